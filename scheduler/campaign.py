@@ -1,0 +1,169 @@
+"""The campaign as the rest of qm sees it: plain, validated, immutable data loaded from config.yaml."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    office: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class KeyDates:
+    launch: dt.date
+    county_plans_due: dt.date
+    summary_due: dt.date
+    launch_time: dt.time = dt.time(9, 0)
+
+
+@dataclass(frozen=True)
+class Brand:
+    primary: str = "#C8102E"
+    secondary: str = "#1F4E9D"
+    accent: str = "#F2B705"
+    text: str = "#1A1A1A"
+    background: str = "#FFFFFF"
+    logo: Path | None = None
+    qr_link: str = ""
+    font: Path | None = None
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """What every publishing channel has: when it posts and how its posts are reviewed."""
+
+    name: str  # "wechat", "weibo", "screen:<id>"
+    times: tuple[dt.time, ...]
+    dates: tuple[dt.date, ...] | None = None  # None: every day of the window
+    publisher: str = "outbox"  # outbox | api
+    auto_approve: bool = False
+    grace_minutes: int = 120
+    per_slot: int = 1  # items shown per slot time (screens feature several items a day)
+
+    @property
+    def kind(self) -> str:
+        return self.name.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class WeChatConfig(ChannelConfig):
+    mode: str = "publish"  # publish | mass_send
+    account_type: str = "subscription"  # subscription | service
+    author: str = ""
+    source_url: str = ""
+    title_max: int = 32
+    author_max: int = 16
+    digest_max: int = 128
+    content_max: int = 20000
+
+
+@dataclass(frozen=True)
+class WeiboConfig(ChannelConfig):
+    mode: str = "api"  # api | assisted
+    link: str = ""
+    length_max: int = 140
+
+
+@dataclass(frozen=True)
+class ScreenConfig(ChannelConfig):
+    id: str = ""
+    title: str = ""
+    width: int = 1920
+    height: int = 1080
+    on_from: dt.time = dt.time(7, 0)
+    on_to: dt.time = dt.time(22, 0)
+    slide_seconds: int = 10
+    launch_extra: int = 2  # extra featured items on launch day
+
+
+@dataclass(frozen=True)
+class Notifier:
+    name: str
+    kind: str  # wecom | dingtalk
+    webhook_env: str
+    secret_env: str = ""
+    events: tuple[str, ...] = ("failure", "approval", "reminder")
+
+
+@dataclass(frozen=True)
+class Pin:
+    item: str
+    channel: str
+    date: dt.date
+    time: dt.time | None
+    where: str  # file:line, for messages
+
+
+@dataclass(frozen=True)
+class Reminders:
+    time: dt.time = dt.time(9, 0)
+    county_plans_due: tuple[int, ...] = (3, 1, 0)  # days before
+    summary_due: tuple[int, ...] = (7, 3, 1, 0)
+    launch: tuple[int, ...] = (3, 1)
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    sensitive_words: tuple[str, ...] = ()
+    absolute_terms_extra: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Paths:
+    content: Path
+    templates: Path
+    posters: Path
+    state: Path
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    organizer: str
+    theme: str
+    start: dt.date
+    end: dt.date
+    timezone: ZoneInfo
+    hotline: str
+    key_dates: KeyDates
+    paths: Paths
+    config_path: Path
+    co_organizers: tuple[str, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    brand: Brand = field(default_factory=Brand)
+    wechat: WeChatConfig | None = None
+    weibo: WeiboConfig | None = None
+    screens: tuple[ScreenConfig, ...] = ()
+    notifiers: tuple[Notifier, ...] = ()
+    pins: tuple[Pin, ...] = ()
+    reminders: Reminders = field(default_factory=Reminders)
+    lint: LintConfig = field(default_factory=LintConfig)
+    database_url: str = ""
+
+    @property
+    def channels(self) -> tuple[ChannelConfig, ...]:
+        found: list[ChannelConfig] = [c for c in (self.wechat, self.weibo) if c is not None]
+        return (*found, *self.screens)
+
+    def channel(self, name: str) -> ChannelConfig | None:
+        return next((c for c in self.channels if c.name == name), None)
+
+    def days(self) -> list[dt.date]:
+        count = (self.end - self.start).days + 1
+        return [self.start + dt.timedelta(days=i) for i in range(count)]
+
+    def at(self, day: dt.date, time: dt.time) -> dt.datetime:
+        """A wall-clock time in the campaign's timezone."""
+        return dt.datetime.combine(day, time, tzinfo=self.timezone)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.paths.state / 'qm.sqlite3'}"

@@ -1,0 +1,95 @@
+"""Commands that look at the campaign before it runs: check, plan, preview."""
+
+from __future__ import annotations
+
+import argparse
+import webbrowser
+from pathlib import Path
+
+from .. import export, preview
+from ..errors import InputError, Problem, QmError
+from ..lint import lint_post
+from ..render import Renderer
+from .context import Context, parse_day
+from .output import write_output
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="检查配置、内容库和模板，并检查每条内容",
+        description="检查配置文件、内容库、模板和排期，渲染每条内容并逐条检查（长度限制、敏感词、广告法禁用词），一次列出全部问题。有问题时退出码为 2。",
+    )
+    p.set_defaults(run=run_check)
+
+    p = sub.add_parser(
+        "plan",
+        parents=[common],
+        help="生成并输出排期表",
+        description="根据配置和内容库生成排期：每个渠道的每个时段排一条内容，另含工作人员提醒。",
+    )
+    p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="起始日期，如 2027-09-01（默认活动开始）")
+    p.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="结束日期（含当天，默认活动结束）")
+    p.add_argument("--format", choices=export.FORMATS, default="table", help="输出格式：table 表格（默认）、json、csv、ics 日历、html 月历")
+    p.add_argument("--reminders", action="store_true", help="json/csv 中也列出工作人员提醒")
+    p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入文件（默认输出到屏幕）")
+    p.set_defaults(run=run_plan)
+
+    p = sub.add_parser(
+        "preview",
+        parents=[common],
+        help="预览某一天的全部内容（HTML 页面）",
+        description="生成一个独立的 HTML 页面，按读者看到的样子展示当天的公众号文章、微博和电子屏画面，并标出检查发现的问题；同时在终端打印摘要。",
+    )
+    p.add_argument("date", type=parse_day, metavar="日期", help="要预览的日期，如 2027-09-08")
+    p.add_argument("-o", "--output", type=Path, metavar="目录", default=None, help="页面写入的目录（默认 状态目录/preview）")
+    p.add_argument("--open", action="store_true", help="生成后用浏览器打开")
+    p.set_defaults(run=run_preview)
+
+
+def run_check(ctx: Context, args: argparse.Namespace) -> int:
+    campaign = ctx.campaign  # a broken config stops here: nothing else can be checked without it
+    problems: list[Problem] = Renderer(campaign).check_templates()
+    try:
+        ctx.library  # noqa: B018 - loading is the check
+    except QmError as exc:
+        problems += exc.problems or [Problem(str(exc))]
+    if problems:
+        raise InputError(f"检查发现 {len(problems)} 个问题", problems)
+    plan = ctx.plan
+    findings = [f for post in plan.posts for f in lint_post(campaign, ctx.renderer.render(post))]
+    if findings:
+        raise InputError(
+            f"检查发现 {len(findings)} 个问题",
+            [Problem(f.reason, f"{f.post_id}（{f.channel}）", "修改对应内容或模板") for f in findings],
+        )
+    print(
+        f"检查通过：配置 {campaign.config_path}，内容 {len(ctx.library.items)} 条，"
+        f"排期 {len(plan.posts)} 条（{campaign.start} 至 {campaign.end}），工作提醒 {len(plan.reminders)} 条，全部通过检查。"
+    )
+    return 0
+
+
+def run_plan(ctx: Context, args: argparse.Namespace) -> int:
+    campaign = ctx.campaign
+    if args.start and args.end and args.end < args.start:
+        raise InputError(f"--to {args.end} 早于 --from {args.start}，请交换两个日期")
+    plan = ctx.plan.between(args.start, args.end)
+    text = export.render_plan(campaign, plan, args.format, args.reminders)
+    write_output(text, args.output, "排期")
+    return 0
+
+
+def run_preview(ctx: Context, args: argparse.Namespace) -> int:
+    campaign = ctx.campaign
+    if not campaign.start <= args.date <= campaign.end:
+        raise InputError(f"{args.date} 不在活动期 {campaign.start} 至 {campaign.end} 之内，请换一个日期")
+    day = preview.build(campaign, ctx.plan, ctx.renderer, args.date)
+    folder = args.output or campaign.paths.state / "preview"
+    path = folder / f"preview-{args.date}.html"
+    write_output(preview.to_html(campaign, day), path, "预览页面")
+    print("\n".join(preview.summary_lines(campaign, day)))
+    if args.open:
+        webbrowser.open(path.resolve().as_uri())
+    return 1 if day.findings else 0

@@ -1,0 +1,51 @@
+"""What a command works on, loaded once and only when asked for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from pathlib import Path
+
+from ..campaign import Campaign
+from ..config import load_campaign
+from ..content import Library, load_library
+from ..errors import InputError, PlanError
+from ..planner import Plan, check_pins, make_plan
+from ..render import Renderer
+
+
+class Context:
+    def __init__(self, config_path: Path) -> None:
+        self.config_path = config_path
+
+    @cached_property
+    def campaign(self) -> Campaign:
+        if not self.config_path.exists():
+            raise InputError(f"找不到配置文件 {self.config_path}（用 -c 指定配置文件，或设置环境变量 QM_CONFIG）")
+        return load_campaign(self.config_path)
+
+    @cached_property
+    def library(self) -> Library:
+        return load_library(self.campaign.paths.content)
+
+    @cached_property
+    def plan(self) -> Plan:
+        problems = check_pins(self.campaign, self.library)
+        if problems:
+            raise PlanError(problems=problems)
+        return make_plan(self.campaign, self.library)
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        return Renderer(self.campaign)
+
+    def today(self) -> dt.date:
+        return dt.datetime.now(self.campaign.timezone).date()
+
+
+def parse_day(text: str) -> dt.date:
+    """argparse type for dates; the message is what argparse prints after '无效的值'."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(text) from exc

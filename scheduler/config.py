@@ -1,0 +1,433 @@
+"""Load config.yaml into a `Campaign`, reporting every problem with file:line and key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .campaign import (
+    Brand,
+    Campaign,
+    Contact,
+    KeyDates,
+    LintConfig,
+    Notifier,
+    Paths,
+    Pin,
+    Reminders,
+    ScreenConfig,
+    WeChatConfig,
+    WeiboConfig,
+)
+from .errors import ConfigError
+from .schema import Reader
+from .yamlsrc import Mapping, YamlSyntaxError, load
+
+TOP_KEYS = ("campaign", "key_dates", "brand", "channels", "notifications", "reminders", "pins", "lint", "paths", "database")
+SIZE_RE = re.compile(r"^(\d{2,5})[x×X*](\d{2,5})$")
+HOURS_RE = re.compile(r"^(\d{1,2}:\d{2})\s*[-–~]\s*(\d{1,2}:\d{2})$")
+COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+URL_RE = re.compile(r"^https?://\S+$")
+
+
+def load_campaign(path: Path) -> Campaign:
+    """Read and validate a campaign config; raise ConfigError listing every problem found."""
+    path = Path(path)
+    source = str(path)
+    try:
+        data = load(path, source)
+    except YamlSyntaxError as exc:
+        raise ConfigError(problems=[exc.problem]) from exc
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}：配置文件应当是一个映射（键: 值），请参考 README 中的配置说明")
+    r = Reader()
+    campaign = _campaign(r, data, path)
+    if r.problems:
+        raise ConfigError(f"配置文件 {source} 有 {len(r.problems)} 个问题", r.problems)
+    assert campaign is not None
+    return campaign
+
+
+def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
+    r.keys(data, "", TOP_KEYS)
+    base = path.parent
+    c = r.section(data, "campaign", "")
+    kd = r.section(data, "key_dates", "")
+    if c is None or kd is None:
+        return None
+    r.keys(c, "campaign", ("name", "organizer", "co_organizers", "theme", "start", "end", "timezone", "hotline", "contacts"))
+    start, end = r.date(c, "start", "campaign"), r.date(c, "end", "campaign")
+    if start and end and end < start:
+        r.problem(c.where("end"), "活动结束日期早于开始日期", "检查 campaign.start 和 campaign.end")
+    tz_name = r.text(c, "timezone", "campaign", "Asia/Shanghai")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.problem(c.where("timezone"), f"未知时区 {tz_name!r}", "一般写 Asia/Shanghai")
+        tz = ZoneInfo("Asia/Shanghai")
+    key_dates = _key_dates(r, kd, start, end)
+    paths = _paths(r, data, base)
+    channels = r.section(data, "channels", "")
+    wechat = weibo = None
+    screens: tuple[ScreenConfig, ...] = ()
+    if channels is not None:
+        r.keys(channels, "channels", ("wechat", "weibo", "screens"))
+        window = (start, end) if start and end else None
+        wechat = _wechat(r, channels, window)
+        weibo = _weibo(r, channels, window)
+        screens = _screens(r, channels, window)
+        if not (wechat or weibo or screens):
+            r.problem(channels.where(), "没有启用任何渠道", "至少配置 wechat、weibo、screens 之一")
+    if start is None or end is None or key_dates is None or paths is None:
+        return None
+    return Campaign(
+        name=r.text(c, "name", "campaign"),
+        organizer=r.text(c, "organizer", "campaign"),
+        co_organizers=r.texts(c, "co_organizers", "campaign"),
+        theme=r.text(c, "theme", "campaign"),
+        start=start,
+        end=end,
+        timezone=tz,
+        hotline=r.text(c, "hotline", "campaign"),
+        contacts=_contacts(r, c),
+        key_dates=key_dates,
+        brand=_brand(r, data, base),
+        wechat=wechat,
+        weibo=weibo,
+        screens=screens,
+        notifiers=_notifiers(r, data),
+        pins=_pins(r, data),
+        reminders=_reminders(r, data),
+        lint=_lint(r, data, base),
+        paths=paths,
+        config_path=path,
+        database_url=r.text(data, "database", "", ""),
+    )
+
+
+def _key_dates(r: Reader, kd: Mapping, start: dt.date | None, end: dt.date | None) -> KeyDates | None:
+    r.keys(kd, "key_dates", ("launch", "launch_time", "county_plans_due", "summary_due"))
+    launch = r.date(kd, "launch", "key_dates")
+    plans = r.date(kd, "county_plans_due", "key_dates")
+    summary = r.date(kd, "summary_due", "key_dates")
+    launch_time = r.time(kd, "launch_time", "key_dates", dt.time(9, 0))
+    if launch and start and end and not start <= launch <= end:
+        r.problem(kd.where("launch"), f"启动日 {launch} 不在活动期 {start} 至 {end} 之内", "启动日必须在活动期内")
+    if summary and end and summary < end:
+        r.problem(kd.where("summary_due"), f"总结上报日期 {summary} 早于活动结束 {end}", "总结应在活动结束后上报")
+    if plans and launch and plans < launch - dt.timedelta(days=60):
+        r.problem(kd.where("county_plans_due"), "县区方案上报日期离启动日太远", "检查年份是否写错")
+    if not (launch and plans and summary and launch_time):
+        return None
+    return KeyDates(launch=launch, county_plans_due=plans, summary_due=summary, launch_time=launch_time)
+
+
+def _paths(r: Reader, data: Mapping, base: Path) -> Paths | None:
+    p = r.section(data, "paths", "", required=False)
+    if p is None:
+        p = Mapping()
+        p.source, p.line, p.key_lines = data.source, data.line, {}
+    r.keys(p, "paths", ("content", "templates", "posters", "state"))
+    content = _under(base, r.text(p, "content", "paths", "content"))
+    templates = _under(base, r.text(p, "templates", "paths", "templates"))
+    if not content.is_dir():
+        r.problem(p.where("content"), f"内容库目录不存在：{content}", "检查 paths.content")
+    if not templates.is_dir():
+        r.problem(p.where("templates"), f"模板目录不存在：{templates}", "检查 paths.templates")
+    return Paths(
+        content=content,
+        templates=templates,
+        posters=_under(base, r.text(p, "posters", "paths", "posters")),
+        state=_under(base, r.text(p, "state", "paths", ".qm")),
+    )
+
+
+def _under(base: Path, relative: str) -> Path:
+    """A path from the config, relative to the config's folder, without `a/../` detours."""
+    return Path(os.path.normpath(base / relative))
+
+
+def _contacts(r: Reader, c: Mapping) -> tuple[Contact, ...]:
+    out = []
+    items = r.seq(c, "contacts", "campaign")
+    for i, item in enumerate(items):
+        path = f"campaign.contacts[{i}]"
+        if not isinstance(item, Mapping):
+            r.problem(items.where(i), f"{path} 应当是一个映射")
+            continue
+        r.keys(item, path, ("name", "office", "phone", "email"))
+        out.append(
+            Contact(
+                name=r.text(item, "name", path),
+                office=r.text(item, "office", path, ""),
+                phone=r.text(item, "phone", path, ""),
+                email=r.text(item, "email", path, ""),
+            )
+        )
+    return tuple(out)
+
+
+def _brand(r: Reader, data: Mapping, base: Path) -> Brand:
+    b = r.section(data, "brand", "", required=False)
+    if b is None:
+        return Brand()
+    r.keys(b, "brand", ("primary", "secondary", "accent", "text", "background", "logo", "qr_link", "font"))
+    colours = {}
+    for key in ("primary", "secondary", "accent", "text", "background"):
+        value = r.text(b, key, "brand", getattr(Brand, key))
+        if not COLOR_RE.match(value):
+            r.problem(b.where(key), f"brand.{key} 不是颜色值：{value!r}", "颜色写作 #C8102E")
+        colours[key] = value
+    logo = font = None
+    if "logo" in b:
+        logo = _under(base, r.text(b, "logo", "brand"))
+        if not logo.is_file():
+            r.problem(b.where("logo"), f"标志图片不存在：{logo}", "检查 brand.logo 的路径")
+    if "font" in b:
+        font = _under(base, r.text(b, "font", "brand"))
+        if not font.is_file():
+            r.problem(b.where("font"), f"字体文件不存在：{font}", "检查 brand.font 的路径，或删去此项使用内置字体")
+    qr = r.text(b, "qr_link", "brand", "")
+    if qr and not URL_RE.match(qr):
+        r.problem(b.where("qr_link"), f"brand.qr_link 不是网址：{qr!r}", "以 https:// 开头")
+    return Brand(**colours, logo=logo, qr_link=qr, font=font)
+
+
+COMMON_CHANNEL_KEYS = ("publisher", "times", "dates", "auto_approve", "grace_minutes")
+
+
+def _common(
+    r: Reader, m: Mapping, path: str, window: tuple[dt.date, dt.date] | None, default_times: tuple[dt.time, ...] = ()
+) -> dict[str, object]:
+    times = r.times(m, "times", path, required=not default_times) or default_times
+    if not times:
+        r.problem(m.where(), f"{path}.times 不能为空", '例如 times: ["20:00"]')
+    dates = None
+    if "dates" in m:
+        seq = r.seq(m, "dates", path)
+        parsed = []
+        for i in range(len(seq)):
+            d = r.date(seq_item(seq, i), "v", f"{path}.dates[{i}]")
+            if d and window and not window[0] <= d <= window[1]:
+                r.problem(seq.where(i), f"{path}.dates 中的 {d} 不在活动期内", f"活动期为 {window[0]} 至 {window[1]}")
+            elif d:
+                parsed.append(d)
+        dates = tuple(sorted(set(parsed)))
+    return {
+        "times": times,
+        "dates": dates,
+        "publisher": r.choice(m, "publisher", path, ("outbox", "api"), "outbox"),
+        "auto_approve": r.flag(m, "auto_approve", path, False),
+        "grace_minutes": r.integer(m, "grace_minutes", path, 120, lo=0, hi=24 * 60),
+    }
+
+
+def seq_item(seq: list[object], i: int) -> Mapping:
+    """Wrap one list element as {"v": element} so the scalar readers can check it."""
+    wrapped = Mapping({"v": seq[i]})
+    wrapped.source = getattr(seq, "source", "")
+    wrapped.line = seq.line_of(i) if hasattr(seq, "line_of") else 0
+    wrapped.key_lines = {"v": wrapped.line}
+    return wrapped
+
+
+def _wechat(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> WeChatConfig | None:
+    m = r.section(channels, "wechat", "channels", required=False)
+    if m is None or not r.flag(m, "enabled", "channels.wechat", True):
+        return None
+    path = "channels.wechat"
+    r.keys(m, path, (*COMMON_CHANNEL_KEYS, "enabled", "mode", "account_type", "author", "source_url", "limits"))
+    common = _common(r, m, path, window)
+    mode = r.choice(m, "mode", path, ("publish", "mass_send"), "publish")
+    account = r.choice(m, "account_type", path, ("subscription", "service"), "subscription")
+    limits = r.section(m, "limits", path, required=False) or Mapping()
+    if isinstance(limits, Mapping) and limits:
+        r.keys(limits, f"{path}.limits", ("title", "author", "digest", "content"))
+    lp = f"{path}.limits"
+    config = WeChatConfig(
+        name="wechat",
+        mode=mode,
+        account_type=account,
+        author=r.text(m, "author", path, "", max_len=16),
+        source_url=r.text(m, "source_url", path, ""),
+        title_max=r.integer(limits, "title", lp, 32, lo=1, hi=64),
+        author_max=r.integer(limits, "author", lp, 16, lo=1, hi=16),
+        digest_max=r.integer(limits, "digest", lp, 128, lo=1, hi=128),
+        content_max=r.integer(limits, "content", lp, 20000, lo=100, hi=20000),
+        **common,  # type: ignore[arg-type]
+    )
+    _check_wechat_quota(r, m, config, window)
+    return config
+
+
+def _check_wechat_quota(r: Reader, m: Mapping, c: WeChatConfig, window: tuple[dt.date, dt.date] | None) -> None:
+    """A subscription account sends one article a day; a service account's followers get four a month."""
+    if c.account_type == "subscription" and len(c.times) > 1:
+        r.problem(m.where("times"), "订阅号每天只能发送 1 次，channels.wechat.times 只能有一个时间", "删去多余的时间")
+    if c.mode == "mass_send" and c.account_type == "service" and window:
+        days = len(c.dates) if c.dates is not None else (window[1] - window[0]).days + 1
+        if days * len(c.times) > 4:
+            r.problem(
+                m.where("times"),
+                f"服务号群发每月最多 4 次，当前配置为 {days * len(c.times)} 次",
+                "用 channels.wechat.dates 列出至多 4 个群发日期",
+            )
+
+
+def _weibo(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> WeiboConfig | None:
+    m = r.section(channels, "weibo", "channels", required=False)
+    if m is None or not r.flag(m, "enabled", "channels.weibo", True):
+        return None
+    path = "channels.weibo"
+    r.keys(m, path, (*COMMON_CHANNEL_KEYS, "enabled", "mode", "link", "length_max"))
+    link = r.text(m, "link", path)
+    if link and not URL_RE.match(link):
+        r.problem(m.where("link"), f"{path}.link 不是网址：{link!r}", "微博正文必须带一个安全域名下的链接，以 https:// 开头")
+    return WeiboConfig(
+        name="weibo",
+        mode=r.choice(m, "mode", path, ("api", "assisted"), "api"),
+        link=link,
+        length_max=r.integer(m, "length_max", path, 140, lo=10, hi=2000),
+        **_common(r, m, path, window),  # type: ignore[arg-type]
+    )
+
+
+def _screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> tuple[ScreenConfig, ...]:
+    out: list[ScreenConfig] = []
+    items = r.seq(channels, "screens", "channels")
+    for i, m in enumerate(items):
+        path = f"channels.screens[{i}]"
+        if not isinstance(m, Mapping):
+            r.problem(items.where(i), f"{path} 应当是一个映射")
+            continue
+        r.keys(m, path, (*COMMON_CHANNEL_KEYS, "id", "name", "size", "on_hours", "slide_seconds", "items_per_day", "launch_extra"))
+        sid = r.text(m, "id", path)
+        if sid and not ID_RE.match(sid):
+            r.problem(m.where("id"), f"{path}.id 只能用小写英文、数字和连字符：{sid!r}")
+        if any(s.id == sid for s in out):
+            r.problem(m.where("id"), f"屏幕编号 {sid!r} 重复")
+        size = r.text(m, "size", path)
+        sm = SIZE_RE.match(size) if size else None
+        if size and not sm:
+            r.problem(m.where("size"), f"{path}.size 不是像素尺寸：{size!r}", "写作 1920x1080")
+        hours = r.text(m, "on_hours", path, "07:00-22:00")
+        hm = HOURS_RE.match(hours)
+        on_from = on_to = None
+        if hm:
+            from .schema import parse_time
+
+            on_from, on_to = parse_time(hm.group(1)), parse_time(hm.group(2))
+        if not (on_from and on_to and on_from < on_to):
+            r.problem(m.where("on_hours"), f"{path}.on_hours 不是有效的时段：{hours!r}", "写作 07:00-22:00，开始早于结束")
+            on_from, on_to = dt.time(7), dt.time(22)
+        common = _common(r, m, path, window, default_times=(on_from,))  # a screen's day starts when it switches on
+        common["per_slot"] = r.integer(m, "items_per_day", path, 2, lo=1, hi=50)
+        for t in common["times"]:  # type: ignore[attr-defined]
+            if not on_from <= t < on_to:
+                r.problem(m.where("times"), f"{path}.times 中的 {t:%H:%M} 不在开屏时段 {hours} 之内")
+        out.append(
+            ScreenConfig(
+                name=f"screen:{sid}",
+                id=sid,
+                title=r.text(m, "name", path),
+                width=int(sm.group(1)) if sm else 1920,
+                height=int(sm.group(2)) if sm else 1080,
+                on_from=on_from,
+                on_to=on_to,
+                slide_seconds=r.integer(m, "slide_seconds", path, 10, lo=2, hi=600),
+                launch_extra=r.integer(m, "launch_extra", path, 2, lo=0, hi=20),
+                **common,  # type: ignore[arg-type]
+            )
+        )
+    return tuple(out)
+
+
+def _notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
+    out = []
+    items = r.seq(data, "notifications", "")
+    for i, m in enumerate(items):
+        path = f"notifications[{i}]"
+        if not isinstance(m, Mapping):
+            r.problem(items.where(i), f"{path} 应当是一个映射")
+            continue
+        r.keys(m, path, ("name", "kind", "webhook_env", "secret_env", "events"))
+        for key in ("webhook", "secret", "token"):
+            if key in m:
+                r.problem(m.where(key), "密钥和 Webhook 地址不能写在配置文件里", f"改用 {key}_env 指定环境变量名")
+        events = r.texts(m, "events", path) or ("failure", "approval", "reminder")
+        for e in events:
+            if e not in ("failure", "approval", "reminder"):
+                r.problem(m.where("events"), f"{path}.events 中的 {e!r} 不可用", "只能是 failure | approval | reminder")
+        out.append(
+            Notifier(
+                name=r.text(m, "name", path),
+                kind=r.choice(m, "kind", path, ("wecom", "dingtalk")),
+                webhook_env=r.text(m, "webhook_env", path),
+                secret_env=r.text(m, "secret_env", path, ""),
+                events=events,
+            )
+        )
+    return tuple(out)
+
+
+def _pins(r: Reader, data: Mapping) -> tuple[Pin, ...]:
+    out = []
+    items = r.seq(data, "pins", "")
+    for i, m in enumerate(items):
+        path = f"pins[{i}]"
+        if not isinstance(m, Mapping):
+            r.problem(items.where(i), f"{path} 应当是一个映射")
+            continue
+        r.keys(m, path, ("item", "channel", "date", "time"))
+        day = r.date(m, "date", path)
+        time = r.time(m, "time", path, None)
+        item, channel = r.text(m, "item", path), r.text(m, "channel", path)
+        if day and item and channel:
+            out.append(Pin(item=item, channel=channel, date=day, time=time, where=m.where()))
+    return tuple(out)
+
+
+def _reminders(r: Reader, data: Mapping) -> Reminders:
+    m = r.section(data, "reminders", "", required=False)
+    if m is None:
+        return Reminders()
+    r.keys(m, "reminders", ("time", "county_plans_due", "summary_due", "launch"))
+
+    def days(key: str, default: tuple[int, ...]) -> tuple[int, ...]:
+        seq = r.seq(m, key, "reminders")
+        if key not in m:
+            return default
+        out = []
+        for i, v in enumerate(seq):
+            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 60:
+                r.problem(seq.where(i), f"reminders.{key} 应当是提前的天数（0–60 的整数）")
+            else:
+                out.append(v)
+        return tuple(sorted(set(out), reverse=True))
+
+    return Reminders(
+        time=r.time(m, "time", "reminders", dt.time(9, 0)) or dt.time(9, 0),
+        county_plans_due=days("county_plans_due", Reminders.county_plans_due),
+        summary_due=days("summary_due", Reminders.summary_due),
+        launch=days("launch", Reminders.launch),
+    )
+
+
+def _lint(r: Reader, data: Mapping, base: Path) -> LintConfig:
+    m = r.section(data, "lint", "", required=False)
+    if m is None:
+        return LintConfig()
+    r.keys(m, "lint", ("sensitive_words", "sensitive_words_file", "absolute_terms_extra"))
+    words = list(r.texts(m, "sensitive_words", "lint"))
+    if "sensitive_words_file" in m:
+        file = _under(base, r.text(m, "sensitive_words_file", "lint"))
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+            words += [w.strip() for w in lines if w.strip() and not w.startswith("#")]
+        except OSError:
+            r.problem(m.where("sensitive_words_file"), f"敏感词文件不存在或无法读取：{file}")
+    return LintConfig(sensitive_words=tuple(words), absolute_terms_extra=r.texts(m, "absolute_terms_extra", "lint"))

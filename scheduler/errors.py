@@ -1,0 +1,71 @@
+"""One error hierarchy for qm; the CLI turns these into messages and exit codes.
+
+    QmError                 anything qm reports to a person (message in Chinese)
+    ├── InputError          bad input the user can fix: exit code 2
+    │   ├── ConfigError     config.yaml
+    │   ├── ContentError    the content library
+    │   ├── TemplateError   a Jinja2 template
+    │   └── PlanError       the plan cannot be made (e.g. not enough content)
+    └── RuntimeFailure      something outside failed (disk, network): exit code 1
+
+An `InputError` may carry several `Problem`s so that a check reports everything at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: what, where (file:line, key or post id) and how to fix it."""
+
+    message: str
+    where: str = ""
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.where}：{self.message}" if self.where else self.message
+        return f"{text}（{self.hint}）" if self.hint else text
+
+
+class QmError(Exception):
+    exit_code = 1
+
+    def __init__(self, message: str = "", problems: list[Problem] | None = None) -> None:
+        self.problems = list(problems or [])
+        if not message and self.problems:
+            message = str(self.problems[0]) if len(self.problems) == 1 else f"发现 {len(self.problems)} 个问题"
+        super().__init__(message)
+
+    def lines(self) -> list[str]:
+        """What a person reads: one line per problem."""
+        if not self.problems:
+            return [str(self)]
+        if len(self.problems) == 1:
+            return [str(self.problems[0])]
+        return [f"{self!s}："] + [f"  - {p}" for p in self.problems]
+
+
+class InputError(QmError):
+    exit_code = 2
+
+
+class ConfigError(InputError):
+    pass
+
+
+class ContentError(InputError):
+    pass
+
+
+class TemplateError(InputError):
+    pass
+
+
+class PlanError(InputError):
+    pass
+
+
+class RuntimeFailure(QmError):
+    exit_code = 1

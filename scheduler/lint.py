@@ -1,0 +1,104 @@
+"""Pre-publication checks on rendered posts: channel limits, sensitive words, Advertising-Law terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .campaign import Campaign, WeChatConfig, WeiboConfig
+from .content import HEADLINE_MAX, LINE_MAX
+from .limits import URL_RE, has_weibo_topic, utf8_size, weibo_length
+from .render import RenderedPost
+
+# Absolute terms the Advertising Law (《中华人民共和国广告法》第九条) forbids; brand content must avoid them.
+ABSOLUTE_TERMS = (
+    "最佳",
+    "最好",
+    "最优",
+    "最高级",
+    "最先进",
+    "最低价",
+    "第一",
+    "唯一",
+    "顶级",
+    "极品",
+    "国家级",
+    "世界级",
+    "首选",
+    "独家",
+    "万能",
+    "100%",
+)
+# "第一" as a rank is forbidden; as an ordinal (第一步, 第一条, 第一时间) it is ordinary Chinese.
+_ORDINAL_FIRST = re.compile(r"第一(?=[步次条款章节天个批期届轮年位项线课]|时间|阶段|责任人)")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Finding:
+    post_id: str
+    channel: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.post_id}（{self.channel}）：{self.reason}"
+
+
+def lint_post(campaign: Campaign, post: RenderedPost) -> list[Finding]:
+    reasons: list[str] = []
+    channel = campaign.channel(post.channel)
+    p = post.payload
+    if isinstance(channel, WeChatConfig):
+        reasons += _wechat(channel, p)
+        texts = [p["title"], p["digest"], _TAGS.sub("", p["content"])]
+    elif isinstance(channel, WeiboConfig):
+        reasons += _weibo(channel, p["text"])
+        texts = [p["text"]]
+    else:
+        if len(p["headline"]) > HEADLINE_MAX:
+            reasons.append(f"电子屏标题超过 {HEADLINE_MAX} 字")
+        if len(p["line"]) > LINE_MAX:
+            reasons.append(f"电子屏文字超过 {LINE_MAX} 字")
+        texts = [p["headline"], p["line"]]
+    reasons += _words(campaign, "\n".join(texts))
+    return [Finding(post.post_id, post.channel, r) for r in reasons]
+
+
+def _wechat(c: WeChatConfig, p: dict[str, str]) -> list[str]:
+    out = []
+    for key, label, limit in (("title", "标题", c.title_max), ("author", "作者", c.author_max), ("digest", "摘要", c.digest_max)):
+        if len(p[key]) > limit:
+            out.append(f"{label}超过 {limit} 字（现为 {len(p[key])} 字）")
+    if len(p["content"]) > c.content_max:
+        out.append(f"正文超过 {c.content_max} 字符（现为 {len(p['content'])}）")
+    if utf8_size(p["content"]) >= 1024 * 1024:
+        out.append("正文超过 1 MB")
+    if "<style" in p["content"] or ' class="' in p["content"]:
+        out.append("正文含有 <style> 或 class，公众号只保留行内样式")
+    if "<script" in p["content"]:
+        out.append("正文含有脚本，公众号会过滤")
+    return out
+
+
+def _weibo(c: WeiboConfig, text: str) -> list[str]:
+    out = []
+    length = weibo_length(text)
+    if length > c.length_max:
+        out.append(f"微博超过 {c.length_max} 字（按微博计数为 {length} 字）")
+    if not URL_RE.search(text):
+        out.append("微博正文必须带一个安全域名下的链接（接口要求）")
+    if c.mode == "api" and has_weibo_topic(text):
+        out.append("接口发布的微博不能带 #话题#")
+    return out
+
+
+def _words(campaign: Campaign, text: str) -> list[str]:
+    out = []
+    text = _ORDINAL_FIRST.sub("第①", text)
+    for term in (*ABSOLUTE_TERMS, *campaign.lint.absolute_terms_extra):
+        if term in text:
+            out.append(f"含有广告法禁用的绝对化用语“{term}”")
+    for word in campaign.lint.sensitive_words:
+        if word and word in text:
+            out.append(f"含有敏感词“{word}”")
+    return out

@@ -1,0 +1,161 @@
+"""One self-contained HTML page showing a day as readers will see it, with lint findings."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from .campaign import Campaign, ScreenConfig
+from .domain import AREAS
+from .export import channel_label
+from .lint import Finding, lint_post
+from .planner import Plan, PlannedPost, Reminder
+from .render import ImageRef, RenderedPost, Renderer, poster_path
+
+
+@dataclass(frozen=True)
+class DayPreview:
+    day: dt.date
+    posts: list[tuple[PlannedPost, RenderedPost, list[Finding]]]
+    reminders: list[Reminder]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for _, _, fs in self.posts for f in fs]
+
+
+def build(campaign: Campaign, plan: Plan, renderer: Renderer, day: dt.date) -> DayPreview:
+    posts = []
+    for post in plan.on(day):
+        rendered = renderer.render(post)
+        posts.append((post, rendered, lint_post(campaign, rendered)))
+    return DayPreview(day, posts, [r for r in plan.reminders if r.at.date() == day])
+
+
+def summary_lines(campaign: Campaign, preview: DayPreview) -> list[str]:
+    lines = [f"{preview.day} 共 {len(preview.posts)} 条内容：" if preview.posts else f"{preview.day} 没有排期内容。"]
+    for post, rendered, findings in preview.posts:
+        extra = f"（{rendered.payload['length']} 字）" if "length" in rendered.payload else ""
+        mark = "✗" if findings else "✓"
+        lines.append(f"  {mark} {post.at:%H:%M} {channel_label(campaign, post.channel)}  {post.item.title}{extra}  [{post.id}]")
+        lines += [f"      问题：{f.reason}" for f in findings]
+    lines += [f"  提醒 {r.at:%H:%M} {r.message}" for r in preview.reminders]
+    return lines
+
+
+def _image_src(campaign: Campaign, image: ImageRef) -> str:
+    path = poster_path(campaign.paths.posters, image)
+    if path.is_file():
+        return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+    w, h = _placeholder_size(image.size)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
+        f'<rect width="100%" height="100%" fill="#eef1f6"/><text x="50%" y="50%" font-size="{max(14, h // 12)}" '
+        f'text-anchor="middle" fill="#8a94a6">图片：{escape(image.layout)} {escape(image.size)}</text></svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _placeholder_size(size: str) -> tuple[int, int]:
+    named = {"wechat-cover": (900, 383), "wechat-square": (500, 500), "square": (1080, 1080)}
+    if size in named:
+        return named[size]
+    w, _, h = size.partition("x")
+    return (int(w), int(h)) if w.isdigit() and h.isdigit() else (800, 600)
+
+
+def _with_images(campaign: Campaign, html: str, images: tuple[ImageRef, ...]) -> str:
+    for image in images:
+        html = html.replace(image.ref, _image_src(campaign, image))
+    return html
+
+
+_STYLE = """
+body{margin:0;background:#ededed;font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;color:#1a1a1a}
+header{background:#1f4e9d;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}header p{margin:4px 0 0;opacity:.9}
+main{display:flex;flex-wrap:wrap;gap:24px;padding:24px;align-items:flex-start}
+section.col{flex:0 0 auto}section.col>h2{font-size:16px;margin:0 0 8px;color:#333}
+.phone{width:375px;background:#fff;border-radius:24px;border:10px solid #222;padding:18px 16px;box-sizing:border-box;margin-bottom:24px}
+.phone h3.title{font-size:21px;line-height:1.4;margin:0 0 8px}.phone .by{color:#888;font-size:13px;margin-bottom:14px}
+.phone .cover{width:100%;display:block;margin-bottom:12px}
+.card{width:420px;background:#fff;border-radius:8px;padding:14px 16px;margin-bottom:16px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+.card .who{font-weight:700;color:#eb7350;margin-bottom:6px}.card .text{line-height:1.6;white-space:pre-wrap;word-break:break-all}
+.card img{width:180px;margin-top:8px;border-radius:4px}.card .meta{color:#888;font-size:12px;margin-top:8px}
+.slide-box{margin-bottom:16px}.slide-frame{overflow:hidden;border:4px solid #111;background:#000}
+.slide-box .meta{color:#555;font-size:12px;margin-top:4px}
+.ok{color:#1a7f37}.bad{color:#c8102e;font-weight:700}.findings{margin:6px 0 0;padding-left:18px;color:#c8102e;font-size:13px}
+.reminder{background:#fffbe6;border:1px solid #f2b705;padding:8px 12px;margin-bottom:8px;border-radius:4px;width:420px}
+"""
+
+
+def to_html(campaign: Campaign, preview: DayPreview) -> str:
+    cols: dict[str, list[str]] = {"wechat": [], "weibo": [], "screen": []}
+    for post, rendered, findings in preview.posts:
+        kind = post.channel.split(":", 1)[0]
+        cols[kind].append(_render_block(campaign, post, rendered, findings))
+    status = (
+        f'<span class="ok">全部 {len(preview.posts)} 条通过检查</span>'
+        if not preview.findings
+        else f'<span class="bad">{len(preview.findings)} 个问题需要处理</span>'
+    )
+    launch = "（启动日）" if preview.day == campaign.key_dates.launch else ""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>{preview.day} 预览 · {escape(campaign.name)}</title><style>{_STYLE}</style></head><body>",
+        f"<header><h1>{escape(campaign.name)}：{preview.day:%Y年%m月%d日}{launch}内容预览</h1>",
+        f"<p>主题：{escape(campaign.theme)}｜{status}</p></header><main>",
+    ]
+    if preview.reminders:
+        parts.append(
+            '<section class="col"><h2>工作提醒</h2>'
+            + "".join(f'<div class="reminder">{r.at:%H:%M} {escape(r.message)}</div>' for r in preview.reminders)
+            + "</section>"
+        )
+    titles = {"wechat": "微信公众号", "weibo": "微博", "screen": "户外电子屏"}
+    for kind, blocks in cols.items():
+        if blocks:
+            parts.append(f'<section class="col"><h2>{titles[kind]}</h2>{"".join(blocks)}</section>')
+    if not preview.posts:
+        parts.append("<p>这一天没有排期内容。</p>")
+    parts.append("</main></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _findings_html(findings: list[Finding]) -> str:
+    if not findings:
+        return '<div class="ok">✓ 通过检查</div>'
+    return '<ul class="findings">' + "".join(f"<li>{escape(f.reason)}</li>" for f in findings) + "</ul>"
+
+
+def _render_block(campaign: Campaign, post: PlannedPost, rendered: RenderedPost, findings: list[Finding]) -> str:
+    p = rendered.payload
+    meta = f"{post.at:%H:%M}｜{AREAS[post.item.area]}｜{escape(post.id)}"
+    if post.channel == "wechat":
+        cover = next(img for img in rendered.images if img.ref == p["cover"])
+        content = _with_images(campaign, p["content"], rendered.images)
+        return (
+            f'<div class="phone"><div class="meta">{meta}</div>'
+            f'<img class="cover" src="{_image_src(campaign, cover)}" alt="封面">'
+            f'<h3 class="title">{escape(p["title"])}</h3><div class="by">{escape(p["author"])}　{escape(campaign.name)}</div>'
+            f"{Markup(content)}{_findings_html(findings)}</div>"
+        )
+    if post.channel == "weibo":
+        image = rendered.images[0]
+        return (
+            f'<div class="card"><div class="who">{escape(p.get("author") or campaign.organizer)}</div>'
+            f'<div class="text">{escape(p["text"])}</div><img src="{_image_src(campaign, image)}" alt="配图">'
+            f'<div class="meta">{meta}｜按微博计数 {p["length"]} 字｜{"接口发布" if p["mode"] == "api" else "人工发布"}</div>{_findings_html(findings)}</div>'
+        )
+    screen = campaign.channel(post.channel)
+    assert isinstance(screen, ScreenConfig)
+    scale = 420 / screen.width
+    return (
+        f'<div class="slide-box"><div class="slide-frame" style="width:{int(screen.width * scale)}px;height:{int(screen.height * scale)}px">'
+        f'<div style="transform:scale({scale:.4f});transform-origin:0 0">{Markup(p["html"])}</div></div>'
+        f'<div class="meta">{escape(channel_label(campaign, post.channel))}（{screen.width}×{screen.height}）｜{meta}</div>{_findings_html(findings)}</div>'
+    )

@@ -1,0 +1,206 @@
+"""Render planned posts into channel payloads with the Jinja2 templates in `templates/`.
+
+One template set per channel kind:
+    wechat/article.html.j2   article body (CSS inlined, classes removed: WeChat keeps inline styles only)
+    weibo/post.txt.j2        post text
+    screen/slide.html.j2     a slide: headline and one line
+Image references in articles are placeholders (`qm-image:<item>/<role>`) that a channel replaces
+with uploaded URLs, and a preview replaces with local files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import css_inline
+import jinja2
+
+from .campaign import Campaign, ScreenConfig, WeChatConfig, WeiboConfig
+from .errors import Problem, TemplateError
+from .limits import weibo_length
+from .markup import to_html
+from .planner import PlannedPost
+
+TEMPLATES = {"wechat": "wechat/article.html.j2", "weibo": "weibo/post.txt.j2", "screen": "screen/slide.html.j2"}
+IMAGE_SCHEME = "qm-image:"
+_CLASS_ATTR = re.compile(r'\s(?:class|id)="[^"]*"')
+_INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image a post needs: a poster of `item` in `layout` at `size`, referenced as `ref`."""
+
+    ref: str
+    item: str
+    layout: str
+    size: str
+
+
+@dataclass(frozen=True)
+class RenderedPost:
+    post_id: str
+    channel: str
+    at: str  # ISO 8601 with offset
+    item: str
+    area: str
+    payload: dict[str, Any]
+    images: tuple[ImageRef, ...] = field(default=())
+
+    @property
+    def version(self) -> str:
+        """Hash of the payload: changes whenever what would be published changes."""
+        blob = json.dumps(self.payload, ensure_ascii=False, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.post_id,
+            "channel": self.channel,
+            "at": self.at,
+            "item": self.item,
+            "area": self.area,
+            "version": self.version,
+            "payload": self.payload,
+            "images": [img.__dict__ for img in self.images],
+        }
+
+
+class Renderer:
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(campaign.paths.templates)),
+            autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=False),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    @cached_property
+    def _templates(self) -> dict[str, jinja2.Template]:
+        return {kind: self._load(name) for kind, name in TEMPLATES.items()}
+
+    def check_templates(self) -> list[Problem]:
+        problems = []
+        for name in TEMPLATES.values():
+            try:
+                self._load(name)
+            except TemplateError as exc:
+                problems += exc.problems
+        return problems
+
+    def _load(self, name: str) -> jinja2.Template:
+        path = self.campaign.paths.templates / name
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(problems=[Problem("模板文件不存在", str(path), "从项目的 templates/ 复制一份")]) from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                problems=[Problem(f"模板语法错误：{exc.message}", f"{path}:{exc.lineno}", "检查 {{ }} 和 {% %} 是否成对")]
+            ) from exc
+
+    def render(self, post: PlannedPost) -> RenderedPost:
+        kind = post.slot.channel.split(":", 1)[0]
+        channel = self.campaign.channel(post.channel)
+        base: dict[str, Any] = {"campaign": self.campaign, "brand": self.campaign.brand, "item": post.item, "post": post}
+        if isinstance(channel, WeChatConfig):
+            return self._wechat(post, channel, base)
+        if isinstance(channel, WeiboConfig):
+            return self._weibo(post, channel, base)
+        if isinstance(channel, ScreenConfig):
+            return self._screen(post, channel, base)
+        raise TemplateError(f"未知渠道 {post.channel}（{kind}）")
+
+    def _run(self, kind: str, context: dict[str, Any], post: PlannedPost) -> str:
+        template = self._templates[kind]
+        try:
+            return template.render(context)
+        except jinja2.TemplateError as exc:
+            where = f"{self.campaign.paths.templates / TEMPLATES[kind]}:{_template_line(exc)}"
+            raise TemplateError(problems=[Problem(f"渲染 {post.id} 时模板出错：{exc}", where, "检查模板中引用的变量名")]) from exc
+
+    def _wechat(self, post: PlannedPost, channel: WeChatConfig, base: dict[str, Any]) -> RenderedPost:
+        item = post.item
+        images: list[ImageRef] = []
+
+        def image(role: str) -> str:
+            ref = f"{IMAGE_SCHEME}{item.id}/{role}"
+            images.append(ImageRef(ref, item.id, "knowledge-card", "wechat-square"))
+            return ref
+
+        html = self._run("wechat", {**base, "wechat": channel, "body_html": to_html(item.body), "image": image}, post)
+        content = _CLASS_ATTR.sub("", _INLINER.inline(html))
+        cover = ImageRef(f"{IMAGE_SCHEME}{item.id}/cover", item.id, "launch" if item.is_launch else "knowledge-card", "wechat-cover")
+        payload = {
+            "title": item.title,
+            "author": channel.author,
+            "digest": item.summary[: channel.digest_max],
+            "content": _body_only(content),
+            "content_source_url": channel.source_url,
+            "cover": cover.ref,
+        }
+        return self._result(post, payload, (cover, *images))
+
+    def _weibo(self, post: PlannedPost, channel: WeiboConfig, base: dict[str, Any]) -> RenderedPost:
+        text = " ".join(self._run("weibo", {**base, "weibo": channel}, post).split())
+        image = ImageRef(
+            f"{IMAGE_SCHEME}{post.item.id}/square", post.item.id, "slogan" if post.item.is_slogan else "knowledge-card", "square"
+        )
+        payload = {"text": text, "length": weibo_length(text), "image": image.ref, "mode": channel.mode}
+        return self._result(post, payload, (image,))
+
+    def _screen(self, post: PlannedPost, channel: ScreenConfig, base: dict[str, Any]) -> RenderedPost:
+        item = post.item
+        context = {**base, "screen": channel, "headline": item.headline, "line": item.line}
+        html = self._run("screen", context, post)
+        size = f"{channel.width}x{channel.height}"
+        image = ImageRef(f"{IMAGE_SCHEME}{item.id}/{channel.id}", item.id, "screen-slide", size)
+        payload = {
+            "headline": item.headline,
+            "line": item.line,
+            "screen": channel.id,
+            "size": size,
+            "html": html.strip(),
+            "image": image.ref,
+        }
+        return self._result(post, payload, (image,))
+
+    def _result(self, post: PlannedPost, payload: dict[str, Any], images: tuple[ImageRef, ...]) -> RenderedPost:
+        return RenderedPost(post.id, post.channel, post.at.isoformat(), post.item.id, post.item.area, payload, images)
+
+
+def _body_only(html: str) -> str:
+    """css_inline returns a whole document; WeChat wants the fragment."""
+    match = re.search(r"<body[^>]*>(.*)</body>", html, re.S)
+    return (match.group(1) if match else html).strip()
+
+
+def _template_line(exc: BaseException) -> int | str:
+    """The template line of a rendering error: Jinja2 rewrites tracebacks to template frames."""
+    if getattr(exc, "lineno", None):
+        return exc.lineno  # type: ignore[attr-defined, no-any-return]
+    tb = exc.__traceback__ or sys.exc_info()[2]
+    line: int | str = "?"
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def image_refs(html: str) -> list[str]:
+    return re.findall(rf'"({IMAGE_SCHEME}[^"]+)"', html)
+
+
+def poster_path(posters_dir: Path, image: ImageRef) -> Path:
+    """Where the poster for an image reference lands: posters/<item>/<layout>-<size>.png."""
+    return posters_dir / image.item / f"{image.layout}-{image.size}.png"

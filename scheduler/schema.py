@@ -1,0 +1,181 @@
+"""Small typed readers over `yamlsrc.Mapping`: each returns a value or records a Problem.
+
+Readers never raise for bad input; they collect every problem so a check reports them all at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import Problem
+from .yamlsrc import Mapping, Sequence
+
+_MISSING = object()
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class Reader:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, where: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(message, where, hint))
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def keys(self, m: Mapping, path: str, allowed: Iterable[str]) -> None:
+        allowed = list(allowed)
+        for key in m:
+            if key not in allowed:
+                self.problem(
+                    m.where(key),
+                    f"未知的配置项 {_join(path, key)}",
+                    f"可用的配置项：{'、'.join(allowed)}",
+                )
+
+    def section(self, m: Mapping, key: str, path: str, required: bool = True) -> Mapping | None:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.problem(m.where(), f"缺少配置项 {_join(path, key)}", "请补上这一节")
+            return None
+        if not isinstance(value, Mapping):
+            self.problem(m.where(key), f"{_join(path, key)} 应当是一个映射（键: 值）")
+            return None
+        return value
+
+    def seq(self, m: Mapping, key: str, path: str, required: bool = False) -> Sequence:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.problem(m.where(), f"缺少配置项 {_join(path, key)}")
+            empty = Sequence()
+            empty.source, empty.line, empty.item_lines = m.source, m.line_of(key), []
+            return empty
+        if not isinstance(value, Sequence):
+            self.problem(m.where(key), f"{_join(path, key)} 应当是一个列表")
+            empty = Sequence()
+            empty.source, empty.line, empty.item_lines = m.source, m.line_of(key), []
+            return empty
+        return value
+
+    # -- scalars -----------------------------------------------------------------------------
+
+    def text(self, m: Mapping, key: str, path: str, default: Any = _MISSING, max_len: int | None = None) -> str:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if default is _MISSING:
+                self.problem(m.where(), f"缺少配置项 {_join(path, key)}")
+                return ""
+            return str(default)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # a hotline such as 12315 written without quotes
+        if not isinstance(value, str):
+            self.problem(m.where(key), f"{_join(path, key)} 应当是文字")
+            return ""
+        if max_len is not None and len(value) > max_len:
+            self.problem(m.where(key), f"{_join(path, key)} 超过 {max_len} 字（现为 {len(value)} 字）")
+        return value
+
+    def texts(self, m: Mapping, key: str, path: str) -> tuple[str, ...]:
+        values = self.seq(m, key, path)
+        out: list[str] = []
+        for i, value in enumerate(values):
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                out.append(str(value))
+            else:
+                self.problem(values.where(i), f"{_join(path, key)} 的第 {i + 1} 项应当是文字")
+        return tuple(out)
+
+    def choice(self, m: Mapping, key: str, path: str, choices: Iterable[str], default: Any = _MISSING) -> str:
+        choices = list(choices)
+        value = self.text(m, key, path, default)
+        if value and value not in choices:
+            self.problem(m.where(key), f"{_join(path, key)} 的值 {value!r} 不可用", f"只能是 {' | '.join(choices)}")
+        return value
+
+    def flag(self, m: Mapping, key: str, path: str, default: bool) -> bool:
+        value = m.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(m.where(key), f"{_join(path, key)} 应当是 true 或 false")
+            return default
+        return value
+
+    def integer(self, m: Mapping, key: str, path: str, default: Any = _MISSING, lo: int | None = None, hi: int | None = None) -> int:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if default is _MISSING:
+                self.problem(m.where(), f"缺少配置项 {_join(path, key)}")
+                return 0
+            return int(default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.problem(m.where(key), f"{_join(path, key)} 应当是整数")
+            return 0 if default is _MISSING else int(default)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            span = f"{lo if lo is not None else ''}–{hi if hi is not None else ''}"
+            self.problem(m.where(key), f"{_join(path, key)} 超出范围（{span}）")
+        return value
+
+    def date(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.date | None:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if default is _MISSING:
+                self.problem(m.where(), f"缺少配置项 {_join(path, key)}", "日期写作 2027-09-08")
+            return None if default is _MISSING else default
+        parsed = parse_date(value)
+        if parsed is None:
+            self.problem(m.where(key), f"{_join(path, key)} 不是有效日期：{value!r}", "日期写作 2027-09-08")
+        return parsed
+
+    def time(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.time | None:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if default is _MISSING:
+                self.problem(m.where(), f"缺少配置项 {_join(path, key)}", "时间写作 20:00")
+            return None if default is _MISSING else default
+        parsed = parse_time(value)
+        if parsed is None:
+            self.problem(m.where(key), f"{_join(path, key)} 不是有效时间：{value!r}", "时间写作 20:00")
+        return parsed
+
+    def times(self, m: Mapping, key: str, path: str, required: bool = True) -> tuple[dt.time, ...]:
+        values = self.seq(m, key, path, required=required)
+        out: list[dt.time] = []
+        for i, value in enumerate(values):
+            parsed = parse_time(value)
+            if parsed is None:
+                self.problem(values.where(i), f"{_join(path, key)} 的第 {i + 1} 项不是有效时间：{value!r}", "时间写作 20:00")
+            elif parsed in out:
+                self.problem(values.where(i), f"{_join(path, key)} 中时间 {value} 重复")
+            else:
+                out.append(parsed)
+        return tuple(sorted(out))
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def parse_time(value: Any) -> dt.time | None:
+    if not isinstance(value, str):
+        return None
+    match = TIME_RE.match(value.strip())
+    if not match:
+        return None
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)

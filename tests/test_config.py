@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.config import load_campaign
+from scheduler.errors import ConfigError
+
+from .conftest import DEFAULT, HEIHE, run_qm
+
+
+def test_default_config_is_september_2027() -> None:
+    c = load_campaign(DEFAULT)
+    assert (c.start, c.end) == (dt.date(2027, 9, 1), dt.date(2027, 9, 30))
+    assert c.key_dates.launch == dt.date(2027, 9, 8)
+    assert c.timezone.key == "Asia/Shanghai"
+    assert c.hotline == "12315"
+    assert {ch.publisher for ch in c.channels} == {"outbox"}  # runs with no credentials
+
+
+def test_heihe_example_reproduces_the_seed() -> None:
+    c = load_campaign(HEIHE)
+    assert c.theme == "提升质量水平，建设质量强市"
+    assert c.key_dates.launch == dt.date(2016, 9, 8)
+    assert c.key_dates.county_plans_due == dt.date(2016, 9, 10)
+    assert c.key_dates.summary_due == dt.date(2016, 10, 10)
+    assert c.hotline == "12365"
+    assert c.contacts[0].office == "市市场监督管理局质量科"
+    assert c.contacts[0].phone == "8225756"
+    assert "黑河" in c.organizer
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_campaign(path)
+    return [str(p) for p in info.value.problems]
+
+
+def test_unknown_key_names_file_line_and_key(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace('  hotline: "12315"', '  hotline: "12315"\n  hotlnie: x'))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "hotlnie" in text)
+    problems = _problems(path)
+    assert any(f"config.yaml:{line}" in p and "campaign.hotlnie" in p for p in problems), problems
+
+
+def test_every_problem_is_reported_at_once(project: Callable[..., Path]) -> None:
+    def edit(text: str) -> str:
+        text = text.replace("launch: 2027-09-08", "launch: 2027-10-08")  # after the end
+        text = text.replace("slide_seconds: 10", 'slide_seconds: "ten"')  # wrong type
+        return text.replace('primary: "#C8102E"', "primary: red")  # not a colour
+
+    problems = _problems(project(edit))
+    assert len(problems) == 3, problems
+    assert any("启动日 2027-10-08 不在活动期" in p for p in problems)
+    assert any("slide_seconds 应当是整数" in p for p in problems)
+    assert any("brand.primary 不是颜色值" in p for p in problems)
+
+
+def test_slot_date_outside_window(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace('times: ["20:00"]', 'times: ["20:00"]\n    dates: [2027-10-03]', 1))
+    assert any("2027-10-03 不在活动期内" in p for p in _problems(path))
+
+
+def test_invalid_time_and_end_before_start(project: Callable[..., Path]) -> None:
+    def edit(text: str) -> str:
+        return text.replace('"09:30", "17:30"', '"09:30", "25:00"').replace("end: 2027-09-30", "end: 2027-08-30")
+
+    problems = _problems(project(edit))
+    assert any("25:00" in p and "不是有效时间" in p for p in problems)
+    assert any("结束日期早于开始日期" in p for p in problems)
+
+
+def test_subscription_account_is_limited_to_one_article_a_day(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace('times: ["20:00"]', 'times: ["12:00", "20:00"]', 1))
+    assert any("订阅号每天只能发送 1 次" in p for p in _problems(path))
+
+
+def test_service_account_mass_send_quota(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace("mode: publish ", "mode: mass_send ").replace("account_type: subscription", "account_type: service"))
+    assert any("服务号群发每月最多 4 次" in p for p in _problems(path))
+
+
+def test_missing_template_folder_and_secret_in_config(project: Callable[..., Path]) -> None:
+    def edit(text: str) -> str:
+        return text.replace("templates: templates", "templates: nowhere").replace("webhook_env: QM_WECOM_WEBHOOK", "webhook: https://x")
+
+    problems = _problems(project(edit))
+    assert any("模板目录不存在" in p for p in problems)
+    assert any("密钥和 Webhook 地址不能写在配置文件里" in p for p in problems)
+
+
+def test_yaml_syntax_error_has_a_line(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace("  theme: 提升质量水平，建设质量强市", "  theme: [提升质量水平"))
+    problems = _problems(path)
+    assert len(problems) == 1 and "YAML 格式错误" in problems[0] and "config.yaml:" in problems[0]
+
+
+def test_cli_reports_config_errors_in_chinese_with_exit_2(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace("launch: 2027-09-08", "launch: 2027-11-08").replace("campaign:", "campaign:\n  colour: red", 1))
+    result = run_qm("check", "-c", path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "错误：" in result.stderr and "config.yaml:" in result.stderr
+    assert "未知的配置项 campaign.colour" in result.stderr
+    assert "不在活动期" in result.stderr
+
+
+def test_cli_missing_config_file(tmp_path: Path) -> None:
+    result = run_qm("plan", "-c", tmp_path / "nope.yaml")
+    assert result.returncode == 2
+    assert "找不到配置文件" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_qm_config_environment_variable(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "QM_CONFIG": str(HEIHE)}
+    result = run_qm("plan", "--from", "2016-09-08", "--to", "2016-09-08", "--format", "json", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "2016-09-08T" in result.stdout
