@@ -1,0 +1,1 @@
+"""Publishing channels: one module per channel behind the small interface in `base`."""

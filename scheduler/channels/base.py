@@ -1,0 +1,90 @@
+"""The channel interface every publisher implements (outbox, WeChat, Weibo, screens).
+
+A channel turns one post into a `Receipt`:
+
+    publish(post)            -> Receipt(status="published")   done, with external id / url
+                             -> Receipt(status="accepted")    taken, outcome confirmed later
+                                                              (WeChat's freepublish job)
+    reconcile(post, receipt) -> Receipt | None                after a crash, or to follow up an
+                                                              accepted post: what happened?
+                                                              None = the channel cannot tell
+
+Failures are classified by the channel, which knows its platform's error codes:
+
+    ChannelError
+    ├── TransientError   try again later (timeouts, 5xx, rate limits): retried with backoff
+    └── PermanentError   retrying will not help (bad content, revoked token): a person must act
+
+Messages are Chinese and never contain a secret or an access token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import QmError
+
+
+@dataclass(frozen=True)
+class OutgoingPost:
+    """What a channel receives: the rendered payload and the local files of its images."""
+
+    id: str  # e.g. 20270908-weibo-0930
+    channel: str  # wechat | weibo | screen:<id>
+    at: dt.datetime  # the slot time, aware
+    item: str
+    version: str  # hash of the payload; part of idempotency keys
+    payload: dict[str, Any]
+    images: dict[str, Path] = field(default_factory=dict)  # placeholder ref -> poster file
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class Receipt:
+    status: Literal["published", "accepted"]
+    external_id: str = ""
+    url: str = ""
+    data: dict[str, Any] = field(default_factory=dict)  # channel specifics: media ids, publish_id, msg_id…
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": self.status, "external_id": self.external_id, "url": self.url, "data": self.data}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Receipt:
+        return cls(data["status"], data.get("external_id", ""), data.get("url", ""), data.get("data", {}))
+
+
+class ChannelError(QmError):
+    permanent = False
+
+    def __init__(self, message: str, channel: str = "", code: str | int | None = None) -> None:
+        super().__init__(message)
+        self.channel = channel
+        self.code = code
+
+
+class TransientError(ChannelError):
+    permanent = False
+
+
+class PermanentError(ChannelError):
+    permanent = True
+
+
+class Channel(ABC):
+    """One publishing channel. Implementations keep one connection pool and close it in `close`."""
+
+    name: str
+
+    @abstractmethod
+    def publish(self, post: OutgoingPost) -> Receipt: ...
+
+    @abstractmethod
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None: ...
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        pass
