@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from scheduler.cli.main import build_parser
+
+from .conftest import HEIHE, run_qm
+
+
+def _commands() -> list[str]:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    return sorted(sub.choices)  # type: ignore[arg-type]
+
+
+def test_every_command_has_chinese_help() -> None:
+    han = re.compile(r"[\u4e00-\u9fff]")
+    top = run_qm("--help")
+    assert top.returncode == 0 and "用法：" in top.stdout and "选项" in top.stdout
+    for command in _commands():
+        result = run_qm(command, "--help")
+        assert result.returncode == 0, command
+        assert "用法：" in result.stdout and "显示本帮助并退出" in result.stdout, command
+        description = result.stdout.split("\n\n")[1]
+        assert han.search(description), (command, description)
+        assert "show this help" not in result.stdout and "usage:" not in result.stdout
+
+
+def test_bad_arguments_are_explained_in_chinese() -> None:
+    result = run_qm("plan", "--format", "pdf")
+    assert result.returncode == 2 and "无效的选择" in result.stderr
+    result = run_qm("preview", "2016-13-40", "-c", HEIHE)
+    assert result.returncode == 2 and "无效的值" in result.stderr
+    result = run_qm("nosuch")
+    assert result.returncode == 2 and "无效的选择" in result.stderr
+
+
+def test_check_passes_on_both_shipped_configs() -> None:
+    for config in ("config.yaml", HEIHE):
+        result = run_qm("check", "-c", config)
+        assert result.returncode == 0, result.stderr
+        assert "检查通过" in result.stdout
+
+
+def test_plan_json_for_the_seed_campaign() -> None:
+    result = run_qm("plan", "-c", HEIHE, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    days = {r["at"][:10] for r in records}
+    assert days == {f"2016-09-{d:02d}" for d in range(1, 31)}
+    channels = {r["channel"] for r in records}
+    launch = [r for r in records if r["at"].startswith("2016-09-08")]
+    assert {r["channel"] for r in launch if r["item"].startswith("publicity-launch")} == channels
+    assert {r["area"] for r in records} == {"brand", "rights", "mechanism", "grassroots", "publicity"}
+    pairs = [(r["channel"], r["item"]) for r in records]
+    assert len(pairs) == len(set(pairs))
+
+
+def test_plan_writes_files_in_each_format(tmp_path: Path) -> None:
+    for fmt in ("table", "json", "csv", "ics", "html"):
+        out = tmp_path / f"plan.{fmt}"
+        result = run_qm("plan", "-c", HEIHE, "--from", "2016-09-08", "--to", "2016-09-09", "--format", fmt, "-o", out)
+        assert result.returncode == 0, result.stderr
+        assert out.stat().st_size > 100 and "已写入排期" in result.stderr
+
+
+def test_plan_rejects_reversed_dates() -> None:
+    result = run_qm("plan", "-c", HEIHE, "--from", "2016-09-20", "--to", "2016-09-10")
+    assert result.returncode == 2 and "早于" in result.stderr
+
+
+def test_preview_of_launch_day(tmp_path: Path) -> None:
+    result = run_qm("preview", "2016-09-08", "-c", HEIHE, "-o", tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (tmp_path / "preview-2016-09-08.html").read_text(encoding="utf-8")
+    assert "全部" in page and "通过检查" in page and "问题需要处理" not in page
+    assert 'class="phone"' in page and page.count('class="card"') == 2 and "slide-frame" in page
+    assert "启动日" in page and "按微博计数" in page
+    assert not re.search(r"(src|href)=\"https?://", page)  # self-contained: nothing loaded from the network
+    assert "✓" in result.stdout and "2016-09-08 共" in result.stdout
+
+
+def test_preview_outside_the_window() -> None:
+    result = run_qm("preview", "2016-10-08", "-c", HEIHE)
+    assert result.returncode == 2 and "不在活动期" in result.stderr

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from scheduler.content import Library, load_library
+from scheduler.domain import AREAS, CONSUMER_GOODS, RIGHTS_CATEGORIES
+from scheduler.errors import ContentError
+from scheduler.lint import ABSOLUTE_TERMS
+
+
+def test_library_size_and_slogans(library: Library) -> None:
+    knowledge = [i for i in library.items if not i.is_slogan]
+    slogans = [i for i in library.items if i.is_slogan]
+    assert len(knowledge) >= 45
+    assert len(slogans) >= 20
+    assert all(i.channels == ("weibo", "screen") for i in slogans)
+
+
+def test_library_covers_every_topic_the_seed_names(library: Library) -> None:
+    topics = Counter(i.topic for i in library.items)
+    required = [
+        *CONSUMER_GOODS,
+        *RIGHTS_CATEGORIES,
+        "food-drug",
+        "school-canteen",
+        "brand",
+        "trademark",
+        "geo-indication",
+        "certification",
+        "qc-group",
+        "five-factors",
+        "five-small",
+        "law",
+        "story",
+        "anti-fake",
+        "launch",
+    ]
+    assert [t for t in required if not topics[t]] == []
+    assert {i.area for i in library.items} == set(AREAS)
+
+
+def test_facts_the_content_relies_on(library: Library) -> None:
+    text = "\n".join(f"{i.title}\n{i.summary}\n{i.body}" for i in library.items)
+    assert "12315" in text and "CCC" in text and "SC" in text
+    for law in ("《中华人民共和国产品质量法》", "《中华人民共和国消费者权益保护法》", "《中华人民共和国食品安全法》"):
+        assert law in text
+    for item in library.items:  # the retired QS mark is only ever mentioned as retired
+        if "QS" in item.body + item.summary:
+            assert "停用" in item.body + item.summary or "取代" in item.body, item.id
+    for term in ABSOLUTE_TERMS:
+        assert term not in text.replace("第一时间", "").replace("第一步", "").replace("第一条", ""), term
+
+
+def _write(folder: Path, name: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+GOOD = """---
+id: test-item
+area: rights
+topic: goods-salt
+title: 买盐看标识
+summary: 食盐是人人都要吃的东西，买的时候要看清包装上的定点生产标识和生产日期，有问题拨打12315。
+line: 买盐看清定点标识
+---
+### 怎么买
+正文。
+"""
+
+
+def test_markdown_and_yaml_items_load(tmp_path: Path) -> None:
+    _write(tmp_path, "a.md", GOOD)
+    _write(
+        tmp_path,
+        "b.yaml",
+        "- id: slogan-x\n  area: publicity\n  topic: slogan\n  title: 质量第一步\n  summary: 一句话。\n  line: 一行\n  channels: [weibo, screen]\n",
+    )
+    _write(tmp_path, "README.md", "# not an item")
+    library = load_library(tmp_path)
+    assert [i.id for i in library.items] == ["test-item", "slogan-x"]
+    item = library.items[0]
+    assert item.body.startswith("### 怎么买") and item.headline == item.title and item.source.endswith("a.md:2")
+
+
+def test_every_problem_in_the_library_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    _write(tmp_path, "a.md", GOOD.replace("area: rights", "area: sports"))
+    _write(
+        tmp_path,
+        "b.md",
+        GOOD.replace("id: test-item", "id: other").replace("title: 买盐看标识", "title: 这个标题写得实在太长了已经超过了电子屏"),
+    )
+    _write(tmp_path, "c.md", GOOD.replace("id: test-item", "id: twice"))
+    _write(tmp_path, "c2.md", GOOD.replace("id: test-item", "id: twice"))
+    _write(tmp_path, "d.md", GOOD.replace("id: test-item", "id: d-item").replace("topic: goods-salt\n", "topic: goods-salt\nauthor: x\n"))
+    _write(tmp_path, "e.md", "no front matter")
+    with pytest.raises(ContentError) as info:
+        load_library(tmp_path)
+    problems = [str(p) for p in info.value.problems]
+    assert any(p.startswith(f"{tmp_path / 'a.md'}:3") and "'sports'" in p for p in problems), problems
+    assert any(f"{tmp_path / 'b.md'}:" in p and "headline" in p for p in problems), problems
+    assert any("内容编号 twice 重复" in p for p in problems), problems
+    assert any(f"{tmp_path / 'd.md'}:5" in p and "未知的配置项 内容 d-item.author" in p for p in problems), problems
+    assert any(f"{tmp_path / 'e.md'}:1" in p and "---" in p for p in problems), problems
+
+
+def test_article_items_need_a_body(tmp_path: Path) -> None:
+    _write(tmp_path, "a.md", GOOD.split("---\n### ")[0] + "---\n")
+    with pytest.raises(ContentError) as info:
+        load_library(tmp_path)
+    assert "没有正文" in str(info.value.problems[0])

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+from scheduler import export
+from scheduler.campaign import Campaign
+from scheduler.planner import Plan
+
+
+def test_json_records(heihe: Campaign, heihe_plan: Plan) -> None:
+    records = json.loads(export.to_json(heihe, heihe_plan))
+    assert len(records) == len(heihe_plan.posts)
+    for r in records:
+        assert {"at", "channel", "item", "area", "title"} <= set(r)
+        assert re.fullmatch(r"2016-09-\d\dT\d\d:\d\d:00\+08:00", r["at"])
+    with_reminders = json.loads(export.to_json(heihe, heihe_plan, reminders=True))
+    notify = [r for r in with_reminders if r["channel"] == "notify"]
+    assert len(notify) == len(heihe_plan.reminders) and all(r["item"] is None for r in notify)
+    assert [r["at"] for r in with_reminders] == sorted(r["at"] for r in with_reminders)
+
+
+def test_csv_opens_in_excel_and_round_trips(heihe: Campaign, heihe_plan: Plan) -> None:
+    text = export.to_csv(heihe, heihe_plan)
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == len(heihe_plan.posts)
+    assert rows[0]["title"] == heihe_plan.posts[0].item.title
+
+
+def test_ics_is_valid_icalendar(heihe: Campaign, heihe_plan: Plan) -> None:
+    text = export.to_ics(heihe, heihe_plan)
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+    lines = text.split("\r\n")[:-1]
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
+    assert all(len(line.encode()) <= 75 for line in lines)
+    unfolded = text.replace("\r\n ", "").split("\r\n")
+    assert unfolded.count("BEGIN:VEVENT") == len(heihe_plan.posts) + len(heihe_plan.reminders)
+    assert "TZID:Asia/Shanghai" in unfolded and "TZOFFSETTO:+0800" in unfolded
+    uids = [line for line in unfolded if line.startswith("UID:")]
+    assert len(uids) == len(set(uids))
+    launch = next(p for p in heihe_plan.posts if p.channel == "wechat" and p.item.is_launch)
+    assert f"UID:{launch.id}@qm" in unfolded
+    assert "DTSTART;TZID=Asia/Shanghai:20160908T200000" in unfolded
+    assert any(line.startswith("SUMMARY:[微信公众号] ") for line in unfolded)
+
+
+def test_html_month_grid(heihe: Campaign, heihe_plan: Plan) -> None:
+    html = export.to_html(heihe, heihe_plan)
+    assert html.count("<table>") == 2  # September and October (the summary-due reminder)
+    assert html.count('class="post ') == len(heihe_plan.posts) + len(heihe_plan.reminders)
+    assert "启动日" in html and "http" not in html.split("</head>")[0]  # nothing fetched from the network
+
+
+def test_table_lists_everything(heihe: Campaign, heihe_plan: Plan) -> None:
+    text = export.to_table(heihe, heihe_plan)
+    assert text.splitlines()[0].split() == ["时间", "渠道", "领域", "内容编号", "标题"]
+    assert f"共 {len(heihe_plan.posts)} 条内容" in text
