@@ -165,7 +165,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:24px 0 8px}.meta{color
 table{border-collapse:collapse;width:100%;table-layout:fixed;background:#fff}
 th{background:#f0f0f0;padding:6px;font-weight:600;border:1px solid #ddd}
 td{vertical-align:top;border:1px solid #ddd;padding:4px;height:110px;font-size:12px}
-td.out{background:#f5f5f5;color:#aaa}td.launch{background:#fff4f4;outline:2px solid #c8102e}
+td.out{background:#f5f5f5;color:#aaa}td.out .post{color:#444}td.launch{background:#fff4f4;outline:2px solid #c8102e}
 .day{font-weight:700;font-size:14px;margin-bottom:2px}.tag{font-size:11px;color:#c8102e;font-weight:700}
 .post{margin:2px 0;padding:2px 4px;border-radius:3px;border-left:3px solid #999;background:#f7f7f7;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .wechat{border-color:#07c160}.weibo{border-color:#e6162d}.screen{border-color:#1f4e9d}.notify{border-color:#f2b705;background:#fffbe6}

@@ -51,10 +51,12 @@ def _image_src(campaign: Campaign, image: ImageRef) -> str:
     if path.is_file():
         return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
     w, h = _placeholder_size(image.size)
+    label = f"图片：{image.layout} {image.size}"
+    size = max(12, min(h // 8, int(w / (len(label) * 0.9))))
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
-        f'<rect width="100%" height="100%" fill="#eef1f6"/><text x="50%" y="50%" font-size="{max(14, h // 12)}" '
-        f'text-anchor="middle" fill="#8a94a6">图片：{escape(image.layout)} {escape(image.size)}</text></svg>'
+        f'<rect width="100%" height="100%" fill="#eef1f6"/><text x="50%" y="50%" font-size="{size}" '
+        f'text-anchor="middle" fill="#8a94a6">{escape(label)}</text></svg>'
     )
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
@@ -86,7 +88,7 @@ section.col{flex:0 0 auto}section.col>h2{font-size:16px;margin:0 0 8px;color:#33
 .card img{width:180px;margin-top:8px;border-radius:4px}.card .meta{color:#888;font-size:12px;margin-top:8px}
 .slide-box{margin-bottom:16px}.slide-frame{overflow:hidden;border:4px solid #111;background:#000}
 .slide-box .meta{color:#555;font-size:12px;margin-top:4px}
-.ok{color:#1a7f37}.bad{color:#c8102e;font-weight:700}.findings{margin:6px 0 0;padding-left:18px;color:#c8102e;font-size:13px}
+.ok{color:#1a7f37}.bad{color:#c8102e;font-weight:700}header .ok,header .bad{display:inline-block;background:#fff;padding:1px 8px;border-radius:10px}.findings{margin:6px 0 0;padding-left:18px;color:#c8102e;font-size:13px}
 .reminder{background:#fffbe6;border:1px solid #f2b705;padding:8px 12px;margin-bottom:8px;border-radius:4px;width:420px}
 """
 
