@@ -37,6 +37,15 @@ class Brand:
 
 
 @dataclass(frozen=True)
+class PosterConfig:
+    """Print sizes the campaign orders: the banner (横幅) in metres, rendered at `banner_dpi`."""
+
+    banner_length: float = 6.0  # metres
+    banner_height: float = 0.6
+    banner_dpi: int = 72
+
+
+@dataclass(frozen=True)
 class ChannelConfig:
     """What every publishing channel has: when it posts and how its posts are reviewed."""
 
@@ -139,6 +148,7 @@ class Campaign:
     co_organizers: tuple[str, ...] = ()
     contacts: tuple[Contact, ...] = ()
     brand: Brand = field(default_factory=Brand)
+    posters: PosterConfig = field(default_factory=PosterConfig)
     wechat: WeChatConfig | None = None
     weibo: WeiboConfig | None = None
     screens: tuple[ScreenConfig, ...] = ()

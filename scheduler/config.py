@@ -17,6 +17,7 @@ from .campaign import (
     Notifier,
     Paths,
     Pin,
+    PosterConfig,
     Reminders,
     ScreenConfig,
     WeChatConfig,
@@ -26,7 +27,7 @@ from .errors import ConfigError
 from .schema import Reader
 from .yamlsrc import Mapping, YamlSyntaxError, load
 
-TOP_KEYS = ("campaign", "key_dates", "brand", "channels", "notifications", "reminders", "pins", "lint", "paths", "database")
+TOP_KEYS = ("campaign", "key_dates", "brand", "posters", "channels", "notifications", "reminders", "pins", "lint", "paths", "database")
 SIZE_RE = re.compile(r"^(\d{2,5})[x×X*](\d{2,5})$")
 HOURS_RE = re.compile(r"^(\d{1,2}:\d{2})\s*[-–~]\s*(\d{1,2}:\d{2})$")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -96,6 +97,7 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         contacts=_contacts(r, c),
         key_dates=key_dates,
         brand=_brand(r, data, base),
+        posters=_posters(r, data),
         wechat=wechat,
         weibo=weibo,
         screens=screens,
@@ -195,6 +197,30 @@ def _brand(r: Reader, data: Mapping, base: Path) -> Brand:
     if qr and not URL_RE.match(qr):
         r.problem(b.where("qr_link"), f"brand.qr_link 不是网址：{qr!r}", "以 https:// 开头")
     return Brand(**colours, logo=logo, qr_link=qr, font=font)
+
+
+def _posters(r: Reader, data: Mapping) -> PosterConfig:
+    m = r.section(data, "posters", "", required=False)
+    if m is None:
+        return PosterConfig()
+    r.keys(m, "posters", ("banner",))
+    b = r.section(m, "banner", "posters", required=False)
+    if b is None:
+        return PosterConfig()
+    path = "posters.banner"
+    r.keys(b, path, ("length", "height", "dpi"))
+    length = r.number(b, "length", path, PosterConfig.banner_length, lo=0.5, hi=30)
+    height = r.number(b, "height", path, PosterConfig.banner_height, lo=0.2, hi=3)
+    dpi = r.integer(b, "dpi", path, PosterConfig.banner_dpi, lo=10, hi=300)
+    if length * height * (dpi / 0.0254) ** 2 > 150e6:
+        r.problem(
+            b.where("dpi"),
+            f"横幅 {length}×{height} 米在 {dpi} dpi 下超过 1.5 亿像素，无法生成",
+            "降低 posters.banner.dpi（横幅通常 72 dpi 即可）",
+        )
+    if height >= length:
+        r.problem(b.where("height"), "横幅的高度应小于长度", "length 是长度（米），height 是高度（米）")
+    return PosterConfig(banner_length=length, banner_height=height, banner_dpi=dpi)
 
 
 COMMON_CHANNEL_KEYS = ("publisher", "times", "dates", "auto_approve", "grace_minutes")

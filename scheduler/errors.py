@@ -5,7 +5,8 @@
     │   ├── ConfigError     config.yaml
     │   ├── ContentError    the content library
     │   ├── TemplateError   a Jinja2 template
-    │   └── PlanError       the plan cannot be made (e.g. not enough content)
+    │   ├── PlanError       the plan cannot be made (e.g. not enough content)
+    │   └── PosterError     a poster cannot be made as asked (text too long, no CJK font, size limit)
     └── RuntimeFailure      something outside failed (disk, network): exit code 1
 
 An `InputError` may carry several `Problem`s so that a check reports everything at once.
@@ -64,6 +65,10 @@ class TemplateError(InputError):
 
 
 class PlanError(InputError):
+    pass
+
+
+class PosterError(InputError):
     pass
 
 

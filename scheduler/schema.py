@@ -119,6 +119,18 @@ class Reader:
             self.problem(m.where(key), f"{_join(path, key)} 超出范围（{span}）")
         return value
 
+    def number(self, m: Mapping, key: str, path: str, default: float, lo: float, hi: float) -> float:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            return default
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            self.problem(m.where(key), f"{_join(path, key)} 应当是数字")
+            return default
+        if not lo <= value <= hi:
+            self.problem(m.where(key), f"{_join(path, key)} 超出范围（{lo:g}–{hi:g}）")
+            return default
+        return float(value)
+
     def date(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.date | None:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:

@@ -40,8 +40,12 @@ class Sequence(list[Any]):
         return f"{self.source}:{line}"
 
 
+# libyaml's parser when installed: about ten times faster, same nodes and marks.
+_BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _loader_for(source: str, line_offset: int) -> type[yaml.SafeLoader]:
-    class Loader(yaml.SafeLoader):
+    class Loader(_BASE):  # type: ignore[valid-type, misc]
         pass
 
     def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Mapping:

@@ -1,0 +1,120 @@
+"""Commands that make posters: poster (one item or ad-hoc text), posters (everything the plan needs)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+from ..poster import PosterText, batch, fonts, job_for
+from ..poster.layout import layout_names, load_layout
+from ..poster.make import Job, arrangement, make_poster, prepare
+from ..render import ImageRef, poster_path
+from .context import Context, parse_day
+
+DEFAULT_LAYOUTS = {"launch": "launch", "slogan": "slogan"}  # by topic; anything else is a knowledge card
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "poster",
+        parents=[common],
+        help="生成一条内容的海报，或用任意文字生成海报",
+        description="按版式和尺寸生成海报（PNG；印刷尺寸另生成 PDF）。可以指定内容编号，也可以用 --title/--body 直接给文字。"
+        "版式在 templates/posters/ 中；尺寸可以是 wechat-cover、wechat-square、square、portrait、a3、a2、banner、屏幕编号或 宽x高。",
+    )
+    p.add_argument("item", nargs="?", metavar="内容编号", help="内容库中的内容编号，如 goods-salt-iodised")
+    p.add_argument("--title", metavar="标题", help="不用内容库，直接给海报标题")
+    p.add_argument("--body", metavar="正文", default="", help="与 --title 一起使用：海报正文")
+    p.add_argument("--layout", metavar="版式", help="版式名，如 knowledge-card、launch、slogan、screen-slide、banner、vertical-slogan")
+    p.add_argument("--size", action="append", metavar="尺寸", help="尺寸，可重复指定多个（默认用版式自己的尺寸）")
+    p.add_argument("-o", "--output", type=Path, metavar="路径", help="输出文件；指定多个尺寸时为输出目录（默认 海报目录/内容编号/）")
+    p.add_argument("--explain", action="store_true", help="不生成图片，输出排版结果 JSON：每个区域的各行文字、字号和位置")
+    p.set_defaults(run=run_poster)
+
+    p = sub.add_parser(
+        "posters",
+        parents=[common],
+        help="生成排期用到的全部海报",
+        description="渲染排期中的每条内容，生成它们用到的全部海报（公众号封面和配图、微博图片、电子屏画面），写入海报目录。"
+        "多核并行；内容、版式、品牌、字体都没有变化的海报不会重新生成。",
+    )
+    p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="起始日期（默认活动开始）")
+    p.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="结束日期（含当天，默认活动结束）")
+    p.add_argument("--force", action="store_true", help="全部重新生成，不管是否有变化")
+    p.set_defaults(run=run_posters)
+
+
+def run_poster(ctx: Context, args: argparse.Namespace) -> int:
+    campaign = ctx.campaign
+    text, layout_name = _source(ctx, args)
+    folder = campaign.paths.templates / "posters"
+    if layout_name not in layout_names(folder):
+        load_layout(folder, layout_name)  # raises with the list of layouts
+    sizes = args.size or [load_layout(folder, layout_name).default_size]
+    if args.output is None and args.title is not None and not args.explain:
+        raise InputError("用 --title 生成海报时请用 -o 指定输出文件，例如 -o 海报.png")
+    font_files = fonts.candidates(campaign.brand.font)
+    explained = []
+    for size in sizes:
+        job = job_for(campaign, text, ImageRef("", text.id, layout_name, size))
+        if args.output is not None:
+            out = args.output / job.out.name if len(sizes) > 1 else args.output.with_suffix(".png")
+            job = Job(job.text, job.layout, job.size, out)
+        prepared = prepare(campaign, job, font_files)
+        if args.explain:
+            explained.append(arrangement(campaign, prepared, font_files).to_json())
+            continue
+        made = make_poster(campaign, prepared, font_files, force=True)
+        for f in made.files:
+            print(f"已生成：{f}")
+    if args.explain:
+        print(json.dumps(explained[0] if len(explained) == 1 else explained, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _source(ctx: Context, args: argparse.Namespace) -> tuple[PosterText, str]:
+    if args.title is not None:
+        if args.item:
+            raise InputError("内容编号和 --title 只能用一个：用内容库的内容，或直接给文字")
+        if not args.title.strip():
+            raise InputError("--title 不能为空")
+        text = PosterText("", args.title.strip(), summary=args.body.strip())
+        return text, args.layout or ("knowledge-card" if text.summary else "slogan")
+    if not args.item:
+        raise InputError("请给出内容编号（如 qm poster goods-salt-iodised），或用 --title 直接给文字")
+    item = ctx.library.get(args.item)
+    if item is None:
+        raise InputError(f"内容库中没有编号为 {args.item} 的内容（用 qm plan 查看排期中的内容编号）")
+    return PosterText.of(item), args.layout or DEFAULT_LAYOUTS.get(item.topic, "knowledge-card")
+
+
+def run_posters(ctx: Context, args: argparse.Namespace) -> int:
+    campaign = ctx.campaign
+    if args.start and args.end and args.end < args.start:
+        raise InputError(f"--to {args.end} 早于 --from {args.start}，请交换两个日期")
+    jobs: dict[Path, Job] = {}
+    for post in ctx.plan.between(args.start, args.end).posts:
+        for image in ctx.renderer.render(post).images:
+            path = poster_path(campaign.paths.posters, image)
+            if path not in jobs:
+                jobs[path] = job_for(campaign, post.item, image)
+    summary = batch.make_all(campaign, list(jobs.values()), progress=_progress, force=args.force)
+    drawn, skipped = len(summary.drawn), len(summary.skipped)
+    if drawn == 0:
+        print(f"排期用到 {len(jobs)} 张海报，全部是最新的，没有重新生成（{campaign.paths.posters}）。")
+    else:
+        print(f"排期用到 {len(jobs)} 张海报：新生成 {drawn} 张，未变化跳过 {skipped} 张，写入 {campaign.paths.posters}。")
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    """A progress bar on stderr; without a terminal, a line every tenth."""
+    tty = sys.stderr.isatty()
+    if not tty and done != total and done % max(1, total // 10):
+        return
+    filled = round(30 * done / total)
+    bar = f"生成海报 [{'█' * filled}{'·' * (30 - filled)}] {done}/{total}"
+    print(f"\r{bar}" if tty else bar, end="\n" if done == total or not tty else "", file=sys.stderr, flush=True)

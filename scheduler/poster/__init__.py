@@ -1,0 +1,40 @@
+"""Posters: Chinese typography with Pillow, in every size the campaign prints or shows.
+
+    layout.py     declarative layouts from templates/posters/<layout>.yaml
+    linebreak.py  Chinese line breaking with the 禁则 rules (pure)
+    fit.py        auto-fit: largest size that fits, down to a readable minimum (pure)
+    fonts.py      CJK font resolution and glyph coverage
+    draw.py       arrange regions (what --explain shows), then paint
+    qr.py         QR codes
+    sizes.py      size presets, screens, paper, banner, WxH
+    export.py     file-size limits per medium, PNG/JPEG/PDF
+    cache.py      cache keys: an unchanged poster is never drawn again
+    make.py       one poster; batch.py many, in parallel
+
+Other modules get a poster for an image reference with `ensure`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..campaign import Campaign
+from ..content import ContentItem
+from ..render import ImageRef, poster_path
+from . import fonts
+from .make import Job, make_poster, prepare
+from .texts import PosterText
+
+__all__ = ["Job", "PosterText", "ensure", "job_for"]
+
+
+def job_for(campaign: Campaign, source: ContentItem | PosterText, image: ImageRef) -> Job:
+    text = source if isinstance(source, PosterText) else PosterText.of(source)
+    return Job(text, image.layout, image.size, poster_path(campaign.paths.posters, image))
+
+
+def ensure(campaign: Campaign, source: ContentItem | PosterText, image: ImageRef) -> Path:
+    """The poster file for an image reference, drawn now unless an up-to-date one exists."""
+    font_files = fonts.candidates(campaign.brand.font)
+    prepared = prepare(campaign, job_for(campaign, source, image), font_files)
+    return make_poster(campaign, prepared, font_files).files[0]

@@ -1,0 +1,104 @@
+"""Making many posters: keys computed up front, unchanged posters skipped, the rest drawn in parallel
+by a process pool (one worker per core; drawing and PNG encoding are CPU-bound)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..campaign import Campaign
+from ..errors import PosterError, Problem, QmError
+from . import cache, fonts
+from .make import Job, Made, Prepared, describe, make_poster, prepare
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Summary:
+    drawn: list[Made] = field(default_factory=list)
+    skipped: list[Made] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[Path]:
+        return [f for m in self.drawn + self.skipped for f in m.files]
+
+
+def make_all(
+    campaign: Campaign,
+    jobs: Sequence[Job],
+    *,
+    font_files: Sequence[fonts.FontFile] | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    force: bool = False,
+) -> Summary:
+    """Make every job; report all failures together after the others are done."""
+    font_files = list(font_files if font_files is not None else fonts.candidates(campaign.brand.font))
+    summary = Summary()
+    todo: list[Prepared] = []
+    for job in _unique(jobs):
+        p = prepare(campaign, job, font_files)
+        files = None if force else cache.fresh_files(job.out, p.key)
+        if files:
+            summary.skipped.append(Made(job, tuple(files), False))
+        else:
+            todo.append(p)
+    todo.sort(key=lambda p: -p.size.width * p.size.height)  # big ones first: the pool ends together
+    problems: list[Problem] = []
+    for done, result in enumerate(_run(campaign, todo, font_files, workers), start=1):
+        if isinstance(result, Made):
+            summary.drawn.append(result)
+        else:
+            problems.append(Problem(result))
+        if progress:
+            progress(done, len(todo))
+    if problems:
+        raise PosterError(f"有 {len(problems)} 张海报无法生成（其余 {len(summary.drawn)} 张已生成）", problems)
+    return summary
+
+
+def _unique(jobs: Sequence[Job]) -> list[Job]:
+    seen: dict[Path, Job] = {}
+    for job in jobs:
+        seen.setdefault(job.out, job)
+    return list(seen.values())
+
+
+def _run(campaign: Campaign, todo: list[Prepared], font_files: list[fonts.FontFile], workers: int | None):  # type: ignore[no-untyped-def]
+    workers = min(workers or os.cpu_count() or 1, len(todo))
+    if workers <= 1:
+        _init(campaign, font_files)
+        for p in todo:
+            yield _work(p)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(campaign, font_files)) as pool:
+        futures = [pool.submit(_work, p) for p in todo]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+_STATE: dict[str, object] = {}
+
+
+def _init(campaign: Campaign, font_files: list[fonts.FontFile]) -> None:
+    _STATE["campaign"], _STATE["fonts"] = campaign, font_files
+
+
+def _work(p: Prepared) -> Made | str:
+    """Runs in a worker: errors come back as text (exception objects with extra fields pickle badly)."""
+    campaign = _STATE["campaign"]
+    font_files = _STATE["fonts"]
+    assert isinstance(campaign, Campaign) and isinstance(font_files, list)
+    try:
+        return make_poster(campaign, p, font_files, force=True)
+    except QmError as exc:
+        return "；".join(exc.lines()) if exc.problems else str(exc)
+    except Exception as exc:  # a bug must not hide the other posters' results
+        return f"{describe(p.job)}：内部错误 {type(exc).__name__}: {exc}"

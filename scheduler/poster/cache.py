@@ -1,0 +1,72 @@
+"""Skipping posters that would come out the same: a key over everything that affects the image.
+
+The key covers the layout file, every text field, the brand (colours, QR link, logo file), the size,
+the identity of every candidate font file, and the poster code itself. It is kept beside the poster
+as a hidden file `.<name>.key` listing the files written, so a poster is fresh only if its key
+matches and its files are all there.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..campaign import Brand
+from ..fsutil import atomic_write_bytes
+from .fonts import FontFile
+from .layout import Layout
+from .sizes import Size
+
+
+@functools.cache
+def code_version() -> str:
+    """Hash of the poster package's source: a change to how posters are drawn redraws them all."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def poster_key(layout: Layout, fields: Mapping[str, str], brand: Brand, size: Size, fonts: Sequence[FontFile]) -> str:
+    blob = {
+        "code": code_version(),
+        "layout": [layout.name, layout.digest],
+        "fields": dict(sorted(fields.items())),
+        "brand": [brand.primary, brand.secondary, brand.accent, brand.text, brand.background, brand.qr_link, _file_id(brand.logo)],
+        "size": [size.name, size.width, size.height, size.dpi, size.pdf, size.medium],
+        "fonts": [f.identity for f in fonts],
+    }
+    return hashlib.sha256(json.dumps(blob, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _file_id(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        st = path.stat()
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _sidecar(out: Path) -> Path:
+    return out.with_name(f".{out.stem}.key")
+
+
+def fresh_files(out: Path, key: str) -> list[Path] | None:
+    """The files of an up-to-date poster, or None if it must be drawn (again)."""
+    try:
+        data = json.loads(_sidecar(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = [out.parent / name for name in data.get("files", [])]
+    if data.get("key") != key or not files or not all(f.is_file() for f in files):
+        return None
+    return files
+
+
+def record(out: Path, key: str, files: Sequence[Path]) -> None:
+    atomic_write_bytes(_sidecar(out), json.dumps({"key": key, "files": [f.name for f in files]}).encode(), durable=False)

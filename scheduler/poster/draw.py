@@ -1,0 +1,233 @@
+"""From a layout, texts and a size to a poster: first the arrangement (`arrange`, no drawing, what
+`--explain` prints), then the pixels (`paint`)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFont
+
+from ..campaign import Brand
+from ..errors import PosterError
+from . import fonts
+from .fit import Fitted, Frame, fit
+from .fonts import FontFile
+from .layout import Box, Layout, Region, Shape
+from .linebreak import Measure, vertical_forms
+from .qr import qr_image
+from .sizes import Size
+
+MIN_PX = 12  # nothing smaller is readable on any medium
+REGION_LABELS = {
+    "title": "标题",
+    "subtitle": "副标题",
+    "body": "正文",
+    "slogan": "标语",
+    "qr": "二维码",
+    "logo": "标志",
+    "footer": "页脚",
+}
+PxBox = tuple[int, int, int, int]
+TRAILING_HALF = "，。、；：！？"  # ink in the left half of the em: centring counts only that half
+
+
+@dataclass(frozen=True)
+class Placed:
+    region: Region
+    box: PxBox  # x, y, width, height in pixels
+    lines: tuple[str, ...] = ()
+    size: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"region": self.region.name, "box": list(self.box)}
+        if self.region.is_text:
+            out |= {"lines": list(self.lines), "font_size": self.size, "weight": self.region.weight, "vertical": self.region.vertical}
+        return out
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    layout: Layout
+    size: Size
+    font: FontFile
+    background: str
+    shapes: tuple[tuple[Shape, PxBox], ...]
+    placed: tuple[Placed, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "layout": self.layout.name,
+            "size": self.size.name,
+            "width": self.size.width,
+            "height": self.size.height,
+            "dpi": self.size.dpi,
+            "font": {"file": str(self.font.path), "index": self.font.index, "origin": self.font.origin},
+            "regions": [p.to_json() for p in self.placed],
+        }
+
+
+def arrange(layout: Layout, size: Size, fields: Mapping[str, str], brand: Brand, font: FontFile, what: str) -> Arrangement:
+    """Fit every region of the layout's variant for this size; `what` names the poster in errors."""
+    variant = layout.variant_for(size.width, size.height)
+    placed: list[Placed] = []
+    for region in variant.regions:
+        box = px_box(region.box, size)
+        if region.is_text:
+            text = region.text.format_map(fields).strip()
+            if text:
+                placed.append(_fit_region(region, box, text, size, font, what))
+        elif (region.name == "qr" and brand.qr_link) or (region.name == "logo" and brand.logo):
+            placed.append(Placed(region, box))
+    shapes = tuple((s, px_box(s.box, size)) for s in variant.shapes)
+    return Arrangement(layout, size, font, variant.background, shapes, tuple(placed))
+
+
+def px_box(box: Box, size: Size) -> PxBox:
+    x, y = round(box[0] * size.width), round(box[1] * size.height)
+    return x, y, round((box[0] + box[2]) * size.width) - x, round((box[1] + box[3]) * size.height) - y
+
+
+def _fit_region(region: Region, box: PxBox, text: str, size: Size, font: FontFile, what: str) -> Placed:
+    min_px = max(MIN_PX, round(region.min_size * size.short))
+    frame = Frame(
+        width=box[2],
+        height=box[3],
+        max_px=max(min_px, round(region.max_size * size.short)),
+        min_px=min_px,
+        line_height=region.line_height,
+        max_lines=region.max_lines,
+        balance=region.balance,
+        vertical=region.vertical,
+    )
+    fitted: Fitted | None = fit(text, frame, _measure_at(font, region.weight, region.vertical, fonts.measure))
+    if fitted is not None and not region.vertical and not _fits_exactly(fitted, font, region.weight, box[2]):
+        fitted = fit(text, frame, _measure_at(font, region.weight, False, _exact))
+    if fitted is None:
+        label = REGION_LABELS[region.name]
+        raise PosterError(
+            f"{what}：{label}（{region.name}）的文字在最小字号 {min_px} 像素下仍放不下"
+            f"（{len(text)} 字，区域 {box[2]}×{box[3]} 像素，尺寸 {size.name}）。请缩短这段文字，或换更大的尺寸或其他版式"
+        )
+    return Placed(region, box, fitted.lines, fitted.size)
+
+
+def _measure_at(font: FontFile, weight: str, vertical: bool, how: Callable[[FontFile, str, int], Measure]) -> Callable[[int], Measure]:
+    def measure_at(px: int) -> Measure:
+        if vertical:
+            return lambda text: float(len(text) * px)  # one em per character, upright
+        return how(font, weight, px)
+
+    return measure_at
+
+
+def _exact(font: FontFile, weight: str, px: int) -> Measure:
+    return font.load(px, weight).getlength
+
+
+def _fits_exactly(fitted: Fitted, font: FontFile, weight: str, width: int) -> bool:
+    real = font.load(fitted.size, weight)
+    return all(real.getlength(line) <= width for line in fitted.lines)
+
+
+# -- painting ------------------------------------------------------------------------------------
+
+
+def paint(arr: Arrangement, brand: Brand) -> Image.Image:
+    image = Image.new("RGB", (arr.size.width, arr.size.height), colour(arr.background, brand))
+    draw = ImageDraw.Draw(image)
+    for shape, box in arr.shapes:
+        _rect(draw, box, colour(shape.color, brand), round(shape.radius * arr.size.short))
+    for p in arr.placed:
+        if p.region.fill:
+            _rect(draw, p.box, colour(p.region.fill, brand), 0)
+        if p.region.name == "qr":
+            _qr(image, draw, p, arr, brand)
+        elif p.region.name == "logo" and brand.logo:
+            _logo(image, p.box, brand.logo)
+        elif p.region.vertical:
+            _columns(draw, p, arr.font, colour(p.region.color, brand))
+        else:
+            _lines(draw, p, arr.font, colour(p.region.color, brand))
+    return image
+
+
+def colour(name: str, brand: Brand) -> str:
+    return str(getattr(brand, name)) if not name.startswith("#") else name
+
+
+def _rect(draw: ImageDraw.ImageDraw, box: PxBox, fill: str, radius: int) -> None:
+    x, y, w, h = box
+    if radius:
+        draw.rounded_rectangle((x, y, x + w - 1, y + h - 1), radius, fill=fill)
+    else:
+        draw.rectangle((x, y, x + w - 1, y + h - 1), fill=fill)
+
+
+@functools.lru_cache(maxsize=64)
+def _ink_middle(font: ImageFont.FreeTypeFont) -> float:
+    """Offset from the baseline to the middle of an ideograph: centres Han text in its em box in any font."""
+    _, top, _, bottom = font.getbbox("国", anchor="ls")
+    return (top + bottom) / 2
+
+
+def _lines(draw: ImageDraw.ImageDraw, p: Placed, font_file: FontFile, fill: str) -> None:
+    font = font_file.load(p.size, p.region.weight)
+    x, y, w, h = p.box
+    pitch = p.size * p.region.line_height
+    block = p.size + (len(p.lines) - 1) * pitch
+    top = y + {"top": 0.0, "middle": (h - block) / 2, "bottom": h - block}[p.region.valign]
+    for i, line in enumerate(p.lines):
+        width = font.getlength(line) - (p.size / 2 if line[-1] in TRAILING_HALF else 0)
+        left = x + {"left": 0.0, "center": (w - width) / 2, "right": w - width}[p.region.align]
+        baseline = top + i * pitch + p.size / 2 - _ink_middle(font)
+        draw.text((left, baseline), line, font=font, fill=fill, anchor="ls")
+
+
+def _columns(draw: ImageDraw.ImageDraw, p: Placed, font_file: FontFile, fill: str) -> None:
+    """Vertical text: characters top to bottom in a column, the first column on the right."""
+    font = font_file.load(p.size, p.region.weight)
+    x, y, w, h = p.box
+    pitch = p.size * p.region.line_height
+    block = p.size + (len(p.lines) - 1) * pitch
+    right = x + {"left": block, "center": (w + block) / 2, "right": float(w)}[p.region.align]
+    for i, column in enumerate(p.lines):
+        chars = vertical_forms(column)
+        length = len(chars) * p.size
+        top = y + {"top": 0.0, "middle": (h - length) / 2, "bottom": h - length}[p.region.valign]
+        centre = right - p.size / 2 - i * pitch
+        for k, ch in enumerate(chars):
+            baseline = top + k * p.size + p.size / 2 - _ink_middle(font)
+            draw.text((centre - font.getlength(ch) / 2, baseline), ch, font=font, fill=fill, anchor="ls")
+
+
+def _qr(image: Image.Image, draw: ImageDraw.ImageDraw, p: Placed, arr: Arrangement, brand: Brand) -> None:
+    x, y, w, h = p.box
+    caption = p.region.caption
+    cap_px = max(MIN_PX, round(min(w, h) * 0.09)) if caption else 0
+    side = min(w, h - round(cap_px * 1.6))
+    code = qr_image(brand.qr_link, side, dark="#000000", light="#FFFFFF")
+    left, top = x + (w - code.width) // 2, y + (h - code.height - round(cap_px * 1.6)) // 2
+    image.paste(code, (left, top))
+    if caption:
+        font = arr.font.load(cap_px, "regular")
+        draw.text((x + w / 2, top + code.height + cap_px * 0.4), caption, font=font, fill=colour(p.region.color, brand), anchor="mt")
+
+
+def _logo(image: Image.Image, box: PxBox, path: Path) -> None:
+    x, y, w, h = box
+    logo = _open_logo(str(path)).copy()
+    logo.thumbnail((w, h), Image.Resampling.LANCZOS)
+    image.paste(logo, (x + (w - logo.width) // 2, y + (h - logo.height) // 2), logo)
+
+
+@functools.lru_cache(maxsize=4)
+def _open_logo(path: str) -> Image.Image:
+    try:
+        with Image.open(path) as img:
+            return img.convert("RGBA")
+    except OSError as exc:
+        raise PosterError(f"无法读取标志图片 {path}（检查 brand.logo 是否是 PNG 或 JPG 图片）") from exc

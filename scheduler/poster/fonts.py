@@ -1,0 +1,247 @@
+"""Finding a CJK font and loading it at a size and weight.
+
+Resolution order (TECH-NOTES): the font named in `brand.font`, then the bundled dependency
+`manimgx-fonts-cjk` (Noto Sans CJK variable font, SC at index 2), then system fonts. The first font
+that has a glyph for every character of the poster's text wins; if none has, the poster is refused
+with a message saying which characters are missing. Nothing is ever drawn as empty boxes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import functools
+import importlib.util
+import shutil
+import struct
+import subprocess
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import ImageFont
+
+from ..errors import PosterError
+
+BUNDLED_PACKAGE = "manimgx_fonts_cjk"
+BUNDLED_FILE = "NotoSansCJK-VF.otf.ttc"
+SC_INDEX = 2  # Simplified Chinese face in Noto Sans CJK collections
+PROBE = "质量月提升水平建设强市，。"  # a font without these is not a Simplified Chinese font
+WEIGHTS = {"regular": "Regular", "medium": "Medium", "bold": "Bold", "heavy": "Black"}
+SYSTEM_FILES = (
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", SC_INDEX),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Black.ttc", SC_INDEX),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+)
+INSTALL_HINT = "安装内置字体（pip install manimgx-fonts-cjk），或安装系统字体（apt-get install fonts-noto-cjk），或在 config.yaml 的 brand.font 指定一个中文字体文件"
+
+
+@dataclass(frozen=True)
+class FontFile:
+    path: Path
+    index: int
+    origin: str  # what a person reads: 配置的字体 | 内置字体 | 系统字体
+
+    @property
+    def identity(self) -> str:
+        """Changes when the file does: part of every poster's cache key."""
+        try:
+            st = self.path.stat()
+        except OSError:
+            return f"{self.path}:{self.index}:missing"
+        return f"{self.path}:{self.index}:{st.st_size}:{st.st_mtime_ns}"
+
+    def load(self, size: int, weight: str = "regular") -> ImageFont.FreeTypeFont:
+        return load_font(str(self.path), self.index, size, weight)
+
+
+def bundled_font() -> FontFile | None:
+    spec = importlib.util.find_spec(BUNDLED_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / BUNDLED_FILE
+    return FontFile(path, SC_INDEX, "内置字体") if path.is_file() else None
+
+
+def system_fonts() -> list[FontFile]:
+    found = [FontFile(Path(p), i, "系统字体") for p, i in SYSTEM_FILES if Path(p).is_file()]
+    if shutil.which("fc-list"):
+        try:
+            out = subprocess.run(["fc-list", ":lang=zh-cn", "file", "index"], capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        for file in sorted({line.partition(":")[0] for line in out.splitlines()}):
+            if file and all(f.path != Path(file) for f in found):
+                found.append(FontFile(Path(file), _sc_index(Path(file)), "系统字体"))
+    return found
+
+
+def candidates(configured: Path | None, *, bundled: bool = True, system: bool = True) -> list[FontFile]:
+    """Fonts in the order they are tried. Tests pass bundled/system=False to simulate a bare machine."""
+    out = [FontFile(configured, _sc_index(configured), "配置的字体")] if configured else []
+    if bundled and (b := bundled_font()):
+        out.append(b)
+    if system:
+        out += system_fonts()
+    return out
+
+
+def _sc_index(path: Path) -> int:
+    """A configured Noto CJK collection means its SC face; any other file its first face."""
+    return SC_INDEX if path.suffix.lower() == ".ttc" and "cjk" in path.name.lower() else 0
+
+
+def choose(fonts: Sequence[FontFile], text: str) -> FontFile:
+    """The first font with every glyph `text` needs (and Simplified Chinese at all)."""
+    needed = {ch for ch in text + PROBE if not ch.isspace()}
+    shortfalls: list[str] = []
+    for font in fonts:
+        missing = sorted(ch for ch in needed if not covers(font, ch))
+        if not missing:
+            return font
+        shown = "".join(missing[:12]) + ("…" if len(missing) > 12 else "")
+        shortfalls.append(f"{font.origin} {font.path.name} 缺少 {len(missing)} 个字：{shown}")
+    if not fonts:
+        raise PosterError(f"找不到中文字体，无法生成海报（{INSTALL_HINT}）")
+    more = f"等 {len(shortfalls)} 个字体" if len(shortfalls) > 3 else ""
+    raise PosterError(f"没有一个字体包含海报需要的全部文字，不会生成带空白方框的图片：{'；'.join(shortfalls[:3])}{more}（{INSTALL_HINT}）")
+
+
+def covers(font: FontFile, ch: str) -> bool:
+    starts, ends = _cmap(str(font.path), font.index)
+    i = bisect.bisect_right(starts, ord(ch)) - 1
+    return i >= 0 and ord(ch) <= ends[i]
+
+
+@functools.lru_cache(maxsize=64)
+def load_font(path: str, index: int, size: int, weight: str) -> ImageFont.FreeTypeFont:
+    """One loaded face per (file, face, size, weight). Basic layout: measured widths add up exactly."""
+    try:
+        font = ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.BASIC)
+    except OSError as exc:
+        raise PosterError(f"无法读取字体文件 {path}：{exc}（{INSTALL_HINT}）") from exc
+    with contextlib.suppress(OSError, ValueError):  # a static font has one weight; it serves them all
+        font.set_variation_by_name(WEIGHTS.get(weight, "Regular"))
+    return font
+
+
+# -- widths without drawing -------------------------------------------------------------------------
+
+REF_PX = 1000
+
+
+@functools.lru_cache(maxsize=4096)
+def _units(path: str, index: int, weight: str, ch: str) -> float:
+    return load_font(path, index, REF_PX, weight).getlength(ch)
+
+
+@functools.lru_cache(maxsize=256)
+def advances(path: str, index: int, weight: str, size: int) -> dict[str, int]:
+    """A (filled on demand) table of character advances at `size`, for `measure`."""
+    return {}
+
+
+def measure(font: FontFile, weight: str, size: int) -> Callable[[str], float]:
+    """Width of a line as basic layout sets it: the sum of hinted advances, computed from one
+    reference size the way FreeType rounds them (26.6 fixed point). Exact for Noto CJK; callers
+    check the final lines with `load(...).getlength` and fall back to it for fonts where it is not."""
+    key = str(font.path), font.index, weight
+    table = advances(*key, size)
+
+    def width(text: str) -> float:
+        total = 0
+        for ch in text:
+            adv = table.get(ch)
+            if adv is None:
+                adv = table[ch] = (round(_units(*key, ch) * size * 64 / REF_PX) + 32) // 64
+            total += adv
+        return float(total)
+
+    return width
+
+
+# -- cmap: which characters a font has, read straight from the file --------------------------------
+
+
+@functools.lru_cache(maxsize=16)
+def _cmap(path: str, index: int) -> tuple[list[int], list[int]]:
+    """Sorted code point ranges (starts, ends) that map to a real glyph; empty if unreadable."""
+    try:
+        data = Path(path).read_bytes()
+        ranges = _parse_cmap(data, index)
+    except (OSError, struct.error, ValueError):
+        ranges = []
+    ranges.sort()
+    return [a for a, _ in ranges], [b for _, b in ranges]
+
+
+def _parse_cmap(data: bytes, index: int) -> list[tuple[int, int]]:
+    offset = 0
+    if data[:4] == b"ttcf":
+        (count,) = struct.unpack_from(">I", data, 8)
+        if index >= count:
+            return []
+        (offset,) = struct.unpack_from(">I", data, 12 + 4 * index)
+    (num_tables,) = struct.unpack_from(">H", data, offset + 4)
+    for t in range(num_tables):
+        tag, _, table, _ = struct.unpack_from(">4sIII", data, offset + 12 + 16 * t)
+        if tag == b"cmap":
+            return _cmap_table(data, table)
+    return []
+
+
+def _cmap_table(data: bytes, table: int) -> list[tuple[int, int]]:
+    (count,) = struct.unpack_from(">H", data, table + 2)
+    subtables = {}
+    for i in range(count):
+        platform, encoding, sub = struct.unpack_from(">HHI", data, table + 4 + 8 * i)
+        subtables[(platform, encoding)] = table + sub
+    for key in ((3, 10), (0, 4), (0, 6), (3, 1), (0, 3)):
+        if key in subtables:
+            start = subtables[key]
+            (fmt,) = struct.unpack_from(">H", data, start)
+            if fmt == 12:
+                return _format12(data, start)
+            if fmt == 4:
+                return _format4(data, start)
+    return []
+
+
+def _format12(data: bytes, at: int) -> list[tuple[int, int]]:
+    (groups,) = struct.unpack_from(">I", data, at + 12)
+    return [(a, b) for a, b, _ in struct.iter_unpack(">III", data[at + 16 : at + 16 + 12 * groups])]
+
+
+def _format4(data: bytes, at: int) -> list[tuple[int, int]]:
+    (seg2,) = struct.unpack_from(">H", data, at + 6)
+    n = seg2 // 2
+    ends = struct.unpack_from(f">{n}H", data, at + 14)
+    starts = struct.unpack_from(f">{n}H", data, at + 16 + seg2)
+    deltas = struct.unpack_from(f">{n}H", data, at + 16 + 2 * seg2)
+    range_at = at + 16 + 3 * seg2
+    offsets = struct.unpack_from(f">{n}H", data, range_at)
+    out: list[tuple[int, int]] = []
+    for i in range(n):
+        if starts[i] == 0xFFFF:
+            continue
+        if offsets[i] == 0:
+            out.append((starts[i], ends[i]))  # every code point in the segment maps (delta) to a glyph
+            continue
+        out += _ranges(c for c in range(starts[i], ends[i] + 1) if _glyph4(data, range_at, i, offsets[i], c - starts[i], deltas[i]))
+    return out
+
+
+def _glyph4(data: bytes, range_at: int, seg: int, offset: int, k: int, delta: int) -> int:
+    (glyph,) = struct.unpack_from(">H", data, range_at + 2 * seg + offset + 2 * k)
+    return (glyph + delta) & 0xFFFF if glyph else 0
+
+
+def _ranges(codes: Iterable[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for c in codes:
+        if out and out[-1][1] == c - 1:
+            out[-1] = (out[-1][0], c)
+        else:
+            out.append((c, c))
+    return out

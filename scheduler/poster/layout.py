@@ -1,0 +1,220 @@
+"""Poster layouts: declarative YAML files in `templates/posters/<layout>.yaml`.
+
+A layout has one or more variants by the canvas's shape (strip, wide, square, tall); the one nearest
+the canvas's aspect ratio is used. A variant has a background colour, decorative shapes and regions
+(title, subtitle, body, slogan, qr, logo, footer), each a box relative to the canvas: [x, y, w, h]
+in fractions of the width and height. Text regions hold a text pattern such as "{title}" with the
+fields in FIELDS; font sizes are fractions of the canvas's short side. Colours name a brand colour
+(primary, secondary, accent, text, background) or are written #RRGGBB.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import PosterError, Problem
+from ..schema import Reader
+from ..yamlsrc import Mapping, YamlSyntaxError, load
+
+REGIONS = ("title", "subtitle", "body", "slogan", "qr", "logo", "footer")
+TEXT_REGIONS = ("title", "subtitle", "body", "slogan", "footer")
+SHAPES = ("strip", "wide", "square", "tall")  # from widest to tallest
+BRAND_COLOURS = ("primary", "secondary", "accent", "text", "background")
+FIELDS = {
+    "title": "标题",
+    "headline": "短标题（电子屏）",
+    "line": "一句话",
+    "summary": "摘要",
+    "area": "活动领域",
+    "topic": "主题类别",
+    "campaign": "活动名称",
+    "theme": "活动主题",
+    "organizer": "主办单位",
+    "hotline": "投诉举报热线",
+    "launch_date": "启动日期，如 9月8日",
+    "launch_weekday": "启动日星期，如 星期三",
+    "launch_time": "启动时间，如 09:00",
+    "year": "活动年份",
+}
+HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    box: Box
+    text: str = ""  # pattern with {fields}; qr/logo regions have none
+    weight: str = "regular"
+    color: str = "text"
+    align: str = "center"  # left | center | right
+    valign: str = "middle"  # top | middle | bottom
+    max_size: float = 0.1  # of the canvas's short side
+    min_size: float = 0.03
+    line_height: float = 1.35
+    max_lines: int = 6
+    balance: bool = False  # even line lengths (titles, slogans)
+    vertical: bool = False  # columns top to bottom, right to left
+    fill: str = ""  # background of the box
+    caption: str = ""  # under a QR code
+
+    @property
+    def is_text(self) -> bool:
+        return self.name in TEXT_REGIONS
+
+
+@dataclass(frozen=True)
+class Shape:
+    box: Box
+    color: str
+    radius: float = 0.0  # of the canvas's short side
+
+
+@dataclass(frozen=True)
+class Variant:
+    shape: str
+    background: str
+    shapes: tuple[Shape, ...]
+    regions: tuple[Region, ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    label: str
+    path: Path
+    digest: str  # hash of the file: part of every poster's cache key
+    variants: dict[str, Variant]
+    default_size: str = "square"  # used when a command names no size
+
+    def variant_for(self, width: int, height: int) -> Variant:
+        wanted = SHAPES.index(shape_of(width, height))
+        best = min(self.variants, key=lambda s: (abs(SHAPES.index(s) - wanted), SHAPES.index(s)))
+        return self.variants[best]
+
+
+def shape_of(width: int, height: int) -> str:
+    ratio = width / height
+    if ratio >= 3.5:
+        return "strip"
+    if ratio >= 1.25:
+        return "wide"
+    return "square" if ratio > 0.8 else "tall"
+
+
+def layout_names(folder: Path) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.yaml"))
+
+
+def load_layout(folder: Path, name: str) -> Layout:
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        available = "、".join(layout_names(folder)) or "（无）"
+        raise PosterError(problems=[Problem(f"没有海报版式 {name!r}", str(path), f"可用的版式：{available}")])
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _load(path: Path, _mtime: int) -> Layout:
+    raw = path.read_bytes()
+    try:
+        data = load(path)
+    except YamlSyntaxError as exc:
+        raise PosterError(problems=[exc.problem]) from exc
+    r = Reader()
+    if not isinstance(data, Mapping):
+        raise PosterError(problems=[Problem("版式文件应当是一个映射（键: 值）", f"{path}:1")])
+    r.keys(data, "", ("label", "size", "variants"))
+    variants: dict[str, Variant] = {}
+    section = r.section(data, "variants", "")
+    if section is not None:
+        r.keys(section, "variants", SHAPES)
+        for shape in SHAPES:
+            if (m := r.section(section, shape, "variants", required=False)) is not None:
+                variants[shape] = _variant(r, m, shape)
+    if not variants and not r.problems:
+        r.problem(data.where(), "版式没有任何 variants", f"至少写一个：{' | '.join(SHAPES)}")
+    if r.problems:
+        raise PosterError(f"海报版式 {path} 有 {len(r.problems)} 个问题", r.problems)
+    label, size = r.text(data, "label", "", path.stem), r.text(data, "size", "", "square")
+    return Layout(path.stem, label, path, hashlib.sha256(raw).hexdigest()[:16], variants, size)
+
+
+def _variant(r: Reader, m: Mapping, shape: str) -> Variant:
+    path = f"variants.{shape}"
+    r.keys(m, path, ("background", "shapes", "regions"))
+    background = _colour(r, m, "background", path, "background")
+    shapes = []
+    items = r.seq(m, "shapes", path)
+    for i, s in enumerate(items):
+        if not isinstance(s, Mapping):
+            r.problem(items.where(i), f"{path}.shapes[{i}] 应当是一个映射")
+            continue
+        r.keys(s, f"{path}.shapes[{i}]", ("box", "color", "radius"))
+        radius = float(r.number(s, "radius", f"{path}.shapes[{i}]", 0.0, 0.0, 0.5))
+        shapes.append(Shape(_box(r, s, f"{path}.shapes[{i}]"), _colour(r, s, "color", f"{path}.shapes[{i}]", "primary"), radius))
+    regions = []
+    rm = r.section(m, "regions", path)
+    if rm is not None:
+        r.keys(rm, f"{path}.regions", REGIONS)
+        regions = [_region(r, rm[name], name, f"{path}.regions.{name}", rm.where(name)) for name in REGIONS if name in rm]
+    return Variant(shape, background, tuple(shapes), tuple(x for x in regions if x is not None))
+
+
+def _region(r: Reader, m: object, name: str, path: str, where: str) -> Region | None:
+    if not isinstance(m, Mapping):
+        r.problem(where, f"{path} 应当是一个映射")
+        return None
+    keys = ("box", "fill") + (
+        ("text", "weight", "color", "align", "valign", "max", "min", "line_height", "max_lines", "balance", "vertical")
+        if name in TEXT_REGIONS
+        else ("caption", "color")
+    )
+    r.keys(m, path, keys)
+    text = r.text(m, "text", path) if name in TEXT_REGIONS else ""
+    for _, field, _, _ in string.Formatter().parse(text):
+        if field is not None and field not in FIELDS:
+            r.problem(m.where("text"), f"{path}.text 中的 {{{field}}} 不可用", f"可用：{'、'.join('{' + f + '}' for f in FIELDS)}")
+    return Region(
+        name=name,
+        box=_box(r, m, path),
+        text=text,
+        weight=r.choice(m, "weight", path, ("regular", "medium", "bold", "heavy"), "regular"),
+        color=_colour(r, m, "color", path, "text"),
+        align=r.choice(m, "align", path, ("left", "center", "right"), "center"),
+        valign=r.choice(m, "valign", path, ("top", "middle", "bottom"), "middle"),
+        max_size=r.number(m, "max", path, 0.1, 0.005, 1.0),
+        min_size=r.number(m, "min", path, 0.03, 0.002, 1.0),
+        line_height=r.number(m, "line_height", path, 1.35, 1.0, 3.0),
+        max_lines=r.integer(m, "max_lines", path, 6, lo=1, hi=40),
+        balance=r.flag(m, "balance", path, False),
+        vertical=r.flag(m, "vertical", path, False),
+        fill=_colour(r, m, "fill", path, "") if "fill" in m else "",
+        caption=r.text(m, "caption", path, ""),
+    )
+
+
+def _box(r: Reader, m: Mapping, path: str) -> Box:
+    value = m.get("box")
+    if (
+        isinstance(value, list)
+        and len(value) == 4
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1 for v in value)
+        and value[0] + value[2] <= 1.0001
+        and value[1] + value[3] <= 1.0001
+    ):
+        return (float(value[0]), float(value[1]), float(value[2]), float(value[3]))
+    r.problem(m.where("box"), f"{path}.box 应当是 [x, y, 宽, 高]，都是 0–1 之间的比例，且不超出画面", "例如 box: [0.1, 0.1, 0.8, 0.3]")
+    return (0.0, 0.0, 1.0, 1.0)
+
+
+def _colour(r: Reader, m: Mapping, key: str, path: str, default: str) -> str:
+    value = r.text(m, key, path, default)
+    if value and value not in BRAND_COLOURS and not HEX.match(value):
+        r.problem(m.where(key), f"{path}.{key} 不是颜色：{value!r}", f"写品牌颜色名（{' | '.join(BRAND_COLOURS)}）或 #RRGGBB")
+    return value

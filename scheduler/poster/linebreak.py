@@ -1,0 +1,181 @@
+"""Chinese line breaking with the 禁则 rules (GB/T 15834-2011 §5, W3C clreq basic level).
+
+Pure: text in, lines out; widths come from a `measure` function so the same code serves any font,
+size and direction. Break between any two Han characters, except:
+  - never before a mark that may not start a line (NO_START), never after one that may not end it (NO_END);
+  - `——` and `……` are never split;
+  - a run of Latin letters or digits (a word, a number, a URL) is kept whole; spaces are break points.
+Mainland style hangs no punctuation: a character that would start a line with a closing mark is pushed
+to the next line together with that mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+NO_START = frozenset("。．，、；：？！‼⁇”’」』）〕】〗］｝》〉–—～·／" + "%％‰℃°,.;:?!)]}")
+NO_END = frozenset("“‘「『（〔【〖［｛《〈" + "([{")
+UNSPLIT = ("——", "……")
+
+Measure = Callable[[str], float]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run that may not be broken inside; `space` is the whitespace before it (dropped at a line start)."""
+
+    text: str
+    space: str = ""
+
+
+@dataclass(frozen=True)
+class Broken:
+    lines: tuple[str, ...]
+    forced: bool = False  # a piece wider than the line had to be cut (e.g. one very long word)
+
+
+def is_latin(ch: str) -> bool:
+    """Letters, digits and ASCII-ish symbols that stay together as a word (below the general punctuation block)."""
+    return ord(ch) < 0x2000 and not ch.isspace() and ch not in NO_END
+
+
+def units(text: str) -> list[str]:
+    """Split text into the smallest units a line may break between (before 禁则)."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if text.startswith(UNSPLIT, i):
+            out.append(text[i : i + 2])
+            i += 2
+        elif is_latin(ch):
+            j = i
+            while j < len(text) and is_latin(text[j]):
+                j += 1
+            out.append(text[i:j])
+            i = j
+        elif ch.isspace():
+            j = i
+            while j < len(text) and text[j].isspace():
+                j += 1
+            out.append(text[i:j])
+            i = j
+        else:
+            out.append(ch)
+            i += 1
+    return out
+
+
+def pieces(text: str) -> list[Piece]:
+    """Glue units into unbreakable pieces following the line-start and line-end prohibitions."""
+    out: list[Piece] = []
+    space = ""
+    glue_next = False
+    for unit in units(text.strip()):
+        if unit.isspace():
+            space, glue_next = unit, False
+            continue
+        if out and (glue_next or unit[0] in NO_START):
+            out[-1] = Piece(out[-1].text + space + unit, out[-1].space)
+        else:
+            out.append(Piece(unit, space))
+        space = ""
+        glue_next = unit[-1] in NO_END
+    return out
+
+
+def break_lines(text: str, width: float, measure: Measure) -> Broken:
+    """Greedy line filling: as many pieces per line as fit in `width`. A newline always breaks."""
+    parts = [_fill(p, width, measure) for p in text.split("\n") if p.strip()]
+    return Broken(tuple(line for part in parts for line in part.lines), any(part.forced for part in parts))
+
+
+def _fill(text: str, width: float, measure: Measure) -> Broken:
+    lines: list[str] = []
+    line = ""
+    forced = False
+    for piece in pieces(text):
+        candidate = line + piece.space + piece.text if line else piece.text
+        if measure(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        if measure(piece.text) <= width:
+            line = piece.text
+            continue
+        forced = True
+        cut = _cut(piece.text, width, measure)
+        lines += cut[:-1]
+        line = cut[-1]
+    if line:
+        lines.append(line)
+    return Broken(tuple(lines), forced)
+
+
+def _cut(text: str, width: float, measure: Measure) -> list[str]:
+    """Emergency breaks inside a piece wider than the line, one character at a time."""
+    out: list[str] = []
+    line = ""
+    for ch in text:
+        if line and measure(line + ch) > width:
+            out.append(line)
+            line = ""
+        line += ch
+    return [*out, line]
+
+
+def balanced(text: str, width: float, measure: Measure) -> Broken:
+    """The narrowest width that keeps the greedy line count: lines of even length, no lone last character."""
+    best = break_lines(text, width, measure)
+    if len(best.lines) < 2:
+        return best
+    lo, hi = width / len(best.lines), width
+    while hi - lo > 1:
+        mid = (lo + hi) / 2
+        trial = break_lines(text, mid, measure)
+        if len(trial.lines) == len(best.lines) and trial.forced == best.forced:
+            hi, best = mid, trial
+        else:
+            lo = mid
+    return best
+
+
+VERTICAL_FORMS = str.maketrans(
+    {
+        "，": "︐",
+        "、": "︑",
+        "。": "︒",
+        "：": "︓",
+        "；": "︔",
+        "！": "︕",
+        "？": "︖",
+        "「": "﹁",
+        "」": "﹂",
+        "『": "﹃",
+        "』": "﹄",
+        "“": "﹁",
+        "”": "﹂",
+        "‘": "﹃",
+        "’": "﹄",
+        "（": "︵",
+        "）": "︶",
+        "《": "︽",
+        "》": "︾",
+        "〈": "︿",
+        "〉": "﹀",
+        "【": "︻",
+        "】": "︼",
+        "〔": "︹",
+        "〕": "︺",
+        "—": "︱",
+        "…": "︙",
+        "～": "≀",
+    }
+)
+
+
+def vertical_forms(text: str) -> str:
+    """Punctuation as it is set in vertical columns (quotes become corner brackets, as in mainland vertical text)."""
+    return text.translate(VERTICAL_FORMS)

@@ -1,0 +1,78 @@
+"""Making one poster: resolve layout, size and font, skip it if its cache key is unchanged, else
+arrange, paint, encode within the medium's limit and write its files atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..campaign import Campaign
+from ..fsutil import atomic_write_bytes
+from . import cache, export, fonts, sizes
+from .draw import Arrangement, arrange, paint
+from .layout import Layout, load_layout
+from .texts import PosterText, fields
+
+
+@dataclass(frozen=True)
+class Job:
+    text: PosterText
+    layout: str
+    size: str
+    out: Path  # the .png path; a JPEG (when only that fits the limit) or PDF lands beside it
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a job needs, resolved once (cheap, no drawing): enough to compute its cache key."""
+
+    job: Job
+    layout: Layout
+    size: sizes.Size
+    fields: dict[str, str]
+    key: str
+
+
+@dataclass(frozen=True)
+class Made:
+    job: Job
+    files: tuple[Path, ...]
+    drawn: bool  # False: the cached files were up to date
+
+
+def prepare(campaign: Campaign, job: Job, font_files: Sequence[fonts.FontFile]) -> Prepared:
+    layout = load_layout(campaign.paths.templates / "posters", job.layout)
+    size = sizes.resolve(job.size, campaign)
+    values = fields(campaign, job.text)
+    return Prepared(job, layout, size, values, cache.poster_key(layout, values, campaign.brand, size, font_files))
+
+
+def describe(job: Job) -> str:
+    whose = f"内容 {job.text.id} 的" if job.text.id else "自定义文字的"
+    return f"{whose}海报 {job.layout}（{job.size}）"
+
+
+def arrangement(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile]) -> Arrangement:
+    variant = p.layout.variant_for(p.size.width, p.size.height)
+    needed = "".join(r.text.format_map(p.fields) + r.caption for r in variant.regions)
+    font = fonts.choose(font_files, needed)
+    return arrange(p.layout, p.size, p.fields, campaign.brand, font, describe(p.job))
+
+
+def make_poster(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile], force: bool = False) -> Made:
+    if not force and (files := cache.fresh_files(p.job.out, p.key)):
+        return Made(p.job, tuple(files), False)
+    image = paint(arrangement(campaign, p, font_files), campaign.brand)
+    encoded = export.encode(image, p.size.dpi, p.size.medium, describe(p.job))
+    main = p.job.out.with_suffix(encoded.suffix)
+    atomic_write_bytes(main, encoded.data, durable=False)
+    written = [main]
+    stale = p.job.out.with_suffix(".png" if encoded.suffix == ".jpg" else ".jpg")
+    stale.unlink(missing_ok=True)
+    if p.size.pdf:
+        pdf = p.job.out.with_suffix(".pdf")
+        atomic_write_bytes(pdf, export.pdf_bytes(image, p.size.dpi), durable=False)
+        written.append(pdf)
+    cache.record(p.job.out, p.key, written)
+    return Made(p.job, tuple(written), True)

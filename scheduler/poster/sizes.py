@@ -1,0 +1,82 @@
+"""Poster sizes by name: the presets each medium takes, the campaign's screens, print paper, the banner, any WxH."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..campaign import Campaign, PosterConfig
+from ..errors import PosterError
+
+SIZE_RE = re.compile(r"^(\d{2,5})[x×X*](\d{2,5})$")
+MAX_SIDE = 30000
+# name -> (width, height, medium); the medium decides the file-size limit (export.LIMITS)
+PRESETS: dict[str, tuple[int, int, str]] = {
+    "wechat-cover": (900, 383, "wechat-cover"),
+    "wechat-square": (500, 500, "wechat-inline"),
+    "square": (1080, 1080, "weibo"),
+    "portrait": (1080, 1440, "weibo"),
+}
+PAPER_MM = {"a3": (297, 420), "a2": (420, 594)}
+PRINT_DPI = 300
+LABELS = {
+    "wechat-cover": "公众号封面",
+    "wechat-square": "公众号正文配图",
+    "square": "方图（微博）",
+    "portrait": "竖图（微博）",
+    "a3": "A3 印刷",
+    "a2": "A2 印刷",
+    "banner": "横幅",
+}
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str  # as asked for: the file name uses it
+    width: int
+    height: int
+    dpi: int = 72
+    pdf: bool = False  # print sizes also get a PDF at the same resolution
+    medium: str = ""  # key into export.LIMITS; "" = no file-size limit
+
+    @property
+    def short(self) -> int:
+        return min(self.width, self.height)
+
+
+def resolve(name: str, campaign: Campaign | None = None) -> Size:
+    """A size by preset name, screen id, paper name, `banner` or `WxH`; a clear error otherwise."""
+    if name in PRESETS:
+        w, h, medium = PRESETS[name]
+        return Size(name, w, h, medium=medium)
+    if name in PAPER_MM:
+        w_mm, h_mm = PAPER_MM[name]
+        return Size(name, mm_to_px(w_mm, PRINT_DPI), mm_to_px(h_mm, PRINT_DPI), PRINT_DPI, pdf=True)
+    if name == "banner":
+        return banner(campaign)
+    screens = {s.id: s for s in campaign.screens} if campaign else {}
+    if name in screens:
+        return Size(name, screens[name].width, screens[name].height)
+    match = SIZE_RE.match(name)
+    if match:
+        w, h = int(match.group(1)), int(match.group(2))
+        if not (16 <= w <= MAX_SIDE and 16 <= h <= MAX_SIDE):
+            raise PosterError(f"尺寸 {name} 超出范围（每边 16–{MAX_SIDE} 像素）")
+        return Size(f"{w}x{h}", w, h)
+    raise PosterError(f"未知的海报尺寸 {name!r}（可用：{'、'.join(names(campaign))}，或写作 宽x高，如 1920x1080）")
+
+
+def banner(campaign: Campaign | None) -> Size:
+    cfg = campaign.posters if campaign else PosterConfig()
+    w = round(cfg.banner_length / 0.0254 * cfg.banner_dpi)
+    h = round(cfg.banner_height / 0.0254 * cfg.banner_dpi)
+    return Size("banner", w, h, cfg.banner_dpi)
+
+
+def names(campaign: Campaign | None) -> list[str]:
+    screens = [s.id for s in campaign.screens] if campaign else []
+    return [*PRESETS, *PAPER_MM, "banner", *screens]
+
+
+def mm_to_px(mm: float, dpi: int) -> int:
+    return round(mm / 25.4 * dpi)

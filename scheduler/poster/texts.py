@@ -1,0 +1,48 @@
+"""What a poster says: the fields a layout's text patterns can use, from a content item or ad-hoc text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..campaign import Campaign
+from ..content import ContentItem
+from ..domain import AREAS, TOPICS
+
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class PosterText:
+    """The words of one poster. `id` names the poster in messages and its folder under posters/."""
+
+    id: str
+    title: str
+    headline: str = ""
+    line: str = ""
+    summary: str = ""
+    area: str = ""
+    topic: str = ""
+
+    @classmethod
+    def of(cls, item: ContentItem) -> PosterText:
+        return cls(item.id, item.title, item.headline, item.line, item.summary, item.area, item.topic)
+
+
+def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:
+    launch = campaign.key_dates.launch
+    return {
+        "title": text.title,
+        "headline": text.headline or text.title,
+        "line": text.line,
+        "summary": text.summary,
+        "area": AREAS.get(text.area, ""),
+        "topic": TOPICS.get(text.topic, ""),
+        "campaign": campaign.name,
+        "theme": campaign.theme,
+        "organizer": campaign.organizer,
+        "hotline": campaign.hotline,
+        "launch_date": f"{launch.month}月{launch.day}日",
+        "launch_weekday": f"星期{WEEKDAYS[launch.weekday()]}",
+        "launch_time": f"{campaign.key_dates.launch_time:%H:%M}",
+        "year": str(campaign.start.year),
+    }
