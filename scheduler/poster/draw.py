@@ -190,18 +190,23 @@ def _lines(draw: ImageDraw.ImageDraw, p: Placed, font_file: FontFile, fill: str)
 def _columns(draw: ImageDraw.ImageDraw, p: Placed, font_file: FontFile, fill: str) -> None:
     """Vertical text: characters top to bottom in a column, the first column on the right."""
     font = font_file.load(p.size, p.region.weight)
-    x, y, w, h = p.box
-    pitch = p.size * p.region.line_height
-    block = p.size + (len(p.lines) - 1) * pitch
-    right = x + {"left": block, "center": (w + block) / 2, "right": float(w)}[p.region.align]
-    for i, column in enumerate(p.lines):
+    _, y, _, h = p.box
+    for column, centre in zip(p.lines, column_centres(p), strict=True):
         chars = vertical_forms(column)
         length = len(chars) * p.size
         top = y + {"top": 0.0, "middle": (h - length) / 2, "bottom": h - length}[p.region.valign]
-        centre = right - p.size / 2 - i * pitch
         for k, ch in enumerate(chars):
             baseline = top + k * p.size + p.size / 2 - _ink_middle(font)
             draw.text((centre - font.getlength(ch) / 2, baseline), ch, font=font, fill=fill, anchor="ls")
+
+
+def column_centres(p: Placed) -> list[float]:
+    """Horizontal centre of each column, in reading order: the first column is the rightmost."""
+    x, _, w, _ = p.box
+    pitch = p.size * p.region.line_height
+    block = p.size + (len(p.lines) - 1) * pitch
+    right = x + {"left": block, "center": (w + block) / 2, "right": float(w)}[p.region.align]
+    return [right - p.size / 2 - i * pitch for i in range(len(p.lines))]
 
 
 def _qr(image: Image.Image, draw: ImageDraw.ImageDraw, p: Placed, arr: Arrangement, brand: Brand) -> None:

@@ -115,14 +115,18 @@ def _fill(text: str, width: float, measure: Measure) -> Broken:
 
 
 def _cut(text: str, width: float, measure: Measure) -> list[str]:
-    """Emergency breaks inside a piece wider than the line, one character at a time."""
+    """Emergency breaks inside a piece wider than the line: between units where the rules allow
+    (a line may then overflow), and inside a word only when the word alone is too wide."""
     out: list[str] = []
     line = ""
-    for ch in text:
-        if line and measure(line + ch) > width:
-            out.append(line)
-            line = ""
-        line += ch
+    for unit in units(text):
+        parts = [unit] if measure(unit) <= width else list(unit)
+        for part in parts:
+            allowed = line and part[0] not in NO_START and line[-1] not in NO_END
+            if allowed and measure(line + part) > width:
+                out.append(line)
+                line = ""
+            line += part
     return [*out, line]
 
 

@@ -1,0 +1,88 @@
+"""The poster commands as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image
+
+from scheduler.poster.linebreak import NO_END, NO_START
+from tests.conftest import HEIHE, run_qm
+
+THEME = "提升质量水平，建设质量强市"
+
+
+def test_adhoc_title_square_cover_and_a3(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project()
+    for size, expected in (("1080x1080", (1080, 1080)), ("wechat-cover", (900, 383)), ("a3", (3508, 4961))):
+        out = tmp_path / f"x-{size}.png"
+        result = run_qm("poster", "--title", THEME, "--size", size, "-o", out, "-c", config)
+        assert result.returncode == 0, result.stderr
+        assert f"已生成：{out}" in result.stdout
+        with Image.open(out) as img:
+            assert img.size == expected
+    with Image.open(tmp_path / "x-a3.png") as img:
+        assert round(img.info["dpi"][0]) == 300
+    assert (tmp_path / "x-a3.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_explain_on_punctuation_heavy_text(project: Callable[..., Path]) -> None:
+    title = "“质量月”来了！《产品质量法》说：生产者——对产品质量负责……（详见第二十六条）。你知道吗？"
+    body = "依据GB/T 15834-2011，标点“，”“。”“、”不出现在行首；“《”“（”不出现在行尾……请拨打12315！"
+    result = run_qm(
+        "poster", "--title", title, "--body", body, "--layout", "knowledge-card", "--size", "square", "--explain", "-c", project()
+    )
+    assert result.returncode == 0, result.stderr
+    explained = json.loads(result.stdout)
+    assert (explained["width"], explained["height"], explained["layout"]) == (1080, 1080, "knowledge-card")
+    regions = {r["region"]: r for r in explained["regions"]}
+    assert {"title", "body", "footer", "qr"} <= set(regions)
+    for region in ("title", "body"):
+        lines = regions[region]["lines"]
+        assert "".join(lines).replace(" ", "") == (title if region == "title" else body).replace(" ", "")
+        assert all(line[0] not in NO_START for line in lines[1:]), lines
+        assert all(line[-1] not in NO_END for line in lines[:-1]), lines
+        assert regions[region]["font_size"] >= 32 and len(regions[region]["box"]) == 4
+    assert regions["title"]["font_size"] > regions["body"]["font_size"]
+
+
+def test_poster_for_an_item_lands_in_the_posters_folder(project: Callable[..., Path], tmp_path: Path) -> None:
+    result = run_qm("poster", "publicity-launch-announcement", "--size", "wechat-cover", "--size", "500x700", "-c", project())
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "posters" / "publicity-launch-announcement"
+    assert sorted(p.name for p in folder.glob("*.png")) == ["launch-500x700.png", "launch-wechat-cover.png"]
+    explained = json.loads(run_qm("poster", "publicity-launch-announcement", "--size", "portrait", "--explain", "-c", project()).stdout)
+    subtitle = next(r for r in explained["regions"] if r["region"] == "subtitle")
+    assert subtitle["lines"] == ["9月8日 星期三 09:00"]  # the campaign's launch date and time
+
+
+def test_wrong_input_is_a_chinese_message_and_exit_2(project: Callable[..., Path]) -> None:
+    config = project()
+    cases = [
+        (("poster", "no-such-item"), "内容库中没有编号为 no-such-item 的内容"),
+        (("poster", "goods-salt-iodised", "--layout", "nope"), "没有海报版式 'nope'"),
+        (("poster", "goods-salt-iodised", "--size", "huge"), "未知的海报尺寸 'huge'"),
+        (("poster", "--title", THEME), "请用 -o 指定输出文件"),
+        (("poster", "--title", "质量" * 100, "--layout", "banner", "--size", "900x100", "-o", "x.png"), "标语（slogan）的文字在最小字号"),
+    ]
+    for args, message in cases:
+        result = run_qm(*args, "-c", config)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_posters_renders_what_the_plan_needs_then_nothing(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project(config=HEIHE)
+    args = ("posters", "--from", "2016-09-08", "--to", "2016-09-08", "-c", config)
+    first = run_qm(*args)
+    assert first.returncode == 0, first.stderr
+    assert "新生成" in first.stdout and "生成海报 [" in first.stderr
+    made = sorted(p.relative_to(tmp_path / "posters").as_posix() for p in (tmp_path / "posters").rglob("*.png"))
+    assert "publicity-launch-announcement/launch-wechat-cover.png" in made
+    assert any(name.endswith("screen-slide-1920x1080.png") for name in made)
+    assert f"排期用到 {len(made)} 张海报" in first.stdout
+    second = run_qm(*args)
+    assert second.returncode == 0, second.stderr
+    assert "全部是最新的，没有重新生成" in second.stdout

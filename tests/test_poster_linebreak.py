@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import pytest
+
+from scheduler.poster.linebreak import NO_END, NO_START, balanced, break_lines, pieces, vertical_forms
+
+
+def width(text: str) -> float:
+    """Han and full-width marks one unit, Latin half: like a real CJK font, without one."""
+    return float(sum(0.5 if ord(ch) < 0x2000 else 1.0 for ch in text))
+
+
+def assert_clean(lines: tuple[str, ...]) -> None:
+    for i, line in enumerate(lines):
+        if i > 0:
+            assert line[0] not in NO_START, f"line {i} starts with {line[0]!r}: {lines}"
+        if i < len(lines) - 1:
+            assert line[-1] not in NO_END, f"line {i} ends with {line[-1]!r}: {lines}"
+
+
+HAN = "质量是企业的生命线也是城市的名片"
+STARTS = sorted(set("。．，、；：？！”’」』）〕】〗］｝》〉～·／—"))
+ENDS = sorted(set("“‘「『（〔【〖［｛《〈"))
+
+
+@pytest.mark.parametrize("mark", STARTS)
+def test_a_closing_mark_never_starts_a_line_at_any_position(mark: str) -> None:
+    for pos in range(1, len(HAN)):
+        text = HAN[:pos] + mark + HAN[pos:]
+        for w in range(2, 9):
+            broken = break_lines(text, w, width)
+            assert "".join(broken.lines) == text
+            assert_clean(broken.lines)
+            assert not broken.forced
+
+
+@pytest.mark.parametrize("mark", ENDS)
+def test_an_opening_mark_never_ends_a_line_at_any_position(mark: str) -> None:
+    for pos in range(0, len(HAN) - 1):
+        text = HAN[:pos] + mark + HAN[pos:]
+        for w in range(2, 9):
+            broken = break_lines(text, w, width)
+            assert "".join(broken.lines) == text
+            assert_clean(broken.lines)
+
+
+def test_mainland_style_pushes_a_character_down_instead_of_hanging_the_comma() -> None:
+    # "提升质量水平，" is 7 wide: at width 6 the comma may not start line 2, so "平，" moves down together.
+    assert break_lines("提升质量水平，建设质量强市", 6, width).lines == ("提升质量水", "平，建设质量", "强市")
+
+
+@pytest.mark.parametrize("mark", ["——", "……"])
+def test_dash_and_ellipsis_are_never_split(mark: str) -> None:
+    text = f"质量{mark}是生命{mark}也是责任{mark}"
+    for w in range(2, 12):
+        lines = break_lines(text, w, width).lines
+        assert "".join(lines) == text
+        assert sum(line.count(mark) for line in lines) == 3
+        assert_clean(lines)
+
+
+def test_dash_never_starts_a_line_and_closing_quote_stays_with_ellipsis() -> None:
+    text = "他说：“质量——是生命……”。"
+    for w in range(3, 10):
+        lines = break_lines(text, w, width).lines
+        assert_clean(lines)
+        assert not any(line.startswith("—") for line in lines)
+        assert not any(line.startswith("”") for line in lines)
+
+
+def test_latin_words_and_numbers_stay_whole() -> None:
+    text = "依据GB/T 15834-2011，食盐每天不超过5克，投诉请拨12315或登录www.12315.cn查询ISO9001认证"
+    for w in range(6, 20):
+        broken = break_lines(text, w, width)
+        joined = " ".join(broken.lines)
+        for word in ("GB/T", "15834-2011", "12315", "www.12315.cn", "ISO9001"):
+            assert word in joined.replace(" ", "") and any(word in line for line in broken.lines), (word, broken.lines)
+        assert_clean(broken.lines)
+        assert all(width(line) <= w for line in broken.lines)
+
+
+def test_spaces_between_latin_words_are_break_points_and_vanish_at_line_ends() -> None:
+    lines = break_lines("Quality Month 质量月", 7, width).lines
+    assert lines == ("Quality", "Month", "质量月") or lines == ("Quality Month", "质量月")
+    assert all(line == line.strip() for line in lines)
+
+
+def test_one_very_long_word_is_cut_and_says_so() -> None:
+    url = "https://www.example.gov.cn/heihe/zlyue/quality-month-2016"
+    broken = break_lines(f"详见{url}。", 10, width)
+    assert broken.forced
+    assert "".join(broken.lines) == f"详见{url}。"
+    assert all(width(line) <= 10 for line in broken.lines[:-1])
+    assert_clean(broken.lines)
+
+
+def test_a_cluster_wider_than_the_line_keeps_the_rules_and_overflows() -> None:
+    broken = break_lines("生命……”。", 3, width)
+    assert broken.forced and broken.lines == ("生命", "……”。")
+
+
+def test_words_that_fit_are_not_cut() -> None:
+    assert not break_lines("详见 https://example.cn 了解", 10, width).forced
+
+
+def test_newline_always_breaks() -> None:
+    assert break_lines("提升质量水平\n建设质量强市", 100, width).lines == ("提升质量水平", "建设质量强市")
+
+
+def test_balanced_keeps_the_line_count_and_evens_the_lines() -> None:
+    text = "吃盐要适量碘盐要会选择好"
+    greedy = break_lines(text, 10, width).lines
+    even = balanced(text, 10, width).lines
+    assert greedy == ("吃盐要适量碘盐要会选", "择好")
+    assert len(even) == 2 and abs(len(even[0]) - len(even[1])) <= 1
+
+
+def test_pieces_glue_marks_to_their_neighbours() -> None:
+    assert [p.text for p in pieces("《质量法》，“好”")] == ["《质", "量", "法》，", "“好”"]
+
+
+def test_vertical_forms() -> None:
+    assert vertical_forms("以质量立品牌，以诚信赢口碑。") == "以质量立品牌︐以诚信赢口碑︒"
+    assert vertical_forms("《标准》——“质量”……") == "︽标准︾︱︱﹁质量﹂︙︙"

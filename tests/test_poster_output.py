@@ -1,0 +1,207 @@
+"""Sizes, formats, file-size limits, fonts, vertical order and the cache, on real fonts and real files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from scheduler.campaign import Campaign
+from scheduler.config import load_campaign
+from scheduler.errors import ConfigError, PosterError
+from scheduler.poster import batch, export, fonts, sizes
+from scheduler.poster.draw import column_centres, paint
+from scheduler.poster.make import Job, arrangement, make_poster, prepare
+from scheduler.poster.texts import PosterText
+
+TEXT = PosterText("goods-salt-iodised", "吃盐要适量，碘盐要会选", "碘盐要会选", "买盐看包装，吃盐要适量", "食盐要到正规商超购买包装盐。")
+
+
+@pytest.fixture
+def campaign(project: Callable[..., Path]) -> Campaign:
+    return load_campaign(project())
+
+
+def make(campaign: Campaign, layout: str, size: str, out: Path, text: PosterText = TEXT) -> list[Path]:
+    font_files = fonts.candidates(campaign.brand.font)
+    return list(make_poster(campaign, prepare(campaign, Job(text, layout, size, out), font_files), font_files).files)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("wechat-cover", (900, 383)), ("wechat-square", (500, 500)), ("square", (1080, 1080)), ("portrait", (1080, 1440))],
+)
+def test_presets_render_at_their_exact_size_as_png(campaign: Campaign, tmp_path: Path, name: str, expected: tuple[int, int]) -> None:
+    (png,) = make(campaign, "knowledge-card", name, tmp_path / f"{name}.png")
+    with Image.open(png) as img:
+        assert (img.format, img.size) == ("PNG", expected)
+
+
+def test_screens_by_id_and_by_pixels(campaign: Campaign) -> None:
+    station = sizes.resolve("station", campaign)
+    assert (station.width, station.height) == (1080, 1920)
+    by_pixels = sizes.resolve("1080x1920", campaign)
+    assert (by_pixels.name, by_pixels.width, by_pixels.height, by_pixels.medium) == ("1080x1920", 1080, 1920, "")
+    assert (sizes.resolve("640×360").width, sizes.resolve("640×360").height) == (640, 360)
+
+
+def test_print_sizes_are_300_dpi_with_a_pdf(campaign: Campaign, tmp_path: Path) -> None:
+    a2 = sizes.resolve("a2")
+    assert (a2.width, a2.height, a2.dpi, a2.pdf) == (4961, 7016, 300, True)
+    png, pdf = make(campaign, "slogan", "a3", tmp_path / "a3.png")
+    with Image.open(png) as img:
+        assert img.size == (3508, 4961)
+        assert [round(v) for v in img.info["dpi"]] == [300, 300]
+    head = pdf.read_bytes()
+    assert head.startswith(b"%PDF")
+    assert b"/MediaBox [ 0 0 841.92 1190.64 ]" in head  # A3 in points: 297 x 420 mm
+
+
+def test_banner_size_comes_from_the_config_in_metres(project: Callable[..., Path]) -> None:
+    config = project(lambda t: t + "\nposters:\n  banner:\n    length: 10\n    height: 0.9\n")
+    banner = sizes.resolve("banner", load_campaign(config))
+    assert (banner.width, banner.height, banner.dpi) == (28346, 2551, 72)
+    assert sizes.resolve("banner", load_campaign(project())).width == 17008  # default 6 m x 0.6 m
+
+
+def test_a_bad_banner_config_says_where(project: Callable[..., Path]) -> None:
+    config = project(lambda t: t + "\nposters:\n  banner:\n    length: 10\n    height: 二米\n")
+    with pytest.raises(ConfigError) as err:
+        load_campaign(config)
+    assert "posters.banner.height 应当是数字" in str(err.value.problems[0]) and "config.yaml:" in str(err.value.problems[0])
+
+
+def test_unknown_size_lists_the_choices(campaign: Campaign) -> None:
+    with pytest.raises(PosterError, match=r"wechat-cover.*center"):
+        sizes.resolve("huge", campaign)
+
+
+# -- file-size limits --------------------------------------------------------------------------
+
+
+def noise(side: int) -> Image.Image:
+    return Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+
+
+def test_png_is_kept_when_it_fits() -> None:
+    encoded = export.encode(Image.new("RGB", (500, 500), "#C8102E"), 72, "wechat-inline", "x")
+    assert encoded.suffix == ".png" and len(encoded.data) < 1_000_000
+
+
+def test_too_big_a_png_becomes_a_jpeg_under_the_wechat_limit() -> None:
+    img = noise(700)  # random pixels: a PNG of about 1.5 MB
+    assert len(export.png_bytes(img, 72)) > 1_000_000
+    encoded = export.encode(img, 72, "wechat-inline", "x")
+    assert encoded.suffix == ".jpg" and len(encoded.data) < 1_000_000
+    assert encoded.data[:3] == b"\xff\xd8\xff"
+
+
+def test_limits_per_medium() -> None:
+    assert export.LIMITS["wechat-inline"].max_bytes < 1_000_000
+    assert export.LIMITS["wechat-cover"].max_bytes == 10_000_000
+    assert export.LIMITS["weibo"].max_bytes < 5_000_000
+    assert sizes.resolve("wechat-square").medium == "wechat-inline"
+    assert sizes.resolve("wechat-cover").medium == "wechat-cover"
+    assert sizes.resolve("square").medium == "weibo"
+
+
+def test_when_nothing_fits_the_poster_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(export.LIMITS, "tiny", export.Limit("测试介质（小于 2 KB）", 2_000))
+    with pytest.raises(PosterError, match=r"测试介质.*JPEG 质量 60"):
+        export.encode(noise(200), 72, "tiny", "内容 x 的海报")
+
+
+# -- fonts ---------------------------------------------------------------------------------------
+
+
+def test_no_cjk_font_is_a_clear_error_never_boxes(tmp_path: Path) -> None:
+    house = tmp_path / "house.ttf"
+    house.write_bytes(b"not a font at all")
+    with pytest.raises(PosterError, match=r"不会生成带空白方框的图片.*配置的字体 house.ttf 缺少"):
+        fonts.choose(fonts.candidates(house, bundled=False, system=False), "提升质量水平")
+    with pytest.raises(PosterError, match=r"找不到中文字体.*manimgx-fonts-cjk"):
+        fonts.choose(fonts.candidates(None, bundled=False, system=False), "提升质量水平")
+
+
+def test_a_configured_font_without_chinese_falls_back_to_the_bundled_one(project: Callable[..., Path], tmp_path: Path) -> None:
+    (tmp_path / "house.ttf").write_bytes(b"not a font at all")
+    campaign = load_campaign(project(lambda t: t.replace("  accent:", "  font: house.ttf\n  accent:")))
+    assert campaign.brand.font == tmp_path / "house.ttf"
+    font_files = fonts.candidates(campaign.brand.font)
+    arr = arrangement(campaign, prepare(campaign, Job(TEXT, "slogan", "wechat-square", tmp_path / "x.png"), font_files), font_files)
+    assert arr.font.origin == "内置字体"
+
+
+def test_a_character_no_font_has_is_refused() -> None:
+    with pytest.raises(PosterError, match="缺少 1 个字：𪚥"):
+        fonts.choose(fonts.candidates(None, system=False), "质量𪚥")
+
+
+def test_bundled_font_is_noto_sans_cjk_sc_with_a_heavy_weight() -> None:
+    bundled = fonts.bundled_font()
+    assert bundled is not None and bundled.index == 2
+    regular, heavy = bundled.load(40, "regular"), bundled.load(40, "heavy")
+    assert regular.getname()[0] == "Noto Sans CJK SC"
+    assert heavy.getmask("质").getbbox() != regular.getmask("质").getbbox() or sum(heavy.getmask("质")) > sum(regular.getmask("质"))
+
+
+def test_fast_widths_match_the_font() -> None:
+    bundled = fonts.bundled_font()
+    assert bundled is not None
+    line = "依据GB/T 15834-2011，“质量月”（9月）……"
+    for size in (13, 27, 64, 131):
+        for weight in ("regular", "heavy"):
+            assert fonts.measure(bundled, weight, size)(line) == bundled.load(size, weight).getlength(line)
+
+
+# -- vertical ------------------------------------------------------------------------------------
+
+
+def test_vertical_columns_run_right_to_left(campaign: Campaign, tmp_path: Path) -> None:
+    text = PosterText("v", "一二一二一，口口口口口")
+    font_files = fonts.candidates(None)
+    arr = arrangement(campaign, prepare(campaign, Job(text, "vertical-slogan", "500x700", tmp_path / "v.png"), font_files), font_files)
+    slogan = next(p for p in arr.placed if p.region.name == "slogan")
+    assert slogan.lines == ("一二一二一，", "口口口口口")
+    first, second = column_centres(slogan)
+    assert first > second
+    # On the image: the right column (一二, thin strokes) has far less ink than the left one (口).
+    image = paint(arr, campaign.brand).convert("L")
+    _, y, _, h = slogan.box
+    size = slogan.size
+
+    def ink(centre: float) -> int:
+        crop = image.crop((round(centre - size / 2), y, round(centre + size / 2), y + h))
+        return sum(1 for v in crop.get_flattened_data() if v > 200)  # white text on the red background
+
+    assert ink(first) < ink(second) * 0.7
+
+
+# -- cache ---------------------------------------------------------------------------------------
+
+
+def test_unchanged_posters_are_skipped_and_changes_redraw(campaign: Campaign, tmp_path: Path) -> None:
+    jobs = [Job(TEXT, "knowledge-card", "wechat-square", tmp_path / "a.png"), Job(TEXT, "slogan", "500x500", tmp_path / "b.png")]
+    first = batch.make_all(campaign, jobs, workers=1)
+    assert (len(first.drawn), len(first.skipped)) == (2, 0)
+    again = batch.make_all(campaign, jobs, workers=1)
+    assert (len(again.drawn), len(again.skipped)) == (0, 2)
+    layout = campaign.paths.templates / "posters" / "knowledge-card.yaml"
+    layout.write_text(layout.read_text(encoding="utf-8").replace("max: 0.085", "max: 0.08"), encoding="utf-8")
+    assert [m.job.out.name for m in batch.make_all(campaign, jobs, workers=1).drawn] == ["a.png"]  # only the knowledge card
+    edited = [jobs[0], Job(PosterText(TEXT.id, "吃盐要适量"), "slogan", "500x500", tmp_path / "b.png")]
+    assert [m.job.out.name for m in batch.make_all(campaign, edited, workers=1).drawn] == ["b.png"]  # only the edited text
+    (tmp_path / "a.png").unlink()
+    assert [m.job.out.name for m in batch.make_all(campaign, edited, workers=1).drawn] == ["a.png"]  # a deleted file is made again
+
+
+def test_failures_are_reported_together_after_the_rest_is_made(campaign: Campaign, tmp_path: Path) -> None:
+    long = PosterText("too-long", "质量" * 200)
+    jobs = [Job(long, "banner", "600x60", tmp_path / "bad.png"), Job(TEXT, "slogan", "500x500", tmp_path / "good.png")]
+    with pytest.raises(PosterError, match="1 张海报无法生成") as err:
+        batch.make_all(campaign, jobs, workers=2)
+    assert "too-long" in err.value.lines()[-1]
+    assert (tmp_path / "good.png").is_file() and not (tmp_path / "bad.png").exists()
