@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +32,17 @@ REGION_LABELS = {
     "footer": "页脚",
 }
 PxBox = tuple[int, int, int, int]
+FILL_PADDING = 0.04  # text in a coloured band keeps this far (of the short side) from its ends
 TRAILING_HALF = "，。、；：！？"  # ink in the left half of the em: centring counts only that half
 
 
 @dataclass(frozen=True)
 class Placed:
     region: Region
-    box: PxBox  # x, y, width, height in pixels
+    box: PxBox  # x, y, width, height in pixels: where the content goes
     lines: tuple[str, ...] = ()
     size: int = 0
+    fill_box: PxBox | None = None  # the region's whole box, when it has a background
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"region": self.region.name, "box": list(self.box)}
@@ -79,11 +81,18 @@ def arrange(layout: Layout, size: Size, fields: Mapping[str, str], brand: Brand,
         if region.is_text:
             text = region.text.format_map(fields).strip()
             if text:
-                placed.append(_fit_region(region, box, text, size, font, what))
+                inner = _inset(box, round(FILL_PADDING * size.short)) if region.fill else box
+                fitted = _fit_region(region, inner, text, size, font, what)
+                placed.append(replace(fitted, fill_box=box if region.fill else None))
         elif (region.name == "qr" and brand.qr_link) or (region.name == "logo" and brand.logo):
             placed.append(Placed(region, box))
     shapes = tuple((s, px_box(s.box, size)) for s in variant.shapes)
     return Arrangement(layout, size, font, variant.background, shapes, tuple(placed))
+
+
+def _inset(box: PxBox, pad: int) -> PxBox:
+    x, y, w, h = box
+    return x + pad, y, max(1, w - 2 * pad), h
 
 
 def px_box(box: Box, size: Size) -> PxBox:
@@ -143,7 +152,7 @@ def paint(arr: Arrangement, brand: Brand) -> Image.Image:
         _rect(draw, box, colour(shape.color, brand), round(shape.radius * arr.size.short))
     for p in arr.placed:
         if p.region.fill:
-            _rect(draw, p.box, colour(p.region.fill, brand), 0)
+            _rect(draw, p.fill_box or p.box, colour(p.region.fill, brand), 0)
         if p.region.name == "qr":
             _qr(image, draw, p, arr, brand)
         elif p.region.name == "logo" and brand.logo:
