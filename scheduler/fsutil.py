@@ -18,6 +18,7 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
+            os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; a written file should look like any other
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 if durable:
@@ -29,6 +30,15 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
             raise
     except OSError as exc:
         raise RuntimeFailure(f"无法写入 {path}：{exc.strerror}（检查目录权限和磁盘空间）") from exc
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)  # the only way to read it; done once at import, before any threads start
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -47,9 +47,10 @@ def summary_lines(campaign: Campaign, preview: DayPreview) -> list[str]:
 
 
 def _image_src(campaign: Campaign, image: ImageRef) -> str:
-    path = poster_path(campaign.paths.posters, image)
-    if path.is_file():
-        return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+    png = poster_path(campaign.paths.posters, image)
+    for path, mime in ((png, "image/png"), (png.with_suffix(".jpg"), "image/jpeg")):  # a poster too big as PNG is a JPEG
+        if path.is_file():
+            return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
     w, h = _placeholder_size(image.size)
     label = f"图片：{image.layout} {image.size}"
     size = max(12, min(h // 8, int(w / (len(label) * 0.9))))
