@@ -1,1 +1,69 @@
-"""Publishing channels: one module per channel behind the small interface in `base`."""
+"""Publishing channels and the factory that picks one for each configured channel.
+
+A channel module registers a maker for a (channel kind, publisher) pair:
+
+    @register("wechat", "api")
+    def make(campaign: Campaign, config: ChannelConfig) -> Channel: ...
+
+Modules named in `PLUGINS` are imported on first use when they exist, so the WeChat, Weibo and
+screen publishers register themselves; the outbox serves every kind with `publisher: outbox`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from ..campaign import Campaign, ChannelConfig
+from ..errors import ConfigError
+from .base import Channel
+from .outbox import OutboxChannel
+
+Maker = Callable[[Campaign, ChannelConfig], Channel]
+PLUGINS = ("scheduler.channels.wechat", "scheduler.channels.weibo", "scheduler.channels.screen")
+_makers: dict[tuple[str, str], Maker] = {}
+_plugins_loaded = False
+
+
+def register(kind: str, publisher: str) -> Callable[[Maker], Maker]:
+    def decorate(maker: Maker) -> Maker:
+        _makers[(kind, publisher)] = maker
+        return maker
+
+    return decorate
+
+
+def _outbox(campaign: Campaign, config: ChannelConfig) -> Channel:
+    return OutboxChannel(config.name, campaign.paths.state / "outbox")
+
+
+for _kind in ("wechat", "weibo", "screen"):
+    register(_kind, "outbox")(_outbox)
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for module in PLUGINS:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def make_channel(campaign: Campaign, config: ChannelConfig) -> Channel:
+    _load_plugins()
+    maker = _makers.get((config.kind, config.publisher))
+    if maker is None:
+        available = sorted(p for k, p in _makers if k == config.kind)
+        raise ConfigError(
+            f"渠道 {config.name} 的发布方式 publisher: {config.publisher} 还不可用（可用：{'、'.join(available)}；修改 config.yaml 中 channels 的 publisher）"
+        )
+    return maker(campaign, config)
+
+
+def make_channels(campaign: Campaign) -> dict[str, Channel]:
+    return {c.name: make_channel(campaign, c) for c in campaign.channels}

@@ -79,6 +79,10 @@ class Channel(ABC):
     """One publishing channel. Implementations keep one connection pool and close it in `close`."""
 
     name: str
+    # True when `reconcile` returning None proves the post never went out (the outbox's folder is
+    # written atomically), so the daemon may send it again. Otherwise None means "cannot tell" and
+    # the post is handed to a person rather than risk publishing it twice.
+    reconcile_is_authoritative: bool = False
 
     @abstractmethod
     def publish(self, post: OutgoingPost) -> Receipt: ...

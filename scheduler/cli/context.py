@@ -6,9 +6,12 @@ import datetime as dt
 from functools import cached_property
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
 from ..campaign import Campaign
 from ..config import load_campaign
 from ..content import Library, load_library
+from ..db import open_db
 from ..errors import InputError, PlanError
 from ..planner import Plan, check_pins, make_plan
 from ..render import Renderer
@@ -38,6 +41,11 @@ class Context:
     @cached_property
     def renderer(self) -> Renderer:
         return Renderer(self.campaign)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The queue database, migrated to the latest schema."""
+        return open_db(self.campaign.db_url)
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.campaign.timezone).date()

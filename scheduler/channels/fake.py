@@ -1,0 +1,106 @@
+"""Channels for the simulation: a fake platform that counts deliveries, and a fault injector.
+
+`FakePlatform` is a platform with no idempotency of its own: every `publish` call delivers, so a
+daemon that re-sent a post blindly would show up as a duplicate in its `Ledger`.
+`FaultyChannel` wraps any channel (the fake platform, or later a real channel talking to a local
+fake server) and injects transient errors, timeouts after delivery, and process kills.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..clock import Clock
+from .base import Channel, OutgoingPost, Receipt, TransientError
+
+
+class Crash(BaseException):
+    """The simulated process was killed. BaseException, so no `except Exception` in the daemon stops it."""
+
+
+@dataclass
+class Ledger:
+    """What the platforms really received: post id -> delivery times (epoch seconds)."""
+
+    deliveries: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def deliver(self, post_id: str, at: float) -> int:
+        self.deliveries[post_id].append(at)
+        return len(self.deliveries[post_id])
+
+    def first(self, post_id: str) -> float | None:
+        times = self.deliveries.get(post_id)
+        return times[0] if times else None
+
+
+class FakePlatform(Channel):
+    reconcile_is_authoritative = True  # it can list what it received
+
+    def __init__(self, name: str, ledger: Ledger, clock: Clock) -> None:
+        self.name = name
+        self.ledger = ledger
+        self.clock = clock
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        n = self.ledger.deliver(post.id, self.clock.now().timestamp())
+        return Receipt("published", external_id=f"{self.name}-{post.id}-{n}")
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        if self.ledger.first(post.id) is None:
+            return None
+        return Receipt("published", external_id=f"{self.name}-{post.id}-1")
+
+
+@dataclass
+class Faults:
+    """Shared by every faulty channel of one simulation, so kills are counted across channels."""
+
+    rate: float
+    rng: random.Random
+    kill_on_call: dict[int, str] = field(default_factory=dict)  # publish call number -> "before" | "after" delivery
+    calls: int = 0
+    injected: int = 0
+    kills: int = 0
+
+
+class FaultyChannel(Channel):
+    TIMEOUT_SECONDS = 10.0
+
+    def __init__(self, inner: Channel, faults: Faults, clock: Clock) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.faults = faults
+        self.clock = clock
+        self.reconcile_is_authoritative = inner.reconcile_is_authoritative
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        f = self.faults
+        f.calls += 1
+        kill = f.kill_on_call.pop(f.calls, None)
+        if kill == "before":
+            f.kills += 1
+            raise Crash(f"killed before delivering {post.id}")
+        if kill == "after":
+            self.inner.publish(post)
+            f.kills += 1
+            raise Crash(f"killed after delivering {post.id}")
+        roll = f.rng.random()
+        if roll < f.rate / 2:
+            f.injected += 1
+            raise TransientError("模拟故障：平台繁忙（HTTP 503）", self.name)
+        receipt = self.inner.publish(post)
+        if roll < f.rate:
+            f.injected += 1
+            self.clock_advance(self.TIMEOUT_SECONDS)
+            raise TransientError("模拟故障：请求超时（可能已送达）", self.name)
+        return receipt
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        return self.inner.reconcile(post, receipt)
+
+    def clock_advance(self, seconds: float) -> None:
+        advance = getattr(self.clock, "advance", None)
+        if advance is not None:
+            advance(seconds)

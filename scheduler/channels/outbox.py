@@ -1,0 +1,104 @@
+"""The outbox: the embedded default channel. Each published post becomes a folder on disk.
+
+    <state>/outbox/<channel>/<post id>/
+        payload.json    what would be sent to the platform
+        metadata.json   id, channel, slot time, item, version, when published, attempt
+        images/         the post's posters, when they have been rendered
+
+The folder is built under a temporary name and renamed into place, so it either exists complete or
+not at all: `reconcile` can tell for certain whether a post went out, and `publish` is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .base import Channel, OutgoingPost, Receipt, TransientError
+
+
+class OutboxChannel(Channel):
+    reconcile_is_authoritative = True
+
+    def __init__(self, name: str, root: Path, now: Callable[[], dt.datetime] | None = None) -> None:
+        self.name = name
+        self.root = root / name.replace(":", "-")
+        self._now = now or (lambda: dt.datetime.now(dt.UTC))
+
+    def folder(self, post: OutgoingPost) -> Path:
+        return self.root / post.id
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        target = self.folder(post)
+        if target.is_dir():
+            return self._receipt(target)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{post.id}."))
+        except OSError as exc:
+            raise TransientError(f"无法写入发件箱 {self.root}：{exc.strerror}（检查磁盘空间和权限）", self.name) from exc
+        try:
+            self._fill(tmp, post)
+            os.rename(tmp, target)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if target.is_dir():  # another writer finished first
+                return self._receipt(target)
+            raise TransientError(f"无法写入发件箱 {target}：{exc.strerror}（检查磁盘空间和权限）", self.name) from exc
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # never leave a half-built folder behind
+            raise
+        _fsync_dir(self.root)
+        return self._receipt(target)
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        target = self.folder(post)
+        return self._receipt(target) if (target / "metadata.json").is_file() else None
+
+    def _fill(self, folder: Path, post: OutgoingPost) -> None:
+        images: dict[str, str] = {}
+        for ref, source in post.images.items():
+            if source.is_file():
+                (folder / "images").mkdir(exist_ok=True)
+                name = f"{len(images) + 1:02d}-{source.name}"
+                shutil.copyfile(source, folder / "images" / name)
+                images[ref] = f"images/{name}"
+        metadata = {
+            "id": post.id,
+            "channel": post.channel,
+            "at": post.at.isoformat(),
+            "item": post.item,
+            "version": post.version,
+            "attempt": post.attempt,
+            "published_at": self._now().isoformat(timespec="seconds"),
+            "images": images,
+            "missing_images": sorted(ref for ref, source in post.images.items() if not source.is_file()),
+        }
+        _write_json(folder / "payload.json", post.payload)
+        _write_json(folder / "metadata.json", metadata)  # written last: its presence marks a complete folder
+        _fsync_dir(folder)
+
+    def _receipt(self, folder: Path) -> Receipt:
+        meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+        return Receipt("published", external_id=meta["id"], url=folder.resolve().as_uri(), data={"published_at": meta["published_at"]})
+
+
+def _write_json(path: Path, data: Any) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

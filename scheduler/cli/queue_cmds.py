@@ -1,0 +1,222 @@
+"""Review and control commands: queue, approve, reject, cancel, retry, status, pause, resume.
+
+They work on the database while the daemon runs; the daemon sees every change within seconds.
+`queue` and `approve` first bring the queue in line with the current config and content.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import time
+
+from .. import review, status
+from .. import states as st
+from ..errors import InputError
+from ..export import _pad, _width, channel_label
+from ..queue import Post, Queue, fill
+from .context import Context, parse_day
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("queue", parents=[common], help="查看发布队列（审核用）", description=QUEUE_HELP)
+    p.add_argument("--date", type=parse_day, metavar="日期", help="只看这一天，如 2027-09-08")
+    p.add_argument(
+        "--state", choices=st.STATES, metavar="状态", help=f"只看这个状态：{'、'.join(f'{s}（{st.label(s)}）' for s in st.STATES)}"
+    )
+    p.add_argument("--json", action="store_true", help="输出 JSON（每条一个对象）")
+    p.set_defaults(run=run_queue)
+
+    p = sub.add_parser(
+        "approve", parents=[common], help="审核通过", description="审核通过指定的内容（或某一天全部待审核的内容），通过后才会发布。"
+    )
+    p.add_argument("ids", nargs="*", metavar="编号", help="发布编号，如 20270908-wechat-2000（可写多个）")
+    p.add_argument("--date", type=parse_day, metavar="日期", help="审核这一天全部待审核的内容")
+    _by(p)
+    p.set_defaults(run=run_approve)
+
+    p = sub.add_parser("reject", parents=[common], help="退回内容", description="退回一条内容：它不会发布；修改内容后会自动回到待审核。")
+    p.add_argument("id", metavar="编号")
+    p.add_argument("--reason", required=True, metavar="原因", help="退回原因（记入审核记录）")
+    _by(p)
+    p.set_defaults(run=run_reject)
+
+    p = sub.add_parser("cancel", parents=[common], help="取消发布", description="取消一条尚未发出的内容。")
+    p.add_argument("id", metavar="编号")
+    p.add_argument("--reason", default="", metavar="原因", help="取消原因（记入审核记录）")
+    _by(p)
+    p.set_defaults(run=run_cancel)
+
+    p = sub.add_parser("retry", parents=[common], help="重发失败或错过的内容", description=RETRY_HELP)
+    p.add_argument("id", metavar="编号")
+    _by(p)
+    p.set_defaults(run=run_retry)
+
+    p = sub.add_parser("status", parents=[common], help="查看后台服务状态", description=STATUS_HELP)
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(run=run_status)
+
+    p = sub.add_parser("pause", parents=[common], help="暂停发布（紧急开关）", description=PAUSE_HELP)
+    p.add_argument("--channel", metavar="渠道", help="只暂停这个渠道，如 weibo、screen:center（默认全部渠道）")
+    p.add_argument("--reason", required=True, metavar="原因", help="暂停原因，如 全国哀悼日")
+    _by(p)
+    p.set_defaults(run=run_pause)
+
+    p = sub.add_parser("resume", parents=[common], help="恢复发布", description="取消暂停。不写 --channel 时取消全部暂停。")
+    p.add_argument("--channel", metavar="渠道", help="只恢复这个渠道")
+    p.set_defaults(run=run_resume)
+
+
+QUEUE_HELP = """列出发布队列中的内容及其状态。先按当前配置和内容库刷新队列：新排的内容加入“待审核”，
+审核后又修改过的内容回到“待审核”。状态：待审核 → 已审核 → 待发布 → 发布中 → 已发布（或 失败、已错过、已取消）。"""
+RETRY_HELP = "把失败、已错过或已取消的内容重新排入发布（补发时限从现在算起）。审核后内容又改过的，需要重新审核。"
+STATUS_HELP = "显示后台服务是否在运行（心跳）、暂停情况、接下来要执行的任务、各状态的数量和最近的失败原因。"
+PAUSE_HELP = (
+    "立即暂停发布（例如遇到全国哀悼日）。正在运行的后台服务几秒内生效；暂停期间到点的内容在恢复后补发，超过补发时限的记为“已错过”。"
+)
+
+
+def _by(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--by", default=None, metavar="姓名", help="操作人（记入审核记录；默认环境变量 QM_USER 或当前系统用户）")
+
+
+def _who(args: argparse.Namespace) -> str:
+    name = args.by or os.environ.get("QM_USER") or getpass.getuser()
+    if not name.strip():
+        raise InputError("操作人不能为空（用 --by 写上姓名）")
+    return name.strip()
+
+
+def _filled(ctx: Context) -> Queue:
+    queue = Queue(ctx.engine)
+    fill(queue, ctx.campaign, ctx.plan, ctx.renderer, time.time())
+    return queue
+
+
+def run_queue(ctx: Context, args: argparse.Namespace) -> int:
+    queue = _filled(ctx)
+    start = end = None
+    if args.date:
+        start = ctx.campaign.at(args.date, dt.time()).timestamp()
+        end = start + 86400
+    found = queue.find([args.state] if args.state else [], start, end)
+    if args.json:
+        print(json.dumps([_record(ctx, p) for p in found], ensure_ascii=False, indent=2))
+        return 0
+    print(_table(ctx, found), end="")
+    return 0
+
+
+def _record(ctx: Context, post: Post) -> dict[str, object]:
+    tz = ctx.campaign.timezone
+    return {
+        "id": post.id,
+        "at": post.when(tz).isoformat(),
+        "channel": post.channel,
+        "item": post.item,
+        "state": post.state,
+        "version": post.version,
+        "attempts": post.attempts,
+        "approved_by": post.approved_by,
+        "last_error": post.last_error,
+        "receipt": post.receipt.to_json() if post.receipt else None,
+    }
+
+
+def _table(ctx: Context, found: list[Post]) -> str:
+    if not found:
+        return "队列中没有符合条件的内容。\n"
+    tz = ctx.campaign.timezone
+    rows = [("时间", "渠道", "编号", "内容", "状态", "审核人", "备注")]
+    for p in found:
+        note = p.last_error or (p.receipt.url if p.receipt and p.receipt.url else "")
+        rows.append(
+            (f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel), p.id, p.item, st.label(p.state), p.approved_by, note)
+        )
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(_pad(c, widths[i]) if i < len(widths) else c for i, c in enumerate(r)).rstrip() for r in rows]
+    counts: dict[str, int] = {}
+    for p in found:
+        counts[p.state] = counts.get(p.state, 0) + 1
+    lines.append(f"共 {len(found)} 条：" + "，".join(f"{st.label(s)} {counts[s]}" for s in st.STATES if s in counts) + "。")
+    return "\n".join(lines) + "\n"
+
+
+def run_approve(ctx: Context, args: argparse.Namespace) -> int:
+    if not args.ids and not args.date:
+        raise InputError("请写出要审核的编号，或用 --date 日期 审核某一天全部待审核的内容")
+    who, queue = _who(args), _filled(ctx)
+    ids = list(args.ids)
+    if args.date:
+        start = ctx.campaign.at(args.date, dt.time()).timestamp()
+        ids += [p.id for p in queue.find([st.PLANNED], start, start + 86400)]
+        if not ids:
+            print(f"{args.date} 没有待审核的内容。")
+            return 0
+    missing = [i for i in ids if queue.get(i) is None]
+    if missing:
+        raise InputError(f"队列中没有这些编号：{'、'.join(missing)}（用 qm queue 查看编号）")
+    done = [i for i in ids if review.approve(queue, i, who, time.time())]
+    skipped = len(ids) - len(done)
+    print(f"已审核通过 {len(done)} 条（审核人：{who}）" + (f"，{skipped} 条此前已通过" if skipped else "") + "。")
+    return 0
+
+
+def run_reject(ctx: Context, args: argparse.Namespace) -> int:
+    review.reject(Queue(ctx.engine), args.id, _who(args), args.reason, time.time())
+    print(f"已退回 {args.id}：{args.reason}")
+    return 0
+
+
+def run_cancel(ctx: Context, args: argparse.Namespace) -> int:
+    review.cancel(Queue(ctx.engine), args.id, _who(args), args.reason, time.time())
+    print(f"已取消 {args.id}。")
+    return 0
+
+
+def run_retry(ctx: Context, args: argparse.Namespace) -> int:
+    state = review.retry(Queue(ctx.engine), args.id, _who(args), time.time())
+    if state == st.APPROVED:
+        print(f"{args.id} 已重新排入发布，后台服务将在几秒内发布。")
+    else:
+        print(f"{args.id} 已回到“待审核”：内容或审核已变化，请先用 qm approve {args.id} 审核。")
+    return 0
+
+
+def run_status(ctx: Context, args: argparse.Namespace) -> int:
+    report = status.gather(ctx.engine, time.time())
+    tz = ctx.campaign.timezone
+    if args.json:
+        print(json.dumps(status.to_json(report, tz), ensure_ascii=False, indent=2))
+    else:
+        print(status.to_text(report, tz), end="")
+    return 0
+
+
+def _channel(ctx: Context, name: str | None) -> str | None:
+    if name is not None and ctx.campaign.channel(name) is None:
+        names = "、".join(c.name for c in ctx.campaign.channels)
+        raise InputError(f"没有名为 {name} 的渠道（可用：{names}）")
+    return name
+
+
+def run_pause(ctx: Context, args: argparse.Namespace) -> int:
+    channel = _channel(ctx, args.channel)
+    review.pause(Queue(ctx.engine), channel, _who(args), args.reason, time.time())
+    print(
+        f"已暂停{'全部渠道' if channel is None else f'渠道 {channel}'}：{args.reason}。恢复：qm resume"
+        + (f" --channel {channel}" if channel else "")
+    )
+    return 0
+
+
+def run_resume(ctx: Context, args: argparse.Namespace) -> int:
+    channel = _channel(ctx, args.channel)
+    if review.resume(Queue(ctx.engine), channel):
+        print(f"已恢复{'全部渠道' if channel is None else f'渠道 {channel}'}的发布。")
+    else:
+        print("当前没有暂停" + ("。" if channel is None else f"渠道 {channel}（用 qm status 查看暂停情况）。"))
+    return 0

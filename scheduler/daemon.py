@@ -1,0 +1,408 @@
+"""The daemon: publishes each approved post at its time, once, and says so when it cannot.
+
+    start()    take the database lock, fill the queue from the plan, reconcile queue and job store
+    beat(now)  heartbeat + sweep: schedule newly approved posts, mark unreviewed ones missed,
+               re-add lost jobs, reconcile posts left in `publishing` by a crash
+    publish / poll / refresh / remind    what the APScheduler jobs (see jobs.py) run
+    step(now)  beat, then run the jobs due at `now` (tests and `qm simulate`, on a fake clock)
+    run(stop)  the production loop: the scheduler thread runs jobs, this loop only waits and beats
+
+Publishing a post: claim it (scheduled -> publishing, one conditional UPDATE), call the channel,
+store the receipt. Transient errors retry with bounded backoff; permanent ones fail the post and a
+person is notified. A post found in `publishing` is reconciled with its channel, never re-sent blindly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.engine import Engine
+
+from . import jobs
+from . import states as st
+from .campaign import Campaign
+from .channels.base import Channel, ChannelError, OutgoingPost, PermanentError, Receipt, TransientError
+from .clock import Clock
+from .db import notices
+from .due import POLL_LIMIT, Action, backoff, decide, gives_up
+from .errors import QmError
+from .lock import HEARTBEAT_SECONDS, DaemonLock
+from .logs import event
+from .notify import APPROVAL, FAILURE, REMINDER, Notice, Notifications
+from .planner import Plan
+from .queue import Post, Queue, fill
+from .render import Renderer, poster_path
+from .review import is_paused, paused
+from .stepping import SteppedScheduler
+
+log = logging.getLogger("qm.daemon")
+
+WHO = "后台服务"
+REFRESH_AT = dt.time(6, 0)  # each morning: re-render, pick up content edits, remind reviewers
+APPROVAL_DAYS = 2  # reviewers are reminded of unapproved posts this many days ahead
+REMINDER_GRACE = 6 * 3600.0  # a deadline reminder later than this is stale: logged, not sent
+
+Source = Callable[[], tuple[Plan, Renderer]]
+
+
+class Daemon:
+    def __init__(
+        self,
+        campaign: Campaign,
+        engine: Engine,
+        channels: dict[str, Channel],
+        *,
+        clock: Clock,
+        scheduler: BaseScheduler,
+        source: Source,
+        notifications: Notifications | None = None,
+        lock_file: Path | None = None,
+    ) -> None:
+        self.campaign = campaign
+        self.queue = Queue(engine)
+        self.channels = channels
+        self.clock = clock
+        self.scheduler = scheduler
+        self.source = source
+        self.notifications = notifications
+        self.lock = DaemonLock(engine, lock_file)
+        self.stopping = threading.Event()
+        self._plan: Plan | None = None
+        self._active: set[str] = set()  # posts this process is publishing right now
+        self._active_lock = threading.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        now = self._now()
+        self.lock.acquire(now)
+        try:
+            jobs.bind(self)
+            self.scheduler.start(paused=True)  # nothing fires until queue and job store agree
+            self._fill(now)
+            self.reconcile(now)
+            self.scheduler.resume()
+        except BaseException:
+            self.abandon()
+            raise
+        event(log, "started", pid=self.lock.pid, campaign=self.campaign.name, jobs=len(self.scheduler.get_jobs()))
+
+    def stop(self) -> None:
+        """Let a running publish finish, then release the lock."""
+        self.stopping.set()
+        self.scheduler.shutdown(wait=True)
+        self.lock.release(self._now())
+        jobs.bind(None)
+        event(log, "stopped", pid=self.lock.pid)
+
+    def abandon(self) -> None:
+        """Drop everything as a killed process would (used by the simulation and on failed starts)."""
+        self.stopping.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.lock.abandon()
+        jobs.bind(None)
+
+    def run(self, stop: threading.Event, interval: float = HEARTBEAT_SECONDS) -> None:
+        """The loop only waits: jobs run on the scheduler's thread when they are due."""
+        self.beat(self._now())
+        while not stop.wait(interval):
+            self.beat(self._now())
+
+    def step(self, now: dt.datetime | None = None) -> int:
+        """One synchronous round on a stepped scheduler: beat, then run what is due."""
+        if not isinstance(self.scheduler, SteppedScheduler):
+            raise TypeError("step() needs a SteppedScheduler")
+        when = now or self.clock.now()
+        self.beat(when.timestamp())
+        return self.scheduler.run_due(when)
+
+    # -- keeping queue and job store in agreement ------------------------------------------------
+
+    def reconcile(self, now: float) -> None:
+        """At start: drop jobs whose posts no longer need them, then sweep and add recurring jobs."""
+        wanted = {jobs.publish_id(p.id) for p in self.queue.find([st.SCHEDULED, st.APPROVED])}
+        wanted |= {jobs.poll_id(p.id) for p in self.queue.find([st.ACCEPTED])}
+        for job_id in self._job_ids():
+            if job_id.startswith(("post:", "poll:")) and job_id not in wanted:
+                self.scheduler.remove_job(job_id)
+                event(log, "job_removed", job=job_id, why="post no longer waiting")
+        self.sweep(now)
+        self._ensure_recurring(now)
+
+    def beat(self, now: float) -> None:
+        self.lock.beat(now)
+        self.sweep(now)
+
+    def sweep(self, now: float) -> None:
+        if self.stopping.is_set():
+            return
+        job_ids = self._job_ids()
+        for post in self.queue.find([st.APPROVED]):
+            if self.queue.move(post.id, st.SCHEDULED, WHO, "排入发布计划", now):
+                self._schedule(jobs.publish_id(post.id), jobs.PUBLISH, post.fire_at, post.id)
+        for brief in self.queue.brief([st.SCHEDULED, st.ACCEPTED]):
+            if brief.state == st.SCHEDULED and jobs.publish_id(brief.id) not in job_ids:
+                self._schedule(jobs.publish_id(brief.id), jobs.PUBLISH, brief.fire_at, brief.id)
+            if brief.state == st.ACCEPTED and jobs.poll_id(brief.id) not in job_ids:
+                self._schedule(jobs.poll_id(brief.id), jobs.POLL, now, brief.id)
+        for brief in self.queue.brief([st.PLANNED], end=now - self._longest_grace()):
+            unreviewed = self.queue.get(brief.id)
+            if unreviewed is not None and now > unreviewed.due + self._grace(unreviewed.channel):
+                self._missed(unreviewed, "到发布时间仍未审核", now)
+        for post in self.queue.find([st.PUBLISHING]):
+            with self._active_lock:
+                if post.id in self._active:
+                    continue
+            self._recover(post, now)
+
+    def _ensure_recurring(self, now: float) -> None:
+        job_ids = self._job_ids()
+        if jobs.REFRESH_ID not in job_ids:
+            trigger = CronTrigger(hour=REFRESH_AT.hour, minute=REFRESH_AT.minute, timezone=self.campaign.timezone)
+            # A morning missed while down runs once at the next start (coalesce), however late.
+            self.scheduler.add_job(jobs.REFRESH, trigger, id=jobs.REFRESH_ID, name="每日刷新队列", misfire_grace_time=None, coalesce=True)
+        with self.queue.engine.connect() as conn:
+            sent = set(conn.execute(sa.select(notices.c.key)).scalars())
+        for reminder in self._current_plan().reminders:
+            job_id = jobs.remind_id(reminder.id)
+            if reminder.id in sent or job_id in job_ids or now > reminder.at.timestamp() + REMINDER_GRACE:
+                continue
+            self._schedule(job_id, jobs.REMIND, reminder.at.timestamp(), reminder.id)
+
+    def _schedule(self, job_id: str, func: str, at: float, arg: str) -> None:
+        # No misfire grace: a late job always runs and `due.decide` chooses publish-late or missed.
+        when = dt.datetime.fromtimestamp(at, dt.UTC)
+        self.scheduler.add_job(
+            func, "date", run_date=when, args=[arg], id=job_id, replace_existing=True, misfire_grace_time=None, coalesce=True
+        )
+
+    def _job_ids(self) -> set[str]:
+        with self.queue.engine.connect() as conn:
+            if not sa.inspect(conn).has_table("apscheduler_jobs"):
+                return set()
+            return set(conn.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars())
+
+    # -- jobs --------------------------------------------------------------------------------------
+
+    def publish(self, post_id: str) -> None:
+        now = self._now()
+        post = self.queue.get(post_id)
+        if post is None or post.state != st.SCHEDULED or self.stopping.is_set():
+            return  # cancelled or rejected meanwhile; when stopping, the next start schedules it again
+        decision = decide(
+            due=post.due,
+            fire_at=post.fire_at,
+            attempts=post.attempts,
+            grace=self._grace(post.channel),
+            paused=is_paused(paused(self.queue), post.channel),
+            now=now,
+        )
+        if decision.action is Action.MISSED:
+            self._missed(post, f"服务停止期间错过发布时间，已超过补发时限（{self._grace(post.channel) / 60:.0f} 分钟）", now)
+        elif decision.action in (Action.WAIT, Action.PAUSED):
+            assert decision.at is not None
+            self._schedule(jobs.publish_id(post_id), jobs.PUBLISH, decision.at, post_id)
+        else:
+            self._claim_and_send(post_id, now)
+
+    def _claim_and_send(self, post_id: str, now: float) -> None:
+        with self._active_lock:
+            self._active.add(post_id)  # before the claim, so a concurrent sweep never takes it for an orphan
+        try:
+            post = self.queue.claim(post_id, WHO, now)
+            if post is None:
+                current = self.queue.get(post_id)
+                if current is not None and current.state == st.SCHEDULED:  # paused a moment ago
+                    self._schedule(jobs.publish_id(post_id), jobs.PUBLISH, now + 15, post_id)
+                return
+            self._send(post)
+        finally:
+            with self._active_lock:
+                self._active.discard(post_id)
+
+    def _send(self, post: Post) -> None:
+        channel = self.channels.get(post.channel)
+        if channel is None:
+            self._fail(post, f"渠道 {post.channel} 已不在配置中", self._now())
+            return
+        out = self._outgoing(post)
+        event(log, "publishing", post=post.id, channel=post.channel, attempt=post.attempts)
+        try:
+            receipt = channel.reconcile(out, post.receipt) if post.attempts > 1 else None  # an earlier try may have landed
+            if receipt is None:
+                receipt = channel.publish(out)
+        except TransientError as exc:
+            self._transient(post, exc, self._now())
+        except PermanentError as exc:
+            self._fail(post, str(exc), self._now())
+        except Exception as exc:
+            log.exception("channel_error", extra={"qm_fields": {"post": post.id}})
+            self._fail(post, f"发布程序出错（{type(exc).__name__}），请查看日志", self._now())
+        else:
+            self._record(post, receipt, self._now())
+
+    def poll(self, post_id: str) -> None:
+        now = self._now()
+        post = self.queue.get(post_id)
+        if post is None or post.state != st.ACCEPTED or self.stopping.is_set():
+            return
+        channel = self.channels.get(post.channel)
+        try:
+            receipt = channel.reconcile(self._outgoing(post), post.receipt) if channel else None
+        except PermanentError as exc:
+            self._fail(post, str(exc), now)
+            return
+        except ChannelError:
+            receipt = None
+        if receipt is not None and receipt.status == "published":
+            self._record(post, receipt, now)
+        elif now - post.updated > POLL_LIMIT:
+            self._fail(post, "平台超过一天仍未确认发布结果，请到平台核实", now)
+        else:
+            delay = min(max(60.0, (now - post.updated) / 4), 1800.0)
+            self._schedule(jobs.poll_id(post_id), jobs.POLL, now + delay, post_id)
+
+    def refresh(self) -> None:
+        """The morning job: re-render the plan into the queue, then remind reviewers."""
+        now = self._now()
+        try:
+            self._fill(now)
+        except QmError as exc:
+            event(log, "refresh_failed", logging.ERROR, error=str(exc))
+            self._notify(Notice(FAILURE, "【刷新失败】内容或配置有误，队列未更新", tuple(exc.lines())))
+            return
+        self.sweep(now)
+        self._ensure_recurring(now)
+        self._remind_reviewers(now)
+
+    def remind(self, reminder_id: str) -> None:
+        now = self._now()
+        reminder = next((r for r in self._current_plan().reminders if r.id == reminder_id), None)
+        if reminder is None:
+            return
+        if now <= reminder.at.timestamp() + REMINDER_GRACE:
+            self._notify(Notice(REMINDER, reminder.message, (f"截止日期：{reminder.due:%Y-%m-%d}", f"活动：{self.campaign.name}")))
+        else:
+            event(log, "reminder_stale", logging.WARNING, reminder=reminder_id)
+        with self.queue.engine.begin() as conn:
+            if conn.execute(sa.select(notices.c.key).where(notices.c.key == reminder_id)).first() is None:
+                conn.execute(notices.insert().values(key=reminder_id, at=now))
+
+    # -- outcomes ----------------------------------------------------------------------------------
+
+    def _record(self, post: Post, receipt: Receipt, now: float) -> None:
+        values: dict[str, Any] = {"receipt": _json(receipt), "last_error": "", "next_try": None}
+        if receipt.status == "accepted":
+            self.queue.move(post.id, st.ACCEPTED, WHO, "平台已接收，等待确认", now, **values)
+            self._schedule(jobs.poll_id(post.id), jobs.POLL, now + 60, post.id)
+            event(log, "accepted", post=post.id, channel=post.channel, external_id=receipt.external_id)
+            return
+        self.queue.move(post.id, st.PUBLISHED, WHO, "发布成功", now, published_at=now, **values)
+        event(log, "published", post=post.id, channel=post.channel, late_seconds=round(now - post.at, 1), url=receipt.url)
+
+    def _transient(self, post: Post, exc: ChannelError, now: float) -> None:
+        if gives_up(post.attempts):
+            self._fail(post, f"重试 {post.attempts} 次仍失败：{exc}", now)
+            return
+        retry_at = now + backoff(post.attempts)
+        self.queue.move(post.id, st.SCHEDULED, WHO, f"暂时失败，稍后重试：{exc}", now, next_try=retry_at, last_error=str(exc))
+        self._schedule(jobs.publish_id(post.id), jobs.PUBLISH, retry_at, post.id)
+        event(log, "retry_later", logging.WARNING, post=post.id, attempt=post.attempts, in_seconds=round(retry_at - now), error=str(exc))
+
+    def _fail(self, post: Post, reason: str, now: float) -> None:
+        self.queue.move(post.id, st.FAILED, WHO, reason, now, last_error=reason, next_try=None)
+        event(log, "failed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
+        self._notify(self._problem_notice("【发布失败】", post, reason))
+
+    def _missed(self, post: Post, reason: str, now: float) -> None:
+        self.queue.move(post.id, st.MISSED, WHO, reason, now, last_error=reason)
+        event(log, "missed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
+        self._notify(self._problem_notice("【错过发布】", post, reason))
+
+    def _recover(self, post: Post, now: float) -> None:
+        """A post left in `publishing` (the process died mid-publish): ask the channel what happened."""
+        channel = self.channels.get(post.channel)
+        try:
+            receipt = channel.reconcile(self._outgoing(post), post.receipt) if channel else None
+        except ChannelError as exc:
+            event(log, "recover_later", logging.WARNING, post=post.id, error=str(exc))
+            return
+        if receipt is not None:
+            event(log, "recovered", post=post.id, status=receipt.status)
+            self._record(post, receipt, now)
+        elif channel is not None and channel.reconcile_is_authoritative:
+            why = "上次发布被中断，渠道确认未发出，重新发布"
+            self.queue.move(post.id, st.SCHEDULED, WHO, why, now, next_try=now)
+            self._schedule(jobs.publish_id(post.id), jobs.PUBLISH, now, post.id)
+            event(log, "recovered", post=post.id, status="not_sent")
+        else:
+            self._fail(post, "发布过程中服务中断，无法确认是否已发出：请到平台核实，确实未发出的用 qm retry 重发", now)
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def _fill(self, now: float) -> None:
+        plan, renderer = self.source()
+        self._plan = plan
+        result = fill(self.queue, self.campaign, plan, renderer, now)
+        if result.added or result.back_to_review or result.cancelled:
+            event(log, "queue_filled", added=len(result.added), back_to_review=len(result.back_to_review), cancelled=len(result.cancelled))
+
+    def _current_plan(self) -> Plan:
+        if self._plan is None:
+            self._plan, _ = self.source()
+        return self._plan
+
+    def _remind_reviewers(self, now: float) -> None:
+        waiting = self.queue.find([st.PLANNED, st.REJECTED], start=now, end=now + APPROVAL_DAYS * 86400)
+        if not waiting:
+            return
+        tz = self.campaign.timezone
+        lines = [f"{p.id}（{p.when(tz):%m-%d %H:%M}，{st.label(p.state)}）" for p in waiting[:10]]
+        if len(waiting) > 10:
+            lines.append(f"……共 {len(waiting)} 条")
+        lines.append("查看：qm queue --state planned；审核：qm approve 编号 或 qm approve --date 日期")
+        self._notify(Notice(APPROVAL, f"【待审核】{len(waiting)} 条内容将在 {APPROVAL_DAYS} 天内发布，尚未审核", tuple(lines)))
+
+    def _problem_notice(self, title: str, post: Post, reason: str) -> Notice:
+        when = post.when(self.campaign.timezone)
+        lines = (
+            f"内容：{post.item}",
+            f"渠道：{post.channel}",
+            f"时间：{when:%Y-%m-%d %H:%M}",
+            f"原因：{reason}",
+            f"处理后重发：qm retry {post.id}",
+        )
+        return Notice(FAILURE, f"{title}{post.id}", lines)
+
+    def _notify(self, notice: Notice) -> None:
+        if self.notifications is not None:
+            self.notifications.send(notice)
+
+    def _outgoing(self, post: Post) -> OutgoingPost:
+        images = {img.ref: poster_path(self.campaign.paths.posters, img) for img in post.images}
+        at = post.when(self.campaign.timezone)
+        return OutgoingPost(post.id, post.channel, at, post.item, post.version, post.payload, images, attempt=max(post.attempts, 1))
+
+    def _grace(self, channel: str) -> float:
+        config = self.campaign.channel(channel)
+        return config.grace_minutes * 60.0 if config else 0.0
+
+    def _longest_grace(self) -> float:
+        return max((c.grace_minutes * 60.0 for c in self.campaign.channels), default=0.0)
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
+
+
+def _json(receipt: Receipt) -> str:
+    return json.dumps(receipt.to_json(), ensure_ascii=False)

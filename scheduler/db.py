@@ -1,0 +1,176 @@
+"""The queue database: engine, tables and versioned migrations.
+
+Times are stored as UTC epoch seconds (REAL) so comparisons work the same on SQLite and PostgreSQL;
+they are shown in the campaign timezone. Schema changes are ordered steps in `MIGRATIONS`; the
+`schema_version` table records how far a database has come. APScheduler's own table
+(`apscheduler_jobs`) lives in the same database and is created by its job store.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from .errors import RuntimeFailure
+
+metadata = sa.MetaData()
+
+posts = sa.Table(
+    "posts",
+    metadata,
+    sa.Column("id", sa.String(80), primary_key=True),
+    sa.Column("channel", sa.String(40), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),  # slot time
+    sa.Column("due", sa.Float, nullable=False),  # grace is counted from here (slot time, or when retried)
+    sa.Column("next_try", sa.Float),  # when a transient failure is retried
+    sa.Column("item", sa.String(120), nullable=False),
+    sa.Column("area", sa.String(40), nullable=False, server_default=""),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("version", sa.String(32), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),  # JSON
+    sa.Column("images", sa.Text, nullable=False, server_default="[]"),  # JSON list of ImageRef
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=False, server_default=""),
+    sa.Column("receipt", sa.Text),  # JSON Receipt
+    sa.Column("approved_by", sa.String(80), nullable=False, server_default=""),
+    sa.Column("approved_version", sa.String(32), nullable=False, server_default=""),
+    sa.Column("published_at", sa.Float),
+    sa.Column("updated", sa.Float, nullable=False),
+    sa.Index("ix_posts_state", "state"),
+    sa.Index("ix_posts_at", "at"),
+)
+
+payload_versions = sa.Table(
+    "payload_versions",
+    metadata,
+    sa.Column("post_id", sa.String(80), primary_key=True),
+    sa.Column("version", sa.String(32), primary_key=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("images", sa.Text, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("post_id", sa.String(80), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("who", sa.String(80), nullable=False),
+    sa.Column("from_state", sa.String(16), nullable=False),  # "" when the post is created
+    sa.Column("to_state", sa.String(16), nullable=False),
+    sa.Column("why", sa.Text, nullable=False, server_default=""),
+)
+
+daemon_info = sa.Table(
+    "daemon",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),  # always 1: one daemon per database
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("host", sa.String(120), nullable=False),
+    sa.Column("started", sa.Float, nullable=False),
+    sa.Column("heartbeat", sa.Float, nullable=False),
+    sa.Column("stopped", sa.Float),
+)
+
+pauses = sa.Table(
+    "pauses",
+    metadata,
+    sa.Column("channel", sa.String(40), primary_key=True),  # "*" pauses every channel
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("who", sa.String(80), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+notices = sa.Table(
+    "notices",  # staff notifications already sent (deadline reminders), so a restart does not repeat them
+    metadata,
+    sa.Column("key", sa.String(120), primary_key=True),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
+
+
+def _create(*tables: sa.Table) -> Callable[[Connection], None]:
+    def step(conn: Connection) -> None:
+        for table in tables:
+            table.create(conn)
+
+    return step
+
+
+# Ordered, append-only: never edit a released step, add a new one.
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "queue: posts, payload versions, audit log", _create(posts, payload_versions, audit)),
+    (2, "daemon controls: heartbeat, pauses, sent notices", _create(daemon_info, pauses, notices)),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to the latest schema, one step per transaction; return the version."""
+    with engine.begin() as conn:
+        if not sa.inspect(conn).has_table("schema_version"):
+            schema_version.create(conn)
+        version = current_version(conn)
+    if version > LATEST:
+        raise RuntimeFailure(f"数据库结构版本 {version} 比当前 qm 支持的 {LATEST} 新（请升级 qm，或换用另一个数据库）")
+    for number, _what, step in MIGRATIONS:
+        if number <= version:
+            continue
+        with engine.begin() as conn:
+            step(conn)
+            conn.execute(schema_version.delete())
+            conn.execute(schema_version.insert().values(version=number))
+        version = number
+    return version
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")  # readers (qm status) never block the daemon
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=10000")  # wait for another process's write instead of failing
+        cur.close()
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def open_db(url: str, *, migrate_schema: bool = True) -> Engine:
+    """An engine for the queue database, migrated to the latest schema."""
+    path = sqlite_path(url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RuntimeFailure(f"无法创建数据库目录 {path.parent}：{exc.strerror}") from exc
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise RuntimeFailure(f"数据库地址无效：{sa.make_url(url).render_as_string(hide_password=True)}（检查配置中的 database）") from exc
+    if path is not None:
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    if migrate_schema:
+        try:
+            migrate(engine)
+        except sa.exc.OperationalError as exc:
+            raise RuntimeFailure(f"无法打开数据库 {sa.make_url(url).render_as_string(hide_password=True)}：{exc.orig}") from exc
+    return engine

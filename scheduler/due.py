@@ -1,0 +1,58 @@
+"""What to do with a post whose job fired: pure decisions that take `now`.
+
+APScheduler would drop a job that fires later than its misfire_grace_time with only a log line.
+Post jobs are therefore added with no grace limit, so a late job always runs, and this module
+decides: publish (late, but inside the channel's grace window), or mark the post missed and tell
+someone. A post that was already tried keeps retrying (bounded) rather than being marked missed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+MAX_ATTEMPTS = 6
+BACKOFF_FIRST = 30.0  # seconds; doubles each attempt
+BACKOFF_MAX = 15 * 60.0
+PAUSE_RECHECK = 15.0  # a paused post's job looks again this often, so resume takes effect at once
+EARLY_TOLERANCE = 0.5  # a job may fire a hair early; closer than this counts as on time
+
+
+class Action(Enum):
+    PUBLISH = "publish"
+    WAIT = "wait"  # fired too early: fire again at `at`
+    PAUSED = "paused"  # channel paused: look again at `at`
+    MISSED = "missed"  # past the grace window, never tried
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    at: float | None = None
+
+
+def decide(*, due: float, fire_at: float, attempts: int, grace: float, paused: bool, now: float) -> Decision:
+    if now + EARLY_TOLERANCE < fire_at:
+        return Decision(Action.WAIT, fire_at)
+    if attempts == 0 and now > due + grace:
+        return Decision(Action.MISSED)
+    if paused:
+        return Decision(Action.PAUSED, now + PAUSE_RECHECK)
+    return Decision(Action.PUBLISH)
+
+
+def backoff(attempts: int) -> float:
+    """Delay before retry number `attempts` (1-based) after a transient error."""
+    return float(min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX))
+
+
+def gives_up(attempts: int) -> bool:
+    return attempts >= MAX_ATTEMPTS
+
+
+def poll_delay(polls: int) -> float:
+    """How long to wait before asking the platform again about an accepted post."""
+    return float(min(60 * 2 ** min(polls, 5), 30 * 60))
+
+
+POLL_LIMIT = 24 * 3600.0  # an accepted post still unconfirmed after a day goes to a person

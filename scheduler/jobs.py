@@ -1,0 +1,65 @@
+"""The functions APScheduler jobs point at, and the ids of those jobs.
+
+The job store pickles a textual reference to each function (`scheduler.jobs:publish_post`) and its
+arguments, so these are module-level functions taking only ids: renaming or moving one would make
+APScheduler delete every stored job that uses it. Each forwards to the running daemon.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class JobTarget(Protocol):
+    def publish(self, post_id: str) -> None: ...
+    def poll(self, post_id: str) -> None: ...
+    def refresh(self) -> None: ...
+    def remind(self, reminder_id: str) -> None: ...
+
+
+PUBLISH = "scheduler.jobs:publish_post"
+POLL = "scheduler.jobs:poll_post"
+REFRESH = "scheduler.jobs:refresh_queue"
+REMIND = "scheduler.jobs:send_reminder"
+REFRESH_ID = "refresh"
+
+_target: JobTarget | None = None
+
+
+def bind(target: JobTarget | None) -> None:
+    global _target
+    _target = target
+
+
+def _daemon() -> JobTarget:
+    if _target is None:
+        raise RuntimeError("no daemon is running in this process")
+    return _target
+
+
+def publish_id(post_id: str) -> str:
+    return f"post:{post_id}"
+
+
+def poll_id(post_id: str) -> str:
+    return f"poll:{post_id}"
+
+
+def remind_id(reminder_id: str) -> str:
+    return f"reminder:{reminder_id}"
+
+
+def publish_post(post_id: str) -> None:
+    _daemon().publish(post_id)
+
+
+def poll_post(post_id: str) -> None:
+    _daemon().poll(post_id)
+
+
+def refresh_queue() -> None:
+    _daemon().refresh()
+
+
+def send_reminder(reminder_id: str) -> None:
+    _daemon().remind(reminder_id)

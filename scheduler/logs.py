@@ -1,0 +1,62 @@
+"""Structured logs: one `key=value` line per event, to stderr and to <state>/qm.log.
+
+    ts=2027-09-08T20:00:00+08:00 level=info event=published post=20270908-wechat-2000 channel=wechat
+
+Values with spaces or quotes are quoted. Nothing secret is ever passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+from typing import Any
+
+_FIELDS = "qm_fields"
+
+
+def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields: Any) -> None:
+    logger.log(level, name, extra={_FIELDS: fields})
+
+
+def _quote(value: Any) -> str:
+    text = str(value)
+    if text and not any(c in text for c in ' "=\n\t'):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+class KeyValueFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        ts = dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="seconds")
+        fields: dict[str, Any] = getattr(record, _FIELDS, None) or {}
+        parts = [f"ts={ts}", f"level={record.levelname.lower()}"]
+        if fields or record.name.startswith("qm"):
+            parts.append(f"event={_quote(record.getMessage())}")
+        else:  # a library's own log line (APScheduler, SQLAlchemy)
+            parts += [f"logger={record.name}", f"msg={_quote(record.getMessage())}"]
+        parts += [f"{k}={_quote(v)}" for k, v in fields.items()]
+        if record.exc_info:
+            parts.append(f"error={_quote(self.formatException(record.exc_info))}")
+        return " ".join(parts)
+
+
+def setup_logging(state_dir: Path | None, level: int = logging.INFO) -> None:
+    """Log to stderr, and to <state_dir>/qm.log (rotated at 5 MB, 5 files kept)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    formatter = KeyValueFormatter()
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if state_dir is not None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.handlers.RotatingFileHandler(state_dir / "qm.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would carry webhook URLs

@@ -1,0 +1,130 @@
+"""Staff notifications through WeCom (企业微信) and DingTalk (钉钉) group robots.
+
+Both take `POST <webhook>` with a JSON markdown message and answer `{"errcode": 0, "errmsg": "ok"}`.
+A DingTalk robot with signing enabled needs `&timestamp=<ms>&sign=<base64 HMAC-SHA256 of
+"<ms>\\n<secret>" keyed by the secret>` on the URL. Webhook URLs and secrets come from the
+environment variables named in the config (or from a file named by `<VAR>_FILE`); they are never
+logged: a failed call is reported by notifier name and error class only.
+
+Sending never raises: a notification that fails is logged and the daemon carries on.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .campaign import Notifier
+from .logs import event
+
+log = logging.getLogger("qm.notify")
+
+FAILURE, APPROVAL, REMINDER = "failure", "approval", "reminder"
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str  # failure | approval | reminder
+    title: str
+    lines: tuple[str, ...] = ()
+
+    def markdown(self) -> str:
+        body = "\n".join(f"- {line}" for line in self.lines)
+        return f"### {self.title}\n{body}".rstrip()
+
+
+def wecom_body(notice: Notice) -> dict[str, Any]:
+    return {"msgtype": "markdown", "markdown": {"content": notice.markdown()}}
+
+
+def dingtalk_body(notice: Notice) -> dict[str, Any]:
+    return {"msgtype": "markdown", "markdown": {"title": notice.title, "text": notice.markdown()}}
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def dingtalk_url(webhook: str, secret: str, timestamp_ms: int) -> str:
+    query = urllib.parse.urlencode({"timestamp": timestamp_ms, "sign": dingtalk_sign(secret, timestamp_ms)})
+    return f"{webhook}{'&' if '?' in webhook else '?'}{query}"
+
+
+def read_secret(env: Mapping[str, str], name: str) -> str:
+    """The value of env var `name`, or the contents of the file named by `name_FILE`."""
+    if env.get(name):
+        return env[name].strip()
+    file = env.get(f"{name}_FILE")
+    if file:
+        try:
+            return Path(file).read_text(encoding="utf-8").strip()
+        except OSError:
+            return ""
+    return ""
+
+
+class Notifications:
+    def __init__(
+        self,
+        notifiers: tuple[Notifier, ...],
+        env: Mapping[str, str] | None = None,
+        client: httpx.Client | None = None,
+        clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+    ) -> None:
+        self.notifiers = notifiers
+        self.env = os.environ if env is None else env
+        self.client = client or httpx.Client(timeout=httpx.Timeout(5.0), trust_env=False)
+        self.clock_ms = clock_ms
+        self._warned: set[str] = set()
+
+    def send(self, notice: Notice) -> int:
+        """Deliver to every notifier subscribed to this kind of notice; return how many succeeded."""
+        return sum(self._send_one(n, notice) for n in self.notifiers if notice.kind in n.events)
+
+    def _send_one(self, notifier: Notifier, notice: Notice) -> bool:
+        webhook = read_secret(self.env, notifier.webhook_env)
+        if not webhook:
+            if notifier.name not in self._warned:
+                self._warned.add(notifier.name)
+                event(
+                    log,
+                    "notify_unconfigured",
+                    logging.WARNING,
+                    notifier=notifier.name,
+                    env=notifier.webhook_env,
+                    msg="未设置通知地址的环境变量，跳过通知",
+                )
+            return False
+        url, body = webhook, wecom_body(notice)
+        if notifier.kind == "dingtalk":
+            body = dingtalk_body(notice)
+            secret = read_secret(self.env, notifier.secret_env) if notifier.secret_env else ""
+            if secret:
+                url = dingtalk_url(webhook, secret, self.clock_ms())
+        try:
+            response = self.client.post(url, json=body)
+            answer = response.json() if response.status_code == 200 else {}
+        except (httpx.HTTPError, ValueError) as exc:
+            event(log, "notify_failed", logging.WARNING, notifier=notifier.name, kind=notice.kind, error=type(exc).__name__)
+            return False
+        if response.status_code != 200 or answer.get("errcode", 0) != 0:
+            code = answer.get("errcode", response.status_code)
+            event(log, "notify_failed", logging.WARNING, notifier=notifier.name, kind=notice.kind, error=f"errcode {code}")
+            return False
+        event(log, "notified", notifier=notifier.name, kind=notice.kind, title=notice.title)
+        return True
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,160 @@
+"""Replay a whole campaign through the real daemon on a fake clock, with faults and kills.
+
+The daemon, queue, job store, reconciliation and lock are the production ones, on a real SQLite
+file in a temporary folder; only the clock is fake and the scheduler is stepped (jumping straight
+to the next due job). Channels are `FaultyChannel`s around a platform made by `platform` (by
+default `FakePlatform`; a real channel pointed at a local fake server fits the same slot). The
+process is "killed" `restarts` times: the first kill lands after a delivery but before the
+daemon records it, the second after a claim but before delivery, the rest while idle. Each
+restart comes after a downtime shorter than the channels' grace windows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+from . import review
+from . import states as st
+from .campaign import Campaign, ChannelConfig
+from .channels.base import Channel
+from .channels.fake import Crash, FakePlatform, Faults, FaultyChannel, Ledger
+from .clock import Clock, FakeClock
+from .daemon import Daemon
+from .db import open_db, sqlite_path
+from .planner import Plan
+from .queue import Queue
+from .render import Renderer
+from .stepping import SteppedScheduler
+
+log = logging.getLogger("qm.simulate")
+
+Platform = Callable[[ChannelConfig, Ledger, Clock], Channel]
+LATE_AFTER = 1.0  # seconds after the slot time
+
+
+def fake_platform(config: ChannelConfig, ledger: Ledger, clock: Clock) -> Channel:
+    return FakePlatform(config.name, ledger, clock)
+
+
+@dataclass(frozen=True)
+class Report:
+    planned: int
+    published: int
+    duplicates: int
+    lost: int
+    late: int
+    failed: int
+    wall_time: float
+    restarts: int
+    kills_mid_publish: int
+    faults_injected: int
+    max_late_seconds: float
+
+    def to_json(self) -> dict[str, float | int]:
+        return dataclasses.asdict(self)
+
+
+def simulate(
+    campaign: Campaign,
+    plan: Plan,
+    renderer: Renderer,
+    *,
+    faults: float = 0.1,
+    restarts: int = 3,
+    seed: int = 2016,
+    platform: Platform = fake_platform,
+) -> Report:
+    began = time.perf_counter()
+    rng = random.Random(seed)
+    if not plan.posts:
+        return Report(0, 0, 0, 0, 0, 0, 0.0, 0, 0, 0, 0.0)
+    with tempfile.TemporaryDirectory(prefix="qm-simulate-") as tmp:
+        sim = dataclasses.replace(campaign, paths=dataclasses.replace(campaign.paths, state=Path(tmp)), database_url="")
+        first, last = plan.posts[0].at, plan.posts[-1].at
+        clock = FakeClock(first - dt.timedelta(hours=1))
+        end = last + dt.timedelta(days=1)
+        plan_faults = Faults(faults, rng, kill_on_call=_mid_publish_kills(restarts, len(plan.posts), rng))
+        idle_kills = _idle_kills(restarts - len(plan_faults.kill_on_call), first, last, rng)
+        ledger = Ledger()
+        lives = 0
+        while True:
+            lives += 1
+            engine = open_db(sim.db_url)
+            channels: dict[str, Channel] = {c.name: FaultyChannel(platform(c, ledger, clock), plan_faults, clock) for c in sim.channels}
+            scheduler = SteppedScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, timezone=sim.timezone)
+            db_file = sqlite_path(sim.db_url)
+            lock_file = db_file.with_name(db_file.name + ".lock") if db_file else None
+            daemon = Daemon(sim, engine, channels, clock=clock, scheduler=scheduler, source=lambda: (plan, renderer), lock_file=lock_file)
+            daemon.start()
+            if lives == 1:
+                _approve_all(daemon.queue, clock)
+            try:
+                _run(daemon, scheduler, clock, end, idle_kills)
+            except Crash:
+                daemon.abandon()
+                engine.dispose()
+                clock.advance(rng.uniform(5, 40) * 60)  # downtime, inside the grace windows
+                continue
+            final = {p.id: p.state for p in daemon.queue.find()}
+            daemon.stop()
+            engine.dispose()
+            break
+    return _report(plan, ledger, final, time.perf_counter() - began, lives - 1, plan_faults)
+
+
+def _run(daemon: Daemon, scheduler: SteppedScheduler, clock: FakeClock, end: dt.datetime, idle_kills: list[dt.datetime]) -> None:
+    while True:
+        daemon.step(clock.now())
+        upcoming = scheduler.next_run_time()
+        if upcoming is None or upcoming > end:
+            return
+        if idle_kills and idle_kills[0] <= upcoming:
+            clock.set(max(idle_kills.pop(0), clock.now()))
+            raise Crash("killed while idle")
+        clock.set(max(upcoming, clock.now()))
+
+
+def _approve_all(queue: Queue, clock: Clock) -> None:
+    for post in queue.find([st.PLANNED]):
+        review.approve(queue, post.id, "模拟审核", clock.now().timestamp())
+
+
+def _mid_publish_kills(restarts: int, posts: int, rng: random.Random) -> dict[int, str]:
+    kinds = ["after", "before"][: max(0, restarts)]
+    calls = sorted(rng.sample(range(2, max(posts, 3)), len(kinds))) if kinds else []
+    return dict(zip(calls, kinds, strict=True))
+
+
+def _idle_kills(count: int, first: dt.datetime, last: dt.datetime, rng: random.Random) -> list[dt.datetime]:
+    span = (last - first).total_seconds()
+    return sorted(first + dt.timedelta(seconds=rng.uniform(0, span)) for _ in range(max(0, count)))
+
+
+def _report(plan: Plan, ledger: Ledger, final: dict[str, str], wall: float, restarts: int, faults: Faults) -> Report:
+    firsts = {p.id: (ledger.first(p.id), p.at.timestamp()) for p in plan.posts}
+    lateness = [got - slot for got, slot in firsts.values() if got is not None]
+    delivered = {pid for pid, (got, _) in firsts.items() if got is not None}
+    reported = {pid for pid, state in final.items() if state in (st.FAILED, st.MISSED)}
+    return Report(
+        planned=len(plan.posts),
+        published=len(delivered),
+        duplicates=sum(len(times) - 1 for times in ledger.deliveries.values()),
+        lost=sum(1 for p in plan.posts if p.id not in delivered and p.id not in reported),  # gone without a word
+        late=sum(1 for s in lateness if s > LATE_AFTER),
+        failed=len(reported),
+        wall_time=round(wall, 2),
+        restarts=restarts,
+        kills_mid_publish=min(faults.kills, restarts),
+        faults_injected=faults.injected,
+        max_late_seconds=round(max(lateness, default=0.0), 1),
+    )

@@ -1,0 +1,116 @@
+"""What `qm status` reports: the daemon's heartbeat, pauses, next fire times, counts, recent failures.
+
+Reads the database only (including APScheduler's job table, by SQL: no job is unpickled), so it
+works while the daemon runs and never changes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from . import states as st
+from .lock import DaemonInfo, read_info
+from .queue import Queue
+from .review import paused
+
+JOB_LABELS = {"post": "发布", "poll": "确认发布结果", "reminder": "提醒", "refresh": "每日刷新队列"}
+
+
+@dataclass(frozen=True)
+class NextJob:
+    id: str
+    at: float
+
+    @property
+    def label(self) -> str:
+        kind, _, target = self.id.partition(":")
+        return f"{JOB_LABELS.get(kind, kind)} {target}".strip()
+
+
+@dataclass(frozen=True)
+class Status:
+    now: float
+    daemon: DaemonInfo | None
+    pauses: dict[str, tuple[str, str, float]]
+    counts: dict[str, int]
+    next_jobs: list[NextJob]
+    failures: list[tuple[str, str, str, float]]  # post id, state, reason, when
+
+    @property
+    def alive(self) -> bool:
+        return self.daemon is not None and self.daemon.alive(self.now)
+
+
+def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Status:
+    queue = Queue(engine)
+    recent = queue.find([st.FAILED, st.MISSED])
+    recent.sort(key=lambda p: p.updated, reverse=True)
+    return Status(
+        now=now,
+        daemon=read_info(engine),
+        pauses=paused(queue),
+        counts=queue.counts(),
+        next_jobs=_next_jobs(engine, jobs),
+        failures=[(p.id, p.state, p.last_error, p.updated) for p in recent[:failures]],
+    )
+
+
+def _next_jobs(engine: Engine, limit: int) -> list[NextJob]:
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("apscheduler_jobs"):
+            return []
+        rows = conn.execute(
+            sa.text("SELECT id, next_run_time FROM apscheduler_jobs WHERE next_run_time IS NOT NULL ORDER BY next_run_time LIMIT :n"),
+            {"n": limit},
+        ).all()
+    return [NextJob(r.id, float(r.next_run_time)) for r in rows]
+
+
+def to_json(status: Status, tz: dt.tzinfo) -> dict[str, Any]:
+    def iso(t: float | None) -> str | None:
+        return None if t is None else dt.datetime.fromtimestamp(t, tz).isoformat(timespec="seconds")
+
+    d = status.daemon
+    return {
+        "alive": status.alive,
+        "daemon": None
+        if d is None
+        else {"pid": d.pid, "host": d.host, "started": iso(d.started), "heartbeat": iso(d.heartbeat), "stopped": iso(d.stopped)},
+        "paused": {ch: {"reason": r, "by": who, "since": iso(at)} for ch, (r, who, at) in status.pauses.items()},
+        "counts": {s: status.counts.get(s, 0) for s in st.STATES},
+        "next": [{"job": j.id, "at": iso(j.at)} for j in status.next_jobs],
+        "failures": [{"id": pid, "state": state, "reason": why, "at": iso(at)} for pid, state, why, at in status.failures],
+    }
+
+
+def to_text(status: Status, tz: dt.tzinfo) -> str:
+    def local(t: float) -> str:
+        return f"{dt.datetime.fromtimestamp(t, tz):%Y-%m-%d %H:%M:%S}"
+
+    d = status.daemon
+    lines = []
+    if d is None:
+        lines.append("后台服务：从未启动（用 qm daemon 启动）")
+    elif status.alive:
+        lines.append(f"后台服务：运行中（进程 {d.pid}，{d.host}），启动于 {local(d.started)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前")
+    elif d.stopped is not None:
+        lines.append(f"后台服务：已停止（{local(d.stopped)} 正常退出）")
+    else:
+        lines.append(f"后台服务：无响应！最近心跳在 {local(d.heartbeat)}（进程 {d.pid} 可能已崩溃，请检查并重新启动 qm daemon）")
+    for channel, (reason, who, at) in sorted(status.pauses.items()):
+        what = "全部渠道" if channel == "*" else f"渠道 {channel}"
+        lines.append(f"已暂停：{what}，{who} 于 {local(at)}，原因：{reason}（恢复：qm resume）")
+    counts = "，".join(f"{st.label(s)} {status.counts[s]}" for s in st.STATES if status.counts.get(s))
+    lines.append(f"队列：{counts or '空'}")
+    if status.next_jobs:
+        lines.append("接下来：")
+        lines += [f"  {local(j.at)}  {j.label}" for j in status.next_jobs]
+    if status.failures:
+        lines.append("最近的问题：")
+        lines += [f"  {pid}  {st.label(state)}：{why}" for pid, state, why, _ in status.failures]
+    return "\n".join(lines) + "\n"
