@@ -29,6 +29,9 @@ from .campaign import Notifier
 from .logs import event
 
 log = logging.getLogger("qm.notify")
+# httpx logs every request line at INFO, and a webhook URL carries its access token: keep them out.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 FAILURE, APPROVAL, REMINDER = "failure", "approval", "reminder"
 

@@ -1,0 +1,175 @@
+"""A daemon on a fake clock, a real SQLite file and a stepped scheduler, for tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+from scheduler import review
+from scheduler import states as st
+from scheduler.campaign import Campaign
+from scheduler.channels.base import Channel, OutgoingPost, Receipt
+from scheduler.channels.fake import FakePlatform, Ledger
+from scheduler.clock import FakeClock
+from scheduler.daemon import Daemon
+from scheduler.db import open_db, sqlite_path
+from scheduler.notify import Notifications
+from scheduler.planner import Plan
+from scheduler.queue import Queue, fill
+from scheduler.render import Renderer
+from scheduler.stepping import SteppedScheduler
+
+DAY = dt.date(2016, 9, 2)
+
+
+def local_campaign(campaign: Campaign, tmp_path: Path, **channel_changes: Any) -> Campaign:
+    """The campaign with its state (database, outbox) and posters under tmp_path."""
+    paths = dataclasses.replace(campaign.paths, state=tmp_path / "state", posters=tmp_path / "posters")
+    changed = dataclasses.replace(campaign, paths=paths, database_url="")
+    for name, changes in channel_changes.items():
+        config = getattr(changed, name)
+        changed = dataclasses.replace(changed, **{name: dataclasses.replace(config, **changes)})
+    return changed
+
+
+def one_day(plan: Plan, day: dt.date = DAY) -> Plan:
+    return Plan(tuple(p for p in plan.posts if p.slot.day == day), ())
+
+
+class SpyChannel(Channel):
+    """Counts calls, then delegates; `fail_with` raises instead of publishing."""
+
+    def __init__(self, inner: Channel) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.reconcile_is_authoritative = inner.reconcile_is_authoritative
+        self.published: list[str] = []
+        self.reconciled: list[str] = []
+        self.fail_with: list[BaseException] = []
+        self.answer: Receipt | None = None  # when set, publish returns this receipt
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        if self.fail_with:
+            raise self.fail_with.pop(0)
+        self.published.append(post.id)
+        receipt = self.inner.publish(post)
+        return self.answer or receipt
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        self.reconciled.append(post.id)
+        return self.inner.reconcile(post, receipt)
+
+
+class Harness:
+    """Start, crash and restart daemons over one database, on one fake clock."""
+
+    def __init__(self, campaign: Campaign, plan: Plan, renderer: Renderer, start: dt.datetime, notifications: Notifications | None = None):
+        self.campaign, self.plan, self.renderer = campaign, plan, renderer
+        self.clock = FakeClock(start)
+        self.ledger = Ledger()
+        self.channels = {c.name: SpyChannel(FakePlatform(c.name, self.ledger, self.clock)) for c in campaign.channels}
+        self.notifications = notifications
+        self.engine = open_db(campaign.db_url)
+        self.queue = Queue(self.engine)
+        self.daemon: Daemon | None = None
+
+    def start(self) -> Daemon:
+        engine = open_db(self.campaign.db_url)
+        scheduler = SteppedScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, timezone=self.campaign.timezone)
+        db = sqlite_path(self.campaign.db_url)
+        assert db is not None
+        self.daemon = Daemon(
+            self.campaign,
+            engine,
+            dict(self.channels),
+            clock=self.clock,
+            scheduler=scheduler,
+            source=lambda: (self.plan, self.renderer),
+            notifications=self.notifications,
+            lock_file=db.with_name(db.name + ".lock"),
+        )
+        self.daemon.start()
+        return self.daemon
+
+    def crash(self) -> None:
+        assert self.daemon is not None
+        self.daemon.abandon()
+        self.daemon.queue.engine.dispose()
+        self.daemon = None
+
+    def fill(self) -> None:
+        fill(self.queue, self.campaign, self.plan, self.renderer, self.now)
+
+    def approve_all(self) -> None:
+        for post in self.queue.find([st.PLANNED]):
+            review.approve(self.queue, post.id, "张科长", self.now)
+
+    def step_at(self, when: dt.datetime) -> None:
+        self.clock.set(when)
+        assert self.daemon is not None
+        self.daemon.step(when)
+
+    def run_until(self, end: dt.datetime) -> None:
+        """Step from job to job until nothing is due before `end`."""
+        assert self.daemon is not None
+        scheduler = self.daemon.scheduler
+        assert isinstance(scheduler, SteppedScheduler)
+        while True:
+            self.daemon.step(self.clock.now())
+            upcoming = scheduler.next_run_time()
+            if upcoming is None or upcoming > end:
+                return
+            self.clock.set(max(upcoming, self.clock.now()))
+
+    def state(self, post_id: str) -> str:
+        post = self.queue.get(post_id)
+        assert post is not None
+        return post.state
+
+    @property
+    def now(self) -> float:
+        return self.clock.now().timestamp()
+
+
+class Robot(http.server.BaseHTTPRequestHandler):
+    """A group-robot webhook: records each request and answers with the configured JSON."""
+
+    received: list[dict[str, Any]]
+    answer: dict[str, Any]
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        body = json.loads(self.rfile.read(length))
+        self.server.received.append({"path": self.path, "body": body})  # type: ignore[attr-defined]
+        data = json.dumps(self.server.answer).encode()  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def robot_server(answer: dict[str, Any] | None = None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Robot)
+    server.received = []  # type: ignore[attr-defined]
+    server.answer = answer or {"errcode": 0, "errmsg": "ok"}  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/robot/send?access_token=tok-SECRET-123", server.received  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,345 @@
+"""The daemon on a fake clock: publishing, retries, crashes, misfires, pauses, reminders, the lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from scheduler import review
+from scheduler import states as st
+from scheduler.campaign import Campaign
+from scheduler.channels.base import Channel, OutgoingPost, PermanentError, Receipt, TransientError
+from scheduler.channels.fake import Crash, Faults, FaultyChannel
+from scheduler.channels.outbox import OutboxChannel
+from scheduler.db import open_db, posts
+from scheduler.due import MAX_ATTEMPTS
+from scheduler.lock import DaemonLock, DaemonRunning
+from scheduler.notify import Notice, Notifications
+from scheduler.planner import Plan
+from scheduler.queue import Queue
+from scheduler.render import Renderer
+
+from .daemon_helpers import Harness, SpyChannel, local_campaign, one_day
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+WEIBO = "20160902-weibo-1000"
+WEIBO_AT = dt.datetime(2016, 9, 2, 10, 0, tzinfo=TZ)
+EARLY = dt.datetime(2016, 9, 1, 12, 0, tzinfo=TZ)
+
+
+class Recorder(Notifications):
+    def __init__(self) -> None:
+        super().__init__(())
+        self.sent: list[Notice] = []
+
+    def send(self, notice: Notice) -> int:
+        self.sent.append(notice)
+        return 1
+
+
+@pytest.fixture(scope="module")
+def renderer(heihe: Campaign) -> Renderer:
+    return Renderer(heihe)
+
+
+@pytest.fixture
+def harness(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> Harness:
+    return Harness(local_campaign(heihe, tmp_path), one_day(heihe_plan), renderer, EARLY, Recorder())
+
+
+def _started_and_approved(h: Harness) -> None:
+    h.start()
+    h.approve_all()
+    h.step_at(h.clock.now())  # the sweep schedules approved posts
+
+
+def sent(h: Harness) -> list[Notice]:
+    assert isinstance(h.notifications, Recorder)
+    return h.notifications.sent
+
+
+def test_publishes_each_approved_post_once_at_its_time_into_the_outbox(harness: Harness) -> None:
+    h = harness
+    outbox = h.campaign.paths.state / "outbox"
+    h.channels = {name: SpyChannel(OutboxChannel(name, outbox)) for name in h.channels}
+    _started_and_approved(h)
+    poster = h.campaign.paths.posters / h.queue.find()[0].images[0].item / "screen-slide-1920x1080.png"
+    poster.parent.mkdir(parents=True)
+    poster.write_bytes(b"\x89PNG fake")
+    h.run_until(WEIBO_AT - dt.timedelta(seconds=1))
+    h.step_at(WEIBO_AT - dt.timedelta(seconds=1))
+    assert h.state(WEIBO) == st.SCHEDULED
+    h.step_at(WEIBO_AT)
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.PUBLISHED and post.published_at == WEIBO_AT.timestamp()
+    folder = outbox / "weibo" / WEIBO
+    assert post.receipt is not None and post.receipt.url == folder.resolve().as_uri()
+    assert json.loads((folder / "payload.json").read_text(encoding="utf-8")) == post.payload
+    assert json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["version"] == post.version
+    h.run_until(dt.datetime(2016, 9, 3, tzinfo=TZ))
+    assert {p.state for p in h.queue.find()} == {st.PUBLISHED}
+    assert sorted(i for ch in h.channels.values() for i in ch.published) == sorted(p.id for p in h.plan.posts)  # type: ignore[attr-defined]
+    screen = outbox / "screen-center" / "20160902-screen-center-0700-1"
+    assert [p.name for p in (screen / "images").iterdir()] == ["01-screen-slide-1920x1080.png"]
+    assert not [p for p in outbox.rglob(".*")]  # no temporary folders left
+
+
+def test_audit_log_records_who_moved_a_post_from_plan_to_published(harness: Harness) -> None:
+    h = harness
+    _started_and_approved(h)
+    h.step_at(WEIBO_AT)
+    trail = [(a.from_state, a.to_state, a.who) for a in h.queue.history(WEIBO)]
+    assert trail == [
+        ("", st.PLANNED, "排期"),
+        (st.PLANNED, st.APPROVED, "张科长"),
+        (st.APPROVED, st.SCHEDULED, "后台服务"),
+        (st.SCHEDULED, st.PUBLISHING, "后台服务"),
+        (st.PUBLISHING, st.PUBLISHED, "后台服务"),
+    ]
+
+
+def test_unapproved_posts_never_go_out_and_are_reported_missed_after_grace(harness: Harness) -> None:
+    h = harness
+    h.start()
+    h.step_at(WEIBO_AT)
+    assert h.state(WEIBO) == st.PLANNED
+    h.step_at(WEIBO_AT + dt.timedelta(minutes=121))
+    assert h.state(WEIBO) == st.MISSED
+    assert h.ledger.first(WEIBO) is None
+    assert any(WEIBO in n.title and "仍未审核" in "".join(n.lines) for n in sent(h))
+
+
+def test_transient_errors_are_retried_with_backoff(harness: Harness) -> None:
+    h = harness
+    _started_and_approved(h)
+    h.channels["weibo"].fail_with = [TransientError("平台繁忙", "weibo")]  # type: ignore[attr-defined]
+    h.step_at(WEIBO_AT)
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.SCHEDULED and post.last_error == "平台繁忙"
+    assert post.next_try == WEIBO_AT.timestamp() + 30
+    h.step_at(WEIBO_AT + dt.timedelta(seconds=29))
+    assert h.state(WEIBO) == st.SCHEDULED
+    h.step_at(WEIBO_AT + dt.timedelta(seconds=30))
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.PUBLISHED and post.attempts == 2 and post.last_error == ""
+    assert not any(WEIBO in n.title for n in sent(h))
+
+
+def test_a_timeout_after_delivery_is_reconciled_not_resent(harness: Harness) -> None:
+    h = harness
+    h.channels["weibo"] = SpyChannel(FaultyChannel(h.channels["weibo"], Faults(1.0, random.Random(3)), h.clock))
+    _started_and_approved(h)
+    rng_roll = h.channels["weibo"].inner.faults.rng  # type: ignore[attr-defined]
+    rng_roll.seed(0)  # first roll 0.84: a timeout after delivery
+    h.step_at(WEIBO_AT)
+    assert h.state(WEIBO) == st.SCHEDULED and h.ledger.first(WEIBO) is not None
+    h.step_at(WEIBO_AT + dt.timedelta(minutes=1))
+    assert h.state(WEIBO) == st.PUBLISHED
+    assert len(h.ledger.deliveries[WEIBO]) == 1
+
+
+def test_permanent_errors_and_exhausted_retries_fail_the_post_and_tell_someone(harness: Harness) -> None:
+    h = harness
+    _started_and_approved(h)
+    h.channels["weibo"].fail_with = [PermanentError("内容违规（20021）", "weibo")]  # type: ignore[attr-defined]
+    h.channels["wechat"].fail_with = [TransientError("超时", "wechat")] * MAX_ATTEMPTS  # type: ignore[attr-defined]
+    h.run_until(dt.datetime(2016, 9, 3, tzinfo=TZ))
+    weibo = h.queue.get(WEIBO)
+    assert weibo is not None and weibo.state == st.FAILED and weibo.last_error == "内容违规（20021）"
+    wechat = h.queue.get("20160902-wechat-2000")
+    assert wechat is not None and wechat.state == st.FAILED and wechat.attempts == MAX_ATTEMPTS
+    assert f"重试 {MAX_ATTEMPTS} 次仍失败" in wechat.last_error
+    titles = [n.title for n in sent(h)]
+    assert "【发布失败】" + WEIBO in titles and "【发布失败】20160902-wechat-2000" in titles
+    assert any("qm retry " + WEIBO in line for n in sent(h) for line in n.lines)
+
+
+def test_crash_after_delivery_is_reconciled_at_restart_without_sending_again(harness: Harness) -> None:
+    h = harness
+    h.channels["weibo"] = SpyChannel(FaultyChannel(h.channels["weibo"], Faults(0.0, random.Random(1), kill_on_call={1: "after"}), h.clock))
+    _started_and_approved(h)
+    with pytest.raises(Crash):
+        h.step_at(WEIBO_AT)
+    h.crash()
+    assert h.state(WEIBO) == st.PUBLISHING and h.ledger.first(WEIBO) is not None
+    h.clock.set(WEIBO_AT + dt.timedelta(minutes=5))
+    h.start()  # reconciles at start
+    assert h.state(WEIBO) == st.PUBLISHED
+    assert len(h.ledger.deliveries[WEIBO]) == 1
+    assert h.channels["weibo"].reconciled == [WEIBO]  # type: ignore[attr-defined]
+    assert "渠道确认" not in "".join(a.why for a in h.queue.history(WEIBO))
+
+
+def test_crash_before_delivery_is_sent_once_after_restart(harness: Harness) -> None:
+    h = harness
+    h.channels["weibo"] = SpyChannel(FaultyChannel(h.channels["weibo"], Faults(0.0, random.Random(1), kill_on_call={1: "before"}), h.clock))
+    _started_and_approved(h)
+    with pytest.raises(Crash):
+        h.step_at(WEIBO_AT)
+    h.crash()
+    assert h.state(WEIBO) == st.PUBLISHING and h.ledger.first(WEIBO) is None
+    h.clock.set(WEIBO_AT + dt.timedelta(minutes=5))
+    h.start()
+    assert h.state(WEIBO) == st.SCHEDULED
+    h.step_at(h.clock.now())
+    assert h.state(WEIBO) == st.PUBLISHED and len(h.ledger.deliveries[WEIBO]) == 1
+    assert any("渠道确认未发出" in a.why for a in h.queue.history(WEIBO))
+
+
+class Opaque(Channel):
+    """A channel that cannot tell whether an interrupted publish went out."""
+
+    name = "weibo"
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        raise AssertionError("must not re-send blindly")
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        return None
+
+
+def test_an_interrupted_publish_the_channel_cannot_confirm_goes_to_a_person(harness: Harness) -> None:
+    h = harness
+    _started_and_approved(h)
+    h.crash()
+    assert h.queue.claim(WEIBO, "旧进程", WEIBO_AT.timestamp()) is not None  # died right after claiming
+    h.channels["weibo"] = Opaque()  # type: ignore[assignment]
+    h.clock.set(WEIBO_AT + dt.timedelta(minutes=1))
+    h.start()
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.FAILED and "无法确认是否已发出" in post.last_error
+    assert any(WEIBO in n.title for n in sent(h))
+
+
+@pytest.mark.parametrize(("down_for", "expected"), [(dt.timedelta(minutes=119), st.PUBLISHED), (dt.timedelta(minutes=121), st.MISSED)])
+def test_a_post_due_while_down_is_published_late_inside_grace_or_marked_missed(
+    harness: Harness, down_for: dt.timedelta, expected: str
+) -> None:
+    h = harness
+    _started_and_approved(h)
+    h.crash()  # down before 10:00; the job stays in the store
+    with h.engine.connect() as conn:
+        job = conn.execute(sa.text("SELECT next_run_time FROM apscheduler_jobs WHERE id = :id"), {"id": f"post:{WEIBO}"}).scalar()
+    assert job == WEIBO_AT.timestamp()
+    h.clock.set(WEIBO_AT + down_for)
+    h.start()
+    h.step_at(h.clock.now())
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == expected
+    if expected == st.PUBLISHED:
+        assert post.published_at == (WEIBO_AT + down_for).timestamp()
+        assert not any(WEIBO in n.title for n in sent(h))
+    else:
+        assert h.ledger.first(WEIBO) is None
+        assert "补发时限（120 分钟）" in post.last_error
+        assert any(n.title == "【错过发布】" + WEIBO for n in sent(h))
+
+
+def test_pause_and_resume_take_effect_in_the_running_daemon(harness: Harness) -> None:
+    h = harness
+    _started_and_approved(h)
+    cli = Queue(open_db(h.campaign.db_url))  # the CLI's own connection, as from another terminal
+    review.pause(cli, "weibo", "李主任", "全国哀悼日", h.now)
+    h.step_at(WEIBO_AT)
+    assert h.state(WEIBO) == st.SCHEDULED and h.ledger.first(WEIBO) is None
+    h.step_at(WEIBO_AT + dt.timedelta(minutes=5))
+    assert h.state(WEIBO) == st.SCHEDULED
+    review.resume(cli, "weibo")
+    h.step_at(WEIBO_AT + dt.timedelta(minutes=5, seconds=15))
+    assert h.state(WEIBO) == st.PUBLISHED
+    review.pause(cli, None, "李主任", "紧急暂停", h.now)
+    h.step_at(dt.datetime(2016, 9, 2, 18, 0, tzinfo=TZ))
+    assert h.state("20160902-weibo-1800") == st.SCHEDULED
+    review.resume(cli, None)
+    h.step_at(dt.datetime(2016, 9, 2, 18, 0, 15, tzinfo=TZ))
+    assert h.state("20160902-weibo-1800") == st.PUBLISHED
+
+
+def test_accepted_posts_are_polled_until_confirmed(harness: Harness) -> None:
+    h = harness
+    _started_and_approved(h)
+    h.channels["weibo"].answer = Receipt("accepted", external_id="job-1")  # type: ignore[attr-defined]
+    h.step_at(WEIBO_AT)
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.ACCEPTED and post.receipt == Receipt("accepted", external_id="job-1")
+    h.step_at(WEIBO_AT + dt.timedelta(seconds=60))
+    assert h.state(WEIBO) == st.PUBLISHED
+
+
+def test_deadline_reminders_are_sent_once_even_across_restarts(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer
+) -> None:
+    campaign = local_campaign(heihe, tmp_path)
+    reminder = heihe_plan.reminders[0]
+    h = Harness(campaign, Plan((), (reminder,)), renderer, reminder.at - dt.timedelta(hours=1), Recorder())
+    h.start()
+    h.step_at(reminder.at)
+    h.crash()
+    h.start()
+    h.step_at(reminder.at + dt.timedelta(minutes=1))
+    assert [n.title for n in sent(h)] == [reminder.message]
+    assert sent(h)[0].kind == "reminder"
+
+
+def test_a_second_daemon_on_the_same_database_is_refused(harness: Harness) -> None:
+    h = harness
+    h.start()
+    db = h.campaign.paths.state / "qm.sqlite3"
+    second = DaemonLock(open_db(h.campaign.db_url), db.with_name("qm.sqlite3.lock"))
+    with pytest.raises(DaemonRunning, match=r"另一个 qm 后台服务.*同一个数据库只能运行一个后台服务"):
+        second.acquire(h.now)
+    h.crash()  # the OS releases the lock of a dead process
+    second.acquire(h.now)
+
+
+def test_stop_lets_a_running_publish_finish(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> None:
+    """Real BackgroundScheduler and clock: stop() waits for the publish in progress."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from scheduler.clock import SystemClock
+    from scheduler.daemon import Daemon
+
+    class Slow(Channel):
+        name = "weibo"
+
+        def __init__(self) -> None:
+            self.entered, self.release = threading.Event(), threading.Event()
+
+        def publish(self, post: OutgoingPost) -> Receipt:
+            self.entered.set()
+            assert self.release.wait(10)
+            return Receipt("published", external_id="ok")
+
+        def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+            return None
+
+    campaign = local_campaign(heihe, tmp_path)
+    plan = Plan(tuple(p for p in one_day(heihe_plan).posts if p.id == WEIBO), ())
+    h = Harness(campaign, plan, renderer, EARLY)
+    h.fill()
+    h.approve_all()
+    with h.engine.begin() as conn:  # due a moment ago, by the real clock
+        conn.execute(posts.update().values(at=time.time() - 1, due=time.time() - 1))
+    slow = Slow()
+    engine = open_db(campaign.db_url)
+    scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, executors={"default": ThreadPoolExecutor(1)})
+    daemon = Daemon(campaign, engine, {"weibo": slow}, clock=SystemClock(), scheduler=scheduler, source=lambda: (plan, renderer))
+    daemon.start()
+    assert slow.entered.wait(10)
+    stopper = threading.Thread(target=daemon.stop)
+    stopper.start()
+    stopper.join(0.3)
+    assert stopper.is_alive()  # still waiting for the publish
+    slow.release.set()
+    stopper.join(10)
+    assert not stopper.is_alive()
+    assert h.state(WEIBO) == st.PUBLISHED

@@ -1,0 +1,133 @@
+"""The review and daemon commands as staff use them, including a real daemon process and signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.cli.main import main
+from scheduler.db import open_db
+from scheduler.status import gather
+
+from .conftest import HEIHE, ROOT, run_qm
+
+
+def qm(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def cfg(project: Callable[..., Path]) -> Path:
+    return project()
+
+
+def test_review_commands(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08", "--json")
+    day = json.loads(out)
+    assert code == 0 and day and {p["state"] for p in day} == {"planned"}
+    first, second, third = (p["id"] for p in day[:3])
+
+    code, out, _ = qm(capsys, "-c", cfg, "approve", first, second, "--by", "王科长")
+    assert (code, out.strip()) == (0, "已审核通过 2 条（审核人：王科长）。")
+    code, out, _ = qm(capsys, "-c", cfg, "reject", third, "--reason", "标题有误", "--by", "王科长")
+    assert code == 0 and "已退回" in out
+    code, out, _ = qm(capsys, "-c", cfg, "approve", "--date", "2027-09-08", "--by", "王科长")
+    assert code == 0 and f"已审核通过 {len(day) - 3} 条" in out
+
+    code, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08")
+    assert code == 0 and "已审核" in out and "已退回" in out and "王科长" in out
+    code, out, _ = qm(capsys, "-c", cfg, "queue", "--state", "rejected", "--json")
+    assert [p["id"] for p in json.loads(out)] == [third]
+
+    code, out, _ = qm(capsys, "-c", cfg, "cancel", first, "--reason", "活动改期")
+    assert code == 0 and "已取消" in out
+    code, out, _ = qm(capsys, "-c", cfg, "retry", first)
+    assert code == 0 and "待审核" in out  # a cancelled post is reviewed again
+
+    code, _, err = qm(capsys, "-c", cfg, "retry", second)
+    assert code == 2 and "只有失败、已错过或已取消的内容可以重发" in err
+    code, _, err = qm(capsys, "-c", cfg, "approve", "20270908-nope")
+    assert code == 2 and "队列中没有这些编号：20270908-nope" in err
+    code, _, err = qm(capsys, "-c", cfg, "approve")
+    assert code == 2 and "--date" in err
+
+
+def test_pause_resume_and_status(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = qm(capsys, "-c", cfg, "pause", "--channel", "weibo", "--reason", "全国哀悼日", "--by", "李主任")
+    assert code == 0 and "已暂停渠道 weibo" in out
+    code, out, _ = qm(capsys, "-c", cfg, "status")
+    assert code == 0 and "从未启动" in out and "已暂停：渠道 weibo，李主任" in out and "全国哀悼日" in out
+    code, out, _ = qm(capsys, "-c", cfg, "status", "--json")
+    status = json.loads(out)
+    assert status["alive"] is False and status["paused"]["weibo"]["reason"] == "全国哀悼日"
+    assert set(status) == {"alive", "daemon", "paused", "counts", "next", "failures"}
+    code, out, _ = qm(capsys, "-c", cfg, "resume")
+    assert code == 0 and "已恢复全部渠道" in out
+    code, _, err = qm(capsys, "-c", cfg, "pause", "--channel", "douyin", "--reason", "x")
+    assert code == 2 and "没有名为 douyin 的渠道" in err
+
+
+@pytest.mark.parametrize("command", ["queue", "approve", "reject", "cancel", "retry", "status", "pause", "resume", "daemon", "simulate"])
+def test_every_command_has_chinese_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0 and out.startswith("用法：") and "选项" in out
+
+
+def _wait_alive(cfg: Path, proc: subprocess.Popen[str], timeout: float = 30) -> None:
+    engine = open_db(f"sqlite:///{cfg.parent / '.qm' / 'qm.sqlite3'}")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        report = gather(engine, time.time())
+        if report.alive and report.daemon is not None and report.daemon.pid == proc.pid and report.next_jobs:
+            return  # started and reconciled
+        time.sleep(0.1)
+    raise AssertionError("daemon did not start")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_real_daemon_status_lock_and_signal_shutdown(cfg: Path, sig: signal.Signals, capsys: pytest.CaptureFixture[str]) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "scheduler", "-c", str(cfg), "daemon"]
+    proc = subprocess.Popen(command, cwd=cfg.parent, text=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _wait_alive(cfg, proc)
+        if sig == signal.SIGTERM:  # the other checks once, with the daemon running
+            code, out, _ = qm(capsys, "-c", cfg, "status")
+            assert code == 0 and f"运行中（进程 {proc.pid}" in out and "接下来：" in out and "每日刷新队列" in out
+            second = run_qm("-c", cfg, "daemon", cwd=cfg.parent, env=env)
+            assert second.returncode == 1
+            assert f"另一个 qm 后台服务（进程 {proc.pid}）正在使用数据库" in second.stderr and "Traceback" not in second.stderr
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "qm 后台服务已启动" in out and "qm 后台服务已停止" in out
+    assert "event=started" in err and "event=stopped" in err  # structured log lines on stderr
+    assert "event=stopped" in (cfg.parent / ".qm" / "qm.log").read_text(encoding="utf-8")
+    code, out, _ = qm(capsys, "-c", cfg, "status", "--json")
+    assert json.loads(out)["alive"] is False and json.loads(out)["daemon"]["stopped"]
+
+
+def test_simulate_publishes_everything_once() -> None:
+    result = run_qm("simulate", "-c", HEIHE, "--faults", "0.1", "--restarts", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"planned", "published", "duplicates", "lost", "late", "failed", "wall_time"} <= set(report)
+    assert report["planned"] > 100 and report["published"] == report["planned"]
+    assert report["duplicates"] == 0 and report["lost"] == 0 and report["restarts"] == 3 and report["kills_mid_publish"] >= 1
+    assert report["wall_time"] < 60

@@ -1,0 +1,70 @@
+"""Group-robot webhooks over real HTTP to a local server: payloads, DingTalk signing, secrecy."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from scheduler.campaign import Notifier
+from scheduler.notify import Notice, Notifications
+
+from .daemon_helpers import robot_server
+
+NOTICE = Notice("failure", "【发布失败】20270908-weibo-0930", ("渠道：weibo", "原因：内容违规"))
+
+
+def test_wecom_gets_a_markdown_message() -> None:
+    with robot_server() as (url, received):
+        notifier = Notifier("宣传工作群", "wecom", "QM_TEST_WECOM")
+        assert Notifications((notifier,), env={"QM_TEST_WECOM": url}).send(NOTICE) == 1
+    assert received[0]["path"] == "/robot/send?access_token=tok-SECRET-123"
+    assert received[0]["body"] == {
+        "msgtype": "markdown",
+        "markdown": {"content": "### 【发布失败】20270908-weibo-0930\n- 渠道：weibo\n- 原因：内容违规"},
+    }
+
+
+def test_dingtalk_signs_with_timestamp_and_hmac_sha256() -> None:
+    secret = "SEC-test-secret"
+    with robot_server() as (url, received):
+        notifier = Notifier("钉钉群", "dingtalk", "QM_DT_URL", "QM_DT_SECRET")
+        notes = Notifications((notifier,), env={"QM_DT_URL": url, "QM_DT_SECRET": secret}, clock_ms=lambda: 1_700_000_000_123)
+        assert notes.send(NOTICE) == 1
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(received[0]["path"]).query)
+    assert query["access_token"] == ["tok-SECRET-123"] and query["timestamp"] == ["1700000000123"]
+    # The check a DingTalk server makes:
+    expected = base64.b64encode(hmac.new(secret.encode(), f"1700000000123\n{secret}".encode(), hashlib.sha256).digest()).decode()
+    assert query["sign"] == [expected]
+    assert received[0]["body"]["msgtype"] == "markdown"
+    assert received[0]["body"]["markdown"]["title"] == NOTICE.title
+    assert received[0]["body"]["markdown"]["text"].startswith("### 【发布失败】")
+
+
+def test_only_subscribed_events_are_sent_and_secrets_can_come_from_a_file(tmp_path: Path) -> None:
+    with robot_server() as (url, received):
+        (tmp_path / "hook").write_text(url + "\n", encoding="utf-8")
+        only_reminders = Notifier("提醒群", "wecom", "QM_HOOK", events=("reminder",))
+        notes = Notifications((only_reminders,), env={"QM_HOOK_FILE": str(tmp_path / "hook")})
+        assert notes.send(NOTICE) == 0
+        assert notes.send(Notice("reminder", "【提醒】工作总结上报：今天。")) == 1
+    assert len(received) == 1
+
+
+def test_failures_are_logged_without_the_webhook_or_secret(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    with robot_server({"errcode": 310000, "errmsg": "sign not match"}) as (url, _):
+        notifier = Notifier("钉钉群", "dingtalk", "QM_DT_URL", "QM_DT_SECRET")
+        assert Notifications((notifier,), env={"QM_DT_URL": url, "QM_DT_SECRET": "SEC-hidden"}).send(NOTICE) == 0
+    closed = Notifications((Notifier("企业微信群", "wecom", "QM_HOOK"),), env={"QM_HOOK": "http://127.0.0.1:9/robot?key=tok-SECRET-123"})
+    assert closed.send(NOTICE) == 0  # connection refused: logged, not raised
+    missing = Notifications((Notifier("企业微信群", "wecom", "QM_UNSET"),), env={})
+    assert missing.send(NOTICE) == 0
+    text = "\n".join(f"{r.getMessage()} {r.__dict__.get('qm_fields')}" for r in caplog.records)
+    assert "310000" in text and "ConnectError" in text and "QM_UNSET" in text
+    assert "tok-SECRET-123" not in text and "SEC-hidden" not in text and "127.0.0.1" not in text

@@ -1,0 +1,79 @@
+"""The outbox channel: complete folders or none, idempotent publishing, certain reconciliation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from scheduler.channels import make_channel, register
+from scheduler.channels.base import OutgoingPost
+from scheduler.channels.outbox import OutboxChannel
+from scheduler.config import load_campaign
+from scheduler.errors import ConfigError
+
+from .conftest import DEFAULT
+
+POST = OutgoingPost(
+    id="20270908-weibo-0930",
+    channel="weibo",
+    at=dt.datetime(2027, 9, 8, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    item="publicity-launch-announcement",
+    version="abc123",
+    payload={"text": "【启动】质量月今天启动", "length": 10},
+)
+
+
+def test_publish_writes_payload_metadata_and_existing_images(tmp_path: Path) -> None:
+    poster = tmp_path / "posters" / "card.png"
+    poster.parent.mkdir()
+    poster.write_bytes(b"\x89PNG")
+    post = OutgoingPost(**{**POST.__dict__, "images": {"qm-image:x/square": poster, "qm-image:x/cover": tmp_path / "missing.png"}})
+    channel = OutboxChannel("weibo", tmp_path / "outbox")
+    receipt = channel.publish(post)
+    folder = tmp_path / "outbox" / "weibo" / POST.id
+    assert receipt.status == "published" and receipt.url == folder.resolve().as_uri()
+    assert json.loads((folder / "payload.json").read_text(encoding="utf-8")) == POST.payload
+    meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["version"] == "abc123" and meta["images"] == {"qm-image:x/square": "images/01-card.png"}
+    assert meta["missing_images"] == ["qm-image:x/cover"]
+    assert (folder / "images" / "01-card.png").read_bytes() == b"\x89PNG"
+
+
+def test_publish_is_idempotent_and_reconcile_is_certain(tmp_path: Path) -> None:
+    channel = OutboxChannel("weibo", tmp_path)
+    assert channel.reconcile(POST, None) is None
+    first = channel.publish(POST)
+    assert channel.publish(POST) == first
+    assert channel.reconcile(POST, None) == first
+    assert channel.reconcile_is_authoritative
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    channel = OutboxChannel("weibo", tmp_path)
+    broken = OutgoingPost(**{**POST.__dict__, "payload": {"not json": {1, 2}}})
+    with pytest.raises(TypeError):
+        channel.publish(broken)
+    assert list((tmp_path / "weibo").iterdir()) == []
+    assert channel.reconcile(POST, None) is None
+
+
+def test_factory_picks_a_channel_by_kind_and_publisher(tmp_path: Path) -> None:
+    campaign = load_campaign(DEFAULT)
+    assert isinstance(make_channel(campaign, campaign.channels[0]), OutboxChannel)
+    pigeon = type(campaign.channels[0])(**{**campaign.channels[0].__dict__, "publisher": "pigeon"})
+    with pytest.raises(ConfigError, match="publisher: pigeon 还不可用"):
+        make_channel(campaign, pigeon)
+
+    @register("wechat", "pigeon")
+    def _make(c: object, config: object) -> OutboxChannel:
+        return OutboxChannel("wechat", tmp_path)
+
+    try:
+        assert make_channel(campaign, pigeon).name == "wechat"
+    finally:
+        from scheduler import channels
+
+        channels._makers.pop(("wechat", "pigeon"))
