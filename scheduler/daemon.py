@@ -84,15 +84,16 @@ class Daemon:
 
     def start(self) -> None:
         now = self._now()
-        self.lock.acquire(now)
+        self.lock.acquire(now)  # a second daemon stops here
         try:
             jobs.bind(self)
             self.scheduler.start(paused=True)  # nothing fires until queue and job store agree
             self._fill(now)
             self.reconcile(now)
             self.scheduler.resume()
-        except BaseException:
+        except Exception:
             self.abandon()
+            self.lock.release(self._now())  # a failed start is a stop, not a hang: qm status must not say "running"
             raise
         event(log, "started", pid=self.lock.pid, campaign=self.campaign.name, jobs=len(self.scheduler.get_jobs()))
 

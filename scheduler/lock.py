@@ -90,6 +90,7 @@ class DaemonLock:
             conn.execute(daemon_info.update().where(daemon_info.c.id == 1, daemon_info.c.pid == self.pid).values(heartbeat=now))
 
     def release(self, now: float) -> None:
+        """Record a clean stop and let go of the lock."""
         with self.engine.begin() as conn:
             conn.execute(daemon_info.update().where(daemon_info.c.id == 1, daemon_info.c.pid == self.pid).values(stopped=now))
         self._unlock_file()

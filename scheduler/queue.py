@@ -269,7 +269,7 @@ def _sync_one(conn: Connection, old: Post | None, r: RenderedPost, auto: bool, n
         result.changed.append(r.post_id)
         if old.state != st.PLANNED:
             return
-    elif _update(conn, r.post_id, old.state, st.PLANNED, PLAN, why, now, content):
+    elif _update(conn, r.post_id, old.state, st.PLANNED, PLAN, why, now, {**content, "approved_by": "", "last_error": ""}):
         result.back_to_review.append(r.post_id)
     if auto:
         _approve(conn, r.post_id, st.PLANNED, r.version, now)

@@ -29,7 +29,7 @@ def approve(queue: Queue, post_id: str, who: str, now: float) -> bool:
     post = _post(queue, post_id)
     if post.state in (st.APPROVED, st.SCHEDULED) and post.approved_version == post.version:
         return False
-    values = {"approved_by": who, "approved_version": post.version}
+    values = {"approved_by": who, "approved_version": post.version, "last_error": ""}
     why = f"审核通过（版本 {post.version}）"
     if not queue.move(post_id, st.APPROVED, who, why, now, expect=(st.PLANNED, st.REJECTED), **values):
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
@@ -38,7 +38,8 @@ def approve(queue: Queue, post_id: str, who: str, now: float) -> bool:
 
 def reject(queue: Queue, post_id: str, who: str, reason: str, now: float) -> None:
     _post(queue, post_id)
-    if not queue.move(post_id, st.REJECTED, who, reason, now, expect=(st.PLANNED, st.APPROVED, st.SCHEDULED), approved_version=""):
+    values = {"approved_by": "", "approved_version": "", "last_error": f"退回：{reason}（{who}）"}
+    if not queue.move(post_id, st.REJECTED, who, reason, now, expect=(st.PLANNED, st.APPROVED, st.SCHEDULED), **values):
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
 
 

@@ -54,6 +54,12 @@ def test_review_commands(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = qm(capsys, "-c", cfg, "retry", first)
     assert code == 0 and "待审核" in out  # a cancelled post is reviewed again
 
+    code, out, _ = qm(capsys, "-c", cfg, "history", third)
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert lines[0].endswith(f"{third}  （新建） → 待审核  排期：加入队列")
+    assert lines[1].endswith(f"{third}  待审核 → 已退回  王科长：标题有误")
+
     code, _, err = qm(capsys, "-c", cfg, "retry", second)
     assert code == 2 and "只有失败、已错过或已取消的内容可以重发" in err
     code, _, err = qm(capsys, "-c", cfg, "approve", "20270908-nope")
@@ -77,7 +83,9 @@ def test_pause_resume_and_status(cfg: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 2 and "没有名为 douyin 的渠道" in err
 
 
-@pytest.mark.parametrize("command", ["queue", "approve", "reject", "cancel", "retry", "status", "pause", "resume", "daemon", "simulate"])
+@pytest.mark.parametrize(
+    "command", ["queue", "approve", "reject", "cancel", "retry", "history", "status", "pause", "resume", "daemon", "simulate"]
+)
 def test_every_command_has_chinese_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])

@@ -55,6 +55,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     _by(p)
     p.set_defaults(run=run_retry)
 
+    p = sub.add_parser("history", parents=[common], help="查看审核与发布记录", description=HISTORY_HELP)
+    p.add_argument("id", nargs="?", metavar="编号", help="只看这一条内容（默认最近的记录）")
+    p.add_argument("--limit", type=int, default=50, metavar="条数", help="最多显示多少条记录，默认 50")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(run=run_history)
+
     p = sub.add_parser("status", parents=[common], help="查看后台服务状态", description=STATUS_HELP)
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(run=run_status)
@@ -73,6 +79,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 QUEUE_HELP = """列出发布队列中的内容及其状态。先按当前配置和内容库刷新队列：新排的内容加入“待审核”，
 审核后又修改过的内容回到“待审核”。状态：待审核 → 已审核 → 待发布 → 发布中 → 已发布（或 失败、已错过、已取消）。"""
 RETRY_HELP = "把失败、已错过或已取消的内容重新排入发布（补发时限从现在算起）。审核后内容又改过的，需要重新审核。"
+HISTORY_HELP = "按时间列出每一次状态变化：何时、谁、从什么状态到什么状态、原因（审核记录，不可修改）。"
 STATUS_HELP = "显示后台服务是否在运行（心跳）、暂停情况、接下来要执行的任务、各状态的数量和最近的失败原因。"
 PAUSE_HELP = (
     "立即暂停发布（例如遇到全国哀悼日）。正在运行的后台服务几秒内生效；暂停期间到点的内容在恢复后补发，超过补发时限的记为“已错过”。"
@@ -183,6 +190,34 @@ def run_retry(ctx: Context, args: argparse.Namespace) -> int:
         print(f"{args.id} 已重新排入发布，后台服务将在几秒内发布。")
     else:
         print(f"{args.id} 已回到“待审核”：内容或审核已变化，请先用 qm approve {args.id} 审核。")
+    return 0
+
+
+def run_history(ctx: Context, args: argparse.Namespace) -> int:
+    queue = Queue(ctx.engine)
+    if args.id and queue.get(args.id) is None:
+        raise InputError(f"队列中没有编号为 {args.id} 的内容（用 qm queue 查看编号）")
+    entries = queue.history(args.id, limit=max(1, args.limit))
+    tz = ctx.campaign.timezone
+    if args.json:
+        records = [
+            {
+                "id": e.post_id,
+                "at": dt.datetime.fromtimestamp(e.at, tz).isoformat(timespec="seconds"),
+                "who": e.who,
+                "from": e.from_state,
+                "to": e.to_state,
+                "why": e.why,
+            }
+            for e in entries
+        ]
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return 0
+    if not entries:
+        print("还没有记录。")
+    for e in entries:
+        src = st.label(e.from_state) if e.from_state else "（新建）"
+        print(f"{dt.datetime.fromtimestamp(e.at, tz):%Y-%m-%d %H:%M:%S}  {e.post_id}  {src} → {st.label(e.to_state)}  {e.who}：{e.why}")
     return 0
 
 
