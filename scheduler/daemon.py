@@ -170,8 +170,12 @@ class Daemon:
         job_ids = self._job_ids()
         if jobs.REFRESH_ID not in job_ids:
             trigger = CronTrigger(hour=REFRESH_AT.hour, minute=REFRESH_AT.minute, timezone=self.campaign.timezone)
-            # A morning missed while down runs once at the next start (coalesce), however late.
-            self.scheduler.add_job(jobs.REFRESH, trigger, id=jobs.REFRESH_ID, name="每日刷新队列", misfire_grace_time=None, coalesce=True)
+            # A morning missed while down runs once at the next start (coalesce), however late. The first
+            # fire time comes from our clock: APScheduler would compute it from the system clock.
+            first = trigger.get_next_fire_time(None, self.clock.now())
+            self.scheduler.add_job(
+                jobs.REFRESH, trigger, id=jobs.REFRESH_ID, name="每日刷新队列", next_run_time=first, misfire_grace_time=None, coalesce=True
+            )
         with self.queue.engine.connect() as conn:
             sent = set(conn.execute(sa.select(notices.c.key)).scalars())
         for reminder in self._current_plan().reminders:

@@ -229,11 +229,16 @@ class Queue:
 
 
 def fill(queue: Queue, campaign: Campaign, plan: Plan, renderer: Renderer, now: float) -> SyncResult:
-    """Render the whole plan into the queue (cheap: a month renders in well under a second)."""
-    rendered = [renderer.render(p) for p in plan.posts]
+    """Render the plan from today to the end of the campaign into the queue.
+
+    Days before today are left as they are: what went out stays, what did not is handled by the daemon.
+    """
+    today = dt.datetime.fromtimestamp(now, campaign.timezone).date()
+    start = campaign.at(max(campaign.start, today), dt.time())
+    end = campaign.at(campaign.end + dt.timedelta(days=1), dt.time())
+    rendered = [renderer.render(p) for p in plan.posts if p.at >= start]
     auto = {c.name for c in campaign.channels if c.auto_approve}
-    window = (campaign.at(campaign.start, dt.time()).timestamp(), campaign.at(campaign.end + dt.timedelta(days=1), dt.time()).timestamp())
-    return queue.sync(rendered, auto, now, window)
+    return queue.sync(rendered, auto, now, (start.timestamp(), end.timestamp()))
 
 
 def _sync_one(conn: Connection, old: Post | None, r: RenderedPost, auto: bool, now: float, result: SyncResult) -> None:

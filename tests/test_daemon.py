@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -343,3 +344,33 @@ def test_stop_lets_a_running_publish_finish(tmp_path: Path, heihe: Campaign, hei
     stopper.join(10)
     assert not stopper.is_alive()
     assert h.state(WEIBO) == st.PUBLISHED
+
+
+def test_morning_refresh_sends_edited_posts_back_to_review_and_reminds_reviewers(harness: Harness) -> None:
+    h = harness
+    _started_and_approved(h)
+    first = h.plan.posts[2]  # the 10:00 Weibo post
+    assert first.id == WEIBO
+    item = first.item
+    edited = dataclasses.replace(first, item=dataclasses.replace(item, title=item.title + "（修订）", summary=item.summary + "。"))
+    h.plan = Plan(tuple(edited if p.id == WEIBO else p for p in h.plan.posts), ())
+    h.step_at(dt.datetime(2016, 9, 2, 6, 0, tzinfo=TZ))  # the daily refresh job fires
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.PLANNED and post.approved_by == ""
+    assert "需要重新审核" in h.queue.history(WEIBO)[-1].why
+    approval = [n for n in sent(h) if n.kind == "approval"]
+    assert len(approval) == 1 and "1 条内容" in approval[0].title and any(WEIBO in line for line in approval[0].lines)
+    h.step_at(WEIBO_AT)
+    assert h.state(WEIBO) == st.PLANNED and h.ledger.first(WEIBO) is None  # not re-approved: not published
+
+
+def test_restart_removes_jobs_of_posts_cancelled_while_down(harness: Harness) -> None:
+    h = harness
+    _started_and_approved(h)
+    h.crash()
+    review.cancel(h.queue, WEIBO, "王科长", "活动改期", h.now)
+    h.start()
+    with h.engine.connect() as conn:
+        ids = set(conn.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars())
+    assert f"post:{WEIBO}" not in ids
+    assert {f"post:{p.id}" for p in h.plan.posts if p.id != WEIBO} <= ids and "refresh" in ids
