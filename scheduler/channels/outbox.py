@@ -29,7 +29,7 @@ class OutboxChannel(Channel):
     def __init__(self, name: str, root: Path, now: Callable[[], dt.datetime] | None = None) -> None:
         self.name = name
         self.root = root / name.replace(":", "-")
-        self._now = now or (lambda: dt.datetime.now(dt.UTC))
+        self._now = now or (lambda: dt.datetime.now().astimezone())
 
     def folder(self, post: OutgoingPost) -> Path:
         return self.root / post.id
