@@ -106,6 +106,11 @@ class Harness:
         self.daemon.queue.engine.dispose()
         self.daemon = None
 
+    def close(self) -> None:
+        if self.daemon is not None:
+            self.crash()
+        self.engine.dispose()
+
     def fill(self) -> None:
         fill(self.queue, self.campaign, self.plan, self.renderer, self.now)
 

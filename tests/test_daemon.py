@@ -8,6 +8,7 @@ import json
 import random
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,10 @@ def renderer(heihe: Campaign) -> Renderer:
 
 
 @pytest.fixture
-def harness(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> Harness:
-    return Harness(local_campaign(heihe, tmp_path), one_day(heihe_plan), renderer, EARLY, Recorder())
+def harness(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> Iterator[Harness]:
+    h = Harness(local_campaign(heihe, tmp_path), one_day(heihe_plan), renderer, EARLY, Recorder())
+    yield h
+    h.close()
 
 
 def _started_and_approved(h: Harness) -> None:
@@ -287,6 +290,7 @@ def test_deadline_reminders_are_sent_once_even_across_restarts(
     h.step_at(reminder.at + dt.timedelta(minutes=1))
     assert [n.title for n in sent(h)] == [reminder.message]
     assert sent(h)[0].kind == "reminder"
+    h.close()
 
 
 def test_a_second_daemon_on_the_same_database_is_refused(harness: Harness) -> None:
@@ -296,8 +300,10 @@ def test_a_second_daemon_on_the_same_database_is_refused(harness: Harness) -> No
     second = DaemonLock(open_db(h.campaign.db_url), db.with_name("qm.sqlite3.lock"))
     with pytest.raises(DaemonRunning, match=r"另一个 qm 后台服务.*同一个数据库只能运行一个后台服务"):
         second.acquire(h.now)
+    second.release(h.now)
     h.crash()  # the OS releases the lock of a dead process
     second.acquire(h.now)
+    second.release(h.now)
 
 
 def test_stop_lets_a_running_publish_finish(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> None:
