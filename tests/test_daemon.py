@@ -22,11 +22,12 @@ from scheduler.channels.fake import Crash, Faults, FaultyChannel
 from scheduler.channels.outbox import OutboxChannel
 from scheduler.db import open_db, posts
 from scheduler.due import MAX_ATTEMPTS
-from scheduler.lock import DaemonLock, DaemonRunning
+from scheduler.lock import STALE_AFTER, DaemonLock, DaemonRunning, read_info
 from scheduler.notify import Notice, Notifications
 from scheduler.planner import Plan
 from scheduler.queue import Queue
 from scheduler.render import Renderer
+from scheduler.status import gather, to_text
 
 from .daemon_helpers import Harness, SpyChannel, local_campaign, one_day
 
@@ -380,3 +381,56 @@ def test_restart_removes_jobs_of_posts_cancelled_while_down(harness: Harness) ->
         ids = set(conn.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars())
     assert f"post:{WEIBO}" not in ids
     assert {f"post:{p.id}" for p in h.plan.posts if p.id != WEIBO} <= ids and "refresh" in ids
+
+
+def test_without_a_lock_file_the_daemon_row_is_the_lock(tmp_path: Path) -> None:
+    """For a server database: the row is taken only from a stopped daemon or one whose heartbeat went stale."""
+    engine = open_db(f"sqlite:///{tmp_path / 'q.sqlite3'}")
+    first, second = DaemonLock(engine, None), DaemonLock(engine, None)
+    second.pid = first.pid + 1
+    first.acquire(1000.0)
+    first.beat(1030.0)
+    with pytest.raises(DaemonRunning):
+        second.acquire(1030.0 + STALE_AFTER - 1)
+    second.acquire(1030.0 + STALE_AFTER + 1)  # the first stopped beating: presumed dead
+    info = read_info(engine)
+    assert info is not None and info.pid == second.pid and info.alive(1030.0 + STALE_AFTER + 2)
+    second.release(2000.0)
+    first.acquire(2001.0)  # a clean stop frees it at once
+
+
+def test_status_shows_next_jobs_counts_and_recent_failures(harness: Harness) -> None:
+    h = harness
+    _started_and_approved(h)
+    h.channels["weibo"].fail_with = [PermanentError("访问令牌已失效（21332）", "weibo")]  # type: ignore[attr-defined]
+    h.run_until(WEIBO_AT)
+    report = gather(h.engine, h.now)
+    assert report.alive and report.counts[st.FAILED] == 1 and report.counts[st.PUBLISHED] == 2
+    assert report.failures[0][:3] == (WEIBO, st.FAILED, "访问令牌已失效（21332）")
+    assert report.next_jobs[0].id == "post:20160902-weibo-1800"
+    text = to_text(report, TZ)
+    assert "运行中" in text and "2016-09-02 18:00:00  发布 20160902-weibo-1800" in text and "访问令牌已失效（21332）" in text
+
+
+class NeverConfirms(Channel):
+    """Takes the post (like WeChat's freepublish) and keeps answering "still publishing"."""
+
+    name = "weibo"
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        return Receipt("accepted", external_id="job-9")
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        return receipt
+
+
+def test_an_accepted_post_never_confirmed_goes_to_a_person_after_a_day(harness: Harness) -> None:
+    h = harness
+    h.channels["weibo"] = NeverConfirms()  # type: ignore[assignment]
+    _started_and_approved(h)
+    h.run_until(WEIBO_AT + dt.timedelta(hours=23))
+    assert h.state(WEIBO) == st.ACCEPTED
+    h.run_until(WEIBO_AT + dt.timedelta(hours=25))
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.FAILED and "超过一天仍未确认" in post.last_error
+    assert any(n.title == "【发布失败】" + WEIBO for n in sent(h))
