@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import Problem
@@ -132,25 +132,22 @@ class Reader:
         return float(value)
 
     def date(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.date | None:
-        value = m.get(key, _MISSING)
-        if value is _MISSING or value is None:
-            if default is _MISSING:
-                self.problem(m.where(), f"缺少配置项 {_join(path, key)}", "日期写作 2027-09-08")
-            return None if default is _MISSING else default
-        parsed = parse_date(value)
-        if parsed is None:
-            self.problem(m.where(key), f"{_join(path, key)} 不是有效日期：{value!r}", "日期写作 2027-09-08")
+        parsed: dt.date | None = self._parsed(m, key, path, default, parse_date, "日期", "日期写作 2027-09-08")
         return parsed
 
     def time(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.time | None:
+        parsed: dt.time | None = self._parsed(m, key, path, default, parse_time, "时间", "时间写作 20:00")
+        return parsed
+
+    def _parsed(self, m: Mapping, key: str, path: str, default: Any, parse: Callable[[Any], Any], what: str, hint: str) -> Any:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
             if default is _MISSING:
-                self.problem(m.where(), f"缺少配置项 {_join(path, key)}", "时间写作 20:00")
+                self.problem(m.where(), f"缺少配置项 {_join(path, key)}", hint)
             return None if default is _MISSING else default
-        parsed = parse_time(value)
+        parsed = parse(value)
         if parsed is None:
-            self.problem(m.where(key), f"{_join(path, key)} 不是有效时间：{value!r}", "时间写作 20:00")
+            self.problem(m.where(key), f"{_join(path, key)} 不是有效{what}：{value!r}", hint)
         return parsed
 
     def times(self, m: Mapping, key: str, path: str, required: bool = True) -> tuple[dt.time, ...]:
