@@ -29,8 +29,12 @@ def _quote(value: Any) -> str:
 
 
 class KeyValueFormatter(logging.Formatter):
+    def __init__(self, tz: dt.tzinfo | None = None) -> None:
+        super().__init__()
+        self.tz = tz  # the campaign's time zone, so log times read like the schedule; None: the machine's
+
     def format(self, record: logging.LogRecord) -> str:
-        ts = dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="seconds")
+        ts = dt.datetime.fromtimestamp(record.created, self.tz).astimezone(self.tz).isoformat(timespec="seconds")
         fields: dict[str, Any] = getattr(record, _FIELDS, None) or {}
         parts = [f"ts={ts}", f"level={record.levelname.lower()}"]
         if fields or record.name.startswith("qm"):
@@ -43,13 +47,13 @@ class KeyValueFormatter(logging.Formatter):
         return " ".join(parts)
 
 
-def setup_logging(state_dir: Path | None, level: int = logging.INFO) -> None:
-    """Log to stderr, and to <state_dir>/qm.log (rotated at 5 MB, 5 files kept)."""
+def setup_logging(state_dir: Path | None, level: int = logging.INFO, tz: dt.tzinfo | None = None) -> None:
+    """Log to stderr, and to <state_dir>/qm.log (rotated at 5 MB, 5 files kept), times in `tz`."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
         handler.close()
-    formatter = KeyValueFormatter()
+    formatter = KeyValueFormatter(tz)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if state_dir is not None:
         state_dir.mkdir(parents=True, exist_ok=True)

@@ -80,7 +80,7 @@ def _fresh_source(config_path: Path) -> tuple[Plan, Renderer]:
 def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     campaign = ctx.campaign
     ctx.plan  # noqa: B018 - a broken config or library stops here, before anything starts
-    setup_logging(campaign.paths.state)
+    setup_logging(campaign.paths.state, tz=campaign.timezone)
     engine = ctx.engine
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine)},
