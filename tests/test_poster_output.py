@@ -205,3 +205,33 @@ def test_failures_are_reported_together_after_the_rest_is_made(campaign: Campaig
         batch.make_all(campaign, jobs, workers=2)
     assert "too-long" in err.value.lines()[-1]
     assert (tmp_path / "good.png").is_file() and not (tmp_path / "bad.png").exists()
+
+
+def test_the_brand_logo_is_drawn_inside_its_box_and_keeps_its_transparency(project: Callable[..., Path], tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    mark = Image.new("RGBA", (400, 200), (0, 0, 0, 0))
+    mark.paste((0, 160, 60, 255), (100, 0, 300, 200))  # a green square in a transparent strip
+    mark.save(logo)
+    config = project(lambda text: text.replace('  accent: "#F2B705"\n', '  accent: "#F2B705"\n  logo: logo.png\n'))
+    with_logo = load_campaign(config)
+    assert with_logo.brand.logo == logo
+    (png,) = make(with_logo, "knowledge-card", "square", tmp_path / "with.png")
+    (plain,) = make(load_campaign(project()), "knowledge-card", "square", tmp_path / "plain.png")
+
+    def green(path: Path) -> list[tuple[int, int]]:
+        with Image.open(path) as img:
+            rgb = img.convert("RGB")
+            return [(x, y) for x in range(0, rgb.width, 2) for y in range(0, rgb.height, 2) if rgb.getpixel((x, y)) == (0, 160, 60)]
+
+    drawn = green(png)
+    assert drawn and not green(plain)
+    xs, ys = [x for x, _ in drawn], [y for _, y in drawn]
+    # The square stays square (aspect kept) and the transparent sides let the card show through.
+    assert abs((max(xs) - min(xs)) - (max(ys) - min(ys))) <= 8  # stretched to the box it would be ~20 px wider
+
+
+def test_an_unreadable_logo_is_refused_with_the_config_key(project: Callable[..., Path], tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_bytes(b"not an image")
+    config = project(lambda text: text.replace('  accent: "#F2B705"\n', '  accent: "#F2B705"\n  logo: logo.png\n'))
+    with pytest.raises(PosterError, match=r"brand\.logo"):
+        make(load_campaign(config), "knowledge-card", "square", tmp_path / "broken.png")
