@@ -14,6 +14,7 @@ from scheduler.config import load_campaign
 from scheduler.errors import ConfigError, PosterError
 from scheduler.poster import batch, export, fonts, sizes
 from scheduler.poster.draw import column_centres, paint
+from scheduler.poster.layout import load_layout
 from scheduler.poster.make import Job, arrangement, make_poster, prepare
 from scheduler.poster.texts import PosterText
 
@@ -235,3 +236,34 @@ def test_an_unreadable_logo_is_refused_with_the_config_key(project: Callable[...
     config = project(lambda text: text.replace('  accent: "#F2B705"\n', '  accent: "#F2B705"\n  logo: logo.png\n'))
     with pytest.raises(PosterError, match=r"brand\.logo"):
         make(load_campaign(config), "knowledge-card", "square", tmp_path / "broken.png")
+
+
+def _footer(campaign: Campaign, layout: str, size: str) -> tuple[str, ...]:
+    arranged = arrangement(
+        campaign, prepare(campaign, Job(TEXT, layout, size, Path("unused.png")), fonts.candidates(None)), fonts.candidates(None)
+    )
+    return next(p.lines for p in arranged.placed if p.region.name == "footer")
+
+
+@pytest.mark.parametrize(("layout", "size"), [("knowledge-card", "320x240"), ("knowledge-card", "240x320"), ("screen-slide", "384x192")])
+def test_small_canvases_keep_the_hotline_and_drop_what_does_not_fit(campaign: Campaign, layout: str, size: str) -> None:
+    footer = "".join(_footer(campaign, layout, size))
+    assert campaign.hotline in footer
+    assert campaign.organizer not in footer  # the organizer's long name is the first thing to go
+    assert "".join(_footer(campaign, layout, "square" if layout != "screen-slide" else "1920x1080")).count(campaign.organizer) == 1
+
+
+def test_text_alternatives_in_a_layout_are_checked_like_one_text(campaign: Campaign) -> None:
+    folder = campaign.paths.templates / "posters"
+    card = folder / "knowledge-card.yaml"
+    text = card.read_text(encoding="utf-8")
+    card.write_text(
+        text.replace('"{theme}　热线：{hotline}"', '"{theme}　热线：{phone}"', 1).replace('text: "{title}"', "text: []", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(PosterError) as caught:
+        load_layout(folder, "knowledge-card")
+    messages = [p.message for p in caught.value.problems]
+    assert any("{phone} 不可用" in m for m in messages)
+    assert any("text 是空列表" in m for m in messages)
+    assert sorted(p.where for p in caught.value.problems) == [f"{card}:14", f"{card}:29"]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -79,10 +79,10 @@ def arrange(layout: Layout, size: Size, fields: Mapping[str, str], brand: Brand,
     for region in variant.regions:
         box = px_box(region.box, size)
         if region.is_text:
-            text = region.text.format_map(fields).strip()
-            if text:
+            texts = [t for t in (p.format_map(fields).strip() for p in (region.text, *region.shorter)) if t]
+            if texts:
                 inner = _inset(box, round(FILL_PADDING * size.short)) if region.fill else box
-                fitted = _fit_region(region, inner, text, size, font, what)
+                fitted = _fit_region(region, inner, texts, size, font, what)
                 placed.append(replace(fitted, fill_box=box if region.fill else None))
         elif (region.name == "qr" and brand.qr_link) or (region.name == "logo" and brand.logo):
             placed.append(Placed(region, box))
@@ -100,7 +100,17 @@ def px_box(box: Box, size: Size) -> PxBox:
     return x, y, round((box[0] + box[2]) * size.width) - x, round((box[1] + box[3]) * size.height) - y
 
 
-def _fit_region(region: Region, box: PxBox, text: str, size: Size, font: FontFile, what: str) -> Placed:
+def _fit_region(region: Region, box: PxBox, texts: Sequence[str], size: Size, font: FontFile, what: str) -> Placed:
+    """The first of `texts` (fullest first) that fits; the error speaks of the shortest."""
+    for text in texts[:-1]:
+        try:
+            return _fit_text(region, box, text, size, font, what)
+        except PosterError:
+            continue
+    return _fit_text(region, box, texts[-1], size, font, what)
+
+
+def _fit_text(region: Region, box: PxBox, text: str, size: Size, font: FontFile, what: str) -> Placed:
     min_px = max(MIN_PX, round(region.min_size * size.short))
     frame = Frame(
         width=box[2],

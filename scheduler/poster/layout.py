@@ -50,6 +50,7 @@ class Region:
     name: str
     box: Box
     text: str = ""  # pattern with {fields}; qr/logo regions have none
+    shorter: tuple[str, ...] = ()  # patterns tried in order when `text` cannot fit (small canvases)
     weight: str = "regular"
     color: str = "text"
     align: str = "center"  # left | center | right
@@ -176,14 +177,12 @@ def _region(r: Reader, m: object, name: str, path: str, where: str) -> Region | 
         else ("caption", "color")
     )
     r.keys(m, path, keys)
-    text = r.text(m, "text", path) if name in TEXT_REGIONS else ""
-    for _, field, _, _ in string.Formatter().parse(text):
-        if field is not None and field not in FIELDS:
-            r.problem(m.where("text"), f"{path}.text 中的 {{{field}}} 不可用", f"可用：{'、'.join('{' + f + '}' for f in FIELDS)}")
+    texts = _patterns(r, m, path) if name in TEXT_REGIONS else ("",)
     return Region(
         name=name,
         box=_box(r, m, path),
-        text=text,
+        text=texts[0],
+        shorter=texts[1:],
         weight=r.choice(m, "weight", path, ("regular", "medium", "bold", "heavy"), "regular"),
         color=_colour(r, m, "color", path, "text"),
         align=r.choice(m, "align", path, ("left", "center", "right"), "center"),
@@ -197,6 +196,19 @@ def _region(r: Reader, m: object, name: str, path: str, where: str) -> Region | 
         fill=_colour(r, m, "fill", path, "") if "fill" in m else "",
         caption=r.text(m, "caption", path, ""),
     )
+
+
+def _patterns(r: Reader, m: Mapping, path: str) -> tuple[str, ...]:
+    """`text` is one pattern, or a list of them from the fullest to the shortest."""
+    patterns = r.texts(m, "text", path) if isinstance(m.get("text"), list) else (r.text(m, "text", path),)
+    if not patterns:
+        r.problem(m.where("text"), f"{path}.text 是空列表", "写一段文字，或从长到短的几段文字")
+        return ("",)
+    for pattern in patterns:
+        for _, field, _, _ in string.Formatter().parse(pattern):
+            if field is not None and field not in FIELDS:
+                r.problem(m.where("text"), f"{path}.text 中的 {{{field}}} 不可用", f"可用：{'、'.join('{' + f + '}' for f in FIELDS)}")
+    return patterns
 
 
 def _box(r: Reader, m: Mapping, path: str) -> Box:
