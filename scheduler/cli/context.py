@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from ..campaign import Campaign
 from ..config import load_campaign
 from ..content import Library, load_library
-from ..db import open_db
 from ..errors import InputError, PlanError
 from ..planner import Plan, check_pins, make_plan
 from ..render import Renderer
+
+if TYPE_CHECKING:  # the database layer is imported only by commands that use it (startup time)
+    from sqlalchemy.engine import Engine
 
 
 class Context:
@@ -45,6 +46,8 @@ class Context:
     @cached_property
     def engine(self) -> Engine:
         """The queue database, migrated to the latest schema."""
+        from ..db import open_db
+
         return open_db(self.campaign.db_url)
 
     def today(self) -> dt.date:
