@@ -31,6 +31,7 @@ from typing import Any
 
 from ..campaign import Campaign
 from ..errors import RuntimeFailure
+from ..fsutil import fsync_dir
 from ..poster import batch, job_for
 from ..render import ImageRef
 from .playlist import Playlist
@@ -106,8 +107,8 @@ def _write_version(screen_dir: Path, folder: Path, playlist: Playlist, files: li
         _write(tmp / "playlist.json", json.dumps(document, ensure_ascii=False, indent=2))
         _write(tmp / "playlist.m3u", m3u(document))
         os.chmod(tmp, 0o755)  # mkdtemp makes 0700; the folder is served and read by other programs
-        _fsync(tmp / "slides")
-        _fsync(tmp)
+        fsync_dir(tmp / "slides")
+        fsync_dir(tmp)
         os.rename(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -138,7 +139,7 @@ def _point_current(screen_dir: Path, version: str) -> None:
     link.unlink(missing_ok=True)
     os.symlink(version, link)  # relative: the folder can be moved or mounted elsewhere
     os.replace(link, screen_dir / CURRENT)
-    _fsync(screen_dir)
+    fsync_dir(screen_dir)
 
 
 def _prune(screen_dir: Path, keep: set[str]) -> None:
@@ -165,11 +166,3 @@ def _write(path: Path, text: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     path.chmod(0o644)
-
-
-def _fsync(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
