@@ -12,8 +12,6 @@ from ..planner import Plan
 from .build import Built, build, screens_root
 from .playlist import make_playlist
 
-LEAD = dt.timedelta(minutes=10)  # the daemon builds a day's playlist this long before the screen switches on
-
 
 def pick_screens(campaign: Campaign, name: str | None) -> list[ScreenConfig]:
     """Every configured screen, or the one called `name` (its id); unknown names are bad input."""
