@@ -254,8 +254,8 @@ def test_proof_of_play_is_logged_as_json_lines_and_shows_in_status(served, campa
     lines = (campaign.paths.state / "proof-of-play" / "center.jsonl").read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]
     assert [(r["screen"], r["order"], r["version"], r["shown_at"]) for r in records] == [
-        ("center", 1, built.version, "2016-09-08T07:00:01+08:00"),
-        ("center", 2, built.version, "2016-09-08T07:00:02+08:00"),
+        ("center", 1, built.version, "2016-09-08T07:00:01.000+08:00"),
+        ("center", 2, built.version, "2016-09-08T07:00:02.000+08:00"),
     ]
     assert all(r["player"] == "127.0.0.1" and r["received_at"] for r in records)
     status = json.loads(_get(server, "/status")[1])["screens"]["center"]

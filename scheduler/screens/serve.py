@@ -86,6 +86,8 @@ class ScreenServer:
         try:
             shown = json.loads(body)["shown"]
             entries = [_played_entry(e) for e in shown] if isinstance(shown, list) else None
+            for e in entries or []:
+                e["shown_at"] = _local_time(str(e.get("shown_at", "")), self.campaign.timezone)
         except (ValueError, KeyError, TypeError):
             return False
         if not entries:
@@ -132,6 +134,14 @@ def _played_entry(entry: Any) -> dict[str, Any]:
     if not isinstance(entry, dict) or not isinstance(entry.get("version"), str) or not isinstance(entry.get("order"), int):
         raise ValueError("bad entry")
     return {k: entry[k] for k, kind in PLAYED_FIELDS.items() if isinstance(entry.get(k), kind) and len(str(entry[k])) <= 300}
+
+
+def _local_time(text: str, tz: dt.tzinfo) -> str:
+    """The player reports UTC (`…Z`); the log speaks the campaign's time, like every other qm time."""
+    try:
+        return dt.datetime.fromisoformat(text).astimezone(tz).isoformat(timespec="milliseconds")
+    except ValueError:
+        return text
 
 
 def _player_template(campaign: Campaign) -> jinja2.Template:
