@@ -378,3 +378,38 @@ def test_qm_screen_push_sends_to_the_url_given(project) -> None:  # type: ignore
         played = fake.playlist()
     assert result.returncode == 0, result.stderr
     assert "已推送" in result.stdout and played and all(a["name"].startswith("qm:station:") for a in played)
+
+
+# -- the daemon --------------------------------------------------------------------------------------
+
+
+def test_the_daemon_rebuilds_playlists_at_start_before_on_hours_and_when_asked_only_if_enabled(
+    campaign: Campaign, heihe_plan: Plan, library: Library
+) -> None:
+    from scheduler.render import Renderer
+    from tests.daemon_helpers import Harness, one_day
+
+    calls: list[dt.datetime] = []
+
+    def hook(now: dt.datetime) -> None:
+        calls.append(now)
+        build_due(campaign, heihe_plan, library, now)
+
+    harness = Harness(campaign, one_day(heihe_plan, dt.date(2016, 9, 9)), Renderer(campaign), dt.datetime(2016, 9, 7, 22, 0, tzinfo=TZ))
+    try:
+        harness.start()
+        assert not [j.id for j in harness.daemon.scheduler.get_jobs() if j.id.startswith("screens:")]  # type: ignore[union-attr]
+        harness.crash()
+        harness.screens = hook
+        harness.start()
+        jobs = {j.id: j for j in harness.daemon.scheduler.get_jobs()}  # type: ignore[union-attr]
+        assert jobs["screens:center"].next_run_time == dt.datetime(2016, 9, 8, 6, 50, tzinfo=TZ)
+        harness.step_at(dt.datetime(2016, 9, 7, 22, 0, tzinfo=TZ))
+        assert calls == [dt.datetime(2016, 9, 7, 22, 0, tzinfo=TZ)]  # at start: after today's on-hours, so tomorrow's list
+        folder = current_folder(screens_root(campaign), "center")
+        assert folder is not None and json.loads((folder / "playlist.json").read_text())["date"] == "2016-09-08"
+        harness.step_at(dt.datetime(2016, 9, 8, 6, 50, tzinfo=TZ))
+        assert dt.datetime(2016, 9, 8, 6, 50, tzinfo=TZ) in calls
+        assert current_folder(screens_root(campaign), "center") == folder  # same content: nothing rewritten
+    finally:
+        harness.close()
