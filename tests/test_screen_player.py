@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -23,6 +23,7 @@ from PIL import Image
 from scheduler.campaign import Campaign
 from scheduler.content import Library
 from scheduler.planner import Plan
+from scheduler.screens.build import Built
 from scheduler.screens.serve import ScreenServer
 from tests.screen_helpers import build_into, local, playlist, serving, small_screen
 
@@ -66,6 +67,12 @@ def page(browser: Any) -> Iterator[Any]:
     page.close()
 
 
+@pytest.fixture
+def quick(campaign: Campaign, heihe_plan: Plan, library: Library) -> Callable[[int], Built]:
+    """Build the launch-day playlist cut to `count` slides of 1 s each, and make it current."""
+    return lambda count: build_into(campaign, playlist(campaign, heihe_plan, library, seconds=1, count=count))
+
+
 def open_player(page: Any, server: ScreenServer, at: str = NOON) -> None:
     page.goto(f"{server.url}/screen/center/?poll=300&at={quote(at)}")
 
@@ -85,9 +92,9 @@ def gaps(entries: list[dict[str, Any]]) -> list[float]:
 
 
 def test_shows_the_first_slide_at_the_screen_size_then_advances_after_its_duration(
-    campaign: Campaign, heihe_plan: Plan, library: Library, page: Any
+    campaign: Campaign, quick: Callable[[int], Built], page: Any
 ) -> None:
-    built = build_into(campaign, playlist(campaign, heihe_plan, library, seconds=1, count=3))
+    built = quick(3)
     with serving(campaign) as server:
         open_player(page, server)
         page.wait_for_function("window.qm.started", timeout=10000)
@@ -107,13 +114,13 @@ def test_shows_the_first_slide_at_the_screen_size_then_advances_after_its_durati
 
 
 def test_a_new_playlist_is_taken_at_the_end_of_a_slide_without_a_blank_frame(
-    campaign: Campaign, heihe_plan: Plan, library: Library, page: Any
+    campaign: Campaign, quick: Callable[[int], Built], page: Any
 ) -> None:
-    old = build_into(campaign, playlist(campaign, heihe_plan, library, seconds=1, count=3))
+    old = quick(3)
     with serving(campaign) as server:
         open_player(page, server)
         wait_shown(page, 2)
-        new = build_into(campaign, playlist(campaign, heihe_plan, library, seconds=1, count=5))
+        new = quick(5)
         page.wait_for_function(f"window.qm.version === {json.dumps(new.version)}", timeout=10000)
         entries = wait_shown(page, len(shown(page)) + 2)
     switch = next(i for i, e in enumerate(entries) if e["version"] == new.version)
@@ -122,10 +129,8 @@ def test_a_new_playlist_is_taken_at_the_end_of_a_slide_without_a_blank_frame(
     assert page.evaluate("window.qm.blankFrames") == 0
 
 
-def test_keeps_playing_the_last_good_playlist_when_the_server_stops(
-    campaign: Campaign, heihe_plan: Plan, library: Library, page: Any
-) -> None:
-    built = build_into(campaign, playlist(campaign, heihe_plan, library, seconds=1, count=3))
+def test_keeps_playing_the_last_good_playlist_when_the_server_stops(campaign: Campaign, quick: Callable[[int], Built], page: Any) -> None:
+    built = quick(3)
     with serving(campaign) as server:
         open_player(page, server)
         before = len(wait_shown(page, 2))
@@ -140,9 +145,9 @@ def test_keeps_playing_the_last_good_playlist_when_the_server_stops(
 
 
 def test_black_outside_on_hours_and_slides_from_the_first_second_of_them(
-    campaign: Campaign, heihe_plan: Plan, library: Library, page: Any
+    campaign: Campaign, quick: Callable[[int], Built], page: Any
 ) -> None:
-    build_into(campaign, playlist(campaign, heihe_plan, library, seconds=1, count=3))
+    quick(3)
     black = "getComputedStyle(document.getElementById('black')).display === 'block' && window.qm.black"
     with serving(campaign) as server:
         open_player(page, server, at="2016-09-08T06:59:58.500+08:00")
