@@ -91,6 +91,7 @@ class ScreenConfig(ChannelConfig):
     on_to: dt.time = dt.time(22, 0)
     slide_seconds: int = 10
     launch_extra: int = 2  # extra featured items on launch day
+    anthias: str = ""  # base URL of an Anthias signage server that `qm screen push` sends to
 
 
 @dataclass(frozen=True)

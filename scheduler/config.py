@@ -330,7 +330,9 @@ def _screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | Non
         if not isinstance(m, Mapping):
             r.problem(items.where(i), f"{path} 应当是一个映射")
             continue
-        r.keys(m, path, (*COMMON_CHANNEL_KEYS, "id", "name", "size", "on_hours", "slide_seconds", "items_per_day", "launch_extra"))
+        r.keys(
+            m, path, (*COMMON_CHANNEL_KEYS, "id", "name", "size", "on_hours", "slide_seconds", "items_per_day", "launch_extra", "anthias")
+        )
         sid = r.text(m, "id", path)
         if sid and not ID_RE.match(sid):
             r.problem(m.where("id"), f"{path}.id 只能用小写英文、数字和连字符：{sid!r}")
@@ -366,10 +368,18 @@ def _screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | Non
                 on_to=on_to,
                 slide_seconds=r.integer(m, "slide_seconds", path, 10, lo=2, hi=600),
                 launch_extra=r.integer(m, "launch_extra", path, 2, lo=0, hi=20),
+                anthias=_anthias_url(r, m, path),
                 **common,  # type: ignore[arg-type]
             )
         )
     return tuple(out)
+
+
+def _anthias_url(r: Reader, m: Mapping, path: str) -> str:
+    url = r.text(m, "anthias", path, "")
+    if url and not URL_RE.match(url):
+        r.problem(m.where("anthias"), f"{path}.anthias 不是网址：{url!r}", "写作 http://192.168.1.50（Anthias 播放服务器的地址）")
+    return url
 
 
 def _notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:

@@ -4,6 +4,7 @@
     beat(now)  heartbeat + sweep: schedule newly approved posts, mark unreviewed ones missed,
                re-add lost jobs, reconcile posts left in `publishing` by a crash
     publish / poll / refresh / remind    what the APScheduler jobs (see jobs.py) run
+    rebuild_screens   opt-in (`screens=`): each screen's playlist before its on-hours and when content changes
     step(now)  beat, then run the jobs due at `now` (tests and `qm simulate`, on a fake clock)
     run(stop)  the production loop: the scheduler thread runs jobs, this loop only waits and beats
 
@@ -25,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from . import jobs
@@ -51,7 +53,11 @@ REFRESH_AT = dt.time(6, 0)  # each morning: re-render, pick up content edits, re
 APPROVAL_DAYS = 2  # reviewers are reminded of unapproved posts this many days ahead
 REMINDER_GRACE = 6 * 3600.0  # a deadline reminder later than this is stale: logged, not sent
 
+SCREENS_LEAD = dt.timedelta(minutes=10)  # playlists are rebuilt this long before a screen switches on
+SCREENS_WATCH_MINUTES = 5  # how often playlists are rebuilt if content, templates or config changed
+
 Source = Callable[[], tuple[Plan, Renderer]]
+ScreensHook = Callable[[dt.datetime], object]  # builds every screen's playlist due at the given time
 
 
 class Daemon:
@@ -66,6 +72,7 @@ class Daemon:
         source: Source,
         notifications: Notifications | None = None,
         lock_file: Path | None = None,
+        screens: ScreensHook | None = None,
     ) -> None:
         self.campaign = campaign
         self.queue = Queue(engine)
@@ -75,6 +82,7 @@ class Daemon:
         self.source = source
         self.notifications = notifications
         self.lock = DaemonLock(engine, lock_file)
+        self.screens = screens
         self.stopping = threading.Event()
         self._plan: Plan | None = None
         self._active: set[str] = set()  # posts this process is publishing right now
@@ -134,7 +142,8 @@ class Daemon:
         wanted = {jobs.publish_id(p.id) for p in self.queue.find([st.SCHEDULED, st.APPROVED])}
         wanted |= {jobs.poll_id(p.id) for p in self.queue.find([st.ACCEPTED])}
         for job_id in self._job_ids():
-            if job_id.startswith(("post:", "poll:")) and job_id not in wanted:
+            stray_screens = job_id.startswith(jobs.SCREENS_PREFIX) and self.screens is None
+            if (job_id.startswith(("post:", "poll:")) and job_id not in wanted) or stray_screens:
                 self.scheduler.remove_job(job_id)
                 event(log, "job_removed", job=job_id, why="post no longer waiting")
         self.sweep(now)
@@ -176,6 +185,7 @@ class Daemon:
             self.scheduler.add_job(
                 jobs.REFRESH, trigger, id=jobs.REFRESH_ID, name="每日刷新队列", next_run_time=first, misfire_grace_time=None, coalesce=True
             )
+        self._ensure_screen_jobs(job_ids)
         with self.queue.engine.connect() as conn:
             sent = set(conn.execute(sa.select(notices.c.key)).scalars())
         for reminder in self._current_plan().reminders:
@@ -183,6 +193,38 @@ class Daemon:
             if reminder.id in sent or job_id in job_ids or now > reminder.at.timestamp() + REMINDER_GRACE:
                 continue
             self._schedule(job_id, jobs.REMIND, reminder.at.timestamp(), reminder.id)
+
+    def _ensure_screen_jobs(self, job_ids: set[str]) -> None:
+        if self.screens is None:
+            return
+        tz = self.campaign.timezone
+        for screen in self.campaign.screens:
+            job_id = f"{jobs.SCREENS_PREFIX}{screen.id}"
+            if job_id not in job_ids:
+                at = (dt.datetime.combine(dt.date(2000, 1, 2), screen.on_from) - SCREENS_LEAD).time()
+                trigger = CronTrigger(hour=at.hour, minute=at.minute, timezone=tz)
+                first = trigger.get_next_fire_time(None, self.clock.now())
+                self.scheduler.add_job(
+                    jobs.REBUILD_SCREENS,
+                    trigger,
+                    id=job_id,
+                    name=f"电子屏 {screen.id} 开屏前更新播放列表",
+                    next_run_time=first,
+                    misfire_grace_time=None,
+                    coalesce=True,
+                )
+        watch = f"{jobs.SCREENS_PREFIX}watch"
+        if watch not in job_ids:  # its first run is now: a start builds the playlists at once
+            trigger = IntervalTrigger(minutes=SCREENS_WATCH_MINUTES, timezone=tz)
+            self.scheduler.add_job(
+                jobs.REBUILD_SCREENS,
+                trigger,
+                id=watch,
+                name="电子屏播放列表跟随内容更新",
+                next_run_time=self.clock.now(),
+                misfire_grace_time=None,
+                coalesce=True,
+            )
 
     def _schedule(self, job_id: str, func: str, at: float, arg: str) -> None:
         # No misfire grace: a late job always runs and `due.decide` chooses publish-late or missed.
@@ -289,6 +331,17 @@ class Daemon:
         self.sweep(now)
         self._ensure_recurring(now)
         self._remind_reviewers(now)
+        self.rebuild_screens()
+
+    def rebuild_screens(self) -> None:
+        """Rebuild the playlists due now; a build whose content did not change writes nothing."""
+        if self.screens is None or self.stopping.is_set():
+            return
+        try:
+            self.screens(self.clock.now())
+        except QmError as exc:
+            event(log, "screens_failed", logging.ERROR, error=str(exc))
+            self._notify(Notice(FAILURE, "【电子屏】播放列表更新失败，屏幕继续播放上一份播放列表", tuple(exc.lines())))
 
     def remind(self, reminder_id: str) -> None:
         now = self._now()

@@ -15,13 +15,16 @@ class JobTarget(Protocol):
     def poll(self, post_id: str) -> None: ...
     def refresh(self) -> None: ...
     def remind(self, reminder_id: str) -> None: ...
+    def rebuild_screens(self) -> None: ...
 
 
 PUBLISH = "scheduler.jobs:publish_post"
 POLL = "scheduler.jobs:poll_post"
 REFRESH = "scheduler.jobs:refresh_queue"
 REMIND = "scheduler.jobs:send_reminder"
+REBUILD_SCREENS = "scheduler.jobs:rebuild_screens"
 REFRESH_ID = "refresh"
+SCREENS_PREFIX = "screens:"  # screens:<id> before each screen's on-hours, screens:watch for content changes
 
 _target: JobTarget | None = None
 
@@ -63,3 +66,7 @@ def refresh_queue() -> None:
 
 def send_reminder(reminder_id: str) -> None:
     _daemon().remind(reminder_id)
+
+
+def rebuild_screens() -> None:
+    _daemon().rebuild_screens()

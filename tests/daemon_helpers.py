@@ -20,7 +20,7 @@ from scheduler.campaign import Campaign
 from scheduler.channels.base import Channel, OutgoingPost, Receipt
 from scheduler.channels.fake import FakePlatform, Ledger
 from scheduler.clock import FakeClock
-from scheduler.daemon import Daemon
+from scheduler.daemon import Daemon, ScreensHook
 from scheduler.db import open_db, sqlite_path
 from scheduler.notify import Notifications
 from scheduler.planner import Plan
@@ -81,6 +81,7 @@ class Harness:
         self.engine = open_db(campaign.db_url)
         self.queue = Queue(self.engine)
         self.daemon: Daemon | None = None
+        self.screens: ScreensHook | None = None  # the opt-in playlist rebuild hook
 
     def start(self) -> Daemon:
         engine = open_db(self.campaign.db_url)
@@ -96,6 +97,7 @@ class Harness:
             source=lambda: (self.plan, self.renderer),
             notifications=self.notifications,
             lock_file=db.with_name(db.name + ".lock"),
+            screens=self.screens,
         )
         self.daemon.start()
         return self.daemon

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..fsutil import fsync_dir
 from .base import Channel, OutgoingPost, Receipt, TransientError
 
 
@@ -54,7 +55,7 @@ class OutboxChannel(Channel):
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)  # never leave a half-built folder behind
             raise
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
         return self._receipt(target)
 
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
@@ -82,7 +83,7 @@ class OutboxChannel(Channel):
         }
         _write_json(folder / "payload.json", post.payload)
         _write_json(folder / "metadata.json", metadata)  # written last: its presence marks a complete folder
-        _fsync_dir(folder)
+        fsync_dir(folder)
 
     def _receipt(self, folder: Path) -> Receipt:
         meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
@@ -94,11 +95,3 @@ def _write_json(path: Path, data: Any) -> None:
         json.dump(data, f, ensure_ascii=False, indent=2)
         f.flush()
         os.fsync(f.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

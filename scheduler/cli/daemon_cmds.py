@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import signal
 import threading
 from pathlib import Path
@@ -20,12 +21,15 @@ from ..clock import SystemClock
 from ..daemon import Daemon
 from ..db import sqlite_path
 from ..errors import InputError
-from ..logs import setup_logging
+from ..logs import event, setup_logging
 from ..notify import Notifications
 from ..planner import Plan
 from ..render import Renderer
+from ..screens.daily import build_due
 from ..status import Status, gather
 from .context import Context
+
+log = logging.getLogger("qm.daemon")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -77,6 +81,13 @@ def _fresh_source(config_path: Path) -> tuple[Plan, Renderer]:
     return ctx.plan, ctx.renderer
 
 
+def _rebuild_screens(config_path: Path, now: dt.datetime) -> None:
+    ctx = Context(config_path)  # fresh: picks up edits to config, content and templates
+    for built in build_due(ctx.campaign, ctx.plan, ctx.library, now):
+        if built.changed:
+            event(log, "screen_playlist", screen=built.screen, version=built.version)
+
+
 def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     campaign = ctx.campaign
     ctx.plan  # noqa: B018 - a broken config or library stops here, before anything starts
@@ -97,6 +108,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         source=lambda: _fresh_source(ctx.config_path),
         notifications=Notifications(campaign.notifiers),
         lock_file=db_file.with_name(db_file.name + ".lock") if db_file else None,
+        screens=(lambda now: _rebuild_screens(ctx.config_path, now)) if campaign.screens else None,
     )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import QmError
-from . import campaign_cmds, daemon_cmds, poster_cmds, queue_cmds, zh_argparse
+from . import campaign_cmds, daemon_cmds, poster_cmds, queue_cmds, screen_cmds, zh_argparse
 from .context import Context
 
-COMMAND_MODULES = (campaign_cmds, poster_cmds, queue_cmds, daemon_cmds)
+COMMAND_MODULES = (campaign_cmds, poster_cmds, queue_cmds, daemon_cmds, screen_cmds)
 
 DESCRIPTION = """qm：“质量月”宣传内容排期与发布工具。
 

@@ -1,0 +1,118 @@
+"""Outdoor screens: `qm screen build`, `qm screen serve`, `qm screen push`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+
+from ..errors import InputError
+from ..screens import anthias
+from ..screens.build import Built, screens_root
+from ..screens.daily import build_day, pick_screens
+from ..screens.serve import ScreenServer
+from .context import Context, parse_day
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "screen",
+        parents=[common],
+        help="户外电子屏：生成播放列表、播放、推送到 Anthias",
+        description="户外电子屏的每日播放列表：qm screen build 生成，qm screen serve 提供全屏播放页面，qm screen push 推送到 Anthias 播放服务器。",
+    )
+    actions = p.add_subparsers(title="操作", metavar="操作", dest="action")
+
+    b = actions.add_parser(
+        "build",
+        parents=[common],
+        help="生成某一天各电子屏的播放列表和画面",
+        description="按排期为每块电子屏生成当天的播放列表（playlist.json 和 playlist.m3u）和按屏幕像素尺寸绘制的画面，"
+        "写入 状态目录/screens/屏幕编号/。先写好新的版本目录，再一次性切换 current，播放中不会读到写了一半的列表。",
+    )
+    b.add_argument("--date", type=parse_day, metavar="日期", help="日期，如 2016-09-08（默认今天）")
+    b.add_argument("--screen", metavar="屏幕编号", help="只生成这块屏幕（默认全部）")
+    b.set_defaults(run=run_build)
+
+    s = actions.add_parser(
+        "serve",
+        parents=[common],
+        help="为驱动大屏的电脑提供全屏播放页面",
+        description="提供每块屏幕的全屏播放页面 /screen/屏幕编号/，按时长轮播画面、开屏时段外黑屏，记录每张画面的播放（proof of play），"
+        "/status 查看各屏正在播放的画面和播放列表版本。默认只在本机（127.0.0.1）提供服务。",
+    )
+    s.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只有本机能访问；0.0.0.0 为所有网卡）")
+    s.add_argument("--port", type=_port, default=8765, metavar="端口", help="端口（默认 8765）")
+    s.set_defaults(run=run_serve)
+
+    u = actions.add_parser(
+        "push",
+        parents=[common],
+        help="把一块屏幕的播放列表推送到 Anthias 播放服务器",
+        description="通过 Anthias 的 REST 接口上传画面，按播放列表设置时长、开始和结束时间、播放顺序。重复推送同一版本不会重复上传；"
+        f"之前推送的旧版本画面在新版本就绪后删除。需要登录时把 用户名:密码 放在环境变量 {anthias.AUTH_ENV} 中。",
+    )
+    u.add_argument("screen", metavar="屏幕编号", help="配置中的屏幕编号，如 center")
+    u.add_argument("--url", metavar="地址", help="Anthias 地址，如 http://192.168.1.50（默认取配置中该屏幕的 anthias）")
+    u.add_argument("--date", type=parse_day, metavar="日期", help="日期（默认今天）")
+    u.set_defaults(run=run_push)
+    p.set_defaults(run=lambda ctx, args: _usage(p))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise ValueError(text)
+    return value
+
+
+def _build(ctx: Context, args: argparse.Namespace, screen: str | None) -> list[Built]:
+    campaign = ctx.campaign
+    screens = pick_screens(campaign, screen)
+    return build_day(campaign, ctx.plan, ctx.library, args.date or ctx.today(), screens)
+
+
+def run_build(ctx: Context, args: argparse.Namespace) -> int:
+    for built in _build(ctx, args, args.screen):
+        how = "已生成" if built.changed else "没有变化"
+        print(f"{how}：电子屏 {built.screen} 的播放列表（版本 {built.version}）{built.folder}")
+    return 0
+
+
+def run_serve(ctx: Context, args: argparse.Namespace) -> int:
+    campaign = ctx.campaign
+    pick_screens(campaign, None)
+    server = ScreenServer(campaign, args.host, args.port)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    worker = threading.Thread(target=server.serve_forever, daemon=True)
+    worker.start()
+    print(f"电子屏播放服务已启动：{server.url}/（播放列表目录 {screens_root(campaign)}）", flush=True)
+    for s in campaign.screens:
+        print(f"  {s.title or s.id}：{server.url}/screen/{s.id}/", flush=True)
+    print(f"状态：{server.url}/status；播放记录：{campaign.paths.state / 'proof-of-play'}；停止：Ctrl+C。", flush=True)
+    try:
+        stop.wait()
+    finally:
+        server.shutdown()
+    print("电子屏播放服务已停止。", flush=True)
+    return 0
+
+
+def run_push(ctx: Context, args: argparse.Namespace) -> int:
+    (screen,) = pick_screens(ctx.campaign, args.screen)
+    url = args.url or screen.anthias
+    if not url:
+        raise InputError(f"没有 Anthias 地址：用 --url 指定，或在配置中为屏幕 {screen.id} 写 anthias: http://地址")
+    (built,) = _build(ctx, args, screen.id)
+    with anthias.AnthiasClient(url, auth=anthias.auth_from(os.environ)) as client:
+        result = anthias.push(client, built.folder, screen.id)
+    print(f"已推送电子屏 {screen.id} 的播放列表（版本 {built.version}）到 {url}：{result.summary()}")
+    return 0

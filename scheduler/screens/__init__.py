@@ -1,0 +1,8 @@
+"""Outdoor screens: what each LED wall shows each day, and the ways it gets there.
+
+playlist.py  pure: campaign + plan + day -> an ordered list of slides with durations and on-hours
+build.py     slides drawn at the screen's exact size, written as a versioned folder and swapped in
+serve.py     the kiosk player page, playlist and slide files over HTTP, proof-of-play log, status
+anthias.py   pushing a day's playlist to an Anthias signage server
+daily.py     what the daemon and the CLI call: build every screen's playlist for a day
+"""

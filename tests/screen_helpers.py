@@ -1,0 +1,59 @@
+"""Campaigns, playlists and servers for the screen tests: real files under tmp_path, real HTTP on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from scheduler.campaign import Campaign, ScreenConfig
+from scheduler.content import Library
+from scheduler.planner import Plan
+from scheduler.screens.build import Built, build, screens_root
+from scheduler.screens.playlist import Playlist, make_playlist
+from scheduler.screens.serve import ScreenServer
+
+LAUNCH = dt.date(2016, 9, 8)
+
+
+def local(campaign: Campaign, tmp_path: Path) -> Campaign:
+    """The campaign with its state and posters under tmp_path."""
+    paths = dataclasses.replace(campaign.paths, state=tmp_path / "state", posters=tmp_path / "posters")
+    return dataclasses.replace(campaign, paths=paths, database_url="")
+
+
+def small_screen(campaign: Campaign, width: int = 960, height: int = 540) -> Campaign:
+    """The campaign's first screen at a small size: quick to draw, and a browser window fits it."""
+    screen = dataclasses.replace(campaign.screens[0], width=width, height=height)
+    return dataclasses.replace(campaign, screens=(screen,))
+
+
+def playlist(
+    campaign: Campaign, plan: Plan, library: Library, day: dt.date = LAUNCH, seconds: int | None = None, count: int = 0
+) -> Playlist:
+    """A day's playlist; `seconds` sets every slide's duration, `count` keeps only the first slides."""
+    screen: ScreenConfig = campaign.screens[0]
+    made = make_playlist(campaign, screen, plan.on(day), library, day)
+    slides = made.slides[:count] if count else made.slides
+    if seconds is not None:
+        slides = tuple(dataclasses.replace(s, seconds=seconds, start=None) for s in slides)
+    return dataclasses.replace(made, slides=slides)
+
+
+def build_into(campaign: Campaign, made: Playlist) -> Built:
+    return build(campaign, made, screens_root(campaign), workers=1)
+
+
+@contextmanager
+def serving(campaign: Campaign) -> Iterator[ScreenServer]:
+    server = ScreenServer(campaign, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join(5)
