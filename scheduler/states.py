@@ -51,6 +51,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 # States a post can be in before it goes out: editing its content sends it back to review.
 BEFORE_PUBLISHING = frozenset({PLANNED, REJECTED, APPROVED, SCHEDULED})
+# States of a post a person approved (or its channel auto-approves) and nobody withdrew since.
+APPROVED_STATES = frozenset({APPROVED, SCHEDULED, PUBLISHING, ACCEPTED, PUBLISHED})
 # States whose content is locked: it went out, or may have.
 LOCKED = frozenset({PUBLISHING, ACCEPTED, PUBLISHED})
 

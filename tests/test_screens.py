@@ -21,7 +21,7 @@ from scheduler.fakes.anthias import FakeAnthias
 from scheduler.planner import Plan
 from scheduler.screens import anthias
 from scheduler.screens.build import CURRENT, current_folder, screens_root
-from scheduler.screens.daily import build_due, day_for
+from scheduler.screens.daily import approval, build_due, day_for, everything
 from scheduler.screens.playlist import is_on, make_playlist
 from scheduler.screens.serve import ScreenServer
 from tests.conftest import HEIHE, run_qm
@@ -165,9 +165,9 @@ def test_a_reader_polling_during_rebuilds_never_sees_a_partial_playlist(campaign
 def test_the_daemon_builds_each_screen_for_its_coming_on_hours_and_not_outside_the_campaign(
     campaign: Campaign, heihe_plan: Plan, library: Library
 ) -> None:
-    built = build_due(campaign, heihe_plan, library, dt.datetime.fromisoformat("2016-09-07T21:45+08:00"))
+    built = build_due(campaign, heihe_plan, library, dt.datetime.fromisoformat("2016-09-07T21:45+08:00"), everything)
     assert [json.loads((b.folder / "playlist.json").read_text())["date"] for b in built] == ["2016-09-08"]
-    assert build_due(campaign, heihe_plan, library, dt.datetime.fromisoformat("2016-09-30T22:00+08:00")) == []
+    assert build_due(campaign, heihe_plan, library, dt.datetime.fromisoformat("2016-09-30T22:00+08:00"), everything) == []
 
 
 # -- the server --------------------------------------------------------------------------------------
@@ -357,6 +357,35 @@ def test_qm_screen_build_writes_launch_day_playlists_for_every_screen_at_their_p
         assert screen in result.stdout
 
 
+def test_only_approved_items_go_on_the_wall_and_past_days_follow_the_plan(heihe_plan: Plan) -> None:
+    post = next(p for p in heihe_plan.on(LAUNCH) if p.channel.startswith("screen:"))
+    after = LAUNCH + dt.timedelta(days=1)
+    for state in ("approved", "scheduled", "publishing", "accepted", "published"):
+        assert approval({post.id: state}, today=LAUNCH)(post), state
+    for state in ("planned", "rejected", "missed", "cancelled", "failed"):
+        assert not approval({post.id: state}, today=LAUNCH)(post), state
+    assert not approval({}, today=LAUNCH)(post)  # today, but the queue never held it: not reviewed
+    assert approval({}, today=after)(post)  # a past day is rebuilt as planned
+    assert not approval({post.id: "rejected"}, today=after)(post)
+
+
+def test_qm_screen_build_holds_back_unapproved_items_until_approved(project) -> None:  # type: ignore[no-untyped-def]
+    config = project()  # September 2027: still to come, so the queue decides
+    build = ("screen", "build", "-c", config, "--date", "2027-09-08", "--screen", "center")
+    held = run_qm(*build)
+    assert held.returncode == 0, held.stderr
+    assert "尚未审核，没有放入播放列表" in held.stdout and "20270908-screen-center-0700-" in held.stdout
+    current = config.parent / ".qm" / "screens" / "center" / CURRENT / "playlist.json"
+    kinds = [s["kind"] for s in json.loads(current.read_text(encoding="utf-8"))["slides"]]
+    assert "launch" not in kinds and "featured" not in kinds and {"theme", "slogan"} <= set(kinds)
+
+    assert run_qm("approve", "--date", "2027-09-08", "--by", "王科长", "-c", config).returncode == 0
+    shown = run_qm(*build)
+    assert shown.returncode == 0 and "尚未审核" not in shown.stdout
+    kinds = [s["kind"] for s in json.loads(current.read_text(encoding="utf-8"))["slides"]]
+    assert kinds[0] == "launch" and "featured" in kinds
+
+
 def test_qm_screen_commands_reject_bad_input_in_chinese(project) -> None:  # type: ignore[no-untyped-def]
     config = project()
     for args, words in (
@@ -393,7 +422,7 @@ def test_the_daemon_rebuilds_playlists_at_start_before_on_hours_and_when_asked_o
 
     def hook(now: dt.datetime) -> None:
         calls.append(now)
-        build_due(campaign, heihe_plan, library, now)
+        build_due(campaign, heihe_plan, library, now, everything)
 
     harness = Harness(campaign, one_day(heihe_plan, dt.date(2016, 9, 9)), Renderer(campaign), dt.datetime(2016, 9, 7, 22, 0, tzinfo=TZ))
     try:

@@ -24,8 +24,9 @@ from ..errors import InputError
 from ..logs import event, setup_logging
 from ..notify import Notifications
 from ..planner import Plan
+from ..queue import Queue
 from ..render import Renderer
-from ..screens.daily import build_due
+from ..screens.daily import approval, build_due
 from ..status import Status, gather
 from .context import Context
 
@@ -81,9 +82,10 @@ def _fresh_source(config_path: Path) -> tuple[Plan, Renderer]:
     return ctx.plan, ctx.renderer
 
 
-def _rebuild_screens(config_path: Path, now: dt.datetime) -> None:
+def _rebuild_screens(config_path: Path, queue: Queue, now: dt.datetime) -> None:
     ctx = Context(config_path)  # fresh: picks up edits to config, content and templates
-    for built in build_due(ctx.campaign, ctx.plan, ctx.library, now):
+    approved = approval({p.id: p.state for p in queue.find(start=now.timestamp() - 86400)}, now.astimezone(ctx.campaign.timezone).date())
+    for built in build_due(ctx.campaign, ctx.plan, ctx.library, now, approved):
         if built.changed:
             event(log, "screen_playlist", screen=built.screen, version=built.version)
 
@@ -108,7 +110,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         source=lambda: _fresh_source(ctx.config_path),
         notifications=Notifications(campaign.notifiers),
         lock_file=db_file.with_name(db_file.name + ".lock") if db_file else None,
-        screens=(lambda now: _rebuild_screens(ctx.config_path, now)) if campaign.screens else None,
+        screens=(lambda now: _rebuild_screens(ctx.config_path, Queue(engine), now)) if campaign.screens else None,
     )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import signal
 import threading
+import time
 
 from ..errors import InputError
+from ..queue import Queue, fill
 from ..screens import anthias
-from ..screens.build import Built, screens_root
-from ..screens.daily import build_day, pick_screens
+from ..screens.build import screens_root
+from ..screens.daily import Approval, DayBuild, approval, build_day, check_day, pick_screens
 from ..screens.serve import ScreenServer
 from .context import Context, parse_day
 
@@ -72,16 +75,36 @@ def _port(text: str) -> int:
     return value
 
 
-def _build(ctx: Context, args: argparse.Namespace, screen: str | None) -> list[Built]:
+def _build(ctx: Context, args: argparse.Namespace, screen: str | None) -> DayBuild:
     campaign = ctx.campaign
     screens = pick_screens(campaign, screen)
-    return build_day(campaign, ctx.plan, ctx.library, args.date or ctx.today(), screens)
+    day = args.date or ctx.today()
+    check_day(campaign, day)
+    return build_day(campaign, ctx.plan, ctx.library, day, screens, approved=queue_approval(ctx, day))
+
+
+def queue_approval(ctx: Context, day: dt.date) -> Approval:
+    """What may go on the walls that day, by the queue refreshed first (as `qm queue` does)."""
+    today = ctx.today()
+    if day < today:
+        return approval({}, today)
+    queue = Queue(ctx.engine)
+    fill(queue, ctx.campaign, ctx.plan, ctx.renderer, time.time())
+    start = ctx.campaign.at(day, dt.time())
+    end = ctx.campaign.at(day + dt.timedelta(days=1), dt.time())
+    return approval({p.id: p.state for p in queue.find(start=start.timestamp(), end=end.timestamp())}, today)
 
 
 def run_build(ctx: Context, args: argparse.Namespace) -> int:
-    for built in _build(ctx, args, args.screen):
+    result = _build(ctx, args, args.screen)
+    for built in result.built:
         how = "已生成" if built.changed else "没有变化"
         print(f"{how}：电子屏 {built.screen} 的播放列表（版本 {built.version}）{built.folder}")
+    if result.held:
+        print(f"有 {len(result.held)} 条内容尚未审核，没有放入播放列表（先审后发）；审核通过后重新生成即可：")
+        for post in result.held:
+            print(f"  {post.id}  {post.item.title}")
+        print("  审核：qm approve 编号 --by 姓名，或 qm approve --date 日期 --by 姓名")
     return 0
 
 
@@ -111,8 +134,8 @@ def run_push(ctx: Context, args: argparse.Namespace) -> int:
     url = args.url or screen.anthias
     if not url:
         raise InputError(f"没有 Anthias 地址：用 --url 指定，或在配置中为屏幕 {screen.id} 写 anthias: http://地址")
-    (built,) = _build(ctx, args, screen.id)
+    (built,) = _build(ctx, args, screen.id).built
     with anthias.AnthiasClient(url, auth=anthias.auth_from(os.environ)) as client:
-        result = anthias.push(client, built.folder, screen.id)
-    print(f"已推送电子屏 {screen.id} 的播放列表（版本 {built.version}）到 {url}：{result.summary()}")
+        pushed = anthias.push(client, built.folder, screen.id)
+    print(f"已推送电子屏 {screen.id} 的播放列表（版本 {built.version}）到 {url}：{pushed.summary()}")
     return 0

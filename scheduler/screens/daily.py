@@ -1,14 +1,24 @@
-"""Building the day's playlists of every screen (or one): what `qm screen build` and the daemon run."""
+"""Building the day's playlists of every screen (or one): what `qm screen build` and the daemon run.
+
+Screens follow the same rule as every channel: nothing goes on the wall before a person approved
+it. A featured or launch item is shown only when its screen post is approved in the queue; the
+theme slide and the rotating slogans come from the campaign and the library as they stand. Days
+before today are never published, so a past day (a reconstruction for a report, or the 2016
+example) is built from the plan as it was.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..campaign import Campaign, ScreenConfig
 from ..content import Library
 from ..errors import InputError
-from ..planner import Plan
+from ..planner import Plan, PlannedPost
+from ..states import APPROVED_STATES
 from .build import Built, build, screens_root
 from .playlist import make_playlist
 
@@ -31,6 +41,29 @@ def check_day(campaign: Campaign, day: dt.date) -> None:
         raise InputError(f"日期 {day} 不在活动期 {campaign.start} 至 {campaign.end} 之内（用 --date 指定活动期内的日期）")
 
 
+Approval = Callable[[PlannedPost], bool]
+
+
+def everything(post: PlannedPost) -> bool:
+    return True
+
+
+def approval(states: Mapping[str, str], today: dt.date) -> Approval:
+    """Which posts may go on a screen, from the queue's states by post id (see the module's rule)."""
+
+    def approved(post: PlannedPost) -> bool:
+        state = states.get(post.id)
+        return state in APPROVED_STATES if state is not None else post.slot.day < today
+
+    return approved
+
+
+@dataclass(frozen=True)
+class DayBuild:
+    built: list[Built]
+    held: list[PlannedPost]  # screen posts left out because nobody approved them
+
+
 def build_day(
     campaign: Campaign,
     plan: Plan,
@@ -38,15 +71,19 @@ def build_day(
     day: dt.date,
     screens: list[ScreenConfig] | None = None,
     *,
+    approved: Approval = everything,
     root: Path | None = None,
     workers: int | None = None,
-) -> list[Built]:
+) -> DayBuild:
     check_day(campaign, day)
-    posts = plan.on(day)
-    return [
-        build(campaign, make_playlist(campaign, screen, posts, library, day), root or screens_root(campaign), workers)
-        for screen in screens or campaign.screens
+    chosen = screens or list(campaign.screens)
+    names = {s.name for s in chosen}
+    mine = [p for p in plan.on(day) if p.channel in names]
+    shown = [p for p in mine if approved(p)]
+    built = [
+        build(campaign, make_playlist(campaign, screen, shown, library, day), root or screens_root(campaign), workers) for screen in chosen
     ]
+    return DayBuild(built, [p for p in mine if p not in shown])
 
 
 def day_for(campaign: Campaign, screen: ScreenConfig, now: dt.datetime) -> dt.date:
@@ -55,11 +92,13 @@ def day_for(campaign: Campaign, screen: ScreenConfig, now: dt.datetime) -> dt.da
     return today if now < campaign.at(today, screen.on_to) else today + dt.timedelta(days=1)
 
 
-def build_due(campaign: Campaign, plan: Plan, library: Library, now: dt.datetime, root: Path | None = None) -> list[Built]:
+def build_due(
+    campaign: Campaign, plan: Plan, library: Library, now: dt.datetime, approved: Approval, root: Path | None = None
+) -> list[Built]:
     """What the daemon runs: each screen's playlist for its coming or current on-hours, inside the campaign."""
     built = []
     for screen in campaign.screens:
         day = day_for(campaign, screen, now)
         if campaign.start <= day <= campaign.end:
-            built += build_day(campaign, plan, library, day, [screen], root=root, workers=1)
+            built += build_day(campaign, plan, library, day, [screen], approved=approved, root=root, workers=1).built
     return built
