@@ -271,7 +271,10 @@ class Daemon:
             receipt = None
         if receipt is not None and receipt.status == "published":
             self._record(post, receipt, now)
-        elif now - post.updated > POLL_LIMIT:
+            return
+        if receipt is not None and receipt != post.receipt:  # the channel noted progress (e.g. a reminder sent)
+            self.queue.save_receipt(post.id, _json(receipt), state=st.ACCEPTED)
+        if now - post.updated > POLL_LIMIT:
             self._fail(post, "平台超过一天仍未确认发布结果，请到平台核实", now)
         else:
             delay = min(max(60.0, (now - post.updated) / 4), 1800.0)
@@ -339,6 +342,9 @@ class Daemon:
         channel = self.channels.get(post.channel)
         try:
             receipt = channel.reconcile(self._outgoing(post), post.receipt) if channel else None
+        except PermanentError as exc:
+            self._fail(post, str(exc), now)
+            return
         except ChannelError as exc:
             event(log, "recover_later", logging.WARNING, post=post.id, error=str(exc))
             return
@@ -396,7 +402,24 @@ class Daemon:
     def _outgoing(self, post: Post) -> OutgoingPost:
         images = {img.ref: poster_path(self.campaign.paths.posters, img) for img in post.images}
         at = post.when(self.campaign.timezone)
-        return OutgoingPost(post.id, post.channel, at, post.item, post.version, post.payload, images, attempt=max(post.attempts, 1))
+        progress = post.receipt.data if post.receipt else {}
+
+        def checkpoint(data: dict[str, Any]) -> None:
+            self.queue.save_receipt(post.id, _json(Receipt("accepted", data=data)), state=st.PUBLISHING)
+
+        return OutgoingPost(
+            post.id,
+            post.channel,
+            at,
+            post.item,
+            post.version,
+            post.payload,
+            images,
+            attempt=max(post.attempts, 1),
+            refs=post.images,
+            progress=dict(progress),
+            checkpoint=checkpoint,
+        )
 
     def _grace(self, channel: str) -> float:
         config = self.campaign.channel(channel)

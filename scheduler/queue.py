@@ -201,6 +201,15 @@ class Queue:
             row = conn.execute(sa.select(posts).where(posts.c.id == post_id)).one()
         return Post.from_row(row)
 
+    def save_receipt(self, post_id: str, receipt: str, *, state: str) -> bool:
+        """Record a channel's progress on a post that stays in `state`; no state change, so no audit row.
+
+        `updated` is left alone: it marks the last state change, which poll deadlines count from.
+        """
+        with self.engine.begin() as conn:
+            result = conn.execute(posts.update().where(posts.c.id == post_id, posts.c.state == state).values(receipt=receipt))
+        return bool(result.rowcount == 1)
+
     # -- filling from the plan -------------------------------------------------------------------
 
     def sync(self, rendered: Iterable[RenderedPost], auto_approve: set[str], now: float, window: tuple[float, float]) -> SyncResult:
