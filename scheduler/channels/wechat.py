@@ -16,6 +16,7 @@ under the same clientmsgid, and a submit whose answer was lost goes to a person.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
@@ -39,6 +40,10 @@ EARLY_REFRESH = 300.0  # seconds before expiry a token is replaced
 class Token:
     value: str
     expires_at: float
+    renewed: bool = False  # asked early once already: stable_token returns the same token while it is valid
+
+    def stale(self, now: float) -> bool:
+        return now >= self.expires_at or (now >= self.expires_at - EARLY_REFRESH and not self.renewed)
 
 
 class WeChatChannel(ApiChannel):
@@ -59,8 +64,9 @@ class WeChatChannel(ApiChannel):
 
     def token(self) -> str:
         with self._token_lock:
-            if self._token is None or self.now() >= self._token.expires_at - EARLY_REFRESH:
-                self._token = self._fetch_token()
+            if self._token is None or self._token.stale(self.now()):
+                fresh = self._fetch_token()
+                self._token = dataclasses.replace(fresh, renewed=self._token is not None and fresh.value == self._token.value)
             return self._token.value
 
     def _drop_token(self, stale: str) -> None:
@@ -79,15 +85,17 @@ class WeChatChannel(ApiChannel):
         redact.register(value)
         return Token(value, self.now() + float(data.get("expires_in") or 7200))
 
-    def call(self, path: str, *, accept: tuple[int, ...] = (), retry: bool = True, **kwargs: Any) -> dict[str, Any]:
+    def call(
+        self, path: str, *, params: dict[str, str] | None = None, accept: tuple[int, ...] = (), retry: bool = True, **kwargs: Any
+    ) -> dict[str, Any]:
         """POST to an API with the access token; one refresh-and-retry when the token was refused."""
         token = self.token()
         call = path.rsplit("/", 1)[-1]
-        data = self.answer(self.request("POST", path, params={**kwargs.pop("params", {}), "access_token": token}, **kwargs), call)
+        data = self.answer(self.request("POST", path, params={**(params or {}), "access_token": token}, **kwargs), call)
         code = int(data.get("errcode") or 0)
         if code in rules.TOKEN_CODES and retry:
             self._drop_token(token)
-            return self.call(path, accept=accept, retry=False, **kwargs)
+            return self.call(path, params=params, accept=accept, retry=False, **kwargs)
         if code and code not in accept:
             raise rules.error(code, str(data.get("errmsg", "")), call, self.name)
         return data
