@@ -51,6 +51,13 @@ def weibo_server(clock: FakeClock, **options: Any) -> FakeWeibo:
     return FakeWeibo(WEIBO_TOKEN, clock=lambda: epoch(clock), **options)
 
 
+def fake_server(platform: str, clock: FakeClock) -> FakeServer:
+    return wechat_server(clock) if platform == "wechat" else weibo_server(clock)
+
+
+STARTS = {"wechat": WECHAT_AT, "weibo": WEIBO_AT}
+
+
 def with_api(campaign: Campaign, wechat: str = "", weibo: str = "", **changes: dict[str, Any]) -> Campaign:
     """The campaign with its WeChat / Weibo channels on `publisher: api` against these base URLs."""
     if wechat:
@@ -60,6 +67,13 @@ def with_api(campaign: Campaign, wechat: str = "", weibo: str = "", **changes: d
         config = dataclasses.replace(campaign.weibo, publisher="api", api_base=weibo, rip=RIP, mode="api", **changes.get("weibo", {}))  # type: ignore[type-var]
         campaign = dataclasses.replace(campaign, weibo=config)
     return campaign
+
+
+def configured(campaign: Campaign, name: str, **changes: Any) -> Any:
+    """The campaign's WeChat or Weibo config with some fields changed."""
+    config = getattr(campaign, name)
+    assert config is not None
+    return dataclasses.replace(config, **changes)
 
 
 def outgoing(campaign: Campaign, plan: Plan, post_id: str, checkpoints: list[dict[str, Any]] | None = None, **payload: Any) -> OutgoingPost:

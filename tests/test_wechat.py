@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scheduler.campaign import Campaign, WeChatConfig
+from scheduler.campaign import Campaign
 from scheduler.channels.api import PosterFiles, UnclearOutcome
 from scheduler.channels.base import PermanentError, Receipt, TransientError
 from scheduler.channels.wechat import WeChatChannel, client_msg_id
@@ -18,29 +16,13 @@ from scheduler.clock import FakeClock
 from scheduler.fakes.wechat import FakeWeChat
 from scheduler.planner import Plan
 
-from .channel_helpers import SECRET, WECHAT_AT, WECHAT_POST, local, outgoing, running, wechat_server, with_api
+from .channel_helpers import SECRET, WECHAT_POST, configured, outgoing, running, wechat_server, with_api
 
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(WECHAT_AT)
-
-
-@pytest.fixture
-def server(clock: FakeClock) -> Iterator[FakeWeChat]:
-    with running(wechat_server(clock)) as s:
-        yield s
-
-
-@pytest.fixture
-def campaign(heihe: Campaign, tmp_path: Path, server: FakeWeChat) -> Campaign:
-    return with_api(local(heihe, tmp_path), wechat=server.url)
+PLATFORM = "wechat"  # the conftest fixtures clock, server, campaign
 
 
 def channel(campaign: Campaign, clock: FakeClock, **changes: Any) -> WeChatChannel:
-    assert campaign.wechat is not None
-    config: WeChatConfig = dataclasses.replace(campaign.wechat, **{"mode": "publish", **changes})
-    return WeChatChannel(config, SECRET, PosterFiles(campaign), clock)
+    return WeChatChannel(configured(campaign, "wechat", **{"mode": "publish", **changes}), SECRET, PosterFiles(campaign), clock)
 
 
 def test_publish_uploads_images_drafts_submits_then_polls_until_published(

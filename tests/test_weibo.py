@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scheduler.campaign import Campaign, Notifier, WeiboConfig
+from scheduler.campaign import Campaign, Notifier
 from scheduler.channels.api import PosterFiles
 from scheduler.channels.assisted import AssistedChannel
 from scheduler.channels.base import PermanentError, Receipt, TransientError
@@ -20,30 +17,14 @@ from scheduler.fakes.weibo import FakeWeibo
 from scheduler.notify import Notifications
 from scheduler.planner import Plan
 
-from .channel_helpers import RIP, WEIBO_AT, WEIBO_POST, WEIBO_TOKEN, local, outgoing, running, weibo_server, with_api
+from .channel_helpers import RIP, WEIBO_POST, WEIBO_TOKEN, configured, outgoing
 from .daemon_helpers import robot_server
 
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(WEIBO_AT)
-
-
-@pytest.fixture
-def server(clock: FakeClock) -> Iterator[FakeWeibo]:
-    with running(weibo_server(clock)) as s:
-        yield s
-
-
-@pytest.fixture
-def campaign(heihe: Campaign, tmp_path: Path, server: FakeWeibo) -> Campaign:
-    return with_api(local(heihe, tmp_path), weibo=server.url)
+PLATFORM = "weibo"  # the conftest fixtures clock, server, campaign
 
 
 def channel(campaign: Campaign, clock: FakeClock, **changes: Any) -> WeiboChannel:
-    assert campaign.weibo is not None
-    config: WeiboConfig = dataclasses.replace(campaign.weibo, **changes)
-    return WeiboChannel(config, WEIBO_TOKEN, PosterFiles(campaign), clock)
+    return WeiboChannel(configured(campaign, "weibo", **changes), WEIBO_TOKEN, PosterFiles(campaign), clock)
 
 
 def test_share_posts_text_picture_and_rip_and_keeps_the_status_id(
@@ -141,8 +122,7 @@ def test_a_lost_answer_goes_to_a_person_not_a_second_post(
 
 
 def test_assisted_mode_sends_text_and_picture_reminds_then_reports(campaign: Campaign, heihe_plan: Plan, clock: FakeClock) -> None:
-    assert campaign.weibo is not None
-    config = dataclasses.replace(campaign.weibo, mode="assisted", confirm_remind_minutes=30, confirm_deadline_minutes=120)
+    config = configured(campaign, "weibo", mode="assisted", confirm_remind_minutes=30, confirm_deadline_minutes=120)
     with robot_server() as (url, received):
         notifier = Notifier("宣传群", "wecom", "ROBOT")
         staff = Notifications((notifier,), env={"ROBOT": url})
@@ -165,8 +145,7 @@ def test_assisted_mode_sends_text_and_picture_reminds_then_reports(campaign: Cam
 
 
 def test_assisted_mode_without_a_reachable_robot_is_retried(campaign: Campaign, heihe_plan: Plan, clock: FakeClock) -> None:
-    assert campaign.weibo is not None
     staff = Notifications((Notifier("宣传群", "wecom", "ROBOT"),), env={})
-    ch = AssistedChannel(dataclasses.replace(campaign.weibo, mode="assisted"), staff, PosterFiles(campaign), clock)
+    ch = AssistedChannel(configured(campaign, "weibo", mode="assisted"), staff, PosterFiles(campaign), clock)
     with pytest.raises(TransientError, match="没有送达"):
         ch.publish(outgoing(campaign, heihe_plan, WEIBO_POST))
