@@ -58,13 +58,15 @@ def fake_server(platform: str, clock: FakeClock) -> FakeServer:
 STARTS = {"wechat": WECHAT_AT, "weibo": WEIBO_AT}
 
 
-def with_api(campaign: Campaign, wechat: str = "", weibo: str = "", **changes: dict[str, Any]) -> Campaign:
+def with_api(campaign: Campaign, wechat: str = "", weibo: str = "", changes: dict[str, dict[str, Any]] | None = None) -> Campaign:
     """The campaign with its WeChat / Weibo channels on `publisher: api` against these base URLs."""
     if wechat:
-        config = dataclasses.replace(campaign.wechat, publisher="api", api_base=wechat, app_id=APP_ID, **changes.get("wechat", {}))  # type: ignore[type-var]
+        config = dataclasses.replace(campaign.wechat, publisher="api", api_base=wechat, app_id=APP_ID, **(changes or {}).get("wechat", {}))  # type: ignore[type-var]
         campaign = dataclasses.replace(campaign, wechat=config)
     if weibo:
-        config = dataclasses.replace(campaign.weibo, publisher="api", api_base=weibo, rip=RIP, mode="api", **changes.get("weibo", {}))  # type: ignore[type-var]
+        config = dataclasses.replace(
+            campaign.weibo, publisher="api", api_base=weibo, rip=RIP, **{"mode": "api", **(changes or {}).get("weibo", {})}
+        )  # type: ignore[type-var]
         campaign = dataclasses.replace(campaign, weibo=config)
     return campaign
 
