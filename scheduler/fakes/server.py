@@ -61,6 +61,7 @@ class FakeServer:
         self.fault_rate = fault_rate
         self.rng = random.Random(seed)
         self.calls: Counter[str] = Counter()
+        self.injected = 0  # random faults answered
         self.log: list[Request] = []
         self.lock = threading.RLock()
         self._faults: dict[str, list[Fault]] = {}
@@ -90,6 +91,7 @@ class FakeServer:
             if fault is not None and not fault.drop:
                 return (fault.status, fault.body), False
             if fault is None and self.fault_rate and self.rng.random() < self.fault_rate:
+                self.injected += 1
                 return self.busy(), False
             return self.handle(request), bool(fault and fault.drop)
 

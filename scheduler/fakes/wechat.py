@@ -76,7 +76,7 @@ class FakeWeChat(FakeServer):
         self.mass_sent: list[float] = []
         self.deliveries: list[tuple[str, str, str, float]] = []
         self.current_label = ""
-        self.on_delivery: Callable[[str, float], None] | None = None
+        self.on_delivery: Callable[[str, float], object] | None = None
         self._ids = itertools.count(1000)
 
     def busy(self) -> Answer:

@@ -48,7 +48,7 @@ class FakeWeibo(FakeServer):
         self.statuses: list[dict[str, Any]] = []
         self.deliveries: list[tuple[str, str, str, float]] = []
         self.current_label = ""
-        self.on_delivery: Callable[[str, float], None] | None = None
+        self.on_delivery: Callable[[str, float], object] | None = None
         self._ids = itertools.count(4_800_000_000_000_000)
 
     def busy(self) -> Answer:
