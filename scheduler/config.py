@@ -269,7 +269,19 @@ def _wechat(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None
     r.keys(
         m,
         path,
-        (*COMMON_CHANNEL_KEYS, *API_KEYS, "enabled", "mode", "account_type", "author", "source_url", "limits", "app_id", "app_secret_env"),
+        (
+            *COMMON_CHANNEL_KEYS,
+            *API_KEYS,
+            *SECRET_KEYS,
+            "enabled",
+            "mode",
+            "account_type",
+            "author",
+            "source_url",
+            "limits",
+            "app_id",
+            "app_secret_env",
+        ),
     )
     common = _common(r, m, path, window)
     api = _api(r, m, path, WeChatConfig)
@@ -329,7 +341,7 @@ def _weibo(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None)
         "confirm_remind_minutes",
         "confirm_deadline_minutes",
     )
-    r.keys(m, path, (*COMMON_CHANNEL_KEYS, *API_KEYS, *weibo_keys, "enabled", "mode", "link", "length_max"))
+    r.keys(m, path, (*COMMON_CHANNEL_KEYS, *API_KEYS, *SECRET_KEYS, *weibo_keys, "enabled", "mode", "link", "length_max"))
     link = r.text(m, "link", path)
     if link and not URL_RE.match(link):
         r.problem(m.where("link"), f"{path}.link 不是网址：{link!r}", "微博正文必须带一个安全域名下的链接，以 https:// 开头")
@@ -377,7 +389,7 @@ def _api(r: Reader, m: Mapping, path: str, defaults: type[WeChatConfig] | type[W
         r.problem(
             m.where("api_base"),
             f"{path}.api_base 不是网址：{base!r}",
-            f"写作 {defaults.api_base}（或代理的地址），以 http:// 或 https:// 开头",
+            f"写完整的网址，如 {defaults.api_base} 或代理的地址",
         )
     timeout = r.number(m, "timeout", path, defaults.timeout, lo=1, hi=120)
     return {"api_base": base, "timeout": timeout}

@@ -36,7 +36,7 @@ def require_secret(env: Mapping[str, str], name: str, what: str, channel: str) -
         return value
     file = env.get(f"{name}_FILE", "")
     if file:
-        raise ConfigError(f"渠道 {channel} 的{what}读取失败：{name}_FILE 指向的文件 {file} 不存在、无法读取或为空（检查文件路径和权限）")
+        raise ConfigError(f"渠道 {channel} 的{what} 读取失败：{name}_FILE 指向的文件 {file} 不存在、无法读取或为空（检查文件路径和权限）")
     raise ConfigError(
         f"渠道 {channel} 缺少{what}：环境变量 {name} 未设置（设置 {name}，或把它写进一个文件并用 {name}_FILE 指向该文件；不要写在 config.yaml 里）"
     )
