@@ -8,6 +8,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from scheduler.campaign import Campaign
 from scheduler.channel_warnings import token_notice
 from scheduler.config import load_campaign
@@ -110,3 +112,25 @@ def test_the_daemon_warns_of_token_expiry_once_a_day(heihe: Campaign, heihe_plan
         assert [n.title for n in h.notifications.sent].count("【微博授权即将到期】") == 2  # type: ignore[union-attr]
     finally:
         h.close()
+
+
+def test_qm_confirm_records_who_posted_it_and_where(project: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    from scheduler import states as st
+    from scheduler.cli.main import main
+    from scheduler.db import open_db, posts
+    from scheduler.queue import Queue
+
+    cfg = project()
+    assert main(["-c", str(cfg), "queue", "--json"]) == 0
+    capsys.readouterr()
+    engine = open_db(load_campaign(cfg).db_url)
+    post_id = Queue(engine).find()[0].id
+    with engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.id == post_id).values(state=st.ACCEPTED))
+    assert main(["-c", str(cfg), "confirm", post_id, "--url", "https://weibo.com/1/Abc", "--by", "李明"]) == 0
+    assert f"已确认 {post_id} 已发布（确认人：李明，链接：https://weibo.com/1/Abc）" in capsys.readouterr().out
+    post = Queue(engine).get(post_id)
+    assert post is not None and post.state == st.PUBLISHED and post.receipt is not None and post.receipt.url == "https://weibo.com/1/Abc"
+    assert main(["-c", str(cfg), "confirm", post_id]) == 2
+    assert "只有“待平台确认”或“失败”的内容可以确认已发布" in capsys.readouterr().err
+    engine.dispose()

@@ -211,3 +211,9 @@ def test_mass_send_quota_of_a_subscription_account_is_one_a_day(
         ch.publish(other)
     clock.advance(86400)
     assert ch.publish(other).status == "published"
+
+
+def test_an_unreachable_api_base_is_transient_and_says_where(campaign: Campaign, heihe_plan: Plan, clock: FakeClock) -> None:
+    ch = channel(campaign, clock, api_base="http://127.0.0.1:9")
+    with pytest.raises(TransientError, match=r"无法连接微信接口 http://127\.0\.0\.1:9.*channels\.wechat\.api_base"):
+        ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST))
