@@ -22,7 +22,7 @@ from .quota import QuotaIssue, Send, applies, over_quota
 
 def token_notice(campaign: Campaign, today: dt.date) -> Notice | None:
     config = campaign.weibo
-    if not _uses_token(config) or config is None or config.token_expires is None:
+    if config is None or not _uses_token(config) or config.token_expires is None:
         return None
     left = (config.token_expires - today).days
     if left > config.token_warn_days:
@@ -36,8 +36,8 @@ def token_notice(campaign: Campaign, today: dt.date) -> Notice | None:
     return Notice(FAILURE, f"【微博授权{'已过期' if left < 0 else '即将到期'}】", lines)
 
 
-def _uses_token(config: WeiboConfig | None) -> bool:
-    return config is not None and config.publisher == "api" and config.mode == "api"
+def _uses_token(config: WeiboConfig) -> bool:
+    return config.publisher == "api" and config.mode == "api"
 
 
 def planned_quota_issues(campaign: Campaign, plan: Plan) -> list[QuotaIssue]:

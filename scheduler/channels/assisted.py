@@ -43,8 +43,10 @@ class AssistedChannel(Channel):
         return Receipt("accepted", data=data)
 
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
-        if receipt is None or receipt.status == "published" or "notified_at" not in receipt.data:
-            return receipt if receipt is not None and receipt.status == "published" else None
+        if receipt is not None and receipt.status == "published":
+            return receipt  # confirmed
+        if receipt is None or "notified_at" not in receipt.data:
+            return None  # staff were never asked: asking is safe
         waited = (self._now() - float(receipt.data["notified_at"])) / 60
         if waited >= self.config.confirm_deadline_minutes:
             raise PermanentError(

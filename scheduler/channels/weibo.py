@@ -26,6 +26,7 @@ from . import weibo_rules as rules
 from .api import ApiChannel, ImageFile, PosterFiles, UnclearOutcome
 from .assisted import AssistedChannel
 from .base import Channel, ChannelError, OutgoingPost, PermanentError, Receipt
+from .wechat_rules import image_kind
 
 
 class WeiboChannel(ApiChannel):
@@ -43,7 +44,7 @@ class WeiboChannel(ApiChannel):
         ready = {"version": post.version, "stage": "ready"}
         post.checkpoint({**ready, "stage": "sending"})
         form = {"access_token": self._token, "status": text, "rip": self.config.rip}
-        files = {"pic": (picture.name, picture.read_bytes(), "image/png")} if picture else None
+        files = {"pic": (picture.name, picture.read_bytes(), f"image/{image_kind(picture)}")} if picture else None
         try:
             response = self.request("POST", "/2/statuses/share.json", data=form, files=files)
             data = self.answer(response, "statuses/share")
