@@ -14,6 +14,7 @@ import datetime as dt
 
 from . import states as st
 from .campaign import Campaign, WeiboConfig
+from .channels.weibo import token_expiry
 from .notify import FAILURE, Notice
 from .planner import Plan
 from .queue import Queue
@@ -22,12 +23,13 @@ from .quota import QuotaIssue, Send, applies, over_quota
 
 def token_notice(campaign: Campaign, today: dt.date) -> Notice | None:
     config = campaign.weibo
-    if config is None or not _uses_token(config) or config.token_expires is None:
+    expires = token_expiry(config) if config is not None and _uses_token(config) else None
+    if config is None or expires is None:
         return None
-    left = (config.token_expires - today).days
+    left = (expires - today).days
     if left > config.token_warn_days:
         return None
-    state = f"已于 {config.token_expires} 过期" if left < 0 else f"将于 {config.token_expires} 到期（还有 {left} 天）"
+    state = f"已于 {expires} 过期" if left < 0 else f"将于 {expires} 到期（还有 {left} 天）"
     lines = (
         f"微博 access_token {state}，到期后微博无法发布。",
         "处理：在微博开放平台重新授权，把新的 access_token 写入环境变量"

@@ -90,6 +90,14 @@ def test_staff_are_warned_days_before_the_weibo_token_expires(tmp_path: Path) ->
     assert gone is not None and gone.title == "【微博授权已过期】"
 
 
+def test_the_expiry_date_may_sit_next_to_the_token_in_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    campaign = local_campaign(load_campaign(API), tmp_path, weibo={"token_expires": None})
+    assert token_notice(campaign, dt.date(2027, 9, 1)) is None
+    monkeypatch.setenv("QM_WEIBO_TOKEN_EXPIRES", "2027-09-03")
+    notice = token_notice(campaign, dt.date(2027, 9, 1))
+    assert notice is not None and "2027-09-03 到期（还有 2 天）" in "".join(notice.lines)
+
+
 def test_outbox_and_assisted_weibo_need_no_token(heihe: Campaign, tmp_path: Path) -> None:
     assert token_notice(local_campaign(heihe, tmp_path, weibo={"token_expires": dt.date(2016, 9, 1)}), dt.date(2016, 9, 2)) is None
 

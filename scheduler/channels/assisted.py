@@ -62,3 +62,6 @@ class AssistedChannel(Channel):
 
     def _now(self) -> float:
         return self.clock.now().timestamp()
+
+    def close(self) -> None:
+        self.notifications.close()

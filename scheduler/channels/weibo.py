@@ -3,7 +3,7 @@
 The rules (a safe-domain URL, no #topic#, ≤140 by Weibo's count, picture < 5 MB, `rip`) are
 checked before the call. Rate limits are transient; repeated content, illegal content and an
 expired or invalid token are permanent and say what to do. A token cannot be refreshed: its expiry
-date (channels.weibo.token_expires) is warned about ahead of time (`channel_warnings`), and a post
+date (channels.weibo.token_expires, or <access_token_env>_EXPIRES) is warned about ahead of time (`channel_warnings`), and a post
 due after it fails before any call.
 
 With `mode: assisted` nothing is sent to Weibo: staff get the ready post (`assisted`).
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +67,10 @@ class WeiboChannel(ApiChannel):
         picture = self.image(post, ref) if ref else None
         problem = rules.image_problem(picture) if picture else ""
         problems += [problem] if problem else []
-        if token_expired(self.config, self.clock.now().date()):
+        expires = token_expiry(self.config)
+        if expires is not None and self.clock.now().date() > expires:
             problems.append(
-                f"微博 access_token 已于 {self.config.token_expires} 过期：重新授权，更新环境变量 {self.config.access_token_env} 和 token_expires"
+                f"微博 access_token 已于 {expires} 过期：重新授权，更新环境变量 {self.config.access_token_env} 和 token_expires"
             )
         if not self.config.rip:
             problems.append("缺少 channels.weibo.rip（发布服务器的公网 IP）")
@@ -106,8 +108,16 @@ def _receipt(status: dict[str, Any]) -> Receipt:
     return Receipt("published", external_id=idstr, url=url, data=data)
 
 
-def token_expired(config: WeiboConfig, today: dt.date) -> bool:
-    return config.token_expires is not None and today > config.token_expires
+def token_expiry(config: WeiboConfig, env: Mapping[str, str] | None = None) -> dt.date | None:
+    """When the access token expires: channels.weibo.token_expires, or `<access_token_env>_EXPIRES`
+    in the environment (kept next to the token by whoever renews it)."""
+    if config.token_expires is not None:
+        return config.token_expires
+    text = (os.environ if env is None else env).get(f"{config.access_token_env}_EXPIRES", "").strip()
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 @register("weibo", "api")

@@ -89,10 +89,11 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         timezone=campaign.timezone,
     )
     db_file = sqlite_path(campaign.db_url)
+    channels = make_channels(campaign)
     daemon = Daemon(
         campaign,
         engine,
-        make_channels(campaign),
+        channels,
         clock=SystemClock(),
         scheduler=scheduler,
         source=lambda: _fresh_source(ctx.config_path),
@@ -108,6 +109,8 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         daemon.run(stop)
     finally:
         daemon.stop()
+        for channel in channels.values():
+            channel.close()
     print("qm 后台服务已停止。", flush=True)
     return 0
 
