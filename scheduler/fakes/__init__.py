@@ -1,1 +1,1 @@
-"""Local fake platform servers for tests and `qm simulate`: real HTTP on 127.0.0.1, documented contract."""
+"""Fake servers that follow a platform's documented contract, for tests and trying things out offline."""
