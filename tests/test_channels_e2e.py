@@ -218,3 +218,31 @@ def test_secrets_and_tokens_appear_in_no_output(world: World, capsys: pytest.Cap
     assert any("event=failed" in text for text in everything)
     for secret in (SECRET, WEIBO_TOKEN, token, *world.wechat.tokens):
         assert not [text for text in everything if secret in text], secret
+
+
+@pytest.mark.parametrize("world", [("publish", "assisted")], indirect=True)
+def test_a_crash_after_staff_got_the_package_does_not_send_them_a_second(world: World) -> None:
+    h = world.harness
+    h.channels["weibo"] = CrashAt(h.channels["weibo"], "notified", stored=True)  # type: ignore[assignment]
+    h.start()
+    h.approve_all()
+    with pytest.raises(Crash):
+        h.run_until(NEXT_DAY)
+    h.crash()
+    packages = [r for r in world.robot if "请发微博" in str(r["body"])]
+    h.clock.advance(5 * 60)
+    h.start()
+    h.step_at(h.clock.now())
+    assert h.state(WEIBO_POST) == st.ACCEPTED and [r for r in world.robot if "请发微博" in str(r["body"])] == packages
+
+
+def test_simulate_drives_every_api_mode_through_the_fakes(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> None:
+    from scheduler.simulate import simulate
+
+    for wechat_mode, weibo_mode in (("publish", "assisted"), ("mass_send", "api")):
+        changes = {"wechat": {"mode": wechat_mode}, "weibo": {"mode": weibo_mode}}
+        campaign = with_api(heihe, "http://unused", "http://unused", changes)
+        three_days = Plan(tuple(p for p in heihe_plan.posts if p.slot.day.day in (7, 8, 9)), ())
+        report = simulate(campaign, three_days, Renderer(campaign), faults=0.3, restarts=2, seed=5)
+        assert (report.published, report.duplicates, report.lost) == (report.planned, 0, 0), (wechat_mode, weibo_mode, report)
+        assert report.kills_mid_publish >= 1 and report.faults_injected > 0

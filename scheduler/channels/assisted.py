@@ -39,7 +39,8 @@ class AssistedChannel(Channel):
         notice = Notice(ASSISTED, f"【请发微博】{post.id}", lines, image=picture)
         if not self.notifications.send(notice):
             raise TransientError("人工发布通知没有送达任何工作人员（检查 notifications 的 Webhook 环境变量和 events）", self.name)
-        data: dict[str, Any] = {"mode": "assisted", "notified_at": self._now(), "image": str(picture or "")}
+        data: dict[str, Any] = {"mode": "assisted", "stage": "notified", "notified_at": self._now(), "image": str(picture or "")}
+        post.checkpoint(data)  # staff have it: a crash from here on must not send them a second package
         return Receipt("accepted", data=data)
 
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
@@ -47,6 +48,7 @@ class AssistedChannel(Channel):
             return receipt  # confirmed
         if receipt is None or "notified_at" not in receipt.data:
             return None  # staff were never asked: asking is safe
+        receipt = Receipt("accepted", receipt.external_id, receipt.url, receipt.data)  # a checkpoint reads as accepted
         waited = (self._now() - float(receipt.data["notified_at"])) / 60
         if waited >= self.config.confirm_deadline_minutes:
             raise PermanentError(

@@ -3,7 +3,8 @@
 The real WeChat / Weibo channel is built as the daemon would build it, with its `api_base` pointed
 at a fake server on 127.0.0.1 and made-up credentials. The server reports every delivery to the
 simulation's `Ledger` under the id of the post being published when it arrived, so a post the
-daemon sent twice shows up as a duplicate. Other channels use `FakePlatform`.
+daemon sent twice shows up as a duplicate. Weibo's assisted mode goes to simulated staff who post
+each package they receive and confirm it. Other channels use `FakePlatform`.
 """
 
 from __future__ import annotations
@@ -15,17 +16,52 @@ from collections.abc import Callable, Iterator
 
 from ..campaign import Campaign, ChannelConfig, WeChatConfig, WeiboConfig
 from ..channels.api import PosterFiles
+from ..channels.assisted import AssistedChannel
 from ..channels.base import Channel, OutgoingPost, Receipt
 from ..channels.fake import FakePlatform, Ledger
 from ..channels.wechat import WeChatChannel
 from ..channels.weibo import WeiboChannel
 from ..channels.weibo_rules import safe_domains
 from ..clock import Clock
+from ..notify import ASSISTED, Notice, Notifications
 from .server import FakeServer
 from .wechat import FakeWeChat
 from .weibo import FakeWeibo
 
 Platform = Callable[[ChannelConfig, Ledger, Clock], Channel]
+
+
+class SimulatedStaff(Notifications):
+    """Staff on duty: post each package they are sent at once (a second package is a second post)."""
+
+    def __init__(self, ledger: Ledger, clock: Clock) -> None:
+        super().__init__(())
+        self.ledger, self.clock = ledger, clock
+        self.current_label = ""
+        self.posted: set[str] = set()
+
+    def send(self, notice: Notice) -> int:
+        if notice.kind == ASSISTED and notice.title.startswith("【请发微博】"):
+            self.ledger.deliver(self.current_label, self.clock.now().timestamp())
+            self.posted.add(self.current_label)
+        return 1
+
+
+class ConfirmingDesk(Channel):
+    """Assisted posting whose staff confirm (as with `qm confirm`) before the daemon next looks."""
+
+    def __init__(self, inner: AssistedChannel, staff: SimulatedStaff) -> None:
+        self.inner, self.staff, self.name = inner, staff, inner.name
+        self.reconcile_is_authoritative = inner.reconcile_is_authoritative
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        self.staff.current_label = post.id
+        return self.inner.publish(post)
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        if receipt is not None and post.id in self.staff.posted:
+            return Receipt("published", url=f"https://weibo.com/0/{post.id}", data={**receipt.data, "confirmed_by": "模拟值班员"})
+        return self.inner.reconcile(post, receipt)
 
 
 class Labelled(Channel):
@@ -75,6 +111,9 @@ def api_platforms(
 
     def make(config: ChannelConfig, ledger: Ledger, clock: Clock) -> Channel:
         server = servers.get(config.name)
+        if isinstance(config, WeiboConfig) and config.publisher == "api" and config.mode == "assisted":
+            staff = SimulatedStaff(ledger, clock)
+            return ConfirmingDesk(AssistedChannel(config, staff, PosterFiles(campaign), clock), staff)
         if server is None:
             return FakePlatform(config.name, ledger, clock)
         inner: Channel
