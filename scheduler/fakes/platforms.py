@@ -47,40 +47,37 @@ class SimulatedStaff(Notifications):
         return 1
 
 
-class ConfirmingDesk(Channel):
-    """Assisted posting whose staff confirm (as with `qm confirm`) before the daemon next looks."""
-
-    def __init__(self, inner: AssistedChannel, staff: SimulatedStaff) -> None:
-        self.inner, self.staff, self.name = inner, staff, inner.name
-        self.reconcile_is_authoritative = inner.reconcile_is_authoritative
-
-    def publish(self, post: OutgoingPost) -> Receipt:
-        self.staff.current_label = post.id
-        return self.inner.publish(post)
-
-    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
-        if receipt is not None and post.id in self.staff.posted:
-            return Receipt("published", url=f"https://weibo.com/0/{post.id}", data={**receipt.data, "confirmed_by": "模拟值班员"})
-        return self.inner.reconcile(post, receipt)
-
-
 class Labelled(Channel):
-    """Tells the fake server which post the next calls belong to, so its deliveries can be counted."""
+    """Tells the platform (a fake server, simulated staff) which post the next calls belong to, so
+    its deliveries can be counted."""
 
-    def __init__(self, inner: Channel, server: FakeWeChat | FakeWeibo) -> None:
-        self.inner, self.server, self.name = inner, server, inner.name
+    def __init__(self, inner: Channel, platform: FakeWeChat | FakeWeibo | SimulatedStaff) -> None:
+        self.inner, self.platform, self.name = inner, platform, inner.name
         self.reconcile_is_authoritative = inner.reconcile_is_authoritative
 
     def publish(self, post: OutgoingPost) -> Receipt:
-        self.server.current_label = post.id
+        self.platform.current_label = post.id
         return self.inner.publish(post)
 
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
-        self.server.current_label = post.id
+        self.platform.current_label = post.id
         return self.inner.reconcile(post, receipt)
 
     def close(self) -> None:
         self.inner.close()
+
+
+class ConfirmingDesk(Labelled):
+    """Assisted posting whose staff confirm (as with `qm confirm`) before the daemon next looks."""
+
+    def __init__(self, inner: AssistedChannel, staff: SimulatedStaff) -> None:
+        super().__init__(inner, staff)
+        self.staff = staff
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        if receipt is not None and post.id in self.staff.posted:
+            return Receipt("published", url=f"https://weibo.com/0/{post.id}", data={**receipt.data, "confirmed_by": "模拟值班员"})
+        return super().reconcile(post, receipt)
 
 
 @contextlib.contextmanager
