@@ -72,6 +72,10 @@ class WeChatConfig(ChannelConfig):
     author_max: int = 16
     digest_max: int = 128
     content_max: int = 20000
+    api_base: str = "https://api.weixin.qq.com"
+    timeout: float = 15.0
+    app_id: str = ""
+    app_secret_env: str = "QM_WECHAT_APPSECRET"  # the secret itself never appears in config.yaml
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,15 @@ class WeiboConfig(ChannelConfig):
     mode: str = "api"  # api | assisted
     link: str = ""
     length_max: int = 140
+    api_base: str = "https://api.weibo.com"
+    timeout: float = 15.0
+    access_token_env: str = "QM_WEIBO_TOKEN"
+    token_expires: dt.date | None = None  # Weibo tokens cannot be refreshed: staff are warned ahead
+    token_warn_days: int = 7
+    rip: str = ""  # the real client IP the API asks for
+    safe_domains: tuple[str, ...] = ()  # the app's 安全域名; empty: the host of `link`
+    confirm_remind_minutes: int = 30  # assisted mode: remind staff of an unconfirmed post
+    confirm_deadline_minutes: int = 120  # then report it
 
 
 @dataclass(frozen=True)
@@ -100,7 +113,7 @@ class Notifier:
     kind: str  # wecom | dingtalk
     webhook_env: str
     secret_env: str = ""
-    events: tuple[str, ...] = ("failure", "approval", "reminder")
+    events: tuple[str, ...] = ("failure", "approval", "reminder", "assisted")
 
 
 @dataclass(frozen=True)

@@ -266,8 +266,28 @@ def _wechat(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None
     if m is None or not r.flag(m, "enabled", "channels.wechat", True):
         return None
     path = "channels.wechat"
-    r.keys(m, path, (*COMMON_CHANNEL_KEYS, "enabled", "mode", "account_type", "author", "source_url", "limits"))
+    r.keys(
+        m,
+        path,
+        (
+            *COMMON_CHANNEL_KEYS,
+            *API_KEYS,
+            *SECRET_KEYS,
+            "enabled",
+            "mode",
+            "account_type",
+            "author",
+            "source_url",
+            "limits",
+            "app_id",
+            "app_secret_env",
+        ),
+    )
     common = _common(r, m, path, window)
+    api = _api(r, m, path, WeChatConfig)
+    app_id = r.text(m, "app_id", path, "")
+    if common["publisher"] == "api" and not app_id:
+        r.problem(m.where(), f"{path} 使用 publisher: api 时必须写 app_id", "在公众号后台“设置与开发—基本配置”中查看 AppID")
     mode = r.choice(m, "mode", path, ("publish", "mass_send"), "publish")
     account = r.choice(m, "account_type", path, ("subscription", "service"), "subscription")
     limits = r.section(m, "limits", path, required=False) or Mapping()
@@ -284,6 +304,9 @@ def _wechat(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None
         author_max=r.integer(limits, "author", lp, 16, lo=1, hi=16),
         digest_max=r.integer(limits, "digest", lp, 128, lo=1, hi=128),
         content_max=r.integer(limits, "content", lp, 20000, lo=100, hi=20000),
+        app_id=app_id,
+        app_secret_env=_env_name(r, m, "app_secret_env", path, WeChatConfig.app_secret_env),
+        **api,  # type: ignore[arg-type]
         **common,  # type: ignore[arg-type]
     )
     _check_wechat_quota(r, m, config, window)
@@ -309,17 +332,74 @@ def _weibo(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None)
     if m is None or not r.flag(m, "enabled", "channels.weibo", True):
         return None
     path = "channels.weibo"
-    r.keys(m, path, (*COMMON_CHANNEL_KEYS, "enabled", "mode", "link", "length_max"))
+    weibo_keys = (
+        "access_token_env",
+        "token_expires",
+        "token_warn_days",
+        "rip",
+        "safe_domains",
+        "confirm_remind_minutes",
+        "confirm_deadline_minutes",
+    )
+    r.keys(m, path, (*COMMON_CHANNEL_KEYS, *API_KEYS, *SECRET_KEYS, *weibo_keys, "enabled", "mode", "link", "length_max"))
     link = r.text(m, "link", path)
     if link and not URL_RE.match(link):
         r.problem(m.where("link"), f"{path}.link 不是网址：{link!r}", "微博正文必须带一个安全域名下的链接，以 https:// 开头")
+    common = _common(r, m, path, window)
+    mode = r.choice(m, "mode", path, ("api", "assisted"), "api")
+    rip = r.text(m, "rip", path, "")
+    if rip and not IP_RE.match(rip):
+        r.problem(m.where("rip"), f"{path}.rip 不是 IP 地址：{rip!r}", "写发布服务器的公网 IPv4 地址，如 203.0.113.7")
+    if common["publisher"] == "api" and mode == "api" and not rip:
+        r.problem(m.where(), f"{path} 调用微博接口（publisher: api，mode: api）时必须写 rip", "微博要求提供发布服务器的真实公网 IP")
+    remind = r.integer(m, "confirm_remind_minutes", path, 30, lo=1, hi=24 * 60)
+    deadline = r.integer(m, "confirm_deadline_minutes", path, 120, lo=2, hi=7 * 24 * 60)
+    if deadline <= remind:
+        r.problem(m.where("confirm_deadline_minutes"), f"{path}.confirm_deadline_minutes 应大于 confirm_remind_minutes", "先提醒，再上报")
     return WeiboConfig(
         name="weibo",
-        mode=r.choice(m, "mode", path, ("api", "assisted"), "api"),
+        mode=mode,
         link=link,
         length_max=r.integer(m, "length_max", path, 140, lo=10, hi=2000),
-        **_common(r, m, path, window),  # type: ignore[arg-type]
+        access_token_env=_env_name(r, m, "access_token_env", path, WeiboConfig.access_token_env),
+        token_expires=r.date(m, "token_expires", path, None),
+        token_warn_days=r.integer(m, "token_warn_days", path, 7, lo=0, hi=90),
+        rip=rip,
+        safe_domains=r.texts(m, "safe_domains", path),
+        confirm_remind_minutes=remind,
+        confirm_deadline_minutes=deadline,
+        **_api(r, m, path, WeiboConfig),  # type: ignore[arg-type]
+        **common,  # type: ignore[arg-type]
     )
+
+
+API_KEYS = ("api_base", "timeout")
+SECRET_KEYS = ("app_secret", "secret", "access_token", "token")
+ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+IP_RE = re.compile(r"^(\d{1,3})(\.\d{1,3}){3}$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*$")
+
+
+def _api(r: Reader, m: Mapping, path: str, defaults: type[WeChatConfig] | type[WeiboConfig]) -> dict[str, object]:
+    """Where a platform's API is reached (a proxy, or a local fake server in tests) and how long to wait."""
+    for key in SECRET_KEYS:
+        if key in m:
+            r.problem(m.where(key), f"{path}.{key}：密钥不能写在配置文件里", f"删去这一行，把密钥放进环境变量，并用 {key}_env 写出变量名")
+    base = r.text(m, "api_base", path, defaults.api_base).rstrip("/")
+    if not URL_RE.match(base):
+        r.problem(
+            m.where("api_base"),
+            f"{path}.api_base 不是网址：{base!r}",
+            f"写完整的网址，如 {defaults.api_base} 或代理的地址",
+        )
+    timeout = r.number(m, "timeout", path, defaults.timeout, lo=1, hi=120)
+    return {"api_base": base, "timeout": timeout}
+
+
+def _env_name(r: Reader, m: Mapping, key: str, path: str, default: str) -> str:
+    name = r.text(m, key, path, default)
+    if name and not ENV_RE.match(name):
+        r.problem(m.where(key), f"{path}.{key} 应当是环境变量的名字（大写字母、数字和下划线），不是密钥本身", f"例如 {default}")
+    return name
 
 
 def _screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> tuple[ScreenConfig, ...]:
@@ -394,10 +474,10 @@ def _notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
         for key in ("webhook", "secret", "token"):
             if key in m:
                 r.problem(m.where(key), "密钥和 Webhook 地址不能写在配置文件里", f"改用 {key}_env 指定环境变量名")
-        events = r.texts(m, "events", path) or ("failure", "approval", "reminder")
+        events = r.texts(m, "events", path) or Notifier.events
         for e in events:
-            if e not in ("failure", "approval", "reminder"):
-                r.problem(m.where("events"), f"{path}.events 中的 {e!r} 不可用", "只能是 failure | approval | reminder")
+            if e not in Notifier.events:
+                r.problem(m.where("events"), f"{path}.events 中的 {e!r} 不可用", f"只能是 {' | '.join(Notifier.events)}")
         out.append(
             Notifier(
                 name=r.text(m, "name", path),

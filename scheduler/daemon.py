@@ -29,6 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
+from . import channel_warnings as warnings
 from . import jobs
 from . import states as st
 from .campaign import Campaign
@@ -174,6 +175,7 @@ class Daemon:
                 if post.id in self._active:
                     continue
             self._recover(post, now)
+        self._warn_ahead(now)
 
     def _ensure_recurring(self, now: float) -> None:
         job_ids = self._job_ids()
@@ -259,8 +261,36 @@ class Daemon:
         elif decision.action in (Action.WAIT, Action.PAUSED):
             assert decision.at is not None
             self._schedule(jobs.publish_id(post_id), jobs.PUBLISH, decision.at, post_id)
-        else:
+        elif not self._postponed_for_quota(post, now):
             self._claim_and_send(post_id, now)
+
+    def _postponed_for_quota(self, post: Post, now: float) -> bool:
+        """A mass send the account has no quota left for moves to the next slot with room (staff were told)."""
+        issue = next((i for i in warnings.queue_quota_issues(self.campaign, self.queue) if i.post_id == post.id), None)
+        if issue is None:
+            return False
+        to = issue.next_free.timestamp()
+        why = f"{issue.message}，顺延到 {issue.next_free.astimezone(self.campaign.timezone):%Y-%m-%d %H:%M}"
+        if self.queue.postpone(post.id, to, WHO, why, now):
+            self._schedule(jobs.publish_id(post.id), jobs.PUBLISH, to, post.id)
+            event(log, "postponed", logging.WARNING, post=post.id, to=issue.next_free.isoformat(), why=issue.message)
+        return True
+
+    def _warn_ahead(self, now: float) -> None:
+        """Warnings staff should get before a post's time (token expiry, quota), each sent once."""
+        today = dt.datetime.fromtimestamp(now, self.campaign.timezone).date()
+        pending: list[tuple[str, Notice]] = []
+        token = warnings.token_notice(self.campaign, today)
+        if token is not None:
+            pending.append((f"token:{self.campaign.weibo.name if self.campaign.weibo else ''}:{today}", token))
+        for issue in warnings.queue_quota_issues(self.campaign, self.queue):
+            pending.append((f"quota:{issue.post_id}:{issue.at:%Y%m%d%H%M}", warnings.quota_notice(self.campaign, issue)))
+        with self.queue.engine.begin() as conn:
+            sent = set(conn.execute(sa.select(notices.c.key)).scalars())
+            for key, notice in pending:
+                if key not in sent:
+                    self._notify(notice)
+                    conn.execute(notices.insert().values(key=key, at=now))
 
     def _claim_and_send(self, post_id: str, now: float) -> None:
         with self._active_lock:
@@ -313,7 +343,10 @@ class Daemon:
             receipt = None
         if receipt is not None and receipt.status == "published":
             self._record(post, receipt, now)
-        elif now - post.updated > POLL_LIMIT:
+            return
+        if receipt is not None and receipt != post.receipt:  # the channel noted progress (e.g. a reminder sent)
+            self.queue.save_receipt(post.id, _json(receipt), state=st.ACCEPTED)
+        if now - post.updated > POLL_LIMIT:
             self._fail(post, "平台超过一天仍未确认发布结果，请到平台核实", now)
         else:
             delay = min(max(60.0, (now - post.updated) / 4), 1800.0)
@@ -392,6 +425,9 @@ class Daemon:
         channel = self.channels.get(post.channel)
         try:
             receipt = channel.reconcile(self._outgoing(post), post.receipt) if channel else None
+        except PermanentError as exc:
+            self._fail(post, str(exc), now)
+            return
         except ChannelError as exc:
             event(log, "recover_later", logging.WARNING, post=post.id, error=str(exc))
             return
@@ -449,7 +485,24 @@ class Daemon:
     def _outgoing(self, post: Post) -> OutgoingPost:
         images = {img.ref: poster_path(self.campaign.paths.posters, img) for img in post.images}
         at = post.when(self.campaign.timezone)
-        return OutgoingPost(post.id, post.channel, at, post.item, post.version, post.payload, images, attempt=max(post.attempts, 1))
+        progress = post.receipt.data if post.receipt else {}
+
+        def checkpoint(data: dict[str, Any]) -> None:
+            self.queue.save_receipt(post.id, _json(Receipt("accepted", data=data)), state=st.PUBLISHING)
+
+        return OutgoingPost(
+            post.id,
+            post.channel,
+            at,
+            post.item,
+            post.version,
+            post.payload,
+            images,
+            attempt=max(post.attempts, 1),
+            refs=post.images,
+            progress=dict(progress),
+            checkpoint=checkpoint,
+        )
 
     def _grace(self, channel: str) -> float:
         config = self.campaign.channel(channel)

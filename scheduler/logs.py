@@ -2,7 +2,7 @@
 
     ts=2027-09-08T20:00:00+08:00 level=info event=published post=20270908-wechat-2000 channel=wechat
 
-Values with spaces or quotes are quoted. Nothing secret is ever passed in.
+Values with spaces or quotes are quoted. Nothing secret is ever passed in, and every line is scrubbed of secrets anyway (`redact`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import logging.handlers
 import sys
 from pathlib import Path
 from typing import Any
+
+from . import redact
 
 _FIELDS = "qm_fields"
 
@@ -44,7 +46,7 @@ class KeyValueFormatter(logging.Formatter):
         parts += [f"{k}={_quote(v)}" for k, v in fields.items()]
         if record.exc_info:
             parts.append(f"error={_quote(self.formatException(record.exc_info))}")
-        return " ".join(parts)
+        return redact.scrub(" ".join(parts))
 
 
 def setup_logging(state_dir: Path | None, level: int = logging.INFO, tz: dt.tzinfo | None = None) -> None:
@@ -60,6 +62,7 @@ def setup_logging(state_dir: Path | None, level: int = logging.INFO, tz: dt.tzin
         handlers.append(logging.handlers.RotatingFileHandler(state_dir / "qm.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"))
     for handler in handlers:
         handler.setFormatter(formatter)
+        handler.addFilter(redact.RedactingFilter())
         root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -27,20 +27,23 @@ import httpx
 
 from .campaign import Notifier
 from .logs import event
+from .secrets import read_secret
 
 log = logging.getLogger("qm.notify")
 # httpx logs every request line at INFO, and a webhook URL carries its access token: keep them out.
 for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
-FAILURE, APPROVAL, REMINDER = "failure", "approval", "reminder"
+FAILURE, APPROVAL, REMINDER, ASSISTED = "failure", "approval", "reminder", "assisted"
+WECOM_IMAGE_MAX = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Notice:
-    kind: str  # failure | approval | reminder
+    kind: str  # failure | approval | reminder | assisted
     title: str
     lines: tuple[str, ...] = ()
+    image: Path | None = None  # sent as a picture where the robot takes one (WeCom, up to 2 MB)
 
     def markdown(self) -> str:
         body = "\n".join(f"- {line}" for line in self.lines)
@@ -55,6 +58,17 @@ def dingtalk_body(notice: Notice) -> dict[str, Any]:
     return {"msgtype": "markdown", "markdown": {"title": notice.title, "text": notice.markdown()}}
 
 
+def wecom_image(path: Path) -> dict[str, Any] | None:
+    """A WeCom robot picture message (JPG/PNG up to 2 MB), or None when the file cannot be sent so."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) > WECOM_IMAGE_MAX:
+        return None
+    return {"msgtype": "image", "image": {"base64": base64.b64encode(data).decode(), "md5": hashlib.md5(data).hexdigest()}}
+
+
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     digest = hmac.new(secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
@@ -63,19 +77,6 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
 def dingtalk_url(webhook: str, secret: str, timestamp_ms: int) -> str:
     query = urllib.parse.urlencode({"timestamp": timestamp_ms, "sign": dingtalk_sign(secret, timestamp_ms)})
     return f"{webhook}{'&' if '?' in webhook else '?'}{query}"
-
-
-def read_secret(env: Mapping[str, str], name: str) -> str:
-    """The value of env var `name`, or the contents of the file named by `name_FILE`."""
-    if env.get(name):
-        return env[name].strip()
-    file = env.get(f"{name}_FILE")
-    if file:
-        try:
-            return Path(file).read_text(encoding="utf-8").strip()
-        except OSError:
-            return ""
-    return ""
 
 
 class Notifications:
@@ -116,6 +117,16 @@ class Notifications:
             secret = read_secret(self.env, notifier.secret_env) if notifier.secret_env else ""
             if secret:
                 url = dingtalk_url(webhook, secret, self.clock_ms())
+        if not self._post(notifier, notice, url, body):
+            return False
+        if notice.image is not None and notifier.kind == "wecom":
+            picture = wecom_image(notice.image)
+            if picture is not None:
+                self._post(notifier, notice, url, picture)
+        event(log, "notified", notifier=notifier.name, kind=notice.kind, title=notice.title)
+        return True
+
+    def _post(self, notifier: Notifier, notice: Notice, url: str, body: dict[str, Any]) -> bool:
         try:
             response = self.client.post(url, json=body)
             answer = response.json() if response.status_code == 200 else {}
@@ -126,7 +137,6 @@ class Notifications:
             code = answer.get("errcode", response.status_code)
             event(log, "notify_failed", logging.WARNING, notifier=notifier.name, kind=notice.kind, error=f"errcode {code}")
             return False
-        event(log, "notified", notifier=notifier.name, kind=notice.kind, title=notice.title)
         return True
 
     def close(self) -> None:

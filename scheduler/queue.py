@@ -201,6 +201,26 @@ class Queue:
             row = conn.execute(sa.select(posts).where(posts.c.id == post_id)).one()
         return Post.from_row(row)
 
+    def postpone(self, post_id: str, to: float, who: str, why: str, now: float) -> bool:
+        """Move a scheduled post to a later slot (its grace window counts from there); audited."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                posts.update().where(posts.c.id == post_id, posts.c.state == st.SCHEDULED).values(due=to, next_try=None, updated=now)
+            )
+            if result.rowcount != 1:
+                return False
+            _audit(conn, post_id, st.SCHEDULED, st.SCHEDULED, who, why, now)
+        return True
+
+    def save_receipt(self, post_id: str, receipt: str, *, state: str) -> bool:
+        """Record a channel's progress on a post that stays in `state`; no state change, so no audit row.
+
+        `updated` is left alone: it marks the last state change, which poll deadlines count from.
+        """
+        with self.engine.begin() as conn:
+            result = conn.execute(posts.update().where(posts.c.id == post_id, posts.c.state == state).values(receipt=receipt))
+        return bool(result.rowcount == 1)
+
     # -- filling from the plan -------------------------------------------------------------------
 
     def sync(self, rendered: Iterable[RenderedPost], auto_approve: set[str], now: float, window: tuple[float, float]) -> SyncResult:

@@ -5,11 +5,13 @@ Thin rules over the queue; each call records who did it and why in the audit log
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
 
 from . import states as st
+from .channels.base import Receipt
 from .db import pauses
 from .errors import InputError
 from .queue import Post, Queue, TransitionError
@@ -64,6 +66,21 @@ def retry(queue: Queue, post_id: str, who: str, now: float) -> str:
     if not queue.move(post_id, target, who, why, now, **values):
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
     return target
+
+
+def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
+    """A person says the post is out (assisted posting, or a post whose outcome the daemon could not tell)."""
+    post = _post(queue, post_id)
+    if post.state not in (st.ACCEPTED, st.FAILED):
+        raise TransitionError(f"{post_id} 当前状态为“{st.label(post.state)}”，只有“待平台确认”或“失败”的内容可以确认已发布")
+    if url and not url.startswith(("https://", "http://")):
+        raise InputError(f"--url {url} 不是网址（写发出后的链接，以 https:// 开头）")
+    old = post.receipt or Receipt("accepted")
+    receipt = Receipt("published", old.external_id, url or old.url, {**old.data, "confirmed_by": who, "confirmed_at": now})
+    values = {"receipt": json.dumps(receipt.to_json(), ensure_ascii=False), "published_at": now, "last_error": "", "next_try": None}
+    why = "人工确认已发布" + (f"：{url}" if url else "")
+    if not queue.move(post_id, st.PUBLISHED, who, why, now, expect=(st.ACCEPTED, st.FAILED), **values):
+        raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
 
 
 def pause(queue: Queue, channel: str | None, who: str, reason: str, now: float) -> None:

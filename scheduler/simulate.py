@@ -3,7 +3,8 @@
 The daemon, queue, job store, reconciliation and lock are the production ones, on a real SQLite
 file in a temporary folder; only the clock is fake and the scheduler is stepped (jumping straight
 to the next due job). Channels are `FaultyChannel`s around a platform made by `platform` (by
-default `FakePlatform`; a real channel pointed at a local fake server fits the same slot). The
+default `FakePlatform`, and for channels on `publisher: api` the real WeChat / Weibo channel pointed
+at a local fake server, see `fakes.platforms`). The
 process is "killed" `restarts` times: the first kill lands after a delivery but before the
 daemon records it, the second after a claim but before delivery, the rest while idle. Each
 restart comes after a downtime shorter than the channels' grace windows.
@@ -11,13 +12,13 @@ restart comes after a downtime shorter than the channels' grace windows.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import random
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,12 +26,14 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
 from . import review
 from . import states as st
-from .campaign import Campaign, ChannelConfig
+from .campaign import Campaign
 from .channels.base import Channel
-from .channels.fake import Crash, FakePlatform, Faults, FaultyChannel, Ledger
+from .channels.fake import Crash, Faults, FaultyChannel, Ledger
 from .clock import Clock, FakeClock
 from .daemon import Daemon
 from .db import open_db, sqlite_path
+from .fakes.platforms import Platform, api_platforms
+from .fakes.server import FakeServer
 from .planner import Plan
 from .queue import Queue
 from .render import Renderer
@@ -38,12 +41,7 @@ from .stepping import SteppedScheduler
 
 log = logging.getLogger("qm.simulate")
 
-Platform = Callable[[ChannelConfig, Ledger, Clock], Channel]
 LATE_AFTER = 1.0  # seconds after the slot time
-
-
-def fake_platform(config: ChannelConfig, ledger: Ledger, clock: Clock) -> Channel:
-    return FakePlatform(config.name, ledger, clock)
 
 
 @dataclass(frozen=True)
@@ -72,20 +70,24 @@ def simulate(
     faults: float = 0.1,
     restarts: int = 3,
     seed: int = 2016,
-    platform: Platform = fake_platform,
+    platform: Platform | None = None,
 ) -> Report:
     began = time.perf_counter()
     rng = random.Random(seed)
     if not plan.posts:
         return Report(0, 0, 0, 0, 0, 0, 0.0, 0, 0, 0, 0.0)
-    with tempfile.TemporaryDirectory(prefix="qm-simulate-") as tmp:
-        sim = dataclasses.replace(campaign, paths=dataclasses.replace(campaign.paths, state=Path(tmp)), database_url="")
+    with tempfile.TemporaryDirectory(prefix="qm-simulate-") as tmp, contextlib.ExitStack() as stack:
+        paths = dataclasses.replace(campaign.paths, state=Path(tmp), posters=Path(tmp) / "posters")
+        sim = dataclasses.replace(campaign, paths=paths, database_url="")
         first, last = plan.posts[0].at, plan.posts[-1].at
         clock = FakeClock(first - dt.timedelta(hours=1))
         end = last + dt.timedelta(days=1)
         plan_faults = Faults(faults, rng, kill_on_call=_mid_publish_kills(restarts, len(plan.posts), rng))
         idle_kills = _idle_kills(restarts - len(plan_faults.kill_on_call), first, last, rng)
         ledger = Ledger()
+        servers: list[FakeServer] = []
+        if platform is None:  # channels on `publisher: api` talk to local fake servers, which fail now and then too
+            platform, servers = stack.enter_context(api_platforms(sim, ledger, clock, fault_rate=faults / 4, seed=seed))
         lives = 0
         while True:
             lives += 1
@@ -109,6 +111,7 @@ def simulate(
             daemon.stop()
             engine.dispose()
             break
+        plan_faults.injected += sum(server.injected for server in servers)
     return _report(plan, ledger, final, time.perf_counter() - began, lives - 1, plan_faults)
 
 

@@ -44,7 +44,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     PUBLISHING: frozenset({PUBLISHED, ACCEPTED, SCHEDULED, FAILED}),
     ACCEPTED: frozenset({PUBLISHED, FAILED}),
     PUBLISHED: frozenset(),
-    FAILED: frozenset({APPROVED, PLANNED, CANCELLED}),
+    FAILED: frozenset({APPROVED, PLANNED, CANCELLED, PUBLISHED}),  # published: a person confirms it went out (qm confirm)
     MISSED: frozenset({APPROVED, PLANNED, CANCELLED}),
     CANCELLED: frozenset({PLANNED}),
 }

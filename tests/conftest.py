@@ -3,15 +3,19 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scheduler.campaign import Campaign
+from scheduler.clock import FakeClock
 from scheduler.config import load_campaign
 from scheduler.content import Library, load_library
 from scheduler.planner import Plan, make_plan
+
+from . import channel_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 HEIHE = ROOT / "examples" / "heihe-2016" / "config.yaml"
@@ -51,6 +55,26 @@ def project(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return make
+
+
+# -- channels against fake platform servers: a test module sets PLATFORM = "wechat" | "weibo" --------
+
+
+@pytest.fixture
+def clock(request: pytest.FixtureRequest) -> FakeClock:
+    return FakeClock(channel_helpers.STARTS[request.module.PLATFORM])
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[Any]:
+    with channel_helpers.running(channel_helpers.fake_server(request.module.PLATFORM, clock)) as started:
+        yield started
+
+
+@pytest.fixture
+def campaign(request: pytest.FixtureRequest, heihe: Campaign, tmp_path: Path, server: Any) -> Campaign:
+    """The example campaign with state and posters under tmp_path, its PLATFORM channel on the fake server."""
+    return channel_helpers.with_api(channel_helpers.local(heihe, tmp_path), **{request.module.PLATFORM: server.url})
 
 
 def run_qm(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

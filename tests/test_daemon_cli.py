@@ -19,6 +19,8 @@ from scheduler.status import gather
 
 from .conftest import HEIHE, ROOT, run_qm
 
+API_FAKES = ROOT / "examples" / "api-fakes" / "config.yaml"
+
 
 def qm(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
     code = main([str(a) for a in args])
@@ -84,7 +86,7 @@ def test_pause_resume_and_status(cfg: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 @pytest.mark.parametrize(
-    "command", ["queue", "approve", "reject", "cancel", "retry", "history", "status", "pause", "resume", "daemon", "simulate"]
+    "command", ["queue", "approve", "reject", "cancel", "retry", "confirm", "history", "status", "pause", "resume", "daemon", "simulate"]
 )
 def test_every_command_has_chinese_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
@@ -139,3 +141,11 @@ def test_simulate_publishes_everything_once() -> None:
     assert report["planned"] > 100 and report["published"] == report["planned"]
     assert report["duplicates"] == 0 and report["lost"] == 0 and report["restarts"] == 3 and report["kills_mid_publish"] >= 1
     assert report["wall_time"] < 60
+
+
+def test_simulate_runs_api_channels_through_the_fake_servers() -> None:
+    result = run_qm("simulate", "-c", API_FAKES, "--faults", "0.1", "--restarts", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["planned"] > 150 and report["published"] == report["planned"]
+    assert report["duplicates"] == 0 and report["lost"] == 0 and report["kills_mid_publish"] >= 1

@@ -8,6 +8,8 @@ A channel turns one post into a `Receipt`:
     reconcile(post, receipt) -> Receipt | None                after a crash, or to follow up an
                                                               accepted post: what happened?
                                                               None = the channel cannot tell
+                                                              (or, when authoritative: not sent)
+                             raises PermanentError            it cannot be known: a person checks
 
 Failures are classified by the channel, which knows its platform's error codes:
 
@@ -22,11 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .. import redact
 from ..errors import QmError
+from ..render import ImageRef
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,12 @@ class OutgoingPost:
     payload: dict[str, Any]
     images: dict[str, Path] = field(default_factory=dict)  # placeholder ref -> poster file
     attempt: int = 1
+    refs: tuple[ImageRef, ...] = ()  # how to draw each image that has not been rendered yet
+    # What an earlier, interrupted attempt got done (media ids, publish_id…), and how to record
+    # progress now: the daemon stores each checkpoint at once, so a crash loses nothing the
+    # platform already has, and recovery polls or resumes instead of sending again.
+    progress: dict[str, Any] = field(default_factory=dict)
+    checkpoint: Callable[[dict[str, Any]], None] = field(default=lambda _data: None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,7 @@ class ChannelError(QmError):
     permanent = False
 
     def __init__(self, message: str, channel: str = "", code: str | int | None = None) -> None:
-        super().__init__(message)
+        super().__init__(redact.scrub(message))  # platform replies may echo a token back
         self.channel = channel
         self.code = code
 

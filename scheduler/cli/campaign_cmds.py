@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import webbrowser
 from pathlib import Path
 
+from .. import channel_warnings as warnings
 from .. import export, preview
+from ..channels import make_channel
 from ..errors import InputError, Problem, QmError
 from ..lint import lint_post
 from ..render import Renderer
@@ -58,17 +61,37 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
     if problems:
         raise InputError(f"检查发现 {len(problems)} 个问题", problems)
     plan = ctx.plan
-    findings = [f for post in plan.posts for f in lint_post(campaign, ctx.renderer.render(post))]
+    findings = [
+        Problem(f.reason, f"{f.post_id}（{f.channel}）", "修改对应内容或模板")
+        for post in plan.posts
+        for f in lint_post(campaign, ctx.renderer.render(post))
+    ]
+    findings += _channel_problems(ctx)
     if findings:
-        raise InputError(
-            f"检查发现 {len(findings)} 个问题",
-            [Problem(f.reason, f"{f.post_id}（{f.channel}）", "修改对应内容或模板") for f in findings],
-        )
+        raise InputError(f"检查发现 {len(findings)} 个问题", findings)
+    token = warnings.token_notice(campaign, ctx.today())
+    if token is not None:
+        print(f"提醒：{token.title}" + "".join(token.lines))
     print(
         f"检查通过：配置 {campaign.config_path}，内容 {len(ctx.library.items)} 条，"
         f"排期 {len(plan.posts)} 条（{campaign.start} 至 {campaign.end}），工作提醒 {len(plan.reminders)} 条，全部通过检查。"
     )
     return 0
+
+
+def _channel_problems(ctx: Context) -> list[Problem]:
+    """What would stop the channels at publishing time: missing secrets, quotas, an expired token."""
+    problems = []
+    for config in ctx.campaign.channels:
+        try:
+            make_channel(ctx.campaign, config).close()  # reads secrets, makes no call
+        except QmError as exc:
+            problems += exc.problems or [Problem(str(exc))]
+    tz = ctx.campaign.timezone
+    for issue in warnings.planned_quota_issues(ctx.campaign, ctx.plan):
+        hint = f"改到 {issue.next_free.astimezone(tz):%Y-%m-%d %H:%M} 或以后，或删去多余的时段 / pins"
+        problems.append(Problem(issue.message, f"{issue.post_id}（wechat）", hint))
+    return problems
 
 
 def run_plan(ctx: Context, args: argparse.Namespace) -> int:
@@ -78,6 +101,11 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
     plan = ctx.plan.between(args.start, args.end)
     text = export.render_plan(campaign, plan, args.format, args.reminders)
     write_output(text, args.output, "排期")
+    for issue in warnings.planned_quota_issues(campaign, plan):
+        print(
+            f"注意：{issue.post_id} {issue.message}，到时将顺延到 {issue.next_free.astimezone(campaign.timezone):%Y-%m-%d %H:%M}",
+            file=sys.stderr,
+        )
     return 0
 
 

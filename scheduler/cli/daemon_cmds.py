@@ -52,7 +52,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         description=(
             "在临时目录中用真实的后台服务代码和数据库、模拟的时钟，把整个活动从头到尾发布一遍：全部内容视为已审核，"
             "渠道按给定比例随机出错和超时，并多次强行中止、重启服务（至少一次在发布过程中）。"
-            "报告应发、已发、重复、丢失、迟发、失败条数和耗时。不会发布任何真实内容。"
+            "发布方式为 publisher: api 的公众号和微博渠道，会真正调用在本机启动的仿真微信、微博接口（含令牌过期、限额、错误应答），"
+            "用临时生成的密钥，不访问真实平台。报告应发、已发、重复、丢失、迟发、失败条数和耗时。不会发布任何真实内容。"
         ),
     )
     p.add_argument("--faults", type=_rate, default=0.1, metavar="比例", help="渠道出错（含超时）的比例，0–0.5，默认 0.1")
@@ -101,10 +102,11 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         timezone=campaign.timezone,
     )
     db_file = sqlite_path(campaign.db_url)
+    channels = make_channels(campaign)
     daemon = Daemon(
         campaign,
         engine,
-        make_channels(campaign),
+        channels,
         clock=SystemClock(),
         scheduler=scheduler,
         source=lambda: _fresh_source(ctx.config_path),
@@ -121,6 +123,8 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         daemon.run(stop)
     finally:
         daemon.stop()
+        for channel in channels.values():
+            channel.close()
     print("qm 后台服务已停止。", flush=True)
     return 0
 

@@ -1,4 +1,4 @@
-"""Review and control commands: queue, approve, reject, cancel, retry, status, pause, resume.
+"""Review and control commands: queue, approve, reject, cancel, retry, confirm, status, pause, resume.
 
 They work on the database while the daemon runs; the daemon sees every change within seconds.
 `queue` and `approve` first bring the queue in line with the current config and content.
@@ -55,6 +55,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     _by(p)
     p.set_defaults(run=run_retry)
 
+    p = sub.add_parser("confirm", parents=[common], help="确认已人工发布", description=CONFIRM_HELP)
+    p.add_argument("id", metavar="编号")
+    p.add_argument("--url", default="", metavar="链接", help="发出后的链接，如 https://weibo.com/…（记入审核记录）")
+    _by(p)
+    p.set_defaults(run=run_confirm)
+
     p = sub.add_parser("history", parents=[common], help="查看审核与发布记录", description=HISTORY_HELP)
     p.add_argument("id", nargs="?", metavar="编号", help="只看这一条内容（默认最近的记录）")
     p.add_argument("--limit", type=int, default=50, metavar="条数", help="最多显示多少条记录，默认 50")
@@ -79,6 +85,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 QUEUE_HELP = """列出发布队列中的内容及其状态。先按当前配置和内容库刷新队列：新排的内容加入“待审核”，
 审核后又修改过的内容回到“待审核”。状态：待审核 → 已审核 → 待发布 → 发布中 → 已发布（或 失败、已错过、已取消）。"""
 RETRY_HELP = "把失败、已错过或已取消的内容重新排入发布（补发时限从现在算起）。审核后内容又改过的，需要重新审核。"
+CONFIRM_HELP = (
+    "记录一条内容已经发出：人工发布模式（微博 mode: assisted）下，工作人员按推送的文案和配图发出后用它确认；"
+    "后台服务无法确认结果而记为失败的内容，核实已发出后也用它补记。谁、何时、链接都记入审核记录。"
+)
 HISTORY_HELP = "按时间列出每一次状态变化：何时、谁、从什么状态到什么状态、原因（审核记录，不可修改）。"
 STATUS_HELP = "显示后台服务是否在运行（心跳）、暂停情况、接下来要执行的任务、各状态的数量和最近的失败原因。"
 PAUSE_HELP = (
@@ -190,6 +200,13 @@ def run_retry(ctx: Context, args: argparse.Namespace) -> int:
         print(f"{args.id} 已重新排入发布，后台服务将在几秒内发布。")
     else:
         print(f"{args.id} 已回到“待审核”：内容或审核已变化，请先用 qm approve {args.id} 审核。")
+    return 0
+
+
+def run_confirm(ctx: Context, args: argparse.Namespace) -> int:
+    who = _who(args)
+    review.confirm(Queue(ctx.engine), args.id, who, args.url.strip(), time.time())
+    print(f"已确认 {args.id} 已发布（确认人：{who}" + (f"，链接：{args.url.strip()}" if args.url.strip() else "") + "）。")
     return 0
 
 

@@ -1,0 +1,147 @@
+"""WeChat Official Account rules, without I/O: article limits, image limits, and what codes mean.
+
+Every limit is checked before any call, so a post the platform would refuse fails at once with a
+message a person can act on, and nothing is half-uploaded. Limits come from the config (the
+documented ones by default: practice accepts longer titles than the documentation says).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..campaign import WeChatConfig
+from ..limits import utf8_size
+from ..render import IMAGE_SCHEME, image_refs
+from .base import ChannelError, PermanentError, TransientError
+
+MB = 1024 * 1024
+COVER_MAX = 10 * MB
+INLINE_MAX = MB - 1  # "< 1 MB"
+CONTENT_BYTES_MAX = MB - 1
+SOURCE_URL_MAX = 1024
+
+TOKEN_CODES = frozenset({40001, 40014, 42001})  # invalid, invalid, expired: refresh once and retry
+TRANSIENT_CODES = frozenset({-1, 45009, 45011, 45066, 53501})
+ALREADY_SENT = 45065  # mass send: this clientmsgid was sent within 24 h
+
+MEANINGS: dict[int, str] = {
+    -1: "微信系统繁忙",
+    40001: "access_token 无效",
+    40005: "图片格式不支持",
+    40007: "素材编号（media_id）无效",
+    40009: "图片太大",
+    40013: "AppID 无效",
+    40014: "access_token 不合法",
+    40125: "AppSecret 无效",
+    40164: "调用接口的服务器 IP 不在公众号的 IP 白名单中",
+    41004: "缺少 AppSecret",
+    42001: "access_token 已过期",
+    45001: "文件太大",
+    45003: "标题太长",
+    45004: "摘要太长",
+    45009: "接口今天的调用次数已用完",
+    45011: "接口调用太频繁（每分钟限额）",
+    45028: "群发次数已用完",
+    45065: "相同 clientmsgid 的群发已发出",
+    45066: "群发重试太快",
+    45110: "作者名太长",
+    48001: "公众号没有这个接口的权限",
+    48003: "公众号尚未同意群发协议",
+    53500: "发布功能被封禁",
+    53501: "发布太频繁",
+    53503: "草稿未通过发布检查",
+}
+HINTS: dict[int, str] = {
+    40013: "检查 config.yaml 中 channels.wechat.app_id",
+    40125: "检查环境变量中的 AppSecret 是否与公众号后台一致（重置过 AppSecret 要同步更新）",
+    40164: "在公众号后台“设置与开发—基本配置—IP 白名单”中加入发布服务器的公网 IP",
+    41004: "设置存放 AppSecret 的环境变量",
+    45028: "订阅号每天只能群发 1 次、服务号每月 4 次：改到下一个可发日期后用 qm retry 重发",
+    48001: "2025 年 7 月起未认证的公众号不能调用发布接口：认证公众号，或改用 mode: mass_send / publisher: outbox",
+    48003: "由管理员在公众号后台“群发功能”中同意群发协议",
+    53503: "到公众号后台查看草稿的检查结果，修改内容后重新审核",
+}
+PUBLISH_STATUS: dict[int, str] = {
+    0: "发布成功",
+    1: "发布中",
+    2: "原创声明失败",
+    3: "常规失败",
+    4: "平台审核不通过",
+    5: "成功后用户删除了所有文章",
+    6: "成功后被系统封禁",
+}
+
+
+def error(code: int, errmsg: str, call: str, channel: str) -> ChannelError:
+    """A platform error as a channel error: transient ones are retried, the rest go to a person."""
+    meaning = MEANINGS.get(code, "未知错误")
+    detail = errmsg.split(" rid:")[0].strip()
+    text = f"微信接口 {call} 返回错误 {code}（{meaning}）" + (f"：{detail}" if detail and detail != "ok" else "")
+    if code in HINTS:
+        text += f"。处理：{HINTS[code]}"
+    return (TransientError if code in TRANSIENT_CODES else PermanentError)(text, channel, code)
+
+
+def publish_failure(status: int, publish_id: str, channel: str) -> PermanentError:
+    meaning = PUBLISH_STATUS.get(status, f"未知状态 {status}")
+    return PermanentError(
+        f"微信发布任务 {publish_id} 结束，状态 {status}：{meaning}。请到公众号后台“发表记录”查看原因，修改后用 qm retry 重发",
+        channel,
+        status,
+    )
+
+
+def article_problems(payload: dict[str, Any], config: WeChatConfig) -> list[str]:
+    """Every reason draft/add would refuse this article; empty when it fits."""
+    problems = []
+    for key, limit, label in (
+        ("title", config.title_max, "标题"),
+        ("author", config.author_max, "作者"),
+        ("digest", config.digest_max, "摘要"),
+    ):
+        value = str(payload.get(key, ""))
+        if len(value) > limit:
+            problems.append(f"{label}有 {len(value)} 字，超过 {limit} 字的限制")
+    if not str(payload.get("title", "")).strip():
+        problems.append("标题为空")
+    content = str(payload.get("content", ""))
+    if len(content) >= config.content_max:
+        problems.append(f"正文有 {len(content)} 字符，须少于 {config.content_max}")
+    if utf8_size(content) > CONTENT_BYTES_MAX:
+        problems.append(f"正文 {utf8_size(content) / MB:.2f} MB，须小于 1 MB")
+    if utf8_size(str(payload.get("content_source_url", ""))) > SOURCE_URL_MAX:
+        problems.append("原文链接（content_source_url）超过 1 KB")
+    if not str(payload.get("cover", "")).startswith(IMAGE_SCHEME):
+        problems.append("没有封面图（thumb_media_id 必填）")
+    return problems
+
+
+def image_kind(path: Path) -> str:
+    """The image format by its first bytes: png, jpeg, gif, bmp, or ""."""
+    with path.open("rb") as f:
+        head = f.read(8)
+    if head.startswith(b"\x89PNG"):
+        return "png"
+    if head.startswith(b"\xff\xd8"):
+        return "jpeg"
+    if head[:4] in (b"GIF8",):
+        return "gif"
+    if head.startswith(b"BM"):
+        return "bmp"
+    return ""
+
+
+def image_problem(path: Path, *, cover: bool) -> str:
+    """Why this file cannot be a cover (≤10 MB, bmp/png/jpeg/gif) or an in-article image (<1 MB, jpg/png)."""
+    kinds, limit, label = (("png", "jpeg", "gif", "bmp"), COVER_MAX, "封面") if cover else (("png", "jpeg"), INLINE_MAX, "正文图片")
+    kind, size = image_kind(path), path.stat().st_size
+    if kind not in kinds:
+        return f"{label} {path.name} 的格式不被接受（只能是 {'/'.join(kinds)}）"
+    if size > limit:
+        return f"{label} {path.name} 有 {size / MB:.2f} MB，超过{'10 MB' if cover else '1 MB'}"
+    return ""
+
+
+def placeholders(content: str) -> list[str]:
+    return list(dict.fromkeys(image_refs(content)))

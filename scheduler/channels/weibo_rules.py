@@ -1,0 +1,87 @@
+"""Weibo `statuses/share` rules, without I/O: what the text and image must be, and what codes mean."""
+
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path
+
+from ..campaign import WeiboConfig
+from ..limits import URL_RE, has_weibo_topic, weibo_length
+from .base import ChannelError, PermanentError, TransientError
+from .wechat_rules import MB, image_kind
+
+IMAGE_MAX = 5 * MB - 1
+TRANSIENT_CODES = frozenset({10001, 10002, 10009, 10022, 10023, 10024, 20016})
+MEANINGS: dict[int, str] = {
+    10001: "微博系统错误",
+    10002: "微博服务暂停",
+    10009: "任务过多，系统繁忙",
+    10014: "应用没有这个接口的权限",
+    10017: "正文中没有安全域名下的链接",
+    10022: "IP 请求频次超过上限",
+    10023: "用户请求频次超过上限",
+    10024: "用户请求该接口的频次超过上限",
+    20012: "正文超过 140 字",
+    20016: "发微博太频繁",
+    20017: "与最近的微博内容重复",
+    20018: "正文含有非法网址",
+    20019: "与最近的微博内容重复",
+    20020: "正文被判定为广告",
+    20021: "正文含有违规内容",
+    21315: "access_token 已过期",
+    21327: "access_token 已过期",
+    21332: "access_token 无效",
+}
+HINTS: dict[int, str] = {
+    10014: "在微博开放平台为应用申请 statuses/share 接口权限，或改用 mode: assisted",
+    10017: "在正文中加入 channels.weibo.link（须在应用的安全域名下）",
+    20017: "这条微博可能已发出：到微博核实；已发出的用 qm confirm 补记，未发出的修改内容后重发",
+    20019: "这条微博可能已发出：到微博核实；已发出的用 qm confirm 补记，未发出的修改内容后重发",
+    20018: "删去或更换正文中的链接",
+    20020: "修改正文，避免广告用语",
+    20021: "修改正文中的违规内容后重新审核",
+    21315: "重新授权获取 access_token，更新环境变量和 channels.weibo.token_expires，然后 qm retry",
+    21327: "重新授权获取 access_token，更新环境变量和 channels.weibo.token_expires，然后 qm retry",
+    21332: "检查存放微博 access_token 的环境变量，必要时重新授权",
+}
+
+
+def error(code: int, message: str, channel: str) -> ChannelError:
+    meaning = MEANINGS.get(code, "未知错误")
+    text = f"微博接口 statuses/share 返回错误 {code}（{meaning}）" + (f"：{message}" if message else "")
+    if code in HINTS:
+        text += f"。处理：{HINTS[code]}"
+    return (TransientError if code in TRANSIENT_CODES else PermanentError)(text, channel, code)
+
+
+def safe_domains(config: WeiboConfig) -> tuple[str, ...]:
+    if config.safe_domains:
+        return config.safe_domains
+    host = urllib.parse.urlsplit(config.link).hostname
+    return (host,) if host else ()
+
+
+def text_problems(text: str, config: WeiboConfig) -> list[str]:
+    """Every reason statuses/share would refuse this text; empty when it fits."""
+    problems = []
+    domains = safe_domains(config)
+    hosts = [urllib.parse.urlsplit(url).hostname or "" for url in URL_RE.findall(text)]
+    if not any(h == d or h.endswith("." + d) for h in hosts for d in domains):
+        problems.append(f"正文必须包含安全域名（{'、'.join(domains) or '未配置'}）下的链接")
+    if has_weibo_topic(text):
+        problems.append("接口发布的微博不能带 #话题#")
+    length = weibo_length(text)
+    if length > config.length_max:
+        problems.append(f"正文按微博的算法有 {length} 字，超过 {config.length_max} 字")
+    if not text.strip():
+        problems.append("正文为空")
+    return problems
+
+
+def image_problem(path: Path) -> str:
+    if image_kind(path) not in ("png", "jpeg", "gif"):
+        return f"图片 {path.name} 的格式不被接受（只能是 JPEG/GIF/PNG）"
+    size = path.stat().st_size
+    if size > IMAGE_MAX:
+        return f"图片 {path.name} 有 {size / MB:.2f} MB，须小于 5 MB"
+    return ""

@@ -1,0 +1,132 @@
+"""Platforms for `qm simulate`: channels on `publisher: api` run for real against local fake servers.
+
+The real WeChat / Weibo channel is built as the daemon would build it, with its `api_base` pointed
+at a fake server on 127.0.0.1 and made-up credentials. The server reports every delivery to the
+simulation's `Ledger` under the id of the post being published when it arrived, so a post the
+daemon sent twice shows up as a duplicate. Weibo's assisted mode goes to simulated staff who post
+each package they receive and confirm it. Other channels use `FakePlatform`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import secrets
+from collections.abc import Callable, Iterator
+
+from ..campaign import Campaign, ChannelConfig, WeChatConfig, WeiboConfig
+from ..channels.api import PosterFiles
+from ..channels.assisted import AssistedChannel
+from ..channels.base import Channel, OutgoingPost, Receipt
+from ..channels.fake import FakePlatform, Ledger
+from ..channels.wechat import WeChatChannel
+from ..channels.weibo import WeiboChannel
+from ..channels.weibo_rules import safe_domains
+from ..clock import Clock
+from ..notify import ASSISTED, Notice, Notifications
+from .server import FakeServer
+from .wechat import FakeWeChat
+from .weibo import FakeWeibo
+
+Platform = Callable[[ChannelConfig, Ledger, Clock], Channel]
+
+
+class SimulatedStaff(Notifications):
+    """Staff on duty: post each package they are sent at once (a second package is a second post)."""
+
+    def __init__(self, ledger: Ledger, clock: Clock) -> None:
+        super().__init__(())
+        self.ledger, self.clock = ledger, clock
+        self.current_label = ""
+        self.posted: set[str] = set()
+
+    def send(self, notice: Notice) -> int:
+        if notice.kind == ASSISTED and notice.title.startswith("【请发微博】"):
+            self.ledger.deliver(self.current_label, self.clock.now().timestamp())
+            self.posted.add(self.current_label)
+        return 1
+
+
+class Labelled(Channel):
+    """Tells the platform (a fake server, simulated staff) which post the next calls belong to, so
+    its deliveries can be counted."""
+
+    def __init__(self, inner: Channel, platform: FakeWeChat | FakeWeibo | SimulatedStaff) -> None:
+        self.inner, self.platform, self.name = inner, platform, inner.name
+        self.reconcile_is_authoritative = inner.reconcile_is_authoritative
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        self.platform.current_label = post.id
+        return self.inner.publish(post)
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        self.platform.current_label = post.id
+        return self.inner.reconcile(post, receipt)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class ConfirmingDesk(Labelled):
+    """Assisted posting whose staff confirm (as with `qm confirm`) before the daemon next looks."""
+
+    def __init__(self, inner: AssistedChannel, staff: SimulatedStaff) -> None:
+        super().__init__(inner, staff)
+        self.staff = staff
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        if receipt is not None and post.id in self.staff.posted:
+            return Receipt("published", url=f"https://weibo.com/0/{post.id}", data={**receipt.data, "confirmed_by": "模拟值班员"})
+        return super().reconcile(post, receipt)
+
+
+@contextlib.contextmanager
+def api_platforms(
+    campaign: Campaign, ledger: Ledger, clock: Clock, fault_rate: float = 0.0, seed: int = 0
+) -> Iterator[tuple[Platform, list[FakeServer]]]:
+    """A platform maker for the simulation, and the fake servers it started (stopped on exit)."""
+    now = lambda: clock.now().timestamp()  # noqa: E731
+    secret, token = secrets.token_hex(16), secrets.token_hex(16)
+    servers: dict[str, FakeWeChat | FakeWeibo] = {}
+    made: list[Channel] = []
+    for config in campaign.channels:
+        if isinstance(config, WeChatConfig) and config.publisher == "api":
+            servers[config.name] = FakeWeChat(
+                config.app_id,
+                secret,
+                account_type=config.account_type,
+                clock=now,
+                title_max=config.title_max,
+                fault_rate=fault_rate,
+                seed=seed,
+            )
+        elif isinstance(config, WeiboConfig) and config.publisher == "api" and config.mode == "api":
+            servers[config.name] = FakeWeibo(token, safe_domains=safe_domains(config), clock=now, fault_rate=fault_rate, seed=seed)
+    for server in servers.values():
+        server.on_delivery = ledger.deliver
+        server.start()
+
+    def make(config: ChannelConfig, ledger: Ledger, clock: Clock) -> Channel:
+        server = servers.get(config.name)
+        if isinstance(config, WeiboConfig) and config.publisher == "api" and config.mode == "assisted":
+            staff = SimulatedStaff(ledger, clock)
+            return ConfirmingDesk(AssistedChannel(config, staff, PosterFiles(campaign), clock), staff)
+        if server is None:
+            return FakePlatform(config.name, ledger, clock)
+        inner: Channel
+        if isinstance(config, WeChatConfig):
+            inner = WeChatChannel(dataclasses.replace(config, api_base=server.url), secret, PosterFiles(campaign), clock)
+        else:
+            assert isinstance(config, WeiboConfig)
+            local = dataclasses.replace(config, api_base=server.url, token_expires=None)  # the fake's token does not expire
+            inner = WeiboChannel(local, token, PosterFiles(campaign), clock)
+        made.append(inner)
+        return Labelled(inner, server)
+
+    try:
+        yield make, list(servers.values())
+    finally:
+        for channel in made:
+            channel.close()
+        for server in servers.values():
+            server.stop()

@@ -1,0 +1,144 @@
+"""Config and command line for the api publishers: keys checked with file:line, secrets only from the
+environment, clear Chinese messages for a missing secret, and staff warned of an expiring token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.campaign import Campaign
+from scheduler.channel_warnings import token_notice
+from scheduler.config import load_campaign
+from scheduler.errors import ConfigError
+from scheduler.planner import Plan
+from scheduler.render import Renderer
+
+from .conftest import ROOT, run_qm
+from .daemon_helpers import local_campaign
+
+API = ROOT / "examples" / "api-fakes" / "config.yaml"
+
+
+def _problems(path: Path) -> list[str]:
+    try:
+        load_campaign(path)
+    except ConfigError as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+def test_the_api_example_names_secret_variables_and_never_secrets() -> None:
+    c = load_campaign(API)
+    assert c.wechat is not None and c.weibo is not None
+    assert (c.wechat.publisher, c.wechat.app_secret_env, c.wechat.api_base) == ("api", "QM_WECHAT_APPSECRET", "https://api.weixin.qq.com")
+    assert (c.weibo.access_token_env, c.weibo.token_expires, c.weibo.rip) == ("QM_WEIBO_TOKEN", dt.date(2027, 12, 31), "203.0.113.7")
+
+
+def test_bad_channel_keys_are_reported_with_file_and_line(project: Callable[..., Path]) -> None:
+    def edit(text: str) -> str:
+        text = text.replace("api_base: https://api.weixin.qq.com", "api_base: api.weixin.qq.com\n    app_secret: abcdef123456")
+        text = text.replace("access_token_env: QM_WEIBO_TOKEN", "access_token_env: 2.00abc-real-token")
+        return text.replace("rip: 203.0.113.7", "rip: my-server").replace("timeout: 15", "timeout: 0")
+
+    path = project(edit, config=API)
+    problems = _problems(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    secret_line = next(i for i, line in enumerate(lines, 1) if "app_secret:" in line)
+    assert any(f"config.yaml:{secret_line}" in p and "密钥不能写在配置文件里" in p for p in problems)
+    assert not any("未知的配置项 channels.wechat.app_secret" in p for p in problems)  # said once, the useful way
+    assert any("api_base 不是网址" in p for p in problems) and any("rip 不是 IP 地址" in p for p in problems)
+    assert any("access_token_env 应当是环境变量的名字" in p for p in problems) and any("timeout 超出范围" in p for p in problems)
+    assert not any("abcdef123456" in p or "2.00abc-real-token" in p for p in problems)
+
+
+def test_api_publishers_need_app_id_and_rip(project: Callable[..., Path]) -> None:
+    path = project(
+        lambda t: t.replace("    app_id: wx0000000000000000     # 公众号后台“设置与开发—基本配置”中的 AppID\n", "").replace(
+            "    rip: 203.0.113.7               # 发布服务器的公网 IP\n", ""
+        ),
+        config=API,
+    )
+    problems = _problems(path)
+    assert any("必须写 app_id" in p for p in problems) and any("必须写 rip" in p for p in problems)
+
+
+def test_a_missing_secret_is_named_and_nothing_starts(project: Callable[..., Path]) -> None:
+    path = project(config=API)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QM_")}
+    for command in ("check", "daemon"):
+        result = run_qm(command, "-c", path, env=env)
+        assert result.returncode == 2, result.stderr
+        assert "环境变量 QM_WECHAT_APPSECRET 未设置" in result.stderr and "QM_WECHAT_APPSECRET_FILE" in result.stderr
+        assert "Traceback" not in result.stderr
+    env["QM_WECHAT_APPSECRET"] = "appsecret-value-123456"
+    env["QM_WEIBO_TOKEN_FILE"] = str(path.parent / "missing-token.txt")
+    result = run_qm("check", "-c", path, env=env)
+    assert result.returncode == 2 and "missing-token.txt 不存在、无法读取或为空" in result.stderr
+    assert "appsecret-value-123456" not in result.stderr + result.stdout
+
+
+def test_staff_are_warned_days_before_the_weibo_token_expires(tmp_path: Path) -> None:
+    campaign = local_campaign(load_campaign(API), tmp_path)
+    assert token_notice(campaign, dt.date(2027, 12, 23)) is None
+    soon = token_notice(campaign, dt.date(2027, 12, 24))
+    assert soon is not None and "还有 7 天" in "".join(soon.lines) and "QM_WEIBO_TOKEN" in "".join(soon.lines)
+    gone = token_notice(campaign, dt.date(2028, 1, 1))
+    assert gone is not None and gone.title == "【微博授权已过期】"
+
+
+def test_the_expiry_date_may_sit_next_to_the_token_in_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    campaign = local_campaign(load_campaign(API), tmp_path, weibo={"token_expires": None})
+    assert token_notice(campaign, dt.date(2027, 9, 1)) is None
+    monkeypatch.setenv("QM_WEIBO_TOKEN_EXPIRES", "2027-09-03")
+    notice = token_notice(campaign, dt.date(2027, 9, 1))
+    assert notice is not None and "2027-09-03 到期（还有 2 天）" in "".join(notice.lines)
+
+
+def test_outbox_and_assisted_weibo_need_no_token(heihe: Campaign, tmp_path: Path) -> None:
+    assert token_notice(local_campaign(heihe, tmp_path, weibo={"token_expires": dt.date(2016, 9, 1)}), dt.date(2016, 9, 2)) is None
+
+
+def test_the_daemon_warns_of_token_expiry_once_a_day(heihe: Campaign, heihe_plan: Plan, tmp_path: Path) -> None:
+    from .daemon_helpers import Harness, one_day
+    from .test_daemon import Recorder
+
+    weibo = {"publisher": "api", "mode": "api", "token_expires": dt.date(2016, 9, 5), "token_warn_days": 7}
+    campaign = local_campaign(heihe, tmp_path, weibo=weibo)
+    start = dt.datetime(2016, 9, 2, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    h = Harness(campaign, one_day(heihe_plan), Renderer(campaign), start, Recorder())
+    try:
+        h.start()
+        h.step_at(start + dt.timedelta(hours=1))
+        h.step_at(start + dt.timedelta(hours=2))
+        titles = [n.title for n in h.notifications.sent]  # type: ignore[union-attr]
+        assert titles.count("【微博授权即将到期】") == 1
+        h.step_at(start + dt.timedelta(days=1))
+        assert [n.title for n in h.notifications.sent].count("【微博授权即将到期】") == 2  # type: ignore[union-attr]
+    finally:
+        h.close()
+
+
+def test_qm_confirm_records_who_posted_it_and_where(project: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    from scheduler import states as st
+    from scheduler.cli.main import main
+    from scheduler.db import open_db, posts
+    from scheduler.queue import Queue
+
+    cfg = project()
+    assert main(["-c", str(cfg), "queue", "--json"]) == 0
+    capsys.readouterr()
+    engine = open_db(load_campaign(cfg).db_url)
+    post_id = Queue(engine).find()[0].id
+    with engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.id == post_id).values(state=st.ACCEPTED))
+    assert main(["-c", str(cfg), "confirm", post_id, "--url", "https://weibo.com/1/Abc", "--by", "李明"]) == 0
+    assert f"已确认 {post_id} 已发布（确认人：李明，链接：https://weibo.com/1/Abc）" in capsys.readouterr().out
+    post = Queue(engine).get(post_id)
+    assert post is not None and post.state == st.PUBLISHED and post.receipt is not None and post.receipt.url == "https://weibo.com/1/Abc"
+    assert main(["-c", str(cfg), "confirm", post_id]) == 2
+    assert "只有“待平台确认”或“失败”的内容可以确认已发布" in capsys.readouterr().err
+    engine.dispose()

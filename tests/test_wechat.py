@@ -1,0 +1,219 @@
+"""The WeChat channel against the fake WeChat server: tokens, uploads, limits, publishing, mass sends, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from scheduler.campaign import Campaign
+from scheduler.channels.api import PosterFiles, UnclearOutcome
+from scheduler.channels.base import PermanentError, Receipt, TransientError
+from scheduler.channels.wechat import WeChatChannel, client_msg_id
+from scheduler.channels.wechat_rules import PUBLISH_STATUS
+from scheduler.clock import FakeClock
+from scheduler.fakes.wechat import FakeWeChat
+from scheduler.planner import Plan
+
+from .channel_helpers import SECRET, WECHAT_POST, configured, outgoing, running, wechat_server, with_api
+
+PLATFORM = "wechat"  # the conftest fixtures clock, server, campaign
+
+
+def channel(campaign: Campaign, clock: FakeClock, **changes: Any) -> WeChatChannel:
+    return WeChatChannel(configured(campaign, "wechat", **{"mode": "publish", **changes}), SECRET, PosterFiles(campaign), clock)
+
+
+def test_publish_uploads_images_drafts_submits_then_polls_until_published(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock
+) -> None:
+    ch = channel(campaign, clock, mode="publish")
+    checkpoints: list[dict[str, Any]] = []
+    post = outgoing(campaign, heihe_plan, WECHAT_POST, checkpoints)
+    receipt = ch.publish(post)
+    assert receipt.status == "accepted" and receipt.data["publish_id"] == receipt.external_id
+    assert receipt.data["thumb_media_id"] in server.materials and receipt.data["media_id"] in server.drafts
+    article = server.drafts[receipt.data["media_id"]]["articles"][0]
+    assert "qm-image:" not in article["content"]  # every placeholder replaced by an uploaded URL
+    assert set(receipt.data["image_urls"].values()) <= server.image_urls and receipt.data["image_urls"]
+    assert all(url in article["content"] for url in receipt.data["image_urls"].values())
+    assert article["title"] == post.payload["title"] and article["thumb_media_id"] == receipt.data["thumb_media_id"]
+    # The publish_id was stored before publish() returned, so a crash right now loses nothing.
+    assert [c["stage"] for c in checkpoints] == ["draft", "submitting", "submitted"]
+    assert checkpoints[-1]["publish_id"] == receipt.external_id
+    assert ch.reconcile(post, receipt) == receipt  # still publishing (status 1)
+    clock.advance(server.publish_delay)
+    done = ch.reconcile(post, receipt)
+    assert done is not None and done.status == "published" and done.url.startswith("https://mp.weixin.qq.com/s/")
+    assert done.data["publish_id"] == receipt.external_id and done.data["thumb_media_id"] and done.data["article_url"] == done.url
+    assert server.calls["submit"] == 1 and len(server.deliveries) == 1
+    ch.close()
+
+
+def test_a_token_is_fetched_once_reused_and_refreshed_before_it_expires(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock
+) -> None:
+    ch = channel(campaign, clock)
+    ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST))
+    ch.reconcile(outgoing(campaign, heihe_plan, WECHAT_POST), None)
+    first = ch.token()
+    assert server.calls["stable_token"] == 1 and server.calls["add_material"] == 1
+    clock.advance(7200 - 200)  # inside the early-refresh margin: asked once; stable_token keeps a valid token
+    assert ch.token() == first and ch.token() == first and server.calls["stable_token"] == 2
+    clock.advance(200)  # expired: a new one before any call is refused
+    assert ch.token() != first and server.calls["stable_token"] == 3
+    ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST))
+    assert server.calls["stable_token"] == 3  # no call was refused meanwhile: that would have fetched a fourth
+
+
+@pytest.mark.parametrize("code", [40001, 40014, 42001])
+def test_a_refused_token_is_refreshed_once_and_the_call_retried(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock, code: int
+) -> None:
+    ch = channel(campaign, clock)
+    ch.token()
+    server.invalidate_tokens()  # another system force-refreshed
+    server.fail_next("add_material", body={"errcode": code, "errmsg": "token refused"})
+    receipt = ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST))
+    assert receipt.status == "accepted" and server.calls["stable_token"] == 2 and server.calls["add_material"] == 2
+
+
+def test_a_token_refused_again_after_refreshing_is_permanent(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock
+) -> None:
+    server.fail_next("add_material", body={"errcode": 40001, "errmsg": "invalid credential"}, times=2)
+    with pytest.raises(PermanentError, match="40001"):
+        channel(campaign, clock).publish(outgoing(campaign, heihe_plan, WECHAT_POST))
+    assert server.calls["stable_token"] == 2 and server.calls["add_material"] == 2
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"title": "质" * 33}, "标题有 33 字，超过 32 字"),
+        ({"author": "作" * 17}, "作者有 17 字"),
+        ({"digest": "摘" * 129}, "摘要有 129 字"),
+        ({"content": "<p>" + "长" * 20000 + "</p>"}, "正文有"),
+        ({"cover": ""}, "没有封面图"),
+    ],
+)
+def test_limits_are_rejected_before_any_call(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock, payload: dict[str, str], expected: str
+) -> None:
+    with pytest.raises(PermanentError, match=expected) as caught:
+        channel(campaign, clock).publish(outgoing(campaign, heihe_plan, WECHAT_POST, **payload))
+    assert WECHAT_POST in str(caught.value) and not server.log
+
+
+def test_an_in_article_image_of_1_mb_or_more_is_rejected_before_any_call(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock
+) -> None:
+    post = outgoing(campaign, heihe_plan, WECHAT_POST)
+    inline = next(path for ref, path in post.images.items() if not ref.endswith("/cover"))
+    inline.parent.mkdir(parents=True, exist_ok=True)
+    inline.write_bytes(b"\x89PNG" + b"\0" * (1024 * 1024))
+    with pytest.raises(PermanentError, match="超过1 MB"):
+        channel(campaign, clock).publish(post)
+    assert not server.log
+
+
+def test_a_configured_longer_title_limit_is_honoured(campaign: Campaign, heihe_plan: Plan, clock: FakeClock) -> None:
+    with running(wechat_server(clock, title_max=64)) as server:
+        ch = channel(with_api(campaign, wechat=server.url), clock, title_max=64)
+        receipt = ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, title="质" * 40))
+    assert receipt.status == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("call", "status", "body", "error", "words"),
+    [
+        ("add_material", 200, {"errcode": -1, "errmsg": "system error"}, TransientError, "系统繁忙"),
+        ("uploadimg", 503, {}, TransientError, "HTTP 503"),
+        ("add", 200, {"errcode": 45009, "errmsg": "reach max api daily quota limit"}, TransientError, "次数已用完"),
+        ("submit", 200, {"errcode": 48001, "errmsg": "api unauthorized"}, PermanentError, "认证公众号"),
+        ("submit", 200, {"errcode": 53503, "errmsg": "draft check failed"}, PermanentError, "草稿未通过发布检查"),
+        ("stable_token", 200, {"errcode": 40164, "errmsg": "invalid ip 1.2.3.4"}, PermanentError, "IP 白名单"),
+    ],
+)
+def test_platform_errors_are_classified_and_explained(
+    campaign: Campaign,
+    heihe_plan: Plan,
+    server: FakeWeChat,
+    clock: FakeClock,
+    call: str,
+    status: int,
+    body: dict[str, Any],
+    error: type,
+    words: str,
+) -> None:
+    server.fail_next(call, status, body)
+    with pytest.raises(error, match=words) as caught:
+        channel(campaign, clock).publish(outgoing(campaign, heihe_plan, WECHAT_POST))
+    assert caught.value.channel == "wechat"
+
+
+def test_a_refused_submit_keeps_the_draft_for_the_next_try(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock
+) -> None:
+    ch, log = channel(campaign, clock), []  # type: ignore[var-annotated]
+    server.fail_next("submit", body={"errcode": -1, "errmsg": "system error"})
+    with pytest.raises(TransientError):
+        ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, log))
+    assert log[-1]["stage"] == "draft"
+    receipt = ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, log))
+    assert receipt.status == "accepted" and server.calls["add"] == 1 and server.calls["add_material"] == 1
+
+
+def test_a_lost_submit_answer_is_never_resent_blindly(campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock) -> None:
+    ch, log = channel(campaign, clock), []  # type: ignore[var-annotated]
+    server.fail_next("submit", drop=True)  # the job is created, the answer never arrives
+    with pytest.raises(UnclearOutcome):
+        ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, log))
+    assert log[-1]["stage"] == "submitting" and len(server.jobs) == 1
+    with pytest.raises(PermanentError, match="发表记录"):
+        ch.reconcile(outgoing(campaign, heihe_plan, WECHAT_POST, log), Receipt("accepted", data=log[-1]))
+    assert server.calls["submit"] == 1
+
+
+@pytest.mark.parametrize("status", [2, 3, 4, 5, 6])
+def test_final_publish_statuses_go_to_a_person_with_their_meaning(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock, status: int
+) -> None:
+    server.publish_outcomes = [status]
+    ch = channel(campaign, clock)
+    post = outgoing(campaign, heihe_plan, WECHAT_POST)
+    receipt = ch.publish(post)
+    clock.advance(server.publish_delay)
+    with pytest.raises(PermanentError, match=PUBLISH_STATUS[status]) as caught:
+        ch.reconcile(post, receipt)
+    assert f"状态 {status}" in str(caught.value) and "qm retry" in str(caught.value)
+
+
+def test_mass_send_is_recognised_when_repeated(campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock) -> None:
+    ch, log = channel(campaign, clock, mode="mass_send"), []  # type: ignore[var-annotated]
+    post = outgoing(campaign, heihe_plan, WECHAT_POST, log)
+    first = ch.publish(post)
+    assert first.status == "published" and first.external_id and first.data["clientmsgid"] == client_msg_id(post)
+    assert len(client_msg_id(post).encode()) <= 64
+    again = ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST))  # as after a crash that lost every record
+    assert again.status == "published" and again.external_id == first.external_id and again.data["already_sent"]
+    assert len(server.deliveries) == 1 and server.calls["sendall"] == 2
+
+
+def test_mass_send_quota_of_a_subscription_account_is_one_a_day(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock
+) -> None:
+    ch = channel(campaign, clock, mode="mass_send")
+    ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST))
+    other = dataclasses.replace(outgoing(campaign, heihe_plan, WECHAT_POST), id="20160902-wechat-2100", version="other")
+    with pytest.raises(PermanentError, match="每天只能群发 1 次"):
+        ch.publish(other)
+    clock.advance(86400)
+    assert ch.publish(other).status == "published"
+
+
+def test_an_unreachable_api_base_is_transient_and_says_where(campaign: Campaign, heihe_plan: Plan, clock: FakeClock) -> None:
+    ch = channel(campaign, clock, api_base="http://127.0.0.1:9")
+    with pytest.raises(TransientError, match=r"无法连接微信接口 http://127\.0\.0\.1:9.*channels\.wechat\.api_base"):
+        ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST))
