@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from ..errors import RuntimeFailure
-from ..notify import read_secret
+from ..secrets import read_secret
 
 AUTH_ENV = "QM_ANTHIAS_AUTH"  # "user:password", when the Anthias web interface has a login
 NAME_RE = re.compile(r"^qm:(?P<screen>[a-z0-9-]+):(?P<version>[0-9a-f]+):(?P<order>\d+)(?: |$)")
