@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-from scheduler.cli.main import build_parser
+from scheduler.cli.main import COMMANDS, _command_word, build_parser
 
 from .conftest import HEIHE, run_qm
 
@@ -26,6 +28,21 @@ def test_every_command_has_chinese_help() -> None:
         description = result.stdout.split("\n\n")[1]
         assert han.search(description), (command, description)
         assert "show this help" not in result.stdout and "usage:" not in result.stdout
+
+
+def test_only_the_named_commands_module_is_loaded_and_the_map_matches_the_modules() -> None:
+    assert _commands() == sorted(COMMANDS)
+    for command, module in COMMANDS.items():
+        parser = build_parser([command])
+        sub = next(a for a in parser._actions if a.dest == "command")
+        assert sorted(sub.choices) == sorted(c for c, m in COMMANDS.items() if m == module), command  # type: ignore[arg-type]
+    assert _command_word(["-c", "plan", "posters", "--from", "2016-09-01"]) == "posters"
+    assert _command_word(["--config=x.yaml", "status"]) == "status"
+    assert _command_word(["--help"]) is None
+    # Poster commands start without the database layer, the daemon or the HTTP clients.
+    probe = "import sys; from scheduler.cli.main import build_parser; build_parser(['posters']); print(sorted(m for m in ('sqlalchemy', 'apscheduler', 'httpx') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_bad_arguments_are_explained_in_chinese() -> None:

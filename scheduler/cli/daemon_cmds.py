@@ -9,26 +9,19 @@ import logging
 import signal
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
-
-from .. import simulate as sim
 from .. import states as st
-from ..channels import make_channels
-from ..clock import SystemClock
-from ..daemon import Daemon
-from ..db import sqlite_path
 from ..errors import InputError
 from ..logs import event, setup_logging
-from ..notify import Notifications
-from ..planner import Plan
-from ..queue import Queue
-from ..render import Renderer
-from ..screens.daily import approval, build_due
-from ..status import Status, gather
 from .context import Context
+
+if TYPE_CHECKING:  # the daemon's machinery is imported when a command runs, not for every qm command
+    from ..planner import Plan
+    from ..queue import Queue
+    from ..render import Renderer
+    from ..simulate import Report
+    from ..status import Status
 
 log = logging.getLogger("qm.daemon")
 
@@ -84,6 +77,8 @@ def _fresh_source(config_path: Path) -> tuple[Plan, Renderer]:
 
 
 def _rebuild_screens(config_path: Path, queue: Queue, now: dt.datetime) -> None:
+    from ..screens.daily import approval, build_due
+
     ctx = Context(config_path)  # fresh: picks up edits to config, content and templates
     approved = approval({p.id: p.state for p in queue.find(start=now.timestamp() - 86400)}, now.astimezone(ctx.campaign.timezone).date())
     for built in build_due(ctx.campaign, ctx.plan, ctx.library, now, approved):
@@ -92,6 +87,18 @@ def _rebuild_screens(config_path: Path, queue: Queue, now: dt.datetime) -> None:
 
 
 def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from ..channels import make_channels
+    from ..clock import SystemClock
+    from ..daemon import Daemon
+    from ..db import sqlite_path
+    from ..notify import Notifications
+    from ..queue import Queue
+    from ..status import gather
+
     campaign = ctx.campaign
     ctx.plan  # noqa: B018 - a broken config or library stops here, before anything starts
     setup_logging(campaign.paths.state, tz=campaign.timezone)
@@ -144,6 +151,8 @@ def _greet(ctx: Context, engine_status: Status) -> None:
 
 
 def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
+    from .. import simulate as sim
+
     campaign, plan, renderer = ctx.campaign, ctx.plan, ctx.renderer
     if not plan.posts:
         raise InputError("排期为空，无法模拟（检查 channels 的 times 和活动日期）")
@@ -157,7 +166,7 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _report_text(r: sim.Report) -> str:
+def _report_text(r: Report) -> str:
     verdict = "结论：不丢不重。" if r.published == r.planned and not r.duplicates and not r.lost else "结论：有问题，见上。"
     return "\n".join(
         [

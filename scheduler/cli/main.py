@@ -1,18 +1,33 @@
-"""Entry point of `qm`: builds the parser from the command modules and reports errors in one place."""
+"""Entry point of `qm`: builds the parser from the command modules and reports errors in one place.
+
+Each command module registers its commands and imports what they need (the database layer, the
+daemon, HTTP clients, templates). Only the module of the command being run is imported, so
+`qm posters` does not pay for the daemon's imports; `qm --help` and unknown commands load all.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 
 from .. import __version__
 from ..errors import QmError
-from . import campaign_cmds, daemon_cmds, poster_cmds, queue_cmds, screen_cmds, zh_argparse
+from . import zh_argparse
 from .context import Context
 
-COMMAND_MODULES = (campaign_cmds, poster_cmds, queue_cmds, daemon_cmds, screen_cmds)
+# command -> the module (in this package) that registers it, in the order `qm --help` lists them
+COMMANDS = {
+    **dict.fromkeys(("check", "plan", "preview"), "campaign_cmds"),
+    **dict.fromkeys(("poster", "posters"), "poster_cmds"),
+    **dict.fromkeys(("queue", "approve", "reject", "cancel", "retry", "confirm", "history", "status", "pause", "resume"), "queue_cmds"),
+    **dict.fromkeys(("daemon", "simulate"), "daemon_cmds"),
+    "screen": "screen_cmds",
+}
 
 DESCRIPTION = """qm：“质量月”宣传内容排期与发布工具。
 
@@ -23,7 +38,29 @@ DESCRIPTION = """qm：“质量月”宣传内容排期与发布工具。
 CONFIG_HELP = "活动配置文件（默认 ./config.yaml，或环境变量 QM_CONFIG）"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_modules(argv: Iterable[str] | None = None) -> list[ModuleType]:
+    """The module of the command named in `argv`, or every command module when none is recognised."""
+    wanted = sorted(set(COMMANDS.values()), key=list(COMMANDS.values()).index)
+    command = _command_word(list(argv)) if argv is not None else None
+    if command in COMMANDS:
+        wanted = [COMMANDS[command]]
+    return [importlib.import_module(f"{__package__}.{name}") for name in wanted]
+
+
+def _command_word(argv: list[str]) -> str | None:
+    """The first argument that is neither an option nor the value of -c/--config."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("-c", "--config"):
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(argv: Iterable[str] | None = None) -> argparse.ArgumentParser:
     zh_argparse.install()
     parser = argparse.ArgumentParser(
         prog="qm",
@@ -39,13 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     # -c also works after the command (qm plan -c FILE); SUPPRESS keeps the global value otherwise.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS, metavar="配置文件", help=CONFIG_HELP)
-    for module in COMMAND_MODULES:
+    for module in command_modules(argv):
         module.register(sub, common)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
