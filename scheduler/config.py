@@ -155,12 +155,7 @@ def _under(base: Path, relative: str) -> Path:
 
 def _contacts(r: Reader, c: Mapping) -> tuple[Contact, ...]:
     out = []
-    items = r.seq(c, "contacts", "campaign")
-    for i, item in enumerate(items):
-        path = f"campaign.contacts[{i}]"
-        if not isinstance(item, Mapping):
-            r.problem(items.where(i), f"{path} 应当是一个映射")
-            continue
+    for path, item in r.entries(c, "contacts", "campaign"):
         r.keys(item, path, ("name", "office", "phone", "email"))
         out.append(
             Contact(
@@ -404,12 +399,7 @@ def _env_name(r: Reader, m: Mapping, key: str, path: str, default: str) -> str:
 
 def _screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> tuple[ScreenConfig, ...]:
     out: list[ScreenConfig] = []
-    items = r.seq(channels, "screens", "channels")
-    for i, m in enumerate(items):
-        path = f"channels.screens[{i}]"
-        if not isinstance(m, Mapping):
-            r.problem(items.where(i), f"{path} 应当是一个映射")
-            continue
+    for path, m in r.entries(channels, "screens", "channels"):
         r.keys(
             m, path, (*COMMON_CHANNEL_KEYS, "id", "name", "size", "on_hours", "slide_seconds", "items_per_day", "launch_extra", "anthias")
         )
@@ -464,12 +454,7 @@ def _anthias_url(r: Reader, m: Mapping, path: str) -> str:
 
 def _notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
     out = []
-    items = r.seq(data, "notifications", "")
-    for i, m in enumerate(items):
-        path = f"notifications[{i}]"
-        if not isinstance(m, Mapping):
-            r.problem(items.where(i), f"{path} 应当是一个映射")
-            continue
+    for path, m in r.entries(data, "notifications", ""):
         r.keys(m, path, ("name", "kind", "webhook_env", "secret_env", "events"))
         for key in ("webhook", "secret", "token"):
             if key in m:
@@ -492,12 +477,7 @@ def _notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
 
 def _pins(r: Reader, data: Mapping) -> tuple[Pin, ...]:
     out = []
-    items = r.seq(data, "pins", "")
-    for i, m in enumerate(items):
-        path = f"pins[{i}]"
-        if not isinstance(m, Mapping):
-            r.problem(items.where(i), f"{path} 应当是一个映射")
-            continue
+    for path, m in r.entries(data, "pins", ""):
         r.keys(m, path, ("item", "channel", "date", "time"))
         day = r.date(m, "date", path)
         time = r.time(m, "time", path, None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .errors import Problem
@@ -61,6 +61,16 @@ class Reader:
             empty.source, empty.line, empty.item_lines = m.source, m.line_of(key), []
             return empty
         return value
+
+    def entries(self, m: Mapping, key: str, path: str) -> Iterator[tuple[str, Mapping]]:
+        """Each mapping in the list at `key`, with its path (`path.key[i]`); anything else is reported."""
+        items = self.seq(m, key, path)
+        for i, item in enumerate(items):
+            where = f"{_join(path, key)}[{i}]"
+            if isinstance(item, Mapping):
+                yield where, item
+            else:
+                self.problem(items.where(i), f"{where} 应当是一个映射")
 
     # -- scalars -----------------------------------------------------------------------------
 

@@ -122,3 +122,17 @@ def test_qm_config_environment_variable(tmp_path: Path) -> None:
     result = run_qm("plan", "--from", "2016-09-08", "--to", "2016-09-08", "--format", "json", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert "2016-09-08T" in result.stdout
+
+
+def test_a_list_entry_that_is_not_a_mapping_names_its_index_and_line(project: Callable[..., Path]) -> None:
+    def edit(text: str) -> str:
+        text = text.replace("  contacts:\n", "  contacts:\n    - 质量发展科 0456-0000000\n", 1)
+        return text.replace("pins:\n", "pins:\n  - publicity-launch-announcement\n", 1)
+
+    path = project(edit)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    problems = _problems(path)
+    contact_line = lines.index("    - 质量发展科 0456-0000000") + 1
+    pin_line = lines.index("  - publicity-launch-announcement") + 1
+    assert f"{path}:{contact_line}" in "\n".join(p for p in problems if "campaign.contacts[0] 应当是一个映射" in p)
+    assert f"{path}:{pin_line}" in "\n".join(p for p in problems if "pins[0] 应当是一个映射" in p)
