@@ -13,6 +13,7 @@ from .domain import AREAS
 from .export import channel_label
 from .lint import Finding, lint_post
 from .planner import Plan, PlannedPost, Reminder
+from .poster.fonts import CSS_FAMILIES, css_font_face
 from .render import ImageRef, RenderedPost, Renderer, poster_path
 
 
@@ -52,7 +53,7 @@ def _image_src(campaign: Campaign, image: ImageRef) -> str:
         if path.is_file():
             return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
     w, h = _placeholder_size(image.size)
-    label = f"图片：{image.layout} {image.size}"
+    label = f"海报未生成：{image.layout} {image.size}（运行 qm posters）"
     size = max(12, min(h // 8, int(w / (len(label) * 0.9))))
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
@@ -76,8 +77,11 @@ def _with_images(campaign: Campaign, html: str, images: tuple[ImageRef, ...]) ->
     return html
 
 
-_STYLE = """
-body{margin:0;background:#ededed;font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif;color:#1a1a1a}
+_STYLE = (
+    """
+body{margin:0;background:#ededed;font-family:"""
+    + CSS_FAMILIES
+    + """;color:#1a1a1a}
 header{background:#1f4e9d;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}header p{margin:4px 0 0;opacity:.9}
 main{display:flex;flex-wrap:wrap;gap:24px;padding:24px;align-items:flex-start}
 section.col{flex:0 0 auto}section.col>h2{font-size:16px;margin:0 0 8px;color:#333}
@@ -92,6 +96,7 @@ section.col{flex:0 0 auto}section.col>h2{font-size:16px;margin:0 0 8px;color:#33
 .ok{color:#1a7f37}.bad{color:#c8102e;font-weight:700}header .ok,header .bad{display:inline-block;background:#fff;padding:1px 8px;border-radius:10px}.findings{margin:6px 0 0;padding-left:18px;color:#c8102e;font-size:13px}
 .reminder{background:#fffbe6;border:1px solid #f2b705;padding:8px 12px;margin-bottom:8px;border-radius:4px;width:420px}
 """
+)
 
 
 def to_html(campaign: Campaign, preview: DayPreview) -> str:
@@ -109,7 +114,7 @@ def to_html(campaign: Campaign, preview: DayPreview) -> str:
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
-        f"<title>{preview.day} 预览 · {escape(campaign.name)}</title><style>{_STYLE}</style></head><body>",
+        f"<title>{preview.day} 预览 · {escape(campaign.name)}</title><style>{css_font_face(campaign.brand.font)}{_STYLE}</style></head><body>",
         f"<header><h1>{escape(campaign.name)}：{preview.day:%Y年%m月%d日}{launch}内容预览</h1>",
         f"<p>主题：{escape(campaign.theme)}｜{status}</p></header><main>",
     ]

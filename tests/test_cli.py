@@ -9,6 +9,7 @@ from pathlib import Path
 from scheduler.cli.main import COMMANDS, _command_word, build_parser
 
 from .conftest import HEIHE, run_qm
+from .test_export import assert_local_chinese_font
 
 
 def _commands() -> list[str]:
@@ -96,6 +97,7 @@ def test_preview_of_launch_day(tmp_path: Path) -> None:
     assert 'class="phone"' in page and page.count('class="card"') == 2 and "slide-frame" in page
     assert "启动日" in page and "按微博计数" in page
     assert not re.search(r"(src|href)=\"https?://", page)  # self-contained: nothing loaded from the network
+    assert_local_chinese_font(page)
     assert "✓" in result.stdout and "2016-09-08 共" in result.stdout
 
 

@@ -4,6 +4,8 @@ import csv
 import io
 import json
 import re
+import urllib.parse
+from pathlib import Path
 
 from scheduler import export
 from scheduler.campaign import Campaign
@@ -52,6 +54,15 @@ def test_html_month_grid(heihe: Campaign, heihe_plan: Plan) -> None:
     assert html.count("<table>") == 2  # September and October (the summary-due reminder)
     assert html.count('class="post ') == len(heihe_plan.posts) + len(heihe_plan.reminders)
     assert "启动日" in html and "http" not in html.split("</head>")[0]  # nothing fetched from the network
+    assert_local_chinese_font(html)
+
+
+def assert_local_chinese_font(html: str) -> None:
+    """Pages fall back to qm's own Chinese font, by a local file URL, where the machine has none."""
+    match = re.search(r'@font-face\{font-family:"qm-cjk";src:url\("(file://[^"]+)"\)\}', html)
+    assert match, "no local font fallback"
+    assert Path(urllib.parse.unquote(urllib.parse.urlparse(match.group(1)).path)).is_file()
+    assert '"Microsoft YaHei","qm-cjk",sans-serif' in html  # system fonts first, the fallback last
 
 
 def test_table_lists_everything(heihe: Campaign, heihe_plan: Plan) -> None:

@@ -87,6 +87,18 @@ def candidates(configured: Path | None, *, bundled: bool = True, system: bool = 
     return out
 
 
+# Pages qm writes (previews, the plan grid) name the usual Chinese system fonts first; "qm-cjk" is
+# the font qm draws posters with, declared by `css_font_face`, for machines that have none.
+CSS_FAMILIES = '"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei","qm-cjk",sans-serif'
+
+
+def css_font_face(configured: Path | None) -> str:
+    """An @font-face rule for "qm-cjk": the configured or bundled font as a local file URL (never a
+    remote one), so a page opened on a server without Chinese fonts shows no empty boxes."""
+    files = candidates(configured, system=False)
+    return f'@font-face{{font-family:"qm-cjk";src:url("{files[0].path.as_uri()}")}}' if files else ""
+
+
 def _sc_index(path: Path) -> int:
     """A configured Noto CJK collection means its SC face; any other file its first face."""
     return SC_INDEX if path.suffix.lower() == ".ttc" and "cjk" in path.name.lower() else 0
