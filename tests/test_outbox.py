@@ -7,13 +7,17 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from scheduler.campaign import Campaign
 from scheduler.channels import make_channel, register
 from scheduler.channels.base import OutgoingPost
 from scheduler.channels.outbox import OutboxChannel
 from scheduler.config import load_campaign
 from scheduler.errors import ConfigError
+from scheduler.planner import Plan
 
+from .channel_helpers import local, outgoing
 from .conftest import DEFAULT
 
 POST = OutgoingPost(
@@ -77,3 +81,19 @@ def test_factory_picks_a_channel_by_kind_and_publisher(tmp_path: Path) -> None:
         from scheduler import channels
 
         channels._makers.pop(("wechat", "pigeon"))
+
+
+def test_the_configured_outbox_draws_missing_posters_and_stamps_campaign_time(heihe: Campaign, heihe_plan: Plan, tmp_path: Path) -> None:
+    campaign = local(heihe, tmp_path)
+    post = outgoing(campaign, heihe_plan, "20160908-wechat-2000")
+    assert post.images and not any(path.exists() for path in post.images.values())  # nobody ran qm posters
+    channel = make_channel(campaign, campaign.wechat)  # type: ignore[arg-type]
+    channel.publish(post)
+    folder = campaign.paths.state / "outbox" / "wechat" / post.id
+    meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["missing_images"] == [] and set(meta["images"]) == set(post.images)
+    for name in meta["images"].values():
+        with Image.open(folder / name) as image:
+            assert image.width > 0
+    assert all(path.is_file() for path in post.images.values())  # and they stay in the posters folder
+    assert meta["published_at"].endswith("+08:00")

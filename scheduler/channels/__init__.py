@@ -11,6 +11,7 @@ screen publishers register themselves; the outbox serves every kind with `publis
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 
@@ -34,7 +35,12 @@ def register(kind: str, publisher: str) -> Callable[[Maker], Maker]:
 
 
 def _outbox(campaign: Campaign, config: ChannelConfig) -> Channel:
-    return OutboxChannel(config.name, campaign.paths.state / "outbox")
+    from .api import PosterFiles  # draws a missing poster at publishing time
+
+    def now() -> dt.datetime:
+        return dt.datetime.now(campaign.timezone)
+
+    return OutboxChannel(config.name, campaign.paths.state / "outbox", now=now, images=PosterFiles(campaign))
 
 
 for _kind in ("wechat", "weibo", "screen"):

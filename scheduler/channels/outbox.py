@@ -3,7 +3,7 @@
     <state>/outbox/<channel>/<post id>/
         payload.json    what would be sent to the platform
         metadata.json   id, channel, slot time, item, version, when published, attempt
-        images/         the post's posters, when they have been rendered
+        images/         the post's posters (drawn at publishing time if nobody ran `qm posters`)
 
 The folder is built under a temporary name and renamed into place, so it either exists complete or
 not at all: `reconcile` can tell for certain whether a post went out, and `publish` is idempotent.
@@ -27,10 +27,18 @@ from .base import Channel, OutgoingPost, Receipt, TransientError
 class OutboxChannel(Channel):
     reconcile_is_authoritative = True
 
-    def __init__(self, name: str, root: Path, now: Callable[[], dt.datetime] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        root: Path,
+        now: Callable[[], dt.datetime] | None = None,
+        images: Callable[[OutgoingPost, str], Path] | None = None,
+    ) -> None:
         self.name = name
         self.root = root / name.replace(":", "-")
         self._now = now or (lambda: dt.datetime.now().astimezone())
+        # ref -> image file, making a missing poster; None: copy only the posters that exist
+        self._images = images
 
     def folder(self, post: OutgoingPost) -> Path:
         return self.root / post.id
@@ -65,6 +73,8 @@ class OutboxChannel(Channel):
     def _fill(self, folder: Path, post: OutgoingPost) -> None:
         images: dict[str, str] = {}
         for ref, source in post.images.items():
+            if self._images is not None:
+                source = self._images(post, ref)  # a poster that cannot be drawn fails the post
             if source.is_file():
                 (folder / "images").mkdir(exist_ok=True)
                 name = f"{len(images) + 1:02d}-{source.name}"
@@ -79,7 +89,7 @@ class OutboxChannel(Channel):
             "attempt": post.attempt,
             "published_at": self._now().isoformat(timespec="seconds"),
             "images": images,
-            "missing_images": sorted(ref for ref, source in post.images.items() if not source.is_file()),
+            "missing_images": sorted(ref for ref in post.images if ref not in images),
         }
         _write_json(folder / "payload.json", post.payload)
         _write_json(folder / "metadata.json", metadata)  # written last: its presence marks a complete folder
