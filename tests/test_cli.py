@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from scheduler.cli.main import COMMANDS, _command_word, build_parser
@@ -60,6 +61,15 @@ def test_check_passes_on_both_shipped_configs() -> None:
         result = run_qm("check", "-c", config)
         assert result.returncode == 0, result.stderr
         assert "检查通过" in result.stdout
+
+
+def test_check_reads_the_poster_layouts_too(project: Callable[..., Path]) -> None:
+    config = project()
+    card = config.parent / "templates" / "posters" / "knowledge-card.yaml"
+    card.write_text(card.read_text(encoding="utf-8").replace("color: secondary", "color: primry", 1), encoding="utf-8")
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2
+    assert f"{card}:" in result.stderr and "primry" in result.stderr and "不是颜色" in result.stderr
 
 
 def test_plan_json_for_the_seed_campaign() -> None:

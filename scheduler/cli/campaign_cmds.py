@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 def run_check(ctx: Context, args: argparse.Namespace) -> int:
     campaign = ctx.campaign  # a broken config stops here: nothing else can be checked without it
-    problems: list[Problem] = Renderer(campaign).check_templates()
+    problems: list[Problem] = Renderer(campaign).check_templates() + _layout_problems(campaign.paths.templates / "posters")
     try:
         ctx.library  # noqa: B018 - loading is the check
     except QmError as exc:
@@ -77,6 +77,19 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
         f"排期 {len(plan.posts)} 条（{campaign.start} 至 {campaign.end}），工作提醒 {len(plan.reminders)} 条，全部通过检查。"
     )
     return 0
+
+
+def _layout_problems(folder: Path) -> list[Problem]:
+    """Every poster layout, read as `qm posters` would read it."""
+    from ..poster.layout import layout_names, load_layout
+
+    problems: list[Problem] = []
+    for name in layout_names(folder):
+        try:
+            load_layout(folder, name)
+        except QmError as exc:
+            problems += exc.problems or [Problem(str(exc))]
+    return problems
 
 
 def _channel_problems(ctx: Context) -> list[Problem]:
