@@ -62,7 +62,7 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
         raise InputError(f"检查发现 {len(problems)} 个问题", problems)
     plan = ctx.plan
     findings = [
-        Problem(f.reason, f"{f.post_id}（{f.channel}）", "修改对应内容或模板")
+        Problem(f.reason, f"{f.post_id}（{f.channel}）", f"修改内容 {post.item.id}（{post.item.source}），或该渠道的模板")
         for post in plan.posts
         for f in lint_post(campaign, ctx.renderer.render(post))
     ]
