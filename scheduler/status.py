@@ -29,6 +29,8 @@ class NextJob:
     @property
     def label(self) -> str:
         kind, _, target = self.id.partition(":")
+        if kind == "screens":
+            return "电子屏播放列表跟随内容更新" if target == "watch" else f"电子屏 {target} 开屏前更新播放列表"
         return f"{JOB_LABELS.get(kind, kind)} {target}".strip()
 
 
@@ -108,7 +110,7 @@ def to_text(status: Status, tz: dt.tzinfo) -> str:
     counts = "，".join(f"{st.label(s)} {status.counts[s]}" for s in st.STATES if status.counts.get(s))
     lines.append(f"队列：{counts or '空'}")
     if status.next_jobs:
-        lines.append("接下来：")
+        lines.append("接下来：" if status.alive else "后台服务没有运行；启动后将执行：")
         lines += [f"  {local(j.at)}  {j.label}" for j in status.next_jobs]
     if status.failures:
         lines.append("最近的问题：")

@@ -434,3 +434,14 @@ def test_an_accepted_post_never_confirmed_goes_to_a_person_after_a_day(harness: 
     post = h.queue.get(WEIBO)
     assert post is not None and post.state == st.FAILED and "超过一天仍未确认" in post.last_error
     assert any(n.title == "【发布失败】" + WEIBO for n in sent(h))
+
+
+def test_status_of_a_stopped_daemon_says_its_jobs_wait_for_a_start_and_names_screen_jobs_in_chinese() -> None:
+    from scheduler.status import NextJob, Status
+
+    now = dt.datetime(2016, 9, 2, 12, tzinfo=TZ).timestamp()
+    jobs = [NextJob("screens:center", now + 60), NextJob("screens:watch", now + 120)]
+    stopped = Status(now, None, {}, {}, jobs, [])
+    text = to_text(stopped, TZ)
+    assert "后台服务没有运行；启动后将执行：" in text and "接下来：" not in text
+    assert "电子屏 center 开屏前更新播放列表" in text and "电子屏播放列表跟随内容更新" in text

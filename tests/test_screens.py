@@ -262,6 +262,8 @@ def test_proof_of_play_is_logged_as_json_lines_and_shows_in_status(served, campa
     assert status["playlist"]["version"] == built.version
     assert status["current"]["order"] == 2 and status["current"]["version"] == built.version
     assert "正在播放第 2 张" in status["message"]
+    assert status["playlist"]["today"] is False  # a 2016 playlist, served today
+    assert "播放列表是 2016-09-08 的，不是今天的" in status["message"]
 
 
 def test_a_port_in_use_is_a_clear_error(campaign: Campaign) -> None:

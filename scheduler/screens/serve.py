@@ -113,12 +113,22 @@ class ScreenServer:
             message = "播放器尚未报告播放情况"
         else:
             message = f"正在播放第 {shown['order']} 张（{shown['file']}，播放列表版本 {shown['version']}）"
+        today = now.date().isoformat()
+        if playlist and playlist["date"] != today:
+            message += f"；注意：播放列表是 {playlist['date']} 的，不是今天的（运行 qm daemon 自动更新，或 qm screen build）"
         return {
             "name": screen.title,
             "size": f"{screen.width}x{screen.height}",
             "on_hours": f"{screen.on_from:%H:%M}-{screen.on_to:%H:%M}",
             "on_now": is_on(self.campaign, screen, now),
-            "playlist": {"version": playlist["version"], "date": playlist["date"], "slides": len(playlist["slides"])} if playlist else None,
+            "playlist": {
+                "version": playlist["version"],
+                "date": playlist["date"],
+                "today": playlist["date"] == today,
+                "slides": len(playlist["slides"]),
+            }
+            if playlist
+            else None,
             "current": shown,
             "message": message if playlist else "尚未生成播放列表（运行 qm screen build）",
         }
