@@ -183,7 +183,7 @@ class Queue:
                 raise InputError(f"队列中没有编号为 {post_id} 的内容（用 qm queue 查看编号）")
             src = row.state
             if (expect and src not in expect) or not st.allowed(src, to):
-                raise TransitionError(f"{post_id} 当前状态为“{st.label(src)}”，不能改为“{st.label(to)}”")
+                raise TransitionError(_refusal(post_id, src, to))
             return _update(conn, post_id, src, to, who, why, now, values)
 
     def claim(self, post_id: str, who: str, now: float) -> Post | None:
@@ -315,9 +315,15 @@ def _keep_version(conn: Connection, r: RenderedPost, now: float) -> None:
         conn.execute(payload_versions.insert().values(post_id=r.post_id, version=r.version, payload=payload, images=images, created=now))
 
 
+def _refusal(post_id: str, src: str, dst: str) -> str:
+    if src == dst:
+        return f"{post_id} 已经是“{st.label(src)}”状态，无需再操作"
+    return f"{post_id} 当前状态为“{st.label(src)}”，不能改为“{st.label(dst)}”"
+
+
 def _update(conn: Connection, post_id: str, src: str, dst: str, who: str, why: str, now: float, values: dict[str, Any]) -> bool:
     if not st.allowed(src, dst):
-        raise TransitionError(f"{post_id} 当前状态为“{st.label(src)}”，不能改为“{st.label(dst)}”")
+        raise TransitionError(_refusal(post_id, src, dst))
     result = conn.execute(posts.update().where(posts.c.id == post_id, posts.c.state == src).values(state=dst, updated=now, **values))
     if result.rowcount != 1:
         return False

@@ -61,7 +61,12 @@ def retry(queue: Queue, post_id: str, who: str, now: float) -> str:
         raise TransitionError(f"{post_id} 当前状态为“{st.label(post.state)}”，只有失败、已错过或已取消的内容可以重发")
     approved = post.state != st.CANCELLED and post.approved_version == post.version
     target = st.APPROVED if approved else st.PLANNED
-    why = "人工重发" if approved else "人工重发（内容或审核已变化，需要重新审核）"
+    if approved:
+        why = "人工重发"
+    elif post.state == st.CANCELLED:
+        why = "人工重发（已取消的内容重新排入，需要重新审核）"
+    else:
+        why = "人工重发（审核后内容又修改过，需要重新审核）"
     values: dict[str, Any] = {"due": now, "next_try": None, "attempts": 0, "last_error": ""}
     if not queue.move(post_id, target, who, why, now, **values):
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")

@@ -55,6 +55,9 @@ def test_review_commands(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "已取消" in out
     code, out, _ = qm(capsys, "-c", cfg, "retry", first)
     assert code == 0 and "待审核" in out  # a cancelled post is reviewed again
+    code, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08")
+    row = next(line for line in out.splitlines() if first in line)
+    assert "待审核" in row and "王科长" not in row  # back in review: no reviewer shown
 
     code, out, _ = qm(capsys, "-c", cfg, "history", third)
     lines = out.splitlines()

@@ -176,6 +176,17 @@ def test_review_rules(setup: tuple[Campaign, Plan, Renderer, Queue]) -> None:
         review.cancel(queue, a, "张科长", "", NOW)
     with pytest.raises(InputError, match="没有编号为 nope"):
         review.approve(queue, "nope", "张科长", NOW)
+    with pytest.raises(TransitionError, match="已经是“已退回”状态"):
+        review.reject(queue, b, "张科长", "又点了一次", NOW)
+
+
+def test_a_cancelled_post_sent_again_is_reviewed_again_and_says_why(setup: tuple[Campaign, Plan, Renderer, Queue]) -> None:
+    *_, queue = setup
+    post = queue.find()[0].id
+    review.approve(queue, post, "张科长", NOW)
+    review.cancel(queue, post, "张科长", "活动改期", NOW + 1)
+    assert review.retry(queue, post, "张科长", NOW + 2) == st.PLANNED
+    assert queue.history(post)[-1].why == "人工重发（已取消的内容重新排入，需要重新审核）"
 
 
 def test_migrations_bring_an_old_database_up_to_date(tmp_path: Path) -> None:

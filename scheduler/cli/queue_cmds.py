@@ -149,10 +149,9 @@ def _table(ctx: Context, found: list[Post]) -> str:
     tz = ctx.campaign.timezone
     rows = [("时间", "渠道", "编号", "内容", "状态", "审核人", "备注")]
     for p in found:
-        note = p.last_error or (p.receipt.url if p.receipt and p.receipt.url else "")
-        rows.append(
-            (f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel), p.id, p.item, st.label(p.state), p.approved_by, note)
-        )
+        note = " ".join((p.last_error or (p.receipt.url if p.receipt and p.receipt.url else "")).split())  # one line per post
+        reviewer = p.approved_by if p.state in st.APPROVED_STATES else ""  # a post back in review has no reviewer yet
+        rows.append((f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel), p.id, p.item, st.label(p.state), reviewer, note))
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     lines = ["  ".join(_pad(c, widths[i]) if i < len(widths) else c for i, c in enumerate(r)).rstrip() for r in rows]
     counts: dict[str, int] = {}
