@@ -97,19 +97,28 @@ class Notifications:
         """Deliver to every notifier subscribed to this kind of notice; return how many succeeded."""
         return sum(self._send_one(n, notice) for n in self.notifiers if notice.kind in n.events)
 
-    def _send_one(self, notifier: Notifier, notice: Notice) -> bool:
+    def warn_unconfigured(self) -> None:
+        """Say once, at start, which notifiers have no webhook address (their notices are skipped)."""
+        for notifier in self.notifiers:
+            self._webhook(notifier)
+
+    def _webhook(self, notifier: Notifier) -> str:
         webhook = read_secret(self.env, notifier.webhook_env)
+        if not webhook and notifier.name not in self._warned:
+            self._warned.add(notifier.name)
+            event(
+                log,
+                "notify_unconfigured",
+                logging.WARNING,
+                notifier=notifier.name,
+                env=notifier.webhook_env,
+                msg="未设置通知地址的环境变量，跳过通知",
+            )
+        return webhook
+
+    def _send_one(self, notifier: Notifier, notice: Notice) -> bool:
+        webhook = self._webhook(notifier)
         if not webhook:
-            if notifier.name not in self._warned:
-                self._warned.add(notifier.name)
-                event(
-                    log,
-                    "notify_unconfigured",
-                    logging.WARNING,
-                    notifier=notifier.name,
-                    env=notifier.webhook_env,
-                    msg="未设置通知地址的环境变量，跳过通知",
-                )
             return False
         url, body = webhook, wecom_body(notice)
         if notifier.kind == "dingtalk":

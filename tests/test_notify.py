@@ -68,3 +68,14 @@ def test_failures_are_logged_without_the_webhook_or_secret(caplog: pytest.LogCap
     text = "\n".join(f"{r.getMessage()} {r.__dict__.get('qm_fields')}" for r in caplog.records)
     assert "310000" in text and "ConnectError" in text and "QM_UNSET" in text
     assert "tok-SECRET-123" not in text and "SEC-hidden" not in text and "127.0.0.1" not in text
+
+
+def test_a_notifier_without_its_webhook_is_reported_once_at_start(caplog: pytest.LogCaptureFixture) -> None:
+    notes = Notifications((Notifier("宣传工作群", "wecom", "QM_UNSET_WEBHOOK"),), env={})
+    with caplog.at_level(logging.WARNING, logger="qm"):
+        notes.warn_unconfigured()
+        assert notes.send(NOTICE) == 0
+        notes.warn_unconfigured()
+    warnings = [r for r in caplog.records if r.getMessage() == "notify_unconfigured"]
+    assert len(warnings) == 1
+    assert getattr(warnings[0], "qm_fields", {})["env"] == "QM_UNSET_WEBHOOK"

@@ -110,6 +110,8 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     )
     db_file = sqlite_path(campaign.db_url)
     channels = make_channels(campaign)
+    notifications = Notifications(campaign.notifiers)
+    notifications.warn_unconfigured()
     daemon = Daemon(
         campaign,
         engine,
@@ -117,7 +119,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         clock=SystemClock(),
         scheduler=scheduler,
         source=lambda: _fresh_source(ctx.config_path),
-        notifications=Notifications(campaign.notifiers),
+        notifications=notifications,
         lock_file=db_file.with_name(db_file.name + ".lock") if db_file else None,
         screens=(lambda now: _rebuild_screens(ctx.config_path, Queue(engine), now)) if campaign.screens else None,
     )
