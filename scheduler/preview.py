@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from markupsafe import Markup, escape
 
@@ -47,11 +48,16 @@ def summary_lines(campaign: Campaign, preview: DayPreview) -> list[str]:
     return lines
 
 
-def _image_src(campaign: Campaign, image: ImageRef) -> str:
+def _poster_file(campaign: Campaign, image: ImageRef) -> Path | None:
     png = poster_path(campaign.paths.posters, image)
-    for path, mime in ((png, "image/png"), (png.with_suffix(".jpg"), "image/jpeg")):  # a poster too big as PNG is a JPEG
-        if path.is_file():
-            return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+    return next((path for path in (png, png.with_suffix(".jpg")) if path.is_file()), None)  # a poster too big as PNG is a JPEG
+
+
+def _image_src(campaign: Campaign, image: ImageRef) -> str:
+    path = _poster_file(campaign, image)
+    if path is not None:
+        mime = "image/png" if path.suffix == ".png" else "image/jpeg"
+        return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
     w, h = _placeholder_size(image.size)
     label = f"海报未生成：{image.layout} {image.size}（运行 qm posters）"
     size = max(12, min(h // 8, int(w / (len(label) * 0.9))))
@@ -162,8 +168,14 @@ def _render_block(campaign: Campaign, post: PlannedPost, rendered: RenderedPost,
     screen = campaign.channel(post.channel)
     assert isinstance(screen, ScreenConfig)
     scale = 420 / screen.width
+    frame = f'<div class="slide-frame" style="width:{int(screen.width * scale)}px;height:{int(screen.height * scale)}px">'
+    slide = rendered.images[0]
+    if _poster_file(campaign, slide) is not None:  # the very picture the screen will play
+        shown, note = f'<img src="{_image_src(campaign, slide)}" alt="电子屏画面" style="width:100%;height:100%">', "播放的画面"
+    else:
+        shown = f'<div style="transform:scale({scale:.4f});transform-origin:0 0">{Markup(p["html"])}</div>'
+        note = "示意（播放的画面尚未生成：qm posters 或 qm screen build）"
     return (
-        f'<div class="slide-box"><div class="slide-frame" style="width:{int(screen.width * scale)}px;height:{int(screen.height * scale)}px">'
-        f'<div style="transform:scale({scale:.4f});transform-origin:0 0">{Markup(p["html"])}</div></div>'
-        f'<div class="meta">{escape(channel_label(campaign, post.channel))}（{screen.width}×{screen.height}）｜{meta}</div>{_findings_html(findings)}</div>'
+        f'<div class="slide-box">{frame}{shown}</div>'
+        f'<div class="meta">{escape(channel_label(campaign, post.channel))}（{screen.width}×{screen.height}）｜{meta}｜{note}</div>{_findings_html(findings)}</div>'
     )

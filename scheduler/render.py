@@ -163,7 +163,7 @@ class Renderer:
         context = {**base, "screen": channel, "headline": item.headline, "line": item.line}
         html = self._run("screen", context, post)
         size = f"{channel.width}x{channel.height}"
-        image = ImageRef(f"{IMAGE_SCHEME}{item.id}/{channel.id}", item.id, "screen-slide", size)
+        image = ImageRef(f"{IMAGE_SCHEME}{item.id}/{channel.id}", item.id, screen_layout(post), size)
         payload = {
             "headline": item.headline,
             "line": item.line,
@@ -204,3 +204,10 @@ def image_refs(html: str) -> list[str]:
 def poster_path(posters_dir: Path, image: ImageRef) -> Path:
     """Where the poster for an image reference lands: posters/<item>/<layout>-<size>.png."""
     return posters_dir / image.item / f"{image.layout}-{image.size}.png"
+
+
+def screen_layout(post: PlannedPost) -> str:
+    """The poster layout a screen shows this post with (the playlist's slide, the preview's picture)."""
+    if post.reason == "launch":
+        return "launch"  # the launch poster: date and time of the event on it
+    return "slogan" if post.item.is_slogan else "screen-slide"

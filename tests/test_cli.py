@@ -125,3 +125,14 @@ def test_check_names_the_content_file_behind_a_lint_finding(project: Callable[..
     finding = next(line for line in result.stderr.splitlines() if "最佳" in line)
     assert "brand-cert-green-food" in finding and f"{item}:" in finding  # which item, in which file
     assert re.search(r"2016\d{4}-[a-z]+", finding)  # and which post
+
+
+def test_preview_shows_the_screens_own_pictures_once_drawn(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project()
+    before = run_qm("preview", "2027-09-08", "-c", config, "-o", tmp_path / "before")
+    page = (tmp_path / "before" / "preview-2027-09-08.html").read_text(encoding="utf-8")
+    assert before.returncode == 0 and "示意（播放的画面尚未生成" in page and "播放的画面<" not in page
+    assert run_qm("posters", "--from", "2027-09-08", "--to", "2027-09-08", "-c", config).returncode == 0
+    run_qm("preview", "2027-09-08", "-c", config, "-o", tmp_path / "after")
+    page = (tmp_path / "after" / "preview-2027-09-08.html").read_text(encoding="utf-8")
+    assert "示意（" not in page and page.count('alt="电子屏画面"') == page.count('class="slide-box"') > 0

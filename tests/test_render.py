@@ -150,3 +150,17 @@ def test_every_planned_post_renders(heihe: Campaign, heihe_plan: Plan, library: 
     renderer = Renderer(heihe)
     ids = [renderer.render(p).post_id for p in heihe_plan.posts]
     assert len(ids) == len(set(ids)) == len(heihe_plan.posts)
+
+
+def test_screen_posts_name_the_picture_the_playlist_plays(heihe: Campaign, heihe_plan: Plan, library: Library) -> None:
+    from scheduler.screens.playlist import make_playlist
+
+    screen = heihe.screens[0]
+    day = heihe.key_dates.launch
+    posts = [p for p in heihe_plan.on(day) if p.channel == screen.name]
+    rendered = {p.id: Renderer(heihe).render(p).images[0] for p in posts}
+    assert {rendered[p.id].layout for p in posts if p.reason == "launch"} == {"launch"}
+    for slide in make_playlist(heihe, screen, posts, library, day).slides:
+        if slide.post_id:
+            image = rendered[slide.post_id]
+            assert (image.layout, image.size) == (slide.layout, f"{screen.width}x{screen.height}")

@@ -22,6 +22,7 @@ from ..campaign import Campaign, ScreenConfig
 from ..content import ContentItem, Library
 from ..planner import PlannedPost
 from ..poster.texts import PosterText
+from ..render import screen_layout
 
 LAUNCH_FACTOR = 2  # launch posters carry more text: they stay twice as long
 MIN_SLOGANS = 2  # even a day with few featured items rotates this many slogans
@@ -96,8 +97,8 @@ def make_playlist(campaign: Campaign, screen: ScreenConfig, posts: list[PlannedP
     valid_from, valid_to = on_hours(campaign, screen, day)
     mine = sorted((p for p in posts if p.channel == screen.name and p.slot.day == day), key=lambda p: (p.at, p.slot.index))
     seconds = screen.slide_seconds
-    launch = [_slide(p, "launch", "launch", seconds * LAUNCH_FACTOR, valid_from) for p in mine if p.reason == "launch"]
-    featured = [_slide(p, "featured", _layout(p.item), seconds, valid_from) for p in mine if p.reason != "launch"]
+    launch = [_slide(p, "launch", seconds * LAUNCH_FACTOR, valid_from) for p in mine if p.reason == "launch"]
+    featured = [_slide(p, "featured", seconds, valid_from) for p in mine if p.reason != "launch"]
     theme = Slide("theme", "theme", PosterText("theme", campaign.theme, campaign.theme, campaign.name), "slogan", seconds)
     used = {p.item.id for p in mine}
     slogans = [
@@ -110,13 +111,9 @@ def make_playlist(campaign: Campaign, screen: ScreenConfig, posts: list[PlannedP
     return Playlist(screen, day, valid_from, valid_to, tuple(rotation))
 
 
-def _slide(post: PlannedPost, kind: str, layout: str, seconds: int, valid_from: dt.datetime) -> Slide:
+def _slide(post: PlannedPost, kind: str, seconds: int, valid_from: dt.datetime) -> Slide:
     start = post.at if post.at > valid_from else None
-    return Slide(post.item.id, kind, PosterText.of(post.item), layout, seconds, post.id, start)
-
-
-def _layout(item: ContentItem) -> str:
-    return "slogan" if item.is_slogan else "screen-slide"
+    return Slide(post.item.id, kind, PosterText.of(post.item), screen_layout(post), seconds, post.id, start)
 
 
 def daily_slogans(campaign: Campaign, library: Library, day: dt.date, count: int, exclude: set[str]) -> list[ContentItem]:
