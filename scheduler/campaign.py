@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+WEEKDAYS = "一二三四五六日"
+
 
 @dataclass(frozen=True)
 class Contact:
@@ -187,6 +189,12 @@ class Campaign:
     def at(self, day: dt.date, time: dt.time) -> dt.datetime:
         """A wall-clock time in the campaign's timezone."""
         return dt.datetime.combine(day, time, tzinfo=self.timezone)
+
+    @property
+    def launch_label(self) -> str:
+        """When the launch event is, as staff write it: 9月8日（星期三）09:00."""
+        day, time = self.key_dates.launch, self.key_dates.launch_time
+        return f"{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）{time:%H:%M}"
 
     @property
     def db_url(self) -> str:

@@ -164,3 +164,11 @@ def test_screen_posts_name_the_picture_the_playlist_plays(heihe: Campaign, heihe
         if slide.post_id:
             image = rendered[slide.post_id]
             assert (image.layout, image.size) == (slide.layout, f"{screen.width}x{screen.height}")
+
+
+def test_a_launch_article_says_when_the_launch_event_is(heihe: Campaign, heihe_plan: Plan) -> None:
+    launch = next(p for p in heihe_plan.posts if p.channel == "wechat" and p.item.is_launch)
+    other = first(heihe_plan, "wechat")
+    assert heihe.launch_label == "9月8日（星期四）09:00"
+    assert "启动暨集中宣传活动：9月8日（星期四）09:00" in Renderer(heihe).render(launch).payload["content"]
+    assert "启动暨集中宣传活动：" not in Renderer(heihe).render(other).payload["content"]

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..campaign import Campaign
+from ..campaign import WEEKDAYS, Campaign
 from ..content import ContentItem
 from ..domain import AREAS, TOPICS
-
-WEEKDAYS = "一二三四五六日"
 
 
 @dataclass(frozen=True)
