@@ -106,7 +106,8 @@ def to_text(status: Status, tz: dt.tzinfo) -> str:
         lines.append(f"后台服务：无响应！最近心跳在 {local(d.heartbeat)}（进程 {d.pid} 可能已崩溃，请检查并重新启动 qm daemon）")
     for channel, (reason, who, at) in sorted(status.pauses.items()):
         what = "全部渠道" if channel == "*" else f"渠道 {channel}"
-        lines.append(f"已暂停：{what}，{who} 于 {local(at)}，原因：{reason}（恢复：qm resume）")
+        how = "qm resume" if channel == "*" else f"qm resume --channel {channel}"
+        lines.append(f"已暂停：{what}，{who} 于 {local(at)}，原因：{reason}（恢复：{how}）")
     counts = "，".join(f"{st.label(s)} {status.counts[s]}" for s in st.STATES if status.counts.get(s))
     lines.append(f"队列：{counts or '空'}")
     if status.next_jobs:

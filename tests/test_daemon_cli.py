@@ -152,3 +152,14 @@ def test_simulate_runs_api_channels_through_the_fake_servers() -> None:
     report = json.loads(result.stdout)
     assert report["planned"] > 150 and report["published"] == report["planned"]
     assert report["duplicates"] == 0 and report["lost"] == 0 and report["kills_mid_publish"] >= 1
+
+
+def test_pausing_one_channel_says_how_to_resume_that_channel(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = qm(capsys, "-c", cfg, "pause", "--channel", "weibo", "--reason", "账号维护", "--by", "王科长")
+    assert code == 0 and out.strip().endswith("恢复：qm resume --channel weibo")
+    code, out, _ = qm(capsys, "-c", cfg, "status")
+    assert "（恢复：qm resume --channel weibo）" in out
+    code, out, _ = qm(capsys, "-c", cfg, "resume", "--channel", "weibo")
+    assert out.strip() == "已恢复渠道 weibo 的发布。"
+    code, _, err = qm(capsys, "-c", cfg, "history", "--limit", "0")
+    assert code == 2 and "--limit" in err

@@ -39,31 +39,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.set_defaults(run=run_approve)
 
     p = sub.add_parser("reject", parents=[common], help="退回内容", description="退回一条内容：它不会发布；修改内容后会自动回到待审核。")
-    p.add_argument("id", metavar="编号")
+    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
     p.add_argument("--reason", required=True, metavar="原因", help="退回原因（记入审核记录）")
     _by(p)
     p.set_defaults(run=run_reject)
 
     p = sub.add_parser("cancel", parents=[common], help="取消发布", description="取消一条尚未发出的内容。")
-    p.add_argument("id", metavar="编号")
+    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
     p.add_argument("--reason", default="", metavar="原因", help="取消原因（记入审核记录）")
     _by(p)
     p.set_defaults(run=run_cancel)
 
     p = sub.add_parser("retry", parents=[common], help="重发失败或错过的内容", description=RETRY_HELP)
-    p.add_argument("id", metavar="编号")
+    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
     _by(p)
     p.set_defaults(run=run_retry)
 
     p = sub.add_parser("confirm", parents=[common], help="确认已人工发布", description=CONFIRM_HELP)
-    p.add_argument("id", metavar="编号")
+    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
     p.add_argument("--url", default="", metavar="链接", help="发出后的链接，如 https://weibo.com/…（记入审核记录）")
     _by(p)
     p.set_defaults(run=run_confirm)
 
     p = sub.add_parser("history", parents=[common], help="查看审核与发布记录", description=HISTORY_HELP)
     p.add_argument("id", nargs="?", metavar="编号", help="只看这一条内容（默认最近的记录）")
-    p.add_argument("--limit", type=int, default=50, metavar="条数", help="最多显示多少条记录，默认 50")
+    p.add_argument("--limit", type=_positive, default=50, metavar="条数", help="最多显示多少条记录（正整数），默认 50")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(run=run_history)
 
@@ -94,6 +94,13 @@ STATUS_HELP = "显示后台服务是否在运行（心跳）、暂停情况、�
 PAUSE_HELP = (
     "立即暂停发布（例如遇到全国哀悼日）。正在运行的后台服务几秒内生效；暂停期间到点的内容在恢复后补发，超过补发时限的记为“已错过”。"
 )
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
 
 
 def _by(p: argparse.ArgumentParser) -> None:
@@ -213,7 +220,7 @@ def run_history(ctx: Context, args: argparse.Namespace) -> int:
     queue = Queue(ctx.engine)
     if args.id and queue.get(args.id) is None:
         raise InputError(f"队列中没有编号为 {args.id} 的内容（用 qm queue 查看编号）")
-    entries = queue.history(args.id, limit=max(1, args.limit))
+    entries = queue.history(args.id, limit=args.limit)
     tz = ctx.campaign.timezone
     if args.json:
         records = [
@@ -267,7 +274,7 @@ def run_pause(ctx: Context, args: argparse.Namespace) -> int:
 def run_resume(ctx: Context, args: argparse.Namespace) -> int:
     channel = _channel(ctx, args.channel)
     if review.resume(Queue(ctx.engine), channel):
-        print(f"已恢复{'全部渠道' if channel is None else f'渠道 {channel}'}的发布。")
+        print(f"已恢复{'全部渠道' if channel is None else f'渠道 {channel} '}的发布。")
     else:
         print("当前没有暂停" + ("。" if channel is None else f"渠道 {channel}（用 qm status 查看暂停情况）。"))
     return 0
