@@ -161,5 +161,5 @@ def test_pausing_one_channel_says_how_to_resume_that_channel(cfg: Path, capsys: 
     assert "（恢复：qm resume --channel weibo）" in out
     code, out, _ = qm(capsys, "-c", cfg, "resume", "--channel", "weibo")
     assert out.strip() == "已恢复渠道 weibo 的发布。"
-    code, _, err = qm(capsys, "-c", cfg, "history", "--limit", "0")
-    assert code == 2 and "--limit" in err
+    refused = run_qm("history", "--limit", "0", "-c", cfg)
+    assert refused.returncode == 2 and "--limit" in refused.stderr
