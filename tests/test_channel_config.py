@@ -73,6 +73,7 @@ def test_a_missing_secret_is_named_and_nothing_starts(project: Callable[..., Pat
         result = run_qm(command, "-c", path, env=env)
         assert result.returncode == 2, result.stderr
         assert "环境变量 QM_WECHAT_APPSECRET 未设置" in result.stderr and "QM_WECHAT_APPSECRET_FILE" in result.stderr
+        assert "环境变量 QM_WEIBO_TOKEN 未设置" in result.stderr  # every missing secret at once, not the first only
         assert "Traceback" not in result.stderr
     env["QM_WECHAT_APPSECRET"] = "appsecret-value-123456"
     env["QM_WEIBO_TOKEN_FILE"] = str(path.parent / "missing-token.txt")

@@ -16,7 +16,7 @@ import importlib
 from collections.abc import Callable
 
 from ..campaign import Campaign, ChannelConfig
-from ..errors import ConfigError
+from ..errors import ConfigError, Problem, QmError
 from .base import Channel
 from .outbox import OutboxChannel
 
@@ -72,4 +72,16 @@ def make_channel(campaign: Campaign, config: ChannelConfig) -> Channel:
 
 
 def make_channels(campaign: Campaign) -> dict[str, Channel]:
-    return {c.name: make_channel(campaign, c) for c in campaign.channels}
+    """Every configured channel; what is missing (secrets, settings) is reported for all channels at once."""
+    made: dict[str, Channel] = {}
+    problems: list[Problem] = []
+    for config in campaign.channels:
+        try:
+            made[config.name] = make_channel(campaign, config)
+        except QmError as exc:
+            problems += exc.problems or [Problem(str(exc))]
+    if problems:
+        for channel in made.values():
+            channel.close()
+        raise ConfigError(f"有 {len(problems)} 个渠道无法启动", problems)
+    return made
