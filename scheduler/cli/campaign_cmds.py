@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import channel_warnings as warnings
 from .. import export, preview
-from ..channels import make_channel
+from ..channels import make_channels
 from ..errors import InputError, Problem, QmError
 from ..lint import lint_post
 from ..render import Renderer
@@ -94,12 +94,12 @@ def _layout_problems(folder: Path) -> list[Problem]:
 
 def _channel_problems(ctx: Context) -> list[Problem]:
     """What would stop the channels at publishing time: missing secrets, quotas, an expired token."""
-    problems = []
-    for config in ctx.campaign.channels:
-        try:
-            make_channel(ctx.campaign, config).close()  # reads secrets, makes no call
-        except QmError as exc:
-            problems += exc.problems or [Problem(str(exc))]
+    problems: list[Problem] = []
+    try:
+        for channel in make_channels(ctx.campaign).values():  # reads secrets, makes no call
+            channel.close()
+    except QmError as exc:
+        problems += exc.problems or [Problem(str(exc))]
     tz = ctx.campaign.timezone
     for issue in warnings.planned_quota_issues(ctx.campaign, ctx.plan):
         hint = f"改到 {issue.next_free.astimezone(tz):%Y-%m-%d %H:%M} 或以后，或删去多余的时段 / pins"
