@@ -137,8 +137,9 @@ def test_a_configured_font_without_chinese_falls_back_to_the_bundled_one(project
 
 
 def test_a_character_no_font_has_is_refused() -> None:
-    with pytest.raises(PosterError, match="缺少 1 个字：𪚥"):
+    with pytest.raises(PosterError, match="缺少 1 个字：𪚥") as refused:
         fonts.choose(fonts.candidates(None, system=False), "质量𪚥")
+    assert "从文字中删去或换掉它们" in str(refused.value) and "pip install" not in str(refused.value)  # the font is installed
 
 
 def test_bundled_font_is_noto_sans_cjk_sc_with_a_heavy_weight() -> None:

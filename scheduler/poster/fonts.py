@@ -117,7 +117,12 @@ def choose(fonts: Sequence[FontFile], text: str) -> FontFile:
     if not fonts:
         raise PosterError(f"找不到中文字体，无法生成海报（{INSTALL_HINT}）")
     more = f"等 {len(shortfalls)} 个字体" if len(shortfalls) > 3 else ""
-    raise PosterError(f"没有一个字体包含海报需要的全部文字，不会生成带空白方框的图片：{'；'.join(shortfalls[:3])}{more}（{INSTALL_HINT}）")
+    hint = (
+        "这些字多半是表情符号或生僻字：从文字中删去或换掉它们，或在 config.yaml 的 brand.font 指定一个包含它们的字体文件"
+        if any(f.origin == "内置字体" for f in fonts)
+        else INSTALL_HINT
+    )
+    raise PosterError(f"没有一个字体包含海报需要的全部文字，不会生成带空白方框的图片：{'；'.join(shortfalls[:3])}{more}（{hint}）")
 
 
 def covers(font: FontFile, ch: str) -> bool:
