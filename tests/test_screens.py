@@ -333,8 +333,16 @@ def test_anthias_errors_are_clear(campaign: Campaign, heihe_plan: Plan, library:
     with (
         FakeAnthias(auth=("pi", "raspberry")) as fake,
         anthias.AnthiasClient(fake.url) as client,
-        pytest.raises(anthias.AnthiasError, match=anthias.AUTH_ENV),
+        pytest.raises(anthias.AnthiasError, match=f"需要登录.*{anthias.AUTH_ENV}"),
     ):
+        anthias.push(client, built.folder, "center")
+    with (
+        FakeAnthias(auth=("pi", "raspberry")) as fake,
+        anthias.AnthiasClient(fake.url, auth=("pi", "wrong")) as client,
+        pytest.raises(anthias.AnthiasError, match="拒绝了登录"),
+    ):
+        anthias.push(client, built.folder, "center")
+    with anthias.AnthiasClient("not-a-url") as client, pytest.raises(anthias.AnthiasError, match="不是网址"):
         anthias.push(client, built.folder, "center")
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))

@@ -74,12 +74,15 @@ class AnthiasClient:
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self.http.request(method, path, **kwargs)
+        except httpx.UnsupportedProtocol as exc:
+            raise AnthiasError(f"Anthias 地址 {self.base_url} 不是网址（写作 http://192.168.1.50 这样的形式）") from exc
         except httpx.HTTPError as exc:
-            raise AnthiasError(
-                f"无法连接 Anthias 播放服务器 {self.base_url}：{type(exc).__name__}（检查地址、网络和服务器是否开机）"
-            ) from exc
+            reason = "连接超时" if isinstance(exc, httpx.TimeoutException) else "连接失败"
+            raise AnthiasError(f"无法连接 Anthias 播放服务器 {self.base_url}：{reason}（检查地址、网络和服务器是否开机）") from exc
         if response.status_code in (401, 403):
-            raise AnthiasError(f"Anthias 播放服务器 {self.base_url} 拒绝了访问（在环境变量 {AUTH_ENV} 中写 用户名:密码）")
+            if self.http.auth is None:
+                raise AnthiasError(f"Anthias 播放服务器 {self.base_url} 需要登录（在环境变量 {AUTH_ENV} 中写 用户名:密码）")
+            raise AnthiasError(f"Anthias 播放服务器 {self.base_url} 拒绝了登录（检查环境变量 {AUTH_ENV} 中的用户名和密码）")
         if response.status_code >= 400:
             raise AnthiasError(f"Anthias 播放服务器返回错误 {response.status_code}（{method} {path}）：{response.text[:200]}")
         return response
