@@ -86,11 +86,12 @@ def _pad(text: str, width: int) -> str:
 
 
 def to_table(campaign: Campaign, plan: Plan) -> str:
-    rows: list[tuple[str, ...]] = [("时间", "渠道", "领域", "内容编号", "标题")]
+    rows: list[tuple[str, ...]] = [("时间", "渠道", "发布编号", "领域", "内容编号", "标题")]
     entries: list[tuple[dt.datetime, tuple[str, ...]]] = [
-        (p.at, (f"{p.at:%m-%d %H:%M}", channel_label(campaign, p.channel), AREAS[p.item.area], p.item.id, p.item.title)) for p in plan.posts
+        (p.at, (f"{p.at:%m-%d %H:%M}", channel_label(campaign, p.channel), p.id, AREAS[p.item.area], p.item.id, p.item.title))
+        for p in plan.posts
     ]
-    entries += [(r.at, (f"{r.at:%m-%d %H:%M}", "工作人员通知", "—", r.key, r.message)) for r in plan.reminders]
+    entries += [(r.at, (f"{r.at:%m-%d %H:%M}", "工作人员通知", r.id, "—", r.key, r.message)) for r in plan.reminders]
     rows += [row for _, row in sorted(entries, key=lambda e: e[0])]
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = ["  ".join(_pad(cell, widths[i]) if i < len(widths) else cell for i, cell in enumerate(row)) for row in rows]

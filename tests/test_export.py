@@ -67,5 +67,6 @@ def assert_local_chinese_font(html: str) -> None:
 
 def test_table_lists_everything(heihe: Campaign, heihe_plan: Plan) -> None:
     text = export.to_table(heihe, heihe_plan)
-    assert text.splitlines()[0].split() == ["时间", "渠道", "领域", "内容编号", "标题"]
+    assert text.splitlines()[0].split() == ["时间", "渠道", "发布编号", "领域", "内容编号", "标题"]
+    assert all(p.id in text for p in heihe_plan.posts)  # the ids `qm approve` takes
     assert f"共 {len(heihe_plan.posts)} 条内容" in text
