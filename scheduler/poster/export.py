@@ -44,9 +44,12 @@ def png_bytes(image: Image.Image, dpi: int) -> bytes:
 
 
 def pdf_bytes(image: Image.Image, dpi: int) -> bytes:
-    """A one-page PDF whose page is the poster's physical size at `dpi`."""
+    """A one-page PDF whose page is the poster's physical size at `dpi`.
+
+    Pillow embeds the page as a JPEG; at quality 95 with no chroma subsampling, text edges stay
+    crisp in print (the default 75 blurs red-on-white type)."""
     out = io.BytesIO()
-    image.save(out, "PDF", resolution=float(dpi))
+    image.save(out, "PDF", resolution=float(dpi), quality=95, subsampling=0)
     return out.getvalue()
 
 
