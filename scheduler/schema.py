@@ -5,6 +5,7 @@ Readers never raise for bad input; they collect every problem so a check reports
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -15,6 +16,9 @@ from .yamlsrc import Mapping, Sequence
 
 _MISSING = object()
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+DATE_FORMAT = "日期写作 2027-09-08（年-月-日，月和日各两位）"
+TIME_FORMAT = "时间写作 20:00（24 小时制）"
 
 
 class Reader:
@@ -142,22 +146,25 @@ class Reader:
         return float(value)
 
     def date(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.date | None:
-        parsed: dt.date | None = self._parsed(m, key, path, default, parse_date, "日期", "日期写作 2027-09-08")
+        parsed: dt.date | None = self._parsed(m, key, path, default, parse_date, "日期", date_error)
         return parsed
 
     def time(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.time | None:
-        parsed: dt.time | None = self._parsed(m, key, path, default, parse_time, "时间", "时间写作 20:00")
+        parsed: dt.time | None = self._parsed(m, key, path, default, parse_time, "时间", lambda _: TIME_FORMAT)
         return parsed
 
-    def _parsed(self, m: Mapping, key: str, path: str, default: Any, parse: Callable[[Any], Any], what: str, hint: str) -> Any:
+    def _parsed(
+        self, m: Mapping, key: str, path: str, default: Any, parse: Callable[[Any], Any], what: str, why: Callable[[Any], str]
+    ) -> Any:
+        """A date or time; `why` says what is wrong with a value that is not one (or how to write one)."""
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
             if default is _MISSING:
-                self.problem(m.where(), f"缺少配置项 {_join(path, key)}", hint)
+                self.problem(m.where(), f"缺少配置项 {_join(path, key)}", why(None))
             return None if default is _MISSING else default
         parsed = parse(value)
         if parsed is None:
-            self.problem(m.where(key), f"{_join(path, key)} 不是有效{what}：{value!r}", hint)
+            self.problem(m.where(key), f"{_join(path, key)} 不是有效{what}：{value}", why(value))
         return parsed
 
     def times(self, m: Mapping, key: str, path: str, required: bool = True) -> tuple[dt.time, ...]:
@@ -166,7 +173,7 @@ class Reader:
         for i, value in enumerate(values):
             parsed = parse_time(value)
             if parsed is None:
-                self.problem(values.where(i), f"{_join(path, key)} 的第 {i + 1} 项不是有效时间：{value!r}", "时间写作 20:00")
+                self.problem(values.where(i), f"{_join(path, key)} 的第 {i + 1} 项不是有效时间：{value}", TIME_FORMAT)
             elif parsed in out:
                 self.problem(values.where(i), f"{_join(path, key)} 中时间 {value} 重复")
             else:
@@ -185,6 +192,20 @@ def parse_date(value: Any) -> dt.date | None:
         except ValueError:
             return None
     return None
+
+
+def date_error(value: Any) -> str:
+    """Why `value` is not a date, said so that a person can correct it."""
+    match = DATE_RE.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        return DATE_FORMAT
+    year, month, day = map(int, match.groups())
+    if not 1 <= month <= 12:
+        return f"月份只能是 1–12，{DATE_FORMAT}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{year} 年 {month} 月只有 {days} 天"
+    return DATE_FORMAT  # 2027-9-8: month and day need two digits
 
 
 def parse_time(value: Any) -> dt.time | None:

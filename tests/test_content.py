@@ -112,3 +112,15 @@ def test_article_items_need_a_body(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_library(tmp_path)
     assert "没有正文" in str(info.value.problems[0])
+
+
+def test_impossible_date_in_front_matter_is_reported_with_line(tmp_path: Path) -> None:
+    _write(tmp_path, "a.md", GOOD.replace("line: 买盐看清定点标识\n", "line: 买盐看清定点标识\nvalid_from: 2027-02-30\n"))
+    _write(tmp_path, "b.yaml", "- id: b-item\n  valid_to: 2027-13-01\n")
+    with pytest.raises(ContentError) as info:
+        load_library(tmp_path)
+    problems = [str(p) for p in info.value.problems]
+    assert any(f"{tmp_path / 'a.md'}:8" in p and "valid_from 不是有效日期：2027-02-30（2027 年 2 月只有 28 天）" in p for p in problems), (
+        problems
+    )
+    assert any(f"{tmp_path / 'b.yaml'}:2" in p and "月份只能是 1–12" in p for p in problems), problems
