@@ -17,7 +17,7 @@ from .yamlsrc import Mapping, Sequence
 _MISSING = object()
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-DATE_FORMAT = "日期写作 2027-09-08（年-月-日，月和日各两位）"
+DATE_FORMAT = "日期写作 2027-09-08 的形式，月和日都写两位"
 TIME_FORMAT = "时间写作 20:00（24 小时制）"
 
 

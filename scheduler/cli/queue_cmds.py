@@ -18,6 +18,7 @@ from .. import states as st
 from ..errors import InputError
 from ..export import _pad, _width, channel_label
 from ..queue import Post, Queue, fill
+from . import zh_argparse
 from .context import Context, parse_day
 
 
@@ -63,7 +64,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
     p = sub.add_parser("history", parents=[common], help="查看审核与发布记录", description=HISTORY_HELP)
     p.add_argument("id", nargs="?", metavar="编号", help="只看这一条内容（默认最近的记录）")
-    p.add_argument("--limit", type=int, default=50, metavar="条数", help="最多显示多少条记录，默认 50")
+    p.add_argument(
+        "--limit", type=zh_argparse.number_in(int, 1, 100000, 50), default=50, metavar="条数", help="最多显示多少条记录，默认 50"
+    )
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(run=run_history)
 
