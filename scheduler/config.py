@@ -228,8 +228,8 @@ def _common(
     r: Reader, m: Mapping, path: str, window: tuple[dt.date, dt.date] | None, default_times: tuple[dt.time, ...] = ()
 ) -> dict[str, object]:
     times = r.times(m, "times", path, required=not default_times) or default_times
-    if not times:
-        r.problem(m.where(), f"{path}.times 不能为空", '例如 times: ["20:00"]')
+    if m.get("times") == [] and not times:  # an invalid or missing time is reported by the reader already
+        r.problem(m.where("times"), f"{path}.times 不能为空", '例如 times: ["20:00"]')
     dates = None
     if "dates" in m:
         seq = r.seq(m, "dates", path)

@@ -64,7 +64,7 @@ class Library:
 
 def load_library(folder: Path) -> Library:
     """Load every .md/.yaml/.yml file under `folder` (README.md excepted); report all problems."""
-    r = Reader()
+    r = Reader("字段")
     items: list[ContentItem] = []
     if not folder.is_dir():
         raise ContentError(problems=[Problem("内容库目录不存在", str(folder), "检查 config.yaml 中的 paths.content")])
@@ -125,9 +125,10 @@ def _split_front_matter(text: str, source: str) -> tuple[str, str, int]:
 
 def _item(r: Reader, m: Mapping, body: str, raw: str) -> ContentItem | None:
     before = len(r.problems)
+    raw_id = m.get("id")
+    path = f"内容 {raw_id if isinstance(raw_id, str) and raw_id else '?'}"
+    r.keys(m, path, ITEM_KEYS)  # first, so that a missing field can point at its misspelling
     item_id = r.text(m, "id", "")
-    path = f"内容 {item_id or '?'}"
-    r.keys(m, path, ITEM_KEYS)
     if item_id and not ID_RE.match(item_id):
         r.problem(m.where("id"), f"内容编号 {item_id!r} 不合规", "只能用小写英文、数字和连字符，2–64 个字符")
     area = r.choice(m, "area", path, AREAS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -18,33 +19,47 @@ _MISSING = object()
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DATE_FORMAT = "日期写作 2027-09-08 的形式，月和日都写两位"
-TIME_FORMAT = "时间写作 20:00（24 小时制）"
+TIME_FORMAT = "时间写作 20:00，24 小时制"
 
 
 class Reader:
-    def __init__(self) -> None:
+    """`noun` is what the keys are called in messages: 配置项 in a config file, 字段 in a content item."""
+
+    def __init__(self, noun: str = "配置项") -> None:
         self.problems: list[Problem] = []
+        self.noun = noun
+        self._typos: dict[tuple[int, str], tuple[str, int]] = {}  # (mapping, known key) -> (typo, its line)
 
     def problem(self, where: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(message, where, hint))
+
+    def missing(self, m: Mapping, key: str, path: str, hint: str = "") -> None:
+        """A required key is absent; if an unknown key nearby looks like a misspelling of it, say so."""
+        typo = self._typos.get((id(m), key))
+        if typo:
+            hint = f"第 {typo[1]} 行的 {typo[0]} 是不是 {key} 写错了？"
+        self.problem(m.where(), f"缺少{self.noun} {_join(path, key)}", hint)
 
     # -- structure ---------------------------------------------------------------------------
 
     def keys(self, m: Mapping, path: str, allowed: Iterable[str]) -> None:
         allowed = list(allowed)
         for key in m:
-            if key not in allowed:
-                self.problem(
-                    m.where(key),
-                    f"未知的配置项 {_join(path, key)}",
-                    f"可用的配置项：{'、'.join(allowed)}",
-                )
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(str(key), [a for a in allowed if a not in m], n=1)
+            if close:
+                self._typos[(id(m), close[0])] = (key, m.line_of(key))
+                hint = f"是不是想写 {close[0]}？"
+            else:
+                hint = f"可用的{self.noun}：{'、'.join(allowed)}"
+            self.problem(m.where(key), f"未知的{self.noun} {_join(path, key)}", hint)
 
     def section(self, m: Mapping, key: str, path: str, required: bool = True) -> Mapping | None:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
             if required:
-                self.problem(m.where(), f"缺少配置项 {_join(path, key)}", "请补上这一节")
+                self.missing(m, key, path, "请补上这一节")
             return None
         if not isinstance(value, Mapping):
             self.problem(m.where(key), f"{_join(path, key)} 应当是一个映射（键: 值）")
@@ -55,7 +70,7 @@ class Reader:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
             if required:
-                self.problem(m.where(), f"缺少配置项 {_join(path, key)}")
+                self.missing(m, key, path)
             empty = Sequence()
             empty.source, empty.line, empty.item_lines = m.source, m.line_of(key), []
             return empty
@@ -82,7 +97,7 @@ class Reader:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
             if default is _MISSING:
-                self.problem(m.where(), f"缺少配置项 {_join(path, key)}")
+                self.missing(m, key, path)
                 return ""
             return str(default)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -114,7 +129,7 @@ class Reader:
     def flag(self, m: Mapping, key: str, path: str, default: bool) -> bool:
         value = m.get(key, default)
         if not isinstance(value, bool):
-            self.problem(m.where(key), f"{_join(path, key)} 应当是 true 或 false")
+            self.problem(m.where(key), f"{_join(path, key)} 应当是 true 或 false，现为 {value!r}", f"例如 {key}: {str(default).lower()}")
             return default
         return value
 
@@ -122,11 +137,12 @@ class Reader:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
             if default is _MISSING:
-                self.problem(m.where(), f"缺少配置项 {_join(path, key)}")
+                self.missing(m, key, path)
                 return 0
             return int(default)
         if not isinstance(value, int) or isinstance(value, bool):
-            self.problem(m.where(key), f"{_join(path, key)} 应当是整数")
+            example = default if default is not _MISSING else (lo if lo is not None else 1)
+            self.problem(m.where(key), f"{_join(path, key)} 应当是整数，现为 {value!r}", f"写一个不带引号的整数，例如 {key}: {example}")
             return 0 if default is _MISSING else int(default)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             span = f"{lo if lo is not None else ''}–{hi if hi is not None else ''}"
@@ -138,7 +154,7 @@ class Reader:
         if value is _MISSING or value is None:
             return default
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            self.problem(m.where(key), f"{_join(path, key)} 应当是数字")
+            self.problem(m.where(key), f"{_join(path, key)} 应当是数字，现为 {value!r}", f"写一个不带引号的数字，例如 {key}: {default:g}")
             return default
         if not lo <= value <= hi:
             self.problem(m.where(key), f"{_join(path, key)} 超出范围（{lo:g}–{hi:g}）")
@@ -160,7 +176,7 @@ class Reader:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
             if default is _MISSING:
-                self.problem(m.where(), f"缺少配置项 {_join(path, key)}", why(None))
+                self.missing(m, key, path, why(None))
             return None if default is _MISSING else default
         parsed = parse(value)
         if parsed is None:

@@ -167,3 +167,21 @@ def test_yaml_syntax_errors_are_explained_in_chinese(project: Callable[..., Path
     (problem,) = _problems(path)
     assert f"config.yaml:{line}：YAML 格式错误（第" in problem and words in problem, problem
     assert not any(english in problem for english in ("found", "expected", "allowed", "token")), problem
+
+
+def test_an_invalid_time_is_the_only_problem_of_its_list(project: Callable[..., Path]) -> None:
+    problems = _problems(project(lambda t: t.replace('times: ["20:00"]', 'times: ["25:00"]', 1)))
+    assert len(problems) == 1 and "channels.wechat.times 的第 1 项不是有效时间：25:00" in problems[0], problems
+
+
+def test_misspelt_key_suggests_the_known_one_and_the_missing_one_points_back(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace("  theme:", "  thme:"))
+    problems = _problems(path)
+    assert len(problems) == 2, problems
+    assert "未知的配置项 campaign.thme（是不是想写 theme？）" in problems[0]
+    assert "缺少配置项 campaign.theme（第 13 行的 thme 是不是 theme 写错了？）" in problems[1]
+
+
+def test_wrong_type_gives_an_example(project: Callable[..., Path]) -> None:
+    (problem,) = _problems(project(lambda t: t.replace("slide_seconds: 10", "slide_seconds: ten")))
+    assert "slide_seconds 应当是整数，现为 'ten'（写一个不带引号的整数，例如 slide_seconds: 10）" in problem

@@ -103,7 +103,7 @@ def test_every_problem_in_the_library_is_reported_with_file_and_line(tmp_path: P
     assert any(p.startswith(f"{tmp_path / 'a.md'}:3") and "'sports'" in p for p in problems), problems
     assert any(f"{tmp_path / 'b.md'}:" in p and "headline" in p for p in problems), problems
     assert any("内容编号 twice 重复" in p for p in problems), problems
-    assert any(f"{tmp_path / 'd.md'}:5" in p and "未知的配置项 内容 d-item.author" in p for p in problems), problems
+    assert any(f"{tmp_path / 'd.md'}:5" in p and "未知的字段 内容 d-item.author" in p for p in problems), problems
     assert any(f"{tmp_path / 'e.md'}:1" in p and "---" in p for p in problems), problems
 
 
@@ -124,3 +124,13 @@ def test_impossible_date_in_front_matter_is_reported_with_line(tmp_path: Path) -
         problems
     )
     assert any(f"{tmp_path / 'b.yaml'}:2" in p and "月份只能是 1–12" in p for p in problems), problems
+
+
+def test_content_problems_speak_of_fields(tmp_path: Path) -> None:
+    _write(tmp_path, "a.md", GOOD.replace("title:", "titel:"))
+    with pytest.raises(ContentError) as info:
+        load_library(tmp_path)
+    problems = [str(p) for p in info.value.problems]
+    assert any(":5：未知的字段 内容 test-item.titel（是不是想写 title？）" in p for p in problems), problems
+    assert any("缺少字段 内容 test-item.title（第 5 行的 titel 是不是 title 写错了？）" in p for p in problems), problems
+    assert not any("配置项" in p for p in problems), problems
