@@ -93,7 +93,7 @@ class Reader:
 
     # -- scalars -----------------------------------------------------------------------------
 
-    def text(self, m: Mapping, key: str, path: str, default: Any = _MISSING, max_len: int | None = None) -> str:
+    def text(self, m: Mapping, key: str, path: str, default: Any = _MISSING, max_len: int | None = None, hint: str = "") -> str:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
             if default is _MISSING:
@@ -106,7 +106,7 @@ class Reader:
             self.problem(m.where(key), f"{_join(path, key)} 应当是文字")
             return ""
         if max_len is not None and len(value) > max_len:
-            self.problem(m.where(key), f"{_join(path, key)} 超过 {max_len} 字（现为 {len(value)} 字）")
+            self.problem(m.where(key), f"{_join(path, key)} 超过 {max_len} 字（现为 {len(value)} 字）", hint)
         return value
 
     def texts(self, m: Mapping, key: str, path: str) -> tuple[str, ...]:
