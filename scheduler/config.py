@@ -83,31 +83,34 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         screens = _screens(r, channels, window)
         if not (wechat or weibo or screens):
             r.problem(channels.where(), "没有启用任何渠道", "至少配置 wechat、weibo、screens 之一")
+    rest = {  # read even when something above is wrong, so that every problem is reported at once
+        "name": r.text(c, "name", "campaign"),
+        "organizer": r.text(c, "organizer", "campaign"),
+        "co_organizers": r.texts(c, "co_organizers", "campaign"),
+        "theme": r.text(c, "theme", "campaign"),
+        "hotline": r.text(c, "hotline", "campaign"),
+        "contacts": _contacts(r, c),
+        "brand": _brand(r, data, base),
+        "posters": _posters(r, data),
+        "notifiers": _notifiers(r, data),
+        "pins": _pins(r, data),
+        "reminders": _reminders(r, data),
+        "lint": _lint(r, data, base),
+        "database_url": r.text(data, "database", "", ""),
+    }
     if start is None or end is None or key_dates is None or paths is None:
         return None
     return Campaign(
-        name=r.text(c, "name", "campaign"),
-        organizer=r.text(c, "organizer", "campaign"),
-        co_organizers=r.texts(c, "co_organizers", "campaign"),
-        theme=r.text(c, "theme", "campaign"),
         start=start,
         end=end,
         timezone=tz,
-        hotline=r.text(c, "hotline", "campaign"),
-        contacts=_contacts(r, c),
         key_dates=key_dates,
-        brand=_brand(r, data, base),
-        posters=_posters(r, data),
         wechat=wechat,
         weibo=weibo,
         screens=screens,
-        notifiers=_notifiers(r, data),
-        pins=_pins(r, data),
-        reminders=_reminders(r, data),
-        lint=_lint(r, data, base),
         paths=paths,
         config_path=path,
-        database_url=r.text(data, "database", "", ""),
+        **rest,  # type: ignore[arg-type]
     )
 
 
@@ -225,8 +228,8 @@ def _common(
     r: Reader, m: Mapping, path: str, window: tuple[dt.date, dt.date] | None, default_times: tuple[dt.time, ...] = ()
 ) -> dict[str, object]:
     times = r.times(m, "times", path, required=not default_times) or default_times
-    if not times:
-        r.problem(m.where(), f"{path}.times 不能为空", '例如 times: ["20:00"]')
+    if m.get("times") == [] and not times:  # an invalid or missing time is reported by the reader already
+        r.problem(m.where("times"), f"{path}.times 不能为空", '例如 times: ["20:00"]')
     dates = None
     if "dates" in m:
         seq = r.seq(m, "dates", path)

@@ -15,7 +15,11 @@ from .yamlsrc import Mapping, Sequence, YamlSyntaxError, parse, read_text
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 ITEM_KEYS = ("id", "area", "topic", "title", "summary", "line", "headline", "tags", "channels", "valid_from", "valid_to", "body")
-TITLE_MAX, HEADLINE_MAX, LINE_MAX, SUMMARY_MAX = 32, 12, 20, 110
+# The limits content/README.md sets. Title and summary make the Weibo post (【标题】摘要 + link, at most
+# 140 characters): 20 + 90 leaves room for the brackets, the hotline line and the link, so these are
+# errors. A summary shorter than SUMMARY_MIN is thin as a WeChat digest but publishable: `qm check` says so.
+TITLE_MAX, HEADLINE_MAX, LINE_MAX, SUMMARY_MIN, SUMMARY_MAX = 20, 12, 20, 40, 90
+WEIBO_HINT = "标题和摘要组成微博正文（【标题】摘要 + 链接，不超过 140 字）"
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class Library:
 
 def load_library(folder: Path) -> Library:
     """Load every .md/.yaml/.yml file under `folder` (README.md excepted); report all problems."""
-    r = Reader()
+    r = Reader("字段")
     items: list[ContentItem] = []
     if not folder.is_dir():
         raise ContentError(problems=[Problem("内容库目录不存在", str(folder), "检查 config.yaml 中的 paths.content")])
@@ -85,6 +89,19 @@ def load_library(folder: Path) -> Library:
     if not items:
         raise ContentError(problems=[Problem("内容库是空的", str(folder), "参考 content/README.md 添加内容")])
     return Library(tuple(items))
+
+
+def editorial_problems(library: Library) -> list[Problem]:
+    """What the content guide asks for beyond what the channels need: reported by `qm check`."""
+    return [
+        Problem(
+            f"内容 {item.id} 的摘要只有 {len(item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字",
+            item.source,
+            "摘要用作公众号摘要和微博正文，请写完整，见 content/README.md",
+        )
+        for item in library.items
+        if len(item.summary) < SUMMARY_MIN
+    ]
 
 
 def _load_file(r: Reader, path: Path, source: str) -> list[ContentItem]:
@@ -125,15 +142,16 @@ def _split_front_matter(text: str, source: str) -> tuple[str, str, int]:
 
 def _item(r: Reader, m: Mapping, body: str, raw: str) -> ContentItem | None:
     before = len(r.problems)
+    raw_id = m.get("id")
+    path = f"内容 {raw_id if isinstance(raw_id, str) and raw_id else '?'}"
+    r.keys(m, path, ITEM_KEYS)  # first, so that a missing field can point at its misspelling
     item_id = r.text(m, "id", "")
-    path = f"内容 {item_id or '?'}"
-    r.keys(m, path, ITEM_KEYS)
     if item_id and not ID_RE.match(item_id):
         r.problem(m.where("id"), f"内容编号 {item_id!r} 不合规", "只能用小写英文、数字和连字符，2–64 个字符")
     area = r.choice(m, "area", path, AREAS)
     topic = r.choice(m, "topic", path, TOPICS)
-    title = r.text(m, "title", path, max_len=TITLE_MAX)
-    summary = r.text(m, "summary", path, max_len=SUMMARY_MAX)
+    title = r.text(m, "title", path, max_len=TITLE_MAX, hint=WEIBO_HINT)
+    summary = r.text(m, "summary", path, max_len=SUMMARY_MAX, hint=WEIBO_HINT)
     headline = r.text(m, "headline", path, title, max_len=HEADLINE_MAX)
     if "headline" not in m and len(title) > HEADLINE_MAX:
         r.problem(m.where("title"), f"{path} 的标题超过 {HEADLINE_MAX} 字，电子屏放不下", "加一个 headline（≤12 字）")

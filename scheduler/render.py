@@ -27,6 +27,7 @@ from .errors import Problem, TemplateError
 from .limits import weibo_length
 from .markup import to_html
 from .planner import PlannedPost
+from .template_messages import render_message, syntax_message
 
 TEMPLATES = {"wechat": "wechat/article.html.j2", "weibo": "weibo/post.txt.j2", "screen": "screen/slide.html.j2"}
 IMAGE_SCHEME = "qm-image:"
@@ -105,7 +106,9 @@ class Renderer:
             raise TemplateError(problems=[Problem("模板文件不存在", str(path), "从项目的 templates/ 复制一份")]) from exc
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(
-                problems=[Problem(f"模板语法错误：{exc.message}", f"{path}:{exc.lineno}", "检查 {{ }} 和 {% %} 是否成对")]
+                problems=[
+                    Problem(syntax_message(exc.message), f"{path}:{exc.lineno}", "检查 {{ }} 和 {% %} 是否成对，改好后用 qm check 检查")
+                ]
             ) from exc
 
     def render(self, post: PlannedPost) -> RenderedPost:
@@ -124,9 +127,10 @@ class Renderer:
         template = self._templates[kind]
         try:
             return template.render(context)
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # a template is the user's code: whatever fails in it is reported against its line
             where = f"{self.campaign.paths.templates / TEMPLATES[kind]}:{_template_line(exc)}"
-            raise TemplateError(problems=[Problem(f"渲染 {post.id} 时模板出错：{exc}", where, "检查模板中引用的变量名")]) from exc
+            message = f"渲染 {post.id} 时出错：{render_message(exc, context)}"
+            raise TemplateError(problems=[Problem(message, where, "修改模板后用 qm check 检查")]) from exc
 
     def _wechat(self, post: PlannedPost, channel: WeChatConfig, base: dict[str, Any]) -> RenderedPost:
         item = post.item

@@ -2,10 +2,13 @@
 
 Mappings load as `Mapping` (a dict with `.line_of(key)`), sequences as `Sequence` (a list with
 `.line_of(index)`). Times such as `20:00` stay strings: YAML 1.1 would read them as base-60 ints.
+A date that does not exist (`2027-09-31`) stays a string too, so the reader reports it like any
+other bad value instead of the parser stopping. Syntax errors are explained in Chinese.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +61,9 @@ def _loader_for(source: str, line_offset: int) -> type[yaml.SafeLoader]:
                 raise yaml.constructor.ConstructorError(None, None, "不支持的键类型", key_node.start_mark)
             key = str(raw_key)
             if key in result:
-                raise yaml.constructor.ConstructorError(None, None, f"键 {key!r} 重复出现", key_node.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"键 {key!r} 重复出现（第 {result.key_lines[key]} 行已有），请删去或合并其中一个", key_node.start_mark
+                )
             result[key] = loader.construct_object(value_node, deep=True)
             result.key_lines[key] = key_node.start_mark.line + 1 + line_offset
         return result
@@ -75,9 +80,16 @@ def _loader_for(source: str, line_offset: int) -> type[yaml.SafeLoader]:
             return text  # "20:00" is a time of day, not 1200
         return yaml.SafeLoader.construct_yaml_int(loader, node)
 
+    def timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError:  # shaped like a date but not one (2027-09-31): the reader says why
+            return loader.construct_scalar(node)
+
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, sequence)
     Loader.add_constructor("tag:yaml.org,2002:int", integer)
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
     return Loader
 
 
@@ -92,12 +104,56 @@ def parse(text: str, source: str, line_offset: int = 0) -> Any:
     try:
         return yaml.load(text, Loader=_loader_for(source, line_offset))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
-        reason = exc.problem or exc.context or "格式错误"
-        raise YamlSyntaxError(Problem(f"YAML 格式错误：{reason}", f"{source}:{line}", "检查缩进、冒号和引号")) from exc
+        raise YamlSyntaxError(_syntax_problem(exc, text, source, line_offset)) from exc
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 + line_offset
+        problem = Problem(f"文件中有不可见的控制字符（#x{exc.character:04x}）", f"{source}:{line}", "删去这个字符后重新保存")
+        raise YamlSyntaxError(problem) from exc
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(Problem(f"YAML 格式错误：{exc}", source)) from exc
+        raise YamlSyntaxError(Problem("YAML 格式错误，无法读取", source, "检查缩进、冒号和引号")) from exc
+
+
+_TAB = "用了 Tab 键缩进：YAML 只能用空格缩进"
+_INDENT = "缩进不一致、引号后面多了文字，或前面有引号没有配对：同一层的键要左对齐"
+# PyYAML's problem texts (libyaml's and the pure-Python parser's wording), first match wins.
+_SYNTAX: tuple[tuple[str, str], ...] = (
+    (r"mapping values are not allowed", "这里不能出现“键: 值”：可能是缩进不对，或文字里的“: ”需要用引号括起来"),
+    (r"did not find expected key|expected <block end>", _INDENT),
+    (r"could not find expected ':'", "缺少冒号：每个键后面要写“: ”，或上一行的引号没有配对"),
+    (r"did not find expected node content|expected the node content", "这里缺少值：列表项或 [ ] 中少写了内容"),
+    (r"did not find expected '-' indicator", "列表缩进不一致：每一项都以“- ”开头并左对齐"),
+    (r"found unexpected end of stream", "引号没有配对：从这里开始的引号直到文件末尾都没有结束"),
+    (r"expected ',' or '\]'", "方括号 [ ] 列表没有正确结束：项之间用逗号分隔，最后写 ]"),
+    (r"expected ',' or '\}'", "花括号 { } 没有正确结束：项之间用逗号分隔，最后写 }"),
+    (r"found undefined alias", "以 * 开头的文字会被当作引用：请用引号括起来"),
+    (r"found unknown escape character", "双引号里的反斜杠 \\ 无效：路径请改用单引号或 /"),
+    (r"found a tab character|found character '\\t'", _TAB),
+    (r"cannot start any token", "字符 {char} 不能出现在值的开头：请用引号把这段文字括起来"),
+    (r"found duplicate anchor", "以 & 开头的文字会被当作锚点：请用引号括起来"),
+    (r"unknown directive|expected '<document start>'", "以 % 或 --- 开头的行不能出现在这里：请加引号或删去"),
+)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offset: int) -> Problem:
+    """A parser error in Chinese, at the line it concerns (where an unclosed quote opened, say)."""
+    problem = f"{exc.context or ''} {exc.problem or ''}"
+    mark = exc.problem_mark or exc.context_mark
+    if re.search(r"end of stream|expected ',' or", problem) and exc.context_mark:  # where the quote or bracket opened
+        mark = exc.context_mark
+    line, column = (mark.line, mark.column) if mark else (0, 0)
+    where = f"{source}:{line + 1 + line_offset}"
+    if re.search(r"[\u4e00-\u9fff]", problem):  # raised by this module's constructors, already Chinese
+        return Problem(f"YAML 格式错误：{problem.strip()}", where)
+    lines = text.splitlines()
+    char = lines[line][column : column + 1] if line < len(lines) else ""
+    reason = next((zh for pattern, zh in _SYNTAX if re.search(pattern, problem)), "")
+    if "{char}" in reason:
+        reason = _TAB if char == "\t" else reason.format(char=repr(char))
+    return Problem(
+        f"YAML 格式错误（第 {column + 1} 列）" + (f"：{reason}" if reason else "：这里无法解析"),
+        where,
+        "检查缩进、冒号和引号",
+    )
 
 
 def load(path: Path, source: str | None = None) -> Any:

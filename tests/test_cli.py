@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from scheduler.cli.main import COMMANDS, _command_word, build_parser
 
 from .conftest import HEIHE, run_qm
@@ -51,9 +53,30 @@ def test_bad_arguments_are_explained_in_chinese() -> None:
     result = run_qm("plan", "--format", "pdf")
     assert result.returncode == 2 and "无效的选择" in result.stderr
     result = run_qm("preview", "2016-13-40", "-c", HEIHE)
-    assert result.returncode == 2 and "无效的值" in result.stderr
+    assert result.returncode == 2 and "2016-13-40 不是有效日期：月份只能是 1–12" in result.stderr
     result = run_qm("nosuch")
     assert result.returncode == 2 and "无效的选择" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("preview", "2027-09-31"), "参数 日期：2027-09-31 不是有效日期：2027 年 9 月只有 30 天"),
+        (("queue", "--date", "2027-9-1"), "参数 --date：2027-9-1 不是有效日期：日期写作 2027-09-08"),
+        (("simulate", "--faults", "2"), "参数 --faults：2 超出范围，应为 0–0.5 之间的数字"),
+        (("simulate", "--restarts", "many"), "'many' 不是整数，应为 0–50 之间的整数"),
+        (("history", "--limit", "0"), "应为 1–100000 之间的整数"),
+    ],
+)
+def test_bad_values_say_what_is_expected(args: tuple[str, ...], words: str) -> None:
+    result = run_qm(*args)
+    assert result.returncode == 2 and words in result.stderr, result.stderr
+
+
+def test_unknown_option_of_a_command_shows_that_commands_usage() -> None:
+    result = run_qm("plan", "--formt", "json")
+    assert result.returncode == 2
+    assert "用法：qm plan " in result.stderr and "无法识别的参数：--formt json（是不是想写 --format？）" in result.stderr
 
 
 def test_check_passes_on_both_shipped_configs() -> None:

@@ -136,3 +136,52 @@ def test_a_list_entry_that_is_not_a_mapping_names_its_index_and_line(project: Ca
     pin_line = lines.index("  - publicity-launch-announcement") + 1
     assert f"{path}:{contact_line}" in "\n".join(p for p in problems if "campaign.contacts[0] 应当是一个映射" in p)
     assert f"{path}:{pin_line}" in "\n".join(p for p in problems if "pins[0] 应当是一个映射" in p)
+
+
+def test_impossible_dates_are_problems_not_crashes(project: Callable[..., Path]) -> None:
+    def edit(text: str) -> str:
+        return text.replace("start: 2027-09-01", "start: 2027-09-31").replace("    date: 2027-09-08", "    date: 2027-02-30")
+
+    path = project(edit)
+    problems = _problems(path)
+    assert any("config.yaml:14" in p and "campaign.start 不是有效日期：2027-09-31" in p and "9 月只有 30 天" in p for p in problems), (
+        problems
+    )
+    assert any("pins[0].date 不是有效日期：2027-02-30" in p and "2 月只有 28 天" in p for p in problems), problems
+    result = run_qm("plan", "-c", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "9 月只有 30 天" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("broken", "words"),
+    [
+        ("  theme: 提升质量水平: 建设质量强市", "不能出现“键: 值”"),
+        ("  theme: [提升质量水平", "方括号"),
+        ("\ttheme: 提升质量水平", "Tab"),
+        ("  theme: @提升质量水平", "字符 '@' 不能出现在值的开头"),
+    ],
+)
+def test_yaml_syntax_errors_are_explained_in_chinese(project: Callable[..., Path], broken: str, words: str) -> None:
+    path = project(lambda t: t.replace("  theme: 提升质量水平，建设质量强市", broken))
+    line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "提升质量水平" in text)
+    (problem,) = _problems(path)
+    assert f"config.yaml:{line}：YAML 格式错误（第" in problem and words in problem, problem
+    assert not any(english in problem for english in ("found", "expected", "allowed", "token")), problem
+
+
+def test_an_invalid_time_is_the_only_problem_of_its_list(project: Callable[..., Path]) -> None:
+    problems = _problems(project(lambda t: t.replace('times: ["20:00"]', 'times: ["25:00"]', 1)))
+    assert len(problems) == 1 and "channels.wechat.times 的第 1 项不是有效时间：25:00" in problems[0], problems
+
+
+def test_misspelt_key_suggests_the_known_one_and_the_missing_one_points_back(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace("  theme:", "  thme:"))
+    problems = _problems(path)
+    assert len(problems) == 2, problems
+    assert "未知的配置项 campaign.thme（是不是想写 theme？）" in problems[0]
+    assert "缺少配置项 campaign.theme（第 13 行的 thme 是不是 theme 写错了？）" in problems[1]
+
+
+def test_wrong_type_gives_an_example(project: Callable[..., Path]) -> None:
+    (problem,) = _problems(project(lambda t: t.replace("slide_seconds: 10", "slide_seconds: ten")))
+    assert "slide_seconds 应当是整数，现为 'ten'（写一个不带引号的整数，例如 slide_seconds: 10）" in problem

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,8 @@ from scheduler.content import Library, load_library
 from scheduler.domain import AREAS, CONSUMER_GOODS, RIGHTS_CATEGORIES
 from scheduler.errors import ContentError
 from scheduler.lint import ABSOLUTE_TERMS
+
+from .conftest import run_qm
 
 
 def test_library_size_and_slogans(library: Library) -> None:
@@ -103,7 +107,7 @@ def test_every_problem_in_the_library_is_reported_with_file_and_line(tmp_path: P
     assert any(p.startswith(f"{tmp_path / 'a.md'}:3") and "'sports'" in p for p in problems), problems
     assert any(f"{tmp_path / 'b.md'}:" in p and "headline" in p for p in problems), problems
     assert any("内容编号 twice 重复" in p for p in problems), problems
-    assert any(f"{tmp_path / 'd.md'}:5" in p and "未知的配置项 内容 d-item.author" in p for p in problems), problems
+    assert any(f"{tmp_path / 'd.md'}:5" in p and "未知的字段 内容 d-item.author" in p for p in problems), problems
     assert any(f"{tmp_path / 'e.md'}:1" in p and "---" in p for p in problems), problems
 
 
@@ -112,3 +116,47 @@ def test_article_items_need_a_body(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_library(tmp_path)
     assert "没有正文" in str(info.value.problems[0])
+
+
+def test_impossible_date_in_front_matter_is_reported_with_line(tmp_path: Path) -> None:
+    _write(tmp_path, "a.md", GOOD.replace("line: 买盐看清定点标识\n", "line: 买盐看清定点标识\nvalid_from: 2027-02-30\n"))
+    _write(tmp_path, "b.yaml", "- id: b-item\n  valid_to: 2027-13-01\n")
+    with pytest.raises(ContentError) as info:
+        load_library(tmp_path)
+    problems = [str(p) for p in info.value.problems]
+    assert any(f"{tmp_path / 'a.md'}:8" in p and "valid_from 不是有效日期：2027-02-30（2027 年 2 月只有 28 天）" in p for p in problems), (
+        problems
+    )
+    assert any(f"{tmp_path / 'b.yaml'}:2" in p and "月份只能是 1–12" in p for p in problems), problems
+
+
+def test_content_problems_speak_of_fields(tmp_path: Path) -> None:
+    _write(tmp_path, "a.md", GOOD.replace("title:", "titel:"))
+    with pytest.raises(ContentError) as info:
+        load_library(tmp_path)
+    problems = [str(p) for p in info.value.problems]
+    assert any(":5：未知的字段 内容 test-item.titel（是不是想写 title？）" in p for p in problems), problems
+    assert any("缺少字段 内容 test-item.title（第 5 行的 titel 是不是 title 写错了？）" in p for p in problems), problems
+    assert not any("配置项" in p for p in problems), problems
+
+
+def test_title_and_summary_limits_of_the_content_guide(tmp_path: Path) -> None:
+    _write(tmp_path, "a.md", GOOD.replace("title: 买盐看标识", "title: " + "质" * 21).replace("line:", "headline: 买盐看标识\nline:"))
+    _write(tmp_path, "b.md", GOOD.replace("id: test-item", "id: b-item").replace("summary: ", "summary: " + "质" * 70))
+    with pytest.raises(ContentError) as info:
+        load_library(tmp_path)
+    problems = [str(p) for p in info.value.problems]
+    assert len(problems) == 2, problems
+    assert "内容 test-item.title 超过 20 字（现为 21 字）（标题和摘要组成微博正文" in problems[0]
+    assert "内容 b-item.summary 超过 90 字" in problems[1]
+
+
+def test_check_reports_a_short_summary(project: Callable[..., Path]) -> None:
+    config = project()
+    item = config.parent / "content" / "brand" / "brand-cert-green-food.md"
+    text = item.read_text(encoding="utf-8")
+    item.write_text(re.sub(r"(?m)^summary: .*$", "summary: 看清绿色食品标志。", text), encoding="utf-8")
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2, result.stderr
+    assert "brand-cert-green-food.md:2：内容 brand-cert-green-food 的摘要只有 9 字，内容库要求 40–90 字" in result.stderr
+    assert "Traceback" not in result.stderr

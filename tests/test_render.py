@@ -172,3 +172,43 @@ def test_a_launch_article_says_when_the_launch_event_is(heihe: Campaign, heihe_p
     assert heihe.launch_label == "9月8日（星期四）09:00"
     assert "启动暨集中宣传活动：9月8日（星期四）09:00" in Renderer(heihe).render(launch).payload["content"]
     assert "启动暨集中宣传活动：" not in Renderer(heihe).render(other).payload["content"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (
+            "【{{ item.title }}】\n{% if item.is_launch %}热线",
+            2,
+            "模板在 {% if %} 结束之前就完了：缺少 {% elif %} 或 {% else %} 或 {% endif %}",
+        ),
+        ("【{{ item.title x }}】", 1, "{{ }} 里多了 x"),
+        ("{% for t in item.tags %}{{ t }}{% endfo %}", 1, "标签 {% endfo %} 不认识：{% for %} 之后这里应当是 {% endfor %} 或 {% else %}"),
+        ("\n{{ item.title | shout }}", 2, "没有名为 shout 的过滤器"),
+    ],
+)
+def test_template_syntax_errors_are_explained_in_chinese(project: Callable[..., Path], text: str, line: int, words: str) -> None:
+    (problem,) = Renderer(_broken_templates(project, "weibo/post.txt.j2", text)).check_templates()
+    assert problem.where.endswith(f"weibo/post.txt.j2:{line}") and words in problem.message, problem
+    assert not re.search(r"expected|unexpected|Encountered|Jinja|looking|named", problem.message), problem  # no English left
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "【{{ item.title }}】\n{{ item.sumary }}",
+            "内容没有字段 sumary（是不是想写 summary？），可用：id、area、topic、title、summary、body",
+        ),
+        ("\n{{ sumary }}", "模板中的变量 sumary 不存在（是不是想写 item.summary？），可用：campaign、brand、item、post、weibo"),
+        ("\n{{ campaign.hotlin }}", "活动配置没有字段 hotlin（是不是想写 hotline？）"),
+        ("\n{{ 1 / 0 }}", "模板中的计算除以了零"),
+    ],
+)
+def test_template_render_errors_name_the_wrong_name_and_what_is_available(project: Callable[..., Path], text: str, words: str) -> None:
+    campaign = _broken_templates(project, "weibo/post.txt.j2", text)
+    post = first(make_plan(campaign, load_library(campaign.paths.content)), "weibo")
+    with pytest.raises(TemplateError) as info:
+        Renderer(campaign).render(post)
+    (problem,) = info.value.problems
+    assert problem.where.endswith("weibo/post.txt.j2:2") and post.id in problem.message and words in problem.message, problem

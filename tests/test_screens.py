@@ -400,10 +400,10 @@ def test_qm_screen_commands_reject_bad_input_in_chinese(project) -> None:  # typ
     config = project()
     for args, words in (
         (("build", "--screen", "nope"), "没有编号为 'nope' 的电子屏"),
-        (("build", "--date", "2027-13-01"), "无效的值"),
+        (("build", "--date", "2027-13-01"), "月份只能是 1–12"),
         (("build", "--date", "2026-09-08"), "不在活动期"),
         (("push", "center", "--date", "2027-09-08"), "没有 Anthias 地址"),
-        (("serve", "--port", "70000"), "无效的值"),
+        (("serve", "--port", "70000"), "应为 1–65535 之间的整数"),
     ):
         result = run_qm("screen", *args, "-c", config)
         assert result.returncode == 2, (args, result.stderr)

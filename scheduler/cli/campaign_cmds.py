@@ -10,6 +10,7 @@ from pathlib import Path
 from .. import channel_warnings as warnings
 from .. import export, preview
 from ..channels import make_channels
+from ..content import editorial_problems
 from ..errors import InputError, Problem, QmError
 from ..lint import lint_post
 from ..render import Renderer
@@ -66,6 +67,7 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
         for post in plan.posts
         for f in lint_post(campaign, ctx.renderer.render(post))
     ]
+    findings += editorial_problems(ctx.library)
     findings += _channel_problems(ctx)
     if findings:
         raise InputError(f"检查发现 {len(findings)} 个问题", findings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +14,7 @@ from ..content import Library, load_library
 from ..errors import InputError, PlanError
 from ..planner import Plan, check_pins, make_plan
 from ..render import Renderer
+from ..schema import DATE_RE, date_error, parse_date
 
 if TYPE_CHECKING:  # the database layer is imported only by commands that use it (startup time)
     from sqlalchemy.engine import Engine
@@ -55,8 +57,8 @@ class Context:
 
 
 def parse_day(text: str) -> dt.date:
-    """argparse type for dates; the message is what argparse prints after '无效的值'."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise ValueError(text) from exc
+    """argparse type for dates; the message says what is wrong (format, or the month's length)."""
+    day = parse_date(text) if DATE_RE.match(text) else None
+    if day is None:
+        raise argparse.ArgumentTypeError(f"{text} 不是有效日期：{date_error(text)}")
+    return day

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from .. import states as st
 from ..errors import InputError
 from ..logs import event, setup_logging
+from . import zh_argparse
 from .context import Context
 
 if TYPE_CHECKING:  # the daemon's machinery is imported when a command runs, not for every qm command
@@ -49,25 +50,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
             "用临时生成的密钥，不访问真实平台。报告应发、已发、重复、丢失、迟发、失败条数和耗时。不会发布任何真实内容。"
         ),
     )
-    p.add_argument("--faults", type=_rate, default=0.1, metavar="比例", help="渠道出错（含超时）的比例，0–0.5，默认 0.1")
-    p.add_argument("--restarts", type=_count, default=3, metavar="次数", help="强行中止并重启的次数，默认 3")
-    p.add_argument("--seed", type=int, default=2016, metavar="种子", help="随机种子，同样的种子得到同样的结果")
+    p.add_argument(
+        "--faults",
+        type=zh_argparse.number_in(float, 0, 0.5, 0.1),
+        default=0.1,
+        metavar="比例",
+        help="渠道出错（含超时）的比例，0–0.5，默认 0.1",
+    )
+    p.add_argument("--restarts", type=zh_argparse.number_in(int, 0, 50, 3), default=3, metavar="次数", help="强行中止并重启的次数，默认 3")
+    p.add_argument(
+        "--seed",
+        type=zh_argparse.number_in(int, 0, 2**31 - 1, 2016),
+        default=2016,
+        metavar="种子",
+        help="随机种子，同样的种子得到同样的结果",
+    )
     p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
     p.set_defaults(run=run_simulate)
-
-
-def _rate(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 0.5:
-        raise ValueError(text)
-    return value
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 50:
-        raise ValueError(text)
-    return value
 
 
 def _fresh_source(config_path: Path) -> tuple[Plan, Renderer]:

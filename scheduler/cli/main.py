@@ -62,7 +62,7 @@ def _command_word(argv: list[str]) -> str | None:
 
 def build_parser(argv: Iterable[str] | None = None) -> argparse.ArgumentParser:
     zh_argparse.install()
-    parser = argparse.ArgumentParser(
+    parser = zh_argparse.Parser(
         prog="qm",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,

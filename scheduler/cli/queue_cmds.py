@@ -18,6 +18,7 @@ from .. import states as st
 from ..errors import InputError
 from ..export import _pad, _width, channel_label
 from ..queue import Post, Queue, fill
+from . import zh_argparse
 from .context import Context, parse_day
 
 
@@ -63,7 +64,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
     p = sub.add_parser("history", parents=[common], help="查看审核与发布记录", description=HISTORY_HELP)
     p.add_argument("id", nargs="?", metavar="编号", help="只看这一条内容（默认最近的记录）")
-    p.add_argument("--limit", type=_positive, default=50, metavar="条数", help="最多显示多少条记录（正整数），默认 50")
+    p.add_argument(
+        "--limit", type=zh_argparse.number_in(int, 1, 100000, 50), default=50, metavar="条数", help="最多显示多少条记录，默认 50"
+    )
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(run=run_history)
 
@@ -94,13 +97,6 @@ STATUS_HELP = "显示后台服务是否在运行（心跳）、暂停情况、�
 PAUSE_HELP = (
     "立即暂停发布（例如遇到全国哀悼日）。正在运行的后台服务几秒内生效；暂停期间到点的内容在恢复后补发，超过补发时限的记为“已错过”。"
 )
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
 
 
 def _by(p: argparse.ArgumentParser) -> None:

@@ -15,6 +15,7 @@ from ..screens import anthias
 from ..screens.build import screens_root
 from ..screens.daily import Approval, DayBuild, approval, build_day, check_day, pick_screens
 from ..screens.serve import ScreenServer
+from . import zh_argparse
 from .context import Context, parse_day
 
 
@@ -46,7 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "/status 查看各屏正在播放的画面和播放列表版本。默认只在本机（127.0.0.1）提供服务。",
     )
     s.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只有本机能访问；0.0.0.0 为所有网卡）")
-    s.add_argument("--port", type=_port, default=8765, metavar="端口", help="端口（默认 8765）")
+    s.add_argument("--port", type=zh_argparse.number_in(int, 1, 65535, 8765), default=8765, metavar="端口", help="端口（默认 8765）")
     s.set_defaults(run=run_serve)
 
     u = actions.add_parser(
@@ -66,13 +67,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return 2
-
-
-def _port(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 65535:
-        raise ValueError(text)
-    return value
 
 
 def _build(ctx: Context, args: argparse.Namespace, screen: str | None) -> DayBuild:

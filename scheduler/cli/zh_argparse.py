@@ -7,6 +7,9 @@ call time, so replacing those two names translates usage, section titles and err
 from __future__ import annotations
 
 import argparse
+import difflib
+from collections.abc import Callable
+from typing import Any
 
 _MESSAGES = {
     "usage: ": "用法：",
@@ -41,3 +44,37 @@ def _ntranslate(singular: str, plural: str, n: int) -> str:
 def install() -> None:
     argparse._ = _translate  # type: ignore[attr-defined]
     argparse.ngettext = _ntranslate  # type: ignore[attr-defined]
+
+
+class Parser(argparse.ArgumentParser):
+    """A parser that reports options it does not know itself, with its own usage and a likely spelling.
+
+    argparse hands a command's unknown options up to the top-level parser, which prints `qm`'s usage;
+    the command's usage is the one that helps. After a command every remaining argument is the
+    command's, so nothing is lost by reporting here.
+    """
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            known = [o for action in self._actions for o in action.option_strings]
+            guesses = [g for e in extras if e.startswith("-") for g in difflib.get_close_matches(e.split("=")[0], known, 1)]
+            guess = f"（是不是想写 {'、'.join(guesses)}？）" if guesses else ""
+            self.error(f"无法识别的参数：{' '.join(extras)}{guess}")
+        return parsed, extras
+
+
+def number_in(kind: Callable[[str], float], lo: float, hi: float, example: float) -> Callable[[str], Any]:
+    """An argparse type for a number from `lo` to `hi`; its messages say the range and give an example."""
+    what = "整数" if kind is int else "数字"
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} 不是{what}，应为 {lo}–{hi} 之间的{what}，例如 {example}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{text} 超出范围，应为 {lo}–{hi} 之间的{what}，例如 {example}")
+        return value
+
+    return parse
