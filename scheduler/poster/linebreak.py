@@ -11,6 +11,7 @@ to the next line together with that mark.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -67,8 +68,11 @@ def units(text: str) -> list[str]:
     return out
 
 
-def pieces(text: str) -> list[Piece]:
-    """Glue units into unbreakable pieces following the line-start and line-end prohibitions."""
+@functools.lru_cache(maxsize=1024)
+def pieces(text: str) -> tuple[Piece, ...]:
+    """Glue units into unbreakable pieces following the line-start and line-end prohibitions.
+
+    Cached: the fit breaks the same text at many widths and sizes."""
     out: list[Piece] = []
     space = ""
     glue_next = False
@@ -82,7 +86,7 @@ def pieces(text: str) -> list[Piece]:
             out.append(Piece(unit, space))
         space = ""
         glue_next = unit[-1] in NO_END
-    return out
+    return tuple(out)
 
 
 def break_lines(text: str, width: float, measure: Measure) -> Broken:
