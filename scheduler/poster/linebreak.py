@@ -6,7 +6,7 @@ size and direction. Break between any two Han characters, except:
   - `——` and `……` are never split;
   - a run of Latin letters or digits (a word, a number, a URL) is kept whole; spaces are break points.
 Mainland style hangs no punctuation: a character that would start a line with a closing mark is pushed
-to the next line together with that mark.
+to the next line together with that mark. Titles may ask for breaks only between clauses (`whole_clauses`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from dataclasses import dataclass
 NO_START = frozenset("。．，、；：？！‼⁇”’」』）〕】〗］｝》〉–—～·／" + "%％‰℃°,.;:?!)]}")
 NO_END = frozenset("“‘「『（〔【〖［｛《〈" + "([{")
 UNSPLIT = ("——", "……")
+# A clause ends after punctuation or a closing bracket or quote, and a new one starts before an opening mark.
+CLAUSE_END = frozenset("，。、；：！？,.;:!?" + "”’」』）〕】〗］｝》〉)]}")
+CLAUSE_START = NO_END
 
 Measure = Callable[[str], float]
 
@@ -81,7 +84,7 @@ def pieces(text: str) -> tuple[Piece, ...]:
             space, glue_next = unit, False
             continue
         if out and (glue_next or unit[0] in NO_START):
-            out[-1] = Piece(out[-1].text + space + unit, out[-1].space)
+            out[-1] = _joined(out[-1], Piece(unit, space))
         else:
             out.append(Piece(unit, space))
         space = ""
@@ -89,17 +92,35 @@ def pieces(text: str) -> tuple[Piece, ...]:
     return tuple(out)
 
 
-def break_lines(text: str, width: float, measure: Measure) -> Broken:
-    """Greedy line filling: as many pieces per line as fit in `width`. A newline always breaks."""
-    parts = [_fill(p, width, measure) for p in text.split("\n") if p.strip()]
+@functools.lru_cache(maxsize=1024)
+def clause_pieces(text: str) -> tuple[Piece, ...]:
+    """Pieces glued into whole clauses: the breaks left are after punctuation or a closing mark and before an opening one."""
+    out: list[Piece] = []
+    for piece in pieces(text):
+        if out and out[-1].text[-1] not in CLAUSE_END and piece.text[0] not in CLAUSE_START:
+            out[-1] = _joined(out[-1], piece)
+        else:
+            out.append(piece)
+    return tuple(out)
+
+
+def _joined(first: Piece, then: Piece) -> Piece:
+    return Piece(first.text + then.space + then.text, first.space)
+
+
+def break_lines(text: str, width: float, measure: Measure, whole_clauses: bool = False) -> Broken:
+    """Greedy line filling: as many pieces per line as fit in `width`. A newline always breaks.
+
+    With `whole_clauses`, lines break only between clauses; a clause wider than the line is cut (`forced`)."""
+    parts = [_fill(p, width, measure, whole_clauses) for p in text.split("\n") if p.strip()]
     return Broken(tuple(line for part in parts for line in part.lines), any(part.forced for part in parts))
 
 
-def _fill(text: str, width: float, measure: Measure) -> Broken:
+def _fill(text: str, width: float, measure: Measure, whole_clauses: bool) -> Broken:
     lines: list[str] = []
     line = ""
     forced = False
-    for piece in pieces(text):
+    for piece in (clause_pieces if whole_clauses else pieces)(text):
         candidate = line + piece.space + piece.text if line else piece.text
         if measure(candidate) <= width:
             line = candidate
@@ -134,15 +155,15 @@ def _cut(text: str, width: float, measure: Measure) -> list[str]:
     return [*out, line]
 
 
-def balanced(text: str, width: float, measure: Measure) -> Broken:
+def balanced(text: str, width: float, measure: Measure, whole_clauses: bool = False) -> Broken:
     """The narrowest width that keeps the greedy line count: lines of even length, no lone last character."""
-    best = break_lines(text, width, measure)
+    best = break_lines(text, width, measure, whole_clauses)
     if len(best.lines) < 2:
         return best
     lo, hi = width / len(best.lines), width
     while hi - lo > 1:
         mid = (lo + hi) / 2
-        trial = break_lines(text, mid, measure)
+        trial = break_lines(text, mid, measure, whole_clauses)
         if len(trial.lines) == len(best.lines) and trial.forced == best.forced:
             hi, best = mid, trial
         else:
