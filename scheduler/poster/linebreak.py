@@ -171,40 +171,44 @@ def balanced(text: str, width: float, measure: Measure, whole_clauses: bool = Fa
     return best
 
 
-VERTICAL_FORMS = str.maketrans(
-    {
-        "，": "︐",
-        "、": "︑",
-        "。": "︒",
-        "：": "︓",
-        "；": "︔",
-        "！": "︕",
-        "？": "︖",
-        "「": "﹁",
-        "」": "﹂",
-        "『": "﹃",
-        "』": "﹄",
-        "“": "﹁",
-        "”": "﹂",
-        "‘": "﹃",
-        "’": "﹄",
-        "（": "︵",
-        "）": "︶",
-        "《": "︽",
-        "》": "︾",
-        "〈": "︿",
-        "〉": "﹀",
-        "【": "︻",
-        "】": "︼",
-        "〔": "︹",
-        "〕": "︺",
-        "—": "︱",
-        "…": "︙",
-        "～": "≀",
-    }
-)
+VERTICAL_FORMS = {
+    "，": "︐",
+    "、": "︑",
+    "。": "︒",
+    "：": "︓",
+    "；": "︔",
+    "！": "︕",
+    "？": "︖",
+    "「": "﹁",
+    "」": "﹂",
+    "『": "﹃",
+    "』": "﹄",
+    "“": "﹁",
+    "”": "﹂",
+    "‘": "﹃",
+    "’": "﹄",
+    "（": "︵",
+    "）": "︶",
+    "《": "︽",
+    "》": "︾",
+    "〈": "︿",
+    "〉": "﹀",
+    "【": "︻",
+    "】": "︼",
+    "〔": "︹",
+    "〕": "︺",
+    "—": "︱",
+    "…": "︙",
+    "～": "≀",
+}
 
 
-def vertical_forms(text: str) -> str:
-    """Punctuation as it is set in vertical columns (quotes become corner brackets, as in mainland vertical text)."""
-    return text.translate(VERTICAL_FORMS)
+def vertical_forms(text: str, has: Callable[[str], bool] = lambda _: True) -> str:
+    """Punctuation as it is set in vertical columns (quotes become corner brackets, as in mainland vertical text).
+
+    A mark keeps its horizontal form when `has` says the font lacks the vertical one."""
+    out = []
+    for ch in text:
+        form = VERTICAL_FORMS.get(ch)
+        out.append(form if form and has(form) else ch)
+    return "".join(out)
