@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from scheduler.config import load_campaign
 from scheduler.errors import PosterError
 from scheduler.poster import fonts
-from scheduler.poster.fit import Frame, attempt, clauses, extent, fit
+from scheduler.poster.fit import CLAUSE_FLOOR, Frame, attempt, clauses, extent, fit
 from scheduler.poster.linebreak import Measure
 from scheduler.poster.make import Job, arrangement, prepare
 from scheduler.poster.texts import PosterText
@@ -63,9 +64,77 @@ def test_vertical_fit_measures_columns_along_the_height() -> None:
     assert fitted.size == 100 and extent(100, 2, 1.5) <= 300
 
 
+# A title on the 1080x1920 screen slide: 864 px wide, 162 px at most, 86 px at least.
+TALL_TITLE = Frame(width=864, height=768, max_px=162, min_px=86, line_height=1.2, max_lines=4, balance=True)
+
+
+@pytest.mark.parametrize("text", ["用好地理标志", "读懂食品标签", "网购退货指南", "守护舌尖安全", "打造本地品牌", "质量月今天启动"])
+def test_a_title_without_punctuation_stays_on_one_line_rather_than_split_in_a_word(text: str) -> None:
+    fitted = fit(text, TALL_TITLE, han)
+    assert fitted is not None and fitted.lines == (text,)
+    assert fitted.size >= CLAUSE_FLOOR * 162
+
+
+def test_a_title_is_split_only_between_clauses_at_any_width() -> None:
+    for width in range(300, 1200, 7):
+        fitted = fit("用好地理标志", replace(TALL_TITLE, width=width), han)
+        assert fitted is not None
+        whole = min(162, width // 6)
+        if whole >= max(86, CLAUSE_FLOOR * 162):
+            assert fitted.lines == ("用好地理标志",) and fitted.size == whole, width
+        else:
+            assert len(fitted.lines) > 1 and fitted.size > whole, width  # too small whole: split as before
+
+
+def test_breaks_fall_after_punctuation_and_around_brackets() -> None:
+    wide = Frame(width=1613, height=454, max_px=216, min_px=86, line_height=1.2, max_lines=2, balance=True)
+    fitted = fit("质量知识小测验（附答案）", wide, han)
+    assert fitted is not None and fitted.lines == ("质量知识小测验", "（附答案）")
+    fitted = fit("征集你身边的“质量故事”", TALL_TITLE, han)
+    assert fitted is not None and fitted.lines == ("征集你身边的", "“质量故事”")
+    fitted = fit("“五小”活动是什么", TALL_TITLE, han)
+    assert fitted is not None and fitted.lines == ("“五小”", "活动是什么") and fitted.size == 162
+
+
+def test_several_clauses_may_share_a_line() -> None:
+    frame = Frame(width=1000, height=300, max_px=100, min_px=20, line_height=1.2, max_lines=2, balance=True)
+    fitted = fit("人人关注质量、人人追求质量、人人享受质量", frame, han)
+    assert fitted is not None and len(fitted.lines) == 2
+    assert fitted.lines[0].endswith("、") and "".join(fitted.lines) == "人人关注质量、人人追求质量、人人享受质量"
+
+
+def test_a_clause_too_long_for_the_line_still_fits_by_breaking_inside() -> None:
+    text = "质量是企业的生命线也是城市的名片"  # 16 characters, no punctuation
+    frame = Frame(width=300, height=300, max_px=100, min_px=20, line_height=1.2, max_lines=3, balance=True)
+    fitted = fit(text, frame, han)
+    assert fitted is not None and not fitted.forced
+    assert len(fitted.lines) > 1 and "".join(fitted.lines) == text
+    assert fitted.size == 50  # the largest size, as for any text: one line would need 18 px
+
+
+def test_body_text_breaks_anywhere_at_the_largest_size() -> None:
+    fitted = fit("用好地理标志", replace(TALL_TITLE, balance=False), han)
+    assert fitted is not None and fitted.size == 162 and fitted.lines == ("用好地理标", "志")
+
+
 @pytest.fixture
 def campaign(project: Callable[..., Path]):  # type: ignore[no-untyped-def]
     return load_campaign(project())
+
+
+def explain(campaign, text: PosterText, layout: str, size: str, tmp_path: Path) -> dict[str, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    font_files = fonts.candidates(None)
+    arranged = arrangement(campaign, prepare(campaign, Job(text, layout, size, tmp_path / "x.png"), font_files), font_files)
+    return {p.region.name: p.lines for p in arranged.placed}
+
+
+def test_the_theme_on_a_tall_screen_breaks_at_its_comma(campaign, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    theme = PosterText("", "提升质量水平，建设质量强市", headline="提升质量水平，建设质量强市")
+    for layout in ("slogan", "screen-slide"):
+        lines = explain(campaign, theme, layout, "1080x1920", tmp_path)
+        assert lines.get("slogan", lines.get("title")) == ("提升质量水平，", "建设质量强市"), layout
+    headline = PosterText("", "提升质量水平，建设质量强市", headline="建设质量强市")
+    assert explain(campaign, headline, "screen-slide", "1080x1920", tmp_path)["title"] == ("建设质量强市",)
 
 
 def test_text_that_cannot_fit_names_the_item_region_and_size(campaign, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.poster.linebreak import NO_END, NO_START, balanced, break_lines, pieces, vertical_forms
+from scheduler.poster.linebreak import NO_END, NO_START, balanced, break_lines, clause_pieces, pieces, vertical_forms
 
 
 def width(text: str) -> float:
@@ -117,6 +117,26 @@ def test_balanced_keeps_the_line_count_and_evens_the_lines() -> None:
 
 def test_pieces_glue_marks_to_their_neighbours() -> None:
     assert [p.text for p in pieces("《质量法》，“好”")] == ["《质", "量", "法》，", "“好”"]
+
+
+def test_clauses_end_after_punctuation_and_closing_marks_and_before_opening_ones() -> None:
+    assert [p.text for p in clause_pieces("提升质量水平，建设质量强市")] == ["提升质量水平，", "建设质量强市"]
+    assert [p.text for p in clause_pieces("晒出你的“五小”成果")] == ["晒出你的", "“五小”", "成果"]
+    assert [p.text for p in clause_pieces("质量知识小测验（附答案）")] == ["质量知识小测验", "（附答案）"]
+    assert [p.text for p in clause_pieces("消费维权 请拨12315")] == ["消费维权 请拨12315"]
+
+
+def test_whole_clauses_breaks_only_between_clauses_and_says_when_it_cannot() -> None:
+    assert break_lines("提升质量水平，建设质量强市", 10, width, whole_clauses=True) == break_lines(
+        "提升质量水平，\n建设质量强市", 10, width
+    )
+    assert balanced("人人关注质量、人人追求质量、人人享受质量", 16, width, whole_clauses=True).lines == (
+        "人人关注质量、",
+        "人人追求质量、人人享受质量",
+    )
+    too_long = break_lines("用好地理标志", 4, width, whole_clauses=True)
+    assert too_long.forced and "".join(too_long.lines) == "用好地理标志"
+    assert_clean(too_long.lines)
 
 
 def test_vertical_forms() -> None:

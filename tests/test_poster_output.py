@@ -15,6 +15,7 @@ from scheduler.errors import ConfigError, PosterError
 from scheduler.poster import batch, export, fonts, sizes
 from scheduler.poster.draw import column_centres, paint
 from scheduler.poster.layout import load_layout
+from scheduler.poster.linebreak import vertical_forms
 from scheduler.poster.make import Job, arrangement, make_poster, prepare
 from scheduler.poster.texts import PosterText
 
@@ -180,6 +181,30 @@ def test_vertical_columns_run_right_to_left(campaign: Campaign, tmp_path: Path) 
         return sum(1 for v in crop.get_flattened_data() if v > 200)  # white text on the red background
 
     assert ink(first) < ink(second) * 0.7
+
+
+def test_the_comma_and_full_stop_have_vertical_forms_in_the_bundled_font() -> None:
+    assert vertical_forms("，。、") == "︐︒︑"
+    bundled = fonts.bundled_font()
+    assert bundled is not None and all(fonts.covers(bundled, ch) for ch in "︐︒︑")
+
+
+@pytest.mark.parametrize("font_has_vertical_forms", [True, False])
+def test_a_comma_in_a_column_sits_in_the_upper_right_of_its_cell(
+    campaign: Campaign, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, font_has_vertical_forms: bool
+) -> None:
+    if not font_has_vertical_forms:
+        real = fonts.covers
+        monkeypatch.setattr(fonts, "covers", lambda font, ch: ch not in "︐︒︑" and real(font, ch))
+    text = PosterText("v", "以质量立品牌，以诚信赢口碑")
+    font_files = fonts.candidates(None)
+    arr = arrangement(campaign, prepare(campaign, Job(text, "vertical-slogan", "portrait", tmp_path / "v.png"), font_files), font_files)
+    slogan = next(p for p in arr.placed if p.region.name == "slogan")
+    assert slogan.lines[0] == "以质量立品牌，" and slogan.region.valign == "top"
+    size, centre, top = slogan.size, column_centres(slogan)[0], slogan.box[1] + 6 * slogan.size  # the comma's cell
+    cell = paint(arr, campaign.brand).convert("L").crop((round(centre - size / 2), top, round(centre + size / 2), top + size))
+    left, upper, right, lower = cell.point(lambda v: 255 if v > 200 else 0).getbbox() or (0, 0, 0, 0)
+    assert right > left and (left + right) / 2 > size / 2 and (upper + lower) / 2 < size / 2, (left, upper, right, lower)
 
 
 # -- cache ---------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ REGION_LABELS = {
 PxBox = tuple[int, int, int, int]
 FILL_PADDING = 0.04  # text in a coloured band keeps this far (of the short side) from its ends
 TRAILING_HALF = "，。、；：！？"  # ink in the left half of the em: centring counts only that half
+UPPER_RIGHT = "，。、．"  # in a column these sit in the upper right of their cell, not the lower left
 
 
 @dataclass(frozen=True)
@@ -211,12 +212,14 @@ def _columns(draw: ImageDraw.ImageDraw, p: Placed, font_file: FontFile, fill: st
     font = font_file.load(p.size, p.region.weight)
     _, y, _, h = p.box
     for column, centre in zip(p.lines, column_centres(p), strict=True):
-        chars = vertical_forms(column)
+        chars = vertical_forms(column, functools.partial(fonts.covers, font_file))
         length = len(chars) * p.size
         top = y + {"top": 0.0, "middle": (h - length) / 2, "bottom": h - length}[p.region.valign]
         for k, ch in enumerate(chars):
-            baseline = top + k * p.size + p.size / 2 - _ink_middle(font)
-            draw.text((centre - font.getlength(ch) / 2, baseline), ch, font=font, fill=fill, anchor="ls")
+            left, baseline = centre - font.getlength(ch) / 2, top + k * p.size + p.size / 2 - _ink_middle(font)
+            if ch in UPPER_RIGHT:  # the font has no vertical form: move the horizontal one there
+                left, baseline = left + p.size / 2, baseline - p.size / 2
+            draw.text((left, baseline), ch, font=font, fill=fill, anchor="ls")
 
 
 def column_centres(p: Placed) -> list[float]:

@@ -6,17 +6,21 @@ size and direction. Break between any two Han characters, except:
   - `——` and `……` are never split;
   - a run of Latin letters or digits (a word, a number, a URL) is kept whole; spaces are break points.
 Mainland style hangs no punctuation: a character that would start a line with a closing mark is pushed
-to the next line together with that mark.
+to the next line together with that mark. Titles may ask for breaks only between clauses (`whole_clauses`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 NO_START = frozenset("。．，、；：？！‼⁇”’」』）〕】〗］｝》〉–—～·／" + "%％‰℃°,.;:?!)]}")
 NO_END = frozenset("“‘「『（〔【〖［｛《〈" + "([{")
 UNSPLIT = ("——", "……")
+# A clause ends after punctuation or a closing bracket or quote, and a new one starts before an opening mark.
+CLAUSE_END = frozenset("，。、；：！？,.;:!?" + "”’」』）〕】〗］｝》〉)]}")
+CLAUSE_START = NO_END
 
 Measure = Callable[[str], float]
 
@@ -67,8 +71,11 @@ def units(text: str) -> list[str]:
     return out
 
 
-def pieces(text: str) -> list[Piece]:
-    """Glue units into unbreakable pieces following the line-start and line-end prohibitions."""
+@functools.lru_cache(maxsize=1024)
+def pieces(text: str) -> tuple[Piece, ...]:
+    """Glue units into unbreakable pieces following the line-start and line-end prohibitions.
+
+    Cached: the fit breaks the same text at many widths and sizes."""
     out: list[Piece] = []
     space = ""
     glue_next = False
@@ -77,25 +84,43 @@ def pieces(text: str) -> list[Piece]:
             space, glue_next = unit, False
             continue
         if out and (glue_next or unit[0] in NO_START):
-            out[-1] = Piece(out[-1].text + space + unit, out[-1].space)
+            out[-1] = _joined(out[-1], Piece(unit, space))
         else:
             out.append(Piece(unit, space))
         space = ""
         glue_next = unit[-1] in NO_END
-    return out
+    return tuple(out)
 
 
-def break_lines(text: str, width: float, measure: Measure) -> Broken:
-    """Greedy line filling: as many pieces per line as fit in `width`. A newline always breaks."""
-    parts = [_fill(p, width, measure) for p in text.split("\n") if p.strip()]
+@functools.lru_cache(maxsize=1024)
+def clause_pieces(text: str) -> tuple[Piece, ...]:
+    """Pieces glued into whole clauses: the breaks left are after punctuation or a closing mark and before an opening one."""
+    out: list[Piece] = []
+    for piece in pieces(text):
+        if out and out[-1].text[-1] not in CLAUSE_END and piece.text[0] not in CLAUSE_START:
+            out[-1] = _joined(out[-1], piece)
+        else:
+            out.append(piece)
+    return tuple(out)
+
+
+def _joined(first: Piece, then: Piece) -> Piece:
+    return Piece(first.text + then.space + then.text, first.space)
+
+
+def break_lines(text: str, width: float, measure: Measure, whole_clauses: bool = False) -> Broken:
+    """Greedy line filling: as many pieces per line as fit in `width`. A newline always breaks.
+
+    With `whole_clauses`, lines break only between clauses; a clause wider than the line is cut (`forced`)."""
+    parts = [_fill(p, width, measure, whole_clauses) for p in text.split("\n") if p.strip()]
     return Broken(tuple(line for part in parts for line in part.lines), any(part.forced for part in parts))
 
 
-def _fill(text: str, width: float, measure: Measure) -> Broken:
+def _fill(text: str, width: float, measure: Measure, whole_clauses: bool) -> Broken:
     lines: list[str] = []
     line = ""
     forced = False
-    for piece in pieces(text):
+    for piece in (clause_pieces if whole_clauses else pieces)(text):
         candidate = line + piece.space + piece.text if line else piece.text
         if measure(candidate) <= width:
             line = candidate
@@ -130,15 +155,15 @@ def _cut(text: str, width: float, measure: Measure) -> list[str]:
     return [*out, line]
 
 
-def balanced(text: str, width: float, measure: Measure) -> Broken:
+def balanced(text: str, width: float, measure: Measure, whole_clauses: bool = False) -> Broken:
     """The narrowest width that keeps the greedy line count: lines of even length, no lone last character."""
-    best = break_lines(text, width, measure)
+    best = break_lines(text, width, measure, whole_clauses)
     if len(best.lines) < 2:
         return best
     lo, hi = width / len(best.lines), width
     while hi - lo > 1:
         mid = (lo + hi) / 2
-        trial = break_lines(text, mid, measure)
+        trial = break_lines(text, mid, measure, whole_clauses)
         if len(trial.lines) == len(best.lines) and trial.forced == best.forced:
             hi, best = mid, trial
         else:
@@ -146,40 +171,44 @@ def balanced(text: str, width: float, measure: Measure) -> Broken:
     return best
 
 
-VERTICAL_FORMS = str.maketrans(
-    {
-        "，": "︐",
-        "、": "︑",
-        "。": "︒",
-        "：": "︓",
-        "；": "︔",
-        "！": "︕",
-        "？": "︖",
-        "「": "﹁",
-        "」": "﹂",
-        "『": "﹃",
-        "』": "﹄",
-        "“": "﹁",
-        "”": "﹂",
-        "‘": "﹃",
-        "’": "﹄",
-        "（": "︵",
-        "）": "︶",
-        "《": "︽",
-        "》": "︾",
-        "〈": "︿",
-        "〉": "﹀",
-        "【": "︻",
-        "】": "︼",
-        "〔": "︹",
-        "〕": "︺",
-        "—": "︱",
-        "…": "︙",
-        "～": "≀",
-    }
-)
+VERTICAL_FORMS = {
+    "，": "︐",
+    "、": "︑",
+    "。": "︒",
+    "：": "︓",
+    "；": "︔",
+    "！": "︕",
+    "？": "︖",
+    "「": "﹁",
+    "」": "﹂",
+    "『": "﹃",
+    "』": "﹄",
+    "“": "﹁",
+    "”": "﹂",
+    "‘": "﹃",
+    "’": "﹄",
+    "（": "︵",
+    "）": "︶",
+    "《": "︽",
+    "》": "︾",
+    "〈": "︿",
+    "〉": "﹀",
+    "【": "︻",
+    "】": "︼",
+    "〔": "︹",
+    "〕": "︺",
+    "—": "︱",
+    "…": "︙",
+    "～": "≀",
+}
 
 
-def vertical_forms(text: str) -> str:
-    """Punctuation as it is set in vertical columns (quotes become corner brackets, as in mainland vertical text)."""
-    return text.translate(VERTICAL_FORMS)
+def vertical_forms(text: str, has: Callable[[str], bool] = lambda _: True) -> str:
+    """Punctuation as it is set in vertical columns (quotes become corner brackets, as in mainland vertical text).
+
+    A mark keeps its horizontal form when `has` says the font lacks the vertical one."""
+    out = []
+    for ch in text:
+        form = VERTICAL_FORMS.get(ch)
+        out.append(form if form and has(form) else ch)
+    return "".join(out)
