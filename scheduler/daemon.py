@@ -4,7 +4,9 @@
     beat(now)  heartbeat + sweep: schedule newly approved posts, mark unreviewed ones missed,
                re-add lost jobs, reconcile posts left in `publishing` by a crash
     publish / poll / refresh / remind    what the APScheduler jobs (see jobs.py) run
-    rebuild_screens   opt-in (`screens=`): each screen's playlist before its on-hours and when content changes
+    rebuild_screens   opt-in (`screens=`): work done ahead of time, at start, at the morning refresh, before each
+                      screen's on-hours and every few minutes (`qm daemon` passes `ahead.Ahead`: posters
+                      for the coming posts and the screens' playlists, drawn in a child process)
     step(now)  beat, then run the jobs due at `now` (tests and `qm simulate`, on a fake clock)
     run(stop)  the production loop: the scheduler thread runs jobs, this loop only waits and beats
 
@@ -58,7 +60,7 @@ SCREENS_LEAD = dt.timedelta(minutes=10)  # playlists are rebuilt this long befor
 SCREENS_WATCH_MINUTES = 5  # how often playlists are rebuilt if content, templates or config changed
 
 Source = Callable[[], tuple[Plan, Renderer]]
-ScreensHook = Callable[[dt.datetime], object]  # builds every screen's playlist due at the given time
+ScreensHook = Callable[[dt.datetime], object]  # prepares what is due after the given time (see `rebuild_screens`)
 
 
 class Daemon:

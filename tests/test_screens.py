@@ -452,3 +452,32 @@ def test_the_daemon_rebuilds_playlists_at_start_before_on_hours_and_when_asked_o
         assert current_folder(screens_root(campaign), "center") == folder  # same content: nothing rewritten
     finally:
         harness.close()
+
+
+def test_the_daemon_prepares_posters_and_playlists_in_a_child_and_skips_unchanged_inputs(
+    campaign: Campaign, heihe_plan: Plan, library: Library, tmp_path: Path
+) -> None:
+    import shutil
+
+    from scheduler.ahead import Ahead, missing_posters
+    from scheduler.poster import fonts
+    from scheduler.render import Renderer
+
+    shutil.copytree(campaign.paths.templates, tmp_path / "templates")
+    campaign = dataclasses.replace(campaign, paths=dataclasses.replace(campaign.paths, templates=tmp_path / "templates"))
+    fonts.load_font.cache_clear()
+    ahead = Ahead()
+    evening = dt.datetime.fromisoformat("2016-09-07T21:45+08:00")
+    needed = missing_posters(campaign, heihe_plan, Renderer(campaign), evening)
+    assert needed and all(not job.out.exists() for job in needed)  # the launch day's posters, not drawn yet
+    done = ahead(campaign, heihe_plan, library, evening, everything)
+    (first,) = done.built
+    assert done.drawn == len(needed) and all(job.out.is_file() for job in needed)
+    assert first.changed and json.loads((first.folder / "playlist.json").read_text())["date"] == "2016-09-08"
+    assert fonts.load_font.cache_info().currsize == 0  # the drawing happened in the child process
+    assert missing_posters(campaign, heihe_plan, Renderer(campaign), evening) == []
+    assert ahead(campaign, heihe_plan, library, evening, everything).built == []  # nothing changed: no child at all
+    layout = campaign.paths.templates / "posters" / "slogan.yaml"
+    layout.write_text(layout.read_text(encoding="utf-8").replace("color: accent", "color: background"), encoding="utf-8")
+    (again,) = ahead(campaign, heihe_plan, library, evening, everything).built
+    assert again.changed and again.version != first.version  # a template edit redraws

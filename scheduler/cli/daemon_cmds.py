@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import threading
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from . import zh_argparse
 from .context import Context
 
 if TYPE_CHECKING:  # the daemon's machinery is imported when a command runs, not for every qm command
+    from ..ahead import Ahead
     from ..planner import Plan
     from ..queue import Queue
     from ..render import Renderer
@@ -75,12 +77,16 @@ def _fresh_source(config_path: Path) -> tuple[Plan, Renderer]:
     return ctx.plan, ctx.renderer
 
 
-def _rebuild_screens(config_path: Path, queue: Queue, now: dt.datetime) -> None:
-    from ..screens.daily import approval, build_due
+def _ahead(config_path: Path, queue: Queue, ahead: Ahead, now: dt.datetime) -> None:
+    """Posters for the coming posts and the screens' playlists, drawn before they are needed."""
+    from ..screens.daily import approval
 
     ctx = Context(config_path)  # fresh: picks up edits to config, content and templates
     approved = approval({p.id: p.state for p in queue.find(start=now.timestamp() - 86400)}, now.astimezone(ctx.campaign.timezone).date())
-    for built in build_due(ctx.campaign, ctx.plan, ctx.library, now, approved):
+    done = ahead(ctx.campaign, ctx.plan, ctx.library, now, approved)
+    if done.drawn:
+        event(log, "posters_drawn", count=done.drawn)
+    for built in done.built:
         if built.changed:
             event(log, "screen_playlist", screen=built.screen, version=built.version)
 
@@ -90,6 +96,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    from ..ahead import Ahead
     from ..channels import make_channels
     from ..clock import SystemClock
     from ..daemon import Daemon
@@ -120,7 +127,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         source=lambda: _fresh_source(ctx.config_path),
         notifications=notifications,
         lock_file=db_file.with_name(db_file.name + ".lock") if db_file else None,
-        screens=(lambda now: _rebuild_screens(ctx.config_path, Queue(engine), now)) if campaign.screens else None,
+        screens=partial(_ahead, ctx.config_path, Queue(engine), Ahead()),
     )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -10,6 +10,8 @@ example) is built from the plan as it was.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +21,8 @@ from ..content import Library
 from ..errors import InputError
 from ..planner import Plan, PlannedPost
 from ..states import APPROVED_STATES
-from .build import Built, build, screens_root
-from .playlist import make_playlist
+from .build import Built, build, current_folder, screens_root
+from .playlist import Playlist, make_playlist
 
 
 def pick_screens(campaign: Campaign, name: str | None) -> list[ScreenConfig]:
@@ -92,13 +94,41 @@ def day_for(campaign: Campaign, screen: ScreenConfig, now: dt.datetime) -> dt.da
     return today if now < campaign.at(today, screen.on_to) else today + dt.timedelta(days=1)
 
 
-def build_due(
-    campaign: Campaign, plan: Plan, library: Library, now: dt.datetime, approved: Approval, root: Path | None = None
-) -> list[Built]:
-    """What the daemon runs: each screen's playlist for its coming or current on-hours, inside the campaign."""
-    built = []
+def due_playlists(campaign: Campaign, plan: Plan, library: Library, now: dt.datetime, approved: Approval) -> list[Playlist]:
+    """Each screen's playlist for its coming or current on-hours, inside the campaign (pure: nothing drawn)."""
+    out = []
     for screen in campaign.screens:
         day = day_for(campaign, screen, now)
         if campaign.start <= day <= campaign.end:
-            built += build_day(campaign, plan, library, day, [screen], approved=approved, root=root, workers=1).built
-    return built
+            shown = [p for p in plan.on(day) if p.channel == screen.name and approved(p)]
+            out.append(make_playlist(campaign, screen, shown, library, day))
+    return out
+
+
+def build_due(
+    campaign: Campaign, plan: Plan, library: Library, now: dt.datetime, approved: Approval, root: Path | None = None
+) -> list[Built]:
+    """Each screen's due playlist, drawn in this process (the daemon draws in a child: see `ahead`)."""
+    return [build(campaign, p, root or screens_root(campaign), workers=1) for p in due_playlists(campaign, plan, library, now, approved)]
+
+
+def sources_stamp(campaign: Campaign, playlists: list[Playlist]) -> str:
+    """Everything a rebuild reads besides the texts: while it is unchanged, the screens need nothing."""
+    root = screens_root(campaign)
+    posters = campaign.paths.templates / "posters"
+    files = sorted(posters.glob("*.yaml")) + [f for f in (campaign.brand.logo, campaign.brand.font) if f is not None]
+    blob = {
+        "playlists": [p.version for p in playlists],
+        "brand": repr(campaign.brand),
+        "files": [_file_stamp(f) for f in files],
+        "current": [str(current_folder(root, p.screen.id)) for p in playlists],  # a deleted folder is rebuilt
+    }
+    return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
+
+
+def _file_stamp(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"

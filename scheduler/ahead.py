@@ -1,0 +1,68 @@
+"""Work the daemon does ahead of time, in a short-lived child process.
+
+Drawing posters loads fonts and images worth tens of megabytes. The daemon runs for a month, so it
+does not draw itself: before posts fall due it has a child process draw the posters they need
+(a publish then finds its images ready and is not delayed), and rebuild each screen's playlist.
+A round whose inputs have not changed since the last one starts no child at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from .campaign import Campaign
+from .content import Library
+from .planner import Plan
+from .poster import batch, job_for
+from .poster.make import Job
+from .render import Renderer, poster_path
+from .screens.build import Built, build, screens_root
+from .screens.daily import Approval, due_playlists, sources_stamp
+from .screens.playlist import Playlist
+
+HORIZON = dt.timedelta(hours=26)  # posters are drawn for the posts of the coming day and a bit
+
+
+@dataclass(frozen=True)
+class Done:
+    built: list[Built]  # screen playlists (re)built
+    drawn: int  # posters drawn
+
+
+class Ahead:
+    def __init__(self) -> None:
+        self._stamp = ""
+
+    def __call__(self, campaign: Campaign, plan: Plan, library: Library, now: dt.datetime, approved: Approval) -> Done:
+        jobs = missing_posters(campaign, plan, Renderer(campaign), now)
+        playlists = due_playlists(campaign, plan, library, now, approved) if campaign.screens else []
+        stamp = sources_stamp(campaign, playlists)
+        changed = playlists if stamp != self._stamp else []
+        if not jobs and not changed:
+            return Done([], 0)
+        context = multiprocessing.get_context("spawn")  # never fork a threaded daemon
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            done = pool.submit(_work, campaign, jobs, changed).result()
+        self._stamp = sources_stamp(campaign, playlists)  # after the build: `current` moved
+        return done
+
+
+def missing_posters(campaign: Campaign, plan: Plan, renderer: Renderer, now: dt.datetime) -> list[Job]:
+    """Posters that posts due within the horizon need and nobody has drawn yet."""
+    jobs: dict[str, Job] = {}
+    for post in plan.posts:
+        if not now <= post.at < now + HORIZON:
+            continue
+        for image in renderer.render(post).images:
+            png = poster_path(campaign.paths.posters, image)
+            if not png.is_file() and not png.with_suffix(".jpg").is_file():
+                jobs.setdefault(image.ref, job_for(campaign, post.item, image))
+    return list(jobs.values())
+
+
+def _work(campaign: Campaign, jobs: list[Job], playlists: list[Playlist]) -> Done:
+    drawn = len(batch.make_all(campaign, jobs, workers=1).drawn) if jobs else 0
+    return Done([build(campaign, p, screens_root(campaign), workers=1) for p in playlists], drawn)
