@@ -28,7 +28,6 @@ from typing import Any
 import sqlalchemy as sa
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from . import channel_warnings as warnings
@@ -56,6 +55,7 @@ REFRESH_AT = dt.time(6, 0)  # each morning: re-render, pick up content edits, re
 APPROVAL_DAYS = 2  # reviewers are reminded of unapproved posts this many days ahead
 REMINDER_GRACE = 6 * 3600.0  # a deadline reminder later than this is stale: logged, not sent
 
+OFF_MINUTE = 30  # seconds past the minute for work done ahead: slots are on whole minutes, so a publish never waits for it
 SCREENS_LEAD = dt.timedelta(minutes=10)  # playlists are rebuilt this long before a screen switches on
 SCREENS_WATCH_MINUTES = 5  # how often playlists are rebuilt if content, templates or config changed
 
@@ -206,7 +206,7 @@ class Daemon:
             job_id = f"{jobs.SCREENS_PREFIX}{screen.id}"
             if job_id not in job_ids:
                 at = (dt.datetime.combine(dt.date(2000, 1, 2), screen.on_from) - SCREENS_LEAD).time()
-                trigger = CronTrigger(hour=at.hour, minute=at.minute, timezone=tz)
+                trigger = CronTrigger(hour=at.hour, minute=at.minute, second=OFF_MINUTE, timezone=tz)
                 first = trigger.get_next_fire_time(None, self.clock.now())
                 self.scheduler.add_job(
                     jobs.REBUILD_SCREENS,
@@ -219,13 +219,14 @@ class Daemon:
                 )
         watch = f"{jobs.SCREENS_PREFIX}watch"
         if watch not in job_ids:  # its first run is now: a start builds the playlists at once
-            trigger = IntervalTrigger(minutes=SCREENS_WATCH_MINUTES, timezone=tz)
+            now = self.clock.now()
+            trigger = CronTrigger(minute=f"*/{SCREENS_WATCH_MINUTES}", second=OFF_MINUTE, timezone=tz)
             self.scheduler.add_job(
                 jobs.REBUILD_SCREENS,
                 trigger,
                 id=watch,
                 name="电子屏播放列表跟随内容更新",
-                next_run_time=self.clock.now(),
+                next_run_time=now,
                 misfire_grace_time=None,
                 coalesce=True,
             )
