@@ -4,7 +4,7 @@
     beat(now)  heartbeat + sweep: schedule newly approved posts, mark unreviewed ones missed,
                re-add lost jobs, reconcile posts left in `publishing` by a crash
     publish / poll / refresh / remind    what the APScheduler jobs (see jobs.py) run
-    rebuild_screens   opt-in (`screens=`): work done ahead of time, at start, at the morning refresh, before each
+    work_ahead        opt-in (`ahead=`): work done ahead of time, at start, at the morning refresh, before each
                       screen's on-hours and every few minutes (`qm daemon` passes `ahead.Ahead`: posters
                       for the coming posts and the screens' playlists, drawn in a child process)
     step(now)  beat, then run the jobs due at `now` (tests and `qm simulate`, on a fake clock)
@@ -57,10 +57,10 @@ REMINDER_GRACE = 6 * 3600.0  # a deadline reminder later than this is stale: log
 
 OFF_MINUTE = 30  # seconds past the minute for work done ahead: slots are on whole minutes, so a publish never waits for it
 SCREENS_LEAD = dt.timedelta(minutes=10)  # playlists are rebuilt this long before a screen switches on
-SCREENS_WATCH_MINUTES = 5  # how often playlists are rebuilt if content, templates or config changed
+AHEAD_WATCH_MINUTES = 5  # how often posters and playlists are brought up to date with content, templates and config
 
 Source = Callable[[], tuple[Plan, Renderer]]
-ScreensHook = Callable[[dt.datetime], object]  # prepares what is due after the given time (see `rebuild_screens`)
+AheadHook = Callable[[dt.datetime], object]  # prepares what is due after the given time (see `work_ahead`)
 
 
 class Daemon:
@@ -75,7 +75,7 @@ class Daemon:
         source: Source,
         notifications: Notifications | None = None,
         lock_file: Path | None = None,
-        screens: ScreensHook | None = None,
+        ahead: AheadHook | None = None,
     ) -> None:
         self.campaign = campaign
         self.queue = Queue(engine)
@@ -85,7 +85,7 @@ class Daemon:
         self.source = source
         self.notifications = notifications
         self.lock = DaemonLock(engine, lock_file)
-        self.screens = screens
+        self.ahead = ahead
         self.stopping = threading.Event()
         self._plan: Plan | None = None
         self._active: set[str] = set()  # posts this process is publishing right now
@@ -145,8 +145,8 @@ class Daemon:
         wanted = {jobs.publish_id(p.id) for p in self.queue.find([st.SCHEDULED, st.APPROVED])}
         wanted |= {jobs.poll_id(p.id) for p in self.queue.find([st.ACCEPTED])}
         for job_id in self._job_ids():
-            stray_screens = job_id.startswith(jobs.SCREENS_PREFIX) and self.screens is None
-            if (job_id.startswith(("post:", "poll:")) and job_id not in wanted) or stray_screens:
+            stray_ahead = job_id.startswith(jobs.AHEAD_PREFIX) and self.ahead is None
+            if (job_id.startswith(("post:", "poll:")) and job_id not in wanted) or stray_ahead:
                 self.scheduler.remove_job(job_id)
                 event(log, "job_removed", job=job_id, why="post no longer waiting")
         self.sweep(now)
@@ -199,17 +199,17 @@ class Daemon:
             self._schedule(job_id, jobs.REMIND, reminder.at.timestamp(), reminder.id)
 
     def _ensure_screen_jobs(self, job_ids: set[str]) -> None:
-        if self.screens is None:
+        if self.ahead is None:
             return
         tz = self.campaign.timezone
         for screen in self.campaign.screens:
-            job_id = f"{jobs.SCREENS_PREFIX}{screen.id}"
+            job_id = f"{jobs.AHEAD_PREFIX}{screen.id}"
             if job_id not in job_ids:
                 at = (dt.datetime.combine(dt.date(2000, 1, 2), screen.on_from) - SCREENS_LEAD).time()
                 trigger = CronTrigger(hour=at.hour, minute=at.minute, second=OFF_MINUTE, timezone=tz)
                 first = trigger.get_next_fire_time(None, self.clock.now())
                 self.scheduler.add_job(
-                    jobs.REBUILD_SCREENS,
+                    jobs.WORK_AHEAD,
                     trigger,
                     id=job_id,
                     name=f"电子屏 {screen.id} 开屏前更新播放列表",
@@ -217,15 +217,15 @@ class Daemon:
                     misfire_grace_time=None,
                     coalesce=True,
                 )
-        watch = f"{jobs.SCREENS_PREFIX}watch"
+        watch = f"{jobs.AHEAD_PREFIX}watch"
         if watch not in job_ids:  # its first run is now: a start builds the playlists at once
             now = self.clock.now()
-            trigger = CronTrigger(minute=f"*/{SCREENS_WATCH_MINUTES}", second=OFF_MINUTE, timezone=tz)
+            trigger = CronTrigger(minute=f"*/{AHEAD_WATCH_MINUTES}", second=OFF_MINUTE, timezone=tz)
             self.scheduler.add_job(
-                jobs.REBUILD_SCREENS,
+                jobs.WORK_AHEAD,
                 trigger,
                 id=watch,
-                name="电子屏播放列表跟随内容更新",
+                name="提前准备海报和播放列表",
                 next_run_time=now,
                 misfire_grace_time=None,
                 coalesce=True,
@@ -367,17 +367,17 @@ class Daemon:
         self.sweep(now)
         self._ensure_recurring(now)
         self._remind_reviewers(now)
-        self.rebuild_screens()
+        self.work_ahead()
 
-    def rebuild_screens(self) -> None:
-        """Rebuild the playlists due now; a build whose content did not change writes nothing."""
-        if self.screens is None or self.stopping.is_set():
+    def work_ahead(self) -> None:
+        """Draw what is due soon (posters, playlists); unchanged inputs cost nothing."""
+        if self.ahead is None or self.stopping.is_set():
             return
         try:
-            self.screens(self.clock.now())
+            self.ahead(self.clock.now())
         except QmError as exc:
-            event(log, "screens_failed", logging.ERROR, error=str(exc))
-            self._notify(Notice(FAILURE, "【电子屏】播放列表更新失败，屏幕继续播放上一份播放列表", tuple(exc.lines())))
+            event(log, "ahead_failed", logging.ERROR, error=str(exc))
+            self._notify(Notice(FAILURE, "【提前准备】海报或电子屏播放列表更新失败，屏幕继续播放上一份播放列表", tuple(exc.lines())))
 
     def remind(self, reminder_id: str) -> None:
         now = self._now()

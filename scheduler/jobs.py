@@ -15,16 +15,16 @@ class JobTarget(Protocol):
     def poll(self, post_id: str) -> None: ...
     def refresh(self) -> None: ...
     def remind(self, reminder_id: str) -> None: ...
-    def rebuild_screens(self) -> None: ...
+    def work_ahead(self) -> None: ...
 
 
 PUBLISH = "scheduler.jobs:publish_post"
 POLL = "scheduler.jobs:poll_post"
 REFRESH = "scheduler.jobs:refresh_queue"
 REMIND = "scheduler.jobs:send_reminder"
-REBUILD_SCREENS = "scheduler.jobs:rebuild_screens"
+WORK_AHEAD = "scheduler.jobs:work_ahead"
 REFRESH_ID = "refresh"
-SCREENS_PREFIX = "screens:"  # screens:<id> before each screen's on-hours, screens:watch for content changes
+AHEAD_PREFIX = "ahead:"  # ahead:<screen id> before each screen's on-hours, ahead:watch every few minutes
 
 _target: JobTarget | None = None
 
@@ -68,5 +68,5 @@ def send_reminder(reminder_id: str) -> None:
     _daemon().remind(reminder_id)
 
 
-def rebuild_screens() -> None:
-    _daemon().rebuild_screens()
+def work_ahead() -> None:
+    _daemon().work_ahead()

@@ -29,8 +29,8 @@ class NextJob:
     @property
     def label(self) -> str:
         kind, _, target = self.id.partition(":")
-        if kind == "screens":
-            return "电子屏播放列表跟随内容更新" if target == "watch" else f"电子屏 {target} 开屏前更新播放列表"
+        if kind == "ahead":
+            return "提前准备海报和播放列表" if target == "watch" else f"电子屏 {target} 开屏前更新播放列表"
         return f"{JOB_LABELS.get(kind, kind)} {target}".strip()
 
 

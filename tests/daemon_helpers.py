@@ -20,7 +20,7 @@ from scheduler.campaign import Campaign
 from scheduler.channels.base import Channel, OutgoingPost, Receipt
 from scheduler.channels.fake import FakePlatform, Ledger
 from scheduler.clock import FakeClock
-from scheduler.daemon import Daemon, ScreensHook
+from scheduler.daemon import AheadHook, Daemon
 from scheduler.db import open_db, sqlite_path
 from scheduler.notify import Notifications
 from scheduler.planner import Plan
@@ -81,7 +81,7 @@ class Harness:
         self.engine = open_db(campaign.db_url)
         self.queue = Queue(self.engine)
         self.daemon: Daemon | None = None
-        self.screens: ScreensHook | None = None  # the opt-in playlist rebuild hook
+        self.ahead: AheadHook | None = None  # the opt-in work-ahead hook (posters, playlists)
 
     def start(self) -> Daemon:
         engine = open_db(self.campaign.db_url)
@@ -97,7 +97,7 @@ class Harness:
             source=lambda: (self.plan, self.renderer),
             notifications=self.notifications,
             lock_file=db.with_name(db.name + ".lock"),
-            screens=self.screens,
+            ahead=self.ahead,
         )
         self.daemon.start()
         return self.daemon

@@ -440,8 +440,8 @@ def test_status_of_a_stopped_daemon_says_its_jobs_wait_for_a_start_and_names_scr
     from scheduler.status import NextJob, Status
 
     now = dt.datetime(2016, 9, 2, 12, tzinfo=TZ).timestamp()
-    jobs = [NextJob("screens:center", now + 60), NextJob("screens:watch", now + 120)]
+    jobs = [NextJob("ahead:center", now + 60), NextJob("ahead:watch", now + 120)]
     stopped = Status(now, None, {}, {}, jobs, [])
     text = to_text(stopped, TZ)
     assert "后台服务没有运行；启动后将执行：" in text and "接下来：" not in text
-    assert "电子屏 center 开屏前更新播放列表" in text and "电子屏播放列表跟随内容更新" in text
+    assert "电子屏 center 开屏前更新播放列表" in text and "提前准备海报和播放列表" in text

@@ -437,15 +437,15 @@ def test_the_daemon_rebuilds_playlists_at_start_before_on_hours_and_when_asked_o
     harness = Harness(campaign, one_day(heihe_plan, dt.date(2016, 9, 9)), Renderer(campaign), dt.datetime(2016, 9, 7, 22, 0, tzinfo=TZ))
     try:
         harness.start()
-        assert not [j.id for j in harness.daemon.scheduler.get_jobs() if j.id.startswith("screens:")]  # type: ignore[union-attr]
+        assert not [j.id for j in harness.daemon.scheduler.get_jobs() if j.id.startswith("ahead:")]  # type: ignore[union-attr]
         harness.crash()
-        harness.screens = hook
+        harness.ahead = hook
         harness.start()
         jobs = {j.id: j for j in harness.daemon.scheduler.get_jobs()}  # type: ignore[union-attr]
-        assert jobs["screens:center"].next_run_time == dt.datetime(2016, 9, 8, 6, 50, 30, tzinfo=TZ)  # off the minute: slots are on it
+        assert jobs["ahead:center"].next_run_time == dt.datetime(2016, 9, 8, 6, 50, 30, tzinfo=TZ)  # off the minute: slots are on it
         harness.step_at(dt.datetime(2016, 9, 7, 22, 0, tzinfo=TZ))
         assert calls == [dt.datetime(2016, 9, 7, 22, 0, tzinfo=TZ)]  # at start: after today's on-hours, so tomorrow's list
-        watch = harness.daemon.scheduler.get_job("screens:watch")  # type: ignore[union-attr]
+        watch = harness.daemon.scheduler.get_job("ahead:watch")  # type: ignore[union-attr]
         assert watch.next_run_time == dt.datetime(2016, 9, 7, 22, 0, 30, tzinfo=TZ)  # every 5 minutes, at :30 past the minute
         folder = current_folder(screens_root(campaign), "center")
         assert folder is not None and json.loads((folder / "playlist.json").read_text())["date"] == "2016-09-08"

@@ -127,7 +127,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         source=lambda: _fresh_source(ctx.config_path),
         notifications=notifications,
         lock_file=db_file.with_name(db_file.name + ".lock") if db_file else None,
-        screens=partial(_ahead, ctx.config_path, Queue(engine), Ahead()),
+        ahead=partial(_ahead, ctx.config_path, Queue(engine), Ahead()),
     )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
