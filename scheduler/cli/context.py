@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import time
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,8 @@ from ..schema import DATE_RE, date_error, parse_date
 
 if TYPE_CHECKING:  # the database layer is imported only by commands that use it (startup time)
     from sqlalchemy.engine import Engine
+
+    from ..queue import Queue
 
 
 class Context:
@@ -51,6 +54,14 @@ class Context:
         from ..db import open_db
 
         return open_db(self.campaign.db_url)
+
+    def filled_queue(self) -> Queue:
+        """The publishing queue, first brought in line with the current config and content (today on)."""
+        from ..queue import Queue, fill
+
+        queue = Queue(self.engine)
+        fill(queue, self.campaign, self.plan, self.renderer, time.time())
+        return queue
 
     def today(self) -> dt.date:
         return dt.datetime.now(self.campaign.timezone).date()

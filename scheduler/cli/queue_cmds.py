@@ -17,7 +17,7 @@ from .. import review, status
 from .. import states as st
 from ..errors import InputError
 from ..export import _pad, _width, channel_label
-from ..queue import Post, Queue, fill
+from ..queue import Post, Queue
 from . import zh_argparse
 from .context import Context, parse_day
 
@@ -110,14 +110,8 @@ def _who(args: argparse.Namespace) -> str:
     return name.strip()
 
 
-def _filled(ctx: Context) -> Queue:
-    queue = Queue(ctx.engine)
-    fill(queue, ctx.campaign, ctx.plan, ctx.renderer, time.time())
-    return queue
-
-
 def run_queue(ctx: Context, args: argparse.Namespace) -> int:
-    queue = _filled(ctx)
+    queue = ctx.filled_queue()
     start = end = None
     if args.date:
         start = ctx.campaign.at(args.date, dt.time()).timestamp()
@@ -167,7 +161,7 @@ def _table(ctx: Context, found: list[Post]) -> str:
 def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     if not args.ids and not args.date:
         raise InputError("请写出要审核的编号，或用 --date 日期 审核某一天全部待审核的内容")
-    who, queue = _who(args), _filled(ctx)
+    who, queue = _who(args), ctx.filled_queue()
     ids = list(args.ids)
     if args.date:
         start = ctx.campaign.at(args.date, dt.time()).timestamp()

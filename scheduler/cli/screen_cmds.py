@@ -7,10 +7,8 @@ import datetime as dt
 import os
 import signal
 import threading
-import time
 
 from ..errors import InputError
-from ..queue import Queue, fill
 from ..screens import anthias
 from ..screens.build import screens_root
 from ..screens.daily import Approval, DayBuild, approval, build_day, check_day, pick_screens
@@ -82,8 +80,7 @@ def queue_approval(ctx: Context, day: dt.date) -> Approval:
     today = ctx.today()
     if day < today:
         return approval({}, today)
-    queue = Queue(ctx.engine)
-    fill(queue, ctx.campaign, ctx.plan, ctx.renderer, time.time())
+    queue = ctx.filled_queue()
     start = ctx.campaign.at(day, dt.time())
     end = ctx.campaign.at(day + dt.timedelta(days=1), dt.time())
     return approval({p.id: p.state for p in queue.find(start=start.timestamp(), end=end.timestamp())}, today)
