@@ -36,7 +36,7 @@ class KeyValueFormatter(logging.Formatter):
         self.tz = tz  # the campaign's time zone, so log times read like the schedule; None: the machine's
 
     def format(self, record: logging.LogRecord) -> str:
-        ts = dt.datetime.fromtimestamp(record.created, self.tz).astimezone(self.tz).isoformat(timespec="seconds")
+        ts = dt.datetime.fromtimestamp(record.created).astimezone(self.tz).isoformat(timespec="seconds")
         fields: dict[str, Any] = getattr(record, _FIELDS, None) or {}
         parts = [f"ts={ts}", f"level={record.levelname.lower()}"]
         if fields or record.name.startswith("qm"):
