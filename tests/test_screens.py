@@ -21,7 +21,7 @@ from scheduler.fakes.anthias import FakeAnthias
 from scheduler.planner import Plan
 from scheduler.screens import anthias
 from scheduler.screens.build import CURRENT, current_folder, screens_root
-from scheduler.screens.daily import approval, build_due, day_for, everything
+from scheduler.screens.daily import approval, day_for, due_playlists, everything
 from scheduler.screens.playlist import is_on, make_playlist
 from scheduler.screens.serve import ScreenServer
 from tests.conftest import HEIHE, run_qm
@@ -165,9 +165,9 @@ def test_a_reader_polling_during_rebuilds_never_sees_a_partial_playlist(campaign
 def test_the_daemon_builds_each_screen_for_its_coming_on_hours_and_not_outside_the_campaign(
     campaign: Campaign, heihe_plan: Plan, library: Library
 ) -> None:
-    built = build_due(campaign, heihe_plan, library, dt.datetime.fromisoformat("2016-09-07T21:45+08:00"), everything)
-    assert [json.loads((b.folder / "playlist.json").read_text())["date"] for b in built] == ["2016-09-08"]
-    assert build_due(campaign, heihe_plan, library, dt.datetime.fromisoformat("2016-09-30T22:00+08:00"), everything) == []
+    due = due_playlists(campaign, heihe_plan, library, dt.datetime.fromisoformat("2016-09-07T21:45+08:00"), everything)
+    assert [p.day for p in due] == [LAUNCH]  # after today's on-hours: tomorrow's list
+    assert due_playlists(campaign, heihe_plan, library, dt.datetime.fromisoformat("2016-09-30T22:00+08:00"), everything) == []
 
 
 # -- the server --------------------------------------------------------------------------------------
@@ -425,14 +425,16 @@ def test_qm_screen_push_sends_to_the_url_given(project) -> None:  # type: ignore
 def test_the_daemon_rebuilds_playlists_at_start_before_on_hours_and_when_asked_only_if_enabled(
     campaign: Campaign, heihe_plan: Plan, library: Library
 ) -> None:
+    from scheduler.ahead import Ahead
     from scheduler.render import Renderer
     from tests.daemon_helpers import Harness, one_day
 
     calls: list[dt.datetime] = []
+    ahead = Ahead()
 
     def hook(now: dt.datetime) -> None:
         calls.append(now)
-        build_due(campaign, heihe_plan, library, now, everything)
+        ahead(campaign, heihe_plan, library, now, everything)
 
     harness = Harness(campaign, one_day(heihe_plan, dt.date(2016, 9, 9)), Renderer(campaign), dt.datetime(2016, 9, 7, 22, 0, tzinfo=TZ))
     try:

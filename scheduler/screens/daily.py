@@ -105,13 +105,6 @@ def due_playlists(campaign: Campaign, plan: Plan, library: Library, now: dt.date
     return out
 
 
-def build_due(
-    campaign: Campaign, plan: Plan, library: Library, now: dt.datetime, approved: Approval, root: Path | None = None
-) -> list[Built]:
-    """Each screen's due playlist, drawn in this process (the daemon draws in a child: see `ahead`)."""
-    return [build(campaign, p, root or screens_root(campaign), workers=1) for p in due_playlists(campaign, plan, library, now, approved)]
-
-
 def sources_stamp(campaign: Campaign, playlists: list[Playlist]) -> str:
     """Everything a rebuild reads besides the texts: while it is unchanged, the screens need nothing."""
     root = screens_root(campaign)
