@@ -18,6 +18,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from .server import send_json
+
 REQUIRED = ("name", "uri", "mimetype", "duration", "start_date", "end_date", "is_enabled")
 
 
@@ -156,12 +158,7 @@ def _handler(fake: FakeAnthias) -> type[BaseHTTPRequestHandler]:
             return False
 
         def _reply(self, status: int, data: Any) -> None:
-            body = b"" if data is None else json.dumps(data).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_json(self, status, data)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -114,12 +114,7 @@ class FakeServer:
                 if drop:
                     self.close_connection = True
                     return
-                data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, body)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # request lines carry access tokens
@@ -172,3 +167,13 @@ def _parse(handler: http.server.BaseHTTPRequestHandler) -> Request:
             else:
                 request.form[str(name)] = content.decode("utf-8")
     return request
+
+
+def send_json(handler: http.server.BaseHTTPRequestHandler, status: int, data: Any) -> None:
+    """Answer with a JSON body (none for `None`), as the platforms' APIs do."""
+    body = b"" if data is None else json.dumps(data, ensure_ascii=False).encode("utf-8")
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json; charset=utf-8")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
