@@ -177,7 +177,7 @@ class Daemon:
                 if post.id in self._active:
                     continue
             self._recover(post, now)
-        self._warn_ahead(now)
+        self._warn_early(now)
 
     def _ensure_recurring(self, now: float) -> None:
         job_ids = self._job_ids()
@@ -189,7 +189,7 @@ class Daemon:
             self.scheduler.add_job(
                 jobs.REFRESH, trigger, id=jobs.REFRESH_ID, name="每日刷新队列", next_run_time=first, misfire_grace_time=None, coalesce=True
             )
-        self._ensure_screen_jobs(job_ids)
+        self._ensure_ahead_jobs(job_ids)
         with self.queue.engine.connect() as conn:
             sent = set(conn.execute(sa.select(notices.c.key)).scalars())
         for reminder in self._current_plan().reminders:
@@ -198,7 +198,7 @@ class Daemon:
                 continue
             self._schedule(job_id, jobs.REMIND, reminder.at.timestamp(), reminder.id)
 
-    def _ensure_screen_jobs(self, job_ids: set[str]) -> None:
+    def _ensure_ahead_jobs(self, job_ids: set[str]) -> None:
         if self.ahead is None:
             return
         tz = self.campaign.timezone
@@ -218,7 +218,7 @@ class Daemon:
                     coalesce=True,
                 )
         watch = f"{jobs.AHEAD_PREFIX}watch"
-        if watch not in job_ids:  # its first run is now: a start builds the playlists at once
+        if watch not in job_ids:  # its first run is now: a start prepares at once
             now = self.clock.now()
             trigger = CronTrigger(minute=f"*/{AHEAD_WATCH_MINUTES}", second=OFF_MINUTE, timezone=tz)
             self.scheduler.add_job(
@@ -279,8 +279,11 @@ class Daemon:
             event(log, "postponed", logging.WARNING, post=post.id, to=issue.next_free.isoformat(), why=issue.message)
         return True
 
-    def _warn_ahead(self, now: float) -> None:
-        """Warnings staff should get before a post's time (token expiry, quota), each sent once."""
+    def _warn_early(self, now: float) -> None:
+        """Warnings staff should get before a post's time (token expiry, quota), each sent once.
+
+        Checked at every sweep (a review command can change the quota picture at any time); with no
+        Weibo token to watch and no mass sends, it touches nothing."""
         today = dt.datetime.fromtimestamp(now, self.campaign.timezone).date()
         pending: list[tuple[str, Notice]] = []
         token = warnings.token_notice(self.campaign, today)
@@ -288,6 +291,8 @@ class Daemon:
             pending.append((f"token:{self.campaign.weibo.name if self.campaign.weibo else ''}:{today}", token))
         for issue in warnings.queue_quota_issues(self.campaign, self.queue):
             pending.append((f"quota:{issue.post_id}:{issue.at:%Y%m%d%H%M}", warnings.quota_notice(self.campaign, issue)))
+        if not pending:
+            return
         with self.queue.engine.begin() as conn:
             sent = set(conn.execute(sa.select(notices.c.key)).scalars())
             for key, notice in pending:
