@@ -136,6 +136,9 @@ def test_qm_confirm_records_who_posted_it_and_where(project: Callable[..., Path]
     post_id = Queue(engine).find()[0].id
     with engine.begin() as conn:
         conn.execute(posts.update().where(posts.c.id == post_id).values(state=st.ACCEPTED))
+    assert main(["-c", str(cfg), "confirm", post_id, "--url", "weibo.com/1/Abc"]) == 2
+    assert "--url weibo.com/1/Abc 不是网址" in capsys.readouterr().err  # and nothing was recorded
+    assert Queue(engine).get(post_id).state == st.ACCEPTED  # type: ignore[union-attr]
     assert main(["-c", str(cfg), "confirm", post_id, "--url", "https://weibo.com/1/Abc", "--by", "李明"]) == 0
     assert f"已确认 {post_id} 已发布（确认人：李明，链接：https://weibo.com/1/Abc）" in capsys.readouterr().out
     post = Queue(engine).get(post_id)

@@ -32,6 +32,9 @@ def test_every_command_has_chinese_help() -> None:
         description = result.stdout.split("\n\n")[1]
         assert han.search(description), (command, description)
         assert "show this help" not in result.stdout and "usage:" not in result.stdout
+    for action in ("build", "serve", "push"):
+        result = run_qm("screen", action, "--help")
+        assert result.returncode == 0 and "用法：qm screen " + action in result.stdout and han.search(result.stdout.split("\n\n")[1])
 
 
 def test_only_the_named_commands_module_is_loaded_and_the_map_matches_the_modules() -> None:
