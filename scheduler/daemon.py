@@ -304,7 +304,7 @@ class Daemon:
         with self._active_lock:
             self._active.add(post_id)  # before the claim, so a concurrent sweep never takes it for an orphan
         try:
-            post = self.queue.claim(post_id, WHO, now)
+            post = self.queue.claim(post_id, WHO, now, fence=self.lock.fence())
             if post is None:
                 current = self.queue.get(post_id)
                 if current is not None and current.state == st.SCHEDULED:  # paused a moment ago

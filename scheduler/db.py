@@ -119,8 +119,24 @@ def current_version(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
 
 
+MIGRATION_LOCK = 0x716D_0001  # PostgreSQL advisory lock key: daemons starting together migrate one at a time
+
+
 def migrate(engine: Engine) -> int:
     """Bring the database to the latest schema, one step per transaction; return the version."""
+    if not is_postgresql(engine):
+        return _migrate(engine)
+    with engine.connect() as guard:
+        guard.execute(sa.select(sa.func.pg_advisory_lock(MIGRATION_LOCK)))
+        guard.commit()
+        try:
+            return _migrate(engine)
+        finally:
+            guard.execute(sa.select(sa.func.pg_advisory_unlock(MIGRATION_LOCK)))
+            guard.commit()
+
+
+def _migrate(engine: Engine) -> int:
     with engine.begin() as conn:
         if not sa.inspect(conn).has_table("schema_version"):
             schema_version.create(conn)
@@ -154,8 +170,29 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def engine_url(url: str) -> sa.URL:
+    """The URL SQLAlchemy gets: `postgresql://` means the psycopg 3 driver (the `.[postgres]` extra)."""
+    parsed = sa.make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def is_postgresql(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def shown(url: str | sa.URL) -> str:
+    """A database URL fit for messages: never its password."""
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
 def open_db(url: str, *, migrate_schema: bool = True) -> Engine:
     """An engine for the queue database, migrated to the latest schema."""
+    try:
+        target = engine_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise RuntimeFailure(f"数据库地址无效：{url.split('@')[-1]}（检查配置中的 database，例如 postgresql://用户@主机/库名）") from exc
     path = sqlite_path(url)
     if path is not None:
         try:
@@ -163,14 +200,19 @@ def open_db(url: str, *, migrate_schema: bool = True) -> Engine:
         except OSError as exc:
             raise RuntimeFailure(f"无法创建数据库目录 {path.parent}：{exc.strerror}") from exc
     try:
-        engine = sa.create_engine(url)
-    except (sa.exc.ArgumentError, ImportError) as exc:
-        raise RuntimeFailure(f"数据库地址无效：{sa.make_url(url).render_as_string(hide_password=True)}（检查配置中的 database）") from exc
+        # pre_ping: a server connection dropped meanwhile (restart, network) is replaced, not used
+        engine = sa.create_engine(target, pool_pre_ping=target.get_backend_name() != "sqlite")
+    except ImportError as exc:
+        raise RuntimeFailure(
+            f'无法连接 {shown(target)}：没有安装 PostgreSQL 驱动。请安装：pip install -e ".[postgres]"（或 pip install "psycopg[binary]"）'
+        ) from exc
+    except sa.exc.ArgumentError as exc:
+        raise RuntimeFailure(f"数据库地址无效：{shown(target)}（检查配置中的 database）") from exc
     if path is not None:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     if migrate_schema:
         try:
             migrate(engine)
         except sa.exc.OperationalError as exc:
-            raise RuntimeFailure(f"无法打开数据库 {sa.make_url(url).render_as_string(hide_password=True)}：{exc.orig}") from exc
+            raise RuntimeFailure(f"无法打开数据库 {shown(target)}：{exc.orig}") from exc
     return engine

@@ -1,9 +1,11 @@
-"""One daemon per database: a lock, plus the heartbeat that `qm status` reads.
+"""One active daemon per database: a lock, plus the heartbeat that `qm status` reads.
 
 APScheduler 3.x job stores must never be shared by two processes. For a SQLite database the lock
 is an OS file lock on `<database>.lock`: the operating system releases it when the process dies,
-however it dies. For a server database it is the `daemon` row, taken by a conditional UPDATE that
-only succeeds when the previous holder stopped or its heartbeat is older than `STALE_AFTER`.
+however it dies. For PostgreSQL it is a lease (`lease.PgLease`, an advisory lock on a session of
+its own), which the server frees when the holder dies or is cut off. For another server database
+it is the `daemon` row, taken by a conditional UPDATE that only succeeds when the previous holder
+stopped or its heartbeat is older than `STALE_AFTER`.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from typing import IO
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from .db import daemon_info
+from .db import daemon_info, is_postgresql, shown
 from .errors import RuntimeFailure
+from .lease import DEFAULT_TIMEOUT, PgLease
 
 HEARTBEAT_SECONDS = 15.0
 STALE_AFTER = 4 * HEARTBEAT_SECONDS
@@ -55,15 +58,27 @@ def _busy_message(where: str, pid: int | str) -> str:
 
 
 class DaemonLock:
-    def __init__(self, engine: Engine, lock_file: Path | None) -> None:
+    def __init__(self, engine: Engine, lock_file: Path | None, lease_timeout: float = DEFAULT_TIMEOUT) -> None:
         self.engine = engine
         self.lock_file = lock_file
+        self.lease = PgLease(engine, lease_timeout) if is_postgresql(engine) and lock_file is None else None
         self._handle: IO[str] | None = None
         self.pid = os.getpid()
+
+    @property
+    def _exclusive(self) -> bool:
+        """Held by a lock the system frees when the holder dies (file lock or lease), not by the row alone."""
+        return self._handle is not None or (self.lease is not None and self.lease.backend is not None)
+
+    def fence(self) -> sa.ColumnElement[bool]:
+        """A condition a claim adds: true while this daemon holds the lock."""
+        return self.lease.fence() if self.lease is not None else sa.true()
 
     def acquire(self, now: float) -> None:
         if self.lock_file is not None:
             self._lock_file(self.lock_file)
+        if self.lease is not None and not self.lease.try_take():
+            raise DaemonRunning(_busy_message(shown(self.engine.url), self._holder() or "?"))
         with self.engine.begin() as conn:
             values = {"pid": self.pid, "host": socket.gethostname(), "started": now, "heartbeat": now, "stopped": None}
             taken = conn.execute(
@@ -71,7 +86,7 @@ class DaemonLock:
                 .where(daemon_info.c.id == 1)
                 .where(
                     sa.or_(
-                        sa.true() if self._handle else sa.false(),
+                        sa.true() if self._exclusive else sa.false(),
                         daemon_info.c.stopped.is_not(None),
                         daemon_info.c.heartbeat < now - STALE_AFTER,
                     )
@@ -82,7 +97,7 @@ class DaemonLock:
                 row = conn.execute(sa.select(daemon_info.c.pid).where(daemon_info.c.id == 1)).first()
                 if row is not None:
                     self._unlock_file()
-                    raise DaemonRunning(_busy_message(self.engine.url.render_as_string(hide_password=True), row.pid))
+                    raise DaemonRunning(_busy_message(shown(self.engine.url), row.pid))
                 conn.execute(daemon_info.insert().values(id=1, **values))
 
     def beat(self, now: float) -> None:
@@ -99,6 +114,10 @@ class DaemonLock:
         """Drop the lock as a crashed process would: no clean stop recorded."""
         self._unlock_file()
 
+    def _holder(self) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(daemon_info.c.pid).where(daemon_info.c.id == 1)).scalar()
+
     def _lock_file(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = path.open("a+", encoding="utf-8")
@@ -114,6 +133,8 @@ class DaemonLock:
         self._handle = handle
 
     def _unlock_file(self) -> None:
+        if self.lease is not None:
+            self.lease.release()
         if self._handle is not None:
             self._handle.close()  # closing the descriptor releases the OS lock
             self._handle = None

@@ -186,13 +186,16 @@ class Queue:
                 raise TransitionError(_refusal(post_id, src, to))
             return _update(conn, post_id, src, to, who, why, now, values)
 
-    def claim(self, post_id: str, who: str, now: float) -> Post | None:
-        """Take a scheduled, approved, unpaused post for publishing; None if another worker got it first."""
+    def claim(self, post_id: str, who: str, now: float, fence: sa.ColumnElement[bool] | None = None) -> Post | None:
+        """Take a scheduled, approved, unpaused post for publishing; None if another worker got it first.
+
+        `fence` is the daemon's lock condition: a daemon that lost its lease claims nothing."""
         paused = sa.exists().where(pauses.c.channel.in_([sa.literal("*"), posts.c.channel]))
         with self.engine.begin() as conn:
             result = conn.execute(
                 posts.update()
                 .where(posts.c.id == post_id, posts.c.state == st.SCHEDULED, posts.c.approved_version == posts.c.version, ~paused)
+                .where(fence if fence is not None else sa.true())
                 .values(state=st.PUBLISHING, attempts=posts.c.attempts + 1, updated=now)
             )
             if result.rowcount != 1:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from scheduler.content import Library, load_library
 from scheduler.planner import Plan, make_plan
 
 from . import channel_helpers
+from .pg_server import PgServer, binaries
 
 ROOT = Path(__file__).resolve().parent.parent
 HEIHE = ROOT / "examples" / "heihe-2016" / "config.yaml"
@@ -55,6 +58,40 @@ def project(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return make
+
+
+# -- the database: every database test runs on SQLite and on a throwaway PostgreSQL server ------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    bindir = binaries()
+    if bindir is None:
+        message = "没有找到 PostgreSQL 服务器程序（Debian: apt-get install postgresql）"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    root = Path(tempfile.mkdtemp(prefix="qm-pg-"))  # under /tmp: the server's unprivileged user must reach it
+    server = PgServer(root, bindir)
+    try:
+        server.start()
+    except subprocess.CalledProcessError as exc:
+        pytest.fail(f"PostgreSQL did not start: {exc.stderr!r}\n{server.log()}")
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """ "" (the campaign's default SQLite file under its state folder) or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield ""
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)
 
 
 # -- channels against fake platform servers: a test module sets PLATFORM = "wechat" | "weibo" --------

@@ -1,4 +1,4 @@
-"""A daemon on a fake clock, a real SQLite file and a stepped scheduler, for tests."""
+"""A daemon on a fake clock, a real database (SQLite file or PostgreSQL) and a stepped scheduler, for tests."""
 
 from __future__ import annotations
 
@@ -31,10 +31,10 @@ from scheduler.stepping import SteppedScheduler
 DAY = dt.date(2016, 9, 2)
 
 
-def local_campaign(campaign: Campaign, tmp_path: Path, **channel_changes: Any) -> Campaign:
-    """The campaign with its state (database, outbox) and posters under tmp_path."""
+def local_campaign(campaign: Campaign, tmp_path: Path, database_url: str = "", **channel_changes: Any) -> Campaign:
+    """The campaign with its state (outbox, and the database unless a URL is given) and posters under tmp_path."""
     paths = dataclasses.replace(campaign.paths, state=tmp_path / "state", posters=tmp_path / "posters")
-    changed = dataclasses.replace(campaign, paths=paths, database_url="")
+    changed = dataclasses.replace(campaign, paths=paths, database_url=database_url)
     for name, changes in channel_changes.items():
         config = getattr(changed, name)
         changed = dataclasses.replace(changed, **{name: dataclasses.replace(config, **changes)})
@@ -87,7 +87,6 @@ class Harness:
         engine = open_db(self.campaign.db_url)
         scheduler = SteppedScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, timezone=self.campaign.timezone)
         db = sqlite_path(self.campaign.db_url)
-        assert db is not None
         self.daemon = Daemon(
             self.campaign,
             engine,
@@ -96,7 +95,7 @@ class Harness:
             scheduler=scheduler,
             source=lambda: (self.plan, self.renderer),
             notifications=self.notifications,
-            lock_file=db.with_name(db.name + ".lock"),
+            lock_file=db.with_name(db.name + ".lock") if db else None,
             ahead=self.ahead,
         )
         self.daemon.start()

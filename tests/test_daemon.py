@@ -53,7 +53,14 @@ def renderer(heihe: Campaign) -> Renderer:
 
 
 @pytest.fixture
-def harness(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> Iterator[Harness]:
+def harness(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer, database_url: str) -> Iterator[Harness]:
+    h = Harness(local_campaign(heihe, tmp_path, database_url), one_day(heihe_plan), renderer, EARLY, Recorder())
+    yield h
+    h.close()
+
+
+@pytest.fixture
+def sqlite_harness(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> Iterator[Harness]:
     h = Harness(local_campaign(heihe, tmp_path), one_day(heihe_plan), renderer, EARLY, Recorder())
     yield h
     h.close()
@@ -279,9 +286,9 @@ def test_accepted_posts_are_polled_until_confirmed(harness: Harness) -> None:
 
 
 def test_deadline_reminders_are_sent_once_even_across_restarts(
-    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer, database_url: str
 ) -> None:
-    campaign = local_campaign(heihe, tmp_path)
+    campaign = local_campaign(heihe, tmp_path, database_url)
     reminder = heihe_plan.reminders[0]
     h = Harness(campaign, Plan((), (reminder,)), renderer, reminder.at - dt.timedelta(hours=1), Recorder())
     h.start()
@@ -294,8 +301,8 @@ def test_deadline_reminders_are_sent_once_even_across_restarts(
     h.close()
 
 
-def test_a_second_daemon_on_the_same_database_is_refused(harness: Harness) -> None:
-    h = harness
+def test_a_second_daemon_on_the_same_sqlite_database_is_refused(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
     h.start()
     db = h.campaign.paths.state / "qm.sqlite3"
     second = DaemonLock(open_db(h.campaign.db_url), db.with_name("qm.sqlite3.lock"))
@@ -307,7 +314,9 @@ def test_a_second_daemon_on_the_same_database_is_refused(harness: Harness) -> No
     second.release(h.now)
 
 
-def test_stop_lets_a_running_publish_finish(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> None:
+def test_stop_lets_a_running_publish_finish(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer, database_url: str
+) -> None:
     """Real BackgroundScheduler and clock: stop() waits for the publish in progress."""
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -330,7 +339,7 @@ def test_stop_lets_a_running_publish_finish(tmp_path: Path, heihe: Campaign, hei
         def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
             return None
 
-    campaign = local_campaign(heihe, tmp_path)
+    campaign = local_campaign(heihe, tmp_path, database_url)
     plan = Plan(tuple(p for p in one_day(heihe_plan).posts if p.id == WEIBO), ())
     h = Harness(campaign, plan, renderer, EARLY)
     h.fill()

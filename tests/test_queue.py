@@ -30,8 +30,10 @@ def renderer(heihe: Campaign) -> Renderer:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> tuple[Campaign, Plan, Renderer, Queue]:
-    campaign = local_campaign(heihe, tmp_path)
+def setup(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer, database_url: str
+) -> tuple[Campaign, Plan, Renderer, Queue]:
+    campaign = local_campaign(heihe, tmp_path, database_url)
     plan = one_day(heihe_plan)
     queue = Queue(open_db(campaign.db_url))
     fill(queue, campaign, plan, renderer, NOW)
@@ -119,8 +121,10 @@ def test_claim_refuses_paused_unapproved_and_changed_posts(setup: tuple[Campaign
     assert queue.claim(first, "w", NOW) is not None
 
 
-def test_fill_adds_planned_posts_and_auto_approve_skips_review(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> None:
-    campaign = local_campaign(heihe, tmp_path, weibo={"auto_approve": True})
+def test_fill_adds_planned_posts_and_auto_approve_skips_review(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
+) -> None:
+    campaign = local_campaign(heihe, tmp_path, database_url, weibo={"auto_approve": True})
     queue = Queue(open_db(campaign.db_url))
     result = fill(queue, campaign, one_day(heihe_plan), Renderer(campaign), NOW)
     states = {p.channel: p.state for p in queue.find()}
