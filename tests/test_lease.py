@@ -37,7 +37,16 @@ def _scheduled_post(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(
             posts.insert().values(
-                id="p1", channel="weibo", at=NOW, due=NOW, item="i", state="scheduled", version="v", approved_version="v", payload="{}", updated=NOW
+                id="p1",
+                channel="weibo",
+                at=NOW,
+                due=NOW,
+                item="i",
+                state="scheduled",
+                version="v",
+                approved_version="v",
+                payload="{}",
+                updated=NOW,
             )
         )
 
