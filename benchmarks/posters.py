@@ -1,6 +1,8 @@
 """Poster benchmark: the month's full poster set, side by side in one run.
 
     (a) cold   qm's batch renderer on an empty posters folder (fit, draw, encode; process pool)
+    (a0) before the same with the PNG writer of before (Pillow's adaptive filters, zlib level 1):
+               the baseline for the fast writer, run alternately with (a)
     (b) warm   the whole `qm posters` pipeline in-process (config, content, plan, render, cache check)
                with every poster up to date
     (c) floor  a minimal Pillow script drawing the same shapes and lines (already fitted) and saving
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import dataclasses
 import html
 import io
@@ -25,7 +28,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -34,7 +37,7 @@ from scheduler.campaign import Campaign
 from scheduler.config import load_campaign
 from scheduler.content import load_library
 from scheduler.planner import make_plan
-from scheduler.poster import batch, export, fonts, job_for
+from scheduler.poster import batch, fonts, job_for, png
 from scheduler.poster.draw import Arrangement, colour, column_centres
 from scheduler.poster.linebreak import vertical_forms
 from scheduler.poster.make import Job, arrangement, prepare
@@ -70,6 +73,28 @@ def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+@contextlib.contextmanager
+def pillow_writer() -> Iterator[None]:
+    """Posters encoded by Pillow's PNG writer, as before the fast writer (worker processes fork
+    from this one, so they see the swap too)."""
+    fast = png.png_bytes
+    png.png_bytes = png.pillow_png_bytes
+    try:
+        yield
+    finally:
+        png.png_bytes = fast
+
+
+def same_pixels(fast: Path, before: Path) -> int:
+    """Decodes every poster of both runs and compares them; returns how many were compared."""
+    files = sorted(before.rglob("*.png"))
+    for old in files:
+        new = fast / old.relative_to(before)
+        with Image.open(old) as a, Image.open(new) as b:
+            assert a.mode == b.mode and a.tobytes() == b.tobytes(), f"{new} differs from {old}"
+    return len(files)
 
 
 def warm_pipeline(config: Path, posters: Path) -> None:
@@ -114,7 +139,7 @@ def floor(arrangements: list[Arrangement], campaign: Campaign, out: Path) -> Non
                 for i, line in enumerate(p.lines):
                     draw.text((x, y + i * p.size * p.region.line_height), line, font=font, fill=fill)
         buf = io.BytesIO()
-        img.save(buf, "PNG", dpi=(arr.size.dpi, arr.size.dpi), compress_level=export.PNG_LEVEL)
+        img.save(buf, "PNG", dpi=(arr.size.dpi, arr.size.dpi), compress_level=png.PILLOW_LEVEL)
         (out / f"{n}.png").write_bytes(buf.getvalue())
 
 
@@ -190,20 +215,25 @@ def main() -> None:
         print(f"{len(jobs)} posters, {pixels:.0f} Mpx; {platform.python_version()}, {os.cpu_count()} cores")
 
         # Shared machines are noisy: alternate the floor and the cold run, keep each one's best round.
-        t_floor = t_cold = t_serial = float("inf")
+        t_floor = t_cold = t_serial = t_before = float("inf")
         for n in range(args.rounds):
             (work / f"floor{n}").mkdir()
             t_floor = min(t_floor, timed(lambda: floor(arrangements, campaign, work / f"floor{n}")))  # noqa: B023
             fresh = with_posters(campaign, work / f"cold{n}")
             fresh_jobs = [dataclasses.replace(j, out=work / f"cold{n}" / j.out.relative_to(work / "posters")) for j in jobs]
             t_cold = min(t_cold, timed(lambda: batch.make_all(fresh, fresh_jobs)))  # noqa: B023
+            before_jobs = [dataclasses.replace(j, out=work / f"before{n}" / j.out.relative_to(work / "posters")) for j in jobs]
+            with pillow_writer():
+                t_before = min(t_before, timed(lambda: batch.make_all(fresh, before_jobs)))  # noqa: B023
             serial_jobs = [dataclasses.replace(j, out=work / f"serial{n}" / j.out.relative_to(work / "posters")) for j in jobs]
             t_serial = min(t_serial, timed(lambda: batch.make_all(fresh, serial_jobs, workers=1)))  # noqa: B023
+        print(f"pixels identical to the Pillow writer's: {same_pixels(work / 'cold0', work / 'before0')} posters")
         batch.make_all(campaign, jobs)
         t_warm = min(timed(lambda: warm_pipeline(CONFIG, work / "posters")) for _ in range(5))
 
         print(f"load average during the run: {os.getloadavg()[0]:.1f}")
         print(f"(a) cold, {os.cpu_count()} processes: {t_cold:7.2f} s  ({t_cold / t_floor:.2f}x floor)")
+        print(f"(a0) cold, Pillow writer:  {t_before:7.2f} s  (fast writer {t_before / t_cold:.2f}x faster; PNG by {png.DEFLATE})")
         print(f"    cold, 1 process:       {t_serial:7.2f} s  ({t_serial / t_floor:.2f}x floor)")
         print(f"(b) warm, whole pipeline:  {t_warm:7.3f} s")
         print(f"(c) floor, minimal Pillow: {t_floor:7.2f} s")

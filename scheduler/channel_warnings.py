@@ -11,17 +11,21 @@ The daemon sends each warning once (keys in the `notices` table); `qm check` sho
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from . import states as st
 from .campaign import Campaign, WeiboConfig
-from .channels.weibo import token_expiry
-from .notify import FAILURE, Notice
 from .planner import Plan
-from .queue import Queue
 from .quota import QuotaIssue, Send, applies, over_quota
+
+if TYPE_CHECKING:  # `qm check` and `qm plan` warn without the database layer (nor the notifiers)
+    from .notify import Notice
+    from .queue import Queue
 
 
 def token_notice(campaign: Campaign, today: dt.date) -> Notice | None:
+    from .channels.weibo_rules import token_expiry  # the channels' rules (and templates): not for `qm plan`
+
     config = campaign.weibo
     expires = token_expiry(config) if config is not None and _uses_token(config) else None
     if config is None or expires is None:
@@ -35,6 +39,8 @@ def token_notice(campaign: Campaign, today: dt.date) -> Notice | None:
         "处理：在微博开放平台重新授权，把新的 access_token 写入环境变量"
         f" {config.access_token_env}（或它的 _FILE 文件），并更新 config.yaml 中 channels.weibo.token_expires，然后重启后台服务。",
     )
+    from .notify import FAILURE, Notice
+
     return Notice(FAILURE, f"【微博授权{'已过期' if left < 0 else '即将到期'}】", lines)
 
 
@@ -72,4 +78,6 @@ def quota_notice(campaign: Campaign, issue: QuotaIssue) -> Notice:
         f"到时将顺延到 {issue.next_free.astimezone(tz):%Y-%m-%d %H:%M}（下一个有群发次数的时段）；"
         f"不想顺延的，可用 qm cancel {issue.post_id} 取消，或调整 channels.wechat 的 times / dates 和 pins",
     )
+    from .notify import FAILURE, Notice
+
     return Notice(FAILURE, f"【群发次数不足】{issue.post_id}", lines)

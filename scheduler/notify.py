@@ -21,13 +21,14 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from .campaign import Notifier
 from .logs import event
 from .secrets import read_secret
+
+if TYPE_CHECKING:  # the HTTP client is imported when notifications are sent (commands that only warn start faster)
+    import httpx
 
 log = logging.getLogger("qm.notify")
 # httpx logs every request line at INFO, and a webhook URL carries its access token: keep them out.
@@ -87,6 +88,8 @@ class Notifications:
         client: httpx.Client | None = None,
         clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
     ) -> None:
+        import httpx
+
         self.notifiers = notifiers
         self.env = os.environ if env is None else env
         self.client = client or httpx.Client(timeout=httpx.Timeout(5.0), trust_env=False)
@@ -136,6 +139,8 @@ class Notifications:
         return True
 
     def _post(self, notifier: Notifier, notice: Notice, url: str, body: dict[str, Any]) -> bool:
+        import httpx
+
         try:
             response = self.client.post(url, json=body)
             answer = response.json() if response.status_code == 200 else {}

@@ -47,9 +47,40 @@ def test_only_the_named_commands_module_is_loaded_and_the_map_matches_the_module
     assert _command_word(["--config=x.yaml", "status"]) == "status"
     assert _command_word(["--help"]) is None
     # Poster commands start without the database layer, the daemon or the HTTP clients.
-    probe = "import sys; from scheduler.cli.main import build_parser; build_parser(['posters']); print(sorted(m for m in ('sqlalchemy', 'apscheduler', 'httpx') if m in sys.modules))"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
+    assert [m for m in _imported_by("posters", "--help") if m in ("sqlalchemy", "apscheduler", "httpx")] == []
+
+
+HEAVY = ("sqlalchemy", "apscheduler", "httpx", "PIL", "jinja2")
+
+
+def _imported_by(*args: str) -> list[str]:
+    """Which heavy libraries a whole `qm` run imports (the run's own output is discarded)."""
+    probe = (
+        "import contextlib, io, sys\n"
+        "from scheduler.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    try:\n"
+        f"        main({list(args)!r})\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=HEIHE.parent)
+    return json.loads(result.stdout.strip().replace("'", '"'))
+
+
+@pytest.mark.parametrize(
+    ("args", "needed"),
+    [
+        (("--help",), []),
+        (("nosuch",), []),
+        (("plan",), []),
+        (("plan", "--format", "html"), []),
+        (("check",), ["jinja2"]),  # it renders every post; the outbox channels need no HTTP client
+    ],
+)
+def test_a_command_imports_only_what_it_runs(args: tuple[str, ...], needed: list[str]) -> None:
+    assert _imported_by(*args) == needed
 
 
 def test_bad_arguments_are_explained_in_chinese() -> None:

@@ -12,7 +12,7 @@ from PIL import Image
 from scheduler.campaign import Campaign
 from scheduler.config import load_campaign
 from scheduler.errors import ConfigError, PosterError
-from scheduler.poster import batch, export, fonts, sizes
+from scheduler.poster import batch, export, fonts, png, sizes
 from scheduler.poster.draw import column_centres, paint
 from scheduler.poster.layout import load_layout
 from scheduler.poster.linebreak import vertical_forms
@@ -95,7 +95,7 @@ def test_png_is_kept_when_it_fits() -> None:
 
 def test_too_big_a_png_becomes_a_jpeg_under_the_wechat_limit() -> None:
     img = noise(700)  # random pixels: a PNG of about 1.5 MB
-    assert len(export.png_bytes(img, 72)) > 1_000_000
+    assert len(png.png_bytes(img, 72)) > 1_000_000
     encoded = export.encode(img, 72, "wechat-inline", "x")
     assert encoded.suffix == ".jpg" and len(encoded.data) < 1_000_000
     assert encoded.data[:3] == b"\xff\xd8\xff"

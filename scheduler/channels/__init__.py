@@ -35,7 +35,7 @@ def register(kind: str, publisher: str) -> Callable[[Maker], Maker]:
 
 
 def _outbox(campaign: Campaign, config: ChannelConfig) -> Channel:
-    from .api import PosterFiles  # draws a missing poster at publishing time
+    from .images import PosterFiles  # draws a missing poster at publishing time
 
     def now() -> dt.datetime:
         return dt.datetime.now(campaign.timezone)
@@ -61,7 +61,8 @@ def _load_plugins() -> None:
 
 
 def make_channel(campaign: Campaign, config: ChannelConfig) -> Channel:
-    _load_plugins()
+    if (config.kind, config.publisher) not in _makers:  # the outbox needs no plugin (nor the HTTP client)
+        _load_plugins()
     maker = _makers.get((config.kind, config.publisher))
     if maker is None:
         available = sorted(p for k, p in _makers if k == config.kind)

@@ -11,9 +11,7 @@ With `mode: assisted` nothing is sent to Weibo: staff get the ready post (`assis
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +65,7 @@ class WeiboChannel(ApiChannel):
         picture = self.image(post, ref) if ref else None
         problem = rules.image_problem(picture) if picture else ""
         problems += [problem] if problem else []
-        expires = token_expiry(self.config)
+        expires = rules.token_expiry(self.config)
         if expires is not None and self.clock.now().date() > expires:
             problems.append(
                 f"微博 access_token 已于 {expires} 过期：重新授权，更新环境变量 {self.config.access_token_env} 和 token_expires"
@@ -106,18 +104,6 @@ def _receipt(status: dict[str, Any]) -> Receipt:
     if status.get("original_pic"):
         data["original_pic"] = status["original_pic"]
     return Receipt("published", external_id=idstr, url=url, data=data)
-
-
-def token_expiry(config: WeiboConfig, env: Mapping[str, str] | None = None) -> dt.date | None:
-    """When the access token expires: channels.weibo.token_expires, or `<access_token_env>_EXPIRES`
-    in the environment (kept next to the token by whoever renews it)."""
-    if config.token_expires is not None:
-        return config.token_expires
-    text = (os.environ if env is None else env).get(f"{config.access_token_env}_EXPIRES", "").strip()
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 @register("weibo", "api")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import urllib.parse
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..campaign import WeiboConfig
@@ -85,3 +88,15 @@ def image_problem(path: Path) -> str:
     if size > IMAGE_MAX:
         return f"图片 {path.name} 有 {size / MB:.2f} MB，须小于 5 MB"
     return ""
+
+
+def token_expiry(config: WeiboConfig, env: Mapping[str, str] | None = None) -> dt.date | None:
+    """When the access token expires: channels.weibo.token_expires, or `<access_token_env>_EXPIRES`
+    in the environment (kept next to the token by whoever renews it)."""
+    if config.token_expires is not None:
+        return config.token_expires
+    text = (os.environ if env is None else env).get(f"{config.access_token_env}_EXPIRES", "").strip()
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import webbrowser
 from pathlib import Path
 
 from .. import channel_warnings as warnings
-from .. import export, preview
-from ..channels import make_channels
-from ..content import editorial_problems
+from .. import export
 from ..errors import InputError, Problem, QmError
-from ..lint import lint_post
-from ..render import Renderer
 from .context import Context, parse_day
+
+# Rendering, linting, the channels and the preview page are imported by the commands that use them:
+# `qm plan` starts without templates, `qm check` without the HTTP client.
 from .output import write_output
 
 
@@ -22,7 +20,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p = sub.add_parser(
         "check",
         parents=[common],
-        help="检查配置、内容库和模板，并检查每条内容",
         description="检查配置文件、内容库、模板和排期，渲染每条内容并逐条检查（长度限制、敏感词、广告法禁用词），一次列出全部问题。有问题时退出码为 2。",
     )
     p.set_defaults(run=run_check)
@@ -30,7 +27,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p = sub.add_parser(
         "plan",
         parents=[common],
-        help="生成并输出排期表",
         description="根据配置和内容库生成排期：每个渠道的每个时段排一条内容，另含工作人员提醒。",
     )
     p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="起始日期，如 2027-09-01（默认活动开始）")
@@ -43,7 +39,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p = sub.add_parser(
         "preview",
         parents=[common],
-        help="预览某一天的全部内容（HTML 页面）",
         description="生成一个独立的 HTML 页面，按读者看到的样子展示当天的公众号文章、微博和电子屏画面，并标出检查发现的问题；同时在终端打印摘要。",
     )
     p.add_argument("date", type=parse_day, metavar="日期", help="要预览的日期，如 2027-09-08")
@@ -53,6 +48,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 def run_check(ctx: Context, args: argparse.Namespace) -> int:
+    from ..content import editorial_problems
+    from ..lint import lint_post
+    from ..render import Renderer
+
     campaign = ctx.campaign  # a broken config stops here: nothing else can be checked without it
     problems: list[Problem] = Renderer(campaign).check_templates() + _layout_problems(campaign.paths.templates / "posters")
     try:
@@ -96,6 +95,8 @@ def _layout_problems(folder: Path) -> list[Problem]:
 
 def _channel_problems(ctx: Context) -> list[Problem]:
     """What would stop the channels at publishing time: missing secrets, quotas, an expired token."""
+    from ..channels import make_channels
+
     problems: list[Problem] = []
     try:
         for channel in make_channels(ctx.campaign).values():  # reads secrets, makes no call
@@ -125,6 +126,10 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_preview(ctx: Context, args: argparse.Namespace) -> int:
+    import webbrowser
+
+    from .. import preview
+
     campaign = ctx.campaign
     if not campaign.start <= args.date <= campaign.end:
         raise InputError(f"{args.date} 不在活动期 {campaign.start} 至 {campaign.end} 之内，请换一个日期")

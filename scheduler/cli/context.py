@@ -14,13 +14,13 @@ from ..config import load_campaign
 from ..content import Library, load_library
 from ..errors import InputError, PlanError
 from ..planner import Plan, check_pins, make_plan
-from ..render import Renderer
 from ..schema import DATE_RE, date_error, parse_date
 
 if TYPE_CHECKING:  # the database layer is imported only by commands that use it (startup time)
     from sqlalchemy.engine import Engine
 
     from ..queue import Queue
+    from ..render import Renderer
 
 
 class Context:
@@ -46,6 +46,8 @@ class Context:
 
     @cached_property
     def renderer(self) -> Renderer:
+        from ..render import Renderer  # jinja2 and the CSS inliner: only for commands that render posts
+
         return Renderer(self.campaign)
 
     @cached_property

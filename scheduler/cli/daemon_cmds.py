@@ -33,7 +33,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p = sub.add_parser(
         "daemon",
         parents=[common],
-        help="启动后台发布服务",
         description=(
             "加载活动配置与内容库，把排期放入发布队列，并按时发布审核通过的内容。同一个数据库只能运行一个后台服务。"
             "按 Ctrl+C 或发送 SIGTERM 停止：正在进行的发布会先完成，退出码为 0。日志写入 状态目录/qm.log。"
@@ -44,7 +43,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p = sub.add_parser(
         "simulate",
         parents=[common],
-        help="模拟整个活动的发布过程（检验不丢不重）",
         description=(
             "在临时目录中用真实的后台服务代码和数据库、模拟的时钟，把整个活动从头到尾发布一遍：全部内容视为已审核，"
             "渠道按给定比例随机出错和超时，并多次强行中止、重启服务（至少一次在发布过程中）。"

@@ -2,7 +2,8 @@
 
 Each command module registers its commands and imports what they need (the database layer, the
 daemon, HTTP clients, templates). Only the module of the command being run is imported, so
-`qm posters` does not pay for the daemon's imports; `qm --help` and unknown commands load all.
+`qm posters` does not pay for the daemon's imports. `qm --help` (and an unknown command) lists the
+commands from SUMMARIES below without importing any command module.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from types import ModuleType
 from .. import __version__
 from ..errors import QmError
 from . import zh_argparse
-from .context import Context
 
 # command -> the module (in this package) that registers it, in the order `qm --help` lists them
 COMMANDS = {
@@ -27,6 +27,28 @@ COMMANDS = {
     **dict.fromkeys(("queue", "approve", "reject", "cancel", "retry", "confirm", "history", "status", "pause", "resume"), "queue_cmds"),
     **dict.fromkeys(("daemon", "simulate"), "daemon_cmds"),
     "screen": "screen_cmds",
+}
+
+# command -> the line `qm --help` shows for it (kept here so that listing imports no command module)
+SUMMARIES = {
+    "check": "检查配置、内容库和模板，并检查每条内容",
+    "plan": "生成并输出排期表",
+    "preview": "预览某一天的全部内容（HTML 页面）",
+    "poster": "生成一条内容的海报，或用任意文字生成海报",
+    "posters": "生成排期用到的全部海报",
+    "queue": "查看发布队列（审核用）",
+    "approve": "审核通过",
+    "reject": "退回内容",
+    "cancel": "取消发布",
+    "retry": "重发失败或错过的内容",
+    "confirm": "确认已人工发布",
+    "history": "查看审核与发布记录",
+    "status": "查看后台服务状态",
+    "pause": "暂停发布（紧急开关）",
+    "resume": "恢复发布",
+    "daemon": "启动后台发布服务",
+    "simulate": "模拟整个活动的发布过程（检验不丢不重）",
+    "screen": "户外电子屏：生成播放列表、播放、推送到 Anthias",
 }
 
 DESCRIPTION = """qm：“质量月”宣传内容排期与发布工具。
@@ -39,12 +61,10 @@ CONFIG_HELP = "活动配置文件（默认 ./config.yaml，或环境变量 QM_CO
 
 
 def command_modules(argv: Iterable[str] | None = None) -> list[ModuleType]:
-    """The module of the command named in `argv`, or every command module when none is recognised."""
-    wanted = sorted(set(COMMANDS.values()), key=list(COMMANDS.values()).index)
+    """The module of the command named in `argv`; for the listing, the modules of commands without a summary."""
     command = _command_word(list(argv)) if argv is not None else None
-    if command in COMMANDS:
-        wanted = [COMMANDS[command]]
-    return [importlib.import_module(f"{__package__}.{name}") for name in wanted]
+    wanted = [COMMANDS[command]] if command in COMMANDS else [m for c, m in COMMANDS.items() if c not in SUMMARIES]
+    return [importlib.import_module(f"{__package__}.{name}") for name in dict.fromkeys(wanted)]
 
 
 def _command_word(argv: list[str]) -> str | None:
@@ -76,7 +96,11 @@ def build_parser(argv: Iterable[str] | None = None) -> argparse.ArgumentParser:
     # -c also works after the command (qm plan -c FILE); SUPPRESS keeps the global value otherwise.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS, metavar="配置文件", help=CONFIG_HELP)
-    for module in command_modules(argv):
+    modules = command_modules(argv)
+    if _command_word(list(argv or ())) not in COMMANDS:  # the listing: each command with its summary
+        for command, summary in SUMMARIES.items():
+            sub.add_parser(command, help=summary, add_help=False)
+    for module in modules:
         module.register(sub, common)
     return parser
 
@@ -88,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    from .context import Context
+
     ctx = Context(args.config)
     try:
         return int(args.run(ctx, args) or 0)

@@ -21,7 +21,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p = sub.add_parser(
         "poster",
         parents=[common],
-        help="生成一条内容的海报，或用任意文字生成海报",
         description="按版式和尺寸生成海报（PNG；印刷尺寸另生成 PDF）。可以指定内容编号，也可以用 --title/--body 直接给文字。"
         "版式在 templates/posters/ 中；尺寸可以是 wechat-cover、wechat-square、square、portrait、a3、a2、banner、屏幕编号或 宽x高。",
     )
@@ -37,7 +36,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p = sub.add_parser(
         "posters",
         parents=[common],
-        help="生成排期用到的全部海报",
         description="渲染排期中的每条内容，生成它们用到的全部海报（公众号封面和配图、微博图片、电子屏画面），写入海报目录。"
         "多核并行；内容、版式、品牌、字体都没有变化的海报不会重新生成。",
     )

@@ -23,7 +23,7 @@ from .context import Context, parse_day
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("queue", parents=[common], help="查看发布队列（审核用）", description=QUEUE_HELP)
+    p = sub.add_parser("queue", parents=[common], description=QUEUE_HELP)
     p.add_argument("--date", type=parse_day, metavar="日期", help="只看这一天，如 2027-09-08")
     p.add_argument(
         "--state", choices=st.STATES, metavar="状态", help=f"只看这个状态：{'、'.join(f'{s}（{st.label(s)}）' for s in st.STATES)}"
@@ -31,38 +31,36 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.add_argument("--json", action="store_true", help="输出 JSON（每条一个对象）")
     p.set_defaults(run=run_queue)
 
-    p = sub.add_parser(
-        "approve", parents=[common], help="审核通过", description="审核通过指定的内容（或某一天全部待审核的内容），通过后才会发布。"
-    )
+    p = sub.add_parser("approve", parents=[common], description="审核通过指定的内容（或某一天全部待审核的内容），通过后才会发布。")
     p.add_argument("ids", nargs="*", metavar="编号", help="发布编号，如 20270908-wechat-2000（可写多个）")
     p.add_argument("--date", type=parse_day, metavar="日期", help="审核这一天全部待审核的内容")
     _by(p)
     p.set_defaults(run=run_approve)
 
-    p = sub.add_parser("reject", parents=[common], help="退回内容", description="退回一条内容：它不会发布；修改内容后会自动回到待审核。")
+    p = sub.add_parser("reject", parents=[common], description="退回一条内容：它不会发布；修改内容后会自动回到待审核。")
     p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
     p.add_argument("--reason", required=True, metavar="原因", help="退回原因（记入审核记录）")
     _by(p)
     p.set_defaults(run=run_reject)
 
-    p = sub.add_parser("cancel", parents=[common], help="取消发布", description="取消一条尚未发出的内容。")
+    p = sub.add_parser("cancel", parents=[common], description="取消一条尚未发出的内容。")
     p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
     p.add_argument("--reason", default="", metavar="原因", help="取消原因（记入审核记录）")
     _by(p)
     p.set_defaults(run=run_cancel)
 
-    p = sub.add_parser("retry", parents=[common], help="重发失败或错过的内容", description=RETRY_HELP)
+    p = sub.add_parser("retry", parents=[common], description=RETRY_HELP)
     p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
     _by(p)
     p.set_defaults(run=run_retry)
 
-    p = sub.add_parser("confirm", parents=[common], help="确认已人工发布", description=CONFIRM_HELP)
+    p = sub.add_parser("confirm", parents=[common], description=CONFIRM_HELP)
     p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
     p.add_argument("--url", default="", metavar="链接", help="发出后的链接，如 https://weibo.com/…（记入审核记录）")
     _by(p)
     p.set_defaults(run=run_confirm)
 
-    p = sub.add_parser("history", parents=[common], help="查看审核与发布记录", description=HISTORY_HELP)
+    p = sub.add_parser("history", parents=[common], description=HISTORY_HELP)
     p.add_argument("id", nargs="?", metavar="编号", help="只看这一条内容（默认最近的记录）")
     p.add_argument(
         "--limit", type=zh_argparse.number_in(int, 1, 100000, 50), default=50, metavar="条数", help="最多显示多少条记录，默认 50"
@@ -70,17 +68,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(run=run_history)
 
-    p = sub.add_parser("status", parents=[common], help="查看后台服务状态", description=STATUS_HELP)
+    p = sub.add_parser("status", parents=[common], description=STATUS_HELP)
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(run=run_status)
 
-    p = sub.add_parser("pause", parents=[common], help="暂停发布（紧急开关）", description=PAUSE_HELP)
+    p = sub.add_parser("pause", parents=[common], description=PAUSE_HELP)
     p.add_argument("--channel", metavar="渠道", help="只暂停这个渠道，如 weibo、screen:center（默认全部渠道）")
     p.add_argument("--reason", required=True, metavar="原因", help="暂停原因，如 全国哀悼日")
     _by(p)
     p.set_defaults(run=run_pause)
 
-    p = sub.add_parser("resume", parents=[common], help="恢复发布", description="取消暂停。不写 --channel 时取消全部暂停。")
+    p = sub.add_parser("resume", parents=[common], description="取消暂停。不写 --channel 时取消全部暂停。")
     p.add_argument("--channel", metavar="渠道", help="只恢复这个渠道")
     p.set_defaults(run=run_resume)
 

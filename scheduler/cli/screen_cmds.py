@@ -21,7 +21,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p = sub.add_parser(
         "screen",
         parents=[common],
-        help="户外电子屏：生成播放列表、播放、推送到 Anthias",
         description="户外电子屏的每日播放列表：qm screen build 生成，qm screen serve 提供全屏播放页面，qm screen push 推送到 Anthias 播放服务器。",
     )
     actions = p.add_subparsers(title="操作", metavar="操作", dest="action", help="以下操作之一")

@@ -17,24 +17,32 @@ Other modules get a poster for an image reference with `ensure`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..campaign import Campaign
-from ..content import ContentItem
-from ..render import ImageRef, poster_path
-from . import fonts
-from .make import Job, make_poster, prepare
 from .texts import PosterText
 
-__all__ = ["Job", "PosterText", "ensure", "job_for"]
+if TYPE_CHECKING:  # drawing (Pillow) and rendering (Jinja) load on first use: `qm plan` reads fonts.py only
+    from ..campaign import Campaign
+    from ..content import ContentItem
+    from ..render import ImageRef
+    from .make import Job
+
+__all__ = ["PosterText", "ensure", "job_for"]
 
 
 def job_for(campaign: Campaign, source: ContentItem | PosterText, image: ImageRef) -> Job:
+    from ..render import poster_path
+    from .make import Job
+
     text = source if isinstance(source, PosterText) else PosterText.of(source)
     return Job(text, image.layout, image.size, poster_path(campaign.paths.posters, image))
 
 
 def ensure(campaign: Campaign, source: ContentItem | PosterText, image: ImageRef) -> Path:
     """The poster file for an image reference, drawn now unless an up-to-date one exists."""
+    from . import fonts
+    from .make import make_poster, prepare
+
     font_files = fonts.candidates(campaign.brand.font)
     prepared = prepare(campaign, job_for(campaign, source, image), font_files)
     return make_poster(campaign, prepared, font_files).files[0]

@@ -18,10 +18,12 @@ import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from PIL import ImageFont
+from typing import TYPE_CHECKING
 
 from ..errors import PosterError
+
+if TYPE_CHECKING:  # Pillow is imported when a font is loaded: pages that only name the font file start without it
+    from PIL import ImageFont
 
 BUNDLED_PACKAGE = "manimgx_fonts_cjk"
 BUNDLED_FILE = "NotoSansCJK-VF.otf.ttc"
@@ -134,6 +136,8 @@ def covers(font: FontFile, ch: str) -> bool:
 @functools.lru_cache(maxsize=64)
 def load_font(path: str, index: int, size: int, weight: str) -> ImageFont.FreeTypeFont:
     """One loaded face per (file, face, size, weight). Basic layout: measured widths add up exactly."""
+    from PIL import ImageFont
+
     try:
         font = ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.BASIC)
     except OSError as exc:
