@@ -141,6 +141,30 @@ class LintConfig:
     absolute_terms_extra: tuple[str, ...] = ()
 
 
+ROLES = ("editor", "reviewer", "admin")  # each may do what the ones before it may
+ROLE_LABELS = {"editor": "编辑", "reviewer": "审核人", "admin": "管理员"}
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str  # 初审, 终审 …
+    role: str  # the least role that may pass it
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    """Review in stages (三审): a post is approved once every stage passed, in order."""
+
+    stages: tuple[Stage, ...] = (Stage("审核", "reviewer"),)
+    same_person: bool = False  # may one person pass two stages of the same post?
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    public_url: str = ""  # how staff reach `qm web`, for links in notifications ("" = no links)
+    session_idle_minutes: int = 30
+
+
 @dataclass(frozen=True)
 class Paths:
     content: Path
@@ -173,6 +197,8 @@ class Campaign:
     reminders: Reminders = field(default_factory=Reminders)
     lint: LintConfig = field(default_factory=LintConfig)
     database_url: str = ""
+    review: ReviewConfig = field(default_factory=ReviewConfig)
+    web: WebConfig = field(default_factory=WebConfig)
 
     @property
     def channels(self) -> tuple[ChannelConfig, ...]:

@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .campaign import (
+    ROLE_LABELS,
+    ROLES,
     Brand,
     Campaign,
     Contact,
@@ -19,7 +21,10 @@ from .campaign import (
     Pin,
     PosterConfig,
     Reminders,
+    ReviewConfig,
     ScreenConfig,
+    Stage,
+    WebConfig,
     WeChatConfig,
     WeiboConfig,
 )
@@ -27,7 +32,21 @@ from .errors import ConfigError
 from .schema import Reader
 from .yamlsrc import Mapping, YamlSyntaxError, load
 
-TOP_KEYS = ("campaign", "key_dates", "brand", "posters", "channels", "notifications", "reminders", "pins", "lint", "paths", "database")
+TOP_KEYS = (
+    "campaign",
+    "key_dates",
+    "brand",
+    "posters",
+    "channels",
+    "notifications",
+    "reminders",
+    "pins",
+    "lint",
+    "paths",
+    "database",
+    "review",
+    "web",
+)
 SIZE_RE = re.compile(r"^(\d{2,5})[x×X*](\d{2,5})$")
 HOURS_RE = re.compile(r"^(\d{1,2}:\d{2})\s*[-–~]\s*(\d{1,2}:\d{2})$")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -97,6 +116,8 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         "reminders": _reminders(r, data),
         "lint": _lint(r, data, base),
         "database_url": r.text(data, "database", "", ""),
+        "review": _review(r, data),
+        "web": _web(r, data),
     }
     if start is None or end is None or key_dates is None or paths is None:
         return None
@@ -530,3 +551,41 @@ def _lint(r: Reader, data: Mapping, base: Path) -> LintConfig:
         except OSError:
             r.problem(m.where("sensitive_words_file"), f"敏感词文件不存在或无法读取：{file}")
     return LintConfig(sensitive_words=tuple(words), absolute_terms_extra=r.texts(m, "absolute_terms_extra", "lint"))
+
+
+def _review(r: Reader, data: Mapping) -> ReviewConfig:
+    m = r.section(data, "review", "", required=False)
+    if m is None:
+        return ReviewConfig()
+    r.keys(m, "review", ("stages", "same_person"))
+    stages: list[Stage] = []
+    for path, entry in r.entries(m, "stages", "review"):
+        r.keys(entry, path, ("name", "role"))
+        name = r.text(entry, "name", path, max_len=20)
+        role = r.choice(entry, "role", path, ROLES)
+        if name in {x.name for x in stages}:
+            r.problem(entry.where("name"), f"{path}.name：审核阶段 {name} 重复", "每个阶段的名称不同，如 初审、复审、终审")
+        elif name and role in ROLES:
+            stages.append(Stage(name, role))
+    if "stages" in m and not stages:
+        roles = "、".join(f"{k}（{v}）" for k, v in ROLE_LABELS.items())
+        r.problem(
+            m.where("stages"),
+            "review.stages 至少要有一个阶段",
+            f"如 [{{name: 初审, role: editor}}, {{name: 终审, role: reviewer}}]；角色：{roles}",
+        )
+    return ReviewConfig(
+        stages=tuple(stages) or ReviewConfig.stages,
+        same_person=r.flag(m, "same_person", "review", False),
+    )
+
+
+def _web(r: Reader, data: Mapping) -> WebConfig:
+    m = r.section(data, "web", "", required=False)
+    if m is None:
+        return WebConfig()
+    r.keys(m, "web", ("public_url", "session_idle_minutes"))
+    url = r.text(m, "public_url", "web", "").rstrip("/")
+    if url and not URL_RE.match(url):
+        r.problem(m.where("public_url"), f"web.public_url 不是网址：{url!r}", "写作 http://192.168.1.20:8080（同事访问 qm web 的地址）")
+    return WebConfig(public_url=url, session_idle_minutes=r.integer(m, "session_idle_minutes", "web", 30, lo=5, hi=24 * 60))

@@ -39,6 +39,7 @@ from .clock import Clock
 from .db import notices
 from .due import POLL_LIMIT, Action, backoff, decide, gives_up
 from .errors import QmError
+from .links import day_url, link_line, post_url
 from .lock import HEARTBEAT_SECONDS, DaemonLock
 from .logs import event
 from .notify import APPROVAL, FAILURE, REMINDER, Notice, Notifications
@@ -473,6 +474,7 @@ class Daemon:
         if len(waiting) > 10:
             lines.append(f"……共 {len(waiting)} 条")
         lines.append("查看：qm queue --state planned；审核：qm approve 编号 或 qm approve --date 日期")
+        lines.extend(link_line(day_url(self.campaign, waiting[0].when(tz).date())))
         self._notify(Notice(APPROVAL, f"【待审核】{len(waiting)} 条内容将在 {APPROVAL_DAYS} 天内发布，尚未审核", tuple(lines)))
 
     def _problem_notice(self, title: str, post: Post, reason: str) -> Notice:
@@ -483,6 +485,7 @@ class Daemon:
             f"时间：{when:%Y-%m-%d %H:%M}",
             f"原因：{reason}",
             f"处理后重发：qm retry {post.id}",
+            *link_line(post_url(self.campaign, post.id)),
         )
         return Notice(FAILURE, f"{title}{post.id}", lines)
 

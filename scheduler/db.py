@@ -94,6 +94,46 @@ notices = sa.Table(
     sa.Column("at", sa.Float, nullable=False),
 )
 
+users = sa.Table(
+    "users",  # console accounts (qm user add); passwords only as scrypt hashes
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),  # editor | reviewer | admin
+    sa.Column("password", sa.String(200), nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("changed", sa.Float, nullable=False),  # password or role changed: older sessions end
+)
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),  # sha256 of the cookie; the cookie itself is never stored
+    sa.Column("user", sa.String(40), nullable=False, index=True),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("seen", sa.Float, nullable=False),
+)
+
+login_failures = sa.Table(
+    "login_failures",  # recent wrong passwords, by account name and by client address (throttling)
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(120), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+stage_passes = sa.Table(
+    "stage_passes",  # review stages a post's current version has passed; cleared when it is rejected
+    metadata,
+    sa.Column("post_id", sa.String(80), primary_key=True),
+    sa.Column("version", sa.String(32), primary_key=True),
+    sa.Column("stage", sa.Integer, primary_key=True),  # index in review.stages
+    sa.Column("stage_name", sa.String(40), nullable=False),
+    sa.Column("who", sa.String(80), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
 
 
@@ -109,6 +149,7 @@ def _create(*tables: sa.Table) -> Callable[[Connection], None]:
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "queue: posts, payload versions, audit log", _create(posts, payload_versions, audit)),
     (2, "daemon controls: heartbeat, pauses, sent notices", _create(daemon_info, pauses, notices)),
+    (3, "console: users, sessions, login failures, review stage passes", _create(users, web_sessions, login_failures, stage_passes)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

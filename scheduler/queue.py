@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,6 +172,18 @@ class Queue:
             return [r.version for r in conn.execute(query)]
 
     # -- moving ----------------------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self, post_id: str) -> Iterator[tuple[Connection, Post]]:
+        """A transaction that holds the post for writing while the caller reads and decides.
+
+        It opens with a no-op write to the post's row: SQLite takes its write lock there (so what is
+        read next is current and nobody writes in between), PostgreSQL locks the row.
+        """
+        with self.engine.begin() as conn:
+            if conn.execute(posts.update().where(posts.c.id == post_id).values(updated=posts.c.updated)).rowcount != 1:
+                raise InputError(f"队列中没有编号为 {post_id} 的内容（用 qm queue 查看编号）")
+            yield conn, Post.from_row(conn.execute(sa.select(posts).where(posts.c.id == post_id)).one())
 
     def move(self, post_id: str, to: str, who: str, why: str, now: float, *, expect: Sequence[str] = (), **values: Any) -> bool:
         """Move a post to state `to`; False if it was changed by someone else meanwhile.

@@ -1,20 +1,28 @@
-"""Review before publishing (先审后发): approve, reject, cancel, retry, and the kill switch.
+"""Review before publishing (先审后发): stages, approve, reject, cancel, retry, and the kill switch.
 
-Thin rules over the queue; each call records who did it and why in the audit log.
+Thin rules over the queue; each call records who did it and why in the audit log. Review runs in
+the stages of `review.stages` (default one); a post is approved when its current version passed
+every stage, in order, by different people unless `review.same_person`. Each decision is taken
+inside `Queue.locked`, so two reviewers (or a reviewer and the daemon) never act on a stale read.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from . import states as st
+from .campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage
 from .channels.base import Receipt
-from .db import pauses
+from .db import pauses, stage_passes
 from .errors import InputError
-from .queue import Post, Queue, TransitionError
+from .queue import Post, Queue, TransitionError, _audit, _refusal, _update
+
+DEFAULT_REVIEW = ReviewConfig()
 
 ALL_CHANNELS = "*"
 
@@ -26,23 +34,152 @@ def _post(queue: Queue, post_id: str) -> Post:
     return post
 
 
-def approve(queue: Queue, post_id: str, who: str, now: float) -> bool:
-    """Approve the current version of a post; False if it was already approved."""
-    post = _post(queue, post_id)
-    if post.state in (st.APPROVED, st.SCHEDULED) and post.approved_version == post.version:
-        return False
-    values = {"approved_by": who, "approved_version": post.version, "last_error": ""}
-    why = f"审核通过（版本 {post.version}）"
-    if not queue.move(post_id, st.APPROVED, who, why, now, expect=(st.PLANNED, st.REJECTED), **values):
-        raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
-    return True
+@dataclass(frozen=True)
+class StagePass:
+    stage: int
+    name: str
+    who: str
+    at: float
 
 
-def reject(queue: Queue, post_id: str, who: str, reason: str, now: float) -> None:
-    _post(queue, post_id)
-    values = {"approved_by": "", "approved_version": "", "last_error": f"退回：{reason}（{who}）"}
-    if not queue.move(post_id, st.REJECTED, who, reason, now, expect=(st.PLANNED, st.APPROVED, st.SCHEDULED), **values):
-        raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
+@dataclass(frozen=True)
+class Passed:
+    """What one approval did: the stage it passed, and whether that completed the review."""
+
+    stage: str
+    approved: bool
+
+
+def passes(queue: Queue, post_id: str, version: str) -> list[StagePass]:
+    """The stages this version of the post has passed, in order."""
+    with queue.engine.connect() as conn:
+        return _passes(conn, post_id, version)
+
+
+def _passes(conn: Connection, post_id: str, version: str) -> list[StagePass]:
+    query = sa.select(stage_passes).where(stage_passes.c.post_id == post_id, stage_passes.c.version == version)
+    return [StagePass(r.stage, r.stage_name, r.who, r.at) for r in conn.execute(query.order_by(stage_passes.c.stage))]
+
+
+def pending_stage(rules: ReviewConfig, done: list[StagePass]) -> Stage | None:
+    """The stage a post waits for, or None once every stage passed."""
+    return rules.stages[len(done)] if len(done) < len(rules.stages) else None
+
+
+def approve(queue: Queue, post_id: str, who: str, now: float, rules: ReviewConfig = DEFAULT_REVIEW, **options: Any) -> bool:
+    """Pass the post's next review stage (options as `pass_stage`); False if it was already approved."""
+    return pass_stage(queue, post_id, who, now, rules, **options) is not None
+
+
+def pass_stage(
+    queue: Queue,
+    post_id: str,
+    who: str,
+    now: float,
+    rules: ReviewConfig = DEFAULT_REVIEW,
+    *,
+    stage: str | None = None,
+    role: str | None = None,
+    version: str | None = None,
+    via: str = "",
+) -> Passed | None:
+    """Pass one review stage of the post's current version; the last stage approves it.
+
+    `who` is the person (stage rules compare it); `role` is their account's role, None for the
+    command line (its user runs qm itself). `version` is the version the reviewer looked at: if the
+    content changed since, nothing is approved. `via` ("web") is added to `who` in the audit log.
+    None when the post is already approved.
+    """
+    signed = _signed(who, via)
+    with queue.locked(post_id) as (conn, post):
+        if post.state in (st.APPROVED, st.SCHEDULED) and post.approved_version == post.version:
+            return None
+        if post.state not in (st.PLANNED, st.REJECTED):
+            raise TransitionError(_refusal(post_id, post.state, st.APPROVED))
+        if version is not None and version != post.version:
+            raise TransitionError(f"{post_id} 的内容在你查看之后修改过（版本 {version} → {post.version}），请刷新后重新审核")
+        done = _passes(conn, post_id, post.version)
+        index = _stage_index(rules, done, stage, post_id)
+        wanted = rules.stages[index]
+        _check_person(rules, wanted, done, who, role, post_id)
+        conn.execute(
+            stage_passes.insert().values(post_id=post_id, version=post.version, stage=index, stage_name=wanted.name, who=who, at=now)
+        )
+        final = index == len(rules.stages) - 1
+        many = len(rules.stages) > 1
+        if not final:
+            why = f"{wanted.name}通过（版本 {post.version}）"
+            if post.state == st.REJECTED:
+                _update(conn, post_id, st.REJECTED, st.PLANNED, signed, why, now, {"last_error": ""})
+            else:
+                _audit(conn, post_id, post.state, post.state, signed, why, now)
+            return Passed(wanted.name, approved=False)
+        names = "、".join(dict.fromkeys([*(p.who for p in done), who]))
+        values = {"approved_by": names[:80], "approved_version": post.version, "last_error": ""}
+        why = f"{wanted.name}通过，审核完成（版本 {post.version}）" if many else f"审核通过（版本 {post.version}）"
+        _update(conn, post_id, post.state, st.APPROVED, signed, why, now, values)
+        return Passed(wanted.name, approved=True)
+
+
+def _signed(who: str, via: str) -> str:
+    return f"{who}（{via}）" if via else who
+
+
+def _stage_index(rules: ReviewConfig, done: list[StagePass], stage: str | None, post_id: str) -> int:
+    names = [s.name for s in rules.stages]
+    if stage is None:
+        return len(done)
+    if stage not in names:
+        raise InputError(f"没有名为 {stage} 的审核阶段（配置的阶段：{'、'.join(names)}）")
+    index = names.index(stage)
+    if index < len(done):
+        raise TransitionError(f"{post_id} 已通过{stage}（{done[index].who}）")
+    if index > len(done):
+        raise TransitionError(f"{post_id} 还没有通过{names[len(done)]}，要先通过{names[len(done)]}才能{stage}")
+    return index
+
+
+def _check_person(rules: ReviewConfig, stage: Stage, done: list[StagePass], who: str, role: str | None, post_id: str) -> None:
+    if role is not None and ROLES.index(role) < ROLES.index(stage.role):
+        raise TransitionError(f"{stage.name}需要{ROLE_LABELS[stage.role]}或更高的角色，{who} 是{ROLE_LABELS[role]}")
+    earlier = next((p for p in done if p.who == who), None)
+    if earlier is not None and not rules.same_person:
+        raise TransitionError(
+            f"{who} 已经通过了 {post_id} 的{earlier.name}，同一人不能再通过{stage.name}（请另一位同事审核；"
+            "允许一人通过多个阶段：配置 review.same_person: true）"
+        )
+
+
+def reject(
+    queue: Queue,
+    post_id: str,
+    who: str,
+    reason: str,
+    now: float,
+    rules: ReviewConfig = DEFAULT_REVIEW,
+    *,
+    role: str | None = None,
+    via: str = "",
+) -> str:
+    """Send the post back with the reason at whichever stage it is; returns that stage's name.
+
+    The stages it had passed are cleared: after the fix it is reviewed again from the first stage.
+    """
+    if not reason.strip():
+        raise InputError("退回时要写明原因")
+    with queue.locked(post_id) as (conn, post):
+        if post.state not in (st.PLANNED, st.APPROVED, st.SCHEDULED):
+            raise TransitionError(_refusal(post_id, post.state, st.REJECTED))
+        done = _passes(conn, post_id, post.version)
+        stage = pending_stage(rules, done) or rules.stages[-1]
+        if role is not None and ROLES.index(role) < ROLES.index(stage.role):
+            raise TransitionError(f"{stage.name}需要{ROLE_LABELS[stage.role]}或更高的角色才能退回，{who} 是{ROLE_LABELS[role]}")
+        at = f"{stage.name}退回" if len(rules.stages) > 1 else "退回"
+        values = {"approved_by": "", "approved_version": "", "last_error": f"{at}：{reason}（{who}）"}
+        conn.execute(stage_passes.delete().where(stage_passes.c.post_id == post_id))
+        why = f"{at}：{reason}" if len(rules.stages) > 1 else reason
+        _update(conn, post_id, post.state, st.REJECTED, _signed(who, via), why, now, values)
+        return stage.name
 
 
 def cancel(queue: Queue, post_id: str, who: str, reason: str, now: float) -> None:

@@ -114,13 +114,16 @@ def campaign(request: pytest.FixtureRequest, heihe: Campaign, tmp_path: Path, se
     return channel_helpers.with_api(channel_helpers.local(heihe, tmp_path), **{request.module.PLATFORM: server.url})
 
 
-def run_qm(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a fresh process, as a user would."""
+def run_qm(
+    *args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a fresh process, as a user would (`input_text` on its standard input)."""
     return subprocess.run(
         [sys.executable, "-m", "scheduler", *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
         env=env,
+        input=input_text,
         timeout=120,
     )

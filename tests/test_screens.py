@@ -174,7 +174,7 @@ def test_the_daemon_builds_each_screen_for_its_coming_on_hours_and_not_outside_t
 
 
 def _get(server: ScreenServer, path: str) -> tuple[int, bytes, http.client.HTTPResponse]:
-    host, port = server.httpd.server_address[:2]
+    host, port = server.address
     conn = http.client.HTTPConnection(str(host), port, timeout=5)
     conn.putrequest("GET", path, skip_accept_encoding=True)  # sent exactly as written, no normalising
     conn.endheaders()
@@ -185,7 +185,7 @@ def _get(server: ScreenServer, path: str) -> tuple[int, bytes, http.client.HTTPR
 
 
 def _post(server: ScreenServer, path: str, body: bytes) -> int:
-    host, port = server.httpd.server_address[:2]
+    host, port = server.address
     conn = http.client.HTTPConnection(str(host), port, timeout=5)
     conn.request("POST", path, body, {"Content-Type": "application/json"})
     status = conn.getresponse().status

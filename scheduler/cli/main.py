@@ -27,6 +27,7 @@ COMMANDS = {
     **dict.fromkeys(("queue", "approve", "reject", "cancel", "retry", "confirm", "history", "status", "pause", "resume"), "queue_cmds"),
     **dict.fromkeys(("daemon", "simulate"), "daemon_cmds"),
     "screen": "screen_cmds",
+    **dict.fromkeys(("web", "user"), "web_cmds"),
 }
 
 # command -> the line `qm --help` shows for it (kept here so that listing imports no command module)

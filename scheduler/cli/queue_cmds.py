@@ -34,6 +34,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p = sub.add_parser("approve", parents=[common], description="审核通过指定的内容（或某一天全部待审核的内容），通过后才会发布。")
     p.add_argument("ids", nargs="*", metavar="编号", help="发布编号，如 20270908-wechat-2000（可写多个）")
     p.add_argument("--date", type=parse_day, metavar="日期", help="审核这一天全部待审核的内容")
+    p.add_argument(
+        "--stage",
+        metavar="阶段",
+        help="通过哪一个审核阶段，如 初审（配置 review.stages；默认为每条内容等待的下一个阶段）。同一人不能通过同一条内容的两个阶段",
+    )
     _by(p)
     p.set_defaults(run=run_approve)
 
@@ -170,15 +175,38 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     missing = [i for i in ids if queue.get(i) is None]
     if missing:
         raise InputError(f"队列中没有这些编号：{'、'.join(missing)}（用 qm queue 查看编号）")
-    done = [i for i in ids if review.approve(queue, i, who, time.time())]
-    skipped = len(ids) - len(done)
-    print(f"已审核通过 {len(done)} 条（审核人：{who}）" + (f"，{skipped} 条此前已通过" if skipped else "") + "。")
+    rules, role = ctx.campaign.review, _role(ctx, who)
+    outcomes = [review.pass_stage(queue, i, who, time.time(), rules, stage=args.stage, role=role) for i in ids]
+    done = [o for o in outcomes if o is not None and o.approved]
+    stages = [o.stage for o in outcomes if o is not None and not o.approved]
+    skipped = outcomes.count(None)
+    said = f"已审核通过 {len(done)} 条（审核人：{who}）"
+    if stages:
+        said += "，" + "，".join(f"{name}通过 {stages.count(name)} 条（等待下一阶段）" for name in dict.fromkeys(stages))
+    print(said + (f"，{skipped} 条此前已通过" if skipped else "") + "。")
     return 0
 
 
+def _role(ctx: Context, who: str) -> str | None:
+    """The role of the console account named `who`; None (any stage) for a person without one."""
+    from ..accounts import Accounts
+
+    user = Accounts(ctx.engine).get(who)
+    if user is not None and user.disabled:
+        raise InputError(f"用户 {who} 已停用，不能审核")
+    return user.role if user else None
+
+
 def run_reject(ctx: Context, args: argparse.Namespace) -> int:
-    review.reject(Queue(ctx.engine), args.id, _who(args), args.reason, time.time())
-    print(f"已退回 {args.id}：{args.reason}")
+    from ..review_notices import send_rejection
+
+    who, queue = _who(args), Queue(ctx.engine)
+    stage = review.reject(queue, args.id, who, args.reason, time.time(), ctx.campaign.review, role=_role(ctx, who))
+    post = queue.get(args.id)
+    if post is not None:
+        send_rejection(ctx.campaign, post, stage, args.reason, who)
+    at = f"（{stage}）" if len(ctx.campaign.review.stages) > 1 else ""
+    print(f"已退回 {args.id}{at}：{args.reason}")
     return 0
 
 

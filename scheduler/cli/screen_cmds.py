@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import signal
-import threading
 
 from ..errors import InputError
 from ..screens import anthias
 from ..screens.build import screens_root
 from ..screens.daily import Approval, DayBuild, approval, build_day, check_day, pick_screens
 from ..screens.serve import ScreenServer
+from ..web.server import serve_until_signal
 from . import zh_argparse
 from .context import Context, parse_day
 
@@ -102,19 +101,10 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
     campaign = ctx.campaign
     pick_screens(campaign, None)
     server = ScreenServer(campaign, args.host, args.port)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    worker = threading.Thread(target=server.serve_forever, daemon=True)
-    worker.start()
-    print(f"电子屏播放服务已启动：{server.url}/（播放列表目录 {screens_root(campaign)}）", flush=True)
-    for s in campaign.screens:
-        print(f"  {s.title or s.id}：{server.url}/screen/{s.id}/", flush=True)
-    print(f"状态：{server.url}/status；播放记录：{campaign.paths.state / 'proof-of-play'}；停止：Ctrl+C。", flush=True)
-    try:
-        stop.wait()
-    finally:
-        server.shutdown()
+    lines = [f"电子屏播放服务已启动：{server.url}/（播放列表目录 {screens_root(campaign)}）"]
+    lines += [f"  {s.title or s.id}：{server.url}/screen/{s.id}/" for s in campaign.screens]
+    lines.append(f"状态：{server.url}/status；播放记录：{campaign.paths.state / 'proof-of-play'}；停止：Ctrl+C。")
+    serve_until_signal(server.server, lines)
     print("电子屏播放服务已停止。", flush=True)
     return 0
 

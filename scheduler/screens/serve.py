@@ -1,4 +1,4 @@
-"""`qm screen serve`: the kiosk page each wall's PC shows, and the files it plays.
+"""The kiosk page each wall's PC shows, and the files it plays: routes served by `qm screen serve` and by `qm web`.
 
     GET  /                              a list of the screens with links to their players
     GET  /screen/<id>/                  the full-screen player page (templates/screen/player.html)
@@ -6,6 +6,7 @@
     GET  /screen/<id>/<version>/slides/…      slide images (immutable: a version never changes)
     POST /screen/<id>/played            proof of play from the player: {"shown": [{version, order, file, shown_at, …}]}
     GET  /status                        each screen's built playlist and what its player last showed
+                                        (`qm web` serves it at /screen-status: /status is the console's page)
 
 Files are served only from inside the screen's own folder under <state>/screens: every path is
 resolved (symlinks included) and checked, hidden names are refused, and anything else is a 404.
@@ -15,20 +16,23 @@ Proof of play is appended as JSON lines to <state>/proof-of-play/<screen id>.jso
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import threading
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import jinja2
 from markupsafe import escape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from ..campaign import Campaign, ScreenConfig
 from ..errors import InputError
+from ..web.server import Server
 from .build import CURRENT, screens_root
 from .playlist import is_on
 
@@ -38,10 +42,10 @@ TYPES = {".json": "application/json; charset=utf-8", ".png": "image/png", ".jpg"
 PLAYED_FIELDS = {"version": str, "order": int, "file": str, "item": str, "post": str, "duration": int, "shown_at": str}
 
 
-class ScreenServer:
-    """The HTTP server for every configured screen; `serve_forever` until `shutdown`."""
+class ScreenPlayers:
+    """Every configured screen's player page, playlist files and proof of play, as routes of a web application."""
 
-    def __init__(self, campaign: Campaign, host: str = "127.0.0.1", port: int = 8765, root: Path | None = None) -> None:
+    def __init__(self, campaign: Campaign, root: Path | None = None) -> None:
         self.campaign = campaign
         self.root = (root or screens_root(campaign)).resolve()
         self.log_dir = campaign.paths.state / "proof-of-play"
@@ -49,19 +53,17 @@ class ScreenServer:
         self.page = _player_template(campaign)
         self.last_shown: dict[str, dict[str, Any]] = {}
         self._log_lock = threading.Lock()
-        self.httpd = _bind(host, port, _handler(self))
 
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def serve_forever(self) -> None:
-        self.httpd.serve_forever(poll_interval=0.2)
-
-    def shutdown(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def routes(self, status_path: str, index: bool) -> list[BaseRoute]:
+        """`/screen/…` always; the screen status at `status_path`; the list of screens at `/` when `index`."""
+        found: list[BaseRoute] = [
+            Route("/screen/{rest:path}", self._get, methods=["GET"]),
+            Route("/screen/{rest:path}", self._post, methods=["POST"]),
+            Route(status_path, self._status, methods=["GET"]),
+        ]
+        if index:
+            found.append(Route("/", self._index, methods=["GET"]))
+        return found
 
     # -- what the handler asks for -----------------------------------------------------------------
 
@@ -139,6 +141,39 @@ class ScreenServer:
         )
         return f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>电子屏播放</title><ul>{rows}</ul><p><a href="/status">状态</a></p></html>'.encode()
 
+    # -- the endpoints (sync ones run in the server's thread pool) ---------------------------------
+
+    def _index(self, request: Request) -> Response:
+        return _send(self.index_page(), "text/html; charset=utf-8")
+
+    def _status(self, request: Request) -> Response:
+        return _send(json.dumps(self.status(), ensure_ascii=False, indent=2).encode(), TYPES[".json"])
+
+    def _get(self, request: Request) -> Response:
+        screen, rest = _screen(request.path_params["rest"], self.screens)
+        if screen is not None and rest is None:
+            return Response(status_code=HTTPStatus.MOVED_PERMANENTLY, headers={"Location": f"/screen/{screen.id}/"})
+        if screen is None or rest is None:
+            return _not_found()
+        if rest == "":
+            return _send(self.player_page(screen), "text/html; charset=utf-8")
+        file = self.file_for(screen, rest)
+        if file is None:
+            return _not_found()
+        immutable = not rest.startswith(f"{CURRENT}/")
+        return _send(file.read_bytes(), TYPES.get(file.suffix, "application/octet-stream"), cache=immutable)
+
+    async def _post(self, request: Request) -> Response:
+        screen, rest = _screen(request.path_params["rest"], self.screens)
+        length = request.headers.get("content-length", "")
+        if screen is None or rest != "played" or not length.isdigit() or not 0 < int(length) <= MAX_BODY:
+            return _not_found()
+        body = await request.body()
+        client = request.client.host if request.client else ""
+        if await run_in_threadpool(self.record_played, screen, body, client):
+            return Response(status_code=HTTPStatus.NO_CONTENT)
+        return _send("播放记录格式不对".encode(), "text/plain; charset=utf-8", HTTPStatus.BAD_REQUEST)
+
 
 def _played_entry(entry: Any) -> dict[str, Any]:
     if not isinstance(entry, dict) or not isinstance(entry.get("version"), str) or not isinstance(entry.get("order"), int):
@@ -165,78 +200,42 @@ def _player_template(campaign: Campaign) -> jinja2.Template:
         raise InputError(f"播放页面模板有语法错误：{folder / 'player.html'}:{exc.lineno}：{exc.message}") from exc
 
 
-def _bind(host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
-    try:
-        server = ThreadingHTTPServer((host, port), handler)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise InputError(f"端口 {port} 已被占用（换一个端口：--port 8766，或停止占用它的程序）") from exc
-        raise InputError(f"无法在 {host}:{port} 上提供服务：{exc.strerror or exc}（检查 --host 和 --port）") from exc
-    server.daemon_threads = True
-    return server
+def _screen(path: str, screens: dict[str, ScreenConfig]) -> tuple[ScreenConfig | None, str | None]:
+    """`<id>/<rest>` -> (screen, rest); rest is None when the id has no trailing slash."""
+    sid, slash, rest = path.partition("/")
+    return screens.get(sid), (rest if slash else None)
 
 
-def _handler(app: ScreenServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "qm-screens"
+def _send(body: bytes, kind: str, status: int = 200, cache: bool = False) -> Response:
+    headers = {
+        "Cache-Control": "public, max-age=31536000, immutable" if cache else "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(body, status_code=status, media_type=kind, headers=headers)
 
-        def do_GET(self) -> None:
-            path = unquote(urlsplit(self.path).path)
-            if path == "/":
-                self._send(HTTPStatus.OK, app.index_page(), "text/html; charset=utf-8")
-                return
-            if path == "/status":
-                body = json.dumps(app.status(), ensure_ascii=False, indent=2).encode()
-                self._send(HTTPStatus.OK, body, TYPES[".json"], cache=False)
-                return
-            screen, rest = self._screen(path)
-            if screen is not None and rest is None:
-                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-                self.send_header("Location", f"/screen/{screen.id}/")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-            elif screen is None or rest is None:
-                self._not_found()
-            elif rest == "":
-                self._send(HTTPStatus.OK, app.player_page(screen), "text/html; charset=utf-8", cache=False)
-            elif (file := app.file_for(screen, rest)) is not None:
-                immutable = not rest.startswith(f"{CURRENT}/")
-                self._send(HTTPStatus.OK, file.read_bytes(), TYPES.get(file.suffix, "application/octet-stream"), cache=immutable)
-            else:
-                self._not_found()
 
-        def do_POST(self) -> None:
-            screen, rest = self._screen(unquote(urlsplit(self.path).path))
-            length = int(self.headers.get("Content-Length") or 0)
-            if screen is None or rest != "played" or not 0 < length <= MAX_BODY:
-                self._not_found()
-                return
-            if app.record_played(screen, self.rfile.read(length), self.client_address[0]):
-                self._send(HTTPStatus.NO_CONTENT, b"", "text/plain")
-            else:
-                self._send(HTTPStatus.BAD_REQUEST, "播放记录格式不对".encode(), "text/plain; charset=utf-8")
+def _not_found() -> Response:
+    return _send("未找到".encode(), "text/plain; charset=utf-8", HTTPStatus.NOT_FOUND)
 
-        def _screen(self, path: str) -> tuple[ScreenConfig | None, str | None]:
-            """`/screen/<id>/<rest>` -> (screen, rest); rest is None when the id has no trailing slash."""
-            if not path.startswith("/screen/"):
-                return None, None
-            sid, slash, rest = path[len("/screen/") :].partition("/")
-            return app.screens.get(sid), (rest if slash else None)
 
-        def _not_found(self) -> None:
-            self._send(HTTPStatus.NOT_FOUND, "未找到".encode(), "text/plain; charset=utf-8")
+class ScreenServer(ScreenPlayers):
+    """`qm screen serve`: the players alone on their own server; `serve_forever` until `shutdown`."""
 
-        def _send(self, status: HTTPStatus, body: bytes, kind: str, cache: bool = False) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "public, max-age=31536000, immutable" if cache else "no-store")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
+    def __init__(self, campaign: Campaign, host: str = "127.0.0.1", port: int = 8765, root: Path | None = None) -> None:
+        super().__init__(campaign, root)
+        app = Starlette(routes=self.routes(status_path="/status", index=True), exception_handlers={404: lambda *_: _not_found()})
+        self.server = Server(app, host, port)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # requests are not logged: proof of play has its own log
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.server.address
 
-    return Handler
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever()
+
+    def shutdown(self) -> None:
+        self.server.shutdown()

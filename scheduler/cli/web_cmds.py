@@ -1,0 +1,159 @@
+"""The review console and its accounts: `qm web`, `qm user add|list|disable|enable|passwd|role`."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import getpass
+import sys
+import time
+
+from ..campaign import ROLE_LABELS, ROLES
+from ..errors import InputError
+from ..logs import setup_logging
+from . import zh_argparse
+from .context import Context
+
+WEB_HELP = (
+    "启动审核台：在浏览器里查看整月排期、逐级审核（review.stages）、退回和处理内容，并提供各电子屏的播放页面 /screen/屏幕编号/。"
+    "默认只在本机（127.0.0.1）提供服务；账号用 qm user add 创建，没有默认账号。可以和 qm daemon 同时运行。"
+)
+ROLES_HELP = "，".join(f"{k}（{v}）" for k, v in ROLE_LABELS.items())
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("web", parents=[common], help="启动网页审核台（含电子屏播放页面）", description=WEB_HELP)
+    p.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只有本机能访问；办公室局域网用 0.0.0.0）")
+    p.add_argument("--port", type=zh_argparse.number_in(int, 1, 65535, 8080), default=8080, metavar="端口", help="端口（默认 8080）")
+    p.add_argument(
+        "--public-url",
+        metavar="网址",
+        help="同事访问审核台的地址，通知里的链接用它，如 http://192.168.1.20:8080（默认取配置 web.public_url）",
+    )
+    p.set_defaults(run=run_web)
+
+    u = sub.add_parser(
+        "user",
+        parents=[common],
+        help="管理审核台账号",
+        description=f"审核台账号：qm user add 创建（密码输入两次，或从标准输入读一行），list 列出，disable / enable 停用 / 启用，"
+        f"passwd 改密码，role 改角色。角色：{ROLES_HELP}；高一级的角色可以做低一级能做的事。",
+    )
+    actions = u.add_subparsers(title="操作", metavar="操作", dest="action", help="以下操作之一")
+    a = actions.add_parser("add", parents=[common], help="创建账号", description="创建审核台账号。密码至少 10 个字符，只保存 scrypt 摘要。")
+    a.add_argument("name", metavar="用户名", help="登录名，也是审核记录里的操作人，如 王科长")
+    a.add_argument("--role", required=True, choices=ROLES, metavar="角色", help=f"角色：{ROLES_HELP}")
+    a.set_defaults(run=run_user_add)
+    a = actions.add_parser("list", parents=[common], help="列出账号", description="列出全部账号、角色和是否停用。")
+    a.set_defaults(run=run_user_list)
+    for name, help_text, flag in (("disable", "停用账号（立即退出登录）", True), ("enable", "重新启用账号", False)):
+        a = actions.add_parser(name, parents=[common], help=help_text, description=help_text + "。")
+        a.add_argument("name", metavar="用户名")
+        a.set_defaults(run=run_user_disable, disabled=flag)
+    a = actions.add_parser("passwd", parents=[common], help="修改密码", description="修改账号的密码；该账号已登录的会话随即失效。")
+    a.add_argument("name", metavar="用户名")
+    a.set_defaults(run=run_user_passwd)
+    a = actions.add_parser("role", parents=[common], help="修改角色", description="修改账号的角色；该账号已登录的会话随即失效。")
+    a.add_argument("name", metavar="用户名")
+    a.add_argument("role", choices=ROLES, metavar="角色", help=f"角色：{ROLES_HELP}")
+    a.set_defaults(run=run_user_role)
+    u.set_defaults(run=lambda ctx, args: _usage(u))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def read_password(confirm: bool = True) -> str:
+    """The new password: typed twice at a terminal, or one line from standard input (scripts)."""
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise InputError("没有从标准输入读到密码（例如：printf '%s\\n' \"$密码\" | qm user add 王科长 --role reviewer）")
+        return line.rstrip("\r\n")
+    try:
+        first = getpass.getpass("密码：")
+        if confirm and getpass.getpass("再输入一次：") != first:
+            raise InputError("两次输入的密码不一样，账号没有改动")
+    except EOFError as exc:
+        raise InputError("没有读到密码") from exc
+    return first
+
+
+def run_user_add(ctx: Context, args: argparse.Namespace) -> int:
+    from ..accounts import Accounts, check_name, check_role
+
+    accounts = Accounts(ctx.engine)
+    name, role = check_name(args.name), check_role(args.role)
+    if accounts.get(name) is not None:
+        raise InputError(f"用户 {name} 已存在（改密码：qm user passwd {name}）")
+    accounts.add(name, role, read_password(), time.time())
+    print(f"已创建账号 {name}（{ROLE_LABELS[role]}）。登录：qm web 后在浏览器中打开。")
+    return 0
+
+
+def run_user_list(ctx: Context, args: argparse.Namespace) -> int:
+    from ..accounts import Accounts
+
+    found = Accounts(ctx.engine).all()
+    if not found:
+        print("还没有账号。创建第一个管理员：qm user add 用户名 --role admin")
+        return 0
+    tz = ctx.campaign.timezone
+    for user in found:
+        state = "已停用" if user.disabled else "可用"
+        print(
+            f"{user.name}  {user.role_label}（{user.role}）  {state}  创建于 {dt.datetime.fromtimestamp(user.created, tz):%Y-%m-%d %H:%M}"
+        )
+    return 0
+
+
+def run_user_disable(ctx: Context, args: argparse.Namespace) -> int:
+    from ..accounts import Accounts
+
+    Accounts(ctx.engine).set_disabled(args.name, args.disabled, time.time())
+    print(f"已{'停用' if args.disabled else '启用'}账号 {args.name}。")
+    return 0
+
+
+def run_user_passwd(ctx: Context, args: argparse.Namespace) -> int:
+    from ..accounts import Accounts
+
+    accounts = Accounts(ctx.engine)
+    if accounts.get(args.name) is None:
+        raise InputError(f"没有用户 {args.name}（用 qm user list 查看）")
+    accounts.set_password(args.name, read_password(), time.time())
+    print(f"已修改 {args.name} 的密码，该账号需要重新登录。")
+    return 0
+
+
+def run_user_role(ctx: Context, args: argparse.Namespace) -> int:
+    from ..accounts import Accounts
+
+    Accounts(ctx.engine).set_role(args.name, args.role, time.time())
+    print(f"{args.name} 的角色已改为{ROLE_LABELS[args.role]}，该账号需要重新登录。")
+    return 0
+
+
+def run_web(ctx: Context, args: argparse.Namespace) -> int:
+    from ..config import URL_RE
+    from ..web.app import Console, create_app
+    from ..web.server import Server, serve_until_signal
+
+    campaign = ctx.campaign
+    if args.public_url:
+        url = args.public_url.rstrip("/")
+        if not URL_RE.match(url):
+            raise InputError(f"--public-url {args.public_url} 不是网址（写作 http://192.168.1.20:8080）")
+        campaign = dataclasses.replace(campaign, web=dataclasses.replace(campaign.web, public_url=url))
+    setup_logging(campaign.paths.state, tz=campaign.timezone)
+    server = Server(create_app(Console(campaign, ctx.engine)), args.host, args.port)
+    lines = [f"审核台已启动：{server.url}/（停止：Ctrl+C）"]
+    if campaign.web.public_url:
+        lines.append(f"通知中的链接：{campaign.web.public_url}/")
+    lines += [f"  电子屏 {s.title or s.id}：{server.url}/screen/{s.id}/" for s in campaign.screens]
+    serve_until_signal(server, lines)
+    print("审核台已停止。", flush=True)
+    return 0

@@ -1,0 +1,255 @@
+"""`qm web`: the review console and the screen players in one Starlette application.
+
+Pages are plain functions registered in `routes()` of their module (`login`, `review_pages`, …)
+and wrapped by `view` (GET: needs a signed-in account of a role) or `action` (POST: also checks
+the form's CSRF token). Those wrappers run the page function in the server's thread pool with a
+`Call` that carries the console, the request, the user and, for actions, the form: database work
+never blocks the event loop. Every response gets security headers; pages may load only this
+application's own files (Content-Security-Policy), so nothing is fetched from elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import states as st
+from ..accounts import Accounts, User
+from ..campaign import ROLE_LABELS, Campaign
+from ..queue import Queue
+from ..screens.serve import ScreenPlayers
+from .sessions import COOKIE, Session, Sessions, Throttle, same
+
+HERE = Path(__file__).parent
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+RETRIES_ON_LOCK = 3
+
+
+@dataclass
+class Console:
+    """What every page works with: the campaign, the database and its helpers, the page templates."""
+
+    campaign: Campaign
+    engine: Engine
+    clock: Callable[[], float] = time.time
+    extra: dict[str, Any] = field(default_factory=dict)  # for pages that cache what they load (plan, library …)
+
+    @cached_property
+    def queue(self) -> Queue:
+        return Queue(self.engine)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.engine)
+
+    @cached_property
+    def sessions(self) -> Sessions:
+        return Sessions(self.engine, self.campaign.web.session_idle_minutes)
+
+    @cached_property
+    def throttle(self) -> Throttle:
+        return Throttle(self.engine)
+
+    @cached_property
+    def templates(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        env.globals.update(campaign=self.campaign, state_label=st.label, role_labels=ROLE_LABELS)
+        tz = self.campaign.timezone
+        env.filters["time"] = lambda ts, fmt="%Y-%m-%d %H:%M": dt.datetime.fromtimestamp(ts, tz).strftime(fmt)
+        return env
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.campaign.web.public_url.startswith("https://")
+
+    def now(self) -> float:
+        return self.clock()
+
+
+@dataclass
+class Call:
+    """One request as a page function sees it."""
+
+    console: Console
+    request: Request
+    user: User | None
+    session: Session | None
+    form: FormData | None = None
+
+    def page(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        """Render `templates/<template>` with `user`, `csrf` (for forms) and `values`."""
+        html = self.console.templates.get_template(template).render(
+            user=self.user, csrf=self.session.csrf if self.session else "", path=self.request.url.path, **values
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def field(self, name: str) -> str:
+        """A form field as text ("" when absent)."""
+        value = self.form.get(name) if self.form is not None else None
+        return value.strip() if isinstance(value, str) else ""
+
+    def who(self) -> str:
+        """The audit log's `who` for this user's actions: the account name and "web" (review.* take `via=WEB`)."""
+        assert self.user is not None
+        return f"{self.user.name}（{WEB}）"
+
+
+WEB = "web"
+
+
+def console_of(request: Request) -> Console:
+    console: Console = request.app.state.console
+    return console
+
+
+PageFunction = Callable[[Call], Response]
+
+
+def view(role: str = "editor") -> Callable[[PageFunction], Callable[[Request], Awaitable[Response]]]:
+    """A GET page for signed-in accounts of `role` or above; others are sent to the login page."""
+
+    def wrap(fn: PageFunction) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            console = console_of(request)
+            session = await run_in_threadpool(console.sessions.find, request.cookies.get(COOKIE, ""), console.now())
+            if session is None:
+                return _to_login(request)
+            if not session.user.may(role):
+                return _forbidden(console, session, role)
+            return await run_in_threadpool(_run, fn, Call(console, request, session.user, session))
+
+        endpoint.__name__ = fn.__name__
+        return endpoint
+
+    return wrap
+
+
+def action(role: str = "editor") -> Callable[[PageFunction], Callable[[Request], Awaitable[Response]]]:
+    """A POST handler: like `view`, and the form must carry the session's CSRF token."""
+
+    def wrap(fn: PageFunction) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            console = console_of(request)
+            session = await run_in_threadpool(console.sessions.find, request.cookies.get(COOKIE, ""), console.now())
+            form = await request.form(max_files=0, max_fields=200)
+            if session is None:
+                return _to_login(request)
+            token = form.get("csrf")
+            if not isinstance(token, str) or not same(token, session.csrf):
+                return _csrf_refused(console, session)
+            if not session.user.may(role):
+                return _forbidden(console, session, role)
+            return await run_in_threadpool(_run, fn, Call(console, request, session.user, session, form))
+
+        endpoint.__name__ = fn.__name__
+        return endpoint
+
+    return wrap
+
+
+def _run(fn: PageFunction, call: Call) -> Response:
+    """Run a page function; a database briefly locked by the daemon is waited for, never shown."""
+    for attempt in range(RETRIES_ON_LOCK):
+        try:
+            return fn(call)
+        except sa.exc.OperationalError as exc:
+            if "locked" not in str(exc.orig) or attempt == RETRIES_ON_LOCK - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _to_login(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+
+def _forbidden(console: Console, session: Session, role: str) -> Response:
+    call = Call(console, Request({"type": "http", "path": "/", "query_string": b"", "headers": []}), session.user, session)
+    message = f"这个页面需要{ROLE_LABELS[role]}或更高的角色，你的账号是{session.user.role_label}。"
+    return call.page("message.html", status=403, title="没有权限", message=message)
+
+
+def _csrf_refused(console: Console, session: Session | None) -> Response:
+    call = Call(
+        console, Request({"type": "http", "path": "/", "query_string": b"", "headers": []}), session.user if session else None, session
+    )
+    message = "表单已过期或不是从本站提交的（缺少或不符的安全令牌），操作没有执行。请返回刷新页面后重试。"
+    return call.page("message.html", status=403, title="操作被拒绝", message=message)
+
+
+class SecurityHeaders:
+    """Adds security headers to every console response (the screen players keep their own)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/screen/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"cache-control", b"no-store" if not scope["path"].startswith("/static/") else b"public, max-age=3600"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(console: Console) -> Starlette:
+    from . import login, review_pages
+
+    players = ScreenPlayers(console.campaign)
+    routes: list[BaseRoute] = [
+        *login.routes(),
+        *review_pages.routes(),
+        *players.routes(status_path="/screen-status", index=False),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.state.console = console
+    app.state.players = players
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    titles = {404: "页面不存在", 405: "不支持这种请求"}
+    console = console_of(request)
+    call = Call(console, request, None, None)
+    return call.page(
+        "message.html", status=status, title=titles.get(status, "出错了"), message=f"{titles.get(status, '请求无法处理')}（{status}）。"
+    )

@@ -1,0 +1,75 @@
+"""Signing in and out: GET/POST /login, POST /logout."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..logs import event
+from .app import Call, action, console_of
+from .sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, log_in, new_token, same
+
+log = logging.getLogger("qm.web")
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/login", login_page, methods=["GET"]),
+        Route("/login", login_submit, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+    ]
+
+
+def _next(target: str) -> str:
+    """Where to go after signing in: a path on this site only."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+def _form(request: Request, message: str = "", name: str = "", status: int = 200) -> HTMLResponse:
+    console = console_of(request)
+    token = request.cookies.get(LOGIN_COOKIE) or new_token()
+    target = _next(request.query_params.get("next", "/"))
+    html = console.templates.get_template("login.html").render(
+        user=None, csrf=token, path="/login", message=message, name=name, next=target
+    )
+    response = HTMLResponse(html, status_code=status)
+    response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="lax", secure=console.secure_cookies, path="/login")
+    return response
+
+
+async def login_page(request: Request) -> Response:
+    return _form(request)
+
+
+async def login_submit(request: Request) -> Response:
+    console = console_of(request)
+    form = await request.form(max_files=0, max_fields=20)
+    name, password, token = (str(form.get(k) or "") for k in ("name", "password", "csrf"))
+    if not same(token, request.cookies.get(LOGIN_COOKIE, "")):
+        return _form(request, "登录表单已过期或不是从本站提交的，请重新输入。", name.strip(), status=403)
+    address = request.client.host if request.client else ""
+    user, wait = await run_in_threadpool(log_in, console.accounts, console.throttle, name.strip(), password, address, console.now())
+    if user is None:
+        event(log, "login_failed", logging.WARNING, user=name.strip()[:40], address=address, throttled=bool(wait))
+        if wait:
+            minutes = max(1, (wait + 59) // 60)
+            return _form(request, f"登录失败次数过多，请 {minutes} 分钟后再试。", name.strip(), status=429)
+        return _form(request, "用户名或密码不对，或账号已停用。", name.strip(), status=401)
+    session = await run_in_threadpool(console.sessions.start, user, console.now())
+    event(log, "login", user=user.name, address=address)
+    response = RedirectResponse(_next(str(form.get("next") or "/")), status_code=303)
+    response.set_cookie(COOKIE, session, max_age=MAX_AGE, httponly=True, samesite="lax", secure=console.secure_cookies, path="/")
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+@action("editor")
+def logout(call: Call) -> Response:
+    call.console.sessions.end(call.request.cookies.get(COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response

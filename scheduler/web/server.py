@@ -1,0 +1,111 @@
+"""Run an ASGI application on uvicorn in a background thread, on a socket bound here.
+
+Binding the socket ourselves turns "port in use" into a clear Chinese message (exit code 2) before
+anything starts, and lets tests ask for port 0 and read the port back. `shutdown` is idempotent.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import signal
+import socket
+import threading
+from typing import Any
+
+import uvicorn
+
+from ..errors import InputError
+
+
+class Server:
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.sock = _bind(host, port)
+        config = uvicorn.Config(
+            app,
+            lifespan="off",
+            log_level=logging.WARNING,
+            access_log=False,
+            server_header=False,
+            timeout_keep_alive=5,
+            timeout_graceful_shutdown=2,
+            proxy_headers=False,
+        )
+        self.server = uvicorn.Server(config)
+        self._lock = threading.Lock()
+        self._serving = False
+        self._done = threading.Event()
+        self._closed = False
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self.sock.getsockname()[:2]
+        return str(host), int(port)
+
+    @property
+    def url(self) -> str:
+        host, port = self.address
+        return f"http://{host}:{port}"
+
+    def serve_forever(self) -> None:
+        """Serve until `shutdown` (blocks; call it from a thread)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._serving = True
+        try:
+            self.server.run(sockets=[self.sock])
+        finally:
+            self._done.set()
+
+    def start(self) -> threading.Thread:
+        """Serve in a daemon thread and return once the server accepts connections."""
+        thread = threading.Thread(target=self.serve_forever, name="qm-web", daemon=True)
+        thread.start()
+        while not self.server.started and thread.is_alive():
+            thread.join(0.02)
+        return thread
+
+    def shutdown(self) -> None:
+        """Stop serving (requests in progress get two seconds to finish) and close the socket; safe to call twice."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            serving = self._serving
+        self.server.should_exit = True
+        if serving:
+            self._done.wait(10)
+        self.sock.close()
+
+
+def serve_until_signal(server: Server, lines: list[str]) -> None:
+    """Serve in the background, print `lines` once it accepts connections, stop at SIGTERM or Ctrl+C."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    server.start()
+    print("\n".join(lines), flush=True)
+    try:
+        stop.wait()
+    finally:
+        server.shutdown()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(f"端口 {port} 已被占用（换一个端口：--port 8766，或停止占用它的程序）") from exc
+        raise InputError(f"无法在 {host}:{port} 上提供服务：{exc.strerror or exc}（检查 --host 和 --port）") from exc
+    except (socket.gaierror, UnicodeError) as exc:
+        sock.close()
+        raise InputError(f"无法在 {host}:{port} 上提供服务：地址 {host} 无效（检查 --host）") from exc
+    sock.setblocking(False)
+    return sock

@@ -1,0 +1,183 @@
+"""The console's accounts, sessions, CSRF, throttling and staged review over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scheduler import review
+from scheduler import states as st
+from scheduler.accounts import Accounts, check_name, hash_password, password_matches
+from scheduler.campaign import Campaign, ReviewConfig
+from scheduler.errors import InputError
+from scheduler.planner import Plan
+from scheduler.queue import TransitionError
+from tests.conftest import HEIHE, ROOT, run_qm
+from tests.web_helpers import PASSWORD, Running, console_server, csrf_of, http_login, local
+
+DAY = "2016-09-08"
+
+
+@pytest.fixture
+def running(heihe: Campaign, heihe_plan: Plan, tmp_path: Path) -> Iterator[Running]:
+    with console_server(local(heihe, tmp_path), heihe_plan) as r:
+        r.add_user("王编辑", "editor")
+        r.add_user("李科长", "reviewer")
+        yield r
+
+
+def client(r: Running) -> httpx.Client:
+    return httpx.Client(base_url=r.url, follow_redirects=False, timeout=10, trust_env=False)
+
+
+def first_post(r: Running) -> str:
+    start = dt.datetime.fromisoformat(f"{DAY}T00:00:00+08:00").timestamp()
+    return r.queue.find([st.PLANNED], start, start + 86400)[0].id
+
+
+def test_passwords_are_scrypt_hashes_checked_in_full() -> None:
+    stored = hash_password("一个足够长的密码abc")
+    assert stored.startswith("scrypt$16384$8$1$") and "一个" not in stored
+    assert password_matches("一个足够长的密码abc", stored)
+    assert not password_matches("一个足够长的密码abd", stored)
+    assert not password_matches("一个足够长的密码abc", "garbage")
+
+
+def test_pages_need_a_session_and_login_sets_a_strict_cookie(running: Running) -> None:
+    with client(running) as c:
+        response = c.get(f"/day/{DAY}")
+        assert response.status_code == 303 and response.headers["location"] == f"/login?next=/day/{DAY}"
+        assert http_login(c, "王编辑", "wrong password").status_code == 401
+        response = http_login(c, "王编辑")
+        assert response.status_code == 303
+        cookie = response.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "qm_session=" in cookie
+        page = c.get(f"/day/{DAY}")
+        assert page.status_code == 200 and "王编辑（编辑）" in page.text
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        # the database keeps only a digest of the cookie
+        token = c.cookies["qm_session"]
+        assert token not in (running.console.campaign.paths.state / "qm.sqlite3").read_bytes().decode("latin-1")
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(running: Running) -> None:
+    post = first_post(running)
+    with client(running) as c:
+        http_login(c, "李科长")
+        for data in ({}, {"csrf": "forged"}):
+            response = c.post(f"/post/{post}/reject", data={"reason": "标题有误", **data})
+            assert response.status_code == 403 and "安全令牌" in response.text
+        assert running.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
+        token = csrf_of(c.get(f"/post/{post}").text)
+        response = c.post(f"/post/{post}/reject", data={"reason": "标题有误", "csrf": token})
+        assert response.status_code == 303
+    assert running.queue.get(post).state == st.REJECTED  # type: ignore[union-attr]
+    assert running.queue.history(post)[-1].who == "李科长（web）"
+
+
+def test_the_login_form_needs_its_token_too(running: Running) -> None:
+    with client(running) as c:
+        response = c.post("/login", data={"name": "王编辑", "password": PASSWORD, "csrf": "x", "next": "/"})
+    assert response.status_code == 403 and "qm_session" not in response.headers.get("set-cookie", "")
+
+
+def test_five_wrong_passwords_throttle_even_the_right_one(running: Running) -> None:
+    with client(running) as c:
+        codes = [http_login(c, "王编辑", f"wrong-{n}").status_code for n in range(5)]
+        assert codes == [401, 401, 401, 401, 429]
+        refused = http_login(c, "王编辑")
+        assert refused.status_code == 429 and "登录失败次数过多" in refused.text
+        assert "qm_session" not in refused.headers.get("set-cookie", "")
+
+
+def test_idle_sessions_expire(running: Running) -> None:
+    with client(running) as c:
+        http_login(c, "王编辑")
+        assert c.get("/").status_code == 200
+        running.console.clock = lambda: time.time() + 31 * 60
+        assert c.get("/").status_code == 303
+
+
+def test_a_disabled_account_is_signed_out_at_once(running: Running) -> None:
+    with client(running) as c:
+        http_login(c, "王编辑")
+        Accounts(running.console.engine).set_disabled("王编辑", True, time.time())
+        assert c.get("/").status_code == 303
+        assert http_login(c, "王编辑").status_code == 401
+
+
+def test_two_stages_by_two_people_approve_and_one_person_cannot_pass_both(running: Running) -> None:
+    post = first_post(running)
+    queue, rules = running.queue, running.console.campaign.review
+    with client(running) as editor, client(running) as chief:
+        http_login(editor, "王编辑")
+        http_login(chief, "李科长")
+        page = editor.get(f"/post/{post}").text
+        assert "通过初审" in page
+        version = queue.get(post).version  # type: ignore[union-attr]
+        assert editor.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version}).status_code == 303
+        assert queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
+        # the editor may not pass the final stage (role), and neither may the same person (rule)
+        page = editor.get(f"/post/{post}").text
+        refused = editor.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version})
+        assert refused.status_code == 409 and "终审需要审核人或更高的角色" in refused.text
+        with pytest.raises(TransitionError, match="同一人不能再通过终审"):
+            review.pass_stage(queue, post, "王编辑", time.time(), rules, role="admin")
+        page = chief.get(f"/post/{post}").text
+        assert chief.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version}).status_code == 303
+    approved = queue.get(post)
+    assert approved is not None and approved.state == st.APPROVED and approved.approved_by == "王编辑、李科长"
+    whys = [(e.who, e.why) for e in queue.history(post)[-2:]]
+    assert whys == [("王编辑（web）", f"初审通过（版本 {version}）"), ("李科长（web）", f"终审通过，审核完成（版本 {version}）")]
+
+
+def test_an_approval_of_a_version_that_changed_since_is_refused(running: Running) -> None:
+    post = first_post(running)
+    with pytest.raises(TransitionError, match="修改过"):
+        review.pass_stage(running.queue, post, "王编辑", time.time(), running.console.campaign.review, version="0000")
+
+
+def test_reject_at_the_second_stage_clears_the_first_and_says_where(running: Running) -> None:
+    post = first_post(running)
+    queue, rules = running.queue, running.console.campaign.review
+    review.pass_stage(queue, post, "王编辑", time.time(), rules)
+    assert review.reject(queue, post, "李科长", "图片不清楚", time.time(), rules) == "终审"
+    rejected = queue.get(post)
+    assert rejected is not None and rejected.state == st.REJECTED and rejected.last_error == "终审退回：图片不清楚（李科长）"
+    assert review.passes(queue, post, rejected.version) == []
+    assert review.pass_stage(queue, post, "王编辑", time.time(), rules) is not None  # reviewed again from the first stage
+    assert queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
+
+
+def test_one_stage_by_default_approves_at_once(running: Running) -> None:
+    post = first_post(running)
+    assert review.approve(running.queue, post, "张科长", time.time(), ReviewConfig()) is True
+    assert running.queue.get(post).state == st.APPROVED  # type: ignore[union-attr]
+
+
+def test_user_commands(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    text = HEIHE.read_text(encoding="utf-8").replace("../../", f"{ROOT}/").replace("  state: .qm", f"  state: {tmp_path / 'state'}")
+    config.write_text(text, encoding="utf-8")
+    added = run_qm("user", "add", "王科长", "--role", "admin", "-c", config, input_text="a-long-password\n")
+    assert added.returncode == 0, added.stderr
+    again = run_qm("user", "add", "王科长", "--role", "admin", "-c", config, input_text="a-long-password\n")
+    assert again.returncode == 2 and "已存在" in again.stderr
+    short = run_qm("user", "add", "李", "--role", "editor", "-c", config, input_text="short\n")
+    assert short.returncode == 2 and "密码太短" in short.stderr and "Traceback" not in short.stderr
+    bad_role = run_qm("user", "add", "李", "--role", "boss", "-c", config, input_text="a-long-password\n")
+    assert bad_role.returncode == 2
+    assert run_qm("user", "disable", "王科长", "-c", config).returncode == 0
+    listed = run_qm("user", "list", "-c", config)
+    assert "王科长  管理员（admin）  已停用" in listed.stdout
+    assert run_qm("user", "disable", "nobody", "-c", config).returncode == 2
+
+
+def test_accounts_refuse_bad_names() -> None:
+    with pytest.raises(InputError, match="不能含空格"):
+        check_name("王 科长")
