@@ -39,12 +39,33 @@ class Brand:
 
 
 @dataclass(frozen=True)
+class PrintSheet:
+    """A print PDF (`qm print`): a sheet (wallchart 挂图, leaflet 传单) or a poster layout, its items and paper."""
+
+    layout: str
+    size: str = ""  # paper name; "" = the layout's usual one
+    topic: str = ""  # a topic or area key
+    items: tuple[str, ...] = ()
+    cmyk: bool = False
+
+    @property
+    def paper(self) -> str:
+        return self.size or {"wallchart": "a2", "leaflet": "a4"}.get(self.layout, "a3")
+
+    def file_name(self) -> str:
+        what = self.topic or "-".join(self.items[:2]) + ("-等" if len(self.items) > 2 else "")
+        return f"{self.layout}-{what}-{self.paper}{'-cmyk' if self.cmyk else ''}.pdf"
+
+
+@dataclass(frozen=True)
 class PosterConfig:
-    """Print sizes the campaign orders: the banner (横幅) in metres, rendered at `banner_dpi`."""
+    """Print sizes the campaign orders: the banner (横幅) in metres, rendered at `banner_dpi`; print PDFs
+    the posters batch makes too."""
 
     banner_length: float = 6.0  # metres
     banner_height: float = 0.6
     banner_dpi: int = 72
+    prints: tuple[PrintSheet, ...] = ()
 
 
 @dataclass(frozen=True)

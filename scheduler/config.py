@@ -20,6 +20,7 @@ from .campaign import (
     Paths,
     Pin,
     PosterConfig,
+    PrintSheet,
     Reminders,
     ReviewConfig,
     ScreenConfig,
@@ -222,10 +223,11 @@ def _posters(r: Reader, data: Mapping) -> PosterConfig:
     m = r.section(data, "posters", "", required=False)
     if m is None:
         return PosterConfig()
-    r.keys(m, "posters", ("banner",))
+    r.keys(m, "posters", ("banner", "print"))
+    prints = _prints(r, m)
     b = r.section(m, "banner", "posters", required=False)
     if b is None:
-        return PosterConfig()
+        return PosterConfig(prints=prints)
     path = "posters.banner"
     r.keys(b, path, ("length", "height", "dpi"))
     length = r.number(b, "length", path, PosterConfig.banner_length, lo=0.5, hi=30)
@@ -239,7 +241,30 @@ def _posters(r: Reader, data: Mapping) -> PosterConfig:
         )
     if height >= length:
         r.problem(b.where("height"), "横幅的高度应小于长度", "length 是长度（米），height 是高度（米）")
-    return PosterConfig(banner_length=length, banner_height=height, banner_dpi=dpi)
+    return PosterConfig(banner_length=length, banner_height=height, banner_dpi=dpi, prints=prints)
+
+
+def _prints(r: Reader, m: Mapping) -> tuple[PrintSheet, ...]:
+    """posters.print: the print PDFs `qm posters` also makes (each as `qm print` would)."""
+    out = []
+    items = r.seq(m, "print", "posters")
+    for i, s in enumerate(items):
+        path = f"posters.print[{i}]"
+        if not isinstance(s, Mapping):
+            r.problem(items.where(i), f"{path} 应当是一个映射", "例如 {layout: wallchart, topic: anti-fake, size: a2}")
+            continue
+        r.keys(s, path, ("layout", "topic", "items", "size", "cmyk"))
+        sheet = PrintSheet(
+            layout=r.text(s, "layout", path),
+            size=r.text(s, "size", path, ""),
+            topic=r.text(s, "topic", path, ""),
+            items=r.texts(s, "items", path) if "items" in s else (),
+            cmyk=r.flag(s, "cmyk", path, False),
+        )
+        if bool(sheet.topic) == bool(sheet.items):
+            r.problem(s.where(), f"{path} 要写 topic（主题或领域）或 items（内容编号列表），二者选一")
+        out.append(sheet)
+    return tuple(out)
 
 
 COMMON_CHANNEL_KEYS = ("publisher", "times", "dates", "auto_approve", "grace_minutes")

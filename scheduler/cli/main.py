@@ -26,6 +26,7 @@ COMMANDS = {
     **dict.fromkeys(("poster", "posters"), "poster_cmds"),
     **dict.fromkeys(("queue", "approve", "reject", "cancel", "retry", "confirm", "history", "status", "pause", "resume"), "queue_cmds"),
     **dict.fromkeys(("daemon", "simulate"), "daemon_cmds"),
+    "print": "print_cmds",
     "screen": "screen_cmds",
     **dict.fromkeys(("web", "user"), "web_cmds"),
 }

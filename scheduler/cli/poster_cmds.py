@@ -11,6 +11,7 @@ from ..errors import InputError
 from ..poster import PosterText, batch, fonts, job_for
 from ..poster.layout import layout_names, load_layout
 from ..poster.make import Job, arrangement, make_poster, prepare
+from ..poster.printjob import make_prints
 from ..render import ImageRef, poster_path
 from .context import Context, parse_day
 
@@ -100,6 +101,9 @@ def run_posters(ctx: Context, args: argparse.Namespace) -> int:
             if path not in jobs:
                 jobs[path] = job_for(campaign, post.item, image)
     summary = batch.make_all(campaign, list(jobs.values()), progress=_progress, force=args.force)
+    printed, unchanged = make_prints(campaign, ctx.library, force=args.force)
+    if campaign.posters.prints:
+        print(f"印刷 PDF（posters.print）{len(campaign.posters.prints)} 份：新生成 {len(printed)} 份，未变化跳过 {len(unchanged)} 份。")
     drawn, skipped = len(summary.drawn), len(summary.skipped)
     if drawn == 0:
         print(f"排期用到 {len(jobs)} 张海报，全部是最新的，没有重新生成（{campaign.paths.posters}）。")

@@ -188,7 +188,7 @@ def _rect(draw: ImageDraw.ImageDraw, box: PxBox, fill: str, radius: int) -> None
 
 
 @functools.lru_cache(maxsize=64)
-def _ink_middle(font: ImageFont.FreeTypeFont) -> float:
+def ink_middle(font: ImageFont.FreeTypeFont) -> float:
     """Offset from the baseline to the middle of an ideograph: centres Han text in its em box in any font."""
     _, top, _, bottom = font.getbbox("国", anchor="ls")
     return (top + bottom) / 2
@@ -203,7 +203,7 @@ def _lines(draw: ImageDraw.ImageDraw, p: Placed, font_file: FontFile, fill: str)
     for i, line in enumerate(p.lines):
         width = font.getlength(line) - (p.size / 2 if line[-1] in TRAILING_HALF else 0)
         left = x + {"left": 0.0, "center": (w - width) / 2, "right": w - width}[p.region.align]
-        baseline = top + i * pitch + p.size / 2 - _ink_middle(font)
+        baseline = top + i * pitch + p.size / 2 - ink_middle(font)
         draw.text((left, baseline), line, font=font, fill=fill, anchor="ls")
 
 
@@ -216,7 +216,7 @@ def _columns(draw: ImageDraw.ImageDraw, p: Placed, font_file: FontFile, fill: st
         length = len(chars) * p.size
         top = y + {"top": 0.0, "middle": (h - length) / 2, "bottom": h - length}[p.region.valign]
         for k, ch in enumerate(chars):
-            left, baseline = centre - font.getlength(ch) / 2, top + k * p.size + p.size / 2 - _ink_middle(font)
+            left, baseline = centre - font.getlength(ch) / 2, top + k * p.size + p.size / 2 - ink_middle(font)
             if ch in UPPER_RIGHT:  # the font has no vertical form: move the horizontal one there
                 left, baseline = left + p.size / 2, baseline - p.size / 2
             draw.text((left, baseline), ch, font=font, fill=fill, anchor="ls")

@@ -1,0 +1,42 @@
+"""`qm print`: print sheets as vector PDFs (挂图, 传单, posters at A3/A2/A1) with bleed and crop marks."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..poster.printjob import PrintSheet, make_print
+from ..poster.printpage import PAPERS
+from ..poster.printsheets import SHEETS
+from .context import Context
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "print",
+        parents=[common],
+        help="生成印刷用 PDF：挂图、传单、印刷海报（矢量，含 3 毫米出血和裁切线）",
+        description="生成交给印刷厂的 PDF：文字是可选中的文字，字体已嵌入，四边各 3 毫米出血，四角有裁切线。"
+        "版式：wallchart（挂图，一个主题的多条知识）、leaflet（传单，A4 正反面，4–6 条内容和联系方式），"
+        "或任一海报版式（如 knowledge-card，印一条内容）。",
+    )
+    p.add_argument("layout", metavar="版式", help="wallchart（挂图）、leaflet（传单）或海报版式名，如 knowledge-card")
+    p.add_argument("--topic", default="", metavar="主题", help="主题或领域，如 anti-fake、goods-salt、rights：取内容库中这一主题的内容")
+    p.add_argument("--items", default="", metavar="编号", help="内容编号，用逗号分隔，如 goods-salt-iodised,anti-fake-sc-code")
+    sizes = "、".join(f"{n}（{p.label}）" for n, p in PAPERS.items())
+    p.add_argument("--size", default="", metavar="尺寸", help=f"纸张：{sizes}。默认挂图 a2、传单 a4、海报 a3")
+    p.add_argument("--cmyk", action="store_true", help="颜色写成 CMYK（按品牌颜色直接换算，正式印刷前请让印刷厂打样）")
+    p.add_argument("-o", "--output", type=Path, metavar="文件", help="输出的 PDF 文件（默认 海报目录/print/版式-主题-尺寸.pdf）")
+    p.set_defaults(run=run_print)
+
+
+def run_print(ctx: Context, args: argparse.Namespace) -> int:
+    items = tuple(i.strip() for i in args.items.replace("，", ",").split(",") if i.strip())
+    job = PrintSheet(args.layout, args.size, args.topic.strip(), items, args.cmyk)
+    out = args.output or ctx.campaign.paths.posters / "print" / job.file_name()
+    if out.suffix.lower() != ".pdf":
+        out = out.with_suffix(".pdf")
+    made = make_print(ctx.campaign, ctx.library, job, out)
+    label = SHEETS.get(job.layout, f"海报 {job.layout}")
+    print(f"已生成{label}：{made}（{PAPERS[job.paper].label}，{'CMYK' if job.cmyk else 'RGB'}，含 3 毫米出血和裁切线）")
+    return 0

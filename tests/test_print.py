@@ -1,0 +1,143 @@
+"""Print PDFs as a print shop receives them: fonts embedded, text extractable, 3 mm bleed, crop marks.
+
+Checked with poppler's own tools (pdffonts, pdftotext, pdfinfo, pdftoppm), as the shop's preflight would."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import run_qm
+
+POPPLER = ("pdffonts", "pdftotext", "pdfinfo", "pdftoppm")
+if os.environ.get("CI") and not all(shutil.which(t) for t in POPPLER):  # CI installs poppler-utils: missing is a failure
+    pytest.fail("poppler-utils (pdffonts, pdftotext, pdfinfo, pdftoppm) is not installed", pytrace=False)
+pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in POPPLER), reason="poppler-utils not installed")
+
+PT_PER_MM = 72 / 25.4
+LEAFLET = ("goods-salt-iodised", "anti-fake-sc-code", "anti-fake-ccc-check", "goods-fuel-station", "food-drug-label")
+
+
+def _tool(*args: str | Path) -> str:
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, check=True, timeout=60).stdout
+
+
+def _boxes(pdf: Path) -> dict[str, list[float]]:
+    out = _tool("pdfinfo", "-box", pdf)
+    return {m[1]: [float(v) for v in m[2].split()] for m in re.finditer(r"^(\w+Box):\s+(.+)$", out, re.M)}
+
+
+def _check_print_pdf(pdf: Path, paper_mm: tuple[float, float], texts: list[str], pages: int = 1) -> None:
+    fonts = _tool("pdffonts", pdf).splitlines()[2:]
+    assert fonts, "no fonts: the text was not set as text"
+    assert all(line.split()[-5] == "yes" for line in fonts), fonts  # the "emb" column
+    text = _tool("pdftotext", pdf, "-")
+    flat = re.sub(r"\s+", "", text)
+    for t in texts:
+        assert re.sub(r"\s+", "", t) in flat, (t, text[:400])
+    boxes = _boxes(pdf)
+    trim, bleed, media = boxes["TrimBox"], boxes["BleedBox"], boxes["MediaBox"]
+    assert [round((trim[2] - trim[0]) / PT_PER_MM), round((trim[3] - trim[1]) / PT_PER_MM)] == list(paper_mm)
+    for i, sign in ((0, -1), (1, -1), (2, 1), (3, 1)):
+        assert round((bleed[i] - trim[i]) * sign / PT_PER_MM, 2) == 3.0  # 3 mm bleed on every side
+        assert (media[i] - bleed[i]) * sign > 5 * PT_PER_MM  # room outside the bleed for the marks
+    assert re.search(r"^Pages:\s+(\d+)$", _tool("pdfinfo", pdf), re.M)[1] == str(pages)  # type: ignore[index]
+    _check_crop_marks(pdf, trim, bleed, media)
+
+
+def _check_crop_marks(pdf: Path, trim: list[float], bleed: list[float], media: list[float]) -> None:
+    """Rendered, each corner's slug (outside the bleed) has a dark horizontal and vertical mark in line with the trim."""
+    dpi = 72
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf), str(pdf.with_suffix(""))], check=True
+    )
+    with Image.open(pdf.with_suffix(".png")) as img:
+        gray = img.convert("L")
+        height = media[3]
+
+        def dark(x: float, y: float) -> bool:  # PDF points, origin bottom-left
+            px, py = round(x), round(height - y)
+            return any(gray.getpixel((px + dx, py + dy)) < 128 for dx in (-1, 0, 1) for dy in (-1, 0, 1))  # type: ignore[operator]
+
+        for tx, bx, mx in ((trim[0], bleed[0], media[0]), (trim[2], bleed[2], media[2])):
+            for ty, by, my in ((trim[1], bleed[1], media[1]), (trim[3], bleed[3], media[3])):
+                outside_x, outside_y = (bx + mx) / 2, (by + my) / 2  # between the bleed and the page edge
+                assert dark(outside_x, ty), f"no horizontal crop mark at ({tx:.0f}, {ty:.0f})"
+                assert dark(tx, outside_y), f"no vertical crop mark at ({tx:.0f}, {ty:.0f})"
+                assert not dark((bx + mx) / 2, (by + my) / 2)  # the corner itself stays blank: marks, not a frame
+
+
+def _fill_operators(pdf: Path) -> set[str]:
+    """The colour operators of the page contents: `rg` (RGB) or `k` (CMYK)."""
+    found: set[str] = set()
+    for raw in re.findall(rb"stream\r?\n(.*?)endstream", pdf.read_bytes(), re.S):
+        try:  # reportlab writes page contents as ASCII85 over Flate, fonts as Flate
+            data = zlib.decompressobj().decompress(base64.a85decode(raw.strip(), adobe=True) if raw.strip().endswith(b"~>") else raw)
+        except (zlib.error, ValueError):
+            continue
+        found |= {m.decode() for m in re.findall(rb"(?:[\d.]+ ){3,4}(rg|k)\b", data)}
+    return found
+
+
+def test_wallchart_leaflet_and_poster_pass_preflight(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project()
+    wall = tmp_path / "挂图.pdf"
+    result = run_qm("print", "wallchart", "--topic", "anti-fake", "--size", "a1", "-o", wall, "-c", config)
+    assert result.returncode == 0, result.stderr
+    assert "已生成挂图" in result.stdout
+    _check_print_pdf(wall, (594, 841), ["识假辨假", "看懂SC编号", "投诉举报电话 12315", "市质量计量标准化工作联席会议办公室"])
+
+    leaflet = tmp_path / "传单.pdf"
+    result = run_qm("print", "leaflet", "--items", ",".join(LEAFLET), "-o", leaflet, "-c", config, "--cmyk")
+    assert result.returncode == 0, result.stderr
+    _check_print_pdf(leaflet, (210, 297), ["吃盐要适量", "加油认准正规站", "0456-0000000", "投诉举报电话 12315"], pages=2)
+    assert _fill_operators(leaflet) == {"k"}  # every fill colour is CMYK
+
+    poster = tmp_path / "海报.pdf"
+    result = run_qm("print", "knowledge-card", "--items", "anti-fake-sc-code", "--size", "a3", "-o", poster, "-c", config)
+    assert result.returncode == 0, result.stderr
+    _check_print_pdf(poster, (297, 420), ["看懂SC编号", "买食品认准SC编号", "12315"])
+    assert _fill_operators(poster) == {"rg"}
+
+
+def test_print_refuses_what_does_not_fit_with_the_sizes_that_do(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project()
+    cases = [
+        (("leaflet", "--items", "goods-salt-iodised,anti-fake-sc-code"), "传单要有 4–6 条内容，现在是 2 条"),
+        (("leaflet", "--items", ",".join(LEAFLET), "--size", "a2"), "适合的尺寸是 a4"),
+        (("wallchart", "--topic", "anti-fake", "--size", "a4"), "适合的尺寸是 a2"),
+        (("wallchart", "--topic", "no-such-topic"), "没有主题或领域 'no-such-topic'"),
+        (("knowledge-card", "--items", "nope"), "没有这些内容编号：nope"),
+        (("knowledge-card", "--items", "goods-salt-iodised,anti-fake-sc-code"), "一次印一条内容"),
+        (("nope", "--topic", "anti-fake"), "没有版式 'nope'"),
+    ]
+    for args, message in cases:
+        out = tmp_path / "x.pdf"
+        result = run_qm("print", *args, "-o", out, "-c", config)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr and not out.exists() and not list(tmp_path.glob(".x.pdf*"))
+
+
+def test_posters_batch_makes_the_configured_print_sheets_once(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project(
+        lambda t: t.replace("paths:\n", "posters:\n  print:\n    - {layout: wallchart, topic: anti-fake, size: a2}\n\npaths:\n", 1)
+    )
+    result = run_qm("posters", "--from", "2027-09-01", "--to", "2027-09-01", "-c", config)
+    assert result.returncode == 0, result.stderr
+    pdf = tmp_path / "posters" / "print" / "wallchart-anti-fake-a2.pdf"
+    _check_print_pdf(pdf, (420, 594), ["识假辨假", "12315"])
+    assert "新生成 1 份" in result.stdout
+    again = run_qm("posters", "--from", "2027-09-01", "--to", "2027-09-01", "-c", config)
+    assert "未变化跳过 1 份" in again.stdout, again.stdout
+    bad = project(lambda t: t.replace("paths:\n", "posters:\n  print:\n    - {layout: wallchart}\n\npaths:\n", 1))
+    result = run_qm("check", "-c", bad)
+    assert result.returncode == 2 and "posters.print[0] 要写 topic" in result.stderr, result.stderr
