@@ -24,9 +24,9 @@ from . import zh_argparse
 COMMANDS = {
     **dict.fromkeys(("check", "plan", "preview"), "campaign_cmds"),
     **dict.fromkeys(("poster", "posters"), "poster_cmds"),
+    "print": "print_cmds",
     **dict.fromkeys(("queue", "approve", "reject", "cancel", "retry", "confirm", "history", "status", "pause", "resume"), "queue_cmds"),
     **dict.fromkeys(("daemon", "simulate"), "daemon_cmds"),
-    "print": "print_cmds",
     "screen": "screen_cmds",
     **dict.fromkeys(("web", "user"), "web_cmds"),
 }
@@ -38,6 +38,7 @@ SUMMARIES = {
     "preview": "预览某一天的全部内容（HTML 页面）",
     "poster": "生成一条内容的海报，或用任意文字生成海报",
     "posters": "生成排期用到的全部海报",
+    "print": "生成印刷用 PDF：挂图、传单、印刷海报（矢量，含 3 毫米出血和裁切线）",
     "queue": "查看发布队列（审核用）",
     "approve": "审核通过",
     "reject": "退回内容",
