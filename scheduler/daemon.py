@@ -13,6 +13,9 @@
 Publishing a post: claim it (scheduled -> publishing, one conditional UPDATE), call the channel,
 store the receipt. Transient errors retry with bounded backoff; permanent ones fail the post and a
 person is notified. A post found in `publishing` is reconciled with its channel, never re-sent blindly.
+Once the platform has taken a post (its receipt holds a publish_id, msg_id or Weibo id, see
+`channels.base.committed`), errors while following it up are not publish attempts: the post waits in
+`accepted` and is polled until the platform answers, or a person is asked; it is never sent again.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from . import channel_warnings as warnings
 from . import jobs
 from . import states as st
 from .campaign import Campaign
-from .channels.base import Channel, ChannelError, OutgoingPost, PermanentError, Receipt, TransientError
+from .channels.base import Channel, ChannelError, OutgoingPost, PermanentError, Receipt, TransientError, committed
 from .clock import Clock
 from .db import notices
 from .due import POLL_LIMIT, Action, backoff, decide, gives_up
@@ -321,6 +324,9 @@ class Daemon:
         if channel is None:
             self._fail(post, f"渠道 {post.channel} 已不在配置中", self._now())
             return
+        if committed(post.receipt):  # the platform has it already: follow it up, never send it again
+            self._await_platform(post, f"平台已接收（{committed(post.receipt)}），继续确认结果", self._now(), delay=0.0)
+            return
         out = self._outgoing(post)
         event(log, "publishing", post=post.id, channel=post.channel, attempt=post.attempts)
         try:
@@ -330,7 +336,7 @@ class Daemon:
         except TransientError as exc:
             self._transient(post, exc, self._now())
         except PermanentError as exc:
-            self._fail(post, str(exc), self._now())
+            self._fail(post, str(exc), self._now(), progress=exc.progress)
         except Exception as exc:
             log.exception("channel_error", extra={"qm_fields": {"post": post.id}})
             self._fail(post, f"发布程序出错（{type(exc).__name__}），请查看日志", self._now())
@@ -346,7 +352,7 @@ class Daemon:
         try:
             receipt = channel.reconcile(self._outgoing(post), post.receipt) if channel else None
         except PermanentError as exc:
-            self._fail(post, str(exc), now)
+            self._fail(post, str(exc), now, progress=exc.progress)
             return
         except ChannelError:
             receipt = None
@@ -403,14 +409,26 @@ class Daemon:
     def _record(self, post: Post, receipt: Receipt, now: float) -> None:
         values: dict[str, Any] = {"receipt": _json(receipt), "last_error": "", "next_try": None}
         if receipt.status == "accepted":
-            self.queue.move(post.id, st.ACCEPTED, WHO, "平台已接收，等待确认", now, **values)
-            self._schedule(jobs.poll_id(post.id), jobs.POLL, now + 60, post.id)
-            event(log, "accepted", post=post.id, channel=post.channel, external_id=receipt.external_id)
+            self._await_platform(post, "平台已接收，等待确认", now, receipt=receipt)
             return
         self.queue.move(post.id, st.PUBLISHED, WHO, "发布成功", now, published_at=now, **values)
         event(log, "published", post=post.id, channel=post.channel, late_seconds=round(now - post.at, 1), url=receipt.url)
 
+    def _await_platform(self, post: Post, why: str, now: float, *, receipt: Receipt | None = None, delay: float = 60.0) -> None:
+        """publishing -> accepted: the platform has the post; `poll` follows it up until it answers."""
+        values: dict[str, Any] = {"last_error": "", "next_try": None}
+        if receipt is not None:
+            values["receipt"] = _json(receipt)
+        self.queue.move(post.id, st.ACCEPTED, WHO, why, now, **values)
+        self._schedule(jobs.poll_id(post.id), jobs.POLL, now + delay, post.id)
+        external_id = receipt.external_id if receipt is not None else committed(post.receipt)
+        event(log, "accepted", post=post.id, channel=post.channel, external_id=external_id)
+
     def _transient(self, post: Post, exc: ChannelError, now: float) -> None:
+        current = self.queue.get(post.id)  # with the checkpoints the channel stored during this call
+        if current is not None and committed(current.receipt):  # not a publish attempt: the platform has it
+            self._await_platform(current, f"平台已接收（{committed(current.receipt)}），确认结果时出错，稍后再查：{exc}", now)
+            return
         if gives_up(post.attempts):
             self._fail(post, f"重试 {post.attempts} 次仍失败：{exc}", now)
             return
@@ -419,10 +437,14 @@ class Daemon:
         self._schedule(jobs.publish_id(post.id), jobs.PUBLISH, retry_at, post.id)
         event(log, "retry_later", logging.WARNING, post=post.id, attempt=post.attempts, in_seconds=round(retry_at - now), error=str(exc))
 
-    def _fail(self, post: Post, reason: str, now: float) -> None:
-        self.queue.move(post.id, st.FAILED, WHO, reason, now, last_error=reason, next_try=None)
+    def _fail(self, post: Post, reason: str, now: float, *, progress: dict[str, Any] | None = None) -> None:
+        """`progress`: the receipt to keep when the platform says the post did not go out (a retry may resume)."""
+        values: dict[str, Any] = {"last_error": reason, "next_try": None}
+        if progress is not None:
+            values["receipt"] = _json(Receipt("accepted", data=progress))
+        self.queue.move(post.id, st.FAILED, WHO, reason, now, **values)
         event(log, "failed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
-        self._notify(self._problem_notice("【发布失败】", post, reason))
+        self._notify(self._problem_notice("【发布失败】", self.queue.get(post.id) or post, reason))
 
     def _missed(self, post: Post, reason: str, now: float) -> None:
         self.queue.move(post.id, st.MISSED, WHO, reason, now, last_error=reason)
@@ -435,10 +457,13 @@ class Daemon:
         try:
             receipt = channel.reconcile(self._outgoing(post), post.receipt) if channel else None
         except PermanentError as exc:
-            self._fail(post, str(exc), now)
+            self._fail(post, str(exc), now, progress=exc.progress)
             return
         except ChannelError as exc:
-            event(log, "recover_later", logging.WARNING, post=post.id, error=str(exc))
+            if committed(post.receipt):  # the platform has it: poll it on its own schedule
+                self._await_platform(post, f"上次发布被中断，平台已接收（{committed(post.receipt)}），稍后确认结果：{exc}", now)
+            else:
+                event(log, "recover_later", logging.WARNING, post=post.id, error=str(exc))
             return
         if receipt is not None:
             event(log, "recovered", post=post.id, status=receipt.status)
@@ -479,12 +504,14 @@ class Daemon:
 
     def _problem_notice(self, title: str, post: Post, reason: str) -> Notice:
         when = post.when(self.campaign.timezone)
+        sent = committed(post.receipt)
+        action = f"不要重发（{sent}）：到平台核实，已发出的用 qm confirm {post.id} 补记" if sent else f"处理后重发：qm retry {post.id}"
         lines = (
             f"内容：{post.item}",
             f"渠道：{post.channel}",
             f"时间：{when:%Y-%m-%d %H:%M}",
             f"原因：{reason}",
-            f"处理后重发：qm retry {post.id}",
+            action,
             *link_line(post_url(self.campaign, post.id)),
         )
         return Notice(FAILURE, f"{title}{post.id}", lines)

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from . import states as st
 from .campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage
-from .channels.base import Receipt
+from .channels.base import Receipt, committed
 from .db import pauses, stage_passes
 from .errors import InputError
 from .queue import Post, Queue, TransitionError, _audit, _refusal, _update
@@ -196,6 +196,12 @@ def retry(queue: Queue, post_id: str, who: str, now: float) -> str:
     post = _post(queue, post_id)
     if post.state not in (st.FAILED, st.MISSED, st.CANCELLED):
         raise TransitionError(f"{post_id} 当前状态为“{st.label(post.state)}”，只有失败、已错过或已取消的内容可以重发")
+    sent = committed(post.receipt)
+    if sent:
+        raise TransitionError(
+            f"{post_id} 不能重发：平台已经接收了这条内容（{sent}），再发一次就是重复发布。"
+            f"请到平台核实：已发出的用 qm confirm {post_id} --url 链接 补记；平台上确实没有的，在平台上手工发出后再补记"
+        )
     approved = post.state != st.CANCELLED and post.approved_version == post.version
     target = st.APPROVED if approved else st.PLANNED
     if approved:

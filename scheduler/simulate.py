@@ -7,7 +7,9 @@ default `FakePlatform`, and for channels on `publisher: api` the real WeChat / W
 at a local fake server, see `fakes.platforms`). The
 process is "killed" `restarts` times: the first kill lands after a delivery but before the
 daemon records it, the second after a claim but before delivery, the rest while idle. Each
-restart comes after a downtime shorter than the channels' grace windows.
+restart comes after a downtime shorter than the channels' grace windows. The mid-publish kills
+land on publish calls early enough that every run reaches them; the report gives the restarts asked
+for and those performed, and a run that performed fewer does not pass.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Report:
     failed: int
     wall_time: float
     restarts: int
+    restarts_requested: int
     kills_mid_publish: int
     faults_injected: int
     max_late_seconds: float
@@ -75,7 +78,7 @@ def simulate(
     began = time.perf_counter()
     rng = random.Random(seed)
     if not plan.posts:
-        return Report(0, 0, 0, 0, 0, 0, 0.0, 0, 0, 0, 0.0)
+        return Report(0, 0, 0, 0, 0, 0, 0.0, 0, restarts, 0, 0, 0.0)
     with tempfile.TemporaryDirectory(prefix="qm-simulate-") as tmp, contextlib.ExitStack() as stack:
         paths = dataclasses.replace(campaign.paths, state=Path(tmp), posters=Path(tmp) / "posters")
         sim = dataclasses.replace(campaign, paths=paths, database_url="")
@@ -112,7 +115,7 @@ def simulate(
             engine.dispose()
             break
         plan_faults.injected += sum(server.injected for server in servers)
-    return _report(plan, ledger, final, time.perf_counter() - began, lives - 1, plan_faults)
+    return _report(plan, ledger, final, time.perf_counter() - began, (lives - 1, restarts), plan_faults)
 
 
 def _run(daemon: Daemon, scheduler: SteppedScheduler, clock: FakeClock, end: dt.datetime, idle_kills: list[dt.datetime]) -> None:
@@ -133,8 +136,10 @@ def _approve_all(queue: Queue, clock: Clock) -> None:
 
 
 def _mid_publish_kills(restarts: int, posts: int, rng: random.Random) -> dict[int, str]:
+    """Publish call number -> kill. Within the first three quarters of the calls: a post already out
+    when a restart reconciles it needs no call, so the last call numbers may never be made."""
     kinds = ["after", "before"][: max(0, restarts)]
-    calls = sorted(rng.sample(range(2, max(posts, 3)), len(kinds))) if kinds else []
+    calls = sorted(rng.sample(range(2, max(posts * 3 // 4, 4)), len(kinds))) if kinds else []
     return dict(zip(calls, kinds, strict=True))
 
 
@@ -143,7 +148,7 @@ def _idle_kills(count: int, first: dt.datetime, last: dt.datetime, rng: random.R
     return sorted(first + dt.timedelta(seconds=rng.uniform(0, span)) for _ in range(max(0, count)))
 
 
-def _report(plan: Plan, ledger: Ledger, final: dict[str, str], wall: float, restarts: int, faults: Faults) -> Report:
+def _report(plan: Plan, ledger: Ledger, final: dict[str, str], wall: float, restarts: tuple[int, int], faults: Faults) -> Report:
     firsts = {p.id: (ledger.first(p.id), p.at.timestamp()) for p in plan.posts}
     lateness = [got - slot for got, slot in firsts.values() if got is not None]
     delivered = {pid for pid, (got, _) in firsts.items() if got is not None}
@@ -156,8 +161,15 @@ def _report(plan: Plan, ledger: Ledger, final: dict[str, str], wall: float, rest
         late=sum(1 for s in lateness if s > LATE_AFTER),
         failed=len(reported),
         wall_time=round(wall, 2),
-        restarts=restarts,
-        kills_mid_publish=min(faults.kills, restarts),
+        restarts=restarts[0],
+        restarts_requested=restarts[1],
+        kills_mid_publish=min(faults.kills, restarts[0]),
         faults_injected=faults.injected,
         max_late_seconds=round(max(lateness, default=0.0), 1),
     )
+
+
+def passed(report: Report) -> bool:
+    """Everything out once, nothing failed or missed, every restart asked for performed."""
+    r = report
+    return r.published == r.planned and not r.duplicates and not r.lost and not r.failed and r.restarts == r.restarts_requested

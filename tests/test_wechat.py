@@ -187,7 +187,13 @@ def test_final_publish_statuses_go_to_a_person_with_their_meaning(
     clock.advance(server.publish_delay)
     with pytest.raises(PermanentError, match=PUBLISH_STATUS[status]) as caught:
         ch.reconcile(post, receipt)
-    assert f"状态 {status}" in str(caught.value) and "qm retry" in str(caught.value)
+    message = str(caught.value)
+    assert f"状态 {status}" in message
+    if status in (2, 3, 4):  # no article appeared: the draft is kept for a retry, the publish_id is gone
+        assert "qm retry" in message and caught.value.progress is not None
+        assert "publish_id" not in caught.value.progress and caught.value.progress["media_id"] == receipt.data["media_id"]
+    else:  # it was out, then taken down: never sent again
+        assert "不要重发" in message and "qm retry" not in message and caught.value.progress is None
 
 
 def test_mass_send_is_recognised_when_repeated(campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock) -> None:

@@ -11,6 +11,11 @@ A channel turns one post into a `Receipt`:
                                                               (or, when authoritative: not sent)
                              raises PermanentError            it cannot be known: a person checks
 
+Once an irrevocable call was answered (a WeChat publish_id or mass-send msg_id, a Weibo id), the
+receipt holds that id and the post is only ever followed up (polled) or handed to a person, never
+sent again (`committed`). A channel whose platform later says the post did not go out after all
+raises PermanentError with `progress`: the receipt to keep, without the id, so a retry may resume.
+
 Failures are classified by the channel, which knows its platform's error codes:
 
     ChannelError
@@ -69,13 +74,28 @@ class Receipt:
         return cls(data["status"], data.get("external_id", ""), data.get("url", ""), data.get("data", {}))
 
 
+# Receipt keys under which channels store the platform's id of an irrevocable call.
+COMMITTED_KEYS = {"publish_id": "微信发布任务 publish_id", "msg_id": "微信群发 msg_id", "idstr": "微博编号"}
+
+
+def committed(receipt: Receipt | None) -> str:
+    """What the platform already took for this post ("微信发布任务 publish_id 123"), or "" if nothing
+    irrevocable is on record. A committed post is polled or confirmed by a person, never sent again."""
+    data = receipt.data if receipt is not None else {}
+    for key, label in COMMITTED_KEYS.items():
+        if data.get(key):
+            return f"{label} {data[key]}"
+    return ""
+
+
 class ChannelError(QmError):
     permanent = False
 
-    def __init__(self, message: str, channel: str = "", code: str | int | None = None) -> None:
+    def __init__(self, message: str, channel: str = "", code: str | int | None = None, *, progress: dict[str, Any] | None = None) -> None:
         super().__init__(redact.scrub(message))  # platform replies may echo a token back
         self.channel = channel
         self.code = code
+        self.progress = progress  # the receipt data to keep when the platform says the post is not out
 
 
 class TransientError(ChannelError):

@@ -223,7 +223,7 @@ class WeChatChannel(ApiChannel):
         if status == 1:
             return Receipt("accepted", external_id=publish_id, data=data)
         if status != 0:
-            raise rules.publish_failure(status, publish_id, self.name)
+            raise rules.publish_failure(status, publish_id, self.name, data)
         items = answer.get("article_detail", {}).get("item", [])
         url = str(items[0].get("article_url", "")) if items else ""
         done = {**data, "stage": "published", "article_id": str(answer.get("article_id", "")), "article_url": url}

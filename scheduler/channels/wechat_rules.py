@@ -83,10 +83,24 @@ def error(code: int, errmsg: str, call: str, channel: str) -> ChannelError:
     return (TransientError if code in TRANSIENT_CODES else PermanentError)(text, channel, code)
 
 
-def publish_failure(status: int, publish_id: str, channel: str) -> PermanentError:
+NOT_PUBLISHED = frozenset({2, 3, 4})  # final states in which no article appeared (5 and 6: it did, then went)
+
+
+def publish_failure(status: int, publish_id: str, channel: str, progress: dict[str, Any] | None = None) -> PermanentError:
+    """The publish job ended without a live article. For 2–4 nothing went out: `progress` (the receipt
+    without the publish_id) lets a retry submit the draft again; after 5 or 6 it had been published."""
     meaning = PUBLISH_STATUS.get(status, f"未知状态 {status}")
+    if status in NOT_PUBLISHED:
+        kept = {k: v for k, v in (progress or {}).items() if k != "publish_id"}
+        kept |= {"stage": "draft", "failed_publish_id": publish_id, "publish_status": status}
+        return PermanentError(
+            f"微信发布任务 {publish_id} 结束，状态 {status}：{meaning}，文章没有发出。请到公众号后台“发表记录”查看原因，修改后用 qm retry 重发",
+            channel,
+            status,
+            progress=kept,
+        )
     return PermanentError(
-        f"微信发布任务 {publish_id} 结束，状态 {status}：{meaning}。请到公众号后台“发表记录”查看原因，修改后用 qm retry 重发",
+        f"微信发布任务 {publish_id} 结束，状态 {status}：{meaning}（文章曾经发出）。请到公众号后台“发表记录”核实，不要重发",
         channel,
         status,
     )

@@ -168,17 +168,23 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print(_report_text(report))
-    ok = report.published == report.planned and report.duplicates == 0 and report.lost == 0
-    return 0 if ok else 1
+    return 0 if sim.passed(report) else 1
 
 
 def _report_text(r: Report) -> str:
-    verdict = "结论：不丢不重。" if r.published == r.planned and not r.duplicates and not r.lost else "结论：有问题，见上。"
+    from ..simulate import passed
+
+    verdict = "结论：不丢不重，没有失败。" if passed(r) else "结论：有问题，见上。"
+    restarts = (
+        f"重启 {r.restarts} 次"
+        if r.restarts == r.restarts_requested
+        else f"要求重启 {r.restarts_requested} 次，实际只重启了 {r.restarts} 次"
+    )
     return "\n".join(
         [
             f"应发 {r.planned} 条，已发 {r.published} 条，重复 {r.duplicates} 条，丢失 {r.lost} 条，失败或错过 {r.failed} 条。",
             f"迟发（晚于时段 1 秒以上）{r.late} 条，最多晚 {r.max_late_seconds:.0f} 秒。",
-            f"注入故障 {r.faults_injected} 次，重启 {r.restarts} 次（其中 {r.kills_mid_publish} 次在发布过程中）。耗时 {r.wall_time:.1f} 秒。",
+            f"注入故障 {r.faults_injected} 次，{restarts}（其中 {r.kills_mid_publish} 次在发布过程中）。耗时 {r.wall_time:.1f} 秒。",
             verdict,
         ]
     )

@@ -1,0 +1,102 @@
+"""A post the platform has taken (a publish_id on record) is followed up, never failed for a poll
+error and never sent again: the daemon, `qm retry` and the failure notices all hold to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from scheduler import review
+from scheduler import states as st
+from scheduler.channels.base import Channel, OutgoingPost, Receipt, TransientError
+from scheduler.queue import TransitionError
+
+from . import test_channels_e2e as e2e
+from .channel_helpers import TZ, WECHAT_POST
+from .test_channels_e2e import NEXT_DAY, World
+
+world = e2e.world  # the fixture: real WeChat and Weibo channels against the fake servers
+
+AFTER_SLOT = dt.datetime(2016, 9, 2, 20, 30, tzinfo=TZ)
+
+
+class AnswerLost(Channel):
+    """The publish call went through (its checkpoints are stored) but its answer never arrived."""
+
+    def __init__(self, inner: Channel) -> None:
+        self.inner, self.name = inner, inner.name
+        self.reconcile_is_authoritative = inner.reconcile_is_authoritative
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        self.inner.publish(post)
+        raise TransientError("应答丢失（模拟）", self.name)
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        return self.inner.reconcile(post, receipt)
+
+
+def _failures(world: World, post_id: str) -> list[str]:
+    history = [e.why for e in world.harness.queue.history(post_id) if e.to_state == st.FAILED]
+    notices = [n.title for n in world.harness.notifications.sent if post_id in n.title]  # type: ignore[union-attr]
+    return history + notices
+
+
+@pytest.mark.parametrize("world", [("publish", "api")], indirect=True)
+def test_poll_errors_after_submit_across_restarts_end_published_and_nothing_is_sent_twice(world: World) -> None:
+    h = world.harness
+    h.channels["wechat"] = AnswerLost(h.channels["wechat"])  # type: ignore[assignment]
+    world.wechat.fail_next("get", body={"errcode": -1, "errmsg": "system error"}, times=15)  # far more than the 6 attempts
+    h.start()
+    h.approve_all()
+    h.run_until(AFTER_SLOT)
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.ACCEPTED and post.receipt is not None and post.receipt.data["publish_id"]
+    for _ in range(2):  # killed and restarted while the platform keeps failing the poll
+        h.crash()
+        h.clock.advance(20 * 60)
+        h.start()
+        h.run_until(h.clock.now() + dt.timedelta(minutes=30))
+        assert h.state(WECHAT_POST) in (st.ACCEPTED, st.PUBLISHED)
+    h.run_until(NEXT_DAY)
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.PUBLISHED and post.receipt is not None and post.receipt.url
+    assert world.wechat.calls["submit"] == 1 and len(world.wechat.deliveries) == 1
+    assert world.wechat.calls["get"] > 15  # every injected poll error was answered by polling again
+    assert _failures(world, WECHAT_POST) == []
+
+
+@pytest.mark.parametrize("world", [("publish", "api")], indirect=True)
+def test_a_post_the_platform_never_confirms_goes_to_a_person_and_qm_retry_refuses_it(world: World) -> None:
+    h = world.harness
+    world.wechat.publish_delay = 10 * 86400  # the platform says "publishing" for days
+    h.start()
+    h.approve_all()
+    h.run_until(NEXT_DAY + dt.timedelta(days=1, hours=2))
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.FAILED and "超过一天仍未确认" in post.last_error
+    notice = next(n for n in h.notifications.sent if WECHAT_POST in n.title)  # type: ignore[union-attr]
+    assert not any("qm retry" in line for line in notice.lines)
+    assert any("不要重发" in line and f"qm confirm {WECHAT_POST}" in line for line in notice.lines)
+    with pytest.raises(TransitionError, match=r"不能重发.*publish_id.*重复发布"):
+        review.retry(h.queue, WECHAT_POST, "张科长", h.now)
+    assert h.state(WECHAT_POST) == st.FAILED and world.wechat.calls["submit"] == 1
+    review.confirm(h.queue, WECHAT_POST, "张科长", "https://mp.weixin.qq.com/s/abc", h.now)  # what a person does instead
+    assert h.state(WECHAT_POST) == st.PUBLISHED
+
+
+@pytest.mark.parametrize("world", [("publish", "api")], indirect=True)
+def test_a_publish_job_the_platform_failed_may_be_retried_from_the_kept_draft(world: World) -> None:
+    h = world.harness
+    world.wechat.publish_outcomes = [3]  # 常规失败: no article appeared
+    h.start()
+    h.approve_all()
+    h.run_until(AFTER_SLOT)
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.FAILED and "文章没有发出" in post.last_error
+    assert post.receipt is not None and "publish_id" not in post.receipt.data and post.receipt.data["publish_status"] == 3
+    assert review.retry(h.queue, WECHAT_POST, "张科长", h.now) == st.APPROVED
+    h.run_until(NEXT_DAY)
+    assert h.state(WECHAT_POST) == st.PUBLISHED
+    assert world.wechat.calls["submit"] == 2 and world.wechat.calls["add"] == 1  # the same draft, submitted again
+    assert len(world.wechat.deliveries) == 1
