@@ -21,6 +21,7 @@ Once the platform has taken a post (its receipt holds a publish_id, msg_id or We
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import threading
@@ -34,7 +35,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import Engine
 
 from . import channel_warnings as warnings
-from . import jobs
+from . import diskfull, jobs
 from . import states as st
 from .campaign import Campaign
 from .channels.base import Channel, ChannelError, OutgoingPost, PermanentError, Receipt, TransientError, committed
@@ -67,6 +68,25 @@ Source = Callable[[], tuple[Plan, Renderer]]
 AheadHook = Callable[[dt.datetime], object]  # prepares what is due after the given time (see `work_ahead`)
 
 
+def _outlives_full_disk(during: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A job that hits a full disk is reported and dropped: nothing it wrote is half done (one
+    transaction per change), and the sweep puts the post or job back once writes succeed."""
+
+    def wrap(job: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(job)
+        def guarded(self: Daemon, *args: str) -> None:
+            try:
+                job(self, *args)
+            except Exception as exc:
+                if not diskfull.is_full(exc):
+                    raise
+                self.disk.full(exc, self._now(), during)
+
+        return guarded
+
+    return wrap
+
+
 class Daemon:
     def __init__(
         self,
@@ -91,6 +111,7 @@ class Daemon:
         self.lock = DaemonLock(engine, lock_file)
         self.ahead = ahead
         self.stopping = threading.Event()
+        self.disk = diskfull.Alarm(self._notify, campaign.paths.state)
         self._plan: Plan | None = None
         self._active: set[str] = set()  # posts this process is publishing right now
         self._active_lock = threading.Lock()
@@ -157,8 +178,18 @@ class Daemon:
         self._ensure_recurring(now)
 
     def beat(self, now: float) -> None:
-        self.lock.beat(now)
-        self.sweep(now)
+        """Heartbeat and sweep. A full disk is reported and waited out; the first beat that writes
+        again says so and puts back what was missed meanwhile."""
+        try:
+            self.lock.beat(now)
+            recovered = self.disk.cleared(now)
+            self.sweep(now)
+            if recovered:
+                self._ensure_recurring(now)
+        except Exception as exc:
+            if not diskfull.is_full(exc):
+                raise
+            self.disk.full(exc, now, "心跳与巡检")
 
     def sweep(self, now: float) -> None:
         if self.stopping.is_set():
@@ -250,6 +281,7 @@ class Daemon:
 
     # -- jobs --------------------------------------------------------------------------------------
 
+    @_outlives_full_disk("发布")
     def publish(self, post_id: str) -> None:
         now = self._now()
         post = self.queue.get(post_id)
@@ -338,11 +370,15 @@ class Daemon:
         except PermanentError as exc:
             self._fail(post, str(exc), self._now(), progress=exc.progress)
         except Exception as exc:
+            if diskfull.is_full(exc):  # a poster or file the channel writes: wait for space like any transient error
+                self._transient(post, TransientError("磁盘已满，无法写入（腾出空间后自动重试）", post.channel), self._now())
+                return
             log.exception("channel_error", extra={"qm_fields": {"post": post.id}})
             self._fail(post, f"发布程序出错（{type(exc).__name__}），请查看日志", self._now())
         else:
             self._record(post, receipt, self._now())
 
+    @_outlives_full_disk("查询发布结果")
     def poll(self, post_id: str) -> None:
         now = self._now()
         post = self.queue.get(post_id)
@@ -367,6 +403,7 @@ class Daemon:
             delay = min(max(60.0, (now - post.updated) / 4), 1800.0)
             self._schedule(jobs.poll_id(post_id), jobs.POLL, now + delay, post_id)
 
+    @_outlives_full_disk("每日刷新")
     def refresh(self) -> None:
         """The morning job: re-render the plan into the queue, then remind reviewers."""
         now = self._now()
@@ -381,6 +418,7 @@ class Daemon:
         self._remind_reviewers(now)
         self.work_ahead()
 
+    @_outlives_full_disk("提前准备海报和播放列表")
     def work_ahead(self) -> None:
         """Draw what is due soon (posters, playlists); unchanged inputs cost nothing."""
         if self.ahead is None or self.stopping.is_set():
@@ -391,6 +429,7 @@ class Daemon:
             event(log, "ahead_failed", logging.ERROR, error=str(exc))
             self._notify(Notice(FAILURE, "【提前准备】海报或电子屏播放列表更新失败，屏幕继续播放上一份播放列表", tuple(exc.lines())))
 
+    @_outlives_full_disk("截止日期提醒")
     def remind(self, reminder_id: str) -> None:
         now = self._now()
         reminder = next((r for r in self._current_plan().reminders if r.id == reminder_id), None)

@@ -49,6 +49,28 @@ class KeyValueFormatter(logging.Formatter):
         return redact.scrub(" ".join(parts))
 
 
+class LogFile(logging.handlers.RotatingFileHandler):
+    """qm.log. A line that cannot be written (a full disk) is said once on stderr, not with a
+    traceback for every line; the log goes on at stderr and resumes in the file when writes succeed."""
+
+    failing = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._failed_now = False
+        super().emit(record)  # calls handleError on failure
+        if self.failing and not self._failed_now:
+            self.failing = False
+            sys.stderr.write(f"qm：日志文件 {self.baseFilename} 恢复写入\n")
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self._failed_now = True
+        if not self.failing:
+            self.failing = True
+            error = sys.exc_info()[1]
+            reason = getattr(error, "strerror", None) or str(error)
+            sys.stderr.write(f"qm：无法写入日志文件 {self.baseFilename}（{reason}），日志暂时只输出到屏幕\n")
+
+
 def setup_logging(state_dir: Path | None, level: int = logging.INFO, tz: dt.tzinfo | None = None) -> None:
     """Log to stderr, and to <state_dir>/qm.log (rotated at 5 MB, 5 files kept), times in `tz`."""
     root = logging.getLogger()
@@ -59,7 +81,7 @@ def setup_logging(state_dir: Path | None, level: int = logging.INFO, tz: dt.tzin
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if state_dir is not None:
         state_dir.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.handlers.RotatingFileHandler(state_dir / "qm.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"))
+        handlers.append(LogFile(state_dir / "qm.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"))
     for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(redact.RedactingFilter())

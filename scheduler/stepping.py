@@ -13,6 +13,7 @@ import logging
 
 from apscheduler.schedulers.base import BaseScheduler
 
+from .diskfull import is_full
 from .logs import event
 
 log = logging.getLogger("qm.scheduler")
@@ -37,12 +38,18 @@ class SteppedScheduler(BaseScheduler):  # type: ignore[misc]
                 continue
             run_times = run_times[-1:] if job.coalesce else run_times
             next_run = job.trigger.get_next_fire_time(run_times[-1], now)
-            with self._jobstores_lock:
-                if next_run:
-                    job._modify(next_run_time=next_run)
-                    store.update_job(job)
-                else:
-                    store.remove_job(job.id)
+            try:
+                with self._jobstores_lock:
+                    if next_run:
+                        job._modify(next_run_time=next_run)
+                        store.update_job(job)
+                    else:
+                        store.remove_job(job.id)
+            except Exception as exc:  # as the production scheduler: the job stays due, and is tried next time
+                if not is_full(exc):
+                    raise
+                event(log, "scheduler_retry", logging.DEBUG, job=job.id, disk_full=True)  # the heartbeat reports it
+                continue
             for run_time in run_times:
                 late = (now - run_time).total_seconds()
                 if job.misfire_grace_time is not None and late > job.misfire_grace_time:

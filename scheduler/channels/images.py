@@ -11,7 +11,7 @@ from pathlib import Path
 from ..campaign import Campaign
 from ..content import ContentItem, load_library
 from ..errors import QmError
-from .base import OutgoingPost, PermanentError
+from .base import OutgoingPost, PermanentError, TransientError
 
 
 class PosterFiles:
@@ -35,4 +35,8 @@ class PosterFiles:
                 self._items = {item.id: item for item in load_library(self.campaign.paths.content).items}
             return poster.ensure(self.campaign, self._items[image.item], image)
         except (QmError, KeyError, OSError) as exc:
+            from ..diskfull import is_full  # only on failure: it imports the scheduler
+
+            if is_full(exc):
+                raise TransientError(f"{post.id} 的图片 {ref} 无法写入：磁盘已满（腾出空间后自动重试）", post.channel) from exc
             raise PermanentError(f"{post.id} 的图片 {ref} 无法生成：{exc}（先运行 qm posters 检查）", post.channel) from exc

@@ -92,13 +92,13 @@ def _ahead(config_path: Path, queue: Queue, ahead: Ahead, now: dt.datetime) -> N
 def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.schedulers.background import BackgroundScheduler
 
     from ..ahead import Ahead
     from ..channels import make_channels
     from ..clock import SystemClock
     from ..daemon import Daemon
     from ..db import sqlite_path
+    from ..diskfull import GuardedScheduler
     from ..notify import Notifications
     from ..queue import Queue
     from ..status import gather
@@ -107,7 +107,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     ctx.plan  # noqa: B018 - a broken config or library stops here, before anything starts
     setup_logging(campaign.paths.state, tz=campaign.timezone)
     engine = ctx.engine
-    scheduler = BackgroundScheduler(
+    scheduler = GuardedScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine)},
         executors={"default": ThreadPoolExecutor(1)},  # one publish at a time
         timezone=campaign.timezone,
