@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -26,28 +25,12 @@ from scheduler.content import Library
 from scheduler.planner import Plan
 from scheduler.screens.build import Built
 from scheduler.screens.serve import ScreenServer
+from tests.browser_helpers import ARGS, CHROMIUM, need_chromium, sync_api
 from tests.screen_helpers import build_into, local, playlist, serving, small_screen
 
-IN_CI = bool(os.environ.get("CI"))  # CI installs everything: there a missing browser is a failure, not a skip
-if IN_CI:
-    import playwright.sync_api as sync_api
-else:
-    sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",  # without these, Chromium waits on a network that is not there
-    "--disable-component-update",
-    "--disable-sync",
-]
 NOON = "2016-09-08T12:00:00+08:00"
 
-if not CHROMIUM.exists() and not IN_CI:
-    pytest.skip("需要 Chromium（apt-get install chromium），.ci/run 会自动安装", allow_module_level=True)
+need_chromium()
 
 
 @pytest.fixture(scope="module")

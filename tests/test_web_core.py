@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from scheduler import review
 from scheduler import states as st
 from scheduler.accounts import Accounts, check_name, hash_password, password_matches
 from scheduler.campaign import Campaign, ReviewConfig
+from scheduler.db import web_sessions
 from scheduler.errors import InputError
 from scheduler.planner import Plan
 from scheduler.queue import TransitionError
@@ -24,8 +28,10 @@ DAY = "2016-09-08"
 
 
 @pytest.fixture
-def running(heihe: Campaign, heihe_plan: Plan, tmp_path: Path) -> Iterator[Running]:
-    with console_server(local(heihe, tmp_path), heihe_plan) as r:
+def running(heihe: Campaign, heihe_plan: Plan, tmp_path: Path, database_url: str) -> Iterator[Running]:
+    """The console on SQLite and on PostgreSQL."""
+    campaign = dataclasses.replace(local(heihe, tmp_path), database_url=database_url)
+    with console_server(campaign, heihe_plan) as r:
         r.add_user("王编辑", "editor")
         r.add_user("李科长", "reviewer")
         yield r
@@ -62,7 +68,9 @@ def test_pages_need_a_session_and_login_sets_a_strict_cookie(running: Running) -
         assert "default-src 'self'" in page.headers["content-security-policy"]
         # the database keeps only a digest of the cookie
         token = c.cookies["qm_session"]
-        assert token not in (running.console.campaign.paths.state / "qm.sqlite3").read_bytes().decode("latin-1")
+        with running.console.engine.connect() as conn:
+            stored = conn.execute(sa.select(web_sessions.c.token_hash)).scalars().all()
+        assert token not in stored and hashlib.sha256(token.encode()).hexdigest() in stored
 
 
 def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(running: Running) -> None:
@@ -93,6 +101,14 @@ def test_five_wrong_passwords_throttle_even_the_right_one(running: Running) -> N
         refused = http_login(c, "王编辑")
         assert refused.status_code == 429 and "登录失败次数过多" in refused.text
         assert "qm_session" not in refused.headers.get("set-cookie", "")
+        assert http_login(c, "李科长").status_code == 303  # the others at the same address are not locked out
+
+
+def test_many_names_tried_from_one_address_throttle_the_address(running: Running) -> None:
+    with client(running) as c:
+        codes = [http_login(c, f"猜测{n}", "wrong").status_code for n in range(20)]
+        assert codes[:19] == [401] * 19 and codes[19] == 429
+        assert http_login(c, "李科长").status_code == 429
 
 
 def test_idle_sessions_expire(running: Running) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -21,6 +23,7 @@ from scheduler.queue import Queue, fill
 from scheduler.render import Renderer
 from scheduler.web.app import Console, create_app
 from scheduler.web.server import Server
+from tests.conftest import ROOT
 
 PASSWORD = "correct-horse-battery"
 TWO_STAGES = ReviewConfig(stages=(Stage("初审", "editor"), Stage("终审", "reviewer")))
@@ -78,10 +81,66 @@ def http_login(client: httpx.Client, name: str, password: str = PASSWORD) -> htt
     return client.post("/login", data={"name": name, "password": password, "csrf": token, "next": "/"})
 
 
-def login(page: Any, base_url: str, name: str, password: str = PASSWORD) -> None:
-    """Sign in with Playwright through the login form."""
+def login(page: Any, base_url: str, name: str, password: str = PASSWORD, *, ok: bool = True) -> None:
+    """Sign in with Playwright through the login form; with `ok`, fail unless it worked."""
     page.goto(f"{base_url}/login")
     page.fill("input[name=name]", name)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+    if ok:
+        assert "/login" not in page.url, page.inner_text("main")
+
+
+def _zone() -> ZoneInfo:
+    """Asia/Shanghai, unless it is just after midnight there (the slots must lie earlier today)."""
+    for name in ("Asia/Shanghai", "UTC"):
+        zone = ZoneInfo(name)
+        now = dt.datetime.now(zone)
+        if now.hour >= 1 and now.hour < 23:
+            return zone
+    raise AssertionError("unreachable: Shanghai and UTC are 8 hours apart")
+
+
+def today_config(folder: Path, slots: int, public_url: str = "http://127.0.0.1:9") -> Path:
+    """A one-day campaign for today: Weibo to the outbox at `slots` minutes from 40 minutes ago, two review stages."""
+    zone = _zone()
+    now = dt.datetime.now(zone)
+    today = now.date()
+    times = [f"{(now - dt.timedelta(minutes=40 - i)):%H:%M}" for i in range(slots)]
+    config = f"""
+campaign:
+  name: 测试“质量月”活动
+  organizer: 市市场监督管理局
+  theme: 提升质量水平，建设质量强市
+  start: {today}
+  end: {today}
+  timezone: {zone.key}
+  hotline: "12315"
+key_dates:
+  launch: {today}
+  launch_time: "09:00"
+  county_plans_due: {today}
+  summary_due: {today + dt.timedelta(days=10)}
+channels:
+  weibo:
+    publisher: outbox
+    mode: api
+    link: https://www.example.gov.cn/zlyue
+    times: {json.dumps(times)}
+    grace_minutes: 120
+review:
+  stages:
+    - {{name: 初审, role: editor}}
+    - {{name: 终审, role: reviewer}}
+web:
+  public_url: {public_url}
+paths:
+  content: {ROOT / "content"}
+  templates: {ROOT / "templates"}
+  posters: posters
+  state: state
+"""
+    path = folder / "config.yaml"
+    path.write_text(config, encoding="utf-8")
+    return path

@@ -42,6 +42,7 @@ from .sessions import COOKIE, Session, Sessions, Throttle, same
 HERE = Path(__file__).parent
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 RETRIES_ON_LOCK = 3
+MAX_FORM = 1024 * 1024  # bytes: the longest article body is far below this
 
 
 @dataclass
@@ -153,6 +154,9 @@ def action(role: str = "editor") -> Callable[[PageFunction], Callable[[Request],
     def wrap(fn: PageFunction) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             console = console_of(request)
+            length = request.headers.get("content-length", "")
+            if not length.isdigit() or int(length) > MAX_FORM:
+                return Response("表单缺少长度或太大".encode(), status_code=413, media_type="text/plain; charset=utf-8")
             session = await run_in_threadpool(console.sessions.find, request.cookies.get(COOKIE, ""), console.now())
             form = await request.form(max_files=0, max_fields=200)
             if session is None:

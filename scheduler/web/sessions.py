@@ -6,8 +6,10 @@
   at logout, and when the account's password or role changes or it is disabled.
 - Each session has a CSRF token that every form sends back (`csrf` field); the login form, used
   before there is a session, carries a token matched against a short-lived cookie (double submit).
-- Five wrong passwords within 15 minutes, for one account name or from one address, lock further
-  attempts for that name or address until the oldest failure is 15 minutes old, even with the right password.
+- Five wrong passwords within 15 minutes for one account name lock further attempts for that name
+  until the oldest of them is 15 minutes old, even with the right password; twenty from one address
+  (many names tried) lock that address the same way. An office behind one address is not locked
+  out by one person's typos.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ COOKIE = "qm_session"
 LOGIN_COOKIE = "qm_login"
 MAX_AGE = 12 * 3600
 SEEN_EVERY = 30  # seconds: a session's last-seen time is written at most this often
-FAILURES_ALLOWED = 5
+FAILURES_ALLOWED = {"name": 5, "addr": 20}
 FAILURE_WINDOW = 15 * 60
 
 
@@ -104,9 +106,10 @@ class Throttle:
             ).all()
         waits = [0.0]
         for key in keys:
+            allowed = FAILURES_ALLOWED[key.split(":", 1)[0]]
             times = sorted(r.at for r in rows if r.key == key)
-            if len(times) >= FAILURES_ALLOWED:
-                waits.append(times[-FAILURES_ALLOWED] + FAILURE_WINDOW - now)
+            if len(times) >= allowed:
+                waits.append(times[-allowed] + FAILURE_WINDOW - now)
         return int(max(waits) + 0.999)
 
     def failed(self, name: str, address: str, now: float) -> None:

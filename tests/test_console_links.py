@@ -1,0 +1,129 @@
+"""Notices link to the console page of the day or the post; review from the command line follows the stages."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from scheduler import states as st
+from scheduler.campaign import Campaign, Notifier, WebConfig
+from scheduler.channels.base import PermanentError
+from scheduler.db import posts
+from scheduler.planner import Plan
+from scheduler.render import Renderer
+from tests.conftest import run_qm
+from tests.daemon_helpers import Harness, local_campaign, one_day, robot_server
+from tests.test_daemon import EARLY, WEIBO, WEIBO_AT, Recorder, sent
+from tests.web_helpers import console_server, csrf_of, http_login, local, today_config
+
+URL = "http://192.168.1.20:8080"
+
+
+@pytest.fixture
+def linked(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> Iterator[Harness]:
+    campaign = dataclasses.replace(local_campaign(heihe, tmp_path), web=WebConfig(public_url=URL))
+    h = Harness(campaign, one_day(heihe_plan), Renderer(campaign), EARLY, Recorder())
+    yield h
+    h.close()
+
+
+def test_failure_and_review_notices_carry_the_console_address(linked: Harness) -> None:
+    h = linked
+    h.start()
+    h.step_at(dt.datetime(2016, 9, 2, 6, 0, tzinfo=WEIBO_AT.tzinfo))  # the morning refresh reminds reviewers
+    waiting = [n for n in sent(h) if n.kind == "approval"]
+    assert waiting and f"{URL}/day/2016-09-02" in waiting[-1].markdown()
+    h.approve_all()
+    h.channels["weibo"].fail_with = [PermanentError("内容违规（20021）", "weibo")]  # type: ignore[attr-defined]
+    h.step_at(WEIBO_AT + dt.timedelta(minutes=1))
+    failed = [n for n in sent(h) if n.title == f"【发布失败】{WEIBO}"]
+    assert failed and f"在控制台处理：[{URL}/post/{WEIBO}]({URL}/post/{WEIBO})" in failed[0].lines
+
+
+def test_without_a_public_address_notices_have_no_link(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> None:
+    campaign = local_campaign(heihe, tmp_path)
+    h = Harness(campaign, one_day(heihe_plan), Renderer(campaign), EARLY, Recorder())
+    try:
+        h.start()
+        h.approve_all()
+        h.channels["weibo"].fail_with = [PermanentError("内容违规（20021）", "weibo")]  # type: ignore[attr-defined]
+        h.step_at(WEIBO_AT + dt.timedelta(minutes=1))
+        assert sent(h) and not any("控制台" in n.markdown() for n in sent(h))
+    finally:
+        h.close()
+
+
+def test_a_rejection_in_the_console_is_sent_with_its_reason_and_link(
+    heihe: Campaign, heihe_plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with robot_server() as (robot, received):
+        monkeypatch.setenv("QM_TEST_ROBOT", robot)
+        campaign = dataclasses.replace(
+            local(heihe, tmp_path), web=WebConfig(public_url=URL), notifiers=(Notifier("审核群", "wecom", "QM_TEST_ROBOT"),)
+        )
+        with console_server(campaign, heihe_plan) as r, httpx.Client(base_url=r.url, trust_env=False) as c:
+            r.add_user("李科长", "reviewer")
+            http_login(c, "李科长")
+            post = r.queue.find([st.PLANNED])[0].id
+            token = csrf_of(c.get(f"/post/{post}").text)
+            assert c.post(f"/post/{post}/reject", data={"csrf": token, "reason": "配图与主题不符"}).status_code == 303
+    (message,) = [m["body"]["markdown"]["content"] for m in received]
+    assert f"【退回】{post}" in message and "原因：配图与主题不符" in message and "初审，李科长（web）" in message
+    assert f"{URL}/post/{post}" in message
+
+
+def test_a_post_the_daemon_is_publishing_cannot_be_approved_or_rejected_from_the_page(
+    heihe: Campaign, heihe_plan: Plan, tmp_path: Path
+) -> None:
+    with console_server(local(heihe, tmp_path), heihe_plan) as r, httpx.Client(base_url=r.url, trust_env=False) as c:
+        r.add_user("李科长", "reviewer")
+        http_login(c, "李科长")
+        post = r.queue.find([st.PLANNED])[0].id
+        token = csrf_of(c.get(f"/post/{post}").text)
+        with r.console.engine.begin() as conn:  # the daemon claims it meanwhile
+            conn.execute(posts.update().where(posts.c.id == post).values(state=st.PUBLISHING))
+        for action, data in (("reject", {"reason": "改一下"}), ("approve", {})):
+            answer = c.post(f"/post/{post}/{action}", data={"csrf": token, **data})
+            assert answer.status_code == 409 and "发布中" in answer.text
+        assert r.queue.get(post).state == st.PUBLISHING  # type: ignore[union-attr]
+        with r.console.engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(posts).where(posts.c.state == st.PUBLISHING)).scalar() == 1
+
+
+def test_qm_approve_follows_the_stages(tmp_path: Path) -> None:
+    config = today_config(tmp_path, 3)
+    queue = run_qm("queue", "--json", "-c", config)
+    assert queue.returncode == 0, queue.stderr
+    first, second = (p["id"] for p in json.loads(queue.stdout)[:2])
+    passed = run_qm("approve", first, "--by", "王编辑", "-c", config)
+    assert passed.returncode == 0 and "初审通过 1 条（等待下一阶段）" in passed.stdout
+    same = run_qm("approve", first, "--by", "王编辑", "-c", config)
+    assert same.returncode == 2 and "同一人不能再通过终审" in same.stderr
+    early = run_qm("approve", second, "--stage", "终审", "--by", "李科长", "-c", config)
+    assert early.returncode == 2 and "还没有通过初审" in early.stderr
+    unknown = run_qm("approve", second, "--stage", "复审", "--by", "李科长", "-c", config)
+    assert unknown.returncode == 2 and "没有名为 复审 的审核阶段（配置的阶段：初审、终审）" in unknown.stderr
+    done = run_qm("approve", first, "--stage", "终审", "--by", "李科长", "-c", config)
+    assert done.returncode == 0 and "已审核通过 1 条" in done.stdout
+    rejected = run_qm("reject", second, "--reason", "错别字", "--by", "李科长", "-c", config)
+    assert rejected.returncode == 0 and "（初审）：错别字" in rejected.stdout
+    listed = json.loads(run_qm("queue", "--json", "-c", config).stdout)
+    states = {p["id"]: (p["state"], p["approved_by"], p["last_error"]) for p in listed}
+    assert states[first] == (st.APPROVED, "王编辑、李科长", "")
+    assert states[second] == (st.REJECTED, "", "初审退回：错别字（李科长）")
+
+
+def test_review_stages_in_the_config_are_checked(project: Callable[..., Path]) -> None:
+    stages = "\nreview:\n  stages:\n    - {name: 初审, role: boss}\n    - {name: 终审, role: editor}\n    - {name: 终审, role: admin}\n"
+    result = run_qm("check", "-c", project(lambda text: text + stages))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "review.stages[0].role 的值 'boss' 不可用" in result.stderr and "审核阶段 终审 重复" in result.stderr
+    url = run_qm("check", "-c", project(lambda text: text + "\nweb:\n  public_url: 192.168.1.20\n"))
+    assert url.returncode == 2 and "web.public_url 不是网址" in url.stderr

@@ -1,0 +1,142 @@
+"""The review console in Debian's Chromium: sign-in, review forms, CSRF, throttling, no outside resources, phone width."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scheduler import states as st
+from scheduler.campaign import Campaign
+from scheduler.planner import Plan
+from tests.browser_helpers import ARGS, CHROMIUM, need_chromium, sync_api
+from tests.web_helpers import Running, console_server, local, login
+
+need_chromium()
+DAY = "2016-09-08"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def running(heihe: Campaign, heihe_plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    with console_server(local(heihe, tmp_path_factory.mktemp("console")), heihe_plan) as r:
+        r.add_user("王编辑", "editor")
+        r.add_user("李科长", "reviewer")
+        r.add_user("赵主任", "admin")
+        yield r
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def planned_on_day(r: Running) -> list[str]:
+    start = r.console.campaign.at(dt.date.fromisoformat(DAY), dt.time()).timestamp()
+    return [p.id for p in r.queue.find([st.PLANNED], start, start + 86400)]
+
+
+def test_sign_in_and_out(running: Running, page: Any) -> None:
+    page.goto(f"{running.url}/day/{DAY}")
+    assert page.url.startswith(f"{running.url}/login?next=")
+    page.fill("input[name=name]", "王编辑")
+    page.fill("input[name=password]", "wrong password!")
+    page.click("button[type=submit]")
+    assert "用户名或密码不对" in page.inner_text("main")
+    login(page, running.url, "王编辑")
+    assert "王编辑（编辑）" in page.inner_text("header")
+    page.goto(f"{running.url}/day/{DAY}")
+    assert page.locator("article.post").count() >= 1
+    page.click("header button:has-text('退出')")
+    page.wait_for_url(f"{running.url}/login")
+    page.goto(f"{running.url}/")
+    assert "/login" in page.url
+
+
+def test_reject_with_a_reason_shows_on_the_page_and_in_the_audit(running: Running, page: Any) -> None:
+    post = planned_on_day(running)[0]
+    login(page, running.url, "李科长")
+    page.goto(f"{running.url}/day/{DAY}")
+    article = page.locator(f"article[id='post-{post}']")
+    article.locator("input[name=reason]").fill("标题中“最好”属于绝对化用语")
+    article.locator("button:has-text('退回')").click()
+    page.wait_for_load_state()
+    assert "已退回" in page.inner_text("main")
+    assert "退回：标题中“最好”属于绝对化用语（李科长）" in page.locator(f"article[id='post-{post}']").inner_text()
+    entry = running.queue.history(post)[-1]
+    assert (entry.who, entry.to_state) == ("李科长（web）", st.REJECTED) and "标题中“最好”属于绝对化用语" in entry.why
+    page.goto(f"{running.url}/post/{post}")
+    assert "标题中“最好”属于绝对化用语" in page.inner_text("table.history")
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(running: Running, page: Any) -> None:
+    post = planned_on_day(running)[1]
+    login(page, running.url, "王编辑")
+    page.goto(f"{running.url}/post/{post}")
+    page.evaluate("document.querySelectorAll('input[name=csrf]').forEach(e => e.remove())")
+    page.click("button:has-text('通过初审')")
+    page.wait_for_load_state()
+    assert "操作被拒绝" in page.inner_text("main")
+    assert running.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
+    assert running.queue.history(post)[-1].to_state == st.PLANNED and "web" not in running.queue.history(post)[-1].who
+
+
+def test_five_wrong_passwords_throttle(running: Running, page: Any) -> None:
+    for n in range(5):
+        page.goto(f"{running.url}/login")
+        page.fill("input[name=name]", "赵主任")
+        page.fill("input[name=password]", f"not-the-password-{n}")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+    assert "登录失败次数过多" in page.inner_text("main")
+    login(page, running.url, "赵主任", ok=False)  # the right password, too soon
+    assert "登录失败次数过多" in page.inner_text("main") and "/login" in page.url
+
+
+def _pages(r: Running) -> list[str]:
+    post = planned_on_day(r)[-1]
+    return ["/login", "/", f"/day/{DAY}", f"/post/{post}"]
+
+
+def test_pages_reference_no_external_resource(running: Running, page: Any) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    login(page, running.url, "李科长")
+    for path in _pages(running):
+        page.goto(f"{running.url}{path}")
+        page.wait_for_load_state("networkidle")
+        outside = page.evaluate(
+            """() => [...document.querySelectorAll('[src],[href],[action]')]
+                 .map(e => e.getAttribute('src') || e.getAttribute('href') || e.getAttribute('action'))
+                 .filter(u => /^(https?:)?\\/\\//.test(u))"""
+        )
+        assert outside == [], path
+    assert requested and all(u.startswith(running.url) or u.startswith("data:") for u in requested), requested
+
+
+@pytest.mark.parametrize("width", [375, 1440])
+def test_no_horizontal_scroll(running: Running, browser: Any, width: int, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{running.url}/login")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        login(page, running.url, "王编辑")
+        for path in _pages(running)[1:]:
+            page.goto(f"{running.url}{path}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+    finally:
+        context.close()
