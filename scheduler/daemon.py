@@ -44,7 +44,7 @@ from .db import notices
 from .due import POLL_LIMIT, Action, backoff, decide, gives_up
 from .errors import QmError
 from .links import day_url, link_line, post_url
-from .lock import HEARTBEAT_SECONDS, DaemonLock
+from .lock import HEARTBEAT_SECONDS, STANDBY, DaemonLock
 from .logs import event
 from .notify import APPROVAL, FAILURE, REMINDER, Notice, Notifications
 from .planner import Plan
@@ -63,6 +63,7 @@ REMINDER_GRACE = 6 * 3600.0  # a deadline reminder later than this is stale: log
 OFF_MINUTE = 30  # seconds past the minute for work done ahead: slots are on whole minutes, so a publish never waits for it
 SCREENS_LEAD = dt.timedelta(minutes=10)  # playlists are rebuilt this long before a screen switches on
 AHEAD_WATCH_MINUTES = 5  # how often posters and playlists are brought up to date with content, templates and config
+STANDBY_POLL = 5.0  # seconds between a standby's tries for the lease (PostgreSQL)
 
 Source = Callable[[], tuple[Plan, Renderer]]
 AheadHook = Callable[[dt.datetime], object]  # prepares what is due after the given time (see `work_ahead`)
@@ -115,12 +116,22 @@ class Daemon:
         self._plan: Plan | None = None
         self._active: set[str] = set()  # posts this process is publishing right now
         self._active_lock = threading.Lock()
+        self.lost_lease = False
 
     # -- lifecycle -------------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, standby: threading.Event | None = None) -> bool:
+        """Become the active daemon and start publishing; True once active.
+
+        On PostgreSQL with `standby` given, a daemon that finds another one active waits as a standby
+        (renewing its own heartbeat) until the lease is free, or returns False when `standby` is set.
+        Otherwise a second daemon stops here with DaemonRunning."""
+        if standby is not None and self.lock.lease is not None:
+            if not self._wait_as_standby(standby):
+                return False
+        else:
+            self.lock.acquire(self._now())
         now = self._now()
-        self.lock.acquire(now)  # a second daemon stops here
         try:
             jobs.bind(self)
             self.scheduler.start(paused=True)  # nothing fires until queue and job store agree
@@ -132,13 +143,26 @@ class Daemon:
             self.lock.release(self._now())  # a failed start is a stop, not a hang: qm status must not say "running"
             raise
         event(log, "started", pid=self.lock.pid, campaign=self.campaign.name, jobs=len(self.scheduler.get_jobs()))
+        return True
+
+    def _wait_as_standby(self, stop: threading.Event) -> bool:
+        self.lock.register(self._now(), STANDBY)
+        event(log, "standby", pid=self.lock.pid, why="another daemon holds the lease")
+        while not self.lock.try_acquire(self._now()):
+            if stop.wait(STANDBY_POLL):
+                self.lock.release(self._now())
+                return False
+            self.lock.beat(self._now())
+        event(log, "took_over", pid=self.lock.pid)
+        return True
 
     def stop(self) -> None:
         """Let a running publish finish, then release the lock."""
         self.stopping.set()
-        self.scheduler.shutdown(wait=True)
-        self.lock.release(self._now())
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
         jobs.bind(None)
+        self.lock.release(self._now())
         event(log, "stopped", pid=self.lock.pid)
 
     def abandon(self) -> None:
@@ -146,13 +170,14 @@ class Daemon:
         self.stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        self.lock.abandon()
         jobs.bind(None)
+        self.lock.abandon()
 
     def run(self, stop: threading.Event, interval: float = HEARTBEAT_SECONDS) -> None:
-        """The loop only waits: jobs run on the scheduler's thread when they are due."""
+        """The loop only waits: jobs run on the scheduler's thread when they are due. Returns on `stop`,
+        or when the lease was lost (`lost_lease`): the caller may then wait again as a standby."""
         self.beat(self._now())
-        while not stop.wait(interval):
+        while not self.lost_lease and not stop.wait(interval):
             self.beat(self._now())
 
     def step(self, now: dt.datetime | None = None) -> int:
@@ -161,7 +186,7 @@ class Daemon:
             raise TypeError("step() needs a SteppedScheduler")
         when = now or self.clock.now()
         self.beat(when.timestamp())
-        return self.scheduler.run_due(when)
+        return 0 if self.lost_lease else self.scheduler.run_due(when)
 
     # -- keeping queue and job store in agreement ------------------------------------------------
 
@@ -179,7 +204,12 @@ class Daemon:
 
     def beat(self, now: float) -> None:
         """Heartbeat and sweep. A full disk is reported and waited out; the first beat that writes
-        again says so and puts back what was missed meanwhile."""
+        again says so and puts back what was missed meanwhile. A daemon that lost its lease stops."""
+        if self.lost_lease:
+            return
+        if not self.lock.holds():
+            self._lose_lease()
+            return
         try:
             self.lock.beat(now)
             recovered = self.disk.cleared(now)
@@ -190,6 +220,20 @@ class Daemon:
             if not diskfull.is_full(exc):
                 raise
             self.disk.full(exc, now, "心跳与巡检")
+
+    def _lose_lease(self) -> None:
+        """Cut off from the database long enough for a standby to take over: stop at once.
+
+        Claims were already fenced on the lease; a publish already running finishes and records its
+        result (those updates are conditional on the post's state, so nothing is recorded twice)."""
+        self.lost_lease = True
+        self.stopping.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        event(log, "lease_lost", logging.ERROR, pid=self.lock.pid)
+        self._notify(
+            Notice(FAILURE, "【后台服务】主服务失去了与数据库的租约，已停止发布", ("备用服务会在租约超时内接管；本进程转为备用。",))
+        )
 
     def sweep(self, now: float) -> None:
         if self.stopping.is_set():

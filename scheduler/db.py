@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .errors import RuntimeFailure
+from .lease import DEFAULT_TIMEOUT, keepalive_args
 
 metadata = sa.MetaData()
 
@@ -73,6 +74,18 @@ daemon_info = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),  # always 1: one daemon per database
     sa.Column("pid", sa.Integer, nullable=False),
     sa.Column("host", sa.String(120), nullable=False),
+    sa.Column("started", sa.Float, nullable=False),
+    sa.Column("heartbeat", sa.Float, nullable=False),
+    sa.Column("stopped", sa.Float),
+)
+
+daemons = sa.Table(
+    "daemons",  # every daemon process sharing the database, active or standby (for qm status)
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("host", sa.String(120), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # "active" or "standby"
     sa.Column("started", sa.Float, nullable=False),
     sa.Column("heartbeat", sa.Float, nullable=False),
     sa.Column("stopped", sa.Float),
@@ -150,6 +163,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "queue: posts, payload versions, audit log", _create(posts, payload_versions, audit)),
     (2, "daemon controls: heartbeat, pauses, sent notices", _create(daemon_info, pauses, notices)),
     (3, "console: users, sessions, login failures, review stage passes", _create(users, web_sessions, login_failures, stage_passes)),
+    (4, "daemons: every daemon sharing the database, active or standby", _create(daemons)),
 ]
 LATEST = MIGRATIONS[-1][0]
 
@@ -240,9 +254,11 @@ def open_db(url: str, *, migrate_schema: bool = True) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise RuntimeFailure(f"无法创建数据库目录 {path.parent}：{exc.strerror}") from exc
-    try:
-        # pre_ping: a server connection dropped meanwhile (restart, network) is replaced, not used
-        engine = sa.create_engine(target, pool_pre_ping=target.get_backend_name() != "sqlite")
+    try:  # a server connection dropped meanwhile (restart, network cut) is found and replaced, not used
+        if target.get_backend_name() == "postgresql":
+            engine = sa.create_engine(target, pool_pre_ping=True, connect_args=keepalive_args(DEFAULT_TIMEOUT))
+        else:
+            engine = sa.create_engine(target)
     except ImportError as exc:
         raise RuntimeFailure(
             f'无法连接 {shown(target)}：没有安装 PostgreSQL 驱动。请安装：pip install -e ".[postgres]"（或 pip install "psycopg[binary]"）'

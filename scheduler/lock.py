@@ -20,7 +20,7 @@ from typing import IO
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from .db import daemon_info, is_postgresql, shown
+from .db import daemon_info, daemons, is_postgresql, shown
 from .errors import RuntimeFailure
 from .lease import DEFAULT_TIMEOUT, PgLease
 
@@ -32,6 +32,11 @@ class DaemonRunning(RuntimeFailure):
     pass
 
 
+ACTIVE, STANDBY, FORMER = "active", "standby", "former"  # former: was active, another daemon has taken over
+ROLE_LABELS = {ACTIVE: "主服务", STANDBY: "备用服务", FORMER: "原主服务（已被接管）"}
+FORGET_AFTER = 86400.0  # a stopped or long-dead daemon's row is dropped from the list after a day
+
+
 @dataclass(frozen=True)
 class DaemonInfo:
     pid: int
@@ -39,15 +44,25 @@ class DaemonInfo:
     started: float
     heartbeat: float
     stopped: float | None
+    role: str = ACTIVE
 
     def alive(self, now: float) -> bool:
         return self.stopped is None and now - self.heartbeat < STALE_AFTER
 
 
 def read_info(engine: Engine) -> DaemonInfo | None:
+    """The lock row: the active daemon (or the last one)."""
     with engine.connect() as conn:
         row = conn.execute(sa.select(daemon_info).where(daemon_info.c.id == 1)).first()
     return DaemonInfo(row.pid, row.host, row.started, row.heartbeat, row.stopped) if row else None
+
+
+def read_all(engine: Engine) -> list[DaemonInfo]:
+    """Every daemon sharing the database, active first, then by start time."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(daemons).order_by(daemons.c.id)).all()
+    found = [DaemonInfo(r.pid, r.host, r.started, r.heartbeat, r.stopped, r.role) for r in rows]
+    return sorted(found, key=lambda d: (d.stopped is not None, d.role != ACTIVE, d.started))
 
 
 def _busy_message(where: str, pid: int | str) -> str:
@@ -64,6 +79,7 @@ class DaemonLock:
         self.lease = PgLease(engine, lease_timeout) if is_postgresql(engine) and lock_file is None else None
         self._handle: IO[str] | None = None
         self.pid = os.getpid()
+        self.row_id: int | None = None  # this process's row in `daemons`
 
     @property
     def _exclusive(self) -> bool:
@@ -75,10 +91,40 @@ class DaemonLock:
         return self.lease.fence() if self.lease is not None else sa.true()
 
     def acquire(self, now: float) -> None:
+        """Become the active daemon, or raise DaemonRunning (a standby uses `try_acquire`)."""
+        if self.lease is not None and not self.try_acquire(now):
+            raise DaemonRunning(_busy_message(shown(self.engine.url), self._holder() or "?"))
+        if self.lease is None:
+            self._take(now)
+
+    def try_acquire(self, now: float) -> bool:
+        """Take the lease if it is free (PostgreSQL); the caller stays a standby otherwise."""
+        assert self.lease is not None
+        if not self.lease.try_take():
+            return False
+        self._take(now)
+        return True
+
+    def register(self, now: float, role: str) -> None:
+        """Appear in the list of daemons (qm status), or change role there."""
+        with self.engine.begin() as conn:
+            if role == ACTIVE:  # the lock is exclusive: whoever was active before is not any more
+                others = daemons.c.id != self.row_id if self.row_id is not None else sa.true()
+                conn.execute(daemons.update().where(daemons.c.role == ACTIVE, daemons.c.stopped.is_(None), others).values(role=FORMER))
+            if self.row_id is not None:
+                conn.execute(daemons.update().where(daemons.c.id == self.row_id).values(role=role, heartbeat=now))
+                return
+            conn.execute(daemons.delete().where(sa.func.coalesce(daemons.c.stopped, daemons.c.heartbeat) < now - FORGET_AFTER))
+            values = {"host": socket.gethostname(), "pid": self.pid, "role": role, "started": now, "heartbeat": now}
+            self.row_id = int(conn.execute(daemons.insert().values(**values).returning(daemons.c.id)).scalar_one())
+
+    def holds(self) -> bool:
+        """Whether this daemon is still the active one (only a lease can be lost while running)."""
+        return self.lease is None or self.lease.holds()
+
+    def _take(self, now: float) -> None:
         if self.lock_file is not None:
             self._lock_file(self.lock_file)
-        if self.lease is not None and not self.lease.try_take():
-            raise DaemonRunning(_busy_message(shown(self.engine.url), self._holder() or "?"))
         with self.engine.begin() as conn:
             values = {"pid": self.pid, "host": socket.gethostname(), "started": now, "heartbeat": now, "stopped": None}
             taken = conn.execute(
@@ -99,15 +145,22 @@ class DaemonLock:
                     self._unlock_file()
                     raise DaemonRunning(_busy_message(shown(self.engine.url), row.pid))
                 conn.execute(daemon_info.insert().values(id=1, **values))
+        self.register(now, ACTIVE)
 
     def beat(self, now: float) -> None:
         with self.engine.begin() as conn:
-            conn.execute(daemon_info.update().where(daemon_info.c.id == 1, daemon_info.c.pid == self.pid).values(heartbeat=now))
+            if self.row_id is None or self._exclusive or self.lease is None:
+                conn.execute(daemon_info.update().where(daemon_info.c.id == 1, daemon_info.c.pid == self.pid).values(heartbeat=now))
+            if self.row_id is not None:
+                conn.execute(daemons.update().where(daemons.c.id == self.row_id).values(heartbeat=now))
 
     def release(self, now: float) -> None:
         """Record a clean stop and let go of the lock."""
         with self.engine.begin() as conn:
-            conn.execute(daemon_info.update().where(daemon_info.c.id == 1, daemon_info.c.pid == self.pid).values(stopped=now))
+            if self._exclusive or self.lease is None:
+                conn.execute(daemon_info.update().where(daemon_info.c.id == 1, daemon_info.c.pid == self.pid).values(stopped=now))
+            if self.row_id is not None:
+                conn.execute(daemons.update().where(daemons.c.id == self.row_id).values(stopped=now))
         self._unlock_file()
 
     def abandon(self) -> None:

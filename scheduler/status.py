@@ -1,4 +1,4 @@
-"""What `qm status` reports: the daemon's heartbeat, pauses, next fire times, counts, recent failures.
+"""What `qm status` reports: every daemon (active, standbys) and its heartbeat, pauses, next fire times, counts, recent failures.
 
 Reads the database only (including APScheduler's job table, by SQL: no job is unpickled), so it
 works while the daemon runs and never changes anything.
@@ -6,6 +6,7 @@ works while the daemon runs and never changes anything.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from . import states as st
-from .lock import DaemonInfo, read_info
+from .lock import ACTIVE, ROLE_LABELS, DaemonInfo, read_all, read_info
 from .queue import Queue
 from .review import paused
 
@@ -42,19 +43,33 @@ class Status:
     counts: dict[str, int]
     next_jobs: list[NextJob]
     failures: list[tuple[str, str, str, float]]  # post id, state, reason, when
+    daemons: list[DaemonInfo] = dataclasses.field(default_factory=list)  # every daemon, active first
 
     @property
     def alive(self) -> bool:
         return self.daemon is not None and self.daemon.alive(self.now)
+
+    @property
+    def others(self) -> list[DaemonInfo]:
+        """The daemons besides the one `daemon` describes that still run or stopped answering (standbys, dead ones)."""
+        me = self.daemon
+        return [
+            d
+            for d in self.daemons
+            if d.stopped is None and d is not me and not (me and d.role == ACTIVE and (d.pid, d.host) == (me.pid, me.host))
+        ]
 
 
 def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Status:
     queue = Queue(engine)
     recent = queue.find([st.FAILED, st.MISSED])
     recent.sort(key=lambda p: p.updated, reverse=True)
+    every = read_all(engine)
+    active = next((d for d in every if d.role == ACTIVE and d.alive(now)), None)
     return Status(
         now=now,
-        daemon=read_info(engine),
+        daemon=active or read_info(engine),
+        daemons=every,
         pauses=paused(queue),
         counts=queue.counts(),
         next_jobs=_next_jobs(engine, jobs),
@@ -83,6 +98,18 @@ def to_json(status: Status, tz: dt.tzinfo) -> dict[str, Any]:
         "daemon": None
         if d is None
         else {"pid": d.pid, "host": d.host, "started": iso(d.started), "heartbeat": iso(d.heartbeat), "stopped": iso(d.stopped)},
+        "daemons": [
+            {
+                "pid": x.pid,
+                "host": x.host,
+                "role": x.role,
+                "started": iso(x.started),
+                "heartbeat": iso(x.heartbeat),
+                "alive": x.alive(status.now),
+            }
+            for x in status.daemons
+            if x.stopped is None
+        ],
         "paused": {ch: {"reason": r, "by": who, "since": iso(at)} for ch, (r, who, at) in status.pauses.items()},
         "counts": {s: status.counts.get(s, 0) for s in st.STATES},
         "next": [{"job": j.id, "at": iso(j.at)} for j in status.next_jobs],
@@ -99,11 +126,21 @@ def to_text(status: Status, tz: dt.tzinfo) -> str:
     if d is None:
         lines.append("后台服务：从未启动（用 qm daemon 启动）")
     elif status.alive:
-        lines.append(f"后台服务：运行中（进程 {d.pid}，{d.host}），启动于 {local(d.started)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前")
+        role = "主服务，" if status.others else ""
+        lines.append(
+            f"后台服务：运行中（{role}进程 {d.pid}，{d.host}），启动于 {local(d.started)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
+        )
     elif d.stopped is not None:
         lines.append(f"后台服务：已停止（{local(d.stopped)} 正常退出）")
     else:
         lines.append(f"后台服务：无响应！最近心跳在 {local(d.heartbeat)}（进程 {d.pid} 可能已崩溃，请检查并重新启动 qm daemon）")
+    for other in status.others:
+        role = ROLE_LABELS.get(other.role, other.role)
+        if other.alive(status.now):
+            beat = f"最近心跳 {status.now - other.heartbeat:.0f} 秒前"
+            lines.append(f"  {role}：进程 {other.pid}，{other.host}，启动于 {local(other.started)}，{beat}")
+        else:
+            lines.append(f"  无响应的{role}：进程 {other.pid}，{other.host}，最近心跳在 {local(other.heartbeat)}")
     for channel, (reason, who, at) in sorted(status.pauses.items()):
         what = "全部渠道" if channel == "*" else f"渠道 {channel}"
         how = "qm resume" if channel == "*" else f"qm resume --channel {channel}"

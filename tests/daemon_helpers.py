@@ -84,10 +84,16 @@ class Harness:
         self.ahead: AheadHook | None = None  # the opt-in work-ahead hook (posters, playlists)
 
     def start(self) -> Daemon:
+        self.daemon = self.build()
+        self.daemon.start()
+        return self.daemon
+
+    def build(self) -> Daemon:
+        """A daemon process of its own (engine, scheduler, lock) over the shared database, not yet started."""
         engine = open_db(self.campaign.db_url)
         scheduler = SteppedScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, timezone=self.campaign.timezone)
         db = sqlite_path(self.campaign.db_url)
-        self.daemon = Daemon(
+        return Daemon(
             self.campaign,
             engine,
             dict(self.channels),
@@ -98,8 +104,6 @@ class Harness:
             lock_file=db.with_name(db.name + ".lock") if db else None,
             ahead=self.ahead,
         )
-        self.daemon.start()
-        return self.daemon
 
     def crash(self) -> None:
         assert self.daemon is not None

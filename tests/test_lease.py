@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from scheduler import daemon as daemon_module
+from scheduler import states as st
+from scheduler.campaign import Campaign
+from scheduler.channels.fake import Crash, Faults, FaultyChannel
+from scheduler.daemon import Daemon
 from scheduler.db import open_db, posts
-from scheduler.lease import PgLease
+from scheduler.lease import DEFAULT_TIMEOUT, PgLease
 from scheduler.lock import DaemonLock, DaemonRunning
+from scheduler.planner import Plan
 from scheduler.queue import Queue
+from scheduler.render import Renderer
+from scheduler.status import gather, to_json, to_text
 
+from .conftest import ROOT, run_qm
+from .daemon_helpers import Harness, SpyChannel, local_campaign, one_day
 from .pg_server import PgServer
+from .test_daemon import EARLY, TZ, WEIBO, WEIBO_AT, Recorder
 
 NOW = 1_472_700_000.0
 
@@ -75,3 +95,131 @@ def test_a_cut_off_holder_knows_it_and_cannot_claim(engine: Engine) -> None:
     claimed = queue.claim("p1", "后台服务", NOW + 1, fence=standby.fence())
     assert claimed is not None and claimed.attempts == 1
     standby.release(NOW + 2)
+
+
+# -- active and standby daemons ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def pg_harness(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, pg_server: PgServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Harness]:
+    monkeypatch.setattr(daemon_module, "STANDBY_POLL", 0.05)
+    name = pg_server.create_database()
+    h = Harness(local_campaign(heihe, tmp_path, pg_server.url(name)), one_day(heihe_plan), Renderer(heihe), EARLY, Recorder())
+    yield h
+    for stop, thread in STANDBYS:
+        stop.set()
+        thread.join(20)
+    STANDBYS.clear()
+    h.close()
+    pg_server.drop_database(name)
+
+
+STANDBYS: list[tuple[threading.Event, threading.Thread]] = []
+
+
+def _standby(h: Harness) -> tuple[Daemon, threading.Thread, list[bool]]:
+    """A second daemon process waiting for the lease on a thread of its own."""
+    standby, stop, took = h.build(), threading.Event(), []
+    thread = threading.Thread(target=lambda: took.append(standby.start(standby=stop)))
+    thread.start()
+    STANDBYS.append((stop, thread))
+    return standby, thread, took
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 20
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.02)
+
+
+def test_a_standby_takes_over_when_the_active_dies_mid_publish_and_reconciles(pg_harness: Harness) -> None:
+    h = pg_harness
+    h.channels["weibo"] = SpyChannel(FaultyChannel(h.channels["weibo"], Faults(0.0, random.Random(1), kill_on_call={1: "after"}), h.clock))
+    h.start()
+    h.approve_all()
+    h.step_at(h.clock.now())
+    standby, thread, took = _standby(h)
+    _wait_for(lambda: len(gather(h.engine, h.now).daemons) == 2)
+    status = gather(h.engine, h.now)
+    assert [(d.role, d.alive(h.now)) for d in status.daemons] == [("active", True), ("standby", True)]
+    text = to_text(status, TZ)
+    assert "运行中（主服务" in text and "备用服务：进程" in text
+    assert {d["role"] for d in to_json(status, TZ)["daemons"]} == {"active", "standby"}
+
+    with pytest.raises(Crash):  # the active dies after the platform took the post, before it recorded that
+        h.step_at(WEIBO_AT)
+    assert h.state(WEIBO) == st.PUBLISHING and took == []  # still the active's lease until it is gone
+    h.crash()
+    thread.join(20)
+    assert took == [True]
+    h.daemon = standby  # took over: reconciled the post left in `publishing`, as a restart does
+    assert h.state(WEIBO) == st.PUBLISHED and len(h.ledger.deliveries[WEIBO]) == 1
+    h.run_until(dt.datetime(2016, 9, 2, 23, 0, tzinfo=TZ))
+    assert all(len(times) == 1 for times in h.ledger.deliveries.values())
+    assert {h.state(p.id) for p in h.plan.posts if p.at >= WEIBO_AT} == {st.PUBLISHED}
+
+
+def test_a_cut_off_active_daemon_stops_at_once_and_a_standby_takes_over(pg_harness: Harness) -> None:
+    h = pg_harness
+    h.start()
+    h.approve_all()
+    h.step_at(h.clock.now())
+    active = h.daemon
+    assert active is not None and active.lock.lease is not None
+    standby, thread, took = _standby(h)
+    _cut(h.engine, active.lock.lease)  # the process lives on; its database session is gone
+    thread.join(20)
+    assert took == [True]
+    h.step_at(WEIBO_AT)  # the old active's next heartbeat finds the lease gone: it publishes nothing
+    assert active.lost_lease and not active.scheduler.running and h.ledger.first(WEIBO) is None
+    assert any("失去了与数据库的租约" in n.title for n in h.notifications.sent)  # type: ignore[union-attr]
+    h.daemon = standby
+    h.step_at(WEIBO_AT + dt.timedelta(seconds=1))
+    assert h.state(WEIBO) == st.PUBLISHED and len(h.ledger.deliveries[WEIBO]) == 1
+    active.stop()
+
+
+def test_real_daemons_on_postgresql_a_standby_takes_over_from_a_killed_active(project: Callable[..., Path], pg_server: PgServer) -> None:
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    cfg = project(lambda text: text + f'\ndatabase: "{url}"\n')
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    engine = open_db(url)
+
+    def spawn() -> subprocess.Popen[str]:
+        command = [sys.executable, "-m", "scheduler", "-c", str(cfg), "daemon"]
+        return subprocess.Popen(command, cwd=cfg.parent, text=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def roles() -> dict[int, str]:
+        return {d.pid: d.role for d in gather(engine, time.time()).daemons if d.alive(time.time())}
+
+    first = spawn()
+    second: subprocess.Popen[str] | None = None
+    try:
+        _wait_for(lambda: roles().get(first.pid) == "active" and bool(gather(engine, time.time()).next_jobs))
+        second = spawn()
+        _wait_for(lambda: roles().get(second.pid) == "standby")  # type: ignore[union-attr]
+        text = run_qm("-c", cfg, "status", cwd=cfg.parent, env=env).stdout
+        assert f"运行中（主服务，进程 {first.pid}" in text and f"备用服务：进程 {second.pid}" in text
+        first.kill()  # the machine dies: no clean stop
+        first.wait(10)
+        killed = time.monotonic()
+        _wait_for(lambda: roles().get(second.pid) == "active")  # type: ignore[union-attr]
+        gap = time.monotonic() - killed
+        assert gap < DEFAULT_TIMEOUT + 5
+        text = run_qm("-c", cfg, "status", cwd=cfg.parent, env=env).stdout
+        assert f"运行中（主服务，进程 {second.pid}" in text and f"原主服务（已被接管）：进程 {first.pid}" in text
+        second.send_signal(signal.SIGTERM)
+        out, err = second.communicate(timeout=30)
+        assert second.returncode == 0, err
+        assert "备用" in out and "qm 后台服务已启动" in out and "event=took_over" in err
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+        engine.dispose()
+        pg_server.drop_database(name)

@@ -34,7 +34,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "daemon",
         parents=[common],
         description=(
-            "加载活动配置与内容库，把排期放入发布队列，并按时发布审核通过的内容。同一个数据库只能运行一个后台服务。"
+            "加载活动配置与内容库，把排期放入发布队列，并按时发布审核通过的内容。SQLite 数据库只能运行一个后台服务；"
+            "PostgreSQL 数据库可在多台机器上各运行一个：一个主服务发布，其余作为备用，主服务停止或断开后 30 秒内接管。"
             "按 Ctrl+C 或发送 SIGTERM 停止：正在进行的发布会先完成，退出码为 0。日志写入 状态目录/qm.log。"
         ),
     )
@@ -107,35 +108,48 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     ctx.plan  # noqa: B018 - a broken config or library stops here, before anything starts
     setup_logging(campaign.paths.state, tz=campaign.timezone)
     engine = ctx.engine
-    scheduler = GuardedScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine)},
-        executors={"default": ThreadPoolExecutor(1)},  # one publish at a time
-        timezone=campaign.timezone,
-    )
     db_file = sqlite_path(campaign.db_url)
     channels = make_channels(campaign)
     notifications = Notifications(campaign.notifiers)
     notifications.warn_unconfigured()
-    daemon = Daemon(
-        campaign,
-        engine,
-        channels,
-        clock=SystemClock(),
-        scheduler=scheduler,
-        source=lambda: _fresh_source(ctx.config_path),
-        notifications=notifications,
-        lock_file=db_file.with_name(db_file.name + ".lock") if db_file else None,
-        ahead=partial(_ahead, ctx.config_path, Queue(engine), Ahead()),
-    )
+
+    def make_daemon() -> Daemon:
+        scheduler = GuardedScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=engine)},
+            executors={"default": ThreadPoolExecutor(1)},  # one publish at a time
+            timezone=campaign.timezone,
+        )
+        return Daemon(
+            campaign,
+            engine,
+            channels,
+            clock=SystemClock(),
+            scheduler=scheduler,
+            source=lambda: _fresh_source(ctx.config_path),
+            notifications=notifications,
+            lock_file=db_file.with_name(db_file.name + ".lock") if db_file else None,
+            ahead=partial(_ahead, ctx.config_path, Queue(engine), Ahead()),
+        )
+
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    daemon.start()
-    _greet(ctx, engine_status=gather(engine, SystemClock().now().timestamp()))
     try:
-        daemon.run(stop)
+        while not stop.is_set():
+            daemon = make_daemon()
+            if daemon.lock.lease is not None:
+                print("qm 后台服务：如已有主服务在运行，本服务作为备用等待接管（qm status 查看全部服务）。", flush=True)
+            if not daemon.start(standby=stop):
+                break
+            _greet(ctx, engine_status=gather(engine, SystemClock().now().timestamp()))
+            try:
+                daemon.run(stop)
+            finally:
+                daemon.stop()
+            if not daemon.lost_lease:
+                break
+            print("qm 后台服务失去了主服务租约（与数据库的连接中断），已停止发布，转为备用。", flush=True)
     finally:
-        daemon.stop()
         for channel in channels.values():
             channel.close()
     print("qm 后台服务已停止。", flush=True)
