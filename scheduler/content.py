@@ -104,9 +104,22 @@ def editorial_problems(library: Library) -> list[Problem]:
     ]
 
 
+def load_text(text: str, suffix: str, source: str) -> tuple[list[ContentItem], list[Problem]]:
+    """The items of one content file's text (as `load_library` reads it) and its problems."""
+    r = Reader("字段")
+    try:
+        items = _load_text(r, text, suffix, source)
+    except YamlSyntaxError as exc:
+        return [], [exc.problem]
+    return items, r.problems
+
+
 def _load_file(r: Reader, path: Path, source: str) -> list[ContentItem]:
-    text = read_text(path, source)
-    if path.suffix == ".md":
+    return _load_text(r, read_text(path, source), path.suffix, source)
+
+
+def _load_text(r: Reader, text: str, suffix: str, source: str) -> list[ContentItem]:
+    if suffix == ".md":
         front, body, offset = _split_front_matter(text, source)
         data = parse(front, source, line_offset=offset)
         if not isinstance(data, Mapping):
