@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,6 +107,14 @@ class AuditEntry:
     from_state: str
     to_state: str
     why: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Someone changed a content item's words (in the web console): `what`, e.g. 修改了标题、正文."""
+
+    who: str
+    what: str
 
 
 @dataclass
@@ -239,11 +247,19 @@ class Queue:
 
     # -- filling from the plan -------------------------------------------------------------------
 
-    def sync(self, rendered: Iterable[RenderedPost], auto_approve: set[str], now: float, window: tuple[float, float]) -> SyncResult:
+    def sync(
+        self,
+        rendered: Iterable[RenderedPost],
+        auto_approve: set[str],
+        now: float,
+        window: tuple[float, float],
+        edits: Mapping[str, Edit] | None = None,
+    ) -> SyncResult:
         """Bring the queue in line with the plan for the posts whose slot lies in `window`.
 
         New posts start `planned` (or `approved` on auto-approve channels). A post whose payload
         changed goes back to review; one no longer in the plan is cancelled; what went out is never touched.
+        `edits` says who changed which content item and how: the audit of its changed posts says so.
         """
         result = SyncResult()
         wanted = {r.post_id: r for r in rendered}
@@ -255,7 +271,8 @@ class Queue:
                 more = conn.execute(sa.select(posts).where(posts.c.id.in_(extra))).all()
                 existing.update({r.id: Post.from_row(r) for r in more})
             for post_id, r in wanted.items():
-                _sync_one(conn, existing.get(post_id), r, r.channel in auto_approve, now, result)
+                edit = (edits or {}).get(r.item)
+                _sync_one(conn, existing.get(post_id), r, r.channel in auto_approve, now, result, edit)
             for post_id in sorted(set(existing) - set(wanted)):
                 post = existing[post_id]
                 if post.state in st.BEFORE_PUBLISHING:
@@ -264,7 +281,9 @@ class Queue:
         return result
 
 
-def fill(queue: Queue, campaign: Campaign, plan: Plan, renderer: Renderer, now: float) -> SyncResult:
+def fill(
+    queue: Queue, campaign: Campaign, plan: Plan, renderer: Renderer, now: float, edits: Mapping[str, Edit] | None = None
+) -> SyncResult:
     """Render the plan from today to the end of the campaign into the queue.
 
     Days before today are left as they are: what went out stays, what did not is handled by the daemon.
@@ -274,10 +293,10 @@ def fill(queue: Queue, campaign: Campaign, plan: Plan, renderer: Renderer, now: 
     end = campaign.at(campaign.end + dt.timedelta(days=1), dt.time())
     rendered = [renderer.render(p) for p in plan.posts if p.at >= start]
     auto = {c.name for c in campaign.channels if c.auto_approve}
-    return queue.sync(rendered, auto, now, (start.timestamp(), end.timestamp()))
+    return queue.sync(rendered, auto, now, (start.timestamp(), end.timestamp()), edits)
 
 
-def _sync_one(conn: Connection, old: Post | None, r: RenderedPost, auto: bool, now: float, result: SyncResult) -> None:
+def _sync_one(conn: Connection, old: Post | None, r: RenderedPost, auto: bool, now: float, result: SyncResult, edit: Edit | None) -> None:
     content = {
         "channel": r.channel,
         "at": epoch(r.at),
@@ -304,13 +323,18 @@ def _sync_one(conn: Connection, old: Post | None, r: RenderedPost, auto: bool, n
         return
     _keep_version(conn, r, now)
     why = f"内容已修改（版本 {old.version} → {r.version}），需要重新审核"
+    who = PLAN
+    if edit is not None:
+        who, why = edit.who, f"{edit.what}；{why}"
     if old.state in (st.PLANNED, st.FAILED, st.MISSED, st.CANCELLED):
         # Not approved, or not going out until someone acts: update in place; retry re-checks the approval.
-        conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(updated=now, **content))
+        done = conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(updated=now, **content))
+        if edit is not None and done.rowcount == 1:  # no state change, but the audit says who changed the words
+            _audit(conn, r.post_id, old.state, old.state, who, why, now)
         result.changed.append(r.post_id)
         if old.state != st.PLANNED:
             return
-    elif _update(conn, r.post_id, old.state, st.PLANNED, PLAN, why, now, {**content, "approved_by": "", "last_error": ""}):
+    elif _update(conn, r.post_id, old.state, st.PLANNED, who, why, now, {**content, "approved_by": "", "last_error": ""}):
         result.back_to_review.append(r.post_id)
     if auto:
         _approve(conn, r.post_id, st.PLANNED, r.version, now)

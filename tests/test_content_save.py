@@ -1,0 +1,149 @@
+"""Saving an edit: the checks of `qm check` first (messages per field), then an atomic write and review again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scheduler import review
+from scheduler import states as st
+from scheduler.campaign import Campaign
+from scheduler.config import load_campaign
+from scheduler.content import Library, load_library
+from scheduler.content_save import EditRejected, Saved, StaleEdit, item_path, open_form, refresh, save
+from scheduler.db import open_db
+from scheduler.planner import Plan, make_plan
+from scheduler.queue import Queue, fill
+from scheduler.render import Renderer
+
+from .conftest import HEIHE
+
+NOW = 1_472_700_000.0  # 2016-09-01, before the 2016 campaign's posts
+
+
+@dataclass
+class World:
+    campaign: Campaign
+    library: Library
+    plan: Plan
+    renderer: Renderer
+    queue: Queue
+
+    def item_with(self, channel: str) -> str:
+        """A content item that has a post on `channel` (and so a file the test may change)."""
+        return next(p.item.id for p in self.plan.posts if p.channel == channel and not p.item.is_launch)
+
+
+@pytest.fixture
+def world(project: Callable[..., Path]) -> World:
+    campaign = load_campaign(project(lambda text: text + "\nlint:\n  sensitive_words: [内部资料]\n", config=HEIHE))
+    library = load_library(campaign.paths.content)
+    plan = make_plan(campaign, library)
+    renderer = Renderer(campaign)
+    queue = Queue(open_db(campaign.db_url))
+    fill(queue, campaign, plan, renderer, NOW)
+    return World(campaign, library, plan, renderer, queue)
+
+
+def _save(w: World, item_id: str, **values: str) -> Saved:
+    form = open_form(w.library, item_id)
+    return save(w.campaign, w.library, w.plan, w.renderer, item_id, values, form.digest)
+
+
+def _rejected(w: World, item_id: str, **values: str) -> dict[str, list[str]]:
+    path = item_path(w.library.by_id[item_id])
+    before = path.read_bytes()
+    with pytest.raises(EditRejected) as exc:
+        _save(w, item_id, **values)
+    assert path.read_bytes() == before, "a refused edit leaves the file untouched"
+    return exc.value.by_field
+
+
+def test_a_saved_title_is_in_the_file_and_its_posts_go_back_to_review_saying_why(world: World) -> None:
+    item_id = world.item_with("wechat")
+    post_ids = [p.id for p in world.plan.posts if p.item.id == item_id]
+    for post_id in post_ids:
+        review.approve(world.queue, post_id, "李科长", NOW)
+    path = item_path(world.library.by_id[item_id])
+    old_text = path.read_text(encoding="utf-8")
+    old_title = world.library.by_id[item_id].title
+
+    saved = _save(world, item_id, title="新标题：质量月在行动")
+
+    text = path.read_text(encoding="utf-8")
+    assert text == old_text.replace(f"title: {old_title}\n", "title: 新标题：质量月在行动\n", 1)
+    library, _, result = refresh(world.queue, world.campaign, world.renderer, saved, "王编辑（网页）", NOW + 60)
+    assert library.by_id[item_id].title == "新标题：质量月在行动"
+    assert sorted(result.back_to_review) == sorted(post_ids)
+    for post_id in post_ids:
+        post = world.queue.get(post_id)
+        assert post is not None and post.state == st.PLANNED
+        last = world.queue.history(post_id)[-1]
+        assert last.who == "王编辑（网页）"
+        assert f"修改了标题（内容 {item_id}）" in last.why and "需要重新审核" in last.why
+
+
+def test_an_edit_of_a_post_not_yet_approved_is_audited_too(world: World) -> None:
+    item_id = world.item_with("weibo")
+    saved = _save(world, item_id, summary=world.library.by_id[item_id].summary + "请拨打12315。")
+    refresh(world.queue, world.campaign, world.renderer, saved, "王编辑（网页）", NOW + 60)
+    post_id = next(p.id for p in world.plan.posts if p.item.id == item_id)
+    last = world.queue.history(post_id)[-1]
+    assert (last.from_state, last.to_state, last.who) == (st.PLANNED, st.PLANNED, "王编辑（网页）")
+    assert "修改了摘要" in last.why
+
+
+def test_problems_are_reported_per_field_and_nothing_is_written(world: World) -> None:
+    item_id = world.item_with("wechat")
+    by_field = _rejected(world, item_id, title="全市最好的质量月活动", summary="太短了")
+    assert any("最好" in m and "绝对化用语" in m for m in by_field["title"])
+    assert any("摘要只有 3 字" in m for m in by_field["summary"])
+    by_field = _rejected(world, item_id, title="这是一个非常非常非常非常非常长的标题超过二十个字")
+    assert any("超过 20 字" in m for m in by_field["title"])
+    by_field = _rejected(world, item_id, body="")
+    assert any("没有正文" in m for m in by_field["body"])
+    by_field = _rejected(world, item_id, title="")
+    assert by_field["title"] == ["标题不能为空"]
+    by_field = _rejected(world, item_id, title="两行\n标题")
+    assert by_field["title"] == ["标题只能写一行"]
+
+
+def test_sensitive_words_of_the_config_are_checked_in_the_body(world: World) -> None:
+    item_id = world.item_with("wechat")
+    by_field = _rejected(world, item_id, body="这是内部资料。")
+    assert any("敏感词" in m for m in by_field["body"])
+
+
+def test_a_file_changed_since_the_form_was_opened_is_not_overwritten(world: World) -> None:
+    item_id = world.item_with("wechat")
+    form = open_form(world.library, item_id)
+    path = item_path(world.library.by_id[item_id])
+    path.write_text(path.read_text(encoding="utf-8") + "\n另一人加的一段。\n", encoding="utf-8")
+    changed = path.read_bytes()
+    with pytest.raises(StaleEdit, match="被修改过"):
+        save(world.campaign, world.library, world.plan, world.renderer, item_id, {"title": "新标题"}, form.digest)
+    assert path.read_bytes() == changed
+
+
+def test_crlf_file_keeps_its_line_endings_and_loads(world: World) -> None:
+    item_id = world.item_with("wechat")
+    path = item_path(world.library.by_id[item_id])
+    path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    _save(world, item_id, title="换行符不变", body="开头一段\n\n另一段<script>alert(1)</script>")
+    raw = path.read_bytes()
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    item = load_library(world.campaign.paths.content).by_id[item_id]
+    assert (item.title, item.body) == ("换行符不变", "开头一段\n\n另一段<script>alert(1)</script>")
+
+
+def test_unchanged_values_write_nothing(world: World) -> None:
+    item_id = world.item_with("wechat")
+    form = open_form(world.library, item_id)
+    path = item_path(world.library.by_id[item_id])
+    mtime = path.stat().st_mtime_ns
+    saved = save(world.campaign, world.library, world.plan, world.renderer, item_id, form.values, form.digest)
+    assert saved.changed == ()
+    assert path.stat().st_mtime_ns == mtime
