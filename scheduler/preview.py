@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,16 +49,33 @@ def summary_lines(campaign: Campaign, preview: DayPreview) -> list[str]:
     return lines
 
 
-def _poster_file(campaign: Campaign, image: ImageRef) -> Path | None:
+def poster_file(campaign: Campaign, image: ImageRef) -> Path | None:
+    """The poster file drawn for `image`, if it has been drawn."""
     png = poster_path(campaign.paths.posters, image)
     return next((path for path in (png, png.with_suffix(".jpg")) if path.is_file()), None)  # a poster too big as PNG is a JPEG
 
 
+ImageSource = Callable[[ImageRef], str]  # where a page finds a poster: a data: URI here, a URL in the web console
+
+
 def _image_src(campaign: Campaign, image: ImageRef) -> str:
-    path = _poster_file(campaign, image)
+    path = poster_file(campaign, image)
     if path is not None:
         mime = "image/png" if path.suffix == ".png" else "image/jpeg"
         return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+    return placeholder_src(image)
+
+
+def _placeholder_size(size: str) -> tuple[int, int]:
+    named = {"wechat-cover": (900, 383), "wechat-square": (500, 500), "square": (1080, 1080)}
+    if size in named:
+        return named[size]
+    w, _, h = size.partition("x")
+    return (int(w), int(h)) if w.isdigit() and h.isdigit() else (800, 600)
+
+
+def placeholder_src(image: ImageRef) -> str:
+    """An SVG box saying which poster is not drawn yet."""
     w, h = _placeholder_size(image.size)
     label = f"海报未生成：{image.layout} {image.size}（运行 qm posters）"
     size = max(12, min(h // 8, int(w / (len(label) * 0.9))))
@@ -69,17 +87,9 @@ def _image_src(campaign: Campaign, image: ImageRef) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _placeholder_size(size: str) -> tuple[int, int]:
-    named = {"wechat-cover": (900, 383), "wechat-square": (500, 500), "square": (1080, 1080)}
-    if size in named:
-        return named[size]
-    w, _, h = size.partition("x")
-    return (int(w), int(h)) if w.isdigit() and h.isdigit() else (800, 600)
-
-
-def _with_images(campaign: Campaign, html: str, images: tuple[ImageRef, ...]) -> str:
+def _with_images(html: str, images: tuple[ImageRef, ...], src: ImageSource) -> str:
     for image in images:
-        html = html.replace(image.ref, _image_src(campaign, image))
+        html = html.replace(image.ref, src(image))
     return html
 
 
@@ -97,7 +107,7 @@ section.col{flex:0 0 auto}section.col>h2{font-size:16px;margin:0 0 8px;color:#33
 .card{width:420px;background:#fff;border-radius:8px;padding:14px 16px;margin-bottom:16px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
 .card .who{font-weight:700;color:#eb7350;margin-bottom:6px}.card .text{line-height:1.6;white-space:pre-wrap;word-break:break-all}
 .card img{width:180px;margin-top:8px;border-radius:4px}.card .meta{color:#888;font-size:12px;margin-top:8px}
-.slide-box{margin-bottom:16px}.slide-frame{overflow:hidden;border:4px solid #111;background:#000}
+.slide-box{margin-bottom:16px;width:420px;max-width:100%}.slide-frame{overflow:hidden;border:4px solid #111;background:#000;box-sizing:content-box}
 .slide-box .meta{color:#555;font-size:12px;margin-top:4px}
 .ok{color:#1a7f37}.bad{color:#c8102e;font-weight:700}header .ok,header .bad{display:inline-block;background:#fff;padding:1px 8px;border-radius:10px}.findings{margin:6px 0 0;padding-left:18px;color:#c8102e;font-size:13px}
 .reminder{background:#fffbe6;border:1px solid #f2b705;padding:8px 12px;margin-bottom:8px;border-radius:4px;width:420px}
@@ -109,7 +119,7 @@ def to_html(campaign: Campaign, preview: DayPreview) -> str:
     cols: dict[str, list[str]] = {"wechat": [], "weibo": [], "screen": []}
     for post, rendered, findings in preview.posts:
         kind = post.channel.split(":", 1)[0]
-        cols[kind].append(_render_block(campaign, post, rendered, findings))
+        cols[kind].append(render_block(campaign, post, rendered, findings, lambda image: _image_src(campaign, image)))
     status = (
         f'<span class="ok">全部 {len(preview.posts)} 条通过检查</span>'
         if not preview.findings
@@ -146,15 +156,16 @@ def _findings_html(findings: list[Finding]) -> str:
     return '<ul class="findings">' + "".join(f"<li>{escape(f.reason)}</li>" for f in findings) + "</ul>"
 
 
-def _render_block(campaign: Campaign, post: PlannedPost, rendered: RenderedPost, findings: list[Finding]) -> str:
+def render_block(campaign: Campaign, post: PlannedPost, rendered: RenderedPost, findings: list[Finding], src: ImageSource) -> str:
+    """One post as readers will see it (phone-width article, Weibo card, screen slide at its aspect); HTML."""
     p = rendered.payload
     meta = f"{post.at:%H:%M}｜{AREAS[post.item.area]}｜{escape(post.id)}"
     if post.channel == "wechat":
         cover = next(img for img in rendered.images if img.ref == p["cover"])
-        content = _with_images(campaign, p["content"], rendered.images)
+        content = _with_images(p["content"], rendered.images, src)
         return (
             f'<div class="phone"><div class="meta">{meta}</div>'
-            f'<img class="cover" src="{_image_src(campaign, cover)}" alt="封面">'
+            f'<img class="cover" src="{src(cover)}" alt="封面">'
             f'<h3 class="title">{escape(p["title"])}</h3><div class="by">{escape(p["author"])}　{escape(campaign.name)}</div>'
             f"{Markup(content)}{_findings_html(findings)}</div>"
         )
@@ -162,16 +173,16 @@ def _render_block(campaign: Campaign, post: PlannedPost, rendered: RenderedPost,
         image = rendered.images[0]
         return (
             f'<div class="card"><div class="who">{escape(p.get("author") or campaign.organizer)}</div>'
-            f'<div class="text">{escape(p["text"])}</div><img src="{_image_src(campaign, image)}" alt="配图">'
+            f'<div class="text">{escape(p["text"])}</div><img src="{src(image)}" alt="配图">'
             f'<div class="meta">{meta}｜按微博计数 {p["length"]} 字｜{"接口发布" if p["mode"] == "api" else "人工发布"}</div>{_findings_html(findings)}</div>'
         )
     screen = campaign.channel(post.channel)
     assert isinstance(screen, ScreenConfig)
     scale = 420 / screen.width
-    frame = f'<div class="slide-frame" style="width:{int(screen.width * scale)}px;height:{int(screen.height * scale)}px">'
+    frame = f'<div class="slide-frame" style="aspect-ratio:{screen.width}/{screen.height}">'
     slide = rendered.images[0]
-    if _poster_file(campaign, slide) is not None:  # the very picture the screen will play
-        shown, note = f'<img src="{_image_src(campaign, slide)}" alt="电子屏画面" style="width:100%;height:100%">', "播放的画面"
+    if poster_file(campaign, slide) is not None:  # the very picture the screen will play
+        shown, note = f'<img src="{src(slide)}" alt="电子屏画面" style="width:100%;height:100%;display:block">', "播放的画面"
     else:
         shown = f'<div style="transform:scale({scale:.4f});transform-origin:0 0">{Markup(p["html"])}</div>'
         note = "示意（播放的画面尚未生成：qm posters 或 qm screen build）"
