@@ -52,3 +52,19 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def file_inside(root: Path, relative: str) -> Path | None:
+    """The file a URL path names inside `root`, or None for anything else (a 404).
+
+    Every part is checked (no hidden names, backslashes or NULs) and the path is resolved, symlinks
+    included, before it must still lie inside `root`."""
+    parts = [p for p in relative.split("/") if p]
+    if not parts or any(p.startswith(".") or "\\" in p or "\0" in p for p in parts):
+        return None
+    base = root.resolve()
+    try:
+        path = base.joinpath(*parts).resolve()
+    except (OSError, RuntimeError):
+        return None
+    return path if path.is_relative_to(base) and path.is_file() else None

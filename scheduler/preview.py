@@ -178,13 +178,16 @@ def render_block(campaign: Campaign, post: PlannedPost, rendered: RenderedPost, 
         )
     screen = campaign.channel(post.channel)
     assert isinstance(screen, ScreenConfig)
-    scale = 420 / screen.width
     frame = f'<div class="slide-frame" style="aspect-ratio:{screen.width}/{screen.height}">'
     slide = rendered.images[0]
     if poster_file(campaign, slide) is not None:  # the very picture the screen will play
         shown, note = f'<img src="{src(slide)}" alt="电子屏画面" style="width:100%;height:100%;display:block">', "播放的画面"
     else:
-        shown = f'<div style="transform:scale({scale:.4f});transform-origin:0 0">{Markup(p["html"])}</div>'
+        # the slide's own HTML at its pixel size, scaled to the frame's width by the SVG's viewBox
+        shown = (
+            f'<svg viewBox="0 0 {screen.width} {screen.height}" width="100%" style="display:block">'
+            f'<foreignObject width="{screen.width}" height="{screen.height}">{Markup(p["html"])}</foreignObject></svg>'
+        )
         note = "示意（播放的画面尚未生成：qm posters 或 qm screen build）"
     return (
         f'<div class="slide-box">{frame}{shown}</div>'

@@ -179,6 +179,13 @@ class Queue:
         with self.engine.connect() as conn:
             return [r.version for r in conn.execute(query)]
 
+    def payload(self, post_id: str, version: str) -> dict[str, Any] | None:
+        """What a post would have published at `version` (kept for every version it had)."""
+        query = sa.select(payload_versions.c.payload).where(payload_versions.c.post_id == post_id, payload_versions.c.version == version)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return json.loads(row.payload) if row else None
+
     # -- moving ----------------------------------------------------------------------------------
 
     @contextmanager

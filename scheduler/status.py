@@ -117,30 +117,42 @@ def to_json(status: Status, tz: dt.tzinfo) -> dict[str, Any]:
     }
 
 
-def to_text(status: Status, tz: dt.tzinfo) -> str:
-    def local(t: float) -> str:
-        return f"{dt.datetime.fromtimestamp(t, tz):%Y-%m-%d %H:%M:%S}"
+def _local(t: float, tz: dt.tzinfo) -> str:
+    return f"{dt.datetime.fromtimestamp(t, tz):%Y-%m-%d %H:%M:%S}"
 
+
+def daemon_text(status: Status, tz: dt.tzinfo) -> str:
+    """Whether the daemon runs, in one sentence."""
     d = status.daemon
-    lines = []
     if d is None:
-        lines.append("后台服务：从未启动（用 qm daemon 启动）")
-    elif status.alive:
+        return "从未启动（用 qm daemon 启动）"
+    if status.alive:
         role = "主服务，" if status.others else ""
-        lines.append(
-            f"后台服务：运行中（{role}进程 {d.pid}，{d.host}），启动于 {local(d.started)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
-        )
-    elif d.stopped is not None:
-        lines.append(f"后台服务：已停止（{local(d.stopped)} 正常退出）")
-    else:
-        lines.append(f"后台服务：无响应！最近心跳在 {local(d.heartbeat)}（进程 {d.pid} 可能已崩溃，请检查并重新启动 qm daemon）")
+        return f"运行中（{role}进程 {d.pid}，{d.host}），启动于 {_local(d.started, tz)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
+    if d.stopped is not None:
+        return f"已停止（{_local(d.stopped, tz)} 正常退出）"
+    return f"无响应！最近心跳在 {_local(d.heartbeat, tz)}（进程 {d.pid} 可能已崩溃，请检查并重新启动 qm daemon）"
+
+
+def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
+    """One line for each standby daemon (PostgreSQL active/standby)."""
+    lines = []
     for other in status.others:
         role = ROLE_LABELS.get(other.role, other.role)
         if other.alive(status.now):
             beat = f"最近心跳 {status.now - other.heartbeat:.0f} 秒前"
-            lines.append(f"  {role}：进程 {other.pid}，{other.host}，启动于 {local(other.started)}，{beat}")
+            lines.append(f"{role}：进程 {other.pid}，{other.host}，启动于 {_local(other.started, tz)}，{beat}")
         else:
-            lines.append(f"  无响应的{role}：进程 {other.pid}，{other.host}，最近心跳在 {local(other.heartbeat)}")
+            lines.append(f"无响应的{role}：进程 {other.pid}，{other.host}，最近心跳在 {_local(other.heartbeat, tz)}")
+    return lines
+
+
+def to_text(status: Status, tz: dt.tzinfo) -> str:
+    def local(t: float) -> str:
+        return _local(t, tz)
+
+    lines = [f"后台服务：{daemon_text(status, tz)}"]
+    lines += [f"  {line}" for line in other_daemons(status, tz)]
     for channel, (reason, who, at) in sorted(status.pauses.items()):
         what = "全部渠道" if channel == "*" else f"渠道 {channel}"
         how = "qm resume" if channel == "*" else f"qm resume --channel {channel}"

@@ -1,0 +1,146 @@
+"""A day: each post as it will appear, its check results, its stage history and the diff since the last approval."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from .. import states as st
+from ..campaign import WEEKDAYS, Campaign
+from ..export import channel_label
+from ..lint import Finding
+from ..planner import Plan
+from ..preview import ImageSource, render_block
+from ..queue import AuditEntry, Queue
+from .calendar import key_marks
+from .diff import DiffLine, diff_lines, last_approved_version, readable_lines
+from .posts import Checks, Entry, state_label
+
+REVIEWABLE = frozenset({st.PLANNED, st.REJECTED})  # approve takes these
+REJECTABLE = frozenset({st.PLANNED, st.APPROVED, st.SCHEDULED})
+RETRYABLE = frozenset({st.FAILED, st.MISSED, st.CANCELLED})
+CANCELLABLE = frozenset(s for s in st.STATES if st.allowed(s, st.CANCELLED))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a post's audit trail."""
+
+    at: str
+    who: str
+    change: str  # 待审核 → 已审核
+    why: str
+
+
+def steps(history: list[AuditEntry], tz: dt.tzinfo) -> tuple[Step, ...]:
+    out = []
+    for e in history:
+        if not e.from_state:
+            change = f"加入队列（{state_label(e.to_state)}）"
+        elif e.from_state == e.to_state:
+            change = state_label(e.to_state)
+        else:
+            change = f"{state_label(e.from_state)} → {state_label(e.to_state)}"
+        out.append(Step(f"{dt.datetime.fromtimestamp(e.at, tz):%m-%d %H:%M}", e.who, change, e.why))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class DayPost:
+    entry: Entry
+    channel_label: str
+    preview: Markup
+    problems: tuple[str, ...]  # check findings (shown in the preview block) and trouble such as a failure
+    steps: tuple[Step, ...]
+    diff: tuple[DiffLine, ...]
+    approved_version: str  # the version the diff starts from ("" when never approved)
+    last_error: str
+
+    @property
+    def can_approve(self) -> bool:
+        return self.entry.state in REVIEWABLE
+
+    @property
+    def can_reject(self) -> bool:
+        return self.entry.state in REJECTABLE
+
+    @property
+    def can_retry(self) -> bool:
+        return self.entry.state in RETRYABLE
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.entry.queued is not None and self.entry.state in CANCELLABLE
+
+    @property
+    def can_edit(self) -> bool:
+        """Content may be edited unless this post is going out (publishing, awaiting the platform) or went out."""
+        return self.entry.item is not None and self.entry.state not in st.LOCKED
+
+
+@dataclass(frozen=True)
+class DayPage:
+    day: dt.date
+    title: str
+    launch: bool
+    marks: tuple[str, ...]
+    posts: tuple[DayPost, ...]
+    reminders: tuple[str, ...]
+    previous: dt.date | None
+    following: dt.date | None
+
+    @property
+    def to_approve(self) -> tuple[str, ...]:
+        return tuple(p.entry.id for p in self.posts if p.can_approve)
+
+    @property
+    def problems(self) -> int:
+        return sum(1 for p in self.posts if p.problems)
+
+
+def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry], checks: Checks, queue: Queue, src: ImageSource) -> DayPage:
+    tz = campaign.timezone
+    posts = []
+    for entry in entries:
+        rendered = checks.rendered(entry)
+        planned = entry.as_planned()
+        problems = checks.problems(entry)
+        findings = [Finding(entry.id, entry.channel, reason) for reason in checks.findings(entry)]
+        if rendered is not None and planned is not None:
+            preview = Markup(render_block(campaign, planned, rendered, findings, src))  # built by preview.py from escaped parts
+        else:
+            preview = Markup("<p>无法显示：内容库里已没有这条内容。</p>")
+        history = queue.history(entry.id) if entry.queued else []
+        diff: list[DiffLine] = []
+        approved = ""
+        if entry.queued is not None:
+            approved = last_approved_version(entry.queued, history)
+            if approved and approved != entry.queued.version:
+                old = queue.payload(entry.id, approved)
+                if old is not None:
+                    diff = diff_lines(readable_lines(old), readable_lines(entry.queued.payload))
+        posts.append(
+            DayPost(
+                entry=entry,
+                channel_label=channel_label(campaign, entry.channel),
+                preview=preview,
+                problems=tuple(problems),
+                steps=steps(history, tz),
+                diff=tuple(diff),
+                approved_version=approved,
+                last_error=entry.queued.last_error if entry.queued else "",
+            )
+        )
+    days = campaign.days()
+    return DayPage(
+        day=day,
+        title=f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）",
+        launch=day == campaign.key_dates.launch,
+        marks=tuple(key_marks(campaign).get(day, ())),
+        posts=tuple(posts),
+        reminders=tuple(f"{r.at:%H:%M} {r.message}" for r in plan.reminders if r.at.date() == day),
+        previous=day - dt.timedelta(days=1) if days and day > days[0] else None,
+        following=day + dt.timedelta(days=1) if days and day < days[-1] else None,
+    )

@@ -1,0 +1,62 @@
+"""What changed in a post's words between two versions of its payload, as lines a reviewer reads."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..queue import AuditEntry, Post
+
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|div|section|blockquote)>|<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+_APPROVED = re.compile(r"审核通过（版本 (\w+)）")
+CONTEXT = 1  # unchanged lines shown around a change
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    op: str  # "same" | "add" | "del" | "gap" (unchanged lines left out)
+    text: str
+
+
+def readable_lines(payload: dict[str, Any]) -> list[str]:
+    """The words of a payload, line by line, labelled the way the channel shows them."""
+    if "content" in payload:  # WeChat article
+        text = html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", str(payload["content"]))))
+        body = [line.strip() for line in text.split("\n") if line.strip()]
+        return [f"标题：{payload.get('title', '')}", f"摘要：{payload.get('digest', '')}", *body]
+    if "text" in payload:  # Weibo
+        return [line for line in str(payload["text"]).split("\n") if line.strip()]
+    return [f"电子屏标题：{payload.get('headline', '')}", f"电子屏文字：{payload.get('line', '')}"]
+
+
+def diff_lines(old: Iterable[str], new: Iterable[str]) -> list[DiffLine]:
+    """A line diff with CONTEXT unchanged lines around each change; [] when nothing changed."""
+    ops = [(d[0], d[2:]) for d in difflib.ndiff(list(old), list(new)) if d[0] != "?"]
+    changed = [i for i, (op, _) in enumerate(ops) if op != " "]
+    if not changed:
+        return []
+    keep = {j for i in changed for j in range(i - CONTEXT, i + CONTEXT + 1)}
+    out: list[DiffLine] = []
+    for i, (op, text) in enumerate(ops):
+        if i in keep:
+            out.append(DiffLine({"+": "add", "-": "del"}.get(op, "same"), text))
+        elif not out or out[-1].op != "gap":
+            out.append(DiffLine("gap", "……"))
+    return out
+
+
+def last_approved_version(post: Post, history: Iterable[AuditEntry]) -> str:
+    """The version a person last approved: kept on the post until it is rejected, else read from the audit."""
+    if post.approved_version:
+        return post.approved_version
+    found = ""
+    for entry in history:
+        match = _APPROVED.search(entry.why)
+        if match:
+            found = match.group(1)
+    return found

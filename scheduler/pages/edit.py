@@ -1,0 +1,72 @@
+"""The edit form: a content item's title, summary, screen headline and body, with messages next to each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .. import states as st
+from ..content import HEADLINE_MAX, SUMMARY_MAX, SUMMARY_MIN, TITLE_MAX
+from ..content_edit import EDITABLE, FIELD_LABELS
+from ..content_save import GENERAL, EditForm
+from .posts import Entry
+
+HINTS = {
+    "title": f"不超过 {TITLE_MAX} 字；公众号标题、微博【标题】",
+    "summary": f"{SUMMARY_MIN}–{SUMMARY_MAX} 字；公众号摘要、微博正文",
+    "headline": f"电子屏标题，不超过 {HEADLINE_MAX} 字；不写就用标题（此时标题须不超过 {HEADLINE_MAX} 字）",
+    "body": "公众号正文（Markdown）：段落之间空一行，### 小标题，- 列表，**加粗**",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    value: str
+    hint: str
+    messages: tuple[str, ...]
+    multiline: bool
+    rows: int
+
+
+@dataclass(frozen=True)
+class EditPage:
+    item_id: str
+    title: str
+    source: str  # the file, relative to the content folder
+    digest: str
+    fields: tuple[Field, ...]
+    general: tuple[str, ...]  # messages that concern no single field
+    posts: tuple[Entry, ...]  # the posts that use the item
+    locked: tuple[str, ...]  # ids of those that are going out: the item cannot be edited meanwhile
+
+    @property
+    def editable(self) -> bool:
+        return not self.locked
+
+
+def edit_view(
+    form: EditForm,
+    source: str,
+    posts: list[Entry],
+    values: Mapping[str, str] | None = None,
+    messages: Mapping[str, list[str]] | None = None,
+) -> EditPage:
+    """The form for `form`'s item; `values` and `messages` are what was posted and what the checks said of it."""
+    shown = {**form.values, **(values or {})}
+    msgs = messages or {}
+    fields = tuple(
+        Field(
+            name=name,
+            label=FIELD_LABELS[name],
+            value=shown.get(name, ""),
+            hint=HINTS[name],
+            messages=tuple(msgs.get(name, ())),
+            multiline=name in ("summary", "body"),
+            rows=min(30, max(12, shown.get(name, "").count("\n") + 3)) if name == "body" else 4,
+        )
+        for name in EDITABLE
+    )
+    locked = tuple(e.id for e in posts if e.state == st.PUBLISHING)
+    return EditPage(form.item.id, form.item.title, source, form.digest, fields, tuple(msgs.get(GENERAL, ())), tuple(posts), locked)

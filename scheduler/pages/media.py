@@ -1,0 +1,123 @@
+"""The month's posters with their sizes, and what each screen played today (from proof of play)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from ..campaign import Campaign
+from ..preview import poster_file
+from ..render import ImageRef
+from .posts import Checks, Entry
+
+SIZE_LABELS = {"wechat-cover": "公众号封面", "wechat-square": "公众号配图", "square": "方图", "portrait": "竖图"}
+
+
+@dataclass(frozen=True)
+class PosterCard:
+    item: str
+    title: str
+    layout: str
+    size: str  # the size's name
+    pixels: str  # 900×383, or "" when not drawn
+    kilobytes: int
+    relative: str  # path under the posters folder ("" when not drawn): the image URL's tail
+    used_by: tuple[str, ...]  # post ids
+
+
+def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> list[PosterCard]:
+    """Every poster the entries' posts use, once each, in time order of first use."""
+    seen: dict[tuple[str, str, str], tuple[ImageRef, Entry, list[str]]] = {}
+    for entry in entries:
+        rendered = checks.rendered(entry)
+        for image in rendered.images if rendered else ():
+            key = (image.item, image.layout, image.size)
+            if key not in seen:
+                seen[key] = (image, entry, [])
+            seen[key][2].append(entry.id)
+    root = campaign.paths.posters
+    cards = []
+    for image, entry, used in seen.values():
+        path = poster_file(campaign, image)
+        pixels, kilobytes, relative = "", 0, ""
+        if path is not None:
+            try:
+                with Image.open(path) as im:
+                    pixels = f"{im.width}×{im.height}"
+                kilobytes = max(1, round(path.stat().st_size / 1024))
+                relative = path.relative_to(root).as_posix()
+            except (OSError, ValueError):
+                pixels = ""
+        title = entry.item.title if entry.item and entry.item.id == image.item else image.item
+        size = SIZE_LABELS.get(image.size, image.size)
+        cards.append(PosterCard(image.item, title, image.layout, size, pixels, kilobytes, relative, tuple(used)))
+    return cards
+
+
+@dataclass(frozen=True)
+class SlidePlays:
+    file: str
+    item: str
+    post: str
+    count: int
+    first: str
+    last: str
+
+
+@dataclass(frozen=True)
+class ScreenDay:
+    screen: str
+    label: str
+    size: str
+    plays: int
+    slides: tuple[SlidePlays, ...]
+    last: str  # time of the last play reported today, "" if none
+    players: tuple[str, ...]  # addresses of the PCs that reported
+
+
+def played(campaign: Campaign, day: dt.date) -> list[ScreenDay]:
+    """What each configured screen played on `day`, read from <state>/proof-of-play/<screen>.jsonl."""
+    folder = campaign.paths.state / "proof-of-play"
+    return [
+        played_on(screen.id, screen.title or screen.id, f"{screen.width}×{screen.height}", _lines(folder / f"{screen.id}.jsonl"), day)
+        for screen in campaign.screens
+    ]
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return []
+
+
+def played_on(screen: str, label: str, size: str, lines: Iterable[str], day: dt.date) -> ScreenDay:
+    """Proof-of-play lines (JSON, one play each) summed up per slide for one day; bad lines are skipped."""
+    slides: dict[tuple[str, str], list[str]] = {}
+    info: dict[tuple[str, str], tuple[str, str]] = {}
+    players: set[str] = set()
+    for line in lines:
+        try:
+            rec = json.loads(line)
+            shown = dt.datetime.fromisoformat(str(rec["shown_at"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+        if shown.date() != day:
+            continue
+        key = (str(rec.get("version", "")), str(rec.get("file", "")))
+        slides.setdefault(key, []).append(f"{shown:%H:%M:%S}")
+        info[key] = (str(rec.get("item", "")), str(rec.get("post", "")))
+        if rec.get("player"):
+            players.add(str(rec["player"]))
+    rows = [
+        SlidePlays(Path(file).name, info[(version, file)][0], info[(version, file)][1], len(times), min(times), max(times))
+        for (version, file), times in slides.items()
+    ]
+    rows.sort(key=lambda r: r.first)
+    every = [t for times in slides.values() for t in times]
+    return ScreenDay(screen, label, size, len(every), tuple(rows), max(every) if every else "", tuple(sorted(players)))

@@ -1,0 +1,136 @@
+"""A post as the console's pages see it: the plan's slot joined with its queue row.
+
+The queue holds posts from the day it was last filled on; days before that (and a campaign looked at
+after the fact, such as the 2016 example) exist only in the plan. An `Entry` is either or both. What
+a post will publish is the queue's payload when it is queued, else the plan rendered now; its check
+results are computed once per version and kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .. import states as st
+from ..campaign import Campaign
+from ..content import ContentItem, Library
+from ..lint import lint_post
+from ..planner import Plan, PlannedPost
+from ..queue import Post
+from ..render import RenderedPost, Renderer
+from ..slots import Slot
+
+UNQUEUED = "unqueued"  # in the plan, not (yet, or any more) in the queue
+STATE_LABELS = {**st.LABELS, UNQUEUED: "未入队列"}
+# Post states that flag a day as needing attention.
+TROUBLE = frozenset({st.FAILED, st.MISSED, st.REJECTED})
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS.get(state, state)
+
+
+def channel_kind(channel: str) -> str:
+    return channel.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    channel: str
+    at: dt.datetime  # campaign time zone
+    item: ContentItem | None
+    planned: PlannedPost | None
+    queued: Post | None
+
+    @property
+    def state(self) -> str:
+        return self.queued.state if self.queued else UNQUEUED
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state)
+
+    @property
+    def kind(self) -> str:
+        return channel_kind(self.channel)
+
+    @property
+    def title(self) -> str:
+        if self.item is not None:
+            return self.item.title
+        payload = self.queued.payload if self.queued else {}
+        return str(payload.get("title") or payload.get("headline") or payload.get("text", ""))[:40]
+
+    def as_planned(self) -> PlannedPost | None:
+        """The plan's post, or one made from the queue row (a post dropped from the plan keeps its item)."""
+        if self.planned is not None or self.item is None:
+            return self.planned
+        return PlannedPost(Slot(self.at, self.channel), self.item, "queue")
+
+
+def entries(campaign: Campaign, plan: Plan, library: Library, queued: Iterable[Post], start: dt.date, end: dt.date) -> list[Entry]:
+    """The posts whose slot falls in [start, end], plan and queue joined, in time order."""
+    tz = campaign.timezone
+    rows = {p.id: p for p in queued}
+    out: dict[str, Entry] = {}
+    for post in plan.posts:
+        if start <= post.at.date() <= end:
+            out[post.id] = Entry(post.id, post.channel, post.at, post.item, post, rows.pop(post.id, None))
+    for row in rows.values():
+        at = row.when(tz)
+        if start <= at.date() <= end:
+            out[row.id] = Entry(row.id, row.channel, at, library.get(row.item), None, row)
+    return sorted(out.values(), key=lambda e: (e.at, e.id))
+
+
+def window(campaign: Campaign, start: dt.date, end: dt.date) -> tuple[float, float]:
+    """Epoch seconds of [start 00:00, the day after end 00:00) in the campaign's time zone."""
+    return campaign.at(start, dt.time()).timestamp(), campaign.at(end + dt.timedelta(days=1), dt.time()).timestamp()
+
+
+class Checks:
+    """What a post will publish and what `qm check` says of it, computed once per version."""
+
+    def __init__(self, campaign: Campaign, renderer: Renderer) -> None:
+        self.campaign = campaign
+        self.renderer = renderer
+        self._rendered: dict[tuple[str, str], RenderedPost] = {}
+        self._findings: dict[tuple[str, str], list[str]] = {}
+
+    def rendered(self, entry: Entry) -> RenderedPost | None:
+        key = self._key(entry)
+        if key not in self._rendered:
+            if entry.queued is not None:
+                q = entry.queued
+                self._rendered[key] = RenderedPost(q.id, q.channel, entry.at.isoformat(), q.item, q.area, q.payload, q.images)
+            else:
+                planned = entry.as_planned()
+                if planned is None:
+                    return None
+                self._rendered[key] = self.renderer.render(planned)
+        return self._rendered[key]
+
+    def findings(self, entry: Entry) -> list[str]:
+        key = self._key(entry)
+        if key not in self._findings:
+            rendered = self.rendered(entry)
+            self._findings[key] = [] if rendered is None else [f.reason for f in lint_post(self.campaign, rendered)]
+        return self._findings[key]
+
+    def problems(self, entry: Entry) -> list[str]:
+        """Check findings, and the post's own trouble (failed, missed, rejected) with its reason."""
+        out = list(self.findings(entry))
+        if entry.queued is not None and entry.state in TROUBLE:
+            out.append(f"{entry.state_label}：{entry.queued.last_error}" if entry.queued.last_error else entry.state_label)
+        return out
+
+    @staticmethod
+    def _key(entry: Entry) -> tuple[str, str]:
+        version = entry.queued.version if entry.queued else (entry.item.digest if entry.item else "")
+        return entry.id, version
+
+    def forget(self) -> None:
+        self._rendered.clear()
+        self._findings.clear()

@@ -1,0 +1,148 @@
+"""What each console page shows, gathered from the campaign, the plan and the queue: the values its template needs.
+
+`Site` keeps the loaded library, plan and renderer (and the check results per post version) between
+requests; `reload` after a content edit. Each `*_values` method returns the template's values, so
+the web layer only adds the user, the CSRF token and the response.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ..campaign import Campaign
+from ..content import Library, load_library
+from ..content_save import EditForm, open_form
+from ..export import channel_label
+from ..fsutil import file_inside
+from ..planner import Plan, make_plan
+from ..preview import placeholder_src, poster_file
+from ..queue import Queue
+from ..render import ImageRef, Renderer
+from ..status import gather
+from .calendar import campaign_months, month_view, shown_span
+from .day import DayPage, DayPost, day_view
+from .edit import EditPage, edit_view
+from .media import played, posters
+from .posts import STATE_LABELS, Checks, Entry, entries, window
+from .status import status_view
+
+
+@dataclass
+class Site:
+    campaign: Campaign
+    queue: Queue
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self.renderer = Renderer(self.campaign)
+        self.checks = Checks(self.campaign, self.renderer)
+        self.library, self.plan = self._load()
+
+    def _load(self) -> tuple[Library, Plan]:
+        library = load_library(self.campaign.paths.content)
+        return library, make_plan(self.campaign, library)
+
+    def reload(self) -> None:
+        """Read the content library again (after an edit) and forget the check results."""
+        library, plan = self._load()
+        with self._lock:
+            self.library, self.plan = library, plan
+            self.checks.forget()
+
+    # -- shared ----------------------------------------------------------------------------------
+
+    def entries(self, start: dt.date, end: dt.date) -> list[Entry]:
+        lo, hi = window(self.campaign, start, end)
+        return entries(self.campaign, self.plan, self.library, self.queue.find(start=lo, end=hi), start, end)
+
+    def image_src(self, image: ImageRef) -> str:
+        path = poster_file(self.campaign, image)
+        if path is None:
+            return placeholder_src(image)
+        return "/posters/file/" + quote(path.relative_to(self.campaign.paths.posters).as_posix())
+
+    def default_month(self, today: dt.date) -> dt.date:
+        months = campaign_months(self.campaign)
+        first = today.replace(day=1)
+        return first if first in months else self.campaign.start.replace(day=1)
+
+    # -- pages -----------------------------------------------------------------------------------
+
+    def month_values(self, first: dt.date, today: dt.date) -> dict[str, Any]:
+        start, end = shown_span(first)
+        month = month_view(self.campaign, first, self.entries(start, end), self.checks.problems, today, STATE_LABELS)
+        return {"title": month.title, "nav": "month", "month": month}
+
+    def day_values(self, day: dt.date) -> dict[str, Any]:
+        page: DayPage = day_view(self.campaign, self.plan, day, self.entries(day, day), self.checks, self.queue, self.image_src)
+        return {"title": page.title, "nav": "month", "page": page, "back": f"/day/{day.isoformat()}"}
+
+    def post(self, post_id: str) -> DayPost | None:
+        queued = self.queue.get(post_id)
+        planned = next((p for p in self.plan.posts if p.id == post_id), None)
+        if planned is not None:
+            day = planned.at.date()
+        elif queued is not None:
+            day = queued.when(self.campaign.timezone).date()
+        else:
+            return None
+        found = [e for e in self.entries(day, day) if e.id == post_id]
+        page = day_view(self.campaign, self.plan, day, found, self.checks, self.queue, self.image_src)
+        return page.posts[0] if page.posts else None
+
+    def post_values(self, post_id: str) -> dict[str, Any] | None:
+        p = self.post(post_id)
+        if p is None:
+            return None
+        receipt = p.entry.queued.receipt if p.entry.queued else None
+        url = receipt.url if receipt and receipt.url.startswith(("https://", "http://")) else ""
+        return {"title": p.entry.id, "nav": "month", "p": p, "receipt_url": url, "back": f"/post/{quote(post_id)}"}
+
+    def edit_form(self, item_id: str) -> EditForm:
+        return open_form(self.library, item_id)
+
+    def edit_values(
+        self, form: EditForm, values: dict[str, str] | None = None, messages: dict[str, list[str]] | None = None
+    ) -> dict[str, Any]:
+        uses = [p for p in self.plan.posts if p.item.id == form.item.id]
+        days = sorted({p.at.date() for p in uses})
+        used = [e for e in (self.entries(days[0], days[-1]) if days else []) if e.item is not None and e.item.id == form.item.id]
+        page: EditPage = edit_view(form, _relative(form.path, self.campaign.paths.content), used, values, messages)
+        return {"title": f"修改 {form.item.title}", "nav": "month", "page": page}
+
+    def status_values(self, now: float) -> dict[str, Any]:
+        channels = [(c.name, channel_label(self.campaign, c.name)) for c in self.campaign.channels]
+        return {"title": "运行状态", "nav": "status", "page": status_view(gather(self.queue.engine, now), self.campaign.timezone, channels)}
+
+    def posters_values(self, first: dt.date) -> dict[str, Any]:
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        months = campaign_months(self.campaign)
+        index = months.index(first) if first in months else -1
+        return {
+            "title": f"{first.year}年{first.month}月的海报",
+            "heading": f"{first.year}年{first.month}月的海报",
+            "nav": "posters",
+            "cards": posters(self.campaign, self.entries(first, last), self.checks),
+            "previous": months[index - 1] if index > 0 else None,
+            "following": months[index + 1] if 0 <= index < len(months) - 1 else None,
+        }
+
+    def screens_values(self, day: dt.date) -> dict[str, Any]:
+        return {"title": "电子屏播放记录", "nav": "screens", "day": day, "screens": played(self.campaign, day)}
+
+    def poster_path(self, relative: str) -> Path | None:
+        """A poster file named by its path under the posters folder; None (a 404) for anything else."""
+        path = file_inside(self.campaign.paths.posters, relative)
+        return path if path is not None and path.suffix in (".png", ".jpg") else None
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name

@@ -1,0 +1,53 @@
+"""The status page: whether the daemon runs, pauses, the queue's counts, next jobs, recent failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .. import states as st
+from ..status import Status, daemon_text, other_daemons
+from .posts import state_label
+
+
+@dataclass(frozen=True)
+class Pause:
+    channel: str  # "*" for every channel
+    what: str
+    who: str
+    since: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    alive: bool
+    daemon: str
+    others: tuple[str, ...]  # standby daemons (PostgreSQL)
+    heartbeat_age: int | None  # seconds since the last heartbeat, while it runs
+    pauses: tuple[Pause, ...]
+    counts: tuple[tuple[str, str, int], ...]  # state, label, count
+    next_jobs: tuple[tuple[str, str], ...]  # when, what
+    failures: tuple[tuple[str, str, str, str], ...]  # post id, state label, reason, when
+    channels: tuple[tuple[str, str], ...]  # what a pause may name: (channel, label)
+
+
+def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]]) -> StatusPage:
+    def local(t: float) -> str:
+        return f"{dt.datetime.fromtimestamp(t, tz):%m-%d %H:%M}"
+
+    d = status.daemon
+    return StatusPage(
+        alive=status.alive,
+        daemon=daemon_text(status, tz),
+        others=tuple(other_daemons(status, tz)),
+        heartbeat_age=int(status.now - d.heartbeat) if d is not None and status.alive else None,
+        pauses=tuple(
+            Pause(ch, "全部渠道" if ch == "*" else dict(channels).get(ch, ch), who, local(at), reason)
+            for ch, (reason, who, at) in sorted(status.pauses.items())
+        ),
+        counts=tuple((s, state_label(s), status.counts[s]) for s in st.STATES if status.counts.get(s)),
+        next_jobs=tuple((local(j.at), j.label) for j in status.next_jobs),
+        failures=tuple((pid, state_label(state), why, local(at)) for pid, state, why, at in status.failures),
+        channels=tuple(channels),
+    )
