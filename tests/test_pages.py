@@ -1,0 +1,261 @@
+"""The console's pages as view models and rendered HTML (no browser): the 2016 example's month in a real queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from scheduler import review
+from scheduler import states as st
+from scheduler.config import load_campaign
+from scheduler.content_edit import apply
+from scheduler.content_save import item_path, open_form, refresh, save
+from scheduler.db import open_db, posts
+from scheduler.pages.media import played_on
+from scheduler.pages.site import Site
+from scheduler.pages.views import render
+from scheduler.queue import Queue, fill
+
+from .conftest import HEIHE
+
+NOW = 1_472_700_000.0  # 2016-09-01 11:20 in Heihe, before the campaign's first post
+SEPT = dt.date(2016, 9, 1)
+LAUNCH = dt.date(2016, 9, 8)
+XSS = "<script>alert(1)</script>"
+
+
+@dataclass
+class User:
+    name: str = "王科长"
+    role: str = "admin"
+    role_label: str = "管理员"
+
+
+def page(site: Site, template: str, values: dict[str, Any], role: str = "admin") -> str:
+    return render(template, user=User(role=role), csrf="token-1", campaign=site.campaign, path="/", **values)
+
+
+@pytest.fixture
+def site(project: Callable[..., Path]) -> Site:
+    campaign = load_campaign(project(config=HEIHE))
+    queue = Queue(open_db(campaign.db_url))
+    s = Site(campaign, queue)
+    fill(queue, campaign, s.plan, s.renderer, NOW)
+    return s
+
+
+def _force(site: Site, post_id: str, state: str, error: str = "") -> None:
+    with site.queue.engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.id == post_id).values(state=state, last_error=error))
+
+
+def _cells(site: Site) -> dict[dt.date, Any]:
+    month = site.month_values(SEPT, LAUNCH)["month"]
+    return {cell.day: cell for week in month.weeks for cell in week}
+
+
+def test_month_grid_has_whole_weeks_key_dates_and_each_channels_posts(site: Site) -> None:
+    month = site.month_values(SEPT, LAUNCH)["month"]
+    assert all(len(week) == 7 for week in month.weeks)
+    assert month.weeks[0][0].day == dt.date(2016, 8, 29)  # Monday first
+    cells = _cells(site)
+    assert cells[LAUNCH].launch and "启动活动" in cells[LAUNCH].marks
+    assert "县区方案上报截止" in cells[site.campaign.key_dates.county_plans_due].marks
+    day_posts = [p for p in site.plan.posts if p.at.date() == LAUNCH]
+    assert cells[LAUNCH].total == len(day_posts)
+    assert {row.channel for row in cells[LAUNCH].rows} == {p.channel for p in day_posts}
+    assert not cells[dt.date(2016, 8, 31)].in_month
+    assert month.previous is None
+    assert month.problem_days == 0
+
+
+def test_states_colour_the_dots_and_trouble_flags_the_day(site: Site) -> None:
+    day_posts = [p.id for p in site.plan.posts if p.at.date() == dt.date(2016, 9, 12)]
+    review.approve(site.queue, day_posts[0], "李科长", NOW)
+    _force(site, day_posts[1], st.FAILED, "微博接口返回 20021：内容违规")
+    cells = _cells(site)
+    dots = {d.id: d.state for row in cells[dt.date(2016, 9, 12)].rows for d in row.dots}
+    assert dots[day_posts[0]] == st.APPROVED and dots[day_posts[1]] == st.FAILED
+    assert cells[dt.date(2016, 9, 12)].problems == 1
+    month = site.month_values(SEPT, LAUNCH)
+    assert month["month"].problem_days == 1
+    html = page(site, "calendar.html.j2", month)
+    assert 'class="dot s-failed"' in html and 'class="dot s-approved"' in html
+    assert "⚠ 1 天有问题" in html
+    day = site.day_values(dt.date(2016, 9, 12))["page"]
+    failed = next(p for p in day.posts if p.entry.id == day_posts[1])
+    assert failed.can_retry and not failed.can_approve
+    assert any("20021" in m for m in failed.problems)
+
+
+def test_the_month_after_the_campaign_shows_the_summary_deadline(site: Site) -> None:
+    due = site.campaign.key_dates.summary_due
+    month = site.month_values(due.replace(day=1), LAUNCH)["month"]
+    cell = next(c for week in month.weeks for c in week if c.day == due)
+    assert "工作总结上报截止" in cell.marks
+    assert month.previous is not None
+
+
+def test_day_shows_each_post_as_it_will_appear_with_actions(site: Site) -> None:
+    values = site.day_values(LAUNCH)
+    day = values["page"]
+    assert day.launch and len(day.posts) == len([p for p in site.plan.posts if p.at.date() == LAUNCH])
+    html = page(site, "day.html.j2", values)
+    assert html.count('class="phone"') == sum(1 for p in day.posts if p.entry.channel == "wechat")
+    assert "按微博计数" in html  # the Weibo card with its count
+    assert "aspect-ratio:1920/1080" in html  # the screen slide at its aspect
+    assert f'action="/day/{LAUNCH.isoformat()}/approve"' in html
+    assert html.count('name="csrf" value="token-1"') >= len(day.posts)
+    assert "http://" not in re.sub(r'href="https?://[^"]*"', "", html.split("<main>")[1]).replace("http://www.w3.org", "")
+
+
+def test_an_edit_sends_approved_posts_back_to_review_and_the_day_shows_the_diff(site: Site) -> None:
+    post = next(p for p in site.plan.posts if p.at.date() == dt.date(2016, 9, 14) and p.channel == "wechat")
+    review.approve(site.queue, post.id, "李科长", NOW)
+    form = open_form(site.library, post.item.id)
+    saved = save(site.campaign, site.library, site.plan, site.renderer, post.item.id, {"title": "改过的标题"}, form.digest)
+    refresh(site.queue, site.campaign, site.renderer, saved, "王编辑（web）", NOW + 60)
+    site.reload()
+    day = site.day_values(dt.date(2016, 9, 14))
+    shown = next(p for p in day["page"].posts if p.entry.id == post.id)
+    assert shown.entry.state == st.PLANNED
+    assert ("del", f"标题：{post.item.title}") in [(d.op, d.text) for d in shown.diff]
+    assert ("add", "标题：改过的标题") in [(d.op, d.text) for d in shown.diff]
+    html = page(site, "day.html.j2", day)
+    assert "审核后修改了什么" in html and "改过的标题" in html
+    assert any(s.who == "王编辑（web）" and "修改了标题" in s.why for s in shown.steps)
+
+
+def test_a_script_in_content_is_text_on_every_page(site: Site) -> None:
+    post = next(p for p in site.plan.posts if p.at.date() == LAUNCH and p.channel == "wechat")
+    item = post.item
+    path = item_path(item)
+    text = path.read_text(encoding="utf-8")
+    summary = f"{XSS}这段摘要里有一个脚本标签，页面上必须显示为文字，不能运行；工作人员看到的就是这段原文。"
+    path.write_text(apply(text, path.suffix, item.id, {"summary": summary, "body": f"正文开头 {XSS}\n\n**加粗** {XSS}"}), encoding="utf-8")
+    site.reload()
+    fill(site.queue, site.campaign, site.plan, site.renderer, NOW)  # the queue holds what will be published
+    weibo = next((p for p in site.plan.posts if p.item.id == item.id and p.channel == "weibo"), None)
+    pages = {
+        "day": page(site, "day.html.j2", site.day_values(LAUNCH)),
+        "post": page(site, "post.html.j2", site.post_values(post.id) or {}),
+        "edit": page(site, "edit.html.j2", site.edit_values(site.edit_form(item.id))),
+        "month": page(site, "calendar.html.j2", site.month_values(SEPT, LAUNCH)),
+    }
+    if weibo is not None:
+        pages["weibo"] = page(site, "post.html.j2", site.post_values(weibo.id) or {})
+    for name, html in pages.items():
+        assert "<script" not in html.lower(), name
+    for name in ("day", "post", "edit"):
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[name], name
+
+
+def test_edit_page_puts_messages_next_to_their_fields(site: Site) -> None:
+    item = site.plan.posts[3].item
+    form = site.edit_form(item.id)
+    values = site.edit_values(form, {"title": "太长" * 11}, {"title": ["标题超过 20 字（现为 22 字）"], "": ["文件写法特殊"]})
+    html = page(site, "edit.html.j2", values)
+    title_field = html.split('<label for="f-title">')[1].split('<div class="field')[0]
+    assert "标题超过 20 字（现为 22 字）" in title_field and 'aria-invalid="true"' in title_field
+    assert "太长" * 11 in title_field
+    assert "文件写法特殊" in html.split('<form method="post" action="/edit/')[0]
+    assert f'name="digest" value="{form.digest}"' in html
+
+
+def test_a_post_going_out_locks_the_edit_form(site: Site) -> None:
+    post = site.plan.posts[3]
+    _force(site, post.id, st.PUBLISHING)
+    page_ = site.edit_values(site.edit_form(post.item.id))["page"]
+    assert page_.locked == (post.id,) and not page_.editable
+    html = page(site, "edit.html.j2", site.edit_values(site.edit_form(post.item.id)))
+    assert "正在发布" in html and "disabled" in html
+    day = site.day_values(post.at.date())["page"]
+    assert not next(p for p in day.posts if p.entry.id == post.id).can_edit
+
+
+def test_status_page_shows_pauses_failures_and_admin_controls(site: Site) -> None:
+    review.pause(site.queue, "weibo", "王科长", "账号维护", NOW)
+    post = site.plan.posts[0]
+    _force(site, post.id, st.FAILED, "公众号接口返回 45009：调用次数超限")
+    values = site.status_values(NOW + 5)
+    assert values["page"].pauses[0].what == "微博" and values["page"].pauses[0].reason == "账号维护"
+    assert not values["page"].alive and "从未启动" in values["page"].daemon
+    admin = page(site, "status.html.j2", values)
+    assert 'action="/status/resume"' in admin and 'action="/status/pause"' in admin
+    assert "45009" in admin and f'href="/post/{post.id}"' in admin
+    editor = page(site, "status.html.j2", values, role="editor")
+    assert 'action="/status/pause"' not in editor and 'action="/status/resume"' not in editor
+
+
+def test_posters_gallery_shows_drawn_posters_with_sizes(site: Site) -> None:
+    post = next(p for p in site.plan.posts if p.channel == "wechat")
+    rendered = site.renderer.render(post)
+    cover = next(i for i in rendered.images if i.size == "wechat-cover")
+    target = site.campaign.paths.posters / cover.item / f"{cover.layout}-{cover.size}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (900, 383), "red").save(target)
+    values = site.posters_values(SEPT)
+    card = next(c for c in values["cards"] if c.item == cover.item and c.size == "公众号封面")
+    assert card.pixels == "900×383" and card.kilobytes >= 1
+    assert post.id in card.used_by
+    html = page(site, "posters.html.j2", values)
+    assert f'src="/posters/file/{cover.item}/{cover.layout}-{cover.size}.png"' in html
+    assert "尚未生成" in html  # the others
+    assert site.poster_path(f"{cover.item}/{cover.layout}-{cover.size}.png") == target.resolve()
+    for bad in ("../config.yaml", f"{cover.item}/../../config.yaml", ".hidden.png", ""):
+        assert site.poster_path(bad) is None
+
+
+def test_screens_played_today_from_proof_of_play() -> None:
+    def line(at: str, n: int, **more: Any) -> str:
+        return json.dumps(
+            {
+                "screen": "center",
+                "version": "v1",
+                "order": n,
+                "file": f"slides/0{n}.png",
+                "item": f"i{n}",
+                "post": f"p{n}",
+                "shown_at": at,
+                **more,
+            }
+        )
+
+    lines = [
+        line("2016-09-08T07:00:00+08:00", 1, player="10.0.0.5"),
+        line("2016-09-08T07:00:10+08:00", 2, player="10.0.0.5"),
+        "not json",
+        json.dumps({"shown_at": "yesterday"}),
+        line("2016-09-08T07:00:20+08:00", 1, player="10.0.0.5"),
+        line("2016-09-07T21:00:00+08:00", 1),
+    ]
+    day = played_on("center", "市中心户外大屏", "1920×1080", lines, LAUNCH)
+    assert day.plays == 3 and day.last == "07:00:20" and day.players == ("10.0.0.5",)
+    first = day.slides[0]
+    assert (first.file, first.item, first.post, first.count, first.first, first.last) == ("01.png", "i1", "p1", 2, "07:00:00", "07:00:20")
+    assert played_on("center", "", "", [], LAUNCH).plays == 0
+
+
+def test_screens_page_reads_each_screens_log(site: Site) -> None:
+    folder = site.campaign.paths.state / "proof-of-play"
+    folder.mkdir(parents=True)
+    shown = {
+        "screen": "center",
+        "version": "v1",
+        "order": 1,
+        "file": "slides/01-x.png",
+        "item": XSS,
+        "post": "p1",
+        "shown_at": "2016-09-08T08:00:00+08:00",
+    }
+    (folder / "center.jsonl").write_text(json.dumps(shown) + "\n", encoding="utf-8")
+    html = page(site, "screens.html.j2", site.screens_values(LAUNCH))
+    assert "今天共播放 1 次" in html and "<script" not in html and "&lt;script&gt;" in html
