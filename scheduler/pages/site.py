@@ -41,18 +41,35 @@ class Site:
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.campaign)
         self.checks = Checks(self.campaign, self.renderer)
+        self._seen = self._fingerprint()
         self.library, self.plan = self._load()
 
     def _load(self) -> tuple[Library, Plan]:
         library = load_library(self.campaign.paths.content)
         return library, make_plan(self.campaign, library)
 
+    def _fingerprint(self) -> tuple[tuple[str, int], ...]:
+        """Name and modification time of every content file: changes when anyone edits the library."""
+        found = []
+        for path in self.campaign.paths.content.rglob("*"):
+            try:
+                found.append((str(path), path.stat().st_mtime_ns))
+            except OSError:
+                continue
+        return tuple(sorted(found))
+
     def reload(self) -> None:
         """Read the content library again (after an edit) and forget the check results."""
+        seen = self._fingerprint()
         library, plan = self._load()
         with self._lock:
-            self.library, self.plan = library, plan
+            self._seen, self.library, self.plan = seen, library, plan
             self.checks.forget()
+
+    def ensure_fresh(self) -> None:
+        """Reload when a content file changed since the library was read (an edit by hand or from another console)."""
+        if self._fingerprint() != self._seen:
+            self.reload()
 
     # -- shared ----------------------------------------------------------------------------------
 
