@@ -18,7 +18,6 @@ from .calendar import key_marks
 from .diff import DiffLine, diff_lines, last_approved_version, readable_lines
 from .posts import Checks, Entry, state_label
 
-REVIEWABLE = frozenset({st.PLANNED, st.REJECTED})  # approve takes these
 REJECTABLE = frozenset({st.PLANNED, st.APPROVED, st.SCHEDULED})
 RETRYABLE = frozenset({st.FAILED, st.MISSED, st.CANCELLED})
 CANCELLABLE = frozenset(s for s in st.STATES if st.allowed(s, st.CANCELLED))
@@ -59,10 +58,6 @@ class DayPost:
     last_error: str
 
     @property
-    def can_approve(self) -> bool:
-        return self.entry.state in REVIEWABLE
-
-    @property
     def can_reject(self) -> bool:
         return self.entry.state in REJECTABLE
 
@@ -90,10 +85,6 @@ class DayPage:
     reminders: tuple[str, ...]
     previous: dt.date | None
     following: dt.date | None
-
-    @property
-    def to_approve(self) -> tuple[str, ...]:
-        return tuple(p.entry.id for p in self.posts if p.can_approve)
 
     @property
     def problems(self) -> int:

@@ -93,11 +93,11 @@ class Site:
     def month_values(self, first: dt.date, today: dt.date) -> dict[str, Any]:
         start, end = shown_span(first)
         month = month_view(self.campaign, first, self.entries(start, end), self.checks.problems, today, STATE_LABELS)
-        return {"title": month.title, "nav": "month", "month": month}
+        return {"title": month.title, "month": month}
 
     def day_values(self, day: dt.date) -> dict[str, Any]:
         page: DayPage = day_view(self.campaign, self.plan, day, self.entries(day, day), self.checks, self.queue, self.image_src)
-        return {"title": page.title, "nav": "month", "page": page, "back": f"/day/{day.isoformat()}"}
+        return {"title": page.title, "page": page, "back": f"/day/{day.isoformat()}"}
 
     def post(self, post_id: str) -> DayPost | None:
         queued = self.queue.get(post_id)
@@ -118,7 +118,7 @@ class Site:
             return None
         receipt = p.entry.queued.receipt if p.entry.queued else None
         url = receipt.url if receipt and receipt.url.startswith(("https://", "http://")) else ""
-        return {"title": p.entry.id, "nav": "month", "p": p, "receipt_url": url, "back": f"/post/{quote(post_id)}"}
+        return {"title": p.entry.id, "p": p, "receipt_url": url, "back": f"/post/{quote(post_id)}"}
 
     def edit_form(self, item_id: str) -> EditForm:
         return open_form(self.library, item_id)
@@ -130,11 +130,11 @@ class Site:
         days = sorted({p.at.date() for p in uses})
         used = [e for e in (self.entries(days[0], days[-1]) if days else []) if e.item is not None and e.item.id == form.item.id]
         page: EditPage = edit_view(form, _relative(form.path, self.campaign.paths.content), used, values, messages)
-        return {"title": f"修改 {form.item.title}", "nav": "month", "page": page}
+        return {"title": f"修改 {form.item.title}", "page": page}
 
     def status_values(self, now: float) -> dict[str, Any]:
         channels = [(c.name, channel_label(self.campaign, c.name)) for c in self.campaign.channels]
-        return {"title": "运行状态", "nav": "status", "page": status_view(gather(self.queue.engine, now), self.campaign.timezone, channels)}
+        return {"title": "运行状态", "page": status_view(gather(self.queue.engine, now), self.campaign.timezone, channels)}
 
     def posters_values(self, first: dt.date) -> dict[str, Any]:
         last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
@@ -143,14 +143,13 @@ class Site:
         return {
             "title": f"{first.year}年{first.month}月的海报",
             "heading": f"{first.year}年{first.month}月的海报",
-            "nav": "posters",
             "cards": posters(self.campaign, self.entries(first, last), self.checks),
             "previous": months[index - 1] if index > 0 else None,
             "following": months[index + 1] if 0 <= index < len(months) - 1 else None,
         }
 
     def screens_values(self, day: dt.date) -> dict[str, Any]:
-        return {"title": "电子屏播放记录", "nav": "screens", "day": day, "screens": played(self.campaign, day)}
+        return {"title": "电子屏播放记录", "day": day, "screens": played(self.campaign, day)}
 
     def poster_path(self, relative: str) -> Path | None:
         """A poster file named by its path under the posters folder; None (a 404) for anything else."""

@@ -233,12 +233,13 @@ class SecurityHeaders:
 
 
 def create_app(console: Console) -> Starlette:
-    from . import login, review_pages
+    from . import login, pages, review_pages
 
     players = ScreenPlayers(console.campaign)
     routes: list[BaseRoute] = [
         *login.routes(),
         *review_pages.routes(),
+        *pages.routes(),
         *players.routes(status_path="/screen-status", index=False),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
