@@ -1,0 +1,219 @@
+"""The console's pages in a real headless Chromium against the real application on loopback (2016 example, tmp copy)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from scheduler import review
+from scheduler import states as st
+from scheduler.campaign import Campaign, ReviewConfig
+from scheduler.config import load_campaign
+from scheduler.content import load_library
+from scheduler.content_edit import apply
+from scheduler.content_save import item_path
+from scheduler.planner import Plan, make_plan
+from scheduler.queue import fill
+from scheduler.render import Renderer
+from tests.browser_helpers import chromium, need_chromium
+from tests.conftest import HEIHE
+from tests.web_helpers import BEFORE, PASSWORD, Running, console_server, csrf_of, http_login, local, login
+
+need_chromium()
+
+LAUNCH = "2016-09-08"
+XSS = "<script>alert(1)</script>"
+
+
+@dataclasses.dataclass
+class World:
+    running: Running
+    campaign: Campaign
+    plan: Plan
+
+    @property
+    def url(self) -> str:
+        return self.running.url
+
+    def post_of(self, channel: str, day: str) -> Any:
+        return next(p for p in self.plan.posts if p.channel == channel and p.at.date().isoformat() == day)
+
+
+@pytest.fixture
+def world(project: Callable[..., Path], tmp_path: Path) -> Iterator[World]:
+    campaign = local(load_campaign(project(config=HEIHE)), tmp_path, review=ReviewConfig())
+    plan = make_plan(campaign, load_library(campaign.paths.content))
+    with console_server(campaign, plan) as running:
+        running.console.clock = BEFORE.timestamp  # the console lives on the example's first morning
+        running.add_user("王编辑", "editor")
+        running.add_user("李科长", "reviewer")
+        running.add_user("张主任", "admin")
+        yield World(running, campaign, plan)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as context:
+        yield context
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    browser.clear_cookies()
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    page.close()
+
+
+def test_edit_a_title_in_the_form_changes_the_file_and_sends_the_post_back_with_the_diff(world: World, page: Any) -> None:
+    post = world.post_of("wechat", "2016-09-14")
+    queue = world.running.queue
+    review.approve(queue, post.id, "李科长", BEFORE.timestamp())
+    path = item_path(post.item)
+    before = path.read_text(encoding="utf-8")
+    login(page, world.url, "王编辑")
+    page.goto(f"{world.url}/day/2016-09-14")
+    page.click(f"article[id='{post.id}'] >> text=修改文字")
+    assert page.url.endswith(f"/edit/{post.item.id}")
+    page.fill("#f-title", "质量月里说质量：新标题")
+    page.click("button:has-text('检查并保存')")
+    page.wait_for_url(f"**/edit/{post.item.id}?done=saved")
+    assert "已保存" in page.inner_text("main")
+    after = path.read_text(encoding="utf-8")
+    assert after == before.replace(f"title: {post.item.title}\n", "title: 质量月里说质量：新标题\n", 1)
+    moved = queue.get(post.id)
+    assert moved is not None and moved.state == st.PLANNED
+    last = queue.history(post.id)[-1]
+    assert (last.who, last.from_state, last.to_state) == ("王编辑（web）", st.APPROVED, st.PLANNED)
+    assert "修改了标题" in last.why
+    page.goto(f"{world.url}/day/2016-09-14")
+    card = page.locator(f"article[id='{post.id}']")
+    diff = card.locator(".diff").inner_text()
+    assert f"－ 标题：{post.item.title}" in diff and "＋ 标题：质量月里说质量：新标题" in diff
+    assert "待审核" in card.locator("header").inner_text()
+
+
+def test_a_refused_edit_shows_the_message_next_to_the_field_and_keeps_the_file(world: World, page: Any) -> None:
+    post = world.post_of("wechat", "2016-09-14")
+    path = item_path(post.item)
+    before = path.read_bytes()
+    login(page, world.url, "王编辑")
+    page.goto(f"{world.url}/edit/{post.item.id}")
+    page.fill("#f-title", "全市最好的质量月")
+    page.fill("#f-summary", "太短")
+    page.click("button:has-text('检查并保存')")
+    title = page.locator(".field:has(#f-title)").inner_text()
+    assert "绝对化用语“最好”" in title
+    assert "摘要只有 2 字" in page.locator(".field:has(#f-summary)").inner_text()
+    assert page.input_value("#f-title") == "全市最好的质量月"  # what was typed stays in the form
+    assert path.read_bytes() == before
+
+
+def test_a_script_in_content_is_shown_as_text_everywhere(world: World, page: Any) -> None:
+    post = world.post_of("wechat", LAUNCH)
+    path = item_path(post.item)
+    summary = f"{XSS}这段摘要里有一个脚本标签，页面上必须显示为文字而不能运行，工作人员看到的就是原文。"
+    text = apply(path.read_text(encoding="utf-8"), path.suffix, post.item.id, {"summary": summary, "body": f"正文 {XSS}"})
+    path.write_text(text, encoding="utf-8")
+    plan = make_plan(world.campaign, load_library(world.campaign.paths.content))
+    fill(world.running.queue, world.campaign, plan, Renderer(world.campaign), BEFORE.timestamp())
+    login(page, world.url, "王编辑")
+    for url in (f"/day/{LAUNCH}", f"/post/{post.id}", f"/edit/{post.item.id}", "/month/2016-09"):
+        page.goto(world.url + url)
+        assert page.evaluate("document.scripts.length") == 0, url
+        if url.startswith("/edit/"):  # in the form's fields, as typed
+            assert XSS in page.input_value("#f-summary") and page.input_value("#f-body") == f"正文 {XSS}"
+        elif url != "/month/2016-09":
+            assert XSS in page.inner_text("main"), url
+    assert page.dialogs == []
+
+
+PAGES = ["/", "/month/2016-09", f"/day/{LAUNCH}", "/post/{post}", "/edit/{item}", "/status", "/posters/2016-09", "/screens"]
+
+
+@pytest.mark.parametrize("width", [375, 1440])
+def test_every_page_fits_the_width_and_loads_nothing_from_elsewhere(world: World, browser: Any, width: int) -> None:
+    post = world.post_of("wechat", LAUNCH)
+    browser.clear_cookies()
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    login(page, world.url, "张主任")
+    for path in PAGES:
+        page.goto(world.url + path.format(post=post.id, item=post.item.id))
+        assert page.locator("main").count() == 1 and "出错" not in page.title(), path
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} 在 {width} px 宽时可以横向滚动 {overflow} px"
+    page.close()
+    foreign = [u for u in requested if not u.startswith((world.url, "data:"))]
+    assert foreign == []
+    assert any("/static/console.css" in u for u in requested)
+
+
+def test_bulk_approve_passes_the_days_posts(world: World, page: Any) -> None:
+    login(page, world.url, "李科长")
+    page.goto(f"{world.url}/day/{LAUNCH}")
+    page.click("form.bulk button")
+    page.wait_for_url(f"**/day/{LAUNCH}?done=approved")
+    day = dt.date.fromisoformat(LAUNCH)
+    states = {p.id: world.running.queue.get(p.id).state for p in world.plan.posts if p.at.date() == day}  # type: ignore[union-attr]
+    assert set(states.values()) == {st.APPROVED}
+    assert "审核完成" in page.inner_text("main")
+    assert world.running.queue.history(next(iter(states)))[-1].who == "李科长（web）"
+
+
+def test_cancel_then_retry_from_the_posts_page(world: World, page: Any) -> None:
+    post = world.post_of("weibo", "2016-09-20")
+    queue = world.running.queue
+    login(page, world.url, "李科长")
+    page.goto(f"{world.url}/post/{post.id}")
+    page.fill("form[action$='/cancel'] input[name=reason]", "活动改期")
+    page.click("form[action$='/cancel'] button")
+    page.wait_for_url("**?done=cancelled")
+    assert queue.get(post.id).state == st.CANCELLED  # type: ignore[union-attr]
+    assert "活动改期" in page.locator("ol.audit").inner_text()
+    page.click("form[action$='/retry'] button")
+    page.wait_for_url("**?done=retried")
+    assert queue.get(post.id).state == st.PLANNED  # type: ignore[union-attr]  # cancelled posts are reviewed again
+
+
+def test_only_admins_pause_and_resume(world: World) -> None:
+    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+        http_login(c, "李科长")
+        token = csrf_of(c.get("/status").text)
+        refused = c.post("/status/pause", data={"csrf": token, "channel": "weibo", "reason": "账号维护"})
+        assert refused.status_code == 403
+        assert review.paused(world.running.queue) == {}
+    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+        http_login(c, "张主任", PASSWORD)
+        page = c.get("/status").text
+        assert c.post("/status/pause", data={"csrf": csrf_of(page), "channel": "weibo", "reason": "账号维护"}).status_code == 303
+        assert review.paused(world.running.queue)["weibo"][:2] == ("账号维护", "张主任（web）")
+        page = c.get("/status").text
+        assert "账号维护" in page
+        assert c.post("/status/resume", data={"csrf": csrf_of(page), "channel": "weibo"}).status_code == 303
+        assert review.paused(world.running.queue) == {}
+
+
+def test_poster_files_are_served_only_from_the_posters_folder(world: World) -> None:
+    post = world.post_of("wechat", LAUNCH)
+    image = Renderer(world.campaign).render(post).images[0]
+    target = world.campaign.paths.posters / image.item / f"{image.layout}-{image.size}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+        assert c.get(f"/posters/file/{image.item}/{target.name}").status_code == 303  # to the login page
+        http_login(c, "王编辑")
+        assert c.get(f"/posters/file/{image.item}/{target.name}").content == target.read_bytes()
+        for bad in ("../config.yaml", f"{image.item}/../../config.yaml", "%2e%2e/config.yaml", ".qm/qm.sqlite3"):
+            assert c.get(f"/posters/file/{bad}").status_code == 404, bad
