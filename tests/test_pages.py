@@ -19,6 +19,7 @@ from scheduler.config import load_campaign
 from scheduler.content_edit import apply
 from scheduler.content_save import item_path, open_form, refresh, save
 from scheduler.db import open_db, posts
+from scheduler.pages.diff import diff_lines
 from scheduler.pages.media import played_on
 from scheduler.pages.site import Site
 from scheduler.queue import Queue, fill
@@ -260,3 +261,21 @@ def test_screens_page_reads_each_screens_log(site: Site) -> None:
     (folder / "center.jsonl").write_text(json.dumps(shown) + "\n", encoding="utf-8")
     html = page(site, "screens.html", site.screens_values(LAUNCH))
     assert "今天共播放 1 次" in html and "<script" not in html and "&lt;script&gt;" in html
+
+
+def test_diff_marks_what_changed_inside_a_line_and_leaves_out_far_context() -> None:
+    old = ["标题：买盐认准定点标识", "摘要：欢迎市民到现场", *[f"第{i}段" for i in range(6)]]
+    new = ["标题：买盐认准定点标识", "摘要：诚邀市民到现场", *[f"第{i}段" for i in range(6)]]
+    lines = diff_lines(old, new)
+    assert [(d.op, d.text) for d in lines] == [
+        ("same", "标题：买盐认准定点标识"),
+        ("del", "摘要：欢迎市民到现场"),
+        ("add", "摘要：诚邀市民到现场"),
+        ("same", "第0段"),
+        ("gap", "……"),
+    ]
+    assert lines[1].runs == ((False, "摘要："), (True, "欢迎"), (False, "市民到现场"))
+    assert lines[2].runs == ((False, "摘要："), (True, "诚邀"), (False, "市民到现场"))
+    rewritten = diff_lines(["全部重写之前"], ["完全不同的一句话"])
+    assert all(not changed for d in rewritten for changed, _ in d.runs)  # no marks when the whole line changed
+    assert diff_lines(old, old) == []

@@ -21,6 +21,11 @@ CONTEXT = 1  # unchanged lines shown around a change
 class DiffLine:
     op: str  # "same" | "add" | "del" | "gap" (unchanged lines left out)
     text: str
+    parts: tuple[tuple[bool, str], ...] = ()  # (changed, text) runs of a line replaced by another: what to mark
+
+    @property
+    def runs(self) -> tuple[tuple[bool, str], ...]:
+        return self.parts or ((False, self.text),)
 
 
 def readable_lines(payload: dict[str, Any]) -> list[str]:
@@ -41,13 +46,35 @@ def diff_lines(old: Iterable[str], new: Iterable[str]) -> list[DiffLine]:
     if not changed:
         return []
     keep = {j for i in changed for j in range(i - CONTEXT, i + CONTEXT + 1)}
+    marks = _pairs(ops)
     out: list[DiffLine] = []
     for i, (op, text) in enumerate(ops):
         if i in keep:
-            out.append(DiffLine({"+": "add", "-": "del"}.get(op, "same"), text))
+            out.append(DiffLine({"+": "add", "-": "del"}.get(op, "same"), text, marks.get(i, ())))
         elif not out or out[-1].op != "gap":
             out.append(DiffLine("gap", "……"))
     return out
+
+
+def _pairs(ops: list[tuple[str, str]]) -> dict[int, tuple[tuple[bool, str], ...]]:
+    """For each removed line directly followed by an added one, the characters that changed on both."""
+    marks: dict[int, tuple[tuple[bool, str], ...]] = {}
+    for i in range(len(ops) - 1):
+        (op_a, old), (op_b, new) = ops[i], ops[i + 1]
+        if op_a != "-" or op_b != "+":
+            continue
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        if matcher.ratio() < 0.5:  # mostly rewritten: marking every character says nothing
+            continue
+        before: list[tuple[bool, str]] = []
+        after: list[tuple[bool, str]] = []
+        for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+            if a1 > a0:
+                before.append((tag != "equal", old[a0:a1]))
+            if b1 > b0:
+                after.append((tag != "equal", new[b0:b1]))
+        marks[i], marks[i + 1] = tuple(before), tuple(after)
+    return marks
 
 
 def last_approved_version(post: Post, history: Iterable[AuditEntry]) -> str:
