@@ -82,7 +82,7 @@ def test_edit_a_title_in_the_form_changes_the_file_and_sends_the_post_back_with_
     before = path.read_text(encoding="utf-8")
     login(page, world.url, "王编辑")
     page.goto(f"{world.url}/day/2016-09-14")
-    page.click(f"article[id='{post.id}'] >> text=修改文字")
+    page.click(f"article[id='post-{post.id}'] >> text=修改文字")
     assert page.url.endswith(f"/edit/{post.item.id}")
     page.fill("#f-title", "质量月里说质量：新标题")
     page.click("button:has-text('检查并保存')")
@@ -96,7 +96,7 @@ def test_edit_a_title_in_the_form_changes_the_file_and_sends_the_post_back_with_
     assert (last.who, last.from_state, last.to_state) == ("王编辑（web）", st.APPROVED, st.PLANNED)
     assert "修改了标题" in last.why
     page.goto(f"{world.url}/day/2016-09-14")
-    card = page.locator(f"article[id='{post.id}']")
+    card = page.locator(f"article[id='post-{post.id}']")
     diff = card.locator(".diff").inner_text()
     assert f"－ 标题：{post.item.title}" in diff and "＋ 标题：质量月里说质量：新标题" in diff
     assert "待审核" in card.locator("header").inner_text()
@@ -181,7 +181,7 @@ def test_cancel_then_retry_from_the_posts_page(world: World, page: Any) -> None:
     page.click("form[action$='/cancel'] button")
     page.wait_for_url("**?done=cancelled")
     assert queue.get(post.id).state == st.CANCELLED  # type: ignore[union-attr]
-    assert "活动改期" in page.locator("ol.audit").inner_text()
+    assert "活动改期" in page.locator("table.history").inner_text()
     page.click("form[action$='/retry'] button")
     page.wait_for_url("**?done=retried")
     assert queue.get(post.id).state == st.PLANNED  # type: ignore[union-attr]  # cancelled posts are reviewed again
