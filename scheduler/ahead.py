@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .campaign import Campaign
 from .content import Library
+from .orphans import die_with_parent
 from .planner import Plan
 from .poster import batch, job_for
 from .poster.make import Job
@@ -44,7 +45,7 @@ class Ahead:
         if not jobs and not changed:
             return Done([], 0)
         context = multiprocessing.get_context("spawn")  # never fork a threaded daemon
-        with ProcessPoolExecutor(1, mp_context=context) as pool:
+        with ProcessPoolExecutor(1, mp_context=context, initializer=die_with_parent) as pool:
             done = pool.submit(_work, campaign, jobs, changed).result()
         self._stamp = sources_stamp(campaign, playlists)  # after the build: `current` moved
         return done

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..campaign import Campaign
 from ..errors import PosterError, Problem, QmError
+from ..orphans import die_with_parent
 from . import cache, fonts
 from .make import Job, Made, Prepared, describe, make_poster, prepare
 
@@ -78,7 +79,7 @@ def _run(campaign: Campaign, todo: list[Prepared], font_files: list[fonts.FontFi
             yield _work(p)
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(campaign, font_files)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(campaign, font_files)) as pool:
         futures = [pool.submit(_work, p) for p in todo]
         for future in as_completed(futures):
             yield future.result()
@@ -89,6 +90,11 @@ _STATE: dict[str, object] = {}
 
 def _init(campaign: Campaign, font_files: list[fonts.FontFile]) -> None:
     _STATE["campaign"], _STATE["fonts"] = campaign, font_files
+
+
+def _worker_init(campaign: Campaign, font_files: list[fonts.FontFile]) -> None:
+    die_with_parent()  # a killed `qm posters` must not leave its workers drawing on
+    _init(campaign, font_files)
 
 
 def _work(p: Prepared) -> Made | str:
