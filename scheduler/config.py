@@ -53,6 +53,7 @@ HOURS_RE = re.compile(r"^(\d{1,2}:\d{2})\s*[-–~]\s*(\d{1,2}:\d{2})$")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL_RE = re.compile(r"^https?://\S+$")
+MAX_CAMPAIGN_DAYS = 366  # a campaign (a quality month, at most a year of activities) is planned slot by slot
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -84,6 +85,14 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
     start, end = r.date(c, "start", "campaign"), r.date(c, "end", "campaign")
     if start and end and end < start:
         r.problem(c.where("end"), "活动结束日期早于开始日期", "检查 campaign.start 和 campaign.end")
+    elif start and end and (end - start).days + 1 > MAX_CAMPAIGN_DAYS:
+        days = (end - start).days + 1
+        r.problem(
+            c.where("end"),
+            f"活动期 {start} 至 {end} 共 {days} 天，超过 {MAX_CAMPAIGN_DAYS} 天的上限",
+            "“质量月”活动一般为一个月：检查 campaign.end 的年份和月份",
+        )
+        end = None  # nothing further is checked (or planned) over such a span
     tz_name = r.text(c, "timezone", "campaign", "Asia/Shanghai")
     try:
         tz = ZoneInfo(tz_name)

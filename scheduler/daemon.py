@@ -135,6 +135,7 @@ class Daemon:
         try:
             jobs.bind(self)
             self.scheduler.start(paused=True)  # nothing fires until queue and job store agree
+            self._tidy()
             self._fill(now)
             self.reconcile(now)
             self.scheduler.resume()
@@ -155,6 +156,12 @@ class Daemon:
             self.lock.beat(self._now())
         event(log, "took_over", pid=self.lock.pid)
         return True
+
+    def _tidy(self) -> None:
+        for channel in self.channels.values():
+            removed = channel.tidy()
+            if removed:
+                event(log, "leftovers_removed", channel=channel.name, count=removed)
 
     def stop(self) -> None:
         """Let a running publish finish, then release the lock."""

@@ -73,8 +73,17 @@ def to_csv(campaign: Campaign, plan: Plan, reminders: bool = False) -> str:
     fields = ["id", "at", "channel", "channel_name", "item", "area", "area_name", "topic", "title", "reason"]
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in records)
     return "\ufeff" + out.getvalue()  # BOM: Excel opens UTF-8 CSV correctly only with it
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice read as the start of a formula
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (`=HYPERLINK(…)`) gets a leading `'`,
+    which shows it as the text it is (formula injection)."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def _width(text: str) -> int:

@@ -74,6 +74,15 @@ def test_invalid_time_and_end_before_start(project: Callable[..., Path]) -> None
     assert any("结束日期早于开始日期" in p for p in problems)
 
 
+def test_an_absurd_end_date_is_rejected_at_once_with_the_bound(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace("end: 2027-09-30", "end: 9999-09-30"))
+    result = run_qm("check", "-c", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "config.yaml:15" in result.stderr and "共 2911743 天，超过 366 天的上限" in result.stderr and "campaign.end" in result.stderr
+    a_year = _problems(project(lambda t: t.replace("end: 2027-09-30", "end: 2028-08-31")))  # 366 days: still a campaign
+    assert not [p for p in a_year if "上限" in p]
+
+
 def test_subscription_account_is_limited_to_one_article_a_day(project: Callable[..., Path]) -> None:
     path = project(lambda t: t.replace('times: ["20:00"]', 'times: ["12:00", "20:00"]', 1))
     assert any("订阅号每天只能发送 1 次" in p for p in _problems(path))

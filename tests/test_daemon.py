@@ -454,3 +454,34 @@ def test_status_of_a_stopped_daemon_says_its_jobs_wait_for_a_start_and_names_scr
     text = to_text(stopped, TZ)
     assert "后台服务没有运行；启动后将执行：" in text and "接下来：" not in text
     assert "电子屏 center 开屏前更新播放列表" in text and "提前准备海报和播放列表" in text
+
+
+def test_temporary_outbox_folders_a_killed_daemon_left_are_removed_at_start(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    outbox = h.campaign.paths.state / "outbox"
+    h.channels = {name: OutboxChannel(name, outbox) for name in h.channels}  # type: ignore[misc]
+    published = outbox / "weibo" / "20160901-weibo-1000"
+    published.mkdir(parents=True)
+    (published / "metadata.json").write_text("{}", encoding="utf-8")
+    empty, half = outbox / "weibo" / f".{WEIBO}.k2j4x9", outbox / "wechat" / ".20160902-wechat-2000.a8f3"
+    empty.mkdir(parents=True)
+    half.mkdir(parents=True)
+    (half / "payload.json").write_text('{"title": "', encoding="utf-8")
+    h.start()
+    assert not empty.exists() and not half.exists()
+    assert (published / "metadata.json").is_file()  # a complete folder is a published post: never touched
+
+
+def test_the_start_up_message_names_a_coming_post_as_next_never_one_being_marked_missed(sqlite_harness: Harness) -> None:
+    from scheduler.cli.daemon_cmds import greeting
+
+    h = sqlite_harness
+    _started_and_approved(h)
+    h.crash()
+    h.clock.set(WEIBO_AT + dt.timedelta(hours=3))  # down through the morning: 10:00 is past its 2-hour grace
+    h.start()
+    text = greeting(h.campaign, gather(h.engine, h.now), h.queue, h.now)
+    assert "下一次发布：2016-09-02 18:00（20160902-weibo-1800）。" in text
+    assert "服务停止期间已到发布时间的 3 条内容" in text and "已错过" in text
+    h.step_at(h.clock.now())
+    assert h.state(WEIBO) == st.MISSED and h.state("20160902-weibo-1800") == st.SCHEDULED

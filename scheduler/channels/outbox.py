@@ -66,6 +66,13 @@ class OutboxChannel(Channel):
         fsync_dir(self.root)
         return self._receipt(target)
 
+    def tidy(self) -> int:
+        """Temporary folders (`.<post id>.*`) a killed daemon never renamed into place: never a published post."""
+        leftovers = [p for p in self.root.glob(".*") if p.is_dir()] if self.root.is_dir() else []
+        for folder in leftovers:
+            shutil.rmtree(folder, ignore_errors=True)
+        return len(leftovers)
+
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
         target = self.folder(post)
         return self._receipt(target) if (target / "metadata.json").is_file() else None

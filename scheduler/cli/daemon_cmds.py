@@ -20,6 +20,7 @@ from .context import Context
 
 if TYPE_CHECKING:  # the daemon's machinery is imported when a command runs, not for every qm command
     from ..ahead import Ahead
+    from ..campaign import Campaign
     from ..planner import Plan
     from ..queue import Queue
     from ..render import Renderer
@@ -141,7 +142,8 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
                 print("qm 后台服务：如已有主服务在运行，本服务作为备用等待接管（qm status 查看全部服务）。", flush=True)
             if not daemon.start(standby=stop):
                 break
-            _greet(ctx, engine_status=gather(engine, SystemClock().now().timestamp()))
+            now = SystemClock().now().timestamp()
+            print(greeting(campaign, gather(engine, now), Queue(engine), now), flush=True)
             try:
                 daemon.run(stop)
             finally:
@@ -156,18 +158,27 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _greet(ctx: Context, engine_status: Status) -> None:
-    tz = ctx.campaign.timezone
-    counts = engine_status.counts
+def greeting(campaign: Campaign, status: Status, queue: Queue, now: float) -> str:
+    """What `qm daemon` prints once started. The next publication named is one still to come: posts
+    whose time passed while the daemon was down are counted apart (published late within their grace
+    window, otherwise marked missed), never announced as next."""
+    tz = campaign.timezone
+    counts = status.counts
     waiting = counts.get(st.PLANNED, 0)
-    nxt = next((j for j in engine_status.next_jobs if j.id.startswith("post:")), None)
-    lines = [f"qm 后台服务已启动：{ctx.campaign.name}，队列 {sum(counts.values())} 条，已发布 {counts.get(st.PUBLISHED, 0)} 条。"]
+    ready = queue.find([st.APPROVED, st.SCHEDULED])
+    overdue = [p for p in ready if p.fire_at < now]
+    nxt = min((p for p in ready if p.fire_at >= now), key=lambda p: p.fire_at, default=None)
+    lines = [f"qm 后台服务已启动：{campaign.name}，队列 {sum(counts.values())} 条，已发布 {counts.get(st.PUBLISHED, 0)} 条。"]
+    if overdue:
+        lines.append(
+            f"服务停止期间已到发布时间的 {len(overdue)} 条内容：补发时限内的现在补发，超过时限的记为已错过并通知（qm queue --state missed）。"
+        )
     if nxt:
-        lines.append(f"下一次发布：{dt.datetime.fromtimestamp(nxt.at, tz):%Y-%m-%d %H:%M}（{nxt.id.split(':', 1)[1]}）。")
+        lines.append(f"下一次发布：{dt.datetime.fromtimestamp(nxt.fire_at, tz):%Y-%m-%d %H:%M}（{nxt.id}）。")
     if waiting:
         lines.append(f"有 {waiting} 条内容待审核，审核通过后才会发布：qm queue --state planned，qm approve 编号。")
     lines.append("查看状态：qm status；停止：Ctrl+C。")
-    print("\n".join(lines), flush=True)
+    return "\n".join(lines)
 
 
 def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
