@@ -20,6 +20,7 @@ from scheduler.campaign import Campaign
 from scheduler.channels.base import Channel, OutgoingPost, PermanentError, Receipt, TransientError
 from scheduler.channels.fake import Crash, Faults, FaultyChannel
 from scheduler.channels.outbox import OutboxChannel
+from scheduler.clock import FakeClock
 from scheduler.db import open_db, posts
 from scheduler.due import MAX_ATTEMPTS
 from scheduler.lock import STALE_AFTER, DaemonLock, DaemonRunning, read_info
@@ -485,3 +486,26 @@ def test_the_start_up_message_names_a_coming_post_as_next_never_one_being_marked
     assert "服务停止期间已到发布时间的 3 条内容" in text and "已错过" in text
     h.step_at(h.clock.now())
     assert h.state(WEIBO) == st.MISSED and h.state("20160902-weibo-1800") == st.SCHEDULED
+
+
+def test_a_kill_after_delivery_waits_for_a_call_that_delivers() -> None:
+    class Flaky(Channel):
+        name, calls = "weibo", 0
+
+        def publish(self, post: OutgoingPost) -> Receipt:
+            self.calls += 1
+            if self.calls == 1:
+                raise TransientError("平台繁忙", self.name)
+            return Receipt("published", external_id=f"x{self.calls}")
+
+        def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+            return None
+
+    faults = Faults(0.0, random.Random(1), kill_on_call={1: "after"})
+    channel = FaultyChannel(Flaky(), faults, FakeClock(EARLY))
+    post = OutgoingPost(WEIBO, "weibo", WEIBO_AT, "item", "v1", {})
+    with pytest.raises(TransientError):
+        channel.publish(post)  # nothing delivered: no kill yet, so a requested restart is not lost
+    with pytest.raises(Crash):
+        channel.publish(post)
+    assert faults.kills == 1 and not faults.kill_on_call

@@ -64,6 +64,13 @@ class Faults:
     injected: int = 0
     kills: int = 0
 
+    def rearm(self, kill: str) -> None:
+        """Move a kill that could not happen to the next free call number."""
+        at = self.calls + 1
+        while at in self.kill_on_call:
+            at += 1
+        self.kill_on_call[at] = kill
+
 
 class FaultyChannel(Channel):
     TIMEOUT_SECONDS = 10.0
@@ -83,7 +90,11 @@ class FaultyChannel(Channel):
             f.kills += 1
             raise Crash(f"killed before delivering {post.id}")
         if kill == "after":
-            self.inner.publish(post)
+            try:
+                self.inner.publish(post)
+            except Exception:
+                f.rearm(kill)  # nothing was delivered to be killed after: the next call gets the kill
+                raise
             f.kills += 1
             raise Crash(f"killed after delivering {post.id}")
         roll = f.rng.random()
