@@ -78,7 +78,7 @@ def test_posters_renders_what_the_plan_needs_then_nothing(project: Callable[...,
     args = ("posters", "--from", "2016-09-08", "--to", "2016-09-08", "-c", config)
     first = run_qm(*args)
     assert first.returncode == 0, first.stderr
-    assert "新生成" in first.stdout and "生成海报 [" in first.stderr
+    assert "新生成" in first.stdout and "生成图片 [" in first.stderr
     made = sorted(p.relative_to(tmp_path / "posters").as_posix() for p in (tmp_path / "posters").rglob("*.png"))
     assert "publicity-launch-announcement/launch-wechat-cover.png" in made
     assert any(name.endswith("screen-slide-1920x1080.png") for name in made)

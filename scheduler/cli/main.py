@@ -29,6 +29,7 @@ COMMANDS = {
     **dict.fromkeys(("daemon", "simulate"), "daemon_cmds"),
     "screen": "screen_cmds",
     **dict.fromkeys(("web", "user"), "web_cmds"),
+    "build": "build_cmds",
 }
 
 # command -> the line `qm --help` shows for it (kept here so that listing imports no command module)
@@ -52,6 +53,7 @@ SUMMARIES = {
     "daemon": "启动后台发布服务",
     "simulate": "模拟整个活动的发布过程（检验不丢不重）",
     "screen": "户外电子屏：生成播放列表、播放、推送到 Anthias",
+    "build": "一次生成活动需要的全部图片：海报和每天的电子屏播放列表",
 }
 
 DESCRIPTION = """qm：“质量月”宣传内容排期与发布工具。

@@ -14,3 +14,13 @@ def write_output(text: str, path: Path | None, what: str) -> None:
         return
     atomic_write_text(path, text)
     print(f"已写入{what}：{path}", file=sys.stderr)
+
+
+def drawing_progress(done: int, total: int) -> None:
+    """A progress bar on stderr; without a terminal, a line every tenth."""
+    tty = sys.stderr.isatty()
+    if not tty and done != total and done % max(1, total // 10):
+        return
+    filled = round(30 * done / total)
+    bar = f"生成图片 [{'█' * filled}{'·' * (30 - filled)}] {done}/{total}"
+    print(f"\r{bar}" if tty else bar, end="\n" if done == total or not tty else "", file=sys.stderr, flush=True)

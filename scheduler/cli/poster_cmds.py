@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
-import sys
 from pathlib import Path
 
 from ..errors import InputError
@@ -14,6 +14,7 @@ from ..poster.make import Job, arrangement, make_poster, prepare
 from ..poster.printjob import make_prints
 from ..render import ImageRef, poster_path
 from .context import Context, parse_day
+from .output import drawing_progress
 
 DEFAULT_LAYOUTS = {"launch": "launch", "slogan": "slogan"}  # by topic; anything else is a knowledge card
 
@@ -40,10 +41,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         description="渲染排期中的每条内容，生成它们用到的全部海报（公众号封面和配图、微博图片、电子屏画面），写入海报目录。"
         "多核并行；内容、版式、品牌、字体都没有变化的海报不会重新生成。",
     )
+    drawing_arguments(p)
+    p.set_defaults(run=run_posters)
+
+
+def drawing_arguments(p: argparse.ArgumentParser) -> None:
+    """The days whose pictures to make, and --force (qm posters, qm build)."""
     p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="起始日期（默认活动开始）")
     p.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="结束日期（含当天，默认活动结束）")
     p.add_argument("--force", action="store_true", help="全部重新生成，不管是否有变化")
-    p.set_defaults(run=run_posters)
 
 
 def run_poster(ctx: Context, args: argparse.Namespace) -> int:
@@ -94,13 +100,8 @@ def run_posters(ctx: Context, args: argparse.Namespace) -> int:
     campaign = ctx.campaign
     if args.start and args.end and args.end < args.start:
         raise InputError(f"--to {args.end} 早于 --from {args.start}，请交换两个日期")
-    jobs: dict[Path, Job] = {}
-    for post in ctx.plan.between(args.start, args.end).posts:
-        for image in ctx.renderer.render(post).images:
-            path = poster_path(campaign.paths.posters, image)
-            if path not in jobs:
-                jobs[path] = job_for(campaign, post.item, image)
-    summary = batch.make_all(campaign, list(jobs.values()), progress=_progress, force=args.force)
+    jobs = plan_jobs(ctx, args.start, args.end)
+    summary = batch.make_all(campaign, jobs, progress=drawing_progress, force=args.force)
     printed, unchanged = make_prints(campaign, ctx.library, force=args.force)
     if campaign.posters.prints:
         print(f"印刷 PDF（posters.print）{len(campaign.posters.prints)} 份：新生成 {len(printed)} 份，未变化跳过 {len(unchanged)} 份。")
@@ -112,11 +113,12 @@ def run_posters(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(done: int, total: int) -> None:
-    """A progress bar on stderr; without a terminal, a line every tenth."""
-    tty = sys.stderr.isatty()
-    if not tty and done != total and done % max(1, total // 10):
-        return
-    filled = round(30 * done / total)
-    bar = f"生成海报 [{'█' * filled}{'·' * (30 - filled)}] {done}/{total}"
-    print(f"\r{bar}" if tty else bar, end="\n" if done == total or not tty else "", file=sys.stderr, flush=True)
+def plan_jobs(ctx: Context, start: dt.date | None, end: dt.date | None) -> list[Job]:
+    """Every poster the posts planned from `start` to `end` refer to, once each."""
+    jobs: dict[Path, Job] = {}
+    for post in ctx.plan.between(start, end).posts:
+        for image in ctx.renderer.render(post).images:
+            path = poster_path(ctx.campaign.paths.posters, image)
+            if path not in jobs:
+                jobs[path] = job_for(ctx.campaign, post.item, image)
+    return list(jobs.values())

@@ -7,13 +7,15 @@ import datetime as dt
 import os
 
 from ..errors import InputError
+from ..poster.batch import Progress
 from ..screens import anthias
 from ..screens.build import screens_root
-from ..screens.daily import Approval, DayBuild, approval, build_day, check_day, pick_screens
+from ..screens.daily import Approval, DayBuild, approval, build_day, build_days, check_day, in_order, pick_screens
 from ..screens.serve import ScreenServer
 from ..web.server import serve_until_signal
 from . import zh_argparse
 from .context import Context, parse_day
+from .output import drawing_progress
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -27,11 +29,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     b = actions.add_parser(
         "build",
         parents=[common],
-        help="生成某一天各电子屏的播放列表和画面",
+        help="生成某一天（或连续多天）各电子屏的播放列表和画面",
         description="按排期为每块电子屏生成当天的播放列表（playlist.json 和 playlist.m3u）和按屏幕像素尺寸绘制的画面，"
-        "写入 状态目录/screens/屏幕编号/。先写好新的版本目录，再一次性切换 current，播放中不会读到写了一半的列表。",
+        "写入 状态目录/screens/屏幕编号/。先写好新的版本目录，再一次性切换 current，播放中不会读到写了一半的列表。"
+        "用 --from/--to 一次生成多天：先并行画好所有天的画面，再逐天生成播放列表（今天在其中时最后生成，current 停在今天）。",
     )
     b.add_argument("--date", type=parse_day, metavar="日期", help="日期，如 2016-09-08（默认今天）")
+    b.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="连续多天：起始日期（与 --date 二选一）")
+    b.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="连续多天：结束日期（含当天；只写 --from 时到活动结束）")
     b.add_argument("--screen", metavar="屏幕编号", help="只生成这块屏幕（默认全部）")
     b.set_defaults(run=run_build)
 
@@ -70,31 +75,64 @@ def _build(ctx: Context, args: argparse.Namespace, screen: str | None) -> DayBui
     screens = pick_screens(campaign, screen)
     day = args.date or ctx.today()
     check_day(campaign, day)
-    return build_day(campaign, ctx.plan, ctx.library, day, screens, approved=queue_approval(ctx, day))
+    return build_day(campaign, ctx.plan, ctx.library, day, screens, approved=queue_approval(ctx, day, day))
 
 
-def queue_approval(ctx: Context, day: dt.date) -> Approval:
-    """What may go on the walls that day, by the queue refreshed first (as `qm queue` does)."""
+def build_window(
+    ctx: Context, first: dt.date, last: dt.date, screen: str | None = None, progress: Progress | None = None
+) -> list[DayBuild]:
+    """Every day's playlists from `first` to `last` in one process (today's last: `current` stays on it)."""
+    campaign = ctx.campaign
+    screens = pick_screens(campaign, screen)
+    check_day(campaign, first)
+    check_day(campaign, last)
+    days = in_order(first, last, ctx.today())
+    return build_days(campaign, ctx.plan, ctx.library, days, screens, approved=queue_approval(ctx, first, last), progress=progress)
+
+
+def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
+    """What may go on the walls those days, by the queue refreshed first (as `qm queue` does)."""
     today = ctx.today()
-    if day < today:
+    if last < today:
         return approval({}, today)
     queue = ctx.filled_queue()
-    start = ctx.campaign.at(day, dt.time())
-    end = ctx.campaign.at(day + dt.timedelta(days=1), dt.time())
+    start = ctx.campaign.at(max(first, today), dt.time())
+    end = ctx.campaign.at(last + dt.timedelta(days=1), dt.time())
     return approval({p.id: p.state for p in queue.find(start=start.timestamp(), end=end.timestamp())}, today)
 
 
 def run_build(ctx: Context, args: argparse.Namespace) -> int:
-    result = _build(ctx, args, args.screen)
-    for built in result.built:
+    if args.start is None and args.end is None:
+        report_built([_build(ctx, args, args.screen)])
+        return 0
+    if args.date is not None:
+        raise InputError("--date 与 --from/--to 只能用一种：一天用 --date，连续多天用 --from 和 --to")
+    first, last = args.start or ctx.campaign.start, args.end or ctx.campaign.end
+    if last < first:
+        raise InputError(f"--to {last} 早于 --from {first}，请交换两个日期")
+    report_built(build_window(ctx, first, last, args.screen, progress=drawing_progress))
+    return 0
+
+
+HELD_SHOWN = 12  # unapproved posts listed by name; the rest are counted
+
+
+def report_built(days: list[DayBuild]) -> None:
+    if len(days) > 1:
+        changed = sum(b.changed for d in days for b in d.built)
+        print(f"已生成 {len(days)} 天的电子屏播放列表（{changed} 份有变化）；各屏幕当前的播放列表：")
+    latest = {b.screen: b for d in days for b in d.built}
+    for built in latest.values():
         how = "已生成" if built.changed else "没有变化"
         print(f"{how}：电子屏 {built.screen} 的播放列表（版本 {built.version}）{built.folder}")
-    if result.held:
-        print(f"有 {len(result.held)} 条内容尚未审核，没有放入播放列表（先审后发）；审核通过后重新生成即可：")
-        for post in result.held:
+    held = [post for d in days for post in d.held]
+    if held:
+        print(f"有 {len(held)} 条内容尚未审核，没有放入播放列表（先审后发）；审核通过后重新生成即可：")
+        for post in held[:HELD_SHOWN]:
             print(f"  {post.id}  {post.item.title}")
+        if len(held) > HELD_SHOWN:
+            print(f"  ……还有 {len(held) - HELD_SHOWN} 条（qm queue --state planned 查看全部）")
         print("  审核：qm approve 编号 --by 姓名，或 qm approve --date 日期 --by 姓名")
-    return 0
 
 
 def run_serve(ctx: Context, args: argparse.Namespace) -> int:

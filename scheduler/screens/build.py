@@ -12,10 +12,14 @@ A build draws the slides (the poster cache skips unchanged ones), writes a new v
 a hidden temporary name, renames it into place, then points `current` at it by renaming a fresh
 symlink over the old one. Older versions than the previous one are pruned. A build whose version
 is already current changes nothing.
+
+A build of several days (`build_many`) writes every day's version folder, points `current` once at
+the last playlist of each screen, and keeps all the versions it wrote (a re-run writes nothing).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -33,6 +37,7 @@ from ..campaign import Campaign
 from ..errors import RuntimeFailure
 from ..fsutil import fsync_dir
 from ..poster import batch, job_for
+from ..poster.make import Job
 from ..render import ImageRef
 from .playlist import Playlist
 
@@ -59,31 +64,51 @@ def current_folder(root: Path, screen_id: str) -> Path | None:
 
 def build(campaign: Campaign, playlist: Playlist, root: Path, workers: int | None = None) -> Built:
     """Draw the playlist's slides and make it the screen's current playlist."""
-    slides = _draw(campaign, playlist, workers)
-    version = _version(playlist, slides)
-    screen_dir = root / playlist.screen.id
+    return build_many(campaign, [playlist], root, workers)[0]
+
+
+def build_many(campaign: Campaign, playlists: list[Playlist], root: Path, workers: int | None = None) -> list[Built]:
+    """Write every playlist's version folder; each screen's `current` ends on its last playlist.
+
+    The slides are drawn first, all in one batch (unchanged ones are skipped)."""
+    jobs = [slide_jobs(campaign, p) for p in playlists]
+    made = batch.make_all(campaign, [j for js in jobs for j in js], workers=workers)
+    files = {m.job.out: m.files[0] for m in made.drawn + made.skipped}
+    by_screen: dict[str, list[tuple[Playlist, list[Path]]]] = {}
+    for playlist, js in zip(playlists, jobs, strict=True):
+        by_screen.setdefault(playlist.screen.id, []).append((playlist, [files[j.out] for j in js]))
+    built = {id(p): b for todo in by_screen.values() for p, b in _build_screen(root, todo)}
+    return [built[id(p)] for p in playlists]
+
+
+def _build_screen(root: Path, todo: list[tuple[Playlist, list[Path]]]) -> list[tuple[Playlist, Built]]:
+    screen_dir = root / todo[0][0].screen.id
+    out = []
     try:
         screen_dir.mkdir(parents=True, exist_ok=True)
         with _locked(screen_dir):
-            folder = screen_dir / version
-            if current_folder(root, playlist.screen.id) == folder.resolve():
-                return Built(playlist.screen.id, folder, version, False)
-            previous = current_folder(root, playlist.screen.id)
-            if not folder.is_dir():
-                _write_version(screen_dir, folder, playlist, slides, version)
-            _point_current(screen_dir, version)
-            _prune(screen_dir, keep={version, previous.name if previous else ""})
+            previous = current_folder(root, screen_dir.name)
+            for playlist, slides in todo:
+                version = _version(playlist, slides)
+                folder = screen_dir / version
+                fresh = not folder.is_dir()
+                if fresh:
+                    _write_version(screen_dir, folder, playlist, slides, version)
+                out.append((playlist, Built(screen_dir.name, folder, version, fresh)))
+            last = out[-1][1]
+            if previous != last.folder.resolve():
+                _point_current(screen_dir, last.version)
+                out[-1] = (out[-1][0], dataclasses.replace(last, changed=True))
+            _prune(screen_dir, keep={b.version for _, b in out} | {previous.name if previous else ""})
     except OSError as exc:
         raise RuntimeFailure(f"无法写入电子屏播放列表 {screen_dir}：{exc.strerror}（检查目录权限和磁盘空间）") from exc
-    return Built(playlist.screen.id, folder, version, True)
+    return out
 
 
-def _draw(campaign: Campaign, playlist: Playlist, workers: int | None) -> list[Path]:
+def slide_jobs(campaign: Campaign, playlist: Playlist) -> list[Job]:
+    """The posters a playlist shows, at its screen's pixel size."""
     size = f"{playlist.screen.width}x{playlist.screen.height}"
-    jobs = [job_for(campaign, s.text, ImageRef("", s.text.id, s.layout, size)) for s in playlist.slides]
-    made = batch.make_all(campaign, jobs, workers=workers)
-    files = {m.job.out: m.files[0] for m in made.drawn + made.skipped}
-    return [files[job.out] for job in jobs]
+    return [job_for(campaign, s.text, ImageRef("", s.text.id, s.layout, size)) for s in playlist.slides]
 
 
 def _version(playlist: Playlist, files: list[Path]) -> str:
@@ -101,7 +126,7 @@ def _write_version(screen_dir: Path, folder: Path, playlist: Playlist, files: li
         names = []
         for n, (slide, source) in enumerate(zip(playlist.slides, files, strict=True), start=1):
             name = f"slides/{n:02d}-{slide.key}{source.suffix}"
-            shutil.copyfile(source, tmp / name)
+            _link_or_copy(source, tmp / name)
             names.append(name)
         document = playlist_document(playlist, names, version)
         _write(tmp / "playlist.json", json.dumps(document, ensure_ascii=False, indent=2))
@@ -113,6 +138,15 @@ def _write_version(screen_dir: Path, folder: Path, playlist: Playlist, files: li
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link to the drawn slide (no copy: a redrawn poster is a new file, this one stays as it
+    is); a copy where the posters live on another file system."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def playlist_document(playlist: Playlist, files: list[str], version: str) -> dict[str, Any]:

@@ -20,8 +20,10 @@ from ..campaign import Campaign, ScreenConfig
 from ..content import Library
 from ..errors import InputError
 from ..planner import Plan, PlannedPost
+from ..poster import batch
+from ..poster.make import Job
 from ..states import APPROVED_STATES
-from .build import Built, build, current_folder, screens_root
+from .build import Built, build_many, current_folder, screens_root, slide_jobs
 from .playlist import Playlist, make_playlist
 
 
@@ -77,15 +79,70 @@ def build_day(
     root: Path | None = None,
     workers: int | None = None,
 ) -> DayBuild:
-    check_day(campaign, day)
+    (one,) = build_days(campaign, plan, library, [day], screens, approved=approved, root=root, workers=workers)
+    return one
+
+
+@dataclass(frozen=True)
+class DayPlaylists:
+    day: dt.date
+    playlists: list[Playlist]
+    held: list[PlannedPost]
+
+
+def day_playlists(
+    campaign: Campaign, plan: Plan, library: Library, days: list[dt.date], screens: list[ScreenConfig] | None, approved: Approval
+) -> list[DayPlaylists]:
+    """Each day's playlist of each chosen screen (pure: nothing drawn)."""
     chosen = screens or list(campaign.screens)
     names = {s.name for s in chosen}
-    mine = [p for p in plan.on(day) if p.channel in names]
-    shown = [p for p in mine if approved(p)]
-    built = [
-        build(campaign, make_playlist(campaign, screen, shown, library, day), root or screens_root(campaign), workers) for screen in chosen
-    ]
-    return DayBuild(built, [p for p in mine if p not in shown])
+    out = []
+    for day in days:
+        check_day(campaign, day)
+        mine = [p for p in plan.on(day) if p.channel in names]
+        shown = [p for p in mine if approved(p)]
+        playlists = [make_playlist(campaign, screen, shown, library, day) for screen in chosen]
+        out.append(DayPlaylists(day, playlists, [p for p in mine if p not in shown]))
+    return out
+
+
+def build_days(
+    campaign: Campaign,
+    plan: Plan,
+    library: Library,
+    days: list[dt.date],
+    screens: list[ScreenConfig] | None = None,
+    *,
+    approved: Approval = everything,
+    root: Path | None = None,
+    workers: int | None = None,
+    progress: batch.Progress | None = None,
+) -> list[DayBuild]:
+    """Any number of days in one go: every slide of every day is drawn first, in one parallel batch
+    (fonts loaded once per worker), then every day's playlist is written; each screen's `current`
+    ends on its playlist of the last day given."""
+    days_playlists = day_playlists(campaign, plan, library, days, screens, approved)
+    batch.make_all(campaign, slides_of(campaign, days_playlists), workers=workers, progress=progress)
+    return write_days(campaign, days_playlists, root)
+
+
+def slides_of(campaign: Campaign, days: list[DayPlaylists]) -> list[Job]:
+    """Every slide the days' playlists show: drawn first, writing the playlists then draws nothing."""
+    return [j for d in days for p in d.playlists for j in slide_jobs(campaign, p)]
+
+
+def write_days(campaign: Campaign, days: list[DayPlaylists], root: Path | None = None) -> list[DayBuild]:
+    """The days' playlists written; each screen's `current` ends on its playlist of the last day."""
+    built = iter(build_many(campaign, [p for d in days for p in d.playlists], root or screens_root(campaign), workers=1))
+    return [DayBuild([next(built) for _ in d.playlists], d.held) for d in days]
+
+
+def in_order(first: dt.date, last: dt.date, today: dt.date) -> list[dt.date]:
+    """The days from `first` to `last`, the one nearest today last: a build of many days leaves each
+    screen on today's playlist (before the window, on its first day; after it, on its last)."""
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    nearest = min(max(today, first), last)
+    return [d for d in days if d != nearest] + [nearest]
 
 
 def day_for(campaign: Campaign, screen: ScreenConfig, now: dt.datetime) -> dt.date:
