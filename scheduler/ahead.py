@@ -4,17 +4,23 @@ Drawing posters loads fonts and images worth tens of megabytes. The daemon runs 
 does not draw itself: before posts fall due it has a child process draw the posters they need
 (a publish then finds its images ready and is not delayed), and rebuild each screen's playlist.
 A round whose inputs have not changed since the last one starts no child at all.
+
+The child is a plain `python` process fed its work (pickled) on stdin, which answers on stdout and
+exits. Not multiprocessing: starting a spawned process leaves multiprocessing's resource-tracker
+process running beside the daemon for the rest of its life (about 13 MB).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import pickle
+import subprocess
+import sys
 from dataclasses import dataclass
 
 from .campaign import Campaign
 from .content import Library
+from .errors import QmError, RuntimeFailure
 from .orphans import die_with_parent
 from .planner import Plan
 from .poster import batch, job_for
@@ -44,9 +50,7 @@ class Ahead:
         changed = playlists if stamp != self._stamp else []
         if not jobs and not changed:
             return Done([], 0)
-        context = multiprocessing.get_context("spawn")  # never fork a threaded daemon
-        with ProcessPoolExecutor(1, mp_context=context, initializer=die_with_parent) as pool:
-            done = pool.submit(_work, campaign, jobs, changed).result()
+        done = in_child(campaign, jobs, changed)
         self._stamp = sources_stamp(campaign, playlists)  # after the build: `current` moved
         return done
 
@@ -62,6 +66,35 @@ def missing_posters(campaign: Campaign, plan: Plan, renderer: Renderer, now: dt.
             if not png.is_file() and not png.with_suffix(".jpg").is_file():
                 jobs.setdefault(image.ref, job_for(campaign, post.item, image))
     return list(jobs.values())
+
+
+def in_child(campaign: Campaign, jobs: list[Job], playlists: list[Playlist]) -> Done:
+    """Draw and build in a fresh interpreter (never a fork of the threaded daemon), which then exits."""
+    child = subprocess.run(
+        [sys.executable, "-c", "from scheduler.ahead import child; child()"],
+        input=pickle.dumps((campaign, jobs, playlists)),
+        capture_output=True,
+        check=False,
+    )
+    if child.returncode != 0 or not child.stdout:
+        last = child.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"退出码 {child.returncode}"]
+        raise RuntimeFailure(f"提前绘图的子进程失败：{last[0]}")
+    answer: Done | str = pickle.loads(child.stdout)  # our own child's answer, never outside input
+    if isinstance(answer, str):
+        raise RuntimeFailure(answer)
+    return answer
+
+
+def child() -> None:
+    """The child's side: read the work, do it, answer with `Done` or the reason it failed."""
+    die_with_parent()  # a daemon killed with -9 takes its drawing child along
+    campaign, jobs, playlists = pickle.loads(sys.stdin.buffer.read())
+    answer: Done | str
+    try:
+        answer = _work(campaign, jobs, playlists)
+    except QmError as exc:
+        answer = "；".join(exc.lines())
+    sys.stdout.buffer.write(pickle.dumps(answer))
 
 
 def _work(campaign: Campaign, jobs: list[Job], playlists: list[Playlist]) -> Done:

@@ -61,9 +61,7 @@ def queue_quota_issues(campaign: Campaign, queue: Queue) -> list[QuotaIssue]:
     if config is None or not applies(config):
         return []
     tz, sends = campaign.timezone, []
-    for post in queue.find([st.PUBLISHED, st.ACCEPTED, st.PUBLISHING, st.PLANNED, st.APPROVED, st.SCHEDULED]):
-        if post.channel != config.name:
-            continue
+    for post in queue.brief([st.PUBLISHED, st.ACCEPTED, st.PUBLISHING, st.PLANNED, st.APPROVED, st.SCHEDULED], channel=config.name):
         done = post.state in st.LOCKED
         when = post.published_at if post.state == st.PUBLISHED and post.published_at else (post.updated if done else post.fire_at)
         sends.append(Send(post.id, dt.datetime.fromtimestamp(when, tz), done))

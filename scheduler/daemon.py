@@ -48,7 +48,7 @@ from .lock import HEARTBEAT_SECONDS, STANDBY, DaemonLock
 from .logs import event
 from .notify import APPROVAL, FAILURE, REMINDER, Notice, Notifications
 from .planner import Plan
-from .queue import Post, Queue, fill
+from .queue import Filled, Post, Queue, fill
 from .render import Renderer, poster_path
 from .review import is_paused, paused
 from .stepping import SteppedScheduler
@@ -62,6 +62,7 @@ REMINDER_GRACE = 6 * 3600.0  # a deadline reminder later than this is stale: log
 
 OFF_MINUTE = 30  # seconds past the minute for work done ahead: slots are on whole minutes, so a publish never waits for it
 SCREENS_LEAD = dt.timedelta(minutes=10)  # playlists are rebuilt this long before a screen switches on
+SWEEP_HORIZON = 3600.0  # a heartbeat's sweep looks for missing publish jobs this far ahead; the start-up sweep looks at all
 AHEAD_WATCH_MINUTES = 5  # how often posters and playlists are brought up to date with content, templates and config
 STANDBY_POLL = 5.0  # seconds between a standby's tries for the lease (PostgreSQL)
 
@@ -114,6 +115,7 @@ class Daemon:
         self.stopping = threading.Event()
         self.disk = diskfull.Alarm(self._notify, campaign.paths.state)
         self._plan: Plan | None = None
+        self._filled = Filled()  # the daily refresh renders only posts whose inputs changed since the last one
         self._active: set[str] = set()  # posts this process is publishing right now
         self._active_lock = threading.Lock()
         self.lost_lease = False
@@ -206,7 +208,7 @@ class Daemon:
             if (job_id.startswith(("post:", "poll:")) and job_id not in wanted) or stray_ahead:
                 self.scheduler.remove_job(job_id)
                 event(log, "job_removed", job=job_id, why="post no longer waiting")
-        self.sweep(now)
+        self.sweep(now, horizon=None)
         self._ensure_recurring(now)
 
     def beat(self, now: float) -> None:
@@ -242,14 +244,17 @@ class Daemon:
             Notice(FAILURE, "【后台服务】主服务失去了与数据库的租约，已停止发布", ("备用服务会在租约超时内接管；本进程转为备用。",))
         )
 
-    def sweep(self, now: float) -> None:
+    def sweep(self, now: float, horizon: float | None = SWEEP_HORIZON) -> None:
+        """Schedule what was approved, re-add missing jobs of posts due within `horizon` seconds
+        (None: all of them), mark what was never reviewed as missed, recover orphaned publishes.
+        A heartbeat's sweep reads only posts due soon, so its cost does not grow with the campaign."""
         if self.stopping.is_set():
             return
         job_ids = self._job_ids()
         for post in self.queue.find([st.APPROVED]):
             if self.queue.move(post.id, st.SCHEDULED, WHO, "排入发布计划", now):
                 self._schedule(jobs.publish_id(post.id), jobs.PUBLISH, post.fire_at, post.id)
-        for brief in self.queue.brief([st.SCHEDULED, st.ACCEPTED]):
+        for brief in self.queue.brief([st.SCHEDULED, st.ACCEPTED], end=None if horizon is None else now + horizon):
             if brief.state == st.SCHEDULED and jobs.publish_id(brief.id) not in job_ids:
                 self._schedule(jobs.publish_id(brief.id), jobs.PUBLISH, brief.fire_at, brief.id)
             if brief.state == st.ACCEPTED and jobs.poll_id(brief.id) not in job_ids:
@@ -356,6 +361,8 @@ class Daemon:
 
     def _postponed_for_quota(self, post: Post, now: float) -> bool:
         """A mass send the account has no quota left for moves to the next slot with room (staff were told)."""
+        if self.campaign.wechat is None or post.channel != self.campaign.wechat.name:
+            return False
         issue = next((i for i in warnings.queue_quota_issues(self.campaign, self.queue) if i.post_id == post.id), None)
         if issue is None:
             return False
@@ -571,7 +578,7 @@ class Daemon:
     def _fill(self, now: float) -> None:
         plan, renderer = self.source()
         self._plan = plan
-        result = fill(self.queue, self.campaign, plan, renderer, now)
+        result = fill(self.queue, self.campaign, plan, renderer, now, last=self._filled)
         if result.added or result.back_to_review or result.cancelled:
             event(log, "queue_filled", added=len(result.added), back_to_review=len(result.back_to_review), cancelled=len(result.cancelled))
 

@@ -23,7 +23,7 @@ from .channels.base import Receipt
 from .db import audit, pauses, payload_versions, posts
 from .errors import InputError
 from .planner import Plan
-from .render import ImageRef, RenderedPost, Renderer
+from .render import ImageRef, PostInputs, RenderedPost, Renderer
 
 PLAN = "排期"  # who: the plan itself (filling and re-rendering)
 
@@ -88,11 +88,15 @@ class Post:
 
 @dataclass(frozen=True)
 class Brief:
+    """A post's state and times without its payload: what the sweep and the quota checks read."""
+
     id: str
     channel: str
     state: str
     due: float
     next_try: float | None
+    updated: float = 0.0
+    published_at: float | None = None
 
     @property
     def fire_at(self) -> float:
@@ -152,14 +156,16 @@ class Queue:
         with self.engine.connect() as conn:
             return [Post.from_row(r) for r in conn.execute(query)]
 
-    def brief(self, states: Iterable[str], end: float | None = None) -> list[Brief]:
-        """Just what the daemon's sweep needs, without decoding payloads."""
-        cols = (posts.c.id, posts.c.channel, posts.c.state, posts.c.due, posts.c.next_try)
+    def brief(self, states: Iterable[str], end: float | None = None, channel: str | None = None) -> list[Brief]:
+        """Just what the daemon's sweep and quota checks need, without decoding payloads."""
+        cols = (posts.c.id, posts.c.channel, posts.c.state, posts.c.due, posts.c.next_try, posts.c.updated, posts.c.published_at)
         query = sa.select(*cols).where(posts.c.state.in_(list(states))).order_by(posts.c.at, posts.c.id)
         if end is not None:
             query = query.where(posts.c.at < end)
+        if channel is not None:
+            query = query.where(posts.c.channel == channel)
         with self.engine.connect() as conn:
-            return [Brief(r.id, r.channel, r.state, r.due, r.next_try) for r in conn.execute(query)]
+            return [Brief(r.id, r.channel, r.state, r.due, r.next_try, r.updated, r.published_at) for r in conn.execute(query)]
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
@@ -261,12 +267,15 @@ class Queue:
         now: float,
         window: tuple[float, float],
         edits: Mapping[str, Edit] | None = None,
+        unchanged: frozenset[str] = frozenset(),
     ) -> SyncResult:
         """Bring the queue in line with the plan for the posts whose slot lies in `window`.
 
         New posts start `planned` (or `approved` on auto-approve channels). A post whose payload
         changed goes back to review; one no longer in the plan is cancelled; what went out is never touched.
         `edits` says who changed which content item and how: the audit of its changed posts says so.
+        `unchanged` are posts still in the plan that were not rendered again (their inputs are as
+        they were at the last sync): they are left as they are.
         """
         result = SyncResult()
         wanted = {r.post_id: r for r in rendered}
@@ -280,7 +289,7 @@ class Queue:
             for post_id, r in wanted.items():
                 edit = (edits or {}).get(r.item)
                 _sync_one(conn, existing.get(post_id), r, r.channel in auto_approve, now, result, edit)
-            for post_id in sorted(set(existing) - set(wanted)):
+            for post_id in sorted(set(existing) - set(wanted) - unchanged):
                 post = existing[post_id]
                 if post.state in st.BEFORE_PUBLISHING:
                     _update(conn, post_id, post.state, st.CANCELLED, PLAN, "排期已调整，这个时段不再安排该内容", now, {})
@@ -288,19 +297,47 @@ class Queue:
         return result
 
 
+@dataclass
+class Filled:
+    """What the last fill of a long-lived process (the daemon) synced: each post's inputs by id.
+
+    A post whose inputs (its slot, its content item's text, the templates and the config) are the
+    same as then renders to the same payload, so it is not rendered again; when no post changed, was
+    added or left the plan, the queue is not even read."""
+
+    window_end: float = 0.0
+    inputs: dict[str, PostInputs] = field(default_factory=dict)
+
+
 def fill(
-    queue: Queue, campaign: Campaign, plan: Plan, renderer: Renderer, now: float, edits: Mapping[str, Edit] | None = None
+    queue: Queue,
+    campaign: Campaign,
+    plan: Plan,
+    renderer: Renderer,
+    now: float,
+    edits: Mapping[str, Edit] | None = None,
+    last: Filled | None = None,
 ) -> SyncResult:
     """Render the plan from today to the end of the campaign into the queue.
 
     Days before today are left as they are: what went out stays, what did not is handled by the daemon.
+    With `last` (kept by the caller between fills), only posts whose inputs changed are rendered.
     """
     today = dt.datetime.fromtimestamp(now, campaign.timezone).date()
     start = campaign.at(max(campaign.start, today), dt.time())
     end = campaign.at(campaign.end + dt.timedelta(days=1), dt.time())
-    rendered = [renderer.render(p) for p in plan.posts if p.at >= start]
+    due = [p for p in plan.posts if p.at >= start]
+    inputs = {p.id: renderer.inputs(p) for p in due}
+    known = last.inputs if last is not None and last.window_end == end.timestamp() else {}
+    unchanged = frozenset(i for i, key in inputs.items() if known.get(i) == key)
+    gone = {i for i in known if i not in inputs and known[i][0] >= start}  # left the plan (not just the window)
+    if last is not None:
+        last.window_end, last.inputs = end.timestamp(), inputs
+    if len(unchanged) == len(inputs) and not gone and known:
+        return SyncResult()
+    rendered = [renderer.render(p) for p in due if p.id not in unchanged]
     auto = {c.name for c in campaign.channels if c.auto_approve}
-    return queue.sync(rendered, auto, now, (start.timestamp(), end.timestamp()), edits)
+    return queue.sync(rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged)
 
 
 def _sync_one(conn: Connection, old: Post | None, r: RenderedPost, auto: bool, now: float, result: SyncResult, edit: Edit | None) -> None:

@@ -10,6 +10,7 @@ with uploaded URLs, and a preview replaces with local files.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -33,6 +34,9 @@ TEMPLATES = {"wechat": "wechat/article.html.j2", "weibo": "weibo/post.txt.j2", "
 IMAGE_SCHEME = "qm-image:"
 _CLASS_ATTR = re.compile(r'\s(?:class|id)="[^"]*"')
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+PostInputs = tuple[dt.datetime, object, str, object, str]  # see Renderer.inputs
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,20 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes with anything besides the post that a rendering reads: the config and the templates."""
+        h = hashlib.sha256(repr(self.campaign).encode())
+        root = self.campaign.paths.templates
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".yaml"):
+            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        return h.hexdigest()
+
+    def inputs(self, post: PlannedPost) -> PostInputs:
+        """Everything `render(post)` depends on, first the slot's time: equal inputs, equal payload.
+        The content item itself (compared field by field: an edit anywhere in it counts)."""
+        return (post.at, post.slot, post.reason, post.item, self.fingerprint)
 
     @cached_property
     def _templates(self) -> dict[str, jinja2.Template]:

@@ -25,6 +25,7 @@ from scheduler.screens.daily import approval, day_for, due_playlists, everything
 from scheduler.screens.playlist import is_on, make_playlist
 from scheduler.screens.serve import ScreenServer
 from tests.conftest import HEIHE, run_qm
+from tests.test_orphans import children
 from tests.screen_helpers import LAUNCH, build_into, local, playlist, serving, small_screen
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -474,7 +475,9 @@ def test_the_daemon_prepares_posters_and_playlists_in_a_child_and_skips_unchange
     evening = dt.datetime.fromisoformat("2016-09-07T21:45+08:00")
     needed = missing_posters(campaign, heihe_plan, Renderer(campaign), evening)
     assert needed and all(not job.out.exists() for job in needed)  # the launch day's posters, not drawn yet
+    before = set(children(os.getpid()))
     done = ahead(campaign, heihe_plan, library, evening, everything)
+    assert set(children(os.getpid())) == before  # the child has exited and left nothing behind (no resource tracker)
     (first,) = done.built
     assert done.drawn == len(needed) and all(job.out.is_file() for job in needed)
     assert first.changed and json.loads((first.folder / "playlist.json").read_text())["date"] == "2016-09-08"

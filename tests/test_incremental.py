@@ -1,0 +1,112 @@
+"""Work proportional to what changed or is due: the daily refresh renders only posts whose inputs
+changed, and a heartbeat's sweep reads only posts due within its horizon."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scheduler import jobs, review
+from scheduler import states as st
+from scheduler.campaign import Campaign
+from scheduler.db import open_db
+from scheduler.planner import Plan, PlannedPost
+from scheduler.queue import Filled, Queue, SyncResult, fill
+from scheduler.render import RenderedPost, Renderer
+
+from .daemon_helpers import Harness, local_campaign, one_day
+
+NOW = 1_472_700_000.0  # 2016-09-01
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+class CountingRenderer(Renderer):
+    """The real renderer, counting what it renders."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__(campaign)
+        self.rendered: list[str] = []
+
+    def render(self, post: PlannedPost) -> RenderedPost:
+        self.rendered.append(post.id)
+        return super().render(post)
+
+
+@pytest.fixture
+def queue(tmp_path: Path, heihe: Campaign, database_url: str) -> Iterator[tuple[Campaign, Queue]]:
+    campaign = local_campaign(heihe, tmp_path, database_url)
+    q = Queue(open_db(campaign.db_url))
+    yield campaign, q
+    q.engine.dispose()
+
+
+def test_a_refresh_renders_only_posts_whose_inputs_changed(queue: tuple[Campaign, Queue], heihe_plan: Plan) -> None:
+    campaign, q = queue
+    plan = Plan(tuple(p for p in heihe_plan.posts if p.slot.day <= dt.date(2016, 9, 3)), ())
+    renderer, last = CountingRenderer(campaign), Filled()
+    assert len(fill(q, campaign, plan, renderer, NOW, last=last).added) == len(plan.posts) == len(renderer.rendered)
+    for post in q.find([st.PLANNED]):
+        review.approve(q, post.id, "张科长", NOW)
+    renderer.rendered.clear()
+    assert fill(q, campaign, plan, renderer, NOW + 86400, last=last) == SyncResult() and renderer.rendered == []  # next morning, no change
+    assert fill(q, campaign, plan, renderer, NOW + 86400, last=Filled()) == SyncResult()  # a new process renders all, and agrees
+    assert sorted(renderer.rendered) == sorted(p.id for p in plan.posts if p.at.timestamp() >= _day_start(campaign, NOW + 86400))
+    renderer.rendered.clear()
+
+    target = next(p for p in reversed(plan.posts) if p.channel == "weibo")
+    dropped = next(p for p in reversed(plan.posts) if p.channel != "weibo")
+    item = dataclasses.replace(target.item, title=target.item.title + "（修订）")
+    edited = Plan(tuple(dataclasses.replace(p, item=item) if p == target else p for p in plan.posts if p != dropped), ())
+    result = fill(q, campaign, edited, renderer, NOW + 86400 + 60, last=last)
+    assert renderer.rendered == [target.id]  # one edited, one dropped: one rendering
+    assert result.back_to_review == [target.id] and result.cancelled == [dropped.id]
+    assert q.get(target.id).state == st.PLANNED  # type: ignore[union-attr]
+
+
+def test_a_template_edit_renders_everything_again(queue: tuple[Campaign, Queue], heihe_plan: Plan, tmp_path: Path) -> None:
+    campaign, q = queue
+    shutil.copytree(campaign.paths.templates, tmp_path / "templates")
+    campaign = dataclasses.replace(campaign, paths=dataclasses.replace(campaign.paths, templates=tmp_path / "templates"))
+    plan = Plan(tuple(p for p in heihe_plan.posts[:12] if p.channel == "weibo"), ())
+    last = Filled()
+    fill(q, campaign, plan, CountingRenderer(campaign), NOW, last=last)
+    template = tmp_path / "templates" / "weibo" / "post.txt.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\n#质量月#", encoding="utf-8")
+    renderer = CountingRenderer(campaign)  # the daemon reads templates afresh each morning
+    result = fill(q, campaign, plan, renderer, NOW + 60, last=last)
+    assert sorted(renderer.rendered) == sorted(p.id for p in plan.posts) and sorted(result.changed) == sorted(renderer.rendered)
+
+
+def _day_start(campaign: Campaign, now: float) -> float:
+    day = dt.datetime.fromtimestamp(now, campaign.timezone).date()
+    return campaign.at(day, dt.time()).timestamp()
+
+
+def test_a_heartbeat_restores_missing_jobs_only_for_posts_due_soon_and_a_start_for_all(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
+) -> None:
+    two_days = Plan(one_day(heihe_plan).posts + one_day(heihe_plan, dt.date(2016, 9, 3)).posts, ())
+    h = Harness(local_campaign(heihe, tmp_path, database_url), two_days, Renderer(heihe), dt.datetime(2016, 9, 2, 9, 30, tzinfo=TZ))
+    try:
+        h.start()
+        h.approve_all()
+        h.step_at(h.clock.now())  # the sweep schedules every approved post
+        soon, later = "20160902-weibo-1000", "20160903-weibo-1000"
+        assert h.daemon is not None
+        for post_id in (soon, later):
+            h.daemon.scheduler.remove_job(jobs.publish_id(post_id))
+        h.step_at(h.clock.now() + dt.timedelta(seconds=15))  # a heartbeat
+        ids = {j.id for j in h.daemon.scheduler.get_jobs()}
+        assert jobs.publish_id(soon) in ids and jobs.publish_id(later) not in ids
+        h.crash()
+        h.start()  # the start-up sweep looks at every post
+        assert jobs.publish_id(later) in {j.id for j in h.daemon.scheduler.get_jobs()}
+        h.run_until(dt.datetime(2016, 9, 4, tzinfo=TZ))
+        assert h.state(soon) == h.state(later) == st.PUBLISHED
+    finally:
+        h.close()
