@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from scheduler import jobs, review
 from scheduler import states as st
 from scheduler.campaign import Campaign
-from scheduler.db import open_db
+from scheduler.db import LATEST, migrate, open_db, schema_version
 from scheduler.planner import Plan, PlannedPost
 from scheduler.queue import Filled, Queue, SyncResult, fill
 from scheduler.render import RenderedPost, Renderer
@@ -110,3 +111,17 @@ def test_a_heartbeat_restores_missing_jobs_only_for_posts_due_soon_and_a_start_f
         assert h.state(soon) == h.state(later) == st.PUBLISHED
     finally:
         h.close()
+
+
+def test_the_sweeps_query_is_answered_by_the_state_and_time_index_also_after_an_upgrade(tmp_path: Path) -> None:
+    engine = open_db(f"sqlite:///{tmp_path / 'q.sqlite3'}")
+    with engine.begin() as conn:  # a database from before the index: schema version 4, no index
+        conn.exec_driver_sql("DROP INDEX ix_posts_state_at")
+        conn.execute(schema_version.update().values(version=4))
+    assert migrate(engine) == LATEST
+    sweep = "SELECT id FROM posts WHERE state IN ('scheduled', 'accepted') AND at < 1.0 ORDER BY at, id"
+    with engine.connect() as conn:
+        assert "ix_posts_state_at" in sa.inspect(conn).get_indexes("posts").__repr__()
+        plan = " ".join(str(row) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sweep}"))
+    assert "ix_posts_state_at" in plan, plan
+    engine.dispose()

@@ -2,7 +2,7 @@
 
 The posters of every planned post and the slides of every screen's playlist for every day are drawn
 in one parallel batch (fonts, content and plan loaded once); then each day's playlists are written,
-today's last so that each screen's `current` stays on today.
+today's last so that each screen's `current` stays on today; then the print PDFs of `posters.print`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from ..poster import batch
 from ..screens.daily import day_playlists, in_order, slides_of, write_days
 from .context import Context
 from .output import drawing_progress
-from .poster_cmds import drawing_arguments, plan_jobs
+from .poster_cmds import drawing_arguments, plan_jobs, print_sheets
 from .screen_cmds import queue_approval, report_built
 
 
@@ -46,6 +46,7 @@ def run_build(ctx: Context, args: argparse.Namespace) -> int:
     slides = slides_of(campaign, days)
     summary = batch.make_all(campaign, posters + slides, progress=drawing_progress, force=args.force)
     built = write_days(campaign, days)
+    print_sheets(ctx, args.force)
     print(
         f"活动需要的图片 {len(summary.drawn) + len(summary.skipped)} 张（海报和电子屏画面）：新生成 {len(summary.drawn)} 张，"
         f"未变化跳过 {len(summary.skipped)} 张，写入 {campaign.paths.posters}。"

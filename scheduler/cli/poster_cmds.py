@@ -102,15 +102,20 @@ def run_posters(ctx: Context, args: argparse.Namespace) -> int:
         raise InputError(f"--to {args.end} 早于 --from {args.start}，请交换两个日期")
     jobs = plan_jobs(ctx, args.start, args.end)
     summary = batch.make_all(campaign, jobs, progress=drawing_progress, force=args.force)
-    printed, unchanged = make_prints(campaign, ctx.library, force=args.force)
-    if campaign.posters.prints:
-        print(f"印刷 PDF（posters.print）{len(campaign.posters.prints)} 份：新生成 {len(printed)} 份，未变化跳过 {len(unchanged)} 份。")
+    print_sheets(ctx, args.force)
     drawn, skipped = len(summary.drawn), len(summary.skipped)
     if drawn == 0:
         print(f"排期用到 {len(jobs)} 张海报，全部是最新的，没有重新生成（{campaign.paths.posters}）。")
     else:
         print(f"排期用到 {len(jobs)} 张海报：新生成 {drawn} 张，未变化跳过 {skipped} 张，写入 {campaign.paths.posters}。")
     return 0
+
+
+def print_sheets(ctx: Context, force: bool) -> None:
+    """The print PDFs config `posters.print` asks for, made with the posters (qm posters, qm build)."""
+    printed, unchanged = make_prints(ctx.campaign, ctx.library, force=force)
+    if ctx.campaign.posters.prints:
+        print(f"印刷 PDF（posters.print）{len(ctx.campaign.posters.prints)} 份：新生成 {len(printed)} 份，未变化跳过 {len(unchanged)} 份。")
 
 
 def plan_jobs(ctx: Context, start: dt.date | None, end: dt.date | None) -> list[Job]:
