@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.cli.main import COMMANDS, _command_word, build_parser
+from scheduler.cli.main import COMMANDS, SUMMARIES, _command_word, build_parser
 
 from .conftest import HEIHE, run_qm
 from .test_export import assert_local_chinese_font
@@ -193,3 +193,7 @@ def test_preview_shows_the_screens_own_pictures_once_drawn(project: Callable[...
     run_qm("preview", "2027-09-08", "-c", config, "-o", tmp_path / "after")
     page = (tmp_path / "after" / "preview-2027-09-08.html").read_text(encoding="utf-8")
     assert "示意（" not in page and page.count('alt="电子屏画面"') == page.count('class="slide-box"') > 0
+
+
+def test_every_command_has_a_summary_so_the_listing_imports_no_command_module() -> None:
+    assert set(SUMMARIES) == set(COMMANDS)

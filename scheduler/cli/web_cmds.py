@@ -23,7 +23,7 @@ ROLES_HELP = "，".join(f"{k}（{v}）" for k, v in ROLE_LABELS.items())
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("web", parents=[common], help="启动网页审核台（含电子屏播放页面）", description=WEB_HELP)
+    p = sub.add_parser("web", parents=[common], description=WEB_HELP)
     p.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只有本机能访问；办公室局域网用 0.0.0.0）")
     p.add_argument("--port", type=zh_argparse.number_in(int, 1, 65535, 8080), default=8080, metavar="端口", help="端口（默认 8080）")
     p.add_argument(
@@ -36,7 +36,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     u = sub.add_parser(
         "user",
         parents=[common],
-        help="管理审核台账号",
         description=f"审核台账号：qm user add 创建（密码输入两次，或从标准输入读一行），list 列出，disable / enable 停用 / 启用，"
         f"passwd 改密码，role 改角色。角色：{ROLES_HELP}；高一级的角色可以做低一级能做的事。",
     )
