@@ -25,8 +25,8 @@ from scheduler.screens.daily import approval, day_for, due_playlists, everything
 from scheduler.screens.playlist import is_on, make_playlist
 from scheduler.screens.serve import ScreenServer
 from tests.conftest import HEIHE, run_qm
-from tests.test_orphans import children
 from tests.screen_helpers import LAUNCH, build_into, local, playlist, serving, small_screen
+from tests.test_orphans import children
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
