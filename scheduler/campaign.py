@@ -140,6 +140,17 @@ class Notifier:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A participating unit (区县、成员单位) that sends the office its plan and summary."""
+
+    name: str  # also its folder under the submissions folder
+    contact: str = ""
+    phone: str = ""
+    webhook_env: str = ""  # its group robot's webhook, for reminders (the address itself is a secret)
+    kind: str = "wecom"  # wecom | dingtalk
+
+
+@dataclass(frozen=True)
 class Pin:
     item: str
     channel: str
@@ -192,6 +203,7 @@ class Paths:
     templates: Path
     posters: Path
     state: Path
+    submissions: Path | None = None  # units' files; default <state>/submissions
 
 
 @dataclass(frozen=True)
@@ -215,6 +227,7 @@ class Campaign:
     screens: tuple[ScreenConfig, ...] = ()
     notifiers: tuple[Notifier, ...] = ()
     pins: tuple[Pin, ...] = ()
+    units: tuple[Unit, ...] = ()
     reminders: Reminders = field(default_factory=Reminders)
     lint: LintConfig = field(default_factory=LintConfig)
     database_url: str = ""
@@ -242,6 +255,10 @@ class Campaign:
         """When the launch event is, as staff write it: 9月8日（星期三）09:00."""
         day, time = self.key_dates.launch, self.key_dates.launch_time
         return f"{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）{time:%H:%M}"
+
+    @property
+    def submissions_dir(self) -> Path:
+        return self.paths.submissions or self.paths.state / "submissions"
 
     @property
     def db_url(self) -> str:

@@ -25,6 +25,7 @@ from .campaign import (
     ReviewConfig,
     ScreenConfig,
     Stage,
+    Unit,
     WebConfig,
     WeChatConfig,
     WeiboConfig,
@@ -47,6 +48,7 @@ TOP_KEYS = (
     "database",
     "review",
     "web",
+    "units",
 )
 SIZE_RE = re.compile(r"^(\d{2,5})[x×X*](\d{2,5})$")
 HOURS_RE = re.compile(r"^(\d{1,2}:\d{2})\s*[-–~]\s*(\d{1,2}:\d{2})$")
@@ -123,6 +125,7 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         "posters": _posters(r, data),
         "notifiers": _notifiers(r, data),
         "pins": _pins(r, data),
+        "units": _units(r, data),
         "reminders": _reminders(r, data),
         "lint": _lint(r, data, base),
         "database_url": r.text(data, "database", "", ""),
@@ -167,7 +170,7 @@ def _paths(r: Reader, data: Mapping, base: Path) -> Paths | None:
     if p is None:
         p = Mapping()
         p.source, p.line, p.key_lines = data.source, data.line, {}
-    r.keys(p, "paths", ("content", "templates", "posters", "state"))
+    r.keys(p, "paths", ("content", "templates", "posters", "state", "submissions"))
     content = _under(base, r.text(p, "content", "paths", "content"))
     templates = _under(base, r.text(p, "templates", "paths", "templates"))
     if not content.is_dir():
@@ -179,6 +182,7 @@ def _paths(r: Reader, data: Mapping, base: Path) -> Paths | None:
         templates=templates,
         posters=_under(base, r.text(p, "posters", "paths", "posters")),
         state=_under(base, r.text(p, "state", "paths", ".qm")),
+        submissions=_under(base, r.text(p, "submissions", "paths")) if "submissions" in p else None,
     )
 
 
@@ -528,6 +532,32 @@ def _notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
                 webhook_env=r.text(m, "webhook_env", path),
                 secret_env=r.text(m, "secret_env", path, ""),
                 events=events,
+            )
+        )
+    return tuple(out)
+
+
+def _units(r: Reader, data: Mapping) -> tuple[Unit, ...]:
+    out: list[Unit] = []
+    for path, m in r.entries(data, "units", ""):
+        r.keys(m, path, ("name", "contact", "phone", "webhook_env", "kind"))
+        for key in ("webhook", "secret", "token"):
+            if key in m:
+                r.problem(m.where(key), "密钥和 Webhook 地址不能写在配置文件里", "改用 webhook_env 指定存放地址的环境变量名")
+        name = r.text(m, "name", path)
+        if name and any(u.name == name for u in out):
+            r.problem(m.where("name"), f"单位 {name} 重复", "每个单位只写一次")
+        if name and ("/" in name or "\\" in name or name.startswith(".")):
+            r.problem(
+                m.where("name"), f"单位名称 {name!r} 不能含 / 或 \\，也不能以 . 开头（它也是文件夹名）", "写单位的中文名称，如 爱辉区"
+            )
+        out.append(
+            Unit(
+                name=name,
+                contact=r.text(m, "contact", path, ""),
+                phone=str(r.text(m, "phone", path, "")),
+                webhook_env=r.text(m, "webhook_env", path, ""),
+                kind=r.choice(m, "kind", path, ("wecom", "dingtalk"), "wecom"),
             )
         )
     return tuple(out)

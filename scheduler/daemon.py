@@ -68,6 +68,9 @@ STANDBY_POLL = 5.0  # seconds between a standby's tries for the lease (PostgreSQ
 
 Source = Callable[[], tuple[Plan, Renderer]]
 AheadHook = Callable[[dt.datetime], object]  # prepares what is due after the given time (see `work_ahead`)
+StatsHook = Callable[[dt.datetime], object]  # collects the statistics due by the given time (see `stats.daily`)
+STATS_HOURS = "8-23"  # asked after 08:00 (figures are computed overnight), again each hour while not final
+STATS_MINUTE = 40
 
 
 def _outlives_full_disk(during: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -102,6 +105,7 @@ class Daemon:
         notifications: Notifications | None = None,
         lock_file: Path | None = None,
         ahead: AheadHook | None = None,
+        stats: StatsHook | None = None,
     ) -> None:
         self.campaign = campaign
         self.queue = Queue(engine)
@@ -112,6 +116,7 @@ class Daemon:
         self.notifications = notifications
         self.lock = DaemonLock(engine, lock_file)
         self.ahead = ahead
+        self.stats = stats
         self.stopping = threading.Event()
         self.disk = diskfull.Alarm(self._notify, campaign.paths.state)
         self._plan: Plan | None = None
@@ -205,7 +210,8 @@ class Daemon:
         wanted |= {jobs.poll_id(p.id) for p in self.queue.find([st.ACCEPTED])}
         for job_id in self._job_ids():
             stray_ahead = job_id.startswith(jobs.AHEAD_PREFIX) and self.ahead is None
-            if (job_id.startswith(("post:", "poll:")) and job_id not in wanted) or stray_ahead:
+            stray_stats = job_id == jobs.STATS_ID and self.stats is None
+            if (job_id.startswith(("post:", "poll:")) and job_id not in wanted) or stray_ahead or stray_stats:
                 self.scheduler.remove_job(job_id)
                 event(log, "job_removed", job=job_id, why="post no longer waiting")
         self.sweep(now, horizon=None)
@@ -281,6 +287,7 @@ class Daemon:
                 jobs.REFRESH, trigger, id=jobs.REFRESH_ID, name="每日刷新队列", next_run_time=first, misfire_grace_time=None, coalesce=True
             )
         self._ensure_ahead_jobs(job_ids)
+        self._ensure_stats_job(job_ids)
         with self.queue.engine.connect() as conn:
             sent = set(conn.execute(sa.select(notices.c.key)).scalars())
         for reminder in self._current_plan().reminders:
@@ -321,6 +328,20 @@ class Daemon:
                 misfire_grace_time=None,
                 coalesce=True,
             )
+
+    def _ensure_stats_job(self, job_ids: set[str]) -> None:
+        if self.stats is None or jobs.STATS_ID in job_ids:
+            return
+        trigger = CronTrigger(hour=STATS_HOURS, minute=STATS_MINUTE, second=OFF_MINUTE, timezone=self.campaign.timezone)
+        self.scheduler.add_job(  # first run now: days missed while down are caught up at start
+            jobs.STATS,
+            trigger,
+            id=jobs.STATS_ID,
+            name="收集统计数据、检查单位报送",
+            next_run_time=self.clock.now(),
+            misfire_grace_time=None,
+            coalesce=True,
+        )
 
     def _schedule(self, job_id: str, func: str, at: float, arg: str) -> None:
         # No misfire grace: a late job always runs and `due.decide` chooses publish-late or missed.
@@ -486,6 +507,16 @@ class Daemon:
         except QmError as exc:
             event(log, "ahead_failed", logging.ERROR, error=str(exc))
             self._notify(Notice(FAILURE, "【提前准备】海报或电子屏播放列表更新失败，屏幕继续播放上一份播放列表", tuple(exc.lines())))
+
+    @_outlives_full_disk("收集统计数据")
+    def collect_statistics(self) -> None:
+        """Read figures, plays: every day not yet final (idempotent; see `stats.collect`)."""
+        if self.stats is None or self.stopping.is_set():
+            return
+        try:
+            self.stats(self.clock.now())
+        except QmError as exc:
+            event(log, "stats_failed", logging.ERROR, error=str(exc))
 
     @_outlives_full_disk("截止日期提醒")
     def remind(self, reminder_id: str) -> None:

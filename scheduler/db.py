@@ -147,6 +147,53 @@ stage_passes = sa.Table(
     sa.Column("at", sa.Float, nullable=False),
 )
 
+stat_values = sa.Table(
+    "stat_values",  # one figure of one day; re-asking a day replaces its rows, so a restart never doubles them
+    metadata,
+    sa.Column("source", sa.String(60), primary_key=True),  # wechat | weibo | screen:<id>
+    sa.Column("day", sa.String(10), primary_key=True),  # YYYY-MM-DD in the campaign's timezone
+    sa.Column("subject", sa.String(120), primary_key=True),  # account | article msgid | weibo id | screen id
+    sa.Column("metric", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("post_id", sa.String(80), nullable=False, server_default=""),  # matched by the post's receipt
+)
+
+stat_days = sa.Table(
+    "stat_days",  # how far each source's days are collected: final days are never asked again
+    metadata,
+    sa.Column("source", sa.String(60), primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),  # final | delay | nodata | error | denied
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("tries", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("fetched", sa.Float, nullable=False),
+)
+
+pause_log = sa.Table(
+    "pause_log",  # every pause and resume, for the work summary (the pauses table holds only current ones)
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("channel", sa.String(40), nullable=False),
+    sa.Column("action", sa.String(8), nullable=False),  # pause | resume
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("who", sa.String(80), nullable=False, server_default=""),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
+submissions = sa.Table(
+    "submissions",  # files units sent (plans, summaries), recorded once per content hash
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("unit", sa.String(80), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # plan | summary
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("arrived", sa.Float, nullable=False),  # when the file appeared (its modification time)
+    sa.Column("recorded", sa.Float, nullable=False),
+    sa.UniqueConstraint("unit", "kind", "sha256", name="uq_submission"),
+)
+
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
 
 
@@ -177,6 +224,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (3, "console: users, sessions, login failures, review stage passes", _create(users, web_sessions, login_failures, stage_passes)),
     (4, "daemons: every daemon sharing the database, active or standby", _create(daemons)),
     (5, "posts: index on state and time (the sweep reads only posts due soon)", _index(POSTS_STATE_AT)),
+    (6, "work summary: statistics, pause history, unit submissions", _create(stat_values, stat_days, pause_log, submissions)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -16,6 +16,7 @@ class JobTarget(Protocol):
     def refresh(self) -> None: ...
     def remind(self, reminder_id: str) -> None: ...
     def work_ahead(self) -> None: ...
+    def collect_statistics(self) -> None: ...
 
 
 PUBLISH = "scheduler.jobs:publish_post"
@@ -23,6 +24,8 @@ POLL = "scheduler.jobs:poll_post"
 REFRESH = "scheduler.jobs:refresh_queue"
 REMIND = "scheduler.jobs:send_reminder"
 WORK_AHEAD = "scheduler.jobs:work_ahead"
+STATS = "scheduler.jobs:collect_statistics"
+STATS_ID = "stats"
 REFRESH_ID = "refresh"
 AHEAD_PREFIX = "ahead:"  # ahead:<screen id> before each screen's on-hours, ahead:watch every few minutes
 
@@ -70,3 +73,7 @@ def send_reminder(reminder_id: str) -> None:
 
 def work_ahead() -> None:
     _daemon().work_ahead()
+
+
+def collect_statistics() -> None:
+    _daemon().collect_statistics()

@@ -9,6 +9,7 @@ inside `Queue.locked`, so two reviewers (or a reviewer and the daemon) never act
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Connection
 from . import states as st
 from .campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage
 from .channels.base import Receipt, committed
-from .db import pauses, stage_passes
+from .db import pause_log, pauses, stage_passes
 from .errors import InputError
 from .queue import Post, Queue, TransitionError, _audit, _refusal, _update
 
@@ -236,13 +237,18 @@ def pause(queue: Queue, channel: str | None, who: str, reason: str, now: float) 
     with queue.engine.begin() as conn:
         conn.execute(pauses.delete().where(pauses.c.channel == key))
         conn.execute(pauses.insert().values(channel=key, reason=reason, who=who, at=now))
+        conn.execute(pause_log.insert().values(channel=key, action="pause", reason=reason, who=who, at=now))
 
 
-def resume(queue: Queue, channel: str | None) -> bool:
+def resume(queue: Queue, channel: str | None, who: str = "", now: float | None = None) -> bool:
     """Lift a pause; resuming without a channel lifts every pause. False if nothing was paused."""
     query = pauses.delete() if channel is None else pauses.delete().where(pauses.c.channel == channel)
     with queue.engine.begin() as conn:
-        return bool(conn.execute(query).rowcount)
+        lifted = bool(conn.execute(query).rowcount)
+        if lifted:
+            at = time.time() if now is None else now
+            conn.execute(pause_log.insert().values(channel=channel or ALL_CHANNELS, action="resume", who=who, at=at))
+        return lifted
 
 
 def paused(queue: Queue) -> dict[str, tuple[str, str, float]]:

@@ -32,6 +32,7 @@ from .campaign import Campaign
 from .channels.base import Channel
 from .channels.fake import Crash, Faults, FaultyChannel, Ledger
 from .clock import Clock, FakeClock
+from .content import Library
 from .daemon import Daemon
 from .db import open_db, sqlite_path
 from .fakes.platforms import Platform, api_platforms
@@ -39,6 +40,7 @@ from .fakes.server import FakeServer
 from .planner import Plan
 from .queue import Queue
 from .render import Renderer
+from .simulate_figures import StatsPlatforms, collect, keep, play_screens
 from .stepping import SteppedScheduler
 
 log = logging.getLogger("qm.simulate")
@@ -74,7 +76,11 @@ def simulate(
     restarts: int = 3,
     seed: int = 2016,
     platform: Platform | None = None,
+    library: Library | None = None,
+    keep_in: Path | None = None,
 ) -> Report:
+    """`keep_in`: also play the screens, collect the statistics from fake servers, and keep the
+    database and proof of play there (for `qm report`; needs `library`)."""
     began = time.perf_counter()
     rng = random.Random(seed)
     if not plan.posts:
@@ -91,11 +97,16 @@ def simulate(
         servers: list[FakeServer] = []
         if platform is None:  # channels on `publisher: api` talk to local fake servers, which fail now and then too
             platform, servers = stack.enter_context(api_platforms(sim, ledger, clock, fault_rate=faults / 4, seed=seed))
+        figures = StatsPlatforms(sim, servers, clock) if keep_in is not None else None
+        if figures is not None:
+            stack.callback(figures.stop)
         lives = 0
         while True:
             lives += 1
             engine = open_db(sim.db_url)
-            channels: dict[str, Channel] = {c.name: FaultyChannel(platform(c, ledger, clock), plan_faults, clock) for c in sim.channels}
+            channels: dict[str, Channel] = {
+                c.name: FaultyChannel(_registered(figures, platform(c, ledger, clock)), plan_faults, clock) for c in sim.channels
+            }
             scheduler = SteppedScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, timezone=sim.timezone)
             db_file = sqlite_path(sim.db_url)
             lock_file = db_file.with_name(db_file.name + ".lock") if db_file else None
@@ -115,7 +126,28 @@ def simulate(
             engine.dispose()
             break
         plan_faults.injected += sum(server.injected for server in servers)
+        if figures is not None and keep_in is not None and library is not None:
+            _keep_figures(sim, plan, library, figures, clock, keep_in)
     return _report(plan, ledger, final, time.perf_counter() - began, (lives - 1, restarts), plan_faults)
+
+
+def _registered(figures: StatsPlatforms | None, channel: Channel) -> Channel:
+    return figures.wrap(channel) if figures is not None else channel
+
+
+def _keep_figures(sim: Campaign, plan: Plan, library: Library, figures: StatsPlatforms, clock: FakeClock, keep_in: Path) -> None:
+    """After the campaign: the walls' proof of play and the statistics job, then keep what `qm report` reads."""
+    engine = open_db(sim.db_url)
+    try:
+        play_screens(sim, plan, library, engine)
+        asked_at = sim.at(sim.end + dt.timedelta(days=2), dt.time(9, 0))  # every day of the window is ready
+        clock.set(max(asked_at, clock.now()))
+        collect(sim, engine, figures, clock)
+    finally:
+        engine.dispose()
+    database = sqlite_path(sim.db_url)
+    assert database is not None
+    keep(database, sim.paths.state, keep_in)
 
 
 def _run(daemon: Daemon, scheduler: SteppedScheduler, clock: FakeClock, end: dt.datetime, idle_kills: list[dt.datetime]) -> None:

@@ -20,7 +20,7 @@ from scheduler.campaign import Campaign
 from scheduler.channels.base import Channel, OutgoingPost, Receipt
 from scheduler.channels.fake import FakePlatform, Ledger
 from scheduler.clock import FakeClock
-from scheduler.daemon import AheadHook, Daemon
+from scheduler.daemon import AheadHook, Daemon, StatsHook
 from scheduler.db import open_db, sqlite_path
 from scheduler.notify import Notifications
 from scheduler.planner import Plan
@@ -82,6 +82,7 @@ class Harness:
         self.queue = Queue(self.engine)
         self.daemon: Daemon | None = None
         self.ahead: AheadHook | None = None  # the opt-in work-ahead hook (posters, playlists)
+        self.stats: StatsHook | None = None  # the opt-in statistics job
 
     def start(self) -> Daemon:
         self.daemon = self.build()
@@ -103,6 +104,7 @@ class Harness:
             notifications=self.notifications,
             lock_file=db.with_name(db.name + ".lock") if db else None,
             ahead=self.ahead,
+            stats=self.stats,
         )
 
     def crash(self) -> None:

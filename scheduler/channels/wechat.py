@@ -180,6 +180,8 @@ class WeChatChannel(ApiChannel):
     def _submit(self, post: OutgoingPost, progress: dict[str, Any]) -> Receipt:
         data = self._irrevocable(post, progress, "submitting", "/cgi-bin/freepublish/submit", {"media_id": progress["media_id"]})
         progress = {**progress, "stage": "submitted", "publish_id": str(data["publish_id"])}
+        if data.get("msg_data_id"):
+            progress["msg_data_id"] = str(data["msg_data_id"])  # names the article in the statistics (datacube msgid)
         post.checkpoint(progress)
         return Receipt("accepted", external_id=progress["publish_id"], data=progress)
 

@@ -50,6 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
             "渠道按给定比例随机出错和超时，并多次强行中止、重启服务（至少一次在发布过程中）。"
             "发布方式为 publisher: api 的公众号和微博渠道，会真正调用在本机启动的仿真微信、微博接口（含令牌过期、限额、错误应答），"
             "用临时生成的密钥，不访问真实平台。报告应发、已发、重复、丢失、迟发、失败条数和耗时。不会发布任何真实内容。"
+            "结束后模拟各电子屏的播放记录，从仿真接口收集阅读、转发等统计数据，把数据库保存到 状态目录/simulate/，可用 qm report --db 生成工作总结。"
         ),
     )
     p.add_argument(
@@ -103,6 +104,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     from ..diskfull import GuardedScheduler
     from ..notify import Notifications
     from ..queue import Queue
+    from ..stats.daily import StatsJob
     from ..status import gather
 
     campaign = ctx.campaign
@@ -130,6 +132,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
             notifications=notifications,
             lock_file=db_file.with_name(db_file.name + ".lock") if db_file else None,
             ahead=partial(_ahead, ctx.config_path, Queue(engine), Ahead()),
+            stats=StatsJob(campaign, engine, notifications.send, office=notifications),
         )
 
     stop = threading.Event()
@@ -188,11 +191,15 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
     if not plan.posts:
         raise InputError("排期为空，无法模拟（检查 channels 的 times 和活动日期）")
     setup_logging(None, level=50)  # the report is the output; the daemon's own log lines would drown it
-    report = sim.simulate(campaign, plan, renderer, faults=args.faults, restarts=args.restarts, seed=args.seed)
+    kept = campaign.paths.state / "simulate"
+    report = sim.simulate(
+        campaign, plan, renderer, faults=args.faults, restarts=args.restarts, seed=args.seed, library=ctx.library, keep_in=kept
+    )
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        print(json.dumps({**report.to_json(), "database": str(kept / "qm.sqlite3")}, ensure_ascii=False))
     else:
         print(_report_text(report))
+        print(f"模拟的数据库和播放记录保存在 {kept}；生成工作总结：qm report -c {ctx.config_path} --db {kept / 'qm.sqlite3'}")
     return 0 if sim.passed(report) else 1
 
 

@@ -30,6 +30,8 @@ COMMANDS = {
     "screen": "screen_cmds",
     **dict.fromkeys(("web", "user"), "web_cmds"),
     "build": "build_cmds",
+    "report": "report_cmds",
+    "units": "units_cmds",
 }
 
 # command -> the line `qm --help` shows for it (kept here so that listing imports no command module)
@@ -56,6 +58,8 @@ SUMMARIES = {
     "web": "启动网页审核台（含电子屏播放页面）",
     "user": "管理审核台账号",
     "build": "一次生成活动需要的全部图片：海报和每天的电子屏播放列表",
+    "report": "生成工作总结（Word 文档）或统计数据表",
+    "units": "各单位活动方案和工作总结的报送情况、汇总",
 }
 
 DESCRIPTION = """qm：“质量月”宣传内容排期与发布工具。

@@ -8,6 +8,13 @@ checked against the documented limits. A submitted publish job reports status 1 
 keep the account type's quota (subscription: 1 a day; service: 4 a month) and recognise a repeated
 `clientmsgid` within 24 hours (45065, with the original msg_id).
 
+Statistics (`datacube/getbizsummary`, `getarticleread`, `getarticleshare`, `getarticletotaldetail`)
+cover the articles that went out (`articles`, keyed by datacube msgid "<msg_data_id>_1"), with
+reads that fall by half each day after publication. `end_date` must be before today (61501) and
+dates well-formed (61500); a day's figures exist from 08:00 the next day (`ready_after`), before
+that the answer is an empty list with `is_delay: true` ("no data yet"); days in `delayed` answer
+their figures with `is_delay: true`; `datacube_allowed = False` answers 48001 (api unauthorized).
+
 `deliveries` lists what really went out to readers: (kind, id, label, time); `label` is whatever the
 test or simulation set in `current_label` when the call arrived.
 """
@@ -37,6 +44,16 @@ def ok(**fields: Any) -> Answer:
 
 def err(code: int, message: str) -> Answer:
     return 200, {"errcode": code, "errmsg": f"{message} rid: fake-{secrets.token_hex(4)}"}
+
+
+DATA_SINCE = dt.date(2014, 12, 1)  # the platform keeps figures from this day on
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    published: dt.date
+    base: int  # reads on the first day
 
 
 @dataclass
@@ -78,6 +95,10 @@ class FakeWeChat(FakeServer):
         self.current_label = ""
         self.on_delivery: Callable[[str, float], object] | None = None
         self._ids = itertools.count(1000)
+        self.articles: dict[str, Article] = {}
+        self.ready_after = dt.time(8, 0)
+        self.delayed: set[dt.date] = set()
+        self.datacube_allowed = True
 
     def busy(self) -> Answer:
         return err(-1, "system error")
@@ -102,6 +123,7 @@ class FakeWeChat(FakeServer):
             "submit": self._submit,
             "get": self._get,
             "sendall": self._sendall,
+            **dict.fromkeys(("getbizsummary", "getarticleread", "getarticleshare", "getarticletotaldetail"), self._datacube),
         }
         route = routes.get(request.call)
         return route(request) if route else (404, {"errcode": 404, "errmsg": "not found"})
@@ -202,6 +224,7 @@ class FakeWeChat(FakeServer):
         self.jobs[publish_id] = Job(media_id, self.clock(), outcome, self.current_label)
         if outcome in (0, 5, 6):  # these reached readers (5 and 6 were taken down afterwards)
             self._deliver("publish", publish_id)
+            self._add_article(int(publish_id) + 1, self._title(media_id))
         return ok(publish_id=publish_id, msg_data_id=int(publish_id) + 1)
 
     def _get(self, request: Request) -> Answer:
@@ -236,6 +259,7 @@ class FakeWeChat(FakeServer):
         self.mass[client_id] = (msg_id, now)
         self.mass_sent.append(now)
         self._deliver("mass", msg_id)
+        self._add_article(int(msg_id) + 1, self._title(media_id))
         return ok(msg_id=int(msg_id), msg_data_id=int(msg_id) + 1)
 
     def _quota_used(self, now: float) -> bool:
@@ -245,3 +269,59 @@ class FakeWeChat(FakeServer):
             return any(dt.datetime.fromtimestamp(t, CST).date() == today.date() for t in self.mass_sent)
         month = [t for t in self.mass_sent if dt.datetime.fromtimestamp(t, CST).strftime("%Y%m") == today.strftime("%Y%m")]
         return len(month) >= 4
+
+    # -- statistics (datacube) -----------------------------------------------------------------
+
+    def _title(self, media_id: str) -> str:
+        return str(self.drafts[media_id]["articles"][0].get("title", ""))
+
+    def _add_article(self, msg_data_id: int, title: str) -> str:
+        msgid = f"{msg_data_id}_1"
+        published = dt.datetime.fromtimestamp(self.clock(), CST).date()
+        self.articles[msgid] = Article(title, published, 200 + (msg_data_id // 1000) * 7919 % 800)
+        return msgid
+
+    def add_article(self, title: str) -> str:
+        """An article that went out now by other means (the simulation's outbox); its msg_data_id."""
+        with self.lock:
+            return self._add_article(next(self._ids) * 1000 + 1, title).removesuffix("_1")
+
+    def reads(self, msgid: str, day: dt.date) -> int:
+        article = self.articles[msgid]
+        age = (day - article.published).days
+        return article.base >> age if 0 <= age < 8 else 0
+
+    def _datacube(self, request: Request) -> Answer:
+        if not self.datacube_allowed:
+            return err(48001, "api unauthorized")
+        try:
+            begin = dt.date.fromisoformat(str(request.json.get("begin_date", "")))
+            end = dt.date.fromisoformat(str(request.json.get("end_date", "")))
+        except ValueError:
+            return err(61500, "date format error")
+        now = dt.datetime.fromtimestamp(self.clock(), CST)
+        if begin > end or end >= now.date() or begin < DATA_SINCE:
+            return err(61501, "date range error")
+        days = [begin + dt.timedelta(days=i) for i in range((end - begin).days + 1)]
+        ready = [d for d in days if now >= dt.datetime.combine(d + dt.timedelta(days=1), self.ready_after, tzinfo=CST)]
+        if len(ready) < len(days):
+            return ok(list=[], is_delay=True)
+        rows = [row for d in days for row in self._rows(request.call, d)]
+        return ok(list=rows, is_delay=any(d in self.delayed for d in days))
+
+    def _rows(self, call: str, day: dt.date) -> list[dict[str, Any]]:
+        reads = {m: self.reads(m, day) for m in self.articles}
+        read = {m: n for m, n in reads.items() if n}
+        ref = day.isoformat()
+        if call == "getbizsummary":
+            total = sum(read.values())
+            figures = {"read_user": total, "share_user": total // 12, "like_user": total // 30, "zaikan_user": total // 50}
+            return [{"ref_date": ref, **figures, "comment_count": total // 100}]
+        if call == "getarticleread":
+            return [{"ref_date": ref, "msgid": m, "detail": {"read_user": n}} for m, n in read.items()]
+        if call == "getarticleshare":
+            return [{"ref_date": ref, "msgid": m, "detail": {"share_user": n // 12}} for m, n in read.items()]
+        published = [m for m, a in self.articles.items() if a.published == day]
+        return [
+            {"ref_date": ref, "msgid": m, "publish_type": 0, "detail_list": [{"stat_date": ref, "read_user": reads[m]}]} for m in published
+        ]

@@ -5,6 +5,10 @@ Form or multipart fields `access_token`, `status`, `rip`, `pic`. Errors are HTTP
 at a time on the server's clock (`expire_token`/`revoke_token`); the text must hold a URL on a safe
 domain, no `#topic#`, at most 140 characters by Weibo's count; pictures are JPEG/GIF/PNG under 5 MB;
 the same text twice within a day is refused as repeated content; `hourly_limit` posts an hour.
+
+`GET /2/statuses/count.json?ids=a,b` (at most 100 ids) answers each known status's reposts,
+comments and attitudes, growing over its first days; `count_allowed = False` answers 10014 (the
+app lacks the permission), as most apps are.
 """
 
 from __future__ import annotations
@@ -50,12 +54,13 @@ class FakeWeibo(FakeServer):
         self.current_label = ""
         self.on_delivery: Callable[[str, float], object] | None = None
         self._ids = itertools.count(4_800_000_000_000_000)
+        self.count_allowed = True
 
     def busy(self) -> Answer:
         return fail(10023, "User requests out of rate limit!", 403)
 
     def handle(self, request: Request) -> Answer:
-        if request.call != "share":
+        if request.call not in ("share", "count") or (request.call == "count" and not self.count_allowed):
             return fail(10014, "Insufficient app permissions!", 403)
         token = request.param("access_token")
         if token != self.token or self.revoked:
@@ -63,6 +68,8 @@ class FakeWeibo(FakeServer):
         now = self.clock()
         if now >= self.token_expires:
             return fail(21327, "expired_token", 401)
+        if request.call == "count":
+            return self._count(request.param("ids"), now)
         problem = self._text_problem(request.form.get("status", ""), request.form.get("rip", ""), now)
         if problem is None and "pic" in request.files:
             problem = self._pic_problem(request.files["pic"][1])
@@ -108,3 +115,24 @@ class FakeWeibo(FakeServer):
         if self.on_delivery is not None:
             self.on_delivery(self.current_label, now)
         return status
+
+    # -- counts ----------------------------------------------------------------------------------
+
+    def add_status(self, text: str) -> str:
+        """A status posted now by other means (the simulation's outbox); its id."""
+        with self.lock:
+            ident = next(self._ids)
+            self.statuses.append({"id": ident, "idstr": str(ident), "text": text, "_at": self.clock()})
+            return str(ident)
+
+    def counts(self, status: dict[str, Any], now: float) -> dict[str, Any]:
+        days = min(int((now - status["_at"]) // 86400) + 1, 4)
+        seed = int(status["id"]) % 97
+        return {"id": status["id"], "reposts": seed % 13 * days, "comments": seed % 7 * days, "attitudes": (seed % 29 + 3) * days}
+
+    def _count(self, ids: str, now: float) -> Answer:
+        wanted = [i for i in ids.split(",") if i]
+        if not wanted or len(wanted) > 100:
+            return fail(10008, "param error, see doc for more info", 400)
+        known = {s["idstr"]: s for s in self.statuses}
+        return 200, [self.counts(known[i], now) for i in wanted if i in known]  # type: ignore[return-value]

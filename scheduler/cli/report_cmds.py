@@ -1,0 +1,93 @@
+"""After the campaign: `qm report` (the work summary and its figures)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import InputError
+from ..fsutil import atomic_write_bytes
+from .context import Context, parse_day
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from ..report.figures import Figures
+
+FORMATS = ("docx", "xlsx", "csv", "json")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "report",
+        parents=[common],
+        help="生成工作总结（Word 文档）或统计数据表",
+        description=(
+            "根据数据库中的发布记录、播放记录和统计数据，生成工作总结草稿（.docx，可用 WPS 或 Word 编辑）："
+            "基本情况、各活动领域开展情况、启动日、宣传数据和图表、存在的问题及处理情况，附件为已发布内容明细。"
+            "用 --format 只导出数据（xlsx、csv、json）。数字都取自数据库，不做估算。"
+        ),
+    )
+    p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="起始日期（默认活动开始）")
+    p.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="结束日期（含当天，默认活动结束）")
+    p.add_argument("--format", choices=FORMATS, default="docx", help="docx 工作总结（默认）；xlsx、csv、json 只导出数据")
+    p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入的文件（默认 工作总结.docx 或 统计数据.xlsx 等，在当前目录）")
+    p.add_argument(
+        "--db", type=Path, metavar="数据库文件", help="改用这个 SQLite 数据库（例如 qm simulate 保存的 状态目录/simulate/qm.sqlite3）"
+    )
+    p.set_defaults(run=run_report)
+
+
+def report_engine(ctx: Context, db: Path | None) -> Engine:
+    if db is None:
+        return ctx.engine
+    if not db.is_file():
+        raise InputError(f"找不到数据库文件 {db}（先运行 qm simulate，或检查 --db 的路径）")
+    from ..db import open_db
+
+    return open_db(f"sqlite:///{db.resolve()}")
+
+
+def run_report(ctx: Context, args: argparse.Namespace) -> int:
+    from ..report import tables
+    from ..report.figures import gather
+
+    campaign = ctx.campaign
+    start, end = args.start or campaign.start, args.end or campaign.end
+    if start > end:
+        raise InputError(f"--from {start} 晚于 --to {end}：起始日期应不晚于结束日期")
+    titles = {item.id: item.title for item in ctx.library.items}
+    figures = gather(campaign, report_engine(ctx, args.db), start, end, titles)
+    default = "工作总结.docx" if args.format == "docx" else f"统计数据.{args.format}"
+    output: Path = args.output or Path(default)
+    if output.suffix.lower() != f".{args.format}":
+        raise InputError(
+            f"输出文件 {output} 的扩展名与格式 {args.format} 不符：改为 {output.with_suffix('.' + args.format).name}，或用 --format 指定格式"
+        )
+    if args.format == "docx":
+        data = _docx(ctx, figures)
+    elif args.format == "xlsx":
+        data = tables.to_xlsx(figures)
+    elif args.format == "csv":
+        data = tables.to_csv(figures)
+    else:
+        data = tables.to_json(figures)
+    atomic_write_bytes(output, data)
+    print(
+        f"已写入{'工作总结' if args.format == 'docx' else '统计数据'}：{output}（{start} 至 {end}，已发布 {len(figures.published)} 条，"
+        f"失败或错过 {len(figures.problems)} 条）",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _docx(ctx: Context, figures: Figures) -> bytes:
+    from ..report import charts, document
+
+    with tempfile.TemporaryDirectory(prefix="qm-report-") as tmp:
+        drawn = charts.draw_all(figures, Path(tmp))
+        return document.render(ctx.campaign, figures, drawn, dt.datetime.now(ctx.campaign.timezone).date())

@@ -1,0 +1,102 @@
+"""Units and their submissions: `qm units` (who sent their plan and summary, when, how late) and
+`qm units --collect` (the consolidated document sent upward)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import InputError, Problem
+from ..fsutil import atomic_write_bytes
+from .context import Context
+
+if TYPE_CHECKING:
+    from ..units.submissions import UnitStatus
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "units",
+        parents=[common],
+        help="各单位活动方案和工作总结的报送情况、汇总",
+        description=(
+            "登记各单位放在 报送目录/单位名称/方案/ 和 报送目录/单位名称/总结/ 中的文件（按内容的 SHA-256 登记一次），"
+            "列出每个单位的活动方案、工作总结是否报送、何时报送、是否迟交。--collect 生成汇总文档（封面表格和各单位的正文）。"
+        ),
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--collect", action="store_true", help="生成汇总文档（.docx）")
+    p.add_argument("--kind", choices=("plan", "summary"), default="summary", help="汇总哪一种：plan 活动方案、summary 工作总结（默认）")
+    p.add_argument("-o", "--output", type=Path, metavar="文件", help="汇总文档写入的文件（默认 汇总.docx）")
+    p.set_defaults(run=run_units)
+
+
+def run_units(ctx: Context, args: argparse.Namespace) -> int:
+    from ..units.submissions import recorded, scan, statuses
+
+    campaign = ctx.campaign
+    if not campaign.units:
+        raise InputError("config.yaml 中没有 units（参加活动的单位）：按 README 的“单位报送”一节添加后再运行")
+    engine = ctx.engine
+    problems = scan(campaign, engine, time.time())
+    found = statuses(campaign, recorded(engine), ctx.today())
+    if args.collect:
+        problems += _collect(ctx, args, found)
+    elif args.json:
+        print(json.dumps([_json(ctx, s) for s in found], ensure_ascii=False, indent=2))
+    else:
+        print(_table(ctx, found))
+    for problem in problems:
+        print(f"注意：{problem.where}：{problem.message}" + (f"（{problem.hint}）" if problem.hint else ""), file=sys.stderr)
+    return 2 if problems else 0
+
+
+def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> list[Problem]:
+    from ..units import digest
+
+    output: Path = args.output or Path("汇总.docx")
+    if output.suffix.lower() != ".docx":
+        raise InputError(f"汇总文档 {output} 的扩展名应为 .docx")
+    data, problems = digest.render(ctx.campaign, args.kind, found, ctx.today())
+    atomic_write_bytes(output, data)
+    print(f"已写入汇总：{output}", file=sys.stderr)
+    return problems
+
+
+def _when(ctx: Context, arrived: float | None) -> str:
+    return f"{dt.datetime.fromtimestamp(arrived, ctx.campaign.timezone):%m-%d %H:%M}" if arrived is not None else ""
+
+
+def _table(ctx: Context, found: list[UnitStatus]) -> str:
+    from ..units.submissions import FOLDERS, LABELS
+
+    lines = []
+    for kind in FOLDERS:
+        mine = [s for s in found if s.kind == kind]
+        if not mine:
+            continue
+        lines.append(f"{LABELS[kind]}（截止 {mine[0].due:%Y-%m-%d}）：")
+        width = max(len(s.unit.name) for s in mine)
+        for s in mine:
+            when = _when(ctx, s.first.arrived if s.first else None)
+            extra = f"  {when} 报送，共 {len(s.files)} 个文件" if s.first else ""
+            name = s.unit.name + "\u3000" * (width - len(s.unit.name))  # full-width spaces keep Chinese names aligned
+            lines.append(f"  {name}  {s.label}{extra}")
+    return "\n".join(lines)
+
+
+def _json(ctx: Context, s: UnitStatus) -> dict[str, object]:
+    return {
+        "unit": s.unit.name,
+        "kind": s.kind,
+        "due": s.due.isoformat(),
+        "state": s.state,
+        "late_days": s.late_days,
+        "arrived": dt.datetime.fromtimestamp(s.first.arrived, ctx.campaign.timezone).isoformat(timespec="seconds") if s.first else None,
+        "files": [{"path": str(f.path), "sha256": f.sha256, "size": f.size} for f in s.files],
+    }

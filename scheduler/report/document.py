@@ -1,0 +1,210 @@
+"""The work summary (工作总结) as a Word document (python-docx), in the usual shape:
+
+    一、基本情况          theme, window, organisers, what went out where
+    二、各项活动开展情况  per activity area of the plan
+    三、启动暨集中宣传活动 the launch day
+    四、宣传数据          figures and charts
+    五、存在的问题及处理情况 failures, missed posts, pauses, gaps in the statistics
+    附件                  every published post: time, channel, title, link, figures
+
+It is a draft staff will edit: plain sentences built from counts, no claims the data cannot back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from collections.abc import Sequence
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from .. import states as st
+from ..campaign import Campaign
+from ..domain import AREAS
+from .charts import Chart
+from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures, PostRow
+
+BODY_FONT, HEADING_FONT = "仿宋", "黑体"
+NUMERALS = "一二三四五六七八九十"
+
+
+def day_label(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def render(campaign: Campaign, figures: Figures, charts: Sequence[Chart], made: dt.date) -> bytes:
+    doc = Document()
+    set_styles(doc)
+    title = doc.add_paragraph(style="Title")
+    title.add_run(f"{campaign.name}工作总结")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    note = doc.add_paragraph(f"（草稿：由 qm 根据发布记录和统计数据于{day_label(made)}生成，数字均取自 qm 数据库，请核对、补充后使用）")
+    note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _overview(doc, campaign, figures)
+    _areas(doc, figures)
+    _launch(doc, campaign, figures)
+    _data(doc, figures, charts)
+    _problems(doc, campaign, figures)
+    _annex(doc, figures)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def set_styles(doc: DocumentObject) -> None:
+    for name, font, size in (
+        ("Normal", BODY_FONT, 12),
+        ("Title", HEADING_FONT, 20),
+        ("Heading 1", HEADING_FONT, 15),
+        ("Heading 2", HEADING_FONT, 13),
+    ):
+        style = doc.styles[name]
+        style.font.name = font
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0, 0, 0)  # official documents are black; Word's theme colours headings blue
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)  # Chinese text takes the East Asian font
+    section = doc.sections[0]
+    section.left_margin = section.right_margin = Cm(2.6)
+
+
+def _heading(doc: DocumentObject, n: int, text: str) -> None:
+    doc.add_heading(f"{NUMERALS[n - 1]}、{text}", level=1)
+
+
+def _overview(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
+    _heading(doc, 1, "基本情况")
+    organisers = "、".join([campaign.organizer, *campaign.co_organizers])
+    by_channel = f.published_by_channel()
+    parts = "，".join(f"{name} {n} 条" for name, n in by_channel.items()) or "无"
+    doc.add_paragraph(
+        f"{day_label(f.start)}至{day_label(f.end)}，{organisers}围绕“{campaign.theme}”主题开展{campaign.name}。"
+        f"期间通过 qm 排期并发布宣传内容 {len(f.published)} 条（{parts}）。"
+    )
+    planned = len([p for p in f.posts if p.state != st.CANCELLED])
+    doc.add_paragraph(f"排期内容共 {planned} 条，已发布 {len(f.published)} 条，发布失败或错过 {len(f.problems)} 条（见第五部分）。")
+
+
+def _areas(doc: DocumentObject, f: Figures) -> None:
+    _heading(doc, 2, "各项活动开展情况")
+    by_area = f.published_by_area()
+    for n, (key, label) in enumerate(AREAS.items(), start=1):
+        doc.add_heading(f"（{NUMERALS[n - 1]}）{label}", level=2)
+        titles = list(dict.fromkeys(p.title for p in f.published if p.area == key))
+        sample = "、".join(f"《{t}》" for t in titles[:6])
+        more = f"等 {len(titles)} 项内容" if len(titles) > 6 else ""
+        text = f"发布 {by_area[label]} 条" + (f"，涉及{sample}{more}。" if titles else "。")
+        doc.add_paragraph(text)
+
+
+def _launch(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
+    _heading(doc, 3, "启动暨集中宣传活动")
+    launch = campaign.key_dates.launch
+    on_day = [p for p in f.published if p.at.date() == launch]
+    doc.add_paragraph(f"{campaign.launch_label}举行启动暨集中宣传活动。当天各渠道发布 {len(on_day)} 条：")
+    if not (f.start <= launch <= f.end):
+        doc.add_paragraph("（启动日不在本报告的时间范围内。）")
+    for p in on_day:
+        doc.add_paragraph(f"{p.at:%H:%M} {p.channel_name}：{p.title}", style="List Bullet")
+
+
+def _data(doc: DocumentObject, f: Figures, charts: Sequence[Chart]) -> None:
+    _heading(doc, 4, "宣传数据")
+    rows = [[name, str(n)] for name, n in f.published_by_channel().items()]
+    table(doc, ["渠道", "已发布（条）"], [*rows, ["合计", str(len(f.published))]])
+    if f.wechat_account:
+        figures = "，".join(f"{METRIC_LABELS[m]} {int(f.wechat_account[m])}" for m in WECHAT_ACCOUNT if m in f.wechat_account)
+        doc.add_paragraph(f"公众号（按微信数据接口逐日汇总，{day_label(f.start)}至{day_label(f.end)}）：{figures}。")
+    weibo = [p for p in f.published if p.channel == "weibo" and p.figures]
+    if weibo:
+        sums = {m: int(sum(p.figures.get(m, 0) for p in weibo)) for m in ("reposts", "comments", "likes")}
+        doc.add_paragraph(
+            f"微博（{len(weibo)} 条有统计数据，取最近一次的累计数）：转发 {sums['reposts']}，评论 {sums['comments']}，点赞 {sums['likes']}。"
+        )
+    totals = f.screen_totals()
+    if totals:
+        doc.add_paragraph("户外电子屏（按播放记录统计）：")
+        table(
+            doc,
+            ["电子屏", "播放天数", "播放次数", "播放时长（小时）"],
+            [[name, str(int(t["days"])), str(int(t["plays"])), f"{t['minutes'] / 60:.1f}"] for name, t in totals.items()],
+        )
+    top = f.top_articles()
+    if top:
+        doc.add_paragraph("阅读人数最多的公众号文章：")
+        table(
+            doc,
+            ["发布时间", "标题", "阅读人数", "分享人数"],
+            [[f"{p.at:%m-%d}", p.title, _n(p, "read_user"), _n(p, "share_user")] for p in top],
+            widths=(2.2, 8.6, 2.5, 2.5),
+        )
+    for chart in charts:
+        doc.add_picture(str(chart.path), width=Cm(15.5))
+        caption = doc.add_paragraph(f"图：{chart.title}")
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _problems(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
+    _heading(doc, 5, "存在的问题及处理情况")
+    if not f.problems:
+        doc.add_paragraph("本期排期内容没有发布失败或错过的情况。")
+    else:
+        states = Counter(st.label(p.state) for p in f.problems)
+        doc.add_paragraph("发布失败或错过的内容：" + "，".join(f"{label} {n} 条" for label, n in states.items()) + "，明细如下：")
+        table(
+            doc,
+            ["时间", "渠道", "标题", "状态", "原因"],
+            [[f"{p.at:%m-%d %H:%M}", p.channel_name, p.title, st.label(p.state), p.reason] for p in f.problems],
+            widths=(2.2, 2.4, 4.4, 1.4, 5.4),
+        )
+    for pause in f.pauses:
+        what = "暂停" if pause["action"] == "pause" else "恢复"
+        reason = f"，原因：{pause['reason']}" if pause["reason"] else ""
+        who = f"（{pause['who']}）" if pause["who"] else ""
+        doc.add_paragraph(f"{pause['at']} {what}{pause['channel']}的发布{reason}{who}。", style="List Bullet")
+    gaps = Counter((g["source"], g["state"]) for g in f.gaps)
+    for (source, state), n in sorted(gaps.items()):
+        example = next(g for g in f.gaps if g["source"] == source and g["state"] == state)
+        doc.add_paragraph(f"{source}统计数据有 {n} 天{state}（如 {example['day']}：{example['note'] or '无说明'}）。", style="List Bullet")
+
+
+def _annex(doc: DocumentObject, f: Figures) -> None:
+    doc.add_page_break()  # type: ignore[no-untyped-call]
+    doc.add_heading("附件：已发布内容明细", level=1)
+    rows = [[f"{p.at:%m-%d %H:%M}", p.channel_name, p.title, p.link, _figures(p)] for p in f.published]
+    table(doc, ["时间", "渠道", "标题", "链接", "数据"], rows, widths=(2.0, 2.4, 4.8, 3.6, 3.0), small=True)
+
+
+def _figures(p: PostRow) -> str:
+    return "，".join(f"{METRIC_LABELS.get(m, m)} {int(v)}" for m, v in p.figures.items() if m in METRIC_LABELS)
+
+
+def _n(p: PostRow, metric: str) -> str:
+    return str(int(p.figures.get(metric, 0)))
+
+
+def table(doc: DocumentObject, head: list[str], rows: list[list[str]], widths: Sequence[float] = (), small: bool = False) -> None:
+    """A grid table; `widths` in cm per column (the page holds about 15.8 cm)."""
+    grid = doc.add_table(rows=1, cols=len(head))
+    grid.style = "Table Grid"
+    grid.autofit = not widths
+    for cell, text in zip(grid.rows[0].cells, head, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for values in rows:
+        cells = grid.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+            if small:
+                for run in cell.paragraphs[0].runs:
+                    run.font.size = Pt(9)
+    for n, width in enumerate(widths):  # Word reads the cells' widths, LibreOffice and WPS the grid's
+        grid.columns[n].width = Cm(width)
+        for cell in grid.columns[n].cells:
+            cell.width = Cm(width)
+    doc.add_paragraph()  # a table is followed by a blank line, as in a typed document

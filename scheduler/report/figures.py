@@ -1,0 +1,258 @@
+"""The work summary's figures, read from the database only: the queue, its audit log, the pause
+history and the collected statistics. Nothing here is estimated: every number is a count or a sum
+of rows, so staff can trace it (`qm queue --json`, `qm history`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from .. import states as st
+from ..campaign import Campaign
+from ..db import pause_log, stat_days, stat_values
+from ..domain import AREAS
+from ..export import channel_label
+from ..queue import Post, Queue
+from ..stats.sources import source_label
+
+PROBLEM_STATES = (st.FAILED, st.MISSED)
+WECHAT_ACCOUNT = ("read_user", "share_user", "like_user", "zaikan_user", "comment_count")
+METRIC_LABELS = {
+    "read_user": "阅读人数",
+    "share_user": "分享人数",
+    "like_user": "点赞人数",
+    "zaikan_user": "在看人数",
+    "comment_count": "留言数",
+    "reposts": "转发",
+    "comments": "评论",
+    "likes": "点赞",
+    "plays": "播放次数",
+}
+GAP_LABELS = {"error": "出错", "denied": "无权限", "nodata": "平台尚无数据", "delay": "平台数据未最终确定"}
+
+
+@dataclass(frozen=True)
+class PostRow:
+    id: str
+    at: dt.datetime
+    channel: str
+    channel_name: str
+    area: str
+    item: str
+    title: str
+    state: str
+    link: str
+    figures: dict[str, float]
+    reason: str = ""  # why it failed or was missed
+
+
+@dataclass(frozen=True)
+class ScreenDay:
+    screen: str
+    name: str
+    day: dt.date
+    plays: int
+    items: int
+    minutes: float
+
+
+@dataclass
+class Figures:
+    start: dt.date
+    end: dt.date
+    posts: list[PostRow]
+    wechat_account: dict[str, float] = field(default_factory=dict)
+    screens: list[ScreenDay] = field(default_factory=list)
+    pauses: list[dict[str, Any]] = field(default_factory=list)
+    gaps: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def published(self) -> list[PostRow]:
+        return [p for p in self.posts if p.state == st.PUBLISHED]
+
+    @property
+    def problems(self) -> list[PostRow]:
+        return [p for p in self.posts if p.state in PROBLEM_STATES]
+
+    def published_by_channel(self) -> dict[str, int]:
+        return dict(Counter(p.channel_name for p in self.published))
+
+    def published_by_area(self) -> dict[str, int]:
+        counts = Counter(p.area for p in self.published)
+        return {label: counts.get(key, 0) for key, label in AREAS.items()}
+
+    def published_by_day(self) -> dict[str, dict[str, int]]:
+        days: dict[str, dict[str, int]] = defaultdict(dict)
+        for p in self.published:
+            per = days[p.at.date().isoformat()]
+            per[p.channel_name] = per.get(p.channel_name, 0) + 1
+        return dict(sorted(days.items()))
+
+    def screen_totals(self) -> dict[str, dict[str, float]]:
+        totals: dict[str, dict[str, float]] = {}
+        for d in self.screens:
+            t = totals.setdefault(d.name, {"plays": 0, "minutes": 0.0, "days": 0})
+            t["plays"] += d.plays
+            t["minutes"] += d.minutes
+            t["days"] += 1 if d.plays else 0
+        return totals
+
+    def top_articles(self, n: int = 10) -> list[PostRow]:
+        read = [p for p in self.published if p.channel == "wechat" and p.figures.get("read_user")]
+        return sorted(read, key=lambda p: (-p.figures["read_user"], p.at))[:n]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "published": len(self.published),
+            "published_by_channel": self.published_by_channel(),
+            "published_by_area": self.published_by_area(),
+            "published_by_day": self.published_by_day(),
+            "failed_or_missed": len(self.problems),
+            "wechat_account": self.wechat_account,
+            "screens": [
+                {"screen": d.screen, "name": d.name, "day": d.day.isoformat(), "plays": d.plays, "items": d.items, "minutes": d.minutes}
+                for d in self.screens
+            ],
+            "posts": [
+                {
+                    "id": p.id,
+                    "at": p.at.isoformat(),
+                    "channel": p.channel,
+                    "channel_name": p.channel_name,
+                    "area": AREAS.get(p.area, p.area),
+                    "title": p.title,
+                    "state": p.state,
+                    "link": p.link,
+                    "figures": p.figures,
+                    "reason": p.reason,
+                }
+                for p in self.posts
+            ],
+            "pauses": self.pauses,
+            "gaps": self.gaps,
+        }
+
+
+def gather(campaign: Campaign, engine: Engine, start: dt.date, end: dt.date, titles: dict[str, str]) -> Figures:
+    tz = campaign.timezone
+    first, last = campaign.at(start, dt.time(0)).timestamp(), campaign.at(end + dt.timedelta(days=1), dt.time(0)).timestamp()
+    queued = Queue(engine).find(start=first, end=last - 0.001)
+    per_post = _per_post(engine)
+    rows = [_row(campaign, p, titles, per_post.get(p.id, {})) for p in sorted(queued, key=lambda p: (p.at, p.channel))]
+    with engine.connect() as conn:
+        return Figures(
+            start,
+            end,
+            rows,
+            wechat_account=_wechat_account(conn, start, end),
+            screens=_screens(conn, campaign, start, end),
+            pauses=_pauses(conn, tz, first, last),
+            gaps=_gaps(conn, start, end),
+        )
+
+
+def _row(campaign: Campaign, post: Post, titles: dict[str, str], figures: dict[str, float]) -> PostRow:
+    payload = post.payload
+    title = titles.get(post.item) or str(payload.get("title") or payload.get("headline") or post.item)
+    receipt = post.receipt
+    link = (receipt.url or str(receipt.data.get("article_url", ""))) if receipt else ""
+    reason = post.last_error if post.state in PROBLEM_STATES else ""
+    return PostRow(
+        post.id,
+        post.when(campaign.timezone),
+        post.channel,
+        channel_label(campaign, post.channel),
+        post.area,
+        post.item,
+        title,
+        post.state,
+        link if link.startswith("http") else "",
+        figures,
+        reason,
+    )
+
+
+def _per_post(engine: Engine) -> dict[str, dict[str, float]]:
+    """Each post's figures: WeChat reads and shares and screen plays summed over days; Weibo's latest running totals."""
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    v = stat_values.c
+    with engine.connect() as conn:
+        summed = conn.execute(
+            sa.select(v.post_id, v.metric, sa.func.sum(v.value)).where(v.post_id != "", v.source != "weibo").group_by(v.post_id, v.metric)
+        )
+        for post_id, metric, total in summed:
+            out[post_id][metric] = float(total)
+        latest = (
+            sa.select(v.post_id, sa.func.max(v.day).label("day")).where(v.source == "weibo", v.post_id != "").group_by(v.post_id).subquery()
+        )
+        query = sa.select(v.post_id, v.metric, v.value).join(latest, sa.and_(v.post_id == latest.c.post_id, v.day == latest.c.day))
+        for post_id, metric, value in conn.execute(query.where(v.source == "weibo")):
+            out[post_id][metric] = float(value)
+    return dict(out)
+
+
+def _wechat_account(conn: sa.Connection, start: dt.date, end: dt.date) -> dict[str, float]:
+    v = stat_values.c
+    query = (
+        sa.select(v.metric, sa.func.sum(v.value))
+        .where(v.source == "wechat", v.subject == "account", v.day >= start.isoformat(), v.day <= end.isoformat())
+        .group_by(v.metric)
+    )
+    found = {metric: float(total) for metric, total in conn.execute(query)}
+    return {m: found[m] for m in WECHAT_ACCOUNT if m in found}
+
+
+def _screens(conn: sa.Connection, campaign: Campaign, start: dt.date, end: dt.date) -> list[ScreenDay]:
+    v = stat_values.c
+    out = []
+    for screen in campaign.screens:
+        query = sa.select(v.day, v.metric, v.value).where(
+            v.source == screen.name, v.subject == screen.id, v.day >= start.isoformat(), v.day <= end.isoformat()
+        )
+        days: dict[str, dict[str, float]] = defaultdict(dict)
+        for day, metric, value in conn.execute(query):
+            days[day][metric] = float(value)
+        for day, m in sorted(days.items()):
+            minutes = round(m.get("seconds", 0.0) / 60, 1)
+            out.append(
+                ScreenDay(
+                    screen.id,
+                    screen.title or screen.id,
+                    dt.date.fromisoformat(day),
+                    int(m.get("plays", 0)),
+                    int(m.get("items", 0)),
+                    minutes,
+                )
+            )
+    return out
+
+
+def _pauses(conn: sa.Connection, tz: dt.tzinfo, first: float, last: float) -> list[dict[str, Any]]:
+    p = pause_log.c
+    rows = conn.execute(sa.select(pause_log).where(p.at >= first, p.at < last).order_by(p.at, p.id))
+    return [
+        {
+            "at": f"{dt.datetime.fromtimestamp(r.at, tz):%Y-%m-%d %H:%M}",
+            "channel": "全部渠道" if r.channel == "*" else r.channel,
+            "action": r.action,
+            "reason": r.reason,
+            "who": r.who,
+        }
+        for r in rows
+    ]
+
+
+def _gaps(conn: sa.Connection, start: dt.date, end: dt.date) -> list[dict[str, str]]:
+    d = stat_days.c
+    rows = conn.execute(
+        sa.select(stat_days).where(d.state != "final", d.day >= start.isoformat(), d.day <= end.isoformat()).order_by(d.source, d.day)
+    )
+    return [{"source": source_label(r.source), "day": r.day, "state": GAP_LABELS.get(r.state, r.state), "note": r.note} for r in rows]

@@ -1,0 +1,78 @@
+"""The work summary's figures alone, for spreadsheets and other programs: JSON, CSV (the post table)
+or an Excel workbook (openpyxl) with one sheet per table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from openpyxl import Workbook
+
+from .. import states as st
+from ..domain import AREAS
+from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures
+
+POST_METRICS = ("read_user", "share_user", "reposts", "comments", "likes", "plays")
+POST_HEAD = ["编号", "时间", "渠道", "活动领域", "标题", "状态", "链接", *(METRIC_LABELS[m] for m in POST_METRICS), "失败原因"]
+
+
+def post_rows(f: Figures) -> list[list[object]]:
+    return [
+        [
+            p.id,
+            p.at.strftime("%Y-%m-%d %H:%M"),
+            p.channel_name,
+            AREAS.get(p.area, p.area),
+            p.title,
+            st.label(p.state),
+            p.link,
+            *(int(p.figures[m]) if m in p.figures else "" for m in POST_METRICS),
+            p.reason,
+        ]
+        for p in f.posts
+    ]
+
+
+def to_json(f: Figures) -> bytes:
+    return json.dumps(f.to_json(), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def to_csv(f: Figures) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(POST_HEAD)
+    writer.writerows(post_rows(f))
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
+
+
+def to_xlsx(f: Figures) -> bytes:
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = "概况"
+    summary.append(["时间范围", f"{f.start} 至 {f.end}"])
+    summary.append(["已发布（条）", len(f.published)])
+    summary.append(["发布失败或错过（条）", len(f.problems)])
+    for name, n in f.published_by_channel().items():
+        summary.append([f"{name}（条）", n])
+    for label, n in f.published_by_area().items():
+        summary.append([f"{label}（条）", n])
+    for metric in WECHAT_ACCOUNT:
+        if metric in f.wechat_account:
+            summary.append([f"公众号{METRIC_LABELS[metric]}", int(f.wechat_account[metric])])
+    posts = book.create_sheet("发布明细")
+    posts.append(POST_HEAD)
+    for row in post_rows(f):
+        posts.append(row)
+    screens = book.create_sheet("电子屏")
+    screens.append(["电子屏", "日期", "播放次数", "播放内容数", "播放时长（分钟）"])
+    for d in f.screens:
+        screens.append([d.name, d.day.isoformat(), d.plays, d.items, d.minutes])
+    gaps = book.create_sheet("统计缺口")
+    gaps.append(["来源", "日期", "情况", "说明"])
+    for g in f.gaps:
+        gaps.append([g["source"], g["day"], g["state"], g["note"]])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,86 @@
+"""The daemon's after-the-campaign duties, run hourly: statistics (the sources a campaign has,
+asked for what is due), and units' submissions (new files recorded, reminders sent before and after
+each deadline, see `units.reminders`).
+
+WeChat and Weibo figures need the API (`publisher: api`, and for Weibo `mode: api`) and its
+credentials; posts that went out through the outbox or by hand have no platform ids to match.
+Screens are counted from proof of play whatever the publisher.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable, Mapping
+
+from sqlalchemy.engine import Engine
+
+from ..campaign import Campaign
+from ..clock import Clock
+from ..logs import event
+from ..notify import Notice, Notifications
+from ..secrets import read_secret
+from .collect import Collector, RunResult
+from .screens import ScreenStats
+from .sources import Source
+from .wechat import WeChatStats
+from .weibo import WeiboStats
+
+log = logging.getLogger("qm.stats")
+
+
+def campaign_sources(campaign: Campaign, clock: Clock | None = None, env: Mapping[str, str] | None = None) -> list[Source]:
+    env = os.environ if env is None else env
+    tz = campaign.timezone
+    found: list[Source] = []
+    wechat, weibo = campaign.wechat, campaign.weibo
+    if wechat is not None and wechat.publisher == "api":
+        secret = read_secret(env, wechat.app_secret_env)
+        if secret:
+            found.append(WeChatStats(wechat, secret, tz, clock))
+    if weibo is not None and weibo.publisher == "api" and weibo.mode == "api":
+        token = read_secret(env, weibo.access_token_env)
+        if token:
+            found.append(WeiboStats(weibo, token, tz, clock))
+    found += [ScreenStats(s, campaign.paths.state, tz, clock) for s in campaign.screens]
+    return found
+
+
+class StatsJob:
+    """Called by the daemon (hourly from 08:40, and at start); sources are made fresh each run."""
+
+    def __init__(
+        self,
+        campaign: Campaign,
+        engine: Engine,
+        notify: Callable[[Notice], object] | None = None,
+        sources: Callable[[], list[Source]] | None = None,
+        office: Notifications | None = None,
+    ) -> None:
+        self.campaign = campaign
+        self.office = office  # the office's notifications; also carries the HTTP client units' robots use
+        self.collector = Collector(campaign, engine, notify)
+        self.sources = sources or (lambda: campaign_sources(campaign))
+
+    def __call__(self, now: dt.datetime) -> RunResult:
+        made = self.sources()
+        try:
+            result = self.collector.run(made, now)
+        finally:
+            for source in made:
+                source.close()
+        if self.office is not None and self.campaign.units:
+            self._units(now, self.office)
+        return result
+
+    def _units(self, now: dt.datetime, office: Notifications) -> None:
+        from ..units.reminders import send_due
+        from ..units.submissions import recorded, scan, statuses
+
+        engine = self.collector.engine
+        for problem in scan(self.campaign, engine, now.timestamp()):
+            event(log, "submission_problem", logging.WARNING, where=problem.where, problem=problem.message)
+        found = statuses(self.campaign, recorded(engine), now.astimezone(self.campaign.timezone).date())
+        for key in send_due(self.campaign, engine, found, now, office):
+            event(log, "unit_reminder", key=key)

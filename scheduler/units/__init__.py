@@ -1,0 +1,8 @@
+"""Participating units (区县、成员单位) and what they send the office: an activity plan (方案) by
+`key_dates.county_plans_due` and a work summary (总结) by `key_dates.summary_due`.
+
+    submissions.py  files placed under <submissions>/<unit>/方案|总结/, recorded with their hash; who is on time, late, missing
+    extract.py      the text of a .docx or .txt, or why it cannot be read (corrupt, password, wrong extension)
+    reminders.py    reminders to a unit's webhook before a deadline, and to the office for units missing after it
+    digest.py       the consolidated document (汇总) sent upward
+"""

@@ -1,0 +1,73 @@
+"""The consolidated document (汇总) of every unit's plan or summary, to send upward: a cover table
+(unit, contact, when it arrived, status, file), then each unit's text as extracted, or a note that
+its file goes along as an attachment, or why it could not be read. A bad file never stops the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from ..campaign import Campaign
+from ..errors import Problem
+from ..report.document import day_label, set_styles, table
+from .extract import SubmissionError, extract
+from .submissions import LABELS, UnitStatus
+
+
+def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: dt.date) -> tuple[bytes, list[Problem]]:
+    doc = Document()
+    set_styles(doc)
+    label = LABELS[kind]
+    title = doc.add_paragraph(style="Title")
+    title.add_run(f"{campaign.name}各单位{label}汇总")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    mine = [s for s in statuses if s.kind == kind]
+    due = mine[0].due if mine else None
+    arrived = sum(1 for s in mine if s.files)
+    intro = f"报送截止日期：{day_label(due)}。" if due else ""
+    doc.add_paragraph(f"{intro}应报送 {len(mine)} 个单位，已报送 {arrived} 个，未报送 {len(mine) - arrived} 个。（{day_label(made)}汇总）")
+    tz = campaign.timezone
+    rows = [
+        [
+            str(n),
+            s.unit.name,
+            s.unit.contact,
+            s.unit.phone,
+            f"{dt.datetime.fromtimestamp(s.first.arrived, tz):%Y-%m-%d %H:%M}" if s.first else "",
+            s.label,
+            s.latest.path.name if s.latest else "",
+        ]
+        for n, s in enumerate(mine, start=1)
+    ]
+    table(doc, ["序号", "单位", "联系人", "电话", "报送时间", "状态", "文件"], rows, widths=(1.1, 2.6, 1.8, 2.4, 2.8, 2.3, 2.8))
+    problems: list[Problem] = []
+    for n, status in enumerate(mine, start=1):
+        doc.add_heading(f"{n}. {status.unit.name}", level=1)
+        problems += _unit_text(doc, status, label)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue(), problems
+
+
+def _unit_text(doc: DocumentObject, status: UnitStatus, label: str) -> list[Problem]:
+    latest = status.latest
+    if latest is None:
+        doc.add_paragraph(f"（未报送{label}。）")
+        return []
+    try:
+        got = extract(latest.path)
+    except SubmissionError as exc:
+        doc.add_paragraph(f"（{latest.path.name}：{exc}）")
+        return [Problem(f"{status.unit.name} 的{label}“{latest.path.name}”：{exc}", str(latest.path))]
+    if got.attachment:
+        doc.add_paragraph(f"（{label}为{got.attachment}“{latest.path.name}”，作为附件随本汇总报送；SHA-256：{latest.sha256[:16]}…）")
+        return []
+    for paragraph in got.paragraphs:
+        doc.add_paragraph(paragraph)
+    return []

@@ -1,0 +1,93 @@
+"""The text of a submitted file, or a clear reason why it cannot be read.
+
+A .docx is a zip archive; one with an opening password is an OLE compound file holding an
+`EncryptionInfo` stream instead; an old Word file (.doc) is an OLE file too. The first bytes tell
+these apart from a PDF or a renamed file, so the message can say what the file really is.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+
+from ..errors import InputError
+
+ZIP, OLE, PDF = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF"
+ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+ATTACHMENT_TYPES = {".doc": "旧版 Word 文档", ".wps": "WPS 文档", ".pdf": "PDF 文件", ".odt": "ODF 文档"}
+
+
+class SubmissionError(InputError):
+    """A submitted file that cannot be read; the message says why and what the unit should do."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    paragraphs: tuple[str, ...] = ()
+    attachment: str = ""  # set when the file is passed on as it is: what kind of file it is
+
+
+def extract(path: Path) -> Extracted:
+    suffix = path.suffix.lower()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SubmissionError(f"无法读取文件：{exc.strerror}") from exc
+    if suffix == ".docx":
+        return Extracted(_docx(data))
+    if suffix == ".txt":
+        return Extracted(_text(data))
+    if suffix in ATTACHMENT_TYPES:
+        return Extracted(attachment=ATTACHMENT_TYPES[suffix])
+    raise SubmissionError(f"扩展名 {suffix or '（无）'} 不是可接受的格式：请另存为 .docx 后重新报送")
+
+
+def _what_it_is(data: bytes) -> str:
+    if data.startswith(PDF):
+        return "PDF 文件"
+    if data.startswith(OLE):
+        return "旧版 Word（.doc）或其他 Office 文件"
+    if data.startswith(ZIP):
+        return "压缩包或其他 Office 文件"
+    return ""
+
+
+def _docx(data: bytes) -> tuple[str, ...]:
+    if data.startswith(OLE) and ENCRYPTED in data:
+        raise SubmissionError("文件设置了打开密码，无法读取：请单位取消密码（文件—信息—保护文档）后重新报送")
+    if not data.startswith(ZIP):
+        real = _what_it_is(data)
+        if real:
+            raise SubmissionError(f"扩展名是 .docx，但文件实际是{real}：请用 Word 或 WPS 打开后另存为 .docx 再报送")
+        raise SubmissionError("文件已损坏或不是 Word 文档，无法读取：请单位重新导出 .docx 后报送")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise SubmissionError("文件已损坏（.docx 内部结构不完整），无法读取：请单位重新导出后报送") from exc
+    except Exception as exc:  # lxml's parse errors and the like: the archive holds something that is not a document
+        raise SubmissionError(f"文件已损坏（{type(exc).__name__}），无法读取：请单位重新导出后报送") from exc
+    paragraphs = [p.text.strip() for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            paragraphs.append("　".join(cell.text.strip() for cell in row.cells))
+    return tuple(p for p in paragraphs if p)
+
+
+def _text(data: bytes) -> tuple[str, ...]:
+    real = _what_it_is(data)
+    if real:
+        raise SubmissionError(f"扩展名是 .txt，但文件实际是{real}：请按实际格式改正扩展名后重新报送")
+    for encoding in ("utf-8-sig", "gb18030"):  # Chinese Windows saves text as GBK unless told otherwise
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise SubmissionError("无法识别文件的文字编码：请另存为 UTF-8 编码的文本或 .docx 后重新报送")
+    return tuple(line.strip() for line in text.splitlines() if line.strip())

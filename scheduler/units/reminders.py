@@ -1,0 +1,96 @@
+"""Reminders about units' submissions, each sent once (keys in the `notices` table):
+
+    before a deadline   to each unit that has not sent its file yet, through the unit's own
+                        webhook (units.webhook_env), on the days `reminders` lists (e.g. 3, 1, 0 before)
+    after it            to the office (notifications subscribed to `reminder`), the day after:
+                        which units are still missing, with their contacts
+
+A reminder is due from its time until its deadline has passed (before) or for three days (after),
+so a daemon that was down sends what is still useful and drops what is stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ..campaign import Campaign, Notifier, Unit
+from ..db import notices
+from ..notify import REMINDER, Notice, Notifications
+from .submissions import FOLDERS, LABELS, LATE, ON_TIME, UnitStatus, due_date
+
+OFFICE_WINDOW = dt.timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class UnitReminder:
+    key: str
+    unit: Unit | None  # None: to the office
+    notice: Notice
+
+
+def _before_days(campaign: Campaign, kind: str) -> tuple[int, ...]:
+    r = campaign.reminders
+    return r.county_plans_due if kind == "plan" else r.summary_due
+
+
+def due_reminders(campaign: Campaign, statuses: list[UnitStatus], now: dt.datetime) -> list[UnitReminder]:
+    """What should go out at `now` (pure); the caller drops those already sent."""
+    out: list[UnitReminder] = []
+    at_time = campaign.reminders.time
+    for kind in FOLDERS:
+        due = due_date(campaign, kind)
+        waiting = [s for s in statuses if s.kind == kind and s.state not in (ON_TIME, LATE)]
+        for days in _before_days(campaign, kind):
+            at = campaign.at(due - dt.timedelta(days=days), at_time)
+            if at <= now < campaign.at(due + dt.timedelta(days=1), dt.time(0)):
+                out += [_to_unit(campaign, s, days) for s in waiting if s.unit.webhook_env]
+        after = campaign.at(due + dt.timedelta(days=1), at_time)
+        if waiting and after <= now < after + OFFICE_WINDOW:
+            out.append(_to_office(campaign, kind, due, waiting))
+    return out
+
+
+def _to_unit(campaign: Campaign, status: UnitStatus, days: int) -> UnitReminder:
+    label, due = LABELS[status.kind], status.due
+    when = "今天" if days == 0 else f"{days} 天后"
+    lines = (
+        f"请于 {due.month}月{due.day}日 前将{label}报送{campaign.organizer}（{when}截止）",
+        f"活动：{campaign.name}",
+    )
+    key = f"unit:{status.kind}:{status.unit.name}:{due - dt.timedelta(days=days)}"
+    return UnitReminder(key, status.unit, Notice(REMINDER, f"【报送提醒】{status.unit.name}：{label}{when}截止", lines))
+
+
+def _to_office(campaign: Campaign, kind: str, due: dt.date, waiting: list[UnitStatus]) -> UnitReminder:
+    label = LABELS[kind]
+    lines = tuple(f"{s.unit.name}（联系人：{s.unit.contact or '未填写'}，电话：{s.unit.phone or '未填写'}）" for s in waiting)
+    title = f"【未报送】{label}已于 {due.month}月{due.day}日 截止，{len(waiting)} 个单位尚未报送"
+    return UnitReminder(f"units-missing:{kind}:{due}", None, Notice(REMINDER, title, (*lines, "查看：qm units")))
+
+
+def send_due(campaign: Campaign, engine: Engine, statuses: list[UnitStatus], now: dt.datetime, office: Notifications) -> list[str]:
+    """Send the reminders due now that were not sent before; return their keys."""
+    due = due_reminders(campaign, statuses, now)
+    sent: list[str] = []
+    with engine.begin() as conn:
+        done = set(conn.execute(sa.select(notices.c.key)).scalars())
+        for reminder in due:
+            if reminder.key in done:
+                continue
+            _deliver(reminder, office)
+            conn.execute(notices.insert().values(key=reminder.key, at=now.timestamp()))
+            sent.append(reminder.key)
+    return sent
+
+
+def _deliver(reminder: UnitReminder, office: Notifications) -> None:
+    if reminder.unit is None:
+        office.send(reminder.notice)
+        return
+    unit = reminder.unit
+    robot = Notifications((Notifier(unit.name, unit.kind, unit.webhook_env, events=(REMINDER,)),), env=office.env, client=office.client)
+    robot.send(reminder.notice)

@@ -1,0 +1,141 @@
+"""`qm simulate` then `qm report` on its database: the work summary's figures against the queue and proof of play."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from scheduler.report.charts import ChartError, chart_font
+
+from .conftest import HEIHE, ROOT, run_qm
+
+LABELS = {"wechat": "微信公众号", "weibo": "微博", "screen:center": "市中心户外大屏"}
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the 2016 example, simulated once; returns its config path."""
+    tmp = tmp_path_factory.mktemp("heihe")
+    for name in ("content", "templates"):
+        shutil.copytree(ROOT / name, tmp / name)
+    text = HEIHE.read_text(encoding="utf-8").replace("../../content", "content").replace("../../templates", "templates")
+    config = tmp / "config.yaml"
+    config.write_text(text, encoding="utf-8")
+    done = run_qm("simulate", "-c", config, "--faults", "0.05", "--restarts", "1")
+    assert done.returncode == 0, done.stderr
+    assert "qm report" in done.stdout
+    return config
+
+
+def db_of(config: Path) -> Path:
+    return config.parent / ".qm" / "simulate" / "qm.sqlite3"
+
+
+def published_by_channel(config: Path) -> Counter[str]:
+    with sqlite3.connect(db_of(config)) as conn:
+        return Counter(dict(conn.execute("SELECT channel, count(*) FROM posts WHERE state = 'published' GROUP BY channel").fetchall()))
+
+
+def proof_of_play(config: Path) -> list[dict[str, object]]:
+    path = config.parent / ".qm" / "simulate" / "proof-of-play" / "center.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def table_after(document: docx.document.Document, head: list[str]) -> list[list[str]]:
+    table = next(t for t in document.tables if [c.text for c in t.rows[0].cells] == head)
+    return [[c.text for c in row.cells] for row in table.rows[1:]]
+
+
+def test_the_work_summary_counts_what_the_queue_and_proof_of_play_hold(simulated: Path, tmp_path: Path) -> None:
+    out = tmp_path / "工作总结.docx"
+    done = run_qm("report", "-c", simulated, "--db", db_of(simulated), "-o", out)
+    assert done.returncode == 0, done.stderr
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "2016年全市“质量月”活动工作总结" in text
+    for heading in (
+        "一、基本情况",
+        "二、各项活动开展情况",
+        "三、启动暨集中宣传活动",
+        "四、宣传数据",
+        "五、存在的问题及处理情况",
+        "附件：已发布内容明细",
+    ):
+        assert heading in text
+    counts = published_by_channel(simulated)
+    channel_rows = dict(table_after(document, ["渠道", "已发布（条）"]))  # type: ignore[arg-type]
+    assert channel_rows == {**{LABELS[c]: str(n) for c, n in counts.items()}, "合计": str(sum(counts.values()))}
+    plays = proof_of_play(simulated)
+    days = {str(p["shown_at"])[:10] for p in plays}
+    hours = sum(float(p["duration"]) for p in plays) / 3600  # type: ignore[arg-type]
+    assert table_after(document, ["电子屏", "播放天数", "播放次数", "播放时长（小时）"]) == [
+        ["市中心户外大屏", str(len(days)), str(len(plays)), f"{hours:.1f}"]
+    ]
+    annex = table_after(document, ["时间", "渠道", "标题", "链接", "数据"])
+    assert len(annex) == sum(counts.values())
+    assert Counter(row[1] for row in annex) == Counter({LABELS[c]: n for c, n in counts.items()})
+    launch = [row for row in annex if row[0].startswith("09-08")]
+    assert f"当天各渠道发布 {len(launch)} 条" in text
+    screen_posts = [row for row in annex if row[1] == "市中心户外大屏"]
+    featured = Counter(str(p["post"]) for p in plays if p["post"])
+    assert sum(int(row[4].removeprefix("播放次数 ")) for row in screen_posts) == sum(featured.values())
+    assert len(document.inline_shapes) == 3  # posts per day, top reads, plays per screen
+
+
+def test_the_figures_alone_in_json_csv_and_xlsx(simulated: Path, tmp_path: Path) -> None:
+    counts = published_by_channel(simulated)
+    for fmt in ("json", "csv", "xlsx"):
+        done = run_qm("report", "-c", simulated, "--db", db_of(simulated), "--format", fmt, "-o", tmp_path / f"figures.{fmt}")
+        assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "figures.json").read_text(encoding="utf-8"))
+    assert data["published"] == sum(counts.values())
+    assert data["published_by_channel"] == {LABELS[c]: n for c, n in counts.items()}
+    assert sum(d["plays"] for d in data["screens"]) == len(proof_of_play(simulated))
+    raw = (tmp_path / "figures.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "时间", "渠道"] and len(rows) - 1 == len(data["posts"])
+    book = openpyxl.load_workbook(tmp_path / "figures.xlsx")
+    assert book.sheetnames == ["概况", "发布明细", "电子屏", "统计缺口"]
+    assert book["发布明细"].max_row - 1 == len(data["posts"])
+
+
+def test_failures_and_pauses_are_reported_as_problems(simulated: Path, tmp_path: Path) -> None:
+    db = tmp_path / "qm.sqlite3"
+    shutil.copy(db_of(simulated), db)
+    with sqlite3.connect(db) as conn:
+        post = conn.execute("SELECT id FROM posts WHERE channel = 'weibo' ORDER BY at LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE posts SET state = 'failed', last_error = '微博接口返回错误 20021（正文含有违规内容）' WHERE id = ?", (post,))
+        conn.execute("INSERT INTO pause_log (channel, action, reason, who, at) VALUES ('*', 'pause', '全国哀悼日', '王科长', 1473292800)")
+    out = tmp_path / "r.docx"
+    assert run_qm("report", "-c", simulated, "--db", db, "-o", out).returncode == 0
+    document = docx.Document(str(out))
+    problems = table_after(document, ["时间", "渠道", "标题", "状态", "原因"])
+    assert [(r[1], r[3], r[4]) for r in problems] == [("微博", "失败", "微博接口返回错误 20021（正文含有违规内容）")]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "2016-09-08 08:00 暂停全部渠道的发布，原因：全国哀悼日（王科长）。" in text
+
+
+def test_bad_arguments_are_explained(simulated: Path, tmp_path: Path) -> None:
+    missing = run_qm("report", "-c", simulated, "--db", tmp_path / "nope.sqlite3")
+    assert missing.returncode == 2 and "找不到数据库文件" in missing.stderr and "Traceback" not in missing.stderr
+    wrong = run_qm("report", "-c", simulated, "--db", db_of(simulated), "-o", tmp_path / "总结.txt")
+    assert wrong.returncode == 2 and "扩展名" in wrong.stderr
+    assert not (tmp_path / "总结.txt").exists()
+    backwards = run_qm("report", "-c", simulated, "--db", db_of(simulated), "--from", "2016-09-20", "--to", "2016-09-10")
+    assert backwards.returncode == 2 and "起始日期" in backwards.stderr
+
+
+def test_a_label_the_font_cannot_draw_is_refused(tmp_path: Path) -> None:
+    assert chart_font("各渠道发布条数", tmp_path).is_file()
+    with pytest.raises(ChartError, match="不在字体"):
+        chart_font("发布\U0001f600", tmp_path)

@@ -1,0 +1,230 @@
+"""Units and their submissions: a plan deadline walked day by day (two on time, one late, one never),
+reminders to the units' robots and the office, `qm units`, and the consolidated document."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+
+from scheduler.campaign import Campaign, Notifier
+from scheduler.config import load_campaign
+from scheduler.db import open_db
+from scheduler.notify import Notifications
+from scheduler.units.extract import SubmissionError, extract
+from scheduler.units.reminders import send_due
+from scheduler.units.submissions import recorded, scan, statuses
+
+from .conftest import HEIHE, ROOT, run_qm
+from .daemon_helpers import robot_server
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+UNITS = """
+units:
+  - name: 爱辉区
+    contact: 甲
+    phone: "0456-0000001"
+    webhook_env: QM_UNIT_AIHUI_WEBHOOK
+  - name: 北安市
+    contact: 乙
+    phone: "0456-0000002"
+    webhook_env: QM_UNIT_BEIAN_WEBHOOK
+  - name: 五大连池市
+    contact: 丙
+    phone: "0456-0000003"
+    webhook_env: QM_UNIT_WUDALIANCHI_WEBHOOK
+  - name: 嫩江县
+    contact: 丁
+    phone: "0456-0000004"
+    webhook_env: QM_UNIT_NENJIANG_WEBHOOK
+"""
+ROBOTS = {"爱辉区": "AIHUI", "北安市": "BEIAN", "五大连池市": "WUDALIANCHI", "嫩江县": "NENJIANG"}
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 9) -> dt.datetime:
+    return dt.datetime(2016, month, day, hour, minute, tzinfo=TZ)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    """The 2016 example with four of its units, in tmp_path."""
+    for name in ("content", "templates"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    text = HEIHE.read_text(encoding="utf-8").replace("../../content", "content").replace("../../templates", "templates")
+    path = tmp_path / "config.yaml"
+    path.write_text(text[: text.index("\nunits:")] + UNITS, encoding="utf-8")
+    return path
+
+
+def place(campaign: Campaign, unit: str, kind: str, name: str, data: bytes, when: dt.datetime) -> Path:
+    path = campaign.submissions_dir / unit / kind / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def word(*paragraphs: str) -> bytes:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = __import__("io").BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def robots() -> Iterator[dict[str, list[dict[str, object]]]]:
+    """One group robot per unit and one for the office; what each received."""
+    with robot_server() as office:
+        received = {"office": office[1]}
+        env = {"QM_OFFICE_WEBHOOK": office[0]}
+        servers = []
+        for unit, key in ROBOTS.items():
+            server = robot_server()
+            url, got = server.__enter__()
+            servers.append(server)
+            received[unit] = got
+            env[f"QM_UNIT_{key}_WEBHOOK"] = url
+        received["_env"] = env  # type: ignore[assignment]
+        try:
+            yield received
+        finally:
+            for server in servers:
+                server.__exit__(None, None, None)
+
+
+def texts(got: list[dict[str, object]]) -> list[str]:
+    return [str(r["body"]["markdown"]["content"]) for r in got]  # type: ignore[index]
+
+
+def test_a_plan_deadline_walked_day_by_day(config: Path, robots: dict[str, list[dict[str, object]]]) -> None:
+    campaign = load_campaign(config)
+    office = (Notifier("办公室", "wecom", "QM_OFFICE_WEBHOOK", events=("reminder",)),)
+    campaign = dataclasses.replace(campaign, notifiers=office)
+    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    engine = open_db(campaign.db_url)
+    notifications = Notifications(campaign.notifiers, env=env)
+
+    def day(when: dt.datetime) -> list[str]:
+        scan(campaign, engine, when.timestamp())
+        return send_due(campaign, engine, statuses(campaign, recorded(engine), when.date()), when, notifications)
+
+    assert len(day(at(7, 9, 40))) == 4  # three days ahead: every unit is reminded
+    assert day(at(7, 10, 40)) == []  # sent once
+    place(campaign, "爱辉区", "方案", "爱辉区质量月活动方案.docx", word("爱辉区2016年质量月活动方案", "一、指导思想"), at(8, 10))
+    assert sorted(day(at(9, 9, 40))) == ["unit:plan:五大连池市:2016-09-09", "unit:plan:北安市:2016-09-09", "unit:plan:嫩江县:2016-09-09"]
+    assert sorted(day(at(10, 9, 40))) == ["unit:plan:五大连池市:2016-09-10", "unit:plan:北安市:2016-09-10", "unit:plan:嫩江县:2016-09-10"]
+    place(campaign, "北安市", "方案", "北安市方案.txt", "北安市质量月活动方案\r\n一、活动时间".encode("gb18030"), at(10, 16))
+    assert day(at(11, 9, 40)) == ["units-missing:plan:2016-09-10"]
+    place(campaign, "五大连池市", "方案", "五大连池市方案.pdf", b"%PDF-1.4 plan", at(12, 11))
+    assert day(at(13, 9, 40)) == []
+
+    assert [len(robots[u]) for u in ROBOTS] == [1, 3, 3, 3]
+    assert "请于 9月10日 前将活动方案报送黑河市质量计量标准化工作联席会议办公室（3 天后截止）" in texts(robots["爱辉区"])[0]
+    assert "今天截止" in texts(robots["北安市"])[-1]
+    (missing,) = texts(robots["office"])
+    assert "【未报送】活动方案已于 9月10日 截止，2 个单位尚未报送" in missing
+    assert "五大连池市（联系人：丙，电话：0456-0000003）" in missing and "嫩江县（联系人：丁" in missing
+    assert "北安市" not in missing and "爱辉区" not in missing
+    engine.dispose()
+
+    shown = run_qm("units", "-c", config, "--json")
+    assert shown.returncode == 0, shown.stderr
+    plans = {s["unit"]: s for s in json.loads(shown.stdout) if s["kind"] == "plan"}
+    assert {u: (s["state"], s["late_days"]) for u, s in plans.items()} == {
+        "爱辉区": ("ontime", 0),
+        "北安市": ("ontime", 0),
+        "五大连池市": ("late", 2),
+        "嫩江县": ("missing", 0),
+    }
+    assert plans["北安市"]["arrived"] == "2016-09-10T16:00:00+08:00"
+    table = run_qm("units", "-c", config)
+    assert "五大连池市  迟交 2 天  09-12 11:00 报送，共 1 个文件" in table.stdout
+    assert "嫩江县\u3000\u3000  未报送\n" in table.stdout
+
+    out = config.parent / "汇总.docx"
+    collected = run_qm("units", "-c", config, "--collect", "--kind", "plan", "-o", out)
+    assert collected.returncode == 0, collected.stderr
+    document = docx.Document(str(out))
+    cover = [[c.text for c in row.cells] for row in document.tables[0].rows[1:]]
+    assert [(r[1], r[4], r[5]) for r in cover] == [
+        ("爱辉区", "2016-09-08 10:00", "按时报送"),
+        ("北安市", "2016-09-10 16:00", "按时报送"),
+        ("五大连池市", "2016-09-12 11:00", "迟交 2 天"),
+        ("嫩江县", "", "未报送"),
+    ]
+    body = [p.text for p in document.paragraphs]
+    assert "爱辉区2016年质量月活动方案" in body and "一、指导思想" in body
+    assert "北安市质量月活动方案" in body  # a GBK text file, as Chinese Windows saves it
+    assert any("PDF 文件“五大连池市方案.pdf”，作为附件" in p for p in body)
+    assert "（未报送活动方案。）" in body
+
+
+def test_bad_files_are_explained_and_the_others_still_collected(config: Path) -> None:
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "总结", "总结.docx", word("爱辉区工作总结"), at(1, 9, month=10))
+    encrypted = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100 + "EncryptionInfo".encode("utf-16-le")
+    place(campaign, "北安市", "总结", "总结.docx", encrypted, at(2, 9, month=10))
+    place(campaign, "五大连池市", "总结", "总结.docx", b"PK\x03\x04 broken", at(3, 9, month=10))
+    place(campaign, "嫩江县", "总结", "总结.docx", b"%PDF-1.7 really a pdf", at(4, 9, month=10))
+    place(campaign, "嫩江县", "总结", "总结.exe", b"MZ", at(4, 9, month=10))
+    (campaign.submissions_dir / "黑河市某局").mkdir()
+    out = config.parent / "汇总.docx"
+    done = run_qm("units", "-c", config, "--collect", "-o", out)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "文件设置了打开密码" in done.stderr
+    assert "文件已损坏" in done.stderr
+    assert "扩展名是 .docx，但文件实际是PDF 文件" in done.stderr
+    assert "“总结.exe”扩展名不是可接受的格式" in done.stderr
+    assert "文件夹“黑河市某局”不是 config.yaml 的 units 中的单位" in done.stderr
+    body = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "爱辉区工作总结" in body  # one bad unit never stops the others
+
+
+def test_extract_says_what_a_file_really_is(tmp_path: Path) -> None:
+    doc = tmp_path / "a.docx"
+    doc.write_bytes(word("正文"))
+    assert extract(doc).paragraphs == ("正文",)
+    renamed = tmp_path / "b.txt"
+    renamed.write_bytes(word("正文"))
+    with pytest.raises(SubmissionError, match="实际是压缩包或其他 Office 文件"):
+        extract(renamed)
+    old = tmp_path / "c.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    assert extract(old).attachment == "旧版 Word 文档"
+
+
+def test_units_missing_from_the_config_are_explained(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    text = HEIHE.read_text(encoding="utf-8").replace("../../content", "content").replace("../../templates", "templates")
+    path = tmp_path / "config.yaml"
+    path.write_text(text[: text.index("\nunits:")], encoding="utf-8")
+    done = run_qm("units", "-c", path)
+    assert done.returncode == 2 and "没有 units" in done.stderr
+
+
+def test_the_daemons_hourly_job_records_files_and_reminds(config: Path, robots: dict[str, list[dict[str, object]]]) -> None:
+    from scheduler.stats.daily import StatsJob
+
+    campaign = dataclasses.replace(
+        load_campaign(config), notifiers=(Notifier("办公室", "wecom", "QM_OFFICE_WEBHOOK", events=("reminder",)),)
+    )
+    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    engine = open_db(campaign.db_url)
+    job = StatsJob(campaign, engine, sources=lambda: [], office=Notifications(campaign.notifiers, env=env))
+    place(campaign, "爱辉区", "方案", "方案.docx", word("方案"), at(6, 10))
+    job(at(7, 9, 40))
+    job(at(7, 10, 40))
+    assert [len(robots[u]) for u in ROBOTS] == [0, 1, 1, 1]
+    assert [s.unit for s in recorded(engine)] == ["爱辉区"]
+    engine.dispose()
