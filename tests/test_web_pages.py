@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from scheduler.content_save import item_path
 from scheduler.planner import Plan, make_plan
 from scheduler.queue import fill
 from scheduler.render import Renderer
+from scheduler.web.server import Server
 from tests.browser_helpers import chromium, need_chromium
 from tests.conftest import HEIHE
 from tests.web_helpers import BEFORE, PASSWORD, Running, console_server, csrf_of, http_login, local, login
@@ -217,3 +219,13 @@ def test_poster_files_are_served_only_from_the_posters_folder(world: World) -> N
         assert c.get(f"/posters/file/{image.item}/{target.name}").content == target.read_bytes()
         for bad in ("../config.yaml", f"{image.item}/../../config.yaml", "%2e%2e/config.yaml", ".qm/qm.sqlite3"):
             assert c.get(f"/posters/file/{bad}").status_code == 404, bad
+
+
+def test_the_server_sends_small_responses_without_waiting_for_acks() -> None:
+    """Nagle's algorithm off on the listening socket (accepted connections inherit it on Linux): otherwise each
+    keep-alive page waits about 40 ms for the browser's delayed ACK between the headers and the body."""
+    server = Server(object(), "127.0.0.1", 0)
+    try:
+        assert server.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        server.sock.close()
