@@ -279,3 +279,16 @@ def test_diff_marks_what_changed_inside_a_line_and_leaves_out_far_context() -> N
     rewritten = diff_lines(["全部重写之前"], ["完全不同的一句话"])
     assert all(not changed for d in rewritten for changed, _ in d.runs)  # no marks when the whole line changed
     assert diff_lines(old, old) == []
+
+
+def test_a_library_broken_on_disk_keeps_the_last_one_and_says_why(site: Site) -> None:
+    item = site.plan.posts[0].item
+    path = item_path(item)
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace(f"title: {item.title}", "title: [没有闭合的方括号"), encoding="utf-8")
+    site.ensure_fresh()
+    assert site.library.by_id[item.id].title == item.title  # the pages go on with what they had
+    assert "内容库现在有问题" in site.problem and path.name in site.problem
+    path.write_text(good.replace(f"title: {item.title}", "title: 修好了的标题"), encoding="utf-8")
+    site.ensure_fresh()
+    assert site.problem == "" and site.library.by_id[item.id].title == "修好了的标题"

@@ -229,3 +229,16 @@ def test_the_server_sends_small_responses_without_waiting_for_acks() -> None:
         assert server.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
         server.sock.close()
+
+
+def test_a_broken_library_is_reported_to_signed_in_users_only(world: World) -> None:
+    item = world.plan.posts[0].item
+    path = item_path(item)
+    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+        http_login(c, "王编辑")
+        assert c.get("/month/2016-09").status_code == 200
+        path.write_text(path.read_text(encoding="utf-8").replace(f"title: {item.title}", "title: [未闭合"), encoding="utf-8")
+        page = c.get("/month/2016-09")
+        assert page.status_code == 200 and "内容库现在有问题" in page.text and path.name in page.text
+    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as anonymous:
+        assert "内容库" not in anonymous.get("/login").text

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from ..campaign import Campaign
 from ..content import Library, load_library
 from ..content_save import EditForm, open_form
+from ..errors import QmError
 from ..export import channel_label
 from ..fsutil import file_inside
 from ..planner import Plan, make_plan
@@ -43,6 +44,7 @@ class Site:
         self.checks = Checks(self.campaign, self.renderer)
         self._seen = self._fingerprint()
         self.library, self.plan = self._load()
+        self.problem = ""  # why the library on disk could not be read again, if it could not
 
     def _load(self) -> tuple[Library, Plan]:
         library = load_library(self.campaign.paths.content)
@@ -67,9 +69,20 @@ class Site:
             self.checks.forget()
 
     def ensure_fresh(self) -> None:
-        """Reload when a content file changed since the library was read (an edit by hand or from another console)."""
-        if self._fingerprint() != self._seen:
+        """Reload when a content file changed since the library was read (an edit by hand or from another console).
+
+        A library that no longer loads keeps the pages on the last one that did; `problem` says why (shown on every page).
+        """
+        seen = self._fingerprint()
+        if seen == self._seen:
+            return
+        try:
             self.reload()
+        except QmError as exc:
+            self._seen = seen
+            self.problem = "内容库现在有问题，页面显示的是上次读取的内容：" + "；".join(exc.lines()) + "（改正后用 qm check 检查）"
+        else:
+            self.problem = ""
 
     # -- shared ----------------------------------------------------------------------------------
 

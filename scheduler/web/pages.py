@@ -30,7 +30,7 @@ from ..content_save import EditRejected, StaleEdit, refresh, save
 from ..errors import QmError
 from ..pages.site import Site
 from ..poster.fonts import candidates
-from ..queue import Post, TransitionError
+from ..queue import Post
 from .app import WEB, Call, Console, action, view
 
 _SITE_LOCK = threading.Lock()
@@ -77,6 +77,7 @@ def site_of(console: Console) -> Site:
             site.ensure_fresh()
         else:
             site = console.extra["site"] = Site(console.campaign, console.queue)
+        console.templates.globals["warning"] = site.problem  # the library on disk is broken: every page says so
         return site
 
 
@@ -111,10 +112,6 @@ def back_to(call: Call, default: str) -> str:
 
 def _to(path: str, done: str) -> Response:
     return RedirectResponse(f"{path}{'&' if '?' in path else '?'}done={done}", status_code=303)
-
-
-def _failed(call: Call, exc: QmError) -> Response:
-    return call.page("message.html", status=409 if isinstance(exc, TransitionError) else 400, title="操作没有执行", message=str(exc))
 
 
 # -- the month, a day, a post ------------------------------------------------------------------------
