@@ -15,6 +15,7 @@ from PIL import Image
 
 from scheduler import review
 from scheduler import states as st
+from scheduler.campaign import ReviewConfig, Stage
 from scheduler.config import load_campaign
 from scheduler.content_edit import apply
 from scheduler.content_save import item_path, open_form, refresh, save
@@ -292,3 +293,20 @@ def test_a_library_broken_on_disk_keeps_the_last_one_and_says_why(site: Site) ->
     path.write_text(good.replace(f"title: {item.title}", "title: 修好了的标题"), encoding="utf-8")
     site.ensure_fresh()
     assert site.problem == "" and site.library.by_id[item.id].title == "修好了的标题"
+
+
+def test_the_diff_after_a_rejection_starts_from_the_last_approval_in_the_audit(site: Site) -> None:
+    stages = ReviewConfig(stages=(Stage("初审", "editor"), Stage("终审", "reviewer")))
+    post = next(p for p in site.plan.posts if p.at.date() == dt.date(2016, 9, 15) and p.channel == "weibo")
+    review.pass_stage(site.queue, post.id, "王编辑", NOW, stages)
+    review.pass_stage(site.queue, post.id, "李科长", NOW, stages)
+    approved = site.queue.get(post.id)
+    assert approved is not None and approved.state == st.APPROVED
+    review.reject(site.queue, post.id, "张主任", "摘要要改", NOW, stages, role="admin")
+    form = open_form(site.library, post.item.id)
+    saved = save(site.campaign, site.library, site.plan, site.renderer, post.item.id, {"title": post.item.title + "（修订）"}, form.digest)
+    refresh(site.queue, site.campaign, site.renderer, saved, "王编辑（web）", NOW + 60)
+    site.reload()
+    shown = next(p for p in site.day_values(dt.date(2016, 9, 15))["page"].posts if p.entry.id == post.id)
+    assert shown.approved_version == approved.version
+    assert any(d.op == "add" and "（修订）" in d.text for d in shown.diff)

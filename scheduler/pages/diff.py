@@ -13,7 +13,7 @@ from ..queue import AuditEntry, Post
 
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|div|section|blockquote)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
-_APPROVED = re.compile(r"审核通过（版本 (\w+)）")
+_APPROVED = re.compile(r"(?:审核通过|审核完成)（版本 (\w+)）")  # one stage, or the last of several
 CONTEXT = 1  # unchanged lines shown around a change
 
 
