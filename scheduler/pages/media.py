@@ -54,7 +54,7 @@ def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> lis
             except (OSError, ValueError):
                 pixels = ""
         title = entry.item.title if entry.item and entry.item.id == image.item else image.item
-        size = SIZE_LABELS.get(image.size, image.size)
+        size = SIZE_LABELS.get(image.size, image.size.replace("x", "×"))
         cards.append(PosterCard(image.item, title, image.layout, size, pixels, kilobytes, relative, tuple(used)))
     return cards
 
