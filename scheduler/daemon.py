@@ -11,7 +11,7 @@
     run(stop)  the production loop: the scheduler thread runs jobs, this loop only waits and beats
 
 Publishing a post: claim it (scheduled -> publishing, one conditional UPDATE), call the channel,
-store the receipt. Transient errors retry with bounded backoff; permanent ones fail the post and a
+store the receipt. Transient errors retry with capped backoff within the channel's grace window; permanent ones fail the post and a
 person is notified. A post found in `publishing` is reconciled with its channel, never re-sent blindly.
 Once the platform has taken a post (its receipt holds a publish_id, msg_id or Weibo id, see
 `channels.base.committed`), errors while following it up are not publish attempts: the post waits in
@@ -41,7 +41,7 @@ from .campaign import Campaign
 from .channels.base import Channel, ChannelError, OutgoingPost, PermanentError, Receipt, TransientError, committed
 from .clock import Clock
 from .db import notices
-from .due import POLL_LIMIT, Action, backoff, decide, gives_up
+from .due import POLL_LIMIT, Action, decide, retry_at
 from .errors import QmError
 from .links import day_url, link_line, post_url
 from .lock import HEARTBEAT_SECONDS, STANDBY, DaemonLock
@@ -557,13 +557,14 @@ class Daemon:
         if current is not None and committed(current.receipt):  # not a publish attempt: the platform has it
             self._await_platform(current, f"平台已接收（{committed(current.receipt)}），确认结果时出错，稍后再查：{exc}", now)
             return
-        if gives_up(post.attempts):
-            self._fail(post, f"重试 {post.attempts} 次仍失败：{exc}", now)
+        grace = self._grace(post.channel)
+        when = retry_at(post.attempts, now=now, due=post.due, grace=grace)
+        if when is None:
+            self._fail(post, f"补发时限（{grace / 60:.0f} 分钟）内重试 {post.attempts} 次仍失败：{exc}", now)
             return
-        retry_at = now + backoff(post.attempts)
-        self.queue.move(post.id, st.SCHEDULED, WHO, f"暂时失败，稍后重试：{exc}", now, next_try=retry_at, last_error=str(exc))
-        self._schedule(jobs.publish_id(post.id), jobs.PUBLISH, retry_at, post.id)
-        event(log, "retry_later", logging.WARNING, post=post.id, attempt=post.attempts, in_seconds=round(retry_at - now), error=str(exc))
+        self.queue.move(post.id, st.SCHEDULED, WHO, f"暂时失败，稍后重试：{exc}", now, next_try=when, last_error=str(exc))
+        self._schedule(jobs.publish_id(post.id), jobs.PUBLISH, when, post.id)
+        event(log, "retry_later", logging.WARNING, post=post.id, attempt=post.attempts, in_seconds=round(when - now), error=str(exc))
 
     def _fail(self, post: Post, reason: str, now: float, *, progress: dict[str, Any] | None = None) -> None:
         """`progress`: the receipt to keep when the platform says the post did not go out (a retry may resume)."""

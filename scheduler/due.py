@@ -3,7 +3,8 @@
 APScheduler would drop a job that fires later than its misfire_grace_time with only a log line.
 Post jobs are therefore added with no grace limit, so a late job always runs, and this module
 decides: publish (late, but inside the channel's grace window), or mark the post missed and tell
-someone. A post that was already tried keeps retrying (bounded) rather than being marked missed.
+someone. A post that was already tried keeps retrying (with capped backoff, for as long as its
+channel's grace window allows) rather than being marked missed.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-MAX_ATTEMPTS = 6
 BACKOFF_FIRST = 30.0  # seconds; doubles each attempt
-BACKOFF_MAX = 15 * 60.0
+BACKOFF_MAX = 5 * 60.0  # capped, so a flaky platform is tried again often enough within the grace window
 PAUSE_RECHECK = 15.0  # a paused post's job looks again this often, so resume takes effect at once
 EARLY_TOLERANCE = 0.5  # a job may fire a hair early; closer than this counts as on time
 
@@ -46,8 +46,13 @@ def backoff(attempts: int) -> float:
     return float(min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX))
 
 
-def gives_up(attempts: int) -> bool:
-    return attempts >= MAX_ATTEMPTS
+def retry_at(attempts: int, *, now: float, due: float, grace: float) -> float | None:
+    """When to try again after transient error number `attempts`: capped backoff, the last try at the
+    end of the grace window; None once the window has closed (then the post fails and a person is told)."""
+    end = due + grace
+    if now + EARLY_TOLERANCE >= end:
+        return None
+    return min(now + backoff(attempts), end)
 
 
 def poll_delay(polls: int) -> float:

@@ -246,3 +246,36 @@ def test_simulate_drives_every_api_mode_through_the_fakes(tmp_path: Path, heihe:
         report = simulate(campaign, three_days, Renderer(campaign), faults=0.3, restarts=2, seed=5)
         assert (report.published, report.duplicates, report.lost) == (report.planned, 0, 0), (wechat_mode, weibo_mode, report)
         assert report.kills_mid_publish >= 1 and report.faults_injected > 0
+
+
+def test_under_sustained_faults_every_wechat_post_goes_out_within_grace_with_one_cover_each(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One in five WeChat calls answers "system busy" for the whole month: uploads are reused, retries last the grace window."""
+    plan = Plan(tuple(p for p in heihe_plan.posts if p.channel == "wechat"), ())
+    clock = FakeClock(plan.posts[0].at - dt.timedelta(hours=1))
+    with running(wechat_server(clock, fault_rate=0.2, seed=14)) as wechat:
+        monkeypatch.setenv("QM_WECHAT_APPSECRET", SECRET)
+        campaign = with_api(local_campaign(heihe, tmp_path), wechat.url, changes={"wechat": {"mode": "publish"}})
+        assert campaign.wechat is not None
+        h = Harness(campaign, plan, Renderer(campaign), clock.now(), Recorder())
+        h.clock = clock
+        made = make_channel(campaign, campaign.wechat)
+        made.clock = clock  # type: ignore[attr-defined]
+        h.channels["wechat"] = made  # type: ignore[assignment]
+        try:
+            h.start()
+            h.approve_all()
+            h.run_until(plan.posts[-1].at + dt.timedelta(days=1))
+            grace = campaign.wechat.grace_minutes * 60
+            for post in plan.posts:
+                assert h.state(post.id) == st.PUBLISHED, h.queue.get(post.id)
+                taken = next(a.at for a in h.queue.history(post.id) if a.to_state == st.ACCEPTED)  # the platform took it
+                assert taken <= post.at.timestamp() + grace
+            assert wechat.injected >= len(plan.posts)  # the faults really happened (about one call in five)
+            covers = [h.queue.get(p.id).receipt.data["thumb_media_id"] for p in plan.posts]  # type: ignore[union-attr]
+            assert len(set(covers)) == len(plan.posts) == len(wechat.materials)  # one permanent cover per post, never two
+            assert len(wechat.deliveries) == len(plan.posts)
+        finally:
+            h.close()
+            made.close()

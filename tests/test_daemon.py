@@ -22,7 +22,6 @@ from scheduler.channels.fake import Crash, Faults, FaultyChannel
 from scheduler.channels.outbox import OutboxChannel
 from scheduler.clock import FakeClock
 from scheduler.db import open_db, posts
-from scheduler.due import MAX_ATTEMPTS
 from scheduler.lock import STALE_AFTER, DaemonLock, DaemonRunning, read_info
 from scheduler.notify import Notice, Notifications
 from scheduler.planner import Plan
@@ -162,13 +161,16 @@ def test_permanent_errors_and_exhausted_retries_fail_the_post_and_tell_someone(h
     h = harness
     _started_and_approved(h)
     h.channels["weibo"].fail_with = [PermanentError("内容违规（20021）", "weibo")]  # type: ignore[attr-defined]
-    h.channels["wechat"].fail_with = [TransientError("超时", "wechat")] * MAX_ATTEMPTS  # type: ignore[attr-defined]
+    h.channels["wechat"].fail_with = [TransientError("超时", "wechat")] * 200  # type: ignore[attr-defined]
     h.run_until(dt.datetime(2016, 9, 3, tzinfo=TZ))
     weibo = h.queue.get(WEIBO)
     assert weibo is not None and weibo.state == st.FAILED and weibo.last_error == "内容违规（20021）"
     wechat = h.queue.get("20160902-wechat-2000")
-    assert wechat is not None and wechat.state == st.FAILED and wechat.attempts == MAX_ATTEMPTS
-    assert f"重试 {MAX_ATTEMPTS} 次仍失败" in wechat.last_error
+    assert wechat is not None and wechat.state == st.FAILED
+    # Retried for the whole grace window (120 minutes, backoff capped at 5), failed only when it closed.
+    assert wechat.attempts > 20 and f"补发时限（120 分钟）内重试 {wechat.attempts} 次仍失败" in wechat.last_error
+    failed_at = h.queue.history("20160902-wechat-2000")[-1].at
+    assert failed_at == wechat.due + 120 * 60
     titles = [n.title for n in sent(h)]
     assert "【发布失败】" + WEIBO in titles and "【发布失败】20160902-wechat-2000" in titles
     assert any("qm retry " + WEIBO in line for n in sent(h) for line in n.lines)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduler.due import BACKOFF_MAX, MAX_ATTEMPTS, Action, backoff, decide, gives_up
+from scheduler.due import BACKOFF_MAX, Action, backoff, decide, retry_at
 
 GRACE = 7200.0
 
@@ -15,7 +15,7 @@ def test_on_time_and_late_inside_grace_publish() -> None:
 def test_past_grace_is_missed_unless_already_tried() -> None:
     assert decide(due=1000, fire_at=1000, attempts=0, grace=GRACE, paused=False, now=1001 + GRACE).action is Action.MISSED
     retry = decide(due=1000, fire_at=1000 + GRACE, attempts=3, grace=GRACE, paused=False, now=1001 + GRACE)
-    assert retry.action is Action.PUBLISH  # a retry in progress is bounded by attempts, not by grace
+    assert retry.action is Action.PUBLISH  # a retry already scheduled runs; `retry_at` keeps it inside the window
 
 
 def test_early_jobs_wait_and_paused_channels_look_again_soon() -> None:
@@ -29,4 +29,11 @@ def test_early_jobs_wait_and_paused_channels_look_again_soon() -> None:
 def test_backoff_doubles_and_is_bounded() -> None:
     assert [backoff(n) for n in (1, 2, 3)] == [30, 60, 120]
     assert backoff(50) == BACKOFF_MAX
-    assert not gives_up(MAX_ATTEMPTS - 1) and gives_up(MAX_ATTEMPTS)
+
+
+def test_retries_go_on_until_the_grace_window_closes_the_last_one_at_its_end() -> None:
+    assert retry_at(1, now=1000, due=1000, grace=GRACE) == 1030
+    assert retry_at(40, now=5000, due=1000, grace=GRACE) == 5000 + BACKOFF_MAX  # capped, however many tries
+    assert retry_at(40, now=1000 + GRACE - 10, due=1000, grace=GRACE) == 1000 + GRACE  # one last try at the end
+    assert retry_at(41, now=1000 + GRACE, due=1000, grace=GRACE) is None  # the window has closed: fail and tell
+    assert retry_at(1, now=1000, due=1000, grace=0) is None

@@ -40,7 +40,8 @@ def test_publish_uploads_images_drafts_submits_then_polls_until_published(
     assert all(url in article["content"] for url in receipt.data["image_urls"].values())
     assert article["title"] == post.payload["title"] and article["thumb_media_id"] == receipt.data["thumb_media_id"]
     # The publish_id was stored before publish() returned, so a crash right now loses nothing.
-    assert [c["stage"] for c in checkpoints] == ["draft", "submitting", "submitted"]
+    uploads = 1 + len(receipt.data["image_urls"])  # the cover and each in-article image, checkpointed as each returns
+    assert [c["stage"] for c in checkpoints] == ["uploading"] * uploads + ["draft", "submitting", "submitted"]
     assert checkpoints[-1]["publish_id"] == receipt.external_id
     assert ch.reconcile(post, receipt) == receipt  # still publishing (status 1)
     clock.advance(server.publish_delay)
@@ -48,6 +49,25 @@ def test_publish_uploads_images_drafts_submits_then_polls_until_published(
     assert done is not None and done.status == "published" and done.url.startswith("https://mp.weixin.qq.com/s/")
     assert done.data["publish_id"] == receipt.external_id and done.data["thumb_media_id"] and done.data["article_url"] == done.url
     assert server.calls["submit"] == 1 and len(server.deliveries) == 1
+    ch.close()
+
+
+@pytest.mark.parametrize("failing", ["uploadimg", "add"])
+def test_a_retry_after_a_fault_reuses_the_uploads_the_platform_already_holds(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock, failing: str
+) -> None:
+    ch = channel(campaign, clock)
+    checkpoints: list[dict[str, Any]] = []
+    server.fail_next(failing, body={"errcode": -1, "errmsg": "system error"})
+    name = {"uploadimg": "media/uploadimg", "add": "draft/add"}[failing]
+    with pytest.raises(TransientError, match=f"微信接口 {name} 返回错误 -1"):  # the call named in full
+        ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, checkpoints))
+    held = checkpoints[-1]
+    assert held["stage"] == "uploading" and held["thumb_media_id"] in server.materials and "media_id" not in held
+    receipt = ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, checkpoints))  # the retry resumes from the checkpoint
+    assert receipt.status == "accepted" and receipt.data["thumb_media_id"] == held["thumb_media_id"]
+    assert server.calls["add_material"] == 1 and len(server.materials) == 1  # one permanent cover for the post
+    assert len(server.image_urls) == len(receipt.data["image_urls"])  # each in-article image stored once
     ch.close()
 
 

@@ -41,7 +41,7 @@ class ApiChannel(Channel):
         self.client = httpx.Client(base_url=api_base, timeout=httpx.Timeout(timeout), trust_env=False)
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        call = path.rsplit("/", 1)[-1].removesuffix(".json")
+        call = call_name(path)
         try:
             response = self.client.request(method, path, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
@@ -76,3 +76,14 @@ class ApiChannel(Channel):
 
     def close(self) -> None:
         self.client.close()
+
+
+API_PREFIXES = ("cgi-bin", "2")  # WeChat's /cgi-bin/..., Weibo's /2/...
+
+
+def call_name(path: str) -> str:
+    """An API call named in full as its documentation names it (`draft/add`, `statuses/share`), not `add`."""
+    parts = [p for p in path.split("?", 1)[0].split("/") if p]
+    while len(parts) > 1 and parts[0] in API_PREFIXES:
+        parts.pop(0)
+    return "/".join(parts).removesuffix(".json")

@@ -3,7 +3,8 @@
     stable_token                      cached; fetched again shortly before it expires, and once more
                                       when a call says it is invalid or expired (40001/40014/42001)
     material/add_material, media/uploadimg   the cover, then each in-article image; the article's
-                                      `qm-image:` placeholders become the returned URLs
+                                      `qm-image:` placeholders become the returned URLs; each is
+                                      checkpointed as it returns and reused by a retry
     draft/add                         after every limit was checked, before any call
     publish mode:   freepublish/submit -> accepted; freepublish/get polled until a final status
     mass_send mode: message/mass/sendall with a clientmsgid made from post id and version, so a
@@ -30,7 +31,7 @@ from ..clock import Clock
 from ..secrets import require_secret
 from . import register
 from . import wechat_rules as rules
-from .api import ApiChannel, ImageFile, PosterFiles, UnclearOutcome
+from .api import ApiChannel, ImageFile, PosterFiles, UnclearOutcome, call_name
 from .base import ChannelError, OutgoingPost, PermanentError, Receipt
 
 EARLY_REFRESH = 300.0  # seconds before expiry a token is replaced
@@ -90,7 +91,7 @@ class WeChatChannel(ApiChannel):
     ) -> dict[str, Any]:
         """POST to an API with the access token; one refresh-and-retry when the token was refused."""
         token = self.token()
-        call = path.rsplit("/", 1)[-1]
+        call = call_name(path)
         data = self.answer(self.request("POST", path, params={**(params or {}), "access_token": token}, **kwargs), call)
         code = int(data.get("errcode") or 0)
         if code in rules.TOKEN_CODES and retry:
@@ -111,7 +112,7 @@ class WeChatChannel(ApiChannel):
         files = self._checked_files(post)
         progress = dict(post.progress) if post.progress.get("version") == post.version else {}
         if not progress.get("media_id"):
-            progress = self._draft(post, files)
+            progress = self._draft(post, files, progress)
         if self.config.mode == "mass_send":
             return self._mass_send(post, progress)
         return self._submit(post, progress)
@@ -132,33 +133,33 @@ class WeChatChannel(ApiChannel):
             )
         return files
 
-    def _draft(self, post: OutgoingPost, files: dict[str, Path]) -> dict[str, Any]:
-        cover_ref = str(post.payload["cover"])
-        cover = self._upload(files[cover_ref], "/cgi-bin/material/add_material", {"type": "image"})
+    def _draft(self, post: OutgoingPost, files: dict[str, Path], held: dict[str, Any]) -> dict[str, Any]:
+        """Upload what the platform does not hold yet, then make the draft. Each upload is checkpointed
+        as it returns, so a retry after a fault reuses it: one permanent cover per post, never two."""
+        progress: dict[str, Any] = {"image_urls": {}, **held, "version": post.version}
+        if not progress.get("thumb_media_id"):
+            cover = self._upload(files[str(post.payload["cover"])], "/cgi-bin/material/add_material", {"type": "image"})
+            progress = {**progress, "stage": "uploading", "thumb_media_id": cover["media_id"], "cover_url": cover.get("url", "")}
+            post.checkpoint(progress)
         content = str(post.payload.get("content", ""))
-        urls = {}
         for ref in rules.placeholders(content):
-            urls[ref] = str(self._upload(files[ref], "/cgi-bin/media/uploadimg")["url"])
-            content = content.replace(ref, urls[ref])
+            if ref not in progress["image_urls"]:
+                url = str(self._upload(files[ref], "/cgi-bin/media/uploadimg")["url"])
+                progress = {**progress, "stage": "uploading", "image_urls": {**progress["image_urls"], ref: url}}
+                post.checkpoint(progress)
+            content = content.replace(ref, progress["image_urls"][ref])
         article = {
             "title": post.payload.get("title", ""),
             "author": post.payload.get("author", ""),
             "digest": post.payload.get("digest", ""),
             "content": content,
             "content_source_url": post.payload.get("content_source_url", ""),
-            "thumb_media_id": cover["media_id"],
+            "thumb_media_id": progress["thumb_media_id"],
             "need_open_comment": 0,
             "only_fans_can_comment": 0,
         }
         draft = self.post_json("/cgi-bin/draft/add", {"articles": [article]})
-        progress = {
-            "version": post.version,
-            "stage": "draft",
-            "thumb_media_id": cover["media_id"],
-            "cover_url": cover.get("url", ""),
-            "image_urls": urls,
-            "media_id": draft["media_id"],
-        }
+        progress = {**progress, "stage": "draft", "media_id": draft["media_id"]}
         post.checkpoint(progress)
         return progress
 
