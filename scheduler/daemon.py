@@ -24,6 +24,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -56,6 +57,7 @@ from .stepping import SteppedScheduler
 log = logging.getLogger("qm.daemon")
 
 WHO = "后台服务"
+BACKUP_AT = dt.time(3, 0)  # each night, while nothing is due: a copy of a SQLite database (see backup.py)
 REFRESH_AT = dt.time(6, 0)  # each morning: re-render, pick up content edits, remind reviewers
 APPROVAL_DAYS = 2  # reviewers are reminded of unapproved posts this many days ahead
 REMINDER_GRACE = 6 * 3600.0  # a deadline reminder later than this is stale: logged, not sent
@@ -67,6 +69,7 @@ AHEAD_WATCH_MINUTES = 5  # how often posters and playlists are brought up to dat
 STANDBY_POLL = 5.0  # seconds between a standby's tries for the lease (PostgreSQL)
 
 Source = Callable[[], tuple[Plan, Renderer]]
+BackupHook = Callable[[float], Path]  # takes a backup of the database now; the file written
 AheadHook = Callable[[dt.datetime], object]  # prepares what is due after the given time (see `work_ahead`)
 StatsHook = Callable[[dt.datetime], object]  # collects the statistics due by the given time (see `stats.daily`)
 STATS_HOURS = "8-23"  # asked after 08:00 (figures are computed overnight), again each hour while not final
@@ -106,6 +109,7 @@ class Daemon:
         lock_file: Path | None = None,
         ahead: AheadHook | None = None,
         stats: StatsHook | None = None,
+        backups: BackupHook | None = None,
     ) -> None:
         self.campaign = campaign
         self.queue = Queue(engine)
@@ -117,6 +121,7 @@ class Daemon:
         self.lock = DaemonLock(engine, lock_file)
         self.ahead = ahead
         self.stats = stats
+        self.backups = backups
         self.stopping = threading.Event()
         self.disk = diskfull.Alarm(self._notify, campaign.paths.state)
         self._plan: Plan | None = None
@@ -211,7 +216,9 @@ class Daemon:
         for job_id in self._job_ids():
             stray_ahead = job_id.startswith(jobs.AHEAD_PREFIX) and self.ahead is None
             stray_stats = job_id == jobs.STATS_ID and self.stats is None
-            if (job_id.startswith(("post:", "poll:")) and job_id not in wanted) or stray_ahead or stray_stats:
+            stray_backup = job_id == jobs.BACKUP_ID and self.backups is None
+            stray = stray_ahead or stray_stats or stray_backup
+            if (job_id.startswith(("post:", "poll:")) and job_id not in wanted) or stray:
                 self.scheduler.remove_job(job_id)
                 event(log, "job_removed", job=job_id, why="post no longer waiting")
         self.sweep(now, horizon=None)
@@ -288,6 +295,12 @@ class Daemon:
             )
         self._ensure_ahead_jobs(job_ids)
         self._ensure_stats_job(job_ids)
+        if self.backups is not None and jobs.BACKUP_ID not in job_ids:
+            trigger = CronTrigger(hour=BACKUP_AT.hour, minute=BACKUP_AT.minute, timezone=self.campaign.timezone)
+            first = trigger.get_next_fire_time(None, self.clock.now())
+            self.scheduler.add_job(
+                jobs.BACKUP, trigger, id=jobs.BACKUP_ID, name="每日备份数据库", next_run_time=first, misfire_grace_time=None, coalesce=True
+            )
         with self.queue.engine.connect() as conn:
             sent = set(conn.execute(sa.select(notices.c.key)).scalars())
         for reminder in self._current_plan().reminders:
@@ -519,6 +532,22 @@ class Daemon:
             event(log, "stats_failed", logging.ERROR, error=str(exc))
 
     @_outlives_full_disk("截止日期提醒")
+    def backup(self) -> None:
+        """The nightly job: a consistent copy of the database, the oldest ones beyond the kept number removed."""
+        if self.backups is None or self.stopping.is_set():
+            return
+        try:
+            path = self.backups(self._now())
+        except (OSError, sqlite3.Error) as exc:
+            event(log, "backup_failed", logging.ERROR, error=str(exc))
+            self._notify(
+                Notice(
+                    FAILURE, "【备份失败】今天的数据库备份没有做成，发布不受影响", (f"原因：{exc}", "请检查状态目录所在磁盘的空间和权限")
+                )
+            )
+            return
+        event(log, "backup", file=str(path))
+
     def remind(self, reminder_id: str) -> None:
         now = self._now()
         reminder = next((r for r in self._current_plan().reminders if r.id == reminder_id), None)

@@ -17,6 +17,7 @@ class JobTarget(Protocol):
     def remind(self, reminder_id: str) -> None: ...
     def work_ahead(self) -> None: ...
     def collect_statistics(self) -> None: ...
+    def backup(self) -> None: ...
 
 
 PUBLISH = "scheduler.jobs:publish_post"
@@ -26,6 +27,8 @@ REMIND = "scheduler.jobs:send_reminder"
 WORK_AHEAD = "scheduler.jobs:work_ahead"
 STATS = "scheduler.jobs:collect_statistics"
 STATS_ID = "stats"
+BACKUP = "scheduler.jobs:backup_database"
+BACKUP_ID = "backup"
 REFRESH_ID = "refresh"
 AHEAD_PREFIX = "ahead:"  # ahead:<screen id> before each screen's on-hours, ahead:watch every few minutes
 
@@ -77,3 +80,7 @@ def work_ahead() -> None:
 
 def collect_statistics() -> None:
     _daemon().collect_statistics()
+
+
+def backup_database() -> None:
+    _daemon().backup()

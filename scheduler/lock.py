@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -191,6 +193,18 @@ class DaemonLock:
         if self._handle is not None:
             self._handle.close()  # closing the descriptor releases the OS lock
             self._handle = None
+
+
+@contextmanager
+def held_file_lock(path: Path, where: str) -> Iterator[None]:
+    """Hold a SQLite database's daemon lock for a maintenance command; DaemonRunning while a daemon runs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+", encoding="utf-8") as handle:
+        if not _try_lock(handle):
+            handle.seek(0)
+            pid = handle.read().strip() or "?"
+            raise DaemonRunning(f"后台服务（进程 {pid}）正在使用数据库 {where}：请先停止它（Ctrl+C 或 kill {pid}），再恢复备份")
+        yield
 
 
 if sys.platform == "win32":

@@ -19,7 +19,7 @@ from .lock import ACTIVE, ROLE_LABELS, DaemonInfo, read_all, read_info
 from .queue import Queue
 from .review import paused
 
-JOB_LABELS = {"post": "发布", "poll": "确认发布结果", "reminder": "提醒", "refresh": "每日刷新队列"}
+JOB_LABELS = {"post": "发布", "poll": "确认发布结果", "reminder": "提醒", "refresh": "每日刷新队列", "backup": "每日备份数据库"}
 
 
 @dataclass(frozen=True)

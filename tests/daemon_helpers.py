@@ -20,7 +20,7 @@ from scheduler.campaign import Campaign
 from scheduler.channels.base import Channel, OutgoingPost, Receipt
 from scheduler.channels.fake import FakePlatform, Ledger
 from scheduler.clock import FakeClock
-from scheduler.daemon import AheadHook, Daemon, StatsHook
+from scheduler.daemon import AheadHook, BackupHook, Daemon, StatsHook
 from scheduler.db import open_db, sqlite_path
 from scheduler.notify import Notifications
 from scheduler.planner import Plan
@@ -83,6 +83,7 @@ class Harness:
         self.daemon: Daemon | None = None
         self.ahead: AheadHook | None = None  # the opt-in work-ahead hook (posters, playlists)
         self.stats: StatsHook | None = None  # the opt-in statistics job
+        self.backups: BackupHook | None = None  # the opt-in nightly backup
 
     def start(self) -> Daemon:
         self.daemon = self.build()
@@ -105,6 +106,7 @@ class Harness:
             lock_file=db.with_name(db.name + ".lock") if db else None,
             ahead=self.ahead,
             stats=self.stats,
+            backups=self.backups,
         )
 
     def crash(self) -> None:

@@ -89,7 +89,8 @@ def test_pause_resume_and_status(cfg: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 @pytest.mark.parametrize(
-    "command", ["queue", "approve", "reject", "cancel", "retry", "confirm", "history", "status", "pause", "resume", "daemon", "simulate"]
+    "command",
+    ["queue", "approve", "reject", "cancel", "retry", "confirm", "history", "status", "pause", "resume", "daemon", "simulate", "restore"],
 )
 def test_every_command_has_chinese_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:

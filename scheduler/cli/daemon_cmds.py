@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the daemon's machinery is imported when a command runs, not
     from ..status import Status
 
 log = logging.getLogger("qm.daemon")
+KEEP_BACKUPS = 14  # nightly SQLite backups kept by default: two weeks
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -40,7 +41,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
             "按 Ctrl+C 或发送 SIGTERM 停止：正在进行的发布会先完成，退出码为 0。日志写入 状态目录/qm.log。"
         ),
     )
+    p.add_argument(
+        "--keep-backups",
+        type=zh_argparse.number_in(int, 0, 365, KEEP_BACKUPS),
+        default=KEEP_BACKUPS,
+        metavar="份数",
+        help=f"SQLite 数据库每天 03:00 备份到 状态目录/backups/，保留最近的份数（默认 {KEEP_BACKUPS}，0 表示不备份）",
+    )
     p.set_defaults(run=run_daemon)
+
+    p = sub.add_parser(
+        "restore",
+        parents=[common],
+        description=(
+            "用后台服务做的备份替换 SQLite 数据库（后台服务运行时拒绝）。备份之后发生的事不会盲目重来："
+            "旧数据库里备份之后已发出的内容保留其发布记录；无从得知的、备份之后到期的内容，"
+            "由后台服务启动时先向渠道核实，渠道无法核实的记为失败交给人工处理。PostgreSQL 用 pg_dump/pg_restore（见 README）。"
+        ),
+    )
+    p.add_argument("file", type=Path, metavar="备份文件", help="状态目录/backups/ 下的备份，如 .qm/backups/qm-20270907-030000.sqlite3")
+    p.set_defaults(run=run_restore)
 
     p = sub.add_parser(
         "simulate",
@@ -96,6 +116,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
+    from .. import backup
     from ..ahead import Ahead
     from ..channels import make_channels
     from ..clock import SystemClock
@@ -116,6 +137,10 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     notifications = Notifications(campaign.notifiers)
     notifications.warn_unconfigured()
 
+    backups = None
+    if db_file is not None and args.keep_backups > 0:
+        backups = partial(backup.take, db_file, backup.folder_for(db_file), tz=campaign.timezone, keep=args.keep_backups)
+
     def make_daemon() -> Daemon:
         scheduler = GuardedScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine)},
@@ -133,6 +158,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
             lock_file=db_file.with_name(db_file.name + ".lock") if db_file else None,
             ahead=partial(_ahead, ctx.config_path, Queue(engine), Ahead()),
             stats=StatsJob(campaign, engine, notifications.send, office=notifications),
+            backups=backups,
         )
 
     stop = threading.Event()
@@ -158,6 +184,34 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         for channel in channels.values():
             channel.close()
     print("qm 后台服务已停止。", flush=True)
+    return 0
+
+
+def run_restore(ctx: Context, args: argparse.Namespace) -> int:
+    import time
+
+    from .. import backup
+    from ..db import sqlite_path
+    from ..lock import held_file_lock
+
+    campaign = ctx.campaign
+    db_file = sqlite_path(campaign.db_url)
+    if db_file is None:
+        raise InputError("qm restore 只用于 SQLite 数据库；PostgreSQL 请用 pg_restore 恢复 pg_dump 的备份（见 README“两台机器”）")
+    if not args.file.is_file():
+        raise InputError(f"找不到备份文件 {args.file}（备份在 {backup.folder_for(db_file)}/ 下）")
+    with held_file_lock(db_file.with_name(db_file.name + ".lock"), str(db_file)):  # no daemon may start meanwhile
+        channels = {c.name: c.publisher == "outbox" for c in campaign.channels}
+        done = backup.restore(args.file, db_file, time.time(), lambda name: channels.get(name, False))
+    tz = campaign.timezone
+    lines = [f"已从备份恢复数据库 {db_file}（备份时间 {dt.datetime.fromtimestamp(done.taken, tz):%Y-%m-%d %H:%M:%S}）。"]
+    if done.kept:
+        lines.append(f"备份之后已发出的 {len(done.kept)} 条保留发布记录，不会重发。")
+    if done.to_check:
+        lines.append(f"备份之后到期、去向不明的 {len(done.to_check)} 条：后台服务启动时先向渠道核实，确认未发出的才发布。")
+    if done.to_person:
+        lines.append(f"备份之后到期、渠道无法核实的 {len(done.to_person)} 条记为失败，请到平台核实：{'、'.join(done.to_person)}")
+    print("\n".join(lines))
     return 0
 
 
