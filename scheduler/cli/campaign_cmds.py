@@ -50,10 +50,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 def run_check(ctx: Context, args: argparse.Namespace) -> int:
     from ..content import editorial_problems
     from ..lint import lint_post
-    from ..render import Renderer
 
     campaign = ctx.campaign  # a broken config stops here: nothing else can be checked without it
-    problems: list[Problem] = Renderer(campaign).check_templates() + _layout_problems(campaign.paths.templates / "posters")
+    problems: list[Problem] = ctx.renderer.check_templates() + _layout_problems(campaign.paths.templates / "posters")
     try:
         ctx.library  # noqa: B018 - loading is the check
     except QmError as exc:
