@@ -15,7 +15,7 @@ from ..screens.daily import day_playlists, in_order, slides_of, write_days
 from .context import Context
 from .output import drawing_progress
 from .poster_cmds import drawing_arguments, plan_jobs, print_sheets
-from .screen_cmds import queue_approval, report_built
+from .screen_build import queue_approval, report_built
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:

@@ -11,7 +11,6 @@ from ..errors import InputError
 from ..poster import PosterText, batch, fonts, job_for
 from ..poster.layout import layout_names, load_layout
 from ..poster.make import Job, arrangement, make_poster, prepare
-from ..poster.printjob import make_prints
 from ..render import ImageRef, poster_path
 from .context import Context, parse_day
 from .output import drawing_progress
@@ -113,9 +112,12 @@ def run_posters(ctx: Context, args: argparse.Namespace) -> int:
 
 def print_sheets(ctx: Context, force: bool) -> None:
     """The print PDFs config `posters.print` asks for, made with the posters (qm posters, qm build)."""
+    if not ctx.campaign.posters.prints:
+        return
+    from ..poster.printjob import make_prints  # the PDF libraries: only when print sheets are configured
+
     printed, unchanged = make_prints(ctx.campaign, ctx.library, force=force)
-    if ctx.campaign.posters.prints:
-        print(f"印刷 PDF（posters.print）{len(ctx.campaign.posters.prints)} 份：新生成 {len(printed)} 份，未变化跳过 {len(unchanged)} 份。")
+    print(f"印刷 PDF（posters.print）{len(ctx.campaign.posters.prints)} 份：新生成 {len(printed)} 份，未变化跳过 {len(unchanged)} 份。")
 
 
 def plan_jobs(ctx: Context, start: dt.date | None, end: dt.date | None) -> list[Job]:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 
 from ..errors import InputError
-from ..poster.batch import Progress
 from ..screens import anthias
 from ..screens.build import screens_root
-from ..screens.daily import Approval, DayBuild, approval, build_day, build_days, check_day, in_order, pick_screens
+from ..screens.daily import pick_screens
 from ..screens.serve import ScreenServer
 from ..web.server import serve_until_signal
 from . import zh_argparse
 from .context import Context, parse_day
 from .output import drawing_progress
+from .screen_build import build_one, build_window, report_built
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -70,40 +69,9 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _build(ctx: Context, args: argparse.Namespace, screen: str | None) -> DayBuild:
-    campaign = ctx.campaign
-    screens = pick_screens(campaign, screen)
-    day = args.date or ctx.today()
-    check_day(campaign, day)
-    return build_day(campaign, ctx.plan, ctx.library, day, screens, approved=queue_approval(ctx, day, day))
-
-
-def build_window(
-    ctx: Context, first: dt.date, last: dt.date, screen: str | None = None, progress: Progress | None = None
-) -> list[DayBuild]:
-    """Every day's playlists from `first` to `last` in one process (today's last: `current` stays on it)."""
-    campaign = ctx.campaign
-    screens = pick_screens(campaign, screen)
-    check_day(campaign, first)
-    check_day(campaign, last)
-    days = in_order(first, last, ctx.today())
-    return build_days(campaign, ctx.plan, ctx.library, days, screens, approved=queue_approval(ctx, first, last), progress=progress)
-
-
-def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
-    """What may go on the walls those days, by the queue refreshed first (as `qm queue` does)."""
-    today = ctx.today()
-    if last < today:
-        return approval({}, today)
-    queue = ctx.filled_queue()
-    start = ctx.campaign.at(max(first, today), dt.time())
-    end = ctx.campaign.at(last + dt.timedelta(days=1), dt.time())
-    return approval({p.id: p.state for p in queue.find(start=start.timestamp(), end=end.timestamp())}, today)
-
-
 def run_build(ctx: Context, args: argparse.Namespace) -> int:
     if args.start is None and args.end is None:
-        report_built([_build(ctx, args, args.screen)])
+        report_built([build_one(ctx, args, args.screen)])
         return 0
     if args.date is not None:
         raise InputError("--date 与 --from/--to 只能用一种：一天用 --date，连续多天用 --from 和 --to")
@@ -112,27 +80,6 @@ def run_build(ctx: Context, args: argparse.Namespace) -> int:
         raise InputError(f"--to {last} 早于 --from {first}，请交换两个日期")
     report_built(build_window(ctx, first, last, args.screen, progress=drawing_progress))
     return 0
-
-
-HELD_SHOWN = 12  # unapproved posts listed by name; the rest are counted
-
-
-def report_built(days: list[DayBuild]) -> None:
-    if len(days) > 1:
-        changed = sum(b.changed for d in days for b in d.built)
-        print(f"已生成 {len(days)} 天的电子屏播放列表（{changed} 份有变化）；各屏幕当前的播放列表：")
-    latest = {b.screen: b for d in days for b in d.built}
-    for built in latest.values():
-        how = "已生成" if built.changed else "没有变化"
-        print(f"{how}：电子屏 {built.screen} 的播放列表（版本 {built.version}）{built.folder}")
-    held = [post for d in days for post in d.held]
-    if held:
-        print(f"有 {len(held)} 条内容尚未审核，没有放入播放列表（先审后发）；审核通过后重新生成即可：")
-        for post in held[:HELD_SHOWN]:
-            print(f"  {post.id}  {post.item.title}")
-        if len(held) > HELD_SHOWN:
-            print(f"  ……还有 {len(held) - HELD_SHOWN} 条（qm queue --state planned 查看全部）")
-        print("  审核：qm approve 编号 --by 姓名，或 qm approve --date 日期 --by 姓名")
 
 
 def run_serve(ctx: Context, args: argparse.Namespace) -> int:
@@ -152,7 +99,7 @@ def run_push(ctx: Context, args: argparse.Namespace) -> int:
     url = args.url or screen.anthias
     if not url:
         raise InputError(f"没有 Anthias 地址：用 --url 指定，或在配置中为屏幕 {screen.id} 写 anthias: http://地址")
-    (built,) = _build(ctx, args, screen.id).built
+    (built,) = build_one(ctx, args, screen.id).built
     with anthias.AnthiasClient(url, auth=anthias.auth_from(os.environ)) as client:
         pushed = anthias.push(client, built.folder, screen.id)
     print(f"已推送电子屏 {screen.id} 的播放列表（版本 {built.version}）到 {url}：{pushed.summary()}")
