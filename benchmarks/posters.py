@@ -24,6 +24,7 @@ import html
 import io
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -67,6 +68,15 @@ def month_jobs(campaign: Campaign) -> list[Job]:
         for image in renderer.render(post).images:
             jobs.setdefault(poster_path(campaign.paths.posters, image), job_for(campaign, post.item, image))
     return list(jobs.values())
+
+
+def cpu_timed(fn: Callable[[], object]) -> float:
+    """CPU seconds (user + system) of this process and of the pool workers it waited for: on a
+    machine shared with others this moves far less than the wall clock."""
+    before = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    fn()
+    after = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum((a.ru_utime - b.ru_utime) + (a.ru_stime - b.ru_stime) for a, b in zip(after, before, strict=True))
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -215,16 +225,20 @@ def main() -> None:
         print(f"{len(jobs)} posters, {pixels:.0f} Mpx; {platform.python_version()}, {os.cpu_count()} cores")
 
         # Shared machines are noisy: alternate the floor and the cold run, keep each one's best round.
-        t_floor = t_cold = t_serial = t_before = float("inf")
+        t_floor = t_cold = t_serial = t_before = cpu_cold = cpu_before = float("inf")
         for n in range(args.rounds):
             (work / f"floor{n}").mkdir()
             t_floor = min(t_floor, timed(lambda: floor(arrangements, campaign, work / f"floor{n}")))  # noqa: B023
             fresh = with_posters(campaign, work / f"cold{n}")
             fresh_jobs = [dataclasses.replace(j, out=work / f"cold{n}" / j.out.relative_to(work / "posters")) for j in jobs]
             t_cold = min(t_cold, timed(lambda: batch.make_all(fresh, fresh_jobs)))  # noqa: B023
+            cpu_jobs = [dataclasses.replace(j, out=work / f"cpu{n}" / j.out.relative_to(work / "posters")) for j in jobs]
+            cpu_cold = min(cpu_cold, cpu_timed(lambda: batch.make_all(fresh, cpu_jobs, workers=1)))  # noqa: B023
             before_jobs = [dataclasses.replace(j, out=work / f"before{n}" / j.out.relative_to(work / "posters")) for j in jobs]
             with pillow_writer():
                 t_before = min(t_before, timed(lambda: batch.make_all(fresh, before_jobs)))  # noqa: B023
+                cpu_jobs = [dataclasses.replace(j, out=work / f"cpu-before{n}" / j.out.relative_to(work / "posters")) for j in jobs]
+                cpu_before = min(cpu_before, cpu_timed(lambda: batch.make_all(fresh, cpu_jobs, workers=1)))  # noqa: B023
             serial_jobs = [dataclasses.replace(j, out=work / f"serial{n}" / j.out.relative_to(work / "posters")) for j in jobs]
             t_serial = min(t_serial, timed(lambda: batch.make_all(fresh, serial_jobs, workers=1)))  # noqa: B023
         print(f"pixels identical to the Pillow writer's: {same_pixels(work / 'cold0', work / 'before0')} posters")
@@ -234,6 +248,7 @@ def main() -> None:
         print(f"load average during the run: {os.getloadavg()[0]:.1f}")
         print(f"(a) cold, {os.cpu_count()} processes: {t_cold:7.2f} s  ({t_cold / t_floor:.2f}x floor)")
         print(f"(a0) cold, Pillow writer:  {t_before:7.2f} s  (fast writer {t_before / t_cold:.2f}x faster; PNG by {png.DEFLATE})")
+        print(f"     CPU, 1 process: fast writer {cpu_cold:.2f} s, Pillow writer {cpu_before:.2f} s ({cpu_before / cpu_cold:.2f}x)")
         print(f"    cold, 1 process:       {t_serial:7.2f} s  ({t_serial / t_floor:.2f}x floor)")
         print(f"(b) warm, whole pipeline:  {t_warm:7.3f} s")
         print(f"(c) floor, minimal Pillow: {t_floor:7.2f} s")

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from . import states as st
-from .campaign import Campaign, WeiboConfig
+from .campaign import Campaign, WeChatConfig, WeiboConfig
 from .planner import Plan
 from .quota import QuotaIssue, Send, applies, over_quota
 
@@ -55,11 +55,27 @@ def planned_quota_issues(campaign: Campaign, plan: Plan) -> list[QuotaIssue]:
     return over_quota(config, [Send(p.id, p.at) for p in plan.posts if p.channel == config.name], campaign.timezone)
 
 
+_quota_seen: dict[tuple[str, str], tuple[tuple[object, ...], list[QuotaIssue]]] = {}
+
+
 def queue_quota_issues(campaign: Campaign, queue: Queue) -> list[QuotaIssue]:
-    """Sends made (published, or handed to WeChat) and sends still to come, from the queue."""
+    """Sends made (published, or handed to WeChat) and sends still to come, from the queue.
+
+    The daemon asks at every heartbeat; while none of the channel's posts changed (same count,
+    same latest change, same times) the last answer stands and the posts are not read again."""
     config = campaign.wechat
     if config is None or not applies(config):
         return []
+    key, stamp = (str(queue.engine.url), repr(config)), queue.channel_stamp(config.name)
+    seen = _quota_seen.get(key)
+    if seen is not None and seen[0] == stamp:
+        return seen[1]
+    issues = _quota_issues(campaign, config, queue)
+    _quota_seen[key] = (stamp, issues)
+    return issues
+
+
+def _quota_issues(campaign: Campaign, config: WeChatConfig, queue: Queue) -> list[QuotaIssue]:
     tz, sends = campaign.timezone, []
     for post in queue.brief([st.PUBLISHED, st.ACCEPTED, st.PUBLISHING, st.PLANNED, st.APPROVED, st.SCHEDULED], channel=config.name):
         done = post.state in st.LOCKED

@@ -263,11 +263,12 @@ class Daemon:
         A heartbeat's sweep reads only posts due soon, so its cost does not grow with the campaign."""
         if self.stopping.is_set():
             return
-        job_ids = self._job_ids()
         for post in self.queue.find([st.APPROVED]):
             if self.queue.move(post.id, st.SCHEDULED, WHO, "排入发布计划", now):
                 self._schedule(jobs.publish_id(post.id), jobs.PUBLISH, post.fire_at, post.id)
-        for brief in self.queue.brief([st.SCHEDULED, st.ACCEPTED], end=None if horizon is None else now + horizon):
+        waiting = self.queue.brief([st.SCHEDULED, st.ACCEPTED], end=None if horizon is None else now + horizon)
+        job_ids = self._job_ids([jobs.publish_id(b.id) if b.state == st.SCHEDULED else jobs.poll_id(b.id) for b in waiting])
+        for brief in waiting:
             if brief.state == st.SCHEDULED and jobs.publish_id(brief.id) not in job_ids:
                 self._schedule(jobs.publish_id(brief.id), jobs.PUBLISH, brief.fire_at, brief.id)
             if brief.state == st.ACCEPTED and jobs.poll_id(brief.id) not in job_ids:
@@ -363,11 +364,18 @@ class Daemon:
             func, "date", run_date=when, args=[arg], id=job_id, replace_existing=True, misfire_grace_time=None, coalesce=True
         )
 
-    def _job_ids(self) -> set[str]:
+    def _job_ids(self, among: list[str] | None = None) -> set[str]:
+        """Ids in the job store (only those `among` the given ones, when given: a sweep asks about few)."""
+        if among is not None and not among:
+            return set()
         with self.queue.engine.connect() as conn:
             if not sa.inspect(conn).has_table("apscheduler_jobs"):
                 return set()
-            return set(conn.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars())
+            job_id = sa.column("id", sa.String)
+            query = sa.select(job_id).select_from(sa.table("apscheduler_jobs"))
+            if among is not None:
+                query = query.where(job_id.in_(among))
+            return set(conn.execute(query).scalars())
 
     # -- jobs --------------------------------------------------------------------------------------
 

@@ -167,6 +167,19 @@ class Queue:
         with self.engine.connect() as conn:
             return [Brief(r.id, r.channel, r.state, r.due, r.next_try, r.updated, r.published_at) for r in conn.execute(query)]
 
+    def channel_stamp(self, channel: str) -> tuple[object, ...]:
+        """Changes whenever one of the channel's posts is added, changes state or moves in time."""
+        cols = (
+            posts.c.state,
+            sa.func.count(),
+            sa.func.max(posts.c.updated),
+            sa.func.sum(posts.c.due),
+            sa.func.sum(sa.func.coalesce(posts.c.next_try, 0)),
+        )
+        query = sa.select(*cols).where(posts.c.channel == channel).group_by(posts.c.state).order_by(posts.c.state)
+        with self.engine.connect() as conn:
+            return tuple(tuple(row) for row in conn.execute(query))
+
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(posts.c.state, sa.func.count()).group_by(posts.c.state)).all()
