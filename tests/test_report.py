@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import sqlite3
 from collections import Counter
@@ -139,3 +140,37 @@ def test_a_label_the_font_cannot_draw_is_refused(tmp_path: Path) -> None:
     assert chart_font("各渠道发布条数", tmp_path).is_file()
     with pytest.raises(ChartError, match="不在字体"):
         chart_font("发布\U0001f600", tmp_path)
+
+
+def ocr(png: Path) -> str:
+    """The text Tesseract's Simplified Chinese model reads in an image, without spaces."""
+    import subprocess
+
+    done = subprocess.run(["tesseract", str(png), "-", "-l", "chi_sim"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return "".join(done.stdout.split())
+
+
+def test_the_charts_chinese_labels_read_back(simulated: Path, tmp_path: Path) -> None:
+    if shutil.which("tesseract") is None or not list(Path("/usr/share/tesseract-ocr").glob("*/tessdata/chi_sim.traineddata")):
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Tesseract with chi_sim (apt-get install tesseract-ocr tesseract-ocr-chi-sim; .ci/run does)")
+        pytest.skip("Tesseract with Simplified Chinese is not installed")
+    from scheduler.config import load_campaign
+    from scheduler.content import load_library
+    from scheduler.db import open_db
+    from scheduler.report.charts import draw_all
+    from scheduler.report.figures import gather
+
+    campaign = load_campaign(simulated)
+    titles = {item.id: item.title for item in load_library(campaign.paths.content).items}
+    engine = open_db(f"sqlite:///{db_of(simulated)}")
+    figures = gather(campaign, engine, campaign.start, campaign.end, titles)
+    engine.dispose()
+    charts = {c.key: ocr(c.path) for c in draw_all(figures, tmp_path)}
+    assert "每日发布条数" in charts["posts-per-day"] and "市中心户外大屏" in charts["posts-per-day"]
+    assert "各电子屏播放次数" in charts["screen-plays"] and "市中心户外大屏" in charts["screen-plays"]
+    assert "阅读人数最多的10篇公众号文章" in charts["top-reads"]
+    top = [p.title for p in figures.top_articles()]
+    read = [t for t in top if "".join(t.split()) in charts["top-reads"]]
+    assert len(read) >= len(top) - 2, (top, charts["top-reads"])  # OCR may trip on a ® or a quotation mark, not on the Chinese

@@ -51,6 +51,7 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
         print(json.dumps([_json(ctx, s) for s in found], ensure_ascii=False, indent=2))
     else:
         print(_table(ctx, found))
+        print(f"报送的文件放在 {campaign.submissions_dir}/单位名称/方案/ 或 .../总结/ 中（按内容登记一次，文件修改时间为报送时间）。")
     for problem in problems:
         print(f"注意：{problem.where}：{problem.message}" + (f"（{problem.hint}）" if problem.hint else ""), file=sys.stderr)
     return 2 if problems else 0
