@@ -61,7 +61,7 @@ CHROMIUM_FLAGS = (
 
 def month_jobs(campaign: Campaign) -> list[Job]:
     """Every poster the month's plan references, deduplicated, exactly as `qm posters` collects them."""
-    library = load_library(campaign.paths.content)
+    library = load_library(campaign.paths.content, campaign.text_values)
     renderer = Renderer(campaign)
     jobs: dict[Path, Job] = {}
     for post in make_plan(campaign, library).posts:

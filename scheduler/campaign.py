@@ -24,6 +24,7 @@ class KeyDates:
     county_plans_due: dt.date
     summary_due: dt.date
     launch_time: dt.time = dt.time(9, 0)
+    launch_venue: str = ""  # where the launch event is held, e.g. 中央大街广场
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,15 @@ class WebConfig:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """Topics the month must cover: each at least `times` posts over all channels together."""
+
+    topics: tuple[str, ...] = ()
+    times: int = 1
+    where: str = ""  # config file:line, for messages
+
+
+@dataclass(frozen=True)
 class Paths:
     content: Path
     templates: Path
@@ -230,6 +240,7 @@ class Campaign:
     units: tuple[Unit, ...] = ()
     reminders: Reminders = field(default_factory=Reminders)
     lint: LintConfig = field(default_factory=LintConfig)
+    coverage: Coverage = field(default_factory=Coverage)
     database_url: str = ""
     review: ReviewConfig = field(default_factory=ReviewConfig)
     web: WebConfig = field(default_factory=WebConfig)
@@ -261,5 +272,32 @@ class Campaign:
         return self.paths.submissions or self.paths.state / "submissions"
 
     @property
+    def launch_start(self) -> dt.datetime:
+        """When the launch event begins: posts before it invite, posts after it report."""
+        return self.at(self.key_dates.launch, self.key_dates.launch_time)
+
+    @property
+    def text_values(self) -> dict[str, str]:
+        """The campaign's facts that content and poster texts may quote by name ({{ hotline }}, {hotline})."""
+        launch = self.key_dates.launch
+        return {
+            "campaign": self.name,
+            "theme": self.theme,
+            "organizer": self.organizer,
+            "hotline": self.hotline,
+            "launch_date": f"{launch.month}月{launch.day}日",
+            "launch_weekday": f"星期{WEEKDAYS[launch.weekday()]}",
+            "launch_time": f"{self.key_dates.launch_time:%H:%M}",
+            "launch_daypart": _daypart(self.key_dates.launch_time),
+            "launch_venue": self.key_dates.launch_venue or "活动现场",  # until the venue is set in config
+            "year": str(self.start.year),
+        }
+
+    @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.paths.state / 'qm.sqlite3'}"
+
+
+def _daypart(time: dt.time) -> str:
+    """上午 / 下午 / 晚上: how a report says when the event was ("今天上午……举行")."""
+    return "上午" if time.hour < 12 else "下午" if time.hour < 18 else "晚上"

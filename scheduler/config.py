@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from .campaign import (
     Brand,
     Campaign,
     Contact,
+    Coverage,
     KeyDates,
     LintConfig,
     Notifier,
@@ -30,6 +32,7 @@ from .campaign import (
     WeChatConfig,
     WeiboConfig,
 )
+from .domain import TOPICS
 from .errors import ConfigError
 from .schema import Reader
 from .yamlsrc import Mapping, YamlSyntaxError, load
@@ -43,6 +46,7 @@ TOP_KEYS = (
     "notifications",
     "reminders",
     "pins",
+    "coverage",
     "lint",
     "paths",
     "database",
@@ -128,6 +132,7 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         "units": _units(r, data),
         "reminders": _reminders(r, data),
         "lint": _lint(r, data, base),
+        "coverage": _coverage(r, data),
         "database_url": r.text(data, "database", "", ""),
         "review": _review(r, data),
         "web": _web(r, data),
@@ -149,7 +154,7 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
 
 
 def _key_dates(r: Reader, kd: Mapping, start: dt.date | None, end: dt.date | None) -> KeyDates | None:
-    r.keys(kd, "key_dates", ("launch", "launch_time", "county_plans_due", "summary_due"))
+    r.keys(kd, "key_dates", ("launch", "launch_time", "launch_venue", "county_plans_due", "summary_due"))
     launch = r.date(kd, "launch", "key_dates")
     plans = r.date(kd, "county_plans_due", "key_dates")
     summary = r.date(kd, "summary_due", "key_dates")
@@ -162,7 +167,8 @@ def _key_dates(r: Reader, kd: Mapping, start: dt.date | None, end: dt.date | Non
         r.problem(kd.where("county_plans_due"), "县区方案上报日期离启动日太远", "检查年份是否写错")
     if not (launch and plans and summary and launch_time):
         return None
-    return KeyDates(launch=launch, county_plans_due=plans, summary_due=summary, launch_time=launch_time)
+    venue = r.text(kd, "launch_venue", "key_dates", "", max_len=30)
+    return KeyDates(launch=launch, county_plans_due=plans, summary_due=summary, launch_time=launch_time, launch_venue=venue)
 
 
 def _paths(r: Reader, data: Mapping, base: Path) -> Paths | None:
@@ -653,3 +659,21 @@ def _web(r: Reader, data: Mapping) -> WebConfig:
     if url and not URL_RE.match(url):
         r.problem(m.where("public_url"), f"web.public_url 不是网址：{url!r}", "写作 http://192.168.1.20:8080（同事访问 qm web 的地址）")
     return WebConfig(public_url=url, session_idle_minutes=r.integer(m, "session_idle_minutes", "web", 30, lo=5, hi=24 * 60))
+
+
+def _coverage(r: Reader, data: Mapping) -> Coverage:
+    m = r.section(data, "coverage", "", required=False)
+    if m is None:
+        return Coverage()
+    r.keys(m, "coverage", ("topics", "times"))
+    topics = r.texts(m, "topics", "coverage")
+    items = r.seq(m, "topics", "coverage")
+    for i, topic in enumerate(topics):
+        if topic not in TOPICS:
+            close = difflib.get_close_matches(topic, list(TOPICS), n=1)
+            hint = f"是不是 {close[0]}？" if close else "主题的写法见 content/README.md"
+            r.problem(items.where(i), f"coverage.topics 的第 {i + 1} 项 {topic!r} 不是已知的主题", hint)
+    if len(set(topics)) != len(topics):
+        r.problem(m.where("topics"), "coverage.topics 中有重复的主题", "每个主题写一次")
+    times = r.integer(m, "times", "coverage", 1, lo=1, hi=31)
+    return Coverage(topics=topics, times=times, where=m.where("topics"))

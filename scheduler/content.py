@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,25 @@ from .schema import Reader
 from .yamlsrc import Mapping, Sequence, YamlSyntaxError, parse, read_text
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
-ITEM_KEYS = ("id", "area", "topic", "title", "summary", "line", "headline", "tags", "channels", "valid_from", "valid_to", "body")
+ITEM_KEYS = ("id", "area", "topic", "phase", "title", "summary", "line", "headline", "tags", "channels", "valid_from", "valid_to", "body")
+TEXT_FIELDS = ("title", "summary", "line", "headline")
+# Campaign facts a content text may quote as {{ name }}: the campaign's own hotline instead of a number
+# written into the text, the launch event's date, time and venue. Values come from Campaign.text_values.
+PLACEHOLDERS: dict[str, str] = {
+    "hotline": "投诉举报热线（campaign.hotline）",
+    "campaign": "活动名称（campaign.name）",
+    "theme": "活动主题（campaign.theme）",
+    "organizer": "主办单位（campaign.organizer）",
+    "year": "活动年份",
+    "launch_date": "启动日期，如 9月8日",
+    "launch_weekday": "启动日星期，如 星期三",
+    "launch_time": "启动时间，如 09:00",
+    "launch_daypart": "启动在一天中的时段：上午、下午或晚上",
+    "launch_venue": "启动活动地点（key_dates.launch_venue）",
+}
+PLACEHOLDER_RE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+# Launch items say when they fit: `before` the event starts (预告、邀请) or `after` it (报道); none: any time.
+PHASES = {"before": "活动开始前（预告、邀请）", "after": "活动开始后（报道）"}
 # The limits content/README.md sets. Title and summary make the Weibo post (【标题】摘要 + link, at most
 # 140 characters): 20 + 90 leaves room for the brackets, the hotline line and the link, so these are
 # errors. A summary shorter than SUMMARY_MIN is thin as a WeChat digest but publishable: `qm check` says so.
@@ -37,6 +56,7 @@ class ContentItem:
     channels: tuple[str, ...] = tuple(CHANNEL_KINDS)  # channel kinds it may go to
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
+    phase: str = ""  # launch items: before | after the event starts; "" fits any time
     digest: str = field(default="", compare=False)  # hash of the content, for change detection
 
     @property
@@ -53,6 +73,12 @@ class ContentItem:
     def valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
 
+    @property
+    def alt(self) -> str:
+        """Alt text for the item's pictures: the title and the summary's first sentence."""
+        first = re.split(r"(?<=[。！？；])", self.summary, maxsplit=1)[0].strip()
+        return f"{self.title}：{first}" if first else self.title
+
 
 @dataclass(frozen=True)
 class Library:
@@ -66,8 +92,12 @@ class Library:
         return {i.id: i for i in self.items}
 
 
-def load_library(folder: Path) -> Library:
-    """Load every .md/.yaml/.yml file under `folder` (README.md excepted); report all problems."""
+def load_library(folder: Path, values: AnyMapping[str, str]) -> Library:
+    """Load every .md/.yaml/.yml file under `folder` (README.md excepted); report all problems.
+
+    `values` fills the texts' {{ placeholders }}: a campaign's `text_values` (a placeholder without a
+    value is reported like any other problem).
+    """
     r = Reader("字段")
     items: list[ContentItem] = []
     if not folder.is_dir():
@@ -76,7 +106,7 @@ def load_library(folder: Path) -> Library:
         if path.suffix not in (".md", ".yaml", ".yml") or path.name.lower() == "readme.md" or not path.is_file():
             continue
         try:
-            items += _load_file(r, path, str(path))
+            items += _load_file(r, path, str(path), values)
         except YamlSyntaxError as exc:
             r.problems.append(exc.problem)
     seen: dict[str, ContentItem] = {}
@@ -104,29 +134,30 @@ def editorial_problems(library: Library) -> list[Problem]:
     ]
 
 
-def load_text(text: str, suffix: str, source: str) -> tuple[list[ContentItem], list[Problem]]:
+def load_text(text: str, suffix: str, source: str, values: AnyMapping[str, str]) -> tuple[list[ContentItem], list[Problem]]:
     """The items of one content file's text (as `load_library` reads it) and its problems."""
     r = Reader("字段")
     try:
-        items = _load_text(r, text, suffix, source)
+        items = _load_text(r, text, suffix, source, values)
     except YamlSyntaxError as exc:
         return [], [exc.problem]
     return items, r.problems
 
 
-def _load_file(r: Reader, path: Path, source: str) -> list[ContentItem]:
-    return _load_text(r, read_text(path, source), path.suffix, source)
+def _load_file(r: Reader, path: Path, source: str, values: AnyMapping[str, str] | None) -> list[ContentItem]:
+    return _load_text(r, read_text(path, source), path.suffix, source, values)
 
 
-def _load_text(r: Reader, text: str, suffix: str, source: str) -> list[ContentItem]:
+def _load_text(r: Reader, text: str, suffix: str, source: str, values: AnyMapping[str, str] | None) -> list[ContentItem]:
     if suffix == ".md":
-        front, body, offset = _split_front_matter(text, source)
+        front, body, offset, body_line = _split_front_matter(text, source)
         data = parse(front, source, line_offset=offset)
         if not isinstance(data, Mapping):
             raise YamlSyntaxError(Problem("文件头应当是 YAML 映射（键: 值）", f"{source}:1"))
         if "body" in data:
             r.problem(data.where("body"), "Markdown 文件的正文写在 --- 之后，文件头里不要写 body")
-        item = _item(r, data, body.strip(), text)
+        body = _fill(r, body, f"{source}:{body_line}", values, body_line_base=(source, body_line))
+        item = _item(r, data, body.strip(), text, values)
         return [item] if item else []
     data = parse(text, source)
     entries = data if isinstance(data, Sequence) else [data]
@@ -137,27 +168,53 @@ def _load_text(r: Reader, text: str, suffix: str, source: str) -> list[ContentIt
             r.problem(where, "每条内容应当是一个映射（键: 值）")
             continue
         body = entry.get("body", "")
-        item = _item(r, entry, body.strip() if isinstance(body, str) else "", repr(sorted(entry.items())))
+        body = _fill(r, body, entry.where("body"), values) if isinstance(body, str) else ""
+        item = _item(r, entry, body.strip(), repr(sorted(entry.items())), values)
         if item:
             out.append(item)
     return out
 
 
-def _split_front_matter(text: str, source: str) -> tuple[str, str, int]:
+def _split_front_matter(text: str, source: str) -> tuple[str, str, int, int]:
+    """Front matter, body, the front matter's line offset and the body's first line number."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise YamlSyntaxError(Problem("Markdown 内容文件必须以 --- 开头的文件头", f"{source}:1", "参考 content/README.md"))
     for i in range(1, len(lines)):
         if lines[i].strip() == "---":
-            return "".join(lines[1:i]), "".join(lines[i + 1 :]), 1
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]), 1, i + 2
     raise YamlSyntaxError(Problem("文件头没有结束的 ---", f"{source}:1", "在文件头末尾加一行 ---"))
 
 
-def _item(r: Reader, m: Mapping, body: str, raw: str) -> ContentItem | None:
+def _fill(r: Reader, text: str, where: str, values: AnyMapping[str, str] | None, body_line_base: tuple[str, int] | None = None) -> str:
+    """Replace {{ name }} with the campaign's value; report unknown names and values the config lacks."""
+
+    def place(match: re.Match[str]) -> str:
+        spot = where
+        if body_line_base is not None:  # a Markdown body: point at the placeholder's own line
+            spot = f"{body_line_base[0]}:{body_line_base[1] + text.count(chr(10), 0, match.start())}"
+        name = match.group(1)
+        if name not in PLACEHOLDERS:
+            known = "、".join("{{ " + n + " }}" for n in PLACEHOLDERS)
+            r.problem(spot, f"未知的占位符 {match.group(0)}", f"可用的占位符：{known}")
+            return match.group(0)
+        value = (values or {}).get(name, "")
+        if not value:
+            r.problem(spot, f"占位符 {match.group(0)} 没有值：配置里没有写{PLACEHOLDERS[name]}", "在 config.yaml 里补上，或改写这段文字")
+            return match.group(0)
+        return value
+
+    return PLACEHOLDER_RE.sub(place, text)
+
+
+def _item(r: Reader, m: Mapping, body: str, raw: str, values: AnyMapping[str, str] | None) -> ContentItem | None:
     before = len(r.problems)
     raw_id = m.get("id")
     path = f"内容 {raw_id if isinstance(raw_id, str) and raw_id else '?'}"
     r.keys(m, path, ITEM_KEYS)  # first, so that a missing field can point at its misspelling
+    for key in TEXT_FIELDS:  # placeholders first, so that lengths are those of the words published
+        if isinstance(m.get(key), str):
+            m[key] = _fill(r, m[key], m.where(key), values)
     item_id = r.text(m, "id", "")
     if item_id and not ID_RE.match(item_id):
         r.problem(m.where("id"), f"内容编号 {item_id!r} 不合规", "只能用小写英文、数字和连字符，2–64 个字符")
@@ -175,6 +232,9 @@ def _item(r: Reader, m: Mapping, body: str, raw: str) -> ContentItem | None:
             r.problem(m.where("channels"), f"{path} 的渠道 {ch!r} 不可用", f"只能是 {' | '.join(CHANNEL_KINDS)}")
     if "wechat" in channels and not body:
         r.problem(m.where(), f"{path} 可以发公众号但没有正文", "写上正文，或把 channels 设为 [weibo, screen]")
+    phase = r.choice(m, "phase", path, PHASES, "")
+    if phase and topic != LAUNCH_TOPIC:
+        r.problem(m.where("phase"), f"{path} 不是启动活动内容，不需要 phase", "phase 只用于 topic: launch 的内容")
     valid_from = r.date(m, "valid_from", path, None)
     valid_to = r.date(m, "valid_to", path, None)
     if valid_from and valid_to and valid_to < valid_from:
@@ -195,5 +255,6 @@ def _item(r: Reader, m: Mapping, body: str, raw: str) -> ContentItem | None:
         channels=channels,
         valid_from=valid_from,
         valid_to=valid_to,
+        phase=phase,
         digest=hashlib.sha256(raw.encode()).hexdigest()[:16],
     )

@@ -115,7 +115,7 @@ def save(
 
 def refresh(queue: Queue, campaign: Campaign, renderer: Renderer, saved: Saved, who: str, now: float) -> tuple[Library, Plan, SyncResult]:
     """Reload the library and plan after a save and refresh the queue; the audit names `who` and the fields."""
-    library = load_library(campaign.paths.content)
+    library = load_library(campaign.paths.content, campaign.text_values)
     plan = make_plan(campaign, library)
     edits = {saved.item.id: Edit(who, f"{who} {saved.what}（内容 {saved.item.id}）")} if saved.changed else None
     return library, plan, fill(queue, campaign, plan, renderer, now, edits)
@@ -159,7 +159,7 @@ def _shape_problems(changes: Mapping[str, str]) -> dict[str, list[str]]:
 def _check(campaign: Campaign, plan: Plan, renderer: Renderer, item: ContentItem, text: str, path: Path) -> ContentItem:
     """The item as the loader reads it from `text`, after the checks of `qm check`; EditRejected if any fails."""
     universal = text.replace("\r\n", "\n").replace("\r", "\n")  # what read_text would have given the loader
-    items, problems = load_text(universal, path.suffix, str(path))
+    items, problems = load_text(universal, path.suffix, str(path), campaign.text_values)
     by_field: dict[str, list[str]] = {}
     lines = _field_lines(universal, path.suffix, item.id)
     for p in problems:

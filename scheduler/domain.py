@@ -50,6 +50,8 @@ OTHER_TOPICS: dict[str, str] = {
     "story": "质量故事",
     "anti-fake": "识假辨假",
     "mechanism": "质量工作机制",
+    "service-quality": "服务质量",
+    "environment-quality": "环境质量",
     "interaction": "互动参与",
     "launch": "启动暨集中宣传活动",
     "slogan": "宣传标语",

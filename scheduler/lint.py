@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -32,6 +33,14 @@ ABSOLUTE_TERMS = (
 # "第一" as a rank is forbidden; as an ordinal (第一步, 第一条, 第一时间) it is ordinary Chinese.
 _ORDINAL_FIRST = re.compile(r"第一(?=[步次条款章节天个批期届轮年位项线课]|时间|阶段|责任人)")
 _TAGS = re.compile(r"<[^>]+>")
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+# The complaint hotlines of the market-supervision family (12315, 12365 quality, 12331 food and drugs,
+# 12358 prices, 12330 IP): a post quotes the campaign's own, via {{ hotline }}.
+_HOTLINE = re.compile(r"(?<!\d)123(?:15|65|31|58|30)(?!\d)")
+# Wording about the launch event that only fits one side of its start.
+_INVITES = re.compile(r"欢迎[^。；！]{0,20}(?:参加|参与|到现场|来现场|走进)|邀您|邀请您|将于|将在[^。；！]{0,30}举行|等您|即将")
+_REPORTS = re.compile(r"已经?举行|举行了|圆满|顺利举办|今天(?:上午|下午|晚上)[^。；！]{0,40}举行|拉开了")
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,8 @@ def lint_post(campaign: Campaign, post: RenderedPost) -> list[Finding]:
         texts = [p["title"], p["digest"], _TAGS.sub("", p["content"])]
     elif isinstance(channel, WeiboConfig):
         reasons += _weibo(channel, p["text"])
+        if not p.get("image_alt", "").strip():
+            reasons.append("微博配图没有替代文字（image_alt），读屏软件的用户不知道图上写了什么")
         texts = [p["text"]]
     else:
         if len(p["headline"]) > HEADLINE_MAX:
@@ -60,8 +71,31 @@ def lint_post(campaign: Campaign, post: RenderedPost) -> list[Finding]:
         if len(p["line"]) > LINE_MAX:
             reasons.append(f"电子屏文字超过 {LINE_MAX} 字")
         texts = [p["headline"], p["line"]]
-    reasons += _words(campaign, "\n".join(texts))
+    text = "\n".join(texts)
+    reasons += _words(campaign, text)
+    reasons += _hotlines(campaign, text)
+    reasons += _launch_wording(campaign, dt.datetime.fromisoformat(post.at), text)
     return [Finding(post.post_id, post.channel, r) for r in reasons]
+
+
+def _hotlines(campaign: Campaign, text: str) -> list[str]:
+    wrong = sorted({n for n in _HOTLINE.findall(text) if n != campaign.hotline})
+    return [
+        f"写了热线 {n}，但本活动的投诉举报热线是 {campaign.hotline}（把内容里的号码改成 {{{{ hotline }}}}，由配置统一填写）" for n in wrong
+    ]
+
+
+def _launch_wording(campaign: Campaign, at: dt.datetime, text: str) -> list[str]:
+    """Launch posts invite before the event starts and report after it: the wording must fit the time."""
+    if "启动" not in text:
+        return []
+    start = campaign.launch_start
+    when = f"{campaign.launch_label}"
+    if at < start and (m := _REPORTS.search(text)):
+        return [f"发布时启动活动（{when}）还没开始，文案却写成已经举行（“{m.group(0)}”）"]
+    if at >= start and (m := _INVITES.search(text)):
+        return [f"发布时启动活动（{when}）已经开始，文案还在预告或邀请（“{m.group(0)}”）"]
+    return []
 
 
 def _wechat(c: WeChatConfig, p: dict[str, str]) -> list[str]:
@@ -77,6 +111,11 @@ def _wechat(c: WeChatConfig, p: dict[str, str]) -> list[str]:
         out.append("正文含有 <style> 或 class，公众号只保留行内样式")
     if "<script" in p["content"]:
         out.append("正文含有脚本，公众号会过滤")
+    for img in _IMG.findall(p["content"]):
+        alt = _ALT.search(img)
+        if not alt or not alt.group(2).strip():
+            out.append("正文图片没有替代文字（alt），读屏软件的用户不知道图上写了什么")
+            break
     return out
 
 

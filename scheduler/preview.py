@@ -173,7 +173,7 @@ def render_block(campaign: Campaign, post: PlannedPost, rendered: RenderedPost, 
         image = rendered.images[0]
         return (
             f'<div class="card"><div class="who">{escape(p.get("author") or campaign.organizer)}</div>'
-            f'<div class="text">{escape(p["text"])}</div><img src="{src(image)}" alt="配图">'
+            f'<div class="text">{escape(p["text"])}</div><img src="{src(image)}" alt="{escape(p.get("image_alt") or "配图")}">'
             f'<div class="meta">{meta}｜按微博计数 {p["length"]} 字｜{"接口发布" if p["mode"] == "api" else "人工发布"}</div>{_findings_html(findings)}</div>'
         )
     screen = campaign.channel(post.channel)

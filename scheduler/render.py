@@ -177,7 +177,7 @@ class Renderer:
         image = ImageRef(
             f"{IMAGE_SCHEME}{post.item.id}/square", post.item.id, "slogan" if post.item.is_slogan else "knowledge-card", "square"
         )
-        payload = {"text": text, "length": weibo_length(text), "image": image.ref, "mode": channel.mode}
+        payload = {"text": text, "length": weibo_length(text), "image": image.ref, "image_alt": post.item.alt, "mode": channel.mode}
         return self._result(post, payload, (image,))
 
     def _screen(self, post: PlannedPost, channel: ScreenConfig, base: dict[str, Any]) -> RenderedPost:
@@ -230,6 +230,6 @@ def poster_path(posters_dir: Path, image: ImageRef) -> Path:
 
 def screen_layout(post: PlannedPost) -> str:
     """The poster layout a screen shows this post with (the playlist's slide, the preview's picture)."""
-    if post.reason == "launch":
+    if post.reason in ("launch", "preview"):
         return "launch"  # the launch poster: date and time of the event on it
     return "slogan" if post.item.is_slogan else "screen-slide"

@@ -32,7 +32,7 @@ def heihe() -> Campaign:
 
 @pytest.fixture(scope="session")
 def library(heihe: Campaign) -> Library:
-    return load_library(heihe.paths.content)
+    return load_library(heihe.paths.content, heihe.text_values)
 
 
 @pytest.fixture(scope="session")

@@ -175,12 +175,12 @@ def test_preview_outside_the_window() -> None:
 
 def test_check_names_the_content_file_behind_a_lint_finding(project: Callable[..., Path]) -> None:
     config = project(lambda text: text.replace("2027", "2016"))
-    item = config.parent / "content" / "brand" / "brand-cert-green-food.md"
-    item.write_text(item.read_text(encoding="utf-8").replace("吃得安心", "最佳选择"), encoding="utf-8")
+    item = config.parent / "content" / "publicity" / "publicity-launch-announcement.md"  # pinned: surely in the plan
+    item.write_text(item.read_text(encoding="utf-8").replace("关注质量、追求质量", "选择最佳质量"), encoding="utf-8")
     result = run_qm("check", "-c", config)
     assert result.returncode == 2
     finding = next(line for line in result.stderr.splitlines() if "最佳" in line)
-    assert "brand-cert-green-food" in finding and f"{item}:" in finding  # which item, in which file
+    assert "publicity-launch-announcement" in finding and f"{item}:" in finding  # which item, in which file
     assert re.search(r"2016\d{4}-[a-z]+", finding)  # and which post
 
 

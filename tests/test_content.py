@@ -84,7 +84,7 @@ def test_markdown_and_yaml_items_load(tmp_path: Path) -> None:
         "- id: slogan-x\n  area: publicity\n  topic: slogan\n  title: 质量第一步\n  summary: 一句话。\n  line: 一行\n  channels: [weibo, screen]\n",
     )
     _write(tmp_path, "README.md", "# not an item")
-    library = load_library(tmp_path)
+    library = load_library(tmp_path, {})
     assert [i.id for i in library.items] == ["test-item", "slogan-x"]
     item = library.items[0]
     assert item.body.startswith("### 怎么买") and item.headline == item.title and item.source.endswith("a.md:2")
@@ -102,7 +102,7 @@ def test_every_problem_in_the_library_is_reported_with_file_and_line(tmp_path: P
     _write(tmp_path, "d.md", GOOD.replace("id: test-item", "id: d-item").replace("topic: goods-salt\n", "topic: goods-salt\nauthor: x\n"))
     _write(tmp_path, "e.md", "no front matter")
     with pytest.raises(ContentError) as info:
-        load_library(tmp_path)
+        load_library(tmp_path, {})
     problems = [str(p) for p in info.value.problems]
     assert any(p.startswith(f"{tmp_path / 'a.md'}:3") and "'sports'" in p for p in problems), problems
     assert any(f"{tmp_path / 'b.md'}:" in p and "headline" in p for p in problems), problems
@@ -114,7 +114,7 @@ def test_every_problem_in_the_library_is_reported_with_file_and_line(tmp_path: P
 def test_article_items_need_a_body(tmp_path: Path) -> None:
     _write(tmp_path, "a.md", GOOD.split("---\n### ")[0] + "---\n")
     with pytest.raises(ContentError) as info:
-        load_library(tmp_path)
+        load_library(tmp_path, {})
     assert "没有正文" in str(info.value.problems[0])
 
 
@@ -122,7 +122,7 @@ def test_impossible_date_in_front_matter_is_reported_with_line(tmp_path: Path) -
     _write(tmp_path, "a.md", GOOD.replace("line: 买盐看清定点标识\n", "line: 买盐看清定点标识\nvalid_from: 2027-02-30\n"))
     _write(tmp_path, "b.yaml", "- id: b-item\n  valid_to: 2027-13-01\n")
     with pytest.raises(ContentError) as info:
-        load_library(tmp_path)
+        load_library(tmp_path, {})
     problems = [str(p) for p in info.value.problems]
     assert any(f"{tmp_path / 'a.md'}:8" in p and "valid_from 不是有效日期：2027-02-30（2027 年 2 月只有 28 天）" in p for p in problems), (
         problems
@@ -133,7 +133,7 @@ def test_impossible_date_in_front_matter_is_reported_with_line(tmp_path: Path) -
 def test_content_problems_speak_of_fields(tmp_path: Path) -> None:
     _write(tmp_path, "a.md", GOOD.replace("title:", "titel:"))
     with pytest.raises(ContentError) as info:
-        load_library(tmp_path)
+        load_library(tmp_path, {})
     problems = [str(p) for p in info.value.problems]
     assert any(":5：未知的字段 内容 test-item.titel（是不是想写 title？）" in p for p in problems), problems
     assert any("缺少字段 内容 test-item.title（第 5 行的 titel 是不是 title 写错了？）" in p for p in problems), problems
@@ -144,7 +144,7 @@ def test_title_and_summary_limits_of_the_content_guide(tmp_path: Path) -> None:
     _write(tmp_path, "a.md", GOOD.replace("title: 买盐看标识", "title: " + "质" * 21).replace("line:", "headline: 买盐看标识\nline:"))
     _write(tmp_path, "b.md", GOOD.replace("id: test-item", "id: b-item").replace("summary: ", "summary: " + "质" * 70))
     with pytest.raises(ContentError) as info:
-        load_library(tmp_path)
+        load_library(tmp_path, {})
     problems = [str(p) for p in info.value.problems]
     assert len(problems) == 2, problems
     assert "内容 test-item.title 超过 20 字（现为 21 字）（标题和摘要组成微博正文" in problems[0]

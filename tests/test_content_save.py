@@ -40,7 +40,7 @@ class World:
 @pytest.fixture
 def world(project: Callable[..., Path]) -> World:
     campaign = load_campaign(project(lambda text: text + "\nlint:\n  sensitive_words: [内部资料]\n", config=HEIHE))
-    library = load_library(campaign.paths.content)
+    library = load_library(campaign.paths.content, campaign.text_values)
     plan = make_plan(campaign, library)
     renderer = Renderer(campaign)
     queue = Queue(open_db(campaign.db_url))
@@ -135,7 +135,7 @@ def test_crlf_file_keeps_its_line_endings_and_loads(world: World) -> None:
     _save(world, item_id, title="换行符不变", body="开头一段\n\n另一段<script>alert(1)</script>")
     raw = path.read_bytes()
     assert b"\n" not in raw.replace(b"\r\n", b"")
-    item = load_library(world.campaign.paths.content).by_id[item_id]
+    item = load_library(world.campaign.paths.content, world.campaign.text_values).by_id[item_id]
     assert (item.title, item.body) == ("换行符不变", "开头一段\n\n另一段<script>alert(1)</script>")
 
 

@@ -13,7 +13,7 @@ from scheduler.config import load_campaign
 from scheduler.content import Library
 from scheduler.domain import AREAS
 from scheduler.errors import PlanError
-from scheduler.planner import Plan, make_plan
+from scheduler.planner import LEAD_DAYS, Plan, make_plan
 from scheduler.slots import all_slots
 
 
@@ -41,7 +41,9 @@ def test_launch_day_has_launch_content_on_every_channel(heihe: Campaign, heihe_p
     for channel in heihe.channels:
         posts = [p for p in heihe_plan.on(launch) if p.channel == channel.name]
         assert any(p.item.is_launch for p in posts), channel.name
-    assert not any(p.item.is_launch for p in heihe_plan.posts if p.at.date() != launch)
+    elsewhere = [p for p in heihe_plan.posts if p.item.is_launch and p.at.date() != launch]
+    assert elsewhere and all(p.reason == "preview" and p.item.phase == "before" for p in elsewhere)
+    assert all(0 < (launch - p.at.date()).days <= LEAD_DAYS for p in elsewhere)
 
 
 def test_screens_get_extra_slots_on_launch_day(heihe: Campaign, heihe_plan: Plan) -> None:
@@ -53,7 +55,7 @@ def test_screens_get_extra_slots_on_launch_day(heihe: Campaign, heihe_plan: Plan
 
 def test_five_areas_are_balanced(heihe: Campaign, heihe_plan: Plan, library: Library) -> None:
     for channel in heihe.channels:
-        posts = [p for p in heihe_plan.posts if p.channel == channel.name and p.reason in ("area", "fill")]
+        posts = [p for p in heihe_plan.posts if p.channel == channel.name and p.reason in ("coverage", "area", "fill")]
         counts = Counter(p.item.area for p in posts)
         assert set(counts) == set(AREAS), channel.name
         # Areas whose items were not all used get an equal share, give or take one.
@@ -152,5 +154,5 @@ def test_default_campaign_plans_too(project: Callable[..., Path]) -> None:
     campaign = load_campaign(project())
     from scheduler.content import load_library
 
-    plan = make_plan(campaign, load_library(campaign.paths.content))
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
     assert len(plan.posts) == sum(len(s) for s in all_slots(campaign).values())

@@ -53,8 +53,9 @@ def test_html_is_autoescaped(heihe: Campaign, heihe_plan: Plan) -> None:
     tags = _tags(html)
     assert "script" not in {t for t, _ in tags} and "b" not in {t for t, _ in tags}
     assert [a for t, a in tags if t == "img"] == [
-        {"src": f"{IMAGE_SCHEME}{post.item.id}/card", "alt": evil.title, "style": a["style"]} for t, a in tags if t == "img"
+        {"src": f"{IMAGE_SCHEME}{post.item.id}/card", "alt": evil.alt, "style": a["style"]} for t, a in tags if t == "img"
     ]
+    assert evil.alt.startswith(evil.title)  # alt text: the title and the summary's first sentence
     assert "&lt;img src=x" in html and "a &amp; b &lt;b&gt;" in html
 
 
@@ -130,7 +131,7 @@ def test_template_syntax_error_names_template_and_line(project: Callable[..., Pa
 
 def test_template_undefined_variable_names_template_and_line(project: Callable[..., Path]) -> None:
     campaign = _broken_templates(project, "weibo/post.txt.j2", "【{{ item.title }}】\n{{ item.no_such_field }}")
-    library = load_library(campaign.paths.content)
+    library = load_library(campaign.paths.content, campaign.text_values)
     post = first(make_plan(campaign, library), "weibo")
     with pytest.raises(TemplateError) as info:
         Renderer(campaign).render(post)
@@ -207,7 +208,7 @@ def test_template_syntax_errors_are_explained_in_chinese(project: Callable[..., 
 )
 def test_template_render_errors_name_the_wrong_name_and_what_is_available(project: Callable[..., Path], text: str, words: str) -> None:
     campaign = _broken_templates(project, "weibo/post.txt.j2", text)
-    post = first(make_plan(campaign, load_library(campaign.paths.content)), "weibo")
+    post = first(make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)), "weibo")
     with pytest.raises(TemplateError) as info:
         Renderer(campaign).render(post)
     (problem,) = info.value.problems

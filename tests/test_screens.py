@@ -45,9 +45,14 @@ def test_launch_day_playlist_starts_with_launch_specials_then_theme_then_items_b
     screen = heihe.screens[0]
     made = make_playlist(heihe, screen, list(heihe_plan.posts), library, LAUNCH)
     kinds = [s.kind for s in made.slides]
-    assert kinds == ["launch", "launch", "launch", "theme", "featured", "slogan", "slogan"]
-    assert all(s.text.topic == "launch" and s.layout == "launch" and s.seconds == 2 * screen.slide_seconds for s in made.slides[:3])
-    assert made.slides[3].text.title == heihe.theme
+    # Launch day's screen slots take launch items whose wording fits the whole day on the wall (no
+    # invitation left up after the event starts); the other featured items alternate with slogans.
+    launch = [p for p in heihe_plan.on(LAUNCH) if p.channel == screen.name and p.reason == "launch"]
+    n = len(launch)
+    assert n >= 1 and all(p.item.phase == "" for p in launch)
+    assert kinds == ["launch"] * n + ["theme"] + ["featured", "slogan"] * (screen.per_slot + screen.launch_extra - n)
+    assert all(s.text.topic == "launch" and s.layout == "launch" and s.seconds == 2 * screen.slide_seconds for s in made.slides[:n])
+    assert made.slides[n].text.title == heihe.theme
     planned = {p.item.id for p in heihe_plan.on(LAUNCH) if p.channel == screen.name}
     assert {s.text.id for s in made.slides if s.kind in ("launch", "featured")} == planned
     assert made.valid_from == dt.datetime(2016, 9, 8, 7, 0, tzinfo=TZ)

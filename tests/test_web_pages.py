@@ -50,7 +50,7 @@ class World:
 @pytest.fixture
 def world(project: Callable[..., Path], tmp_path: Path) -> Iterator[World]:
     campaign = local(load_campaign(project(config=HEIHE)), tmp_path, review=ReviewConfig())
-    plan = make_plan(campaign, load_library(campaign.paths.content))
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
     with console_server(campaign, plan) as running:
         running.console.clock = BEFORE.timestamp  # the console lives on the example's first morning
         running.add_user("王编辑", "editor")
@@ -126,7 +126,7 @@ def test_a_script_in_content_is_shown_as_text_everywhere(world: World, page: Any
     summary = f"{XSS}这段摘要里有一个脚本标签，页面上必须显示为文字而不能运行，工作人员看到的就是原文。"
     text = apply(path.read_text(encoding="utf-8"), path.suffix, post.item.id, {"summary": summary, "body": f"正文 {XSS}"})
     path.write_text(text, encoding="utf-8")
-    plan = make_plan(world.campaign, load_library(world.campaign.paths.content))
+    plan = make_plan(world.campaign, load_library(world.campaign.paths.content, world.campaign.text_values))
     fill(world.running.queue, world.campaign, plan, Renderer(world.campaign), BEFORE.timestamp())
     login(page, world.url, "王编辑")
     for url in (f"/day/{LAUNCH}", f"/post/{post.id}", f"/edit/{post.item.id}", "/month/2016-09"):

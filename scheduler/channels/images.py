@@ -32,7 +32,7 @@ class PosterFiles:
 
         try:
             if self._items is None:
-                self._items = {item.id: item for item in load_library(self.campaign.paths.content).items}
+                self._items = {item.id: item for item in load_library(self.campaign.paths.content, self.campaign.text_values).items}
             return poster.ensure(self.campaign, self._items[image.item], image)
         except (QmError, KeyError, OSError) as exc:
             from ..diskfull import is_full  # only on failure: it imports the scheduler

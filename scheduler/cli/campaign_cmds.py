@@ -50,6 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 def run_check(ctx: Context, args: argparse.Namespace) -> int:
     from ..content import editorial_problems
     from ..lint import lint_post
+    from ..planner import coverage_shortfalls
 
     campaign = ctx.campaign  # a broken config stops here: nothing else can be checked without it
     problems: list[Problem] = ctx.renderer.check_templates() + _layout_problems(campaign.paths.templates / "posters")
@@ -66,6 +67,7 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
         for f in lint_post(campaign, ctx.renderer.render(post))
     ]
     findings += editorial_problems(ctx.library)
+    findings += coverage_shortfalls(campaign, ctx.library, plan)
     findings += _channel_problems(ctx)
     if findings:
         raise InputError(f"检查发现 {len(findings)} 个问题", findings)

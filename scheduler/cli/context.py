@@ -35,7 +35,7 @@ class Context:
 
     @cached_property
     def library(self) -> Library:
-        return load_library(self.campaign.paths.content)
+        return load_library(self.campaign.paths.content, self.campaign.text_values)
 
     @cached_property
     def plan(self) -> Plan:

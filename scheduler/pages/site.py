@@ -47,7 +47,7 @@ class Site:
         self.problem = ""  # why the library on disk could not be read again, if it could not
 
     def _load(self) -> tuple[Library, Plan]:
-        library = load_library(self.campaign.paths.content)
+        library = load_library(self.campaign.paths.content, self.campaign.text_values)
         return library, make_plan(self.campaign, library)
 
     def _fingerprint(self) -> tuple[tuple[str, int], ...]:

@@ -39,6 +39,8 @@ FIELDS = {
     "launch_date": "启动日期，如 9月8日",
     "launch_weekday": "启动日星期，如 星期三",
     "launch_time": "启动时间，如 09:00",
+    "launch_daypart": "启动时段：上午、下午或晚上",
+    "launch_venue": "启动活动地点（key_dates.launch_venue）",
     "year": "活动年份",
 }
 HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")

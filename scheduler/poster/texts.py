@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..campaign import WEEKDAYS, Campaign
+from ..campaign import Campaign
 from ..content import ContentItem
 from ..domain import AREAS, TOPICS
 
@@ -27,7 +27,6 @@ class PosterText:
 
 
 def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:
-    launch = campaign.key_dates.launch
     return {
         "title": text.title,
         "headline": text.headline or text.title,
@@ -35,12 +34,5 @@ def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:
         "summary": text.summary,
         "area": AREAS.get(text.area, ""),
         "topic": TOPICS.get(text.topic, ""),
-        "campaign": campaign.name,
-        "theme": campaign.theme,
-        "organizer": campaign.organizer,
-        "hotline": campaign.hotline,
-        "launch_date": f"{launch.month}月{launch.day}日",
-        "launch_weekday": f"星期{WEEKDAYS[launch.weekday()]}",
-        "launch_time": f"{campaign.key_dates.launch_time:%H:%M}",
-        "year": str(campaign.start.year),
+        **campaign.text_values,
     }
