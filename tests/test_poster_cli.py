@@ -81,7 +81,7 @@ def test_posters_renders_what_the_plan_needs_then_nothing(project: Callable[...,
     assert "新生成" in first.stdout and "生成图片 [" in first.stderr
     made = sorted(p.relative_to(tmp_path / "posters").as_posix() for p in (tmp_path / "posters").rglob("*.png"))
     assert "publicity-launch-announcement/launch-wechat-cover.png" in made
-    assert any(name.endswith("screen-slide-1920x1080.png") for name in made)
+    assert any(name.endswith("launch-1920x1080.png") for name in made)  # the screen's launch-day slides
     assert f"排期用到 {len(made)} 张海报" in first.stdout
     second = run_qm(*args)
     assert second.returncode == 0, second.stderr
