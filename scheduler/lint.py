@@ -81,7 +81,7 @@ def lint_post(campaign: Campaign, post: RenderedPost) -> list[Finding]:
 def _hotlines(campaign: Campaign, text: str) -> list[str]:
     wrong = sorted({n for n in _HOTLINE.findall(text) if n != campaign.hotline})
     return [
-        f"写了热线 {n}，但本活动的投诉举报热线是 {campaign.hotline}（把内容里的号码改成 {{{{ hotline }}}}，由配置统一填写）" for n in wrong
+        f"写了热线“{n}”，但本活动的投诉举报热线是 {campaign.hotline}（把内容里的号码改成 {{{{ hotline }}}}，由配置统一填写）" for n in wrong
     ]
 
 
