@@ -7,8 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scheduler.config import load_campaign
 from scheduler.content import load_text
 from scheduler.content_edit import EditError, apply, current_values, normalize
+
+from .conftest import DEFAULT
+
+VALUES = load_campaign(DEFAULT).text_values  # what {{ placeholders }} become
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,7 +121,7 @@ def test_clearing_the_headline_removes_its_line() -> None:
 def test_markdown_body_is_replaced_and_front_matter_kept() -> None:
     new = apply(MD, ".md", "goods-salt-iodine", {"body": "新的正文\n\n- 一条"})
     assert new == MD.split("---\n\n")[0] + "---\n\n新的正文\n\n- 一条\n"
-    items, problems = load_text(new, ".md", "x.md")
+    items, problems = load_text(new, ".md", "x.md", VALUES)
     assert problems == []
     assert items[0].body == "新的正文\n\n- 一条"
 
@@ -171,12 +176,12 @@ def test_every_bundled_content_file_takes_an_edit_of_every_field() -> None:
     assert len(files) > 20
     for path in files:
         text = path.read_text(encoding="utf-8")
-        items, problems = load_text(text, path.suffix, str(path))
+        items, problems = load_text(text, path.suffix, str(path), VALUES)
         assert not problems
         for item in items:
             changes = {"title": item.title + "改", "summary": "新摘要：" + item.summary, "headline": "短标题", "body": "新正文\n\n第二段"}
             new = apply(text, path.suffix, item.id, changes)
-            loaded = {i.id: i for i in load_text(new, path.suffix, str(path))[0]}
+            loaded = {i.id: i for i in load_text(new, path.suffix, str(path), VALUES)[0]}
             edited = loaded[item.id]
             assert (edited.title, edited.summary, edited.headline, edited.body) == tuple(changes.values())
             assert (edited.area, edited.topic, edited.line, edited.tags, edited.channels) == (
