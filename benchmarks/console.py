@@ -65,7 +65,7 @@ def fill_queue(config: Path) -> None:
     from scheduler.render import Renderer
 
     campaign = load_campaign(config)
-    plan = make_plan(campaign, load_library(campaign.paths.content))
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
     engine = open_db(campaign.db_url)
     fill(Queue(engine), campaign, plan, Renderer(campaign), BEFORE.timestamp())
     engine.dispose()

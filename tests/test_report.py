@@ -163,7 +163,7 @@ def test_the_charts_chinese_labels_read_back(simulated: Path, tmp_path: Path) ->
     from scheduler.report.figures import gather
 
     campaign = load_campaign(simulated)
-    titles = {item.id: item.title for item in load_library(campaign.paths.content).items}
+    titles = {item.id: item.title for item in load_library(campaign.paths.content, campaign.text_values).items}
     engine = open_db(f"sqlite:///{db_of(simulated)}")
     figures = gather(campaign, engine, campaign.start, campaign.end, titles)
     engine.dispose()

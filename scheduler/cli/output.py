@@ -19,8 +19,8 @@ def write_output(text: str, path: Path | None, what: str) -> None:
 def drawing_progress(done: int, total: int) -> None:
     """A progress bar on stderr; without a terminal, a line every tenth."""
     tty = sys.stderr.isatty()
-    if not tty and done != total and done % max(1, total // 10):
-        return
+    if not tty and done != total and done * 10 // total == (done - 1) * 10 // total:
+        return  # a line only when another tenth is done: at most ten, whatever the total
     filled = round(30 * done / total)
     bar = f"生成图片 [{'█' * filled}{'·' * (30 - filled)}] {done}/{total}"
     print(f"\r{bar}" if tty else bar, end="\n" if done == total or not tty else "", file=sys.stderr, flush=True)
