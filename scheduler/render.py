@@ -33,6 +33,7 @@ from .template_messages import render_message, syntax_message
 TEMPLATES = {"wechat": "wechat/article.html.j2", "weibo": "weibo/post.txt.j2", "screen": "screen/slide.html.j2"}
 IMAGE_SCHEME = "qm-image:"
 _CLASS_ATTR = re.compile(r'\s(?:class|id)="[^"]*"')
+_ATTR_VALUE = re.compile(r'="([^"]*)"')
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
 
@@ -160,7 +161,7 @@ class Renderer:
             return ref
 
         html = self._run("wechat", {**base, "wechat": channel, "body_html": to_html(item.body), "image": image}, post)
-        content = _CLASS_ATTR.sub("", _INLINER.inline(html))
+        content = _escape_attr_brackets(_CLASS_ATTR.sub("", _INLINER.inline(html)))
         cover = ImageRef(f"{IMAGE_SCHEME}{item.id}/cover", item.id, "launch" if item.is_launch else "knowledge-card", "wechat-cover")
         payload = {
             "title": item.title,
@@ -198,6 +199,12 @@ class Renderer:
 
     def _result(self, post: PlannedPost, payload: dict[str, Any], images: tuple[ImageRef, ...]) -> RenderedPost:
         return RenderedPost(post.id, post.channel, post.at.isoformat(), post.item.id, post.item.area, payload, images)
+
+
+def _escape_attr_brackets(html: str) -> str:
+    """The inliner writes < and > inside quoted attribute values as they are (valid HTML, but an alt
+    text quoting `<script>` then reads like a tag to any naive filter downstream): escape them."""
+    return _ATTR_VALUE.sub(lambda m: '="' + m.group(1).replace("<", "&lt;").replace(">", "&gt;") + '"', html)
 
 
 def _body_only(html: str) -> str:

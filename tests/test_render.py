@@ -57,6 +57,7 @@ def test_html_is_autoescaped(heihe: Campaign, heihe_plan: Plan) -> None:
     ]
     assert evil.alt.startswith(evil.title)  # alt text: the title and the summary's first sentence
     assert "&lt;img src=x" in html and "a &amp; b &lt;b&gt;" in html
+    assert "<script" not in html  # not even inside the alt attribute
 
 
 def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
