@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +27,9 @@ from .errors import Problem, TemplateError
 from .limits import weibo_length
 from .markup import to_html
 from .planner import PlannedPost
-from .template_messages import render_message, syntax_message
+from .sandbox import render as render_sandboxed
+from .sandbox import template_env, template_line
+from .template_messages import not_utf8, render_message, syntax_message
 
 TEMPLATES = {"wechat": "wechat/article.html.j2", "weibo": "weibo/post.txt.j2", "screen": "screen/slide.html.j2"}
 IMAGE_SCHEME = "qm-image:"
@@ -82,8 +83,8 @@ class RenderedPost:
 class Renderer:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(campaign.paths.templates)),
+        self.env = template_env(
+            campaign.paths.templates,
             autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=False),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -129,6 +130,8 @@ class Renderer:
                     Problem(syntax_message(exc.message), f"{path}:{exc.lineno}", "检查 {{ }} 和 {% %} 是否成对，改好后用 qm check 检查")
                 ]
             ) from exc
+        except UnicodeDecodeError as exc:
+            raise TemplateError(problems=[not_utf8(path, exc)]) from exc
 
     def render(self, post: PlannedPost) -> RenderedPost:
         kind = post.slot.channel.split(":", 1)[0]
@@ -145,9 +148,9 @@ class Renderer:
     def _run(self, kind: str, context: dict[str, Any], post: PlannedPost) -> str:
         template = self._templates[kind]
         try:
-            return template.render(context)
+            return render_sandboxed(template, context)
         except Exception as exc:  # a template is the user's code: whatever fails in it is reported against its line
-            where = f"{self.campaign.paths.templates / TEMPLATES[kind]}:{_template_line(exc)}"
+            where = f"{self.campaign.paths.templates / TEMPLATES[kind]}:{template_line(exc)}"
             message = f"渲染 {post.id} 时出错：{render_message(exc, context)}"
             raise TemplateError(problems=[Problem(message, where, "修改模板后用 qm check 检查")]) from exc
 
@@ -211,19 +214,6 @@ def _body_only(html: str) -> str:
     """css_inline returns a whole document; WeChat wants the fragment."""
     match = re.search(r"<body[^>]*>(.*)</body>", html, re.S)
     return (match.group(1) if match else html).strip()
-
-
-def _template_line(exc: BaseException) -> int | str:
-    """The template line of a rendering error: Jinja2 rewrites tracebacks to template frames."""
-    if getattr(exc, "lineno", None):
-        return exc.lineno  # type: ignore[attr-defined, no-any-return]
-    tb = exc.__traceback__ or sys.exc_info()[2]
-    line: int | str = "?"
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
 
 
 def image_refs(html: str) -> list[str]:

@@ -6,7 +6,11 @@ import dataclasses
 import difflib
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
+
+from .errors import Problem
+from .sandbox import sandbox_message
 
 # What a template calls an object, by class name (the context's `item`, `campaign`, `post`...).
 NOUNS = {
@@ -58,8 +62,17 @@ def syntax_message(message: str | None) -> str:
     return "模板语法错误：这一行无法解析"
 
 
+def not_utf8(path: Path, exc: UnicodeDecodeError) -> Problem:
+    """A template (or any text file qm reads) that is not saved as UTF-8, with the line of the first bad byte."""
+    line = exc.object[: exc.start].count(b"\n") + 1
+    return Problem("文件不是 UTF-8 编码，无法读取", f"{path}:{line}", "用文本编辑器把它另存为 UTF-8 编码（不要用 GBK/GB2312）")
+
+
 def render_message(exc: Exception, context: dict[str, Any]) -> str:
     """What went wrong while rendering, naming the variable or field and what is available."""
+    refused = sandbox_message(exc)
+    if refused:
+        return refused
     text = str(exc)
     undefined = re.fullmatch(r"'(\w+)' is undefined", text)
     if undefined:

@@ -31,7 +31,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..campaign import Campaign, ScreenConfig
-from ..errors import InputError
+from ..errors import InputError, Problem
+from ..sandbox import render, template_env, template_line
+from ..template_messages import not_utf8, render_message, syntax_message
 from ..web.server import Server
 from .build import CURRENT, screens_root
 from .playlist import is_on
@@ -50,7 +52,7 @@ class ScreenPlayers:
         self.root = (root or screens_root(campaign)).resolve()
         self.log_dir = campaign.paths.state / "proof-of-play"
         self.screens = {s.id: s for s in campaign.screens}
-        self.page = _player_template(campaign)
+        self.pages = _player_pages(campaign)
         self.last_shown: dict[str, dict[str, Any]] = {}
         self._log_lock = threading.Lock()
 
@@ -68,9 +70,7 @@ class ScreenPlayers:
     # -- what the handler asks for -----------------------------------------------------------------
 
     def player_page(self, screen: ScreenConfig) -> bytes:
-        config = {"screen": screen.id, "width": screen.width, "height": screen.height, "poll_seconds": POLL_SECONDS}
-        title = f"{screen.title or screen.id} - 电子屏播放"
-        return self.page.render(config=config, title=title, width=screen.width, height=screen.height).encode()
+        return self.pages[screen.id]
 
     def file_for(self, screen: ScreenConfig, relative: str) -> Path | None:
         """The file a request names inside the screen's folder, or None (404) for anything else."""
@@ -189,15 +189,28 @@ def _local_time(text: str, tz: dt.tzinfo) -> str:
         return text
 
 
-def _player_template(campaign: Campaign) -> jinja2.Template:
-    folder = campaign.paths.templates / "screen"
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True)
+def _player_pages(campaign: Campaign) -> dict[str, bytes]:
+    """Each screen's player page, rendered once at start from the user-editable template (in the sandbox)."""
+    path = campaign.paths.templates / "screen" / "player.html"
+    env = template_env(path.parent, autoescape=True)
     try:
-        return env.get_template("player.html")
+        template = env.get_template(path.name)
     except jinja2.TemplateNotFound as exc:
-        raise InputError(f"播放页面模板不存在：{folder / 'player.html'}（从项目的 templates/screen/ 复制一份）") from exc
+        raise InputError(f"播放页面模板不存在：{path}（从项目的 templates/screen/ 复制一份）") from exc
     except jinja2.TemplateSyntaxError as exc:
-        raise InputError(f"播放页面模板有语法错误：{folder / 'player.html'}:{exc.lineno}：{exc.message}") from exc
+        raise InputError(problems=[Problem(syntax_message(exc.message), f"{path}:{exc.lineno}", "改好后重新运行 qm screen serve")]) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(problems=[not_utf8(path, exc)]) from exc
+    pages = {}
+    for screen in campaign.screens:
+        config = {"screen": screen.id, "width": screen.width, "height": screen.height, "poll_seconds": POLL_SECONDS}
+        context = {"config": config, "title": f"{screen.title or screen.id} - 电子屏播放", "width": screen.width, "height": screen.height}
+        try:
+            pages[screen.id] = render(template, context).encode()
+        except Exception as exc:  # the template is the user's code: report against its line
+            problem = Problem(f"生成 {screen.id} 的播放页面时出错：{render_message(exc, context)}", f"{path}:{template_line(exc)}")
+            raise InputError(problems=[problem]) from exc
+    return pages
 
 
 def _screen(path: str, screens: dict[str, ScreenConfig]) -> tuple[ScreenConfig | None, str | None]:

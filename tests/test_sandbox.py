@@ -1,0 +1,149 @@
+"""Templates are the user's code and run in a sandbox: no way out to Python, bounded loops, bounded output."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.config import load_campaign
+from scheduler.content import load_library
+from scheduler.errors import InputError, TemplateError
+from scheduler.planner import make_plan
+from scheduler.render import Renderer
+from scheduler.screens.serve import ScreenServer
+
+from .conftest import HEIHE, run_qm
+from .test_render import first
+
+WEIBO = "weibo/post.txt.j2"
+
+
+def _with_line(project: Callable[..., Path], text: str, name: str = WEIBO, config: Path = HEIHE) -> Path:
+    """The project's template `name` with `text` appended as its own line; returns the config path."""
+    path = project(config=config)
+    template = path.parent / "templates" / name
+    template.write_text(template.read_text(encoding="utf-8").rstrip("\n") + "\n" + text + "\n", encoding="utf-8")
+    return path
+
+
+def _line_of_last(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").rstrip("\n").split("\n"))
+
+
+def test_check_does_not_run_code_from_a_template(project: Callable[..., Path], tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    config = _with_line(project, f"{{{{ cycler.__init__.__globals__.os.popen('touch {marker}').read() }}}}", config=Path("config.yaml"))
+    line = _line_of_last(config.parent / "templates" / WEIBO)
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2, result.stderr
+    assert f"{WEIBO}:{line}：" in result.stderr and "模板不能访问" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{{ cycler.__init__.__globals__.os.environ['QM_TEST_SECRET'] }}",
+        "{{ joiner.__init__.__globals__['os'].environ }}",
+        "{{ campaign.paths.content.joinpath('/proc/self/environ').read_text() }}",
+        "{{ campaign.config_path.read_text() }}",
+        "{{ item.__class__.__mro__ }}",
+    ],
+)
+def test_no_environment_value_reaches_the_preview(project: Callable[..., Path], tmp_path: Path, payload: str) -> None:
+    secret = "s3cret-value-that-must-not-leak"
+    config = _with_line(project, payload)
+    out = tmp_path / "preview"
+    result = run_qm("preview", "2016-09-08", "-c", config, "-o", out, env={**os.environ, "QM_TEST_SECRET": secret})
+    assert result.returncode in (1, 2), result.stderr
+    assert "Traceback" not in result.stderr and "模板不能访问" in result.stdout + result.stderr
+    written = "".join(p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*") if p.is_file())
+    assert secret not in result.stdout + result.stderr + written
+
+
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        ("{{ range(10**12) }}", "range() 太大"),
+        ("{{ range(10**12)|list|length }}", "range() 太大"),
+        ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "循环一共超过了"),
+        ("{% for c in 'x' * 999999 %}{% for d in 'y' * 999999 %}{% endfor %}{% endfor %}", "循环一共超过了"),
+        ("{{ 'x' * 10**12 }}", "相乘后超过了"),
+        ("{{ [0] * 10**12 }}", "相乘后超过了"),
+        ("{% set ns = namespace(s='xx') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}", "超过了 1000000"),
+        ("{% set ns = namespace(s='xx') %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}", "超过了 1000000"),
+        ("{% set ns = namespace(n=7) %}{% for i in range(60) %}{% set ns.n = ns.n * ns.n %}{% endfor %}{{ ns.n }}", "数字太大"),
+        ("{{ 7 ** (10 ** 9) }}", "数字太大"),
+        ("{{ 'x'.center(10**10) }}", "宽度或数量"),
+        ("{{ item.title|center(10**9) }}", "宽度或数量"),
+        ("{{ item.title|indent(10**9) }}", "宽度或数量"),
+        ("{{ '%999999999d' % 1 }}", "宽度或数量"),
+        ("{{ '%*d' % (10**9, 1) }}", "宽度或数量"),
+        ("{{ '%999999999d'|format(1) }}", "宽度或数量"),
+        ("{{ '{:>999999999}'.format(1) }}", "format 的宽度"),
+        ("{{ 'abc'.replace('', 'y' * 999999) }}", "replace"),
+        ("{{ item.title|replace('', 'y' * 999999) }}", "replace"),
+        ("{{ range(99999)|join('x' * 999999) }}", "join"),
+        ("{{ ('x' * 999999).join(range(99999)) }}", "join"),
+        ("{{ (range(99999)|batch(1)|list)|sum(start=[]) }}", "只能对数字求和"),
+        ("{% for i in range(99999) %}{{ 'x' * 999 }}{% endfor %}", "输出超过了"),
+        ("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}", "嵌套太深"),
+    ],
+)
+def test_runaway_templates_stop_with_a_chinese_error_at_their_line(project: Callable[..., Path], payload: str, words: str) -> None:
+    config = _with_line(project, payload)
+    campaign = load_campaign(config)
+    post = first(make_plan(campaign, load_library(campaign.paths.content)), "weibo")
+    started = time.monotonic()
+    with pytest.raises(TemplateError) as info:
+        Renderer(campaign).render(post)
+    assert time.monotonic() - started < 30  # bounded work, not a hang (the limits are counts, far below this)
+    (problem,) = info.value.problems
+    line = _line_of_last(campaign.paths.templates / WEIBO)
+    assert problem.where.endswith(f"{WEIBO}:{line}") or "输出超过了" in problem.message, problem
+    assert words in problem.message and post.id in problem.message, problem
+
+
+def test_runaway_template_in_check_exits_2_without_traceback(project: Callable[..., Path]) -> None:
+    config = _with_line(project, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "循环一共超过了" in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_ordinary_template_features_still_work(project: Callable[..., Path]) -> None:
+    text = (
+        "{% macro tag(t) %}<{{ t }}>{% endmacro %}"
+        "{% for i in range(3) %}{{ loop.index }}{% endfor %}|{{ '%03d' % 7 }}|{{ '{:>4}'.format(5) }}|{{ 'ab' * 2 }}"
+        "|{{ campaign.co_organizers|join('、') }}|{{ 'x'|center(5) }}|{{ item.title|replace('质量', 'Q')|length > 0 }}"
+        "|{{ post.at.strftime('%m月%d日') }}|{{ [1, 2, 3]|sum }}|{{ tag('a') }}|{{ 'a' ~ 'b' }}|{{ campaign.paths.content.name }}"
+    )
+    campaign = load_campaign(_with_line(project, text))
+    post = first(make_plan(campaign, load_library(campaign.paths.content)), "weibo")
+    rendered = Renderer(campaign).render(post).payload["text"]
+    organizers = "、".join(campaign.co_organizers)
+    expected = f"123|007|   5|abab|{organizers}|  x  |True|{post.at:%m月%d日}|6|<a>|ab|content"
+    assert " ".join(expected.split()) in rendered, rendered  # a Weibo post's whitespace is collapsed
+
+
+def test_template_that_is_not_utf8_is_named_with_its_line(project: Callable[..., Path]) -> None:
+    config = project(config=HEIHE)
+    template = config.parent / "templates" / WEIBO
+    template.write_bytes("第一行\n第二行\n".encode() + "第三行".encode("gbk") + b"\n")
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"{WEIBO}:3" in result.stderr and "不是 UTF-8 编码" in result.stderr, result.stderr
+
+
+def test_screen_player_page_is_rendered_in_the_sandbox(project: Callable[..., Path], tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    config = _with_line(project, f"{{{{ cycler.__init__.__globals__.os.popen('touch {marker}').read() }}}}", "screen/player.html")
+    line = _line_of_last(config.parent / "templates" / "screen" / "player.html")
+    with pytest.raises(InputError) as info:
+        ScreenServer(load_campaign(config), port=0)
+    assert f"player.html:{line}" in str(info.value) and "模板不能访问" in str(info.value)
+    assert not marker.exists()
