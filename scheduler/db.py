@@ -16,8 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from .errors import RuntimeFailure
+from .errors import InputError, RuntimeFailure
 from .lease import DEFAULT_TIMEOUT, keepalive_args
+from .os_messages import database_error, writable_dir
 
 metadata = sa.MetaData()
 
@@ -308,13 +309,10 @@ def open_db(url: str, *, migrate_schema: bool = True) -> Engine:
     try:
         target = engine_url(url)
     except sa.exc.ArgumentError as exc:
-        raise RuntimeFailure(f"数据库地址无效：{url.split('@')[-1]}（检查配置中的 database，例如 postgresql://用户@主机/库名）") from exc
+        raise InputError(f"数据库地址无效：{url.split('@')[-1]}（检查配置中的 database，例如 postgresql://用户@主机/库名）") from exc
     path = sqlite_path(url)
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise RuntimeFailure(f"无法创建数据库目录 {path.parent}：{exc.strerror}") from exc
+        writable_dir(path.parent, "数据库目录")
     try:  # a server connection dropped meanwhile (restart, network cut) is found and replaced, not used
         if target.get_backend_name() == "postgresql":
             engine = sa.create_engine(target, pool_pre_ping=True, connect_args=keepalive_args(DEFAULT_TIMEOUT))
@@ -324,13 +322,13 @@ def open_db(url: str, *, migrate_schema: bool = True) -> Engine:
         raise RuntimeFailure(
             f'无法连接 {shown(target)}：没有安装 PostgreSQL 驱动。请安装：pip install -e ".[postgres]"（或 pip install "psycopg[binary]"）'
         ) from exc
-    except sa.exc.ArgumentError as exc:
-        raise RuntimeFailure(f"数据库地址无效：{shown(target)}（检查配置中的 database）") from exc
+    except (sa.exc.ArgumentError, ValueError) as exc:
+        raise InputError(f"数据库地址无效：{shown(target)}（检查配置中的 database）") from exc
     if path is not None:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     if migrate_schema:
         try:
             migrate(engine)
-        except sa.exc.OperationalError as exc:
-            raise RuntimeFailure(f"无法打开数据库 {shown(target)}：{exc.orig}") from exc
+        except sa.exc.DatabaseError as exc:
+            raise database_error(exc, url, shown(target)) from exc
     return engine

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import RuntimeFailure
+from .os_messages import path_error
 
 
 def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
@@ -29,7 +29,7 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise RuntimeFailure(f"无法写入 {path}：{exc.strerror}（检查目录权限和磁盘空间）") from exc
+        raise path_error(exc, "写入", path) from exc
 
 
 def _read_umask() -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import redact
+from .os_messages import path_error, writable_dir
 
 _FIELDS = "qm_fields"
 
@@ -80,8 +81,12 @@ def setup_logging(state_dir: Path | None, level: int = logging.INFO, tz: dt.tzin
     formatter = KeyValueFormatter(tz)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if state_dir is not None:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        handlers.append(LogFile(state_dir / "qm.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"))
+        writable_dir(state_dir, "状态目录")
+        log = state_dir / "qm.log"
+        try:
+            handlers.append(LogFile(log, maxBytes=5_000_000, backupCount=5, encoding="utf-8"))
+        except OSError as exc:
+            raise path_error(exc, "写入日志文件", log, "状态目录（配置的 paths.state）必须可以写入：检查权限和磁盘，或换一个位置") from exc
     for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(redact.RedactingFilter())

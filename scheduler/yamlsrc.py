@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .os_messages import os_reason
 
 
 class Mapping(dict[str, Any]):
@@ -168,4 +169,4 @@ def read_text(path: Path, source: str | None = None) -> str:
     except UnicodeDecodeError as exc:
         raise YamlSyntaxError(Problem("文件不是 UTF-8 编码", source or str(path), "请用 UTF-8 保存该文件")) from exc
     except OSError as exc:
-        raise YamlSyntaxError(Problem(f"无法读取文件：{exc.strerror}", source or str(path))) from exc
+        raise YamlSyntaxError(Problem(f"无法读取文件：{os_reason(exc)}", source or str(path))) from exc

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from .. import __version__
 from ..errors import QmError
@@ -138,3 +139,24 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # the file system or the database said no: told in Chinese, a bug still shows its traceback
+        error = _plain(exc, ctx)
+        if error is None:
+            raise
+        print(f"错误：{error}", file=sys.stderr)
+        return error.exit_code
+
+
+def _plain(exc: Exception, ctx: Any) -> QmError | None:
+    """A Chinese error for an OSError or a database error that escaped the command, else None."""
+    from ..os_messages import database_error, path_error
+
+    if isinstance(exc, OSError):
+        return path_error(exc, "使用")
+    sqlalchemy = sys.modules.get("sqlalchemy")  # loaded only by the commands that use the database
+    if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.DatabaseError):
+        from ..db import shown
+
+        url = ctx.campaign.db_url if "campaign" in vars(ctx) else ""
+        return database_error(exc, url, shown(url) if url else "")
+    return None

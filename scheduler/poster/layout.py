@@ -207,7 +207,14 @@ def _patterns(r: Reader, m: Mapping, path: str) -> tuple[str, ...]:
         r.problem(m.where("text"), f"{path}.text 是空列表", "写一段文字，或从长到短的几段文字")
         return ("",)
     for pattern in patterns:
-        for _, field, _, _ in string.Formatter().parse(pattern):
+        try:
+            parsed = list(string.Formatter().parse(pattern))
+        except ValueError:
+            r.problem(
+                m.where("text"), f"{path}.text 中的 {{ 和 }} 不成对：{pattern!r}", "字段写成 {title} 这样；要显示花括号本身，写成 {{ 或 }}"
+            )
+            continue
+        for _, field, _, _ in parsed:
             if field is not None and field not in FIELDS:
                 r.problem(m.where("text"), f"{path}.text 中的 {{{field}}} 不可用", f"可用：{'、'.join('{' + f + '}' for f in FIELDS)}")
     return patterns

@@ -1,0 +1,115 @@
+"""What a person is told, in Chinese, when the file system or the queue database says no.
+
+`os_reason` turns an OSError's errno into a Chinese reason (the operating system's own text is
+English); `path_error` makes the whole message for a path qm was asked to use; `database_error`
+explains a database that cannot be read and where its latest backup is.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from .errors import InputError, QmError, RuntimeFailure
+
+_REASONS = {
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EROFS: "所在的文件系统是只读的",
+    errno.ENOENT: "文件或目录不存在",
+    errno.ENOTDIR: "路径中有一段是文件，不是目录",
+    errno.EISDIR: "这是一个目录，不是文件",
+    errno.EEXIST: "路径中有一段是文件，不是目录（已经有一个同名的文件）",
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.ENAMETOOLONG: "路径太长",
+    errno.ELOOP: "符号链接循环",
+    errno.EIO: "磁盘读写错误",
+}
+# What to do about it, by errno: one hint per kind of trouble.
+_HINTS = {
+    errno.EACCES: "检查目录和文件的权限，或换一个位置",
+    errno.EPERM: "检查目录和文件的权限，或换一个位置",
+    errno.EROFS: "换一个可以写入的位置",
+    errno.ENOENT: "先创建所在的目录，或换一个位置",
+    errno.ENOTDIR: "路径中的某一段是普通文件：改用目录，或换一个位置",
+    errno.EISDIR: "写一个文件的路径，而不是目录",
+    errno.EEXIST: "路径中的某一段是普通文件：改用目录，或换一个位置",
+    errno.ENOSPC: "清理磁盘空间后重试",
+    errno.EDQUOT: "清理磁盘空间后重试",
+}
+CORRUPT = ("malformed", "not a database", "file is encrypted", "disk i/o error")
+
+
+def os_reason(exc: OSError) -> str:
+    """The Chinese reason for an OSError."""
+    return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def path_error(exc: OSError, doing: str, path: Path | str | None = None, hint: str = "") -> InputError:
+    """`doing` is what qm tried, e.g. "写入", "读取", "创建目录"; the path defaults to the one in the error."""
+    where = path if path is not None else (exc.filename or "")
+    fix = hint or _HINTS.get(exc.errno or 0, "检查路径和权限")
+    error = InputError(f"无法{doing} {where}：{os_reason(exc)}（{fix}）")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+        error.exit_code = RuntimeFailure.exit_code  # the machine, not the input
+    return error
+
+
+def is_corrupt(message: str) -> bool:
+    return any(word in message.lower() for word in CORRUPT)
+
+
+def database_error(exc: Exception, url: str, shown_url: str) -> QmError:
+    """A database error a person can act on: corrupt file (with the latest backup), or cannot open."""
+    text = str(getattr(exc, "orig", None) or exc)
+    path = _sqlite_file(url)
+    if is_corrupt(text) and path is not None:
+        backup = latest_backup(path)
+        where = f"最近的备份是 {backup}" if backup else f"{path.parent} 下没有找到备份"
+        return InputError(
+            f"数据库文件 {path} 已损坏，无法读取（SQLite：{text}）。{where}。"
+            f"（停止后台服务，把损坏的文件改名保存，再{'把备份复制为 ' + path.name if backup else '运行 qm queue 重建发布队列'}；"
+            "重建后已发布内容的记录需要对照发件箱或平台核实）"
+        )
+    return RuntimeFailure(f"无法使用数据库 {shown_url}：{text}（检查配置中的 database 和数据库文件）")
+
+
+def latest_backup(path: Path) -> Path | None:
+    """The newest backup of a SQLite file next to it: `<name>.*` copies or files in a `backups/` folder."""
+    folder = path.parent
+    live = {path.name + s for s in ("", "-wal", "-shm", "-journal")}
+    candidates = [p for p in folder.glob(f"{path.name}.*") if p.name not in live]
+    if (folder / "backups").is_dir():
+        candidates += [p for p in (folder / "backups").iterdir() if p.is_file()]
+    found = [p for p in candidates if p.is_file()]
+    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+
+
+def _sqlite_file(url: str) -> Path | None:
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix + ":memory:":
+        return None
+    return Path(url[len(prefix) :].split("?", 1)[0])
+
+
+def writable_dir(path: Path, what: str) -> None:
+    """Create `path` (and parents) or raise a Chinese InputError naming it and `what` it is for."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise InputError(f"{what} {path} 是一个文件，不是目录（在配置的 paths 中改用一个目录，或把这个文件移走）") from exc
+    except OSError as exc:
+        raise path_error(exc, f"创建{what}", path) from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise InputError(
+            f"{what} {path} 不能写入：{_REASONS[errno.EACCES if not _read_only(path) else errno.EROFS]}（检查目录权限，或在配置中换一个位置）"
+        )
+
+
+def _read_only(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False

@@ -1,0 +1,131 @@
+"""Broken files, paths and databases are told in Chinese with where and how to fix, exit 2, no traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import HEIHE, run_qm
+
+
+def _plain(result: subprocess.CompletedProcess[str], *words: str, code: int = 2) -> None:
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr and "Error:" not in result.stderr, result.stderr
+    assert result.stderr.startswith("错误："), result.stderr
+    for word in words:
+        assert word in result.stderr, (word, result.stderr)
+
+
+def _corrupt(db: Path) -> None:
+    data = bytearray(db.read_bytes())
+    for at in range(4096, len(data), 512):  # keep the header page, spoil every page after it
+        data[at : at + 64] = b"\xde\xad" * 32
+    db.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def corrupt_db(project: Callable[..., Path]) -> Path:
+    config = project()
+    assert run_qm("queue", "-c", config).returncode == 0
+    db = config.parent / ".qm" / "qm.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _corrupt(db)
+    return config
+
+
+@pytest.mark.parametrize("command", [["queue"], ["status"], ["approve", "--date", "2027-09-08", "--by", "王科长"], ["daemon"]])
+def test_a_corrupt_database_is_named_with_what_to_do(corrupt_db: Path, command: list[str]) -> None:
+    result = run_qm(*command, "-c", corrupt_db)
+    _plain(result, "qm.sqlite3", "已损坏", "没有找到备份")
+
+
+def test_a_corrupt_database_points_to_its_latest_backup(corrupt_db: Path) -> None:
+    backups = corrupt_db.parent / ".qm" / "backups"
+    backups.mkdir()
+    old, new = backups / "qm-20270901.sqlite3", backups / "qm-20270907.sqlite3"
+    old.write_bytes(b"old")
+    new.write_bytes(b"new")
+    os.utime(old, (1, 1))
+    _plain(run_qm("queue", "-c", corrupt_db), "已损坏", f"最近的备份是 {new}")
+
+
+def test_the_daemon_on_a_state_directory_it_cannot_write_says_so(project: Callable[..., Path]) -> None:
+    config = project()
+    state = config.parent / ".qm"
+    state.mkdir()
+    (state / "qm.log").mkdir()  # the log file cannot be opened (as for a read-only directory, also under root)
+    _plain(run_qm("daemon", "-c", config), "qm.log", "日志")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="permission bits do not stop root; the case above covers the same path")
+def test_the_daemon_on_a_read_only_state_directory_says_so(project: Callable[..., Path]) -> None:
+    config = project()
+    state = config.parent / ".qm"
+    state.mkdir()
+    state.chmod(0o555)
+    try:
+        _plain(run_qm("daemon", "-c", config), ".qm", "没有权限")
+    finally:
+        state.chmod(0o755)
+
+
+def test_a_poster_layout_text_with_an_unbalanced_brace_is_named_with_its_line(project: Callable[..., Path]) -> None:
+    config = project()
+    layout = config.parent / "templates" / "posters" / "knowledge-card.yaml"
+    text = layout.read_text(encoding="utf-8")
+    assert 'text: "{title}"' in text
+    layout.write_text(text.replace('text: "{title}"', 'text: "{title"', 1), encoding="utf-8")
+    line = text[: text.index('text: "{title}"')].count("\n") + 1
+    _plain(run_qm("check", "-c", config), f"knowledge-card.yaml:{line}", "{ 和 }")
+
+
+def test_a_state_path_that_is_a_file(project: Callable[..., Path]) -> None:
+    config = project(lambda t: t.replace("state: .qm", "state: state-file"))
+    (config.parent / "state-file").write_text("not a folder", encoding="utf-8")
+    for command in ("queue", "daemon"):
+        _plain(run_qm(command, "-c", config), "state-file", "是一个文件，不是目录")
+
+
+@pytest.mark.parametrize("url", ["nosuch://x/y", "postgresql://qm:pw@127.0.0.1:1/qm?x=1&&", "sqlite:////proc/no-such-dir/qm.sqlite3"])
+def test_a_bad_database_url(project: Callable[..., Path], url: str) -> None:
+    config = project(lambda t: t + f'\ndatabase: "{url}"\n')
+    result = run_qm("queue", "-c", config)
+    _plain(result, "数据库")
+    assert ":pw@" not in result.stderr
+
+
+def test_a_config_path_that_is_a_directory(tmp_path: Path) -> None:
+    _plain(run_qm("check", "-c", tmp_path), str(tmp_path), "这是一个目录，不是文件")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["plan", "--format", "json", "-o", "{file}/plan.json"], "路径中有一段是文件"),
+        (["plan", "--format", "json", "-o", "{dir}"], "这是一个目录，不是文件"),
+        (["preview", "2016-09-08", "-o", "{file}/out"], "路径中有一段是文件"),
+        (["poster", "--title", "质量月", "-o", "{file}/p.png"], "路径中有一段是文件"),
+    ],
+)
+def test_output_to_a_path_that_cannot_be_written(tmp_path: Path, args: list[str], words: str) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    folder = tmp_path / "a-dir"
+    folder.mkdir()
+    filled = [a.format(file=blocker, dir=folder) for a in args]
+    _plain(run_qm(*filled, "-c", HEIHE), words)
+
+
+def test_unwritable_output_leaves_nothing_behind(tmp_path: Path) -> None:
+    folder = tmp_path / "a-dir"
+    folder.mkdir()
+    run_qm("plan", "--format", "json", "-o", folder, "-c", HEIHE)
+    assert list(folder.iterdir()) == []
+    shutil.rmtree(folder)
