@@ -228,14 +228,43 @@ def _brand(r: Reader, data: Mapping, base: Path) -> Brand:
         logo = _under(base, r.text(b, "logo", "brand"))
         if not logo.is_file():
             r.problem(b.where("logo"), f"标志图片不存在：{logo}", "检查 brand.logo 的路径")
+        elif (why := _not_image(logo)) is not None:
+            r.problem(b.where("logo"), f"brand.logo 不是图片：{logo}（{why}）", "换成 PNG 或 JPG 图片")
     if "font" in b:
         font = _under(base, r.text(b, "font", "brand"))
         if not font.is_file():
             r.problem(b.where("font"), f"字体文件不存在：{font}", "检查 brand.font 的路径，或删去此项使用内置字体")
+        elif (why := _not_font(font)) is not None:
+            r.problem(
+                b.where("font"), f"brand.font 不是字体文件：{font}（{why}）", "换成 .ttf、.otf 或 .ttc 字体文件，或删去此项使用内置字体"
+            )
     qr = r.text(b, "qr_link", "brand", "")
     if qr and not URL_RE.match(qr):
         r.problem(b.where("qr_link"), f"brand.qr_link 不是网址：{qr!r}", "以 https:// 开头")
     return Brand(**colours, logo=logo, qr_link=qr, font=font)
+
+
+def _not_image(path: Path) -> str | None:
+    """Why a file cannot be used as a picture, or None; the whole image is decoded (a truncated one fails)."""
+    from PIL import Image  # only configs with a logo pay for the import
+
+    try:
+        with Image.open(path) as img:
+            img.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        return "无法识别或已损坏" if not isinstance(exc, Image.DecompressionBombError) else "图片尺寸过大"
+    return None
+
+
+def _not_font(path: Path) -> str | None:
+    """Why a file cannot be used as a font, or None."""
+    from PIL import ImageFont
+
+    try:
+        ImageFont.truetype(str(path), 12)
+    except (OSError, ValueError):
+        return "无法作为字体读取"
+    return None
 
 
 def _posters(r: Reader, data: Mapping) -> PosterConfig:

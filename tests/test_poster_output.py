@@ -128,8 +128,11 @@ def test_no_cjk_font_is_a_clear_error_never_boxes(tmp_path: Path) -> None:
         fonts.choose(fonts.candidates(None, bundled=False, system=False), "提升质量水平")
 
 
+LATIN_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Debian's fonts-dejavu-core (.ci/run installs it)
+
+
 def test_a_configured_font_without_chinese_falls_back_to_the_bundled_one(project: Callable[..., Path], tmp_path: Path) -> None:
-    (tmp_path / "house.ttf").write_bytes(b"not a font at all")
+    (tmp_path / "house.ttf").write_bytes(LATIN_FONT.read_bytes())  # a real font, without Chinese
     campaign = load_campaign(project(lambda t: t.replace("  accent:", "  font: house.ttf\n  accent:")))
     assert campaign.brand.font == tmp_path / "house.ttf"
     font_files = fonts.candidates(campaign.brand.font)

@@ -68,6 +68,7 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
     ]
     findings += editorial_problems(ctx.library)
     findings += coverage_shortfalls(campaign, ctx.library, plan)
+    findings += _glyph_problems(ctx)
     findings += _channel_problems(ctx)
     if findings:
         raise InputError(f"检查发现 {len(findings)} 个问题", findings)
@@ -79,6 +80,14 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
         f"排期 {len(plan.posts)} 条（{campaign.start} 至 {campaign.end}），工作提醒 {len(plan.reminders)} 条，全部通过检查。"
     )
     return 0
+
+
+def _glyph_problems(ctx: Context) -> list[Problem]:
+    """Every character of every poster text of the library, against the fonts that would draw it."""
+    from ..poster import fonts, glyphs
+    from ..poster.texts import PosterText
+
+    return glyphs.text_problems((PosterText.of(item) for item in ctx.library.items), fonts.candidates(ctx.campaign.brand.font))
 
 
 def _layout_problems(folder: Path) -> list[Problem]:

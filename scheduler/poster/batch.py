@@ -14,7 +14,7 @@ from pathlib import Path
 from ..campaign import Campaign
 from ..errors import PosterError, Problem, QmError
 from ..orphans import die_with_parent
-from . import cache, fonts
+from . import cache, fonts, glyphs
 from .make import Job, Made, Prepared, describe, make_poster, prepare
 
 Progress = Callable[[int, int], None]
@@ -43,7 +43,9 @@ def make_all(
     font_files = list(font_files if font_files is not None else fonts.candidates(campaign.brand.font))
     summary = Summary()
     todo: list[Prepared] = []
-    for job in _unique(jobs):
+    # words that cannot be drawn are said once per text with its file:line, not once per poster of it
+    undrawable = {text: found for text in dict.fromkeys(job.text for job in jobs) if (found := glyphs.text_problems([text], font_files))}
+    for job in _unique([job for job in jobs if job.text not in undrawable]):
         p = prepare(campaign, job, font_files)
         files = None if force else cache.fresh_files(job.out, p.key)
         if files:
@@ -51,7 +53,8 @@ def make_all(
         else:
             todo.append(p)
     todo.sort(key=lambda p: -p.size.width * p.size.height)  # big ones first: the pool ends together
-    problems: list[Problem] = []
+    problems: list[Problem] = [problem for found in undrawable.values() for problem in found]
+    skipped = sum(1 for job in _unique(jobs) if job.text in undrawable)
     for done, result in enumerate(_run(campaign, todo, font_files, workers), start=1):
         if isinstance(result, Made):
             summary.drawn.append(result)
@@ -60,7 +63,8 @@ def make_all(
         if progress:
             progress(done, len(todo))
     if problems:
-        raise PosterError(f"有 {len(problems)} 张海报无法生成（其余 {len(summary.drawn)} 张已生成）", problems)
+        failed = len(problems) - sum(map(len, undrawable.values())) + skipped
+        raise PosterError(f"有 {failed} 张海报无法生成（其余 {len(summary.drawn)} 张已生成）", problems)
     return summary
 
 

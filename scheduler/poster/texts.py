@@ -20,10 +20,15 @@ class PosterText:
     summary: str = ""
     area: str = ""
     topic: str = ""
+    source: str = ""  # content file:line, for messages
+
+    def words(self) -> dict[str, str]:
+        """What the poster says (its source file:line is not part of it)."""
+        return {k: v for k, v in self.__dict__.items() if k != "source"}
 
     @classmethod
     def of(cls, item: ContentItem) -> PosterText:
-        return cls(item.id, item.title, item.headline, item.line, item.summary, item.area, item.topic)
+        return cls(item.id, item.title, item.headline, item.line, item.summary, item.area, item.topic, item.source)
 
 
 def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:

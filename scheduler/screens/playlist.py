@@ -63,7 +63,7 @@ class Playlist:
     def version(self) -> str:
         """Changes whenever anything the screen would show changes (texts included)."""
         blob = json.dumps(
-            {"head": self.head(), "slides": [[s.to_json(), s.text.__dict__] for s in self.slides]},
+            {"head": self.head(), "slides": [[s.to_json(), s.text.words()] for s in self.slides]},
             ensure_ascii=False,
             sort_keys=True,
         )

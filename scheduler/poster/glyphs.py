@@ -1,0 +1,72 @@
+"""Can a poster's words be drawn? Every character against the fonts that would draw it.
+
+A poster is drawn in one font: the first of the candidates that has every character it needs
+(`fonts.choose`). A character no candidate has (an emoji, a rare ideograph such as 𠀀) would fail the
+poster at publishing time, and an invisible one (zero-width space, joiner, direction marks) would be
+drawn as nothing or a box; both are found here, before, with the content's file:line.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from ..errors import PosterError, Problem
+from . import fonts
+from .texts import PosterText
+
+# The words of a content item that layouts draw, and what a person calls them.
+FIELDS = {"title": "标题", "headline": "短标题", "line": "一句话", "summary": "摘要"}
+HINT = "删去或换掉这些字符；确实需要的字，可在 config.yaml 的 brand.font 指定一个包含它们的字体文件"
+
+
+def invisible(ch: str) -> bool:
+    """Format and control characters: zero-width space/joiners, direction marks, BOM, soft hyphen."""
+    return unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cs", "Cn") and ch not in "\n\t"
+
+
+def _shown(chars: Iterable[str]) -> str:
+    """😀（U+1F600）; an invisible one by its name: U+200B ZERO WIDTH SPACE."""
+    return "、".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".strip() if invisible(ch) else f"{ch}（U+{ord(ch):04X}）" for ch in chars)
+
+
+def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFile]) -> list[Problem]:
+    """One problem per poster text with characters that cannot be drawn, naming the field and the characters."""
+    texts = list(texts)
+    if not font_files:
+        return _one_font(texts[:1], font_files)  # no CJK font at all: said once
+    problems: list[Problem] = []
+    for text in texts:
+        where = text.source or text.id
+        seen: set[str] = set()
+        for name, label in FIELDS.items():
+            value = getattr(text, name)
+            if value in seen:  # a headline that is the title: said once
+                continue
+            seen.add(value)
+            hidden = sorted({ch for ch in value if invisible(ch)})
+            missing = sorted({ch for ch in value if not ch.isspace() and ch not in hidden and not _drawable(ch, font_files)})
+            what = f"内容 {text.id} 的{label}" if text.id else label
+            if hidden:
+                problems.append(Problem(f"{what}中有看不见的字符：{_shown(hidden)}，海报上画不出来", where, "删去这些字符"))
+            if missing:
+                problems.append(Problem(f"{what}中有海报字体没有的字：{_shown(missing)}，海报无法生成", where, HINT))
+    if not problems:
+        problems += _one_font(texts, font_files)
+    return problems
+
+
+def _drawable(ch: str, font_files: Sequence[fonts.FontFile]) -> bool:
+    return any(fonts.covers(font, ch) for font in font_files)
+
+
+def _one_font(texts: list[PosterText], font_files: Sequence[fonts.FontFile]) -> list[Problem]:
+    """Each text needs one font with all its characters (a poster is drawn in one font)."""
+    problems = []
+    for text in texts:
+        needed = "".join(getattr(text, name) for name in FIELDS)
+        try:
+            fonts.choose(font_files, needed)
+        except PosterError as exc:
+            problems.append(Problem(f"内容 {text.id} 的文字：{exc}", text.source or text.id))
+    return problems

@@ -1,0 +1,64 @@
+"""`qm check` finds words a poster cannot draw and brand files that are not what they claim, before publishing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_qm
+
+ITEM = Path("content") / "brand" / "brand-cert-green-food.md"
+TITLE = "title: 认识绿色食品标志"
+
+
+def _retitled(project: Callable[..., Path], title: str) -> Path:
+    config = project()
+    path = config.parent / ITEM
+    text = path.read_text(encoding="utf-8")
+    assert TITLE in text
+    path.write_text(text.replace(TITLE, f"title: {title}"), encoding="utf-8")
+    return config
+
+
+@pytest.mark.parametrize(
+    ("title", "words"),
+    [
+        ("认识绿色食品标志😀", "海报字体没有的字：😀（U+1F600）"),
+        ("认识绿色食品\U00020000标志", "海报字体没有的字：\U00020000（U+20000）"),
+        ("认识绿色\u200b食品标志", "看不见的字符：U+200B ZERO WIDTH SPACE"),
+        ("认识绿色\u200d食品\u202e标志", "U+200D ZERO WIDTH JOINER、U+202E RIGHT-TO-LEFT OVERRIDE"),
+    ],
+)
+def test_check_finds_characters_a_poster_cannot_draw(project: Callable[..., Path], title: str, words: str) -> None:
+    result = run_qm("check", "-c", _retitled(project, title))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"{ITEM.as_posix()}:" in result.stderr and "brand-cert-green-food 的标题" in result.stderr, result.stderr
+    assert words in result.stderr, result.stderr
+
+
+def test_posters_name_an_undrawable_item_once_with_its_file(project: Callable[..., Path]) -> None:
+    config = _retitled(project, "认识绿色食品标志😀")
+    result = run_qm("posters", "-c", config, "--from", "2027-09-01", "--to", "2027-09-30")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.count("😀") == 1, result.stderr
+    assert f"{ITEM.as_posix()}:" in result.stderr and "brand-cert-green-food" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "content", "words"),
+    [
+        ("logo", b"this is not a picture", "不是图片"),
+        ("logo", b"\x89PNG\r\n\x1a\n-truncated", "不是图片"),
+        ("font", b"this is not a font", "不是字体文件"),
+        ("font", b"\x89PNG\r\n\x1a\n", "不是字体文件"),
+    ],
+)
+def test_check_reports_brand_files_that_are_not_what_they_claim(project: Callable[..., Path], key: str, content: bytes, words: str) -> None:
+    config = project(lambda t: t.replace("  qr_link:", f"  {key}: brand-file.bin\n  qr_link:"))
+    (config.parent / "brand-file.bin").write_bytes(content)
+    line = config.read_text(encoding="utf-8").split("\n").index(f"  {key}: brand-file.bin") + 1
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"config.yaml:{line}" in result.stderr and words in result.stderr and f"brand.{key}" in result.stderr, result.stderr
