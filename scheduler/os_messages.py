@@ -70,21 +70,17 @@ def database_error(exc: Exception, url: str, shown_url: str) -> QmError:
         where = f"最近的备份是 {backup}" if backup else f"{path.parent} 下没有找到备份"
         return InputError(
             f"数据库文件 {path} 已损坏，无法读取（SQLite：{text}）。{where}。"
-            f"（停止后台服务，把损坏的文件改名保存，再{'把备份复制为 ' + path.name if backup else '运行 qm queue 重建发布队列'}；"
-            "重建后已发布内容的记录需要对照发件箱或平台核实）"
+            f"（停止后台服务，把损坏的文件改名保存，再{'运行 qm restore ' + str(backup) + ' 恢复' if backup else '运行 qm queue 重建发布队列，已发布内容的记录需要对照发件箱或平台核实'}）"
         )
     return RuntimeFailure(f"无法使用数据库 {shown_url}：{text}（检查配置中的 database 和数据库文件）")
 
 
 def latest_backup(path: Path) -> Path | None:
-    """The newest backup of a SQLite file next to it: `<name>.*` copies or files in a `backups/` folder."""
-    folder = path.parent
-    live = {path.name + s for s in ("", "-wal", "-shm", "-journal")}
-    candidates = [p for p in folder.glob(f"{path.name}.*") if p.name not in live]
-    if (folder / "backups").is_dir():
-        candidates += [p for p in (folder / "backups").iterdir() if p.is_file()]
-    found = [p for p in candidates if p.is_file()]
-    return max(found, key=lambda p: p.stat().st_mtime) if found else None
+    """The newest backup the daemon took of a SQLite file (`backups/` beside it), or None."""
+    from .backup import existing, folder_for
+
+    found = existing(folder_for(path))
+    return found[-1] if found else None
 
 
 def _sqlite_file(url: str) -> Path | None:

@@ -49,11 +49,10 @@ def test_a_corrupt_database_is_named_with_what_to_do(corrupt_db: Path, command: 
 def test_a_corrupt_database_points_to_its_latest_backup(corrupt_db: Path) -> None:
     backups = corrupt_db.parent / ".qm" / "backups"
     backups.mkdir()
-    old, new = backups / "qm-20270901.sqlite3", backups / "qm-20270907.sqlite3"
+    old, new = backups / "qm-20270901-030000.sqlite3", backups / "qm-20270907-030000.sqlite3"
     old.write_bytes(b"old")
     new.write_bytes(b"new")
-    os.utime(old, (1, 1))
-    _plain(run_qm("queue", "-c", corrupt_db), "已损坏", f"最近的备份是 {new}")
+    _plain(run_qm("queue", "-c", corrupt_db), "已损坏", f"最近的备份是 {new}", f"qm restore {new}")
 
 
 def test_the_daemon_on_a_state_directory_it_cannot_write_says_so(project: Callable[..., Path]) -> None:
@@ -93,7 +92,7 @@ def test_a_state_path_that_is_a_file(project: Callable[..., Path]) -> None:
         _plain(run_qm(command, "-c", config), "state-file", "是一个文件，不是目录")
 
 
-@pytest.mark.parametrize("url", ["nosuch://x/y", "postgresql://qm:pw@127.0.0.1:1/qm?x=1&&", "sqlite:////proc/no-such-dir/qm.sqlite3"])
+@pytest.mark.parametrize("url", ["nosuch://qm:pw@x/y", "sqlite:////proc/no-such-dir/qm.sqlite3"])
 def test_a_bad_database_url(project: Callable[..., Path], url: str) -> None:
     config = project(lambda t: t + f'\ndatabase: "{url}"\n')
     result = run_qm("queue", "-c", config)

@@ -263,8 +263,14 @@ def test_the_brand_logo_is_drawn_inside_its_box_and_keeps_its_transparency(proje
 def test_an_unreadable_logo_is_refused_with_the_config_key(project: Callable[..., Path], tmp_path: Path) -> None:
     (tmp_path / "logo.png").write_bytes(b"not an image")
     config = project(lambda text: text.replace('  accent: "#F2B705"\n', '  accent: "#F2B705"\n  logo: logo.png\n'))
-    with pytest.raises(PosterError, match=r"brand\.logo"):
-        make(load_campaign(config), "knowledge-card", "square", tmp_path / "broken.png")
+    with pytest.raises(ConfigError) as refused:  # refused when the config is read (qm check says so)
+        load_campaign(config)
+    assert "brand.logo 不是图片" in refused.value.problems[0].message
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "logo.png")
+    campaign = load_campaign(config)
+    (tmp_path / "logo.png").write_bytes(b"spoiled after the config was read")
+    with pytest.raises(PosterError, match=r"brand\.logo"):  # and still when drawing
+        make(campaign, "knowledge-card", "square", tmp_path / "broken.png")
 
 
 def _footer(campaign: Campaign, layout: str, size: str) -> tuple[str, ...]:

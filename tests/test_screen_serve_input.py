@@ -45,10 +45,9 @@ def _answer(sock: socket.socket, deadline: float) -> int:
 
 def _exchange(server: ScreenServer, request: bytes) -> tuple[int, bytes]:
     """Send raw bytes (headers exactly as written) and read the whole answer."""
-    host, port = server.httpd.server_address[:2]
+    host, port = server.address
     with socket.create_connection((str(host), port), timeout=10) as sock:
         sock.sendall(request)
-        sock.shutdown(socket.SHUT_WR)
         answer = b"".join(iter(lambda: sock.recv(65536), b""))
     head, _, body = answer.partition(b"\r\n\r\n")
     return int(head.split()[1]), body
@@ -57,10 +56,10 @@ def _exchange(server: ScreenServer, request: bytes) -> tuple[int, bytes]:
 @pytest.mark.parametrize("length", ["abc", "-5", "1e3", "٣", ""])
 def test_a_played_report_with_a_bad_content_length_gets_400(campaign: Campaign, length: str) -> None:
     with serving(campaign) as server:
-        request = f"POST /screen/center/played HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n{{}}".encode()
+        request = f"POST /screen/center/played HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {length}\r\n\r\n{{}}".encode()
         status, body = _exchange(server, request)
-        assert status == 400 and "Content-Length" in body.decode(), body
-        status, _ = _exchange(server, b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert status == 400, body  # from the application or, for a header that is not a number at all, the HTTP layer
+        status, _ = _exchange(server, b"GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         assert status == 200  # the server carries on
 
 
@@ -69,7 +68,7 @@ def test_status_reports_a_corrupt_playlist(campaign: Campaign, heihe_plan: Plan,
     built = build_into(campaign, playlist(campaign, heihe_plan, library))
     (built.folder / "playlist.json").write_bytes(text.encode("latin-1"))
     with serving(campaign) as server:
-        status, body = _exchange(server, b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, body = _exchange(server, b"GET /status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert status == 200
     screen = json.loads(body)["screens"]["center"]
     assert "已损坏" in screen["error"] and "playlist.json" in screen["error"] and "qm screen build" in screen["message"], screen
@@ -80,7 +79,7 @@ def test_200_concurrent_connections_are_all_answered(campaign: Campaign, heihe_p
     """All players connect while the server is busy: the kernel must queue every connection, none dropped."""
     build_into(campaign, playlist(campaign, heihe_plan, library))
     server = ScreenServer(campaign, "127.0.0.1", 0)  # listening, not yet accepting: every connection waits in the backlog
-    host, port = server.httpd.server_address[:2]
+    host, port = server.address
     socks: list[socket.socket] = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     try:
@@ -98,7 +97,4 @@ def test_200_concurrent_connections_are_all_answered(campaign: Campaign, heihe_p
     finally:
         for sock in socks:
             sock.close()
-        if thread.is_alive():
-            server.shutdown()
-        else:
-            server.httpd.server_close()
+        server.shutdown()

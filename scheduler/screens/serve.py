@@ -108,32 +108,30 @@ class ScreenPlayers:
         return {"at": now.isoformat(timespec="seconds"), "screens": {s.id: self._screen_status(s, now) for s in self.screens.values()}}
 
     def _screen_status(self, screen: ScreenConfig, now: dt.datetime) -> dict[str, Any]:
-        built = self.file_for(screen, f"{CURRENT}/playlist.json")
-        playlist = json.loads(built.read_text(encoding="utf-8")) if built else None
         shown = self.last_shown.get(screen.id)
+        status: dict[str, Any] = {
+            "name": screen.title,
+            "size": f"{screen.width}x{screen.height}",
+            "on_hours": f"{screen.on_from:%H:%M}-{screen.on_to:%H:%M}",
+            "on_now": is_on(self.campaign, screen, now),
+            "playlist": None,
+            "current": shown,
+        }
+        built = self.file_for(screen, f"{CURRENT}/playlist.json")
+        if built is None:
+            return {**status, "message": "尚未生成播放列表（运行 qm screen build）"}
+        try:
+            playlist = _playlist_summary(built)
+        except ValueError as exc:
+            return {**status, "error": str(exc), "message": str(exc)}
         if shown is None:
             message = "播放器尚未报告播放情况"
         else:
             message = f"正在播放第 {shown['order']} 张（{shown['file']}，播放列表版本 {shown['version']}）"
         today = now.date().isoformat()
-        if playlist and playlist["date"] != today:
+        if playlist["date"] != today:
             message += f"；注意：播放列表是 {playlist['date']} 的，不是今天的（运行 qm daemon 自动更新，或 qm screen build）"
-        return {
-            "name": screen.title,
-            "size": f"{screen.width}x{screen.height}",
-            "on_hours": f"{screen.on_from:%H:%M}-{screen.on_to:%H:%M}",
-            "on_now": is_on(self.campaign, screen, now),
-            "playlist": {
-                "version": playlist["version"],
-                "date": playlist["date"],
-                "today": playlist["date"] == today,
-                "slides": len(playlist["slides"]),
-            }
-            if playlist
-            else None,
-            "current": shown,
-            "message": message if playlist else "尚未生成播放列表（运行 qm screen build）",
-        }
+        return {**status, "playlist": {**playlist, "today": playlist["date"] == today}, "message": message}
 
     def index_page(self) -> bytes:
         rows = "".join(
@@ -165,14 +163,26 @@ class ScreenPlayers:
 
     async def _post(self, request: Request) -> Response:
         screen, rest = _screen(request.path_params["rest"], self.screens)
-        length = request.headers.get("content-length", "")
-        if screen is None or rest != "played" or not length.isdigit() or not 0 < int(length) <= MAX_BODY:
+        if screen is None or rest != "played":
             return _not_found()
+        length = request.headers.get("content-length", "")
+        if not (length.isascii() and length.isdigit()) or not 0 < int(length) <= MAX_BODY:
+            message = f"Content-Length 应当是 1 到 {MAX_BODY} 之间的整数"
+            return _send(message.encode(), "text/plain; charset=utf-8", HTTPStatus.BAD_REQUEST)
         body = await request.body()
         client = request.client.host if request.client else ""
         if await run_in_threadpool(self.record_played, screen, body, client):
             return Response(status_code=HTTPStatus.NO_CONTENT)
         return _send("播放记录格式不对".encode(), "text/plain; charset=utf-8", HTTPStatus.BAD_REQUEST)
+
+
+def _playlist_summary(path: Path) -> dict[str, Any]:
+    """Version, date and slide count of a built playlist; ValueError (in Chinese) when it cannot be read."""
+    try:
+        playlist = json.loads(path.read_bytes())
+        return {"version": str(playlist["version"]), "date": str(playlist["date"]), "slides": len(playlist["slides"])}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"播放列表 {path} 已损坏，无法读取（运行 qm screen build 重新生成）") from exc
 
 
 def _played_entry(entry: Any) -> dict[str, Any]:
