@@ -98,7 +98,7 @@ def test_no_environment_value_reaches_the_preview(project: Callable[..., Path], 
 def test_runaway_templates_stop_with_a_chinese_error_at_their_line(project: Callable[..., Path], payload: str, words: str) -> None:
     config = _with_line(project, payload)
     campaign = load_campaign(config)
-    post = first(make_plan(campaign, load_library(campaign.paths.content)), "weibo")
+    post = first(make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)), "weibo")
     started = time.monotonic()
     with pytest.raises(TemplateError) as info:
         Renderer(campaign).render(post)
@@ -123,7 +123,7 @@ def test_ordinary_template_features_still_work(project: Callable[..., Path]) -> 
         "|{{ post.at.strftime('%m月%d日') }}|{{ [1, 2, 3]|sum }}|{{ tag('a') }}|{{ 'a' ~ 'b' }}|{{ campaign.paths.content.name }}"
     )
     campaign = load_campaign(_with_line(project, text))
-    post = first(make_plan(campaign, load_library(campaign.paths.content)), "weibo")
+    post = first(make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)), "weibo")
     rendered = Renderer(campaign).render(post).payload["text"]
     organizers = "、".join(campaign.co_organizers)
     expected = f"123|007|   5|abab|{organizers}|  x  |True|{post.at:%m月%d日}|6|<a>|ab|content"
