@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..campaign import Brand
 from ..errors import PosterError
-from . import fonts
+from . import fonts, rules
 from .fit import Fitted, Frame, fit
 from .fonts import FontFile
 from .layout import Box, Layout, Region, Shape
@@ -32,6 +33,8 @@ REGION_LABELS = {
     "footer": "页脚",
 }
 PxBox = tuple[int, int, int, int]
+BANNER_COMMAS = re.compile(r"[，、；：]")
+BANNER_STOPS = re.compile(r"[。！]$")
 FILL_PADDING = 0.04  # text in a coloured band keeps this far (of the short side) from its ends
 TRAILING_HALF = "，。、；：！？"  # ink in the left half of the em: centring counts only that half
 UPPER_RIGHT = "，。、．"  # in a column these sit in the upper right of their cell, not the lower left
@@ -81,14 +84,29 @@ def arrange(layout: Layout, size: Size, fields: Mapping[str, str], brand: Brand,
         box = px_box(region.box, size)
         if region.is_text:
             texts = [t for t in (p.format_map(fields).strip() for p in (region.text, *region.shorter)) if t]
+            if variant.shape == "strip":  # 横幅 separate their phrases with spaces, not commas
+                texts = [BANNER_STOPS.sub("", BANNER_COMMAS.sub("　", t)) for t in texts]
+            if (square := rules.safe_square(size)) and region.name in rules.SAFE_REGIONS:
+                box = _within(box, square)
             if texts:
                 inner = _inset(box, round(FILL_PADDING * size.short)) if region.fill else box
-                fitted = _fit_region(region, inner, texts, size, font, what)
+                fitted = _fit_region(region, inner, texts, size, font, what, fields.get("hotline", "") if carries_hotline(region) else "")
                 placed.append(replace(fitted, fill_box=box if region.fill else None))
-        elif (region.name == "qr" and brand.qr_link) or (region.name == "logo" and brand.logo):
+        elif (region.name == "qr" and brand.qr_link and size.scannable) or (region.name == "logo" and brand.logo):
             placed.append(Placed(region, box))
     shapes = tuple((s, px_box(s.box, size)) for s in variant.shapes)
     return Arrangement(layout, size, font, variant.background, shapes, tuple(placed))
+
+
+def carries_hotline(region: Region) -> bool:
+    return any("{hotline}" in p for p in (region.text, *region.shorter))
+
+
+def _within(box: PxBox, square: tuple[int, int]) -> PxBox:
+    """The part of a box inside the cover's centre square (left and right edge)."""
+    x, y, w, h = box
+    left, right = max(x, square[0]), min(x + w, square[1])
+    return left, y, max(1, right - left), h
 
 
 def _inset(box: PxBox, pad: int) -> PxBox:
@@ -101,18 +119,20 @@ def px_box(box: Box, size: Size) -> PxBox:
     return x, y, round((box[0] + box[2]) * size.width) - x, round((box[1] + box[3]) * size.height) - y
 
 
-def _fit_region(region: Region, box: PxBox, texts: Sequence[str], size: Size, font: FontFile, what: str) -> Placed:
+def _fit_region(region: Region, box: PxBox, texts: Sequence[str], size: Size, font: FontFile, what: str, hotline: str) -> Placed:
     """The first of `texts` (fullest first) that fits; the error speaks of the shortest."""
     for text in texts[:-1]:
         try:
-            return _fit_text(region, box, text, size, font, what)
+            return _fit_text(region, box, text, size, font, what, hotline)
         except PosterError:
             continue
-    return _fit_text(region, box, texts[-1], size, font, what)
+    return _fit_text(region, box, texts[-1], size, font, what, hotline)
 
 
-def _fit_text(region: Region, box: PxBox, text: str, size: Size, font: FontFile, what: str) -> Placed:
+def _fit_text(region: Region, box: PxBox, text: str, size: Size, font: FontFile, what: str, hotline: str = "") -> Placed:
     min_px = max(MIN_PX, round(region.min_size * size.short))
+    if hotline and hotline in text:  # the hotline is never the least visible element
+        min_px = max(min_px, rules.hotline_px(size))
     frame = Frame(
         width=box[2],
         height=box[3],
@@ -151,6 +171,51 @@ def _exact(font: FontFile, weight: str, px: int) -> Measure:
 def _fits_exactly(fitted: Fitted, font: FontFile, weight: str, width: int) -> bool:
     real = font.load(fitted.size, weight)
     return all(real.getlength(line) <= width for line in fitted.lines)
+
+
+def breaches(arr: Arrangement, brand: Brand, fields: Mapping[str, str]) -> list[rules.Breach]:
+    """The rules (rules.py) this arrangement breaks, judged on the colours actually behind each text."""
+    layers = [(box, colour(shape.color, brand)) for shape, box in arr.shapes]
+    layers += [(p.fill_box or p.box, colour(p.region.fill, brand)) for p in arr.placed if p.region.fill]
+    base = colour(arr.background, brand)
+
+    def behind(box: PxBox) -> set[str]:
+        found = {base}
+        for layer, fill in layers:
+            if _overlaps(layer, box):
+                found = {fill} if _covers(layer, box) else found | {fill}
+        return found
+
+    def measure(r: rules.Seen, line: str) -> float:
+        return float(arr.font.load(r.size, r.weight).getlength(line))
+
+    seen = [
+        rules.Seen(
+            p.region.name,
+            p.box,
+            p.lines,
+            p.size,
+            p.region.weight,
+            colour(p.region.color, brand),
+            p.region.vertical,
+            p.region.align,
+            carries_hotline(p.region),
+        )
+        for p in arr.placed
+        if p.region.is_text
+    ]
+    variant = arr.layout.variant_for(arr.size.width, arr.size.height)
+    has_qr = any(p.region.name == "qr" for p in arr.placed)
+    wants_hotline = any(r.name == "footer" for r in variant.regions)
+    return rules.breaches(arr.size, variant.shape, seen, behind, fields, measure, has_qr, wants_hotline)
+
+
+def _overlaps(a: PxBox, b: PxBox) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def _covers(a: PxBox, b: PxBox) -> bool:
+    return a[0] <= b[0] and a[1] <= b[1] and a[0] + a[2] >= b[0] + b[2] and a[1] + a[3] >= b[1] + b[3]
 
 
 # -- painting ------------------------------------------------------------------------------------

@@ -95,6 +95,10 @@ class Layout:
     variants: dict[str, Variant]
     default_size: str = "square"  # used when a command names no size
 
+    def fits(self, width: int, height: int) -> bool:
+        """A layout is drawn only on the shapes it has a variant for: never stretched onto another."""
+        return shape_of(width, height) in self.variants
+
     def variant_for(self, width: int, height: int) -> Variant:
         wanted = SHAPES.index(shape_of(width, height))
         best = min(self.variants, key=lambda s: (abs(SHAPES.index(s) - wanted), SHAPES.index(s)))

@@ -4,7 +4,10 @@ Pure: text in, lines out; widths come from a `measure` function so the same code
 size and direction. Break between any two Han characters, except:
   - never before a mark that may not start a line (NO_START), never after one that may not end it (NO_END);
   - `——` and `……` are never split;
-  - a run of Latin letters or digits (a word, a number, a URL) is kept whole; spaces are break points.
+  - a run of Latin letters or digits (a word, a number, a URL) is kept whole; spaces are break points,
+    except between a standard's code and its number ("GB 19147", "GB/T 15834-2011" stay on one line);
+  - a paragraph never ends on a line of one character (a widow such as "签。"): the greedy fill moves
+    the previous line's last piece down to keep it company.
 Mainland style hangs no punctuation: a character that would start a line with a closing mark is pushed
 to the next line together with that mark. Titles may ask for breaks only between clauses (`whole_clauses`).
 """
@@ -12,6 +15,7 @@ to the next line together with that mark. Titles may ask for breaks only between
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +27,7 @@ CLAUSE_END = frozenset("，。、；：！？,.;:!?" + "”’」』）〕】〗
 CLAUSE_START = NO_END
 
 Measure = Callable[[str], float]
+CODE = re.compile(r"^(?:GB|[A-Z]{2,4})(?:/[A-Z]{1,2})?$")  # a standard's code: GB, GB/T, QB/T, SN, ISO...
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ def pieces(text: str) -> tuple[Piece, ...]:
         if unit.isspace():
             space, glue_next = unit, False
             continue
-        if out and (glue_next or unit[0] in NO_START):
+        if out and (glue_next or unit[0] in NO_START or (space and unit[0].isdigit() and CODE.match(out[-1].text))):
             out[-1] = _joined(out[-1], Piece(unit, space))
         else:
             out.append(Piece(unit, space))
@@ -118,25 +123,52 @@ def break_lines(text: str, width: float, measure: Measure, whole_clauses: bool =
 
 def _fill(text: str, width: float, measure: Measure, whole_clauses: bool) -> Broken:
     lines: list[str] = []
-    line = ""
+    last: list[Piece | None] = []  # each line's last piece (None: the line ends inside a cut piece)
+    line, end = "", None
     forced = False
-    for piece in (clause_pieces if whole_clauses else pieces)(text):
+    todo = list((clause_pieces if whole_clauses else pieces)(text))[::-1]
+    while todo:
+        piece = todo.pop()
         candidate = line + piece.space + piece.text if line else piece.text
         if measure(candidate) <= width:
-            line = candidate
+            line, end = candidate, piece
+            continue
+        if " " in piece.text and not whole_clauses and measure(piece.text) > width:  # a code and its number wider than a line
+            first, _, rest = piece.text.partition(" ")
+            todo += [Piece(rest, " "), Piece(first, piece.space)]
             continue
         if line:
             lines.append(line)
+            last.append(end)
         if measure(piece.text) <= width:
-            line = piece.text
+            line, end = piece.text, piece
             continue
         forced = True
         cut = _cut(piece.text, width, measure)
         lines += cut[:-1]
-        line = cut[-1]
+        last += [None] * (len(cut) - 1)
+        line, end = cut[-1], None
     if line:
         lines.append(line)
-    return Broken(tuple(lines), forced)
+        last.append(end)
+    return Broken(_no_widow(lines, last, width, measure), forced)
+
+
+def is_widow(line: str) -> bool:
+    """A line with at most one character besides punctuation ("签。", "拨")."""
+    return len([ch for ch in line if ch not in CLAUSE_END and ch not in NO_START and not ch.isspace()]) <= 1
+
+
+def _no_widow(lines: list[str], last: list[Piece | None], width: float, measure: Measure) -> tuple[str, ...]:
+    """Move the second-to-last line's last piece down when the last line is a widow (and the result fits)."""
+    if len(lines) < 2 or not is_widow(lines[-1]) or (moved := last[-2]) is None:
+        return tuple(lines)
+    before = lines[-2]
+    kept = before[: len(before) - len(moved.text)].rstrip() if before.endswith(moved.text) else ""
+    joined = moved.text + lines[-1]
+    if not kept or is_widow(kept) or measure(joined) > width:
+        return tuple(lines)
+    return (*lines[:-2], kept, joined)
 
 
 def _cut(text: str, width: float, measure: Measure) -> list[str]:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..campaign import Campaign
+from ..errors import PosterError
 from ..fsutil import atomic_write_bytes
 from . import cache, export, fonts, sizes
 from .draw import Arrangement, arrange, paint
-from .layout import Layout, load_layout
+from .layout import Layout, load_layout, shape_of
 from .texts import PosterText, fields
 
 
@@ -44,8 +45,24 @@ class Made:
 def prepare(campaign: Campaign, job: Job, font_files: Sequence[fonts.FontFile]) -> Prepared:
     layout = load_layout(campaign.paths.templates / "posters", job.layout)
     size = sizes.resolve(job.size, campaign)
+    refuse_unfit(campaign, layout, size)
     values = fields(campaign, job.text)
     return Prepared(job, layout, size, values, cache.poster_key(layout, values, campaign.brand, size, font_files))
+
+
+SHAPE_LABELS = {"strip": "横幅（特宽）", "wide": "横向", "square": "方形", "tall": "竖向"}
+
+
+def refuse_unfit(campaign: Campaign, layout: Layout, size: sizes.Size) -> None:
+    """A clear refusal, naming the sizes that do fit, when the layout has no variant for this size's shape."""
+    if layout.fits(size.width, size.height):
+        return
+    fitting = [n for n in sizes.names(campaign) if (s := sizes.resolve(n, campaign)) and layout.fits(s.width, s.height)]
+    shapes = "、".join(SHAPE_LABELS[s] for s in layout.variants)
+    raise PosterError(
+        f"版式 {layout.name}（{layout.label}）不适合尺寸 {size.name}（{size.width}×{size.height}，{SHAPE_LABELS[shape_of(size.width, size.height)]}）："
+        f"它只排{shapes}画面，适合的尺寸有 {'、'.join(fitting) or '（无）'}，或同样形状的 宽x高"
+    )
 
 
 def describe(job: Job) -> str:

@@ -38,6 +38,12 @@ class Size:
     dpi: int = 72
     pdf: bool = False  # print sizes also get a PDF at the same resolution
     medium: str = ""  # key into export.LIMITS; "" = no file-size limit
+    kind: str = "custom"  # phone | cover | screen | print | banner | custom: what rules.py holds it to
+
+    @property
+    def scannable(self) -> bool:
+        """A QR code is drawn only where someone can scan it: not on a share cover, an LED screen or a banner."""
+        return self.kind not in ("cover", "screen", "banner")
 
     @property
     def short(self) -> int:
@@ -48,15 +54,15 @@ def resolve(name: str, campaign: Campaign | None = None) -> Size:
     """A size by preset name, screen id, paper name, `banner` or `WxH`; a clear error otherwise."""
     if name in PRESETS:
         w, h, medium = PRESETS[name]
-        return Size(name, w, h, medium=medium)
+        return Size(name, w, h, medium=medium, kind="cover" if name == "wechat-cover" else "phone")
     if name in PAPER_MM:
         w_mm, h_mm = PAPER_MM[name]
-        return Size(name, mm_to_px(w_mm, PRINT_DPI), mm_to_px(h_mm, PRINT_DPI), PRINT_DPI, pdf=True)
+        return Size(name, mm_to_px(w_mm, PRINT_DPI), mm_to_px(h_mm, PRINT_DPI), PRINT_DPI, pdf=True, kind="print")
     if name == "banner":
         return banner(campaign)
     screens = {s.id: s for s in campaign.screens} if campaign else {}
     if name in screens:
-        return Size(name, screens[name].width, screens[name].height)
+        return Size(name, screens[name].width, screens[name].height, kind="screen")
     match = SIZE_RE.match(name)
     if match:
         w, h = int(match.group(1)), int(match.group(2))
@@ -70,7 +76,7 @@ def banner(campaign: Campaign | None) -> Size:
     cfg = campaign.posters if campaign else PosterConfig()
     w = round(cfg.banner_length / 0.0254 * cfg.banner_dpi)
     h = round(cfg.banner_height / 0.0254 * cfg.banner_dpi)
-    return Size("banner", w, h, cfg.banner_dpi)
+    return Size("banner", w, h, cfg.banner_dpi, kind="banner")
 
 
 def names(campaign: Campaign | None) -> list[str]:

@@ -1,0 +1,93 @@
+"""Rules every poster keeps, over every item × layout × size of both example configs (arranged, not painted)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.config import load_campaign
+from scheduler.content import load_library
+from scheduler.poster import fonts, rules, sizes
+from scheduler.poster.audit import audit
+from scheduler.poster.draw import arrange, breaches
+from scheduler.poster.layout import load_layout
+from scheduler.poster.linebreak import break_lines
+from scheduler.poster.rules import Seen, contrast, hotline_px, safe_square
+from scheduler.poster.texts import PosterText, fields
+from tests.conftest import DEFAULT, HEIHE, run_qm
+
+
+@pytest.mark.parametrize("config", [DEFAULT, HEIHE], ids=["2027", "heihe-2016"])
+def test_every_item_layout_and_size_keeps_the_rules(config: Path) -> None:
+    campaign = load_campaign(config)
+    library = load_library(campaign.paths.content)
+    result = audit(campaign, library)
+    assert result.failures == []
+    assert result.breaches == []
+    # every layout is checked on every size it takes, and some layout × size pairs are refused (banner on a square...)
+    assert result.arranged >= 6 * len(library.items) and result.refused > 0
+    assert result.combinations == len(library.items) * 6 * len(sizes.names(campaign))
+
+
+def test_the_rules_catch_a_poster_that_breaks_them(project: Callable[..., Path]) -> None:
+    """A layout with small gold text on red, the hotline tiny, a QR code and a left-set title breaks the rules."""
+    config = project()
+    bad = config.parent / "templates" / "posters" / "bad.yaml"
+    bad.write_text(
+        "label: 坏版式\nvariants:\n  wide:\n    background: primary\n    regions:\n"
+        '      title: {box: [0.02, 0.05, 0.5, 0.5], text: "{title}", weight: heavy, color: background, align: left, max: 0.2, min: 0.08}\n'
+        '      subtitle: {box: [0.02, 0.6, 0.5, 0.1], text: "{line}", color: accent, max: 0.012, min: 0.005}\n'
+        "      qr: {box: [0.8, 0.1, 0.15, 0.4]}\n"
+        '      footer: {box: [0, 0.85, 1, 0.15], text: "主办：{organizer}", color: background, max: 0.05, min: 0.03}\n',
+        encoding="utf-8",
+    )
+    campaign = load_campaign(config)
+    layout = load_layout(campaign.paths.templates / "posters", "bad")
+    item = load_library(campaign.paths.content).by_id["goods-salt-iodised"]
+    font = fonts.candidates(None)[0]
+    for size_name in ("wechat-cover", "center"):
+        size = sizes.resolve(size_name, campaign)
+        values = fields(campaign, PosterText.of(item))
+        arr = arrange(layout, size, values, campaign.brand, font, "test")
+        found = {b.rule for b in breaches(arr, campaign.brand, values)}
+        assert "对比度" in found  # gold on red at 3.24:1, small
+        assert "热线" in found  # a footer without the hotline
+    size = sizes.resolve("wechat-cover", campaign)
+    arr = arrange(layout, size, values, campaign.brand, font, "test")
+    assert all(p.region.name != "qr" for p in arr.placed)  # never drawn on a cover
+    title = next(p for p in arr.placed if p.region.name == "title")
+    left, right = safe_square(size) or (0, 0)
+    assert left <= title.box[0] and title.box[0] + title.box[2] <= right  # kept inside the 1:1 centre
+    assert contrast("#F2B705", "#C8102E") == pytest.approx(3.24, abs=0.01)
+    square = sizes.resolve("wechat-square", campaign)
+    assert hotline_px(square) == 20
+    tiny = Seen("footer", (0, 450, 500, 50), ("投诉举报电话 12315",), 13, "regular", "#FFFFFF", hotline=True)
+    found = rules.breaches(square, "square", [tiny], lambda _: {"#1F4E9D"}, {"hotline": "12315"}, lambda *_: 100.0, False, True)
+    assert [b.rule for b in found] == ["热线字号"]
+
+
+def test_no_widows_and_codes_kept_with_their_numbers() -> None:
+    def han(text: str) -> float:
+        return float(len(text))
+
+    assert break_lines("请缩短这段文字签。", 8, han).lines == ("请缩短这段文", "字签。")
+    lines = break_lines("车用汽油执行GB 17930、柴油执行GB 19147。", 12, han).lines
+    assert not any(line.endswith("GB") for line in lines) and "GB 19147。" in "".join(f"{x}\n" for x in lines)
+    assert break_lines("GB/T 15834-2011", 10, han).lines == ("GB/T", "15834-2011")  # wider than a line: split at the space
+
+
+def test_a_layout_refuses_sizes_it_does_not_fit_and_says_which_fit(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project()
+    result = run_qm(
+        "poster", "goods-salt-iodised", "--layout", "knowledge-card", "--size", "banner", "-o", tmp_path / "x.png", "-c", config
+    )
+    assert result.returncode == 2
+    assert (
+        "版式 knowledge-card（知识卡片）不适合尺寸 banner" in result.stderr and "适合的尺寸有 wechat-cover、wechat-square" in result.stderr
+    )
+    result = run_qm("poster", "goods-salt-iodised", "--layout", "banner", "--size", "square", "-o", tmp_path / "x.png", "-c", config)
+    assert result.returncode == 2 and "适合的尺寸有 banner" in result.stderr and "最小字号" not in result.stderr
+    result = run_qm("poster", "goods-salt-iodised", "--layout", "banner", "--size", "banner", "--explain", "-c", config)
+    assert result.returncode == 0 and "，" not in result.stdout.split('"lines"')[1].split("]")[0]  # 横幅 use spaces
