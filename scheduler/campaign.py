@@ -39,6 +39,10 @@ class Brand:
     font: Path | None = None
 
 
+# poster families (designs), each a folder of layouts; the default red one is templates/posters/ itself
+POSTER_FAMILIES = {"red": "红色（默认）", "sheet": "知识单（浅色底，带插图）", "photo": "照片（铺底照片，自动加深）"}
+
+
 @dataclass(frozen=True)
 class PrintSheet:
     """A print PDF (`qm print`): a sheet (wallchart 挂图, leaflet 传单) or a poster layout, its items and paper."""
@@ -67,6 +71,12 @@ class PosterConfig:
     banner_height: float = 0.6
     banner_dpi: int = 72
     prints: tuple[PrintSheet, ...] = ()
+    family: str = "red"  # the poster family (design): red | sheet | photo
+    families: tuple[tuple[str, str], ...] = ()  # (area, family): an area's own family
+    photo: Path | None = None  # the photograph under the photo family's posters
+
+    def family_for(self, area: str) -> str:
+        return dict(self.families).get(area, self.family)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ import difflib
 import os
 import re
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .campaign import (
+    POSTER_FAMILIES,
     ROLE_LABELS,
     ROLES,
     Brand,
@@ -32,7 +34,7 @@ from .campaign import (
     WeChatConfig,
     WeiboConfig,
 )
-from .domain import TOPICS
+from .domain import AREAS, TOPICS
 from .errors import ConfigError
 from .schema import Reader
 from .yamlsrc import Mapping, YamlSyntaxError, load
@@ -126,7 +128,7 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         "hotline": r.text(c, "hotline", "campaign"),
         "contacts": _contacts(r, c),
         "brand": _brand(r, data, base),
-        "posters": _posters(r, data),
+        "posters": _posters(r, data, base),
         "notifiers": _notifiers(r, data),
         "pins": _pins(r, data),
         "units": _units(r, data),
@@ -267,15 +269,15 @@ def _not_font(path: Path) -> str | None:
     return None
 
 
-def _posters(r: Reader, data: Mapping) -> PosterConfig:
+def _posters(r: Reader, data: Mapping, base: Path) -> PosterConfig:
     m = r.section(data, "posters", "", required=False)
     if m is None:
         return PosterConfig()
-    r.keys(m, "posters", ("banner", "print"))
-    prints = _prints(r, m)
+    r.keys(m, "posters", ("banner", "print", "family", "families", "photo"))
+    design = {"prints": _prints(r, m), **_families(r, m, base)}
     b = r.section(m, "banner", "posters", required=False)
     if b is None:
-        return PosterConfig(prints=prints)
+        return PosterConfig(**design)
     path = "posters.banner"
     r.keys(b, path, ("length", "height", "dpi"))
     length = r.number(b, "length", path, PosterConfig.banner_length, lo=0.5, hi=30)
@@ -289,7 +291,29 @@ def _posters(r: Reader, data: Mapping) -> PosterConfig:
         )
     if height >= length:
         r.problem(b.where("height"), "横幅的高度应小于长度", "length 是长度（米），height 是高度（米）")
-    return PosterConfig(banner_length=length, banner_height=height, banner_dpi=dpi, prints=prints)
+    return PosterConfig(banner_length=length, banner_height=height, banner_dpi=dpi, **design)
+
+
+def _families(r: Reader, m: Mapping, base: Path) -> dict[str, Any]:
+    """posters.family (the campaign's poster family), posters.families (an area's own), posters.photo."""
+    family = r.choice(m, "family", "posters", POSTER_FAMILIES, "red")
+    families: list[tuple[str, str]] = []
+    f = r.section(m, "families", "posters", required=False)
+    if f is not None:
+        r.keys(f, "posters.families", AREAS)
+        families = [(area, r.choice(f, area, "posters.families", POSTER_FAMILIES)) for area in AREAS if area in f]
+    photo = None
+    if "photo" in m:
+        photo = _under(base, r.text(m, "photo", "posters"))
+        if not photo.is_file():
+            r.problem(m.where("photo"), f"照片不存在：{photo}", "检查 posters.photo 的路径（JPG 或 PNG）")
+    if photo is None and "photo" in {family, *(fam for _, fam in families)}:
+        r.problem(
+            m.where("family" if family == "photo" else "families"),
+            "照片系列的海报需要一张照片",
+            "在 posters.photo 写照片文件，如 photo: examples/photo/city.jpg",
+        )
+    return {"family": family, "families": tuple(families), "photo": photo}
 
 
 def _prints(r: Reader, m: Mapping) -> tuple[PrintSheet, ...]:

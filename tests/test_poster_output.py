@@ -63,14 +63,14 @@ def test_print_sizes_are_300_dpi_with_a_pdf(campaign: Campaign, tmp_path: Path) 
 
 
 def test_banner_size_comes_from_the_config_in_metres(project: Callable[..., Path]) -> None:
-    config = project(lambda t: t + "\nposters:\n  banner:\n    length: 10\n    height: 0.9\n")
+    config = project(lambda t: t.replace("posters:\n", "posters:\n  banner:\n    length: 10\n    height: 0.9\n", 1))
     banner = sizes.resolve("banner", load_campaign(config))
     assert (banner.width, banner.height, banner.dpi) == (28346, 2551, 72)
     assert sizes.resolve("banner", load_campaign(project())).width == 17008  # default 6 m x 0.6 m
 
 
 def test_a_bad_banner_config_says_where(project: Callable[..., Path]) -> None:
-    config = project(lambda t: t + "\nposters:\n  banner:\n    length: 10\n    height: 二米\n")
+    config = project(lambda t: t.replace("posters:\n", "posters:\n  banner:\n    length: 10\n    height: 二米\n", 1))
     with pytest.raises(ConfigError) as err:
         load_campaign(config)
     assert "posters.banner.height 应当是数字" in str(err.value.problems[0]) and "config.yaml:" in str(err.value.problems[0])

@@ -128,9 +128,7 @@ def test_print_refuses_what_does_not_fit_with_the_sizes_that_do(project: Callabl
 
 
 def test_posters_batch_makes_the_configured_print_sheets_once(project: Callable[..., Path], tmp_path: Path) -> None:
-    config = project(
-        lambda t: t.replace("paths:\n", "posters:\n  print:\n    - {layout: wallchart, topic: anti-fake, size: a2}\n\npaths:\n", 1)
-    )
+    config = project(lambda t: t.replace("posters:\n", "posters:\n  print:\n    - {layout: wallchart, topic: anti-fake, size: a2}\n", 1))
     result = run_qm("posters", "--from", "2027-09-01", "--to", "2027-09-01", "-c", config)
     assert result.returncode == 0, result.stderr
     pdf = tmp_path / "posters" / "print" / "wallchart-anti-fake-a2.pdf"
@@ -138,6 +136,6 @@ def test_posters_batch_makes_the_configured_print_sheets_once(project: Callable[
     assert "新生成 1 份" in result.stdout
     again = run_qm("posters", "--from", "2027-09-01", "--to", "2027-09-01", "-c", config)
     assert "未变化跳过 1 份" in again.stdout, again.stdout
-    bad = project(lambda t: t.replace("paths:\n", "posters:\n  print:\n    - {layout: wallchart}\n\npaths:\n", 1))
+    bad = project(lambda t: t.replace("posters:\n", "posters:\n  print:\n    - {layout: wallchart}\n", 1))
     result = run_qm("check", "-c", bad)
     assert result.returncode == 2 and "posters.print[0] 要写 topic" in result.stderr, result.stderr

@@ -95,11 +95,12 @@ def _layout_problems(folder: Path) -> list[Problem]:
     from ..poster.layout import layout_names, load_layout
 
     problems: list[Problem] = []
-    for name in layout_names(folder):
-        try:
-            load_layout(folder, name)
-        except QmError as exc:
-            problems += exc.problems or [Problem(str(exc))]
+    for family_folder in (folder, *(f for f in sorted(folder.iterdir()) if f.is_dir())):
+        for name in layout_names(family_folder):
+            try:
+                load_layout(family_folder, name)
+            except QmError as exc:
+                problems += exc.problems or [Problem(str(exc))]
     return problems
 
 

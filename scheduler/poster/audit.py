@@ -16,7 +16,7 @@ from ..content import Library
 from ..errors import QmError
 from . import fonts, sizes
 from .draw import breaches
-from .layout import layout_names, load_layout
+from .layout import family_folder, layout_names, load_layout
 from .make import Job, arrangement, prepare
 from .texts import PosterText
 
@@ -35,18 +35,17 @@ class Audit:
 
 
 def audit(campaign: Campaign, library: Library, layouts: Iterable[str] | None = None, size_names: Iterable[str] | None = None) -> Audit:
-    folder = campaign.paths.templates / "posters"
     font_files = fonts.candidates(campaign.brand.font)
     out = Audit()
     wanted_sizes = list(size_names or sizes.names(campaign))
-    for name in layouts or layout_names(folder):
-        layout = load_layout(folder, name)
+    for name in layouts or layout_names(campaign.paths.templates / "posters"):
         for size_name in wanted_sizes:
             size = sizes.resolve(size_name, campaign)
-            if not layout.fits(size.width, size.height):
-                out.refused += len(library.items)
-                continue
-            for item in library.items:
+            for item in library.items:  # each in its area's family
+                folder = family_folder(campaign.paths.templates, campaign.posters.family_for(item.area))
+                if not load_layout(folder, name).fits(size.width, size.height):
+                    out.refused += 1
+                    continue
                 job = Job(PosterText.of(item), name, size_name, Path("unused.png"))
                 try:
                     prepared = prepare(campaign, job, font_files)

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..campaign import Brand
 from ..errors import PosterError
-from . import fonts, rules
+from . import fonts, photo, pictures, rules
 from .fit import Fitted, Frame, fit
 from .fonts import FontFile
 from .layout import Box, Layout, Region, Shape
@@ -30,6 +30,7 @@ REGION_LABELS = {
     "slogan": "标语",
     "qr": "二维码",
     "logo": "标志",
+    "picture": "插图",
     "footer": "页脚",
 }
 PxBox = tuple[int, int, int, int]
@@ -63,6 +64,7 @@ class Arrangement:
     background: str
     shapes: tuple[tuple[Shape, PxBox], ...]
     placed: tuple[Placed, ...]
+    photo: Path | None = None  # the photograph under everything (photo family), scrimmed
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,9 +78,15 @@ class Arrangement:
         }
 
 
-def arrange(layout: Layout, size: Size, fields: Mapping[str, str], brand: Brand, font: FontFile, what: str) -> Arrangement:
+def arrange(
+    layout: Layout, size: Size, fields: Mapping[str, str], brand: Brand, font: FontFile, what: str, photo_file: Path | None = None
+) -> Arrangement:
     """Fit every region of the layout's variant for this size; `what` names the poster in errors."""
     variant = layout.variant_for(size.width, size.height)
+    if variant.photo and photo_file is None:
+        raise PosterError(
+            f"{what}：版式 {layout.name} 属于照片系列，需要一张照片：在 config.yaml 的 posters.photo 写照片文件（JPG 或 PNG）"
+        )
     placed: list[Placed] = []
     for region in variant.regions:
         box = px_box(region.box, size)
@@ -94,8 +102,10 @@ def arrange(layout: Layout, size: Size, fields: Mapping[str, str], brand: Brand,
                 placed.append(replace(fitted, fill_box=box if region.fill else None))
         elif (region.name == "qr" and brand.qr_link and size.scannable) or (region.name == "logo" and brand.logo):
             placed.append(Placed(region, box))
+        elif region.name == "picture" and fields.get("picture"):
+            placed.append(Placed(region, box, (fields["picture"],)))
     shapes = tuple((s, px_box(s.box, size)) for s in variant.shapes)
-    return Arrangement(layout, size, font, variant.background, shapes, tuple(placed))
+    return Arrangement(layout, size, font, variant.background, shapes, tuple(placed), photo_file if variant.photo else None)
 
 
 def carries_hotline(region: Region) -> bool:
@@ -177,7 +187,7 @@ def breaches(arr: Arrangement, brand: Brand, fields: Mapping[str, str]) -> list[
     """The rules (rules.py) this arrangement breaks, judged on the colours actually behind each text."""
     layers = [(box, colour(shape.color, brand)) for shape, box in arr.shapes]
     layers += [(p.fill_box or p.box, colour(p.region.fill, brand)) for p in arr.placed if p.region.fill]
-    base = colour(arr.background, brand)
+    base = photo.scrim(arr.photo)[1] if arr.photo else colour(arr.background, brand)  # a photo: its lightest colour
 
     def behind(box: PxBox) -> set[str]:
         found = {base}
@@ -223,6 +233,8 @@ def _covers(a: PxBox, b: PxBox) -> bool:
 
 def paint(arr: Arrangement, brand: Brand) -> Image.Image:
     image = Image.new("RGB", (arr.size.width, arr.size.height), colour(arr.background, brand))
+    if arr.photo:
+        image.paste(photo.under(arr.photo, arr.size.width, arr.size.height))
     draw = ImageDraw.Draw(image)
     for shape, box in arr.shapes:
         _rect(draw, box, colour(shape.color, brand), round(shape.radius * arr.size.short))
@@ -233,6 +245,10 @@ def paint(arr: Arrangement, brand: Brand) -> Image.Image:
             _qr(image, draw, p, arr, brand)
         elif p.region.name == "logo" and brand.logo:
             _logo(image, p.box, brand.logo)
+        elif p.region.name == "picture":
+            side = min(p.box[2], p.box[3])
+            picture = pictures.draw(p.lines[0], side, colour(p.region.color, brand), str(arr.font.path), arr.font.index)
+            image.paste(picture, (p.box[0] + (p.box[2] - side) // 2, p.box[1] + (p.box[3] - side) // 2), picture)
         elif p.region.vertical:
             _columns(draw, p, arr.font, colour(p.region.color, brand))
         else:

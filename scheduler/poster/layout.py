@@ -17,11 +17,12 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..campaign import POSTER_FAMILIES
 from ..errors import PosterError, Problem
 from ..schema import Reader
 from ..yamlsrc import Mapping, YamlSyntaxError, load
 
-REGIONS = ("title", "subtitle", "body", "slogan", "qr", "logo", "footer")
+REGIONS = ("title", "subtitle", "body", "slogan", "qr", "logo", "picture", "footer")
 TEXT_REGIONS = ("title", "subtitle", "body", "slogan", "footer")
 SHAPES = ("strip", "wide", "square", "tall")  # from widest to tallest
 BRAND_COLOURS = ("primary", "secondary", "accent", "text", "background")
@@ -84,6 +85,7 @@ class Variant:
     background: str
     shapes: tuple[Shape, ...]
     regions: tuple[Region, ...]
+    photo: bool = False  # the campaign's photograph (posters.photo) under everything, with an automatic scrim
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,14 @@ def shape_of(width: int, height: int) -> str:
     if ratio >= 1.25:
         return "wide"
     return "square" if ratio > 0.8 else "tall"
+
+
+FAMILIES = POSTER_FAMILIES
+
+
+def family_folder(templates: Path, family: str) -> Path:
+    """Where a family's layouts are: the default red family in templates/posters/, the others in a folder each."""
+    return templates / "posters" if family == "red" else templates / "posters" / family
 
 
 def layout_names(folder: Path) -> list[str]:
@@ -154,7 +164,7 @@ def _load(path: Path, _mtime: int) -> Layout:
 
 def _variant(r: Reader, m: Mapping, shape: str) -> Variant:
     path = f"variants.{shape}"
-    r.keys(m, path, ("background", "shapes", "regions"))
+    r.keys(m, path, ("background", "photo", "shapes", "regions"))
     background = _colour(r, m, "background", path, "background")
     shapes = []
     items = r.seq(m, "shapes", path)
@@ -170,7 +180,7 @@ def _variant(r: Reader, m: Mapping, shape: str) -> Variant:
     if rm is not None:
         r.keys(rm, f"{path}.regions", REGIONS)
         regions = [_region(r, rm[name], name, f"{path}.regions.{name}", rm.where(name)) for name in REGIONS if name in rm]
-    return Variant(shape, background, tuple(shapes), tuple(x for x in regions if x is not None))
+    return Variant(shape, background, tuple(shapes), tuple(x for x in regions if x is not None), r.flag(m, "photo", path, False))
 
 
 def _region(r: Reader, m: object, name: str, path: str, where: str) -> Region | None:

@@ -12,7 +12,7 @@ from ..errors import PosterError
 from ..fsutil import atomic_write_bytes
 from . import cache, export, fonts, sizes
 from .draw import Arrangement, arrange, paint
-from .layout import Layout, load_layout, shape_of
+from .layout import Layout, family_folder, load_layout, shape_of
 from .texts import PosterText, fields
 
 
@@ -43,7 +43,7 @@ class Made:
 
 
 def prepare(campaign: Campaign, job: Job, font_files: Sequence[fonts.FontFile]) -> Prepared:
-    layout = load_layout(campaign.paths.templates / "posters", job.layout)
+    layout = load_layout(family_folder(campaign.paths.templates, campaign.posters.family_for(job.text.area)), job.layout)
     size = sizes.resolve(job.size, campaign)
     refuse_unfit(campaign, layout, size)
     values = fields(campaign, job.text)
@@ -74,7 +74,7 @@ def arrangement(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.Font
     variant = p.layout.variant_for(p.size.width, p.size.height)
     needed = "".join(r.text.format_map(p.fields) + r.caption for r in variant.regions)
     font = fonts.choose(font_files, needed)
-    return arrange(p.layout, p.size, p.fields, campaign.brand, font, describe(p.job))
+    return arrange(p.layout, p.size, p.fields, campaign.brand, font, describe(p.job), campaign.posters.photo)
 
 
 def make_poster(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile], force: bool = False) -> Made:

@@ -16,7 +16,7 @@ from ..domain import AREAS, TOPICS
 from ..errors import PosterError
 from . import cache, fonts, printsheets, sizes
 from .draw import arrange
-from .layout import layout_names, load_layout
+from .layout import family_folder, layout_names, load_layout
 from .printpage import PAPERS
 from .printsheets import SHEET_PAPERS, SHEETS
 from .texts import PosterText, fields
@@ -79,7 +79,7 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path)
             if len(items) != 1:
                 raise PosterError(f"海报版式 {job.layout} 一次印一条内容：用 --items 给出一个内容编号（现在是 {len(items)} 条）")
             sheet = printsheets.paper(job.paper, POSTER_PAPERS, f"海报版式 {job.layout}")
-            layout = load_layout(campaign.paths.templates / "posters", job.layout)
+            layout = load_layout(family_folder(campaign.paths.templates, campaign.posters.family_for(items[0].area)), job.layout)
             size = sizes.Size(
                 sheet.name,
                 sizes.mm_to_px(sheet.width_mm, sizes.PRINT_DPI),
@@ -89,7 +89,8 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path)
             values = fields(campaign, items[0])
             variant = layout.variant_for(size.width, size.height)
             font = fonts.choose(font_files, "".join(r.text.format_map(values) + r.caption for r in variant.regions))
-            arr = arrange(layout, size, values, campaign.brand, font, f"内容 {items[0].id} 的印刷海报 {job.layout}（{sheet.name}）")
+            what = f"内容 {items[0].id} 的印刷海报 {job.layout}（{sheet.name}）"
+            arr = arrange(layout, size, values, campaign.brand, font, what, campaign.posters.photo)
             printsheets.poster_pdf(campaign, arr, sheet, tmp, cmyk=job.cmyk)
         tmp.replace(out)
     finally:
@@ -119,7 +120,8 @@ def make_prints(campaign: Campaign, library: Library, *, force: bool = False) ->
 
 def _key(campaign: Campaign, library: Library, sheet: PrintSheet, font_files: list[fonts.FontFile]) -> str:
     items = chosen_items(sheet, library)
-    layout = campaign.paths.templates / "posters" / f"{sheet.layout}.yaml"
+    family = campaign.posters.family_for(items[0].area) if items else campaign.posters.family
+    layout = family_folder(campaign.paths.templates, family) / f"{sheet.layout}.yaml"
     blob = [
         cache.code_version(),
         repr(sheet),
@@ -127,6 +129,7 @@ def _key(campaign: Campaign, library: Library, sheet: PrintSheet, font_files: li
         repr(campaign.brand),
         [campaign.name, campaign.theme, campaign.organizer, campaign.hotline, repr(campaign.contacts)],
         [f.identity for f in font_files],
+        cache.file_id(campaign.posters.photo),
         layout.read_text(encoding="utf-8") if layout.is_file() else "",
     ]
     return hashlib.sha256(json.dumps(blob, ensure_ascii=False, default=str).encode()).hexdigest()

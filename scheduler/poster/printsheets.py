@@ -19,11 +19,11 @@ import segno
 
 from ..campaign import Campaign
 from ..errors import PosterError
-from . import fonts
+from . import fonts, photo, pictures
 from .draw import TRAILING_HALF, UPPER_RIGHT, Arrangement, colour, column_centres, ink_middle
 from .draw import _open_logo as open_logo
 from .linebreak import Measure, balanced, break_lines, vertical_forms
-from .printpage import PAPERS, Page, Paper
+from .printpage import BLEED_MM, PAPERS, Page, Paper
 from .qr import QUIET
 from .texts import PosterText
 
@@ -53,6 +53,9 @@ def poster_pdf(campaign: Campaign, arr: Arrangement, sheet: Paper, out: Path | i
         return b[0] * k, b[1] * k, b[2] * k, b[3] * k
 
     page.rect(0, 0, sheet.width_mm, sheet.height_mm, colour(arr.background, brand))
+    if arr.photo:  # the photograph, scrimmed, to the bleed edge (150 dpi is plenty under text)
+        bw, bh = sheet.width_mm + 2 * BLEED_MM, sheet.height_mm + 2 * BLEED_MM
+        page.image(-BLEED_MM, -BLEED_MM, bw, bh, photo.under(arr.photo, round(bw / 25.4 * 150), round(bh / 25.4 * 150)))
     for shape, b in arr.shapes:
         page.rect(*box(b), colour(shape.color, brand), shape.radius * arr.size.short * k)
     for p in arr.placed:
@@ -64,6 +67,8 @@ def poster_pdf(campaign: Campaign, arr: Arrangement, sheet: Paper, out: Path | i
             _qr(page, (x, y, w, h), brand.qr_link, p.region.caption, fill)
         elif p.region.name == "logo" and brand.logo:
             page.image(x, y, w, h, open_logo(str(brand.logo)))
+        elif p.region.name == "picture":
+            page.image(x, y, w, h, pictures.draw(p.lines[0], 600, fill, str(arr.font.path), arr.font.index))
         elif p.lines:
             size, middle = p.size * k, ink_middle(arr.font.load(p.size, p.region.weight)) * k
             pitch = size * p.region.line_height

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from ..campaign import Campaign
 from ..content import ContentItem
 from ..domain import AREAS, TOPICS
+from . import pictures
+from .cache import file_id
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class PosterText:
     area: str = ""
     topic: str = ""
     source: str = ""  # content file:line, for messages
+    tags: tuple[str, ...] = ()
 
     def words(self) -> dict[str, str]:
         """What the poster says (its source file:line is not part of it)."""
@@ -28,7 +31,7 @@ class PosterText:
 
     @classmethod
     def of(cls, item: ContentItem) -> PosterText:
-        return cls(item.id, item.title, item.headline, item.line, item.summary, item.area, item.topic, item.source)
+        return cls(item.id, item.title, item.headline, item.line, item.summary, item.area, item.topic, item.source, item.tags)
 
 
 def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:
@@ -40,4 +43,6 @@ def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:
         "area": AREAS.get(text.area, ""),
         "topic": TOPICS.get(text.topic, ""),
         **campaign.text_values,
+        "picture": pictures.kind_of(text.tags, text.topic, text.area),  # the illustration of the sheet and photo families
+        "photo": file_id(campaign.posters.photo),  # part of the cache key: a new photograph redraws its posters
     }

@@ -166,7 +166,8 @@ def sources_stamp(campaign: Campaign, playlists: list[Playlist]) -> str:
     """Everything a rebuild reads besides the texts: while it is unchanged, the screens need nothing."""
     root = screens_root(campaign)
     posters = campaign.paths.templates / "posters"
-    files = sorted(posters.glob("*.yaml")) + [f for f in (campaign.brand.logo, campaign.brand.font) if f is not None]
+    extra = (campaign.brand.logo, campaign.brand.font, campaign.posters.photo)
+    files = sorted(posters.rglob("*.yaml")) + [f for f in extra if f is not None]
     blob = {
         "playlists": [p.version for p in playlists],
         "brand": repr(campaign.brand),

@@ -1,0 +1,147 @@
+"""Pictures drawn for posters, with Pillow, at any size: a pictogram per topic and neutral illustrative
+drawings of the marks the cards teach (the SC number, the CCC mark, a green-food leaf, a geographical
+indication pin). They are our own simple drawings, not copies of official artwork: they show what to look
+for, not the mark itself.
+
+`kind_of` picks the picture for a content item from its tags, topic and area; `draw` paints it in one
+colour (the layout's) on a transparent square.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+
+from PIL import Image, ImageDraw, ImageFont
+
+KINDS = ("sc", "ccc", "leaf", "pin", "shield", "box", "bowl", "scales", "gear", "megaphone", "star")
+BY_TAG = {"SC": "sc", "CCC": "ccc", "3C": "ccc", "绿色食品": "leaf", "有机": "leaf", "地理标志": "pin"}
+BY_TOPIC = {
+    "geo-indication": "pin",
+    "certification": "leaf",
+    "anti-fake": "shield",
+    "food-drug": "bowl",
+    "school-canteen": "bowl",
+    "law": "scales",
+    "brand": "star",
+    "trademark": "star",
+    "qc-group": "gear",
+    "five-factors": "gear",
+    "five-small": "gear",
+    "mechanism": "gear",
+    "interaction": "megaphone",
+    "story": "megaphone",
+    "launch": "megaphone",
+    "slogan": "megaphone",
+}
+BY_AREA = {"brand": "star", "rights": "shield", "mechanism": "gear", "grassroots": "gear", "publicity": "megaphone"}
+SS = 4  # drawn at 4× and reduced: smooth edges
+
+
+def kind_of(tags: tuple[str, ...], topic: str, area: str) -> str:
+    for tag in tags:
+        if tag in BY_TAG:
+            return BY_TAG[tag]
+    if topic.startswith("goods-"):
+        return "box"
+    return BY_TOPIC.get(topic) or BY_AREA.get(area, "star")
+
+
+@functools.lru_cache(maxsize=64)
+def draw(kind: str, side: int, colour: str, font_path: str, font_index: int) -> Image.Image:
+    """The picture `kind` in `colour` on a transparent `side`×`side` square."""
+    n = max(8, side) * SS
+    img = Image.new("RGBA", (n, n), (0, 0, 0, 0))
+    d = ImageDraw.Draw(img)
+    w = max(2, n // 22)  # stroke width
+
+    def font(size: float) -> ImageFont.FreeTypeFont:
+        f = ImageFont.truetype(font_path, max(4, round(size)), index=font_index)
+        with contextlib.suppress(OSError, ValueError):
+            f.set_variation_by_name("Black")
+        return f
+
+    c = colour
+    u = n / 100  # drawing units: the square is 100 × 100
+    if kind == "sc":  # a package label with the letters and a row of digits
+        d.rounded_rectangle((8 * u, 22 * u, 92 * u, 78 * u), radius=8 * u, outline=c, width=w)
+        d.text((50 * u, 44 * u), "SC", font=font(30 * u), fill=c, anchor="mm")
+        for i in range(14):
+            x = 16 * u + i * 5 * u
+            d.rectangle((x, 62 * u, x + 3 * u, 70 * u), fill=c)
+    elif kind == "ccc":  # a ring with the three letters
+        d.ellipse((10 * u, 10 * u, 90 * u, 90 * u), outline=c, width=w)
+        d.text((50 * u, 51 * u), "CCC", font=font(26 * u), fill=c, anchor="mm")
+    elif kind == "leaf":  # a leaf and its stem in a ring
+        d.ellipse((8 * u, 8 * u, 92 * u, 92 * u), outline=c, width=w)
+        base, tip = (30 * u, 72 * u), (72 * u, 28 * u)
+        length = math.dist(base, tip)
+        nx, ny = (tip[1] - base[1]) / length, -(tip[0] - base[0]) / length  # the unit normal to the leaf's axis
+
+        def edge(sign: int) -> list[tuple[float, float]]:
+            return [
+                (
+                    base[0] + s * (tip[0] - base[0]) + sign * nx * 16 * u * math.sin(math.pi * s),
+                    base[1] + s * (tip[1] - base[1]) + sign * ny * 16 * u * math.sin(math.pi * s),
+                )
+                for s in _steps(0, 1, 24)
+            ]
+
+        d.polygon(edge(1) + edge(-1)[::-1], fill=c)
+        d.line([(24 * u, 80 * u), base], fill=c, width=w)
+        d.line([base, (56 * u, 46 * u)], fill=(0, 0, 0, 0), width=max(1, w // 2))
+    elif kind == "pin":  # a map pin with a hill and the sun inside
+        d.pieslice((22 * u, 8 * u, 78 * u, 64 * u), 150, 390, fill=c)
+        d.polygon([(26 * u, 48 * u), (74 * u, 48 * u), (50 * u, 92 * u)], fill=c)
+        d.ellipse((38 * u, 22 * u, 62 * u, 46 * u), fill=(0, 0, 0, 0))
+        d.polygon([(40 * u, 42 * u), (50 * u, 28 * u), (60 * u, 42 * u)], fill=c)
+    elif kind == "shield":  # a shield with a tick
+        d.polygon(
+            [(50 * u, 8 * u), (86 * u, 20 * u), (82 * u, 58 * u), (50 * u, 92 * u), (18 * u, 58 * u), (14 * u, 20 * u)], outline=c, width=w
+        )
+        d.line([(32 * u, 50 * u), (46 * u, 64 * u), (70 * u, 36 * u)], fill=c, width=w * 2, joint="curve")
+    elif kind == "box":  # a parcel seen from the corner
+        d.polygon([(50 * u, 12 * u), (88 * u, 28 * u), (50 * u, 44 * u), (12 * u, 28 * u)], outline=c, width=w)
+        d.line([(12 * u, 28 * u), (12 * u, 72 * u), (50 * u, 90 * u), (88 * u, 72 * u), (88 * u, 28 * u)], fill=c, width=w, joint="curve")
+        d.line([(50 * u, 44 * u), (50 * u, 90 * u)], fill=c, width=w)
+    elif kind == "bowl":  # a bowl with steam
+        d.chord((12 * u, 30 * u, 88 * u, 90 * u), 0, 180, fill=c)
+        d.rectangle((36 * u, 84 * u, 64 * u, 90 * u), fill=c)
+        for x in (34, 50, 66):
+            d.arc((x * u - 6 * u, 10 * u, x * u + 6 * u, 40 * u), 100, 260, fill=c, width=w)
+    elif kind == "scales":  # the scales of justice
+        d.line([(50 * u, 12 * u), (50 * u, 84 * u)], fill=c, width=w)
+        d.line([(18 * u, 24 * u), (82 * u, 24 * u)], fill=c, width=w)
+        d.rectangle((30 * u, 84 * u, 70 * u, 90 * u), fill=c)
+        for x in (18, 82):
+            d.line([(x * u, 24 * u), (x * u - 12 * u, 56 * u)], fill=c, width=max(1, w // 2))
+            d.line([(x * u, 24 * u), (x * u + 12 * u, 56 * u)], fill=c, width=max(1, w // 2))
+            d.chord((x * u - 14 * u, 46 * u, x * u + 14 * u, 66 * u), 0, 180, fill=c)
+    elif kind == "gear":  # a gear wheel
+        teeth = [
+            (50 * u + r * math.cos(t), 50 * u + r * math.sin(t))
+            for i, t in enumerate(_steps(0, 2 * math.pi, 48))
+            for r in ((40 if (i // 3) % 2 else 31) * u,)
+        ]
+        d.polygon(teeth, fill=c)
+        d.ellipse((36 * u, 36 * u, 64 * u, 64 * u), fill=(0, 0, 0, 0))
+    elif kind == "megaphone":  # a loudhailer with sound waves
+        d.polygon([(14 * u, 40 * u), (30 * u, 40 * u), (62 * u, 18 * u), (62 * u, 82 * u), (30 * u, 60 * u), (14 * u, 60 * u)], fill=c)
+        d.line([(26 * u, 60 * u), (32 * u, 84 * u)], fill=c, width=w * 2)
+        for r in (14, 26):
+            d.arc((62 * u - r * u, 50 * u - r * u, 62 * u + r * u + 8 * u, 50 * u + r * u), -45, 45, fill=c, width=w)
+    else:  # star
+        pts = [
+            (
+                50 * u + (42 if i % 2 == 0 else 18) * u * math.sin(i * math.pi / 5),
+                54 * u - (42 if i % 2 == 0 else 18) * u * math.cos(i * math.pi / 5),
+            )
+            for i in range(10)
+        ]
+        d.polygon(pts, fill=c)
+    return img.resize((side, side), Image.Resampling.LANCZOS)
+
+
+def _steps(a: float, b: float, count: int) -> list[float]:
+    return [a + (b - a) * i / (count - 1) for i in range(count)]
