@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:  # Pillow loads when a picture is drawn: `qm plan` only asks which picture an item gets
+    from PIL import Image
 
 KINDS = ("sc", "ccc", "leaf", "pin", "shield", "box", "bowl", "scales", "gear", "megaphone", "star")
 BY_TAG = {"SC": "sc", "CCC": "ccc", "3C": "ccc", "绿色食品": "leaf", "有机": "leaf", "地理标志": "pin"}
@@ -51,6 +53,8 @@ def kind_of(tags: tuple[str, ...], topic: str, area: str) -> str:
 @functools.lru_cache(maxsize=64)
 def draw(kind: str, side: int, colour: str, font_path: str, font_index: int) -> Image.Image:
     """The picture `kind` in `colour` on a transparent `side`×`side` square."""
+    from PIL import Image, ImageDraw, ImageFont
+
     n = max(8, side) * SS
     img = Image.new("RGBA", (n, n), (0, 0, 0, 0))
     d = ImageDraw.Draw(img)
