@@ -26,7 +26,7 @@ def main() -> None:
     real = draw.breaches
     for path in CONFIGS:
         campaign = load_campaign(path)
-        library = load_library(campaign.paths.content)
+        library = load_library(campaign.paths.content, campaign.text_values)
         draw.breaches = lambda *_: []  # type: ignore[assignment]  # the baseline: arrange only
         audit.breaches = draw.breaches  # type: ignore[attr-defined]
         start = time.perf_counter()

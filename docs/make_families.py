@@ -26,7 +26,7 @@ CELL = 300
 
 def main() -> None:
     campaign = load_campaign(ROOT / "config.yaml")
-    item = load_library(campaign.paths.content).by_id[ITEM]
+    item = load_library(campaign.paths.content, campaign.text_values).by_id[ITEM]
     layouts = layout_names(campaign.paths.templates / "posters")
     font_files = fonts.candidates(campaign.brand.font)
     label_font = fonts.choose(font_files, "红色知识单照片").load(22, "bold")

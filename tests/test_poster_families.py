@@ -24,7 +24,7 @@ from tests.conftest import DEFAULT, HEIHE
 
 def _poster(config: Path, item_id: str, layout: str, size: str, out: Path) -> Image.Image:
     campaign = load_campaign(config)
-    item = load_library(campaign.paths.content).by_id[item_id]
+    item = load_library(campaign.paths.content, campaign.text_values).by_id[item_id]
     font_files = fonts.candidates(None)
     made = make_poster(campaign, prepare(campaign, Job(PosterText.of(item), layout, size, out), font_files), font_files, force=True)
     return Image.open(made.files[0]).convert("RGB")
@@ -60,7 +60,7 @@ def test_the_photo_scrim_keeps_white_text_readable_everywhere(project: Callable[
     assert contrast("#FFFFFF", lightest) >= 4.5 and 0.35 <= darken < 0.98
     under = photo.under(bright, 320, 240)
     assert all(contrast("#FFFFFF", "#{:02X}{:02X}{:02X}".format(*px)) >= 4.5 for _, px in under.getcolors(1 << 20) or [])
-    item = load_library(campaign.paths.content).by_id["mechanism-cma"]
+    item = load_library(campaign.paths.content, campaign.text_values).by_id["mechanism-cma"]
     font_files = fonts.candidates(None)
     p = prepare(campaign, Job(PosterText.of(item), "slogan", "square", tmp_path / "x.png"), font_files)
     arr = arrangement(campaign, p, font_files)
@@ -83,7 +83,8 @@ def test_family_settings_are_checked(project: Callable[..., Path]) -> None:
 
 
 def test_pictures_per_topic_and_the_marks_the_cards_teach() -> None:
-    library = load_library(load_campaign(DEFAULT).paths.content)
+    default = load_campaign(DEFAULT)
+    library = load_library(default.paths.content, default.text_values)
     kinds = {i.id: pictures.kind_of(i.tags, i.topic, i.area) for i in library.items}
     assert kinds["anti-fake-sc-code"] == "sc" and kinds["anti-fake-ccc-check"] == "ccc"
     assert kinds["brand-gi-what"] == "pin" and kinds["goods-salt-iodised"] == "box"

@@ -22,7 +22,7 @@ from tests.conftest import DEFAULT, HEIHE, run_qm
 @pytest.mark.parametrize("config", [DEFAULT, HEIHE], ids=["2027", "heihe-2016"])
 def test_every_item_layout_and_size_keeps_the_rules(config: Path) -> None:
     campaign = load_campaign(config)
-    library = load_library(campaign.paths.content)
+    library = load_library(campaign.paths.content, campaign.text_values)
     result = audit(campaign, library)
     assert result.failures == []
     assert result.breaches == []
@@ -45,7 +45,7 @@ def test_the_rules_catch_a_poster_that_breaks_them(project: Callable[..., Path])
     )
     campaign = load_campaign(config)
     layout = load_layout(campaign.paths.templates / "posters", "bad")
-    item = load_library(campaign.paths.content).by_id["goods-salt-iodised"]
+    item = load_library(campaign.paths.content, campaign.text_values).by_id["goods-salt-iodised"]
     font = fonts.candidates(None)[0]
     for size_name in ("wechat-cover", "center"):
         size = sizes.resolve(size_name, campaign)
