@@ -26,8 +26,8 @@ class PosterText:
     tags: tuple[str, ...] = ()
 
     def words(self) -> dict[str, str]:
-        """What the poster says (its source file:line is not part of it)."""
-        return {k: v for k, v in self.__dict__.items() if k != "source"}
+        """What the poster says (its source file:line and tags are not part of it)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("source", "tags")}
 
     @classmethod
     def of(cls, item: ContentItem) -> PosterText:
