@@ -4,13 +4,18 @@ error and never sent again: the daemon, `qm retry` and the failure notices all h
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from scheduler import review
 from scheduler import states as st
 from scheduler.channels.base import Channel, OutgoingPost, Receipt, TransientError
-from scheduler.queue import TransitionError
+from scheduler.cli.main import main
+from scheduler.db import open_db
+from scheduler.queue import Queue, TransitionError
 
 from . import test_channels_e2e as e2e
 from .channel_helpers import TZ, WECHAT_POST
@@ -100,3 +105,23 @@ def test_a_publish_job_the_platform_failed_may_be_retried_from_the_kept_draft(wo
     assert h.state(WECHAT_POST) == st.PUBLISHED
     assert world.wechat.calls["submit"] == 2 and world.wechat.calls["add"] == 1  # the same draft, submitted again
     assert len(world.wechat.deliveries) == 1
+
+
+def test_qm_retry_refuses_a_post_with_a_publish_id_in_chinese_with_exit_2(
+    project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = project()
+    assert main(["-c", str(config), "queue", "--json"]) == 0
+    post_id = next(p["id"] for p in json.loads(capsys.readouterr().out) if p["channel"] == "wechat")
+    queue = Queue(open_db(f"sqlite:///{config.parent / '.qm' / 'qm.sqlite3'}"))
+    review.approve(queue, post_id, "张科长", 0.0)
+    queue.move(post_id, st.SCHEDULED, "后台服务", "排入发布计划", 0.0)
+    assert queue.claim(post_id, "后台服务", 0.0) is not None
+    receipt = Receipt("accepted", "2247483647", data={"stage": "submitted", "publish_id": "2247483647", "media_id": "m1"})
+    queue.move(post_id, st.FAILED, "后台服务", "平台超过一天仍未确认", 0.0, receipt=json.dumps(receipt.to_json()))
+    code = main(["-c", str(config), "retry", post_id])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert f"{post_id} 不能重发" in err and "publish_id 2247483647" in err and f"qm confirm {post_id}" in err
+    queue_after = queue.get(post_id)
+    assert queue_after is not None and queue_after.state == st.FAILED and queue_after.attempts == 1
