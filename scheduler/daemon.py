@@ -143,6 +143,24 @@ class Daemon:
                 return False
         else:
             self.lock.acquire(self._now())
+        self._begin()
+        return True
+
+    def become_standby(self) -> None:
+        """Appear as a standby (PostgreSQL): `standby_beat` then tries for the lease."""
+        self.lock.register(self._now(), STANDBY)
+        event(log, "standby", pid=self.lock.pid, why="another daemon holds the lease")
+
+    def standby_beat(self) -> bool:
+        """One round of a standby: take the lease if it is free and start (True), or renew the heartbeat."""
+        if self.lock.try_acquire(self._now()):
+            event(log, "took_over", pid=self.lock.pid)
+            self._begin()
+            return True
+        self.lock.beat(self._now())
+        return False
+
+    def _begin(self) -> None:
         now = self._now()
         try:
             jobs.bind(self)
@@ -156,11 +174,9 @@ class Daemon:
             self.lock.release(self._now())  # a failed start is a stop, not a hang: qm status must not say "running"
             raise
         event(log, "started", pid=self.lock.pid, campaign=self.campaign.name, jobs=len(self.scheduler.get_jobs()))
-        return True
 
     def _wait_as_standby(self, stop: threading.Event) -> bool:
-        self.lock.register(self._now(), STANDBY)
-        event(log, "standby", pid=self.lock.pid, why="another daemon holds the lease")
+        self.become_standby()
         while not self.lock.try_acquire(self._now()):
             if stop.wait(STANDBY_POLL):
                 self.lock.release(self._now())

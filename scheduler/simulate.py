@@ -113,7 +113,7 @@ def simulate(
             daemon = Daemon(sim, engine, channels, clock=clock, scheduler=scheduler, source=lambda: (plan, renderer), lock_file=lock_file)
             daemon.start()
             if lives == 1:
-                _approve_all(daemon.queue, clock)
+                approve_all(daemon.queue, clock)
             try:
                 _run(daemon, scheduler, clock, end, idle_kills)
             except Crash:
@@ -128,7 +128,7 @@ def simulate(
         plan_faults.injected += sum(server.injected for server in servers)
         if figures is not None and keep_in is not None and library is not None:
             _keep_figures(sim, plan, library, figures, clock, keep_in)
-    return _report(plan, ledger, final, time.perf_counter() - began, (lives - 1, restarts), plan_faults)
+    return report(plan, ledger, final, time.perf_counter() - began, (lives - 1, restarts), plan_faults)
 
 
 def _registered(figures: StatsPlatforms | None, channel: Channel) -> Channel:
@@ -162,7 +162,7 @@ def _run(daemon: Daemon, scheduler: SteppedScheduler, clock: FakeClock, end: dt.
         clock.set(max(upcoming, clock.now()))
 
 
-def _approve_all(queue: Queue, clock: Clock) -> None:
+def approve_all(queue: Queue, clock: Clock) -> None:
     for post in queue.find([st.PLANNED]):
         review.approve(queue, post.id, "模拟审核", clock.now().timestamp())
 
@@ -180,7 +180,7 @@ def _idle_kills(count: int, first: dt.datetime, last: dt.datetime, rng: random.R
     return sorted(first + dt.timedelta(seconds=rng.uniform(0, span)) for _ in range(max(0, count)))
 
 
-def _report(plan: Plan, ledger: Ledger, final: dict[str, str], wall: float, restarts: tuple[int, int], faults: Faults) -> Report:
+def report(plan: Plan, ledger: Ledger, final: dict[str, str], wall: float, restarts: tuple[int, int], faults: Faults) -> Report:
     firsts = {p.id: (ledger.first(p.id), p.at.timestamp()) for p in plan.posts}
     lateness = [got - slot for got, slot in firsts.values() if got is not None]
     delivered = {pid for pid, (got, _) in firsts.items() if got is not None}

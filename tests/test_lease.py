@@ -21,11 +21,15 @@ from scheduler import daemon as daemon_module
 from scheduler import states as st
 from scheduler.campaign import Campaign
 from scheduler.channels.fake import Crash, Faults, FaultyChannel
+from scheduler.cluster import simulate_cluster
+from scheduler.config import load_campaign
+from scheduler.content import load_library
 from scheduler.daemon import Daemon
 from scheduler.db import open_db, posts
+from scheduler.errors import InputError
 from scheduler.lease import DEFAULT_TIMEOUT, PgLease
 from scheduler.lock import DaemonLock, DaemonRunning
-from scheduler.planner import Plan
+from scheduler.planner import Plan, make_plan
 from scheduler.queue import Queue
 from scheduler.render import Renderer
 from scheduler.status import gather, to_json, to_text
@@ -34,6 +38,7 @@ from .conftest import ROOT, run_qm
 from .daemon_helpers import Harness, SpyChannel, local_campaign, one_day
 from .pg_server import PgServer
 from .test_daemon import EARLY, TZ, WEIBO, WEIBO_AT, Recorder
+from .test_daemon_cli import API_FAKES
 
 NOW = 1_472_700_000.0
 
@@ -222,4 +227,43 @@ def test_real_daemons_on_postgresql_a_standby_takes_over_from_a_killed_active(pr
                 proc.kill()
                 proc.wait(10)
         engine.dispose()
+        pg_server.drop_database(name)
+
+
+# -- failover proven by simulation ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["killed", "cut-off"])
+def test_failover_simulation_three_nodes_kills_mid_publish_and_mid_poll(pg_server: PgServer, cut: bool) -> None:
+    campaign = load_campaign(API_FAKES)
+    full = make_plan(campaign, load_library(campaign.paths.content))
+    days = sorted({p.slot.day for p in full.posts})[:4]
+    plan = Plan(tuple(p for p in full.posts if p.slot.day in days), ())
+    name = pg_server.create_database()
+    try:
+        result = simulate_cluster(
+            campaign, plan, Renderer(campaign), database_url=pg_server.url(name), nodes=3, kills=3, faults=0.1, cut=cut
+        )
+    finally:
+        pg_server.drop_database(name)
+    r = result.report
+    assert r.planned == len(plan.posts) and r.published == r.planned and r.duplicates == 0 and r.lost == 0 and r.failed == 0
+    assert result.kills == 3 and result.kills_mid_publish >= 1 and result.kills_mid_poll >= 1 and result.cuts == int(cut)
+    assert 0 < result.longest_takeover <= result.lease_timeout + 5
+    assert r.faults_injected > 0
+
+
+def test_failover_simulation_refuses_a_database_in_use(pg_server: PgServer, heihe: Campaign, heihe_plan: Plan) -> None:
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    try:
+        engine = open_db(url)
+        _scheduled_post(engine)
+        engine.dispose()
+        with pytest.raises(InputError, match="专用的空数据库"):
+            simulate_cluster(heihe, heihe_plan, Renderer(heihe), database_url=url)
+        engine = open_db(url)
+        assert Queue(engine).get("p1") is not None  # left as it was
+        engine.dispose()
+    finally:
         pg_server.drop_database(name)

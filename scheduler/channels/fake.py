@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..clock import Clock
-from .base import Channel, OutgoingPost, Receipt, TransientError
+from .base import Channel, OutgoingPost, Receipt, TransientError, committed
 
 
 class Crash(BaseException):
@@ -60,7 +60,10 @@ class Faults:
     rate: float
     rng: random.Random
     kill_on_call: dict[int, str] = field(default_factory=dict)  # publish call number -> "before" | "after" delivery
+    kill_on_poll: set[int] = field(default_factory=set)  # poll numbers (asking about an accepted post) that kill
     calls: int = 0
+    polls: int = 0
+    kills_in_poll: int = 0
     injected: int = 0
     kills: int = 0
 
@@ -109,6 +112,14 @@ class FaultyChannel(Channel):
         return receipt
 
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        f = self.faults
+        if receipt is not None and receipt.status == "accepted" and committed(receipt):  # a poll
+            f.polls += 1
+            if f.polls in f.kill_on_poll:
+                f.kill_on_poll.discard(f.polls)
+                f.kills += 1
+                f.kills_in_poll += 1
+                raise Crash(f"killed while polling {post.id}")
         return self.inner.reconcile(post, receipt)
 
     def clock_advance(self, seconds: float) -> None:

@@ -88,6 +88,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         metavar="种子",
         help="随机种子，同样的种子得到同样的结果",
     )
+    p.add_argument(
+        "--database",
+        metavar="地址",
+        help="在这个 PostgreSQL 数据库上模拟主备切换（postgresql://…，须是专用的空数据库，结束后清空）；与 --nodes、--kill-active、--cut 一起用",
+    )
+    p.add_argument("--nodes", type=zh_argparse.number_in(int, 2, 9, 3), default=3, metavar="个数", help="后台服务个数（一主多备），默认 3")
+    p.add_argument(
+        "--kill-active",
+        type=zh_argparse.number_in(int, 0, 50, 3),
+        default=3,
+        metavar="次数",
+        help="杀掉主服务的次数（至少一次在发布过程中、一次在确认发布结果时），默认 3",
+    )
+    p.add_argument("--cut", action="store_true", help="第一次不杀进程，而是切断主服务与数据库的连接（模拟断网）")
     p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
     p.set_defaults(run=run_simulate)
 
@@ -245,6 +259,8 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
     if not plan.posts:
         raise InputError("排期为空，无法模拟（检查 channels 的 times 和活动日期）")
     setup_logging(None, level=50)  # the report is the output; the daemon's own log lines would drown it
+    if args.database:
+        return _simulate_cluster(ctx, args)
     kept = campaign.paths.state / "simulate"
     report = sim.simulate(
         campaign, plan, renderer, faults=args.faults, restarts=args.restarts, seed=args.seed, library=ctx.library, keep_in=kept
@@ -255,6 +271,42 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
         print(_report_text(report))
         print(f"模拟的数据库和播放记录保存在 {kept}；生成工作总结：qm report -c {ctx.config_path} --db {kept / 'qm.sqlite3'}")
     return 0 if sim.passed(report) else 1
+
+
+def _simulate_cluster(ctx: Context, args: argparse.Namespace) -> int:
+    from ..cluster import simulate_cluster
+    from ..simulate import passed
+
+    result = simulate_cluster(
+        ctx.campaign,
+        ctx.plan,
+        ctx.renderer,
+        database_url=args.database,
+        nodes=args.nodes,
+        kills=args.kill_active,
+        faults=args.faults,
+        cut=args.cut,
+        seed=args.seed,
+    )
+    r = result.report
+    ok = passed(r) and result.longest_takeover <= result.lease_timeout + 5
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+        return 0 if ok else 1
+    cut = "（第一次是切断数据库连接）" if result.cuts else ""
+    print(
+        "\n".join(
+            [
+                f"{result.nodes} 个后台服务共用一个 PostgreSQL 数据库，主服务被杀掉 {result.kills} 次{cut}："
+                f"发布过程中 {result.kills_mid_publish} 次，确认发布结果时 {result.kills_mid_poll} 次。",
+                f"应发 {r.planned} 条，已发 {r.published} 条，重复 {r.duplicates} 条，丢失 {r.lost} 条，失败或错过 {r.failed} 条。",
+                f"迟发（晚于时段 1 秒以上）{r.late} 条，最多晚 {r.max_late_seconds:.0f} 秒。",
+                f"最长接管间隔 {result.longest_takeover:.0f} 秒（租约超时 {result.lease_timeout:.0f} 秒）。注入故障 {r.faults_injected} 次，耗时 {r.wall_time:.1f} 秒。",
+                "结论：不丢不重，按时接管。" if ok else "结论：有问题，见上。",
+            ]
+        )
+    )
+    return 0 if ok else 1
 
 
 def _report_text(r: Report) -> str:
