@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +21,9 @@ from scheduler.config import load_campaign
 from scheduler.content import load_library
 from scheduler.content_edit import apply
 from scheduler.content_save import item_path
+from scheduler.db import open_db
 from scheduler.planner import Plan, make_plan
-from scheduler.queue import fill
+from scheduler.queue import Queue, fill
 from scheduler.render import Renderer
 from scheduler.web.server import Server
 from tests.browser_helpers import chromium, need_chromium
@@ -242,3 +245,43 @@ def test_a_broken_library_is_reported_to_signed_in_users_only(world: World) -> N
         assert page.status_code == 200 and "内容库现在有问题" in page.text and path.name in page.text
     with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as anonymous:
         assert "内容库" not in anonymous.get("/login").text
+
+
+def test_a_file_changed_by_hand_sends_its_approved_posts_back_to_review(world: World) -> None:
+    post = world.post_of("wechat", "2016-09-16")
+    queue = world.running.queue
+    review.approve(queue, post.id, "李科长", BEFORE.timestamp())
+    path = item_path(post.item)
+    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+        http_login(c, "王编辑")
+        assert c.get("/day/2016-09-16").status_code == 200
+        path.write_text(path.read_text(encoding="utf-8").replace(f"title: {post.item.title}", "title: 手工改过的标题"), encoding="utf-8")
+        page = c.get("/day/2016-09-16").text
+    assert queue.get(post.id).state == st.PLANNED  # type: ignore[union-attr]
+    assert "审核后修改了什么" in page and "手工改过" in page.split("审核后修改了什么")[1]
+    assert queue.history(post.id)[-1].who == "排期"
+
+
+def test_qm_web_brings_the_queue_in_line_with_the_content_before_serving(project: Callable[..., Path]) -> None:
+    """The bundled 2027 campaign lies ahead: its posts are in the queue, awaiting review, as soon as the console answers."""
+    config = project()
+    with socket.socket() as probe:  # a free port (qm web refuses 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    web = subprocess.Popen(
+        [sys.executable, "-m", "scheduler", "web", "-c", str(config), "--port", str(port)],
+        cwd=config.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert web.stdout is not None
+        first = web.stdout.readline()
+        assert first.startswith(f"审核台已启动：http://127.0.0.1:{port}/"), first
+        campaign = load_campaign(config)
+        counts = Queue(open_db(campaign.db_url)).counts()
+        assert counts.get(st.PLANNED, 0) == len(make_plan(campaign, load_library(campaign.paths.content)).posts)
+    finally:
+        web.terminate()
+        web.wait(10)

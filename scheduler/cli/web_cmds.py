@@ -148,6 +148,7 @@ def run_web(ctx: Context, args: argparse.Namespace) -> int:
             raise InputError(f"--public-url {args.public_url} 不是网址（写作 http://192.168.1.20:8080）")
         campaign = dataclasses.replace(campaign, web=dataclasses.replace(campaign.web, public_url=url))
     setup_logging(campaign.paths.state, tz=campaign.timezone)
+    ctx.filled_queue()  # from today on, the queue as the current content makes it (new posts awaiting review)
     server = Server(create_app(Console(campaign, ctx.engine)), args.host, args.port)
     lines = [f"审核台已启动：{server.url}/（停止：Ctrl+C）"]
     if campaign.web.public_url:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from ..export import channel_label
 from ..fsutil import file_inside
 from ..planner import Plan, make_plan
 from ..preview import placeholder_src, poster_file
-from ..queue import Queue
+from ..queue import Queue, fill
 from ..render import ImageRef, Renderer
 from ..status import gather
 from .calendar import campaign_months, month_view, shown_span
@@ -37,6 +39,7 @@ from .status import status_view
 class Site:
     campaign: Campaign
     queue: Queue
+    clock: Callable[[], float] = time.time
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -68,6 +71,10 @@ class Site:
             self._seen, self.library, self.plan = seen, library, plan
             self.checks.forget()
 
+    def refresh_queue(self) -> None:
+        """Bring the queue in line with the library as now read (from today on), as the CLI's commands do before reading it."""
+        fill(self.queue, self.campaign, self.plan, self.renderer, self.clock())
+
     def ensure_fresh(self) -> None:
         """Reload when a content file changed since the library was read (an edit by hand or from another console).
 
@@ -78,6 +85,7 @@ class Site:
             return
         try:
             self.reload()
+            self.refresh_queue()  # a file changed by hand: its posts go back to review as after any edit
         except QmError as exc:
             self._seen = seen
             self.problem = "内容库现在有问题，页面显示的是上次读取的内容：" + "；".join(exc.lines()) + "（改正后用 qm check 检查）"

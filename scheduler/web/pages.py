@@ -76,7 +76,7 @@ def site_of(console: Console) -> Site:
         if isinstance(site, Site):
             site.ensure_fresh()
         else:
-            site = console.extra["site"] = Site(console.campaign, console.queue)
+            site = console.extra["site"] = Site(console.campaign, console.queue, console.now)
         console.templates.globals["warning"] = site.problem  # the library on disk is broken: every page says so
         return site
 
