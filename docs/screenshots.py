@@ -50,7 +50,7 @@ def main() -> int:
         )
         stages = ReviewConfig(stages=(Stage("初审", "editor"), Stage("终审", "reviewer")))
         campaign = local(load_campaign(folder / "config.yaml"), folder, review=stages)
-        library = load_library(campaign.paths.content)
+        library = load_library(campaign.paths.content, campaign.text_values)
         plan = make_plan(campaign, library)
         with console_server(campaign, plan) as running:
             now = BEFORE.timestamp()

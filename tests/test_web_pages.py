@@ -281,7 +281,7 @@ def test_qm_web_brings_the_queue_in_line_with_the_content_before_serving(project
         assert first.startswith(f"审核台已启动：http://127.0.0.1:{port}/"), first
         campaign = load_campaign(config)
         counts = Queue(open_db(campaign.db_url)).counts()
-        assert counts.get(st.PLANNED, 0) == len(make_plan(campaign, load_library(campaign.paths.content)).posts)
+        assert counts.get(st.PLANNED, 0) == len(make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)).posts)
     finally:
         web.terminate()
         web.wait(10)
