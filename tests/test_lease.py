@@ -236,7 +236,7 @@ def test_real_daemons_on_postgresql_a_standby_takes_over_from_a_killed_active(pr
 @pytest.mark.parametrize("cut", [False, True], ids=["killed", "cut-off"])
 def test_failover_simulation_three_nodes_kills_mid_publish_and_mid_poll(pg_server: PgServer, cut: bool) -> None:
     campaign = load_campaign(API_FAKES)
-    full = make_plan(campaign, load_library(campaign.paths.content))
+    full = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
     days = sorted({p.slot.day for p in full.posts})[:4]
     plan = Plan(tuple(p for p in full.posts if p.slot.day in days), ())
     name = pg_server.create_database()
