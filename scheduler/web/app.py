@@ -11,6 +11,7 @@ application's own files (Content-Security-Policy), so nothing is fetched from el
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -35,11 +36,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import states as st
 from ..accounts import Accounts, User
 from ..campaign import ROLE_LABELS, Campaign
+from ..export import channel_label
 from ..queue import Queue
 from ..screens.serve import ScreenPlayers
 from .sessions import COOKIE, Session, Sessions, Throttle, same
 
 HERE = Path(__file__).parent
+log = logging.getLogger("qm.web")
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 RETRIES_ON_LOCK = 3
 MAX_FORM = 1024 * 1024  # bytes: the longest article body is far below this
@@ -77,7 +80,12 @@ class Console:
             autoescape=True,
             undefined=jinja2.StrictUndefined,
         )
-        env.globals.update(campaign=self.campaign, state_label=st.label, role_labels=ROLE_LABELS)
+        env.globals.update(
+            campaign=self.campaign,
+            state_label=st.label,
+            role_labels=ROLE_LABELS,
+            channel_label=lambda name: channel_label(self.campaign, name),
+        )
         tz = self.campaign.timezone
         env.filters["time"] = lambda ts, fmt="%Y-%m-%d %H:%M": dt.datetime.fromtimestamp(ts, tz).strftime(fmt)
         return env
@@ -243,11 +251,18 @@ def create_app(console: Console) -> Starlette:
         *players.routes(status_path="/screen-status", index=False),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _server_error})
     app.state.console = console
     app.state.players = players
     app.add_middleware(SecurityHeaders)
     return app
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """An unexpected error: logged with its traceback, shown as a short Chinese page."""
+    log.error("web_error path=%s error=%s", request.url.path, type(exc).__name__, exc_info=exc)
+    html = "<!doctype html><meta charset=utf-8><title>出错了</title><p>审核台出错了，操作可能没有完成。请刷新页面查看当前状态；问题持续时请联系管理员查看 qm.log。</p>"
+    return HTMLResponse(html, status_code=500)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -24,7 +24,8 @@ class Server:
         config = uvicorn.Config(
             app,
             lifespan="off",
-            log_level=logging.WARNING,
+            log_config=None,  # uvicorn's records go through qm's logging (qm.log), not its own console format
+            log_level=logging.ERROR,  # malformed requests are answered 400 without a log line each
             access_log=False,
             server_header=False,
             timeout_keep_alive=5,
