@@ -5,6 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import signal
+import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -127,3 +131,33 @@ def test_review_stages_in_the_config_are_checked(project: Callable[..., Path]) -
     assert "review.stages[0].role 的值 'boss' 不可用" in result.stderr and "审核阶段 终审 重复" in result.stderr
     url = run_qm("check", "-c", project(lambda text: text + "\nweb:\n  public_url: 192.168.1.20\n"))
     assert url.returncode == 2 and "web.public_url 不是网址" in url.stderr
+
+
+def test_qm_web_starts_serves_and_stops_cleanly(tmp_path: Path) -> None:
+    config = today_config(tmp_path, 1)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    web = subprocess.Popen(
+        [sys.executable, "-m", "scheduler", "web", "-c", str(config), "--port", str(port), "--public-url", "http://192.168.1.20:8080/"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert web.stdout is not None
+        first = web.stdout.readline()
+        assert first.startswith(f"审核台已启动：http://127.0.0.1:{port}/"), first + (web.stderr.read() if web.poll() is not None else "")
+        assert web.stdout.readline().strip() == "通知中的链接：http://192.168.1.20:8080/"
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False) as c:
+            assert c.get("/login").status_code == 200
+            assert c.get("/").status_code == 303
+            assert c.get("/static/console.css").status_code == 200
+        taken = run_qm("web", "-c", config, "--port", port)
+        assert taken.returncode == 2 and f"端口 {port} 已被占用" in taken.stderr
+    finally:
+        web.send_signal(signal.SIGTERM)
+        out, err = web.communicate(timeout=30)
+    assert web.returncode == 0 and "审核台已停止。" in out and "Traceback" not in err
+    bad = run_qm("web", "-c", config, "--public-url", "192.168.1.20")
+    assert bad.returncode == 2 and "--public-url 192.168.1.20 不是网址" in bad.stderr

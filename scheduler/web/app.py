@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import jinja2
@@ -45,6 +45,7 @@ HERE = Path(__file__).parent
 log = logging.getLogger("qm.web")
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 RETRIES_ON_LOCK = 3
+T = TypeVar("T")
 MAX_FORM = 1024 * 1024  # bytes: the longest article body is far below this
 
 
@@ -143,12 +144,12 @@ def view(role: str = "editor") -> Callable[[PageFunction], Callable[[Request], A
     def wrap(fn: PageFunction) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             console = console_of(request)
-            session = await run_in_threadpool(console.sessions.find, request.cookies.get(COOKIE, ""), console.now())
+            session = await session_of(request)
             if session is None:
                 return _to_login(request)
             if not session.user.may(role):
                 return _forbidden(console, session, role)
-            return await run_in_threadpool(_run, fn, Call(console, request, session.user, session))
+            return await run_in_threadpool(retrying, fn, Call(console, request, session.user, session))
 
         endpoint.__name__ = fn.__name__
         return endpoint
@@ -165,7 +166,7 @@ def action(role: str = "editor") -> Callable[[PageFunction], Callable[[Request],
             length = request.headers.get("content-length", "")
             if not length.isdigit() or int(length) > MAX_FORM:
                 return Response("表单缺少长度或太大".encode(), status_code=413, media_type="text/plain; charset=utf-8")
-            session = await run_in_threadpool(console.sessions.find, request.cookies.get(COOKIE, ""), console.now())
+            session = await session_of(request)
             form = await request.form(max_files=0, max_fields=200)
             if session is None:
                 return _to_login(request)
@@ -174,7 +175,7 @@ def action(role: str = "editor") -> Callable[[PageFunction], Callable[[Request],
                 return _csrf_refused(console, session)
             if not session.user.may(role):
                 return _forbidden(console, session, role)
-            return await run_in_threadpool(_run, fn, Call(console, request, session.user, session, form))
+            return await run_in_threadpool(retrying, fn, Call(console, request, session.user, session, form))
 
         endpoint.__name__ = fn.__name__
         return endpoint
@@ -182,16 +183,21 @@ def action(role: str = "editor") -> Callable[[PageFunction], Callable[[Request],
     return wrap
 
 
-def _run(fn: PageFunction, call: Call) -> Response:
-    """Run a page function; a database briefly locked by the daemon is waited for, never shown."""
+def retrying(fn: Callable[..., T], *args: Any) -> T:
+    """Call `fn`; a SQLite database still locked after its busy timeout (a long write elsewhere) is tried again, never shown."""
     for attempt in range(RETRIES_ON_LOCK):
         try:
-            return fn(call)
+            return fn(*args)
         except sa.exc.OperationalError as exc:
             if "locked" not in str(exc.orig) or attempt == RETRIES_ON_LOCK - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+async def session_of(request: Request) -> Session | None:
+    console = console_of(request)
+    return await run_in_threadpool(retrying, console.sessions.find, request.cookies.get(COOKIE, ""), console.now())
 
 
 def _to_login(request: Request) -> Response:

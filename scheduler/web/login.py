@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..logs import event
-from .app import Call, action, console_of
+from .app import Call, action, console_of, retrying
 from .sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, log_in, new_token, same
 
 log = logging.getLogger("qm.web")
@@ -52,14 +52,16 @@ async def login_submit(request: Request) -> Response:
     if not same(token, request.cookies.get(LOGIN_COOKIE, "")):
         return _form(request, "登录表单已过期或不是从本站提交的，请重新输入。", name.strip(), status=403)
     address = request.client.host if request.client else ""
-    user, wait = await run_in_threadpool(log_in, console.accounts, console.throttle, name.strip(), password, address, console.now())
+    user, wait = await run_in_threadpool(
+        retrying, log_in, console.accounts, console.throttle, name.strip(), password, address, console.now()
+    )
     if user is None:
         event(log, "login_failed", logging.WARNING, user=name.strip()[:40], address=address, throttled=bool(wait))
         if wait:
             minutes = max(1, (wait + 59) // 60)
             return _form(request, f"登录失败次数过多，请 {minutes} 分钟后再试。", name.strip(), status=429)
         return _form(request, "用户名或密码不对，或账号已停用。", name.strip(), status=401)
-    session = await run_in_threadpool(console.sessions.start, user, console.now())
+    session = await run_in_threadpool(retrying, console.sessions.start, user, console.now())
     event(log, "login", user=user.name, address=address)
     response = RedirectResponse(_next(str(form.get("next") or "/")), status_code=303)
     response.set_cookie(COOKIE, session, max_age=MAX_AGE, httponly=True, samesite="lax", secure=console.secure_cookies, path="/")
