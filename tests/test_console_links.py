@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from scheduler import states as st
 from scheduler.campaign import Campaign, Notifier, WebConfig
 from scheduler.channels.base import PermanentError
+from scheduler.config import load_campaign
 from scheduler.db import posts
 from scheduler.planner import Plan
 from scheduler.render import Renderer
@@ -105,7 +106,7 @@ def test_qm_approve_follows_the_stages(tmp_path: Path) -> None:
     config = today_config(tmp_path, 3)
     queue = run_qm("queue", "--json", "-c", config)
     assert queue.returncode == 0, queue.stderr
-    first, second = (p["id"] for p in json.loads(queue.stdout)[:2])
+    first, second, third = (p["id"] for p in json.loads(queue.stdout))
     passed = run_qm("approve", first, "--by", "王编辑", "-c", config)
     assert passed.returncode == 0 and "初审通过 1 条（等待下一阶段）" in passed.stdout
     same = run_qm("approve", first, "--by", "王编辑", "-c", config)
@@ -116,12 +117,22 @@ def test_qm_approve_follows_the_stages(tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "没有名为 复审 的审核阶段（配置的阶段：初审、终审）" in unknown.stderr
     done = run_qm("approve", first, "--stage", "终审", "--by", "李科长", "-c", config)
     assert done.returncode == 0 and "已审核通过 1 条" in done.stdout
+    both = run_qm("approve", first, second, "--by", "王编辑", "-c", config)  # the first is approved; the second passes 初审
+    assert both.returncode == 0 and "初审通过 1 条" in both.stdout and "1 条此前已通过" in both.stdout
+    again = run_qm("approve", "--date", listed_day(config), "--by", "王编辑", "-c", config)
+    assert again.returncode == 2 and "初审通过 1 条" in again.stdout  # the third; the second is refused, the rest carried on
+    assert f"王编辑 已经通过了 {second} 的初审" in again.stderr
     rejected = run_qm("reject", second, "--reason", "错别字", "--by", "李科长", "-c", config)
-    assert rejected.returncode == 0 and "（初审）：错别字" in rejected.stdout
+    assert rejected.returncode == 0 and "（终审）：错别字" in rejected.stdout
     listed = json.loads(run_qm("queue", "--json", "-c", config).stdout)
     states = {p["id"]: (p["state"], p["approved_by"], p["last_error"]) for p in listed}
     assert states[first] == (st.APPROVED, "王编辑、李科长", "")
-    assert states[second] == (st.REJECTED, "", "初审退回：错别字（李科长）")
+    assert states[third][0] == st.PLANNED
+    assert states[second] == (st.REJECTED, "", "终审退回：错别字（李科长）")
+
+
+def listed_day(config: Path) -> str:
+    return str(load_campaign(config).start)
 
 
 def test_review_stages_in_the_config_are_checked(project: Callable[..., Path]) -> None:

@@ -15,9 +15,9 @@ import time
 
 from .. import review, status
 from .. import states as st
-from ..errors import InputError
+from ..errors import InputError, Problem
 from ..export import _pad, _width, channel_label
-from ..queue import Post, Queue
+from ..queue import Post, Queue, TransitionError
 from . import zh_argparse
 from .context import Context, parse_day
 
@@ -179,7 +179,15 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     if missing:
         raise InputError(f"队列中没有这些编号：{'、'.join(missing)}（用 qm queue 查看编号）")
     rules, role = ctx.campaign.review, _role(ctx, who)
-    outcomes = [review.pass_stage(queue, i, who, time.time(), rules, stage=args.stage, role=role) for i in ids]
+    outcomes: list[review.Passed | None] = []
+    refused: list[str] = []
+    for post_id in ids:  # one post's refusal (stage order, same person) does not stop the others
+        try:
+            outcomes.append(review.pass_stage(queue, post_id, who, time.time(), rules, stage=args.stage, role=role))
+        except TransitionError as exc:
+            refused.append(str(exc))
+    if len(refused) == len(ids) == 1:
+        raise InputError(refused[0])
     done = [o for o in outcomes if o is not None and o.approved]
     stages = [o.stage for o in outcomes if o is not None and not o.approved]
     skipped = outcomes.count(None)
@@ -187,6 +195,8 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     if stages:
         said += "，" + "，".join(f"{name}通过 {stages.count(name)} 条（等待下一阶段）" for name in dict.fromkeys(stages))
     print(said + (f"，{skipped} 条此前已通过" if skipped else "") + "。")
+    if refused:
+        raise InputError(f"有 {len(refused)} 条没有通过", [Problem(r) for r in refused])
     return 0
 
 
