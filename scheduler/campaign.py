@@ -274,8 +274,8 @@ class Campaign:
     @property
     def launch_label(self) -> str:
         """When the launch event is, as staff write it: 9月8日（星期三）09:00."""
-        day, time = self.key_dates.launch, self.key_dates.launch_time
-        return f"{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）{time:%H:%M}"
+        v = self.text_values
+        return f"{v['launch_date']}（{v['launch_weekday']}）{v['launch_time']}"
 
     @property
     def submissions_dir(self) -> Path:

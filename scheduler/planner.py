@@ -253,7 +253,7 @@ def coverage_shortfalls(campaign: Campaign, library: Library, plan: Plan) -> lis
         if counts[topic] >= cov.times:
             continue
         items = [i for i in library.items if i.topic == topic]
-        valid = [i for i in items if any(i.valid_on(d) for d in campaign.days())]
+        valid = [i for i in items if (i.valid_from or campaign.end) <= campaign.end and (i.valid_to or campaign.start) >= campaign.start]
         if not items:
             why, fix = "内容库里没有这个主题的内容", f"添加 topic: {topic} 的内容（见 content/README.md）"
         elif not valid:
