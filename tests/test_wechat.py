@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import httpx
 import pytest
 
 from scheduler.campaign import Campaign
@@ -68,6 +69,59 @@ def test_a_retry_after_a_fault_reuses_the_uploads_the_platform_already_holds(
     assert receipt.status == "accepted" and receipt.data["thumb_media_id"] == held["thumb_media_id"]
     assert server.calls["add_material"] == 1 and len(server.materials) == 1  # one permanent cover for the post
     assert len(server.image_urls) == len(receipt.data["image_urls"])  # each in-article image stored once
+    ch.close()
+
+
+def _delete_material(server: FakeWeChat, media_id: str) -> dict[str, Any]:
+    """Staff delete an image from the account's library (material/del_material over HTTP)."""
+    with httpx.Client(base_url=server.url) as client:
+        token = client.post("/cgi-bin/stable_token", json={"grant_type": "client_credential", "appid": server.app_id, "secret": SECRET})
+        answer = client.post(
+            "/cgi-bin/material/del_material", params={"access_token": token.json()["access_token"]}, json={"media_id": media_id}
+        )
+    return dict(answer.json())
+
+
+def _interrupted_after_the_uploads(campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, ch: WeChatChannel) -> list[dict[str, Any]]:
+    checkpoints: list[dict[str, Any]] = []
+    server.fail_next("add", body={"errcode": -1, "errmsg": "system error"})
+    with pytest.raises(TransientError):
+        ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, checkpoints))
+    assert checkpoints[-1]["thumb_media_id"] in server.materials
+    return checkpoints
+
+
+def test_a_retry_uploads_a_cover_deleted_on_the_platform_once_more(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock
+) -> None:
+    ch = channel(campaign, clock)
+    checkpoints = _interrupted_after_the_uploads(campaign, heihe_plan, server, ch)
+    stale = checkpoints[-1]["thumb_media_id"]
+    assert _delete_material(server, stale)["errcode"] == 0 and stale not in server.materials
+    assert _delete_material(server, stale)["errcode"] == 40007  # gone: the platform says so
+    receipt = ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, checkpoints))
+    fresh = receipt.data["thumb_media_id"]
+    assert receipt.status == "accepted" and fresh != stale and fresh in server.materials
+    assert server.drafts[receipt.data["media_id"]]["articles"][0]["thumb_media_id"] == fresh
+    assert any(c.get("thumb_media_id") == fresh and "media_id" not in c for c in checkpoints)  # the new cover checkpointed at once
+    assert server.calls["add_material"] == 2 and server.calls["add"] == 3  # refused once with the stale cover, then made
+    ch.close()
+
+
+def test_a_cover_refused_again_after_uploading_it_once_more_goes_to_a_person(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock
+) -> None:
+    ch = channel(campaign, clock)
+    checkpoints = _interrupted_after_the_uploads(campaign, heihe_plan, server, ch)
+    server.fail_next("add", body={"errcode": 40007, "errmsg": "invalid media_id"}, times=2)
+    with pytest.raises(PermanentError, match="draft/add 返回错误 40007"):
+        ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, checkpoints))
+    assert server.calls["add_material"] == 2  # uploaded once more, never more than once per try
+    server.fail_next("add", body={"errcode": 40007, "errmsg": "invalid media_id"})
+    fresh_log: list[dict[str, Any]] = []
+    with pytest.raises(PermanentError, match="40007"):  # a cover uploaded in this very try is not uploaded again
+        ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, fresh_log))
+    assert server.calls["add_material"] == 3
     ch.close()
 
 

@@ -5,7 +5,9 @@
     material/add_material, media/uploadimg   the cover, then each in-article image; the article's
                                       `qm-image:` placeholders become the returned URLs; each is
                                       checkpointed as it returns and reused by a retry
-    draft/add                         after every limit was checked, before any call
+    draft/add                         after every limit was checked, before any call; a cover held
+                                      from an earlier try that the platform no longer has (deleted
+                                      from the library: 40007) is uploaded once more, once per try
     publish mode:   freepublish/submit -> accepted; freepublish/get polled until a final status
     mass_send mode: message/mass/sendall with a clientmsgid made from post id and version, so a
                                       repeat after a crash is answered 45065 (already sent)
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -28,11 +31,14 @@ from typing import Any
 from .. import redact
 from ..campaign import Campaign, ChannelConfig, WeChatConfig
 from ..clock import Clock
+from ..logs import event
 from ..secrets import require_secret
 from . import register
 from . import wechat_rules as rules
 from .api import ApiChannel, ImageFile, PosterFiles, UnclearOutcome, call_name
 from .base import ChannelError, OutgoingPost, PermanentError, Receipt
+
+log = logging.getLogger("qm.wechat")
 
 EARLY_REFRESH = 300.0  # seconds before expiry a token is replaced
 
@@ -137,10 +143,9 @@ class WeChatChannel(ApiChannel):
         """Upload what the platform does not hold yet, then make the draft. Each upload is checkpointed
         as it returns, so a retry after a fault reuses it: one permanent cover per post, never two."""
         progress: dict[str, Any] = {"image_urls": {}, **held, "version": post.version}
-        if not progress.get("thumb_media_id"):
-            cover = self._upload(files[str(post.payload["cover"])], "/cgi-bin/material/add_material", {"type": "image"})
-            progress = {**progress, "stage": "uploading", "thumb_media_id": cover["media_id"], "cover_url": cover.get("url", "")}
-            post.checkpoint(progress)
+        reused_cover = bool(progress.get("thumb_media_id"))
+        if not reused_cover:
+            progress = self._upload_cover(post, files, progress)
         content = str(post.payload.get("content", ""))
         for ref in rules.placeholders(content):
             if ref not in progress["image_urls"]:
@@ -158,8 +163,24 @@ class WeChatChannel(ApiChannel):
             "need_open_comment": 0,
             "only_fans_can_comment": 0,
         }
-        draft = self.post_json("/cgi-bin/draft/add", {"articles": [article]})
+        try:
+            draft = self.post_json("/cgi-bin/draft/add", {"articles": [article]})
+        except PermanentError as exc:
+            if exc.code != rules.INVALID_MEDIA_ID or not reused_cover:
+                raise
+            # The cover an earlier try uploaded is gone (deleted from the library): the checkpoint is
+            # stale. Upload it once more, once per try; a second refusal goes to a person.
+            event(log, "cover_reuploaded", logging.WARNING, post=post.id, stale_media_id=progress["thumb_media_id"])
+            progress = self._upload_cover(post, files, progress)
+            draft = self.post_json("/cgi-bin/draft/add", {"articles": [{**article, "thumb_media_id": progress["thumb_media_id"]}]})
         progress = {**progress, "stage": "draft", "media_id": draft["media_id"]}
+        post.checkpoint(progress)
+        return progress
+
+    def _upload_cover(self, post: OutgoingPost, files: dict[str, Path], progress: dict[str, Any]) -> dict[str, Any]:
+        """The cover as a permanent image, checkpointed at once so a retry reuses it."""
+        cover = self._upload(files[str(post.payload["cover"])], "/cgi-bin/material/add_material", {"type": "image"})
+        progress = {**progress, "stage": "uploading", "thumb_media_id": cover["media_id"], "cover_url": cover.get("url", "")}
         post.checkpoint(progress)
         return progress
 

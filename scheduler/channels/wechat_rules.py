@@ -24,6 +24,7 @@ SOURCE_URL_MAX = 1024
 TOKEN_CODES = frozenset({40001, 40014, 42001})  # invalid, invalid, expired: refresh once and retry
 TRANSIENT_CODES = frozenset({-1, 45009, 45011, 45066, 53501})
 ALREADY_SENT = 45065  # mass send: this clientmsgid was sent within 24 h
+INVALID_MEDIA_ID = 40007  # a media_id the platform does not hold (never uploaded, or deleted since)
 
 MEANINGS: dict[int, str] = {
     -1: "微信系统繁忙",

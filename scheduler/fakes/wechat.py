@@ -3,7 +3,8 @@
 Errors come back as HTTP 200 with `{"errcode", "errmsg"}`. Tokens from `stable_token` last
 `TOKEN_TTL` seconds on the server's clock; the same token is returned while valid; `invalidate_tokens`
 plays another system force-refreshing (old tokens answer 40001). Uploaded images and drafts are
-checked against the documented limits. A submitted publish job reports status 1 (publishing) for
+checked against the documented limits; `material/del_material` deletes a permanent image (a draft
+that names it is then refused with 40007). A submitted publish job reports status 1 (publishing) for
 `publish_delay` seconds, then its outcome (0 unless `publish_outcomes` says otherwise). Mass sends
 keep the account type's quota (subscription: 1 a day; service: 4 a month) and recognise a repeated
 `clientmsgid` within 24 hours (45065, with the original msg_id).
@@ -118,6 +119,7 @@ class FakeWeChat(FakeServer):
             return problem
         routes: dict[str, Callable[[Request], Answer]] = {
             "add_material": self._add_material,
+            "del_material": self._del_material,
             "uploadimg": self._uploadimg,
             "add": self._draft_add,
             "submit": self._submit,
@@ -175,6 +177,12 @@ class FakeWeChat(FakeServer):
         media_id = f"fake-media-{next(self._ids)}"
         self.materials[media_id] = content
         return ok(media_id=media_id, url=f"http://mmbiz.qpic.cn/fake/{media_id}/0")
+
+    def _del_material(self, request: Request) -> Answer:
+        """A permanent material deleted from the library (by staff in the web console, or this API)."""
+        if self.materials.pop(request.param("media_id"), None) is None:
+            return err(40007, "invalid media_id")
+        return ok()
 
     def _uploadimg(self, request: Request) -> Answer:
         _content, problem = self._image(request, (b"\x89PNG", b"\xff\xd8"), MB - 1)
