@@ -203,6 +203,14 @@ class ReviewConfig:
 
 
 @dataclass(frozen=True)
+class DaemonConfig:
+    """How `qm daemon` runs. On PostgreSQL, a standby takes over within `lease_timeout` seconds of the
+    active daemon dying or being cut off (the lease's TCP keepalives give up on a silent peer then)."""
+
+    lease_timeout: float = 30.0
+
+
+@dataclass(frozen=True)
 class WebConfig:
     public_url: str = ""  # how staff reach `qm web`, for links in notifications ("" = no links)
     session_idle_minutes: int = 30
@@ -254,6 +262,7 @@ class Campaign:
     database_url: str = ""
     review: ReviewConfig = field(default_factory=ReviewConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    daemon: DaemonConfig = field(default_factory=DaemonConfig)
 
     @property
     def channels(self) -> tuple[ChannelConfig, ...]:

@@ -37,7 +37,6 @@ from .daemon import Daemon
 from .db import metadata, open_db, posts, shown
 from .errors import InputError, RuntimeFailure
 from .fakes.platforms import api_platforms
-from .lease import DEFAULT_TIMEOUT
 from .planner import Plan
 from .render import Renderer
 from .simulate import Report, approve_all, report
@@ -161,7 +160,9 @@ def simulate_cluster(
     _empty(database_url)
     result = report(plan, ledger, final, time.perf_counter() - began, (done_kills, kills), plan_faults)
     in_poll = plan_faults.kills_in_poll
-    return ClusterReport(result, nodes, done_kills, plan_faults.kills - in_poll, in_poll, cuts, round(longest, 1), DEFAULT_TIMEOUT)
+    return ClusterReport(
+        result, nodes, done_kills, plan_faults.kills - in_poll, in_poll, cuts, round(longest, 1), campaign.daemon.lease_timeout
+    )
 
 
 def _cut(node: Node) -> None:

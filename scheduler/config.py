@@ -18,6 +18,7 @@ from .campaign import (
     Campaign,
     Contact,
     Coverage,
+    DaemonConfig,
     KeyDates,
     LintConfig,
     Notifier,
@@ -55,6 +56,7 @@ TOP_KEYS = (
     "review",
     "web",
     "units",
+    "daemon",
 )
 SIZE_RE = re.compile(r"^(\d{2,5})[x×X*](\d{2,5})$")
 HOURS_RE = re.compile(r"^(\d{1,2}:\d{2})\s*[-–~]\s*(\d{1,2}:\d{2})$")
@@ -138,6 +140,7 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         "database_url": r.text(data, "database", "", ""),
         "review": _review(r, data),
         "web": _web(r, data),
+        "daemon": _daemon(r, data),
     }
     if start is None or end is None or key_dates is None or paths is None:
         return None
@@ -712,6 +715,22 @@ def _web(r: Reader, data: Mapping) -> WebConfig:
     if url and not URL_RE.match(url):
         r.problem(m.where("public_url"), f"web.public_url 不是网址：{url!r}", "写作 http://192.168.1.20:8080（同事访问 qm web 的地址）")
     return WebConfig(public_url=url, session_idle_minutes=r.integer(m, "session_idle_minutes", "web", 30, lo=5, hi=24 * 60))
+
+
+LEASE_TIMEOUT_RANGE = (10.0, 600.0)  # seconds: keepalives need a few; beyond ten minutes a launch-day post would wait too long
+
+
+def _daemon(r: Reader, data: Mapping) -> DaemonConfig:
+    m = r.section(data, "daemon", "", required=False)
+    if m is None:
+        return DaemonConfig()
+    r.keys(m, "daemon", ("lease_timeout",))
+    lo, hi = LEASE_TIMEOUT_RANGE
+    hint = (
+        f"写 {lo:g}–{hi:g} 之间的秒数，例如 lease_timeout: {DaemonConfig.lease_timeout:g}（默认）："
+        "主服务死掉或断网后，备用服务在这么多秒内接管；太短会在网络短暂抖动时误切换"
+    )
+    return DaemonConfig(lease_timeout=r.number(m, "lease_timeout", "daemon", DaemonConfig.lease_timeout, lo, hi, hint=hint))
 
 
 def _coverage(r: Reader, data: Mapping) -> Coverage:

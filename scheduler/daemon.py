@@ -118,7 +118,7 @@ class Daemon:
         self.scheduler = scheduler
         self.source = source
         self.notifications = notifications
-        self.lock = DaemonLock(engine, lock_file)
+        self.lock = DaemonLock(engine, lock_file, campaign.daemon.lease_timeout)
         self.ahead = ahead
         self.stats = stats
         self.backups = backups

@@ -304,8 +304,9 @@ def shown(url: str | sa.URL) -> str:
     return sa.make_url(url).render_as_string(hide_password=True)
 
 
-def open_db(url: str, *, migrate_schema: bool = True) -> Engine:
-    """An engine for the queue database, migrated to the latest schema."""
+def open_db(url: str, *, migrate_schema: bool = True, lease_timeout: float = DEFAULT_TIMEOUT) -> Engine:
+    """An engine for the queue database, migrated to the latest schema. On PostgreSQL its connections
+    give up on a silent server within `lease_timeout` seconds, as the lease's own session does."""
     try:
         target = engine_url(url)
     except sa.exc.ArgumentError as exc:
@@ -315,7 +316,7 @@ def open_db(url: str, *, migrate_schema: bool = True) -> Engine:
         writable_dir(path.parent, "数据库目录")
     try:  # a server connection dropped meanwhile (restart, network cut) is found and replaced, not used
         if target.get_backend_name() == "postgresql":
-            engine = sa.create_engine(target, pool_pre_ping=True, connect_args=keepalive_args(DEFAULT_TIMEOUT))
+            engine = sa.create_engine(target, pool_pre_ping=True, connect_args=keepalive_args(lease_timeout))
         else:
             engine = sa.create_engine(target)
     except ImportError as exc:

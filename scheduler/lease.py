@@ -15,8 +15,10 @@ import contextlib
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from .campaign import DaemonConfig
+
 LEASE_KEY = (0x716D, 0x0002)  # (classid, objid) of the advisory lock; 0x716D = "qm"
-DEFAULT_TIMEOUT = 30.0
+DEFAULT_TIMEOUT = DaemonConfig.lease_timeout  # config.yaml's daemon.lease_timeout sets it per campaign
 
 
 def keepalive_args(timeout: float) -> dict[str, object]:
@@ -54,7 +56,8 @@ def _held_by(backend: int | sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
 class PgLease:
     def __init__(self, engine: Engine, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.timeout = timeout
-        self._engine = sa.create_engine(engine.url, poolclass=sa.pool.NullPool, connect_args=keepalive_args(timeout))
+        self.connect_args = keepalive_args(timeout)
+        self._engine = sa.create_engine(engine.url, poolclass=sa.pool.NullPool, connect_args=self.connect_args)
         self._conn: Connection | None = None
         self.backend: int | None = None  # the server process of the session holding the lock
 

@@ -149,15 +149,17 @@ class Reader:
             self.problem(m.where(key), f"{_join(path, key)} 超出范围（{span}）")
         return value
 
-    def number(self, m: Mapping, key: str, path: str, default: float, lo: float, hi: float) -> float:
+    def number(self, m: Mapping, key: str, path: str, default: float, lo: float, hi: float, hint: str = "") -> float:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
             return default
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            self.problem(m.where(key), f"{_join(path, key)} 应当是数字，现为 {value!r}", f"写一个不带引号的数字，例如 {key}: {default:g}")
+            self.problem(
+                m.where(key), f"{_join(path, key)} 应当是数字，现为 {value!r}", hint or f"写一个不带引号的数字，例如 {key}: {default:g}"
+            )
             return default
         if not lo <= value <= hi:
-            self.problem(m.where(key), f"{_join(path, key)} 超出范围（{lo:g}–{hi:g}）")
+            self.problem(m.where(key), f"{_join(path, key)} 超出范围（{lo:g}–{hi:g}）", hint)
             return default
         return float(value)
 

@@ -194,3 +194,14 @@ def test_misspelt_key_suggests_the_known_one_and_the_missing_one_points_back(pro
 def test_wrong_type_gives_an_example(project: Callable[..., Path]) -> None:
     (problem,) = _problems(project(lambda t: t.replace("slide_seconds: 10", "slide_seconds: ten")))
     assert "slide_seconds 应当是整数，现为 'ten'（写一个不带引号的整数，例如 slide_seconds: 10）" in problem
+
+
+def test_the_lease_timeout_is_read_from_the_daemon_section_and_checked_with_its_line(project: Callable[..., Path]) -> None:
+    assert load_campaign(DEFAULT).daemon.lease_timeout == 30.0  # the default when the section is absent
+    assert load_campaign(project(lambda t: t + "\ndaemon:\n  lease_timeout: 45\n")).daemon.lease_timeout == 45.0
+    for bad, words in (("5", "daemon.lease_timeout 超出范围（10–600）"), ('"半分钟"', "daemon.lease_timeout 应当是数字")):
+        path = project(lambda t, bad=bad: t + f"\ndaemon:\n  lease_timeout: {bad}\n")
+        line = len(path.read_text(encoding="utf-8").splitlines())
+        problems = _problems(path)
+        assert len(problems) == 1 and f"config.yaml:{line}" in problems[0] and words in problems[0], problems
+        assert "备用服务在这么多秒内接管" in problems[0]  # how to fix it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -19,8 +20,9 @@ from sqlalchemy.engine import Engine
 
 from scheduler import daemon as daemon_module
 from scheduler import states as st
-from scheduler.campaign import Campaign
+from scheduler.campaign import Campaign, DaemonConfig
 from scheduler.channels.fake import Crash, Faults, FaultyChannel
+from scheduler.clock import FakeClock
 from scheduler.cluster import simulate_cluster
 from scheduler.config import load_campaign
 from scheduler.content import load_library
@@ -33,6 +35,7 @@ from scheduler.planner import Plan, make_plan
 from scheduler.queue import Queue
 from scheduler.render import Renderer
 from scheduler.status import gather, to_json, to_text
+from scheduler.stepping import SteppedScheduler
 
 from .conftest import ROOT, run_qm
 from .daemon_helpers import Harness, SpyChannel, local_campaign, one_day
@@ -100,6 +103,23 @@ def test_a_cut_off_holder_knows_it_and_cannot_claim(engine: Engine) -> None:
     claimed = queue.claim("p1", "后台服务", NOW + 1, fence=standby.fence())
     assert claimed is not None and claimed.attempts == 1
     standby.release(NOW + 2)
+
+
+def test_the_configured_lease_timeout_sets_the_lease_and_its_keepalives(
+    engine: Engine, heihe: Campaign, heihe_plan: Plan, tmp_path: Path
+) -> None:
+    campaign = dataclasses.replace(local_campaign(heihe, tmp_path, str(engine.url)), daemon=DaemonConfig(lease_timeout=12.0))
+    built = Daemon(campaign, engine, {}, clock=FakeClock(EARLY), scheduler=SteppedScheduler(), source=lambda: (heihe_plan, Renderer(heihe)))
+    lease = built.lock.lease
+    assert lease is not None and lease.timeout == 12.0
+    assert (
+        lease.connect_args["tcp_user_timeout"] == 12_000 and lease.connect_args["keepalives_idle"] == 4
+    )  # a silent peer: gone within 12 s
+    assert "tcp_user_timeout=12000" in str(lease.connect_args["options"])  # the server gives up on this daemon as soon
+    assert lease.try_take() and lease.holds()
+    lease.release()
+    default = DaemonLock(engine, None).lease
+    assert default is not None and default.timeout == DEFAULT_TIMEOUT == 30.0
 
 
 # -- active and standby daemons ---------------------------------------------------------------------

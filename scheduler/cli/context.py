@@ -55,7 +55,7 @@ class Context:
         """The queue database, migrated to the latest schema."""
         from ..db import open_db
 
-        return open_db(self.campaign.db_url)
+        return open_db(self.campaign.db_url, lease_timeout=self.campaign.daemon.lease_timeout)
 
     def filled_queue(self) -> Queue:
         """The publishing queue, first brought in line with the current config and content (today on)."""

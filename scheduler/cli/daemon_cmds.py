@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         parents=[common],
         description=(
             "加载活动配置与内容库，把排期放入发布队列，并按时发布审核通过的内容。SQLite 数据库只能运行一个后台服务；"
-            "PostgreSQL 数据库可在多台机器上各运行一个：一个主服务发布，其余作为备用，主服务停止或断开后 30 秒内接管。"
+            "PostgreSQL 数据库可在多台机器上各运行一个：一个主服务发布，其余作为备用，主服务停止或断开后在租约超时（config.yaml 的 daemon.lease_timeout，默认 30 秒）内接管。"
             "按 Ctrl+C 或发送 SIGTERM 停止：正在进行的发布会先完成，退出码为 0。日志写入 状态目录/qm.log。"
         ),
     )
