@@ -39,7 +39,7 @@ from . import channel_warnings as warnings
 from . import diskfull, jobs
 from . import states as st
 from .campaign import Campaign
-from .channels.base import Channel, ChannelError, OutgoingPost, PermanentError, Receipt, TransientError, committed
+from .channels.base import Channel, ChannelError, OutgoingPost, PermanentError, Receipt, TransientError, committed, went_out_at
 from .clock import Clock
 from .db import notices
 from .due import POLL_LIMIT, Action, decide, retry_at
@@ -592,7 +592,7 @@ class Daemon:
         if receipt.status == "accepted":
             self._await_platform(post, "平台已接收，等待确认", now, receipt=receipt)
             return
-        self.queue.move(post.id, st.PUBLISHED, WHO, "发布成功", now, published_at=now, **values)
+        self.queue.move(post.id, st.PUBLISHED, WHO, "发布成功", now, published_at=went_out_at(receipt, now), **values)
         event(log, "published", post=post.id, channel=post.channel, late_seconds=round(now - post.at, 1), url=receipt.url)
 
     def _await_platform(self, post: Post, why: str, now: float, *, receipt: Receipt | None = None, delay: float = 60.0) -> None:

@@ -13,6 +13,8 @@ import pytest
 from scheduler import backup
 from scheduler import states as st
 from scheduler.campaign import Campaign
+from scheduler.channels.base import OutgoingPost, Receipt, went_out_at
+from scheduler.channels.outbox import OutboxChannel
 from scheduler.cli.main import main
 from scheduler.lock import held_file_lock
 from scheduler.planner import Plan
@@ -107,6 +109,12 @@ def test_with_the_database_lost_posts_due_since_the_backup_are_checked_with_the_
     assert all(len(times) == 1 for times in h.ledger.deliveries.values())  # nothing re-sent either way
     if channel_can_tell:  # the channel knew: recorded as published, not sent again
         assert {h.state(p) for p in since} == {st.PUBLISHED}
+        for post_id in since:  # at the time it really went out (the platform's answer), not at the recovery
+            post = h.queue.get(post_id)
+            assert post is not None and post.published_at == h.ledger.first(post_id), post_id
+        # So the mass send that went out on the 2nd does not count on the 3rd: the 3rd's goes out on time.
+        assert {h.state(p.id) for p in h.plan.posts} == {st.PUBLISHED}
+        assert not [n for n in h.notifications.sent if "群发次数不足" in n.title]  # type: ignore[union-attr]
     else:
         assert {h.state(p) for p in since} == {st.FAILED}
         assert all(f"qm confirm {p}" in (h.queue.get(p).last_error) for p in since)  # type: ignore[union-attr]
@@ -129,3 +137,20 @@ def test_qm_restore_refuses_while_a_daemon_runs_and_explains_a_wrong_file(
     assert code == 2 and "不是 qm 的数据库备份" in capsys.readouterr().err
     code = main(["-c", str(cfg), "restore", str(yesterday)])
     assert code == 0 and "已从备份恢复数据库" in capsys.readouterr().out
+
+
+def test_the_time_a_post_went_out_is_read_from_the_channels_answer(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> None:
+    sent = dt.datetime(2016, 9, 2, 20, 0, 3, tzinfo=TZ)
+    later = dt.datetime(2016, 9, 3, 12, 0, tzinfo=TZ).timestamp()  # recorded at the recovery, the next day
+    outbox = OutboxChannel("wechat", tmp_path / "outbox", now=lambda: sent)
+    post = next(p for p in heihe_plan.posts if p.channel == "wechat")
+    rendered = Renderer(heihe).render(post)
+    out = OutgoingPost(post.id, "wechat", post.at, rendered.item, rendered.version, rendered.payload)
+    outbox.publish(out)
+    found = outbox.reconcile(out, None)  # what a daemon reconciling after a restore reads
+    assert found is not None and went_out_at(found, later) == sent.timestamp()
+    weibo = Receipt("published", "1", data={"idstr": "1", "created_at": "Fri Sep 02 20:00:03 +0800 2016"})
+    assert went_out_at(weibo, later) == sent.timestamp()
+    assert went_out_at(Receipt("published", data={"sent_at": sent.timestamp()}), later) == sent.timestamp()
+    for unknown in ({}, {"published_at": "昨天"}, {"sent_at": later + 60}):  # unsaid, unreadable, still to come: now
+        assert went_out_at(Receipt("published", data=unknown), later) == later

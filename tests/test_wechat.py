@@ -279,6 +279,7 @@ def test_mass_send_is_recognised_when_repeated(campaign: Campaign, heihe_plan: P
     again = ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST))  # as after a crash that lost every record
     assert again.status == "published" and again.external_id == first.external_id and again.data["already_sent"]
     assert len(server.deliveries) == 1 and server.calls["sendall"] == 2
+    assert first.data["sent_at"] == server.deliveries[0][3] and "sent_at" not in again.data  # 45065 does not say when
 
 
 def test_mass_send_quota_of_a_subscription_account_is_one_a_day(

@@ -28,6 +28,7 @@ Messages are Chinese and never contain a secret or an access token.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,6 +87,42 @@ def committed(receipt: Receipt | None) -> str:
         if data.get(key):
             return f"{label} {data[key]}"
     return ""
+
+
+# Receipt keys under which channels store when the platform put the post out: the outbox's folder
+# (ISO time), a WeChat mass send (epoch seconds, when sendall answered), Weibo's answer (created_at).
+WENT_OUT_KEYS = ("published_at", "sent_at", "created_at")
+
+
+def went_out_at(receipt: Receipt, now: float) -> float:
+    """When the post really went out, as the receipt says; `now` when it does not say (or says a
+    time still to come). A post recorded long after it went out (reconciled after a crash or a
+    restored backup) keeps its true time: quotas and statistics count it on the right day."""
+    for key in WENT_OUT_KEYS:
+        when = _moment(receipt.data.get(key))
+        if when is not None:
+            return min(when, now)
+    return now
+
+
+def _moment(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    if not isinstance(value, str) or not value:
+        return None
+    for parse in (dt.datetime.fromisoformat, _weibo_time):
+        try:
+            parsed = parse(value)
+        except (ValueError, TypeError, IndexError):
+            continue
+        return parsed.timestamp() if parsed.tzinfo is not None else None
+    return None
+
+
+def _weibo_time(text: str) -> dt.datetime:
+    """Weibo's `Tue Sep 07 20:00:03 +0800 2027`, read whatever the machine's locale."""
+    _weekday, month, day, clock, zone, year = text.split()
+    return email.utils.parsedate_to_datetime(f"{day} {month} {year} {clock} {zone}")
 
 
 class ChannelError(QmError):

@@ -44,13 +44,15 @@ class FakePlatform(Channel):
         self.clock = clock
 
     def publish(self, post: OutgoingPost) -> Receipt:
-        n = self.ledger.deliver(post.id, self.clock.now().timestamp())
-        return Receipt("published", external_id=f"{self.name}-{post.id}-{n}")
+        at = self.clock.now().timestamp()
+        n = self.ledger.deliver(post.id, at)
+        return Receipt("published", external_id=f"{self.name}-{post.id}-{n}", data={"published_at": at})
 
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
-        if self.ledger.first(post.id) is None:
+        first = self.ledger.first(post.id)
+        if first is None:
             return None
-        return Receipt("published", external_id=f"{self.name}-{post.id}-1")
+        return Receipt("published", external_id=f"{self.name}-{post.id}-1", data={"published_at": first})  # the platform knows when
 
 
 @dataclass

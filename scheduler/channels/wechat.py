@@ -220,7 +220,9 @@ class WeChatChannel(ApiChannel):
         if data.get("msg_data_id"):
             progress["msg_data_id"] = str(data["msg_data_id"])
         if int(data.get("errcode") or 0) == rules.ALREADY_SENT:
-            progress["already_sent"] = True  # an earlier attempt went out; this one was recognised
+            progress["already_sent"] = True  # an earlier attempt went out; this one was recognised (when is not said)
+        else:
+            progress["sent_at"] = self.now()  # it went out now: kept if the daemon records it only later
         post.checkpoint(progress)
         return Receipt("published", external_id=progress["msg_id"], data=progress)
 
