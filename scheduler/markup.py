@@ -55,16 +55,3 @@ def to_html(markdown: str) -> Markup:
             paragraph.append(line)
     flush()
     return Markup("\n".join(out))
-
-
-def to_text(markdown: str) -> str:
-    """Plain text of a body: markers removed, one line per block."""
-    lines = []
-    for raw in markdown.splitlines():
-        line = raw.strip()
-        for pattern in (_HEADING, _BULLET, _NUMBERED):
-            m = pattern.match(line)
-            if m:
-                line = m.group(1)
-        lines.append(_BOLD.sub(r"\1", line))
-    return "\n".join(lines).strip()

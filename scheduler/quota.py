@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from .campaign import WeChatConfig
 
 LIMITS = {"subscription": 1, "service": 4}
-PERIODS = {"subscription": "天", "service": "月"}
 SEARCH_DAYS = 400  # how far ahead to look for room
 
 
