@@ -1,6 +1,6 @@
 """What `qm status` reports: every daemon (active, standbys) and its heartbeat, pauses, next fire times, counts, recent failures.
 
-Reads the database only (including APScheduler's job table, by SQL: no job is unpickled), so it
+Reads the database only (APScheduler's job table through `job_table`: no job is unpickled), so it
 works while the daemon runs and never changes anything.
 """
 
@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from . import states as st
+from .job_table import next_runs
 from .lock import ACTIVE, ROLE_LABELS, DaemonInfo, read_all, read_info
 from .queue import Queue
 from .review import paused
@@ -72,20 +72,9 @@ def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Stat
         daemons=every,
         pauses=paused(queue),
         counts=queue.counts(),
-        next_jobs=_next_jobs(engine, jobs),
+        next_jobs=[NextJob(job_id, at) for job_id, at in next_runs(engine, jobs)],
         failures=[(p.id, p.state, p.last_error, p.updated) for p in recent[:failures]],
     )
-
-
-def _next_jobs(engine: Engine, limit: int) -> list[NextJob]:
-    with engine.connect() as conn:
-        if not sa.inspect(conn).has_table("apscheduler_jobs"):
-            return []
-        rows = conn.execute(
-            sa.text("SELECT id, next_run_time FROM apscheduler_jobs WHERE next_run_time IS NOT NULL ORDER BY next_run_time LIMIT :n"),
-            {"n": limit},
-        ).all()
-    return [NextJob(r.id, float(r.next_run_time)) for r in rows]
 
 
 def to_json(status: Status, tz: dt.tzinfo) -> dict[str, Any]:

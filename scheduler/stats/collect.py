@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from .. import notices_sent
 from .. import states as st
 from ..campaign import Campaign
-from ..db import notices, stat_days, stat_values
+from ..db import stat_days, stat_values
 from ..logs import event
 from ..notify import FAILURE, Notice
 from ..queue import Queue
@@ -112,9 +113,8 @@ class Collector:
                 event(log, "stats_failed", logging.WARNING, source=source, day=day.isoformat(), error=str(exc))
                 return
             told = f"stats-denied:{source}"
-            if conn.execute(sa.select(notices.c.key).where(notices.c.key == told)).first() is not None:
+            if not notices_sent.claim(conn, told, now.timestamp()):
                 return
-            conn.execute(notices.insert().values(key=told, at=now.timestamp()))
         event(log, "stats_denied", logging.WARNING, source=source, error=str(exc))
         if self.notify is not None:
             self.notify(Notice(FAILURE, f"【统计数据】{source_label(source)}无法取得统计数据", (str(exc), "此提醒只发一次。")))

@@ -14,11 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from .. import notices_sent
 from ..campaign import Campaign, Notifier, Unit
-from ..db import notices
 from ..notify import REMINDER, Notice, Notifications
 from .submissions import FOLDERS, LABELS, LATE, ON_TIME, UnitStatus, due_date
 
@@ -77,13 +76,10 @@ def send_due(campaign: Campaign, engine: Engine, statuses: list[UnitStatus], now
     due = due_reminders(campaign, statuses, now)
     sent: list[str] = []
     with engine.begin() as conn:
-        done = set(conn.execute(sa.select(notices.c.key)).scalars())
         for reminder in due:
-            if reminder.key in done:
-                continue
-            _deliver(reminder, office)
-            conn.execute(notices.insert().values(key=reminder.key, at=now.timestamp()))
-            sent.append(reminder.key)
+            if notices_sent.claim(conn, reminder.key, now.timestamp()):
+                _deliver(reminder, office)
+                sent.append(reminder.key)
     return sent
 
 

@@ -1,0 +1,40 @@
+"""APScheduler's job table (`apscheduler_jobs`, created by its job store in the queue database).
+
+The only module that reads it: the daemon asks which jobs exist, `qm status` asks what fires next.
+Reads are plain SQL on the id and fire-time columns, so no job is unpickled and a reader never needs
+the functions the jobs point at (see `jobs.py`). Writes go through APScheduler only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+TABLE = "apscheduler_jobs"
+
+_jobs = sa.table(TABLE, sa.column("id", sa.String), sa.column("next_run_time", sa.Float))
+
+
+def job_ids(engine: Engine, among: Collection[str] | None = None) -> set[str]:
+    """Ids in the job store; only those `among` the given ones when given (a sweep asks about few)."""
+    if among is not None and not among:
+        return set()
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(TABLE):
+            return set()
+        query = sa.select(_jobs.c.id)
+        if among is not None:
+            query = query.where(_jobs.c.id.in_(list(among)))
+        return set(conn.execute(query).scalars())
+
+
+def next_runs(engine: Engine, limit: int) -> list[tuple[str, float]]:
+    """The `limit` jobs that fire next: (id, UTC epoch seconds), soonest first; paused jobs have no time."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(TABLE):
+            return []
+        query = sa.select(_jobs.c.id, _jobs.c.next_run_time).where(_jobs.c.next_run_time.is_not(None))
+        rows = conn.execute(query.order_by(_jobs.c.next_run_time).limit(limit)).all()
+    return [(str(job_id), float(at)) for job_id, at in rows]

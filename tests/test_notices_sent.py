@@ -1,0 +1,48 @@
+"""Notices sent once: two processes sharing a database claim one notice key, exactly one of them sends it."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from scheduler import notices_sent
+from scheduler.db import notices, open_db
+
+
+def test_two_processes_claiming_one_notice_at_once_send_it_once(tmp_path: Path, database_url: str) -> None:
+    url = database_url or f"sqlite:///{tmp_path / 'qm.sqlite3'}"
+    engines = [open_db(url), open_db(url)]  # as two daemons (or a daemon and a command) would
+    start = threading.Barrier(len(engines))
+    won: list[bool] = []
+
+    def claim(engine_index: int) -> None:
+        with engines[engine_index].begin() as conn:
+            start.wait(10)
+            won.append(notices_sent.claim(conn, "quota:20160902-wechat-2000:201609022000", 100.0 + engine_index))
+
+    threads = [threading.Thread(target=claim, args=(i,)) for i in range(len(engines))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(won) == [False, True]
+    with engines[0].connect() as conn:
+        assert notices_sent.sent(conn, ["quota:20160902-wechat-2000:201609022000", "token:weibo:2016-09-02"]) == {
+            "quota:20160902-wechat-2000:201609022000"
+        }
+        assert len(conn.execute(notices.select()).all()) == 1
+    for engine in engines:
+        engine.dispose()
+
+
+def test_a_notice_whose_sending_fails_is_not_recorded_and_goes_out_at_the_next_try(tmp_path: Path, database_url: str) -> None:
+    engine = open_db(database_url or f"sqlite:///{tmp_path / 'qm.sqlite3'}")
+    try:
+        with engine.begin() as conn:
+            assert notices_sent.claim(conn, "units-missing:plan:2016-09-10", 1.0)
+            raise ConnectionError("webhook unreachable")
+    except ConnectionError:
+        pass
+    with engine.begin() as conn:
+        assert notices_sent.claim(conn, "units-missing:plan:2016-09-10", 2.0)
+    engine.dispose()
