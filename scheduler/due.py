@@ -55,9 +55,14 @@ def retry_at(attempts: int, *, now: float, due: float, grace: float) -> float | 
     return min(now + backoff(attempts), end)
 
 
-def poll_delay(polls: int) -> float:
-    """How long to wait before asking the platform again about an accepted post."""
-    return float(min(60 * 2 ** min(polls, 5), 30 * 60))
+POLL_FIRST = 60.0  # seconds before an accepted post is asked about again, at first
+POLL_MAX = 30 * 60.0  # the longest wait between two questions about one post
+
+
+def poll_delay(waited: float) -> float:
+    """How long to wait before asking the platform again about an accepted post that has waited
+    `waited` seconds: a quarter of that, at least a minute, at most half an hour."""
+    return min(max(POLL_FIRST, waited / 4), POLL_MAX)
 
 
 POLL_LIMIT = 24 * 3600.0  # an accepted post still unconfirmed after a day goes to a person

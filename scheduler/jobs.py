@@ -1,8 +1,12 @@
-"""The functions APScheduler jobs point at, and the ids of those jobs.
+"""The functions APScheduler jobs point at, and the ids of those jobs: the job store's stable entry point.
 
 The job store pickles a textual reference to each function (`scheduler.jobs:publish_post`) and its
-arguments, so these are module-level functions taking only ids: renaming or moving one would make
-APScheduler delete every stored job that uses it. Each forwards to the running daemon.
+arguments, so these are module-level functions taking only ids: renaming or moving one (or this
+module) would make APScheduler delete every stored job that uses it. This module therefore stays
+where it is, whatever happens to the daemon behind it (`scheduler.daemon`, a package of parts since
+it was one module); each function forwards to the running daemon. If a reference ever has to move,
+rewrite the stored jobs in a migration; `tests/test_previous_release.py` runs a database left by an
+earlier release.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduler.due import BACKOFF_MAX, Action, backoff, decide, retry_at
+from scheduler.due import BACKOFF_MAX, POLL_FIRST, POLL_MAX, Action, backoff, decide, poll_delay, retry_at
 
 GRACE = 7200.0
 
@@ -37,3 +37,9 @@ def test_retries_go_on_until_the_grace_window_closes_the_last_one_at_its_end() -
     assert retry_at(40, now=1000 + GRACE - 10, due=1000, grace=GRACE) == 1000 + GRACE  # one last try at the end
     assert retry_at(41, now=1000 + GRACE, due=1000, grace=GRACE) is None  # the window has closed: fail and tell
     assert retry_at(1, now=1000, due=1000, grace=0) is None
+
+
+def test_an_accepted_post_is_asked_about_again_after_a_quarter_of_its_wait_within_bounds() -> None:
+    assert poll_delay(0) == POLL_FIRST == 60  # just accepted: a minute
+    assert poll_delay(600) == 150  # waited ten minutes: ask again in two and a half
+    assert poll_delay(4 * 3600) == POLL_MAX == 1800  # waited hours: every half hour, not less often

@@ -18,7 +18,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from scheduler import daemon as daemon_module
 from scheduler import states as st
 from scheduler.campaign import Campaign, DaemonConfig
 from scheduler.channels.fake import Crash, Faults, FaultyChannel
@@ -27,6 +26,7 @@ from scheduler.cluster import simulate_cluster
 from scheduler.config import load_campaign
 from scheduler.content import load_library
 from scheduler.daemon import Daemon
+from scheduler.daemon import lifecycle as daemon_module
 from scheduler.db import open_db, posts
 from scheduler.errors import InputError
 from scheduler.lease import DEFAULT_TIMEOUT, PgLease

@@ -1,0 +1,125 @@
+"""What the daemon's parts share: campaign, queue, clock, job store, notifications, the plan.
+
+Each part (sweep, publishing, early warnings, recurring jobs, routine jobs) takes one `Shared`,
+built by `lifecycle.Daemon`. Jobs are added here and looked up through `job_table`, the only reader
+of APScheduler's table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy.engine import Engine
+
+from .. import diskfull, job_table
+from ..campaign import Campaign
+from ..channels.base import Channel
+from ..clock import Clock
+from ..logs import event
+from ..notify import Notice, Notifications
+from ..planner import Plan
+from ..queue import Filled, Queue, fill
+from ..render import Renderer
+
+log = logging.getLogger("qm.daemon")
+
+WHO = "后台服务"  # who the audit log names for the daemon's own moves
+
+Source = Callable[[], tuple[Plan, Renderer]]
+BackupHook = Callable[[float], Path]  # takes a backup of the database now; the file written
+AheadHook = Callable[[dt.datetime], object]  # prepares what is due after the given time (see `routine.work_ahead`)
+StatsHook = Callable[[dt.datetime], object]  # collects the statistics due by the given time (see `stats.daily`)
+
+
+class Shared:
+    def __init__(
+        self,
+        campaign: Campaign,
+        engine: Engine,
+        channels: dict[str, Channel],
+        *,
+        clock: Clock,
+        scheduler: BaseScheduler,
+        source: Source,
+        notifications: Notifications | None,
+        ahead: AheadHook | None,
+        stats: StatsHook | None,
+        backups: BackupHook | None,
+    ) -> None:
+        self.campaign = campaign
+        self.queue = Queue(engine)
+        self.channels = channels
+        self.clock = clock
+        self.scheduler = scheduler
+        self.source = source
+        self.notifications = notifications
+        self.ahead = ahead
+        self.stats = stats
+        self.backups = backups
+        self.stopping = threading.Event()
+        self.disk = diskfull.Alarm(self.notify, campaign.paths.state)
+        self._plan: Plan | None = None
+        self._filled = Filled()  # the daily refresh renders only posts whose inputs changed since the last one
+
+    def now(self) -> float:
+        return self.clock.now().timestamp()
+
+    def notify(self, notice: Notice) -> None:
+        if self.notifications is not None:
+            self.notifications.send(notice)
+
+    def outlive_full_disk(self, during: str, job: Callable[..., None], *args: str) -> None:
+        """Run a job; one that hits a full disk is reported and dropped: nothing it wrote is half done (one
+        transaction per change), and the sweep puts the post or job back once writes succeed."""
+        try:
+            job(*args)
+        except Exception as exc:
+            if not diskfull.is_full(exc):
+                raise
+            self.disk.full(exc, self.now(), during)
+
+    # -- the plan ----------------------------------------------------------------------------------
+
+    def fill(self, now: float) -> None:
+        """Render the plan into the queue (only posts whose inputs changed since the last fill)."""
+        plan, renderer = self.source()
+        self._plan = plan
+        result = fill(self.queue, self.campaign, plan, renderer, now, last=self._filled)
+        if result.added or result.back_to_review or result.cancelled:
+            event(
+                log,
+                "queue_filled",
+                added=len(result.added),
+                back_to_review=len(result.back_to_review),
+                cancelled=len(result.cancelled),
+            )
+
+    def plan(self) -> Plan:
+        if self._plan is None:
+            self._plan, _ = self.source()
+        return self._plan
+
+    def grace(self, channel: str) -> float:
+        config = self.campaign.channel(channel)
+        return config.grace_minutes * 60.0 if config else 0.0
+
+    def longest_grace(self) -> float:
+        return max((c.grace_minutes * 60.0 for c in self.campaign.channels), default=0.0)
+
+    # -- the job store -----------------------------------------------------------------------------
+
+    def schedule(self, job_id: str, func: str, at: float, arg: str) -> None:
+        """A one-off job at `at`, replacing one with the same id. No misfire grace: a late job always runs
+        and `due.decide` chooses publish-late or missed."""
+        when = dt.datetime.fromtimestamp(at, dt.UTC)
+        self.scheduler.add_job(
+            func, "date", run_date=when, args=[arg], id=job_id, replace_existing=True, misfire_grace_time=None, coalesce=True
+        )
+
+    def job_ids(self, among: list[str] | None = None) -> set[str]:
+        return job_table.job_ids(self.queue.engine, among)

@@ -1,0 +1,81 @@
+"""What staff hear before a post's time: token expiry and quota warnings, deadline reminders, and the
+morning list of posts still waiting for review.
+
+Warnings and reminders go out once each: their keys are claimed in the `notices` table as they are
+sent (`notices_sent.claim`, insert-or-ignore), so neither a restart nor a second daemon sharing the
+database repeats one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from .. import channel_warnings, notices_sent
+from .. import states as st
+from ..links import day_url, link_line
+from ..logs import event
+from ..notify import APPROVAL, REMINDER, Notice
+from .context import Shared, log
+from .recurring import REMINDER_GRACE
+
+APPROVAL_DAYS = 2  # reviewers are reminded of unapproved posts this many days ahead
+
+
+class EarlyWarnings:
+    def __init__(self, shared: Shared) -> None:
+        self.shared = shared
+
+    def warn(self, now: float) -> None:
+        """Warnings staff should get before a post's time (token expiry, quota), each sent once.
+
+        Checked at every sweep (a review command can change the quota picture at any time); with no
+        Weibo token to watch and no mass sends, it touches nothing."""
+        campaign, queue = self.shared.campaign, self.shared.queue
+        today = dt.datetime.fromtimestamp(now, campaign.timezone).date()
+        pending: dict[str, Notice] = {}
+        token = channel_warnings.token_notice(campaign, today)
+        if token is not None:
+            pending[f"token:{campaign.weibo.name if campaign.weibo else ''}:{today}"] = token
+        for issue in channel_warnings.queue_quota_issues(campaign, queue):
+            pending[f"quota:{issue.post_id}:{issue.at:%Y%m%d%H%M}"] = channel_warnings.quota_notice(campaign, issue)
+        if not pending:
+            return
+        with queue.engine.connect() as conn:  # most sweeps find every warning sent already: no write then
+            done = notices_sent.sent(conn, pending)
+        unsent = [key for key in pending if key not in done]
+        if not unsent:
+            return
+        with queue.engine.begin() as conn:
+            for key in unsent:
+                if notices_sent.claim(conn, key, now):
+                    self.shared.notify(pending[key])
+
+    def remind(self, reminder_id: str) -> None:
+        """A deadline reminder's job: sent once, unless it is stale (the daemon was down at its time)."""
+        now = self.shared.now()
+        reminder = next((r for r in self.shared.plan().reminders if r.id == reminder_id), None)
+        if reminder is None:
+            return
+        with self.shared.queue.engine.begin() as conn:
+            if not notices_sent.claim(conn, reminder_id, now):
+                return
+            if now <= reminder.at.timestamp() + REMINDER_GRACE:
+                self.shared.notify(
+                    Notice(REMINDER, reminder.message, (f"截止日期：{reminder.due:%Y-%m-%d}", f"活动：{self.shared.campaign.name}"))
+                )
+            else:
+                event(log, "reminder_stale", logging.WARNING, reminder=reminder_id)
+
+    def remind_reviewers(self, now: float) -> None:
+        campaign = self.shared.campaign
+        waiting = self.shared.queue.find([st.PLANNED, st.REJECTED], start=now, end=now + APPROVAL_DAYS * 86400)
+        if not waiting:
+            return
+        tz = campaign.timezone
+        lines = [f"{p.id}（{p.when(tz):%m-%d %H:%M}，{st.label(p.state)}）" for p in waiting[:10]]
+        if len(waiting) > 10:
+            lines.append(f"……共 {len(waiting)} 条")
+        lines.append("查看：qm queue --state planned；审核：qm approve 编号 或 qm approve --date 日期")
+        lines.extend(link_line(day_url(campaign, waiting[0].when(tz).date())))
+        self.shared.notify(Notice(APPROVAL, f"【待审核】{len(waiting)} 条内容将在 {APPROVAL_DAYS} 天内发布，尚未审核", tuple(lines)))

@@ -1,0 +1,76 @@
+"""The daemon's routine jobs: the morning refresh, work done ahead, statistics, the nightly backup.
+
+Each reports its own failure (a notice, a log line) and leaves publishing alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from ..errors import QmError
+from ..logs import event
+from ..notify import FAILURE, Notice
+from .context import Shared, log
+from .early_warnings import EarlyWarnings
+from .sweep import Sweep
+
+
+class Routine:
+    def __init__(self, shared: Shared, sweep: Sweep, warnings: EarlyWarnings) -> None:
+        self.shared = shared
+        self.sweep = sweep
+        self.warnings = warnings
+
+    def refresh(self) -> None:
+        """The morning job: re-render the plan into the queue, then remind reviewers."""
+        s = self.shared
+        now = s.now()
+        try:
+            s.fill(now)
+        except QmError as exc:
+            event(log, "refresh_failed", logging.ERROR, error=str(exc))
+            s.notify(Notice(FAILURE, "【刷新失败】内容或配置有误，队列未更新", tuple(exc.lines())))
+            return
+        self.sweep.catch_up(now)
+        self.warnings.remind_reviewers(now)
+        self.work_ahead()
+
+    def work_ahead(self) -> None:
+        """Draw what is due soon (posters, playlists); unchanged inputs cost nothing.
+
+        Opt-in (`ahead=`): run at start, at the morning refresh, before each screen's on-hours and every
+        few minutes (`qm daemon` passes `ahead.Ahead`: posters for the coming posts and the screens'
+        playlists, drawn in a child process)."""
+        s = self.shared
+        if s.ahead is None or s.stopping.is_set():
+            return
+        try:
+            s.ahead(s.clock.now())
+        except QmError as exc:
+            event(log, "ahead_failed", logging.ERROR, error=str(exc))
+            s.notify(Notice(FAILURE, "【提前准备】海报或电子屏播放列表更新失败，屏幕继续播放上一份播放列表", tuple(exc.lines())))
+
+    def collect_statistics(self) -> None:
+        """Read figures, plays: every day not yet final (idempotent; see `stats.collect`)."""
+        s = self.shared
+        if s.stats is None or s.stopping.is_set():
+            return
+        try:
+            s.stats(s.clock.now())
+        except QmError as exc:
+            event(log, "stats_failed", logging.ERROR, error=str(exc))
+
+    def backup(self) -> None:
+        """The nightly job: a consistent copy of the database, the oldest ones beyond the kept number removed."""
+        s = self.shared
+        if s.backups is None or s.stopping.is_set():
+            return
+        try:
+            path = s.backups(s.now())
+        except (OSError, sqlite3.Error) as exc:
+            event(log, "backup_failed", logging.ERROR, error=str(exc))
+            lines = (f"原因：{exc}", "请检查状态目录所在磁盘的空间和权限")
+            s.notify(Notice(FAILURE, "【备份失败】今天的数据库备份没有做成，发布不受影响", lines))
+            return
+        event(log, "backup", file=str(path))

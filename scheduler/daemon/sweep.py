@@ -1,0 +1,71 @@
+"""Keeping the queue and the job store in agreement: the start-up reconcile and the heartbeat's sweep.
+
+reconcile(now)  at start and on taking over the lease: drop jobs nothing needs any more, then
+                catch up over the whole queue
+catch_up(now)   sweep, then make sure every recurring job exists (also after the morning refresh
+                and once a full disk has room again)
+sweep(now)      schedule newly approved posts, re-add lost jobs of posts due soon, mark unreviewed
+                ones missed, reconcile posts left in `publishing` by a crash, send early warnings
+"""
+
+from __future__ import annotations
+
+from .. import jobs
+from .. import states as st
+from ..logs import event
+from .context import WHO, Shared, log
+from .early_warnings import EarlyWarnings
+from .publishing import Publishing
+from .recurring import Recurring
+
+SWEEP_HORIZON = 3600.0  # a heartbeat's sweep looks for missing publish jobs this far ahead; the start-up sweep looks at all
+
+
+class Sweep:
+    def __init__(self, shared: Shared, publishing: Publishing, warnings: EarlyWarnings, recurring: Recurring) -> None:
+        self.shared = shared
+        self.publishing = publishing
+        self.warnings = warnings
+        self.recurring = recurring
+
+    def reconcile(self, now: float) -> None:
+        """Drop jobs whose posts no longer need them (and recurring jobs this daemon does not run), then
+        catch up over every waiting post, however far ahead."""
+        queue = self.shared.queue
+        wanted = {jobs.publish_id(p.id) for p in queue.find([st.SCHEDULED, st.APPROVED])}
+        wanted |= {jobs.poll_id(p.id) for p in queue.find([st.ACCEPTED])}
+        for job_id in self.shared.job_ids():
+            if (job_id.startswith(("post:", "poll:")) and job_id not in wanted) or self.recurring.stray(job_id):
+                self.shared.scheduler.remove_job(job_id)
+                event(log, "job_removed", job=job_id, why="post no longer waiting")
+        self.catch_up(now, horizon=None)
+
+    def catch_up(self, now: float, horizon: float | None = SWEEP_HORIZON) -> None:
+        self.sweep(now, horizon)
+        self.recurring.ensure(now)
+
+    def sweep(self, now: float, horizon: float | None = SWEEP_HORIZON) -> None:
+        """Schedule what was approved, re-add missing jobs of posts due within `horizon` seconds
+        (None: all of them), mark what was never reviewed as missed, recover orphaned publishes.
+        A heartbeat's sweep reads only posts due soon, so its cost does not grow with the campaign."""
+        s = self.shared
+        if s.stopping.is_set():
+            return
+        for post in s.queue.find([st.APPROVED]):
+            if s.queue.move(post.id, st.SCHEDULED, WHO, "排入发布计划", now):
+                s.schedule(jobs.publish_id(post.id), jobs.PUBLISH, post.fire_at, post.id)
+        waiting = s.queue.brief([st.SCHEDULED, st.ACCEPTED], end=None if horizon is None else now + horizon)
+        job_ids = s.job_ids([jobs.publish_id(b.id) if b.state == st.SCHEDULED else jobs.poll_id(b.id) for b in waiting])
+        for brief in waiting:
+            if brief.state == st.SCHEDULED and jobs.publish_id(brief.id) not in job_ids:
+                s.schedule(jobs.publish_id(brief.id), jobs.PUBLISH, brief.fire_at, brief.id)
+            if brief.state == st.ACCEPTED and jobs.poll_id(brief.id) not in job_ids:
+                s.schedule(jobs.poll_id(brief.id), jobs.POLL, now, brief.id)
+        for brief in s.queue.brief([st.PLANNED], end=now - s.longest_grace()):
+            unreviewed = s.queue.get(brief.id)
+            if unreviewed is not None and now > unreviewed.due + s.grace(unreviewed.channel):
+                self.publishing.missed(unreviewed, "到发布时间仍未审核", now)
+        for post in s.queue.find([st.PUBLISHING]):
+            if not self.publishing.is_active(post.id):
+                self.publishing.recover(post, now)
+        self.warnings.warn(now)
