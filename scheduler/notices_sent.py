@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from .db import notices
@@ -19,8 +18,14 @@ from .db import notices
 
 def claim(conn: Connection, key: str, at: float) -> bool:
     """Record `key` as sent at `at`; True when this call recorded it (send the notice), False when it was already."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(notices).values(key=key, at=at).on_conflict_do_nothing(index_elements=[notices.c.key])
+    if conn.dialect.name == "postgresql":  # imported here: the other dialect's module is never loaded
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: sa.Insert = pg_insert(notices).values(key=key, at=at).on_conflict_do_nothing(index_elements=[notices.c.key])
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(notices).values(key=key, at=at).on_conflict_do_nothing(index_elements=[notices.c.key])
     return conn.execute(stmt.returning(notices.c.key)).first() is not None  # rowcount is not reported by every driver
 
 
