@@ -59,6 +59,15 @@ def _cut(engine: Engine, lease: PgLease) -> None:
     """Drop the lease holder's connection on the server side, as a network cut or an administrator would."""
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.pg_terminate_backend(lease.backend))).scalar()
+    # pg_terminate_backend only signals: wait until the session has ended (and its advisory lock with it)
+    alive = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if not conn.execute(alive, {"pid": lease.backend}).scalar():
+                return
+        time.sleep(0.02)
+    raise AssertionError(f"backend {lease.backend} still alive 20 s after pg_terminate_backend")
 
 
 def _scheduled_post(engine: Engine) -> None:
