@@ -1,16 +1,26 @@
-"""Failover on PostgreSQL, proven on the fake clock: several daemons share one database, the active one is killed.
+"""Failover on PostgreSQL, proven on the fake clock: daemon processes share one database, the active one is killed.
 
-Each node is a production `Daemon` with its own engine, job-store connection and lease session on
-a dedicated (empty) PostgreSQL database; only the active node steps its scheduler, as in
-production only the lease holder runs one. The active node is killed `kills` times: once after a
-delivery it had not recorded (mid-publish), once while asking the platform about an accepted post
-(mid-poll), the rest while idle. A kill closes the node's sessions (the server frees the lease at
-once, as for a dead process); with `cut`, the first idle kill instead drops the active node's lease
-session with `pg_terminate_backend` while it goes on running, and its next heartbeat must find
-the lease gone (its claims are fenced on the lease meanwhile). A machine that dies silently (no
-connection reset) is noticed by TCP keepalives within the lease timeout; that wait is not simulated. Standbys try for the lease every `STANDBY_POLL` seconds of the fake clock; the
-longest takeover gap is the fake time from the kill to a standby's start. A killed node comes back
-as a standby after a short downtime.
+Each node is an operating-system process (`cluster_node`) running the production `Daemon` with its
+own engine, job store and lease session on a dedicated (empty) PostgreSQL database. The processes
+share one fake clock (`clock.SharedClock`, a memory-mapped file) and the fake WeChat / Weibo servers
+this process runs, so every delivery, by whichever node, lands in one `Ledger`. The simulation
+steps the active node from job to job and keeps the one fault plan of the cluster (each node asks
+it what to inject on each call); only the active node steps its scheduler, as in production only
+the lease holder runs one.
+
+The active node is killed `kills` times with SIGKILL: once after a delivery it had not recorded
+(mid-publish), once while asking the platform about an accepted post (mid-poll), the rest while
+idle. The operating system closes a killed process's sockets and the server frees its lease. With
+`cut`, the first idle kill instead drops the active node's lease session with
+`pg_terminate_backend` while the process runs on: its next heartbeat must find the lease gone (its
+claims are fenced on the lease meanwhile), and it waits as a standby again, as `qm daemon` does. A
+machine that dies silently (no connection reset) is noticed by TCP keepalives within the lease
+timeout; that wait is not simulated.
+
+Standbys try for the lease every `STANDBY_POLL` seconds of the fake clock (the fake clock stands
+still while the server frees a dead session's lease, a matter of milliseconds); the longest
+takeover gap is the fake time from a kill to a standby's start. A killed node is replaced by a new
+process, a standby.
 """
 
 from __future__ import annotations
@@ -18,31 +28,36 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import os
+import pickle
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy.engine import Engine
 
 from . import daemon as daemon_module
 from .campaign import Campaign
-from .channels.base import Channel
-from .channels.fake import Crash, Faults, FaultyChannel, Ledger
-from .clock import FakeClock
-from .daemon import Daemon
+from .channels.fake import Faults, Ledger
+from .clock import SharedClock
+from .cluster_node import NodeJob, read_message, write_message
 from .db import metadata, open_db, posts, shown
 from .errors import InputError, RuntimeFailure
-from .fakes.platforms import api_platforms
+from .fakes.platforms import Servers, fake_servers
+from .lease import LEASE_KEY
+from .lock import STALE_AFTER
 from .planner import Plan
+from .queue import Queue
 from .render import Renderer
 from .simulate import Report, approve_all, report
-from .stepping import SteppedScheduler
 
-DOWNTIME = 10 * 60.0  # a killed node is back (as a standby) this long after
+LEASE_FREED_WITHIN = 30.0  # real seconds: a dead session's lease is freed in milliseconds; longer is a failure
 
 
 @dataclass(frozen=True)
@@ -55,16 +70,100 @@ class ClusterReport:
     cuts: int
     longest_takeover: float  # seconds of the fake clock from a kill to the next active daemon's start
     lease_timeout: float
+    processes: int  # daemon processes started in all (a killed one is replaced by a new one)
 
     def to_json(self) -> dict[str, float | int]:
         return {**self.report.to_json(), **{k: v for k, v in dataclasses.asdict(self).items() if k != "report"}}
 
 
-@dataclass
 class Node:
-    daemon: Daemon
-    engine: Engine
-    back_at: float = 0.0  # when a killed node returns
+    """A daemon process, and this side of its conversation: its questions are answered while it works."""
+
+    def __init__(self, job: Path, log: Path, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.log = log
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        with log.open("ab") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "scheduler.cluster_node", str(job)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+                encoding="utf-8",
+                env=env,
+            )
+
+    def send(self, command: str) -> dict[str, Any] | None:
+        """The node's reply, or None when it asked to be killed (and was)."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        write_message(self.proc.stdin, {"command": command})
+        while True:
+            message = read_message(self.proc.stdout)
+            if message is None:
+                self.proc.wait(30)
+                tail = self.log.read_text(encoding="utf-8", errors="replace")[-2000:]
+                raise RuntimeFailure(f"模拟的后台服务进程 {self.proc.pid} 意外退出（退出码 {self.proc.returncode}）：{tail}")
+            if message.get("reply"):
+                return message
+            if message["ask"] == "kill":
+                self.cluster.faults.count_kill(str(message["kind"]))
+                self.kill()
+                return None
+            write_message(self.proc.stdin, self.cluster.answer(message))
+
+    def kill(self) -> None:
+        """SIGKILL: no clean stop, no goodbye to the database."""
+        self.proc.kill()
+        self.proc.wait(30)
+
+    def stop(self) -> None:
+        """A clean stop: the node lets go of the lease (or its standby row) and exits."""
+        _expect(self.send("stop"))
+        self.proc.wait(30)
+        self.close()
+
+    def close(self) -> None:
+        """However the simulation ends, no node outlives it."""
+        if self.proc.poll() is None:
+            self.kill()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+
+class Cluster:
+    """The simulation's side: the fault plan, the ledger and the fake servers every node shares."""
+
+    def __init__(self, folder: Path, job: NodeJob, faults: Faults, ledger: Ledger, servers: Servers) -> None:
+        self.folder, self.faults, self.ledger, self.servers = folder, faults, ledger, servers
+        self.job = folder / "job.pickle"
+        self.job.write_bytes(pickle.dumps(job))
+        self.started = 0
+
+    def spawn(self) -> Node:
+        self.started += 1
+        return Node(self.job, self.folder / f"node-{self.started}.log", self)
+
+    def answer(self, question: dict[str, Any]) -> dict[str, Any]:
+        what = question["ask"]
+        if what == "publish":
+            return {"fault": self.faults.on_publish()}
+        if what == "poll":
+            return {"kill": self.faults.on_poll()}
+        if what == "rearm":
+            self.faults.rearm(str(question["kill"]))
+            return {}
+        if what == "deliver":
+            return {"n": self.ledger.deliver(str(question["post"]), float(question["at"]))}
+        if what == "first":
+            return {"at": self.ledger.first(str(question["post"]))}
+        if what == "label":
+            self.servers.servers[str(question["channel"])].current_label = str(question["post"])
+            return {}
+        raise RuntimeFailure(f"模拟的后台服务进程提出了未知的请求：{what}")
 
 
 def simulate_cluster(
@@ -79,45 +178,46 @@ def simulate_cluster(
     cut: bool = False,
     seed: int = 2016,
 ) -> ClusterReport:
+    """`renderer` is unused: each node renders for itself (the plan is what they share)."""
     began = time.perf_counter()
     rng = random.Random(seed)
     _require_empty(database_url)
     with tempfile.TemporaryDirectory(prefix="qm-cluster-") as tmp, contextlib.ExitStack() as stack:
-        paths = dataclasses.replace(campaign.paths, state=Path(tmp), posters=Path(tmp) / "posters")
+        folder = Path(tmp)
+        paths = dataclasses.replace(campaign.paths, state=folder / "state", posters=folder / "posters")
         sim = dataclasses.replace(campaign, paths=paths, database_url=database_url)
         first, last = plan.posts[0].at, plan.posts[-1].at
-        clock = FakeClock(first - dt.timedelta(hours=1))
+        clock = SharedClock(folder / "clock", first - dt.timedelta(hours=1))
+        stack.callback(clock.close)
         kill_calls = sorted(rng.sample(range(2, max(len(plan.posts), 3)), 1)) if kills > 0 else []
         plan_faults = Faults(faults, rng, kill_on_call=dict.fromkeys(kill_calls, "after"))
         if kills > 1:
             plan_faults.kill_on_poll = {rng.randrange(1, 3)}
         idle = sorted(first + dt.timedelta(seconds=rng.uniform(0, (last - first).total_seconds())) for _ in range(max(0, kills - 2)))
         ledger = Ledger()
-        platform, servers = stack.enter_context(api_platforms(sim, ledger, clock, fault_rate=faults / 4, seed=seed))
-        channels: dict[str, Channel] = {c.name: FaultyChannel(platform(c, ledger, clock), plan_faults, clock) for c in sim.channels}
-
-        def make() -> Node:
-            engine = open_db(database_url)
-            scheduler = SteppedScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, timezone=sim.timezone)
-            return Node(Daemon(sim, engine, channels, clock=clock, scheduler=scheduler, source=lambda: (plan, renderer)), engine)
-
-        cluster = [make() for _ in range(nodes)]
-        active = cluster[0]
-        active.daemon.start()
-        for node in cluster[1:]:
-            node.daemon.become_standby()
-        approve_all(active.daemon.queue, clock)
+        servers = stack.enter_context(fake_servers(sim, ledger, clock, fault_rate=faults / 4, seed=seed))
+        engine = open_db(database_url, lease_timeout=sim.daemon.lease_timeout)
+        stack.callback(engine.dispose)
+        job = NodeJob(sim, plan, clock.path, servers.urls(), servers.secret, servers.token)
+        cluster = Cluster(folder, job, plan_faults, ledger, servers)
+        members = [cluster.spawn() for _ in range(nodes)]
+        for node in members:
+            stack.callback(node.close)
+        active = members[0]
+        _expect(active.send("start"))
+        for node in members[1:]:
+            _expect(node.send("standby"))
+        approve_all(Queue(engine), clock)
         end = last + dt.timedelta(days=1)
         longest, done_kills, cuts = 0.0, 0, 0
+        standbys_beat = clock.now()
         while True:
-            killed_at: float | None = None
-            crashed = False
-            try:
-                active.daemon.step(clock.now())
-            except Crash:
-                killed_at, crashed = clock.now().timestamp(), True
-            if killed_at is None:
-                upcoming = active.daemon.scheduler.next_run_time()
+            answer = active.send("step")
+            killed_at: float | None = None if answer is not None else clock.now().timestamp()
+            if answer is not None:
+                if answer["lost"]:
+                    raise RuntimeFailure("主服务在没有被切断的情况下失去了租约")
+                upcoming = dt.datetime.fromtimestamp(answer["next"], dt.UTC) if answer["next"] is not None else None
                 if upcoming is None or upcoming > end:
                     break
                 if idle and idle[0] <= upcoming:
@@ -125,54 +225,83 @@ def simulate_cluster(
                     killed_at = clock.now().timestamp()
                 else:
                     clock.set(max(upcoming, clock.now()))
+                    if clock.now() - standbys_beat >= dt.timedelta(seconds=STALE_AFTER / 2):
+                        standbys_beat = clock.now()
+                        _beat_standbys([n for n in members if n is not active])  # they live on, and never take a held lease
                     continue
+            assert killed_at is not None
             done_kills += 1
-            if cut and cuts == 0 and not crashed:  # an idle moment: the process lives on, cut off
+            standbys = [n for n in members if n is not active]
+            if cut and cuts == 0 and answer is not None:  # an idle moment: the process lives on, cut off
                 cuts += 1
-                _cut(active)
-                active.daemon.step(clock.now())  # still running: its next heartbeat finds the lease gone
-                assert active.daemon.lost_lease
-                active.daemon.stop()
-            else:
-                active.daemon.abandon()
-            active.engine.dispose()
-            active.back_at = killed_at + DOWNTIME
-            standbys = [n for n in cluster if n is not active]
+                _cut(engine)
+                lost = active.send("step")  # still running: its next heartbeat finds the lease gone
+                if lost is None or not lost["lost"]:
+                    raise RuntimeFailure("切断数据库连接后，原主服务没有发现自己失去了租约")
+                _expect(active.send("rejoin"))  # and it waits as a standby again
+            elif answer is not None:
+                active.kill()  # idle
+            if active.proc.poll() is not None:
+                members[members.index(active)] = replacement = cluster.spawn()
+                stack.callback(replacement.close)
+                _expect(replacement.send("standby"))
+            _wait_lease_freed(engine)
             taken: Node | None = None
             while taken is None:
                 clock.advance(daemon_module.STANDBY_POLL)
-                for node in standbys:
-                    if node.daemon.standby_beat():
-                        taken = node
-                        break
+                taken = next((n for n in standbys if _expect(n.send("beat"))["took"]), None)
             longest = max(longest, clock.now().timestamp() - killed_at)
-            cluster[cluster.index(active)] = replacement = make()
-            replacement.back_at = active.back_at
             active = taken
-            replacement.daemon.become_standby()
-        final = {p.id: p.state for p in active.daemon.queue.find()}
-        active.daemon.stop()
-        for node in cluster:
-            if node is not active:
-                node.daemon.lock.release(clock.now().timestamp())
-            node.engine.dispose()
-        plan_faults.injected += sum(server.injected for server in servers)
+        final = {p.id: p.state for p in Queue(engine).find()}
+        for node in members:
+            node.stop()
+        plan_faults.injected += sum(server.injected for server in servers.servers.values())
+        processes = cluster.started
     _empty(database_url)
     result = report(plan, ledger, final, time.perf_counter() - began, (done_kills, kills), plan_faults)
     in_poll = plan_faults.kills_in_poll
     return ClusterReport(
-        result, nodes, done_kills, plan_faults.kills - in_poll, in_poll, cuts, round(longest, 1), campaign.daemon.lease_timeout
+        result, nodes, done_kills, plan_faults.kills - in_poll, in_poll, cuts, round(longest, 1), sim.daemon.lease_timeout, processes
     )
 
 
-def _cut(node: Node) -> None:
-    """Drop the node's lease session on the server, as a network cut would; the process runs on."""
-    lease = node.daemon.lock.lease
-    assert lease is not None and lease.backend is not None
-    admin = sa.create_engine(node.engine.url, poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.select(sa.func.pg_terminate_backend(lease.backend)))
-    admin.dispose()
+def _expect(answer: dict[str, Any] | None) -> dict[str, Any]:
+    if answer is None:
+        raise RuntimeFailure("模拟的后台服务进程在不该被杀掉的时候要求被杀掉")
+    return answer
+
+
+def _beat_standbys(standbys: list[Node]) -> None:
+    for node in standbys:
+        if _expect(node.send("beat"))["took"]:
+            raise RuntimeFailure(f"备用服务（进程 {node.proc.pid}）在主服务仍持有租约时接管了：租约失效")
+
+
+def _lease_holder(engine: Engine) -> int | None:
+    """The server process of the session holding the lease, if any."""
+    locks = sa.table("pg_locks", sa.column("locktype"), sa.column("classid"), sa.column("objid"), sa.column("pid"), sa.column("granted"))
+    query = sa.select(locks.c.pid).where(
+        locks.c.locktype == "advisory", locks.c.classid == LEASE_KEY[0], locks.c.objid == LEASE_KEY[1], locks.c.granted.is_(True)
+    )
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
+def _wait_lease_freed(engine: Engine) -> None:
+    deadline = time.monotonic() + LEASE_FREED_WITHIN
+    while _lease_holder(engine) is not None:
+        if time.monotonic() > deadline:
+            raise RuntimeFailure(f"被杀掉的主服务的租约 {LEASE_FREED_WITHIN:.0f} 秒后仍未被数据库释放")
+        time.sleep(0.01)
+
+
+def _cut(engine: Engine) -> None:
+    """Drop the lease holder's session on the server, as a network cut would; the process runs on."""
+    holder = _lease_holder(engine)
+    if holder is None:
+        raise RuntimeFailure("要切断主服务的数据库连接，却没有找到持有租约的会话")
+    with engine.connect() as conn:
+        conn.execute(sa.select(sa.func.pg_terminate_backend(holder)))
 
 
 def _require_empty(url: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import random
 import signal
@@ -21,7 +22,8 @@ from sqlalchemy.engine import Engine
 from scheduler import states as st
 from scheduler.campaign import Campaign, DaemonConfig
 from scheduler.channels.fake import Crash, Faults, FaultyChannel
-from scheduler.clock import FakeClock
+from scheduler.cli.main import main
+from scheduler.clock import FakeClock, SharedClock
 from scheduler.cluster import simulate_cluster
 from scheduler.config import load_campaign
 from scheduler.content import load_library
@@ -263,7 +265,7 @@ def test_real_daemons_on_postgresql_a_standby_takes_over_from_a_killed_active(pr
 
 
 @pytest.mark.parametrize("cut", [False, True], ids=["killed", "cut-off"])
-def test_failover_simulation_three_nodes_kills_mid_publish_and_mid_poll(pg_server: PgServer, cut: bool) -> None:
+def test_failover_simulation_three_daemon_processes_killed_mid_publish_and_mid_poll(pg_server: PgServer, cut: bool) -> None:
     campaign = load_campaign(API_FAKES)
     full = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
     days = sorted({p.slot.day for p in full.posts})[:4]
@@ -278,8 +280,48 @@ def test_failover_simulation_three_nodes_kills_mid_publish_and_mid_poll(pg_serve
     r = result.report
     assert r.planned == len(plan.posts) and r.published == r.planned and r.duplicates == 0 and r.lost == 0 and r.failed == 0
     assert result.kills == 3 and result.kills_mid_publish >= 1 and result.kills_mid_poll >= 1 and result.cuts == int(cut)
+    assert result.processes == 3 + result.kills - result.cuts  # each SIGKILLed process replaced by a new one; a cut one lives on
     assert 0 < result.longest_takeover <= result.lease_timeout + 5
     assert r.faults_injected > 0
+
+
+def test_qm_simulate_with_a_database_reports_the_failover_of_daemon_processes(
+    project: Callable[..., Path], pg_server: PgServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    short = project(
+        lambda t: t.replace("start: 2027-09-01", "start: 2027-09-06").replace("end: 2027-09-30", "end: 2027-09-09"), config=API_FAKES
+    )
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    try:
+        code = main(["-c", str(short), "simulate", "--database", url, "--nodes", "3", "--kill-active", "3", "--faults", "0.1", "--cut"])
+        out = capsys.readouterr().out
+        assert code == 0, out
+        assert "3 个后台服务进程共用一个 PostgreSQL 数据库和模拟时钟，主服务被杀掉（SIGKILL）3 次（第一次是切断数据库连接）" in out
+        assert "重复 0 条，丢失 0 条" in out and "结论：不丢不重，按时接管。" in out
+        code = main(["-c", str(short), "simulate", "--database", url, "--json", "--kill-active", "2", "--seed", "7"])
+        figures = json.loads(capsys.readouterr().out)
+        assert code == 0 and figures["processes"] == 5 and figures["kills_mid_publish"] == figures["kills_mid_poll"] == 1
+        assert figures["published"] == figures["planned"] > 0 and figures["duplicates"] == figures["lost"] == 0
+    finally:
+        pg_server.drop_database(name)
+    code = main(["-c", str(short), "simulate", "--database", "sqlite:///x.sqlite3"])
+    assert code == 2 and "--database 必须是 PostgreSQL 地址" in capsys.readouterr().err
+
+
+def test_a_shared_clock_is_one_time_for_every_process(tmp_path: Path) -> None:
+    clock = SharedClock(tmp_path / "clock", dt.datetime(2027, 9, 7, 20, 0, tzinfo=dt.UTC))
+    read = [
+        sys.executable,
+        "-c",
+        "import sys; from pathlib import Path; from scheduler.clock import SharedClock as C; "
+        "c = C(Path(sys.argv[1])); print(c.now().isoformat()); c.advance(90)",
+        str(tmp_path / "clock"),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    assert subprocess.run(read, capture_output=True, text=True, env=env, check=True).stdout.strip() == "2027-09-07T20:00:00+00:00"
+    assert clock.now() == dt.datetime(2027, 9, 7, 20, 1, 30, tzinfo=dt.UTC)  # moved by the other process
+    clock.close()
 
 
 def test_failover_simulation_refuses_a_database_in_use(pg_server: PgServer, heihe: Campaign, heihe_plan: Plan) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NoReturn, Protocol
 
 from ..clock import Clock
 from .base import Channel, OutgoingPost, Receipt, TransientError, committed
@@ -55,6 +56,27 @@ class FakePlatform(Channel):
         return Receipt("published", external_id=f"{self.name}-{post.id}-1", data={"published_at": first})  # the platform knows when
 
 
+class FaultPlan(Protocol):
+    """Decides the fault of each call a `FaultyChannel` makes: `Faults` in the process itself, or
+    one asking the simulation that started the process (the failover simulation's daemons)."""
+
+    def on_publish(self) -> str | None:
+        """The fault of the next publish call: a kill "before" / "after" delivery, "busy", "timeout", or None."""
+        ...
+
+    def on_poll(self) -> bool:
+        """Whether asking the platform about an accepted post now is killed."""
+        ...
+
+    def rearm(self, kill: str) -> None:
+        """A kill that could not happen (nothing was delivered to be killed after) goes to the next call."""
+        ...
+
+    def die(self, kind: str, why: str) -> NoReturn:
+        """The process is killed here ("before", "after" or "poll")."""
+        ...
+
+
 @dataclass
 class Faults:
     """Shared by every faulty channel of one simulation, so kills are counted across channels."""
@@ -69,18 +91,43 @@ class Faults:
     injected: int = 0
     kills: int = 0
 
+    def on_publish(self) -> str | None:
+        self.calls += 1
+        kill = self.kill_on_call.pop(self.calls, None)
+        if kill is not None:
+            return kill
+        roll = self.rng.random()
+        if roll >= self.rate:
+            return None
+        self.injected += 1
+        return "busy" if roll < self.rate / 2 else "timeout"
+
+    def on_poll(self) -> bool:
+        self.polls += 1
+        if self.polls not in self.kill_on_poll:
+            return False
+        self.kill_on_poll.discard(self.polls)
+        return True
+
     def rearm(self, kill: str) -> None:
-        """Move a kill that could not happen to the next free call number."""
         at = self.calls + 1
         while at in self.kill_on_call:
             at += 1
         self.kill_on_call[at] = kill
 
+    def count_kill(self, kind: str) -> None:
+        self.kills += 1
+        self.kills_in_poll += kind == "poll"
+
+    def die(self, kind: str, why: str) -> NoReturn:
+        self.count_kill(kind)
+        raise Crash(why)
+
 
 class FaultyChannel(Channel):
     TIMEOUT_SECONDS = 10.0
 
-    def __init__(self, inner: Channel, faults: Faults, clock: Clock) -> None:
+    def __init__(self, inner: Channel, faults: FaultPlan, clock: Clock) -> None:
         self.inner = inner
         self.name = inner.name
         self.faults = faults
@@ -89,39 +136,28 @@ class FaultyChannel(Channel):
 
     def publish(self, post: OutgoingPost) -> Receipt:
         f = self.faults
-        f.calls += 1
-        kill = f.kill_on_call.pop(f.calls, None)
-        if kill == "before":
-            f.kills += 1
-            raise Crash(f"killed before delivering {post.id}")
-        if kill == "after":
+        fault = f.on_publish()
+        if fault == "before":
+            f.die(fault, f"killed before delivering {post.id}")
+        if fault == "after":
             try:
                 self.inner.publish(post)
             except Exception:
-                f.rearm(kill)  # nothing was delivered to be killed after: the next call gets the kill
+                f.rearm(fault)  # nothing was delivered to be killed after: the next call gets the kill
                 raise
-            f.kills += 1
-            raise Crash(f"killed after delivering {post.id}")
-        roll = f.rng.random()
-        if roll < f.rate / 2:
-            f.injected += 1
+            f.die(fault, f"killed after delivering {post.id}")
+        if fault == "busy":
             raise TransientError("模拟故障：平台繁忙（HTTP 503）", self.name)
         receipt = self.inner.publish(post)
-        if roll < f.rate:
-            f.injected += 1
+        if fault == "timeout":
             self.clock_advance(self.TIMEOUT_SECONDS)
             raise TransientError("模拟故障：请求超时（可能已送达）", self.name)
         return receipt
 
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
-        f = self.faults
-        if receipt is not None and receipt.status == "accepted" and committed(receipt):  # a poll
-            f.polls += 1
-            if f.polls in f.kill_on_poll:
-                f.kill_on_poll.discard(f.polls)
-                f.kills += 1
-                f.kills_in_poll += 1
-                raise Crash(f"killed while polling {post.id}")
+        polling = receipt is not None and receipt.status == "accepted" and bool(committed(receipt))
+        if polling and self.faults.on_poll():
+            self.faults.die("poll", f"killed while polling {post.id}")
         return self.inner.reconcile(post, receipt)
 
     def clock_advance(self, seconds: float) -> None:

@@ -93,13 +93,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         metavar="地址",
         help="在这个 PostgreSQL 数据库上模拟主备切换（postgresql://…，须是专用的空数据库，结束后清空）；与 --nodes、--kill-active、--cut 一起用",
     )
-    p.add_argument("--nodes", type=zh_argparse.number_in(int, 2, 9, 3), default=3, metavar="个数", help="后台服务个数（一主多备），默认 3")
+    p.add_argument("--nodes", type=zh_argparse.number_in(int, 2, 9, 3), default=3, metavar="个数", help="服务进程数（一主多备），默认 3")
     p.add_argument(
         "--kill-active",
         type=zh_argparse.number_in(int, 0, 50, 3),
         default=3,
         metavar="次数",
-        help="杀掉主服务的次数（至少一次在发布过程中、一次在确认发布结果时），默认 3",
+        help="用 SIGKILL 杀掉主服务进程的次数（至少一次在发布过程中、一次在确认发布结果时），默认 3",
     )
     p.add_argument("--cut", action="store_true", help="第一次不杀进程，而是切断主服务与数据库的连接（模拟断网）")
     p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
@@ -297,8 +297,9 @@ def _simulate_cluster(ctx: Context, args: argparse.Namespace) -> int:
     print(
         "\n".join(
             [
-                f"{result.nodes} 个后台服务共用一个 PostgreSQL 数据库，主服务被杀掉 {result.kills} 次{cut}："
-                f"发布过程中 {result.kills_mid_publish} 次，确认发布结果时 {result.kills_mid_poll} 次。",
+                f"{result.nodes} 个后台服务进程共用一个 PostgreSQL 数据库和模拟时钟，主服务被杀掉（SIGKILL）{result.kills} 次{cut}："
+                f"发布过程中 {result.kills_mid_publish} 次，确认发布结果时 {result.kills_mid_poll} 次；"
+                f"共启动 {result.processes} 个进程（被杀掉的由新进程作为备用补上）。",
                 f"应发 {r.planned} 条，已发 {r.published} 条，重复 {r.duplicates} 条，丢失 {r.lost} 条，失败或错过 {r.failed} 条。",
                 f"迟发（晚于时段 1 秒以上）{r.late} 条，最多晚 {r.max_late_seconds:.0f} 秒。",
                 f"最长接管间隔 {result.longest_takeover:.0f} 秒（租约超时 {result.lease_timeout:.0f} 秒）。注入故障 {r.faults_injected} 次，耗时 {r.wall_time:.1f} 秒。",

@@ -13,6 +13,8 @@ import contextlib
 import dataclasses
 import secrets
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
 
 from ..campaign import Campaign, ChannelConfig, WeChatConfig, WeiboConfig
 from ..channels.api import PosterFiles
@@ -38,20 +40,25 @@ class SimulatedStaff(Notifications):
         super().__init__(())
         self.ledger, self.clock = ledger, clock
         self.current_label = ""
-        self.posted: set[str] = set()
 
     def send(self, notice: Notice) -> int:
         if notice.kind == ASSISTED and notice.title.startswith("【请发微博】"):
             self.ledger.deliver(self.current_label, self.clock.now().timestamp())
-            self.posted.add(self.current_label)
         return 1
+
+
+class Labeller(Protocol):
+    """Where the post being published is named: a fake server (or simulated staff) in this process,
+    or the failover simulation's parent, which runs the servers its daemon processes talk to."""
+
+    current_label: str
 
 
 class Labelled(Channel):
     """Tells the platform (a fake server, simulated staff) which post the next calls belong to, so
     its deliveries can be counted."""
 
-    def __init__(self, inner: Channel, platform: FakeWeChat | FakeWeibo | SimulatedStaff) -> None:
+    def __init__(self, inner: Channel, platform: Labeller) -> None:
         self.inner, self.platform, self.name = inner, platform, inner.name
         self.reconcile_is_authoritative = inner.reconcile_is_authoritative
 
@@ -75,25 +82,33 @@ class ConfirmingDesk(Labelled):
         self.staff = staff
 
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
-        if receipt is not None and post.id in self.staff.posted:
+        if receipt is not None and self.staff.ledger.first(post.id) is not None:  # posted (by whichever daemon's staff)
             return Receipt("published", url=f"https://weibo.com/0/{post.id}", data={**receipt.data, "confirmed_by": "模拟值班员"})
         return super().reconcile(post, receipt)
 
 
+@dataclass
+class Servers:
+    """The fake API servers of a simulation (channel name -> server) and the made-up credentials they take."""
+
+    secret: str
+    token: str
+    servers: dict[str, FakeWeChat | FakeWeibo]
+
+    def urls(self) -> dict[str, str]:
+        return {name: server.url for name, server in self.servers.items()}
+
+
 @contextlib.contextmanager
-def api_platforms(
-    campaign: Campaign, ledger: Ledger, clock: Clock, fault_rate: float = 0.0, seed: int = 0
-) -> Iterator[tuple[Platform, list[FakeServer]]]:
-    """A platform maker for the simulation, and the fake servers it started (stopped on exit)."""
+def fake_servers(campaign: Campaign, ledger: Ledger, clock: Clock, fault_rate: float = 0.0, seed: int = 0) -> Iterator[Servers]:
+    """A local fake server for each channel on `publisher: api`, reporting deliveries to `ledger` (stopped on exit)."""
     now = lambda: clock.now().timestamp()  # noqa: E731
-    secret, token = secrets.token_hex(16), secrets.token_hex(16)
-    servers: dict[str, FakeWeChat | FakeWeibo] = {}
-    made: list[Channel] = []
+    found = Servers(secrets.token_hex(16), secrets.token_hex(16), {})
     for config in campaign.channels:
         if isinstance(config, WeChatConfig) and config.publisher == "api":
-            servers[config.name] = FakeWeChat(
+            found.servers[config.name] = FakeWeChat(
                 config.app_id,
-                secret,
+                found.secret,
                 account_type=config.account_type,
                 clock=now,
                 title_max=config.title_max,
@@ -101,32 +116,55 @@ def api_platforms(
                 seed=seed,
             )
         elif isinstance(config, WeiboConfig) and config.publisher == "api" and config.mode == "api":
-            servers[config.name] = FakeWeibo(token, safe_domains=safe_domains(config), clock=now, fault_rate=fault_rate, seed=seed)
-    for server in servers.values():
+            found.servers[config.name] = FakeWeibo(
+                found.token, safe_domains=safe_domains(config), clock=now, fault_rate=fault_rate, seed=seed
+            )
+    for server in found.servers.values():
         server.on_delivery = ledger.deliver
         server.start()
+    try:
+        yield found
+    finally:
+        for server in found.servers.values():
+            server.stop()
+
+
+def platform_maker(
+    campaign: Campaign, urls: dict[str, str], secret: str, token: str, labels: Callable[[str], Labeller]
+) -> tuple[Platform, list[Channel]]:
+    """A platform maker whose channels on `publisher: api` talk to the fake servers at `urls`; the
+    channels it made (to close). `labels(channel)` is where that channel names the post it sends."""
+    made: list[Channel] = []
 
     def make(config: ChannelConfig, ledger: Ledger, clock: Clock) -> Channel:
-        server = servers.get(config.name)
+        url = urls.get(config.name)
         if isinstance(config, WeiboConfig) and config.publisher == "api" and config.mode == "assisted":
             staff = SimulatedStaff(ledger, clock)
             return ConfirmingDesk(AssistedChannel(config, staff, PosterFiles(campaign), clock), staff)
-        if server is None:
+        if url is None:
             return FakePlatform(config.name, ledger, clock)
         inner: Channel
         if isinstance(config, WeChatConfig):
-            inner = WeChatChannel(dataclasses.replace(config, api_base=server.url), secret, PosterFiles(campaign), clock)
+            inner = WeChatChannel(dataclasses.replace(config, api_base=url), secret, PosterFiles(campaign), clock)
         else:
             assert isinstance(config, WeiboConfig)
-            local = dataclasses.replace(config, api_base=server.url, token_expires=None)  # the fake's token does not expire
+            local = dataclasses.replace(config, api_base=url, token_expires=None)  # the fake's token does not expire
             inner = WeiboChannel(local, token, PosterFiles(campaign), clock)
         made.append(inner)
-        return Labelled(inner, server)
+        return Labelled(inner, labels(config.name))
 
-    try:
-        yield make, list(servers.values())
-    finally:
-        for channel in made:
-            channel.close()
-        for server in servers.values():
-            server.stop()
+    return make, made
+
+
+@contextlib.contextmanager
+def api_platforms(
+    campaign: Campaign, ledger: Ledger, clock: Clock, fault_rate: float = 0.0, seed: int = 0
+) -> Iterator[tuple[Platform, list[FakeServer]]]:
+    """A platform maker for the simulation, and the fake servers it started (stopped on exit)."""
+    with fake_servers(campaign, ledger, clock, fault_rate, seed) as found:
+        make, made = platform_maker(campaign, found.urls(), found.secret, found.token, found.servers.__getitem__)
+        try:
+            yield make, list(found.servers.values())
+        finally:
+            for channel in made:
+                channel.close()
