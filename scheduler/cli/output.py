@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..fsutil import atomic_write_text
+
+if TYPE_CHECKING:
+    from ..web.server import Server
 
 
 def write_output(text: str, path: Path | None, what: str) -> None:
@@ -24,3 +28,11 @@ def drawing_progress(done: int, total: int) -> None:
     filled = round(30 * done / total)
     bar = f"生成图片 [{'█' * filled}{'·' * (30 - filled)}] {done}/{total}"
     print(f"\r{bar}" if tty else bar, end="\n" if done == total or not tty else "", file=sys.stderr, flush=True)
+
+
+def serve_announced(server: Server, started: list[str], stopped: str) -> None:
+    """Serve until SIGTERM or Ctrl+C, saying on stdout when the server accepts connections and when it stopped."""
+    from ..web.server import serve_until_signal  # uvicorn: only for the commands that serve
+
+    serve_until_signal(server, lambda: print("\n".join(started), flush=True))
+    print(stopped, flush=True)

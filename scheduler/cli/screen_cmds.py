@@ -10,10 +10,9 @@ from ..screens import anthias
 from ..screens.build import screens_root
 from ..screens.daily import pick_screens
 from ..screens.serve import ScreenServer
-from ..web.server import serve_until_signal
 from . import zh_argparse
 from .context import Context, parse_day
-from .output import drawing_progress
+from .output import drawing_progress, serve_announced
 from .screen_build import build_one, build_window, report_built
 
 
@@ -89,8 +88,7 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
     lines = [f"电子屏播放服务已启动：{server.url}/（播放列表目录 {screens_root(campaign)}）"]
     lines += [f"  {s.title or s.id}：{server.url}/screen/{s.id}/" for s in campaign.screens]
     lines.append(f"状态：{server.url}/status；播放记录：{campaign.paths.state / 'proof-of-play'}；停止：Ctrl+C。")
-    serve_until_signal(server.server, lines)
-    print("电子屏播放服务已停止。", flush=True)
+    serve_announced(server.server, lines, "电子屏播放服务已停止。")
     return 0
 
 

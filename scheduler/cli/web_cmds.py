@@ -14,6 +14,7 @@ from ..errors import InputError
 from ..logs import setup_logging
 from . import zh_argparse
 from .context import Context
+from .output import serve_announced
 
 WEB_HELP = (
     "启动审核台：在浏览器里查看整月排期、逐级审核（review.stages）、退回和处理内容，并提供各电子屏的播放页面 /screen/屏幕编号/。"
@@ -139,7 +140,7 @@ def run_user_role(ctx: Context, args: argparse.Namespace) -> int:
 def run_web(ctx: Context, args: argparse.Namespace) -> int:
     from ..config import URL_RE
     from ..web.app import Console, create_app
-    from ..web.server import Server, serve_until_signal
+    from ..web.server import Server
 
     campaign = ctx.campaign
     if args.public_url:
@@ -154,6 +155,5 @@ def run_web(ctx: Context, args: argparse.Namespace) -> int:
     if campaign.web.public_url:
         lines.append(f"通知中的链接：{campaign.web.public_url}/")
     lines += [f"  电子屏 {s.title or s.id}：{server.url}/screen/{s.id}/" for s in campaign.screens]
-    serve_until_signal(server, lines)
-    print("审核台已停止。", flush=True)
+    serve_announced(server, lines, "审核台已停止。")
     return 0

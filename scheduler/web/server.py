@@ -11,6 +11,7 @@ import logging
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -80,13 +81,13 @@ class Server:
         self.sock.close()
 
 
-def serve_until_signal(server: Server, lines: list[str]) -> None:
-    """Serve in the background, print `lines` once it accepts connections, stop at SIGTERM or Ctrl+C."""
+def serve_until_signal(server: Server, ready: Callable[[], None]) -> None:
+    """Serve in the background, call `ready` once it accepts connections, stop at SIGTERM or Ctrl+C."""
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     server.start()
-    print("\n".join(lines), flush=True)
+    ready()
     try:
         stop.wait()
     finally:
