@@ -16,9 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from .db_errors import database_error
 from .errors import InputError, RuntimeFailure
 from .lease import DEFAULT_TIMEOUT, keepalive_args
-from .os_messages import database_error, writable_dir
+from .os_messages import writable_dir
 
 metadata = sa.MetaData()
 

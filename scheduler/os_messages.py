@@ -1,8 +1,9 @@
-"""What a person is told, in Chinese, when the file system or the queue database says no.
+"""What a person is told, in Chinese, when the file system says no.
 
 `os_reason` turns an OSError's errno into a Chinese reason (the operating system's own text is
-English); `path_error` makes the whole message for a path qm was asked to use; `database_error`
-explains a database that cannot be read and where its latest backup is.
+English); `path_error` makes the whole message for a path qm was asked to use; `writable_dir`
+makes a folder qm must write to, or says why it cannot. (A database that cannot be read is
+explained by `db_errors`.)
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import errno
 import os
 from pathlib import Path
 
-from .errors import InputError, QmError, RuntimeFailure
+from .errors import InputError, RuntimeFailure
 
 _REASONS = {
     errno.EACCES: "没有权限",
@@ -39,7 +40,6 @@ _HINTS = {
     errno.ENOSPC: "清理磁盘空间后重试",
     errno.EDQUOT: "清理磁盘空间后重试",
 }
-CORRUPT = ("malformed", "not a database", "file is encrypted", "disk i/o error")
 
 
 def os_reason(exc: OSError) -> str:
@@ -55,39 +55,6 @@ def path_error(exc: OSError, doing: str, path: Path | str | None = None, hint: s
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
         error.exit_code = RuntimeFailure.exit_code  # the machine, not the input
     return error
-
-
-def is_corrupt(message: str) -> bool:
-    return any(word in message.lower() for word in CORRUPT)
-
-
-def database_error(exc: Exception, url: str, shown_url: str) -> QmError:
-    """A database error a person can act on: corrupt file (with the latest backup), or cannot open."""
-    text = str(getattr(exc, "orig", None) or exc)
-    path = _sqlite_file(url)
-    if is_corrupt(text) and path is not None:
-        backup = latest_backup(path)
-        where = f"最近的备份是 {backup}" if backup else f"{path.parent} 下没有找到备份"
-        return InputError(
-            f"数据库文件 {path} 已损坏，无法读取（SQLite：{text}）。{where}。"
-            f"（停止后台服务，把损坏的文件改名保存，再{'运行 qm restore ' + str(backup) + ' 恢复' if backup else '运行 qm queue 重建发布队列，已发布内容的记录需要对照发件箱或平台核实'}）"
-        )
-    return RuntimeFailure(f"无法使用数据库 {shown_url}：{text}（检查配置中的 database 和数据库文件）")
-
-
-def latest_backup(path: Path) -> Path | None:
-    """The newest backup the daemon took of a SQLite file (`backups/` beside it), or None."""
-    from .backup import existing, folder_for
-
-    found = existing(folder_for(path))
-    return found[-1] if found else None
-
-
-def _sqlite_file(url: str) -> Path | None:
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or url == prefix + ":memory:":
-        return None
-    return Path(url[len(prefix) :].split("?", 1)[0])
 
 
 def writable_dir(path: Path, what: str) -> None:

@@ -149,13 +149,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _plain(exc: Exception, ctx: Any) -> QmError | None:
     """A Chinese error for an OSError or a database error that escaped the command, else None."""
-    from ..os_messages import database_error, path_error
+    from ..os_messages import path_error
 
     if isinstance(exc, OSError):
         return path_error(exc, "使用")
     sqlalchemy = sys.modules.get("sqlalchemy")  # loaded only by the commands that use the database
     if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.DatabaseError):
         from ..db import shown
+        from ..db_errors import database_error
 
         url = ctx.campaign.db_url if "campaign" in vars(ctx) else ""
         return database_error(exc, url, shown(url) if url else "")
