@@ -43,7 +43,8 @@ from scheduler.poster.draw import Arrangement, colour, column_centres
 from scheduler.poster.linebreak import vertical_forms
 from scheduler.poster.make import Job, arrangement, prepare
 from scheduler.poster.qr import qr_image
-from scheduler.render import Renderer, poster_path
+from scheduler.render import Renderer
+from scheduler.values import poster_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "examples" / "heihe-2016" / "config.yaml"

@@ -25,10 +25,11 @@ from .orphans import die_with_parent
 from .planner import Plan
 from .poster import batch, job_for
 from .poster.make import Job
-from .render import Renderer, poster_path
+from .render import Renderer
 from .screens.build import Built, build, screens_root
 from .screens.daily import Approval, due_playlists, sources_stamp
 from .screens.playlist import Playlist
+from .values import poster_path
 
 HORIZON = dt.timedelta(hours=26)  # posters are drawn for the posts of the coming day and a bit
 

@@ -28,9 +28,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import states as st
-from .channels.base import Receipt, committed
 from .db import audit, notices, open_db, posts
 from .errors import InputError, RuntimeFailure
+from .values import Receipt, committed
 
 TAKEN_KEY = "backup:taken"  # a row in the copy's `notices`: when the backup was taken
 PREFIX, SUFFIX = "qm-", ".sqlite3"

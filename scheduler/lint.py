@@ -1,4 +1,7 @@
-"""Pre-publication checks on rendered posts: channel limits, sensitive words, Advertising-Law terms."""
+"""Pre-publication checks on rendered posts: channel limits, sensitive words, Advertising-Law terms.
+
+A channel's limits are its platform rules (`channels.rules`), the same functions publishing calls:
+what `qm check` passes, publishing accepts. The rest is editorial advice that only the check gives."""
 
 from __future__ import annotations
 
@@ -7,9 +10,9 @@ import re
 from dataclasses import dataclass
 
 from .campaign import Campaign, WeChatConfig, WeiboConfig
-from .content import HEADLINE_MAX, LINE_MAX
-from .limits import URL_RE, has_weibo_topic, utf8_size, weibo_length
+from .channels import rules
 from .render import RenderedPost
+from .values import poster_path
 
 # Absolute terms the Advertising Law (《中华人民共和国广告法》第九条) forbids; brand content must avoid them.
 ABSOLUTE_TERMS = (
@@ -54,22 +57,19 @@ class Finding:
 
 
 def lint_post(campaign: Campaign, post: RenderedPost) -> list[Finding]:
-    reasons: list[str] = []
+    """The channel's platform rules (the very ones publishing applies), then editorial advice."""
     channel = campaign.channel(post.channel)
     p = post.payload
+    files = {img.ref: path for img in post.images if (path := poster_path(campaign.paths.posters, img)).is_file()}
+    reasons = rules.problems(channel, p, files) if channel is not None else []
     if isinstance(channel, WeChatConfig):
-        reasons += _wechat(channel, p)
+        reasons += _wechat_advice(p["content"])
         texts = [p["title"], p["digest"], _TAGS.sub("", p["content"])]
     elif isinstance(channel, WeiboConfig):
-        reasons += _weibo(channel, p["text"])
         if not p.get("image_alt", "").strip():
             reasons.append("微博配图没有替代文字（image_alt），读屏软件的用户不知道图上写了什么")
         texts = [p["text"]]
     else:
-        if len(p["headline"]) > HEADLINE_MAX:
-            reasons.append(f"电子屏标题超过 {HEADLINE_MAX} 字")
-        if len(p["line"]) > LINE_MAX:
-            reasons.append(f"电子屏文字超过 {LINE_MAX} 字")
         texts = [p["headline"], p["line"]]
     text = "\n".join(texts)
     reasons += _words(campaign, text)
@@ -98,36 +98,18 @@ def _launch_wording(campaign: Campaign, at: dt.datetime, text: str) -> list[str]
     return []
 
 
-def _wechat(c: WeChatConfig, p: dict[str, str]) -> list[str]:
+def _wechat_advice(content: str) -> list[str]:
+    """What WeChat would quietly strip (not refuse): worth fixing, not a platform rule."""
     out = []
-    for key, label, limit in (("title", "标题", c.title_max), ("author", "作者", c.author_max), ("digest", "摘要", c.digest_max)):
-        if len(p[key]) > limit:
-            out.append(f"{label}超过 {limit} 字（现为 {len(p[key])} 字）")
-    if len(p["content"]) > c.content_max:
-        out.append(f"正文超过 {c.content_max} 字符（现为 {len(p['content'])}）")
-    if utf8_size(p["content"]) >= 1024 * 1024:
-        out.append("正文超过 1 MB")
-    if "<style" in p["content"] or ' class="' in p["content"]:
+    if "<style" in content or ' class="' in content:
         out.append("正文含有 <style> 或 class，公众号只保留行内样式")
-    if "<script" in p["content"]:
+    if "<script" in content:
         out.append("正文含有脚本，公众号会过滤")
-    for img in _IMG.findall(p["content"]):
+    for img in _IMG.findall(content):
         alt = _ALT.search(img)
         if not alt or not alt.group(2).strip():
             out.append("正文图片没有替代文字（alt），读屏软件的用户不知道图上写了什么")
             break
-    return out
-
-
-def _weibo(c: WeiboConfig, text: str) -> list[str]:
-    out = []
-    length = weibo_length(text)
-    if length > c.length_max:
-        out.append(f"微博超过 {c.length_max} 字（按微博计数为 {length} 字）")
-    if not URL_RE.search(text):
-        out.append("微博正文必须带一个安全域名下的链接（接口要求）")
-    if c.mode == "api" and has_weibo_topic(text):
-        out.append("接口发布的微博不能带 #话题#")
     return out
 
 

@@ -16,7 +16,8 @@ from .export import channel_label
 from .lint import Finding, lint_post
 from .planner import Plan, PlannedPost, Reminder
 from .poster.fonts import CSS_FAMILIES, css_font_face
-from .render import ImageRef, RenderedPost, Renderer, poster_path
+from .render import RenderedPost, Renderer
+from .values import ImageRef, poster_path
 
 
 @dataclass(frozen=True)

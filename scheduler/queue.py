@@ -19,11 +19,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from . import states as st
 from .campaign import Campaign
-from .channels.base import Receipt
 from .db import audit, pauses, payload_versions, posts
 from .errors import InputError
 from .planner import Plan
-from .render import ImageRef, PostInputs, RenderedPost, Renderer
+from .render import PostInputs, RenderedPost, Renderer
+from .values import ImageRef, Receipt
 
 PLAN = "排期"  # who: the plan itself (filling and re-rendering)
 

@@ -16,7 +16,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import css_inline
@@ -30,25 +29,15 @@ from .planner import PlannedPost
 from .sandbox import render as render_sandboxed
 from .sandbox import template_env, template_line
 from .template_messages import not_utf8, render_message, syntax_message
+from .values import IMAGE_SCHEME, ImageRef
 
 TEMPLATES = {"wechat": "wechat/article.html.j2", "weibo": "weibo/post.txt.j2", "screen": "screen/slide.html.j2"}
-IMAGE_SCHEME = "qm-image:"
 _CLASS_ATTR = re.compile(r'\s(?:class|id)="[^"]*"')
 _ATTR_VALUE = re.compile(r'="([^"]*)"')
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
 
 PostInputs = tuple[dt.datetime, object, str, object, str]  # see Renderer.inputs
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    """An image a post needs: a poster of `item` in `layout` at `size`, referenced as `ref`."""
-
-    ref: str
-    item: str
-    layout: str
-    size: str
 
 
 @dataclass(frozen=True)
@@ -214,15 +203,6 @@ def _body_only(html: str) -> str:
     """css_inline returns a whole document; WeChat wants the fragment."""
     match = re.search(r"<body[^>]*>(.*)</body>", html, re.S)
     return (match.group(1) if match else html).strip()
-
-
-def image_refs(html: str) -> list[str]:
-    return re.findall(rf'"({IMAGE_SCHEME}[^"]+)"', html)
-
-
-def poster_path(posters_dir: Path, image: ImageRef) -> Path:
-    """Where the poster for an image reference lands: posters/<item>/<layout>-<size>.png."""
-    return posters_dir / image.item / f"{image.layout}-{image.size}.png"
 
 
 def screen_layout(post: PlannedPost) -> str:

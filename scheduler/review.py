@@ -18,10 +18,10 @@ from sqlalchemy.engine import Connection
 
 from . import states as st
 from .campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage
-from .channels.base import Receipt, committed
 from .db import pause_log, pauses, stage_passes
 from .errors import InputError
 from .queue import Post, Queue, TransitionError, _audit, _refusal, _update
+from .values import Receipt, committed
 
 DEFAULT_REVIEW = ReviewConfig()
 

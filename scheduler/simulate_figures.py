@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from . import states as st
 from .campaign import Campaign, WeChatConfig, WeiboConfig
-from .channels.base import Channel, OutgoingPost, Receipt
+from .channels.base import Channel, OutgoingPost
 from .clock import Clock
 from .content import Library
 from .fakes.server import FakeServer
@@ -36,6 +36,7 @@ from .stats.screens import ScreenStats, log_file
 from .stats.sources import Source
 from .stats.wechat import WeChatStats
 from .stats.weibo import WeiboStats
+from .values import Receipt
 
 PLAYER = "模拟播放器"
 

@@ -10,14 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.campaign import Campaign
-from scheduler.channels.api import PosterFiles
 from scheduler.channels.base import OutgoingPost
+from scheduler.channels.images import PostImages
 from scheduler.clock import FakeClock
 from scheduler.fakes.server import FakeServer
 from scheduler.fakes.wechat import FakeWeChat
 from scheduler.fakes.weibo import FakeWeibo
 from scheduler.planner import Plan
-from scheduler.render import Renderer, poster_path
+from scheduler.poster.files import PosterFiles
+from scheduler.render import Renderer
+from scheduler.values import poster_path
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 APP_ID = "wx-test-app"
@@ -99,8 +101,8 @@ def outgoing(campaign: Campaign, plan: Plan, post_id: str, checkpoints: list[dic
     )
 
 
-def posters(campaign: Campaign) -> PosterFiles:
-    return PosterFiles(campaign)
+def posters(campaign: Campaign) -> PostImages:
+    return PostImages(PosterFiles(campaign))
 
 
 def local(campaign: Campaign, tmp_path: Path) -> Campaign:

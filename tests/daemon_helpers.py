@@ -17,7 +17,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from scheduler import review
 from scheduler import states as st
 from scheduler.campaign import Campaign
-from scheduler.channels.base import Channel, OutgoingPost, Receipt
+from scheduler.channels.base import Channel, OutgoingPost
 from scheduler.channels.fake import FakePlatform, Ledger
 from scheduler.clock import FakeClock
 from scheduler.daemon import AheadHook, BackupHook, Daemon, StatsHook
@@ -27,6 +27,7 @@ from scheduler.planner import Plan
 from scheduler.queue import Queue, fill
 from scheduler.render import Renderer
 from scheduler.stepping import SteppedScheduler
+from scheduler.values import Receipt
 
 DAY = dt.date(2016, 9, 2)
 

@@ -20,14 +20,16 @@ from scheduler import review
 from scheduler import states as st
 from scheduler.campaign import Campaign, Notifier
 from scheduler.channels import make_channel
-from scheduler.channels.base import Channel, OutgoingPost, Receipt
+from scheduler.channels.base import Channel, OutgoingPost
 from scheduler.channels.fake import Crash
 from scheduler.clock import FakeClock
 from scheduler.fakes.wechat import FakeWeChat
 from scheduler.fakes.weibo import FakeWeibo
 from scheduler.logs import setup_logging
 from scheduler.planner import Plan
+from scheduler.poster.files import PosterFiles
 from scheduler.render import Renderer
+from scheduler.values import Receipt
 
 from .channel_helpers import SECRET, TZ, WECHAT_AT, WECHAT_POST, WEIBO_POST, WEIBO_TOKEN, running, wechat_server, weibo_server, with_api
 from .daemon_helpers import Harness, local_campaign, one_day, robot_server
@@ -66,7 +68,7 @@ def world(
         h.clock = clock
         for config in (campaign.wechat, campaign.weibo):
             assert config is not None
-            made = make_channel(campaign, config)
+            made = make_channel(campaign, config, PosterFiles(campaign))
             made.clock = clock  # type: ignore[attr-defined]
             h.channels[config.name] = made  # type: ignore[assignment]
         yield World(h, wechat, weibo, received)
@@ -260,7 +262,7 @@ def test_under_sustained_faults_every_wechat_post_goes_out_within_grace_with_one
         assert campaign.wechat is not None
         h = Harness(campaign, plan, Renderer(campaign), clock.now(), Recorder())
         h.clock = clock
-        made = make_channel(campaign, campaign.wechat)
+        made = make_channel(campaign, campaign.wechat, PosterFiles(campaign))
         made.clock = clock  # type: ignore[attr-defined]
         h.channels["wechat"] = made  # type: ignore[assignment]
         try:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from scheduler import review
 from scheduler import states as st
 from scheduler.campaign import Campaign
-from scheduler.channels.base import Channel, OutgoingPost, PermanentError, Receipt, TransientError
+from scheduler.channels.base import Channel, OutgoingPost, PermanentError, TransientError
 from scheduler.channels.fake import Crash, Faults, FaultyChannel
 from scheduler.channels.outbox import OutboxChannel
 from scheduler.clock import FakeClock
@@ -28,6 +28,7 @@ from scheduler.planner import Plan
 from scheduler.queue import Queue
 from scheduler.render import Renderer
 from scheduler.status import gather, to_text
+from scheduler.values import Receipt
 
 from .daemon_helpers import Harness, SpyChannel, local_campaign, one_day
 

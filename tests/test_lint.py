@@ -64,7 +64,7 @@ def test_weibo_needs_a_link(heihe: Campaign, heihe_plan: Plan) -> None:
     assert heihe.weibo is not None
     nolink = dataclasses.replace(heihe, weibo=dataclasses.replace(heihe.weibo, link=""))
     reasons = _reasons(nolink, _post(heihe_plan, "weibo"))
-    assert any("必须带一个安全域名下的链接" in r for r in reasons)
+    assert any("微博正文必须带一个安全域名" in r for r in reasons), reasons
 
 
 def test_wechat_title_limit_is_configurable(heihe: Campaign, heihe_plan: Plan) -> None:

@@ -16,6 +16,7 @@ from scheduler.channels.outbox import OutboxChannel
 from scheduler.config import load_campaign
 from scheduler.errors import ConfigError
 from scheduler.planner import Plan
+from scheduler.poster.files import PosterFiles
 
 from .channel_helpers import local, outgoing
 from .conftest import DEFAULT
@@ -66,17 +67,17 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
 
 def test_factory_picks_a_channel_by_kind_and_publisher(tmp_path: Path) -> None:
     campaign = load_campaign(DEFAULT)
-    assert isinstance(make_channel(campaign, campaign.channels[0]), OutboxChannel)
+    assert isinstance(make_channel(campaign, campaign.channels[0], PosterFiles(campaign)), OutboxChannel)
     pigeon = type(campaign.channels[0])(**{**campaign.channels[0].__dict__, "publisher": "pigeon"})
     with pytest.raises(ConfigError, match="publisher: pigeon 还不可用"):
-        make_channel(campaign, pigeon)
+        make_channel(campaign, pigeon, PosterFiles(campaign))
 
     @register("wechat", "pigeon")
-    def _make(c: object, config: object) -> OutboxChannel:
+    def _make(c: object, config: object, images: object) -> OutboxChannel:
         return OutboxChannel("wechat", tmp_path)
 
     try:
-        assert make_channel(campaign, pigeon).name == "wechat"
+        assert make_channel(campaign, pigeon, PosterFiles(campaign)).name == "wechat"
     finally:
         from scheduler import channels
 
@@ -87,7 +88,7 @@ def test_the_configured_outbox_draws_missing_posters_and_stamps_campaign_time(he
     campaign = local(heihe, tmp_path)
     post = outgoing(campaign, heihe_plan, "20160908-wechat-2000")
     assert post.images and not any(path.exists() for path in post.images.values())  # nobody ran qm posters
-    channel = make_channel(campaign, campaign.wechat)  # type: ignore[arg-type]
+    channel = make_channel(campaign, campaign.wechat, PosterFiles(campaign))  # type: ignore[arg-type]
     channel.publish(post)
     folder = campaign.paths.state / "outbox" / "wechat" / post.id
     meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))

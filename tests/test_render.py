@@ -13,7 +13,8 @@ from scheduler.content import Library, load_library
 from scheduler.errors import TemplateError
 from scheduler.limits import URL_RE, has_weibo_topic, weibo_length
 from scheduler.planner import Plan, PlannedPost, make_plan
-from scheduler.render import IMAGE_SCHEME, Renderer
+from scheduler.render import Renderer
+from scheduler.values import IMAGE_SCHEME
 
 from .conftest import HEIHE
 

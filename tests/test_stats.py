@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from scheduler import states as st
 from scheduler.campaign import Campaign
-from scheduler.channels.base import Receipt
 from scheduler.clock import FakeClock
 from scheduler.db import open_db, posts, stat_days, stat_values
 from scheduler.fakes.wechat import FakeWeChat
@@ -27,6 +26,7 @@ from scheduler.stats.screens import ScreenStats
 from scheduler.stats.sources import Source
 from scheduler.stats.wechat import WeChatStats
 from scheduler.stats.weibo import WeiboStats
+from scheduler.values import Receipt
 
 from .channel_helpers import SECRET, WEIBO_TOKEN, local, running, wechat_server, weibo_server, with_api
 

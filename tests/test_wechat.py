@@ -9,21 +9,22 @@ import httpx
 import pytest
 
 from scheduler.campaign import Campaign
-from scheduler.channels.api import PosterFiles, UnclearOutcome
-from scheduler.channels.base import PermanentError, Receipt, TransientError
+from scheduler.channels.api import UnclearOutcome
+from scheduler.channels.base import PermanentError, TransientError
 from scheduler.channels.wechat import WeChatChannel, client_msg_id
 from scheduler.channels.wechat_rules import PUBLISH_STATUS
 from scheduler.clock import FakeClock
 from scheduler.fakes.wechat import FakeWeChat
 from scheduler.planner import Plan
+from scheduler.values import Receipt
 
-from .channel_helpers import SECRET, WECHAT_POST, configured, outgoing, running, wechat_server, with_api
+from .channel_helpers import SECRET, WECHAT_POST, configured, outgoing, posters, running, wechat_server, with_api
 
 PLATFORM = "wechat"  # the conftest fixtures clock, server, campaign
 
 
 def channel(campaign: Campaign, clock: FakeClock, **changes: Any) -> WeChatChannel:
-    return WeChatChannel(configured(campaign, "wechat", **{"mode": "publish", **changes}), SECRET, PosterFiles(campaign), clock)
+    return WeChatChannel(configured(campaign, "wechat", **{"mode": "publish", **changes}), SECRET, posters(campaign), clock)
 
 
 def test_publish_uploads_images_drafts_submits_then_polls_until_published(
@@ -165,10 +166,10 @@ def test_a_token_refused_again_after_refreshing_is_permanent(
 @pytest.mark.parametrize(
     ("payload", "expected"),
     [
-        ({"title": "质" * 33}, "标题有 33 字，超过 32 字"),
-        ({"author": "作" * 17}, "作者有 17 字"),
-        ({"digest": "摘" * 129}, "摘要有 129 字"),
-        ({"content": "<p>" + "长" * 20000 + "</p>"}, "正文有"),
+        ({"title": "质" * 33}, "标题超过 32 字（现为 33 字）"),
+        ({"author": "作" * 17}, "作者超过 16 字（现为 17 字）"),
+        ({"digest": "摘" * 129}, "摘要超过 128 字（现为 129 字）"),
+        ({"content": "<p>" + "长" * 20000 + "</p>"}, "正文须少于 20000 字符"),
         ({"cover": ""}, "没有封面图"),
     ],
 )

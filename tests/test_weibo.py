@@ -8,23 +8,23 @@ from typing import Any
 import pytest
 
 from scheduler.campaign import Campaign, Notifier
-from scheduler.channels.api import PosterFiles
 from scheduler.channels.assisted import AssistedChannel
-from scheduler.channels.base import PermanentError, Receipt, TransientError
+from scheduler.channels.base import PermanentError, TransientError
 from scheduler.channels.weibo import WeiboChannel
 from scheduler.clock import FakeClock
 from scheduler.fakes.weibo import FakeWeibo
 from scheduler.notify import Notifications
 from scheduler.planner import Plan
+from scheduler.values import Receipt
 
-from .channel_helpers import RIP, WEIBO_POST, WEIBO_TOKEN, configured, outgoing
+from .channel_helpers import RIP, WEIBO_POST, WEIBO_TOKEN, configured, outgoing, posters
 from .daemon_helpers import robot_server
 
 PLATFORM = "weibo"  # the conftest fixtures clock, server, campaign
 
 
 def channel(campaign: Campaign, clock: FakeClock, **changes: Any) -> WeiboChannel:
-    return WeiboChannel(configured(campaign, "weibo", **changes), WEIBO_TOKEN, PosterFiles(campaign), clock)
+    return WeiboChannel(configured(campaign, "weibo", **changes), WEIBO_TOKEN, posters(campaign), clock)
 
 
 def test_share_posts_text_picture_and_rip_and_keeps_the_status_id(
@@ -46,7 +46,7 @@ def test_share_posts_text_picture_and_rip_and_keeps_the_status_id(
     [
         ("质量月活动开始了，欢迎参与。", "安全域名"),
         ("#质量月# 活动开始了 https://www.example.gov.cn/heihe/zlyue", "#话题#"),
-        ("质" * 130 + " https://www.example.gov.cn/heihe/zlyue", "141 字，超过 140 字"),
+        ("质" * 130 + " https://www.example.gov.cn/heihe/zlyue", "微博超过 140 字（按微博计数为 141 字）"),
         ("活动开始了 https://evil.example.com/x", "安全域名"),
     ],
 )
@@ -126,7 +126,7 @@ def test_assisted_mode_sends_text_and_picture_reminds_then_reports(campaign: Cam
     with robot_server() as (url, received):
         notifier = Notifier("宣传群", "wecom", "ROBOT")
         staff = Notifications((notifier,), env={"ROBOT": url})
-        ch = AssistedChannel(config, staff, PosterFiles(campaign), clock)
+        ch = AssistedChannel(config, staff, posters(campaign), clock)
         post = outgoing(campaign, heihe_plan, WEIBO_POST)
         receipt = ch.publish(post)
         assert receipt.status == "accepted"
@@ -146,6 +146,6 @@ def test_assisted_mode_sends_text_and_picture_reminds_then_reports(campaign: Cam
 
 def test_assisted_mode_without_a_reachable_robot_is_retried(campaign: Campaign, heihe_plan: Plan, clock: FakeClock) -> None:
     staff = Notifications((Notifier("宣传群", "wecom", "ROBOT"),), env={})
-    ch = AssistedChannel(configured(campaign, "weibo", mode="assisted"), staff, PosterFiles(campaign), clock)
+    ch = AssistedChannel(configured(campaign, "weibo", mode="assisted"), staff, posters(campaign), clock)
     with pytest.raises(TransientError, match="没有送达"):
         ch.publish(outgoing(campaign, heihe_plan, WEIBO_POST))

@@ -3,7 +3,10 @@
 A channel module registers a maker for a (channel kind, publisher) pair:
 
     @register("wechat", "api")
-    def make(campaign: Campaign, config: ChannelConfig) -> Channel: ...
+    def make(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> Channel: ...
+
+`images` yields the file of an image reference (posters, drawn when missing): the daemon and the
+CLI hand it over, so a channel never loads content or draws posters itself.
 
 Modules named in `PLUGINS` are imported on first use when they exist, so the WeChat, Weibo and
 screen publishers register themselves; the outbox serves every kind with `publisher: outbox`.
@@ -14,13 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable
+from functools import partial
 
 from ..campaign import Campaign, ChannelConfig
 from ..errors import ConfigError, Problem, QmError
+from ..values import ImageSource
+from . import rules
 from .base import Channel
+from .images import PostImages
 from .outbox import OutboxChannel
 
-Maker = Callable[[Campaign, ChannelConfig], Channel]
+Maker = Callable[[Campaign, ChannelConfig, ImageSource], Channel]
 PLUGINS = ("scheduler.channels.wechat", "scheduler.channels.weibo", "scheduler.channels.screen")
 _makers: dict[tuple[str, str], Maker] = {}
 _plugins_loaded = False
@@ -34,13 +41,13 @@ def register(kind: str, publisher: str) -> Callable[[Maker], Maker]:
     return decorate
 
 
-def _outbox(campaign: Campaign, config: ChannelConfig) -> Channel:
-    from .images import PosterFiles  # draws a missing poster at publishing time
-
+def _outbox(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> Channel:
     def now() -> dt.datetime:
         return dt.datetime.now(campaign.timezone)
 
-    return OutboxChannel(config.name, campaign.paths.state / "outbox", now=now, images=PosterFiles(campaign))
+    return OutboxChannel(
+        config.name, campaign.paths.state / "outbox", now=now, images=PostImages(images), check=partial(rules.problems, config)
+    )
 
 
 for _kind in ("wechat", "weibo", "screen"):
@@ -60,7 +67,7 @@ def _load_plugins() -> None:
                 raise
 
 
-def make_channel(campaign: Campaign, config: ChannelConfig) -> Channel:
+def make_channel(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> Channel:
     if (config.kind, config.publisher) not in _makers:  # the outbox needs no plugin (nor the HTTP client)
         _load_plugins()
     maker = _makers.get((config.kind, config.publisher))
@@ -69,16 +76,16 @@ def make_channel(campaign: Campaign, config: ChannelConfig) -> Channel:
         raise ConfigError(
             f"渠道 {config.name} 的发布方式 publisher: {config.publisher} 还不可用（可用：{'、'.join(available)}；修改 config.yaml 中 channels 的 publisher）"
         )
-    return maker(campaign, config)
+    return maker(campaign, config, images)
 
 
-def make_channels(campaign: Campaign) -> dict[str, Channel]:
+def make_channels(campaign: Campaign, images: ImageSource) -> dict[str, Channel]:
     """Every configured channel; what is missing (secrets, settings) is reported for all channels at once."""
     made: dict[str, Channel] = {}
     problems: list[Problem] = []
     for config in campaign.channels:
         try:
-            made[config.name] = make_channel(campaign, config)
+            made[config.name] = make_channel(campaign, config, images)
         except QmError as exc:
             problems += exc.problems or [Problem(str(exc))]
     if problems:

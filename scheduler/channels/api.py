@@ -18,7 +18,6 @@ import httpx
 
 from ..clock import Clock, SystemClock
 from .base import Channel, OutgoingPost, TransientError
-from .images import PosterFiles as PosterFiles  # the channels import it from here
 
 
 class UnclearOutcome(TransientError):

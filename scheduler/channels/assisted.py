@@ -13,8 +13,10 @@ from typing import Any
 from ..campaign import WeiboConfig
 from ..clock import Clock, SystemClock
 from ..notify import ASSISTED, Notice, Notifications
+from ..values import Receipt
+from . import weibo_rules
 from .api import ImageFile
-from .base import Channel, OutgoingPost, PermanentError, Receipt, TransientError
+from .base import Channel, OutgoingPost, PermanentError, TransientError
 
 
 class AssistedChannel(Channel):
@@ -30,6 +32,9 @@ class AssistedChannel(Channel):
     def publish(self, post: OutgoingPost) -> Receipt:
         ref = str(post.payload.get("image", ""))
         picture = self.images(post, ref) if ref else None
+        problems = weibo_rules.problems(self.config, post.payload, {ref: picture} if picture else {})
+        if problems:  # the very rules `qm check` applies: staff are never sent a post the platform refuses
+            raise PermanentError(f"{post.id} 不能发到微博：{'；'.join(problems)}", self.name)
         lines = (
             f"发布时间：{post.at:%Y-%m-%d %H:%M}",
             f"正文（直接复制）：{post.payload.get('text', '')}",

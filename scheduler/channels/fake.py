@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import NoReturn, Protocol
 
 from ..clock import Clock
-from .base import Channel, OutgoingPost, Receipt, TransientError, committed
+from ..values import Receipt, committed
+from .base import Channel, OutgoingPost, TransientError
 
 
 class Crash(BaseException):

@@ -16,12 +16,13 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..fsutil import fsync_dir
-from .base import Channel, OutgoingPost, Receipt, TransientError
+from ..values import Receipt
+from .base import Channel, OutgoingPost, PermanentError, TransientError
 
 
 class OutboxChannel(Channel):
@@ -33,12 +34,15 @@ class OutboxChannel(Channel):
         root: Path,
         now: Callable[[], dt.datetime] | None = None,
         images: Callable[[OutgoingPost, str], Path] | None = None,
+        check: Callable[[dict[str, Any], Mapping[str, Path]], list[str]] | None = None,
     ) -> None:
         self.name = name
         self.root = root / name.replace(":", "-")
         self._now = now or (lambda: dt.datetime.now().astimezone())
         # ref -> image file, making a missing poster; None: copy only the posters that exist
         self._images = images
+        # the kind's platform rules (those `qm check` applies): a post that breaks them is refused
+        self._check = check
 
     def folder(self, post: OutgoingPost) -> Path:
         return self.root / post.id
@@ -79,9 +83,12 @@ class OutboxChannel(Channel):
 
     def _fill(self, folder: Path, post: OutgoingPost) -> None:
         images: dict[str, str] = {}
-        for ref, source in post.images.items():
-            if self._images is not None:
-                source = self._images(post, ref)  # a poster that cannot be drawn fails the post
+        # a poster that cannot be drawn fails the post
+        sources = {ref: self._images(post, ref) if self._images is not None else path for ref, path in post.images.items()}
+        problems = self._check(post.payload, {r: p for r, p in sources.items() if p.is_file()}) if self._check else []
+        if problems:
+            raise PermanentError(f"{post.id} 不符合{post.channel}渠道的限制：{'；'.join(problems)}（修改内容后重新审核）", self.name)
+        for ref, source in sources.items():
             if source.is_file():
                 (folder / "images").mkdir(exist_ok=True)
                 name = f"{len(images) + 1:02d}-{source.name}"

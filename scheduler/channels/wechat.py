@@ -33,10 +33,12 @@ from ..campaign import Campaign, ChannelConfig, WeChatConfig
 from ..clock import Clock
 from ..logs import event
 from ..secrets import require_secret
+from ..values import ImageSource, Receipt
 from . import register
 from . import wechat_rules as rules
-from .api import ApiChannel, ImageFile, PosterFiles, UnclearOutcome, call_name
-from .base import ChannelError, OutgoingPost, PermanentError, Receipt
+from .api import ApiChannel, ImageFile, UnclearOutcome, call_name
+from .base import ChannelError, OutgoingPost, PermanentError
+from .images import PostImages
 
 log = logging.getLogger("qm.wechat")
 
@@ -125,14 +127,12 @@ class WeChatChannel(ApiChannel):
 
     def _checked_files(self, post: OutgoingPost) -> dict[str, Path]:
         """Every limit, before any call: the article, the cover, each in-article image."""
-        problems = rules.article_problems(post.payload, self.config)
         files: dict[str, Path] = {}
         cover = str(post.payload.get("cover", ""))
         for ref in [cover, *rules.placeholders(str(post.payload.get("content", "")))]:
             if ref and ref not in files:
                 files[ref] = self.image(post, ref)
-                problem = rules.image_problem(files[ref], cover=ref == cover)
-                problems += [problem] if problem else []
+        problems = rules.problems(self.config, post.payload, files)
         if problems:
             raise PermanentError(
                 f"{post.id} 不符合微信公众号的限制：{'；'.join(problems)}（修改内容或 channels.wechat.limits 后重新审核）", self.name
@@ -262,7 +262,7 @@ def client_msg_id(post: OutgoingPost) -> str:
 
 
 @register("wechat", "api")
-def make(campaign: Campaign, config: ChannelConfig) -> WeChatChannel:
+def make(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> WeChatChannel:
     assert isinstance(config, WeChatConfig)
     secret = require_secret(os.environ, config.app_secret_env, "公众号 AppSecret", config.name)
-    return WeChatChannel(config, secret, PosterFiles(campaign))
+    return WeChatChannel(config, secret, PostImages(images))

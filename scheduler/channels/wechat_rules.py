@@ -7,12 +7,13 @@ documented ones by default: practice accepts longer titles than the documentatio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..campaign import WeChatConfig
 from ..limits import utf8_size
-from ..render import IMAGE_SCHEME, image_refs
+from ..values import IMAGE_SCHEME, image_refs
 from .base import ChannelError, PermanentError, TransientError
 
 MB = 1024 * 1024
@@ -107,29 +108,36 @@ def publish_failure(status: int, publish_id: str, channel: str, progress: dict[s
     )
 
 
-def article_problems(payload: dict[str, Any], config: WeChatConfig) -> list[str]:
-    """Every reason draft/add would refuse this article; empty when it fits."""
-    problems = []
-    for key, limit, label in (
-        ("title", config.title_max, "标题"),
-        ("author", config.author_max, "作者"),
-        ("digest", config.digest_max, "摘要"),
+def problems(config: WeChatConfig, payload: Mapping[str, Any], files: Mapping[str, Path]) -> list[str]:
+    """Every reason draft/add or the image uploads would refuse this article; empty when it fits.
+
+    The one set of rules `qm check` and publishing both apply. `files` maps image placeholders to
+    their files; an image without a file (no poster drawn yet) is checked when it is drawn."""
+    found = []
+    for key, label, limit in (
+        ("title", "标题", config.title_max),
+        ("author", "作者", config.author_max),
+        ("digest", "摘要", config.digest_max),
     ):
         value = str(payload.get(key, ""))
         if len(value) > limit:
-            problems.append(f"{label}有 {len(value)} 字，超过 {limit} 字的限制")
+            found.append(f"{label}超过 {limit} 字（现为 {len(value)} 字）")
     if not str(payload.get("title", "")).strip():
-        problems.append("标题为空")
+        found.append("标题为空")
     content = str(payload.get("content", ""))
-    if len(content) >= config.content_max:
-        problems.append(f"正文有 {len(content)} 字符，须少于 {config.content_max}")
+    if len(content) >= config.content_max:  # "< 20,000 characters"
+        found.append(f"正文须少于 {config.content_max} 字符（现为 {len(content)}）")
     if utf8_size(content) > CONTENT_BYTES_MAX:
-        problems.append(f"正文 {utf8_size(content) / MB:.2f} MB，须小于 1 MB")
+        found.append(f"正文 {utf8_size(content) / MB:.2f} MB，须小于 1 MB")
     if utf8_size(str(payload.get("content_source_url", ""))) > SOURCE_URL_MAX:
-        problems.append("原文链接（content_source_url）超过 1 KB")
-    if not str(payload.get("cover", "")).startswith(IMAGE_SCHEME):
-        problems.append("没有封面图（thumb_media_id 必填）")
-    return problems
+        found.append("原文链接（content_source_url）超过 1 KB")
+    cover = str(payload.get("cover", ""))
+    if not cover.startswith(IMAGE_SCHEME):
+        found.append("没有封面图（thumb_media_id 必填）")
+    for ref in dict.fromkeys([cover, *placeholders(content)]):
+        if ref in files and (problem := image_problem(files[ref], cover=ref == cover)):
+            found.append(problem)
+    return found
 
 
 def image_kind(path: Path) -> str:

@@ -20,11 +20,13 @@ from ..clock import Clock
 from ..errors import ConfigError
 from ..notify import Notifications
 from ..secrets import require_secret
+from ..values import ImageSource, Receipt
 from . import register
 from . import weibo_rules as rules
-from .api import ApiChannel, ImageFile, PosterFiles, UnclearOutcome
+from .api import ApiChannel, ImageFile, UnclearOutcome
 from .assisted import AssistedChannel
-from .base import Channel, ChannelError, OutgoingPost, PermanentError, Receipt
+from .base import Channel, ChannelError, OutgoingPost, PermanentError
+from .images import PostImages
 from .wechat_rules import image_kind
 
 
@@ -39,7 +41,7 @@ class WeiboChannel(ApiChannel):
 
     def publish(self, post: OutgoingPost) -> Receipt:
         text = str(post.payload.get("text", ""))
-        picture = self._checked(post, text)
+        picture = self._checked(post)
         ready = {"version": post.version, "stage": "ready"}
         post.checkpoint({**ready, "stage": "sending"})
         form = {"access_token": self._token, "status": text, "rip": self.config.rip}
@@ -58,13 +60,11 @@ class WeiboChannel(ApiChannel):
         post.checkpoint(receipt.data)
         return receipt
 
-    def _checked(self, post: OutgoingPost, text: str) -> Path | None:
+    def _checked(self, post: OutgoingPost) -> Path | None:
         """Every rule before any call; the picture file, if the post has one."""
-        problems = rules.text_problems(text, self.config)
         ref = str(post.payload.get("image", ""))
         picture = self.image(post, ref) if ref else None
-        problem = rules.image_problem(picture) if picture else ""
-        problems += [problem] if problem else []
+        problems = rules.problems(self.config, post.payload, {ref: picture} if picture else {})
         expires = rules.token_expiry(self.config)
         if expires is not None and self.clock.now().date() > expires:
             problems.append(
@@ -107,15 +107,15 @@ def _receipt(status: dict[str, Any]) -> Receipt:
 
 
 @register("weibo", "api")
-def make(campaign: Campaign, config: ChannelConfig) -> Channel:
+def make(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> Channel:
     assert isinstance(config, WeiboConfig)
-    images = PosterFiles(campaign)
+    files = PostImages(images)
     if config.mode == "assisted":
         if not campaign.notifiers:
             raise ConfigError(
                 "微博人工发布模式（channels.weibo.mode: assisted）要把文案和配图推送给工作人员，"
                 "但没有配置 notifications：在 config.yaml 中添加企业微信或钉钉群机器人"
             )
-        return AssistedChannel(config, Notifications(campaign.notifiers), images)
+        return AssistedChannel(config, Notifications(campaign.notifiers), files)
     token = require_secret(os.environ, config.access_token_env, "微博 access_token", config.name)
-    return WeiboChannel(config, token, images)
+    return WeiboChannel(config, token, files)

@@ -7,6 +7,7 @@ import os
 import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ..campaign import WeiboConfig
 from ..limits import URL_RE, has_weibo_topic, weibo_length
@@ -64,21 +65,30 @@ def safe_domains(config: WeiboConfig) -> tuple[str, ...]:
     return (host,) if host else ()
 
 
-def text_problems(text: str, config: WeiboConfig) -> list[str]:
-    """Every reason statuses/share would refuse this text; empty when it fits."""
-    problems = []
+def problems(config: WeiboConfig, payload: Mapping[str, Any], files: Mapping[str, Path]) -> list[str]:
+    """Every reason statuses/share would refuse this post; empty when it fits.
+
+    The one set of rules `qm check` and publishing (by the API, or by staff in assisted mode) both
+    apply. `files` maps the picture's placeholder to its file, when there is one."""
+    text = str(payload.get("text", ""))
+    found = []
     domains = safe_domains(config)
     hosts = [urllib.parse.urlsplit(url).hostname or "" for url in URL_RE.findall(text)]
     if not any(h == d or h.endswith("." + d) for h in hosts for d in domains):
-        problems.append(f"正文必须包含安全域名（{'、'.join(domains) or '未配置'}）下的链接")
-    if has_weibo_topic(text):
-        problems.append("接口发布的微博不能带 #话题#")
+        found.append(
+            f"微博正文必须带一个安全域名（{'、'.join(domains) or '未配置'}）下的链接（接口要求；在正文中加入 channels.weibo.link）"
+        )
+    if config.mode == "api" and has_weibo_topic(text):
+        found.append("接口发布的微博不能带 #话题#")
     length = weibo_length(text)
     if length > config.length_max:
-        problems.append(f"正文按微博的算法有 {length} 字，超过 {config.length_max} 字")
+        found.append(f"微博超过 {config.length_max} 字（按微博计数为 {length} 字）")
     if not text.strip():
-        problems.append("正文为空")
-    return problems
+        found.append("正文为空")
+    ref = str(payload.get("image", ""))
+    if ref in files and (problem := image_problem(files[ref])):
+        found.append(problem)
+    return found
 
 
 def image_problem(path: Path) -> str:

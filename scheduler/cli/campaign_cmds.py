@@ -107,10 +107,11 @@ def _layout_problems(folder: Path) -> list[Problem]:
 def _channel_problems(ctx: Context) -> list[Problem]:
     """What would stop the channels at publishing time: missing secrets, quotas, an expired token."""
     from ..channels import make_channels
+    from ..poster.files import PosterFiles
 
     problems: list[Problem] = []
     try:
-        for channel in make_channels(ctx.campaign).values():  # reads secrets, makes no call
+        for channel in make_channels(ctx.campaign, PosterFiles(ctx.campaign)).values():  # reads secrets, makes no call
             channel.close()
     except QmError as exc:
         problems += exc.problems or [Problem(str(exc))]

@@ -138,6 +138,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     from ..db import sqlite_path
     from ..diskfull import GuardedScheduler
     from ..notify import Notifications
+    from ..poster.files import PosterFiles
     from ..queue import Queue
     from ..stats.daily import StatsJob
     from ..status import gather
@@ -147,7 +148,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     setup_logging(campaign.paths.state, tz=campaign.timezone)
     engine = ctx.engine
     db_file = sqlite_path(campaign.db_url)
-    channels = make_channels(campaign)
+    channels = make_channels(campaign, PosterFiles(campaign))  # posters drawn at publishing time when missing
     notifications = Notifications(campaign.notifiers)
     notifications.warn_unconfigured()
 

@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..poster import PosterText, batch, fonts, job_for
 from ..poster.layout import layout_names, load_layout
 from ..poster.make import Job, arrangement, make_poster, prepare
-from ..render import ImageRef, poster_path
+from ..values import ImageRef, poster_path
 from .context import Context, parse_day
 from .output import drawing_progress
 

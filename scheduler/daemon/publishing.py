@@ -21,14 +21,14 @@ import sqlalchemy as sa
 
 from .. import channel_warnings, diskfull, jobs
 from .. import states as st
-from ..channels.base import ChannelError, OutgoingPost, PermanentError, Receipt, TransientError, committed, went_out_at
+from ..channels.base import ChannelError, OutgoingPost, PermanentError, TransientError
 from ..due import POLL_LIMIT, Action, decide, poll_delay, retry_at
 from ..links import link_line, post_url
 from ..logs import event
 from ..notify import FAILURE, Notice
 from ..queue import Post
-from ..render import poster_path
 from ..review import is_paused, paused
+from ..values import Receipt, committed, poster_path, went_out_at
 from .context import WHO, Shared, log
 
 Fence = Callable[[], sa.ColumnElement[bool]]  # the lock's fence token for a claim (see `lock.DaemonLock.fence`)

@@ -17,15 +17,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..campaign import Campaign, ChannelConfig, WeChatConfig, WeiboConfig
-from ..channels.api import PosterFiles
 from ..channels.assisted import AssistedChannel
-from ..channels.base import Channel, OutgoingPost, Receipt
+from ..channels.base import Channel, OutgoingPost
 from ..channels.fake import FakePlatform, Ledger
+from ..channels.images import PostImages
 from ..channels.wechat import WeChatChannel
 from ..channels.weibo import WeiboChannel
 from ..channels.weibo_rules import safe_domains
 from ..clock import Clock
 from ..notify import ASSISTED, Notice, Notifications
+from ..poster.files import PosterFiles
+from ..values import Receipt
 from .server import FakeServer
 from .wechat import FakeWeChat
 from .weibo import FakeWeibo
@@ -140,16 +142,16 @@ def platform_maker(
         url = urls.get(config.name)
         if isinstance(config, WeiboConfig) and config.publisher == "api" and config.mode == "assisted":
             staff = SimulatedStaff(ledger, clock)
-            return ConfirmingDesk(AssistedChannel(config, staff, PosterFiles(campaign), clock), staff)
+            return ConfirmingDesk(AssistedChannel(config, staff, PostImages(PosterFiles(campaign)), clock), staff)
         if url is None:
             return FakePlatform(config.name, ledger, clock)
         inner: Channel
         if isinstance(config, WeChatConfig):
-            inner = WeChatChannel(dataclasses.replace(config, api_base=url), secret, PosterFiles(campaign), clock)
+            inner = WeChatChannel(dataclasses.replace(config, api_base=url), secret, PostImages(PosterFiles(campaign)), clock)
         else:
             assert isinstance(config, WeiboConfig)
             local = dataclasses.replace(config, api_base=url, token_expires=None)  # the fake's token does not expire
-            inner = WeiboChannel(local, token, PosterFiles(campaign), clock)
+            inner = WeiboChannel(local, token, PostImages(PosterFiles(campaign)), clock)
         made.append(inner)
         return Labelled(inner, labels(config.name))
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from ..campaign import Campaign
 from ..preview import poster_file
-from ..render import ImageRef
+from ..values import ImageRef
 from .posts import Checks, Entry
 
 SIZE_LABELS = {"wechat-cover": "公众号封面", "wechat-square": "公众号配图", "square": "方图", "portrait": "竖图"}

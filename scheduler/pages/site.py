@@ -25,8 +25,9 @@ from ..fsutil import file_inside
 from ..planner import Plan, make_plan
 from ..preview import placeholder_src, poster_file
 from ..queue import Queue, fill
-from ..render import ImageRef, Renderer
+from ..render import Renderer
 from ..status import gather
+from ..values import ImageRef
 from .calendar import campaign_months, month_view, shown_span
 from .day import DayPage, DayPost, day_view
 from .edit import EditPage, edit_view

@@ -24,14 +24,14 @@ from .texts import PosterText
 if TYPE_CHECKING:  # drawing (Pillow) and rendering (Jinja) load on first use: `qm plan` reads fonts.py only
     from ..campaign import Campaign
     from ..content import ContentItem
-    from ..render import ImageRef
+    from ..values import ImageRef
     from .make import Job
 
 __all__ = ["PosterText", "ensure", "job_for"]
 
 
 def job_for(campaign: Campaign, source: ContentItem | PosterText, image: ImageRef) -> Job:
-    from ..render import poster_path
+    from ..values import poster_path
     from .make import Job
 
     text = source if isinstance(source, PosterText) else PosterText.of(source)

@@ -38,7 +38,7 @@ from ..errors import RuntimeFailure
 from ..fsutil import fsync_dir
 from ..poster import batch, job_for
 from ..poster.make import Job
-from ..render import ImageRef
+from ..values import ImageRef
 from .playlist import Playlist
 
 CURRENT = "current"
