@@ -253,6 +253,7 @@ class Campaign:
     wechat: WeChatConfig | None = None
     weibo: WeiboConfig | None = None
     screens: tuple[ScreenConfig, ...] = ()
+    more_channels: tuple[ChannelConfig, ...] = ()  # channels of kinds registered besides the three above
     notifiers: tuple[Notifier, ...] = ()
     pins: tuple[Pin, ...] = ()
     units: tuple[Unit, ...] = ()
@@ -267,7 +268,7 @@ class Campaign:
     @property
     def channels(self) -> tuple[ChannelConfig, ...]:
         found: list[ChannelConfig] = [c for c in (self.wechat, self.weibo) if c is not None]
-        return (*found, *self.screens)
+        return (*found, *self.screens, *self.more_channels)
 
     def channel(self, name: str) -> ChannelConfig | None:
         return next((c for c in self.channels if c.name == name), None)

@@ -16,6 +16,7 @@ from .campaign import (
     ROLES,
     Brand,
     Campaign,
+    ChannelConfig,
     Contact,
     Coverage,
     DaemonConfig,
@@ -32,9 +33,8 @@ from .campaign import (
     Stage,
     Unit,
     WebConfig,
-    WeChatConfig,
-    WeiboConfig,
 )
+from .channels.kinds import kinds
 from .domain import AREAS, TOPICS
 from .errors import ConfigError
 from .schema import Reader
@@ -112,16 +112,15 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
     key_dates = _key_dates(r, kd, start, end)
     paths = _paths(r, data, base)
     channels = r.section(data, "channels", "")
-    wechat = weibo = None
-    screens: tuple[ScreenConfig, ...] = ()
+    configured: list[ChannelConfig] = []
     if channels is not None:
-        r.keys(channels, "channels", ("wechat", "weibo", "screens"))
+        known = kinds()  # the registry: every kind a section of `channels:` may configure
+        r.keys(channels, "channels", tuple(k.section for k in known))
         window = (start, end) if start and end else None
-        wechat = _wechat(r, channels, window)
-        weibo = _weibo(r, channels, window)
-        screens = _screens(r, channels, window)
-        if not (wechat or weibo or screens):
-            r.problem(channels.where(), "没有启用任何渠道", "至少配置 wechat、weibo、screens 之一")
+        for kind in known:
+            configured += kind.read(r, channels, window)
+        if not configured:
+            r.problem(channels.where(), "没有启用任何渠道", f"至少配置 {'、'.join(k.section for k in known)} 之一")
     rest = {  # read even when something above is wrong, so that every problem is reported at once
         "name": r.text(c, "name", "campaign"),
         "organizer": r.text(c, "organizer", "campaign"),
@@ -149,9 +148,7 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         end=end,
         timezone=tz,
         key_dates=key_dates,
-        wechat=wechat,
-        weibo=weibo,
-        screens=screens,
+        **_by_kind(configured),
         paths=paths,
         config_path=path,
         **rest,  # type: ignore[arg-type]
@@ -345,9 +342,19 @@ def _prints(r: Reader, m: Mapping) -> tuple[PrintSheet, ...]:
 COMMON_CHANNEL_KEYS = ("publisher", "times", "dates", "auto_approve", "grace_minutes")
 
 
-def _common(
+def _by_kind(configured: list[ChannelConfig]) -> dict[str, Any]:
+    """The campaign's channel fields: the typed built-in ones, and every other kind's channels."""
+    built_in = {"wechat": "wechat", "weibo": "weibo"}
+    fields: dict[str, Any] = {"screens": tuple(c for c in configured if isinstance(c, ScreenConfig))}
+    fields |= {built_in[c.kind]: c for c in configured if c.kind in built_in}
+    fields["more_channels"] = tuple(c for c in configured if c.kind not in (*built_in, "screen"))
+    return fields
+
+
+def common_channel(
     r: Reader, m: Mapping, path: str, window: tuple[dt.date, dt.date] | None, default_times: tuple[dt.time, ...] = ()
 ) -> dict[str, object]:
+    """What every channel's section has (`COMMON_CHANNEL_KEYS`), read and checked: for any kind's reader."""
     times = r.times(m, "times", path, required=not default_times) or default_times
     if m.get("times") == [] and not times:  # an invalid or missing time is reported by the reader already
         r.problem(m.where("times"), f"{path}.times 不能为空", '例如 times: ["20:00"]')
@@ -378,202 +385,6 @@ def seq_item(seq: list[object], i: int) -> Mapping:
     wrapped.line = seq.line_of(i) if hasattr(seq, "line_of") else 0
     wrapped.key_lines = {"v": wrapped.line}
     return wrapped
-
-
-def _wechat(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> WeChatConfig | None:
-    m = r.section(channels, "wechat", "channels", required=False)
-    if m is None or not r.flag(m, "enabled", "channels.wechat", True):
-        return None
-    path = "channels.wechat"
-    r.keys(
-        m,
-        path,
-        (
-            *COMMON_CHANNEL_KEYS,
-            *API_KEYS,
-            *SECRET_KEYS,
-            "enabled",
-            "mode",
-            "account_type",
-            "author",
-            "source_url",
-            "limits",
-            "app_id",
-            "app_secret_env",
-        ),
-    )
-    common = _common(r, m, path, window)
-    api = _api(r, m, path, WeChatConfig)
-    app_id = r.text(m, "app_id", path, "")
-    if common["publisher"] == "api" and not app_id:
-        r.problem(m.where(), f"{path} 使用 publisher: api 时必须写 app_id", "在公众号后台“设置与开发—基本配置”中查看 AppID")
-    mode = r.choice(m, "mode", path, ("publish", "mass_send"), "publish")
-    account = r.choice(m, "account_type", path, ("subscription", "service"), "subscription")
-    limits = r.section(m, "limits", path, required=False) or Mapping()
-    if isinstance(limits, Mapping) and limits:
-        r.keys(limits, f"{path}.limits", ("title", "author", "digest", "content"))
-    lp = f"{path}.limits"
-    config = WeChatConfig(
-        name="wechat",
-        mode=mode,
-        account_type=account,
-        author=r.text(m, "author", path, "", max_len=16),
-        source_url=r.text(m, "source_url", path, ""),
-        title_max=r.integer(limits, "title", lp, 32, lo=1, hi=64),
-        author_max=r.integer(limits, "author", lp, 16, lo=1, hi=16),
-        digest_max=r.integer(limits, "digest", lp, 128, lo=1, hi=128),
-        content_max=r.integer(limits, "content", lp, 20000, lo=100, hi=20000),
-        app_id=app_id,
-        app_secret_env=_env_name(r, m, "app_secret_env", path, WeChatConfig.app_secret_env),
-        **api,  # type: ignore[arg-type]
-        **common,  # type: ignore[arg-type]
-    )
-    _check_wechat_quota(r, m, config, window)
-    return config
-
-
-def _check_wechat_quota(r: Reader, m: Mapping, c: WeChatConfig, window: tuple[dt.date, dt.date] | None) -> None:
-    """A subscription account sends one article a day; a service account's followers get four a month."""
-    if c.account_type == "subscription" and len(c.times) > 1:
-        r.problem(m.where("times"), "订阅号每天只能发送 1 次，channels.wechat.times 只能有一个时间", "删去多余的时间")
-    if c.mode == "mass_send" and c.account_type == "service" and window:
-        days = len(c.dates) if c.dates is not None else (window[1] - window[0]).days + 1
-        if days * len(c.times) > 4:
-            r.problem(
-                m.where("times"),
-                f"服务号群发每月最多 4 次，当前配置为 {days * len(c.times)} 次",
-                "用 channels.wechat.dates 列出至多 4 个群发日期",
-            )
-
-
-def _weibo(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> WeiboConfig | None:
-    m = r.section(channels, "weibo", "channels", required=False)
-    if m is None or not r.flag(m, "enabled", "channels.weibo", True):
-        return None
-    path = "channels.weibo"
-    weibo_keys = (
-        "access_token_env",
-        "token_expires",
-        "token_warn_days",
-        "rip",
-        "safe_domains",
-        "confirm_remind_minutes",
-        "confirm_deadline_minutes",
-    )
-    r.keys(m, path, (*COMMON_CHANNEL_KEYS, *API_KEYS, *SECRET_KEYS, *weibo_keys, "enabled", "mode", "link", "length_max"))
-    link = r.text(m, "link", path)
-    if link and not URL_RE.match(link):
-        r.problem(m.where("link"), f"{path}.link 不是网址：{link!r}", "微博正文必须带一个安全域名下的链接，以 https:// 开头")
-    common = _common(r, m, path, window)
-    mode = r.choice(m, "mode", path, ("api", "assisted"), "api")
-    rip = r.text(m, "rip", path, "")
-    if rip and not IP_RE.match(rip):
-        r.problem(m.where("rip"), f"{path}.rip 不是 IP 地址：{rip!r}", "写发布服务器的公网 IPv4 地址，如 203.0.113.7")
-    if common["publisher"] == "api" and mode == "api" and not rip:
-        r.problem(m.where(), f"{path} 调用微博接口（publisher: api，mode: api）时必须写 rip", "微博要求提供发布服务器的真实公网 IP")
-    remind = r.integer(m, "confirm_remind_minutes", path, 30, lo=1, hi=24 * 60)
-    deadline = r.integer(m, "confirm_deadline_minutes", path, 120, lo=2, hi=7 * 24 * 60)
-    if deadline <= remind:
-        r.problem(m.where("confirm_deadline_minutes"), f"{path}.confirm_deadline_minutes 应大于 confirm_remind_minutes", "先提醒，再上报")
-    return WeiboConfig(
-        name="weibo",
-        mode=mode,
-        link=link,
-        length_max=r.integer(m, "length_max", path, 140, lo=10, hi=2000),
-        access_token_env=_env_name(r, m, "access_token_env", path, WeiboConfig.access_token_env),
-        token_expires=r.date(m, "token_expires", path, None),
-        token_warn_days=r.integer(m, "token_warn_days", path, 7, lo=0, hi=90),
-        rip=rip,
-        safe_domains=r.texts(m, "safe_domains", path),
-        confirm_remind_minutes=remind,
-        confirm_deadline_minutes=deadline,
-        **_api(r, m, path, WeiboConfig),  # type: ignore[arg-type]
-        **common,  # type: ignore[arg-type]
-    )
-
-
-API_KEYS = ("api_base", "timeout")
-SECRET_KEYS = ("app_secret", "secret", "access_token", "token")
-ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-IP_RE = re.compile(r"^(\d{1,3})(\.\d{1,3}){3}$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*$")
-
-
-def _api(r: Reader, m: Mapping, path: str, defaults: type[WeChatConfig] | type[WeiboConfig]) -> dict[str, object]:
-    """Where a platform's API is reached (a proxy, or a local fake server in tests) and how long to wait."""
-    for key in SECRET_KEYS:
-        if key in m:
-            r.problem(m.where(key), f"{path}.{key}：密钥不能写在配置文件里", f"删去这一行，把密钥放进环境变量，并用 {key}_env 写出变量名")
-    base = r.text(m, "api_base", path, defaults.api_base).rstrip("/")
-    if not URL_RE.match(base):
-        r.problem(
-            m.where("api_base"),
-            f"{path}.api_base 不是网址：{base!r}",
-            f"写完整的网址，如 {defaults.api_base} 或代理的地址",
-        )
-    timeout = r.number(m, "timeout", path, defaults.timeout, lo=1, hi=120)
-    return {"api_base": base, "timeout": timeout}
-
-
-def _env_name(r: Reader, m: Mapping, key: str, path: str, default: str) -> str:
-    name = r.text(m, key, path, default)
-    if name and not ENV_RE.match(name):
-        r.problem(m.where(key), f"{path}.{key} 应当是环境变量的名字（大写字母、数字和下划线），不是密钥本身", f"例如 {default}")
-    return name
-
-
-def _screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> tuple[ScreenConfig, ...]:
-    out: list[ScreenConfig] = []
-    for path, m in r.entries(channels, "screens", "channels"):
-        r.keys(
-            m, path, (*COMMON_CHANNEL_KEYS, "id", "name", "size", "on_hours", "slide_seconds", "items_per_day", "launch_extra", "anthias")
-        )
-        sid = r.text(m, "id", path)
-        if sid and not ID_RE.match(sid):
-            r.problem(m.where("id"), f"{path}.id 只能用小写英文、数字和连字符：{sid!r}")
-        if any(s.id == sid for s in out):
-            r.problem(m.where("id"), f"屏幕编号 {sid!r} 重复")
-        size = r.text(m, "size", path)
-        sm = SIZE_RE.match(size) if size else None
-        if size and not sm:
-            r.problem(m.where("size"), f"{path}.size 不是像素尺寸：{size!r}", "写作 1920x1080")
-        hours = r.text(m, "on_hours", path, "07:00-22:00")
-        hm = HOURS_RE.match(hours)
-        on_from = on_to = None
-        if hm:
-            from .schema import parse_time
-
-            on_from, on_to = parse_time(hm.group(1)), parse_time(hm.group(2))
-        if not (on_from and on_to and on_from < on_to):
-            r.problem(m.where("on_hours"), f"{path}.on_hours 不是有效的时段：{hours!r}", "写作 07:00-22:00，开始早于结束")
-            on_from, on_to = dt.time(7), dt.time(22)
-        common = _common(r, m, path, window, default_times=(on_from,))  # a screen's day starts when it switches on
-        common["per_slot"] = r.integer(m, "items_per_day", path, 2, lo=1, hi=50)
-        for t in common["times"]:  # type: ignore[attr-defined]
-            if not on_from <= t < on_to:
-                r.problem(m.where("times"), f"{path}.times 中的 {t:%H:%M} 不在开屏时段 {hours} 之内")
-        out.append(
-            ScreenConfig(
-                name=f"screen:{sid}",
-                id=sid,
-                title=r.text(m, "name", path),
-                width=int(sm.group(1)) if sm else 1920,
-                height=int(sm.group(2)) if sm else 1080,
-                on_from=on_from,
-                on_to=on_to,
-                slide_seconds=r.integer(m, "slide_seconds", path, 10, lo=2, hi=600),
-                launch_extra=r.integer(m, "launch_extra", path, 2, lo=0, hi=20),
-                anthias=_anthias_url(r, m, path),
-                **common,  # type: ignore[arg-type]
-            )
-        )
-    return tuple(out)
-
-
-def _anthias_url(r: Reader, m: Mapping, path: str) -> str:
-    url = r.text(m, "anthias", path, "")
-    if url and not URL_RE.match(url):
-        r.problem(m.where("anthias"), f"{path}.anthias 不是网址：{url!r}", "写作 http://192.168.1.50（Anthias 播放服务器的地址）")
-    return url
 
 
 def _notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:

@@ -9,7 +9,8 @@ from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .domain import AREAS, CHANNEL_KINDS, LAUNCH_TOPIC, SLOGAN_TOPIC, TOPICS
+from .channels.kinds import kind_names
+from .domain import AREAS, LAUNCH_TOPIC, SLOGAN_TOPIC, TOPICS
 from .errors import ContentError, Problem
 from .schema import Reader
 from .yamlsrc import Mapping, Sequence, YamlSyntaxError, parse, read_text
@@ -53,7 +54,7 @@ class ContentItem:
     headline: str
     source: str  # file:line, for messages
     tags: tuple[str, ...] = ()
-    channels: tuple[str, ...] = tuple(CHANNEL_KINDS)  # channel kinds it may go to
+    channels: tuple[str, ...] = field(default_factory=kind_names)  # channel kinds it may go to (default: every registered kind)
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     phase: str = ""  # launch items: before | after the event starts; "" fits any time
@@ -226,10 +227,11 @@ def _item(r: Reader, m: Mapping, body: str, raw: str, values: AnyMapping[str, st
     if "headline" not in m and len(title) > HEADLINE_MAX:
         r.problem(m.where("title"), f"{path} 的标题超过 {HEADLINE_MAX} 字，电子屏放不下", "加一个 headline（≤12 字）")
     line = r.text(m, "line", path, max_len=LINE_MAX)
-    channels = r.texts(m, "channels", path) if "channels" in m else tuple(CHANNEL_KINDS)
+    known = kind_names()
+    channels = r.texts(m, "channels", path) if "channels" in m else known
     for ch in channels:
-        if ch not in CHANNEL_KINDS:
-            r.problem(m.where("channels"), f"{path} 的渠道 {ch!r} 不可用", f"只能是 {' | '.join(CHANNEL_KINDS)}")
+        if ch not in known:
+            r.problem(m.where("channels"), f"{path} 的渠道 {ch!r} 不可用", f"只能是 {' | '.join(known)}")
     if "wechat" in channels and not body:
         r.problem(m.where(), f"{path} 可以发公众号但没有正文", "写上正文，或把 channels 设为 [weibo, screen]")
     phase = r.choice(m, "phase", path, PHASES, "")

@@ -63,13 +63,3 @@ LAUNCH_TOPIC = "launch"
 SLOGAN_TOPIC = "slogan"
 
 # Channel kinds. Screens are planned per screen, as channel "screen:<id>".
-CHANNEL_KINDS: dict[str, str] = {
-    "wechat": "微信公众号",
-    "weibo": "微博",
-    "screen": "户外电子屏",
-}
-
-
-def channel_kind(channel: str) -> str:
-    """`screen:center` -> `screen`; `wechat` -> `wechat`."""
-    return channel.split(":", 1)[0]

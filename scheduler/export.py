@@ -13,7 +13,8 @@ from typing import Any
 from markupsafe import escape
 
 from .campaign import Campaign
-from .domain import AREAS, CHANNEL_KINDS
+from .channels.kinds import kind_named
+from .domain import AREAS
 from .planner import Plan, PlannedPost
 from .poster.fonts import CSS_FAMILIES, css_font_face
 
@@ -22,9 +23,8 @@ FORMATS = ("table", "json", "csv", "ics", "html")
 
 def channel_label(campaign: Campaign, channel: str) -> str:
     config = campaign.channel(channel)
-    if config is not None and config.kind == "screen":
-        return getattr(config, "title", "") or channel
-    return CHANNEL_KINDS.get(channel, channel)
+    kind = kind_named(config.kind) if config is not None else None
+    return kind.channel_label(config) if kind is not None and config is not None else channel
 
 
 def post_record(campaign: Campaign, post: PlannedPost) -> dict[str, Any]:

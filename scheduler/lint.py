@@ -1,6 +1,6 @@
 """Pre-publication checks on rendered posts: channel limits, sensitive words, Advertising-Law terms.
 
-A channel's limits are its platform rules (`channels.rules`), the same functions publishing calls:
+A channel's limits are its kind's platform rules (`channels/kinds/`), the same functions publishing calls:
 what `qm check` passes, publishing accepts. The rest is editorial advice that only the check gives."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .campaign import Campaign, WeChatConfig, WeiboConfig
-from .channels import rules
+from .campaign import Campaign
+from .channels.kinds import kind_named
 from .render import RenderedPost
 from .values import poster_path
 
@@ -35,9 +35,6 @@ ABSOLUTE_TERMS = (
 )
 # "第一" as a rank is forbidden; as an ordinal (第一步, 第一条, 第一时间) it is ordinary Chinese.
 _ORDINAL_FIRST = re.compile(r"第一(?=[步次条款章节天个批期届轮年位项线课]|时间|阶段|责任人)")
-_TAGS = re.compile(r"<[^>]+>")
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
-_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.I | re.S)
 # The complaint hotlines of the market-supervision family (12315, 12365 quality, 12331 food and drugs,
 # 12358 prices, 12330 IP): a post quotes the campaign's own, via {{ hotline }}.
 _HOTLINE = re.compile(r"(?<!\d)123(?:15|65|31|58|30)(?!\d)")
@@ -59,19 +56,13 @@ class Finding:
 def lint_post(campaign: Campaign, post: RenderedPost) -> list[Finding]:
     """The channel's platform rules (the very ones publishing applies), then editorial advice."""
     channel = campaign.channel(post.channel)
+    kind = kind_named(channel.kind) if channel is not None else None
+    if channel is None or kind is None:
+        return [Finding(post.post_id, post.channel, f"渠道 {post.channel} 没有配置（检查 config.yaml 的 channels）")]
     p = post.payload
     files = {img.ref: path for img in post.images if (path := poster_path(campaign.paths.posters, img)).is_file()}
-    reasons = rules.problems(channel, p, files) if channel is not None else []
-    if isinstance(channel, WeChatConfig):
-        reasons += _wechat_advice(p["content"])
-        texts = [p["title"], p["digest"], _TAGS.sub("", p["content"])]
-    elif isinstance(channel, WeiboConfig):
-        if not p.get("image_alt", "").strip():
-            reasons.append("微博配图没有替代文字（image_alt），读屏软件的用户不知道图上写了什么")
-        texts = [p["text"]]
-    else:
-        texts = [p["headline"], p["line"]]
-    text = "\n".join(texts)
+    reasons = kind.problems(channel, p, files) + kind.advice(channel, p)
+    text = "\n".join(kind.texts(p))
     reasons += _words(campaign, text)
     reasons += _hotlines(campaign, text)
     reasons += _launch_wording(campaign, dt.datetime.fromisoformat(post.at), text)
@@ -96,21 +87,6 @@ def _launch_wording(campaign: Campaign, at: dt.datetime, text: str) -> list[str]
     if at >= start and (m := _INVITES.search(text)):
         return [f"发布时启动活动（{when}）已经开始，文案还在预告或邀请（“{m.group(0)}”）"]
     return []
-
-
-def _wechat_advice(content: str) -> list[str]:
-    """What WeChat would quietly strip (not refuse): worth fixing, not a platform rule."""
-    out = []
-    if "<style" in content or ' class="' in content:
-        out.append("正文含有 <style> 或 class，公众号只保留行内样式")
-    if "<script" in content:
-        out.append("正文含有脚本，公众号会过滤")
-    for img in _IMG.findall(content):
-        alt = _ALT.search(img)
-        if not alt or not alt.group(2).strip():
-            out.append("正文图片没有替代文字（alt），读屏软件的用户不知道图上写了什么")
-            break
-    return out
 
 
 def _words(campaign: Campaign, text: str) -> list[str]:

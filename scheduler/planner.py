@@ -23,9 +23,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .campaign import Campaign, ChannelConfig, ScreenConfig
+from .campaign import Campaign, ChannelConfig
+from .channels.kinds import kind_named
 from .content import ContentItem, Library
-from .domain import AREAS, CHANNEL_KINDS, TOPICS
+from .domain import AREAS, TOPICS
 from .errors import PlanError, Problem
 from .slots import Slot, channel_slots
 
@@ -104,7 +105,8 @@ class _Board:
 
     @property
     def label(self) -> str:
-        return f"渠道 {self.channel.name}（{CHANNEL_KINDS[self.channel.kind]}）"
+        kind = kind_named(self.channel.kind)
+        return f"渠道 {self.channel.name}（{kind.label if kind else self.channel.kind}）"
 
     def free(self, slots: Iterable[Slot] | None = None) -> list[Slot]:
         return [s for s in (self.slots if slots is None else slots) if s not in self.chosen]
@@ -182,9 +184,8 @@ def _place_launch(campaign: Campaign, board: _Board, problems: list[Problem]) ->
 
 def visible_window(campaign: Campaign, channel: ChannelConfig, slot: Slot) -> tuple[dt.datetime, dt.datetime]:
     """When people see a post: a screen shows its featured items from their slot until the wall goes dark."""
-    if isinstance(channel, ScreenConfig):
-        return slot.at, max(slot.at, campaign.at(slot.day, channel.on_to))
-    return slot.at, slot.at
+    kind = kind_named(channel.kind)
+    return slot.at, kind.seen_until(campaign, channel, slot) if kind is not None else slot.at
 
 
 def fits_launch_time(campaign: Campaign, channel: ChannelConfig, slot: Slot, item: ContentItem) -> bool:

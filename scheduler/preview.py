@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 
-from .campaign import Campaign, ScreenConfig
+from .campaign import Campaign
+from .channels.kinds import Kind, kind_named, kinds
 from .domain import AREAS
 from .export import channel_label
 from .lint import Finding, lint_post
@@ -88,12 +89,6 @@ def placeholder_src(image: ImageRef) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _with_images(html: str, images: tuple[ImageRef, ...], src: ImageSource) -> str:
-    for image in images:
-        html = html.replace(image.ref, src(image))
-    return html
-
-
 _STYLE = (
     """
 body{margin:0;background:#ededed;font-family:"""
@@ -117,10 +112,11 @@ section.col{flex:0 0 auto}section.col>h2{font-size:16px;margin:0 0 8px;color:#33
 
 
 def to_html(campaign: Campaign, preview: DayPreview) -> str:
-    cols: dict[str, list[str]] = {"wechat": [], "weibo": [], "screen": []}
+    cols: dict[str, list[str]] = {kind.name: [] for kind in kinds()}
     for post, rendered, findings in preview.posts:
-        kind = post.channel.split(":", 1)[0]
-        cols[kind].append(render_block(campaign, post, rendered, findings, lambda image: _image_src(campaign, image)))
+        cols[kind_for(post.channel).name].append(
+            render_block(campaign, post, rendered, findings, lambda image: _image_src(campaign, image))
+        )
     status = (
         f'<span class="ok">全部 {len(preview.posts)} 条通过检查</span>'
         if not preview.findings
@@ -141,10 +137,9 @@ def to_html(campaign: Campaign, preview: DayPreview) -> str:
             + "".join(f'<div class="reminder">{r.at:%H:%M} {escape(r.message)}</div>' for r in preview.reminders)
             + "</section>"
         )
-    titles = {"wechat": "微信公众号", "weibo": "微博", "screen": "户外电子屏"}
-    for kind, blocks in cols.items():
+    for name, blocks in cols.items():
         if blocks:
-            parts.append(f'<section class="col"><h2>{titles[kind]}</h2>{"".join(blocks)}</section>')
+            parts.append(f'<section class="col"><h2>{escape(kind_for(name).label)}</h2>{"".join(blocks)}</section>')
     if not preview.posts:
         parts.append("<p>这一天没有排期内容。</p>")
     parts.append("</main></body></html>")
@@ -158,39 +153,12 @@ def _findings_html(findings: list[Finding]) -> str:
 
 
 def render_block(campaign: Campaign, post: PlannedPost, rendered: RenderedPost, findings: list[Finding], src: ImageSource) -> str:
-    """One post as readers will see it (phone-width article, Weibo card, screen slide at its aspect); HTML."""
-    p = rendered.payload
+    """One post as readers will see it (its kind draws it: phone-width article, Weibo card, screen slide…); HTML."""
     meta = f"{post.at:%H:%M}｜{AREAS[post.item.area]}｜{escape(post.id)}"
-    if post.channel == "wechat":
-        cover = next(img for img in rendered.images if img.ref == p["cover"])
-        content = _with_images(p["content"], rendered.images, src)
-        return (
-            f'<div class="phone"><div class="meta">{meta}</div>'
-            f'<img class="cover" src="{src(cover)}" alt="封面">'
-            f'<h3 class="title">{escape(p["title"])}</h3><div class="by">{escape(p["author"])}　{escape(campaign.name)}</div>'
-            f"{Markup(content)}{_findings_html(findings)}</div>"
-        )
-    if post.channel == "weibo":
-        image = rendered.images[0]
-        return (
-            f'<div class="card"><div class="who">{escape(p.get("author") or campaign.organizer)}</div>'
-            f'<div class="text">{escape(p["text"])}</div><img src="{src(image)}" alt="{escape(p.get("image_alt") or "配图")}">'
-            f'<div class="meta">{meta}｜按微博计数 {p["length"]} 字｜{"接口发布" if p["mode"] == "api" else "人工发布"}</div>{_findings_html(findings)}</div>'
-        )
-    screen = campaign.channel(post.channel)
-    assert isinstance(screen, ScreenConfig)
-    frame = f'<div class="slide-frame" style="aspect-ratio:{screen.width}/{screen.height}">'
-    slide = rendered.images[0]
-    if poster_file(campaign, slide) is not None:  # the very picture the screen will play
-        shown, note = f'<img src="{src(slide)}" alt="电子屏画面" style="width:100%;height:100%;display:block">', "播放的画面"
-    else:
-        # the slide's own HTML at its pixel size, scaled to the frame's width by the SVG's viewBox
-        shown = (
-            f'<svg viewBox="0 0 {screen.width} {screen.height}" width="100%" style="display:block">'
-            f'<foreignObject width="{screen.width}" height="{screen.height}">{Markup(p["html"])}</foreignObject></svg>'
-        )
-        note = "示意（播放的画面尚未生成：qm posters 或 qm screen build）"
-    return (
-        f'<div class="slide-box">{frame}{shown}</div>'
-        f'<div class="meta">{escape(channel_label(campaign, post.channel))}（{screen.width}×{screen.height}）｜{meta}｜{note}</div>{_findings_html(findings)}</div>'
-    )
+    return kind_for(post.channel).preview(campaign, post, rendered, src, meta, _findings_html(findings))
+
+
+def kind_for(channel: str) -> Kind:
+    kind = kind_named(channel.split(":", 1)[0])
+    assert kind is not None, channel  # a planned post's channel is configured, so its kind is registered
+    return kind

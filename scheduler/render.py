@@ -1,6 +1,7 @@
 """Render planned posts into channel payloads with the Jinja2 templates in `templates/`.
 
-One template set per channel kind:
+One template per channel kind, which the kind names (`channels/kinds/`): the kind turns a planned
+post into its payload; this module loads the templates and runs them in the sandbox.
     wechat/article.html.j2   article body (CSS inlined, classes removed: WeChat keeps inline styles only)
     weibo/post.txt.j2        post text
     screen/slide.html.j2     a slide: headline and one line
@@ -13,28 +14,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import css_inline
 import jinja2
 
-from .campaign import Campaign, ScreenConfig, WeChatConfig, WeiboConfig
+from .campaign import Campaign
+from .channels.kinds import Kind, kind_named, kinds
 from .errors import Problem, TemplateError
-from .limits import weibo_length
-from .markup import to_html
 from .planner import PlannedPost
 from .sandbox import render as render_sandboxed
 from .sandbox import template_env, template_line
 from .template_messages import not_utf8, render_message, syntax_message
-from .values import IMAGE_SCHEME, ImageRef
+from .values import ImageRef
 
-TEMPLATES = {"wechat": "wechat/article.html.j2", "weibo": "weibo/post.txt.j2", "screen": "screen/slide.html.j2"}
-_CLASS_ATTR = re.compile(r'\s(?:class|id)="[^"]*"')
-_ATTR_VALUE = re.compile(r'="([^"]*)"')
-_INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+BUILTIN_KINDS = ("wechat", "weibo", "screen")
 
 
 PostInputs = tuple[dt.datetime, object, str, object, str]  # see Renderer.inputs
@@ -94,13 +89,18 @@ class Renderer:
         The content item itself (compared field by field: an edit anywhere in it counts)."""
         return (post.at, post.slot, post.reason, post.item, self.fingerprint)
 
+    def _kinds(self) -> list[Kind]:
+        """Every built-in kind (their templates are always checked) and every configured one."""
+        configured = {c.kind for c in self.campaign.channels}
+        return [k for k in kinds() if k.name in configured or k.name in BUILTIN_KINDS]
+
     @cached_property
     def _templates(self) -> dict[str, jinja2.Template]:
-        return {kind: self._load(name) for kind, name in TEMPLATES.items()}
+        return {kind.name: self._load(kind.template) for kind in self._kinds()}
 
     def check_templates(self) -> list[Problem]:
         problems = []
-        for name in TEMPLATES.values():
+        for name in (kind.template for kind in self._kinds()):
             try:
                 self._load(name)
             except TemplateError as exc:
@@ -123,86 +123,25 @@ class Renderer:
             raise TemplateError(problems=[not_utf8(path, exc)]) from exc
 
     def render(self, post: PlannedPost) -> RenderedPost:
-        kind = post.slot.channel.split(":", 1)[0]
         channel = self.campaign.channel(post.channel)
+        kind = kind_named(channel.kind) if channel is not None else None
+        if channel is None or kind is None:
+            raise TemplateError(f"未知渠道 {post.channel}")
         base: dict[str, Any] = {"campaign": self.campaign, "brand": self.campaign.brand, "item": post.item, "post": post}
-        if isinstance(channel, WeChatConfig):
-            return self._wechat(post, channel, base)
-        if isinstance(channel, WeiboConfig):
-            return self._weibo(post, channel, base)
-        if isinstance(channel, ScreenConfig):
-            return self._screen(post, channel, base)
-        raise TemplateError(f"未知渠道 {post.channel}（{kind}）")
+        payload, images = kind.render(lambda context: self._run(kind, context, post), post, channel, base)
+        return self._result(post, payload, images)
 
-    def _run(self, kind: str, context: dict[str, Any], post: PlannedPost) -> str:
-        template = self._templates[kind]
+    def _run(self, kind: Kind, context: dict[str, Any], post: PlannedPost) -> str:
+        template = self._templates[kind.name]
         try:
             return render_sandboxed(template, context)
         except Exception as exc:  # a template is the user's code: whatever fails in it is reported against its line
-            where = f"{self.campaign.paths.templates / TEMPLATES[kind]}:{template_line(exc)}"
+            where = f"{self.campaign.paths.templates / kind.template}:{template_line(exc)}"
             message = f"渲染 {post.id} 时出错：{render_message(exc, context)}"
             raise TemplateError(problems=[Problem(message, where, "修改模板后用 qm check 检查")]) from exc
 
-    def _wechat(self, post: PlannedPost, channel: WeChatConfig, base: dict[str, Any]) -> RenderedPost:
-        item = post.item
-        images: list[ImageRef] = []
-
-        def image(role: str) -> str:
-            ref = f"{IMAGE_SCHEME}{item.id}/{role}"
-            images.append(ImageRef(ref, item.id, "knowledge-card", "wechat-square"))
-            return ref
-
-        html = self._run("wechat", {**base, "wechat": channel, "body_html": to_html(item.body), "image": image}, post)
-        content = _escape_attr_brackets(_CLASS_ATTR.sub("", _INLINER.inline(html)))
-        cover = ImageRef(f"{IMAGE_SCHEME}{item.id}/cover", item.id, "launch" if item.is_launch else "knowledge-card", "wechat-cover")
-        payload = {
-            "title": item.title,
-            "author": channel.author,
-            "digest": item.summary[: channel.digest_max],
-            "content": _body_only(content),
-            "content_source_url": channel.source_url,
-            "cover": cover.ref,
-        }
-        return self._result(post, payload, (cover, *images))
-
-    def _weibo(self, post: PlannedPost, channel: WeiboConfig, base: dict[str, Any]) -> RenderedPost:
-        text = " ".join(self._run("weibo", {**base, "weibo": channel}, post).split())
-        image = ImageRef(
-            f"{IMAGE_SCHEME}{post.item.id}/square", post.item.id, "slogan" if post.item.is_slogan else "knowledge-card", "square"
-        )
-        payload = {"text": text, "length": weibo_length(text), "image": image.ref, "image_alt": post.item.alt, "mode": channel.mode}
-        return self._result(post, payload, (image,))
-
-    def _screen(self, post: PlannedPost, channel: ScreenConfig, base: dict[str, Any]) -> RenderedPost:
-        item = post.item
-        context = {**base, "screen": channel, "headline": item.headline, "line": item.line}
-        html = self._run("screen", context, post)
-        size = f"{channel.width}x{channel.height}"
-        image = ImageRef(f"{IMAGE_SCHEME}{item.id}/{channel.id}", item.id, screen_layout(post), size)
-        payload = {
-            "headline": item.headline,
-            "line": item.line,
-            "screen": channel.id,
-            "size": size,
-            "html": html.strip(),
-            "image": image.ref,
-        }
-        return self._result(post, payload, (image,))
-
     def _result(self, post: PlannedPost, payload: dict[str, Any], images: tuple[ImageRef, ...]) -> RenderedPost:
         return RenderedPost(post.id, post.channel, post.at.isoformat(), post.item.id, post.item.area, payload, images)
-
-
-def _escape_attr_brackets(html: str) -> str:
-    """The inliner writes < and > inside quoted attribute values as they are (valid HTML, but an alt
-    text quoting `<script>` then reads like a tag to any naive filter downstream): escape them."""
-    return _ATTR_VALUE.sub(lambda m: '="' + m.group(1).replace("<", "&lt;").replace(">", "&gt;") + '"', html)
-
-
-def _body_only(html: str) -> str:
-    """css_inline returns a whole document; WeChat wants the fragment."""
-    match = re.search(r"<body[^>]*>(.*)</body>", html, re.S)
-    return (match.group(1) if match else html).strip()
 
 
 def screen_layout(post: PlannedPost) -> str:

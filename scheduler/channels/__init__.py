@@ -8,8 +8,9 @@ A channel module registers a maker for a (channel kind, publisher) pair:
 `images` yields the file of an image reference (posters, drawn when missing): the daemon and the
 CLI hand it over, so a channel never loads content or draws posters itself.
 
-Modules named in `PLUGINS` are imported on first use when they exist, so the WeChat, Weibo and
-screen publishers register themselves; the outbox serves every kind with `publisher: outbox`.
+The modules in `PLUGINS` (the API publishers) are imported on first use and register themselves;
+the outbox serves every registered kind (`channels/kinds/`) with `publisher: outbox`, checking
+each post against its kind's platform rules first.
 """
 
 from __future__ import annotations
@@ -22,13 +23,10 @@ from functools import partial
 from ..campaign import Campaign, ChannelConfig
 from ..errors import ConfigError, Problem, QmError
 from ..values import ImageSource
-from . import rules
 from .base import Channel
-from .images import PostImages
-from .outbox import OutboxChannel
 
 Maker = Callable[[Campaign, ChannelConfig, ImageSource], Channel]
-PLUGINS = ("scheduler.channels.wechat", "scheduler.channels.weibo", "scheduler.channels.screen")
+PLUGINS = ("scheduler.channels.wechat", "scheduler.channels.weibo")
 _makers: dict[tuple[str, str], Maker] = {}
 _plugins_loaded = False
 
@@ -42,6 +40,10 @@ def register(kind: str, publisher: str) -> Callable[[Maker], Maker]:
 
 
 def _outbox(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> Channel:
+    from . import rules
+    from .images import PostImages
+    from .outbox import OutboxChannel
+
     def now() -> dt.datetime:
         return dt.datetime.now(campaign.timezone)
 
@@ -50,29 +52,23 @@ def _outbox(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> C
     )
 
 
-for _kind in ("wechat", "weibo", "screen"):
-    register(_kind, "outbox")(_outbox)
-
-
 def _load_plugins() -> None:
     global _plugins_loaded
     if _plugins_loaded:
         return
     _plugins_loaded = True
     for module in PLUGINS:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+        importlib.import_module(module)
 
 
 def make_channel(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> Channel:
-    if (config.kind, config.publisher) not in _makers:  # the outbox needs no plugin (nor the HTTP client)
+    if config.publisher == "outbox" and (config.kind, "outbox") not in _makers:
+        return _outbox(campaign, config, images)  # every kind; no plugin (nor the HTTP client) needed
+    if (config.kind, config.publisher) not in _makers:
         _load_plugins()
     maker = _makers.get((config.kind, config.publisher))
     if maker is None:
-        available = sorted(p for k, p in _makers if k == config.kind)
+        available = sorted({"outbox", *(p for k, p in _makers if k == config.kind)})
         raise ConfigError(
             f"渠道 {config.name} 的发布方式 publisher: {config.publisher} 还不可用（可用：{'、'.join(available)}；修改 config.yaml 中 channels 的 publisher）"
         )

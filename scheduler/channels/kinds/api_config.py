@@ -1,0 +1,39 @@
+"""What the API channels' sections share in config.yaml: where the API is, how long to wait, and
+secrets named by environment variable (never written in the file)."""
+
+from __future__ import annotations
+
+import re
+
+from ...campaign import WeChatConfig, WeiboConfig
+from ...config import URL_RE
+from ...schema import Reader
+from ...yamlsrc import Mapping
+
+API_KEYS = ("api_base", "timeout")
+SECRET_KEYS = ("app_secret", "secret", "access_token", "token")
+ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+IP_RE = re.compile(r"^(\d{1,3})(\.\d{1,3}){3}$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*$")
+
+
+def api_settings(r: Reader, m: Mapping, path: str, defaults: type[WeChatConfig] | type[WeiboConfig]) -> dict[str, object]:
+    """Where a platform's API is reached (a proxy, or a local fake server in tests) and how long to wait."""
+    for key in SECRET_KEYS:
+        if key in m:
+            r.problem(m.where(key), f"{path}.{key}：密钥不能写在配置文件里", f"删去这一行，把密钥放进环境变量，并用 {key}_env 写出变量名")
+    base = r.text(m, "api_base", path, defaults.api_base).rstrip("/")
+    if not URL_RE.match(base):
+        r.problem(
+            m.where("api_base"),
+            f"{path}.api_base 不是网址：{base!r}",
+            f"写完整的网址，如 {defaults.api_base} 或代理的地址",
+        )
+    timeout = r.number(m, "timeout", path, defaults.timeout, lo=1, hi=120)
+    return {"api_base": base, "timeout": timeout}
+
+
+def env_name(r: Reader, m: Mapping, key: str, path: str, default: str) -> str:
+    name = r.text(m, key, path, default)
+    if name and not ENV_RE.match(name):
+        r.problem(m.where(key), f"{path}.{key} 应当是环境变量的名字（大写字母、数字和下划线），不是密钥本身", f"例如 {default}")
+    return name

@@ -1,0 +1,97 @@
+"""The outdoor screen kind (户外电子屏): a slide at the screen's pixel size, shown from its slot
+until the wall goes dark; published through the outbox and the playlists of `screens/`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+from ...campaign import ChannelConfig, ScreenConfig
+from ...values import IMAGE_SCHEME, ImageRef
+from . import Kind
+from .screen_config import read_screens
+
+if TYPE_CHECKING:
+    from ...campaign import Campaign
+    from ...planner import PlannedPost
+    from ...render import RenderedPost
+    from ...schema import Reader
+    from ...slots import Slot
+    from ...yamlsrc import Mapping as YamlMapping
+
+
+class ScreenKind(Kind):
+    name = "screen"
+    section = "screens"
+    label = "户外电子屏"
+    template = "screen/slide.html.j2"
+
+    def read(self, r: Reader, channels: YamlMapping, window: tuple[dt.date, dt.date] | None) -> tuple[ChannelConfig, ...]:
+        return read_screens(r, channels, window)
+
+    def render(
+        self, run: Callable[[dict[str, Any]], str], post: PlannedPost, channel: ChannelConfig, base: dict[str, Any]
+    ) -> tuple[dict[str, Any], tuple[ImageRef, ...]]:
+        from ...render import screen_layout
+
+        assert isinstance(channel, ScreenConfig)
+        item = post.item
+        html = run({**base, "screen": channel, "headline": item.headline, "line": item.line})
+        size = f"{channel.width}x{channel.height}"
+        image = ImageRef(f"{IMAGE_SCHEME}{item.id}/{channel.id}", item.id, screen_layout(post), size)
+        payload = {
+            "headline": item.headline,
+            "line": item.line,
+            "screen": channel.id,
+            "size": size,
+            "html": html.strip(),
+            "image": image.ref,
+        }
+        return payload, (image,)
+
+    def problems(self, config: ChannelConfig, payload: Mapping[str, Any], files: Mapping[str, Path]) -> list[str]:
+        from .. import screen_rules
+
+        assert isinstance(config, ScreenConfig)
+        return screen_rules.problems(config, payload, files)
+
+    def texts(self, payload: Mapping[str, Any]) -> list[str]:
+        return [str(payload["headline"]), str(payload["line"])]
+
+    def preview(
+        self, campaign: Campaign, post: PlannedPost, rendered: RenderedPost, src: Callable[[ImageRef], str], meta: str, findings: str
+    ) -> str:
+        from ...preview import poster_file
+
+        screen = campaign.channel(post.channel)
+        assert isinstance(screen, ScreenConfig)
+        p = rendered.payload
+        frame = f'<div class="slide-frame" style="aspect-ratio:{screen.width}/{screen.height}">'
+        slide = rendered.images[0]
+        if poster_file(campaign, slide) is not None:  # the very picture the screen will play
+            shown, note = f'<img src="{src(slide)}" alt="电子屏画面" style="width:100%;height:100%;display:block">', "播放的画面"
+        else:
+            # the slide's own HTML at its pixel size, scaled to the frame's width by the SVG's viewBox
+            shown = (
+                f'<svg viewBox="0 0 {screen.width} {screen.height}" width="100%" style="display:block">'
+                f'<foreignObject width="{screen.width}" height="{screen.height}">{Markup(p["html"])}</foreignObject></svg>'
+            )
+            note = "示意（播放的画面尚未生成：qm posters 或 qm screen build）"
+        return (
+            f'<div class="slide-box">{frame}{shown}</div>'
+            f'<div class="meta">{escape(self.channel_label(screen))}（{screen.width}×{screen.height}）｜{meta}｜{note}</div>{findings}</div>'
+        )
+
+    def channel_label(self, config: ChannelConfig) -> str:
+        return getattr(config, "title", "") or config.name
+
+    def seen_until(self, campaign: Campaign, config: ChannelConfig, slot: Slot) -> dt.datetime:
+        assert isinstance(config, ScreenConfig)
+        return max(slot.at, campaign.at(slot.day, config.on_to))
+
+
+KIND = ScreenKind()

@@ -1,0 +1,63 @@
+"""The `channels.screens` list of config.yaml: one entry per screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ...campaign import ScreenConfig
+from ...config import COMMON_CHANNEL_KEYS, HOURS_RE, ID_RE, SIZE_RE, URL_RE, common_channel
+from ...schema import Reader, parse_time
+from ...yamlsrc import Mapping
+
+
+def read_screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> tuple[ScreenConfig, ...]:
+    out: list[ScreenConfig] = []
+    for path, m in r.entries(channels, "screens", "channels"):
+        r.keys(
+            m, path, (*COMMON_CHANNEL_KEYS, "id", "name", "size", "on_hours", "slide_seconds", "items_per_day", "launch_extra", "anthias")
+        )
+        sid = r.text(m, "id", path)
+        if sid and not ID_RE.match(sid):
+            r.problem(m.where("id"), f"{path}.id 只能用小写英文、数字和连字符：{sid!r}")
+        if any(s.id == sid for s in out):
+            r.problem(m.where("id"), f"屏幕编号 {sid!r} 重复")
+        size = r.text(m, "size", path)
+        sm = SIZE_RE.match(size) if size else None
+        if size and not sm:
+            r.problem(m.where("size"), f"{path}.size 不是像素尺寸：{size!r}", "写作 1920x1080")
+        hours = r.text(m, "on_hours", path, "07:00-22:00")
+        hm = HOURS_RE.match(hours)
+        on_from = on_to = None
+        if hm:
+            on_from, on_to = parse_time(hm.group(1)), parse_time(hm.group(2))
+        if not (on_from and on_to and on_from < on_to):
+            r.problem(m.where("on_hours"), f"{path}.on_hours 不是有效的时段：{hours!r}", "写作 07:00-22:00，开始早于结束")
+            on_from, on_to = dt.time(7), dt.time(22)
+        common = common_channel(r, m, path, window, default_times=(on_from,))  # a screen's day starts when it switches on
+        common["per_slot"] = r.integer(m, "items_per_day", path, 2, lo=1, hi=50)
+        for t in common["times"]:  # type: ignore[attr-defined]
+            if not on_from <= t < on_to:
+                r.problem(m.where("times"), f"{path}.times 中的 {t:%H:%M} 不在开屏时段 {hours} 之内")
+        out.append(
+            ScreenConfig(
+                name=f"screen:{sid}",
+                id=sid,
+                title=r.text(m, "name", path),
+                width=int(sm.group(1)) if sm else 1920,
+                height=int(sm.group(2)) if sm else 1080,
+                on_from=on_from,
+                on_to=on_to,
+                slide_seconds=r.integer(m, "slide_seconds", path, 10, lo=2, hi=600),
+                launch_extra=r.integer(m, "launch_extra", path, 2, lo=0, hi=20),
+                anthias=anthias_url(r, m, path),
+                **common,  # type: ignore[arg-type]
+            )
+        )
+    return tuple(out)
+
+
+def anthias_url(r: Reader, m: Mapping, path: str) -> str:
+    url = r.text(m, "anthias", path, "")
+    if url and not URL_RE.match(url):
+        r.problem(m.where("anthias"), f"{path}.anthias 不是网址：{url!r}", "写作 http://192.168.1.50（Anthias 播放服务器的地址）")
+    return url

@@ -1,0 +1,130 @@
+"""The WeChat Official Account kind (微信公众号): an article with a cover; publishers in
+`channels/wechat.py` (API) and the outbox; platform rules in `channels/wechat_rules.py`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+from ...campaign import ChannelConfig, WeChatConfig
+from ...values import IMAGE_SCHEME, ImageRef
+from . import Kind
+from .wechat_config import read_wechat
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ...campaign import Campaign
+    from ...planner import PlannedPost
+    from ...render import RenderedPost
+    from ...schema import Reader
+    from ...yamlsrc import Mapping as YamlMapping
+
+_CLASS_ATTR = re.compile(r'\s(?:class|id)="[^"]*"')
+_ATTR_VALUE = re.compile(r'="([^"]*)"')
+_TAGS = re.compile(r"<[^>]+>")
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+
+
+class WeChatKind(Kind):
+    name = "wechat"
+    label = "微信公众号"
+    template = "wechat/article.html.j2"
+
+    def read(self, r: Reader, channels: YamlMapping, window: tuple[dt.date, dt.date] | None) -> tuple[ChannelConfig, ...]:
+        config = read_wechat(r, channels, window)
+        return (config,) if config else ()
+
+    def render(
+        self, run: Callable[[dict[str, Any]], str], post: PlannedPost, channel: ChannelConfig, base: dict[str, Any]
+    ) -> tuple[dict[str, Any], tuple[ImageRef, ...]]:
+        from ...markup import to_html
+
+        assert isinstance(channel, WeChatConfig)
+        item = post.item
+        images: list[ImageRef] = []
+
+        def image(role: str) -> str:
+            ref = f"{IMAGE_SCHEME}{item.id}/{role}"
+            images.append(ImageRef(ref, item.id, "knowledge-card", "wechat-square"))
+            return ref
+
+        html = run({**base, "wechat": channel, "body_html": to_html(item.body), "image": image})
+        content = _escape_attr_brackets(_CLASS_ATTR.sub("", _inliner().inline(html)))
+        cover = ImageRef(f"{IMAGE_SCHEME}{item.id}/cover", item.id, "launch" if item.is_launch else "knowledge-card", "wechat-cover")
+        payload = {
+            "title": item.title,
+            "author": channel.author,
+            "digest": item.summary[: channel.digest_max],
+            "content": _body_only(content),
+            "content_source_url": channel.source_url,
+            "cover": cover.ref,
+        }
+        return payload, (cover, *images)
+
+    def problems(self, config: ChannelConfig, payload: Mapping[str, Any], files: Mapping[str, Path]) -> list[str]:
+        from .. import wechat_rules
+
+        assert isinstance(config, WeChatConfig)
+        return wechat_rules.problems(config, payload, files)
+
+    def advice(self, config: ChannelConfig, payload: Mapping[str, Any]) -> list[str]:
+        """What WeChat would quietly strip (not refuse): worth fixing, not a platform rule."""
+        content = str(payload.get("content", ""))
+        out = []
+        if "<style" in content or ' class="' in content:
+            out.append("正文含有 <style> 或 class，公众号只保留行内样式")
+        if "<script" in content:
+            out.append("正文含有脚本，公众号会过滤")
+        for img in _IMG.findall(content):
+            alt = _ALT.search(img)
+            if not alt or not alt.group(2).strip():
+                out.append("正文图片没有替代文字（alt），读屏软件的用户不知道图上写了什么")
+                break
+        return out
+
+    def texts(self, payload: Mapping[str, Any]) -> list[str]:
+        return [str(payload["title"]), str(payload["digest"]), _TAGS.sub("", str(payload["content"]))]
+
+    def preview(
+        self, campaign: Campaign, post: PlannedPost, rendered: RenderedPost, src: Callable[[ImageRef], str], meta: str, findings: str
+    ) -> str:
+        p = rendered.payload
+        cover = next(img for img in rendered.images if img.ref == p["cover"])
+        content = str(p["content"])
+        for image in rendered.images:
+            content = content.replace(image.ref, src(image))
+        return (
+            f'<div class="phone"><div class="meta">{meta}</div>'
+            f'<img class="cover" src="{src(cover)}" alt="封面">'
+            f'<h3 class="title">{escape(p["title"])}</h3><div class="by">{escape(p["author"])}　{escape(campaign.name)}</div>'
+            f"{Markup(content)}{findings}</div>"
+        )
+
+
+@cache
+def _inliner() -> Any:
+    import css_inline  # only when an article is rendered
+
+    return css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+def _escape_attr_brackets(html: str) -> str:
+    """The inliner writes < and > inside quoted attribute values as they are (valid HTML, but an alt
+    text quoting `<script>` then reads like a tag to any naive filter downstream): escape them."""
+    return _ATTR_VALUE.sub(lambda m: '="' + m.group(1).replace("<", "&lt;").replace(">", "&gt;") + '"', html)
+
+
+def _body_only(html: str) -> str:
+    """css_inline returns a whole document; WeChat wants the fragment."""
+    match = re.search(r"<body[^>]*>(.*)</body>", html, re.S)
+    return (match.group(1) if match else html).strip()
+
+
+KIND = WeChatKind()

@@ -1,0 +1,74 @@
+"""The Weibo kind (新浪微博): one text with a picture; publishers in `channels/weibo.py` (API),
+`channels/assisted.py` (staff post by hand) and the outbox; rules in `channels/weibo_rules.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import escape
+
+from ...campaign import ChannelConfig, WeiboConfig
+from ...values import IMAGE_SCHEME, ImageRef
+from . import Kind
+from .weibo_config import read_weibo
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ...campaign import Campaign
+    from ...planner import PlannedPost
+    from ...render import RenderedPost
+    from ...schema import Reader
+    from ...yamlsrc import Mapping as YamlMapping
+
+
+class WeiboKind(Kind):
+    name = "weibo"
+    label = "微博"
+    template = "weibo/post.txt.j2"
+
+    def read(self, r: Reader, channels: YamlMapping, window: tuple[dt.date, dt.date] | None) -> tuple[ChannelConfig, ...]:
+        config = read_weibo(r, channels, window)
+        return (config,) if config else ()
+
+    def render(
+        self, run: Callable[[dict[str, Any]], str], post: PlannedPost, channel: ChannelConfig, base: dict[str, Any]
+    ) -> tuple[dict[str, Any], tuple[ImageRef, ...]]:
+        from ...limits import weibo_length
+
+        assert isinstance(channel, WeiboConfig)
+        text = " ".join(run({**base, "weibo": channel}).split())
+        item = post.item
+        image = ImageRef(f"{IMAGE_SCHEME}{item.id}/square", item.id, "slogan" if item.is_slogan else "knowledge-card", "square")
+        payload = {"text": text, "length": weibo_length(text), "image": image.ref, "image_alt": item.alt, "mode": channel.mode}
+        return payload, (image,)
+
+    def problems(self, config: ChannelConfig, payload: Mapping[str, Any], files: Mapping[str, Path]) -> list[str]:
+        from .. import weibo_rules
+
+        assert isinstance(config, WeiboConfig)
+        return weibo_rules.problems(config, payload, files)
+
+    def advice(self, config: ChannelConfig, payload: Mapping[str, Any]) -> list[str]:
+        if not str(payload.get("image_alt", "")).strip():
+            return ["微博配图没有替代文字（image_alt），读屏软件的用户不知道图上写了什么"]
+        return []
+
+    def texts(self, payload: Mapping[str, Any]) -> list[str]:
+        return [str(payload["text"])]
+
+    def preview(
+        self, campaign: Campaign, post: PlannedPost, rendered: RenderedPost, src: Callable[[ImageRef], str], meta: str, findings: str
+    ) -> str:
+        p = rendered.payload
+        image = rendered.images[0]
+        return (
+            f'<div class="card"><div class="who">{escape(p.get("author") or campaign.organizer)}</div>'
+            f'<div class="text">{escape(p["text"])}</div><img src="{src(image)}" alt="{escape(p.get("image_alt") or "配图")}">'
+            f'<div class="meta">{meta}｜按微博计数 {p["length"]} 字｜{"接口发布" if p["mode"] == "api" else "人工发布"}</div>{findings}</div>'
+        )
+
+
+KIND = WeiboKind()

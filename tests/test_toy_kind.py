@@ -1,0 +1,97 @@
+"""A kind registered from the test tree is configured, planned, rendered, checked, previewed and
+published through the outbox like the built-in ones (nothing under scheduler/ names it)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scheduler import preview
+from scheduler.channels import make_channel
+from scheduler.channels.base import OutgoingPost, PermanentError
+from scheduler.channels.kinds import register_kind, unregister_kind
+from scheduler.cli.main import main
+from scheduler.config import load_campaign
+from scheduler.content import load_library
+from scheduler.lint import lint_post
+from scheduler.planner import make_plan
+from scheduler.poster.files import PosterFiles
+from scheduler.render import Renderer
+
+from .conftest import HEIHE, ROOT
+from .toykind import KIND, TEMPLATE, BoardConfig
+
+
+@pytest.fixture
+def board() -> Iterator[None]:
+    register_kind(KIND)
+    yield
+    unregister_kind(KIND.name)
+
+
+def _config(tmp_path: Path, limit: int = 60) -> Path:
+    """The example campaign with a notice board at noon (its template next to the others)."""
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "templates" / "board").mkdir()
+    (tmp_path / "templates" / "board" / "note.txt.j2").write_text(TEMPLATE, encoding="utf-8")
+    text = HEIHE.read_text(encoding="utf-8")
+    text = text.replace("channels:\n", f'channels:\n  board:\n    times: ["12:00"]\n    greeting: "各位居民："\n    limit: {limit}\n', 1)
+    text = text.replace("../../content", str(ROOT / "content")).replace("../../templates", "templates")
+    config = tmp_path / "config.yaml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_a_registered_kind_goes_all_the_way_to_the_outbox(board: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    campaign = load_campaign(_config(tmp_path))
+    config = campaign.channel("board")
+    assert isinstance(config, BoardConfig) and config.greeting == "各位居民："
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    posts = [p for p in plan.posts if p.channel == "board"]
+    assert len(posts) == len(campaign.days())  # one note a day, at noon
+    renderer = Renderer(campaign)
+    rendered = renderer.render(posts[0])
+    assert rendered.payload["note"] == f"各位居民：{posts[0].item.title}（{campaign.hotline}）"
+    assert lint_post(campaign, rendered) == []
+
+    assert main(["check", "-c", str(campaign.config_path)]) == 0  # qm check, with the board's posts in it
+    assert "检查通过" in capsys.readouterr().out
+
+    page = preview.to_html(campaign, preview.build(campaign, plan, renderer, posts[0].at.date()))
+    assert "<h2>公告栏</h2>" in page and rendered.payload["note"] in page
+
+    channel = make_channel(campaign, config, PosterFiles(campaign))
+    outgoing = OutgoingPost(rendered.post_id, "board", posts[0].at, rendered.item, rendered.version, rendered.payload)
+    receipt = channel.publish(outgoing)
+    folder = campaign.paths.state / "outbox" / "board" / rendered.post_id
+    assert receipt.status == "published" and json.loads((folder / "payload.json").read_text(encoding="utf-8")) == rendered.payload
+
+
+def test_the_kind_s_rules_hold_in_the_check_and_at_publishing(board: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    campaign = load_campaign(_config(tmp_path, limit=8))
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    post = next(p for p in plan.posts if p.channel == "board")
+    rendered = Renderer(campaign).render(post)
+    assert [f.reason for f in lint_post(campaign, rendered)] == [f"公告超过 8 字（现为 {len(rendered.payload['note'])} 字）"]
+
+    assert main(["check", "-c", str(campaign.config_path)]) == 2
+    assert f"{post.id}（board）" in capsys.readouterr().err
+
+    config = campaign.channel("board")
+    assert config is not None
+    outgoing = OutgoingPost(rendered.post_id, "board", post.at, rendered.item, rendered.version, rendered.payload)
+    with pytest.raises(PermanentError, match="公告超过 8 字"):
+        make_channel(campaign, config, PosterFiles(campaign)).publish(outgoing)
+    assert not (campaign.paths.state / "outbox" / "board").exists() or not any((campaign.paths.state / "outbox" / "board").iterdir())
+
+
+def test_without_the_kind_its_section_is_an_unknown_key(tmp_path: Path) -> None:
+    from scheduler.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        load_campaign(_config(tmp_path))
+    assert any("board" in str(p) for p in caught.value.problems)
