@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -250,10 +251,7 @@ class Campaign:
     contacts: tuple[Contact, ...] = ()
     brand: Brand = field(default_factory=Brand)
     posters: PosterConfig = field(default_factory=PosterConfig)
-    wechat: WeChatConfig | None = None
-    weibo: WeiboConfig | None = None
-    screens: tuple[ScreenConfig, ...] = ()
-    more_channels: tuple[ChannelConfig, ...] = ()  # channels of kinds registered besides the three above
+    channels: tuple[ChannelConfig, ...] = ()  # every configured channel, of any registered kind (channels/kinds/)
     notifiers: tuple[Notifier, ...] = ()
     pins: tuple[Pin, ...] = ()
     units: tuple[Unit, ...] = ()
@@ -265,13 +263,28 @@ class Campaign:
     web: WebConfig = field(default_factory=WebConfig)
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
 
-    @property
-    def channels(self) -> tuple[ChannelConfig, ...]:
-        found: list[ChannelConfig] = [c for c in (self.wechat, self.weibo) if c is not None]
-        return (*found, *self.screens, *self.more_channels)
-
     def channel(self, name: str) -> ChannelConfig | None:
         return next((c for c in self.channels if c.name == name), None)
+
+    def with_channels(self, *changed: ChannelConfig) -> Campaign:
+        """The campaign with these channels in place of the configured ones of the same name (added if new)."""
+        by_name = {c.name: c for c in changed}
+        kept = tuple(by_name.pop(c.name, c) for c in self.channels)
+        return dataclasses.replace(self, channels=(*kept, *by_name.values()))
+
+    # Typed views for what only one kind has (WeChat's statistics and quotas, Weibo's token, the
+    # screens' playlists). Rendering, checks, previews and publishing go through the registry instead.
+    @property
+    def wechat(self) -> WeChatConfig | None:
+        return next((c for c in self.channels if isinstance(c, WeChatConfig)), None)
+
+    @property
+    def weibo(self) -> WeiboConfig | None:
+        return next((c for c in self.channels if isinstance(c, WeiboConfig)), None)
+
+    @property
+    def screens(self) -> tuple[ScreenConfig, ...]:
+        return tuple(c for c in self.channels if isinstance(c, ScreenConfig))
 
     def days(self) -> list[dt.date]:
         count = (self.end - self.start).days + 1

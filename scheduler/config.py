@@ -29,7 +29,6 @@ from .campaign import (
     PrintSheet,
     Reminders,
     ReviewConfig,
-    ScreenConfig,
     Stage,
     Unit,
     WebConfig,
@@ -148,7 +147,7 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         end=end,
         timezone=tz,
         key_dates=key_dates,
-        **_by_kind(configured),
+        channels=tuple(configured),
         paths=paths,
         config_path=path,
         **rest,  # type: ignore[arg-type]
@@ -340,15 +339,6 @@ def _prints(r: Reader, m: Mapping) -> tuple[PrintSheet, ...]:
 
 
 COMMON_CHANNEL_KEYS = ("publisher", "times", "dates", "auto_approve", "grace_minutes")
-
-
-def _by_kind(configured: list[ChannelConfig]) -> dict[str, Any]:
-    """The campaign's channel fields: the typed built-in ones, and every other kind's channels."""
-    built_in = {"wechat": "wechat", "weibo": "weibo"}
-    fields: dict[str, Any] = {"screens": tuple(c for c in configured if isinstance(c, ScreenConfig))}
-    fields |= {built_in[c.kind]: c for c in configured if c.kind in built_in}
-    fields["more_channels"] = tuple(c for c in configured if c.kind not in (*built_in, "screen"))
-    return fields
 
 
 def common_channel(

@@ -64,12 +64,12 @@ def with_api(campaign: Campaign, wechat: str = "", weibo: str = "", changes: dic
     """The campaign with its WeChat / Weibo channels on `publisher: api` against these base URLs."""
     if wechat:
         config = dataclasses.replace(campaign.wechat, publisher="api", api_base=wechat, app_id=APP_ID, **(changes or {}).get("wechat", {}))  # type: ignore[type-var]
-        campaign = dataclasses.replace(campaign, wechat=config)
+        campaign = campaign.with_channels(config)
     if weibo:
         config = dataclasses.replace(
             campaign.weibo, publisher="api", api_base=weibo, rip=RIP, **{"mode": "api", **(changes or {}).get("weibo", {})}
         )  # type: ignore[type-var]
-        campaign = dataclasses.replace(campaign, weibo=config)
+        campaign = campaign.with_channels(config)
     return campaign
 
 

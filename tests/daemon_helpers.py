@@ -38,7 +38,7 @@ def local_campaign(campaign: Campaign, tmp_path: Path, database_url: str = "", *
     changed = dataclasses.replace(campaign, paths=paths, database_url=database_url)
     for name, changes in channel_changes.items():
         config = getattr(changed, name)
-        changed = dataclasses.replace(changed, **{name: dataclasses.replace(config, **changes)})
+        changed = changed.with_channels(dataclasses.replace(config, **changes))
     return changed
 
 

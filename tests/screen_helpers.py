@@ -28,7 +28,7 @@ def local(campaign: Campaign, tmp_path: Path) -> Campaign:
 def small_screen(campaign: Campaign, width: int = 960, height: int = 540) -> Campaign:
     """The campaign's first screen at a small size: quick to draw, and a browser window fits it."""
     screen = dataclasses.replace(campaign.screens[0], width=width, height=height)
-    return dataclasses.replace(campaign, screens=(screen,))
+    return dataclasses.replace(campaign, channels=(*(c for c in campaign.channels if c.kind != "screen"), screen))
 
 
 def playlist(

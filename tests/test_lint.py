@@ -55,21 +55,21 @@ def test_weibo_too_long(heihe: Campaign, heihe_plan: Plan) -> None:
 
 def test_weibo_api_mode_forbids_topics(heihe: Campaign, heihe_plan: Plan) -> None:
     assert heihe.weibo is not None
-    api = dataclasses.replace(heihe, weibo=dataclasses.replace(heihe.weibo, mode="api"))
+    api = heihe.with_channels(dataclasses.replace(heihe.weibo, mode="api"))
     reasons = _reasons(api, _post(heihe_plan, "weibo"), summary="欢迎参与#质量月#话题讨论。")
     assert "接口发布的微博不能带 #话题#" in reasons
 
 
 def test_weibo_needs_a_link(heihe: Campaign, heihe_plan: Plan) -> None:
     assert heihe.weibo is not None
-    nolink = dataclasses.replace(heihe, weibo=dataclasses.replace(heihe.weibo, link=""))
+    nolink = heihe.with_channels(dataclasses.replace(heihe.weibo, link=""))
     reasons = _reasons(nolink, _post(heihe_plan, "weibo"))
     assert any("微博正文必须带一个安全域名" in r for r in reasons), reasons
 
 
 def test_wechat_title_limit_is_configurable(heihe: Campaign, heihe_plan: Plan) -> None:
     assert heihe.wechat is not None
-    strict = dataclasses.replace(heihe, wechat=dataclasses.replace(heihe.wechat, title_max=5))
+    strict = heihe.with_channels(dataclasses.replace(heihe.wechat, title_max=5))
     reasons = _reasons(strict, _post(heihe_plan, "wechat"), title="这是一个超过五个字的标题")
     assert "标题超过 5 字（现为 12 字）" in reasons
 

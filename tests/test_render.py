@@ -98,7 +98,7 @@ def test_weibo_topic_only_in_assisted_mode(heihe: Campaign, heihe_plan: Plan) ->
     assert heihe.weibo is not None and heihe.weibo.mode == "assisted"
     assisted = Renderer(heihe).render(post).payload
     assert has_weibo_topic(assisted["text"]) and assisted["length"] == weibo_length(assisted["text"])
-    api = dataclasses.replace(heihe, weibo=dataclasses.replace(heihe.weibo, mode="api"))
+    api = heihe.with_channels(dataclasses.replace(heihe.weibo, mode="api"))
     assert not has_weibo_topic(Renderer(api).render(post).payload["text"])
 
 
