@@ -7,7 +7,6 @@ queue and the channels can all use these types without depending on one another.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,5 +104,7 @@ def _moment(value: Any) -> float | None:
 
 def _weibo_time(text: str) -> dt.datetime:
     """Weibo's `Tue Sep 07 20:00:03 +0800 2027`, read whatever the machine's locale."""
+    import email.utils  # only for a receipt that needs it
+
     _weekday, month, day, clock, zone, year = text.split()
     return email.utils.parsedate_to_datetime(f"{day} {month} {year} {clock} {zone}")

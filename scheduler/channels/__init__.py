@@ -19,13 +19,16 @@ import datetime as dt
 import importlib
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from ..campaign import Campaign, ChannelConfig
 from ..errors import ConfigError, Problem, QmError
-from ..values import ImageSource
-from .base import Channel
 
-Maker = Callable[[Campaign, ChannelConfig, ImageSource], Channel]
+if TYPE_CHECKING:  # `qm plan` reads the channel kinds (channels.kinds) without loading the publishers
+    from ..values import ImageSource
+    from .base import Channel
+
+Maker = Callable[[Campaign, ChannelConfig, "ImageSource"], "Channel"]
 PLUGINS = ("scheduler.channels.wechat", "scheduler.channels.weibo")
 _makers: dict[tuple[str, str], Maker] = {}
 _plugins_loaded = False

@@ -8,8 +8,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup, escape
-
 from ...campaign import ChannelConfig, ScreenConfig
 from ...values import IMAGE_SCHEME, ImageRef
 from . import Kind
@@ -65,6 +63,8 @@ class ScreenKind(Kind):
     def preview(
         self, campaign: Campaign, post: PlannedPost, rendered: RenderedPost, src: Callable[[ImageRef], str], meta: str, findings: str
     ) -> str:
+        from markupsafe import Markup, escape  # previews only: `qm plan` does not load it
+
         from ...preview import poster_file
 
         screen = campaign.channel(post.channel)

@@ -9,8 +9,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup, escape
-
 from ...campaign import ChannelConfig, WeChatConfig
 from ...values import IMAGE_SCHEME, ImageRef
 from . import Kind
@@ -95,6 +93,8 @@ class WeChatKind(Kind):
     def preview(
         self, campaign: Campaign, post: PlannedPost, rendered: RenderedPost, src: Callable[[ImageRef], str], meta: str, findings: str
     ) -> str:
+        from markupsafe import Markup, escape  # previews only: `qm plan` does not load it
+
         p = rendered.payload
         cover = next(img for img in rendered.images if img.ref == p["cover"])
         content = str(p["content"])

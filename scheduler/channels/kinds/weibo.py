@@ -7,8 +7,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import escape
-
 from ...campaign import ChannelConfig, WeiboConfig
 from ...values import IMAGE_SCHEME, ImageRef
 from . import Kind
@@ -62,6 +60,8 @@ class WeiboKind(Kind):
     def preview(
         self, campaign: Campaign, post: PlannedPost, rendered: RenderedPost, src: Callable[[ImageRef], str], meta: str, findings: str
     ) -> str:
+        from markupsafe import escape  # previews only: `qm plan` does not load it
+
         p = rendered.payload
         image = rendered.images[0]
         return (
