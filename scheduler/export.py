@@ -16,9 +16,6 @@ from .campaign import Campaign
 from .channels.kinds import kind_named
 from .domain import AREAS
 from .planner import Plan, PlannedPost
-from .poster.fonts import CSS_FAMILIES, css_font_face
-
-FORMATS = ("table", "json", "csv", "ics", "html")
 
 
 def channel_label(campaign: Campaign, channel: str) -> str:
@@ -170,11 +167,8 @@ def to_ics(campaign: Campaign, plan: Plan, now: dt.datetime | None = None) -> st
 
 # -- HTML month grid -----------------------------------------------------------------------------
 
-_STYLE = (
-    """
-body{font-family:"""
-    + CSS_FAMILIES
-    + """;margin:24px;color:#1a1a1a;background:#fafafa}
+# after the font families, which come from poster.fonts (imported by the HTML format only)
+_STYLE = """;margin:24px;color:#1a1a1a;background:#fafafa}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:24px 0 8px}.meta{color:#555;margin:0 0 16px}
 table{border-collapse:collapse;width:100%;table-layout:fixed;background:#fff}
 th{background:#f0f0f0;padding:6px;font-weight:600;border:1px solid #ddd}
@@ -185,10 +179,11 @@ td.out{background:#f5f5f5;color:#aaa}td.out .post{color:#444}td.launch{backgroun
 .wechat{border-color:#07c160}.weibo{border-color:#e6162d}.screen{border-color:#1f4e9d}.notify{border-color:#f2b705;background:#fffbe6}
 .legend span{display:inline-block;margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
 """
-)
 
 
 def to_html(campaign: Campaign, plan: Plan) -> str:
+    from .poster.fonts import CSS_FAMILIES, css_font_face
+
     by_day: dict[dt.date, list[str]] = {}
     for p in plan.posts:
         title = f"{p.at:%H:%M} {channel_label(campaign, p.channel)}：{p.item.title}（{AREAS[p.item.area]}）"
@@ -201,7 +196,7 @@ def to_html(campaign: Campaign, plan: Plan) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>{escape(campaign.name)} 排期</title><style>{css_font_face(campaign.brand.font)}{_STYLE}</style></head><body>",
+        f"<title>{escape(campaign.name)} 排期</title><style>{css_font_face(campaign.brand.font)}\nbody{{font-family:{CSS_FAMILIES}{_STYLE}</style></head><body>",
         f"<h1>{escape(campaign.name)} 排期表</h1>",
         f'<p class="meta">主题：{escape(campaign.theme)}｜活动期：{campaign.start} 至 {campaign.end}｜启动日：{campaign.key_dates.launch}｜共 {len(plan.posts)} 条内容</p>',
         '<p class="legend"><span><i style="background:#07c160"></i>公众号</span><span><i style="background:#e6162d"></i>微博</span>'
@@ -227,6 +222,7 @@ def to_html(campaign: Campaign, plan: Plan) -> str:
 
 
 def render_plan(campaign: Campaign, plan: Plan, fmt: str, reminders: bool = False) -> str:
+    """The plan in `fmt`: one of PLAN_FORMATS of the `qm plan` command (table for anything else)."""
     if fmt == "json":
         return to_json(campaign, plan, reminders)
     if fmt == "csv":

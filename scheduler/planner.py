@@ -293,9 +293,13 @@ def check_pins(campaign: Campaign, library: Library) -> list[Problem]:
     ]
 
 
-def _score(channel: str, slot: Slot, item: ContentItem) -> bytes:
-    key = f"{channel}|{slot.at:%Y%m%d%H%M}|{slot.index}|{item.id}".encode()
-    return hashlib.blake2b(key, digest_size=8).digest()
+def _slot_key(channel: str, slot: Slot) -> bytes:
+    """The slot's part of a pairing's score key: formatted once per slot, not once per pair."""
+    return f"{channel}|{slot.at:%Y%m%d%H%M}|{slot.index}|".encode()
+
+
+def _score(slot_key: bytes, item_key: bytes) -> bytes:
+    return hashlib.blake2b(slot_key + item_key, digest_size=8).digest()
 
 
 def _match(
@@ -312,8 +316,10 @@ def _match(
     free_items = [i for i in items if i.id not in used]
     free_slots = [s for s in slots if s not in chosen]
     ok = fits or (lambda s, i: i.valid_on(s.day))
+    slot_keys = {s: _slot_key(board.name, s) for s in free_slots}
+    item_keys = {i.id: i.id.encode() for i in free_items}
     pairs = sorted(
-        ((_score(board.name, s, i), s, i) for s in free_slots for i in free_items if ok(s, i)),
+        ((_score(slot_keys[s], item_keys[i.id]), s, i) for s in free_slots for i in free_items if ok(s, i)),
         key=lambda p: p[0],
         reverse=True,
     )

@@ -48,50 +48,69 @@ class Sequence(list[Any]):
 _BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _loader_for(source: str, line_offset: int) -> type[yaml.SafeLoader]:
-    class Loader(_BASE):  # type: ignore[valid-type, misc]
-        pass
+class _Loader(_BASE):  # type: ignore[valid-type, misc]
+    """One loader class for every file: the file's name and line offset are set on each instance."""
 
-    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Mapping:
-        result = Mapping()
-        result.source, result.line = source, node.start_mark.line + 1 + line_offset
-        result.key_lines = {}
-        for key_node, value_node in node.value:
-            raw_key = loader.construct_object(key_node, deep=True)
-            if not isinstance(raw_key, (str, int, float, bool)) and raw_key is not None:
-                raise yaml.constructor.ConstructorError(None, None, "不支持的键类型", key_node.start_mark)
-            key = str(raw_key)
-            if key in result:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"键 {key!r} 重复出现（第 {result.key_lines[key]} 行已有），请删去或合并其中一个", key_node.start_mark
-                )
-            result[key] = loader.construct_object(value_node, deep=True)
-            result.key_lines[key] = key_node.start_mark.line + 1 + line_offset
-        return result
+    qm_source = ""
+    qm_offset = 0
 
-    def sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> Sequence:
-        result = Sequence(loader.construct_object(child, deep=True) for child in node.value)
-        result.source, result.line = source, node.start_mark.line + 1 + line_offset
-        result.item_lines = [child.start_mark.line + 1 + line_offset for child in node.value]
-        return result
 
-    def integer(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
-        text = loader.construct_scalar(node)
-        if isinstance(text, str) and ":" in text:
-            return text  # "20:00" is a time of day, not 1200
-        return yaml.SafeLoader.construct_yaml_int(loader, node)
+def _line(loader: _Loader, node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1 + loader.qm_offset
 
-    def timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-        try:
-            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-        except ValueError:  # shaped like a date but not one (2027-09-31): the reader says why
-            return loader.construct_scalar(node)
 
-    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
-    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, sequence)
-    Loader.add_constructor("tag:yaml.org,2002:int", integer)
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
-    return Loader
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
+    result = Mapping()
+    result.source, result.line = loader.qm_source, _line(loader, node)
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        raw_key = loader.construct_object(key_node, deep=True)
+        if not isinstance(raw_key, (str, int, float, bool)) and raw_key is not None:
+            raise yaml.constructor.ConstructorError(None, None, "不支持的键类型", key_node.start_mark)
+        key = str(raw_key)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"键 {key!r} 重复出现（第 {result.key_lines[key]} 行已有），请删去或合并其中一个", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = _line(loader, key_node)
+    return result
+
+
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
+    result = Sequence(loader.construct_object(child, deep=True) for child in node.value)
+    result.source, result.line = loader.qm_source, _line(loader, node)
+    result.item_lines = [_line(loader, child) for child in node.value]
+    return result
+
+
+def _integer(loader: _Loader, node: yaml.ScalarNode) -> int | str:
+    text = loader.construct_scalar(node)
+    if isinstance(text, str) and ":" in text:
+        return text  # "20:00" is a time of day, not 1200
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:  # shaped like a date but not one (2027-09-31): the reader says why
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+_Loader.add_constructor("tag:yaml.org,2002:int", _integer)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def _load(text: str, source: str, line_offset: int) -> Any:
+    loader = _Loader(text)
+    loader.qm_source, loader.qm_offset = source, line_offset
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 class YamlSyntaxError(Exception):
@@ -103,7 +122,7 @@ class YamlSyntaxError(Exception):
 def parse(text: str, source: str, line_offset: int = 0) -> Any:
     """Parse YAML text; `source` names it in messages, `line_offset` shifts reported lines."""
     try:
-        return yaml.load(text, Loader=_loader_for(source, line_offset))
+        return _load(text, source, line_offset)
     except yaml.MarkedYAMLError as exc:
         raise YamlSyntaxError(_syntax_problem(exc, text, source, line_offset)) from exc
     except yaml.reader.ReaderError as exc:

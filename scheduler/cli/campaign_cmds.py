@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 
-from .. import channel_warnings as warnings
-from .. import export
 from ..errors import InputError, Problem, QmError
 from .context import Context, parse_day
 
-# Rendering, linting, the channels and the preview page are imported by the commands that use them:
-# `qm plan` starts without templates, `qm check` without the HTTP client.
-from .output import write_output
+# Rendering, linting, the channels, the plan's formats and the preview page are imported by the
+# commands that use them: `qm plan` starts without templates, `qm check` without the HTTP client,
+# and a `qm check` answered from its cache without the planner.
+from .output import error_text, write_output
+
+PLAN_FORMATS = ("table", "json", "csv", "ics", "html")  # export.render_plan's; the parser is built without importing export
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "check",
         parents=[common],
-        description="检查配置文件、内容库、模板和排期，渲染每条内容并逐条检查（长度限制、敏感词、广告法禁用词），一次列出全部问题。有问题时退出码为 2。",
+        description="检查配置文件、内容库、模板和排期，渲染每条内容并逐条检查（长度限制、敏感词、广告法禁用词），一次列出全部问题。有问题时退出码为 2。"
+        "结果保存在状态目录；配置、内容、模板、字体、环境变量、qm 版本和日期都没有变化时，直接给出上次的结果（与重新检查完全相同）。",
     )
+    p.add_argument("--no-cache", action="store_true", help="不用上次保存的结果，重新完整检查")
     p.set_defaults(run=run_check)
 
     p = sub.add_parser(
@@ -31,7 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     )
     p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="起始日期，如 2027-09-01（默认活动开始）")
     p.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="结束日期（含当天，默认活动结束）")
-    p.add_argument("--format", choices=export.FORMATS, default="table", help="输出格式：table 表格（默认）、json、csv、ics 日历、html 月历")
+    p.add_argument("--format", choices=PLAN_FORMATS, default="table", help="输出格式：table 表格（默认）、json、csv、ics 日历、html 月历")
     p.add_argument("--reminders", action="store_true", help="json/csv 中也列出工作人员提醒")
     p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入文件（默认输出到屏幕）")
     p.set_defaults(run=run_plan)
@@ -48,11 +52,31 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 def run_check(ctx: Context, args: argparse.Namespace) -> int:
+    """The check, or its stored result while none of its inputs has changed (see check_cache)."""
+    from .. import check_cache
+
+    campaign = ctx.campaign  # read every time: a broken config stops here, and is never cached
+    fingerprint = check_cache.key(campaign, ctx.config_path, ctx.today())  # before the inputs are read
+    cache_file = campaign.paths.state / check_cache.FILE
+    if not args.no_cache and (cached := check_cache.load(cache_file, fingerprint)) is not None:
+        return cached.replay()
+    out = io.StringIO()
+    try:
+        _check(ctx, out)
+        result = check_cache.Result(out.getvalue(), "", 0)
+    except QmError as exc:
+        result = check_cache.Result(out.getvalue(), error_text(exc), exc.exit_code)
+    check_cache.store(cache_file, fingerprint, result)
+    return result.replay()
+
+
+def _check(ctx: Context, out: io.StringIO) -> None:
+    from .. import channel_warnings as warnings
     from ..content import editorial_problems
     from ..lint import lint_post
     from ..planner import coverage_shortfalls
 
-    campaign = ctx.campaign  # a broken config stops here: nothing else can be checked without it
+    campaign = ctx.campaign
     problems: list[Problem] = ctx.renderer.check_templates() + _layout_problems(campaign.paths.templates / "posters")
     try:
         ctx.library  # noqa: B018 - loading is the check
@@ -74,12 +98,12 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
         raise InputError(f"检查发现 {len(findings)} 个问题", findings)
     token = warnings.token_notice(campaign, ctx.today())
     if token is not None:
-        print(f"提醒：{token.title}" + "".join(token.lines))
+        print(f"提醒：{token.title}" + "".join(token.lines), file=out)
     print(
         f"检查通过：配置 {campaign.config_path}，内容 {len(ctx.library.items)} 条，"
-        f"排期 {len(plan.posts)} 条（{campaign.start} 至 {campaign.end}），工作提醒 {len(plan.reminders)} 条，全部通过检查。"
+        f"排期 {len(plan.posts)} 条（{campaign.start} 至 {campaign.end}），工作提醒 {len(plan.reminders)} 条，全部通过检查。",
+        file=out,
     )
-    return 0
 
 
 def _glyph_problems(ctx: Context) -> list[Problem]:
@@ -106,6 +130,7 @@ def _layout_problems(folder: Path) -> list[Problem]:
 
 def _channel_problems(ctx: Context) -> list[Problem]:
     """What would stop the channels at publishing time: missing secrets, quotas, an expired token."""
+    from .. import channel_warnings as warnings
     from ..channels import make_channels
     from ..poster.files import PosterFiles
 
@@ -123,6 +148,9 @@ def _channel_problems(ctx: Context) -> list[Problem]:
 
 
 def run_plan(ctx: Context, args: argparse.Namespace) -> int:
+    from .. import channel_warnings as warnings
+    from .. import export
+
     campaign = ctx.campaign
     if args.start and args.end and args.end < args.start:
         raise InputError(f"--to {args.end} 早于 --from {args.start}，请交换两个日期")

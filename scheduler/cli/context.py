@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 from ..campaign import Campaign
 from ..config import load_campaign
-from ..content import Library, load_library
 from ..errors import InputError, PlanError
-from ..planner import Plan, check_pins, make_plan
 from ..schema import DATE_RE, date_error, parse_date
 
-if TYPE_CHECKING:  # the database layer is imported only by commands that use it (startup time)
-    from sqlalchemy.engine import Engine
+if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `qm check` answered
+    from sqlalchemy.engine import Engine  # from its cache reads the config only
 
+    from ..content import Library
+    from ..planner import Plan
     from ..queue import Queue
     from ..render import Renderer
 
@@ -35,10 +35,14 @@ class Context:
 
     @cached_property
     def library(self) -> Library:
+        from ..content import load_library
+
         return load_library(self.campaign.paths.content, self.campaign.text_values)
 
     @cached_property
     def plan(self) -> Plan:
+        from ..planner import check_pins, make_plan
+
         problems = check_pins(self.campaign, self.library)
         if problems:
             raise PlanError(problems=problems)

@@ -131,8 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(ctx, args) or 0)
     except QmError as exc:
-        first, *rest = exc.lines()
-        print("\n".join([f"错误：{first}", *rest]), file=sys.stderr)
+        from .output import error_text
+
+        sys.stderr.write(error_text(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)

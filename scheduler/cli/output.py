@@ -6,10 +6,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import QmError
 from ..fsutil import atomic_write_text
 
 if TYPE_CHECKING:
     from ..web.server import Server
+
+
+def error_text(exc: QmError) -> str:
+    """How a command's error reads on stderr: the first line after 错误：, then one line per problem."""
+    first, *rest = exc.lines()
+    return "\n".join([f"错误：{first}", *rest]) + "\n"
 
 
 def write_output(text: str, path: Path | None, what: str) -> None:

@@ -1,0 +1,181 @@
+"""`qm check` replays its stored result only while nothing it reads has changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler import check_cache
+from scheduler.cli.context import Context
+from scheduler.cli.main import main
+
+from .conftest import ROOT, run_qm
+
+API = ROOT / "examples" / "api-fakes" / "config.yaml"
+ITEM = Path("content") / "grassroots" / "grassroots-five-factors-overview.md"
+SECRETS = {"QM_WECHAT_APPSECRET": "app-secret", "QM_WEIBO_TOKEN": "weibo-token"}
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SECRETS and not k.startswith(tuple(SECRETS))}
+    return {**env, **extra}
+
+
+def _check(config: Path, *options: str, env: dict[str, str] | None = None) -> tuple[str, str, int]:
+    result = run_qm("check", "-c", config, *options, env=env or _env())
+    return result.stdout, result.stderr, result.returncode
+
+
+def _fresh(config: Path, env: dict[str, str] | None = None) -> tuple[str, str, int]:
+    return _check(config, "--no-cache", env=env)
+
+
+def _stored(config: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads((config.parent / ".qm" / check_cache.FILE).read_text(encoding="utf-8"))
+    return data
+
+
+def _planted(config: Path, marker: str) -> None:
+    """Change the stored result's text (its fingerprint kept): a run that prints `marker` replayed it."""
+    data = _stored(config)
+    data["stdout"] = marker
+    (config.parent / ".qm" / check_cache.FILE).write_text(json.dumps(data), encoding="utf-8")
+
+
+WORK = ("jinja2", "scheduler.planner", "scheduler.content", "sqlalchemy", "httpx", "PIL")
+
+
+def _imported_by_check(config: Path) -> list[str]:
+    """Which of WORK a `qm check` run imports: a replayed result renders nothing and makes no plan."""
+    probe = (
+        "import contextlib, io, sys\n"
+        "from scheduler.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    main(['check', '-c', {str(config)!r}])\n"
+        f"print(' '.join(m for m in {WORK!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT, env=_env()).stdout
+    return out.split()
+
+
+def test_a_cached_check_prints_exactly_what_a_fresh_one_printed(project: Callable[..., Path]) -> None:
+    config = project()
+    first = _check(config)
+    assert first[2] == 0 and "检查通过" in first[0]
+    assert _stored(config)["key"]
+    assert _check(config) == first == _fresh(config)
+    assert _imported_by_check(config) == []  # replayed: no content read, no plan made, no post rendered
+
+    # a failing check is replayed too: the same messages on stderr, the same exit code
+    item = config.parent / ITEM
+    item.write_text(item.read_text(encoding="utf-8").replace("title: 人机料法环", "title: 人机料法\ue000", 1), encoding="utf-8")
+    failed = _check(config)
+    assert failed[2] == 2 and f"{item}:2" in failed[1] and "U+E000" in failed[1] and failed[1].startswith("错误：")
+    assert _check(config) == failed == _fresh(config)
+    assert _imported_by_check(config) == []
+    (config.parent / ".qm" / check_cache.FILE).unlink()
+    assert _imported_by_check(config) == ["jinja2", "scheduler.planner", "scheduler.content"]  # the check itself
+
+
+def test_no_cache_checks_in_full_and_the_plain_run_replays(project: Callable[..., Path]) -> None:
+    config = project()
+    stdout, _, _ = _check(config)
+    _planted(config, "已保存的结果\n")
+    assert _check(config)[0] == "已保存的结果\n"  # the stored result is what a plain run prints
+    assert _check(config, "--no-cache")[0] == stdout
+    assert _stored(config)["stdout"] == stdout  # and the full check stored its own result
+    assert "--no-cache" in run_qm("check", "--help").stdout and "重新完整检查" in run_qm("check", "--help").stdout
+
+
+def _edit(path: Path, old: str, new: str, keep_time: bool = False) -> None:
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text, path
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if keep_time:
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+@pytest.mark.parametrize(
+    ("what", "change", "words"),
+    [
+        # the same number of bytes, the modification time put back: only the bytes tell
+        ("content", lambda root: _edit(root / ITEM, "title: 人机料法环", "title: 人机料法\ue000", keep_time=True), "U+E000"),
+        ("template", lambda root: _edit(root / "templates/weibo/post.txt.j2", "【{{ item.title }}】", "【{{ item.title }}】最佳"), "最佳"),
+        ("config", lambda root: _edit(root / "config.yaml", "sensitive_words: []", "sensitive_words: [质量]"), "敏感词"),
+        ("new content file", lambda root: (root / "content" / "extra.yaml").write_text("- id: x\n", encoding="utf-8"), "extra.yaml"),
+    ],
+)
+def test_an_edit_to_what_the_check_reads_is_checked_afresh(
+    project: Callable[..., Path], what: str, change: Callable[[Path], None], words: str
+) -> None:
+    config = project()
+    assert _check(config)[2] == 0
+    _planted(config, "已保存的结果\n")
+    change(config.parent)
+    stdout, stderr, code = _check(config)
+    assert code == 2 and words in stderr and stdout != "已保存的结果\n", what
+    assert (stdout, stderr, code) == _fresh(config)
+
+
+def test_secrets_in_the_environment_and_the_files_they_name_are_inputs(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project(config=API)
+    missing = _check(config)
+    assert missing[2] == 2 and "QM_WECHAT_APPSECRET" in missing[1]
+    given = _check(config, env=_env(**SECRETS))
+    assert given[2] == 0, given[1]
+    # the secret in a file: the variable stays the same, the file's bytes change
+    token = tmp_path / "token"
+    token.write_text("", encoding="utf-8")
+    env = _env(QM_WECHAT_APPSECRET="app-secret", QM_WEIBO_TOKEN_FILE=str(token))
+    empty = _check(config, env=env)
+    assert empty[2] == 2 and "QM_WEIBO_TOKEN_FILE" in empty[1]
+    token.write_text("weibo-token", encoding="utf-8")
+    assert _check(config, env=env) == given
+
+
+def test_todays_date_is_an_input(project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Weibo token warning counts the days to its expiry (2027-12-31, warned 7 days ahead)."""
+    config = project(config=API)
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    today = [dt.date(2027, 9, 1)]
+    monkeypatch.setattr(Context, "today", lambda self: today[0])
+    outputs = []
+    for day in (dt.date(2027, 9, 1), dt.date(2027, 9, 1), dt.date(2027, 12, 28)):
+        today[0] = day
+        assert main(["check", "-c", str(config)]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert "微博授权" not in outputs[0] and outputs[1] == outputs[0]
+    assert "【微博授权即将到期】" in outputs[2] and "还有 3 天" in outputs[2]
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"", b"\x00\xff not json", b'{"format": 1, "key": 3}', b"[1, 2]", None],
+)
+def test_a_corrupt_or_foreign_result_file_is_ignored(project: Callable[..., Path], garbage: bytes | None) -> None:
+    config = project()
+    fresh = _check(config)
+    path = config.parent / ".qm" / check_cache.FILE
+    if garbage is None:  # the right fingerprint, the wrong types
+        data = _stored(config)
+        data["code"] = "0"
+        garbage = json.dumps(data).encode()
+    path.write_bytes(garbage)
+    assert _check(config) == fresh
+    assert _stored(config)["code"] == 0  # replaced by the full check's result
+
+
+def test_a_state_folder_that_cannot_be_written_only_costs_the_cache(project: Callable[..., Path]) -> None:
+    config = project()
+    (config.parent / ".qm").write_text("a file where the folder should be", encoding="utf-8")
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 0 and "检查通过" in result.stdout and result.stderr == ""
