@@ -29,6 +29,7 @@ from pathlib import Path
 from . import __version__
 from .campaign import Campaign
 from .errors import QmError
+from .parse_cache import installed_packages
 
 FILE = "check-result.json"
 FORMAT = 1
@@ -118,8 +119,7 @@ def key(campaign: Campaign, config_arg: Path, today: dt.date) -> str:
     d.add("qm", __version__)
     d.add("python", f"{sys.executable} {sys.version}")
     d.tree(PACKAGE, skip=frozenset({"__pycache__"}))
-    for folder in sorted({p for p in sys.path if p.endswith("-packages")}):
-        d.add("packages", sorted(name for name in _names(folder) if name.endswith((".dist-info", ".egg-info", ".pth"))))
+    d.add("packages", installed_packages())
     d.add("cwd", os.getcwd())
     d.add("config argument", config_arg)
     d.add("today", today.isoformat())
@@ -141,13 +141,6 @@ def key(campaign: Campaign, config_arg: Path, today: dt.date) -> str:
     for folder in FONTCONFIG_FOLDERS:
         d.tree(os.path.expanduser(folder))
     return d.hexdigest()
-
-
-def _names(folder: str) -> list[str]:
-    try:
-        return os.listdir(folder)
-    except OSError:
-        return []
 
 
 def load(path: Path, fingerprint: str) -> Result | None:

@@ -63,6 +63,7 @@ COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL_RE = re.compile(r"^https?://\S+$")
 MAX_CAMPAIGN_DAYS = 366  # a campaign (a quality month, at most a year of activities) is planned slot by slot
+DEFAULT_STATE = ".qm"  # paths.state when the config names none, next to the config file
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -188,7 +189,7 @@ def _paths(r: Reader, data: Mapping, base: Path) -> Paths | None:
         content=content,
         templates=templates,
         posters=_under(base, r.text(p, "posters", "paths", "posters")),
-        state=_under(base, r.text(p, "state", "paths", ".qm")),
+        state=_under(base, r.text(p, "state", "paths", DEFAULT_STATE)),
         submissions=_under(base, r.text(p, "submissions", "paths")) if "submissions" in p else None,
     )
 

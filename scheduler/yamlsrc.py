@@ -4,18 +4,24 @@ Mappings load as `Mapping` (a dict with `.line_of(key)`), sequences as `Sequence
 `.line_of(index)`). Times such as `20:00` stay strings: YAML 1.1 would read them as base-60 ints.
 A date that does not exist (`2027-09-31`) stays a string too, so the reader reports it like any
 other bad value instead of the parser stopping. Syntax errors are explained in Chinese.
+
+PyYAML is imported by the first text actually parsed: while a `parse_cache.ParseCache` is in use
+(`use_cache`), texts it has seen come from it, and a command whose files are all unchanged starts
+without the parser.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import Problem
 from .os_messages import os_reason
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class Mapping(dict[str, Any]):
@@ -44,22 +50,32 @@ class Sequence(list[Any]):
         return f"{self.source}:{line}"
 
 
-# libyaml's parser when installed: about ten times faster, same nodes and marks.
-_BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.cache
+def _loader_class() -> type[Any]:
+    """One loader class for every file (libyaml's parser when installed: about ten times faster, same
+    nodes and marks); the file's name and line offset are set on each instance."""
+    import yaml
+
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[valid-type, misc]
+        qm_source = ""
+        qm_offset = 0
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+    Loader.add_constructor("tag:yaml.org,2002:int", _integer)
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+    return Loader
 
 
-class _Loader(_BASE):  # type: ignore[valid-type, misc]
-    """One loader class for every file: the file's name and line offset are set on each instance."""
-
-    qm_source = ""
-    qm_offset = 0
+def _line(loader: Any, node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1 + int(loader.qm_offset)
 
 
-def _line(loader: _Loader, node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1 + loader.qm_offset
+def _mapping(loader: Any, node: yaml.MappingNode) -> Mapping:
+    import yaml
 
-
-def _mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
     result = Mapping()
     result.source, result.line = loader.qm_source, _line(loader, node)
     result.key_lines = {}
@@ -77,35 +93,33 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
     return result
 
 
-def _sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
+def _sequence(loader: Any, node: yaml.SequenceNode) -> Sequence:
     result = Sequence(loader.construct_object(child, deep=True) for child in node.value)
     result.source, result.line = loader.qm_source, _line(loader, node)
     result.item_lines = [_line(loader, child) for child in node.value]
     return result
 
 
-def _integer(loader: _Loader, node: yaml.ScalarNode) -> int | str:
+def _integer(loader: Any, node: yaml.ScalarNode) -> int | str:
+    import yaml
+
     text = loader.construct_scalar(node)
     if isinstance(text, str) and ":" in text:
         return text  # "20:00" is a time of day, not 1200
     return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
-def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    import yaml
+
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError:  # shaped like a date but not one (2027-09-31): the reader says why
         return loader.construct_scalar(node)
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
-_Loader.add_constructor("tag:yaml.org,2002:int", _integer)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
-
 def _load(text: str, source: str, line_offset: int) -> Any:
-    loader = _Loader(text)
+    loader = _loader_class()(text)
     loader.qm_source, loader.qm_offset = source, line_offset
     try:
         return loader.get_single_data()
@@ -119,8 +133,31 @@ class YamlSyntaxError(Exception):
         self.problem = problem
 
 
+class Cache(Protocol):
+    def parse(self, text: str, source: str, line_offset: int) -> Any: ...
+
+
+_cache: Cache | None = None
+
+
+def use_cache(cache: Cache | None) -> Cache | None:
+    """Have `parse` answer from `cache` (None: parse every text); returns the cache used before."""
+    global _cache
+    previous, _cache = _cache, cache
+    return previous
+
+
 def parse(text: str, source: str, line_offset: int = 0) -> Any:
     """Parse YAML text; `source` names it in messages, `line_offset` shifts reported lines."""
+    if _cache is not None:
+        return _cache.parse(text, source, line_offset)
+    return parse_text(text, source, line_offset)
+
+
+def parse_text(text: str, source: str, line_offset: int = 0) -> Any:
+    """`parse` without the cache."""
+    import yaml
+
     try:
         return _load(text, source, line_offset)
     except yaml.MarkedYAMLError as exc:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import time
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..campaign import Campaign
-from ..config import load_campaign
+from ..config import DEFAULT_STATE, load_campaign
 from ..errors import InputError, PlanError
 from ..schema import DATE_RE, date_error, parse_date
 
@@ -29,15 +30,26 @@ class Context:
 
     @cached_property
     def campaign(self) -> Campaign:
+        from ..parse_cache import CONFIG_FILE, ParseCache, active
+
         if not self.config_path.exists():
             raise InputError(f"找不到配置文件 {self.config_path}（用 -c 指定配置文件，或设置环境变量 QM_CONFIG）")
-        return load_campaign(self.config_path)
+        # Parsed YAML is kept in the state folder, which the config names: the config's own parse is
+        # looked for, and kept, only where that folder is by default.
+        cache = ParseCache(Path(os.path.normpath(self.config_path.parent / DEFAULT_STATE)) / CONFIG_FILE)
+        with active(cache, save=False):
+            campaign = load_campaign(self.config_path)
+        if cache.path == campaign.paths.state / CONFIG_FILE:
+            cache.save()
+        return campaign
 
     @cached_property
     def library(self) -> Library:
         from ..content import load_library
+        from ..parse_cache import CONTENT_FILE, ParseCache, active
 
-        return load_library(self.campaign.paths.content, self.campaign.text_values)
+        with active(ParseCache(self.campaign.paths.state / CONTENT_FILE)):
+            return load_library(self.campaign.paths.content, self.campaign.text_values)
 
     @cached_property
     def plan(self) -> Plan:
