@@ -2,8 +2,9 @@
 
 Each round runs every command once, in turn with `python -c pass` (the yardstick), from process
 start to exit; the report gives each command's median and its ratio to the yardstick's median.
-`qm check` is timed twice: with a cold cache (its stored result deleted before each run, so it
-checks in full and stores the result) and with a warm one (the stored result replayed).
+`qm plan` and `qm check` are timed twice: cold (every cache in the state folder deleted before each
+run: `qm check`'s stored result and the parsed YAML, so the run parses, checks in full and stores
+them, as the first run after a change does) and warm (the stored result and parsed YAML reused).
 
 The commands run with bytecode caching on (PYTHONDONTWRITEBYTECODE removed from their environment),
 as in any installation: otherwise every run would compile qm's modules again.
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from scheduler.check_cache import FILE as CHECK_RESULT
 from scheduler.config import load_campaign
+from scheduler.parse_cache import CONFIG_FILE, CONTENT_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "examples" / "heihe-2016" / "config.yaml"
@@ -32,15 +34,18 @@ BARE = [sys.executable, "-c", "pass"]
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _forget_check() -> None:
-    (load_campaign(CONFIG).paths.state / CHECK_RESULT).unlink(missing_ok=True)
+def _forget() -> None:
+    state = load_campaign(CONFIG).paths.state
+    for name in (CHECK_RESULT, CONFIG_FILE, CONTENT_FILE):
+        (state / name).unlink(missing_ok=True)
 
 
 # name -> (command, what to do before each run, untimed)
 COMMANDS: dict[str, tuple[list[str], Callable[[], None] | None]] = {
     "qm --help": ([*QM, "--help"], None),
-    "qm plan": ([*QM, "plan", "-c", str(CONFIG)], None),
-    "qm check (cold)": ([*QM, "check", "-c", str(CONFIG)], _forget_check),
+    "qm plan (cold)": ([*QM, "plan", "-c", str(CONFIG)], _forget),
+    "qm plan (warm)": ([*QM, "plan", "-c", str(CONFIG)], None),
+    "qm check (cold)": ([*QM, "check", "-c", str(CONFIG)], _forget),
     "qm check (warm)": ([*QM, "check", "-c", str(CONFIG)], None),
 }
 
