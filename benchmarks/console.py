@@ -57,12 +57,12 @@ def make_project(folder: Path) -> Path:
 
 def fill_queue(config: Path) -> None:
     """The queue as the console finds it on the campaign's first morning (every post of the month in it)."""
-    from scheduler.config import load_campaign
-    from scheduler.content import load_library
-    from scheduler.db import open_db
-    from scheduler.planner import make_plan
-    from scheduler.queue import Queue, fill
-    from scheduler.render import Renderer
+    from scheduler.inputs.config import load_campaign
+    from scheduler.inputs.content import load_library
+    from scheduler.planning.planner import make_plan
+    from scheduler.publishing.db import open_db
+    from scheduler.publishing.queue import Queue, fill
+    from scheduler.rendering.payloads import Renderer
 
     campaign = load_campaign(config)
     plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
@@ -107,8 +107,8 @@ def measure(client: httpx.Client | TestClient, repeat: int) -> list[tuple[str, f
 
 
 def in_process(config: Path, repeat: int) -> list[tuple[str, float, float, float]]:
-    from scheduler.config import load_campaign
-    from scheduler.db import open_db
+    from scheduler.inputs.config import load_campaign
+    from scheduler.publishing.db import open_db
     from scheduler.web.app import Console, create_app
 
     campaign = load_campaign(config)

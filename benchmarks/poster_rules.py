@@ -13,8 +13,8 @@ import platform
 import time
 from pathlib import Path
 
-from scheduler.config import load_campaign
-from scheduler.content import load_library
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
 from scheduler.poster import audit, draw
 
 ROOT = Path(__file__).resolve().parent.parent

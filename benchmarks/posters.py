@@ -34,17 +34,17 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from scheduler.campaign import Campaign
-from scheduler.config import load_campaign
-from scheduler.content import load_library
-from scheduler.planner import make_plan
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.planning.planner import make_plan
 from scheduler.poster import batch, fonts, job_for, png
 from scheduler.poster.draw import Arrangement, colour, column_centres
 from scheduler.poster.linebreak import vertical_forms
 from scheduler.poster.make import Job, arrangement, prepare
 from scheduler.poster.qr import qr_image
-from scheduler.render import Renderer
-from scheduler.values import poster_path
+from scheduler.rendering.payloads import Renderer
+from scheduler.support.values import poster_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "examples" / "heihe-2016" / "config.yaml"

@@ -23,9 +23,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from scheduler.check_cache import FILE as CHECK_RESULT
-from scheduler.config import load_campaign
-from scheduler.parse_cache import CONFIG_FILE, CONTENT_FILE
+from scheduler.cli.check_cache import FILE as CHECK_RESULT
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.parse_cache import CONFIG_FILE, CONTENT_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "examples" / "heihe-2016" / "config.yaml"

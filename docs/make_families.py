@@ -11,8 +11,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from scheduler.config import load_campaign
-from scheduler.content import load_library
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
 from scheduler.poster import fonts
 from scheduler.poster.layout import FAMILIES, family_folder, layout_names, load_layout
 from scheduler.poster.make import Job, make_poster, prepare

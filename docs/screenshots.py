@@ -17,15 +17,15 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from scheduler import review
-from scheduler import states as st
-from scheduler.campaign import ReviewConfig, Stage
-from scheduler.config import load_campaign
-from scheduler.content import load_library
-from scheduler.content_save import open_form, refresh, save
-from scheduler.db import posts
-from scheduler.planner import make_plan
-from scheduler.render import Renderer
+from scheduler.inputs.campaign import ReviewConfig, Stage
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.inputs.content_save import open_form, refresh, save
+from scheduler.planning.planner import make_plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.db import posts
+from scheduler.rendering.payloads import Renderer
 from tests.browser_helpers import chromium
 from tests.web_helpers import BEFORE, console_server, local, login
 

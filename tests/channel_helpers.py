@@ -9,17 +9,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from scheduler.campaign import Campaign
 from scheduler.channels.base import OutgoingPost
 from scheduler.channels.images import PostImages
-from scheduler.clock import FakeClock
 from scheduler.fakes.server import FakeServer
 from scheduler.fakes.wechat import FakeWeChat
 from scheduler.fakes.weibo import FakeWeibo
-from scheduler.planner import Plan
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
 from scheduler.poster.files import PosterFiles
-from scheduler.render import Renderer
-from scheduler.values import poster_path
+from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.clock import FakeClock
+from scheduler.support.values import poster_path
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 APP_ID = "wx-test-app"

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from scheduler.campaign import Campaign
-from scheduler.clock import FakeClock
-from scheduler.config import load_campaign
-from scheduler.content import Library, load_library
-from scheduler.planner import Plan, make_plan
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import Library, load_library
+from scheduler.planning.planner import Plan, make_plan
+from scheduler.runtime.clock import FakeClock
 
 from . import channel_helpers
 from .pg_server import PgServer, binaries

@@ -14,20 +14,20 @@ from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
-from scheduler import review
-from scheduler import states as st
-from scheduler.campaign import Campaign
 from scheduler.channels.base import Channel, OutgoingPost
 from scheduler.channels.fake import FakePlatform, Ledger
-from scheduler.clock import FakeClock
 from scheduler.daemon import AheadHook, BackupHook, Daemon, StatsHook
-from scheduler.db import open_db, sqlite_path
-from scheduler.notify import Notifications
-from scheduler.planner import Plan
-from scheduler.queue import Queue, fill
-from scheduler.render import Renderer
-from scheduler.stepping import SteppedScheduler
-from scheduler.values import Receipt
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db, sqlite_path
+from scheduler.publishing.queue import Queue, fill
+from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.clock import FakeClock
+from scheduler.runtime.stepped_scheduler import SteppedScheduler
+from scheduler.support.notify import Notifications
+from scheduler.support.values import Receipt
 
 DAY = dt.date(2016, 9, 2)
 

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scheduler.campaign import Campaign, ScreenConfig
-from scheduler.content import Library
-from scheduler.planner import Plan
+from scheduler.inputs.campaign import Campaign, ScreenConfig
+from scheduler.inputs.content import Library
+from scheduler.planning.planner import Plan
 from scheduler.screens.build import Built, build, screens_root
 from scheduler.screens.playlist import Playlist, make_playlist
 from scheduler.screens.serve import ScreenServer

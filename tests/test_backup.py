@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import backup
-from scheduler import states as st
-from scheduler.campaign import Campaign
 from scheduler.channels.base import OutgoingPost
 from scheduler.channels.outbox import OutboxChannel
 from scheduler.cli.main import main
-from scheduler.lock import held_file_lock
-from scheduler.planner import Plan
-from scheduler.render import Renderer
-from scheduler.values import Receipt, went_out_at
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import backup
+from scheduler.publishing import states as st
+from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.lock import held_file_lock
+from scheduler.support.values import Receipt, went_out_at
 
 from .conftest import HEIHE
 from .daemon_helpers import Harness, local_campaign

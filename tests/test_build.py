@@ -7,9 +7,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from scheduler.campaign import Campaign
-from scheduler.content import Library
-from scheduler.planner import Plan
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.content import Library
+from scheduler.planning.planner import Plan
 from scheduler.screens.build import CURRENT, screens_root
 from scheduler.screens.daily import build_day, build_days, in_order
 from tests.conftest import run_qm

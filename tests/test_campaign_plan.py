@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.campaign import Campaign
-from scheduler.config import load_campaign
-from scheduler.content import Library, load_library
-from scheduler.errors import ConfigError, ContentError
-from scheduler.lint import lint_post
-from scheduler.planner import LEAD_DAYS, Plan, coverage_shortfalls, fits_launch_time, make_plan, visible_window
-from scheduler.render import RenderedPost, Renderer
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import Library, load_library
+from scheduler.planning.planner import LEAD_DAYS, Plan, coverage_shortfalls, fits_launch_time, make_plan, visible_window
+from scheduler.rendering.lint import lint_post
+from scheduler.rendering.payloads import RenderedPost, Renderer
+from scheduler.support.errors import ConfigError, ContentError
 
 from .conftest import DEFAULT, HEIHE, run_qm
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.campaign import Campaign
-from scheduler.channel_warnings import token_notice
-from scheduler.config import load_campaign
-from scheduler.errors import ConfigError
-from scheduler.planner import Plan
-from scheduler.render import Renderer
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing.channel_warnings import token_notice
+from scheduler.rendering.payloads import Renderer
+from scheduler.support.errors import ConfigError
 
 from .conftest import ROOT, run_qm
 from .daemon_helpers import local_campaign
@@ -124,10 +124,10 @@ def test_the_daemon_warns_of_token_expiry_once_a_day(heihe: Campaign, heihe_plan
 
 
 def test_qm_confirm_records_who_posted_it_and_where(project: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
-    from scheduler import states as st
     from scheduler.cli.main import main
-    from scheduler.db import open_db, posts
-    from scheduler.queue import Queue
+    from scheduler.publishing import states as st
+    from scheduler.publishing.db import open_db, posts
+    from scheduler.publishing.queue import Queue
 
     cfg = project()
     assert main(["-c", str(cfg), "queue", "--json"]) == 0

@@ -16,20 +16,20 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from scheduler import review
-from scheduler import states as st
-from scheduler.campaign import Campaign, Notifier
 from scheduler.channels import make_channel
 from scheduler.channels.base import Channel, OutgoingPost
 from scheduler.channels.fake import Crash
-from scheduler.clock import FakeClock
 from scheduler.fakes.wechat import FakeWeChat
 from scheduler.fakes.weibo import FakeWeibo
-from scheduler.logs import setup_logging
-from scheduler.planner import Plan
+from scheduler.inputs.campaign import Campaign, Notifier
+from scheduler.planning.planner import Plan
 from scheduler.poster.files import PosterFiles
-from scheduler.render import Renderer
-from scheduler.values import Receipt
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.clock import FakeClock
+from scheduler.support.logs import setup_logging
+from scheduler.support.values import Receipt
 
 from .channel_helpers import SECRET, TZ, WECHAT_AT, WECHAT_POST, WEIBO_POST, WEIBO_TOKEN, running, wechat_server, weibo_server, with_api
 from .daemon_helpers import Harness, local_campaign, one_day, robot_server
@@ -239,7 +239,7 @@ def test_a_crash_after_staff_got_the_package_does_not_send_them_a_second(world: 
 
 
 def test_simulate_drives_every_api_mode_through_the_fakes(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> None:
-    from scheduler.simulate import simulate
+    from scheduler.simulation.replay import simulate
 
     for wechat_mode, weibo_mode in (("publish", "assisted"), ("mass_send", "api")):
         changes = {"wechat": {"mode": wechat_mode}, "weibo": {"mode": weibo_mode}}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import check_cache
+from scheduler.cli import check_cache
 from scheduler.cli.context import Context
 from scheduler.cli.main import main
 
@@ -49,7 +49,7 @@ def _planted(config: Path, marker: str) -> None:
     (config.parent / ".qm" / check_cache.FILE).write_text(json.dumps(data), encoding="utf-8")
 
 
-WORK = ("jinja2", "scheduler.planner", "scheduler.content", "sqlalchemy", "httpx", "PIL")
+WORK = ("jinja2", "scheduler.planning.planner", "scheduler.inputs.content", "sqlalchemy", "httpx", "PIL")
 
 
 def _imported_by_check(config: Path) -> list[str]:
@@ -81,7 +81,7 @@ def test_a_cached_check_prints_exactly_what_a_fresh_one_printed(project: Callabl
     assert _check(config) == failed == _fresh(config)
     assert _imported_by_check(config) == []
     (config.parent / ".qm" / check_cache.FILE).unlink()
-    assert _imported_by_check(config) == ["jinja2", "scheduler.planner", "scheduler.content"]  # the check itself
+    assert _imported_by_check(config) == ["jinja2", "scheduler.planning.planner", "scheduler.inputs.content"]  # the check itself
 
 
 def test_no_cache_checks_in_full_and_the_plain_run_replays(project: Callable[..., Path]) -> None:

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import review
-from scheduler import states as st
 from scheduler.channels.base import Channel, OutgoingPost, TransientError
 from scheduler.cli.main import main
-from scheduler.db import open_db
-from scheduler.queue import Queue, TransitionError
-from scheduler.values import Receipt
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue, TransitionError
+from scheduler.support.values import Receipt
 
 from . import test_channels_e2e as e2e
 from .channel_helpers import TZ, WECHAT_POST

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.config import load_campaign
-from scheduler.errors import ConfigError
+from scheduler.inputs.config import load_campaign
+from scheduler.support.errors import ConfigError
 
 from .conftest import DEFAULT, HEIHE, run_qm
 

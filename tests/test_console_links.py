@@ -16,13 +16,13 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from scheduler import states as st
-from scheduler.campaign import Campaign, Notifier, WebConfig
 from scheduler.channels.base import PermanentError
-from scheduler.config import load_campaign
-from scheduler.db import posts
-from scheduler.planner import Plan
-from scheduler.render import Renderer
+from scheduler.inputs.campaign import Campaign, Notifier, WebConfig
+from scheduler.inputs.config import load_campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
+from scheduler.publishing.db import posts
+from scheduler.rendering.payloads import Renderer
 from tests.conftest import run_qm
 from tests.daemon_helpers import Harness, local_campaign, one_day, robot_server
 from tests.test_daemon import EARLY, WEIBO, WEIBO_AT, Recorder, sent

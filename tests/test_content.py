@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.content import Library, load_library
-from scheduler.domain import AREAS, CONSUMER_GOODS, RIGHTS_CATEGORIES
-from scheduler.errors import ContentError
-from scheduler.lint import ABSOLUTE_TERMS
+from scheduler.inputs.content import Library, load_library
+from scheduler.inputs.vocabulary import AREAS, CONSUMER_GOODS, RIGHTS_CATEGORIES
+from scheduler.rendering.lint import ABSOLUTE_TERMS
+from scheduler.support.errors import ContentError
 
 from .conftest import run_qm
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scheduler.config import load_campaign
-from scheduler.content import load_text
-from scheduler.content_edit import EditError, apply, current_values, normalize
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_text
+from scheduler.inputs.content_edit import EditError, apply, current_values, normalize
 
 from .conftest import DEFAULT
 

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import review
-from scheduler import states as st
-from scheduler.campaign import Campaign
-from scheduler.config import load_campaign
-from scheduler.content import Library, load_library
-from scheduler.content_save import EditRejected, Saved, StaleEdit, item_path, open_form, refresh, save
-from scheduler.db import open_db
-from scheduler.planner import Plan, make_plan
-from scheduler.queue import Queue, fill
-from scheduler.render import Renderer
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import Library, load_library
+from scheduler.inputs.content_save import EditRejected, Saved, StaleEdit, item_path, open_form, refresh, save
+from scheduler.planning.planner import Plan, make_plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue, fill
+from scheduler.rendering.payloads import Renderer
 
 from .conftest import HEIHE
 

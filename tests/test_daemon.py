@@ -14,21 +14,21 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from scheduler import review
-from scheduler import states as st
-from scheduler.campaign import Campaign
 from scheduler.channels.base import Channel, OutgoingPost, PermanentError, TransientError
 from scheduler.channels.fake import Crash, Faults, FaultyChannel
 from scheduler.channels.outbox import OutboxChannel
-from scheduler.clock import FakeClock
-from scheduler.db import open_db, posts
-from scheduler.lock import STALE_AFTER, DaemonLock, DaemonRunning, read_info
-from scheduler.notify import Notice, Notifications
-from scheduler.planner import Plan
-from scheduler.queue import Queue
-from scheduler.render import Renderer
-from scheduler.status import gather, to_text
-from scheduler.values import Receipt
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db, posts
+from scheduler.publishing.queue import Queue
+from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.clock import FakeClock
+from scheduler.runtime.lock import STALE_AFTER, DaemonLock, DaemonRunning, read_info
+from scheduler.support.notify import Notice, Notifications
+from scheduler.support.values import Receipt
+from scheduler.views.daemon_status import gather, to_text
 
 from .daemon_helpers import Harness, SpyChannel, local_campaign, one_day
 
@@ -326,8 +326,8 @@ def test_stop_lets_a_running_publish_finish(
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from scheduler.clock import SystemClock
     from scheduler.daemon import Daemon
+    from scheduler.runtime.clock import SystemClock
 
     class Slow(Channel):
         name = "weibo"
@@ -450,7 +450,7 @@ def test_an_accepted_post_never_confirmed_goes_to_a_person_after_a_day(harness: 
 
 
 def test_status_of_a_stopped_daemon_says_its_jobs_wait_for_a_start_and_names_screen_jobs_in_chinese() -> None:
-    from scheduler.status import NextJob, Status
+    from scheduler.views.daemon_status import NextJob, Status
 
     now = dt.datetime(2016, 9, 2, 12, tzinfo=TZ).timestamp()
     jobs = [NextJob("ahead:center", now + 60), NextJob("ahead:watch", now + 120)]

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli.main import main
-from scheduler.db import open_db
-from scheduler.status import gather
+from scheduler.publishing.db import open_db
+from scheduler.views.daemon_status import gather
 
 from .conftest import HEIHE, ROOT, run_qm
 

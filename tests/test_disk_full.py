@@ -17,16 +17,16 @@ from pathlib import Path
 import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
-from scheduler import states as st
-from scheduler.campaign import Campaign
 from scheduler.channels.outbox import OutboxChannel
-from scheduler.db import open_db
-from scheduler.diskfull import Alarm, GuardedScheduler, is_full
-from scheduler.lock import read_info
-from scheduler.logs import setup_logging
-from scheduler.notify import Notice
-from scheduler.planner import Plan
-from scheduler.render import Renderer
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
+from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.disk_full import Alarm, GuardedScheduler, is_full
+from scheduler.runtime.lock import read_info
+from scheduler.support.logs import setup_logging
+from scheduler.support.notify import Notice
 
 from .daemon_helpers import Harness, local_campaign, one_day
 from .test_daemon import EARLY, TZ, WEIBO, WEIBO_AT, Recorder

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduler.due import BACKOFF_MAX, POLL_FIRST, POLL_MAX, Action, backoff, decide, poll_delay, retry_at
+from scheduler.publishing.timing import BACKOFF_MAX, POLL_FIRST, POLL_MAX, Action, backoff, decide, poll_delay, retry_at
 
 GRACE = 7200.0
 

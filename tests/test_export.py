@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import export
-from scheduler.campaign import Campaign
-from scheduler.planner import Plan
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.views import plan_export as export
 
 
 def test_json_records(heihe: Campaign, heihe_plan: Plan) -> None:

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from scheduler import jobs, review
-from scheduler import states as st
-from scheduler.campaign import Campaign
-from scheduler.db import LATEST, migrate, open_db, schema_version
-from scheduler.planner import Plan, PlannedPost
-from scheduler.queue import Filled, Queue, SyncResult, fill
-from scheduler.render import RenderedPost, Renderer
+from scheduler import jobs
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan, PlannedPost
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.db import LATEST, migrate, open_db, schema_version
+from scheduler.publishing.queue import Filled, Queue, SyncResult, fill
+from scheduler.rendering.payloads import RenderedPost, Renderer
 
 from .daemon_helpers import Harness, local_campaign, one_day
 

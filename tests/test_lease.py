@@ -19,25 +19,25 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from scheduler import states as st
-from scheduler.campaign import Campaign, DaemonConfig
 from scheduler.channels.fake import Crash, Faults, FaultyChannel
 from scheduler.cli.main import main
-from scheduler.clock import FakeClock, SharedClock
-from scheduler.cluster import simulate_cluster
-from scheduler.config import load_campaign
-from scheduler.content import load_library
 from scheduler.daemon import Daemon
 from scheduler.daemon import lifecycle as daemon_module
-from scheduler.db import open_db, posts
-from scheduler.errors import InputError
-from scheduler.lease import DEFAULT_TIMEOUT, PgLease
-from scheduler.lock import DaemonLock, DaemonRunning
-from scheduler.planner import Plan, make_plan
-from scheduler.queue import Queue
-from scheduler.render import Renderer
-from scheduler.status import gather, to_json, to_text
-from scheduler.stepping import SteppedScheduler
+from scheduler.inputs.campaign import Campaign, DaemonConfig
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.planning.planner import Plan, make_plan
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db, posts
+from scheduler.publishing.queue import Queue
+from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.clock import FakeClock, SharedClock
+from scheduler.runtime.lease import DEFAULT_TIMEOUT, PgLease
+from scheduler.runtime.lock import DaemonLock, DaemonRunning
+from scheduler.runtime.stepped_scheduler import SteppedScheduler
+from scheduler.simulation.failover import simulate_cluster
+from scheduler.support.errors import InputError
+from scheduler.views.daemon_status import gather, to_json, to_text
 
 from .conftest import ROOT, run_qm
 from .daemon_helpers import Harness, SpyChannel, local_campaign, one_day
@@ -314,7 +314,7 @@ def test_a_shared_clock_is_one_time_for_every_process(tmp_path: Path) -> None:
     read = [
         sys.executable,
         "-c",
-        "import sys; from pathlib import Path; from scheduler.clock import SharedClock as C; "
+        "import sys; from pathlib import Path; from scheduler.runtime.clock import SharedClock as C; "
         "c = C(Path(sys.argv[1])); print(c.now().isoformat()); c.advance(90)",
         str(tmp_path / "clock"),
     ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.limits import has_weibo_topic, weibo_length
+from scheduler.rendering.text_measures import has_weibo_topic, weibo_length
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,10 @@ import dataclasses
 
 import pytest
 
-from scheduler.campaign import Campaign, LintConfig
-from scheduler.lint import lint_post
-from scheduler.planner import Plan, PlannedPost
-from scheduler.render import Renderer
+from scheduler.inputs.campaign import Campaign, LintConfig
+from scheduler.planning.planner import Plan, PlannedPost
+from scheduler.rendering.lint import lint_post
+from scheduler.rendering.payloads import Renderer
 
 
 def _post(plan: Plan, channel: str) -> PlannedPost:

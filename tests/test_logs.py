@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from scheduler.logs import KeyValueFormatter, event
+from scheduler.support.logs import KeyValueFormatter, event
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from scheduler import notices_sent
-from scheduler.db import notices, open_db
+from scheduler.publishing import notices_sent
+from scheduler.publishing.db import notices, open_db
 
 
 def test_two_processes_claiming_one_notice_at_once_send_it_once(tmp_path: Path, database_url: str) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.campaign import Notifier
-from scheduler.notify import Notice, Notifications
+from scheduler.inputs.campaign import Notifier
+from scheduler.support.notify import Notice, Notifications
 
 from .daemon_helpers import robot_server
 

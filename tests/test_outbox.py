@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from scheduler.campaign import Campaign
 from scheduler.channels import make_channel, register
 from scheduler.channels.base import OutgoingPost
 from scheduler.channels.outbox import OutboxChannel
-from scheduler.config import load_campaign
-from scheduler.errors import ConfigError
-from scheduler.planner import Plan
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.planning.planner import Plan
 from scheduler.poster.files import PosterFiles
+from scheduler.support.errors import ConfigError
 
 from .channel_helpers import local, outgoing
 from .conftest import DEFAULT

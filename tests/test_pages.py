@@ -13,17 +13,17 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from scheduler import review
-from scheduler import states as st
-from scheduler.campaign import ReviewConfig, Stage
-from scheduler.config import load_campaign
-from scheduler.content_edit import apply
-from scheduler.content_save import item_path, open_form, refresh, save
-from scheduler.db import open_db, posts
+from scheduler.inputs.campaign import ReviewConfig, Stage
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content_edit import apply
+from scheduler.inputs.content_save import item_path, open_form, refresh, save
 from scheduler.pages.diff import diff_lines
 from scheduler.pages.media import played_on
 from scheduler.pages.site import Site
-from scheduler.queue import Queue, fill
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db, posts
+from scheduler.publishing.queue import Queue, fill
 from scheduler.web.app import Console
 
 from .conftest import HEIHE

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from scheduler import parse_cache, yamlsrc
-from scheduler.content import _split_front_matter
+from scheduler.inputs import located_yaml as yamlsrc
+from scheduler.inputs import parse_cache
+from scheduler.inputs.content import _split_front_matter
 
 from .conftest import ROOT, run_qm
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.campaign import Campaign, Pin
-from scheduler.config import load_campaign
-from scheduler.content import Library
-from scheduler.domain import AREAS
-from scheduler.errors import PlanError
-from scheduler.planner import LEAD_DAYS, Plan, make_plan
-from scheduler.slots import all_slots
+from scheduler.inputs.campaign import Campaign, Pin
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import Library
+from scheduler.inputs.vocabulary import AREAS
+from scheduler.planning.planner import LEAD_DAYS, Plan, make_plan
+from scheduler.planning.slots import all_slots
+from scheduler.support.errors import PlanError
 
 
 def assignment(plan: Plan) -> dict[str, str]:
@@ -152,7 +152,7 @@ def test_deadline_reminders_are_planned_for_staff(heihe_plan: Plan) -> None:
 
 def test_default_campaign_plans_too(project: Callable[..., Path]) -> None:
     campaign = load_campaign(project())
-    from scheduler.content import load_library
+    from scheduler.inputs.content import load_library
 
     plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
     assert len(plan.posts) == sum(len(s) for s in all_slots(campaign).values())

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from scheduler.config import load_campaign
-from scheduler.content import load_library
-from scheduler.errors import ConfigError, PosterError
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
 from scheduler.poster import fonts, photo, pictures
 from scheduler.poster.draw import arrange, breaches, paint
 from scheduler.poster.layout import family_folder, load_layout
@@ -19,6 +18,7 @@ from scheduler.poster.make import Job, arrangement, make_poster, prepare
 from scheduler.poster.rules import contrast
 from scheduler.poster.sizes import resolve
 from scheduler.poster.texts import PosterText
+from scheduler.support.errors import ConfigError, PosterError
 from tests.conftest import DEFAULT, HEIHE
 
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.config import load_campaign
-from scheduler.errors import PosterError
+from scheduler.inputs.config import load_campaign
 from scheduler.poster import fonts
 from scheduler.poster.fit import CLAUSE_FLOOR, Frame, attempt, clauses, extent, fit
 from scheduler.poster.linebreak import Measure
 from scheduler.poster.make import Job, arrangement, prepare
 from scheduler.poster.texts import PosterText
+from scheduler.support.errors import PosterError
 
 
 def han(px: int) -> Measure:

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from scheduler.campaign import Campaign
-from scheduler.config import load_campaign
-from scheduler.errors import ConfigError, PosterError
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
 from scheduler.poster import batch, export, fonts, png, sizes
 from scheduler.poster.draw import column_centres, paint
 from scheduler.poster.layout import load_layout
 from scheduler.poster.linebreak import vertical_forms
 from scheduler.poster.make import Job, arrangement, make_poster, prepare
 from scheduler.poster.texts import PosterText
+from scheduler.support.errors import ConfigError, PosterError
 
 TEXT = PosterText("goods-salt-iodised", "吃盐要适量，碘盐要会选", "碘盐要会选", "买盐看包装，吃盐要适量", "食盐要到正规商超购买包装盐。")
 

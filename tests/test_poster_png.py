@@ -9,7 +9,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from scheduler.campaign import Campaign
+from scheduler.inputs.campaign import Campaign
 from scheduler.poster import fonts, png
 from scheduler.poster.draw import paint
 from scheduler.poster.make import Job, arrangement, prepare

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.config import load_campaign
-from scheduler.content import load_library
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
 from scheduler.poster import fonts, rules, sizes
 from scheduler.poster.audit import audit
 from scheduler.poster.draw import arrange, breaches

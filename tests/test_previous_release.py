@@ -10,13 +10,13 @@ from pathlib import Path
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
 from scheduler import jobs
-from scheduler import states as st
-from scheduler.campaign import Campaign
-from scheduler.db import LATEST, audit, current_version, open_db
-from scheduler.job_table import job_ids
-from scheduler.planner import Plan
-from scheduler.render import Renderer
-from scheduler.stepping import SteppedScheduler
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
+from scheduler.publishing.db import LATEST, audit, current_version, open_db
+from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.job_table import job_ids
+from scheduler.runtime.stepped_scheduler import SteppedScheduler
 
 from .daemon_helpers import Harness, SpyChannel, local_campaign
 from .fixtures.previous_release import DUMP, PUBLISHED, STOPPED, TZ, WAITING, scenario_plan

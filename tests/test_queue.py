@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from scheduler import review
-from scheduler import states as st
-from scheduler.campaign import Campaign
-from scheduler.db import LATEST, MIGRATIONS, migrate, open_db, posts, schema_version
-from scheduler.errors import InputError, RuntimeFailure
-from scheduler.planner import Plan
-from scheduler.queue import Queue, TransitionError, fill
-from scheduler.render import Renderer
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.db import LATEST, MIGRATIONS, migrate, open_db, posts, schema_version
+from scheduler.publishing.queue import Queue, TransitionError, fill
+from scheduler.rendering.payloads import Renderer
+from scheduler.support.errors import InputError, RuntimeFailure
 
 from .daemon_helpers import local_campaign, one_day
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import review
-from scheduler import states as st
-from scheduler.campaign import Campaign, WeChatConfig
 from scheduler.channels.base import PermanentError
-from scheduler.planner import Plan
-from scheduler.quota import Send, over_quota
-from scheduler.render import Renderer
+from scheduler.inputs.campaign import Campaign, WeChatConfig
+from scheduler.planning.planner import Plan
+from scheduler.planning.wechat_quota import Send, over_quota
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.rendering.payloads import Renderer
 
 from .daemon_helpers import Harness, local_campaign
 from .test_daemon import Recorder

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.campaign import Campaign
-from scheduler.config import load_campaign
-from scheduler.content import Library, load_library
-from scheduler.errors import TemplateError
-from scheduler.limits import URL_RE, has_weibo_topic, weibo_length
-from scheduler.planner import Plan, PlannedPost, make_plan
-from scheduler.render import Renderer
-from scheduler.values import IMAGE_SCHEME
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import Library, load_library
+from scheduler.planning.planner import Plan, PlannedPost, make_plan
+from scheduler.rendering.payloads import Renderer
+from scheduler.rendering.text_measures import URL_RE, has_weibo_topic, weibo_length
+from scheduler.support.errors import TemplateError
+from scheduler.support.values import IMAGE_SCHEME
 
 from .conftest import HEIHE
 

@@ -157,9 +157,9 @@ def test_the_charts_chinese_labels_read_back(simulated: Path, tmp_path: Path) ->
         if os.environ.get("CI"):
             pytest.fail("CI must have Tesseract with chi_sim (apt-get install tesseract-ocr tesseract-ocr-chi-sim; .ci/run does)")
         pytest.skip("Tesseract with Simplified Chinese is not installed")
-    from scheduler.config import load_campaign
-    from scheduler.content import load_library
-    from scheduler.db import open_db
+    from scheduler.inputs.config import load_campaign
+    from scheduler.inputs.content import load_library
+    from scheduler.publishing.db import open_db
     from scheduler.report.charts import draw_all
     from scheduler.report.figures import gather
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from scheduler.campaign import Campaign, ChannelConfig
 from scheduler.channels import make_channel
 from scheduler.channels.assisted import AssistedChannel
 from scheduler.channels.base import OutgoingPost, PermanentError, TransientError
@@ -20,14 +19,15 @@ from scheduler.channels.wechat import WeChatChannel
 from scheduler.channels.wechat_rules import COVER_MAX, INLINE_MAX, MB
 from scheduler.channels.weibo import WeiboChannel
 from scheduler.channels.weibo_rules import IMAGE_MAX
-from scheduler.clock import FakeClock
-from scheduler.content import HEADLINE_MAX, LINE_MAX
-from scheduler.lint import lint_post
-from scheduler.notify import Notifications
-from scheduler.planner import Plan
+from scheduler.inputs.campaign import Campaign, ChannelConfig
+from scheduler.inputs.content import HEADLINE_MAX, LINE_MAX
+from scheduler.planning.planner import Plan
 from scheduler.poster.files import PosterFiles
-from scheduler.render import RenderedPost, Renderer
-from scheduler.values import IMAGE_SCHEME, ImageRef, poster_path
+from scheduler.rendering.lint import lint_post
+from scheduler.rendering.payloads import RenderedPost, Renderer
+from scheduler.runtime.clock import FakeClock
+from scheduler.support.notify import Notifications
+from scheduler.support.values import IMAGE_SCHEME, ImageRef, poster_path
 
 from .channel_helpers import RIP, SECRET, WEIBO_TOKEN, local, posters, with_api
 

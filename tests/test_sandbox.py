@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.config import load_campaign
-from scheduler.content import load_library
-from scheduler.errors import InputError, TemplateError
-from scheduler.planner import make_plan
-from scheduler.render import Renderer
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.planning.planner import make_plan
+from scheduler.rendering.payloads import Renderer
 from scheduler.screens.serve import ScreenServer
+from scheduler.support.errors import InputError, TemplateError
 
 from .conftest import HEIHE, run_qm
 from .test_render import first

@@ -20,9 +20,9 @@ from urllib.parse import quote
 import pytest
 from PIL import Image
 
-from scheduler.campaign import Campaign
-from scheduler.content import Library
-from scheduler.planner import Plan
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.content import Library
+from scheduler.planning.planner import Plan
 from scheduler.screens.build import Built
 from scheduler.screens.serve import ScreenServer
 from tests.browser_helpers import ARGS, CHROMIUM, need_chromium, sync_api

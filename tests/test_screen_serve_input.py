@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.campaign import Campaign
-from scheduler.content import Library
-from scheduler.planner import Plan
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.content import Library
+from scheduler.planning.planner import Plan
 from scheduler.screens.serve import ScreenServer
 from tests.screen_helpers import build_into, local, playlist, serving, small_screen
 

@@ -14,16 +14,16 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from scheduler.campaign import Campaign
-from scheduler.content import Library
-from scheduler.errors import InputError
 from scheduler.fakes.anthias import FakeAnthias
-from scheduler.planner import Plan
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.content import Library
+from scheduler.planning.planner import Plan
 from scheduler.screens import anthias
 from scheduler.screens.build import CURRENT, current_folder, screens_root
 from scheduler.screens.daily import approval, day_for, due_playlists, everything
 from scheduler.screens.playlist import is_on, make_playlist
 from scheduler.screens.serve import ScreenServer
+from scheduler.support.errors import InputError
 from tests.conftest import HEIHE, run_qm
 from tests.screen_helpers import LAUNCH, build_into, local, playlist, serving, small_screen
 from tests.test_orphans import children
@@ -431,8 +431,8 @@ def test_qm_screen_push_sends_to_the_url_given(project) -> None:  # type: ignore
 def test_the_daemon_rebuilds_playlists_at_start_before_on_hours_and_when_asked_only_if_enabled(
     campaign: Campaign, heihe_plan: Plan, library: Library
 ) -> None:
-    from scheduler.ahead import Ahead
-    from scheduler.render import Renderer
+    from scheduler.rendering.payloads import Renderer
+    from scheduler.runtime.work_ahead import Ahead
     from tests.daemon_helpers import Harness, one_day
 
     calls: list[dt.datetime] = []
@@ -469,9 +469,9 @@ def test_the_daemon_prepares_posters_and_playlists_in_a_child_and_skips_unchange
 ) -> None:
     import shutil
 
-    from scheduler.ahead import Ahead, missing_posters
     from scheduler.poster import fonts
-    from scheduler.render import Renderer
+    from scheduler.rendering.payloads import Renderer
+    from scheduler.runtime.work_ahead import Ahead, missing_posters
 
     shutil.copytree(campaign.paths.templates, tmp_path / "templates")
     campaign = dataclasses.replace(campaign, paths=dataclasses.replace(campaign.paths, templates=tmp_path / "templates"))

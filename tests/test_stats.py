@@ -11,22 +11,22 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from scheduler import states as st
-from scheduler.campaign import Campaign
-from scheduler.clock import FakeClock
-from scheduler.db import open_db, posts, stat_days, stat_values
 from scheduler.fakes.wechat import FakeWeChat
 from scheduler.fakes.weibo import FakeWeibo
-from scheduler.notify import Notice
-from scheduler.planner import Plan
-from scheduler.queue import Queue, fill
-from scheduler.render import Renderer
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db, posts, stat_days, stat_values
+from scheduler.publishing.queue import Queue, fill
+from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.clock import FakeClock
 from scheduler.stats.collect import Collector
 from scheduler.stats.screens import ScreenStats
 from scheduler.stats.sources import Source
 from scheduler.stats.wechat import WeChatStats
 from scheduler.stats.weibo import WeiboStats
-from scheduler.values import Receipt
+from scheduler.support.notify import Notice
+from scheduler.support.values import Receipt
 
 from .channel_helpers import SECRET, WEIBO_TOKEN, local, running, wechat_server, weibo_server, with_api
 

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import preview
 from scheduler.channels import make_channel
 from scheduler.channels.base import OutgoingPost, PermanentError
 from scheduler.channels.kinds import register_kind, unregister_kind
 from scheduler.cli.main import main
-from scheduler.config import load_campaign
-from scheduler.content import load_library
-from scheduler.lint import lint_post
-from scheduler.planner import make_plan
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.planning.planner import make_plan
 from scheduler.poster.files import PosterFiles
-from scheduler.render import Renderer
+from scheduler.rendering.lint import lint_post
+from scheduler.rendering.payloads import Renderer
+from scheduler.views import day_preview as preview
 
 from .conftest import HEIHE, ROOT
 from .toykind import KIND, TEMPLATE, BoardConfig
@@ -90,7 +90,7 @@ def test_the_kind_s_rules_hold_in_the_check_and_at_publishing(board: None, tmp_p
 
 
 def test_without_the_kind_its_section_is_an_unknown_key(tmp_path: Path) -> None:
-    from scheduler.errors import ConfigError
+    from scheduler.support.errors import ConfigError
 
     with pytest.raises(ConfigError) as caught:
         load_campaign(_config(tmp_path))

@@ -14,10 +14,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from scheduler.campaign import Campaign, Notifier
-from scheduler.config import load_campaign
-from scheduler.db import open_db
-from scheduler.notify import Notifications
+from scheduler.inputs.campaign import Campaign, Notifier
+from scheduler.inputs.config import load_campaign
+from scheduler.publishing.db import open_db
+from scheduler.support.notify import Notifications
 from scheduler.units.extract import SubmissionError, extract
 from scheduler.units.reminders import send_due
 from scheduler.units.submissions import recorded, scan, statuses

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from scheduler import states as st
-from scheduler.campaign import Campaign
-from scheduler.planner import Plan
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
 from tests.browser_helpers import ARGS, CHROMIUM, need_chromium, sync_api
 from tests.web_helpers import Running, console_server, local, login
 

@@ -13,14 +13,14 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from scheduler import review
-from scheduler import states as st
-from scheduler.accounts import Accounts, check_name, hash_password, password_matches
-from scheduler.campaign import Campaign, ReviewConfig
-from scheduler.db import web_sessions
-from scheduler.errors import InputError
-from scheduler.planner import Plan
-from scheduler.queue import TransitionError
+from scheduler.inputs.campaign import Campaign, ReviewConfig
+from scheduler.planning.planner import Plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.db import web_sessions
+from scheduler.publishing.queue import TransitionError
+from scheduler.support.errors import InputError
+from scheduler.web.accounts import Accounts, check_name, hash_password, password_matches
 from tests.conftest import HEIHE, ROOT, run_qm
 from tests.web_helpers import PASSWORD, Running, console_server, csrf_of, http_login, local
 

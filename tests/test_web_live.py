@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from scheduler import states as st
-from scheduler.config import load_campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.publishing import states as st
 from tests.browser_helpers import ARGS, CHROMIUM, need_chromium, sync_api
 from tests.web_helpers import Running, console_server, csrf_of, http_login, login, today_config
 

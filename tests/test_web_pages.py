@@ -14,17 +14,17 @@ from typing import Any
 import httpx
 import pytest
 
-from scheduler import review
-from scheduler import states as st
-from scheduler.campaign import Campaign, ReviewConfig
-from scheduler.config import load_campaign
-from scheduler.content import load_library
-from scheduler.content_edit import apply
-from scheduler.content_save import item_path
-from scheduler.db import open_db
-from scheduler.planner import Plan, make_plan
-from scheduler.queue import Queue, fill
-from scheduler.render import Renderer
+from scheduler.inputs.campaign import Campaign, ReviewConfig
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.inputs.content_edit import apply
+from scheduler.inputs.content_save import item_path
+from scheduler.planning.planner import Plan, make_plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue, fill
+from scheduler.rendering.payloads import Renderer
 from scheduler.web.server import Server
 from tests.browser_helpers import chromium, need_chromium
 from tests.conftest import HEIHE

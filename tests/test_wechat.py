@@ -8,15 +8,15 @@ from typing import Any
 import httpx
 import pytest
 
-from scheduler.campaign import Campaign
 from scheduler.channels.api import UnclearOutcome
 from scheduler.channels.base import PermanentError, TransientError
 from scheduler.channels.wechat import WeChatChannel, client_msg_id
 from scheduler.channels.wechat_rules import PUBLISH_STATUS
-from scheduler.clock import FakeClock
 from scheduler.fakes.wechat import FakeWeChat
-from scheduler.planner import Plan
-from scheduler.values import Receipt
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.runtime.clock import FakeClock
+from scheduler.support.values import Receipt
 
 from .channel_helpers import SECRET, WECHAT_POST, configured, outgoing, posters, running, wechat_server, with_api
 

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from scheduler.campaign import Campaign, Notifier
 from scheduler.channels.assisted import AssistedChannel
 from scheduler.channels.base import PermanentError, TransientError
 from scheduler.channels.weibo import WeiboChannel
-from scheduler.clock import FakeClock
 from scheduler.fakes.weibo import FakeWeibo
-from scheduler.notify import Notifications
-from scheduler.planner import Plan
-from scheduler.values import Receipt
+from scheduler.inputs.campaign import Campaign, Notifier
+from scheduler.planning.planner import Plan
+from scheduler.runtime.clock import FakeClock
+from scheduler.support.notify import Notifications
+from scheduler.support.values import Receipt
 
 from .channel_helpers import RIP, WEIBO_POST, WEIBO_TOKEN, configured, outgoing, posters
 from .daemon_helpers import robot_server

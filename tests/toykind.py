@@ -15,14 +15,14 @@ from typing import Any
 
 from markupsafe import escape
 
-from scheduler.campaign import Campaign, ChannelConfig
 from scheduler.channels.kinds import Kind
-from scheduler.config import COMMON_CHANNEL_KEYS, common_channel
-from scheduler.planner import PlannedPost
-from scheduler.render import RenderedPost
-from scheduler.schema import Reader
-from scheduler.values import ImageRef
-from scheduler.yamlsrc import Mapping as YamlMapping
+from scheduler.inputs.campaign import Campaign, ChannelConfig
+from scheduler.inputs.config import COMMON_CHANNEL_KEYS, common_channel
+from scheduler.inputs.located_yaml import Mapping as YamlMapping
+from scheduler.inputs.readers import Reader
+from scheduler.planning.planner import PlannedPost
+from scheduler.rendering.payloads import RenderedPost
+from scheduler.support.values import ImageRef
 
 TEMPLATE = "{{ toy.greeting }}{{ item.title }}（{{ campaign.hotline }}）"
 

@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from scheduler.accounts import Accounts
-from scheduler.campaign import Campaign, ReviewConfig, Stage
-from scheduler.db import open_db
-from scheduler.planner import Plan
-from scheduler.queue import Queue, fill
-from scheduler.render import Renderer
+from scheduler.inputs.campaign import Campaign, ReviewConfig, Stage
+from scheduler.planning.planner import Plan
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue, fill
+from scheduler.rendering.payloads import Renderer
+from scheduler.web.accounts import Accounts
 from scheduler.web.app import Console, create_app
 from scheduler.web.server import Server
 from tests.conftest import ROOT

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from ..campaign import Campaign, ChannelConfig
-from ..errors import ConfigError, Problem, QmError
+from ..inputs.campaign import Campaign, ChannelConfig
+from ..support.errors import ConfigError, Problem, QmError
 
 if TYPE_CHECKING:  # `qm plan` reads the channel kinds (channels.kinds) without loading the publishers
-    from ..values import ImageSource
+    from ..support.values import ImageSource
     from .base import Channel
 
 Maker = Callable[[Campaign, ChannelConfig, "ImageSource"], "Channel"]

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from ..clock import Clock, SystemClock
+from ..runtime.clock import Clock, SystemClock
 from .base import Channel, OutgoingPost, TransientError
 
 

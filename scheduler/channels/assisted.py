@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..campaign import WeiboConfig
-from ..clock import Clock, SystemClock
-from ..notify import ASSISTED, Notice, Notifications
-from ..values import Receipt
+from ..inputs.campaign import WeiboConfig
+from ..runtime.clock import Clock, SystemClock
+from ..support.notify import ASSISTED, Notice, Notifications
+from ..support.values import Receipt
 from . import weibo_rules
 from .api import ImageFile
 from .base import Channel, OutgoingPost, PermanentError, TransientError

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import redact
-from ..errors import QmError
-from ..values import ImageRef, Receipt
+from ..support import redact
+from ..support.errors import QmError
+from ..support.values import ImageRef, Receipt
 
 
 @dataclass(frozen=True)

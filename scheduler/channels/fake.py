@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NoReturn, Protocol
 
-from ..clock import Clock
-from ..values import Receipt, committed
+from ..runtime.clock import Clock
+from ..support.values import Receipt, committed
 from .base import Channel, OutgoingPost, TransientError
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import QmError
-from ..values import ImageSource
+from ..support.errors import QmError
+from ..support.values import ImageSource
 from .base import OutgoingPost, PermanentError, TransientError
 
 
@@ -30,7 +30,7 @@ class PostImages:
         try:
             return self.source(image)
         except (QmError, KeyError, OSError) as exc:
-            from ..diskfull import is_full  # only on failure: it imports the scheduler
+            from ..runtime.disk_full import is_full  # only on failure: it imports the scheduler
 
             if is_full(exc):
                 raise TransientError(f"{post.id} 的图片 {ref} 无法写入：磁盘已满（腾出空间后自动重试）", post.channel) from exc

@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..fsutil import fsync_dir
-from ..values import Receipt
+from ..support.atomic_files import fsync_dir
+from ..support.values import Receipt
 from .base import Channel, OutgoingPost, PermanentError, TransientError
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..campaign import ChannelConfig
+from ..inputs.campaign import ChannelConfig
 from .kinds import kind_of
 
 

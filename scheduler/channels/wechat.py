@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import redact
-from ..campaign import Campaign, ChannelConfig, WeChatConfig
-from ..clock import Clock
-from ..logs import event
-from ..secrets import require_secret
-from ..values import ImageSource, Receipt
+from ..inputs.campaign import Campaign, ChannelConfig, WeChatConfig
+from ..inputs.secrets import require_secret
+from ..runtime.clock import Clock
+from ..support import redact
+from ..support.logs import event
+from ..support.values import ImageSource, Receipt
 from . import register
 from . import wechat_rules as rules
 from .api import ApiChannel, ImageFile, UnclearOutcome, call_name

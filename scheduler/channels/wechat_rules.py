@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..campaign import WeChatConfig
-from ..limits import utf8_size
-from ..values import IMAGE_SCHEME, image_refs
+from ..inputs.campaign import WeChatConfig
+from ..rendering.text_measures import utf8_size
+from ..support.values import IMAGE_SCHEME, image_refs
 from .base import ChannelError, PermanentError, TransientError
 
 MB = 1024 * 1024

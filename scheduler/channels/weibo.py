@@ -15,12 +15,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..campaign import Campaign, ChannelConfig, WeiboConfig
-from ..clock import Clock
-from ..errors import ConfigError
-from ..notify import Notifications
-from ..secrets import require_secret
-from ..values import ImageSource, Receipt
+from ..inputs.campaign import Campaign, ChannelConfig, WeiboConfig
+from ..inputs.secrets import require_secret
+from ..runtime.clock import Clock
+from ..support.errors import ConfigError
+from ..support.notify import Notifications
+from ..support.values import ImageSource, Receipt
 from . import register
 from . import weibo_rules as rules
 from .api import ApiChannel, ImageFile, UnclearOutcome

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..campaign import WeiboConfig
-from ..limits import URL_RE, has_weibo_topic, weibo_length
+from ..inputs.campaign import WeiboConfig
+from ..rendering.text_measures import URL_RE, has_weibo_topic, weibo_length
 from .base import ChannelError, PermanentError, TransientError
 from .wechat_rules import MB, image_kind
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import InputError
 from ..poster import batch
 from ..screens.daily import day_playlists, in_order, slides_of, write_days
+from ..support.errors import InputError
 from .context import Context
 from .output import drawing_progress
 from .poster_cmds import drawing_arguments, plan_jobs, print_sheets

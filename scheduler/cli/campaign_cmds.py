@@ -7,7 +7,7 @@ import io
 import sys
 from pathlib import Path
 
-from ..errors import InputError, Problem, QmError
+from ..support.errors import InputError, Problem, QmError
 from .context import Context, parse_day
 
 # Rendering, linting, the channels, the plan's formats and the preview page are imported by the
@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 def run_check(ctx: Context, args: argparse.Namespace) -> int:
     """The check, or its stored result while none of its inputs has changed (see check_cache)."""
-    from .. import check_cache
+    from . import check_cache
 
     campaign = ctx.campaign  # read every time: a broken config stops here, and is never cached
     fingerprint = check_cache.key(campaign, ctx.config_path, ctx.today())  # before the inputs are read
@@ -71,10 +71,10 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _check(ctx: Context, out: io.StringIO) -> None:
-    from .. import channel_warnings as warnings
-    from ..content import editorial_problems
-    from ..lint import lint_post
-    from ..planner import coverage_shortfalls
+    from ..inputs.content import editorial_problems
+    from ..planning.planner import coverage_shortfalls
+    from ..publishing import channel_warnings as warnings
+    from ..rendering.lint import lint_post
 
     campaign = ctx.campaign
     problems: list[Problem] = ctx.renderer.check_templates() + _layout_problems(campaign.paths.templates / "posters")
@@ -130,9 +130,9 @@ def _layout_problems(folder: Path) -> list[Problem]:
 
 def _channel_problems(ctx: Context) -> list[Problem]:
     """What would stop the channels at publishing time: missing secrets, quotas, an expired token."""
-    from .. import channel_warnings as warnings
     from ..channels import make_channels
     from ..poster.files import PosterFiles
+    from ..publishing import channel_warnings as warnings
 
     problems: list[Problem] = []
     try:
@@ -148,8 +148,8 @@ def _channel_problems(ctx: Context) -> list[Problem]:
 
 
 def run_plan(ctx: Context, args: argparse.Namespace) -> int:
-    from .. import channel_warnings as warnings
-    from .. import export
+    from ..publishing import channel_warnings as warnings
+    from ..views import plan_export as export
 
     campaign = ctx.campaign
     if args.start and args.end and args.end < args.start:
@@ -168,7 +168,7 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
 def run_preview(ctx: Context, args: argparse.Namespace) -> int:
     import webbrowser
 
-    from .. import preview
+    from ..views import day_preview as preview
 
     campaign = ctx.campaign
     if not campaign.start <= args.date <= campaign.end:

@@ -10,18 +10,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..campaign import Campaign
-from ..config import DEFAULT_STATE, load_campaign
-from ..errors import InputError, PlanError
-from ..schema import DATE_RE, date_error, parse_date
+from ..inputs.campaign import Campaign
+from ..inputs.config import DEFAULT_STATE, load_campaign
+from ..inputs.readers import DATE_RE, date_error, parse_date
+from ..support.errors import InputError, PlanError
 
 if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `qm check` answered
     from sqlalchemy.engine import Engine  # from its cache reads the config only
 
-    from ..content import Library
-    from ..planner import Plan
-    from ..queue import Queue
-    from ..render import Renderer
+    from ..inputs.content import Library
+    from ..planning.planner import Plan
+    from ..publishing.queue import Queue
+    from ..rendering.payloads import Renderer
 
 
 class Context:
@@ -30,7 +30,7 @@ class Context:
 
     @cached_property
     def campaign(self) -> Campaign:
-        from ..parse_cache import CONFIG_FILE, ParseCache, active
+        from ..inputs.parse_cache import CONFIG_FILE, ParseCache, active
 
         if not self.config_path.exists():
             raise InputError(f"找不到配置文件 {self.config_path}（用 -c 指定配置文件，或设置环境变量 QM_CONFIG）")
@@ -45,15 +45,15 @@ class Context:
 
     @cached_property
     def library(self) -> Library:
-        from ..content import load_library
-        from ..parse_cache import CONTENT_FILE, ParseCache, active
+        from ..inputs.content import load_library
+        from ..inputs.parse_cache import CONTENT_FILE, ParseCache, active
 
         with active(ParseCache(self.campaign.paths.state / CONTENT_FILE)):
             return load_library(self.campaign.paths.content, self.campaign.text_values)
 
     @cached_property
     def plan(self) -> Plan:
-        from ..planner import check_pins, make_plan
+        from ..planning.planner import check_pins, make_plan
 
         problems = check_pins(self.campaign, self.library)
         if problems:
@@ -62,20 +62,20 @@ class Context:
 
     @cached_property
     def renderer(self) -> Renderer:
-        from ..render import Renderer  # jinja2 and the CSS inliner: only for commands that render posts
+        from ..rendering.payloads import Renderer  # jinja2 and the CSS inliner: only for commands that render posts
 
         return Renderer(self.campaign)
 
     @cached_property
     def engine(self) -> Engine:
         """The queue database, migrated to the latest schema."""
-        from ..db import open_db
+        from ..publishing.db import open_db
 
         return open_db(self.campaign.db_url, lease_timeout=self.campaign.daemon.lease_timeout)
 
     def filled_queue(self) -> Queue:
         """The publishing queue, first brought in line with the current config and content (today on)."""
-        from ..queue import Queue, fill
+        from ..publishing.queue import Queue, fill
 
         queue = Queue(self.engine)
         fill(queue, self.campaign, self.plan, self.renderer, time.time())

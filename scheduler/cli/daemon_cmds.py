@@ -12,20 +12,20 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import states as st
-from ..errors import InputError
-from ..logs import event, setup_logging
+from ..publishing import states as st
+from ..support.errors import InputError
+from ..support.logs import event, setup_logging
 from . import zh_argparse
 from .context import Context
 
 if TYPE_CHECKING:  # the daemon's machinery is imported when a command runs, not for every qm command
-    from ..ahead import Ahead
-    from ..campaign import Campaign
-    from ..planner import Plan
-    from ..queue import Queue
-    from ..render import Renderer
-    from ..simulate import Report
-    from ..status import Status
+    from ..inputs.campaign import Campaign
+    from ..planning.planner import Plan
+    from ..publishing.queue import Queue
+    from ..rendering.payloads import Renderer
+    from ..runtime.work_ahead import Ahead
+    from ..simulation.replay import Report
+    from ..views.daemon_status import Status
 
 log = logging.getLogger("qm.daemon")
 KEEP_BACKUPS = 14  # nightly SQLite backups kept by default: two weeks
@@ -130,18 +130,18 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
-    from .. import backup
-    from ..ahead import Ahead
     from ..channels import make_channels
-    from ..clock import SystemClock
     from ..daemon import Daemon
-    from ..db import sqlite_path
-    from ..diskfull import GuardedScheduler
-    from ..notify import Notifications
     from ..poster.files import PosterFiles
-    from ..queue import Queue
+    from ..publishing import backup
+    from ..publishing.db import sqlite_path
+    from ..publishing.queue import Queue
+    from ..runtime.clock import SystemClock
+    from ..runtime.disk_full import GuardedScheduler
+    from ..runtime.work_ahead import Ahead
     from ..stats.daily import StatsJob
-    from ..status import gather
+    from ..support.notify import Notifications
+    from ..views.daemon_status import gather
 
     campaign = ctx.campaign
     ctx.plan  # noqa: B018 - a broken config or library stops here, before anything starts
@@ -205,9 +205,9 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
 def run_restore(ctx: Context, args: argparse.Namespace) -> int:
     import time
 
-    from .. import backup
-    from ..db import sqlite_path
-    from ..lock import held_file_lock
+    from ..publishing import backup
+    from ..publishing.db import sqlite_path
+    from ..runtime.lock import held_file_lock
 
     campaign = ctx.campaign
     db_file = sqlite_path(campaign.db_url)
@@ -254,7 +254,7 @@ def greeting(campaign: Campaign, status: Status, queue: Queue, now: float) -> st
 
 
 def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
-    from .. import simulate as sim
+    from ..simulation import replay as sim
 
     campaign, plan, renderer = ctx.campaign, ctx.plan, ctx.renderer
     if not plan.posts:
@@ -275,8 +275,8 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _simulate_cluster(ctx: Context, args: argparse.Namespace) -> int:
-    from ..cluster import simulate_cluster
-    from ..simulate import passed
+    from ..simulation.failover import simulate_cluster
+    from ..simulation.replay import passed
 
     result = simulate_cluster(
         ctx.campaign,
@@ -312,7 +312,7 @@ def _simulate_cluster(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _report_text(r: Report) -> str:
-    from ..simulate import passed
+    from ..simulation.replay import passed
 
     verdict = "结论：不丢不重，没有失败。" if passed(r) else "结论：有问题，见上。"
     restarts = (

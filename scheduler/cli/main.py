@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import __version__
-from ..errors import QmError
+from ..support.errors import QmError
 from . import zh_argparse
 
 # command -> the module (in this package) that registers it, in the order `qm --help` lists them
@@ -150,14 +150,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _plain(exc: Exception, ctx: Any) -> QmError | None:
     """A Chinese error for an OSError or a database error that escaped the command, else None."""
-    from ..os_messages import path_error
+    from ..support.os_messages import path_error
 
     if isinstance(exc, OSError):
         return path_error(exc, "使用")
     sqlalchemy = sys.modules.get("sqlalchemy")  # loaded only by the commands that use the database
     if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.DatabaseError):
-        from ..db import shown
-        from ..db_errors import database_error
+        from ..publishing.db import shown
+        from ..publishing.db_errors import database_error
 
         url = ctx.campaign.db_url if "campaign" in vars(ctx) else ""
         return database_error(exc, url, shown(url) if url else "")

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import QmError
-from ..fsutil import atomic_write_text
+from ..support.atomic_files import atomic_write_text
+from ..support.errors import QmError
 
 if TYPE_CHECKING:
     from ..web.server import Server

@@ -7,11 +7,11 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from ..errors import InputError
 from ..poster import PosterText, batch, fonts, job_for
 from ..poster.layout import layout_names, load_layout
 from ..poster.make import Job, arrangement, make_poster, prepare
-from ..values import ImageRef, poster_path
+from ..support.errors import InputError
+from ..support.values import ImageRef, poster_path
 from .context import Context, parse_day
 from .output import drawing_progress
 

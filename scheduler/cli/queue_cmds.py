@@ -13,11 +13,12 @@ import json
 import os
 import time
 
-from .. import review, status
-from .. import states as st
-from ..errors import InputError, Problem
-from ..export import _pad, _width, channel_label
-from ..queue import Post, Queue, TransitionError
+from ..publishing import review
+from ..publishing import states as st
+from ..publishing.queue import Post, Queue, TransitionError
+from ..support.errors import InputError, Problem
+from ..views import daemon_status as status
+from ..views.plan_export import _pad, _width, channel_label
 from . import zh_argparse
 from .context import Context, parse_day
 
@@ -202,7 +203,7 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
 
 def _role(ctx: Context, who: str) -> str | None:
     """The role of the console account named `who`; None (any stage) for a person without one."""
-    from ..accounts import Accounts
+    from ..web.accounts import Accounts
 
     user = Accounts(ctx.engine).get(who)
     if user is not None and user.disabled:
@@ -211,7 +212,7 @@ def _role(ctx: Context, who: str) -> str | None:
 
 
 def run_reject(ctx: Context, args: argparse.Namespace) -> int:
-    from ..review_notices import send_rejection
+    from ..publishing.review_notices import send_rejection
 
     who, queue = _who(args), Queue(ctx.engine)
     stage = review.reject(queue, args.id, who, args.reason, time.time(), ctx.campaign.review, role=_role(ctx, who))

@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InputError
-from ..fsutil import atomic_write_bytes
+from ..support.atomic_files import atomic_write_bytes
+from ..support.errors import InputError
 from .context import Context, parse_day
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def report_engine(ctx: Context, db: Path | None) -> Engine:
         return ctx.engine
     if not db.is_file():
         raise InputError(f"找不到数据库文件 {db}（先运行 qm simulate，或检查 --db 的路径）")
-    from ..db import open_db
+    from ..publishing.db import open_db
 
     return open_db(f"sqlite:///{db.resolve()}")
 

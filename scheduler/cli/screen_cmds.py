@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..errors import InputError
 from ..screens import anthias
 from ..screens.build import screens_root
 from ..screens.daily import pick_screens
 from ..screens.serve import ScreenServer
+from ..support.errors import InputError
 from . import zh_argparse
 from .context import Context, parse_day
 from .output import drawing_progress, serve_announced

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import InputError, Problem
-from ..fsutil import atomic_write_bytes
+from ..support.atomic_files import atomic_write_bytes
+from ..support.errors import InputError, Problem
 from .context import Context
 
 if TYPE_CHECKING:

@@ -9,9 +9,9 @@ import getpass
 import sys
 import time
 
-from ..campaign import ROLE_LABELS, ROLES
-from ..errors import InputError
-from ..logs import setup_logging
+from ..inputs.campaign import ROLE_LABELS, ROLES
+from ..support.errors import InputError
+from ..support.logs import setup_logging
 from . import zh_argparse
 from .context import Context
 from .output import serve_announced
@@ -83,7 +83,7 @@ def read_password(confirm: bool = True) -> str:
 
 
 def run_user_add(ctx: Context, args: argparse.Namespace) -> int:
-    from ..accounts import Accounts, check_name, check_role
+    from ..web.accounts import Accounts, check_name, check_role
 
     accounts = Accounts(ctx.engine)
     name, role = check_name(args.name), check_role(args.role)
@@ -95,7 +95,7 @@ def run_user_add(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_user_list(ctx: Context, args: argparse.Namespace) -> int:
-    from ..accounts import Accounts
+    from ..web.accounts import Accounts
 
     found = Accounts(ctx.engine).all()
     if not found:
@@ -111,7 +111,7 @@ def run_user_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_user_disable(ctx: Context, args: argparse.Namespace) -> int:
-    from ..accounts import Accounts
+    from ..web.accounts import Accounts
 
     Accounts(ctx.engine).set_disabled(args.name, args.disabled, time.time())
     print(f"已{'停用' if args.disabled else '启用'}账号 {args.name}。")
@@ -119,7 +119,7 @@ def run_user_disable(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_user_passwd(ctx: Context, args: argparse.Namespace) -> int:
-    from ..accounts import Accounts
+    from ..web.accounts import Accounts
 
     accounts = Accounts(ctx.engine)
     if accounts.get(args.name) is None:
@@ -130,7 +130,7 @@ def run_user_passwd(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_user_role(ctx: Context, args: argparse.Namespace) -> int:
-    from ..accounts import Accounts
+    from ..web.accounts import Accounts
 
     Accounts(ctx.engine).set_role(args.name, args.role, time.time())
     print(f"{args.name} 的角色已改为{ROLE_LABELS[args.role]}，该账号需要重新登录。")
@@ -138,7 +138,7 @@ def run_user_role(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_web(ctx: Context, args: argparse.Namespace) -> int:
-    from ..config import URL_RE
+    from ..inputs.config import URL_RE
     from ..web.app import Console, create_app
     from ..web.server import Server
 

@@ -16,15 +16,16 @@ from pathlib import Path
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.engine import Engine
 
-from .. import diskfull, job_table
-from ..campaign import Campaign
 from ..channels.base import Channel
-from ..clock import Clock
-from ..logs import event
-from ..notify import Notice, Notifications
-from ..planner import Plan
-from ..queue import Filled, Queue, fill
-from ..render import Renderer
+from ..inputs.campaign import Campaign
+from ..planning.planner import Plan
+from ..publishing.queue import Filled, Queue, fill
+from ..rendering.payloads import Renderer
+from ..runtime import disk_full as diskfull
+from ..runtime import job_table
+from ..runtime.clock import Clock
+from ..support.logs import event
+from ..support.notify import Notice, Notifications
 
 log = logging.getLogger("qm.daemon")
 
@@ -115,7 +116,7 @@ class Shared:
 
     def schedule(self, job_id: str, func: str, at: float, arg: str) -> None:
         """A one-off job at `at`, replacing one with the same id. No misfire grace: a late job always runs
-        and `due.decide` chooses publish-late or missed."""
+        and `timing.decide` chooses publish-late or missed."""
         when = dt.datetime.fromtimestamp(at, dt.UTC)
         self.scheduler.add_job(
             func, "date", run_date=when, args=[arg], id=job_id, replace_existing=True, misfire_grace_time=None, coalesce=True

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from .. import channel_warnings, notices_sent
-from .. import states as st
-from ..links import day_url, link_line
-from ..logs import event
-from ..notify import APPROVAL, REMINDER, Notice
+from ..publishing import channel_warnings, notices_sent
+from ..publishing import states as st
+from ..support.logs import event
+from ..support.notify import APPROVAL, REMINDER, Notice
+from ..views.console_links import day_url, link_line
 from .context import Shared, log
 from .recurring import REMINDER_GRACE
 

@@ -20,14 +20,15 @@ from pathlib import Path
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.engine import Engine
 
-from .. import diskfull, jobs
-from ..campaign import Campaign
+from .. import jobs
 from ..channels.base import Channel
-from ..clock import Clock
-from ..lock import HEARTBEAT_SECONDS, STANDBY, DaemonLock
-from ..logs import event
-from ..notify import FAILURE, Notice, Notifications
-from ..stepping import SteppedScheduler
+from ..inputs.campaign import Campaign
+from ..runtime import disk_full as diskfull
+from ..runtime.clock import Clock
+from ..runtime.lock import HEARTBEAT_SECONDS, STANDBY, DaemonLock
+from ..runtime.stepped_scheduler import SteppedScheduler
+from ..support.logs import event
+from ..support.notify import FAILURE, Notice, Notifications
 from .context import AheadHook, BackupHook, Shared, Source, StatsHook, log
 from .early_warnings import EarlyWarnings
 from .publishing import Publishing

@@ -19,16 +19,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .. import channel_warnings, diskfull, jobs
-from .. import states as st
+from .. import jobs
 from ..channels.base import ChannelError, OutgoingPost, PermanentError, TransientError
-from ..due import POLL_LIMIT, Action, decide, poll_delay, retry_at
-from ..links import link_line, post_url
-from ..logs import event
-from ..notify import FAILURE, Notice
-from ..queue import Post
-from ..review import is_paused, paused
-from ..values import Receipt, committed, poster_path, went_out_at
+from ..publishing import channel_warnings
+from ..publishing import states as st
+from ..publishing.queue import Post
+from ..publishing.review import is_paused, paused
+from ..publishing.timing import POLL_LIMIT, Action, decide, poll_delay, retry_at
+from ..runtime import disk_full as diskfull
+from ..support.logs import event
+from ..support.notify import FAILURE, Notice
+from ..support.values import Receipt, committed, poster_path, went_out_at
+from ..views.console_links import link_line, post_url
 from .context import WHO, Shared, log
 
 Fence = Callable[[], sa.ColumnElement[bool]]  # the lock's fence token for a claim (see `lock.DaemonLock.fence`)

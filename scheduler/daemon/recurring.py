@@ -11,7 +11,8 @@ import datetime as dt
 
 from apscheduler.triggers.cron import CronTrigger
 
-from .. import jobs, notices_sent
+from .. import jobs
+from ..publishing import notices_sent
 from .context import Shared
 
 BACKUP_AT = dt.time(3, 0)  # each night, while nothing is due: a copy of a SQLite database (see backup.py)

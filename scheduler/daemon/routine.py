@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from ..errors import QmError
-from ..logs import event
-from ..notify import FAILURE, Notice
+from ..support.errors import QmError
+from ..support.logs import event
+from ..support.notify import FAILURE, Notice
 from .context import Shared, log
 from .early_warnings import EarlyWarnings
 from .sweep import Sweep
@@ -40,7 +40,7 @@ class Routine:
         """Draw what is due soon (posters, playlists); unchanged inputs cost nothing.
 
         Opt-in (`ahead=`): run at start, at the morning refresh, before each screen's on-hours and every
-        few minutes (`qm daemon` passes `ahead.Ahead`: posters for the coming posts and the screens'
+        few minutes (`qm daemon` passes `work_ahead.Ahead`: posters for the coming posts and the screens'
         playlists, drawn in a child process)."""
         s = self.shared
         if s.ahead is None or s.stopping.is_set():

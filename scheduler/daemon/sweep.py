@@ -11,8 +11,8 @@ sweep(now)      schedule newly approved posts, re-add lost jobs of posts due soo
 from __future__ import annotations
 
 from .. import jobs
-from .. import states as st
-from ..logs import event
+from ..publishing import states as st
+from ..support.logs import event
 from .context import WHO, Shared, log
 from .early_warnings import EarlyWarnings
 from .publishing import Publishing

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..campaign import Campaign, ChannelConfig, WeChatConfig, WeiboConfig
 from ..channels.assisted import AssistedChannel
 from ..channels.base import Channel, OutgoingPost
 from ..channels.fake import FakePlatform, Ledger
@@ -24,10 +23,11 @@ from ..channels.images import PostImages
 from ..channels.wechat import WeChatChannel
 from ..channels.weibo import WeiboChannel
 from ..channels.weibo_rules import safe_domains
-from ..clock import Clock
-from ..notify import ASSISTED, Notice, Notifications
+from ..inputs.campaign import Campaign, ChannelConfig, WeChatConfig, WeiboConfig
 from ..poster.files import PosterFiles
-from ..values import Receipt
+from ..runtime.clock import Clock
+from ..support.notify import ASSISTED, Notice, Notifications
+from ..support.values import Receipt
 from .server import FakeServer
 from .wechat import FakeWeChat
 from .weibo import FakeWeibo

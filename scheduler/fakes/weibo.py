@@ -21,7 +21,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from ..limits import URL_RE, has_weibo_topic, weibo_length
+from ..rendering.text_measures import URL_RE, has_weibo_topic, weibo_length
 from .server import Answer, FakeServer, Request
 
 MB = 1024 * 1024

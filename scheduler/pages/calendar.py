@@ -7,8 +7,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..campaign import WEEKDAYS, Campaign
-from ..export import channel_label
+from ..inputs.campaign import WEEKDAYS, Campaign
+from ..views.plan_export import channel_label
 from .posts import Entry
 
 DEADLINES = {"launch": "启动活动", "county_plans_due": "县区方案上报截止", "summary_due": "工作总结上报截止"}

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .. import states as st
-from ..campaign import WEEKDAYS, Campaign
-from ..export import channel_label
-from ..lint import Finding
-from ..planner import Plan
-from ..preview import ImageSource, render_block
-from ..queue import AuditEntry, Queue
+from ..inputs.campaign import WEEKDAYS, Campaign
+from ..planning.planner import Plan
+from ..publishing import states as st
+from ..publishing.queue import AuditEntry, Queue
+from ..rendering.lint import Finding
+from ..views.day_preview import ImageSource, render_block
+from ..views.plan_export import channel_label
 from .calendar import key_marks
 from .diff import DiffLine, diff_lines, last_approved_version, readable_lines
 from .posts import Checks, Entry, state_label

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..queue import AuditEntry, Post
+from ..publishing.queue import AuditEntry, Post
 
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|div|section|blockquote)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .. import states as st
-from ..content import HEADLINE_MAX, SUMMARY_MAX, SUMMARY_MIN, TITLE_MAX
-from ..content_edit import EDITABLE, FIELD_LABELS
-from ..content_save import GENERAL, EditForm
+from ..inputs.content import HEADLINE_MAX, SUMMARY_MAX, SUMMARY_MIN, TITLE_MAX
+from ..inputs.content_edit import EDITABLE, FIELD_LABELS
+from ..inputs.content_save import GENERAL, EditForm
+from ..publishing import states as st
 from .posts import Entry
 
 HINTS = {

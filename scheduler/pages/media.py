@@ -10,9 +10,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from ..campaign import Campaign
-from ..preview import poster_file
-from ..values import ImageRef
+from ..inputs.campaign import Campaign
+from ..support.values import ImageRef
+from ..views.day_preview import poster_file
 from .posts import Checks, Entry
 
 SIZE_LABELS = {"wechat-cover": "公众号封面", "wechat-square": "公众号配图", "square": "方图", "portrait": "竖图"}

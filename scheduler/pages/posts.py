@@ -12,14 +12,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .. import states as st
-from ..campaign import Campaign
-from ..content import ContentItem, Library
-from ..lint import lint_post
-from ..planner import Plan, PlannedPost
-from ..queue import Post
-from ..render import RenderedPost, Renderer
-from ..slots import Slot
+from ..inputs.campaign import Campaign
+from ..inputs.content import ContentItem, Library
+from ..planning.planner import Plan, PlannedPost
+from ..planning.slots import Slot
+from ..publishing import states as st
+from ..publishing.queue import Post
+from ..rendering.lint import lint_post
+from ..rendering.payloads import RenderedPost, Renderer
 
 UNQUEUED = "unqueued"  # in the plan, not (yet, or any more) in the queue
 STATE_LABELS = {**st.LABELS, UNQUEUED: "未入队列"}

@@ -16,18 +16,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..campaign import Campaign
-from ..content import Library, load_library
-from ..content_save import EditForm, open_form
-from ..errors import QmError
-from ..export import channel_label
-from ..fsutil import file_inside
-from ..planner import Plan, make_plan
-from ..preview import placeholder_src, poster_file
-from ..queue import Queue, fill
-from ..render import Renderer
-from ..status import gather
-from ..values import ImageRef
+from ..inputs.campaign import Campaign
+from ..inputs.content import Library, load_library
+from ..inputs.content_save import EditForm, open_form
+from ..planning.planner import Plan, make_plan
+from ..publishing.queue import Queue, fill
+from ..rendering.payloads import Renderer
+from ..support.atomic_files import file_inside
+from ..support.errors import QmError
+from ..support.values import ImageRef
+from ..views.daemon_status import gather
+from ..views.day_preview import placeholder_src, poster_file
+from ..views.plan_export import channel_label
 from .calendar import campaign_months, month_view, shown_span
 from .day import DayPage, DayPost, day_view
 from .edit import EditPage, edit_view

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .. import states as st
-from ..status import Status, daemon_text, other_daemons
+from ..publishing import states as st
+from ..views.daemon_status import Status, daemon_text, other_daemons
 from .posts import state_label
 
 

@@ -22,16 +22,16 @@ from typing import TYPE_CHECKING
 from .texts import PosterText
 
 if TYPE_CHECKING:  # drawing (Pillow) and rendering (Jinja) load on first use: `qm plan` reads fonts.py only
-    from ..campaign import Campaign
-    from ..content import ContentItem
-    from ..values import ImageRef
+    from ..inputs.campaign import Campaign
+    from ..inputs.content import ContentItem
+    from ..support.values import ImageRef
     from .make import Job
 
 __all__ = ["PosterText", "ensure", "job_for"]
 
 
 def job_for(campaign: Campaign, source: ContentItem | PosterText, image: ImageRef) -> Job:
-    from ..values import poster_path
+    from ..support.values import poster_path
     from .make import Job
 
     text = source if isinstance(source, PosterText) else PosterText.of(source)

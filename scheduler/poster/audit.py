@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..campaign import Campaign
-from ..content import Library
-from ..errors import QmError
+from ..inputs.campaign import Campaign
+from ..inputs.content import Library
+from ..support.errors import QmError
 from . import fonts, sizes
 from .draw import breaches
 from .layout import family_folder, layout_names, load_layout

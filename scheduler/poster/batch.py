@@ -11,9 +11,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..campaign import Campaign
-from ..errors import PosterError, Problem, QmError
-from ..orphans import die_with_parent
+from ..inputs.campaign import Campaign
+from ..support.errors import PosterError, Problem, QmError
+from ..support.orphans import die_with_parent
 from . import cache, fonts, glyphs
 from .make import Job, Made, Prepared, describe, make_poster, prepare
 

@@ -14,8 +14,8 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..campaign import Brand
-from ..fsutil import atomic_write_bytes
+from ..inputs.campaign import Brand
+from ..support.atomic_files import atomic_write_bytes
 from .fonts import FontFile
 from .layout import Layout
 from .sizes import Size

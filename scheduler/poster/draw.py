@@ -12,8 +12,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..campaign import Brand
-from ..errors import PosterError
+from ..inputs.campaign import Brand
+from ..support.errors import PosterError
 from . import fonts, photo, pictures, rules
 from .fit import Fitted, Frame, fit
 from .fonts import FontFile

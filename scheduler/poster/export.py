@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from ..errors import PosterError
+from ..support.errors import PosterError
 from . import png
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..values import ImageRef, poster_path
+from ..support.values import ImageRef, poster_path
 
 if TYPE_CHECKING:
-    from ..campaign import Campaign
-    from ..content import ContentItem
+    from ..inputs.campaign import Campaign
+    from ..inputs.content import ContentItem
 
 
 class PosterFiles:
@@ -25,7 +25,7 @@ class PosterFiles:
         path = poster_path(self.campaign.paths.posters, image)
         if path.is_file():
             return path
-        from ..content import load_library
+        from ..inputs.content import load_library
         from . import ensure  # drawing pulls in Pillow and fonts: only when a poster is missing
 
         if self._items is None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import PosterError
+from ..support.errors import PosterError
 
 if TYPE_CHECKING:  # Pillow is imported when a font is loaded: pages that only name the font file start without it
     from PIL import ImageFont

@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from ..errors import PosterError, Problem
+from ..support.errors import PosterError, Problem
 from . import fonts
 from .texts import PosterText
 

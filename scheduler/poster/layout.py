@@ -17,10 +17,10 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..campaign import POSTER_FAMILIES
-from ..errors import PosterError, Problem
-from ..schema import Reader
-from ..yamlsrc import Mapping, YamlSyntaxError, load
+from ..inputs.campaign import POSTER_FAMILIES
+from ..inputs.located_yaml import Mapping, YamlSyntaxError, load
+from ..inputs.readers import Reader
+from ..support.errors import PosterError, Problem
 
 REGIONS = ("title", "subtitle", "body", "slogan", "qr", "logo", "picture", "footer")
 TEXT_REGIONS = ("title", "subtitle", "body", "slogan", "footer")

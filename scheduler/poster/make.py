@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..campaign import Campaign
-from ..errors import PosterError
-from ..fsutil import atomic_write_bytes
+from ..inputs.campaign import Campaign
+from ..support.atomic_files import atomic_write_bytes
+from ..support.errors import PosterError
 from . import cache, export, fonts, sizes
 from .draw import Arrangement, arrange, paint
 from .layout import Layout, family_folder, load_layout, shape_of

@@ -23,7 +23,7 @@ from fontTools.ttLib import TTFont, TTLibError
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont as PdfTTFont
 
-from ..errors import PosterError
+from ..support.errors import PosterError
 from .fonts import WEIGHTS, FontFile
 
 MAX_ERROR = 1.0  # font units (1/1000 em for Noto CJK)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image, ImageEnhance
 
-from ..errors import PosterError
+from ..support.errors import PosterError
 from .rules import contrast
 
 SCRIM_CONTRAST = 4.6  # a hair over 4.5:1, for rounding

@@ -10,10 +10,10 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..campaign import Campaign, PrintSheet
-from ..content import Library
-from ..domain import AREAS, TOPICS
-from ..errors import PosterError
+from ..inputs.campaign import Campaign, PrintSheet
+from ..inputs.content import Library
+from ..inputs.vocabulary import AREAS, TOPICS
+from ..support.errors import PosterError
 from . import cache, fonts, printsheets, sizes
 from .draw import arrange
 from .layout import family_folder, layout_names, load_layout

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import segno
 
-from ..campaign import Campaign
-from ..errors import PosterError
+from ..inputs.campaign import Campaign
+from ..support.errors import PosterError
 from . import fonts, photo, pictures
 from .draw import TRAILING_HALF, UPPER_RIGHT, Arrangement, colour, column_centres, ink_middle
 from .draw import _open_logo as open_logo

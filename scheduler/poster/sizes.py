@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..campaign import Campaign, PosterConfig
-from ..errors import PosterError
+from ..inputs.campaign import Campaign, PosterConfig
+from ..support.errors import PosterError
 
 SIZE_RE = re.compile(r"^(\d{2,5})[x×X*](\d{2,5})$")
 MAX_SIDE = 30000

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..campaign import Campaign
-from ..content import ContentItem
-from ..domain import AREAS, TOPICS
+from ..inputs.campaign import Campaign
+from ..inputs.content import ContentItem
+from ..inputs.vocabulary import AREAS, TOPICS
 from . import pictures
 from .cache import file_id
 

@@ -24,8 +24,8 @@ from fontTools.varLib import instancer
 from matplotlib import font_manager
 from matplotlib import pyplot as plt
 
-from ..errors import QmError
 from ..poster.fonts import bundled_font, candidates
+from ..support.errors import QmError
 from .figures import Figures
 
 DPI = 150

@@ -23,9 +23,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .. import states as st
-from ..campaign import Campaign
-from ..domain import AREAS
+from ..inputs.campaign import Campaign
+from ..inputs.vocabulary import AREAS
+from ..publishing import states as st
 from .charts import Chart
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures, PostRow
 

@@ -13,13 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from .. import states as st
-from ..campaign import Campaign
-from ..db import pause_log, stat_days, stat_values
-from ..domain import AREAS
-from ..export import channel_label
-from ..queue import Post, Queue
+from ..inputs.campaign import Campaign
+from ..inputs.vocabulary import AREAS
+from ..publishing import states as st
+from ..publishing.db import pause_log, stat_days, stat_values
+from ..publishing.queue import Post, Queue
 from ..stats.sources import source_label
+from ..views.plan_export import channel_label
 
 PROBLEM_STATES = (st.FAILED, st.MISSED)
 WECHAT_ACCOUNT = ("read_user", "share_user", "like_user", "zaikan_user", "comment_count")

@@ -9,8 +9,8 @@ import json
 
 from openpyxl import Workbook
 
-from .. import states as st
-from ..domain import AREAS
+from ..inputs.vocabulary import AREAS
+from ..publishing import states as st
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures
 
 POST_METRICS = ("read_user", "share_user", "reposts", "comments", "likes", "plays")

@@ -24,8 +24,8 @@ from typing import Any
 
 import httpx
 
-from ..errors import RuntimeFailure
-from ..secrets import read_secret
+from ..inputs.secrets import read_secret
+from ..support.errors import RuntimeFailure
 
 AUTH_ENV = "QM_ANTHIAS_AUTH"  # "user:password", when the Anthias web interface has a login
 NAME_RE = re.compile(r"^qm:(?P<screen>[a-z0-9-]+):(?P<version>[0-9a-f]+):(?P<order>\d+)(?: |$)")

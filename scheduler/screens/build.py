@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..campaign import Campaign
-from ..errors import RuntimeFailure
-from ..fsutil import fsync_dir
+from ..inputs.campaign import Campaign
 from ..poster import batch, job_for
 from ..poster.make import Job
-from ..values import ImageRef
+from ..support.atomic_files import fsync_dir
+from ..support.errors import RuntimeFailure
+from ..support.values import ImageRef
 from .playlist import Playlist
 
 CURRENT = "current"

@@ -16,13 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..campaign import Campaign, ScreenConfig
-from ..content import Library
-from ..errors import InputError
-from ..planner import Plan, PlannedPost
+from ..inputs.campaign import Campaign, ScreenConfig
+from ..inputs.content import Library
+from ..planning.planner import Plan, PlannedPost
 from ..poster import batch
 from ..poster.make import Job
-from ..states import APPROVED_STATES
+from ..publishing.states import APPROVED_STATES
+from ..support.errors import InputError
 from .build import Built, build_many, current_folder, screens_root, slide_jobs
 from .playlist import Playlist, make_playlist
 

@@ -18,11 +18,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..campaign import Campaign, ScreenConfig
-from ..content import ContentItem, Library
-from ..planner import PlannedPost
+from ..inputs.campaign import Campaign, ScreenConfig
+from ..inputs.content import ContentItem, Library
+from ..planning.planner import PlannedPost
 from ..poster.texts import PosterText
-from ..render import screen_layout
+from ..rendering.payloads import screen_layout
 
 LAUNCH_FACTOR = 2  # launch posters carry more text: they stay twice as long
 MIN_SLOGANS = 2  # even a day with few featured items rotates this many slogans

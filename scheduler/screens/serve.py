@@ -30,10 +30,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..campaign import Campaign, ScreenConfig
-from ..errors import InputError, Problem
-from ..sandbox import render, template_env, template_line
-from ..template_messages import not_utf8, render_message, syntax_message
+from ..inputs.campaign import Campaign, ScreenConfig
+from ..rendering.sandbox import render, template_env, template_line
+from ..rendering.template_errors import not_utf8, render_message, syntax_message
+from ..support.errors import InputError, Problem
 from ..web.server import Server
 from .build import CURRENT, screens_root
 from .playlist import is_on

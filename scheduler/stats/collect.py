@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from .. import notices_sent
-from .. import states as st
-from ..campaign import Campaign
-from ..db import stat_days, stat_values
-from ..logs import event
-from ..notify import FAILURE, Notice
-from ..queue import Queue
+from ..inputs.campaign import Campaign
+from ..publishing import notices_sent
+from ..publishing import states as st
+from ..publishing.db import stat_days, stat_values
+from ..publishing.queue import Queue
+from ..support.logs import event
+from ..support.notify import FAILURE, Notice
 from .sources import DayFigures, Figure, PublishedPost, Source, StatsError, source_label
 
 log = logging.getLogger("qm.stats")

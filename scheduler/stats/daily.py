@@ -16,11 +16,11 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy.engine import Engine
 
-from ..campaign import Campaign
-from ..clock import Clock
-from ..logs import event
-from ..notify import Notice, Notifications
-from ..secrets import read_secret
+from ..inputs.campaign import Campaign
+from ..inputs.secrets import read_secret
+from ..runtime.clock import Clock
+from ..support.logs import event
+from ..support.notify import Notice, Notifications
 from .collect import Collector, RunResult
 from .screens import ScreenStats
 from .sources import Source

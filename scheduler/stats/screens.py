@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..campaign import ScreenConfig
-from ..clock import Clock, SystemClock
+from ..inputs.campaign import ScreenConfig
+from ..runtime.clock import Clock, SystemClock
 from .sources import DayFigures, Figure, PublishedPost
 
 SETTLE = dt.timedelta(days=2)  # from the day's midnight: late reports after this are not expected

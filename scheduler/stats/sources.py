@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..errors import QmError
+from ..support.errors import QmError
 
 
 @dataclass(frozen=True)

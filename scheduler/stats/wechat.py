@@ -16,10 +16,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ..campaign import WeChatConfig
 from ..channels.base import ChannelError, OutgoingPost
 from ..channels.wechat import WeChatChannel
-from ..clock import Clock
+from ..inputs.campaign import WeChatConfig
+from ..runtime.clock import Clock
 from .sources import DayFigures, Figure, PublishedPost, StatsError
 
 ASK_AFTER = dt.time(8, 0)

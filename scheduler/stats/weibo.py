@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..campaign import WeiboConfig
 from ..channels.api import ApiChannel
 from ..channels.base import ChannelError, OutgoingPost
 from ..channels.weibo_rules import MEANINGS, TRANSIENT_CODES
-from ..clock import Clock
-from ..values import Receipt
+from ..inputs.campaign import WeiboConfig
+from ..runtime.clock import Clock
+from ..support.values import Receipt
 from .sources import DayFigures, Figure, PublishedPost, StatsError
 
 ASK_AFTER = dt.time(8, 0)

@@ -13,9 +13,9 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from ..campaign import Campaign
-from ..errors import Problem
+from ..inputs.campaign import Campaign
 from ..report.document import day_label, set_styles, table
+from ..support.errors import Problem
 from .extract import SubmissionError, extract
 from .submissions import LABELS, UnitStatus
 

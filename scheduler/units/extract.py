@@ -15,7 +15,7 @@ from pathlib import Path
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 
-from ..errors import InputError
+from ..support.errors import InputError
 
 ZIP, OLE, PDF = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF"
 ENCRYPTED = "EncryptionInfo".encode("utf-16-le")

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from .. import notices_sent
-from ..campaign import Campaign, Notifier, Unit
-from ..notify import REMINDER, Notice, Notifications
+from ..inputs.campaign import Campaign, Notifier, Unit
+from ..publishing import notices_sent
+from ..support.notify import REMINDER, Notice, Notifications
 from .submissions import FOLDERS, LABELS, LATE, ON_TIME, UnitStatus, due_date
 
 OFFICE_WINDOW = dt.timedelta(days=3)

@@ -16,9 +16,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ..campaign import Campaign, Unit
-from ..db import submissions
-from ..errors import Problem
+from ..inputs.campaign import Campaign, Unit
+from ..publishing.db import submissions
+from ..support.errors import Problem
 
 PLAN, SUMMARY = "plan", "summary"
 FOLDERS = {PLAN: "方案", SUMMARY: "总结"}

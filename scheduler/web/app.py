@@ -33,12 +33,12 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import states as st
-from ..accounts import Accounts, User
-from ..campaign import ROLE_LABELS, Campaign
-from ..export import channel_label
-from ..queue import Queue
+from ..inputs.campaign import ROLE_LABELS, Campaign
+from ..publishing import states as st
+from ..publishing.queue import Queue
 from ..screens.serve import ScreenPlayers
+from ..views.plan_export import channel_label
+from .accounts import Accounts, User
 from .sessions import COOKIE, Session, Sessions, Throttle, same
 
 HERE = Path(__file__).parent

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..logs import event
+from ..support.logs import event
 from .app import Call, action, console_of, retrying
 from .sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, log_in, new_token, same
 

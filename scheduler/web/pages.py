@@ -24,13 +24,13 @@ from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .. import review
-from .. import states as st
-from ..content_save import EditRejected, StaleEdit, refresh, save
-from ..errors import QmError
+from ..inputs.content_save import EditRejected, StaleEdit, refresh, save
 from ..pages.site import Site
 from ..poster.fonts import candidates
-from ..queue import Post
+from ..publishing import review
+from ..publishing import states as st
+from ..publishing.queue import Post
+from ..support.errors import QmError
 from .app import WEB, Call, Console, action, view
 
 _SITE_LOCK = threading.Lock()

@@ -12,10 +12,10 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .. import review
-from ..errors import QmError
-from ..queue import Post
-from ..review_notices import send_rejection
+from ..publishing import review
+from ..publishing.queue import Post
+from ..publishing.review_notices import send_rejection
+from ..support.errors import QmError
 from .app import WEB, Call, action
 from .pages import back_to, post_response
 

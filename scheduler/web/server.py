@@ -16,7 +16,7 @@ from typing import Any
 
 import uvicorn
 
-from ..errors import InputError
+from ..support.errors import InputError
 
 
 class Server:

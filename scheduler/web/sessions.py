@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ..accounts import Accounts, User
-from ..db import login_failures, users, web_sessions
+from ..publishing.db import login_failures, users, web_sessions
+from .accounts import Accounts, User
 
 COOKIE = "qm_session"
 LOGIN_COOKIE = "qm_login"

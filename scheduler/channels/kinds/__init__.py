@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import datetime as dt
 
-    from ...campaign import Campaign, ChannelConfig
-    from ...planner import PlannedPost
-    from ...render import RenderedPost
-    from ...schema import Reader
-    from ...slots import Slot
-    from ...values import ImageRef
-    from ...yamlsrc import Mapping as YamlMapping
+    from ...inputs.campaign import Campaign, ChannelConfig
+    from ...inputs.located_yaml import Mapping as YamlMapping
+    from ...inputs.readers import Reader
+    from ...planning.planner import PlannedPost
+    from ...planning.slots import Slot
+    from ...rendering.payloads import RenderedPost
+    from ...support.values import ImageRef
 
 
 class Kind:

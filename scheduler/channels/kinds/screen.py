@@ -8,18 +8,18 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...campaign import ChannelConfig, ScreenConfig
-from ...values import IMAGE_SCHEME, ImageRef
+from ...inputs.campaign import ChannelConfig, ScreenConfig
+from ...support.values import IMAGE_SCHEME, ImageRef
 from . import Kind
 from .screen_config import read_screens
 
 if TYPE_CHECKING:
-    from ...campaign import Campaign
-    from ...planner import PlannedPost
-    from ...render import RenderedPost
-    from ...schema import Reader
-    from ...slots import Slot
-    from ...yamlsrc import Mapping as YamlMapping
+    from ...inputs.campaign import Campaign
+    from ...inputs.located_yaml import Mapping as YamlMapping
+    from ...inputs.readers import Reader
+    from ...planning.planner import PlannedPost
+    from ...planning.slots import Slot
+    from ...rendering.payloads import RenderedPost
 
 
 class ScreenKind(Kind):
@@ -34,7 +34,7 @@ class ScreenKind(Kind):
     def render(
         self, run: Callable[[dict[str, Any]], str], post: PlannedPost, channel: ChannelConfig, base: dict[str, Any]
     ) -> tuple[dict[str, Any], tuple[ImageRef, ...]]:
-        from ...render import screen_layout
+        from ...rendering.payloads import screen_layout
 
         assert isinstance(channel, ScreenConfig)
         item = post.item
@@ -65,7 +65,7 @@ class ScreenKind(Kind):
     ) -> str:
         from markupsafe import Markup, escape  # previews only: `qm plan` does not load it
 
-        from ...preview import poster_file
+        from ...views.day_preview import poster_file
 
         screen = campaign.channel(post.channel)
         assert isinstance(screen, ScreenConfig)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ...campaign import ScreenConfig
-from ...config import COMMON_CHANNEL_KEYS, HOURS_RE, ID_RE, SIZE_RE, URL_RE, common_channel
-from ...schema import Reader, parse_time
-from ...yamlsrc import Mapping
+from ...inputs.campaign import ScreenConfig
+from ...inputs.config import COMMON_CHANNEL_KEYS, HOURS_RE, ID_RE, SIZE_RE, URL_RE, common_channel
+from ...inputs.located_yaml import Mapping
+from ...inputs.readers import Reader, parse_time
 
 
 def read_screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> tuple[ScreenConfig, ...]:

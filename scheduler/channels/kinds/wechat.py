@@ -9,19 +9,19 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...campaign import ChannelConfig, WeChatConfig
-from ...values import IMAGE_SCHEME, ImageRef
+from ...inputs.campaign import ChannelConfig, WeChatConfig
+from ...support.values import IMAGE_SCHEME, ImageRef
 from . import Kind
 from .wechat_config import read_wechat
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from ...campaign import Campaign
-    from ...planner import PlannedPost
-    from ...render import RenderedPost
-    from ...schema import Reader
-    from ...yamlsrc import Mapping as YamlMapping
+    from ...inputs.campaign import Campaign
+    from ...inputs.located_yaml import Mapping as YamlMapping
+    from ...inputs.readers import Reader
+    from ...planning.planner import PlannedPost
+    from ...rendering.payloads import RenderedPost
 
 _CLASS_ATTR = re.compile(r'\s(?:class|id)="[^"]*"')
 _ATTR_VALUE = re.compile(r'="([^"]*)"')
@@ -42,7 +42,7 @@ class WeChatKind(Kind):
     def render(
         self, run: Callable[[dict[str, Any]], str], post: PlannedPost, channel: ChannelConfig, base: dict[str, Any]
     ) -> tuple[dict[str, Any], tuple[ImageRef, ...]]:
-        from ...markup import to_html
+        from ...rendering.markdown import to_html
 
         assert isinstance(channel, WeChatConfig)
         item = post.item

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ...campaign import WeChatConfig
-from ...config import COMMON_CHANNEL_KEYS, common_channel
-from ...schema import Reader
-from ...yamlsrc import Mapping
+from ...inputs.campaign import WeChatConfig
+from ...inputs.config import COMMON_CHANNEL_KEYS, common_channel
+from ...inputs.located_yaml import Mapping
+from ...inputs.readers import Reader
 from .api_config import API_KEYS, SECRET_KEYS, api_settings, env_name
 
 

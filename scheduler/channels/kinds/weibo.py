@@ -7,19 +7,19 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...campaign import ChannelConfig, WeiboConfig
-from ...values import IMAGE_SCHEME, ImageRef
+from ...inputs.campaign import ChannelConfig, WeiboConfig
+from ...support.values import IMAGE_SCHEME, ImageRef
 from . import Kind
 from .weibo_config import read_weibo
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from ...campaign import Campaign
-    from ...planner import PlannedPost
-    from ...render import RenderedPost
-    from ...schema import Reader
-    from ...yamlsrc import Mapping as YamlMapping
+    from ...inputs.campaign import Campaign
+    from ...inputs.located_yaml import Mapping as YamlMapping
+    from ...inputs.readers import Reader
+    from ...planning.planner import PlannedPost
+    from ...rendering.payloads import RenderedPost
 
 
 class WeiboKind(Kind):
@@ -34,7 +34,7 @@ class WeiboKind(Kind):
     def render(
         self, run: Callable[[dict[str, Any]], str], post: PlannedPost, channel: ChannelConfig, base: dict[str, Any]
     ) -> tuple[dict[str, Any], tuple[ImageRef, ...]]:
-        from ...limits import weibo_length
+        from ...rendering.text_measures import weibo_length
 
         assert isinstance(channel, WeiboConfig)
         text = " ".join(run({**base, "weibo": channel}).split())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ...campaign import WeiboConfig
-from ...config import COMMON_CHANNEL_KEYS, URL_RE, common_channel
-from ...schema import Reader
-from ...yamlsrc import Mapping
+from ...inputs.campaign import WeiboConfig
+from ...inputs.config import COMMON_CHANNEL_KEYS, URL_RE, common_channel
+from ...inputs.located_yaml import Mapping
+from ...inputs.readers import Reader
 from .api_config import API_KEYS, IP_RE, SECRET_KEYS, api_settings, env_name
 
 

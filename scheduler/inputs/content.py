@@ -1,0 +1,262 @@
+"""The content library: quality-knowledge items and slogans, loaded from Markdown or YAML files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping as AnyMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..channels.kinds import kind_names
+from ..support.errors import ContentError, Problem
+from .located_yaml import Mapping, Sequence, YamlSyntaxError, parse, read_text
+from .readers import Reader
+from .vocabulary import AREAS, LAUNCH_TOPIC, SLOGAN_TOPIC, TOPICS
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+ITEM_KEYS = ("id", "area", "topic", "phase", "title", "summary", "line", "headline", "tags", "channels", "valid_from", "valid_to", "body")
+TEXT_FIELDS = ("title", "summary", "line", "headline")
+# Campaign facts a content text may quote as {{ name }}: the campaign's own hotline instead of a number
+# written into the text, the launch event's date, time and venue. Values come from Campaign.text_values.
+PLACEHOLDERS: dict[str, str] = {
+    "hotline": "投诉举报热线（campaign.hotline）",
+    "campaign": "活动名称（campaign.name）",
+    "theme": "活动主题（campaign.theme）",
+    "organizer": "主办单位（campaign.organizer）",
+    "year": "活动年份",
+    "launch_date": "启动日期，如 9月8日",
+    "launch_weekday": "启动日星期，如 星期三",
+    "launch_time": "启动时间，如 09:00",
+    "launch_daypart": "启动在一天中的时段：上午、下午或晚上",
+    "launch_venue": "启动活动地点（key_dates.launch_venue）",
+}
+PLACEHOLDER_RE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+# Launch items say when they fit: `before` the event starts (预告、邀请) or `after` it (报道); none: any time.
+PHASES = {"before": "活动开始前（预告、邀请）", "after": "活动开始后（报道）"}
+# The limits content/README.md sets. Title and summary make the Weibo post (【标题】摘要 + link, at most
+# 140 characters): 20 + 90 leaves room for the brackets, the hotline line and the link, so these are
+# errors. A summary shorter than SUMMARY_MIN is thin as a WeChat digest but publishable: `qm check` says so.
+TITLE_MAX, HEADLINE_MAX, LINE_MAX, SUMMARY_MIN, SUMMARY_MAX = 20, 12, 20, 40, 90
+WEIBO_HINT = "标题和摘要组成微博正文（【标题】摘要 + 链接，不超过 140 字）"
+
+
+@dataclass(frozen=True)
+class ContentItem:
+    id: str
+    area: str
+    topic: str
+    title: str
+    summary: str
+    body: str  # Markdown
+    line: str
+    headline: str
+    source: str  # file:line, for messages
+    tags: tuple[str, ...] = ()
+    channels: tuple[str, ...] = field(default_factory=kind_names)  # channel kinds it may go to (default: every registered kind)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    phase: str = ""  # launch items: before | after the event starts; "" fits any time
+    digest: str = field(default="", compare=False)  # hash of the content, for change detection
+
+    @property
+    def is_launch(self) -> bool:
+        return self.topic == LAUNCH_TOPIC
+
+    @property
+    def is_slogan(self) -> bool:
+        return self.topic == SLOGAN_TOPIC
+
+    def allows(self, channel_kind: str) -> bool:
+        return channel_kind in self.channels
+
+    def valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
+
+    @property
+    def alt(self) -> str:
+        """Alt text for the item's pictures: the title and the summary's first sentence."""
+        first = re.split(r"(?<=[。！？；])", self.summary, maxsplit=1)[0].strip()
+        return f"{self.title}：{first}" if first else self.title
+
+
+@dataclass(frozen=True)
+class Library:
+    items: tuple[ContentItem, ...]
+
+    def get(self, item_id: str) -> ContentItem | None:
+        return self.by_id.get(item_id)
+
+    @property
+    def by_id(self) -> dict[str, ContentItem]:
+        return {i.id: i for i in self.items}
+
+
+def load_library(folder: Path, values: AnyMapping[str, str]) -> Library:
+    """Load every .md/.yaml/.yml file under `folder` (README.md excepted); report all problems.
+
+    `values` fills the texts' {{ placeholders }}: a campaign's `text_values` (a placeholder without a
+    value is reported like any other problem).
+    """
+    r = Reader("字段")
+    items: list[ContentItem] = []
+    if not folder.is_dir():
+        raise ContentError(problems=[Problem("内容库目录不存在", str(folder), "检查 config.yaml 中的 paths.content")])
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in (".md", ".yaml", ".yml") or path.name.lower() == "readme.md" or not path.is_file():
+            continue
+        try:
+            items += _load_file(r, path, str(path), values)
+        except YamlSyntaxError as exc:
+            r.problems.append(exc.problem)
+    seen: dict[str, ContentItem] = {}
+    for item in items:
+        if item.id in seen:
+            r.problem(item.source, f"内容编号 {item.id} 重复（另见 {seen[item.id].source}）", "每条内容的 id 必须唯一")
+        seen[item.id] = item
+    if r.problems:
+        raise ContentError(f"内容库 {folder} 有 {len(r.problems)} 个问题", r.problems)
+    if not items:
+        raise ContentError(problems=[Problem("内容库是空的", str(folder), "参考 content/README.md 添加内容")])
+    return Library(tuple(items))
+
+
+def editorial_problems(library: Library) -> list[Problem]:
+    """What the content guide asks for beyond what the channels need: reported by `qm check`."""
+    return [
+        Problem(
+            f"内容 {item.id} 的摘要只有 {len(item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字",
+            item.source,
+            "摘要用作公众号摘要和微博正文，请写完整，见 content/README.md",
+        )
+        for item in library.items
+        if len(item.summary) < SUMMARY_MIN
+    ]
+
+
+def load_text(text: str, suffix: str, source: str, values: AnyMapping[str, str]) -> tuple[list[ContentItem], list[Problem]]:
+    """The items of one content file's text (as `load_library` reads it) and its problems."""
+    r = Reader("字段")
+    try:
+        items = _load_text(r, text, suffix, source, values)
+    except YamlSyntaxError as exc:
+        return [], [exc.problem]
+    return items, r.problems
+
+
+def _load_file(r: Reader, path: Path, source: str, values: AnyMapping[str, str] | None) -> list[ContentItem]:
+    return _load_text(r, read_text(path, source), path.suffix, source, values)
+
+
+def _load_text(r: Reader, text: str, suffix: str, source: str, values: AnyMapping[str, str] | None) -> list[ContentItem]:
+    if suffix == ".md":
+        front, body, offset, body_line = _split_front_matter(text, source)
+        data = parse(front, source, line_offset=offset)
+        if not isinstance(data, Mapping):
+            raise YamlSyntaxError(Problem("文件头应当是 YAML 映射（键: 值）", f"{source}:1"))
+        if "body" in data:
+            r.problem(data.where("body"), "Markdown 文件的正文写在 --- 之后，文件头里不要写 body")
+        body = _fill(r, body, f"{source}:{body_line}", values, body_line_base=(source, body_line))
+        item = _item(r, data, body.strip(), text, values)
+        return [item] if item else []
+    data = parse(text, source)
+    entries = data if isinstance(data, Sequence) else [data]
+    out = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            where = data.where(i) if isinstance(data, Sequence) else f"{source}:1"
+            r.problem(where, "每条内容应当是一个映射（键: 值）")
+            continue
+        body = entry.get("body", "")
+        body = _fill(r, body, entry.where("body"), values) if isinstance(body, str) else ""
+        item = _item(r, entry, body.strip(), repr(sorted(entry.items())), values)
+        if item:
+            out.append(item)
+    return out
+
+
+def _split_front_matter(text: str, source: str) -> tuple[str, str, int, int]:
+    """Front matter, body, the front matter's line offset and the body's first line number."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise YamlSyntaxError(Problem("Markdown 内容文件必须以 --- 开头的文件头", f"{source}:1", "参考 content/README.md"))
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]), 1, i + 2
+    raise YamlSyntaxError(Problem("文件头没有结束的 ---", f"{source}:1", "在文件头末尾加一行 ---"))
+
+
+def _fill(r: Reader, text: str, where: str, values: AnyMapping[str, str] | None, body_line_base: tuple[str, int] | None = None) -> str:
+    """Replace {{ name }} with the campaign's value; report unknown names and values the config lacks."""
+
+    def place(match: re.Match[str]) -> str:
+        spot = where
+        if body_line_base is not None:  # a Markdown body: point at the placeholder's own line
+            spot = f"{body_line_base[0]}:{body_line_base[1] + text.count(chr(10), 0, match.start())}"
+        name = match.group(1)
+        if name not in PLACEHOLDERS:
+            known = "、".join("{{ " + n + " }}" for n in PLACEHOLDERS)
+            r.problem(spot, f"未知的占位符 {match.group(0)}", f"可用的占位符：{known}")
+            return match.group(0)
+        value = (values or {}).get(name, "")
+        if not value:
+            r.problem(spot, f"占位符 {match.group(0)} 没有值：配置里没有写{PLACEHOLDERS[name]}", "在 config.yaml 里补上，或改写这段文字")
+            return match.group(0)
+        return value
+
+    return PLACEHOLDER_RE.sub(place, text)
+
+
+def _item(r: Reader, m: Mapping, body: str, raw: str, values: AnyMapping[str, str] | None) -> ContentItem | None:
+    before = len(r.problems)
+    raw_id = m.get("id")
+    path = f"内容 {raw_id if isinstance(raw_id, str) and raw_id else '?'}"
+    r.keys(m, path, ITEM_KEYS)  # first, so that a missing field can point at its misspelling
+    for key in TEXT_FIELDS:  # placeholders first, so that lengths are those of the words published
+        if isinstance(m.get(key), str):
+            m[key] = _fill(r, m[key], m.where(key), values)
+    item_id = r.text(m, "id", "")
+    if item_id and not ID_RE.match(item_id):
+        r.problem(m.where("id"), f"内容编号 {item_id!r} 不合规", "只能用小写英文、数字和连字符，2–64 个字符")
+    area = r.choice(m, "area", path, AREAS)
+    topic = r.choice(m, "topic", path, TOPICS)
+    title = r.text(m, "title", path, max_len=TITLE_MAX, hint=WEIBO_HINT)
+    summary = r.text(m, "summary", path, max_len=SUMMARY_MAX, hint=WEIBO_HINT)
+    headline = r.text(m, "headline", path, title, max_len=HEADLINE_MAX)
+    if "headline" not in m and len(title) > HEADLINE_MAX:
+        r.problem(m.where("title"), f"{path} 的标题超过 {HEADLINE_MAX} 字，电子屏放不下", "加一个 headline（≤12 字）")
+    line = r.text(m, "line", path, max_len=LINE_MAX)
+    known = kind_names()
+    channels = r.texts(m, "channels", path) if "channels" in m else known
+    for ch in channels:
+        if ch not in known:
+            r.problem(m.where("channels"), f"{path} 的渠道 {ch!r} 不可用", f"只能是 {' | '.join(known)}")
+    if "wechat" in channels and not body:
+        r.problem(m.where(), f"{path} 可以发公众号但没有正文", "写上正文，或把 channels 设为 [weibo, screen]")
+    phase = r.choice(m, "phase", path, PHASES, "")
+    if phase and topic != LAUNCH_TOPIC:
+        r.problem(m.where("phase"), f"{path} 不是启动活动内容，不需要 phase", "phase 只用于 topic: launch 的内容")
+    valid_from = r.date(m, "valid_from", path, None)
+    valid_to = r.date(m, "valid_to", path, None)
+    if valid_from and valid_to and valid_to < valid_from:
+        r.problem(m.where("valid_to"), f"{path} 的有效期结束早于开始")
+    if len(r.problems) > before:
+        return None
+    return ContentItem(
+        id=item_id,
+        area=area,
+        topic=topic,
+        title=title,
+        summary=summary,
+        body=body,
+        line=line,
+        headline=headline,
+        source=m.where(),
+        tags=r.texts(m, "tags", path),
+        channels=channels,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        phase=phase,
+        digest=hashlib.sha256(raw.encode()).hexdigest()[:16],
+    )

@@ -1,0 +1,232 @@
+"""Save an edit of a content item's words: check it as `qm check` would, then write the file atomically.
+
+The new file text comes from `content_edit` (only the edited values change). Before anything is
+written, the item is read back from that text by the content loader and every post the plan makes
+of it is rendered and linted: a problem is reported in Chinese next to the field it concerns, and
+the file stays untouched. After a save, `refresh` brings the queue in line: the posts that use the
+item go back to review, their audit saying who changed which fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..planning.planner import Plan, make_plan
+from ..publishing.queue import Edit, Queue, SyncResult, fill
+from ..rendering.lint import lint_post
+from ..rendering.payloads import Renderer
+from ..support.atomic_files import atomic_write_bytes
+from ..support.errors import InputError, Problem, QmError
+from ..views.plan_export import channel_label
+from .campaign import Campaign
+from .content import SUMMARY_MAX, SUMMARY_MIN, ContentItem, Library, editorial_problems, load_library, load_text
+from .content_edit import EDITABLE, FIELD_LABELS, EditError, apply, current_values, normalize
+
+GENERAL = ""  # problems that concern no single field
+_LOCK = threading.Lock()  # one save at a time in this process: read, compare, write
+
+
+class StaleEdit(InputError):
+    """The file changed since the form was opened."""
+
+
+class EditRejected(InputError):
+    """The new words do not pass the checks; `by_field` holds the messages per field ("" = general)."""
+
+    def __init__(self, by_field: dict[str, list[str]]) -> None:
+        self.by_field = by_field
+        problems = [Problem(msg, FIELD_LABELS.get(f, "")) for f, msgs in by_field.items() for msg in msgs]
+        super().__init__(f"修改未保存：发现 {len(problems)} 个问题", problems)
+
+
+@dataclass(frozen=True)
+class EditForm:
+    """What the edit form shows: the item's words as written in its file, and the file's fingerprint."""
+
+    item: ContentItem
+    path: Path
+    values: dict[str, str]
+    digest: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    item: ContentItem
+    path: Path
+    changed: tuple[str, ...]  # field names, in form order
+    before: dict[str, str] = field(default_factory=dict)
+    after: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def what(self) -> str:
+        return "修改了" + "、".join(FIELD_LABELS[f] for f in self.changed)
+
+
+def item_path(item: ContentItem) -> Path:
+    return Path(item.source.rsplit(":", 1)[0])
+
+
+def open_form(library: Library, item_id: str) -> EditForm:
+    item = _item(library, item_id)
+    path = item_path(item)
+    raw = _read(path)
+    return EditForm(item, path, current_values(_decode(raw, path), path.suffix, item_id), _digest(raw))
+
+
+def save(
+    campaign: Campaign, library: Library, plan: Plan, renderer: Renderer, item_id: str, values: Mapping[str, str], digest: str
+) -> Saved:
+    """Write the new words into the item's file if they pass the checks; raise EditRejected otherwise.
+
+    `digest` is the fingerprint the form was opened with: a file changed since is not overwritten.
+    """
+    item = _item(library, item_id)
+    path = item_path(item)
+    with _LOCK:
+        raw = _read(path)
+        if _digest(raw) != digest:
+            raise StaleEdit(f"内容 {item_id} 的文件在你打开表单后被修改过（{path}），请重新打开修改页面，再改一次")
+        text = _decode(raw, path)
+        before = current_values(text, path.suffix, item_id)
+        after = {f: normalize(f, values[f]) for f in EDITABLE if f in values}
+        changes = {f: v for f, v in after.items() if v != before[f]}
+        if not changes:
+            return Saved(item, path, ())
+        problems = _shape_problems(changes)
+        if problems:
+            raise EditRejected(problems)
+        try:
+            new_text = apply(text, path.suffix, item_id, changes)
+        except EditError as exc:
+            raise EditRejected({GENERAL: [str(exc)]}) from exc
+        new_item = _check(campaign, plan, renderer, item, new_text, path)
+        atomic_write_bytes(path, new_text.encode("utf-8"))
+    changed = tuple(f for f in EDITABLE if f in changes)
+    return Saved(new_item, path, changed, {f: before[f] for f in changed}, {f: changes[f] for f in changed})
+
+
+def refresh(queue: Queue, campaign: Campaign, renderer: Renderer, saved: Saved, who: str, now: float) -> tuple[Library, Plan, SyncResult]:
+    """Reload the library and plan after a save and refresh the queue; the audit names `who` and the fields."""
+    library = load_library(campaign.paths.content, campaign.text_values)
+    plan = make_plan(campaign, library)
+    edits = {saved.item.id: Edit(who, f"{who} {saved.what}（内容 {saved.item.id}）")} if saved.changed else None
+    return library, plan, fill(queue, campaign, plan, renderer, now, edits)
+
+
+def _item(library: Library, item_id: str) -> ContentItem:
+    item = library.get(item_id)
+    if item is None:
+        raise InputError(f"内容库里没有编号为 {item_id} 的内容")
+    return item
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"无法读取内容文件 {path}：{exc.strerror}") from exc
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"内容文件 {path} 不是 UTF-8 编码，请用 UTF-8 保存后再修改") from exc
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _shape_problems(changes: Mapping[str, str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for f, value in changes.items():
+        if f in ("title", "summary") and not value:
+            out.setdefault(f, []).append(f"{FIELD_LABELS[f]}不能为空")
+        if f != "body" and "\n" in value:
+            out.setdefault(f, []).append(f"{FIELD_LABELS[f]}只能写一行")
+    return out
+
+
+def _check(campaign: Campaign, plan: Plan, renderer: Renderer, item: ContentItem, text: str, path: Path) -> ContentItem:
+    """The item as the loader reads it from `text`, after the checks of `qm check`; EditRejected if any fails."""
+    universal = text.replace("\r\n", "\n").replace("\r", "\n")  # what read_text would have given the loader
+    items, problems = load_text(universal, path.suffix, str(path), campaign.text_values)
+    by_field: dict[str, list[str]] = {}
+    lines = _field_lines(universal, path.suffix, item.id)
+    for p in problems:
+        _add(by_field, _field_of(p, lines), _message(p))
+    new_item = next((i for i in items if i.id == item.id), None)
+    if new_item is None or by_field:
+        raise EditRejected(by_field or {GENERAL: [f"修改后读不出内容 {item.id}"]})
+    values = {"title": new_item.title, "summary": new_item.summary, "headline": new_item.headline, "body": new_item.body}
+    for post in plan.posts:
+        if post.item.id != item.id:
+            continue
+        try:
+            rendered = renderer.render(dataclasses.replace(post, item=new_item))
+        except QmError as exc:
+            _add(by_field, GENERAL, f"{channel_label(campaign, post.channel)}：{exc}")
+            continue
+        for finding in lint_post(campaign, rendered):
+            _add(by_field, _finding_field(finding.reason, values), f"{channel_label(campaign, post.channel)}：{finding.reason}")
+    for p in editorial_problems(Library((new_item,))):
+        _add(by_field, "summary", f"摘要只有 {len(new_item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字（{p.hint}）")
+    if by_field:
+        raise EditRejected(by_field)
+    return new_item
+
+
+def _add(by_field: dict[str, list[str]], f: str, message: str) -> None:
+    if message not in by_field.setdefault(f, []):
+        by_field[f].append(message)
+
+
+def _message(p: Problem) -> str:
+    return f"{p.message}（{p.hint}）" if p.hint else p.message
+
+
+def _field_lines(text: str, suffix: str, item_id: str) -> dict[int, str]:
+    """File line -> editable field whose key is on it."""
+    offset = 0
+    if suffix == ".md":  # the front matter: from the second line to the closing ---
+        text, offset = text.split("\n", 1)[-1].split("\n---", 1)[0], 1
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    entries = root.value if isinstance(root, yaml.SequenceNode) else [root]
+    for entry in entries:
+        if not isinstance(entry, yaml.MappingNode):
+            continue
+        keys = {k.value: k.start_mark.line + 1 + offset for k, _ in entry.value if isinstance(k, yaml.ScalarNode)}
+        if suffix == ".md" or any(k.value == "id" and v.value == item_id for k, v in entry.value if isinstance(v, yaml.ScalarNode)):
+            return {line: key for key, line in keys.items() if key in EDITABLE}
+    return {}
+
+
+def _field_of(p: Problem, lines: dict[int, str]) -> str:
+    line = p.where.rsplit(":", 1)[-1]
+    if line.isdigit() and int(line) in lines:
+        return lines[int(line)]
+    return "body" if "正文" in p.message else GENERAL
+
+
+_QUOTED = re.compile(r"“([^”]+)”")
+_FINDING_FIELDS = (("电子屏标题", "headline"), ("标题", "title"), ("摘要", "summary"), ("微博超过", "summary"), ("正文", "body"))
+
+
+def _finding_field(reason: str, values: Mapping[str, str]) -> str:
+    """The field a lint finding is about: the one holding the quoted word, else the one it names."""
+    quoted = _QUOTED.search(reason)
+    if quoted:
+        return next((f for f in ("title", "summary", "headline", "body") if quoted.group(1) in values[f]), GENERAL)
+    return next((f for word, f in _FINDING_FIELDS if reason.startswith(word)), GENERAL)

@@ -1,0 +1,239 @@
+"""Small typed readers over `located_yaml.Mapping`: each returns a value or records a Problem.
+
+Readers never raise for bad input; they collect every problem so a check reports them all at once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from ..support.errors import Problem
+from .located_yaml import Mapping, Sequence
+
+_MISSING = object()
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+DATE_FORMAT = "日期写作 2027-09-08 的形式，月和日都写两位"
+TIME_FORMAT = "时间写作 20:00，24 小时制"
+
+
+class Reader:
+    """`noun` is what the keys are called in messages: 配置项 in a config file, 字段 in a content item."""
+
+    def __init__(self, noun: str = "配置项") -> None:
+        self.problems: list[Problem] = []
+        self.noun = noun
+        self._typos: dict[tuple[int, str], tuple[str, int]] = {}  # (mapping, known key) -> (typo, its line)
+
+    def problem(self, where: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(message, where, hint))
+
+    def missing(self, m: Mapping, key: str, path: str, hint: str = "") -> None:
+        """A required key is absent; if an unknown key nearby looks like a misspelling of it, say so."""
+        typo = self._typos.get((id(m), key))
+        if typo:
+            hint = f"第 {typo[1]} 行的 {typo[0]} 是不是 {key} 写错了？"
+        self.problem(m.where(), f"缺少{self.noun} {_join(path, key)}", hint)
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def keys(self, m: Mapping, path: str, allowed: Iterable[str]) -> None:
+        allowed = list(allowed)
+        for key in m:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(str(key), [a for a in allowed if a not in m], n=1)
+            if close:
+                self._typos[(id(m), close[0])] = (key, m.line_of(key))
+                hint = f"是不是想写 {close[0]}？"
+            else:
+                hint = f"可用的{self.noun}：{'、'.join(allowed)}"
+            self.problem(m.where(key), f"未知的{self.noun} {_join(path, key)}", hint)
+
+    def section(self, m: Mapping, key: str, path: str, required: bool = True) -> Mapping | None:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.missing(m, key, path, "请补上这一节")
+            return None
+        if not isinstance(value, Mapping):
+            self.problem(m.where(key), f"{_join(path, key)} 应当是一个映射（键: 值）")
+            return None
+        return value
+
+    def seq(self, m: Mapping, key: str, path: str, required: bool = False) -> Sequence:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if required:
+                self.missing(m, key, path)
+            empty = Sequence()
+            empty.source, empty.line, empty.item_lines = m.source, m.line_of(key), []
+            return empty
+        if not isinstance(value, Sequence):
+            self.problem(m.where(key), f"{_join(path, key)} 应当是一个列表")
+            empty = Sequence()
+            empty.source, empty.line, empty.item_lines = m.source, m.line_of(key), []
+            return empty
+        return value
+
+    def entries(self, m: Mapping, key: str, path: str) -> Iterator[tuple[str, Mapping]]:
+        """Each mapping in the list at `key`, with its path (`path.key[i]`); anything else is reported."""
+        items = self.seq(m, key, path)
+        for i, item in enumerate(items):
+            where = f"{_join(path, key)}[{i}]"
+            if isinstance(item, Mapping):
+                yield where, item
+            else:
+                self.problem(items.where(i), f"{where} 应当是一个映射")
+
+    # -- scalars -----------------------------------------------------------------------------
+
+    def text(self, m: Mapping, key: str, path: str, default: Any = _MISSING, max_len: int | None = None, hint: str = "") -> str:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if default is _MISSING:
+                self.missing(m, key, path)
+                return ""
+            return str(default)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # a hotline such as 12315 written without quotes
+        if not isinstance(value, str):
+            self.problem(m.where(key), f"{_join(path, key)} 应当是文字")
+            return ""
+        if max_len is not None and len(value) > max_len:
+            self.problem(m.where(key), f"{_join(path, key)} 超过 {max_len} 字（现为 {len(value)} 字）", hint)
+        return value
+
+    def texts(self, m: Mapping, key: str, path: str) -> tuple[str, ...]:
+        values = self.seq(m, key, path)
+        out: list[str] = []
+        for i, value in enumerate(values):
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                out.append(str(value))
+            else:
+                self.problem(values.where(i), f"{_join(path, key)} 的第 {i + 1} 项应当是文字")
+        return tuple(out)
+
+    def choice(self, m: Mapping, key: str, path: str, choices: Iterable[str], default: Any = _MISSING) -> str:
+        choices = list(choices)
+        value = self.text(m, key, path, default)
+        if value and value not in choices:
+            self.problem(m.where(key), f"{_join(path, key)} 的值 {value!r} 不可用", f"只能是 {' | '.join(choices)}")
+        return value
+
+    def flag(self, m: Mapping, key: str, path: str, default: bool) -> bool:
+        value = m.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(m.where(key), f"{_join(path, key)} 应当是 true 或 false，现为 {value!r}", f"例如 {key}: {str(default).lower()}")
+            return default
+        return value
+
+    def integer(self, m: Mapping, key: str, path: str, default: Any = _MISSING, lo: int | None = None, hi: int | None = None) -> int:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if default is _MISSING:
+                self.missing(m, key, path)
+                return 0
+            return int(default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            example = default if default is not _MISSING else (lo if lo is not None else 1)
+            self.problem(m.where(key), f"{_join(path, key)} 应当是整数，现为 {value!r}", f"写一个不带引号的整数，例如 {key}: {example}")
+            return 0 if default is _MISSING else int(default)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            span = f"{lo if lo is not None else ''}–{hi if hi is not None else ''}"
+            self.problem(m.where(key), f"{_join(path, key)} 超出范围（{span}）")
+        return value
+
+    def number(self, m: Mapping, key: str, path: str, default: float, lo: float, hi: float, hint: str = "") -> float:
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            return default
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            self.problem(
+                m.where(key), f"{_join(path, key)} 应当是数字，现为 {value!r}", hint or f"写一个不带引号的数字，例如 {key}: {default:g}"
+            )
+            return default
+        if not lo <= value <= hi:
+            self.problem(m.where(key), f"{_join(path, key)} 超出范围（{lo:g}–{hi:g}）", hint)
+            return default
+        return float(value)
+
+    def date(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.date | None:
+        parsed: dt.date | None = self._parsed(m, key, path, default, parse_date, "日期", date_error)
+        return parsed
+
+    def time(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.time | None:
+        parsed: dt.time | None = self._parsed(m, key, path, default, parse_time, "时间", lambda _: TIME_FORMAT)
+        return parsed
+
+    def _parsed(
+        self, m: Mapping, key: str, path: str, default: Any, parse: Callable[[Any], Any], what: str, why: Callable[[Any], str]
+    ) -> Any:
+        """A date or time; `why` says what is wrong with a value that is not one (or how to write one)."""
+        value = m.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            if default is _MISSING:
+                self.missing(m, key, path, why(None))
+            return None if default is _MISSING else default
+        parsed = parse(value)
+        if parsed is None:
+            self.problem(m.where(key), f"{_join(path, key)} 不是有效{what}：{value}", why(value))
+        return parsed
+
+    def times(self, m: Mapping, key: str, path: str, required: bool = True) -> tuple[dt.time, ...]:
+        values = self.seq(m, key, path, required=required)
+        out: list[dt.time] = []
+        for i, value in enumerate(values):
+            parsed = parse_time(value)
+            if parsed is None:
+                self.problem(values.where(i), f"{_join(path, key)} 的第 {i + 1} 项不是有效时间：{value}", TIME_FORMAT)
+            elif parsed in out:
+                self.problem(values.where(i), f"{_join(path, key)} 中时间 {value} 重复")
+            else:
+                out.append(parsed)
+        return tuple(sorted(out))
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def date_error(value: Any) -> str:
+    """Why `value` is not a date, said so that a person can correct it."""
+    match = DATE_RE.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        return DATE_FORMAT
+    year, month, day = map(int, match.groups())
+    if not 1 <= month <= 12:
+        return f"月份只能是 1–12，{DATE_FORMAT}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{year} 年 {month} 月只有 {days} 天"
+    return DATE_FORMAT  # 2027-9-8: month and day need two digits
+
+
+def parse_time(value: Any) -> dt.time | None:
+    if not isinstance(value, str):
+        return None
+    match = TIME_RE.match(value.strip())
+    if not match:
+        return None
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)

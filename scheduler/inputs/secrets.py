@@ -1,0 +1,42 @@
+"""Secrets (AppSecret, access tokens, webhook URLs) come from the environment, never from config.yaml.
+
+`read_secret(env, NAME)` gives the value of `NAME`, or the contents of the file named by `NAME_FILE`
+(for Docker/systemd secrets). `require_secret` raises a ConfigError naming the variable, never the
+value. Every secret read here is registered with `redact`, so it is scrubbed from any log line or
+message it might reach later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..support import redact
+from ..support.errors import ConfigError
+
+
+def read_secret(env: Mapping[str, str], name: str) -> str:
+    """The value of env var `name`, or the contents of the file named by `name_FILE`; "" if neither."""
+    value = env.get(name, "").strip()
+    if not value and env.get(f"{name}_FILE"):
+        try:
+            value = Path(env[f"{name}_FILE"]).read_text(encoding="utf-8").strip()
+        except OSError:
+            value = ""
+    redact.register(value)
+    return value
+
+
+def require_secret(env: Mapping[str, str], name: str, what: str, channel: str) -> str:
+    """A secret the channel cannot work without; a clear error naming the variable when it is missing."""
+    if not name:
+        raise ConfigError(f"渠道 {channel} 没有指定存放{what}的环境变量（在 config.yaml 的 channels.{channel} 中写上对应的 *_env 项）")
+    value = read_secret(env, name)
+    if value:
+        return value
+    file = env.get(f"{name}_FILE", "")
+    if file:
+        raise ConfigError(f"渠道 {channel} 的{what} 读取失败：{name}_FILE 指向的文件 {file} 不存在、无法读取或为空（检查文件路径和权限）")
+    raise ConfigError(
+        f"渠道 {channel} 缺少{what}：环境变量 {name} 未设置（设置 {name}，或把它写进一个文件并用 {name}_FILE 指向该文件；不要写在 config.yaml 里）"
+    )

@@ -1,0 +1,1 @@
+"""The queue database and what happens to a post in it: states, review, timing decisions, warnings, backups."""

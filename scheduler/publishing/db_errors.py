@@ -1,0 +1,46 @@
+"""What a person is told, in Chinese, when the queue database cannot be used.
+
+A corrupt SQLite file is named with its latest backup and the command that puts it back; any other
+database error says which database could not be used and what to check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..support.errors import InputError, QmError, RuntimeFailure
+
+CORRUPT = ("malformed", "not a database", "file is encrypted", "disk i/o error")
+
+
+def is_corrupt(message: str) -> bool:
+    return any(word in message.lower() for word in CORRUPT)
+
+
+def database_error(exc: Exception, url: str, shown_url: str) -> QmError:
+    """A database error a person can act on: corrupt file (with the latest backup), or cannot open."""
+    text = str(getattr(exc, "orig", None) or exc)
+    path = _sqlite_file(url)
+    if is_corrupt(text) and path is not None:
+        backup = latest_backup(path)
+        where = f"最近的备份是 {backup}" if backup else f"{path.parent} 下没有找到备份"
+        return InputError(
+            f"数据库文件 {path} 已损坏，无法读取（SQLite：{text}）。{where}。"
+            f"（停止后台服务，把损坏的文件改名保存，再{'运行 qm restore ' + str(backup) + ' 恢复' if backup else '运行 qm queue 重建发布队列，已发布内容的记录需要对照发件箱或平台核实'}）"
+        )
+    return RuntimeFailure(f"无法使用数据库 {shown_url}：{text}（检查配置中的 database 和数据库文件）")
+
+
+def latest_backup(path: Path) -> Path | None:
+    """The newest backup the daemon took of a SQLite file (`backups/` beside it), or None."""
+    from .backup import existing, folder_for  # backup imports db, which imports this module
+
+    found = existing(folder_for(path))
+    return found[-1] if found else None
+
+
+def _sqlite_file(url: str) -> Path | None:
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix + ":memory:":
+        return None
+    return Path(url[len(prefix) :].split("?", 1)[0])

@@ -1,0 +1,261 @@
+"""Review before publishing (先审后发): stages, approve, reject, cancel, retry, and the kill switch.
+
+Thin rules over the queue; each call records who did it and why in the audit log. Review runs in
+the stages of `review.stages` (default one); a post is approved when its current version passed
+every stage, in order, by different people unless `review.same_person`. Each decision is taken
+inside `Queue.locked`, so two reviewers (or a reviewer and the daemon) never act on a stale read.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..inputs.campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage
+from ..support.errors import InputError
+from ..support.values import Receipt, committed
+from . import states as st
+from .db import pause_log, pauses, stage_passes
+from .queue import Post, Queue, TransitionError, _audit, _refusal, _update
+
+DEFAULT_REVIEW = ReviewConfig()
+
+ALL_CHANNELS = "*"
+
+
+def _post(queue: Queue, post_id: str) -> Post:
+    post = queue.get(post_id)
+    if post is None:
+        raise InputError(f"队列中没有编号为 {post_id} 的内容（用 qm queue 查看编号）")
+    return post
+
+
+@dataclass(frozen=True)
+class StagePass:
+    stage: int
+    name: str
+    who: str
+    at: float
+
+
+@dataclass(frozen=True)
+class Passed:
+    """What one approval did: the stage it passed, and whether that completed the review."""
+
+    stage: str
+    approved: bool
+
+
+def passes(queue: Queue, post_id: str, version: str) -> list[StagePass]:
+    """The stages this version of the post has passed, in order."""
+    with queue.engine.connect() as conn:
+        return _passes(conn, post_id, version)
+
+
+def _passes(conn: Connection, post_id: str, version: str) -> list[StagePass]:
+    query = sa.select(stage_passes).where(stage_passes.c.post_id == post_id, stage_passes.c.version == version)
+    return [StagePass(r.stage, r.stage_name, r.who, r.at) for r in conn.execute(query.order_by(stage_passes.c.stage))]
+
+
+def pending_stage(rules: ReviewConfig, done: list[StagePass]) -> Stage | None:
+    """The stage a post waits for, or None once every stage passed."""
+    return rules.stages[len(done)] if len(done) < len(rules.stages) else None
+
+
+def approve(queue: Queue, post_id: str, who: str, now: float, rules: ReviewConfig = DEFAULT_REVIEW, **options: Any) -> bool:
+    """Pass the post's next review stage (options as `pass_stage`); False if it was already approved."""
+    return pass_stage(queue, post_id, who, now, rules, **options) is not None
+
+
+def pass_stage(
+    queue: Queue,
+    post_id: str,
+    who: str,
+    now: float,
+    rules: ReviewConfig = DEFAULT_REVIEW,
+    *,
+    stage: str | None = None,
+    role: str | None = None,
+    version: str | None = None,
+    via: str = "",
+) -> Passed | None:
+    """Pass one review stage of the post's current version; the last stage approves it.
+
+    `who` is the person (stage rules compare it); `role` is their account's role, None for the
+    command line (its user runs qm itself). `version` is the version the reviewer looked at: if the
+    content changed since, nothing is approved. `via` ("web") is added to `who` in the audit log.
+    None when the post is already approved.
+    """
+    signed = _signed(who, via)
+    with queue.locked(post_id) as (conn, post):
+        if post.state in (st.APPROVED, st.SCHEDULED) and post.approved_version == post.version:
+            return None
+        if post.state not in (st.PLANNED, st.REJECTED):
+            raise TransitionError(_refusal(post_id, post.state, st.APPROVED))
+        if version is not None and version != post.version:
+            raise TransitionError(f"{post_id} 的内容在你查看之后修改过（版本 {version} → {post.version}），请刷新后重新审核")
+        done = _passes(conn, post_id, post.version)
+        index = _stage_index(rules, done, stage, post_id)
+        wanted = rules.stages[index]
+        _check_person(rules, wanted, done, who, role, post_id)
+        conn.execute(
+            stage_passes.insert().values(post_id=post_id, version=post.version, stage=index, stage_name=wanted.name, who=who, at=now)
+        )
+        final = index == len(rules.stages) - 1
+        many = len(rules.stages) > 1
+        if not final:
+            why = f"{wanted.name}通过（版本 {post.version}）"
+            if post.state == st.REJECTED:
+                _update(conn, post_id, st.REJECTED, st.PLANNED, signed, why, now, {"last_error": ""})
+            else:
+                _audit(conn, post_id, post.state, post.state, signed, why, now)
+            return Passed(wanted.name, approved=False)
+        names = "、".join(dict.fromkeys([*(p.who for p in done), who]))
+        values = {"approved_by": names[:80], "approved_version": post.version, "last_error": ""}
+        why = f"{wanted.name}通过，审核完成（版本 {post.version}）" if many else f"审核通过（版本 {post.version}）"
+        _update(conn, post_id, post.state, st.APPROVED, signed, why, now, values)
+        return Passed(wanted.name, approved=True)
+
+
+def _signed(who: str, via: str) -> str:
+    return f"{who}（{via}）" if via else who
+
+
+def _stage_index(rules: ReviewConfig, done: list[StagePass], stage: str | None, post_id: str) -> int:
+    names = [s.name for s in rules.stages]
+    if stage is None:
+        return len(done)
+    if stage not in names:
+        raise InputError(f"没有名为 {stage} 的审核阶段（配置的阶段：{'、'.join(names)}）")
+    index = names.index(stage)
+    if index < len(done):
+        raise TransitionError(f"{post_id} 已通过{stage}（{done[index].who}）")
+    if index > len(done):
+        raise TransitionError(f"{post_id} 还没有通过{names[len(done)]}，要先通过{names[len(done)]}才能{stage}")
+    return index
+
+
+def _check_person(rules: ReviewConfig, stage: Stage, done: list[StagePass], who: str, role: str | None, post_id: str) -> None:
+    if role is not None and ROLES.index(role) < ROLES.index(stage.role):
+        raise TransitionError(f"{stage.name}需要{ROLE_LABELS[stage.role]}或更高的角色，{who} 是{ROLE_LABELS[role]}")
+    earlier = next((p for p in done if p.who == who), None)
+    if earlier is not None and not rules.same_person:
+        raise TransitionError(
+            f"{who} 已经通过了 {post_id} 的{earlier.name}，同一人不能再通过{stage.name}（请另一位同事审核；"
+            "允许一人通过多个阶段：配置 review.same_person: true）"
+        )
+
+
+def reject(
+    queue: Queue,
+    post_id: str,
+    who: str,
+    reason: str,
+    now: float,
+    rules: ReviewConfig = DEFAULT_REVIEW,
+    *,
+    role: str | None = None,
+    via: str = "",
+) -> str:
+    """Send the post back with the reason at whichever stage it is; returns that stage's name.
+
+    The stages it had passed are cleared: after the fix it is reviewed again from the first stage.
+    """
+    if not reason.strip():
+        raise InputError("退回时要写明原因")
+    with queue.locked(post_id) as (conn, post):
+        if post.state not in (st.PLANNED, st.APPROVED, st.SCHEDULED):
+            raise TransitionError(_refusal(post_id, post.state, st.REJECTED))
+        done = _passes(conn, post_id, post.version)
+        stage = pending_stage(rules, done) or rules.stages[-1]
+        if role is not None and ROLES.index(role) < ROLES.index(stage.role):
+            raise TransitionError(f"{stage.name}需要{ROLE_LABELS[stage.role]}或更高的角色才能退回，{who} 是{ROLE_LABELS[role]}")
+        at = f"{stage.name}退回" if len(rules.stages) > 1 else "退回"
+        values = {"approved_by": "", "approved_version": "", "last_error": f"{at}：{reason}（{who}）"}
+        conn.execute(stage_passes.delete().where(stage_passes.c.post_id == post_id))
+        why = f"{at}：{reason}" if len(rules.stages) > 1 else reason
+        _update(conn, post_id, post.state, st.REJECTED, _signed(who, via), why, now, values)
+        return stage.name
+
+
+def cancel(queue: Queue, post_id: str, who: str, reason: str, now: float) -> None:
+    post = _post(queue, post_id)
+    if not queue.move(post_id, st.CANCELLED, who, reason or "人工取消", now):
+        raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改（原状态“{st.label(post.state)}”），请用 qm queue 查看后重试")
+
+
+def retry(queue: Queue, post_id: str, who: str, now: float) -> str:
+    """Send a failed, missed or cancelled post again; returns the new state.
+
+    The grace window restarts now. A post whose content changed since approval goes back to review.
+    """
+    post = _post(queue, post_id)
+    if post.state not in (st.FAILED, st.MISSED, st.CANCELLED):
+        raise TransitionError(f"{post_id} 当前状态为“{st.label(post.state)}”，只有失败、已错过或已取消的内容可以重发")
+    sent = committed(post.receipt)
+    if sent:
+        raise TransitionError(
+            f"{post_id} 不能重发：平台已经接收了这条内容（{sent}），再发一次就是重复发布。"
+            f"请到平台核实：已发出的用 qm confirm {post_id} --url 链接 补记；平台上确实没有的，在平台上手工发出后再补记"
+        )
+    approved = post.state != st.CANCELLED and post.approved_version == post.version
+    target = st.APPROVED if approved else st.PLANNED
+    if approved:
+        why = "人工重发"
+    elif post.state == st.CANCELLED:
+        why = "人工重发（已取消的内容重新排入，需要重新审核）"
+    else:
+        why = "人工重发（审核后内容又修改过，需要重新审核）"
+    values: dict[str, Any] = {"due": now, "next_try": None, "attempts": 0, "last_error": ""}
+    if not queue.move(post_id, target, who, why, now, **values):
+        raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
+    return target
+
+
+def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
+    """A person says the post is out (assisted posting, or a post whose outcome the daemon could not tell)."""
+    post = _post(queue, post_id)
+    if post.state not in (st.ACCEPTED, st.FAILED):
+        raise TransitionError(f"{post_id} 当前状态为“{st.label(post.state)}”，只有“待平台确认”或“失败”的内容可以确认已发布")
+    if url and not url.startswith(("https://", "http://")):
+        raise InputError(f"--url {url} 不是网址（写发出后的链接，以 https:// 开头）")
+    old = post.receipt or Receipt("accepted")
+    receipt = Receipt("published", old.external_id, url or old.url, {**old.data, "confirmed_by": who, "confirmed_at": now})
+    values = {"receipt": json.dumps(receipt.to_json(), ensure_ascii=False), "published_at": now, "last_error": "", "next_try": None}
+    why = "人工确认已发布" + (f"：{url}" if url else "")
+    if not queue.move(post_id, st.PUBLISHED, who, why, now, expect=(st.ACCEPTED, st.FAILED), **values):
+        raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
+
+
+def pause(queue: Queue, channel: str | None, who: str, reason: str, now: float) -> None:
+    key = channel or ALL_CHANNELS
+    with queue.engine.begin() as conn:
+        conn.execute(pauses.delete().where(pauses.c.channel == key))
+        conn.execute(pauses.insert().values(channel=key, reason=reason, who=who, at=now))
+        conn.execute(pause_log.insert().values(channel=key, action="pause", reason=reason, who=who, at=now))
+
+
+def resume(queue: Queue, channel: str | None, who: str = "", now: float | None = None) -> bool:
+    """Lift a pause; resuming without a channel lifts every pause. False if nothing was paused."""
+    query = pauses.delete() if channel is None else pauses.delete().where(pauses.c.channel == channel)
+    with queue.engine.begin() as conn:
+        lifted = bool(conn.execute(query).rowcount)
+        if lifted:
+            at = time.time() if now is None else now
+            conn.execute(pause_log.insert().values(channel=channel or ALL_CHANNELS, action="resume", who=who, at=at))
+        return lifted
+
+
+def paused(queue: Queue) -> dict[str, tuple[str, str, float]]:
+    """channel ("*" for all) -> (reason, who, since)."""
+    with queue.engine.connect() as conn:
+        return {r.channel: (r.reason, r.who, r.at) for r in conn.execute(sa.select(pauses))}
+
+
+def is_paused(pauses_now: dict[str, tuple[str, str, float]], channel: str) -> bool:
+    return ALL_CHANNELS in pauses_now or channel in pauses_now

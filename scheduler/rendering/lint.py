@@ -1,0 +1,101 @@
+"""Pre-publication checks on rendered posts: channel limits, sensitive words, Advertising-Law terms.
+
+A channel's limits are its kind's platform rules (`channels/kinds/`), the same functions publishing calls:
+what `qm check` passes, publishing accepts. The rest is editorial advice that only the check gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ..channels.kinds import kind_named
+from ..inputs.campaign import Campaign
+from ..support.values import poster_path
+from .payloads import RenderedPost
+
+# Absolute terms the Advertising Law (《中华人民共和国广告法》第九条) forbids; brand content must avoid them.
+ABSOLUTE_TERMS = (
+    "最佳",
+    "最好",
+    "最优",
+    "最高级",
+    "最先进",
+    "最低价",
+    "第一",
+    "唯一",
+    "顶级",
+    "极品",
+    "国家级",
+    "世界级",
+    "首选",
+    "独家",
+    "万能",
+    "100%",
+)
+# "第一" as a rank is forbidden; as an ordinal (第一步, 第一条, 第一时间) it is ordinary Chinese.
+_ORDINAL_FIRST = re.compile(r"第一(?=[步次条款章节天个批期届轮年位项线课]|时间|阶段|责任人)")
+# The complaint hotlines of the market-supervision family (12315, 12365 quality, 12331 food and drugs,
+# 12358 prices, 12330 IP): a post quotes the campaign's own, via {{ hotline }}.
+_HOTLINE = re.compile(r"(?<!\d)123(?:15|65|31|58|30)(?!\d)")
+# Wording about the launch event that only fits one side of its start.
+_INVITES = re.compile(r"欢迎[^。；！]{0,20}(?:参加|参与|到现场|来现场|走进)|邀您|邀请您|将于|将在[^。；！]{0,30}举行|等您|即将")
+_REPORTS = re.compile(r"已经?举行|举行了|圆满|顺利举办|今天(?:上午|下午|晚上)[^。；！]{0,40}举行|拉开了")
+
+
+@dataclass(frozen=True)
+class Finding:
+    post_id: str
+    channel: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.post_id}（{self.channel}）：{self.reason}"
+
+
+def lint_post(campaign: Campaign, post: RenderedPost) -> list[Finding]:
+    """The channel's platform rules (the very ones publishing applies), then editorial advice."""
+    channel = campaign.channel(post.channel)
+    kind = kind_named(channel.kind) if channel is not None else None
+    if channel is None or kind is None:
+        return [Finding(post.post_id, post.channel, f"渠道 {post.channel} 没有配置（检查 config.yaml 的 channels）")]
+    p = post.payload
+    files = {img.ref: path for img in post.images if (path := poster_path(campaign.paths.posters, img)).is_file()}
+    reasons = kind.problems(channel, p, files) + kind.advice(channel, p)
+    text = "\n".join(kind.texts(p))
+    reasons += _words(campaign, text)
+    reasons += _hotlines(campaign, text)
+    reasons += _launch_wording(campaign, dt.datetime.fromisoformat(post.at), text)
+    return [Finding(post.post_id, post.channel, r) for r in reasons]
+
+
+def _hotlines(campaign: Campaign, text: str) -> list[str]:
+    wrong = sorted({n for n in _HOTLINE.findall(text) if n != campaign.hotline})
+    return [
+        f"写了热线“{n}”，但本活动的投诉举报热线是 {campaign.hotline}（把内容里的号码改成 {{{{ hotline }}}}，由配置统一填写）" for n in wrong
+    ]
+
+
+def _launch_wording(campaign: Campaign, at: dt.datetime, text: str) -> list[str]:
+    """Launch posts invite before the event starts and report after it: the wording must fit the time."""
+    if "启动" not in text:
+        return []
+    start = campaign.launch_start
+    when = f"{campaign.launch_label}"
+    if at < start and (m := _REPORTS.search(text)):
+        return [f"发布时启动活动（{when}）还没开始，文案却写成已经举行（“{m.group(0)}”）"]
+    if at >= start and (m := _INVITES.search(text)):
+        return [f"发布时启动活动（{when}）已经开始，文案还在预告或邀请（“{m.group(0)}”）"]
+    return []
+
+
+def _words(campaign: Campaign, text: str) -> list[str]:
+    out = []
+    text = _ORDINAL_FIRST.sub("第①", text)
+    for term in (*ABSOLUTE_TERMS, *campaign.lint.absolute_terms_extra):
+        if term in text:
+            out.append(f"含有广告法禁用的绝对化用语“{term}”")
+    for word in campaign.lint.sensitive_words:
+        if word and word in text:
+            out.append(f"含有敏感词“{word}”")
+    return out

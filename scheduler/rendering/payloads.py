@@ -1,0 +1,151 @@
+"""Render planned posts into channel payloads with the Jinja2 templates in `templates/`.
+
+One template per channel kind, which the kind names (`channels/kinds/`): the kind turns a planned
+post into its payload; this module loads the templates and runs them in the sandbox.
+    wechat/article.html.j2   article body (CSS inlined, classes removed: WeChat keeps inline styles only)
+    weibo/post.txt.j2        post text
+    screen/slide.html.j2     a slide: headline and one line
+Image references in articles are placeholders (`qm-image:<item>/<role>`) that a channel replaces
+with uploaded URLs, and a preview replaces with local files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import jinja2
+
+from ..channels.kinds import Kind, kind_named, kinds
+from ..inputs.campaign import Campaign
+from ..planning.planner import PlannedPost
+from ..support.errors import Problem, TemplateError
+from ..support.values import ImageRef
+from .sandbox import render as render_sandboxed
+from .sandbox import template_env, template_line
+from .template_errors import not_utf8, render_message, syntax_message
+
+BUILTIN_KINDS = ("wechat", "weibo", "screen")
+
+
+PostInputs = tuple[dt.datetime, object, str, object, str]  # see Renderer.inputs
+
+
+@dataclass(frozen=True)
+class RenderedPost:
+    post_id: str
+    channel: str
+    at: str  # ISO 8601 with offset
+    item: str
+    area: str
+    payload: dict[str, Any]
+    images: tuple[ImageRef, ...] = field(default=())
+
+    @property
+    def version(self) -> str:
+        """Hash of the payload: changes whenever what would be published changes."""
+        blob = json.dumps(self.payload, ensure_ascii=False, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.post_id,
+            "channel": self.channel,
+            "at": self.at,
+            "item": self.item,
+            "area": self.area,
+            "version": self.version,
+            "payload": self.payload,
+            "images": [img.__dict__ for img in self.images],
+        }
+
+
+class Renderer:
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.env = template_env(
+            campaign.paths.templates,
+            autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=False),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes with anything besides the post that a rendering reads: the config and the templates."""
+        h = hashlib.sha256(repr(self.campaign).encode())
+        root = self.campaign.paths.templates
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".yaml"):
+            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        return h.hexdigest()
+
+    def inputs(self, post: PlannedPost) -> PostInputs:
+        """Everything `render(post)` depends on, first the slot's time: equal inputs, equal payload.
+        The content item itself (compared field by field: an edit anywhere in it counts)."""
+        return (post.at, post.slot, post.reason, post.item, self.fingerprint)
+
+    def _kinds(self) -> list[Kind]:
+        """Every built-in kind (their templates are always checked) and every configured one."""
+        configured = {c.kind for c in self.campaign.channels}
+        return [k for k in kinds() if k.name in configured or k.name in BUILTIN_KINDS]
+
+    @cached_property
+    def _templates(self) -> dict[str, jinja2.Template]:
+        return {kind.name: self._load(kind.template) for kind in self._kinds()}
+
+    def check_templates(self) -> list[Problem]:
+        problems = []
+        for name in (kind.template for kind in self._kinds()):
+            try:
+                self._load(name)
+            except TemplateError as exc:
+                problems += exc.problems
+        return problems
+
+    def _load(self, name: str) -> jinja2.Template:
+        path = self.campaign.paths.templates / name
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(problems=[Problem("模板文件不存在", str(path), "从项目的 templates/ 复制一份")]) from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                problems=[
+                    Problem(syntax_message(exc.message), f"{path}:{exc.lineno}", "检查 {{ }} 和 {% %} 是否成对，改好后用 qm check 检查")
+                ]
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise TemplateError(problems=[not_utf8(path, exc)]) from exc
+
+    def render(self, post: PlannedPost) -> RenderedPost:
+        channel = self.campaign.channel(post.channel)
+        kind = kind_named(channel.kind) if channel is not None else None
+        if channel is None or kind is None:
+            raise TemplateError(f"未知渠道 {post.channel}")
+        base: dict[str, Any] = {"campaign": self.campaign, "brand": self.campaign.brand, "item": post.item, "post": post}
+        payload, images = kind.render(lambda context: self._run(kind, context, post), post, channel, base)
+        return self._result(post, payload, images)
+
+    def _run(self, kind: Kind, context: dict[str, Any], post: PlannedPost) -> str:
+        template = self._templates[kind.name]
+        try:
+            return render_sandboxed(template, context)
+        except Exception as exc:  # a template is the user's code: whatever fails in it is reported against its line
+            where = f"{self.campaign.paths.templates / kind.template}:{template_line(exc)}"
+            message = f"渲染 {post.id} 时出错：{render_message(exc, context)}"
+            raise TemplateError(problems=[Problem(message, where, "修改模板后用 qm check 检查")]) from exc
+
+    def _result(self, post: PlannedPost, payload: dict[str, Any], images: tuple[ImageRef, ...]) -> RenderedPost:
+        return RenderedPost(post.id, post.channel, post.at.isoformat(), post.item.id, post.item.area, payload, images)
+
+
+def screen_layout(post: PlannedPost) -> str:
+    """The poster layout a screen shows this post with (the playlist's slide, the preview's picture)."""
+    if post.reason in ("launch", "preview"):
+        return "launch"  # the launch poster: date and time of the event on it
+    return "slogan" if post.item.is_slogan else "screen-slide"

@@ -1,0 +1,119 @@
+"""Jinja2's error messages, said in Chinese with the name that was wrong and what could be used instead."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from ..support.errors import Problem
+from .sandbox import sandbox_message
+
+# What a template calls an object, by class name (the context's `item`, `campaign`, `post`...).
+NOUNS = {
+    "ContentItem": "内容",
+    "Campaign": "活动配置",
+    "Brand": "品牌配置",
+    "PlannedPost": "排期",
+    "WeChatConfig": "公众号渠道配置",
+    "WeiboConfig": "微博渠道配置",
+    "ScreenConfig": "电子屏配置",
+}
+
+
+def _tags(text: str) -> str:
+    """ "'endfor' or 'else'" -> "{% endfor %} 或 {% else %}"."""
+    return " 或 ".join(f"{{% {t} %}}" for t in re.findall(r"'(\w+)'", text))
+
+
+_SYNTAX: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
+    (
+        r"unexpected end of template.*looking for the following tags: (.*)\. The innermost block that needs to be closed is '(\w+)'",
+        lambda m: f"模板在 {{% {m[2]} %}} 结束之前就完了：缺少 {_tags(m[1])}",
+    ),
+    (
+        r"unknown tag '(\w+)'.*looking for the following tags: (.*)\. The innermost block that needs to be closed is '(\w+)'",
+        lambda m: f"标签 {{% {m[1]} %}} 不认识：{{% {m[3]} %}} 之后这里应当是 {_tags(m[2])}",
+    ),
+    (r"unknown tag '(\w+)'", lambda m: f"标签 {{% {m[1]} %}} 不认识，或前面没有与它对应的开始标签"),
+    (
+        r"expected token 'end of print statement', got '(.+)'",
+        lambda m: f"{{{{ }}}} 里多了 {m[1]}：一个 {{{{ }}}} 里只写一个变量或表达式",
+    ),
+    (r"expected token 'end of statement block', got '(.+)'", lambda m: f"{{% %}} 里多了 {m[1]}：检查是否少了 %}}"),
+    (r"expected token '(.+)', got '(.+)'", lambda m: f"这里应当是 {m[1]}，却是 {m[2]}"),
+    (r"unexpected end of template", lambda m: "模板提前结束：{{ 或 {% 没有配对的 }} 或 %}"),
+    (r"unexpected '(.+?)'", lambda m: f"多余的 {m[1]}"),
+    (r"unexpected char (.+) at", lambda m: f"无法识别的字符 {m[1]}：检查引号是否成对"),
+    (r"no filter named '(\w+)'", lambda m: f"没有名为 {m[1]} 的过滤器（| 后面的名字）"),
+    (r"no test named '(\w+)'", lambda m: f"没有名为 {m[1]} 的判断（is 后面的名字）"),
+)
+
+
+def syntax_message(message: str | None) -> str:
+    text = message or ""
+    for pattern, say in _SYNTAX:
+        match = re.search(pattern, text, re.I | re.S)
+        if match:
+            return f"模板语法错误：{say(match)}"
+    return "模板语法错误：这一行无法解析"
+
+
+def not_utf8(path: Path, exc: UnicodeDecodeError) -> Problem:
+    """A template (or any text file qm reads) that is not saved as UTF-8, with the line of the first bad byte."""
+    line = exc.object[: exc.start].count(b"\n") + 1
+    return Problem("文件不是 UTF-8 编码，无法读取", f"{path}:{line}", "用文本编辑器把它另存为 UTF-8 编码（不要用 GBK/GB2312）")
+
+
+def render_message(exc: Exception, context: dict[str, Any]) -> str:
+    """What went wrong while rendering, naming the variable or field and what is available."""
+    refused = sandbox_message(exc)
+    if refused:
+        return refused
+    text = str(exc)
+    undefined = re.fullmatch(r"'(\w+)' is undefined", text)
+    if undefined:
+        name = undefined[1]
+        # {{ sumary }} or {{ title }}: perhaps item.summary, item.title; a field of an object in the context
+        candidates = {f: f"{key}.{f}" for key, value in reversed(context.items()) for f in _fields(type(value))}
+        candidates.update({key: key for key in context})
+        close = [name] if name in candidates else difflib.get_close_matches(name, list(candidates), n=1)
+        guess = candidates[close[0]] if close else ""
+        return f"模板中的变量 {name} 不存在" + (f"（是不是想写 {guess}？）" if guess else "") + f"，可用：{'、'.join(context)}"
+    attribute = re.fullmatch(r"'(.+?)(?: object)?' has no attribute '(.+)'", text)
+    if attribute:
+        kind, name = attribute[1].rsplit(".", 1)[-1], attribute[2]
+        cls = next((type(v) for v in _objects(context.values()) if type(v).__name__ == kind), None)
+        if kind == "dict":
+            return f"模板中取的 {name} 这一项不存在"
+        if kind in ("None", "NoneType"):
+            return f"模板中取 {name} 的那个值是空的（None）"
+        if cls is None or kind not in NOUNS:
+            return f"模板中的 {kind} 没有属性 {name}"
+        return f"{NOUNS[kind]}没有字段 {name}" + _choices(name, _fields(cls))
+    if isinstance(exc, ZeroDivisionError):
+        return "模板中的计算除以了零"
+    return "模板运行出错：检查这一行的变量和表达式"
+
+
+def _choices(name: str, available: Iterable[str]) -> str:
+    names = list(available)
+    guess = difflib.get_close_matches(name, names, n=1)
+    return (f"（是不是想写 {guess[0]}？）" if guess else "") + f"，可用：{'、'.join(names)}"
+
+
+def _fields(cls: type) -> list[str]:
+    """A dataclass's fields and public properties: what a template may read from it."""
+    names = [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
+    return names + [n for n, v in vars(cls).items() if isinstance(v, property) and not n.startswith("_")]
+
+
+def _objects(values: Iterable[Any]) -> Iterable[Any]:
+    """The context's values and, one level down, their dataclass fields (post.item, campaign.brand...)."""
+    for value in values:
+        yield value
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            yield from (getattr(value, f.name) for f in dataclasses.fields(value))

@@ -1,0 +1,104 @@
+"""The active daemon's lease on PostgreSQL: a session advisory lock on a connection of its own.
+
+PostgreSQL releases a session lock the moment the session ends: the process died (its socket
+closed), or the connection was cut (terminated by an administrator, or found dead by TCP
+keepalives, which are set so a silent machine is noticed within `timeout` seconds). A standby
+takes the lock then. The holder checks at each heartbeat that its session still holds the lock,
+and every claim is fenced on it (`fence()`): a daemon whose session is gone cannot claim a post
+even before it notices, because the claim's UPDATE only matches while that session holds the lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..inputs.campaign import DaemonConfig
+
+LEASE_KEY = (0x716D, 0x0002)  # (classid, objid) of the advisory lock; 0x716D = "qm"
+DEFAULT_TIMEOUT = DaemonConfig.lease_timeout  # config.yaml's daemon.lease_timeout sets it per campaign
+
+
+def keepalive_args(timeout: float) -> dict[str, object]:
+    """libpq settings so both ends give up on a silent peer within about `timeout` seconds."""
+    idle, interval, count = max(1, int(timeout / 3)), max(1, int(timeout / 6)), 3
+    server = f"-c tcp_keepalives_idle={idle} -c tcp_keepalives_interval={interval} -c tcp_keepalives_count={count}"
+    server += f" -c tcp_user_timeout={int(timeout * 1000)}"
+    return {
+        "keepalives": 1,
+        "keepalives_idle": idle,
+        "keepalives_interval": interval,
+        "keepalives_count": count,
+        "tcp_user_timeout": int(timeout * 1000),
+        "connect_timeout": max(2, int(timeout / 3)),
+        "options": server,
+    }
+
+
+def _held_by(backend: int | sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    locks = sa.table("pg_locks", sa.column("locktype"), sa.column("classid"), sa.column("objid"), sa.column("pid"), sa.column("granted"))
+    return (
+        sa.select(sa.literal(1))
+        .select_from(locks)
+        .where(
+            locks.c.locktype == "advisory",
+            locks.c.classid == LEASE_KEY[0],
+            locks.c.objid == LEASE_KEY[1],
+            locks.c.pid == backend,
+            locks.c.granted.is_(True),
+        )
+        .exists()
+    )
+
+
+class PgLease:
+    def __init__(self, engine: Engine, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.timeout = timeout
+        self.connect_args = keepalive_args(timeout)
+        self._engine = sa.create_engine(engine.url, poolclass=sa.pool.NullPool, connect_args=self.connect_args)
+        self._conn: Connection | None = None
+        self.backend: int | None = None  # the server process of the session holding the lock
+
+    def try_take(self) -> bool:
+        """Take the lease if nobody holds it; False if another daemon does (or the server is unreachable)."""
+        try:
+            if self._conn is None:
+                self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            got = bool(self._conn.execute(sa.select(sa.func.pg_try_advisory_lock(*LEASE_KEY))).scalar())
+            if got:
+                self.backend = int(self._conn.execute(sa.select(sa.func.pg_backend_pid())).scalar_one())
+            return got
+        except sa.exc.DBAPIError:
+            self.drop()
+            return False
+
+    def holds(self) -> bool:
+        """Whether this session still holds the lease (False once the connection is gone)."""
+        if self._conn is None or self.backend is None:
+            return False
+        try:
+            return bool(self._conn.execute(sa.select(_held_by(sa.func.pg_backend_pid()))).scalar())
+        except sa.exc.DBAPIError:
+            self.drop()
+            return False
+
+    def fence(self) -> sa.ColumnElement[bool]:
+        """A condition true only while this daemon's session holds the lease (for claims)."""
+        return _held_by(self.backend) if self.backend is not None else sa.false()
+
+    def release(self) -> None:
+        if self._conn is not None and self.backend is not None:
+            with contextlib.suppress(sa.exc.DBAPIError):
+                self._conn.execute(sa.select(sa.func.pg_advisory_unlock(*LEASE_KEY)))
+        self.drop()
+
+    def drop(self) -> None:
+        """Close the session as a dead process's would be closed: the server frees the lease."""
+        if self._conn is not None:
+            with contextlib.suppress(sa.exc.DBAPIError):
+                self._conn.close()
+            self._conn = None
+        self.backend = None
+        self._engine.dispose()

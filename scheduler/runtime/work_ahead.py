@@ -1,0 +1,103 @@
+"""Work the daemon does ahead of time, in a short-lived child process.
+
+Drawing posters loads fonts and images worth tens of megabytes. The daemon runs for a month, so it
+does not draw itself: before posts fall due it has a child process draw the posters they need
+(a publish then finds its images ready and is not delayed), and rebuild each screen's playlist.
+A round whose inputs have not changed since the last one starts no child at all.
+
+The child is a plain `python` process fed its work (pickled) on stdin, which answers on stdout and
+exits. Not multiprocessing: starting a spawned process leaves multiprocessing's resource-tracker
+process running beside the daemon for the rest of its life (about 13 MB).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from ..inputs.campaign import Campaign
+from ..inputs.content import Library
+from ..planning.planner import Plan
+from ..poster import batch, job_for
+from ..poster.make import Job
+from ..rendering.payloads import Renderer
+from ..screens.build import Built, build, screens_root
+from ..screens.daily import Approval, due_playlists, sources_stamp
+from ..screens.playlist import Playlist
+from ..support.errors import QmError, RuntimeFailure
+from ..support.orphans import die_with_parent
+from ..support.values import poster_path
+
+HORIZON = dt.timedelta(hours=26)  # posters are drawn for the posts of the coming day and a bit
+
+
+@dataclass(frozen=True)
+class Done:
+    built: list[Built]  # screen playlists (re)built
+    drawn: int  # posters drawn
+
+
+class Ahead:
+    def __init__(self) -> None:
+        self._stamp = ""
+
+    def __call__(self, campaign: Campaign, plan: Plan, library: Library, now: dt.datetime, approved: Approval) -> Done:
+        jobs = missing_posters(campaign, plan, Renderer(campaign), now)
+        playlists = due_playlists(campaign, plan, library, now, approved) if campaign.screens else []
+        stamp = sources_stamp(campaign, playlists)
+        changed = playlists if stamp != self._stamp else []
+        if not jobs and not changed:
+            return Done([], 0)
+        done = in_child(campaign, jobs, changed)
+        self._stamp = sources_stamp(campaign, playlists)  # after the build: `current` moved
+        return done
+
+
+def missing_posters(campaign: Campaign, plan: Plan, renderer: Renderer, now: dt.datetime) -> list[Job]:
+    """Posters that posts due within the horizon need and nobody has drawn yet."""
+    jobs: dict[str, Job] = {}
+    for post in plan.posts:
+        if not now <= post.at < now + HORIZON:
+            continue
+        for image in renderer.render(post).images:
+            png = poster_path(campaign.paths.posters, image)
+            if not png.is_file() and not png.with_suffix(".jpg").is_file():
+                jobs.setdefault(image.ref, job_for(campaign, post.item, image))
+    return list(jobs.values())
+
+
+def in_child(campaign: Campaign, jobs: list[Job], playlists: list[Playlist]) -> Done:
+    """Draw and build in a fresh interpreter (never a fork of the threaded daemon), which then exits."""
+    child = subprocess.run(
+        [sys.executable, "-c", "from scheduler.runtime.work_ahead import child; child()"],
+        input=pickle.dumps((campaign, jobs, playlists)),
+        capture_output=True,
+        check=False,
+    )
+    if child.returncode != 0 or not child.stdout:
+        last = child.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"退出码 {child.returncode}"]
+        raise RuntimeFailure(f"提前绘图的子进程失败：{last[0]}")
+    answer: Done | str = pickle.loads(child.stdout)  # our own child's answer, never outside input
+    if isinstance(answer, str):
+        raise RuntimeFailure(answer)
+    return answer
+
+
+def child() -> None:
+    """The child's side: read the work, do it, answer with `Done` or the reason it failed."""
+    die_with_parent()  # a daemon killed with -9 takes its drawing child along
+    campaign, jobs, playlists = pickle.loads(sys.stdin.buffer.read())
+    answer: Done | str
+    try:
+        answer = _work(campaign, jobs, playlists)
+    except QmError as exc:
+        answer = "；".join(exc.lines())
+    sys.stdout.buffer.write(pickle.dumps(answer))
+
+
+def _work(campaign: Campaign, jobs: list[Job], playlists: list[Playlist]) -> Done:
+    drawn = len(batch.make_all(campaign, jobs, workers=1).drawn) if jobs else 0
+    return Done([build(campaign, p, screens_root(campaign), workers=1) for p in playlists], drawn)

@@ -1,0 +1,1 @@
+"""Whole campaigns replayed on a fake clock through the real daemon: faults, restarts, failover, figures."""

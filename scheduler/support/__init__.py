@@ -1,0 +1,1 @@
+"""Shared plumbing every layer may use: errors, logs, secret redaction, OS messages, atomic files, notifications, worker processes."""

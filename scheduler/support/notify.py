@@ -1,0 +1,170 @@
+"""Staff notifications through WeCom (企业微信) and DingTalk (钉钉) group robots.
+
+Both take `POST <webhook>` with a JSON markdown message and answer `{"errcode": 0, "errmsg": "ok"}`.
+A DingTalk robot with signing enabled needs `&timestamp=<ms>&sign=<base64 HMAC-SHA256 of
+"<ms>\\n<secret>" keyed by the secret>` on the URL. Webhook URLs and secrets come from the
+environment variables named in the config (or from a file named by `<VAR>_FILE`); they are never
+logged: a failed call is reported by notifier name and error class only.
+
+Sending never raises: a notification that fails is logged and the daemon carries on.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..inputs.campaign import Notifier
+from ..inputs.secrets import read_secret
+from .logs import event
+
+if TYPE_CHECKING:  # the HTTP client is imported when notifications are sent (commands that only warn start faster)
+    import httpx
+
+log = logging.getLogger("qm.notify")
+# httpx logs every request line at INFO, and a webhook URL carries its access token: keep them out.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+FAILURE, APPROVAL, REMINDER, ASSISTED = "failure", "approval", "reminder", "assisted"
+WECOM_IMAGE_MAX = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str  # failure | approval | reminder | assisted
+    title: str
+    lines: tuple[str, ...] = ()
+    image: Path | None = None  # sent as a picture where the robot takes one (WeCom, up to 2 MB)
+
+    def markdown(self) -> str:
+        body = "\n".join(f"- {line}" for line in self.lines)
+        return f"### {self.title}\n{body}".rstrip()
+
+
+def wecom_body(notice: Notice) -> dict[str, Any]:
+    return {"msgtype": "markdown", "markdown": {"content": notice.markdown()}}
+
+
+def dingtalk_body(notice: Notice) -> dict[str, Any]:
+    return {"msgtype": "markdown", "markdown": {"title": notice.title, "text": notice.markdown()}}
+
+
+def wecom_image(path: Path) -> dict[str, Any] | None:
+    """A WeCom robot picture message (JPG/PNG up to 2 MB), or None when the file cannot be sent so."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) > WECOM_IMAGE_MAX:
+        return None
+    return {"msgtype": "image", "image": {"base64": base64.b64encode(data).decode(), "md5": hashlib.md5(data).hexdigest()}}
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def dingtalk_url(webhook: str, secret: str, timestamp_ms: int) -> str:
+    query = urllib.parse.urlencode({"timestamp": timestamp_ms, "sign": dingtalk_sign(secret, timestamp_ms)})
+    return f"{webhook}{'&' if '?' in webhook else '?'}{query}"
+
+
+class Notifications:
+    def __init__(
+        self,
+        notifiers: tuple[Notifier, ...],
+        env: Mapping[str, str] | None = None,
+        client: httpx.Client | None = None,
+        clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+    ) -> None:
+        import httpx
+
+        self.notifiers = notifiers
+        self.env = os.environ if env is None else env
+        self.client = client or httpx.Client(timeout=httpx.Timeout(5.0), trust_env=False)
+        self.clock_ms = clock_ms
+        self._warned: set[str] = set()
+
+    def send(self, notice: Notice) -> int:
+        """Deliver to every notifier subscribed to this kind of notice; return how many succeeded."""
+        return sum(self._send_one(n, notice) for n in self.notifiers if notice.kind in n.events)
+
+    def warn_unconfigured(self) -> None:
+        """Say once, at start, which notifiers have no webhook address (their notices are skipped)."""
+        for notifier in self.notifiers:
+            self._webhook(notifier)
+
+    def _webhook(self, notifier: Notifier) -> str:
+        webhook = read_secret(self.env, notifier.webhook_env)
+        if not webhook and notifier.name not in self._warned:
+            self._warned.add(notifier.name)
+            event(
+                log,
+                "notify_unconfigured",
+                logging.WARNING,
+                notifier=notifier.name,
+                env=notifier.webhook_env,
+                msg="未设置通知地址的环境变量，跳过通知",
+            )
+        return webhook
+
+    def _send_one(self, notifier: Notifier, notice: Notice) -> bool:
+        webhook = self._webhook(notifier)
+        if not webhook:
+            return False
+        url, body = webhook, wecom_body(notice)
+        if notifier.kind == "dingtalk":
+            body = dingtalk_body(notice)
+            secret = read_secret(self.env, notifier.secret_env) if notifier.secret_env else ""
+            if secret:
+                url = dingtalk_url(webhook, secret, self.clock_ms())
+        if not self._post(notifier, notice, url, body):
+            return False
+        if notice.image is not None and notifier.kind == "wecom":
+            picture = wecom_image(notice.image)
+            if picture is not None:
+                self._post(notifier, notice, url, picture)
+        event(log, "notified", notifier=notifier.name, kind=notice.kind, title=notice.title)
+        return True
+
+    def _post(self, notifier: Notifier, notice: Notice, url: str, body: dict[str, Any]) -> bool:
+        import httpx
+
+        try:
+            response = self.client.post(url, json=body)
+            answer = response.json() if response.status_code == 200 else {}
+        except (httpx.HTTPError, ValueError) as exc:
+            event(log, "notify_failed", logging.WARNING, notifier=notifier.name, kind=notice.kind, error=type(exc).__name__)
+            return False
+        if response.status_code != 200 or answer.get("errcode", 0) != 0:
+            code = answer.get("errcode", response.status_code)
+            event(log, "notify_failed", logging.WARNING, notifier=notifier.name, kind=notice.kind, error=f"errcode {code}")
+            return False
+        return True
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def send_now(notifiers: tuple[Notifier, ...], notice: Notice, env: Mapping[str, str] | None = None) -> int:
+    """Send one notice from a command or the console (not the daemon): notifiers without a webhook are skipped quietly."""
+    env = os.environ if env is None else env
+    ready = tuple(n for n in notifiers if notice.kind in n.events and read_secret(env, n.webhook_env))
+    if not ready:
+        return 0
+    sender = Notifications(ready, env)
+    try:
+        return sender.send(notice)
+    finally:
+        sender.close()

@@ -1,0 +1,157 @@
+"""What `qm status` reports: every daemon (active, standbys) and its heartbeat, pauses, next fire times, counts, recent failures.
+
+Reads the database only (APScheduler's job table through `job_table`: no job is unpickled), so it
+works while the daemon runs and never changes anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from ..publishing import states as st
+from ..publishing.queue import Queue
+from ..publishing.review import paused
+from ..runtime.job_table import next_runs
+from ..runtime.lock import ACTIVE, ROLE_LABELS, DaemonInfo, read_all, read_info
+
+JOB_LABELS = {"post": "发布", "poll": "确认发布结果", "reminder": "提醒", "refresh": "每日刷新队列", "backup": "每日备份数据库"}
+
+
+@dataclass(frozen=True)
+class NextJob:
+    id: str
+    at: float
+
+    @property
+    def label(self) -> str:
+        kind, _, target = self.id.partition(":")
+        if kind == "ahead":
+            return "提前准备海报和播放列表" if target == "watch" else f"电子屏 {target} 开屏前更新播放列表"
+        return f"{JOB_LABELS.get(kind, kind)} {target}".strip()
+
+
+@dataclass(frozen=True)
+class Status:
+    now: float
+    daemon: DaemonInfo | None
+    pauses: dict[str, tuple[str, str, float]]
+    counts: dict[str, int]
+    next_jobs: list[NextJob]
+    failures: list[tuple[str, str, str, float]]  # post id, state, reason, when
+    daemons: list[DaemonInfo] = dataclasses.field(default_factory=list)  # every daemon, active first
+
+    @property
+    def alive(self) -> bool:
+        return self.daemon is not None and self.daemon.alive(self.now)
+
+    @property
+    def others(self) -> list[DaemonInfo]:
+        """The daemons besides the one `daemon` describes that still run or stopped answering (standbys, dead ones)."""
+        me = self.daemon
+        return [
+            d
+            for d in self.daemons
+            if d.stopped is None and d is not me and not (me and d.role == ACTIVE and (d.pid, d.host) == (me.pid, me.host))
+        ]
+
+
+def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Status:
+    queue = Queue(engine)
+    recent = queue.find([st.FAILED, st.MISSED])
+    recent.sort(key=lambda p: p.updated, reverse=True)
+    every = read_all(engine)
+    active = next((d for d in every if d.role == ACTIVE and d.alive(now)), None)
+    return Status(
+        now=now,
+        daemon=active or read_info(engine),
+        daemons=every,
+        pauses=paused(queue),
+        counts=queue.counts(),
+        next_jobs=[NextJob(job_id, at) for job_id, at in next_runs(engine, jobs)],
+        failures=[(p.id, p.state, p.last_error, p.updated) for p in recent[:failures]],
+    )
+
+
+def to_json(status: Status, tz: dt.tzinfo) -> dict[str, Any]:
+    def iso(t: float | None) -> str | None:
+        return None if t is None else dt.datetime.fromtimestamp(t, tz).isoformat(timespec="seconds")
+
+    d = status.daemon
+    return {
+        "alive": status.alive,
+        "daemon": None
+        if d is None
+        else {"pid": d.pid, "host": d.host, "started": iso(d.started), "heartbeat": iso(d.heartbeat), "stopped": iso(d.stopped)},
+        "daemons": [
+            {
+                "pid": x.pid,
+                "host": x.host,
+                "role": x.role,
+                "started": iso(x.started),
+                "heartbeat": iso(x.heartbeat),
+                "alive": x.alive(status.now),
+            }
+            for x in status.daemons
+            if x.stopped is None
+        ],
+        "paused": {ch: {"reason": r, "by": who, "since": iso(at)} for ch, (r, who, at) in status.pauses.items()},
+        "counts": {s: status.counts.get(s, 0) for s in st.STATES},
+        "next": [{"job": j.id, "at": iso(j.at)} for j in status.next_jobs],
+        "failures": [{"id": pid, "state": state, "reason": why, "at": iso(at)} for pid, state, why, at in status.failures],
+    }
+
+
+def _local(t: float, tz: dt.tzinfo) -> str:
+    return f"{dt.datetime.fromtimestamp(t, tz):%Y-%m-%d %H:%M:%S}"
+
+
+def daemon_text(status: Status, tz: dt.tzinfo) -> str:
+    """Whether the daemon runs, in one sentence."""
+    d = status.daemon
+    if d is None:
+        return "从未启动（用 qm daemon 启动）"
+    if status.alive:
+        role = "主服务，" if status.others else ""
+        return f"运行中（{role}进程 {d.pid}，{d.host}），启动于 {_local(d.started, tz)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
+    if d.stopped is not None:
+        return f"已停止（{_local(d.stopped, tz)} 正常退出）"
+    return f"无响应！最近心跳在 {_local(d.heartbeat, tz)}（进程 {d.pid} 可能已崩溃，请检查并重新启动 qm daemon）"
+
+
+def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
+    """One line for each standby daemon (PostgreSQL active/standby)."""
+    lines = []
+    for other in status.others:
+        role = ROLE_LABELS.get(other.role, other.role)
+        if other.alive(status.now):
+            beat = f"最近心跳 {status.now - other.heartbeat:.0f} 秒前"
+            lines.append(f"{role}：进程 {other.pid}，{other.host}，启动于 {_local(other.started, tz)}，{beat}")
+        else:
+            lines.append(f"无响应的{role}：进程 {other.pid}，{other.host}，最近心跳在 {_local(other.heartbeat, tz)}")
+    return lines
+
+
+def to_text(status: Status, tz: dt.tzinfo) -> str:
+    def local(t: float) -> str:
+        return _local(t, tz)
+
+    lines = [f"后台服务：{daemon_text(status, tz)}"]
+    lines += [f"  {line}" for line in other_daemons(status, tz)]
+    for channel, (reason, who, at) in sorted(status.pauses.items()):
+        what = "全部渠道" if channel == "*" else f"渠道 {channel}"
+        how = "qm resume" if channel == "*" else f"qm resume --channel {channel}"
+        lines.append(f"已暂停：{what}，{who} 于 {local(at)}，原因：{reason}（恢复：{how}）")
+    counts = "，".join(f"{st.label(s)} {status.counts[s]}" for s in st.STATES if status.counts.get(s))
+    lines.append(f"队列：{counts or '空'}")
+    if status.next_jobs:
+        lines.append("接下来：" if status.alive else "后台服务没有运行；启动后将执行：")
+        lines += [f"  {local(j.at)}  {j.label}" for j in status.next_jobs]
+    if status.failures:
+        lines.append("最近的问题：")
+        lines += [f"  {pid}  {st.label(state)}：{why}" for pid, state, why, _ in status.failures]
+    return "\n".join(lines) + "\n"

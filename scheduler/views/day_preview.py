@@ -1,0 +1,164 @@
+"""One self-contained HTML page showing a day as readers will see it, with lint findings."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import escape
+
+from ..channels.kinds import Kind, kind_named, kinds
+from ..inputs.campaign import Campaign
+from ..inputs.vocabulary import AREAS
+from ..planning.planner import Plan, PlannedPost, Reminder
+from ..poster.fonts import CSS_FAMILIES, css_font_face
+from ..rendering.lint import Finding, lint_post
+from ..rendering.payloads import RenderedPost, Renderer
+from ..support.values import ImageRef, poster_path
+from .plan_export import channel_label
+
+
+@dataclass(frozen=True)
+class DayPreview:
+    day: dt.date
+    posts: list[tuple[PlannedPost, RenderedPost, list[Finding]]]
+    reminders: list[Reminder]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for _, _, fs in self.posts for f in fs]
+
+
+def build(campaign: Campaign, plan: Plan, renderer: Renderer, day: dt.date) -> DayPreview:
+    posts = []
+    for post in plan.on(day):
+        rendered = renderer.render(post)
+        posts.append((post, rendered, lint_post(campaign, rendered)))
+    return DayPreview(day, posts, [r for r in plan.reminders if r.at.date() == day])
+
+
+def summary_lines(campaign: Campaign, preview: DayPreview) -> list[str]:
+    lines = [f"{preview.day} 共 {len(preview.posts)} 条内容：" if preview.posts else f"{preview.day} 没有排期内容。"]
+    for post, rendered, findings in preview.posts:
+        extra = f"（{rendered.payload['length']} 字）" if "length" in rendered.payload else ""
+        mark = "✗" if findings else "✓"
+        lines.append(f"  {mark} {post.at:%H:%M} {channel_label(campaign, post.channel)}  {post.item.title}{extra}  [{post.id}]")
+        lines += [f"      问题：{f.reason}" for f in findings]
+    lines += [f"  提醒 {r.at:%H:%M} {r.message}" for r in preview.reminders]
+    return lines
+
+
+def poster_file(campaign: Campaign, image: ImageRef) -> Path | None:
+    """The poster file drawn for `image`, if it has been drawn."""
+    png = poster_path(campaign.paths.posters, image)
+    return next((path for path in (png, png.with_suffix(".jpg")) if path.is_file()), None)  # a poster too big as PNG is a JPEG
+
+
+ImageSource = Callable[[ImageRef], str]  # where a page finds a poster: a data: URI here, a URL in the web console
+
+
+def _image_src(campaign: Campaign, image: ImageRef) -> str:
+    path = poster_file(campaign, image)
+    if path is not None:
+        mime = "image/png" if path.suffix == ".png" else "image/jpeg"
+        return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
+    return placeholder_src(image)
+
+
+def _placeholder_size(size: str) -> tuple[int, int]:
+    named = {"wechat-cover": (900, 383), "wechat-square": (500, 500), "square": (1080, 1080)}
+    if size in named:
+        return named[size]
+    w, _, h = size.partition("x")
+    return (int(w), int(h)) if w.isdigit() and h.isdigit() else (800, 600)
+
+
+def placeholder_src(image: ImageRef) -> str:
+    """An SVG box saying which poster is not drawn yet."""
+    w, h = _placeholder_size(image.size)
+    label = f"海报未生成：{image.layout} {image.size}（运行 qm posters）"
+    size = max(12, min(h // 8, int(w / (len(label) * 0.9))))
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
+        f'<rect width="100%" height="100%" fill="#eef1f6"/><text x="50%" y="50%" font-size="{size}" '
+        f'text-anchor="middle" fill="#8a94a6">{escape(label)}</text></svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+_STYLE = (
+    """
+body{margin:0;background:#ededed;font-family:"""
+    + CSS_FAMILIES
+    + """;color:#1a1a1a}
+header{background:#1f4e9d;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}header p{margin:4px 0 0;opacity:.9}
+main{display:flex;flex-wrap:wrap;gap:24px;padding:24px;align-items:flex-start}
+section.col{flex:0 0 auto}section.col>h2{font-size:16px;margin:0 0 8px;color:#333}
+.phone{width:375px;background:#fff;border-radius:24px;border:10px solid #222;padding:18px 16px;box-sizing:border-box;margin-bottom:24px}
+.phone h3.title{font-size:21px;line-height:1.4;margin:0 0 8px}.phone .by{color:#888;font-size:13px;margin-bottom:14px}
+.phone .cover{width:100%;display:block;margin-bottom:12px}
+.card{width:420px;background:#fff;border-radius:8px;padding:14px 16px;margin-bottom:16px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+.card .who{font-weight:700;color:#eb7350;margin-bottom:6px}.card .text{line-height:1.6;white-space:pre-wrap;word-break:break-all}
+.card img{width:180px;margin-top:8px;border-radius:4px}.card .meta{color:#888;font-size:12px;margin-top:8px}
+.slide-box{margin-bottom:16px;width:420px;max-width:100%}.slide-frame{overflow:hidden;border:4px solid #111;background:#000;box-sizing:content-box}
+.slide-box .meta{color:#555;font-size:12px;margin-top:4px}
+.ok{color:#1a7f37}.bad{color:#c8102e;font-weight:700}header .ok,header .bad{display:inline-block;background:#fff;padding:1px 8px;border-radius:10px}.findings{margin:6px 0 0;padding-left:18px;color:#c8102e;font-size:13px}
+.reminder{background:#fffbe6;border:1px solid #f2b705;padding:8px 12px;margin-bottom:8px;border-radius:4px;width:420px}
+"""
+)
+
+
+def to_html(campaign: Campaign, preview: DayPreview) -> str:
+    cols: dict[str, list[str]] = {kind.name: [] for kind in kinds()}
+    for post, rendered, findings in preview.posts:
+        cols[kind_for(post.channel).name].append(
+            render_block(campaign, post, rendered, findings, lambda image: _image_src(campaign, image))
+        )
+    status = (
+        f'<span class="ok">全部 {len(preview.posts)} 条通过检查</span>'
+        if not preview.findings
+        else f'<span class="bad">{len(preview.findings)} 个问题需要处理</span>'
+    )
+    launch = "（启动日）" if preview.day == campaign.key_dates.launch else ""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>{preview.day} 预览 · {escape(campaign.name)}</title><style>{css_font_face(campaign.brand.font)}{_STYLE}</style></head><body>",
+        f"<header><h1>{escape(campaign.name)}：{preview.day:%Y年%m月%d日}{launch}内容预览</h1>",
+        f"<p>主题：{escape(campaign.theme)}｜{status}</p></header><main>",
+    ]
+    if preview.reminders:
+        parts.append(
+            '<section class="col"><h2>工作提醒</h2>'
+            + "".join(f'<div class="reminder">{r.at:%H:%M} {escape(r.message)}</div>' for r in preview.reminders)
+            + "</section>"
+        )
+    for name, blocks in cols.items():
+        if blocks:
+            parts.append(f'<section class="col"><h2>{escape(kind_for(name).label)}</h2>{"".join(blocks)}</section>')
+    if not preview.posts:
+        parts.append("<p>这一天没有排期内容。</p>")
+    parts.append("</main></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _findings_html(findings: list[Finding]) -> str:
+    if not findings:
+        return '<div class="ok">✓ 通过检查</div>'
+    return '<ul class="findings">' + "".join(f"<li>{escape(f.reason)}</li>" for f in findings) + "</ul>"
+
+
+def render_block(campaign: Campaign, post: PlannedPost, rendered: RenderedPost, findings: list[Finding], src: ImageSource) -> str:
+    """One post as readers will see it (its kind draws it: phone-width article, Weibo card, screen slide…); HTML."""
+    meta = f"{post.at:%H:%M}｜{AREAS[post.item.area]}｜{escape(post.id)}"
+    return kind_for(post.channel).preview(campaign, post, rendered, src, meta, _findings_html(findings))
+
+
+def kind_for(channel: str) -> Kind:
+    kind = kind_named(channel.split(":", 1)[0])
+    assert kind is not None, channel  # a planned post's channel is configured, so its kind is registered
+    return kind

@@ -1,0 +1,234 @@
+"""The plan in the formats staff use: a terminal table, JSON, CSV, iCalendar and an HTML month grid."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import io
+import json
+import unicodedata
+from typing import Any
+
+from markupsafe import escape
+
+from ..channels.kinds import kind_named
+from ..inputs.campaign import Campaign
+from ..inputs.vocabulary import AREAS
+from ..planning.planner import Plan, PlannedPost
+
+
+def channel_label(campaign: Campaign, channel: str) -> str:
+    config = campaign.channel(channel)
+    kind = kind_named(config.kind) if config is not None else None
+    return kind.channel_label(config) if kind is not None and config is not None else channel
+
+
+def post_record(campaign: Campaign, post: PlannedPost) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "at": post.at.isoformat(),
+        "channel": post.channel,
+        "channel_name": channel_label(campaign, post.channel),
+        "item": post.item.id,
+        "area": post.item.area,
+        "area_name": AREAS[post.item.area],
+        "topic": post.item.topic,
+        "title": post.item.title,
+        "reason": post.reason,
+    }
+
+
+def reminder_records(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r.id,
+            "at": r.at.isoformat(),
+            "channel": "notify",
+            "channel_name": "工作人员通知",
+            "item": None,
+            "area": None,
+            "title": r.message,
+            "reason": r.key,
+        }
+        for r in plan.reminders
+    ]
+
+
+def to_json(campaign: Campaign, plan: Plan, reminders: bool = False) -> str:
+    records = [post_record(campaign, p) for p in plan.posts]
+    if reminders:
+        records = sorted(records + reminder_records(plan), key=lambda r: r["at"])
+    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(campaign: Campaign, plan: Plan, reminders: bool = False) -> str:
+    records = [post_record(campaign, p) for p in plan.posts]
+    if reminders:
+        records = sorted(records + reminder_records(plan), key=lambda r: r["at"])
+    out = io.StringIO()
+    fields = ["id", "at", "channel", "channel_name", "item", "area", "area_name", "topic", "title", "reason"]
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in records)
+    return "\ufeff" + out.getvalue()  # BOM: Excel opens UTF-8 CSV correctly only with it
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice read as the start of a formula
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (`=HYPERLINK(…)`) gets a leading `'`,
+    which shows it as the text it is (formula injection)."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def to_table(campaign: Campaign, plan: Plan) -> str:
+    rows: list[tuple[str, ...]] = [("时间", "渠道", "发布编号", "领域", "内容编号", "标题")]
+    entries: list[tuple[dt.datetime, tuple[str, ...]]] = [
+        (p.at, (f"{p.at:%m-%d %H:%M}", channel_label(campaign, p.channel), p.id, AREAS[p.item.area], p.item.id, p.item.title))
+        for p in plan.posts
+    ]
+    entries += [(r.at, (f"{r.at:%m-%d %H:%M}", "工作人员通知", r.id, "—", r.key, r.message)) for r in plan.reminders]
+    rows += [row for _, row in sorted(entries, key=lambda e: e[0])]
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(_pad(cell, widths[i]) if i < len(widths) else cell for i, cell in enumerate(row)) for row in rows]
+    lines.append(f"共 {len(plan.posts)} 条内容，{len(plan.reminders)} 条工作提醒。")
+    return "\n".join(lines) + "\n"
+
+
+# -- iCalendar (RFC 5545) ------------------------------------------------------------------------
+
+
+def _ics_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 §3.1)."""
+    out, current = [], ""
+    for ch in line:
+        if len((current + ch).encode()) > 75:
+            out.append(current)
+            current = " " + ch
+        else:
+            current += ch
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def to_ics(campaign: Campaign, plan: Plan, now: dt.datetime | None = None) -> str:
+    stamp = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    tz = campaign.timezone.key
+    offset = dt.datetime.combine(campaign.start, dt.time(), campaign.timezone).strftime("%z")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//qm//Quality Month scheduler//ZH",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_ics_text(campaign.name)}",
+        f"X-WR-TIMEZONE:{tz}",
+        "BEGIN:VTIMEZONE",
+        f"TZID:{tz}",
+        "BEGIN:STANDARD",
+        "DTSTART:19700101T000000",
+        f"TZOFFSETFROM:{offset}",
+        f"TZOFFSETTO:{offset}",
+        "TZNAME:CST",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+    ]
+    events = [
+        (p.id, p.at, f"[{channel_label(campaign, p.channel)}] {p.item.title}", f"{AREAS[p.item.area]}｜{p.item.id}\n{p.item.summary}", 15)
+        for p in plan.posts
+    ] + [(r.id, r.at, r.message, "工作人员通知", 30) for r in plan.reminders]
+    for uid, at, summary, description, minutes in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}@qm",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;TZID={tz}:{at:%Y%m%dT%H%M%S}",
+            f"DURATION:PT{minutes}M",
+            f"SUMMARY:{_ics_text(summary)}",
+            f"DESCRIPTION:{_ics_text(description)}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+# -- HTML month grid -----------------------------------------------------------------------------
+
+# after the font families, which come from poster.fonts (imported by the HTML format only)
+_STYLE = """;margin:24px;color:#1a1a1a;background:#fafafa}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:24px 0 8px}.meta{color:#555;margin:0 0 16px}
+table{border-collapse:collapse;width:100%;table-layout:fixed;background:#fff}
+th{background:#f0f0f0;padding:6px;font-weight:600;border:1px solid #ddd}
+td{vertical-align:top;border:1px solid #ddd;padding:4px;height:110px;font-size:12px}
+td.out{background:#f5f5f5;color:#aaa}td.out .post{color:#444}td.launch{background:#fff4f4;outline:2px solid #c8102e}
+.day{font-weight:700;font-size:14px;margin-bottom:2px}.tag{font-size:11px;color:#c8102e;font-weight:700}
+.post{margin:2px 0;padding:2px 4px;border-radius:3px;border-left:3px solid #999;background:#f7f7f7;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.wechat{border-color:#07c160}.weibo{border-color:#e6162d}.screen{border-color:#1f4e9d}.notify{border-color:#f2b705;background:#fffbe6}
+.legend span{display:inline-block;margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
+"""
+
+
+def to_html(campaign: Campaign, plan: Plan) -> str:
+    from ..poster.fonts import CSS_FAMILIES, css_font_face
+
+    by_day: dict[dt.date, list[str]] = {}
+    for p in plan.posts:
+        title = f"{p.at:%H:%M} {channel_label(campaign, p.channel)}：{p.item.title}（{AREAS[p.item.area]}）"
+        by_day.setdefault(p.at.date(), []).append(
+            f'<div class="post {p.slot.channel.split(":")[0]}" title="{escape(title)}">{p.at:%H:%M} {escape(p.item.title)}</div>'
+        )
+    for r in plan.reminders:
+        by_day.setdefault(r.at.date(), []).append(f'<div class="post notify" title="{escape(r.message)}">提醒：{escape(r.message)}</div>')
+    months = sorted({(d.year, d.month) for d in campaign.days()} | {(r.at.year, r.at.month) for r in plan.reminders})
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{escape(campaign.name)} 排期</title><style>{css_font_face(campaign.brand.font)}\nbody{{font-family:{CSS_FAMILIES}{_STYLE}</style></head><body>",
+        f"<h1>{escape(campaign.name)} 排期表</h1>",
+        f'<p class="meta">主题：{escape(campaign.theme)}｜活动期：{campaign.start} 至 {campaign.end}｜启动日：{campaign.key_dates.launch}｜共 {len(plan.posts)} 条内容</p>',
+        '<p class="legend"><span><i style="background:#07c160"></i>公众号</span><span><i style="background:#e6162d"></i>微博</span>'
+        '<span><i style="background:#1f4e9d"></i>电子屏</span><span><i style="background:#f2b705"></i>工作提醒</span></p>',
+    ]
+    for year, month in months:
+        parts.append(f"<h2>{year}年{month}月</h2><table><tr>" + "".join(f"<th>{d}</th>" for d in "一二三四五六日") + "</tr>")
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            parts.append("<tr>")
+            for day in week:
+                classes = []
+                if day.month != month or not campaign.start <= day <= campaign.end:
+                    classes.append("out")
+                if day == campaign.key_dates.launch:
+                    classes.append("launch")
+                tag = '<span class="tag">启动日</span>' if day == campaign.key_dates.launch else ""
+                cell = "".join(by_day.get(day, [])) if day.month == month else ""
+                parts.append(f'<td class="{" ".join(classes)}"><div class="day">{day.day} {tag}</div>{cell}</td>')
+            parts.append("</tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def render_plan(campaign: Campaign, plan: Plan, fmt: str, reminders: bool = False) -> str:
+    """The plan in `fmt`: one of PLAN_FORMATS of the `qm plan` command (table for anything else)."""
+    if fmt == "json":
+        return to_json(campaign, plan, reminders)
+    if fmt == "csv":
+        return to_csv(campaign, plan, reminders)
+    if fmt == "ics":
+        return to_ics(campaign, plan)
+    if fmt == "html":
+        return to_html(campaign, plan)
+    return to_table(campaign, plan)
