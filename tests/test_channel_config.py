@@ -13,9 +13,10 @@ import pytest
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
 from scheduler.planning.planner import Plan
-from scheduler.publishing.channel_warnings import token_notice
+from scheduler.publishing.channel_warnings import notices
 from scheduler.rendering.payloads import Renderer
 from scheduler.support.errors import ConfigError
+from scheduler.support.notify import Notice
 
 from .conftest import ROOT, run_qm
 from .daemon_helpers import local_campaign
@@ -80,6 +81,13 @@ def test_a_missing_secret_is_named_and_nothing_starts(project: Callable[..., Pat
     result = run_qm("check", "-c", path, env=env)
     assert result.returncode == 2 and "missing-token.txt 不存在、无法读取或为空" in result.stderr
     assert "appsecret-value-123456" not in result.stderr + result.stdout
+
+
+def token_notice(campaign: Campaign, today: dt.date) -> Notice | None:
+    """The token warning among the channels' warnings (what `qm check` shows), under the key the daemon sends it once by."""
+    found = notices(campaign, today)
+    assert set(found) <= {f"token:weibo:{today}"}, found
+    return found.get(f"token:weibo:{today}")
 
 
 def test_staff_are_warned_days_before_the_weibo_token_expires(tmp_path: Path) -> None:

@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 
 from scheduler.channels import make_channel
-from scheduler.channels.assisted import AssistedChannel
 from scheduler.channels.base import OutgoingPost, PermanentError, TransientError
-from scheduler.channels.wechat import WeChatChannel
-from scheduler.channels.wechat_rules import COVER_MAX, INLINE_MAX, MB
-from scheduler.channels.weibo import WeiboChannel
-from scheduler.channels.weibo_rules import IMAGE_MAX
+from scheduler.channels.images import MB
+from scheduler.channels.wechat.api import WeChatChannel
+from scheduler.channels.wechat.rules import COVER_MAX, INLINE_MAX
+from scheduler.channels.weibo.api import WeiboChannel
+from scheduler.channels.weibo.assisted import AssistedChannel
+from scheduler.channels.weibo.rules import IMAGE_MAX
 from scheduler.inputs.campaign import Campaign, ChannelConfig
 from scheduler.inputs.content import HEADLINE_MAX, LINE_MAX
 from scheduler.planning.planner import Plan

@@ -11,6 +11,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from scheduler.channels.screen.stats import ScreenStats
+from scheduler.channels.wechat.stats import WeChatStats
+from scheduler.channels.weibo.stats import WeiboStats
 from scheduler.fakes.wechat import FakeWeChat
 from scheduler.fakes.weibo import FakeWeibo
 from scheduler.inputs.campaign import Campaign
@@ -21,10 +24,7 @@ from scheduler.publishing.queue import Queue, fill
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.clock import FakeClock
 from scheduler.stats.collect import Collector
-from scheduler.stats.screens import ScreenStats
 from scheduler.stats.sources import Source
-from scheduler.stats.wechat import WeChatStats
-from scheduler.stats.weibo import WeiboStats
 from scheduler.support.notify import Notice
 from scheduler.support.values import Receipt
 

@@ -10,8 +10,8 @@ import pytest
 
 from scheduler.channels.api import UnclearOutcome
 from scheduler.channels.base import PermanentError, TransientError
-from scheduler.channels.wechat import WeChatChannel, client_msg_id
-from scheduler.channels.wechat_rules import PUBLISH_STATUS
+from scheduler.channels.wechat.api import WeChatChannel, client_msg_id
+from scheduler.channels.wechat.rules import PUBLISH_STATUS
 from scheduler.fakes.wechat import FakeWeChat
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan

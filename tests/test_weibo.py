@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from scheduler.channels.assisted import AssistedChannel
 from scheduler.channels.base import PermanentError, TransientError
-from scheduler.channels.weibo import WeiboChannel
+from scheduler.channels.weibo.api import WeiboChannel
+from scheduler.channels.weibo.assisted import AssistedChannel
 from scheduler.fakes.weibo import FakeWeibo
 from scheduler.inputs.campaign import Campaign, Notifier
 from scheduler.planning.planner import Plan

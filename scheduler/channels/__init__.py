@@ -1,37 +1,38 @@
-"""Publishing channels and the factory that picks one for each configured channel.
+"""Publishing channels and the factory that makes one for each configured channel.
 
-A channel module registers a maker for a (channel kind, publisher) pair:
+A channel kind (`kinds.py`, one package per kind: `wechat/`, `weibo/`, `screen/`) names its
+publishers besides the outbox and makes them when asked (`Kind.publisher`), so a publisher's module,
+and the HTTP client, load only when a channel on it is made. Another publisher for an existing kind
+may be added from outside with
 
-    @register("wechat", "api")
+    @register("wechat", "pigeon")
     def make(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> Channel: ...
 
 `images` yields the file of an image reference (posters, drawn when missing): the daemon and the
 CLI hand it over, so a channel never loads content or draws posters itself.
 
-The modules in `PLUGINS` (the API publishers) are imported on first use and register themselves;
-the outbox serves every registered kind (`channels/kinds/`) with `publisher: outbox`, checking
-each post against its kind's platform rules first.
+The outbox serves every registered kind with `publisher: outbox`, checking each post against its
+kind's platform rules first. Kind-neutral pieces live beside this module: the channel interface
+(`base`), the outbox, the HTTP plumbing the API publishers share (`api`, `api_config`), image
+files (`images`), the fake platform of the simulation (`fake`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
 from ..inputs.campaign import Campaign, ChannelConfig
 from ..support.errors import ConfigError, Problem, QmError
+from .kinds import Maker, kind_of
 
 if TYPE_CHECKING:  # `qm plan` reads the channel kinds (channels.kinds) without loading the publishers
     from ..support.values import ImageSource
     from .base import Channel
 
-Maker = Callable[[Campaign, ChannelConfig, "ImageSource"], "Channel"]
-PLUGINS = ("scheduler.channels.wechat", "scheduler.channels.weibo")
 _makers: dict[tuple[str, str], Maker] = {}
-_plugins_loaded = False
 
 
 def register(kind: str, publisher: str) -> Callable[[Maker], Maker]:
@@ -55,23 +56,13 @@ def _outbox(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> C
     )
 
 
-def _load_plugins() -> None:
-    global _plugins_loaded
-    if _plugins_loaded:
-        return
-    _plugins_loaded = True
-    for module in PLUGINS:
-        importlib.import_module(module)
-
-
 def make_channel(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> Channel:
-    if config.publisher == "outbox" and (config.kind, "outbox") not in _makers:
-        return _outbox(campaign, config, images)  # every kind; no plugin (nor the HTTP client) needed
-    if (config.kind, config.publisher) not in _makers:
-        _load_plugins()
-    maker = _makers.get((config.kind, config.publisher))
+    kind = kind_of(config)
+    maker = _makers.get((config.kind, config.publisher)) or kind.publisher(config.publisher)
+    if maker is None and config.publisher == "outbox":
+        return _outbox(campaign, config, images)  # every kind; no publisher module (nor the HTTP client) needed
     if maker is None:
-        available = sorted({"outbox", *(p for k, p in _makers if k == config.kind)})
+        available = sorted({"outbox", *kind.publishers, *(p for k, p in _makers if k == config.kind)})
         raise ConfigError(
             f"渠道 {config.name} 的发布方式 publisher: {config.publisher} 还不可用（可用：{'、'.join(available)}；修改 config.yaml 中 channels 的 publisher）"
         )

@@ -1,4 +1,4 @@
-"""A post's image files for the channels that publish them (outbox, WeChat, Weibo).
+"""A post's image files for the channels that publish them (outbox, WeChat, Weibo), and what format a file is.
 
 The files come from an `ImageSource` the daemon or the CLI hands over (posters, drawn when missing):
 a channel never loads content or draws itself. Apart from the HTTP channels so that the outbox, and
@@ -12,6 +12,8 @@ from pathlib import Path
 from ..support.errors import QmError
 from ..support.values import ImageSource
 from .base import OutgoingPost, PermanentError, TransientError
+
+MB = 1024 * 1024
 
 
 class PostImages:
@@ -35,3 +37,18 @@ class PostImages:
             if is_full(exc):
                 raise TransientError(f"{post.id} 的图片 {ref} 无法写入：磁盘已满（腾出空间后自动重试）", post.channel) from exc
             raise PermanentError(f"{post.id} 的图片 {ref} 无法生成：{exc}（先运行 qm posters 检查）", post.channel) from exc
+
+
+def image_kind(path: Path) -> str:
+    """The image format by its first bytes: png, jpeg, gif, bmp, or ""."""
+    with path.open("rb") as f:
+        head = f.read(8)
+    if head.startswith(b"\x89PNG"):
+        return "png"
+    if head.startswith(b"\xff\xd8"):
+        return "jpeg"
+    if head[:4] in (b"GIF8",):
+        return "gif"
+    if head.startswith(b"BM"):
+        return "bmp"
+    return ""

@@ -96,9 +96,8 @@ def _check(ctx: Context, out: io.StringIO) -> None:
     findings += _channel_problems(ctx)
     if findings:
         raise InputError(f"检查发现 {len(findings)} 个问题", findings)
-    token = warnings.token_notice(campaign, ctx.today())
-    if token is not None:
-        print(f"提醒：{token.title}" + "".join(token.lines), file=out)
+    for notice in warnings.notices(campaign, ctx.today()).values():  # a token about to expire…
+        print(f"提醒：{notice.title}" + "".join(notice.lines), file=out)
     print(
         f"检查通过：配置 {campaign.config_path}，内容 {len(ctx.library.items)} 条，"
         f"排期 {len(plan.posts)} 条（{campaign.start} 至 {campaign.end}），工作提醒 {len(plan.reminders)} 条，全部通过检查。",
@@ -141,9 +140,9 @@ def _channel_problems(ctx: Context) -> list[Problem]:
     except QmError as exc:
         problems += exc.problems or [Problem(str(exc))]
     tz = ctx.campaign.timezone
-    for issue in warnings.planned_quota_issues(ctx.campaign, ctx.plan):
+    for config, issue in warnings.planned_postponements(ctx.campaign, ctx.plan):
         hint = f"改到 {issue.next_free.astimezone(tz):%Y-%m-%d %H:%M} 或以后，或删去多余的时段 / pins"
-        problems.append(Problem(issue.message, f"{issue.post_id}（wechat）", hint))
+        problems.append(Problem(issue.message, f"{issue.post_id}（{config.name}）", hint))
     return problems
 
 
@@ -157,7 +156,7 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
     plan = ctx.plan.between(args.start, args.end)
     text = export.render_plan(campaign, plan, args.format, args.reminders)
     write_output(text, args.output, "排期")
-    for issue in warnings.planned_quota_issues(campaign, plan):
+    for _config, issue in warnings.planned_postponements(campaign, plan):
         print(
             f"注意：{issue.post_id} {issue.message}，到时将顺延到 {issue.next_free.astimezone(campaign.timezone):%Y-%m-%d %H:%M}",
             file=sys.stderr,

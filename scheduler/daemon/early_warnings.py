@@ -29,16 +29,12 @@ class EarlyWarnings:
     def warn(self, now: float) -> None:
         """Warnings staff should get before a post's time (token expiry, quota), each sent once.
 
-        Checked at every sweep (a review command can change the quota picture at any time); with no
-        Weibo token to watch and no mass sends, it touches nothing."""
+        Checked at every sweep (a review command can change the quota picture at any time); each
+        channel's kind says what to warn about (`Kind.notices`); with nothing to warn about, it
+        touches nothing."""
         campaign, queue = self.shared.campaign, self.shared.queue
         today = dt.datetime.fromtimestamp(now, campaign.timezone).date()
-        pending: dict[str, Notice] = {}
-        token = channel_warnings.token_notice(campaign, today)
-        if token is not None:
-            pending[f"token:{campaign.weibo.name if campaign.weibo else ''}:{today}"] = token
-        for issue in channel_warnings.queue_quota_issues(campaign, queue):
-            pending[f"quota:{issue.post_id}:{issue.at:%Y%m%d%H%M}"] = channel_warnings.quota_notice(campaign, issue)
+        pending = channel_warnings.notices(campaign, today, queue)
         if not pending:
             return
         with queue.engine.connect() as conn:  # most sweeps find every warning sent already: no write then

@@ -64,7 +64,7 @@ class Publishing:
         elif decision.action in (Action.WAIT, Action.PAUSED):
             assert decision.at is not None
             s.schedule(jobs.publish_id(post_id), jobs.PUBLISH, decision.at, post_id)
-        elif not self._postponed_for_quota(post, now):
+        elif not self._postponed(post, now):
             self._claim_and_send(post_id, now)
 
     def poll(self, post_id: str) -> None:
@@ -117,12 +117,11 @@ class Publishing:
 
     # -- sending -----------------------------------------------------------------------------------
 
-    def _postponed_for_quota(self, post: Post, now: float) -> bool:
-        """A mass send the account has no quota left for moves to the next slot with room (staff were told)."""
+    def _postponed(self, post: Post, now: float) -> bool:
+        """A post its channel cannot take now (a WeChat mass send with no quota left) moves to the next
+        slot with room, as its kind says (staff were told ahead)."""
         s = self.shared
-        if s.campaign.wechat is None or post.channel != s.campaign.wechat.name:
-            return False
-        issue = next((i for i in channel_warnings.queue_quota_issues(s.campaign, s.queue) if i.post_id == post.id), None)
+        issue = channel_warnings.postponement(s.campaign, s.queue, post.channel, post.id)
         if issue is None:
             return False
         to = issue.next_free.timestamp()

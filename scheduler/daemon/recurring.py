@@ -1,7 +1,7 @@
 """The daemon's recurring jobs: each present once in the job store, added when missing.
 
-The morning refresh, the nightly backup, work done ahead (before each screen's on-hours and every few
-minutes), statistics, and one job per deadline reminder of the plan not yet sent. First fire times
+The morning refresh, the nightly backup, work done ahead (before the time a channel's kind asks for,
+such as each screen's on-hours, and every few minutes), statistics, and one job per deadline reminder of the plan not yet sent. First fire times
 come from the daemon's clock: APScheduler would compute them from the system clock.
 """
 
@@ -12,6 +12,7 @@ import datetime as dt
 from apscheduler.triggers.cron import CronTrigger
 
 from .. import jobs
+from ..channels.kinds import kind_of
 from ..publishing import notices_sent
 from .context import Shared
 
@@ -19,7 +20,7 @@ BACKUP_AT = dt.time(3, 0)  # each night, while nothing is due: a copy of a SQLit
 REFRESH_AT = dt.time(6, 0)  # each morning: re-render, pick up content edits, remind reviewers
 REMINDER_GRACE = 6 * 3600.0  # a deadline reminder later than this is stale: logged, not sent
 OFF_MINUTE = 30  # seconds past the minute for work done ahead: slots are on whole minutes, so a publish never waits for it
-SCREENS_LEAD = dt.timedelta(minutes=10)  # playlists are rebuilt this long before a screen switches on
+PREPARE_LEAD = dt.timedelta(minutes=10)  # work a kind asks for (a screen's playlist) is done this long before its time
 AHEAD_WATCH_MINUTES = 5  # how often posters and playlists are brought up to date with content, templates and config
 STATS_HOURS = "8-23"  # asked after 08:00 (figures are computed overnight), again each hour while not final
 STATS_MINUTE = 40
@@ -69,13 +70,14 @@ class Recurring:
         if s.ahead is None:
             return
         tz = s.campaign.timezone
-        for screen in s.campaign.screens:
-            job_id = f"{jobs.AHEAD_PREFIX}{screen.id}"
-            if job_id not in job_ids:
-                at = (dt.datetime.combine(dt.date(2000, 1, 2), screen.on_from) - SCREENS_LEAD).time()
+        for config in s.campaign.channels:
+            prep = kind_of(config).preparation(config)
+            job_id = f"{jobs.AHEAD_PREFIX}{prep.key}" if prep else ""
+            if prep is not None and job_id not in job_ids:
+                at = (dt.datetime.combine(dt.date(2000, 1, 2), prep.before) - PREPARE_LEAD).time()
                 trigger = CronTrigger(hour=at.hour, minute=at.minute, second=OFF_MINUTE, timezone=tz)
                 first = trigger.get_next_fire_time(None, s.clock.now())
-                self._add(jobs.WORK_AHEAD, trigger, job_id, f"电子屏 {screen.id} 开屏前更新播放列表", first)
+                self._add(jobs.WORK_AHEAD, trigger, job_id, prep.label, first)
         watch = f"{jobs.AHEAD_PREFIX}watch"
         if watch not in job_ids:  # its first run is now: a start prepares at once
             trigger = CronTrigger(minute=f"*/{AHEAD_WATCH_MINUTES}", second=OFF_MINUTE, timezone=tz)

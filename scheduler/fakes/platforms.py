@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..channels.assisted import AssistedChannel
 from ..channels.base import Channel, OutgoingPost
 from ..channels.fake import FakePlatform, Ledger
 from ..channels.images import PostImages
-from ..channels.wechat import WeChatChannel
-from ..channels.weibo import WeiboChannel
-from ..channels.weibo_rules import safe_domains
+from ..channels.wechat.api import WeChatChannel
+from ..channels.weibo.api import WeiboChannel
+from ..channels.weibo.assisted import AssistedChannel
+from ..channels.weibo.rules import safe_domains
 from ..inputs.campaign import Campaign, ChannelConfig, WeChatConfig, WeiboConfig
 from ..poster.files import PosterFiles
 from ..runtime.clock import Clock

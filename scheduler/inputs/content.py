@@ -9,7 +9,7 @@ from collections.abc import Mapping as AnyMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..channels.kinds import kind_names
+from ..channels.kinds import kind_names, kinds
 from ..support.errors import ContentError, Problem
 from .located_yaml import Mapping, Sequence, YamlSyntaxError, parse, read_text
 from .readers import Reader
@@ -176,6 +176,15 @@ def _load_text(r: Reader, text: str, suffix: str, source: str, values: AnyMappin
     return out
 
 
+def _needs_body(r: Reader, m: Mapping, path: str, channels: tuple[str, ...]) -> None:
+    """An item without a body may go only to kinds whose posts carry none (a WeChat article is the body)."""
+    without = [k.name for k in kinds() if not k.needs_body]
+    for kind in kinds():
+        if kind.needs_body and kind.name in channels:
+            what = kind.short_label or kind.label
+            r.problem(m.where(), f"{path} 可以发{what}但没有正文", f"写上正文，或把 channels 设为 [{', '.join(without)}]")
+
+
 def _split_front_matter(text: str, source: str) -> tuple[str, str, int, int]:
     """Front matter, body, the front matter's line offset and the body's first line number."""
     lines = text.splitlines(keepends=True)
@@ -232,8 +241,8 @@ def _item(r: Reader, m: Mapping, body: str, raw: str, values: AnyMapping[str, st
     for ch in channels:
         if ch not in known:
             r.problem(m.where("channels"), f"{path} 的渠道 {ch!r} 不可用", f"只能是 {' | '.join(known)}")
-    if "wechat" in channels and not body:
-        r.problem(m.where(), f"{path} 可以发公众号但没有正文", "写上正文，或把 channels 设为 [weibo, screen]")
+    if not body:
+        _needs_body(r, m, path, channels)
     phase = r.choice(m, "phase", path, PHASES, "")
     if phase and topic != LAUNCH_TOPIC:
         r.problem(m.where("phase"), f"{path} 不是启动活动内容，不需要 phase", "phase 只用于 topic: launch 的内容")

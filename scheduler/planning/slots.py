@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..inputs.campaign import Campaign, ChannelConfig, ScreenConfig
+from ..channels.kinds import kind_of
+from ..inputs.campaign import Campaign, ChannelConfig
 
 
 @dataclass(frozen=True, order=True)
@@ -20,20 +21,20 @@ class Slot:
 
     @property
     def post_id(self) -> str:
-        """Stable, readable id: 20160908-weibo-0930, 20160908-screen-center-0700-2."""
+        """Stable, readable id: 20160908-weibo-0930, 20160908-screen-center-0700-2 (a channel that is one
+        of several of its kind, `<kind>:<id>`, always numbers its posts)."""
         channel = self.channel.replace(":", "-")
         base = f"{self.at:%Y%m%d}-{channel}-{self.at:%H%M}"
-        return f"{base}-{self.index + 1}" if self.index or self.channel.startswith("screen:") else base
+        return f"{base}-{self.index + 1}" if self.index or ":" in self.channel else base
 
 
 def channel_slots(campaign: Campaign, channel: ChannelConfig) -> list[Slot]:
     days = campaign.days() if channel.dates is None else list(channel.dates)
+    kind = kind_of(channel)
     slots = []
     for day in days:
+        count = kind.slot_count(campaign, channel, day)
         for time in channel.times:
-            count = channel.per_slot
-            if isinstance(channel, ScreenConfig) and day == campaign.key_dates.launch:
-                count += channel.launch_extra
             slots += [Slot(campaign.at(day, time), channel.name, i) for i in range(count)]
     return sorted(slots)
 

@@ -21,6 +21,9 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from ..channels.base import Channel, OutgoingPost
+from ..channels.screen.stats import ScreenStats, log_file
+from ..channels.wechat.stats import WeChatStats
+from ..channels.weibo.stats import WeiboStats
 from ..fakes.server import FakeServer
 from ..fakes.wechat import FakeWeChat
 from ..fakes.weibo import FakeWeibo
@@ -32,10 +35,7 @@ from ..publishing.queue import Queue
 from ..runtime.clock import Clock
 from ..screens.playlist import Playlist, make_playlist
 from ..stats.collect import Collector, RunResult
-from ..stats.screens import ScreenStats, log_file
 from ..stats.sources import Source
-from ..stats.wechat import WeChatStats
-from ..stats.weibo import WeiboStats
 from ..support.values import Receipt
 
 PLAYER = "模拟播放器"

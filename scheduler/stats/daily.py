@@ -2,9 +2,10 @@
 asked for what is due), and units' submissions (new files recorded, reminders sent before and after
 each deadline, see `units.reminders`).
 
-WeChat and Weibo figures need the API (`publisher: api`, and for Weibo `mode: api`) and its
-credentials; posts that went out through the outbox or by hand have no platform ids to match.
-Screens are counted from proof of play whatever the publisher.
+Each channel's kind says where its figures come from (`Kind.stats_source`): WeChat and Weibo need
+the API (`publisher: api`, and for Weibo `mode: api`) and its credentials, since posts that went
+out through the outbox or by hand have no platform ids to match; screens are counted from proof of
+play whatever the publisher.
 """
 
 from __future__ import annotations
@@ -16,35 +17,21 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy.engine import Engine
 
+from ..channels.kinds import kind_of
 from ..inputs.campaign import Campaign
-from ..inputs.secrets import read_secret
 from ..runtime.clock import Clock
 from ..support.logs import event
 from ..support.notify import Notice, Notifications
 from .collect import Collector, RunResult
-from .screens import ScreenStats
 from .sources import Source
-from .wechat import WeChatStats
-from .weibo import WeiboStats
 
 log = logging.getLogger("qm.stats")
 
 
 def campaign_sources(campaign: Campaign, clock: Clock | None = None, env: Mapping[str, str] | None = None) -> list[Source]:
     env = os.environ if env is None else env
-    tz = campaign.timezone
-    found: list[Source] = []
-    wechat, weibo = campaign.wechat, campaign.weibo
-    if wechat is not None and wechat.publisher == "api":
-        secret = read_secret(env, wechat.app_secret_env)
-        if secret:
-            found.append(WeChatStats(wechat, secret, tz, clock))
-    if weibo is not None and weibo.publisher == "api" and weibo.mode == "api":
-        token = read_secret(env, weibo.access_token_env)
-        if token:
-            found.append(WeiboStats(weibo, token, tz, clock))
-    found += [ScreenStats(s, campaign.paths.state, tz, clock) for s in campaign.screens]
-    return found
+    made = (kind_of(c).stats_source(campaign, c, env, clock) for c in campaign.channels)
+    return [source for source in made if source is not None]
 
 
 class StatsJob:

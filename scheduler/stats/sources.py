@@ -62,6 +62,8 @@ class Source(Protocol):
 
 
 def source_label(name: str) -> str:
-    """What a person calls a source: 公众号, 微博, 电子屏 center."""
-    kind, _, rest = name.partition(":")
-    return {"wechat": "公众号", "weibo": "微博"}.get(kind, f"电子屏 {rest}" if kind == "screen" else name)
+    """What a person calls a source (its channel's kind says): 公众号, 微博, 电子屏 center."""
+    from ..channels.kinds import kind_named  # the kinds' statistics import this module
+
+    kind = kind_named(name.partition(":")[0])
+    return kind.source_label(name) if kind is not None else name

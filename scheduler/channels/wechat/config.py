@@ -8,7 +8,7 @@ from ...inputs.campaign import WeChatConfig
 from ...inputs.config import COMMON_CHANNEL_KEYS, common_channel
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader
-from .api_config import API_KEYS, SECRET_KEYS, api_settings, env_name
+from ..api_config import API_KEYS, SECRET_KEYS, api_settings, env_name
 
 
 def read_wechat(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> WeChatConfig | None:

@@ -1,5 +1,5 @@
-"""The WeChat Official Account kind (微信公众号): an article with a cover; publishers in
-`channels/wechat.py` (API) and the outbox; platform rules in `channels/wechat_rules.py`."""
+"""The WeChat Official Account kind (微信公众号): an article with a cover; its publisher over the API
+(`api.py`) besides the outbox; platform rules in `rules.py`; mass-send quotas in `quota.py`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...inputs.campaign import ChannelConfig, WeChatConfig
 from ...support.values import IMAGE_SCHEME, ImageRef
-from . import Kind
-from .wechat_config import read_wechat
+from ..kinds import Kind, Postponed
+from .config import read_wechat
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -20,8 +20,12 @@ if TYPE_CHECKING:
     from ...inputs.campaign import Campaign
     from ...inputs.located_yaml import Mapping as YamlMapping
     from ...inputs.readers import Reader
-    from ...planning.planner import PlannedPost
+    from ...planning.planner import Plan, PlannedPost
+    from ...publishing.queue import Queue
     from ...rendering.payloads import RenderedPost
+    from ...runtime.clock import Clock
+    from ...stats.sources import Source
+    from ...support.notify import Notice
 
 _CLASS_ATTR = re.compile(r'\s(?:class|id)="[^"]*"')
 _ATTR_VALUE = re.compile(r'="([^"]*)"')
@@ -34,6 +38,9 @@ class WeChatKind(Kind):
     name = "wechat"
     label = "微信公众号"
     template = "wechat/article.html.j2"
+    short_label = "公众号"
+    needs_body = True  # the article is the item's body
+    publishers: Mapping[str, str] = {"api": "api"}  # api.py: the official HTTP API
 
     def read(self, r: Reader, channels: YamlMapping, window: tuple[dt.date, dt.date] | None) -> tuple[ChannelConfig, ...]:
         config = read_wechat(r, channels, window)
@@ -67,10 +74,10 @@ class WeChatKind(Kind):
         return payload, (cover, *images)
 
     def problems(self, config: ChannelConfig, payload: Mapping[str, Any], files: Mapping[str, Path]) -> list[str]:
-        from .. import wechat_rules
+        from . import rules
 
         assert isinstance(config, WeChatConfig)
-        return wechat_rules.problems(config, payload, files)
+        return rules.problems(config, payload, files)
 
     def advice(self, config: ChannelConfig, payload: Mapping[str, Any]) -> list[str]:
         """What WeChat would quietly strip (not refuse): worth fixing, not a platform rule."""
@@ -106,6 +113,37 @@ class WeChatKind(Kind):
             f'<h3 class="title">{escape(p["title"])}</h3><div class="by">{escape(p["author"])}　{escape(campaign.name)}</div>'
             f"{Markup(content)}{findings}</div>"
         )
+
+    def notices(self, campaign: Campaign, config: ChannelConfig, today: dt.date, queue: Queue | None) -> dict[str, Notice]:
+        from . import warnings
+
+        assert isinstance(config, WeChatConfig)
+        return {} if queue is None else warnings.notices(campaign, config, queue)
+
+    def postponements(self, campaign: Campaign, config: ChannelConfig, plan: Plan) -> list[Postponed]:
+        from . import warnings
+
+        assert isinstance(config, WeChatConfig)
+        return warnings.planned(campaign, config, plan)
+
+    def postponement(self, campaign: Campaign, config: ChannelConfig, queue: Queue, post_id: str) -> Postponed | None:
+        """A mass send the account has no quota left for moves to the next slot with room."""
+        from . import warnings
+
+        assert isinstance(config, WeChatConfig)
+        return next((issue for issue in warnings.queued(campaign, config, queue) if issue.post_id == post_id), None)
+
+    def stats_source(self, campaign: Campaign, config: ChannelConfig, env: Mapping[str, str], clock: Clock | None) -> Source | None:
+        """The data APIs, for the articles published over the API (outbox posts have no platform ids)."""
+        from ...inputs.secrets import read_secret
+
+        assert isinstance(config, WeChatConfig)
+        secret = read_secret(env, config.app_secret_env) if config.publisher == "api" else ""
+        if not secret:
+            return None
+        from .stats import WeChatStats
+
+        return WeChatStats(config, secret, campaign.timezone, clock)
 
 
 @cache

@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..inputs.campaign import WeChatConfig
+from ...inputs.campaign import WeChatConfig
+from ..kinds import Postponed
 
 LIMITS = {"subscription": 1, "service": 4}
 SEARCH_DAYS = 400  # how far ahead to look for room
@@ -27,19 +28,11 @@ class Send:
     done: bool = False
 
 
-@dataclass(frozen=True)
-class QuotaIssue:
-    post_id: str
-    at: dt.datetime
-    next_free: dt.datetime  # the next slot time whose day (or month) still has room
-    message: str
-
-
 def applies(config: WeChatConfig | None) -> bool:
     return config is not None and config.mode == "mass_send" and config.account_type in LIMITS
 
 
-def over_quota(config: WeChatConfig, sends: Iterable[Send], tz: dt.tzinfo) -> list[QuotaIssue]:
+def over_quota(config: WeChatConfig, sends: Iterable[Send], tz: dt.tzinfo) -> list[Postponed]:
     if not applies(config):
         return []
     limit, key = LIMITS[config.account_type], _period(config.account_type, tz)
@@ -57,7 +50,7 @@ def over_quota(config: WeChatConfig, sends: Iterable[Send], tz: dt.tzinfo) -> li
         booked[key(free)] += 1
         label = f"{send.at.astimezone(tz):%Y-%m-%d}" if config.account_type == "subscription" else f"{send.at.astimezone(tz):%Y 年 %m 月}"
         what = "订阅号每天只能群发 1 次" if config.account_type == "subscription" else "服务号每月只能群发 4 次"
-        issues.append(QuotaIssue(send.post_id, send.at, free, f"{what}，{label} 的群发次数已排满"))
+        issues.append(Postponed(send.post_id, send.at, free, f"{what}，{label} 的群发次数已排满"))
     return issues
 
 

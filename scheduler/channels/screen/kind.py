@@ -1,5 +1,6 @@
 """The outdoor screen kind (户外电子屏): a slide at the screen's pixel size, shown from its slot
-until the wall goes dark; published through the outbox and the playlists of `screens/`."""
+until the wall goes dark; published through the outbox and the playlists of `scheduler/screens/`,
+which the daemon rebuilds before each wall switches on (`preparation`)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...inputs.campaign import ChannelConfig, ScreenConfig
 from ...support.values import IMAGE_SCHEME, ImageRef
-from . import Kind
-from .screen_config import read_screens
+from ..kinds import Kind, Preparation
+from .config import read_screens
 
 if TYPE_CHECKING:
     from ...inputs.campaign import Campaign
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from ...planning.planner import PlannedPost
     from ...planning.slots import Slot
     from ...rendering.payloads import RenderedPost
+    from ...runtime.clock import Clock
+    from ...stats.sources import Source
 
 
 class ScreenKind(Kind):
@@ -27,6 +30,7 @@ class ScreenKind(Kind):
     section = "screens"
     label = "户外电子屏"
     template = "screen/slide.html.j2"
+    short_label = "电子屏"
 
     def read(self, r: Reader, channels: YamlMapping, window: tuple[dt.date, dt.date] | None) -> tuple[ChannelConfig, ...]:
         return read_screens(r, channels, window)
@@ -52,10 +56,10 @@ class ScreenKind(Kind):
         return payload, (image,)
 
     def problems(self, config: ChannelConfig, payload: Mapping[str, Any], files: Mapping[str, Path]) -> list[str]:
-        from .. import screen_rules
+        from . import rules
 
         assert isinstance(config, ScreenConfig)
-        return screen_rules.problems(config, payload, files)
+        return rules.problems(config, payload, files)
 
     def texts(self, payload: Mapping[str, Any]) -> list[str]:
         return [str(payload["headline"]), str(payload["line"])]
@@ -92,6 +96,26 @@ class ScreenKind(Kind):
     def seen_until(self, campaign: Campaign, config: ChannelConfig, slot: Slot) -> dt.datetime:
         assert isinstance(config, ScreenConfig)
         return max(slot.at, campaign.at(slot.day, config.on_to))
+
+    def slot_count(self, campaign: Campaign, config: ChannelConfig, day: dt.date) -> int:
+        """The wall features `launch_extra` more items on launch day."""
+        assert isinstance(config, ScreenConfig)
+        return config.per_slot + (config.launch_extra if day == campaign.key_dates.launch else 0)
+
+    def preparation(self, config: ChannelConfig) -> Preparation | None:
+        """The wall's playlist, rebuilt shortly before it switches on."""
+        assert isinstance(config, ScreenConfig)
+        return Preparation(config.id, config.on_from, f"电子屏 {config.id} 开屏前更新播放列表")
+
+    def stats_source(self, campaign: Campaign, config: ChannelConfig, env: Mapping[str, str], clock: Clock | None) -> Source | None:
+        """Counted from proof of play, whatever the publisher."""
+        from .stats import ScreenStats
+
+        assert isinstance(config, ScreenConfig)
+        return ScreenStats(config, campaign.paths.state, campaign.timezone, clock)
+
+    def source_label(self, name: str) -> str:
+        return f"电子屏 {name.partition(':')[2]}"
 
 
 KIND = ScreenKind()

@@ -28,17 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..inputs.campaign import Campaign, ChannelConfig, WeChatConfig
-from ..inputs.secrets import require_secret
-from ..runtime.clock import Clock
-from ..support import redact
-from ..support.logs import event
-from ..support.values import ImageSource, Receipt
-from . import register
-from . import wechat_rules as rules
-from .api import ApiChannel, ImageFile, UnclearOutcome, call_name
-from .base import ChannelError, OutgoingPost, PermanentError
-from .images import PostImages
+from ...inputs.campaign import Campaign, ChannelConfig, WeChatConfig
+from ...inputs.secrets import require_secret
+from ...runtime.clock import Clock
+from ...support import redact
+from ...support.logs import event
+from ...support.values import ImageSource, Receipt
+from ..api import ApiChannel, ImageFile, UnclearOutcome, call_name
+from ..base import ChannelError, OutgoingPost, PermanentError
+from ..images import PostImages, image_kind
+from . import rules
 
 log = logging.getLogger("qm.wechat")
 
@@ -185,7 +184,7 @@ class WeChatChannel(ApiChannel):
         return progress
 
     def _upload(self, path: Path, api: str, params: dict[str, str] | None = None) -> dict[str, Any]:
-        mime = "image/png" if rules.image_kind(path) == "png" else "image/jpeg"
+        mime = "image/png" if image_kind(path) == "png" else "image/jpeg"
         return self.call(api, params=params or {}, files={"media": (path.name, path.read_bytes(), mime)})
 
     def _irrevocable(self, post: OutgoingPost, progress: dict[str, Any], stage: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -261,7 +260,6 @@ def client_msg_id(post: OutgoingPost) -> str:
     return f"qm-{post.id}-{post.version}"[:64]
 
 
-@register("wechat", "api")
 def make(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> WeChatChannel:
     assert isinstance(config, WeChatConfig)
     secret = require_secret(os.environ, config.app_secret_env, "公众号 AppSecret", config.name)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from ...inputs.campaign import WeChatConfig, WeiboConfig
-from ...inputs.config import URL_RE
-from ...inputs.located_yaml import Mapping
-from ...inputs.readers import Reader
+from ..inputs.campaign import WeChatConfig, WeiboConfig
+from ..inputs.config import URL_RE
+from ..inputs.located_yaml import Mapping
+from ..inputs.readers import Reader
 
 API_KEYS = ("api_base", "timeout")
 SECRET_KEYS = ("app_secret", "secret", "access_token", "token")

@@ -1,5 +1,5 @@
-"""The Weibo kind (新浪微博): one text with a picture; publishers in `channels/weibo.py` (API),
-`channels/assisted.py` (staff post by hand) and the outbox; rules in `channels/weibo_rules.py`."""
+"""The Weibo kind (新浪微博): one text with a picture; publishers `api.py` (the API, or with
+`mode: assisted` staff who post by hand, `assisted.py`) besides the outbox; rules in `rules.py`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...inputs.campaign import ChannelConfig, WeiboConfig
 from ...support.values import IMAGE_SCHEME, ImageRef
-from . import Kind
-from .weibo_config import read_weibo
+from ..kinds import Kind
+from .config import read_weibo
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -19,13 +19,18 @@ if TYPE_CHECKING:
     from ...inputs.located_yaml import Mapping as YamlMapping
     from ...inputs.readers import Reader
     from ...planning.planner import PlannedPost
+    from ...publishing.queue import Queue
     from ...rendering.payloads import RenderedPost
+    from ...runtime.clock import Clock
+    from ...stats.sources import Source
+    from ...support.notify import Notice
 
 
 class WeiboKind(Kind):
     name = "weibo"
     label = "微博"
     template = "weibo/post.txt.j2"
+    publishers: Mapping[str, str] = {"api": "api"}  # api.py: `mode: api` posts through statuses/share, `mode: assisted` through staff
 
     def read(self, r: Reader, channels: YamlMapping, window: tuple[dt.date, dt.date] | None) -> tuple[ChannelConfig, ...]:
         config = read_weibo(r, channels, window)
@@ -44,10 +49,10 @@ class WeiboKind(Kind):
         return payload, (image,)
 
     def problems(self, config: ChannelConfig, payload: Mapping[str, Any], files: Mapping[str, Path]) -> list[str]:
-        from .. import weibo_rules
+        from . import rules
 
         assert isinstance(config, WeiboConfig)
-        return weibo_rules.problems(config, payload, files)
+        return rules.problems(config, payload, files)
 
     def advice(self, config: ChannelConfig, payload: Mapping[str, Any]) -> list[str]:
         if not str(payload.get("image_alt", "")).strip():
@@ -69,6 +74,25 @@ class WeiboKind(Kind):
             f'<div class="text">{escape(p["text"])}</div><img src="{src(image)}" alt="{escape(p.get("image_alt") or "配图")}">'
             f'<div class="meta">{meta}｜按微博计数 {p["length"]} 字｜{"接口发布" if p["mode"] == "api" else "人工发布"}</div>{findings}</div>'
         )
+
+    def notices(self, campaign: Campaign, config: ChannelConfig, today: dt.date, queue: Queue | None) -> dict[str, Notice]:
+        from .warnings import token_notice
+
+        assert isinstance(config, WeiboConfig)
+        notice = token_notice(config, today)
+        return {} if notice is None else {f"token:{config.name}:{today}": notice}
+
+    def stats_source(self, campaign: Campaign, config: ChannelConfig, env: Mapping[str, str], clock: Clock | None) -> Source | None:
+        """Reposts, comments and likes, for the posts made through the API (not by staff, not the outbox)."""
+        from ...inputs.secrets import read_secret
+
+        assert isinstance(config, WeiboConfig)
+        token = read_secret(env, config.access_token_env) if config.publisher == "api" and config.mode == "api" else ""
+        if not token:
+            return None
+        from .stats import WeiboStats
+
+        return WeiboStats(config, token, campaign.timezone, clock)
 
 
 KIND = WeiboKind()

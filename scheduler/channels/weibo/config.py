@@ -8,7 +8,7 @@ from ...inputs.campaign import WeiboConfig
 from ...inputs.config import COMMON_CHANNEL_KEYS, URL_RE, common_channel
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader
-from .api_config import API_KEYS, IP_RE, SECRET_KEYS, api_settings, env_name
+from ..api_config import API_KEYS, IP_RE, SECRET_KEYS, api_settings, env_name
 
 
 def read_weibo(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> WeiboConfig | None:

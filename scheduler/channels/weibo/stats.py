@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..channels.api import ApiChannel
-from ..channels.base import ChannelError, OutgoingPost
-from ..channels.weibo_rules import MEANINGS, TRANSIENT_CODES
-from ..inputs.campaign import WeiboConfig
-from ..runtime.clock import Clock
-from ..support.values import Receipt
-from .sources import DayFigures, Figure, PublishedPost, StatsError
+from ...inputs.campaign import WeiboConfig
+from ...runtime.clock import Clock
+from ...stats.sources import DayFigures, Figure, PublishedPost, StatsError
+from ...support.values import Receipt
+from ..api import ApiChannel
+from ..base import ChannelError, OutgoingPost
+from .rules import MEANINGS, TRANSIENT_CODES
 
 ASK_AFTER = dt.time(8, 0)
 BATCH = 100  # ids per call, as documented

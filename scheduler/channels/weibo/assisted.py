@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..inputs.campaign import WeiboConfig
-from ..runtime.clock import Clock, SystemClock
-from ..support.notify import ASSISTED, Notice, Notifications
-from ..support.values import Receipt
-from . import weibo_rules
-from .api import ImageFile
-from .base import Channel, OutgoingPost, PermanentError, TransientError
+from ...inputs.campaign import WeiboConfig
+from ...runtime.clock import Clock, SystemClock
+from ...support.notify import ASSISTED, Notice, Notifications
+from ...support.values import Receipt
+from ..api import ImageFile
+from ..base import Channel, OutgoingPost, PermanentError, TransientError
+from . import rules
 
 
 class AssistedChannel(Channel):
@@ -32,7 +32,7 @@ class AssistedChannel(Channel):
     def publish(self, post: OutgoingPost) -> Receipt:
         ref = str(post.payload.get("image", ""))
         picture = self.images(post, ref) if ref else None
-        problems = weibo_rules.problems(self.config, post.payload, {ref: picture} if picture else {})
+        problems = rules.problems(self.config, post.payload, {ref: picture} if picture else {})
         if problems:  # the very rules `qm check` applies: staff are never sent a post the platform refuses
             raise PermanentError(f"{post.id} 不能发到微博：{'；'.join(problems)}", self.name)
         lines = (

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..inputs.campaign import WeChatConfig
-from ..rendering.text_measures import utf8_size
-from ..support.values import IMAGE_SCHEME, image_refs
-from .base import ChannelError, PermanentError, TransientError
+from ...inputs.campaign import WeChatConfig
+from ...rendering.text_measures import utf8_size
+from ...support.values import IMAGE_SCHEME, image_refs
+from ..base import ChannelError, PermanentError, TransientError
+from ..images import MB, image_kind
 
-MB = 1024 * 1024
 COVER_MAX = 10 * MB
 INLINE_MAX = MB - 1  # "< 1 MB"
 CONTENT_BYTES_MAX = MB - 1
@@ -138,21 +138,6 @@ def problems(config: WeChatConfig, payload: Mapping[str, Any], files: Mapping[st
         if ref in files and (problem := image_problem(files[ref], cover=ref == cover)):
             found.append(problem)
     return found
-
-
-def image_kind(path: Path) -> str:
-    """The image format by its first bytes: png, jpeg, gif, bmp, or ""."""
-    with path.open("rb") as f:
-        head = f.read(8)
-    if head.startswith(b"\x89PNG"):
-        return "png"
-    if head.startswith(b"\xff\xd8"):
-        return "jpeg"
-    if head[:4] in (b"GIF8",):
-        return "gif"
-    if head.startswith(b"BM"):
-        return "bmp"
-    return ""
 
 
 def image_problem(path: Path, *, cover: bool) -> str:

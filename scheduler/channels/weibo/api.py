@@ -3,7 +3,7 @@
 The rules (a safe-domain URL, no #topic#, ≤140 by Weibo's count, picture < 5 MB, `rip`) are
 checked before the call. Rate limits are transient; repeated content, illegal content and an
 expired or invalid token are permanent and say what to do. A token cannot be refreshed: its expiry
-date (channels.weibo.token_expires, or <access_token_env>_EXPIRES) is warned about ahead of time (`channel_warnings`), and a post
+date (channels.weibo.token_expires, or <access_token_env>_EXPIRES) is warned about ahead of time (`warnings`), and a post
 due after it fails before any call.
 
 With `mode: assisted` nothing is sent to Weibo: staff get the ready post (`assisted`).
@@ -15,19 +15,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..inputs.campaign import Campaign, ChannelConfig, WeiboConfig
-from ..inputs.secrets import require_secret
-from ..runtime.clock import Clock
-from ..support.errors import ConfigError
-from ..support.notify import Notifications
-from ..support.values import ImageSource, Receipt
-from . import register
-from . import weibo_rules as rules
-from .api import ApiChannel, ImageFile, UnclearOutcome
+from ...inputs.campaign import Campaign, ChannelConfig, WeiboConfig
+from ...inputs.secrets import require_secret
+from ...runtime.clock import Clock
+from ...support.errors import ConfigError
+from ...support.notify import Notifications
+from ...support.values import ImageSource, Receipt
+from ..api import ApiChannel, ImageFile, UnclearOutcome
+from ..base import Channel, ChannelError, OutgoingPost, PermanentError
+from ..images import PostImages, image_kind
+from . import rules
 from .assisted import AssistedChannel
-from .base import Channel, ChannelError, OutgoingPost, PermanentError
-from .images import PostImages
-from .wechat_rules import image_kind
 
 
 class WeiboChannel(ApiChannel):
@@ -106,7 +104,6 @@ def _receipt(status: dict[str, Any]) -> Receipt:
     return Receipt("published", external_id=idstr, url=url, data=data)
 
 
-@register("weibo", "api")
 def make(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> Channel:
     assert isinstance(config, WeiboConfig)
     files = PostImages(images)

@@ -1,0 +1,195 @@
+"""Channel kinds and their registry: everything that knows one kind of channel, in one object.
+
+A kind (WeChat, Weibo, a screen, or one added later) lives in one package (`channels/<kind>/`) and
+hands the registry one object saying how its section of config.yaml is read, how a planned post
+becomes its payload, which platform rules the payload must keep (one function, called by `qm check`
+and by every publisher), what text the editorial checks read, how a preview shows it, which
+publishers it has besides the outbox, and the hooks the planner, the daemon and the statistics call
+(extra items on a day, work prepared before a time, warnings for staff, a post moved for a quota,
+a statistics source). Nothing outside the kind's package tests for a kind by name. See
+CONTRIBUTING.md, "Adding a channel kind".
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ..inputs.campaign import Campaign, ChannelConfig
+    from ..inputs.located_yaml import Mapping as YamlMapping
+    from ..inputs.readers import Reader
+    from ..planning.planner import Plan, PlannedPost
+    from ..planning.slots import Slot
+    from ..publishing.queue import Queue
+    from ..rendering.payloads import RenderedPost
+    from ..runtime.clock import Clock
+    from ..stats.sources import Source
+    from ..support.notify import Notice
+    from ..support.values import ImageRef, ImageSource
+    from .base import Channel
+
+Maker = Callable[["Campaign", "ChannelConfig", "ImageSource"], "Channel"]
+
+
+@dataclass(frozen=True)
+class Postponed:
+    """A post its channel cannot take at its time (a quota is used up), and the next slot that can."""
+
+    post_id: str
+    at: dt.datetime
+    next_free: dt.datetime  # the next slot time with room
+    message: str  # why, for staff: 订阅号每天只能群发 1 次……
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """Work a channel needs done ahead each day (posters drawn, a screen's playlist built) before a time."""
+
+    key: str  # names the daily job (`ahead:<key>`): unique among the campaign's channels
+    before: dt.time  # the work is done shortly before this time (a screen switching on)
+    label: str  # the job's name, for people
+
+
+class Kind:
+    """One kind of channel. Subclasses set the names and implement what differs."""
+
+    name = ""  # the kind's name: "wechat"; channels are named "<name>" or "<name>:<id>"
+    section = ""  # its key under `channels:` in config.yaml (defaults to `name`)
+    label = ""  # what people call it: 微信公众号
+    template = ""  # its template under templates/: "wechat/article.html.j2"
+    short_label = ""  # what a list calls it, briefly: 公众号 (defaults to `label`)
+    needs_body = False  # its posts carry an item's body: an item without one may not go to it
+    # its publishers besides the outbox (`publisher:` in config.yaml), each the module of the kind's
+    # package whose `make` builds the channel: imported only when one is made
+    publishers: Mapping[str, str] = {}
+
+    def read(self, r: Reader, channels: YamlMapping, window: tuple[dt.date, dt.date] | None) -> tuple[ChannelConfig, ...]:
+        """The configured channels of this kind from `channels:` (problems reported to `r`)."""
+        raise NotImplementedError
+
+    def render(
+        self, run: Callable[[dict[str, Any]], str], post: PlannedPost, channel: ChannelConfig, base: dict[str, Any]
+    ) -> tuple[dict[str, Any], tuple[ImageRef, ...]]:
+        """The payload of a post and the images it needs; `run(context)` renders the kind's template."""
+        raise NotImplementedError
+
+    def problems(self, config: ChannelConfig, payload: Mapping[str, Any], files: Mapping[str, Path]) -> list[str]:
+        """Every reason the platform would refuse this payload (`files`: its image files that exist)."""
+        return []
+
+    def advice(self, config: ChannelConfig, payload: Mapping[str, Any]) -> list[str]:
+        """What only the check points out (the platform accepts it, readers would suffer)."""
+        return []
+
+    def texts(self, payload: Mapping[str, Any]) -> list[str]:
+        """The words readers see, for the editorial checks (sensitive words, hotlines, wording)."""
+        return []
+
+    def preview(
+        self, campaign: Campaign, post: PlannedPost, rendered: RenderedPost, src: Callable[[ImageRef], str], meta: str, findings: str
+    ) -> str:
+        """The post as readers see it, in HTML (`src`: an image's address; `meta`: time, area, id;
+        `findings`: the check's verdict, to show under it). Escape what comes from content."""
+        raise NotImplementedError
+
+    def channel_label(self, config: ChannelConfig) -> str:
+        return self.label or config.name
+
+    def seen_until(self, campaign: Campaign, config: ChannelConfig, slot: Slot) -> dt.datetime:
+        """Until when people see a post put out in `slot` (a screen shows it until the wall goes dark)."""
+        return slot.at
+
+    def publisher(self, name: str) -> Maker | None:
+        """What makes this kind's channel for `publisher: <name>` (one of `publishers`; the outbox
+        serves every kind). Imported only when asked: `qm plan` never loads an HTTP client."""
+        module = self.publishers.get(name)
+        if module is None:
+            return None
+        package = type(self).__module__.rpartition(".")[0]
+        maker: Maker = importlib.import_module(f"{package}.{module}").make
+        return maker
+
+    def slot_count(self, campaign: Campaign, config: ChannelConfig, day: dt.date) -> int:
+        """How many posts each of the channel's slot times holds on `day`."""
+        return config.per_slot
+
+    def preparation(self, config: ChannelConfig) -> Preparation | None:
+        """Work the daemon does ahead each day for this channel, besides its regular watch."""
+        return None
+
+    def notices(self, campaign: Campaign, config: ChannelConfig, today: dt.date, queue: Queue | None) -> dict[str, Notice]:
+        """Warnings staff should get before a post's time (a token about to expire; with the `queue`,
+        what its posts will run into), each under a key of its own: the daemon sends each key once."""
+        return {}
+
+    def postponements(self, campaign: Campaign, config: ChannelConfig, plan: Plan) -> list[Postponed]:
+        """The planned posts the channel will not be able to take at their time (`qm check`, `qm plan`)."""
+        return []
+
+    def postponement(self, campaign: Campaign, config: ChannelConfig, queue: Queue, post_id: str) -> Postponed | None:
+        """Whether the daemon must move this post, due now, to a later slot rather than send it."""
+        return None
+
+    def stats_source(self, campaign: Campaign, config: ChannelConfig, env: Mapping[str, str], clock: Clock | None) -> Source | None:
+        """Where the channel's figures come from, or None (no API, no credentials)."""
+        return None
+
+    def source_label(self, name: str) -> str:
+        """What a person calls the statistics source of the channel named `name`."""
+        return self.short_label or self.label or name
+
+
+BUILTIN = ("wechat", "weibo", "screen")  # the packages beside this module that hold the built-in kinds
+_kinds: dict[str, Kind] = {}
+_builtins_loaded = False
+
+
+def register_kind(kind: Kind) -> Kind:
+    """Make a kind known: config.yaml may then configure it under `channels.<section>`."""
+    _load_builtins()
+    if not kind.section:
+        kind.section = kind.name
+    _kinds[kind.name] = kind
+    return kind
+
+
+def unregister_kind(name: str) -> None:
+    _kinds.pop(name, None)
+
+
+def _load_builtins() -> None:
+    global _builtins_loaded
+    if _builtins_loaded:
+        return
+    _builtins_loaded = True
+    for name in BUILTIN:
+        kind: Kind = importlib.import_module(f"{__package__}.{name}").KIND
+        kind.section = kind.section or kind.name
+        _kinds.setdefault(kind.name, kind)
+
+
+def kinds() -> tuple[Kind, ...]:
+    _load_builtins()
+    return tuple(_kinds.values())
+
+
+def kind_names() -> tuple[str, ...]:
+    return tuple(k.name for k in kinds())
+
+
+def kind_named(name: str) -> Kind | None:
+    _load_builtins()
+    return _kinds.get(name)
+
+
+def kind_of(config: ChannelConfig) -> Kind:
+    found = kind_named(config.kind)
+    if found is None:
+        raise LookupError(f"unknown channel kind {config.kind!r}")
+    return found
