@@ -8,8 +8,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from ..support.errors import Problem
@@ -233,6 +235,11 @@ def parse_time(value: Any) -> dt.time | None:
     if not match:
         return None
     return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def under(base: Path, written: str) -> Path:
+    """A path written in a file, relative to that file's folder, without `a/../` detours."""
+    return Path(os.path.normpath(base / written))
 
 
 def _join(path: str, key: Any) -> str:

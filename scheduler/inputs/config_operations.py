@@ -1,0 +1,119 @@
+"""How the campaign is run, read from config.yaml: who is notified (`notifications`), which units
+report in (`units`), who reviews posts (`review`), which extra words `qm check` flags (`lint`), and
+how a standby daemon takes over (`daemon`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .campaign import ROLE_LABELS, ROLES, DaemonConfig, LintConfig, Notifier, ReviewConfig, Stage, Unit
+from .located_yaml import Mapping
+from .readers import Reader, under
+
+
+def notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
+    out = []
+    for path, m in r.entries(data, "notifications", ""):
+        r.keys(m, path, ("name", "kind", "webhook_env", "secret_env", "events"))
+        for key in ("webhook", "secret", "token"):
+            if key in m:
+                r.problem(m.where(key), "密钥和 Webhook 地址不能写在配置文件里", f"改用 {key}_env 指定环境变量名")
+        events = r.texts(m, "events", path) or Notifier.events
+        for e in events:
+            if e not in Notifier.events:
+                r.problem(m.where("events"), f"{path}.events 中的 {e!r} 不可用", f"只能是 {' | '.join(Notifier.events)}")
+        out.append(
+            Notifier(
+                name=r.text(m, "name", path),
+                kind=r.choice(m, "kind", path, ("wecom", "dingtalk")),
+                webhook_env=r.text(m, "webhook_env", path),
+                secret_env=r.text(m, "secret_env", path, ""),
+                events=events,
+            )
+        )
+    return tuple(out)
+
+
+def units(r: Reader, data: Mapping) -> tuple[Unit, ...]:
+    out: list[Unit] = []
+    for path, m in r.entries(data, "units", ""):
+        r.keys(m, path, ("name", "contact", "phone", "webhook_env", "kind"))
+        for key in ("webhook", "secret", "token"):
+            if key in m:
+                r.problem(m.where(key), "密钥和 Webhook 地址不能写在配置文件里", "改用 webhook_env 指定存放地址的环境变量名")
+        name = r.text(m, "name", path)
+        if name and any(u.name == name for u in out):
+            r.problem(m.where("name"), f"单位 {name} 重复", "每个单位只写一次")
+        if name and ("/" in name or "\\" in name or name.startswith(".")):
+            r.problem(
+                m.where("name"), f"单位名称 {name!r} 不能含 / 或 \\，也不能以 . 开头（它也是文件夹名）", "写单位的中文名称，如 爱辉区"
+            )
+        out.append(
+            Unit(
+                name=name,
+                contact=r.text(m, "contact", path, ""),
+                phone=str(r.text(m, "phone", path, "")),
+                webhook_env=r.text(m, "webhook_env", path, ""),
+                kind=r.choice(m, "kind", path, ("wecom", "dingtalk"), "wecom"),
+            )
+        )
+    return tuple(out)
+
+
+def lint(r: Reader, data: Mapping, base: Path) -> LintConfig:
+    m = r.section(data, "lint", "", required=False)
+    if m is None:
+        return LintConfig()
+    r.keys(m, "lint", ("sensitive_words", "sensitive_words_file", "absolute_terms_extra"))
+    words = list(r.texts(m, "sensitive_words", "lint"))
+    if "sensitive_words_file" in m:
+        file = under(base, r.text(m, "sensitive_words_file", "lint"))
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+            words += [w.strip() for w in lines if w.strip() and not w.startswith("#")]
+        except OSError:
+            r.problem(m.where("sensitive_words_file"), f"敏感词文件不存在或无法读取：{file}")
+    return LintConfig(sensitive_words=tuple(words), absolute_terms_extra=r.texts(m, "absolute_terms_extra", "lint"))
+
+
+def review(r: Reader, data: Mapping) -> ReviewConfig:
+    m = r.section(data, "review", "", required=False)
+    if m is None:
+        return ReviewConfig()
+    r.keys(m, "review", ("stages", "same_person"))
+    stages: list[Stage] = []
+    for path, entry in r.entries(m, "stages", "review"):
+        r.keys(entry, path, ("name", "role"))
+        name = r.text(entry, "name", path, max_len=20)
+        role = r.choice(entry, "role", path, ROLES)
+        if name in {x.name for x in stages}:
+            r.problem(entry.where("name"), f"{path}.name：审核阶段 {name} 重复", "每个阶段的名称不同，如 初审、复审、终审")
+        elif name and role in ROLES:
+            stages.append(Stage(name, role))
+    if "stages" in m and not stages:
+        roles = "、".join(f"{k}（{v}）" for k, v in ROLE_LABELS.items())
+        r.problem(
+            m.where("stages"),
+            "review.stages 至少要有一个阶段",
+            f"如 [{{name: 初审, role: editor}}, {{name: 终审, role: reviewer}}]；角色：{roles}",
+        )
+    return ReviewConfig(
+        stages=tuple(stages) or ReviewConfig.stages,
+        same_person=r.flag(m, "same_person", "review", False),
+    )
+
+
+LEASE_TIMEOUT_RANGE = (10.0, 600.0)  # seconds: keepalives need a few; beyond ten minutes a launch-day post would wait too long
+
+
+def daemon(r: Reader, data: Mapping) -> DaemonConfig:
+    m = r.section(data, "daemon", "", required=False)
+    if m is None:
+        return DaemonConfig()
+    r.keys(m, "daemon", ("lease_timeout",))
+    lo, hi = LEASE_TIMEOUT_RANGE
+    hint = (
+        f"写 {lo:g}–{hi:g} 之间的秒数，例如 lease_timeout: {DaemonConfig.lease_timeout:g}（默认）："
+        "主服务死掉或断网后，备用服务在这么多秒内接管；太短会在网络短暂抖动时误切换"
+    )
+    return DaemonConfig(lease_timeout=r.number(m, "lease_timeout", "daemon", DaemonConfig.lease_timeout, lo, hi, hint=hint))
