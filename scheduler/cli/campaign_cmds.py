@@ -72,7 +72,7 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
 
 def _check(ctx: Context, out: io.StringIO) -> None:
     from ..inputs.content import editorial_problems
-    from ..planning.planner import coverage_shortfalls
+    from ..planning.plan_checks import coverage_shortfalls
     from ..publishing import channel_warnings as warnings
     from ..rendering.lint import lint_post
 

@@ -53,7 +53,8 @@ class Context:
 
     @cached_property
     def plan(self) -> Plan:
-        from ..planning.planner import check_pins, make_plan
+        from ..planning.plan_checks import check_pins
+        from ..planning.planner import make_plan
 
         problems = check_pins(self.campaign, self.library)
         if problems:

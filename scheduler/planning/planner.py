@@ -8,17 +8,17 @@ How a channel's slots are filled, in order:
 3. each topic `coverage` names gets its posts (spread over the channels);
 4. the other slots are shared among the five areas as evenly as the library allows
    (water-filling), interleaved through the month;
-5. within an area, items and slots are matched by rendezvous hashing: every (item, slot) pair gets
-   a fixed pseudo-random score and the best-scoring free pairs win. A pair's score depends only on
-   the ids, so adding or editing one item moves few others (editing text moves none);
+5. within an area, items and slots are matched by rendezvous hashing (`matching`): every (item,
+   slot) pair gets a fixed pseudo-random score and the best-scoring free pairs win. A pair's score
+   depends only on the ids, so adding or editing one item moves few others (editing text moves none);
 6. slots an area could not fill (e.g. items limited by valid dates) take any item left.
 No item appears twice on one channel. Not enough content is a PlanError that says how many are missing.
+What `qm check` adds about a plan is in `plan_checks`; the staff's deadline reminders in `reminders`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from ..channels.kinds import kind_named
 from ..inputs.campaign import Campaign, ChannelConfig
 from ..inputs.content import ContentItem, Library
-from ..inputs.vocabulary import AREAS, TOPICS
+from ..inputs.vocabulary import AREAS
 from ..support.errors import PlanError, Problem
+from . import matching
+from .reminders import Reminder, reminders
 from .slots import Slot, channel_slots
 
 
@@ -48,20 +50,6 @@ class PlannedPost:
     @property
     def at(self) -> dt.datetime:
         return self.slot.at
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """A notification to staff (not a public post), e.g. a deadline coming up."""
-
-    at: dt.datetime
-    key: str  # county_plans_due | summary_due | launch
-    due: dt.date
-    message: str
-
-    @property
-    def id(self) -> str:
-        return f"{self.at:%Y%m%d}-notify-{self.key}"
 
 
 @dataclass(frozen=True)
@@ -201,8 +189,8 @@ def fits_launch_time(campaign: Campaign, channel: ChannelConfig, slot: Slot, ite
 def _area_slots(board: _Board) -> dict[str, list[Slot]]:
     """Share the open slots among the five areas as evenly as their items allow, interleaved in time."""
     by_area = Counter(i.area for i in board.regular())
-    quotas = _water_fill(len(board.free()), {a: by_area[a] for a in AREAS})
-    return _interleave(board.free(), quotas)
+    quotas = matching.water_fill(len(board.free()), {a: by_area[a] for a in AREAS})
+    return matching.interleave(board.free(), quotas)
 
 
 def _place_coverage(campaign: Campaign, boards: list[_Board]) -> None:
@@ -245,28 +233,6 @@ def _check_full(campaign: Campaign, board: _Board, problems: list[Problem]) -> N
         )
 
 
-def coverage_shortfalls(campaign: Campaign, library: Library, plan: Plan) -> list[Problem]:
-    """Topics of `coverage` that the plan has fewer times than asked, with why: for `qm check`."""
-    cov = campaign.coverage
-    counts = Counter(p.item.topic for p in plan.posts)
-    out = []
-    for topic in cov.topics:
-        if counts[topic] >= cov.times:
-            continue
-        items = [i for i in library.items if i.topic == topic]
-        valid = [i for i in items if (i.valid_from or campaign.end) <= campaign.end and (i.valid_to or campaign.start) >= campaign.start]
-        if not items:
-            why, fix = "内容库里没有这个主题的内容", f"添加 topic: {topic} 的内容（见 content/README.md）"
-        elif not valid:
-            why, fix = f"这个主题的 {len(items)} 条内容都不在活动期的有效期内", "添加在活动期内有效的内容，或检查 valid_from / valid_to"
-        else:
-            why = f"只排进了 {counts[topic]} 次（同一条内容在一个渠道只发一次，所在领域的时段也要留给别的主题）"
-            fix = "添加更多该主题的内容、允许更多渠道（channels），或减少 coverage.times"
-        name = TOPICS.get(topic, topic)
-        out.append(Problem(f"主题 {topic}（{name}）要求至少出现 {cov.times} 次：{why}", cov.where, fix))
-    return out
-
-
 def _validity(item: ContentItem) -> str:
     return f"{item.valid_from or '不限'} 至 {item.valid_to or '不限'}"
 
@@ -285,23 +251,6 @@ def _check_pins_known(campaign: Campaign, problems: list[Problem]) -> None:
             problems.append(Problem(f"固定内容的渠道 {pin.channel!r} 不存在", pin.where, f"可用渠道：{'、'.join(sorted(names))}"))
 
 
-def check_pins(campaign: Campaign, library: Library) -> list[Problem]:
-    return [
-        Problem(f"固定的内容 {pin.item!r} 在内容库中不存在", pin.where, "检查 pins 中 item 的拼写")
-        for pin in campaign.pins
-        if library.get(pin.item) is None
-    ]
-
-
-def _slot_key(channel: str, slot: Slot) -> bytes:
-    """The slot's part of a pairing's score key: formatted once per slot, not once per pair."""
-    return f"{channel}|{slot.at:%Y%m%d%H%M}|{slot.index}|".encode()
-
-
-def _score(slot_key: bytes, item_key: bytes) -> bytes:
-    return hashlib.blake2b(slot_key + item_key, digest_size=8).digest()
-
-
 def _match(
     board: _Board,
     items: Iterable[ContentItem],
@@ -310,69 +259,11 @@ def _match(
     fits: Callable[[Slot, ContentItem], bool] | None = None,
     limit: int | None = None,
 ) -> int:
-    """Greedy rendezvous matching of free items to free slots, best score first; returns how many were placed."""
-    chosen = board.chosen
-    used = {p.item.id for p in chosen.values()}
+    """Place the best-matching free items in free slots (`matching.pairs`); returns how many were placed."""
+    used = {p.item.id for p in board.chosen.values()}
     free_items = [i for i in items if i.id not in used]
-    free_slots = [s for s in slots if s not in chosen]
-    ok = fits or (lambda s, i: i.valid_on(s.day))
-    slot_keys = {s: _slot_key(board.name, s) for s in free_slots}
-    item_keys = {i.id: i.id.encode() for i in free_items}
-    pairs = sorted(
-        ((_score(slot_keys[s], item_keys[i.id]), s, i) for s in free_slots for i in free_items if ok(s, i)),
-        key=lambda p: p[0],
-        reverse=True,
-    )
-    placed = 0
-    for _, slot, item in pairs:
-        if slot in chosen or item.id in used or (limit is not None and placed >= limit):
-            continue
-        chosen[slot] = PlannedPost(slot, item, reason)
-        used.add(item.id)
-        placed += 1
-    return placed
-
-
-def _water_fill(total: int, capacity: dict[str, int]) -> dict[str, int]:
-    """Share `total` slots among areas as evenly as their item counts allow; ties go in plan order."""
-    quotas = {a: 0 for a in capacity}
-    remaining = total
-    while remaining > 0:
-        open_areas = [a for a in capacity if quotas[a] < capacity[a]]
-        if not open_areas:
-            break
-        lowest = min(quotas[a] for a in open_areas)
-        for area in open_areas:
-            if remaining and quotas[area] == lowest:
-                quotas[area] += 1
-                remaining -= 1
-    return quotas
-
-
-def _interleave(slots: list[Slot], quotas: dict[str, int]) -> dict[str, list[Slot]]:
-    """Give each slot (in time order) to the area furthest behind its even share."""
-    total = sum(quotas.values())
-    given = {a: 0 for a in quotas}
-    out: dict[str, list[Slot]] = {a: [] for a in quotas}
-    for n, slot in enumerate(sorted(slots)[:total], start=1):
-        area = max(quotas, key=lambda a: (quotas[a] * n / total - given[a]) if given[a] < quotas[a] else -1e9)
-        given[area] += 1
-        out[area].append(slot)
-    return out
-
-
-def reminders(campaign: Campaign) -> list[Reminder]:
-    """Deadline reminders for staff, from the key dates and `reminders` config."""
-    kd, cfg = campaign.key_dates, campaign.reminders
-    what = {
-        "launch": (kd.launch, cfg.launch, "全市“质量月”启动暨集中宣传活动"),
-        "county_plans_due": (kd.county_plans_due, cfg.county_plans_due, "各县区“质量月”活动方案上报"),
-        "summary_due": (kd.summary_due, cfg.summary_due, "“质量月”活动工作总结上报"),
-    }
-    out = []
-    for key, (due, offsets, title) in what.items():
-        for days in offsets:
-            day = due - dt.timedelta(days=days)
-            when = "今天" if days == 0 else f"还有 {days} 天（{due:%m月%d日}）"
-            out.append(Reminder(campaign.at(day, cfg.time), key, due, f"【提醒】{title}：{when}。"))
-    return sorted(out, key=lambda r: r.at)
+    free_slots = [s for s in slots if s not in board.chosen]
+    placed = matching.pairs(board.name, free_items, free_slots, fits or (lambda s, i: i.valid_on(s.day)), limit)
+    for slot, item in placed:
+        board.chosen[slot] = PlannedPost(slot, item, reason)
+    return len(placed)

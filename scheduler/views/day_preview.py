@@ -13,7 +13,8 @@ from markupsafe import escape
 from ..channels.kinds import Kind, kind_named, kinds
 from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
-from ..planning.planner import Plan, PlannedPost, Reminder
+from ..planning.planner import Plan, PlannedPost
+from ..planning.reminders import Reminder
 from ..poster.fonts import CSS_FAMILIES, css_font_face
 from ..rendering.lint import Finding, lint_post
 from ..rendering.payloads import RenderedPost, Renderer

@@ -1,0 +1,42 @@
+"""What `qm check` says about a plan beyond what stops planning: topics the plan covers fewer times
+than `coverage:` asks (with why), and pins that name no item of the content library."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..inputs.campaign import Campaign
+from ..inputs.content import Library
+from ..inputs.vocabulary import TOPICS
+from ..support.errors import Problem
+from .planner import Plan
+
+
+def coverage_shortfalls(campaign: Campaign, library: Library, plan: Plan) -> list[Problem]:
+    """Topics of `coverage` that the plan has fewer times than asked, with why: for `qm check`."""
+    cov = campaign.coverage
+    counts = Counter(p.item.topic for p in plan.posts)
+    out = []
+    for topic in cov.topics:
+        if counts[topic] >= cov.times:
+            continue
+        items = [i for i in library.items if i.topic == topic]
+        valid = [i for i in items if (i.valid_from or campaign.end) <= campaign.end and (i.valid_to or campaign.start) >= campaign.start]
+        if not items:
+            why, fix = "内容库里没有这个主题的内容", f"添加 topic: {topic} 的内容（见 content/README.md）"
+        elif not valid:
+            why, fix = f"这个主题的 {len(items)} 条内容都不在活动期的有效期内", "添加在活动期内有效的内容，或检查 valid_from / valid_to"
+        else:
+            why = f"只排进了 {counts[topic]} 次（同一条内容在一个渠道只发一次，所在领域的时段也要留给别的主题）"
+            fix = "添加更多该主题的内容、允许更多渠道（channels），或减少 coverage.times"
+        name = TOPICS.get(topic, topic)
+        out.append(Problem(f"主题 {topic}（{name}）要求至少出现 {cov.times} 次：{why}", cov.where, fix))
+    return out
+
+
+def check_pins(campaign: Campaign, library: Library) -> list[Problem]:
+    return [
+        Problem(f"固定的内容 {pin.item!r} 在内容库中不存在", pin.where, "检查 pins 中 item 的拼写")
+        for pin in campaign.pins
+        if library.get(pin.item) is None
+    ]
