@@ -39,7 +39,8 @@ from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.planning.planner import make_plan
 from scheduler.poster import batch, fonts, job_for, png
-from scheduler.poster.draw import Arrangement, colour, column_centres
+from scheduler.poster.arrange import Arrangement
+from scheduler.poster.draw import colour, column_centres
 from scheduler.poster.linebreak import vertical_forms
 from scheduler.poster.make import Job, arrangement, prepare
 from scheduler.poster.qr import qr_image

@@ -12,7 +12,8 @@ from PIL import Image
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.poster import fonts, photo, pictures
-from scheduler.poster.draw import arrange, breaches, paint
+from scheduler.poster.arrange import arrange
+from scheduler.poster.draw import breaches, paint
 from scheduler.poster.layout import family_folder, load_layout
 from scheduler.poster.make import Job, arrangement, make_poster, prepare
 from scheduler.poster.rules import contrast

@@ -10,8 +10,9 @@ import pytest
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.poster import fonts, rules, sizes
+from scheduler.poster.arrange import arrange
 from scheduler.poster.audit import audit
-from scheduler.poster.draw import arrange, breaches
+from scheduler.poster.draw import breaches
 from scheduler.poster.layout import load_layout
 from scheduler.poster.linebreak import break_lines
 from scheduler.poster.rules import Seen, contrast, hotline_px, safe_square

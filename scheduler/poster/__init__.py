@@ -4,7 +4,8 @@
     linebreak.py  Chinese line breaking with the 禁则 rules (pure)
     fit.py        auto-fit: largest size that fits, down to a readable minimum (pure)
     fonts.py      CJK font resolution and glyph coverage
-    draw.py       arrange regions (what --explain shows), then paint
+    arrange.py    arrange regions: boxes, lines and font sizes (what --explain shows)
+    draw.py       paint an arrangement; judge it by the colours painted behind each text
     qr.py         QR codes
     sizes.py      size presets, screens, paper, banner, WxH
     export.py     file-size limits per medium, PNG/JPEG/PDF

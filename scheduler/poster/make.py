@@ -11,7 +11,8 @@ from ..inputs.campaign import Campaign
 from ..support.atomic_files import atomic_write_bytes
 from ..support.errors import PosterError
 from . import cache, export, fonts, sizes
-from .draw import Arrangement, arrange, paint
+from .arrange import Arrangement, arrange
+from .draw import paint
 from .layout import Layout, family_folder, load_layout, shape_of
 from .texts import PosterText, fields
 

@@ -15,7 +15,7 @@ from ..inputs.content import Library
 from ..inputs.vocabulary import AREAS, TOPICS
 from ..support.errors import PosterError
 from . import cache, fonts, printsheets, sizes
-from .draw import arrange
+from .arrange import arrange
 from .layout import family_folder, layout_names, load_layout
 from .printpage import PAPERS
 from .printsheets import SHEET_PAPERS, SHEETS

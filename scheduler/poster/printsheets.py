@@ -2,7 +2,7 @@
 theme, several knowledge items with headings) and the 传单 (leaflet: A4, both sides, 4–6 items, the
 organiser's contacts and the hotline).
 
-A poster layout is arranged exactly as for its PNG (draw.arrange, at the paper's size and 300 dpi) and
+A poster layout is arranged exactly as for its PNG (arrange.arrange, at the paper's size and 300 dpi) and
 then drawn as vector shapes and text. The sheets flow their items into columns (`flow`, pure) at the
 largest text size that fits, and refuse, saying how many items fit, when even the smallest does not.
 """
@@ -20,7 +20,8 @@ import segno
 from ..inputs.campaign import Campaign
 from ..support.errors import PosterError
 from . import fonts, photo, pictures
-from .draw import TRAILING_HALF, UPPER_RIGHT, Arrangement, colour, column_centres, ink_middle
+from .arrange import Arrangement
+from .draw import TRAILING_HALF, UPPER_RIGHT, colour, column_centres, ink_middle
 from .draw import _open_logo as open_logo
 from .linebreak import Measure, balanced, break_lines, vertical_forms
 from .printpage import BLEED_MM, PAPERS, Page, Paper

@@ -1,6 +1,6 @@
 """Rules every poster keeps, whatever its layout, family and size; `breaches` lists what an arrangement breaks.
 
-Most rules are also kept by construction in draw.arrange (the hotline's minimum size, the cover's safe
+Most rules are also kept by construction in arrange.arrange (the hotline's minimum size, the cover's safe
 square, no QR code where nobody can scan it, spaces on banners) and linebreak (no widows, codes kept with
 their numbers); this module states the thresholds once and checks the result, without painting.
 
