@@ -8,18 +8,16 @@ Templates in `templates/` are written by staff, so they are treated as untrusted
 - budgets per render: loop iterations, the length of any string or list a template builds (checked
   at `*`, `+`, `~`, `%`, padding and joining), the size of integers, the output and the wall time.
 Anything over a budget raises `LimitError`, whose message is in Chinese; the caller reports it
-against the template's file and line (see `template_line`).
+against the template's file and line (see `template_line`). The budgets and their checks are in
+`template_budget`; this module wires them into Jinja2.
 """
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import re
 import sys
-import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -30,127 +28,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
-MAX_ITERATIONS = 200_000  # loop iterations in one render, all loops together
-MAX_LENGTH = 1_000_000  # characters (or items) of any string or list a template builds, and of its output
-MAX_WIDTH = 10_000  # widths and counts given to padding, indenting, batching
-MAX_INT_BITS = 4_096  # integers a template computes
-MAX_SECONDS = 10.0  # wall time of one render
+from . import template_budget as budget
+from .template_budget import MAX_LENGTH, LimitError
 
 # Values whose methods a template may call: plain data. Everything else offers its fields only.
 PLAIN = (str, int, float, bool, list, tuple, dict, dt.date, dt.time, dt.timedelta, Markup)
-_PRINTF = re.compile(r"%[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
-_FORMAT_SPEC = re.compile(r"\{[^{}]*:[^{}]*(?:\d{5,}|\{)")
-
-
-class LimitError(SecurityError):
-    """A template went over one of the sandbox's budgets; the message says which, in Chinese."""
-
-
-@dataclass
-class _Budget:
-    iterations: int = 0
-    deadline: float = field(default_factory=lambda: time.monotonic() + MAX_SECONDS)
-
-    def tick(self, count: int = 1) -> None:
-        self.iterations += count
-        if self.iterations > MAX_ITERATIONS:
-            raise LimitError(f"模板中的循环一共超过了 {MAX_ITERATIONS} 次：检查 {{% for %}} 循环和 range() 的范围")
-        if time.monotonic() > self.deadline:
-            raise LimitError(f"模板渲染超过了 {MAX_SECONDS:.0f} 秒：检查循环和计算是否过大")
-
-
-_budget: contextvars.ContextVar[_Budget] = contextvars.ContextVar("qm_template_budget")
-
-
-def _current() -> _Budget:
-    budget = _budget.get(None)
-    if budget is None:  # rendered outside `render` (e.g. a test calling Template.render): a fresh budget
-        budget = _Budget()
-        _budget.set(budget)
-    return budget
-
-
-def _bounded(value: Any) -> Any:
-    if isinstance(value, (str, list, tuple, bytes)) and len(value) > MAX_LENGTH:
-        raise LimitError(f"模板生成的文字或列表超过了 {MAX_LENGTH} 个字符（项）：检查字符串相乘、拼接和循环")
-    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
-        raise LimitError("模板计算出的数字太大：检查乘法和乘方（**）")
-    _current().tick(0)
-    return value
-
-
-def _width(*values: Any) -> None:
-    for value in values:
-        if isinstance(value, int) and abs(value) > MAX_WIDTH:
-            raise LimitError(f"模板中给出的宽度或数量 {value} 太大（最多 {MAX_WIDTH}）")
-
-
-def _sized(value: Any, size: Any = 0, *_: Any, **__: Any) -> Any:
-    """Filters whose first argument is a width or a count (center, batch, slice, indent)."""
-    _width(size if isinstance(size, int) else len(str(size)))
-    return value
-
-
-def _counted(iterable: Iterable[Any]) -> Iterator[Any]:
-    """Every `{% for %}` loops through this: one tick per iteration."""
-    budget = _current()
-    for value in iterable:
-        budget.tick()
-        yield value
-
-
-def _multiply(left: Any, right: Any) -> Any:
-    for seq, count in ((left, right), (right, left)):
-        if isinstance(seq, (str, list, tuple, bytes)) and isinstance(count, int) and len(seq) * max(count, 0) > MAX_LENGTH:
-            raise LimitError(f"模板中的字符串（或列表）相乘后超过了 {MAX_LENGTH} 个字符（项）")
-    if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
-        raise LimitError("模板计算出的数字太大：检查乘法和乘方（**）")
-    return _bounded(left * right)
-
-
-def _power(left: Any, right: Any) -> Any:
-    if (
-        isinstance(left, int)
-        and isinstance(right, int)
-        and right > 0
-        and abs(left) > 1
-        and (left.bit_length() - 1 or 1) * right > MAX_INT_BITS
-    ):
-        raise LimitError("模板计算出的数字太大：检查乘法和乘方（**）")
-    return _bounded(left**right)
-
-
-def _printf(fmt: Any, args: Any) -> Any:
-    _printf_filter(fmt, *(args if isinstance(args, tuple) else (args,)))
-    return _bounded(fmt % args)
-
-
-def _padding(width: int = 0, *rest: Any, **kwargs: Any) -> None:
-    _width(width, *rest, *kwargs.values())
-
-
-def _replace_size(text: Any, old: Any, new: Any, count: Any = -1, *_: Any) -> None:
-    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
-        hits = len(text) + 1 if not old else text.count(old)
-        if isinstance(count, int) and count >= 0:
-            hits = min(hits, count)
-        if len(text) + hits * len(new) > MAX_LENGTH:
-            raise LimitError(f"模板中的 replace 替换后超过了 {MAX_LENGTH} 个字符")
-
-
-def _join_size(sep: Any, items: list[Any]) -> None:
-    if isinstance(sep, str) and len(sep) * len(items) + sum(len(str(i)) for i in items) > MAX_LENGTH:
-        raise LimitError(f"模板中的 join 连接后超过了 {MAX_LENGTH} 个字符")
-
-
-# str methods whose result size a template controls with its arguments: checked before the call
-_STR_METHODS: dict[str, Callable[..., None]] = {
-    "center": _padding,
-    "ljust": _padding,
-    "rjust": _padding,
-    "zfill": _padding,
-    "expandtabs": _padding,
-}
 
 
 class TemplateSandbox(ImmutableSandboxedEnvironment):
@@ -160,17 +42,10 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.binop_table.update({"*": _multiply, "**": _power, "%": _printf, "+": lambda a, b: _bounded(a + b)})
+        self.binop_table.update(budget.BINOPS)
         self.globals.pop("lipsum", None)  # placeholder text generator: nothing a real template needs
-        guards: dict[str, Callable[..., Any]] = {
-            "format": _printf_filter,
-            **dict.fromkeys(("center", "indent", "batch", "slice"), _sized),
-            "replace": _replace_filter,
-            "join": _join_filter,
-            "sum": _sum_filter,
-        }
-        self.filters.update({name: _guard(self.filters[name], check) for name, check in guards.items()})
-        self.filters.update({"qm_counted": _counted, "qm_bounded": _bounded})
+        self.filters.update({name: _guard(self.filters[name], check) for name, check in budget.FILTER_CHECKS.items()})
+        self.filters.update({"qm_counted": budget.counted, "qm_bounded": budget.bounded})
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """Every loop counts its iterations and every `~` checks the length it builds."""
@@ -191,16 +66,9 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         owner = getattr(__obj, "__self__", None)
         name = getattr(__obj, "__name__", "")
         if isinstance(owner, str):
-            if name in _STR_METHODS:
-                _STR_METHODS[name](*args, **kwargs)
-            elif name == "replace":
-                _replace_size(owner, *args, **kwargs)
-            elif name == "join" and args:
-                items = [_bounded(x) for x in _counted(args[0])]
-                _join_size(owner, items)
-                args = (items, *args[1:])
-        _current().tick(0)
-        return _bounded(super().call(__context, __obj, *args, **kwargs))
+            args = budget.str_call(owner, name, args, kwargs)
+        budget.check_deadline()
+        return budget.bounded(super().call(__context, __obj, *args, **kwargs))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)
@@ -209,9 +77,8 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         fmt = value.__self__
 
         def checked(*args: Any, **kwargs: Any) -> str:
-            if _FORMAT_SPEC.search(fmt):
-                raise LimitError("模板中 format 的宽度太大或由参数给出：写一个不超过 4 位数的宽度")
-            return str(_bounded(wrapped(*args, **kwargs)))
+            budget.check_format(fmt)
+            return str(budget.bounded(wrapped(*args, **kwargs)))
 
         return checked
 
@@ -230,41 +97,15 @@ def _guard(flt: Callable[..., Any], check: Callable[..., Any]) -> Callable[..., 
     if pass_arg is None:
 
         def guarded(value: Any, *args: Any, **kwargs: Any) -> Any:
-            return _bounded(flt(check(value, *args, **kwargs), *args, **kwargs))
+            return budget.bounded(flt(check(value, *args, **kwargs), *args, **kwargs))
 
         return guarded
 
     def guarded_with(first: Any, value: Any, *args: Any, **kwargs: Any) -> Any:  # the environment or eval context first
-        return _bounded(flt(first, check(value, *args, **kwargs), *args, **kwargs))
+        return budget.bounded(flt(first, check(value, *args, **kwargs), *args, **kwargs))
 
     guarded_with.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
     return guarded_with
-
-
-def _printf_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
-    if isinstance(value, str):
-        for match in _PRINTF.finditer(value):
-            _width(*(int(g) for g in match.groups() if g and g.isdigit()))
-            if "*" in match.groups():
-                _width(*args)
-    return value
-
-
-def _replace_filter(value: Any, old: Any = "", new: Any = "", count: Any = None) -> Any:
-    _replace_size(str(value), old, new, -1 if count is None else count)
-    return value
-
-
-def _join_filter(value: Any, d: Any = "", attribute: Any = None) -> Any:
-    items = [_bounded(x) for x in _counted(value)]
-    _join_size(d, items)
-    return items
-
-
-def _sum_filter(value: Any, attribute: Any = None, start: Any = 0) -> Any:
-    if not isinstance(start, (int, float)):
-        raise LimitError("模板中的 sum 只能对数字求和")
-    return list(_counted(value))
 
 
 def template_env(folder: Path, **options: Any) -> TemplateSandbox:
@@ -274,8 +115,7 @@ def template_env(folder: Path, **options: Any) -> TemplateSandbox:
 
 def render(template: jinja2.Template, context: dict[str, Any]) -> str:
     """Render within the budgets; the output is checked as it is produced."""
-    token = _budget.set(_Budget())
-    try:
+    with budget.budgeted():
         out: list[str] = []
         size = 0
         for chunk in template.generate(context):
@@ -284,8 +124,6 @@ def render(template: jinja2.Template, context: dict[str, Any]) -> str:
                 raise LimitError(f"模板的输出超过了 {MAX_LENGTH} 个字符：检查循环和字符串相乘")
             out.append(chunk)
         return "".join(out)
-    finally:
-        _budget.reset(token)
 
 
 def template_line(exc: BaseException) -> int | str:
