@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from scheduler.channels.base import Channel, OutgoingPost, PermanentError, TransientError
 from scheduler.channels.fake import Crash, Faults, FaultyChannel
@@ -24,6 +23,7 @@ from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db, posts
 from scheduler.publishing.queue import Queue
 from scheduler.rendering.payloads import Renderer
+from scheduler.runtime import job_table
 from scheduler.runtime.clock import FakeClock
 from scheduler.runtime.lock import STALE_AFTER, DaemonLock, DaemonRunning, read_info
 from scheduler.support.notify import Notice, Notifications
@@ -241,9 +241,7 @@ def test_a_post_due_while_down_is_published_late_inside_grace_or_marked_missed(
     h = harness
     _started_and_approved(h)
     h.crash()  # down before 10:00; the job stays in the store
-    with h.engine.connect() as conn:
-        job = conn.execute(sa.text("SELECT next_run_time FROM apscheduler_jobs WHERE id = :id"), {"id": f"post:{WEIBO}"}).scalar()
-    assert job == WEIBO_AT.timestamp()
+    assert dict(job_table.next_runs(h.engine))[f"post:{WEIBO}"] == WEIBO_AT.timestamp()
     h.clock.set(WEIBO_AT + down_for)
     h.start()
     h.step_at(h.clock.now())
@@ -390,8 +388,7 @@ def test_restart_removes_jobs_of_posts_cancelled_while_down(harness: Harness) ->
     h.crash()
     review.cancel(h.queue, WEIBO, "王科长", "活动改期", h.now)
     h.start()
-    with h.engine.connect() as conn:
-        ids = set(conn.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars())
+    ids = job_table.job_ids(h.engine)
     assert f"post:{WEIBO}" not in ids
     assert {f"post:{p.id}" for p in h.plan.posts if p.id != WEIBO} <= ids and "refresh" in ids
 

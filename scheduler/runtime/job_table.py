@@ -2,7 +2,8 @@
 
 The only module that reads it: the daemon asks which jobs exist, `qm status` asks what fires next.
 Reads are plain SQL on the id and fire-time columns, so no job is unpickled and a reader never needs
-the functions the jobs point at (see `jobs.py`). Writes go through APScheduler only.
+the functions the jobs point at (see `jobs.py`). Writes go through APScheduler only, except `drop`:
+the failover simulation empties its dedicated database when it ends.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 TABLE = "apscheduler_jobs"
 
@@ -30,11 +31,16 @@ def job_ids(engine: Engine, among: Collection[str] | None = None) -> set[str]:
         return set(conn.execute(query).scalars())
 
 
-def next_runs(engine: Engine, limit: int) -> list[tuple[str, float]]:
-    """The `limit` jobs that fire next: (id, UTC epoch seconds), soonest first; paused jobs have no time."""
+def next_runs(engine: Engine, limit: int | None = None) -> list[tuple[str, float]]:
+    """The `limit` jobs that fire next (all when None): (id, UTC epoch seconds), soonest first; paused jobs have no time."""
     with engine.connect() as conn:
         if not sa.inspect(conn).has_table(TABLE):
             return []
         query = sa.select(_jobs.c.id, _jobs.c.next_run_time).where(_jobs.c.next_run_time.is_not(None))
         rows = conn.execute(query.order_by(_jobs.c.next_run_time).limit(limit)).all()
     return [(str(job_id), float(at)) for job_id, at in rows]
+
+
+def drop(conn: Connection) -> None:
+    """Remove the job table, jobs and all (in the caller's transaction)."""
+    conn.execute(sa.text(f"DROP TABLE IF EXISTS {TABLE}"))
