@@ -1,10 +1,9 @@
-"""The background daemon and its simulation: `qm daemon`, `qm simulate`."""
+"""The background daemon: `qm daemon` runs it, `qm restore` puts a backup of its SQLite database back."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import logging
 import signal
 import threading
@@ -24,7 +23,6 @@ if TYPE_CHECKING:  # the daemon's machinery is imported when a command runs, not
     from ..publishing.queue import Queue
     from ..rendering.payloads import Renderer
     from ..runtime.work_ahead import Ahead
-    from ..simulation.replay import Report
     from ..views.daemon_status import Status
 
 log = logging.getLogger("qm.daemon")
@@ -61,49 +59,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     )
     p.add_argument("file", type=Path, metavar="备份文件", help="状态目录/backups/ 下的备份，如 .qm/backups/qm-20270907-030000.sqlite3")
     p.set_defaults(run=run_restore)
-
-    p = sub.add_parser(
-        "simulate",
-        parents=[common],
-        description=(
-            "在临时目录中用真实的后台服务代码和数据库、模拟的时钟，把整个活动从头到尾发布一遍：全部内容视为已审核，"
-            "渠道按给定比例随机出错和超时，并多次强行中止、重启服务（至少一次在发布过程中）。"
-            "发布方式为 publisher: api 的公众号和微博渠道，会真正调用在本机启动的仿真微信、微博接口（含令牌过期、限额、错误应答），"
-            "用临时生成的密钥，不访问真实平台。报告应发、已发、重复、丢失、迟发、失败条数和耗时。不会发布任何真实内容。"
-            "结束后模拟各电子屏的播放记录，从仿真接口收集阅读、转发等统计数据，把数据库保存到 状态目录/simulate/，可用 qm report --db 生成工作总结。"
-        ),
-    )
-    p.add_argument(
-        "--faults",
-        type=zh_argparse.number_in(float, 0, 0.5, 0.1),
-        default=0.1,
-        metavar="比例",
-        help="渠道出错（含超时）的比例，0–0.5，默认 0.1",
-    )
-    p.add_argument("--restarts", type=zh_argparse.number_in(int, 0, 50, 3), default=3, metavar="次数", help="强行中止并重启的次数，默认 3")
-    p.add_argument(
-        "--seed",
-        type=zh_argparse.number_in(int, 0, 2**31 - 1, 2016),
-        default=2016,
-        metavar="种子",
-        help="随机种子，同样的种子得到同样的结果",
-    )
-    p.add_argument(
-        "--database",
-        metavar="地址",
-        help="在这个 PostgreSQL 数据库上模拟主备切换（postgresql://…，须是专用的空数据库，结束后清空）；与 --nodes、--kill-active、--cut 一起用",
-    )
-    p.add_argument("--nodes", type=zh_argparse.number_in(int, 2, 9, 3), default=3, metavar="个数", help="服务进程数（一主多备），默认 3")
-    p.add_argument(
-        "--kill-active",
-        type=zh_argparse.number_in(int, 0, 50, 3),
-        default=3,
-        metavar="次数",
-        help="用 SIGKILL 杀掉主服务进程的次数（至少一次在发布过程中、一次在确认发布结果时），默认 3",
-    )
-    p.add_argument("--cut", action="store_true", help="第一次不杀进程，而是切断主服务与数据库的连接（模拟断网）")
-    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
-    p.set_defaults(run=run_simulate)
 
 
 def _fresh_source(config_path: Path) -> tuple[Plan, Renderer]:
@@ -251,80 +206,3 @@ def greeting(campaign: Campaign, status: Status, queue: Queue, now: float) -> st
         lines.append(f"有 {waiting} 条内容待审核，审核通过后才会发布：qm queue --state planned，qm approve 编号。")
     lines.append("查看状态：qm status；停止：Ctrl+C。")
     return "\n".join(lines)
-
-
-def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
-    from ..simulation import replay as sim
-
-    campaign, plan, renderer = ctx.campaign, ctx.plan, ctx.renderer
-    if not plan.posts:
-        raise InputError("排期为空，无法模拟（检查 channels 的 times 和活动日期）")
-    setup_logging(None, level=50)  # the report is the output; the daemon's own log lines would drown it
-    if args.database:
-        return _simulate_cluster(ctx, args)
-    kept = campaign.paths.state / "simulate"
-    report = sim.simulate(
-        campaign, plan, renderer, faults=args.faults, restarts=args.restarts, seed=args.seed, library=ctx.library, keep_in=kept
-    )
-    if args.json:
-        print(json.dumps({**report.to_json(), "database": str(kept / "qm.sqlite3")}, ensure_ascii=False))
-    else:
-        print(_report_text(report))
-        print(f"模拟的数据库和播放记录保存在 {kept}；生成工作总结：qm report -c {ctx.config_path} --db {kept / 'qm.sqlite3'}")
-    return 0 if sim.passed(report) else 1
-
-
-def _simulate_cluster(ctx: Context, args: argparse.Namespace) -> int:
-    from ..simulation.failover import simulate_cluster
-    from ..simulation.replay import passed
-
-    result = simulate_cluster(
-        ctx.campaign,
-        ctx.plan,
-        ctx.renderer,
-        database_url=args.database,
-        nodes=args.nodes,
-        kills=args.kill_active,
-        faults=args.faults,
-        cut=args.cut,
-        seed=args.seed,
-    )
-    r = result.report
-    ok = passed(r) and result.longest_takeover <= result.lease_timeout + 5
-    if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
-        return 0 if ok else 1
-    cut = "（第一次是切断数据库连接）" if result.cuts else ""
-    print(
-        "\n".join(
-            [
-                f"{result.nodes} 个后台服务进程共用一个 PostgreSQL 数据库和模拟时钟，主服务被杀掉（SIGKILL）{result.kills} 次{cut}："
-                f"发布过程中 {result.kills_mid_publish} 次，确认发布结果时 {result.kills_mid_poll} 次；"
-                f"共启动 {result.processes} 个进程（被杀掉的由新进程作为备用补上）。",
-                f"应发 {r.planned} 条，已发 {r.published} 条，重复 {r.duplicates} 条，丢失 {r.lost} 条，失败或错过 {r.failed} 条。",
-                f"迟发（晚于时段 1 秒以上）{r.late} 条，最多晚 {r.max_late_seconds:.0f} 秒。",
-                f"最长接管间隔 {result.longest_takeover:.0f} 秒（租约超时 {result.lease_timeout:.0f} 秒）。注入故障 {r.faults_injected} 次，耗时 {r.wall_time:.1f} 秒。",
-                "结论：不丢不重，按时接管。" if ok else "结论：有问题，见上。",
-            ]
-        )
-    )
-    return 0 if ok else 1
-
-
-def _report_text(r: Report) -> str:
-    from ..simulation.replay import passed
-
-    verdict = "结论：不丢不重，没有失败。" if passed(r) else "结论：有问题，见上。"
-    restarts = (
-        f"重启 {r.restarts} 次"
-        if r.restarts == r.restarts_requested
-        else f"要求重启 {r.restarts_requested} 次，实际只重启了 {r.restarts} 次"
-    )
-    return "\n".join(
-        [
-            f"应发 {r.planned} 条，已发 {r.published} 条，重复 {r.duplicates} 条，丢失 {r.lost} 条，失败或错过 {r.failed} 条。",
-            f"迟发（晚于时段 1 秒以上）{r.late} 条，最多晚 {r.max_late_seconds:.0f} 秒。",
-            f"注入故障 {r.faults_injected} 次，{restarts}（其中 {r.kills_mid_publish} 次在发布过程中）。耗时 {r.wall_time:.1f} 秒。",
-            verdict,
-        ]
-    )
