@@ -17,6 +17,7 @@ from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import backup
 from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.lock import held_file_lock
 from scheduler.support.values import Receipt, went_out_at
@@ -72,6 +73,20 @@ def test_the_daemon_backs_up_each_night_consistently_and_keeps_the_newest(harnes
         published = {pid for (pid,) in conn.execute("SELECT id FROM posts WHERE state = 'published'")}
     assert published == {p.id for p in h.plan.posts if p.slot.day == DAYS[0]}
     assert backup.taken_at(files[0]) == dt.datetime(2016, 9, 3, 3, 0, tzinfo=TZ).timestamp()
+
+
+def test_a_backup_of_a_database_copied_from_a_backup_records_its_own_time(tmp_path: Path) -> None:
+    """A backup put in place by hand (not by `qm restore`) still holds its taken time: the new one records its own."""
+    first = backup.take(_fresh_db(tmp_path / "qm.sqlite3"), tmp_path / "a", now=1000.0, tz=TZ, keep=2)
+    second = backup.take(first, tmp_path / "b", now=2000.0, tz=TZ, keep=2)
+    assert backup.taken_at(first) == 1000.0 and backup.taken_at(second) == 2000.0
+    with sqlite3.connect(second) as conn:
+        assert conn.execute("SELECT count(*) FROM notices").fetchone() == (1,)
+
+
+def _fresh_db(path: Path) -> Path:
+    open_db(f"sqlite:///{path}").dispose()
+    return path
 
 
 def test_restoring_yesterdays_backup_keeps_what_went_out_since_and_sends_nothing_twice(harness: Harness) -> None:

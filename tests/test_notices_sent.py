@@ -46,3 +46,14 @@ def test_a_notice_whose_sending_fails_is_not_recorded_and_goes_out_at_the_next_t
     with engine.begin() as conn:
         assert notices_sent.claim(conn, "units-missing:plan:2016-09-10", 2.0)
     engine.dispose()
+
+
+def test_a_recorded_mark_is_one_row_holding_the_latest_time(tmp_path: Path, database_url: str) -> None:
+    engine = open_db(database_url or f"sqlite:///{tmp_path / 'qm.sqlite3'}")
+    for at in (5.0, 7.0):
+        with engine.begin() as conn:
+            notices_sent.record(conn, "backup:taken", at)
+    with engine.connect() as conn:
+        assert conn.execute(notices.select()).all() == [("backup:taken", 7.0)]
+        assert not notices_sent.claim(conn, "backup:taken", 9.0)  # a recorded key counts as sent
+    engine.dispose()

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 
 from ..support.errors import InputError, RuntimeFailure
 from ..support.values import Receipt, committed
+from . import notices_sent
 from . import states as st
 from .db import audit, notices, open_db, posts
 
@@ -54,17 +55,25 @@ def take(db: Path, folder: Path, now: float, tz: dt.tzinfo, keep: int) -> Path:
         copy = sqlite3.connect(partial)
         try:
             source.backup(copy)
-            copy.execute("DELETE FROM notices WHERE key = ?", (TAKEN_KEY,))
-            copy.execute("INSERT INTO notices (key, at) VALUES (?, ?)", (TAKEN_KEY, now))
-            copy.commit()
         finally:
             copy.close()
     finally:
         source.close()
+    _mark_taken(partial, now)
     partial.replace(target)
     for old in existing(folder)[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)
     return target
+
+
+def _mark_taken(copy: Path, now: float) -> None:
+    """Record in the copy when it was taken: one upsert (a database once restored by hand may hold an older time)."""
+    engine = sa.create_engine(f"sqlite:///{copy}")
+    try:
+        with engine.begin() as conn:
+            notices_sent.record(conn, TAKEN_KEY, now)
+    finally:
+        engine.dispose()
 
 
 def existing(folder: Path) -> list[Path]:

@@ -4,29 +4,45 @@ A claim is one insert-or-ignore on the table's primary key, never a read followe
 two processes sharing a database (an active daemon and a `qm` command, or a standby that just took
 over) cannot both send one notice: exactly one insert takes the key. Claim and send share the
 caller's transaction: a notice whose sending raises is not recorded and goes out at the next try.
+A mark whose time is overwritten (when a backup was taken) is one upsert (`record`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .db import notices
 
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PgInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+
 
 def claim(conn: Connection, key: str, at: float) -> bool:
     """Record `key` as sent at `at`; True when this call recorded it (send the notice), False when it was already."""
+    stmt = _insert(conn).values(key=key, at=at).on_conflict_do_nothing(index_elements=[notices.c.key])
+    return conn.execute(stmt.returning(notices.c.key)).first() is not None  # rowcount is not reported by every driver
+
+
+def record(conn: Connection, key: str, at: float) -> None:
+    """Record `key` at `at`, replacing the time it held (a mark, such as when a backup was taken): one upsert."""
+    insert = _insert(conn).values(key=key, at=at)
+    conn.execute(insert.on_conflict_do_update(index_elements=[notices.c.key], set_={"at": insert.excluded.at}))
+
+
+def _insert(conn: Connection) -> PgInsert | SqliteInsert:
+    """An insert into `notices` in the connection's dialect, for its ON CONFLICT clause."""
     if conn.dialect.name == "postgresql":  # imported here: the other dialect's module is never loaded
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        stmt: sa.Insert = pg_insert(notices).values(key=key, at=at).on_conflict_do_nothing(index_elements=[notices.c.key])
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        return pg_insert(notices)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        stmt = sqlite_insert(notices).values(key=key, at=at).on_conflict_do_nothing(index_elements=[notices.c.key])
-    return conn.execute(stmt.returning(notices.c.key)).first() is not None  # rowcount is not reported by every driver
+    return sqlite_insert(notices)
 
 
 def sent(conn: Connection, keys: Iterable[str]) -> set[str]:
