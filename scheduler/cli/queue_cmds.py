@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "--state", choices=st.STATES, metavar="状态", help=f"只看这个状态：{'、'.join(f'{s}（{st.label(s)}）' for s in st.STATES)}"
     )
     p.add_argument("--json", action="store_true", help="输出 JSON（每条一个对象）")
+    p.add_argument(
+        "--diff", metavar="编号", help="并排显示这条内容审核通过时的文字和现在的文字，标出改动（审核后又修改过的内容回到待审核时用）"
+    )
     p.set_defaults(run=run_queue)
 
     p = sub.add_parser("approve", parents=[common], description="审核通过指定的内容（或某一天全部待审核的内容），通过后才会发布。")
@@ -90,7 +93,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 QUEUE_HELP = """列出发布队列中的内容及其状态。先按当前配置和内容库刷新队列：新排的内容加入“待审核”，
-审核后又修改过的内容回到“待审核”。状态：待审核 → 已审核 → 待发布 → 发布中 → 已发布（或 失败、已错过、已取消）。"""
+审核后文字或图片又修改过的内容回到“待审核”，“备注”一栏写明改动了什么（内容文件、模板或配置项），
+用 qm queue --diff 编号 对照改动前后的文字。只改空白（空行、缩进）不影响审核。状态：待审核 → 已审核 → 待发布 → 发布中 → 已发布（或 失败、已错过、已取消）。"""
 RETRY_HELP = (
     "把失败、已错过或已取消的内容重新排入发布（补发时限从现在算起）。审核后内容又改过的，需要重新审核。"
     "平台已经接收的内容（有公众号 publish_id、群发 msg_id 或微博编号）不能重发，以免重复发布：核实后用 qm confirm 补记。"
@@ -119,15 +123,21 @@ def _who(args: argparse.Namespace) -> str:
 
 def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     queue = ctx.filled_queue()
+    if args.diff:
+        from .queue_diff import show_diff
+
+        print(show_diff(queue, args.diff), end="")
+        return 0
     start = end = None
     if args.date:
         start = ctx.campaign.at(args.date, dt.time()).timestamp()
         end = start + 86400
     found = queue.find([args.state] if args.state else [], start, end)
+    reasons = queue.change_reasons(found)
     if args.json:
-        print(json.dumps([_record(ctx, p) for p in found], ensure_ascii=False, indent=2))
+        print(json.dumps([{**_record(ctx, p), "change": reasons.get(p.id, "")} for p in found], ensure_ascii=False, indent=2))
         return 0
-    print(_table(ctx, found), end="")
+    print(_table(ctx, found, reasons), end="")
     return 0
 
 
@@ -147,13 +157,16 @@ def _record(ctx: Context, post: Post) -> dict[str, object]:
     }
 
 
-def _table(ctx: Context, found: list[Post]) -> str:
+def _table(ctx: Context, found: list[Post], reasons: dict[str, str]) -> str:
     if not found:
         return "队列中没有符合条件的内容。\n"
     tz = ctx.campaign.timezone
     rows = [("时间", "渠道", "编号", "内容", "状态", "审核人", "备注")]
     for p in found:
-        note = " ".join((p.last_error or (p.receipt.url if p.receipt and p.receipt.url else "")).split())  # one line per post
+        note = p.last_error or (p.receipt.url if p.receipt and p.receipt.url else "")
+        if p.id in reasons:  # approved, then changed: what changed, and how to see it
+            note = f"{reasons[p.id]}（qm queue --diff {p.id}）"
+        note = " ".join(note.split())  # one line per post
         reviewer = p.approved_by if p.state in st.APPROVED_STATES else ""  # a post back in review has no reviewer yet
         rows.append((f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel), p.id, p.item, st.label(p.state), reviewer, note))
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]

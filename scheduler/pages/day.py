@@ -15,7 +15,7 @@ from ..rendering.lint import Finding
 from ..views.day_preview import ImageSource, render_block
 from ..views.plan_export import channel_label
 from .calendar import key_marks
-from .diff import DiffLine, diff_lines, last_approved_version, readable_lines
+from .diff import DiffLine, Side, diff_lines, last_approved_version, readable_lines, side_by_side
 from .posts import Checks, Entry, state_label
 
 REJECTABLE = frozenset({st.PLANNED, st.APPROVED, st.SCHEDULED})
@@ -55,7 +55,13 @@ class DayPost:
     steps: tuple[Step, ...]
     diff: tuple[DiffLine, ...]
     approved_version: str  # the version the diff starts from ("" when never approved)
+    change: str  # what changed since the approval (内容 …、模板 …、配置 …), "" when nothing did
     last_error: str
+
+    @property
+    def sides(self) -> list[Side]:
+        """The diff as rows: the approved text on the left, the text now on the right."""
+        return side_by_side(self.diff)
 
     @property
     def can_reject(self) -> bool:
@@ -105,8 +111,9 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
             preview = Markup("<p>无法显示：内容库里已没有这条内容。</p>")
         history = queue.history(entry.id) if entry.queued else []
         diff: list[DiffLine] = []
-        approved = ""
+        approved = change = ""
         if entry.queued is not None:
+            change = queue.change_reasons([entry.queued]).get(entry.id, "")
             approved = last_approved_version(entry.queued, history)
             if approved and approved != entry.queued.version:
                 old = queue.payload(entry.id, approved)
@@ -121,6 +128,7 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
                 steps=steps(history, tz),
                 diff=tuple(diff),
                 approved_version=approved,
+                change=change,
                 last_error=entry.queued.last_error if entry.queued else "",
             )
         )

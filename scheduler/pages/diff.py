@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..publishing.queue import AuditEntry, Post
+from ..publishing.queue import AuditEntry, Post, Queue
 
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|div|section|blockquote)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
@@ -87,3 +87,39 @@ def last_approved_version(post: Post, history: Iterable[AuditEntry]) -> str:
         if match:
             found = match.group(1)
     return found
+
+
+Side = tuple[DiffLine | None, DiffLine | None]  # (old, new) on one row; None where a side has no line
+
+
+def side_by_side(lines: Iterable[DiffLine]) -> list[Side]:
+    """A diff as rows of (old, new): removed lines beside the lines that replaced them."""
+    rows: list[Side] = []
+    removed: list[DiffLine] = []
+    added: list[DiffLine] = []
+
+    def flush() -> None:
+        for i in range(max(len(removed), len(added))):
+            rows.append((removed[i] if i < len(removed) else None, added[i] if i < len(added) else None))
+        removed.clear()
+        added.clear()
+
+    for line in lines:
+        if line.op == "del" and not added:
+            removed.append(line)
+        elif line.op == "add":
+            added.append(line)
+        else:
+            flush()
+            if line.op == "del":
+                removed.append(line)
+            else:
+                rows.append((line, line))
+    flush()
+    return rows
+
+
+def approved_text(queue: Queue, post: Post) -> tuple[str, dict[str, Any] | None]:
+    """The version a person last approved and its payload (kept for every version), if there is one."""
+    version = last_approved_version(post, queue.history(post.id))
+    return version, queue.payload(post.id, version) if version else None

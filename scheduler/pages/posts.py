@@ -20,6 +20,7 @@ from ..publishing import states as st
 from ..publishing.queue import Post
 from ..rendering.lint import lint_post
 from ..rendering.payloads import RenderedPost, Renderer
+from ..rendering.versions import exact_digest
 
 UNQUEUED = "unqueued"  # in the plan, not (yet, or any more) in the queue
 STATE_LABELS = {**st.LABELS, UNQUEUED: "未入队列"}
@@ -128,8 +129,8 @@ class Checks:
 
     @staticmethod
     def _key(entry: Entry) -> tuple[str, str]:
-        version = entry.queued.version if entry.queued else (entry.item.digest if entry.item else "")
-        return entry.id, version
+        version = exact_digest(entry.queued.payload) if entry.queued else (entry.item.digest if entry.item else "")
+        return entry.id, version  # the exact payload: a version stays the same through a whitespace-only edit
 
     def forget(self) -> None:
         self._rendered.clear()

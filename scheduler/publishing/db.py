@@ -196,6 +196,24 @@ submissions = sa.Table(
     sa.UniqueConstraint("unit", "kind", "sha256", name="uq_submission"),
 )
 
+version_sources = sa.Table(
+    "version_sources",  # what each version of a post was made from (post_sources.PostSource)
+    metadata,
+    sa.Column("post_id", sa.String(80), primary_key=True),
+    sa.Column("version", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("content", sa.Text, nullable=False),  # the content file, as the user names it
+    sa.Column("item", sa.String(64), nullable=False),  # the item's digest
+    sa.Column("snapshot", sa.String(64), nullable=False),  # source_snapshots.digest
+)
+
+source_snapshots = sa.Table(
+    "source_snapshots",  # the config and templates at one time, each key or file by its hash (JSON)
+    metadata,
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
 
 
@@ -227,6 +245,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "daemons: every daemon sharing the database, active or standby", _create(daemons)),
     (5, "posts: index on state and time (the sweep reads only posts due soon)", _index(POSTS_STATE_AT)),
     (6, "work summary: statistics, pause history, unit submissions", _create(stat_values, stat_days, pause_log, submissions)),
+    (7, "post versions: what each version was made from (content, config, templates)", _create(version_sources, source_snapshots)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

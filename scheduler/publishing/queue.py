@@ -20,10 +20,13 @@ from sqlalchemy.engine import Connection, Engine
 from ..inputs.campaign import Campaign
 from ..planning.planner import Plan
 from ..rendering.payloads import PostInputs, RenderedPost, Renderer
+from ..rendering.versions import is_legacy, version_of
 from ..support.errors import InputError
 from ..support.values import ImageRef, Receipt
 from . import states as st
+from . import version_records
 from .db import audit, pauses, payload_versions, posts
+from .post_sources import PostSource, Sources, snapshot, source_of
 
 PLAN = "排期"  # who: the plan itself (filling and re-rendering)
 
@@ -198,6 +201,17 @@ class Queue:
         with self.engine.connect() as conn:
             return [r.version for r in conn.execute(query)]
 
+    def change_reasons(self, found: Iterable[Post]) -> dict[str, str]:
+        """Why each post that was approved and then changed is waiting for review again: what changed
+        since the approval (内容 …、模板 …、配置 …), for the posts where that is known."""
+        reasons = {}
+        with self.engine.connect() as conn:
+            for p in found:
+                if p.state == st.PLANNED and p.approved_version and p.approved_version != p.version:
+                    named = version_records.changes(conn, p.id, p.approved_version, p.version)
+                    reasons[p.id] = "改动了" + "、".join(named) if named else "审核后内容有修改"
+        return reasons
+
     def payload(self, post_id: str, version: str) -> dict[str, Any] | None:
         """What a post would have published at `version` (kept for every version it had)."""
         query = sa.select(payload_versions.c.payload).where(payload_versions.c.post_id == post_id, payload_versions.c.version == version)
@@ -281,6 +295,7 @@ class Queue:
         window: tuple[float, float],
         edits: Mapping[str, Edit] | None = None,
         unchanged: frozenset[str] = frozenset(),
+        sources: Sources | None = None,
     ) -> SyncResult:
         """Bring the queue in line with the plan for the posts whose slot lies in `window`.
 
@@ -288,7 +303,8 @@ class Queue:
         changed goes back to review; one no longer in the plan is cancelled; what went out is never touched.
         `edits` says who changed which content item and how: the audit of its changed posts says so.
         `unchanged` are posts still in the plan that were not rendered again (their inputs are as
-        they were at the last sync): they are left as they are.
+        they were at the last sync): they are left as they are. `sources` says what each rendered
+        post is made from: a post sent back to review says what changed.
         """
         result = SyncResult()
         wanted = {r.post_id: r for r in rendered}
@@ -299,9 +315,11 @@ class Queue:
             if extra:  # posts moved into the window from outside it
                 more = conn.execute(sa.select(posts).where(posts.c.id.in_(extra))).all()
                 existing.update({r.id: Post.from_row(r) for r in more})
+            sync = _Sync(conn, now, result, sources, version_records.load(conn, wanted) if sources else {})
+            if sources is not None:
+                version_records.keep_snapshot(conn, sources.snapshot)
             for post_id, r in wanted.items():
-                edit = (edits or {}).get(r.item)
-                _sync_one(conn, existing.get(post_id), r, r.channel in auto_approve, now, result, edit)
+                sync.one(existing.get(post_id), r, r.channel in auto_approve, (edits or {}).get(r.item))
             for post_id in sorted(set(existing) - set(wanted) - unchanged):
                 post = existing[post_id]
                 if post.state in st.BEFORE_PUBLISHING:
@@ -350,51 +368,89 @@ def fill(
         return SyncResult()
     rendered = [renderer.render(p) for p in due if p.id not in unchanged]
     auto = {c.name for c in campaign.channels if c.auto_approve}
-    return queue.sync(rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged)
+    snap = snapshot(campaign)
+    sources = Sources(snap, {p.id: source_of(p, snap, campaign) for p in due if p.id not in unchanged})
+    return queue.sync(rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged, sources)
 
 
-def _sync_one(conn: Connection, old: Post | None, r: RenderedPost, auto: bool, now: float, result: SyncResult, edit: Edit | None) -> None:
-    content = {
-        "channel": r.channel,
-        "at": epoch(r.at),
-        "due": epoch(r.at),
-        "next_try": None,
-        "item": r.item,
-        "area": r.area,
-        "version": r.version,
-        "payload": json.dumps(r.payload, ensure_ascii=False, sort_keys=True),
-        "images": json.dumps([i.__dict__ for i in r.images], ensure_ascii=False),
-    }
-    if old is None:
-        conn.execute(posts.insert().values(id=r.post_id, state=st.PLANNED, updated=now, **content))
-        _audit(conn, r.post_id, "", st.PLANNED, PLAN, "加入队列", now)
-        _keep_version(conn, r, now)
-        result.added.append(r.post_id)
+REKEYABLE = st.BEFORE_PUBLISHING  # posts not yet handed to a platform (their version names no attempt)
+
+
+@dataclass
+class _Sync:
+    """One sync's transaction, bringing each post in line with its rendering."""
+
+    conn: Connection
+    now: float
+    result: SyncResult
+    sources: Sources | None
+    known: dict[version_records.Key, PostSource]
+
+    def one(self, old: Post | None, r: RenderedPost, auto: bool, edit: Edit | None) -> None:
+        conn, now, result = self.conn, self.now, self.result
+        content = {
+            "channel": r.channel,
+            "at": epoch(r.at),
+            "due": epoch(r.at),
+            "next_try": None,
+            "item": r.item,
+            "area": r.area,
+            "version": r.version,
+            "payload": json.dumps(r.payload, ensure_ascii=False, sort_keys=True),
+            "images": json.dumps([i.__dict__ for i in r.images], ensure_ascii=False),
+        }
+        if old is None:
+            conn.execute(posts.insert().values(id=r.post_id, state=st.PLANNED, updated=now, **content))
+            _audit(conn, r.post_id, "", st.PLANNED, PLAN, "加入队列", now)
+            self._keep(r)
+            result.added.append(r.post_id)
+            if auto:
+                _approve(conn, r.post_id, st.PLANNED, r.version, now)
+            return
+        if old.version != r.version and is_legacy(old.version, old.payload) and version_of(old.payload, r.pictures) == r.version:
+            if old.state not in REKEYABLE or old.receipt is not None:
+                return  # made by an older qm, same words: left as it is
+            version_records.rekey(conn, r.post_id, old.version, r.version)
+            old = Post.from_row(conn.execute(sa.select(posts).where(posts.c.id == r.post_id)).one())
+        if old.version == r.version:
+            if old.state not in st.LOCKED:  # the same words, maybe spaced differently: what goes out follows the templates
+                if (content["payload"], content["images"]) != (json.dumps(old.payload, ensure_ascii=False, sort_keys=True), _images(old)):
+                    conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(**content))
+                self._keep(r)
+            return
+        if old.state in st.LOCKED:
+            result.ignored.append(r.post_id)
+            return
+        self._keep(r)
+        named = version_records.changes(conn, r.post_id, old.version, r.version) if self.sources else []
+        what = f"改动了{'、'.join(named)}" if named else "内容已修改"
+        why = f"{what}（版本 {old.version} → {r.version}），需要重新审核"
+        who = PLAN
+        if edit is not None:
+            who, why = edit.who, f"{edit.what}；{why}"
+        if old.state in (st.PLANNED, st.FAILED, st.MISSED, st.CANCELLED):
+            # Not approved, or not going out until someone acts: update in place; retry re-checks the approval.
+            done = conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(updated=now, **content))
+            if edit is not None and done.rowcount == 1:  # no state change, but the audit says who changed the words
+                _audit(conn, r.post_id, old.state, old.state, who, why, now)
+            result.changed.append(r.post_id)
+            if old.state != st.PLANNED:
+                return
+        elif _update(conn, r.post_id, old.state, st.PLANNED, who, why, now, {**content, "approved_by": "", "last_error": ""}):
+            result.back_to_review.append(r.post_id)
         if auto:
             _approve(conn, r.post_id, st.PLANNED, r.version, now)
-        return
-    if old.version == r.version:
-        return
-    if old.state in st.LOCKED:
-        result.ignored.append(r.post_id)
-        return
-    _keep_version(conn, r, now)
-    why = f"内容已修改（版本 {old.version} → {r.version}），需要重新审核"
-    who = PLAN
-    if edit is not None:
-        who, why = edit.who, f"{edit.what}；{why}"
-    if old.state in (st.PLANNED, st.FAILED, st.MISSED, st.CANCELLED):
-        # Not approved, or not going out until someone acts: update in place; retry re-checks the approval.
-        done = conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(updated=now, **content))
-        if edit is not None and done.rowcount == 1:  # no state change, but the audit says who changed the words
-            _audit(conn, r.post_id, old.state, old.state, who, why, now)
-        result.changed.append(r.post_id)
-        if old.state != st.PLANNED:
-            return
-    elif _update(conn, r.post_id, old.state, st.PLANNED, who, why, now, {**content, "approved_by": "", "last_error": ""}):
-        result.back_to_review.append(r.post_id)
-    if auto:
-        _approve(conn, r.post_id, st.PLANNED, r.version, now)
+
+    def _keep(self, r: RenderedPost) -> None:
+        """Keep this version's payload (the first seen) and what it is made from now."""
+        _keep_version(self.conn, r, self.now)
+        source = self.sources.posts.get(r.post_id) if self.sources else None
+        if source is not None:
+            version_records.record(self.conn, r.post_id, r.version, source, self.known)
+
+
+def _images(post: Post) -> str:
+    return json.dumps([i.__dict__ for i in post.images], ensure_ascii=False)
 
 
 def _approve(conn: Connection, post_id: str, src: str, version: str, now: float) -> None:

@@ -12,8 +12,9 @@ with uploaded URLs, and a preview replaces with local files.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -28,8 +29,10 @@ from ..support.values import ImageRef
 from .sandbox import render as render_sandboxed
 from .sandbox import template_env, template_line
 from .template_errors import not_utf8, render_message, syntax_message
+from .versions import picture_identity, version_of
 
 BUILTIN_KINDS = ("wechat", "weibo", "screen")
+_FIELD = re.compile(r"\{(\w+)\}")
 
 
 PostInputs = tuple[dt.datetime, object, str, object, str]  # see Renderer.inputs
@@ -44,12 +47,12 @@ class RenderedPost:
     area: str
     payload: dict[str, Any]
     images: tuple[ImageRef, ...] = field(default=())
+    pictures: str = ""  # what the pictures show (versions.picture_identity)
 
     @property
     def version(self) -> str:
-        """Hash of the payload: changes whenever what would be published changes."""
-        blob = json.dumps(self.payload, ensure_ascii=False, sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:12]
+        """Changes when the words or the pictures of the post do (see versions.py)."""
+        return version_of(self.payload, self.pictures)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,6 +96,17 @@ class Renderer:
         """Every built-in kind (their templates are always checked) and every configured one."""
         configured = {c.kind for c in self.campaign.channels}
         return [k for k in kinds() if k.name in configured or k.name in BUILTIN_KINDS]
+
+    @functools.cache  # noqa: B019 - one renderer per campaign state; a handful of layout names
+    def _layout_fields(self, layout: str) -> frozenset[str]:
+        """The fields a poster layout of this name may show, in any family (`{headline}`, `{hotline}` …)."""
+        found: set[str] = set()
+        for path in (self.campaign.paths.templates / "posters").rglob(f"{layout}.yaml"):
+            try:
+                found.update(_FIELD.findall(path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError):
+                found.add("*")  # unreadable: count every word (qm check reports the file)
+        return frozenset(found)
 
     @cached_property
     def _templates(self) -> dict[str, jinja2.Template]:
@@ -141,7 +155,17 @@ class Renderer:
             raise TemplateError(problems=[Problem(message, where, "修改模板后用 qm check 检查")]) from exc
 
     def _result(self, post: PlannedPost, payload: dict[str, Any], images: tuple[ImageRef, ...]) -> RenderedPost:
-        return RenderedPost(post.id, post.channel, post.at.isoformat(), post.item.id, post.item.area, payload, images)
+        used = frozenset().union(*(self._layout_fields(i.layout) for i in images))
+        pictures = picture_identity(((i.layout, i.size) for i in images), poster_words(post, self.campaign.text_values, used))
+        return RenderedPost(post.id, post.channel, post.at.isoformat(), post.item.id, post.item.area, payload, images, pictures)
+
+
+def poster_words(post: PlannedPost, values: dict[str, str], used: frozenset[str]) -> dict[str, object]:
+    """What a post's pictures say: the words their layouts show (`used`; "*" for all), and what picks the illustration."""
+    item = post.item
+    words = {"title": item.title, "headline": item.headline or item.title, "line": item.line, "summary": item.summary, **values}
+    shown = {k: v for k, v in words.items() if k in used or "*" in used}
+    return {**shown, "area": item.area, "topic": item.topic, "tags": list(item.tags)}
 
 
 def screen_layout(post: PlannedPost) -> str:

@@ -1,0 +1,151 @@
+"""What a post is made from, so a post that goes back to review can say what changed.
+
+Each version of a post records its sources: the content file and a digest of the item, and a
+snapshot of the config (every key of the config file, each value by its hash) and of the
+templates (each file by its hash). When a new version replaces an approved one, the two
+records are compared and the difference is named the way a person finds it in the project:
+`内容 content/food/salt.md`, `模板 templates/wechat/article.html.j2`, `配置 config.yaml: campaign.hotline`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..channels.kinds import kinds
+from ..inputs import located_yaml
+from ..inputs.campaign import Campaign
+from ..inputs.content import ContentItem
+from ..planning.planner import PlannedPost
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The config and the templates at one time: key or file → hash of its value."""
+
+    config: Mapping[str, str] = field(default_factory=dict)
+    templates: Mapping[str, str] = field(default_factory=dict)
+    config_name: str = "config.yaml"  # as the user names the file
+    templates_dir: str = "templates"
+
+    @cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(self.to_json().encode()).hexdigest()
+
+    def to_json(self) -> str:
+        body = {"config": dict(self.config), "templates": dict(self.templates), "names": [self.config_name, self.templates_dir]}
+        return json.dumps(body, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Snapshot:
+        body = json.loads(text)
+        config_name, templates_dir = body.get("names", ["config.yaml", "templates"])
+        return cls(body.get("config", {}), body.get("templates", {}), config_name, templates_dir)
+
+
+@dataclass(frozen=True)
+class PostSource:
+    """One version of a post: its channel kind, content file and item digest, and the snapshot it was made with."""
+
+    kind: str
+    content: str  # the content file, as the user names it (content/food/salt.md)
+    item: str  # the digest of the item's entry in its file, then of what the item says (config values filled in)
+    snapshot: str  # Snapshot.digest
+
+
+def snapshot(campaign: Campaign) -> Snapshot:
+    """Read the config file and the templates as they are now."""
+    base = campaign.config_path.parent
+    config: dict[str, str] = {}
+    try:
+        loaded = located_yaml.load(campaign.config_path)  # PyYAML only when this text was not parsed before
+    except located_yaml.YamlSyntaxError:
+        loaded = None  # a config read from elsewhere: the differences are then not named
+    _flatten(loaded, "", config)
+    root = campaign.paths.templates
+    templates = {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.suffix != ".yaml"  # poster layouts are drawn, not published as text
+    }
+    return Snapshot(config, templates, campaign.config_path.name, _shown(root, base))
+
+
+def source_of(post: PlannedPost, snap: Snapshot, campaign: Campaign) -> PostSource:
+    path = _shown(Path(post.item.source.rsplit(":", 1)[0]), campaign.config_path.parent)
+    return PostSource(post.channel.split(":", 1)[0], path, _item_digest(post.item), snap.digest)
+
+
+def _item_digest(item: ContentItem) -> str:
+    """What the item says (its place in the file aside)."""
+    words = {f.name: getattr(item, f.name) for f in fields(item) if f.name not in ("source", "digest")}
+    said = hashlib.sha256(json.dumps(words, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return f"{item.digest}:{said}"
+
+
+def what_changed(old: PostSource | None, old_snap: Snapshot | None, new: PostSource, new_snap: Snapshot) -> list[str]:
+    """The sources that differ between two versions of a post, named for a person ([] if unknown)."""
+    if old is None:
+        return []
+    found = []
+    entry, said = old.item.partition(":")[::2], new.item.partition(":")[::2]
+    if old.content != new.content or entry[0] != said[0]:  # the file's entry changed
+        found.append(f"内容 {new.content}")
+    if old_snap is not None and old.snapshot != new.snapshot:
+        for name in sorted(set(old_snap.templates) | set(new_snap.templates)):
+            if old_snap.templates.get(name) != new_snap.templates.get(name) and _used_by(name, new.kind):
+                found.append(f"模板 {new_snap.templates_dir}/{name}")
+        keys = [k for k in sorted(set(old_snap.config) | set(new_snap.config)) if old_snap.config.get(k) != new_snap.config.get(k)]
+        found += [f"配置 {new_snap.config_name}: {k}" for k in keys if _config_for(k, new.kind)]
+    if not found and entry[1] != said[1]:  # what it says changed, and nothing in the files explains it
+        found.append(f"内容 {new.content}")
+    return found
+
+
+def _used_by(template: str, kind: str) -> bool:
+    """A template in another channel kind's folder does not make this post."""
+    folders = {k.template.split("/", 1)[0]: k.name for k in kinds() if "/" in k.template}
+    return folders.get(template.split("/", 1)[0], kind) == kind if "/" in template else True
+
+
+def _config_for(key: str, kind: str) -> bool:
+    """Another channel kind's settings (`channels.<its section>`) do not make this post."""
+    parts = key.split(".")
+    if parts[0] != "channels" or len(parts) < 2:
+        return True
+    sections = {k.section: k.name for k in kinds()}
+    return sections.get(parts[1].split("[", 1)[0], kind) == kind
+
+
+def _flatten(value: Any, key: str, out: dict[str, str]) -> None:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _flatten(v, f"{key}.{k}" if key else str(k), out)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            name = v.get("id") or v.get("name") if isinstance(v, Mapping) else None
+            _flatten(v, f"{key}[{name if isinstance(name, str | int) else i}]", out)
+    else:
+        out[key] = hashlib.sha256(json.dumps(value, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
+
+
+def _shown(path: Path, base: Path) -> str:
+    """A path as the user names it: relative to the config file's folder when that reads well."""
+    try:
+        return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What one fill rendered from: the snapshot, and each rendered post's sources."""
+
+    snapshot: Snapshot
+    posts: Mapping[str, PostSource]

@@ -1,0 +1,78 @@
+"""The database side of post versions: what each version was made from, what changed between two,
+and carrying posts approved under the older version scheme over to the current one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .db import payload_versions, posts, source_snapshots, stage_passes, version_sources
+from .post_sources import PostSource, Snapshot, what_changed
+
+Key = tuple[str, str]  # (post id, version)
+
+
+def load(conn: Connection, post_ids: Iterable[str]) -> dict[Key, PostSource]:
+    """The recorded sources of every version of these posts."""
+    ids = list(post_ids)
+    found: dict[Key, PostSource] = {}
+    for start in range(0, len(ids), 500):  # keep under the database's parameter limit
+        query = sa.select(version_sources).where(version_sources.c.post_id.in_(ids[start : start + 500]))
+        for r in conn.execute(query):
+            found[(r.post_id, r.version)] = PostSource(r.kind, r.content, r.item, r.snapshot)
+    return found
+
+
+def keep_snapshot(conn: Connection, snap: Snapshot) -> None:
+    if conn.execute(sa.select(source_snapshots.c.digest).where(source_snapshots.c.digest == snap.digest)).first() is None:
+        conn.execute(source_snapshots.insert().values(digest=snap.digest, body=snap.to_json()))
+
+
+def record(conn: Connection, post_id: str, version: str, source: PostSource, known: dict[Key, PostSource]) -> None:
+    """Remember what this version of the post is made from now (unless that is already recorded)."""
+    key = (post_id, version)
+    if known.get(key) == source:
+        return
+    values = {"kind": source.kind, "content": source.content, "item": source.item, "snapshot": source.snapshot}
+    if key in known:
+        where = (version_sources.c.post_id == post_id) & (version_sources.c.version == version)
+        conn.execute(version_sources.update().where(where).values(**values))
+    else:
+        conn.execute(version_sources.insert().values(post_id=post_id, version=version, **values))
+    known[key] = source
+
+
+def changes(conn: Connection, post_id: str, old: str, new: str) -> list[str]:
+    """What changed between two versions of a post, named for a person ([] when it is not known)."""
+    known = load(conn, [post_id])
+    before, after = known.get((post_id, old)), known.get((post_id, new))
+    if before is None or after is None:
+        return []
+    snaps = _snapshots(conn, {before.snapshot, after.snapshot})
+    if after.snapshot not in snaps:
+        return []
+    return what_changed(before, snaps.get(before.snapshot), after, snaps[after.snapshot])
+
+
+def _snapshots(conn: Connection, digests: set[str]) -> dict[str, Snapshot]:
+    query = sa.select(source_snapshots).where(source_snapshots.c.digest.in_(sorted(digests)))
+    return {r.digest: Snapshot.from_json(r.body) for r in conn.execute(query)}
+
+
+def rekey(conn: Connection, post_id: str, old: str, new: str) -> None:
+    """Carry a post over from an older version scheme: same words, new version; approvals and
+    passed review stages follow it (nothing about the post changes, so nothing is audited)."""
+    conn.execute(posts.update().where(posts.c.id == post_id, posts.c.version == old).values(version=new))
+    conn.execute(posts.update().where(posts.c.id == post_id, posts.c.approved_version == old).values(approved_version=new))
+    conn.execute(stage_passes.update().where(stage_passes.c.post_id == post_id, stage_passes.c.version == old).values(version=new))
+    old_row = conn.execute(
+        sa.select(payload_versions).where(payload_versions.c.post_id == post_id, payload_versions.c.version == old)
+    ).first()
+    has_new = conn.execute(
+        sa.select(payload_versions.c.version).where(payload_versions.c.post_id == post_id, payload_versions.c.version == new)
+    ).first()
+    if old_row is not None and has_new is None:  # the approved text stays readable under its new name (for diffs)
+        values = {"payload": old_row.payload, "images": old_row.images, "created": old_row.created}
+        conn.execute(payload_versions.insert().values(post_id=post_id, version=new, **values))

@@ -1,0 +1,120 @@
+"""A post's version: a hash of what a reader sees (its words and its pictures), nothing else.
+
+Whitespace is collapsed everywhere (HTML text and attribute values included; whitespace between
+tags, as a `{%- if %}` or a blank line in a template leaves it, and beside Chinese characters, is dropped), derived fields such
+as the Weibo length count are left out, and a picture counts by what it shows: its layout, its
+size, and the words drawn on it. So a harmless template edit or a new way of counting length keeps
+every approval; a changed word or picture makes a new version.
+
+Versions made before this scheme (a hash of the whole payload, 12 hex digits) are recognised by
+`is_legacy`, so a database from an older qm is brought over without sending posts back to review.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from html.parser import HTMLParser
+from typing import Any
+
+DERIVED = frozenset({"length"})  # payload fields computed from others: never part of the version
+LENGTH = 16  # hex digits of a version (older versions have 12: see is_legacy)
+LEGACY_LENGTH = 12
+_SPACE = re.compile(r"\s+")
+_WIDE = r"\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"  # CJK characters and full-width punctuation
+_SPACE_BY_WIDE = re.compile(rf"(?<=[{_WIDE}]) | (?=[{_WIDE}])")
+_STYLE_PUNCT = re.compile(r"\s*([:;,])\s*")
+
+
+def collapse(text: str) -> str:
+    """Runs of whitespace as one space; none beside a Chinese character (it separates nothing there)."""
+    return _SPACE_BY_WIDE.sub("", _SPACE.sub(" ", text).strip())
+
+
+class _Tokens(HTMLParser):
+    """Markup as a list of tokens: tags with their attributes, and non-blank text runs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tokens: list[list[Any]] = []
+        self._text: list[str] = []
+
+    def _flush(self) -> None:
+        text = collapse("".join(self._text))
+        self._text.clear()
+        if text:
+            self.tokens.append(["t", text])
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._flush()
+        self.tokens.append(["<", tag, sorted([name, _attr(name, value or "")] for name, value in attrs)])
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._flush()
+        self.tokens.append([">", tag])
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def _attr(name: str, value: str) -> str:
+    value = collapse(value)
+    return _STYLE_PUNCT.sub(r"\1", value).rstrip(";") if name == "style" else value
+
+
+def normalise_text(text: str) -> Any:
+    """Plain text: whitespace collapsed; text with markup: its tokens (tags and collapsed text)."""
+    if "<" not in text:
+        return collapse(text)
+    parser = _Tokens()
+    parser.feed(text)
+    parser.close()
+    return parser.tokens
+
+
+def normalise(value: Any) -> Any:
+    """The payload as a reader sees it: strings normalised, derived fields left out."""
+    if isinstance(value, str):
+        return normalise_text(value)
+    if isinstance(value, Mapping):
+        return {str(k): normalise(v) for k, v in value.items() if k not in DERIVED}
+    if isinstance(value, list | tuple):
+        return [normalise(v) for v in value]
+    return value
+
+
+def picture_identity(pictures: Iterable[tuple[str, str]], words: Mapping[str, object]) -> str:
+    """What a post's pictures show: each one's (layout, size), and the words drawn on them."""
+    blob = {"pictures": sorted(list(p) for p in pictures), "words": normalise(dict(words))}
+    return _hash(blob, 64)
+
+
+def version_of(payload: Mapping[str, Any], pictures: str = "") -> str:
+    """The version of a post: changes only when its words or its pictures do."""
+    return _hash({"payload": normalise(payload), "pictures": pictures}, LENGTH)
+
+
+def exact_digest(payload: Mapping[str, Any]) -> str:
+    """A hash of all of the payload, every space and derived field included (what an older qm used as the version)."""
+    return _hash(payload, LEGACY_LENGTH)
+
+
+legacy_version = exact_digest
+
+
+def is_legacy(version: str, payload: Mapping[str, Any]) -> bool:
+    """Was `version` made by an older qm for exactly this payload?"""
+    return len(version) == LEGACY_LENGTH and version == legacy_version(payload)
+
+
+def _hash(value: Any, length: int) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:length]

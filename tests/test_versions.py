@@ -1,0 +1,223 @@
+"""Post versions from normalised content: harmless edits keep approvals, real ones say what changed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.planning.planner import Plan, make_plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db, posts, stage_passes
+from scheduler.publishing.queue import Queue, fill
+from scheduler.rendering.payloads import Renderer
+from scheduler.rendering.versions import is_legacy, legacy_version, normalise, version_of
+
+from .conftest import run_qm
+from .daemon_helpers import local_campaign
+
+NOW = 1_472_700_000.0  # 2016-09-01 (the Heihe example)
+BEFORE_2027 = 1_800_000_000.0  # 2027-01-15: the whole month of the default config lies ahead
+LEGACY_DB = Path(__file__).parent / "data" / "queue-12-digit-versions.sqlite3"  # made by qm before this scheme
+
+
+# -- the normalisation itself -------------------------------------------------------------------
+
+
+def test_whitespace_and_derived_fields_do_not_make_a_new_version() -> None:
+    a = {
+        "content": '<section>\n  <p style="color: red; margin:0">质量 月</p>\n\n<p>a  b</p></section>',
+        "length": 10,
+        "text": "【标题】摘要",
+    }
+    b = {"content": '<section><p style="color:red;margin:0">质量月</p>\n<p>a b</p>\n</section>', "length": 12, "text": "【标题】  摘要\n"}
+    assert normalise(a) == normalise(b) and version_of(a) == version_of(b)
+    assert version_of(a) != version_of({**a, "text": "【标题】摘 要改"})  # a word
+    assert version_of(a) != version_of({**a, "content": a["content"].replace("a  b", "ab")})  # Latin words keep their spaces
+    assert version_of(a) != version_of({**a, "content": a["content"].replace("color: red", "color: blue")})
+    assert version_of(a, "pictures-1") != version_of(a, "pictures-2")
+
+
+def test_versions_of_the_older_scheme_are_recognised_only_for_their_own_payload() -> None:
+    payload = {"text": "【标题】摘要", "length": 6}
+    old = legacy_version(payload)
+    assert len(old) == 12 and is_legacy(old, payload)
+    assert not is_legacy(old, {**payload, "text": "改过"}) and not is_legacy(version_of(payload), payload)
+
+
+# -- a month of the default config --------------------------------------------------------------
+
+
+def _month(config: Path) -> tuple[Campaign, Plan, Queue]:
+    campaign = load_campaign(config)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    return campaign, plan, Queue(open_db(f"sqlite:///{config.parent / 'queue.sqlite3'}"))
+
+
+def _approved_month(config: Path) -> Queue:
+    """The whole month in the queue, every post approved."""
+    campaign, plan, queue = _month(config)
+    fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027)
+    for post in queue.find():
+        review.approve(queue, post.id, "张科长", BEFORE_2027)
+    return queue
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_whitespace_only_template_edit_keeps_every_approval_of_the_month(project: Callable[..., Path]) -> None:
+    config = project()
+    queue = _approved_month(config)
+    before = {p.id: p for p in queue.find()}
+    assert len(before) > 150 and all(p.state == st.APPROVED for p in before.values())
+    templates = config.parent / "templates"
+    _edit(templates / "wechat" / "article.html.j2", "{%- if item.is_launch %}", "\n\n{% if item.is_launch %}")  # no more trimming
+    _edit(templates / "wechat" / "article.html.j2", '  <p class="lead">', '\n      <p class="lead">\n    ')
+    _edit(templates / "weibo" / "post.txt.j2", "【{{ item.title }}】", "【 {{ item.title }} 】  \n")
+    _edit(templates / "screen" / "slide.html.j2", "{{ headline }}</div>", "\n\n    {{ headline }}\n  </div>\n")
+    campaign, plan, _ = _month(config)
+    result = fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027 + 60)
+    assert result.back_to_review == [] and result.changed == []
+    after = {p.id: p for p in queue.find()}
+    assert all(p.state == st.APPROVED and p.approved_version == p.version == before[p.id].version for p in after.values())
+    launch = next(p for p in after.values() if p.channel == "wechat" and "启动暨集中宣传活动：" in p.payload["content"])
+    assert launch.payload != before[launch.id].payload  # what goes out follows the templates all the same
+    # A word in a template is a change: only the posts of that template go back, and they say which file.
+    _edit(templates / "weibo" / "post.txt.j2", "【 {{ item.title }} 】", "【{{ item.title }}】转发周知：")
+    campaign, plan, _ = _month(config)
+    result = fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027 + 120)
+    assert sorted(result.back_to_review) == sorted(i for i, p in after.items() if p.channel == "weibo")
+    reasons = queue.change_reasons(queue.find([st.PLANNED]))
+    assert set(reasons.values()) == {"改动了模板 templates/weibo/post.txt.j2"}
+
+
+def _qm_json(config: Path, *args: str) -> list[dict[str, object]]:
+    done = run_qm("queue", "-c", config, "--json", *args, cwd=config.parent)
+    assert done.returncode == 0, done.stderr
+    records: list[dict[str, object]] = json.loads(done.stdout)
+    return records
+
+
+def test_a_changed_word_sends_back_exactly_its_posts_and_the_diff_shows_it(project: Callable[..., Path]) -> None:
+    config = project()
+    records = _qm_json(config)
+    ids = [str(r["id"]) for r in records]
+    approved = run_qm("approve", "-c", config, "--by", "张科长", *ids, cwd=config.parent)
+    assert approved.returncode == 0, approved.stderr
+    wechat = next(r for r in records if r["channel"] == "wechat")
+    item = str(wechat["item"])
+    campaign = load_campaign(config)
+    found = load_library(campaign.paths.content, campaign.text_values).by_id[item]
+    source = config.parent / found.source.rsplit(":", 1)[0]
+    word = next(w for w in ("质量", "产品", "标准", "检查", "消费者") if w in found.body)
+    text = source.read_text(encoding="utf-8")
+    at = text.index(found.body[found.body.index(word) :])  # the first time the word is in the body, not the front matter
+    source.write_text(text[:at] + text[at:].replace(word, "改过的词", 1), encoding="utf-8")
+    after = _qm_json(config)
+    back = sorted(str(r["id"]) for r in after if r["state"] == st.PLANNED)
+    expected = sorted(str(r["id"]) for r in records if r["item"] == item and r["channel"] == "wechat")
+    assert back == expected  # only its articles: Weibo and the screens do not show the body
+    relative = source.relative_to(config.parent).as_posix()
+    assert {r["change"] for r in after if r["state"] == st.PLANNED} == {f"改动了内容 {relative}"}
+    table = run_qm("queue", "-c", config, "--state", "planned", cwd=config.parent)
+    assert f"改动了内容 {relative}（qm queue --diff {expected[0]}）" in table.stdout
+    history = run_qm("history", "-c", config, expected[0], cwd=config.parent)
+    assert f"已审核 → 待审核  排期：改动了内容 {relative}" in history.stdout
+    diff = run_qm("queue", "-c", config, "--diff", expected[0], cwd=config.parent)
+    assert diff.returncode == 0, diff.stderr
+    assert [line for line in diff.stdout.splitlines() if " | " in line]  # the changed line, old beside new
+    assert f"⟦{word}⟧" in diff.stdout and "⟦改过的词⟧" in diff.stdout
+    assert f"{expected[0]}：改动了内容 {relative}。" in diff.stdout
+    unchanged = run_qm("queue", "-c", config, "--diff", next(i for i in ids if i not in expected), cwd=config.parent)
+    assert "与审核通过的版本" in unchanged.stdout and "相同" in unchanged.stdout
+    missing = run_qm("queue", "-c", config, "--diff", "20270999-weibo-0000", cwd=config.parent)
+    assert missing.returncode == 2 and "队列中没有编号为 20270999-weibo-0000 的内容" in missing.stderr
+
+
+def test_a_new_hotline_names_the_config_key(project: Callable[..., Path]) -> None:
+    config = project()
+    queue = _approved_month(config)
+    _edit(config, 'hotline: "12315"', 'hotline: "12345"')
+    campaign, plan, _ = _month(config)
+    result = fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027 + 60)
+    assert result.back_to_review  # the hotline is on the posters and in the articles' footers
+    reasons = set(queue.change_reasons(queue.find([st.PLANNED])).values())
+    assert reasons == {"改动了配置 config.yaml: campaign.hotline"}
+    post = queue.find([st.PLANNED])[0]
+    assert "改动了配置 config.yaml: campaign.hotline（版本" in queue.history(post.id)[-1].why
+
+
+# -- a database made by qm before this scheme ---------------------------------------------------
+
+
+def test_posts_approved_under_the_older_versions_stay_approved_after_the_upgrade(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> None:
+    db = tmp_path / "old.sqlite3"
+    shutil.copyfile(LEGACY_DB, db)
+    campaign = local_campaign(heihe, tmp_path, f"sqlite:///{db}")
+    queue = Queue(open_db(campaign.db_url))
+    before = {p.id: p for p in queue.find()}
+    assert all(len(p.version) == 12 for p in before.values())
+    days = {p.id[:8] for p in before.values()}
+    plan = Plan(tuple(p for p in heihe_plan.posts if p.at.strftime("%Y%m%d") in days), ())
+    result = fill(queue, campaign, plan, Renderer(campaign), NOW)
+    assert result.back_to_review == [] and result.changed == [] and result.added == [] and result.cancelled == []
+    after = {p.id: p for p in queue.find()}
+    assert {i: p.state for i, p in after.items()} == {i: p.state for i, p in before.items()}
+    for post_id, post in after.items():
+        if post.state == st.APPROVED:
+            assert len(post.version) == 16 and post.approved_version == post.version
+            assert queue.payload(post_id, post.version) is not None  # the approved text, for a later diff
+        elif post.state == st.PUBLISHED:
+            assert post.version == before[post_id].version  # what went out keeps the version it went out with
+    with queue.engine.connect() as conn:
+        passed = conn.execute(sa.select(stage_passes.c.post_id, stage_passes.c.version)).all()
+    assert passed and all(after[i].version == v for i, v in passed)
+    # Later a word changes: the post goes back saying which file, and the diff starts from the approval.
+    approved = next(p for p in after.values() if p.state == st.APPROVED and p.channel == "wechat")
+    edited = next(p for p in plan.posts if p.id == approved.id)
+    item = dataclasses.replace(edited.item, title=edited.item.title + "（修订）")
+    moved = Plan(tuple(p if p.id != approved.id else dataclasses.replace(p, item=item) for p in plan.posts), ())
+    result = fill(queue, campaign, moved, Renderer(campaign), NOW + 60)
+    assert approved.id in result.back_to_review
+    reason = queue.change_reasons([p for p in queue.find([st.PLANNED]) if p.id == approved.id])[approved.id]
+    assert reason.startswith("改动了内容 ") and item.source.rsplit(":", 1)[0].rsplit("/", 1)[-1] in reason
+
+
+def test_a_post_already_handed_to_a_platform_is_never_given_a_new_version(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> None:
+    db = tmp_path / "old.sqlite3"
+    shutil.copyfile(LEGACY_DB, db)
+    campaign = local_campaign(heihe, tmp_path, f"sqlite:///{db}")
+    queue = Queue(open_db(campaign.db_url))
+    failed = next(p for p in queue.find() if p.state == st.APPROVED)
+    with queue.engine.begin() as conn:  # it failed after WeChat may have taken it: a retry must repeat the same version
+        conn.execute(
+            posts.update()
+            .where(posts.c.id == failed.id)
+            .values(state=st.FAILED, receipt='{"status": "accepted", "data": {"media_id": "m1"}}')
+        )
+    days = {p.id[:8] for p in queue.find()}
+    plan = Plan(tuple(p for p in heihe_plan.posts if p.at.strftime("%Y%m%d") in days), ())
+    fill(queue, campaign, plan, Renderer(campaign), NOW)
+    kept = queue.get(failed.id)
+    assert kept is not None and kept.version == failed.version and kept.state == st.FAILED
+
+
+def test_the_version_ignores_how_length_is_counted(heihe: Campaign, heihe_plan: Plan) -> None:
+    post = next(p for p in heihe_plan.posts if p.channel == "weibo")
+    rendered = Renderer(heihe).render(post)
+    recounted = dataclasses.replace(rendered, payload={**rendered.payload, "length": rendered.payload["length"] + 7})
+    assert recounted.version == rendered.version
+    reworded = dataclasses.replace(rendered, payload={**rendered.payload, "text": rendered.payload["text"] + "改"})
+    assert reworded.version != rendered.version
