@@ -144,6 +144,11 @@ def test_a_changed_word_sends_back_exactly_its_posts_and_the_diff_shows_it(proje
     assert "与审核通过的版本" in unchanged.stdout and "相同" in unchanged.stdout
     missing = run_qm("queue", "-c", config, "--diff", "20270999-weibo-0000", cwd=config.parent)
     assert missing.returncode == 2 and "队列中没有编号为 20270999-weibo-0000 的内容" in missing.stderr
+    assert "Traceback" not in missing.stderr and missing.stdout == ""
+    blank = run_qm("queue", "-c", config, "--diff", "", cwd=config.parent)
+    assert blank.returncode == 2 and "qm queue --diff 后面要写一条内容的编号" in blank.stderr and blank.stdout == ""
+    both = run_qm("queue", "-c", config, "--diff", expected[0], "--json", cwd=config.parent)
+    assert both.returncode == 2 and "不能与 --json、--date 或 --state 同时使用" in both.stderr and both.stdout == ""
 
 
 def test_a_new_hotline_names_the_config_key(project: Callable[..., Path]) -> None:

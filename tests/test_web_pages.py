@@ -105,6 +105,15 @@ def test_edit_a_title_in_the_form_changes_the_file_and_sends_the_post_back_with_
     diff = card.locator(".diff").inner_text()
     assert f"－ 标题：{post.item.title}" in diff and "＋ 标题：质量月里说质量：新标题" in diff
     assert "待审核" in card.locator("header").inner_text()
+    assert (
+        card.locator(".change").inner_text() == f"回到待审核：改动了内容 {path.relative_to(world.campaign.config_path.parent).as_posix()}"
+    )
+    row = card.locator(".diff tr:has(td.del)")  # side by side: the approved line on the left, the line now on the right
+    assert row.locator("td").count() == 2 and row.locator("td").nth(1).get_attribute("class") == "add"
+    assert (
+        row.locator("td.del").inner_text() == f"－ 标题：{post.item.title}"
+        and row.locator("td.add").inner_text() == "＋ 标题：质量月里说质量：新标题"
+    )
 
 
 def test_a_refused_edit_shows_the_message_next_to_the_field_and_keeps_the_file(world: World, page: Any) -> None:
@@ -148,6 +157,12 @@ PAGES = ["/", "/month/2016-09", f"/day/{LAUNCH}", "/post/{post}", "/edit/{item}"
 @pytest.mark.parametrize("width", [375, 1440])
 def test_every_page_fits_the_width_and_loads_nothing_from_elsewhere(world: World, browser: Any, width: int) -> None:
     post = world.post_of("wechat", LAUNCH)
+    review.approve(world.running.queue, post.id, "李科长", BEFORE.timestamp())
+    path = item_path(post.item)  # changed after the approval: the day and the post show the old and new words side by side
+    link = f"详见 https://www.example.gov.cn/zlyue/{'quality-month-' * 6}notice.html"  # a long word: it must wrap, not widen the page
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{link}\n", encoding="utf-8")
+    plan = make_plan(world.campaign, load_library(world.campaign.paths.content, world.campaign.text_values))
+    fill(world.running.queue, world.campaign, plan, Renderer(world.campaign), BEFORE.timestamp())
     browser.clear_cookies()
     page = browser.new_page()
     page.set_viewport_size({"width": width, "height": 800})
@@ -157,6 +172,8 @@ def test_every_page_fits_the_width_and_loads_nothing_from_elsewhere(world: World
     for path in PAGES:
         page.goto(world.url + path.format(post=post.id, item=post.item.id))
         assert page.locator("main").count() == 1 and "出错" not in page.title(), path
+        if path.startswith(("/day/", "/post/")):
+            assert "quality-month-" in page.locator(f"article[id='post-{post.id}'] .diff td.add").inner_text(), path
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} 在 {width} px 宽时可以横向滚动 {overflow} px"
     page.close()

@@ -122,12 +122,14 @@ def _who(args: argparse.Namespace) -> str:
 
 
 def run_queue(ctx: Context, args: argparse.Namespace) -> int:
-    queue = ctx.filled_queue()
-    if args.diff:
+    if args.diff is not None:
+        if args.json or args.date or args.state:
+            raise InputError("qm queue --diff 只对比一条内容，不能与 --json、--date 或 --state 同时使用")
         from .queue_diff import show_diff
 
-        print(show_diff(queue, args.diff), end="")
+        print(show_diff(ctx.filled_queue(), args.diff), end="")
         return 0
+    queue = ctx.filled_queue()
     start = end = None
     if args.date:
         start = ctx.campaign.at(args.date, dt.time()).timestamp()

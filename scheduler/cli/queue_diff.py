@@ -15,6 +15,8 @@ _TOKEN = re.compile(f"{MARKS[0]}[^{MARKS[1]}]{{0,12}}{MARKS[1]}|.", re.S)
 
 
 def show_diff(queue: Queue, post_id: str) -> str:
+    if not post_id.strip():
+        raise InputError("qm queue --diff 后面要写一条内容的编号，如 20270908-wechat-2000（用 qm queue 查看编号）")
     post = queue.get(post_id)
     if post is None:
         raise InputError(f"队列中没有编号为 {post_id} 的内容（用 qm queue 查看编号）")

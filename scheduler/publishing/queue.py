@@ -315,7 +315,8 @@ class Queue:
             if extra:  # posts moved into the window from outside it
                 more = conn.execute(sa.select(posts).where(posts.c.id.in_(extra))).all()
                 existing.update({r.id: Post.from_row(r) for r in more})
-            sync = _Sync(conn, now, result, sources, version_records.load(conn, wanted) if sources else {})
+            known = version_records.load(conn, wanted) if sources else {}
+            sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted))
             if sources is not None:
                 version_records.keep_snapshot(conn, sources.snapshot)
             for post_id, r in wanted.items():
@@ -385,6 +386,7 @@ class _Sync:
     result: SyncResult
     sources: Sources | None
     known: dict[version_records.Key, PostSource]
+    kept: set[version_records.Key]  # versions whose payload is kept already
 
     def one(self, old: Post | None, r: RenderedPost, auto: bool, edit: Edit | None) -> None:
         conn, now, result = self.conn, self.now, self.result
@@ -443,7 +445,9 @@ class _Sync:
 
     def _keep(self, r: RenderedPost) -> None:
         """Keep this version's payload (the first seen) and what it is made from now."""
-        _keep_version(self.conn, r, self.now)
+        if (r.post_id, r.version) not in self.kept:
+            _keep_version(self.conn, r, self.now)
+            self.kept.add((r.post_id, r.version))
         source = self.sources.posts.get(r.post_id) if self.sources else None
         if source is not None:
             version_records.record(self.conn, r.post_id, r.version, source, self.known)

@@ -4,6 +4,7 @@ and carrying posts approved under the older version scheme over to the current o
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -16,13 +17,22 @@ Key = tuple[str, str]  # (post id, version)
 
 def load(conn: Connection, post_ids: Iterable[str]) -> dict[Key, PostSource]:
     """The recorded sources of every version of these posts."""
+    rows = _of_posts(conn, sa.select(version_sources), version_sources.c.post_id, post_ids)
+    return {(r.post_id, r.version): PostSource(r.kind, r.content, r.item, r.snapshot) for r in rows}
+
+
+def kept(conn: Connection, post_ids: Iterable[str]) -> set[Key]:
+    """The versions of these posts whose payload is kept (payload_versions)."""
+    query = sa.select(payload_versions.c.post_id, payload_versions.c.version)
+    return {(r.post_id, r.version) for r in _of_posts(conn, query, payload_versions.c.post_id, post_ids)}
+
+
+def _of_posts(conn: Connection, query: sa.Select[Any], column: sa.ColumnElement[str], post_ids: Iterable[str]) -> list[sa.Row[Any]]:
     ids = list(post_ids)
-    found: dict[Key, PostSource] = {}
+    rows: list[sa.Row[Any]] = []
     for start in range(0, len(ids), 500):  # keep under the database's parameter limit
-        query = sa.select(version_sources).where(version_sources.c.post_id.in_(ids[start : start + 500]))
-        for r in conn.execute(query):
-            found[(r.post_id, r.version)] = PostSource(r.kind, r.content, r.item, r.snapshot)
-    return found
+        rows += conn.execute(query.where(column.in_(ids[start : start + 500]))).all()
+    return rows
 
 
 def keep_snapshot(conn: Connection, snap: Snapshot) -> None:

@@ -49,7 +49,7 @@ class RenderedPost:
     images: tuple[ImageRef, ...] = field(default=())
     pictures: str = ""  # what the pictures show (versions.picture_identity)
 
-    @property
+    @cached_property  # normalising a long article takes a while; a rendering does not change
     def version(self) -> str:
         """Changes when the words or the pictures of the post do (see versions.py)."""
         return version_of(self.payload, self.pictures)
