@@ -8,6 +8,9 @@ every approval; a changed word or picture makes a new version.
 
 Versions made before this scheme (a hash of the whole payload, 12 hex digits) are recognised by
 `is_legacy`, so a database from an older qm is brought over without sending posts back to review.
+
+It lives with rendering (a rendered post knows its version; rendering never imports the queue) and
+imports nothing of the project: the queue compares versions, the console and `qm queue` show them.
 """
 
 from __future__ import annotations
