@@ -1,29 +1,38 @@
 """A kind registered from the test tree is configured, planned, rendered, checked, previewed and
-published through the outbox like the built-in ones (nothing under scheduler/ names it)."""
+published through the outbox like the built-in ones (nothing under scheduler/ names it); the
+planner, the content check, the daemon's work ahead, the warnings and the statistics ask its hooks."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
 from scheduler.channels import make_channel
 from scheduler.channels.base import OutgoingPost, PermanentError
-from scheduler.channels.kinds import register_kind, unregister_kind
+from scheduler.channels.kinds import Preparation, register_kind, unregister_kind
 from scheduler.cli.main import main
+from scheduler.inputs.campaign import Campaign, ChannelConfig
 from scheduler.inputs.config import load_campaign
-from scheduler.inputs.content import load_library
+from scheduler.inputs.content import load_library, load_text
 from scheduler.planning.planner import make_plan
 from scheduler.poster.files import PosterFiles
+from scheduler.publishing.queue import Queue
 from scheduler.rendering.lint import lint_post
 from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.clock import Clock
+from scheduler.stats.daily import campaign_sources
+from scheduler.stats.sources import DayFigures, PublishedPost, Source, source_label
+from scheduler.support.notify import FAILURE, Notice
 from scheduler.views import day_preview as preview
 
 from .conftest import HEIHE, ROOT
-from .toykind import KIND, TEMPLATE, BoardConfig
+from .daemon_helpers import Harness, local_campaign, one_day
+from .toykind import KIND, TEMPLATE, BoardConfig, BoardKind
 
 
 @pytest.fixture
@@ -95,3 +104,74 @@ def test_without_the_kind_its_section_is_an_unknown_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_campaign(_config(tmp_path))
     assert any("board" in str(p) for p in caught.value.problems)
+
+
+class HookedBoard(BoardKind):
+    """The board with every hook the planner, the content check, the daemon, the warnings and the statistics ask."""
+
+    needs_body = True
+
+    def slot_count(self, campaign: Campaign, config: ChannelConfig, day: dt.date) -> int:
+        return 2 if day == campaign.key_dates.launch else 1  # a second note on launch day
+
+    def preparation(self, config: ChannelConfig) -> Preparation | None:
+        return Preparation("board", dt.time(11, 0), "公告栏换纸")
+
+    def notices(self, campaign: Campaign, config: ChannelConfig, today: dt.date, queue: Queue | None) -> dict[str, Notice]:
+        return {f"board-key:{today}": Notice(FAILURE, "【公告栏】钥匙在值班室", ("换纸前找值班员",))}
+
+    def stats_source(self, campaign: Campaign, config: ChannelConfig, env: Mapping[str, str], clock: Clock | None) -> Source | None:
+        return BoardStats()
+
+    def source_label(self, name: str) -> str:
+        return "小区公告栏"
+
+
+class BoardStats:
+    name = "board"
+
+    def ready_at(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(23), tzinfo=dt.UTC)
+
+    def collect(self, day: dt.date, posts: list[PublishedPost]) -> DayFigures:
+        return DayFigures()
+
+    def close(self) -> None:
+        pass
+
+
+NO_BODY = (
+    "---\nid: board-only\narea: grassroots\ntopic: five-factors\ntitle: 人机料法环\nsummary: 摘要\nline: 一句话\nchannels: [board]\n---\n"
+)
+
+
+def test_the_planner_the_daemon_the_warnings_and_the_statistics_ask_the_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    register_kind(HookedBoard())
+    try:
+        campaign = load_campaign(_config(tmp_path))
+        plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+        launch = campaign.key_dates.launch
+        notes = [p.id for p in plan.posts if p.channel == "board" and p.at.date() == launch]
+        assert notes == [f"{launch:%Y%m%d}-board-1200", f"{launch:%Y%m%d}-board-1200-2"]  # slot_count
+        assert len([p for p in plan.posts if p.channel == "board"]) == len(campaign.days()) + 1
+
+        _, problems = load_text(NO_BODY, ".md", "board-only.md", campaign.text_values)  # needs_body
+        assert [p.message for p in problems] == ["内容 board-only 可以发公告栏但没有正文"]
+
+        assert main(["check", "-c", str(campaign.config_path)]) == 0  # notices, as `qm check` shows them
+        assert "提醒：【公告栏】钥匙在值班室换纸前找值班员" in capsys.readouterr().out
+
+        sources = campaign_sources(campaign, env={})  # stats_source, source_label
+        assert BoardStats in [type(s) for s in sources] and source_label("board") == "小区公告栏"
+
+        start = dt.datetime.combine(launch, dt.time(8), tzinfo=campaign.timezone)
+        harness = Harness(local_campaign(campaign, tmp_path), one_day(plan, launch), Renderer(campaign), start)
+        harness.ahead = lambda now: None
+        try:
+            harness.start()  # preparation: the daily job before the time the kind names
+            job = harness.daemon.scheduler.get_job("ahead:board")  # type: ignore[union-attr]
+            assert job.name == "公告栏换纸" and job.next_run_time == start.replace(hour=10, minute=50, second=30)
+        finally:
+            harness.close()
+    finally:
+        unregister_kind("board")

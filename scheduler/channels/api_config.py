@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from ..inputs.campaign import WeChatConfig, WeiboConfig
 from ..inputs.config import URL_RE
 from ..inputs.located_yaml import Mapping
 from ..inputs.readers import Reader
@@ -16,19 +15,19 @@ ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 IP_RE = re.compile(r"^(\d{1,3})(\.\d{1,3}){3}$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*$")
 
 
-def api_settings(r: Reader, m: Mapping, path: str, defaults: type[WeChatConfig] | type[WeiboConfig]) -> dict[str, object]:
+def api_settings(r: Reader, m: Mapping, path: str, default_base: str, default_timeout: float) -> dict[str, object]:
     """Where a platform's API is reached (a proxy, or a local fake server in tests) and how long to wait."""
     for key in SECRET_KEYS:
         if key in m:
             r.problem(m.where(key), f"{path}.{key}：密钥不能写在配置文件里", f"删去这一行，把密钥放进环境变量，并用 {key}_env 写出变量名")
-    base = r.text(m, "api_base", path, defaults.api_base).rstrip("/")
+    base = r.text(m, "api_base", path, default_base).rstrip("/")
     if not URL_RE.match(base):
         r.problem(
             m.where("api_base"),
             f"{path}.api_base 不是网址：{base!r}",
-            f"写完整的网址，如 {defaults.api_base} 或代理的地址",
+            f"写完整的网址，如 {default_base} 或代理的地址",
         )
-    timeout = r.number(m, "timeout", path, defaults.timeout, lo=1, hi=120)
+    timeout = r.number(m, "timeout", path, default_timeout, lo=1, hi=120)
     return {"api_base": base, "timeout": timeout}
 
 

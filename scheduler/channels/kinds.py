@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import datetime as dt
 
+    from ..fakes.platforms import Simulated
     from ..inputs.campaign import Campaign, ChannelConfig
     from ..inputs.located_yaml import Mapping as YamlMapping
     from ..inputs.readers import Reader
@@ -138,6 +139,11 @@ class Kind:
 
     def stats_source(self, campaign: Campaign, config: ChannelConfig, env: Mapping[str, str], clock: Clock | None) -> Source | None:
         """Where the channel's figures come from, or None (no API, no credentials)."""
+        return None
+
+    def simulated(self, config: ChannelConfig) -> Simulated | None:
+        """How `qm simulate` runs the channel's own publisher against a stand-in (a local fake server,
+        simulated staff); None: the simulation's counting platform stands in for it."""
         return None
 
     def source_label(self, name: str) -> str:

@@ -1,52 +1,35 @@
 """Platforms for `qm simulate`: channels on `publisher: api` run for real against local fake servers.
 
-The real WeChat / Weibo channel is built as the daemon would build it, with its `api_base` pointed
-at a fake server on 127.0.0.1 and made-up credentials. The server reports every delivery to the
-simulation's `Ledger` under the id of the post being published when it arrived, so a post the
-daemon sent twice shows up as a duplicate. Weibo's assisted mode goes to simulated staff who post
-each package they receive and confirm it. Other channels use `FakePlatform`.
+Each channel's kind says how (`Kind.simulated`, in `channels/<kind>/simulated.py`): the real WeChat /
+Weibo channel is built as the daemon would build it, with its `api_base` pointed at a fake server on
+127.0.0.1 and made-up credentials. The server reports every delivery to the simulation's `Ledger`
+under the id of the post being published when it arrived, so a post the daemon sent twice shows up
+as a duplicate. Weibo's assisted mode goes to simulated staff who post each package they receive
+and confirm it. Other channels use `FakePlatform`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..channels.base import Channel, OutgoingPost
 from ..channels.fake import FakePlatform, Ledger
 from ..channels.images import PostImages
-from ..channels.wechat.api import WeChatChannel
-from ..channels.weibo.api import WeiboChannel
-from ..channels.weibo.assisted import AssistedChannel
-from ..channels.weibo.rules import safe_domains
-from ..inputs.campaign import Campaign, ChannelConfig, WeChatConfig, WeiboConfig
+from ..channels.kinds import kind_of
+from ..inputs.campaign import Campaign, ChannelConfig
 from ..poster.files import PosterFiles
 from ..runtime.clock import Clock
-from ..support.notify import ASSISTED, Notice, Notifications
 from ..support.values import Receipt
 from .server import FakeServer
-from .wechat import FakeWeChat
-from .weibo import FakeWeibo
+
+if TYPE_CHECKING:
+    from ..channels.api import ImageFile  # a type only: no HTTP client for a simulation on the outbox
 
 Platform = Callable[[ChannelConfig, Ledger, Clock], Channel]
-
-
-class SimulatedStaff(Notifications):
-    """Staff on duty: post each package they are sent at once (a second package is a second post)."""
-
-    def __init__(self, ledger: Ledger, clock: Clock) -> None:
-        super().__init__(())
-        self.ledger, self.clock = ledger, clock
-        self.current_label = ""
-
-    def send(self, notice: Notice) -> int:
-        if notice.kind == ASSISTED and notice.title.startswith("【请发微博】"):
-            self.ledger.deliver(self.current_label, self.clock.now().timestamp())
-        return 1
 
 
 class Labeller(Protocol):
@@ -54,6 +37,31 @@ class Labeller(Protocol):
     or the failover simulation's parent, which runs the servers its daemon processes talk to."""
 
     current_label: str
+
+
+@dataclass(frozen=True)
+class Stand:
+    """What the simulation hands a channel's own publisher: its fake server ("" when it has none),
+    made-up credentials, the post's image files, the simulated clock and the ledger of deliveries."""
+
+    url: str
+    secret: str
+    token: str
+    images: ImageFile
+    clock: Clock
+    ledger: Ledger
+
+
+class Simulated(Protocol):
+    """How a kind's channel runs in the simulation (`Kind.simulated`)."""
+
+    def server(self, secret: str, token: str, now: Callable[[], float], fault_rate: float, seed: int) -> FakeServer | None:
+        """The fake platform server its publisher talks to, or None (it needs none)."""
+        ...
+
+    def channel(self, stand: Stand) -> Channel | None:
+        """Its own publisher against the stand-in; None: the counting `FakePlatform` stands in for it."""
+        ...
 
 
 class Labelled(Channel):
@@ -76,26 +84,13 @@ class Labelled(Channel):
         self.inner.close()
 
 
-class ConfirmingDesk(Labelled):
-    """Assisted posting whose staff confirm (as with `qm confirm`) before the daemon next looks."""
-
-    def __init__(self, inner: AssistedChannel, staff: SimulatedStaff) -> None:
-        super().__init__(inner, staff)
-        self.staff = staff
-
-    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
-        if receipt is not None and self.staff.ledger.first(post.id) is not None:  # posted (by whichever daemon's staff)
-            return Receipt("published", url=f"https://weibo.com/0/{post.id}", data={**receipt.data, "confirmed_by": "模拟值班员"})
-        return super().reconcile(post, receipt)
-
-
 @dataclass
 class Servers:
     """The fake API servers of a simulation (channel name -> server) and the made-up credentials they take."""
 
     secret: str
     token: str
-    servers: dict[str, FakeWeChat | FakeWeibo]
+    servers: dict[str, FakeServer]
 
     def urls(self) -> dict[str, str]:
         return {name: server.url for name, server in self.servers.items()}
@@ -103,24 +98,14 @@ class Servers:
 
 @contextlib.contextmanager
 def fake_servers(campaign: Campaign, ledger: Ledger, clock: Clock, fault_rate: float = 0.0, seed: int = 0) -> Iterator[Servers]:
-    """A local fake server for each channel on `publisher: api`, reporting deliveries to `ledger` (stopped on exit)."""
+    """A local fake server for each channel whose kind runs one (those on `publisher: api`), reporting deliveries to `ledger` (stopped on exit)."""
     now = lambda: clock.now().timestamp()  # noqa: E731
     found = Servers(secrets.token_hex(16), secrets.token_hex(16), {})
     for config in campaign.channels:
-        if isinstance(config, WeChatConfig) and config.publisher == "api":
-            found.servers[config.name] = FakeWeChat(
-                config.app_id,
-                found.secret,
-                account_type=config.account_type,
-                clock=now,
-                title_max=config.title_max,
-                fault_rate=fault_rate,
-                seed=seed,
-            )
-        elif isinstance(config, WeiboConfig) and config.publisher == "api" and config.mode == "api":
-            found.servers[config.name] = FakeWeibo(
-                found.token, safe_domains=safe_domains(config), clock=now, fault_rate=fault_rate, seed=seed
-            )
+        simulated = kind_of(config).simulated(config)
+        server = simulated.server(found.secret, found.token, now, fault_rate, seed) if simulated is not None else None
+        if server is not None:
+            found.servers[config.name] = server
     for server in found.servers.values():
         server.on_delivery = ledger.deliver
         server.start()
@@ -139,19 +124,14 @@ def platform_maker(
     made: list[Channel] = []
 
     def make(config: ChannelConfig, ledger: Ledger, clock: Clock) -> Channel:
-        url = urls.get(config.name)
-        if isinstance(config, WeiboConfig) and config.publisher == "api" and config.mode == "assisted":
-            staff = SimulatedStaff(ledger, clock)
-            return ConfirmingDesk(AssistedChannel(config, staff, PostImages(PosterFiles(campaign)), clock), staff)
-        if url is None:
+        simulated = kind_of(config).simulated(config)
+        url = urls.get(config.name, "")
+        stand = Stand(url, secret, token, PostImages(PosterFiles(campaign)), clock, ledger)
+        inner = simulated.channel(stand) if simulated is not None else None
+        if inner is None:
             return FakePlatform(config.name, ledger, clock)
-        inner: Channel
-        if isinstance(config, WeChatConfig):
-            inner = WeChatChannel(dataclasses.replace(config, api_base=url), secret, PostImages(PosterFiles(campaign)), clock)
-        else:
-            assert isinstance(config, WeiboConfig)
-            local = dataclasses.replace(config, api_base=url, token_expires=None)  # the fake's token does not expire
-            inner = WeiboChannel(local, token, PostImages(PosterFiles(campaign)), clock)
+        if not url:
+            return inner  # no server to tell: it counts its deliveries itself (simulated staff)
         made.append(inner)
         return Labelled(inner, labels(config.name))
 

@@ -66,6 +66,8 @@ class FakeServer:
         self.lock = threading.RLock()
         self._faults: dict[str, list[Fault]] = {}
         self._httpd: http.server.ThreadingHTTPServer | None = None
+        self.current_label = ""  # the post being published, set by whoever publishes: deliveries are counted under it
+        self.on_delivery: Callable[[str, float], object] | None = None  # told of each delivery (post id, when)
 
     # -- to implement ------------------------------------------------------------------------
 

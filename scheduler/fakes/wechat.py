@@ -93,8 +93,6 @@ class FakeWeChat(FakeServer):
         self.mass: dict[str, tuple[str, float]] = {}  # clientmsgid -> (msg_id, sent at)
         self.mass_sent: list[float] = []
         self.deliveries: list[tuple[str, str, str, float]] = []
-        self.current_label = ""
-        self.on_delivery: Callable[[str, float], object] | None = None
         self._ids = itertools.count(1000)
         self.articles: dict[str, Article] = {}
         self.ready_after = dt.time(8, 0)

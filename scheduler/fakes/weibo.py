@@ -51,8 +51,6 @@ class FakeWeibo(FakeServer):
         self.hourly_limit = hourly_limit
         self.statuses: list[dict[str, Any]] = []
         self.deliveries: list[tuple[str, str, str, float]] = []
-        self.current_label = ""
-        self.on_delivery: Callable[[str, float], object] | None = None
         self._ids = itertools.count(4_800_000_000_000_000)
         self.count_allowed = True
 

@@ -34,7 +34,7 @@ def read_wechat(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | 
         ),
     )
     common = common_channel(r, m, path, window)
-    api = api_settings(r, m, path, WeChatConfig)
+    api = api_settings(r, m, path, WeChatConfig.api_base, WeChatConfig.timeout)
     app_id = r.text(m, "app_id", path, "")
     if common["publisher"] == "api" and not app_id:
         r.problem(m.where(), f"{path} 使用 publisher: api 时必须写 app_id", "在公众号后台“设置与开发—基本配置”中查看 AppID")

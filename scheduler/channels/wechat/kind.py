@@ -17,6 +17,7 @@ from .config import read_wechat
 if TYPE_CHECKING:
     import datetime as dt
 
+    from ...fakes.platforms import Simulated
     from ...inputs.campaign import Campaign
     from ...inputs.located_yaml import Mapping as YamlMapping
     from ...inputs.readers import Reader
@@ -144,6 +145,12 @@ class WeChatKind(Kind):
         from .stats import WeChatStats
 
         return WeChatStats(config, secret, campaign.timezone, clock)
+
+    def simulated(self, config: ChannelConfig) -> Simulated | None:
+        from .simulated import SimulatedWeChat
+
+        assert isinstance(config, WeChatConfig)
+        return SimulatedWeChat(config)
 
 
 @cache

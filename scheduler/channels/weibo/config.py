@@ -52,6 +52,6 @@ def read_weibo(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | N
         safe_domains=r.texts(m, "safe_domains", path),
         confirm_remind_minutes=remind,
         confirm_deadline_minutes=deadline,
-        **api_settings(r, m, path, WeiboConfig),  # type: ignore[arg-type]
+        **api_settings(r, m, path, WeiboConfig.api_base, WeiboConfig.timeout),  # type: ignore[arg-type]
         **common,  # type: ignore[arg-type]
     )

@@ -15,6 +15,7 @@ from .config import read_weibo
 if TYPE_CHECKING:
     import datetime as dt
 
+    from ...fakes.platforms import Simulated
     from ...inputs.campaign import Campaign
     from ...inputs.located_yaml import Mapping as YamlMapping
     from ...inputs.readers import Reader
@@ -93,6 +94,12 @@ class WeiboKind(Kind):
         from .stats import WeiboStats
 
         return WeiboStats(config, token, campaign.timezone, clock)
+
+    def simulated(self, config: ChannelConfig) -> Simulated | None:
+        from .simulated import SimulatedWeibo
+
+        assert isinstance(config, WeiboConfig)
+        return SimulatedWeibo(config)
 
 
 KIND = WeiboKind()
