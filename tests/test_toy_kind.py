@@ -14,7 +14,8 @@ import pytest
 
 from scheduler.channels import make_channel
 from scheduler.channels.base import OutgoingPost, PermanentError
-from scheduler.channels.kinds import Preparation, register_kind, unregister_kind
+from scheduler.channels.kinds import register_kind, unregister_kind
+from scheduler.channels.timing import Preparation
 from scheduler.cli.main import main
 from scheduler.inputs.campaign import Campaign, ChannelConfig
 from scheduler.inputs.config import load_campaign

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,27 +33,9 @@ if TYPE_CHECKING:
     from ..support.notify import Notice
     from ..support.values import ImageRef, ImageSource
     from .base import Channel
+    from .timing import Postponed, Preparation
 
 Maker = Callable[["Campaign", "ChannelConfig", "ImageSource"], "Channel"]
-
-
-@dataclass(frozen=True)
-class Postponed:
-    """A post its channel cannot take at its time (a quota is used up), and the next slot that can."""
-
-    post_id: str
-    at: dt.datetime
-    next_free: dt.datetime  # the next slot time with room
-    message: str  # why, for staff: 订阅号每天只能群发 1 次……
-
-
-@dataclass(frozen=True)
-class Preparation:
-    """Work a channel needs done ahead each day (posters drawn, a screen's playlist built) before a time."""
-
-    key: str  # names the daily job (`ahead:<key>`): unique among the campaign's channels
-    before: dt.time  # the work is done shortly before this time (a screen switching on)
-    label: str  # the job's name, for people
 
 
 class Kind:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from ..channels.kinds import Postponed, kind_of
+from ..channels.kinds import kind_of
 from ..inputs.campaign import Campaign, ChannelConfig
 
 if TYPE_CHECKING:  # `qm check` and `qm plan` warn without the database layer (nor the notifiers)
+    from ..channels.timing import Postponed
     from ..planning.planner import Plan
     from ..support.notify import Notice
     from .queue import Queue

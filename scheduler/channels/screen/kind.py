@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...inputs.campaign import ChannelConfig, ScreenConfig
 from ...support.values import IMAGE_SCHEME, ImageRef
-from ..kinds import Kind, Preparation
+from ..kinds import Kind
 from .config import read_screens
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ...rendering.payloads import RenderedPost
     from ...runtime.clock import Clock
     from ...stats.sources import Source
+    from ..timing import Preparation
 
 
 class ScreenKind(Kind):
@@ -104,6 +105,8 @@ class ScreenKind(Kind):
 
     def preparation(self, config: ChannelConfig) -> Preparation | None:
         """The wall's playlist, rebuilt shortly before it switches on."""
+        from ..timing import Preparation
+
         assert isinstance(config, ScreenConfig)
         return Preparation(config.id, config.on_from, f"电子屏 {config.id} 开屏前更新播放列表")
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...inputs.campaign import ChannelConfig, WeChatConfig
 from ...support.values import IMAGE_SCHEME, ImageRef
-from ..kinds import Kind, Postponed
+from ..kinds import Kind
 from .config import read_wechat
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ...runtime.clock import Clock
     from ...stats.sources import Source
     from ...support.notify import Notice
+    from ..timing import Postponed
 
 _CLASS_ATTR = re.compile(r'\s(?:class|id)="[^"]*"')
 _ATTR_VALUE = re.compile(r'="([^"]*)"')
@@ -122,10 +123,12 @@ class WeChatKind(Kind):
         return {} if queue is None else warnings.notices(campaign, config, queue)
 
     def postponements(self, campaign: Campaign, config: ChannelConfig, plan: Plan) -> list[Postponed]:
-        from . import warnings
-
         assert isinstance(config, WeChatConfig)
-        return warnings.planned(campaign, config, plan)
+        if config.mode != "mass_send":
+            return []  # only mass sends have a quota: `qm plan` then loads none of the quota code
+        from .quota import planned
+
+        return planned(config, plan, campaign.timezone)
 
     def postponement(self, campaign: Campaign, config: ChannelConfig, queue: Queue, post_id: str) -> Postponed | None:
         """A mass send the account has no quota left for moves to the next slot with room."""

@@ -13,9 +13,13 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ...inputs.campaign import WeChatConfig
-from ..kinds import Postponed
+from ..timing import Postponed
+
+if TYPE_CHECKING:
+    from ...planning.planner import Plan
 
 LIMITS = {"subscription": 1, "service": 4}
 SEARCH_DAYS = 400  # how far ahead to look for room
@@ -30,6 +34,11 @@ class Send:
 
 def applies(config: WeChatConfig | None) -> bool:
     return config is not None and config.mode == "mass_send" and config.account_type in LIMITS
+
+
+def planned(config: WeChatConfig, plan: Plan, tz: dt.tzinfo) -> list[Postponed]:
+    """The planned sends that would exceed the quota (`qm check`, `qm plan`)."""
+    return over_quota(config, [Send(p.id, p.at) for p in plan.posts if p.channel == config.name], tz)
 
 
 def over_quota(config: WeChatConfig, sends: Iterable[Send], tz: dt.tzinfo) -> list[Postponed]:

@@ -1,5 +1,6 @@
-"""WeChat mass sends the account has no quota left for: flagged as soon as they are known (`qm check`,
-`qm plan`, a warning to staff), and moved to the next slot with room when their time comes."""
+"""WeChat mass sends the account has no quota left for, as the queue stands: a warning to staff as
+soon as they are known, and moved to the next slot with room when their time comes (the plan's are
+flagged by `quota.planned` for `qm check` and `qm plan`)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,12 @@ from typing import TYPE_CHECKING
 
 from ...inputs.campaign import Campaign, WeChatConfig
 from ...publishing import states as st
-from ..kinds import Postponed
+from ..timing import Postponed
 from .quota import Send, applies, over_quota
 
 if TYPE_CHECKING:  # `qm check` and `qm plan` warn without the database layer (nor the notifiers)
-    from ...planning.planner import Plan
     from ...publishing.queue import Queue
     from ...support.notify import Notice
-
-
-def planned(campaign: Campaign, config: WeChatConfig, plan: Plan) -> list[Postponed]:
-    if not applies(config):
-        return []
-    return over_quota(config, [Send(p.id, p.at) for p in plan.posts if p.channel == config.name], campaign.timezone)
 
 
 _seen: dict[tuple[str, str], tuple[tuple[object, ...], list[Postponed]]] = {}

@@ -1,0 +1,27 @@
+"""What a kind tells the planner and the daemon about time, whatever the kind: a post that must move to
+a later slot, and work to be done ahead of a time each day (`Kind.postponements`, `Kind.preparation`).
+Apart from the registry so that `qm plan` does not build these classes unless a kind uses them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Postponed:
+    """A post its channel cannot take at its time (a quota is used up), and the next slot that can."""
+
+    post_id: str
+    at: dt.datetime
+    next_free: dt.datetime  # the next slot time with room
+    message: str  # why, for staff: 订阅号每天只能群发 1 次……
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """Work a channel needs done ahead each day (posters drawn, a screen's playlist built) before a time."""
+
+    key: str  # names the daily job (`ahead:<key>`): unique among the campaign's channels
+    before: dt.time  # the work is done shortly before this time (a screen switching on)
+    label: str  # the job's name, for people
