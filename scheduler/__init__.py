@@ -7,7 +7,8 @@ Packages, by role:
     poster/     posters and print PDFs
     screens/    outdoor screens: daily playlists, builds, the player service
     publishing/ the queue database and what happens to a post in it: states, review, timing decisions, warnings, backups
-    channels/   publishing channels (WeChat, Weibo, screens, outbox) and their registry
+    channels/   channel kinds, one package each (wechat/, weibo/, screen/: config, payload, rules, publishers, hooks),
+                their registry (kinds.py) and what every kind shares (the outbox, the channel interface, HTTP plumbing)
     daemon/     the daemon that publishes each approved post at its time
     runtime/    what keeps the daemon running: clock, single-instance lock and PostgreSQL lease, stepped scheduler, full disk, drawing child
     views/      read-only views made for people: the plan in staff formats, the day preview, `qm status`, console links
