@@ -18,7 +18,7 @@ import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..support.errors import PosterError
 
@@ -187,45 +187,59 @@ def measure(font: FontFile, weight: str, size: int) -> Callable[[str], float]:
 
 @functools.lru_cache(maxsize=16)
 def _cmap(path: str, index: int) -> tuple[list[int], list[int]]:
-    """Sorted code point ranges (starts, ends) that map to a real glyph; empty if unreadable."""
+    """Sorted code point ranges (starts, ends) that map to a real glyph; empty if unreadable.
+    Only the table directory and the cmap table are read, not the whole (tens of MB) file."""
     try:
-        data = Path(path).read_bytes()
-        ranges = _parse_cmap(data, index)
+        with open(path, "rb") as f:
+            ranges = _parse_cmap(f, index)
     except (OSError, struct.error, ValueError):
         ranges = []
     ranges.sort()
     return [a for a, _ in ranges], [b for _, b in ranges]
 
 
-def _parse_cmap(data: bytes, index: int) -> list[tuple[int, int]]:
+def _read(f: BinaryIO, offset: int, size: int) -> bytes:
+    """`size` bytes at `offset`, fewer at the end of the file (unpacking past them fails as it should)."""
+    f.seek(offset)
+    return f.read(size)
+
+
+def _parse_cmap(f: BinaryIO, index: int) -> list[tuple[int, int]]:
     offset = 0
-    if data[:4] == b"ttcf":
-        (count,) = struct.unpack_from(">I", data, 8)
+    head = _read(f, 0, 12)
+    if head[:4] == b"ttcf":
+        (count,) = struct.unpack_from(">I", head, 8)
         if index >= count:
             return []
-        (offset,) = struct.unpack_from(">I", data, 12 + 4 * index)
-    (num_tables,) = struct.unpack_from(">H", data, offset + 4)
+        (offset,) = struct.unpack(">I", _read(f, 12 + 4 * index, 4))
+    (num_tables,) = struct.unpack(">H", _read(f, offset + 4, 2))
+    directory = _read(f, offset + 12, 16 * num_tables)
     for t in range(num_tables):
-        tag, _, table, _ = struct.unpack_from(">4sIII", data, offset + 12 + 16 * t)
+        tag, _, table, _ = struct.unpack_from(">4sIII", directory, 16 * t)
         if tag == b"cmap":
-            return _cmap_table(data, table)
+            return _cmap_table(f, table)
     return []
 
 
-def _cmap_table(data: bytes, table: int) -> list[tuple[int, int]]:
-    (count,) = struct.unpack_from(">H", data, table + 2)
+def _cmap_table(f: BinaryIO, table: int) -> list[tuple[int, int]]:
+    (count,) = struct.unpack(">H", _read(f, table + 2, 2))
+    records = _read(f, table + 4, 8 * count)
     subtables = {}
     for i in range(count):
-        platform, encoding, sub = struct.unpack_from(">HHI", data, table + 4 + 8 * i)
+        platform, encoding, sub = struct.unpack_from(">HHI", records, 8 * i)
         subtables[(platform, encoding)] = table + sub
     for key in ((3, 10), (0, 4), (0, 6), (3, 1), (0, 3)):
         if key in subtables:
             start = subtables[key]
-            (fmt,) = struct.unpack_from(">H", data, start)
+            head = _read(f, start, 16)
+            (fmt,) = struct.unpack_from(">H", head)
             if fmt == 12:
-                return _format12(data, start)
+                (groups,) = struct.unpack_from(">I", head, 12)
+                return _format12(head + f.read(12 * groups), 0)
             if fmt == 4:
-                return _format4(data, start)
+                (seg2,) = struct.unpack_from(">H", head, 6)
+                # every offset a format 4 subtable can reach: its arrays, then glyph ids up to 2 x 64 K past them
+                return _format4(_read(f, start, 16 + 4 * seg2 + 4 * 0x10000), 0)
     return []
 
 

@@ -36,6 +36,7 @@ def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFi
     if not font_files:
         return _one_font(texts[:1], font_files)  # no CJK font at all: said once
     problems: list[Problem] = []
+    drawable: dict[str, bool] = {}  # each distinct character is looked up once, however many texts use it
     for text in texts:
         where = text.source or text.id
         seen: set[str] = set()
@@ -45,7 +46,7 @@ def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFi
                 continue
             seen.add(value)
             hidden = sorted({ch for ch in value if invisible(ch)})
-            missing = sorted({ch for ch in value if not ch.isspace() and ch not in hidden and not _drawable(ch, font_files)})
+            missing = sorted({ch for ch in value if not ch.isspace() and ch not in hidden and not _drawable(ch, font_files, drawable)})
             what = f"内容 {text.id} 的{label}" if text.id else label
             if hidden:
                 problems.append(Problem(f"{what}中有看不见的字符：{_shown(hidden)}，海报上画不出来", where, "删去这些字符"))
@@ -56,15 +57,32 @@ def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFi
     return problems
 
 
-def _drawable(ch: str, font_files: Sequence[fonts.FontFile]) -> bool:
-    return any(fonts.covers(font, ch) for font in font_files)
+def _drawable(ch: str, font_files: Sequence[fonts.FontFile], known: dict[str, bool]) -> bool:
+    found = known.get(ch)
+    if found is None:
+        found = known[ch] = any(fonts.covers(font, ch) for font in font_files)
+    return found
 
 
 def _one_font(texts: list[PosterText], font_files: Sequence[fonts.FontFile]) -> list[Problem]:
-    """Each text needs one font with all its characters (a poster is drawn in one font)."""
+    """Each text needs one font with all its characters (a poster is drawn in one font): the first
+    font that has every character of the text, as `fonts.choose` picks it; it says why when none has."""
     problems = []
+    covered: dict[fonts.FontFile, set[str]] = {}  # per font, the characters of the texts it has
+
+    def has_all(font: fonts.FontFile, needed: set[str]) -> bool:
+        have = covered.setdefault(font, set())
+        for ch in needed - have:
+            if not fonts.covers(font, ch):
+                return False
+            have.add(ch)
+        return True
+
     for text in texts:
         needed = "".join(getattr(text, name) for name in FIELDS)
+        chars = {ch for ch in needed + fonts.PROBE if not ch.isspace()}
+        if any(has_all(font, chars) for font in font_files):
+            continue
         try:
             fonts.choose(font_files, needed)
         except PosterError as exc:
