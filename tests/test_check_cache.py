@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,12 @@ import pytest
 from scheduler.cli import check_cache
 from scheduler.cli.context import Context
 from scheduler.cli.main import main
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.planning.planner import Plan, PlannedPost, make_plan
+from scheduler.poster.texts import PosterText
+from scheduler.rendering.payloads import RenderedPost
+from scheduler.support.errors import Problem
 
 from .conftest import ROOT, run_qm
 
@@ -81,6 +88,9 @@ def test_a_cached_check_prints_exactly_what_a_fresh_one_printed(project: Callabl
     assert _check(config) == failed == _fresh(config)
     assert _imported_by_check(config) == []
     (config.parent / ".qm" / check_cache.FILE).unlink()
+    assert _imported_by_check(config) == ["scheduler.planning.planner", "scheduler.inputs.content"]  # every post's verdict kept
+    (config.parent / ".qm" / check_cache.FILE).unlink()
+    (config.parent / ".qm" / check_cache.PARTS_FILE).unlink()
     assert _imported_by_check(config) == ["jinja2", "scheduler.planning.planner", "scheduler.inputs.content"]  # the check itself
 
 
@@ -179,3 +189,186 @@ def test_a_state_folder_that_cannot_be_written_only_costs_the_cache(project: Cal
     (config.parent / ".qm").write_text("a file where the folder should be", encoding="utf-8")
     result = run_qm("check", "-c", config)
     assert result.returncode == 0 and "检查通过" in result.stdout and result.stderr == ""
+
+
+# -- verdicts on parts: after an edit, only what the edit touched is checked again ---------------------
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the posts rendered (to be checked) by in-process `qm check` runs."""
+    from scheduler.rendering.payloads import Renderer
+
+    seen: list[str] = []
+    real = Renderer.render
+
+    def render(self: Renderer, post: PlannedPost) -> RenderedPost:
+        seen.append(post.id)
+        return real(self, post)
+
+    monkeypatch.setattr(Renderer, "render", render)
+    return seen
+
+
+def _run(config: Path, capsys: pytest.CaptureFixture[str], *options: str) -> tuple[str, str, int]:
+    code = main(["check", "-c", str(config), *options])
+    out = capsys.readouterr()
+    return out.out, out.err, code
+
+
+def _plan(config: Path) -> Plan:
+    campaign = load_campaign(config)
+    return make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+
+
+def _forget_result(config: Path) -> None:
+    """Only the stored whole result: the verdicts on parts stay."""
+    (config.parent / ".qm" / check_cache.FILE).unlink()
+
+
+def test_after_editing_one_content_file_only_its_posts_are_checked_again(
+    project: Callable[..., Path], rendered: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = project()
+    posts = _plan(config).posts
+    assert _run(config, capsys)[2] == 0
+    assert sorted(rendered) == sorted(p.id for p in posts)  # the first check renders every post
+    _forget_result(config)
+    rendered.clear()
+    assert _run(config, capsys)[2] == 0 and rendered == []  # nothing changed: every verdict reused
+
+    item = next(p.item for p in posts if p.item.source.partition(":")[0].endswith(".md"))
+    path = Path(item.source.partition(":")[0])
+    path.write_text(path.read_text(encoding="utf-8") + "\n这是最佳做法。\n", encoding="utf-8")
+    rendered.clear()
+    edited = _run(config, capsys)
+    assert sorted(rendered) == sorted(p.id for p in _plan(config).posts if p.item.id == item.id)
+    assert 0 < len(rendered) < len(posts)
+    assert edited[2] == 2 and "最佳" in edited[1]
+    rendered.clear()
+    assert _run(config, capsys, "--no-cache") == edited and len(rendered) == len(posts)  # the same verdict as checking all
+
+
+@pytest.mark.parametrize(
+    ("what", "change"),
+    [
+        ("template", lambda root: _edit(root / "templates/weibo/post.txt.j2", "【{{ item.title }}】", "【{{ item.title }}】最佳")),
+        ("poster layout", lambda root: _edit(root / "templates/posters/slogan.yaml", "label:", "label: 改过的标语版式  #", keep_time=True)),
+        ("config", lambda root: _edit(root / "config.yaml", "sensitive_words: []", "sensitive_words: [质量]")),
+    ],
+)
+def test_a_template_layout_or_config_edit_checks_every_post_again(
+    project: Callable[..., Path], rendered: list[str], capsys: pytest.CaptureFixture[str], what: str, change: Callable[[Path], None]
+) -> None:
+    config = project()
+    _run(config, capsys)
+    change(config.parent)
+    rendered.clear()
+    result = _run(config, capsys)
+    assert sorted(rendered) == sorted(p.id for p in _plan(config).posts), what
+    # a verdict with findings is kept as well, and given again word for word
+    _forget_result(config)
+    rendered.clear()
+    assert _run(config, capsys) == result and rendered == []
+
+
+def test_a_poster_file_is_an_input_of_the_posts_that_show_it(
+    project: Callable[..., Path], rendered: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The platform rules check poster files (format, size): a poster drawn or replaced after a check
+    is checked, in every post that shows it, however the whole result was stored."""
+    config = project()
+    assert _run(config, capsys)[2] == 0
+    post = next(p for p in _plan(config).posts if p.channel == "wechat")
+    cover = config.parent / "posters" / post.item.id / "knowledge-card-wechat-cover.png"
+    if post.item.is_launch:
+        cover = cover.with_name("launch-wechat-cover.png")
+    cover.parent.mkdir(parents=True, exist_ok=True)
+    cover.write_bytes(b"not a picture")
+    rendered.clear()
+    out, err, code = _run(config, capsys)
+    assert code == 2 and f"{post.id}（wechat）" in err and "格式不被接受" in err
+    assert post.id in rendered and len(rendered) < len(_plan(config).posts)
+    assert (out, err, code) == _run(config, capsys, "--no-cache")
+
+
+def test_a_new_day_reuses_every_verdict_on_posts(
+    project: Callable[..., Path], rendered: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The date is an input of the whole result (token warnings count days), not of a post's verdict."""
+    config = project()
+    monkeypatch.setattr(Context, "today", lambda self: dt.date(2027, 9, 1))
+    first, key = _run(config, capsys), _stored(config)["key"]
+    monkeypatch.setattr(Context, "today", lambda self: dt.date(2027, 9, 2))
+    rendered.clear()
+    assert _run(config, capsys) == first and rendered == []
+    assert _stored(config)["key"] != key  # checked afresh (not replayed), and stored under the new day
+
+
+def test_poster_texts_are_checked_again_when_the_font_file_changes(
+    project: Callable[..., Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from scheduler.poster import fonts, glyphs
+
+    bundled = fonts.bundled_font()
+    assert bundled is not None
+    font = tmp_path / "brand-font.ttc"
+    shutil.copyfile(bundled.path, font)
+    config = project(lambda text: text.replace("  accent:", f"  font: {font}\n  accent:", 1))
+    checked: list[int] = []
+    real = glyphs.text_problems
+
+    def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFile]) -> list[Problem]:
+        texts = list(texts)
+        checked.append(len(texts))
+        return real(texts, font_files)
+
+    monkeypatch.setattr(glyphs, "text_problems", text_problems)
+    assert _run(config, capsys)[2] == 0
+    library = load_library(load_campaign(config).paths.content, load_campaign(config).text_values)
+    assert checked == [len(library.items)]
+    _forget_result(config)
+    checked.clear()
+    assert _run(config, capsys)[2] == 0 and checked == [0]
+    st = font.stat()
+    os.utime(font, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a font file written again
+    _forget_result(config)
+    checked.clear()
+    assert _run(config, capsys)[2] == 0 and checked == [len(library.items)]
+
+
+def test_a_change_of_code_checks_every_part_again(
+    project: Callable[..., Path], rendered: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # qm's code is fingerprinted by its files' bytes: an edit that keeps the size and the time counts
+    package = tmp_path / "package"
+    shutil.copytree(Path(check_cache.PACKAGE) / "support", package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(check_cache, "PACKAGE", str(package))
+    before = check_cache.code_identity()
+    _edit(package / "errors.py", "class Problem:", "class Probl3m:", keep_time=True)
+    assert check_cache.code_identity() != before
+
+    config = project()
+    _run(config, capsys)
+    _edit(package / "errors.py", "class Probl3m:", "class Problem:", keep_time=True)
+    rendered.clear()
+    assert _run(config, capsys)[2] == 0
+    assert sorted(rendered) == sorted(p.id for p in _plan(config).posts)
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x00\xff", b'{"format": 2, "entries": []}', b'{"format": 2, "entries": {"x": {"files": 1}}}'])
+def test_a_damaged_parts_file_is_ignored(
+    project: Callable[..., Path], rendered: list[str], capsys: pytest.CaptureFixture[str], garbage: bytes
+) -> None:
+    config = project()
+    fresh = _run(config, capsys)
+    _forget_result(config)
+    parts = config.parent / ".qm" / check_cache.PARTS_FILE
+    data = json.loads(parts.read_bytes())
+    if garbage.startswith(b'{"format": 2, "entries": {"x"'):  # every verdict damaged in place
+        data["entries"] = {key: {"files": 1, "reasons": value} for key, value in data["entries"].items()}
+        garbage = json.dumps(data).encode()
+    parts.write_bytes(garbage)
+    rendered.clear()
+    assert _run(config, capsys) == fresh
+    assert sorted(rendered) == sorted(p.id for p in _plan(config).posts)

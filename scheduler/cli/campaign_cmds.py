@@ -6,6 +6,7 @@ import argparse
 import io
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..support.errors import InputError, Problem, QmError
 from .context import Context, parse_day
@@ -14,6 +15,11 @@ from .context import Context, parse_day
 # commands that use them: `qm plan` starts without templates, `qm check` without the HTTP client,
 # and a `qm check` answered from its cache without the planner.
 from .output import error_text, write_output
+
+if TYPE_CHECKING:
+    from ..inputs.campaign import Campaign
+    from ..planning.planner import PlannedPost
+    from .check_cache import Parts
 
 PLAN_FORMATS = ("table", "json", "csv", "ics", "html")  # export.render_plan's; the parser is built without importing export
 
@@ -56,43 +62,50 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
     from . import check_cache
 
     campaign = ctx.campaign  # read every time: a broken config stops here, and is never cached
-    fingerprint = check_cache.key(campaign, ctx.config_path, ctx.today())  # before the inputs are read
+    code, templates = check_cache.code_identity(), check_cache.templates_identity(campaign)
+    fingerprint = check_cache.key(campaign, ctx.config_path, ctx.today(), code, templates)  # before the inputs are read
     cache_file = campaign.paths.state / check_cache.FILE
     if not args.no_cache and (cached := check_cache.load(cache_file, fingerprint)) is not None:
         return cached.replay()
+    parts = check_cache.Parts(campaign.paths.state / check_cache.PARTS_FILE, campaign, code, templates, reuse=not args.no_cache)
     out = io.StringIO()
     try:
-        _check(ctx, out)
+        _check(ctx, out, parts)
         result = check_cache.Result(out.getvalue(), "", 0)
     except QmError as exc:
         result = check_cache.Result(out.getvalue(), error_text(exc), exc.exit_code)
     check_cache.store(cache_file, fingerprint, result)
+    parts.save()
     return result.replay()
 
 
-def _check(ctx: Context, out: io.StringIO) -> None:
+def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
+    """The whole check; `parts` gives the verdicts of an earlier check on parts whose inputs are
+    unchanged, and keeps this check's."""
     from ..inputs.content import editorial_problems
     from ..planning.plan_checks import coverage_shortfalls
     from ..publishing import channel_warnings as warnings
-    from ..rendering.lint import lint_post
 
     campaign = ctx.campaign
-    problems: list[Problem] = ctx.renderer.check_templates() + _layout_problems(campaign.paths.templates / "posters")
+    problems: list[Problem] = []
+    if not parts.templates_ok():
+        problems += ctx.renderer.check_templates() + _layout_problems(campaign)
     try:
         ctx.library  # noqa: B018 - loading is the check
     except QmError as exc:
         problems += exc.problems or [Problem(str(exc))]
     if problems:
         raise InputError(f"检查发现 {len(problems)} 个问题", problems)
+    parts.keep_templates_ok()
     plan = ctx.plan
     findings = [
-        Problem(f.reason, f"{f.post_id}（{f.channel}）", f"修改内容 {post.item.id}（{post.item.source}），或该渠道的模板")
+        Problem(reason, f"{post.id}（{post.channel}）", f"修改内容 {post.item.id}（{post.item.source}），或该渠道的模板")
         for post in plan.posts
-        for f in lint_post(campaign, ctx.renderer.render(post))
+        for reason in _post_findings(ctx, post, parts)
     ]
     findings += editorial_problems(ctx.library)
     findings += coverage_shortfalls(campaign, ctx.library, plan)
-    findings += _glyph_problems(ctx)
+    findings += _glyph_problems(ctx, parts)
     findings += _channel_problems(ctx)
     if findings:
         raise InputError(f"检查发现 {len(findings)} 个问题", findings)
@@ -105,25 +118,57 @@ def _check(ctx: Context, out: io.StringIO) -> None:
     )
 
 
-def _glyph_problems(ctx: Context) -> list[Problem]:
-    """Every character of every poster text of the library, against the fonts that would draw it."""
+def _post_findings(ctx: Context, post: PlannedPost, parts: Parts) -> list[str]:
+    """What the platform rules and the editorial checks find against one post, rendered as it would be
+    published; the earlier verdict while the post and the poster files its rules read are unchanged."""
+    from ..rendering.lint import lint_post
+    from ..support.values import poster_path
+    from .check_cache import file_state
+
+    if (reasons := parts.findings(post)) is not None:
+        return reasons
+    rendered = ctx.renderer.render(post)
+    files = {path: file_state(path) for path in (poster_path(ctx.campaign.paths.posters, img) for img in rendered.images)}
+    reasons = [f.reason for f in lint_post(ctx.campaign, rendered)]
+    parts.keep_findings(post, files, reasons)
+    return reasons
+
+
+def _glyph_problems(ctx: Context, parts: Parts) -> list[Problem]:
+    """Every character of every poster text of the library, against the fonts that would draw it;
+    texts drawn by the same fonts before need no second look."""
     from ..poster import fonts, glyphs
     from ..poster.texts import PosterText
+    from .check_cache import file_state
 
-    return glyphs.text_problems((PosterText.of(item) for item in ctx.library.items), fonts.candidates(ctx.campaign.brand.font))
+    font = ctx.campaign.brand.font
+    # The configured and bundled fonts come first and usually have every character: the system's
+    # fonts (a fc-list run) are looked for only when they have not. The verdict is the same.
+    first = fonts.candidates(font, system=False)
+    tried = "\0".join(f"{f.path}:{f.index}:{file_state(f.path)}" for f in first)
+    texts = [PosterText.of(item) for item in ctx.library.items]
+    new = [text for text in texts if not parts.text_ok(tried, text)]
+    if glyphs.text_problems(new, first):
+        return glyphs.text_problems(new, fonts.candidates(font))
+    for text in new:  # drawn by the first fonts: the same verdict while they and the text are the same
+        parts.keep_text_ok(tried, text)
+    return []
 
 
-def _layout_problems(folder: Path) -> list[Problem]:
-    """Every poster layout, read as `qm posters` would read it."""
+def _layout_problems(campaign: Campaign) -> list[Problem]:
+    """Every poster layout, read as `qm posters` would read it (parsed YAML kept in the state folder)."""
+    from ..inputs.parse_cache import LAYOUTS_FILE, ParseCache, active
     from ..poster.layout import layout_names, load_layout
 
+    folder = campaign.paths.templates / "posters"
     problems: list[Problem] = []
-    for family_folder in (folder, *(f for f in sorted(folder.iterdir()) if f.is_dir())):
-        for name in layout_names(family_folder):
-            try:
-                load_layout(family_folder, name)
-            except QmError as exc:
-                problems += exc.problems or [Problem(str(exc))]
+    with active(ParseCache(campaign.paths.state / LAYOUTS_FILE)):
+        for family_folder in (folder, *(f for f in sorted(folder.iterdir()) if f.is_dir())):
+            for name in layout_names(family_folder):
+                try:
+                    load_layout(family_folder, name)
+                except QmError as exc:
+                    problems += exc.problems or [Problem(str(exc))]
     return problems
 
 

@@ -10,9 +10,19 @@ A result (what was printed, the exit code) is stored with a fingerprint of every
 - qm's own code and the installed packages.
 Files up to SMALL bytes are fingerprinted by their bytes, so that an edit within the file system's
 timestamp granularity still changes the key; larger ones and system fonts by size, times and inode.
-A stored result whose fingerprint differs, or that cannot be read, is ignored and the check runs in
-full. The fingerprint is taken before the check reads anything: a file changed during the check
-makes the next run check again.
+The poster files are inputs too (the platform rules check their sizes): by size, times and inode.
+A stored result whose fingerprint differs, or that cannot be read, is ignored and the check runs.
+The fingerprint is taken before the check reads anything: a file changed during the check makes the
+next run check again.
+
+When the check does run, `Parts` keeps its verdicts on parts, so that a check after editing one
+content file renders and checks only the posts that file changed:
+- the templates and poster layouts have no problems: under qm's code, the config and the templates;
+- a post's findings: under the same and the planned post itself (its slot, reason and the whole
+  content item), with the size, times and inode of each poster file the post's rules looked at,
+  compared again when the verdict is used;
+- a poster text can be drawn: under qm's code, the text and the fonts tried (path, size, times, inode).
+Only verdicts used or made by the last check are kept.
 """
 
 from __future__ import annotations
@@ -25,14 +35,18 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..inputs.campaign import Campaign
 from ..inputs.parse_cache import installed_packages
 from ..support.errors import QmError
 
-FILE = "check-result.json"
-FORMAT = 1
+if TYPE_CHECKING:
+    from ..planning.planner import PlannedPost
+
+FILE, PARTS_FILE = "check-result.json", "check-parts.json"  # in the state folder
+FORMAT = 2
 SMALL = 1 << 20
 # Set by the shell for each command or folder change; the check reads none of them.
 VOLATILE_ENV = frozenset({"_", "PWD", "OLDPWD", "SHLVL", "COLUMNS", "LINES"})
@@ -112,14 +126,29 @@ class _Digest:
         return self._hash.hexdigest()
 
 
-def key(campaign: Campaign, config_arg: Path, today: dt.date) -> str:
-    """The fingerprint of every input of `qm check` on this campaign (see the module's text)."""
+def code_identity() -> str:
+    """Changes with qm's code, the Python that runs it and the installed packages."""
     d = _Digest()
     d.add("format", FORMAT)
     d.add("qm", __version__)
-    d.add("python", f"{sys.executable} {sys.version}")
+    d.add("python", f"{sys.prefix} {os.path.realpath(sys.executable)} {sys.version}")  # `qm` runs python3.11, `-m` python
     d.tree(PACKAGE, skip=frozenset({"__pycache__"}))
     d.add("packages", installed_packages())
+    return d.hexdigest()
+
+
+def templates_identity(campaign: Campaign) -> str:
+    """Changes with any file under the templates folder (the channels' templates, poster layouts)."""
+    d = _Digest()
+    d.tree(campaign.paths.templates)
+    return d.hexdigest()
+
+
+def key(campaign: Campaign, config_arg: Path, today: dt.date, code: str, templates: str) -> str:
+    """The fingerprint of every input of `qm check` on this campaign (see the module's text);
+    `code` and `templates` are `code_identity()` and `templates_identity(campaign)`."""
+    d = _Digest()
+    d.add("code", code)
     d.add("cwd", os.getcwd())
     d.add("config argument", config_arg)
     d.add("today", today.isoformat())
@@ -132,7 +161,8 @@ def key(campaign: Campaign, config_arg: Path, today: dt.date) -> str:
     d.file(campaign.config_path)
     d.add("campaign", repr(campaign))
     d.tree(campaign.paths.content)
-    d.tree(campaign.paths.templates)
+    d.add("templates", templates)
+    d.stats(str(campaign.paths.posters))
     for path in (campaign.brand.font, campaign.brand.logo, campaign.posters.photo):
         if path is not None:
             d.file(path)
@@ -164,3 +194,88 @@ def store(path: Path, fingerprint: str, result: Result) -> None:
     data = {"format": FORMAT, "key": fingerprint, "stdout": result.stdout, "stderr": result.stderr, "code": result.code}
     with contextlib.suppress(QmError):
         atomic_write_bytes(path, json.dumps(data, ensure_ascii=False).encode(), durable=False)
+
+
+def file_state(path: Path) -> str:
+    """A file's size, times and inode (a file written anew has a new inode); "absent" if there is none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return "absent"
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+class Parts:
+    """Verdicts of the last check on its parts, each under the fingerprint of what it read (see the
+    module's text). `*_ok` and `findings` answer None/False when there is no valid verdict."""
+
+    def __init__(self, path: Path, campaign: Campaign, code: str, templates: str, *, reuse: bool = True) -> None:
+        """`reuse=False`: no earlier verdict is used (`qm check --no-cache`); this check's are kept."""
+        self.path = path
+        self._code = code
+        self._rendering = _hash(code, repr(campaign), templates)  # what every post's rendering reads besides the post
+        self._old: dict[str, object] = {}
+        self._kept: dict[str, object] = {}
+        try:
+            data = json.loads(path.read_bytes()) if reuse else None
+            if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("entries"), dict):
+                self._old = data["entries"]
+        except (OSError, ValueError):
+            pass
+
+    def _get(self, key: str) -> object:
+        value = self._old.get(key)
+        if value is not None:
+            self._kept[key] = value
+        return value
+
+    def templates_ok(self) -> bool:
+        return self._get(_hash(self._rendering, "templates")) is True
+
+    def keep_templates_ok(self) -> None:
+        self._kept[_hash(self._rendering, "templates")] = True
+
+    def _post_key(self, post: PlannedPost) -> str:
+        return _hash(self._rendering, "post", post.id, repr(post))
+
+    def findings(self, post: PlannedPost) -> list[str] | None:
+        """The reasons the check found against `post`, if its inputs and poster files are as they were."""
+        key = self._post_key(post)
+        entry = self._old.get(key)
+        if not isinstance(entry, dict):
+            return None
+        files, reasons = entry.get("files"), entry.get("reasons")
+        if not (isinstance(files, dict) and isinstance(reasons, list) and all(isinstance(r, str) for r in reasons)):
+            return None
+        if any(not isinstance(state, str) or file_state(Path(name)) != state for name, state in files.items()):
+            return None
+        self._kept[key] = entry
+        return reasons
+
+    def keep_findings(self, post: PlannedPost, files: dict[Path, str], reasons: list[str]) -> None:
+        """`files`: each poster file the rules looked at, with its `file_state` from before they did."""
+        self._kept[self._post_key(post)] = {"files": {str(p): state for p, state in files.items()}, "reasons": reasons}
+
+    def _text_key(self, fonts: str, text: object) -> str:
+        return _hash(self._code, "text", fonts, repr(text))
+
+    def text_ok(self, fonts: str, text: object) -> bool:
+        """`fonts` names the fonts tried and their files' states; `text` a poster text (by its repr)."""
+        return self._get(self._text_key(fonts, text)) is True
+
+    def keep_text_ok(self, fonts: str, text: object) -> None:
+        self._kept[self._text_key(fonts, text)] = True
+
+    def save(self) -> None:
+        """Keep the verdicts this check used or made (and no others); nothing written if they are the same."""
+        if self._kept == self._old:
+            return
+        from ..support.atomic_files import atomic_write_bytes
+
+        data = json.dumps({"format": FORMAT, "entries": self._kept}, ensure_ascii=False, separators=(",", ":"))
+        with contextlib.suppress(QmError):
+            atomic_write_bytes(self.path, data.encode(), durable=False)

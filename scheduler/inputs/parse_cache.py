@@ -25,7 +25,7 @@ from typing import Any
 from ..support.errors import QmError
 from . import located_yaml as yamlsrc
 
-CONFIG_FILE, CONTENT_FILE = "parsed-config.json", "parsed-content.json"  # in the state folder
+CONFIG_FILE, CONTENT_FILE, LAYOUTS_FILE = "parsed-config.json", "parsed-content.json", "parsed-layouts.json"  # in the state folder
 FORMAT = 1
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..channels.kinds import kind_named
 from ..inputs.campaign import Campaign
 from ..support.values import poster_path
-from .payloads import RenderedPost
+
+if TYPE_CHECKING:  # a check whose posts were all checked before renders none: it starts without Jinja2
+    from .payloads import RenderedPost
 
 # Absolute terms the Advertising Law (《中华人民共和国广告法》第九条) forbids; brand content must avoid them.
 ABSOLUTE_TERMS = (
