@@ -3,6 +3,7 @@
 Each round runs every command once, in turn with `python -c pass` (the yardstick), from process
 start to exit; the report gives each command's median and its ratio to the yardstick's median.
 The commands run on a copy of the Heihe example (config, content, templates) in a temporary folder.
+The time of each is also given as CPU time (user + system), steadier than the wall clock on a busy machine.
 `qm plan` is timed cold (the parsed YAML in the state folder deleted before each run) and warm.
 `qm check` is timed in three cases:
 - cold: every cache in the state folder deleted before each run (the stored result, the verdicts on
@@ -15,13 +16,17 @@ The commands run on a copy of the Heihe example (config, content, templates) in 
 The commands run with bytecode caching on (PYTHONDONTWRITEBYTECODE removed from their environment),
 as in any installation: otherwise every run would compile qm's modules again.
 
-Run by hand:  .venv/bin/python -m benchmarks.startup [--runs 15]
+Run by hand:  .venv/bin/python -m benchmarks.startup [--runs 15] [--baseline OTHER-CHECKOUT]
+
+With --baseline, the same commands of another checkout of qm (its own .venv, its own copy of its
+example) run in the same rounds, so that both are measured under the same load.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -36,25 +41,29 @@ from scheduler.cli.check_cache import PARTS_FILE as CHECK_PARTS
 from scheduler.inputs.parse_cache import CONFIG_FILE, CONTENT_FILE, LAYOUTS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "heihe-2016" / "config.yaml"
+EXAMPLE = Path("examples") / "heihe-2016" / "config.yaml"
 EDITED = Path("content") / "grassroots" / "grassroots-five-factors-bakery.md"  # planned on all three channels
 WORDS = ("把原因一一落到实处", "把原因逐一落到实处")
-QM = [sys.executable, "-m", "scheduler"]
 BARE = [sys.executable, "-c", "pass"]
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+CACHES = (CHECK_RESULT, CHECK_PARTS, CONFIG_FILE, CONTENT_FILE, LAYOUTS_FILE)  # an older checkout has some of them
 
 
-def copy_example(folder: Path) -> Path:
-    """The Heihe example with its own content and templates in `folder`; returns its config."""
+def copy_example(folder: Path, root: Path = ROOT) -> Path:
+    """The Heihe example of the checkout at `root` with its own content and templates in `folder`."""
     for name in ("content", "templates"):
-        shutil.copytree(ROOT / name, folder / name)
+        shutil.copytree(root / name, folder / name)
     config = folder / "config.yaml"
-    config.write_text(EXAMPLE.read_text(encoding="utf-8").replace("../../", ""), encoding="utf-8")
+    config.write_text((root / EXAMPLE).read_text(encoding="utf-8").replace("../../", ""), encoding="utf-8")
     return config
 
 
-def commands(config: Path) -> dict[str, tuple[list[str], Callable[[], None] | None]]:
-    """name -> (command, what to do before each run, untimed)."""
+Before = Callable[[], None] | None
+
+
+def commands(python: str, root: Path, config: Path, label: str = "") -> dict[str, tuple[list[str], Path, Before]]:
+    """name -> (command, its working folder, what to do before each run, untimed), for the checkout at `root`."""
+    qm = [python, "-m", "scheduler"]
     state = config.parent / ".qm"
 
     def forget(*names: str) -> Callable[[], None]:
@@ -70,45 +79,56 @@ def commands(config: Path) -> dict[str, tuple[list[str], Callable[[], None] | No
         old, new = WORDS if WORDS[0] in text else WORDS[::-1]
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
-    plan, check = [*QM, "plan", "-c", str(config)], [*QM, "check", "-c", str(config)]
-    return {
-        "qm --help": ([*QM, "--help"], None),
+    plan, check = [*qm, "plan", "-c", str(config)], [*qm, "check", "-c", str(config)]
+    timed: dict[str, tuple[list[str], Before]] = {
+        "qm --help": ([*qm, "--help"], None),
         "qm plan (cold)": (plan, forget(CONFIG_FILE, CONTENT_FILE)),
         "qm plan (warm)": (plan, None),
-        "qm check (cold)": (check, forget(CHECK_RESULT, CHECK_PARTS, CONFIG_FILE, CONTENT_FILE, LAYOUTS_FILE)),
+        "qm check (cold)": (check, forget(*CACHES)),
         "qm check (1 edit)": (check, edit),
         "qm check (warm)": (check, None),
     }
+    return {f"{label}{name}": (command, root, before) for name, (command, before) in timed.items()}
 
 
-def wall(command: list[str]) -> float:
+def run(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one whole process."""
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=ROOT, env=ENV)
-    return time.perf_counter() - start
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=cwd, env=ENV)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - cpu.ru_utime) + (after.ru_stime - cpu.ru_stime)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15, help="rounds; medians are reported")
+    parser.add_argument("--baseline", type=Path, help="another checkout (with its own .venv) timed in the same rounds")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="qm-startup-") as folder:
-        timed = commands(copy_example(Path(folder)))
-        times: dict[str, list[float]] = {name: [] for name in [*timed, "python -c pass"]}
-        for command, _ in timed.values():  # write the bytecode, warm the file cache
-            wall(command)
-        wall(BARE)
+        timed = commands(sys.executable, ROOT, copy_example(Path(folder, "this")))
+        if args.baseline:
+            base = args.baseline.resolve()
+            python = str(base / ".venv" / "bin" / "python")
+            timed |= commands(python, base, copy_example(Path(folder, "baseline"), base), "baseline: ")
+        wall: dict[str, list[float]] = {name: [] for name in [*timed, "python -c pass"]}
+        cpu: dict[str, list[float]] = {name: [] for name in wall}
+        for command, cwd, _ in timed.values():  # write the bytecode, warm the file cache
+            run(command, cwd)
         for _ in range(args.runs):
-            for name, (command, before) in timed.items():
+            for name, (command, cwd, before) in timed.items():
                 if before is not None:
                     before()
-                times["python -c pass"].append(wall(BARE))
-                times[name].append(wall(command))
-    bare = statistics.median(times["python -c pass"])
-    print(f"load average: {os.getloadavg()[0]:.1f}; {args.runs} rounds; medians")
-    print(f"{'python -c pass':<18} {bare:6.3f} s")
+                for key, result in (("python -c pass", run(BARE, ROOT)), (name, run(command, cwd))):
+                    wall[key].append(result[0])
+                    cpu[key].append(result[1])
+    bare, bare_cpu = statistics.median(wall["python -c pass"]), statistics.median(cpu["python -c pass"])
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {args.runs} rounds; medians; wall-clock, then CPU time")
+    print(f"{'python -c pass':<28} {bare:6.3f} s          CPU {bare_cpu:6.3f} s")
     for name in timed:
-        median = statistics.median(times[name])
-        print(f"{name:<18} {median:6.3f} s  {median / bare:5.1f}x bare Python")
+        median, median_cpu = statistics.median(wall[name]), statistics.median(cpu[name])
+        print(f"{name:<28} {median:6.3f} s {median / bare:5.1f}x   CPU {median_cpu:6.3f} s {median_cpu / bare_cpu:5.1f}x")
 
 
 if __name__ == "__main__":

@@ -372,3 +372,30 @@ def test_a_damaged_parts_file_is_ignored(
     rendered.clear()
     assert _run(config, capsys) == fresh
     assert sorted(rendered) == sorted(p.id for p in _plan(config).posts)
+
+
+def test_compiled_templates_are_kept_and_the_sandbox_budgets_still_hold(
+    project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Templates compiled once are kept in the state folder, per code (the sandbox adds its budgets
+    while compiling); a damaged file is compiled again; a template that breaks a budget fails every time."""
+    config = project()
+    fresh = _run(config, capsys)
+    compiled = config.parent / ".qm" / check_cache.COMPILED
+    (folder,) = compiled.iterdir()
+    assert folder.name == check_cache.code_identity()[:16] and len(list(folder.iterdir())) == 3  # one per kind's template
+    (compiled / "0123456789abcdef").mkdir()  # another code's: removed
+    for path in folder.iterdir():
+        path.write_bytes(path.read_bytes()[:40])
+    _forget_result(config)
+    (config.parent / ".qm" / check_cache.PARTS_FILE).unlink()
+    assert _run(config, capsys) == fresh
+    assert [p.name for p in compiled.iterdir()] == [folder.name]
+
+    _edit(config.parent / "templates/weibo/post.txt.j2", "【{{ item.title }}】", "【{{ item.title }}】{{ 'x' * 100000000 }}")
+    outcomes = []
+    for _ in range(2):  # compiled, then taken from the folder
+        _forget_result(config)
+        (config.parent / ".qm" / check_cache.PARTS_FILE).unlink()
+        outcomes.append(_run(config, capsys))
+    assert outcomes[0] == outcomes[1] and outcomes[0][2] == 2 and "post.txt.j2" in outcomes[0][1], outcomes[0]

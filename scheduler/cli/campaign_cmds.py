@@ -68,6 +68,7 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
     if not args.no_cache and (cached := check_cache.load(cache_file, fingerprint)) is not None:
         return cached.replay()
     parts = check_cache.Parts(campaign.paths.state / check_cache.PARTS_FILE, campaign, code, templates, reuse=not args.no_cache)
+    ctx.compiled_templates = lambda: check_cache.compiled_templates(campaign.paths.state, code)  # if a post is rendered
     out = io.StringIO()
     try:
         _check(ctx, out, parts)

@@ -43,6 +43,8 @@ from ..inputs.parse_cache import installed_packages
 from ..support.errors import QmError
 
 if TYPE_CHECKING:
+    from jinja2.bccache import Bucket, BytecodeCache
+
     from ..planning.planner import PlannedPost
 
 FILE, PARTS_FILE = "check-result.json", "check-parts.json"  # in the state folder
@@ -194,6 +196,43 @@ def store(path: Path, fingerprint: str, result: Result) -> None:
     data = {"format": FORMAT, "key": fingerprint, "stdout": result.stdout, "stderr": result.stderr, "code": result.code}
     with contextlib.suppress(QmError):
         atomic_write_bytes(path, json.dumps(data, ensure_ascii=False).encode(), durable=False)
+
+
+COMPILED = "compiled-templates"  # in the state folder: a folder per `code_identity()`
+
+
+def compiled_templates(state: Path, code: str) -> BytecodeCache | None:
+    """Jinja2's compiled templates kept in the state folder, so that an unchanged template is not
+    compiled again: in a folder of this code's own (what Jinja2 compiles depends on its version and on
+    the sandbox's class and options, which the code fixes), the folders of other code removed. A
+    template is compiled again when its text changes (Jinja2 compares a checksum of it). A damaged
+    file is compiled again and replaced; a folder that cannot be written only costs the keeping.
+    Anyone who can write the state folder can change what runs: it is qm's own, like its database."""
+    import shutil
+
+    import jinja2
+
+    class Compiled(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # a damaged file (pickle and marshal raise many kinds): compiled again
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    root = state / COMPILED
+    folder = root / code[:16]
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for other in root.iterdir():
+            if other != folder:
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError:
+        return None
+    return Compiled(str(folder))
 
 
 def file_state(path: Path) -> str:

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from ..inputs.readers import DATE_RE, date_error, parse_date
 from ..support.errors import InputError, PlanError
 
 if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `qm check` answered
+    from jinja2 import BytecodeCache
     from sqlalchemy.engine import Engine  # from its cache reads the config only
 
     from ..inputs.content import Library
@@ -27,6 +29,7 @@ if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `q
 class Context:
     def __init__(self, config_path: Path) -> None:
         self.config_path = config_path
+        self.compiled_templates: Callable[[], BytecodeCache | None] | None = None  # where the renderer keeps compiled templates
 
     @cached_property
     def campaign(self) -> Campaign:
@@ -65,7 +68,9 @@ class Context:
     def renderer(self) -> Renderer:
         from ..rendering.payloads import Renderer  # jinja2 and the CSS inliner: only for commands that render posts
 
-        return Renderer(self.campaign)
+        renderer = Renderer(self.campaign)
+        renderer.env.bytecode_cache = self.compiled_templates() if self.compiled_templates else None
+        return renderer
 
     @cached_property
     def engine(self) -> Engine:

@@ -12,9 +12,7 @@ import bisect
 import contextlib
 import functools
 import importlib.util
-import shutil
 import struct
-import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +65,9 @@ def bundled_font() -> FontFile | None:
 
 
 def system_fonts() -> list[FontFile]:
+    import shutil
+    import subprocess  # (and its modules) only when the system's fonts are looked for
+
     found = [FontFile(Path(p), i, "系统字体") for p, i in SYSTEM_FILES if Path(p).is_file()]
     if shutil.which("fc-list"):
         try:

@@ -8,7 +8,6 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
 from ..inputs.vocabulary import AREAS, TOPICS
 from . import pictures
-from .cache import file_id
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,8 @@ class PosterText:
 
 
 def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:
+    from .cache import file_id  # the poster cache's modules (layouts, sizes): not needed to know a poster's words
+
     return {
         "title": text.title,
         "headline": text.headline or text.title,
