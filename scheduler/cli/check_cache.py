@@ -259,6 +259,7 @@ class Parts:
         self._rendering = _hash(code, repr(campaign), templates)  # what every post's rendering reads besides the post
         self._old: dict[str, object] = {}
         self._kept: dict[str, object] = {}
+        self._post_keys: dict[str, str] = {}
         try:
             data = json.loads(path.read_bytes()) if reuse else None
             if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("entries"), dict):
@@ -279,7 +280,10 @@ class Parts:
         self._kept[_hash(self._rendering, "templates")] = True
 
     def _post_key(self, post: PlannedPost) -> str:
-        return _hash(self._rendering, "post", post.id, repr(post))
+        key = self._post_keys.get(post.id)
+        if key is None:  # asked for twice when the post is checked: its repr (the whole item) made once
+            key = self._post_keys[post.id] = _hash(self._rendering, "post", post.id, repr(post))
+        return key
 
     def findings(self, post: PlannedPost) -> list[str] | None:
         """The reasons the check found against `post`, if its inputs and poster files are as they were."""
