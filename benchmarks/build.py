@@ -34,6 +34,7 @@ def copy_config(source: Path, folder: Path) -> Path:
     text = source.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^  content: .*$", f"  content: {ROOT / 'content'}", text)
     text = re.sub(r"(?m)^  templates: .*$", f"  templates: {ROOT / 'templates'}", text)
+    text = re.sub(r"(?m)^(\s+photo: )(\S+)", lambda m: f"{m.group(1)}{(source.parent / m.group(2)).resolve()}", text)
     target = folder / "config.yaml"
     target.write_text(text, encoding="utf-8")
     return target
