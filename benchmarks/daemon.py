@@ -12,6 +12,9 @@ Side by side, a baseline process: the same interpreter importing qm's modules, t
     .venv/bin/python -m benchmarks.daemon            # a full minute of idle
     .venv/bin/python -m benchmarks.daemon --idle 10  # quicker
     .venv/bin/python -m benchmarks.daemon --idle 5 --runs 10   # does it ever crash?
+    .venv/bin/python -m benchmarks.daemon --idle 10 --runs 2 --baseline OTHER-CHECKOUT
+        # each run measures this checkout, then another checkout of qm (its own .venv, config and
+        # content) the same way: side by side under the same load
 """
 
 from __future__ import annotations
@@ -37,11 +40,11 @@ TICKS = os.sysconf("SC_CLK_TCK")
 BASELINE = "import time, scheduler.cli.main, scheduler.daemon, scheduler.cli.daemon_cmds; print('ready', flush=True); time.sleep(3600)"
 
 
-def make_project(folder: Path, slot: dt.datetime) -> Path:
+def make_project(folder: Path, slot: dt.datetime, root: Path = ROOT) -> Path:
     for name in ("content", "templates"):
-        shutil.copytree(ROOT / name, folder / name)
+        shutil.copytree(root / name, folder / name)
     start = slot.date()
-    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    text = (root / "config.yaml").read_text(encoding="utf-8")
     text = text.replace("start: 2027-09-01", f"start: {start}").replace("end: 2027-09-30", f"end: {start + dt.timedelta(days=29)}")
     text = text.replace("launch: 2027-09-08 ", f"launch: {start + dt.timedelta(days=7)} ")
     text = text.replace("county_plans_due: 2027-09-10", f"county_plans_due: {start + dt.timedelta(days=9)}")
@@ -114,23 +117,24 @@ class Run:
     code: int | None
 
 
-def measure(idle: float) -> Run:
+def measure(idle: float, root: Path = ROOT, python: str = sys.executable) -> Run:
+    """One run of the daemon of the checkout at `root` (run by `python`)."""
     now = dt.datetime.now(TZ)
     slot = (now + dt.timedelta(seconds=20 + 60)).replace(second=0, microsecond=0)
     if (slot - now).total_seconds() > 80:
         slot -= dt.timedelta(minutes=1)
     post_id = f"{slot:%Y%m%d}-weibo-{slot:%H%M}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(root)}
     with tempfile.TemporaryDirectory(prefix="qm-bench-") as tmp:
-        config = make_project(Path(tmp), slot)
+        config = make_project(Path(tmp), slot, root)
         daemon = subprocess.Popen(
-            [sys.executable, "-m", "scheduler", "-c", str(config), "daemon"],
+            [python, "-m", "scheduler", "-c", str(config), "daemon"],
             cwd=tmp,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        baseline = subprocess.Popen([sys.executable, "-c", BASELINE], cwd=tmp, env=env, stdout=subprocess.PIPE, text=True)
+        baseline = subprocess.Popen([python, "-c", BASELINE], cwd=tmp, env=env, stdout=subprocess.PIPE, text=True)
         try:
             assert baseline.stdout is not None and baseline.stdout.readline().strip() == "ready"
             print(f"slot {slot:%H:%M:%S}, waiting {(slot - dt.datetime.now(TZ)).total_seconds():.0f} s for {post_id} …", flush=True)
@@ -157,26 +161,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of idle to measure (default 60)")
     parser.add_argument("--runs", type=int, default=1, help="whole runs, one after another (default 1)")
+    parser.add_argument("--baseline", type=Path, help="another checkout (with its own .venv), measured after this one in each run")
     args = parser.parse_args()
-    print(f"load average: {os.getloadavg()[0]:.1f}")
-    runs = []
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    checkouts = [("", ROOT, sys.executable)]
+    if args.baseline:
+        base = args.baseline.resolve()
+        checkouts.append((f"[{base.name}] ", base, str(base / ".venv" / "bin" / "python")))
+    runs_of: dict[str, list[Run]] = {label: [] for label, _, _ in checkouts}
     for n in range(1, args.runs + 1):
-        run = measure(args.idle)
-        runs.append(run)
-        print(f"run {n}/{args.runs}:")
-        print(f"  late by        {run.late:.3f} s (target ≤ 1 s)")
-        print(
-            f"  idle memory    {run.processes} process(es): RSS {run.rss:.1f} MB, PSS {run.pss:.1f} MB; "
-            f"baseline RSS {run.base_rss:.1f} MB; ratio {run.rss / run.base_rss:.2f} (target ≤ 70 MB)"
-        )
-        print(f"  idle CPU       {run.cpu:.3f} % over {run.elapsed:.0f} s; baseline {run.base_cpu:.3f} % (target ~0 %)")
-        print(f"  SIGTERM exit   {run.code}", flush=True)
-    if len(runs) > 1:
-        print(
-            f"{len(runs)} runs, none crashed; late at most {max(r.late for r in runs):.3f} s; "
-            f"RSS (all processes) {min(r.rss for r in runs):.1f}–{max(r.rss for r in runs):.1f} MB; "
-            f"processes {sorted({r.processes for r in runs})}; exit codes {sorted({r.code for r in runs}, key=str)}"
-        )
+        for label, root, python in checkouts:
+            run = measure(args.idle, root, python)
+            runs_of[label].append(run)
+            report(f"{label}run {n}/{args.runs}", run)
+    for label, runs in runs_of.items():
+        if len(runs) > 1:
+            print(
+                f"{label}{len(runs)} runs, none crashed; late at most {max(r.late for r in runs):.3f} s; "
+                f"RSS (all processes) {min(r.rss for r in runs):.1f}–{max(r.rss for r in runs):.1f} MB; "
+                f"processes {sorted({r.processes for r in runs})}; exit codes {sorted({r.code for r in runs}, key=str)}"
+            )
+
+
+def report(title: str, run: Run) -> None:
+    print(f"{title}:")
+    print(f"  late by        {run.late:.3f} s (target ≤ 1 s)")
+    print(
+        f"  idle memory    {run.processes} process(es): RSS {run.rss:.1f} MB, PSS {run.pss:.1f} MB; "
+        f"baseline RSS {run.base_rss:.1f} MB; ratio {run.rss / run.base_rss:.2f} (target ≤ 70 MB)"
+    )
+    print(f"  idle CPU       {run.cpu:.3f} % over {run.elapsed:.0f} s; baseline {run.base_cpu:.3f} % (target ~0 %)")
+    print(f"  SIGTERM exit   {run.code}", flush=True)
 
 
 if __name__ == "__main__":
