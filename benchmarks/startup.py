@@ -37,7 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scheduler.cli.check_cache import FILE as CHECK_RESULT
-from scheduler.cli.check_cache import PARTS_FILE as CHECK_PARTS
+from scheduler.cli.check_parts import FILE as CHECK_PARTS
 from scheduler.inputs.parse_cache import CONFIG_FILE, CONTENT_FILE, LAYOUTS_FILE
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.cli import check_cache
+from scheduler.cli import check_cache, check_parts
 from scheduler.cli.context import Context
 from scheduler.cli.main import main
 from scheduler.inputs.config import load_campaign
@@ -90,7 +90,7 @@ def test_a_cached_check_prints_exactly_what_a_fresh_one_printed(project: Callabl
     (config.parent / ".qm" / check_cache.FILE).unlink()
     assert _imported_by_check(config) == ["scheduler.planning.planner", "scheduler.inputs.content"]  # every post's verdict kept
     (config.parent / ".qm" / check_cache.FILE).unlink()
-    (config.parent / ".qm" / check_cache.PARTS_FILE).unlink()
+    (config.parent / ".qm" / check_parts.FILE).unlink()
     assert _imported_by_check(config) == ["jinja2", "scheduler.planning.planner", "scheduler.inputs.content"]  # the check itself
 
 
@@ -169,7 +169,7 @@ def test_todays_date_is_an_input(project: Callable[..., Path], monkeypatch: pyte
 
 @pytest.mark.parametrize(
     "garbage",
-    [b"", b"\x00\xff not json", b'{"format": 1, "key": 3}', b"[1, 2]", None],
+    [b"", b"\x00\xff not json", b'{"format": 2, "key": 3}', b"[1, 2]", None],
 )
 def test_a_corrupt_or_foreign_result_file_is_ignored(project: Callable[..., Path], garbage: bytes | None) -> None:
     config = project()
@@ -356,16 +356,16 @@ def test_a_change_of_code_checks_every_part_again(
     assert sorted(rendered) == sorted(p.id for p in _plan(config).posts)
 
 
-@pytest.mark.parametrize("garbage", [b"", b"\x00\xff", b'{"format": 2, "entries": []}', b'{"format": 2, "entries": {"x": {"files": 1}}}'])
+@pytest.mark.parametrize("garbage", [b"", b"\x00\xff", b'{"format": 1, "entries": []}', b'{"format": 1, "entries": {"x": {"files": 1}}}'])
 def test_a_damaged_parts_file_is_ignored(
     project: Callable[..., Path], rendered: list[str], capsys: pytest.CaptureFixture[str], garbage: bytes
 ) -> None:
     config = project()
     fresh = _run(config, capsys)
     _forget_result(config)
-    parts = config.parent / ".qm" / check_cache.PARTS_FILE
+    parts = config.parent / ".qm" / check_parts.FILE
     data = json.loads(parts.read_bytes())
-    if garbage.startswith(b'{"format": 2, "entries": {"x"'):  # every verdict damaged in place
+    if garbage.startswith(b'{"format": 1, "entries": {"x"'):  # every verdict damaged in place
         data["entries"] = {key: {"files": 1, "reasons": value} for key, value in data["entries"].items()}
         garbage = json.dumps(data).encode()
     parts.write_bytes(garbage)
@@ -381,14 +381,14 @@ def test_compiled_templates_are_kept_and_the_sandbox_budgets_still_hold(
     while compiling); a damaged file is compiled again; a template that breaks a budget fails every time."""
     config = project()
     fresh = _run(config, capsys)
-    compiled = config.parent / ".qm" / check_cache.COMPILED
+    compiled = config.parent / ".qm" / check_parts.COMPILED
     (folder,) = compiled.iterdir()
     assert folder.name == check_cache.code_identity()[:16] and len(list(folder.iterdir())) == 3  # one per kind's template
     (compiled / "0123456789abcdef").mkdir()  # another code's: removed
     for path in folder.iterdir():
         path.write_bytes(path.read_bytes()[:40])
     _forget_result(config)
-    (config.parent / ".qm" / check_cache.PARTS_FILE).unlink()
+    (config.parent / ".qm" / check_parts.FILE).unlink()
     assert _run(config, capsys) == fresh
     assert [p.name for p in compiled.iterdir()] == [folder.name]
 
@@ -396,6 +396,6 @@ def test_compiled_templates_are_kept_and_the_sandbox_budgets_still_hold(
     outcomes = []
     for _ in range(2):  # compiled, then taken from the folder
         _forget_result(config)
-        (config.parent / ".qm" / check_cache.PARTS_FILE).unlink()
+        (config.parent / ".qm" / check_parts.FILE).unlink()
         outcomes.append(_run(config, capsys))
     assert outcomes[0] == outcomes[1] and outcomes[0][2] == 2 and "post.txt.j2" in outcomes[0][1], outcomes[0]

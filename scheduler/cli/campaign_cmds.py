@@ -19,7 +19,7 @@ from .output import error_text, write_output
 if TYPE_CHECKING:
     from ..inputs.campaign import Campaign
     from ..planning.planner import PlannedPost
-    from .check_cache import Parts
+    from .check_parts import Parts
 
 PLAN_FORMATS = ("table", "json", "csv", "ics", "html")  # export.render_plan's; the parser is built without importing export
 
@@ -59,7 +59,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 def run_check(ctx: Context, args: argparse.Namespace) -> int:
     """The check, or its stored result while none of its inputs has changed (see check_cache)."""
-    from . import check_cache
+    from . import check_cache, check_parts
 
     campaign = ctx.campaign  # read every time: a broken config stops here, and is never cached
     code, templates = check_cache.code_identity(), check_cache.templates_identity(campaign)
@@ -67,8 +67,8 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
     cache_file = campaign.paths.state / check_cache.FILE
     if not args.no_cache and (cached := check_cache.load(cache_file, fingerprint)) is not None:
         return cached.replay()
-    parts = check_cache.Parts(campaign.paths.state / check_cache.PARTS_FILE, campaign, code, templates, reuse=not args.no_cache)
-    ctx.compiled_templates = lambda: check_cache.compiled_templates(campaign.paths.state, code)  # if a post is rendered
+    parts = check_parts.Parts(campaign.paths.state / check_parts.FILE, campaign, code, templates, reuse=not args.no_cache)
+    ctx.compiled_templates = lambda: check_parts.compiled_templates(campaign.paths.state, code)  # if a post is rendered
     out = io.StringIO()
     try:
         _check(ctx, out, parts)
@@ -124,7 +124,7 @@ def _post_findings(ctx: Context, post: PlannedPost, parts: Parts) -> list[str]:
     published; the earlier verdict while the post and the poster files its rules read are unchanged."""
     from ..rendering.lint import lint_post
     from ..support.values import poster_path
-    from .check_cache import file_state
+    from .check_parts import file_state
 
     if (reasons := parts.findings(post)) is not None:
         return reasons
@@ -140,7 +140,7 @@ def _glyph_problems(ctx: Context, parts: Parts) -> list[Problem]:
     texts drawn by the same fonts before need no second look."""
     from ..poster import fonts, glyphs
     from ..poster.texts import PosterText
-    from .check_cache import file_state
+    from .check_parts import file_state
 
     font = ctx.campaign.brand.font
     # The configured and bundled fonts come first and usually have every character: the system's

@@ -15,14 +15,7 @@ A stored result whose fingerprint differs, or that cannot be read, is ignored an
 The fingerprint is taken before the check reads anything: a file changed during the check makes the
 next run check again.
 
-When the check does run, `Parts` keeps its verdicts on parts, so that a check after editing one
-content file renders and checks only the posts that file changed:
-- the templates and poster layouts have no problems: under qm's code, the config and the templates;
-- a post's findings: under the same and the planned post itself (its slot, reason and the whole
-  content item), with the size, times and inode of each poster file the post's rules looked at,
-  compared again when the verdict is used;
-- a poster text can be drawn: under qm's code, the text and the fonts tried (path, size, times, inode).
-Only verdicts used or made by the last check are kept.
+When the check does run, it keeps its verdicts on parts (`check_parts`).
 """
 
 from __future__ import annotations
@@ -35,19 +28,13 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..inputs.campaign import Campaign
 from ..inputs.parse_cache import installed_packages
 from ..support.errors import QmError
 
-if TYPE_CHECKING:
-    from jinja2.bccache import Bucket, BytecodeCache
-
-    from ..planning.planner import PlannedPost
-
-FILE, PARTS_FILE = "check-result.json", "check-parts.json"  # in the state folder
+FILE = "check-result.json"  # in the state folder
 FORMAT = 2
 SMALL = 1 << 20
 # Set by the shell for each command or folder change; the check reads none of them.
@@ -196,129 +183,3 @@ def store(path: Path, fingerprint: str, result: Result) -> None:
     data = {"format": FORMAT, "key": fingerprint, "stdout": result.stdout, "stderr": result.stderr, "code": result.code}
     with contextlib.suppress(QmError):
         atomic_write_bytes(path, json.dumps(data, ensure_ascii=False).encode(), durable=False)
-
-
-COMPILED = "compiled-templates"  # in the state folder: a folder per `code_identity()`
-
-
-def compiled_templates(state: Path, code: str) -> BytecodeCache | None:
-    """Jinja2's compiled templates kept in the state folder, so that an unchanged template is not
-    compiled again: in a folder of this code's own (what Jinja2 compiles depends on its version and on
-    the sandbox's class and options, which the code fixes), the folders of other code removed. A
-    template is compiled again when its text changes (Jinja2 compares a checksum of it). A damaged
-    file is compiled again and replaced; a folder that cannot be written only costs the keeping.
-    Anyone who can write the state folder can change what runs: it is qm's own, like its database."""
-    import shutil
-
-    import jinja2
-
-    class Compiled(jinja2.FileSystemBytecodeCache):
-        def load_bytecode(self, bucket: Bucket) -> None:
-            try:
-                super().load_bytecode(bucket)
-            except Exception:  # a damaged file (pickle and marshal raise many kinds): compiled again
-                bucket.reset()
-
-        def dump_bytecode(self, bucket: Bucket) -> None:
-            with contextlib.suppress(OSError):
-                super().dump_bytecode(bucket)
-
-    root = state / COMPILED
-    folder = root / code[:16]
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for other in root.iterdir():
-            if other != folder:
-                shutil.rmtree(other, ignore_errors=True)
-    except OSError:
-        return None
-    return Compiled(str(folder))
-
-
-def file_state(path: Path) -> str:
-    """A file's size, times and inode (a file written anew has a new inode); "absent" if there is none."""
-    try:
-        st = path.stat()
-    except OSError:
-        return "absent"
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-
-
-def _hash(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
-
-
-class Parts:
-    """Verdicts of the last check on its parts, each under the fingerprint of what it read (see the
-    module's text). `*_ok` and `findings` answer None/False when there is no valid verdict."""
-
-    def __init__(self, path: Path, campaign: Campaign, code: str, templates: str, *, reuse: bool = True) -> None:
-        """`reuse=False`: no earlier verdict is used (`qm check --no-cache`); this check's are kept."""
-        self.path = path
-        self._code = code
-        self._rendering = _hash(code, repr(campaign), templates)  # what every post's rendering reads besides the post
-        self._old: dict[str, object] = {}
-        self._kept: dict[str, object] = {}
-        self._post_keys: dict[str, str] = {}
-        try:
-            data = json.loads(path.read_bytes()) if reuse else None
-            if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("entries"), dict):
-                self._old = data["entries"]
-        except (OSError, ValueError):
-            pass
-
-    def _get(self, key: str) -> object:
-        value = self._old.get(key)
-        if value is not None:
-            self._kept[key] = value
-        return value
-
-    def templates_ok(self) -> bool:
-        return self._get(_hash(self._rendering, "templates")) is True
-
-    def keep_templates_ok(self) -> None:
-        self._kept[_hash(self._rendering, "templates")] = True
-
-    def _post_key(self, post: PlannedPost) -> str:
-        key = self._post_keys.get(post.id)
-        if key is None:  # asked for twice when the post is checked: its repr (the whole item) made once
-            key = self._post_keys[post.id] = _hash(self._rendering, "post", post.id, repr(post))
-        return key
-
-    def findings(self, post: PlannedPost) -> list[str] | None:
-        """The reasons the check found against `post`, if its inputs and poster files are as they were."""
-        key = self._post_key(post)
-        entry = self._old.get(key)
-        if not isinstance(entry, dict):
-            return None
-        files, reasons = entry.get("files"), entry.get("reasons")
-        if not (isinstance(files, dict) and isinstance(reasons, list) and all(isinstance(r, str) for r in reasons)):
-            return None
-        if any(not isinstance(state, str) or file_state(Path(name)) != state for name, state in files.items()):
-            return None
-        self._kept[key] = entry
-        return reasons
-
-    def keep_findings(self, post: PlannedPost, files: dict[Path, str], reasons: list[str]) -> None:
-        """`files`: each poster file the rules looked at, with its `file_state` from before they did."""
-        self._kept[self._post_key(post)] = {"files": {str(p): state for p, state in files.items()}, "reasons": reasons}
-
-    def _text_key(self, fonts: str, text: object) -> str:
-        return _hash(self._code, "text", fonts, repr(text))
-
-    def text_ok(self, fonts: str, text: object) -> bool:
-        """`fonts` names the fonts tried and their files' states; `text` a poster text (by its repr)."""
-        return self._get(self._text_key(fonts, text)) is True
-
-    def keep_text_ok(self, fonts: str, text: object) -> None:
-        self._kept[self._text_key(fonts, text)] = True
-
-    def save(self) -> None:
-        """Keep the verdicts this check used or made (and no others); nothing written if they are the same."""
-        if self._kept == self._old:
-            return
-        from ..support.atomic_files import atomic_write_bytes
-
-        data = json.dumps({"format": FORMAT, "entries": self._kept}, ensure_ascii=False, separators=(",", ":"))
-        with contextlib.suppress(QmError):
-            atomic_write_bytes(self.path, data.encode(), durable=False)
