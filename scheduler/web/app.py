@@ -247,13 +247,16 @@ class SecurityHeaders:
 
 
 def create_app(console: Console) -> Starlette:
-    from . import login, pages, review_pages
+    from . import edit_pages, login, media_pages, pages, review_pages, status_pages
 
     players = ScreenPlayers(console.campaign)
     routes: list[BaseRoute] = [
         *login.routes(),
         *review_pages.routes(),
         *pages.routes(),
+        *edit_pages.routes(),
+        *status_pages.routes(),
+        *media_pages.routes(),
         *players.routes(status_path="/screen-status", index=False),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

@@ -1,0 +1,55 @@
+"""The console's posters and screens: GET /posters[/<YYYY-MM>] the month's posters with their sizes,
+/posters/file/<path> the files themselves, /screens what each screen played today (proof of play), and
+/static/font/qm-cjk.ttc the bundled Chinese font for machines without one. What the pages show is
+gathered by `pages.media`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..poster.fonts import candidates
+from .app import Call, view
+from .pages import day_of, site_of, today
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/posters", posters_page, methods=["GET"]),
+        Route("/posters/file/{path:path}", poster_image, methods=["GET"]),
+        Route("/posters/{month}", posters_page, methods=["GET"]),
+        Route("/screens", screens_page, methods=["GET"]),
+        Route("/static/font/qm-cjk.ttc", font, methods=["GET"]),
+    ]
+
+
+@view("editor")
+def posters_page(call: Call) -> Response:
+    site = site_of(call.console)
+    month = call.request.path_params.get("month")
+    first = day_of(f"{month}-01") if month else site.default_month(today(call))
+    return call.page("posters.html", **site.posters_values(first))
+
+
+@view("editor")
+def poster_image(call: Call) -> Response:
+    path = site_of(call.console).poster_path(call.request.path_params["path"])
+    if path is None:
+        raise HTTPException(404)
+    return FileResponse(path, headers={"cache-control": "private, max-age=60"})
+
+
+@view("editor")
+def screens_page(call: Call) -> Response:
+    return call.page("screens.html", **site_of(call.console).screens_values(today(call)))
+
+
+async def font(request: Any) -> Response:
+    """The bundled CJK font (public, like the style sheet): pages use it only where the machine has no Chinese font."""
+    found = candidates(None, system=False)
+    if not found:
+        raise HTTPException(404)
+    return FileResponse(found[0].path, media_type="font/collection", headers={"cache-control": "public, max-age=86400"})

@@ -1,0 +1,43 @@
+"""The console's status page (the daemon, the next jobs, recent failures) and the emergency switch:
+GET /status; POST /status/pause and /status/resume (admin). What the page shows is gathered by `pages.status`."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from ..publishing import review
+from .app import Call, action, view
+from .pages import done_message, redirect_done, site_of
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/status", status_page, methods=["GET"]),
+        Route("/status/pause", pause, methods=["POST"]),
+        Route("/status/resume", resume, methods=["POST"]),
+    ]
+
+
+@view("editor")
+def status_page(call: Call) -> Response:
+    return call.page("status.html", done=done_message(call), **site_of(call.console).status_values(call.console.now()))
+
+
+@action("admin")
+def pause(call: Call) -> Response:
+    channel, reason = call.field("channel"), call.field("reason")
+    if not reason:
+        return call.page("message.html", status=400, title="没有暂停", message="暂停时要写明原因（写在“原因”里）。")
+    known = {c.name for c in call.console.campaign.channels}
+    if channel != "*" and channel not in known:
+        return call.page("message.html", status=400, title="没有暂停", message=f"没有名为 {channel} 的渠道。")
+    review.pause(call.console.queue, None if channel == "*" else channel, call.who(), reason, call.console.now())
+    return redirect_done("/status", "paused")
+
+
+@action("admin")
+def resume(call: Call) -> Response:
+    channel = call.field("channel")
+    review.resume(call.console.queue, None if channel in ("*", "") else channel)
+    return redirect_done("/status", "resumed")
