@@ -1,0 +1,198 @@
+"""Acting on posts and channels: `qm approve`, `reject`, `cancel`, `retry`, `confirm`; the emergency
+switch `qm pause` and `qm resume`.
+
+They work on the database while the daemon runs; the daemon sees every change within seconds.
+`approve` first brings the queue in line with the current config and content. Who acts is recorded
+(`--by`, or QM_USER, or the system user).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import os
+import time
+
+from ..publishing import review
+from ..publishing import states as st
+from ..publishing.queue import Queue, TransitionError
+from ..support.errors import InputError, Problem
+from .context import Context, parse_day
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("approve", parents=[common], description="审核通过指定的内容（或某一天全部待审核的内容），通过后才会发布。")
+    p.add_argument("ids", nargs="*", metavar="编号", help="发布编号，如 20270908-wechat-2000（可写多个）")
+    p.add_argument("--date", type=parse_day, metavar="日期", help="审核这一天全部待审核的内容")
+    p.add_argument(
+        "--stage",
+        metavar="阶段",
+        help="通过哪一个审核阶段，如 初审（配置 review.stages；默认为每条内容等待的下一个阶段）。同一人不能通过同一条内容的两个阶段",
+    )
+    _by(p)
+    p.set_defaults(run=run_approve)
+
+    p = sub.add_parser("reject", parents=[common], description="退回一条内容：它不会发布；修改内容后会自动回到待审核。")
+    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
+    p.add_argument("--reason", required=True, metavar="原因", help="退回原因（记入审核记录）")
+    _by(p)
+    p.set_defaults(run=run_reject)
+
+    p = sub.add_parser("cancel", parents=[common], description="取消一条尚未发出的内容。")
+    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
+    p.add_argument("--reason", default="", metavar="原因", help="取消原因（记入审核记录）")
+    _by(p)
+    p.set_defaults(run=run_cancel)
+
+    p = sub.add_parser("retry", parents=[common], description=RETRY_HELP)
+    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
+    _by(p)
+    p.set_defaults(run=run_retry)
+
+    p = sub.add_parser("confirm", parents=[common], description=CONFIRM_HELP)
+    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
+    p.add_argument("--url", default="", metavar="链接", help="发出后的链接，如 https://weibo.com/…（记入审核记录）")
+    _by(p)
+    p.set_defaults(run=run_confirm)
+
+    p = sub.add_parser("pause", parents=[common], description=PAUSE_HELP)
+    p.add_argument("--channel", metavar="渠道", help="只暂停这个渠道，如 weibo、screen:center（默认全部渠道）")
+    p.add_argument("--reason", required=True, metavar="原因", help="暂停原因，如 全国哀悼日")
+    _by(p)
+    p.set_defaults(run=run_pause)
+
+    p = sub.add_parser("resume", parents=[common], description="取消暂停。不写 --channel 时取消全部暂停。")
+    p.add_argument("--channel", metavar="渠道", help="只恢复这个渠道")
+    p.set_defaults(run=run_resume)
+
+
+RETRY_HELP = (
+    "把失败、已错过或已取消的内容重新排入发布（补发时限从现在算起）。审核后内容又改过的，需要重新审核。"
+    "平台已经接收的内容（有公众号 publish_id、群发 msg_id 或微博编号）不能重发，以免重复发布：核实后用 qm confirm 补记。"
+)
+CONFIRM_HELP = (
+    "记录一条内容已经发出：人工发布模式（微博 mode: assisted）下，工作人员按推送的文案和配图发出后用它确认；"
+    "后台服务无法确认结果而记为失败的内容，核实已发出后也用它补记。谁、何时、链接都记入审核记录。"
+)
+PAUSE_HELP = (
+    "立即暂停发布（例如遇到全国哀悼日）。正在运行的后台服务几秒内生效；暂停期间到点的内容在恢复后补发，超过补发时限的记为“已错过”。"
+)
+
+
+def _by(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--by", default=None, metavar="姓名", help="操作人（记入审核记录；默认环境变量 QM_USER 或当前系统用户）")
+
+
+def _who(args: argparse.Namespace) -> str:
+    name = args.by or os.environ.get("QM_USER") or getpass.getuser()
+    if not name.strip():
+        raise InputError("操作人不能为空（用 --by 写上姓名）")
+    return name.strip()
+
+
+def run_approve(ctx: Context, args: argparse.Namespace) -> int:
+    if not args.ids and not args.date:
+        raise InputError("请写出要审核的编号，或用 --date 日期 审核某一天全部待审核的内容")
+    who, queue = _who(args), ctx.filled_queue()
+    ids = list(args.ids)
+    if args.date:
+        start = ctx.campaign.at(args.date, dt.time()).timestamp()
+        ids += [p.id for p in queue.find([st.PLANNED], start, start + 86400)]
+        if not ids:
+            print(f"{args.date} 没有待审核的内容。")
+            return 0
+    missing = [i for i in ids if queue.get(i) is None]
+    if missing:
+        raise InputError(f"队列中没有这些编号：{'、'.join(missing)}（用 qm queue 查看编号）")
+    rules, role = ctx.campaign.review, _role(ctx, who)
+    outcomes: list[review.Passed | None] = []
+    refused: list[str] = []
+    for post_id in ids:  # one post's refusal (stage order, same person) does not stop the others
+        try:
+            outcomes.append(review.pass_stage(queue, post_id, who, time.time(), rules, stage=args.stage, role=role))
+        except TransitionError as exc:
+            refused.append(str(exc))
+    if len(refused) == len(ids) == 1:
+        raise InputError(refused[0])
+    done = [o for o in outcomes if o is not None and o.approved]
+    stages = [o.stage for o in outcomes if o is not None and not o.approved]
+    skipped = outcomes.count(None)
+    said = f"已审核通过 {len(done)} 条（审核人：{who}）"
+    if stages:
+        said += "，" + "，".join(f"{name}通过 {stages.count(name)} 条（等待下一阶段）" for name in dict.fromkeys(stages))
+    print(said + (f"，{skipped} 条此前已通过" if skipped else "") + "。")
+    if refused:
+        raise InputError(f"有 {len(refused)} 条没有通过", [Problem(r) for r in refused])
+    return 0
+
+
+def _role(ctx: Context, who: str) -> str | None:
+    """The role of the console account named `who`; None (any stage) for a person without one."""
+    from ..web.accounts import Accounts
+
+    user = Accounts(ctx.engine).get(who)
+    if user is not None and user.disabled:
+        raise InputError(f"用户 {who} 已停用，不能审核")
+    return user.role if user else None
+
+
+def run_reject(ctx: Context, args: argparse.Namespace) -> int:
+    from ..publishing.review_notices import send_rejection
+
+    who, queue = _who(args), Queue(ctx.engine)
+    stage = review.reject(queue, args.id, who, args.reason, time.time(), ctx.campaign.review, role=_role(ctx, who))
+    post = queue.get(args.id)
+    if post is not None:
+        send_rejection(ctx.campaign, post, stage, args.reason, who)
+    at = f"（{stage}）" if len(ctx.campaign.review.stages) > 1 else ""
+    print(f"已退回 {args.id}{at}：{args.reason}")
+    return 0
+
+
+def run_cancel(ctx: Context, args: argparse.Namespace) -> int:
+    review.cancel(Queue(ctx.engine), args.id, _who(args), args.reason, time.time())
+    print(f"已取消 {args.id}。")
+    return 0
+
+
+def run_retry(ctx: Context, args: argparse.Namespace) -> int:
+    state = review.retry(Queue(ctx.engine), args.id, _who(args), time.time())
+    if state == st.APPROVED:
+        print(f"{args.id} 已重新排入发布，后台服务将在几秒内发布。")
+    else:
+        print(f"{args.id} 已回到“待审核”：内容或审核已变化，请先用 qm approve {args.id} 审核。")
+    return 0
+
+
+def run_confirm(ctx: Context, args: argparse.Namespace) -> int:
+    who = _who(args)
+    review.confirm(Queue(ctx.engine), args.id, who, args.url.strip(), time.time())
+    print(f"已确认 {args.id} 已发布（确认人：{who}" + (f"，链接：{args.url.strip()}" if args.url.strip() else "") + "）。")
+    return 0
+
+
+def _channel(ctx: Context, name: str | None) -> str | None:
+    if name is not None and ctx.campaign.channel(name) is None:
+        names = "、".join(c.name for c in ctx.campaign.channels)
+        raise InputError(f"没有名为 {name} 的渠道（可用：{names}）")
+    return name
+
+
+def run_pause(ctx: Context, args: argparse.Namespace) -> int:
+    channel = _channel(ctx, args.channel)
+    review.pause(Queue(ctx.engine), channel, _who(args), args.reason, time.time())
+    print(
+        f"已暂停{'全部渠道' if channel is None else f'渠道 {channel}'}：{args.reason}。恢复：qm resume"
+        + (f" --channel {channel}" if channel else "")
+    )
+    return 0
+
+
+def run_resume(ctx: Context, args: argparse.Namespace) -> int:
+    channel = _channel(ctx, args.channel)
+    if review.resume(Queue(ctx.engine), channel):
+        print(f"已恢复{'全部渠道' if channel is None else f'渠道 {channel} '}的发布。")
+    else:
+        print("当前没有暂停" + ("。" if channel is None else f"渠道 {channel}（用 qm status 查看暂停情况）。"))
+    return 0
