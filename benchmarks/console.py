@@ -61,7 +61,8 @@ def fill_queue(config: Path) -> None:
     from scheduler.inputs.content import load_library
     from scheduler.planning.planner import make_plan
     from scheduler.publishing.db import open_db
-    from scheduler.publishing.queue import Queue, fill
+    from scheduler.publishing.queue import Queue
+    from scheduler.publishing.queue_sync import fill
     from scheduler.rendering.payloads import Renderer
 
     campaign = load_campaign(config)

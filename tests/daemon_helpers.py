@@ -22,7 +22,8 @@ from scheduler.planning.planner import Plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db, sqlite_path
-from scheduler.publishing.queue import Queue, fill
+from scheduler.publishing.queue import Queue
+from scheduler.publishing.queue_sync import fill
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.clock import FakeClock
 from scheduler.runtime.stepped_scheduler import SteppedScheduler

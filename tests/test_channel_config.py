@@ -134,8 +134,9 @@ def test_the_daemon_warns_of_token_expiry_once_a_day(heihe: Campaign, heihe_plan
 def test_qm_confirm_records_who_posted_it_and_where(project: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
     from scheduler.cli.main import main
     from scheduler.publishing import states as st
-    from scheduler.publishing.db import open_db, posts
+    from scheduler.publishing.db import open_db
     from scheduler.publishing.queue import Queue
+    from scheduler.publishing.tables import posts
 
     cfg = project()
     assert main(["-c", str(cfg), "queue", "--json"]) == 0

@@ -21,7 +21,7 @@ from scheduler.inputs.campaign import Campaign, Notifier, WebConfig
 from scheduler.inputs.config import load_campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import states as st
-from scheduler.publishing.db import posts
+from scheduler.publishing.tables import posts
 from scheduler.rendering.payloads import Renderer
 from tests.conftest import run_qm
 from tests.daemon_helpers import Harness, local_campaign, one_day, robot_server

@@ -20,8 +20,9 @@ from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
-from scheduler.publishing.db import open_db, posts
+from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
+from scheduler.publishing.tables import posts
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime import job_table
 from scheduler.runtime.clock import FakeClock

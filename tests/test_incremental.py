@@ -17,8 +17,11 @@ from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan, PlannedPost
 from scheduler.publishing import review
 from scheduler.publishing import states as st
-from scheduler.publishing.db import LATEST, migrate, open_db, schema_version
-from scheduler.publishing.queue import Filled, Queue, SyncResult, fill
+from scheduler.publishing.db import open_db
+from scheduler.publishing.migrations import LATEST, migrate
+from scheduler.publishing.queue import Queue
+from scheduler.publishing.queue_sync import Filled, SyncResult, fill
+from scheduler.publishing.tables import schema_version
 from scheduler.rendering.payloads import RenderedPost, Renderer
 
 from .daemon_helpers import Harness, local_campaign, one_day

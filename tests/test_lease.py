@@ -28,8 +28,9 @@ from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.planning.planner import Plan, make_plan
 from scheduler.publishing import states as st
-from scheduler.publishing.db import open_db, posts
+from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
+from scheduler.publishing.tables import posts
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.clock import FakeClock, SharedClock
 from scheduler.runtime.lease import DEFAULT_TIMEOUT, PgLease

@@ -6,7 +6,8 @@ import threading
 from pathlib import Path
 
 from scheduler.publishing import notices_sent
-from scheduler.publishing.db import notices, open_db
+from scheduler.publishing.db import open_db
+from scheduler.publishing.tables import notices
 
 
 def test_two_processes_claiming_one_notice_at_once_send_it_once(tmp_path: Path, database_url: str) -> None:

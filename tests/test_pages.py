@@ -22,8 +22,10 @@ from scheduler.pages.media import played_on
 from scheduler.pages.site import Site
 from scheduler.publishing import review
 from scheduler.publishing import states as st
-from scheduler.publishing.db import open_db, posts
-from scheduler.publishing.queue import Queue, fill
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue
+from scheduler.publishing.queue_sync import fill
+from scheduler.publishing.tables import posts
 from scheduler.web.app import Console
 
 from .conftest import HEIHE

@@ -13,7 +13,9 @@ from scheduler import jobs
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import states as st
-from scheduler.publishing.db import LATEST, audit, current_version, open_db
+from scheduler.publishing.db import open_db
+from scheduler.publishing.migrations import LATEST, current_version
+from scheduler.publishing.tables import audit
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.job_table import job_ids
 from scheduler.runtime.stepped_scheduler import SteppedScheduler

@@ -14,8 +14,11 @@ from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
-from scheduler.publishing.db import LATEST, MIGRATIONS, migrate, open_db, posts, schema_version
-from scheduler.publishing.queue import Queue, TransitionError, fill
+from scheduler.publishing.db import open_db
+from scheduler.publishing.migrations import LATEST, MIGRATIONS, migrate
+from scheduler.publishing.queue import Queue, TransitionError
+from scheduler.publishing.queue_sync import fill
+from scheduler.publishing.tables import posts, schema_version
 from scheduler.rendering.payloads import Renderer
 from scheduler.support.errors import InputError, RuntimeFailure
 

@@ -19,8 +19,10 @@ from scheduler.fakes.weibo import FakeWeibo
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import states as st
-from scheduler.publishing.db import open_db, posts, stat_days, stat_values
-from scheduler.publishing.queue import Queue, fill
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue
+from scheduler.publishing.queue_sync import fill
+from scheduler.publishing.tables import posts, stat_days, stat_values
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.clock import FakeClock
 from scheduler.stats.collect import Collector

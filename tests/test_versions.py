@@ -16,8 +16,10 @@ from scheduler.inputs.content import load_library
 from scheduler.planning.planner import Plan, make_plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
-from scheduler.publishing.db import open_db, posts, stage_passes
-from scheduler.publishing.queue import Queue, fill
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue
+from scheduler.publishing.queue_sync import fill
+from scheduler.publishing.tables import posts, stage_passes
 from scheduler.rendering.payloads import Renderer
 from scheduler.rendering.versions import is_legacy, legacy_version, normalise, version_of
 

@@ -17,8 +17,8 @@ from scheduler.inputs.campaign import Campaign, ReviewConfig
 from scheduler.planning.planner import Plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
-from scheduler.publishing.db import web_sessions
 from scheduler.publishing.queue import TransitionError
+from scheduler.publishing.tables import web_sessions
 from scheduler.support.errors import InputError
 from scheduler.web.accounts import Accounts, check_name, hash_password, password_matches
 from tests.conftest import HEIHE, ROOT, run_qm

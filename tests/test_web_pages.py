@@ -23,7 +23,8 @@ from scheduler.planning.planner import Plan, make_plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
-from scheduler.publishing.queue import Queue, fill
+from scheduler.publishing.queue import Queue
+from scheduler.publishing.queue_sync import fill
 from scheduler.rendering.payloads import Renderer
 from scheduler.web.server import Server
 from tests.browser_helpers import chromium, need_chromium

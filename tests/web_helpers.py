@@ -18,7 +18,8 @@ import httpx
 from scheduler.inputs.campaign import Campaign, ReviewConfig, Stage
 from scheduler.planning.planner import Plan
 from scheduler.publishing.db import open_db
-from scheduler.publishing.queue import Queue, fill
+from scheduler.publishing.queue import Queue
+from scheduler.publishing.queue_sync import fill
 from scheduler.rendering.payloads import Renderer
 from scheduler.web.accounts import Accounts
 from scheduler.web.app import Console, create_app

@@ -81,7 +81,8 @@ class Context:
 
     def filled_queue(self) -> Queue:
         """The publishing queue, first brought in line with the current config and content (today on)."""
-        from ..publishing.queue import Queue, fill
+        from ..publishing.queue import Queue
+        from ..publishing.queue_sync import fill
 
         queue = Queue(self.engine)
         fill(queue, self.campaign, self.plan, self.renderer, time.time())

@@ -19,7 +19,8 @@ from sqlalchemy.engine import Engine
 from ..channels.base import Channel
 from ..inputs.campaign import Campaign
 from ..planning.planner import Plan
-from ..publishing.queue import Filled, Queue, fill
+from ..publishing.queue import Queue
+from ..publishing.queue_sync import Filled, fill
 from ..rendering.payloads import Renderer
 from ..runtime import disk_full as diskfull
 from ..runtime import job_table

@@ -20,7 +20,8 @@ from pathlib import Path
 import yaml
 
 from ..planning.planner import Plan, make_plan
-from ..publishing.queue import Edit, Queue, SyncResult, fill
+from ..publishing.queue import Queue
+from ..publishing.queue_sync import Edit, SyncResult, fill
 from ..rendering.lint import lint_post
 from ..rendering.payloads import Renderer
 from ..support.atomic_files import atomic_write_bytes

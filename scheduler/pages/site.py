@@ -20,7 +20,8 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import Library, load_library
 from ..inputs.content_save import EditForm, open_form
 from ..planning.planner import Plan, make_plan
-from ..publishing.queue import Queue, fill
+from ..publishing.queue import Queue
+from ..publishing.queue_sync import fill
 from ..rendering.payloads import Renderer
 from ..support.atomic_files import file_inside
 from ..support.errors import QmError

@@ -31,7 +31,8 @@ from ..support.errors import InputError, RuntimeFailure
 from ..support.values import Receipt, committed
 from . import notices_sent
 from . import states as st
-from .db import audit, notices, open_db, posts
+from .db import open_db
+from .tables import audit, notices, posts
 
 TAKEN_KEY = "backup:taken"  # a row in the copy's `notices`: when the backup was taken
 PREFIX, SUFFIX = "qm-", ".sqlite3"

@@ -20,8 +20,8 @@ from ..inputs.campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage
 from ..support.errors import InputError
 from ..support.values import Receipt, committed
 from . import states as st
-from .db import pause_log, pauses, stage_passes
-from .queue import Post, Queue, TransitionError, _audit, _refusal, _update
+from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
+from .tables import pause_log, pauses, stage_passes
 
 DEFAULT_REVIEW = ReviewConfig()
 
@@ -96,7 +96,7 @@ def pass_stage(
         if post.state in (st.APPROVED, st.SCHEDULED) and post.approved_version == post.version:
             return None
         if post.state not in (st.PLANNED, st.REJECTED):
-            raise TransitionError(_refusal(post_id, post.state, st.APPROVED))
+            raise TransitionError(refusal(post_id, post.state, st.APPROVED))
         if version is not None and version != post.version:
             raise TransitionError(f"{post_id} 的内容在你查看之后修改过（版本 {version} → {post.version}），请刷新后重新审核")
         done = _passes(conn, post_id, post.version)
@@ -111,14 +111,14 @@ def pass_stage(
         if not final:
             why = f"{wanted.name}通过（版本 {post.version}）"
             if post.state == st.REJECTED:
-                _update(conn, post_id, st.REJECTED, st.PLANNED, signed, why, now, {"last_error": ""})
+                change_state(conn, post_id, st.REJECTED, st.PLANNED, signed, why, now, {"last_error": ""})
             else:
-                _audit(conn, post_id, post.state, post.state, signed, why, now)
+                record_audit(conn, post_id, post.state, post.state, signed, why, now)
             return Passed(wanted.name, approved=False)
         names = "、".join(dict.fromkeys([*(p.who for p in done), who]))
         values = {"approved_by": names[:80], "approved_version": post.version, "last_error": ""}
         why = f"{wanted.name}通过，审核完成（版本 {post.version}）" if many else f"审核通过（版本 {post.version}）"
-        _update(conn, post_id, post.state, st.APPROVED, signed, why, now, values)
+        change_state(conn, post_id, post.state, st.APPROVED, signed, why, now, values)
         return Passed(wanted.name, approved=True)
 
 
@@ -170,7 +170,7 @@ def reject(
         raise InputError("退回时要写明原因")
     with queue.locked(post_id) as (conn, post):
         if post.state not in (st.PLANNED, st.APPROVED, st.SCHEDULED):
-            raise TransitionError(_refusal(post_id, post.state, st.REJECTED))
+            raise TransitionError(refusal(post_id, post.state, st.REJECTED))
         done = _passes(conn, post_id, post.version)
         stage = pending_stage(rules, done) or rules.stages[-1]
         if role is not None and ROLES.index(role) < ROLES.index(stage.role):
@@ -179,7 +179,7 @@ def reject(
         values = {"approved_by": "", "approved_version": "", "last_error": f"{at}：{reason}（{who}）"}
         conn.execute(stage_passes.delete().where(stage_passes.c.post_id == post_id))
         why = f"{at}：{reason}" if len(rules.stages) > 1 else reason
-        _update(conn, post_id, post.state, st.REJECTED, _signed(who, via), why, now, values)
+        change_state(conn, post_id, post.state, st.REJECTED, _signed(who, via), why, now, values)
         return stage.name
 
 

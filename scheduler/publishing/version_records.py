@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .db import payload_versions, posts, source_snapshots, stage_passes, version_sources
 from .post_sources import PostSource, Snapshot, what_changed
+from .tables import payload_versions, posts, source_snapshots, stage_passes, version_sources
 
 Key = tuple[str, str]  # (post id, version)
 

@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
-from ..publishing.db import pause_log, stat_days, stat_values
 from ..publishing.queue import Post, Queue
+from ..publishing.tables import pause_log, stat_days, stat_values
 from ..stats.sources import source_label
 from ..views.plan_export import channel_label
 

@@ -22,7 +22,8 @@ from typing import IO
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ..publishing.db import daemon_info, daemons, is_postgresql, shown
+from ..publishing.db import is_postgresql, shown
+from ..publishing.tables import daemon_info, daemons
 from ..support.errors import RuntimeFailure
 from .lease import DEFAULT_TIMEOUT, PgLease
 

@@ -9,7 +9,8 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ..publishing.db import metadata, open_db, posts, shown
+from ..publishing.db import open_db, shown
+from ..publishing.tables import metadata, posts
 from ..runtime import job_table
 from ..runtime.lease import LEASE_KEY
 from ..support.errors import InputError, RuntimeFailure

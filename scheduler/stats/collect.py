@@ -20,8 +20,8 @@ from sqlalchemy.engine import Connection, Engine
 from ..inputs.campaign import Campaign
 from ..publishing import notices_sent
 from ..publishing import states as st
-from ..publishing.db import stat_days, stat_values
 from ..publishing.queue import Queue
+from ..publishing.tables import stat_days, stat_values
 from ..support.logs import event
 from ..support.notify import FAILURE, Notice
 from .sources import DayFigures, Figure, PublishedPost, Source, StatsError, source_label

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..inputs.campaign import Campaign, Unit
-from ..publishing.db import submissions
+from ..publishing.tables import submissions
 from ..support.errors import Problem
 
 PLAN, SUMMARY = "plan", "summary"

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..inputs.campaign import ROLE_LABELS, ROLES
-from ..publishing.db import users, web_sessions
+from ..publishing.tables import users, web_sessions
 from ..support.errors import InputError
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # 16 MiB, about 50 ms per check

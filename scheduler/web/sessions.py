@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ..publishing.db import login_failures, users, web_sessions
+from ..publishing.tables import login_failures, users, web_sessions
 from .accounts import Accounts, User
 
 COOKIE = "qm_session"

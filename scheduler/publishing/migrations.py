@@ -1,0 +1,106 @@
+"""How a queue database comes to the latest schema: numbered steps in `MIGRATIONS`, each run in its
+own transaction, with the `schema_version` table recording how far a database has come. Daemons that
+start together on PostgreSQL migrate one at a time (an advisory lock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..support.errors import RuntimeFailure
+from .tables import (
+    audit,
+    daemon_info,
+    daemons,
+    login_failures,
+    notices,
+    pause_log,
+    pauses,
+    payload_versions,
+    posts,
+    schema_version,
+    source_snapshots,
+    stage_passes,
+    stat_days,
+    stat_values,
+    submissions,
+    users,
+    version_sources,
+    web_sessions,
+)
+
+# A heartbeat's sweep reads posts in a state due before a time: one index answers it without a scan.
+# Defined on the table, so a new database gets it with the table; older ones get it from step 5.
+POSTS_STATE_AT = sa.Index("ix_posts_state_at", posts.c.state, posts.c.at)
+
+
+def _index(index: sa.Index) -> Callable[[Connection], None]:
+    def step(conn: Connection) -> None:
+        index.create(conn, checkfirst=True)
+
+    return step
+
+
+def _create(*tables: sa.Table) -> Callable[[Connection], None]:
+    def step(conn: Connection) -> None:
+        for table in tables:
+            table.create(conn)
+
+    return step
+
+
+# Ordered, append-only: never edit a released step, add a new one.
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "queue: posts, payload versions, audit log", _create(posts, payload_versions, audit)),
+    (2, "daemon controls: heartbeat, pauses, sent notices", _create(daemon_info, pauses, notices)),
+    (3, "console: users, sessions, login failures, review stage passes", _create(users, web_sessions, login_failures, stage_passes)),
+    (4, "daemons: every daemon sharing the database, active or standby", _create(daemons)),
+    (5, "posts: index on state and time (the sweep reads only posts due soon)", _index(POSTS_STATE_AT)),
+    (6, "work summary: statistics, pause history, unit submissions", _create(stat_values, stat_days, pause_log, submissions)),
+    (7, "post versions: what each version was made from (content, config, templates)", _create(version_sources, source_snapshots)),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    return int(conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0)
+
+
+MIGRATION_LOCK = 0x716D_0001  # PostgreSQL advisory lock key: daemons starting together migrate one at a time
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to the latest schema, one step per transaction; return the version."""
+    if engine.dialect.name != "postgresql":
+        return _migrate(engine)
+    with engine.connect() as guard:
+        guard.execute(sa.select(sa.func.pg_advisory_lock(MIGRATION_LOCK)))
+        guard.commit()
+        try:
+            return _migrate(engine)
+        finally:
+            guard.execute(sa.select(sa.func.pg_advisory_unlock(MIGRATION_LOCK)))
+            guard.commit()
+
+
+def _migrate(engine: Engine) -> int:
+    with engine.begin() as conn:
+        if not sa.inspect(conn).has_table("schema_version"):
+            schema_version.create(conn)
+        version = current_version(conn)
+    if version > LATEST:
+        raise RuntimeFailure(f"数据库结构版本 {version} 比当前 qm 支持的 {LATEST} 新（请升级 qm，或换用另一个数据库）")
+    for number, _what, step in MIGRATIONS:
+        if number <= version:
+            continue
+        with engine.begin() as conn:
+            step(conn)
+            conn.execute(schema_version.delete())
+            conn.execute(schema_version.insert().values(version=number))
+        version = number
+    return version
