@@ -39,17 +39,14 @@ MAY_PRINT_OR_EXIT = {
     "simulation.failover_node": "a daemon process of the failover simulation: its own `python -m` entry, ended when the simulation is gone",
 }
 EXITS = {"exit", "quit", "_exit", "abort"}
+STREAMS = {"stdout", "stderr", "__stdout__", "__stderr__"}
 LINE_BUDGET = 300  # lines of one module (blank lines and docstrings included)
 # Modules still over the budget, and why. The list may only shrink: a module that fits must leave it,
 # and no module joins it (split a module that grows past the budget by what it holds).
 OVER_BUDGET = {
-    "publishing/queue.py": "the queue's reads and writes; reworked for post versions, to be split once that work has landed",
-    "publishing/db.py": "tables and schema migrations; a migration comes with post versions, to be split after it",
-    "cli/queue_cmds.py": "the queue commands; `qm queue --diff` comes with post versions, to be split after it",
-    "inputs/campaign.py": "the campaign's dataclasses; reworked so that a campaign holds its channels in one mapping",
-    "fakes/wechat.py": "the fake WeChat server; reworked as the channel kinds move into one package each",
+    "inputs/campaign.py": "the campaign's dataclasses, one per config section; to be split by section like config.py (another branch's file this session)",
+    "fakes/wechat.py": "the fake WeChat server: tokens, materials, drafts, publishing, mass sending and statistics; to be split by API (another branch's file this session)",
 }
-STREAMS = {"stdout", "stderr", "__stdout__", "__stderr__"}
 
 
 @dataclass(frozen=True)
