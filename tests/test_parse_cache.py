@@ -82,12 +82,17 @@ def test_values_json_cannot_carry_are_parsed_every_time_and_tricky_ones_survive(
 
 def _plan(config: Path) -> tuple[str, str, int, list[str]]:
     """`qm plan --format json` in a fresh process, and whether it imported the YAML parser."""
+    return _qm(config, "plan", "--format", "json")
+
+
+def _qm(config: Path, command: str, *options: str) -> tuple[str, str, int, list[str]]:
+    """A qm command in a fresh process, and whether it imported the YAML parser."""
     probe = (
         "import contextlib, io, json, sys\n"
         "from scheduler.cli.main import main\n"
         "out, err = io.StringIO(), io.StringIO()\n"
         "with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):\n"
-        f"    code = main(['plan', '-c', {str(config)!r}, '--format', 'json'])\n"
+        f"    code = main([{command!r}, '-c', {str(config)!r}, *{options!r}])\n"
         "print(json.dumps([out.getvalue(), err.getvalue(), code, [m for m in ('yaml',) if m in sys.modules]]))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
@@ -140,3 +145,15 @@ def test_a_text_that_does_not_parse_is_reported_every_time(project: Callable[...
     assert first.returncode == 2 and f"{item}:" in first.stderr and "YAML" in first.stderr
     second = run_qm("plan", "-c", config)
     assert (second.returncode, second.stderr) == (first.returncode, first.stderr)
+
+
+def test_posters_keep_their_layouts_parsed(project: Callable[..., Path]) -> None:
+    """`qm posters` (and `qm build`, `qm check`) read the poster layouts through the cache too."""
+    config = project()
+    day = ("--from", "2027-09-08", "--to", "2027-09-08")
+    first = _qm(config, "posters", *day)
+    assert first[2] == 0 and first[3] == ["yaml"], first[1]
+    entries = json.loads((config.parent / ".qm" / parse_cache.LAYOUTS_FILE).read_bytes())["entries"]
+    assert entries and all(Path(source).is_relative_to(config.parent / "templates" / "posters") for source, _ in entries.values())
+    second = _qm(config, "posters", *day)
+    assert second[2] == 0 and second[3] == []  # config, content and layouts: no parser at all

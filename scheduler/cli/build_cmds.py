@@ -44,7 +44,8 @@ def run_build(ctx: Context, args: argparse.Namespace) -> int:
         approved = queue_approval(ctx, first, last)
         days = day_playlists(campaign, ctx.plan, ctx.library, in_order(first, last, ctx.today()), None, approved)
     slides = slides_of(campaign, days)
-    summary = batch.make_all(campaign, posters + slides, progress=drawing_progress, force=args.force)
+    with ctx.parsed_layouts():
+        summary = batch.make_all(campaign, posters + slides, progress=drawing_progress, force=args.force)
     built = write_days(campaign, days)
     print_sheets(ctx, args.force)
     print(

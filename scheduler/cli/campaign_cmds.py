@@ -17,7 +17,6 @@ from .context import Context, parse_day
 from .output import error_text, write_output
 
 if TYPE_CHECKING:
-    from ..inputs.campaign import Campaign
     from ..planning.planner import PlannedPost
     from .check_parts import Parts
 
@@ -90,7 +89,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     campaign = ctx.campaign
     problems: list[Problem] = []
     if not parts.templates_ok():
-        problems += ctx.renderer.check_templates() + _layout_problems(campaign)
+        problems += ctx.renderer.check_templates() + _layout_problems(ctx)
     try:
         ctx.library  # noqa: B018 - loading is the check
     except QmError as exc:
@@ -156,14 +155,13 @@ def _glyph_problems(ctx: Context, parts: Parts) -> list[Problem]:
     return []
 
 
-def _layout_problems(campaign: Campaign) -> list[Problem]:
+def _layout_problems(ctx: Context) -> list[Problem]:
     """Every poster layout, read as `qm posters` would read it (parsed YAML kept in the state folder)."""
-    from ..inputs.parse_cache import LAYOUTS_FILE, ParseCache, active
     from ..poster.layout import layout_names, load_layout
 
-    folder = campaign.paths.templates / "posters"
+    folder = ctx.campaign.paths.templates / "posters"
     problems: list[Problem] = []
-    with active(ParseCache(campaign.paths.state / LAYOUTS_FILE)):
+    with ctx.parsed_layouts():
         for family_folder in (folder, *(f for f in sorted(folder.iterdir()) if f.is_dir())):
             for name in layout_names(family_folder):
                 try:

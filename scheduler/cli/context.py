@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,6 +54,12 @@ class Context:
 
         with active(ParseCache(self.campaign.paths.state / CONTENT_FILE)):
             return load_library(self.campaign.paths.content, self.campaign.text_values)
+
+    def parsed_layouts(self) -> AbstractContextManager[object]:
+        """Inside it, poster layouts are read with their parsed YAML kept in the state folder."""
+        from ..inputs.parse_cache import LAYOUTS_FILE, ParseCache, active
+
+        return active(ParseCache(self.campaign.paths.state / LAYOUTS_FILE))
 
     @cached_property
     def plan(self) -> Plan:

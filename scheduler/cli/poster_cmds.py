@@ -100,7 +100,8 @@ def run_posters(ctx: Context, args: argparse.Namespace) -> int:
     if args.start and args.end and args.end < args.start:
         raise InputError(f"--to {args.end} 早于 --from {args.start}，请交换两个日期")
     jobs = plan_jobs(ctx, args.start, args.end)
-    summary = batch.make_all(campaign, jobs, progress=drawing_progress, force=args.force)
+    with ctx.parsed_layouts():
+        summary = batch.make_all(campaign, jobs, progress=drawing_progress, force=args.force)
     print_sheets(ctx, args.force)
     drawn, skipped = len(summary.drawn), len(summary.skipped)
     if drawn == 0:

@@ -43,8 +43,14 @@ def make_all(
     font_files = list(font_files if font_files is not None else fonts.candidates(campaign.brand.font))
     summary = Summary()
     todo: list[Prepared] = []
-    # words that cannot be drawn are said once per text with its file:line, not once per poster of it
-    undrawable = {text: found for text in dict.fromkeys(job.text for job in jobs) if (found := glyphs.text_problems([text], font_files))}
+    # words that cannot be drawn are said once per text with its file:line, not once per poster of it;
+    # all texts are checked together first (each character looked up once), one by one only if one fails
+    texts = list(dict.fromkeys(job.text for job in jobs))
+    undrawable = (
+        {text: found for text in texts if (found := glyphs.text_problems([text], font_files))}
+        if glyphs.text_problems(texts, font_files)
+        else {}
+    )
     for job in _unique([job for job in jobs if job.text not in undrawable]):
         p = prepare(campaign, job, font_files)
         files = None if force else cache.fresh_files(job.out, p.key)
