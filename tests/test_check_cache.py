@@ -22,6 +22,7 @@ from scheduler.planning.planner import Plan, PlannedPost, make_plan
 from scheduler.poster.texts import PosterText
 from scheduler.rendering.payloads import RenderedPost
 from scheduler.support.errors import Problem
+from scheduler.support.values import poster_path
 
 from .conftest import ROOT, run_qm
 
@@ -399,3 +400,40 @@ def test_compiled_templates_are_kept_and_the_sandbox_budgets_still_hold(
         (config.parent / ".qm" / check_parts.FILE).unlink()
         outcomes.append(_run(config, capsys))
     assert outcomes[0] == outcomes[1] and outcomes[0][2] == 2 and "post.txt.j2" in outcomes[0][1], outcomes[0]
+
+
+def test_the_images_of_each_post_are_kept_for_the_poster_commands(project: Callable[..., Path], rendered: list[str]) -> None:
+    """`qm build` and `qm posters` learn which posters the plan needs from the kept images of each
+    post: rendered again only when what the rendering reads changed; the same jobs either way."""
+    from scheduler.cli.poster_cmds import plan_jobs
+    from scheduler.rendering.payloads import Renderer
+
+    config = project()
+
+    def jobs() -> list[tuple[Path, str, str, str]]:
+        return sorted((j.out, j.text.id, j.layout, j.size) for j in plan_jobs(Context(config), None, None))
+
+    def rendered_afresh() -> list[tuple[Path, str, str, str]]:
+        campaign = load_campaign(config)
+        renderer, posts = Renderer(campaign), _plan(config).posts
+        found = {poster_path(campaign.paths.posters, i): (i.item, i.layout, i.size) for p in posts for i in renderer.render(p).images}
+        return sorted((path, *what) for path, what in found.items())
+
+    first = jobs()
+    posts = _plan(config).posts
+    assert sorted(rendered) == sorted(p.id for p in posts)
+    rendered.clear()
+    assert jobs() == first and rendered == []
+
+    item = next(p.item for p in posts if p.item.source.partition(":")[0].endswith(".md"))
+    path = Path(item.source.partition(":")[0])
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    rendered.clear()
+    assert jobs() == first
+    assert sorted(rendered) == sorted(p.id for p in _plan(config).posts if p.item.id == item.id)
+
+    _edit(config.parent / "templates/wechat/article.html.j2", "{{ body_html }}", "{{ body_html }}<p>完。</p>")
+    rendered.clear()
+    after = jobs()
+    assert len(rendered) == len(posts)  # a template edit: every post rendered again
+    assert after == rendered_afresh()

@@ -6,6 +6,9 @@ renders and checks only the posts that file changed (the whole result: `check_ca
   compared again when the verdict is used;
 - a poster text can be drawn: under qm's code, the text and the fonts tried (path, size, times, inode).
 Only verdicts used or made by the last check are kept. Also Jinja2's compiled templates, per code.
+`qm build` and `qm posters` keep, the same way, which images each post's rendering named (under what
+the rendering reads: qm's code, the config, the templates and the post), so that an unchanged plan
+tells which posters it needs without rendering every post again.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ from typing import TYPE_CHECKING
 
 from ..inputs.campaign import Campaign
 from ..support.errors import QmError
+from ..support.values import ImageRef
 
 if TYPE_CHECKING:
     from jinja2.bccache import Bucket, BytecodeCache
 
     from ..planning.planner import PlannedPost
 
-FILE = "check-parts.json"  # in the state folder
+FILE, IMAGES_FILE = "check-parts.json", "post-images.json"  # in the state folder (the images: for qm build, qm posters)
 FORMAT = 1
 
 
@@ -132,6 +136,16 @@ class Parts:
     def keep_findings(self, post: PlannedPost, files: dict[Path, str], reasons: list[str]) -> None:
         """`files`: each poster file the rules looked at, with its `file_state` from before they did."""
         self._kept[self._post_key(post)] = {"files": {str(p): state for p, state in files.items()}, "reasons": reasons}
+
+    def images(self, post: PlannedPost) -> tuple[ImageRef, ...] | None:
+        """The images the rendering of `post` named, if its inputs are as they were (`qm build`, `qm posters`)."""
+        entry = self._get(_hash(self._rendering, "images", post.id, repr(post)))
+        if not (isinstance(entry, list) and all(isinstance(i, list) and len(i) == 4 and all(isinstance(f, str) for f in i) for i in entry)):
+            return None
+        return tuple(ImageRef(*i) for i in entry)
+
+    def keep_images(self, post: PlannedPost, images: tuple[ImageRef, ...]) -> None:
+        self._kept[_hash(self._rendering, "images", post.id, repr(post))] = [[i.ref, i.item, i.layout, i.size] for i in images]
 
     def _text_key(self, fonts: str, text: object) -> str:
         return _hash(self._code, "text", fonts, repr(text))

@@ -122,11 +122,23 @@ def print_sheets(ctx: Context, force: bool) -> None:
 
 
 def plan_jobs(ctx: Context, start: dt.date | None, end: dt.date | None) -> list[Job]:
-    """Every poster the posts planned from `start` to `end` refer to, once each."""
+    """Every poster the posts planned from `start` to `end` refer to, once each. Which images a post
+    names is kept in the state folder (check_parts): only posts whose inputs changed are rendered."""
+    from . import check_cache, check_parts
+
+    campaign = ctx.campaign
+    known = check_parts.Parts(
+        campaign.paths.state / check_parts.IMAGES_FILE, campaign, check_cache.code_identity(), check_cache.templates_identity(campaign)
+    )
     jobs: dict[Path, Job] = {}
     for post in ctx.plan.between(start, end).posts:
-        for image in ctx.renderer.render(post).images:
-            path = poster_path(ctx.campaign.paths.posters, image)
+        images = known.images(post)
+        if images is None:
+            images = ctx.renderer.render(post).images
+            known.keep_images(post, images)
+        for image in images:
+            path = poster_path(campaign.paths.posters, image)
             if path not in jobs:
-                jobs[path] = job_for(ctx.campaign, post.item, image)
+                jobs[path] = job_for(campaign, post.item, image)
+    known.save()
     return list(jobs.values())
