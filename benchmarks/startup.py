@@ -7,7 +7,8 @@ The time of each is also given as CPU time (user + system), steadier than the wa
 `qm plan` is timed cold (the parsed YAML in the state folder deleted before each run) and warm.
 `qm check` is timed in three cases:
 - cold: every cache in the state folder deleted before each run (the stored result, the verdicts on
-  parts, the parsed YAML), so the run parses, renders and checks everything and stores them;
+  parts, the compiled templates, the parsed YAML), so the run parses, compiles, renders and checks
+  everything and stores them;
 - one content file edited: before each run, one word of one content file is changed back or forth
   (what staff do before running the check): the file is parsed again and the posts of its item
   rendered and checked again, the rest comes from the verdicts of the previous run;
@@ -37,6 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scheduler.cli.check_cache import FILE as CHECK_RESULT
+from scheduler.cli.check_parts import COMPILED
 from scheduler.cli.check_parts import FILE as CHECK_PARTS
 from scheduler.inputs.parse_cache import CONFIG_FILE, CONTENT_FILE, LAYOUTS_FILE
 
@@ -46,7 +48,7 @@ EDITED = Path("content") / "grassroots" / "grassroots-five-factors-bakery.md"  #
 WORDS = ("把原因一一落到实处", "把原因逐一落到实处")
 BARE = [sys.executable, "-c", "pass"]
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-CACHES = (CHECK_RESULT, CHECK_PARTS, CONFIG_FILE, CONTENT_FILE, LAYOUTS_FILE)  # an older checkout has some of them
+CACHES = (CHECK_RESULT, CHECK_PARTS, COMPILED, CONFIG_FILE, CONTENT_FILE, LAYOUTS_FILE)  # an older checkout has some of them
 
 
 def copy_example(folder: Path, root: Path = ROOT) -> Path:
@@ -69,7 +71,10 @@ def commands(python: str, root: Path, config: Path, label: str = "") -> dict[str
     def forget(*names: str) -> Callable[[], None]:
         def run() -> None:
             for name in names:
-                (state / name).unlink(missing_ok=True)
+                path = state / name
+                if path.is_dir():
+                    shutil.rmtree(path)
+                path.unlink(missing_ok=True)
 
         return run
 
