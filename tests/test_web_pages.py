@@ -265,6 +265,22 @@ def test_a_broken_library_is_reported_to_signed_in_users_only(world: World) -> N
         assert "内容库" not in anonymous.get("/login").text
 
 
+def test_a_library_broken_before_the_first_page_is_named_on_a_chinese_page(world: World) -> None:
+    """No library read yet to fall back on: the page says which file is wrong and how to go on, and works once it is fixed."""
+    item = world.plan.posts[0].item
+    path = item_path(item)
+    good = path.read_text(encoding="utf-8")
+    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+        http_login(c, "王编辑")
+        path.write_text(good.replace(f"title: {item.title}", "title: [未闭合"), encoding="utf-8")
+        page = c.get("/month/2016-09")
+        assert page.status_code == 503, page.text
+        assert "内容库或配置有问题" in page.text and path.name in page.text and "qm check" in page.text
+        assert "Traceback" not in page.text and "审核台出错了" not in page.text
+        path.write_text(good, encoding="utf-8")
+        assert c.get("/month/2016-09").status_code == 200
+
+
 def test_a_file_changed_by_hand_sends_its_approved_posts_back_to_review(world: World) -> None:
     post = world.post_of("wechat", "2016-09-16")
     queue = world.running.queue

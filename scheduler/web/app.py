@@ -37,6 +37,7 @@ from ..inputs.campaign import ROLE_LABELS, Campaign
 from ..publishing import states as st
 from ..publishing.queue import Queue
 from ..screens.serve import ScreenPlayers
+from ..support.errors import QmError
 from ..views.plan_export import channel_label
 from .accounts import Accounts, User
 from .sessions import COOKIE, Session, Sessions, Throttle, same
@@ -260,7 +261,7 @@ def create_app(console: Console) -> Starlette:
         *players.routes(status_path="/screen-status", index=False),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _server_error})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, QmError: _input_error, Exception: _server_error})
     app.state.console = console
     app.state.players = players
     app.add_middleware(SecurityHeaders)
@@ -272,6 +273,16 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     log.error("web_error path=%s error=%s", request.url.path, type(exc).__name__, exc_info=exc)
     html = "<!doctype html><meta charset=utf-8><title>出错了</title><p>审核台出错了，操作可能没有完成。请刷新页面查看当前状态；问题持续时请联系管理员查看 qm.log。</p>"
     return HTMLResponse(html, status_code=500)
+
+
+async def _input_error(request: Request, exc: Exception) -> Response:
+    """A page that needs what staff wrote (the content library, config.yaml) while it cannot be read: say what is wrong."""
+    assert isinstance(exc, QmError)
+    log.warning("web_input_error path=%s", request.url.path)
+    call = Call(console_of(request), request, None, None)
+    head, *problems = [line.strip().removeprefix("- ") for line in exc.lines()]
+    message = head + "；".join(problems) + "。改正后刷新本页（可先用 qm check 检查）。"
+    return call.page("message.html", status=503, title="内容库或配置有问题，这一页暂时无法显示", message=message)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
