@@ -4,6 +4,7 @@ planner, the content check, the daemon's work ahead, the warnings and the statis
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -67,6 +68,9 @@ def test_a_registered_kind_goes_all_the_way_to_the_outbox(board: None, tmp_path:
     rendered = renderer.render(posts[0])
     assert rendered.payload["note"] == f"各位居民：{posts[0].item.title}（{campaign.hotline}）"
     assert lint_post(campaign, rendered) == []
+    recounted = dataclasses.replace(rendered, payload={**rendered.payload, "chars": 0})
+    assert recounted.version == rendered.version  # the kind's derived field is no part of the version
+    assert dataclasses.replace(rendered, payload={**rendered.payload, "note": "改"}).version != rendered.version
 
     assert main(["check", "-c", str(campaign.config_path)]) == 0  # qm check, with the board's posts in it
     assert "检查通过" in capsys.readouterr().out

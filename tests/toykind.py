@@ -37,6 +37,7 @@ class BoardKind(Kind):
     name = "board"
     label = "公告栏"
     template = "board/note.txt.j2"
+    derived = frozenset({"chars"})  # counted from the note: not part of a post's version
 
     def read(self, r: Reader, channels: YamlMapping, window: tuple[dt.date, dt.date] | None) -> tuple[ChannelConfig, ...]:
         m = r.section(channels, "board", "channels", required=False)
@@ -51,7 +52,8 @@ class BoardKind(Kind):
     def render(
         self, run: Callable[[dict[str, Any]], str], post: PlannedPost, channel: ChannelConfig, base: dict[str, Any]
     ) -> tuple[dict[str, Any], tuple[ImageRef, ...]]:
-        return {"note": run({**base, "toy": channel}).strip()}, ()
+        note = run({**base, "toy": channel}).strip()
+        return {"note": note, "chars": len(note)}, ()
 
     def problems(self, config: ChannelConfig, payload: Mapping[str, Any], files: Mapping[str, Path]) -> list[str]:
         assert isinstance(config, BoardConfig)

@@ -47,6 +47,9 @@ class Kind:
     template = ""  # its template under templates/: "wechat/article.html.j2"
     short_label = ""  # what a list calls it, briefly: 公众号 (defaults to `label`)
     needs_body = False  # its posts carry an item's body: an item without one may not go to it
+    # payload fields it computes from the others (a length count): not part of a post's version, so
+    # a new way of counting sends nothing back to review
+    derived: frozenset[str] = frozenset()
     # its publishers besides the outbox (`publisher:` in config.yaml), each the module of the kind's
     # package whose `make` builds the channel: imported only when one is made
     publishers: Mapping[str, str] = {}

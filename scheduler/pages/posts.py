@@ -105,7 +105,9 @@ class Checks:
         if key not in self._rendered:
             if entry.queued is not None:
                 q = entry.queued
-                self._rendered[key] = RenderedPost(q.id, q.channel, entry.at.isoformat(), q.item, q.area, q.payload, q.images)
+                self._rendered[key] = RenderedPost(
+                    q.id, q.channel, entry.at.isoformat(), q.item, q.area, q.payload, q.images, derived=self.renderer.derived(q.channel)
+                )
             else:
                 planned = entry.as_planned()
                 if planned is None:

@@ -164,7 +164,7 @@ class _Sync:
             if auto:
                 _approve(conn, r.post_id, st.PLANNED, r.version, now)
             return
-        if old.version != r.version and is_legacy(old.version, old.payload) and version_of(old.payload, r.pictures) == r.version:
+        if old.version != r.version and is_legacy(old.version, old.payload) and version_of(old.payload, r.pictures, r.derived) == r.version:
             if old.state not in REKEYABLE or old.receipt is not None:
                 return  # made by an older qm, same words: left as it is
             version_records.rekey(conn, r.post_id, old.version, r.version)

@@ -48,11 +48,12 @@ class RenderedPost:
     payload: dict[str, Any]
     images: tuple[ImageRef, ...] = field(default=())
     pictures: str = ""  # what the pictures show (versions.picture_identity)
+    derived: frozenset[str] = frozenset()  # payload fields its kind computes from the others (Kind.derived)
 
     @cached_property  # normalising a long article takes a while; a rendering does not change
     def version(self) -> str:
         """Changes when the words or the pictures of the post do (see versions.py)."""
-        return version_of(self.payload, self.pictures)
+        return version_of(self.payload, self.pictures, self.derived)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -143,7 +144,13 @@ class Renderer:
             raise TemplateError(f"未知渠道 {post.channel}")
         base: dict[str, Any] = {"campaign": self.campaign, "brand": self.campaign.brand, "item": post.item, "post": post}
         payload, images = kind.render(lambda context: self._run(kind, context, post), post, channel, base)
-        return self._result(post, payload, images)
+        return self._result(post, payload, images, kind.derived)
+
+    def derived(self, channel_name: str) -> frozenset[str]:
+        """The payload fields the channel's kind computes from the others (left out of versions)."""
+        channel = self.campaign.channel(channel_name)
+        kind = kind_named(channel.kind) if channel is not None else None
+        return kind.derived if kind is not None else frozenset()
 
     def _run(self, kind: Kind, context: dict[str, Any], post: PlannedPost) -> str:
         template = self._templates[kind.name]
@@ -154,10 +161,10 @@ class Renderer:
             message = f"渲染 {post.id} 时出错：{render_message(exc, context)}"
             raise TemplateError(problems=[Problem(message, where, "修改模板后用 qm check 检查")]) from exc
 
-    def _result(self, post: PlannedPost, payload: dict[str, Any], images: tuple[ImageRef, ...]) -> RenderedPost:
+    def _result(self, post: PlannedPost, payload: dict[str, Any], images: tuple[ImageRef, ...], derived: frozenset[str]) -> RenderedPost:
         used = frozenset().union(*(self._layout_fields(i.layout) for i in images))
         pictures = picture_identity(((i.layout, i.size) for i in images), poster_words(post, self.campaign.text_values, used))
-        return RenderedPost(post.id, post.channel, post.at.isoformat(), post.item.id, post.item.area, payload, images, pictures)
+        return RenderedPost(post.id, post.channel, post.at.isoformat(), post.item.id, post.item.area, payload, images, pictures, derived)
 
 
 def poster_words(post: PlannedPost, values: dict[str, str], used: frozenset[str]) -> dict[str, object]:

@@ -1,8 +1,8 @@
 """A post's version: a hash of what a reader sees (its words and its pictures), nothing else.
 
 Whitespace is collapsed everywhere (HTML text and attribute values included; whitespace between
-tags, as a `{%- if %}` or a blank line in a template leaves it, and beside Chinese characters, is dropped), derived fields such
-as the Weibo length count are left out, and a picture counts by what it shows: its layout, its
+tags, as a `{%- if %}` or a blank line in a template leaves it, and beside Chinese characters, is dropped), fields its channel
+kind derives from the others (`Kind.derived`, such as Weibo's length count) are left out, and a picture counts by what it shows: its layout, its
 size, and the words drawn on it. So a harmless template edit or a new way of counting length keeps
 every approval; a changed word or picture makes a new version.
 
@@ -22,7 +22,6 @@ from collections.abc import Iterable, Mapping
 from html.parser import HTMLParser
 from typing import Any
 
-DERIVED = frozenset({"length"})  # payload fields computed from others: never part of the version
 LENGTH = 16  # hex digits of a version (older versions have 12: see is_legacy)
 LEGACY_LENGTH = 12
 _SPACE = re.compile(r"\s+")
@@ -84,14 +83,14 @@ def normalise_text(text: str) -> Any:
     return parser.tokens
 
 
-def normalise(value: Any) -> Any:
-    """The payload as a reader sees it: strings normalised, derived fields left out."""
+def normalise(value: Any, derived: frozenset[str] = frozenset()) -> Any:
+    """The payload as a reader sees it: strings normalised, `derived` fields (computed from the others) left out."""
     if isinstance(value, str):
         return normalise_text(value)
     if isinstance(value, Mapping):
-        return {str(k): normalise(v) for k, v in value.items() if k not in DERIVED}
+        return {str(k): normalise(v, derived) for k, v in value.items() if k not in derived}
     if isinstance(value, list | tuple):
-        return [normalise(v) for v in value]
+        return [normalise(v, derived) for v in value]
     return value
 
 
@@ -101,9 +100,9 @@ def picture_identity(pictures: Iterable[tuple[str, str]], words: Mapping[str, ob
     return _hash(blob, 64)
 
 
-def version_of(payload: Mapping[str, Any], pictures: str = "") -> str:
-    """The version of a post: changes only when its words or its pictures do."""
-    return _hash({"payload": normalise(payload), "pictures": pictures}, LENGTH)
+def version_of(payload: Mapping[str, Any], pictures: str = "", derived: frozenset[str] = frozenset()) -> str:
+    """The version of a post: changes only when its words or its pictures do (`derived`: its kind's computed fields)."""
+    return _hash({"payload": normalise(payload, derived), "pictures": pictures}, LENGTH)
 
 
 def exact_digest(payload: Mapping[str, Any]) -> str:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 class WeiboKind(Kind):
     name = "weibo"
+    derived = frozenset({"length"})  # weibo_length(text)
     label = "微博"
     template = "weibo/post.txt.j2"
     publishers: Mapping[str, str] = {"api": "api"}  # api.py: `mode: api` posts through statuses/share, `mode: assisted` through staff
