@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scheduler.inputs.campaign import Campaign, ScreenConfig
+from scheduler.channels.screen.config import ScreenConfig
+from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.content import Library
 from scheduler.planning.planner import Plan
 from scheduler.screens.build import Built, build, screens_root

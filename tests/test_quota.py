@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from scheduler.channels.base import PermanentError
+from scheduler.channels.wechat.config import WeChatConfig
 from scheduler.channels.wechat.quota import Send, over_quota
-from scheduler.inputs.campaign import Campaign, WeChatConfig
+from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st

@@ -6,7 +6,13 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:  # each kind's settings live in its package (channels/<kind>/config.py)
+    from ..channels.screen.config import ScreenConfig
+    from ..channels.wechat.config import WeChatConfig
+    from ..channels.weibo.config import WeiboConfig
 
 WEEKDAYS = "一二三四五六日"
 
@@ -95,51 +101,6 @@ class ChannelConfig:
     @property
     def kind(self) -> str:
         return self.name.split(":", 1)[0]
-
-
-@dataclass(frozen=True)
-class WeChatConfig(ChannelConfig):
-    mode: str = "publish"  # publish | mass_send
-    account_type: str = "subscription"  # subscription | service
-    author: str = ""
-    source_url: str = ""
-    title_max: int = 32
-    author_max: int = 16
-    digest_max: int = 128
-    content_max: int = 20000
-    api_base: str = "https://api.weixin.qq.com"
-    timeout: float = 15.0
-    app_id: str = ""
-    app_secret_env: str = "QM_WECHAT_APPSECRET"  # the secret itself never appears in config.yaml
-
-
-@dataclass(frozen=True)
-class WeiboConfig(ChannelConfig):
-    mode: str = "api"  # api | assisted
-    link: str = ""
-    length_max: int = 140
-    api_base: str = "https://api.weibo.com"
-    timeout: float = 15.0
-    access_token_env: str = "QM_WEIBO_TOKEN"
-    token_expires: dt.date | None = None  # Weibo tokens cannot be refreshed: staff are warned ahead
-    token_warn_days: int = 7
-    rip: str = ""  # the real client IP the API asks for
-    safe_domains: tuple[str, ...] = ()  # the app's 安全域名; empty: the host of `link`
-    confirm_remind_minutes: int = 30  # assisted mode: remind staff of an unconfirmed post
-    confirm_deadline_minutes: int = 120  # then report it
-
-
-@dataclass(frozen=True)
-class ScreenConfig(ChannelConfig):
-    id: str = ""
-    title: str = ""
-    width: int = 1920
-    height: int = 1080
-    on_from: dt.time = dt.time(7, 0)
-    on_to: dt.time = dt.time(22, 0)
-    slide_seconds: int = 10
-    launch_extra: int = 2  # extra featured items on launch day
-    anthias: str = ""  # base URL of an Anthias signage server that `qm screen push` sends to
 
 
 @dataclass(frozen=True)
@@ -276,15 +237,15 @@ class Campaign:
     # screens' playlists). Rendering, checks, previews and publishing go through the registry instead.
     @property
     def wechat(self) -> WeChatConfig | None:
-        return next((c for c in self.channels if isinstance(c, WeChatConfig)), None)
+        return next((cast("WeChatConfig", c) for c in self.channels if c.kind == "wechat"), None)
 
     @property
     def weibo(self) -> WeiboConfig | None:
-        return next((c for c in self.channels if isinstance(c, WeiboConfig)), None)
+        return next((cast("WeiboConfig", c) for c in self.channels if c.kind == "weibo"), None)
 
     @property
     def screens(self) -> tuple[ScreenConfig, ...]:
-        return tuple(c for c in self.channels if isinstance(c, ScreenConfig))
+        return tuple(cast("ScreenConfig", c) for c in self.channels if c.kind == "screen")
 
     def days(self) -> list[dt.date]:
         count = (self.end - self.start).days + 1

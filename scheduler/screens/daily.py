@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..inputs.campaign import Campaign, ScreenConfig
+from ..channels.screen.config import ScreenConfig
+from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..planning.planner import Plan, PlannedPost
 from ..poster import batch

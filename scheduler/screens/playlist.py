@@ -18,7 +18,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..inputs.campaign import Campaign, ScreenConfig
+from ..channels.screen.config import ScreenConfig
+from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem, Library
 from ..planning.planner import PlannedPost
 from ..poster.texts import PosterText

@@ -30,7 +30,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..inputs.campaign import Campaign, ScreenConfig
+from ..channels.screen.config import ScreenConfig
+from ..inputs.campaign import Campaign
 from ..rendering.sandbox import render, template_env, template_line
 from ..rendering.template_errors import not_utf8, render_message, syntax_message
 from ..support.errors import InputError, Problem

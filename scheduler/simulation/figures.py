@@ -22,12 +22,14 @@ from sqlalchemy.engine import Engine
 
 from ..channels.base import Channel, OutgoingPost
 from ..channels.screen.stats import ScreenStats, log_file
+from ..channels.wechat.config import WeChatConfig
 from ..channels.wechat.stats import WeChatStats
+from ..channels.weibo.config import WeiboConfig
 from ..channels.weibo.stats import WeiboStats
 from ..fakes.server import FakeServer
 from ..fakes.wechat import FakeWeChat
 from ..fakes.weibo import FakeWeibo
-from ..inputs.campaign import Campaign, WeChatConfig, WeiboConfig
+from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..planning.planner import Plan
 from ..publishing import states as st

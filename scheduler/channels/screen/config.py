@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from ...inputs.campaign import ScreenConfig
+from ...inputs.campaign import ChannelConfig
 from ...inputs.config import COMMON_CHANNEL_KEYS, HOURS_RE, ID_RE, SIZE_RE, URL_RE, common_channel
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader, parse_time
+
+
+@dataclass(frozen=True)
+class ScreenConfig(ChannelConfig):
+    id: str = ""
+    title: str = ""
+    width: int = 1920
+    height: int = 1080
+    on_from: dt.time = dt.time(7, 0)
+    on_to: dt.time = dt.time(22, 0)
+    slide_seconds: int = 10
+    launch_extra: int = 2  # extra featured items on launch day
+    anthias: str = ""  # base URL of an Anthias signage server that `qm screen push` sends to
 
 
 def read_screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> tuple[ScreenConfig, ...]:

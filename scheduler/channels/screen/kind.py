@@ -9,10 +9,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...inputs.campaign import ChannelConfig, ScreenConfig
+from ...inputs.campaign import ChannelConfig
 from ...support.values import IMAGE_SCHEME, ImageRef
 from ..kinds import Kind
-from .config import read_screens
+from .config import ScreenConfig, read_screens
 
 if TYPE_CHECKING:
     from ...inputs.campaign import Campaign

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ...inputs.campaign import ScreenConfig
 from ...inputs.content import HEADLINE_MAX, LINE_MAX
+from .config import ScreenConfig
 
 
 def problems(config: ScreenConfig, payload: Mapping[str, Any], files: Mapping[str, Path]) -> list[str]:

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...inputs.campaign import ScreenConfig
 from ...runtime.clock import Clock, SystemClock
 from ...stats.sources import DayFigures, Figure, PublishedPost
+from .config import ScreenConfig
 
 SETTLE = dt.timedelta(days=2)  # from the day's midnight: late reports after this are not expected
 

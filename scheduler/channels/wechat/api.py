@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...inputs.campaign import Campaign, ChannelConfig, WeChatConfig
+from ...inputs.campaign import Campaign, ChannelConfig
 from ...inputs.secrets import require_secret
 from ...runtime.clock import Clock
 from ...support import redact
@@ -38,6 +38,7 @@ from ..api import ApiChannel, ImageFile, UnclearOutcome, call_name
 from ..base import ChannelError, OutgoingPost, PermanentError
 from ..images import PostImages, image_kind
 from . import rules
+from .config import WeChatConfig
 
 log = logging.getLogger("qm.wechat")
 

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from ...inputs.campaign import WeChatConfig
+from ...inputs.campaign import ChannelConfig
 from ...inputs.config import COMMON_CHANNEL_KEYS, common_channel
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader
 from ..api_config import API_KEYS, SECRET_KEYS, api_settings, env_name
+
+
+@dataclass(frozen=True)
+class WeChatConfig(ChannelConfig):
+    mode: str = "publish"  # publish | mass_send
+    account_type: str = "subscription"  # subscription | service
+    author: str = ""
+    source_url: str = ""
+    title_max: int = 32
+    author_max: int = 16
+    digest_max: int = 128
+    content_max: int = 20000
+    api_base: str = "https://api.weixin.qq.com"
+    timeout: float = 15.0
+    app_id: str = ""
+    app_secret_env: str = "QM_WECHAT_APPSECRET"  # the secret itself never appears in config.yaml
 
 
 def read_wechat(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> WeChatConfig | None:

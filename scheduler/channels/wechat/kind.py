@@ -9,10 +9,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...inputs.campaign import ChannelConfig, WeChatConfig
+from ...inputs.campaign import ChannelConfig
 from ...support.values import IMAGE_SCHEME, ImageRef
 from ..kinds import Kind
-from .config import read_wechat
+from .config import WeChatConfig, read_wechat
 
 if TYPE_CHECKING:
     import datetime as dt

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ...inputs.campaign import WeChatConfig
 from ..timing import Postponed
+from .config import WeChatConfig
 
 if TYPE_CHECKING:
     from ...planning.planner import Plan

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ...inputs.campaign import WeChatConfig
 from ...rendering.text_measures import utf8_size
 from ...support.values import IMAGE_SCHEME, image_refs
 from ..base import ChannelError, PermanentError, TransientError
 from ..images import MB, image_kind
+from .config import WeChatConfig
 
 COVER_MAX = 10 * MB
 INLINE_MAX = MB - 1  # "< 1 MB"

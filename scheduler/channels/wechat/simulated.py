@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from ...fakes.platforms import Stand
 from ...fakes.wechat import FakeWeChat
-from ...inputs.campaign import WeChatConfig
 from ..base import Channel
 from .api import WeChatChannel
+from .config import WeChatConfig
 
 
 class SimulatedWeChat:

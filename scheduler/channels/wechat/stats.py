@@ -16,11 +16,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ...inputs.campaign import WeChatConfig
 from ...runtime.clock import Clock
 from ...stats.sources import DayFigures, Figure, PublishedPost, StatsError
 from ..base import ChannelError, OutgoingPost
 from .api import WeChatChannel
+from .config import WeChatConfig
 
 ASK_AFTER = dt.time(8, 0)
 UNAUTHORIZED = 48001  # the account has no permission for this API

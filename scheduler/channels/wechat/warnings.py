@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from ...inputs.campaign import Campaign, WeChatConfig
+from ...inputs.campaign import Campaign
 from ...publishing import states as st
 from ..timing import Postponed
+from .config import WeChatConfig
 from .quota import Send, applies, over_quota
 
 if TYPE_CHECKING:  # `qm check` and `qm plan` warn without the database layer (nor the notifiers)

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ...inputs.campaign import Campaign, ChannelConfig, WeiboConfig
+from ...inputs.campaign import Campaign, ChannelConfig
 from ...inputs.secrets import require_secret
 from ...runtime.clock import Clock
 from ...support.errors import ConfigError
@@ -26,6 +26,7 @@ from ..base import Channel, ChannelError, OutgoingPost, PermanentError
 from ..images import PostImages, image_kind
 from . import rules
 from .assisted import AssistedChannel
+from .config import WeiboConfig
 
 
 class WeiboChannel(ApiChannel):

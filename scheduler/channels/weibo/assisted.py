@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...inputs.campaign import WeiboConfig
 from ...runtime.clock import Clock, SystemClock
 from ...support.notify import ASSISTED, Notice, Notifications
 from ...support.values import Receipt
 from ..api import ImageFile
 from ..base import Channel, OutgoingPost, PermanentError, TransientError
 from . import rules
+from .config import WeiboConfig
 
 
 class AssistedChannel(Channel):

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from ...inputs.campaign import WeiboConfig
+from ...inputs.campaign import ChannelConfig
 from ...inputs.config import COMMON_CHANNEL_KEYS, URL_RE, common_channel
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader
 from ..api_config import API_KEYS, IP_RE, SECRET_KEYS, api_settings, env_name
+
+
+@dataclass(frozen=True)
+class WeiboConfig(ChannelConfig):
+    mode: str = "api"  # api | assisted
+    link: str = ""
+    length_max: int = 140
+    api_base: str = "https://api.weibo.com"
+    timeout: float = 15.0
+    access_token_env: str = "QM_WEIBO_TOKEN"
+    token_expires: dt.date | None = None  # Weibo tokens cannot be refreshed: staff are warned ahead
+    token_warn_days: int = 7
+    rip: str = ""  # the real client IP the API asks for
+    safe_domains: tuple[str, ...] = ()  # the app's 安全域名; empty: the host of `link`
+    confirm_remind_minutes: int = 30  # assisted mode: remind staff of an unconfirmed post
+    confirm_deadline_minutes: int = 120  # then report it
 
 
 def read_weibo(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | None) -> WeiboConfig | None:

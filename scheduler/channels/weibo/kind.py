@@ -7,10 +7,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...inputs.campaign import ChannelConfig, WeiboConfig
+from ...inputs.campaign import ChannelConfig
 from ...support.values import IMAGE_SCHEME, ImageRef
 from ..kinds import Kind
-from .config import read_weibo
+from .config import WeiboConfig, read_weibo
 
 if TYPE_CHECKING:
     import datetime as dt

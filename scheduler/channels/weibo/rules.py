@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ...inputs.campaign import WeiboConfig
 from ...rendering.text_measures import URL_RE, has_weibo_topic, weibo_length
 from ..base import ChannelError, PermanentError, TransientError
 from ..images import MB, image_kind
+from .config import WeiboConfig
 
 IMAGE_MAX = 5 * MB - 1
 TRANSIENT_CODES = frozenset({10001, 10002, 10009, 10022, 10023, 10024, 20016})

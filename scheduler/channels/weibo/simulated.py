@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from ...fakes.platforms import Labelled, Stand
 from ...fakes.weibo import FakeWeibo
-from ...inputs.campaign import WeiboConfig
 from ...runtime.clock import Clock
 from ...support.notify import ASSISTED, Notice, Notifications
 from ...support.values import Receipt
@@ -16,6 +15,7 @@ from ..base import Channel, OutgoingPost
 from ..fake import Ledger
 from .api import WeiboChannel
 from .assisted import AssistedChannel
+from .config import WeiboConfig
 from .rules import safe_domains
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ...inputs.campaign import WeiboConfig
 from ...runtime.clock import Clock
 from ...stats.sources import DayFigures, Figure, PublishedPost, StatsError
 from ...support.values import Receipt
 from ..api import ApiChannel
 from ..base import ChannelError, OutgoingPost
+from .config import WeiboConfig
 from .rules import MEANINGS, TRANSIENT_CODES
 
 ASK_AFTER = dt.time(8, 0)

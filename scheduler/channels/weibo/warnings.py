@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from ...inputs.campaign import WeiboConfig
+from .config import WeiboConfig
 from .rules import token_expiry
 
 if TYPE_CHECKING:
