@@ -166,6 +166,9 @@ def test_preview_of_launch_day(tmp_path: Path) -> None:
     assert not re.search(r"(src|href)=\"https?://", page)  # self-contained: nothing loaded from the network
     assert_local_chinese_font(page)
     assert "✓" in result.stdout and "2016-09-08 共" in result.stdout
+    weibo = [line for line in result.stdout.splitlines() if "20160908-weibo-" in line]
+    assert len(weibo) == 2 and all(re.search(r"（\d+ 字）", line) for line in weibo)  # the kind's summary: its length count
+    assert not re.search(r"（\d+ 字）", next(line for line in result.stdout.splitlines() if "20160908-wechat-" in line))
 
 
 def test_preview_outside_the_window() -> None:

@@ -83,6 +83,10 @@ class Kind:
         `findings`: the check's verdict, to show under it). Escape what comes from content."""
         raise NotImplementedError
 
+    def summary(self, payload: Mapping[str, Any]) -> str:
+        """What a one-line listing of a post (`qm preview` in the terminal) shows after its title."""
+        return ""
+
     def channel_label(self, config: ChannelConfig) -> str:
         return self.label or config.name
 

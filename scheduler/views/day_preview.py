@@ -44,7 +44,7 @@ def build(campaign: Campaign, plan: Plan, renderer: Renderer, day: dt.date) -> D
 def summary_lines(campaign: Campaign, preview: DayPreview) -> list[str]:
     lines = [f"{preview.day} 共 {len(preview.posts)} 条内容：" if preview.posts else f"{preview.day} 没有排期内容。"]
     for post, rendered, findings in preview.posts:
-        extra = f"（{rendered.payload['length']} 字）" if "length" in rendered.payload else ""
+        extra = kind_for(post.channel).summary(rendered.payload)
         mark = "✗" if findings else "✓"
         lines.append(f"  {mark} {post.at:%H:%M} {channel_label(campaign, post.channel)}  {post.item.title}{extra}  [{post.id}]")
         lines += [f"      问题：{f.reason}" for f in findings]

@@ -64,6 +64,9 @@ class WeiboKind(Kind):
     def texts(self, payload: Mapping[str, Any]) -> list[str]:
         return [str(payload["text"])]
 
+    def summary(self, payload: Mapping[str, Any]) -> str:
+        return f"（{payload['length']} 字）"
+
     def preview(
         self, campaign: Campaign, post: PlannedPost, rendered: RenderedPost, src: Callable[[ImageRef], str], meta: str, findings: str
     ) -> str:
