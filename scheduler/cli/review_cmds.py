@@ -34,24 +34,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.set_defaults(run=run_approve)
 
     p = sub.add_parser("reject", parents=[common], description="退回一条内容：它不会发布；修改内容后会自动回到待审核。")
-    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
+    _post_id(p)
     p.add_argument("--reason", required=True, metavar="原因", help="退回原因（记入审核记录）")
     _by(p)
     p.set_defaults(run=run_reject)
 
     p = sub.add_parser("cancel", parents=[common], description="取消一条尚未发出的内容。")
-    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
+    _post_id(p)
     p.add_argument("--reason", default="", metavar="原因", help="取消原因（记入审核记录）")
     _by(p)
     p.set_defaults(run=run_cancel)
 
     p = sub.add_parser("retry", parents=[common], description=RETRY_HELP)
-    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
+    _post_id(p)
     _by(p)
     p.set_defaults(run=run_retry)
 
     p = sub.add_parser("confirm", parents=[common], description=CONFIRM_HELP)
-    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
+    _post_id(p)
     p.add_argument("--url", default="", metavar="链接", help="发出后的链接，如 https://weibo.com/…（记入审核记录）")
     _by(p)
     p.set_defaults(run=run_confirm)
@@ -78,6 +78,10 @@ CONFIRM_HELP = (
 PAUSE_HELP = (
     "立即暂停发布（例如遇到全国哀悼日）。正在运行的后台服务几秒内生效；暂停期间到点的内容在恢复后补发，超过补发时限的记为“已错过”。"
 )
+
+
+def _post_id(p: argparse.ArgumentParser) -> None:
+    p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
 
 
 def _by(p: argparse.ArgumentParser) -> None:
