@@ -98,7 +98,9 @@ def test_wechat_and_weibo_posts_go_out_once_and_their_receipts_are_stored(world:
     wechat = h.queue.get(WECHAT_POST)
     assert wechat is not None and wechat.receipt is not None
     data = wechat.receipt.data
-    assert data["thumb_media_id"] in world.wechat.materials and data["media_id"] in world.wechat.drafts and data["image_urls"]
+    assert (
+        data["thumb_media_id"] in world.wechat.library.materials and data["media_id"] in world.wechat.library.drafts and data["image_urls"]
+    )
     if h.campaign.wechat and h.campaign.wechat.mode == "publish":
         assert (
             data["publish_id"] and wechat.receipt.url == data["article_url"] and wechat.receipt.url.startswith("https://mp.weixin.qq.com/")
@@ -276,7 +278,7 @@ def test_under_sustained_faults_every_wechat_post_goes_out_within_grace_with_one
                 assert taken <= post.at.timestamp() + grace
             assert wechat.injected >= len(plan.posts)  # the faults really happened (about one call in five)
             covers = [h.queue.get(p.id).receipt.data["thumb_media_id"] for p in plan.posts]  # type: ignore[union-attr]
-            assert len(set(covers)) == len(plan.posts) == len(wechat.materials)  # one permanent cover per post, never two
+            assert len(set(covers)) == len(plan.posts) == len(wechat.library.materials)  # one permanent cover per post, never two
             assert len(wechat.deliveries) == len(plan.posts)
         finally:
             h.close()

@@ -75,7 +75,7 @@ def test_poll_errors_after_submit_across_restarts_end_published_and_nothing_is_s
 @pytest.mark.parametrize("world", [("publish", "api")], indirect=True)
 def test_a_post_the_platform_never_confirms_goes_to_a_person_and_qm_retry_refuses_it(world: World) -> None:
     h = world.harness
-    world.wechat.publish_delay = 10 * 86400  # the platform says "publishing" for days
+    world.wechat.sending.publish_delay = 10 * 86400  # the platform says "publishing" for days
     h.start()
     h.approve_all()
     h.run_until(NEXT_DAY + dt.timedelta(days=1, hours=2))
@@ -94,7 +94,7 @@ def test_a_post_the_platform_never_confirms_goes_to_a_person_and_qm_retry_refuse
 @pytest.mark.parametrize("world", [("publish", "api")], indirect=True)
 def test_a_publish_job_the_platform_failed_may_be_retried_from_the_kept_draft(world: World) -> None:
     h = world.harness
-    world.wechat.publish_outcomes = [3]  # 常规失败: no article appeared
+    world.wechat.sending.publish_outcomes = [3]  # 常规失败: no article appeared
     h.start()
     h.approve_all()
     h.run_until(AFTER_SLOT)

@@ -109,10 +109,10 @@ def test_reads_are_matched_to_posts_by_receipt_and_missed_days_are_caught_up(wor
     reads = {(r.day, r.post_id): r.value for r in world.values() if r.metric == "read_user" and r.post_id}
     for post_id, msgid in world.msgids.items():
         for day in [*DAYS, dt.date(2016, 9, 6)]:
-            expected = world.wechat.reads(msgid, day)
+            expected = world.wechat.statistics.reads(msgid, day)
             assert reads.get((day.isoformat(), post_id), 0) == expected
     account = {r.day: r.value for r in world.values() if r.subject == "account" and r.metric == "read_user"}
-    assert account["2016-09-03"] == sum(world.wechat.reads(m, dt.date(2016, 9, 3)) for m in world.msgids.values())
+    assert account["2016-09-03"] == sum(world.wechat.statistics.reads(m, dt.date(2016, 9, 3)) for m in world.msgids.values())
     assert all(state == "final" for state, _ in world.days().values())
 
 
@@ -120,12 +120,12 @@ def test_no_duplicate_rows_after_a_restart_or_a_second_ask(world: World) -> None
     world.run(at(dt.date(2016, 9, 6), 9))
     first = world.values()
     assert world.run(at(dt.date(2016, 9, 6), 9, 40))["wechat"] == []  # final days are not asked again
-    world.wechat.delayed = {dt.date(2016, 9, 6)}
+    world.wechat.statistics.delayed = {dt.date(2016, 9, 6)}
     world.run(at(dt.date(2016, 9, 7), 9))
     assert world.days()["2016-09-06"][0] == "delay"
     again = world.run(at(dt.date(2016, 9, 7), 10))  # asked again while not final; rows replaced, not added
     assert again["wechat"] == [dt.date(2016, 9, 6)]
-    world.wechat.delayed = set()
+    world.wechat.statistics.delayed = set()
     world.run(at(dt.date(2016, 9, 7), 11))
     assert world.days()["2016-09-06"][0] == "final"
     rows = world.values()
@@ -135,7 +135,7 @@ def test_no_duplicate_rows_after_a_restart_or_a_second_ask(world: World) -> None
 
 
 def test_no_data_yet_is_asked_again_later(world: World) -> None:
-    world.wechat.ready_after = dt.time(10, 0)  # the platform is late computing the day
+    world.wechat.statistics.ready_after = dt.time(10, 0)  # the platform is late computing the day
     world.run(at(dt.date(2016, 9, 2), 9))
     assert world.days()["2016-09-01"][0] == "nodata"
     assert "尚未算出" in world.days()["2016-09-01"][1]
@@ -158,7 +158,7 @@ def test_an_error_answer_stops_the_source_for_this_run_and_is_caught_up(world: W
 
 
 def test_missing_permission_is_told_once(world: World) -> None:
-    world.wechat.datacube_allowed = False
+    world.wechat.statistics.datacube_allowed = False
     world.weibo.count_allowed = False
     world.run(at(dt.date(2016, 9, 3), 9))
     world.run(at(dt.date(2016, 9, 4), 9))

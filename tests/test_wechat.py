@@ -35,10 +35,10 @@ def test_publish_uploads_images_drafts_submits_then_polls_until_published(
     post = outgoing(campaign, heihe_plan, WECHAT_POST, checkpoints)
     receipt = ch.publish(post)
     assert receipt.status == "accepted" and receipt.data["publish_id"] == receipt.external_id
-    assert receipt.data["thumb_media_id"] in server.materials and receipt.data["media_id"] in server.drafts
-    article = server.drafts[receipt.data["media_id"]]["articles"][0]
+    assert receipt.data["thumb_media_id"] in server.library.materials and receipt.data["media_id"] in server.library.drafts
+    article = server.library.drafts[receipt.data["media_id"]]["articles"][0]
     assert "qm-image:" not in article["content"]  # every placeholder replaced by an uploaded URL
-    assert set(receipt.data["image_urls"].values()) <= server.image_urls and receipt.data["image_urls"]
+    assert set(receipt.data["image_urls"].values()) <= server.library.image_urls and receipt.data["image_urls"]
     assert all(url in article["content"] for url in receipt.data["image_urls"].values())
     assert article["title"] == post.payload["title"] and article["thumb_media_id"] == receipt.data["thumb_media_id"]
     # The publish_id was stored before publish() returned, so a crash right now loses nothing.
@@ -46,7 +46,7 @@ def test_publish_uploads_images_drafts_submits_then_polls_until_published(
     assert [c["stage"] for c in checkpoints] == ["uploading"] * uploads + ["draft", "submitting", "submitted"]
     assert checkpoints[-1]["publish_id"] == receipt.external_id
     assert ch.reconcile(post, receipt) == receipt  # still publishing (status 1)
-    clock.advance(server.publish_delay)
+    clock.advance(server.sending.publish_delay)
     done = ch.reconcile(post, receipt)
     assert done is not None and done.status == "published" and done.url.startswith("https://mp.weixin.qq.com/s/")
     assert done.data["publish_id"] == receipt.external_id and done.data["thumb_media_id"] and done.data["article_url"] == done.url
@@ -65,11 +65,11 @@ def test_a_retry_after_a_fault_reuses_the_uploads_the_platform_already_holds(
     with pytest.raises(TransientError, match=f"微信接口 {name} 返回错误 -1"):  # the call named in full
         ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, checkpoints))
     held = checkpoints[-1]
-    assert held["stage"] == "uploading" and held["thumb_media_id"] in server.materials and "media_id" not in held
+    assert held["stage"] == "uploading" and held["thumb_media_id"] in server.library.materials and "media_id" not in held
     receipt = ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, checkpoints))  # the retry resumes from the checkpoint
     assert receipt.status == "accepted" and receipt.data["thumb_media_id"] == held["thumb_media_id"]
-    assert server.calls["add_material"] == 1 and len(server.materials) == 1  # one permanent cover for the post
-    assert len(server.image_urls) == len(receipt.data["image_urls"])  # each in-article image stored once
+    assert server.calls["add_material"] == 1 and len(server.library.materials) == 1  # one permanent cover for the post
+    assert len(server.library.image_urls) == len(receipt.data["image_urls"])  # each in-article image stored once
     ch.close()
 
 
@@ -88,7 +88,7 @@ def _interrupted_after_the_uploads(campaign: Campaign, heihe_plan: Plan, server:
     server.fail_next("add", body={"errcode": -1, "errmsg": "system error"})
     with pytest.raises(TransientError):
         ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, checkpoints))
-    assert checkpoints[-1]["thumb_media_id"] in server.materials
+    assert checkpoints[-1]["thumb_media_id"] in server.library.materials
     return checkpoints
 
 
@@ -98,12 +98,12 @@ def test_a_retry_uploads_a_cover_deleted_on_the_platform_once_more(
     ch = channel(campaign, clock)
     checkpoints = _interrupted_after_the_uploads(campaign, heihe_plan, server, ch)
     stale = checkpoints[-1]["thumb_media_id"]
-    assert _delete_material(server, stale)["errcode"] == 0 and stale not in server.materials
+    assert _delete_material(server, stale)["errcode"] == 0 and stale not in server.library.materials
     assert _delete_material(server, stale)["errcode"] == 40007  # gone: the platform says so
     receipt = ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, checkpoints))
     fresh = receipt.data["thumb_media_id"]
-    assert receipt.status == "accepted" and fresh != stale and fresh in server.materials
-    assert server.drafts[receipt.data["media_id"]]["articles"][0]["thumb_media_id"] == fresh
+    assert receipt.status == "accepted" and fresh != stale and fresh in server.library.materials
+    assert server.library.drafts[receipt.data["media_id"]]["articles"][0]["thumb_media_id"] == fresh
     assert any(c.get("thumb_media_id") == fresh and "media_id" not in c for c in checkpoints)  # the new cover checkpointed at once
     assert server.calls["add_material"] == 2 and server.calls["add"] == 3  # refused once with the stale cover, then made
     ch.close()
@@ -245,7 +245,7 @@ def test_a_lost_submit_answer_is_never_resent_blindly(campaign: Campaign, heihe_
     server.fail_next("submit", drop=True)  # the job is created, the answer never arrives
     with pytest.raises(UnclearOutcome):
         ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, log))
-    assert log[-1]["stage"] == "submitting" and len(server.jobs) == 1
+    assert log[-1]["stage"] == "submitting" and len(server.sending.jobs) == 1
     with pytest.raises(PermanentError, match="发表记录"):
         ch.reconcile(outgoing(campaign, heihe_plan, WECHAT_POST, log), Receipt("accepted", data=log[-1]))
     assert server.calls["submit"] == 1
@@ -255,11 +255,11 @@ def test_a_lost_submit_answer_is_never_resent_blindly(campaign: Campaign, heihe_
 def test_final_publish_statuses_go_to_a_person_with_their_meaning(
     campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock, status: int
 ) -> None:
-    server.publish_outcomes = [status]
+    server.sending.publish_outcomes = [status]
     ch = channel(campaign, clock)
     post = outgoing(campaign, heihe_plan, WECHAT_POST)
     receipt = ch.publish(post)
-    clock.advance(server.publish_delay)
+    clock.advance(server.sending.publish_delay)
     with pytest.raises(PermanentError, match=PUBLISH_STATUS[status]) as caught:
         ch.reconcile(post, receipt)
     message = str(caught.value)
