@@ -26,6 +26,7 @@ from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.publishing.queue_sync import fill
 from scheduler.rendering.payloads import Renderer
+from scheduler.web import edit_pages
 from scheduler.web.server import Server
 from tests.browser_helpers import chromium, need_chromium
 from tests.conftest import HEIHE
@@ -115,6 +116,33 @@ def test_edit_a_title_in_the_form_changes_the_file_and_sends_the_post_back_with_
         row.locator("td.del").inner_text() == f"－ 标题：{post.item.title}"
         and row.locator("td.add").inner_text() == "＋ 标题：质量月里说质量：新标题"
     )
+
+
+def test_a_post_the_daemon_takes_while_an_edit_is_saved_says_it_went_out_unchanged(
+    world: World, page: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post = world.post_of("wechat", "2016-09-14")
+    queue, now = world.running.queue, BEFORE.timestamp()
+    review.approve(queue, post.id, "李科长", now)
+    assert queue.move(post.id, st.SCHEDULED, "后台服务", "已排定", now)
+    real_save = edit_pages.save
+
+    def daemon_claims_first(*args: Any, **kwargs: Any) -> Any:  # the daemon's claim lands after the page's check
+        assert queue.claim(post.id, "后台服务", now) is not None
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(edit_pages, "save", daemon_claims_first)
+    login(page, world.url, "王编辑")
+    page.goto(f"{world.url}/edit/{post.item.id}")
+    page.fill("#f-title", "质量月里说质量：晚到的标题")
+    page.click("button:has-text('检查并保存')")
+    page.wait_for_url(f"**/edit/{post.item.id}?done=saved-late")
+    assert "发出的是修改前的文字" in page.inner_text("main")
+    taken = queue.get(post.id)
+    assert taken is not None and taken.state == st.PUBLISHING and taken.payload["title"] == post.item.title
+    last = queue.history(post.id)[-1]
+    assert (last.who, last.from_state, last.to_state) == ("王编辑（web）", st.PUBLISHING, st.PUBLISHING)
+    assert "修改了标题" in last.why and "这次修改没有用到它" in last.why
 
 
 def test_a_refused_edit_shows_the_message_next_to_the_field_and_keeps_the_file(world: World, page: Any) -> None:

@@ -177,6 +177,9 @@ class _Sync:
             return
         if old.state in st.LOCKED:
             result.ignored.append(r.post_id)
+            if edit is not None:  # the edit came too late for this post: the audit says it went out unchanged
+                late = f"{edit.what}；这条内容当时已{st.LABELS[old.state]}，发出的是修改前的文字，这次修改没有用到它"
+                record_audit(conn, r.post_id, old.state, old.state, edit.who, late, now)
             return
         self._keep(r)
         named = version_records.changes(conn, r.post_id, old.version, r.version) if self.sources else []

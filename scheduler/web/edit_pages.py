@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..inputs.content_save import EditRejected, StaleEdit, refresh, save
+from ..publishing import states as st
 from ..support.errors import QmError
 from .app import Call, action, view
 from .pages import done_message, redirect_done, site_of
@@ -56,9 +57,11 @@ def edit_save(call: Call) -> Response:
         return call.page("edit.html", status=409, **site.edit_values(site.edit_form(item_id), values, {"": [str(exc)]}))
     if not saved.changed:
         return redirect_done(f"/edit/{quote(item_id)}", "unchanged")
-    refresh(console.queue, console.campaign, site.renderer, saved, call.who(), console.now())
+    _, _, result = refresh(console.queue, console.campaign, site.renderer, saved, call.who(), console.now())
     site.reload()
-    return redirect_done(f"/edit/{quote(item_id)}", "saved")
+    waiting = {e.id for e in page.posts if e.state in st.BEFORE_PUBLISHING}
+    late = [p for p in result.ignored if p in waiting]  # claimed by the daemon between the check above and the save
+    return redirect_done(f"/edit/{quote(item_id)}", "saved-late" if late else "saved")
 
 
 def _raw(call: Call, name: str) -> str | None:
