@@ -330,12 +330,51 @@ def test_poster_texts_are_checked_again_when_the_font_file_changes(
     assert checked == [len(library.items)]
     _forget_result(config)
     checked.clear()
-    assert _run(config, capsys)[2] == 0 and checked == [0]
+    assert _run(config, capsys)[2] == 0 and checked == []  # every character known: the font is not read
     st = font.stat()
     os.utime(font, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a font file written again
     _forget_result(config)
     checked.clear()
     assert _run(config, capsys)[2] == 0 and checked == [len(library.items)]
+
+
+@pytest.mark.parametrize(
+    ("title", "checked", "words"),
+    [
+        ("人机料法", [], None),  # characters the font is known to have: no font file read
+        ("人机料法\u200b环", [1, 1], "U+200B"),  # known characters but an invisible one: checked, and reported
+        ("人机料法鼍", [1], None),  # a character not seen before: only this text is checked against the font
+        ("人机料法\U0001f600", [1, 1], "U+1F600"),  # one no font has: checked, then against the system's fonts
+    ],
+)
+def test_only_poster_texts_with_new_characters_are_checked_against_the_fonts(
+    project: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    title: str,
+    checked: list[int],
+    words: str | None,
+) -> None:
+    from scheduler.poster import fonts, glyphs
+
+    calls: list[int] = []
+    real = glyphs.text_problems
+
+    def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFile]) -> list[Problem]:
+        texts = list(texts)
+        calls.append(len(texts))
+        return real(texts, font_files)
+
+    monkeypatch.setattr(glyphs, "text_problems", text_problems)
+    config = project()
+    campaign = load_campaign(config)
+    assert _run(config, capsys)[2] == 0 and calls == [len(load_library(campaign.paths.content, campaign.text_values).items)]
+    _edit(config.parent / ITEM, "title: 人机料法环", f"title: {title}")
+    calls.clear()
+    result = _run(config, capsys)
+    assert calls == checked
+    assert (result[2] == 0) if words is None else (result[2] == 2 and words in result[1])
+    assert _run(config, capsys, "--no-cache") == result  # the same verdict as checking every text
 
 
 def test_a_change_of_code_checks_every_part_again(

@@ -85,6 +85,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     from ..inputs.content import editorial_problems
     from ..planning.plan_checks import coverage_shortfalls
     from ..publishing import channel_warnings as warnings
+    from .check_glyphs import glyph_problems
 
     campaign = ctx.campaign
     problems: list[Problem] = []
@@ -105,7 +106,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     ]
     findings += editorial_problems(ctx.library)
     findings += coverage_shortfalls(campaign, ctx.library, plan)
-    findings += _glyph_problems(ctx, parts)
+    findings += glyph_problems(ctx, parts)
     findings += _channel_problems(ctx)
     if findings:
         raise InputError(f"检查发现 {len(findings)} 个问题", findings)
@@ -132,27 +133,6 @@ def _post_findings(ctx: Context, post: PlannedPost, parts: Parts) -> list[str]:
     reasons = [f.reason for f in lint_post(ctx.campaign, rendered)]
     parts.keep_findings(post, files, reasons)
     return reasons
-
-
-def _glyph_problems(ctx: Context, parts: Parts) -> list[Problem]:
-    """Every character of every poster text of the library, against the fonts that would draw it;
-    texts drawn by the same fonts before need no second look."""
-    from ..poster import fonts, glyphs
-    from ..poster.texts import PosterText
-    from .check_parts import file_state
-
-    font = ctx.campaign.brand.font
-    # The configured and bundled fonts come first and usually have every character: the system's
-    # fonts (a fc-list run) are looked for only when they have not. The verdict is the same.
-    first = fonts.candidates(font, system=False)
-    tried = "\0".join(f"{f.path}:{f.index}:{file_state(f.path)}" for f in first)
-    texts = [PosterText.of(item) for item in ctx.library.items]
-    new = [text for text in texts if not parts.text_ok(tried, text)]
-    if glyphs.text_problems(new, first):
-        return glyphs.text_problems(new, fonts.candidates(font))
-    for text in new:  # drawn by the first fonts: the same verdict while they and the text are the same
-        parts.keep_text_ok(tried, text)
-    return []
 
 
 def _layout_problems(ctx: Context) -> list[Problem]:

@@ -4,7 +4,8 @@ renders and checks only the posts that file changed (the whole result: `check_ca
 - a post's findings: under the same and the planned post itself (its slot, reason and the whole
   content item), with the size, times and inode of each poster file the post's rules looked at,
   compared again when the verdict is used;
-- a poster text can be drawn: under qm's code, the text and the fonts tried (path, size, times, inode).
+- which characters of the library each font tried first has: under qm's code and those fonts (path,
+  face, size, times, inode); a poster text whose characters one of them has is drawn (`check_glyphs`).
 Only verdicts used or made by the last check are kept. Also Jinja2's compiled templates, per code.
 `qm build` and `qm posters` keep, the same way, which images each post's rendering named (under what
 the rendering reads: qm's code, the config, the templates and the post), so that an unchanged plan
@@ -14,8 +15,10 @@ tells which posters it needs without rendering every post again.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,10 +72,10 @@ def compiled_templates(state: Path, code: str) -> BytecodeCache | None:
     return Compiled(str(folder))
 
 
-def file_state(path: Path) -> str:
+def file_state(path: str | Path) -> str:
     """A file's size, times and inode (a file written anew has a new inode); "absent" if there is none."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return "absent"
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
@@ -94,6 +97,7 @@ class Parts:
         self._old: dict[str, object] = {}
         self._kept: dict[str, object] = {}
         self._post_keys: dict[str, str] = {}
+        self._items: dict[int, tuple[object, str]] = {}  # id(item) -> (item, digest of its repr)
         try:
             data = json.loads(path.read_bytes()) if reuse else None
             if isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("entries"), dict):
@@ -113,10 +117,20 @@ class Parts:
     def keep_templates_ok(self) -> None:
         self._kept[_hash(self._rendering, "templates")] = True
 
+    def _item_digest(self, post: PlannedPost) -> str:
+        """The digest of the repr of the post's whole content item, made once per item (posts share them)."""
+        known = self._items.get(id(post.item))
+        if known is None or known[0] is not post.item:
+            known = self._items[id(post.item)] = (post.item, _hash(repr(post.item)))
+        return known[1]
+
     def _post_key(self, post: PlannedPost) -> str:
-        key = self._post_keys.get(post.id)
-        if key is None:  # asked for twice when the post is checked: its repr (the whole item) made once
-            key = self._post_keys[post.id] = _hash(self._rendering, "post", post.id, repr(post))
+        """Under what the rendering reads, the post: every field (the whole content item by its digest)."""
+        post_id = post.id
+        key = self._post_keys.get(post_id)
+        if key is None:  # asked for twice when the post is checked: made once
+            rest = (f"{f.name}={getattr(post, f.name)!r}" for f in dataclasses.fields(post) if f.name != "item")
+            key = self._post_keys[post_id] = _hash(self._rendering, "post", post_id, *rest, self._item_digest(post))
         return key
 
     def findings(self, post: PlannedPost) -> list[str] | None:
@@ -128,7 +142,7 @@ class Parts:
         files, reasons = entry.get("files"), entry.get("reasons")
         if not (isinstance(files, dict) and isinstance(reasons, list) and all(isinstance(r, str) for r in reasons)):
             return None
-        if any(not isinstance(state, str) or file_state(Path(name)) != state for name, state in files.items()):
+        if any(not isinstance(state, str) or file_state(name) != state for name, state in files.items()):
             return None
         self._kept[key] = entry
         return reasons
@@ -147,15 +161,16 @@ class Parts:
     def keep_images(self, post: PlannedPost, images: tuple[ImageRef, ...]) -> None:
         self._kept[_hash(self._rendering, "images", post.id, repr(post))] = [[i.ref, i.item, i.layout, i.size] for i in images]
 
-    def _text_key(self, fonts: str, text: object) -> str:
-        return _hash(self._code, "text", fonts, repr(text))
+    def covered(self, fonts: str, count: int) -> list[str]:
+        """Per font of `fonts` (their names and files' states, `count` of them), the characters it is
+        known to have (`check_glyphs`); empty strings when nothing is known."""
+        value = self._get(_hash(self._code, "glyphs", fonts))
+        if isinstance(value, list) and len(value) == count and all(isinstance(chars, str) for chars in value):
+            return value
+        return [""] * count
 
-    def text_ok(self, fonts: str, text: object) -> bool:
-        """`fonts` names the fonts tried and their files' states; `text` a poster text (by its repr)."""
-        return self._get(self._text_key(fonts, text)) is True
-
-    def keep_text_ok(self, fonts: str, text: object) -> None:
-        self._kept[self._text_key(fonts, text)] = True
+    def keep_covered(self, fonts: str, chars: list[str]) -> None:
+        self._kept[_hash(self._code, "glyphs", fonts)] = chars
 
     def save(self) -> None:
         """Keep the verdicts this check used or made (and no others); nothing written if they are the same."""
