@@ -13,6 +13,9 @@ The time of each is also given as CPU time (user + system), steadier than the wa
   (what staff do before running the check): the file is parsed again and the posts of its item
   rendered and checked again, the rest comes from the verdicts of the previous run;
 - warm: nothing changed, the stored result is replayed.
+A last line times a process that only imports what a check after one edit cannot do without (the
+command modules, the config, content and plan modules, the renderer and the rules, PyYAML for the
+edited file, Jinja2 and the CSS inliner for its posts) and does nothing else: the floor of that case.
 
 The commands run with bytecode caching on (PYTHONDONTWRITEBYTECODE removed from their environment),
 as in any installation: otherwise every run would compile qm's modules again.
@@ -47,6 +50,22 @@ EXAMPLE = Path("examples") / "heihe-2016" / "config.yaml"
 EDITED = Path("content") / "grassroots" / "grassroots-five-factors-bakery.md"  # planned on all three channels
 WORDS = ("把原因一一落到实处", "把原因逐一落到实处")
 BARE = [sys.executable, "-c", "pass"]
+# What `qm check` after one content edit imports and cannot do without (all present in older checkouts too).
+EDIT_IMPORTS = (
+    "scheduler.cli.main",
+    "scheduler.cli.campaign_cmds",
+    "scheduler.cli.check_cache",
+    "scheduler.cli.check_parts",
+    "scheduler.inputs.content",
+    "scheduler.planning.plan_checks",
+    "scheduler.publishing.channel_warnings",
+    "scheduler.rendering.payloads",
+    "scheduler.rendering.lint",
+    "scheduler.channels",
+    "scheduler.poster.fonts",
+    "yaml",
+    "css_inline",
+)
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 CACHES = (CHECK_RESULT, CHECK_PARTS, COMPILED, CONFIG_FILE, CONTENT_FILE, LAYOUTS_FILE)  # an older checkout has some of them
 
@@ -92,6 +111,7 @@ def commands(python: str, root: Path, config: Path, label: str = "") -> dict[str
         "qm check (cold)": (check, forget(*CACHES)),
         "qm check (1 edit)": (check, edit),
         "qm check (warm)": (check, None),
+        "imports of check (1 edit)": ([python, "-c", f"import {', '.join(EDIT_IMPORTS)}"], None),
     }
     return {f"{label}{name}": (command, root, before) for name, (command, before) in timed.items()}
 

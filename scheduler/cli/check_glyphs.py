@@ -22,16 +22,27 @@ if TYPE_CHECKING:
     from .context import Context
 
 
-def needed(text: PosterText, probe: str) -> set[str]:
-    """The characters drawing `text` needs from one font (as `glyphs.text_problems` counts them)."""
-    return {ch for ch in text.title + text.headline + text.line + text.summary + probe if not ch.isspace()}
+def needed(text: PosterText, probe: str) -> tuple[set[str], set[str]]:
+    """The distinct characters of `text`, and those drawing it needs from one font (as
+    `glyphs.text_problems` counts them: no spaces, the probe's added)."""
+    distinct = set(text.title + text.headline + text.line + text.summary)
+    return distinct, {ch for ch in distinct if not ch.isspace()} | set(probe)
 
 
-def drawn_before(text: PosterText, chars: set[str], covered: Sequence[set[str]]) -> bool:
-    """True if one font is known to have every character of `text` (`chars`) and none is invisible."""
-    from ..poster.glyphs import invisible
+def drawn_before(distinct: set[str], chars: set[str], covered: Sequence[set[str]], invisible: dict[str, bool]) -> bool:
+    """True if one font is known to have every character the text needs (`chars`) and none of its
+    characters (`distinct`) is invisible; `invisible` remembers each character's answer."""
+    from ..poster import glyphs
 
-    return any(chars <= have for have in covered) and not any(invisible(ch) for ch in text.title + text.headline + text.line + text.summary)
+    if not any(chars <= have for have in covered):
+        return False
+    for ch in distinct:
+        hidden = invisible.get(ch)
+        if hidden is None:
+            hidden = invisible[ch] = glyphs.invisible(ch)
+        if hidden:
+            return False
+    return True
 
 
 def glyph_problems(ctx: Context, parts: Parts) -> list[Problem]:
@@ -45,14 +56,15 @@ def glyph_problems(ctx: Context, parts: Parts) -> list[Problem]:
     first = fonts.candidates(font, system=False)
     tried = "\0".join(f"{f.path}:{f.index}:{file_state(f.path)}" for f in first)
     known = [set(chars) for chars in parts.covered(tried, len(first))]
-    texts = [(text, needed(text, fonts.PROBE)) for text in map(PosterText.of, ctx.library.items)]
-    new = [(text, chars) for text, chars in texts if not drawn_before(text, chars, known)]
+    texts = [(text, *needed(text, fonts.PROBE)) for text in map(PosterText.of, ctx.library.items)]
+    invisible: dict[str, bool] = {}
+    new = [(text, chars) for text, distinct, chars in texts if not drawn_before(distinct, chars, known, invisible)]
     if new:
         from ..poster import glyphs
 
         if glyphs.text_problems([text for text, _ in new], first):
             return glyphs.text_problems([text for text, _ in new], fonts.candidates(font))
-    everything = set().union(*(chars for _, chars in texts))
+    everything = set().union(*(chars for _, _, chars in texts))
     parts.keep_covered(tried, [_has(f, have, everything, new) for f, have in zip(first, known, strict=True)])
     return []
 
