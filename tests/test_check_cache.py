@@ -227,8 +227,24 @@ def _forget_result(config: Path) -> None:
     (config.parent / ".qm" / check_cache.FILE).unlink()
 
 
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources of the YAML texts PyYAML parsed in-process (the others came from the parsed-YAML cache)."""
+    from scheduler.inputs import located_yaml
+
+    seen: list[str] = []
+    real = located_yaml.parse_text
+
+    def parse_text(text: str, source: str, line_offset: int = 0) -> object:
+        seen.append(source)
+        return real(text, source, line_offset)
+
+    monkeypatch.setattr(located_yaml, "parse_text", parse_text)
+    return seen
+
+
 def test_after_editing_one_content_file_only_its_posts_are_checked_again(
-    project: Callable[..., Path], rendered: list[str], capsys: pytest.CaptureFixture[str]
+    project: Callable[..., Path], rendered: list[str], parsed: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = project()
     posts = _plan(config).posts
@@ -236,13 +252,16 @@ def test_after_editing_one_content_file_only_its_posts_are_checked_again(
     assert sorted(rendered) == sorted(p.id for p in posts)  # the first check renders every post
     _forget_result(config)
     rendered.clear()
-    assert _run(config, capsys)[2] == 0 and rendered == []  # nothing changed: every verdict reused
+    parsed.clear()
+    assert _run(config, capsys)[2] == 0 and rendered == [] and parsed == []  # nothing changed: every verdict reused
 
     item = next(p.item for p in posts if p.item.source.partition(":")[0].endswith(".md"))
     path = Path(item.source.partition(":")[0])
     path.write_text(path.read_text(encoding="utf-8") + "\n这是最佳做法。\n", encoding="utf-8")
     rendered.clear()
+    parsed.clear()
     edited = _run(config, capsys)
+    assert parsed == []  # the file's front matter is as it was: the body is Markdown, no YAML parsed
     assert sorted(rendered) == sorted(p.id for p in _plan(config).posts if p.item.id == item.id)
     assert 0 < len(rendered) < len(posts)
     assert edited[2] == 2 and "最佳" in edited[1]
@@ -349,6 +368,7 @@ def test_poster_texts_are_checked_again_when_the_font_file_changes(
 )
 def test_only_poster_texts_with_new_characters_are_checked_against_the_fonts(
     project: Callable[..., Path],
+    parsed: list[str],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     title: str,
@@ -371,7 +391,9 @@ def test_only_poster_texts_with_new_characters_are_checked_against_the_fonts(
     assert _run(config, capsys)[2] == 0 and calls == [len(load_library(campaign.paths.content, campaign.text_values).items)]
     _edit(config.parent / ITEM, "title: 人机料法环", f"title: {title}")
     calls.clear()
+    parsed.clear()
     result = _run(config, capsys)
+    assert parsed == [str(config.parent / ITEM)]  # only the edited front matter is parsed again
     assert calls == checked
     assert (result[2] == 0) if words is None else (result[2] == 2 and words in result[1])
     assert _run(config, capsys, "--no-cache") == result  # the same verdict as checking every text
