@@ -60,14 +60,14 @@ def _planted(config: Path, marker: str) -> None:
 WORK = ("jinja2", "scheduler.planning.planner", "scheduler.inputs.content", "sqlalchemy", "httpx", "PIL")
 
 
-def _imported_by_check(config: Path) -> list[str]:
-    """Which of WORK a `qm check` run imports: a replayed result renders nothing and makes no plan."""
+def _imported_by_check(config: Path, modules: Sequence[str] = WORK) -> list[str]:
+    """Which of `modules` a `qm check` run imports: a replayed result renders nothing and makes no plan."""
     probe = (
         "import contextlib, io, sys\n"
         "from scheduler.cli.main import main\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
         f"    main(['check', '-c', {str(config)!r}])\n"
-        f"print(' '.join(m for m in {WORK!r} if m in sys.modules))"
+        f"print(' '.join(m for m in {tuple(modules)!r} if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT, env=_env()).stdout
     return out.split()
@@ -93,6 +93,16 @@ def test_a_cached_check_prints_exactly_what_a_fresh_one_printed(project: Callabl
     (config.parent / ".qm" / check_cache.FILE).unlink()
     (config.parent / ".qm" / check_parts.FILE).unlink()
     assert _imported_by_check(config) == ["jinja2", "scheduler.planning.planner", "scheduler.inputs.content"]  # the check itself
+
+
+def test_a_check_after_one_edit_imports_only_what_that_needs(project: Callable[..., Path]) -> None:
+    """The edited front matter needs PyYAML and its posts Jinja2; no database, HTTP client, Pillow,
+    logging or HTML parser (a version's markup tokens)."""
+    config = project()
+    assert _check(config)[2] == 0
+    _edit(config.parent / ITEM, "title: 人机料法环", "title: 人机料法")
+    modules = ("yaml", "jinja2", "sqlalchemy", "httpx", "PIL", "logging", "html.parser")
+    assert _imported_by_check(config, modules) == ["yaml", "jinja2"]
 
 
 def test_no_cache_checks_in_full_and_the_plain_run_replays(project: Callable[..., Path]) -> None:

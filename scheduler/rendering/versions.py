@@ -19,7 +19,6 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from html.parser import HTMLParser
 from typing import Any
 
 LENGTH = 16  # hex digits of a version (older versions have 12: see is_legacy)
@@ -27,7 +26,6 @@ LEGACY_LENGTH = 12
 _SPACE = re.compile(r"\s+")
 _WIDE = r"\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"  # CJK characters and full-width punctuation
 _SPACE_BY_WIDE = re.compile(rf"(?<=[{_WIDE}]) | (?=[{_WIDE}])")
-_STYLE_PUNCT = re.compile(r"\s*([:;,])\s*")
 
 
 def collapse(text: str) -> str:
@@ -35,49 +33,13 @@ def collapse(text: str) -> str:
     return _SPACE_BY_WIDE.sub("", _SPACE.sub(" ", text).strip())
 
 
-class _Tokens(HTMLParser):
-    """Markup as a list of tokens: tags with their attributes, and non-blank text runs."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tokens: list[list[Any]] = []
-        self._text: list[str] = []
-
-    def _flush(self) -> None:
-        text = collapse("".join(self._text))
-        self._text.clear()
-        if text:
-            self.tokens.append(["t", text])
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._flush()
-        self.tokens.append(["<", tag, sorted([name, _attr(name, value or "")] for name, value in attrs)])
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        self._flush()
-        self.tokens.append([">", tag])
-
-    def handle_data(self, data: str) -> None:
-        self._text.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._flush()
-
-
-def _attr(name: str, value: str) -> str:
-    value = collapse(value)
-    return _STYLE_PUNCT.sub(r"\1", value).rstrip(";") if name == "style" else value
-
-
 def normalise_text(text: str) -> Any:
     """Plain text: whitespace collapsed; text with markup: its tokens (tags and collapsed text)."""
     if "<" not in text:
         return collapse(text)
-    parser = _Tokens()
+    from .markup_tokens import Tokens  # the HTML parser: only for text with markup (poster words have none)
+
+    parser = Tokens()
     parser.feed(text)
     parser.close()
     return parser.tokens

@@ -31,6 +31,18 @@ def _quote(value: Any) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+class RedactingFilter(logging.Filter):
+    """Masks secrets in a record's message, arguments and structured fields (the formatter scrubs tracebacks)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact.scrub(record.getMessage())
+        record.args = None
+        fields = getattr(record, "qm_fields", None)
+        if isinstance(fields, dict):
+            record.qm_fields = {k: redact.scrub(str(v)) if isinstance(v, str) else v for k, v in fields.items()}
+        return True
+
+
 class KeyValueFormatter(logging.Formatter):
     def __init__(self, tz: dt.tzinfo | None = None) -> None:
         super().__init__()
@@ -89,7 +101,7 @@ def setup_logging(state_dir: Path | None, level: int = logging.INFO, tz: dt.tzin
             raise path_error(exc, "写入日志文件", log, "状态目录（配置的 paths.state）必须可以写入：检查权限和磁盘，或换一个位置") from exc
     for handler in handlers:
         handler.setFormatter(formatter)
-        handler.addFilter(redact.RedactingFilter())
+        handler.addFilter(RedactingFilter())
         root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -4,12 +4,12 @@ Two nets: every secret value qm reads (`secrets.read_secret`, tokens a channel f
 registered here and replaced by `***` wherever it appears; and anything shaped like a credential in
 a URL or a JSON body (`access_token=…`, `"secret": "…"`) is masked even if it was never
 registered. `scrub` is applied to channel error messages (hence the audit log and notifications)
-and, through `RedactingFilter`, to every log record.
+and, through `logs.RedactingFilter`, to every log record (kept there: this module does not import logging,
+which the commands that only scrub channel errors do not need).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 
@@ -39,15 +39,3 @@ def scrub(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(rf"\g<1>{MASK}", text)
     return text
-
-
-class RedactingFilter(logging.Filter):
-    """Masks secrets in a record's message, arguments and structured fields (the formatter scrubs tracebacks)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = scrub(record.getMessage())
-        record.args = None
-        fields = getattr(record, "qm_fields", None)
-        if isinstance(fields, dict):
-            record.qm_fields = {k: scrub(str(v)) if isinstance(v, str) else v for k, v in fields.items()}
-        return True
