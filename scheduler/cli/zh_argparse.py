@@ -7,7 +7,6 @@ call time, so replacing those two names translates usage, section titles and err
 from __future__ import annotations
 
 import argparse
-import difflib
 from collections.abc import Callable
 from typing import Any
 
@@ -57,6 +56,8 @@ class Parser(argparse.ArgumentParser):
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
         parsed, extras = super().parse_known_args(args, namespace)
         if extras:
+            import difflib  # only for a mistyped option: not on every start-up
+
             known = [o for action in self._actions for o in action.option_strings]
             guesses = [g for e in extras if e.startswith("-") for g in difflib.get_close_matches(e.split("=")[0], known, 1)]
             guess = f"（是不是想写 {'、'.join(guesses)}？）" if guesses else ""
