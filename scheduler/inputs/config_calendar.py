@@ -5,7 +5,6 @@ the plan must cover."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 
 from .campaign import Coverage, KeyDates, Pin, Reminders
 from .located_yaml import Mapping
@@ -78,6 +77,8 @@ def coverage(r: Reader, data: Mapping) -> Coverage:
     items = r.seq(m, "topics", "coverage")
     for i, topic in enumerate(topics):
         if topic not in TOPICS:
+            import difflib  # only for an unknown topic
+
             close = difflib.get_close_matches(topic, list(TOPICS), n=1)
             hint = f"是不是 {close[0]}？" if close else "主题的写法见 content/README.md"
             r.problem(items.where(i), f"coverage.topics 的第 {i + 1} 项 {topic!r} 不是已知的主题", hint)

@@ -5,9 +5,7 @@ Readers never raise for bad input; they collect every problem so a check reports
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import difflib
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -49,6 +47,8 @@ class Reader:
         for key in m:
             if key in allowed:
                 continue
+            import difflib  # only for a key the reader does not know
+
             close = difflib.get_close_matches(str(key), [a for a in allowed if a not in m], n=1)
             if close:
                 self._typos[(id(m), close[0])] = (key, m.line_of(key))
@@ -222,6 +222,8 @@ def date_error(value: Any) -> str:
     year, month, day = map(int, match.groups())
     if not 1 <= month <= 12:
         return f"月份只能是 1–12，{DATE_FORMAT}"
+    import calendar  # only to explain a bad date
+
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         return f"{year} 年 {month} 月只有 {days} 天"

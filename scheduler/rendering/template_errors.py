@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -80,6 +79,8 @@ def render_message(exc: Exception, context: dict[str, Any]) -> str:
         # {{ sumary }} or {{ title }}: perhaps item.summary, item.title; a field of an object in the context
         candidates = {f: f"{key}.{f}" for key, value in reversed(context.items()) for f in _fields(type(value))}
         candidates.update({key: key for key in context})
+        import difflib  # only to explain a template error
+
         close = [name] if name in candidates else difflib.get_close_matches(name, list(candidates), n=1)
         guess = candidates[close[0]] if close else ""
         return f"模板中的变量 {name} 不存在" + (f"（是不是想写 {guess}？）" if guess else "") + f"，可用：{'、'.join(context)}"
@@ -101,6 +102,8 @@ def render_message(exc: Exception, context: dict[str, Any]) -> str:
 
 def _choices(name: str, available: Iterable[str]) -> str:
     names = list(available)
+    import difflib
+
     guess = difflib.get_close_matches(name, names, n=1)
     return (f"（是不是想写 {guess[0]}？）" if guess else "") + f"，可用：{'、'.join(names)}"
 
