@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -335,76 +336,92 @@ def test_a_new_day_reuses_every_verdict_on_posts(
     assert _stored(config)["key"] != key  # checked afresh (not replayed), and stored under the new day
 
 
-def test_poster_texts_are_checked_again_when_the_font_file_changes(
-    project: Callable[..., Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+@dataclass
+class GlyphWork:
+    looked_up: list[str] = field(default_factory=list)  # characters looked up in a font's character map by the check itself
+    checked: list[int] = field(default_factory=list)  # how many texts each `glyphs.text_problems` call was given
+
+
+@pytest.fixture
+def glyph_work(monkeypatch: pytest.MonkeyPatch) -> GlyphWork:
     from scheduler.poster import fonts, glyphs
+
+    work = GlyphWork()
+    real_covers, real_problems = fonts.covers, glyphs.text_problems
+    inside: list[bool] = []
+
+    def covers(font: fonts.FontFile, ch: str) -> bool:
+        if not inside:
+            work.looked_up.append(ch)
+        return real_covers(font, ch)
+
+    def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFile]) -> list[Problem]:
+        texts = list(texts)
+        work.checked.append(len(texts))
+        inside.append(True)
+        try:
+            return real_problems(texts, font_files)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(fonts, "covers", covers)
+    monkeypatch.setattr(glyphs, "text_problems", text_problems)
+    return work
+
+
+def test_poster_texts_are_checked_again_when_the_font_file_changes(
+    project: Callable[..., Path], capsys: pytest.CaptureFixture[str], glyph_work: GlyphWork, tmp_path: Path
+) -> None:
+    from scheduler.poster import fonts
 
     bundled = fonts.bundled_font()
     assert bundled is not None
     font = tmp_path / "brand-font.ttc"
     shutil.copyfile(bundled.path, font)
     config = project(lambda text: text.replace("  accent:", f"  font: {font}\n  accent:", 1))
-    checked: list[int] = []
-    real = glyphs.text_problems
-
-    def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFile]) -> list[Problem]:
-        texts = list(texts)
-        checked.append(len(texts))
-        return real(texts, font_files)
-
-    monkeypatch.setattr(glyphs, "text_problems", text_problems)
+    campaign = load_campaign(config)
+    library = load_library(campaign.paths.content, campaign.text_values)
+    every = {ch for item in library.items for ch in item.title + item.headline + item.line + item.summary + fonts.PROBE}
+    every -= {ch for ch in every if ch.isspace()}
     assert _run(config, capsys)[2] == 0
-    library = load_library(load_campaign(config).paths.content, load_campaign(config).text_values)
-    assert checked == [len(library.items)]
+    assert sorted(glyph_work.looked_up) == sorted(every) and glyph_work.checked == []  # each character once; every text drawn
     _forget_result(config)
-    checked.clear()
-    assert _run(config, capsys)[2] == 0 and checked == []  # every character known: the font is not read
+    glyph_work.looked_up.clear()
+    assert _run(config, capsys)[2] == 0 and glyph_work.looked_up == []  # every character known: the font is not read
     st = font.stat()
     os.utime(font, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a font file written again
     _forget_result(config)
-    checked.clear()
-    assert _run(config, capsys)[2] == 0 and checked == [len(library.items)]
+    assert _run(config, capsys)[2] == 0 and sorted(glyph_work.looked_up) == sorted(every)
 
 
 @pytest.mark.parametrize(
-    ("title", "checked", "words"),
+    ("title", "looked_up", "checked", "words"),
     [
-        ("人机料法", [], None),  # characters the font is known to have: no font file read
-        ("人机料法\u200b环", [1, 1], "U+200B"),  # known characters but an invisible one: checked, and reported
-        ("人机料法鼍", [1], None),  # a character not seen before: only this text is checked against the font
-        ("人机料法\U0001f600", [1, 1], "U+1F600"),  # one no font has: checked, then against the system's fonts
+        ("人机料法", [], [], None),  # characters the font is known to have: no font file read
+        ("人机料法鼍", ["鼍"], [], None),  # a character not seen before: only it is looked up
+        ("人机料法\u200b环", ["\u200b"], [1, 1], "U+200B"),  # an invisible one: that text is checked, and reported
+        ("人机料法\u00ad环", ["\u00ad"], [1, 1], "U+00AD"),  # invisible though the font has it (a soft hyphen): the same
+        ("人机料法\U0001f600", ["\U0001f600"], [1, 1], "U+1F600"),  # one no font has: checked, then against the system's fonts
     ],
 )
-def test_only_poster_texts_with_new_characters_are_checked_against_the_fonts(
+def test_only_new_characters_are_looked_up_and_only_failing_texts_checked(
     project: Callable[..., Path],
     parsed: list[str],
+    glyph_work: GlyphWork,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
     title: str,
+    looked_up: list[str],
     checked: list[int],
     words: str | None,
 ) -> None:
-    from scheduler.poster import fonts, glyphs
-
-    calls: list[int] = []
-    real = glyphs.text_problems
-
-    def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFile]) -> list[Problem]:
-        texts = list(texts)
-        calls.append(len(texts))
-        return real(texts, font_files)
-
-    monkeypatch.setattr(glyphs, "text_problems", text_problems)
     config = project()
-    campaign = load_campaign(config)
-    assert _run(config, capsys)[2] == 0 and calls == [len(load_library(campaign.paths.content, campaign.text_values).items)]
+    assert _run(config, capsys)[2] == 0
     _edit(config.parent / ITEM, "title: 人机料法环", f"title: {title}")
-    calls.clear()
+    glyph_work.looked_up.clear()
     parsed.clear()
     result = _run(config, capsys)
     assert parsed == [str(config.parent / ITEM)]  # only the edited front matter is parsed again
-    assert calls == checked
+    assert glyph_work.looked_up == looked_up and glyph_work.checked == checked
     assert (result[2] == 0) if words is None else (result[2] == 2 and words in result[1])
     assert _run(config, capsys, "--no-cache") == result  # the same verdict as checking every text
 
