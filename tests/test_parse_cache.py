@@ -157,3 +157,60 @@ def test_posters_keep_their_layouts_parsed(project: Callable[..., Path]) -> None
     assert entries and all(Path(source).is_relative_to(config.parent / "templates" / "posters") for source, _ in entries.values())
     second = _qm(config, "posters", *day)
     assert second[2] == 0 and second[3] == []  # config, content and layouts: no parser at all
+
+
+TRICKY = [
+    "a: 1\nb: [x, 2, 1.5, .inf, true, null, ~, '', \"q\"]\nc: {d: {e: [f, {g: h}]}}\n",
+    "a: 2027-09-01\nb: 2027-09-01 08:00:00+08:00\nc: 20:00\nd: 2027-09-31\ne: 0x1f\nf: 1_000\n",
+    "base: &b {x: 1, y: [1, 2]}\nuse: *b\nlist: &l [a, b]\nagain: *l\ns: &s text\nt: *s\n",
+    "a: !!binary aGk=\nb: !!set {c}\nc: !!omap [{d: 1}]\nd: !!str 12\ne: !!int '7'\n",
+    "- a\n- [b, c]\n- {d: e}\n- - f\n  - g\n",
+    "1: one\n2.5: two\ntrue: three\n~: four\n",
+    "",
+    "# only a comment\n",
+    "plain text\n",
+    "a: 1\na: 2\n",  # a duplicate key
+    "a: 1\n? [b]\n: 2\n",  # a key that is a list
+    "a: &x [*x]\n",  # a list that contains itself
+    "a: &m {b: *m}\n",  # a mapping that contains itself
+    "<<: {a: 1}\nb: 2\n",  # a merge key (not supported)
+    "a: !custom 1\n",
+    "a: 1\n---\nb: 2\n",  # two documents
+    "a: [1, 2\n",  # a syntax error
+    "a: 1\n\tb: 2\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_trees_are_built_as_the_constructors_build_them(text: str) -> None:
+    """`_load` builds strings, mappings and lists itself (faster than PyYAML's constructors): the
+    same trees, marks, errors and messages as the loader's own `get_single_data`."""
+
+    def by_constructors() -> Any:
+        loader = yamlsrc._loader_class()(text)
+        loader.qm_source, loader.qm_offset = "x.yaml", 3
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+
+    expected: Any
+    try:
+        expected = by_constructors()
+    except Exception as exc:  # whatever the constructors raise, _load raises too
+        with pytest.raises(type(exc)) as raised:
+            yamlsrc._load(text, "x.yaml", 3)
+        assert str(raised.value) == str(exc)
+        return
+    _same(yamlsrc._load(text, "x.yaml", 3), expected, text)
+
+
+def test_every_shipped_text_is_built_as_the_constructors_build_it() -> None:
+    for text, source, offset in _shipped_texts():
+        loader = yamlsrc._loader_class()(text)
+        loader.qm_source, loader.qm_offset = source, offset
+        try:
+            expected = loader.get_single_data()
+        finally:
+            loader.dispose()
+        _same(yamlsrc._load(text, source, offset), expected, source)

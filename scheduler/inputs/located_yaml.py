@@ -74,23 +74,30 @@ def _line(loader: Any, node: yaml.Node) -> int:
 
 
 def _mapping(loader: Any, node: yaml.MappingNode) -> Mapping:
-    import yaml
-
     result = Mapping()
     result.source, result.line = loader.qm_source, _line(loader, node)
     result.key_lines = {}
     for key_node, value_node in node.value:
-        raw_key = loader.construct_object(key_node, deep=True)
-        if not isinstance(raw_key, (str, int, float, bool)) and raw_key is not None:
-            raise yaml.constructor.ConstructorError(None, None, "不支持的键类型", key_node.start_mark)
-        key = str(raw_key)
-        if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"键 {key!r} 重复出现（第 {result.key_lines[key]} 行已有），请删去或合并其中一个", key_node.start_mark
-            )
+        key = _key(loader, result, key_node, loader.construct_object(key_node, deep=True))
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = _line(loader, key_node)
     return result
+
+
+def _key(loader: Any, mapping: Mapping, key_node: yaml.Node, raw_key: Any) -> str:
+    """A mapping's next key, said as text: a plain value, not in the mapping yet."""
+    if type(raw_key) is str and raw_key not in mapping:  # nearly every key
+        return raw_key
+    import yaml
+
+    if not isinstance(raw_key, (str, int, float, bool)) and raw_key is not None:
+        raise yaml.constructor.ConstructorError(None, None, "不支持的键类型", key_node.start_mark)
+    key = str(raw_key)
+    if key in mapping:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"键 {key!r} 重复出现（第 {mapping.key_lines[key]} 行已有），请删去或合并其中一个", key_node.start_mark
+        )
+    return key
 
 
 def _sequence(loader: Any, node: yaml.SequenceNode) -> Sequence:
@@ -122,9 +129,50 @@ def _load(text: str, source: str, line_offset: int) -> Any:
     loader = _loader_class()(text)
     loader.qm_source, loader.qm_offset = source, line_offset
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        return None if node is None else _build(loader, node)
     finally:
         loader.dispose()
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _build(loader: Any, root: yaml.Node) -> Any:
+    """What `loader.get_single_data()` makes of `root` (the constructors above), built directly: plain
+    strings, mappings and lists (nearly every node) without PyYAML's generic constructor machinery;
+    any other node by the loader's own constructors. A node that contains itself (`&a [*a]`) fails
+    as the constructors fail."""
+    import yaml
+
+    scalar, mapping, sequence = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+    open_nodes: set[int] = set()
+
+    def build(node: yaml.Node) -> Any:
+        kind, tag = type(node), node.tag
+        if kind is scalar:
+            return node.value if tag == _STR else loader.construct_object(node)
+        if not ((kind is mapping and tag == _MAP) or (kind is sequence and tag == _SEQ)):
+            return loader.construct_object(node, deep=True)
+        if id(node) in open_nodes:
+            raise yaml.constructor.ConstructorError(None, None, "found unconstructable recursive node", node.start_mark)
+        open_nodes.add(id(node))
+        result: Any
+        if kind is sequence:
+            result = Sequence(build(child) for child in node.value)
+            result.item_lines = [_line(loader, child) for child in node.value]
+        else:
+            result = Mapping()
+            result.key_lines = {}
+            for key_node, value_node in node.value:
+                key = _key(loader, result, key_node, build(key_node))
+                result[key] = build(value_node)
+                result.key_lines[key] = _line(loader, key_node)
+        open_nodes.discard(id(node))  # (an exception ends the whole build)
+        result.source, result.line = loader.qm_source, _line(loader, node)
+        return result
+
+    return build(root)
 
 
 class YamlSyntaxError(Exception):

@@ -204,7 +204,8 @@ def _place_coverage(campaign: Campaign, boards: list[_Board]) -> None:
             for board in sorted(boards, key=lambda b: given[b.name]):  # sorted() is stable: ties keep config order
                 items = [i for i in board.regular() if i.topic == topic]
                 slots = [s for i in items for s in board.area_slots.get(i.area, [])]
-                fits = lambda s, i, b=board: i.valid_on(s.day) and s in b.area_slots.get(i.area, ())  # noqa: E731
+                own = {area: set(area_slots) for area, area_slots in board.area_slots.items()}  # looked up per pair
+                fits = lambda s, i, own=own: i.valid_on(s.day) and s in own.get(i.area, ())  # noqa: E731
                 if _match(board, items, slots, "coverage", fits, limit=1):
                     given[board.name] += 1
                     counts[topic] += 1
