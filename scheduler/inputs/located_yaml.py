@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..support.errors import Problem
 from ..support.os_messages import os_reason
+from . import full_width
 
 if TYPE_CHECKING:
     import yaml
@@ -219,6 +220,8 @@ def parse_text(text: str, source: str, line_offset: int = 0) -> Any:
 
 
 _TAB = "用了 Tab 键缩进：YAML 只能用空格缩进"
+_LIST_INDENT = "列表缩进不一致：每一项都以“- ”开头并左对齐"
+_KEY_INDENT = "这个键的缩进和上面同一层的键不一致：同一层的键要用同样多的空格左对齐"
 _INDENT = "缩进不一致、引号后面多了文字，或前面有引号没有配对：同一层的键要左对齐"
 # PyYAML's problem texts (libyaml's and the pure-Python parser's wording), first match wins.
 _SYNTAX: tuple[tuple[str, str], ...] = (
@@ -226,7 +229,7 @@ _SYNTAX: tuple[tuple[str, str], ...] = (
     (r"did not find expected key|expected <block end>", _INDENT),
     (r"could not find expected ':'", "缺少冒号：每个键后面要写“: ”，或上一行的引号没有配对"),
     (r"did not find expected node content|expected the node content", "这里缺少值：列表项或 [ ] 中少写了内容"),
-    (r"did not find expected '-' indicator", "列表缩进不一致：每一项都以“- ”开头并左对齐"),
+    (r"did not find expected '-' indicator", _LIST_INDENT),
     (r"found unexpected end of stream", "引号没有配对：从这里开始的引号直到文件末尾都没有结束"),
     (r"expected ',' or '\]'", "方括号 [ ] 列表没有正确结束：项之间用逗号分隔，最后写 ]"),
     (r"expected ',' or '\}'", "花括号 { } 没有正确结束：项之间用逗号分隔，最后写 }"),
@@ -246,19 +249,38 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offs
     if re.search(r"end of stream|expected ',' or", problem) and exc.context_mark:  # where the quote or bracket opened
         mark = exc.context_mark
     line, column = (mark.line, mark.column) if mark else (0, 0)
-    where = f"{source}:{line + 1 + line_offset}"
     if re.search(r"[\u4e00-\u9fff]", problem):  # raised by this module's constructors, already Chinese
-        return Problem(f"YAML 格式错误：{problem.strip()}", where)
+        return Problem(f"YAML 格式错误：{problem.strip()}", f"{source}:{line + 1 + line_offset}")
     lines = text.splitlines()
-    char = lines[line][column : column + 1] if line < len(lines) else ""
-    reason = next((zh for pattern, zh in _SYNTAX if re.search(pattern, problem)), "")
-    if "{char}" in reason:
-        reason = _TAB if char == "\t" else reason.format(char=repr(char))
+    slip = _full_width_slip(exc, lines)
+    hint = "检查缩进、冒号和引号"
+    if slip:
+        line, column, typed = slip
+        reason, hint = full_width.in_syntax(typed), full_width.fix(typed)
+    else:
+        char = lines[line][column : column + 1] if line < len(lines) else ""
+        reason = next((zh for pattern, zh in _SYNTAX if re.search(pattern, problem)), "")
+        if "{char}" in reason:
+            reason = _TAB if char == "\t" else reason.format(char=repr(char))
+        if reason == _LIST_INDENT and line < len(lines) and not lines[line].lstrip().startswith("-"):
+            reason = _KEY_INDENT  # a key indented deeper than its neighbours, under a list: not a list item
     return Problem(
         f"YAML 格式错误（第 {column + 1} 列）" + (f"：{reason}" if reason else "：这里无法解析"),
-        where,
-        "检查缩进、冒号和引号",
+        f"{source}:{line + 1 + line_offset}",
+        hint,
     )
+
+
+def _full_width_slip(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str] | None:
+    """A Chinese mark where YAML needs an English one, the likeliest cause of the error: (line, column,
+    the mark), 0-based; None when there is none."""
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    if mark.line < len(lines) and (char := lines[mark.line][mark.column : mark.column + 1]) in full_width.MARKS:
+        return mark.line, mark.column, char
+    found = full_width.key_slip(lines, mark.line)
+    return (*found, "：") if found else None
 
 
 def load(path: Path, source: str | None = None) -> Any:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..support.errors import Problem
+from .full_width import in_value
 from .located_yaml import Mapping, Sequence
 
 _MISSING = object()
@@ -170,7 +171,7 @@ class Reader:
         return parsed
 
     def time(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.time | None:
-        parsed: dt.time | None = self._parsed(m, key, path, default, parse_time, "时间", lambda _: TIME_FORMAT)
+        parsed: dt.time | None = self._parsed(m, key, path, default, parse_time, "时间", time_error)
         return parsed
 
     def _parsed(
@@ -193,7 +194,7 @@ class Reader:
         for i, value in enumerate(values):
             parsed = parse_time(value)
             if parsed is None:
-                self.problem(values.where(i), f"{_join(path, key)} 的第 {i + 1} 项不是有效时间：{value}", TIME_FORMAT)
+                self.problem(values.where(i), f"{_join(path, key)} 的第 {i + 1} 项不是有效时间：{value}", time_error(value))
             elif parsed in out:
                 self.problem(values.where(i), f"{_join(path, key)} 中时间 {value} 重复")
             else:
@@ -214,8 +215,16 @@ def parse_date(value: Any) -> dt.date | None:
     return None
 
 
+def time_error(value: Any) -> str:
+    """How to write a time, after the Chinese mark `value` holds if it holds one (20：00)."""
+    slip = in_value(value)
+    return f"{slip}；{TIME_FORMAT}" if slip else TIME_FORMAT
+
+
 def date_error(value: Any) -> str:
     """Why `value` is not a date, said so that a person can correct it."""
+    if slip := in_value(value):
+        return f"{slip}；{DATE_FORMAT}"
     match = DATE_RE.match(value.strip()) if isinstance(value, str) else None
     if not match:
         return DATE_FORMAT
