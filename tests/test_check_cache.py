@@ -85,8 +85,9 @@ def test_a_cached_check_prints_exactly_what_a_fresh_one_printed(project: Callabl
     # a failing check is replayed too: the same messages on stderr, the same exit code
     item = config.parent / ITEM
     item.write_text(item.read_text(encoding="utf-8").replace("title: 人机料法环", "title: 人机料法\ue000", 1), encoding="utf-8")
+    title = next(i for i, t in enumerate(item.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("title:"))
     failed = _check(config)
-    assert failed[2] == 2 and f"{item}:2" in failed[1] and "U+E000" in failed[1] and failed[1].startswith("错误：")
+    assert failed[2] == 2 and f"{item}:{title}" in failed[1] and "U+E000" in failed[1] and failed[1].startswith("错误：")
     assert _check(config) == failed == _fresh(config)
     assert _imported_by_check(config) == []
     (config.parent / ".qm" / check_cache.FILE).unlink()

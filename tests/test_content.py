@@ -136,7 +136,7 @@ def test_content_problems_speak_of_fields(tmp_path: Path) -> None:
         load_library(tmp_path, {})
     problems = [str(p) for p in info.value.problems]
     assert any(":5：未知的字段 内容 test-item.titel（是不是想写 title？）" in p for p in problems), problems
-    assert any("缺少字段 内容 test-item.title（第 5 行的 titel 是不是 title 写错了？）" in p for p in problems), problems
+    assert any(":2：内容 test-item 缺少字段 title（标题）（第 5 行的 titel 是不是 title 写错了？）" in p for p in problems), problems
     assert not any("配置项" in p for p in problems), problems
 
 
@@ -158,5 +158,7 @@ def test_check_reports_a_short_summary(project: Callable[..., Path]) -> None:
     item.write_text(re.sub(r"(?m)^summary: .*$", "summary: 看清绿色食品标志。", text), encoding="utf-8")
     result = run_qm("check", "-c", config)
     assert result.returncode == 2, result.stderr
-    assert "brand-cert-green-food.md:2：内容 brand-cert-green-food 的摘要只有 9 字，内容库要求 40–90 字" in result.stderr
+    line = next(i for i, t in enumerate(item.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("summary:"))
+    assert line > 2  # the summary's own line, not the item's first
+    assert f"brand-cert-green-food.md:{line}：内容 brand-cert-green-food 的摘要只有 9 字，内容库要求 40–90 字" in result.stderr
     assert "Traceback" not in result.stderr

@@ -85,6 +85,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     from ..inputs.content import editorial_problems
     from ..planning.plan_checks import coverage_shortfalls
     from ..publishing import channel_warnings as warnings
+    from ..rendering.lint import quoted
     from .check_glyphs import glyph_problems
 
     campaign = ctx.campaign
@@ -100,7 +101,9 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     parts.keep_templates_ok()
     plan = ctx.plan
     findings = [
-        Problem(reason, f"{post.id}（{post.channel}）", f"修改内容 {post.item.id}（{post.item.source}），或该渠道的模板")
+        Problem(
+            reason, f"{post.id}（{post.channel}）", f"修改内容 {post.item.id}（{post.item.where_text(quoted(reason))}），或该渠道的模板"
+        )
         for post in plan.posts
         for reason in _post_findings(ctx, post, parts)
     ]

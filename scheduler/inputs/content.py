@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -13,10 +14,10 @@ from ..channels.kinds import kind_names, kinds
 from ..support.errors import ContentError, Problem
 from .located_yaml import Mapping, Sequence, YamlSyntaxError, parse, read_text
 from .readers import Reader
-from .vocabulary import AREAS, LAUNCH_TOPIC, SLOGAN_TOPIC, TOPICS
+from .vocabulary import AREAS, FIELD_LABELS, LAUNCH_TOPIC, SLOGAN_TOPIC, TOPICS
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
-ITEM_KEYS = ("id", "area", "topic", "phase", "title", "summary", "line", "headline", "tags", "channels", "valid_from", "valid_to", "body")
+ITEM_KEYS = tuple(FIELD_LABELS)
 TEXT_FIELDS = ("title", "summary", "line", "headline")
 # Campaign facts a content text may quote as {{ name }}: the campaign's own hotline instead of a number
 # written into the text, the launch event's date, time and venue. Values come from Campaign.text_values.
@@ -59,6 +60,24 @@ class ContentItem:
     valid_to: dt.date | None = None
     phase: str = ""  # launch items: before | after the event starts; "" fits any time
     digest: str = field(default="", compare=False)  # hash of the content, for change detection
+    lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)  # (field, its line in the file), for messages
+    body_line: int = field(default=0, compare=False)  # a Markdown body's first line, for messages
+
+    def where(self, name: str) -> str:
+        """file:line of field `name`; the item's own file:line when the field's line is not known."""
+        return field_where(self.source, self.lines, name)
+
+    def where_text(self, words: str) -> str:
+        """file:line of the text `words` (a finding quotes): in the first field holding it, the very line
+        of a Markdown body; the item's own file:line when no field holds it."""
+        for name in (*TEXT_FIELDS, "body"):
+            at = getattr(self, name).find(words) if words else -1
+            if at < 0:
+                continue
+            if name == "body" and self.body_line:
+                return field_where(self.source, (("body", self.body_line + self.body.count("\n", 0, at)),), "body")
+            return self.where(name)
+        return self.source
 
     @property
     def is_launch(self) -> bool:
@@ -81,6 +100,12 @@ class ContentItem:
         return f"{self.title}：{first}" if first else self.title
 
 
+def field_where(source: str, lines: tuple[tuple[str, int], ...], name: str) -> str:
+    """file:line of field `name`, given an item's own `source` (file:line) and its fields' lines."""
+    line = dict(lines).get(name)
+    return f"{source.rsplit(':', 1)[0]}:{line}" if line and source else source
+
+
 @dataclass(frozen=True)
 class Library:
     items: tuple[ContentItem, ...]
@@ -99,7 +124,7 @@ def load_library(folder: Path, values: AnyMapping[str, str]) -> Library:
     `values` fills the texts' {{ placeholders }}: a campaign's `text_values` (a placeholder without a
     value is reported like any other problem).
     """
-    r = Reader("字段")
+    r = Reader("字段", FIELD_LABELS)
     items: list[ContentItem] = []
     if not folder.is_dir():
         raise ContentError(problems=[Problem("内容库目录不存在", str(folder), "检查 config.yaml 中的 paths.content")])
@@ -127,7 +152,7 @@ def editorial_problems(library: Library) -> list[Problem]:
     return [
         Problem(
             f"内容 {item.id} 的摘要只有 {len(item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字",
-            item.source,
+            item.where("summary"),
             "摘要用作公众号摘要和微博正文，请写完整，见 content/README.md",
         )
         for item in library.items
@@ -137,7 +162,7 @@ def editorial_problems(library: Library) -> list[Problem]:
 
 def load_text(text: str, suffix: str, source: str, values: AnyMapping[str, str]) -> tuple[list[ContentItem], list[Problem]]:
     """The items of one content file's text (as `load_library` reads it) and its problems."""
-    r = Reader("字段")
+    r = Reader("字段", FIELD_LABELS)
     try:
         items = _load_text(r, text, suffix, source, values)
     except YamlSyntaxError as exc:
@@ -159,7 +184,9 @@ def _load_text(r: Reader, text: str, suffix: str, source: str, values: AnyMappin
             r.problem(data.where("body"), "Markdown 文件的正文写在 --- 之后，文件头里不要写 body")
         body = _fill(r, body, f"{source}:{body_line}", values, body_line_base=(source, body_line))
         item = _item(r, data, body.strip(), text, values)
-        return [item] if item else []
+        if item is None:
+            return []
+        return [dataclasses.replace(item, body_line=body_line + body[: len(body) - len(body.lstrip())].count("\n"))]
     data = parse(text, source)
     entries = data if isinstance(data, Sequence) else [data]
     out = []
@@ -268,4 +295,5 @@ def _item(r: Reader, m: Mapping, body: str, raw: str, values: AnyMapping[str, st
         valid_to=valid_to,
         phase=phase,
         digest=hashlib.sha256(raw.encode()).hexdigest()[:16],
+        lines=tuple(m.key_lines.items()),
     )

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..support.errors import Problem
 from ..support.os_messages import os_reason
-from . import full_width
 
 if TYPE_CHECKING:
     import yaml
@@ -251,6 +250,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offs
     line, column = (mark.line, mark.column) if mark else (0, 0)
     if re.search(r"[\u4e00-\u9fff]", problem):  # raised by this module's constructors, already Chinese
         return Problem(f"YAML 格式错误：{problem.strip()}", f"{source}:{line + 1 + line_offset}")
+    from . import full_width  # only to explain a syntax error
+
     lines = text.splitlines()
     slip = _full_width_slip(exc, lines)
     hint = "检查缩进、冒号和引号"
@@ -274,6 +275,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offs
 def _full_width_slip(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str] | None:
     """A Chinese mark where YAML needs an English one, the likeliest cause of the error: (line, column,
     the mark), 0-based; None when there is none."""
+    from . import full_width
+
     mark = exc.problem_mark
     if mark is None:
         return None

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ..support.errors import Problem
-from .full_width import in_value
 from .located_yaml import Mapping, Sequence
 
 _MISSING = object()
+_LISTED = 10  # choices listed in full after a guess at the one meant
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DATE_FORMAT = "日期写作 2027-09-08 的形式，月和日都写两位"
@@ -24,11 +24,16 @@ TIME_FORMAT = "时间写作 20:00，24 小时制"
 
 
 class Reader:
-    """`noun` is what the keys are called in messages: 配置项 in a config file, 字段 in a content item."""
+    """`noun` is what the keys are called in messages: 配置项 in a config file, 字段 in a content item.
 
-    def __init__(self, noun: str = "配置项") -> None:
+    With `labels` (key -> what staff call it), `path` names a thing rather than a place in a file, and a
+    missing key is said of it: `内容 x 缺少字段 title（标题）`; choices given as a dict are listed with
+    their labels too."""
+
+    def __init__(self, noun: str = "配置项", labels: dict[str, str] | None = None) -> None:
         self.problems: list[Problem] = []
         self.noun = noun
+        self.labels = labels
         self._typos: dict[tuple[int, str], tuple[str, int]] = {}  # (mapping, known key) -> (typo, its line)
 
     def problem(self, where: str, message: str, hint: str = "") -> None:
@@ -39,7 +44,11 @@ class Reader:
         typo = self._typos.get((id(m), key))
         if typo:
             hint = f"第 {typo[1]} 行的 {typo[0]} 是不是 {key} 写错了？"
-        self.problem(m.where(), f"缺少{self.noun} {_join(path, key)}", hint)
+        if self.labels is None:
+            self.problem(m.where(), f"缺少{self.noun} {_join(path, key)}", hint)
+        else:
+            owner = f"{path} " if path else ""
+            self.problem(m.where(), f"{owner}缺少{self.noun} {key}（{self.labels.get(key, key)}）", hint)
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -123,10 +132,20 @@ class Reader:
         return tuple(out)
 
     def choice(self, m: Mapping, key: str, path: str, choices: Iterable[str], default: Any = _MISSING) -> str:
+        """One of `choices`; a dict of them (value -> label) is listed with its labels when one is wrong."""
+        labels = choices if isinstance(choices, dict) else {}
         choices = list(choices)
         value = self.text(m, key, path, default)
         if value and value not in choices:
-            self.problem(m.where(key), f"{_join(path, key)} 的值 {value!r} 不可用", f"只能是 {' | '.join(choices)}")
+            shown = [f"{c}（{labels[c]}）" if c in labels else c for c in choices]
+            import difflib  # only for a value that is not one of the choices
+
+            close = difflib.get_close_matches(value, choices, n=1)
+            hint = f"只能是 {' | '.join(shown)}"
+            if close:  # a long list is left out behind a likely guess
+                guess = shown[choices.index(close[0])]
+                hint = f"是不是想写 {guess}？" + (hint if len(choices) <= _LISTED else "")
+            self.problem(m.where(key), f"{_join(path, key)} 的值 {value!r} 不可用", hint)
         return value
 
     def flag(self, m: Mapping, key: str, path: str, default: bool) -> bool:
@@ -217,12 +236,16 @@ def parse_date(value: Any) -> dt.date | None:
 
 def time_error(value: Any) -> str:
     """How to write a time, after the Chinese mark `value` holds if it holds one (20：00)."""
+    from .full_width import in_value  # only to explain a bad value
+
     slip = in_value(value)
     return f"{slip}；{TIME_FORMAT}" if slip else TIME_FORMAT
 
 
 def date_error(value: Any) -> str:
     """Why `value` is not a date, said so that a person can correct it."""
+    from .full_width import in_value  # only to explain a bad value
+
     if slip := in_value(value):
         return f"{slip}；{DATE_FORMAT}"
     match = DATE_RE.match(value.strip()) if isinstance(value, str) else None

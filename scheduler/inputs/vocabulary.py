@@ -62,4 +62,21 @@ TOPICS: dict[str, str] = {**CONSUMER_GOODS, **RIGHTS_CATEGORIES, **OTHER_TOPICS}
 LAUNCH_TOPIC = "launch"
 SLOGAN_TOPIC = "slogan"
 
+# Each field of a content item and what staff call it (content/README.md).
+FIELD_LABELS = {
+    "id": "编号",
+    "area": "活动领域",
+    "topic": "主题",
+    "phase": "启动前后",
+    "title": "标题",
+    "summary": "摘要",
+    "line": "电子屏上的一行字",
+    "headline": "电子屏标题",
+    "tags": "标签",
+    "channels": "可发的渠道",
+    "valid_from": "有效期开始",
+    "valid_to": "有效期结束",
+    "body": "正文",
+}
+
 # Channel kinds. Screens are planned per screen, as channel "screen:<id>".

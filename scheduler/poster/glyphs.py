@@ -38,10 +38,9 @@ def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFi
     problems: list[Problem] = []
     drawable: dict[str, bool] = {}  # each distinct character is looked up once, however many texts use it
     for text in texts:
-        where = text.source or text.id
         seen: set[str] = set()
         for name, label in FIELDS.items():
-            value = getattr(text, name)
+            value, where = getattr(text, name), text.where(name)
             if value in seen:  # a headline that is the title: said once
                 continue
             seen.add(value)

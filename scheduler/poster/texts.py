@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..inputs.campaign import Campaign
-from ..inputs.content import ContentItem
+from ..inputs.content import ContentItem, field_where
 from ..inputs.vocabulary import AREAS, TOPICS
 from . import pictures
 
@@ -23,14 +23,19 @@ class PosterText:
     topic: str = ""
     source: str = ""  # content file:line, for messages
     tags: tuple[str, ...] = ()
+    lines: tuple[tuple[str, int], ...] = ()  # (field, its line in the content file), for messages
 
     def words(self) -> dict[str, str]:
-        """What the poster says (its source file:line and tags are not part of it)."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("source", "tags")}
+        """What the poster says (where it is written and its tags are not part of it)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("source", "tags", "lines")}
+
+    def where(self, name: str) -> str:
+        """file:line of field `name` in the content file, for messages."""
+        return field_where(self.source, self.lines, name) or self.id
 
     @classmethod
     def of(cls, item: ContentItem) -> PosterText:
-        return cls(item.id, item.title, item.headline, item.line, item.summary, item.area, item.topic, item.source, item.tags)
+        return cls(item.id, item.title, item.headline, item.line, item.summary, item.area, item.topic, item.source, item.tags, item.lines)
 
 
 def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:

@@ -44,6 +44,8 @@ _HOTLINE = re.compile(r"(?<!\d)123(?:15|65|31|58|30)(?!\d)")
 # Wording about the launch event that only fits one side of its start.
 _INVITES = re.compile(r"欢迎[^。；！]{0,20}(?:参加|参与|到现场|来现场|走进)|邀您|邀请您|将于|将在[^。；！]{0,30}举行|等您|即将")
 _REPORTS = re.compile(r"已经?举行|举行了|圆满|顺利举办|今天(?:上午|下午|晚上)[^。；！]{0,40}举行|拉开了")
+# A finding quotes the words it is about in “”: where to look for them in the content.
+_QUOTED = re.compile(r"“([^”]+)”")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,12 @@ def lint_post(campaign: Campaign, post: RenderedPost) -> list[Finding]:
     reasons += _hotlines(campaign, text)
     reasons += _launch_wording(campaign, dt.datetime.fromisoformat(post.at), text)
     return [Finding(post.post_id, post.channel, r) for r in reasons]
+
+
+def quoted(reason: str) -> str:
+    """The words a finding's reason quotes (“最好”); "" when it quotes none."""
+    match = _QUOTED.search(reason)
+    return match.group(1) if match else ""
 
 
 def _hotlines(campaign: Campaign, text: str) -> list[str]:

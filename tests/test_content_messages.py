@@ -1,0 +1,63 @@
+"""What a content file's author reads when something is wrong: the line of the field concerned, the
+field by the name staff use, the values allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.inputs.content import load_library
+from scheduler.support.errors import ContentError
+
+from .conftest import run_qm
+from .test_content import GOOD as ITEM
+
+
+def _problems(tmp_path: Path, text: str) -> list[str]:
+    (tmp_path / "a.md").write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as info:
+        load_library(tmp_path, {})
+    return [str(p) for p in info.value.problems]
+
+
+def test_a_missing_field_is_said_of_the_item_with_its_name(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, ITEM.replace("title: 买盐看标识\n", ""))
+    assert problem == f"{tmp_path / 'a.md'}:2：内容 test-item 缺少字段 title（标题）", problem
+
+
+def test_a_wrong_area_lists_the_areas_with_their_names(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, ITEM.replace("area: rights", "area: right"))
+    assert problem.startswith(
+        f"{tmp_path / 'a.md'}:3：内容 test-item.area 的值 'right' 不可用（是不是想写 rights（严格质量整治与消费维权）？"
+    ), problem
+    assert "只能是 brand（质量品牌提升） | rights（严格质量整治与消费维权） | mechanism（质量创建与工作机制）" in problem, problem
+
+
+def test_a_wrong_topic_suggests_the_one_meant_without_listing_them_all(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, ITEM.replace("topic: goods-salt", "topic: goods_salt"))
+    assert problem == f"{tmp_path / 'a.md'}:4：内容 test-item.topic 的值 'goods_salt' 不可用（是不是想写 goods-salt（食盐）？）", problem
+
+
+def test_a_chinese_colon_in_the_front_matter_is_named_at_its_line(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, ITEM.replace("topic: goods-salt", "topic：goods-salt"))
+    assert problem.startswith(f"{tmp_path / 'a.md'}:4：YAML 格式错误（第 6 列）：用了中文冒号“：”，键后面要写英文冒号“:”"), problem
+
+
+def test_check_points_at_the_line_holding_what_it_found(project: Callable[..., Path]) -> None:
+    config = project()
+    path = config.parent / "content" / "rights" / "anti-fake-ccc-check.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("title: 一看二查", "title: 😀最好一看二查").replace("CCC是产品安全方面的基本要求", "CCC是最佳的产品安全基本要求")
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    title = next(i for i, t in enumerate(lines, 1) if t.startswith("title:"))
+    body = next(i for i, t in enumerate(lines, 1) if "最佳" in t)
+    assert title > 2 and body > title + 5  # neither is the item's first line
+
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"{path}:{title}：内容 anti-fake-ccc-check 的标题中有海报字体没有的字：😀" in result.stderr, result.stderr
+    assert f"禁用的绝对化用语“最好”（修改内容 anti-fake-ccc-check（{path}:{title}）" in result.stderr, result.stderr
+    assert f"禁用的绝对化用语“最佳”（修改内容 anti-fake-ccc-check（{path}:{body}）" in result.stderr, result.stderr
