@@ -74,6 +74,14 @@ def test_the_slip_is_named_at_its_line(project: Callable[..., Path], original: s
     assert says in problem and "列表缩进" not in problem, problem
 
 
+def test_a_section_of_one_key_written_with_the_chinese_colon_is_named(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t + "\ndaemon:\n  lease_timeout：45\n")
+    (problem,) = _problems(path)
+    assert problem == f"{path}:{_line_of(path, 'daemon:')}：daemon 应当是一个映射（键: 值）（其中的“：”是中文冒号，要用英文冒号“:”）", (
+        problem
+    )
+
+
 def test_the_command_says_it_in_chinese_with_exit_code_2(project: Callable[..., Path]) -> None:
     path = project(lambda t: t.replace("campaign:\n", "campaign：\n", 1))
     result = run_qm("check", "-c", path)

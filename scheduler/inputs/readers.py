@@ -74,7 +74,9 @@ class Reader:
                 self.missing(m, key, path, "请补上这一节")
             return None
         if not isinstance(value, Mapping):
-            self.problem(m.where(key), f"{_join(path, key)} 应当是一个映射（键: 值）")
+            from .full_width import in_value  # a section of one key written `key：value` reads as text
+
+            self.problem(m.where(key), f"{_join(path, key)} 应当是一个映射（键: 值）", in_value(value))
             return None
         return value
 
