@@ -70,3 +70,12 @@ def key_slip(lines: list[str], line: int) -> tuple[int, int] | None:
         if i < line and _KEY_LINE.match(text):
             return None
     return None
+
+
+def syntax_slip(lines: list[str], line: int, column: int) -> tuple[int, int, str] | None:
+    """A Chinese mark where YAML needs an English one, the likeliest cause of a parser error at (line,
+    column): (line, column, the mark), 0-based; None when there is none."""
+    if line < len(lines) and (char := lines[line][column : column + 1]) in MARKS:
+        return line, column, char
+    found = key_slip(lines, line)
+    return (*found, "：") if found else None

@@ -253,7 +253,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offs
     from . import full_width  # only to explain a syntax error
 
     lines = text.splitlines()
-    slip = _full_width_slip(exc, lines)
+    slip = full_width.syntax_slip(lines, exc.problem_mark.line, exc.problem_mark.column) if exc.problem_mark else None
     hint = "检查缩进、冒号和引号"
     if slip:
         line, column, typed = slip
@@ -270,20 +270,6 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offs
         f"{source}:{line + 1 + line_offset}",
         hint,
     )
-
-
-def _full_width_slip(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str] | None:
-    """A Chinese mark where YAML needs an English one, the likeliest cause of the error: (line, column,
-    the mark), 0-based; None when there is none."""
-    from . import full_width
-
-    mark = exc.problem_mark
-    if mark is None:
-        return None
-    if mark.line < len(lines) and (char := lines[mark.line][mark.column : mark.column + 1]) in full_width.MARKS:
-        return mark.line, mark.column, char
-    found = full_width.key_slip(lines, mark.line)
-    return (*found, "：") if found else None
 
 
 def load(path: Path, source: str | None = None) -> Any:
