@@ -6,10 +6,17 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from scheduler.cli import build_approval
+from scheduler.cli.context import Context
+from scheduler.cli.main import main
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.content import Library
 from scheduler.planning.planner import Plan
+from scheduler.rendering.payloads import Renderer
 from scheduler.screens.build import CURRENT, screens_root
 from scheduler.screens.daily import build_day, build_days, in_order
 from tests.conftest import run_qm
@@ -86,3 +93,53 @@ def test_bad_dates_are_explained(project: Callable[..., Path]) -> None:
     assert both.returncode == 2 and "只能用一种" in both.stderr
     outside = run_qm("build", "-c", config, "--from", "2027-08-01")
     assert outside.returncode == 2 and "不在活动期" in outside.stderr
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch, owner: type, name: str) -> list[int]:
+    """Count the calls of a real method (which still runs)."""
+    calls = [0]
+    real = getattr(owner, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
+def test_a_warm_build_neither_renders_nor_refreshes_the_queue_and_a_change_is_still_picked_up(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = project(lambda t: t.replace("size: 1920x1080", "size: 480x270").replace("size: 1080x1920", "size: 270x480"))
+    # September 2027 is still to come: the queue decides what the screens show. Every write here is
+    # followed by a whole command before the next one, so the database's times always show it.
+    monkeypatch.setattr(build_approval, "SETTLED_NS", 0)
+    refreshed, rendered = _counted(monkeypatch, Context, "filled_queue"), _counted(monkeypatch, Renderer, "render")
+    build = ["-c", str(config), "build", "--from", "2027-09-07", "--to", "2027-09-08"]
+    current = config.parent / ".qm" / "screens" / "center" / CURRENT / "playlist.json"
+
+    def run(args: list[str]) -> str:
+        refreshed[0] = rendered[0] = 0
+        assert main(args) == 0
+        return capsys.readouterr().out
+
+    cold = run(build)
+    assert refreshed[0] == 1 and rendered[0] > 0 and "尚未审核" in cold
+    warm = run(build)
+    assert (refreshed[0], rendered[0]) == (0, 0) and "新生成 0 张" in warm and "（0 份有变化）" in warm and "尚未审核" in warm
+
+    for date in ("2027-09-07", "2027-09-08"):  # the queue changed: read again
+        run(["-c", str(config), "approve", "--date", date, "--by", "王科长"])
+    shown = run(build)
+    assert refreshed[0] == 1 and "尚未审核" not in shown
+    slides = json.loads(current.read_text(encoding="utf-8"))["slides"]
+    featured = next(s for s in slides if s["kind"] == "featured" and s["layout"] == "screen-slide")  # a content file's post
+    assert run(build) and (refreshed[0], rendered[0]) == (0, 0)
+
+    item = next(p for p in config.parent.glob("content/**/*.md") if f"\nid: {featured['item']}\n" in p.read_text(encoding="utf-8"))
+    words = item.read_text(encoding="utf-8")  # edited: back to review, off the screen
+    item.write_text(words.replace("\ntitle: ", "\ntitle: 新版", 1).replace("\nline: ", "\nline: 新版", 1), encoding="utf-8")
+    edited = run(build)
+    assert refreshed[0] == 1 and rendered[0] > 0 and featured["post"] in edited
+    assert featured["post"] not in {s["post"] for s in json.loads(current.read_text(encoding="utf-8"))["slides"]}

@@ -9,6 +9,7 @@ import datetime as dt
 
 from ..poster.batch import Progress
 from ..screens.daily import Approval, DayBuild, approval, build_day, build_days, check_day, in_order, pick_screens
+from .build_approval import KeptApproval
 from .context import Context
 
 
@@ -33,14 +34,18 @@ def build_window(
 
 
 def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
-    """What may go on the walls those days, by the queue refreshed first (as `qm queue` does)."""
+    """What may go on the walls those days, by the queue refreshed first (as `qm queue` does); when
+    nothing it depends on changed since the last build, by the states that build read (build_approval)."""
     today = ctx.today()
     if last < today:
         return approval({}, today)
-    queue = ctx.filled_queue()
     start = ctx.campaign.at(max(first, today), dt.time())
     end = ctx.campaign.at(last + dt.timedelta(days=1), dt.time())
-    return approval({p.id: p.state for p in queue.find(start=start.timestamp(), end=end.timestamp())}, today)
+
+    def read() -> dict[str, str]:
+        return {p.id: p.state for p in ctx.filled_queue().find(start=start.timestamp(), end=end.timestamp())}
+
+    return approval(KeptApproval(ctx.campaign, ctx.plan, today, first, last).states(read), today)
 
 
 HELD_SHOWN = 12  # unapproved posts listed by name; the rest are counted

@@ -3,11 +3,9 @@ by a process pool (one worker per core; drawing and PNG encoding are CPU-bound).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +86,11 @@ def _run(campaign: Campaign, todo: list[Prepared], font_files: list[fonts.FontFi
         for p in todo:
             yield _work(p)
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from . import draw, export  # noqa: F401 - loaded before the workers fork, not once in each of them
+
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(campaign, font_files)) as pool:
         futures = [pool.submit(_work, p) for p in todo]

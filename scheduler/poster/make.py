@@ -1,5 +1,6 @@
 """Making one poster: resolve layout, size and font, skip it if its cache key is unchanged, else
-arrange, paint, encode within the medium's limit and write its files atomically."""
+arrange, paint, encode within the medium's limit and write its files atomically. Pillow and the
+painting are imported only when a poster is drawn: a build with nothing to draw only compares keys."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from pathlib import Path
 from ..inputs.campaign import Campaign
 from ..support.atomic_files import atomic_write_bytes
 from ..support.errors import PosterError
-from . import cache, export, fonts, sizes
+from . import cache, fonts, sizes
 from .arrange import Arrangement, arrange
-from .draw import paint
 from .layout import Layout, family_folder, load_layout, shape_of
 from .texts import PosterText, fields
 
@@ -81,6 +81,9 @@ def arrangement(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.Font
 def make_poster(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile], force: bool = False) -> Made:
     if not force and (files := cache.fresh_files(p.job.out, p.key)):
         return Made(p.job, tuple(files), False)
+    from . import export
+    from .draw import paint
+
     image = paint(arrangement(campaign, p, font_files), campaign.brand)
     encoded = export.encode(image, p.size.dpi, p.size.medium, describe(p.job))
     main = p.job.out.with_suffix(encoded.suffix)

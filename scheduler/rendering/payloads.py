@@ -173,10 +173,3 @@ def poster_words(post: PlannedPost, values: dict[str, str], used: frozenset[str]
     words = {"title": item.title, "headline": item.headline or item.title, "line": item.line, "summary": item.summary, **values}
     shown = {k: v for k, v in words.items() if k in used or "*" in used}
     return {**shown, "area": item.area, "topic": item.topic, "tags": list(item.tags)}
-
-
-def screen_layout(post: PlannedPost) -> str:
-    """The poster layout a screen shows this post with (the playlist's slide, the preview's picture)."""
-    if post.reason in ("launch", "preview"):
-        return "launch"  # the launch poster: date and time of the event on it
-    return "slogan" if post.item.is_slogan else "screen-slide"

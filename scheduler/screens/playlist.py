@@ -23,7 +23,6 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem, Library
 from ..planning.planner import PlannedPost
 from ..poster.texts import PosterText
-from ..rendering.payloads import screen_layout
 
 LAUNCH_FACTOR = 2  # launch posters carry more text: they stay twice as long
 MIN_SLOGANS = 2  # even a day with few featured items rotates this many slogans
@@ -110,6 +109,13 @@ def make_playlist(campaign: Campaign, screen: ScreenConfig, posts: list[PlannedP
     for n in range(max(len(featured), len(slogans))):
         rotation += featured[n : n + 1] + slogans[n : n + 1]
     return Playlist(screen, day, valid_from, valid_to, tuple(rotation))
+
+
+def screen_layout(post: PlannedPost) -> str:
+    """The poster layout a screen shows this post with (the playlist's slide, the preview's picture)."""
+    if post.reason in ("launch", "preview"):
+        return "launch"  # the launch poster: date and time of the event on it
+    return "slogan" if post.item.is_slogan else "screen-slide"
 
 
 def _slide(post: PlannedPost, kind: str, seconds: int, valid_from: dt.datetime) -> Slide:

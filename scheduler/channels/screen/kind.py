@@ -39,7 +39,7 @@ class ScreenKind(Kind):
     def render(
         self, run: Callable[[dict[str, Any]], str], post: PlannedPost, channel: ChannelConfig, base: dict[str, Any]
     ) -> tuple[dict[str, Any], tuple[ImageRef, ...]]:
-        from ...rendering.payloads import screen_layout
+        from ...screens.playlist import screen_layout
 
         assert isinstance(channel, ScreenConfig)
         item = post.item
