@@ -13,7 +13,7 @@ from ..inputs.campaign import Campaign
 from ..support.errors import PosterError, Problem, QmError
 from ..support.orphans import die_with_parent
 from . import cache, fonts, glyphs
-from .make import Job, Made, Prepared, describe, make_poster, prepare
+from .make import Job, Made, Prepared, describe, make_poster, prepare, words
 
 Progress = Callable[[int, int], None]
 
@@ -57,6 +57,8 @@ def make_all(
         else:
             todo.append(p)
     todo.sort(key=lambda p: -p.size.width * p.size.height)  # big ones first: the pool ends together
+    if todo and font_files:  # the workers inherit the widths: none of them opens a face to measure
+        fonts.measure_ahead(font_files[0], map(words, todo))
     problems: list[Problem] = [problem for found in undrawable.values() for problem in found]
     skipped = sum(1 for job in _unique(jobs) if job.text in undrawable)
     for done, result in enumerate(_run(campaign, todo, font_files, workers), start=1):

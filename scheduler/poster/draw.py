@@ -106,9 +106,9 @@ def _rect(draw: ImageDraw.ImageDraw, box: PxBox, fill: str, radius: int) -> None
         draw.rectangle((x, y, x + w - 1, y + h - 1), fill=fill)
 
 
-@functools.lru_cache(maxsize=64)
 def ink_middle(font: ImageFont.FreeTypeFont) -> float:
-    """Offset from the baseline to the middle of an ideograph: centres Han text in its em box in any font."""
+    """Offset from the baseline to the middle of an ideograph: centres Han text in its em box in any font.
+    Not cached: a cache by face would keep faces loaded that `fonts` has let go (tens of microseconds a line)."""
     _, top, _, bottom = font.getbbox("国", anchor="ls")
     return (top + bottom) / 2
 

@@ -34,6 +34,7 @@ SYSTEM_FILES = (
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
 )
+REF_PX = 1000  # the size of the one face per weight that widths are measured with
 INSTALL_HINT = "安装内置字体（pip install manimgx-fonts-cjk），或安装系统字体（apt-get install fonts-noto-cjk），或在 config.yaml 的 brand.font 指定一个中文字体文件"
 
 
@@ -134,9 +135,21 @@ def covers(font: FontFile, ch: str) -> bool:
     return i >= 0 and ord(ch) <= ends[i]
 
 
-@functools.lru_cache(maxsize=64)
+DRAWING_FACES = 4  # faces kept loaded for drawing (a few megabytes each): reloading one costs well under a millisecond
+
+
+@functools.lru_cache(maxsize=DRAWING_FACES)
 def load_font(path: str, index: int, size: int, weight: str) -> ImageFont.FreeTypeFont:
-    """One loaded face per (file, face, size, weight). Basic layout: measured widths add up exactly."""
+    """A face at a real size, for drawing and checking drawn lines: only the last few used stay loaded.
+    Widths while fitting come from the reference size (`measure`)."""
+    return _open_face(path, index, size, weight)
+
+
+def _open_face(path: str, index: int, size: int, weight: str) -> ImageFont.FreeTypeFont:
+    """One face of (file, face, size, weight), loaded anew. Basic layout: measured widths add up exactly.
+    A face grows by some 8 KB for every glyph it loads (FreeType keeps what it parsed of the variable
+    CJK font): a month of posters loads some 90 sizes and weights, more than a thousand glyphs in
+    each of 4 weights, which must not all stay loaded (kept, they made a poster worker 350 MB)."""
     from PIL import ImageFont
 
     try:
@@ -150,12 +163,27 @@ def load_font(path: str, index: int, size: int, weight: str) -> ImageFont.FreeTy
 
 # -- widths without drawing -------------------------------------------------------------------------
 
-REF_PX = 1000
+
+_UNITS: dict[tuple[str, int, str], dict[str, float]] = {}  # advances at REF_PX by (file, face, weight)
 
 
-@functools.lru_cache(maxsize=4096)
-def _units(path: str, index: int, weight: str, ch: str) -> float:
-    return load_font(path, index, REF_PX, weight).getlength(ch)
+def _units(key: tuple[str, int, str], text: str) -> dict[str, float]:
+    """Advances at REF_PX of (at least) every character of `text`. The characters not measured yet are
+    measured together on a face opened for them and then let go: a face kept would grow with them all."""
+    known = _UNITS.setdefault(key, {})
+    new = [ch for ch in dict.fromkeys(text) if ch not in known]
+    if new:
+        face = _open_face(*key[:2], REF_PX, key[2])
+        known.update((ch, face.getlength(ch)) for ch in new)
+    return known
+
+
+def measure_ahead(font: FontFile, texts: Iterable[str]) -> None:
+    """Measure every character of `texts` in every weight now, one face per weight: a pool's workers,
+    forked after this, find them measured and open no face for measuring."""
+    every = "".join(texts)
+    for weight in WEIGHTS:
+        _units((str(font.path), font.index, weight), every)
 
 
 @functools.lru_cache(maxsize=256)
@@ -170,13 +198,15 @@ def measure(font: FontFile, weight: str, size: int) -> Callable[[str], float]:
     check the final lines with `load(...).getlength` and fall back to it for fonts where it is not."""
     key = str(font.path), font.index, weight
     table = advances(*key, size)
+    known = _UNITS.setdefault(key, {})
 
     def width(text: str) -> float:
         total = 0
         for ch in text:
             adv = table.get(ch)
             if adv is None:
-                adv = table[ch] = (round(_units(*key, ch) * size * 64 / REF_PX) + 32) // 64
+                units = known.get(ch)
+                adv = table[ch] = (round((units if units is not None else _units(key, text)[ch]) * size * 64 / REF_PX) + 32) // 64
             total += adv
         return float(total)
 

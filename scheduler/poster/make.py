@@ -71,10 +71,14 @@ def describe(job: Job) -> str:
     return f"{whose}海报 {job.layout}（{job.size}）"
 
 
-def arrangement(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile]) -> Arrangement:
+def words(p: Prepared) -> str:
+    """Every character the poster shows: its regions' texts and captions at its size."""
     variant = p.layout.variant_for(p.size.width, p.size.height)
-    needed = "".join(r.text.format_map(p.fields) + r.caption for r in variant.regions)
-    font = fonts.choose(font_files, needed)
+    return "".join(r.text.format_map(p.fields) + r.caption for r in variant.regions)
+
+
+def arrangement(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile]) -> Arrangement:
+    font = fonts.choose(font_files, words(p))
     return arrange(p.layout, p.size, p.fields, campaign.brand, font, describe(p.job), campaign.posters.photo)
 
 
