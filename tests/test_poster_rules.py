@@ -9,14 +9,16 @@ import pytest
 
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
+from scheduler.planning.planner import make_plan
 from scheduler.poster import fonts, rules, sizes
 from scheduler.poster.arrange import arrange
 from scheduler.poster.audit import audit
 from scheduler.poster.draw import breaches
-from scheduler.poster.layout import load_layout
+from scheduler.poster.layout import FAMILIES, family_folder, load_layout
 from scheduler.poster.linebreak import break_lines
 from scheduler.poster.rules import Seen, contrast, hotline_px, safe_square
 from scheduler.poster.texts import PosterText, fields
+from scheduler.rendering.payloads import Renderer
 from tests.conftest import DEFAULT, HEIHE, run_qm
 
 
@@ -92,3 +94,33 @@ def test_a_layout_refuses_sizes_it_does_not_fit_and_says_which_fit(project: Call
     assert result.returncode == 2 and "适合的尺寸有 banner" in result.stderr and "最小字号" not in result.stderr
     result = run_qm("poster", "goods-salt-iodised", "--layout", "banner", "--size", "banner", "--explain", "-c", config)
     assert result.returncode == 0 and "，" not in result.stdout.split('"lines"')[1].split("]")[0]  # 横幅 use spaces
+
+
+def test_no_picture_made_for_a_screen_carries_a_qr_code() -> None:
+    """Each picture a screen post asks for (its slide at the screen's pixel size, `WxH`), in every family, is arranged
+    without a QR block although the campaign has a QR link; the same launch layout keeps its code where phones scan it."""
+    campaign = load_campaign(DEFAULT)
+    library = load_library(campaign.paths.content, campaign.text_values)
+    renderer = Renderer(campaign)
+    asked = {
+        (image.layout, image.size)
+        for post in make_plan(campaign, library).posts
+        if post.channel.startswith("screen:")
+        for image in renderer.render(post).images
+    }
+    assert campaign.brand.qr_link and {"1920x1080", "1080x1920"} <= {size for _, size in asked}
+    assert {"launch", "screen-slide"} <= {layout for layout, _ in asked}
+    font = fonts.candidates(None)[0]
+    item = library.by_id["publicity-launch-invitation"]
+    values = fields(campaign, PosterText.of(item))
+    for layout_name, size_name in sorted(asked):
+        size = sizes.resolve(size_name, campaign)
+        for family in FAMILIES:
+            layout = load_layout(family_folder(campaign.paths.templates, family), layout_name)
+            if layout.fits(size.width, size.height):
+                arr = arrange(layout, size, values, campaign.brand, font, "test", campaign.posters.photo)
+                assert all(p.region.name != "qr" for p in arr.placed), (family, layout_name, size_name)
+    launch = load_layout(campaign.paths.templates / "posters", "launch")
+    for phone in ("portrait", "square"):
+        arr = arrange(launch, sizes.resolve(phone, campaign), values, campaign.brand, font, "test")
+        assert any(p.region.name == "qr" for p in arr.placed), phone

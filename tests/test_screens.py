@@ -371,6 +371,9 @@ def test_qm_screen_build_writes_launch_day_playlists_for_every_screen_at_their_p
         assert doc["date"] == "2016-09-08" and doc["slides"][0]["kind"] == "launch"
         assert {Image.open(folder / s["file"]).size for s in doc["slides"]} == {size}
         assert screen in result.stdout
+        for slide in (s for s in doc["slides"] if s["kind"] == "launch"):  # the red launch poster: black only in a QR code
+            colours = Image.open(folder / slide["file"]).convert("RGB").getcolors(1 << 24) or []
+            assert (0, 0, 0) not in {c for _, c in colours}, f"{screen} {slide['file']} carries a QR code"
 
 
 def test_only_approved_items_go_on_the_wall_and_past_days_follow_the_plan(heihe_plan: Plan) -> None:

@@ -36,7 +36,7 @@ def poster_key(layout: Layout, fields: Mapping[str, str], brand: Brand, size: Si
         "layout": [layout.name, layout.digest],
         "fields": dict(sorted(fields.items())),
         "brand": [brand.primary, brand.secondary, brand.accent, brand.text, brand.background, brand.qr_link, file_id(brand.logo)],
-        "size": [size.name, size.width, size.height, size.dpi, size.pdf, size.medium],
+        "size": [size.name, size.width, size.height, size.dpi, size.pdf, size.medium, size.kind],
         "fonts": [f.identity for f in fonts],
     }
     return hashlib.sha256(json.dumps(blob, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

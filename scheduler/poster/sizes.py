@@ -51,7 +51,8 @@ class Size:
 
 
 def resolve(name: str, campaign: Campaign | None = None) -> Size:
-    """A size by preset name, screen id, paper name, `banner` or `WxH`; a clear error otherwise."""
+    """A size by preset name, screen id, paper name, `banner` or `WxH`; a clear error otherwise.
+    `WxH` equal to one of the campaign's screens is that screen's size (slides are drawn at it)."""
     if name in PRESETS:
         w, h, medium = PRESETS[name]
         return Size(name, w, h, medium=medium, kind="cover" if name == "wechat-cover" else "phone")
@@ -68,7 +69,9 @@ def resolve(name: str, campaign: Campaign | None = None) -> Size:
         w, h = int(match.group(1)), int(match.group(2))
         if not (16 <= w <= MAX_SIDE and 16 <= h <= MAX_SIDE):
             raise PosterError(f"尺寸 {name} 超出范围（每边 16–{MAX_SIDE} 像素）")
-        return Size(f"{w}x{h}", w, h)
+        # a screen's own pixel size (what its slides are drawn at) is held to the screen's rules: no QR code
+        on_screen = any((s.width, s.height) == (w, h) for s in screens.values())
+        return Size(f"{w}x{h}", w, h, kind="screen" if on_screen else "custom")
     raise PosterError(f"未知的海报尺寸 {name!r}（可用：{'、'.join(names(campaign))}，或写作 宽x高，如 1920x1080）")
 
 
