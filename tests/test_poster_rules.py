@@ -124,3 +124,45 @@ def test_no_picture_made_for_a_screen_carries_a_qr_code() -> None:
     for phone in ("portrait", "square"):
         arr = arrange(launch, sizes.resolve(phone, campaign), values, campaign.brand, font, "test")
         assert any(p.region.name == "qr" for p in arr.placed), phone
+
+
+def test_the_launch_cover_says_when_where_and_the_hotline_inside_its_centre_square() -> None:
+    """WeChat shows a cover's centre 1:1 square in shares: title, date, venue and hotline all lie inside it."""
+    campaign = load_campaign(DEFAULT)
+    item = load_library(campaign.paths.content, campaign.text_values).by_id["publicity-launch-invitation"]
+    values = fields(campaign, PosterText.of(item))
+    cover = sizes.resolve("wechat-cover", campaign)
+    left, right = safe_square(cover) or (0, 0)
+    assert (left, right) == (258, 641)
+    font = fonts.candidates(None)[0]
+    arr = arrange(load_layout(campaign.paths.templates / "posters", "launch"), cover, values, campaign.brand, font, "test")
+    placed = {p.region.name: p for p in arr.placed}
+    said = {name: "".join(p.lines) for name, p in placed.items()}
+    assert said["title"] == item.title and values["launch_venue"] == "中央大街广场"
+    assert "9月8日" in said["subtitle"] and "09:00" in said["subtitle"] and "中央大街广场" in said["subtitle"]
+    assert "12315" in said["footer"]
+    for name in ("title", "subtitle", "footer"):
+        p = placed[name]
+        for line in p.lines:
+            width = font.load(p.size, p.region.weight).getlength(line)
+            start = p.box[0] + (p.box[2] - width) / 2  # centred in its box
+            assert left - 1 <= start and start + width <= right + 1, (name, line)
+    band = next(box for shape, box in arr.shapes if shape.color == "accent")  # the date's yellow band
+    assert left <= band[0] and band[0] + band[2] <= right
+    assert breaches(arr, campaign.brand, values) == []
+    hotline_at_left = Seen("footer", (0, 330, 900, 53), ("热线：12315",), 27, "regular", "#FFFFFF", align="left", hotline=True)
+    found = rules.breaches(cover, "wide", [hotline_at_left], lambda _: {"#1F4E9D"}, {"hotline": "12315"}, lambda *_: 150.0, False, True)
+    assert [b.rule for b in found] == ["封面中心"]  # the rule judges the footer too, not only the title
+
+
+def test_a_poster_names_the_venue_only_when_the_config_has_it(project: Callable[..., Path]) -> None:
+    config = project(edit=lambda text: text.replace("  launch_venue: 中央大街广场\n", ""))
+    campaign = load_campaign(config)
+    item = load_library(campaign.paths.content, campaign.text_values).by_id["publicity-launch-invitation"]
+    values = fields(campaign, PosterText.of(item))
+    font = fonts.candidates(None)[0]
+    launch = load_layout(campaign.paths.templates / "posters", "launch")
+    for size in ("center", "wechat-cover"):
+        arr = arrange(launch, sizes.resolve(size, campaign), values, campaign.brand, font, "test")
+        said = "".join(next(p.lines for p in arr.placed if p.region.name == "subtitle"))
+        assert said.replace(" ", "") == "9月8日星期三09:00", size  # no placeholder such as 活动现场

@@ -88,10 +88,10 @@ def arrange(
             texts = [t for t in (p.format_map(fields).strip() for p in (region.text, *region.shorter)) if t]
             if variant.shape == "strip":  # 横幅 separate their phrases with spaces, not commas
                 texts = [BANNER_STOPS.sub("", BANNER_COMMAS.sub("　", t)) for t in texts]
-            if (square := rules.safe_square(size)) and region.name in rules.SAFE_REGIONS:
-                box = _within(box, square)
             if texts:
                 inner = _inset(box, round(FILL_PADDING * size.short)) if region.fill else box
+                if (square := rules.safe_square(size)) and region.name in rules.SAFE_REGIONS:
+                    inner = _within(inner, square)  # the text, not its band: a footer's colour still runs edge to edge
                 fitted = _fit_region(region, inner, texts, size, font, what, fields.get("hotline", "") if carries_hotline(region) else "")
                 placed.append(replace(fitted, fill_box=box if region.fill else None))
         elif (region.name == "qr" and brand.qr_link and size.scannable) or (region.name == "logo" and brand.logo):

@@ -41,7 +41,7 @@ FIELDS = {
     "launch_weekday": "启动日星期，如 星期三",
     "launch_time": "启动时间，如 09:00",
     "launch_daypart": "启动时段：上午、下午或晚上",
-    "launch_venue": "启动活动地点（key_dates.launch_venue）",
+    "launch_venue": "启动活动地点（key_dates.launch_venue；没写时为空，这一行随之省去）",
     "year": "活动年份",
 }
 HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")

@@ -9,7 +9,8 @@ their numbers); this module states the thresholds once and checks the result, wi
 - The hotline is at least HOTLINE_SHARE of the poster's height (by size class): readable where the poster
   is seen. Phone images: 4 % (20 px on a 500 px image, about 14 px on a phone); the share cover 7 % (the
   cover is shown small); screens 3.5 % (38 px on a 1080 px screen); print 2 % (8 mm on A3, read from 3 m).
-- The WeChat cover's title lies inside the 1:1 centre square that shares and lists crop the cover to.
+- What a WeChat cover says (title or slogan, its line or the launch date, the footer with the hotline) lies inside
+  the 1:1 centre square that shares and lists crop the cover to.
 - No QR code on screens, covers or banners; no line of one character closing a title, slogan or body;
   a standard's code is not split from its number; banners use spaces, not commas.
 """
@@ -27,7 +28,7 @@ HOTLINE_SHARE = {"phone": 0.04, "cover": 0.07, "screen": 0.035, "custom": 0.035,
 NORMAL_CONTRAST, LARGE_CONTRAST = 4.5, 3.0
 LARGE_PX, LARGE_BOLD_PX = 24.0, 18.66
 WIDOW_REGIONS = ("title", "slogan", "body")
-SAFE_REGIONS = ("title", "slogan")  # the cover's title (a slogan poster's slogan)
+SAFE_REGIONS = ("title", "slogan", "subtitle", "footer")  # a cover's title (or slogan), its line or date, its hotline
 CODE_END = re.compile(r"(?:^|[^A-Za-z])(?:GB|[A-Z]{2,4})(?:/[A-Z]{1,2})?$")
 
 
@@ -129,7 +130,7 @@ def breaches(
             for line in r.lines:
                 left = r.box[0] + {"left": 0.0, "center": (r.box[2] - measure(r, line)) / 2, "right": r.box[2] - measure(r, line)}[r.align]
                 if left < square[0] - 1 or left + measure(r, line) > square[1] + 1:
-                    out.append(Breach("封面标题", r.name, f"“{line}”超出封面中间的正方形（{square[0]}–{square[1]} 像素）"))
+                    out.append(Breach("封面中心", r.name, f"“{line}”超出封面中间的正方形（{square[0]}–{square[1]} 像素）"))
     if wants_hotline and hotline and not seen_hotline and hotline_px(size):
         out.append(Breach("热线", "footer", "海报上没有投诉举报电话"))
     return out
