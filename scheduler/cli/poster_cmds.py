@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 
 from ..poster import PosterText, batch, fonts, job_for
+from ..poster.job import Job
 from ..poster.layout import layout_names, load_layout
-from ..poster.make import Job, arrangement, make_poster, prepare
+from ..poster.make import arrangement, make_poster, prepare
 from ..support.errors import InputError
 from ..support.values import ImageRef, poster_path
 from .context import Context, parse_day

@@ -10,6 +10,7 @@
     sizes.py      size presets, screens, paper, banner, WxH
     export.py     file-size limits per medium, PNG/JPEG/PDF
     cache.py      cache keys: an unchanged poster is never drawn again
+    job.py        a poster to make (what the daemon hands its drawing child: no Pillow)
     make.py       one poster; batch.py many, in parallel
 
 Other modules get a poster for an image reference with `ensure`.
@@ -26,14 +27,14 @@ if TYPE_CHECKING:  # drawing (Pillow) and rendering (Jinja) load on first use: `
     from ..inputs.campaign import Campaign
     from ..inputs.content import ContentItem
     from ..support.values import ImageRef
-    from .make import Job
+    from .job import Job
 
 __all__ = ["PosterText", "ensure", "job_for"]
 
 
 def job_for(campaign: Campaign, source: ContentItem | PosterText, image: ImageRef) -> Job:
     from ..support.values import poster_path
-    from .make import Job
+    from .job import Job
 
     text = source if isinstance(source, PosterText) else PosterText.of(source)
     return Job(text, image.layout, image.size, poster_path(campaign.paths.posters, image))

@@ -16,8 +16,9 @@ from ..inputs.content import Library
 from ..support.errors import QmError
 from . import fonts, sizes
 from .draw import breaches
+from .job import Job
 from .layout import family_folder, layout_names, load_layout
-from .make import Job, arrangement, prepare
+from .make import arrangement, prepare
 from .texts import PosterText
 
 

@@ -13,7 +13,8 @@ from ..inputs.campaign import Campaign
 from ..support.errors import PosterError, Problem, QmError
 from ..support.orphans import die_with_parent
 from . import cache, fonts, glyphs
-from .make import Job, Made, Prepared, describe, make_poster, prepare, words
+from .job import Job
+from .make import Made, Prepared, describe, make_poster, prepare, words
 
 Progress = Callable[[int, int], None]
 

@@ -13,16 +13,9 @@ from ..support.atomic_files import atomic_write_bytes
 from ..support.errors import PosterError
 from . import cache, fonts, sizes
 from .arrange import Arrangement, arrange
+from .job import Job
 from .layout import Layout, family_folder, load_layout, shape_of
-from .texts import PosterText, fields
-
-
-@dataclass(frozen=True)
-class Job:
-    text: PosterText
-    layout: str
-    size: str
-    out: Path  # the .png path; a JPEG (when only that fits the limit) or PDF lands beside it
+from .texts import fields
 
 
 @dataclass(frozen=True)

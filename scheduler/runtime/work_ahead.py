@@ -3,7 +3,8 @@
 Drawing posters loads fonts and images worth tens of megabytes. The daemon runs for a month, so it
 does not draw itself: before posts fall due it has a child process draw the posters they need
 (a publish then finds its images ready and is not delayed), and rebuild each screen's playlist.
-A round whose inputs have not changed since the last one starts no child at all.
+A round whose inputs have not changed since the last one starts no child at all. The daemon's side
+loads no drawing code (Pillow, the QR encoder): it only hands poster jobs and playlists to the child.
 
 The child is a plain `python` process fed its work (pickled) on stdin, which answers on stdout and
 exits. Not multiprocessing: starting a spawned process leaves multiprocessing's resource-tracker
@@ -21,14 +22,13 @@ from dataclasses import dataclass
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..planning.planner import Plan
-from ..poster import batch, job_for
-from ..poster.make import Job
+from ..poster import job_for
+from ..poster.job import Job
 from ..rendering.payloads import Renderer
 from ..screens.build import Built, build, screens_root
 from ..screens.daily import Approval, due_playlists, sources_stamp
 from ..screens.playlist import Playlist
 from ..support.errors import QmError, RuntimeFailure
-from ..support.orphans import die_with_parent
 from ..support.values import poster_path
 
 HORIZON = dt.timedelta(hours=26)  # posters are drawn for the posts of the coming day and a bit
@@ -88,6 +88,8 @@ def in_child(campaign: Campaign, jobs: list[Job], playlists: list[Playlist]) -> 
 
 def child() -> None:
     """The child's side: read the work, do it, answer with `Done` or the reason it failed."""
+    from ..support.orphans import die_with_parent
+
     die_with_parent()  # a daemon killed with -9 takes its drawing child along
     campaign, jobs, playlists = pickle.loads(sys.stdin.buffer.read())
     answer: Done | str
@@ -99,5 +101,7 @@ def child() -> None:
 
 
 def _work(campaign: Campaign, jobs: list[Job], playlists: list[Playlist]) -> Done:
+    from ..poster import batch
+
     drawn = len(batch.make_all(campaign, jobs, workers=1).drawn) if jobs else 0
     return Done([build(campaign, p, screens_root(campaign), workers=1) for p in playlists], drawn)

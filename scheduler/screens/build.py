@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from ..inputs.campaign import Campaign
-from ..poster import batch, job_for
-from ..poster.make import Job
+from ..poster import job_for
+from ..poster.job import Job
 from ..support.atomic_files import fsync_dir
 from ..support.errors import RuntimeFailure
 from ..support.values import ImageRef
@@ -71,6 +71,8 @@ def build_many(campaign: Campaign, playlists: list[Playlist], root: Path, worker
     """Write every playlist's version folder; each screen's `current` ends on its last playlist.
 
     The slides are drawn first, all in one batch (unchanged ones are skipped)."""
+    from ..poster import batch  # drawing code (Pillow) loads here: the daemon only hands playlists to its drawing child
+
     jobs = [slide_jobs(campaign, p) for p in playlists]
     made = batch.make_all(campaign, [j for js in jobs for j in js], workers=workers)
     files = {m.job.out: m.files[0] for m in made.drawn + made.skipped}

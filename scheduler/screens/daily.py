@@ -15,17 +15,20 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..channels.screen.config import ScreenConfig
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..planning.planner import Plan, PlannedPost
-from ..poster import batch
-from ..poster.make import Job
+from ..poster.job import Job
 from ..publishing.states import APPROVED_STATES
 from ..support.errors import InputError
 from .build import Built, build_many, current_folder, screens_root, slide_jobs
 from .playlist import Playlist, make_playlist
+
+if TYPE_CHECKING:  # drawing code (Pillow) loads when a build draws, not where playlists are only chosen
+    from ..poster.batch import Progress
 
 
 def pick_screens(campaign: Campaign, name: str | None) -> list[ScreenConfig]:
@@ -117,11 +120,13 @@ def build_days(
     approved: Approval = everything,
     root: Path | None = None,
     workers: int | None = None,
-    progress: batch.Progress | None = None,
+    progress: Progress | None = None,
 ) -> list[DayBuild]:
     """Any number of days in one go: every slide of every day is drawn first, in one parallel batch
     (fonts loaded once per worker), then every day's playlist is written; each screen's `current`
     ends on its playlist of the last day given."""
+    from ..poster import batch
+
     days_playlists = day_playlists(campaign, plan, library, days, screens, approved)
     batch.make_all(campaign, slides_of(campaign, days_playlists), workers=workers, progress=progress)
     return write_days(campaign, days_playlists, root)
