@@ -88,13 +88,20 @@ class Notifications:
         client: httpx.Client | None = None,
         clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
     ) -> None:
-        import httpx
-
         self.notifiers = notifiers
         self.env = os.environ if env is None else env
-        self.client = client or httpx.Client(timeout=httpx.Timeout(5.0), trust_env=False)
+        self._client = client
         self.clock_ms = clock_ms
         self._warned: set[str] = set()
+
+    @property
+    def client(self) -> httpx.Client:
+        """Made when a notice is first sent: a daemon whose notifiers have no address loads no HTTP client."""
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(timeout=httpx.Timeout(5.0), trust_env=False)
+        return self._client
 
     def send(self, notice: Notice) -> int:
         """Deliver to every notifier subscribed to this kind of notice; return how many succeeded."""
@@ -154,7 +161,8 @@ class Notifications:
         return True
 
     def close(self) -> None:
-        self.client.close()
+        if self._client is not None:
+            self._client.close()
 
 
 def send_now(notifiers: tuple[Notifier, ...], notice: Notice, env: Mapping[str, str] | None = None) -> int:
