@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.campaign import Campaign, ReviewConfig, Stage
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.planning.planner import Plan, make_plan
@@ -230,3 +230,74 @@ def test_the_version_ignores_how_length_is_counted(heihe: Campaign, heihe_plan: 
     assert recounted.version == rendered.version
     reworded = dataclasses.replace(rendered, payload={**rendered.payload, "text": rendered.payload["text"] + "改"})
     assert reworded.version != rendered.version
+
+
+# -- words changed back, a cancelled post sent again ---------------------------------------------
+
+TWO_STAGES = ReviewConfig(stages=(Stage("初审", "editor"), Stage("终审", "reviewer")))
+
+
+def test_an_edit_undone_approves_its_posts_again_as_the_reviewers_left_them(project: Callable[..., Path]) -> None:
+    config = project()
+    queue = _approved_month(config)
+    _edit(config, 'hotline: "12315"', 'hotline: "12345"')
+    campaign, plan, _ = _month(config)
+    sent_back = fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027 + 60).back_to_review
+    assert sent_back
+    _edit(config, 'hotline: "12345"', 'hotline: "12315"')
+    campaign, plan, _ = _month(config)
+    result = fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027 + 120)
+    assert sorted(result.approved_again) == sorted(sent_back) and not result.back_to_review
+    for post_id in sent_back:
+        post = queue.get(post_id)
+        assert post is not None and post.state == st.APPROVED and post.approved_version == post.version
+        assert post.approved_by == "张科长"
+        last = queue.history(post_id)[-1]
+        assert (last.from_state, last.to_state) == (st.PLANNED, st.APPROVED) and "内容改回了审核通过的版本" in last.why
+
+
+def test_words_back_to_an_approval_replaced_since_are_reviewed_again_from_the_first_stage(project: Callable[..., Path]) -> None:
+    config = project()
+    campaign, plan, queue = _month(config)
+    fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027)
+    post_id = next(p.id for p in queue.find() if p.channel == "wechat")
+    for who in ("王编辑", "张科长"):
+        review.pass_stage(queue, post_id, who, BEFORE_2027, TWO_STAGES)
+    for old, new in (('hotline: "12315"', 'hotline: "12345"'), ('hotline: "12345"', 'hotline: "12315"')):
+        _edit(config, old, new)
+        campaign, plan, _ = _month(config)
+        assert post_id in fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027 + 60).back_to_review
+        if new.endswith('"12345"'):  # the new words approved in both stages, then changed back
+            for who in ("王编辑", "张科长"):
+                review.pass_stage(queue, post_id, who, BEFORE_2027 + 90, TWO_STAGES)
+    post = queue.get(post_id)
+    assert post is not None and post.state == st.PLANNED  # the first words' approval was replaced: not restored
+    first = review.pass_stage(queue, post_id, "李编辑", BEFORE_2027 + 120, TWO_STAGES)
+    assert first is not None and (first.stage, first.approved) == ("初审", False)
+    assert [p.who for p in review.passes(queue, post_id, post.version)] == ["李编辑"]
+    final = review.pass_stage(queue, post_id, "张科长", BEFORE_2027 + 130, TWO_STAGES)
+    assert final is not None and final.approved
+
+
+def test_an_edit_undone_and_a_cancelled_post_sent_again_are_approved_from_the_command_line(project: Callable[..., Path]) -> None:
+    config = project()
+    records = _qm_json(config)
+    wechat, weibo = (next(str(r["id"]) for r in records if r["channel"] == c) for c in ("wechat", "weibo"))
+    approved = run_qm("approve", "-c", config, "--by", "张科长", wechat, weibo, cwd=config.parent)
+    assert approved.returncode == 0, approved.stderr
+    cancelled = run_qm("cancel", "-c", config, weibo, "--reason", "换一天发", cwd=config.parent)
+    assert cancelled.returncode == 0, cancelled.stderr
+    retried = run_qm("retry", "-c", config, weibo, "--by", "张科长", cwd=config.parent)
+    assert retried.returncode == 0 and "已取消的内容重新排入，要重新审核" in retried.stdout, retried.stderr
+    assert _state(config, weibo) == st.PLANNED
+    again = run_qm("approve", "-c", config, "--by", "张科长", weibo, cwd=config.parent)
+    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
+    assert _state(config, weibo) == st.APPROVED
+    _edit(config, 'hotline: "12315"', 'hotline: "12345"')
+    assert _state(config, wechat) == st.PLANNED
+    _edit(config, 'hotline: "12345"', 'hotline: "12315"')
+    assert _state(config, wechat) == st.APPROVED  # the words the reviewer approved, approved again
+
+
+def _state(config: Path, post_id: str) -> str:
+    return next(str(r["state"]) for r in _qm_json(config) if r["id"] == post_id)

@@ -161,11 +161,14 @@ def run_cancel(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_retry(ctx: Context, args: argparse.Namespace) -> int:
-    state = review.retry(Queue(ctx.engine), args.id, _who(args), time.time())
+    queue = Queue(ctx.engine)
+    before = queue.get(args.id)
+    state = review.retry(queue, args.id, _who(args), time.time())
     if state == st.APPROVED:
         print(f"{args.id} 已重新排入发布，后台服务将在几秒内发布。")
     else:
-        print(f"{args.id} 已回到“待审核”：内容或审核已变化，请先用 qm approve {args.id} 审核。")
+        why = "已取消的内容重新排入，要重新审核" if before is not None and before.state == st.CANCELLED else "审核之后内容又修改过"
+        print(f"{args.id} 已回到“待审核”（{why}），请先用 qm approve {args.id} 审核。")
     return 0
 
 

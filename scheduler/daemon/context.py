@@ -92,12 +92,13 @@ class Shared:
         plan, renderer = self.source()
         self._plan = plan
         result = fill(self.queue, self.campaign, plan, renderer, now, last=self._filled)
-        if result.added or result.back_to_review or result.cancelled:
+        if result.added or result.back_to_review or result.cancelled or result.approved_again:
             event(
                 log,
                 "queue_filled",
                 added=len(result.added),
                 back_to_review=len(result.back_to_review),
+                approved_again=len(result.approved_again),
                 cancelled=len(result.cancelled),
             )
 

@@ -22,7 +22,7 @@ from . import states as st
 from . import version_records
 from .post_sources import PostSource, Sources, snapshot, source_of
 from .queue import PLAN, Post, Queue, change_state, epoch, record_audit
-from .tables import payload_versions, posts
+from .tables import payload_versions, posts, stage_passes
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class SyncResult:
     back_to_review: list[str] = field(default_factory=list)  # content changed after approval
     cancelled: list[str] = field(default_factory=list)  # no longer in the plan
     ignored: list[str] = field(default_factory=list)  # changed after it went out: left alone
+    approved_again: list[str] = field(default_factory=list)  # words back to the approved version (an edit undone)
 
 
 def sync(
@@ -182,6 +183,9 @@ class _Sync:
                 record_audit(conn, r.post_id, old.state, old.state, edit.who, late, now)
             return
         self._keep(r)
+        if old.state == st.PLANNED and r.version == old.approved_version and not auto:
+            self._approved_again(old, r, content, edit)
+            return
         named = version_records.changes(conn, r.post_id, old.version, r.version) if self.sources else []
         what = f"改动了{'、'.join(named)}" if named else "内容已修改"
         why = f"{what}（版本 {old.version} → {r.version}），需要重新审核"
@@ -200,6 +204,17 @@ class _Sync:
             result.back_to_review.append(r.post_id)
         if auto:
             _approve(conn, r.post_id, st.PLANNED, r.version, now)
+
+    def _approved_again(self, old: Post, r: RenderedPost, content: dict[str, object], edit: Edit | None) -> None:
+        """The words are back to the version the reviewers approved (an edit undone): approved again, as
+        nobody withdrew that approval (a reject or a cancel clears it)."""
+        query = sa.select(stage_passes.c.who).where(stage_passes.c.post_id == r.post_id, stage_passes.c.version == r.version)
+        names = "、".join(dict.fromkeys(row.who for row in self.conn.execute(query.order_by(stage_passes.c.stage))))
+        why = f"内容改回了审核通过的版本 {r.version}，恢复为已审核"
+        who, why = (edit.who, f"{edit.what}；{why}") if edit is not None else (PLAN, why)
+        values = {**content, "approved_by": (names or old.approved_by)[:80], "last_error": ""}
+        if change_state(self.conn, r.post_id, st.PLANNED, st.APPROVED, who, why, self.now, values):
+            self.result.approved_again.append(r.post_id)
 
     def _keep(self, r: RenderedPost) -> None:
         """Keep this version's payload (the first seen) and what it is made from now."""

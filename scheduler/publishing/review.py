@@ -62,6 +62,13 @@ def _passes(conn: Connection, post_id: str, version: str) -> list[StagePass]:
     return [StagePass(r.stage, r.stage_name, r.who, r.at) for r in conn.execute(query.order_by(stage_passes.c.stage))]
 
 
+def live_passes(rules: ReviewConfig, done: list[StagePass]) -> list[StagePass]:
+    """The passes that still count for a post waiting for review. A complete set belongs to an approval
+    withdrawn since (the post was cancelled and sent again, or another version was approved in between
+    and its words then changed back): its review starts over from the first stage."""
+    return done if len(done) < len(rules.stages) else []
+
+
 def pending_stage(rules: ReviewConfig, done: list[StagePass]) -> Stage | None:
     """The stage a post waits for, or None once every stage passed."""
     return rules.stages[len(done)] if len(done) < len(rules.stages) else None
@@ -100,6 +107,9 @@ def pass_stage(
         if version is not None and version != post.version:
             raise TransitionError(f"{post_id} 的内容在你查看之后修改过（版本 {version} → {post.version}），请刷新后重新审核")
         done = _passes(conn, post_id, post.version)
+        if done and not live_passes(rules, done):  # an approval withdrawn since: review starts over
+            conn.execute(stage_passes.delete().where(stage_passes.c.post_id == post_id, stage_passes.c.version == post.version))
+            done = []
         index = _stage_index(rules, done, stage, post_id)
         wanted = rules.stages[index]
         _check_person(rules, wanted, done, who, role, post_id)
@@ -212,6 +222,8 @@ def retry(queue: Queue, post_id: str, who: str, now: float) -> str:
     else:
         why = "人工重发（审核后内容又修改过，需要重新审核）"
     values: dict[str, Any] = {"due": now, "next_try": None, "attempts": 0, "last_error": ""}
+    if post.state == st.CANCELLED:  # reviewed again from the start: the old approval does not come back
+        values.update(approved_by="", approved_version="")
     if not queue.move(post_id, target, who, why, now, **values):
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
     return target

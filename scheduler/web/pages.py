@@ -35,6 +35,7 @@ DONE = {
     "approved": "审核完成，内容将按时发布。",
     "rejected": "已退回，并通知了工作人员。",
     "retried": "已重新排入发布队列。",
+    "retried-review": "已重新排入，回到“待审核”：审核通过后才会发布。",
     "cancelled": "已取消发布。",
     "saved": "已保存；用到这条内容、尚未发出的内容已回到“待审核”。",
     "unchanged": "内容没有变化，文件未改动。",
@@ -72,8 +73,10 @@ def stage_view(call: Call, post: Post) -> dict[str, Any]:
     """A post's review progress: the stages passed (who, when) and the one it waits for."""
     rules = call.console.campaign.review
     done = review.passes(call.console.queue, post.id, post.version)
-    waiting = review.pending_stage(rules, done) if post.state in (st.PLANNED, st.REJECTED) else None
-    return {"post": post, "passes": done, "waiting": waiting}
+    if post.state not in (st.PLANNED, st.REJECTED):
+        return {"post": post, "passes": done, "waiting": None}
+    done = review.live_passes(rules, done)
+    return {"post": post, "passes": done, "waiting": review.pending_stage(rules, done)}
 
 
 def today(call: Call) -> dt.date:
@@ -172,10 +175,10 @@ def retry(call: Call) -> Response:
     post_id, console = call.request.path_params["post_id"], call.console
     assert call.user is not None
     try:
-        review.retry(console.queue, post_id, call.who(), console.now())
+        state = review.retry(console.queue, post_id, call.who(), console.now())
     except QmError as exc:
         return post_response(call, post_id, str(exc), 409)
-    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "retried")
+    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "retried" if state == st.APPROVED else "retried-review")
 
 
 @action("reviewer")
