@@ -165,7 +165,7 @@ def test_qm_web_starts_serves_and_stops_cleanly(tmp_path: Path) -> None:
             assert c.get("/").status_code == 303
             assert c.get("/static/console.css").status_code == 200
         taken = run_qm("web", "-c", config, "--port", port)
-        assert taken.returncode == 2 and f"端口 {port} 已被占用" in taken.stderr
+        assert taken.returncode == 2 and f"端口 {port} 已被占用（换一个端口，如 --port {int(port) + 1}" in taken.stderr
     finally:
         web.send_signal(signal.SIGTERM)
         out, err = web.communicate(timeout=30)

@@ -510,3 +510,15 @@ def test_a_kill_after_delivery_waits_for_a_call_that_delivers() -> None:
     with pytest.raises(Crash):
         channel.publish(post)
     assert faults.kills == 1 and not faults.kill_on_call
+
+
+def test_every_job_the_daemon_keeps_is_named_in_chinese() -> None:
+    from scheduler import jobs as job_targets
+    from scheduler.views.daemon_status import NextJob
+
+    ids = [value for name, value in vars(job_targets).items() if name.endswith("_ID")]
+    ids += ["post:20160902-wechat-2000", "poll:20160902-wechat-2000", "reminder:launch-eve", "ahead:watch", "ahead:center"]
+    assert "stats" in ids
+    for job_id in ids:
+        label = NextJob(job_id, 0.0).label
+        assert label.split(" ")[0] and not label.split(" ")[0].isascii(), f"{job_id}: {label}"

@@ -32,7 +32,9 @@ def test_csv_opens_in_excel_and_round_trips(heihe: Campaign, heihe_plan: Plan) -
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert len(rows) == len(heihe_plan.posts)
-    assert rows[0]["title"] == heihe_plan.posts[0].item.title
+    assert list(rows[0]) == ["发布编号", "时间", "渠道", "渠道名称", "内容编号", "领域", "领域名称", "主题", "标题", "安排原因"]
+    assert rows[0]["标题"] == heihe_plan.posts[0].item.title
+    assert {r["安排原因"] for r in rows} <= set(export.REASON_LABELS.values()) and "启动日" in {r["安排原因"] for r in rows}
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@"])
@@ -42,8 +44,8 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_shown_as_text(heihe: 
     hostile = dataclasses.replace(first, item=dataclasses.replace(first.item, title=title))
     text = export.to_csv(heihe, Plan((hostile, *heihe_plan.posts[1:]), ()))
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0]["title"] == "'" + title
-    assert rows[1]["title"] == heihe_plan.posts[1].item.title  # ordinary titles untouched
+    assert rows[0]["标题"] == "'" + title
+    assert rows[1]["标题"] == heihe_plan.posts[1].item.title  # ordinary titles untouched
     assert all(not v.startswith(("=", "+", "-", "@")) for row in rows for v in row.values())
 
 

@@ -58,7 +58,7 @@ def report_built(days: list[DayBuild]) -> None:
     latest = {b.screen: b for d in days for b in d.built}
     for built in latest.values():
         how = "已生成" if built.changed else "没有变化"
-        print(f"{how}：电子屏 {built.screen} 的播放列表（版本 {built.version}）{built.folder}")
+        print(f"{how}：电子屏 {built.screen} 的播放列表（版本 {built.version}）：{built.folder}")
     held = [post for d in days for post in d.held]
     if held:
         print(f"有 {len(held)} 条内容尚未审核，没有放入播放列表（先审后发）；审核通过后重新生成即可：")

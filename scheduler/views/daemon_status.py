@@ -19,7 +19,14 @@ from ..publishing.review import paused
 from ..runtime.job_table import next_runs
 from ..runtime.lock import ACTIVE, ROLE_LABELS, DaemonInfo, read_all, read_info
 
-JOB_LABELS = {"post": "发布", "poll": "确认发布结果", "reminder": "提醒", "refresh": "每日刷新队列", "backup": "每日备份数据库"}
+JOB_LABELS = {
+    "post": "发布",
+    "poll": "确认发布结果",
+    "reminder": "提醒",
+    "refresh": "每日刷新队列",
+    "backup": "每日备份数据库",
+    "stats": "收集统计数据、检查单位报送",
+}
 
 
 @dataclass(frozen=True)

@@ -62,15 +62,41 @@ def to_json(campaign: Campaign, plan: Plan, reminders: bool = False) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
+# The spreadsheet's columns (the JSON keys they hold) with the headings staff read in Excel.
+CSV_COLUMNS = {
+    "id": "发布编号",
+    "at": "时间",
+    "channel": "渠道",
+    "channel_name": "渠道名称",
+    "item": "内容编号",
+    "area": "领域",
+    "area_name": "领域名称",
+    "topic": "主题",
+    "title": "标题",
+    "reason": "安排原因",
+}
+# Why the planner put a post where it is (PlannedPost.reason).
+REASON_LABELS = {
+    "pin": "固定日期",
+    "launch": "启动日",
+    "preview": "启动前预告",
+    "coverage": "必须覆盖的主题",
+    "area": "按领域",
+    "fill": "补位",
+}
+
+
 def to_csv(campaign: Campaign, plan: Plan, reminders: bool = False) -> str:
     records = [post_record(campaign, p) for p in plan.posts]
     if reminders:
         records = sorted(records + reminder_records(plan), key=lambda r: r["at"])
     out = io.StringIO()
-    fields = ["id", "at", "channel", "channel_name", "item", "area", "area_name", "topic", "title", "reason"]
-    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in records)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS.values())
+    for r in records:
+        reason = "工作人员提醒" if r["channel"] == "notify" else REASON_LABELS.get(r["reason"], r["reason"])
+        shown = {**r, "reason": reason}
+        writer.writerow(spreadsheet_safe(shown.get(key)) for key in CSV_COLUMNS)
     return "\ufeff" + out.getvalue()  # BOM: Excel opens UTF-8 CSV correctly only with it
 
 

@@ -106,7 +106,8 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise InputError(f"端口 {port} 已被占用（换一个端口：--port 8766，或停止占用它的程序）") from exc
+            other = port + 1 if port < 65535 else port - 1
+            raise InputError(f"端口 {port} 已被占用（换一个端口，如 --port {other}，或停止占用它的程序）") from exc
         raise InputError(f"无法在 {host}:{port} 上提供服务：{exc.strerror or exc}（检查 --host 和 --port）") from exc
     except (socket.gaierror, UnicodeError) as exc:
         sock.close()
