@@ -127,6 +127,16 @@ def test_failures_and_pauses_are_reported_as_problems(simulated: Path, tmp_path:
     assert "2016-09-08 08:00 暂停全部渠道的发布，原因：全国哀悼日（王科长）。" in text
 
 
+def test_a_report_written_before_is_never_overwritten_unless_named(simulated: Path, tmp_path: Path) -> None:
+    edited = tmp_path / "工作总结.docx"
+    edited.write_bytes(b"edited in WPS")
+    done = run_qm("report", "-c", simulated, "--db", db_of(simulated), cwd=tmp_path)
+    assert done.returncode == 0 and "工作总结（2）.docx" in done.stderr, done.stderr
+    assert edited.read_bytes() == b"edited in WPS" and docx.Document(str(tmp_path / "工作总结（2）.docx")).paragraphs
+    named = run_qm("report", "-c", simulated, "--db", db_of(simulated), "-o", edited, cwd=tmp_path)
+    assert named.returncode == 0 and edited.read_bytes() != b"edited in WPS"  # the file asked for by name is replaced
+
+
 def test_bad_arguments_are_explained(simulated: Path, tmp_path: Path) -> None:
     missing = run_qm("report", "-c", simulated, "--db", tmp_path / "nope.sqlite3")
     assert missing.returncode == 2 and "找不到数据库文件" in missing.stderr and "Traceback" not in missing.stderr

@@ -63,7 +63,7 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
     titles = {item.id: item.title for item in ctx.library.items}
     figures = gather(campaign, report_engine(ctx, args.db), start, end, titles)
     default = "工作总结.docx" if args.format == "docx" else f"统计数据.{args.format}"
-    output: Path = args.output or Path(default)
+    output: Path = args.output or _unused(Path(default))
     if output.suffix.lower() != f".{args.format}":
         raise InputError(
             f"输出文件 {output} 的扩展名与格式 {args.format} 不符：改为 {output.with_suffix('.' + args.format).name}，或用 --format 指定格式"
@@ -83,6 +83,17 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _unused(path: Path) -> Path:
+    """The default file, or, when it exists (perhaps edited since in WPS or Word), the first free
+    工作总结（2）.docx, 工作总结（3）.docx…: a file named by nobody is never overwritten."""
+    n = 1
+    found = path
+    while found.exists():
+        n += 1
+        found = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+    return found
 
 
 def _docx(ctx: Context, figures: Figures) -> bytes:
