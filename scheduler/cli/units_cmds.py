@@ -41,7 +41,9 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
 
     campaign = ctx.campaign
     if not campaign.units:
-        raise InputError("config.yaml 中没有 units（参加活动的单位）：按 README 的“单位报送”一节添加后再运行")
+        raise InputError(
+            "config.yaml 中没有 units（参加活动的单位）：按 README 的“qm units：各单位报送方案和总结”一节添加后再运行（examples/heihe-2016/config.yaml 里有一个例子）"
+        )
     engine = ctx.engine
     problems = scan(campaign, engine, time.time())
     found = statuses(campaign, recorded(engine), ctx.today())
