@@ -234,8 +234,9 @@ def test_cancel_then_retry_from_the_posts_page(world: World, page: Any) -> None:
     assert queue.get(post.id).state == st.CANCELLED  # type: ignore[union-attr]
     assert "活动改期" in page.locator("table.history").inner_text()
     page.click("form[action$='/retry'] button")
-    page.wait_for_url("**?done=retried")
+    page.wait_for_url("**?done=retried-review")
     assert queue.get(post.id).state == st.PLANNED  # type: ignore[union-attr]  # cancelled posts are reviewed again
+    assert "审核通过后才会发布" in page.inner_text("main")  # not "back in the publishing queue": it waits for review
 
 
 def test_only_admins_pause_and_resume(world: World) -> None:
