@@ -245,6 +245,19 @@ def test_every_module_fits_the_line_budget_but_the_few_listed() -> None:
     assert found == [], "\n".join(found)
 
 
+def test_what_runs_the_daemon_does_not_import_the_queue() -> None:
+    """The queue database depends on what runs the daemon (the lease, the lock's tables), never the other way round."""
+    modules = load(ROOT)
+    found = sorted(
+        f"{name} imports {imported}"
+        for name, module in modules.items()
+        if _within(name, "scheduler", "runtime")
+        for imported in imported_names(module)
+        if _within(imported, "scheduler", "publishing")
+    )
+    assert found == []
+
+
 def test_every_role_package_is_importable_on_its_own() -> None:
     """A role package's `__init__` imports nothing: reaching one module never loads a whole layer."""
     modules = load(ROOT)

@@ -160,8 +160,8 @@ def _plain(exc: Exception, ctx: Any) -> QmError | None:
         return path_error(exc, "使用")
     sqlalchemy = sys.modules.get("sqlalchemy")  # loaded only by the commands that use the database
     if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.DatabaseError):
-        from ..publishing.db import shown
         from ..publishing.db_errors import database_error
+        from ..support.db_names import shown
 
         url = ctx.campaign.db_url if "campaign" in vars(ctx) else ""
         return database_error(exc, url, shown(url) if url else "")

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..runtime.lease import DEFAULT_TIMEOUT, keepalive_args
+from ..support.db_names import shown
 from ..support.errors import InputError, RuntimeFailure
 from ..support.os_messages import writable_dir
 from .db_errors import database_error
@@ -40,15 +41,6 @@ def engine_url(url: str) -> sa.URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
-
-
-def is_postgresql(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
-
-
-def shown(url: str | sa.URL) -> str:
-    """A database URL fit for messages: never its password."""
-    return sa.make_url(url).render_as_string(hide_password=True)
 
 
 def open_db(url: str, *, migrate_schema: bool = True, lease_timeout: float = DEFAULT_TIMEOUT) -> Engine:

@@ -10,11 +10,10 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ..runtime.lock_tables import daemon_info, daemons
 from ..support.errors import RuntimeFailure
 from .tables import (
     audit,
-    daemon_info,
-    daemons,
     login_failures,
     notices,
     pause_log,

@@ -59,29 +59,6 @@ audit = sa.Table(
     sa.Column("why", sa.Text, nullable=False, server_default=""),
 )
 
-daemon_info = sa.Table(
-    "daemon",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),  # always 1: one daemon per database
-    sa.Column("pid", sa.Integer, nullable=False),
-    sa.Column("host", sa.String(120), nullable=False),
-    sa.Column("started", sa.Float, nullable=False),
-    sa.Column("heartbeat", sa.Float, nullable=False),
-    sa.Column("stopped", sa.Float),
-)
-
-daemons = sa.Table(
-    "daemons",  # every daemon process sharing the database, active or standby (for qm status)
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("host", sa.String(120), nullable=False),
-    sa.Column("pid", sa.Integer, nullable=False),
-    sa.Column("role", sa.String(16), nullable=False),  # "active" or "standby"
-    sa.Column("started", sa.Float, nullable=False),
-    sa.Column("heartbeat", sa.Float, nullable=False),
-    sa.Column("stopped", sa.Float),
-)
-
 pauses = sa.Table(
     "pauses",
     metadata,

@@ -22,10 +22,10 @@ from typing import IO
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ..publishing.db import is_postgresql, shown
-from ..publishing.tables import daemon_info, daemons
+from ..support.db_names import is_postgresql, shown
 from ..support.errors import RuntimeFailure
 from .lease import DEFAULT_TIMEOUT, PgLease
+from .lock_tables import daemon_info, daemons
 
 HEARTBEAT_SECONDS = 15.0
 STALE_AFTER = 4 * HEARTBEAT_SECONDS

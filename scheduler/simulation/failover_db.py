@@ -9,10 +9,11 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ..publishing.db import open_db, shown
+from ..publishing.db import open_db
 from ..publishing.tables import metadata, posts
-from ..runtime import job_table
+from ..runtime import job_table, lock_tables
 from ..runtime.lease import LEASE_KEY
+from ..support.db_names import shown
 from ..support.errors import InputError, RuntimeFailure
 
 LEASE_FREED_WITHIN = 30.0  # real seconds: a dead session's lease is freed in milliseconds; longer is a failure
@@ -68,4 +69,5 @@ def empty(url: str) -> None:
     with engine.begin() as conn:
         job_table.drop(conn)
         metadata.drop_all(conn)
+        lock_tables.metadata.drop_all(conn)
     engine.dispose()
