@@ -90,9 +90,10 @@ class Context:
         """The publishing queue, first brought in line with the current config and content (today on)."""
         from ..publishing.queue import Queue
         from ..publishing.queue_sync import fill
+        from ..rendering.version_cache import FILE, VersionCache
 
         queue = Queue(self.engine)
-        fill(queue, self.campaign, self.plan, self.renderer, time.time())
+        fill(queue, self.campaign, self.plan, self.renderer, time.time(), versions=VersionCache(self.campaign.paths.state / FILE))
         return queue
 
     def today(self) -> dt.date:

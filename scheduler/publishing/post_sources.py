@@ -5,10 +5,15 @@ snapshot of the config (every key of the config file, each value by its hash) an
 templates (each file by its hash). When a new version replaces an approved one, the two
 records are compared and the difference is named the way a person finds it in the project:
 `内容 content/food/salt.md`, `模板 templates/wechat/article.html.j2`, `配置 config.yaml: campaign.hotline`.
+
+A snapshot is named by a digest of the files' bytes, so that the config is read key by key (with
+PyYAML, unless its text was parsed before) only when a snapshot is new: after the config or a
+template changed, not at every fill.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -34,10 +39,6 @@ class Snapshot:
     config_name: str = "config.yaml"  # as the user names the file
     templates_dir: str = "templates"
 
-    @cached_property
-    def digest(self) -> str:
-        return hashlib.sha256(self.to_json().encode()).hexdigest()
-
     def to_json(self) -> str:
         body = {"config": dict(self.config), "templates": dict(self.templates), "names": [self.config_name, self.templates_dir]}
         return json.dumps(body, ensure_ascii=False, sort_keys=True)
@@ -56,30 +57,65 @@ class PostSource:
     kind: str
     content: str  # the content file, as the user names it (content/food/salt.md)
     item: str  # the digest of the item's entry in its file, then of what the item says (config values filled in)
-    snapshot: str  # Snapshot.digest
+    snapshot: str  # ConfigAndTemplates.digest of the snapshot
 
 
-def snapshot(campaign: Campaign) -> Snapshot:
-    """Read the config file and the templates as they are now."""
-    base = campaign.config_path.parent
-    config: dict[str, str] = {}
-    try:
-        loaded = located_yaml.load(campaign.config_path)  # PyYAML only when this text was not parsed before
-    except located_yaml.YamlSyntaxError:
-        loaded = None  # a config read from elsewhere: the differences are then not named
-    _flatten(loaded, "", config)
-    root = campaign.paths.templates
-    templates = {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and path.suffix != ".yaml"  # poster layouts are drawn, not published as text
-    }
-    return Snapshot(config, templates, campaign.config_path.name, _shown(root, base))
+class ConfigAndTemplates:
+    """The config file and the templates as they are now: `digest` names them by their bytes,
+    `snapshot` reads the config key by key (asked for only when that digest is not stored yet)."""
 
+    def __init__(self, campaign: Campaign) -> None:
+        self._config_path, self._base = campaign.config_path, campaign.config_path.parent
+        try:
+            self._config_text: str | None = located_yaml.read_text(campaign.config_path)
+        except located_yaml.YamlSyntaxError:
+            self._config_text = None  # a config read from elsewhere: the differences are then not named
+        root = campaign.paths.templates
+        self._templates = {
+            path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            for path in sorted(root.rglob("*"))
+            if path.is_file() and path.suffix != ".yaml"  # poster layouts are drawn, not published as text
+        }
+        self._names = (campaign.config_path.name, _shown(root, self._base))
+        self._files: dict[str, str] = {}  # content file -> as the user names it
+        self._folders: dict[Path, Path] = {}  # resolved
+        self._real_base = self._base.resolve()
+        self._items: dict[int, tuple[ContentItem, str]] = {}  # id(item) -> (item, its digest): posts share items
 
-def source_of(post: PlannedPost, snap: Snapshot, campaign: Campaign) -> PostSource:
-    path = _shown(Path(post.item.source.rsplit(":", 1)[0]), campaign.config_path.parent)
-    return PostSource(post.channel.split(":", 1)[0], path, _item_digest(post.item), snap.digest)
+    @cached_property
+    def digest(self) -> str:
+        config = hashlib.sha256((self._config_text or "").encode("utf-8", "surrogateescape")).hexdigest()
+        body = {"config": config, "templates": self._templates, "names": list(self._names)}
+        return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+    @cached_property
+    def snapshot(self) -> Snapshot:
+        config: dict[str, str] = {}
+        if self._config_text is not None:
+            with contextlib.suppress(located_yaml.YamlSyntaxError):  # PyYAML only when this text was not parsed before
+                _flatten(located_yaml.parse(self._config_text, str(self._config_path)), "", config)
+        return Snapshot(config, self._templates, *self._names)
+
+    def source_of(self, post: PlannedPost) -> PostSource:
+        file = post.item.source.rsplit(":", 1)[0]
+        if file not in self._files:
+            self._files[file] = self._shown_file(Path(file))
+        item, said = self._items.get(id(post.item)) or (None, "")
+        if item is not post.item:
+            said = _item_digest(post.item)
+            self._items[id(post.item)] = (post.item, said)
+        return PostSource(post.channel.split(":", 1)[0], self._files[file], said, self.digest)
+
+    def _shown_file(self, path: Path) -> str:
+        """`_shown(path, base)`, each folder (and the base) resolved once for all its files."""
+        if path.is_symlink() or path.name in ("", ".", ".."):
+            return _shown(path, self._base)
+        if path.parent not in self._folders:
+            self._folders[path.parent] = path.parent.resolve()
+        try:
+            return Path(os.path.relpath(self._folders[path.parent] / path.name, self._real_base)).as_posix()
+        except ValueError:
+            return path.as_posix()
 
 
 def _item_digest(item: ContentItem) -> str:
@@ -145,7 +181,7 @@ def _shown(path: Path, base: Path) -> str:
 
 @dataclass(frozen=True)
 class Sources:
-    """What one fill rendered from: the snapshot, and each rendered post's sources."""
+    """What one fill rendered from: the config and templates, and each rendered post's sources."""
 
-    snapshot: Snapshot
+    files: ConfigAndTemplates
     posts: Mapping[str, PostSource]

@@ -17,10 +17,11 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import Campaign
 from ..planning.planner import Plan
 from ..rendering.payloads import PostInputs, RenderedPost, Renderer
+from ..rendering.version_cache import VersionCache
 from ..rendering.versions import is_legacy, version_of
 from . import states as st
 from . import version_records
-from .post_sources import PostSource, Sources, snapshot, source_of
+from .post_sources import ConfigAndTemplates, PostSource, Sources
 from .queue import PLAN, Post, Queue, change_state, epoch, record_audit
 from .tables import payload_versions, posts, stage_passes
 
@@ -74,7 +75,7 @@ def sync(
         known = version_records.load(conn, wanted) if sources else {}
         sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted))
         if sources is not None:
-            version_records.keep_snapshot(conn, sources.snapshot)
+            version_records.keep_snapshot(conn, sources.files)
         for post_id, r in wanted.items():
             sync.one(existing.get(post_id), r, r.channel in auto_approve, (edits or {}).get(r.item))
         for post_id in sorted(set(existing) - set(wanted) - unchanged):
@@ -105,11 +106,13 @@ def fill(
     now: float,
     edits: Mapping[str, Edit] | None = None,
     last: Filled | None = None,
+    versions: VersionCache | None = None,
 ) -> SyncResult:
     """Render the plan from today to the end of the campaign into the queue.
 
     Days before today are left as they are: what went out stays, what did not is handled by the daemon.
     With `last` (kept by the caller between fills), only posts whose inputs changed are rendered.
+    With `versions`, a rendering exactly as an earlier run made it takes the version computed then.
     """
     today = dt.datetime.fromtimestamp(now, campaign.timezone).date()
     start = campaign.at(max(campaign.start, today), dt.time())
@@ -124,9 +127,11 @@ def fill(
     if len(unchanged) == len(inputs) and not gone and known:
         return SyncResult()
     rendered = [renderer.render(p) for p in due if p.id not in unchanged]
+    if versions is not None:
+        versions.apply(rendered)
     auto = {c.name for c in campaign.channels if c.auto_approve}
-    snap = snapshot(campaign)
-    sources = Sources(snap, {p.id: source_of(p, snap, campaign) for p in due if p.id not in unchanged})
+    files = ConfigAndTemplates(campaign)
+    sources = Sources(files, {p.id: files.source_of(p) for p in due if p.id not in unchanged})
     return sync(queue, rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged, sources)
 
 

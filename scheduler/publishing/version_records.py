@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .post_sources import PostSource, Snapshot, what_changed
+from .post_sources import ConfigAndTemplates, PostSource, Snapshot, what_changed
 from .tables import payload_versions, posts, source_snapshots, stage_passes, version_sources
 
 Key = tuple[str, str]  # (post id, version)
@@ -35,9 +35,10 @@ def _of_posts(conn: Connection, query: sa.Select[Any], column: sa.ColumnElement[
     return rows
 
 
-def keep_snapshot(conn: Connection, snap: Snapshot) -> None:
-    if conn.execute(sa.select(source_snapshots.c.digest).where(source_snapshots.c.digest == snap.digest)).first() is None:
-        conn.execute(source_snapshots.insert().values(digest=snap.digest, body=snap.to_json()))
+def keep_snapshot(conn: Connection, files: ConfigAndTemplates) -> None:
+    """Store the snapshot of the config and templates as they are now, unless it is stored already (then the config is not read)."""
+    if conn.execute(sa.select(source_snapshots.c.digest).where(source_snapshots.c.digest == files.digest)).first() is None:
+        conn.execute(source_snapshots.insert().values(digest=files.digest, body=files.snapshot.to_json()))
 
 
 def record(conn: Connection, post_id: str, version: str, source: PostSource, known: dict[Key, PostSource]) -> None:

@@ -55,6 +55,10 @@ class RenderedPost:
         """Changes when the words or the pictures of the post do (see versions.py)."""
         return version_of(self.payload, self.pictures, self.derived)
 
+    def take_version(self, version: str) -> None:
+        """Use the version an earlier run computed from exactly this payload, pictures and derived fields (`version_cache`)."""
+        self.__dict__["version"] = version  # where the cached property keeps it
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.post_id,
