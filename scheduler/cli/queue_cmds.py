@@ -14,7 +14,6 @@ import time
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue
 from ..support.errors import InputError
-from ..views import daemon_status as status
 from ..views.plan_export import _pad, _width, channel_label
 from . import zh_argparse
 from .context import Context, parse_day
@@ -142,6 +141,8 @@ def run_history(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_status(ctx: Context, args: argparse.Namespace) -> int:
+    from ..views import daemon_status as status  # the daemon's lock and job table: only for qm status
+
     report = status.gather(ctx.engine, time.time())
     tz = ctx.campaign.timezone
     if args.json:
