@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli.main import main
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
 from scheduler.publishing.db import open_db
+from scheduler.views.columns import width
 from scheduler.views.daemon_status import gather
 
 from .conftest import HEIHE, ROOT, run_qm
@@ -71,6 +74,38 @@ def test_review_commands(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "队列中没有这些编号：20270908-nope" in err
     code, _, err = qm(capsys, "-c", cfg, "approve")
     assert code == 2 and "--date" in err
+
+
+def test_the_queue_names_each_post_by_its_title_in_aligned_columns(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    content = cfg.parent / "content"
+    launch = content / "publicity" / "publicity-launch-announcement.md"
+    long_title = "市质量月启动暨集中宣传活动在中央大街举行"  # 20 characters (the most a title may have), 40 columns
+    launch.write_text(
+        launch.read_text(encoding="utf-8").replace("title: 质量月启动暨集中宣传活动举行", f"title: {long_title}"), encoding="utf-8"
+    )
+    code, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08", "--json")
+    posts = json.loads(out)
+    assert code == 0 and set(posts[0]) == {  # the JSON stays as documented: titles are for people
+        *("id", "at", "channel", "item", "state", "version", "attempts", "approved_by", "last_error", "receipt", "change")
+    }
+
+    code, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08")
+    header, *rows, total = out.splitlines()
+    assert code == 0 and header.split() == ["时间", "渠道", "编号", "内容", "标题", "状态", "审核人", "备注"]
+    column = width(header[: header.index("标题")])
+    library = {i.id: i for i in load_library(content, load_campaign(cfg).text_values).items}
+    assert len(rows) == len(posts)
+    for post, row in zip(posts, rows, strict=True):
+        assert row.startswith(f"{post['at'][5:10]} {post['at'][11:16]}") and f"  {post['id']}  " in row, (post, row)
+        item = library.get(post["item"])
+        assert item is not None, post
+        title = item.title
+        if post["item"] == "publicity-launch-announcement":
+            title = "市质量月启动暨集中宣传…"  # cut to 24 columns, with the mark that says so
+        assert width(title) <= 24, title
+        at = row.index(f"  {post['item']}  ") + len(post["item"]) + 2
+        assert row[at:].lstrip().startswith(title) and width(row[: row.index(title, at)]) == column, row
+    assert total.startswith(f"共 {len(posts)} 条")
 
 
 def test_pause_resume_and_status(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,8 @@ import time
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue
 from ..support.errors import InputError
-from ..views.plan_export import _pad, _width, channel_label
+from ..views.columns import aligned, clip
+from ..views.plan_export import channel_label
 from . import zh_argparse
 from .context import Context, parse_day
 
@@ -91,20 +92,26 @@ def _record(ctx: Context, post: Post) -> dict[str, object]:
     }
 
 
+TITLE_COLUMNS = 24  # a title longer than twelve Chinese characters is cut, so each post stays on one line
+
+
 def _table(ctx: Context, found: list[Post], reasons: dict[str, str]) -> str:
     if not found:
         return "队列中没有符合条件的内容。\n"
     tz = ctx.campaign.timezone
-    rows = [("时间", "渠道", "编号", "内容", "状态", "审核人", "备注")]
+    items = ctx.library.by_id
+    rows = [("时间", "渠道", "编号", "内容", "标题", "状态", "审核人", "备注")]
     for p in found:
         note = p.last_error or (p.receipt.url if p.receipt and p.receipt.url else "")
         if p.id in reasons:  # approved, then changed: what changed, and how to see it
             note = f"{reasons[p.id]}（qm queue --diff {p.id}）"
         note = " ".join(note.split())  # one line per post
         reviewer = p.approved_by if p.state in st.APPROVED_STATES else ""  # a post back in review has no reviewer yet
-        rows.append((f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel), p.id, p.item, st.label(p.state), reviewer, note))
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    lines = ["  ".join(_pad(c, widths[i]) if i < len(widths) else c for i, c in enumerate(r)).rstrip() for r in rows]
+        item = items.get(p.item)  # none for a post sent before its content file was deleted
+        title = clip(" ".join(item.title.split()), TITLE_COLUMNS) if item else "（内容库中已没有）"
+        when, channel = f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel)
+        rows.append((when, channel, p.id, p.item, title, st.label(p.state), reviewer, note))
+    lines = aligned(rows)
     counts: dict[str, int] = {}
     for p in found:
         counts[p.state] = counts.get(p.state, 0) + 1

@@ -7,7 +7,7 @@ import re
 from ..pages.diff import DiffLine, approved_text, diff_lines, readable_lines, side_by_side
 from ..publishing.queue import Queue
 from ..support.errors import InputError
-from ..views.plan_export import _pad, _width
+from ..views.columns import pad, width
 
 COLUMN = 38  # display columns of each side (a Chinese character takes two)
 MARKS = ("⟦", "⟧")  # around the characters that changed on a line
@@ -42,7 +42,7 @@ def show_diff(queue: Queue, post_id: str) -> str:
         for i in range(max(len(lefts), len(rights))):
             a = lefts[i] if i < len(lefts) else ""
             b = rights[i] if i < len(rights) else ""
-            out.append(f"{_pad(a, COLUMN)} {mark if i == 0 else ' '} {b}".rstrip())
+            out.append(f"{pad(a, COLUMN)} {mark if i == 0 else ' '} {b}".rstrip())
     out.append("")
     out.append(f"确认无误后：qm approve {post_id}")
     return "\n".join(out) + "\n"
@@ -60,7 +60,7 @@ def _wrap(text: str) -> list[str]:
     """Cut a line into pieces of at most COLUMN display columns (a short marked change stays whole)."""
     pieces, current = [], ""
     for token in _TOKEN.findall(text):
-        if current and _width(current + token) > COLUMN:
+        if current and width(current + token) > COLUMN:
             pieces.append(current)
             current = ""
         current += token

@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import io
 import json
-import unicodedata
 from typing import Any
 
 from markupsafe import escape
@@ -16,6 +15,7 @@ from ..channels.kinds import kind_named
 from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
 from ..planning.planner import Plan, PlannedPost
+from .columns import aligned
 
 
 def channel_label(campaign: Campaign, channel: str) -> str:
@@ -109,14 +109,6 @@ def spreadsheet_safe(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
 def to_table(campaign: Campaign, plan: Plan) -> str:
     rows: list[tuple[str, ...]] = [("时间", "渠道", "发布编号", "领域", "内容编号", "标题")]
     entries: list[tuple[dt.datetime, tuple[str, ...]]] = [
@@ -125,8 +117,7 @@ def to_table(campaign: Campaign, plan: Plan) -> str:
     ]
     entries += [(r.at, (f"{r.at:%m-%d %H:%M}", "工作人员通知", r.id, "—", r.key, r.message)) for r in plan.reminders]
     rows += [row for _, row in sorted(entries, key=lambda e: e[0])]
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    lines = ["  ".join(_pad(cell, widths[i]) if i < len(widths) else cell for i, cell in enumerate(row)) for row in rows]
+    lines = aligned(rows)
     lines.append(f"共 {len(plan.posts)} 条内容，{len(plan.reminders)} 条工作提醒。")
     return "\n".join(lines) + "\n"
 
