@@ -35,6 +35,28 @@ def test_a_wrong_area_lists_the_areas_with_their_names(tmp_path: Path) -> None:
     assert "只能是 brand（质量品牌提升） | rights（严格质量整治与消费维权） | mechanism（质量创建与工作机制）" in problem, problem
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("维权", "rights（严格质量整治与消费维权）"),  # a word of the area's Chinese name
+        ("消费者权益", "rights（严格质量整治与消费维权）"),
+        ("品牌", "brand（质量品牌提升）"),
+        ("质量宣传", "publicity（质量宣传）"),  # the whole Chinese name instead of the id
+        ("群众活动", "grassroots（基础性群众质量活动）"),
+    ],
+)
+def test_an_area_written_in_chinese_suggests_the_area_by_its_name(tmp_path: Path, written: str, meant: str) -> None:
+    (problem,) = _problems(tmp_path, ITEM.replace("area: rights", f"area: {written}"))
+    assert problem.startswith(f"{tmp_path / 'a.md'}:3：内容 test-item.area 的值 {written!r} 不可用（是不是想写 {meant}？只能是 brand"), (
+        problem
+    )
+
+
+def test_a_word_every_area_has_suggests_none_of_them(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, ITEM.replace("area: rights", "area: 质量"))
+    assert "是不是想写" not in problem and "只能是 brand（质量品牌提升） | rights（严格质量整治与消费维权）" in problem, problem
+
+
 def test_a_wrong_topic_suggests_the_one_meant_without_listing_them_all(tmp_path: Path) -> None:
     (problem,) = _problems(tmp_path, ITEM.replace("topic: goods-salt", "topic: goods_salt"))
     assert problem == f"{tmp_path / 'a.md'}:4：内容 test-item.topic 的值 'goods_salt' 不可用（是不是想写 goods-salt（食盐）？）", problem

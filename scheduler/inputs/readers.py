@@ -142,10 +142,10 @@ class Reader:
             shown = [f"{c}（{labels[c]}）" if c in labels else c for c in choices]
             import difflib  # only for a value that is not one of the choices
 
-            close = difflib.get_close_matches(value, choices, n=1)
+            close = difflib.get_close_matches(value, choices, n=1) or _by_label(value, labels)
             hint = f"只能是 {' | '.join(shown)}"
             if close:  # a long list is left out behind a likely guess
-                guess = shown[choices.index(close[0])]
+                guess = " 或 ".join(shown[choices.index(c)] for c in close)
                 hint = f"是不是想写 {guess}？" + (hint if len(choices) <= _LISTED else "")
             self.problem(m.where(key), f"{_join(path, key)} 的值 {value!r} 不可用", hint)
         return value
@@ -276,6 +276,19 @@ def parse_time(value: Any) -> dt.time | None:
 def under(base: Path, written: str) -> Path:
     """A path written in a file, relative to that file's folder, without `a/../` detours."""
     return Path(os.path.normpath(base / written))
+
+
+def _by_label(value: str, labels: dict[str, str]) -> list[str]:
+    """The choices whose labels share the most of `value`'s characters: staff write the Chinese name
+    or a word of it (`area: 维权` for rights, 严格质量整治与消费维权). At most two; none when a
+    word every label has (质量) says nothing."""
+    chars = {ch for ch in value if not ch.isspace()}
+    shared = {choice: len(chars & set(label)) for choice, label in labels.items()}
+    best = max(shared.values(), default=0)
+    if not chars or best * 2 < len(chars):
+        return []
+    closest = [choice for choice, n in shared.items() if n == best]
+    return closest if len(closest) <= 2 else []
 
 
 def _join(path: str, key: Any) -> str:
