@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -169,6 +170,26 @@ def test_preview_of_launch_day(tmp_path: Path) -> None:
     weibo = [line for line in result.stdout.splitlines() if "20160908-weibo-" in line]
     assert len(weibo) == 2 and all(re.search(r"（\d+ 字）", line) for line in weibo)  # the kind's summary: its length count
     assert not re.search(r"（\d+ 字）", next(line for line in result.stdout.splitlines() if "20160908-wechat-" in line))
+
+
+@pytest.mark.parametrize("browser_works", [False, True])
+def test_preview_open_says_where_the_page_is_when_no_browser_opens(tmp_path: Path, browser_works: bool) -> None:
+    bin_dir, opened = tmp_path / "bin", tmp_path / "opened.txt"
+    bin_dir.mkdir()
+    browser = bin_dir / "browser"  # the only browser there is (PATH holds nothing else); it fails, as on a server
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\nexit {0 if browser_works else 1}\n', encoding="utf-8")
+    browser.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env |= {"PATH": str(bin_dir), "BROWSER": str(browser)}
+    result = run_qm("preview", "2016-09-08", "-c", HEIHE, "-o", tmp_path / "out", "--open", env=env)
+    page = (tmp_path / "out" / "preview-2016-09-08.html").resolve()
+    assert result.returncode == 0 and page.is_file(), result.stderr  # the page is written: that is what counts
+    assert opened.read_text(encoding="utf-8").strip() == page.as_uri()  # the browser was asked for it
+    if browser_works:
+        assert "没有打开浏览器" not in result.stderr, result.stderr
+    else:
+        assert "没有打开浏览器：这台电脑上找不到可以打开的浏览器" in result.stderr, result.stderr
+        assert f"\n  {page.as_uri()}\n" in result.stderr and f"（文件：{page}）" in result.stderr, result.stderr
 
 
 def test_preview_outside_the_window() -> None:

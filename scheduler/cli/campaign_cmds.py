@@ -14,7 +14,7 @@ from .context import Context, parse_day
 # Rendering, linting, the channels, the plan's formats and the preview page are imported by the
 # commands that use them: `qm plan` starts without templates, `qm check` without the HTTP client,
 # and a `qm check` answered from its cache without the planner.
-from .output import error_text, write_output
+from .output import error_text, open_in_browser, write_output
 
 if TYPE_CHECKING:
     from ..planning.planner import PlannedPost
@@ -192,8 +192,6 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_preview(ctx: Context, args: argparse.Namespace) -> int:
-    import webbrowser
-
     from ..views import day_preview as preview
 
     campaign = ctx.campaign
@@ -205,5 +203,5 @@ def run_preview(ctx: Context, args: argparse.Namespace) -> int:
     write_output(preview.to_html(campaign, day), path, "预览页面")
     print("\n".join(preview.summary_lines(campaign, day)))
     if args.open:
-        webbrowser.open(path.resolve().as_uri())
+        open_in_browser(path)  # the page is written either way: the exit status is the check's
     return 1 if day.findings else 0

@@ -27,6 +27,24 @@ def write_output(text: str, path: Path | None, what: str) -> None:
     print(f"已写入{what}：{path}", file=sys.stderr)
 
 
+def open_in_browser(path: Path) -> None:
+    """Show a written page in the user's browser. Where none can be opened (a server without a desktop)
+    say so, and where the page is, instead of doing nothing."""
+    import webbrowser  # only for --open
+
+    url = path.resolve().as_uri()
+    try:
+        opened = webbrowser.open(url)
+    except (webbrowser.Error, OSError):
+        opened = False
+    if not opened:
+        print(
+            "没有打开浏览器：这台电脑上找不到可以打开的浏览器（例如没有图形界面的服务器）。页面已经写好，"
+            f"请把它复制到有浏览器的电脑上打开，或在浏览器地址栏输入：\n  {url}\n  （文件：{path.resolve()}）",
+            file=sys.stderr,
+        )
+
+
 def drawing_progress(done: int, total: int) -> None:
     """A progress bar on stderr; without a terminal, a line every tenth."""
     tty = sys.stderr.isatty()
