@@ -113,10 +113,16 @@ def test_a_hotline_written_into_the_words_is_refused_next_to_its_field(world: Wo
 def test_a_character_no_font_draws_is_refused_next_to_its_field_as_qm_check_would(world: World) -> None:
     item_id = world.item_with("wechat")
     by_field = _rejected(
-        world, item_id, title="一看二查，辨别真假😀", summary=open_form(world.library, item_id).values["summary"] + "\u200b"
+        world,
+        item_id,
+        title="一看二查，辨别真假😀",
+        summary=open_form(world.library, item_id).values["summary"] + "\u200b",
+        headline="辨别真假🍞",
     )
     assert any("标题中有海报字体没有的字：😀（U+1F600）" in m for m in by_field["title"]), by_field
     assert any("摘要中有看不见的字符：U+200B ZERO WIDTH SPACE" in m for m in by_field["summary"]), by_field
+    # each under its own field, found by the line the problem names (the headline's message says 短标题)
+    assert any("🍞" in m for m in by_field["headline"]) and not any("🍞" in m for m in by_field["title"]), by_field
 
 
 def test_problems_are_reported_per_field_and_nothing_is_written(world: World) -> None:

@@ -37,8 +37,8 @@ def glyph_problems(ctx: Context, parts: Parts) -> list[Problem]:
     from ..poster.texts import PosterText
 
     font = ctx.campaign.brand.font
-    # The configured and bundled fonts come first and usually have every character: the system's
-    # fonts (a fc-list run) are looked for only when they have not. The verdict is the same.
+    # The configured and bundled fonts come first and usually have every character; which of their
+    # characters the library uses is kept between runs. The system's fonts: see drawing_problems.
     first = fonts.candidates(font, system=False)
     tried = "\0".join(f"{f.path}:{f.index}:{file_state(f.path)}" for f in first)
     texts = [needed(text, fonts.PROBE) for text in map(PosterText.of, ctx.library.items)]
@@ -53,6 +53,4 @@ def glyph_problems(ctx: Context, parts: Parts) -> list[Problem]:
     hidden = {ch for ch in set().union(*(distinct for _, distinct, _ in texts)) if glyphs.invisible(ch)}
     no_font = {id(text) for text, _, _ in pending}
     failing = [text for text, distinct, _ in texts if id(text) in no_font or distinct & hidden]
-    if failing and glyphs.text_problems(failing, first):
-        return glyphs.text_problems(failing, fonts.candidates(font))
-    return []
+    return glyphs.drawing_problems(failing, font) if failing else []

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from ..planning.planner import Plan, make_plan
-from ..poster import fonts, glyphs
+from ..poster import glyphs
 from ..poster.texts import PosterText
 from ..publishing.queue import Queue
 from ..publishing.queue_sync import Edit, SyncResult, fill
@@ -183,22 +183,11 @@ def _check(campaign: Campaign, plan: Plan, renderer: Renderer, item: ContentItem
             _add(by_field, _finding_field(finding.reason, values), f"{channel_label(campaign, post.channel)}：{finding.reason}")
     for p in editorial_problems(Library((new_item,))):
         _add(by_field, "summary", f"摘要只有 {len(new_item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字（{p.hint}）")
-    for p in _glyph_problems(campaign, new_item):
-        _add(
-            by_field, next((f for f, label in glyphs.FIELDS.items() if f"的{label}中" in p.message and f in EDITABLE), GENERAL), _message(p)
-        )
+    for p in glyphs.drawing_problems([PosterText.of(new_item)], campaign.brand.font):
+        _add(by_field, _field_of(p, lines), _message(p))
     if by_field:
         raise EditRejected(by_field)
     return new_item
-
-
-def _glyph_problems(campaign: Campaign, item: ContentItem) -> list[Problem]:
-    """Characters of the item's poster words that no font would draw (as `qm check` finds them)."""
-    text = PosterText.of(item)
-    font = campaign.brand.font
-    if not glyphs.text_problems([text], fonts.candidates(font, system=False)):
-        return []  # the configured and bundled fonts draw it: the system's fonts need no look
-    return glyphs.text_problems([text], fonts.candidates(font))
 
 
 def _add(by_field: dict[str, list[str]], f: str, message: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from ..support.errors import PosterError, Problem
 from . import fonts
@@ -54,6 +55,18 @@ def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFi
     if not problems:
         problems += _one_font(texts, font_files)
     return problems
+
+
+def drawing_problems(texts: Iterable[PosterText], font: Path | None) -> list[Problem]:
+    """`text_problems` against the fonts a poster would try, configured font `font` first.
+
+    The configured and bundled fonts usually have every character: the system's fonts (a fc-list
+    run) are looked for only when they have not. The verdict is the same as trying them all at once.
+    """
+    texts = list(texts)
+    if not text_problems(texts, fonts.candidates(font, system=False)):
+        return []
+    return text_problems(texts, fonts.candidates(font))
 
 
 def _drawable(ch: str, font_files: Sequence[fonts.FontFile], known: dict[str, bool]) -> bool:
