@@ -23,7 +23,8 @@ from . import states as st
 from . import version_records
 from .post_sources import ConfigAndTemplates, PostSource, Sources
 from .queue import PLAN, Post, Queue, change_state, epoch, record_audit
-from .tables import payload_versions, posts, stage_passes
+from .review import passed_by
+from .tables import payload_versions, posts
 
 
 @dataclass(frozen=True)
@@ -213,11 +214,9 @@ class _Sync:
     def _approved_again(self, old: Post, r: RenderedPost, content: dict[str, object], edit: Edit | None) -> None:
         """The words are back to the version the reviewers approved (an edit undone): approved again, as
         nobody withdrew that approval (a reject or a cancel clears it)."""
-        query = sa.select(stage_passes.c.who).where(stage_passes.c.post_id == r.post_id, stage_passes.c.version == r.version)
-        names = "、".join(dict.fromkeys(row.who for row in self.conn.execute(query.order_by(stage_passes.c.stage))))
         why = f"内容改回了审核通过的版本 {r.version}，恢复为已审核"
         who, why = (edit.who, f"{edit.what}；{why}") if edit is not None else (PLAN, why)
-        values = {**content, "approved_by": (names or old.approved_by)[:80], "last_error": ""}
+        values = {**content, "approved_by": passed_by(self.conn, r.post_id, r.version) or old.approved_by[:80], "last_error": ""}
         if change_state(self.conn, r.post_id, st.PLANNED, st.APPROVED, who, why, self.now, values):
             self.result.approved_again.append(r.post_id)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,15 @@ def passes(queue: Queue, post_id: str, version: str) -> list[StagePass]:
 def _passes(conn: Connection, post_id: str, version: str) -> list[StagePass]:
     query = sa.select(stage_passes).where(stage_passes.c.post_id == post_id, stage_passes.c.version == version)
     return [StagePass(r.stage, r.stage_name, r.who, r.at) for r in conn.execute(query.order_by(stage_passes.c.stage))]
+
+
+def passed_by(conn: Connection, post_id: str, version: str) -> str:
+    """Who passed this version's review stages, in stage order, each once: what `approved_by` holds."""
+    return _names(p.who for p in _passes(conn, post_id, version))
+
+
+def _names(who: Iterable[str]) -> str:
+    return "、".join(dict.fromkeys(who))[:80]
 
 
 def live_passes(rules: ReviewConfig, done: list[StagePass]) -> list[StagePass]:
@@ -125,8 +135,7 @@ def pass_stage(
             else:
                 record_audit(conn, post_id, post.state, post.state, signed, why, now)
             return Passed(wanted.name, approved=False)
-        names = "、".join(dict.fromkeys([*(p.who for p in done), who]))
-        values = {"approved_by": names[:80], "approved_version": post.version, "last_error": ""}
+        values = {"approved_by": _names([*(p.who for p in done), who]), "approved_version": post.version, "last_error": ""}
         why = f"{wanted.name}通过，审核完成（版本 {post.version}）" if many else f"审核通过（版本 {post.version}）"
         change_state(conn, post_id, post.state, st.APPROVED, signed, why, now, values)
         return Passed(wanted.name, approved=True)
