@@ -77,24 +77,12 @@ def draw(kind: str, side: int, colour: str, font_path: str, font_index: int) -> 
     elif kind == "ccc":  # a ring with the three letters
         d.ellipse((10 * u, 10 * u, 90 * u, 90 * u), outline=c, width=w)
         d.text((50 * u, 51 * u), "CCC", font=font(26 * u), fill=c, anchor="mm")
-    elif kind == "leaf":  # a leaf and its stem in a ring
+    elif kind == "leaf":  # a sprout in a ring: an upright stem and two leaves (no line across the ring: not a 禁止 sign)
         d.ellipse((8 * u, 8 * u, 92 * u, 92 * u), outline=c, width=w)
-        base, tip = (30 * u, 72 * u), (72 * u, 28 * u)
-        length = math.dist(base, tip)
-        nx, ny = (tip[1] - base[1]) / length, -(tip[0] - base[0]) / length  # the unit normal to the leaf's axis
-
-        def edge(sign: int) -> list[tuple[float, float]]:
-            return [
-                (
-                    base[0] + s * (tip[0] - base[0]) + sign * nx * 16 * u * math.sin(math.pi * s),
-                    base[1] + s * (tip[1] - base[1]) + sign * ny * 16 * u * math.sin(math.pi * s),
-                )
-                for s in _steps(0, 1, 24)
-            ]
-
-        d.polygon(edge(1) + edge(-1)[::-1], fill=c)
-        d.line([(24 * u, 80 * u), base], fill=c, width=w)
-        d.line([base, (56 * u, 46 * u)], fill=(0, 0, 0, 0), width=max(1, w // 2))
+        d.line([(50 * u, 82 * u), (50 * u, 50 * u)], fill=c, width=w)
+        d.polygon(_leaf((50 * u, 64 * u), (20 * u, 44 * u), 10 * u), fill=c)
+        d.polygon(_leaf((50 * u, 50 * u), (80 * u, 26 * u), 11 * u), fill=c)
+        d.line([(70 * u, 33 * u), (55 * u, 46 * u)], fill=(0, 0, 0, 0), width=max(1, w // 3))  # the big leaf's vein
     elif kind == "pin":  # a map pin with a hill and the sun inside
         d.pieslice((22 * u, 8 * u, 78 * u, 64 * u), 150, 390, fill=c)
         d.polygon([(26 * u, 48 * u), (74 * u, 48 * u), (50 * u, 92 * u)], fill=c)
@@ -145,6 +133,21 @@ def draw(kind: str, side: int, colour: str, font_path: str, font_index: int) -> 
         ]
         d.polygon(pts, fill=c)
     return img.resize((side, side), Image.Resampling.LANCZOS)
+
+
+def _leaf(base: tuple[float, float], tip: tuple[float, float], half_width: float) -> list[tuple[float, float]]:
+    """A leaf's outline from `base` to `tip`: two arcs, widest half-way, `half_width` from its axis."""
+    length = math.dist(base, tip)
+    nx, ny = (tip[1] - base[1]) / length, -(tip[0] - base[0]) / length  # the unit normal to the axis
+
+    def edge(sign: int) -> list[tuple[float, float]]:
+        points = []
+        for t in _steps(0, 1, 24):
+            b = sign * half_width * math.sin(math.pi * t)
+            points.append((base[0] + t * (tip[0] - base[0]) + b * nx, base[1] + t * (tip[1] - base[1]) + b * ny))
+        return points
+
+    return edge(1) + edge(-1)[::-1]
 
 
 def _steps(a: float, b: float, count: int) -> list[float]:
