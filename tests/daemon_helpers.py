@@ -27,7 +27,7 @@ from scheduler.publishing.queue_sync import fill
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.clock import FakeClock
 from scheduler.runtime.stepped_scheduler import SteppedScheduler
-from scheduler.support.notify import Notifications
+from scheduler.support.notify import Notice, Notifications
 from scheduler.support.values import Receipt
 
 DAY = dt.date(2016, 9, 2)
@@ -69,6 +69,18 @@ class SpyChannel(Channel):
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
         self.reconciled.append(post.id)
         return self.inner.reconcile(post, receipt)
+
+
+class Recorder(Notifications):
+    """Keeps each notice instead of sending it."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+        self.sent: list[Notice] = []
+
+    def send(self, notice: Notice) -> int:
+        self.sent.append(notice)
+        return 1
 
 
 class Harness:

@@ -27,26 +27,16 @@ from scheduler.rendering.payloads import Renderer
 from scheduler.runtime import job_table
 from scheduler.runtime.clock import FakeClock
 from scheduler.runtime.lock import STALE_AFTER, DaemonLock, DaemonRunning, read_info
-from scheduler.support.notify import Notice, Notifications
+from scheduler.support.notify import Notice
 from scheduler.support.values import Receipt
 from scheduler.views.daemon_status import gather, to_text
 
-from .daemon_helpers import Harness, SpyChannel, local_campaign, one_day
+from .daemon_helpers import Harness, Recorder, SpyChannel, local_campaign, one_day
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 WEIBO = "20160902-weibo-1000"
 WEIBO_AT = dt.datetime(2016, 9, 2, 10, 0, tzinfo=TZ)
 EARLY = dt.datetime(2016, 9, 1, 12, 0, tzinfo=TZ)
-
-
-class Recorder(Notifications):
-    def __init__(self) -> None:
-        super().__init__(())
-        self.sent: list[Notice] = []
-
-    def send(self, notice: Notice) -> int:
-        self.sent.append(notice)
-        return 1
 
 
 @pytest.fixture(scope="module")

@@ -88,8 +88,14 @@ class Publishing:
         else:
             s.schedule(jobs.poll_id(post_id), jobs.POLL, now + poll_delay(now - post.updated), post_id)
 
-    def recover(self, post: Post, now: float) -> None:
-        """A post left in `publishing` (the process died mid-publish): ask the channel what happened."""
+    def recover(self, seen: Post, now: float) -> None:
+        """A post left in `publishing` (the process died mid-publish): ask the channel what happened.
+
+        `seen` is the post as the sweep found it: one this process was publishing then may have finished
+        (or been claimed again) since, so it counts as an orphan only if it is still in that same attempt."""
+        post = self.shared.queue.get(seen.id)
+        if post is None or post.state != st.PUBLISHING or post.attempts != seen.attempts or self.is_active(post.id):
+            return
         answer = self._ask_channel(post, now)
         if isinstance(answer, PermanentError):
             return
@@ -104,14 +110,16 @@ class Publishing:
             event(log, "recovered", post=post.id, status=answer.status)
             self._record(post, answer, now)
         elif channel is not None and channel.reconcile_is_authoritative:
-            self.shared.queue.move(post.id, st.SCHEDULED, WHO, "上次发布被中断，渠道确认未发出，重新发布", now, next_try=now)
-            self.shared.schedule(jobs.publish_id(post.id), jobs.PUBLISH, now, post.id)
-            event(log, "recovered", post=post.id, status="not_sent")
+            why = "上次发布被中断，渠道确认未发出，重新发布"
+            if self.shared.queue.advance(post.id, st.PUBLISHING, st.SCHEDULED, WHO, why, now, next_try=now):
+                self.shared.schedule(jobs.publish_id(post.id), jobs.PUBLISH, now, post.id)
+                event(log, "recovered", post=post.id, status="not_sent")
         else:
             self._fail(post, "发布过程中服务中断，无法确认是否已发出：请到平台核实，确实未发出的用 qm retry 重发", now)
 
     def missed(self, post: Post, reason: str, now: float) -> None:
-        self.shared.queue.move(post.id, st.MISSED, WHO, reason, now, last_error=reason)
+        if not self.shared.queue.advance(post.id, post.state, st.MISSED, WHO, reason, now, last_error=reason):
+            return  # approved, cancelled or rejected a moment ago
         event(log, "missed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
         self.shared.notify(self._problem_notice("【错过发布】", post, reason))
 
@@ -212,7 +220,7 @@ class Publishing:
             self._await_platform(post, "平台已接收，等待确认", now, receipt=receipt)
             return
         values: dict[str, Any] = {"receipt": _json(receipt), "last_error": "", "next_try": None}
-        self.shared.queue.move(post.id, st.PUBLISHED, WHO, "发布成功", now, published_at=went_out_at(receipt, now), **values)
+        self.shared.queue.advance(post.id, post.state, st.PUBLISHED, WHO, "发布成功", now, published_at=went_out_at(receipt, now), **values)
         event(log, "published", post=post.id, channel=post.channel, late_seconds=round(now - post.at, 1), url=receipt.url)
 
     def _await_platform(self, post: Post, why: str, now: float, *, receipt: Receipt | None = None, delay: float = 60.0) -> None:
@@ -220,7 +228,8 @@ class Publishing:
         values: dict[str, Any] = {"last_error": "", "next_try": None}
         if receipt is not None:
             values["receipt"] = _json(receipt)
-        self.shared.queue.move(post.id, st.ACCEPTED, WHO, why, now, **values)
+        if not self.shared.queue.advance(post.id, post.state, st.ACCEPTED, WHO, why, now, **values):
+            return
         self.shared.schedule(jobs.poll_id(post.id), jobs.POLL, now + delay, post.id)
         external_id = receipt.external_id if receipt is not None else committed(post.receipt)
         event(log, "accepted", post=post.id, channel=post.channel, external_id=external_id)
@@ -236,7 +245,9 @@ class Publishing:
         if when is None:
             self._fail(post, f"补发时限（{grace / 60:.0f} 分钟）内重试 {post.attempts} 次仍失败：{exc}", now)
             return
-        s.queue.move(post.id, st.SCHEDULED, WHO, f"暂时失败，稍后重试：{exc}", now, next_try=when, last_error=str(exc))
+        why = f"暂时失败，稍后重试：{exc}"
+        if not s.queue.advance(post.id, post.state, st.SCHEDULED, WHO, why, now, next_try=when, last_error=str(exc)):
+            return
         s.schedule(jobs.publish_id(post.id), jobs.PUBLISH, when, post.id)
         event(log, "retry_later", logging.WARNING, post=post.id, attempt=post.attempts, in_seconds=round(when - now), error=str(exc))
 
@@ -245,7 +256,8 @@ class Publishing:
         values: dict[str, Any] = {"last_error": reason, "next_try": None}
         if progress is not None:
             values["receipt"] = _json(Receipt("accepted", data=progress))
-        self.shared.queue.move(post.id, st.FAILED, WHO, reason, now, **values)
+        if not self.shared.queue.advance(post.id, post.state, st.FAILED, WHO, reason, now, **values):
+            return
         event(log, "failed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
         self.shared.notify(self._problem_notice("【发布失败】", self.shared.queue.get(post.id) or post, reason))
 

@@ -52,7 +52,7 @@ class Sweep:
         if s.stopping.is_set():
             return
         for post in s.queue.find([st.APPROVED]):
-            if s.queue.move(post.id, st.SCHEDULED, WHO, "排入发布计划", now):
+            if s.queue.advance(post.id, st.APPROVED, st.SCHEDULED, WHO, "排入发布计划", now):  # False: withdrawn or edited meanwhile
                 s.schedule(jobs.publish_id(post.id), jobs.PUBLISH, post.fire_at, post.id)
         waiting = s.queue.brief([st.SCHEDULED, st.ACCEPTED], end=None if horizon is None else now + horizon)
         job_ids = s.job_ids([jobs.publish_id(b.id) if b.state == st.SCHEDULED else jobs.poll_id(b.id) for b in waiting])

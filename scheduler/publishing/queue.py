@@ -226,6 +226,14 @@ class Queue:
                 raise TransitionError(refusal(post_id, src, to))
             return change_state(conn, post_id, src, to, who, why, now, values)
 
+    def advance(self, post_id: str, src: str, to: str, who: str, why: str, now: float, **values: Any) -> bool:
+        """Move a post the caller read in state `src` to `to`; False if someone moved it meanwhile.
+
+        The daemon's moves: a person may cancel, reject or approve a post (or a sync send it back to
+        review) between the daemon's read and its write. That is no error: whoever wrote first wins."""
+        with self.engine.begin() as conn:
+            return change_state(conn, post_id, src, to, who, why, now, values)
+
     def claim(self, post_id: str, who: str, now: float, fence: sa.ColumnElement[bool] | None = None) -> Post | None:
         """Take a scheduled, approved, unpaused post for publishing; None if another worker got it first.
 

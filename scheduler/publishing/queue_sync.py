@@ -67,11 +67,16 @@ def sync(
     result = SyncResult()
     wanted = {r.post_id: r for r in rendered}
     with queue.engine.begin() as conn:
-        rows = conn.execute(sa.select(posts).where(posts.c.at >= window[0], posts.c.at < window[1])).all()
+        # Hold the posts for writing before reading them, so the daemon cannot schedule or claim one
+        # between this read and its update (an edit lost to a stale read): SQLite takes its write lock
+        # at this update (it changes no row), PostgreSQL locks the rows read FOR UPDATE.
+        conn.execute(posts.update().where(sa.false()).values(updated=posts.c.updated))
+        in_window = sa.select(posts).where(posts.c.at >= window[0], posts.c.at < window[1])
+        rows = conn.execute(in_window.order_by(posts.c.id).with_for_update()).all()
         existing = {r.id: Post.from_row(r) for r in rows}
         extra = set(wanted) - set(existing)
         if extra:  # posts moved into the window from outside it
-            more = conn.execute(sa.select(posts).where(posts.c.id.in_(extra))).all()
+            more = conn.execute(sa.select(posts).where(posts.c.id.in_(extra)).with_for_update()).all()
             existing.update({r.id: Post.from_row(r) for r in more})
         known = version_records.load(conn, wanted) if sources else {}
         sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted))

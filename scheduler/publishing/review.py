@@ -212,29 +212,29 @@ def retry(queue: Queue, post_id: str, who: str, now: float) -> str:
     """Send a failed, missed or cancelled post again; returns the new state.
 
     The grace window restarts now. A post whose content changed since approval goes back to review.
+    Decided inside `Queue.locked`: words changed a moment ago are seen, never approved unreviewed.
     """
-    post = _post(queue, post_id)
-    if post.state not in (st.FAILED, st.MISSED, st.CANCELLED):
-        raise TransitionError(f"{post_id} 当前状态为“{st.label(post.state)}”，只有失败、已错过或已取消的内容可以重发")
-    sent = committed(post.receipt)
-    if sent:
-        raise TransitionError(
-            f"{post_id} 不能重发：平台已经接收了这条内容（{sent}），再发一次就是重复发布。"
-            f"请到平台核实：已发出的用 qm confirm {post_id} --url 链接 补记；平台上确实没有的，在平台上手工发出后再补记"
-        )
-    approved = post.state != st.CANCELLED and post.approved_version == post.version
-    target = st.APPROVED if approved else st.PLANNED
-    if approved:
-        why = "人工重发"
-    elif post.state == st.CANCELLED:
-        why = "人工重发（已取消的内容重新排入，需要重新审核）"
-    else:
-        why = "人工重发（审核后内容又修改过，需要重新审核）"
-    values: dict[str, Any] = {"due": now, "next_try": None, "attempts": 0, "last_error": ""}
-    if post.state == st.CANCELLED:  # reviewed again from the start: the old approval does not come back
-        values.update(approved_by="", approved_version="")
-    if not queue.move(post_id, target, who, why, now, **values):
-        raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
+    with queue.locked(post_id) as (conn, post):
+        if post.state not in (st.FAILED, st.MISSED, st.CANCELLED):
+            raise TransitionError(f"{post_id} 当前状态为“{st.label(post.state)}”，只有失败、已错过或已取消的内容可以重发")
+        sent = committed(post.receipt)
+        if sent:
+            raise TransitionError(
+                f"{post_id} 不能重发：平台已经接收了这条内容（{sent}），再发一次就是重复发布。"
+                f"请到平台核实：已发出的用 qm confirm {post_id} --url 链接 补记；平台上确实没有的，在平台上手工发出后再补记"
+            )
+        approved = post.state != st.CANCELLED and post.approved_version == post.version
+        target = st.APPROVED if approved else st.PLANNED
+        if approved:
+            why = "人工重发"
+        elif post.state == st.CANCELLED:
+            why = "人工重发（已取消的内容重新排入，需要重新审核）"
+        else:
+            why = "人工重发（审核后内容又修改过，需要重新审核）"
+        values: dict[str, Any] = {"due": now, "next_try": None, "attempts": 0, "last_error": ""}
+        if post.state == st.CANCELLED:  # reviewed again from the start: the old approval does not come back
+            values.update(approved_by="", approved_version="")
+        change_state(conn, post_id, post.state, target, who, why, now, values)
     return target
 
 

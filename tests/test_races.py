@@ -1,0 +1,193 @@
+"""Races between the running daemon and people (or another process) changing the queue at the same moment.
+
+Each test puts the other writer's change at the exact statement where the race window is, with a
+listener on the daemon's real SQLite engine: no timing, no mocks; the daemon code runs as in production.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from scheduler.channels.base import Channel, OutgoingPost
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.rendering.payloads import Renderer
+from scheduler.support.values import Receipt
+
+from .daemon_helpers import Harness, Recorder, local_campaign, one_day
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+EARLY = dt.datetime(2016, 9, 1, 12, 0, tzinfo=TZ)
+WEIBO = "20160902-weibo-1000"
+WEIBO_AT = dt.datetime(2016, 9, 2, 10, 0, tzinfo=TZ)
+
+
+@pytest.fixture(scope="module")
+def renderer(heihe: Campaign) -> Renderer:
+    return Renderer(heihe)
+
+
+@pytest.fixture
+def harness(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> Iterator[Harness]:
+    h = Harness(local_campaign(heihe, tmp_path), one_day(heihe_plan), renderer, EARLY)
+    yield h
+    h.close()
+
+
+def once_after(engine: sa.Engine, matches: Callable[[str, Any], bool], action: Callable[[], None], *, unlocked: bool = False) -> list[bool]:
+    """Run `action` (another writer) once, right after the first statement on `engine` that `matches`
+    (`unlocked`: and that ran outside a write transaction, so another writer can get in there)."""
+    fired: list[bool] = []
+
+    def after(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if unlocked and cursor.connection.in_transaction:
+            return
+        if not fired and matches(statement, parameters):
+            fired.append(True)
+            action()
+
+    sa.event.listen(engine, "after_cursor_execute", after)
+    return fired
+
+
+def reads_approved(statement: str, parameters: Any) -> bool:
+    return statement.lstrip().upper().startswith("SELECT") and "FROM posts" in statement and st.APPROVED in _values(parameters)
+
+
+def test_a_post_cancelled_while_the_sweep_schedules_it_leaves_the_daemon_running(harness: Harness) -> None:
+    h = harness
+    daemon = h.start()
+    h.approve_all()
+    fired = once_after(daemon.queue.engine, reads_approved, lambda: review.cancel(h.queue, WEIBO, "王科长", "活动改期", h.now))
+    daemon.beat(h.now)  # the heartbeat's sweep read WEIBO as approved; it was cancelled before its move
+    assert fired
+    assert h.state(WEIBO) == st.CANCELLED
+    assert {p.state for p in h.queue.find() if p.id != WEIBO} == {st.SCHEDULED}
+
+
+class Gate(Channel):
+    """The real channel behind a gate: publish waits until the test opens it (a slow platform)."""
+
+    def __init__(self, inner: Channel) -> None:
+        self.inner, self.name = inner, inner.name
+        self.reconcile_is_authoritative = inner.reconcile_is_authoritative
+        self.entered, self.opened = threading.Event(), threading.Event()
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        self.entered.set()
+        assert self.opened.wait(10)
+        return self.inner.publish(post)
+
+    def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
+        return self.inner.reconcile(post, receipt)
+
+
+def reads_publishing(statement: str, parameters: Any) -> bool:
+    return statement.lstrip().upper().startswith("SELECT") and "FROM posts" in statement and st.PUBLISHING in _values(parameters)
+
+
+def _values(parameters: Any) -> tuple[Any, ...]:
+    return tuple(parameters.values()) if isinstance(parameters, dict) else tuple(parameters or ())
+
+
+def test_a_publish_that_ends_while_the_sweep_looks_for_orphans_is_not_taken_for_one(harness: Harness) -> None:
+    h = harness
+    gate = Gate(h.channels["weibo"])
+    h.channels["weibo"] = gate  # type: ignore[assignment]
+    daemon = h.start()
+    h.approve_all()
+    h.step_at(WEIBO_AT - dt.timedelta(minutes=1))  # scheduled
+    h.clock.set(WEIBO_AT)
+    publisher = threading.Thread(target=daemon.publish, args=(WEIBO,))  # the scheduler's thread, as in qm daemon
+    publisher.start()
+    assert gate.entered.wait(10)
+
+    def publish_ends() -> None:
+        gate.opened.set()
+        publisher.join(10)
+
+    fired = once_after(daemon.queue.engine, reads_publishing, publish_ends)
+    daemon.beat(h.now)  # the heartbeat read WEIBO as publishing; its publish ended before the orphan check
+    assert fired and not publisher.is_alive()
+    assert h.state(WEIBO) == st.PUBLISHED
+    assert len(h.ledger.deliveries[WEIBO]) == 1
+    assert [e.to_state for e in h.queue.history(WEIBO)].count(st.PUBLISHED) == 1
+
+
+def reads_post(post_id: str) -> Callable[[str, Any], bool]:
+    def matches(statement: str, parameters: Any) -> bool:
+        return statement.lstrip().upper().startswith("SELECT") and "FROM posts" in statement and post_id in _values(parameters)
+
+    return matches
+
+
+def test_a_post_approved_while_the_sweep_marks_it_unreviewed_is_not_reported_missed(harness: Harness) -> None:
+    h = harness
+    notices = Recorder()
+    h.notifications = notices
+    daemon = h.start()
+    late = WEIBO_AT + dt.timedelta(minutes=h.campaign.channel("weibo").grace_minutes + 1)  # type: ignore[union-attr]
+    h.clock.set(late)
+    fired = once_after(daemon.queue.engine, reads_post(WEIBO), lambda: review.approve(h.queue, WEIBO, "王科长", h.now))
+    daemon.beat(h.now)  # the sweep read WEIBO as unreviewed; it was approved before its move to missed
+    assert fired
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.approved_version == post.version
+    assert [e.to_state for e in h.queue.history(WEIBO)].count(st.MISSED) <= 1
+    assert not [n for n in notices.sent if WEIBO in n.title and "仍未审核" in "".join(n.lines)]
+
+
+def test_a_retry_racing_an_edit_sends_the_post_back_to_review_not_to_a_dead_end(harness: Harness) -> None:
+    h = harness
+    h.fill()
+    review.approve(h.queue, WEIBO, "王科长", h.now)
+    h.queue.move(WEIBO, st.SCHEDULED, "后台服务", "排入发布计划", h.now)
+    h.queue.move(WEIBO, st.MISSED, "后台服务", "服务停止期间错过发布时间", h.now)
+    first = next(p for p in h.plan.posts if p.id == WEIBO)
+    edited = dataclasses.replace(first, item=dataclasses.replace(first.item, title=first.item.title + "（修订）"))
+    h.plan = Plan(tuple(edited if p.id == WEIBO else p for p in h.plan.posts), ())
+    # The words change the first moment another writer can get in: right after retry read the post,
+    # unless retry holds the post's write lock from that read on (then just after it).
+    fired = once_after(h.engine, reads_post(WEIBO), h.fill, unlocked=True)
+    review.retry(h.queue, WEIBO, "王科长", h.now)
+    if not fired:
+        h.fill()
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.version != post.approved_version
+    assert post.state == st.PLANNED  # waits for review of the new words, as qm queue says; approved, it could never go out
+
+
+def reads_window(statement: str, parameters: Any) -> bool:
+    return statement.lstrip().upper().startswith("SELECT") and "FROM posts" in statement and "posts.at >=" in statement
+
+
+def test_words_edited_while_the_daemon_schedules_the_approved_post_send_it_back_to_review(harness: Harness) -> None:
+    h = harness
+    h.fill()
+    review.approve(h.queue, WEIBO, "王科长", h.now)
+    first = next(p for p in h.plan.posts if p.id == WEIBO)
+    edited = dataclasses.replace(first, item=dataclasses.replace(first.item, title=first.item.title + "（修订）"))
+    h.plan = Plan(tuple(edited if p.id == WEIBO else p for p in h.plan.posts), ())
+
+    def daemon_schedules() -> None:  # the heartbeat's sweep: approved -> scheduled
+        h.queue.advance(WEIBO, st.APPROVED, st.SCHEDULED, "后台服务", "排入发布计划", h.now)
+
+    # The sweep gets in the first moment it can: right after the refresh read the queue, unless the
+    # refresh holds the write lock from its read on (then just after it).
+    fired = once_after(h.engine, reads_window, daemon_schedules, unlocked=True)
+    h.fill()  # the console saved the edit (or qm queue, or the morning refresh)
+    if not fired:
+        daemon_schedules()
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.payload["text"].find("（修订）") > 0
+    assert post.state == st.PLANNED and post.approved_version != post.version  # never out with the words withdrawn
