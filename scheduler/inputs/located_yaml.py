@@ -250,14 +250,18 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offs
     line, column = (mark.line, mark.column) if mark else (0, 0)
     if re.search(r"[\u4e00-\u9fff]", problem):  # raised by this module's constructors, already Chinese
         return Problem(f"YAML 格式错误：{problem.strip()}", f"{source}:{line + 1 + line_offset}")
-    from . import full_width  # only to explain a syntax error
+    from . import full_width, list_dash  # only to explain a syntax error
 
     lines = text.splitlines()
     slip = full_width.syntax_slip(lines, exc.problem_mark.line, exc.problem_mark.column) if exc.problem_mark else None
     hint = "检查缩进、冒号和引号"
+    dash = list_dash.near_syntax_error(lines, exc.problem_mark.line) if exc.problem_mark and not slip else None
     if slip:
         line, column, typed = slip
         reason, hint = full_width.in_syntax(typed), full_width.fix(typed)
+    elif dash is not None:
+        line, column = dash, lines[dash].index("-")
+        reason, hint = list_dash.REASON, list_dash.hint(lines[dash])
     else:
         char = lines[line][column : column + 1] if line < len(lines) else ""
         reason = next((zh for pattern, zh in _SYNTAX if re.search(pattern, problem)), "")

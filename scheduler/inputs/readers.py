@@ -89,7 +89,9 @@ class Reader:
             empty.source, empty.line, empty.item_lines = m.source, m.line_of(key), []
             return empty
         if not isinstance(value, Sequence):
-            self.problem(m.where(key), f"{_join(path, key)} 应当是一个列表")
+            from .list_dash import not_a_list  # only to explain it: `-市总工会` reads as text
+
+            self.problem(*not_a_list(value, m, key, _join(path, key)))
             empty = Sequence()
             empty.source, empty.line, empty.item_lines = m.source, m.line_of(key), []
             return empty
