@@ -15,6 +15,7 @@ from . import fonts, rules
 from .fit import Fitted, Frame, fit
 from .fonts import FontFile
 from .layout import Box, Layout, Region, Shape
+from .layout_gaps import closing_gaps
 from .linebreak import Measure
 from .sizes import Size
 
@@ -77,6 +78,7 @@ def arrange(
 ) -> Arrangement:
     """Fit every region of the layout's variant for this size; `what` names the poster in errors."""
     variant = layout.variant_for(size.width, size.height)
+    variant = closing_gaps(variant, {r.name for r in variant.regions if r.name in ("qr", "logo") and not _drawn(r.name, brand, size)})
     if variant.photo and photo_file is None:
         raise PosterError(
             f"{what}：版式 {layout.name} 属于照片系列，需要一张照片：在 config.yaml 的 posters.photo 写照片文件（JPG 或 PNG）"
@@ -92,14 +94,25 @@ def arrange(
                 inner = _inset(box, round(FILL_PADDING * size.short)) if region.fill else box
                 if (square := rules.safe_square(size)) and region.name in rules.SAFE_REGIONS:
                     inner = _within(inner, square)  # the text, not its band: a footer's colour still runs edge to edge
-                fitted = _fit_region(region, inner, texts, size, font, what, fields.get("hotline", "") if carries_hotline(region) else "")
+                hotline = fields.get("hotline", "") if carries_hotline(region) else ""
+                fitted = _fit_region(region, inner, texts, size, font, what, hotline)
+                if region.grew_from and len(fitted.lines) > 1:  # larger type where a missing QR code left room:
+                    written = _fit_region(
+                        replace(region, max_size=region.grew_from, grew_from=0.0), inner, texts, size, font, what, hotline
+                    )
+                    fitted = written if len(written.lines) == 1 else fitted  # not if it breaks a one-line phrase
                 placed.append(replace(fitted, fill_box=box if region.fill else None))
-        elif (region.name == "qr" and brand.qr_link and size.scannable) or (region.name == "logo" and brand.logo):
+        elif region.name in ("qr", "logo"):  # drawn: the ones not drawn are gone from the variant
             placed.append(Placed(region, box))
         elif region.name == "picture" and fields.get("picture"):
             placed.append(Placed(region, box, (fields["picture"],)))
     shapes = tuple((s, px_box(s.box, size)) for s in variant.shapes)
     return Arrangement(layout, size, font, variant.background, shapes, tuple(placed), photo_file if variant.photo else None)
+
+
+def _drawn(name: str, brand: Brand, size: Size) -> bool:
+    """Whether the QR code or the logo is drawn: a QR code only where it can be scanned."""
+    return bool(brand.qr_link and size.scannable) if name == "qr" else bool(brand.logo)
 
 
 def carries_hotline(region: Region) -> bool:

@@ -66,6 +66,7 @@ class Region:
     vertical: bool = False  # columns top to bottom, right to left
     fill: str = ""  # background of the box
     caption: str = ""  # under a QR code
+    grew_from: float = 0.0  # max_size as written, when layout_gaps let the type grow (0: it did not)
 
     @property
     def is_text(self) -> bool:
