@@ -9,6 +9,7 @@ import datetime as dt
 
 from ..poster.batch import Progress
 from ..screens.daily import Approval, DayBuild, approval, build_day, build_days, check_day, in_order, pick_screens
+from ..views.columns import aligned
 from .build_approval import KeptApproval
 from .context import Context
 
@@ -62,8 +63,8 @@ def report_built(days: list[DayBuild]) -> None:
     held = [post for d in days for post in d.held]
     if held:
         print(f"有 {len(held)} 条内容尚未审核，没有放入播放列表（先审后发）；审核通过后重新生成即可：")
-        for post in held[:HELD_SHOWN]:
-            print(f"  {post.id}  {post.item.title}")
+        for line in aligned([(f"  {post.id}", post.item.title) for post in held[:HELD_SHOWN]]):
+            print(line)
         if len(held) > HELD_SHOWN:
             print(f"  ……还有 {len(held) - HELD_SHOWN} 条（qm queue --state planned 查看全部）")
         print("  审核：qm approve 编号 --by 姓名，或 qm approve --date 日期 --by 姓名")
