@@ -53,6 +53,9 @@ def test_check_does_not_run_code_from_a_template(project: Callable[..., Path], t
         "{{ campaign.paths.content.joinpath('/proc/self/environ').read_text() }}",
         "{{ campaign.config_path.read_text() }}",
         "{{ item.__class__.__mro__ }}",
+        # str.format reached through |attr walked attributes unchecked before Jinja2 3.1.6 (GHSA-cpwx-vrp4-4pq7)
+        "{% set f = '{0.__init__.__globals__[os].environ[QM_TEST_SECRET]}'|attr('format') %}{{ f(cycler) }}",
+        "{{ ('{0.__init__.__globals__[os].environ[QM_TEST_SECRET]}'|safe).format(cycler) }}",
     ],
 )
 def test_no_environment_value_reaches_the_preview(project: Callable[..., Path], tmp_path: Path, payload: str) -> None:
@@ -93,6 +96,27 @@ def test_no_environment_value_reaches_the_preview(project: Callable[..., Path], 
         ("{{ (range(99999)|batch(1)|list)|sum(start=[]) }}", "只能对数字求和"),
         ("{% for i in range(99999) %}{{ 'x' * 999 }}{% endfor %}", "输出超过了"),
         ("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}", "嵌套太深"),
+        # one list repeated is cheap to build but not to write out (gigabytes, or minutes in join or tojson)
+        ("{% set b = range(99999)|list %}{{ ([b] * 99999)|join|length }}", "重复的列表"),
+        ("{% set b = range(99999)|list %}{{ ([b] * 99999)|tojson|length }}", "重复的列表"),
+        ("{% set b = range(99999)|list %}{{ [b] * 1000 }}", "重复的列表"),
+        ("{% set b = range(99999)|list %}{% set c = [b] * 8 %}{{ [c, c] }}", "重复的列表"),
+        ("{% set b = range(99999)|list %}{% for x in range(1)|batch(9999, b) %}{{ x }}{% endfor %}", "重复的列表"),
+        (
+            "{% set b = range(99999)|list %}{% set ns = namespace(a=[]) %}{% for i in range(9999) %}{% set ns.a = ns.a + [b] %}{% endfor %}{{ ns.a }}",
+            "重复的列表",
+        ),
+        ("{{ {}.fromkeys(range(99999), range(99999)|list)|length }}", "重复的列表"),
+        ("{{ [campaign] * 99999 }}", "重复的列表"),
+        # what these write grows with an argument: checked before they run
+        ("{{ ('\\t' * 99999).expandtabs(9999)|length }}", "expandtabs"),
+        ("{{ ('a' * 999999).translate({97: 'b' * 999})|length }}", "translate"),
+        ("{{ ('{0}' * 99999).format('x' * 99999)|length }}", "格式化"),
+        ("{{ ('%(a)s' * 99999) % {'a': 'x' * 99999} }}", "格式化"),
+        ("{{ ('%(a)s' * 99999)|format(a='x' * 99999) }}", "格式化"),
+        ("{{ (1).to_bytes(10**10, 'big')|length }}", "宽度或数量"),
+        ("{{ ('x\\n' * 99999)|indent(9999)|length }}", "indent"),
+        ("{{ ('x' * 999999)|wordwrap(1)|length }}", "wordwrap"),
     ],
 )
 def test_runaway_templates_stop_with_a_chinese_error_at_their_line(project: Callable[..., Path], payload: str, words: str) -> None:

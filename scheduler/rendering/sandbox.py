@@ -44,15 +44,15 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self.binop_table.update(budget.BINOPS)
         self.globals.pop("lipsum", None)  # placeholder text generator: nothing a real template needs
-        self.filters.update({name: _guard(self.filters[name], check) for name, check in budget.FILTER_CHECKS.items()})
+        self.filters.update({name: _guard(flt, budget.FILTER_CHECKS.get(name, _as_is)) for name, flt in self.filters.items()})
         self.filters.update({"qm_counted": budget.counted, "qm_bounded": budget.bounded})
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        """Every loop counts its iterations and every `~` checks the length it builds."""
+        """Every loop counts its iterations; every `~` and every literal list, tuple and dict is checked."""
         tree = super()._parse(source, name, filename)
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Filter(loop.iter, "qm_counted", [], [], None, None, lineno=loop.lineno)
-        bounded: nodes.Template = _BoundConcat().visit(tree)
+        bounded: nodes.Template = _Bound().visit(tree)
         return bounded
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
@@ -67,6 +67,8 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         name = getattr(__obj, "__name__", "")
         if isinstance(owner, str):
             args = budget.str_call(owner, name, args, kwargs)
+        elif isinstance(owner, int):
+            budget.int_call(name, args, kwargs)
         budget.check_deadline()
         return budget.bounded(super().call(__context, __obj, *args, **kwargs))
 
@@ -77,18 +79,23 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         fmt = value.__self__
 
         def checked(*args: Any, **kwargs: Any) -> str:
-            budget.check_format(fmt)
+            budget.check_format(fmt, args, kwargs)
             return str(budget.bounded(wrapped(*args, **kwargs)))
 
         return checked
 
 
-class _BoundConcat(NodeTransformer):
-    """Wrap each `a ~ b` in a length check of its result."""
+class _Bound(NodeTransformer):
+    """Wrap each `a ~ b` and each literal list, tuple and dict in a size check of its value."""
 
-    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+    def _bound(self, node: nodes.Expr) -> nodes.Node:
         self.generic_visit(node)
         return nodes.Filter(node, "qm_bounded", [], [], None, None, lineno=node.lineno)
+
+    visit_Concat = visit_List = visit_Dict = _bound
+
+    def visit_Tuple(self, node: nodes.Tuple) -> nodes.Node:
+        return self._bound(node) if node.ctx == "load" else self.generic_visit(node)  # not `{% for a, b in … %}`
 
 
 def _guard(flt: Callable[..., Any], check: Callable[..., Any]) -> Callable[..., Any]:
@@ -106,6 +113,10 @@ def _guard(flt: Callable[..., Any], check: Callable[..., Any]) -> Callable[..., 
 
     guarded_with.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
     return guarded_with
+
+
+def _as_is(value: Any, *_: Any, **__: Any) -> Any:
+    return value
 
 
 def template_env(folder: Path, **options: Any) -> TemplateSandbox:

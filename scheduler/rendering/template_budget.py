@@ -1,7 +1,11 @@
 """The budgets of one template render, and the checks that keep them (see `sandbox`): loop iterations
 and wall time, counted per render; the length of any string or list a template builds (checked at `*`,
-`+`, `~`, `%`, padding, replacing and joining); the size of integers; the widths and counts given to
-padding and formatting. Anything over a budget raises `LimitError`, whose message is in Chinese.
+`+`, `~`, `%`, padding, replacing and joining, on what every call and filter returns, on literals and
+on each item a loop takes); what a list, tuple or dict would take written out, counting a list that
+appears in it many times as many times (one list repeated is cheap to build, not to print); the
+size of integers; the widths and counts given to padding and formatting, and what formatting,
+`translate`, `expandtabs` and `indent` would produce, checked before they run. Anything over a
+budget raises `LimitError`, whose message is in Chinese.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import contextlib
 import contextvars
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +26,7 @@ MAX_LENGTH = 1_000_000  # characters (or items) of any string or list a template
 MAX_WIDTH = 10_000  # widths and counts given to padding, indenting, batching
 MAX_INT_BITS = 4_096  # integers a template computes
 MAX_SECONDS = 10.0  # wall time of one render
+MAX_WRITTEN = 8 * MAX_LENGTH  # characters a list, tuple or dict a template builds would take written out
 
 _PRINTF = re.compile(r"%[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _FORMAT_SPEC = re.compile(r"\{[^{}]*:[^{}]*(?:\d{5,}|\{)")
@@ -64,13 +70,45 @@ def _current() -> _Budget:
     return budget
 
 
+CONTAINERS = (list, tuple, set, frozenset, dict)
+
+
 def bounded(value: Any) -> Any:
-    if isinstance(value, (str, list, tuple, bytes)) and len(value) > MAX_LENGTH:
+    if isinstance(value, (str, bytes, *CONTAINERS)) and len(value) > MAX_LENGTH:
         raise LimitError(f"模板生成的文字或列表超过了 {MAX_LENGTH} 个字符（项）：检查字符串相乘、拼接和循环")
+    if isinstance(value, CONTAINERS) and written_size(value) > MAX_WRITTEN:
+        raise LimitError(f"模板生成的列表写出来会超过 {MAX_WRITTEN} 个字符（其中重复的列表每次都算）：检查列表相乘、拼接和循环")
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         raise LimitError("模板计算出的数字太大：检查乘法和乘方（**）")
     _current().tick(0)
     return value
+
+
+def written_size(value: Any, limit: int = MAX_WRITTEN) -> int:
+    """About how many characters `str(value)` has, found without writing it: every element of nested
+    lists, tuples, sets and dicts counts each time it appears; any other object by its repr. Stops
+    counting once past `limit`, so the cost is bounded whatever was built."""
+    total, stack, reprs = 0, [value], dict[int, int]()
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, (str, bytes)):
+            total += len(item) + 2
+        elif isinstance(item, dict):
+            total += 4 * len(item) + 2
+            stack += [*item.keys(), *item.values()]
+        elif isinstance(item, CONTAINERS):
+            total += 2 * len(item) + 2
+            stack += item
+        elif isinstance(item, int):
+            total += item.bit_length() * 3 // 10 + 2
+        else:
+            if id(item) not in reprs:
+                try:
+                    reprs[id(item)] = len(repr(item))
+                except Exception:  # an object whose repr fails prints nothing much either
+                    reprs[id(item)] = 1
+            total += reprs[id(item)]
+    return total
 
 
 def check_deadline() -> None:
@@ -94,7 +132,7 @@ def counted(iterable: Iterable[Any]) -> Iterator[Any]:
     budget = _current()
     for value in iterable:
         budget.tick()
-        yield value
+        yield bounded(value)
 
 
 def _multiply(left: Any, right: Any) -> Any:
@@ -123,8 +161,31 @@ def _printf(fmt: Any, args: Any) -> Any:
     return bounded(fmt % args)
 
 
+def _formatted_size(fmt: str, marker: str, args: Iterable[Any]) -> None:
+    """Formatting writes each argument once per placeholder: `'{0}' * 9999` of a long text is long."""
+    values = [v for a in args for v in (a.values() if isinstance(a, dict) else [a])]
+    longest = max((written_size(v) for v in values), default=0)
+    if len(fmt) + fmt.count(marker) * longest > MAX_LENGTH:
+        raise LimitError(f"模板中格式化（format 或 %）写出的文字会超过 {MAX_LENGTH} 个字符：检查占位符的个数和填入的文字")
+
+
 def _padding(width: int = 0, *rest: Any, **kwargs: Any) -> None:
     _width(width, *rest, *kwargs.values())
+
+
+def _tabs_size(text: str, tabsize: Any = 8, *_: Any, **kwargs: Any) -> None:
+    width = kwargs.get("tabsize", tabsize)
+    _width(width)
+    if isinstance(width, int) and len(text) + text.count("\t") * width > MAX_LENGTH:
+        raise LimitError(f"模板中的 expandtabs 展开后超过了 {MAX_LENGTH} 个字符")
+
+
+def _translate_size(text: str, table: Any = None, *_: Any) -> None:
+    if isinstance(table, dict):
+        counts = Counter(text)
+        grown = sum(n * len(v) for c, n in counts.items() if isinstance(v := table.get(ord(c)), str))
+        if len(text) + grown > MAX_LENGTH:
+            raise LimitError(f"模板中的 translate 替换后超过了 {MAX_LENGTH} 个字符")
 
 
 def _replace_size(text: Any, old: Any, new: Any, count: Any = -1, *_: Any) -> None:
@@ -147,7 +208,6 @@ _STR_METHODS: dict[str, Callable[..., None]] = {
     "ljust": _padding,
     "rjust": _padding,
     "zfill": _padding,
-    "expandtabs": _padding,
 }
 
 
@@ -155,6 +215,10 @@ def str_call(owner: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any
     """Check a call of a str method by its arguments before it runs; the arguments to call it with."""
     if name in _STR_METHODS:
         _STR_METHODS[name](*args, **kwargs)
+    elif name == "expandtabs":
+        _tabs_size(owner, *args, **kwargs)
+    elif name == "translate":
+        _translate_size(owner, *args)
     elif name == "replace":
         _replace_size(owner, *args, **kwargs)
     elif name == "join" and args:
@@ -164,10 +228,18 @@ def str_call(owner: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any
     return args
 
 
-def check_format(fmt: str) -> None:
-    """`str.format` with a width of five digits or more, or a width given by an argument, is refused."""
+def int_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """`int.to_bytes(length)` allocates `length` bytes: a width like any other."""
+    if name == "to_bytes":
+        _width(*args[:1], kwargs.get("length"))
+
+
+def check_format(fmt: str, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None) -> None:
+    """`str.format` with a width of five digits or more, or a width given by an argument, is refused,
+    and so is one whose placeholders would write out more than `MAX_LENGTH` characters."""
     if _FORMAT_SPEC.search(fmt):
         raise LimitError("模板中 format 的宽度太大或由参数给出：写一个不超过 4 位数的宽度")
+    _formatted_size(fmt, "{", [*args, *(kwargs or {}).values()])
 
 
 def _printf_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
@@ -176,6 +248,25 @@ def _printf_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
             _width(*(int(g) for g in match.groups() if g and g.isdigit()))
             if "*" in match.groups():
                 _width(*args)
+        _formatted_size(value, "%", [*args, *kwargs.values()])
+    return value
+
+
+def _wrap_size(value: Any, width: Any = 79, *_: Any, **kwargs: Any) -> Any:
+    """`wordwrap` works line by line in Python: a narrow width over a long text takes minutes."""
+    width = kwargs.get("width", width)
+    if isinstance(value, str) and isinstance(width, int) and len(value) // max(width, 1) > MAX_WIDTH:
+        raise LimitError(f"模板中的 wordwrap 会分出太多行（最多 {MAX_WIDTH} 行）：加大宽度或缩短文字")
+    return value
+
+
+def _indent_size(value: Any, width: Any = 4, *_: Any, **kwargs: Any) -> Any:
+    """`indent` pads every line: the width times the lines."""
+    width = kwargs.get("width", width)
+    pad = width if isinstance(width, int) else len(str(width))  # a number of spaces, or the text to indent with
+    _width(pad)
+    if isinstance(value, str) and len(value) + (value.count("\n") + 1) * max(pad, 0) > MAX_LENGTH:
+        raise LimitError(f"模板中的 indent 缩进后超过了 {MAX_LENGTH} 个字符")
     return value
 
 
@@ -200,7 +291,9 @@ def _sum_filter(value: Any, attribute: Any = None, start: Any = 0) -> Any:
 BINOPS: dict[str, Callable[[Any, Any], Any]] = {"*": _multiply, "**": _power, "%": _printf, "+": lambda a, b: bounded(a + b)}
 FILTER_CHECKS: dict[str, Callable[..., Any]] = {
     "format": _printf_filter,
-    **dict.fromkeys(("center", "indent", "batch", "slice"), _sized),
+    **dict.fromkeys(("center", "batch", "slice"), _sized),
+    "indent": _indent_size,
+    "wordwrap": _wrap_size,
     "replace": _replace_filter,
     "join": _join_filter,
     "sum": _sum_filter,
