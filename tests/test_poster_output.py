@@ -302,3 +302,17 @@ def test_text_alternatives_in_a_layout_are_checked_like_one_text(campaign: Campa
     assert any("{phone} 不可用" in m for m in messages)
     assert any("text 是空列表" in m for m in messages)
     assert sorted(p.where for p in caught.value.problems) == [f"{card}:14", f"{card}:29"]
+
+
+def test_a_layout_field_with_a_format_spec_is_refused_before_anything_is_drawn(campaign: Campaign) -> None:
+    """`{title:>999999999}` would make a gigabyte string wherever the poster is drawn (the daemon draws missing ones)."""
+    folder = campaign.paths.templates / "posters"
+    card = folder / "knowledge-card.yaml"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace('text: "{title}"', 'text: "{title:>999999999}{hotline!r}"', 1), encoding="utf-8"
+    )
+    with pytest.raises(PosterError) as caught:
+        load_layout(folder, "knowledge-card")
+    messages = sorted(p.message for p in caught.value.problems)
+    assert len(messages) == 2 and "{title:>999999999} 带有格式说明" in messages[1] and "{hotline!r} 带有格式说明" in messages[0], messages
+    assert {p.where for p in caught.value.problems} == {f"{card}:14"}

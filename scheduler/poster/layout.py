@@ -229,9 +229,14 @@ def _patterns(r: Reader, m: Mapping, path: str) -> tuple[str, ...]:
                 m.where("text"), f"{path}.text 中的 {{ 和 }} 不成对：{pattern!r}", "字段写成 {title} 这样；要显示花括号本身，写成 {{ 或 }}"
             )
             continue
-        for _, field, _, _ in parsed:
+        for _, field, spec, conversion in parsed:
             if field is not None and field not in FIELDS:
                 r.problem(m.where("text"), f"{path}.text 中的 {{{field}}} 不可用", f"可用：{'、'.join('{' + f + '}' for f in FIELDS)}")
+            elif spec or conversion:  # a width like {title:>999999999} would be drawn from a string of that size
+                written = f"{{{field}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+                r.problem(
+                    m.where("text"), f"{path}.text 中的 {written} 带有格式说明", f"字段只写名字，如 {{{field}}}：字号和排版由版式决定"
+                )
     return patterns
 
 
