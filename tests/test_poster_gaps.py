@@ -1,6 +1,7 @@
-"""Where a layout's QR code (or logo) is not drawn, the space it had is used: on a screen nobody scans a
-code, so the tall launch slide's text spreads down over the strip the code had, instead of leaving it
-empty. Where the code sat beside other content, nothing moves."""
+"""Tall screens use their height. Where a layout's QR code (or logo) is not drawn, the space it had is
+used: on a screen nobody scans a code, so the tall launch slide's text spreads down over the strip the
+code had, instead of leaving it empty. Where the code sat beside other content, nothing moves. A tall
+screen slide's headline and line sit in the middle of the space above the footer."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import Image
 
 from .conftest import run_qm
@@ -66,3 +68,14 @@ def test_beside_other_content_nothing_moves(project: Callable[..., Path]) -> Non
         round(0.8 * 1080) - round(0.52 * 1080),
     ]
     assert regions["title"]["box"][1] == round(0.06 * 1080)
+
+
+@pytest.mark.parametrize("item", ["food-drug-medicine", "publicity-interaction-quiz", "publicity-interaction-story-call"])
+def test_a_tall_screen_slide_sits_in_the_middle_of_its_space(project: Callable[..., Path], item: str) -> None:
+    result = run_qm("poster", item, "--layout", "screen-slide", "--size", "station", "--explain", "-c", project())
+    regions = {r["region"]: r for r in json.loads(result.stdout)["regions"]}
+    title, line, footer = regions["title"], regions["subtitle"], regions["footer"]
+    top = title["box"][1] + title["box"][3] - len(title["lines"]) * title["font_size"] * 1.2  # written bottom up
+    bottom = line["box"][1] + len(line["lines"]) * line["font_size"] * 1.3  # written top down
+    empty_above, empty_below = top, footer["box"][1] - bottom
+    assert abs(empty_above - empty_below) < 0.12 * 1920, (item, empty_above, empty_below)
