@@ -5,6 +5,7 @@ Checked with poppler's own tools (pdffonts, pdftotext, pdfinfo, pdftoppm), as th
 from __future__ import annotations
 
 import base64
+import itertools
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from scheduler.poster.printsheets import spread, two_sides
 from tests.conftest import run_qm
 
 POPPLER = ("pdffonts", "pdftotext", "pdfinfo", "pdftoppm")
@@ -107,6 +109,32 @@ def test_wallchart_leaflet_and_poster_pass_preflight(project: Callable[..., Path
     assert result.returncode == 0, result.stderr
     _check_print_pdf(poster, (297, 420), ["看懂SC编号", "买食品认准SC编号", "12315"])
     assert _fill_operators(poster) == {"rg"}
+
+
+def test_a_leaflet_fills_its_two_sides_evenly_in_one_text_size(project: Callable[..., Path], tmp_path: Path) -> None:
+    leaflet = tmp_path / "传单.pdf"
+    assert run_qm("print", "leaflet", "--items", ",".join(LEAFLET), "-o", leaflet, "-c", project()).returncode == 0
+    pages = re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', _tool("pdftotext", "-bbox", leaflet, "-"), re.S)
+    sides = [
+        [(float(y0), float(y1), w) for y0, y1, w in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)<', body)]
+        for _, body in pages
+    ]
+    assert len(sides) == 2
+    # the key line of each item follows its "▶": its height is the body text size
+    key_lines = [[y1 - y0 for (_, _, mark), (y0, y1, _) in itertools.pairwise(side) if mark == "▶"] for side in sides]
+    assert all(key_lines) and len({round(h, 1) for side in key_lines for h in side}) == 1, key_lines  # one text size on both sides
+    for (height, _), side in zip(pages, sides, strict=True):
+        last_item = max(y1 for _, y1, w in side if w == "▶")
+        assert last_item > float(height) * 0.55, "the items bunch at the top of a side and leave its lower half empty"
+
+
+def test_leaflet_sides_are_split_for_an_even_fill_keeping_the_order() -> None:
+    # three tall items then two short ones: 3 + 2 would fill the front 88 % and the back 52 %
+    assert two_sides([68, 68, 68, 58, 58], (231, 221)) == 2
+    assert two_sides([50, 50, 50, 50], (200, 100)) == 3  # the side with more room takes more
+    assert two_sides([150, 150, 150], (200, 200)) is None  # no split fits
+    assert spread([60, 60], 200) == 40  # the white is shared out under each block
+    assert spread([120, 90], 200) == 0  # never negative
 
 
 def test_print_refuses_what_does_not_fit_with_the_sizes_that_do(project: Callable[..., Path], tmp_path: Path) -> None:

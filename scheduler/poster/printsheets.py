@@ -151,15 +151,21 @@ def flow(heights: Sequence[float], columns: int, column_height: float) -> list[l
     return out
 
 
-def _fit(
-    page: Page, items: Sequence[PosterText], width: float, columns: int, height: float, lo: float, hi: float
-) -> tuple[list[Block], list[list[int]]] | None:
+def _measure(page: Page) -> Callable[[float, str], Measure]:
+    """How wide a line is on `page`, at a text size and weight."""
+
     def measure(size: float, weight: str) -> Measure:
         return lambda s: page.width(s, size, weight)
 
+    return measure
+
+
+def _fit(
+    page: Page, items: Sequence[PosterText], width: float, columns: int, height: float, lo: float, hi: float
+) -> tuple[list[Block], list[list[int]]] | None:
     size = hi
     while size >= lo:
-        bl = blocks(items, width, size, measure)
+        bl = blocks(items, width, size, _measure(page))
         placed = flow([b.height for b in bl], columns, height)
         if placed is not None:
             return bl, placed
@@ -167,8 +173,43 @@ def _fit(
     return None
 
 
+def two_sides(heights: Sequence[float], spaces: tuple[float, float]) -> int | None:
+    """How many items go on the front of a two-sided sheet (the rest on the back), keeping their order:
+    the split that fills the two sides most evenly; None when no split fits."""
+    fits = [k for k in range(1, len(heights)) if sum(heights[:k]) <= spaces[0] and sum(heights[k:]) <= spaces[1]]
+    return min(fits, key=lambda k: abs(sum(heights[:k]) / spaces[0] - sum(heights[k:]) / spaces[1]), default=None)
+
+
+def spread(heights: Sequence[float], space: float) -> float:
+    """The room added after each block so that the blocks share `space` evenly: each starts a band of
+    the side, with the same white under every block, rather than all of it at the bottom."""
+    return max(0.0, (space - sum(heights)) / len(heights)) if heights else 0.0
+
+
+def _fit_sides(
+    page: Page, items: Sequence[PosterText], width: float, spaces: tuple[float, float], lo: float, hi: float
+) -> tuple[list[Block], int] | None:
+    """The largest text size, one for both sides, at which the items fit on the two sides; the split."""
+    size = hi
+    while size >= lo:
+        bl = blocks(items, width, size, _measure(page))
+        front = two_sides([b.height for b in bl], spaces)
+        if front is not None:
+            return bl, front
+        size = round(size * 0.94, 2)
+    return None
+
+
 def _draw_blocks(
-    page: Page, campaign: Campaign, bl: list[Block], placed: list[list[int]], x0: float, y0: float, width: float, gap: float
+    page: Page,
+    campaign: Campaign,
+    bl: list[Block],
+    placed: list[list[int]],
+    x0: float,
+    y0: float,
+    width: float,
+    gap: float,
+    extra: float = 0.0,  # room added between blocks (a leaflet side spreads its blocks over the side)
 ) -> None:
     brand = campaign.brand
     for c, column in enumerate(placed):
@@ -186,7 +227,7 @@ def _draw_blocks(
             for line in b.key:
                 page.text(x, y + s * 1.1, line, s, "bold", brand.primary)
                 y += s * 1.6
-            y += s * 2.2
+            y += s * 2.2 + extra
 
 
 def _header(page: Page, campaign: Campaign, title: str, subtitle: str, height: float, margin: float) -> None:
@@ -273,17 +314,19 @@ def leaflet(order: Order, out: Path | io.BytesIO) -> None:
     w, h = sheet.width_mm, sheet.height_mm
     margin = 12.0
     header, footer = 42.0, 52.0
-    front, back = items[: (len(items) + 1) // 2], items[(len(items) + 1) // 2 :]
     col_w = w - 2 * margin
-    for n, (part, space) in enumerate(((front, h - header - 2 * margin), (back, h - footer - 2 * margin))):
-        fitted = _fit(page, part, col_w, 1, space, 3.2, 6.0)
-        if fitted is None:
-            raise PosterError(f"传单第 {n + 1} 面放不下这些内容（{len(part)} 条）：请减少条数，或选摘要更短的内容")
+    spaces = (h - header - 2 * margin, h - footer - 2 * margin)
+    fitted = _fit_sides(page, items, col_w, spaces, 3.2, 6.0)
+    if fitted is None:
+        raise PosterError(f"传单两面放不下这 {len(items)} 条内容：请减少条数，或选摘要更短的内容")
+    bl, k = fitted
+    for n, part in enumerate((list(range(k)), list(range(k, len(bl))))):
+        extra = spread([bl[i].height for i in part], spaces[n])
         if n == 0:
             _header(page, campaign, title, f"{campaign.name}　{campaign.theme}", header, margin)
-            _draw_blocks(page, campaign, *fitted, margin, header + margin, col_w, 0)
+            _draw_blocks(page, campaign, bl, [part], margin, header + margin, col_w, 0, extra)
             page.next_page()
         else:
-            _draw_blocks(page, campaign, *fitted, margin, margin, col_w, 0)
+            _draw_blocks(page, campaign, bl, [part], margin, margin, col_w, 0, extra)
             _footer(page, campaign, h - footer, margin, contacts=True)
     page.save()
