@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from scheduler.poster.printsheets import spread, two_sides
+from scheduler.poster.sheet_blocks import spread, two_sides
 from tests.conftest import run_qm
 
 POPPLER = ("pdffonts", "pdftotext", "pdfinfo", "pdftoppm")

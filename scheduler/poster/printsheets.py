@@ -3,8 +3,9 @@ theme, several knowledge items with headings) and the 传单 (leaflet: A4, both 
 organiser's contacts and the hotline).
 
 A poster layout is arranged exactly as for its PNG (arrange.arrange, at the paper's size and 300 dpi) and
-then drawn as vector shapes and text. The sheets flow their items into columns (`flow`, pure) at the
-largest text size that fits, and refuse, saying how many items fit, when even the smallest does not.
+then drawn as vector shapes and text. The sheets lay their items out with `sheet_blocks` (pure: into
+columns, or over a leaflet's two sides) at the largest text size that fits, and refuse, saying what to
+change, when even the smallest does not.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from . import fonts, photo, pictures
 from .arrange import Arrangement
 from .draw import TRAILING_HALF, UPPER_RIGHT, colour, column_centres, ink_middle
 from .draw import _open_logo as open_logo
-from .linebreak import Measure, balanced, break_lines, vertical_forms
+from .linebreak import Measure, vertical_forms
 from .printpage import BLEED_MM, PAPERS, Page, Paper
 from .qr import QUIET
+from .sheet_blocks import Block, fit, flow, spread, two_sides
 from .texts import PosterText
 
 SHEETS = {"wallchart": "挂图", "leaflet": "传单"}
@@ -110,47 +112,6 @@ def _qr(page: Page, b: tuple[float, float, float, float], link: str, caption: st
 # -- wall charts and leaflets ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Block:
-    """One knowledge item, broken into lines at a text size (millimetres)."""
-
-    heading: tuple[str, ...]
-    body: tuple[str, ...]
-    key: tuple[str, ...]  # the item's one-line message, in bold
-    size: float
-
-    @property
-    def height(self) -> float:
-        s = self.size
-        return len(self.heading) * s * 1.6 * 1.3 + s * 0.6 + (len(self.body) + len(self.key)) * s * 1.6 + s * 2.2
-
-
-def blocks(items: Sequence[PosterText], width: float, size: float, measure: Callable[[float, str], Measure]) -> list[Block]:
-    """Each item's heading (1.6× the text size), summary and key line, broken for a column `width` wide."""
-    out = []
-    for it in items:
-        whole = balanced(it.title, width, measure(size * 1.6, "heavy"), whole_clauses=True)  # "看懂SC编号，|辨认…"
-        heading = (balanced(it.title, width, measure(size * 1.6, "heavy")) if whole.forced else whole).lines
-        body = break_lines(it.summary, width, measure(size, "regular")).lines if it.summary else ()
-        key = break_lines(f"▶ {it.line}", width, measure(size, "bold")).lines if it.line else ()
-        out.append(Block(heading, body, key, size))
-    return out
-
-
-def flow(heights: Sequence[float], columns: int, column_height: float) -> list[list[int]] | None:
-    """Items in order, top to bottom then left to right; None when they do not fit the columns."""
-    out: list[list[int]] = [[] for _ in range(columns)]
-    col, used = 0, 0.0
-    for i, h in enumerate(heights):
-        if used + h > column_height and out[col]:
-            col, used = col + 1, 0.0
-        if col >= columns or h > column_height:
-            return None
-        out[col].append(i)
-        used += h
-    return out
-
-
 def _measure(page: Page) -> Callable[[float, str], Measure]:
     """How wide a line is on `page`, at a text size and weight."""
 
@@ -158,46 +119,6 @@ def _measure(page: Page) -> Callable[[float, str], Measure]:
         return lambda s: page.width(s, size, weight)
 
     return measure
-
-
-def _fit(
-    page: Page, items: Sequence[PosterText], width: float, columns: int, height: float, lo: float, hi: float
-) -> tuple[list[Block], list[list[int]]] | None:
-    size = hi
-    while size >= lo:
-        bl = blocks(items, width, size, _measure(page))
-        placed = flow([b.height for b in bl], columns, height)
-        if placed is not None:
-            return bl, placed
-        size = round(size * 0.94, 2)
-    return None
-
-
-def two_sides(heights: Sequence[float], spaces: tuple[float, float]) -> int | None:
-    """How many items go on the front of a two-sided sheet (the rest on the back), keeping their order:
-    the split that fills the two sides most evenly; None when no split fits."""
-    fits = [k for k in range(1, len(heights)) if sum(heights[:k]) <= spaces[0] and sum(heights[k:]) <= spaces[1]]
-    return min(fits, key=lambda k: abs(sum(heights[:k]) / spaces[0] - sum(heights[k:]) / spaces[1]), default=None)
-
-
-def spread(heights: Sequence[float], space: float) -> float:
-    """The room added after each block so that the blocks share `space` evenly: each starts a band of
-    the side, with the same white under every block, rather than all of it at the bottom."""
-    return max(0.0, (space - sum(heights)) / len(heights)) if heights else 0.0
-
-
-def _fit_sides(
-    page: Page, items: Sequence[PosterText], width: float, spaces: tuple[float, float], lo: float, hi: float
-) -> tuple[list[Block], int] | None:
-    """The largest text size, one for both sides, at which the items fit on the two sides; the split."""
-    size = hi
-    while size >= lo:
-        bl = blocks(items, width, size, _measure(page))
-        front = two_sides([b.height for b in bl], spaces)
-        if front is not None:
-            return bl, front
-        size = round(size * 0.94, 2)
-    return None
 
 
 def _draw_blocks(
@@ -295,7 +216,7 @@ def wallchart(order: Order, out: Path | io.BytesIO) -> None:
     col_w = (w - 2 * margin - (columns - 1) * gap) / columns
     top, height = header + margin, h - header - footer - 2 * margin
     short = min(w, h)
-    fitted = _fit(page, items, col_w, columns, height, short * 0.016, short * 0.036)
+    fitted = fit(items, col_w, short * 0.016, short * 0.036, _measure(page), lambda heights: flow(heights, columns, height))
     if fitted is None:
         raise PosterError(f"挂图放不下这 {len(items)} 条内容（{sheet.label}）：请减少条数，或换更大的尺寸")
     _draw_blocks(page, campaign, *fitted, margin, top, col_w, gap)
@@ -316,7 +237,7 @@ def leaflet(order: Order, out: Path | io.BytesIO) -> None:
     header, footer = 42.0, 52.0
     col_w = w - 2 * margin
     spaces = (h - header - 2 * margin, h - footer - 2 * margin)
-    fitted = _fit_sides(page, items, col_w, spaces, 3.2, 6.0)
+    fitted = fit(items, col_w, 3.2, 6.0, _measure(page), lambda heights: two_sides(heights, spaces))
     if fitted is None:
         raise PosterError(f"传单两面放不下这 {len(items)} 条内容：请减少条数，或选摘要更短的内容")
     bl, k = fitted

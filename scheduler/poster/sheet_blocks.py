@@ -1,0 +1,92 @@
+"""Knowledge items as blocks of lines for a print sheet, and where the blocks go (pure: widths are
+measured by the function passed in).
+
+A block is one item's heading, summary and key line at a text size. `fit` tries text sizes from the
+largest down until `place` finds room for the blocks: `flow` into columns (wall charts) or
+`two_sides` of a leaflet; `spread` shares a side's white out between its blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from .linebreak import Measure, balanced, break_lines
+from .texts import PosterText
+
+Place = TypeVar("Place")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One knowledge item, broken into lines at a text size (millimetres)."""
+
+    heading: tuple[str, ...]
+    body: tuple[str, ...]
+    key: tuple[str, ...]  # the item's one-line message, in bold
+    size: float
+
+    @property
+    def height(self) -> float:
+        s = self.size
+        return len(self.heading) * s * 1.6 * 1.3 + s * 0.6 + (len(self.body) + len(self.key)) * s * 1.6 + s * 2.2
+
+
+def blocks(items: Sequence[PosterText], width: float, size: float, measure: Callable[[float, str], Measure]) -> list[Block]:
+    """Each item's heading (1.6× the text size), summary and key line, broken for a column `width` wide."""
+    out = []
+    for it in items:
+        whole = balanced(it.title, width, measure(size * 1.6, "heavy"), whole_clauses=True)  # "看懂SC编号，|辨认…"
+        heading = (balanced(it.title, width, measure(size * 1.6, "heavy")) if whole.forced else whole).lines
+        body = break_lines(it.summary, width, measure(size, "regular")).lines if it.summary else ()
+        key = break_lines(f"▶ {it.line}", width, measure(size, "bold")).lines if it.line else ()
+        out.append(Block(heading, body, key, size))
+    return out
+
+
+def flow(heights: Sequence[float], columns: int, column_height: float) -> list[list[int]] | None:
+    """Items in order, top to bottom then left to right; None when they do not fit the columns."""
+    out: list[list[int]] = [[] for _ in range(columns)]
+    col, used = 0, 0.0
+    for i, h in enumerate(heights):
+        if used + h > column_height and out[col]:
+            col, used = col + 1, 0.0
+        if col >= columns or h > column_height:
+            return None
+        out[col].append(i)
+        used += h
+    return out
+
+
+def two_sides(heights: Sequence[float], spaces: tuple[float, float]) -> int | None:
+    """How many items go on the front of a two-sided sheet (the rest on the back), keeping their order:
+    the split that fills the two sides most evenly; None when no split fits."""
+    fits = [k for k in range(1, len(heights)) if sum(heights[:k]) <= spaces[0] and sum(heights[k:]) <= spaces[1]]
+    return min(fits, key=lambda k: abs(sum(heights[:k]) / spaces[0] - sum(heights[k:]) / spaces[1]), default=None)
+
+
+def spread(heights: Sequence[float], space: float) -> float:
+    """The room added after each block so that the blocks share `space` evenly: each starts a band of
+    the side, with the same white under every block, rather than all of it at the bottom."""
+    return max(0.0, (space - sum(heights)) / len(heights)) if heights else 0.0
+
+
+def fit(
+    items: Sequence[PosterText],
+    width: float,
+    lo: float,
+    hi: float,
+    measure: Callable[[float, str], Measure],
+    place: Callable[[list[float]], Place | None],
+) -> tuple[list[Block], Place] | None:
+    """The blocks at the largest text size from `hi` down to `lo` (6 % steps) that `place` finds room
+    for, with where it put them; None when even `lo` does not fit."""
+    size = hi
+    while size >= lo:
+        bl = blocks(items, width, size, measure)
+        placed = place([b.height for b in bl])
+        if placed is not None:
+            return bl, placed
+        size = round(size * 0.94, 2)
+    return None
