@@ -21,6 +21,7 @@ from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
+from scheduler.publishing.queue import TransitionError
 from scheduler.rendering.payloads import Renderer
 from scheduler.support.values import Receipt
 
@@ -39,7 +40,7 @@ def renderer(heihe: Campaign) -> Renderer:
 
 @pytest.fixture
 def harness(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> Iterator[Harness]:
-    h = Harness(local_campaign(heihe, tmp_path), one_day(heihe_plan), renderer, EARLY)
+    h = Harness(local_campaign(heihe, tmp_path), one_day(heihe_plan), renderer, EARLY, Recorder())
     yield h
     h.close()
 
@@ -191,3 +192,36 @@ def test_words_edited_while_the_daemon_schedules_the_approved_post_send_it_back_
     post = h.queue.get(WEIBO)
     assert post is not None and post.payload["text"].find("（修订）") > 0
     assert post.state == st.PLANNED and post.approved_version != post.version  # never out with the words withdrawn
+
+
+@pytest.mark.parametrize("answer", [None, Receipt("accepted", external_id="pub-7", data={"publish_id": "pub-7"})])
+def test_a_publish_that_ends_after_a_takeover_gave_the_post_up_still_records_what_went_out(
+    harness: Harness, answer: Receipt | None
+) -> None:
+    """A daemon cut off from the database finishes the publish it had begun; meanwhile the daemon that took
+    over could not tell whether it went out and failed it for a person to check. What the platform
+    answered must still be recorded: published, or its publish_id, so that qm retry refuses to send it again."""
+    h = harness
+    h.channels["weibo"].answer = answer  # type: ignore[attr-defined]
+    gate = Gate(h.channels["weibo"])
+    h.channels["weibo"] = gate  # type: ignore[assignment]
+    daemon = h.start()
+    h.approve_all()
+    h.step_at(WEIBO_AT - dt.timedelta(minutes=1))
+    h.clock.set(WEIBO_AT)
+    publisher = threading.Thread(target=daemon.publish, args=(WEIBO,))
+    publisher.start()
+    assert gate.entered.wait(10)
+    gave_up = "发布过程中服务中断，无法确认是否已发出：请到平台核实，确实未发出的用 qm retry 重发"
+    assert h.queue.advance(WEIBO, st.PUBLISHING, st.FAILED, "后台服务", gave_up, h.now)  # the other daemon's reconcile
+    gate.opened.set()
+    publisher.join(10)
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.receipt is not None
+    if answer is None:
+        assert post.state == st.PUBLISHED
+    else:
+        assert post.state == st.FAILED and post.receipt.data["publish_id"] == "pub-7"
+        with pytest.raises(TransitionError, match="不能重发"):
+            review.retry(h.queue, WEIBO, "王科长", h.now)
+    assert len(h.ledger.deliveries[WEIBO]) == 1

@@ -219,8 +219,10 @@ class Publishing:
         if receipt.status == "accepted":
             self._await_platform(post, "平台已接收，等待确认", now, receipt=receipt)
             return
-        values: dict[str, Any] = {"receipt": _json(receipt), "last_error": "", "next_try": None}
-        self.shared.queue.advance(post.id, post.state, st.PUBLISHED, WHO, "发布成功", now, published_at=went_out_at(receipt, now), **values)
+        values: dict[str, Any] = {"receipt": _json(receipt), "last_error": "", "next_try": None, "published_at": went_out_at(receipt, now)}
+        if not self.shared.queue.advance(post.id, post.state, st.PUBLISHED, WHO, "发布成功", now, **values):
+            self._late_answer(post.id, receipt, now)
+            return
         event(log, "published", post=post.id, channel=post.channel, late_seconds=round(now - post.at, 1), url=receipt.url)
 
     def _await_platform(self, post: Post, why: str, now: float, *, receipt: Receipt | None = None, delay: float = 60.0) -> None:
@@ -229,10 +231,23 @@ class Publishing:
         if receipt is not None:
             values["receipt"] = _json(receipt)
         if not self.shared.queue.advance(post.id, post.state, st.ACCEPTED, WHO, why, now, **values):
+            if receipt is not None:
+                self._late_answer(post.id, receipt, now)
             return
         self.shared.schedule(jobs.poll_id(post.id), jobs.POLL, now + delay, post.id)
         external_id = receipt.external_id if receipt is not None else committed(post.receipt)
         event(log, "accepted", post=post.id, channel=post.channel, external_id=external_id)
+
+    def _late_answer(self, post_id: str, receipt: Receipt, now: float) -> None:
+        """The platform answered after the post was failed meanwhile (a daemon that took over could not tell
+        whether it went out): its answer is recorded all the same, so that nobody sends the post again."""
+        if receipt.status != "published":  # its publish_id or msg_id: qm retry refuses, qm confirm records the outcome
+            self.shared.queue.save_receipt(post_id, _json(receipt), state=st.FAILED)
+            return
+        values = {"receipt": _json(receipt), "published_at": went_out_at(receipt, now), "last_error": ""}
+        self.shared.queue.advance(
+            post_id, st.FAILED, st.PUBLISHED, WHO, "发布成功（平台的应答在这条内容被记为失败之后才到）", now, **values
+        )
 
     def _transient(self, post: Post, exc: ChannelError, now: float) -> None:
         s = self.shared
