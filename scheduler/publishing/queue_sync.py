@@ -80,6 +80,9 @@ def sync(
             existing.update({r.id: Post.from_row(r) for r in more})
         known = version_records.load(conn, wanted) if sources else {}
         sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted))
+        for post in existing.values():  # out already, and its slot left the plan (a time changed in the config)
+            if post.state in st.LOCKED and post.id not in wanted and post.id not in unchanged:
+                sync.went_out.setdefault((post.channel, post.item), []).append(post)
         if sources is not None:
             version_records.keep_snapshot(conn, sources.files)
         for post_id, r in wanted.items():
@@ -154,6 +157,7 @@ class _Sync:
     sources: Sources | None
     known: dict[version_records.Key, PostSource]
     kept: set[version_records.Key]  # versions whose payload is kept already
+    went_out: dict[tuple[str, str], list[Post]] = field(default_factory=dict)  # (channel, item): out from slots no longer planned
 
     def one(self, old: Post | None, r: RenderedPost, auto: bool, edit: Edit | None) -> None:
         conn, now, result = self.conn, self.now, self.result
@@ -168,6 +172,13 @@ class _Sync:
             "payload": json.dumps(r.payload, ensure_ascii=False, sort_keys=True),
             "images": json.dumps([i.__dict__ for i in r.images], ensure_ascii=False),
         }
+        if old is None and (sent := self._sent_that_day(r)) is not None:
+            why = f"同一内容当天已经发出（{sent.id}，{st.label(sent.state)}），时段调整后不再重复发布；确实要再发一次的用 qm retry {r.post_id}"
+            conn.execute(posts.insert().values(id=r.post_id, state=st.CANCELLED, updated=now, **content))
+            record_audit(conn, r.post_id, "", st.CANCELLED, PLAN, why, now)
+            self._keep(r)
+            result.cancelled.append(r.post_id)
+            return
         if old is None:
             conn.execute(posts.insert().values(id=r.post_id, state=st.PLANNED, updated=now, **content))
             record_audit(conn, r.post_id, "", st.PLANNED, PLAN, "加入队列", now)
@@ -176,6 +187,8 @@ class _Sync:
             if auto:
                 _approve(conn, r.post_id, st.PLANNED, r.version, now)
             return
+        if old.at == content["at"]:  # its slot is where it was: keep when it is due (a retry's window, a postponement)
+            del content["due"], content["next_try"]
         if old.version != r.version and is_legacy(old.version, old.payload) and version_of(old.payload, r.pictures, r.derived) == r.version:
             if old.state not in REKEYABLE or old.receipt is not None:
                 return  # made by an older qm, same words: left as it is
@@ -224,6 +237,12 @@ class _Sync:
         values = {**content, "approved_by": passed_by(self.conn, r.post_id, r.version) or old.approved_by[:80], "last_error": ""}
         if change_state(self.conn, r.post_id, st.PLANNED, st.APPROVED, who, why, self.now, values):
             self.result.approved_again.append(r.post_id)
+
+    def _sent_that_day(self, r: RenderedPost) -> Post | None:
+        """The post that took these words out on this channel that day from a slot the plan no longer has."""
+        at = dt.datetime.fromisoformat(r.at)
+        same_day = (p for p in self.went_out.get((r.channel, r.item), []) if p.when(at.tzinfo or dt.UTC).date() == at.date())
+        return next(same_day, None)
 
     def _keep(self, r: RenderedPost) -> None:
         """Keep this version's payload (the first seen) and what it is made from now."""
