@@ -87,6 +87,39 @@ def test_a_slot_moved_by_the_config_after_its_post_went_out_does_not_send_the_wo
         h.close()
 
 
+@pytest.mark.parametrize("auto_approve", [False, True])
+def test_words_the_plan_gives_to_another_slot_after_they_went_out_are_not_sent_again(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer, auto_approve: bool
+) -> None:
+    """The library changed mid-campaign (an item deleted) and the plan moved its items: the evening Weibo
+    slot now gets the words the morning slot sent. They are not sent twice; a person may still choose to."""
+    campaign = local_campaign(heihe, tmp_path, weibo={"auto_approve": auto_approve})
+    h = Harness(campaign, one_day(heihe_plan), renderer, EARLY, Recorder())
+    try:
+        h.start()
+        h.approve_all()
+        h.step_at(EARLY)
+        h.run_until(WEIBO_AT + dt.timedelta(minutes=5))
+        assert h.state(WEIBO) == st.PUBLISHED
+        evening = f"{WEIBO[:-4]}1800"
+        morning_post, evening_post = (next(p for p in h.plan.posts if p.id == i) for i in (WEIBO, evening))
+        swapped = {WEIBO: evening_post.item, evening: morning_post.item}
+        h.plan = Plan(tuple(dataclasses.replace(p, item=swapped[p.id]) if p.id in swapped else p for p in h.plan.posts), h.plan.reminders)
+        h.fill()
+        assert h.state(evening) == st.CANCELLED
+        why = h.queue.history(evening)[-1].why
+        assert "已经发出" in why and WEIBO in why and f"qm retry {evening}" in why
+        h.run_until(WEIBO_AT + dt.timedelta(hours=10))
+        assert h.state(WEIBO) == st.PUBLISHED and h.state(evening) == st.CANCELLED
+        assert len(h.ledger.deliveries[WEIBO]) == 1 and not h.ledger.deliveries.get(evening)
+        # sending them again is a person's choice: a retry is not cancelled by the next refresh
+        review.retry(h.queue, evening, "王科长", h.now)
+        h.fill()
+        assert h.state(evening) != st.CANCELLED
+    finally:
+        h.close()
+
+
 def test_the_same_words_pinned_twice_in_a_day_both_go_out(harness: Harness) -> None:
     """A second slot for words that went out earlier that day is not a moved slot when the first is still planned."""
     h = harness

@@ -54,6 +54,7 @@ def sync(
     edits: Mapping[str, Edit] | None = None,
     unchanged: frozenset[str] = frozenset(),
     sources: Sources | None = None,
+    planned: Mapping[str, str] | None = None,
 ) -> SyncResult:
     """Bring `queue` in line with the plan for the posts whose slot lies in `window`.
 
@@ -80,9 +81,13 @@ def sync(
             existing.update({r.id: Post.from_row(r) for r in more})
         known = version_records.load(conn, wanted) if sources else {}
         sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted))
-        for post in existing.values():  # out already, and its slot left the plan (a time changed in the config)
-            if post.state in st.LOCKED and post.id not in wanted and post.id not in unchanged:
-                sync.went_out.setdefault((post.channel, post.item), []).append(post)
+        # Words out already (on any day) from a slot the plan no longer gives them to: a time changed in
+        # the config, or the library changed and the plan moved its items. Another slot that now gets
+        # them would send them twice on that channel.
+        plan_items = planned if planned is not None else {r.post_id: r.item for r in wanted.values()}
+        for row in conn.execute(sa.select(posts).where(posts.c.state.in_(st.LOCKED))):
+            if row.id not in unchanged and plan_items.get(row.id) != row.item:
+                sync.went_out.setdefault((row.channel, row.item), []).append(Post.from_row(row))
         if sources is not None:
             version_records.keep_snapshot(conn, sources.files)
         for post_id, r in wanted.items():
@@ -141,7 +146,8 @@ def fill(
     auto = {c.name for c in campaign.channels if c.auto_approve}
     files = ConfigAndTemplates(campaign)
     sources = Sources(files, {p.id: files.source_of(p) for p in due if p.id not in unchanged})
-    return sync(queue, rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged, sources)
+    planned = {p.id: p.item.id for p in plan.posts}
+    return sync(queue, rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged, sources, planned)
 
 
 REKEYABLE = st.BEFORE_PUBLISHING  # posts not yet handed to a platform (their version names no attempt)
@@ -157,7 +163,7 @@ class _Sync:
     sources: Sources | None
     known: dict[version_records.Key, PostSource]
     kept: set[version_records.Key]  # versions whose payload is kept already
-    went_out: dict[tuple[str, str], list[Post]] = field(default_factory=dict)  # (channel, item): out from slots no longer planned
+    went_out: dict[tuple[str, str], list[Post]] = field(default_factory=dict)  # (channel, item): out from slots now planned otherwise
 
     def one(self, old: Post | None, r: RenderedPost, auto: bool, edit: Edit | None) -> None:
         conn, now, result = self.conn, self.now, self.result
@@ -172,12 +178,18 @@ class _Sync:
             "payload": json.dumps(r.payload, ensure_ascii=False, sort_keys=True),
             "images": json.dumps([i.__dict__ for i in r.images], ensure_ascii=False),
         }
-        if old is None and (sent := self._sent_that_day(r)) is not None:
-            why = f"同一内容当天已经发出（{sent.id}，{st.label(sent.state)}），时段调整后不再重复发布；确实要再发一次的用 qm retry {r.post_id}"
-            conn.execute(posts.insert().values(id=r.post_id, state=st.CANCELLED, updated=now, **content))
-            record_audit(conn, r.post_id, "", st.CANCELLED, PLAN, why, now)
+        sent = self._sent_before(r) if old is None or (old.item != r.item and old.state not in st.LOCKED) else None
+        if sent is not None:  # these words went out on this channel from another slot: not again unless a person says so
+            why = f"同一内容已经发出（{sent.id}，{st.label(sent.state)}），排期调整后不再重复发布；确实要再发一次的用 qm retry {r.post_id}"
             self._keep(r)
             result.cancelled.append(r.post_id)
+            if old is None:
+                conn.execute(posts.insert().values(id=r.post_id, state=st.CANCELLED, updated=now, **content))
+                record_audit(conn, r.post_id, "", st.CANCELLED, PLAN, why, now)
+            elif old.state == st.CANCELLED:
+                conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(updated=now, **content))
+            else:
+                change_state(conn, r.post_id, old.state, st.CANCELLED, PLAN, why, now, {**content, "approved_by": "", "last_error": ""})
             return
         if old is None:
             conn.execute(posts.insert().values(id=r.post_id, state=st.PLANNED, updated=now, **content))
@@ -238,11 +250,9 @@ class _Sync:
         if change_state(self.conn, r.post_id, st.PLANNED, st.APPROVED, who, why, self.now, values):
             self.result.approved_again.append(r.post_id)
 
-    def _sent_that_day(self, r: RenderedPost) -> Post | None:
-        """The post that took these words out on this channel that day from a slot the plan no longer has."""
-        at = dt.datetime.fromisoformat(r.at)
-        same_day = (p for p in self.went_out.get((r.channel, r.item), []) if p.when(at.tzinfo or dt.UTC).date() == at.date())
-        return next(same_day, None)
+    def _sent_before(self, r: RenderedPost) -> Post | None:
+        """The post that took these words out on this channel from a slot the plan no longer gives them to."""
+        return next((p for p in self.went_out.get((r.channel, r.item), []) if p.id != r.post_id), None)
 
     def _keep(self, r: RenderedPost) -> None:
         """Keep this version's payload (the first seen) and what it is made from now."""
