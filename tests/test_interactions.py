@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -61,11 +62,10 @@ def moved(post: PlannedPost, hours: int) -> PlannedPost:
     return dataclasses.replace(post, slot=dataclasses.replace(post.slot, at=post.at + dt.timedelta(hours=hours)))
 
 
-@pytest.mark.parametrize("auto_approve", [False, True])
-def test_a_slot_moved_by_the_config_after_its_post_went_out_does_not_send_the_words_again(
-    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer, auto_approve: bool
-) -> None:
-    campaign = local_campaign(heihe, tmp_path, weibo={"auto_approve": auto_approve})
+@pytest.fixture(params=[False, True], ids=["reviewed", "auto_approve"])
+def weibo_out(request: pytest.FixtureRequest, tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer) -> Iterator[Harness]:
+    """The Heihe publishing day with its 10:00 Weibo post out (the channel reviewed, or auto-approved)."""
+    campaign = local_campaign(heihe, tmp_path, weibo={"auto_approve": request.param})
     h = Harness(campaign, one_day(heihe_plan), renderer, EARLY, Recorder())
     try:
         h.start()
@@ -73,51 +73,44 @@ def test_a_slot_moved_by_the_config_after_its_post_went_out_does_not_send_the_wo
         h.step_at(EARLY)
         h.run_until(WEIBO_AT + dt.timedelta(minutes=5))
         assert h.state(WEIBO) == st.PUBLISHED
-        # 10:30: the Weibo times in config.yaml change from 10:00 to 11:00; the plan puts the same words there
-        h.clock.set(WEIBO_AT + dt.timedelta(minutes=30))
-        h.plan = Plan(tuple(moved(p, 1) if p.id == WEIBO else p for p in h.plan.posts), h.plan.reminders)
-        h.fill()
-        later = f"{WEIBO[:-4]}1100"
-        assert h.state(later) == st.CANCELLED
-        assert "已经发出" in h.queue.history(later)[-1].why and WEIBO in h.queue.history(later)[-1].why
-        h.run_until(WEIBO_AT + dt.timedelta(hours=3))
-        assert h.state(WEIBO) == st.PUBLISHED and h.state(later) == st.CANCELLED
-        assert len(h.ledger.deliveries[WEIBO]) == 1 and not h.ledger.deliveries.get(later)
+        yield h
     finally:
         h.close()
 
 
-@pytest.mark.parametrize("auto_approve", [False, True])
-def test_words_the_plan_gives_to_another_slot_after_they_went_out_are_not_sent_again(
-    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer, auto_approve: bool
-) -> None:
+def test_a_slot_moved_by_the_config_after_its_post_went_out_does_not_send_the_words_again(weibo_out: Harness) -> None:
+    h = weibo_out
+    # 10:30: the Weibo times in config.yaml change from 10:00 to 11:00; the plan puts the same words there
+    h.clock.set(WEIBO_AT + dt.timedelta(minutes=30))
+    h.plan = Plan(tuple(moved(p, 1) if p.id == WEIBO else p for p in h.plan.posts), h.plan.reminders)
+    h.fill()
+    later = f"{WEIBO[:-4]}1100"
+    assert h.state(later) == st.CANCELLED
+    assert "已经发出" in h.queue.history(later)[-1].why and WEIBO in h.queue.history(later)[-1].why
+    h.run_until(WEIBO_AT + dt.timedelta(hours=3))
+    assert h.state(WEIBO) == st.PUBLISHED and h.state(later) == st.CANCELLED
+    assert len(h.ledger.deliveries[WEIBO]) == 1 and not h.ledger.deliveries.get(later)
+
+
+def test_words_the_plan_gives_to_another_slot_after_they_went_out_are_not_sent_again(weibo_out: Harness) -> None:
     """The library changed mid-campaign (an item deleted) and the plan moved its items: the evening Weibo
     slot now gets the words the morning slot sent. They are not sent twice; a person may still choose to."""
-    campaign = local_campaign(heihe, tmp_path, weibo={"auto_approve": auto_approve})
-    h = Harness(campaign, one_day(heihe_plan), renderer, EARLY, Recorder())
-    try:
-        h.start()
-        h.approve_all()
-        h.step_at(EARLY)
-        h.run_until(WEIBO_AT + dt.timedelta(minutes=5))
-        assert h.state(WEIBO) == st.PUBLISHED
-        evening = f"{WEIBO[:-4]}1800"
-        morning_post, evening_post = (next(p for p in h.plan.posts if p.id == i) for i in (WEIBO, evening))
-        swapped = {WEIBO: evening_post.item, evening: morning_post.item}
-        h.plan = Plan(tuple(dataclasses.replace(p, item=swapped[p.id]) if p.id in swapped else p for p in h.plan.posts), h.plan.reminders)
-        h.fill()
-        assert h.state(evening) == st.CANCELLED
-        why = h.queue.history(evening)[-1].why
-        assert "已经发出" in why and WEIBO in why and f"qm retry {evening}" in why
-        h.run_until(WEIBO_AT + dt.timedelta(hours=10))
-        assert h.state(WEIBO) == st.PUBLISHED and h.state(evening) == st.CANCELLED
-        assert len(h.ledger.deliveries[WEIBO]) == 1 and not h.ledger.deliveries.get(evening)
-        # sending them again is a person's choice: a retry is not cancelled by the next refresh
-        review.retry(h.queue, evening, "王科长", h.now)
-        h.fill()
-        assert h.state(evening) != st.CANCELLED
-    finally:
-        h.close()
+    h = weibo_out
+    evening = f"{WEIBO[:-4]}1800"
+    morning_post, evening_post = (next(p for p in h.plan.posts if p.id == i) for i in (WEIBO, evening))
+    swapped = {WEIBO: evening_post.item, evening: morning_post.item}
+    h.plan = Plan(tuple(dataclasses.replace(p, item=swapped[p.id]) if p.id in swapped else p for p in h.plan.posts), h.plan.reminders)
+    h.fill()
+    assert h.state(evening) == st.CANCELLED
+    why = h.queue.history(evening)[-1].why
+    assert "已经发出" in why and WEIBO in why and f"qm retry {evening}" in why
+    h.run_until(WEIBO_AT + dt.timedelta(hours=10))
+    assert h.state(WEIBO) == st.PUBLISHED and h.state(evening) == st.CANCELLED
+    assert len(h.ledger.deliveries[WEIBO]) == 1 and not h.ledger.deliveries.get(evening)
+    # sending them again is a person's choice: a retry is not cancelled by the next refresh
+    review.retry(h.queue, evening, "王科长", h.now)
+    h.fill()
+    assert h.state(evening) != st.CANCELLED
 
 
 def test_the_same_words_pinned_twice_in_a_day_both_go_out(harness: Harness) -> None:
