@@ -44,8 +44,8 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def planned_on_day(r: Running) -> list[str]:
-    start = r.console.campaign.at(dt.date.fromisoformat(DAY), dt.time()).timestamp()
+def planned_on_day(r: Running, day: str = DAY) -> list[str]:
+    start = r.console.campaign.at(dt.date.fromisoformat(day), dt.time()).timestamp()
     return [p.id for p in r.queue.find([st.PLANNED], start, start + 86400)]
 
 
@@ -140,3 +140,45 @@ def test_no_horizontal_scroll(running: Running, browser: Any, width: int, tmp_pa
             assert page.evaluate("document.documentElement.scrollWidth") <= width, path
     finally:
         context.close()
+
+
+def test_a_phone_offers_only_the_stages_its_user_may_pass(running: Running, browser: Any) -> None:
+    """Two stages, on a phone: whoever cannot pass the stage a post waits for (role, or the same person
+    twice) gets the reason instead of a button, and the day's button counts only what they may pass."""
+    day = "2016-09-12"
+    posts = planned_on_day(running, day)
+    assert len(posts) >= 3
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        login(page, running.url, "李科长")  # a reviewer passes the first stage of one post himself
+        page.goto(f"{running.url}/day/{day}")
+        page.locator(f"article[id='post-{posts[0]}'] button:has-text('通过初审')").click()
+        page.wait_for_load_state()
+        mine = page.locator(f"article[id='post-{posts[0]}']")
+        assert mine.locator("button:has-text('通过终审')").count() == 0
+        assert "不能由你通过" in mine.inner_text() and "同一人不能再通过终审" in mine.inner_text()
+        assert "另有 1 条不能由你通过" in page.inner_text("main")
+        assert page.locator("form.bulk button").inner_text() == f"其余 {len(posts) - 1} 条全部通过本阶段审核"
+        context.clear_cookies()
+        login(page, running.url, "王编辑")  # an editor passes every other first stage with the day's button
+        page.goto(f"{running.url}/day/{day}")
+        page.locator("form.bulk button").click()
+        page.wait_for_load_state()
+        assert "已通过本阶段" in page.inner_text("main")
+        # now every post waits for the final stage, which an editor may not pass: no button offers it
+        assert page.locator("form.bulk").count() == 0
+        assert page.locator("button:has-text('通过终审')").count() == 0
+        assert f"这一天等待审核的 {len(posts)} 条都不能由你通过" in page.inner_text("main")
+        assert page.locator("p.blocked:has-text('终审需要审核人或更高的角色，王编辑 是编辑')").count() == len(posts)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        context.clear_cookies()
+        login(page, running.url, "李科长")  # the reviewer passes the final stage of the others at once
+        page.goto(f"{running.url}/day/{day}")
+        assert page.locator("form.bulk button").inner_text() == f"其余 {len(posts) - 1} 条全部通过本阶段审核"
+        page.locator("form.bulk button").click()
+        page.wait_for_load_state()
+        assert "审核完成" in page.inner_text("main")
+    finally:
+        context.close()
+    assert [running.queue.get(p).state for p in posts] == [st.PLANNED] + [st.APPROVED] * (len(posts) - 1)  # type: ignore[union-attr]

@@ -159,15 +159,23 @@ def _stage_index(rules: ReviewConfig, done: list[StagePass], stage: str | None, 
     return index
 
 
-def _check_person(rules: ReviewConfig, stage: Stage, done: list[StagePass], who: str, role: str | None, post_id: str) -> None:
+def person_refusal(rules: ReviewConfig, stage: Stage, done: list[StagePass], who: str, role: str | None, post_id: str) -> str:
+    """Why `who` (with `role`, None on the command line) may not pass `stage` after the passes `done`; "" if they may."""
     if role is not None and ROLES.index(role) < ROLES.index(stage.role):
-        raise TransitionError(f"{stage.name}需要{ROLE_LABELS[stage.role]}或更高的角色，{who} 是{ROLE_LABELS[role]}")
+        return f"{stage.name}需要{ROLE_LABELS[stage.role]}或更高的角色，{who} 是{ROLE_LABELS[role]}"
     earlier = next((p for p in done if p.who == who), None)
     if earlier is not None and not rules.same_person:
-        raise TransitionError(
+        return (
             f"{who} 已经通过了 {post_id} 的{earlier.name}，同一人不能再通过{stage.name}（请另一位同事审核；"
             "允许一人通过多个阶段：配置 review.same_person: true）"
         )
+    return ""
+
+
+def _check_person(rules: ReviewConfig, stage: Stage, done: list[StagePass], who: str, role: str | None, post_id: str) -> None:
+    why = person_refusal(rules, stage, done, who, role, post_id)
+    if why:
+        raise TransitionError(why)
 
 
 def reject(

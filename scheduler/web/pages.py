@@ -70,13 +70,17 @@ def site_of(console: Console) -> Site:
 
 
 def stage_view(call: Call, post: Post) -> dict[str, Any]:
-    """A post's review progress: the stages passed (who, when) and the one it waits for."""
+    """A post's review progress: the stages passed (who, when), the one it waits for, and why the
+    signed-in user may not pass that one ("" when they may), so no page offers a button that can only fail."""
     rules = call.console.campaign.review
     done = review.passes(call.console.queue, post.id, post.version)
     if post.state not in (st.PLANNED, st.REJECTED):
-        return {"post": post, "passes": done, "waiting": None}
+        return {"post": post, "passes": done, "waiting": None, "blocked": ""}
     done = review.live_passes(rules, done)
-    return {"post": post, "passes": done, "waiting": review.pending_stage(rules, done)}
+    waiting = review.pending_stage(rules, done)
+    user = call.user
+    blocked = review.person_refusal(rules, waiting, done, user.name, user.role, post.id) if waiting and user else ""
+    return {"post": post, "passes": done, "waiting": waiting, "blocked": blocked}
 
 
 def today(call: Call) -> dt.date:
@@ -166,7 +170,9 @@ def approve_day(call: Call) -> Response:
         if result is not None and not result.approved:
             outcome = "stage"
     if refused:
-        return day_response(call, day, f"以下 {len(refused)} 条没有通过：" + "；".join(refused), status=409)
+        passed = len(call.form.getlist("post")) - len(refused)
+        head = f"通过了 {passed} 条；" if passed else ""
+        return day_response(call, day, f"{head}以下 {len(refused)} 条没有通过：" + "；".join(refused), status=409)
     return redirect_done(f"/day/{day.isoformat()}", outcome)
 
 
