@@ -205,3 +205,23 @@ def test_the_lease_timeout_is_read_from_the_daemon_section_and_checked_with_its_
         problems = _problems(path)
         assert len(problems) == 1 and f"config.yaml:{line}" in problems[0] and words in problems[0], problems
         assert "备用服务在这么多秒内接管" in problems[0]  # how to fix it
+
+
+def test_a_webhook_address_pasted_where_its_variable_name_belongs_is_refused_without_repeating_it(
+    project: Callable[..., Path],
+) -> None:
+    secret = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=0d1e-secret-key"
+
+    def edit(text: str) -> str:
+        units = f"\nunits:\n  - name: 爱辉区\n    webhook_env: {secret}\n"
+        return text.replace("webhook_env: QM_WECOM_WEBHOOK", f"webhook_env: {secret}") + units
+
+    path = project(edit)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = [n for n, line in enumerate(lines, start=1) if secret in line]
+    result = run_qm("check", "-c", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    for n, where in zip(at, ("notifications[0].webhook_env", "units[0].webhook_env"), strict=True):
+        assert f"config.yaml:{n}：{where} 应当是环境变量的名字" in result.stderr, result.stderr
+    assert "不是密钥或 Webhook 地址本身" in result.stderr and "例如 QM_UNIT_AIHUI_WEBHOOK" in result.stderr
+    assert "0d1e-secret-key" not in result.stderr + result.stdout

@@ -11,7 +11,6 @@ from ..inputs.readers import Reader
 
 API_KEYS = ("api_base", "timeout")
 SECRET_KEYS = ("app_secret", "secret", "access_token", "token")
-ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 IP_RE = re.compile(r"^(\d{1,3})(\.\d{1,3}){3}$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*$")
 
 
@@ -29,10 +28,3 @@ def api_settings(r: Reader, m: Mapping, path: str, default_base: str, default_ti
         )
     timeout = r.number(m, "timeout", path, default_timeout, lo=1, hi=120)
     return {"api_base": base, "timeout": timeout}
-
-
-def env_name(r: Reader, m: Mapping, key: str, path: str, default: str) -> str:
-    name = r.text(m, key, path, default)
-    if name and not ENV_RE.match(name):
-        r.problem(m.where(key), f"{path}.{key} 应当是环境变量的名字（大写字母、数字和下划线），不是密钥本身", f"例如 {default}")
-    return name

@@ -26,8 +26,8 @@ def notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
             Notifier(
                 name=r.text(m, "name", path),
                 kind=r.choice(m, "kind", path, ("wecom", "dingtalk")),
-                webhook_env=r.text(m, "webhook_env", path),
-                secret_env=r.text(m, "secret_env", path, ""),
+                webhook_env=r.env_name(m, "webhook_env", path, example="QM_WECOM_WEBHOOK"),
+                secret_env=r.env_name(m, "secret_env", path, "", example="QM_DINGTALK_SECRET"),
                 events=events,
             )
         )
@@ -53,7 +53,7 @@ def units(r: Reader, data: Mapping) -> tuple[Unit, ...]:
                 name=name,
                 contact=r.text(m, "contact", path, ""),
                 phone=str(r.text(m, "phone", path, "")),
-                webhook_env=r.text(m, "webhook_env", path, ""),
+                webhook_env=r.env_name(m, "webhook_env", path, "", example="QM_UNIT_AIHUI_WEBHOOK"),
                 kind=r.choice(m, "kind", path, ("wecom", "dingtalk"), "wecom"),
             )
         )
