@@ -18,7 +18,7 @@ import pytest
 
 from scheduler.report.charts import ChartError, chart_font
 
-from .conftest import HEIHE, ROOT, run_qm
+from .conftest import DEFAULT, HEIHE, ROOT, run_qm
 
 LABELS = {"wechat": "微信公众号", "weibo": "微博", "screen:center": "市中心户外大屏"}
 
@@ -186,3 +186,26 @@ def test_the_charts_chinese_labels_read_back(simulated: Path, tmp_path: Path) ->
     words = re.sub(r"\W", "", charts["top-reads"])  # OCR reads punctuation loosely (：as ;), so compare the words
     read = [t for t in top if re.sub(r"\W", "", t) in words]
     assert len(read) >= len(top) - 2, (top, charts["top-reads"])  # OCR may trip on a ® or a quotation mark, not on the Chinese
+
+
+def test_a_report_that_could_only_be_empty_is_refused_with_the_days_the_database_holds(simulated: Path, tmp_path: Path) -> None:
+    out = tmp_path / "工作总结.docx"
+    forgot_config = run_qm("report", "-c", DEFAULT, "--db", db_of(simulated), "-o", out)  # the 2027 campaign on the 2016 database
+    assert forgot_config.returncode == 2 and "Traceback" not in forgot_config.stderr
+    assert "中没有 2027-09-01 至 2027-09-30 的内容（它的内容在 2016-09-01 至 2016-09-30）" in forgot_config.stderr
+    assert "用 -c 指定这个数据库所属活动的配置文件" in forgot_config.stderr
+    wrong_year = run_qm("report", "-c", simulated, "--db", db_of(simulated), "--from", "2015-09-01", "--to", "2015-09-30", "-o", out)
+    assert wrong_year.returncode == 2 and "检查 --from、--to" in wrong_year.stderr
+    assert not out.exists()
+
+
+def test_a_report_on_part_of_the_campaign_says_the_launch_is_outside_it_instead_of_counting_nothing(
+    simulated: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "下半月.docx"
+    done = run_qm("report", "-c", simulated, "--db", db_of(simulated), "--from", "2016-09-16", "-o", out)
+    assert done.returncode == 0, done.stderr
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "9月8日（星期四）09:00举行启动暨集中宣传活动（启动日不在本报告的时间范围内）。" in text
+    assert "当天各渠道发布" not in text
+    assert "2016年9月16日至2016年9月30日" in text and "期间各渠道共发布宣传内容" in text and "qm 排期" not in text

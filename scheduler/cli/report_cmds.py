@@ -61,7 +61,10 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
     if start > end:
         raise InputError(f"--from {start} 晚于 --to {end}：起始日期应不晚于结束日期")
     titles = {item.id: item.title for item in ctx.library.items}
-    figures = gather(campaign, report_engine(ctx, args.db), start, end, titles)
+    engine = report_engine(ctx, args.db)
+    figures = gather(campaign, engine, start, end, titles)
+    if not figures.posts:
+        _nothing_to_report(ctx, args, engine, start, end)
     default = "工作总结.docx" if args.format == "docx" else f"统计数据.{args.format}"
     output: Path = args.output or _unused(Path(default))
     if output.suffix.lower() != f".{args.format}":
@@ -83,6 +86,23 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _nothing_to_report(ctx: Context, args: argparse.Namespace, engine: Engine, start: dt.date, end: dt.date) -> None:
+    """Refuse a report that could only be empty, saying which days the database does hold."""
+    from ..report.figures import queued_days
+
+    where = f"数据库 {args.db} " if args.db else "数据库"
+    held = queued_days(ctx.campaign, engine)
+    if held is None:
+        raise InputError(
+            f"{where}中还没有任何排期内容，工作总结会是空的：先运行 qm daemon 或 qm queue 把排期放入发布队列"
+            "（没有账号也能试：qm simulate 后用 --db 指定它保存的数据库）"
+        )
+    raise InputError(
+        f"{where}中没有 {start} 至 {end} 的内容（它的内容在 {held[0]} 至 {held[1]}），工作总结会是空的："
+        f"检查 --from、--to，或用 -c 指定这个数据库所属活动的配置文件（现在的活动期是 {ctx.campaign.start} 至 {ctx.campaign.end}）"
+    )
 
 
 def _unused(path: Path) -> Path:

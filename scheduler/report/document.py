@@ -83,7 +83,7 @@ def _overview(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
     parts = "，".join(f"{name} {n} 条" for name, n in by_channel.items()) or "无"
     doc.add_paragraph(
         f"{day_label(f.start)}至{day_label(f.end)}，{organisers}围绕“{campaign.theme}”主题开展{campaign.name}。"
-        f"期间通过 qm 排期并发布宣传内容 {len(f.published)} 条（{parts}）。"
+        f"期间各渠道共发布宣传内容 {len(f.published)} 条（{parts}）。"
     )
     planned = len([p for p in f.posts if p.state != st.CANCELLED])
     doc.add_paragraph(f"排期内容共 {planned} 条，已发布 {len(f.published)} 条，发布失败或错过 {len(f.problems)} 条（见第五部分）。")
@@ -105,9 +105,10 @@ def _launch(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
     _heading(doc, 3, "启动暨集中宣传活动")
     launch = campaign.key_dates.launch
     on_day = [p for p in f.published if p.at.date() == launch]
+    if not (f.start <= launch <= f.end):  # a part of the campaign: no count that reads as "nothing was published"
+        doc.add_paragraph(f"{campaign.launch_label}举行启动暨集中宣传活动（启动日不在本报告的时间范围内）。")
+        return
     doc.add_paragraph(f"{campaign.launch_label}举行启动暨集中宣传活动。当天各渠道发布 {len(on_day)} 条：")
-    if not (f.start <= launch <= f.end):
-        doc.add_paragraph("（启动日不在本报告的时间范围内。）")
     for p in on_day:
         doc.add_paragraph(f"{p.at:%H:%M} {p.channel_name}：{p.title}", style="List Bullet")
 

@@ -17,7 +17,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue
-from ..publishing.tables import pause_log, stat_days, stat_values
+from ..publishing.tables import pause_log, posts, stat_days, stat_values
 from ..stats.sources import source_label
 from ..views.plan_export import channel_label
 
@@ -157,6 +157,16 @@ def gather(campaign: Campaign, engine: Engine, start: dt.date, end: dt.date, tit
             pauses=_pauses(conn, tz, first, last),
             gaps=_gaps(conn, start, end),
         )
+
+
+def queued_days(campaign: Campaign, engine: Engine) -> tuple[dt.date, dt.date] | None:
+    """The first and last day the database holds posts for (to say where a report's empty range missed), or None."""
+    with engine.connect() as conn:
+        first, last = conn.execute(sa.select(sa.func.min(posts.c.at), sa.func.max(posts.c.at))).one()
+    if first is None:
+        return None
+    tz = campaign.timezone
+    return dt.datetime.fromtimestamp(first, tz).date(), dt.datetime.fromtimestamp(last, tz).date()
 
 
 def _row(campaign: Campaign, post: Post, titles: dict[str, str], figures: dict[str, float]) -> PostRow:
