@@ -228,3 +228,21 @@ def test_the_daemons_hourly_job_records_files_and_reminds(config: Path, robots: 
     assert [len(robots[u]) for u in ROBOTS] == [0, 1, 1, 1]
     assert [s.unit for s in recorded(engine)] == ["爱辉区"]
     engine.dispose()
+
+
+def test_a_unit_that_sent_several_files_has_each_named_in_the_collection(config: Path) -> None:
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "总结", "附表.pdf", b"%PDF-1.7 the unit's table of events", at(8, 9, month=10))
+    place(campaign, "爱辉区", "总结", "总结.docx", word("爱辉区工作总结（定稿）"), at(9, 9, month=10))
+    place(campaign, "北安市", "总结", "总结.docx", word("北安市工作总结"), at(9, 10, month=10))
+    out = config.parent / "汇总.docx"
+    done = run_qm("units", "-c", config, "--collect", "-o", out)
+    assert "Traceback" not in done.stderr and out.exists()
+    document = docx.Document(str(out))
+    rows = {row.cells[1].text: row.cells[6].text for row in document.tables[0].rows[1:]}
+    assert rows["爱辉区"] == "总结.docx、附表.pdf" and rows["北安市"] == "总结.docx"
+    body = [p.text for p in document.paragraphs]
+    note = body[body.index("1. 爱辉区") + 1]
+    assert note.startswith("（共报送 2 个文件。下面是最近报送的“总结.docx”；较早报送的“附表.pdf”（10-08 09:00）没有收入本汇总")
+    assert body[body.index("1. 爱辉区") + 2] == "爱辉区工作总结（定稿）"
+    assert body[body.index("2. 北安市") + 1] == "北安市工作总结"  # one file: no note

@@ -41,7 +41,7 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
             s.unit.phone,
             f"{dt.datetime.fromtimestamp(s.first.arrived, tz):%Y-%m-%d %H:%M}" if s.first else "",
             s.label,
-            s.latest.path.name if s.latest else "",
+            "、".join(f.path.name for f in reversed(s.files)),  # the one collected first
         ]
         for n, s in enumerate(mine, start=1)
     ]
@@ -49,10 +49,22 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
     problems: list[Problem] = []
     for n, status in enumerate(mine, start=1):
         doc.add_heading(f"{n}. {status.unit.name}", level=1)
+        if len(status.files) > 1:
+            doc.add_paragraph(_earlier_files(status, label, tz))
         problems += _unit_text(doc, status, label)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue(), problems
+
+
+def _earlier_files(status: UnitStatus, label: str, tz: dt.tzinfo) -> str:
+    """A unit that sent several files: which one is collected below, and the others by name, so none goes unseen."""
+    assert status.latest is not None
+    earlier = "、".join(f"“{f.path.name}”（{dt.datetime.fromtimestamp(f.arrived, tz):%m-%d %H:%M}）" for f in status.files[:-1])
+    return (
+        f"（共报送 {len(status.files)} 个文件。下面是最近报送的“{status.latest.path.name}”；较早报送的{earlier}没有收入本汇总，"
+        f"如果它们不是{label}的旧版本而是另一部分，请在报送目录中查看。）"
+    )
 
 
 def _unit_text(doc: DocumentObject, status: UnitStatus, label: str) -> list[Problem]:
