@@ -9,6 +9,7 @@ from pathlib import Path
 from .campaign import ROLE_LABELS, ROLES, DaemonConfig, LintConfig, Notifier, ReviewConfig, Stage, Unit
 from .located_yaml import Mapping
 from .readers import Reader, under
+from .secrets import env_name
 
 
 def notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
@@ -26,8 +27,8 @@ def notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
             Notifier(
                 name=r.text(m, "name", path),
                 kind=r.choice(m, "kind", path, ("wecom", "dingtalk")),
-                webhook_env=r.env_name(m, "webhook_env", path, example="QM_WECOM_WEBHOOK"),
-                secret_env=r.env_name(m, "secret_env", path, "", example="QM_DINGTALK_SECRET"),
+                webhook_env=env_name(r, m, "webhook_env", path, example="QM_WECOM_WEBHOOK"),
+                secret_env=env_name(r, m, "secret_env", path, "", example="QM_DINGTALK_SECRET"),
                 events=events,
             )
         )
@@ -53,7 +54,7 @@ def units(r: Reader, data: Mapping) -> tuple[Unit, ...]:
                 name=name,
                 contact=r.text(m, "contact", path, ""),
                 phone=str(r.text(m, "phone", path, "")),
-                webhook_env=r.env_name(m, "webhook_env", path, "", example="QM_UNIT_AIHUI_WEBHOOK"),
+                webhook_env=env_name(r, m, "webhook_env", path, "", example="QM_UNIT_AIHUI_WEBHOOK"),
                 kind=r.choice(m, "kind", path, ("wecom", "dingtalk"), "wecom"),
             )
         )

@@ -17,7 +17,6 @@ from .located_yaml import Mapping, Sequence
 
 _MISSING = object()
 _LISTED = 10  # choices listed in full after a guess at the one meant
-ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DATE_FORMAT = "日期写作 2027-09-08 的形式，月和日都写两位"
@@ -125,18 +124,6 @@ class Reader:
         if max_len is not None and len(value) > max_len:
             self.problem(m.where(key), f"{_join(path, key)} 超过 {max_len} 字（现为 {len(value)} 字）", hint)
         return value
-
-    def env_name(self, m: Mapping, key: str, path: str, default: Any = _MISSING, example: str = "") -> str:
-        """The name of the environment variable holding a secret (`*_env`), never the secret itself:
-        a webhook address or token pasted here is refused without being repeated in the message."""
-        name = self.text(m, key, path, default)
-        if name and not ENV_RE.match(name):
-            self.problem(
-                m.where(key),
-                f"{_join(path, key)} 应当是环境变量的名字（大写字母、数字和下划线），不是密钥或 Webhook 地址本身（它们不能写在配置文件里）",
-                f"例如 {example or default}，把密钥或地址放进这个环境变量",
-            )
-        return name
 
     def texts(self, m: Mapping, key: str, path: str) -> tuple[str, ...]:
         values = self.seq(m, key, path)

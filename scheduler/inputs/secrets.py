@@ -8,11 +8,16 @@ message it might reach later.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 from ..support import redact
 from ..support.errors import ConfigError
+from .located_yaml import Mapping as YamlMapping
+from .readers import Reader
+
+ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 
 def read_secret(env: Mapping[str, str], name: str) -> str:
@@ -40,3 +45,17 @@ def require_secret(env: Mapping[str, str], name: str, what: str, channel: str) -
     raise ConfigError(
         f"渠道 {channel} 缺少{what}：环境变量 {name} 未设置（设置 {name}，或把它写进一个文件并用 {name}_FILE 指向该文件；不要写在 config.yaml 里）"
     )
+
+
+def env_name(r: Reader, m: YamlMapping, key: str, path: str, default: str | None = None, example: str = "") -> str:
+    """The config's name of the environment variable holding a secret (`*_env`), never the secret itself:
+    a webhook address or token pasted there is refused at its line without being repeated."""
+    name = r.text(m, key, path) if default is None else r.text(m, key, path, default)
+    if name and not ENV_RE.match(name):
+        where = f"{path}.{key}" if path else key
+        r.problem(
+            m.where(key),
+            f"{where} 应当是环境变量的名字（大写字母、数字和下划线），不是密钥或 Webhook 地址本身（它们不能写在配置文件里）",
+            f"例如 {example or default}，把密钥或地址放进这个环境变量",
+        )
+    return name

@@ -9,6 +9,7 @@ from ...inputs.campaign import ChannelConfig
 from ...inputs.config import COMMON_CHANNEL_KEYS, common_channel
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader
+from ...inputs.secrets import env_name
 from ..api_config import API_KEYS, SECRET_KEYS, api_settings
 
 
@@ -72,7 +73,7 @@ def read_wechat(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | 
         digest_max=r.integer(limits, "digest", lp, 128, lo=1, hi=128),
         content_max=r.integer(limits, "content", lp, 20000, lo=100, hi=20000),
         app_id=app_id,
-        app_secret_env=r.env_name(m, "app_secret_env", path, WeChatConfig.app_secret_env),
+        app_secret_env=env_name(r, m, "app_secret_env", path, WeChatConfig.app_secret_env),
         **api,  # type: ignore[arg-type]
         **common,  # type: ignore[arg-type]
     )

@@ -9,6 +9,7 @@ from ...inputs.campaign import ChannelConfig
 from ...inputs.config import COMMON_CHANNEL_KEYS, URL_RE, common_channel
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader
+from ...inputs.secrets import env_name
 from ..api_config import API_KEYS, IP_RE, SECRET_KEYS, api_settings
 
 
@@ -62,7 +63,7 @@ def read_weibo(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] | N
         mode=mode,
         link=link,
         length_max=r.integer(m, "length_max", path, 140, lo=10, hi=2000),
-        access_token_env=r.env_name(m, "access_token_env", path, WeiboConfig.access_token_env),
+        access_token_env=env_name(r, m, "access_token_env", path, WeiboConfig.access_token_env),
         token_expires=r.date(m, "token_expires", path, None),
         token_warn_days=r.integer(m, "token_warn_days", path, 7, lo=0, hi=90),
         rip=rip,
