@@ -246,3 +246,19 @@ def test_a_unit_that_sent_several_files_has_each_named_in_the_collection(config:
     assert note.startswith("（共报送 2 个文件。下面是最近报送的“总结.docx”；较早报送的“附表.pdf”（10-08 09:00）没有收入本汇总")
     assert body[body.index("1. 爱辉区") + 2] == "爱辉区工作总结（定稿）"
     assert body[body.index("2. 北安市") + 1] == "北安市工作总结"  # one file: no note
+
+
+def test_plans_and_summaries_collect_into_their_own_files_and_none_is_overwritten(config: Path) -> None:
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "方案", "方案.docx", word("爱辉区活动方案"), at(8, 10))
+    place(campaign, "爱辉区", "总结", "总结.docx", word("爱辉区工作总结"), at(9, 9, month=10))
+    folder = config.parent
+    for _ in range(2):
+        assert run_qm("units", "-c", config, "--collect", cwd=folder).returncode == 0
+    plans = run_qm("units", "-c", config, "--collect", "--kind", "plan", cwd=folder)
+    assert plans.returncode == 0 and "已写入汇总：活动方案汇总.docx" in plans.stderr
+    assert "爱辉区活动方案" in [p.text for p in docx.Document(str(folder / "活动方案汇总.docx")).paragraphs]
+    for name in ("工作总结汇总.docx", "工作总结汇总（2）.docx"):  # the second run kept the first (perhaps edited since)
+        assert "爱辉区工作总结" in [p.text for p in docx.Document(str(folder / name)).paragraphs]
+    listed = run_qm("units", "-c", config, "--kind", "plan", cwd=folder)
+    assert "活动方案（截止 2016-09-10）：" in listed.stdout and "工作总结" not in listed.stdout

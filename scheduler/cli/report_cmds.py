@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..support.atomic_files import atomic_write_bytes
+from ..support.atomic_files import atomic_write_bytes, unused_name
 from ..support.errors import InputError
 from .context import Context, parse_day
 
@@ -66,7 +66,7 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
     if not figures.posts:
         _nothing_to_report(ctx, args, engine, start, end)
     default = "工作总结.docx" if args.format == "docx" else f"统计数据.{args.format}"
-    output: Path = args.output or _unused(Path(default))
+    output: Path = args.output or unused_name(Path(default))
     if output.suffix.lower() != f".{args.format}":
         raise InputError(
             f"输出文件 {output} 的扩展名与格式 {args.format} 不符：改为 {output.with_suffix('.' + args.format).name}，或用 --format 指定格式"
@@ -103,17 +103,6 @@ def _nothing_to_report(ctx: Context, args: argparse.Namespace, engine: Engine, s
         f"{where}中没有 {start} 至 {end} 的内容（它的内容在 {held[0]} 至 {held[1]}），工作总结会是空的："
         f"检查 --from、--to，或用 -c 指定这个数据库所属活动的配置文件（现在的活动期是 {ctx.campaign.start} 至 {ctx.campaign.end}）"
     )
-
-
-def _unused(path: Path) -> Path:
-    """The default file, or, when it exists (perhaps edited since in WPS or Word), the first free
-    工作总结（2）.docx, 工作总结（3）.docx…: a file named by nobody is never overwritten."""
-    n = 1
-    found = path
-    while found.exists():
-        n += 1
-        found = path.with_name(f"{path.stem}（{n}）{path.suffix}")
-    return found
 
 
 def _docx(ctx: Context, figures: Figures) -> bytes:

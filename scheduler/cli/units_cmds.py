@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..support.atomic_files import atomic_write_bytes
+from ..support.atomic_files import atomic_write_bytes, unused_name
 from ..support.errors import InputError, Problem
 from .context import Context
 
@@ -31,8 +31,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.add_argument("--collect", action="store_true", help="生成汇总文档（.docx）")
-    p.add_argument("--kind", choices=("plan", "summary"), default="summary", help="汇总哪一种：plan 活动方案、summary 工作总结（默认）")
-    p.add_argument("-o", "--output", type=Path, metavar="文件", help="汇总文档写入的文件（默认 汇总.docx）")
+    p.add_argument("--kind", choices=("plan", "summary"), help="只看一种：plan 活动方案、summary 工作总结（--collect 时默认汇总工作总结）")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="文件",
+        help="汇总文档写入的文件（默认 活动方案汇总.docx 或 工作总结汇总.docx；已有同名文件时加（2）、（3）…，不覆盖）",
+    )
     p.set_defaults(run=run_units)
 
 
@@ -46,7 +52,7 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
         )
     engine = ctx.engine
     problems = scan(campaign, engine, time.time())
-    found = statuses(campaign, recorded(engine), ctx.today())
+    found = [s for s in statuses(campaign, recorded(engine), ctx.today()) if args.kind in (None, s.kind)]
     if args.collect:
         problems += _collect(ctx, args, found)
     elif args.json:
@@ -61,11 +67,13 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
 
 def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> list[Problem]:
     from ..units import digest
+    from ..units.submissions import LABELS, SUMMARY
 
-    output: Path = args.output or Path("汇总.docx")
+    kind = args.kind or SUMMARY
+    output: Path = args.output or unused_name(Path(f"{LABELS[kind]}汇总.docx"))
     if output.suffix.lower() != ".docx":
         raise InputError(f"汇总文档 {output} 的扩展名应为 .docx")
-    data, problems = digest.render(ctx.campaign, args.kind, found, ctx.today())
+    data, problems = digest.render(ctx.campaign, kind, found, ctx.today())
     atomic_write_bytes(output, data)
     print(f"已写入汇总：{output}", file=sys.stderr)
     return problems

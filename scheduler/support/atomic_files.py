@@ -68,3 +68,14 @@ def file_inside(root: Path, relative: str) -> Path | None:
     except (OSError, RuntimeError):
         return None
     return path if path.is_relative_to(base) and path.is_file() else None
+
+
+def unused_name(path: Path) -> Path:
+    """The default file, or, when it exists (perhaps edited since in WPS or Word), the first free
+    工作总结（2）.docx, 工作总结（3）.docx… (for a default name): a file named by nobody is never overwritten."""
+    n = 1
+    found = path
+    while found.exists():
+        n += 1
+        found = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+    return found
