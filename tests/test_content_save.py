@@ -125,6 +125,17 @@ def test_a_character_no_font_draws_is_refused_next_to_its_field_as_qm_check_woul
     assert any("🍞" in m for m in by_field["headline"]) and not any("🍞" in m for m in by_field["title"]), by_field
 
 
+def test_every_problem_of_an_edit_shows_at_once_even_when_the_loader_refuses_a_field(world: World) -> None:
+    """A title too long for the screens is refused by the loader; the 广告法 and glyph checks still run on
+    the words as typed, so the editor sees all three problems in one try rather than one per save."""
+    item_id = next(i.id for i in world.library.items if i.headline == i.title and "wechat" in i.channels)
+    by_field = _rejected(world, item_id, title="全国最好的质量月活动，第一名🎉")
+    title = by_field["title"]
+    assert any("电子屏放不下" in m for m in title), by_field  # the loader's
+    assert any("最好" in m and "绝对化用语" in m for m in title), by_field  # the platform rules'
+    assert any("🎉" in m for m in title), by_field  # the glyph check's
+
+
 def test_problems_are_reported_per_field_and_nothing_is_written(world: World) -> None:
     item_id = world.item_with("wechat")
     by_field = _rejected(world, item_id, title="全市最好的质量月活动", summary="太短了")

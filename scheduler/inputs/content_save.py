@@ -110,7 +110,7 @@ def save(
             new_text = apply(text, path.suffix, item_id, changes)
         except EditError as exc:
             raise EditRejected({GENERAL: [str(exc)]}) from exc
-        new_item = _check(campaign, plan, renderer, item, new_text, path)
+        new_item = _check(campaign, plan, renderer, item, new_text, path, changes)
         atomic_write_bytes(path, new_text.encode("utf-8"))
     changed = tuple(f for f in EDITABLE if f in changes)
     return Saved(new_item, path, changed, {f: before[f] for f in changed}, {f: changes[f] for f in changed})
@@ -159,8 +159,13 @@ def _shape_problems(changes: Mapping[str, str]) -> dict[str, list[str]]:
     return out
 
 
-def _check(campaign: Campaign, plan: Plan, renderer: Renderer, item: ContentItem, text: str, path: Path) -> ContentItem:
-    """The item as the loader reads it from `text`, after the checks of `qm check`; EditRejected if any fails."""
+def _check(
+    campaign: Campaign, plan: Plan, renderer: Renderer, item: ContentItem, text: str, path: Path, changes: Mapping[str, str]
+) -> ContentItem:
+    """The item as the loader reads it from `text`, after the checks of `qm check`; EditRejected if any fails.
+
+    When the loader refuses the words (a title too long for the screens), the other checks still run on
+    the words as typed (`changes`), so the form shows every problem at once, not one per try."""
     universal = text.replace("\r\n", "\n").replace("\r", "\n")  # what read_text would have given the loader
     items, problems = load_text(universal, path.suffix, str(path), campaign.text_values)
     by_field: dict[str, list[str]] = {}
@@ -168,8 +173,10 @@ def _check(campaign: Campaign, plan: Plan, renderer: Renderer, item: ContentItem
     for p in problems:
         _add(by_field, _field_of(p, lines), _message(p))
     new_item = next((i for i in items if i.id == item.id), None)
-    if new_item is None or by_field:
-        raise EditRejected(by_field or {GENERAL: [f"修改后读不出内容 {item.id}"]})
+    if new_item is None:
+        if not by_field:
+            raise EditRejected({GENERAL: [f"修改后读不出内容 {item.id}"]})
+        new_item = _as_typed(item, changes)
     values = {"title": new_item.title, "summary": new_item.summary, "headline": new_item.headline, "body": new_item.body}
     for post in plan.posts:
         if post.item.id != item.id:
@@ -188,6 +195,16 @@ def _check(campaign: Campaign, plan: Plan, renderer: Renderer, item: ContentItem
     if by_field:
         raise EditRejected(by_field)
     return new_item
+
+
+def _as_typed(item: ContentItem, changes: Mapping[str, str]) -> ContentItem:
+    """The item with the words as typed, for the checks that need no loader (placeholders left as written)."""
+    title = changes.get("title", item.title)
+    own = item.headline != item.title and "headline" not in changes  # a headline of its own, left as it was
+    headline = changes.get("headline") or (item.headline if own else title)  # none: the title is shown
+    return dataclasses.replace(
+        item, title=title, summary=changes.get("summary", item.summary), headline=headline, body=changes.get("body", item.body)
+    )
 
 
 def _add(by_field: dict[str, list[str]], f: str, message: str) -> None:
