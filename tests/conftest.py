@@ -63,6 +63,22 @@ def project(tmp_path: Path) -> Callable[..., Path]:
 # -- the database: every database test runs on SQLite and on a throwaway PostgreSQL server ------------
 
 
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources of the YAML texts PyYAML parsed in-process (the others came from the parsed-YAML cache)."""
+    from scheduler.inputs import located_yaml
+
+    seen: list[str] = []
+    real = located_yaml.parse_text
+
+    def parse_text(text: str, source: str, line_offset: int = 0) -> object:
+        seen.append(source)
+        return real(text, source, line_offset)
+
+    monkeypatch.setattr(located_yaml, "parse_text", parse_text)
+    return seen
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     bindir = binaries()

@@ -239,22 +239,6 @@ def _forget_result(config: Path) -> None:
     (config.parent / ".qm" / check_cache.FILE).unlink()
 
 
-@pytest.fixture
-def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The sources of the YAML texts PyYAML parsed in-process (the others came from the parsed-YAML cache)."""
-    from scheduler.inputs import located_yaml
-
-    seen: list[str] = []
-    real = located_yaml.parse_text
-
-    def parse_text(text: str, source: str, line_offset: int = 0) -> object:
-        seen.append(source)
-        return real(text, source, line_offset)
-
-    monkeypatch.setattr(located_yaml, "parse_text", parse_text)
-    return seen
-
-
 def test_after_editing_one_content_file_only_its_posts_are_checked_again(
     project: Callable[..., Path], rendered: list[str], parsed: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:

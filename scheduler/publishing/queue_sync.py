@@ -85,9 +85,10 @@ def sync(
         # the config, or the library changed and the plan moved its items. Another slot that now gets
         # them would send them twice on that channel.
         plan_items = planned if planned is not None else {r.post_id: r.item for r in wanted.values()}
-        for row in conn.execute(sa.select(posts).where(posts.c.state.in_(st.LOCKED))):
+        out = sa.select(posts.c.id, posts.c.channel, posts.c.item, posts.c.state).where(posts.c.state.in_(st.LOCKED))
+        for row in conn.execute(out):
             if row.id not in unchanged and plan_items.get(row.id) != row.item:
-                sync.went_out.setdefault((row.channel, row.item), []).append(Post.from_row(row))
+                sync.went_out.setdefault((row.channel, row.item), (row.id, row.state))
         if sources is not None:
             version_records.keep_snapshot(conn, sources.files)
         for post_id, r in wanted.items():
@@ -163,7 +164,8 @@ class _Sync:
     sources: Sources | None
     known: dict[version_records.Key, PostSource]
     kept: set[version_records.Key]  # versions whose payload is kept already
-    went_out: dict[tuple[str, str], list[Post]] = field(default_factory=dict)  # (channel, item): out from slots now planned otherwise
+    # (channel, item) -> (post id, state) of a post that sent them from a slot now planned otherwise
+    went_out: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     def one(self, old: Post | None, r: RenderedPost, auto: bool, edit: Edit | None) -> None:
         conn, now, result = self.conn, self.now, self.result
@@ -178,9 +180,9 @@ class _Sync:
             "payload": json.dumps(r.payload, ensure_ascii=False, sort_keys=True),
             "images": json.dumps([i.__dict__ for i in r.images], ensure_ascii=False),
         }
-        sent = self._sent_before(r) if old is None or (old.item != r.item and old.state not in st.LOCKED) else None
+        sent = self.went_out.get((r.channel, r.item)) if old is None or (old.item != r.item and old.state not in st.LOCKED) else None
         if sent is not None:  # these words went out on this channel from another slot: not again unless a person says so
-            why = f"同一内容已经发出（{sent.id}，{st.label(sent.state)}），排期调整后不再重复发布；确实要再发一次的用 qm retry {r.post_id}"
+            why = f"同一内容已经发出（{sent[0]}，{st.label(sent[1])}），排期调整后不再重复发布；确实要再发一次的用 qm retry {r.post_id}"
             self._keep(r)
             result.cancelled.append(r.post_id)
             if old is None:
@@ -249,10 +251,6 @@ class _Sync:
         values = {**content, "approved_by": passed_by(self.conn, r.post_id, r.version) or old.approved_by[:80], "last_error": ""}
         if change_state(self.conn, r.post_id, st.PLANNED, st.APPROVED, who, why, self.now, values):
             self.result.approved_again.append(r.post_id)
-
-    def _sent_before(self, r: RenderedPost) -> Post | None:
-        """The post that took these words out on this channel from a slot the plan no longer gives them to."""
-        return next((p for p in self.went_out.get((r.channel, r.item), []) if p.id != r.post_id), None)
 
     def _keep(self, r: RenderedPost) -> None:
         """Keep this version's payload (the first seen) and what it is made from now."""
