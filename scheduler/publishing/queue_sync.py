@@ -20,7 +20,7 @@ from ..rendering.payloads import PostInputs, RenderedPost, Renderer
 from ..rendering.version_cache import VersionCache
 from ..rendering.versions import is_legacy, version_of
 from . import states as st
-from . import version_records
+from . import sync_lock, version_records
 from .post_sources import ConfigAndTemplates, PostSource, Sources
 from .queue import PLAN, Post, Queue, change_state, epoch, record_audit
 from .review import passed_by
@@ -70,8 +70,8 @@ def sync(
     with queue.engine.begin() as conn:
         # Hold the posts for writing before reading them, so the daemon cannot schedule or claim one
         # between this read and its update (an edit lost to a stale read): SQLite takes its write lock
-        # at this update (it changes no row), PostgreSQL locks the rows read FOR UPDATE.
-        conn.execute(posts.update().where(sa.false()).values(updated=posts.c.updated))
+        # here, PostgreSQL locks the rows read FOR UPDATE. Another sync waits here (see `sync_lock`).
+        sync_lock.hold(conn)
         in_window = sa.select(posts).where(posts.c.at >= window[0], posts.c.at < window[1])
         rows = conn.execute(in_window.order_by(posts.c.id).with_for_update()).all()
         existing = {r.id: Post.from_row(r) for r in rows}
