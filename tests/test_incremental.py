@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -71,6 +73,25 @@ def test_a_refresh_renders_only_posts_whose_inputs_changed(queue: tuple[Campaign
     assert renderer.rendered == [target.id]  # one edited, one dropped: one rendering
     assert result.back_to_review == [target.id] and result.cancelled == [dropped.id]
     assert q.get(target.id).state == st.PLANNED  # type: ignore[union-attr]
+
+
+def test_a_refresh_that_failed_is_done_in_full_by_the_next_one(queue: tuple[Campaign, Queue], heihe_plan: Plan) -> None:
+    campaign, q = queue
+    plan = Plan(tuple(p for p in heihe_plan.posts if p.slot.day <= dt.date(2016, 9, 3)), ())
+    new, last = plan.posts[-1], Filled()
+    fill(q, campaign, Plan(plan.posts[:-1], ()), Renderer(campaign), NOW, last=last)
+
+    def disk_full(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO POSTS"):
+            raise sa.exc.OperationalError(statement, parameters, OSError(errno.ENOSPC, "No space left on device"))
+
+    sa.event.listen(q.engine, "before_cursor_execute", disk_full)
+    with pytest.raises(sa.exc.OperationalError):  # content added, and the morning refresh finds the disk full
+        fill(q, campaign, plan, Renderer(campaign), NOW + 60, last=last)
+    sa.event.remove(q.engine, "before_cursor_execute", disk_full)
+    assert q.get(new.id) is None
+    assert fill(q, campaign, plan, Renderer(campaign), NOW + 120, last=last).added == [new.id]  # not taken for unchanged
+    assert q.get(new.id).state == st.PLANNED  # type: ignore[union-attr]
 
 
 def test_a_template_edit_renders_everything_again(queue: tuple[Campaign, Queue], heihe_plan: Plan, tmp_path: Path) -> None:

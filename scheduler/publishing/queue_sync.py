@@ -137,8 +137,6 @@ def fill(
     known = last.inputs if last is not None and last.window_end == end.timestamp() else {}
     unchanged = frozenset(i for i, key in inputs.items() if known.get(i) == key)
     gone = {i for i in known if i not in inputs and known[i][0] >= start}  # left the plan (not just the window)
-    if last is not None:
-        last.window_end, last.inputs = end.timestamp(), inputs
     if len(unchanged) == len(inputs) and not gone and known:
         return SyncResult()
     rendered = [renderer.render(p) for p in due if p.id not in unchanged]
@@ -148,7 +146,10 @@ def fill(
     files = ConfigAndTemplates(campaign)
     sources = Sources(files, {p.id: files.source_of(p) for p in due if p.id not in unchanged})
     planned = {p.id: p.item.id for p in plan.posts}
-    return sync(queue, rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged, sources, planned)
+    result = sync(queue, rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged, sources, planned)
+    if last is not None:  # only once the queue has them: after a failed sync (a full disk) the next fill renders them again
+        last.window_end, last.inputs = end.timestamp(), inputs
+    return result
 
 
 REKEYABLE = st.BEFORE_PUBLISHING  # posts not yet handed to a platform (their version names no attempt)
