@@ -8,6 +8,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +20,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from scheduler.channels.base import Channel
 from scheduler.channels.fake import Crash, Faults, FaultyChannel
+from scheduler.channels.outbox import OutboxChannel
 from scheduler.cli.main import main
 from scheduler.daemon import Daemon
 from scheduler.daemon import lifecycle as daemon_module
@@ -156,9 +159,10 @@ def pg_harness(
 STANDBYS: list[tuple[threading.Event, threading.Thread]] = []
 
 
-def _standby(h: Harness) -> tuple[Daemon, threading.Thread, list[bool]]:
-    """A second daemon process waiting for the lease on a thread of its own."""
+def _standby(h: Harness, channels: dict[str, Channel] | None = None) -> tuple[Daemon, threading.Thread, list[bool]]:
+    """A second daemon process waiting for the lease on a thread of its own (with `channels` of its own machine)."""
     standby, stop, took = h.build(), threading.Event(), []
+    standby.channels.update(channels or {})
     thread = threading.Thread(target=lambda: took.append(standby.start(standby=stop)))
     thread.start()
     STANDBYS.append((stop, thread))
@@ -217,6 +221,63 @@ def test_a_cut_off_active_daemon_stops_at_once_and_a_standby_takes_over(pg_harne
     h.step_at(WEIBO_AT + dt.timedelta(seconds=1))
     assert h.state(WEIBO) == st.PUBLISHED and len(h.ledger.deliveries[WEIBO]) == 1
     active.stop()
+
+
+# -- the outbox after a takeover: each machine's own folder, or one on shared storage ------------------
+
+
+def _outbox_takeover(h: Harness, active: Path, standby: Path, kill: str) -> Daemon:
+    """The active daemon writes to the outbox `active`, the standby to `standby` (the same folder when
+    shared); the active is killed `kill` ("before" | "after") writing WEIBO, and the standby takes over."""
+    h.channels = {name: OutboxChannel(name, active) for name in h.channels}  # type: ignore[misc]
+    h.channels["weibo"] = FaultyChannel(h.channels["weibo"], Faults(0.0, random.Random(1), kill_on_call={1: kill}), h.clock)  # type: ignore[assignment]
+    h.start()
+    h.approve_all()
+    h.step_at(h.clock.now())
+    daemon, thread, took = _standby(h, {name: OutboxChannel(name, standby) for name in h.channels})
+    _wait_for(lambda: len(gather(h.engine, h.now).daemons) == 2)
+    with pytest.raises(Crash):
+        h.step_at(WEIBO_AT)
+    assert h.state(WEIBO) == st.PUBLISHING
+    h.crash()
+    thread.join(20)
+    assert took == [True]
+    h.daemon = daemon
+    return daemon
+
+
+def test_a_standby_with_an_outbox_of_its_own_does_not_publish_again_what_the_active_wrote_in_its_own(
+    pg_harness: Harness, tmp_path: Path
+) -> None:
+    h = pg_harness
+    machine_a, machine_b = tmp_path / "a" / "outbox", tmp_path / "b" / "outbox"
+    _outbox_takeover(h, machine_a, machine_b, "after")  # the post is in machine A's outbox; the database does not know it
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.FAILED  # the standby cannot see machine A's folder: a person checks
+    assert f"{socket.gethostname()} 上的发件箱 {machine_a / 'weibo' / WEIBO}" in post.last_error
+    assert f"qm confirm {WEIBO}" in post.last_error and f"qm retry {WEIBO}" in post.last_error
+    assert any(WEIBO in n.title and "发布失败" in n.title for n in h.notifications.sent)  # type: ignore[union-attr]
+    assert (machine_a / "weibo" / WEIBO / "metadata.json").is_file() and not (machine_b / "weibo" / WEIBO).exists()
+    h.run_until(dt.datetime(2016, 9, 2, 23, 0, tzinfo=TZ))  # the rest of the day goes out from machine B
+    assert (machine_b / "weibo" / "20160902-weibo-1800" / "metadata.json").is_file()
+    assert h.state(WEIBO) == st.FAILED and not (machine_b / "weibo" / WEIBO).exists()
+
+
+@pytest.mark.parametrize(("kill", "shared"), [("after", True), ("before", True), ("before", False)])
+def test_a_standby_that_can_see_the_outbox_or_knows_nothing_was_written_publishes_the_post_once(
+    pg_harness: Harness, tmp_path: Path, kill: str, shared: bool
+) -> None:
+    h = pg_harness
+    machine_a = tmp_path / "share" / "outbox"  # e.g. both machines' state folder on one network share
+    machine_b = machine_a if shared else tmp_path / "b" / "outbox"
+    _outbox_takeover(h, machine_a, machine_b, kill)
+    h.run_until(WEIBO_AT + dt.timedelta(minutes=1))
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.PUBLISHED
+    written = [folder for folder in {machine_a / "weibo" / WEIBO, machine_b / "weibo" / WEIBO} if folder.is_dir()]
+    assert written == [machine_b / "weibo" / WEIBO]  # one folder: the standby's (the shared one)
+    assert post.receipt is not None and post.receipt.url == written[0].resolve().as_uri()
+    assert [e.to_state for e in h.queue.history(WEIBO)].count(st.PUBLISHED) == 1
 
 
 def test_real_daemons_on_postgresql_a_standby_takes_over_from_a_killed_active(project: Callable[..., Path], pg_server: PgServer) -> None:

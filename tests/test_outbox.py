@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 
 from scheduler.channels import make_channel, register
-from scheduler.channels.base import OutgoingPost
+from scheduler.channels.base import OutgoingPost, PermanentError, TransientError
 from scheduler.channels.outbox import OutboxChannel
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
 from scheduler.planning.planner import Plan
 from scheduler.poster.files import PosterFiles
 from scheduler.support.errors import ConfigError
+from scheduler.support.values import Receipt
 
 from .channel_helpers import local, outgoing
 from .conftest import DEFAULT
@@ -63,6 +66,24 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
         channel.publish(broken)
     assert list((tmp_path / "weibo").iterdir()) == []
     assert channel.reconcile(POST, None) is None
+
+
+def test_the_outbox_a_post_goes_to_is_recorded_before_writing_and_cleared_when_the_write_fails(tmp_path: Path) -> None:
+    recorded: list[dict[str, Any]] = []
+    post = OutgoingPost(**{**POST.__dict__, "checkpoint": recorded.append})
+
+    def disk_full() -> dt.datetime:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(TransientError, match="无法写入发件箱"):
+        OutboxChannel("weibo", tmp_path / "a", now=disk_full).publish(post)
+    writing, cleared = recorded
+    assert writing["outbox"] == (tmp_path / "a" / "outbox-id").read_text(encoding="ascii").strip() and cleared == {}
+    other_machine = OutboxChannel("weibo", tmp_path / "b")
+    assert other_machine.reconcile(POST, Receipt("accepted", data=cleared)) is None  # nothing written: any machine may send it
+    with pytest.raises(PermanentError, match=f"正写入 .* 上的发件箱 {tmp_path / 'a' / 'weibo' / POST.id}"):
+        other_machine.reconcile(POST, Receipt("accepted", data=writing))  # it may be in a folder this machine cannot see
+    assert OutboxChannel("weibo", tmp_path / "a").reconcile(POST, Receipt("accepted", data=writing)) is None  # its own: certain
 
 
 def test_factory_picks_a_channel_by_kind_and_publisher(tmp_path: Path) -> None:

@@ -7,15 +7,24 @@
 
 The folder is built under a temporary name and renamed into place, so it either exists complete or
 not at all: `reconcile` can tell for certain whether a post went out, and `publish` is idempotent.
+
+Two machines (an active daemon and a standby, PostgreSQL) each have an outbox of their own unless the
+state folder is on shared storage. Before writing, `publish` records in the database which outbox it
+writes to (`<state>/outbox/outbox-id`, made once, names the folder; with the host and the path): a
+daemon taking over a post left half-published by another machine checks its own outbox only when it
+is that same folder; otherwise it cannot tell whether the post went out, and a person is asked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
+import socket
 import tempfile
+import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +32,8 @@ from typing import Any
 from ..support.atomic_files import fsync_dir
 from ..support.values import Receipt
 from .base import Channel, OutgoingPost, PermanentError, TransientError
+
+ID_FILE = "outbox-id"  # in the outbox folder: which outbox this is, shared by the machines that share the folder
 
 
 class OutboxChannel(Channel):
@@ -37,6 +48,7 @@ class OutboxChannel(Channel):
         check: Callable[[dict[str, Any], Mapping[str, Path]], list[str]] | None = None,
     ) -> None:
         self.name = name
+        self.base = root
         self.root = root / name.replace(":", "-")
         self._now = now or (lambda: dt.datetime.now().astimezone())
         # ref -> image file, making a missing poster; None: copy only the posters that exist
@@ -53,8 +65,14 @@ class OutboxChannel(Channel):
             return self._receipt(target)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
+            # In the database before anything is written: whoever finds this post interrupted knows
+            # which outbox may hold it, and does not take another machine's outbox for its own.
+            post.checkpoint(
+                {"outbox": _identity(self.base, create=True), "outbox_host": socket.gethostname(), "outbox_folder": str(target)}
+            )
             tmp = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{post.id}."))
         except OSError as exc:
+            _nothing_written(post)
             raise TransientError(f"无法写入发件箱 {self.root}：{exc.strerror}（检查磁盘空间和权限）", self.name) from exc
         try:
             self._fill(tmp, post)
@@ -63,6 +81,7 @@ class OutboxChannel(Channel):
             shutil.rmtree(tmp, ignore_errors=True)
             if target.is_dir():  # another writer finished first
                 return self._receipt(target)
+            _nothing_written(post)
             raise TransientError(f"无法写入发件箱 {target}：{exc.strerror}（检查磁盘空间和权限）", self.name) from exc
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)  # never leave a half-built folder behind
@@ -79,7 +98,18 @@ class OutboxChannel(Channel):
 
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
         target = self.folder(post)
-        return self._receipt(target) if (target / "metadata.json").is_file() else None
+        if (target / "metadata.json").is_file():
+            return self._receipt(target)
+        writer = receipt.data if receipt is not None else {}
+        if writer.get("outbox") and writer["outbox"] != _identity(self.base, create=False):
+            host, folder = writer.get("outbox_host", "另一台机器"), writer.get("outbox_folder", "")
+            raise PermanentError(
+                f"{post.id} 发布时服务中断，当时正写入 {host} 上的发件箱 {folder}，本机的发件箱不是同一个文件夹，无法确认是否已写入："
+                f"请到 {host} 上查看，文件夹已在的用 qm confirm {post.id} 补记，没有的用 qm retry {post.id} 重发"
+                "（两台机器的状态目录放在共享存储上时，接管后自动核对）",
+                self.name,
+            )
+        return None
 
     def _fill(self, folder: Path, post: OutgoingPost) -> None:
         images: dict[str, str] = {}
@@ -112,6 +142,28 @@ class OutboxChannel(Channel):
     def _receipt(self, folder: Path) -> Receipt:
         meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
         return Receipt("published", external_id=meta["id"], url=folder.resolve().as_uri(), data={"published_at": meta["published_at"]})
+
+
+def _identity(base: Path, *, create: bool) -> str:
+    """This outbox folder's identity ("" if it has none yet and `create` is false), made at its first write."""
+    path = base / ID_FILE
+    if create and not path.is_file():
+        base.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError), path.open("x", encoding="ascii") as f:  # one daemon writes at a time
+            f.write(uuid.uuid4().hex + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return ""
+
+
+def _nothing_written(post: OutgoingPost) -> None:
+    """The write failed and left nothing: the post is in no outbox, a retry on any machine may send it.
+    A record that cannot be cleared now (the database unreachable) only makes another machine ask a person."""
+    with contextlib.suppress(Exception):
+        post.checkpoint({})
 
 
 def _write_json(path: Path, data: Any) -> None:
