@@ -62,7 +62,7 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
 
     campaign = ctx.campaign  # read every time: a broken config stops here, and is never cached
     code, templates = check_cache.code_identity(), check_cache.templates_identity(campaign)
-    fingerprint = check_cache.key(campaign, ctx.config_path, ctx.today(), code, templates)  # before the inputs are read
+    fingerprint = check_cache.key(campaign, ctx.config_path, ctx.today(), code, templates, ctx.kept)  # before the inputs are read
     cache_file = campaign.paths.state / check_cache.FILE
     if not args.no_cache and (cached := check_cache.load(cache_file, fingerprint)) is not None:
         return cached.replay()
@@ -109,6 +109,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     ]
     findings += editorial_problems(ctx.library)
     findings += coverage_shortfalls(campaign, ctx.library, plan)
+    findings += plan.set_aside
     findings += glyph_problems(ctx, parts)
     findings += _channel_problems(ctx)
     if findings:

@@ -7,6 +7,7 @@ A result (what was printed, the exit code) is stored with a fingerprint of every
   settings (the bundled font is an installed package);
 - the environment (secrets, `<VAR>_FILE` files, the token's expiry date) and the working folder;
 - today's date in the campaign's time zone (the token warning counts days);
+- the posts the queue holds (the plan keeps their items);
 - qm's own code and the installed packages.
 Files up to SMALL bytes are fingerprinted by their bytes, so that an edit within the file system's
 timestamp granularity still changes the key; larger ones and system fonts by size, times and inode.
@@ -26,13 +27,18 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..inputs.campaign import Campaign
 from ..inputs.parse_cache import installed_packages
 from ..support.errors import QmError
+
+if TYPE_CHECKING:
+    from ..planning.kept import Kept
 
 FILE = "check-result.json"  # in the state folder
 FORMAT = 2
@@ -133,11 +139,12 @@ def templates_identity(campaign: Campaign) -> str:
     return d.hexdigest()
 
 
-def key(campaign: Campaign, config_arg: Path, today: dt.date, code: str, templates: str) -> str:
+def key(campaign: Campaign, config_arg: Path, today: dt.date, code: str, templates: str, kept: Mapping[str, Kept]) -> str:
     """The fingerprint of every input of `qm check` on this campaign (see the module's text);
-    `code` and `templates` are `code_identity()` and `templates_identity(campaign)`."""
+    `code` and `templates` are `code_identity()` and `templates_identity(campaign)`, `kept` the queue's posts."""
     d = _Digest()
     d.add("code", code)
+    d.add("kept", sorted((post_id, k.channel, k.item, k.out) for post_id, k in kept.items()))
     d.add("cwd", os.getcwd())
     d.add("config argument", config_arg)
     d.add("today", today.isoformat())

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `q
     from sqlalchemy.engine import Engine  # from its cache reads the config only
 
     from ..inputs.content import Library
+    from ..planning.kept import Kept
     from ..planning.planner import Plan
     from ..publishing.queue import Queue
     from ..rendering.payloads import Renderer
@@ -69,7 +70,14 @@ class Context:
         problems = check_pins(self.campaign, self.library)
         if problems:
             raise PlanError(problems=problems)
-        return make_plan(self.campaign, self.library)
+        return make_plan(self.campaign, self.library, self.kept)
+
+    @cached_property
+    def kept(self) -> dict[str, Kept]:
+        """The posts the queue already holds: the plan keeps their items (see the planner)."""
+        from ..publishing.kept_posts import read_kept
+
+        return read_kept(self.campaign.db_url)
 
     @cached_property
     def renderer(self) -> Renderer:

@@ -22,6 +22,7 @@ import yaml
 from ..planning.planner import Plan, make_plan
 from ..poster import glyphs
 from ..poster.texts import PosterText
+from ..publishing.kept_posts import read_kept
 from ..publishing.queue import Queue
 from ..publishing.queue_sync import Edit, SyncResult, fill
 from ..rendering.lint import lint_post
@@ -119,7 +120,7 @@ def save(
 def refresh(queue: Queue, campaign: Campaign, renderer: Renderer, saved: Saved, who: str, now: float) -> tuple[Library, Plan, SyncResult]:
     """Reload the library and plan after a save and refresh the queue; the audit names `who` and the fields."""
     library = load_library(campaign.paths.content, campaign.text_values)
-    plan = make_plan(campaign, library)
+    plan = make_plan(campaign, library, read_kept(campaign.db_url))
     edits = {saved.item.id: Edit(who, f"{who} {saved.what}（内容 {saved.item.id}）")} if saved.changed else None
     return library, plan, fill(queue, campaign, plan, renderer, now, edits)
 

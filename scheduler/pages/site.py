@@ -20,6 +20,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import Library, load_library
 from ..inputs.content_save import EditForm, open_form
 from ..planning.planner import Plan, make_plan
+from ..publishing.kept_posts import read_kept
 from ..publishing.queue import Queue
 from ..publishing.queue_sync import fill
 from ..rendering.payloads import Renderer
@@ -53,7 +54,7 @@ class Site:
 
     def _load(self) -> tuple[Library, Plan]:
         library = load_library(self.campaign.paths.content, self.campaign.text_values)
-        return library, make_plan(self.campaign, library)
+        return library, make_plan(self.campaign, library, read_kept(self.campaign.db_url))
 
     def _fingerprint(self) -> tuple[tuple[str, int], ...]:
         """Name and modification time of every content file: changes when anyone edits the library."""

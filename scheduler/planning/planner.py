@@ -12,7 +12,13 @@ How a channel's slots are filled, in order:
    slot) pair gets a fixed pseudo-random score and the best-scoring free pairs win. A pair's score
    depends only on the ids, so adding or editing one item moves few others (editing text moves none);
 6. slots an area could not fill (e.g. items limited by valid dates) take any item left.
-No item appears twice on one channel. Not enough content is a PlanError that says how many are missing.
+No item appears twice on one channel.
+
+Once the queue holds posts, the plan keeps them (`kept`, read from the queue by the caller): a slot
+keeps the item it was given while that item may still go there, so editing the library changes only the
+slots whose items left it, and approved posts never go back to review because an unrelated item was
+added or deleted. What went out is a fact: its slot keeps its item before anything else, and its item is
+spent on its channel even when the config moved the slot. New items take only slots that are free. Not enough content is a PlanError that says how many are missing.
 What `qm check` adds about a plan is in `plan_checks`; the staff's deadline reminders in `reminders`.
 """
 
@@ -20,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..channels.kinds import kind_named
@@ -29,6 +35,7 @@ from ..inputs.content import ContentItem, Library
 from ..inputs.vocabulary import AREAS
 from ..support.errors import PlanError, Problem
 from . import matching
+from .kept import Kept
 from .reminders import Reminder, reminders
 from .slots import Slot, channel_slots
 
@@ -37,7 +44,7 @@ from .slots import Slot, channel_slots
 class PlannedPost:
     slot: Slot
     item: ContentItem
-    reason: str  # pin | launch | preview (days before the launch) | coverage | area | fill
+    reason: str  # pin | launch | preview (days before the launch) | coverage | area | fill | kept (the queue holds it)
 
     @property
     def id(self) -> str:
@@ -56,6 +63,7 @@ class PlannedPost:
 class Plan:
     posts: tuple[PlannedPost, ...]
     reminders: tuple[Reminder, ...]
+    set_aside: tuple[Problem, ...] = ()  # pins not placed: their slot sent other words already
 
     def between(self, start: dt.date | None, end: dt.date | None) -> Plan:
         def inside(d: dt.date) -> bool:
@@ -64,6 +72,7 @@ class Plan:
         return Plan(
             tuple(p for p in self.posts if inside(p.slot.day)),
             tuple(r for r in self.reminders if inside(r.at.date())),
+            self.set_aside,
         )
 
     def on(self, day: dt.date) -> list[PlannedPost]:
@@ -82,9 +91,13 @@ class _Board:
     pool: list[ContentItem]  # items allowed on this channel
     chosen: dict[Slot, PlannedPost]
     area_slots: dict[str, list[Slot]] = field(default_factory=dict)  # the open slots each area gets
+    spent: set[str] = field(default_factory=set)  # items that went out on this channel from a slot the plan no longer has
+
+    def used(self) -> set[str]:
+        return {p.item.id for p in self.chosen.values()} | self.spent
 
     def regular(self) -> list[ContentItem]:
-        used = {p.item.id for p in self.chosen.values()}
+        used = self.used()
         return [i for i in self.pool if not i.is_launch and i.id not in used]
 
     @property
@@ -100,11 +113,39 @@ class _Board:
         return [s for s in (self.slots if slots is None else slots) if s not in self.chosen]
 
 
-def make_plan(campaign: Campaign, library: Library) -> Plan:
+def make_plan(campaign: Campaign, library: Library, kept: Mapping[str, Kept] | None = None) -> Plan:
+    """The plan; with `kept` (the queue's posts by id), the slots keep their items where they still may.
+    A kept post that the plan from the rules alone gives the same item keeps that plan's reason."""
+    try:
+        plan = _plan(campaign, library, {})
+    except PlanError:
+        if not kept:
+            raise
+        return _plan(campaign, library, kept)  # e.g. a pin to a slot that went out: set aside, not an error
+    planned = {p.id: p.item.id for p in plan.posts}
+    on_channel = {(p.channel, p.item.id) for p in plan.posts}
+
+    def agrees(post_id: str, k: Kept) -> bool:
+        if post_id in planned:
+            return planned[post_id] == k.item
+        return not k.out or (k.channel, k.item) not in on_channel  # a slot the config moved: its words not sent again
+
+    if kept is None or all(agrees(post_id, k) for post_id, k in kept.items()):
+        return plan  # the queue holds what the rules give (the usual case)
+    reasons = {(p.id, p.item.id): p.reason for p in plan.posts}
+    kept_plan = _plan(campaign, library, kept)
+    posts = tuple(PlannedPost(p.slot, p.item, reasons.get((p.id, p.item.id), p.reason)) for p in kept_plan.posts)
+    return Plan(posts, kept_plan.reminders, kept_plan.set_aside)
+
+
+def _plan(campaign: Campaign, library: Library, kept: Mapping[str, Kept]) -> Plan:
     problems: list[Problem] = []
+    set_aside: list[Problem] = []
     boards = [_Board(c, channel_slots(campaign, c), [i for i in library.items if i.allows(c.kind)], {}) for c in campaign.channels]
     for board in boards:
-        _place_pins(campaign, board, library, problems)
+        _place_out(board, library, kept)
+        _place_pins(campaign, board, library, problems, set_aside)
+        _place_kept(campaign, board, kept)
         _place_launch(campaign, board, problems)
         board.area_slots = _area_slots(board)
     _place_coverage(campaign, boards)
@@ -117,21 +158,80 @@ def make_plan(campaign: Campaign, library: Library) -> Plan:
     if problems:
         raise PlanError(f"无法排期：{len(problems)} 个问题", problems)
     posts.sort(key=lambda p: (p.slot.at, _channel_order(campaign, p.channel), p.slot.index))
-    return Plan(tuple(posts), tuple(reminders(campaign)))
+    return Plan(tuple(posts), tuple(reminders(campaign)), tuple(set_aside))
 
 
 def _channel_order(campaign: Campaign, name: str) -> int:
     return [c.name for c in campaign.channels].index(name)
 
 
-def _place_pins(campaign: Campaign, board: _Board, library: Library, problems: list[Problem]) -> None:
+def _place_out(board: _Board, library: Library, kept: Mapping[str, Kept]) -> None:
+    """Posts that went out keep their slot and item, whatever the rules say now. Their item is spent on
+    the channel even when the slot is gone (the config moved it); a slot whose item left the library
+    takes nothing else."""
+    slots = {s.post_id: s for s in board.slots}
+    gone: set[Slot] = set()
+    for post_id, k in kept.items():
+        if not k.out or k.channel != board.name:
+            continue
+        slot = slots.get(post_id)
+        item = library.get(k.item)
+        if slot is None or item is None:
+            board.spent.add(k.item)
+            if slot is not None:
+                gone.add(slot)
+        else:
+            board.chosen[slot] = PlannedPost(slot, item, "kept")
+    board.slots = [s for s in board.slots if s not in gone]
+
+
+def _place_kept(campaign: Campaign, board: _Board, kept: Mapping[str, Kept]) -> None:
+    """The queue's other posts keep their items where the rules still let them go (the channel, the
+    item's valid dates, a launch item's day and time), unless a pin took the slot or the item."""
+    pool = {i.id: i for i in board.pool}
+    launch_day = campaign.key_dates.launch
+    lead = {launch_day - dt.timedelta(days=n) for n in range(1, LEAD_DAYS + 1)}
+    used = board.used()
+    for slot in board.free():
+        k = kept.get(slot.post_id)
+        item = pool.get(k.item) if k is not None and not k.out else None
+        if item is None or item.id in used or not item.valid_on(slot.day):
+            continue
+        if item.is_launch:
+            fits = (
+                fits_launch_time(campaign, board.channel, slot, item)
+                if slot.day == launch_day
+                else slot.day in lead and item.phase == "before"
+            )
+            if not fits:
+                continue
+        board.chosen[slot] = PlannedPost(slot, item, "kept")
+        used.add(item.id)
+
+
+def _place_pins(campaign: Campaign, board: _Board, library: Library, problems: list[Problem], set_aside: list[Problem]) -> None:
+    """Pins take their slot (only posts that went out are placed yet). A pin whose words went out at its
+    slot is done; a pin to a slot that sent other words is set aside. Words pinned again after they
+    went out from another slot go out again: a pin is a person's choice."""
     for pin in campaign.pins:
         if pin.channel != board.name:
             continue
         item = library.get(pin.item)
-        slot = _pin_slot(pin.date, pin.time, board.slots, board.chosen)
         if item is None:
             continue  # reported once by _check_pins_known
+        out = [p for s, p in board.chosen.items() if p.reason == "kept" and _pinned_to(pin.date, pin.time, s)]
+        if any(p.item.id == item.id for p in out):
+            continue
+        slot = _pin_slot(pin.date, pin.time, board.slots, board.chosen)
+        if slot is None and out:
+            set_aside.append(
+                Problem(
+                    f"固定内容 {item.id} 的时段 {out[0].id} 已经发出了 {out[0].item.id}，这条固定不再排期",
+                    pin.where,
+                    "把固定改到还没发出的日期，或删除这条固定",
+                )
+            )
+            continue
         if not item.allows(board.channel.kind):
             problems.append(Problem(f"固定内容 {item.id} 不允许发到 {board.name}", pin.where, "修改该内容的 channels 或固定到别的渠道"))
         elif slot is None:
@@ -139,7 +239,7 @@ def _place_pins(campaign: Campaign, board: _Board, library: Library, problems: l
             problems.append(
                 Problem(f"{board.label} 在 {when} 没有空闲时段可固定 {item.id}", pin.where, "检查日期和时间是否与渠道的 times 一致")
             )
-        elif any(p.item.id == item.id for p in board.chosen.values()):
+        elif any(p.item.id == item.id and p.reason == "pin" for p in board.chosen.values()):
             problems.append(Problem(f"内容 {item.id} 在 {board.name} 上被固定了两次", pin.where, "同一渠道上每条内容只发一次"))
         elif not item.valid_on(slot.day):
             problems.append(
@@ -239,10 +339,11 @@ def _validity(item: ContentItem) -> str:
 
 
 def _pin_slot(day: dt.date, time: dt.time | None, slots: list[Slot], chosen: dict[Slot, PlannedPost]) -> Slot | None:
-    for slot in slots:
-        if slot.day == day and (time is None or slot.at.timetz().replace(tzinfo=None) == time) and slot not in chosen:
-            return slot
-    return None
+    return next((s for s in slots if _pinned_to(day, time, s) and s not in chosen), None)
+
+
+def _pinned_to(day: dt.date, time: dt.time | None, slot: Slot) -> bool:
+    return slot.day == day and (time is None or slot.at.timetz().replace(tzinfo=None) == time)
 
 
 def _check_pins_known(campaign: Campaign, problems: list[Problem]) -> None:
@@ -261,7 +362,7 @@ def _match(
     limit: int | None = None,
 ) -> int:
     """Place the best-matching free items in free slots (`matching.pairs`); returns how many were placed."""
-    used = {p.item.id for p in board.chosen.values()}
+    used = board.used()
     free_items = [i for i in items if i.id not in used]
     free_slots = [s for s in slots if s not in board.chosen]
     placed = matching.pairs(board.name, free_items, free_slots, fits or (lambda s, i: i.valid_on(s.day)), limit)

@@ -20,7 +20,7 @@ def is_corrupt(message: str) -> bool:
 def database_error(exc: Exception, url: str, shown_url: str) -> QmError:
     """A database error a person can act on: corrupt file (with the latest backup), or cannot open."""
     text = str(getattr(exc, "orig", None) or exc)
-    path = _sqlite_file(url)
+    path = sqlite_file(url)
     if is_corrupt(text) and path is not None:
         backup = latest_backup(path)
         where = f"最近的备份是 {backup}" if backup else f"{path.parent} 下没有找到备份"
@@ -39,7 +39,8 @@ def latest_backup(path: Path) -> Path | None:
     return found[-1] if found else None
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
+    """The file of a `sqlite:///path` URL, read without SQLAlchemy; None for any other database."""
     prefix = "sqlite:///"
     if not url.startswith(prefix) or url == prefix + ":memory:":
         return None

@@ -83,6 +83,7 @@ REASON_LABELS = {
     "coverage": "必须覆盖的主题",
     "area": "按领域",
     "fill": "补位",
+    "kept": "沿用队列中已有的安排",
 }
 
 

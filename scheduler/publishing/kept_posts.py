@@ -1,0 +1,60 @@
+"""What the queue already holds, for the planner to keep (`planner.Kept`): every post not cancelled, by id.
+
+A SQLite queue is read with the standard library's driver (`qm plan` and `qm check` start without
+SQLAlchemy); any other database through SQLAlchemy. A queue that does not exist yet holds nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..planning.kept import Kept
+from . import states as st
+from .db_errors import database_error, sqlite_file
+
+_QUERY = f"SELECT id, channel, item, state FROM posts WHERE state != '{st.CANCELLED}'"
+
+
+def read_kept(db_url: str) -> dict[str, Kept]:
+    """The queue's posts the plan keeps; a QmError (in Chinese) when the database cannot be read."""
+    path = sqlite_file(db_url)
+    if path is not None:
+        return _from_sqlite(db_url, path) if path.exists() else {}
+    return _from_server(db_url)
+
+
+def _kept(rows: list[tuple[str, str, str, str]]) -> dict[str, Kept]:
+    return {post_id: Kept(channel, item, state in st.LOCKED) for post_id, channel, item, state in rows}
+
+
+def _from_sqlite(db_url: str, path: Path) -> dict[str, Kept]:
+    import sqlite3  # only where a queue exists: `qm check` on a new campaign does not load it
+
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        try:
+            return _kept(conn.execute(_QUERY).fetchall())
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if "no such table" in str(exc):
+            return {}  # created, not migrated yet: holds nothing
+        raise database_error(exc, db_url, str(path)) from exc
+
+
+def _from_server(db_url: str) -> dict[str, Kept]:
+    import sqlalchemy as sa
+
+    from ..support.db_names import shown
+    from .db import engine_url
+
+    engine = sa.create_engine(engine_url(db_url))
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("posts"):
+                return {}
+            return _kept([(r.id, r.channel, r.item, r.state) for r in conn.execute(sa.text(_QUERY))])
+    except sa.exc.SQLAlchemyError as exc:
+        raise database_error(exc, db_url, shown(db_url)) from exc
+    finally:
+        engine.dispose()

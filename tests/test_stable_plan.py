@@ -1,0 +1,217 @@
+"""The plan keeps what the queue already holds: a library edited mid-campaign changes only the slots whose
+items left it, what went out stays spent on its channel, and `qm plan`, `qm check` and the daemon all plan
+with the queue. Pure planner cases on the Heihe campaign; then a real SQLite queue through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.cli.context import Context
+from scheduler.inputs.campaign import Campaign, Pin
+from scheduler.inputs.content import Library
+from scheduler.planning.kept import Kept
+from scheduler.planning.planner import Plan, make_plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.kept_posts import read_kept
+from scheduler.support.errors import QmError
+
+from .conftest import run_qm
+
+
+def assignment(plan: Plan) -> dict[str, str]:
+    return {p.id: p.item.id for p in plan.posts}
+
+
+def held(plan: Plan, out: frozenset[str] = frozenset()) -> dict[str, Kept]:
+    """The queue after it was filled from `plan` (the posts in `out` went out)."""
+    return {p.id: Kept(p.channel, p.item.id, p.id in out) for p in plan.posts}
+
+
+def without(library: Library, *ids: str) -> Library:
+    return Library(tuple(i for i in library.items if i.id not in ids))
+
+
+def most_moving(campaign: Campaign, library: Library, plan: Plan, among: Callable[[str], bool] = lambda _: True) -> str:
+    """Of the items the areas placed, the one whose deletion makes the rules alone move the most slots."""
+    before = assignment(plan)
+    candidates = sorted({p.item.id for p in plan.posts if p.reason == "area" and among(p.item.id)})[:40]
+
+    def moved(victim: str) -> int:
+        after = assignment(make_plan(campaign, without(library, victim)))
+        return sum(1 for k, v in before.items() if after.get(k) != v and v != victim)
+
+    return max(candidates, key=moved)
+
+
+def test_deleting_an_item_changes_only_the_slots_that_carried_it(heihe: Campaign, library: Library, heihe_plan: Plan) -> None:
+    victim = most_moving(heihe, library, heihe_plan)
+    before = assignment(heihe_plan)
+    carried = {k for k, v in before.items() if v == victim}
+    by_rules = assignment(make_plan(heihe, without(library, victim)))
+    assert len([k for k in before if by_rules[k] != before[k]]) > 3 * len(carried)  # the rules alone move others too
+
+    plan = make_plan(heihe, without(library, victim), held(heihe_plan))
+    after = assignment(plan)
+    assert {k for k in before if after[k] != before[k]} == carried
+    assert max(Counter((p.channel, p.item.id) for p in plan.posts).values()) == 1
+    # why each post is there: the rules' reason where they give it the same words, else that the queue holds it
+    rules = {(p.id, p.item.id): p.reason for p in make_plan(heihe, without(library, victim)).posts}
+    assert all(p.reason == rules.get((p.id, p.item.id), "kept") for p in plan.posts if p.id not in carried)
+    assert 0 < Counter(p.reason for p in plan.posts)["kept"] < len(before) / 2
+
+
+def test_the_queue_holding_the_rules_plan_gives_that_very_plan(heihe: Campaign, library: Library, heihe_plan: Plan) -> None:
+    assert make_plan(heihe, library, held(heihe_plan)) == heihe_plan
+
+
+def test_an_item_added_mid_campaign_takes_only_a_free_slot(heihe: Campaign, library: Library, heihe_plan: Plan) -> None:
+    template = next(i for i in library.items if i.area == "brand" and not i.is_launch and not i.is_slogan)
+    bigger = Library((*library.items, dataclasses.replace(template, id="zz-new-brand", title="新增的内容")))
+    queue = held(heihe_plan)
+    assert assignment(make_plan(heihe, bigger, queue)) == assignment(heihe_plan)  # everything is held: nothing moves
+
+    free = next(p.id for p in heihe_plan.posts if p.channel == "weibo" and p.reason == "area")
+    del queue[free]  # e.g. its post was cancelled
+    after = assignment(make_plan(heihe, bigger, queue))
+    before = assignment(heihe_plan)
+    assert {k for k in before if after[k] != before[k]} <= {free}
+
+
+def test_words_that_went_out_keep_their_slot_and_are_never_planned_again_on_their_channel(
+    heihe: Campaign, library: Library, heihe_plan: Plan
+) -> None:
+    weibo = [p for p in heihe_plan.posts if p.channel == "weibo" and p.reason == "area"]
+    sent, other = weibo[0], weibo[10]
+    # the queue says `sent`'s slot published `other`'s item (the plan moved it since)
+    queue = {sent.id: Kept("weibo", other.item.id, out=True)}
+    plan = make_plan(heihe, library, queue)
+    on_weibo = [p for p in plan.posts if p.channel == "weibo"]
+    assert next(p for p in on_weibo if p.id == sent.id).item.id == other.item.id
+    assert sum(1 for p in on_weibo if p.item.id == other.item.id) == 1
+    assert next(p for p in on_weibo if p.id == other.id).item.id != other.item.id
+
+    # a slot the config moved after it went out: its words are spent on the channel all the same
+    moved = {f"{sent.id[:-4]}0300": Kept("weibo", other.item.id, out=True)}
+    plan = make_plan(heihe, library, moved)
+    assert all(p.item.id != other.item.id for p in plan.posts if p.channel == "weibo")
+    assert len(plan.posts) == len(heihe_plan.posts)
+    assert any(p.item.id == other.item.id for p in plan.posts if p.channel != "weibo")  # other channels may still have it
+
+    # a slot whose words went out and then left the library: nothing else is planned there
+    gone = make_plan(heihe, without(library, other.item.id), {sent.id: Kept("weibo", other.item.id, out=True)})
+    assert sent.id not in assignment(gone) and len(gone.posts) == len(heihe_plan.posts) - 1
+
+
+def test_a_held_item_that_may_no_longer_go_there_is_planned_anew(heihe: Campaign, library: Library, heihe_plan: Plan) -> None:
+    post = next(p for p in heihe_plan.posts if p.channel == "weibo" and p.reason == "area" and p.at.day > 20)
+    expired = dataclasses.replace(post.item, valid_to=dt.date(2016, 9, 15))
+    items = Library(tuple(expired if i.id == post.item.id else i for i in library.items))
+    plan = make_plan(heihe, items, held(heihe_plan))
+    changed = {k for k, v in assignment(heihe_plan).items() if assignment(plan)[k] != v}
+    assert post.id in changed and len(changed) <= 2  # its own slot, and where its item may now go instead
+    assert all(p.item.valid_on(p.at.date()) for p in plan.posts)
+
+
+def test_pins_meet_posts_that_went_out(heihe: Campaign, library: Library, heihe_plan: Plan) -> None:
+    sent = next(p for p in heihe_plan.posts if p.channel == "weibo" and p.reason == "area" and p.at.day == 20)
+    extra = next(i for i in library.items if i.area == "mechanism" and not i.is_slogan and not i.is_launch)
+    queue = {sent.id: Kept("weibo", sent.item.id, out=True)}
+
+    def pinned(item: str, at: dt.datetime) -> Campaign:
+        return dataclasses.replace(
+            heihe, pins=(*heihe.pins, Pin(item, "weibo", at.date(), at.time().replace(tzinfo=None), "config.yaml:40"))
+        )
+
+    # a pin to a slot that sent other words: set aside with where and why, the rest of the plan stands
+    plan = make_plan(pinned(extra.id, sent.at), library, queue)
+    assert assignment(plan)[sent.id] == sent.item.id
+    assert [str(p) for p in plan.set_aside] and "config.yaml:40" in str(plan.set_aside[0]) and "已经发出" in str(plan.set_aside[0])
+    # a pin whose words went out at its slot is simply done
+    assert make_plan(pinned(sent.item.id, sent.at), library, queue).set_aside == ()
+    # pinning words again after they went out is a person's choice: they are planned again
+    later = next(p for p in heihe_plan.posts if p.channel == "weibo" and p.at.day == 25)
+    again = make_plan(pinned(sent.item.id, later.at), library, queue)
+    assert assignment(again)[later.id] == sent.item.id and assignment(again)[sent.id] == sent.item.id
+
+
+# -- a real queue, through the command line ---------------------------------------------------------
+
+
+def _item_file(library: Library, item_id: str) -> Path:
+    item = next(i for i in library.items if i.id == item_id)
+    return Path(item.source.rsplit(":", 1)[0])
+
+
+def test_an_item_deleted_mid_campaign_sends_back_to_review_only_its_own_posts(project: Callable[..., Path]) -> None:
+    config = project()
+    ctx = Context(config)
+    queue = ctx.filled_queue()
+    now = time.time()
+    for post in queue.find():
+        if post.state == st.PLANNED:
+            review.approve(queue, post.id, "李主任", now)
+    before = {p.id: p.item for p in queue.find()}
+    covered = {i.id for i in ctx.library.items if i.topic in ctx.campaign.coverage.topics}
+
+    def deletable(item_id: str) -> bool:  # its own file (a Markdown item), and no topic `coverage` asks for
+        return _item_file(ctx.library, item_id).suffix == ".md" and item_id not in covered
+
+    victim = most_moving(ctx.campaign, ctx.library, make_plan(ctx.campaign, ctx.library), deletable)
+    _item_file(ctx.library, victim).unlink()
+
+    listed = run_qm("queue", "-c", config)
+    assert listed.returncode == 0, listed.stderr
+    after = {p.id: p for p in Context(config).filled_queue().find()}
+    carried = {k for k, v in before.items() if v == victim}
+    assert carried and {k for k, p in after.items() if p.state != st.APPROVED} == carried
+    assert all(after[k].item == before[k] for k in before if k not in carried)
+    assert not [p for p in after.values() if p.state == st.CANCELLED]
+
+    # `qm plan` shows what the queue holds, and `qm check` passes on it
+    shown = run_qm("plan", "--format", "csv", "-c", config)
+    assert shown.returncode == 0, shown.stderr
+    rows = list(csv.DictReader(io.StringIO(shown.stdout.lstrip("\ufeff"))))
+    assert {r["发布编号"]: r["内容编号"] for r in rows} == {k: p.item for k, p in after.items()}
+    checked = run_qm("check", "-c", config)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_check_checks_again_when_the_queue_changes(project: Callable[..., Path]) -> None:
+    """The plan `qm check` checks depends on the queue: a stored result is replayed only for the same queue."""
+    config = project()
+    stored = config.parent / ".qm" / "check-result.json"
+
+    def check() -> str:
+        result = run_qm("check", "-c", config)
+        assert result.returncode == 0, result.stderr
+        return str(json.loads(stored.read_text(encoding="utf-8"))["key"])
+
+    empty = check()
+    Context(config).filled_queue()
+    filled = check()
+    assert filled != empty and check() == filled
+
+
+def test_a_queue_that_cannot_be_read_is_named_in_chinese(project: Callable[..., Path]) -> None:
+    config = project()
+    db = config.parent / ".qm" / "qm.sqlite3"
+    db.parent.mkdir(exist_ok=True)
+    db.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(QmError) as info:
+        read_kept(f"sqlite:///{db}")
+    assert "已损坏" in str(info.value) and str(db) in str(info.value)
+    result = run_qm("plan", "-c", config)
+    assert result.returncode != 0 and "已损坏" in result.stderr and "Traceback" not in result.stderr
+    assert read_kept(f"sqlite:///{config.parent / 'none.sqlite3'}") == {}
+    assert not (config.parent / "none.sqlite3").exists()  # reading never creates a queue
