@@ -15,8 +15,9 @@ import pytest
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import Library, load_library
+from scheduler.planning.launch import LEAD_DAYS, fits_launch_time, visible_window
 from scheduler.planning.plan_checks import coverage_shortfalls
-from scheduler.planning.planner import LEAD_DAYS, Plan, fits_launch_time, make_plan, visible_window
+from scheduler.planning.planner import Plan, make_plan
 from scheduler.rendering.lint import lint_post
 from scheduler.rendering.payloads import RenderedPost, Renderer
 from scheduler.support.errors import ConfigError, ContentError

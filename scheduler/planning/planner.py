@@ -12,13 +12,14 @@ How a channel's slots are filled, in order:
    slot) pair gets a fixed pseudo-random score and the best-scoring free pairs win. A pair's score
    depends only on the ids, so adding or editing one item moves few others (editing text moves none);
 6. slots an area could not fill (e.g. items limited by valid dates) take any item left.
-No item appears twice on one channel.
+No item appears twice on one channel (unless a pin repeats words that went out).
 
 Once the queue holds posts, the plan keeps them (`kept`, read from the queue by the caller): a slot
 keeps the item it was given while that item may still go there, so editing the library changes only the
 slots whose items left it, and approved posts never go back to review because an unrelated item was
 added or deleted. What went out is a fact: its slot keeps its item before anything else, and its item is
-spent on its channel even when the config moved the slot. New items take only slots that are free. Not enough content is a PlanError that says how many are missing.
+spent on its channel even when the config moved the slot. New items take only slots that are free (`keeping`).
+Not enough content is a PlanError that says how many are missing.
 What `qm check` adds about a plan is in `plan_checks`; the staff's deadline reminders in `reminders`.
 """
 
@@ -26,37 +27,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from ..channels.kinds import kind_named
-from ..inputs.campaign import Campaign, ChannelConfig
+from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem, Library
 from ..inputs.vocabulary import AREAS
 from ..support.errors import PlanError, Problem
-from . import matching
+from . import keeping, launch, matching
+from .board import Board, PlannedPost, match
 from .kept import Kept
+from .launch import LEAD_DAYS
 from .reminders import Reminder, reminders
 from .slots import Slot, channel_slots
 
-
-@dataclass(frozen=True)
-class PlannedPost:
-    slot: Slot
-    item: ContentItem
-    reason: str  # pin | launch | preview (days before the launch) | coverage | area | fill | kept (the queue holds it)
-
-    @property
-    def id(self) -> str:
-        return self.slot.post_id
-
-    @property
-    def channel(self) -> str:
-        return self.slot.channel
-
-    @property
-    def at(self) -> dt.datetime:
-        return self.slot.at
+__all__ = ["LEAD_DAYS", "Kept", "Plan", "PlannedPost", "make_plan"]
 
 
 @dataclass(frozen=True)
@@ -77,40 +62,6 @@ class Plan:
 
     def on(self, day: dt.date) -> list[PlannedPost]:
         return [p for p in self.posts if p.slot.day == day]
-
-
-LEAD_DAYS = 3  # a launch pre-announcement goes out in the days just before the event
-
-
-@dataclass
-class _Board:
-    """One channel's slots while the plan is being filled."""
-
-    channel: ChannelConfig
-    slots: list[Slot]
-    pool: list[ContentItem]  # items allowed on this channel
-    chosen: dict[Slot, PlannedPost]
-    area_slots: dict[str, list[Slot]] = field(default_factory=dict)  # the open slots each area gets
-    spent: set[str] = field(default_factory=set)  # items that went out on this channel from a slot the plan no longer has
-
-    def used(self) -> set[str]:
-        return {p.item.id for p in self.chosen.values()} | self.spent
-
-    def regular(self) -> list[ContentItem]:
-        used = self.used()
-        return [i for i in self.pool if not i.is_launch and i.id not in used]
-
-    @property
-    def name(self) -> str:
-        return self.channel.name
-
-    @property
-    def label(self) -> str:
-        kind = kind_named(self.channel.kind)
-        return f"渠道 {self.channel.name}（{kind.label if kind else self.channel.kind}）"
-
-    def free(self, slots: Iterable[Slot] | None = None) -> list[Slot]:
-        return [s for s in (self.slots if slots is None else slots) if s not in self.chosen]
 
 
 def make_plan(campaign: Campaign, library: Library, kept: Mapping[str, Kept] | None = None) -> Plan:
@@ -141,12 +92,12 @@ def make_plan(campaign: Campaign, library: Library, kept: Mapping[str, Kept] | N
 def _plan(campaign: Campaign, library: Library, kept: Mapping[str, Kept]) -> Plan:
     problems: list[Problem] = []
     set_aside: list[Problem] = []
-    boards = [_Board(c, channel_slots(campaign, c), [i for i in library.items if i.allows(c.kind)], {}) for c in campaign.channels]
+    boards = [Board(c, channel_slots(campaign, c), [i for i in library.items if i.allows(c.kind)], {}) for c in campaign.channels]
     for board in boards:
-        _place_out(board, library, kept)
+        keeping.place_out(board, library, kept)
         _place_pins(campaign, board, library, problems, set_aside)
-        _place_kept(campaign, board, kept)
-        _place_launch(campaign, board, problems)
+        keeping.place_kept(campaign, board, kept)
+        launch.place(campaign, board, problems)
         board.area_slots = _area_slots(board)
     _place_coverage(campaign, boards)
     posts: list[PlannedPost] = []
@@ -165,51 +116,7 @@ def _channel_order(campaign: Campaign, name: str) -> int:
     return [c.name for c in campaign.channels].index(name)
 
 
-def _place_out(board: _Board, library: Library, kept: Mapping[str, Kept]) -> None:
-    """Posts that went out keep their slot and item, whatever the rules say now. Their item is spent on
-    the channel even when the slot is gone (the config moved it); a slot whose item left the library
-    takes nothing else."""
-    slots = {s.post_id: s for s in board.slots}
-    gone: set[Slot] = set()
-    for post_id, k in kept.items():
-        if not k.out or k.channel != board.name:
-            continue
-        slot = slots.get(post_id)
-        item = library.get(k.item)
-        if slot is None or item is None:
-            board.spent.add(k.item)
-            if slot is not None:
-                gone.add(slot)
-        else:
-            board.chosen[slot] = PlannedPost(slot, item, "kept")
-    board.slots = [s for s in board.slots if s not in gone]
-
-
-def _place_kept(campaign: Campaign, board: _Board, kept: Mapping[str, Kept]) -> None:
-    """The queue's other posts keep their items where the rules still let them go (the channel, the
-    item's valid dates, a launch item's day and time), unless a pin took the slot or the item."""
-    pool = {i.id: i for i in board.pool}
-    launch_day = campaign.key_dates.launch
-    lead = {launch_day - dt.timedelta(days=n) for n in range(1, LEAD_DAYS + 1)}
-    used = board.used()
-    for slot in board.free():
-        k = kept.get(slot.post_id)
-        item = pool.get(k.item) if k is not None and not k.out else None
-        if item is None or item.id in used or not item.valid_on(slot.day):
-            continue
-        if item.is_launch:
-            fits = (
-                fits_launch_time(campaign, board.channel, slot, item)
-                if slot.day == launch_day
-                else slot.day in lead and item.phase == "before"
-            )
-            if not fits:
-                continue
-        board.chosen[slot] = PlannedPost(slot, item, "kept")
-        used.add(item.id)
-
-
-def _place_pins(campaign: Campaign, board: _Board, library: Library, problems: list[Problem], set_aside: list[Problem]) -> None:
+def _place_pins(campaign: Campaign, board: Board, library: Library, problems: list[Problem], set_aside: list[Problem]) -> None:
     """Pins take their slot (only posts that went out are placed yet). A pin whose words went out at its
     slot is done; a pin to a slot that sent other words is set aside. Words pinned again after they
     went out from another slot go out again: a pin is a person's choice."""
@@ -249,51 +156,14 @@ def _place_pins(campaign: Campaign, board: _Board, library: Library, problems: l
             board.chosen[slot] = PlannedPost(slot, item, "pin")
 
 
-def _place_launch(campaign: Campaign, board: _Board, problems: list[Problem]) -> None:
-    """Launch day's slots take launch items that fit their time (invite before, report after the event);
-    the days just before take what is left of the pre-announcements."""
-    launch_day = campaign.key_dates.launch
-    launch_items = [i for i in board.pool if i.is_launch]
-    day_slots = board.free(s for s in board.slots if s.day == launch_day)
-    if day_slots:
-        if not any(i.valid_on(launch_day) for i in launch_items) and not any(p.item.is_launch for p in board.chosen.values()):
-            problems.append(
-                Problem(
-                    f"{board.label} 在启动日 {launch_day} 没有可用的启动活动内容",
-                    str(campaign.paths.content),
-                    "添加 topic: launch 的内容，并允许该渠道",
-                )
-            )
-        _match(board, launch_items, day_slots, "launch", lambda s, i: fits_launch_time(campaign, board.channel, s, i))
-    lead = {launch_day - dt.timedelta(days=n) for n in range(1, LEAD_DAYS + 1)}
-    before = [i for i in launch_items if i.phase == "before"]
-    _match(board, before, [s for s in board.slots if s.day in lead], "preview")
-
-
-def visible_window(campaign: Campaign, channel: ChannelConfig, slot: Slot) -> tuple[dt.datetime, dt.datetime]:
-    """When people see a post: a screen shows its featured items from their slot until the wall goes dark."""
-    kind = kind_named(channel.kind)
-    return slot.at, kind.seen_until(campaign, channel, slot) if kind is not None else slot.at
-
-
-def fits_launch_time(campaign: Campaign, channel: ChannelConfig, slot: Slot, item: ContentItem) -> bool:
-    """Whether a launch item's wording fits when it is seen: `before` items only before the event starts,
-    `after` items only once it has started."""
-    if not item.valid_on(slot.day):
-        return False
-    first, last = visible_window(campaign, channel, slot)
-    start = campaign.launch_start
-    return item.phase == "" or (item.phase == "before" and last < start) or (item.phase == "after" and first >= start)
-
-
-def _area_slots(board: _Board) -> dict[str, list[Slot]]:
+def _area_slots(board: Board) -> dict[str, list[Slot]]:
     """Share the open slots among the five areas as evenly as their items allow, interleaved in time."""
     by_area = Counter(i.area for i in board.regular())
     quotas = matching.water_fill(len(board.free()), {a: by_area[a] for a in AREAS})
     return matching.interleave(board.free(), quotas)
 
 
-def _place_coverage(campaign: Campaign, boards: list[_Board]) -> None:
+def _place_coverage(campaign: Campaign, boards: list[Board]) -> None:
     """Give each topic the config asks for its posts before the areas are filled: an item of the topic
     takes one of its own area's slots, so the balance of areas (and the plan's stability) stays as it
     was. The posts are spread over the channels: the channel with the fewest of them so far goes first."""
@@ -306,7 +176,7 @@ def _place_coverage(campaign: Campaign, boards: list[_Board]) -> None:
                 slots = [s for i in items for s in board.area_slots.get(i.area, [])]
                 own = {area: set(area_slots) for area, area_slots in board.area_slots.items()}  # looked up per pair
                 fits = lambda s, i, own=own: i.valid_on(s.day) and s in own.get(i.area, ())  # noqa: E731
-                if _match(board, items, slots, "coverage", fits, limit=1):
+                if match(board, items, slots, "coverage", fits, limit=1):
                     given[board.name] += 1
                     counts[topic] += 1
                     break
@@ -314,14 +184,14 @@ def _place_coverage(campaign: Campaign, boards: list[_Board]) -> None:
                 break  # the content cannot cover it: `coverage_shortfalls` says so
 
 
-def _place_areas(board: _Board) -> None:
+def _place_areas(board: Board) -> None:
     regular = board.regular()
     for area, area_slots in board.area_slots.items():
-        _match(board, [i for i in regular if i.area == area], area_slots, "area")
-    _match(board, board.regular(), board.free(), "fill")
+        match(board, [i for i in regular if i.area == area], area_slots, "area")
+    match(board, board.regular(), board.free(), "fill")
 
 
-def _check_full(campaign: Campaign, board: _Board, problems: list[Problem]) -> None:
+def _check_full(campaign: Campaign, board: Board, problems: list[Problem]) -> None:
     missing = board.free()
     if missing:
         slots = board.slots
@@ -351,21 +221,3 @@ def _check_pins_known(campaign: Campaign, problems: list[Problem]) -> None:
     for pin in campaign.pins:
         if pin.channel not in names:
             problems.append(Problem(f"固定内容的渠道 {pin.channel!r} 不存在", pin.where, f"可用渠道：{'、'.join(sorted(names))}"))
-
-
-def _match(
-    board: _Board,
-    items: Iterable[ContentItem],
-    slots: Iterable[Slot],
-    reason: str,
-    fits: Callable[[Slot, ContentItem], bool] | None = None,
-    limit: int | None = None,
-) -> int:
-    """Place the best-matching free items in free slots (`matching.pairs`); returns how many were placed."""
-    used = board.used()
-    free_items = [i for i in items if i.id not in used]
-    free_slots = [s for s in slots if s not in board.chosen]
-    placed = matching.pairs(board.name, free_items, free_slots, fits or (lambda s, i: i.valid_on(s.day)), limit)
-    for slot, item in placed:
-        board.chosen[slot] = PlannedPost(slot, item, reason)
-    return len(placed)
