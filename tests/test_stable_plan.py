@@ -215,3 +215,19 @@ def test_a_queue_that_cannot_be_read_is_named_in_chinese(project: Callable[..., 
     assert result.returncode != 0 and "已损坏" in result.stderr and "Traceback" not in result.stderr
     assert read_kept(f"sqlite:///{config.parent / 'none.sqlite3'}") == {}
     assert not (config.parent / "none.sqlite3").exists()  # reading never creates a queue
+
+
+def test_the_queue_is_read_from_sqlite_and_from_postgresql(project: Callable[..., Path], database_url: str) -> None:
+    config = project((lambda text: f"database: {database_url}\n" + text) if database_url else None)
+    ctx = Context(config)
+    assert read_kept(ctx.campaign.db_url) == {}  # no queue yet (SQLite: no file; PostgreSQL: no table)
+    queue = ctx.filled_queue()
+    sent = queue.find()[0]
+    with ctx.engine.begin() as conn:
+        from scheduler.publishing.tables import posts
+
+        conn.execute(posts.update().where(posts.c.id == sent.id).values(state=st.PUBLISHED))
+        conn.execute(posts.update().where(posts.c.id == queue.find()[1].id).values(state=st.CANCELLED))
+    kept = read_kept(ctx.campaign.db_url)
+    assert kept[sent.id] == Kept(sent.channel, sent.item, out=True)
+    assert len(kept) == len(ctx.plan.posts) - 1 and sum(k.out for k in kept.values()) == 1  # a cancelled post holds nothing
