@@ -5,7 +5,7 @@ changed post goes back to review): that refresh renders every post from today on
 The states read after it are kept in the state folder under the fingerprint of everything the refresh
 and the reading depend on: qm's code, the config, the templates, today and the days asked for, every
 planned post (its slot and whole content item) and the state of the database file and its write-ahead
-log (size, times, inode). When all of these are as they were, the refresh would change nothing and the
+log (size, times, inode; the log's modification time only). When all of these are as they were, the refresh would change nothing and the
 reading would give the same states, so neither is done.
 
 File times advance in clock ticks (on some file systems, whole seconds): a database written in the last
@@ -49,7 +49,10 @@ def _database_state(database: Path) -> str | None:
             continue
         if now - st.st_mtime_ns < SETTLED_NS:
             return None
-        parts.append(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
+        # Run as root, SQLite sets the log's owner each time a connection opens it (reading the queue for the
+        # plan does), which moves its ctime: the log is known by what writes move, its size and mtime.
+        changed = st.st_ctime_ns if path == database else ""
+        parts.append(f"{st.st_size}:{st.st_mtime_ns}:{changed}:{st.st_ino}")
     return " ".join(parts)
 
 

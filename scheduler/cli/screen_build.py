@@ -44,7 +44,11 @@ def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
     end = ctx.campaign.at(last + dt.timedelta(days=1), dt.time())
 
     def read() -> dict[str, str]:
-        return {p.id: p.state for p in ctx.filled_queue().find(start=start.timestamp(), end=end.timestamp())}
+        states = {p.id: p.state for p in ctx.filled_queue().find(start=start.timestamp(), end=end.timestamp())}
+        # Closed now, the database's last connection folds its log into the file before the states are kept
+        # under the file's state, not whenever this process lets go of it (which would change that state).
+        ctx.engine.dispose()
+        return states
 
     return approval(KeptApproval(ctx.campaign, ctx.plan, today, first, last).states(read), today)
 
