@@ -262,3 +262,17 @@ def test_plans_and_summaries_collect_into_their_own_files_and_none_is_overwritte
         assert "爱辉区工作总结" in [p.text for p in docx.Document(str(folder / name)).paragraphs]
     listed = run_qm("units", "-c", config, "--kind", "plan", cwd=folder)
     assert "活动方案（截止 2016-09-10）：" in listed.stdout and "工作总结" not in listed.stdout
+
+
+def test_collect_with_json_says_what_it_wrote(config: Path) -> None:
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "方案", "方案.docx", word("爱辉区活动方案"), at(8, 10))
+    place(campaign, "北安市", "方案", "方案.exe", b"MZ", at(8, 11))
+    out = config.parent / "汇总.docx"
+    done = run_qm("units", "-c", config, "--collect", "--kind", "plan", "--json", "-o", out)
+    assert done.returncode == 2 and "Traceback" not in done.stderr  # the .exe is pointed out, the rest still collected
+    written = json.loads(done.stdout)
+    assert written["output"] == str(out) and written["kind"] == "plan" and out.exists()
+    assert [(u["unit"], u["state"]) for u in written["units"]][:2] == [("爱辉区", "ontime"), ("北安市", "missing")]
+    assert {u["kind"] for u in written["units"]} == {"plan"}
+    assert any("“方案.exe”扩展名不是可接受的格式" in p for p in written["problems"])

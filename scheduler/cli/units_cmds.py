@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
             "列出每个单位的活动方案、工作总结是否报送、何时报送、是否迟交。--collect 生成汇总文档（封面表格和各单位的正文）。"
         ),
     )
-    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（与 --collect 同用时，输出写入的文件和汇总了哪些单位）")
     p.add_argument("--collect", action="store_true", help="生成汇总文档（.docx）")
     p.add_argument("--kind", choices=("plan", "summary"), help="只看一种：plan 活动方案、summary 工作总结（--collect 时默认汇总工作总结）")
     p.add_argument(
@@ -54,7 +54,12 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
     problems = scan(campaign, engine, time.time())
     found = [s for s in statuses(campaign, recorded(engine), ctx.today()) if args.kind in (None, s.kind)]
     if args.collect:
-        problems += _collect(ctx, args, found)
+        kind, output, more = _collect(ctx, args, found)
+        problems += more
+        if args.json:  # what was written, for a script: the file, its kind, each unit as `qm units --json` lists it
+            units = [_json(ctx, s) for s in found if s.kind == kind]
+            written = {"output": str(output), "kind": kind, "units": units, "problems": [str(p) for p in problems]}
+            print(json.dumps(written, ensure_ascii=False, indent=2))
     elif args.json:
         print(json.dumps([_json(ctx, s) for s in found], ensure_ascii=False, indent=2))
     else:
@@ -65,7 +70,8 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
     return 2 if problems else 0
 
 
-def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> list[Problem]:
+def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> tuple[str, Path, list[Problem]]:
+    """Write the consolidated document; its kind, its file and what was wrong with the files collected."""
     from ..units import digest
     from ..units.submissions import LABELS, SUMMARY
 
@@ -76,7 +82,7 @@ def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) ->
     data, problems = digest.render(ctx.campaign, kind, found, ctx.today())
     atomic_write_bytes(output, data)
     print(f"已写入汇总：{output}", file=sys.stderr)
-    return problems
+    return kind, output, problems
 
 
 def _when(ctx: Context, arrived: float | None) -> str:
