@@ -225,3 +225,16 @@ def test_a_webhook_address_pasted_where_its_variable_name_belongs_is_refused_wit
         assert f"config.yaml:{n}：{where} 应当是环境变量的名字" in result.stderr, result.stderr
     assert "不是密钥或 Webhook 地址本身" in result.stderr and "例如 QM_UNIT_AIHUI_WEBHOOK" in result.stderr
     assert "0d1e-secret-key" not in result.stderr + result.stdout
+
+
+def test_a_unit_name_with_a_space_before_or_after_it_is_refused_with_its_line(project: Callable[..., Path]) -> None:
+    """A full-width space typed with a Chinese input method stays in a YAML value unseen; the unit's
+    folder would then never match. Said at the line, with the name written right."""
+    units = '\nunits:\n  - name: 爱辉区\u3000\n  - name: " 北安市"\n  - name: 嫩江县\n'
+    path = project(lambda t: t + units)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    aihui, beian = (next(n for n, line in enumerate(lines, 1) if word in line) for word in ("爱辉区", "北安市"))
+    problems = _problems(path)
+    assert len(problems) == 2, problems
+    assert problems[0] == f"{path}:{aihui}：units[0].name “爱辉区\u3000”的后面有全角空格（删掉名称后面的空格，写成 name: 爱辉区）"
+    assert problems[1] == f"{path}:{beian}：units[1].name “ 北安市”的前面有空格（删掉名称前面的空格，写成 name: 北安市）"
