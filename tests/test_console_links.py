@@ -172,3 +172,17 @@ def test_qm_web_starts_serves_and_stops_cleanly(tmp_path: Path) -> None:
     assert web.returncode == 0 and "审核台已停止。" in out and "Traceback" not in err
     bad = run_qm("web", "-c", config, "--public-url", "192.168.1.20")
     assert bad.returncode == 2 and "--public-url 192.168.1.20 不是网址" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "words"),
+    [
+        ("999.1.1.1", "--host 999.1.1.1 不是有效的地址"),  # not an address at all (the system says "Name or service not known")
+        ("192.0.2.1", "--host 192.0.2.1 不是这台电脑的地址"),  # an address, of some other machine ("Cannot assign requested address")
+    ],
+)
+def test_a_host_the_console_cannot_listen_on_is_explained_in_chinese(tmp_path: Path, host: str, words: str) -> None:
+    result = run_qm("web", "-c", today_config(tmp_path, 1), "--host", host)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert words in result.stderr and "127.0.0.1 只有本机能访问，0.0.0.0 办公室局域网里的电脑都能访问" in result.stderr, result.stderr
+    assert not any(english in result.stderr for english in ("Name or service", "Cannot assign", "Errno"))

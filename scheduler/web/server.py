@@ -17,6 +17,9 @@ from typing import Any
 import uvicorn
 
 from ..support.errors import InputError
+from ..support.os_messages import os_reason
+
+HOST_HINT = "--host 写这台电脑自己的 IP 地址：127.0.0.1 只有本机能访问，0.0.0.0 办公室局域网里的电脑都能访问"
 
 
 class Server:
@@ -103,14 +106,23 @@ def _bind(host: str, port: int) -> socket.socket:
     try:
         sock.bind((host, port))
         sock.listen(2048)
+    except (socket.gaierror, UnicodeError) as exc:  # before OSError: a name that resolves to nothing is one too
+        sock.close()
+        raise InputError(f"--host {host} 不是有效的地址（{HOST_HINT}）") from exc
     except OSError as exc:
         sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            other = port + 1 if port < 65535 else port - 1
-            raise InputError(f"端口 {port} 已被占用（换一个端口，如 --port {other}，或停止占用它的程序）") from exc
-        raise InputError(f"无法在 {host}:{port} 上提供服务：{exc.strerror or exc}（检查 --host 和 --port）") from exc
-    except (socket.gaierror, UnicodeError) as exc:
-        sock.close()
-        raise InputError(f"无法在 {host}:{port} 上提供服务：地址 {host} 无效（检查 --host）") from exc
+        raise bind_error(exc, host, port) from exc
     sock.setblocking(False)
     return sock
+
+
+def bind_error(exc: OSError, host: str, port: int) -> InputError:
+    """Why the server cannot listen at host:port, in Chinese, naming the option to change."""
+    if exc.errno == errno.EADDRINUSE:
+        other = port + 1 if port < 65535 else port - 1
+        return InputError(f"端口 {port} 已被占用（换一个端口，如 --port {other}，或停止占用它的程序）")
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return InputError(f"--host {host} 不是这台电脑的地址，无法在这个地址上提供服务（{HOST_HINT}）")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return InputError(f"没有权限使用端口 {port}（1024 以下的端口只有管理员能用：换一个端口，如 --port 8080）")
+    return InputError(f"无法在 {host}:{port} 上提供服务：{os_reason(exc)}（检查 --host 和 --port；{HOST_HINT}）")
