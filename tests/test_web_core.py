@@ -8,6 +8,7 @@ import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -150,6 +151,31 @@ def test_two_stages_by_two_people_approve_and_one_person_cannot_pass_both(runnin
     assert approved is not None and approved.state == st.APPROVED and approved.approved_by == "王编辑、李科长"
     whys = [(e.who, e.why) for e in queue.history(post)[-2:]]
     assert whys == [("王编辑（web）", f"初审通过（版本 {version}）"), ("李科长（web）", f"终审通过，审核完成（版本 {version}）")]
+
+
+def test_a_refused_bulk_approval_redirects_so_a_reload_submits_nothing(running: Running) -> None:
+    """Post/redirect/get: the day page says which posts did not pass and why, and reloading it (a GET)
+    approves nothing again. The words are kept for the session, never written into the address."""
+    start = dt.datetime.fromisoformat(f"{DAY}T00:00:00+08:00").timestamp()
+    first, second = (p.id for p in running.queue.find([st.PLANNED], start, start + 86400)[:2])
+    review.pass_stage(running.queue, first, "王编辑", time.time(), running.console.campaign.review)  # 初审 passed already
+    with client(running) as editor, client(running) as chief:
+        http_login(editor, "王编辑")
+        token = csrf_of(editor.get(f"/day/{DAY}").text)
+        assert editor.post(f"/day/{DAY}/approve", data={"post": [first, second]}).status_code == 403  # CSRF still checked
+        answer = editor.post(f"/day/{DAY}/approve", data={"csrf": token, "post": [first, second]})
+        assert answer.status_code == 303
+        target = answer.headers["location"]
+        assert target.startswith(f"/day/{DAY}?note=") and "终审" not in unquote(target)
+        passed = len(running.queue.history(second))
+        for _ in range(2):  # the page, then a reload
+            page = editor.get(target)
+            assert page.status_code == 200
+            assert "通过了 1 条；以下 1 条没有通过：" in page.text and "终审需要审核人或更高的角色" in page.text
+        assert len(running.queue.history(second)) == passed  # the reload passed nothing
+        http_login(chief, "李科长")
+        assert "没有通过" not in chief.get(target).text  # another session's note shows nothing
+        assert "没有通过" not in editor.get(f"/day/{DAY}?note=forged").text
 
 
 def test_an_approval_of_a_version_that_changed_since_is_refused(running: Running) -> None:

@@ -4,6 +4,7 @@
     GET  /  and /month/<YYYY-MM>        the month as a calendar grid (/ shows today's month, or the campaign's first)
     GET  /day/<YYYY-MM-DD>              each post as it will appear, checks, stages, the diff since the last approval
     POST /day/<YYYY-MM-DD>/approve      pass the next stage of every listed post (fields: post …)
+                                        (posts that cannot pass are named on the day page after a redirect: `flash`)
     GET  /post/<id>                     a post's history; POST /post/<id>/retry | /cancel (reviewer)
 
 Approve and reject are `review_pages`' actions; a refused one comes back here as the post's page with the reason.
@@ -27,6 +28,7 @@ from ..publishing import review
 from ..publishing import states as st
 from ..publishing.queue import Post
 from ..support.errors import QmError
+from . import flash
 from .app import WEB, Call, Console, action, view
 
 _SITE_LOCK = threading.Lock()
@@ -128,7 +130,7 @@ def _month_view(call: Call, first: dt.date) -> Response:
 
 @view("editor")
 def day_page(call: Call) -> Response:
-    return day_response(call, day_of(call.request.path_params["day"]))
+    return day_response(call, day_of(call.request.path_params["day"]), flash.note(call))  # what a refused bulk approval said
 
 
 def day_response(call: Call, day: dt.date, error: str = "", status: int = 200) -> Response:
@@ -169,10 +171,11 @@ def approve_day(call: Call) -> Response:
             continue
         if result is not None and not result.approved:
             outcome = "stage"
-    if refused:
+    if refused:  # said on the day page after a redirect, so that reloading it approves nothing again
         passed = len(call.form.getlist("post")) - len(refused)
         head = f"通过了 {passed} 条；" if passed else ""
-        return day_response(call, day, f"{head}以下 {len(refused)} 条没有通过：" + "；".join(refused), status=409)
+        note = flash.keep(call, f"{head}以下 {len(refused)} 条没有通过：" + "；".join(refused))
+        return RedirectResponse(f"/day/{day.isoformat()}?note={note}", status_code=303)
     return redirect_done(f"/day/{day.isoformat()}", outcome)
 
 

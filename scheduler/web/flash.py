@@ -1,0 +1,46 @@
+"""What an action has to say after its redirect (post/redirect/get): the action keeps its message here
+under a random key and redirects to a page whose address carries only that key (`?note=…`); the page
+shows the message again on every reload, and a reload re-submits nothing.
+
+The message itself never travels in the address, so a link cannot make the console show words of its
+sender's choosing; a key is good only for the session that made it. Messages are kept in the console
+process (the latest few hundred): after a restart an old key simply shows nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+
+from .app import Call
+
+KEPT = 500
+_LOCK = threading.Lock()
+
+
+def keep(call: Call, message: str) -> str:
+    """Keep `message` for the signed-in session; the key to put in the redirect's `note` parameter."""
+    assert call.session is not None
+    key = secrets.token_urlsafe(12)
+    with _LOCK:
+        notes = _notes(call)
+        notes[(call.session.token_hash, key)] = message
+        while len(notes) > KEPT:
+            notes.popitem(last=False)
+    return key
+
+
+def note(call: Call) -> str:
+    """The message the address's `note` names, if this session kept it; "" otherwise."""
+    key = call.request.query_params.get("note", "")
+    if not key or call.session is None:
+        return ""
+    with _LOCK:
+        return _notes(call).get((call.session.token_hash, key), "")
+
+
+def _notes(call: Call) -> OrderedDict[tuple[str, str], str]:
+    notes = call.console.extra.setdefault("notes", OrderedDict())
+    assert isinstance(notes, OrderedDict)
+    return notes
