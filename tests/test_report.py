@@ -209,3 +209,50 @@ def test_a_report_on_part_of_the_campaign_says_the_launch_is_outside_it_instead_
     assert "9月8日（星期四）09:00举行启动暨集中宣传活动（启动日不在本报告的时间范围内）。" in text
     assert "当天各渠道发布" not in text
     assert "2016年9月16日至2016年9月30日" in text and "期间各渠道共发布宣传内容" in text and "qm 排期" not in text
+
+
+def test_posts_that_went_out_late_are_counted_with_their_delay_per_channel(simulated: Path, tmp_path: Path) -> None:
+    """Late = the time the channel gave (published_at) more than a minute after the slot (at). A post
+    recorded by hand (qm confirm) has only the time it was recorded: it is not counted, and that is said."""
+    db = tmp_path / "qm.sqlite3"
+    shutil.copy(db_of(simulated), db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE posts SET published_at = at + 5 WHERE state = 'published'")  # on time (within the minute)
+        ids = {
+            ch: [r[0] for r in conn.execute("SELECT id FROM posts WHERE channel = ? AND state = 'published' ORDER BY at", (ch,))]
+            for ch in ("wechat", "weibo")
+        }
+        for post, seconds in (
+            (ids["wechat"][0], 38 * 60 + 10),
+            (ids["weibo"][0], 5 * 60),
+            (ids["weibo"][1], 65 * 60),
+            (ids["weibo"][2], 50),
+        ):
+            conn.execute("UPDATE posts SET published_at = at + ? WHERE id = ?", (seconds, post))
+        conn.execute(  # confirmed by hand three hours after its slot
+            "UPDATE posts SET published_at = at + 10800, receipt = json_set(receipt, '$.data.confirmed_by', '王科长') WHERE id = ?",
+            (ids["weibo"][3],),
+        )
+        late_at, went_out = conn.execute(
+            "SELECT datetime(at, 'unixepoch', '+8 hours'), datetime(published_at, 'unixepoch', '+8 hours') FROM posts WHERE id = ?",
+            (ids["weibo"][1],),
+        ).fetchone()
+    out = tmp_path / "r.docx"
+    done = run_qm("report", "-c", simulated, "--db", db, "-o", out)
+    assert done.returncode == 0, done.stderr
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "（其中迟发 3 条）" in text
+    assert "迟发：3 条内容晚于排期时间 1 分钟以上发出（微博 2 条（最长晚 1 小时 5 分钟），微信公众号 1 条（晚 38 分钟））" in text
+    assert "人工确认发布的 1 条记录的是确认时间，未计入" in text
+    rows = table_after(document, ["排期时间", "发出时间", "渠道", "标题", "晚了"])
+    assert [(r[2], r[4]) for r in rows] == [("微博", "1 小时 5 分钟"), ("微信公众号", "38 分钟"), ("微博", "5 分钟")]  # longest first
+    assert (rows[0][0], rows[0][1]) == (late_at[5:16], went_out[5:16])
+    figures = tmp_path / "figures.json"
+    assert run_qm("report", "-c", simulated, "--db", db, "--format", "json", "-o", figures).returncode == 0
+    late = json.loads(figures.read_text(encoding="utf-8"))["late"]
+    assert late["count"] == 3 and late["longest_seconds"] == 65 * 60 and late["confirmed_by_hand"] == 1
+    assert late["by_channel"] == {
+        "微博": {"count": 2, "longest_seconds": 65 * 60},
+        "微信公众号": {"count": 1, "longest_seconds": 38 * 60 + 10},
+    }

@@ -4,7 +4,7 @@
     二、各项活动开展情况  per activity area of the plan
     三、启动暨集中宣传活动 the launch day
     四、宣传数据          figures and charts
-    五、存在的问题及处理情况 failures, missed posts, pauses, gaps in the statistics
+    五、存在的问题及处理情况 failures, missed and late posts, pauses, gaps in the statistics
     附件                  every published post: time, channel, title, link, figures
 
 It is a draft staff will edit: plain sentences built from counts, no claims the data cannot back.
@@ -27,10 +27,11 @@ from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
 from .charts import Chart
-from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures, PostRow
+from .figures import LATE_AFTER, METRIC_LABELS, WECHAT_ACCOUNT, Figures, PostRow
 
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"
 NUMERALS = "一二三四五六七八九十"
+LATE_LISTED = 20  # late posts listed one by one in part 五, longest delay first
 
 
 def day_label(day: dt.date) -> str:
@@ -86,7 +87,8 @@ def _overview(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
         f"期间各渠道共发布宣传内容 {len(f.published)} 条（{parts}）。"
     )
     planned = len([p for p in f.posts if p.state != st.CANCELLED])
-    doc.add_paragraph(f"排期内容共 {planned} 条，已发布 {len(f.published)} 条，发布失败或错过 {len(f.problems)} 条（见第五部分）。")
+    late = f"（其中迟发 {len(f.late)} 条）" if f.late else ""
+    doc.add_paragraph(f"排期内容共 {planned} 条，已发布 {len(f.published)} 条{late}，发布失败或错过 {len(f.problems)} 条（见第五部分）。")
 
 
 def _areas(doc: DocumentObject, f: Figures) -> None:
@@ -162,6 +164,7 @@ def _problems(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
             [[f"{p.at:%m-%d %H:%M}", p.channel_name, p.title, st.label(p.state), p.reason] for p in f.problems],
             widths=(2.2, 2.4, 4.4, 1.4, 5.4),
         )
+    _late(doc, f)
     for pause in f.pauses:
         what = "暂停" if pause["action"] == "pause" else "恢复"
         reason = f"，原因：{pause['reason']}" if pause["reason"] else ""
@@ -171,6 +174,41 @@ def _problems(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
     for (source, state), n in sorted(gaps.items()):
         example = next(g for g in f.gaps if g["source"] == source and g["state"] == state)
         doc.add_paragraph(f"{source}统计数据有 {n} 天{state}（如 {example['day']}：{example['note'] or '无说明'}）。", style="List Bullet")
+
+
+def _late(doc: DocumentObject, f: Figures) -> None:
+    """The posts that went out more than a minute after their slot: how many, by how much, per channel."""
+    threshold = f"晚于排期时间 {LATE_AFTER / 60:g} 分钟以上"
+    by_hand = f"人工确认发布的 {f.confirmed_by_hand} 条记录的是确认时间，未计入。" if f.confirmed_by_hand else ""
+    late = f.late
+    if not late:
+        doc.add_paragraph(f"已发布的内容没有迟发（{threshold}发出）的情况。{by_hand}")
+        return
+    per = "，".join(f"{name} {n} 条（{'最长' if n > 1 else ''}晚 {duration(s)}）" for name, (n, s) in f.late_by_channel().items())
+    first = late[0]
+    doc.add_paragraph(
+        f"迟发：{len(late)} 条内容{threshold}发出（{per}）。最长的是 {first.at:%m-%d %H:%M} {first.channel_name}的《{first.title}》，"
+        f"晚了 {duration(first.delay)}。迟发的原因见 qm history 编号 列出的该条内容的记录。{by_hand}"
+        + (f"晚得最多的 {LATE_LISTED} 条如下：" if len(late) > LATE_LISTED else "明细如下：")
+    )
+    table(
+        doc,
+        ["排期时间", "发出时间", "渠道", "标题", "晚了"],
+        [
+            [f"{p.at:%m-%d %H:%M}", f"{p.went_out:%m-%d %H:%M}" if p.went_out else "", p.channel_name, p.title, duration(p.delay)]
+            for p in late[:LATE_LISTED]
+        ],
+        widths=(2.4, 2.4, 2.4, 6.0, 2.6),
+    )
+
+
+def duration(seconds: float) -> str:
+    """A delay as staff say it: 38 分钟, 2 小时 5 分钟 (to the nearest minute)."""
+    minutes = max(1, round(seconds / 60))
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} 分钟"
+    return f"{hours} 小时" + (f" {minutes} 分钟" if minutes else "")
 
 
 def _annex(doc: DocumentObject, f: Figures) -> None:

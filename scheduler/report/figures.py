@@ -35,6 +35,7 @@ METRIC_LABELS = {
     "plays": "播放次数",
 }
 GAP_LABELS = {"error": "出错", "denied": "无权限", "nodata": "平台尚无数据", "delay": "平台数据未最终确定"}
+LATE_AFTER = 60.0  # seconds after its slot: a post that went out later than this is reported as late
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,12 @@ class PostRow:
     link: str
     figures: dict[str, float]
     reason: str = ""  # why it failed or was missed
+    went_out: dt.datetime | None = None  # when it went out, as the channel said; None if not out or recorded by hand (qm confirm)
+
+    @property
+    def delay(self) -> float:
+        """Seconds it went out after its slot (0 when on time, not out, or its time is unknown)."""
+        return max(0.0, (self.went_out - self.at).total_seconds()) if self.went_out else 0.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,24 @@ class Figures:
     @property
     def problems(self) -> list[PostRow]:
         return [p for p in self.posts if p.state in PROBLEM_STATES]
+
+    @property
+    def late(self) -> list[PostRow]:
+        """The published posts that went out more than LATE_AFTER after their slot, longest delay first."""
+        return sorted((p for p in self.published if p.delay > LATE_AFTER), key=lambda p: (-p.delay, p.at))
+
+    @property
+    def confirmed_by_hand(self) -> int:
+        """Published posts whose time is when a person recorded them (qm confirm), not when they went out."""
+        return sum(1 for p in self.published if p.went_out is None)
+
+    def late_by_channel(self) -> dict[str, tuple[int, float]]:
+        """Channel name -> how many posts went out late and the longest delay (seconds)."""
+        out: dict[str, tuple[int, float]] = {}
+        for p in self.late:
+            n, longest = out.get(p.channel_name, (0, 0.0))
+            out[p.channel_name] = (n + 1, max(longest, p.delay))
+        return out
 
     def published_by_channel(self) -> dict[str, int]:
         return dict(Counter(p.channel_name for p in self.published))
@@ -116,6 +141,13 @@ class Figures:
             "published_by_area": self.published_by_area(),
             "published_by_day": self.published_by_day(),
             "failed_or_missed": len(self.problems),
+            "late": {
+                "after_seconds": LATE_AFTER,
+                "count": len(self.late),
+                "longest_seconds": round(self.late[0].delay) if self.late else 0,
+                "by_channel": {name: {"count": n, "longest_seconds": round(s)} for name, (n, s) in self.late_by_channel().items()},
+                "confirmed_by_hand": self.confirmed_by_hand,
+            },
             "wechat_account": self.wechat_account,
             "screens": [
                 {"screen": d.screen, "name": d.name, "day": d.day.isoformat(), "plays": d.plays, "items": d.items, "minutes": d.minutes}
@@ -133,6 +165,8 @@ class Figures:
                     "link": p.link,
                     "figures": p.figures,
                     "reason": p.reason,
+                    "went_out": p.went_out.isoformat() if p.went_out else None,
+                    "late_seconds": round(p.delay),
                 }
                 for p in self.posts
             ],
@@ -175,6 +209,8 @@ def _row(campaign: Campaign, post: Post, titles: dict[str, str], figures: dict[s
     receipt = post.receipt
     link = (receipt.url or str(receipt.data.get("article_url", ""))) if receipt else ""
     reason = post.last_error if post.state in PROBLEM_STATES else ""
+    by_hand = receipt is not None and "confirmed_by" in receipt.data  # qm confirm: the time it was recorded, not sent
+    went_out = dt.datetime.fromtimestamp(post.published_at, campaign.timezone) if post.published_at and not by_hand else None
     return PostRow(
         post.id,
         post.when(campaign.timezone),
@@ -187,6 +223,7 @@ def _row(campaign: Campaign, post: Post, titles: dict[str, str], figures: dict[s
         link if link.startswith("http") else "",
         figures,
         reason,
+        went_out,
     )
 
 
