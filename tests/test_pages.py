@@ -16,7 +16,7 @@ from PIL import Image
 from scheduler.inputs.campaign import ReviewConfig, Stage
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content_edit import apply
-from scheduler.inputs.content_save import item_path, open_form, refresh, save
+from scheduler.inputs.content_save import EditRejected, item_path, open_form, refresh, save
 from scheduler.pages.diff import diff_lines
 from scheduler.pages.media import played_on
 from scheduler.pages.site import Site
@@ -176,6 +176,23 @@ def test_edit_page_puts_messages_next_to_their_fields(site: Site) -> None:
     assert "太长" * 11 in title_field
     assert "文件写法特殊" in html.split('<form method="post" action="/edit/')[0]
     assert f'name="digest" value="{form.digest}"' in html
+
+
+def test_the_loaders_messages_name_the_fields_as_the_form_does(site: Site) -> None:
+    """The content loader names a field by its file key (`加一个 headline`); the form says 电子屏标题."""
+    item = next(i for i in site.library.items if i.headline == i.title and "wechat" in i.channels)
+    form = site.edit_form(item.id)
+    fields = {}
+    for typed in ({"title": "一个超过十二个字的电子屏放不下的标题"}, {"headline": "十四个字的电子屏标题写得太长了"}):
+        with pytest.raises(EditRejected) as refused:
+            save(site.campaign, site.library, site.plan, site.renderer, item.id, typed, form.digest)
+        html = page(site, "edit.html", site.edit_values(form, typed, refused.value.by_field))
+        name = next(iter(typed))
+        fields[name] = html.split(f'<label for="f-{name}">')[1].split('<div class="field')[0]
+    assert "电子屏放不下" in fields["title"] and "加一个电子屏标题（≤12 字）" in fields["title"]
+    assert f"内容 {item.id} 的电子屏标题超过 12 字（现为 15 字）" in fields["headline"]
+    messages = [m for text in fields.values() for m in re.findall(r'<p class="msg" role="alert">(.*?)</p>', text)]
+    assert messages and not any(re.search(r"title|summary|headline|body|短标题", m) for m in messages), messages
 
 
 def test_a_post_going_out_locks_the_edit_form(site: Site) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -10,6 +11,12 @@ from ..inputs.content_edit import EDITABLE, FIELD_LABELS
 from ..inputs.content_save import GENERAL, EditForm
 from ..publishing import states as st
 from .posts import Entry
+
+# A content check names a field as its file does (`内容 x.headline 超过 12 字`, `加一个 headline`) or as the
+# posters do (短标题); the form says it with its own labels. Item ids are lower-case letters, digits and -.
+_FILE_WORDS = re.compile(
+    r"(内容 [a-z0-9-]+)\.(title|summary|headline|body) ?| ?(?<![\w.{-])(title|summary|headline|body)(?![\w-]) ?|短标题"
+)
 
 HINTS = {
     "title": f"不超过 {TITLE_MAX} 字；公众号标题、微博【标题】",
@@ -46,6 +53,17 @@ class EditPage:
         return not self.locked
 
 
+def in_form_words(message: str) -> str:
+    """`message` with the form's field labels (电子屏标题) where it names a field by its file key (headline)."""
+
+    def label(match: re.Match[str]) -> str:
+        if match.group(1):
+            return f"{match.group(1)} 的{FIELD_LABELS[match.group(2)]}"
+        return FIELD_LABELS[match.group(3) or "headline"]
+
+    return _FILE_WORDS.sub(label, message)
+
+
 def edit_view(
     form: EditForm,
     source: str,
@@ -62,11 +80,13 @@ def edit_view(
             label=FIELD_LABELS[name],
             value=shown.get(name, ""),
             hint=HINTS[name],
-            messages=tuple(msgs.get(name, ())),
+            messages=tuple(in_form_words(m) for m in msgs.get(name, ())),
             multiline=name in ("summary", "body"),
             rows=min(30, max(12, shown.get(name, "").count("\n") + 3)) if name == "body" else 4,
         )
         for name in EDITABLE
     )
     locked = tuple(e.id for e in posts if e.state == st.PUBLISHING)
-    return EditPage(form.item.id, form.item.title, source, form.digest, fields, tuple(msgs.get(GENERAL, ())), tuple(posts), locked)
+    return EditPage(
+        form.item.id, form.item.title, source, form.digest, fields, tuple(map(in_form_words, msgs.get(GENERAL, ()))), tuple(posts), locked
+    )
