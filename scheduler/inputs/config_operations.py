@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .campaign import ROLE_LABELS, ROLES, DaemonConfig, LintConfig, Notifier, ReviewConfig, Stage, Unit
 from .located_yaml import Mapping
+from .names import checked_name
 from .readers import Reader, under
 from .secrets import env_name
 
@@ -42,7 +43,7 @@ def units(r: Reader, data: Mapping) -> tuple[Unit, ...]:
         for key in ("webhook", "secret", "token"):
             if key in m:
                 r.problem(m.where(key), "密钥和 Webhook 地址不能写在配置文件里", "改用 webhook_env 指定存放地址的环境变量名")
-        name = r.name(m, "name", path)
+        name = checked_name(r, m, "name", path)
         if name and any(u.name == name for u in out):
             r.problem(m.where("name"), f"单位 {name} 重复", "每个单位只写一次")
         if name and ("/" in name or "\\" in name or name.startswith(".")):
@@ -85,7 +86,7 @@ def review(r: Reader, data: Mapping) -> ReviewConfig:
     stages: list[Stage] = []
     for path, entry in r.entries(m, "stages", "review"):
         r.keys(entry, path, ("name", "role"))
-        name = r.name(entry, "name", path, max_len=20)
+        name = checked_name(r, entry, "name", path, max_len=20)
         role = r.choice(entry, "role", path, ROLES)
         if name in {x.name for x in stages}:
             r.problem(entry.where("name"), f"{path}.name：审核阶段 {name} 重复", "每个阶段的名称不同，如 初审、复审、终审")

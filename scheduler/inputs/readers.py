@@ -125,19 +125,6 @@ class Reader:
             self.problem(m.where(key), f"{_join(path, key)} 超过 {max_len} 字（现为 {len(value)} 字）", hint)
         return value
 
-    def name(self, m: Mapping, key: str, path: str, max_len: int | None = None) -> str:
-        """A name things are matched by (a unit, a review stage): text with no space before or after it,
-        which a full-width space typed with a Chinese input method leaves unseen."""
-        value = self.text(m, key, path, max_len=max_len)
-        before, after = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()) :]
-        if before or after:
-            ends = "和".join(end for end, part in (("前面", before), ("后面", after)) if part)
-            spaces = "、".join(dict.fromkeys(_space_name(ch) for ch in before + after))
-            self.problem(
-                m.where(key), f"{_join(path, key)} “{value}”的{ends}有{spaces}", f"删掉名称{ends}的空格，写成 {key}: {value.strip()}"
-            )
-        return value.strip()
-
     def texts(self, m: Mapping, key: str, path: str) -> tuple[str, ...]:
         values = self.seq(m, key, path)
         out: list[str] = []
@@ -304,10 +291,6 @@ def _by_label(value: str, labels: dict[str, str]) -> list[str]:
         return []
     closest = [choice for choice, n in shared.items() if n == best]
     return closest if len(closest) <= 2 else []
-
-
-def _space_name(ch: str) -> str:
-    return {"\u3000": "全角空格", " ": "空格", "\t": "Tab"}.get(ch, f"看不见的空白字符 U+{ord(ch):04X}")
 
 
 def _join(path: str, key: Any) -> str:

@@ -27,7 +27,8 @@ from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
 from .charts import Chart
-from .figures import LATE_AFTER, METRIC_LABELS, WECHAT_ACCOUNT, Figures, PostRow
+from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures, PostRow
+from .lateness import LATE_AFTER
 
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"
 NUMERALS = "一二三四五六七八九十"
@@ -87,7 +88,7 @@ def _overview(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
         f"期间各渠道共发布宣传内容 {len(f.published)} 条（{parts}）。"
     )
     planned = len([p for p in f.posts if p.state != st.CANCELLED])
-    late = f"（其中迟发 {len(f.late)} 条）" if f.late else ""
+    late = f"（其中迟发 {len(f.late.posts)} 条）" if f.late.posts else ""
     doc.add_paragraph(f"排期内容共 {planned} 条，已发布 {len(f.published)} 条{late}，发布失败或错过 {len(f.problems)} 条（见第五部分）。")
 
 
@@ -179,12 +180,13 @@ def _problems(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
 def _late(doc: DocumentObject, f: Figures) -> None:
     """The posts that went out more than a minute after their slot: how many, by how much, per channel."""
     threshold = f"晚于排期时间 {LATE_AFTER / 60:g} 分钟以上"
-    by_hand = f"人工确认发布的 {f.confirmed_by_hand} 条记录的是确认时间，未计入。" if f.confirmed_by_hand else ""
-    late = f.late
+    lateness = f.late
+    by_hand = f"人工确认发布的 {lateness.by_hand} 条记录的是确认时间，未计入。" if lateness.by_hand else ""
+    late = lateness.posts
     if not late:
         doc.add_paragraph(f"已发布的内容没有迟发（{threshold}发出）的情况。{by_hand}")
         return
-    per = "，".join(f"{name} {n} 条（{'最长' if n > 1 else ''}晚 {duration(s)}）" for name, (n, s) in f.late_by_channel().items())
+    per = "，".join(f"{name} {n} 条（{'最长' if n > 1 else ''}晚 {duration(s)}）" for name, (n, s) in lateness.by_channel().items())
     first = late[0]
     doc.add_paragraph(
         f"迟发：{len(late)} 条内容{threshold}发出（{per}）。最长的是 {first.at:%m-%d %H:%M} {first.channel_name}的《{first.title}》，"

@@ -20,6 +20,7 @@ from ..publishing.queue import Post, Queue
 from ..publishing.tables import pause_log, posts, stat_days, stat_values
 from ..stats.sources import source_label
 from ..views.plan_export import channel_label
+from .lateness import Lateness
 
 PROBLEM_STATES = (st.FAILED, st.MISSED)
 WECHAT_ACCOUNT = ("read_user", "share_user", "like_user", "zaikan_user", "comment_count")
@@ -35,7 +36,6 @@ METRIC_LABELS = {
     "plays": "播放次数",
 }
 GAP_LABELS = {"error": "出错", "denied": "无权限", "nodata": "平台尚无数据", "delay": "平台数据未最终确定"}
-LATE_AFTER = 60.0  # seconds after its slot: a post that went out later than this is reported as late
 
 
 @dataclass(frozen=True)
@@ -88,22 +88,8 @@ class Figures:
         return [p for p in self.posts if p.state in PROBLEM_STATES]
 
     @property
-    def late(self) -> list[PostRow]:
-        """The published posts that went out more than LATE_AFTER after their slot, longest delay first."""
-        return sorted((p for p in self.published if p.delay > LATE_AFTER), key=lambda p: (-p.delay, p.at))
-
-    @property
-    def confirmed_by_hand(self) -> int:
-        """Published posts whose time is when a person recorded them (qm confirm), not when they went out."""
-        return sum(1 for p in self.published if p.went_out is None)
-
-    def late_by_channel(self) -> dict[str, tuple[int, float]]:
-        """Channel name -> how many posts went out late and the longest delay (seconds)."""
-        out: dict[str, tuple[int, float]] = {}
-        for p in self.late:
-            n, longest = out.get(p.channel_name, (0, 0.0))
-            out[p.channel_name] = (n + 1, max(longest, p.delay))
-        return out
+    def late(self) -> Lateness:
+        return Lateness.of(self.published)
 
     def published_by_channel(self) -> dict[str, int]:
         return dict(Counter(p.channel_name for p in self.published))
@@ -141,13 +127,7 @@ class Figures:
             "published_by_area": self.published_by_area(),
             "published_by_day": self.published_by_day(),
             "failed_or_missed": len(self.problems),
-            "late": {
-                "after_seconds": LATE_AFTER,
-                "count": len(self.late),
-                "longest_seconds": round(self.late[0].delay) if self.late else 0,
-                "by_channel": {name: {"count": n, "longest_seconds": round(s)} for name, (n, s) in self.late_by_channel().items()},
-                "confirmed_by_hand": self.confirmed_by_hand,
-            },
+            "late": self.late.to_json(),
             "wechat_account": self.wechat_account,
             "screens": [
                 {"screen": d.screen, "name": d.name, "day": d.day.isoformat(), "plays": d.plays, "items": d.items, "minutes": d.minutes}

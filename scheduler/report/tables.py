@@ -11,7 +11,8 @@ from openpyxl import Workbook
 
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
-from .figures import LATE_AFTER, METRIC_LABELS, WECHAT_ACCOUNT, Figures
+from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures
+from .lateness import LATE_AFTER
 
 POST_METRICS = ("read_user", "share_user", "reposts", "comments", "likes", "plays")
 POST_HEAD = ["编号", "时间", "渠道", "活动领域", "标题", "状态", "链接", *(METRIC_LABELS[m] for m in POST_METRICS), "失败原因"]
@@ -54,8 +55,8 @@ def to_xlsx(f: Figures) -> bytes:
     summary.append(["时间范围", f"{f.start} 至 {f.end}"])
     summary.append(["已发布（条）", len(f.published)])
     summary.append(["发布失败或错过（条）", len(f.problems)])
-    summary.append([f"迟发（晚于排期时间 {LATE_AFTER / 60:g} 分钟以上，条）", len(f.late)])
-    summary.append(["最长迟发（分钟）", round(f.late[0].delay / 60) if f.late else 0])
+    summary.append([f"迟发（晚于排期时间 {LATE_AFTER / 60:g} 分钟以上，条）", len(f.late.posts)])
+    summary.append(["最长迟发（分钟）", round(f.late.longest / 60)])
     for name, n in f.published_by_channel().items():
         summary.append([f"{name}（条）", n])
     for label, n in f.published_by_area().items():

@@ -1,0 +1,23 @@
+"""Names that things are matched by in config.yaml: a unit's (also its submissions folder) and a
+review stage's (also in the audit log). A space before or after one, most often a full-width space
+typed with a Chinese input method, stays in a YAML value unseen and makes the name match nothing;
+it is refused at its line, with the name written right."""
+
+from __future__ import annotations
+
+from .located_yaml import Mapping
+from .readers import Reader
+
+_SPACES = {"\u3000": "全角空格", " ": "空格", "\t": "Tab"}
+
+
+def checked_name(r: Reader, m: Mapping, key: str, path: str, max_len: int | None = None) -> str:
+    """The text at `key`, without the spaces around it (which are reported)."""
+    value = r.text(m, key, path, max_len=max_len)
+    before, after = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()) :]
+    if before or after:
+        ends = "和".join(end for end, part in (("前面", before), ("后面", after)) if part)
+        spaces = "、".join(dict.fromkeys(_SPACES.get(ch, f"看不见的空白字符 U+{ord(ch):04X}") for ch in before + after))
+        where = f"{path}.{key}" if path else key
+        r.problem(m.where(key), f"{where} “{value}”的{ends}有{spaces}", f"删掉名称{ends}的空格，写成 {key}: {value.strip()}")
+    return value.strip()
