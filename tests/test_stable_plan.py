@@ -24,6 +24,7 @@ from scheduler.planning.planner import Plan, make_plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.kept_posts import read_kept
+from scheduler.publishing.tables import posts
 from scheduler.support.errors import QmError
 
 from .conftest import run_qm
@@ -153,7 +154,9 @@ def _item_file(library: Library, item_id: str) -> Path:
     return Path(item.source.rsplit(":", 1)[0])
 
 
-def test_an_item_deleted_mid_campaign_sends_back_to_review_only_its_own_posts(project: Callable[..., Path]) -> None:
+def _approved_month(project: Callable[..., Path]) -> tuple[Path, Context, dict[str, str], str]:
+    """The bundled campaign's queue filled and every post approved; the content item whose deletion would
+    make the rules alone move the most slots (one of its own Markdown file, of no topic `coverage` asks for)."""
     config = project()
     ctx = Context(config)
     queue = ctx.filled_queue()
@@ -161,13 +164,17 @@ def test_an_item_deleted_mid_campaign_sends_back_to_review_only_its_own_posts(pr
     for post in queue.find():
         if post.state == st.PLANNED:
             review.approve(queue, post.id, "李主任", now)
-    before = {p.id: p.item for p in queue.find()}
     covered = {i.id for i in ctx.library.items if i.topic in ctx.campaign.coverage.topics}
 
-    def deletable(item_id: str) -> bool:  # its own file (a Markdown item), and no topic `coverage` asks for
+    def deletable(item_id: str) -> bool:
         return _item_file(ctx.library, item_id).suffix == ".md" and item_id not in covered
 
     victim = most_moving(ctx.campaign, ctx.library, make_plan(ctx.campaign, ctx.library), deletable)
+    return config, ctx, {p.id: p.item for p in queue.find()}, victim
+
+
+def test_an_item_deleted_mid_campaign_sends_back_to_review_only_its_own_posts(project: Callable[..., Path]) -> None:
+    config, ctx, before, victim = _approved_month(project)
     _item_file(ctx.library, victim).unlink()
 
     listed = run_qm("queue", "-c", config)
@@ -185,6 +192,37 @@ def test_an_item_deleted_mid_campaign_sends_back_to_review_only_its_own_posts(pr
     assert {r["发布编号"]: r["内容编号"] for r in rows} == {k: p.item for k, p in after.items()}
     checked = run_qm("check", "-c", config)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_a_slot_given_other_words_says_so_in_its_history_the_queue_and_the_diff(project: Callable[..., Path]) -> None:
+    config, ctx, before, victim = _approved_month(project)
+    missed = next(k for k, v in sorted(before.items()) if v == victim)  # the daemon was down over it: missed
+    covered = set(ctx.campaign.coverage.topics)
+    second = next(  # another item's post stays approved until its item goes too
+        i.id
+        for i in ctx.library.items
+        if i.id in before.values()
+        and i.id != victim
+        and i.topic not in covered
+        and not i.is_launch
+        and _item_file(ctx.library, i.id).suffix == ".md"
+    )
+    with ctx.engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.id == missed).values(state=st.MISSED))
+    _item_file(ctx.library, victim).unlink()
+    _item_file(ctx.library, second).unlink()
+    queue = Context(config).filled_queue()
+
+    post = queue.get(missed)
+    assert post is not None and post.state == st.MISSED and post.item != victim
+    assert post.approved_by == ""  # nobody approved these words
+    assert queue.history(missed)[-1].why.startswith(f"这个时段改排了另一条内容（{victim} → {post.item}）")
+    waiting = [p for p in queue.find() if before[p.id] == second]
+    assert waiting and all(p.state == st.PLANNED for p in waiting)
+    for p in waiting:
+        assert queue.change_reasons([p])[p.id] == f"这个时段改排了另一条内容（{second} → {p.item}）"
+    diff = run_qm("queue", "--diff", waiting[0].id, "-c", config)
+    assert diff.returncode == 0 and f"{second} → {waiting[0].item}" in diff.stdout, diff.stdout + diff.stderr
 
 
 def test_check_checks_again_when_the_queue_changes(project: Callable[..., Path]) -> None:
@@ -224,8 +262,6 @@ def test_the_queue_is_read_from_sqlite_and_from_postgresql(project: Callable[...
     queue = ctx.filled_queue()
     sent = queue.find()[0]
     with ctx.engine.begin() as conn:
-        from scheduler.publishing.tables import posts
-
         conn.execute(posts.update().where(posts.c.id == sent.id).values(state=st.PUBLISHED))
         conn.execute(posts.update().where(posts.c.id == queue.find()[1].id).values(state=st.CANCELLED))
     kept = read_kept(ctx.campaign.db_url)

@@ -187,8 +187,7 @@ class Queue:
         with self.engine.connect() as conn:
             for p in found:
                 if p.state == st.PLANNED and p.approved_version and p.approved_version != p.version:
-                    named = version_records.changes(conn, p.id, p.approved_version, p.version)
-                    reasons[p.id] = "改动了" + "、".join(named) if named else "审核后内容有修改"
+                    reasons[p.id] = version_records.review_reason(conn, p.id, p.item, p.approved_version, p.version)
         return reasons
 
     def payload(self, post_id: str, version: str) -> dict[str, Any] | None:

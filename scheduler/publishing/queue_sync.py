@@ -225,16 +225,22 @@ class _Sync:
         if old.state == st.PLANNED and r.version == old.approved_version and not auto:
             self._approved_again(old, r, content, edit)
             return
-        named = version_records.changes(conn, r.post_id, old.version, r.version) if self.sources else []
-        what = f"改动了{'、'.join(named)}" if named else "内容已修改"
+        swapped = old.item != r.item  # the plan gave the slot other words (its item left the library, a pin took it)
+        if swapped:
+            what = f"{version_records.SWAPPED}（{old.item} → {r.item}）"
+        else:
+            named = version_records.changes(conn, r.post_id, old.version, r.version) if self.sources else []
+            what = f"改动了{'、'.join(named)}" if named else "内容已修改"
         why = f"{what}（版本 {old.version} → {r.version}），需要重新审核"
         who = PLAN
         if edit is not None:
             who, why = edit.who, f"{edit.what}；{why}"
         if old.state in (st.PLANNED, st.FAILED, st.MISSED, st.CANCELLED):
             # Not approved, or not going out until someone acts: update in place; retry re-checks the approval.
-            done = conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(updated=now, **content))
-            if edit is not None and done.rowcount == 1:  # no state change, but the audit says who changed the words
+            # Other words than the ones approved: nobody approved these (the approval's version stays for retry).
+            values = {**content, "approved_by": ""} if swapped else content
+            done = conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(updated=now, **values))
+            if (edit is not None or swapped) and done.rowcount == 1:  # no state change, but the audit says what changed
                 record_audit(conn, r.post_id, old.state, old.state, who, why, now)
             result.changed.append(r.post_id)
             if old.state != st.PLANNED:

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .post_sources import ConfigAndTemplates, PostSource, Snapshot, what_changed
-from .tables import payload_versions, posts, source_snapshots, stage_passes, version_sources
+from .tables import audit, payload_versions, posts, source_snapshots, stage_passes, version_sources
 
 Key = tuple[str, str]  # (post id, version)
+SWAPPED = "这个时段改排了另一条内容"  # the plan gave a slot other words: "SWAPPED（old → new）" in the audit
 
 
 def load(conn: Connection, post_ids: Iterable[str]) -> dict[Key, PostSource]:
@@ -87,3 +88,15 @@ def rekey(conn: Connection, post_id: str, old: str, new: str) -> None:
     if old_row is not None and has_new is None:  # the approved text stays readable under its new name (for diffs)
         values = {"payload": old_row.payload, "images": old_row.images, "created": old_row.created}
         conn.execute(payload_versions.insert().values(post_id=post_id, version=new, **values))
+
+
+def review_reason(conn: Connection, post_id: str, item: str, approved: str, version: str) -> str:
+    """Why a post approved at `approved` waits for review again at `version`: the plan gave its slot other
+    words (the audit says which, when that gave it `item`), or what changed in its sources."""
+    query = sa.select(audit.c.why).where(audit.c.post_id == post_id, audit.c.why.startswith(SWAPPED)).order_by(audit.c.id.desc())
+    why = conn.execute(query.limit(1)).scalar()
+    swapped = why.partition("（版本")[0] if why else ""
+    if swapped.endswith(f" → {item}）"):
+        return swapped
+    named = changes(conn, post_id, approved, version)
+    return "改动了" + "、".join(named) if named else "审核后内容有修改"
