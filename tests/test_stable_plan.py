@@ -20,6 +20,7 @@ from scheduler.cli.context import Context
 from scheduler.inputs.campaign import Campaign, Pin
 from scheduler.inputs.content import Library
 from scheduler.planning.kept import Kept
+from scheduler.planning.plan_checks import past_pins
 from scheduler.planning.planner import Plan, make_plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
@@ -267,3 +268,17 @@ def test_the_queue_is_read_from_sqlite_and_from_postgresql(project: Callable[...
     kept = read_kept(ctx.campaign.db_url)
     assert kept[sent.id] == Kept(sent.channel, sent.item, out=True)
     assert len(kept) == len(ctx.plan.posts) - 1 and sum(k.out for k in kept.values()) == 1  # a cancelled post holds nothing
+
+
+def test_a_pin_to_a_day_already_past_that_the_queue_never_held_is_named(heihe: Campaign, library: Library) -> None:
+    item = next(i for i in library.items if i.area == "brand" and not i.is_launch and not i.is_slogan)
+    pin = Pin(item.id, "weibo", dt.date(2016, 9, 5), dt.time(18, 0), "config.yaml:77")
+    campaign = dataclasses.replace(heihe, pins=(*heihe.pins, pin))
+    plan = make_plan(campaign, library)
+    pinned = next(p for p in plan.posts if p.reason == "pin" and p.item.id == item.id)
+    found = {p.where: str(p) for p in past_pins(campaign, plan, {}, dt.date(2016, 9, 10))}
+    assert "已经过去" in found["config.yaml:77"] and len(found) == 2  # and the launch pin of 8 September, also past
+    sent = {pinned.id: Kept("weibo", item.id, out=True)}
+    assert "config.yaml:77" not in {p.where for p in past_pins(campaign, plan, sent, dt.date(2016, 9, 10))}  # it went out
+    assert past_pins(campaign, plan, {}, dt.date(2016, 9, 1)) == []  # still to come
+    assert past_pins(campaign, plan, {}, dt.date(2026, 11, 27)) == []  # the campaign is over: nothing is sent any more

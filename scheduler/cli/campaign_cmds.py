@@ -83,7 +83,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     """The whole check; `parts` gives the verdicts of an earlier check on parts whose inputs are
     unchanged, and keeps this check's."""
     from ..inputs.content import editorial_problems
-    from ..planning.plan_checks import coverage_shortfalls
+    from ..planning.plan_checks import coverage_shortfalls, past_pins
     from ..publishing import channel_warnings as warnings
     from ..rendering.lint import quoted
     from .check_glyphs import glyph_problems
@@ -110,6 +110,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     findings += editorial_problems(ctx.library)
     findings += coverage_shortfalls(campaign, ctx.library, plan)
     findings += plan.set_aside
+    findings += past_pins(campaign, plan, ctx.kept, ctx.today())
     findings += glyph_problems(ctx, parts)
     findings += _channel_problems(ctx)
     if findings:

@@ -1,14 +1,18 @@
 """What `qm check` says about a plan beyond what stops planning: topics the plan covers fewer times
-than `coverage:` asks (with why), and pins that name no item of the content library."""
+than `coverage:` asks (with why), pins that name no item of the content library, and pins to a day
+already past that the queue never held (nothing sends them: the queue is filled from today on)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..inputs.vocabulary import TOPICS
 from ..support.errors import Problem
+from .kept import Kept
 from .planner import Plan
 
 
@@ -40,3 +44,23 @@ def check_pins(campaign: Campaign, library: Library) -> list[Problem]:
         for pin in campaign.pins
         if library.get(pin.item) is None
     ]
+
+
+def past_pins(campaign: Campaign, plan: Plan, kept: Mapping[str, Kept], today: dt.date) -> list[Problem]:
+    """Pins to a day before today whose post the queue never held: they will not go out. Only while the
+    campaign runs (a campaign that is over, such as an example from an earlier year, sends nothing)."""
+    if not campaign.start <= today <= campaign.end:
+        return []
+    out = []
+    for post in plan.posts:
+        if post.reason != "pin" or post.slot.day >= today or post.id in kept:
+            continue
+        pin = next(p for p in campaign.pins if p.item == post.item.id and p.channel == post.channel and p.date == post.slot.day)
+        out.append(
+            Problem(
+                f"固定内容 {post.item.id} 的日期 {pin.date} 已经过去，这条固定不会再发出（{post.channel} 从今天起才排入发布队列）",
+                pin.where,
+                "把固定的 date 改到今天或以后，或删除这条固定",
+            )
+        )
+    return out
