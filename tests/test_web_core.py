@@ -171,7 +171,7 @@ def test_a_refused_bulk_approval_redirects_so_a_reload_submits_nothing(running: 
         for _ in range(2):  # the page, then a reload
             page = editor.get(target)
             assert page.status_code == 200
-            assert "通过了 1 条；以下 1 条没有通过：" in page.text and "终审需要审核人或更高的角色" in page.text
+            assert f"通过了 1 条；以下 1 条没有通过：{first}：终审需要审核人或更高的角色" in page.text
         assert len(running.queue.history(second)) == passed  # the reload passed nothing
         http_login(chief, "李科长")
         assert "没有通过" not in chief.get(target).text  # another session's note shows nothing

@@ -166,8 +166,8 @@ def approve_day(call: Call) -> Response:
             result = review.pass_stage(
                 console.queue, post_id, call.user.name, console.now(), console.campaign.review, role=call.user.role, via=WEB
             )
-        except QmError as exc:
-            refused.append(str(exc))
+        except QmError as exc:  # named by its id, unless the reason already names it
+            refused.append(str(exc) if post_id in str(exc) else f"{post_id}：{exc}")
             continue
         if result is not None and not result.approved:
             outcome = "stage"
