@@ -39,6 +39,7 @@ from ..screens.playlist import Playlist, make_playlist
 from ..stats.collect import Collector, RunResult
 from ..stats.sources import Source
 from ..support.values import Receipt
+from .marker import mark
 
 PLAYER = "模拟播放器"
 
@@ -171,6 +172,7 @@ def keep(database: Path, state: Path, target: Path) -> Path:
         old.unlink(missing_ok=True)
     with sqlite3.connect(database) as source, sqlite3.connect(saved) as copy:
         source.backup(copy)
+    mark(saved)
     proof = target / "proof-of-play"
     shutil.rmtree(proof, ignore_errors=True)
     if (state / "proof-of-play").is_dir():

@@ -42,6 +42,7 @@ from ..rendering.payloads import Renderer
 from ..runtime.clock import Clock, FakeClock
 from ..runtime.stepped_scheduler import SteppedScheduler
 from .figures import StatsPlatforms, collect, keep, play_screens
+from .marker import REVIEWER
 
 log = logging.getLogger("qm.simulate")
 
@@ -164,7 +165,7 @@ def _run(daemon: Daemon, scheduler: SteppedScheduler, clock: FakeClock, end: dt.
 
 def approve_all(queue: Queue, clock: Clock) -> None:
     for post in queue.find([st.PLANNED]):
-        review.approve(queue, post.id, "模拟审核", clock.now().timestamp())
+        review.approve(queue, post.id, REVIEWER, clock.now().timestamp())
 
 
 def _mid_publish_kills(restarts: int, posts: int, rng: random.Random) -> dict[int, str]:
