@@ -16,6 +16,7 @@ import docx
 import openpyxl
 import pytest
 
+from scheduler.publishing.states import STATES, label
 from scheduler.report.charts import ChartError, chart_font
 
 from .conftest import DEFAULT, HEIHE, ROOT, run_qm
@@ -107,7 +108,7 @@ def test_the_figures_alone_in_json_csv_and_xlsx(simulated: Path, tmp_path: Path)
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0][:3] == ["编号", "时间", "渠道"] and len(rows) - 1 == len(data["posts"])
     book = openpyxl.load_workbook(tmp_path / "figures.xlsx")
-    assert book.sheetnames == ["概况", "发布明细", "电子屏", "统计缺口"]
+    assert book.sheetnames == ["概况", "发布明细", "电子屏", "统计缺口", "单位报送"]
     assert book["发布明细"].max_row - 1 == len(data["posts"])
 
 
@@ -206,7 +207,7 @@ def test_a_report_on_part_of_the_campaign_says_the_launch_is_outside_it_instead_
     done = run_qm("report", "-c", simulated, "--db", db_of(simulated), "--from", "2016-09-16", "-o", out)
     assert done.returncode == 0, done.stderr
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
-    assert "9月8日（星期四）09:00举行启动暨集中宣传活动（启动日不在本报告的时间范围内）。" in text
+    assert "9月8日（星期四）09:00在市中心广场举行启动暨集中宣传活动（启动日不在本报告的时间范围内）。" in text
     assert "当天各渠道发布" not in text
     assert "2016年9月16日至2016年9月30日" in text and "期间各渠道共发布宣传内容" in text and "qm 排期" not in text
 
@@ -242,7 +243,7 @@ def test_posts_that_went_out_late_are_counted_with_their_delay_per_channel(simul
     assert done.returncode == 0, done.stderr
     document = docx.Document(str(out))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "（其中迟发 3 条）" in text
+    assert "已发布的内容中迟发 3 条。" in text
     assert "迟发：3 条内容晚于排期时间 1 分钟以上发出（微博 2 条（最长晚 1 小时 5 分钟），微信公众号 1 条（晚 38 分钟））" in text
     assert "人工确认发布的 1 条记录的是确认时间，未计入" in text
     rows = table_after(document, ["排期时间", "发出时间", "渠道", "标题", "晚了"])
@@ -256,3 +257,118 @@ def test_posts_that_went_out_late_are_counted_with_their_delay_per_channel(simul
         "微博": {"count": 2, "longest_seconds": 65 * 60},
         "微信公众号": {"count": 1, "longest_seconds": 38 * 60 + 10},
     }
+
+
+def copy_db(simulated: Path, tmp_path: Path) -> Path:
+    db = tmp_path / "qm.sqlite3"
+    shutil.copy(db_of(simulated), db)
+    return db
+
+
+def report_text(simulated: Path, db: Path, out: Path) -> tuple[docx.document.Document, str]:
+    done = run_qm("report", "-c", simulated, "--db", db, "-o", out)
+    assert done.returncode == 0, done.stderr
+    document = docx.Document(str(out))
+    return document, "\n".join(p.text for p in document.paragraphs)
+
+
+def test_a_report_on_a_simulation_says_the_figures_are_simulated_and_a_real_database_does_not(simulated: Path, tmp_path: Path) -> None:
+    document, text = report_text(simulated, db_of(simulated), tmp_path / "模拟.docx")
+    assert document.paragraphs[0].text.startswith("【模拟数据，不是真实发布：")
+    assert document.sections[0].header.paragraphs[0].text == "模拟数据，不是真实发布"
+    assert "数字均取自 qm 数据库" not in text
+    for fmt in ("json", "xlsx"):
+        assert run_qm("report", "-c", simulated, "--db", db_of(simulated), "--format", fmt, "-o", tmp_path / f"f.{fmt}").returncode == 0
+    data = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    assert data["simulated"] is True and data["notice"].startswith("模拟数据，不是真实发布")
+    assert str(openpyxl.load_workbook(tmp_path / "f.xlsx")["概况"]["A1"].value).startswith("模拟数据，不是真实发布")
+    real = copy_db(simulated, tmp_path)
+    with sqlite3.connect(real) as conn:  # as if people had approved every post and no simulation had kept it
+        conn.execute("DROP TABLE qm_simulation")
+        conn.execute("UPDATE audit SET who = '王科长' WHERE who = '模拟审核'")
+    document, text = report_text(simulated, real, tmp_path / "真实.docx")
+    assert "模拟数据" not in text and not document.sections[0].header.paragraphs[0].text
+    assert "数字均取自 qm 数据库" in text
+
+
+def test_the_totals_count_the_queue_by_state_like_qm_queue_and_the_planned_days_it_never_held(simulated: Path, tmp_path: Path) -> None:
+    """A campaign whose queue began on 9月4日 (qm first ran then), with a post cancelled: the header counts
+    what the queue holds, cancelled included, and says how many planned posts before then have no record."""
+    db = copy_db(simulated, tmp_path)
+    with sqlite3.connect(db) as conn:
+        before = conn.execute("DELETE FROM posts WHERE at < strftime('%s', '2016-09-04 00:00:00', '-8 hours')").rowcount
+        conn.execute(
+            "UPDATE posts SET state = 'cancelled' WHERE id = (SELECT id FROM posts WHERE state = 'published' ORDER BY at DESC LIMIT 1)"
+        )
+        states = Counter(dict(conn.execute("SELECT state, count(*) FROM posts GROUP BY state").fetchall()))
+    _document, text = report_text(simulated, db, tmp_path / "r.docx")
+    counted = "，".join(f"{label(s)} {states[s]} 条" for s in STATES if states[s])
+    queued = sum(states.values())
+    assert before > 0 and states["cancelled"] >= 1
+    assert f"排期内容共 {queued + before} 条。其中 {queued} 条在发布队列中：{counted}；" in text
+    assert f"另有 {before} 条安排在2016年9月1日至2016年9月3日，没有进入发布队列" in text
+    figures = tmp_path / "f.json"
+    assert run_qm("report", "-c", simulated, "--db", db, "--format", "json", "-o", figures).returncode == 0
+    data = json.loads(figures.read_text(encoding="utf-8"))
+    assert (data["queued"], data["planned_not_queued"], data["queued_by_state"]) == (queued, before, dict(states))
+
+
+def test_a_deleted_items_title_is_the_one_its_posts_went_out_with(simulated: Path) -> None:
+    from scheduler.inputs.config import load_campaign
+    from scheduler.inputs.content import load_library
+    from scheduler.publishing.db import open_db
+    from scheduler.report.figures import gather
+
+    campaign = load_campaign(simulated)
+    titles = {item.id: item.title for item in load_library(campaign.paths.content, campaign.text_values).items}
+    with sqlite3.connect(db_of(simulated)) as conn:
+        item, payload = conn.execute(
+            "SELECT item, payload FROM posts WHERE channel = 'wechat' AND state = 'published' ORDER BY at"
+        ).fetchone()
+        weibo_only = next(
+            i
+            for (i,) in conn.execute("SELECT item FROM posts WHERE channel = 'weibo' AND state = 'published' ORDER BY at")
+            if not conn.execute("SELECT 1 FROM posts WHERE item = ? AND channel = 'wechat'", (i,)).fetchone()
+        )
+    engine = open_db(f"sqlite:///{db_of(simulated)}")
+    gone = {k: v for k, v in titles.items() if k not in (item, weibo_only)}  # both content files deleted
+    figures = gather(campaign, engine, campaign.start, campaign.end, gone)
+    engine.dispose()
+    shown = {p.item: p.title for p in figures.posts}
+    assert shown[item] == json.loads(payload)["title"] == titles[item]
+    assert shown[weibo_only] == titles[weibo_only]  # from the Weibo's 【title】
+
+
+def test_the_units_submissions_are_summed_up_with_the_late_and_missing_named(simulated: Path, tmp_path: Path) -> None:
+    db = copy_db(simulated, tmp_path)
+    with sqlite3.connect(db) as conn:
+        for unit, kind, arrived in (
+            ("爱辉区", "plan", "2016-09-09 10:00"),
+            ("北安市", "plan", "2016-09-13 10:00"),
+            ("爱辉区", "summary", "2016-10-08 10:00"),
+        ):
+            conn.execute(
+                "INSERT INTO submissions (unit, kind, path, sha256, size, arrived, recorded) "
+                "VALUES (?, ?, 'x.docx', ?, 1, strftime('%s', ?, '-8 hours'), 0)",
+                (unit, kind, unit + kind, arrived),
+            )
+    _document, text = report_text(simulated, db, tmp_path / "r.docx")
+    assert "六、各单位报送情况" in text
+    assert (
+        "活动方案（2016年9月10日截止）：共 6 个单位，按时报送 1 个，迟交 1 个（北安市迟 3 天），未报送 4 个（五大连池市、嫩江县、逊克县、孙吴县）。"
+        in text
+    )
+    assert "工作总结（2016年10月10日截止）：共 6 个单位，按时报送 1 个，未报送 5 个（" in text
+    figures = tmp_path / "f.json"
+    assert run_qm("report", "-c", simulated, "--db", db, "--format", "json", "-o", figures).returncode == 0
+    units = json.loads(figures.read_text(encoding="utf-8"))["units"]
+    assert {(u["unit"], u["kind"], u["status"]) for u in units} >= {("北安市", "plan", "迟交 3 天"), ("孙吴县", "summary", "未报送")}
+
+
+def test_a_day_the_screens_play_records_are_not_final_is_said_with_the_screens_name(simulated: Path, tmp_path: Path) -> None:
+    db = copy_db(simulated, tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE stat_days SET state = 'delay', note = '' WHERE source = 'screen:center' AND day = '2016-09-29'")
+    _document, text = report_text(simulated, db, tmp_path / "r.docx")
+    assert "市中心户外大屏的播放记录有 1 天尚未最终确定（2016-09-29）：播放电脑断网时会事后补报" in text
+    assert "center" not in text and "无说明" not in text

@@ -6,11 +6,12 @@ import argparse
 import datetime as dt
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..support.atomic_files import atomic_write_bytes, unused_name
-from ..support.errors import InputError
+from ..support.errors import InputError, QmError
 from .context import Context, parse_day
 
 if TYPE_CHECKING:
@@ -62,7 +63,13 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
         raise InputError(f"--from {start} 晚于 --to {end}：起始日期应不晚于结束日期")
     titles = {item.id: item.title for item in ctx.library.items}
     engine = report_engine(ctx, args.db)
-    figures = gather(campaign, engine, start, end, titles)
+    if args.db is None and campaign.units:  # the units' files as `qm units` counts them (a kept database has its own)
+        from ..units.submissions import scan
+
+        scan(campaign, engine, time.time())
+    made = dt.datetime.now(campaign.timezone)
+    planned = _planned(ctx, args.db, start, end)
+    figures = gather(campaign, engine, start, end, titles, planned=planned, made=made.date())
     if not figures.posts:
         _nothing_to_report(ctx, args, engine, start, end)
     default = "工作总结.docx" if args.format == "docx" else f"统计数据.{args.format}"
@@ -72,7 +79,7 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
             f"输出文件 {output} 的扩展名与格式 {args.format} 不符：改为 {output.with_suffix('.' + args.format).name}，或用 --format 指定格式"
         )
     if args.format == "docx":
-        data = _docx(ctx, figures)
+        data = _docx(ctx, figures, made)
     elif args.format == "xlsx":
         data = tables.to_xlsx(figures)
     elif args.format == "csv":
@@ -82,7 +89,7 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
     atomic_write_bytes(output, data)
     print(
         f"已写入{'工作总结' if args.format == 'docx' else '统计数据'}：{output}（{start} 至 {end}，已发布 {len(figures.published)} 条，"
-        f"失败或错过 {len(figures.problems)} 条）",
+        f"失败或错过 {len(figures.problems)} 条）" + ("。注意：这是模拟数据，不是真实发布" if figures.simulated else ""),
         file=sys.stderr,
     )
     return 0
@@ -105,9 +112,23 @@ def _nothing_to_report(ctx: Context, args: argparse.Namespace, engine: Engine, s
     )
 
 
-def _docx(ctx: Context, figures: Figures) -> bytes:
+def _planned(ctx: Context, db: Path | None, start: dt.date, end: dt.date) -> list[tuple[str, dt.date]] | None:
+    """(post id, day) of the plan's posts in the range, to count those the queue never held; None when the
+    plan cannot be made (the report still counts what the queue holds)."""
+    from ..planning.planner import make_plan
+    from ..publishing.kept_posts import read_kept
+
+    try:
+        kept = read_kept(f"sqlite:///{db.resolve()}" if db else ctx.campaign.db_url)
+        plan = make_plan(ctx.campaign, ctx.library, kept).between(start, end)
+    except QmError:
+        return None
+    return [(p.id, p.slot.day) for p in plan.posts]
+
+
+def _docx(ctx: Context, figures: Figures, made: dt.datetime) -> bytes:
     from ..report import charts, document
 
     with tempfile.TemporaryDirectory(prefix="qm-report-") as tmp:
         drawn = charts.draw_all(figures, Path(tmp))
-        return document.render(ctx.campaign, figures, drawn, dt.datetime.now(ctx.campaign.timezone).date())
+        return document.render(ctx.campaign, figures, drawn, made)

@@ -2,12 +2,14 @@
 
     一、基本情况          theme, window, organisers, what went out where
     二、各项活动开展情况  per activity area of the plan
-    三、启动暨集中宣传活动 the launch day
+    三、启动暨集中宣传活动 the launch event: held, or planned (`launch_day`)
     四、宣传数据          figures and charts
     五、存在的问题及处理情况 failures, missed and late posts, pauses, gaps in the statistics
+    六、各单位报送情况    units' plans and summaries (only when `units:` is configured)
     附件                  every published post: time, channel, title, link, figures
 
-It is a draft staff will edit: plain sentences built from counts, no claims the data cannot back.
+It is a draft staff will edit: plain sentences built from counts, no claims the data cannot back. A
+report on a database `qm simulate` made says so above the title and in every page's header.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ from docx.shared import Cm, Pt, RGBColor
 from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
+from ..simulation.marker import NOTICE
+from . import gaps, submissions
 from .charts import Chart
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures, PostRow
 from .lateness import LATE_AFTER
+from .launch_day import launch_text
 
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"
 NUMERALS = "一二三四五六七八九十"
@@ -39,23 +44,41 @@ def day_label(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def render(campaign: Campaign, figures: Figures, charts: Sequence[Chart], made: dt.date) -> bytes:
+def render(campaign: Campaign, figures: Figures, charts: Sequence[Chart], made: dt.datetime) -> bytes:
+    """`made`: when the report is made (aware): it decides the tense of the launch event."""
     doc = Document()
     set_styles(doc)
+    if figures.simulated:
+        _simulated(doc)
     title = doc.add_paragraph(style="Title")
     title.add_run(f"{campaign.name}工作总结")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    note = doc.add_paragraph(f"（草稿：由 qm 根据发布记录和统计数据于{day_label(made)}生成，数字均取自 qm 数据库，请核对、补充后使用）")
+    source = "数字均取自模拟数据库" if figures.simulated else "数字均取自 qm 数据库"
+    note = doc.add_paragraph(f"（草稿：由 qm 根据发布记录和统计数据于{day_label(made.date())}生成，{source}，请核对、补充后使用）")
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _overview(doc, campaign, figures)
     _areas(doc, figures)
-    _launch(doc, campaign, figures)
+    _launch(doc, campaign, figures, made)
     _data(doc, figures, charts)
     _problems(doc, campaign, figures)
+    if figures.units:
+        _heading(doc, 6, "各单位报送情况")
+        for line in submissions.sentences(figures.units, day_label):
+            doc.add_paragraph(line)
     _annex(doc, figures)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _simulated(doc: DocumentObject) -> None:
+    """Say it above the title and in every page's header: the figures are invented."""
+    warning = doc.add_paragraph()
+    warning.add_run(f"【{NOTICE}】").bold = True
+    warning.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    header = doc.sections[0].header.paragraphs[0]
+    header.add_run("模拟数据，不是真实发布").bold = True
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def set_styles(doc: DocumentObject) -> None:
@@ -87,9 +110,9 @@ def _overview(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
         f"{day_label(f.start)}至{day_label(f.end)}，{organisers}围绕“{campaign.theme}”主题开展{campaign.name}。"
         f"期间各渠道共发布宣传内容 {len(f.published)} 条（{parts}）。"
     )
-    planned = len([p for p in f.posts if p.state != st.CANCELLED])
-    late = f"（其中迟发 {len(f.late.posts)} 条）" if f.late.posts else ""
-    doc.add_paragraph(f"排期内容共 {planned} 条，已发布 {len(f.published)} 条{late}，发布失败或错过 {len(f.problems)} 条（见第五部分）。")
+    late = f"已发布的内容中迟发 {len(f.late.posts)} 条。" if f.late.posts else ""
+    problems = f"发布失败或错过 {len(f.problems)} 条，见第五部分。" if f.problems else ""
+    doc.add_paragraph(f.totals.sentence(day_label) + late + problems)
 
 
 def _areas(doc: DocumentObject, f: Figures) -> None:
@@ -104,16 +127,12 @@ def _areas(doc: DocumentObject, f: Figures) -> None:
         doc.add_paragraph(text)
 
 
-def _launch(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
+def _launch(doc: DocumentObject, campaign: Campaign, f: Figures, made: dt.datetime) -> None:
     _heading(doc, 3, "启动暨集中宣传活动")
-    launch = campaign.key_dates.launch
-    on_day = [p for p in f.published if p.at.date() == launch]
-    if not (f.start <= launch <= f.end):  # a part of the campaign: no count that reads as "nothing was published"
-        doc.add_paragraph(f"{campaign.launch_label}举行启动暨集中宣传活动（启动日不在本报告的时间范围内）。")
-        return
-    doc.add_paragraph(f"{campaign.launch_label}举行启动暨集中宣传活动。当天各渠道发布 {len(on_day)} 条：")
-    for p in on_day:
-        doc.add_paragraph(f"{p.at:%H:%M} {p.channel_name}：{p.title}", style="List Bullet")
+    text = launch_text(campaign, f.posts, f.start, f.end, made)
+    doc.add_paragraph(text.sentence)
+    for line in text.lines():
+        doc.add_paragraph(line, style="List Bullet")
 
 
 def _data(doc: DocumentObject, f: Figures, charts: Sequence[Chart]) -> None:
@@ -171,10 +190,8 @@ def _problems(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
         reason = f"，原因：{pause['reason']}" if pause["reason"] else ""
         who = f"（{pause['who']}）" if pause["who"] else ""
         doc.add_paragraph(f"{pause['at']} {what}{pause['channel']}的发布{reason}{who}。", style="List Bullet")
-    gaps = Counter((g["source"], g["state"]) for g in f.gaps)
-    for (source, state), n in sorted(gaps.items()):
-        example = next(g for g in f.gaps if g["source"] == source and g["state"] == state)
-        doc.add_paragraph(f"{source}统计数据有 {n} 天{state}（如 {example['day']}：{example['note'] or '无说明'}）。", style="List Bullet")
+    for line in gaps.sentences(f.gaps):
+        doc.add_paragraph(line, style="List Bullet")
 
 
 def _late(doc: DocumentObject, f: Figures) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +19,14 @@ from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue
 from ..publishing.tables import pause_log, posts, stat_days, stat_values
-from ..stats.sources import source_label
+from ..simulation.marker import is_simulated
+from ..units.submissions import UnitStatus, recorded, statuses
 from ..views.plan_export import channel_label
+from .gaps import missing
+from .gaps import subject as gap_subject
 from .lateness import Lateness
+from .titles import published_titles
+from .totals import Totals
 
 PROBLEM_STATES = (st.FAILED, st.MISSED)
 WECHAT_ACCOUNT = ("read_user", "share_user", "like_user", "zaikan_user", "comment_count")
@@ -35,7 +41,6 @@ METRIC_LABELS = {
     "likes": "点赞",
     "plays": "播放次数",
 }
-GAP_LABELS = {"error": "出错", "denied": "无权限", "nodata": "平台尚无数据", "delay": "平台数据未最终确定"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,10 @@ class Figures:
     screens: list[ScreenDay] = field(default_factory=list)
     pauses: list[dict[str, Any]] = field(default_factory=list)
     gaps: list[dict[str, str]] = field(default_factory=list)
+    totals: Totals = field(default_factory=lambda: Totals({}))
+    simulated: bool = False  # made by `qm simulate`: every figure is invented
+    units: list[UnitStatus] = field(default_factory=list)  # each unit's plan and summary, when `units:` is configured
+    timezone: dt.tzinfo = dt.UTC
 
     @property
     def published(self) -> list[PostRow]:
@@ -118,49 +127,30 @@ class Figures:
         read = [p for p in self.published if p.channel == "wechat" and p.figures.get("read_user")]
         return sorted(read, key=lambda p: (-p.figures["read_user"], p.at))[:n]
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "from": self.start.isoformat(),
-            "to": self.end.isoformat(),
-            "published": len(self.published),
-            "published_by_channel": self.published_by_channel(),
-            "published_by_area": self.published_by_area(),
-            "published_by_day": self.published_by_day(),
-            "failed_or_missed": len(self.problems),
-            "late": self.late.to_json(),
-            "wechat_account": self.wechat_account,
-            "screens": [
-                {"screen": d.screen, "name": d.name, "day": d.day.isoformat(), "plays": d.plays, "items": d.items, "minutes": d.minutes}
-                for d in self.screens
-            ],
-            "posts": [
-                {
-                    "id": p.id,
-                    "at": p.at.isoformat(),
-                    "channel": p.channel,
-                    "channel_name": p.channel_name,
-                    "area": AREAS.get(p.area, p.area),
-                    "title": p.title,
-                    "state": p.state,
-                    "link": p.link,
-                    "figures": p.figures,
-                    "reason": p.reason,
-                    "went_out": p.went_out.isoformat() if p.went_out else None,
-                    "late_seconds": round(p.delay),
-                }
-                for p in self.posts
-            ],
-            "pauses": self.pauses,
-            "gaps": self.gaps,
-        }
 
-
-def gather(campaign: Campaign, engine: Engine, start: dt.date, end: dt.date, titles: dict[str, str]) -> Figures:
+def gather(
+    campaign: Campaign,
+    engine: Engine,
+    start: dt.date,
+    end: dt.date,
+    titles: dict[str, str],
+    *,
+    planned: Iterable[tuple[str, dt.date]] | None = None,
+    made: dt.date | None = None,
+) -> Figures:
+    """`titles`: the library's, by item id; `planned`: (post id, day) of the plan's posts in the range, to
+    count those the queue never held; `made`: the report's day (today by default)."""
     tz = campaign.timezone
+    made = made or dt.datetime.now(tz).date()
     first, last = campaign.at(start, dt.time(0)).timestamp(), campaign.at(end + dt.timedelta(days=1), dt.time(0)).timestamp()
-    queued = Queue(engine).find(start=first, end=last - 0.001)
+    queue = Queue(engine)
+    queued = queue.find(start=first, end=last - 0.001)
+    if any(p.item not in titles for p in queued):  # deleted from the library: the title it went out with
+        titles = {**published_titles(queue.find(), titles), **titles}
     per_post = _per_post(engine)
     rows = [_row(campaign, p, titles, per_post.get(p.id, {})) for p in sorted(queued, key=lambda p: (p.at, p.channel))]
+    totals = Totals.count((p.state for p in queued), {p.id for p in queued}, planned, made)
+    units = statuses(campaign, recorded(engine), made) if campaign.units else []
     with engine.connect() as conn:
         return Figures(
             start,
@@ -169,7 +159,11 @@ def gather(campaign: Campaign, engine: Engine, start: dt.date, end: dt.date, tit
             wechat_account=_wechat_account(conn, start, end),
             screens=_screens(conn, campaign, start, end),
             pauses=_pauses(conn, tz, first, last),
-            gaps=_gaps(conn, start, end),
+            gaps=_gaps(conn, campaign, start, end),
+            totals=totals,
+            simulated=is_simulated(engine),
+            units=units,
+            timezone=tz,
         )
 
 
@@ -184,8 +178,7 @@ def queued_days(campaign: Campaign, engine: Engine) -> tuple[dt.date, dt.date] |
 
 
 def _row(campaign: Campaign, post: Post, titles: dict[str, str], figures: dict[str, float]) -> PostRow:
-    payload = post.payload
-    title = titles.get(post.item) or str(payload.get("title") or payload.get("headline") or post.item)
+    title = titles.get(post.item) or post.item
     receipt = post.receipt
     link = (receipt.url or str(receipt.data.get("article_url", ""))) if receipt else ""
     reason = post.last_error if post.state in PROBLEM_STATES else ""
@@ -277,9 +270,20 @@ def _pauses(conn: sa.Connection, tz: dt.tzinfo, first: float, last: float) -> li
     ]
 
 
-def _gaps(conn: sa.Connection, start: dt.date, end: dt.date) -> list[dict[str, str]]:
+def _gaps(conn: sa.Connection, campaign: Campaign, start: dt.date, end: dt.date) -> list[dict[str, str]]:
     d = stat_days.c
     rows = conn.execute(
         sa.select(stat_days).where(d.state != "final", d.day >= start.isoformat(), d.day <= end.isoformat()).order_by(d.source, d.day)
     )
-    return [{"source": source_label(r.source), "day": r.day, "state": GAP_LABELS.get(r.state, r.state), "note": r.note} for r in rows]
+    return [
+        {
+            "source": channel_label(campaign, r.source),
+            "source_id": r.source,
+            "figures": gap_subject(r.source),
+            "day": r.day,
+            "state": missing(r.source, r.state),
+            "state_key": r.state,
+            "note": r.note,
+        }
+        for r in rows
+    ]

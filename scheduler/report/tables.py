@@ -6,11 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from openpyxl import Workbook
 
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
+from ..simulation.marker import NOTICE
+from . import submissions
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures
 from .lateness import LATE_AFTER
 
@@ -35,8 +38,49 @@ def post_rows(f: Figures) -> list[list[object]]:
     ]
 
 
+def figures_json(f: Figures) -> dict[str, Any]:
+    return {
+        "simulated": f.simulated,
+        **({"notice": NOTICE} if f.simulated else {}),
+        "from": f.start.isoformat(),
+        "to": f.end.isoformat(),
+        **f.totals.to_json(),
+        "published": len(f.published),
+        "published_by_channel": f.published_by_channel(),
+        "published_by_area": f.published_by_area(),
+        "published_by_day": f.published_by_day(),
+        "failed_or_missed": len(f.problems),
+        "late": f.late.to_json(),
+        "wechat_account": f.wechat_account,
+        "screens": [
+            {"screen": d.screen, "name": d.name, "day": d.day.isoformat(), "plays": d.plays, "items": d.items, "minutes": d.minutes}
+            for d in f.screens
+        ],
+        "posts": [
+            {
+                "id": p.id,
+                "at": p.at.isoformat(),
+                "channel": p.channel,
+                "channel_name": p.channel_name,
+                "area": AREAS.get(p.area, p.area),
+                "title": p.title,
+                "state": p.state,
+                "link": p.link,
+                "figures": p.figures,
+                "reason": p.reason,
+                "went_out": p.went_out.isoformat() if p.went_out else None,
+                "late_seconds": round(p.delay),
+            }
+            for p in f.posts
+        ],
+        "pauses": f.pauses,
+        "gaps": f.gaps,
+        "units": submissions.records(f.units, f.timezone),
+    }
+
+
 def to_json(f: Figures) -> bytes:
-    return json.dumps(f.to_json(), ensure_ascii=False, indent=2).encode("utf-8")
+    return json.dumps(figures_json(f), ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def to_csv(f: Figures) -> bytes:
@@ -52,7 +96,14 @@ def to_xlsx(f: Figures) -> bytes:
     summary = book.active
     assert summary is not None
     summary.title = "概况"
+    if f.simulated:
+        summary.append([NOTICE])
     summary.append(["时间范围", f"{f.start} 至 {f.end}"])
+    summary.append(["发布队列中（条）", f.totals.queued])
+    for state, n in f.totals.by_state.items():
+        summary.append([f"其中{st.label(state)}（条）", n])
+    if f.totals.unqueued:
+        summary.append(["排期中未进入发布队列（条）", len(f.totals.unqueued)])
     summary.append(["已发布（条）", len(f.published)])
     summary.append(["发布失败或错过（条）", len(f.problems)])
     summary.append([f"迟发（晚于排期时间 {LATE_AFTER / 60:g} 分钟以上，条）", len(f.late.posts)])
@@ -76,6 +127,11 @@ def to_xlsx(f: Figures) -> bytes:
     gaps.append(["来源", "日期", "情况", "说明"])
     for g in f.gaps:
         gaps.append([g["source"], g["day"], g["state"], g["note"]])
+    if f.units:
+        units = book.create_sheet("单位报送")
+        units.append(["单位", "材料", "截止日期", "情况", "首次报送时间"])
+        for r in submissions.records(f.units, f.timezone):
+            units.append([r["unit"], r["kind_label"], r["due"], r["status"], r["first_arrived"]])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

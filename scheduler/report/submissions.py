@@ -1,0 +1,48 @@
+"""The units' plans and summaries in the work summary (only when `units:` is configured): per kind,
+how many units, who sent on time, who late (by how many days), who not at all, and who is not due
+yet, as `qm units` counts them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..units.submissions import FOLDERS, LABELS, LATE, MISSING, NOT_DUE, ON_TIME, UnitStatus
+
+
+def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str]) -> list[str]:
+    out = []
+    for kind in FOLDERS:
+        mine = [s for s in statuses if s.kind == kind]
+        if not mine:
+            continue
+        by = {state: [s for s in mine if s.state == state] for state in (ON_TIME, LATE, MISSING, NOT_DUE)}
+        parts = [f"按时报送 {len(by[ON_TIME])} 个"] if by[ON_TIME] else []
+        if by[LATE]:
+            parts.append(f"迟交 {len(by[LATE])} 个（" + "、".join(f"{s.unit.name}迟 {s.late_days} 天" for s in by[LATE]) + "）")
+        if len(by[MISSING]) == len(mine):
+            parts.append("均未报送")
+        elif by[MISSING]:
+            parts.append(f"未报送 {len(by[MISSING])} 个（" + "、".join(s.unit.name for s in by[MISSING]) + "）")
+        if by[NOT_DUE]:
+            parts.append(f"{len(by[NOT_DUE])} 个尚未报送（未到截止日期）")
+        out.append(f"{LABELS[kind]}（{day_label(mine[0].due)}截止）：共 {len(mine)} 个单位，" + "，".join(parts) + "。")
+    return out
+
+
+def records(statuses: Sequence[UnitStatus], tz: dt.tzinfo) -> list[dict[str, Any]]:
+    """One record per unit and kind, for the json and the xlsx sheet."""
+    return [
+        {
+            "unit": s.unit.name,
+            "kind": s.kind,
+            "kind_label": LABELS[s.kind],
+            "due": s.due.isoformat(),
+            "state": s.state,
+            "status": s.label,
+            "late_days": s.late_days,
+            "first_arrived": f"{dt.datetime.fromtimestamp(s.first.arrived, tz):%Y-%m-%d %H:%M}" if s.first else "",
+        }
+        for s in statuses
+    ]

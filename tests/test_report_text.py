@@ -1,0 +1,110 @@
+"""The work summary's sentences, from made-up figures: the launch event's tense, the totals, the gaps in
+the statistics, the titles of deleted items and the units' submissions."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from scheduler.inputs.campaign import Campaign
+from scheduler.publishing import states as st
+from scheduler.report.document import day_label
+from scheduler.report.figures import PostRow
+from scheduler.report.gaps import sentences
+from scheduler.report.launch_day import launch_text
+from scheduler.report.submissions import sentences as unit_sentences
+from scheduler.report.titles import from_payload
+from scheduler.report.totals import Totals
+from scheduler.units.submissions import Submission, statuses
+
+
+def row(campaign: Campaign, at: dt.datetime, state: str, title: str = "质量月启动") -> PostRow:
+    return PostRow(f"p{at:%d%H%M}", at, "wechat", "微信公众号", "publicity", "item", title, state, "", {})
+
+
+def test_before_the_launch_the_event_is_planned_with_its_venue_and_the_posts_scheduled_that_day(heihe: Campaign) -> None:
+    launch = heihe.launch_start
+    rows = [row(heihe, launch - dt.timedelta(hours=1), st.SCHEDULED), row(heihe, launch + dt.timedelta(hours=11), st.CANCELLED)]
+    before = launch_text(heihe, rows, heihe.start, heihe.end, launch - dt.timedelta(days=3))
+    assert before.sentence == "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行。按排期，当天各渠道将发布 1 条："
+    assert before.lines() == ["08:00 微信公众号：质量月启动"]
+    nothing = launch_text(heihe, [], heihe.start, heihe.end, launch - dt.timedelta(days=3))
+    assert nothing.sentence == "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行。当天的发布内容尚未排入发布队列。"
+    assert not nothing.posts and not nothing.sentence.endswith("：")
+    outside = launch_text(heihe, rows, heihe.start, heihe.start + dt.timedelta(days=2), launch - dt.timedelta(days=8))
+    assert outside.sentence == "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行（启动日不在本报告的时间范围内）。"
+
+
+def test_after_the_launch_the_event_was_held_and_an_empty_day_says_so_without_a_list(heihe: Campaign) -> None:
+    launch = heihe.launch_start
+    rows = [row(heihe, launch + dt.timedelta(hours=1), st.PUBLISHED), row(heihe, launch + dt.timedelta(hours=2), st.MISSED)]
+    after = launch_text(heihe, rows, heihe.start, heihe.end, launch + dt.timedelta(days=20))
+    assert after.sentence == "9月8日（星期四）09:00在市中心广场举行启动暨集中宣传活动。当天各渠道发布 1 条："
+    same_day = launch_text(heihe, [], heihe.start, heihe.end, launch + dt.timedelta(hours=3))
+    assert same_day.sentence == "9月8日（星期四）09:00在市中心广场举行启动暨集中宣传活动。截至本报告生成时当天各渠道没有发布内容。"
+    no_venue = dataclasses.replace(heihe, key_dates=dataclasses.replace(heihe.key_dates, launch_venue=""))
+    assert launch_text(no_venue, rows, heihe.start, heihe.end, launch + dt.timedelta(days=20)).sentence.startswith(
+        "9月8日（星期四）09:00举行启动暨集中宣传活动。"
+    )
+
+
+def test_the_totals_count_every_queued_state_and_the_planned_posts_the_queue_never_held() -> None:
+    """States in the order `qm queue` counts them, cancelled ones included."""
+    made = dt.date(2026, 11, 27)
+    queued = {"a": st.PUBLISHED, "b": st.SCHEDULED, "c": st.CANCELLED, "d": st.MISSED, "e": st.PUBLISHED}
+    planned = [(k, made) for k in queued] + [("x", dt.date(2026, 11, 20)), ("y", dt.date(2026, 11, 26)), ("z", dt.date(2026, 11, 29))]
+    totals = Totals.count(queued.values(), set(queued), planned, made)
+    assert totals.sentence(day_label) == (
+        "排期内容共 8 条。其中 5 条在发布队列中：待发布 1 条，已发布 2 条，已错过 1 条，已取消 1 条；"
+        "另有 2 条安排在2026年11月20日至2026年11月26日，没有进入发布队列（发布队列从开始使用本系统的那天起收录排期），没有发布记录；"
+        "另有 1 条是新排的内容，尚未加入发布队列（后台服务刷新队列时加入）。"
+    )
+    assert totals.to_json()["queued_by_state"] == {st.PUBLISHED: 2, st.SCHEDULED: 1, st.MISSED: 1, st.CANCELLED: 1}
+    alone = Totals.count(queued.values(), set(queued), None, made)
+    assert alone.sentence(day_label) == "排期内容共 5 条：待发布 1 条，已发布 2 条，已错过 1 条，已取消 1 条。"
+
+
+def test_a_gap_names_the_screen_its_play_records_and_what_comes_next() -> None:
+    gaps = [
+        {"source": "市中心户外大屏", "source_id": "screen:center", "day": "2026-11-26", "state_key": "delay", "note": ""},
+        {"source": "微博", "source_id": "weibo", "day": "2026-11-25", "state_key": "denied", "note": "应用没有 statuses/count 接口的权限"},
+        {"source": "微信公众号", "source_id": "wechat", "day": "2026-11-24", "state_key": "error", "note": ""},
+    ]
+    screen, weibo, wechat = sentences(gaps)
+    assert screen.startswith("市中心户外大屏的播放记录有 1 天尚未最终确定（2026-11-26）：播放电脑断网时会事后补报")
+    assert weibo == "微博的统计数据有 1 天没有权限取得（2026-11-25）：应用没有 statuses/count 接口的权限。"
+    assert wechat == "微信公众号的统计数据有 1 天没有取到（2026-11-24）。"  # nothing to say: no empty parenthesis
+    assert not any("无说明" in s or "center" in s for s in (screen, weibo, wechat))
+
+
+def test_the_title_of_a_deleted_item_comes_from_what_its_posts_carried() -> None:
+    assert from_payload({"title": "绿色有机 认证\n指南", "digest": "…"}) == (0, "绿色有机 认证 指南")
+    assert from_payload({"text": "#质量月#【绿色有机产品认证】怎么认？ http://x"}) == (1, "绿色有机产品认证")
+    assert from_payload({"headline": "认准有机标志", "line": "…"}) == (2, "认准有机标志")
+    assert from_payload({"text": "没有标题的微博"}) == (9, "")
+
+
+def test_the_units_plans_and_summaries_on_time_late_missing_and_not_yet_due(heihe: Campaign) -> None:
+    tz = heihe.timezone
+    names = [u.name for u in heihe.units]
+
+    def sent(unit: str, kind: str, day: dt.date) -> Submission:
+        return Submission(unit, kind, Path("x.docx"), unit + kind, 1, dt.datetime.combine(day, dt.time(15), tz).timestamp())
+
+    plans_due, summaries_due = heihe.key_dates.county_plans_due, heihe.key_dates.summary_due
+    files = [
+        sent(names[0], "plan", plans_due),
+        sent(names[1], "plan", plans_due + dt.timedelta(days=3)),
+        sent(names[2], "summary", summaries_due - dt.timedelta(days=1)),
+    ]
+    plan_line, summary_line = unit_sentences(statuses(heihe, files, summaries_due - dt.timedelta(days=2)), day_label)
+    others = "、".join(names[2:])
+    assert plan_line == (
+        f"活动方案（2016年9月10日截止）：共 {len(names)} 个单位，按时报送 1 个，迟交 1 个（{names[1]}迟 3 天），"
+        f"未报送 {len(names) - 2} 个（{others}）。"
+    )
+    assert (
+        summary_line
+        == f"工作总结（2016年10月10日截止）：共 {len(names)} 个单位，按时报送 1 个，{len(names) - 1} 个尚未报送（未到截止日期）。"
+    )
