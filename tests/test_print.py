@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.poster.printjob import PrintSheet, chosen_items
 from scheduler.poster.sheet_blocks import spread, two_sides
 from tests.conftest import run_qm
 
@@ -153,6 +156,24 @@ def test_print_refuses_what_does_not_fit_with_the_sizes_that_do(project: Callabl
         result = run_qm("print", *args, "-o", out, "-c", config)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr and not out.exists() and not list(tmp_path.glob(".x.pdf*"))
+
+
+def test_print_leaves_out_or_refuses_items_not_valid_during_the_campaign(project: Callable[..., Path], tmp_path: Path) -> None:
+    campaign = load_campaign(project())
+    library = load_library(campaign.paths.content, campaign.text_values)
+    outdated = library.by_id["anti-fake-sc-transition"]  # valid to 2018-09-30; the campaign is in 2027
+    assert outdated.area == "rights" and outdated.topic == "anti-fake"
+    for topic in ("rights", "anti-fake"):  # chosen by area or by topic: left out, the valid ones kept
+        chosen = [t.id for t in chosen_items(campaign, PrintSheet("wallchart", "a2", topic), library)]
+        assert "anti-fake-sc-transition" not in chosen and "anti-fake-sc-code" in chosen, chosen
+    out = tmp_path / "卡.pdf"
+    result = run_qm("print", "knowledge-card", "--items", "anti-fake-sc-transition", "-o", out, "-c", campaign.config_path)
+    assert result.returncode == 2 and not out.exists() and "Traceback" not in result.stderr, result.stderr
+    where = outdated.where("valid_to")
+    assert re.match(r".+anti-fake-sc-transition\.md:\d+$", where)
+    assert f"{where}：内容 anti-fake-sc-transition" in result.stderr
+    assert "有效期是 2015-10-01 至 2018-09-30，不在活动期 2027-09-01 至 2027-09-30 内" in result.stderr
+    assert "换一条在活动期内有效的内容" in result.stderr
 
 
 def test_posters_batch_makes_the_configured_print_sheets_once(project: Callable[..., Path], tmp_path: Path) -> None:

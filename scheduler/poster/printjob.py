@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 
 from ..inputs.campaign import Campaign, PrintSheet
-from ..inputs.content import Library
+from ..inputs.content import ContentItem, Library
 from ..inputs.vocabulary import AREAS, TOPICS
-from ..support.errors import PosterError
+from ..support.errors import PosterError, Problem
 from . import cache, fonts, printsheets, sizes
 from .arrange import arrange
 from .layout import family_folder, layout_names, load_layout
@@ -29,24 +29,44 @@ def layouts(campaign: Campaign) -> list[str]:
     return [*SHEETS, *layout_names(campaign.paths.templates / "posters")]
 
 
-def chosen_items(job: PrintSheet, library: Library) -> list[PosterText]:
+def chosen_items(campaign: Campaign, job: PrintSheet, library: Library) -> list[PosterText]:
+    """The items `job` prints: those it lists, or its topic's (or area's) that are valid during the
+    campaign. A listed item that is not valid during the campaign is refused: outdated rules must
+    not go to the printer."""
     if job.items and job.topic:
         raise PosterError("--topic 和 --items 只能用一个")
     if job.items:
         missing = [i for i in job.items if library.get(i) is None]
         if missing:
             raise PosterError(f"内容库中没有这些内容编号：{'、'.join(missing)}（用 qm plan 查看内容编号）")
-        return [PosterText.of(library.by_id[i]) for i in job.items]
+        listed = [library.by_id[i] for i in job.items]
+        outdated = [_outdated(campaign, i) for i in listed if not i.valid_during(campaign.start, campaign.end)]
+        if outdated:
+            raise PosterError(problems=outdated)
+        return [PosterText.of(i) for i in listed]
     if not job.topic:
         raise PosterError("请用 --topic 指定主题（如 anti-fake）或领域（如 rights），或用 --items 列出内容编号")
     if job.topic not in TOPICS and job.topic not in AREAS:
         raise PosterError(f"没有主题或领域 {job.topic!r}（主题：{'、'.join(TOPICS)}；领域：{'、'.join(AREAS)}）")
-    found = [PosterText.of(i) for i in library.items if i.topic == job.topic] or [
-        PosterText.of(i) for i in library.items if i.area == job.topic
-    ]
-    if not found:
+    of_topic = [i for i in library.items if i.topic == job.topic] or [i for i in library.items if i.area == job.topic]
+    if not of_topic:
         raise PosterError(f"内容库中没有主题或领域为 {job.topic} 的内容")
+    found = [PosterText.of(i) for i in of_topic if i.valid_during(campaign.start, campaign.end)]
+    if not found:
+        raise PosterError(
+            f"主题或领域 {job.topic} 的 {len(of_topic)} 条内容都不在活动期 {campaign.start} 至 {campaign.end} 的有效期内",
+            [_outdated(campaign, i) for i in of_topic],
+        )
     return found
+
+
+def _outdated(campaign: Campaign, item: ContentItem) -> Problem:
+    ended = item.valid_to is not None and item.valid_to < campaign.start
+    return Problem(
+        f"内容 {item.id}（{item.title}）的有效期是 {item.validity}，不在活动期 {campaign.start} 至 {campaign.end} 内，不能印刷",
+        item.where("valid_to" if ended else "valid_from"),
+        "换一条在活动期内有效的内容，可用 qm plan 查看排期中的内容编号；或按实际情况修改它的 valid_from / valid_to",
+    )
 
 
 def title_of(job: PrintSheet, items: list[PosterText]) -> str:
@@ -61,7 +81,7 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path)
         raise PosterError(
             f"没有版式 {job.layout!r}（可用：{'、'.join(f'{n}（{SHEETS[n]}）' if n in SHEETS else n for n in layouts(campaign))}）"
         )
-    items = chosen_items(job, library)
+    items = chosen_items(campaign, job, library)
     title = title_of(job, items)
     font_files = fonts.candidates(campaign.brand.font)
     tmp = out.with_name(f".{out.name}.tmp")
@@ -119,7 +139,7 @@ def make_prints(campaign: Campaign, library: Library, *, force: bool = False) ->
 
 
 def _key(campaign: Campaign, library: Library, sheet: PrintSheet, font_files: list[fonts.FontFile]) -> str:
-    items = chosen_items(sheet, library)
+    items = chosen_items(campaign, sheet, library)
     family = campaign.posters.family_for(items[0].area) if items else campaign.posters.family
     layout = family_folder(campaign.paths.templates, family) / f"{sheet.layout}.yaml"
     blob = [
