@@ -124,6 +124,22 @@ def test_pin_to_a_slot_that_does_not_exist(heihe: Campaign, library: Library) ->
     assert "config.yaml:99" in str(info.value.problems[0])
 
 
+def test_a_pin_outside_the_campaign_says_so_with_no_space_after_the_channel(heihe: Campaign, library: Library) -> None:
+    item = library.items[0].id
+    pins = (
+        Pin(item, "wechat", dt.date(2016, 10, 8), dt.time(20, 0), "config.yaml:98"),
+        Pin(item, "weibo", dt.date(2016, 9, 20), dt.time(3, 0), "config.yaml:99"),
+    )
+    with pytest.raises(PlanError) as info:
+        make_plan(dataclasses.replace(heihe, pins=pins), library)
+    outside, no_slot = (str(p) for p in info.value.problems[:2])
+    assert outside.startswith(
+        f"config.yaml:98：渠道 wechat（微信公众号）固定 {item} 的 2016-10-08 20:00 不在活动期 2016-09-01 至 2016-09-30 内"
+    )
+    assert "没有空闲时段" not in outside and "把固定日期改到活动期内" in outside
+    assert no_slot.startswith(f"config.yaml:99：渠道 weibo（微博）在 2016-09-20 03:00 没有空闲时段可固定 {item}")
+
+
 def test_not_enough_content_says_how_many_are_missing(heihe: Campaign, library: Library) -> None:
     small = Library(tuple(i for i in library.items if i.is_launch or i.area == "brand"))
     with pytest.raises(PlanError) as info:

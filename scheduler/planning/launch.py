@@ -25,7 +25,7 @@ def place(campaign: Campaign, board: Board, problems: list[Problem]) -> None:
         if not any(i.valid_on(launch_day) for i in launch_items) and not any(p.item.is_launch for p in board.chosen.values()):
             problems.append(
                 Problem(
-                    f"{board.label} 在启动日 {launch_day} 没有可用的启动活动内容",
+                    f"{board.label}在启动日 {launch_day} 没有可用的启动活动内容",
                     str(campaign.paths.content),
                     "添加 topic: launch 的内容，并允许该渠道",
                 )

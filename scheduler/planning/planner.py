@@ -143,9 +143,12 @@ def _place_pins(campaign: Campaign, board: Board, library: Library, problems: li
             problems.append(Problem(f"固定内容 {item.id} 不允许发到 {board.name}", pin.where, "修改该内容的 channels 或固定到别的渠道"))
         elif slot is None:
             when = f"{pin.date} {pin.time:%H:%M}" if pin.time else str(pin.date)
-            problems.append(
-                Problem(f"{board.label} 在 {when} 没有空闲时段可固定 {item.id}", pin.where, "检查日期和时间是否与渠道的 times 一致")
-            )
+            if not campaign.start <= pin.date <= campaign.end:
+                why, fix = f"不在活动期 {campaign.start} 至 {campaign.end} 内", "把固定日期改到活动期内，或删除这条固定"
+                problems.append(Problem(f"{board.label}固定 {item.id} 的 {when} {why}", pin.where, fix))
+            else:
+                why, fix = f"没有空闲时段可固定 {item.id}", "检查日期和时间是否与渠道的 times 一致"
+                problems.append(Problem(f"{board.label}在 {when} {why}", pin.where, fix))
         elif any(p.item.id == item.id and p.reason == "pin" for p in board.chosen.values()):
             problems.append(Problem(f"内容 {item.id} 在 {board.name} 上被固定了两次", pin.where, "同一渠道上每条内容只发一次"))
         elif not item.valid_on(slot.day):
@@ -197,7 +200,7 @@ def _check_full(campaign: Campaign, board: Board, problems: list[Problem]) -> No
         slots = board.slots
         problems.append(
             Problem(
-                f"{board.label} 有 {len(slots)} 个时段，内容只够排 {len(slots) - len(missing)} 个，还缺 {len(missing)} 条",
+                f"{board.label}有 {len(slots)} 个时段，内容只够排 {len(slots) - len(missing)} 个，还缺 {len(missing)} 条",
                 str(campaign.paths.content),
                 f"为该渠道再添加至少 {len(missing)} 条内容，或减少 times / items_per_day",
             )
