@@ -194,7 +194,29 @@ def test_preview_open_says_where_the_page_is_when_no_browser_opens(tmp_path: Pat
 
 def test_preview_outside_the_window() -> None:
     result = run_qm("preview", "2016-10-08", "-c", HEIHE)
-    assert result.returncode == 2 and "不在活动期" in result.stderr
+    assert result.returncode == 2 and "2016-10-08 不在活动期 2016-09-01 至 2016-09-30 之内" in result.stderr
+
+
+def test_every_command_taking_dates_refuses_days_outside_the_campaign(project: Callable[..., Path]) -> None:
+    config = project()
+    window = "不在活动期 2027-09-01 至 2027-09-30 之内"
+    cases = [
+        (("posters", "--from", "2027-08-01", "--to", "2027-08-05"), f"--from 2027-08-01 {window}"),
+        (("approve", "--date", "2027-10-05"), f"--date 2027-10-05 {window}"),
+        (("queue", "--date", "2027-08-31"), f"--date 2027-08-31 {window}"),
+        (("build", "--to", "2027-10-01"), f"--to 2027-10-01 {window}"),
+        (("screen", "build", "--date", "2027-10-05"), f"--date 2027-10-05 {window}"),
+        (("screen", "build", "--from", "2027-09-29", "--to", "2027-10-02"), f"--to 2027-10-02 {window}"),
+        (("plan", "--from", "2027-10-15"), f"--from 2027-10-15 {window}（排期连同工作人员提醒在 2027-09-01 至 2027-10-10）"),
+    ]
+    for args, message in cases:
+        result = run_qm(*args, "-c", config)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert not (config.parent / "posters").exists()  # nothing was drawn
+    # the staff's reminders after the campaign are still in the plan's reach
+    after = run_qm("plan", "--from", "2027-10-05", "-c", config)
+    assert after.returncode == 0 and "20271010-notify-summary_due" in after.stdout, after.stderr
 
 
 def test_check_names_the_content_file_behind_a_lint_finding(project: Callable[..., Path]) -> None:

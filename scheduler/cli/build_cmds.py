@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 
+from ..inputs.campaign_days import day_window
 from ..poster import batch
 from ..screens.daily import day_playlists, in_order, slides_of, write_days
-from ..support.errors import InputError
 from .context import Context
 from .output import drawing_progress
 from .poster_cmds import drawing_arguments, plan_jobs, print_sheets
@@ -32,12 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 def run_build(ctx: Context, args: argparse.Namespace) -> int:
     campaign = ctx.campaign
-    first, last = args.start or campaign.start, args.end or campaign.end
-    if last < first:
-        raise InputError(f"--to {last} 早于 --from {first}，请交换两个日期")
-    for day, option in ((first, "--from"), (last, "--to")):
-        if not campaign.start <= day <= campaign.end:
-            raise InputError(f"{option} {day} 不在活动期 {campaign.start} 至 {campaign.end} 之内")
+    first, last = day_window(campaign, args.start, args.end)
     posters = plan_jobs(ctx, first, last)
     days = []
     if campaign.screens:

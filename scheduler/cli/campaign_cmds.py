@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..inputs.campaign_days import check_day, day_window
 from ..support.errors import InputError, Problem, QmError
 from .context import Context, parse_day
 
@@ -180,9 +181,9 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
     from ..views import plan_export as export
 
     campaign = ctx.campaign
-    if args.start and args.end and args.end < args.start:
-        raise InputError(f"--to {args.end} 早于 --from {args.start}，请交换两个日期")
-    plan = ctx.plan.between(args.start, args.end)
+    whole = ctx.plan
+    days = [campaign.start, campaign.end, *(r.at.date() for r in whole.reminders)]  # reminders may fall outside
+    plan = whole.between(*day_window(campaign, args.start, args.end, (min(days), max(days))))
     text = export.render_plan(campaign, plan, args.format, args.reminders)
     write_output(text, args.output, "排期")
     for _config, issue in warnings.planned_postponements(campaign, plan):
@@ -197,8 +198,7 @@ def run_preview(ctx: Context, args: argparse.Namespace) -> int:
     from ..views import day_preview as preview
 
     campaign = ctx.campaign
-    if not campaign.start <= args.date <= campaign.end:
-        raise InputError(f"{args.date} 不在活动期 {campaign.start} 至 {campaign.end} 之内，请换一个日期")
+    check_day(campaign, args.date, "")
     day = preview.build(campaign, ctx.plan, ctx.renderer, args.date)
     folder = args.output or campaign.paths.state / "preview"
     path = folder / f"preview-{args.date}.html"

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from ..inputs.campaign_days import day_window
 from ..poster import PosterText, batch, fonts, job_for
 from ..poster.job import Job
 from ..poster.layout import layout_names, load_layout
@@ -98,9 +99,7 @@ def _source(ctx: Context, args: argparse.Namespace) -> tuple[PosterText, str]:
 
 def run_posters(ctx: Context, args: argparse.Namespace) -> int:
     campaign = ctx.campaign
-    if args.start and args.end and args.end < args.start:
-        raise InputError(f"--to {args.end} 早于 --from {args.start}，请交换两个日期")
-    jobs = plan_jobs(ctx, args.start, args.end)
+    jobs = plan_jobs(ctx, *day_window(campaign, args.start, args.end))
     with ctx.parsed_layouts():
         summary = batch.make_all(campaign, jobs, progress=drawing_progress, force=args.force)
     print_sheets(ctx, args.force)

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import time
 
+from ..inputs.campaign_days import check_day
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue
 from ..support.errors import InputError
@@ -65,6 +66,7 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     queue = ctx.filled_queue()
     start = end = None
     if args.date:
+        check_day(ctx.campaign, args.date, "--date")
         start = ctx.campaign.at(args.date, dt.time()).timestamp()
         end = start + 86400
     found = queue.find([args.state] if args.state else [], start, end)

@@ -14,6 +14,7 @@ import getpass
 import os
 import time
 
+from ..inputs.campaign_days import check_day
 from ..publishing import review
 from ..publishing import states as st
 from ..publishing.queue import Queue, TransitionError
@@ -98,6 +99,8 @@ def _who(args: argparse.Namespace) -> str:
 def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     if not args.ids and not args.date:
         raise InputError("请写出要审核的编号，或用 --date 日期 审核某一天全部待审核的内容")
+    if args.date:
+        check_day(ctx.campaign, args.date, "--date")
     who, queue = _who(args), ctx.filled_queue()
     ids = list(args.ids)
     if args.date:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+from ..inputs.campaign_days import check_day
 from ..poster.batch import Progress
-from ..screens.daily import Approval, DayBuild, approval, build_day, build_days, check_day, in_order, pick_screens
+from ..screens.daily import Approval, DayBuild, approval, build_day, build_days, in_order, pick_screens
 from ..views.columns import aligned
 from .build_approval import KeptApproval
 from .context import Context
@@ -18,7 +19,10 @@ def build_one(ctx: Context, args: argparse.Namespace, screen: str | None) -> Day
     campaign = ctx.campaign
     screens = pick_screens(campaign, screen)
     day = args.date or ctx.today()
-    check_day(campaign, day)
+    if args.date:
+        check_day(campaign, day, "--date")
+    else:
+        check_day(campaign, day, "今天", fix="请用 --date 指定活动期内的日期")
     return build_day(campaign, ctx.plan, ctx.library, day, screens, approved=queue_approval(ctx, day, day))
 
 
@@ -28,8 +32,8 @@ def build_window(
     """Every day's playlists from `first` to `last` in one process (today's last: `current` stays on it)."""
     campaign = ctx.campaign
     screens = pick_screens(campaign, screen)
-    check_day(campaign, first)
-    check_day(campaign, last)
+    check_day(campaign, first, "--from")
+    check_day(campaign, last, "--to")
     days = in_order(first, last, ctx.today())
     return build_days(campaign, ctx.plan, ctx.library, days, screens, approved=queue_approval(ctx, first, last), progress=progress)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from ..inputs.campaign_days import day_window
 from ..screens import anthias
 from ..screens.build import screens_root
 from ..screens.daily import pick_screens
@@ -74,9 +75,7 @@ def run_build(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     if args.date is not None:
         raise InputError("--date 与 --from/--to 只能用一种：一天用 --date，连续多天用 --from 和 --to")
-    first, last = args.start or ctx.campaign.start, args.end or ctx.campaign.end
-    if last < first:
-        raise InputError(f"--to {last} 早于 --from {first}，请交换两个日期")
+    first, last = day_window(ctx.campaign, args.start, args.end)
     report_built(build_window(ctx, first, last, args.screen, progress=drawing_progress))
     return 0
 

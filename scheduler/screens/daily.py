@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..channels.screen.config import ScreenConfig
 from ..inputs.campaign import Campaign
+from ..inputs.campaign_days import check_day
 from ..inputs.content import Library
 from ..planning.planner import Plan, PlannedPost
 from ..poster.job import Job
@@ -42,11 +43,6 @@ def pick_screens(campaign: Campaign, name: str | None) -> list[ScreenConfig]:
         ids = "、".join(f"{s.id}（{s.title}）" for s in campaign.screens)
         raise InputError(f"没有编号为 {name!r} 的电子屏（可用：{ids}）")
     return found
-
-
-def check_day(campaign: Campaign, day: dt.date) -> None:
-    if not campaign.start <= day <= campaign.end:
-        raise InputError(f"日期 {day} 不在活动期 {campaign.start} 至 {campaign.end} 之内（用 --date 指定活动期内的日期）")
 
 
 Approval = Callable[[PlannedPost], bool]

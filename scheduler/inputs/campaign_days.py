@@ -1,0 +1,38 @@
+"""The days a command works on (`--date`, `--from`/`--to`, a date argument): always inside the campaign.
+
+A day outside the campaign has nothing planned: a command asked for it would quietly do nothing, so it
+is refused as bad input, naming the campaign's window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..support.errors import InputError
+from .campaign import Campaign
+
+
+def check_day(
+    campaign: Campaign, day: dt.date, option: str = "日期", span: tuple[dt.date, dt.date] | None = None, fix: str = "请换一个活动期内的日期"
+) -> None:
+    """Refuse `day` (given as `option`, e.g. --date) when it is not in the campaign (or in `span`, a
+    wider window that also holds the staff's reminders before or after the campaign)."""
+    first, last = span or (campaign.start, campaign.end)
+    if not first <= day <= last:
+        given = f"{option} {day}" if option else str(day)
+        more = f"（排期连同工作人员提醒在 {first} 至 {last}）" if span else ""
+        raise InputError(f"{given} 不在活动期 {campaign.start} 至 {campaign.end} 之内{more}，{fix}")
+
+
+def day_window(
+    campaign: Campaign, start: dt.date | None, end: dt.date | None, span: tuple[dt.date, dt.date] | None = None
+) -> tuple[dt.date, dt.date]:
+    """The days `--from start --to end` ask for (either left out: the campaign's own start or end, or
+    `span`'s; see `check_day`), checked: in order and inside the campaign."""
+    window = span or (campaign.start, campaign.end)
+    first, last = start or window[0], end or window[1]
+    check_day(campaign, first, "--from", span)
+    check_day(campaign, last, "--to", span)
+    if last < first:
+        raise InputError(f"--to {last} 早于 --from {first}，请交换两个日期")
+    return first, last
