@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli.main import COMMANDS, SUMMARIES, _command_word, build_parser
+from scheduler.cli.zh_argparse import text_columns, wrap
 
 from .conftest import HEIHE, run_qm
 from .test_export import assert_local_chinese_font
@@ -36,6 +38,42 @@ def test_every_command_has_chinese_help() -> None:
     for action in ("build", "serve", "push"):
         result = run_qm("screen", action, "--help")
         assert result.returncode == 0 and "用法：qm screen " + action in result.stdout and han.search(result.stdout.split("\n\n")[1])
+
+
+def _help_pages() -> list[argparse.ArgumentParser]:
+    """Every command's parser (and the screen actions'), each built as `qm <command> --help` builds it."""
+    pages = []
+    for command in COMMANDS:
+        sub = next(a for a in build_parser([command])._actions if a.dest == "command")
+        page = sub.choices[command]  # type: ignore[index]
+        pages.append(page)
+        pages += [p for a in page._actions if isinstance(a, argparse._SubParsersAction) for p in a.choices.values()]
+    return pages
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_help_never_breaks_inside_an_ascii_word(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    word = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]*[A-Za-z0-9]")
+    seen = set()
+    for page in _help_pages():
+        shown = page.format_help()
+        written = " ".join(t for t in [page.description or "", *(a.help or "" for a in page._actions)] if "%(" not in t)
+        words = set(word.findall(written))
+        seen |= words
+        printed = {w for line in shown.splitlines() for w in word.findall(line)}
+        assert words <= printed, (page.prog, sorted(words - printed))  # a broken word shows as two pieces
+        for line in shown.split("\n\n", 2)[1].splitlines():  # the description: Chinese counts two columns
+            assert text_columns(line) <= columns - 2, (page.prog, line)
+    assert {"scheduled", "wechat-square", "screen-slide", "knowledge-card"} <= seen  # the words once broken are among them
+
+
+def test_wrapping_keeps_punctuation_with_its_words() -> None:
+    lines = wrap("尺寸可以是 wechat-cover、wechat-square、屏幕编号（默认 海报目录/print/版式.pdf）。", 20)
+    assert all(text_columns(line) <= 20 for line in lines), lines
+    assert not any(line[0] in "，。、）" or line[-1] in "（-/" for line in lines), lines
+    assert "".join(lines).replace(" ", "") == "尺寸可以是wechat-cover、wechat-square、屏幕编号（默认海报目录/print/版式.pdf）。"
+    assert wrap("a-very-long-option-name-that-cannot-fit 说明", 10) == ["a-very-long-option-name-that-cannot-fit", "说明"]
 
 
 def test_only_the_named_commands_module_is_loaded_and_the_map_matches_the_modules() -> None:

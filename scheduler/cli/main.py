@@ -102,7 +102,7 @@ def build_parser(argv: Iterable[str] | None = None) -> argparse.ArgumentParser:
     parser = zh_argparse.Parser(
         prog="qm",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=zh_argparse.RawDescriptionHelpFormatter,
         epilog="每个命令的用法：qm 命令 --help，例如 qm plan --help",
     )
     parser.add_argument(

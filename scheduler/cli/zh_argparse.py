@@ -7,6 +7,8 @@ call time, so replacing those two names translates usage, section titles and err
 from __future__ import annotations
 
 import argparse
+import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -45,13 +47,81 @@ def install() -> None:
     argparse.ngettext = _ntranslate  # type: ignore[attr-defined]
 
 
+# One unit of wrapping: spaces; or an ASCII word (an option, a file name, `wechat-square`: never broken,
+# not even at its hyphens) or a single Chinese character, with the opening punctuation before it and the
+# closing punctuation after it, so that no line starts with "，" or ends with "（". A path's separators
+# hold on to the Chinese on either side as well (海报目录/print/版式-主题.pdf breaks only between two
+# Chinese characters).
+_OPENING = "（《「『“‘〔【"
+_CLOSING = "，。、；：！？）》」』”’〕】…"
+_UNITS = re.compile(rf"\s+|[{_OPENING}]*(?:[\x21-\x7e]+|[^\s])[{_CLOSING}]*")
+_JOINERS = "-/._~=+#@\\"
+
+
+def _units(text: str) -> list[str]:
+    out: list[str] = []
+    for unit in _UNITS.findall(" ".join(text.split())):
+        if out and not unit.isspace() and not out[-1].isspace() and (out[-1][-1] in _JOINERS or unit[0] in _JOINERS):
+            out[-1] += unit
+        else:
+            out.append(unit)
+    return out
+
+
+def text_columns(text: str) -> int:
+    """How many terminal columns `text` takes: a Chinese character or full-width mark takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` columns, broken between Chinese characters or at spaces,
+    never inside an ASCII word (a word longer than a line gets a line of its own)."""
+    lines: list[str] = []
+    line, used = "", 0
+    for unit in _units(text):
+        if unit.isspace():
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        size = text_columns(unit)
+        if line.strip() and used + size > width:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        line, used = line + unit, used + size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, wrapping help and descriptions by `wrap` (textwrap breaks `wechat-square`
+    at its hyphen and counts a Chinese character as one column)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap(text, width - len(indent)))
+
+
+class RawDescriptionHelpFormatter(HelpFormatter):
+    """Descriptions as written (qm's own list of commands); option help wrapped as above."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "".join(indent + line for line in text.splitlines(keepends=True))
+
+
 class Parser(argparse.ArgumentParser):
     """A parser that reports options it does not know itself, with its own usage and a likely spelling.
 
     argparse hands a command's unknown options up to the top-level parser, which prints `qm`'s usage;
     the command's usage is the one that helps. After a command every remaining argument is the
-    command's, so nothing is lost by reporting here.
+    command's, so nothing is lost by reporting here. Help is wrapped by `HelpFormatter`.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
         parsed, extras = super().parse_known_args(args, namespace)
