@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli.main import COMMANDS, SUMMARIES, _command_word, build_parser
-from scheduler.cli.zh_argparse import text_columns, wrap
+from scheduler.cli.zh_argparse import wrap
+from scheduler.views.columns import width
 
 from .conftest import HEIHE, run_qm
 from .test_export import assert_local_chinese_font
@@ -64,13 +65,13 @@ def test_help_never_breaks_inside_an_ascii_word(columns: int, monkeypatch: pytes
         printed = {w for line in shown.splitlines() for w in word.findall(line)}
         assert words <= printed, (page.prog, sorted(words - printed))  # a broken word shows as two pieces
         for line in shown.split("\n\n", 2)[1].splitlines():  # the description: Chinese counts two columns
-            assert text_columns(line) <= columns - 2, (page.prog, line)
+            assert width(line) <= columns - 2, (page.prog, line)
     assert {"scheduled", "wechat-square", "screen-slide", "knowledge-card"} <= seen  # the words once broken are among them
 
 
 def test_wrapping_keeps_punctuation_with_its_words() -> None:
     lines = wrap("尺寸可以是 wechat-cover、wechat-square、屏幕编号（默认 海报目录/print/版式.pdf）。", 20)
-    assert all(text_columns(line) <= 20 for line in lines), lines
+    assert all(width(line) <= 20 for line in lines), lines
     assert not any(line[0] in "，。、）" or line[-1] in "（-/" for line in lines), lines
     assert "".join(lines).replace(" ", "") == "尺寸可以是wechat-cover、wechat-square、屏幕编号（默认海报目录/print/版式.pdf）。"
     assert wrap("a-very-long-option-name-that-cannot-fit 说明", 10) == ["a-very-long-option-name-that-cannot-fit", "说明"]

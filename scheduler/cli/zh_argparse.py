@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
+
+from ..views import columns
 
 _MESSAGES = {
     "usage: ": "用法：",
@@ -68,11 +69,6 @@ def _units(text: str) -> list[str]:
     return out
 
 
-def text_columns(text: str) -> int:
-    """How many terminal columns `text` takes: a Chinese character or full-width mark takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def wrap(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` columns, broken between Chinese characters or at spaces,
     never inside an ASCII word (a word longer than a line gets a line of its own)."""
@@ -83,7 +79,7 @@ def wrap(text: str, width: int) -> list[str]:
             if line:
                 line, used = line + " ", used + 1
             continue
-        size = text_columns(unit)
+        size = columns.width(unit)
         if line.strip() and used + size > width:
             lines.append(line.rstrip())
             line, used = "", 0
