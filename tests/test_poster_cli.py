@@ -62,6 +62,7 @@ def test_wrong_input_is_a_chinese_message_and_exit_2(project: Callable[..., Path
     config = project()
     cases = [
         (("poster", "no-such-item"), "内容库中没有编号为 no-such-item 的内容"),
+        (("poster", "anti-fake-sc-transition"), "有效期是 2015-10-01 至 2018-09-30，不在活动期 2027-09-01 至 2027-09-30 内，不能生成海报"),
         (("poster", "goods-salt-iodised", "--layout", "nope"), "没有海报版式 'nope'"),
         (("poster", "goods-salt-iodised", "--size", "huge"), "未知的海报尺寸 'huge'"),
         (("poster", "--title", THEME), "请用 -o 指定输出文件"),

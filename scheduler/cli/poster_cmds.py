@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from ..inputs.campaign_days import day_window
+from ..inputs.campaign_days import day_window, outdated
 from ..poster import PosterText, batch, fonts, job_for
 from ..poster.job import Job
 from ..poster.layout import layout_names, load_layout
@@ -94,6 +94,9 @@ def _source(ctx: Context, args: argparse.Namespace) -> tuple[PosterText, str]:
     item = ctx.library.get(args.item)
     if item is None:
         raise InputError(f"内容库中没有编号为 {args.item} 的内容（用 qm plan 查看排期中的内容编号）")
+    refused = outdated(ctx.campaign, item, "生成海报")
+    if refused:
+        raise InputError(problems=[refused])
     return PosterText.of(item), args.layout or DEFAULT_LAYOUTS.get(item.topic, "knowledge-card")
 
 

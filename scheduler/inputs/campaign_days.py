@@ -1,15 +1,20 @@
 """The days a command works on (`--date`, `--from`/`--to`, a date argument): always inside the campaign.
 
 A day outside the campaign has nothing planned: a command asked for it would quietly do nothing, so it
-is refused as bad input, naming the campaign's window.
+is refused as bad input, naming the campaign's window. Likewise content named for a poster or a print
+sheet must be valid during the campaign: outdated rules are not handed out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from ..support.errors import InputError
+from ..support.errors import InputError, Problem
 from .campaign import Campaign
+
+if TYPE_CHECKING:
+    from .content import ContentItem
 
 
 def check_day(
@@ -36,3 +41,15 @@ def day_window(
     if last < first:
         raise InputError(f"--to {last} 早于 --from {first}，请交换两个日期")
     return first, last
+
+
+def outdated(campaign: Campaign, item: ContentItem, making: str) -> Problem | None:
+    """Why `item` may not be used for `making` (印刷, 生成海报): it is not valid on any day of the campaign."""
+    if item.valid_during(campaign.start, campaign.end):
+        return None
+    ended = item.valid_to is not None and item.valid_to < campaign.start
+    return Problem(
+        f"内容 {item.id}（{item.title}）的有效期是 {item.validity}，不在活动期 {campaign.start} 至 {campaign.end} 内，不能{making}",
+        item.where("valid_to" if ended else "valid_from"),
+        "换一条在活动期内有效的内容，可用 qm plan 查看排期中的内容编号；或按实际情况修改它的 valid_from / valid_to",
+    )

@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 
 from ..inputs.campaign import Campaign, PrintSheet
-from ..inputs.content import ContentItem, Library
+from ..inputs.campaign_days import outdated
+from ..inputs.content import Library
 from ..inputs.vocabulary import AREAS, TOPICS
-from ..support.errors import PosterError, Problem
+from ..support.errors import PosterError
 from . import cache, fonts, printsheets, sizes
 from .arrange import arrange
 from .layout import family_folder, layout_names, load_layout
@@ -40,9 +41,9 @@ def chosen_items(campaign: Campaign, job: PrintSheet, library: Library) -> list[
         if missing:
             raise PosterError(f"内容库中没有这些内容编号：{'、'.join(missing)}（用 qm plan 查看内容编号）")
         listed = [library.by_id[i] for i in job.items]
-        outdated = [_outdated(campaign, i) for i in listed if not i.valid_during(campaign.start, campaign.end)]
-        if outdated:
-            raise PosterError(problems=outdated)
+        refused = [p for p in (outdated(campaign, i, "印刷") for i in listed) if p]
+        if refused:
+            raise PosterError(problems=refused)
         return [PosterText.of(i) for i in listed]
     if not job.topic:
         raise PosterError("请用 --topic 指定主题（如 anti-fake）或领域（如 rights），或用 --items 列出内容编号")
@@ -55,18 +56,9 @@ def chosen_items(campaign: Campaign, job: PrintSheet, library: Library) -> list[
     if not found:
         raise PosterError(
             f"主题或领域 {job.topic} 的 {len(of_topic)} 条内容都不在活动期 {campaign.start} 至 {campaign.end} 的有效期内",
-            [_outdated(campaign, i) for i in of_topic],
+            [p for p in (outdated(campaign, i, "印刷") for i in of_topic) if p],
         )
     return found
-
-
-def _outdated(campaign: Campaign, item: ContentItem) -> Problem:
-    ended = item.valid_to is not None and item.valid_to < campaign.start
-    return Problem(
-        f"内容 {item.id}（{item.title}）的有效期是 {item.validity}，不在活动期 {campaign.start} 至 {campaign.end} 内，不能印刷",
-        item.where("valid_to" if ended else "valid_from"),
-        "换一条在活动期内有效的内容，可用 qm plan 查看排期中的内容编号；或按实际情况修改它的 valid_from / valid_to",
-    )
 
 
 def title_of(job: PrintSheet, items: list[PosterText]) -> str:
