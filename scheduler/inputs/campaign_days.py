@@ -43,13 +43,19 @@ def day_window(
     return first, last
 
 
+def valid_during(campaign: Campaign, item: ContentItem) -> bool:
+    """`item` is valid on at least one day of the campaign."""
+    return (item.valid_from is None or item.valid_from <= campaign.end) and (item.valid_to is None or item.valid_to >= campaign.start)
+
+
 def outdated(campaign: Campaign, item: ContentItem, making: str) -> Problem | None:
     """Why `item` may not be used for `making` (印刷, 生成海报): it is not valid on any day of the campaign."""
-    if item.valid_during(campaign.start, campaign.end):
+    if valid_during(campaign, item):
         return None
     ended = item.valid_to is not None and item.valid_to < campaign.start
+    validity = f"{item.valid_from or '不限'} 至 {item.valid_to or '不限'}"
     return Problem(
-        f"内容 {item.id}（{item.title}）的有效期是 {item.validity}，不在活动期 {campaign.start} 至 {campaign.end} 内，不能{making}",
+        f"内容 {item.id}（{item.title}）的有效期是 {validity}，不在活动期 {campaign.start} 至 {campaign.end} 内，不能{making}",
         item.where("valid_to" if ended else "valid_from"),
         "换一条在活动期内有效的内容，可用 qm plan 查看排期中的内容编号；或按实际情况修改它的 valid_from / valid_to",
     )

@@ -93,15 +93,6 @@ class ContentItem:
     def valid_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
 
-    def valid_during(self, start: dt.date, end: dt.date) -> bool:
-        """Valid on at least one day from `start` to `end` (a campaign's window)."""
-        return (self.valid_from is None or self.valid_from <= end) and (self.valid_to is None or self.valid_to >= start)
-
-    @property
-    def validity(self) -> str:
-        """The validity as staff read it: 2015-10-01 至 2018-09-30 (不限 for an open end)."""
-        return f"{self.valid_from or '不限'} 至 {self.valid_to or '不限'}"
-
     @property
     def alt(self) -> str:
         """Alt text for the item's pictures: the title and the summary's first sentence."""

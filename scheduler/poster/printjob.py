@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from ..inputs.campaign import Campaign, PrintSheet
-from ..inputs.campaign_days import outdated
+from ..inputs.campaign_days import outdated, valid_during
 from ..inputs.content import Library
 from ..inputs.vocabulary import AREAS, TOPICS
 from ..support.errors import PosterError
@@ -52,7 +52,7 @@ def chosen_items(campaign: Campaign, job: PrintSheet, library: Library) -> list[
     of_topic = [i for i in library.items if i.topic == job.topic] or [i for i in library.items if i.area == job.topic]
     if not of_topic:
         raise PosterError(f"内容库中没有主题或领域为 {job.topic} 的内容")
-    found = [PosterText.of(i) for i in of_topic if i.valid_during(campaign.start, campaign.end)]
+    found = [PosterText.of(i) for i in of_topic if valid_during(campaign, i)]
     if not found:
         raise PosterError(
             f"主题或领域 {job.topic} 的 {len(of_topic)} 条内容都不在活动期 {campaign.start} 至 {campaign.end} 的有效期内",
