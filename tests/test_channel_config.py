@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
@@ -153,5 +154,17 @@ def test_qm_confirm_records_who_posted_it_and_where(project: Callable[..., Path]
     post = Queue(engine).get(post_id)
     assert post is not None and post.state == st.PUBLISHED and post.receipt is not None and post.receipt.url == "https://weibo.com/1/Abc"
     assert main(["-c", str(cfg), "confirm", post_id]) == 2
-    assert "只有“待平台确认”或“失败”的内容可以确认已发布" in capsys.readouterr().err
+    assert "只有“待平台确认”“失败”或审核通过后“已错过”的内容可以确认已发布" in capsys.readouterr().err
+    # an approved post the daemon missed, sent by hand: confirmed; one nobody approved is not
+    missed, unreviewed = (p.id for p in Queue(engine).find()[1:3])
+    with engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.id == unreviewed).values(state=st.MISSED))
+        version = conn.execute(sa.select(posts.c.version).where(posts.c.id == missed)).scalar()
+        conn.execute(posts.update().where(posts.c.id == missed).values(state=st.MISSED, approved_version=version))
+    assert main(["-c", str(cfg), "confirm", unreviewed]) == 2
+    assert f"先 qm retry {unreviewed} 再审核" in capsys.readouterr().err
+    assert Queue(engine).get(unreviewed).state == st.MISSED  # type: ignore[union-attr]
+    assert main(["-c", str(cfg), "confirm", missed, "--by", "李明"]) == 0
+    assert Queue(engine).get(missed).state == st.PUBLISHED  # type: ignore[union-attr]
+    assert Queue(engine).history(missed)[-1].why.startswith("人工确认已发布")
     engine.dispose()

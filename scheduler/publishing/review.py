@@ -246,18 +246,26 @@ def retry(queue: Queue, post_id: str, who: str, now: float) -> str:
     return target
 
 
+CONFIRMABLE = (st.ACCEPTED, st.FAILED, st.MISSED)  # states a person may confirm as published (qm confirm)
+
+
 def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
-    """A person says the post is out (assisted posting, or a post whose outcome the daemon could not tell)."""
+    """A person says the post is out: assisted posting, a post whose outcome the daemon could not tell, or an
+    approved post the daemon missed that someone sent by hand."""
     post = _post(queue, post_id)
-    if post.state not in (st.ACCEPTED, st.FAILED):
-        raise TransitionError(f"{post_id} 当前状态为“{st.label(post.state)}”，只有“待平台确认”或“失败”的内容可以确认已发布")
+    if post.state == st.MISSED and post.approved_version != post.version:
+        raise TransitionError(f"{post_id} 已错过，而且这个版本没有审核通过，不能确认为已发布；要发出它，先 qm retry {post_id} 再审核")
+    if post.state not in CONFIRMABLE:
+        raise TransitionError(
+            f"{post_id} 当前状态为“{st.label(post.state)}”，只有“待平台确认”“失败”或审核通过后“已错过”的内容可以确认已发布"
+        )
     if url and not url.startswith(("https://", "http://")):
         raise InputError(f"--url {url} 不是网址（写发出后的链接，以 https:// 开头）")
     old = post.receipt or Receipt("accepted")
     receipt = Receipt("published", old.external_id, url or old.url, {**old.data, "confirmed_by": who, "confirmed_at": now})
     values = {"receipt": json.dumps(receipt.to_json(), ensure_ascii=False), "published_at": now, "last_error": "", "next_try": None}
     why = "人工确认已发布" + (f"：{url}" if url else "")
-    if not queue.move(post_id, st.PUBLISHED, who, why, now, expect=(st.ACCEPTED, st.FAILED), **values):
+    if not queue.move(post_id, st.PUBLISHED, who, why, now, expect=tuple(CONFIRMABLE), **values):
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
 
 

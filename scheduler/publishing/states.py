@@ -5,6 +5,7 @@ planned ──approve──> approved ──daemon──> scheduled ──claim�
    │  └──content edited─┴────────────────────┘  └──transient error─┘                  └──> failed
    └─reject─> rejected                       └──past grace──> missed      └──> failed
 failed | missed ──retry──> approved (planned if edited since);  cancelled ──retry──> planned;  anything not yet out ──> cancelled
+failed | missed (approved) | accepted ──confirm (a person says it is out)──> published
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     ACCEPTED: frozenset({PUBLISHED, FAILED}),
     PUBLISHED: frozenset(),
     FAILED: frozenset({APPROVED, PLANNED, CANCELLED, PUBLISHED}),  # published: a person confirms it went out (qm confirm)
-    MISSED: frozenset({APPROVED, PLANNED, CANCELLED}),
+    MISSED: frozenset({APPROVED, PLANNED, CANCELLED, PUBLISHED}),  # published: approved, sent by hand, confirmed
     CANCELLED: frozenset({PLANNED}),
 }
 
