@@ -99,12 +99,12 @@ def test_wallchart_leaflet_and_poster_pass_preflight(project: Callable[..., Path
     result = run_qm("print", "wallchart", "--topic", "anti-fake", "--size", "a1", "-o", wall, "-c", config)
     assert result.returncode == 0, result.stderr
     assert "已生成挂图" in result.stdout
-    _check_print_pdf(wall, (594, 841), ["识假辨假", "看懂SC编号", "投诉举报电话 12315", "市质量计量标准化工作联席会议办公室"])
+    _check_print_pdf(wall, (594, 841), ["识假辨假", "看懂SC编号", "投诉举报电话：12315", "市质量计量标准化工作联席会议办公室"])
 
     leaflet = tmp_path / "传单.pdf"
     result = run_qm("print", "leaflet", "--items", ",".join(LEAFLET), "-o", leaflet, "-c", config, "--cmyk")
     assert result.returncode == 0, result.stderr
-    _check_print_pdf(leaflet, (210, 297), ["吃盐要适量", "加油认准正规站", "0456-0000000", "投诉举报电话 12315"], pages=2)
+    _check_print_pdf(leaflet, (210, 297), ["吃盐要适量", "加油认准正规站", "0456-0000000", "投诉举报电话：12315"], pages=2)
     assert _fill_operators(leaflet) == {"k"}  # every fill colour is CMYK
 
     poster = tmp_path / "海报.pdf"

@@ -172,7 +172,7 @@ def _footer(page: Page, campaign: Campaign, top: float, margin: float, contacts:
     if contacts:
         lines += [f"{c.office or c.name}　{c.phone}" + (f"　{c.email}" if c.email else "") for c in campaign.contacts]
     room = w - 2 * margin
-    hot_line = f"{label} {campaign.hotline}"
+    hot_line = f"{label}：{campaign.hotline}"
     hot = min(hot, hot * room / page.width(hot_line, hot, "heavy"))
     small = min(band * 0.4 / max(1, len(lines)), hot * 0.45, *(10 * room / page.width(x, 10, "regular") for x in lines))
     page.text(margin, top + band * 0.1 + hot * 0.9, hot_line, hot, "heavy", brand.background)
