@@ -372,3 +372,7 @@ def test_a_day_the_screens_play_records_are_not_final_is_said_with_the_screens_n
     _document, text = report_text(simulated, db, tmp_path / "r.docx")
     assert "市中心户外大屏的播放记录有 1 天尚未最终确定（2016-09-29）：播放电脑断网时会事后补报" in text
     assert "center" not in text and "无说明" not in text
+    sheet = tmp_path / "f.xlsx"
+    assert run_qm("report", "-c", simulated, "--db", db, "--format", "xlsx", "-o", sheet).returncode == 0
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(sheet)["统计缺口"].iter_rows(min_row=2)]
+    assert ["市中心户外大屏（播放记录）", "2016-09-29", "尚未最终确定", None] in rows  # an empty note is an empty cell

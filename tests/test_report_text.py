@@ -108,3 +108,22 @@ def test_the_units_plans_and_summaries_on_time_late_missing_and_not_yet_due(heih
         summary_line
         == f"工作总结（2016年10月10日截止）：共 {len(names)} 个单位，按时报送 1 个，{len(names) - 1} 个尚未报送（未到截止日期）。"
     )
+
+
+def test_a_report_before_anything_went_out_says_so_instead_of_counting_nothing(heihe: Campaign) -> None:
+    import io
+
+    import docx
+
+    from scheduler.report.document import render
+    from scheduler.report.figures import Figures
+
+    launch = heihe.launch_start
+    posts = [row(heihe, launch - dt.timedelta(hours=1), st.SCHEDULED)]
+    totals = Totals.count([st.SCHEDULED], {posts[0].id}, None, heihe.start)
+    made = launch - dt.timedelta(days=10)
+    document = docx.Document(io.BytesIO(render(heihe, Figures(heihe.start, heihe.end, posts, totals=totals), [], made)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "主题开展2016年全市“质量月”活动。期间各渠道尚未发布宣传内容。" in text and "（无）" not in text
+    assert "排期内容共 1 条：待发布 1 条。" in text
+    assert "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行。按排期，当天各渠道将发布 1 条：" in text

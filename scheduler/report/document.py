@@ -105,11 +105,9 @@ def _overview(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
     _heading(doc, 1, "基本情况")
     organisers = "、".join([campaign.organizer, *campaign.co_organizers])
     by_channel = f.published_by_channel()
-    parts = "，".join(f"{name} {n} 条" for name, n in by_channel.items()) or "无"
-    doc.add_paragraph(
-        f"{day_label(f.start)}至{day_label(f.end)}，{organisers}围绕“{campaign.theme}”主题开展{campaign.name}。"
-        f"期间各渠道共发布宣传内容 {len(f.published)} 条（{parts}）。"
-    )
+    parts = "，".join(f"{name} {n} 条" for name, n in by_channel.items())
+    out = f"期间各渠道共发布宣传内容 {len(f.published)} 条（{parts}）。" if parts else "期间各渠道尚未发布宣传内容。"
+    doc.add_paragraph(f"{day_label(f.start)}至{day_label(f.end)}，{organisers}围绕“{campaign.theme}”主题开展{campaign.name}。{out}")
     late = f"已发布的内容中迟发 {len(f.late.posts)} 条。" if f.late.posts else ""
     problems = f"发布失败或错过 {len(f.problems)} 条，见第五部分。" if f.problems else ""
     doc.add_paragraph(f.totals.sentence(day_label) + late + problems)

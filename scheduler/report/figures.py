@@ -279,7 +279,7 @@ def _gaps(conn: sa.Connection, campaign: Campaign, start: dt.date, end: dt.date)
         {
             "source": channel_label(campaign, r.source),
             "source_id": r.source,
-            "figures": gap_subject(r.source),
+            "records": gap_subject(r.source),  # 播放记录 (a screen's) or 统计数据 (a platform's)
             "day": r.day,
             "state": missing(r.source, r.state),
             "state_key": r.state,

@@ -126,7 +126,7 @@ def to_xlsx(f: Figures) -> bytes:
     gaps = book.create_sheet("统计缺口")
     gaps.append(["来源", "日期", "情况", "说明"])
     for g in f.gaps:
-        gaps.append([g["source"], g["day"], g["state"], g["note"]])
+        gaps.append([f"{g['source']}（{g['records']}）", g["day"], g["state"], g["note"]])
     if f.units:
         units = book.create_sheet("单位报送")
         units.append(["单位", "材料", "截止日期", "情况", "首次报送时间"])
