@@ -276,3 +276,68 @@ def test_collect_with_json_says_what_it_wrote(config: Path) -> None:
     assert [(u["unit"], u["state"]) for u in written["units"]][:2] == [("爱辉区", "ontime"), ("北安市", "missing")]
     assert {u["kind"] for u in written["units"]} == {"plan"}
     assert any("“方案.exe”扩展名不是可接受的格式" in p for p in written["problems"])
+
+
+def test_a_file_that_cannot_be_read_is_not_a_submission(config: Path, robots: dict[str, list[dict[str, object]]]) -> None:
+    campaign = load_campaign(config)
+    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    engine = open_db(campaign.db_url)
+    place(campaign, "嫩江县", "方案", "嫩江方案.docx", b"\x8f\x00garbage\xff" * 20, at(7, 9))
+    place(campaign, "北安市", "方案", "北安方案.docx", b"PK\x03\x04 torn", at(6, 9))  # early and broken ...
+    place(campaign, "北安市", "方案", "北安方案（重发）.docx", word("北安市质量月活动方案"), at(12, 15))  # ... then sent late
+    place(campaign, "爱辉区", "方案", "爱辉方案.docx", word("爱辉区方案"), at(8, 9))
+    place(campaign, "爱辉区", "方案", "爱辉方案附件.docx", b"not a document", at(9, 9))  # a broken file after a good one
+    scan(campaign, engine, at(13, 9).timestamp())
+    found = {s.unit.name: s for s in statuses(campaign, recorded(engine), at(13, 9).date()) if s.kind == "plan"}
+    assert (found["嫩江县"].state, found["嫩江县"].first) == ("missing", None)
+    assert found["嫩江县"].label == "未报送（文件无法读取：嫩江方案.docx）"
+    assert (found["北安市"].state, found["北安市"].late_days) == ("late", 2)  # by its first readable file, not the broken one
+    assert found["北安市"].first is not None and found["北安市"].first.path.name == "北安方案（重发）.docx"
+    assert (found["爱辉区"].state, found["爱辉区"].label) == ("ontime", "按时报送")
+    # before the deadline a unit whose only file cannot be read is reminded like one that sent nothing
+    before = statuses(campaign, recorded(engine), at(9, 9).date())
+    assert (
+        next(s for s in before if s.unit.name == "嫩江县" and s.kind == "plan").label
+        == "未报送（文件无法读取：嫩江方案.docx；未到截止日期）"
+    )
+    sent = send_due(campaign, engine, before, at(9, 9, 40), Notifications((), env=env))
+    assert "unit:plan:嫩江县:2016-09-09" in sent
+    engine.dispose()
+
+    shown = run_qm("units", "-c", config, "--kind", "plan")
+    assert shown.returncode == 2 and "Traceback" not in shown.stderr
+    assert "嫩江县\u3000\u3000  未报送（文件无法读取：嫩江方案.docx）\n" in shown.stdout
+    assert "北安市\u3000\u3000  迟交 2 天  09-12 15:00 报送，共 2 个文件，其中 1 个无法读取" in shown.stdout
+    nenjiang = next(line for line in shown.stderr.splitlines() if "嫩江方案.docx" in line)
+    assert (
+        f"{campaign.submissions_dir / '嫩江县' / '方案' / '嫩江方案.docx'}：嫩江县 的活动方案“嫩江方案.docx”不算报送：文件已损坏"
+        in nenjiang
+    )
+    listed = {s["unit"]: s for s in json.loads(run_qm("units", "-c", config, "--json", "--kind", "plan").stdout)}
+    assert listed["北安市"]["arrived"] == "2016-09-12T15:00:00+08:00"
+    assert [bool(f["problem"]) for f in listed["北安市"]["files"]] == [True, False]
+
+    out = config.parent / "汇总.docx"
+    run_qm("units", "-c", config, "--collect", "--kind", "plan", "-o", out)
+    body = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert body[body.index("1. 爱辉区") + 2] == "爱辉区方案"  # the latest readable file is collected
+    assert "“爱辉方案附件.docx”无法读取，没有收入本汇总" in body[body.index("1. 爱辉区") + 1]
+
+
+def test_files_recorded_before_files_were_read_are_read_once(config: Path) -> None:
+    import sqlalchemy as sa
+
+    from scheduler.publishing.tables import submissions
+
+    campaign = load_campaign(config)
+    engine = open_db(campaign.db_url)
+    place(campaign, "嫩江县", "方案", "嫩江方案.docx", b"garbage", at(7, 9))
+    place(campaign, "爱辉区", "方案", "爱辉方案.docx", word("爱辉区方案"), at(7, 9))
+    scan(campaign, engine, at(8, 9).timestamp())
+    with engine.begin() as conn:  # as an older qm left them: not read
+        conn.execute(submissions.update().values(problem=None))
+    scan(campaign, engine, at(8, 10).timestamp())
+    assert {f.unit: bool(f.problem) for f in recorded(engine)} == {"嫩江县": True, "爱辉区": False}
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).where(submissions.c.problem.is_(None))).scalar() == 0
+    engine.dispose()

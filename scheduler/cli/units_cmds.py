@@ -16,7 +16,7 @@ from ..support.errors import InputError, Problem
 from .context import Context
 
 if TYPE_CHECKING:
-    from ..units.submissions import UnitStatus
+    from ..units.submissions import Submission, UnitStatus
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -55,7 +55,8 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
     found = [s for s in statuses(campaign, recorded(engine), ctx.today()) if args.kind in (None, s.kind)]
     if args.collect:
         kind, output, more = _collect(ctx, args, found)
-        problems += more
+        broken = [_unreadable(s, f) for s in found if s.kind == kind for f in s.unreadable]
+        problems += more + [p for p in broken if p.where not in {m.where for m in more}]  # each file said once
         if args.json:  # what was written, for a script: the file, its kind, each unit as `qm units --json` lists it
             units = [_json(ctx, s) for s in found if s.kind == kind]
             written = {"output": str(output), "kind": kind, "units": units, "problems": [str(p) for p in problems]}
@@ -65,9 +66,17 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
     else:
         print(_table(ctx, found))
         print(f"报送的文件放在 {campaign.submissions_dir}/单位名称/方案/ 或 .../总结/ 中（按内容登记一次，文件修改时间为报送时间）。")
+    if not args.collect:
+        problems += [_unreadable(s, f) for s in found for f in s.unreadable]
     for problem in problems:
         print(f"注意：{problem.where}：{problem.message}" + (f"（{problem.hint}）" if problem.hint else ""), file=sys.stderr)
     return 2 if problems else 0
+
+
+def _unreadable(status: UnitStatus, file: Submission) -> Problem:
+    from ..units.submissions import LABELS
+
+    return Problem(f"{status.unit.name} 的{LABELS[status.kind]}“{file.path.name}”不算报送：{file.problem}", str(file.path))
 
 
 def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> tuple[str, Path, list[Problem]]:
@@ -101,7 +110,8 @@ def _table(ctx: Context, found: list[UnitStatus]) -> str:
         width = max(len(s.unit.name) for s in mine)
         for s in mine:
             when = _when(ctx, s.first.arrived if s.first else None)
-            extra = f"  {when} 报送，共 {len(s.files)} 个文件" if s.first else ""
+            broken = f"，其中 {len(s.unreadable)} 个无法读取" if s.unreadable else ""
+            extra = f"  {when} 报送，共 {len(s.files)} 个文件{broken}" if s.first else ""
             name = s.unit.name + "\u3000" * (width - len(s.unit.name))  # full-width spaces keep Chinese names aligned
             lines.append(f"  {name}  {s.label}{extra}")
     return "\n".join(lines)
@@ -115,5 +125,5 @@ def _json(ctx: Context, s: UnitStatus) -> dict[str, object]:
         "state": s.state,
         "late_days": s.late_days,
         "arrived": dt.datetime.fromtimestamp(s.first.arrived, ctx.campaign.timezone).isoformat(timespec="seconds") if s.first else None,
-        "files": [{"path": str(f.path), "sha256": f.sha256, "size": f.size} for f in s.files],
+        "files": [{"path": str(f.path), "sha256": f.sha256, "size": f.size, "problem": f.problem} for f in s.files],
     }

@@ -43,6 +43,18 @@ def _index(index: sa.Index) -> Callable[[Connection], None]:
     return step
 
 
+def _add_column(column: sa.Column[object]) -> Callable[[Connection], None]:
+    """Add `column` to its table; a database whose table was created with it already has it."""
+
+    def step(conn: Connection) -> None:
+        table = column.table
+        if column.name not in {c["name"] for c in sa.inspect(conn).get_columns(table.name)}:
+            ddl = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
+            conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
+
+    return step
+
+
 def _create(*tables: sa.Table) -> Callable[[Connection], None]:
     def step(conn: Connection) -> None:
         for table in tables:
@@ -60,6 +72,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "posts: index on state and time (the sweep reads only posts due soon)", _index(POSTS_STATE_AT)),
     (6, "work summary: statistics, pause history, unit submissions", _create(stat_values, stat_days, pause_log, submissions)),
     (7, "post versions: what each version was made from (content, config, templates)", _create(version_sources, source_snapshots)),
+    (8, "unit submissions: why a file cannot be read", _add_column(submissions.c.problem)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

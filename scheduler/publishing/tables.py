@@ -159,6 +159,7 @@ submissions = sa.Table(
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("arrived", sa.Float, nullable=False),  # when the file appeared (its modification time)
     sa.Column("recorded", sa.Float, nullable=False),
+    sa.Column("problem", sa.Text, nullable=True),  # why the file cannot be read ("" readable; NULL not checked yet)
     sa.UniqueConstraint("unit", "kind", "sha256", name="uq_submission"),
 )
 

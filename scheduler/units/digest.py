@@ -29,7 +29,7 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     mine = [s for s in statuses if s.kind == kind]
     due = mine[0].due if mine else None
-    arrived = sum(1 for s in mine if s.files)
+    arrived = sum(1 for s in mine if s.first)
     intro = f"报送截止日期：{day_label(due)}。" if due else ""
     doc.add_paragraph(f"{intro}应报送 {len(mine)} 个单位，已报送 {arrived} 个，未报送 {len(mine) - arrived} 个。（{day_label(made)}汇总）")
     tz = campaign.timezone
@@ -49,7 +49,7 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
     problems: list[Problem] = []
     for n, status in enumerate(mine, start=1):
         doc.add_heading(f"{n}. {status.unit.name}", level=1)
-        if len(status.files) > 1:
+        if len(status.files) > 1 and status.latest is not None:
             doc.add_paragraph(_earlier_files(status, label, tz))
         problems += _unit_text(doc, status, label)
     out = io.BytesIO()
@@ -59,12 +59,15 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
 
 def _earlier_files(status: UnitStatus, label: str, tz: dt.tzinfo) -> str:
     """A unit that sent several files: which one is collected below, and the others by name, so none goes unseen."""
-    assert status.latest is not None
-    earlier = "、".join(f"“{f.path.name}”（{dt.datetime.fromtimestamp(f.arrived, tz):%m-%d %H:%M}）" for f in status.files[:-1])
-    return (
-        f"（共报送 {len(status.files)} 个文件。下面是最近报送的“{status.latest.path.name}”；较早报送的{earlier}没有收入本汇总，"
-        f"如果它们不是{label}的旧版本而是另一部分，请在报送目录中查看。）"
-    )
+    latest = status.latest
+    assert latest is not None
+    others = [f for f in status.files if f != latest]
+    earlier = "、".join(f"“{f.path.name}”（{dt.datetime.fromtimestamp(f.arrived, tz):%m-%d %H:%M}）" for f in others if not f.problem)
+    broken = "、".join(f"“{f.path.name}”" for f in others if f.problem)
+    which = "最近报送的可以读取的" if status.unreadable and status.readable else "最近报送的"
+    told = [f"较早报送的{earlier}没有收入本汇总，如果它们不是{label}的旧版本而是另一部分，请在报送目录中查看"] if earlier else []
+    told += [f"{broken}无法读取，没有收入本汇总"] if broken else []
+    return f"（共报送 {len(status.files)} 个文件。下面是{which}“{latest.path.name}”；{'；'.join(told)}。）"
 
 
 def _unit_text(doc: DocumentObject, status: UnitStatus, label: str) -> list[Problem]:

@@ -1,9 +1,11 @@
 """Units' submissions: files placed under `<submissions>/<unit name>/方案/` or `.../总结/`.
 
 Each file is recorded once per content hash (SHA-256), with the time it appeared (its modification
-time). A unit is on time when its first file arrived by the end of the deadline's day, late by the
-number of days after it, missing when nothing arrived. Scanning reports what it could not accept
-(unknown folders, files in the wrong place or with an unusual extension) and carries on.
+time) and, read once when it is recorded, why it cannot be read if it cannot (the extraction
+`qm units --collect` uses). A file that cannot be read is not a submission: a unit is on time when
+its first readable file arrived by the end of the deadline's day, late by the number of days after
+it, missing when none arrived (its unreadable files named). Scanning reports what it could not
+accept (unknown folders, files in the wrong place or with an unusual extension) and carries on.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Submission:
     sha256: str
     size: int
     arrived: float
+    problem: str = ""  # why it cannot be read; "" when it can
 
 
 @dataclass(frozen=True)
@@ -42,21 +45,37 @@ class UnitStatus:
     unit: Unit
     kind: str
     due: dt.date
-    files: tuple[Submission, ...]  # oldest first
+    files: tuple[Submission, ...]  # oldest first, readable or not
     state: str
     late_days: int = 0
 
     @property
+    def readable(self) -> tuple[Submission, ...]:
+        return tuple(f for f in self.files if not f.problem)
+
+    @property
+    def unreadable(self) -> tuple[Submission, ...]:
+        return tuple(f for f in self.files if f.problem)
+
+    @property
     def first(self) -> Submission | None:
-        return self.files[0] if self.files else None
+        """The first readable file: when the unit submitted."""
+        return self.readable[0] if self.readable else None
 
     @property
     def latest(self) -> Submission | None:
-        return self.files[-1] if self.files else None
+        """The file to collect: the latest readable one, or the latest file when none can be read."""
+        files = self.readable or self.files
+        return files[-1] if files else None
 
     @property
     def label(self) -> str:
-        return {ON_TIME: "按时报送", LATE: f"迟交 {self.late_days} 天", MISSING: "未报送", NOT_DUE: "未报送（未到截止日期）"}[self.state]
+        broken = f"文件无法读取：{'、'.join(f.path.name for f in self.unreadable)}" if self.unreadable and not self.readable else ""
+        if self.state == MISSING:
+            return f"未报送（{broken}）" if broken else "未报送"
+        if self.state == NOT_DUE:
+            return f"未报送（{broken}；未到截止日期）" if broken else "未报送（未到截止日期）"
+        return "按时报送" if self.state == ON_TIME else f"迟交 {self.late_days} 天"
 
 
 def due_date(campaign: Campaign, kind: str) -> dt.date:
@@ -68,11 +87,15 @@ def unit_folder(campaign: Campaign, unit: Unit, kind: str) -> Path:
 
 
 def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
-    """Record new files; return what could not be accepted (one bad file never stops the others)."""
+    """Record new files, each read once to know whether it can be; return what could not be accepted
+    (one bad file never stops the others)."""
     root = campaign.submissions_dir
     problems = _strays(campaign, root)
+    s = submissions.c
     with engine.begin() as conn:
-        known = {(r.unit, r.kind, r.sha256) for r in conn.execute(sa.select(submissions.c.unit, submissions.c.kind, submissions.c.sha256))}
+        for row in conn.execute(sa.select(s.id, s.path, s.sha256).where(s.problem.is_(None))).all():  # recorded before files were read
+            conn.execute(submissions.update().where(s.id == row.id).values(problem=_recheck(Path(row.path), row.sha256)))
+        known = {(r.unit, r.kind, r.sha256) for r in conn.execute(sa.select(s.unit, s.kind, s.sha256))}
         for unit in campaign.units:
             for kind in FOLDERS:
                 for found in _files(campaign, unit, kind, problems):
@@ -88,9 +111,30 @@ def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
                             size=found.size,
                             arrived=found.arrived,
                             recorded=now,
+                            problem=unreadable(found.path),
                         )
                     )
     return problems
+
+
+def unreadable(path: Path) -> str:
+    """Why the file at `path` cannot be read as `qm units --collect` reads it; "" when it can."""
+    from .extract import SubmissionError, extract  # python-docx: only when a new file arrives
+
+    try:
+        extract(path)
+    except SubmissionError as exc:
+        return str(exc)
+    return ""
+
+
+def _recheck(path: Path, sha256: str) -> str:
+    """A file recorded before files were read: read it now if it is still there as it was (else readable)."""
+    try:
+        same = hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+    except OSError:
+        return ""
+    return unreadable(path) if same else ""
 
 
 def _strays(campaign: Campaign, root: Path) -> list[Problem]:
@@ -151,20 +195,22 @@ def recorded(engine: Engine) -> list[Submission]:
     s = submissions.c
     with engine.connect() as conn:
         rows = conn.execute(sa.select(submissions).order_by(s.arrived, s.id))
-        return [Submission(r.unit, r.kind, Path(r.path), r.sha256, r.size, r.arrived) for r in rows]
+        return [Submission(r.unit, r.kind, Path(r.path), r.sha256, r.size, r.arrived, r.problem or "") for r in rows]
 
 
 def statuses(campaign: Campaign, recorded_files: list[Submission], today: dt.date) -> list[UnitStatus]:
-    """Each unit's plan and summary: on time, late (by how many days), missing, or not yet due (pure)."""
+    """Each unit's plan and summary: on time, late (by how many days), missing, or not yet due, by its
+    first readable file (pure)."""
     tz = campaign.timezone
     out = []
     for kind in FOLDERS:
         due = due_date(campaign, kind)
         for unit in campaign.units:
             files = tuple(sorted((f for f in recorded_files if f.unit == unit.name and f.kind == kind), key=lambda f: f.arrived))
-            if not files:
+            first = next((f for f in files if not f.problem), None)
+            if first is None:
                 out.append(UnitStatus(unit, kind, due, files, MISSING if today > due else NOT_DUE))
                 continue
-            late = (dt.datetime.fromtimestamp(files[0].arrived, tz).date() - due).days
+            late = (dt.datetime.fromtimestamp(first.arrived, tz).date() - due).days
             out.append(UnitStatus(unit, kind, due, files, LATE if late > 0 else ON_TIME, max(late, 0)))
     return out
