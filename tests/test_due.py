@@ -5,25 +5,26 @@ from __future__ import annotations
 from scheduler.publishing.timing import BACKOFF_MAX, POLL_FIRST, POLL_MAX, Action, backoff, decide, poll_delay, retry_at
 
 GRACE = 7200.0
+END = 1000 + GRACE  # a post due at 1000 with two hours' grace
 
 
 def test_on_time_and_late_inside_grace_publish() -> None:
-    assert decide(due=1000, fire_at=1000, attempts=0, grace=GRACE, paused=False, now=1000).action is Action.PUBLISH
-    assert decide(due=1000, fire_at=1000, attempts=0, grace=GRACE, paused=False, now=1000 + GRACE).action is Action.PUBLISH
+    assert decide(fire_at=1000, attempts=0, deadline=END, paused=False, now=1000).action is Action.PUBLISH
+    assert decide(fire_at=1000, attempts=0, deadline=END, paused=False, now=1000 + GRACE).action is Action.PUBLISH
 
 
 def test_past_grace_is_missed_unless_already_tried() -> None:
-    assert decide(due=1000, fire_at=1000, attempts=0, grace=GRACE, paused=False, now=1001 + GRACE).action is Action.MISSED
-    retry = decide(due=1000, fire_at=1000 + GRACE, attempts=3, grace=GRACE, paused=False, now=1001 + GRACE)
+    assert decide(fire_at=1000, attempts=0, deadline=END, paused=False, now=1001 + GRACE).action is Action.MISSED
+    retry = decide(fire_at=1000 + GRACE, attempts=3, deadline=END, paused=False, now=1001 + GRACE)
     assert retry.action is Action.PUBLISH  # a retry already scheduled runs; `retry_at` keeps it inside the window
 
 
 def test_early_jobs_wait_and_paused_channels_look_again_soon() -> None:
-    early = decide(due=1000, fire_at=1000, attempts=0, grace=GRACE, paused=False, now=990)
+    early = decide(fire_at=1000, attempts=0, deadline=END, paused=False, now=990)
     assert (early.action, early.at) == (Action.WAIT, 1000)
-    paused = decide(due=1000, fire_at=1000, attempts=0, grace=GRACE, paused=True, now=1000)
+    paused = decide(fire_at=1000, attempts=0, deadline=END, paused=True, now=1000)
     assert paused.action is Action.PAUSED and paused.at is not None and 1000 < paused.at <= 1030
-    assert decide(due=1000, fire_at=1000, attempts=0, grace=GRACE, paused=True, now=1001 + GRACE).action is Action.MISSED
+    assert decide(fire_at=1000, attempts=0, deadline=END, paused=True, now=1001 + GRACE).action is Action.MISSED
 
 
 def test_backoff_doubles_and_is_bounded() -> None:
@@ -32,11 +33,11 @@ def test_backoff_doubles_and_is_bounded() -> None:
 
 
 def test_retries_go_on_until_the_grace_window_closes_the_last_one_at_its_end() -> None:
-    assert retry_at(1, now=1000, due=1000, grace=GRACE) == 1030
-    assert retry_at(40, now=5000, due=1000, grace=GRACE) == 5000 + BACKOFF_MAX  # capped, however many tries
-    assert retry_at(40, now=1000 + GRACE - 10, due=1000, grace=GRACE) == 1000 + GRACE  # one last try at the end
-    assert retry_at(41, now=1000 + GRACE, due=1000, grace=GRACE) is None  # the window has closed: fail and tell
-    assert retry_at(1, now=1000, due=1000, grace=0) is None
+    assert retry_at(1, now=1000, deadline=END) == 1030
+    assert retry_at(40, now=5000, deadline=END) == 5000 + BACKOFF_MAX  # capped, however many tries
+    assert retry_at(40, now=1000 + GRACE - 10, deadline=END) == 1000 + GRACE  # one last try at the end
+    assert retry_at(41, now=1000 + GRACE, deadline=END) is None  # the window has closed: fail and tell
+    assert retry_at(1, now=1000, deadline=1000) is None
 
 
 def test_an_accepted_post_is_asked_about_again_after_a_quarter_of_its_wait_within_bounds() -> None:

@@ -12,14 +12,13 @@ CONTRIBUTING.md, "Adding a channel kind".
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from ..fakes.platforms import Simulated
     from ..inputs.campaign import Campaign, ChannelConfig
     from ..inputs.located_yaml import Mapping as YamlMapping
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
     from ..support.notify import Notice
     from ..support.values import ImageRef, ImageSource
     from .base import Channel
-    from .timing import Postponed, Preparation
+    from .timing import Deadline, Postponed, Preparation
 
 Maker = Callable[["Campaign", "ChannelConfig", "ImageSource"], "Channel"]
 
@@ -93,6 +92,13 @@ class Kind:
     def seen_until(self, campaign: Campaign, config: ChannelConfig, slot: Slot) -> dt.datetime:
         """Until when people see a post put out in `slot` (a screen shows it until the wall goes dark)."""
         return slot.at
+
+    def deadline(self, campaign: Campaign, config: ChannelConfig, slot: Slot, due: dt.datetime) -> Deadline:
+        """Until when a post of `slot`, due at `due` (its slot time, or when a person sent it again), may
+        still go out late: by default the channel's `grace_minutes` after `due`."""
+        from .timing import Deadline
+
+        return Deadline(due + dt.timedelta(minutes=config.grace_minutes), f"补发时限（{config.grace_minutes} 分钟）")
 
     def publisher(self, name: str) -> Maker | None:
         """What makes this kind's channel for `publisher: <name>` (one of `publishers`; the outbox

@@ -1,5 +1,6 @@
 """What a kind tells the planner and the daemon about time, whatever the kind: a post that must move to
-a later slot, and work to be done ahead of a time each day (`Kind.postponements`, `Kind.preparation`).
+a later slot, work to be done ahead of a time each day, and how late a post may still go out
+(`Kind.postponements`, `Kind.preparation`, `Kind.deadline`).
 Apart from the registry so that `qm plan` does not build these classes unless a kind uses them."""
 
 from __future__ import annotations
@@ -25,3 +26,12 @@ class Preparation:
     key: str  # names the daily job (`ahead:<key>`): unique among the campaign's channels
     before: dt.time  # the work is done shortly before this time (a screen switching on)
     label: str  # the job's name, for people
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The last moment a post may still go out late (a daemon started late, a platform that kept failing);
+    after it, a post never tried is missed, and one still failing has failed."""
+
+    at: dt.datetime
+    limit: str  # the limit, for staff: 补发时限（120 分钟）; messages say 已超过…, …内重试 3 次仍失败

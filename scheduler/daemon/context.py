@@ -17,9 +17,12 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.engine import Engine
 
 from ..channels.base import Channel
+from ..channels.kinds import kind_of
+from ..channels.timing import Deadline
 from ..inputs.campaign import Campaign
 from ..planning.planner import Plan
-from ..publishing.queue import Queue
+from ..planning.slots import Slot
+from ..publishing.queue import Brief, Post, Queue
 from ..publishing.queue_sync import Filled, fill
 from ..rendering.payloads import Renderer
 from ..runtime import disk_full as diskfull
@@ -107,18 +110,22 @@ class Shared:
             self._plan, _ = self.source()
         return self._plan
 
-    def grace(self, channel: str) -> float:
-        config = self.campaign.channel(channel)
-        return config.grace_minutes * 60.0 if config else 0.0
-
-    def longest_grace(self) -> float:
-        return max((c.grace_minutes * 60.0 for c in self.campaign.channels), default=0.0)
+    def deadline(self, post: Post | Brief) -> Deadline:
+        """Until when the post may still go out late, as its channel's kind says (`Kind.deadline`); a
+        channel no longer configured allows no lateness (sending then fails and says why)."""
+        config = self.campaign.channel(post.channel)
+        tz = self.campaign.timezone
+        due = dt.datetime.fromtimestamp(post.due, tz)
+        if config is None:
+            return Deadline(due, "补发时限（0 分钟）")
+        slot = Slot(dt.datetime.fromtimestamp(post.at, tz), post.channel)
+        return kind_of(config).deadline(self.campaign, config, slot, due)
 
     # -- the job store -----------------------------------------------------------------------------
 
     def schedule(self, job_id: str, func: str, at: float, arg: str) -> None:
         """A one-off job at `at`, replacing one with the same id. No misfire grace: a late job always runs
-        and `timing.decide` chooses publish-late or missed."""
+        and `timing.decide` chooses publish-late or missed (by the post's `deadline`)."""
         when = dt.datetime.fromtimestamp(at, dt.UTC)
         self.scheduler.add_job(
             func, "date", run_date=when, args=[arg], id=job_id, replace_existing=True, misfire_grace_time=None, coalesce=True

@@ -1,8 +1,8 @@
 """Publishing a post, once: the `publish` and `poll` jobs and what becomes of a post afterwards.
 
 Claim the post (scheduled -> publishing, one conditional UPDATE fenced on the lease), call the
-channel, store the receipt. Transient errors retry with capped backoff within the channel's grace
-window; permanent ones fail the post and a person is notified. A post found in `publishing` is
+channel, store the receipt. Transient errors retry with capped backoff until the post's deadline
+(its channel's grace window; a screen's on-hours); permanent ones fail the post and a person is notified. A post found in `publishing` is
 reconciled with its channel, never re-sent blindly. Once the platform has taken a post (its receipt
 holds a publish_id, msg_id or Weibo id, see `channels.base.committed`), errors while following it up
 are not publish attempts: the post waits in `accepted` and is polled until the platform answers, or
@@ -56,11 +56,11 @@ class Publishing:
         post = s.queue.get(post_id)
         if post is None or post.state != st.SCHEDULED or s.stopping.is_set():
             return  # cancelled or rejected meanwhile; when stopping, the next start schedules it again
-        grace = s.grace(post.channel)
+        deadline = s.deadline(post)
         paused_now = is_paused(paused(s.queue), post.channel)
-        decision = decide(due=post.due, fire_at=post.fire_at, attempts=post.attempts, grace=grace, paused=paused_now, now=now)
+        decision = decide(fire_at=post.fire_at, attempts=post.attempts, deadline=deadline.at.timestamp(), paused=paused_now, now=now)
         if decision.action is Action.MISSED:
-            self.missed(post, f"服务停止期间错过发布时间，已超过补发时限（{grace / 60:.0f} 分钟）", now)
+            self.missed(post, f"服务停止期间错过发布时间，已超过{deadline.limit}", now)
         elif decision.action in (Action.WAIT, Action.PAUSED):
             assert decision.at is not None
             s.schedule(jobs.publish_id(post_id), jobs.PUBLISH, decision.at, post_id)
@@ -255,10 +255,10 @@ class Publishing:
         if current is not None and committed(current.receipt):  # not a publish attempt: the platform has it
             self._await_platform(current, f"平台已接收（{committed(current.receipt)}），确认结果时出错，稍后再查：{exc}", now)
             return
-        grace = s.grace(post.channel)
-        when = retry_at(post.attempts, now=now, due=post.due, grace=grace)
+        deadline = s.deadline(post)
+        when = retry_at(post.attempts, now=now, deadline=deadline.at.timestamp())
         if when is None:
-            self._fail(post, f"补发时限（{grace / 60:.0f} 分钟）内重试 {post.attempts} 次仍失败：{exc}", now)
+            self._fail(post, f"{deadline.limit}内重试 {post.attempts} 次仍失败：{exc}", now)
             return
         why = f"暂时失败，稍后重试：{exc}"
         if not s.queue.advance(post.id, post.state, st.SCHEDULED, WHO, why, now, next_try=when, last_error=str(exc)):

@@ -61,9 +61,8 @@ class Sweep:
                 s.schedule(jobs.publish_id(brief.id), jobs.PUBLISH, brief.fire_at, brief.id)
             if brief.state == st.ACCEPTED and jobs.poll_id(brief.id) not in job_ids:
                 s.schedule(jobs.poll_id(brief.id), jobs.POLL, now, brief.id)
-        for brief in s.queue.brief([st.PLANNED], end=now - s.longest_grace()):
-            unreviewed = s.queue.get(brief.id)
-            if unreviewed is not None and now > unreviewed.due + s.grace(unreviewed.channel):
+        for brief in s.queue.brief([st.PLANNED], end=now):  # a deadline is never before the slot
+            if now > s.deadline(brief).at.timestamp() and (unreviewed := s.queue.get(brief.id)) is not None:
                 self.publishing.missed(unreviewed, "到发布时间仍未审核", now)
         for post in s.queue.find([st.PUBLISHING]):
             if not self.publishing.is_active(post.id):

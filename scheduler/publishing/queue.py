@@ -92,6 +92,7 @@ class Brief:
     id: str
     channel: str
     state: str
+    at: float
     due: float
     next_try: float | None
     updated: float = 0.0
@@ -140,14 +141,23 @@ class Queue:
 
     def brief(self, states: Iterable[str], end: float | None = None, channel: str | None = None) -> list[Brief]:
         """Just what the daemon's sweep and quota checks need, without decoding payloads."""
-        cols = (posts.c.id, posts.c.channel, posts.c.state, posts.c.due, posts.c.next_try, posts.c.updated, posts.c.published_at)
+        cols = (
+            posts.c.id,
+            posts.c.channel,
+            posts.c.state,
+            posts.c.at,
+            posts.c.due,
+            posts.c.next_try,
+            posts.c.updated,
+            posts.c.published_at,
+        )
         query = sa.select(*cols).where(posts.c.state.in_(list(states))).order_by(posts.c.at, posts.c.id)
         if end is not None:
             query = query.where(posts.c.at < end)
         if channel is not None:
             query = query.where(posts.c.channel == channel)
         with self.engine.connect() as conn:
-            return [Brief(r.id, r.channel, r.state, r.due, r.next_try, r.updated, r.published_at) for r in conn.execute(query)]
+            return [Brief(r.id, r.channel, r.state, r.at, r.due, r.next_try, r.updated, r.published_at) for r in conn.execute(query)]
 
     def channel_stamp(self, channel: str) -> tuple[object, ...]:
         """Changes whenever one of the channel's posts is added, changes state or moves in time."""

@@ -2,9 +2,10 @@
 
 APScheduler would drop a job that fires later than its misfire_grace_time with only a log line.
 Post jobs are therefore added with no grace limit, so a late job always runs, and this module
-decides: publish (late, but inside the channel's grace window), or mark the post missed and tell
-someone. A post that was already tried keeps retrying (with capped backoff, for as long as its
-channel's grace window allows) rather than being marked missed.
+decides: publish (late, but before its deadline), or mark the post missed and tell someone. The
+deadline is its channel kind's (`Kind.deadline`): the channel's grace minutes after the post was due,
+or, for a screen, the end of the wall's on-hours that day. A post that was already tried keeps
+retrying (with capped backoff, until its deadline) rather than being marked missed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 BACKOFF_FIRST = 30.0  # seconds; doubles each attempt
-BACKOFF_MAX = 5 * 60.0  # capped, so a flaky platform is tried again often enough within the grace window
+BACKOFF_MAX = 5 * 60.0  # capped, so a flaky platform is tried again often enough before the deadline
 PAUSE_RECHECK = 15.0  # a paused post's job looks again this often, so resume takes effect at once
 EARLY_TOLERANCE = 0.5  # a job may fire a hair early; closer than this counts as on time
 
@@ -22,7 +23,7 @@ class Action(Enum):
     PUBLISH = "publish"
     WAIT = "wait"  # fired too early: fire again at `at`
     PAUSED = "paused"  # channel paused: look again at `at`
-    MISSED = "missed"  # past the grace window, never tried
+    MISSED = "missed"  # past its deadline, never tried
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,10 @@ class Decision:
     at: float | None = None
 
 
-def decide(*, due: float, fire_at: float, attempts: int, grace: float, paused: bool, now: float) -> Decision:
+def decide(*, fire_at: float, attempts: int, deadline: float, paused: bool, now: float) -> Decision:
     if now + EARLY_TOLERANCE < fire_at:
         return Decision(Action.WAIT, fire_at)
-    if attempts == 0 and now > due + grace:
+    if attempts == 0 and now > deadline:
         return Decision(Action.MISSED)
     if paused:
         return Decision(Action.PAUSED, now + PAUSE_RECHECK)
@@ -46,13 +47,12 @@ def backoff(attempts: int) -> float:
     return float(min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX))
 
 
-def retry_at(attempts: int, *, now: float, due: float, grace: float) -> float | None:
+def retry_at(attempts: int, *, now: float, deadline: float) -> float | None:
     """When to try again after transient error number `attempts`: capped backoff, the last try at the
-    end of the grace window; None once the window has closed (then the post fails and a person is told)."""
-    end = due + grace
-    if now + EARLY_TOLERANCE >= end:
+    deadline; None once it has passed (then the post fails and a person is told)."""
+    if now + EARLY_TOLERANCE >= deadline:
         return None
-    return min(now + backoff(attempts), end)
+    return min(now + backoff(attempts), deadline)
 
 
 POLL_FIRST = 60.0  # seconds before an accepted post is asked about again, at first

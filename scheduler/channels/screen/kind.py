@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ...rendering.payloads import RenderedPost
     from ...runtime.clock import Clock
     from ...stats.sources import Source
-    from ..timing import Preparation
+    from ..timing import Deadline, Preparation
 
 
 class ScreenKind(Kind):
@@ -97,6 +97,14 @@ class ScreenKind(Kind):
     def seen_until(self, campaign: Campaign, config: ChannelConfig, slot: Slot) -> dt.datetime:
         assert isinstance(config, ScreenConfig)
         return max(slot.at, campaign.at(slot.day, config.on_to))
+
+    def deadline(self, campaign: Campaign, config: ChannelConfig, slot: Slot, due: dt.datetime) -> Deadline:
+        """Late, a featured item still goes on its day's playlist while the wall is on (it is seen from its
+        slot until the wall goes dark), whatever `grace_minutes` says; once the wall is dark it is missed."""
+        from ..timing import Deadline
+
+        assert isinstance(config, ScreenConfig)
+        return Deadline(self.seen_until(campaign, config, slot), f"当天开屏时段（{config.on_from:%H:%M}-{config.on_to:%H:%M}）")
 
     def slot_count(self, campaign: Campaign, config: ChannelConfig, day: dt.date) -> int:
         """The wall features `launch_extra` more items on launch day."""

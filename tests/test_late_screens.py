@@ -1,0 +1,113 @@
+"""A daemon started late: a screen's featured items still go on the day's playlist while the wall is on
+(they are seen until it goes dark), while WeChat and Weibo keep their grace minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scheduler.channels.base import TransientError
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.content import Library
+from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
+from scheduler.rendering.payloads import Renderer
+from scheduler.screens.daily import approval, due_playlists
+
+from .daemon_helpers import DAY, Harness, Recorder, SpyChannel, local_campaign, one_day
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+SCREEN_POSTS = ("20160902-screen-center-0700-1", "20160902-screen-center-0700-2")  # the wall is on 07:00-21:30
+SCREEN = "screen:center"
+WEIBO_MORNING, WEIBO_EVENING = "20160902-weibo-1000", "20160902-weibo-1800"
+
+
+def at(hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(DAY, dt.time(hour, minute), tzinfo=TZ)
+
+
+@pytest.fixture
+def harness(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> Iterator[Harness]:
+    h = Harness(local_campaign(heihe, tmp_path), one_day(heihe_plan), Renderer(heihe), at(6), Recorder())
+    h.fill()
+    yield h
+    h.close()
+
+
+def started_at(h: Harness, when: dt.datetime) -> None:
+    h.clock.set(when)
+    h.start()
+    h.step_at(when)
+
+
+def published_by(h: Harness, channel: str) -> list[str]:
+    spy = h.channels[channel]
+    assert isinstance(spy, SpyChannel)
+    return spy.published
+
+
+def test_a_daemon_started_in_the_evening_puts_the_mornings_approved_screen_items_on_todays_playlist(
+    harness: Harness, library: Library
+) -> None:
+    h = harness
+    h.approve_all()
+    started_at(h, at(19))
+    for post_id in SCREEN_POSTS:
+        post = h.queue.get(post_id)
+        assert post is not None and post.state == st.PUBLISHED, post.last_error if post else post_id
+        assert post.published_at == at(19).timestamp()  # published late: twelve hours after its slot
+    weibo = h.queue.get(WEIBO_MORNING)
+    assert weibo is not None and weibo.state == st.MISSED  # Weibo keeps its grace minutes (120)
+    assert weibo.last_error == "服务停止期间错过发布时间，已超过补发时限（120 分钟）"
+    assert h.state(WEIBO_EVENING) == st.PUBLISHED  # an hour late: inside its grace minutes
+
+    states = {p.id: p.state for p in h.queue.find()}
+    (playlist,) = due_playlists(h.campaign, h.plan, library, at(19, 0) + dt.timedelta(seconds=1), approval(states, DAY))
+    assert playlist.day == DAY
+    assert sorted(s.post_id for s in playlist.slides if s.kind == "featured") == list(SCREEN_POSTS)
+
+    h.run_until(at(23, 59))
+    assert sorted(published_by(h, SCREEN)) == list(SCREEN_POSTS)  # once each, however many sweeps follow
+
+
+@pytest.mark.parametrize(("start", "expected"), [(at(21, 29), st.PUBLISHED), (at(21, 31), st.MISSED)])
+def test_an_approved_screen_item_is_missed_only_once_the_wall_has_gone_dark(harness: Harness, start: dt.datetime, expected: str) -> None:
+    h = harness
+    h.approve_all()
+    started_at(h, start)
+    for post_id in SCREEN_POSTS:
+        post = h.queue.get(post_id)
+        assert post is not None and post.state == expected
+        if expected == st.MISSED:
+            assert post.last_error == "服务停止期间错过发布时间，已超过当天开屏时段（07:00-21:30）"
+    assert published_by(h, SCREEN) == ([] if expected == st.MISSED else list(SCREEN_POSTS))
+
+
+def test_an_unreviewed_screen_item_waits_for_approval_until_the_wall_goes_dark(harness: Harness) -> None:
+    h = harness
+    started_at(h, at(6, 59))
+    h.step_at(at(12, 1))  # past the 120 grace minutes: the wall still shows the day's items
+    assert [h.state(p) for p in SCREEN_POSTS] == [st.PLANNED, st.PLANNED]
+    assert h.state(WEIBO_MORNING) == st.MISSED
+    h.step_at(at(21, 31))
+    for post_id in SCREEN_POSTS:
+        post = h.queue.get(post_id)
+        assert post is not None and post.state == st.MISSED and post.last_error == "到发布时间仍未审核"
+    assert published_by(h, SCREEN) == []
+
+
+def test_a_screen_item_that_keeps_failing_is_retried_until_the_wall_goes_dark(harness: Harness) -> None:
+    h = harness
+    h.approve_all()
+    spy = h.channels[SCREEN]
+    assert isinstance(spy, SpyChannel)
+    spy.fail_with = [TransientError("播放服务器繁忙", SCREEN) for _ in range(400)]
+    started_at(h, at(20))
+    h.run_until(at(23))
+    post = h.queue.get(SCREEN_POSTS[0])
+    assert post is not None and post.state == st.FAILED
+    assert post.last_error.startswith(f"当天开屏时段（07:00-21:30）内重试 {post.attempts} 次仍失败")
+    assert post.updated == at(21, 30).timestamp()  # the last try exactly when the wall went dark
