@@ -4,7 +4,8 @@ Each version of a post records its sources: the content file and a digest of the
 snapshot of the config (every key of the config file, each value by its hash) and of the
 templates (each file by its hash). When a new version replaces an approved one, the two
 records are compared and the difference is named the way a person finds it in the project:
-`内容 content/food/salt.md`, `模板 templates/wechat/article.html.j2`, `配置 config.yaml: campaign.hotline`.
+`内容 content/food/salt.md`, `模板 templates/wechat/article.html.j2`, `配置 config.yaml: campaign.hotline、pins`
+(the config's keys as `config_changes` names them).
 
 A snapshot is named by a digest of the files' bytes, so that the config is read key by key (with
 PyYAML, unless its text was parsed before) only when a snapshot is new: after the config or a
@@ -28,6 +29,7 @@ from ..inputs import located_yaml
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
 from ..planning.planner import PlannedPost
+from .config_changes import changed_keys, listed
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,9 @@ def what_changed(old: PostSource | None, old_snap: Snapshot | None, new: PostSou
         for name in sorted(set(old_snap.templates) | set(new_snap.templates)):
             if old_snap.templates.get(name) != new_snap.templates.get(name) and _used_by(name, new.kind):
                 found.append(f"模板 {new_snap.templates_dir}/{name}")
-        keys = [k for k in sorted(set(old_snap.config) | set(new_snap.config)) if old_snap.config.get(k) != new_snap.config.get(k)]
-        found += [f"配置 {new_snap.config_name}: {k}" for k in keys if _config_for(k, new.kind)]
+        keys = changed_keys(old_snap.config, new_snap.config, lambda key: _config_for(key, new.kind))
+        if keys:
+            found.append(f"配置 {new_snap.config_name}: {listed(keys)}")
     if not found and entry[1] != said[1]:  # what it says changed, and nothing in the files explains it
         found.append(f"内容 {new.content}")
     return found
