@@ -81,9 +81,10 @@ def sync(
             existing.update({r.id: Post.from_row(r) for r in more})
         known = version_records.load(conn, wanted) if sources else {}
         sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted))
-        # Words out already (on any day) from a slot the plan no longer gives them to: a time changed in
-        # the config, or the library changed and the plan moved its items. Another slot that now gets
-        # them would send them twice on that channel.
+        # Words out already (on any day) from a slot the plan no longer gives them to. A plan made with the
+        # queue (`planning.keeping`) never does that; one made without it can (a time changed in the config,
+        # the library changed and the rules moved its items). Another slot that then gets them would send
+        # them twice on that channel: this is the last guard.
         plan_items = planned if planned is not None else {r.post_id: r.item for r in wanted.values()}
         out = sa.select(posts.c.id, posts.c.channel, posts.c.item, posts.c.state).where(posts.c.state.in_(st.LOCKED))
         for row in conn.execute(out):
