@@ -282,3 +282,25 @@ def test_a_pin_to_a_day_already_past_that_the_queue_never_held_is_named(heihe: C
     assert "config.yaml:77" not in {p.where for p in past_pins(campaign, plan, sent, dt.date(2016, 9, 10))}  # it went out
     assert past_pins(campaign, plan, {}, dt.date(2016, 9, 1)) == []  # still to come
     assert past_pins(campaign, plan, {}, dt.date(2026, 11, 27)) == []  # the campaign is over: nothing is sent any more
+
+
+def test_a_pin_to_a_slot_that_sent_other_words_is_named_by_plan_and_check(project: Callable[..., Path]) -> None:
+    config = project()
+    ctx = Context(config)
+    queue = ctx.filled_queue()
+    sent = next(p for p in queue.find() if p.channel == "weibo")
+    with ctx.engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.id == sent.id).values(state=st.PUBLISHED))
+    at = dt.datetime.fromtimestamp(sent.at, ctx.campaign.timezone)
+    other = next(i.id for i in ctx.library.items if i.id != sent.item and not i.is_launch and i.allows("weibo"))
+    pin = f'  - item: {other}\n    channel: weibo\n    date: {at:%Y-%m-%d}\n    time: "{at:%H:%M}"\n'
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("pins:\n", "pins:\n" + pin, 1), encoding="utf-8")
+    line = text.splitlines().index("pins:") + 2
+
+    planned = run_qm("plan", "-c", config)
+    assert planned.returncode == 0, planned.stderr
+    assert f"config.yaml:{line}" in planned.stderr and f"已经发出了 {sent.item}" in planned.stderr
+    checked = run_qm("check", "-c", config)
+    assert checked.returncode == 2 and f"已经发出了 {sent.item}" in checked.stderr and "Traceback" not in checked.stderr
+    assert read_kept(ctx.campaign.db_url)[sent.id].item == sent.item  # the queue is as it was

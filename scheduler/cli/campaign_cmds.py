@@ -191,6 +191,8 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
             f"注意：{issue.post_id} {issue.message}，到时将顺延到 {issue.next_free.astimezone(campaign.timezone):%Y-%m-%d %H:%M}",
             file=sys.stderr,
         )
+    for problem in plan.set_aside:  # pins the queue's posts that went out overrule
+        print(f"注意：{problem}", file=sys.stderr)
     return 0
 
 
