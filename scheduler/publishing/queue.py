@@ -8,6 +8,7 @@ post, and no change goes unrecorded. Times are UTC epoch seconds; `now` is alway
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -141,23 +142,14 @@ class Queue:
 
     def brief(self, states: Iterable[str], end: float | None = None, channel: str | None = None) -> list[Brief]:
         """Just what the daemon's sweep and quota checks need, without decoding payloads."""
-        cols = (
-            posts.c.id,
-            posts.c.channel,
-            posts.c.state,
-            posts.c.at,
-            posts.c.due,
-            posts.c.next_try,
-            posts.c.updated,
-            posts.c.published_at,
-        )
+        cols = [posts.c[f.name] for f in dataclasses.fields(Brief)]  # the Brief's fields, in its order
         query = sa.select(*cols).where(posts.c.state.in_(list(states))).order_by(posts.c.at, posts.c.id)
         if end is not None:
             query = query.where(posts.c.at < end)
         if channel is not None:
             query = query.where(posts.c.channel == channel)
         with self.engine.connect() as conn:
-            return [Brief(r.id, r.channel, r.state, r.at, r.due, r.next_try, r.updated, r.published_at) for r in conn.execute(query)]
+            return [Brief(*r) for r in conn.execute(query)]
 
     def channel_stamp(self, channel: str) -> tuple[object, ...]:
         """Changes whenever one of the channel's posts is added, changes state or moves in time."""
