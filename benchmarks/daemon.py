@@ -40,10 +40,12 @@ TICKS = os.sysconf("SC_CLK_TCK")
 BASELINE = "import time, scheduler.cli.main, scheduler.daemon, scheduler.cli.daemon_cmds; print('ready', flush=True); time.sleep(3600)"
 
 
-def make_project(folder: Path, slot: dt.datetime, root: Path = ROOT) -> Path:
+def make_project(folder: Path, slot: dt.datetime, root: Path = ROOT, start: dt.date | None = None) -> Path:
+    """A copy of the bundled project whose campaign starts on `start` (the slot's day unless given),
+    with the Weibo posts at the slot's time of day, approved automatically."""
     for name in ("content", "templates"):
         shutil.copytree(root / name, folder / name)
-    start = slot.date()
+    start = start or slot.date()
     text = (root / "config.yaml").read_text(encoding="utf-8")
     text = text.replace("start: 2027-09-01", f"start: {start}").replace("end: 2027-09-30", f"end: {start + dt.timedelta(days=29)}")
     text = text.replace("launch: 2027-09-08 ", f"launch: {start + dt.timedelta(days=7)} ")

@@ -42,8 +42,11 @@ sys.exit(main(["-c", "config.yaml", "daemon"]))
 
 
 def test_the_daemon_process_loads_no_drawing_code_and_no_unused_http_client(tmp_path: Path) -> None:
-    slot = (dt.datetime.now(TZ) + dt.timedelta(hours=3)).replace(second=0, microsecond=0)  # nothing publishes meanwhile
-    make_project(tmp_path, slot)
+    now = dt.datetime.now(TZ)
+    slot = (now + dt.timedelta(hours=3)).replace(second=0, microsecond=0)  # nothing publishes meanwhile
+    # The campaign runs today whatever the hour: a slot past midnight must not move its start to
+    # tomorrow, when no screen has a playlist due before the screens' on-hours end.
+    make_project(tmp_path, slot, start=now.date())
     env = {k: v for k, v in os.environ.items() if not k.startswith("QM_")} | {"PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=150)
     assert run.returncode == 0, run.stderr
