@@ -53,14 +53,19 @@ def test_a_list_item_without_the_space_is_named_at_its_line_with_the_fix(project
 
 
 @pytest.mark.parametrize(
-    ("units", "slip", "read_as"),
+    ("units", "slip", "fixed", "read_as"),
     [
-        ("units:\n  -市总工会\n", "  -市总工会", "text"),  # the whole list is one piece of text
-        ("units:\n  -name: 市总工会\n", "  -name: 市总工会", "a mapping"),
-        ("units:\n  - name: 市总工会\n  -name: 共青团市委\n", "  -name: 共青团市委", "a parser error"),
+        ("units:\n  -市总工会\n", "  -市总工会", "  - name: 市总工会", "text"),  # the whole list is one piece of text
+        ("units:\n  -name: 市总工会\n", "  -name: 市总工会", "  - name: 市总工会", "a mapping"),
+        ("units:\n  - name: 市总工会\n  -name: 共青团市委\n", "  -name: 共青团市委", "  - name: 共青团市委", "a parser error"),
+        ("units:\n  - name: 市总工会\n  -共青团市委\n", "  -共青团市委", "  - name: 共青团市委", "a parser error"),
     ],
 )
-def test_the_units_list_says_which_line_needs_the_space(project: Callable[..., Path], units: str, slip: str, read_as: str) -> None:
+def test_the_units_list_says_which_line_needs_the_space(
+    project: Callable[..., Path], units: str, slip: str, fixed: str, read_as: str
+) -> None:
+    """A unit typed as its bare name is corrected to an entry (`- name: 市总工会`): the fix the message
+    gives is one the config then accepts."""
     path = project(lambda t: t[: t.index("\nunits:\n")] + "\n" + units, config=HEIHE)  # the example's units replaced
     (problem,) = _problems(path)
     assert problem.startswith(f"{path}:{_line_of(path, slip)}："), problem
@@ -68,7 +73,25 @@ def test_the_units_list_says_which_line_needs_the_space(project: Callable[..., P
         assert f"YAML 格式错误（第 3 列）：{SAYS}" in problem, problem
     else:
         assert f"units 应当是一个列表：{SAYS}" in problem, problem
-    assert problem.endswith(f"（改成“{slip.replace('-', '- ', 1)}”）"), problem
+    assert problem.endswith(f"（改成“{fixed}”）"), problem
+    path.write_text(path.read_text(encoding="utf-8").replace(f"\n{slip}\n", f"\n{fixed}\n"), encoding="utf-8")
+    assert fixed.split(": ")[1] in [u.name for u in load_campaign(path).units]
+
+
+def test_units_written_as_bare_names_are_told_to_write_each_as_an_entry(project: Callable[..., Path]) -> None:
+    """`- 爱辉区` is a list item but not a unit: each line is named with the entry that would be one, and
+    written so, the units are read."""
+    path = project(lambda t: t[: t.index("\nunits:\n")] + "\nunits:\n  - 爱辉区\n  - 北安市\n", config=HEIHE)
+    problems = _problems(path)
+    assert problems == [
+        f"{path}:{_line_of(path, '  - 爱辉区')}：units[0] 应当是一个映射（改成“- name: 爱辉区”）",
+        f"{path}:{_line_of(path, '  - 北安市')}：units[1] 应当是一个映射（改成“- name: 北安市”）",
+    ], problems
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("  - 爱辉区", "  - name: 爱辉区").replace("  - 北安市", "  - name: 北安市"),
+        encoding="utf-8",
+    )
+    assert [u.name for u in load_campaign(path).units] == ["爱辉区", "北安市"]
 
 
 def test_qm_check_says_it_in_plain_chinese(project: Callable[..., Path]) -> None:

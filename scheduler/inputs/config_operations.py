@@ -38,7 +38,7 @@ def notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
 
 def units(r: Reader, data: Mapping) -> tuple[Unit, ...]:
     out: list[Unit] = []
-    for path, m in r.entries(data, "units", ""):
+    for path, m in r.entries(data, "units", "", item_key="name"):  # a unit can be its name alone
         r.keys(m, path, ("name", "contact", "phone", "webhook_env", "kind"))
         for key in ("webhook", "secret", "token"):
             if key in m:

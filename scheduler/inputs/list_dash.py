@@ -3,7 +3,8 @@
 YAML reads `- ` (a dash and a space) as the start of a list item; `-市总工会` is just text. Alone under
 its key the list becomes one piece of text (or, for `-name: 市总工会`, a mapping), and among other items
 the parser stops, often a line or many lines later. Either way the parser and the readers see only
-that something is wrong; this module finds the line, says what is missing and shows it corrected.
+that something is wrong; this module finds the line, says what is missing and shows it corrected. In
+a list of entries (`- name: 北安市`) a bare name is corrected to an entry with that key.
 Like `full_width`, it is imported only to explain an error.
 """
 
@@ -19,18 +20,38 @@ from .located_yaml import Mapping
 _SLIP = re.compile(r"^(\s*)-(?=[^\s\-])")
 _KEY_OPENS_BLOCK = re.compile(r"^\s*(?:-\s+)?[^\s#][^#]*:\s*(?:#.*)?$")  # `units:`, `- times:`
 _TOP_KEY = re.compile(r"^[^\s#\-][^#]*:")
+_KEY = re.compile(r"^([A-Za-z_]\w*):(?:\s|$)")  # `name: 北安市`, the text of an entry's first line
 
 REASON = "“-”后面少了一个空格：YAML 只把以“- ”（减号加一个空格）开头的行读作列表的一项"
 
 
-def corrected(line: str) -> str:
-    """The line with the space after its dash."""
+def corrected(line: str, key: str = "") -> str:
+    """The line with the space after its dash; in a list of entries whose first key is `key`, a bare
+    text becomes the value of that key (`-北安市` -> `- name: 北安市`)."""
     match = _SLIP.match(line)
-    return line if match is None else f"{line[: match.end()]} {line[match.end() :]}"
+    if match is None:
+        return line
+    text = line[match.end() :]
+    if key and not _KEY.match(text):
+        text = f"{key}: {text}"
+    return f"{line[: match.end()]} {text}"
 
 
-def hint(line: str) -> str:
-    return f"改成“{corrected(line).rstrip()}”"
+def hint(line: str, key: str = "") -> str:
+    return f"改成“{corrected(line, key).rstrip()}”"
+
+
+def entry_key(lines: list[str], i: int) -> str:
+    """The key the entries beside line `i` (0-based) open with (`- name: 爱辉区` -> name); "" when the
+    nearest item at its indent, before or after it, is no entry."""
+    indent = len(lines[i]) - len(lines[i].lstrip())
+    for step in (-1, 1):
+        near = _outer(lines, i + step, step, indent)
+        if near is not None and near[indent:].startswith("- ") and not near[:indent].strip():
+            match = _KEY.match(near[indent + 2 :].lstrip())
+            if match:
+                return match.group(1)
+    return ""
 
 
 def _outer(lines: list[str], start: int, step: int, indent: int) -> str | None:
@@ -92,9 +113,10 @@ def in_value(value: Any, source: str, key_line: int) -> tuple[int, str] | None:
     return None
 
 
-def not_a_list(value: Any, m: Mapping, key: str, name: str) -> tuple[str, str, str]:
-    """Where, what and how to fix it, for `value` read at `m[key]` (called `name`) where a list belongs."""
+def not_a_list(value: Any, m: Mapping, key: str, name: str, item_key: str = "") -> tuple[str, str, str]:
+    """Where, what and how to fix it, for `value` read at `m[key]` (called `name`) where a list belongs;
+    `item_key` is the key its entries open with, if they are entries."""
     slip = in_value(value, m.source, m.line_of(key))
     if slip is None:
         return m.where(key), f"{name} 应当是一个列表", ""
-    return f"{m.source}:{slip[0]}", f"{name} 应当是一个列表：{REASON}", hint(slip[1])
+    return f"{m.source}:{slip[0]}", f"{name} 应当是一个列表：{REASON}", hint(slip[1], item_key)

@@ -261,7 +261,7 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offs
         reason, hint = full_width.in_syntax(typed), full_width.fix(typed)
     elif dash is not None:
         line, column = dash, lines[dash].index("-")
-        reason, hint = list_dash.REASON, list_dash.hint(lines[dash])
+        reason, hint = list_dash.REASON, list_dash.hint(lines[dash], list_dash.entry_key(lines, dash))
     else:
         char = lines[line][column : column + 1] if line < len(lines) else ""
         reason = next((zh for pattern, zh in _SYNTAX if re.search(pattern, problem)), "")

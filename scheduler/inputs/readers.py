@@ -80,7 +80,7 @@ class Reader:
             return None
         return value
 
-    def seq(self, m: Mapping, key: str, path: str, required: bool = False) -> Sequence:
+    def seq(self, m: Mapping, key: str, path: str, required: bool = False, item_key: str = "") -> Sequence:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
             if required:
@@ -91,21 +91,23 @@ class Reader:
         if not isinstance(value, Sequence):
             from .list_dash import not_a_list  # only to explain it: `-市总工会` reads as text
 
-            self.problem(*not_a_list(value, m, key, _join(path, key)))
+            self.problem(*not_a_list(value, m, key, _join(path, key), item_key))
             empty = Sequence()
             empty.source, empty.line, empty.item_lines = m.source, m.line_of(key), []
             return empty
         return value
 
-    def entries(self, m: Mapping, key: str, path: str) -> Iterator[tuple[str, Mapping]]:
-        """Each mapping in the list at `key`, with its path (`path.key[i]`); anything else is reported."""
-        items = self.seq(m, key, path)
+    def entries(self, m: Mapping, key: str, path: str, item_key: str = "") -> Iterator[tuple[str, Mapping]]:
+        """Each mapping in the list at `key`, with its path (`path.key[i]`); anything else is reported, a
+        bare text with the fix `- item_key: text` when entries can be that alone (`- name: 北安市`)."""
+        items = self.seq(m, key, path, item_key=item_key)
         for i, item in enumerate(items):
             where = f"{_join(path, key)}[{i}]"
             if isinstance(item, Mapping):
                 yield where, item
             else:
-                self.problem(items.where(i), f"{where} 应当是一个映射")
+                bare = item_key and isinstance(item, (str, int)) and not isinstance(item, bool)
+                self.problem(items.where(i), f"{where} 应当是一个映射", f"改成“- {item_key}: {item}”" if bare else "")
 
     # -- scalars -----------------------------------------------------------------------------
 
