@@ -238,3 +238,19 @@ def test_a_unit_name_with_a_space_before_or_after_it_is_refused_with_its_line(pr
     assert len(problems) == 2, problems
     assert problems[0] == f"{path}:{aihui}：units[0].name “爱辉区\u3000”的后面有全角空格（删掉名称后面的空格，写成 name: 爱辉区）"
     assert problems[1] == f"{path}:{beian}：units[1].name “ 北安市”的前面有空格（删掉名称前面的空格，写成 name: 北安市）"
+
+
+def test_grace_minutes_on_a_screen_is_refused_at_its_line_and_deleting_it_is_accepted(project: Callable[..., Path]) -> None:
+    """A screen's late items play until the wall goes dark whatever grace_minutes says, so setting it
+    there is refused rather than silently ignored; on the other channels it stays a setting."""
+    path = project(lambda t: t.replace('      on_hours: "06:30-23:00"\n', '      on_hours: "06:30-23:00"\n      grace_minutes: 30\n', 1))
+    line = path.read_text(encoding="utf-8").splitlines().index("      grace_minutes: 30") + 1
+    result = run_qm("check", "-c", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert (
+        f"{path}:{line}：电子屏 station 不用 grace_minutes：电子屏错过时间的内容当天一直补播到关屏（开屏时段 06:30-23:00 结束），"
+        "不按补发时限（删去这一行）"
+    ) in result.stderr, result.stderr
+    path.write_text(path.read_text(encoding="utf-8").replace("      grace_minutes: 30\n", ""), encoding="utf-8")
+    campaign = load_campaign(path)
+    assert campaign.channel("wechat").grace_minutes == 120  # type: ignore[union-attr]

@@ -47,6 +47,12 @@ def read_screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] |
         if not (on_from and on_to and on_from < on_to):
             r.problem(m.where("on_hours"), f"{path}.on_hours 不是有效的时段：{hours!r}", "写作 07:00-22:00，开始早于结束")
             on_from, on_to = dt.time(7), dt.time(22)
+        if "grace_minutes" in m:  # a common key, but a screen's late items play until it goes dark (its kind's deadline)
+            r.problem(
+                m.where("grace_minutes"),
+                f"电子屏 {sid} 不用 grace_minutes：电子屏错过时间的内容当天一直补播到关屏（开屏时段 {hours} 结束），不按补发时限",
+                "删去这一行",
+            )
         common = common_channel(r, m, path, window, default_times=(on_from,))  # a screen's day starts when it switches on
         common["per_slot"] = r.integer(m, "items_per_day", path, 2, lo=1, hi=50)
         for t in common["times"]:  # type: ignore[attr-defined]
