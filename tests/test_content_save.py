@@ -121,7 +121,7 @@ def test_a_character_no_font_draws_is_refused_next_to_its_field_as_qm_check_woul
     )
     assert any("标题中有海报字体没有的字：😀（U+1F600）" in m for m in by_field["title"]), by_field
     assert any("摘要中有看不见的字符：U+200B ZERO WIDTH SPACE" in m for m in by_field["summary"]), by_field
-    # each under its own field, found by the line the problem names (the headline's message says 短标题)
+    # each under its own field, found by the line the problem names (the headline's message says 电子屏标题, as the form does)
     assert any("🍞" in m for m in by_field["headline"]) and not any("🍞" in m for m in by_field["title"]), by_field
 
 

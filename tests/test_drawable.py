@@ -38,6 +38,18 @@ def test_check_finds_characters_a_poster_cannot_draw(project: Callable[..., Path
     assert words in result.stderr, result.stderr
 
 
+def test_check_calls_the_headline_by_the_name_the_rest_of_the_tool_uses(project: Callable[..., Path]) -> None:
+    """The glyph check names the screen headline 电子屏标题, as the vocabulary, the edit form and the
+    screen rules do."""
+    config = project()
+    path = config.parent / ITEM
+    path.write_text(path.read_text(encoding="utf-8").replace(TITLE, f"{TITLE}\nheadline: 绿色食品标志😀"), encoding="utf-8")
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "内容 brand-cert-green-food 的电子屏标题中有海报字体没有的字：😀（U+1F600）" in result.stderr, result.stderr
+    assert "短标题" not in result.stderr, result.stderr
+
+
 def test_posters_name_an_undrawable_item_once_with_its_file(project: Callable[..., Path]) -> None:
     config = _retitled(project, "认识绿色食品标志😀")
     result = run_qm("posters", "-c", config, "--from", "2027-09-01", "--to", "2027-09-30")

@@ -12,8 +12,9 @@ from ..inputs.content_save import GENERAL, EditForm
 from ..publishing import states as st
 from .posts import Entry
 
-# A content check names a field as its file does (`内容 x.headline 超过 12 字`, `加一个 headline`) or as the
-# posters do (短标题); the form says it with its own labels. Item ids are lower-case letters, digits and -.
+# A content check names a field as its file does (`内容 x.headline 超过 12 字`, `加一个 headline`), or by
+# its label (the glyph check: 电子屏标题; 短标题, the headline's old name, is still read as it); the form
+# says it with its own labels. Item ids are lower-case letters, digits and -.
 _FILE_WORDS = re.compile(
     r"(内容 [a-z0-9-]+)\.(title|summary|headline|body) ?| ?(?<![\w.{-])(title|summary|headline|body)(?![\w-]) ?|短标题"
 )

@@ -17,7 +17,7 @@ from . import fonts
 from .texts import PosterText
 
 # The words of a content item that layouts draw, and what a person calls them.
-FIELDS = {"title": "标题", "headline": "短标题", "line": "一句话", "summary": "摘要"}
+FIELDS = {"title": "标题", "headline": "电子屏标题", "line": "一句话", "summary": "摘要"}
 HINT = "删去或换掉这些字符；确实需要的字，可在 config.yaml 的 brand.font 指定一个包含它们的字体文件"
 
 

@@ -28,7 +28,7 @@ SHAPES = ("strip", "wide", "square", "tall")  # from widest to tallest
 BRAND_COLOURS = ("primary", "secondary", "accent", "text", "background")
 FIELDS = {
     "title": "标题",
-    "headline": "短标题（电子屏）",
+    "headline": "电子屏标题",
     "line": "一句话",
     "summary": "摘要",
     "area": "活动领域",
