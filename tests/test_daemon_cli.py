@@ -76,6 +76,24 @@ def test_review_commands(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "--date" in err
 
 
+def test_the_queue_notes_why_a_cancelled_post_was_cancelled_the_latest_time(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The reason is in the 备注 column, not only in qm history: the latest cancellation's, with who gave it."""
+    _, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08", "--json")
+    first = json.loads(out)[0]["id"]
+
+    def row() -> str:
+        code, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08")
+        assert code == 0
+        return next(line for line in out.splitlines() if f"  {first}  " in line)
+
+    assert qm(capsys, "-c", cfg, "cancel", first, "--reason", "活动改期", "--by", "王科长")[0] == 0
+    assert "已取消" in row() and row().endswith("  活动改期（王科长）"), row()
+    assert qm(capsys, "-c", cfg, "retry", first)[0] == 0
+    assert "活动改期" not in row()  # back in review: the old reason is no note of it
+    assert qm(capsys, "-c", cfg, "cancel", first, "--by", "李主任")[0] == 0
+    assert row().endswith("  人工取消（李主任）"), row()
+
+
 def test_the_queue_names_each_post_by_its_title_in_aligned_columns(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = cfg.parent / "content"
     launch = content / "publicity" / "publicity-launch-announcement.md"

@@ -74,8 +74,20 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([{**_record(ctx, p), "change": reasons.get(p.id, "")} for p in found], ensure_ascii=False, indent=2))
         return 0
-    print(_table(ctx, found, reasons), end="")
+    print(_table(ctx, found, {**reasons, **_cancelled(queue, found)}), end="")
     return 0
+
+
+def _cancelled(queue: Queue, found: list[Post]) -> dict[str, str]:
+    """Why each cancelled post was cancelled, as the latest audit entry that cancelled it says: `why（who）`,
+    the way a rejected post's note says why it was sent back."""
+    notes = {}
+    for p in found:
+        if p.state == st.CANCELLED:
+            entry = next((e for e in reversed(queue.history(p.id, limit=20)) if e.to_state == st.CANCELLED), None)
+            if entry is not None:
+                notes[p.id] = f"{entry.why}（{entry.who}）"
+    return notes
 
 
 def _record(ctx: Context, post: Post) -> dict[str, object]:
@@ -97,7 +109,8 @@ def _record(ctx: Context, post: Post) -> dict[str, object]:
 TITLE_COLUMNS = 24  # a title longer than twelve Chinese characters is cut, so each post stays on one line
 
 
-def _table(ctx: Context, found: list[Post], reasons: dict[str, str]) -> str:
+def _table(ctx: Context, found: list[Post], notes: dict[str, str]) -> str:
+    """The posts one a line; `notes` holds why a post is back in review (what changed) or was cancelled."""
     if not found:
         return "队列中没有符合条件的内容。\n"
     tz = ctx.campaign.timezone
@@ -105,8 +118,10 @@ def _table(ctx: Context, found: list[Post], reasons: dict[str, str]) -> str:
     rows = [("时间", "渠道", "编号", "内容", "标题", "状态", "审核人", "备注")]
     for p in found:
         note = p.last_error or (p.receipt.url if p.receipt and p.receipt.url else "")
-        if p.id in reasons:  # approved, then changed: what changed, and how to see it
-            note = f"{reasons[p.id]}（qm queue --diff {p.id}）"
+        if p.state == st.CANCELLED:
+            note = notes.get(p.id, note)
+        elif p.id in notes:  # approved, then changed: what changed, and how to see it
+            note = f"{notes[p.id]}（qm queue --diff {p.id}）"
         note = " ".join(note.split())  # one line per post
         reviewer = p.approved_by if p.state in st.APPROVED_STATES else ""  # a post back in review has no reviewer yet
         item = items.get(p.item)  # none for a post sent before its content file was deleted
