@@ -4,19 +4,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from scheduler.channels.base import TransientError
+from scheduler.cli.main import main
 from scheduler.inputs.campaign import Campaign
-from scheduler.inputs.content import Library
-from scheduler.planning.planner import Plan
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import Library, load_library
+from scheduler.planning.planner import Plan, make_plan
+from scheduler.publishing import review
 from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue, TransitionError
+from scheduler.publishing.queue_sync import fill
+from scheduler.publishing.retry_window import too_late
 from scheduler.rendering.payloads import Renderer
 from scheduler.screens.daily import approval, due_playlists
 
+from .conftest import HEIHE
 from .daemon_helpers import DAY, Harness, Recorder, SpyChannel, local_campaign, one_day
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -111,3 +119,67 @@ def test_a_screen_item_that_keeps_failing_is_retried_until_the_wall_goes_dark(ha
     assert post is not None and post.state == st.FAILED
     assert post.last_error.startswith(f"当天开屏时段（07:00-21:30）内重试 {post.attempts} 次仍失败")
     assert post.updated == at(21, 30).timestamp()  # the last try exactly when the wall went dark
+
+
+def retried(h: Harness, post_id: str, when: dt.datetime) -> str:
+    """`qm retry` (and the console's button) at `when`."""
+    h.clock.set(when)
+    return review.retry(h.queue, post_id, "张科长", when.timestamp(), too_late(h.campaign, when.timestamp()))
+
+
+def test_a_screen_item_is_not_sent_again_once_the_wall_has_gone_dark_and_pinning_it_to_a_later_day_shows_it(
+    harness: Harness, project: Callable[..., Path], library: Library
+) -> None:
+    """Sent again after the wall went dark, the item would be missed at once: refused, nothing changed,
+    with the pin that shows its words on a later day; that pin, written into config.yaml, plans it there."""
+    h = harness
+    h.approve_all()
+    started_at(h, at(21, 31))
+    post = h.queue.get(SCREEN_POSTS[0])
+    assert post is not None and post.state == st.MISSED
+    history = h.queue.history(post.id)
+    with pytest.raises(TransitionError) as refused:
+        retried(h, post.id, at(21, 40))
+    message = str(refused.value)
+    assert message.startswith(
+        f"{post.id} 不能重发：电子屏“{h.campaign.channel(SCREEN).title}”2016-09-02 的播放时间已经结束（开屏时段 07:00-21:30），"  # type: ignore[union-attr]
+        "重发也只会记为“已错过”。要在以后的某一天播放这条内容，在 config.yaml 的 pins 中把它固定到那一天"
+    ), message
+    assert h.queue.get(post.id) == post and h.queue.history(post.id) == history
+
+    pin = message.split("pins:\n", 1)[1]
+    assert pin == f"  - item: {post.item}\n    channel: {SCREEN}\n    date: 2016-09-03"
+    config = project(lambda t: t.replace("\npins:\n", f"\npins:\n{pin}\n", 1), config=HEIHE)
+    planned = make_plan(load_campaign(config), library)
+    assert any(p.item.id == post.item and p.channel == SCREEN and p.slot.day == DAY + dt.timedelta(days=1) for p in planned.posts)
+
+
+def test_a_screen_item_sent_again_while_the_wall_is_on_goes_out_that_day(harness: Harness) -> None:
+    h = harness
+    h.approve_all()
+    started_at(h, at(6, 30))
+    review.cancel(h.queue, SCREEN_POSTS[0], "张科长", "先不播", at(6, 30).timestamp())
+    assert retried(h, SCREEN_POSTS[0], at(21, 0)) == st.PLANNED  # cancelled: reviewed again
+    review.approve(h.queue, SCREEN_POSTS[0], "张科长", at(21, 0).timestamp())
+    h.run_until(at(21, 29))
+    assert h.state(SCREEN_POSTS[0]) == st.PUBLISHED and SCREEN_POSTS[0] in published_by(h, SCREEN)
+
+
+def test_qm_retry_after_the_wall_went_dark_says_so_in_chinese_exits_2_and_changes_nothing(
+    project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The 2016 campaign is long over: its screens' days have all ended, and no later day is left to pin to."""
+    config = project(config=HEIHE)
+    campaign = load_campaign(config)
+    queue = Queue(open_db(campaign.db_url))
+    plan = one_day(make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)))
+    fill(queue, campaign, plan, Renderer(campaign), at(6).timestamp())
+    queue.move(SCREEN_POSTS[0], st.MISSED, "后台服务", "到发布时间仍未审核", at(21, 31).timestamp(), last_error="到发布时间仍未审核")
+    before, history = queue.get(SCREEN_POSTS[0]), queue.history(SCREEN_POSTS[0])
+
+    code = main(["-c", str(config), "retry", SCREEN_POSTS[0]])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err, err
+    assert f"{SCREEN_POSTS[0]} 不能重发：电子屏“" in err and "”2016-09-02 的播放时间已经结束（开屏时段 07:00-21:30）" in err, err
+    assert "活动期内已没有以后的日期可以播放" in err, err
+    assert queue.get(SCREEN_POSTS[0]) == before and queue.history(SCREEN_POSTS[0]) == history

@@ -18,6 +18,7 @@ from ..inputs.campaign_days import check_day
 from ..publishing import review
 from ..publishing import states as st
 from ..publishing.queue import Queue, TransitionError
+from ..publishing.retry_window import too_late
 from ..support.errors import InputError, Problem
 from .context import Context, parse_day
 
@@ -167,7 +168,8 @@ def run_cancel(ctx: Context, args: argparse.Namespace) -> int:
 def run_retry(ctx: Context, args: argparse.Namespace) -> int:
     queue = Queue(ctx.engine)
     before = queue.get(args.id)
-    state = review.retry(queue, args.id, _who(args), time.time())
+    now = time.time()
+    state = review.retry(queue, args.id, _who(args), now, too_late(ctx.campaign, now))
     if state == st.APPROVED:
         print(f"{args.id} 已重新排入发布，后台服务将在几秒内发布。")
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,10 +216,10 @@ def cancel(queue: Queue, post_id: str, who: str, reason: str, now: float) -> Non
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改（原状态“{st.label(post.state)}”），请用 qm queue 查看后重试")
 
 
-def retry(queue: Queue, post_id: str, who: str, now: float) -> str:
-    """Send a failed, missed or cancelled post again; returns the new state.
-
-    The grace window restarts now. A post whose content changed since approval goes back to review.
+def retry(queue: Queue, post_id: str, who: str, now: float, too_late: Callable[[Post], str] | None = None) -> str:
+    """Send a failed, missed or cancelled post again; returns the new state. Refused with `too_late(post)`
+    when that says why it could not go out (`retry_window`); else the grace window restarts now.
+    A post whose content changed since approval goes back to review.
     Decided inside `Queue.locked`: words changed a moment ago are seen, never approved unreviewed.
     """
     with queue.locked(post_id) as (conn, post):
@@ -231,6 +231,8 @@ def retry(queue: Queue, post_id: str, who: str, now: float) -> str:
                 f"{post_id} 不能重发：平台已经接收了这条内容（{sent}），再发一次就是重复发布。"
                 f"请到平台核实：已发出的用 qm confirm {post_id} --url 链接 补记；平台上确实没有的，在平台上手工发出后再补记"
             )
+        if too_late is not None and (late := too_late(post)):
+            raise TransitionError(late)
         approved = post.state != st.CANCELLED and post.approved_version == post.version
         target = st.APPROVED if approved else st.PLANNED
         if approved:

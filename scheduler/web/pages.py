@@ -27,6 +27,7 @@ from ..pages.site import Site
 from ..publishing import review
 from ..publishing import states as st
 from ..publishing.queue import Post
+from ..publishing.retry_window import too_late
 from ..support.errors import QmError
 from . import flash
 from .app import WEB, Call, Console, action, view
@@ -184,7 +185,8 @@ def retry(call: Call) -> Response:
     post_id, console = call.request.path_params["post_id"], call.console
     assert call.user is not None
     try:
-        state = review.retry(console.queue, post_id, call.who(), console.now())
+        now = console.now()
+        state = review.retry(console.queue, post_id, call.who(), now, too_late(console.campaign, now))
     except QmError as exc:
         return post_response(call, post_id, str(exc), 409)
     return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "retried" if state == st.APPROVED else "retried-review")
