@@ -239,6 +239,23 @@ def test_cancel_then_retry_from_the_posts_page(world: World, page: Any) -> None:
     assert "审核通过后才会发布" in page.inner_text("main")  # not "back in the publishing queue": it waits for review
 
 
+def test_the_console_refuses_to_retry_a_screen_item_after_its_wall_went_dark_and_retries_it_before(world: World) -> None:
+    post = world.post_of("screen:center", "2016-09-20")
+    queue, tz = world.running.queue, world.campaign.timezone
+    evening = dt.datetime(2016, 9, 20, 21, 40, tzinfo=tz).timestamp()  # the wall is on 07:00-21:30
+    queue.move(post.id, st.MISSED, "后台服务", "到发布时间仍未审核", evening, last_error="到发布时间仍未审核")
+    before = queue.get(post.id)
+    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+        world.running.console.clock = lambda: evening
+        http_login(c, "李科长")
+        refused = c.post(f"/post/{post.id}/retry", data={"csrf": csrf_of(c.get(f"/post/{post.id}").text)})
+        assert refused.status_code == 409 and "2016-09-20 的播放时间已经结束" in refused.text and "date: 2016-09-21" in refused.text
+        assert queue.get(post.id) == before
+        world.running.console.clock = lambda: evening - 3600  # while the wall is still on
+        done = c.post(f"/post/{post.id}/retry", data={"csrf": csrf_of(c.get(f"/post/{post.id}").text)})
+        assert done.status_code == 303 and queue.get(post.id).state == st.PLANNED  # type: ignore[union-attr]
+
+
 def test_only_admins_pause_and_resume(world: World) -> None:
     with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
         http_login(c, "李科长")
