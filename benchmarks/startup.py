@@ -12,7 +12,10 @@ The time of each is also given as CPU time (user + system), steadier than the wa
 - one content file edited: before each run, one word of one content file is changed back or forth
   (what staff do before running the check): the file is parsed again and the posts of its item
   rendered and checked again, the rest comes from the verdicts of the previous run;
-- warm: nothing changed, the stored result is replayed.
+- warm: nothing changed, the stored result is replayed;
+- one content file edited, with `qm check --stay` waiting (started once, before the rounds): the
+  command hands the check over and prints the answer. Its CPU time adds the waiting process's CPU
+  time during the run to the command's own.
 A last line times a process that only imports what a check after one edit cannot do without (the
 command modules, the config, content and plan modules, the renderer and the rules, PyYAML for the
 edited file, Jinja2 and the CSS inliner for its posts) and does nothing else: the floor of that case.
@@ -36,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -90,6 +94,7 @@ def copy_example(folder: Path, root: Path = ROOT) -> Path:
 
 
 Before = Callable[[], None] | None
+STAYING: dict[Path, subprocess.Popen[str]] = {}  # checkout -> its waiting `qm check --stay`
 
 
 def commands(python: str, root: Path, config: Path, label: str = "") -> dict[str, tuple[list[str], Path, Before]]:
@@ -107,13 +112,26 @@ def commands(python: str, root: Path, config: Path, label: str = "") -> dict[str
 
         return run
 
-    def edit() -> None:
-        path = config.parent / EDITED
-        text = path.read_text(encoding="utf-8")
-        old, new = WORDS if WORDS[0] in text else WORDS[::-1]
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    def edit_in(folder: Path) -> Callable[[], None]:
+        def edit() -> None:
+            path = folder / EDITED
+            text = path.read_text(encoding="utf-8")
+            old, new = WORDS if WORDS[0] in text else WORDS[::-1]
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+        return edit
 
     plan, check = [*qm, "plan", "-c", str(config)], [*qm, "check", "-c", str(config)]
+    edit = edit_in(config.parent)
+    # `qm check --stay` waits on a copy of its own (it answers the checks of its config only)
+    stays = "--stay" in subprocess.run([*qm, "check", "--help"], capture_output=True, text=True, cwd=root, env=ENV).stdout
+    if stays:
+        staying = copy_example(config.parent.with_name(f"{config.parent.name}-stay"), root)
+        check_staying = [*qm, "check", "-c", str(staying)]
+        STAYING[root] = stay = subprocess.Popen([*check_staying, "--stay", "600"], cwd=root, env=ENV, stdout=subprocess.PIPE, text=True)
+        while stay.stdout and "常驻检查已就绪" not in stay.stdout.readline():
+            pass
+        threading.Thread(target=stay.communicate, daemon=True).start()  # it prints a line per check: drained
     timed: dict[str, tuple[list[str], Before]] = {
         "qm --help": ([*qm, "--help"], None),
         "qm plan (cold)": (plan, forget(CONFIG_FILE, CONTENT_FILE)),
@@ -121,19 +139,28 @@ def commands(python: str, root: Path, config: Path, label: str = "") -> dict[str
         "qm check (cold)": (check, forget(*CACHES)),
         "qm check (1 edit)": (check, edit),
         "qm check (warm)": (check, None),
+        **({"qm check (1 edit, --stay)": (check_staying, edit_in(staying.parent))} if stays else {}),
         "imports of check (1 edit)": ([python, "-c", f"import {', '.join(EDIT_IMPORTS)}"], None),
     }
     return {f"{label}{name}": (command, root, before) for name, (command, before) in timed.items()}
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall-clock and CPU (user + system) seconds of one whole process."""
-    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+def run(command: list[str], cwd: Path, helper: int | None = None) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) seconds of one whole process, and of `helper` meanwhile."""
+    cpu, helped = resource.getrusage(resource.RUSAGE_CHILDREN), process_cpu(helper)
     start = time.perf_counter()
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=cwd, env=ENV)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - cpu.ru_utime) + (after.ru_stime - cpu.ru_stime)
+    return wall, (after.ru_utime - cpu.ru_utime) + (after.ru_stime - cpu.ru_stime) + process_cpu(helper) - helped
+
+
+def process_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) a running process has used so far (Linux /proc); 0 without one."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -155,9 +182,13 @@ def main() -> None:
             for name, (command, cwd, before) in timed.items():
                 if before is not None:
                     before()
-                for key, result in (("python -c pass", run(BARE, ROOT)), (name, run(command, cwd))):
+                helper = STAYING[cwd].pid if "--stay" in name else None
+                for key, result in (("python -c pass", run(BARE, ROOT)), (name, run(command, cwd, helper))):
                     wall[key].append(result[0])
                     cpu[key].append(result[1])
+        for stay in STAYING.values():
+            stay.terminate()
+            stay.wait()
     bare, bare_cpu = statistics.median(wall["python -c pass"]), statistics.median(cpu["python -c pass"])
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {args.runs} rounds; medians; wall-clock, then CPU time")
     print(f"{'python -c pass':<28} {bare:6.3f} s          CPU {bare_cpu:6.3f} s")

@@ -16,6 +16,8 @@ from .context import Context, parse_day
 # commands that use them: `qm plan` starts without templates, `qm check` without the HTTP client,
 # and a `qm check` answered from its cache without the planner.
 from .output import error_text, open_in_browser, write_output
+from .resident_check import IDLE_MINUTES
+from .zh_argparse import number_in
 
 if TYPE_CHECKING:
     from ..planning.planner import PlannedPost
@@ -32,6 +34,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "结果保存在状态目录；配置、内容、模板、字体、环境变量、qm 版本和日期都没有变化时，直接给出上次的结果（与重新检查完全相同）。",
     )
     p.add_argument("--no-cache", action="store_true", help="不用上次保存的结果，重新完整检查")
+    p.add_argument(
+        "--stay",
+        nargs="?",
+        const=IDLE_MINUTES,
+        type=number_in(float, 0.05, 24 * 60, 30),
+        metavar="分钟",
+        help="检查后留在这个窗口等待：之后对同一份配置运行的 qm check 都交给它检查，省去每次启动的时间（改内容时用）。"
+        f"按 Ctrl+C 退出；闲置这么多分钟（默认 {IDLE_MINUTES:g}）或 qm 的程序更新后自动退出",
+    )
     p.set_defaults(run=run_check)
 
     p = sub.add_parser(
@@ -61,6 +72,10 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
     """The check, or its stored result while none of its inputs has changed (see check_cache)."""
     from . import check_cache, check_parts
 
+    if args.stay is not None:
+        from .resident_check_server import stay
+
+        return stay(ctx.config_path, args.stay)
     campaign = ctx.campaign  # read every time: a broken config stops here, and is never cached
     code, templates = check_cache.code_identity(), check_cache.templates_identity(campaign)
     fingerprint = check_cache.key(campaign, ctx.config_path, ctx.today(), code, templates, ctx.kept)  # before the inputs are read

@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import __version__
 from ..support.errors import QmError
-from . import zh_argparse
+from . import resident_check, zh_argparse
 
 # command -> the module (in this package) that registers it, in the order `qm --help` lists them
 COMMANDS = {
@@ -124,6 +124,8 @@ def build_parser(argv: Iterable[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if (answered := resident_check.ask(argv, _command_word(argv))) is not None:  # `qm check --stay` is waiting
+        return answered
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

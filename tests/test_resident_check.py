@@ -1,0 +1,175 @@
+"""`qm check --stay`: later checks of the same config are answered by the waiting check, exactly as they
+would have answered themselves; it answers nothing but checks of its own config, uses no folder another
+user could enter, and when it is gone, outdated or killed, a check simply runs by itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scheduler.cli import resident_check
+
+from .conftest import ROOT, run_qm
+
+READY = "常驻检查已就绪"
+BAKERY = Path("content") / "grassroots" / "grassroots-five-factors-bakery.md"
+
+
+@dataclass
+class Waiting:
+    process: subprocess.Popen[str]
+    config: Path
+    env: dict[str, str]
+    lines: queue.Queue[str]
+
+    def next_line(self, timeout: float = 60) -> str:
+        return self.lines.get(timeout=timeout)
+
+    def socket(self) -> Path:
+        path = resident_check.socket_path(self.config, str(self.config.parent), self.env)
+        assert path is not None
+        return path
+
+
+def start(config: Path, env: dict[str, str], *extra: str, pythonpath: Path | None = None) -> Waiting:
+    run_env = env | ({"PYTHONPATH": str(pythonpath)} if pythonpath else {})
+    command = [sys.executable, "-m", "scheduler", "check", "--stay", *extra, "-c", str(config)]
+    process = subprocess.Popen(command, cwd=config.parent, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+
+    threading.Thread(target=pump, daemon=True).start()
+    waiting = Waiting(process, config, env, lines)
+    assert "检查通过" in waiting.next_line()  # it checks once, as `qm check` would
+    assert READY in waiting.next_line()
+    return waiting
+
+
+@pytest.fixture
+def private_env(tmp_path: Path) -> dict[str, str]:
+    """The environment with the waiting checks' sockets in a folder of this test's own."""
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    return {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+
+
+@pytest.fixture
+def waiting(project: Callable[..., Path], private_env: dict[str, str]) -> Iterator[Waiting]:
+    w = start(project(), private_env)
+    yield w
+    w.process.send_signal(signal.SIGTERM)
+    assert w.process.wait(timeout=30) == 0
+    assert not w.socket().exists()  # it cleans up after itself
+
+
+def _ask(path: Path, question: object) -> object:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(60)
+        conn.connect(str(path))
+        return json.loads(resident_check.exchange(conn, json.dumps(question).encode()))
+
+
+def test_a_later_check_is_answered_by_the_waiting_one_as_it_would_have_answered_itself(waiting: Waiting) -> None:
+    config, env = waiting.config, waiting.env
+    passed = run_qm("check", "-c", config, env=env)
+    assert passed.returncode == 0 and "检查通过" in passed.stdout
+    assert waiting.next_line().endswith("检查了一次：通过")
+
+    path = config.parent / BAKERY
+    path.write_text(path.read_text(encoding="utf-8") + "\n这是最佳做法。\n", encoding="utf-8")
+    answered = run_qm("check", cwd=config.parent, env=env)  # the default config.yaml of the folder: the same file
+    assert waiting.next_line().endswith("检查了一次：有问题（退出码 2）")
+    alone = run_qm("check", "--no-cache", cwd=config.parent, env=env)  # never handed over
+    assert answered.returncode == alone.returncode == 2 and "最佳" in answered.stderr
+    assert (answered.stdout, answered.stderr) == (alone.stdout, alone.stderr)
+    assert waiting.lines.empty()
+
+
+def test_the_check_runs_in_the_askers_environment(waiting: Waiting) -> None:
+    env = waiting.env | {"QM_CONFIG": str(waiting.config)}
+    answered = run_qm("check", cwd=ROOT, env=env)  # the config named by the asker's QM_CONFIG only
+    assert answered.returncode == 0 and "检查通过" in answered.stdout, answered.stderr
+    assert waiting.next_line().endswith("检查了一次：通过")
+
+
+def test_it_answers_only_checks_of_its_own_config(waiting: Waiting, tmp_path: Path) -> None:
+    other = tmp_path / "other.yaml"
+    shutil.copy(waiting.config, other)
+    base = {"cwd": str(waiting.config.parent), "env": waiting.env}
+    for argv in (["cancel", "20160901-weibo-0930"], ["check", "--no-cache"], ["check", "-c", str(other)], ["check", "--nonsense"]):
+        assert _ask(waiting.socket(), base | {"argv": argv}) == {"other": True}, argv
+    for question in ("check", {"argv": "check", "cwd": 1, "env": []}):
+        assert _ask(waiting.socket(), question) == {"other": True}
+    assert _ask(waiting.socket(), base | {"argv": ["check"]})["code"] == 0  # type: ignore[index]
+    assert waiting.next_line().endswith("检查了一次：通过")
+    assert waiting.lines.empty()  # nothing but the one check ran
+
+
+def test_commands_that_must_run_where_they_are_typed_are_never_handed_over() -> None:
+    for argv in (["check", "--no-cache"], ["check", "--stay"], ["check", "--help"], ["plan"], ["cancel", "x"]):
+        assert resident_check.ask(argv, argv[0]) is None
+
+
+def test_a_folder_another_user_could_enter_is_never_used(project: Callable[..., Path], private_env: dict[str, str]) -> None:
+    config = project()
+    path = resident_check.socket_path(config, str(config.parent), private_env)
+    assert path is not None
+    path.parent.mkdir()
+    path.parent.chmod(0o777)
+    refused = run_qm("check", "--stay", "-c", config, env=private_env)
+    assert refused.returncode == 2 and "不是当前用户独用的" in refused.stderr and str(path.parent) in refused.stderr
+    assert "Traceback" not in refused.stderr and not path.exists()
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:  # someone else's socket where ours would be
+        listener.bind(str(path))
+        listener.listen(1)
+        listener.settimeout(0.5)
+        checked = run_qm("check", "-c", config, env=private_env)
+        assert checked.returncode == 0 and "检查通过" in checked.stdout
+        with pytest.raises(TimeoutError):
+            listener.accept()  # the check ran by itself and never called
+
+
+def test_a_killed_waiting_check_leaves_nothing_in_the_way(project: Callable[..., Path], private_env: dict[str, str]) -> None:
+    first = start(project(), private_env)
+    first.process.kill()
+    first.process.wait(timeout=30)
+    assert first.socket().exists()  # left behind
+    checked = run_qm("check", "-c", first.config, env=private_env)
+    assert checked.returncode == 0 and "检查通过" in checked.stdout
+    again = start(first.config, private_env)  # takes the place over
+    assert run_qm("check", "-c", first.config, env=private_env).returncode == 0
+    assert again.next_line().endswith("检查了一次：通过")
+    assert run_qm("check", "--stay", "-c", first.config, env=private_env).stderr.count("已经有一个常驻检查在等待") == 1
+    again.process.send_signal(signal.SIGINT)  # Ctrl+C
+    assert again.process.wait(timeout=30) == 0 and again.next_line() == "常驻检查已退出。"
+
+
+def test_it_leaves_when_qms_code_changes_and_when_idle(project: Callable[..., Path], private_env: dict[str, str], tmp_path: Path) -> None:
+    copy = tmp_path / "code"
+    shutil.copytree(ROOT / "scheduler", copy / "scheduler", ignore=shutil.ignore_patterns("__pycache__"))
+    w = start(project(), private_env, pythonpath=copy)
+    with (copy / "scheduler" / "cli" / "check_cache.py").open("a", encoding="utf-8") as f:
+        f.write("# changed\n")
+    checked = run_qm("check", "-c", w.config, env=private_env)  # the old code does not answer: checked here
+    assert checked.returncode == 0 and "检查通过" in checked.stdout
+    assert "程序已更新" in w.next_line() and w.process.wait(timeout=30) == 0
+
+    idle = start(w.config, private_env, "0.05")
+    assert idle.process.wait(timeout=60) == 0 and idle.next_line().startswith("0.05 分钟没有检查")
