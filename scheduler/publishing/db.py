@@ -37,33 +37,42 @@ def sqlite_path(url: str) -> Path | None:
 
 def engine_url(url: str) -> sa.URL:
     """The URL SQLAlchemy gets: `postgresql://` means the psycopg 3 driver (the `.[postgres]` extra)."""
-    parsed = sa.make_url(url)
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError) as exc:
+        raise InputError(f"数据库地址无效：{url.split('@')[-1]}（检查配置中的 database，例如 postgresql://用户@主机/库名）") from exc
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
 
 
-def open_db(url: str, *, migrate_schema: bool = True, lease_timeout: float = DEFAULT_TIMEOUT) -> Engine:
-    """An engine for the queue database, migrated to the latest schema. On PostgreSQL its connections
-    give up on a silent server within `lease_timeout` seconds, as the lease's own session does."""
+def new_engine(url: str, **options: Any) -> Engine:
+    """An engine for a database URL, not connected yet; a driver that is not installed is told in Chinese."""
+    target = engine_url(url)
     try:
-        target = engine_url(url)
-    except sa.exc.ArgumentError as exc:
-        raise InputError(f"数据库地址无效：{url.split('@')[-1]}（检查配置中的 database，例如 postgresql://用户@主机/库名）") from exc
-    path = sqlite_path(url)
-    if path is not None:
-        writable_dir(path.parent, "数据库目录")
-    try:  # a server connection dropped meanwhile (restart, network cut) is found and replaced, not used
-        if target.get_backend_name() == "postgresql":
-            engine = sa.create_engine(target, pool_pre_ping=True, connect_args=keepalive_args(lease_timeout))
-        else:
-            engine = sa.create_engine(target)
+        return sa.create_engine(target, **options)
     except ImportError as exc:
+        if target.get_backend_name() != "postgresql":
+            raise RuntimeFailure(f"无法使用数据库 {shown(url)}：没有安装它的驱动（qm 只支持 SQLite 和 PostgreSQL）") from exc
         raise RuntimeFailure(
-            f'无法连接 {shown(target)}：没有安装 PostgreSQL 驱动。请安装：pip install -e ".[postgres]"（或 pip install "psycopg[binary]"）'
+            f"无法连接 PostgreSQL 数据库 {shown(url)}：没有安装 PostgreSQL 驱动 psycopg。"
+            '请在 qm 的目录下运行 .venv/bin/pip install -e ".[postgres]" 安装（见 README“两台机器”）'
         ) from exc
     except (sa.exc.ArgumentError, ValueError) as exc:
         raise InputError(f"数据库地址无效：{shown(target)}（检查配置中的 database）") from exc
+
+
+def open_db(url: str, *, migrate_schema: bool = True, lease_timeout: float = DEFAULT_TIMEOUT) -> Engine:
+    """An engine for the queue database, migrated to the latest schema. On PostgreSQL its connections
+    give up on a silent server within `lease_timeout` seconds, as the lease's own session does."""
+    target = engine_url(url)
+    path = sqlite_path(url)
+    if path is not None:
+        writable_dir(path.parent, "数据库目录")
+    if target.get_backend_name() == "postgresql":  # a connection dropped meanwhile (restart, network cut) is found and replaced
+        engine = new_engine(url, pool_pre_ping=True, connect_args=keepalive_args(lease_timeout))
+    else:
+        engine = new_engine(url)
     if path is not None:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     if migrate_schema:

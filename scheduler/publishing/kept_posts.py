@@ -46,9 +46,9 @@ def _from_server(db_url: str) -> dict[str, Kept]:
     import sqlalchemy as sa
 
     from ..support.db_names import shown
-    from .db import engine_url
+    from .db import new_engine
 
-    engine = sa.create_engine(engine_url(db_url))
+    engine = new_engine(db_url)  # a driver not installed is told in Chinese
     try:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table("posts"):
