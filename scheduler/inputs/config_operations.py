@@ -1,10 +1,12 @@
 """How the campaign is run, read from config.yaml: who is notified (`notifications`), which units
-report in (`units`), who reviews posts (`review`), which extra words `qm check` flags (`lint`), and
-how a standby daemon takes over (`daemon`)."""
+report in (`units`), who reviews posts (`review`), which extra words `qm check` flags (`lint`), where
+the queue is kept (`database`), and how a standby daemon takes over (`daemon`)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .campaign import ROLE_LABELS, ROLES, DaemonConfig, LintConfig, Notifier, ReviewConfig, Stage, Unit
 from .located_yaml import Mapping
@@ -119,3 +121,48 @@ def daemon(r: Reader, data: Mapping) -> DaemonConfig:
         "主服务死掉或断网后，备用服务在这么多秒内接管；太短会在网络短暂抖动时误切换"
     )
     return DaemonConfig(lease_timeout=r.number(m, "lease_timeout", "daemon", DaemonConfig.lease_timeout, lo, hi, hint=hint))
+
+
+POSTGRESQL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")  # psycopg 3, the `.[postgres]` extra
+DATABASE_HINT = (
+    '一台机器用 SQLite：删去 database 这一行即可（用状态目录下的 qm.sqlite3），或写 database: "sqlite:///文件路径"；'
+    '两台机器共用 PostgreSQL：写 database: "postgresql://qm@192.168.1.20/qm"，密码用环境变量 PGPASSWORD，不写进配置'
+)
+
+
+def database(r: Reader, data: Mapping) -> str:
+    """The queue's database URL ("" for the default SQLite file): only a SQLite file or a PostgreSQL
+    server is accepted here, so that no command meets another kind (or no file) when it opens it."""
+    url = r.text(data, "database", "", "")
+    why = database_problem(url) if url else None
+    if why is None:
+        return url
+    r.problem(data.where("database"), f"database 的值 {_hide_password(url)!r} {why}", DATABASE_HINT)
+    return ""
+
+
+def database_problem(url: str) -> str | None:
+    """What is wrong with a `database` URL, or None; read without SQLAlchemy (`qm check` starts without it)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "不是数据库地址：地址以 sqlite:/// 或 postgresql:// 开头"
+    if scheme == "sqlite":
+        file = rest.removeprefix("/").split("?", 1)[0] if rest.startswith("/") else ""
+        if not file:
+            return "没有写数据库文件名：sqlite:/// 后面要写 SQLite 文件的路径"
+        if file == ":memory:":
+            return "是内存数据库：qm 每个命令结束时它就没有了，发布队列和审核记录都保存不下来"
+        if file.endswith("/") or Path(file).is_dir():
+            return f"指向目录 {file}，不是数据库文件：sqlite:/// 后面要写文件的路径"
+        return None
+    if scheme in POSTGRESQL_SCHEMES:
+        try:
+            urlsplit(url).port  # noqa: B018 - a port that is not a number is found here
+        except ValueError:
+            return "不是有效的 PostgreSQL 地址：冒号后面的端口号应当是数字，如 192.168.1.20:5432"
+        return None
+    return f"是 {scheme} 数据库的地址：qm 只支持 SQLite 和 PostgreSQL"
+
+
+def _hide_password(url: str) -> str:
+    return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)

@@ -1,0 +1,101 @@
+"""The `database` setting: only a SQLite file or a PostgreSQL server is accepted, said the same way by
+every command (config file and line, what is accepted, an example); a PostgreSQL driver that is not
+installed is told with the command that installs it. Never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.inputs.config import load_campaign
+from scheduler.support.errors import ConfigError
+
+from .conftest import run_qm
+
+COMMANDS = [
+    ["check"],
+    ["plan"],
+    ["preview", "2027-09-08"],
+    ["posters"],
+    ["build"],
+    ["screen", "build", "--date", "2027-09-08"],
+    ["queue"],
+    ["daemon"],
+]
+
+
+def _with_database(project: Callable[..., Path], value: str) -> tuple[Path, int]:
+    config = project(lambda t: t + f"\ndatabase: {value}\n")
+    line = config.read_text(encoding="utf-8").splitlines().index(f"database: {value}") + 1
+    return config, line
+
+
+def _told(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr and "Error:" not in result.stderr, result.stderr
+    assert result.stderr.startswith("错误："), result.stderr
+    for word in words:
+        assert word in result.stderr, (word, result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("nonsense", "不是数据库地址"),
+        ("mysql://qm:pw@db/qm", "qm 只支持 SQLite 和 PostgreSQL"),
+        ('"sqlite:///"', "没有写数据库文件名"),
+        ('"sqlite://"', "没有写数据库文件名"),
+        ('"sqlite:///:memory:"', "内存数据库"),
+        ('"sqlite:///content/"', "不是数据库文件"),
+        ('"postgresql://qm@db:port/qm"', "端口号应当是数字"),
+    ],
+)
+def test_a_database_that_is_neither_a_sqlite_file_nor_postgresql_is_a_config_problem(
+    project: Callable[..., Path], value: str, why: str
+) -> None:
+    config, line = _with_database(project, value)
+    with pytest.raises(ConfigError) as info:
+        load_campaign(config)
+    [problem] = [str(p) for p in info.value.problems]
+    assert problem.startswith(f"{config}:{line}：database 的值") and why in problem, problem
+    assert 'database: "postgresql://qm@192.168.1.20/qm"' in problem and "sqlite:///" in problem  # what is accepted
+    assert ":pw@" not in problem and "损坏" not in problem
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['"sqlite:///{tmp}/queue.sqlite3"', '"postgresql://qm@192.168.1.20/qm"', '"postgres://qm@db:5432/qm"', '"postgresql:///qm"'],
+)
+def test_a_sqlite_file_or_a_postgresql_server_is_accepted(project: Callable[..., Path], tmp_path: Path, value: str) -> None:
+    config, _ = _with_database(project, value.format(tmp=tmp_path))
+    assert load_campaign(config).db_url == value.format(tmp=tmp_path).strip('"')
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_refuses_a_database_that_is_not_one_with_its_line(project: Callable[..., Path], command: list[str]) -> None:
+    config, line = _with_database(project, "nonsense")
+    _told(run_qm(*command, "-c", config), 2, f"config.yaml:{line}：database 的值 'nonsense' 不是数据库地址", "postgresql://")
+
+
+def test_a_sqlite_url_without_a_file_name_is_not_taken_for_a_damaged_file(project: Callable[..., Path]) -> None:
+    config, line = _with_database(project, '"sqlite:///"')
+    result = run_qm("queue", "-c", config)
+    _told(result, 2, f"config.yaml:{line}", "没有写数据库文件名")
+    assert "损坏" not in result.stderr and "改名" not in result.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_a_postgresql_database_without_its_driver_says_how_to_install_it(
+    project: Callable[..., Path], tmp_path: Path, command: list[str]
+) -> None:
+    config, _ = _with_database(project, '"postgresql://qm:pw@127.0.0.1:1/qm"')
+    hidden = tmp_path / "no-driver"  # the standard install: psycopg is only in the `.[postgres]` extra
+    hidden.mkdir()
+    (hidden / "psycopg.py").write_text('raise ModuleNotFoundError("No module named \'psycopg\'", name="psycopg")\n', encoding="utf-8")
+    result = run_qm(*command, "-c", config, env={**os.environ, "PYTHONPATH": str(hidden)})
+    _told(result, 1, "没有安装 PostgreSQL 驱动", '.venv/bin/pip install -e ".[postgres]"', "postgresql://qm:***@127.0.0.1:1/qm")
+    assert ":pw@" not in result.stderr
