@@ -81,3 +81,20 @@ def test_a_long_list_of_changes_names_a_few_and_says_how_many() -> None:
     assert keys == ["brand.k1", "brand.k2", "brand.k3", "brand.k4", "brand.k5", "brand.k6", "brand.k7", "brand.k10"]
     assert listed(keys) == "brand.k1、brand.k2、brand.k3、brand.k4、brand.k5 等 8 项"
     assert listed(keys[:2]) == "brand.k1、brand.k2"
+
+
+def test_a_swap_approved_since_is_not_the_reason_for_a_later_edit(project: Callable[..., Path]) -> None:
+    """The slot got other words, a person approved them, then the words were edited: the edit is named."""
+    config = project()
+    queue = Queue(open_db(f"sqlite:///{config.parent / 'queue.sqlite3'}"))
+    _fill(config, queue, BEFORE_2027)
+    _edit(config, "pins:\n", NEW_PIN)
+    _fill(config, queue, BEFORE_2027 + 60)
+    post = queue.get("20270910-weibo-0930")
+    assert post is not None and post.item == "publicity-interaction-quiz"
+    review.approve(queue, post.id, "张科长", BEFORE_2027 + 120)
+    _edit(config.parent / "content/publicity/publicity-interaction-quiz.md", "看看你能答对几题", "看看你能答对几道题")
+    _fill(config, queue, BEFORE_2027 + 180)
+
+    reason = queue.change_reasons(queue.find([st.PLANNED]))[post.id]
+    assert reason == "改动了内容 content/publicity/publicity-interaction-quiz.md", reason

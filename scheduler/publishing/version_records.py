@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from . import states as st
 from .post_sources import ConfigAndTemplates, PostSource, Snapshot, what_changed
 from .tables import audit, payload_versions, posts, source_snapshots, stage_passes, version_sources
 
@@ -92,9 +93,11 @@ def rekey(conn: Connection, post_id: str, old: str, new: str) -> None:
 
 def review_reason(conn: Connection, post_id: str, item: str, approved: str, version: str) -> str:
     """Why a post approved at `approved` waits for review again at `version`: the plan gave its slot other
-    words (the audit says which, when that gave it `item`), or what changed in its sources."""
-    query = sa.select(audit.c.why).where(audit.c.post_id == post_id, audit.c.why.startswith(SWAPPED)).order_by(audit.c.id.desc())
-    why = conn.execute(query.limit(1)).scalar()
+    words since the approval (the audit says which, when that gave it `item`), or what changed in its sources."""
+    approval = sa.select(sa.func.max(audit.c.id)).where(audit.c.post_id == post_id, audit.c.to_state == st.APPROVED)
+    since = conn.execute(approval).scalar() or 0  # a swap before the approval is what the approver saw
+    query = sa.select(audit.c.why).where(audit.c.post_id == post_id, audit.c.id > since, audit.c.why.startswith(SWAPPED))
+    why = conn.execute(query.order_by(audit.c.id.desc()).limit(1)).scalar()
     swapped = why.partition("（版本")[0] if why else ""
     if swapped.endswith(f" → {item}）"):
         return swapped
