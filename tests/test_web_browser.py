@@ -13,7 +13,7 @@ from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import states as st
 from tests.browser_helpers import ARGS, CHROMIUM, need_chromium, sync_api
-from tests.web_helpers import Running, console_server, local, login
+from tests.web_helpers import PASSWORD, Running, console_server, local, login
 
 need_chromium()
 DAY = "2016-09-08"
@@ -92,6 +92,23 @@ def test_a_form_posted_without_its_csrf_token_is_refused(running: Running, page:
     assert "操作被拒绝" in page.inner_text("main")
     assert running.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
     assert running.queue.history(post)[-1].to_state == st.PLANNED and "web" not in running.queue.history(post)[-1].who
+
+
+def test_a_form_sent_after_the_session_ended_leads_back_to_its_page_not_to_an_error(running: Running, page: Any) -> None:
+    post = planned_on_day(running)[2]
+    login(page, running.url, "王编辑")
+    page.goto(f"{running.url}/post/{post}")
+    page.context.clear_cookies()  # the session ended while the page was open
+    page.click("button:has-text('通过初审')")
+    page.wait_for_load_state()
+    assert "/login" in page.url and "刚才的操作没有执行" in page.inner_text("main")
+    assert running.queue.history(post)[-1].to_state == st.PLANNED and "web" not in running.queue.history(post)[-1].who
+    page.fill("input[name=name]", "王编辑")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url == f"{running.url}/post/{post}"  # the page the form was on: it can be sent again from there
+    assert page.locator("button:has-text('通过初审')").count() == 1
 
 
 def test_five_wrong_passwords_throttle(running: Running, page: Any) -> None:

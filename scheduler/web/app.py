@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 import sqlalchemy as sa
@@ -202,8 +202,12 @@ async def session_of(request: Request) -> Session | None:
 
 
 def _to_login(request: Request) -> Response:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    """To the login page, then back. A form sent after the session ended was not carried out: back to the
+    page the form was on (same-origin pages send it as referer; the form's address takes POST only), told so."""
+    came_from = urlsplit(str(request.url) if request.method in ("GET", "HEAD") else request.headers.get("referer", ""))
+    target = came_from.path + (f"?{came_from.query}" if came_from.query else "") if came_from.netloc == request.url.netloc else ""
+    again = "" if request.method in ("GET", "HEAD") else "&again=1"
+    return RedirectResponse(f"/login?next={quote(target or '/')}{again}", status_code=303)
 
 
 def _forbidden(console: Console, session: Session, role: str) -> Response:

@@ -33,6 +33,8 @@ def _form(request: Request, message: str = "", name: str = "", status: int = 200
     console = console_of(request)
     token = request.cookies.get(LOGIN_COOKIE) or new_token()
     target = _next(request.query_params.get("next", "/"))
+    if not message and request.query_params.get("again"):
+        message = "登录已失效，刚才的操作没有执行：请登录后再做一次。"
     html = console.templates.get_template("login.html").render(
         user=None, csrf=token, path="/login", message=message, name=name, next=target
     )
