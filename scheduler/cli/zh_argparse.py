@@ -91,13 +91,42 @@ def wrap(text: str, width: int) -> list[str]:
 
 class HelpFormatter(argparse.HelpFormatter):
     """argparse's formatter, wrapping help and descriptions by `wrap` (textwrap breaks `wechat-square`
-    at its hyphen and counts a Chinese character as one column)."""
+    at its hyphen and counts a Chinese character as one column).
+
+    argparse also lines things up by counting characters: an option with a Chinese placeholder
+    (`--from 日期`) would push its help right of the others, and the usage's continuation lines would
+    start left of the first. Both are moved by the columns the Chinese characters add; section titles
+    end with a full-width colon, as the usage's does."""
 
     def _split_lines(self, text: str, width: int) -> list[str]:
         return wrap(text, width)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         return "\n".join(indent + line for line in wrap(text, width - len(indent)))
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        header = self._format_action_invocation(action)
+        extra = columns.width(header) - len(header)
+        first, newline, rest = text.partition("\n")
+        at = first.find(header) + len(header)
+        gap = len(first) - at - len(first[at:].lstrip(" "))
+        if extra <= 0 or at == len(first):  # all ASCII, or the help already starts on the next line
+            return text
+        if gap - extra >= 2:
+            first = first[:at] + " " * (gap - extra) + first[at + gap :]
+        else:  # too wide to share a line with its help: the help starts below, in the help column
+            first = first[:at] + "\n" + " " * (at + gap) + first[at + gap :]
+        return first + newline + rest
+
+    def _format_usage(self, *args: Any) -> str:
+        usage = super()._format_usage(*args)
+        prefix = _translate("usage: ")
+        extra = " " * (columns.width(prefix) - len(prefix))
+        return re.sub(r"(?m)(?<=\n)(?= )", extra, usage)
+
+    def format_help(self) -> str:
+        return re.sub(r"(?m)^([^\s:：]+):$", r"\1：", super().format_help())
 
 
 class RawDescriptionHelpFormatter(HelpFormatter):
