@@ -12,12 +12,13 @@ import argparse
 import datetime as dt
 import getpass
 import os
+import sys
 import time
 
 from ..inputs.campaign_days import check_day
 from ..publishing import review
 from ..publishing import states as st
-from ..publishing.queue import Queue, TransitionError
+from ..publishing.queue import Post, Queue, TransitionError
 from ..publishing.retry_window import too_late
 from ..support.errors import InputError, Problem
 from .context import Context, parse_day
@@ -117,11 +118,13 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     rules, role = ctx.campaign.review, _role(ctx, who)
     outcomes: list[review.Passed | None] = []
     refused: list[str] = []
+    passed: list[str] = []
     for post_id in ids:  # one post's refusal (stage order, same person) does not stop the others
         try:
             outcomes.append(review.pass_stage(queue, post_id, who, time.time(), rules, stage=args.stage, role=role))
+            passed.append(post_id)
         except TransitionError as exc:
-            refused.append(str(exc))
+            refused.append(str(exc) if len(ids) == 1 or str(exc).startswith(post_id) else f"{post_id}：{exc}")
     if len(refused) == len(ids) == 1:
         raise InputError(refused[0])
     done = [o for o in outcomes if o is not None and o.approved]
@@ -131,9 +134,25 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     if stages:
         said += "，" + "，".join(f"{name}通过 {stages.count(name)} 条（等待下一阶段）" for name in dict.fromkeys(stages))
     print(said + (f"，{skipped} 条此前已通过" if skipped else "") + "。")
+    if findings := _check_findings(ctx, [p for i in passed if (p := queue.get(i)) is not None]):
+        lines = "".join(f"\n  - {f}" for f in findings)
+        print(f"注意：通过的内容里有 qm check 会报出的问题，发布前请修改内容或模板（改后会回到待审核）：{lines}", file=sys.stderr)
     if refused:
         raise InputError(f"有 {len(refused)} 条没有通过", [Problem(r) for r in refused])
     return 0
+
+
+def _check_findings(ctx: Context, posts: list[Post]) -> list[str]:
+    """What `qm check` finds against these posts, as the queue will publish them."""
+    from ..rendering.lint import lint_post
+    from ..rendering.payloads import RenderedPost
+
+    found = []
+    for p in posts:
+        at = dt.datetime.fromtimestamp(p.at, ctx.campaign.timezone).isoformat()
+        rendered = RenderedPost(p.id, p.channel, at, p.item, p.area, p.payload, p.images, derived=ctx.renderer.derived(p.channel))
+        found += [str(f) for f in lint_post(ctx.campaign, rendered)]
+    return found
 
 
 def _role(ctx: Context, who: str) -> str | None:
