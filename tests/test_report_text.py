@@ -36,6 +36,13 @@ def test_before_the_launch_the_event_is_planned_with_its_venue_and_the_posts_sch
     assert outside.sentence == "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行（启动日不在本报告的时间范围内）。"
 
 
+def test_a_simulation_made_before_the_launch_tells_it_as_held_with_what_went_out(heihe: Campaign) -> None:
+    launch = heihe.launch_start
+    rows = [row(heihe, launch + dt.timedelta(hours=1), st.PUBLISHED), row(heihe, launch + dt.timedelta(hours=2), st.PUBLISHED)]
+    told = launch_text(heihe, rows, heihe.start, heihe.end, launch - dt.timedelta(days=300), simulated=True)
+    assert told.sentence == "9月8日（星期四）09:00在市中心广场举行启动暨集中宣传活动。当天各渠道发布 2 条：", told.sentence
+
+
 def test_after_the_launch_the_event_was_held_and_an_empty_day_says_so_without_a_list(heihe: Campaign) -> None:
     launch = heihe.launch_start
     rows = [row(heihe, launch + dt.timedelta(hours=1), st.PUBLISHED), row(heihe, launch + dt.timedelta(hours=2), st.MISSED)]

@@ -127,7 +127,7 @@ def _areas(doc: DocumentObject, f: Figures) -> None:
 
 def _launch(doc: DocumentObject, campaign: Campaign, f: Figures, made: dt.datetime) -> None:
     _heading(doc, 3, "启动暨集中宣传活动")
-    text = launch_text(campaign, f.posts, f.start, f.end, made)
+    text = launch_text(campaign, f.posts, f.start, f.end, made, f.simulated)
     doc.add_paragraph(text.sentence)
     for line in text.lines():
         doc.add_paragraph(line, style="List Bullet")

@@ -24,7 +24,12 @@ class LaunchText:
         return [f"{p.at:%H:%M} {p.channel_name}：{p.title}" for p in self.posts]
 
 
-def launch_text(campaign: Campaign, rows: Sequence[PostRow], start: dt.date, end: dt.date, now: dt.datetime) -> LaunchText:
+def launch_text(
+    campaign: Campaign, rows: Sequence[PostRow], start: dt.date, end: dt.date, now: dt.datetime, simulated: bool = False
+) -> LaunchText:
+    """`simulated`: the rows are a simulation's, which played the whole campaign: told as after its end."""
+    if simulated:
+        now = max(now, campaign.at(campaign.end + dt.timedelta(days=1), dt.time()))
     day = campaign.key_dates.launch
     venue = campaign.key_dates.launch_venue
     where = f"在{venue}" if venue else ""
