@@ -128,3 +128,25 @@ def test_unwritable_output_leaves_nothing_behind(tmp_path: Path) -> None:
     run_qm("plan", "--format", "json", "-o", folder, "-c", HEIHE)
     assert list(folder.iterdir()) == []
     shutil.rmtree(folder)
+
+
+def test_a_text_region_whose_min_is_above_its_max_is_named_by_the_check(project: Callable[..., Path]) -> None:
+    config = project()
+    layout = config.parent / "templates" / "posters" / "knowledge-card.yaml"
+    text = layout.read_text(encoding="utf-8")
+    layout.write_text(text.replace("max: 0.042, min: 0.026", "max: 0.042, min: 0.09", 1), encoding="utf-8")
+    line = text[: text.index("max: 0.042, min: 0.026")].count("\n") + 1
+    _plain(run_qm("check", "-c", config), f"knowledge-card.yaml:{line}", "min（0.09）大于 max（0.042）", "把 min 改得比 max 小")
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("99999x99999", "size 99999x99999 超出范围（每边 16–30000 像素）"),
+        ("0x1080", '被 YAML 读成了数字 4224，不是像素尺寸（写作 宽x高 并加引号，如 "1920x1080"）'),
+    ],
+)
+def test_a_screen_size_the_drawing_would_refuse_is_named_at_its_config_line(project: Callable[..., Path], written: str, said: str) -> None:
+    config = project(lambda t: t.replace("      size: 1920x1080\n", f"      size: {written}\n", 1))
+    line = config.read_text(encoding="utf-8").splitlines().index(f"      size: {written}") + 1
+    _plain(run_qm("check", "-c", config), f"config.yaml:{line}", said)

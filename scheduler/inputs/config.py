@@ -40,6 +40,7 @@ TOP_KEYS = (
     "daemon",
 )
 SIZE_RE = re.compile(r"^(\d{2,5})[x×X*](\d{2,5})$")
+MAX_SIDE = 30000  # pixels, either side of a screen or poster
 HOURS_RE = re.compile(r"^(\d{1,2}:\d{2})\s*[-–~]\s*(\d{1,2}:\d{2})$")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -195,6 +195,14 @@ def _region(r: Reader, m: object, name: str, path: str, where: str) -> Region | 
     )
     r.keys(m, path, keys)
     texts = _patterns(r, m, path) if name in TEXT_REGIONS else ("",)
+    largest, smallest = r.number(m, "max", path, 0.1, 0.005, 1.0), r.number(m, "min", path, 0.03, 0.002, 1.0)
+    if smallest > largest:
+        r.problem(
+            m.where("min"),
+            f"{path}.min（{smallest:g}）大于 max（{largest:g}）：最小字号不能比最大字号大",
+            "把 min 改得比 max 小，如 min: 0.03",
+        )
+        smallest = largest
     return Region(
         name=name,
         box=_box(r, m, path),
@@ -204,8 +212,8 @@ def _region(r: Reader, m: object, name: str, path: str, where: str) -> Region | 
         color=_colour(r, m, "color", path, "text"),
         align=r.choice(m, "align", path, ("left", "center", "right"), "center"),
         valign=r.choice(m, "valign", path, ("top", "middle", "bottom"), "middle"),
-        max_size=r.number(m, "max", path, 0.1, 0.005, 1.0),
-        min_size=r.number(m, "min", path, 0.03, 0.002, 1.0),
+        max_size=largest,
+        min_size=smallest,
         line_height=r.number(m, "line_height", path, 1.35, 1.0, 3.0),
         max_lines=r.integer(m, "max_lines", path, 6, lo=1, hi=40),
         balance=r.flag(m, "balance", path, False),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..inputs.campaign import Campaign, PosterConfig
+from ..inputs.config import MAX_SIDE, SIZE_RE
 from ..support.errors import PosterError
 
-SIZE_RE = re.compile(r"^(\d{2,5})[x×X*](\d{2,5})$")
-MAX_SIDE = 30000
 # name -> (width, height, medium); the medium decides the file-size limit (export.LIMITS)
 PRESETS: dict[str, tuple[int, int, str]] = {
     "wechat-cover": (900, 383, "wechat-cover"),

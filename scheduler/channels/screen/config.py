@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ...inputs.campaign import ChannelConfig
-from ...inputs.config import COMMON_CHANNEL_KEYS, HOURS_RE, ID_RE, SIZE_RE, URL_RE, common_channel
+from ...inputs.config import COMMON_CHANNEL_KEYS, HOURS_RE, ID_RE, MAX_SIDE, SIZE_RE, URL_RE, common_channel
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader, parse_time
 
@@ -37,8 +37,12 @@ def read_screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] |
             r.problem(m.where("id"), f"屏幕编号 {sid!r} 重复")
         size = r.text(m, "size", path)
         sm = SIZE_RE.match(size) if size else None
-        if size and not sm:
+        if isinstance(m.get("size"), int):  # 0x1080 is hexadecimal to YAML: a number, not what was typed
+            r.problem(m.where("size"), f"{path}.size 被 YAML 读成了数字 {size}，不是像素尺寸", '写作 宽x高 并加引号，如 "1920x1080"')
+        elif size and not sm:
             r.problem(m.where("size"), f"{path}.size 不是像素尺寸：{size!r}", "写作 1920x1080")
+        elif sm and not all(16 <= int(side) <= MAX_SIDE for side in sm.groups()):
+            r.problem(m.where("size"), f"{path}.size {size} 超出范围（每边 16–{MAX_SIDE} 像素）", "写屏幕的实际像素，如 1920x1080")
         hours = r.text(m, "on_hours", path, "07:00-22:00")
         hm = HOURS_RE.match(hours)
         on_from = on_to = None
