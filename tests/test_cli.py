@@ -202,7 +202,7 @@ def test_preview_of_launch_day(tmp_path: Path) -> None:
     page = (tmp_path / "preview-2016-09-08.html").read_text(encoding="utf-8")
     assert "全部" in page and "通过检查" in page and "问题需要处理" not in page
     assert 'class="phone"' in page and page.count('class="card"') == 2 and "slide-frame" in page
-    assert "启动日" in page and "按微博计数" in page
+    assert "启动日" in page and "按微博计数" in page and "2016年9月8日" in page and "09月08日" not in page
     assert not re.search(r"(src|href)=\"https?://", page)  # self-contained: nothing loaded from the network
     assert_local_chinese_font(page)
     assert "✓" in result.stdout and "2016-09-08 共" in result.stdout

@@ -164,6 +164,9 @@ def test_deadline_reminders_are_planned_for_staff(heihe_plan: Plan) -> None:
     assert ("summary_due", dt.date(2016, 10, 10)) in keys
     assert ("launch", dt.date(2016, 9, 7)) in keys
     assert all(r.at.utcoffset() == dt.timedelta(hours=8) for r in heihe_plan.reminders)
+    launch = next(r for r in heihe_plan.reminders if r.key == "launch" and r.at.date() < r.due)
+    # dates as written in Chinese (9月8日, not 09月08日); no 全市 (the organizer may be a county's)
+    assert launch.message == f"【提醒】“质量月”启动暨集中宣传活动：还有 {(launch.due - launch.at.date()).days} 天（9月8日）。"
 
 
 def test_default_campaign_plans_too(project: Callable[..., Path]) -> None:

@@ -26,7 +26,7 @@ def reminders(campaign: Campaign) -> list[Reminder]:
     """Deadline reminders for staff, from the key dates and `reminders` config."""
     kd, cfg = campaign.key_dates, campaign.reminders
     what = {
-        "launch": (kd.launch, cfg.launch, "全市“质量月”启动暨集中宣传活动"),
+        "launch": (kd.launch, cfg.launch, "“质量月”启动暨集中宣传活动"),  # the organizer may be a county's: no 全市
         "county_plans_due": (kd.county_plans_due, cfg.county_plans_due, "各县区“质量月”活动方案上报"),
         "summary_due": (kd.summary_due, cfg.summary_due, "“质量月”活动工作总结上报"),
     }
@@ -34,6 +34,6 @@ def reminders(campaign: Campaign) -> list[Reminder]:
     for key, (due, offsets, title) in what.items():
         for days in offsets:
             day = due - dt.timedelta(days=days)
-            when = "今天" if days == 0 else f"还有 {days} 天（{due:%m月%d日}）"
+            when = "今天" if days == 0 else f"还有 {days} 天（{due.month}月{due.day}日）"
             out.append(Reminder(campaign.at(day, cfg.time), key, due, f"【提醒】{title}：{when}。"))
     return sorted(out, key=lambda r: r.at)

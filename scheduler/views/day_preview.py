@@ -129,7 +129,7 @@ def to_html(campaign: Campaign, preview: DayPreview) -> str:
         '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{preview.day} 预览 · {escape(campaign.name)}</title><style>{css_font_face(campaign.brand.font)}{_STYLE}</style></head><body>",
-        f"<header><h1>{escape(campaign.name)}：{preview.day:%Y年%m月%d日}{launch}内容预览</h1>",
+        f"<header><h1>{escape(campaign.name)}：{preview.day.year}年{preview.day.month}月{preview.day.day}日{launch}内容预览</h1>",
         f"<p>主题：{escape(campaign.theme)}｜{status}</p></header><main>",
     ]
     if preview.reminders:
