@@ -108,6 +108,8 @@ section.col{flex:0 0 auto}section.col>h2{font-size:16px;margin:0 0 8px;color:#33
 .slide-box .meta{color:#555;font-size:12px;margin-top:4px}
 .ok{color:#1a7f37}.bad{color:#c8102e;font-weight:700}header .ok,header .bad{display:inline-block;background:#fff;padding:1px 8px;border-radius:10px}.findings{margin:6px 0 0;padding-left:18px;color:#c8102e;font-size:13px}
 .reminder{background:#fffbe6;border:1px solid #f2b705;padding:8px 12px;margin-bottom:8px;border-radius:4px;width:420px}
+@media (max-width:500px){main{padding:12px 8px;gap:12px}section.col{flex:1 1 100%;min-width:0}
+.phone,.card,.reminder{width:100%;box-sizing:border-box}header{padding:12px}}
 """
 )
 
