@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -13,8 +14,13 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     """Write to a temporary file in the same folder, then rename over the target.
 
     `durable=False` skips fsync: for files that can be made again (posters), where a crash may lose
-    the new file but never leaves a half-written one."""
+    the new file but never leaves a half-written one. A target that is no file (`/dev/null`, a pipe,
+    `/dev/stdout`) is written into, never replaced: renaming over it would put a file in its place."""
     try:
+        if _special(path):
+            with open(path, "wb") as f:
+                f.write(data)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
@@ -30,6 +36,15 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
             raise
     except OSError as exc:
         raise path_error(exc, "写入", path) from exc
+
+
+def _special(path: Path) -> bool:
+    """True if `path` is a device, a pipe or a socket (a folder or a missing path is not)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _read_umask() -> int:
