@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..inputs.campaign_days import check_day, day_window
+from ..inputs.campaign_days import check_day, day_window, valid_during
 from ..support.errors import InputError, Problem, QmError
 from .context import Context, parse_day
 
@@ -101,7 +101,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     from ..inputs.content import editorial_problems
     from ..planning.plan_checks import coverage_shortfalls, past_pins
     from ..publishing import channel_warnings as warnings
-    from ..rendering.lint import quoted
+    from ..rendering.lint import printed_problems, quoted
     from .check_glyphs import glyph_problems
 
     campaign = ctx.campaign
@@ -116,13 +116,15 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
         raise InputError(f"检查发现 {len(problems)} 个问题", problems)
     parts.keep_templates_ok()
     plan = ctx.plan
+    found = [(post, reason) for post in plan.posts for reason in _post_findings(ctx, post, parts)]
     findings = [
         Problem(
             reason, f"{post.id}（{post.channel}）", f"修改内容 {post.item.id}（{post.item.where_text(quoted(reason))}），或该渠道的模板"
         )
-        for post in plan.posts
-        for reason in _post_findings(ctx, post, parts)
+        for post, reason in found
     ]
+    printable = [i for i in ctx.library.items if valid_during(campaign, i)]  # others may not be printed in this campaign
+    findings += printed_problems(campaign, printable, {(post.item.id, quoted(reason)) for post, reason in found})
     findings += editorial_problems(ctx.library)
     findings += coverage_shortfalls(campaign, ctx.library, plan)
     findings += plan.set_aside

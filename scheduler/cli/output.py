@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,8 @@ from ..support.atomic_files import atomic_write_text
 from ..support.errors import QmError
 
 if TYPE_CHECKING:
+    from ..inputs.campaign import Campaign
+    from ..rendering.lint import Printed
     from ..web.server import Server
 
 
@@ -17,6 +20,16 @@ def error_text(exc: QmError) -> str:
     """How a command's error reads on stderr: the first line after 错误：, then one line per problem."""
     first, *rest = exc.lines()
     return "\n".join([f"错误：{first}", *rest]) + "\n"
+
+
+def warn_printed(campaign: Campaign, items: Iterable[Printed]) -> None:
+    """On stderr, the words just printed that `qm check` reports (made all the same: a person asked for it)."""
+    from ..rendering.lint import printed_problems
+
+    problems = printed_problems(campaign, items)
+    if problems:
+        lines = "".join(f"\n  - {p}" for p in problems)
+        print(f"注意：印出的文字里有 qm check 会报出的问题，交付印刷或发布前请修改内容后重新生成：{lines}", file=sys.stderr)
 
 
 def write_output(text: str, path: Path | None, what: str) -> None:

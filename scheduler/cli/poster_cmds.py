@@ -15,7 +15,7 @@ from ..poster.make import arrangement, make_poster, prepare
 from ..support.errors import InputError
 from ..support.values import ImageRef, poster_path
 from .context import Context, parse_day
-from .output import drawing_progress
+from .output import drawing_progress, warn_printed
 
 DEFAULT_LAYOUTS = {"launch": "launch", "slogan": "slogan"}  # by topic; anything else is a knowledge card
 
@@ -78,6 +78,8 @@ def run_poster(ctx: Context, args: argparse.Namespace) -> int:
             print(f"已生成：{f}")
     if args.explain:
         print(json.dumps(explained[0] if len(explained) == 1 else explained, ensure_ascii=False, indent=2))
+    elif text.id:  # a library item (words given with --title are the person's own)
+        warn_printed(campaign, [text])
     return 0
 
 

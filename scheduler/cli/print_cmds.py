@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..poster.printjob import PrintSheet, make_print
+from ..poster.printjob import PrintSheet, chosen_items, make_print
 from ..poster.printpage import PAPERS
 from ..poster.printsheets import SHEETS
 from .context import Context
+from .output import warn_printed
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -39,4 +40,5 @@ def run_print(ctx: Context, args: argparse.Namespace) -> int:
     made = make_print(ctx.campaign, ctx.library, job, out)
     label = SHEETS.get(job.layout, f"海报 {job.layout}")
     print(f"已生成{label}：{made}（{PAPERS[job.paper].label}，{'CMYK' if job.cmyk else 'RGB'}，含 3 毫米出血和裁切线）")
+    warn_printed(ctx.campaign, chosen_items(ctx.campaign, job, ctx.library))
     return 0

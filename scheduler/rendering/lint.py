@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..channels.kinds import kind_named
 from ..inputs.campaign import Campaign
+from ..inputs.vocabulary import FIELD_LABELS
+from ..support.errors import Problem
 from ..support.values import poster_path
 
 if TYPE_CHECKING:  # a check whose posts were all checked before renders none: it starts without Jinja2
@@ -72,6 +76,40 @@ def lint_post(campaign: Campaign, post: RenderedPost) -> list[Finding]:
     reasons += _hotlines(campaign, text)
     reasons += _launch_wording(campaign, dt.datetime.fromisoformat(post.at), text)
     return [Finding(post.post_id, post.channel, r) for r in reasons]
+
+
+PRINTED = ("title", "headline", "line", "summary")  # what posters and print sheets show of an item
+
+
+class Printed(Protocol):
+    """An item as posters and print sheets show it (a content item, a poster's text)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def headline(self) -> str: ...
+    @property
+    def line(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    def where(self, name: str) -> str: ...
+
+
+def printed_problems(campaign: Campaign, items: Iterable[Printed], reported: AbstractSet[tuple[str, str]] = frozenset()) -> list[Problem]:
+    """The words posters and print sheets of `items` would show that the check forbids (the Advertising
+    Law's terms, sensitive words, another hotline): any item can be printed, planned or not. Words an
+    item's posts were already found to have ((item id, the words) in `reported`) are not told twice."""
+    out = []
+    for item in items:
+        for field in PRINTED:
+            text = getattr(item, field)
+            for reason in _words(campaign, text) + _hotlines(campaign, text):
+                if (item.id, quoted(reason)) not in reported:
+                    message = f"内容 {item.id} 的{FIELD_LABELS[field]}{reason}"
+                    out.append(Problem(message, item.where(field), "海报、传单和挂图都会印出这段文字：请修改这条内容"))
+    return out
 
 
 def quoted(reason: str) -> str:
