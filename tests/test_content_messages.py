@@ -83,3 +83,33 @@ def test_check_points_at_the_line_holding_what_it_found(project: Callable[..., P
     assert f"{path}:{title}：内容 anti-fake-ccc-check 的标题中有海报字体没有的字：😀" in result.stderr, result.stderr
     assert f"禁用的绝对化用语“最好”（修改内容 anti-fake-ccc-check（{path}:{title}）" in result.stderr, result.stderr
     assert f"禁用的绝对化用语“最佳”（修改内容 anti-fake-ccc-check（{path}:{body}）" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("rest", ["，人民广场见", ",人民广场见", " 人民广场见", ""])
+def test_a_value_starting_with_an_unquoted_placeholder_is_told_to_be_quoted(tmp_path: Path, rest: str) -> None:
+    line = "line: {{ launch_date }}" + rest
+    (problem,) = _problems(tmp_path, ITEM.replace("line: 买盐看清定点标识", line))
+    fixed = "line: '{{ launch_date }}" + rest + "'"
+    assert problem == (
+        f"{tmp_path / 'a.md'}:7：YAML 格式错误：值以 {{{{ 开头却没有加引号：YAML 把值开头的 {{ 读作 {{ }} 映射的开头"
+        f"（用引号把值括起来，改成“{fixed}”）"
+    ), problem
+    (tmp_path / "a.md").write_text(ITEM.replace("line: 买盐看清定点标识", fixed), encoding="utf-8")  # the fix as given
+    (item,) = load_library(tmp_path, {"launch_date": "9月8日"}).items
+    assert item.line == "9月8日" + rest
+
+
+def test_check_tells_an_unquoted_placeholder_in_a_yaml_file_at_its_line(project: Callable[..., Path]) -> None:
+    config = project()
+    path = config.parent / "content" / "slogans-rights.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, t in enumerate(lines) if t.strip().startswith("line:"))
+    indent = lines[at][: lines[at].index("line:")]
+    lines[at] = indent + "line: {{ launch_date }}，人民广场见"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"{path}:{at + 1}：YAML 格式错误：值以 {{{{ 开头却没有加引号" in result.stderr, result.stderr
+    assert f"改成“{indent}line: '{{{{ launch_date }}}}，人民广场见'”" in result.stderr, result.stderr
+    assert "中文逗号" not in result.stderr and "缩进" not in result.stderr, result.stderr

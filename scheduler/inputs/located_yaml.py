@@ -248,11 +248,15 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offs
     if re.search(r"end of stream|expected ',' or", problem) and exc.context_mark:  # where the quote or bracket opened
         mark = exc.context_mark
     line, column = (mark.line, mark.column) if mark else (0, 0)
-    if re.search(r"[\u4e00-\u9fff]", problem):  # raised by this module's constructors, already Chinese
-        return Problem(f"YAML 格式错误：{problem.strip()}", f"{source}:{line + 1 + line_offset}")
-    from . import full_width, list_dash  # only to explain a syntax error
+    from . import full_width, list_dash, placeholder_value  # only to explain a syntax error
 
     lines = text.splitlines()
+    at = [m.line for m in (exc.problem_mark, exc.context_mark) if m]
+    if (brace := placeholder_value.near_syntax_error(lines, *at)) is not None:  # `line: {{ x }}…`: a { } mapping
+        where, reason = f"{source}:{brace + 1 + line_offset}", placeholder_value.REASON
+        return Problem(f"YAML 格式错误：{reason}", where, placeholder_value.hint(lines[brace]))
+    if re.search(r"[\u4e00-\u9fff]", problem):  # raised by this module's constructors, already Chinese
+        return Problem(f"YAML 格式错误：{problem.strip()}", f"{source}:{line + 1 + line_offset}")
     slip = full_width.syntax_slip(lines, exc.problem_mark.line, exc.problem_mark.column) if exc.problem_mark else None
     hint = "检查缩进、冒号和引号"
     dash = list_dash.near_syntax_error(lines, exc.problem_mark.line) if exc.problem_mark and not slip else None
