@@ -138,6 +138,15 @@ def test_crlf_files_stay_crlf() -> None:
     assert yaml.safe_load(new)[1]["body"].strip() == "三\n四"
 
 
+def test_a_bom_stays_at_the_start_of_the_file() -> None:
+    for text, suffix, item_id in (("\ufeff" + MD, ".md", "goods-salt-iodine"), ("\ufeff" + SLOGANS, ".yaml", "slogan-b")):
+        assert current_values(text, suffix, item_id)["title"] in ("买盐认准定点生产标识", "注册商标护品牌")
+        new = apply(text, suffix, item_id, {"title": "新标题", "body": "一\n二"})
+        assert new.startswith("\ufeff") and new.count("\ufeff") == 1
+        items, problems = load_text(new, suffix, "x" + suffix, VALUES)
+        assert problems == [] and [(i.title, i.body) for i in items if i.id == item_id] == [("新标题", "一\n二")]
+
+
 def test_form_line_breaks_are_normalized() -> None:
     assert normalize("body", "一\r\n二  \r\n\r\n三\r\n") == "一\n二\n\n三"
     assert normalize("title", "  标题 \r\n") == "标题"

@@ -113,3 +113,11 @@ def test_check_tells_an_unquoted_placeholder_in_a_yaml_file_at_its_line(project:
     assert f"{path}:{at + 1}：YAML 格式错误：值以 {{{{ 开头却没有加引号" in result.stderr, result.stderr
     assert f"改成“{indent}line: '{{{{ launch_date }}}}，人民广场见'”" in result.stderr, result.stderr
     assert "中文逗号" not in result.stderr and "缩进" not in result.stderr, result.stderr
+
+
+def test_a_markdown_file_saved_with_a_bom_reads_as_without_one(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("\ufeff" + ITEM, encoding="utf-8")  # as Windows Notepad saves UTF-8
+    (item,) = load_library(tmp_path, {}).items
+    assert (item.id, item.title, item.body) == ("test-item", "买盐看标识", "### 怎么买\n正文。")
+    (problem,) = _problems(tmp_path, "\ufeff" + ITEM.replace("topic: goods-salt", "topic: goods_salt"))
+    assert problem.startswith(f"{tmp_path / 'a.md'}:4：内容 test-item.topic 的值 'goods_salt' 不可用"), problem  # lines as counted

@@ -179,6 +179,21 @@ def test_crlf_file_keeps_its_line_endings_and_loads(world: World) -> None:
     assert (item.title, item.body) == ("换行符不变", "开头一段\n\n另一段<script>alert(1)</script>")
 
 
+def test_a_markdown_file_saved_with_a_bom_is_edited_and_keeps_it(world: World) -> None:
+    item_id = world.item_with("wechat")
+    path = item_path(world.library.by_id[item_id])
+    assert path.suffix == ".md"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as Windows Notepad saves UTF-8
+    library = load_library(world.campaign.paths.content, world.campaign.text_values)
+    form = open_form(library, item_id)
+    assert form.values["title"] == library.by_id[item_id].title
+    save(world.campaign, library, world.plan, world.renderer, item_id, {"title": "文件头不变", "body": "新的正文"}, form.digest)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf---") and raw.count(b"\xef\xbb\xbf") == 1
+    item = load_library(world.campaign.paths.content, world.campaign.text_values).by_id[item_id]
+    assert (item.title, item.body) == ("文件头不变", "新的正文")
+
+
 def test_unchanged_values_write_nothing(world: World) -> None:
     item_id = world.item_with("wechat")
     form = open_form(world.library, item_id)

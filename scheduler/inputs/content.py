@@ -214,7 +214,7 @@ def _needs_body(r: Reader, m: Mapping, path: str, channels: tuple[str, ...]) -> 
 
 def _split_front_matter(text: str, source: str) -> tuple[str, str, int, int]:
     """Front matter, body, the front matter's line offset and the body's first line number."""
-    lines = text.splitlines(keepends=True)
+    lines = text.removeprefix("\ufeff").splitlines(keepends=True)  # Windows Notepad saves UTF-8 with a BOM
     if not lines or lines[0].strip() != "---":
         raise YamlSyntaxError(Problem("Markdown 内容文件必须以 --- 开头的文件头", f"{source}:1", "参考 content/README.md"))
     for i in range(1, len(lines)):

@@ -91,7 +91,7 @@ def _parts(text: str, suffix: str) -> tuple[str, int, str | None]:
     if suffix != ".md":
         return text, 0, None
     lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
+    if not lines or lines[0].strip().removeprefix("\ufeff") != "---":  # a BOM stays where it is, as CRLF does
         raise EditError("Markdown 内容文件必须以 --- 开头的文件头")
     pos = len(lines[0])
     for line in lines[1:]:
