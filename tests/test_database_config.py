@@ -52,6 +52,7 @@ def _told(result: subprocess.CompletedProcess[str], code: int, *words: str) -> N
         ('"sqlite:///:memory:"', "内存数据库"),
         ('"sqlite:///content/"', "不是数据库文件"),
         ('"postgresql://qm@db:port/qm"', "端口号应当是数字"),
+        ('"postgresql+psycopg2://qm@db/qm"', "指定了驱动 psycopg2：qm 用 PostgreSQL 驱动 psycopg 3"),
     ],
 )
 def test_a_database_that_is_neither_a_sqlite_file_nor_postgresql_is_a_config_problem(

@@ -161,6 +161,8 @@ def database_problem(url: str) -> str | None:
         except ValueError:
             return "不是有效的 PostgreSQL 地址：冒号后面的端口号应当是数字，如 192.168.1.20:5432"
         return None
+    if scheme.startswith(("postgresql+", "postgres+")):
+        return f"指定了驱动 {scheme.partition('+')[2]}：qm 用 PostgreSQL 驱动 psycopg 3，地址以 postgresql:// 开头，不写驱动名"
     return f"是 {scheme} 数据库的地址：qm 只支持 SQLite 和 PostgreSQL"
 
 
