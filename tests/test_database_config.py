@@ -100,3 +100,16 @@ def test_a_postgresql_database_without_its_driver_says_how_to_install_it(
     result = run_qm(*command, "-c", config, env={**os.environ, "PYTHONPATH": str(hidden)})
     _told(result, 1, "没有安装 PostgreSQL 驱动", '.venv/bin/pip install -e ".[postgres]"', "postgresql://qm:***@127.0.0.1:1/qm")
     assert ":pw@" not in result.stderr
+
+
+def test_a_relative_sqlite_file_is_found_from_the_configs_folder_wherever_qm_runs(project: Callable[..., Path], tmp_path: Path) -> None:
+    """Run from another folder, a command must open the same queue: else a daemon started elsewhere
+    would find an empty queue and send everything again."""
+    config, _ = _with_database(project, '"sqlite:///queue.sqlite3"')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for cwd in (config.parent, elsewhere):
+        shown = run_qm("queue", "-c", config.resolve(), cwd=cwd)
+        assert shown.returncode == 0, shown.stderr
+    assert (config.parent / "queue.sqlite3").is_file() and not (elsewhere / "queue.sqlite3").exists()
+    assert load_campaign(config).db_url == f"sqlite:///{config.parent / 'queue.sqlite3'}"

@@ -119,7 +119,7 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         "reminders": config_calendar.reminders(r, data),
         "lint": config_operations.lint(r, data, base),
         "coverage": config_calendar.coverage(r, data),
-        "database_url": config_operations.database(r, data),
+        "database_url": config_operations.database(r, data, base),
         "review": config_operations.review(r, data),
         "web": _web(r, data),
         "daemon": config_operations.daemon(r, data),
