@@ -104,8 +104,11 @@ class Context:
         fill(queue, self.campaign, self.plan, self.renderer, time.time(), versions=VersionCache(self.campaign.paths.state / FILE))
         return queue
 
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(self.campaign.timezone)
+
     def today(self) -> dt.date:
-        return dt.datetime.now(self.campaign.timezone).date()
+        return self.now().date()
 
 
 def parse_day(text: str) -> dt.date:

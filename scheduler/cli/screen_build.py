@@ -8,8 +8,10 @@ import argparse
 import datetime as dt
 
 from ..inputs.campaign_days import check_day
+from ..planning.planner import PlannedPost
 from ..poster.batch import Progress
-from ..screens.daily import Approval, DayBuild, approval, build_day, build_days, in_order, pick_screens
+from ..screens.build import Built, current_folder, playlist_day
+from ..screens.daily import Approval, DayBuild, approval, build_day, build_days, due_days, in_order, pick_screens
 from ..views.columns import aligned
 from .build_approval import KeptApproval
 from .context import Context
@@ -23,19 +25,20 @@ def build_one(ctx: Context, args: argparse.Namespace, screen: str | None) -> Day
         check_day(campaign, day, "--date")
     else:
         check_day(campaign, day, "今天", fix="请用 --date 指定活动期内的日期")
-    return build_day(campaign, ctx.plan, ctx.library, day, screens, approved=queue_approval(ctx, day, day))
+    return build_day(campaign, ctx.plan, ctx.library, day, screens, approved=queue_approval(ctx, day, day), now=ctx.now())
 
 
 def build_window(
     ctx: Context, first: dt.date, last: dt.date, screen: str | None = None, progress: Progress | None = None
 ) -> list[DayBuild]:
-    """Every day's playlists from `first` to `last` in one process (today's last: `current` stays on it)."""
+    """Every day's playlists from `first` to `last` in one process (`current` as `write_days` says)."""
     campaign = ctx.campaign
     screens = pick_screens(campaign, screen)
     check_day(campaign, first, "--from")
     check_day(campaign, last, "--to")
     days = in_order(first, last, ctx.today())
-    return build_days(campaign, ctx.plan, ctx.library, days, screens, approved=queue_approval(ctx, first, last), progress=progress)
+    approved = queue_approval(ctx, first, last)
+    return build_days(campaign, ctx.plan, ctx.library, days, screens, approved=approved, progress=progress, now=ctx.now())
 
 
 def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
@@ -60,15 +63,52 @@ def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
 HELD_SHOWN = 12  # unapproved posts listed by name; the rest are counted
 
 
-def report_built(days: list[DayBuild]) -> None:
+def report_built(ctx: Context, days: list[DayBuild]) -> None:
+    built = [b for d in days for b in d.built]
     if len(days) > 1:
-        changed = sum(b.changed for d in days for b in d.built)
+        changed = sum(b.changed for b in built)
         print(f"已生成 {len(days)} 天的电子屏播放列表（{changed} 份有变化）；各屏幕当前的播放列表：")
-    latest = {b.screen: b for d in days for b in d.built}
-    for built in latest.values():
-        how = "已生成" if built.changed else "没有变化"
-        print(f"{how}：电子屏 {built.screen} 的播放列表（版本 {built.version}）：{built.folder}")
-    held = [post for d in days for post in d.held]
+    left = []  # screens whose `current` stayed where it was: none of these days is due on them
+    for screen in dict.fromkeys(b.screen for b in built):
+        mine = [b for b in built if b.screen == screen]
+        shown = [b for b in mine if b.current] or ([] if len(days) > 1 else mine)
+        for b in shown:
+            how = "已生成" if b.changed else "没有变化"
+            print(f"{how}：电子屏 {screen} 的播放列表（{b.day}，版本 {b.version}）：{b.folder}")
+        if not any(b.current for b in mine):
+            left.append(mine)
+    if left:
+        report_waiting(left, due_days(ctx.campaign, ctx.now()))
+    report_held([post for d in days for post in d.held])
+
+
+def report_waiting(left: list[list[Built]], due: dict[str, dt.date]) -> None:
+    """Why `current` did not move, and what will move it (the daemon's `due_days`, or a build then)."""
+    where = []
+    for mine in left:
+        screen, now = mine[0].screen, current_folder(mine[0].folder.parent.parent, mine[0].screen)
+        shows = playlist_day(now) if now else None
+        line = f"电子屏 {screen} 仍是 {shows} 的播放列表" if shows else f"电子屏 {screen} 还没有正在播放的播放列表"
+        if screen in due and shows != due[screen]:
+            line += f"（它现在该播 {due[screen]} 的：qm screen build --date {due[screen]}）"
+        where.append(line)
+    print(f"current 未切换，正在播放的不受影响：{'；'.join(where)}。")
+    ahead = sorted({b.day for mine in left for b in mine if b.screen not in due or b.day > due[b.screen]})
+    past = sorted({b.day for mine in left for b in mine if b.screen in due and b.day < due[b.screen]})
+    if ahead:
+        print(
+            f"{_days(ahead)} 的播放列表已备好：后台服务（qm daemon）在前一天开屏时段结束后 5 分钟内自动切换到当天的播放列表；"
+            "没有运行后台服务时，请在那之后运行 qm screen build --date 日期（当天运行 qm screen build 即可）。"
+        )
+    if past:
+        print(f"{_days(past)} 已经过去，生成的播放列表只作备查。")
+
+
+def _days(days: list[dt.date]) -> str:
+    return str(days[0]) if len(days) == 1 else f"{days[0]} 至 {days[-1]}"
+
+
+def report_held(held: list[PlannedPost]) -> None:
     if held:
         print(f"有 {len(held)} 条内容尚未审核，没有放入播放列表（先审后发）；审核通过后重新生成即可：")
         for line in aligned([(f"  {post.id}", post.item.title) for post in held[:HELD_SHOWN]]):

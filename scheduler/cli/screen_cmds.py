@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         help="生成某一天（或连续多天）各电子屏的播放列表和画面",
         description="按排期为每块电子屏生成当天的播放列表（playlist.json 和 playlist.m3u）和按屏幕像素尺寸绘制的画面，"
         "写入 状态目录/screens/屏幕编号/。先写好新的版本目录，再一次性切换 current，播放中不会读到写了一半的列表。"
-        "用 --from/--to 一次生成多天：先并行画好所有天的画面，再逐天生成播放列表（今天在其中时最后生成，current 停在今天）。",
+        "活动期间 current 只切换到各屏幕现在该播的那一天（开屏时段结束前是今天，结束后是明天）；生成其他日子只备好版本目录，正在播放的不受影响。"
+        "用 --from/--to 一次生成多天：先并行画好所有天的画面，再逐天生成播放列表，每天的版本目录都保留。",
     )
     b.add_argument("--date", type=parse_day, metavar="日期", help="日期，如 2016-09-08（默认今天）")
     b.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="连续多天：起始日期（与 --date 二选一）")
@@ -71,12 +72,12 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def run_build(ctx: Context, args: argparse.Namespace) -> int:
     if args.start is None and args.end is None:
-        report_built([build_one(ctx, args, args.screen)])
+        report_built(ctx, [build_one(ctx, args, args.screen)])
         return 0
     if args.date is not None:
         raise InputError("--date 与 --from/--to 只能用一种：一天用 --date，连续多天用 --from 和 --to")
     first, last = day_window(ctx.campaign, args.start, args.end)
-    report_built(build_window(ctx, first, last, args.screen, progress=drawing_progress))
+    report_built(ctx, build_window(ctx, first, last, args.screen, progress=drawing_progress))
     return 0
 
 

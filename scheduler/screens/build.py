@@ -10,16 +10,21 @@
 
 A build draws the slides (the poster cache skips unchanged ones), writes a new version folder under
 a hidden temporary name, renames it into place, then points `current` at it by renaming a fresh
-symlink over the old one. Older versions than the previous one are pruned. A build whose version
-is already current changes nothing.
+symlink over the old one. A build whose version is already current changes nothing.
 
-A build of several days (`build_many`) writes every day's version folder, points `current` once at
-the last playlist of each screen, and keeps all the versions it wrote (a re-run writes nothing).
+A build of several days (`build_many`) writes every day's version folder and points `current` once
+per screen: at its playlist of the day the caller says is due on that screen (a build of other days
+only leaves their folders ready and `current` as it was), or, without such a day, at its last one.
+
+Pruning keeps one folder per day: the latest version of every day a screen has a playlist for (the
+one this build made for its days, the newest one for the others), plus the folder `current` points
+at and the one it pointed at before, for readers half-way through it. Older versions of a day go.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import fcntl
 import hashlib
 import json
@@ -27,7 +32,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,9 +53,11 @@ VERSION_RE = re.compile(r"^[0-9a-f]{12}$")
 @dataclass(frozen=True)
 class Built:
     screen: str
-    folder: Path  # the version folder `current` points at
+    day: dt.date
+    folder: Path  # the playlist's version folder
     version: str
-    changed: bool  # False: this version was already current
+    changed: bool  # False: this version was already there, and `current` did not move to it
+    current: bool  # `current` points at it (a build of a day not due on the screen leaves `current` alone)
 
 
 def screens_root(campaign: Campaign) -> Path:
@@ -62,13 +69,25 @@ def current_folder(root: Path, screen_id: str) -> Path | None:
     return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
 
+def playlist_day(folder: Path) -> dt.date | None:
+    """The day a version folder's playlist is for (None: no readable playlist in it)."""
+    try:
+        return dt.date.fromisoformat(json.loads((folder / "playlist.json").read_text(encoding="utf-8"))["date"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def build(campaign: Campaign, playlist: Playlist, root: Path, workers: int | None = None) -> Built:
     """Draw the playlist's slides and make it the screen's current playlist."""
     return build_many(campaign, [playlist], root, workers)[0]
 
 
-def build_many(campaign: Campaign, playlists: list[Playlist], root: Path, workers: int | None = None) -> list[Built]:
-    """Write every playlist's version folder; each screen's `current` ends on its last playlist.
+def build_many(
+    campaign: Campaign, playlists: list[Playlist], root: Path, workers: int | None = None, due: Mapping[str, dt.date] | None = None
+) -> list[Built]:
+    """Write every playlist's version folder. A screen in `due` (screen id -> the day its `current`
+    must show) gets `current` on its playlist of that day, and keeps it where it was when none of
+    its playlists is for that day; any other screen's `current` ends on its last playlist.
 
     The slides are drawn first, all in one batch (unchanged ones are skipped)."""
     from ..poster import batch  # drawing code (Pillow) loads here: the daemon only hands playlists to its drawing child
@@ -79,13 +98,14 @@ def build_many(campaign: Campaign, playlists: list[Playlist], root: Path, worker
     by_screen: dict[str, list[tuple[Playlist, list[Path]]]] = {}
     for playlist, js in zip(playlists, jobs, strict=True):
         by_screen.setdefault(playlist.screen.id, []).append((playlist, [files[j.out] for j in js]))
-    built = {id(p): b for todo in by_screen.values() for p, b in _build_screen(root, todo)}
+    due = due or {}
+    built = {id(p): b for screen, todo in by_screen.items() for p, b in _build_screen(root, todo, due.get(screen))}
     return [built[id(p)] for p in playlists]
 
 
-def _build_screen(root: Path, todo: list[tuple[Playlist, list[Path]]]) -> list[tuple[Playlist, Built]]:
+def _build_screen(root: Path, todo: list[tuple[Playlist, list[Path]]], due: dt.date | None) -> list[tuple[Playlist, Built]]:
     screen_dir = root / todo[0][0].screen.id
-    out = []
+    out: list[tuple[Playlist, Built]] = []
     try:
         screen_dir.mkdir(parents=True, exist_ok=True)
         with _locked(screen_dir):
@@ -96,15 +116,21 @@ def _build_screen(root: Path, todo: list[tuple[Playlist, list[Path]]]) -> list[t
                 fresh = not folder.is_dir()
                 if fresh:
                     _write_version(screen_dir, folder, playlist, slides, version)
-                out.append((playlist, Built(screen_dir.name, folder, version, fresh)))
-            last = out[-1][1]
-            if previous != last.folder.resolve():
-                _point_current(screen_dir, last.version)
-                out[-1] = (out[-1][0], dataclasses.replace(last, changed=True))
-            _prune(screen_dir, keep={b.version for _, b in out} | {previous.name if previous else ""})
+                out.append((playlist, Built(screen_dir.name, playlist.day, folder, version, fresh, False)))
+            shown = [b for p, b in out if due is None or p.day == due][-1:]
+            for made in shown:
+                if previous != made.folder.resolve():
+                    _point_current(screen_dir, made.version)
+            after = current_folder(root, screen_dir.name)
+            out = [(p, _as_current(b, after, moved=b in shown and previous != after)) for p, b in out]
+            _prune(screen_dir, made={b.version for _, b in out}, pinned={f.name for f in (previous, after) if f is not None})
     except OSError as exc:
         raise RuntimeFailure(f"无法写入电子屏播放列表 {screen_dir}：{exc.strerror}（检查目录权限和磁盘空间）") from exc
     return out
+
+
+def _as_current(built: Built, current: Path | None, moved: bool) -> Built:
+    return dataclasses.replace(built, changed=built.changed or moved, current=built.folder.resolve() == current)
 
 
 def slide_jobs(campaign: Campaign, playlist: Playlist) -> list[Job]:
@@ -178,11 +204,28 @@ def _point_current(screen_dir: Path, version: str) -> None:
     fsync_dir(screen_dir)
 
 
-def _prune(screen_dir: Path, keep: set[str]) -> None:
-    for entry in screen_dir.iterdir():
-        stale_version = VERSION_RE.match(entry.name) and entry.name not in keep
-        if (stale_version or entry.name.startswith(".build-")) and entry.is_dir() and not entry.is_symlink():
+def _prune(screen_dir: Path, made: set[str], pinned: set[str]) -> None:
+    """Remove left-over temporary folders and every version a later one of its day replaced: the
+    versions this build `made` stand for their days, the newest folder for every other day;
+    `pinned` ones (`current` and the one before it) stay whatever their day."""
+    folders = [e for e in screen_dir.iterdir() if e.is_dir() and not e.is_symlink()]
+    versions = [e for e in folders if VERSION_RE.match(e.name)]
+    days = {e.name: playlist_day(e) for e in versions}
+    claimed = {days.get(name) for name in made}
+    newest: dict[dt.date, Path] = {}
+    for entry in versions:
+        day = days[entry.name]
+        if day is not None and day not in claimed and (day not in newest or _written(entry) > _written(newest[day])):
+            newest[day] = entry
+    keep = made | pinned | {e.name for e in newest.values()}
+    for entry in folders:
+        if entry.name.startswith(".build-") or (entry.name in days and entry.name not in keep):
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def _written(folder: Path) -> int:
+    """When a version folder was written (its files never change once it is in place)."""
+    return (folder / "playlist.json").stat().st_mtime_ns
 
 
 @contextmanager

@@ -78,8 +78,9 @@ def build_day(
     approved: Approval = everything,
     root: Path | None = None,
     workers: int | None = None,
+    now: dt.datetime | None = None,
 ) -> DayBuild:
-    (one,) = build_days(campaign, plan, library, [day], screens, approved=approved, root=root, workers=workers)
+    (one,) = build_days(campaign, plan, library, [day], screens, approved=approved, root=root, workers=workers, now=now)
     return one
 
 
@@ -117,15 +118,15 @@ def build_days(
     root: Path | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    now: dt.datetime | None = None,
 ) -> list[DayBuild]:
     """Any number of days in one go: every slide of every day is drawn first, in one parallel batch
-    (fonts loaded once per worker), then every day's playlist is written; each screen's `current`
-    ends on its playlist of the last day given."""
+    (fonts loaded once per worker), then every day's playlist is written; `current` as `write_days` says."""
     from ..poster import batch
 
     days_playlists = day_playlists(campaign, plan, library, days, screens, approved)
     batch.make_all(campaign, slides_of(campaign, days_playlists), workers=workers, progress=progress)
-    return write_days(campaign, days_playlists, root)
+    return write_days(campaign, days_playlists, root, now)
 
 
 def slides_of(campaign: Campaign, days: list[DayPlaylists]) -> list[Job]:
@@ -133,15 +134,19 @@ def slides_of(campaign: Campaign, days: list[DayPlaylists]) -> list[Job]:
     return [j for d in days for p in d.playlists for j in slide_jobs(campaign, p)]
 
 
-def write_days(campaign: Campaign, days: list[DayPlaylists], root: Path | None = None) -> list[DayBuild]:
-    """The days' playlists written; each screen's `current` ends on its playlist of the last day."""
-    built = iter(build_many(campaign, [p for d in days for p in d.playlists], root or screens_root(campaign), workers=1))
+def write_days(campaign: Campaign, days: list[DayPlaylists], root: Path | None = None, now: dt.datetime | None = None) -> list[DayBuild]:
+    """The days' playlists written. While the campaign is on a screen's wall (`due_days` at `now`),
+    its `current` moves only to the due day's playlist: a day built ahead (or after) waits in its
+    folder. Otherwise `current` ends on the screen's playlist of the last day given."""
+    due = due_days(campaign, now or dt.datetime.now(campaign.timezone))
+    built = iter(build_many(campaign, [p for d in days for p in d.playlists], root or screens_root(campaign), workers=1, due=due))
     return [DayBuild([next(built) for _ in d.playlists], d.held) for d in days]
 
 
 def in_order(first: dt.date, last: dt.date, today: dt.date) -> list[dt.date]:
-    """The days from `first` to `last`, the one nearest today last: a build of many days leaves each
-    screen on today's playlist (before the window, on its first day; after it, on its last)."""
+    """The days from `first` to `last`, the one nearest today last: where no day is due on a screen
+    (`write_days`), a build of many days leaves it on the day nearest today (before the window, its
+    first day; after it, its last)."""
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     nearest = min(max(today, first), last)
     return [d for d in days if d != nearest] + [nearest]
@@ -153,14 +158,20 @@ def day_for(campaign: Campaign, screen: ScreenConfig, now: dt.datetime) -> dt.da
     return today if now < campaign.at(today, screen.on_to) else today + dt.timedelta(days=1)
 
 
+def due_days(campaign: Campaign, now: dt.datetime) -> dict[str, dt.date]:
+    """By screen id, the campaign day each screen's `current` must show at `now` (`day_for`); a screen
+    whose coming or current on-hours fall outside the campaign has none."""
+    days = {screen.id: day_for(campaign, screen, now) for screen in campaign.screens}
+    return {screen: day for screen, day in days.items() if campaign.start <= day <= campaign.end}
+
+
 def due_playlists(campaign: Campaign, plan: Plan, library: Library, now: dt.datetime, approved: Approval) -> list[Playlist]:
     """Each screen's playlist for its coming or current on-hours, inside the campaign (pure: nothing drawn)."""
     out = []
-    for screen in campaign.screens:
-        day = day_for(campaign, screen, now)
-        if campaign.start <= day <= campaign.end:
-            shown = [p for p in plan.on(day) if p.channel == screen.name and approved(p)]
-            out.append(make_playlist(campaign, screen, shown, library, day))
+    due = due_days(campaign, now)
+    for screen in (s for s in campaign.screens if s.id in due):
+        shown = [p for p in plan.on(due[screen.id]) if p.channel == screen.name and approved(p)]
+        out.append(make_playlist(campaign, screen, shown, library, due[screen.id]))
     return out
 
 
