@@ -13,6 +13,7 @@ import pytest
 
 from scheduler.cli.context import Context
 from scheduler.cli.main import main
+from scheduler.fakes.anthias import FakeAnthias
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.content import Library
 from scheduler.planning.planner import Plan
@@ -105,3 +106,17 @@ def test_qm_screen_build_of_another_day_leaves_the_live_screens_alone_and_says_s
     assert "电子屏 center 的播放列表（2027-09-09，" in out and "电子屏 station 仍是 2027-09-08 的播放列表" in out
     out = _qm(capsys, config, "screen", "build", "--date", "2027-09-07", "--screen", "station")
     assert showing() == {"center": "2027-09-09", "station": "2027-09-08"} and "2027-09-07 已经过去" in out
+
+
+def test_qm_screen_push_of_another_day_pushes_nothing(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = project(lambda t: t.replace("size: 1080x1920", "size: 270x480"))
+    monkeypatch.setattr(Context, "now", lambda self: dt.datetime(2027, 9, 8, 12, 0, tzinfo=TZ))
+    with FakeAnthias() as fake:
+        push = ["-c", str(config), "screen", "push", "station", "--url", fake.url, "--date"]
+        assert main([*push, "2027-09-10"]) == 2
+        assert fake.playlist() == []  # Anthias keeps one playlist a screen: the day ahead would replace today's
+        assert "没有推送：2027-09-10 不是电子屏 station 现在该播的一天" in capsys.readouterr().err
+        assert main([*push, "2027-09-08"]) == 0
+        assert fake.playlist() and "已推送电子屏 station" in capsys.readouterr().out

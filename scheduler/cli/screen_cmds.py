@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     )
     u.add_argument("screen", metavar="屏幕编号", help="配置中的屏幕编号，如 center")
     u.add_argument("--url", metavar="地址", help="Anthias 地址，如 http://192.168.1.50（默认取配置中该屏幕的 anthias）")
-    u.add_argument("--date", type=parse_day, metavar="日期", help="日期（默认今天）")
+    u.add_argument("--date", type=parse_day, metavar="日期", help="日期（默认今天；活动期间只能推送这块屏幕现在该播的那一天）")
     u.set_defaults(run=run_push)
     p.set_defaults(run=lambda ctx, args: _usage(p))
 
@@ -98,6 +98,11 @@ def run_push(ctx: Context, args: argparse.Namespace) -> int:
     if not url:
         raise InputError(f"没有 Anthias 地址：用 --url 指定，或在配置中为屏幕 {screen.id} 写 anthias: http://地址")
     (built,) = build_one(ctx, args, screen.id).built
+    if not built.current:  # Anthias holds one playlist per screen: another day's would replace the one on the wall
+        raise InputError(
+            f"没有推送：{built.day} 不是电子屏 {screen.id} 现在该播的一天，Anthias 上每块屏幕只有一份播放列表，推送会替换正在播放的"
+            f"（{built.day} 的播放列表已备好：{built.folder}；请在前一天开屏时段结束后或 {built.day} 当天再运行 qm screen push {screen.id}）"
+        )
     with anthias.AnthiasClient(url, auth=anthias.auth_from(os.environ)) as client:
         pushed = anthias.push(client, built.folder, screen.id)
     print(f"已推送电子屏 {screen.id} 的播放列表（版本 {built.version}）到 {url}：{pushed.summary()}")
