@@ -104,8 +104,10 @@ def test_qm_screen_build_of_another_day_leaves_the_live_screens_alone_and_says_s
     out = _qm(capsys, config, "screen", "build", "--date", "2027-09-09")
     assert showing() == {"center": "2027-09-09", "station": "2027-09-08"}
     assert "电子屏 center 的播放列表（2027-09-09，" in out and "电子屏 station 仍是 2027-09-08 的播放列表" in out
+    out = _qm(capsys, config, "screen", "build", "--screen", "center")  # today's, once its on-hours are over: kept aside
+    assert showing() == {"center": "2027-09-09", "station": "2027-09-08"} and "2027-09-08 的开屏时段已经过去" in out
     out = _qm(capsys, config, "screen", "build", "--date", "2027-09-07", "--screen", "station")
-    assert showing() == {"center": "2027-09-09", "station": "2027-09-08"} and "2027-09-07 已经过去" in out
+    assert showing() == {"center": "2027-09-09", "station": "2027-09-08"} and "2027-09-07 的开屏时段已经过去" in out
 
 
 def test_qm_screen_push_of_another_day_pushes_nothing(

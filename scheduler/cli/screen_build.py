@@ -101,7 +101,7 @@ def report_waiting(left: list[list[Built]], due: dict[str, dt.date]) -> None:
             "没有运行后台服务时，请在那之后运行 qm screen build --date 日期（当天运行 qm screen build 即可）。"
         )
     if past:
-        print(f"{_days(past)} 已经过去，生成的播放列表只作备查。")
+        print(f"{_days(past)} 的开屏时段已经过去，生成的播放列表只作备查。")
 
 
 def _days(days: list[dt.date]) -> str:
