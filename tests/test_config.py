@@ -254,3 +254,36 @@ def test_grace_minutes_on_a_screen_is_refused_at_its_line_and_deleting_it_is_acc
     path.write_text(path.read_text(encoding="utf-8").replace("      grace_minutes: 30\n", ""), encoding="utf-8")
     campaign = load_campaign(path)
     assert campaign.channel("wechat").grace_minutes == 120  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("plans", "said"),
+    [
+        ("2027-10-01", "县区方案上报日期 2027-10-01 晚于活动结束 2027-09-30（方案应在活动开始前后上报，检查日期）"),
+        ("2027-09-30", None),
+    ],
+)
+def test_the_counties_plans_fall_due_before_the_campaign_ends_and_before_the_summary(
+    project: Callable[..., Path], plans: str, said: str | None
+) -> None:
+    path = project(lambda t: t.replace("county_plans_due: 2027-09-10", f"county_plans_due: {plans}"))
+    if said is None:
+        assert load_campaign(path).key_dates.county_plans_due.isoformat() == plans
+        return
+    line = next(n for n, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "county_plans_due:" in row)
+    assert _problems(path) == [f"{path}:{line}：{said}"]
+
+
+def test_plans_due_after_the_summary_is_named(project: Callable[..., Path]) -> None:
+    path = project(
+        lambda t: t.replace("summary_due: 2027-10-10", "summary_due: 2027-09-30").replace("plans_due: 2027-09-10", "plans_due: 2027-09-30")
+    )
+    assert any("县区方案上报日期 2027-09-30 不早于总结上报日期 2027-09-30" in p for p in _problems(path))
+
+
+def test_an_empty_config_says_it_is_empty(tmp_path: Path) -> None:
+    for text in ("", "# 只有注释\n"):
+        path = tmp_path / "config.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = run_qm("check", "-c", path)
+        assert result.returncode == 2 and "配置文件是空的" in result.stderr and "Traceback" not in result.stderr

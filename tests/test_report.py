@@ -136,6 +136,10 @@ def test_a_report_written_before_is_never_overwritten_unless_named(simulated: Pa
     assert edited.read_bytes() == b"edited in WPS" and docx.Document(str(tmp_path / "工作总结（2）.docx")).paragraphs
     named = run_qm("report", "-c", simulated, "--db", db_of(simulated), "-o", edited, cwd=tmp_path)
     assert named.returncode == 0 and edited.read_bytes() != b"edited in WPS"  # the file asked for by name is replaced
+    folder = tmp_path / "报告"
+    folder.mkdir()
+    into = run_qm("report", "-c", simulated, "--db", db_of(simulated), "-o", folder, cwd=tmp_path)
+    assert into.returncode == 0 and (folder / "工作总结.docx").is_file(), into.stderr  # a folder: the default name in it
 
 
 def test_bad_arguments_are_explained(simulated: Path, tmp_path: Path) -> None:

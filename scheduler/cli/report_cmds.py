@@ -36,7 +36,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="起始日期（默认活动开始）")
     p.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="结束日期（含当天，默认活动结束）")
     p.add_argument("--format", choices=FORMATS, default="docx", help="docx 工作总结（默认）；xlsx、csv、json 只导出数据")
-    p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入的文件（默认 工作总结.docx 或 统计数据.xlsx 等，在当前目录）")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="文件",
+        help="写入的文件（默认 工作总结.docx 或 统计数据.xlsx 等，在当前目录）；给出一个文件夹时写在这个文件夹里",
+    )
     p.add_argument(
         "--db", type=Path, metavar="数据库文件", help="改用这个 SQLite 数据库（例如 qm simulate 保存的 状态目录/simulate/qm.sqlite3）"
     )
@@ -74,6 +80,8 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
         _nothing_to_report(ctx, args, engine, start, end)
     default = "工作总结.docx" if args.format == "docx" else f"统计数据.{args.format}"
     output: Path = args.output or unused_name(Path(default))
+    if output.is_dir():  # a folder: the default name in it, never over a file there
+        output = unused_name(output / default)
     if output.suffix.lower() != f".{args.format}":
         raise InputError(
             f"输出文件 {output} 的扩展名与格式 {args.format} 不符：改为 {output.with_suffix('.' + args.format).name}，或用 --format 指定格式"

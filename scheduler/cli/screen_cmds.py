@@ -6,6 +6,7 @@ import argparse
 import os
 
 from ..inputs.campaign_days import day_window
+from ..inputs.config import URL_RE
 from ..screens import anthias
 from ..screens.build import screens_root
 from ..screens.daily import pick_screens
@@ -95,6 +96,8 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
 def run_push(ctx: Context, args: argparse.Namespace) -> int:
     (screen,) = pick_screens(ctx.campaign, args.screen)
     url = args.url or screen.anthias
+    if args.url and not URL_RE.match(args.url):  # the config's anthias is checked when it is read
+        raise InputError(f"--url {args.url} 不是网址（写作 http://192.168.1.50 这样的形式：Anthias 播放服务器的地址）")
     if not url:
         raise InputError(f"没有 Anthias 地址：用 --url 指定，或在配置中为屏幕 {screen.id} 写 anthias: http://地址")
     (built,) = build_one(ctx, args, screen.id).built

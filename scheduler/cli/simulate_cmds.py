@@ -110,7 +110,7 @@ def _simulate_cluster(ctx: Context, args: argparse.Namespace) -> int:
                 f"发布过程中 {result.kills_mid_publish} 次，确认发布结果时 {result.kills_mid_poll} 次；"
                 f"共启动 {result.processes} 个进程（被杀掉的由新进程作为备用补上）。",
                 f"应发 {r.planned} 条，已发 {r.published} 条，重复 {r.duplicates} 条，丢失 {r.lost} 条，失败或错过 {r.failed} 条。",
-                f"迟发（晚于时段 1 秒以上）{r.late} 条，最多晚 {r.max_late_seconds:.0f} 秒。",
+                f"迟发（晚于时段 1 秒以上）{r.late} 条，最多晚 {duration(r.max_late_seconds)}。",
                 f"最长接管间隔 {result.longest_takeover:.0f} 秒（租约超时 {result.lease_timeout:.0f} 秒）。注入故障 {r.faults_injected} 次，耗时 {r.wall_time:.1f} 秒。",
                 "结论：不丢不重，按时接管。" if ok else "结论：有问题，见上。",
             ]
@@ -131,8 +131,18 @@ def _report_text(r: Report) -> str:
     return "\n".join(
         [
             f"应发 {r.planned} 条，已发 {r.published} 条，重复 {r.duplicates} 条，丢失 {r.lost} 条，失败或错过 {r.failed} 条。",
-            f"迟发（晚于时段 1 秒以上）{r.late} 条，最多晚 {r.max_late_seconds:.0f} 秒。",
+            f"迟发（晚于时段 1 秒以上）{r.late} 条，最多晚 {duration(r.max_late_seconds)}。",
             f"注入故障 {r.faults_injected} 次，{restarts}（其中 {r.kills_mid_publish} 次在发布过程中）。耗时 {r.wall_time:.1f} 秒。",
             verdict,
         ]
     )
+
+
+def duration(seconds: float) -> str:
+    """12 秒, 38 分 11 秒, 2 小时 5 分: as a person says how late something was."""
+    s = round(seconds)
+    if s < 120:
+        return f"{s} 秒"
+    if s < 3600:
+        return f"{s // 60} 分 {s % 60} 秒"
+    return f"{s // 3600} 小时 {s % 3600 // 60} 分"
