@@ -287,3 +287,13 @@ def test_an_empty_config_says_it_is_empty(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         result = run_qm("check", "-c", path)
         assert result.returncode == 2 and "配置文件是空的" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_photo_family_without_a_photo_names_one_that_works(project: Callable[..., Path]) -> None:
+    photo = "  photo: templates/posters/photo/example-city.jpg   # 照片系列用的照片，换成本单位自己拍的照片\n"
+    path = project(lambda t: t.replace(photo, ""))
+    (problem,) = _problems(path)
+    assert "照片系列的海报需要一张照片" in problem
+    suggested = problem.split("如 ", 1)[1].rstrip("）")
+    path.write_text(path.read_text(encoding="utf-8").replace("posters:\n", f"posters:\n  {suggested}\n", 1), encoding="utf-8")
+    assert load_campaign(path).posters.photo is not None  # the line the message suggests works as written

@@ -54,7 +54,7 @@ def _families(r: Reader, m: Mapping, base: Path) -> dict[str, Any]:
         r.problem(
             m.where("family" if family == "photo" else "families"),
             "照片系列的海报需要一张照片",
-            "在 posters.photo 写照片文件，如 photo: examples/photo/city.jpg",
+            "在 posters.photo 写照片文件（JPG 或 PNG，路径相对于 config.yaml），如 photo: templates/posters/photo/example-city.jpg",
         )
     return {"family": family, "families": tuple(families), "photo": photo}
 
