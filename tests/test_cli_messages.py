@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from scheduler.cli.simulate_cmds import duration
 
 from .conftest import run_qm
@@ -21,3 +24,12 @@ def test_how_late_reads_in_seconds_minutes_or_hours() -> None:
 def test_a_push_to_a_url_that_is_no_url_is_a_mistake_in_the_arguments() -> None:
     pushed = run_qm("screen", "push", "center", "--url", "notaurl", "--date", "2027-09-08")
     assert pushed.returncode == 2 and "--url notaurl 不是网址" in pushed.stderr and "Traceback" not in pushed.stderr
+
+
+def test_a_pin_to_a_screen_by_its_bare_id_suggests_the_channel_name(project: Callable[..., Path]) -> None:
+    pin = "  - item: publicity-launch-announcement\n    channel: wechat\n"
+    config = project(lambda t: t.replace(pin, "  - item: publicity-launch-announcement\n    channel: center\n"))
+    checked = run_qm("check", "-c", config)
+    assert checked.returncode == 2 and "固定内容的渠道 'center' 不存在（是不是想写 channel: screen:center？）" in checked.stderr, (
+        checked.stderr
+    )

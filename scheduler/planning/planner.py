@@ -223,4 +223,6 @@ def _check_pins_known(campaign: Campaign, problems: list[Problem]) -> None:
     names = {c.name for c in campaign.channels}
     for pin in campaign.pins:
         if pin.channel not in names:
-            problems.append(Problem(f"固定内容的渠道 {pin.channel!r} 不存在", pin.where, f"可用渠道：{'、'.join(sorted(names))}"))
+            meant = f"screen:{pin.channel}" if f"screen:{pin.channel}" in names else ""  # a screen is named screen:编号
+            hint = f"是不是想写 channel: {meant}？" if meant else f"可用渠道：{'、'.join(sorted(names))}"
+            problems.append(Problem(f"固定内容的渠道 {pin.channel!r} 不存在", pin.where, hint))
