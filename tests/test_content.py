@@ -90,6 +90,24 @@ def test_markdown_and_yaml_items_load(tmp_path: Path) -> None:
     assert item.body.startswith("### 怎么买") and item.headline == item.title and item.source.endswith("a.md:2")
 
 
+def test_files_meant_as_content_under_another_name_are_reported_not_skipped(tmp_path: Path) -> None:
+    _write(tmp_path, "a.md", GOOD)
+    _write(tmp_path, "b.MD", GOOD.replace("id: test-item", "id: upper"))
+    _write(tmp_path, "c.txt", GOOD.replace("id: test-item", "id: text"))
+    _write(tmp_path, "README.md", "# not an item")
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")  # not meant as content: left alone
+    with pytest.raises(ContentError) as raised:
+        load_library(tmp_path, {})
+    said = [str(p) for p in raised.value.problems]
+    assert said == [
+        f"{tmp_path / 'b.MD'}：qm 只读扩展名为 .md 或 .yaml（小写）的内容文件，这个 .MD 文件没有读（改名为 b.md；不是内容的文件请移出内容库目录）",
+        f"{tmp_path / 'c.txt'}：qm 只读扩展名为 .md 或 .yaml（小写）的内容文件，这个 .txt 文件没有读（改名为 c.md；不是内容的文件请移出内容库目录）",
+    ]
+    (tmp_path / "b.MD").rename(tmp_path / "b.md")
+    (tmp_path / "c.txt").rename(tmp_path / "c.md")
+    assert [i.id for i in load_library(tmp_path, {}).items] == ["test-item", "upper", "text"]
+
+
 def test_every_problem_in_the_library_is_reported_with_file_and_line(tmp_path: Path) -> None:
     _write(tmp_path, "a.md", GOOD.replace("area: rights", "area: sports"))
     _write(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..channels.kinds import kind_names, kinds
 from ..support.errors import ContentError, Problem
+from .content_files import content_files
 from .located_yaml import Mapping, Sequence, YamlSyntaxError, parse, read_text
 from .readers import Reader
 from .vocabulary import AREAS, FIELD_LABELS, LAUNCH_TOPIC, SLOGAN_TOPIC, TOPICS
@@ -128,9 +129,7 @@ def load_library(folder: Path, values: AnyMapping[str, str]) -> Library:
     items: list[ContentItem] = []
     if not folder.is_dir():
         raise ContentError(problems=[Problem("内容库目录不存在", str(folder), "检查 config.yaml 中的 paths.content")])
-    for path in sorted(folder.rglob("*")):
-        if path.suffix not in (".md", ".yaml", ".yml") or path.name.lower() == "readme.md" or not path.is_file():
-            continue
+    for path in content_files(folder, r):
         try:
             items += _load_file(r, path, str(path), values)
         except YamlSyntaxError as exc:
