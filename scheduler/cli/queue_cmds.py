@@ -123,7 +123,7 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str]) -> str:
         elif p.id in notes:  # approved, then changed: what changed, and how to see it
             note = f"{notes[p.id]}（qm queue --diff {p.id}）"
         note = " ".join(note.split())  # one line per post
-        reviewer = p.approved_by if p.state in st.APPROVED_STATES else ""  # a post back in review has no reviewer yet
+        reviewer = p.approved_by if p.state in st.APPROVED_STATES else _stages_passed(ctx, p)
         item = items.get(p.item)  # none for a post sent before its content file was deleted
         title = clip(" ".join(item.title.split()), TITLE_COLUMNS) if item else "（内容库中已没有）"
         when, channel = f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel)
@@ -134,6 +134,17 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str]) -> str:
         counts[p.state] = counts.get(p.state, 0) + 1
     lines.append(f"共 {len(found)} 条：" + "，".join(f"{st.label(s)} {counts[s]}" for s in st.STATES if s in counts) + "。")
     return "\n".join(lines) + "\n"
+
+
+def _stages_passed(ctx: Context, post: Post) -> str:
+    """Who passed which stage of a post still in review (李编辑（初审）); "" with one stage, or none passed."""
+    rules = ctx.campaign.review
+    if post.state != st.PLANNED or len(rules.stages) < 2:
+        return ""
+    from ..publishing import review
+
+    done = review.live_passes(rules, review.passes(Queue(ctx.engine), post.id, post.version))
+    return "、".join(f"{s.who}（{s.name}）" for s in done)
 
 
 def run_history(ctx: Context, args: argparse.Namespace) -> int:
