@@ -117,6 +117,14 @@ def test_the_units_plans_and_summaries_on_time_late_missing_and_not_yet_due(heih
     )
 
 
+def test_a_unit_whose_only_file_cannot_be_read_is_named_with_the_file(heihe: Campaign) -> None:
+    tz, name = heihe.timezone, heihe.units[0].name
+    due = heihe.key_dates.summary_due
+    broken = Submission(name, "summary", Path("总结.docx"), "x", 1, dt.datetime.combine(due, dt.time(9), tz).timestamp(), "文件已损坏")
+    summary_line = unit_sentences(statuses(heihe, [broken], due - dt.timedelta(days=2)), day_label)[1]
+    assert summary_line.endswith(f"，其中{name}（总结.docx）报送的文件无法读取，不算报送。"), summary_line
+
+
 def test_a_report_before_anything_went_out_says_so_instead_of_counting_nothing(heihe: Campaign) -> None:
     import io
 

@@ -27,6 +27,10 @@ def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str
             parts.append(f"未报送 {len(by[MISSING])} 个（" + "、".join(s.unit.name for s in by[MISSING]) + "）")
         if by[NOT_DUE]:
             parts.append(f"{len(by[NOT_DUE])} 个尚未报送（未到截止日期）")
+        broken = [s for s in mine if s.unreadable and not s.readable]  # sent something, but nothing readable
+        if broken:
+            files = "、".join(f"{s.unit.name}（{'、'.join(f.path.name for f in s.unreadable)}）" for s in broken)
+            parts.append(f"其中{files}报送的文件无法读取，不算报送")
         out.append(f"{LABELS[kind]}（{day_label(mine[0].due)}截止）：共 {len(mine)} 个单位，" + "，".join(parts) + "。")
     return out
 
