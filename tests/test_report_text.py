@@ -27,7 +27,10 @@ def test_before_the_launch_the_event_is_planned_with_its_venue_and_the_posts_sch
     launch = heihe.launch_start
     rows = [row(heihe, launch - dt.timedelta(hours=1), st.SCHEDULED), row(heihe, launch + dt.timedelta(hours=11), st.CANCELLED)]
     before = launch_text(heihe, rows, heihe.start, heihe.end, launch - dt.timedelta(days=3))
-    assert before.sentence == "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行。按排期，当天各渠道将发布 1 条："
+    assert (
+        before.sentence
+        == "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行。按排期，当天各渠道将发布 1 条（另有已取消 1 条，不计入）："
+    )
     assert before.lines() == ["08:00 微信公众号：质量月启动"]
     nothing = launch_text(heihe, [], heihe.start, heihe.end, launch - dt.timedelta(days=3))
     assert nothing.sentence == "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行。当天的发布内容尚未排入发布队列。"

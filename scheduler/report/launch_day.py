@@ -5,6 +5,7 @@ config names the venue; and no list that could only be empty."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,6 +46,8 @@ def launch_text(
             return LaunchText(f"{event}。{so_far}当天各渠道没有发布内容。", ())
         return LaunchText(f"{event}。{so_far}当天各渠道发布 {len(out)} 条：", out)
     planned = tuple(p for p in that_day if p.state not in WITHDRAWN)
+    withdrawn = Counter(st.label(p.state) for p in that_day if p.state in WITHDRAWN)  # not going out: said, not listed
+    aside = "（另有" + "、".join(f"{label} {n} 条" for label, n in withdrawn.items()) + "，不计入）" if withdrawn else ""
     if not planned:
-        return LaunchText(f"{event}。当天的发布内容尚未排入发布队列。", ())
-    return LaunchText(f"{event}。按排期，当天各渠道将发布 {len(planned)} 条：", planned)
+        return LaunchText(f"{event}。当天的发布内容尚未排入发布队列{aside}。", ())
+    return LaunchText(f"{event}。按排期，当天各渠道将发布 {len(planned)} 条{aside}：", planned)
