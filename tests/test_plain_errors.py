@@ -150,3 +150,11 @@ def test_a_screen_size_the_drawing_would_refuse_is_named_at_its_config_line(proj
     config = project(lambda t: t.replace("      size: 1920x1080\n", f"      size: {written}\n", 1))
     line = config.read_text(encoding="utf-8").splitlines().index(f"      size: {written}") + 1
     _plain(run_qm("check", "-c", config), f"config.yaml:{line}", said)
+
+
+def test_a_preview_into_a_path_through_a_file_says_it_once(tmp_path: Path) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x", encoding="utf-8")
+    result = run_qm("preview", "2027-09-08", "-o", blocker)
+    _plain(result, "路径中有一段是文件，不是目录（把它换成目录，或换一个位置）")
+    assert "普通文件" not in result.stderr  # the reason is not said again as the hint

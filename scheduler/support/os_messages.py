@@ -34,9 +34,9 @@ _HINTS = {
     errno.EPERM: "检查目录和文件的权限，或换一个位置",
     errno.EROFS: "换一个可以写入的位置",
     errno.ENOENT: "先创建所在的目录，或换一个位置",
-    errno.ENOTDIR: "路径中的某一段是普通文件：改用目录，或换一个位置",
+    errno.ENOTDIR: "把它换成目录，或换一个位置",
     errno.EISDIR: "写一个文件的路径，而不是目录",
-    errno.EEXIST: "路径中的某一段是普通文件：改用目录，或换一个位置",
+    errno.EEXIST: "把它换成目录，或换一个位置",
     errno.ENOSPC: "清理磁盘空间后重试",
     errno.EDQUOT: "清理磁盘空间后重试",
 }
