@@ -46,3 +46,10 @@ def test_qm_plan_output_into_a_pipe(project: Callable[..., Path], tmp_path: Path
     reader.join(timeout=30)
     assert result.returncode == 0, result.stderr
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and "发布编号" in got[0].decode("utf-8-sig")
+
+
+def test_qm_plan_output_dash_is_the_screen(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project()
+    result = run_qm("plan", "--format", "csv", "-o", "-", "-c", config, cwd=tmp_path)
+    assert result.returncode == 0 and "发布编号" in result.stdout, result.stderr
+    assert not (tmp_path / "-").exists()  # no file named "-"

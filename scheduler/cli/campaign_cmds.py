@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="结束日期（含当天，默认活动结束）")
     p.add_argument("--format", choices=PLAN_FORMATS, default="table", help="输出格式：table 表格（默认）、json、csv、ics 日历、html 月历")
     p.add_argument("--reminders", action="store_true", help="json/csv 中也列出工作人员提醒")
-    p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入文件（默认输出到屏幕）")
+    p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入文件（默认输出到屏幕；写 - 也是输出到屏幕）")
     p.set_defaults(run=run_plan)
 
     p = sub.add_parser(

@@ -33,7 +33,8 @@ def warn_printed(campaign: Campaign, items: Iterable[Printed]) -> None:
 
 
 def write_output(text: str, path: Path | None, what: str) -> None:
-    if path is None:
+    """`text` to the file `path` (atomically), or to stdout without one or for `-`, as other tools take it."""
+    if path is None or str(path) == "-":
         sys.stdout.write(text)
         return
     atomic_write_text(path, text)
