@@ -22,9 +22,7 @@ def key_dates(r: Reader, kd: Mapping, start: dt.date | None, end: dt.date | None
         r.problem(kd.where("launch"), f"启动日 {launch} 不在活动期 {start} 至 {end} 之内", "启动日必须在活动期内")
     if summary and end and summary < end:
         r.problem(kd.where("summary_due"), f"总结上报日期 {summary} 早于活动结束 {end}", "总结应在活动结束后上报")
-    if plans and end and plans > end:
-        r.problem(kd.where("county_plans_due"), f"县区方案上报日期 {plans} 晚于活动结束 {end}", "方案应在活动开始前后上报，检查日期")
-    elif plans and summary and plans >= summary:
+    if plans and summary and plans >= summary:
         r.problem(
             kd.where("county_plans_due"), f"县区方案上报日期 {plans} 不早于总结上报日期 {summary}", "方案先报、总结后报，检查这两个日期"
         )
