@@ -113,3 +113,10 @@ def test_a_relative_sqlite_file_is_found_from_the_configs_folder_wherever_qm_run
         assert shown.returncode == 0, shown.stderr
     assert (config.parent / "queue.sqlite3").is_file() and not (elsewhere / "queue.sqlite3").exists()
     assert load_campaign(config).db_url == f"sqlite:///{config.parent / 'queue.sqlite3'}"
+
+
+def test_a_relative_sqlite_path_to_a_folder_is_refused_from_any_folder(project: Callable[..., Path], tmp_path: Path) -> None:
+    config, line = _with_database(project, '"sqlite:///content"')  # the content folder beside the config
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    _told(run_qm("check", "-c", config.resolve(), cwd=elsewhere), 2, f"config.yaml:{line}", "不是数据库文件")

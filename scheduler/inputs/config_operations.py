@@ -135,14 +135,14 @@ def database(r: Reader, data: Mapping, base: Path) -> str:
     server is accepted here, so that no command meets another kind (or no file) when it opens it.
     A SQLite file's relative path is taken from the config's folder (`base`), as every path in the
     config is: run from another folder, a command must still find the same queue."""
-    url = r.text(data, "database", "", "")
+    url = written = r.text(data, "database", "", "")
+    scheme, _, rest = url.partition("://")
+    if scheme == "sqlite" and rest.startswith("/") and rest[1:2] not in ("", "/", ":"):  # sqlite:///relative (not :memory:)
+        url = f"sqlite:///{under(base, rest[1:])}"
     why = database_problem(url) if url else None
     if why is None:
-        scheme, _, rest = url.partition("://")
-        if scheme == "sqlite" and rest.startswith("/") and not rest.startswith("//"):  # sqlite:///relative
-            return f"sqlite:///{under(base, rest[1:])}"
         return url
-    r.problem(data.where("database"), f"database 的值 {_hide_password(url)!r} {why}", DATABASE_HINT)
+    r.problem(data.where("database"), f"database 的值 {_hide_password(written)!r} {why}", DATABASE_HINT)
     return ""
 
 
