@@ -22,14 +22,18 @@ def error_text(exc: QmError) -> str:
     return "\n".join([f"错误：{first}", *rest]) + "\n"
 
 
+def note_findings(intro: str, findings: Iterable[object]) -> None:
+    """On stderr, `注意：intro：` and one line per finding; nothing when there are none."""
+    lines = "".join(f"\n  - {f}" for f in findings)
+    if lines:
+        print(f"注意：{intro}：{lines}", file=sys.stderr)
+
+
 def warn_printed(campaign: Campaign, items: Iterable[Printed]) -> None:
-    """On stderr, the words just printed that `qm check` reports (made all the same: a person asked for it)."""
+    """The words just printed that `qm check` reports (made all the same: a person asked for it)."""
     from ..rendering.lint import printed_problems
 
-    problems = printed_problems(campaign, items)
-    if problems:
-        lines = "".join(f"\n  - {p}" for p in problems)
-        print(f"注意：印出的文字里有 qm check 会报出的问题，交付印刷或发布前请修改内容后重新生成：{lines}", file=sys.stderr)
+    note_findings("印出的文字里有 qm check 会报出的问题，交付印刷或发布前请修改内容后重新生成", printed_problems(campaign, items))
 
 
 def write_output(text: str, path: Path | None, what: str) -> None:

@@ -12,7 +12,6 @@ import argparse
 import datetime as dt
 import getpass
 import os
-import sys
 import time
 
 from ..inputs.campaign_days import check_day
@@ -22,6 +21,7 @@ from ..publishing.queue import Post, Queue, TransitionError
 from ..publishing.retry_window import too_late
 from ..support.errors import InputError, Problem
 from .context import Context, parse_day
+from .output import note_findings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -134,9 +134,8 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     if stages:
         said += "，" + "，".join(f"{name}通过 {stages.count(name)} 条（等待下一阶段）" for name in dict.fromkeys(stages))
     print(said + (f"，{skipped} 条此前已通过" if skipped else "") + "。")
-    if findings := _check_findings(ctx, [p for i in passed if (p := queue.get(i)) is not None]):
-        lines = "".join(f"\n  - {f}" for f in findings)
-        print(f"注意：通过的内容里有 qm check 会报出的问题，发布前请修改内容或模板（改后会回到待审核）：{lines}", file=sys.stderr)
+    approved = [p for i in passed if (p := queue.get(i)) is not None]
+    note_findings("通过的内容里有 qm check 会报出的问题，发布前请修改内容或模板（改后会回到待审核）", _check_findings(ctx, approved))
     if refused:
         raise InputError(f"有 {len(refused)} 条没有通过", [Problem(r) for r in refused])
     return 0
