@@ -8,7 +8,7 @@ import pytest
 
 from scheduler.inputs.config import load_campaign
 from scheduler.poster import fonts
-from scheduler.poster.fit import CLAUSE_FLOOR, Frame, attempt, clauses, extent, fit
+from scheduler.poster.fit import CLAUSE_FLOOR, WORD_FLOOR, Frame, attempt, clauses, extent, fit
 from scheduler.poster.linebreak import Measure
 from scheduler.poster.make import Job, arrangement, prepare
 from scheduler.poster.texts import PosterText
@@ -112,6 +112,24 @@ def test_a_clause_too_long_for_the_line_still_fits_by_breaking_inside() -> None:
     assert fitted.size == 50  # the largest size, as for any text: one line would need 18 px
 
 
+# The launch poster's title at A3: 2946 px wide, 420 px at most, two lines.
+A3_TITLE = Frame(width=2946, height=1241, max_px=420, min_px=120, line_height=1.2, max_lines=2, balance=True)
+
+
+def test_a_title_on_two_lines_breaks_between_words_a_little_smaller() -> None:
+    fitted = fit("质量月启动暨集中宣传活动举行", A3_TITLE, han)  # at 420 px, seven a line: "…暨集|中宣传…"
+    assert fitted is not None and fitted.lines == ("质量月启动暨集中", "宣传活动举行")
+    assert fitted.size == 2946 // 8 >= WORD_FLOOR * 420
+    fitted = fit("中华人民共和国产品质量法", replace(A3_TITLE, width=6 * 420), han)
+    assert fitted is not None and fitted.lines == ("中华人民共和国", "产品质量法") and fitted.size == 6 * 420 // 7
+
+
+def test_a_word_that_would_cost_too_much_size_is_broken_as_before() -> None:
+    frame = replace(A3_TITLE, width=4 * 420, max_lines=3, height=2000)  # the seven-character word would need 240 px
+    fitted = fit("中华人民共和国产品质量法", frame, han)
+    assert fitted is not None and fitted.size == 420 and fitted.lines == ("中华人民", "共和国产", "品质量法")
+
+
 def test_body_text_breaks_anywhere_at_the_largest_size() -> None:
     fitted = fit("用好地理标志", replace(TALL_TITLE, balance=False), han)
     assert fitted is not None and fitted.size == 162 and fitted.lines == ("用好地理", "标志")  # never a lone last character
@@ -135,6 +153,13 @@ def test_the_theme_on_a_tall_screen_breaks_at_its_comma(campaign, tmp_path: Path
         assert lines.get("slogan", lines.get("title")) == ("提升质量水平，", "建设质量强市"), layout
     headline = PosterText("", "提升质量水平，建设质量强市", headline="建设质量强市")
     assert explain(campaign, headline, "screen-slide", "1080x1920", tmp_path)["title"] == ("建设质量强市",)
+
+
+def test_the_launch_posters_title_keeps_its_words_whole_at_every_print_size(campaign, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    title = PosterText("", "质量月启动暨集中宣传活动举行")
+    for size in ("a3", "a2", "portrait", "square"):
+        lines = explain(campaign, title, "launch", size, tmp_path)["title"]
+        assert "".join(lines) == title.title and not any(line.endswith("集") for line in lines), (size, lines)
 
 
 def test_text_that_cannot_fit_names_the_item_region_and_size(campaign, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -127,16 +127,33 @@ def test_clauses_end_after_punctuation_and_closing_marks_and_before_opening_ones
 
 
 def test_whole_clauses_breaks_only_between_clauses_and_says_when_it_cannot() -> None:
-    assert break_lines("提升质量水平，建设质量强市", 10, width, whole_clauses=True) == break_lines(
-        "提升质量水平，\n建设质量强市", 10, width
-    )
-    assert balanced("人人关注质量、人人追求质量、人人享受质量", 16, width, whole_clauses=True).lines == (
+    assert break_lines("提升质量水平，建设质量强市", 10, width, keep="clauses") == break_lines("提升质量水平，\n建设质量强市", 10, width)
+    assert balanced("人人关注质量、人人追求质量、人人享受质量", 16, width, keep="clauses").lines == (
         "人人关注质量、",
         "人人追求质量、人人享受质量",
     )
-    too_long = break_lines("用好地理标志", 4, width, whole_clauses=True)
+    too_long = break_lines("用好地理标志", 4, width, keep="clauses")
     assert too_long.forced and "".join(too_long.lines) == "用好地理标志"
     assert_clean(too_long.lines)
+
+
+LAUNCH_TITLE = "质量月启动暨集中宣传活动举行"
+LAUNCH_WORDS = ("质量月", "启动", "暨", "集中", "宣传", "活动", "举行")
+
+
+def test_whole_words_break_a_title_only_where_a_word_ends_at_any_width() -> None:
+    ends = {sum(map(len, LAUNCH_WORDS[:i])) for i in range(len(LAUNCH_WORDS) + 1)}
+    for w in range(3, len(LAUNCH_TITLE) + 1):
+        for broken in (break_lines(LAUNCH_TITLE, w, width, keep="words"), balanced(LAUNCH_TITLE, w, width, keep="words")):
+            assert not broken.forced and "".join(broken.lines) == LAUNCH_TITLE
+            breaks = {sum(map(len, broken.lines[:i])) for i in range(len(broken.lines) + 1)}
+            assert breaks <= ends, (w, broken.lines)
+    assert break_lines(LAUNCH_TITLE, 7, width).lines == ("质量月启动暨集", "中宣传活动举行")  # what the 禁则 rules alone allow
+
+
+def test_a_word_wider_than_the_line_is_cut_and_says_so() -> None:
+    cut = break_lines("中华人民共和国产品质量法", 5, width, keep="words")
+    assert cut.forced and "".join(cut.lines) == "中华人民共和国产品质量法"
 
 
 def test_vertical_forms() -> None:

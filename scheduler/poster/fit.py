@@ -3,7 +3,8 @@
 Pure: widths come from `measure_at(size)`. A size fits when the lines (broken with the 禁则 rules)
 are no more than `max_lines` and the block of lines is no taller (columns no wider) than the box.
 Sizes that would need a word cut in the middle are tried only when no size avoids it.
-Titles and slogans (balanced regions) first look for a size at which no clause is split.
+Titles and slogans (balanced regions) first look for a size at which no clause is split, then for one
+at which no word is split.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .linebreak import Broken, Measure, balanced, break_lines
+from .linebreak import Broken, Keep, Measure, balanced, break_lines
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Frame:
     max_lines: int = 6
     balance: bool = False
     vertical: bool = False
-    whole_clauses: bool = False  # lines break only between clauses, never inside one
+    keep: Keep = "characters"  # lines break only between words or clauses, never inside one
 
 
 def extent(size: int, lines: int, line_height: float) -> float:
@@ -44,8 +45,8 @@ def extent(size: int, lines: int, line_height: float) -> float:
 
 def attempt(text: str, frame: Frame, size: int, measure: Measure) -> Broken | None:
     along, across = (frame.height, frame.width) if frame.vertical else (frame.width, frame.height)
-    broken = (balanced if frame.balance else break_lines)(text, along, measure, frame.whole_clauses)
-    if frame.whole_clauses and broken.forced:
+    broken = (balanced if frame.balance else break_lines)(text, along, measure, frame.keep)
+    if frame.keep != "characters" and broken.forced:
         return None
     if len(broken.lines) > frame.max_lines or extent(size, len(broken.lines), frame.line_height) > across:
         return None
@@ -57,6 +58,9 @@ CLAUSE_ENDS = "，；。！？"
 # short headline, its maximum); the region's minimum still applies. Much lower and a headline sinks to
 # the size of the text under it: the tall screen slide's line may be 2/3 of the title's maximum.
 CLAUSE_FLOOR = 0.6
+# Keeping words whole ("集中", not "集 / 中") is worth a smaller step: two lines of whole words are usually
+# a character or two longer than two even lines.
+WORD_FLOOR = 0.8
 
 
 def clauses(text: str) -> str:
@@ -74,21 +78,23 @@ def fit(text: str, frame: Frame, measure_at: Callable[[int], Measure]) -> Fitted
 
     Balanced regions (titles, slogans) never split a clause ("用好地/理标志") if they can help it: they
     prefer a clause per line, then the largest size at which every line ends at a clause boundary, as
-    long as that size is at least CLAUSE_FLOOR of the largest fitting size (and the region's minimum).
-    Otherwise they break wherever the 禁则 rules allow, at the largest fitting size."""
+    long as that size is at least CLAUSE_FLOOR of the largest fitting size (and the region's minimum),
+    then the largest at which every line ends at a word's end, down to WORD_FLOOR of it. Otherwise they
+    break wherever the 禁则 rules allow, at the largest fitting size."""
     free = _largest(text, frame, measure_at)
     if not frame.balance or free is None:  # a text that fits with no clause split also fits without the rule
         return free
-    keep = replace(frame, min_px=max(frame.min_px, math.ceil(CLAUSE_FLOOR * free.size)), whole_clauses=True)
+    keep = replace(frame, min_px=max(frame.min_px, math.ceil(CLAUSE_FLOOR * free.size)), keep="clauses")
     split = clauses(text)
     if split != text and (one_each := _largest(split, replace(keep, max_lines=min(frame.max_lines, split.count("\n") + 1)), measure_at)):
         return one_each
-    return _largest(text, keep, measure_at) or free
+    words = replace(frame, min_px=max(frame.min_px, math.ceil(WORD_FLOOR * free.size)), keep="words")
+    return _largest(text, keep, measure_at) or _largest(text, words, measure_at) or free
 
 
 def _largest(text: str, frame: Frame, measure_at: Callable[[int], Measure]) -> Fitted | None:
     top = max(frame.min_px, frame.max_px)
-    for allow_cuts in (False,) if frame.whole_clauses else (False, True):  # a cut clause never fits
+    for allow_cuts in (False,) if frame.keep != "characters" else (False, True):  # a cut clause never fits
         best: Fitted | None = None
         lo, hi = frame.min_px, top
         while lo <= hi:  # sizes that fit form a prefix: binary search for its end

@@ -9,7 +9,8 @@ size and direction. Break between any two Han characters, except:
   - a paragraph never ends on a line of one character (a widow such as "签。"): the greedy fill moves
     the previous line's last piece down to keep it company.
 Mainland style hangs no punctuation: a character that would start a line with a closing mark is pushed
-to the next line together with that mark. Titles may ask for breaks only between clauses (`whole_clauses`).
+to the next line together with that mark. Titles may ask for breaks only between words or only between
+clauses (`keep`); words come from a dictionary (`words.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 NO_START = frozenset("。．，、；：？！‼⁇”’」』）〕】〗］｝》〉–—～·／" + "%％‰℃°,.;:?!)]}")
 NO_END = frozenset("“‘「『（〔【〖［｛《〈" + "([{")
@@ -27,6 +29,8 @@ CLAUSE_END = frozenset("，。、；：！？,.;:!?" + "”’」』）〕】〗
 CLAUSE_START = NO_END
 
 Measure = Callable[[str], float]
+# What a line may not break inside: nothing beyond the 禁则 rules, a word, or a clause.
+Keep = Literal["characters", "words", "clauses"]
 CODE = re.compile(r"^(?:GB|[A-Z]{2,4})(?:/[A-Z]{1,2})?$")  # a standard's code: GB, GB/T, QB/T, SN, ISO...
 
 
@@ -98,6 +102,24 @@ def pieces(text: str) -> tuple[Piece, ...]:
 
 
 @functools.lru_cache(maxsize=1024)
+def word_pieces(text: str) -> tuple[Piece, ...]:
+    """Pieces glued into whole words: the breaks left are where the dictionary says a word ends."""
+    from .words import word_ends
+
+    ends = word_ends(text.strip())
+    out: list[Piece] = []
+    at = 0
+    for piece in pieces(text):
+        at += len(piece.space)
+        if out and at not in ends:
+            out[-1] = _joined(out[-1], piece)
+        else:
+            out.append(piece)
+        at += len(piece.text)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1024)
 def clause_pieces(text: str) -> tuple[Piece, ...]:
     """Pieces glued into whole clauses: the breaks left are after punctuation or a closing mark and before an opening one."""
     out: list[Piece] = []
@@ -113,27 +135,30 @@ def _joined(first: Piece, then: Piece) -> Piece:
     return Piece(first.text + then.space + then.text, first.space)
 
 
-def break_lines(text: str, width: float, measure: Measure, whole_clauses: bool = False) -> Broken:
+def break_lines(text: str, width: float, measure: Measure, keep: Keep = "characters") -> Broken:
     """Greedy line filling: as many pieces per line as fit in `width`. A newline always breaks.
 
-    With `whole_clauses`, lines break only between clauses; a clause wider than the line is cut (`forced`)."""
-    parts = [_fill(p, width, measure, whole_clauses) for p in text.split("\n") if p.strip()]
+    With `keep` at "words" or "clauses", lines break only between them; one wider than the line is cut (`forced`)."""
+    parts = [_fill(p, width, measure, keep) for p in text.split("\n") if p.strip()]
     return Broken(tuple(line for part in parts for line in part.lines), any(part.forced for part in parts))
 
 
-def _fill(text: str, width: float, measure: Measure, whole_clauses: bool) -> Broken:
+PIECES: dict[Keep, Callable[[str], tuple[Piece, ...]]] = {"characters": pieces, "words": word_pieces, "clauses": clause_pieces}
+
+
+def _fill(text: str, width: float, measure: Measure, keep: Keep) -> Broken:
     lines: list[str] = []
     last: list[Piece | None] = []  # each line's last piece (None: the line ends inside a cut piece)
     line, end = "", None
     forced = False
-    todo = list((clause_pieces if whole_clauses else pieces)(text))[::-1]
+    todo = list(PIECES[keep](text))[::-1]
     while todo:
         piece = todo.pop()
         candidate = line + piece.space + piece.text if line else piece.text
         if measure(candidate) <= width:
             line, end = candidate, piece
             continue
-        if " " in piece.text and not whole_clauses and measure(piece.text) > width:  # a code and its number wider than a line
+        if " " in piece.text and keep == "characters" and measure(piece.text) > width:  # a code and its number wider than a line
             first, _, rest = piece.text.partition(" ")
             todo += [Piece(rest, " "), Piece(first, piece.space)]
             continue
@@ -187,15 +212,15 @@ def _cut(text: str, width: float, measure: Measure) -> list[str]:
     return [*out, line]
 
 
-def balanced(text: str, width: float, measure: Measure, whole_clauses: bool = False) -> Broken:
+def balanced(text: str, width: float, measure: Measure, keep: Keep = "characters") -> Broken:
     """The narrowest width that keeps the greedy line count: lines of even length, no lone last character."""
-    best = break_lines(text, width, measure, whole_clauses)
+    best = break_lines(text, width, measure, keep)
     if len(best.lines) < 2:
         return best
     lo, hi = width / len(best.lines), width
     while hi - lo > 1:
         mid = (lo + hi) / 2
-        trial = break_lines(text, mid, measure, whole_clauses)
+        trial = break_lines(text, mid, measure, keep)
         if len(trial.lines) == len(best.lines) and trial.forced == best.forced:
             hi, best = mid, trial
         else:

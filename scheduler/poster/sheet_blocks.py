@@ -37,8 +37,7 @@ def blocks(items: Sequence[PosterText], width: float, size: float, measure: Call
     """Each item's heading (1.6× the text size), summary and key line, broken for a column `width` wide."""
     out = []
     for it in items:
-        whole = balanced(it.title, width, measure(size * 1.6, "heavy"), whole_clauses=True)  # "看懂SC编号，|辨认…"
-        heading = (balanced(it.title, width, measure(size * 1.6, "heavy")) if whole.forced else whole).lines
+        heading = _heading(it.title, width, measure(size * 1.6, "heavy"))
         body = break_lines(it.summary, width, measure(size, "regular")).lines if it.summary else ()
         key = break_lines(f"▶ {it.line}", width, measure(size, "bold")).lines if it.line else ()
         out.append(Block(heading, body, key, size))
@@ -90,3 +89,12 @@ def fit(
             return bl, placed
         size = round(size * 0.94, 2)
     return None
+
+
+def _heading(title: str, width: float, measure: Measure) -> tuple[str, ...]:
+    """Broken between clauses ("看懂SC编号，|辨认…"), else between words, else wherever the 禁则 rules allow."""
+    for keep in ("clauses", "words"):
+        broken = balanced(title, width, measure, keep)
+        if not broken.forced:
+            return broken.lines
+    return balanced(title, width, measure).lines

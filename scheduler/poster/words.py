@@ -1,0 +1,40 @@
+"""Where the words of a Chinese title end, so a headline is not broken inside one ("集 / 中").
+
+Chinese is written without spaces, and the 禁则 rules allow a break between any two Han characters;
+for running text that is the norm, but a title or slogan read across a street should break between
+words. The words come from jieba's dictionary (through `rjieba`, the Rust port, which loads its
+dictionary in about 0.2 s instead of pure-Python jieba's 1–2 s). It is imported only when a title
+needs more than one line, so commands that draw nothing never pay for it.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import rjieba
+
+# Words of the campaign the general dictionary splits ("质量 / 月").
+CAMPAIGN_WORDS = ("质量月", "质量强市", "质量强省", "质量强国", "你点我检")
+
+
+@functools.cache
+def _segmenter() -> rjieba.Jieba:
+    import rjieba
+
+    segmenter = rjieba.Jieba()
+    for word in CAMPAIGN_WORDS:
+        segmenter.add_word(word, None, None)
+    return segmenter
+
+
+@functools.lru_cache(maxsize=1024)
+def word_ends(text: str) -> frozenset[int]:
+    """Offsets in `text` at which a word ends (0 and len(text) included): the places a title may break."""
+    ends = {0}
+    offset = 0
+    for word in _segmenter().cut(text):
+        offset += len(word)
+        ends.add(offset)
+    return frozenset(ends)
