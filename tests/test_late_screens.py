@@ -142,8 +142,8 @@ def test_a_screen_item_is_not_sent_again_once_the_wall_has_gone_dark_and_pinning
         retried(h, post.id, at(21, 40))
     message = str(refused.value)
     assert message.startswith(
-        f"{post.id} 不能重发：电子屏“{h.campaign.channel(SCREEN).title}”2016-09-02 的播放时间已经结束（开屏时段 07:00-21:30），"  # type: ignore[union-attr]
-        "重发也只会记为“已错过”。要在以后的某一天播放这条内容，在 config.yaml 的 pins 中把它固定到那一天"
+        f"{post.id} 不能重发：电子屏“{h.campaign.channel(SCREEN).title}”{dt.datetime.fromtimestamp(post.at, h.campaign.timezone):%Y-%m-%d %H:%M} 的这条内容已超过当天开屏时段（07:00-21:30），"  # type: ignore[union-attr]
+        "重发也只会记为“已错过”。要在以后的某一天发布这条内容，在 config.yaml 的 pins 中把它固定到那一天"
     ), message
     assert h.queue.get(post.id) == post and h.queue.history(post.id) == history
 
@@ -180,6 +180,6 @@ def test_qm_retry_after_the_wall_went_dark_says_so_in_chinese_exits_2_and_change
     code = main(["-c", str(config), "retry", SCREEN_POSTS[0]])
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err, err
-    assert f"{SCREEN_POSTS[0]} 不能重发：电子屏“" in err and "”2016-09-02 的播放时间已经结束（开屏时段 07:00-21:30）" in err, err
-    assert "活动期内已没有以后的日期可以播放" in err, err
+    assert f"{SCREEN_POSTS[0]} 不能重发：电子屏“" in err and "”2016-09-02 " in err and "已超过当天开屏时段（07:00-21:30）" in err, err
+    assert "活动期内已没有以后的日期可以发布" in err, err
     assert queue.get(SCREEN_POSTS[0]) == before and queue.history(SCREEN_POSTS[0]) == history

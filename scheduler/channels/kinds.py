@@ -100,11 +100,6 @@ class Kind:
 
         return Deadline(due + dt.timedelta(minutes=config.grace_minutes), f"补发时限（{config.grace_minutes} 分钟）")
 
-    def too_late_to_retry(self, campaign: Campaign, config: ChannelConfig, slot: Slot, item: str, now: dt.datetime) -> str:
-        """Why a post of `slot` (of `item`) that a person sends again at `now` could not go out, with how
-        to show its words otherwise; "" when it can: by default its grace window starts again."""
-        return ""
-
     def publisher(self, name: str) -> Maker | None:
         """What makes this kind's channel for `publisher: <name>` (one of `publishers`; the outbox
         serves every kind). Imported only when asked: `qm plan` never loads an HTTP client."""

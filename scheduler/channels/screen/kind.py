@@ -106,19 +106,6 @@ class ScreenKind(Kind):
         assert isinstance(config, ScreenConfig)
         return Deadline(self.seen_until(campaign, config, slot), f"当天开屏时段（{config.on_from:%H:%M}-{config.on_to:%H:%M}）")
 
-    def too_late_to_retry(self, campaign: Campaign, config: ChannelConfig, slot: Slot, item: str, now: dt.datetime) -> str:
-        """Sent again, a featured item plays only until the wall goes dark on its slot's day; after that it
-        would be missed at once. Its words can be shown on a later day by pinning the item there."""
-        assert isinstance(config, ScreenConfig)
-        if now < self.seen_until(campaign, config, slot):
-            return ""
-        ended = f"电子屏“{self.channel_label(config)}”{slot.day:%Y-%m-%d} 的播放时间已经结束（开屏时段 {config.on_from:%H:%M}-{config.on_to:%H:%M}）"
-        later = max(slot.day + dt.timedelta(days=1), now.date())
-        if later > campaign.end:
-            return f"{ended}，活动期内已没有以后的日期可以播放"
-        pin = f"pins:\n  - item: {item}\n    channel: {config.name}\n    date: {later:%Y-%m-%d}"
-        return f"{ended}，重发也只会记为“已错过”。要在以后的某一天播放这条内容，在 config.yaml 的 pins 中把它固定到那一天，如：\n{pin}"
-
     def slot_count(self, campaign: Campaign, config: ChannelConfig, day: dt.date) -> int:
         """The wall features `launch_extra` more items on launch day."""
         assert isinstance(config, ScreenConfig)
