@@ -144,14 +144,8 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
 def _check_findings(ctx: Context, posts: list[Post]) -> list[str]:
     """What `qm check` finds against these posts, as the queue will publish them."""
     from ..rendering.lint import lint_post
-    from ..rendering.payloads import RenderedPost
 
-    found = []
-    for p in posts:
-        at = dt.datetime.fromtimestamp(p.at, ctx.campaign.timezone).isoformat()
-        rendered = RenderedPost(p.id, p.channel, at, p.item, p.area, p.payload, p.images, derived=ctx.renderer.derived(p.channel))
-        found += [str(f) for f in lint_post(ctx.campaign, rendered)]
-    return found
+    return [str(f) for p in posts for f in lint_post(ctx.campaign, ctx.renderer.as_stored(p))]
 
 
 def _role(ctx: Context, who: str) -> str | None:

@@ -104,10 +104,7 @@ class Checks:
         key = self._key(entry)
         if key not in self._rendered:
             if entry.queued is not None:
-                q = entry.queued
-                self._rendered[key] = RenderedPost(
-                    q.id, q.channel, entry.at.isoformat(), q.item, q.area, q.payload, q.images, derived=self.renderer.derived(q.channel)
-                )
+                self._rendered[key] = self.renderer.as_stored(entry.queued)
             else:
                 planned = entry.as_planned()
                 if planned is None:

@@ -17,7 +17,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 
@@ -36,6 +36,25 @@ _FIELD = re.compile(r"\{(\w+)\}")
 
 
 PostInputs = tuple[dt.datetime, object, str, object, str]  # see Renderer.inputs
+
+
+class Stored(Protocol):
+    """What a queued post (`publishing.queue.Post`) offers to be checked as rendered; rendering never imports the queue."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def at(self) -> float: ...
+    @property
+    def item(self) -> str: ...
+    @property
+    def area(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+    @property
+    def images(self) -> tuple[ImageRef, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -149,6 +168,11 @@ class Renderer:
         base: dict[str, Any] = {"campaign": self.campaign, "brand": self.campaign.brand, "item": post.item, "post": post}
         payload, images = kind.render(lambda context: self._run(kind, context, post), post, channel, base)
         return self._result(post, payload, images, kind.derived)
+
+    def as_stored(self, post: Stored) -> RenderedPost:
+        """A post as the publishing queue keeps it (its words as rendered when it was queued), for checks and previews."""
+        at = dt.datetime.fromtimestamp(post.at, self.campaign.timezone).isoformat()
+        return RenderedPost(post.id, post.channel, at, post.item, post.area, post.payload, post.images, derived=self.derived(post.channel))
 
     def derived(self, channel_name: str) -> frozenset[str]:
         """The payload fields the channel's kind computes from the others (left out of versions)."""
