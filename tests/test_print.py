@@ -164,7 +164,7 @@ def test_print_leaves_out_or_refuses_items_not_valid_during_the_campaign(project
     outdated = library.by_id["anti-fake-sc-transition"]  # valid to 2018-09-30; the campaign is in 2027
     assert outdated.area == "rights" and outdated.topic == "anti-fake"
     for topic in ("rights", "anti-fake"):  # chosen by area or by topic: left out, the valid ones kept
-        chosen = [t.id for t in chosen_items(campaign, PrintSheet("wallchart", "a2", topic), library)]
+        chosen = [t.id for t in chosen_items(campaign, PrintSheet("wallchart", "a2", topic), library, campaign.start)]
         assert "anti-fake-sc-transition" not in chosen and "anti-fake-sc-code" in chosen, chosen
     out = tmp_path / "卡.pdf"
     result = run_qm("print", "knowledge-card", "--items", "anti-fake-sc-transition", "-o", out, "-c", campaign.config_path)

@@ -12,10 +12,11 @@ from ..poster import PosterText, batch, fonts, job_for
 from ..poster.job import Job
 from ..poster.layout import layout_names, load_layout
 from ..poster.make import arrangement, make_poster, prepare
+from ..poster.sizes import canonical
 from ..support.errors import InputError
 from ..support.values import ImageRef, poster_path
 from .context import Context, parse_day
-from .output import drawing_progress, warn_printed
+from .output import drawing_progress, note_findings, warn_printed
 
 DEFAULT_LAYOUTS = {"launch": "launch", "slogan": "slogan"}  # by topic; anything else is a knowledge card
 
@@ -59,7 +60,7 @@ def run_poster(ctx: Context, args: argparse.Namespace) -> int:
     folder = campaign.paths.templates / "posters"
     if layout_name not in layout_names(folder):
         load_layout(folder, layout_name)  # raises with the list of layouts
-    sizes = args.size or [load_layout(folder, layout_name).default_size]
+    sizes = [canonical(s, campaign) for s in args.size] if args.size else [load_layout(folder, layout_name).default_size]
     if args.output is None and args.title is not None and not args.explain:
         raise InputError("用 --title 生成海报时请用 -o 指定输出文件，例如 -o 海报.png")
     font_files = fonts.candidates(campaign.brand.font)
@@ -67,13 +68,12 @@ def run_poster(ctx: Context, args: argparse.Namespace) -> int:
     for size in sizes:
         job = job_for(campaign, text, ImageRef("", text.id, layout_name, size))
         if args.output is not None:
-            out = args.output / job.out.name if len(sizes) > 1 else args.output.with_suffix(".png")
-            job = Job(job.text, job.layout, job.size, out)
+            job = Job(job.text, job.layout, job.size, _output(args.output, job.out.name, many=len(sizes) > 1))
         prepared = prepare(campaign, job, font_files)
         if args.explain:
             explained.append(arrangement(campaign, prepared, font_files).to_json())
             continue
-        made = make_poster(campaign, prepared, font_files, force=True)
+        made = make_poster(campaign, prepared, font_files, force=True, keep_key=args.output is None)
         for f in made.files:
             print(f"已生成：{f}")
     if args.explain:
@@ -81,6 +81,20 @@ def run_poster(ctx: Context, args: argparse.Namespace) -> int:
     elif text.id:  # a library item (words given with --title are the person's own)
         warn_printed(campaign, [text])
     return 0
+
+
+def _output(path: Path, name: str, *, many: bool) -> Path:
+    """Where -o puts one poster: into the folder it names (several sizes, or an existing folder), or the
+    .png file it names. Any other name is refused rather than quietly changed."""
+    if many or path.is_dir():
+        return path / name
+    if path.suffix.lower() != ".png":
+        raise InputError(
+            f"-o {path}：qm poster 写的是 PNG 图片，请用 .png 结尾的文件名，如 -o {path.with_suffix('.png').name}"
+            "（印刷尺寸 a3、a2 另在旁边写一份同名 .pdf；超过平台文件大小限制时改写成 .jpg 并告诉你）；"
+            "要印刷用的矢量 PDF 请用 qm print"
+        )
+    return path
 
 
 def _source(ctx: Context, args: argparse.Namespace) -> tuple[PosterText, str]:
@@ -122,8 +136,11 @@ def print_sheets(ctx: Context, force: bool) -> None:
         return
     from ..poster.printjob import make_prints  # the PDF libraries: only when print sheets are configured
 
-    printed, unchanged = make_prints(ctx.campaign, ctx.library, force=force)
-    print(f"印刷 PDF（posters.print）{len(ctx.campaign.posters.prints)} 份：新生成 {len(printed)} 份，未变化跳过 {len(unchanged)} 份。")
+    done = make_prints(ctx.campaign, ctx.library, ctx.today(), force=force)
+    note_findings("印刷 PDF（posters.print）按主题选的内容有略去的", done.left_out)
+    print(
+        f"印刷 PDF（posters.print）{len(ctx.campaign.posters.prints)} 份：新生成 {len(done.made)} 份，未变化跳过 {len(done.skipped)} 份。"
+    )
 
 
 def plan_jobs(ctx: Context, start: dt.date | None, end: dt.date | None) -> list[Job]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..poster.printjob import PrintSheet, chosen_items, make_print
+from ..poster.printjob import PrintSheet, make_print
 from ..poster.printpage import PAPERS
 from ..poster.printsheets import SHEETS
 from .context import Context
-from .output import warn_printed
+from .output import note_findings, warn_printed
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -37,8 +37,9 @@ def run_print(ctx: Context, args: argparse.Namespace) -> int:
     out = args.output or ctx.campaign.paths.posters / "print" / job.file_name()
     if out.suffix.lower() != ".pdf":
         out = out.with_suffix(".pdf")
-    made = make_print(ctx.campaign, ctx.library, job, out)
+    made, picked = make_print(ctx.campaign, ctx.library, job, out, ctx.today())
     label = SHEETS.get(job.layout, f"海报 {job.layout}")
     print(f"已生成{label}：{made}（{PAPERS[job.paper].label}，{'CMYK' if job.cmyk else 'RGB'}，含 3 毫米出血和裁切线）")
-    warn_printed(ctx.campaign, chosen_items(ctx.campaign, job, ctx.library))
+    note_findings("按主题选的内容有略去的", picked.left_out)
+    warn_printed(ctx.campaign, picked.items)
     return 0

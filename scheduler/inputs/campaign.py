@@ -59,10 +59,12 @@ class PrintSheet:
     topic: str = ""  # a topic or area key
     items: tuple[str, ...] = ()
     cmyk: bool = False
+    where: str = field(default="", repr=False, compare=False)  # config.yaml file:line of a `posters.print` entry; "" = qm print
 
     @property
     def paper(self) -> str:
-        return self.size or {"wallchart": "a2", "leaflet": "a4"}.get(self.layout, "a3")
+        """The paper's name, as the print shop writes it or not (A2 or a2)."""
+        return self.size.strip().lower() or {"wallchart": "a2", "leaflet": "a4"}.get(self.layout, "a3")
 
     def file_name(self) -> str:
         what = self.topic or "-".join(self.items[:2]) + ("-等" if len(self.items) > 2 else "")

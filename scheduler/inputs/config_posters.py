@@ -75,6 +75,7 @@ def _prints(r: Reader, m: Mapping) -> tuple[PrintSheet, ...]:
             topic=r.text(s, "topic", path, ""),
             items=r.texts(s, "items", path) if "items" in s else (),
             cmyk=r.flag(s, "cmyk", path, False),
+            where=s.where(),
         )
         if bool(sheet.topic) == bool(sheet.items):
             r.problem(s.where(), f"{path} 要写 topic（主题或领域）或 items（内容编号列表），二者选一")

@@ -75,7 +75,9 @@ def arrangement(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.Font
     return arrange(p.layout, p.size, p.fields, campaign.brand, font, describe(p.job), campaign.posters.photo)
 
 
-def make_poster(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile], force: bool = False) -> Made:
+def make_poster(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile], force: bool = False, keep_key: bool = True) -> Made:
+    """Draw `p` unless its files are up to date. `keep_key=False` (a file the person named with -o) leaves
+    no cache key beside it: only qm's own posters folder holds them."""
     if not force and (files := cache.fresh_files(p.job.out, p.key)):
         return Made(p.job, tuple(files), False)
     from . import export
@@ -92,5 +94,6 @@ def make_poster(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.Font
         pdf = p.job.out.with_suffix(".pdf")
         atomic_write_bytes(pdf, export.pdf_bytes(image, p.size.dpi), durable=False)
         written.append(pdf)
-    cache.record(p.job.out, p.key, written)
+    if keep_key:
+        cache.record(p.job.out, p.key, written)
     return Made(p.job, tuple(written), True)

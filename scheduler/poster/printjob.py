@@ -6,12 +6,13 @@ area, or listed), the paper and RGB or CMYK. Items are taken from the content li
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..inputs.campaign import Campaign, PrintSheet
-from ..inputs.campaign_days import outdated, valid_during
 from ..inputs.content import Library
 from ..inputs.vocabulary import AREAS, TOPICS
 from ..support.errors import PosterError
@@ -19,46 +20,20 @@ from . import cache, fonts, printsheets, sizes
 from .arrange import arrange
 from .layout import family_folder, layout_names, load_layout
 from .printpage import PAPERS
+from .printpick import Picked, pick
 from .printsheets import SHEET_PAPERS, SHEETS
 from .texts import PosterText, fields
 
 POSTER_PAPERS = ("a3", "a2", "a1")
-WALLCHART_MAX = 8
 
 
 def layouts(campaign: Campaign) -> list[str]:
     return [*SHEETS, *layout_names(campaign.paths.templates / "posters")]
 
 
-def chosen_items(campaign: Campaign, job: PrintSheet, library: Library) -> list[PosterText]:
-    """The items `job` prints: those it lists, or its topic's (or area's) that are valid during the
-    campaign. A listed item that is not valid during the campaign is refused: outdated rules must
-    not go to the printer."""
-    if job.items and job.topic:
-        raise PosterError("--topic 和 --items 只能用一个")
-    if job.items:
-        missing = [i for i in job.items if library.get(i) is None]
-        if missing:
-            raise PosterError(f"内容库中没有这些内容编号：{'、'.join(missing)}（用 qm plan 查看内容编号）")
-        listed = [library.by_id[i] for i in job.items]
-        refused = [p for p in (outdated(campaign, i, "印刷") for i in listed) if p]
-        if refused:
-            raise PosterError(problems=refused)
-        return [PosterText.of(i) for i in listed]
-    if not job.topic:
-        raise PosterError("请用 --topic 指定主题（如 anti-fake）或领域（如 rights），或用 --items 列出内容编号")
-    if job.topic not in TOPICS and job.topic not in AREAS:
-        raise PosterError(f"没有主题或领域 {job.topic!r}（主题：{'、'.join(TOPICS)}；领域：{'、'.join(AREAS)}）")
-    of_topic = [i for i in library.items if i.topic == job.topic] or [i for i in library.items if i.area == job.topic]
-    if not of_topic:
-        raise PosterError(f"内容库中没有主题或领域为 {job.topic} 的内容")
-    found = [PosterText.of(i) for i in of_topic if valid_during(campaign, i)]
-    if not found:
-        raise PosterError(
-            f"主题或领域 {job.topic} 的 {len(of_topic)} 条内容都不在活动期 {campaign.start} 至 {campaign.end} 的有效期内",
-            [p for p in (outdated(campaign, i, "印刷") for i in of_topic) if p],
-        )
-    return found
+def chosen_items(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) -> list[PosterText]:
+    """The items `job` prints when made on `today` (printpick.pick)."""
+    return pick(campaign, job, library, today).items
 
 
 def title_of(job: PrintSheet, items: list[PosterText]) -> str:
@@ -67,13 +42,14 @@ def title_of(job: PrintSheet, items: list[PosterText]) -> str:
     return items[0].title if len(items) == 1 else "质量知识"
 
 
-def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path) -> Path:
-    """Write the PDF for `job` to `out` (through a temporary file: never half-written)."""
+def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path, today: dt.date) -> tuple[Path, Picked]:
+    """Write the PDF for `job`, made on `today`, to `out` (through a temporary file: never half-written)."""
     if job.layout not in layouts(campaign):
         raise PosterError(
             f"没有版式 {job.layout!r}（可用：{'、'.join(f'{n}（{SHEETS[n]}）' if n in SHEETS else n for n in layouts(campaign))}）"
         )
-    items = chosen_items(campaign, job, library)
+    picked = pick(campaign, job, library, today)
+    items = picked.items
     title = title_of(job, items)
     font_files = fonts.candidates(campaign.brand.font)
     tmp = out.with_name(f".{out.name}.tmp")
@@ -83,13 +59,10 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path)
             sheet = printsheets.paper(job.paper, SHEET_PAPERS[job.layout], SHEETS[job.layout])
             font = fonts.choose(font_files, printsheets.texts_needed(campaign, items, title))
             if job.layout == "wallchart":
-                printsheets.wallchart(printsheets.Order(campaign, items[:WALLCHART_MAX], title, sheet, font, job.cmyk), tmp)
+                printsheets.wallchart(printsheets.Order(campaign, items, title, sheet, font, job.cmyk), tmp)
             else:
-                chosen = items[: printsheets.LEAFLET_ITEMS[1]] if job.topic else items  # a topic gives its first six
-                printsheets.leaflet(printsheets.Order(campaign, chosen, title, sheet, font, job.cmyk), tmp)
+                printsheets.leaflet(printsheets.Order(campaign, items, title, sheet, font, job.cmyk), tmp)
         else:
-            if len(items) != 1:
-                raise PosterError(f"海报版式 {job.layout} 一次印一条内容：用 --items 给出一个内容编号（现在是 {len(items)} 条）")
             sheet = printsheets.paper(job.paper, POSTER_PAPERS, f"海报版式 {job.layout}")
             layout = load_layout(family_folder(campaign.paths.templates, campaign.posters.family_for(items[0].area)), job.layout)
             size = sizes.Size(
@@ -107,31 +80,43 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
-    return out
+    return out, picked
 
 
 __all__ = ["PAPERS", "PrintSheet", "make_print"]
 
 
-def make_prints(campaign: Campaign, library: Library, *, force: bool = False) -> tuple[list[Path], list[Path]]:
-    """The print PDFs config `posters.print` asks for, under posters/print/: (made, skipped as unchanged)."""
-    made: list[Path] = []
-    skipped: list[Path] = []
+@dataclass(frozen=True)
+class Prints:
+    made: list[Path]
+    skipped: list[Path]  # unchanged since they were last made
+    left_out: list[str]  # what a topic's sheet left out and why, each naming its config entry
+
+
+def make_prints(campaign: Campaign, library: Library, today: dt.date, *, force: bool = False) -> Prints:
+    """The print PDFs config `posters.print` asks for, made on `today`, under posters/print/. An entry that
+    cannot be made is refused naming its file:line."""
+    done = Prints([], [], [])
     font_files = fonts.candidates(campaign.brand.font)
     for sheet in campaign.posters.prints:
         out = campaign.paths.posters / "print" / sheet.file_name()
-        key = _key(campaign, library, sheet, font_files)
-        if not force and cache.fresh_files(out, key):
-            skipped.append(out)
-            continue
-        make_print(campaign, library, sheet, out)
+        try:
+            picked = pick(campaign, sheet, library, today)
+            key = _key(campaign, library, sheet, picked.items, font_files)
+            done.left_out.extend(f"{sheet.where}：{note}" for note in picked.left_out)
+            if not force and cache.fresh_files(out, key):
+                done.skipped.append(out)
+                continue
+            make_print(campaign, library, sheet, out, today)
+        except PosterError as e:
+            entry = f"{sheet.where}：posters.print 的这一项（{sheet.layout}）生成不了：{e}"
+            raise PosterError(entry, e.problems if len(e.problems) > 1 else []) from None
         cache.record(out, key, [out])
-        made.append(out)
-    return made, skipped
+        done.made.append(out)
+    return done
 
 
-def _key(campaign: Campaign, library: Library, sheet: PrintSheet, font_files: list[fonts.FontFile]) -> str:
-    items = chosen_items(campaign, sheet, library)
+def _key(campaign: Campaign, library: Library, sheet: PrintSheet, items: list[PosterText], font_files: list[fonts.FontFile]) -> str:
     family = campaign.posters.family_for(items[0].area) if items else campaign.posters.family
     layout = family_folder(campaign.paths.templates, family) / f"{sheet.layout}.yaml"
     blob = [

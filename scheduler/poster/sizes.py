@@ -80,6 +80,15 @@ def banner(campaign: Campaign | None) -> Size:
     return Size("banner", w, h, cfg.banner_dpi, kind="banner")
 
 
+def canonical(name: str, campaign: Campaign | None = None) -> str:
+    """A size as asked for, spelled the way qm names it: A3 or SQUARE is a3 or square (a screen id keeps its case)."""
+    name = name.strip()
+    known = names(campaign)
+    if name in known:
+        return name
+    return name.lower() if name.lower() in known else name
+
+
 def names(campaign: Campaign | None) -> list[str]:
     screens = [s.id for s in campaign.screens] if campaign else []
     return [*PRESETS, *PAPER_MM, "banner", *screens]

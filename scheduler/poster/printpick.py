@@ -1,0 +1,124 @@
+"""Which items a print sheet carries, and what was left out and why.
+
+A job lists its items, or names a topic (or area) whose items valid during the campaign are taken in the
+library's order, as many as the sheet holds. Launch items written for before the event (`phase: before`:
+"will be held", "come and see") never share a sheet with those reporting it (`phase: after`): a sheet
+made before the launch day carries the first, one made from the launch day on the second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..inputs.campaign import Campaign, PrintSheet
+from ..inputs.campaign_days import outdated, valid_during
+from ..inputs.content import ContentItem, Library
+from ..inputs.vocabulary import AREAS, TOPICS
+from ..support.errors import PosterError
+from .printsheets import LEAFLET_ITEMS, SHEETS
+from .texts import PosterText
+
+WALLCHART_MAX = 8
+COUNTS = {"wallchart": (1, WALLCHART_MAX), "leaflet": LEAFLET_ITEMS}  # a poster layout prints one item
+
+
+@dataclass(frozen=True)
+class Picked:
+    items: list[PosterText]
+    left_out: list[str]  # each: which items a topic's sheet left out, and why
+
+
+def option(job: PrintSheet, key: str) -> str:
+    """How the person who asked names `key`: the `qm print` option, or the `posters.print` entry's key."""
+    return f"{key}" if job.where else f"--{key}"
+
+
+def pick(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) -> Picked:
+    """The items `job` prints, made on `today`. A listed item that is not valid during the campaign is
+    refused (outdated rules must not go to the printer), as are listed launch items of both phases."""
+    items, topic = option(job, "items"), option(job, "topic")
+    if job.items and job.topic:
+        raise PosterError(f"{topic} 和 {items} 只能用一个")
+    if job.items:
+        listed = _listed(campaign, job, library)
+        _refuse_count(job, len(listed))
+        return Picked([PosterText.of(i) for i in listed], [])
+    if not job.topic:
+        raise PosterError(f"请用 {topic} 指定主题（如 anti-fake）或领域（如 rights），或用 {items} 列出内容编号")
+    if job.topic not in TOPICS and job.topic not in AREAS:
+        raise PosterError(f"没有主题或领域 {job.topic!r}（主题：{'、'.join(TOPICS)}；领域：{'、'.join(AREAS)}）")
+    of_topic = [i for i in library.items if i.topic == job.topic] or [i for i in library.items if i.area == job.topic]
+    if not of_topic:
+        raise PosterError(f"内容库中没有主题或领域为 {job.topic} 的内容")
+    found = [i for i in of_topic if valid_during(campaign, i)]
+    if not found:
+        raise PosterError(
+            f"主题或领域 {job.topic} 的 {len(of_topic)} 条内容都不在活动期 {campaign.start} 至 {campaign.end} 的有效期内",
+            [p for p in (outdated(campaign, i, "印刷") for i in of_topic) if p],
+        )
+    left_out: list[str] = []
+    launch = campaign.key_dates.launch
+    keep = "before" if today < launch else "after"
+    other = [i for i in found if i.phase and i.phase != keep]
+    if other:
+        found = [i for i in found if i not in other]
+        when = (
+            f"今天（{today}）还没到启动日 {launch}，只印活动前的预告和邀请"
+            if keep == "before"
+            else f"今天（{today}）已到启动日 {launch}，只印活动的报道"
+        )
+        left_out.append(
+            f"略去 {len(other)} 条{'活动开始后的报道' if keep == 'before' else '活动开始前的预告和邀请'}（{_ids(other)}）："
+            f"{when}，两种说法不能印在一起"
+        )
+    lo, hi = COUNTS.get(job.layout, (1, 1))
+    if job.layout in SHEETS and len(found) > hi:
+        left_out.append(
+            f"{'主题' if job.topic in TOPICS else '领域'} {job.topic} 有 {len(found)} 条可印的内容，{SHEETS[job.layout]}最多 {hi} 条："
+            f"印了内容库中的前 {hi} 条，略去 {len(found) - hi} 条（{_ids(found[hi:])}）；要印别的几条，用 {items} 列出内容编号"
+        )
+        found = found[:hi]
+    if not lo <= len(found) <= hi:
+        _refuse_count(job, len(found))
+    return Picked([PosterText.of(i) for i in found], left_out)
+
+
+def _ids(items: list[ContentItem], most: int = 5) -> str:
+    shown = "、".join(i.id for i in items[:most])
+    return shown if len(items) <= most else f"{shown} 等"
+
+
+def _listed(campaign: Campaign, job: PrintSheet, library: Library) -> list[ContentItem]:
+    key = option(job, "items")
+    missing = [i for i in job.items if library.get(i) is None]
+    if missing:
+        raise PosterError(f"内容库中没有这些内容编号：{'、'.join(missing)}（用 qm plan 查看内容编号）")
+    twice = [i for n, i in enumerate(job.items) if i in job.items[:n] and i not in job.items[n + 1 :]]
+    if twice:
+        raise PosterError(f"{key} 重复列出了 {'、'.join(twice)}：每条内容只印一次，请删去重复的编号")
+    listed = [library.by_id[i] for i in job.items]
+    refused = [p for p in (outdated(campaign, i, "印刷") for i in listed) if p]
+    if refused:
+        raise PosterError(problems=refused)
+    before, after = ([i.id for i in listed if i.phase == phase] for phase in ("before", "after"))
+    if before and after:
+        raise PosterError(
+            f"{key} 同时列出了启动活动开始前的预告和邀请（{'、'.join(before)}，phase: before）"
+            f"和开始后的报道（{'、'.join(after)}，phase: after）：一张印刷品上不能既说“将要举行”又说“已经举行”，请只列其中一种"
+        )
+    return listed
+
+
+def _refuse_count(job: PrintSheet, n: int) -> None:
+    lo, hi = COUNTS.get(job.layout, (1, 1))
+    if lo <= n <= hi:
+        return
+    items, topic = option(job, "items"), option(job, "topic")
+    if job.layout not in SHEETS:
+        raise PosterError(f"海报版式 {job.layout} 一次印一条内容：用 {items} 给出一个内容编号（现在是 {n} 条）")
+    what = SHEETS[job.layout]
+    raise PosterError(
+        f"{what}要有 {lo}–{hi} 条内容，现在是 {n} 条：用 {items} 列出 {lo}–{hi} 个内容编号"
+        + (f"，或换一个内容更多的 {topic}" if job.layout == "leaflet" else "")
+    )

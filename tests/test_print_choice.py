@@ -1,0 +1,124 @@
+"""What goes on a print sheet, and what a person is told about it: launch items of one phase only (by the
+day the sheet is made), what a topic's sheet left out, listed items once each, paper and poster sizes in
+any case, config entries named by file:line, and `qm poster -o` writing exactly the file asked for.
+
+The day a sheet is made is injected (Context.now): these tests mean the same on any day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.cli.context import Context
+from scheduler.cli.main import main
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.poster.printjob import PrintSheet, chosen_items
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+BEFORE = ("publicity-launch-preview", "publicity-launch-invitation")
+AFTER = "publicity-launch-announcement"
+
+
+def _qm(capsys: pytest.CaptureFixture[str], config: Path, *args: str | Path) -> tuple[int, str, str]:
+    code = main(["-c", str(config), *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _made_on(monkeypatch: pytest.MonkeyPatch, day: dt.date) -> None:
+    monkeypatch.setattr(Context, "now", lambda self: dt.datetime.combine(day, dt.time(10, 0), TZ))
+
+
+def test_a_launch_sheet_carries_the_invitations_before_the_launch_day_and_the_report_from_it(project: Callable[..., Path]) -> None:
+    campaign = load_campaign(project())
+    library = load_library(campaign.paths.content, campaign.text_values)
+    assert campaign.key_dates.launch == dt.date(2027, 9, 8)
+    job = PrintSheet("wallchart", topic="launch")
+    before = [t.id for t in chosen_items(campaign, job, library, dt.date(2027, 9, 7))]
+    assert set(BEFORE) <= set(before) and AFTER not in before
+    for day in (dt.date(2027, 9, 8), dt.date(2027, 9, 20)):
+        after = [t.id for t in chosen_items(campaign, job, library, day)]
+        assert AFTER in after and not set(BEFORE) & set(after), (day, after)
+    assert "publicity-launch-onsite" in before and "publicity-launch-onsite" in after  # no phase: on either
+
+
+def test_qm_print_says_which_launch_items_it_left_out_and_refuses_both_phases_listed(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = project()
+    _made_on(monkeypatch, dt.date(2027, 8, 20))
+    code, out, err = _qm(capsys, config, "print", "wallchart", "--topic", "launch", "-o", tmp_path / "w.pdf")
+    assert code == 0 and "已生成挂图" in out, err
+    assert f"略去 1 条活动开始后的报道（{AFTER}）" in err and "还没到启动日 2027-09-08" in err
+    listed = ",".join((*BEFORE, AFTER))
+    code, _, err = _qm(capsys, config, "print", "wallchart", "--items", listed, "-o", tmp_path / "both.pdf")
+    assert code == 2 and not (tmp_path / "both.pdf").exists()
+    assert f"--items 同时列出了启动活动开始前的预告和邀请（{'、'.join(BEFORE)}，phase: before）" in err
+    assert f"开始后的报道（{AFTER}，phase: after）" in err
+
+
+def test_a_topic_with_more_items_than_the_sheet_holds_says_how_many_were_printed(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _made_on(monkeypatch, dt.date(2027, 8, 20))
+    code, _, err = _qm(capsys, project(), "print", "wallchart", "--topic", "slogan", "-o", tmp_path / "s.pdf")
+    assert code == 0 and (tmp_path / "s.pdf").is_file()
+    assert "主题 slogan 有 27 条可印的内容，挂图最多 8 条：印了内容库中的前 8 条，略去 19 条" in err
+    assert "用 --items 列出内容编号" in err
+
+
+def test_listed_items_are_printed_once_and_paper_sizes_are_taken_in_any_case(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = project()
+    _made_on(monkeypatch, dt.date(2027, 8, 20))
+    twice = "goods-salt-iodised,anti-fake-sc-code,goods-salt-iodised"
+    code, _, err = _qm(capsys, config, "print", "wallchart", "--items", twice, "-o", tmp_path / "d.pdf")
+    assert code == 2 and "--items 重复列出了 goods-salt-iodised" in err and not (tmp_path / "d.pdf").exists()
+    code, out, err = _qm(capsys, config, "print", "wallchart", "--items", "goods-salt-iodised", "--size", "A1", "-o", tmp_path / "a1.pdf")
+    assert code == 0 and "A1（594×841 毫米）" in out, err
+    code, out, err = _qm(capsys, config, "poster", "goods-salt-iodised", "--size", "SQUARE")
+    assert code == 0 and (tmp_path / "posters" / "goods-salt-iodised" / "knowledge-card-square.png").is_file(), err
+
+
+def test_a_config_print_entry_that_cannot_be_made_is_named_by_file_and_line(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entries = "    - {layout: wallchart, topic: launch}\n    - {layout: leaflet, items: [goods-salt-iodised, anti-fake-sc-code]}\n"
+    config = project(lambda t: t.replace("posters:\n", f"posters:\n  print:\n{entries}", 1))
+    line = (
+        config.read_text(encoding="utf-8").splitlines().index("    - {layout: leaflet, items: [goods-salt-iodised, anti-fake-sc-code]}") + 1
+    )
+    _made_on(monkeypatch, dt.date(2027, 8, 20))
+    code, _, err = _qm(capsys, config, "posters", "--from", "2027-09-01", "--to", "2027-09-01")
+    assert code == 2, err
+    assert f"config.yaml:{line}：posters.print 的这一项（leaflet）生成不了：传单要有 4–6 条内容，现在是 2 条：用 items 列出" in err
+    assert "--items" not in err and "--topic" not in err
+    config.write_text(config.read_text(encoding="utf-8").replace(entries, entries.splitlines(keepends=True)[0]), encoding="utf-8")
+    code, out, err = _qm(capsys, config, "posters", "--from", "2027-09-01", "--to", "2027-09-01")
+    assert code == 0 and "印刷 PDF（posters.print）1 份" in out, err  # made before the leaflet was refused
+    assert f"config.yaml:{line - 1}：略去 1 条活动开始后的报道（{AFTER}）" in err
+
+
+def test_qm_poster_writes_the_file_named_and_no_cache_keys_beside_it(
+    project: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = project()
+    for name in ("y.jpg", "y.pdf", "y"):
+        code, _, err = _qm(capsys, config, "poster", "goods-salt-iodised", "--size", "square", "-o", tmp_path / "out" / name)
+        assert code == 2 and "请用 .png 结尾的文件名" in err and "Traceback" not in err, (name, err)
+    assert not (tmp_path / "out").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    assert _qm(capsys, config, "poster", "goods-salt-iodised", "--size", "square", "-o", mine / "y.png")[0] == 0
+    assert _qm(capsys, config, "poster", "goods-salt-iodised", "--size", "square", "--size", "a3", "-o", mine / "both")[0] == 0
+    assert _qm(capsys, config, "poster", "goods-salt-iodised", "--size", "portrait", "-o", mine)[0] == 0  # into the folder
+    files = sorted(str(p.relative_to(mine)) for p in mine.rglob("*"))
+    expected = ["both", "both/knowledge-card-a3.pdf", "both/knowledge-card-a3.png", "both/knowledge-card-square.png"]
+    assert files == [*expected, "knowledge-card-portrait.png", "y.png"]  # no hidden .key files
+    assert _qm(capsys, config, "poster", "goods-salt-iodised", "--size", "square")[0] == 0
+    assert (tmp_path / "posters" / "goods-salt-iodised" / ".knowledge-card-square.key").is_file()  # qm's own folder keeps its cache
