@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -343,30 +344,33 @@ def test_a_deleted_items_title_is_the_one_its_posts_went_out_with(simulated: Pat
     assert shown[weibo_only] == titles[weibo_only]  # from the Weibo's 【title】
 
 
-def test_the_units_submissions_are_summed_up_with_the_late_and_missing_named(simulated: Path, tmp_path: Path) -> None:
-    db = copy_db(simulated, tmp_path)
-    with sqlite3.connect(db) as conn:
-        for unit, kind, arrived in (
-            ("爱辉区", "plan", "2016-09-09 10:00"),
-            ("北安市", "plan", "2016-09-13 10:00"),
-            ("爱辉区", "summary", "2016-10-08 10:00"),
-        ):
-            conn.execute(
-                "INSERT INTO submissions (unit, kind, path, sha256, size, arrived, recorded) "
-                "VALUES (?, ?, 'x.docx', ?, 1, strftime('%s', ?, '-8 hours'), 0)",
-                (unit, kind, unit + kind, arrived),
-            )
-    _document, text = report_text(simulated, db, tmp_path / "r.docx")
-    assert "六、各单位报送情况" in text
+def test_the_units_part_counts_the_configs_submitted_files_as_qm_units_does_whatever_the_database(simulated: Path, tmp_path: Path) -> None:
+    """The files sit in the config's submissions folder; the report reads its posts from the simulation's
+    database (--db), which never saw them: part 六 still says what `qm units` says, and that it is not simulated."""
+    config = simulated.with_name(f"units-{tmp_path.name}.yaml")  # the same campaign with its own state folder
+    config.write_text(simulated.read_text(encoding="utf-8").replace("state: .qm", f"state: .qm-{tmp_path.name}"), encoding="utf-8")
+    folder = simulated.parent / f".qm-{tmp_path.name}" / "submissions"
+    for unit, kind, arrived in (("爱辉区", "方案", 9), ("北安市", "方案", 13), ("嫩江县", "方案", 10), ("爱辉区", "总结", 8)):
+        path = folder / unit / kind / f"{unit}{kind}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{unit}质量月活动{kind}", encoding="utf-8")
+        when = dt.datetime(2016, 9 if kind == "方案" else 10, arrived, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
+        os.utime(path, (when, when))
+    listed = run_qm("units", "-c", config, "--json")
+    assert listed.returncode == 0, listed.stderr
+    told = {(u["unit"], u["kind"]): (u["state"], u["late_days"]) for u in json.loads(listed.stdout)}
+    assert told[("北安市", "plan")] == ("late", 3) and told[("嫩江县", "plan")] == ("ontime", 0)
+    _document, text = report_text(config, db_of(simulated), tmp_path / "r.docx")
+    assert "六、各单位报送情况" in text and "不是模拟数据" in text
     assert (
-        "活动方案（2016年9月10日截止）：共 6 个单位，按时报送 1 个，迟交 1 个（北安市迟 3 天），未报送 4 个（五大连池市、嫩江县、逊克县、孙吴县）。"
+        "活动方案（2016年9月10日截止）：共 6 个单位，按时报送 2 个，迟交 1 个（北安市迟 3 天），未报送 3 个（五大连池市、逊克县、孙吴县）。"
         in text
     )
     assert "工作总结（2016年10月10日截止）：共 6 个单位，按时报送 1 个，未报送 5 个（" in text
     figures = tmp_path / "f.json"
-    assert run_qm("report", "-c", simulated, "--db", db, "--format", "json", "-o", figures).returncode == 0
+    assert run_qm("report", "-c", config, "--db", db_of(simulated), "--format", "json", "-o", figures).returncode == 0
     units = json.loads(figures.read_text(encoding="utf-8"))["units"]
-    assert {(u["unit"], u["kind"], u["status"]) for u in units} >= {("北安市", "plan", "迟交 3 天"), ("孙吴县", "summary", "未报送")}
+    assert {(u["unit"], u["kind"]): (u["state"], u["late_days"]) for u in units} == told
 
 
 def test_a_day_the_screens_play_records_are_not_final_is_said_with_the_screens_name(simulated: Path, tmp_path: Path) -> None:

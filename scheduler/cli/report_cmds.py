@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from ..report.figures import Figures
+    from ..units.submissions import UnitStatus
 
 FORMATS = ("docx", "xlsx", "csv", "json")
 
@@ -69,13 +70,10 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
         raise InputError(f"--from {start} 晚于 --to {end}：起始日期应不晚于结束日期")
     titles = {item.id: item.title for item in ctx.library.items}
     engine = report_engine(ctx, args.db)
-    if args.db is None and campaign.units:  # the units' files as `qm units` counts them (a kept database has its own)
-        from ..units.submissions import scan
-
-        scan(campaign, engine, time.time())
-    made = dt.datetime.now(campaign.timezone)
+    made = ctx.now()
     planned = _planned(ctx, args.db, start, end)
-    figures = gather(campaign, engine, start, end, titles, planned=planned, made=made.date())
+    units = _units(ctx)
+    figures = gather(campaign, engine, start, end, titles, planned=planned, made=made.date(), units=units)
     if not figures.posts:
         _nothing_to_report(ctx, args, engine, start, end)
     default = "工作总结.docx" if args.format == "docx" else f"统计数据.{args.format}"
@@ -118,6 +116,17 @@ def _nothing_to_report(ctx: Context, args: argparse.Namespace, engine: Engine, s
         f"{where}中没有 {start} 至 {end} 的内容（它的内容在 {held[0]} 至 {held[1]}），工作总结会是空的："
         f"检查 --from、--to，或用 -c 指定这个数据库所属活动的配置文件（现在的活动期是 {ctx.campaign.start} 至 {ctx.campaign.end}）"
     )
+
+
+def _units(ctx: Context) -> list[UnitStatus]:
+    """The units' files as `qm units` counts them: the config's submissions folder, recorded in the config's
+    database, whichever database (--db) the posts come from, so part 六 and `qm units` always agree."""
+    from ..units.submissions import recorded, scan, statuses
+
+    if not ctx.campaign.units:
+        return []
+    scan(ctx.campaign, ctx.engine, time.time())
+    return statuses(ctx.campaign, recorded(ctx.engine), ctx.today())
 
 
 def _planned(ctx: Context, db: Path | None, start: dt.date, end: dt.date) -> list[tuple[str, dt.date]] | None:

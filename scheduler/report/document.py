@@ -63,6 +63,8 @@ def render(campaign: Campaign, figures: Figures, charts: Sequence[Chart], made: 
     _problems(doc, campaign, figures)
     if figures.units:
         _heading(doc, 6, "各单位报送情况")
+        if figures.simulated:  # the units' files are real ones, counted as `qm units` counts them
+            doc.add_paragraph("本部分按报送目录中各单位实际报送的文件统计（与 qm units 一致），不是模拟数据。")
         for line in submissions.sentences(figures.units, day_label):
             doc.add_paragraph(line)
     _annex(doc, figures)

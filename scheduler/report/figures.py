@@ -137,9 +137,11 @@ def gather(
     *,
     planned: Iterable[tuple[str, dt.date]] | None = None,
     made: dt.date | None = None,
+    units: list[UnitStatus] | None = None,
 ) -> Figures:
     """`titles`: the library's, by item id; `planned`: (post id, day) of the plan's posts in the range, to
-    count those the queue never held; `made`: the report's day (today by default)."""
+    count those the queue never held; `made`: the report's day (today by default); `units`: the units'
+    submissions as `qm units` counts them (by default those `engine` recorded)."""
     tz = campaign.timezone
     made = made or dt.datetime.now(tz).date()
     first, last = campaign.at(start, dt.time(0)).timestamp(), campaign.at(end + dt.timedelta(days=1), dt.time(0)).timestamp()
@@ -150,7 +152,8 @@ def gather(
     per_post = _per_post(engine)
     rows = [_row(campaign, p, titles, per_post.get(p.id, {})) for p in sorted(queued, key=lambda p: (p.at, p.channel))]
     totals = Totals.count((p.state for p in queued), {p.id for p in queued}, planned, made)
-    units = statuses(campaign, recorded(engine), made) if campaign.units else []
+    if units is None:
+        units = statuses(campaign, recorded(engine), made) if campaign.units else []
     with engine.connect() as conn:
         return Figures(
             start,
