@@ -129,14 +129,21 @@ def test_failures_and_pauses_are_reported_as_problems(simulated: Path, tmp_path:
     assert "2016-09-08 08:00 暂停全部渠道的发布，原因：全国哀悼日（王科长）。" in text
 
 
-def test_a_report_written_before_is_never_overwritten_unless_named(simulated: Path, tmp_path: Path) -> None:
+def test_a_report_written_before_is_never_overwritten_unless_forced(simulated: Path, tmp_path: Path) -> None:
     edited = tmp_path / "工作总结.docx"
     edited.write_bytes(b"edited in WPS")
     done = run_qm("report", "-c", simulated, "--db", db_of(simulated), cwd=tmp_path)
     assert done.returncode == 0 and "工作总结（2）.docx" in done.stderr, done.stderr
     assert edited.read_bytes() == b"edited in WPS" and docx.Document(str(tmp_path / "工作总结（2）.docx")).paragraphs
-    named = run_qm("report", "-c", simulated, "--db", db_of(simulated), "-o", edited, cwd=tmp_path)
-    assert named.returncode == 0 and edited.read_bytes() != b"edited in WPS"  # the file asked for by name is replaced
+    draft = tmp_path / "上半月.docx"
+    draft.write_bytes(b"the first half, edited")
+    for fmt, named in (("docx", edited), ("docx", draft), ("csv", tmp_path / "工作总结（2）.docx")):
+        kept = run_qm("report", "-c", simulated, "--db", db_of(simulated), "--format", fmt, "-o", named, cwd=tmp_path)
+        assert kept.returncode == 2 and f"{named} 已存在，没有覆盖" in kept.stderr and "--force" in kept.stderr, kept.stderr
+    assert edited.read_bytes() == b"edited in WPS" and draft.read_bytes() == b"the first half, edited"
+    forced = run_qm("report", "-c", simulated, "--db", db_of(simulated), "-o", draft, "--force", cwd=tmp_path)
+    assert forced.returncode == 0 and docx.Document(str(draft)).paragraphs  # asked for by name, with --force: replaced
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left behind
     folder = tmp_path / "报告"
     folder.mkdir()
     into = run_qm("report", "-c", simulated, "--db", db_of(simulated), "-o", folder, cwd=tmp_path)

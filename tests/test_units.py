@@ -264,6 +264,22 @@ def test_plans_and_summaries_collect_into_their_own_files_and_none_is_overwritte
     assert "活动方案（截止 2016-09-10）：" in listed.stdout and "工作总结" not in listed.stdout
 
 
+def test_a_collection_named_with_o_is_not_written_over_an_edited_one_unless_forced(config: Path) -> None:
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "总结", "总结.docx", word("爱辉区工作总结"), at(9, 9, month=10))
+    edited = config.parent / "上报" / "汇总.docx"
+    edited.parent.mkdir()
+    edited.write_bytes(b"edited in WPS")
+    kept = run_qm("units", "-c", config, "--collect", "-o", edited)
+    assert kept.returncode == 2 and f"{edited} 已存在，没有覆盖" in kept.stderr and "--force" in kept.stderr, kept.stderr
+    assert edited.read_bytes() == b"edited in WPS" and "Traceback" not in kept.stderr
+    forced = run_qm("units", "-c", config, "--collect", "-o", edited, "--force")
+    assert forced.returncode == 0 and "爱辉区工作总结" in [p.text for p in docx.Document(str(edited)).paragraphs]
+    into = run_qm("units", "-c", config, "--collect", "-o", edited.parent)  # a folder: the default name in it
+    assert into.returncode == 0 and (edited.parent / "工作总结汇总.docx").is_file(), into.stderr
+    assert sorted(p.name for p in edited.parent.iterdir()) == ["工作总结汇总.docx", "汇总.docx"]
+
+
 def test_collect_with_json_says_what_it_wrote(config: Path) -> None:
     campaign = load_campaign(config)
     place(campaign, "爱辉区", "方案", "方案.docx", word("爱辉区活动方案"), at(8, 10))

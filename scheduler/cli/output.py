@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..support.atomic_files import atomic_write_text
-from ..support.errors import QmError
+from ..support.atomic_files import atomic_write_bytes, atomic_write_text, unused_name
+from ..support.errors import InputError, QmError
 
 if TYPE_CHECKING:
     from ..inputs.campaign import Campaign
@@ -79,3 +79,28 @@ def serve_announced(server: Server, started: list[str], stopped: str) -> None:
 
     serve_until_signal(server, lambda: print("\n".join(started), flush=True))
     print(stopped, flush=True)
+
+
+FORCE_HELP = "-o 给出的文件已存在时覆盖它（默认不覆盖：它可能是改过的草稿）"
+
+
+def draft_path(given: Path | None, default: str, force: bool) -> Path:
+    """Where a document staff may edit afterwards goes: without -o, or with -o a folder, the default name
+    there (（2）, （3）… when taken); a named file that exists only with --force."""
+    if given is None or given.is_dir():
+        return unused_name((given or Path()) / default)
+    if given.is_file() and not force:
+        raise InputError(_kept(given))
+    return given
+
+
+def write_draft(path: Path, data: bytes, force: bool) -> None:
+    """Atomically; over a file there only with `force` (one made meanwhile is refused, not replaced)."""
+    try:
+        atomic_write_bytes(path, data, replace=force)
+    except FileExistsError as exc:
+        raise InputError(_kept(path)) from exc
+
+
+def _kept(path: Path) -> str:
+    return f"{path} 已存在，没有覆盖（它可能是改过的草稿）：用 -o 换一个文件名，或加 --force 覆盖它"

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..support.atomic_files import atomic_write_bytes, unused_name
 from ..support.errors import InputError, QmError
 from .context import Context, parse_day
+from .output import FORCE_HELP, draft_path, write_draft
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -42,8 +42,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "--output",
         type=Path,
         metavar="文件",
-        help="写入的文件（默认 工作总结.docx 或 统计数据.xlsx 等，在当前目录）；给出一个文件夹时写在这个文件夹里",
+        help="写入的文件（默认 工作总结.docx 或 统计数据.xlsx 等，在当前目录，已有同名文件时加（2）、（3）…）；"
+        "给出一个文件夹时写在这个文件夹里；给出的文件已存在时不覆盖，除非加 --force",
     )
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.add_argument(
         "--db", type=Path, metavar="数据库文件", help="改用这个 SQLite 数据库（例如 qm simulate 保存的 状态目录/simulate/qm.sqlite3）"
     )
@@ -77,9 +79,7 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
     if not figures.posts:
         _nothing_to_report(ctx, args, engine, start, end)
     default = "工作总结.docx" if args.format == "docx" else f"统计数据.{args.format}"
-    output: Path = args.output or unused_name(Path(default))
-    if output.is_dir():  # a folder: the default name in it, never over a file there
-        output = unused_name(output / default)
+    output = draft_path(args.output, default, args.force)
     if output.suffix.lower() != f".{args.format}":
         raise InputError(
             f"输出文件 {output} 的扩展名与格式 {args.format} 不符：改为 {output.with_suffix('.' + args.format).name}，或用 --format 指定格式"
@@ -92,7 +92,7 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
         data = tables.to_csv(figures)
     else:
         data = tables.to_json(figures)
-    atomic_write_bytes(output, data)
+    write_draft(output, data, args.force)
     print(
         f"已写入{'工作总结' if args.format == 'docx' else '统计数据'}：{output}（{start} 至 {end}，已发布 {len(figures.published)} 条，"
         f"失败或错过 {len(figures.problems)} 条）" + ("。注意：这是模拟数据，不是真实发布" if figures.simulated else ""),

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..support.atomic_files import atomic_write_bytes, unused_name
 from ..support.errors import InputError, Problem
 from .context import Context
+from .output import FORCE_HELP, draft_path, write_draft
 
 if TYPE_CHECKING:
     from ..units.submissions import Submission, UnitStatus
@@ -37,8 +37,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "--output",
         type=Path,
         metavar="文件",
-        help="汇总文档写入的文件（默认 活动方案汇总.docx 或 工作总结汇总.docx；已有同名文件时加（2）、（3）…，不覆盖）",
+        help="汇总文档写入的文件（默认 活动方案汇总.docx 或 工作总结汇总.docx，已有同名文件时加（2）、（3）…）；"
+        "给出一个文件夹时写在这个文件夹里；给出的文件已存在时不覆盖，除非加 --force",
     )
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
     p.set_defaults(run=run_units)
 
 
@@ -85,11 +87,11 @@ def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) ->
     from ..units.submissions import LABELS, SUMMARY
 
     kind = args.kind or SUMMARY
-    output: Path = args.output or unused_name(Path(f"{LABELS[kind]}汇总.docx"))
+    output = draft_path(args.output, f"{LABELS[kind]}汇总.docx", args.force)
     if output.suffix.lower() != ".docx":
         raise InputError(f"汇总文档 {output} 的扩展名应为 .docx")
     data, problems = digest.render(ctx.campaign, kind, found, ctx.today())
-    atomic_write_bytes(output, data)
+    write_draft(output, data, args.force)
     print(f"已写入汇总：{output}", file=sys.stderr)
     return kind, output, problems
 

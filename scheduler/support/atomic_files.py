@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -10,8 +11,11 @@ from pathlib import Path
 from .os_messages import path_error
 
 
-def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, replace: bool = True) -> None:
     """Write to a temporary file in the same folder, then rename over the target.
+
+    `replace=False` never puts it over a file that is there (perhaps one written meanwhile): it raises
+    FileExistsError instead.
 
     `durable=False` skips fsync: for files that can be made again (posters), where a crash may lose
     the new file but never leaves a half-written one. A target that is no file (`/dev/null`, a pipe,
@@ -30,12 +34,33 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
                 if durable:
                     f.flush()
                     os.fsync(f.fileno())
-            os.replace(tmp, path)
+            if replace:
+                os.replace(tmp, path)
+            else:
+                _link_new(Path(tmp), path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+    except FileExistsError:
+        raise
     except OSError as exc:
         raise path_error(exc, "写入", path) from exc
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Give `tmp` the name `path` only if no file has it (a hard link fails on one that exists)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        if path.exists():  # a file system without hard links (a FAT USB stick): checked, then renamed
+            raise FileExistsError(errno.EEXIST, "File exists", str(path)) from exc
+        os.replace(tmp, path)
+    else:
+        tmp.unlink()
 
 
 def _special(path: Path) -> bool:
