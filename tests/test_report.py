@@ -107,7 +107,8 @@ def test_the_figures_alone_in_json_csv_and_xlsx(simulated: Path, tmp_path: Path)
     raw = (tmp_path / "figures.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["编号", "时间", "渠道"] and len(rows) - 1 == len(data["posts"])
+    assert rows[0][:4] == ["数据来源", "编号", "时间", "渠道"] and len(rows) - 1 == len(data["posts"])
+    assert {r[0] for r in rows[1:]} == {"模拟数据，不是真实发布"}  # every row: it survives sorting and filtering
     book = openpyxl.load_workbook(tmp_path / "figures.xlsx")
     assert book.sheetnames == ["概况", "发布明细", "电子屏", "统计缺口", "单位报送"]
     assert book["发布明细"].max_row - 1 == len(data["posts"])
@@ -300,6 +301,9 @@ def test_a_report_on_a_simulation_says_the_figures_are_simulated_and_a_real_data
         conn.execute("UPDATE audit SET who = '王科长' WHERE who = '模拟审核'")
     document, text = report_text(simulated, real, tmp_path / "真实.docx")
     assert "模拟数据" not in text and not document.sections[0].header.paragraphs[0].text
+    assert run_qm("report", "-c", simulated, "--db", real, "--format", "csv", "-o", tmp_path / "真实.csv").returncode == 0
+    real_rows = list(csv.reader(io.StringIO((tmp_path / "真实.csv").read_text(encoding="utf-8-sig"))))
+    assert real_rows[0][0] == "编号" and "模拟数据" not in (tmp_path / "真实.csv").read_text(encoding="utf-8-sig")
     assert "数字均取自 qm 数据库" in text
 
 

@@ -83,11 +83,17 @@ def to_json(f: Figures) -> bytes:
     return json.dumps(figures_json(f), ensure_ascii=False, indent=2).encode("utf-8")
 
 
+SOURCE_HEAD, SIMULATED = "数据来源", "模拟数据，不是真实发布"
+
+
 def to_csv(f: Figures) -> bytes:
+    """The post table; from a simulation, a first column says so on every row (it survives sorting,
+    filtering and copying rows in Excel, and a program reading by column name is not thrown)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(POST_HEAD)
-    writer.writerows(post_rows(f))
+    marked = [SOURCE_HEAD] if f.simulated else []
+    writer.writerow(marked + POST_HEAD)
+    writer.writerows(([SIMULATED] if f.simulated else []) + row for row in post_rows(f))
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
 
 
