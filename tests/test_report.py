@@ -11,6 +11,7 @@ import re
 import shutil
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -395,3 +396,41 @@ def test_a_day_the_screens_play_records_are_not_final_is_said_with_the_screens_n
     assert run_qm("report", "-c", simulated, "--db", db, "--format", "xlsx", "-o", sheet).returncode == 0
     rows = [[c.value for c in r] for r in openpyxl.load_workbook(sheet)["统计缺口"].iter_rows(min_row=2)]
     assert ["市中心户外大屏（播放记录）", "2016-09-29", "尚未最终确定", None] in rows  # an empty note is an empty cell
+
+
+def test_a_report_before_the_campaign_tells_it_ahead_and_says_once_per_part_that_nothing_went_out_yet(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The bundled 2027 campaign, its posts in the queue, nothing published: made in August it tells what
+    will be done; made on 9月5日 what is under way; no part counts zeros or shows an empty table."""
+    from scheduler.cli.context import Context
+    from scheduler.cli.main import main
+    from scheduler.inputs.config import load_campaign
+    from scheduler.inputs.content import load_library
+    from scheduler.planning.planner import make_plan
+    from scheduler.publishing.db import open_db
+    from scheduler.publishing.queue import Queue
+    from scheduler.publishing.queue_sync import fill
+    from scheduler.rendering.payloads import Renderer
+
+    config = project()
+    campaign = load_campaign(config)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    engine = open_db(campaign.db_url)
+    fill(Queue(engine), campaign, plan, Renderer(campaign), campaign.at(dt.date(2027, 8, 20), dt.time(9)).timestamp())
+    engine.dispose()
+    texts = {}
+    for day in (dt.date(2027, 8, 20), dt.date(2027, 9, 5)):
+        monkeypatch.setattr(Context, "now", lambda self, day=day: campaign.at(day, dt.time(9)))
+        out = tmp_path / f"{day}.docx"
+        assert main(["-c", str(config), "report", "--to", "2027-09-04", "-o", str(out)]) == 0
+        document = docx.Document(str(out))
+        texts[day] = "\n".join(p.text for p in document.paragraphs)
+        assert [t.rows[0].cells[0].text for t in document.tables] == []  # no table that could only be empty
+        assert "发布 0 条" not in texts[day] and "（一）" not in texts[day]
+    before, during = texts[dt.date(2027, 8, 20)], texts[dt.date(2027, 9, 5)]
+    assert "将于2027年9月1日至2027年9月4日围绕“" in before and "活动尚未开始，还没有发布宣传内容。" in before
+    for line in ("活动尚未开始，还没有发布内容。", "活动尚未开始，还没有发布数据。", "活动尚未开始，还没有已发布的内容。"):
+        assert line in before.splitlines()
+    assert "活动尚未开始，还没有发布记录，也就没有发布失败、错过或迟发的情况。" in before and "定于" in before
+    assert "活动正在进行。截至本报告生成时，还没有发布宣传内容。" in during and "截至本报告生成时，还没有发布数据。" in during

@@ -142,6 +142,7 @@ def test_a_report_before_anything_went_out_says_so_instead_of_counting_nothing(h
     made = launch - dt.timedelta(days=10)
     document = docx.Document(io.BytesIO(render(heihe, Figures(heihe.start, heihe.end, posts, totals=totals), [], made)))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "主题开展2016年全市“质量月”活动。期间各渠道尚未发布宣传内容。" in text and "（无）" not in text
+    assert "主题开展2016年全市“质量月”活动。活动尚未开始，还没有发布宣传内容。" in text and "（无）" not in text
+    assert "将于2016年9月1日至2016年9月30日围绕“" in text
     assert "排期内容共 1 条：待发布 1 条。" in text
     assert "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行。按排期，当天各渠道将发布 1 条：" in text

@@ -34,6 +34,7 @@ from .charts import Chart
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures, PostRow
 from .lateness import LATE_AFTER
 from .launch_day import launch_text
+from .tense import nothing, overview, phase
 
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"
 NUMERALS = "一二三四五六七八九十"
@@ -56,18 +57,19 @@ def render(campaign: Campaign, figures: Figures, charts: Sequence[Chart], made: 
     source = "数字均取自模拟数据库" if figures.simulated else "数字均取自 qm 数据库"
     note = doc.add_paragraph(f"（草稿：由 qm 根据发布记录和统计数据于{day_label(made.date())}生成，{source}，请核对、补充后使用）")
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _overview(doc, campaign, figures)
-    _areas(doc, figures)
+    when = phase(campaign, made, figures.simulated)
+    _overview(doc, campaign, figures, when)
+    _areas(doc, figures, when)
     _launch(doc, campaign, figures, made)
-    _data(doc, figures, charts)
-    _problems(doc, campaign, figures)
+    _data(doc, figures, charts, when)
+    _problems(doc, figures, when)
     if figures.units:
         _heading(doc, 6, "各单位报送情况")
         if figures.simulated:  # the units' files are real ones, counted as `qm units` counts them
             doc.add_paragraph("本部分按报送目录中各单位实际报送的文件统计（与 qm units 一致），不是模拟数据。")
         for line in submissions.sentences(figures.units, day_label):
             doc.add_paragraph(line)
-    _annex(doc, figures)
+    _annex(doc, figures, when)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -103,20 +105,22 @@ def _heading(doc: DocumentObject, n: int, text: str) -> None:
     doc.add_heading(f"{NUMERALS[n - 1]}、{text}", level=1)
 
 
-def _overview(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
+def _overview(doc: DocumentObject, campaign: Campaign, f: Figures, when: str) -> None:
     _heading(doc, 1, "基本情况")
     organisers = "、".join([campaign.organizer, *campaign.co_organizers])
-    by_channel = f.published_by_channel()
-    parts = "，".join(f"{name} {n} 条" for name, n in by_channel.items())
-    out = f"期间各渠道共发布宣传内容 {len(f.published)} 条（{parts}）。" if parts else "期间各渠道尚未发布宣传内容。"
-    doc.add_paragraph(f"{day_label(f.start)}至{day_label(f.end)}，{organisers}围绕“{campaign.theme}”主题开展{campaign.name}。{out}")
+    parts = "，".join(f"{name} {n} 条" for name, n in f.published_by_channel().items())
+    window = f"{day_label(f.start)}至{day_label(f.end)}"
+    doc.add_paragraph(overview(campaign, when, window, organisers, len(f.published), parts))
     late = f"已发布的内容中迟发 {len(f.late.posts)} 条。" if f.late.posts else ""
     problems = f"发布失败或错过 {len(f.problems)} 条，见第五部分。" if f.problems else ""
     doc.add_paragraph(f.totals.sentence(day_label) + late + problems)
 
 
-def _areas(doc: DocumentObject, f: Figures) -> None:
+def _areas(doc: DocumentObject, f: Figures, when: str) -> None:
     _heading(doc, 2, "各项活动开展情况")
+    if not f.published:  # one sentence, not five headings each counting nothing
+        doc.add_paragraph(nothing(when, "发布内容"))
+        return
     by_area = f.published_by_area()
     for n, (key, label) in enumerate(AREAS.items(), start=1):
         doc.add_heading(f"（{NUMERALS[n - 1]}）{label}", level=2)
@@ -135,8 +139,11 @@ def _launch(doc: DocumentObject, campaign: Campaign, f: Figures, made: dt.dateti
         doc.add_paragraph(line, style="List Bullet")
 
 
-def _data(doc: DocumentObject, f: Figures, charts: Sequence[Chart]) -> None:
+def _data(doc: DocumentObject, f: Figures, charts: Sequence[Chart], when: str) -> None:
     _heading(doc, 4, "宣传数据")
+    if not (f.published or f.wechat_account or f.screen_totals() or charts):
+        doc.add_paragraph(nothing(when, "发布数据"))
+        return
     rows = [[name, str(n)] for name, n in f.published_by_channel().items()]
     table(doc, ["渠道", "已发布（条）"], [*rows, ["合计", str(len(f.published))]])
     if f.wechat_account:
@@ -171,9 +178,11 @@ def _data(doc: DocumentObject, f: Figures, charts: Sequence[Chart]) -> None:
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _problems(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
+def _problems(doc: DocumentObject, f: Figures, when: str) -> None:
     _heading(doc, 5, "存在的问题及处理情况")
-    if not f.problems:
+    if not (f.problems or f.published):
+        doc.add_paragraph(nothing(when, "发布记录，也就没有发布失败、错过或迟发的情况"))
+    elif not f.problems:
         doc.add_paragraph("本期排期内容没有发布失败或错过的情况。")
     else:
         states = Counter(st.label(p.state) for p in f.problems)
@@ -184,7 +193,8 @@ def _problems(doc: DocumentObject, campaign: Campaign, f: Figures) -> None:
             [[f"{p.at:%m-%d %H:%M}", p.channel_name, p.title, st.label(p.state), p.reason] for p in f.problems],
             widths=(2.2, 2.4, 4.4, 1.4, 5.4),
         )
-    _late(doc, f)
+    if f.published:
+        _late(doc, f)
     for pause in f.pauses:
         what = "暂停" if pause["action"] == "pause" else "恢复"
         reason = f"，原因：{pause['reason']}" if pause["reason"] else ""
@@ -230,9 +240,12 @@ def duration(seconds: float) -> str:
     return f"{hours} 小时" + (f" {minutes} 分钟" if minutes else "")
 
 
-def _annex(doc: DocumentObject, f: Figures) -> None:
+def _annex(doc: DocumentObject, f: Figures, when: str) -> None:
     doc.add_page_break()  # type: ignore[no-untyped-call]
     doc.add_heading("附件：已发布内容明细", level=1)
+    if not f.published:
+        doc.add_paragraph(nothing(when, "已发布的内容"))
+        return
     rows = [[f"{p.at:%m-%d %H:%M}", p.channel_name, p.title, p.link, _figures(p)] for p in f.published]
     table(doc, ["时间", "渠道", "标题", "链接", "数据"], rows, widths=(2.0, 2.4, 4.8, 3.6, 3.0), small=True)
 
