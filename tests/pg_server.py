@@ -14,6 +14,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -82,6 +83,26 @@ class PgServer:
         with self._admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         return name
+
+    def add_role(self, name: str, password: str = "") -> None:
+        """A login role without rights of its own; with a password it must give it (scram) to log in
+        (a line ahead of the others in pg_hba.conf), while every other role stays trusted."""
+        import psycopg
+
+        assert self._admin is not None
+        if password:
+            hba = self.data / "pg_hba.conf"
+            hba.write_text(f"local all {name} scram-sha-256\n" + hba.read_text(encoding="utf-8"), encoding="utf-8")
+        with self._admin.connect() as conn:
+            conn.execute(sa.text(f"CREATE ROLE {name} LOGIN" + (f" PASSWORD '{password}'" if password else "")))
+            conn.execute(sa.text("SELECT pg_reload_conf()"))
+        deadline = time.monotonic() + 30
+        while password and time.monotonic() < deadline:  # the server reads pg_hba.conf again soon after
+            try:
+                psycopg.connect(host=str(self.socket), user=name, dbname="postgres").close()
+            except psycopg.OperationalError:
+                return
+            time.sleep(0.05)
 
     def drop_database(self, name: str) -> None:
         assert self._admin is not None

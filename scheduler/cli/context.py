@@ -77,7 +77,7 @@ class Context:
         """The posts the queue already holds: the plan keeps their items (see the planner)."""
         from ..publishing.kept_posts import read_kept
 
-        return read_kept(self.campaign.db_url)
+        return read_kept(self.campaign.db_url, self.campaign.daemon.lease_timeout)
 
     @cached_property
     def renderer(self) -> Renderer:

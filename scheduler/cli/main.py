@@ -161,7 +161,7 @@ def _plain(exc: Exception, ctx: Any) -> QmError | None:
     if isinstance(exc, OSError):
         return path_error(exc, "使用")
     sqlalchemy = sys.modules.get("sqlalchemy")  # loaded only by the commands that use the database
-    if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.DatabaseError):
+    if sqlalchemy is not None and isinstance(exc, sqlalchemy.exc.DBAPIError):
         from ..publishing.db_errors import database_error
         from ..support.db_names import shown
 

@@ -78,6 +78,6 @@ def open_db(url: str, *, migrate_schema: bool = True, lease_timeout: float = DEF
     if migrate_schema:
         try:
             migrate(engine)
-        except sa.exc.DatabaseError as exc:
-            raise database_error(exc, url, shown(target)) from exc
+        except sa.exc.DBAPIError as exc:
+            raise database_error(exc, url, shown(url)) from exc
     return engine

@@ -1,7 +1,8 @@
 """What a person is told, in Chinese, when the queue database cannot be used.
 
-A corrupt SQLite file is named with its latest backup and the command that puts it back; any other
-database error says which database could not be used and what to check.
+A corrupt SQLite file is named with its latest backup and the command that puts it back; a PostgreSQL
+server's failures are told by `postgres_errors`; any other database error says which database could
+not be used and what to check.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..support.errors import InputError, QmError, RuntimeFailure
+from .postgres_errors import postgres_error
 
+POSTGRESQL = ("postgresql:", "postgres:", "postgresql+")
 CORRUPT = ("malformed", "not a database", "file is encrypted", "disk i/o error")
 
 
@@ -19,6 +22,8 @@ def is_corrupt(message: str) -> bool:
 
 def database_error(exc: Exception, url: str, shown_url: str) -> QmError:
     """A database error a person can act on: corrupt file (with the latest backup), or cannot open."""
+    if url.startswith(POSTGRESQL):
+        return postgres_error(exc, url)
     text = str(getattr(exc, "orig", None) or exc)
     path = sqlite_file(url)
     if is_corrupt(text) and path is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..inputs.campaign import DaemonConfig
 from ..planning.kept import Kept
 from . import states as st
 from .db_errors import database_error, sqlite_file
@@ -15,12 +16,13 @@ from .db_errors import database_error, sqlite_file
 _QUERY = f"SELECT id, channel, item, state FROM posts WHERE state != '{st.CANCELLED}'"
 
 
-def read_kept(db_url: str) -> dict[str, Kept]:
-    """The queue's posts the plan keeps; a QmError (in Chinese) when the database cannot be read."""
+def read_kept(db_url: str, lease_timeout: float = DaemonConfig.lease_timeout) -> dict[str, Kept]:
+    """The queue's posts the plan keeps; a QmError (in Chinese) when the database cannot be read. A
+    server that does not answer is given up within a third of `lease_timeout`, as `open_db` does."""
     path = sqlite_file(db_url)
     if path is not None:
         return _from_sqlite(db_url, path) if path.exists() else {}
-    return _from_server(db_url)
+    return _from_server(db_url, lease_timeout)
 
 
 def _kept(rows: list[tuple[str, str, str, str]]) -> dict[str, Kept]:
@@ -42,19 +44,20 @@ def _from_sqlite(db_url: str, path: Path) -> dict[str, Kept]:
         raise database_error(exc, db_url, str(path)) from exc
 
 
-def _from_server(db_url: str) -> dict[str, Kept]:
+def _from_server(db_url: str, lease_timeout: float) -> dict[str, Kept]:
     import sqlalchemy as sa
 
+    from ..runtime.lease import keepalive_args
     from ..support.db_names import shown
     from .db import new_engine
 
-    engine = new_engine(db_url)  # a driver not installed is told in Chinese
+    engine = new_engine(db_url, connect_args=keepalive_args(lease_timeout))  # a driver not installed is told in Chinese
     try:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table("posts"):
                 return {}
             return _kept([(r.id, r.channel, r.item, r.state) for r in conn.execute(sa.text(_QUERY))])
-    except sa.exc.SQLAlchemyError as exc:
+    except sa.exc.SQLAlchemyError as exc:  # a server's failures: `postgres_errors`
         raise database_error(exc, db_url, shown(db_url)) from exc
     finally:
         engine.dispose()
