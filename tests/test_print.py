@@ -131,6 +131,29 @@ def test_a_leaflet_fills_its_two_sides_evenly_in_one_text_size(project: Callable
         assert last_item > float(height) * 0.55, "the items bunch at the top of a side and leave its lower half empty"
 
 
+def _words(pdf: Path) -> tuple[float, float, list[tuple[float, float, float, str]]]:
+    """The first page's width and height, and each word's xMax, yMin, yMax and text (pdftotext -bbox)."""
+    page = re.search(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', _tool("pdftotext", "-bbox", pdf, "-"), re.S)
+    assert page is not None
+    found = re.findall(r'yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)<', page.group(3))
+    return float(page.group(1)), float(page.group(2)), [(float(x1), float(y0), float(y1), w) for y0, x1, y1, w in found]
+
+
+def test_a_wallchart_of_one_item_spans_the_sheet_in_the_middle_and_suggests_a_poster(project: Callable[..., Path], tmp_path: Path) -> None:
+    chart = tmp_path / "挂图.pdf"
+    result = run_qm("print", "wallchart", "--items", "goods-salt-iodised", "-o", chart, "-c", project())
+    assert result.returncode == 0, result.stderr
+    assert "挂图只有 1 条内容" in result.stderr and "qm print knowledge-card --items goods-salt-iodised" in result.stderr
+    width, height, words = _words(chart)
+    mark = next(y0 for _, y0, _, w in words if w == "▶")  # the item's key line
+    body = [(x1, y0, y1) for x1, y0, y1, w in words if height * 0.2 < y0 < mark]
+    assert max(x1 for x1, _, _ in body) > width * 0.7, "one item stays in the left column and leaves the right half empty"
+    middle = (min(y0 for _, y0, _ in body) + mark) / 2
+    assert height * 0.4 < middle < height * 0.6, "the item sits at the top and leaves the lower half empty"
+    many = run_qm("print", "wallchart", "--topic", "rights", "-o", tmp_path / "八条.pdf", "-c", project())
+    assert many.returncode == 0 and "挂图只有" not in many.stderr, many.stderr
+
+
 def test_leaflet_sides_are_split_for_an_even_fill_keeping_the_order() -> None:
     # three tall items then two short ones: 3 + 2 would fill the front 88 % and the back 52 %
     assert two_sides([68, 68, 68, 58, 58], (231, 221)) == 2

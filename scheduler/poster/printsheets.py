@@ -39,7 +39,7 @@ PT = 25.4 / 72  # millimetres per point
 def paper(name: str, allowed: Sequence[str], what: str) -> Paper:
     if name not in allowed:
         fits = "、".join(f"{n}（{PAPERS[n].label}）" for n in allowed)
-        raise PosterError(f"{what}不能印成尺寸 {name!r}：它适合的尺寸是 {fits}")
+        raise PosterError(f"{what} 不能印成尺寸 {name}：它适合的尺寸是 {fits}（用 --size 指定）")
     return PAPERS[name]
 
 
@@ -130,11 +130,13 @@ def _draw_blocks(
     y0: float,
     width: float,
     gap: float,
-    extra: float = 0.0,  # room added between blocks (a leaflet side spreads its blocks over the side)
+    space: float = 0.0,  # the column's height, when its white is shared between its blocks (`spread`)
+    centred: bool = False,  # each block in the middle of its share, not at its top
 ) -> None:
     brand = campaign.brand
     for c, column in enumerate(placed):
-        x, y = x0 + c * (width + gap), y0
+        extra = spread([bl[i].height for i in column], space) if space else 0.0
+        x, y = x0 + c * (width + gap), y0 + (extra / 2 if centred else 0.0)
         for i in column:
             b, s = bl[i], bl[i].size
             page.rect(x, y, s * 0.5, len(b.heading) * s * 1.6 * 1.3, brand.primary)
@@ -211,7 +213,7 @@ def wallchart(order: Order, out: Path | io.BytesIO) -> None:
     margin = min(w, h) * 0.06
     header, footer = h * 0.14 if h > w * 1.5 else h * 0.17, h * 0.1 if h > w * 1.5 else h * 0.12
     _header(page, campaign, title, f"{campaign.name}　{campaign.theme}", header, margin)
-    columns = 1 if w / h < 0.5 else 2 if w < h * 1.2 else 3
+    columns = min(len(items), 1 if w / h < 0.5 else 2 if w < h * 1.2 else 3)  # one item spans the sheet
     gap = margin * 0.8
     col_w = (w - 2 * margin - (columns - 1) * gap) / columns
     top, height = header + margin, h - header - footer - 2 * margin
@@ -219,7 +221,7 @@ def wallchart(order: Order, out: Path | io.BytesIO) -> None:
     fitted = fit(items, col_w, short * 0.016, short * 0.036, _measure(page), lambda heights: flow(heights, columns, height))
     if fitted is None:
         raise PosterError(f"挂图放不下这 {len(items)} 条内容（{sheet.label}）：请减少条数，或换更大的尺寸")
-    _draw_blocks(page, campaign, *fitted, margin, top, col_w, gap)
+    _draw_blocks(page, campaign, *fitted, margin, top, col_w, gap, height, centred=True)
     _footer(page, campaign, h - footer, margin, contacts=False)
     page.save()
 
@@ -242,12 +244,11 @@ def leaflet(order: Order, out: Path | io.BytesIO) -> None:
         raise PosterError(f"传单两面放不下这 {len(items)} 条内容：请减少条数，或选摘要更短的内容")
     bl, k = fitted
     for n, part in enumerate((list(range(k)), list(range(k, len(bl))))):
-        extra = spread([bl[i].height for i in part], spaces[n])
         if n == 0:
             _header(page, campaign, title, f"{campaign.name}　{campaign.theme}", header, margin)
-            _draw_blocks(page, campaign, bl, [part], margin, header + margin, col_w, 0, extra)
+            _draw_blocks(page, campaign, bl, [part], margin, header + margin, col_w, 0, spaces[n])
             page.next_page()
         else:
-            _draw_blocks(page, campaign, bl, [part], margin, margin, col_w, 0, extra)
+            _draw_blocks(page, campaign, bl, [part], margin, margin, col_w, 0, spaces[n])
             _footer(page, campaign, h - footer, margin, contacts=True)
     page.save()
