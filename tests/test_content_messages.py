@@ -99,6 +99,23 @@ def test_a_value_starting_with_an_unquoted_placeholder_is_told_to_be_quoted(tmp_
     assert item.line == "9月8日" + rest
 
 
+@pytest.mark.parametrize(
+    ("written", "fixed"),
+    [
+        ("tags: [{{ theme }}, 食盐]", "tags: ['{{ theme }}', 食盐]"),
+        ("tags: [食盐, {{ theme }}]", "tags: [食盐, '{{ theme }}']"),
+        ("tags: [ {{ theme }} ]", "tags: [ '{{ theme }}' ]"),
+    ],
+)
+def test_an_unquoted_placeholder_in_a_bracket_list_is_told_to_be_quoted(tmp_path: Path, written: str, fixed: str) -> None:
+    (problem,) = _problems(tmp_path, ITEM.replace("line: 买盐看清定点标识", f"line: 买盐看清定点标识\n{written}"))
+    assert problem.startswith(f"{tmp_path / 'a.md'}:8：YAML 格式错误：值以 {{{{ 开头却没有加引号"), problem
+    assert problem.endswith(f"（用引号把值括起来，改成“{fixed}”）"), problem
+    (tmp_path / "a.md").write_text(ITEM.replace("line: 买盐看清定点标识", f"line: 买盐看清定点标识\n{fixed}"), encoding="utf-8")
+    (item,) = load_library(tmp_path, {"theme": "质量第一"}).items  # the fix as given reads
+    assert "{{ theme }}" in item.tags or "质量第一" in item.tags, item.tags
+
+
 def test_check_tells_an_unquoted_placeholder_in_a_yaml_file_at_its_line(project: Callable[..., Path]) -> None:
     config = project()
     path = config.parent / "content" / "slogans-rights.yaml"
