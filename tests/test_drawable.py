@@ -38,6 +38,16 @@ def test_check_finds_characters_a_poster_cannot_draw(project: Callable[..., Path
     assert words in result.stderr, result.stderr
 
 
+def test_one_poster_names_an_invisible_character_with_its_field_and_file(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = _retitled(project, "认识绿色\u200b食品标志")
+    result = run_qm("poster", "brand-cert-green-food", "--size", "square", "-o", tmp_path / "x.png", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert (
+        f"{ITEM.as_posix()}:" in result.stderr and "brand-cert-green-food 的标题中有看不见的字符：U+200B ZERO WIDTH SPACE" in result.stderr
+    )
+    assert "表情符号" not in result.stderr and not (tmp_path / "x.png").exists(), result.stderr
+
+
 def test_check_calls_the_headline_by_the_name_the_rest_of_the_tool_uses(project: Callable[..., Path]) -> None:
     """The glyph check names the screen headline 电子屏标题, as the vocabulary, the edit form and the
     screen rules do."""

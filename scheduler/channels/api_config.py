@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..inputs.config import URL_RE
+from ..inputs.config_identity import URL_RE
 from ..inputs.located_yaml import Mapping
 from ..inputs.readers import Reader
 

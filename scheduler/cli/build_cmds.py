@@ -14,7 +14,7 @@ from ..inputs.campaign_days import day_window
 from ..poster import batch
 from ..screens.daily import day_playlists, in_order, slides_of, write_days
 from .context import Context
-from .output import drawing_progress
+from .output import drawing_progress, warn_colours
 from .poster_cmds import drawing_arguments, plan_jobs, print_sheets
 from .screen_build import queue_approval, report_built
 
@@ -48,6 +48,8 @@ def run_build(ctx: Context, args: argparse.Namespace) -> int:
         f"活动需要的图片 {len(summary.drawn) + len(summary.skipped)} 张（海报和电子屏画面）：新生成 {len(summary.drawn)} 张，"
         f"未变化跳过 {len(summary.skipped)} 张，写入 {campaign.paths.posters}。"
     )
+    if summary.drawn:
+        warn_colours(campaign)
     if built:
         report_built(ctx, built)
     return 0

@@ -159,7 +159,8 @@ def _post_findings(ctx: Context, post: PlannedPost, parts: Parts) -> list[str]:
 
 
 def _layout_problems(ctx: Context) -> list[Problem]:
-    """Every poster layout, read as `qm posters` would read it (parsed YAML kept in the state folder)."""
+    """Every poster layout, read as `qm posters` would read it (parsed YAML kept in the state folder), and
+    the brand's colours on the layouts in use."""
     from ..poster.layout import layout_names, load_layout
 
     folder = ctx.campaign.paths.templates / "posters"
@@ -171,6 +172,10 @@ def _layout_problems(ctx: Context) -> list[Problem]:
                     load_layout(family_folder, name)
                 except QmError as exc:
                     problems += exc.problems or [Problem(str(exc))]
+        if not problems:
+            from ..poster.brand_contrast import campaign_clashes
+
+            problems += campaign_clashes(ctx.campaign)
     return problems
 
 

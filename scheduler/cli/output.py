@@ -36,6 +36,13 @@ def warn_printed(campaign: Campaign, items: Iterable[Printed]) -> None:
     note_findings("印出的文字里有 qm check 会报出的问题，交付印刷或发布前请修改内容后重新生成", printed_problems(campaign, items))
 
 
+def warn_colours(campaign: Campaign) -> None:
+    """Brand colours that make words hard to read on the designs in use (drawn all the same; qm check refuses them)."""
+    from ..poster.brand_contrast import campaign_clashes
+
+    note_findings("品牌颜色让海报上的一些文字看不清（qm check 会报出），修改 config.yaml 的 brand 后重新生成", campaign_clashes(campaign))
+
+
 def write_output(text: str, path: Path | None, what: str) -> None:
     """`text` to the file `path` (atomically), or to stdout without one or for `-`, as other tools take it."""
     if path is None or str(path) == "-":

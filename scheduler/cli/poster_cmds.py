@@ -8,15 +8,15 @@ import json
 from pathlib import Path
 
 from ..inputs.campaign_days import day_window, outdated
-from ..poster import PosterText, batch, fonts, job_for
+from ..poster import PosterText, batch, fonts, glyphs, job_for
 from ..poster.job import Job
 from ..poster.layout import layout_names, load_layout
 from ..poster.make import arrangement, make_poster, prepare
 from ..poster.sizes import canonical
-from ..support.errors import InputError
+from ..support.errors import InputError, PosterError
 from ..support.values import ImageRef, poster_path
 from .context import Context, parse_day
-from .output import drawing_progress, note_findings, warn_printed
+from .output import drawing_progress, note_findings, warn_colours, warn_printed
 
 DEFAULT_LAYOUTS = {"launch": "launch", "slogan": "slogan"}  # by topic; anything else is a knowledge card
 
@@ -64,6 +64,8 @@ def run_poster(ctx: Context, args: argparse.Namespace) -> int:
     if args.output is None and args.title is not None and not args.explain:
         raise InputError("用 --title 生成海报时请用 -o 指定输出文件，例如 -o 海报.png")
     font_files = fonts.candidates(campaign.brand.font)
+    if undrawable := glyphs.text_problems([text], font_files):  # said with the field and its file:line
+        raise PosterError("海报上的文字有画不出来的字符", undrawable)
     explained = []
     for size in sizes:
         job = job_for(campaign, text, ImageRef("", text.id, layout_name, size))
@@ -78,8 +80,10 @@ def run_poster(ctx: Context, args: argparse.Namespace) -> int:
             print(f"已生成：{f}")
     if args.explain:
         print(json.dumps(explained[0] if len(explained) == 1 else explained, ensure_ascii=False, indent=2))
-    elif text.id:  # a library item (words given with --title are the person's own)
-        warn_printed(campaign, [text])
+    else:
+        warn_colours(campaign)
+        if text.id:  # a library item (words given with --title are the person's own)
+            warn_printed(campaign, [text])
     return 0
 
 
@@ -127,6 +131,7 @@ def run_posters(ctx: Context, args: argparse.Namespace) -> int:
         print(f"排期用到 {len(jobs)} 张海报，全部是最新的，没有重新生成（{campaign.paths.posters}）。")
     else:
         print(f"排期用到 {len(jobs)} 张海报：新生成 {drawn} 张，未变化跳过 {skipped} 张，写入 {campaign.paths.posters}。")
+        warn_colours(campaign)
     return 0
 
 

@@ -10,7 +10,7 @@ from ..poster.printjob import PrintSheet, make_print
 from ..poster.printpage import PAPERS
 from ..poster.printsheets import SHEETS
 from .context import Context
-from .output import note_findings, warn_printed
+from .output import note_findings, warn_colours, warn_printed
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -51,5 +51,6 @@ def run_print(ctx: Context, args: argparse.Namespace) -> int:
             f"一两条内容更适合印成海报，每条一张，如：qm print knowledge-card --items {picked.items[0].id}",
             file=sys.stderr,
         )
+    warn_colours(ctx.campaign)
     warn_printed(ctx.campaign, picked.items)
     return 0

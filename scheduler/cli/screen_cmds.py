@@ -6,7 +6,7 @@ import argparse
 import os
 
 from ..inputs.campaign_days import day_window
-from ..inputs.config import URL_RE
+from ..inputs.config_identity import URL_RE
 from ..screens import anthias
 from ..screens.build import screens_root
 from ..screens.daily import pick_screens

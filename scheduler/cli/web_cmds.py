@@ -138,7 +138,7 @@ def run_user_role(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_web(ctx: Context, args: argparse.Namespace) -> int:
-    from ..inputs.config import URL_RE
+    from ..inputs.config_identity import URL_RE
     from ..web.app import Console, create_app
     from ..web.server import Server
 

@@ -1,7 +1,7 @@
 """Load config.yaml into a `Campaign`, reporting every problem with file:line and key.
 
-This module reads the campaign's own sections (who runs it, its dates and time zone, where its files
-are, its brand, the console's address) and holds what every channel's section shares (`common_channel`,
+This module reads the campaign's own sections (its dates and time zone, where its files are, the
+console's address; who runs it and its brand are read by `config_identity`) and holds what every channel's section shares (`common_channel`,
 read by each channel kind); the other sections have their own readers: `config_calendar` (key dates,
 reminders, pins, coverage), `config_posters` (posters) and `config_operations` (notifications, units,
 review, lint, daemon).
@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..channels.kinds import kinds
 from ..support.errors import ConfigError
-from . import config_calendar, config_operations, config_posters
-from .campaign import Brand, Campaign, ChannelConfig, Contact, Paths, WebConfig
+from . import config_calendar, config_identity, config_operations, config_posters
+from .campaign import Campaign, ChannelConfig, Paths, WebConfig
+from .config_identity import URL_RE
 from .located_yaml import Mapping, YamlSyntaxError, load
 from .readers import Reader, under
 
@@ -42,9 +43,7 @@ TOP_KEYS = (
 SIZE_RE = re.compile(r"^(\d{2,5})[x×X*](\d{2,5})$")
 MAX_SIDE = 30000  # pixels, either side of a screen or poster
 HOURS_RE = re.compile(r"^(\d{1,2}:\d{2})\s*[-–~]\s*(\d{1,2}:\d{2})$")
-COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-URL_RE = re.compile(r"^https?://\S+$")
 MAX_CAMPAIGN_DAYS = 366  # a campaign (a quality month, at most a year of activities) is planned slot by slot
 DEFAULT_STATE = ".qm"  # paths.state when the config names none, next to the config file
 
@@ -107,13 +106,7 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         if not configured:
             r.problem(channels.where(), "没有启用任何渠道", f"至少配置 {'、'.join(k.section for k in known)} 之一")
     rest = {  # read even when something above is wrong, so that every problem is reported at once
-        "name": r.text(c, "name", "campaign"),
-        "organizer": r.text(c, "organizer", "campaign"),
-        "co_organizers": r.texts(c, "co_organizers", "campaign"),
-        "theme": r.text(c, "theme", "campaign"),
-        "hotline": r.text(c, "hotline", "campaign"),
-        "contacts": _contacts(r, c),
-        "brand": _brand(r, data, base),
+        **config_identity.identity(r, c, data, base),
         "posters": config_posters.posters(r, data, base),
         "notifiers": config_operations.notifiers(r, data),
         "pins": config_calendar.pins(r, data),
@@ -159,76 +152,6 @@ def _paths(r: Reader, data: Mapping, base: Path) -> Paths | None:
         state=under(base, r.text(p, "state", "paths", DEFAULT_STATE)),
         submissions=under(base, r.text(p, "submissions", "paths")) if "submissions" in p else None,
     )
-
-
-def _contacts(r: Reader, c: Mapping) -> tuple[Contact, ...]:
-    out = []
-    for path, item in r.entries(c, "contacts", "campaign"):
-        r.keys(item, path, ("name", "office", "phone", "email"))
-        out.append(
-            Contact(
-                name=r.text(item, "name", path),
-                office=r.text(item, "office", path, ""),
-                phone=r.text(item, "phone", path, ""),
-                email=r.text(item, "email", path, ""),
-            )
-        )
-    return tuple(out)
-
-
-def _brand(r: Reader, data: Mapping, base: Path) -> Brand:
-    b = r.section(data, "brand", "", required=False)
-    if b is None:
-        return Brand()
-    r.keys(b, "brand", ("primary", "secondary", "accent", "text", "background", "logo", "qr_link", "font"))
-    colours = {}
-    for key in ("primary", "secondary", "accent", "text", "background"):
-        value = r.text(b, key, "brand", getattr(Brand, key))
-        if not COLOR_RE.match(value):
-            r.problem(b.where(key), f"brand.{key} 不是颜色值：{value!r}", "颜色写作 #C8102E")
-        colours[key] = value
-    logo = font = None
-    if "logo" in b:
-        logo = under(base, r.text(b, "logo", "brand"))
-        if not logo.is_file():
-            r.problem(b.where("logo"), f"标志图片不存在：{logo}", "检查 brand.logo 的路径")
-        elif (why := _not_image(logo)) is not None:
-            r.problem(b.where("logo"), f"brand.logo 不是图片：{logo}（{why}）", "换成 PNG 或 JPG 图片")
-    if "font" in b:
-        font = under(base, r.text(b, "font", "brand"))
-        if not font.is_file():
-            r.problem(b.where("font"), f"字体文件不存在：{font}", "检查 brand.font 的路径，或删去此项使用内置字体")
-        elif (why := _not_font(font)) is not None:
-            r.problem(
-                b.where("font"), f"brand.font 不是字体文件：{font}（{why}）", "换成 .ttf、.otf 或 .ttc 字体文件，或删去此项使用内置字体"
-            )
-    qr = r.text(b, "qr_link", "brand", "")
-    if qr and not URL_RE.match(qr):
-        r.problem(b.where("qr_link"), f"brand.qr_link 不是网址：{qr!r}", "以 https:// 开头")
-    return Brand(**colours, logo=logo, qr_link=qr, font=font)
-
-
-def _not_image(path: Path) -> str | None:
-    """Why a file cannot be used as a picture, or None; the whole image is decoded (a truncated one fails)."""
-    from PIL import Image  # only configs with a logo pay for the import
-
-    try:
-        with Image.open(path) as img:
-            img.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        return "无法识别或已损坏" if not isinstance(exc, Image.DecompressionBombError) else "图片尺寸过大"
-    return None
-
-
-def _not_font(path: Path) -> str | None:
-    """Why a file cannot be used as a font, or None."""
-    from PIL import ImageFont
-
-    try:
-        ImageFont.truetype(str(path), 12)
-    except (OSError, ValueError):
-        return "无法作为字体读取"
-    return None
 
 
 COMMON_CHANNEL_KEYS = ("publisher", "times", "dates", "auto_approve", "grace_minutes")

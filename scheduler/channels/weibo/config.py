@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ...inputs.campaign import ChannelConfig
-from ...inputs.config import COMMON_CHANNEL_KEYS, URL_RE, common_channel
+from ...inputs.config import COMMON_CHANNEL_KEYS, common_channel
+from ...inputs.config_identity import URL_RE
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader
 from ...inputs.secrets import env_name

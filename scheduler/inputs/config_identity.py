@@ -1,0 +1,136 @@
+"""Who runs the campaign and how its pictures look: its name, organizer, theme, hotline and contacts
+(printed on every poster and sheet, so none may be empty and the hotline must be a telephone number)
+and its brand (colours, logo, QR link, font)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .campaign import Brand, Contact
+from .located_yaml import Mapping
+from .readers import Reader, under
+
+COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+URL_RE = re.compile(r"^https?://\S+$")
+# What a hotline may be: digits, with hyphens between groups (12315, 0456-8221234, 400-123-4567).
+PHONE_RE = re.compile(r"^[0-9]+(?:-[0-9]+)*$")  # half-width digits only
+
+
+def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, object]:
+    """The campaign's name, organizer, co-organizers, theme, hotline, contacts and brand, checked."""
+    return {
+        "name": _printed(r, c, "name", "例如 2027年全市“质量月”活动"),
+        "organizer": _printed(r, c, "organizer", "写主办单位的名称，如 市市场监督管理局"),
+        "co_organizers": r.texts(c, "co_organizers", "campaign"),
+        "theme": _printed(r, c, "theme", "写本次活动的主题"),
+        "hotline": _phone(r, c, "hotline", "campaign"),
+        "contacts": _contacts(r, c),
+        "brand": _brand(r, data, base),
+    }
+
+
+def _printed(r: Reader, c: Mapping, key: str, hint: str) -> str:
+    """A text every poster prints: required and not blank."""
+    value = r.text(c, key, "campaign")
+    if key in c and c.get(key) is not None and not value.strip():
+        r.problem(c.where(key), f"campaign.{key} 不能为空：每张海报和印刷品上都印着它", hint)
+    return value
+
+
+def _phone(r: Reader, m: Mapping, key: str, path: str) -> str:
+    """A telephone number as people dial it; a typo here would be printed on every poster."""
+    value = r.text(m, key, path)
+    if value and not PHONE_RE.match(value):
+        r.problem(
+            m.where(key),
+            f"{path}.{key} 不是电话号码：{value!r}",
+            "只写半角数字，区号和号码之间可用 - 连接，如 12315 或 0456-8221234",
+        )
+    elif key in m and m.get(key) is not None and not value:
+        r.problem(m.where(key), f"{path}.{key} 不能为空：每张海报上都印着它", "写投诉举报电话，如 12315")
+    return value
+
+
+def _contacts(r: Reader, c: Mapping) -> tuple[Contact, ...]:
+    out = []
+    for path, item in r.entries(c, "contacts", "campaign"):
+        r.keys(item, path, ("name", "office", "phone", "email"))
+        out.append(
+            Contact(
+                name=r.text(item, "name", path),
+                office=r.text(item, "office", path, ""),
+                phone=r.text(item, "phone", path, ""),
+                email=r.text(item, "email", path, ""),
+            )
+        )
+    return tuple(out)
+
+
+def _comment_at(where: str) -> str:
+    """The colour a person wrote as a YAML comment on the line `where` (file:line), if it is one."""
+    path, _, line = where.rpartition(":")
+    try:
+        text = Path(path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+    except (OSError, ValueError, IndexError, UnicodeDecodeError):
+        return ""
+    found = re.search(r":\s*(#[0-9A-Fa-f]{6})\b", text)
+    return found.group(1) if found else ""
+
+
+def _brand(r: Reader, data: Mapping, base: Path) -> Brand:
+    b = r.section(data, "brand", "", required=False)
+    if b is None:
+        return Brand()
+    r.keys(b, "brand", ("primary", "secondary", "accent", "text", "background", "logo", "qr_link", "font"))
+    colours = {}
+    for key in ("primary", "secondary", "accent", "text", "background"):
+        value = r.text(b, key, "brand", getattr(Brand, key))
+        if key in b and b.get(key) is None:  # `primary: #00AA00` unquoted: YAML reads the colour as a comment
+            written = _comment_at(b.where(key)) or "#RRGGBB"
+            r.problem(b.where(key), f"brand.{key} 没有值：YAML 把 # 后面的文字当作注释", f'颜色要加引号，写作 {key}: "{written}"')
+        if not COLOR_RE.match(value):
+            r.problem(b.where(key), f"brand.{key} 不是颜色值：{value!r}", "颜色写作 #C8102E")
+        colours[key] = value
+    logo = font = None
+    if "logo" in b:
+        logo = under(base, r.text(b, "logo", "brand"))
+        if not logo.is_file():
+            r.problem(b.where("logo"), f"标志图片不存在：{logo}", "检查 brand.logo 的路径")
+        elif (why := _not_image(logo)) is not None:
+            r.problem(b.where("logo"), f"brand.logo 不是图片：{logo}（{why}）", "换成 PNG 或 JPG 图片")
+    if "font" in b:
+        font = under(base, r.text(b, "font", "brand"))
+        if not font.is_file():
+            r.problem(b.where("font"), f"字体文件不存在：{font}", "检查 brand.font 的路径，或删去此项使用内置字体")
+        elif (why := _not_font(font)) is not None:
+            r.problem(
+                b.where("font"), f"brand.font 不是字体文件：{font}（{why}）", "换成 .ttf、.otf 或 .ttc 字体文件，或删去此项使用内置字体"
+            )
+    qr = r.text(b, "qr_link", "brand", "")
+    if qr and not URL_RE.match(qr):
+        r.problem(b.where("qr_link"), f"brand.qr_link 不是网址：{qr!r}", "以 https:// 开头")
+    return Brand(**colours, logo=logo, qr_link=qr, font=font)
+
+
+def _not_image(path: Path) -> str | None:
+    """Why a file cannot be used as a picture, or None; the whole image is decoded (a truncated one fails)."""
+    from PIL import Image  # only configs with a logo pay for the import
+
+    try:
+        with Image.open(path) as img:
+            img.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        return "无法识别或已损坏" if not isinstance(exc, Image.DecompressionBombError) else "图片尺寸过大"
+    return None
+
+
+def _not_font(path: Path) -> str | None:
+    """Why a file cannot be used as a font, or None."""
+    from PIL import ImageFont
+
+    try:
+        ImageFont.truetype(str(path), 12)
+    except (OSError, ValueError):
+        return "无法作为字体读取"
+    return None

@@ -1,0 +1,73 @@
+"""What every poster prints from config.yaml (organizer, hotline, brand colours) is refused at its line
+when it would print nothing, a wrong number, or words nobody can read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.inputs.config import load_campaign
+
+from .conftest import run_qm
+from .test_config import _problems
+
+
+def _line(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+@pytest.mark.parametrize("written", ["12315a", "123 15", "１２３１５", "12315/12365"])
+def test_a_hotline_that_is_not_a_telephone_number_is_refused_at_its_line(project: Callable[..., Path], written: str) -> None:
+    path = project(lambda t: t.replace('hotline: "12315"', f'hotline: "{written}"'))
+    (problem,) = _problems(path)
+    assert problem.startswith(f"{path}:{_line(path, 'hotline:')}：campaign.hotline 不是电话号码：{written!r}"), problem
+    assert "如 12315 或 0456-8221234" in problem
+
+
+@pytest.mark.parametrize("written", ["12315", "0456-8221234", "400-123-4567"])
+def test_telephone_numbers_as_people_write_them_are_accepted(project: Callable[..., Path], written: str) -> None:
+    assert load_campaign(project(lambda t: t.replace('hotline: "12315"', f'hotline: "{written}"'))).hotline == written
+
+
+@pytest.mark.parametrize("key", ["organizer", "name", "theme", "hotline"])
+def test_an_empty_text_every_poster_prints_is_refused(project: Callable[..., Path], key: str) -> None:
+    path = project()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"  {key}:"))
+    lines[at] = f'  {key}: ""'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (problem,) = _problems(path)
+    assert problem.startswith(f"{path}:{at + 1}：campaign.{key} 不能为空"), problem
+
+
+def test_a_colour_written_without_quotes_is_told_to_be_quoted(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace('secondary: "#1F4E9D"', "secondary: #00AA00"))  # YAML: a comment
+    (problem,) = _problems(path)
+    assert problem == (
+        f"{path}:{_line(path, 'secondary:')}：brand.secondary 没有值：YAML 把 # 后面的文字当作注释"
+        '（颜色要加引号，写作 secondary: "#00AA00"）'
+    ), problem
+
+
+def test_a_unit_with_an_empty_name_is_refused(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t + '\nunits:\n  - name: 爱辉区\n  - name: ""\n')
+    (problem,) = _problems(path)
+    at = _line(path, 'name: ""')
+    assert problem.startswith(f"{path}:{at}：units[1].name 不能为空"), problem
+
+
+def test_brand_colours_that_hide_the_words_are_refused_by_check_and_noted_by_poster(project: Callable[..., Path], tmp_path: Path) -> None:
+    path = project(lambda t: t.replace('secondary: "#1F4E9D"', 'secondary: "#FFFFFF"'))  # the footer band under white words
+    at = _line(path, "secondary:")
+    checked = run_qm("check", "-c", path)
+    assert checked.returncode == 2 and "Traceback" not in checked.stderr, checked.stderr
+    footer = "的 footer：brand.background #FFFFFF 的文字在 brand.secondary #FFFFFF 上，对比度 1.00:1，应不低于 3:1"
+    assert f"{path}:{at}：版式 knowledge-card" in checked.stderr and footer in checked.stderr, checked.stderr
+    assert "换一个与之反差更大的 brand.secondary" in checked.stderr
+    drawn = run_qm("poster", "goods-salt-iodised", "--size", "square", "-o", tmp_path / "x.png", "-c", path)
+    assert drawn.returncode == 0 and (tmp_path / "x.png").is_file(), drawn.stderr  # a person asked for it: drawn
+    assert "品牌颜色让海报上的一些文字看不清" in drawn.stderr and footer in drawn.stderr, drawn.stderr
+    fine = run_qm("check", "-c", project())
+    assert "对比度" not in fine.stderr, fine.stderr
