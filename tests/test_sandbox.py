@@ -7,16 +7,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
-from scheduler.planning.planner import make_plan
+from scheduler.planning.planner import PlannedPost, make_plan
 from scheduler.rendering.payloads import Renderer
+from scheduler.rendering.sandbox import TemplateSandbox
 from scheduler.screens.serve import ScreenServer
 from scheduler.support.errors import InputError, TemplateError
 
-from .conftest import HEIHE, run_qm
+from .conftest import DEFAULT, HEIHE, ROOT, run_qm
 from .test_render import first
 
 WEIBO = "weibo/post.txt.j2"
@@ -32,6 +36,12 @@ def _with_line(project: Callable[..., Path], text: str, name: str = WEIBO, confi
 
 def _line_of_last(path: Path) -> int:
     return len(path.read_text(encoding="utf-8").rstrip("\n").split("\n"))
+
+
+def _first_post(config: Path, channel: str = "weibo") -> tuple[Campaign, PlannedPost]:
+    """The campaign of `config` and the first planned post of `channel` that is not a launch post."""
+    campaign = load_campaign(config)
+    return campaign, first(make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)), channel)
 
 
 def test_check_does_not_run_code_from_a_template(project: Callable[..., Path], tmp_path: Path) -> None:
@@ -64,7 +74,9 @@ def test_no_environment_value_reaches_the_preview(project: Callable[..., Path], 
     out = tmp_path / "preview"
     result = run_qm("preview", "2016-09-08", "-c", config, "-o", out, env={**os.environ, "QM_TEST_SECRET": secret})
     assert result.returncode in (1, 2), result.stderr
-    assert "Traceback" not in result.stderr and "模板不能访问" in result.stdout + result.stderr
+    said = result.stdout + result.stderr
+    # an object given to format is refused before it is read: "…写成文字"
+    assert "Traceback" not in result.stderr and ("模板不能访问" in said or "写成文字" in said), said
     written = "".join(p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*") if p.is_file())
     assert secret not in result.stdout + result.stderr + written
 
@@ -121,8 +133,7 @@ def test_no_environment_value_reaches_the_preview(project: Callable[..., Path], 
 )
 def test_runaway_templates_stop_with_a_chinese_error_at_their_line(project: Callable[..., Path], payload: str, words: str) -> None:
     config = _with_line(project, payload)
-    campaign = load_campaign(config)
-    post = first(make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)), "weibo")
+    campaign, post = _first_post(config)
     started = time.monotonic()
     with pytest.raises(TemplateError) as info:
         Renderer(campaign).render(post)
@@ -146,8 +157,7 @@ def test_ordinary_template_features_still_work(project: Callable[..., Path]) -> 
         "|{{ campaign.co_organizers|join('、') }}|{{ 'x'|center(5) }}|{{ item.title|replace('质量', 'Q')|length > 0 }}"
         "|{{ post.at.strftime('%m月%d日') }}|{{ [1, 2, 3]|sum }}|{{ tag('a') }}|{{ 'a' ~ 'b' }}|{{ campaign.paths.content.name }}"
     )
-    campaign = load_campaign(_with_line(project, text))
-    post = first(make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)), "weibo")
+    campaign, post = _first_post(_with_line(project, text))
     rendered = Renderer(campaign).render(post).payload["text"]
     organizers = "、".join(campaign.co_organizers)
     expected = f"123|007|   5|abab|{organizers}|  x  |True|{post.at:%m月%d日}|6|<a>|ab|content"
@@ -171,3 +181,114 @@ def test_screen_player_page_is_rendered_in_the_sandbox(project: Callable[..., Pa
         ScreenServer(load_campaign(config), port=0)
     assert f"player.html:{line}" in str(info.value) and "模板不能访问" in str(info.value)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "kind"),
+    [
+        ("{{ campaign }}", "Campaign"),
+        ("{{ campaign.channels }}", "WeChatConfig"),
+        ("{{ post }}", "PlannedPost"),
+        ("{{ campaign.paths.content }}", "PosixPath"),
+        ("{{ campaign|attr('paths') }}", "Paths"),
+        ("{{ campaign.channels|first }}", "WeChatConfig"),
+        ("{{ campaign.channels|selectattr('name')|list }}", "WeChatConfig"),
+        ("{{ {'a': campaign}|dictsort }}", "Campaign"),
+        ("{{ campaign.channels|map(attribute='name') }}", "generator"),
+        ("{% set x %}{{ post }}{% endset %}{{ x|length }}", "PlannedPost"),
+        ("{% macro m(x) %}{{ x }}{% endmacro %}{{ m(campaign.brand) }}", "Brand"),
+        # what filters, operators and str methods turn into text
+        ('{{ "%r"|format(campaign) }}', "Campaign"),
+        ("{{ campaign|string }}", "Campaign"),
+        ("{{ campaign|pprint }}", "Campaign"),
+        ("{{ [campaign]|join }}", "Campaign"),
+        ("{{ campaign|tojson }}", "Campaign"),
+        ("{{ campaign|e|length }}", "Campaign"),
+        ("{{ campaign|replace('a', 'b') }}", "Campaign"),
+        ("{{ campaign|wordcount }}", "Campaign"),
+        ("{{ {'a': campaign}|urlencode }}", "Campaign"),
+        ("{{ {'a': campaign}|xmlattr }}", "Campaign"),
+        ("{{ campaign.channels|map('string')|join }}", "WeChatConfig"),
+        ("{{ [campaign]|join(attribute='paths') }}", "Paths"),
+        ("{{ 'x' ~ campaign }}", "Campaign"),
+        ("{{ '%s' % (campaign,) }}", "Campaign"),
+        ("{{ '{}'.format(campaign) }}", "Campaign"),
+        ("{{ ('、'|safe).join(campaign.channels) }}", "WeChatConfig"),
+    ],
+)
+def test_objects_are_not_written_as_text(project: Callable[..., Path], payload: str, kind: str) -> None:
+    """A dataclass's repr shows paths, channel settings and names of environment variables: a template
+    writes plain values only, however the object would become text."""
+    config = _with_line(project, payload)
+    campaign, post = _first_post(config)
+    with pytest.raises(TemplateError) as info:
+        Renderer(campaign).render(post)
+    (problem,) = info.value.problems
+    assert problem.where == f"{campaign.paths.templates / WEIBO}:{_line_of_last(campaign.paths.templates / WEIBO)}", problem
+    assert f"模板不能把 {kind} 对象写成文字" in problem.message and post.id in problem.message, problem
+    assert "例如 {{" in problem.message or "|join('、')" in problem.message, problem  # what to write instead
+
+
+def test_qm_functions_take_plain_values(project: Callable[..., Path]) -> None:
+    """`image(role)` in the WeChat template writes its argument into the picture's address."""
+    name = "wechat/article.html.j2"
+    config = _with_line(project, "{{ image(campaign) }}", name)
+    campaign, post = _first_post(config, "wechat")
+    with pytest.raises(TemplateError) as info:
+        Renderer(campaign).render(post)
+    (problem,) = info.value.problems
+    assert problem.where.endswith(f"{name}:{_line_of_last(campaign.paths.templates / name)}") and "Campaign 对象写成文字" in problem.message
+
+
+def test_check_reports_an_object_written_as_text_and_the_preview_shows_none(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = _with_line(project, "前言{{ campaign.brand }}后记")
+    line = _line_of_last(config.parent / "templates" / WEIBO)
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"{WEIBO}:{line}：" in result.stderr and "模板不能把 Brand 对象写成文字" in result.stderr, result.stderr
+    assert "{{ campaign.name }}" in result.stderr, result.stderr
+    out = tmp_path / "preview"
+    result = run_qm("preview", "2027-09-08", "-c", config, "-o", out)
+    written = "".join(p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*") if p.is_file())
+    assert result.returncode in (1, 2) and "Brand(" not in result.stdout + result.stderr + written and "前言" not in written
+
+
+def test_plain_values_read_through_objects_are_written(project: Callable[..., Path]) -> None:
+    """Objects may be read in any way; what comes out is plain and is written."""
+    shipped = load_campaign(HEIHE)  # the values the project's copy has
+    names, kinds, hotline = [c.name for c in shipped.channels], [c.kind for c in shipped.channels], shipped.hotline
+    written = {  # template: what it writes
+        "{{ campaign.channels|join(',', attribute='name') }}": ",".join(names),
+        "{{ campaign.channels|map(attribute='kind')|unique|list }}": str(list(dict.fromkeys(kinds))),
+        "{% for g in campaign.channels|groupby('kind') %}{{ g.grouper }}{{ g.list|length }};{% endfor %}": "".join(
+            f"{k}{kinds.count(k)};" for k in sorted(set(kinds))
+        ),
+        "{{ {'b': 2, 'a': 1}|dictsort }}": "[('a', 1), ('b', 2)]",
+        "{{ ('%s=%d' % ('n', 3)) ~ '{0}'.format(campaign.hotline) }}": f"n=3{hotline}",
+        "{% macro m(c) %}{{ c.hotline }}{% endmacro %}{{ m(campaign) }}": hotline,
+        "{{ campaign.key_dates.launch }}|{{ none }}": f"{shipped.key_dates.launch}|None",
+        "{{ {'k': [1, 2.5, true]}|tojson }}": '{"k": [1, 2.5, true]}',
+        "{{ [campaign]|map(attribute='hotline')|join }}|{{ (campaign.channels|first).name }}": f"{hotline}|{names[0]}",
+    }
+    campaign, post = _first_post(_with_line(project, "|".join(written)))
+    rendered = Renderer(campaign).render(post).payload["text"]
+    assert " ".join("|".join(written.values()).split()) in rendered, rendered  # a Weibo post's whitespace is collapsed
+
+
+@pytest.mark.parametrize("config", [DEFAULT, HEIHE, ROOT / "examples" / "api-fakes" / "config.yaml"])
+def test_shipped_templates_render_as_jinja2_renders_them(config: Path) -> None:
+    """The plain-value rules and the budgets change nothing the shipped templates write: every post of
+    each shipped config renders byte for byte as in Jinja2's own sandbox."""
+    campaign = load_campaign(config)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    ours, theirs = Renderer(campaign), Renderer(campaign)
+    theirs.env = ImmutableSandboxedEnvironment(  # Renderer's options, without qm's checks
+        loader=jinja2.FileSystemLoader(str(campaign.paths.templates)),
+        autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    assert isinstance(ours.env, TemplateSandbox) and plan.posts
+    for post in plan.posts:
+        assert ours.render(post).payload == theirs.render(post).payload, post.id

@@ -6,15 +6,21 @@ Templates in `templates/` are written by staff, so they are treated as untrusted
 - objects from the context expose their data but not their methods, except those of plain values
   (str, numbers, dates): a template cannot call `Path.read_text()` or `Path.write_text()`;
 - budgets per render: loop iterations, the length of any string or list a template builds (checked
-  at `*`, `+`, `~`, `%`, padding and joining), the size of integers, the output and the wall time.
-Anything over a budget raises `LimitError`, whose message is in Chinese; the caller reports it
-against the template's file and line (see `template_line`). The budgets and their checks are in
-`template_budget`; this module wires them into Jinja2.
+  at `*`, `+`, `~`, `%`, padding and joining), the size of integers, the output and the wall time;
+- only plain values become text (text, numbers, dates, Markup, lists and dicts of these): what `{{ }}`
+  writes (the environment's `finalize`), and what the filters that write text (`|string`, `|join`,
+  `|tojson`…), `~`, `%`, `format`, str methods and qm's own functions are given. A campaign, a
+  channel's settings or a path would print a repr showing paths and settings.
+Anything over a budget raises `LimitError`, and a value that is not plain `OutputError`, whose
+messages are in Chinese; the caller reports them against the template's file and line (see
+`template_line`). The budgets and their checks are in `template_budget`, the plain values in
+`template_output`; this module wires them into Jinja2.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sys
 from collections.abc import Callable
@@ -29,7 +35,9 @@ from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
 from . import template_budget as budget
+from . import template_output as output
 from .template_budget import MAX_LENGTH, LimitError
+from .template_output import OutputError
 
 # Values whose methods a template may call: plain data. Everything else offers its fields only.
 PLAIN = (str, int, float, bool, list, tuple, dict, dt.date, dt.time, dt.timedelta, Markup)
@@ -41,11 +49,16 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset(("*", "**", "%", "+"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, finalize=output.written, **kwargs)  # every `{{ }}` writes a plain value
         self.binop_table.update(budget.BINOPS)
+        self.binop_table["%"] = lambda fmt, values: budget.BINOPS["%"](fmt, output.written(values, "%"))
         self.globals.pop("lipsum", None)  # placeholder text generator: nothing a real template needs
-        self.filters.update({name: _guard(flt, budget.FILTER_CHECKS.get(name, _as_is)) for name, flt in self.filters.items()})
-        self.filters.update({"qm_counted": budget.counted, "qm_bounded": budget.bounded})
+        self.filters.update({name: _guard(flt, *self._checks(name)) for name, flt in self.filters.items()})
+        self.filters.update({"qm_counted": budget.counted, "qm_bounded": budget.bounded, "qm_written": output.written})
+
+    def _checks(self, name: str) -> list[Callable[..., Any]]:
+        """What a built-in filter checks first: its budget, then whether what it writes as text is plain."""
+        return [budget.FILTER_CHECKS.get(name, _as_is), *([output.text_filter(name, self)] if name in output.TEXT_FILTERS else [])]
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """Every loop counts its iterations; every `~` and every literal list, tuple and dict is checked."""
@@ -69,6 +82,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             args = budget.str_call(owner, name, args, kwargs)
         elif isinstance(owner, int):
             budget.int_call(name, args, kwargs)
+        output.written_arguments(__obj, args, kwargs)
         budget.check_deadline()
         return budget.bounded(super().call(__context, __obj, *args, **kwargs))
 
@@ -78,7 +92,9 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             return None
         fmt = value.__self__
 
+        @functools.wraps(wrapped)  # named `format` in messages
         def checked(*args: Any, **kwargs: Any) -> str:
+            output.written([args, kwargs], "format")
             budget.check_format(fmt, args, kwargs)
             return str(budget.bounded(wrapped(*args, **kwargs)))
 
@@ -86,30 +102,41 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
 
 
 class _Bound(NodeTransformer):
-    """Wrap each `a ~ b` and each literal list, tuple and dict in a size check of its value."""
+    """Wrap each `a ~ b` and each literal list, tuple and dict in a size check of its value, and each
+    part of `a ~ b` in a check that it is plain."""
 
     def _bound(self, node: nodes.Expr) -> nodes.Node:
         self.generic_visit(node)
         return nodes.Filter(node, "qm_bounded", [], [], None, None, lineno=node.lineno)
 
-    visit_Concat = visit_List = visit_Dict = _bound
+    visit_List = visit_Dict = _bound
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        node.nodes = [nodes.Filter(n, "qm_written", [nodes.Const("~")], [], None, None, lineno=n.lineno) for n in node.nodes]
+        return self._bound(node)
 
     def visit_Tuple(self, node: nodes.Tuple) -> nodes.Node:
         return self._bound(node) if node.ctx == "load" else self.generic_visit(node)  # not `{% for a, b in … %}`
 
 
-def _guard(flt: Callable[..., Any], check: Callable[..., Any]) -> Callable[..., Any]:
-    """A built-in filter preceded by a size check of its arguments; `check` returns the value to filter."""
+def _guard(flt: Callable[..., Any], *checks: Callable[..., Any]) -> Callable[..., Any]:
+    """A built-in filter preceded by checks of its arguments, in turn; each returns the value to filter."""
     pass_arg = getattr(flt, "jinja_pass_arg", None)
+
+    def checked(value: Any, *args: Any, **kwargs: Any) -> Any:
+        for check in checks:
+            value = check(value, *args, **kwargs)
+        return value
+
     if pass_arg is None:
 
         def guarded(value: Any, *args: Any, **kwargs: Any) -> Any:
-            return budget.bounded(flt(check(value, *args, **kwargs), *args, **kwargs))
+            return budget.bounded(flt(checked(value, *args, **kwargs), *args, **kwargs))
 
         return guarded
 
     def guarded_with(first: Any, value: Any, *args: Any, **kwargs: Any) -> Any:  # the environment or eval context first
-        return budget.bounded(flt(first, check(value, *args, **kwargs), *args, **kwargs))
+        return budget.bounded(flt(first, checked(value, *args, **kwargs), *args, **kwargs))
 
     guarded_with.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
     return guarded_with
@@ -153,7 +180,7 @@ def template_line(exc: BaseException) -> int | str:
 
 def sandbox_message(exc: BaseException) -> str | None:
     """The Chinese message for what the sandbox refused, or None for any other error."""
-    if isinstance(exc, LimitError):
+    if isinstance(exc, (LimitError, OutputError)):
         return str(exc)
     if isinstance(exc, SecurityError):
         found = re.search(r"attribute '([^']+)' of '([^']+)'", str(exc))
