@@ -43,7 +43,7 @@ class Server:
     def of(cls, url: str) -> Server:
         parts = urlsplit(url)
         query = dict(pair.partition("=")[::2] for pair in parts.query.split("&") if pair)
-        user = unquote(parts.username or "") or os.environ.get("PGUSER") or getpass.getuser()
+        user = unquote(parts.username or "") or os.environ.get("PGUSER") or _system_user()
         return cls(
             address=shown(url),
             host=unquote(parts.hostname or query.get("host", "")) or os.environ.get("PGHOST", ""),
@@ -125,6 +125,14 @@ def postgres_error(exc: BaseException, url: str) -> QmError:
         )
     detail = text.strip().splitlines()[0] if text.strip() else type(orig).__name__
     return RuntimeFailure(f"无法使用数据库服务器 {s.name} 上的数据库 {s.database}：{detail}（{s.where}；检查数据库服务器是否可用）")
+
+
+def _system_user() -> str:
+    """The user libpq logs in as when the address names none: this machine's user."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # a process whose uid has no name
+        return "当前系统用户"
 
 
 def _has(text: str, *words: str) -> bool:
