@@ -151,6 +151,14 @@ def test_whole_words_break_a_title_only_where_a_word_ends_at_any_width() -> None
     assert break_lines(LAUNCH_TITLE, 7, width).lines == ("质量月启动暨集", "中宣传活动举行")  # what the 禁则 rules alone allow
 
 
+def test_a_date_and_a_number_with_its_unit_stay_whole_in_a_title() -> None:
+    title = "质量月启动活动9月8日举行"
+    for w in range(4, len(title)):
+        lines = break_lines(title, w, width, keep="words").lines
+        assert "".join(lines) == title and any("9月8日" in line for line in lines), (w, lines)
+    assert break_lines("每天3次", 3, width, keep="words").lines == ("每天", "3次")
+
+
 def test_a_word_wider_than_the_line_is_cut_and_says_so() -> None:
     cut = break_lines("中华人民共和国产品质量法", 5, width, keep="words")
     assert cut.forced and "".join(cut.lines) == "中华人民共和国产品质量法"

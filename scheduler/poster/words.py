@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 # Words of the campaign the general dictionary splits ("质量 / 月").
 CAMPAIGN_WORDS = ("质量月", "质量强市", "质量强省", "质量强国", "你点我检")
+# A number and its unit read as one word ("9月", "3天", "12315热线" is two), and a date runs on ("9月8日").
+UNITS = frozenset("年月日号时点分秒天周岁个条次元项家")
+DATE_PARTS = frozenset("年月")
 
 
 @functools.cache
@@ -37,4 +40,9 @@ def word_ends(text: str) -> frozenset[int]:
     for word in _segmenter().cut(text):
         offset += len(word)
         ends.add(offset)
-    return frozenset(ends)
+    return frozenset(i for i in ends if not 0 < i < len(text) or not _joined(text[i - 1], text[i]))
+
+
+def _joined(before: str, after: str) -> bool:
+    """Whether no break may fall between these two characters: a number and its unit, a date's parts."""
+    return (before.isascii() and before.isdigit() and after in UNITS) or (before in DATE_PARTS and after.isascii() and after.isdigit())
