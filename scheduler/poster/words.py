@@ -10,10 +10,7 @@ needs more than one line, so commands that draw nothing never pay for it.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import rjieba
+from collections.abc import Callable
 
 # Words of the campaign the general dictionary splits ("质量 / 月").
 CAMPAIGN_WORDS = ("质量月", "质量强市", "质量强省", "质量强国", "你点我检")
@@ -23,13 +20,13 @@ DATE_PARTS = frozenset("年月")
 
 
 @functools.cache
-def _segmenter() -> rjieba.Jieba:
+def _cut() -> Callable[[str], list[str]]:
+    """rjieba's own segmenter (its dictionary loads on import; a second instance would load it again), with the campaign's words."""
     import rjieba
 
-    segmenter = rjieba.Jieba()
     for word in CAMPAIGN_WORDS:
-        segmenter.add_word(word, None, None)
-    return segmenter
+        rjieba.add_word(word, None, None)
+    return rjieba.cut
 
 
 @functools.lru_cache(maxsize=1024)
@@ -37,7 +34,7 @@ def word_ends(text: str) -> frozenset[int]:
     """Offsets in `text` at which a word ends (0 and len(text) included): the places a title may break."""
     ends = {0}
     offset = 0
-    for word in _segmenter().cut(text):
+    for word in _cut()(text):
         offset += len(word)
         ends.add(offset)
     return frozenset(i for i in ends if not 0 < i < len(text) or not _joined(text[i - 1], text[i]))
