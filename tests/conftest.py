@@ -23,6 +23,12 @@ from .pg_server import PgServer, binaries
 ROOT = Path(__file__).resolve().parent.parent
 HEIHE = ROOT / "examples" / "heihe-2016" / "config.yaml"
 DEFAULT = ROOT / "config.yaml"
+# Two review stages, each for its own console role: appended to a config by the tests of staged review.
+TWO_STAGES = """review:
+  stages:
+    - {name: 初审, role: editor}
+    - {name: 终审, role: reviewer}
+"""
 
 
 @pytest.fixture(scope="session")

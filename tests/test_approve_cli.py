@@ -10,14 +10,9 @@ from pathlib import Path
 from scheduler.cli.context import Context
 from scheduler.web.accounts import Accounts
 
-from .conftest import run_qm
+from .conftest import TWO_STAGES, run_qm
 
 DAY = "2027-09-02"
-STAGES = """review:
-  stages:
-    - {name: 初审, role: editor}
-    - {name: 终审, role: reviewer}
-"""
 
 
 def test_approving_a_post_with_words_the_check_reports_says_so(project: Callable[..., Path]) -> None:
@@ -43,7 +38,7 @@ def test_approving_a_post_with_words_the_check_reports_says_so(project: Callable
 
 
 def test_each_post_a_stage_refuses_is_named(project: Callable[..., Path]) -> None:
-    config = project(lambda text: text + STAGES)
+    config = project(lambda text: text + TWO_STAGES)
     ctx = Context(config)
     Accounts(ctx.engine).add("李编辑", "editor", "correct-horse-battery", 0)
     day = [p.id for p in ctx.plan.posts if p.at.date() == dt.date.fromisoformat(DAY)]

@@ -9,17 +9,11 @@ from pathlib import Path
 from scheduler.cli.context import Context
 from scheduler.web.accounts import Accounts
 
-from .conftest import run_qm
-
-STAGES = """review:
-  stages:
-    - {name: 初审, role: editor}
-    - {name: 终审, role: reviewer}
-"""
+from .conftest import TWO_STAGES, run_qm
 
 
 def test_a_post_past_its_first_stage_names_who_passed_it(project: Callable[..., Path]) -> None:
-    config = project(lambda text: text + STAGES)
+    config = project(lambda text: text + TWO_STAGES)
     ctx = Context(config)
     Accounts(ctx.engine).add("李编辑", "editor", "correct-horse-battery", 0)
     first, other = [p.id for p in ctx.plan.posts if p.at.date() == dt.date(2027, 9, 2)][:2]
