@@ -80,7 +80,7 @@ def test_listed_items_are_printed_once_and_paper_sizes_are_taken_in_any_case(
     code, _, err = _qm(capsys, config, "print", "wallchart", "--items", twice, "-o", tmp_path / "d.pdf")
     assert code == 2 and "--items 重复列出了 goods-salt-iodised" in err and not (tmp_path / "d.pdf").exists()
     code, out, err = _qm(capsys, config, "print", "wallchart", "--items", "goods-salt-iodised", "--size", "A1", "-o", tmp_path / "a1.pdf")
-    assert code == 0 and "A1（594×841 毫米）" in out, err
+    assert code == 0 and "A1，594×841 毫米" in out, err
     code, out, err = _qm(capsys, config, "poster", "goods-salt-iodised", "--size", "SQUARE")
     assert code == 0 and (tmp_path / "posters" / "goods-salt-iodised" / "knowledge-card-square.png").is_file(), err
 
