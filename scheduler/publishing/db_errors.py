@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..support.errors import InputError, QmError, RuntimeFailure
-from .postgres_errors import postgres_error
 
 POSTGRESQL = ("postgresql:", "postgres:", "postgresql+")
 CORRUPT = ("malformed", "not a database", "file is encrypted", "disk i/o error")
@@ -23,6 +22,8 @@ def is_corrupt(message: str) -> bool:
 def database_error(exc: Exception, url: str, shown_url: str) -> QmError:
     """A database error a person can act on: corrupt file (with the latest backup), or cannot open."""
     if url.startswith(POSTGRESQL):
+        from .postgres_errors import postgres_error  # it names the server with SQLAlchemy's URL parser: only then
+
         return postgres_error(exc, url)
     text = str(getattr(exc, "orig", None) or exc)
     path = sqlite_file(url)
