@@ -173,3 +173,38 @@ def test_it_leaves_when_qms_code_changes_and_when_idle(project: Callable[..., Pa
 
     idle = start(w.config, private_env, "0.05")
     assert idle.process.wait(timeout=60) == 0 and idle.next_line().startswith("0.05 分钟没有检查")
+
+
+def test_qms_code_is_read_once_per_question(
+    project: Callable[..., Path], private_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The waiting check reads qm's code once for each check it answers (to leave if it changed); the
+    check it runs uses that reading instead of reading every file of qm again."""
+    from scheduler.cli import check_cache
+    from scheduler.cli.resident_check_server import stay
+
+    config = project()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", private_env["XDG_RUNTIME_DIR"])
+    reads: list[str] = []
+    walk = check_cache._Digest.tree
+
+    def tree(self: check_cache._Digest, root: str | Path, *, skip: frozenset[str] = frozenset()) -> None:
+        if str(root) == check_cache.PACKAGE:
+            reads.append("code")
+        walk(self, root, skip=skip)
+
+    monkeypatch.setattr(check_cache._Digest, "tree", tree)
+    left: list[int] = []
+    waiting = threading.Thread(target=lambda: left.append(stay(config, 0.05)))  # leaves after 3 idle seconds
+    waiting.start()
+    path = resident_check.socket_path(config, str(config.parent))
+    assert path is not None
+    while not path.exists():
+        waiting.join(0.05)
+    question = {"argv": ["check", "-c", str(config)], "cwd": str(config.parent), "env": dict(os.environ)}
+    for _ in range(3):
+        answered = _ask(path, question)
+        assert isinstance(answered, dict) and answered["code"] == 0 and "检查通过" in answered["stdout"], answered
+    waiting.join(60)
+    assert left == [0] and not path.exists()
+    assert len(reads) == 1 + 3  # once when it starts, then once per question

@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +48,7 @@ VOLATILE_ENV = frozenset({"_", "PWD", "OLDPWD", "SHLVL", "COLUMNS", "LINES"})
 FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts")
 FONTCONFIG_FOLDERS = ("/etc/fonts", "~/.config/fontconfig")  # which fonts fc-list names
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the scheduler package
+_taken: str | None = None  # `code_identity()` while a waiting check answers (see `taken_code`)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,10 @@ class _Digest:
 
 
 def code_identity() -> str:
-    """Changes with qm's code, the Python that runs it and the installed packages."""
+    """Changes with qm's code, the Python that runs it and the installed packages (inside `taken_code`,
+    the identity just taken, without reading qm's files again)."""
+    if _taken is not None:
+        return _taken
     d = _Digest()
     d.add("format", FORMAT)
     d.add("qm", __version__)
@@ -130,6 +134,18 @@ def code_identity() -> str:
     d.tree(PACKAGE, skip=frozenset({"__pycache__"}))
     d.add("packages", installed_packages())
     return d.hexdigest()
+
+
+@contextlib.contextmanager
+def taken_code(code: str) -> Iterator[None]:
+    """Inside it `code_identity()` is `code`: the waiting check (`qm check --stay`) takes the identity once
+    per question, to leave if the code changed, and its answer's check uses that one."""
+    global _taken
+    _taken = code
+    try:
+        yield
+    finally:
+        _taken = None
 
 
 def templates_identity(campaign: Campaign) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..support.errors import InputError, Problem
 from . import resident_check as rc
-from .check_cache import code_identity
+from .check_cache import code_identity, taken_code
 
 TICK = 0.5  # seconds between looks at the stop flag while waiting
 
@@ -38,7 +38,8 @@ def stay(config: Path, idle_minutes: float) -> int:
     rc.serving(True)
     try:
         code = code_identity()
-        first = answer({"argv": ["check", "-c", str(config)], "cwd": cwd, "env": dict(os.environ)}, own)
+        with taken_code(code):
+            first = answer({"argv": ["check", "-c", str(config)], "cwd": cwd, "env": dict(os.environ)}, own)
         if "code" not in first:
             raise InputError(problems=[Problem("第一次检查没有完成，不能常驻", hint="去掉 --stay 运行 qm check，看看出了什么错")])
         sys.stdout.write(str(first["stdout"]))
@@ -102,10 +103,11 @@ def _serve(listener: socket.socket, own: Path, code: str, idle: float, stop: thr
                 question = json.loads(rc.read_all(conn))
             except (OSError, ValueError):
                 continue
-            if code_identity() != code:
+            if code_identity() != code:  # taken once per question: the check below uses it too
                 _reply(conn, {"leaving": True})
                 return "qm 的程序已更新，常驻检查退出：之后的 qm check 照常自己检查；要常驻请重新运行 qm check --stay。"
-            reply = answer(question, own)
+            with taken_code(code):
+                reply = answer(question, own)
             _reply(conn, reply)
             if "code" in reply:
                 verdict = "通过" if reply["code"] == 0 else f"有问题（退出码 {reply['code']}）"
