@@ -74,7 +74,7 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([{**_record(ctx, p), "change": reasons.get(p.id, "")} for p in found], ensure_ascii=False, indent=2))
         return 0
-    print(_table(ctx, found, {**reasons, **_cancelled(queue, found)}), end="")
+    print(_table(ctx, found, {**reasons, **_cancelled(queue, found)}, _stages_passed(ctx, queue, found)), end="")
     return 0
 
 
@@ -109,8 +109,9 @@ def _record(ctx: Context, post: Post) -> dict[str, object]:
 TITLE_COLUMNS = 24  # a title longer than twelve Chinese characters is cut, so each post stays on one line
 
 
-def _table(ctx: Context, found: list[Post], notes: dict[str, str]) -> str:
-    """The posts one a line; `notes` holds why a post is back in review (what changed) or was cancelled."""
+def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[str, str]) -> str:
+    """The posts one a line; `notes` holds why a post is back in review (what changed) or was cancelled,
+    `stages` who passed which stage of a post still in review."""
     if not found:
         return "队列中没有符合条件的内容。\n"
     tz = ctx.campaign.timezone
@@ -123,7 +124,7 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str]) -> str:
         elif p.id in notes:  # approved, then changed: what changed, and how to see it
             note = f"{notes[p.id]}（qm queue --diff {p.id}）"
         note = " ".join(note.split())  # one line per post
-        reviewer = p.approved_by if p.state in st.APPROVED_STATES else _stages_passed(ctx, p)
+        reviewer = p.approved_by if p.state in st.APPROVED_STATES else stages.get(p.id, "")
         item = items.get(p.item)  # none for a post sent before its content file was deleted
         title = clip(" ".join(item.title.split()), TITLE_COLUMNS) if item else "（内容库中已没有）"
         when, channel = f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel)
@@ -136,15 +137,19 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _stages_passed(ctx: Context, post: Post) -> str:
-    """Who passed which stage of a post still in review (李编辑（初审）); "" with one stage, or none passed."""
+def _stages_passed(ctx: Context, queue: Queue, found: list[Post]) -> dict[str, str]:
+    """Who passed which stage of each post still in review (李编辑（初审）), by post id, read in one query;
+    none with one stage, or for a post that passed none."""
     rules = ctx.campaign.review
-    if post.state != st.PLANNED or len(rules.stages) < 2:
-        return ""
-    from ..publishing import review
+    waiting = [p for p in found if p.state == st.PLANNED]
+    if not waiting or len(rules.stages) < 2:
+        return {}
+    from ..publishing.review import live_passes
+    from ..publishing.review_progress import passes_of
 
-    done = review.live_passes(rules, review.passes(Queue(ctx.engine), post.id, post.version))
-    return "、".join(f"{s.who}（{s.name}）" for s in done)
+    return {
+        post_id: "、".join(f"{s.who}（{s.name}）" for s in live_passes(rules, done)) for post_id, done in passes_of(queue, waiting).items()
+    }
 
 
 def run_history(ctx: Context, args: argparse.Namespace) -> int:
