@@ -49,7 +49,7 @@ def run_build(ctx: Context, args: argparse.Namespace) -> int:
         f"未变化跳过 {len(summary.skipped)} 张，写入 {campaign.paths.posters}。"
     )
     if summary.drawn:
-        warn_colours(campaign)
+        warn_colours(ctx)
     if built:
         report_built(ctx, built)
     return 0

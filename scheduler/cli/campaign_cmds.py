@@ -77,7 +77,7 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
 
         return stay(ctx.config_path, args.stay)
     campaign = ctx.campaign  # read every time: a broken config stops here, and is never cached
-    code, templates = check_cache.code_identity(), check_cache.templates_identity(campaign)
+    code, templates = ctx.code, check_cache.templates_identity(campaign)
     fingerprint = check_cache.key(campaign, ctx.config_path, ctx.today(), code, templates, ctx.kept)  # before the inputs are read
     cache_file = campaign.paths.state / check_cache.FILE
     if not args.no_cache and (cached := check_cache.load(cache_file, fingerprint)) is not None:

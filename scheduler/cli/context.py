@@ -49,6 +49,13 @@ class Context:
         return campaign
 
     @cached_property
+    def code(self) -> str:
+        """qm's code identity (`check_cache.code_identity`), read once per command."""
+        from .check_cache import code_identity
+
+        return code_identity()
+
+    @cached_property
     def library(self) -> Library:
         from ..inputs.content import load_library
         from ..inputs.parse_cache import CONTENT_FILE, ParseCache, active

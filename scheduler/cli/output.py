@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..inputs.campaign import Campaign
     from ..rendering.lint import Printed
     from ..web.server import Server
+    from .context import Context
 
 
 def error_text(exc: QmError) -> str:
@@ -36,11 +37,13 @@ def warn_printed(campaign: Campaign, items: Iterable[Printed]) -> None:
     note_findings("印出的文字里有 qm check 会报出的问题，交付印刷或发布前请修改内容后重新生成", printed_problems(campaign, items))
 
 
-def warn_colours(campaign: Campaign) -> None:
-    """Brand colours that make words hard to read on the designs in use (drawn all the same; qm check refuses them)."""
-    from ..poster.brand_contrast import campaign_clashes
+def warn_colours(ctx: Context) -> None:
+    """Brand colours that make words hard to read on the designs in use (drawn all the same; qm check refuses
+    them), found again only when the colours or the layouts changed (colour_notes)."""
+    from .colour_notes import colour_problems
 
-    note_findings("品牌颜色让海报上的一些文字看不清（qm check 会报出），修改 config.yaml 的 brand 后重新生成", campaign_clashes(campaign))
+    found = colour_problems(ctx.campaign, ctx.code)
+    note_findings("品牌颜色让海报上的一些文字看不清（qm check 会报出），修改 config.yaml 的 brand 后重新生成", found)
 
 
 def write_output(text: str, path: Path | None, what: str) -> None:

@@ -81,7 +81,7 @@ def run_poster(ctx: Context, args: argparse.Namespace) -> int:
     if args.explain:
         print(json.dumps(explained[0] if len(explained) == 1 else explained, ensure_ascii=False, indent=2))
     else:
-        warn_colours(campaign)
+        warn_colours(ctx)
         if text.id:  # a library item (words given with --title are the person's own)
             warn_printed(campaign, [text])
     return 0
@@ -131,7 +131,7 @@ def run_posters(ctx: Context, args: argparse.Namespace) -> int:
         print(f"排期用到 {len(jobs)} 张海报，全部是最新的，没有重新生成（{campaign.paths.posters}）。")
     else:
         print(f"排期用到 {len(jobs)} 张海报：新生成 {drawn} 张，未变化跳过 {skipped} 张，写入 {campaign.paths.posters}。")
-        warn_colours(campaign)
+        warn_colours(ctx)
     return 0
 
 
@@ -154,9 +154,7 @@ def plan_jobs(ctx: Context, start: dt.date | None, end: dt.date | None) -> list[
     from . import check_cache, check_parts
 
     campaign = ctx.campaign
-    known = check_parts.Parts(
-        campaign.paths.state / check_parts.IMAGES_FILE, campaign, check_cache.code_identity(), check_cache.templates_identity(campaign)
-    )
+    known = check_parts.Parts(campaign.paths.state / check_parts.IMAGES_FILE, campaign, ctx.code, check_cache.templates_identity(campaign))
     jobs: dict[Path, Job] = {}
     for post in ctx.plan.between(start, end).posts:
         images = known.images(post)

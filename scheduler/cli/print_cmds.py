@@ -51,6 +51,6 @@ def run_print(ctx: Context, args: argparse.Namespace) -> int:
             f"一两条内容更适合印成海报，每条一张，如：qm print knowledge-card --items {picked.items[0].id}",
             file=sys.stderr,
         )
-    warn_colours(ctx.campaign)
+    warn_colours(ctx)
     warn_printed(ctx.campaign, picked.items)
     return 0
