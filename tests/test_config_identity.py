@@ -18,6 +18,15 @@ def _line(path: Path, text: str) -> int:
     return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
 
 
+def _rewrite(path: Path, key: str, value: str) -> int:
+    """Write `campaign.key: value` in the config at `path`; the line it is on."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"  {key}:"))
+    lines[at] = f"  {key}: {value}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return at + 1
+
+
 @pytest.mark.parametrize("written", ["12315a", "123 15", "１２３１５", "12315/12365"])
 def test_a_hotline_that_is_not_a_telephone_number_is_refused_at_its_line(project: Callable[..., Path], written: str) -> None:
     path = project(lambda t: t.replace('hotline: "12315"', f'hotline: "{written}"'))
@@ -34,12 +43,22 @@ def test_telephone_numbers_as_people_write_them_are_accepted(project: Callable[.
 @pytest.mark.parametrize("key", ["organizer", "name", "theme", "hotline"])
 def test_an_empty_text_every_poster_prints_is_refused(project: Callable[..., Path], key: str) -> None:
     path = project()
-    lines = path.read_text(encoding="utf-8").splitlines()
-    at = next(i for i, line in enumerate(lines) if line.startswith(f"  {key}:"))
-    lines[at] = f'  {key}: ""'
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    at = _rewrite(path, key, '""')
     (problem,) = _problems(path)
-    assert problem.startswith(f"{path}:{at + 1}：campaign.{key} 不能为空"), problem
+    assert problem.startswith(f"{path}:{at}：campaign.{key} 不能为空"), problem
+
+
+@pytest.mark.parametrize("key", ["organizer", "hotline"])
+def test_a_text_every_poster_prints_written_as_a_list_is_told_once(project: Callable[..., Path], key: str) -> None:
+    path = project()
+    at = _rewrite(path, key, "[市市场监督管理局, 12315]")
+    assert _problems(path) == [f"{path}:{at}：campaign.{key} 应当是文字"]  # not also 不能为空
+
+
+def test_a_hotline_of_spaces_is_told_to_be_empty(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace('hotline: "12315"', 'hotline: "\u3000 "'))
+    (problem,) = _problems(path)
+    assert problem == f"{path}:{_line(path, 'hotline:')}：campaign.hotline 不能为空：每张海报上都印着它（写投诉举报电话，如 12315）"
 
 
 def test_a_colour_written_without_quotes_is_told_to_be_quoted(project: Callable[..., Path]) -> None:
@@ -56,6 +75,11 @@ def test_a_unit_with_an_empty_name_is_refused(project: Callable[..., Path]) -> N
     (problem,) = _problems(path)
     at = _line(path, 'name: ""')
     assert problem.startswith(f"{path}:{at}：units[1].name 不能为空"), problem
+
+
+def test_a_unit_name_written_as_a_list_is_told_once(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t + "\nunits:\n  - name: [爱辉区, 北安市]\n")
+    assert _problems(path) == [f"{path}:{_line(path, '- name: [')}：units[0].name 应当是文字"]
 
 
 def test_brand_colours_that_hide_the_words_are_refused_by_check_and_noted_by_poster(project: Callable[..., Path], tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..inputs.campaign import Campaign
 from ..inputs.config import DEFAULT_STATE, load_campaign
-from ..inputs.readers import DATE_RE, date_error, parse_date
+from ..inputs.dates_written import DATE_RE, date_error, parse_date
 from ..support.errors import InputError, PlanError
 
 if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `qm check` answered

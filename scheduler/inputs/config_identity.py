@@ -32,23 +32,18 @@ def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, obje
 
 def _printed(r: Reader, c: Mapping, key: str, hint: str) -> str:
     """A text every poster prints: required and not blank."""
-    value = r.text(c, key, "campaign")
-    if key in c and c.get(key) is not None and not value.strip():
-        r.problem(c.where(key), f"campaign.{key} 不能为空：每张海报和印刷品上都印着它", hint)
-    return value
+    return r.filled(c, key, "campaign", "每张海报和印刷品上都印着它", hint)
 
 
 def _phone(r: Reader, m: Mapping, key: str, path: str) -> str:
     """A telephone number as people dial it; a typo here would be printed on every poster."""
-    value = r.text(m, key, path)
+    value = r.filled(m, key, path, "每张海报上都印着它", "写投诉举报电话，如 12315")
     if value and not PHONE_RE.match(value):
         r.problem(
             m.where(key),
             f"{path}.{key} 不是电话号码：{value!r}",
             "只写半角数字，区号和号码之间可用 - 连接，如 12315 或 0456-8221234",
         )
-    elif key in m and m.get(key) is not None and not value:
-        r.problem(m.where(key), f"{path}.{key} 不能为空：每张海报上都印着它", "写投诉举报电话，如 12315")
     return value
 
 

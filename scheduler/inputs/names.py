@@ -13,15 +13,14 @@ _SPACES = {"\u3000": "全角空格", " ": "空格", "\t": "Tab"}
 
 def checked_name(r: Reader, m: Mapping, key: str, path: str, max_len: int | None = None) -> str:
     """The text at `key`, without the spaces around it (which are reported)."""
-    value = r.text(m, key, path, max_len=max_len)
-    if key in m and m.get(key) is not None and not value.strip():
-        where = f"{path}.{key}" if path else key
-        r.problem(
-            m.where(key),
-            f"{where} 不能为空：名称要用来对应单位报送的文件夹和审核记录",
-            "写上名称：单位写单位名称，如 爱辉区；审核阶段写阶段名称，如 初审",
-        )
-        return ""
+    value = r.filled(
+        m,
+        key,
+        path,
+        "名称要用来对应单位报送的文件夹和审核记录",
+        "写上名称：单位写单位名称，如 爱辉区；审核阶段写阶段名称，如 初审",
+        max_len,
+    )
     before, after = value[: len(value) - len(value.lstrip())], value[len(value.rstrip()) :]
     if before or after:
         ends = "和".join(end for end, part in (("前面", before), ("后面", after)) if part)

@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..support.errors import Problem
+from .dates_written import date_error, parse_date, parse_time, time_error
 from .located_yaml import Mapping, Sequence
 
 _MISSING = object()
 _LISTED = 10  # choices listed in full after a guess at the one meant
-TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-DATE_FORMAT = "日期写作 2027-09-08 的形式，月和日都写两位"
-TIME_FORMAT = "时间写作 20:00，24 小时制"
 
 
 class Reader:
@@ -127,6 +123,14 @@ class Reader:
             self.problem(m.where(key), f"{_join(path, key)} 超过 {max_len} 字（现为 {len(value)} 字）", hint)
         return value
 
+    def filled(self, m: Mapping, key: str, path: str, why: str, hint: str, max_len: int | None = None) -> str:
+        """A required text that may not be blank either: one given blank is refused, `x 不能为空：why`."""
+        text = self.text(m, key, path, max_len=max_len)
+        if isinstance(m.get(key), str) and not text.strip():
+            self.problem(m.where(key), f"{_join(path, key)} 不能为空：{why}", hint)
+            return ""
+        return text
+
     def texts(self, m: Mapping, key: str, path: str) -> tuple[str, ...]:
         values = self.seq(m, key, path)
         out: list[str] = []
@@ -225,56 +229,6 @@ class Reader:
             else:
                 out.append(parsed)
         return tuple(sorted(out))
-
-
-def parse_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def time_error(value: Any) -> str:
-    """How to write a time, after the Chinese mark `value` holds if it holds one (20：00)."""
-    from .full_width import in_value  # only to explain a bad value
-
-    slip = in_value(value)
-    return f"{slip}；{TIME_FORMAT}" if slip else TIME_FORMAT
-
-
-def date_error(value: Any) -> str:
-    """Why `value` is not a date, said so that a person can correct it."""
-    from .full_width import in_value  # only to explain a bad value
-
-    if slip := in_value(value):
-        return f"{slip}；{DATE_FORMAT}"
-    match = DATE_RE.match(value.strip()) if isinstance(value, str) else None
-    if not match:
-        return DATE_FORMAT
-    year, month, day = map(int, match.groups())
-    if not 1 <= month <= 12:
-        return f"月份只能是 1–12，{DATE_FORMAT}"
-    import calendar  # only to explain a bad date
-
-    days = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= days:
-        return f"{year} 年 {month} 月只有 {days} 天"
-    return DATE_FORMAT  # 2027-9-8: month and day need two digits
-
-
-def parse_time(value: Any) -> dt.time | None:
-    if not isinstance(value, str):
-        return None
-    match = TIME_RE.match(value.strip())
-    if not match:
-        return None
-    return dt.time(int(match.group(1)), int(match.group(2)))
 
 
 def under(base: Path, written: str) -> Path:

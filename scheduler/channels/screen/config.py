@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from ...inputs.campaign import ChannelConfig
 from ...inputs.config import COMMON_CHANNEL_KEYS, HOURS_RE, ID_RE, MAX_SIDE, SIZE_RE, common_channel
 from ...inputs.config_identity import URL_RE
+from ...inputs.dates_written import parse_time
 from ...inputs.located_yaml import Mapping
-from ...inputs.readers import Reader, parse_time
+from ...inputs.readers import Reader
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,63 @@
+"""Dates and times as people write them in config and content files (2027-09-08, 20:00): read, or
+told what is wrong with one so that a person can correct it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+DATE_FORMAT = "日期写作 2027-09-08 的形式，月和日都写两位"
+TIME_FORMAT = "时间写作 20:00，24 小时制"
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def time_error(value: Any) -> str:
+    """How to write a time, after the Chinese mark `value` holds if it holds one (20：00)."""
+    from .full_width import in_value  # only to explain a bad value
+
+    slip = in_value(value)
+    return f"{slip}；{TIME_FORMAT}" if slip else TIME_FORMAT
+
+
+def date_error(value: Any) -> str:
+    """Why `value` is not a date, said so that a person can correct it."""
+    from .full_width import in_value  # only to explain a bad value
+
+    if slip := in_value(value):
+        return f"{slip}；{DATE_FORMAT}"
+    match = DATE_RE.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        return DATE_FORMAT
+    year, month, day = map(int, match.groups())
+    if not 1 <= month <= 12:
+        return f"月份只能是 1–12，{DATE_FORMAT}"
+    import calendar  # only to explain a bad date
+
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{year} 年 {month} 月只有 {days} 天"
+    return DATE_FORMAT  # 2027-9-8: month and day need two digits
+
+
+def parse_time(value: Any) -> dt.time | None:
+    if not isinstance(value, str):
+        return None
+    match = TIME_RE.match(value.strip())
+    if not match:
+        return None
+    return dt.time(int(match.group(1)), int(match.group(2)))
