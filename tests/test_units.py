@@ -280,6 +280,16 @@ def test_a_collection_named_with_o_is_not_written_over_an_edited_one_unless_forc
     assert sorted(p.name for p in edited.parent.iterdir()) == ["工作总结汇总.docx", "汇总.docx"]
 
 
+def test_units_and_report_tell_alike_where_a_draft_goes_and_that_an_edited_one_is_kept() -> None:
+    told = {}
+    for command, default in (("units", "活动方案汇总.docx 或 工作总结汇总.docx"), ("report", "工作总结.docx 或 统计数据.xlsx 等")):
+        shown = "".join(run_qm(command, "--help").stdout.split())  # argparse wraps the lines where it likes
+        told[command] = shown.split("-o文件,--output文件", 1)[1].split("--force", 1)[0].replace(default.replace(" ", ""), "默认名")
+        assert "在当前目录" in told[command] and "给出的文件已存在时不覆盖" in told[command], shown
+        assert "-o给出的文件已存在时覆盖它（默认不覆盖：它可能是改过的草稿）" in shown, shown
+    assert told["units"].split("写入的文件", 1)[1] == told["report"].split("写入的文件", 1)[1], told
+
+
 def test_collect_with_json_says_what_it_wrote(config: Path) -> None:
     campaign = load_campaign(config)
     place(campaign, "爱辉区", "方案", "方案.docx", word("爱辉区活动方案"), at(8, 10))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -91,7 +92,18 @@ def serve_announced(server: Server, started: list[str], stopped: str) -> None:
     print(stopped, flush=True)
 
 
-FORCE_HELP = "-o 给出的文件已存在时覆盖它（默认不覆盖：它可能是改过的草稿）"
+def draft_options(p: argparse.ArgumentParser, what: str, default: str) -> None:
+    """`-o` and `--force` of a command that writes a document staff may edit afterwards (`what`, by
+    default named `default`): the same words, and the same care for an edited draft, in each."""
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="文件",
+        help=f"{what}写入的文件（默认 {default}，在当前目录，已有同名文件时加（2）、（3）…）；"
+        "给出一个文件夹时写在这个文件夹里；给出的文件已存在时不覆盖，除非加 --force",
+    )
+    p.add_argument("--force", action="store_true", help="-o 给出的文件已存在时覆盖它（默认不覆盖：它可能是改过的草稿）")
 
 
 def draft_path(given: Path | None, default: str, force: bool) -> Path:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..support.errors import InputError, QmError
 from .context import Context, parse_day
-from .output import FORCE_HELP, draft_path, write_draft
+from .output import draft_options, draft_path, write_draft
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -37,15 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="起始日期（默认活动开始）")
     p.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="结束日期（含当天，默认活动结束）")
     p.add_argument("--format", choices=FORMATS, default="docx", help="docx 工作总结（默认）；xlsx、csv、json 只导出数据")
-    p.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        metavar="文件",
-        help="写入的文件（默认 工作总结.docx 或 统计数据.xlsx 等，在当前目录，已有同名文件时加（2）、（3）…）；"
-        "给出一个文件夹时写在这个文件夹里；给出的文件已存在时不覆盖，除非加 --force",
-    )
-    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    draft_options(p, "工作总结或数据", "工作总结.docx 或 统计数据.xlsx 等")
     p.add_argument(
         "--db", type=Path, metavar="数据库文件", help="改用这个 SQLite 数据库（例如 qm simulate 保存的 状态目录/simulate/qm.sqlite3）"
     )

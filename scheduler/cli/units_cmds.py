@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..support.errors import InputError, Problem
 from .context import Context
-from .output import FORCE_HELP, draft_path, write_draft
+from .output import draft_options, draft_path, write_draft
 
 if TYPE_CHECKING:
     from ..units.submissions import Submission, UnitStatus
@@ -32,15 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.add_argument("--json", action="store_true", help="以 JSON 输出（与 --collect 同用时，输出写入的文件和汇总了哪些单位）")
     p.add_argument("--collect", action="store_true", help="生成汇总文档（.docx）")
     p.add_argument("--kind", choices=("plan", "summary"), help="只看一种：plan 活动方案、summary 工作总结（--collect 时默认汇总工作总结）")
-    p.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        metavar="文件",
-        help="汇总文档写入的文件（默认 活动方案汇总.docx 或 工作总结汇总.docx，已有同名文件时加（2）、（3）…）；"
-        "给出一个文件夹时写在这个文件夹里；给出的文件已存在时不覆盖，除非加 --force",
-    )
-    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+    draft_options(p, "汇总文档", "活动方案汇总.docx 或 工作总结汇总.docx")
     p.set_defaults(run=run_units)
 
 
