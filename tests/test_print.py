@@ -143,7 +143,8 @@ def test_a_wallchart_of_one_item_spans_the_sheet_in_the_middle_and_suggests_a_po
     chart = tmp_path / "挂图.pdf"
     result = run_qm("print", "wallchart", "--items", "goods-salt-iodised", "-o", chart, "-c", project())
     assert result.returncode == 0, result.stderr
-    assert "挂图只有 1 条内容" in result.stderr and "qm print knowledge-card --items goods-salt-iodised" in result.stderr
+    assert "注意：挂图的内容太少：\n  - 挂图只有 1 条内容（goods-salt-iodised）" in result.stderr, result.stderr  # as the other notes
+    assert "qm print knowledge-card --items goods-salt-iodised" in result.stderr
     width, height, words = _words(chart)
     mark = next(y0 for _, y0, _, w in words if w == "▶")  # the item's key line
     body = [(x1, y0, y1) for x1, y0, y1, w in words if height * 0.2 < y0 < mark]
@@ -152,6 +153,20 @@ def test_a_wallchart_of_one_item_spans_the_sheet_in_the_middle_and_suggests_a_po
     assert height * 0.4 < middle < height * 0.6, "the item sits at the top and leaves the lower half empty"
     many = run_qm("print", "wallchart", "--topic", "rights", "-o", tmp_path / "八条.pdf", "-c", project())
     assert many.returncode == 0 and "挂图只有" not in many.stderr, many.stderr
+
+
+def test_a_configured_wallchart_of_one_item_gives_the_same_note_naming_its_entry(project: Callable[..., Path]) -> None:
+    entry = "    - {layout: wallchart, items: [goods-salt-iodised]}\n"
+    config = project(lambda t: t.replace("posters:\n", f"posters:\n  print:\n{entry}", 1))
+    at = config.read_text(encoding="utf-8").splitlines().index(entry.rstrip("\n")) + 1
+    for run in ("made", "unchanged"):  # noted again when the sheet is not redrawn, as left-out items are
+        result = run_qm("posters", "--from", "2027-09-01", "--to", "2027-09-01", "-c", config)
+        assert result.returncode == 0, result.stderr
+        assert (
+            f"注意：印刷 PDF（posters.print）中挂图的内容太少：\n  - {config}:{at}：挂图只有 1 条内容（goods-salt-iodised），"
+            "版面会留下大片空白" in result.stderr
+        ), (run, result.stderr)
+        assert "每条写一项，如 - {layout: knowledge-card, items: [goods-salt-iodised]}" in result.stderr, result.stderr
 
 
 def test_leaflet_sides_are_split_for_an_even_fill_keeping_the_order() -> None:

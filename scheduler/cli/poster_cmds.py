@@ -140,9 +140,11 @@ def print_sheets(ctx: Context, force: bool) -> None:
     if not ctx.campaign.posters.prints:
         return
     from ..poster.printjob import make_prints  # the PDF libraries: only when print sheets are configured
+    from ..poster.printpick import THIN
 
     done = make_prints(ctx.campaign, ctx.library, ctx.today(), force=force)
     note_findings("印刷 PDF（posters.print）按主题选的内容有略去的", done.left_out)
+    note_findings(f"印刷 PDF（posters.print）中{THIN}", done.thin)
     print(
         f"印刷 PDF（posters.print）{len(ctx.campaign.posters.prints)} 份：新生成 {len(done.made)} 份，未变化跳过 {len(done.skipped)} 份。"
     )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ..poster.printjob import PrintSheet, make_print
 from ..poster.printpage import PAPERS
+from ..poster.printpick import THIN
 from ..poster.printsheets import SHEETS
 from .context import Context
 from .output import note_findings, warn_colours, warn_printed
@@ -32,9 +32,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.set_defaults(run=run_print)
 
 
-FULL_WALLCHART = 3  # fewer items than this leave most of a wall chart white
-
-
 def run_print(ctx: Context, args: argparse.Namespace) -> int:
     items = tuple(i.strip() for i in args.items.replace("，", ",").split(",") if i.strip())
     job = PrintSheet(args.layout, args.size, args.topic.strip(), items, args.cmyk)
@@ -45,12 +42,7 @@ def run_print(ctx: Context, args: argparse.Namespace) -> int:
     label = SHEETS.get(job.layout, f"海报 {job.layout}")
     print(f"已生成{label}：{made}（{PAPERS[job.paper].label}，{'CMYK' if job.cmyk else 'RGB'}，含 3 毫米出血和裁切线）")
     note_findings("按主题选的内容有略去的", picked.left_out)
-    if job.layout == "wallchart" and len(picked.items) < FULL_WALLCHART:
-        print(
-            f"注意：挂图只有 {len(picked.items)} 条内容，版面会留下大片空白（字号不会大过挂图的标题）。"
-            f"一两条内容更适合印成海报，每条一张，如：qm print knowledge-card --items {picked.items[0].id}",
-            file=sys.stderr,
-        )
+    note_findings(THIN, picked.thin)
     warn_colours(ctx)
     warn_printed(ctx.campaign, picked.items)
     return 0

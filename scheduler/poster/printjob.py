@@ -91,12 +91,13 @@ class Prints:
     made: list[Path]
     skipped: list[Path]  # unchanged since they were last made
     left_out: list[str]  # what a topic's sheet left out and why, each naming its config entry
+    thin: list[str]  # wall charts of one or two items, each naming its config entry
 
 
 def make_prints(campaign: Campaign, library: Library, today: dt.date, *, force: bool = False) -> Prints:
     """The print PDFs config `posters.print` asks for, made on `today`, under posters/print/. An entry that
     cannot be made is refused naming its file:line."""
-    done = Prints([], [], [])
+    done = Prints([], [], [], [])
     font_files = fonts.candidates(campaign.brand.font)
     for sheet in campaign.posters.prints:
         out = campaign.paths.posters / "print" / sheet.file_name()
@@ -104,6 +105,7 @@ def make_prints(campaign: Campaign, library: Library, today: dt.date, *, force: 
             picked = pick(campaign, sheet, library, today)
             key = _key(campaign, library, sheet, picked.items, font_files)
             done.left_out.extend(f"{sheet.where}：{note}" for note in picked.left_out)
+            done.thin.extend(f"{sheet.where}：{note}" for note in picked.thin)
             if not force and cache.fresh_files(out, key):
                 done.skipped.append(out)
                 continue

@@ -23,10 +23,27 @@ WALLCHART_MAX = 8
 COUNTS = {"wallchart": (1, WALLCHART_MAX), "leaflet": LEAFLET_ITEMS}  # a poster layout prints one item
 
 
+FULL_WALLCHART = 3  # fewer items than this leave most of a wall chart white
+THIN = "挂图的内容太少"  # how the note on such a wall chart begins, from qm print and posters.print alike
+
+
 @dataclass(frozen=True)
 class Picked:
     items: list[PosterText]
     left_out: list[str]  # each: which items a topic's sheet left out, and why
+    thin: list[str]  # for a wall chart of one or two items: what to print instead
+
+
+def thin(job: PrintSheet, items: list[PosterText]) -> list[str]:
+    """What to say of a wall chart of so few items that most of it stays white: nothing for others."""
+    if job.layout != "wallchart" or len(items) >= FULL_WALLCHART:
+        return []
+    ids = ", ".join(i.id for i in items)
+    instead = f"在 posters.print 中每条写一项，如 - {{layout: knowledge-card, items: [{items[0].id}]}}" if job.where else ""
+    return [
+        f"挂图只有 {len(items)} 条内容（{ids}），版面会留下大片空白（字号不会大过挂图的标题）。"
+        f"一两条内容更适合印成海报，每条一张，如：{instead or f'qm print knowledge-card --items {items[0].id}'}"
+    ]
 
 
 def option(job: PrintSheet, key: str) -> str:
@@ -43,7 +60,7 @@ def pick(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) 
     if job.items:
         listed = _listed(campaign, job, library)
         _refuse_count(job, len(listed))
-        return Picked([PosterText.of(i) for i in listed], [])
+        return _picked(job, listed, [])
     if not job.topic:
         raise PosterError(f"请用 {topic} 指定主题（如 anti-fake）或领域（如 rights），或用 {items} 列出内容编号")
     if job.topic not in TOPICS and job.topic not in AREAS:
@@ -81,7 +98,12 @@ def pick(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) 
         found = found[:hi]
     if not lo <= len(found) <= hi:
         _refuse_count(job, len(found))
-    return Picked([PosterText.of(i) for i in found], left_out)
+    return _picked(job, found, left_out)
+
+
+def _picked(job: PrintSheet, found: list[ContentItem], left_out: list[str]) -> Picked:
+    items = [PosterText.of(i) for i in found]
+    return Picked(items, left_out, thin(job, items))
 
 
 def _ids(items: list[ContentItem], most: int = 5) -> str:
