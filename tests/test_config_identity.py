@@ -35,6 +35,21 @@ def test_a_hotline_that_is_not_a_telephone_number_is_refused_at_its_line(project
     assert "如 12315 或 0456-8221234" in problem
 
 
+@pytest.mark.parametrize("written", ["０４５６-０００００００", "0456-OOOOOOO", "0456 0000000"])
+def test_a_contact_phone_that_is_not_a_telephone_number_is_refused_at_its_line(project: Callable[..., Path], written: str) -> None:
+    path = project(lambda t: t.replace('phone: "0456-0000000"', f'phone: "{written}"'))
+    (problem,) = _problems(path)
+    where = f"{path}:{_line(path, 'phone:')}"
+    assert problem.startswith(f"{where}：campaign.contacts[0].phone 不是电话号码：{written!r}"), problem
+    assert "只写半角数字，区号和号码之间可用 - 连接，如 12315 或 0456-8221234" in problem
+
+
+def test_a_contact_without_a_phone_is_still_accepted(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace('      phone: "0456-0000000"\n', ""))
+    (contact,) = load_campaign(path).contacts
+    assert contact.name == "质量发展科" and contact.phone == ""
+
+
 @pytest.mark.parametrize("written", ["12315", "0456-8221234", "400-123-4567"])
 def test_telephone_numbers_as_people_write_them_are_accepted(project: Callable[..., Path], written: str) -> None:
     assert load_campaign(project(lambda t: t.replace('hotline: "12315"', f'hotline: "{written}"'))).hotline == written

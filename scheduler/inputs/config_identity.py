@@ -1,6 +1,6 @@
 """Who runs the campaign and how its pictures look: its name, organizer, theme, hotline and contacts
-(printed on every poster and sheet, so none may be empty and the hotline must be a telephone number)
-and its brand (colours, logo, QR link, font)."""
+(printed on every poster and sheet, so none may be empty, and the hotline and the contacts' phones must
+be telephone numbers) and its brand (colours, logo, QR link, font)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, obje
         "organizer": _printed(r, c, "organizer", "写主办单位的名称，如 市市场监督管理局"),
         "co_organizers": r.texts(c, "co_organizers", "campaign"),
         "theme": _printed(r, c, "theme", "写本次活动的主题"),
-        "hotline": _phone(r, c, "hotline", "campaign"),
+        "hotline": _phone(
+            r, c, "hotline", "campaign", r.filled(c, "hotline", "campaign", "每张海报上都印着它", "写投诉举报电话，如 12315")
+        ),
         "contacts": _contacts(r, c),
         "brand": _brand(r, data, base),
     }
@@ -35,9 +37,9 @@ def _printed(r: Reader, c: Mapping, key: str, hint: str) -> str:
     return r.filled(c, key, "campaign", "每张海报和印刷品上都印着它", hint)
 
 
-def _phone(r: Reader, m: Mapping, key: str, path: str) -> str:
-    """A telephone number as people dial it; a typo here would be printed on every poster."""
-    value = r.filled(m, key, path, "每张海报上都印着它", "写投诉举报电话，如 12315")
+def _phone(r: Reader, m: Mapping, key: str, path: str, value: str) -> str:
+    """`value`, read at `key`: a telephone number as people dial it (the hotline, a contact's phone). A
+    typo here would be printed on every poster or leaflet."""
     if value and not PHONE_RE.match(value):
         r.problem(
             m.where(key),
@@ -55,7 +57,7 @@ def _contacts(r: Reader, c: Mapping) -> tuple[Contact, ...]:
             Contact(
                 name=r.text(item, "name", path),
                 office=r.text(item, "office", path, ""),
-                phone=r.text(item, "phone", path, ""),
+                phone=_phone(r, item, "phone", path, r.text(item, "phone", path, "")),
                 email=r.text(item, "email", path, ""),
             )
         )
