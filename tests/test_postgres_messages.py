@@ -52,15 +52,15 @@ def qm_with(project: Callable[..., Path], tmp_path: Path) -> Callable[..., tuple
     return run
 
 
-def _told(result: tuple[int, str], *words: str) -> str:
+def _told(result: tuple[int, str], *words: str, exit_code: int = 1) -> str:
     code, stderr = result
-    assert code == 1, (code, stderr)
+    assert code == exit_code, (code, stderr)
     assert stderr.startswith("错误：") and stderr.count("\n") == 1, stderr  # one line, no traceback
     for word in words:
         assert word in stderr, (word, stderr)
     for english in ENGLISH:
         assert english not in stderr, (english, stderr)
-    assert SECRET not in stderr and "数据库文件" not in stderr, stderr
+    assert SECRET not in stderr and "数据库文件" not in stderr and "%2F" not in stderr, stderr  # a socket folder as written
     return stderr
 
 
@@ -143,7 +143,60 @@ def test_no_password_given_says_where_it_is_read_from(qm_with: Callable[..., tup
 
 
 def test_a_database_that_does_not_exist_says_how_to_create_it(qm_with: Callable[..., tuple[int, str]], roles: PgServer) -> None:
-    _told(qm_with(_socket_url(roles, "qm", "qm_never_made")), "上没有数据库 qm_never_made", "createdb -O qm qm_never_made")
+    _told(
+        qm_with(_socket_url(roles, "qm", "qm_never_made")),
+        "上没有数据库 qm_never_made",
+        "createdb -O qm qm_never_made",
+        f"配置中的 database：postgresql://qm@/qm_never_made?host={roles.socket}）",
+    )
+
+
+def test_a_password_given_as_a_parameter_of_the_address_is_masked(qm_with: Callable[..., tuple[int, str]], roles: PgServer) -> None:
+    _told(
+        qm_with(f"{_socket_url(roles, 'qm_locked')}&password={SECRET}"),
+        "用户名或密码不对",
+        f"?host={roles.socket}&password=***）",
+        "从地址中删去密码",
+    )
+
+
+@pytest.fixture
+def simulate_on(project: Callable[..., Path], tmp_path: Path) -> Callable[[str], tuple[int, str]]:
+    """Run `qm simulate --database url` on the example config, as a user with no ~/.pgpass."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")} | {"HOME": str(tmp_path)}
+
+    def run(url: str) -> tuple[int, str]:
+        result = run_qm("simulate", "--database", url, "--kill-active", "1", "-c", project(), env=env)
+        return result.returncode, result.stderr
+
+    return run
+
+
+def test_simulate_on_a_database_that_does_not_exist_is_told_in_chinese(
+    simulate_on: Callable[[str], tuple[int, str]], roles: PgServer
+) -> None:
+    _told(
+        simulate_on(_socket_url(roles, "qm", "qm_never_made")),
+        f"本机（套接字目录 {roles.socket}，端口 5432）",
+        "上没有数据库 qm_never_made",
+        f"--database：postgresql://qm@/qm_never_made?host={roles.socket}）",
+        "createdb -O qm qm_never_made",
+        exit_code=2,
+    )
+
+
+def test_simulate_on_a_server_not_started_is_told_in_chinese_without_the_password(
+    simulate_on: Callable[[str], tuple[int, str]], roles: PgServer
+) -> None:
+    folder = roles.socket.parent / "no-server-here"
+    _told(
+        simulate_on(f"postgresql://qm:{SECRET}@/qm?host={folder}"),
+        f"连接不上数据库服务器 本机（套接字目录 {folder}，端口 5432）",
+        f"--database：postgresql://qm:***@/qm?host={folder}）",
+        exit_code=2,
+    )
+    port = _closed_port()
+    _told(simulate_on(f"postgresql://qm@127.0.0.1:{port}/qm"), f"连接不上数据库服务器 127.0.0.1:{port}", exit_code=2)
 
 
 def test_a_role_that_does_not_exist_says_how_to_create_it(qm_with: Callable[..., tuple[int, str]], roles: PgServer) -> None:

@@ -38,9 +38,10 @@ class Server:
     database: str
     user: str
     has_password: bool
+    given: str = "配置中的 database"  # where the address was given
 
     @classmethod
-    def of(cls, url: str) -> Server:
+    def of(cls, url: str, given: str = "配置中的 database") -> Server:
         parts = urlsplit(url)
         query = dict(pair.partition("=")[::2] for pair in parts.query.split("&") if pair)
         user = unquote(parts.username or "") or os.environ.get("PGUSER") or _system_user()
@@ -50,7 +51,8 @@ class Server:
             port=str(parts.port or query.get("port") or os.environ.get("PGPORT") or 5432),
             database=unquote(parts.path.lstrip("/")) or os.environ.get("PGDATABASE") or user,
             user=user,
-            has_password=parts.password is not None,
+            has_password=parts.password is not None or "password" in query,
+            given=given,
         )
 
     @property
@@ -61,14 +63,15 @@ class Server:
 
     @property
     def where(self) -> str:
-        return f"配置中的 database：{self.address}"
+        return f"{self.given}：{self.address}"
 
 
-def postgres_error(exc: BaseException, url: str) -> QmError:
-    """The Chinese message for a PostgreSQL error (`exc` from SQLAlchemy or psycopg) on database `url`."""
+def postgres_error(exc: BaseException, url: str, given: str = "配置中的 database") -> QmError:
+    """The Chinese message for a PostgreSQL error (`exc` from SQLAlchemy or psycopg) on database `url`,
+    `given` where a person wrote it (config.yaml, or an option such as --database)."""
     orig = getattr(exc, "orig", None) or exc
     text, code = str(orig), str(getattr(orig, "sqlstate", None) or "")
-    s = Server.of(url)
+    s = Server.of(url, given)
     if "failed to resolve host" in text or "could not translate host name" in text:
         return RuntimeFailure(
             f"找不到数据库服务器 {s.host}：这个主机名解析不出地址（{s.where}）。"
