@@ -39,10 +39,12 @@ def thin(job: PrintSheet, items: list[PosterText]) -> list[str]:
     if job.layout != "wallchart" or len(items) >= FULL_WALLCHART:
         return []
     ids = ", ".join(i.id for i in items)
-    instead = f"在 posters.print 中每条写一项，如 - {{layout: knowledge-card, items: [{items[0].id}]}}" if job.where else ""
+    if job.where:
+        instead = f"：在 posters.print 中每条写一项，如 - {{layout: knowledge-card, items: [{items[0].id}]}}"
+    else:
+        instead = f"，如：qm print knowledge-card --items {items[0].id}"
     return [
-        f"挂图只有 {len(items)} 条内容（{ids}），版面会留下大片空白（字号不会大过挂图的标题）。"
-        f"一两条内容更适合印成海报，每条一张，如：{instead or f'qm print knowledge-card --items {items[0].id}'}"
+        f"挂图只有 {len(items)} 条内容（{ids}），版面会留下大片空白（字号不会大过挂图的标题）。一两条内容更适合印成海报，每条一张{instead}"
     ]
 
 
