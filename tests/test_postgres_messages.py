@@ -134,18 +134,22 @@ def test_a_password_written_in_the_address_is_masked_and_moved_to_the_environmen
         qm_with(_socket_url(roles, "qm_locked", password=SECRET)),
         "用户名或密码不对",
         "postgresql://qm_locked:***@/postgres",
-        "从地址中删去密码，改放在环境变量 PGPASSWORD 或 ~/.pgpass",
+        "密码写在了 database 地址里：从地址中删去密码，改放在环境变量 PGPASSWORD 或 ~/.pgpass 文件中，不要写进 config.yaml",
     )
 
 
 def test_no_password_given_says_where_it_is_read_from(qm_with: Callable[..., tuple[int, str]], roles: PgServer) -> None:
-    _told(qm_with(_socket_url(roles, "qm_locked")), "要求用户 qm_locked 提供密码，但没有提供", "PGPASSWORD", "~/.pgpass")
+    _told(
+        qm_with(_socket_url(roles, "qm_locked")),
+        "端口 5432）要求用户 qm_locked 提供密码，但没有提供",
+        "把密码放在环境变量 PGPASSWORD 或 ~/.pgpass 文件中，不要写进 config.yaml",
+    )
 
 
 def test_a_database_that_does_not_exist_says_how_to_create_it(qm_with: Callable[..., tuple[int, str]], roles: PgServer) -> None:
     _told(
         qm_with(_socket_url(roles, "qm", "qm_never_made")),
-        "上没有数据库 qm_never_made",
+        f"数据库服务器 本机（套接字目录 {roles.socket}，端口 5432）上没有数据库 qm_never_made",
         "createdb -O qm qm_never_made",
         f"配置中的 database：postgresql://qm@/qm_never_made?host={roles.socket}）",
     )
@@ -177,11 +181,9 @@ def test_simulate_on_a_database_that_does_not_exist_is_told_in_chinese(
 ) -> None:
     _told(
         simulate_on(_socket_url(roles, "qm", "qm_never_made")),
-        f"本机（套接字目录 {roles.socket}，端口 5432）",
-        "上没有数据库 qm_never_made",
+        f"本机（套接字目录 {roles.socket}，端口 5432）上没有数据库 qm_never_made",
         f"--database：postgresql://qm@/qm_never_made?host={roles.socket}）",
         "createdb -O qm qm_never_made",
-        exit_code=2,
     )
 
 
@@ -193,14 +195,27 @@ def test_simulate_on_a_server_not_started_is_told_in_chinese_without_the_passwor
         simulate_on(f"postgresql://qm:{SECRET}@/qm?host={folder}"),
         f"连接不上数据库服务器 本机（套接字目录 {folder}，端口 5432）",
         f"--database：postgresql://qm:***@/qm?host={folder}）",
-        exit_code=2,
-    )
+    )  # exit 1, as for the config's database: the server is not running, the option is well written
     port = _closed_port()
-    _told(simulate_on(f"postgresql://qm@127.0.0.1:{port}/qm"), f"连接不上数据库服务器 127.0.0.1:{port}", exit_code=2)
+    _told(simulate_on(f"postgresql://qm@127.0.0.1:{port}/qm"), f"连接不上数据库服务器 127.0.0.1:{port}")
+
+
+def test_simulate_with_a_password_in_the_address_says_to_keep_it_off_the_command_line(
+    simulate_on: Callable[[str], tuple[int, str]], roles: PgServer
+) -> None:
+    keep_off = "不要写在命令行里（别人能从进程列表和命令历史中看到）"
+    told = _told(
+        simulate_on(_socket_url(roles, "qm_locked", password=SECRET)),
+        f"本机（套接字目录 {roles.socket}，端口 5432）拒绝用户 qm_locked 登录",
+        f"密码写在了 --database 地址里：从地址中删去密码，改放在环境变量 PGPASSWORD 或 ~/.pgpass 文件中，{keep_off}",
+    )
+    assert "config.yaml" not in told, told
+    told = _told(simulate_on(_socket_url(roles, "qm_locked")), f"把密码放在环境变量 PGPASSWORD 或 ~/.pgpass 文件中，{keep_off}")
+    assert "config.yaml" not in told, told
 
 
 def test_a_role_that_does_not_exist_says_how_to_create_it(qm_with: Callable[..., tuple[int, str]], roles: PgServer) -> None:
-    _told(qm_with(_socket_url(roles, "qm_nobody")), "上没有用户 qm_nobody", "createuser --pwprompt qm_nobody")
+    _told(qm_with(_socket_url(roles, "qm_nobody")), "端口 5432）上没有用户 qm_nobody", "createuser --pwprompt qm_nobody")
 
 
 @pytest.fixture

@@ -58,10 +58,10 @@ def require_empty(url: str) -> None:
             if sa.inspect(conn).has_table("posts") and conn.execute(sa.select(sa.func.count()).select_from(posts)).scalar():
                 raise InputError(f"数据库 {shown(url)} 里已有内容：模拟需要一个专用的空数据库（createdb qm_sim），模拟结束后会清空")
         empty(url)
-    except sa.exc.DBAPIError as exc:  # no server, no such database or role, no rights: told as for config.yaml
-        from ..publishing.postgres_errors import postgres_error
+    except sa.exc.DBAPIError as exc:  # no server, no such database or role, no rights: told, and exit 1, as for config.yaml
+        from ..publishing.postgres_errors import OPTION, postgres_error
 
-        raise InputError(str(postgres_error(exc, url, "--database"))) from exc
+        raise postgres_error(exc, url, OPTION) from exc
     finally:
         engine.dispose()
 
