@@ -50,6 +50,21 @@ def test_a_contact_without_a_phone_is_still_accepted(project: Callable[..., Path
     assert contact.name == "质量发展科" and contact.phone == ""
 
 
+@pytest.mark.parametrize("written", ["０４５６-８２２５７５６", "0456-822575o", "0456 8225756"])
+def test_a_unit_phone_that_is_not_a_telephone_number_is_refused_at_its_line(project: Callable[..., Path], written: str) -> None:
+    path = project(lambda t: t + f'\nunits:\n  - name: 爱辉区\n    contact: 张三\n    phone: "{written}"\n  - name: 北安市\n')
+    (problem,) = _problems(path)
+    where = f"{path}:{_line(path, written)}"
+    assert (
+        problem == f"{where}：units[0].phone 不是电话号码：{written!r}（只写半角数字，区号和号码之间可用 - 连接，如 12315 或 0456-8221234）"
+    )
+
+
+def test_units_with_and_without_a_phone_are_accepted(project: Callable[..., Path]) -> None:
+    units = '\nunits:\n  - name: 爱辉区\n    phone: "0456-8225756"\n  - name: 北安市\n  - name: 嫩江县\n    phone: 12345\n'
+    assert [u.phone for u in load_campaign(project(lambda t: t + units)).units] == ["0456-8225756", "", "12345"]
+
+
 @pytest.mark.parametrize("written", ["12315", "0456-8221234", "400-123-4567"])
 def test_telephone_numbers_as_people_write_them_are_accepted(project: Callable[..., Path], written: str) -> None:
     assert load_campaign(project(lambda t: t.replace('hotline: "12315"', f'hotline: "{written}"'))).hotline == written

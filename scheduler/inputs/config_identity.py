@@ -13,8 +13,6 @@ from .readers import Reader, under
 
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 URL_RE = re.compile(r"^https?://\S+$")
-# What a hotline may be: digits, with hyphens between groups (12315, 0456-8221234, 400-123-4567).
-PHONE_RE = re.compile(r"^[0-9]+(?:-[0-9]+)*$")  # half-width digits only
 
 
 def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, object]:
@@ -24,9 +22,7 @@ def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, obje
         "organizer": _printed(r, c, "organizer", "写主办单位的名称，如 市市场监督管理局"),
         "co_organizers": r.texts(c, "co_organizers", "campaign"),
         "theme": _printed(r, c, "theme", "写本次活动的主题"),
-        "hotline": _phone(
-            r, c, "hotline", "campaign", r.filled(c, "hotline", "campaign", "每张海报上都印着它", "写投诉举报电话，如 12315")
-        ),
+        "hotline": r.phone(c, "hotline", "campaign", "每张海报上都印着它", "写投诉举报电话，如 12315"),
         "contacts": _contacts(r, c),
         "brand": _brand(r, data, base),
     }
@@ -37,18 +33,6 @@ def _printed(r: Reader, c: Mapping, key: str, hint: str) -> str:
     return r.filled(c, key, "campaign", "每张海报和印刷品上都印着它", hint)
 
 
-def _phone(r: Reader, m: Mapping, key: str, path: str, value: str) -> str:
-    """`value`, read at `key`: a telephone number as people dial it (the hotline, a contact's phone). A
-    typo here would be printed on every poster or leaflet."""
-    if value and not PHONE_RE.match(value):
-        r.problem(
-            m.where(key),
-            f"{path}.{key} 不是电话号码：{value!r}",
-            "只写半角数字，区号和号码之间可用 - 连接，如 12315 或 0456-8221234",
-        )
-    return value
-
-
 def _contacts(r: Reader, c: Mapping) -> tuple[Contact, ...]:
     out = []
     for path, item in r.entries(c, "contacts", "campaign"):
@@ -57,7 +41,7 @@ def _contacts(r: Reader, c: Mapping) -> tuple[Contact, ...]:
             Contact(
                 name=r.text(item, "name", path),
                 office=r.text(item, "office", path, ""),
-                phone=_phone(r, item, "phone", path, r.text(item, "phone", path, "")),
+                phone=r.phone(item, "phone", path),
                 email=r.text(item, "email", path, ""),
             )
         )

@@ -56,7 +56,7 @@ def units(r: Reader, data: Mapping) -> tuple[Unit, ...]:
             Unit(
                 name=name,
                 contact=r.text(m, "contact", path, ""),
-                phone=str(r.text(m, "phone", path, "")),
+                phone=r.phone(m, "phone", path),
                 webhook_env=env_name(r, m, "webhook_env", path, "", example="QM_UNIT_AIHUI_WEBHOOK"),
                 kind=r.choice(m, "kind", path, ("wecom", "dingtalk"), "wecom"),
             )

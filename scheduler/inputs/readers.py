@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from .located_yaml import Mapping, Sequence
 
 _MISSING = object()
 _LISTED = 10  # choices listed in full after a guess at the one meant
+# A telephone number as people dial it: digits, with hyphens between groups (12315, 0456-8221234, 400-123-4567).
+PHONE_RE = re.compile(r"^[0-9]+(?:-[0-9]+)*$")  # half-width digits only
 
 
 class Reader:
@@ -130,6 +133,18 @@ class Reader:
             self.problem(m.where(key), f"{_join(path, key)} 不能为空：{why}", hint)
             return ""
         return text
+
+    def phone(self, m: Mapping, key: str, path: str, why: str = "", hint: str = "") -> str:
+        """A telephone number (the hotline, a contact's or a unit's phone), printed or sent as written, so
+        a typo would reach every poster or reminder: optional, or required and not blank `why` when given."""
+        value = self.filled(m, key, path, why, hint) if why else self.text(m, key, path, "")
+        if value and not PHONE_RE.match(value):
+            self.problem(
+                m.where(key),
+                f"{_join(path, key)} 不是电话号码：{value!r}",
+                "只写半角数字，区号和号码之间可用 - 连接，如 12315 或 0456-8221234",
+            )
+        return value
 
     def texts(self, m: Mapping, key: str, path: str) -> tuple[str, ...]:
         values = self.seq(m, key, path)
