@@ -22,6 +22,7 @@ from ..support.errors import InputError
 from ..support.values import Receipt, committed
 from . import states as st
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
+from .review_progress import StagePass, passes_at
 from .tables import pause_log, pauses, stage_passes
 
 DEFAULT_REVIEW = ReviewConfig()
@@ -34,14 +35,6 @@ def _post(queue: Queue, post_id: str) -> Post:
     if post is None:
         raise InputError(f"队列中没有编号为 {post_id} 的内容（用 qm queue 查看编号）")
     return post
-
-
-@dataclass(frozen=True)
-class StagePass:
-    stage: int
-    name: str
-    who: str
-    at: float
 
 
 @dataclass(frozen=True)
@@ -59,8 +52,7 @@ def passes(queue: Queue, post_id: str, version: str) -> list[StagePass]:
 
 
 def _passes(conn: Connection, post_id: str, version: str) -> list[StagePass]:
-    query = sa.select(stage_passes).where(stage_passes.c.post_id == post_id, stage_passes.c.version == version)
-    return [StagePass(r.stage, r.stage_name, r.who, r.at) for r in conn.execute(query.order_by(stage_passes.c.stage))]
+    return passes_at(conn, {post_id: version}).get(post_id, [])
 
 
 def passed_by(conn: Connection, post_id: str, version: str) -> str:
