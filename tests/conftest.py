@@ -69,6 +69,19 @@ def project(tmp_path: Path) -> Callable[..., Path]:
 # -- the database: every database test runs on SQLite and on a throwaway PostgreSQL server ------------
 
 
+def calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, arg: int) -> list[Any]:
+    """The positional argument `arg` of every call of `owner.name` from now on (the real function still runs)."""
+    seen: list[Any] = []
+    real = getattr(owner, name)
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        seen.append(args[arg])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recorded)
+    return seen
+
+
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The sources of the YAML texts PyYAML parsed in-process (the others came from the parsed-YAML cache)."""

@@ -13,9 +13,8 @@ from scheduler.cli import colour_notes
 from scheduler.cli.context import Context
 from scheduler.cli.output import warn_colours
 from scheduler.poster import brand_contrast
-from scheduler.poster.layout import Layout
 
-from .conftest import run_qm
+from .conftest import calls, run_qm
 
 NOTE = "品牌颜色让海报上的一些文字看不清"
 FOOTER = "的 footer：brand.background #FFFFFF 的文字在 brand.secondary {} 上"
@@ -28,15 +27,7 @@ def _clashing(project: Callable[..., Path], secondary: str = "#FFFFFF") -> Path:
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The layouts loaded to find the clashes."""
-    seen: list[str] = []
-    real = brand_contrast.load_layout
-
-    def load_layout(folder: Path, name: str) -> Layout:
-        seen.append(name)
-        return real(folder, name)
-
-    monkeypatch.setattr(brand_contrast, "load_layout", load_layout)
-    return seen
+    return calls(monkeypatch, brand_contrast, "load_layout", 1)
 
 
 def _noted(config: Path, capsys: pytest.CaptureFixture[str]) -> str:
