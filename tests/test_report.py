@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -166,6 +167,22 @@ def test_a_label_the_font_cannot_draw_is_refused(tmp_path: Path) -> None:
     assert chart_font("各渠道发布条数", tmp_path).is_file()
     with pytest.raises(ChartError, match="不在字体"):
         chart_font("发布\U0001f600", tmp_path)
+
+
+def test_a_report_keeps_its_chart_font_in_the_state_folder_and_cuts_a_damaged_one_again(simulated: Path, tmp_path: Path) -> None:
+    kept = simulated.parent / ".qm" / "chart-fonts"
+    report = ("report", "-c", simulated, "--db", db_of(simulated), "-o")
+    assert run_qm(*report, tmp_path / "1.docx").returncode == 0
+    before = {p: p.stat().st_ino for p in kept.glob("*.otf")}
+    assert run_qm(*report, tmp_path / "2.docx").returncode == 0
+    assert {p: p.stat().st_ino for p in kept.glob("*.otf")} == before  # taken again, not cut and written again
+    taken = max(before, key=lambda p: p.stat().st_mtime_ns)
+    taken.write_bytes(taken.read_bytes()[:1000])
+    done = run_qm(*report, tmp_path / "3.docx")
+    assert done.returncode == 0, done.stderr
+    assert len(docx.Document(str(tmp_path / "3.docx")).inline_shapes) == 3
+    [again] = [p for p in kept.glob("*.otf") if p.name.partition("-")[0] == taken.name.partition("-")[0]]
+    assert again.stat().st_size > 1000 and again.stem.endswith(hashlib.sha256(again.read_bytes()).hexdigest()[:32])
 
 
 def ocr(png: Path) -> str:

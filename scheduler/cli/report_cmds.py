@@ -139,5 +139,5 @@ def _docx(ctx: Context, figures: Figures, made: dt.datetime) -> bytes:
     from ..report import charts, document
 
     with tempfile.TemporaryDirectory(prefix="qm-report-") as tmp:
-        drawn = charts.draw_all(figures, Path(tmp))
+        drawn = charts.draw_all(figures, Path(tmp), ctx.campaign.paths.state)
         return document.render(ctx.campaign, figures, drawn, made)

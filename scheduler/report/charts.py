@@ -3,13 +3,16 @@
 The font is Noto Sans CJK SC from the bundled collection (`poster.fonts`): matplotlib reads only the
 first face of a collection and its variable font's default weight is the thinnest, so the SC face
 is cut down to the characters the charts use and fixed at regular weight — a file of a few hundred
-glyphs, made in about a second. Every label is checked against that font first: a character it
-lacks is refused with a message, never drawn as an empty box.
+glyphs. Cutting it takes several seconds of CPU (most of a report's time), so the cut font is kept in
+the state folder and reused by the next report whose charts use the same characters (`kept_font`).
+Every label is checked against that font first: a character it lacks is refused with a message, never
+drawn as an empty box.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +21,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from fontTools import subset
-from fontTools.ttLib import TTFont
-from fontTools.varLib import instancer
 from matplotlib import font_manager
 from matplotlib import pyplot as plt
 
-from ..poster.fonts import bundled_font, candidates
+from ..poster.fonts import FontFile, bundled_font, candidates
 from ..support.errors import QmError
+from . import kept_font
 from .figures import Figures
 
 DPI = 150
@@ -44,12 +45,31 @@ class Chart:
     path: Path
 
 
-def chart_font(text: str, folder: Path) -> Path:
-    """A font file with every character of `text`, regular weight, for matplotlib."""
+def chart_font(text: str, folder: Path, state: Path | None = None) -> Path:
+    """A font file in `folder` with every character of `text`, regular weight, for matplotlib; with the
+    campaign's `state` folder, the cut is kept there and taken again for the same characters."""
     font_file = bundled_font() or next(iter(candidates(None, bundled=False)), None)
     if font_file is None:
         raise ChartError("找不到中文字体，无法画图表：安装 manimgx-fonts-cjk（随 qm 安装）或系统字体 fonts-noto-cjk")
-    font = TTFont(str(font_file.path), fontNumber=font_file.index, lazy=False)
+    key = kept_font.fingerprint(font_file, text + ASCII)
+    data = kept_font.kept(state, key) if state is not None else None
+    if data is None:
+        data = cut_font(font_file, text)
+        if state is not None:
+            kept_font.keep(state, key, data)
+    path = folder / "chart-font.otf"
+    path.write_bytes(data)
+    return path
+
+
+def cut_font(font_file: FontFile, text: str) -> bytes:
+    """The face of `font_file` cut down to `text` and printable ASCII, at regular weight (an OpenType file);
+    a character of `text` the face lacks is refused."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    font = TTFont(str(font_file.path), fontNumber=font_file.index, lazy=True)  # as fontTools' own subsetter opens fonts
     missing = sorted({c for c in text if not c.isspace() and ord(c) not in font.getBestCmap()})
     if missing:
         raise ChartError(f"图表文字中的字符 {''.join(missing)} 不在字体 {font_file.path.name} 里，无法显示（修改标题或内容名称）")
@@ -62,24 +82,29 @@ def chart_font(text: str, folder: Path) -> Path:
     cutter.subset(font)
     if "fvar" in font:
         font = instancer.instantiateVariableFont(font, {"wght": 400})
-    path = folder / "chart-font.otf"
-    font.save(str(path))
-    return path
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
 
 
-def draw_all(figures: Figures, folder: Path) -> list[Chart]:
-    """The charts that have data: posts per day by channel, reads of the top articles, plays per screen."""
+def draw_all(figures: Figures, folder: Path, state: Path | None = None) -> list[Chart]:
+    """The charts that have data: posts per day by channel, reads of the top articles, plays per screen;
+    the font is kept in the campaign's `state` folder when given (`chart_font`)."""
     plans = [_posts_per_day(figures), _top_reads(figures), _screen_plays(figures)]
     wanted = [p for p in plans if p is not None]
     if not wanted:
         return []
     text = "".join(p.text() for p in wanted)
     with tempfile.TemporaryDirectory(prefix="qm-chart-font-") as tmp:
-        font_path = chart_font(text, Path(tmp))
+        font_path = chart_font(text, Path(tmp), state)
         font_manager.fontManager.addfont(str(font_path))
         name = font_manager.FontProperties(fname=str(font_path)).get_name()
-        with plt.rc_context({"font.family": name, "axes.unicode_minus": False}):
-            return [p.draw(folder) for p in wanted]
+        try:
+            with plt.rc_context({"font.family": name, "axes.unicode_minus": False}):
+                return [p.draw(folder) for p in wanted]
+        finally:  # the file goes with the folder: a later drawing in this process must not find it by name
+            fonts = font_manager.fontManager.ttflist
+            fonts[:] = [f for f in fonts if f.fname != str(font_path)]
 
 
 @dataclass(frozen=True)
