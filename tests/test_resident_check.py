@@ -208,3 +208,19 @@ def test_qms_code_is_read_once_per_question(
     waiting.join(60)
     assert left == [0] and not path.exists()
     assert len(reads) == 1 + 3  # once when it starts, then once per question
+
+
+def test_a_runtime_folder_too_deep_for_a_socket_still_gets_a_waiting_check(project: Callable[..., Path], tmp_path: Path) -> None:
+    deep = tmp_path / ("运行目录" * 4) / ("x" * 60)  # longer than a Unix socket's path may be
+    deep.mkdir(parents=True, mode=0o700)
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(deep)}
+    w = start(project(), env)
+    try:
+        assert len(os.fsencode(w.socket())) < resident_check.SOCKET_PATH_MAX
+        passed = run_qm("check", "-c", w.config, env=env)
+        assert passed.returncode == 0 and "检查通过" in passed.stdout
+        assert w.next_line().endswith("检查了一次：通过")  # answered by the waiting check, not alone
+    finally:
+        w.process.send_signal(signal.SIGTERM)
+        assert w.process.wait(timeout=30) == 0
+    assert not w.socket().exists()

@@ -26,6 +26,7 @@ from typing import Any
 IDLE_MINUTES = 30.0  # without a question, the waiting check leaves
 LIMIT = 4 << 20  # bytes of one question or answer
 ASK_TIMEOUT = 600.0  # seconds a command waits for the answer before it checks by itself
+SOCKET_PATH_MAX = 104  # bytes a Unix socket's path may take (108 on Linux, 104 on macOS), with its NUL
 NOT_HANDED = frozenset({"--stay", "--no-cache", "-h", "--help"})  # these always run where they are typed
 _serving = False  # inside the waiting check: its own checks never ask it
 
@@ -38,7 +39,10 @@ def socket_path(config: str | os.PathLike[str], cwd: str, environ: Mapping[str, 
 
     real = os.path.realpath(os.path.join(cwd, config)).encode("utf-8", "surrogateescape")
     base = environ.get("XDG_RUNTIME_DIR") or environ.get("TMPDIR") or "/tmp"
-    return Path(base) / f"qm-{os.getuid()}" / f"check-{hashlib.sha256(real).hexdigest()[:16]}.sock"
+    name = Path(f"qm-{os.getuid()}") / f"check-{hashlib.sha256(real).hexdigest()[:16]}.sock"
+    if len(os.fsencode(Path(base) / name)) >= SOCKET_PATH_MAX:
+        base = "/tmp"  # a folder too deep to hold a socket: every asker computes the same fallback
+    return Path(base) / name
 
 
 def private(folder: Path) -> bool:
