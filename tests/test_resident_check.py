@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -62,11 +63,14 @@ def start(config: Path, env: dict[str, str], *extra: str, pythonpath: Path | Non
 
 
 @pytest.fixture
-def private_env(tmp_path: Path) -> dict[str, str]:
-    """The environment with the waiting checks' sockets in a folder of this test's own."""
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
-    return {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+def private_env() -> Iterator[dict[str, str]]:
+    """The environment with the waiting checks' sockets in a folder of this test's own.
+
+    The folder is short, under /tmp, whatever the test's own folder: a Unix socket's path has a limit
+    (the fallback for a deeper folder is tested on its own), and parallel test workers have deep folders."""
+    runtime = tempfile.mkdtemp(prefix="qm-run-", dir="/tmp")
+    yield {**os.environ, "XDG_RUNTIME_DIR": runtime}
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 @pytest.fixture
