@@ -17,7 +17,7 @@ from scheduler.inputs.content import Library, load_library
 from scheduler.planning.planner import Plan, make_plan
 from scheduler.runtime.clock import FakeClock
 
-from . import channel_helpers
+from . import channel_helpers, warm_qm
 from .pg_server import PgServer, binaries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +152,14 @@ def campaign(request: pytest.FixtureRequest, heihe: Campaign, tmp_path: Path, se
 def run_qm(
     *args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None, input_text: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real command line in a fresh process, as a user would (`input_text` on its standard input)."""
+    """Run the real command line in a fresh process, as a user would (`input_text` on its standard input).
+
+    The process is forked from a server that has imported qm already (`warm_qm`), unless another thread's
+    run holds it."""
+    argv = [str(a) for a in args]
+    done = warm_qm.SERVER.run(argv, cwd, env, input_text)
+    if done is not None:
+        return done
     return subprocess.run(
         [sys.executable, "-m", "scheduler", *map(str, args)],
         cwd=cwd,
