@@ -24,6 +24,8 @@ from scheduler.report.charts import ChartError, chart_font
 
 from .conftest import DEFAULT, HEIHE, ROOT, run_qm
 
+pytestmark = pytest.mark.xdist_group("report")  # one test worker simulates the campaign once for all of them
+
 LABELS = {"wechat": "微信公众号", "weibo": "微博", "screen:center": "市中心户外大屏"}
 
 
