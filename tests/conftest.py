@@ -161,7 +161,7 @@ def run_qm(
     if done is not None:
         return done
     return subprocess.run(
-        [sys.executable, "-m", "scheduler", *map(str, args)],
+        [sys.executable, "-m", "scheduler", *argv],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -19,14 +19,9 @@ from scheduler.poster.linebreak import break_lines
 from scheduler.poster.rules import Seen, contrast, hotline_px, safe_square
 from scheduler.poster.texts import PosterText, fields
 from scheduler.rendering.payloads import Renderer
-from tests.conftest import DEFAULT, HEIHE, run_qm
+from tests.conftest import DEFAULT, HEIHE, ROOT, run_qm
 
-LAYOUTS = ("banner", "knowledge-card", "launch", "screen-slide", "slogan", "vertical-slogan")
-
-
-def test_the_audit_below_covers_every_layout_the_examples_use() -> None:
-    for config in (DEFAULT, HEIHE):
-        assert set(layout_names(load_campaign(config).paths.templates / "posters")) == set(LAYOUTS)
+LAYOUTS = layout_names(ROOT / "templates" / "posters")  # the layouts both examples use
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -43,6 +38,7 @@ def test_every_item_and_size_keeps_the_rules_in_each_layout(config: Path, layout
     assert result.combinations == len(library.items) * len(sizes.names(campaign))
     if layout == "banner":
         assert result.refused > 0  # a banner on a square
+    assert campaign.paths.templates / "posters" == ROOT / "templates" / "posters"
 
 
 def test_the_rules_catch_a_poster_that_breaks_them(project: Callable[..., Path]) -> None:

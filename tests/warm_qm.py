@@ -111,8 +111,8 @@ class Server:
         assert process.stdin is not None and process.stdout is not None
         with tempfile.TemporaryDirectory(prefix="qm-run-") as tmp:
             files = {name: Path(tmp) / name for name in ("stdin", "stdout", "stderr")}
-            for path in files.values():
-                path.write_bytes(b"")
+            files["stdout"].write_bytes(b"")
+            files["stderr"].write_bytes(b"")
             if input_text is not None:
                 files["stdin"].write_text(input_text, encoding=locale.getpreferredencoding(False))
             request = {
