@@ -228,3 +228,25 @@ def test_check_flags_a_picture_without_alt_text(heihe: Campaign, heihe_plan: Pla
     weibo = renderer.render(next(p for p in heihe_plan.posts if p.channel == "weibo"))
     blank = dataclasses.replace(weibo, payload={**weibo.payload, "image_alt": " "})
     assert any("没有替代文字（image_alt）" in f.reason for f in lint_post(heihe, blank))
+
+
+def test_weibo_alt_text_ends_as_a_sentence_where_the_summary_is_cut(heihe: Campaign, heihe_plan: Plan, library: Library) -> None:
+    renderer = Renderer(heihe)
+    weibo = next(p for p in heihe_plan.posts if p.channel == "weibo")
+
+    def alt(item_id: str, **change: str) -> str:
+        item = dataclasses.replace(library.by_id[item_id], **change)
+        return str(renderer.render(dataclasses.replace(weibo, item=item)).payload["image_alt"])
+
+    # Its summary's first part ends at ；: read aloud, the alt text stops there with a full stop.
+    marks = library.by_id["brand-trademark-symbols"]
+    assert marks.summary.startswith("®表示注册商标，只有核准注册后才能标注；")
+    assert alt(marks.id) == f"{marks.title}：®表示注册商标，只有核准注册后才能标注。"
+    # A summary that is one sentence without its mark, or stops at a comma, gets one full stop.
+    assert alt(marks.id, summary="®表示注册商标") == f"{marks.title}：®表示注册商标。"
+    assert alt(marks.id, summary="®表示注册商标，") == f"{marks.title}：®表示注册商标。"
+    # Ending marks are kept, not doubled, and closing quotes stay after them.
+    assert alt(marks.id, summary="认准®了吗？再买。") == f"{marks.title}：认准®了吗？"
+    assert alt(marks.id, summary="记住“先协商。”再投诉。") == f"{marks.title}：记住“先协商。”"
+    every = [alt(item.id) for item in library.items if item.allows("weibo")]
+    assert all(a.endswith(("。", "？", "！", "。”")) and "。。" not in a and not a.endswith("；") for a in every), every

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -181,9 +182,11 @@ def test_posts_approved_under_the_older_versions_stay_approved_after_the_upgrade
     days = {p.id[:8] for p in before.values()}
     plan = Plan(tuple(p for p in heihe_plan.posts if p.at.strftime("%Y%m%d") in days), ())
     result = fill(queue, campaign, plan, Renderer(campaign), NOW)
-    assert result.back_to_review == [] and result.changed == [] and result.added == [] and result.cancelled == []
+    # Only words changed since send a post back: a picture's alt text that stopped at ； ends in 。 now.
+    cut = sorted(i for i, p in before.items() if p.state == st.APPROVED and re.search(r'alt="[^"]*；"', str(p.payload.get("content"))))
+    assert cut and result.back_to_review == cut and result.changed == [] and result.added == [] and result.cancelled == []
     after = {p.id: p for p in queue.find()}
-    assert {i: p.state for i, p in after.items()} == {i: p.state for i, p in before.items()}
+    assert {i: p.state for i, p in after.items()} == {i: st.PLANNED if i in cut else p.state for i, p in before.items()}
     for post_id, post in after.items():
         if post.state == st.APPROVED:
             assert len(post.version) == 16 and post.approved_version == post.version
@@ -192,7 +195,7 @@ def test_posts_approved_under_the_older_versions_stay_approved_after_the_upgrade
             assert post.version == before[post_id].version  # what went out keeps the version it went out with
     with queue.engine.connect() as conn:
         passed = conn.execute(sa.select(stage_passes.c.post_id, stage_passes.c.version)).all()
-    assert passed and all(after[i].version == v for i, v in passed)
+    assert passed and all((before[i] if i in cut else after[i]).version == v for i, v in passed)  # passes of the old words stay theirs
     # Later a word changes: the post goes back saying which file, and the diff starts from the approval.
     approved = next(p for p in after.values() if p.state == st.APPROVED and p.channel == "wechat")
     edited = next(p for p in plan.posts if p.id == approved.id)

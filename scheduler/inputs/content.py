@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..channels.kinds import kind_names, kinds
 from ..support.errors import ContentError, Problem
+from .alt_text import picture_alt
 from .content_files import content_files
 from .located_yaml import Mapping, Sequence, YamlSyntaxError, parse, read_text
 from .readers import Reader
@@ -96,9 +97,8 @@ class ContentItem:
 
     @property
     def alt(self) -> str:
-        """Alt text for the item's pictures: the title and the summary's first sentence."""
-        first = re.split(r"(?<=[。！？；])", self.summary, maxsplit=1)[0].strip()
-        return f"{self.title}：{first}" if first else self.title
+        """Alt text for the item's pictures: the title and the summary's first sentence, ending in 。！？."""
+        return picture_alt(self.title, self.summary)
 
 
 def field_where(source: str, lines: tuple[tuple[str, int], ...], name: str) -> str:
