@@ -80,14 +80,9 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
 
 def _cancelled(queue: Queue, found: list[Post]) -> dict[str, str]:
     """Why each cancelled post was cancelled, as the latest audit entry that cancelled it says: `why（who）`,
-    the way a rejected post's note says why it was sent back."""
-    notes = {}
-    for p in found:
-        if p.state == st.CANCELLED:
-            entry = next((e for e in reversed(queue.history(p.id, limit=20)) if e.to_state == st.CANCELLED), None)
-            if entry is not None:
-                notes[p.id] = f"{entry.why}（{entry.who}）"
-    return notes
+    the way a rejected post's note says why it was sent back; read in one query."""
+    entries = queue.last_moves([p.id for p in found if p.state == st.CANCELLED], st.CANCELLED)
+    return {post_id: f"{e.why}（{e.who}）" for post_id, e in entries.items()}
 
 
 def _record(ctx: Context, post: Post) -> dict[str, object]:

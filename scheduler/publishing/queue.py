@@ -114,6 +114,9 @@ class AuditEntry:
     why: str
 
 
+_ENTRY = [audit.c[f.name] for f in dataclasses.fields(AuditEntry)]  # the audit columns an AuditEntry holds, in its order
+
+
 def epoch(when: dt.datetime | str) -> float:
     return (dt.datetime.fromisoformat(when) if isinstance(when, str) else when).timestamp()
 
@@ -170,12 +173,16 @@ class Queue:
         return {state: int(n) for state, n in rows}
 
     def history(self, post_id: str | None = None, limit: int = 200) -> list[AuditEntry]:
-        query = sa.select(audit).order_by(audit.c.id.desc()).limit(limit)
-        if post_id is not None:
-            query = query.where(audit.c.post_id == post_id)
+        query = sa.select(*_ENTRY).order_by(audit.c.id.desc()).limit(limit)
+        query = query if post_id is None else query.where(audit.c.post_id == post_id)
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [AuditEntry(r.post_id, r.at, r.who, r.from_state, r.to_state, r.why) for r in reversed(rows)]
+            return [AuditEntry(*r) for r in reversed(conn.execute(query).all())]
+
+    def last_moves(self, post_ids: Iterable[str], to: str) -> dict[str, AuditEntry]:
+        """The latest audit entry that moved each of these posts to state `to`, by post id, read in one query."""
+        last = sa.select(sa.func.max(audit.c.id)).where(audit.c.to_state == to, audit.c.post_id.in_([*post_ids])).group_by(audit.c.post_id)
+        with self.engine.connect() as conn:
+            return {r.post_id: AuditEntry(*r) for r in conn.execute(sa.select(*_ENTRY).where(audit.c.id.in_(last)))}
 
     def payload_history(self, post_id: str) -> list[str]:
         query = sa.select(payload_versions.c.version).where(payload_versions.c.post_id == post_id).order_by(payload_versions.c.created)
@@ -185,12 +192,9 @@ class Queue:
     def change_reasons(self, found: Iterable[Post]) -> dict[str, str]:
         """Why each post that was approved and then changed is waiting for review again: what changed
         since the approval (内容 …、模板 …、配置 …), for the posts where that is known."""
-        reasons = {}
+        changed = [p for p in found if p.state == st.PLANNED and p.approved_version not in ("", p.version)]
         with self.engine.connect() as conn:
-            for p in found:
-                if p.state == st.PLANNED and p.approved_version and p.approved_version != p.version:
-                    reasons[p.id] = version_records.review_reason(conn, p.id, p.item, p.approved_version, p.version)
-        return reasons
+            return version_records.review_reasons(conn, [(p.id, p.item, p.approved_version, p.version) for p in changed])
 
     def payload(self, post_id: str, version: str) -> dict[str, Any] | None:
         """What a post would have published at `version` (kept for every version it had)."""

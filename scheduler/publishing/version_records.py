@@ -3,7 +3,7 @@ and carrying posts approved under the older version scheme over to the current o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -59,14 +59,21 @@ def record(conn: Connection, post_id: str, version: str, source: PostSource, kno
 
 def changes(conn: Connection, post_id: str, old: str, new: str) -> list[str]:
     """What changed between two versions of a post, named for a person ([] when it is not known)."""
-    known = load(conn, [post_id])
-    before, after = known.get((post_id, old)), known.get((post_id, new))
-    if before is None or after is None:
-        return []
-    snaps = _snapshots(conn, {before.snapshot, after.snapshot})
-    if after.snapshot not in snaps:
-        return []
-    return what_changed(before, snaps.get(before.snapshot), after, snaps[after.snapshot])
+    return changes_of(conn, [(post_id, old, new)])[post_id]
+
+
+def changes_of(conn: Connection, pairs: Sequence[tuple[str, str, str]]) -> dict[str, list[str]]:
+    """`changes` for each (post id, old version, new version), by post id, read in two queries."""
+    known = load(conn, [post_id for post_id, _, _ in pairs])
+    sources = {post_id: (known.get((post_id, old)), known.get((post_id, new))) for post_id, old, new in pairs}
+    snaps = _snapshots(conn, {s.snapshot for pair in sources.values() for s in pair if s is not None})
+    out: dict[str, list[str]] = {}
+    for post_id, (before, after) in sources.items():
+        if before is None or after is None or after.snapshot not in snaps:
+            out[post_id] = []
+        else:
+            out[post_id] = what_changed(before, snaps.get(before.snapshot), after, snaps[after.snapshot])
+    return out
 
 
 def _snapshots(conn: Connection, digests: set[str]) -> dict[str, Snapshot]:
@@ -91,15 +98,26 @@ def rekey(conn: Connection, post_id: str, old: str, new: str) -> None:
         conn.execute(payload_versions.insert().values(post_id=post_id, version=new, **values))
 
 
-def review_reason(conn: Connection, post_id: str, item: str, approved: str, version: str) -> str:
-    """Why a post approved at `approved` waits for review again at `version`: the plan gave its slot other
-    words since the approval (the audit says which, when that gave it `item`), or what changed in its sources."""
-    approval = sa.select(sa.func.max(audit.c.id)).where(audit.c.post_id == post_id, audit.c.to_state == st.APPROVED)
-    since = conn.execute(approval).scalar() or 0  # a swap before the approval is what the approver saw
-    query = sa.select(audit.c.why).where(audit.c.post_id == post_id, audit.c.id > since, audit.c.why.startswith(SWAPPED))
-    why = conn.execute(query.order_by(audit.c.id.desc()).limit(1)).scalar()
-    swapped = why.partition("（版本")[0] if why else ""
-    if swapped.endswith(f" → {item}）"):
-        return swapped
-    named = changes(conn, post_id, approved, version)
-    return "改动了" + "、".join(named) if named else "审核后内容有修改"
+def review_reasons(conn: Connection, changed: Sequence[tuple[str, str, str, str]]) -> dict[str, str]:
+    """Why each post (id, item, approved version, version) approved at one version waits for review again
+    at the other, by post id: the plan gave its slot other words since the approval (the audit says which,
+    when that gave it its item), or what changed in its sources. Read in a fixed number of queries."""
+    if not changed:
+        return {}
+    ids = [post_id for post_id, *_ in changed]
+    approvals = sa.select(audit.c.post_id, sa.func.max(audit.c.id).label("id")).where(audit.c.to_state == st.APPROVED)
+    approvals = approvals.group_by(audit.c.post_id)
+    since = {r.post_id: r.id for r in _of_posts(conn, approvals, audit.c.post_id, ids)}  # a swap before it is what the approver saw
+    swaps = sa.select(audit.c.post_id, audit.c.id, audit.c.why).where(audit.c.why.startswith(SWAPPED))
+    swapped = {}
+    for r in sorted(_of_posts(conn, swaps, audit.c.post_id, ids), key=lambda r: r.id):
+        if r.id > since.get(r.post_id, 0):
+            swapped[r.post_id] = r.why.partition("（版本")[0]
+    named = changes_of(conn, [(post_id, approved, version) for post_id, _, approved, version in changed])
+    reasons = {}
+    for post_id, item, _, _ in changed:
+        if swapped.get(post_id, "").endswith(f" → {item}）"):
+            reasons[post_id] = swapped[post_id]
+        else:
+            reasons[post_id] = "改动了" + "、".join(named[post_id]) if named[post_id] else "审核后内容有修改"
+    return reasons
