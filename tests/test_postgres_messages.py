@@ -15,11 +15,13 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
 from scheduler.publishing.db import open_db
 from scheduler.publishing.db_errors import database_error
+from scheduler.publishing.postgres_errors import postgres_error
 from scheduler.support.db_names import shown
 
 from .conftest import run_qm
@@ -110,6 +112,26 @@ def silent_port() -> Iterator[int]:
 @pytest.mark.parametrize("command", ["queue", "plan"])
 def test_a_server_that_never_answers_is_given_up_and_told(qm_with: Callable[..., tuple[int, str]], silent_port: int, command: str) -> None:
     _told(qm_with(f"postgresql://qm@127.0.0.1:{silent_port}/qm", command), f"连接数据库服务器 127.0.0.1:{silent_port} 超时", "防火墙")
+
+
+# The driver's own errors, as a server on this machine (its socket folder) and one on the network raise
+# them: the name sits in the sentence with its own spacing, and the server's words are quoted as they are.
+SPACING = [
+    (psycopg.OperationalError("connection timeout expired"), "连接数据库服务器 {name}超时"),
+    (psycopg.OperationalError('connection failed: FATAL:  no pg_hba.conf entry for host "[local]"'), "数据库服务器 {name}不允许"),
+    (psycopg.errors.lookup("53300")("sorry, too many clients already"), "数据库服务器 {name}的连接数已满"),
+    (psycopg.errors.lookup("57P03")("the database system is starting up"), "数据库服务器 {name}正在启动或关闭"),
+    (psycopg.errors.lookup("57P01")("terminating connection due to administrator command"), "数据库服务器 {name}中途断开了连接"),
+    (psycopg.errors.lookup("XX000")("服务器的原话（节选） 照录"), "无法使用数据库服务器 {name}上的数据库 qm：服务器的原话（节选） 照录（"),
+]
+
+
+@pytest.mark.parametrize(("error", "said"), SPACING, ids=["超时", "不允许", "连接数已满", "启动中", "中途断开", "原话照录"])
+def test_the_server_is_named_with_its_own_spacing_and_its_words_are_quoted_as_they_are(error: Exception, said: str) -> None:
+    here = str(postgres_error(error, "postgresql://qm@/qm?host=/run/postgresql"))
+    assert said.format(name="本机（套接字目录 /run/postgresql，端口 5432）") in here, here
+    there = str(postgres_error(error, "postgresql://qm@db.example.cn:6432/qm"))
+    assert said.format(name="db.example.cn:6432 ") in there, there
 
 
 def _socket_url(server: PgServer, user: str, database: str = "postgres", password: str = "") -> str:

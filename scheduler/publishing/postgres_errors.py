@@ -75,6 +75,12 @@ class Server:
         return f"{self.host}:{self.port}"
 
     @property
+    def spaced(self) -> str:
+        """The name as words go on after it: `db.example.cn:5432 上` is set off by a space, a name ending in
+        a full-width bracket is not (`本机（套接字目录 /run/postgresql，端口 5432）上`)."""
+        return self.name if self.name.endswith("）") else f"{self.name} "
+
+    @property
     def where(self) -> str:
         return f"{self.given.where}：{self.address}"
 
@@ -82,8 +88,7 @@ class Server:
 def postgres_error(exc: BaseException, url: str, given: Given = CONFIG) -> QmError:
     """The Chinese message for a PostgreSQL error (`exc` from SQLAlchemy or psycopg) on database `url`,
     `given` where a person wrote it (config.yaml, or the --database option)."""
-    said = _said(getattr(exc, "orig", None) or exc, Server.of(url, given))
-    return RuntimeFailure(re.sub(r"(?<=）) (?=\w)", "", said))  # 本机（…，端口 5432）上没有数据库: no space after the bracket
+    return RuntimeFailure(_said(getattr(exc, "orig", None) or exc, Server.of(url, given)))
 
 
 def _said(orig: BaseException, s: Server) -> str:
@@ -95,7 +100,7 @@ def _said(orig: BaseException, s: Server) -> str:
         )
     if _has(text, "timeout expired", "超时"):
         return (
-            f"连接数据库服务器 {s.name} 超时，服务器没有应答（{s.where}）。"
+            f"连接数据库服务器 {s.spaced}超时，服务器没有应答（{s.where}）。"
             f"检查服务器是否开机、地址是否写对、网络是否通，以及防火墙是否放行端口 {s.port}"
         )
     if _has(text, "Connection refused", "拒绝连接", "No such file or directory", "没有那个文件或目录"):
@@ -105,23 +110,23 @@ def _said(orig: BaseException, s: Server) -> str:
         )
     if _has(text, "no password supplied"):
         return (
-            f"数据库服务器 {s.name} 要求用户 {s.user} 提供密码，但没有提供（{s.where}）。把密码放在{PASSWORD_FROM}中，{s.given.not_there}"
+            f"数据库服务器 {s.spaced}要求用户 {s.user} 提供密码，但没有提供（{s.where}）。把密码放在{PASSWORD_FROM}中，{s.given.not_there}"
         )
     if code in ("28P01", "28000") or _has(text, "authentication failed", "认证失败"):
-        return f"数据库服务器 {s.name} 拒绝用户 {s.user} 登录：用户名或密码不对（{s.where}）。{_password_hint(s)}"
+        return f"数据库服务器 {s.spaced}拒绝用户 {s.user} 登录：用户名或密码不对（{s.where}）。{_password_hint(s)}"
     if _has(text, "pg_hba.conf"):
         return (
-            f"数据库服务器 {s.name} 不允许这台机器以用户 {s.user} 连接数据库 {s.database}（{s.where}）。"
+            f"数据库服务器 {s.spaced}不允许这台机器以用户 {s.user} 连接数据库 {s.database}（{s.where}）。"
             f"请管理员在服务器的 pg_hba.conf 中为这台机器加一行，如 host {s.database} {s.user} 这台机器的IP/32 scram-sha-256，再重新加载配置"
         )
     if code == "3D000" or re.search(r'database ".*" does not exist|数据库 ".*" 不存在', text):
         return (
-            f"数据库服务器 {s.name} 上没有数据库 {s.database}（{s.where}）。"
+            f"数据库服务器 {s.spaced}上没有数据库 {s.database}（{s.where}）。"
             f"检查库名是否写对，或在服务器上创建它：createdb -O {s.user} {s.database}"
         )
     if re.search(r'role ".*" does not exist|角色 ".*" 不存在', text):
         return (
-            f"数据库服务器 {s.name} 上没有用户 {s.user}（{s.where}）。"
+            f"数据库服务器 {s.spaced}上没有用户 {s.user}（{s.where}）。"
             f"检查用户名是否写对，或在服务器上创建它：createuser --pwprompt {s.user}，密码放在{PASSWORD_FROM}中"
         )
     if code == "42501" or _has(text, "permission denied", "权限不够"):
@@ -132,16 +137,16 @@ def _said(orig: BaseException, s: Server) -> str:
             f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {s.user};"
         )
     if code == "53300" or _has(text, "too many clients", "太多的客户"):
-        return f"数据库服务器 {s.name} 的连接数已满，暂时不接受新连接（{s.where}）。稍后再试，或请管理员调大 max_connections"
+        return f"数据库服务器 {s.spaced}的连接数已满，暂时不接受新连接（{s.where}）。稍后再试，或请管理员调大 max_connections"
     if code == "57P03" or _has(text, "is starting up", "is shutting down", "启动中", "停止中", "in recovery mode"):
-        return f"数据库服务器 {s.name} 正在启动或关闭，暂时不接受连接（{s.where}）。稍等片刻再运行一次"
+        return f"数据库服务器 {s.spaced}正在启动或关闭，暂时不接受连接（{s.where}）。稍等片刻再运行一次"
     if code.startswith(("57P", "08")) or _has(text, "closed the connection", "terminating connection", "connection is lost", "中断联接"):
         return (
-            f"数据库服务器 {s.name} 中途断开了连接：服务器重启、关闭，管理员结束了会话，或网络中断（{s.where}）。"
+            f"数据库服务器 {s.spaced}中途断开了连接：服务器重启、关闭，管理员结束了会话，或网络中断（{s.where}）。"
             "检查服务器是否在运行、网络是否通，再运行一次"
         )
     detail = text.strip().splitlines()[0] if text.strip() else type(orig).__name__
-    return f"无法使用数据库服务器 {s.name} 上的数据库 {s.database}：{detail}（{s.where}；检查数据库服务器是否可用）"
+    return f"无法使用数据库服务器 {s.spaced}上的数据库 {s.database}：{detail}（{s.where}；检查数据库服务器是否可用）"
 
 
 def _system_user() -> str:
