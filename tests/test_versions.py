@@ -304,3 +304,29 @@ def test_an_edit_undone_and_a_cancelled_post_sent_again_are_approved_from_the_co
 
 def _state(config: Path, post_id: str) -> str:
     return next(str(r["state"]) for r in _qm_json(config) if r["id"] == post_id)
+
+
+def test_the_stages_one_version_passed_are_read_without_the_passes_of_its_other_versions(project: Callable[..., Path]) -> None:
+    config = project()
+    campaign, plan, queue = _month(config)
+    fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027)
+    first = next(p for p in queue.find() if p.channel == "wechat")
+    review.pass_stage(queue, first.id, "王编辑", BEFORE_2027, TWO_STAGES)
+    _edit(config, 'hotline: "12315"', 'hotline: "12345"')
+    campaign, plan, _ = _month(config)
+    assert first.id in fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027 + 60).changed
+    now = queue.get(first.id)
+    assert now is not None and now.version != first.version
+    review.pass_stage(queue, first.id, "李编辑", BEFORE_2027 + 90, TWO_STAGES)
+    asked: list[tuple[object, ...]] = []
+
+    def record(conn: object, cursor: object, statement: str, parameters: tuple[object, ...], *more: object) -> None:
+        asked.append(tuple(parameters))
+
+    sa.event.listen(queue.engine, "before_cursor_execute", record)
+    try:
+        assert [p.who for p in review.passes(queue, first.id, now.version)] == ["李编辑"]
+        assert [p.who for p in review.passes(queue, first.id, first.version)] == ["王编辑"]
+    finally:
+        sa.event.remove(queue.engine, "before_cursor_execute", record)
+    assert asked == [(first.id, now.version), (first.id, first.version)]  # one query each, asking for that version only

@@ -34,10 +34,9 @@ def passes_of(queue: Queue, posts: Iterable[Post]) -> dict[str, list[StagePass]]
 
 def passes_at(conn: Connection, versions: Mapping[str, str]) -> dict[str, list[StagePass]]:
     """The stages each post passed in the version given for it (post id -> version), in order, by post
-    id (a post with none is absent): passes of its other versions do not count."""
-    query = sa.select(stage_passes).where(stage_passes.c.post_id.in_(list(versions)))
+    id (a post with none is absent): passes of its other versions do not count, and are not read."""
+    given = sa.tuple_(stage_passes.c.post_id, stage_passes.c.version).in_(list(versions.items()))
     found: dict[str, list[StagePass]] = {}
-    for r in conn.execute(query.order_by(stage_passes.c.post_id, stage_passes.c.stage)):
-        if versions[r.post_id] == r.version:
-            found.setdefault(r.post_id, []).append(StagePass(r.stage, r.stage_name, r.who, r.at))
+    for r in conn.execute(sa.select(stage_passes).where(given).order_by(stage_passes.c.post_id, stage_passes.c.stage)):
+        found.setdefault(r.post_id, []).append(StagePass(r.stage, r.stage_name, r.who, r.at))
     return found
