@@ -87,15 +87,7 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The sources of the YAML texts PyYAML parsed in-process (the others came from the parsed-YAML cache)."""
     from scheduler.inputs import located_yaml
 
-    seen: list[str] = []
-    real = located_yaml.parse_text
-
-    def parse_text(text: str, source: str, line_offset: int = 0) -> object:
-        seen.append(source)
-        return real(text, source, line_offset)
-
-    monkeypatch.setattr(located_yaml, "parse_text", parse_text)
-    return seen
+    return calls(monkeypatch, located_yaml, "parse_text", 1)  # parse_text(text, source, line_offset)
 
 
 @pytest.fixture(scope="session")
