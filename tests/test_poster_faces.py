@@ -4,6 +4,7 @@ drawing, and no more of those kept than `DRAWING_FACES` (each grows by megabytes
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,12 @@ from typing import Any
 import pytest
 from PIL import ImageFont
 
+from scheduler import poster
 from scheduler.inputs.config import load_campaign
 from scheduler.poster import batch, fonts
 from scheduler.poster.make import Job
 from scheduler.poster.texts import PosterText
+from scheduler.support.values import ImageRef
 
 WORDS = "买盐看包装，吃盐要适量：碘盐要会选（GB 2721）"
 
@@ -64,3 +67,27 @@ def test_drawing_many_posters_keeps_only_a_few_faces_loaded(project: Callable[..
     assert len(drawn_sizes) > fonts.DRAWING_FACES  # the texts were drawn at many sizes ...
     assert len(live_faces()) <= fonts.DRAWING_FACES  # ... but only the last few faces stay loaded
     assert opened.count(fonts.REF_PX) == len(fonts.WEIGHTS)  # widths: measured ahead, once per weight
+
+
+def test_the_daemons_posters_ask_fontconfig_once_and_still_use_its_fonts(
+    project: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each poster the daemon publishes looks for fonts; `fc-list` (a program) runs once per process."""
+    asked = tmp_path / "asked"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fc_list = bin_dir / "fc-list"  # a real program on PATH: it notes each run and names one font file
+    fc_list.write_text(f'#!/bin/sh\necho run >> "{asked}"\necho "{tmp_path}/SystemHei.ttc: 0"\n', encoding="utf-8")
+    fc_list.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    fonts.fontconfig_files.cache_clear()
+    monkeypatch.setattr(fonts, "SYSTEM_FILES", ())
+    try:
+        campaign = load_campaign(project())
+        texts = [PosterText(f"t{n}", WORDS[: 4 + n], WORDS, WORDS, WORDS) for n in range(3)]
+        for text in texts:
+            assert poster.ensure(campaign, text, ImageRef(f"poster:{text.id}", text.id, "slogan", "square")).is_file()
+        assert asked.read_text(encoding="utf-8").splitlines() == ["run"]
+        assert fonts.candidates(None)[-1] == fonts.FontFile(tmp_path / "SystemHei.ttc", 0, "系统字体")
+    finally:
+        fonts.fontconfig_files.cache_clear()  # the next test asks the machine's own fontconfig

@@ -66,19 +66,27 @@ def bundled_font() -> FontFile | None:
 
 
 def system_fonts() -> list[FontFile]:
+    found = [FontFile(Path(p), i, "系统字体") for p, i in SYSTEM_FILES if Path(p).is_file()]
+    for file in fontconfig_files():
+        if all(f.path != file for f in found):
+            found.append(FontFile(file, _sc_index(file), "系统字体"))
+    return found
+
+
+@functools.cache
+def fontconfig_files() -> tuple[Path, ...]:
+    """The Chinese font files fontconfig knows, asked once per process: every poster the daemon draws
+    looks for fonts, and `fc-list` takes about 20 ms. A font installed later is found after a restart."""
     import shutil
     import subprocess  # (and its modules) only when the system's fonts are looked for
 
-    found = [FontFile(Path(p), i, "系统字体") for p, i in SYSTEM_FILES if Path(p).is_file()]
-    if shutil.which("fc-list"):
-        try:
-            out = subprocess.run(["fc-list", ":lang=zh-cn", "file", "index"], capture_output=True, text=True, timeout=10).stdout
-        except (OSError, subprocess.SubprocessError):
-            out = ""
-        for file in sorted({line.partition(":")[0] for line in out.splitlines()}):
-            if file and all(f.path != Path(file) for f in found):
-                found.append(FontFile(Path(file), _sc_index(Path(file)), "系统字体"))
-    return found
+    if not shutil.which("fc-list"):
+        return ()
+    try:
+        out = subprocess.run(["fc-list", ":lang=zh-cn", "file", "index"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return tuple(Path(file) for file in sorted({line.partition(":")[0] for line in out.splitlines()}) if file)
 
 
 def candidates(configured: Path | None, *, bundled: bool = True, system: bool = True) -> list[FontFile]:
