@@ -2,7 +2,20 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.poster.linebreak import NO_END, NO_START, balanced, break_lines, clause_pieces, pieces, vertical_forms
+from scheduler.inputs.content import Library
+from scheduler.poster import fonts
+from scheduler.poster.linebreak import (
+    NO_END,
+    NO_START,
+    Keep,
+    Measure,
+    balanced,
+    break_lines,
+    clause_pieces,
+    is_additive,
+    pieces,
+    vertical_forms,
+)
 
 
 def width(text: str) -> float:
@@ -167,3 +180,24 @@ def test_a_word_wider_than_the_line_is_cut_and_says_so() -> None:
 def test_vertical_forms() -> None:
     assert vertical_forms("以质量立品牌，以诚信赢口碑。") == "以质量立品牌︐以诚信赢口碑︒"
     assert vertical_forms("《标准》——“质量”……") == "︽标准︾︱︱﹁质量﹂︙︙"
+
+
+def undeclared(measure: Measure) -> Measure:
+    """The same widths from a measure not declared a sum."""
+    return lambda text: measure(text)
+
+
+@pytest.mark.parametrize("keep", ["characters", "words", "clauses"])
+def test_a_font_measure_adds_pieces_and_breaks_every_text_as_measuring_whole_lines_does(keep: Keep, library: Library) -> None:
+    """`fonts.measure` sums advances, so a line being filled is measured piece by piece; the lines are the ones
+    measuring each whole candidate line gives (what a measure that is not a sum, Pillow's with kerning, gets)."""
+    font = fonts.candidates(None, system=False)[0]
+    texts = [t for item in library.items for t in (item.title, item.summary, item.line) if t]
+    for size in (24, 57):
+        summed = fonts.measure(font, "bold", size)
+        whole = undeclared(summed)
+        assert is_additive(summed) and not is_additive(whole)
+        for width in (300.0, 641.0):
+            for text in texts:
+                assert break_lines(text, width, summed, keep) == break_lines(text, width, whole, keep), (text, size, width)
+                assert balanced(text, width, summed, keep) == balanced(text, width, whole, keep), (text, size, width)

@@ -218,4 +218,5 @@ def measure(font: FontFile, weight: str, size: int) -> Callable[[str], float]:
             total += adv
         return float(total)
 
+    width.additive = True  # type: ignore[attr-defined]  # a sum of advances: see linebreak.is_additive
     return width

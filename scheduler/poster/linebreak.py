@@ -146,17 +146,27 @@ def break_lines(text: str, width: float, measure: Measure, keep: Keep = "charact
 PIECES: dict[Keep, Callable[[str], tuple[Piece, ...]]] = {"characters": pieces, "words": word_pieces, "clauses": clause_pieces}
 
 
+def is_additive(measure: Measure) -> bool:
+    """Whether a line's width is the sum of its parts' widths (`fonts.measure` sums advances; Pillow's
+    `getlength` with kerning does not): a line being filled is then measured by adding each piece."""
+    return getattr(measure, "additive", False) is True
+
+
 def _fill(text: str, width: float, measure: Measure, keep: Keep) -> Broken:
     lines: list[str] = []
     last: list[Piece | None] = []  # each line's last piece (None: the line ends inside a cut piece)
     line, end = "", None
     forced = False
     todo = list(PIECES[keep](text))[::-1]
+    additive, line_width = is_additive(measure), 0.0  # the width of `line`, kept when additive
     while todo:
         piece = todo.pop()
-        candidate = line + piece.space + piece.text if line else piece.text
-        if measure(candidate) <= width:
-            line, end = candidate, piece
+        added = piece.space + piece.text if line else piece.text
+        candidate = line + added
+        # additive: the same sum as measuring the whole candidate, without measuring the line again
+        candidate_width = line_width + measure(added) if additive else measure(candidate)
+        if candidate_width <= width:
+            line, end, line_width = candidate, piece, candidate_width
             continue
         if " " in piece.text and keep == "characters" and measure(piece.text) > width:  # a code and its number wider than a line
             first, _, rest = piece.text.partition(" ")
@@ -165,14 +175,14 @@ def _fill(text: str, width: float, measure: Measure, keep: Keep) -> Broken:
         if line:
             lines.append(line)
             last.append(end)
-        if measure(piece.text) <= width:
-            line, end = piece.text, piece
+        if (alone := measure(piece.text)) <= width:
+            line, end, line_width = piece.text, piece, alone
             continue
         forced = True
         cut = _cut(piece.text, width, measure)
         lines += cut[:-1]
         last += [None] * (len(cut) - 1)
-        line, end = cut[-1], None
+        line, end, line_width = cut[-1], None, measure(cut[-1])
     if line:
         lines.append(line)
         last.append(end)
