@@ -24,16 +24,15 @@ from scheduler.report.charts import ChartError, chart_font
 
 from .conftest import DEFAULT, HEIHE, ROOT, run_qm
 
-pytestmark = pytest.mark.xdist_group("report")  # one test worker simulates the campaign once for all of them
-
 LABELS = {"wechat": "微信公众号", "weibo": "微博", "screen:center": "市中心户外大屏"}
 
 
 @pytest.fixture(scope="session")
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the 2016 example, simulated once; returns its config path.
+    """A copy of the 2016 example, simulated once per test worker; returns its config path.
 
-    Once per test session, not per module: a test worker may run other modules' tests between these."""
+    The tests spread over the workers (each has its own copy to write reports and kept fonts into);
+    session scope, because a worker may run other modules' tests between these."""
     tmp = tmp_path_factory.mktemp("heihe")
     for name in ("content", "templates"):
         shutil.copytree(ROOT / name, tmp / name)
