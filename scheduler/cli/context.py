@@ -63,6 +63,16 @@ class Context:
         with active(ParseCache(self.campaign.paths.state / CONTENT_FILE)):
             return load_library(self.campaign.paths.content, self.campaign.text_values)
 
+    @cached_property
+    def readable_library(self) -> Library:
+        """The items that load, and the problems of the files that do not (`read_library`): for commands
+        that still serve the rest, as `qm queue` does."""
+        from ..inputs.content import read_library
+        from ..inputs.parse_cache import CONTENT_FILE, ParseCache, active
+
+        with active(ParseCache(self.campaign.paths.state / CONTENT_FILE)):
+            return read_library(self.campaign.paths.content, self.campaign.text_values)
+
     def parsed_layouts(self) -> AbstractContextManager[object]:
         """Inside it, poster layouts are read with their parsed YAML kept in the state folder."""
         from ..inputs.parse_cache import LAYOUTS_FILE, ParseCache, active

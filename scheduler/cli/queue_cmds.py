@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 import time
 
 from ..inputs.campaign_days import check_day
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue
-from ..support.errors import InputError
+from ..support.errors import ContentError, InputError
 from ..views.columns import aligned, clip
 from ..views.plan_export import channel_label
 from . import zh_argparse
@@ -63,7 +64,7 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
 
         print(show_diff(ctx.filled_queue(), args.diff), end="")
         return 0
-    queue = ctx.filled_queue()
+    queue = _queue(ctx)
     start = end = None
     if args.date:
         check_day(ctx.campaign, args.date, "--date")
@@ -76,6 +77,22 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     print(_table(ctx, found, {**reasons, **_cancelled(queue, found)}, _stages_passed(ctx, queue, found)), end="")
     return 0
+
+
+def _queue(ctx: Context) -> Queue:
+    """The queue brought in line with config and content; as it stands when a content file does not load
+    (the daemon goes on publishing it), saying which file and line to fix."""
+    try:
+        return ctx.filled_queue()
+    except ContentError:
+        if not ctx.readable_library.problems:
+            raise
+        lines = "\n".join(f"  {p}" for p in ctx.readable_library.problems)
+        print(
+            f"注意：内容库有文件无法读取，队列没有按内容库刷新，下面是队列现有的内容（改正后再运行 qm queue 刷新）：\n{lines}",
+            file=sys.stderr,
+        )
+        return Queue(ctx.engine)
 
 
 def _cancelled(queue: Queue, found: list[Post]) -> dict[str, str]:
@@ -110,7 +127,8 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[
     if not found:
         return "队列中没有符合条件的内容。\n"
     tz = ctx.campaign.timezone
-    items = ctx.library.by_id
+    items = ctx.readable_library.by_id
+    missing = "（内容库中已没有或无法读取）" if ctx.readable_library.problems else "（内容库中已没有）"
     rows = [("时间", "渠道", "编号", "内容", "标题", "状态", "审核人", "备注")]
     for p in found:
         note = p.last_error or (p.receipt.url if p.receipt and p.receipt.url else "")
@@ -121,7 +139,7 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[
         note = " ".join(note.split())  # one line per post
         reviewer = p.approved_by if p.state in st.APPROVED_STATES else stages.get(p.id, "")
         item = items.get(p.item)  # none for a post sent before its content file was deleted
-        title = clip(" ".join(item.title.split()), TITLE_COLUMNS) if item else "（内容库中已没有）"
+        title = clip(" ".join(item.title.split()), TITLE_COLUMNS) if item else missing
         when, channel = f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel)
         rows.append((when, channel, p.id, p.item, title, st.label(p.state), reviewer, note))
     lines = aligned(rows)

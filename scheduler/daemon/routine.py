@@ -29,7 +29,7 @@ class Routine:
         try:
             s.fill(now)
         except QmError as exc:
-            event(log, "refresh_failed", logging.ERROR, error=str(exc))
+            event(log, "refresh_failed", logging.ERROR, error="；".join(exc.lines()))
             s.notify(Notice(FAILURE, "【刷新失败】内容或配置有误，队列未更新", tuple(exc.lines())))
             return
         self.sweep.catch_up(now)
@@ -48,7 +48,7 @@ class Routine:
         try:
             s.ahead(s.clock.now())
         except QmError as exc:
-            event(log, "ahead_failed", logging.ERROR, error=str(exc))
+            event(log, "ahead_failed", logging.ERROR, error="；".join(exc.lines()))
             s.notify(Notice(FAILURE, "【提前准备】海报或电子屏播放列表更新失败，屏幕继续播放上一份播放列表", tuple(exc.lines())))
 
     def collect_statistics(self) -> None:

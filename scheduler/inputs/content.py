@@ -110,6 +110,7 @@ def field_where(source: str, lines: tuple[tuple[str, int], ...], name: str) -> s
 @dataclass(frozen=True)
 class Library:
     items: tuple[ContentItem, ...]
+    problems: tuple[Problem, ...] = ()  # `read_library`: what keeps the other files' items out (file:line)
 
     def get(self, item_id: str) -> ContentItem | None:
         return self.by_id.get(item_id)
@@ -120,11 +121,16 @@ class Library:
 
 
 def load_library(folder: Path, values: AnyMapping[str, str]) -> Library:
-    """Load every .md/.yaml/.yml file under `folder` (README.md excepted); report all problems.
+    """Load every .md/.yaml/.yml file under `folder` (README.md excepted); report all problems. `values`
+    fills the texts' {{ placeholders }}: a campaign's `text_values` (one without a value is a problem)."""
+    library = read_library(folder, values)
+    if library.problems:
+        raise ContentError(f"内容库 {folder} 有 {len(library.problems)} 个问题", list(library.problems))
+    return library
 
-    `values` fills the texts' {{ placeholders }}: a campaign's `text_values` (a placeholder without a
-    value is reported like any other problem).
-    """
+
+def read_library(folder: Path, values: AnyMapping[str, str]) -> Library:
+    """The items that load and the problems (file:line) keeping the others out: a broken file leaves the rest usable."""
     r = Reader("字段", FIELD_LABELS)
     items: list[ContentItem] = []
     if not folder.is_dir():
@@ -134,28 +140,23 @@ def load_library(folder: Path, values: AnyMapping[str, str]) -> Library:
             items += _load_file(r, path, str(path), values)
         except YamlSyntaxError as exc:
             r.problems.append(exc.problem)
-    seen: dict[str, ContentItem] = {}
+    first: dict[str, ContentItem] = {}
     for item in items:
-        if item.id in seen:
-            r.problem(item.source, f"内容编号 {item.id} 重复（另见 {seen[item.id].source}）", "每条内容的 id 必须唯一")
-        seen[item.id] = item
-    if r.problems:
-        raise ContentError(f"内容库 {folder} 有 {len(r.problems)} 个问题", r.problems)
-    if not items:
+        if first.setdefault(item.id, item) is not item:
+            r.problem(item.source, f"内容编号 {item.id} 重复（另见 {first[item.id].source}）", "每条内容的 id 必须唯一")
+    if not items and not r.problems:
         raise ContentError(problems=[Problem("内容库是空的", str(folder), "参考 content/README.md 添加内容")])
-    return Library(tuple(items))
+    twice = {i.id for i in items if first[i.id] is not i}
+    return Library(tuple(i for i in items if i.id not in twice), tuple(r.problems))
 
 
 def editorial_problems(library: Library) -> list[Problem]:
     """What the content guide asks for beyond what the channels need: reported by `qm check`."""
+    fix = "摘要用作公众号摘要和微博正文，请写完整，见 content/README.md"
+    short = [i for i in library.items if len(i.summary) < SUMMARY_MIN]
     return [
-        Problem(
-            f"内容 {item.id} 的摘要只有 {len(item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字",
-            item.where("summary"),
-            "摘要用作公众号摘要和微博正文，请写完整，见 content/README.md",
-        )
-        for item in library.items
-        if len(item.summary) < SUMMARY_MIN
+        Problem(f"内容 {i.id} 的摘要只有 {len(i.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字", i.where("summary"), fix)
+        for i in short
     ]
 
 

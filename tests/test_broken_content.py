@@ -1,0 +1,89 @@
+"""One content file that does not load holds back only its own items: the daemon still draws the other
+items' pictures and publishes their approved posts, and `qm queue` still shows the queue, naming the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from scheduler.channels import make_channels
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import ContentItem, load_library
+from scheduler.planning.planner import Plan, make_plan
+from scheduler.poster.files import PosterFiles
+from scheduler.publishing import states as st
+from scheduler.rendering.payloads import Renderer
+
+from .conftest import run_qm
+from .daemon_helpers import Harness, Recorder, local_campaign
+
+TOO_LONG = "line: 这是一行故意写得特别特别长的电子屏文字超过二十个字了吧"
+
+
+def break_line(item: ContentItem) -> str:
+    """Make the item's screen line too long, as staff did by hand; its file:line as messages name it."""
+    path = Path(item.source.rsplit(":", 1)[0])
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^line: .*$", TOO_LONG, text, count=1, flags=re.M), encoding="utf-8")
+    return item.where("line")
+
+
+def weibo_posts(campaign: Campaign, plan: Plan) -> list[Plan]:
+    """The first day's two Weibo posts with pictures and items of their own Markdown files, each as a plan."""
+    renderer = Renderer(campaign)
+    first = min(p.slot.day for p in plan.posts)
+    found = [
+        p
+        for p in plan.posts
+        if p.slot.day == first and p.slot.channel == "weibo" and renderer.render(p).images and p.item.source.split(":")[0].endswith(".md")
+    ]
+    assert len(found) >= 2
+    return [Plan((p,), ()) for p in found[:2]]
+
+
+def test_a_broken_file_holds_back_only_its_own_items_posts(project: Callable[..., Path], tmp_path: Path) -> None:
+    campaign = local_campaign(load_campaign(project()), tmp_path)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    good, bad = weibo_posts(campaign, plan)
+    both = Plan((*good.posts, *bad.posts), ())
+    start = min(p.at for p in both.posts) - dt.timedelta(hours=1)
+    notices = Recorder()
+    h = Harness(campaign, both, Renderer(campaign), start, notifications=notices)
+    h.channels = make_channels(campaign, PosterFiles(campaign))  # type: ignore[assignment]  # outboxes drawing the pictures
+    try:
+        h.fill()
+        h.approve_all()
+        h.start()
+        broken = break_line(bad.posts[0].item)  # staff break a file while the daemon runs
+        h.run_until(max(p.at for p in both.posts) + dt.timedelta(minutes=5))
+        ok, held = good.posts[0].id, bad.posts[0].id
+        assert (h.state(ok), h.state(held)) == (st.PUBLISHED, st.FAILED)
+        meta = json.loads((campaign.paths.state / "outbox" / "weibo" / ok / "metadata.json").read_text(encoding="utf-8"))
+        assert meta["images"] and meta["missing_images"] == []  # with its picture
+        post = h.queue.get(held)
+        assert post is not None and broken in post.last_error and "超过" in post.last_error
+        notice = next(n for n in notices.sent if held in n.title)
+        assert any(broken in line for line in notice.lines)
+    finally:
+        h.close()
+
+
+def test_qm_queue_shows_the_queue_when_a_file_is_broken_and_names_it(project: Callable[..., Path]) -> None:
+    config = project()
+    day = "2027-09-08"
+    listed = json.loads(run_qm("queue", "--date", day, "--json", "-c", config).stdout)
+    assert listed
+    library = load_library(config.parent / "content", load_campaign(config).text_values)
+    post, item = next((p, i) for p in listed if (i := library.get(p["item"])) is not None and i.source.split(":")[0].endswith(".md"))
+    broken = break_line(item)
+    done = run_qm("queue", "--date", day, "-c", config)
+    assert done.returncode == 0, done.stderr
+    row = next(line for line in done.stdout.splitlines() if post["id"] in line)
+    assert "（内容库中已没有或无法读取）" in row
+    assert broken in done.stderr and "队列没有按内容库刷新" in done.stderr and "Traceback" not in done.stderr
+    again = json.loads(run_qm("queue", "--date", day, "--json", "-c", config).stdout)
+    assert [p["id"] for p in again] == [p["id"] for p in listed]  # nothing cancelled or moved meanwhile
