@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from scheduler.channels import make_channels
 from scheduler.inputs.campaign import Campaign
@@ -15,6 +18,7 @@ from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import ContentItem, load_library
 from scheduler.planning.planner import Plan, make_plan
 from scheduler.poster.files import PosterFiles
+from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.rendering.payloads import Renderer
 
@@ -87,3 +91,26 @@ def test_qm_queue_shows_the_queue_when_a_file_is_broken_and_names_it(project: Ca
     assert broken in done.stderr and "队列没有按内容库刷新" in done.stderr and "Traceback" not in done.stderr
     again = json.loads(run_qm("queue", "--date", day, "--json", "-c", config).stdout)
     assert [p["id"] for p in again] == [p["id"] for p in listed]  # nothing cancelled or moved meanwhile
+
+
+def test_work_ahead_draws_the_other_items_posters_and_names_the_broken_file(project: Callable[..., Path]) -> None:
+    from scheduler.cli.context import Context
+    from scheduler.cli.daemon_cmds import _ahead
+    from scheduler.runtime.work_ahead import Ahead
+    from scheduler.support.errors import ContentError
+    from scheduler.support.values import poster_path
+
+    config = project()
+    ctx = Context(config)
+    good, bad = (plan.posts[0] for plan in weibo_posts(ctx.campaign, ctx.plan))
+    queue = ctx.filled_queue()
+    for post in (good, bad):
+        review.approve(queue, post.id, "张科长", time.time())
+    broken = break_line(bad.item)
+    with pytest.raises(ContentError) as failed:
+        _ahead(config, queue, Ahead(), min(good.at, bad.at) - dt.timedelta(hours=1))
+    assert any(broken in line and "超过" in line for line in failed.value.lines())
+    drawn = queue.get(good.id)
+    assert drawn is not None and drawn.images and all(poster_path(ctx.campaign.paths.posters, i).is_file() for i in drawn.images)
+    held = queue.get(bad.id)
+    assert held is not None and not any(poster_path(ctx.campaign.paths.posters, i).is_file() for i in held.images)

@@ -24,11 +24,12 @@ from ..inputs.content import Library
 from ..planning.planner import Plan
 from ..poster import job_for
 from ..poster.job import Job
+from ..publishing.queue import Post
 from ..rendering.payloads import Renderer
 from ..screens.build import Built, build, screens_root
 from ..screens.daily import Approval, due_playlists, sources_stamp
 from ..screens.playlist import Playlist
-from ..support.errors import QmError, RuntimeFailure
+from ..support.errors import ContentError, QmError, RuntimeFailure
 from ..support.values import poster_path
 
 HORIZON = dt.timedelta(hours=26)  # posters are drawn for the posts of the coming day and a bit
@@ -54,6 +55,21 @@ class Ahead:
         done = in_child(campaign, jobs, changed)
         self._stamp = sources_stamp(campaign, playlists)  # after the build: `current` moved
         return done
+
+
+def held_back(campaign: Campaign, library: Library, queued: list[Post], now: dt.datetime) -> ContentError:
+    """A library with a file that does not load: no plan, so no playlists (the screens keep theirs), but
+    the queue's coming posts whose items load get their posters. The error names the file and line."""
+    jobs: dict[str, Job] = {}
+    for post in queued:
+        item = library.get(post.item) if now.timestamp() <= post.at < (now + HORIZON).timestamp() else None
+        for image in post.images:
+            png = poster_path(campaign.paths.posters, image)
+            if item is not None and not png.is_file() and not png.with_suffix(".jpg").is_file():
+                jobs.setdefault(image.ref, job_for(campaign, item, image))
+    drawn = in_child(campaign, list(jobs.values()), []).drawn if jobs else 0
+    why = f"内容库有 {len(library.problems)} 处文件无法读取，这些文件里的内容暂不准备（已为其他内容画好海报 {drawn} 张）"
+    return ContentError(why, list(library.problems))
 
 
 def missing_posters(campaign: Campaign, plan: Plan, renderer: Renderer, now: dt.datetime) -> list[Job]:
