@@ -24,8 +24,7 @@ from ..inputs.content import Library
 from ..planning.planner import Plan
 from ..poster import job_for
 from ..poster.job import Job
-from ..publishing.queue import Post
-from ..rendering.payloads import Renderer
+from ..rendering.payloads import Renderer, Stored
 from ..screens.build import Built, build, screens_root
 from ..screens.daily import Approval, due_playlists, sources_stamp
 from ..screens.playlist import Playlist
@@ -57,7 +56,7 @@ class Ahead:
         return done
 
 
-def held_back(campaign: Campaign, library: Library, queued: list[Post], now: dt.datetime) -> ContentError:
+def held_back(campaign: Campaign, library: Library, queued: list[Stored], now: dt.datetime) -> ContentError:
     """A library with a file that does not load: no plan, so no playlists (the screens keep theirs), but
     the queue's coming posts whose items load get their posters. The error names the file and line."""
     jobs: dict[str, Job] = {}
