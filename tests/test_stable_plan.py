@@ -21,7 +21,7 @@ from scheduler.inputs.campaign import Campaign, Pin
 from scheduler.inputs.content import Library
 from scheduler.planning.kept import Kept
 from scheduler.planning.plan_checks import past_pins
-from scheduler.planning.planner import Plan, make_plan
+from scheduler.planning.planner import Plan, PlannedPost, make_plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.kept_posts import read_kept
@@ -38,6 +38,10 @@ def assignment(plan: Plan) -> dict[str, str]:
 def held(plan: Plan, out: frozenset[str] = frozenset()) -> dict[str, Kept]:
     """The queue after it was filled from `plan` (the posts in `out` went out)."""
     return {p.id: Kept(p.channel, p.item.id, p.id in out) for p in plan.posts}
+
+
+def on_weibo_of(plan: Plan, day: dt.date) -> list[PlannedPost]:
+    return [p for p in plan.posts if p.channel == "weibo" and p.at.date() == day]
 
 
 def without(library: Library, *ids: str) -> Library:
@@ -107,7 +111,10 @@ def test_words_that_went_out_keep_their_slot_and_are_never_planned_again_on_thei
     moved = {f"{sent.id[:-4]}0300": Kept("weibo", other.item.id, out=True)}
     plan = make_plan(heihe, library, moved)
     assert all(p.item.id != other.item.id for p in plan.posts if p.channel == "weibo")
-    assert len(plan.posts) == len(heihe_plan.posts)
+    # and it counts in its day: the day gives up the slot nearest its time, and the plan says so
+    day = [p.id for p in on_weibo_of(heihe_plan, sent.at.date())]
+    assert [p.id for p in on_weibo_of(plan, sent.at.date())] == day[1:] and len(plan.posts) == len(heihe_plan.posts) - 1
+    assert [n.text for n in plan.notes] == [f"{sent.at.month}月{sent.at.day}日 微博 已在 03:00 发出，不再另排 {sent.at:%H:%M}"]
     assert any(p.item.id == other.item.id for p in plan.posts if p.channel != "weibo")  # other channels may still have it
 
     # a slot whose words went out and then left the library: nothing else is planned there

@@ -215,6 +215,8 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
         )
     for problem in plan.set_aside:  # pins the queue's posts that went out overrule
         print(f"注意：{problem}", file=sys.stderr)
+    for note in plan.notes:  # times moved after the day's post went out
+        print(f"注意：{note.text}", file=sys.stderr)
     return 0
 
 

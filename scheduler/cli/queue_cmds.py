@@ -83,7 +83,7 @@ def _queue(ctx: Context) -> Queue:
     """The queue brought in line with config and content; as it stands when a content file does not load
     (the daemon goes on publishing it), saying which file and line to fix."""
     try:
-        return ctx.filled_queue()
+        queue = ctx.filled_queue()
     except ContentError:
         if not ctx.readable_library.problems:
             raise
@@ -93,6 +93,10 @@ def _queue(ctx: Context) -> Queue:
             file=sys.stderr,
         )
         return Queue(ctx.engine)
+    for note in ctx.plan.notes:
+        if note.day >= ctx.today():  # a time moved after the day's post went out: the day keeps it
+            print(f"注意：{note.text}", file=sys.stderr)
+    return queue
 
 
 def _cancelled(queue: Queue, found: list[Post]) -> dict[str, str]:

@@ -70,6 +70,7 @@ class Shared:
         self.disk = diskfull.Alarm(self.notify, campaign.paths.state)
         self._plan: Plan | None = None
         self._filled = Filled()  # the daily refresh renders only posts whose inputs changed since the last one
+        self._noted: set[str] = set()  # the plan's notes logged already (each once)
 
     def now(self) -> float:
         return self.clock.now().timestamp()
@@ -95,6 +96,11 @@ class Shared:
         plan, renderer = self.source()
         self._plan = plan
         result = fill(self.queue, self.campaign, plan, renderer, now, last=self._filled)
+        today = dt.datetime.fromtimestamp(now, self.campaign.timezone).date()
+        for note in plan.notes:
+            if note.day >= today and note.text not in self._noted:
+                self._noted.add(note.text)
+                event(log, "slot_not_given", note=note.text)
         if result.added or result.back_to_review or result.cancelled or result.approved_again:
             event(
                 log,

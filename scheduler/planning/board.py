@@ -33,6 +33,15 @@ class PlannedPost:
         return self.slot.at
 
 
+@dataclass(frozen=True)
+class Note:
+    """What the plan tells the staff about a day of a channel (not an error), e.g. a slot not given because
+    the day's post went out already at the time the config had before."""
+
+    day: dt.date
+    text: str
+
+
 @dataclass
 class Board:
     """One channel's slots while the plan is being filled."""
@@ -43,6 +52,7 @@ class Board:
     chosen: dict[Slot, PlannedPost]
     area_slots: dict[str, list[Slot]] = field(default_factory=dict)  # the open slots each area gets
     spent: set[str] = field(default_factory=set)  # items that went out on this channel from a slot the plan no longer has
+    notes: list[Note] = field(default_factory=list)
 
     def used(self) -> set[str]:
         return {p.item.id for p in self.chosen.values()} | self.spent
@@ -59,6 +69,12 @@ class Board:
     def label(self) -> str:
         kind = kind_named(self.channel.kind)
         return f"渠道 {self.channel.name}（{kind.label if kind else self.channel.kind}）"
+
+    @property
+    def channel_label(self) -> str:
+        """The channel as the staff call it (公众号, 微博, a screen's name)."""
+        kind = kind_named(self.channel.kind)
+        return kind.channel_label(self.channel) if kind else self.channel.name
 
     def free(self, slots: Iterable[Slot] | None = None) -> list[Slot]:
         return [s for s in (self.slots if slots is None else slots) if s not in self.chosen]

@@ -3,23 +3,25 @@ placed, and the queue's other posts keep their items where the rules still let t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from . import launch
-from .board import Board, PlannedPost
+from .board import Board, Note, PlannedPost
 from .kept import Kept
-from .slots import Slot
+from .slots import Slot, day_and_time, local_time
 
 
 def place_out(board: Board, library: Library, kept: Mapping[str, Kept]) -> None:
     """Posts that went out keep their slot and item, whatever the rules say now. Their item is spent on
-    the channel even when the slot is gone (the config moved it); a slot whose item left the library
-    takes nothing else."""
+    the channel even when the slot is gone (the config moved it), and it counts in its day: the day gives
+    up the free slot nearest its time (`_moved_out`). A slot whose item left the library takes nothing else."""
     slots = {s.post_id: s for s in board.slots}
     gone: set[Slot] = set()
-    for post_id, k in kept.items():
+    moved: list[tuple[dt.date, dt.time]] = []
+    for post_id, k in sorted(kept.items()):
         if not k.out or k.channel != board.name:
             continue
         slot = slots.get(post_id)
@@ -28,9 +30,30 @@ def place_out(board: Board, library: Library, kept: Mapping[str, Kept]) -> None:
             board.spent.add(k.item)
             if slot is not None:
                 gone.add(slot)
+            elif (when := day_and_time(post_id)) is not None:
+                moved.append(when)
         else:
             board.chosen[slot] = PlannedPost(slot, item, "kept")
     board.slots = [s for s in board.slots if s not in gone]
+    for day, time in moved:
+        _moved_out(board, day, time)
+
+
+def _moved_out(board: Board, day: dt.date, time: dt.time) -> None:
+    """A post went out on `day` at `time`, a slot the config no longer has (its time was moved): the day
+    keeps what went out and does not get one post more, so its free slot nearest that time is not given."""
+    free = [s for s in board.free() if s.day == day]
+    if not free:
+        return
+
+    def apart(slot: Slot) -> float:
+        at = local_time(slot)
+        return abs((at.hour * 60 + at.minute) - (time.hour * 60 + time.minute))
+
+    dropped = min(free, key=lambda s: (apart(s), s))
+    board.slots.remove(dropped)
+    label = board.channel_label
+    board.notes.append(Note(day, f"{day.month}月{day.day}日 {label} 已在 {time:%H:%M} 发出，不再另排 {local_time(dropped):%H:%M}"))
 
 
 def place_kept(campaign: Campaign, board: Board, kept: Mapping[str, Kept]) -> None:

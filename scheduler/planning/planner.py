@@ -35,11 +35,11 @@ from ..inputs.content import ContentItem, Library
 from ..inputs.vocabulary import AREAS
 from ..support.errors import PlanError, Problem
 from . import keeping, launch, matching
-from .board import Board, PlannedPost, match
+from .board import Board, Note, PlannedPost, match
 from .kept import Kept
 from .launch import LEAD_DAYS
 from .reminders import Reminder, reminders
-from .slots import Slot, channel_slots
+from .slots import Slot, channel_slots, day_and_time, local_time
 
 __all__ = ["LEAD_DAYS", "Kept", "Plan", "PlannedPost", "make_plan"]
 
@@ -49,6 +49,7 @@ class Plan:
     posts: tuple[PlannedPost, ...]
     reminders: tuple[Reminder, ...]
     set_aside: tuple[Problem, ...] = ()  # pins not placed: their slot sent other words already
+    notes: tuple[Note, ...] = ()  # days that keep a post that went out at a time the config moved (`keeping`)
 
     def between(self, start: dt.date | None, end: dt.date | None) -> Plan:
         def inside(d: dt.date) -> bool:
@@ -58,6 +59,7 @@ class Plan:
             tuple(p for p in self.posts if inside(p.slot.day)),
             tuple(r for r in self.reminders if inside(r.at.date())),
             self.set_aside,
+            tuple(n for n in self.notes if inside(n.day)),
         )
 
     def on(self, day: dt.date) -> list[PlannedPost]:
@@ -75,18 +77,22 @@ def make_plan(campaign: Campaign, library: Library, kept: Mapping[str, Kept] | N
         return _plan(campaign, library, kept)  # e.g. a pin to a slot that went out: set aside, not an error
     planned = {p.id: p.item.id for p in plan.posts}
     on_channel = {(p.channel, p.item.id) for p in plan.posts}
+    channel_days = {(p.channel, p.slot.day) for p in plan.posts}
 
     def agrees(post_id: str, k: Kept) -> bool:
         if post_id in planned:
             return planned[post_id] == k.item
-        return not k.out or (k.channel, k.item) not in on_channel  # a slot the config moved: its words not sent again
+        if not k.out:
+            return True
+        when = day_and_time(post_id)  # a slot the config moved: its words not sent again, its day not given one more
+        return (k.channel, k.item) not in on_channel and (when is None or (k.channel, when[0]) not in channel_days)
 
     if kept is None or all(agrees(post_id, k) for post_id, k in kept.items()):
         return plan  # the queue holds what the rules give (the usual case)
     reasons = {(p.id, p.item.id): p.reason for p in plan.posts}
     kept_plan = _plan(campaign, library, kept)
     posts = tuple(PlannedPost(p.slot, p.item, reasons.get((p.id, p.item.id), p.reason)) for p in kept_plan.posts)
-    return Plan(posts, kept_plan.reminders, kept_plan.set_aside)
+    return Plan(posts, kept_plan.reminders, kept_plan.set_aside, kept_plan.notes)
 
 
 def _plan(campaign: Campaign, library: Library, kept: Mapping[str, Kept]) -> Plan:
@@ -109,7 +115,8 @@ def _plan(campaign: Campaign, library: Library, kept: Mapping[str, Kept]) -> Pla
     if problems:
         raise PlanError(f"无法排期：{len(problems)} 个问题", problems)
     posts.sort(key=lambda p: (p.slot.at, _channel_order(campaign, p.channel), p.slot.index))
-    return Plan(tuple(posts), tuple(reminders(campaign)), tuple(set_aside))
+    notes = tuple(sorted((n for b in boards for n in b.notes), key=lambda n: n.day))
+    return Plan(tuple(posts), tuple(reminders(campaign)), tuple(set_aside), notes)
 
 
 def _channel_order(campaign: Campaign, name: str) -> int:
@@ -216,7 +223,7 @@ def _pin_slot(day: dt.date, time: dt.time | None, slots: list[Slot], chosen: dic
 
 
 def _pinned_to(day: dt.date, time: dt.time | None, slot: Slot) -> bool:
-    return slot.day == day and (time is None or slot.at.timetz().replace(tzinfo=None) == time)
+    return slot.day == day and (time is None or local_time(slot) == time)
 
 
 def _check_pins_known(campaign: Campaign, problems: list[Problem]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from ..channels.kinds import kind_of
@@ -26,6 +27,24 @@ class Slot:
         channel = self.channel.replace(":", "-")
         base = f"{self.at:%Y%m%d}-{channel}-{self.at:%H%M}"
         return f"{base}-{self.index + 1}" if self.index or ":" in self.channel else base
+
+
+_POST_ID = re.compile(r"(\d{8})-.+-(\d{4})(?:-\d+)?")
+
+
+def day_and_time(post_id: str) -> tuple[dt.date, dt.time] | None:
+    """The slot's day and local time read back from its post id (`Slot.post_id`); None if it is not one."""
+    found = _POST_ID.fullmatch(post_id)
+    if found is None:
+        return None
+    try:
+        return dt.datetime.strptime(found[1], "%Y%m%d").date(), dt.datetime.strptime(found[2], "%H%M").time()
+    except ValueError:
+        return None
+
+
+def local_time(slot: Slot) -> dt.time:
+    return slot.at.timetz().replace(tzinfo=None)
 
 
 def channel_slots(campaign: Campaign, channel: ChannelConfig) -> list[Slot]:
