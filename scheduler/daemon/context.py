@@ -70,7 +70,7 @@ class Shared:
         self.disk = diskfull.Alarm(self.notify, campaign.paths.state)
         self._plan: Plan | None = None
         self._filled = Filled()  # the daily refresh renders only posts whose inputs changed since the last one
-        self._noted: set[str] = set()  # the plan's notes logged already (each once)
+        self._noted: set[str] = set()  # the plan's notes and the posts auto-approval held, logged already (each once)
 
     def now(self) -> float:
         return self.clock.now().timestamp()
@@ -101,6 +101,12 @@ class Shared:
             if note.day >= today and note.text not in self._noted:
                 self._noted.add(note.text)
                 event(log, "slot_not_given", note=note.text)
+        held = {i: why for i, why in result.held.items() if f"{i}：{why}" not in self._noted}
+        if held:
+            self._noted.update(f"{i}：{why}" for i, why in held.items())
+            lines = "；".join(f"{i}（{why}）" for i, why in sorted(held.items()))
+            said = f"{len(held)} 条自动审核渠道的内容 qm check 发现问题，未自动审核，留待人工审核：{lines}"
+            event(log, "auto_approve_held", logging.WARNING, count=len(held), note=said)
         if result.added or result.back_to_review or result.cancelled or result.approved_again:
             event(
                 log,

@@ -1,7 +1,8 @@
 """Filling the queue from the plan: `fill` renders the plan from today on (only the posts whose inputs
-changed, for a long-lived process) and `sync` brings the queue in line with it in one transaction. New
-posts start `planned` (or approved on auto-approve channels); a post whose version changed goes back to
-review, saying what changed; one no longer in the plan is cancelled; what went out is never touched.
+changed, for a long-lived process) and `sync` brings the queue in line with it in one transaction. New posts
+start `planned` (approved on auto-approve channels when `qm check` passes them: `auto_approval`); a post whose
+version changed goes back to review, saying what changed; one no longer in the plan is cancelled; what went
+out is never touched.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from ..planning.planner import Plan
 from ..rendering.payloads import PostInputs, RenderedPost, Renderer
 from ..rendering.version_cache import VersionCache
 from ..rendering.versions import is_legacy, version_of
+from . import auto_approval, sync_lock, version_records
 from . import states as st
-from . import sync_lock, version_records
 from .post_sources import ConfigAndTemplates, PostSource, Sources
 from .queue import PLAN, Post, Queue, change_state, epoch, record_audit
 from .review import passed_by
@@ -43,6 +44,7 @@ class SyncResult:
     cancelled: list[str] = field(default_factory=list)  # no longer in the plan
     ignored: list[str] = field(default_factory=list)  # changed after it went out: left alone
     approved_again: list[str] = field(default_factory=list)  # words back to the approved version (an edit undone)
+    held: dict[str, str] = field(default_factory=dict)  # auto-approve posts the check finds problems in: why, by id
 
 
 def sync(
@@ -55,12 +57,14 @@ def sync(
     unchanged: frozenset[str] = frozenset(),
     sources: Sources | None = None,
     planned: Mapping[str, str] | None = None,
+    findings: Mapping[str, list[str]] | None = None,
 ) -> SyncResult:
     """Bring `queue` in line with the plan for the posts whose slot lies in `window`.
 
     New posts start `planned` (or `approved` on auto-approve channels). A post whose payload
     changed goes back to review; one no longer in the plan is cancelled; what went out is never touched.
     `edits` says who changed which content item and how: the audit of its changed posts says so.
+    `findings` are what the check finds against posts of auto-approve channels: those wait for review.
     `unchanged` are posts still in the plan that were not rendered again (their inputs are as
     they were at the last sync): they are left as they are. `sources` says what each rendered
     post is made from: a post sent back to review says what changed.
@@ -80,7 +84,7 @@ def sync(
             more = conn.execute(sa.select(posts).where(posts.c.id.in_(extra)).with_for_update()).all()
             existing.update({r.id: Post.from_row(r) for r in more})
         known = version_records.load(conn, wanted) if sources else {}
-        sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted))
+        sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted), findings or {})
         # Words out already (on any day) from a slot the plan no longer gives them to. A plan made with the
         # queue (`planning.keeping`) never does that; one made without it can (a time changed in the config,
         # the library changed and the rules moved its items). Another slot that then gets them would send
@@ -147,7 +151,8 @@ def fill(
     files = ConfigAndTemplates(campaign)
     sources = Sources(files, {p.id: files.source_of(p) for p in due if p.id not in unchanged})
     planned = {p.id: p.item.id for p in plan.posts}
-    result = sync(queue, rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged, sources, planned)
+    found = auto_approval.findings(campaign, rendered, auto)
+    result = sync(queue, rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged, sources, planned, found)
     if last is not None:  # only once the queue has them: after a failed sync (a full disk) the next fill renders them again
         last.window_end, last.inputs = end.timestamp(), inputs
     return result
@@ -166,6 +171,7 @@ class _Sync:
     sources: Sources | None
     known: dict[version_records.Key, PostSource]
     kept: set[version_records.Key]  # versions whose payload is kept already
+    findings: Mapping[str, list[str]]  # what the check finds against posts of auto-approve channels
     # (channel, item) -> (post id, state) of a post that sent them from a slot now planned otherwise
     went_out: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -201,7 +207,7 @@ class _Sync:
             self._keep(r)
             result.added.append(r.post_id)
             if auto:
-                _approve(conn, r.post_id, st.PLANNED, r.version, now)
+                self._auto(r)
             return
         if old.at == content["at"]:  # its slot is where it was: keep when it is due (a retry's window, a postponement)
             del content["due"], content["next_try"]
@@ -211,6 +217,8 @@ class _Sync:
             version_records.rekey(conn, r.post_id, old.version, r.version)
             old = Post.from_row(conn.execute(sa.select(posts).where(posts.c.id == r.post_id)).one())
         if old.version == r.version:
+            if auto and (held := auto_approval.recheck(conn, old, self.findings.get(r.post_id), now)) is not None:
+                self._held(r, held)
             if old.state not in st.LOCKED:  # the same words, maybe spaced differently: what goes out follows the templates
                 if (content["payload"], content["images"]) != (json.dumps(old.payload, ensure_ascii=False, sort_keys=True), _images(old)):
                     conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(**content))
@@ -249,7 +257,15 @@ class _Sync:
         elif change_state(conn, r.post_id, old.state, st.PLANNED, who, why, now, {**content, "approved_by": "", "last_error": ""}):
             result.back_to_review.append(r.post_id)
         if auto:
-            _approve(conn, r.post_id, st.PLANNED, r.version, now)
+            self._auto(r)
+
+    def _auto(self, r: RenderedPost) -> None:
+        """A planned post of an auto-approve channel: approved, unless the check finds problems in it."""
+        self._held(r, auto_approval.approve_or_hold(self.conn, r.post_id, r.version, self.findings.get(r.post_id), self.now))
+
+    def _held(self, r: RenderedPost, held: bool) -> None:
+        if held:
+            self.result.held[r.post_id] = "；".join(self.findings.get(r.post_id, []))
 
     def _approved_again(self, old: Post, r: RenderedPost, content: dict[str, object], edit: Edit | None) -> None:
         """The words are back to the version the reviewers approved (an edit undone): approved again, as
@@ -272,11 +288,6 @@ class _Sync:
 
 def _images(post: Post) -> str:
     return json.dumps([i.__dict__ for i in post.images], ensure_ascii=False)
-
-
-def _approve(conn: Connection, post_id: str, src: str, version: str, now: float) -> None:
-    values = {"approved_by": "自动审核", "approved_version": version}
-    change_state(conn, post_id, src, st.APPROVED, "自动审核", "该渠道设置为自动审核（auto_approve）", now, values)
 
 
 def _keep_version(conn: Connection, r: RenderedPost, now: float) -> None:

@@ -1,0 +1,58 @@
+"""Auto-approval (`auto_approve: true` on a channel) passes only what `qm check` passes: a post the check
+finds problems in (the same `lint_post` the check runs) waits for a person's review, saying why in its note
+(`last_error`, shown by `qm queue`) and in its history; once its words pass, it is approved automatically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.engine import Connection
+
+from ..inputs.campaign import Campaign
+from ..rendering.lint import lint_post
+from ..rendering.payloads import RenderedPost
+from . import states as st
+from .queue import Post, change_state, record_audit
+from .tables import posts
+
+WHO = "自动审核"
+HELD = "未自动审核：qm check 发现问题，需人工审核："
+
+
+def findings(campaign: Campaign, rendered: Iterable[RenderedPost], auto: set[str]) -> dict[str, list[str]]:
+    """What the check finds against each rendered post of an auto-approve channel, by post id (none: passes)."""
+    found = {}
+    for r in rendered:
+        if r.channel in auto and (reasons := [f.reason for f in lint_post(campaign, r)]):
+            found[r.post_id] = reasons
+    return found
+
+
+def approve_or_hold(conn: Connection, post_id: str, version: str, reasons: list[str] | None, now: float) -> bool:
+    """Approve a planned post of an auto-approve channel, or, when the check finds problems in it, keep it
+    waiting with the reasons as its note; True if it was held."""
+    if reasons:
+        why = held_note(reasons)
+        conn.execute(posts.update().where(posts.c.id == post_id, posts.c.state == st.PLANNED).values(last_error=why))
+        record_audit(conn, post_id, st.PLANNED, st.PLANNED, WHO, why, now)
+        return True
+    values = {"approved_by": WHO, "approved_version": version, "last_error": ""}
+    change_state(conn, post_id, st.PLANNED, st.APPROVED, WHO, "该渠道设置为自动审核（auto_approve）", now, values)
+    return False
+
+
+def recheck(conn: Connection, old: Post, reasons: list[str] | None, now: float) -> bool | None:
+    """A post of an auto-approve channel whose words did not change: one auto-approved before the check
+    found problems in it goes back to review, one held whose problems are gone is approved (other problems:
+    its note says them). True if it is held, False if approved now, None if it is no concern of auto-approval."""
+    if reasons and old.state in (st.APPROVED, st.SCHEDULED) and old.approved_by == WHO:
+        why = held_note(reasons)
+        change_state(conn, old.id, old.state, st.PLANNED, WHO, why, now, {"approved_by": "", "approved_version": "", "last_error": why})
+        return True
+    if old.state == st.PLANNED and old.last_error.startswith(HELD):
+        return approve_or_hold(conn, old.id, old.version, reasons, now) if not reasons or old.last_error != held_note(reasons) else True
+    return None
+
+
+def held_note(reasons: list[str]) -> str:
+    return HELD + "；".join(reasons)

@@ -1,0 +1,89 @@
+"""Auto-approval passes only what `qm check` passes: on an `auto_approve` channel, a post the check finds
+problems in (here a launch report pinned before the launch starts) waits for review with the reason in
+`qm queue` and its history, the channel's other posts are approved; one approved automatically before
+goes back to review. Real SQLite queue, a fixed clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.planning.planner import make_plan
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue
+from scheduler.publishing.queue_sync import SyncResult, fill
+from scheduler.publishing.tables import posts
+from scheduler.rendering.payloads import Renderer
+
+from .conftest import run_qm
+from .daemon_helpers import Harness
+
+BEFORE = dt.datetime(2027, 8, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()  # the month ahead
+LAUNCH_POST = "20270908-wechat-0837"
+TOO_EARLY = "还没开始，文案却写成已经举行"
+
+
+def _auto_wechat_before_the_launch(text: str) -> str:
+    """WeChat auto-approved at 08:37, the launch report pinned there: before the 09:00 launch."""
+    text = text.replace('    times: ["20:00"]\n', '    times: ["08:37"]\n    auto_approve: true\n', 1)
+    return text.replace('    time: "20:00"', '    time: "08:37"', 1)
+
+
+def _fill(config: Path, queue: Queue, now: float) -> SyncResult:
+    campaign = load_campaign(config)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    return fill(queue, campaign, plan, Renderer(campaign), now)
+
+
+def test_auto_approval_holds_a_post_the_check_rejects(project: Callable[..., Path]) -> None:
+    config = project(_auto_wechat_before_the_launch)
+    checked = run_qm("check", "-c", config)
+    assert checked.returncode == 2 and LAUNCH_POST in checked.stderr and TOO_EARLY in checked.stderr
+    queue = Queue(open_db(load_campaign(config).db_url))
+    result = _fill(config, queue, BEFORE)
+
+    wechat = {p.id: p for p in queue.find() if p.channel == "wechat"}
+    held = wechat.pop(LAUNCH_POST)
+    assert held.state == st.PLANNED and held.approved_by == "" and TOO_EARLY in held.last_error
+    assert list(result.held) == [LAUNCH_POST] and TOO_EARLY in result.held[LAUNCH_POST]
+    assert len(wechat) > 20 and {(p.state, p.approved_by) for p in wechat.values()} == {(st.APPROVED, "自动审核")}
+    assert {p.state for p in queue.find() if p.channel == "weibo"} == {st.PLANNED}  # not auto-approved: as before
+    history = run_qm("history", LAUNCH_POST, "-c", config)
+    assert "未自动审核" in history.stdout and TOO_EARLY in history.stdout
+    shown = run_qm("queue", "--date", "2027-09-08", "-c", config)  # a refresh: the post stays where it is
+    line = next(x for x in shown.stdout.splitlines() if LAUNCH_POST in x)
+    assert "待审核" in line and TOO_EARLY in line
+
+    # approved automatically by an earlier qm (no check then): back to review with the reason
+    with queue.engine.begin() as conn:
+        values = {"state": st.SCHEDULED, "approved_by": "自动审核", "approved_version": held.version, "last_error": ""}
+        conn.execute(posts.update().where(posts.c.id == LAUNCH_POST).values(**values))
+    _fill(config, queue, BEFORE + 60)
+    again = queue.get(LAUNCH_POST)
+    assert again is not None and again.state == st.PLANNED and again.approved_by == "" and TOO_EARLY in again.last_error
+    assert all(p.state == st.APPROVED for p in queue.find() if p.channel == "wechat" and p.id != LAUNCH_POST)
+
+
+def test_the_daemon_says_at_start_which_auto_approve_posts_wait_and_why(
+    project: Callable[..., Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    campaign = load_campaign(project(_auto_wechat_before_the_launch))
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    h = Harness(campaign, plan, Renderer(campaign), dt.datetime.fromtimestamp(BEFORE, campaign.timezone))
+    try:
+        with caplog.at_level(logging.WARNING, logger="qm"):
+            h.start()
+        said = [r.__dict__.get("qm_fields", {}) for r in caplog.records if r.getMessage() == "auto_approve_held"]
+        assert len(said) == 1 and said[0]["count"] == 1
+        assert said[0]["note"].startswith("1 条自动审核渠道的内容 qm check 发现问题，未自动审核，留待人工审核")
+        assert LAUNCH_POST in said[0]["note"] and TOO_EARLY in said[0]["note"]
+        assert h.state(LAUNCH_POST) == st.PLANNED
+    finally:
+        h.close()
