@@ -84,17 +84,50 @@ def test_no_item_is_planned_outside_its_validity(month: tuple[Campaign, Library,
     assert [p.id for p in plan.posts if not p.item.valid_on(p.at.date())] == []
 
 
-def test_the_2016_month_says_nothing_that_only_became_true_later() -> None:
-    campaign = load_campaign(HEIHE)
+def _month_text(config: Path) -> tuple[Campaign, Library, Plan, str]:
+    """An example's month: its campaign, library, plan and every word its posts say."""
+    campaign = load_campaign(config)
     library = load_library(campaign.paths.content, campaign.text_values)
     plan = make_plan(campaign, library)
-    later = {i.id for i in library.items if i.valid_from and i.valid_from > campaign.end}
-    assert {"publicity-law-consumer-regulations", "mechanism-quality-power-outline", "brand-gi-what"} <= later
-    assert {p.item.id for p in plan.posts} & later == set()
     renderer = Renderer(campaign)
-    text = "\n".join(_texts(renderer.render(p)) for p in plan.posts)
-    for anachronism in ("国六", "全国12315平台", "承诺达标合格证", "电子商务法", "2019年", "2020年", "2022", "2023年", "2024"):
+    return campaign, library, plan, "\n".join(_texts(renderer.render(p)) for p in plan.posts)
+
+
+def test_the_2016_month_says_nothing_that_only_became_true_later() -> None:
+    campaign, library, plan, text = _month_text(HEIHE)
+    later = {i.id for i in library.items if i.valid_from and i.valid_from > campaign.end}
+    assert {"publicity-law-consumer-regulations", "mechanism-quality-power-outline", "brand-gi-what", "food-drug-label"} <= later
+    assert {p.item.id for p in plan.posts} & later == set()
+    assert "营养成分表" in text  # the food label of its day is told
+    for anachronism in (
+        "国六",
+        "全国12315平台",
+        "承诺达标合格证",
+        "电子商务法",
+        "饱和脂肪",
+        "2019年",
+        "2020年",
+        "2022",
+        "2023年",
+        "2024",
+        "2025",
+    ):
         assert anachronism not in text, anachronism
+
+
+def test_the_2027_month_says_nothing_that_was_no_longer_true() -> None:
+    """Every item the 2027 month may use (plan, posters, print) tells the food labels of GB 7718-2025 and
+    GB 28050-2025, in force from 2027-03-16, and no goal already past as one ahead."""
+    campaign = load_campaign(DEFAULT)
+    library = load_library(campaign.paths.content, campaign.text_values)
+    ended = {i.id for i in library.items if i.valid_to and i.valid_to < campaign.start}
+    assert {"food-drug-label-2011", "anti-fake-sc-transition", "brand-cert-three-tiers"} <= ended
+    assert {p.item.id for p in make_plan(campaign, library).posts} & ended == set()
+    usable = [i for i in library.items if i.valid_on(campaign.start) or i.valid_on(campaign.end)]
+    text = "\n".join(f"{i.title}\n{i.headline}\n{i.summary}\n{i.line}\n{i.body}" for i in usable)
+    assert "饱和脂肪（酸）、碳水化合物、糖、钠" in text and "保质期到期日" in text and "GB 28050—2025" in text
+    for stale in ("碳水化合物和钠", "到2025年", "新规", "无公害农产品认证"):
+        assert stale not in text, stale
 
 
 def test_a_pin_outside_the_items_validity_is_refused(project: Callable[..., Path]) -> None:
