@@ -84,3 +84,18 @@ def test_check_reports_brand_files_that_are_not_what_they_claim(project: Callabl
     result = run_qm("check", "-c", config)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert f"config.yaml:{line}" in result.stderr and words in result.stderr and f"brand.{key}" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("key", "noun", "file"), [("font", "字体文件", "思源黑体.otf"), ("logo", "标志图片", "标志.png")])
+def test_check_says_a_brand_folder_is_a_folder_and_names_a_file_in_it(project: Callable[..., Path], key: str, noun: str, file: str) -> None:
+    config = project(lambda t: t.replace("  qr_link:", f"  {key}: brand\n  qr_link:"))
+    (config.parent / "brand").mkdir()
+    line = config.read_text(encoding="utf-8").split("\n").index(f"  {key}: brand") + 1
+    empty = run_qm("check", "-c", config)
+    assert empty.returncode == 2 and "Traceback" not in empty.stderr, empty.stderr
+    assert f"config.yaml:{line}：brand.{key} 是一个文件夹，不是{noun}" in empty.stderr, empty.stderr
+    assert "不存在" not in empty.stderr and f"写作 {key}: brand/文件名." in empty.stderr, empty.stderr
+    (config.parent / "brand" / file).write_bytes(b"")
+    (config.parent / "brand" / "说明.txt").write_bytes(b"")
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and f"如 {key}: brand/{file}；这个文件夹里有：{file}" in result.stderr, result.stderr

@@ -13,6 +13,8 @@ from .readers import Reader, under
 
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 URL_RE = re.compile(r"^https?://\S+$")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 
 
 def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, object]:
@@ -76,14 +78,18 @@ def _brand(r: Reader, data: Mapping, base: Path) -> Brand:
     logo = font = None
     if "logo" in b:
         logo = under(base, r.text(b, "logo", "brand"))
-        if not logo.is_file():
+        if not logo.exists():
             r.problem(b.where("logo"), f"标志图片不存在：{logo}", "检查 brand.logo 的路径")
+        elif logo.is_dir():
+            _folder(r, b, "logo", logo, "标志图片", IMAGE_SUFFIXES)
         elif (why := _not_image(logo)) is not None:
             r.problem(b.where("logo"), f"brand.logo 不是图片：{logo}（{why}）", "换成 PNG 或 JPG 图片")
     if "font" in b:
         font = under(base, r.text(b, "font", "brand"))
-        if not font.is_file():
+        if not font.exists():
             r.problem(b.where("font"), f"字体文件不存在：{font}", "检查 brand.font 的路径，或删去此项使用内置字体")
+        elif font.is_dir():
+            _folder(r, b, "font", font, "字体文件", FONT_SUFFIXES)
         elif (why := _not_font(font)) is not None:
             r.problem(
                 b.where("font"), f"brand.font 不是字体文件：{font}（{why}）", "换成 .ttf、.otf 或 .ttc 字体文件，或删去此项使用内置字体"
@@ -92,6 +98,18 @@ def _brand(r: Reader, data: Mapping, base: Path) -> Brand:
     if qr and not URL_RE.match(qr):
         r.problem(b.where("qr_link"), f"brand.qr_link 不是网址：{qr!r}", "以 https:// 开头")
     return Brand(**colours, logo=logo, qr_link=qr, font=font)
+
+
+def _folder(r: Reader, b: Mapping, key: str, folder: Path, noun: str, suffixes: tuple[str, ...]) -> None:
+    """brand.<key> names a folder: say so, and write the line that names a file in it (the first that fits)."""
+    inside = sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+    written = r.text(b, key, "brand").rstrip("/\\")
+    if inside:
+        hint = f"写出其中的{noun}，如 {key}: {written}/{inside[0]}；这个文件夹里有：{'、'.join(inside[:5])}"
+    else:
+        kinds = "、".join(suffixes[:-1]) + f" 或 {suffixes[-1]}"
+        hint = f"这个文件夹里没有 {kinds} {noun}：把{noun}放进去，写作 {key}: {written}/文件名{suffixes[0]}"
+    r.problem(b.where(key), f"brand.{key} 是一个文件夹，不是{noun}：{folder}", hint)
 
 
 def _not_image(path: Path) -> str | None:
