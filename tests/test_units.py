@@ -248,6 +248,23 @@ def test_a_unit_that_sent_several_files_has_each_named_in_the_collection(config:
     assert body[body.index("2. 北安市") + 1] == "北安市工作总结"  # one file: no note
 
 
+def test_a_file_that_arrived_in_another_year_than_the_campaigns_shows_its_year(config: Path) -> None:
+    campaign = load_campaign(config)
+    years_later = dt.datetime(2026, 11, 28, 8, 55, tzinfo=TZ)
+    place(campaign, "爱辉区", "方案", "方案.docx", word("爱辉区质量月活动方案"), at(8, 10))
+    place(campaign, "北安市", "方案", "方案.docx", word("北安市质量月活动方案"), years_later)
+    place(campaign, "北安市", "总结", "附表.pdf", b"%PDF-1.7 a table", years_later)
+    place(campaign, "北安市", "总结", "总结.docx", word("北安市工作总结"), years_later + dt.timedelta(days=1))
+    table = run_qm("units", "-c", config)
+    assert table.returncode == 0, table.stderr
+    assert "按时报送  09-08 10:00 报送，共 1 个文件" in table.stdout  # the campaign's year goes without saying
+    assert "  2026-11-28 08:55 报送，共 1 个文件" in table.stdout and "  2026-11-28 08:55 报送，共 2 个文件" in table.stdout
+    assert " 11-28 08:55" not in table.stdout
+    out = config.parent / "汇总.docx"
+    assert run_qm("units", "-c", config, "--collect", "--kind", "summary", "-o", out).returncode == 0
+    assert any("较早报送的“附表.pdf”（2026-11-28 08:55）" in p.text for p in docx.Document(str(out)).paragraphs)
+
+
 def test_plans_and_summaries_collect_into_their_own_files_and_none_is_overwritten(config: Path) -> None:
     campaign = load_campaign(config)
     place(campaign, "爱辉区", "方案", "方案.docx", word("爱辉区活动方案"), at(8, 10))

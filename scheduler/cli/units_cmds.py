@@ -88,12 +88,8 @@ def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) ->
     return kind, output, problems
 
 
-def _when(ctx: Context, arrived: float | None) -> str:
-    return f"{dt.datetime.fromtimestamp(arrived, ctx.campaign.timezone):%m-%d %H:%M}" if arrived is not None else ""
-
-
 def _table(ctx: Context, found: list[UnitStatus]) -> str:
-    from ..units.submissions import FOLDERS, LABELS
+    from ..units.submissions import FOLDERS, LABELS, arrival
 
     lines = []
     for kind in FOLDERS:
@@ -103,9 +99,8 @@ def _table(ctx: Context, found: list[UnitStatus]) -> str:
         lines.append(f"{LABELS[kind]}（截止 {mine[0].due:%Y-%m-%d}）：")
         width = max(len(s.unit.name) for s in mine)
         for s in mine:
-            when = _when(ctx, s.first.arrived if s.first else None)
             broken = f"，其中 {len(s.unreadable)} 个无法读取" if s.unreadable else ""
-            extra = f"  {when} 报送，共 {len(s.files)} 个文件{broken}" if s.first else ""
+            extra = f"  {arrival(ctx.campaign, s.first.arrived)} 报送，共 {len(s.files)} 个文件{broken}" if s.first else ""
             name = s.unit.name + "\u3000" * (width - len(s.unit.name))  # full-width spaces keep Chinese names aligned
             lines.append(f"  {name}  {s.label}{extra}")
     return "\n".join(lines)

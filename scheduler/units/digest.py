@@ -17,7 +17,7 @@ from ..inputs.campaign import Campaign
 from ..report.document import day_label, set_styles, table
 from ..support.errors import Problem
 from .extract import SubmissionError, extract
-from .submissions import LABELS, UnitStatus
+from .submissions import LABELS, UnitStatus, arrival
 
 
 def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: dt.date) -> tuple[bytes, list[Problem]]:
@@ -50,19 +50,19 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
     for n, status in enumerate(mine, start=1):
         doc.add_heading(f"{n}. {status.unit.name}", level=1)
         if len(status.files) > 1 and status.latest is not None:
-            doc.add_paragraph(_earlier_files(status, label, tz))
+            doc.add_paragraph(_earlier_files(campaign, status, label))
         problems += _unit_text(doc, status, label)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue(), problems
 
 
-def _earlier_files(status: UnitStatus, label: str, tz: dt.tzinfo) -> str:
+def _earlier_files(campaign: Campaign, status: UnitStatus, label: str) -> str:
     """A unit that sent several files: which one is collected below, and the others by name, so none goes unseen."""
     latest = status.latest
     assert latest is not None
     others = [f for f in status.files if f != latest]
-    earlier = "、".join(f"“{f.path.name}”（{dt.datetime.fromtimestamp(f.arrived, tz):%m-%d %H:%M}）" for f in others if not f.problem)
+    earlier = "、".join(f"“{f.path.name}”（{arrival(campaign, f.arrived)}）" for f in others if not f.problem)
     broken = "、".join(f"“{f.path.name}”" for f in others if f.problem)
     which = "最近报送的可以读取的" if status.unreadable and status.readable else "最近报送的"
     told = [f"较早报送的{earlier}没有收入本汇总，如果它们不是{label}的旧版本而是另一部分，请在报送目录中查看"] if earlier else []

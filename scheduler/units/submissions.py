@@ -78,6 +78,12 @@ class UnitStatus:
         return "按时报送" if self.state == ON_TIME else f"迟交 {self.late_days} 天"
 
 
+def arrival(campaign: Campaign, arrived: float) -> str:
+    """When a file arrived, in the campaign's time: month, day and time, and the year too when it is not the campaign's."""
+    at = dt.datetime.fromtimestamp(arrived, campaign.timezone)
+    return f"{at:%m-%d %H:%M}" if at.year == campaign.start.year else f"{at:%Y-%m-%d %H:%M}"
+
+
 def due_date(campaign: Campaign, kind: str) -> dt.date:
     return campaign.key_dates.county_plans_due if kind == PLAN else campaign.key_dates.summary_due
 
