@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import random
 import threading
 import time
@@ -512,3 +513,15 @@ def test_every_job_the_daemon_keeps_is_named_in_chinese() -> None:
     for job_id in ids:
         label = NextJob(job_id, 0.0).label
         assert label.split(" ")[0] and not label.split(" ")[0].isascii(), f"{job_id}: {label}"
+
+
+def test_a_job_nothing_needs_is_removed_with_its_reason_in_chinese(sqlite_harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    h = sqlite_harness
+    daemon = h.start()
+    ghost = "post:20160901-ghost-0000"
+    daemon.scheduler.add_job("scheduler.jobs:publish_post", "date", run_date=EARLY + dt.timedelta(days=1), id=ghost, args=["ghost"])
+    with caplog.at_level(logging.INFO, logger="qm"):
+        daemon.sweep.reconcile(h.clock.now().timestamp())
+    removed = [r.__dict__["qm_fields"] for r in caplog.records if r.getMessage() == "job_removed"]
+    assert removed == [{"job": ghost, "why": "这条内容已不再等待发布或平台确认"}]
+    assert ghost not in job_table.job_ids(h.engine)

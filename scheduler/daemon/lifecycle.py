@@ -96,7 +96,7 @@ class Daemon:
     def become_standby(self) -> None:
         """Appear as a standby (PostgreSQL): `standby_beat` then tries for the lease."""
         self.lock.register(self._now(), STANDBY)
-        event(log, "standby", pid=self.lock.pid, why="another daemon holds the lease")
+        event(log, "standby", pid=self.lock.pid, why="另一个后台服务正在负责发布，本服务待命，它停止时接替")
 
     def standby_beat(self) -> bool:
         """One round of a standby: take the lease if it is free and start (True), or renew the heartbeat."""

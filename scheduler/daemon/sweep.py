@@ -35,9 +35,14 @@ class Sweep:
         wanted = {jobs.publish_id(p.id) for p in queue.find([st.SCHEDULED, st.APPROVED])}
         wanted |= {jobs.poll_id(p.id) for p in queue.find([st.ACCEPTED])}
         for job_id in self.shared.job_ids():
-            if (job_id.startswith(("post:", "poll:")) and job_id not in wanted) or self.recurring.stray(job_id):
-                self.shared.scheduler.remove_job(job_id)
-                event(log, "job_removed", job=job_id, why="post no longer waiting")
+            if job_id.startswith(("post:", "poll:")) and job_id not in wanted:
+                why = "这条内容已不再等待发布或平台确认"
+            elif self.recurring.stray(job_id):
+                why = "本服务没有启用这项定时任务"
+            else:
+                continue
+            self.shared.scheduler.remove_job(job_id)
+            event(log, "job_removed", job=job_id, why=why)
         self.catch_up(now, horizon=None)
 
     def catch_up(self, now: float, horizon: float | None = SWEEP_HORIZON) -> None:
