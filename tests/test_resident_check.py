@@ -4,6 +4,7 @@ user could enter, and when it is gone, outdated or killed, a check simply runs b
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import queue
@@ -17,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -228,3 +230,18 @@ def test_a_runtime_folder_too_deep_for_a_socket_still_gets_a_waiting_check(proje
         w.process.send_signal(signal.SIGTERM)
         assert w.process.wait(timeout=30) == 0
     assert not w.socket().exists()
+
+
+def test_the_time_of_each_check_is_the_campaigns_not_the_machines(project: Callable[..., Path], private_env: dict[str, str]) -> None:
+    config = project()  # a campaign in Asia/Shanghai, on a machine in UTC
+    w = start(config, private_env | {"TZ": "UTC"})
+    try:
+        assert run_qm("check", "-c", config, env=w.env).returncode == 0
+        told = w.next_line()
+        at = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+        hour, minute, second = (int(n) for n in told.split(" ")[0].split(":"))
+        apart = (at.hour * 3600 + at.minute * 60 + at.second) - (hour * 3600 + minute * 60 + second)
+        assert told.endswith("检查了一次：通过") and apart % 86400 < 120, (told, at)
+    finally:
+        w.process.send_signal(signal.SIGTERM)
+        assert w.process.wait(timeout=30) == 0

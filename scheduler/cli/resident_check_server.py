@@ -111,8 +111,18 @@ def _serve(listener: socket.socket, own: Path, code: str, idle: float, stop: thr
             _reply(conn, reply)
             if "code" in reply:
                 verdict = "通过" if reply["code"] == 0 else f"有问题（退出码 {reply['code']}）"
-                print(f"{dt.datetime.now():%H:%M:%S} 检查了一次：{verdict}", flush=True)
+                print(f"{dt.datetime.now(_zone(own)):%H:%M:%S} 检查了一次：{verdict}", flush=True)
     return "常驻检查已退出。"
+
+
+def _zone(config: Path) -> dt.tzinfo | None:
+    """The campaign's time zone, as qm tells every time; the machine's while the config cannot be read."""
+    from ..inputs.config import load_campaign
+
+    try:
+        return load_campaign(config).timezone
+    except (InputError, OSError):
+        return None
 
 
 def _same_user(conn: socket.socket) -> bool:
