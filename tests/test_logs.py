@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
+import threading
+import time
 from zoneinfo import ZoneInfo
 
-from scheduler.support.logs import KeyValueFormatter, event
+from scheduler.support.logs import KeyValueFormatter, dressed, event
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -48,3 +52,44 @@ def test_library_lines_name_their_logger() -> None:
     line = KeyValueFormatter(SHANGHAI).format(record)
     assert "level=warning logger=apscheduler.scheduler" in line
     assert 'msg="Run time of job was missed"' in line
+
+
+def _blocked(release: threading.Event) -> None:
+    release.wait(10)
+
+
+def test_apschedulers_own_warnings_become_qm_events_in_chinese_with_the_campaign_time() -> None:
+    """A real scheduler: a job still running when it is due again is skipped; a run due long ago is missed."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    kiritimati = ZoneInfo("Pacific/Kiritimati")  # +14:00, whatever the machine's zone
+    handler = dressed(Keep(), kiritimati)
+    logger = logging.getLogger("apscheduler")
+    logger.addHandler(handler)
+    release = threading.Event()
+    scheduler = BackgroundScheduler(timezone=SHANGHAI)
+    try:
+        scheduler.start()
+        scheduler.add_job(_blocked, "interval", seconds=0.2, id="post:20270908-wechat-2000", args=[release], max_instances=1)
+        past = dt.datetime.now(SHANGHAI) - dt.timedelta(minutes=10)
+        scheduler.add_job(print, "date", run_date=past, id="reminder:launch", misfire_grace_time=1)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not ({"event=job_skipped", "event=job_missed"} <= {line.split()[2] for line in lines}):
+            time.sleep(0.05)
+    finally:
+        release.set()
+        scheduler.shutdown(wait=True)
+        logger.removeHandler(handler)
+    skipped = next(line for line in lines if "event=job_skipped" in line)
+    assert "level=warning event=job_skipped job=post:20270908-wechat-2000 at=" in skipped
+    assert re.search(r"at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+14:00 why=这项任务的上一次执行还没有结束，这一次跳过$", skipped), skipped
+    missed = next(line for line in lines if "event=job_missed" in line)
+    assert f"job=reminder:launch at={past.astimezone(kiritimati):%Y-%m-%dT%H:%M}" in missed, missed
+    assert "why=错过了执行时间" in missed
+    assert not any("msg=" in line or "Execution of job" in line or "was missed by" in line for line in lines), lines

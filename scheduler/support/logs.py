@@ -16,6 +16,7 @@ from typing import Any
 
 from . import redact
 from .os_messages import path_error, writable_dir
+from .scheduler_words import SchedulerWords
 
 _FIELDS = "qm_fields"
 
@@ -84,13 +85,20 @@ class LogFile(logging.handlers.RotatingFileHandler):
             sys.stderr.write(f"qm：无法写入日志文件 {self.baseFilename}（{reason}），日志暂时只输出到屏幕\n")
 
 
+def dressed(handler: logging.Handler, tz: dt.tzinfo | None) -> logging.Handler:
+    """`handler` writing qm's lines: key=value, times in `tz`, APScheduler's known lines as qm events, no secrets."""
+    handler.setFormatter(KeyValueFormatter(tz))
+    handler.addFilter(SchedulerWords(tz))  # before the redaction, which flattens a record's arguments
+    handler.addFilter(RedactingFilter())
+    return handler
+
+
 def setup_logging(state_dir: Path | None, level: int = logging.INFO, tz: dt.tzinfo | None = None) -> None:
     """Log to stderr, and to <state_dir>/qm.log (rotated at 5 MB, 5 files kept), times in `tz`."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
         handler.close()
-    formatter = KeyValueFormatter(tz)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if state_dir is not None:
         writable_dir(state_dir, "状态目录")
@@ -100,9 +108,7 @@ def setup_logging(state_dir: Path | None, level: int = logging.INFO, tz: dt.tzin
         except OSError as exc:
             raise path_error(exc, "写入日志文件", log, "状态目录（配置的 paths.state）必须可以写入：检查权限和磁盘，或换一个位置") from exc
     for handler in handlers:
-        handler.setFormatter(formatter)
-        handler.addFilter(RedactingFilter())
-        root.addHandler(handler)
+        root.addHandler(dressed(handler, tz))
     root.setLevel(level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would carry webhook URLs
