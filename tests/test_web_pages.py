@@ -365,3 +365,17 @@ def test_qm_web_brings_the_queue_in_line_with_the_content_before_serving(project
     finally:
         web.terminate()
         web.wait(10)
+
+
+def test_a_day_outside_the_campaign_says_so_and_steps_stay_inside(world: World) -> None:
+    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+        http_login(c, "王编辑")
+        after = c.get("/day/2099-01-01")
+        before = c.get("/day/2016-08-31")
+        first, last = c.get("/day/2016-09-01").text, c.get("/day/2016-09-30").text
+    assert after.status_code == 404 and "2099-01-01 不在活动期内（2016-09-01 至 2016-09-30）" in after.text
+    assert 'href="/day/2016-09-30"' in after.text and "全部通过检查" not in after.text
+    assert 'aria-label="前一天"' not in after.text and 'aria-label="后一天"' not in after.text
+    assert before.status_code == 404 and 'href="/day/2016-09-01"' in before.text and "去活动第一天" in before.text
+    assert 'href="/day/2016-08-31"' not in first and 'href="/day/2016-09-02"' in first
+    assert 'href="/day/2016-10-01"' not in last and 'href="/day/2016-09-29"' in last

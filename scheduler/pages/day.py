@@ -89,8 +89,10 @@ class DayPage:
     marks: tuple[str, ...]
     posts: tuple[DayPost, ...]
     reminders: tuple[str, ...]
-    previous: dt.date | None
+    previous: dt.date | None  # within the campaign only
     following: dt.date | None
+    outside: str = ""  # said instead of the posts when the day is not in the campaign
+    nearest: dt.date | None = None  # the campaign's day closest to an outside day
 
     @property
     def problems(self) -> int:
@@ -132,7 +134,8 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
                 last_error=entry.queued.last_error if entry.queued else "",
             )
         )
-    days = campaign.days()
+    first, last = campaign.start, campaign.end
+    inside = first <= day <= last
     return DayPage(
         day=day,
         title=f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）",
@@ -140,6 +143,8 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
         marks=tuple(key_marks(campaign).get(day, ())),
         posts=tuple(posts),
         reminders=tuple(f"{r.at:%H:%M} {r.message}" for r in plan.reminders if r.at.date() == day),
-        previous=day - dt.timedelta(days=1) if days and day > days[0] else None,
-        following=day + dt.timedelta(days=1) if days and day < days[-1] else None,
+        previous=day - dt.timedelta(days=1) if inside and day > first else None,
+        following=day + dt.timedelta(days=1) if inside and day < last else None,
+        outside="" if inside else f"{day.isoformat()} 不在活动期内（{first.isoformat()} 至 {last.isoformat()}）",
+        nearest=None if inside else min(max(day, first), last),
     )
