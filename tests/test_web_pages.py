@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import socket
 import subprocess
 import sys
@@ -379,3 +380,24 @@ def test_a_day_outside_the_campaign_says_so_and_steps_stay_inside(world: World) 
     assert before.status_code == 404 and 'href="/day/2016-09-01"' in before.text and "去活动第一天" in before.text
     assert 'href="/day/2016-08-31"' not in first and 'href="/day/2016-09-02"' in first
     assert 'href="/day/2016-10-01"' not in last and 'href="/day/2016-09-29"' in last
+
+
+def test_a_body_sent_with_crlf_is_counted_and_saved_with_plain_newlines(world: World) -> None:
+    post = world.post_of("wechat", "2016-09-14")
+    path = item_path(post.item)
+    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+        http_login(c, "王编辑")
+        form = c.get(f"/edit/{post.item.id}").text
+        body = html.unescape(form.split('name="body"')[1].split(">", 1)[1].split("</textarea>")[0])
+        crlf = body.replace("\n", "\r\n")  # what a browser submits from a textarea
+        assert crlf != body and "\r" not in body
+        count = f"（现为 {len(body)} 字）"
+        assert count in form.split('id="h-body"')[1].split("</small>")[0]
+        digest = form.split('name="digest" value="')[1].split('"')[0]
+        fields = {"csrf": csrf_of(form), "digest": digest, "title": post.item.title, "summary": "太短", "body": crlf}
+        refused = c.post(f"/edit/{post.item.id}", data=fields)
+        assert refused.status_code == 400
+        assert count in refused.text.split('id="h-body"')[1].split("</small>")[0]
+        saved = c.post(f"/edit/{post.item.id}", data={**fields, "summary": post.item.summary, "body": crlf + "\r\n\r\n新加的一段。"})
+        assert saved.status_code == 303 and saved.headers["location"].endswith("done=saved")
+    assert b"\r" not in path.read_bytes() and "\n\n新加的一段。" in path.read_text(encoding="utf-8")

@@ -65,6 +65,7 @@ def edit_save(call: Call) -> Response:
 
 
 def _raw(call: Call, name: str) -> str | None:
-    """A form field as typed (not stripped: the edit normalizes it), None when the form lacks it."""
+    """A form field as typed with newlines as `\n` (browsers send CRLF; not stripped: the edit normalizes it),
+    None when the form lacks it. Counted and checked as shown, so a refused form says the length the file would have."""
     value = call.form.get(name) if call.form is not None else None
-    return value if isinstance(value, str) else None
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else None
