@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -20,12 +21,14 @@ from scheduler.inputs.content_save import EditRejected, item_path, open_form, re
 from scheduler.pages.diff import diff_lines
 from scheduler.pages.media import played_on
 from scheduler.pages.site import Site
+from scheduler.pages.status import status_view
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.publishing.queue_sync import fill
 from scheduler.publishing.tables import posts
+from scheduler.views.daemon_status import NextJob, gather
 from scheduler.web.app import Console
 
 from .conftest import HEIHE
@@ -333,3 +336,23 @@ def test_the_diff_after_a_rejection_starts_from_the_last_approval_in_the_audit(s
     shown = next(p for p in site.day_values(post.at.date())["page"].posts if p.entry.id == post.id)
     assert shown.approved_version == approved.version
     assert any(d.op == "add" and "（修订）" in d.text for d in shown.diff)
+
+
+def test_status_next_jobs_name_reminders_show_other_years_and_say_when_overdue(site: Site) -> None:
+    reminder = site.plan.reminders[0]
+    tz = site.campaign.timezone
+    late = dt.datetime(2016, 9, 1, 8, 30, tzinfo=tz).timestamp()  # before NOW (11:20), the daemon never started
+    next_year = dt.datetime(2017, 3, 2, 2, 0, tzinfo=tz).timestamp()
+    jobs = [NextJob("backup", next_year), NextJob(f"reminder:{reminder.id}", reminder.at.timestamp()), NextJob("refresh", late)]
+    status = dataclasses.replace(gather(site.queue.engine, NOW), next_jobs=jobs)
+    shown = status_view(status, tz, [], {r.id: r.message for r in site.plan.reminders}, 2016).next_jobs
+    assert [(at, overdue) for at, _, overdue in shown] == [
+        ("09-01 08:30", True),
+        (f"{reminder.at:%m-%d %H:%M}", False),
+        ("2017-03-02 02:00", False),
+    ]
+    assert shown[1][1] == f"提醒：{reminder.message}" and reminder.id not in shown[1][1]
+    html = page(
+        site, "status.html", dict(site.status_values(NOW), page=dataclasses.replace(site.status_values(NOW)["page"], next_jobs=shown))
+    )
+    assert html.count("已过时间，后台服务未运行") == 1

@@ -158,7 +158,16 @@ class Site:
 
     def status_values(self, now: float) -> dict[str, Any]:
         channels = [(c.name, channel_label(self.campaign, c.name)) for c in self.campaign.channels]
-        return {"title": "运行状态", "page": status_view(gather(self.queue.engine, now), self.campaign.timezone, channels)}
+        return {
+            "title": "运行状态",
+            "page": status_view(
+                gather(self.queue.engine, now),
+                self.campaign.timezone,
+                channels,
+                {r.id: r.message for r in self.plan.reminders},
+                self.campaign.start.year,
+            ),
+        }
 
     def posters_values(self, first: dt.date) -> dict[str, Any]:
         last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)

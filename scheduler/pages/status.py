@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..publishing import states as st
-from ..views.daemon_status import Status, daemon_text, other_daemons
+from ..views.daemon_status import NextJob, Status, daemon_text, other_daemons
 from .posts import state_label
 
 
@@ -27,14 +27,24 @@ class StatusPage:
     heartbeat_age: int | None  # seconds since the last heartbeat, while it runs
     pauses: tuple[Pause, ...]
     counts: tuple[tuple[str, str, int], ...]  # state, label, count
-    next_jobs: tuple[tuple[str, str], ...]  # when, what
+    next_jobs: tuple[tuple[str, str, bool], ...]  # when, what, overdue (its time passed while the daemon is stopped)
     failures: tuple[tuple[str, str, str, str], ...]  # post id, state label, reason, when
     channels: tuple[tuple[str, str], ...]  # what a pause may name: (channel, label)
 
 
-def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]]) -> StatusPage:
+def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], reminders: dict[str, str], year: int) -> StatusPage:
+    """`reminders`: each reminder's message by its id; `year`: the campaign's (other years are shown)."""
+
     def local(t: float) -> str:
         return f"{dt.datetime.fromtimestamp(t, tz):%m-%d %H:%M}"
+
+    def when(t: float) -> str:
+        at = dt.datetime.fromtimestamp(t, tz)
+        return f"{at:%m-%d %H:%M}" if at.year == year else f"{at:%Y-%m-%d %H:%M}"
+
+    def what(job: NextJob) -> str:
+        kind, _, target = job.id.partition(":")
+        return f"提醒：{reminders[target]}" if kind == "reminder" and target in reminders else job.label
 
     d = status.daemon
     return StatusPage(
@@ -47,7 +57,9 @@ def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]]) 
             for ch, (reason, who, at) in sorted(status.pauses.items())
         ),
         counts=tuple((s, state_label(s), status.counts[s]) for s in st.STATES if status.counts.get(s)),
-        next_jobs=tuple((local(j.at), j.label) for j in status.next_jobs),
+        next_jobs=tuple(
+            (when(j.at), what(j), not status.alive and j.at < status.now) for j in sorted(status.next_jobs, key=lambda j: j.at)
+        ),
         failures=tuple((pid, state_label(state), why, local(at)) for pid, state, why, at in status.failures),
         channels=tuple(channels),
     )
