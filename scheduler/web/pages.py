@@ -3,7 +3,7 @@
 
     GET  /  and /month/<YYYY-MM>        the month as a calendar grid (/ shows today's month, or the campaign's first)
     GET  /day/<YYYY-MM-DD>              each post as it will appear, checks, stages, the diff since the last approval
-                                        (a day outside the campaign: 404 with a Chinese page linking its nearest day)
+                                        (a day outside the campaign, linked from the month grid, says so and links its nearest day)
     POST /day/<YYYY-MM-DD>/approve      pass the next stage of every listed post (fields: post …)
                                         (posts that cannot pass are named on the day page after a redirect: `flash`)
     GET  /post/<id>                     a post's history; POST /post/<id>/retry | /cancel (reviewer)
@@ -137,7 +137,6 @@ def day_page(call: Call) -> Response:
 
 def day_response(call: Call, day: dt.date, error: str = "", status: int = 200) -> Response:
     values = site_of(call.console).day_values(day)
-    status = 404 if values["page"].outside else status  # not a day of the campaign: the Chinese page says so
     stages = {p.entry.id: stage_view(call, p.entry.queued) for p in values["page"].posts if p.entry.queued is not None}
     return call.page("day.html", status=status, done="" if error else done_message(call), error=error, stages=stages, wide=True, **values)
 
