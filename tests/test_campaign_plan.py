@@ -96,7 +96,7 @@ def _month_text(config: Path) -> tuple[Campaign, Library, Plan, str]:
 def test_the_2016_month_says_nothing_that_only_became_true_later() -> None:
     campaign, library, plan, text = _month_text(HEIHE)
     later = {i.id for i in library.items if i.valid_from and i.valid_from > campaign.end}
-    assert {"publicity-law-consumer-regulations", "mechanism-quality-power-outline", "brand-gi-what", "food-drug-label"} <= later
+    assert {"publicity-law-consumer-regulations", "mechanism-quality-power-outline", "brand-gi-what", "food-drug-label-2025"} <= later
     assert {p.item.id for p in plan.posts} & later == set()
     assert "营养成分表" in text  # the food label of its day is told
     for anachronism in (
@@ -121,7 +121,7 @@ def test_the_2027_month_says_nothing_that_was_no_longer_true() -> None:
     campaign = load_campaign(DEFAULT)
     library = load_library(campaign.paths.content, campaign.text_values)
     ended = {i.id for i in library.items if i.valid_to and i.valid_to < campaign.start}
-    assert {"food-drug-label-2011", "anti-fake-sc-transition", "brand-cert-three-tiers"} <= ended
+    assert {"food-drug-label", "anti-fake-sc-transition", "brand-cert-three-tiers"} <= ended
     assert {p.item.id for p in make_plan(campaign, library).posts} & ended == set()
     usable = [i for i in library.items if i.valid_on(campaign.start) or i.valid_on(campaign.end)]
     text = "\n".join(f"{i.title}\n{i.headline}\n{i.summary}\n{i.line}\n{i.body}" for i in usable)

@@ -29,7 +29,7 @@ if os.environ.get("CI") and not all(shutil.which(t) for t in POPPLER):  # CI ins
 pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in POPPLER), reason="poppler-utils not installed")
 
 PT_PER_MM = 72 / 25.4
-LEAFLET = ("goods-salt-iodised", "anti-fake-sc-code", "anti-fake-ccc-check", "goods-fuel-station", "food-drug-label")
+LEAFLET = ("goods-salt-iodised", "anti-fake-sc-code", "anti-fake-ccc-check", "goods-fuel-station", "food-drug-label-2025")
 
 
 def _tool(*args: str | Path) -> str:
