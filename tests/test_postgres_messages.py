@@ -78,10 +78,10 @@ def test_a_server_not_started_is_told_with_its_address_by_every_command(
 ) -> None:
     port = _closed_port()
     _told(
-        qm_with(f"postgresql://qm:{SECRET}@127.0.0.1:{port}/qm", *command),
+        qm_with(f"postgresql://qm@127.0.0.1:{port}/qm", *command, password=SECRET),
         f"连接不上数据库服务器 127.0.0.1:{port}",
         "检查服务器是否已启动、地址和端口",
-        f"postgresql://qm:***@127.0.0.1:{port}/qm",
+        f"postgresql://qm@127.0.0.1:{port}/qm",
     )
 
 
@@ -149,14 +149,15 @@ def test_a_wrong_password_in_pgpassword_is_told_without_the_password(
     )
 
 
-def test_a_password_written_in_the_address_is_masked_and_moved_to_the_environment(
+def test_a_password_written_in_the_address_is_refused_masked_before_connecting(
     qm_with: Callable[..., tuple[int, str]], roles: PgServer
 ) -> None:
     _told(
         qm_with(_socket_url(roles, "qm_locked", password=SECRET)),
-        "用户名或密码不对",
         "postgresql://qm_locked:***@/postgres",
-        "密码写在了 database 地址里：从地址中删去密码，改放在环境变量 PGPASSWORD 或 ~/.pgpass 文件中，不要写进 config.yaml",
+        "里写了密码：密码不能写进配置文件",
+        "密码用环境变量 PGPASSWORD",
+        exit_code=2,
     )
 
 
@@ -177,12 +178,11 @@ def test_a_database_that_does_not_exist_says_how_to_create_it(qm_with: Callable[
     )
 
 
-def test_a_password_given_as_a_parameter_of_the_address_is_masked(qm_with: Callable[..., tuple[int, str]], roles: PgServer) -> None:
+def test_a_password_given_as_a_parameter_of_the_address_is_refused_masked(qm_with: Callable[..., tuple[int, str]], roles: PgServer) -> None:
     _told(
         qm_with(f"{_socket_url(roles, 'qm_locked')}&password={SECRET}"),
-        "用户名或密码不对",
-        f"?host={roles.socket}&password=***）",
-        "从地址中删去密码",
+        f"?host={roles.socket}&password=***' 里写了密码",
+        exit_code=2,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from .campaign import ROLE_LABELS, ROLES, DaemonConfig, LintConfig, Notifier, ReviewConfig, Stage, Unit
 from .located_yaml import Mapping
@@ -161,10 +161,13 @@ def database_problem(url: str) -> str | None:
             return f"指向目录 {file}，不是数据库文件：sqlite:/// 后面要写文件的路径"
         return None
     if scheme in POSTGRESQL_SCHEMES:
+        parts = urlsplit(url)
         try:
-            urlsplit(url).port  # noqa: B018 - a port that is not a number is found here
+            parts.port  # noqa: B018 - a port that is not a number is found here
         except ValueError:
             return "不是有效的 PostgreSQL 地址：冒号后面的端口号应当是数字，如 192.168.1.20:5432"
+        if parts.password or "password" in parse_qs(parts.query):
+            return "里写了密码：密码不能写进配置文件（配置会被复制、发给别人、放进版本库），地址里只写用户名"
         return None
     if scheme.startswith(("postgresql+", "postgres+")):
         return f"指定了驱动 {scheme.partition('+')[2]}：qm 用 PostgreSQL 驱动 psycopg 3，地址以 postgresql:// 开头，不写驱动名"
@@ -172,4 +175,5 @@ def database_problem(url: str) -> str | None:
 
 
 def _hide_password(url: str) -> str:
-    return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+    url = re.sub(r"(://[^/@:]*:)[^/]*@", r"\1***@", url)  # user:password@ (to the last @ before the path)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", url)
