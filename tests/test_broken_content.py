@@ -22,7 +22,7 @@ from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.rendering.payloads import Renderer
 
-from .conftest import run_qm
+from .conftest import calls, run_qm
 from .daemon_helpers import Harness, Recorder, local_campaign
 
 TOO_LONG = "line: 这是一行故意写得特别特别长的电子屏文字超过二十个字了吧"
@@ -114,3 +114,21 @@ def test_work_ahead_draws_the_other_items_posters_and_names_the_broken_file(proj
     assert drawn is not None and drawn.images and all(poster_path(ctx.campaign.paths.posters, i).is_file() for i in drawn.images)
     held = queue.get(bad.id)
     assert held is not None and not any(poster_path(ctx.campaign.paths.posters, i).is_file() for i in held.images)
+
+
+def test_qm_queue_reads_the_library_once_whole_or_broken(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The plan's library and the table's titles are one read, whether every file loads or one does not."""
+    from scheduler.cli.main import main
+    from scheduler.inputs import content
+
+    config = project()
+    reads = calls(monkeypatch, content, "read_library", 0)
+    assert main(["queue", "--date", "2027-09-08", "-c", str(config)]) == 0
+    assert len(reads) == 1
+    library = load_library(config.parent / "content", load_campaign(config).text_values)
+    break_line(next(i for i in library.items if i.source.split(":")[0].endswith(".md")))
+    reads.clear()
+    assert main(["queue", "--date", "2027-09-08", "-c", str(config)]) == 0
+    assert len(reads) == 1 and "队列没有按内容库刷新" in capsys.readouterr().err

@@ -57,16 +57,13 @@ class Context:
 
     @cached_property
     def library(self) -> Library:
-        from ..inputs.content import load_library
-        from ..inputs.parse_cache import CONTENT_FILE, ParseCache, active
-
-        with active(ParseCache(self.campaign.paths.state / CONTENT_FILE)):
-            return load_library(self.campaign.paths.content, self.campaign.text_values)
+        """The content library; ContentError unless every file loads."""
+        return self.readable_library.whole(self.campaign.paths.content)
 
     @cached_property
     def readable_library(self) -> Library:
-        """The items that load, and the problems of the files that do not (`read_library`): for commands
-        that still serve the rest, as `qm queue` does."""
+        """The items that load, and the problems of the files that do not (`read_library`), read once: `library`
+        is it when whole; commands that still serve the rest, as `qm queue` does, take it as it is."""
         from ..inputs.content import read_library
         from ..inputs.parse_cache import CONTENT_FILE, ParseCache, active
 

@@ -119,14 +119,15 @@ class Library:
     def by_id(self) -> dict[str, ContentItem]:
         return {i.id: i for i in self.items}
 
+    def whole(self, folder: Path) -> Library:  # every file under `folder` loaded, or ContentError naming each problem
+        if self.problems:
+            raise ContentError(f"内容库 {folder} 有 {len(self.problems)} 个问题", list(self.problems))
+        return self
+
 
 def load_library(folder: Path, values: AnyMapping[str, str]) -> Library:
-    """Load every .md/.yaml/.yml file under `folder` (README.md excepted); report all problems. `values`
-    fills the texts' {{ placeholders }}: a campaign's `text_values` (one without a value is a problem)."""
-    library = read_library(folder, values)
-    if library.problems:
-        raise ContentError(f"内容库 {folder} 有 {len(library.problems)} 个问题", list(library.problems))
-    return library
+    """Every .md/.yaml/.yml file under `folder` but README.md, `values` filling {{ placeholders }}; ContentError on any problem."""
+    return read_library(folder, values).whole(folder)
 
 
 def read_library(folder: Path, values: AnyMapping[str, str]) -> Library:

@@ -17,10 +17,11 @@ import datetime as dt
 import pickle
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..inputs.campaign import Campaign
-from ..inputs.content import Library
+from ..inputs.content import ContentItem, Library
 from ..planning.planner import Plan
 from ..poster import job_for
 from ..poster.job import Job
@@ -29,7 +30,7 @@ from ..screens.build import Built, build, screens_root
 from ..screens.daily import Approval, due_playlists, sources_stamp
 from ..screens.playlist import Playlist
 from ..support.errors import ContentError, QmError, RuntimeFailure
-from ..support.values import poster_path
+from ..support.values import ImageRef, poster_path
 
 HORIZON = dt.timedelta(hours=26)  # posters are drawn for the posts of the coming day and a bit
 
@@ -60,12 +61,10 @@ def held_back(campaign: Campaign, library: Library, queued: list[Stored], now: d
     """A library with a file that does not load: no plan, so no playlists (the screens keep theirs), but
     the queue's coming posts whose items load get their posters. The error names the file and line."""
     jobs: dict[str, Job] = {}
+    items = library.by_id
     for post in queued:
-        item = library.get(post.item) if now.timestamp() <= post.at < (now + HORIZON).timestamp() else None
-        for image in post.images:
-            png = poster_path(campaign.paths.posters, image)
-            if item is not None and not png.is_file() and not png.with_suffix(".jpg").is_file():
-                jobs.setdefault(image.ref, job_for(campaign, item, image))
+        if now.timestamp() <= post.at < (now + HORIZON).timestamp() and (item := items.get(post.item)) is not None:
+            _add_missing(jobs, campaign, item, post.images)
     drawn = in_child(campaign, list(jobs.values()), []).drawn if jobs else 0
     why = f"内容库有 {len(library.problems)} 处文件无法读取，这些文件里的内容暂不准备（已为其他内容画好海报 {drawn} 张）"
     return ContentError(why, list(library.problems))
@@ -75,13 +74,17 @@ def missing_posters(campaign: Campaign, plan: Plan, renderer: Renderer, now: dt.
     """Posters that posts due within the horizon need and nobody has drawn yet."""
     jobs: dict[str, Job] = {}
     for post in plan.posts:
-        if not now <= post.at < now + HORIZON:
-            continue
-        for image in renderer.render(post).images:
-            png = poster_path(campaign.paths.posters, image)
-            if not png.is_file() and not png.with_suffix(".jpg").is_file():
-                jobs.setdefault(image.ref, job_for(campaign, post.item, image))
+        if now <= post.at < now + HORIZON:
+            _add_missing(jobs, campaign, post.item, renderer.render(post).images)
     return list(jobs.values())
+
+
+def _add_missing(jobs: dict[str, Job], campaign: Campaign, item: ContentItem, images: Iterable[ImageRef]) -> None:
+    """A job (by image reference) for each of `item`'s images that has no poster file yet (PNG, or a JPG photo)."""
+    for image in images:
+        png = poster_path(campaign.paths.posters, image)
+        if not png.is_file() and not png.with_suffix(".jpg").is_file():
+            jobs.setdefault(image.ref, job_for(campaign, item, image))
 
 
 def in_child(campaign: Campaign, jobs: list[Job], playlists: list[Playlist]) -> Done:
