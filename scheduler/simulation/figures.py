@@ -108,6 +108,10 @@ class StatsPlatforms:
             server.stop()
 
 
+_STAMP = "\x00time"  # never in an id, a file name or a version
+_QUOTED_STAMP = json.dumps(_STAMP)
+
+
 def play_screens(campaign: Campaign, plan: Plan, library: Library, engine: Engine) -> int:
     """Proof of play of every wall on every day, as its player would have reported it; returns the lines written."""
     published = {p.id for p in Queue(engine).find([st.PUBLISHED])}
@@ -118,18 +122,39 @@ def play_screens(campaign: Campaign, plan: Plan, library: Library, engine: Engin
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as out:
             for day in campaign.days():
-                lines = _day_lines(campaign, screen.id, make_playlist(campaign, screen, shown, library, day))
+                lines = day_lines(screen.id, make_playlist(campaign, screen, shown, library, day))
                 out.write("".join(lines))
                 written += len(lines)
     return written
 
 
-def _day_lines(campaign: Campaign, screen_id: str, playlist: Playlist) -> list[str]:
+def day_lines(screen_id: str, playlist: Playlist) -> list[str]:
+    """One day of `playlist` played on wall `screen_id` from its start to its end, as JSON lines of proof of play."""
     slides, version = playlist.slides, playlist.version
+    # Each slide's line is the same but for its time (shown and received): its JSON is made once,
+    # around a stand-in for the time, and the time is put in for each showing.
+    parts = [
+        json.dumps(
+            {
+                "screen": screen_id,
+                "version": version,
+                "order": order,
+                "file": f"slides/{slide.key}.png",
+                "item": slide.text.id,
+                "post": slide.post_id,
+                "duration": slide.seconds,
+                "shown_at": _STAMP,
+                "received_at": _STAMP,
+                "player": PLAYER,
+            },
+            ensure_ascii=False,
+        ).split(_QUOTED_STAMP)
+        for order, slide in enumerate(slides, start=1)
+    ]
     lines: list[str] = []
     at, n = playlist.valid_from, 0
     while slides and at < playlist.valid_to:
-        slide = slides[n % len(slides)]
+        slide, (head, middle, tail) = slides[n % len(slides)], parts[n % len(slides)]
         n += 1
         if slide.start is not None and at < slide.start:
             if all(s.start is not None and at < s.start for s in slides):
@@ -137,20 +162,8 @@ def _day_lines(campaign: Campaign, screen_id: str, playlist: Playlist) -> list[s
             continue
         if at + dt.timedelta(seconds=slide.seconds) > playlist.valid_to:
             break
-        stamp = at.isoformat(timespec="milliseconds")
-        entry = {
-            "screen": screen_id,
-            "version": version,
-            "order": slides.index(slide) + 1,
-            "file": f"slides/{slide.key}.png",
-            "item": slide.text.id,
-            "post": slide.post_id,
-            "duration": slide.seconds,
-            "shown_at": stamp,
-            "received_at": stamp,
-            "player": PLAYER,
-        }
-        lines.append(json.dumps(entry, ensure_ascii=False) + "\n")
+        stamp = json.dumps(at.isoformat(timespec="milliseconds"))
+        lines.append(f"{head}{stamp}{middle}{stamp}{tail}\n")
         at += dt.timedelta(seconds=slide.seconds)
     return lines
 
