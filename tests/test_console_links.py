@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -23,6 +22,7 @@ from scheduler.planning.planner import Plan
 from scheduler.publishing import states as st
 from scheduler.publishing.tables import posts
 from scheduler.rendering.payloads import Renderer
+from scheduler.support import http_client
 from tests.conftest import run_qm
 from tests.daemon_helpers import Harness, local_campaign, one_day, robot_server
 from tests.test_daemon import EARLY, WEIBO, WEIBO_AT, Recorder, sent
@@ -73,7 +73,7 @@ def test_a_rejection_in_the_console_is_sent_with_its_reason_and_link(
         campaign = dataclasses.replace(
             local(heihe, tmp_path), web=WebConfig(public_url=URL), notifiers=(Notifier("审核群", "wecom", "QM_TEST_ROBOT"),)
         )
-        with console_server(campaign, heihe_plan) as r, httpx.Client(base_url=r.url, trust_env=False) as c:
+        with console_server(campaign, heihe_plan) as r, http_client.client(base_url=r.url) as c:
             r.add_user("李科长", "reviewer")
             http_login(c, "李科长")
             post = r.queue.find([st.PLANNED])[0].id
@@ -87,7 +87,7 @@ def test_a_rejection_in_the_console_is_sent_with_its_reason_and_link(
 def test_a_post_the_daemon_is_publishing_cannot_be_approved_or_rejected_from_the_page(
     heihe: Campaign, heihe_plan: Plan, tmp_path: Path
 ) -> None:
-    with console_server(local(heihe, tmp_path), heihe_plan) as r, httpx.Client(base_url=r.url, trust_env=False) as c:
+    with console_server(local(heihe, tmp_path), heihe_plan) as r, http_client.client(base_url=r.url) as c:
         r.add_user("李科长", "reviewer")
         http_login(c, "李科长")
         post = r.queue.find([st.PLANNED])[0].id
@@ -160,7 +160,7 @@ def test_qm_web_starts_serves_and_stops_cleanly(tmp_path: Path) -> None:
         first = web.stdout.readline()
         assert first.startswith(f"审核台已启动：http://127.0.0.1:{port}/"), first + (web.stderr.read() if web.poll() is not None else "")
         assert web.stdout.readline().strip() == "通知中的链接：http://192.168.1.20:8080/"
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False) as c:
+        with http_client.client(base_url=f"http://127.0.0.1:{port}") as c:
             assert c.get("/login").status_code == 200
             assert c.get("/").status_code == 303
             assert c.get("/static/console.css").status_code == 200

@@ -20,6 +20,7 @@ from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.queue import TransitionError
 from scheduler.publishing.tables import web_sessions
+from scheduler.support import http_client
 from scheduler.support.errors import InputError
 from scheduler.web.accounts import Accounts, check_name, hash_password, password_matches
 from tests.conftest import HEIHE, ROOT, run_qm
@@ -39,7 +40,7 @@ def running(heihe: Campaign, heihe_plan: Plan, tmp_path: Path, database_url: str
 
 
 def client(r: Running) -> httpx.Client:
-    return httpx.Client(base_url=r.url, follow_redirects=False, timeout=10, trust_env=False)
+    return http_client.client(base_url=r.url, follow_redirects=False, timeout=10)
 
 
 def first_post(r: Running) -> str:

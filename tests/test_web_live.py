@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from scheduler.inputs.config import load_campaign
 from scheduler.publishing import states as st
+from scheduler.support import http_client
 from tests.browser_helpers import ARGS, CHROMIUM, need_chromium, sync_api
 from tests.web_helpers import Running, console_server, csrf_of, http_login, login, today_config
 
@@ -95,7 +95,7 @@ def test_approvals_while_the_daemon_publishes_meet_no_lock_and_lose_nothing(live
     answers: list[tuple[int, str]] = []
 
     def review_as(name: str, ids: list[str]) -> None:
-        with httpx.Client(base_url=running.url, timeout=30, trust_env=False) as c:
+        with http_client.client(base_url=running.url, timeout=30) as c:
             http_login(c, name)
             for post_id in ids:
                 page = c.get(f"/post/{post_id}")

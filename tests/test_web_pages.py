@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from scheduler.inputs.campaign import Campaign, ReviewConfig
@@ -27,6 +26,7 @@ from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.publishing.queue_sync import fill
 from scheduler.rendering.payloads import Renderer
+from scheduler.support import http_client
 from scheduler.web import edit_pages
 from scheduler.web.server import Server
 from tests.browser_helpers import chromium, need_chromium
@@ -246,7 +246,7 @@ def test_the_console_refuses_to_retry_a_screen_item_after_its_wall_went_dark_and
     evening = dt.datetime(2016, 9, 20, 21, 40, tzinfo=tz).timestamp()  # the wall is on 07:00-21:30
     queue.move(post.id, st.MISSED, "后台服务", "到发布时间仍未审核", evening, last_error="到发布时间仍未审核")
     before = queue.get(post.id)
-    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         world.running.console.clock = lambda: evening
         http_login(c, "李科长")
         refused = c.post(f"/post/{post.id}/retry", data={"csrf": csrf_of(c.get(f"/post/{post.id}").text)})
@@ -258,13 +258,13 @@ def test_the_console_refuses_to_retry_a_screen_item_after_its_wall_went_dark_and
 
 
 def test_only_admins_pause_and_resume(world: World) -> None:
-    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         http_login(c, "李科长")
         token = csrf_of(c.get("/status").text)
         refused = c.post("/status/pause", data={"csrf": token, "channel": "weibo", "reason": "账号维护"})
         assert refused.status_code == 403
         assert review.paused(world.running.queue) == {}
-    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         http_login(c, "张主任", PASSWORD)
         page = c.get("/status").text
         assert c.post("/status/pause", data={"csrf": csrf_of(page), "channel": "weibo", "reason": "账号维护"}).status_code == 303
@@ -281,7 +281,7 @@ def test_poster_files_are_served_only_from_the_posters_folder(world: World) -> N
     target = world.campaign.paths.posters / image.item / f"{image.layout}-{image.size}.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
-    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         assert c.get(f"/posters/file/{image.item}/{target.name}").status_code == 303  # to the login page
         http_login(c, "王编辑")
         assert c.get(f"/posters/file/{image.item}/{target.name}").content == target.read_bytes()
@@ -302,13 +302,13 @@ def test_the_server_sends_small_responses_without_waiting_for_acks() -> None:
 def test_a_broken_library_is_reported_to_signed_in_users_only(world: World) -> None:
     item = world.plan.posts[0].item
     path = item_path(item)
-    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         http_login(c, "王编辑")
         assert c.get("/month/2016-09").status_code == 200
         path.write_text(path.read_text(encoding="utf-8").replace(f"title: {item.title}", "title: [未闭合"), encoding="utf-8")
         page = c.get("/month/2016-09")
         assert page.status_code == 200 and "内容库现在有问题" in page.text and path.name in page.text
-    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as anonymous:
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as anonymous:
         assert "内容库" not in anonymous.get("/login").text
 
 
@@ -317,7 +317,7 @@ def test_a_library_broken_before_the_first_page_is_named_on_a_chinese_page(world
     item = world.plan.posts[0].item
     path = item_path(item)
     good = path.read_text(encoding="utf-8")
-    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         http_login(c, "王编辑")
         path.write_text(good.replace(f"title: {item.title}", "title: [未闭合"), encoding="utf-8")
         page = c.get("/month/2016-09")
@@ -333,7 +333,7 @@ def test_a_file_changed_by_hand_sends_its_approved_posts_back_to_review(world: W
     queue = world.running.queue
     review.approve(queue, post.id, "李科长", BEFORE.timestamp())
     path = item_path(post.item)
-    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         http_login(c, "王编辑")
         assert c.get("/day/2016-09-16").status_code == 200
         path.write_text(path.read_text(encoding="utf-8").replace(f"title: {post.item.title}", "title: 手工改过的标题"), encoding="utf-8")
@@ -369,7 +369,7 @@ def test_qm_web_brings_the_queue_in_line_with_the_content_before_serving(project
 
 
 def test_a_day_outside_the_campaign_says_so_and_steps_stay_inside(world: World) -> None:
-    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         http_login(c, "王编辑")
         after = c.get("/day/2099-01-01")
         before = c.get("/day/2016-08-31")
@@ -385,7 +385,7 @@ def test_a_day_outside_the_campaign_says_so_and_steps_stay_inside(world: World) 
 def test_a_body_sent_with_crlf_is_counted_and_saved_with_plain_newlines(world: World) -> None:
     post = world.post_of("wechat", "2016-09-14")
     path = item_path(post.item)
-    with httpx.Client(base_url=world.url, follow_redirects=False, timeout=10, trust_env=False) as c:
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         http_login(c, "王编辑")
         form = c.get(f"/edit/{post.item.id}").text
         body = html.unescape(form.split('name="body"')[1].split(">", 1)[1].split("</textarea>")[0])

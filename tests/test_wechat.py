@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import httpx
 import pytest
 
 from scheduler.channels.api import UnclearOutcome
@@ -16,6 +15,7 @@ from scheduler.fakes.wechat import FakeWeChat
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.runtime.clock import FakeClock
+from scheduler.support import http_client
 from scheduler.support.values import Receipt
 
 from .channel_helpers import SECRET, WECHAT_POST, configured, outgoing, posters, running, wechat_server, with_api
@@ -75,7 +75,7 @@ def test_a_retry_after_a_fault_reuses_the_uploads_the_platform_already_holds(
 
 def _delete_material(server: FakeWeChat, media_id: str) -> dict[str, Any]:
     """Staff delete an image from the account's library (material/del_material over HTTP)."""
-    with httpx.Client(base_url=server.url) as client:
+    with http_client.client(base_url=server.url) as client:
         token = client.post("/cgi-bin/stable_token", json={"grant_type": "client_credential", "appid": server.app_id, "secret": SECRET})
         answer = client.post(
             "/cgi-bin/material/del_material", params={"access_token": token.json()["access_token"]}, json={"media_id": media_id}

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from ..runtime.clock import Clock, SystemClock
+from ..support import http_client
 from .base import Channel, OutgoingPost, TransientError
 
 
@@ -36,8 +37,7 @@ class ApiChannel(Channel):
         self.timeout = timeout
         self.images = images
         self.clock: Clock = clock or SystemClock()
-        # trust_env=False: a proxy is configured as api_base, never picked up silently from the environment
-        self.client = httpx.Client(base_url=api_base, timeout=httpx.Timeout(timeout), trust_env=False)
+        self.client = http_client.client(base_url=api_base, timeout=httpx.Timeout(timeout))
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         call = call_name(path)

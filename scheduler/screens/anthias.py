@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from ..inputs.secrets import read_secret
+from ..support import http_client
 from ..support.errors import RuntimeFailure
 
 AUTH_ENV = "QM_ANTHIAS_AUTH"  # "user:password", when the Anthias web interface has a login
@@ -46,7 +47,7 @@ def auth_from(env: Mapping[str, str]) -> tuple[str, str] | None:
 class AnthiasClient:
     def __init__(self, base_url: str, auth: tuple[str, str] | None = None, transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(base_url=self.base_url, auth=auth, transport=transport, timeout=httpx.Timeout(30.0), trust_env=False)
+        self.http = http_client.client(base_url=self.base_url, auth=auth, transport=transport, timeout=httpx.Timeout(30.0))
 
     def __enter__(self) -> AnthiasClient:
         return self

@@ -100,7 +100,9 @@ class Notifications:
         if self._client is None:
             import httpx
 
-            self._client = httpx.Client(timeout=httpx.Timeout(5.0), trust_env=False)
+            from . import http_client
+
+            self._client = http_client.client(timeout=httpx.Timeout(5.0))
         return self._client
 
     def send(self, notice: Notice) -> int:
