@@ -90,6 +90,22 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(running: R
     assert running.queue.history(post)[-1].who == "李科长（web）"
 
 
+def test_an_empty_form_is_refused_as_empty_and_only_an_over_long_one_as_too_large(running: Running) -> None:
+    """A POST with no body (a reload, a tool) is told it is empty, not that it is too large; nothing changes."""
+    post = first_post(running)
+    with client(running) as c:
+        http_login(c, "李科长")
+        bare = c.build_request("POST", f"/post/{post}/approve")
+        del bare.headers["content-length"]  # as `curl -X POST` sends it
+        for empty in (c.post(f"/post/{post}/approve", headers={"content-length": "0"}), c.send(bare)):
+            assert empty.status_code == 400 and "表单是空的" in empty.text and "页面上" in empty.text
+        chunked = c.post(f"/post/{post}/approve", content=iter([b"csrf=x"]))  # no Content-Length: sent in chunks
+        assert chunked.status_code == 411 and "缺少长度" in chunked.text
+        huge = c.post(f"/post/{post}/approve", content=b"x" * (1024 * 1024 + 1))
+        assert huge.status_code == 413 and "表单太大" in huge.text
+    assert running.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
+
+
 def test_the_login_form_needs_its_token_too(running: Running) -> None:
     with client(running) as c:
         response = c.post("/login", data={"name": "王编辑", "password": PASSWORD, "csrf": "x", "next": "/"})

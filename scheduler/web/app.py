@@ -39,6 +39,7 @@ from ..publishing.queue import Queue
 from ..screens.serve import ScreenPlayers
 from ..support.errors import QmError
 from ..views.plan_export import channel_label
+from . import form_size
 from .accounts import Accounts, User
 from .sessions import COOKIE, Session, Sessions, Throttle, same
 
@@ -47,7 +48,6 @@ log = logging.getLogger("qm.web")
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 RETRIES_ON_LOCK = 3
 T = TypeVar("T")
-MAX_FORM = 1024 * 1024  # bytes: the longest article body is far below this
 
 
 @dataclass
@@ -164,9 +164,8 @@ def action(role: str = "editor") -> Callable[[PageFunction], Callable[[Request],
     def wrap(fn: PageFunction) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             console = console_of(request)
-            length = request.headers.get("content-length", "")
-            if not length.isdigit() or int(length) > MAX_FORM:
-                return Response("表单缺少长度或太大".encode(), status_code=413, media_type="text/plain; charset=utf-8")
+            if (refusal := form_size.refused(request.headers)) is not None:
+                return refusal
             session = await session_of(request)
             form = await request.form(max_files=0, max_fields=200)
             if session is None:
