@@ -132,3 +132,51 @@ def test_qm_queue_reads_the_library_once_whole_or_broken(
     reads.clear()
     assert main(["queue", "--date", "2027-09-08", "-c", str(config)]) == 0
     assert len(reads) == 1 and "队列没有按内容库刷新" in capsys.readouterr().err
+
+
+def test_the_daemon_tells_staff_of_a_broken_file_once_again_when_it_changes_and_when_it_is_fixed(
+    project: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The work done ahead runs every 5 minutes: a file that stays broken is told once (not at every round, nor
+    by the standby that takes over), a new problem once more, and its fixing once."""
+    from scheduler.inputs.content import read_library
+    from scheduler.runtime.work_ahead import held_back
+
+    campaign = local_campaign(load_campaign(project()), tmp_path)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    good, bad = weibo_posts(campaign, plan)
+    notices = Recorder()
+    h = Harness(campaign, good, Renderer(campaign), good.posts[0].at - dt.timedelta(hours=3), notifications=notices)
+
+    def ahead(now: dt.datetime) -> None:  # as `qm daemon` does it with a broken file: the others' posters, then say which file
+        library = read_library(campaign.paths.content, campaign.text_values)
+        if library.problems:
+            raise held_back(campaign, library, h.queue.find([st.APPROVED, st.SCHEDULED]), now)
+
+    def told(minutes: int) -> list[str]:
+        h.run_until(h.clock.now() + dt.timedelta(minutes=minutes))
+        said = [f"{n.title}｜{'；'.join(n.lines)}" for n in notices.sent if n.title.startswith("【提前准备】")]
+        notices.sent.clear()
+        return said
+
+    h.ahead = ahead
+    source = Path(bad.posts[0].item.source.rsplit(":", 1)[0])
+    fine = source.read_text(encoding="utf-8")
+    try:
+        h.fill()
+        h.approve_all()
+        h.start()
+        assert told(6) == []
+        broken = break_line(bad.posts[0].item)
+        first = told(21)  # a round every 5 minutes; the first draws the good post's poster, the others nothing more
+        assert len(first) == 1 and "更新失败" in first[0] and broken in first[0] and "超过" in first[0]
+        h.crash()  # the standby takes over the same database
+        h.start()
+        assert told(16) == []
+        source.write_text(fine.replace("title: ", "title: [", 1), encoding="utf-8")  # another mistake in the same file
+        other = told(11)
+        assert len(other) == 1 and "更新失败" in other[0] and broken not in other[0]
+        source.write_text(fine, encoding="utf-8")
+        assert [n.split("｜")[0] for n in told(16)] == ["【提前准备】已恢复：海报和电子屏播放列表重新按时更新"]
+    finally:
+        h.close()

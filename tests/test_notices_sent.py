@@ -58,3 +58,20 @@ def test_a_recorded_mark_is_one_row_holding_the_latest_time(tmp_path: Path, data
         assert conn.execute(notices.select()).all() == [("backup:taken", 7.0)]
         assert not notices_sent.claim(conn, "backup:taken", 9.0)  # a recorded key counts as sent
     engine.dispose()
+
+
+def test_a_standing_problem_is_one_row_told_when_new_or_changed_and_cleared_once(tmp_path: Path, database_url: str) -> None:
+    engine = open_db(database_url or f"sqlite:///{tmp_path / 'qm.sqlite3'}")
+    broken, other = (notices_sent.standing_key("ahead-problem", text) for text in ("a.md:8：超过 20 字", "a.md:3：缺少冒号"))
+    told = []
+    for key in (broken, broken, other, broken):
+        with engine.begin() as conn:
+            told.append(notices_sent.stand(conn, "ahead-problem", key, 1.0))
+    assert told == [True, False, True, True]  # a problem that comes back after another is told again
+    with engine.begin() as conn:
+        notices_sent.claim(conn, "ahead-problem-x:1", 1.0)  # another topic starting with the same letters stays
+        assert notices_sent.standing(conn, "ahead-problem") == {broken}
+        assert [notices_sent.clear(conn, "ahead-problem") for _ in range(2)] == [True, False]
+        assert notices_sent.standing(conn, "ahead-problem") == set()
+        assert notices_sent.sent(conn, ["ahead-problem-x:1"]) == {"ahead-problem-x:1"}
+    engine.dispose()

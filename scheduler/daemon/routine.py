@@ -8,12 +8,15 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from ..publishing import notices_sent
 from ..support.errors import QmError
 from ..support.logs import event
 from ..support.notify import FAILURE, Notice
 from .context import Shared, log
 from .early_warnings import EarlyWarnings
 from .sweep import Sweep
+
+AHEAD = "ahead-problem"  # the topic of the work done ahead's standing problem in the notices table
 
 
 class Routine:
@@ -49,7 +52,27 @@ class Routine:
             s.ahead(s.clock.now())
         except QmError as exc:
             event(log, "ahead_failed", logging.ERROR, error="；".join(exc.lines()))
-            s.notify(Notice(FAILURE, "【提前准备】海报或电子屏播放列表更新失败，屏幕继续播放上一份播放列表", tuple(exc.lines())))
+            self._ahead_problem(exc)
+            return
+        self._ahead_problem(None)
+
+    def _ahead_problem(self, exc: QmError | None) -> None:
+        """Tell staff of a failure of the work done ahead once while it stays the same (it is tried every few
+        minutes), again when it changes, and once that it is over. Kept in the database (`notices_sent.stand`):
+        a restarted daemon, or the standby taking over, does not tell it again."""
+        s = self.shared
+        # the problems say what is wrong; the headline may count what was done meanwhile (posters drawn)
+        key = "" if exc is None else notices_sent.standing_key(AHEAD, "\n".join(map(str, exc.problems)) or str(exc))
+        with s.queue.engine.connect() as conn:  # most rounds find it as it was: no write then
+            if notices_sent.standing(conn, AHEAD) == ({key} - {""}):
+                return
+        with s.queue.engine.begin() as conn:
+            if exc is None:
+                if notices_sent.clear(conn, AHEAD):
+                    event(log, "ahead_recovered")
+                    s.notify(Notice(FAILURE, "【提前准备】已恢复：海报和电子屏播放列表重新按时更新", ("之前报告的问题已经不在了",)))
+            elif notices_sent.stand(conn, AHEAD, key, s.now()):
+                s.notify(Notice(FAILURE, "【提前准备】海报或电子屏播放列表更新失败，屏幕继续播放上一份播放列表", tuple(exc.lines())))
 
     def collect_statistics(self) -> None:
         """Read figures, plays: every day not yet final (idempotent; see `stats.collect`)."""

@@ -5,10 +5,15 @@ two processes sharing a database (an active daemon and a `qm` command, or a stan
 over) cannot both send one notice: exactly one insert takes the key. Claim and send share the
 caller's transaction: a notice whose sending raises is not recorded and goes out at the next try.
 A mark whose time is overwritten (when a backup was taken) is one upsert (`record`).
+
+A standing problem (the work done ahead failing for as long as a content file stays broken) is told
+once, again only when it changes, and once more when it is over: its key (`standing_key`, a digest of
+its text under a topic) is the topic's one row while it stands (`stand`), removed when it is gone (`clear`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -51,3 +56,28 @@ def sent(conn: Connection, keys: Iterable[str]) -> set[str]:
     if not wanted:
         return set()
     return set(conn.execute(sa.select(notices.c.key).where(notices.c.key.in_(wanted))).scalars())
+
+
+def standing_key(topic: str, problem: str) -> str:
+    """The key of `problem` standing under `topic`: the same text, the same key."""
+    return f"{topic}:{hashlib.sha256(problem.encode()).hexdigest()[:32]}"
+
+
+def standing(conn: Connection, topic: str) -> set[str]:
+    """The keys standing under `topic` (one at most), to skip writing when nothing changed."""
+    return set(conn.execute(sa.select(notices.c.key).where(_under(topic))).scalars())
+
+
+def stand(conn: Connection, topic: str, key: str, at: float) -> bool:
+    """Make `key` the problem standing under `topic`; True when this call made it so (tell staff)."""
+    conn.execute(notices.delete().where(_under(topic), notices.c.key != key))
+    return claim(conn, key, at)
+
+
+def clear(conn: Connection, topic: str) -> bool:
+    """Remove the problem standing under `topic`; True when this call removed one (tell staff it is over)."""
+    return conn.execute(notices.delete().where(_under(topic)).returning(notices.c.key)).first() is not None
+
+
+def _under(topic: str) -> sa.ColumnElement[bool]:
+    return notices.c.key.startswith(f"{topic}:", autoescape=True)
