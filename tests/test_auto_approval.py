@@ -21,9 +21,10 @@ from scheduler.publishing.queue import Queue
 from scheduler.publishing.queue_sync import SyncResult, fill
 from scheduler.publishing.tables import posts
 from scheduler.rendering.payloads import Renderer
+from scheduler.support.notify import APPROVAL, Notice
 
 from .conftest import run_qm
-from .daemon_helpers import Harness
+from .daemon_helpers import Harness, Recorder
 
 BEFORE = dt.datetime(2027, 8, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()  # the month ahead
 LAUNCH_POST = "20270908-wechat-0837"
@@ -74,9 +75,18 @@ def test_auto_approval_holds_a_post_the_check_rejects(project: Callable[..., Pat
 def test_the_daemon_says_at_start_which_auto_approve_posts_wait_and_why(
     project: Callable[..., Path], caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Logged, and told to staff once: not again by the morning refresh or after a restart; a post newly held
+    (here its words got an absolute term) gets a notice of its own."""
     campaign = load_campaign(project(_auto_wechat_before_the_launch))
     plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
-    h = Harness(campaign, plan, Renderer(campaign), dt.datetime.fromtimestamp(BEFORE, campaign.timezone))
+    notices = Recorder()
+    h = Harness(campaign, plan, Renderer(campaign), dt.datetime.fromtimestamp(BEFORE, campaign.timezone), notices)
+
+    def told() -> list[Notice]:
+        said = [n for n in notices.sent if n.title.startswith("【未自动审核】")]
+        notices.sent.clear()
+        return said
+
     try:
         with caplog.at_level(logging.WARNING, logger="qm"):
             h.start()
@@ -85,5 +95,25 @@ def test_the_daemon_says_at_start_which_auto_approve_posts_wait_and_why(
         assert said[0]["note"].startswith("1 条自动审核渠道的内容 qm check 发现问题，未自动审核，留待人工审核")
         assert LAUNCH_POST in said[0]["note"] and TOO_EARLY in said[0]["note"]
         assert h.state(LAUNCH_POST) == st.PLANNED
+        (notice,) = told()
+        assert notice.kind == APPROVAL and notice.title.startswith("【未自动审核】1 条")
+        assert any(line.startswith(f"{LAUNCH_POST}：") and TOO_EARLY in line for line in notice.lines)
+        h.run_until(h.clock.now() + dt.timedelta(days=1))  # the morning refresh
+        h.crash()
+        h.start()
+        assert told() == []
+        items = load_library(campaign.paths.content, campaign.text_values).by_id
+        other, source = next(
+            (p, Path(f))
+            for p in h.queue.find(list(st.APPROVED_STATES))
+            if p.channel == "wechat" and (f := items[p.item].source.split(":")[0]).endswith(".md")
+        )
+        source.write_text(source.read_text(encoding="utf-8") + "\n这是最佳做法。\n", encoding="utf-8")
+        h.plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+        h.run_until(h.clock.now() + dt.timedelta(days=1))
+        (grown,) = told()
+        assert h.state(other.id) == st.PLANNED and grown.title.startswith("【未自动审核】")
+        assert any(other.id in line and "最佳" in line for line in grown.lines)
+        assert not any(LAUNCH_POST in line for line in grown.lines)  # told already
     finally:
         h.close()

@@ -4,6 +4,7 @@ finds problems in (the same `lint_post` the check runs) waits for a person's rev
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from sqlalchemy.engine import Connection
@@ -56,3 +57,8 @@ def recheck(conn: Connection, old: Post, reasons: list[str] | None, now: float) 
 
 def held_note(reasons: list[str]) -> str:
     return HELD + "；".join(reasons)
+
+
+def held_key(post_id: str, why: str) -> str:
+    """The notice key of a post held for these reasons: staff are told once per post and reasons (`notices_sent`)."""
+    return f"held:{post_id}:{hashlib.sha256(why.encode()).hexdigest()[:16]}"

@@ -22,3 +22,22 @@ def rejection(campaign: Campaign, post: Post, stage: str, reason: str, who: str)
 
 def send_rejection(campaign: Campaign, post: Post, stage: str, reason: str, who: str) -> int:
     return send_now(campaign.notifiers, rejection(campaign, post, stage, reason, who))
+
+
+HELD_SHOWN = 10  # posts a held notice lists; the rest are counted
+REASON_SHOWN = 60  # characters of a held post's reasons in the notice (`qm queue` shows them whole)
+
+
+def held(campaign: Campaign, why: dict[str, str]) -> Notice:
+    """Posts of auto-approve channels the check held for a person's review, with their reasons in short."""
+    lines = [f"{post_id}：{_clipped(reasons)}" for post_id, reasons in sorted(why.items())[:HELD_SHOWN]]
+    if len(why) > HELD_SHOWN:
+        lines.append(f"……共 {len(why)} 条")
+    lines.append("这些内容所在渠道设置为自动审核，但 qm check 发现问题，没有自动通过；改好文字后自动通过，或人工审核")
+    lines.append("查看：qm queue --state planned；审核：qm approve 编号")
+    lines.extend(link_line(post_url(campaign, min(why))) if len(why) == 1 else ())
+    return Notice(APPROVAL, f"【未自动审核】{len(why)} 条内容 qm check 发现问题，等待人工审核", tuple(lines))
+
+
+def _clipped(reasons: str) -> str:
+    return reasons if len(reasons) <= REASON_SHOWN else reasons[: REASON_SHOWN - 1] + "…"
