@@ -27,8 +27,8 @@ from ..planning.planner import PlannedPost
 from ..support.errors import Problem, TemplateError
 from ..support.values import ImageRef
 from .sandbox import render as render_sandboxed
-from .sandbox import template_env, template_line
-from .template_errors import not_utf8, render_message, syntax_message
+from .sandbox import template_env
+from .template_errors import not_utf8, render_problem, syntax_message
 from .versions import picture_identity, version_of
 
 BUILTIN_KINDS = ("wechat", "weibo", "screen")
@@ -185,9 +185,10 @@ class Renderer:
         try:
             return render_sandboxed(template, context)
         except Exception as exc:  # a template is the user's code: whatever fails in it is reported against its line
-            where = f"{self.campaign.paths.templates / kind.template}:{template_line(exc)}"
-            message = f"渲染 {post.id} 时出错：{render_message(exc, context)}"
-            raise TemplateError(problems=[Problem(message, where, "修改模板后用 qm check 检查")]) from exc
+            problem = render_problem(
+                exc, context, self.campaign.paths.templates, kind.template, f"渲染 {post.id} 时出错", "修改模板后用 qm check 检查"
+            )
+            raise TemplateError(problems=[problem]) from exc
 
     def _result(self, post: PlannedPost, payload: dict[str, Any], images: tuple[ImageRef, ...], derived: frozenset[str]) -> RenderedPost:
         used = frozenset().union(*(self._layout_fields(i.layout) for i in images))

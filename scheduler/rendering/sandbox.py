@@ -13,7 +13,7 @@ Templates in `templates/` are written by staff, so they are treated as untrusted
   channel's settings or a path would print a repr showing paths and settings.
 Anything over a budget raises `LimitError`, and a value that is not plain `OutputError`, whose
 messages are in Chinese; the caller reports them against the template's file and line (see
-`template_line`). The budgets and their checks are in `template_budget`, the plain values in
+`template_frames`). The budgets and their checks are in `template_budget`, the plain values in
 `template_output`; this module wires them into Jinja2.
 """
 
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any
@@ -164,18 +164,18 @@ def render(template: jinja2.Template, context: dict[str, Any]) -> str:
         return "".join(out)
 
 
-def template_line(exc: BaseException) -> int | str:
-    """The template line of a rendering error: Jinja2 rewrites tracebacks to template frames."""
-    if getattr(exc, "lineno", None):
-        return exc.lineno  # type: ignore[attr-defined, no-any-return]
-    tb = exc.__traceback__ or sys.exc_info()[2]
-    line: int | str = "?"
+def template_frames(exc: BaseException, root: Path) -> list[tuple[str, int]]:
+    """The template files under `root` and their lines that a rendering error went through, outermost first:
+    the rendered template, then any it included or imported (Jinja2 rewrites tracebacks to template frames)."""
+    folder = os.path.join(os.path.normpath(root), "")
+    frames = []
+    tb = exc.__traceback__
     while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if name.endswith((".j2", ".html", ".txt")) or "<template>" in name:
-            line = tb.tb_lineno
+        name = os.path.normpath(tb.tb_frame.f_code.co_filename)
+        if name.startswith(folder):
+            frames.append((name, tb.tb_lineno))
         tb = tb.tb_next
-    return line
+    return frames
 
 
 def sandbox_message(exc: BaseException) -> str | None:

@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from ..support.errors import Problem
-from .sandbox import sandbox_message
+from .sandbox import sandbox_message, template_frames
 
 # What a template calls an object, by class name (the context's `item`, `campaign`, `post`...).
 NOUNS = {
@@ -67,13 +69,46 @@ def not_utf8(path: Path, exc: UnicodeDecodeError) -> Problem:
     return Problem("文件不是 UTF-8 编码，无法读取", f"{path}:{line}", "用文本编辑器把它另存为 UTF-8 编码（不要用 GBK/GB2312）")
 
 
+def render_problem(exc: Exception, context: dict[str, Any], root: Path, name: str, doing: str, hint: str = "") -> Problem:
+    """A rendering error of the template `name` in the folder `root`, at the file and line where it happened: the
+    template itself, or one it included or imported, which is then named with the line that brought it in.
+    `doing` says what was being rendered ("渲染 … 时出错")."""
+    frames = template_frames(exc, root)
+    path, line = frames[-1] if frames else (str(root / name), getattr(exc, "lineno", None) or "?")
+    outer = next((f"{p}:{n}" for p, n in reversed(frames) if p != path), None)
+    if outer:
+        doing += f"（这个模板由 {outer} 引入）"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message, hint = _not_found(str(exc.name or ""), root)
+    else:
+        message = render_message(exc, context)
+    return Problem(f"{doing}：{message}", f"{path}:{line}", hint)
+
+
+def _not_found(name: str, root: Path) -> tuple[str, str]:
+    """What an `{% include %}`, `{% import %}` or `{% extends %}` of a template that is not there says, and how to fix it."""
+    if name.startswith(("/", "\\", "~")) or ".." in re.split(r"[/\\]", name) or re.match(r"[A-Za-z]:", name):
+        return (
+            f"模板只能引入 {root} 文件夹里的文件，不能引入 {name}",
+            f"把要引入的文件放进 {root}/，写它在 {root}/ 里的相对路径，例如 {{% include 'common/footer.html' %}}",
+        )
+    return f"引入的模板 {name} 不存在：{root / name} 没有这个文件", f"检查文件名，它是 {root}/ 里的相对路径"
+
+
 def render_message(exc: Exception, context: dict[str, Any]) -> str:
     """What went wrong while rendering, naming the variable or field and what is available."""
     refused = sandbox_message(exc)
     if refused:
         return refused
+    if isinstance(exc, jinja2.TemplateSyntaxError):  # in a template included while rendering
+        return syntax_message(exc.message)
     text = str(exc)
     undefined = re.fullmatch(r"'(\w+)' is undefined", text)
+    if undefined and undefined[1] in context:  # the rendered template has it; the one included or imported does not
+        return (
+            f"模板中的变量 {undefined[1]} 在这里用不了：用 {{% import %}} 导入或 without context 引入的模板看不到它，"
+            f"写成 {{% import '…' as m with context %}}，或把 {undefined[1]} 作为参数传给宏"
+        )
     if undefined:
         name = undefined[1]
         # {{ sumary }} or {{ title }}: perhaps item.summary, item.title; a field of an object in the context

@@ -32,8 +32,8 @@ from starlette.routing import BaseRoute, Route
 
 from ..channels.screen.config import ScreenConfig
 from ..inputs.campaign import Campaign
-from ..rendering.sandbox import render, template_env, template_line
-from ..rendering.template_errors import not_utf8, render_message, syntax_message
+from ..rendering.sandbox import render, template_env
+from ..rendering.template_errors import not_utf8, render_problem, syntax_message
 from ..support.errors import InputError, Problem
 from ..web.server import Server
 from .build import CURRENT, screens_root
@@ -219,7 +219,7 @@ def _player_pages(campaign: Campaign) -> dict[str, bytes]:
         try:
             pages[screen.id] = render(template, context).encode()
         except Exception as exc:  # the template is the user's code: report against its line
-            problem = Problem(f"生成 {screen.id} 的播放页面时出错：{render_message(exc, context)}", f"{path}:{template_line(exc)}")
+            problem = render_problem(exc, context, path.parent, path.name, f"生成 {screen.id} 的播放页面时出错")
             raise InputError(problems=[problem]) from exc
     return pages
 
