@@ -157,6 +157,14 @@ def test_sensitive_words_of_the_config_are_checked_in_the_body(world: World) -> 
     assert any("敏感词" in m for m in by_field["body"])
 
 
+def test_the_console_refuses_markup_next_to_its_field(world: World) -> None:
+    item_id = world.item_with("wechat")
+    body = item_path(world.library.by_id[item_id]).read_text(encoding="utf-8").split("---\n", 2)[2]
+    by_field = _rejected(world, item_id, title="认准<b>CCC</b>标志", body=body + "\n第一行<br>第二行\n")
+    assert any(m.startswith("标题里有 HTML 标记“<b>”等 2 处") for m in by_field["title"]), by_field
+    assert any(m.startswith("正文里有 HTML 标记“<br>”") for m in by_field["body"]), by_field
+
+
 def test_a_file_changed_since_the_form_was_opened_is_not_overwritten(world: World) -> None:
     item_id = world.item_with("wechat")
     form = open_form(world.library, item_id)
@@ -172,11 +180,11 @@ def test_crlf_file_keeps_its_line_endings_and_loads(world: World) -> None:
     item_id = world.item_with("wechat")
     path = item_path(world.library.by_id[item_id])
     path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
-    _save(world, item_id, title="换行符不变", body="开头一段\n\n另一段<script>alert(1)</script>")
+    _save(world, item_id, title="换行符不变", body="开头一段\n\n另一段：a < b & c > d")
     raw = path.read_bytes()
     assert b"\n" not in raw.replace(b"\r\n", b"")
     item = load_library(world.campaign.paths.content, world.campaign.text_values).by_id[item_id]
-    assert (item.title, item.body) == ("换行符不变", "开头一段\n\n另一段<script>alert(1)</script>")
+    assert (item.title, item.body) == ("换行符不变", "开头一段\n\n另一段：a < b & c > d")
 
 
 def test_a_markdown_file_saved_with_a_bom_is_edited_and_keeps_it(world: World) -> None:

@@ -33,6 +33,7 @@ from ..views.plan_export import channel_label
 from .campaign import Campaign
 from .content import SUMMARY_MAX, SUMMARY_MIN, ContentItem, Library, editorial_problems, load_library, load_text
 from .content_edit import EDITABLE, FIELD_LABELS, EditError, apply, current_values, normalize
+from .content_markup import markup_in
 
 GENERAL = ""  # problems that concern no single field
 _LOCK = threading.Lock()  # one save at a time in this process: read, compare, write
@@ -191,6 +192,8 @@ def _check(
             _add(by_field, _finding_field(finding.reason, values), f"{channel_label(campaign, post.channel)}：{finding.reason}")
     for p in editorial_problems(Library((new_item,))):
         _add(by_field, "summary", f"摘要只有 {len(new_item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字（{p.hint}）")
+    for m in (m for m in markup_in(new_item) if m.field in EDITABLE):  # the screen line is not edited here
+        _add(by_field, m.field, f"{FIELD_LABELS[m.field]}{m.reason}（{m.hint}）")
     for p in glyphs.drawing_problems([PosterText.of(new_item)], campaign.brand.font):
         _add(by_field, _field_of(p, lines), _message(p))
     if by_field:
