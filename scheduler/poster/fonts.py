@@ -58,11 +58,28 @@ class FontFile:
 
 
 def bundled_font() -> FontFile | None:
+    path = _bundled_path()
+    return FontFile(path, SC_INDEX, "内置字体") if path is not None and path.is_file() else None
+
+
+def _bundled_path() -> Path | None:
+    """Where the bundled font file is when its package is installed (the file itself may be missing)."""
     spec = importlib.util.find_spec(BUNDLED_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(next(iter(spec.submodule_search_locations))) / BUNDLED_FILE
-    return FontFile(path, SC_INDEX, "内置字体") if path.is_file() else None
+    return Path(next(iter(spec.submodule_search_locations))) / BUNDLED_FILE
+
+
+def no_font() -> tuple[str, str]:
+    """What to say, and how to fix it, when no Chinese font is found: a fault of the installation, not of
+    the words. The bundled font's file is named when its package is installed without it."""
+    path = _bundled_path()
+    if path is not None and not path.is_file():
+        return (
+            f"内置字体文件不存在：{path}，海报都无法生成",
+            "重新安装内置字体（.venv/bin/pip install --force-reinstall manimgx-fonts-cjk），或在 config.yaml 的 brand.font 指定一个中文字体文件",
+        )
+    return "找不到中文字体，海报都无法生成", INSTALL_HINT
 
 
 def system_fonts() -> list[FontFile]:
@@ -127,7 +144,7 @@ def choose(fonts: Sequence[FontFile], text: str) -> FontFile:
         shown = "".join(missing[:12]) + ("…" if len(missing) > 12 else "")
         shortfalls.append(f"{font.origin} {font.path.name} 缺少 {len(missing)} 个字：{shown}")
     if not fonts:
-        raise PosterError(f"找不到中文字体，无法生成海报（{INSTALL_HINT}）")
+        raise PosterError("{}（{}）".format(*no_font()))
     more = f"等 {len(shortfalls)} 个字体" if len(shortfalls) > 3 else ""
     hint = (
         "这些字多半是表情符号或生僻字：从文字中删去或换掉它们，或在 config.yaml 的 brand.font 指定一个包含它们的字体文件"

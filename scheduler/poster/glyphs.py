@@ -34,8 +34,9 @@ def _shown(chars: Iterable[str]) -> str:
 def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFile]) -> list[Problem]:
     """One problem per poster text with characters that cannot be drawn, naming the field and the characters."""
     texts = list(texts)
-    if not font_files:
-        return _one_font(texts[:1], font_files)  # no CJK font at all: said once
+    if not font_files:  # no Chinese font at all: said once, of the fonts (the words are not at fault)
+        message, hint = fonts.no_font()
+        return [Problem(message, hint=hint)] if texts else []
     problems: list[Problem] = []
     drawable: dict[str, bool] = {}  # each distinct character is looked up once, however many texts use it
     for text in texts:

@@ -15,7 +15,9 @@ from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
 from ..planning.planner import Plan, PlannedPost
 from ..planning.reminders import Reminder
+from ..poster import glyphs
 from ..poster.fonts import CSS_FAMILIES, css_font_face
+from ..poster.texts import PosterText
 from ..rendering.lint import Finding, lint_post
 from ..rendering.payloads import RenderedPost, Renderer
 from ..support.values import ImageRef, poster_path
@@ -35,9 +37,16 @@ class DayPreview:
 
 def build(campaign: Campaign, plan: Plan, renderer: Renderer, day: dt.date) -> DayPreview:
     posts = []
+    undrawable: dict[str, list[str]] = {}  # by item: why its posters cannot be drawn (drawn or not yet)
     for post in plan.on(day):
         rendered = renderer.render(post)
-        posts.append((post, rendered, lint_post(campaign, rendered)))
+        findings = lint_post(campaign, rendered)
+        if rendered.images:
+            if post.item.id not in undrawable:
+                problems = glyphs.drawing_problems([PosterText.of(post.item)], campaign.brand.font)
+                undrawable[post.item.id] = [str(p) for p in problems]
+            findings += [Finding(post.id, post.channel, reason) for reason in undrawable[post.item.id]]
+        posts.append((post, rendered, findings))
     return DayPreview(day, posts, [r for r in plan.reminders if r.at.date() == day])
 
 

@@ -1,0 +1,62 @@
+"""The poster font qm is installed with, gone from the installation: the check and the preview say which
+file is missing and how to get it back, and blame no content."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.poster import fonts
+
+from .conftest import run_qm
+
+DAY = "2027-09-08"  # the bundled campaign's launch day: posts of every channel, with posters
+
+
+def _without_font(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """An environment where the bundled font's package is installed without its font file, and that file."""
+    if fonts.system_fonts():
+        pytest.skip("this machine has a Chinese system font, which posters would fall back to")
+    site = tmp_path / "site"
+    (site / fonts.BUNDLED_PACKAGE).mkdir(parents=True)
+    (site / fonts.BUNDLED_PACKAGE / "__init__.py").write_text("", encoding="utf-8")
+    return {**os.environ, "PYTHONPATH": str(site)}, site / fonts.BUNDLED_PACKAGE / fonts.BUNDLED_FILE
+
+
+def test_check_names_the_missing_font_file_not_a_content_file(project: Callable[..., Path], tmp_path: Path) -> None:
+    env, missing = _without_font(tmp_path)
+    result = run_qm("check", "-c", project(), env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"内置字体文件不存在：{missing}" in result.stderr, result.stderr
+    assert "--force-reinstall manimgx-fonts-cjk" in result.stderr and "brand.font" in result.stderr, result.stderr
+    assert not re.search(r"\.(md|yaml):\d+", result.stderr) and "内容 " not in result.stderr, result.stderr
+
+
+def test_preview_marks_no_post_whose_posters_cannot_be_drawn_as_passing(project: Callable[..., Path], tmp_path: Path) -> None:
+    env, missing = _without_font(tmp_path)
+    result = run_qm("preview", DAY, "-c", project(), "-o", tmp_path / "out", env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    posts = [line for line in result.stdout.splitlines() if line.startswith("  ") and "[" in line and "问题：" not in line]
+    assert posts and all(line.lstrip().startswith("✗") for line in posts), result.stdout
+    assert f"问题：内置字体文件不存在：{missing}" in result.stdout, result.stdout
+    assert "全部" not in (tmp_path / "out" / f"preview-{DAY}.html").read_text(encoding="utf-8").split("</header>")[0]
+
+
+def test_preview_marks_a_post_whose_poster_words_cannot_be_drawn(project: Callable[..., Path], tmp_path: Path) -> None:
+    """An invisible character in a title is drawn as nothing in any font: its posts are not ✓."""
+    config = project()
+    before = run_qm("preview", DAY, "-c", config, "-o", tmp_path)
+    assert before.returncode == 0, before.stdout + before.stderr
+    found = re.search(r"✓ \S+ \S+  (\S+?)(?:（\d+ 字）)?  \[(\S+)\]", before.stdout)
+    assert found, before.stdout
+    title = found[1]
+    path = next(p for p in (config.parent / "content").rglob("*.*") if f"title: {title}\n" in p.read_text(encoding="utf-8"))
+    path.write_text(path.read_text(encoding="utf-8").replace(f"title: {title}\n", f"title: {title}\u200b\n", 1), encoding="utf-8")
+    after = run_qm("preview", DAY, "-c", config, "-o", tmp_path)
+    assert after.returncode == 1, after.stdout + after.stderr
+    line = next(t for t in after.stdout.splitlines() if f"[{found[2]}]" in t)
+    assert line.lstrip().startswith("✗") and "U+200B ZERO WIDTH SPACE" in after.stdout, after.stdout
