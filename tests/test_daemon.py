@@ -410,8 +410,8 @@ def test_status_shows_next_jobs_counts_and_recent_failures(harness: Harness) -> 
     assert report.alive and report.counts[st.FAILED] == 1 and report.counts[st.PUBLISHED] == 2
     assert report.failures[0][:3] == (WEIBO, st.FAILED, "访问令牌已失效（21332）")
     assert report.next_jobs[0].id == "post:20160902-weibo-1800"
-    text = to_text(report, TZ)
-    assert "运行中" in text and "2016-09-02 18:00:00  发布 20160902-weibo-1800" in text and "访问令牌已失效（21332）" in text
+    text = to_text(report, TZ, {}, 2016)
+    assert "运行中" in text and "09-02 18:00  发布 20160902-weibo-1800" in text and "访问令牌已失效（21332）" in text
 
 
 class NeverConfirms(Channel):
@@ -444,7 +444,7 @@ def test_status_of_a_stopped_daemon_says_its_jobs_wait_for_a_start_and_names_scr
     now = dt.datetime(2016, 9, 2, 12, tzinfo=TZ).timestamp()
     jobs = [NextJob("ahead:center", now + 60), NextJob("ahead:watch", now + 120)]
     stopped = Status(now, None, {}, {}, jobs, [])
-    text = to_text(stopped, TZ)
+    text = to_text(stopped, TZ, {}, 2016)
     assert "后台服务没有运行；启动后将执行：" in text and "接下来：" not in text
     assert "电子屏 center 开屏前更新播放列表" in text and "提前准备海报和播放列表" in text
 
@@ -511,7 +511,7 @@ def test_every_job_the_daemon_keeps_is_named_in_chinese() -> None:
     ids += ["post:20160902-wechat-2000", "poll:20160902-wechat-2000", "reminder:launch-eve", "ahead:watch", "ahead:center"]
     assert "stats" in ids
     for job_id in ids:
-        label = NextJob(job_id, 0.0).label
+        label = NextJob(job_id, 0.0).label({})
         assert label.split(" ")[0] and not label.split(" ")[0].isascii(), f"{job_id}: {label}"
 
 

@@ -198,12 +198,15 @@ def run_history(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_status(ctx: Context, args: argparse.Namespace) -> int:
+    from ..planning.reminders import reminders
     from ..views import daemon_status as status  # the daemon's lock and job table: only for qm status
 
+    campaign = ctx.campaign
     report = status.gather(ctx.engine, time.time())
-    tz = ctx.campaign.timezone
+    tz = campaign.timezone
     if args.json:
         print(json.dumps(status.to_json(report, tz), ensure_ascii=False, indent=2))
     else:
-        print(status.to_text(report, tz), end="")
+        messages = {r.id: r.message for r in reminders(campaign)}
+        print(status.to_text(report, tz, messages, campaign.start.year), end="")
     return 0

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..publishing import states as st
-from ..views.daemon_status import NextJob, Status, daemon_text, other_daemons
+from ..views.daemon_status import Status, daemon_text, other_daemons, upcoming
 from .posts import state_label
 
 
@@ -38,14 +38,6 @@ def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], 
     def local(t: float) -> str:
         return f"{dt.datetime.fromtimestamp(t, tz):%m-%d %H:%M}"
 
-    def when(t: float) -> str:
-        at = dt.datetime.fromtimestamp(t, tz)
-        return f"{at:%m-%d %H:%M}" if at.year == year else f"{at:%Y-%m-%d %H:%M}"
-
-    def what(job: NextJob) -> str:
-        kind, _, target = job.id.partition(":")
-        return f"提醒：{reminders[target]}" if kind == "reminder" and target in reminders else job.label
-
     d = status.daemon
     return StatusPage(
         alive=status.alive,
@@ -57,9 +49,7 @@ def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], 
             for ch, (reason, who, at) in sorted(status.pauses.items())
         ),
         counts=tuple((s, state_label(s), status.counts[s]) for s in st.STATES if status.counts.get(s)),
-        next_jobs=tuple(
-            (when(j.at), what(j), not status.alive and j.at < status.now) for j in sorted(status.next_jobs, key=lambda j: j.at)
-        ),
+        next_jobs=tuple(upcoming(status, tz, reminders, year)),
         failures=tuple((pid, state_label(state), why, local(at)) for pid, state, why, at in status.failures),
         channels=tuple(channels),
     )

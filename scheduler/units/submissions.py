@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from ..inputs.campaign import Campaign, Unit
 from ..publishing.tables import submissions
 from ..support.errors import Problem
+from ..support.moments import moment
 
 PLAN, SUMMARY = "plan", "summary"
 FOLDERS = {PLAN: "方案", SUMMARY: "总结"}
@@ -80,8 +81,7 @@ class UnitStatus:
 
 def arrival(campaign: Campaign, arrived: float) -> str:
     """When a file arrived, in the campaign's time: month, day and time, and the year too when it is not the campaign's."""
-    at = dt.datetime.fromtimestamp(arrived, campaign.timezone)
-    return f"{at:%m-%d %H:%M}" if at.year == campaign.start.year else f"{at:%Y-%m-%d %H:%M}"
+    return moment(arrived, campaign.timezone, campaign.start.year)
 
 
 def due_date(campaign: Campaign, kind: str) -> dt.date:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from ..publishing.queue import Queue
 from ..publishing.review import paused
 from ..runtime.job_table import next_runs
 from ..runtime.lock import ACTIVE, ROLE_LABELS, DaemonInfo, read_all, read_info
+from ..support.moments import moment
 
 JOB_LABELS = {
     "post": "发布",
@@ -34,11 +36,13 @@ class NextJob:
     id: str
     at: float
 
-    @property
-    def label(self) -> str:
+    def label(self, reminders: Mapping[str, str]) -> str:
+        """What the job does, in Chinese; a reminder by its text (`reminders`: each message by its id)."""
         kind, _, target = self.id.partition(":")
         if kind == "ahead":
             return "提前准备海报和播放列表" if target == "watch" else f"电子屏 {target} 开屏前更新播放列表"
+        if kind == "reminder" and target in reminders:
+            return f"提醒：{reminders[target]}"
         return f"{JOB_LABELS.get(kind, kind)} {target}".strip()
 
 
@@ -143,7 +147,16 @@ def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
     return lines
 
 
-def to_text(status: Status, tz: dt.tzinfo) -> str:
+def upcoming(status: Status, tz: dt.tzinfo, reminders: Mapping[str, str], year: int) -> list[tuple[str, str, bool]]:
+    """The next jobs, soonest first: when (the year written only when it is not `year`, the campaign's),
+    what (see `NextJob.label`), and whether its time passed while the daemon is stopped."""
+    jobs = sorted(status.next_jobs, key=lambda j: j.at)
+    return [(moment(j.at, tz, year), j.label(reminders), not status.alive and j.at < status.now) for j in jobs]
+
+
+def to_text(status: Status, tz: dt.tzinfo, reminders: Mapping[str, str], year: int) -> str:
+    """`reminders`: each reminder's message by its id; `year`: the campaign's (see `upcoming`)."""
+
     def local(t: float) -> str:
         return _local(t, tz)
 
@@ -157,7 +170,7 @@ def to_text(status: Status, tz: dt.tzinfo) -> str:
     lines.append(f"队列：{counts or '空'}")
     if status.next_jobs:
         lines.append("接下来：" if status.alive else "后台服务没有运行；启动后将执行：")
-        lines += [f"  {local(j.at)}  {j.label}" for j in status.next_jobs]
+        lines += [f"  {at}  {what}" + ("（已过时间）" if overdue else "") for at, what, overdue in upcoming(status, tz, reminders, year)]
     if status.failures:
         lines.append("最近的问题：")
         lines += [f"  {pid}  {st.label(state)}：{why}" for pid, state, why, _ in status.failures]
