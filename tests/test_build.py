@@ -143,3 +143,16 @@ def test_a_warm_build_neither_renders_nor_refreshes_the_queue_and_a_change_is_st
     edited = run(build)
     assert refreshed[0] == 1 and rendered[0] > 0 and featured["post"] in edited
     assert featured["post"] not in {s["post"] for s in json.loads(current.read_text(encoding="utf-8"))["slides"]}
+
+
+def test_qm_build_lists_the_posts_waiting_for_approval_in_time_order(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = project(lambda t: t.replace("size: 1920x1080", "size: 480x270").replace("size: 1080x1920", "size: 270x480"))
+    # before the window: its first day is built last (the one nearest today), yet listed first
+    monkeypatch.setattr(Context, "now", lambda self: dt.datetime(2027, 9, 1, 9, 0, tzinfo=self.campaign.timezone))
+    assert main(["-c", str(config), "build", "--from", "2027-09-07", "--to", "2027-09-08"]) == 0
+    out = capsys.readouterr().out
+    listed = [line.split()[0] for line in out.split("尚未审核", 1)[1].splitlines() if line.startswith("  2027")]
+    at = {p.id: p.at for p in Context(config).plan.posts}
+    assert listed[0].startswith("20270907") and listed == sorted(listed, key=lambda post_id: (at[post_id], post_id))

@@ -109,6 +109,8 @@ def _days(days: list[dt.date]) -> str:
 
 
 def report_held(held: list[PlannedPost]) -> None:
+    """The posts no playlist shows yet for want of approval, soonest first (days are built nearest today last)."""
+    held = sorted(held, key=lambda post: (post.at, post.id))
     if held:
         print(f"有 {len(held)} 条内容尚未审核，没有放入播放列表（先审后发）；审核通过后重新生成即可：")
         for line in aligned([(f"  {post.id}", post.item.title) for post in held[:HELD_SHOWN]]):
