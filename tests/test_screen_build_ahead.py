@@ -122,3 +122,22 @@ def test_qm_screen_push_of_another_day_pushes_nothing(
         assert "没有推送：2027-09-10 不是电子屏 station 现在该播的一天" in capsys.readouterr().err
         assert main([*push, "2027-09-08"]) == 0
         assert fake.playlist() and "已推送电子屏 station" in capsys.readouterr().out
+
+
+def test_before_the_campaign_a_build_of_a_later_day_leaves_current_on_the_day_the_screens_play_first(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = project(lambda t: t.replace("size: 1920x1080", "size: 480x270").replace("size: 1080x1920", "size: 270x480"))
+    monkeypatch.setattr(Context, "now", lambda self: dt.datetime(2027, 8, 20, 12, 0, tzinfo=TZ))  # the campaign starts 09-01
+    screens = config.parent / ".qm" / "screens"
+
+    def showing() -> dict[str, str]:
+        return {s: json.loads((screens / s / CURRENT / "playlist.json").read_text(encoding="utf-8"))["date"] for s in ("center", "station")}
+
+    _qm(capsys, config, "screen", "build", "--from", "2027-09-03", "--to", "2027-09-05")
+    assert showing() == {"center": "2027-09-03", "station": "2027-09-03"}  # the day nearest today
+    out = _qm(capsys, config, "screen", "build", "--date", "2027-09-08")
+    assert showing() == {"center": "2027-09-03", "station": "2027-09-03"}
+    assert "current 未切换" in out and "电子屏 center 仍是 2027-09-03 的播放列表" in out and "2027-09-08 的播放列表已备好" in out
+    _qm(capsys, config, "screen", "build", "--date", "2027-09-01", "--screen", "center")  # an earlier day: nearer today
+    assert showing() == {"center": "2027-09-01", "station": "2027-09-03"}

@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         help="生成某一天（或连续多天）各电子屏的播放列表和画面",
         description="按排期为每块电子屏生成当天的播放列表（playlist.json 和 playlist.m3u）和按屏幕像素尺寸绘制的画面，"
         "写入 状态目录/screens/屏幕编号/。先写好新的版本目录，再一次性切换 current，播放中不会读到写了一半的列表。"
-        "活动期间 current 只切换到各屏幕现在该播的那一天（开屏时段结束前是今天，结束后是明天）；生成其他日子只备好版本目录，正在播放的不受影响。"
+        "活动期间 current 只切换到各屏幕现在该播的那一天（开屏时段结束前是今天，结束后是明天）；生成其他日子只备好版本目录，正在播放的不受影响；"
+        "活动开始前 current 停在已生成的最早一天（活动开始时最先播的那天），生成更晚的日子不会改变它。"
         "用 --from/--to 一次生成多天：先并行画好所有天的画面，再逐天生成播放列表，每天的版本目录都保留。",
     )
     b.add_argument("--date", type=parse_day, metavar="日期", help="日期，如 2016-09-08（默认今天）")

@@ -14,7 +14,8 @@ symlink over the old one. A build whose version is already current changes nothi
 
 A build of several days (`build_many`) writes every day's version folder and points `current` once
 per screen: at its playlist of the day the caller says is due on that screen (a build of other days
-only leaves their folders ready and `current` as it was), or, without such a day, at its last one.
+only leaves their folders ready and `current` as it was); before the campaign, at the earliest day it
+shows or is given (the day it will play first: a build of later days leaves it); else at its last one.
 
 Pruning keeps one folder per day: the latest version of every day a screen has a playlist for (the
 one this build made for its days, the newest one for the others), plus the folder `current` points
@@ -32,7 +33,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,11 +84,18 @@ def build(campaign: Campaign, playlist: Playlist, root: Path, workers: int | Non
 
 
 def build_many(
-    campaign: Campaign, playlists: list[Playlist], root: Path, workers: int | None = None, due: Mapping[str, dt.date] | None = None
+    campaign: Campaign,
+    playlists: list[Playlist],
+    root: Path,
+    workers: int | None = None,
+    due: Mapping[str, dt.date] | None = None,
+    early: Collection[str] = (),
 ) -> list[Built]:
     """Write every playlist's version folder. A screen in `due` (screen id -> the day its `current`
     must show) gets `current` on its playlist of that day, and keeps it where it was when none of
-    its playlists is for that day; any other screen's `current` ends on its last playlist.
+    its playlists is for that day. A screen in `early` (its campaign not started) treats as due the
+    earliest of the days given and the day its `current` shows. Any other screen's `current` ends on
+    its last playlist.
 
     The slides are drawn first, all in one batch (unchanged ones are skipped)."""
     from ..poster import batch  # drawing code (Pillow) loads here: the daemon only hands playlists to its drawing child
@@ -99,17 +107,20 @@ def build_many(
     for playlist, js in zip(playlists, jobs, strict=True):
         by_screen.setdefault(playlist.screen.id, []).append((playlist, [files[j.out] for j in js]))
     due = due or {}
-    built = {id(p): b for screen, todo in by_screen.items() for p, b in _build_screen(root, todo, due.get(screen))}
+    built = {id(p): b for screen, todo in by_screen.items() for p, b in _build_screen(root, todo, due.get(screen), screen in early)}
     return [built[id(p)] for p in playlists]
 
 
-def _build_screen(root: Path, todo: list[tuple[Playlist, list[Path]]], due: dt.date | None) -> list[tuple[Playlist, Built]]:
+def _build_screen(root: Path, todo: list[tuple[Playlist, list[Path]]], due: dt.date | None, early: bool) -> list[tuple[Playlist, Built]]:
     screen_dir = root / todo[0][0].screen.id
     out: list[tuple[Playlist, Built]] = []
     try:
         screen_dir.mkdir(parents=True, exist_ok=True)
         with _locked(screen_dir):
             previous = current_folder(root, screen_dir.name)
+            if due is None and early:
+                shows = playlist_day(previous) if previous is not None else None
+                due = min([p.day for p, _ in todo] + ([shows] if shows else []))
             for playlist, slides in todo:
                 version = _version(playlist, slides)
                 folder = screen_dir / version

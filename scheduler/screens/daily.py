@@ -137,16 +137,20 @@ def slides_of(campaign: Campaign, days: list[DayPlaylists]) -> list[Job]:
 def write_days(campaign: Campaign, days: list[DayPlaylists], root: Path | None = None, now: dt.datetime | None = None) -> list[DayBuild]:
     """The days' playlists written. While the campaign is on a screen's wall (`due_days` at `now`),
     its `current` moves only to the due day's playlist: a day built ahead (or after) waits in its
-    folder. Otherwise `current` ends on the screen's playlist of the last day given."""
-    due = due_days(campaign, now or dt.datetime.now(campaign.timezone))
-    built = iter(build_many(campaign, [p for d in days for p in d.playlists], root or screens_root(campaign), workers=1, due=due))
+    folder. Before the campaign, `current` stays on the earliest day built so far (the day the screen
+    plays first), moving only to an earlier day or a new version of that one. After it, `current`
+    ends on the screen's playlist of the last day given."""
+    now = now or dt.datetime.now(campaign.timezone)
+    due = due_days(campaign, now)
+    early = [s.id for s in campaign.screens if day_for(campaign, s, now) < campaign.start]
+    playlists = [p for d in days for p in d.playlists]
+    built = iter(build_many(campaign, playlists, root or screens_root(campaign), workers=1, due=due, early=early))
     return [DayBuild([next(built) for _ in d.playlists], d.held) for d in days]
 
 
 def in_order(first: dt.date, last: dt.date, today: dt.date) -> list[dt.date]:
-    """The days from `first` to `last`, the one nearest today last: where no day is due on a screen
-    (`write_days`), a build of many days leaves it on the day nearest today (before the window, its
-    first day; after it, its last)."""
+    """The days from `first` to `last`, the one nearest today last: after the campaign (`write_days`),
+    a build of many days leaves `current` on the day nearest today (its last)."""
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     nearest = min(max(today, first), last)
     return [d for d in days if d != nearest] + [nearest]
