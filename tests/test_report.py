@@ -42,6 +42,7 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = run_qm("simulate", "-c", config, "--faults", "0.05", "--restarts", "1")
     assert done.returncode == 0, done.stderr
     assert "qm report" in done.stdout
+    (tmp / "simulate.txt").write_text(done.stdout, encoding="utf-8")  # what qm simulate said
     return config
 
 
@@ -246,6 +247,15 @@ def test_a_report_on_part_of_the_campaign_says_the_launch_is_outside_it_instead_
     assert "2016年9月16日至2016年9月30日" in text and "期间各渠道共发布宣传内容" in text and "qm 排期" not in text
 
 
+def test_qm_simulate_says_its_lateness_is_what_the_platforms_received_and_how_the_report_counts_instead(simulated: Path) -> None:
+    said = (simulated.parent / "simulate.txt").read_text(encoding="utf-8")
+    assert "迟发（平台实际收到的时间晚于排期时间 1 秒以上）" in said
+    assert (
+        "工作总结（qm report）按数据库的记录算迟发：晚于排期时间 1 分钟以上才算，"
+        "发出时间以平台给出的为准，平台没有给出时是 qm 确认已发出的时间，所以条数和时长可能与上面不同。"
+    ) in said
+
+
 def test_posts_that_went_out_late_are_counted_with_their_delay_per_channel(simulated: Path, tmp_path: Path) -> None:
     """Late = the time the channel gave (published_at) more than a minute after the slot (at). A post
     recorded by hand (qm confirm) has only the time it was recorded: it is not counted, and that is said."""
@@ -278,7 +288,10 @@ def test_posts_that_went_out_late_are_counted_with_their_delay_per_channel(simul
     document = docx.Document(str(out))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "已发布的内容中迟发 3 条。" in text
-    assert "迟发：3 条内容晚于排期时间 1 分钟以上发出（微博 2 条（最长晚 1 小时 5 分钟），微信公众号 1 条（晚 38 分钟））" in text
+    assert (
+        "迟发：3 条内容晚于排期时间 1 分钟以上发出（微博 2 条（最长晚 1 小时 5 分钟），微信公众号 1 条（晚 38 分钟）；"
+        "发出时间以平台给出的为准，平台没有给出时是 qm 确认已发出的时间）。"
+    ) in text
     assert "人工确认发布的 1 条记录的是确认时间，未计入" in text
     rows = table_after(document, ["排期时间", "发出时间", "渠道", "标题", "晚了"])
     assert [(r[2], r[4]) for r in rows] == [("微博", "1 小时 5 分钟"), ("微信公众号", "38 分钟"), ("微博", "5 分钟")]  # longest first

@@ -62,6 +62,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
+    from ..report.lateness import LATE_AFTER, WENT_OUT
     from ..simulation import replay as sim
 
     campaign, plan, renderer = ctx.campaign, ctx.plan, ctx.renderer
@@ -79,6 +80,10 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
     else:
         print(_report_text(report))
         print(f"模拟的数据库和播放记录保存在 {kept}；生成工作总结：qm report -c {ctx.config_path} --db {kept / 'qm.sqlite3'}")
+        print(
+            f"工作总结（qm report）按数据库的记录算迟发：晚于排期时间 {LATE_AFTER / 60:g} 分钟以上才算，{WENT_OUT}，"
+            "所以条数和时长可能与上面不同。"
+        )
     return 0 if sim.passed(report) else 1
 
 
@@ -110,7 +115,7 @@ def _simulate_cluster(ctx: Context, args: argparse.Namespace) -> int:
                 f"发布过程中 {result.kills_mid_publish} 次，确认发布结果时 {result.kills_mid_poll} 次；"
                 f"共启动 {result.processes} 个进程（被杀掉的由新进程作为备用补上）。",
                 f"应发 {r.planned} 条，已发 {r.published} 条，重复 {r.duplicates} 条，丢失 {r.lost} 条，失败或错过 {r.failed} 条。",
-                f"迟发（晚于时段 1 秒以上）{r.late} 条，最多晚 {duration(r.max_late_seconds)}。",
+                late_line(r),
                 f"最长接管间隔 {result.longest_takeover:.0f} 秒（租约超时 {result.lease_timeout:.0f} 秒）。注入故障 {r.faults_injected} 次，耗时 {r.wall_time:.1f} 秒。",
                 "结论：不丢不重，按时接管。" if ok else "结论：有问题，见上。",
             ]
@@ -131,11 +136,18 @@ def _report_text(r: Report) -> str:
     return "\n".join(
         [
             f"应发 {r.planned} 条，已发 {r.published} 条，重复 {r.duplicates} 条，丢失 {r.lost} 条，失败或错过 {r.failed} 条。",
-            f"迟发（晚于时段 1 秒以上）{r.late} 条，最多晚 {duration(r.max_late_seconds)}。",
+            late_line(r),
             f"注入故障 {r.faults_injected} 次，{restarts}（其中 {r.kills_mid_publish} 次在发布过程中）。耗时 {r.wall_time:.1f} 秒。",
             verdict,
         ]
     )
+
+
+def late_line(r: Report) -> str:
+    """How many posts the platforms received late, saying by which clock (not the report's: see `report.lateness`)."""
+    from ..simulation.replay import LATE_AFTER
+
+    return f"迟发（平台实际收到的时间晚于排期时间 {LATE_AFTER:g} 秒以上）{r.late} 条，最多晚 {duration(r.max_late_seconds)}。"
 
 
 def duration(seconds: float) -> str:

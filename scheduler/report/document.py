@@ -32,7 +32,7 @@ from ..simulation.marker import NOTICE
 from . import gaps, submissions
 from .charts import Chart
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures, PostRow
-from .lateness import LATE_AFTER
+from .lateness import LATE_AFTER, WENT_OUT
 from .launch_day import launch_text
 from .tense import nothing, overview, phase
 
@@ -216,7 +216,7 @@ def _late(doc: DocumentObject, f: Figures) -> None:
     per = "，".join(f"{name} {n} 条（{'最长' if n > 1 else ''}晚 {duration(s)}）" for name, (n, s) in lateness.by_channel().items())
     first = late[0]
     doc.add_paragraph(
-        f"迟发：{len(late)} 条内容{threshold}发出（{per}）。最长的是 {first.at:%m-%d %H:%M} {first.channel_name}的《{first.title}》，"
+        f"迟发：{len(late)} 条内容{threshold}发出（{per}；{WENT_OUT}）。最长的是 {first.at:%m-%d %H:%M} {first.channel_name}的《{first.title}》，"
         f"晚了 {duration(first.delay)}。迟发的原因见 qm history 编号 列出的该条内容的记录。{by_hand}"
         + (f"晚得最多的 {LATE_LISTED} 条如下：" if len(late) > LATE_LISTED else "明细如下：")
     )

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from .figures import PostRow
 
 LATE_AFTER = 60.0  # seconds after its slot
+# What "went out" means here, for staff: the simulation measures lateness by what the platforms really
+# received and says so; a report has only the database's record.
+WENT_OUT = "发出时间以平台给出的为准，平台没有给出时是 qm 确认已发出的时间"
 
 
 @dataclass(frozen=True)
