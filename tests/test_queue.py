@@ -223,3 +223,26 @@ def test_a_database_from_a_newer_qm_is_refused(tmp_path: Path) -> None:
         conn.execute(schema_version.update().values(version=LATEST + 1))
     with pytest.raises(RuntimeFailure, match="比当前 qm 支持的"):
         open_db(url)
+
+
+def test_the_diff_lines_its_columns_up_by_the_clis_display_width_on_lines_with_quotes(
+    setup: tuple[Campaign, Plan, Renderer, Queue],
+) -> None:
+    from scheduler.cli.queue_diff import COLUMN, show_diff
+    from scheduler.views.columns import width
+
+    campaign, plan, renderer, queue = setup
+    first = next(p for p in plan.posts if p.channel == "wechat")
+    quoted = "标注“注册商标”或者注册标记，以及圆圈里加一个“注”字的，必须是经国家知识产权局核准注册的商标。" * 2
+
+    def with_body(body: str) -> Plan:
+        return Plan(tuple(dataclasses.replace(p, item=dataclasses.replace(p.item, body=body)) if p is first else p for p in plan.posts), ())
+
+    fill(queue, campaign, with_body(quoted), renderer, NOW)
+    review.approve(queue, first.id, "张科长", NOW)
+    fill(queue, campaign, with_body(quoted.replace("必须是", "只能是", 1)), renderer, NOW + 60)
+    rows = [line for line in show_diff(queue, first.id).splitlines() if "“" in line and width(line) > COLUMN]
+    assert rows and any(" | " in line for line in rows)
+    for line in rows:  # the right column starts at the same display column on every line (“” count as one, as in qm queue)
+        left = next(i for i in range(len(line), 0, -1) if width(line[:i]) <= COLUMN)
+        assert width(line[:left]) == COLUMN and line[left : left + 3] in ("   ", " | "), line
