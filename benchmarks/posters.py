@@ -41,8 +41,8 @@ from scheduler.planning.planner import make_plan
 from scheduler.poster import batch, fonts, job_for, png
 from scheduler.poster.arrange import Arrangement
 from scheduler.poster.draw import colour, column_centres
-from scheduler.poster.linebreak import vertical_forms
 from scheduler.poster.make import Job, arrangement, prepare
+from scheduler.poster.marks import vertical_forms
 from scheduler.poster.qr import qr_image
 from scheduler.rendering.payloads import Renderer
 from scheduler.support.values import poster_path

@@ -14,8 +14,8 @@ from scheduler.poster.linebreak import (
     clause_pieces,
     is_additive,
     pieces,
-    vertical_forms,
 )
+from scheduler.poster.marks import vertical_forms
 
 
 def width(text: str) -> float:
@@ -170,6 +170,15 @@ def test_a_date_and_a_number_with_its_unit_stay_whole_in_a_title() -> None:
         lines = break_lines(title, w, width, keep="words").lines
         assert "".join(lines) == title and any("9月8日" in line for line in lines), (w, lines)
     assert break_lines("每天3次", 3, width, keep="words").lines == ("每天", "3次")
+
+
+def test_a_widow_gets_the_whole_word_before_it_for_company_not_half_of_it() -> None:
+    # The summary on the tall launch slide: greedy filling leaves "测。" alone; moving one character down split "测一测"
+    summary = "启动日现场设有法律法规展示、质量知识普及、识假辨假和免费现场检验检测等内容，市民可以看一看、学一学、辨一辨、测一测。"
+    assert break_lines(summary, 14, width).lines[-2:] == ("看一看、学一学、辨一辨、", "测一测。")
+    assert break_lines("请缩短这段文字签。", 8, width).lines == ("请缩短这段", "文字签。")
+    # a word too long to join the last line: one character still keeps the widow company
+    assert break_lines("好中华人民共和国。", 8, width).lines == ("好中华人民共", "和国。")
 
 
 def test_a_word_wider_than_the_line_is_cut_and_says_so() -> None:

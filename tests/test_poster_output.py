@@ -14,8 +14,8 @@ from scheduler.inputs.config import load_campaign
 from scheduler.poster import batch, export, fonts, png, sizes
 from scheduler.poster.draw import column_centres, paint
 from scheduler.poster.layout import load_layout
-from scheduler.poster.linebreak import vertical_forms
 from scheduler.poster.make import Job, arrangement, make_poster, prepare
+from scheduler.poster.marks import vertical_forms
 from scheduler.poster.texts import PosterText
 from scheduler.support.errors import ConfigError, PosterError
 

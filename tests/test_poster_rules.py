@@ -82,7 +82,7 @@ def test_no_widows_and_codes_kept_with_their_numbers() -> None:
     def han(text: str) -> float:
         return float(len(text))
 
-    assert break_lines("请缩短这段文字签。", 8, han).lines == ("请缩短这段文", "字签。")
+    assert break_lines("请缩短这段文字签。", 8, han).lines == ("请缩短这段", "文字签。")
     lines = break_lines("车用汽油执行GB 17930、柴油执行GB 19147。", 12, han).lines
     assert not any(line.endswith("GB") for line in lines) and "GB 19147。" in "".join(f"{x}\n" for x in lines)
     assert break_lines("GB/T 15834-2011", 10, han).lines == ("GB/T", "15834-2011")  # wider than a line: split at the space

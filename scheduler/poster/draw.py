@@ -14,7 +14,7 @@ from ..support.errors import PosterError
 from . import fonts, photo, pictures, rules
 from .arrange import MIN_PX, Arrangement, Placed, PxBox, carries_hotline
 from .fonts import FontFile
-from .linebreak import vertical_forms
+from .marks import vertical_forms
 from .qr import qr_image
 
 TRAILING_HALF = "，。、；：！？"  # ink in the left half of the em: centring counts only that half

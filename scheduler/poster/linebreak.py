@@ -7,7 +7,7 @@ size and direction. Break between any two Han characters, except:
   - a run of Latin letters or digits (a word, a number, a URL) is kept whole; spaces are break points,
     except between a standard's code and its number ("GB 19147", "GB/T 15834-2011" stay on one line);
   - a paragraph never ends on a line of one character (a widow such as "签。"): the greedy fill moves
-    the previous line's last piece down to keep it company.
+    the previous line's last word down to keep it company (a whole word: "测 / 一测。" would split one).
 Mainland style hangs no punctuation: a character that would start a line with a closing mark is pushed
 to the next line together with that mark. Titles may ask for breaks only between words or only between
 clauses (`keep`); words come from a dictionary (`words.py`).
@@ -186,7 +186,7 @@ def _fill(text: str, width: float, measure: Measure, keep: Keep) -> Broken:
     if line:
         lines.append(line)
         last.append(end)
-    return Broken(_no_widow(lines, last, width, measure), forced)
+    return Broken(_no_widow(lines, last, width, measure, text), forced)
 
 
 def is_widow(line: str) -> bool:
@@ -194,16 +194,43 @@ def is_widow(line: str) -> bool:
     return len([ch for ch in line if ch not in CLAUSE_END and ch not in NO_START and not ch.isspace()]) <= 1
 
 
-def _no_widow(lines: list[str], last: list[Piece | None], width: float, measure: Measure) -> tuple[str, ...]:
-    """Move the second-to-last line's last piece down when the last line is a widow (and the result fits)."""
+def _no_widow(lines: list[str], last: list[Piece | None], width: float, measure: Measure, text: str) -> tuple[str, ...]:
+    """Move the second-to-last line's last word down when the last line is a widow (and the result fits).
+
+    The line broke between characters; the break moved back is one a reader expects, at a word's end
+    ("辨一辨、/ 测一测。", not "辨一辨、测 / 一测。"), unless the whole word does not fit the last line."""
     if len(lines) < 2 or not is_widow(lines[-1]) or (moved := last[-2]) is None:
         return tuple(lines)
     before = lines[-2]
-    kept = before[: len(before) - len(moved.text)].rstrip() if before.endswith(moved.text) else ""
-    joined = moved.text + lines[-1]
-    if not kept or is_widow(kept) or measure(joined) > width:
+    if not before.endswith(moved.text):
         return tuple(lines)
-    return (*lines[:-2], kept, joined)
+    for at in (*_word_start(before, len(before) - len(moved.text), lines[-1], text), len(before) - len(moved.text)):
+        kept, joined = before[:at].rstrip(), before[at:] + lines[-1]
+        if kept and not is_widow(kept) and measure(joined) <= width:
+            return (*lines[:-2], kept, joined)
+    return tuple(lines)
+
+
+def _word_start(line: str, at: int, next_line: str, text: str) -> tuple[int, ...]:
+    """Where the word that offset `at` of `line` falls inside begins, when a line may break there: the break
+    for a widow's company. None when `at` is a word's end already, or the next line follows a space."""
+    if at <= 0 or line + next_line not in text:
+        return ()
+    from .words import word_ends
+
+    ends = word_ends(line + next_line)
+    starts = [i for i in _piece_starts(line) if 0 < i < at and i in ends]
+    return () if at in ends or not starts else (max(starts),)
+
+
+def _piece_starts(line: str) -> list[int]:
+    """Offsets in `line` where its pieces begin: where the 禁则 rules allow a break."""
+    out, at = [], 0
+    for piece in pieces(line):
+        at += len(piece.space)
+        out.append(at)
+        at += len(piece.text)
+    return out
 
 
 def _cut(text: str, width: float, measure: Measure) -> list[str]:
@@ -236,46 +263,3 @@ def balanced(text: str, width: float, measure: Measure, keep: Keep = "characters
         else:
             lo = mid
     return best
-
-
-VERTICAL_FORMS = {
-    "，": "︐",
-    "、": "︑",
-    "。": "︒",
-    "：": "︓",
-    "；": "︔",
-    "！": "︕",
-    "？": "︖",
-    "「": "﹁",
-    "」": "﹂",
-    "『": "﹃",
-    "』": "﹄",
-    "“": "﹁",
-    "”": "﹂",
-    "‘": "﹃",
-    "’": "﹄",
-    "（": "︵",
-    "）": "︶",
-    "《": "︽",
-    "》": "︾",
-    "〈": "︿",
-    "〉": "﹀",
-    "【": "︻",
-    "】": "︼",
-    "〔": "︹",
-    "〕": "︺",
-    "—": "︱",
-    "…": "︙",
-    "～": "≀",
-}
-
-
-def vertical_forms(text: str, has: Callable[[str], bool] = lambda _: True) -> str:
-    """Punctuation as it is set in vertical columns (quotes become corner brackets, as in mainland vertical text).
-
-    A mark keeps its horizontal form when `has` says the font lacks the vertical one."""
-    out = []
-    for ch in text:
-        form = VERTICAL_FORMS.get(ch)
-        out.append(form if form and has(form) else ch)
-    return "".join(out)

@@ -24,7 +24,8 @@ from . import fonts, photo, pictures
 from .arrange import Arrangement
 from .draw import TRAILING_HALF, UPPER_RIGHT, colour, column_centres, ink_middle
 from .draw import _open_logo as open_logo
-from .linebreak import Measure, vertical_forms
+from .linebreak import Measure
+from .marks import vertical_forms
 from .printpage import BLEED_MM, PAPERS, Page, Paper
 from .qr import QUIET
 from .sheet_blocks import Block, fit, flow, spread, two_sides
