@@ -55,7 +55,7 @@ def test_poster_for_an_item_lands_in_the_posters_folder(project: Callable[..., P
     assert sorted(p.name for p in folder.glob("*.png")) == ["launch-500x700.png", "launch-wechat-cover.png"]
     explained = json.loads(run_qm("poster", "publicity-launch-announcement", "--size", "portrait", "--explain", "-c", project()).stdout)
     subtitle = next(r for r in explained["regions"] if r["region"] == "subtitle")
-    assert subtitle["lines"] == ["9月8日 星期三 09:00"]  # the campaign's launch date and time
+    assert subtitle["lines"] == ["9月8日 星期三 09:00", "中央大街广场"]  # the campaign's launch date, time and venue
 
 
 def test_wrong_input_is_a_chinese_message_and_exit_2(project: Callable[..., Path]) -> None:

@@ -33,7 +33,7 @@ def test_the_tall_launch_slide_spreads_over_the_strip_of_its_qr_code(project: Ca
     assert body[1] + body[3] >= qr_bottom - 20, (body, qr_bottom)  # the text goes down to where the code ended
     assert screen["title"]["font_size"] > printed["title"]["font_size"]  # and is larger for it
     assert screen["title"]["box"][1] > printed["title"]["box"][1]  # spread over the height, not pushed up
-    assert screen["subtitle"]["lines"] == printed["subtitle"]["lines"] == ["9月8日 星期三 09:00"]
+    assert screen["subtitle"]["lines"] == printed["subtitle"]["lines"] == ["9月8日 星期三 09:00", "中央大街广场"]
     assert screen["footer"]["box"][1::2] == [round(0.92 * 1920), 1920 - round(0.92 * 1920)]  # the footer stays
 
     out = tmp_path / "slide.png"

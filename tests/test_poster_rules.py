@@ -162,6 +162,21 @@ def test_the_launch_cover_says_when_where_and_the_hotline_inside_its_centre_squa
     assert [b.rule for b in found] == ["封面中心"]  # the rule judges the footer too, not only the title
 
 
+def test_every_launch_poster_says_where_as_well_as_when_in_every_family() -> None:
+    """Tall slides and square pictures named the date and time but left out the venue the wide ones show."""
+    campaign = load_campaign(DEFAULT)
+    item = load_library(campaign.paths.content, campaign.text_values).by_id["publicity-launch-onsite"]
+    values = fields(campaign, PosterText.of(item))
+    font = fonts.candidates(None)[0]
+    for family in FAMILIES:
+        launch = load_layout(family_folder(campaign.paths.templates, family), "launch")
+        for size in ("1080x1920", "portrait", "square", "wechat-square", "a3", "1920x1080"):
+            arr = arrange(launch, sizes.resolve(size, campaign), values, campaign.brand, font, "test", campaign.posters.photo)
+            said = next(p.lines for p in arr.placed if p.region.name == "subtitle")
+            assert said == ("9月8日 星期三 09:00", "中央大街广场"), (family, size, said)
+            assert breaches(arr, campaign.brand, values) == [], (family, size)
+
+
 def test_a_poster_names_the_venue_only_when_the_config_has_it(project: Callable[..., Path]) -> None:
     config = project(edit=lambda text: text.replace("  launch_venue: 中央大街广场\n", ""))
     campaign = load_campaign(config)
@@ -169,7 +184,7 @@ def test_a_poster_names_the_venue_only_when_the_config_has_it(project: Callable[
     values = fields(campaign, PosterText.of(item))
     font = fonts.candidates(None)[0]
     launch = load_layout(campaign.paths.templates / "posters", "launch")
-    for size in ("center", "wechat-cover"):
+    for size in ("center", "wechat-cover", "1080x1920", "square"):
         arr = arrange(launch, sizes.resolve(size, campaign), values, campaign.brand, font, "test")
         said = "".join(next(p.lines for p in arr.placed if p.region.name == "subtitle"))
         assert said.replace(" ", "") == "9月8日星期三09:00", size  # no placeholder such as 活动现场
