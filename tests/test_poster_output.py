@@ -210,6 +210,30 @@ def test_a_comma_in_a_column_sits_in_the_upper_right_of_its_cell(
     assert right > left and (left + right) / 2 > size / 2 and (upper + lower) / 2 < size / 2, (left, upper, right, lower)
 
 
+# -- punctuation at a line's ends ----------------------------------------------------------------
+
+
+def test_an_opening_quote_at_a_lines_start_is_set_at_half_width(campaign: Campaign, tmp_path: Path) -> None:
+    """“ fills only the right half of its em: set at full width, a title starting with it looked indented."""
+    text = PosterText("grassroots-five-small-what", "“五小”活动是什么", line="小点子有大用处，人人都能参与")
+    font_files = fonts.candidates(None)
+    arr = arrangement(campaign, prepare(campaign, Job(text, "screen-slide", "station", tmp_path / "s.png"), font_files), font_files)
+    title = next(p for p in arr.placed if p.region.name == "title")
+    assert title.lines == ("“五小”", "活动是什么") and title.region.align == "left"
+    image = paint(arr, campaign.brand).convert("L").point(lambda v: 255 if v > 200 else 0)  # the white title
+    x, y, w, h = title.box
+    pitch = title.size * title.region.line_height
+    top = y + h - (title.size + pitch)  # bottom-aligned block of two lines
+
+    def ink_left(i: int) -> int:
+        row = image.crop((x - title.size, round(top + i * pitch), x + w, round(top + i * pitch + title.size)))
+        return (row.getbbox() or (0, 0, 0, 0))[0] - title.size
+
+    quote, plain = ink_left(0), ink_left(1)
+    assert abs(quote - plain) < title.size * 0.12, (quote, plain)  # the quote's ink lines up with 活 below it
+    assert abs(plain) < title.size * 0.12, plain  # and the line without a mark stays where it was
+
+
 # -- cache ---------------------------------------------------------------------------------------
 
 

@@ -14,10 +14,9 @@ from ..support.errors import PosterError
 from . import fonts, photo, pictures, rules
 from .arrange import MIN_PX, Arrangement, Placed, PxBox, carries_hotline
 from .fonts import FontFile
-from .marks import vertical_forms
+from .marks import blank_ends, vertical_forms
 from .qr import qr_image
 
-TRAILING_HALF = "，。、；：！？"  # ink in the left half of the em: centring counts only that half
 UPPER_RIGHT = "，。、．"  # in a column these sit in the upper right of their cell, not the lower left
 
 
@@ -120,10 +119,11 @@ def _lines(draw: ImageDraw.ImageDraw, p: Placed, font_file: FontFile, fill: str)
     block = p.size + (len(p.lines) - 1) * pitch
     top = y + {"top": 0.0, "middle": (h - block) / 2, "bottom": h - block}[p.region.valign]
     for i, line in enumerate(p.lines):
-        width = font.getlength(line) - (p.size / 2 if line[-1] in TRAILING_HALF else 0)
+        lead, trail = blank_ends(line, p.size)  # placed by their ink: the blank half of an end mark is not counted
+        width = font.getlength(line) - lead - trail
         left = x + {"left": 0.0, "center": (w - width) / 2, "right": w - width}[p.region.align]
         baseline = top + i * pitch + p.size / 2 - ink_middle(font)
-        draw.text((left, baseline), line, font=font, fill=fill, anchor="ls")
+        draw.text((left - lead, baseline), line, font=font, fill=fill, anchor="ls")
 
 
 def _columns(draw: ImageDraw.ImageDraw, p: Placed, font_file: FontFile, fill: str) -> None:

@@ -22,10 +22,10 @@ from ..inputs.campaign import Campaign
 from ..support.errors import PosterError
 from . import fonts, photo, pictures
 from .arrange import Arrangement
-from .draw import TRAILING_HALF, UPPER_RIGHT, colour, column_centres, ink_middle
+from .draw import UPPER_RIGHT, colour, column_centres, ink_middle
 from .draw import _open_logo as open_logo
 from .linebreak import Measure
-from .marks import vertical_forms
+from .marks import blank_ends, vertical_forms
 from .printpage import BLEED_MM, PAPERS, Page, Paper
 from .qr import QUIET
 from .sheet_blocks import Block, fit, flow, spread, two_sides
@@ -90,9 +90,10 @@ def poster_pdf(campaign: Campaign, arr: Arrangement, sheet: Paper, out: Path | i
             block = size + (len(p.lines) - 1) * pitch
             top = y + {"top": 0.0, "middle": (h - block) / 2, "bottom": h - block}[p.region.valign]
             for i, line in enumerate(p.lines):
-                lw = page.width(line, size, p.region.weight) - (size / 2 if line[-1] in TRAILING_HALF else 0)
+                lead, trail = blank_ends(line, size)
+                lw = page.width(line, size, p.region.weight) - lead - trail
                 left = x + {"left": 0.0, "center": (w - lw) / 2, "right": w - lw}[p.region.align]
-                page.text(left, top + i * pitch + size / 2 - middle, line, size, p.region.weight, fill)
+                page.text(left - lead, top + i * pitch + size / 2 - middle, line, size, p.region.weight, fill)
     page.save()
 
 
