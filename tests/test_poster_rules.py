@@ -162,6 +162,25 @@ def test_the_launch_cover_says_when_where_and_the_hotline_inside_its_centre_squa
     assert [b.rule for b in found] == ["封面中心"]  # the rule judges the footer too, not only the title
 
 
+def test_the_theme_slide_does_not_repeat_the_theme_in_its_footer() -> None:
+    """The screens' theme slide is the theme in large type; its footer carries the organiser and the hotline, as the
+    other slides' footers do, not the theme a second time. Every other poster's footer still names the theme."""
+    campaign = load_campaign(HEIHE)
+    library = load_library(campaign.paths.content, campaign.text_values)
+    theme = PosterText("theme", campaign.theme, campaign.theme, campaign.name)  # as the playlist makes it
+    font = fonts.candidates(None)[0]
+    slogan = load_layout(campaign.paths.templates / "posters", "slogan")
+    for size in ("1920x1080", "1080x1920", "square"):
+        footers = {}
+        for text in (theme, PosterText.of(library.by_id["slogan-publicity-everyone"])):
+            arr = arrange(slogan, sizes.resolve(size, campaign), fields(campaign, text), campaign.brand, font, "test")
+            footers[text.id] = "".join(next(p.lines for p in arr.placed if p.region.name == "footer"))
+        assert campaign.theme not in footers["theme"] and "12365" in footers["theme"], (size, footers)
+        assert campaign.theme in footers["slogan-publicity-everyone"] or size == "1080x1920", (size, footers)  # tall: hotline only
+    arr = arrange(slogan, sizes.resolve("1920x1080", campaign), fields(campaign, theme), campaign.brand, font, "test")
+    assert next(p.lines for p in arr.placed if p.region.name == "footer") == (f"主办：{campaign.organizer}　热线：12365",)
+
+
 def test_every_launch_poster_says_where_as_well_as_when_in_every_family() -> None:
     """Tall slides and square pictures named the date and time but left out the venue the wide ones show."""
     campaign = load_campaign(DEFAULT)
