@@ -18,7 +18,7 @@ from scheduler.poster.layout import family_folder, load_layout
 from scheduler.poster.make import Job, arrangement, make_poster, prepare
 from scheduler.poster.rules import contrast
 from scheduler.poster.sizes import resolve
-from scheduler.poster.texts import PosterText
+from scheduler.poster.texts import PosterText, fields
 from scheduler.support.errors import ConfigError, PosterError
 from tests.conftest import DEFAULT, HEIHE
 
@@ -96,6 +96,18 @@ def test_pictures_per_topic_and_the_marks_the_cards_teach() -> None:
         assert img.size == (96, 96) and img.mode == "RGBA"
         ink = sum(count for count, alpha in img.getchannel("A").getcolors(256) or [] if alpha > 128)
         assert 300 < ink < 96 * 96 * 0.7, kind  # something drawn, not a filled square
+
+
+def test_a_slogan_is_pictured_by_the_topic_its_title_names() -> None:
+    """A slogan's topic says only that it is a slogan: every one got the megaphone, a trademark slogan too."""
+    campaign = load_campaign(HEIHE)
+    library = load_library(campaign.paths.content, campaign.text_values)
+    kinds = {i.id: fields(campaign, PosterText.of(i))["picture"] for i in library.items}
+    assert kinds["slogan-brand-trademark"] == "registered"  # 注册商标护品牌
+    assert kinds["brand-trademark-well-known"] == "registered"  # the trademark cards have the same picture
+    assert (kinds["slogan-brand-geo-indication"], kinds["slogan-brand-certification"], kinds["slogan-rights-ccc"]) == ("pin", "leaf", "ccc")
+    assert kinds["slogan-publicity-everyone"] == "megaphone"  # a slogan naming no topic keeps the campaign's megaphone
+    assert pictures.kind_of((), "slogan", "brand", "擦亮食盐和钢铁") == "box"  # the topic named first
 
 
 def test_the_photo_family_needs_its_photo_at_draw_time() -> None:

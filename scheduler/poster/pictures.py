@@ -1,10 +1,11 @@
 """Pictures drawn for posters, with Pillow, at any size: a pictogram per topic and neutral illustrative
 drawings of the marks the cards teach (the SC number, the CCC mark, a green-food leaf, a geographical
-indication pin). They are our own simple drawings, not copies of official artwork: they show what to look
-for, not the mark itself.
+indication pin, the registered-trademark R). They are our own simple drawings, not copies of official
+artwork: they show what to look for, not the mark itself.
 
-`kind_of` picks the picture for a content item from its tags, topic and area; `draw` paints it in one
-colour (the layout's) on a transparent square.
+`kind_of` picks the picture for a content item from its tags, topic and area; a slogan (whose topic says
+only that it is a slogan) is pictured by the topic its title names ("注册商标护品牌": a trademark). `draw`
+paints it in one colour (the layout's) on a transparent square.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import functools
 import math
 from typing import TYPE_CHECKING
 
+from ..inputs.vocabulary import SLOGAN_TOPIC, TOPICS
+
 if TYPE_CHECKING:  # Pillow loads when a picture is drawn: `qm plan` only asks which picture an item gets
     from PIL import Image
 
-KINDS = ("sc", "ccc", "leaf", "pin", "shield", "box", "bowl", "scales", "gear", "megaphone", "star")
+KINDS = ("sc", "ccc", "leaf", "pin", "registered", "shield", "box", "bowl", "scales", "gear", "megaphone", "star")
 BY_TAG = {"SC": "sc", "CCC": "ccc", "3C": "ccc", "绿色食品": "leaf", "有机": "leaf", "地理标志": "pin"}
 BY_TOPIC = {
     "geo-indication": "pin",
@@ -27,7 +30,7 @@ BY_TOPIC = {
     "school-canteen": "bowl",
     "law": "scales",
     "brand": "star",
-    "trademark": "star",
+    "trademark": "registered",
     "qc-group": "gear",
     "five-factors": "gear",
     "five-small": "gear",
@@ -41,13 +44,27 @@ BY_AREA = {"brand": "star", "rights": "shield", "mechanism": "gear", "grassroots
 SS = 4  # drawn at 4× and reduced: smooth edges
 
 
-def kind_of(tags: tuple[str, ...], topic: str, area: str) -> str:
+def kind_of(tags: tuple[str, ...], topic: str, area: str, title: str = "") -> str:
     for tag in tags:
         if tag in BY_TAG:
             return BY_TAG[tag]
-    if topic.startswith("goods-"):
-        return "box"
-    return BY_TOPIC.get(topic) or BY_AREA.get(area, "star")
+    if topic == SLOGAN_TOPIC and (named := _named_in(title)):
+        return named
+    return _by_topic(topic) or BY_AREA.get(area, "star")
+
+
+def _by_topic(topic: str) -> str | None:
+    return "box" if topic.startswith("goods-") else BY_TOPIC.get(topic)
+
+
+# The words that name a topic with a picture of its own: the marks (BY_TAG) and the topics' names ("商标", "食盐").
+NAMED = {**{TOPICS[t]: k for t in TOPICS if t != SLOGAN_TOPIC and (k := _by_topic(t))}, **BY_TAG}
+
+
+def _named_in(title: str) -> str | None:
+    """The picture of the topic a title names first (the longer name where two start together), if it names one."""
+    found = [(at, -len(word), kind) for word, kind in NAMED.items() if (at := title.find(word)) >= 0]
+    return min(found)[2] if found else None
 
 
 @functools.lru_cache(maxsize=64)
@@ -77,6 +94,9 @@ def draw(kind: str, side: int, colour: str, font_path: str, font_index: int) -> 
     elif kind == "ccc":  # a ring with the three letters
         d.ellipse((10 * u, 10 * u, 90 * u, 90 * u), outline=c, width=w)
         d.text((50 * u, 51 * u), "CCC", font=font(26 * u), fill=c, anchor="mm")
+    elif kind == "registered":  # a ring with a capital R, as beside a registered trademark
+        d.ellipse((10 * u, 10 * u, 90 * u, 90 * u), outline=c, width=w)
+        d.text((50 * u, 51 * u), "R", font=font(52 * u), fill=c, anchor="mm")
     elif kind == "leaf":  # a sprout in a ring: an upright stem and two leaves (no line across the ring: not a 禁止 sign)
         d.ellipse((8 * u, 8 * u, 92 * u, 92 * u), outline=c, width=w)
         d.line([(50 * u, 82 * u), (50 * u, 50 * u)], fill=c, width=w)

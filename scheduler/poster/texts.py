@@ -51,6 +51,6 @@ def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:
         **campaign.text_values,
         "theme": "" if text.title.strip() == campaign.theme.strip() else campaign.theme,  # the theme's own poster: not again in its footer
         "launch_venue": campaign.key_dates.launch_venue,  # a poster names the venue only when the config has it
-        "picture": pictures.kind_of(text.tags, text.topic, text.area),  # the illustration of the sheet and photo families
+        "picture": pictures.kind_of(text.tags, text.topic, text.area, text.title),  # the illustration of the sheet and photo families
         "photo": file_id(campaign.posters.photo),  # part of the cache key: a new photograph redraws its posters
     }
