@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import Library, load_library
 from scheduler.inputs.vocabulary import AREAS, CONSUMER_GOODS, RIGHTS_CATEGORIES
 from scheduler.rendering.lint import ABSOLUTE_TERMS
 from scheduler.support.errors import ContentError
 
-from .conftest import run_qm
+from .conftest import DEFAULT, HEIHE, run_qm
 
 
 def test_library_size_and_slogans(library: Library) -> None:
@@ -74,6 +75,17 @@ line: 买盐看清定点标识
 ### 怎么买
 正文。
 """
+
+
+def test_the_theme_slogan_says_the_configured_theme_and_the_published_words_stay(project: Callable[..., Path]) -> None:
+    """Its title and line are `{{ theme }}`: the 2016 example (already published) and the 2027 one read as before."""
+    for config in (HEIHE, DEFAULT):
+        campaign = load_campaign(config)
+        item = load_library(campaign.paths.content, campaign.text_values).by_id["slogan-publicity-theme"]
+        assert item.title == item.line == "提升质量水平，建设质量强市" == campaign.theme, config
+    campaign = load_campaign(project(lambda t: t.replace("theme: 提升质量水平，建设质量强市", "theme: 质量强国，你我同行")))
+    item = load_library(campaign.paths.content, campaign.text_values).by_id["slogan-publicity-theme"]
+    assert item.title == item.line == "质量强国，你我同行"
 
 
 def test_markdown_and_yaml_items_load(tmp_path: Path) -> None:
