@@ -117,3 +117,32 @@ def test_the_daemon_says_at_start_which_auto_approve_posts_wait_and_why(
         assert not any(LAUNCH_POST in line for line in grown.lines)  # told already
     finally:
         h.close()
+
+
+def test_auto_approval_holds_the_posts_of_an_item_the_content_guide_rejects(project: Callable[..., Path]) -> None:
+    """A Markdown link written into an item's body: `qm check` refuses the item, so auto-approval holds each of
+    its posts (not only ones whose rendered words the platform rules catch); fixed, they are approved."""
+    config = project(lambda text: text.replace('    times: ["20:00"]\n', '    times: ["20:00"]\n    auto_approve: true\n', 1))
+    campaign = load_campaign(config)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    item = next(p.item for p in plan.posts if p.channel == "wechat" and p.at.timestamp() > BEFORE and p.item.body)
+    path = Path(item.source.rsplit(":", 1)[0])
+    original = path.read_text(encoding="utf-8")
+    sentence = item.body.splitlines()[0]
+    path.write_text(original.replace(sentence, sentence + "详见[官网](http://example.com)", 1), encoding="utf-8")
+    checked = run_qm("check", "-c", config)
+    assert checked.returncode == 2 and "Markdown 链接" in checked.stderr and item.id in checked.stderr
+
+    queue = Queue(open_db(campaign.db_url))
+    result = _fill(config, queue, BEFORE)
+    mine = {p.id for p in plan.posts if p.item.id == item.id and p.channel == "wechat" and p.at.timestamp() > BEFORE}
+    assert mine and set(result.held) == mine
+    wechat = {p.id: p for p in queue.find() if p.channel == "wechat"}
+    for post_id in mine:
+        held = wechat.pop(post_id)
+        assert held.state == st.PLANNED and "未自动审核" in held.last_error and "Markdown 链接" in held.last_error
+    assert {(p.state, p.approved_by) for p in wechat.values()} == {(st.APPROVED, "自动审核")}
+
+    path.write_text(original, encoding="utf-8")  # the link taken out: approved at the next fill
+    _fill(config, queue, BEFORE + 60)
+    assert {queue.get(i).state for i in mine} == {st.APPROVED}  # type: ignore[union-attr]

@@ -37,7 +37,8 @@ def test_a_day_is_played_slide_after_slide_from_the_playlists_start_to_its_end(h
     shown = [dt.datetime.fromisoformat(e["shown_at"]) for e in entries]
     assert shown[0] == playlist.valid_from
     assert all(
-        later - earlier == dt.timedelta(seconds=e["duration"]) for earlier, later, e in zip(shown[:-1], shown[1:], entries[:-1], strict=True)
+        later - earlier == dt.timedelta(seconds=e["duration"])
+        for earlier, later, e in zip(shown[:-1], shown[1:], entries[:-1], strict=True)
     )
     assert shown[-1] + dt.timedelta(seconds=entries[-1]["duration"]) <= playlist.valid_to
     plays = tally(lines, heihe.timezone).days[LAUNCH]

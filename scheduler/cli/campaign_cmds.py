@@ -98,8 +98,7 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
 def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     """The whole check; `parts` gives the verdicts of an earlier check on parts whose inputs are
     unchanged, and keeps this check's."""
-    from ..inputs.content import editorial_problems
-    from ..inputs.content_markup import markup_problems
+    from ..inputs.content_markup import guide_problems
     from ..planning.plan_checks import coverage_shortfalls, past_pins
     from ..publishing import channel_warnings as warnings
     from ..rendering.lint import printed_problems, quoted
@@ -126,8 +125,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     ]
     printable = [i for i in ctx.library.items if valid_during(campaign, i)]  # others may not be printed in this campaign
     findings += printed_problems(campaign, printable, {(post.item.id, quoted(reason)) for post, reason in found})
-    findings += editorial_problems(ctx.library)
-    findings += markup_problems(ctx.library.items)
+    findings += guide_problems(ctx.library.items)
     findings += coverage_shortfalls(campaign, ctx.library, plan)
     findings += plan.set_aside
     findings += past_pins(campaign, plan, ctx.kept, ctx.today())

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from ..support.errors import Problem
-from .content import TEXT_FIELDS, ContentItem, field_where
+from .content import TEXT_FIELDS, ContentItem, Library, editorial_problems, field_where
 from .vocabulary import FIELD_LABELS
 
 _PLAIN = "内容里的文字按原样发出，读者会看到这些符号"
@@ -65,6 +65,13 @@ def markup_in(item: ContentItem) -> list[Markup]:
             if matches:
                 found.append(Markup(name, matches[0].group(0), matches[0].start(), len(matches), what, hint))
     return found
+
+
+def guide_problems(items: Iterable[ContentItem]) -> list[Problem]:
+    """What the content guide asks of the items beyond what the channels need (a full summary, no markup):
+    `qm check` reports them, and auto-approval holds the posts of an item that has them."""
+    items = tuple(items)
+    return editorial_problems(Library(items)) + markup_problems(items)
 
 
 def markup_problems(items: Iterable[ContentItem]) -> list[Problem]:

@@ -151,7 +151,7 @@ def fill(
     files = ConfigAndTemplates(campaign)
     sources = Sources(files, {p.id: files.source_of(p) for p in due if p.id not in unchanged})
     planned = {p.id: p.item.id for p in plan.posts}
-    found = auto_approval.findings(campaign, rendered, auto)
+    found = auto_approval.findings(campaign, rendered, auto, plan)
     result = sync(queue, rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged, sources, planned, found)
     if last is not None:  # only once the queue has them: after a failed sync (a full disk) the next fill renders them again
         last.window_end, last.inputs = end.timestamp(), inputs
