@@ -112,6 +112,17 @@ def test_the_login_form_needs_its_token_too(running: Running) -> None:
     assert response.status_code == 403 and "qm_session" not in response.headers.get("set-cookie", "")
 
 
+def test_the_login_form_is_refused_unread_when_it_is_too_large_or_gives_no_length(running: Running) -> None:
+    """Anyone may post to /login: a form far larger than a name and a password is refused before it is read."""
+    with client(running) as c:
+        token = csrf_of(c.get("/login").text)
+        huge = c.post("/login", data={"name": "王编辑", "password": "x" * (20 * 1024), "csrf": token, "next": "/"})
+        assert huge.status_code == 413 and "上限 16 KB" in huge.text and "qm_session" not in huge.headers.get("set-cookie", "")
+        chunked = c.post("/login", content=iter([b"name=x&password=y&csrf=" + token.encode()]))  # sent in chunks, no length
+        assert chunked.status_code == 411
+        assert http_login(c, "王编辑").status_code == 303  # an ordinary sign-in is as before
+
+
 def test_five_wrong_passwords_throttle_even_the_right_one(running: Running) -> None:
     with client(running) as c:
         codes = [http_login(c, "王编辑", f"wrong-{n}").status_code for n in range(5)]

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..support.logs import event
+from . import form_size
 from .app import Call, action, console_of, retrying
 from .sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, log_in, new_token, same
 
@@ -49,6 +50,8 @@ async def login_page(request: Request) -> Response:
 
 async def login_submit(request: Request) -> Response:
     console = console_of(request)
+    if (refusal := form_size.refused(request.headers, form_size.LOGIN_FORM)) is not None:
+        return refusal  # read before anything: the form is open to anyone, its size must not be
     form = await request.form(max_files=0, max_fields=20)
     name, password, token = (str(form.get(k) or "") for k in ("name", "password", "csrf"))
     if not same(token, request.cookies.get(LOGIN_COOKIE, "")):
