@@ -21,6 +21,8 @@ from typing import Any
 
 from jinja2.exceptions import SecurityError
 
+from .written_size import CONTAINERS, written_size
+
 MAX_ITERATIONS = 200_000  # loop iterations in one render, all loops together
 MAX_LENGTH = 1_000_000  # characters (or items) of any string or list a template builds, and of its output
 MAX_WIDTH = 10_000  # widths and counts given to padding, indenting, batching
@@ -70,45 +72,15 @@ def _current() -> _Budget:
     return budget
 
 
-CONTAINERS = (list, tuple, set, frozenset, dict)
-
-
 def bounded(value: Any) -> Any:
     if isinstance(value, (str, bytes, *CONTAINERS)) and len(value) > MAX_LENGTH:
         raise LimitError(f"模板生成的文字或列表超过了 {MAX_LENGTH} 个字符（项）：检查字符串相乘、拼接和循环")
-    if isinstance(value, CONTAINERS) and written_size(value) > MAX_WRITTEN:
+    if isinstance(value, CONTAINERS) and written_size(value, MAX_WRITTEN) > MAX_WRITTEN:
         raise LimitError(f"模板生成的列表写出来会超过 {MAX_WRITTEN} 个字符（其中重复的列表每次都算）：检查列表相乘、拼接和循环")
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         raise LimitError("模板计算出的数字太大：检查乘法和乘方（**）")
     _current().tick(0)
     return value
-
-
-def written_size(value: Any, limit: int = MAX_WRITTEN) -> int:
-    """About how many characters `str(value)` has, found without writing it: every element of nested
-    lists, tuples, sets and dicts counts each time it appears; any other object by its repr. Stops
-    counting once past `limit`, so the cost is bounded whatever was built."""
-    total, stack, reprs = 0, [value], dict[int, int]()
-    while stack and total <= limit:
-        item = stack.pop()
-        if isinstance(item, (str, bytes)):
-            total += len(item) + 2
-        elif isinstance(item, dict):
-            total += 4 * len(item) + 2
-            stack += [*item.keys(), *item.values()]
-        elif isinstance(item, CONTAINERS):
-            total += 2 * len(item) + 2
-            stack += item
-        elif isinstance(item, int):
-            total += item.bit_length() * 3 // 10 + 2
-        else:
-            if id(item) not in reprs:
-                try:
-                    reprs[id(item)] = len(repr(item))
-                except Exception:  # an object whose repr fails prints nothing much either
-                    reprs[id(item)] = 1
-            total += reprs[id(item)]
-    return total
 
 
 def check_deadline() -> None:
@@ -164,7 +136,7 @@ def _printf(fmt: Any, args: Any) -> Any:
 def _formatted_size(fmt: str, marker: str, args: Iterable[Any]) -> None:
     """Formatting writes each argument once per placeholder: `'{0}' * 9999` of a long text is long."""
     values = [v for a in args for v in (a.values() if isinstance(a, dict) else [a])]
-    longest = max((written_size(v) for v in values), default=0)
+    longest = max((written_size(v, MAX_WRITTEN) for v in values), default=0)
     if len(fmt) + fmt.count(marker) * longest > MAX_LENGTH:
         raise LimitError(f"模板中格式化（format 或 %）写出的文字会超过 {MAX_LENGTH} 个字符：检查占位符的个数和填入的文字")
 
