@@ -30,7 +30,7 @@ from scheduler.support import http_client
 from scheduler.web import edit_pages
 from scheduler.web.server import Server
 from tests.browser_helpers import chromium, need_chromium
-from tests.conftest import HEIHE
+from tests.conftest import HEIHE, run_qm
 from tests.web_helpers import BEFORE, PASSWORD, Running, console_server, csrf_of, http_login, local, login
 
 need_chromium()
@@ -401,3 +401,27 @@ def test_a_body_sent_with_crlf_is_counted_and_saved_with_plain_newlines(world: W
         saved = c.post(f"/edit/{post.item.id}", data={**fields, "summary": post.item.summary, "body": crlf + "\r\n\r\n新加的一段。"})
         assert saved.status_code == 303 and saved.headers["location"].endswith("done=saved")
     assert b"\r" not in path.read_bytes() and "\n\n新加的一段。" in path.read_text(encoding="utf-8")
+
+
+def test_the_day_page_shows_what_qm_check_finds_in_a_posts_content_not_only_in_its_words(
+    project: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A Markdown link written into an item's body: `qm check` refuses the item, so its posts on the day page
+    carry the finding and the day is not "全部通过检查"."""
+    campaign = local(load_campaign(project(config=HEIHE)), tmp_path, review=ReviewConfig())
+    day = "2016-09-01"
+    item = next(p.item for p in make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)).on(dt.date(2016, 9, 1)))
+    path = Path(item.source.rsplit(":", 1)[0])
+    sentence = item.body.splitlines()[0]
+    path.write_text(path.read_text(encoding="utf-8").replace(sentence, sentence + "详见[官网](http://example.com)", 1), encoding="utf-8")
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    with console_server(campaign, plan) as running:
+        running.console.clock = BEFORE.timestamp
+        running.add_user("王编辑", "editor")
+        with http_client.client(base_url=running.url, follow_redirects=False, timeout=10) as c:
+            http_login(c, "王编辑")
+            page = c.get(f"/day/{day}").text
+    assert "Markdown 链接" in page and "条有问题" in page and "全部通过检查" not in page
+    preview = run_qm("preview", day, "-c", project(config=HEIHE), "-o", tmp_path / "preview")  # the same in `qm preview`
+    assert preview.returncode == 1 and any("✗" in line and item.title in line for line in preview.stdout.splitlines())
+    assert "Markdown 链接" in preview.stdout

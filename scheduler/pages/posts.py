@@ -21,6 +21,7 @@ from ..publishing.queue import Post
 from ..rendering.lint import lint_post
 from ..rendering.payloads import RenderedPost, Renderer
 from ..rendering.versions import exact_digest
+from ..views.day_preview import ItemVerdict, post_findings
 
 UNQUEUED = "unqueued"  # in the plan, not (yet, or any more) in the queue
 STATE_LABELS = {**st.LABELS, UNQUEUED: "未入队列"}
@@ -99,6 +100,7 @@ class Checks:
         self.renderer = renderer
         self._rendered: dict[tuple[str, str], RenderedPost] = {}
         self._findings: dict[tuple[str, str], list[str]] = {}
+        self._items: dict[str, ItemVerdict] = {}
 
     def rendered(self, entry: Entry) -> RenderedPost | None:
         key = self._key(entry)
@@ -116,7 +118,13 @@ class Checks:
         key = self._key(entry)
         if key not in self._findings:
             rendered = self.rendered(entry)
-            self._findings[key] = [] if rendered is None else [f.reason for f in lint_post(self.campaign, rendered)]
+            if rendered is None:
+                found = []
+            elif entry.item is None:  # gone from the content library: its words only
+                found = lint_post(self.campaign, rendered)
+            else:
+                found = post_findings(self.campaign, entry.item, rendered, self._items)
+            self._findings[key] = [f.reason for f in found]
         return self._findings[key]
 
     def problems(self, entry: Entry) -> list[str]:
@@ -134,3 +142,4 @@ class Checks:
     def forget(self) -> None:
         self._rendered.clear()
         self._findings.clear()
+        self._items.clear()

@@ -12,6 +12,8 @@ from markupsafe import escape
 
 from ..channels.kinds import Kind, kind_named, kinds
 from ..inputs.campaign import Campaign
+from ..inputs.content import ContentItem
+from ..inputs.content_markup import guide_problems
 from ..inputs.vocabulary import AREAS
 from ..planning.planner import Plan, PlannedPost
 from ..planning.reminders import Reminder
@@ -37,17 +39,26 @@ class DayPreview:
 
 def build(campaign: Campaign, plan: Plan, renderer: Renderer, day: dt.date) -> DayPreview:
     posts = []
-    undrawable: dict[str, list[str]] = {}  # by item: why its posters cannot be drawn (drawn or not yet)
+    known: dict[str, ItemVerdict] = {}
     for post in plan.on(day):
         rendered = renderer.render(post)
-        findings = lint_post(campaign, rendered)
-        if rendered.images:
-            if post.item.id not in undrawable:
-                problems = glyphs.drawing_problems([PosterText.of(post.item)], campaign.brand.font)
-                undrawable[post.item.id] = [str(p) for p in problems]
-            findings += [Finding(post.id, post.channel, reason) for reason in undrawable[post.item.id]]
-        posts.append((post, rendered, findings))
+        posts.append((post, rendered, post_findings(campaign, post.item, rendered, known)))
     return DayPreview(day, posts, [r for r in plan.reminders if r.at.date() == day])
+
+
+ItemVerdict = tuple[list[str], list[str]]  # what the content guide finds in an item; why its posters cannot be drawn
+
+
+def post_findings(campaign: Campaign, item: ContentItem, rendered: RenderedPost, known: dict[str, ItemVerdict]) -> list[Finding]:
+    """What `qm check` finds against one post: in its words (`lint_post`), in its item as the content guide
+    asks (a full summary, no markup), and in its posters' words no font can draw. `known` keeps each item's
+    verdict: an item has posts on several channels and days."""
+    if item.id not in known:
+        drawing = glyphs.drawing_problems([PosterText.of(item)], campaign.brand.font)
+        known[item.id] = ([p.message for p in guide_problems((item,))], [str(p) for p in drawing])
+    guide, undrawable = known[item.id]
+    reasons = guide + (undrawable if rendered.images else [])
+    return lint_post(campaign, rendered) + [Finding(rendered.post_id, rendered.channel, reason) for reason in reasons]
 
 
 def summary_lines(campaign: Campaign, preview: DayPreview) -> list[str]:
