@@ -215,6 +215,9 @@ def test_status_page_shows_pauses_failures_and_admin_controls(site: Site) -> Non
     _force(site, post.id, st.FAILED, "公众号接口返回 45009：调用次数超限")
     values = site.status_values(NOW + 5)
     assert values["page"].pauses[0].what == "微博" and values["page"].pauses[0].reason == "账号维护"
+    assert values["page"].pauses[0].since == "09-01 11:20"  # the campaign's year goes without saying
+    review.pause(site.queue, "wechat", "王科长", "换管理员", NOW + 366 * 86400)  # a year on: the year is written
+    assert next(p for p in site.status_values(NOW + 5)["page"].pauses if p.channel == "wechat").since == "2017-09-02 11:20"
     assert not values["page"].alive and "从未启动" in values["page"].daemon
     admin = page(site, "status.html", values)
     assert 'action="/status/resume"' in admin and 'action="/status/pause"' in admin

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..publishing import states as st
+from ..support.moments import moment
 from ..views.daemon_status import Status, daemon_text, other_daemons, upcoming
 from .posts import state_label
 
@@ -36,7 +37,7 @@ def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], 
     """`reminders`: each reminder's message by its id; `year`: the campaign's (other years are shown)."""
 
     def local(t: float) -> str:
-        return f"{dt.datetime.fromtimestamp(t, tz):%m-%d %H:%M}"
+        return moment(t, tz, year)
 
     d = status.daemon
     return StatusPage(
