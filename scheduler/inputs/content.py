@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Mapping as AnyMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..channels.kinds import kind_names, kinds
@@ -115,7 +115,7 @@ class Library:
     def get(self, item_id: str) -> ContentItem | None:
         return self.by_id.get(item_id)
 
-    @property
+    @functools.cached_property  # asked for each post of a plan
     def by_id(self) -> dict[str, ContentItem]:
         return {i.id: i for i in self.items}
 
@@ -187,7 +187,7 @@ def _load_text(r: Reader, text: str, suffix: str, source: str, values: AnyMappin
         item = _item(r, data, body.strip(), text, values)
         if item is None:
             return []
-        return [dataclasses.replace(item, body_line=body_line + body[: len(body) - len(body.lstrip())].count("\n"))]
+        return [replace(item, body_line=body_line + body[: len(body) - len(body.lstrip())].count("\n"))]
     data = parse(text, source)
     entries = data if isinstance(data, Sequence) else [data]
     out = []
