@@ -118,6 +118,8 @@ def test_the_figures_alone_in_json_csv_and_xlsx(simulated: Path, tmp_path: Path)
     book = openpyxl.load_workbook(tmp_path / "figures.xlsx")
     assert book.sheetnames == ["概况", "发布明细", "电子屏", "统计缺口", "单位报送"]
     assert book["发布明细"].max_row - 1 == len(data["posts"])
+    late = next(r for r in book["概况"].iter_rows(values_only=True) if str(r[0]).startswith("迟发"))
+    assert late[1] == data["late"]["count"] and "平台给出的" in str(late[2])  # by which clock, as the report's text says
 
 
 def test_failures_and_pauses_are_reported_as_problems(simulated: Path, tmp_path: Path) -> None:

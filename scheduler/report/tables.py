@@ -15,7 +15,7 @@ from ..publishing import states as st
 from ..simulation.marker import NOTICE
 from . import submissions
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures
-from .lateness import LATE_AFTER
+from .lateness import LATE_AFTER, WENT_OUT
 
 POST_METRICS = ("read_user", "share_user", "reposts", "comments", "likes", "plays")
 POST_HEAD = ["编号", "时间", "渠道", "活动领域", "标题", "状态", "链接", *(METRIC_LABELS[m] for m in POST_METRICS), "失败原因"]
@@ -112,7 +112,7 @@ def to_xlsx(f: Figures) -> bytes:
         summary.append(["排期中未进入发布队列（条）", len(f.totals.unqueued)])
     summary.append(["已发布（条）", len(f.published)])
     summary.append(["发布失败或错过（条）", len(f.problems)])
-    summary.append([f"迟发（晚于排期时间 {LATE_AFTER / 60:g} 分钟以上，条）", len(f.late.posts)])
+    summary.append([f"迟发（晚于排期时间 {LATE_AFTER / 60:g} 分钟以上，条）", len(f.late.posts), WENT_OUT])
     summary.append(["最长迟发（分钟）", round(f.late.longest / 60)])
     for name, n in f.published_by_channel().items():
         summary.append([f"{name}（条）", n])
