@@ -81,3 +81,12 @@ def test_included_template_that_is_not_there_is_named(project: Callable[..., Pat
     problem = _problem(config)
     assert problem.where == f"{templates / WEIBO}:{_line_of_last(templates / WEIBO)}", problem
     assert f"引入的模板 weibo/footer.txt 不存在：{templates / 'weibo' / 'footer.txt'}" in problem.message, problem
+
+
+def test_included_template_not_saved_as_utf8_is_named_with_its_line(project: Callable[..., Path]) -> None:
+    config, templates = _including(project, f"{{% include '{PART}' %}}", "")
+    (templates / PART).write_bytes("第一行\n".encode() + "第二行".encode("gbk") + b"\n")
+    problem = _problem(config)
+    assert problem.where == f"{templates / PART}:2" and "不是 UTF-8 编码" in problem.message, problem
+    assert f"由 {templates / WEIBO}:{_line_of_last(templates / WEIBO)} 引入" in problem.message, problem
+    assert "另存为 UTF-8" in problem.hint

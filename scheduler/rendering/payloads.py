@@ -26,8 +26,8 @@ from ..inputs.campaign import Campaign
 from ..planning.planner import PlannedPost
 from ..support.errors import Problem, TemplateError
 from ..support.values import ImageRef
+from .sandbox import NotUtf8, template_env
 from .sandbox import render as render_sandboxed
-from .sandbox import template_env
 from .template_errors import not_utf8, render_problem, syntax_message
 from .versions import picture_identity, version_of
 
@@ -157,8 +157,8 @@ class Renderer:
                     Problem(syntax_message(exc.message), f"{path}:{exc.lineno}", "检查 {{ }} 和 {% %} 是否成对，改好后用 qm check 检查")
                 ]
             ) from exc
-        except UnicodeDecodeError as exc:
-            raise TemplateError(problems=[not_utf8(path, exc)]) from exc
+        except NotUtf8 as exc:  # the template itself, or one it extends
+            raise TemplateError(problems=[not_utf8(exc.path, exc.error)]) from exc
 
     def render(self, post: PlannedPost) -> RenderedPost:
         channel = self.campaign.channel(post.channel)

@@ -146,9 +146,25 @@ def _as_is(value: Any, *_: Any, **__: Any) -> Any:
     return value
 
 
+class NotUtf8(Exception):
+    """A template file not saved as UTF-8, named by the loader that read it (the decoding error does not say which)."""
+
+    def __init__(self, path: Path, error: UnicodeDecodeError) -> None:
+        super().__init__(str(error))
+        self.path, self.error = path, error
+
+
+class _Loader(jinja2.FileSystemLoader):
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            raise NotUtf8(Path(self.searchpath[0]) / template, exc) from exc
+
+
 def template_env(folder: Path, **options: Any) -> TemplateSandbox:
     """The sandboxed environment for the templates in `folder` (options as for `jinja2.Environment`)."""
-    return TemplateSandbox(loader=jinja2.FileSystemLoader(str(folder)), **options)
+    return TemplateSandbox(loader=_Loader(str(folder)), **options)
 
 
 def render(template: jinja2.Template, context: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from ..support.errors import Problem
-from .sandbox import sandbox_message, template_frames
+from .sandbox import NotUtf8, sandbox_message, template_frames
 
 # What a template calls an object, by class name (the context's `item`, `campaign`, `post`...).
 NOUNS = {
@@ -74,6 +74,10 @@ def render_problem(exc: Exception, context: dict[str, Any], root: Path, name: st
     template itself, or one it included or imported, which is then named with the line that brought it in.
     `doing` says what was being rendered ("渲染 … 时出错")."""
     frames = template_frames(exc, root)
+    if isinstance(exc, NotUtf8):  # an included template: it never ran, so the last frame is the line including it
+        bad = not_utf8(exc.path, exc.error)
+        by = f"（这个模板由 {frames[-1][0]}:{frames[-1][1]} 引入）" if frames else ""
+        return Problem(f"{doing}{by}：{bad.message}", bad.where, bad.hint)
     path, line = frames[-1] if frames else (str(root / name), getattr(exc, "lineno", None) or "?")
     outer = next((f"{p}:{n}" for p, n in reversed(frames) if p != path), None)
     if outer:
