@@ -31,6 +31,31 @@ TWO_STAGES = """review:
 """
 
 
+# The files with the longest tests (a failover simulation, simulate through the fake platforms, print
+# preflight, the work summary, the poster audit), slowest first: collected in name order they came last,
+# and one worker went on alone with a long test at the end while the other had nothing left to do.
+SLOW_FIRST = (
+    "test_lease.py",
+    "test_daemon_cli.py",
+    "test_print.py",
+    "test_report.py",
+    "test_poster_rules.py",
+    "test_queue_stages.py",
+    "test_drawable.py",
+    "test_channels_e2e.py",
+    "test_web_live.py",
+    "test_versions.py",
+    "test_web_pages.py",
+    "test_print_choice.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow files' tests first, each file's in its own order; the others as collected."""
+    rank = {name: n for n, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture(scope="session")
 def heihe() -> Campaign:
     return load_campaign(HEIHE)
