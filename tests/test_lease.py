@@ -188,7 +188,7 @@ def test_a_standby_takes_over_when_the_active_dies_mid_publish_and_reconciles(pg
     assert [(d.role, d.alive(h.now)) for d in status.daemons] == [("active", True), ("standby", True)]
     text = to_text(status, TZ, {}, 2016)
     assert "运行中（主服务" in text and "备用服务：进程" in text
-    assert {d["role"] for d in to_json(status, TZ)["daemons"]} == {"active", "standby"}
+    assert {d["role"] for d in to_json(status, TZ, {})["daemons"]} == {"active", "standby"}
 
     with pytest.raises(Crash):  # the active dies after the platform took the post, before it recorded that
         h.step_at(WEIBO_AT)

@@ -341,7 +341,7 @@ def test_the_diff_after_a_rejection_starts_from_the_last_approval_in_the_audit(s
     assert any(d.op == "add" and "（修订）" in d.text for d in shown.diff)
 
 
-def test_status_next_jobs_name_reminders_show_other_years_and_say_when_overdue(site: Site) -> None:
+def test_status_next_jobs_name_reminders_show_years_when_one_is_of_another_and_say_when_overdue(site: Site) -> None:
     reminder = site.plan.reminders[0]
     tz = site.campaign.timezone
     late = dt.datetime(2016, 9, 1, 8, 30, tzinfo=tz).timestamp()  # before NOW (11:20), the daemon never started
@@ -350,10 +350,12 @@ def test_status_next_jobs_name_reminders_show_other_years_and_say_when_overdue(s
     status = dataclasses.replace(gather(site.queue.engine, NOW), next_jobs=jobs)
     shown = status_view(status, tz, [], {r.id: r.message for r in site.plan.reminders}, 2016).next_jobs
     assert [(at, overdue) for at, _, overdue in shown] == [
-        ("09-01 08:30", True),
-        (f"{reminder.at:%m-%d %H:%M}", False),
+        ("2016-09-01 08:30", True),  # one job of another year: all are written with their year
+        (f"{reminder.at:%Y-%m-%d %H:%M}", False),
         ("2017-03-02 02:00", False),
     ]
+    in_year = status_view(dataclasses.replace(status, next_jobs=jobs[1:]), tz, [], {}, 2016).next_jobs
+    assert [at for at, _, _ in in_year] == ["09-01 08:30", f"{reminder.at:%m-%d %H:%M}"]
     assert shown[1][1] == f"提醒：{reminder.message}" and reminder.id not in shown[1][1]
     html = page(
         site, "status.html", dict(site.status_values(NOW), page=dataclasses.replace(site.status_values(NOW)["page"], next_jobs=shown))

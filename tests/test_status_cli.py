@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,24 +16,44 @@ from scheduler.publishing.db import open_db
 from .conftest import run_qm
 
 
-def test_status_names_a_reminder_by_its_text_and_writes_the_year_only_when_it_is_not_the_campaigns(
+def _jobs(config: Path, jobs: tuple[tuple[str, dt.datetime], ...]) -> None:
+    """Rows of the daemon's job table, read by `qm status` by id and time only."""
+    engine = open_db(f"sqlite:///{config.parent / '.qm' / 'qm.sqlite3'}")
+    store = SQLAlchemyJobStore(engine=engine)
+    store.start(None, "default")
+    with engine.begin() as conn:
+        conn.execute(store.jobs_t.delete())
+        for job_id, at in jobs:
+            conn.execute(store.jobs_t.insert().values(id=job_id, next_run_time=at.timestamp(), job_state=b""))
+    engine.dispose()
+
+
+def _upcoming(config: Path) -> list[str]:
+    shown = run_qm("-c", config, "status")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    start = next(n for n, line in enumerate(lines) if line in ("接下来：", "后台服务没有运行；启动后将执行："))
+    return [line.strip().removesuffix("（已过时间）") for line in lines[start + 1 :] if line.startswith("  ")]  # a time past is flagged
+
+
+def test_status_names_a_reminder_by_its_text_and_writes_the_year_only_when_a_job_is_not_in_the_campaigns(
     project: Callable[..., Path],
 ) -> None:
     config = project()
     campaign = load_campaign(config)
     reminder = reminders(campaign)[0]
-    next_year = dt.datetime(campaign.start.year + 1, 3, 2, 2, 0, tzinfo=campaign.timezone)
-    engine = open_db(f"sqlite:///{config.parent / '.qm' / 'qm.sqlite3'}")
-    store = SQLAlchemyJobStore(engine=engine)
-    store.start(None, "default")  # the daemon's job table; the rows are read by id and time only
-    with engine.begin() as conn:
-        for job_id, at in ((f"reminder:{reminder.id}", reminder.at), ("backup", next_year)):
-            conn.execute(store.jobs_t.insert().values(id=job_id, next_run_time=at.timestamp(), job_state=b""))
-    engine.dispose()
+    backup = dt.datetime(campaign.start.year, 9, 30, 2, 0, tzinfo=campaign.timezone)
+    _jobs(config, ((f"reminder:{reminder.id}", reminder.at), ("backup", backup)))
+    assert _upcoming(config) == [f"{reminder.at:%m-%d %H:%M}  提醒：{reminder.message}", f"{backup:%m-%d %H:%M}  每日备份数据库"]
 
-    shown = run_qm("-c", config, "status")
+    next_year = dt.datetime(campaign.start.year + 1, 3, 2, 2, 0, tzinfo=campaign.timezone)
+    _jobs(config, ((f"reminder:{reminder.id}", reminder.at), ("backup", next_year)))
+    # one job of another year: every job of the list is written with its year, in one style
+    assert _upcoming(config) == [f"{reminder.at:%Y-%m-%d %H:%M}  提醒：{reminder.message}", f"{next_year:%Y-%m-%d %H:%M}  每日备份数据库"]
+
+    shown = run_qm("-c", config, "status", "--json")
     assert shown.returncode == 0, shown.stderr
-    lines = [line.strip().removesuffix("（已过时间）") for line in shown.stdout.splitlines()]  # a time past is flagged
-    first = lines.index(f"{reminder.at:%m-%d %H:%M}  提醒：{reminder.message}")
-    assert first < lines.index(f"{next_year:%Y-%m-%d %H:%M}  每日备份数据库")
-    assert reminder.id not in shown.stdout
+    assert {(j["job"], j["label"]) for j in json.loads(shown.stdout)["next"]} == {
+        (f"reminder:{reminder.id}", f"提醒：{reminder.message}"),
+        ("backup", "每日备份数据库"),
+    }

@@ -204,9 +204,9 @@ def run_status(ctx: Context, args: argparse.Namespace) -> int:
     campaign = ctx.campaign
     report = status.gather(ctx.engine, time.time())
     tz = campaign.timezone
+    messages = {r.id: r.message for r in reminders(campaign)}
     if args.json:
-        print(json.dumps(status.to_json(report, tz), ensure_ascii=False, indent=2))
+        print(json.dumps(status.to_json(report, tz, messages), ensure_ascii=False, indent=2))
     else:
-        messages = {r.id: r.message for r in reminders(campaign)}
         print(status.to_text(report, tz, messages, campaign.start.year), end="")
     return 0

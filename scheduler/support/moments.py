@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 
-def moment(t: float, tz: dt.tzinfo, year: int) -> str:
-    """`t` (UTC epoch seconds) in `tz`: month, day and time, and the year too when it is not `year`."""
+def moment(t: float, tz: dt.tzinfo, year: int | None) -> str:
+    """`t` (UTC epoch seconds) in `tz`: month, day and time, and the year too when it is not `year` (always
+    when `year` is None)."""
     at = dt.datetime.fromtimestamp(t, tz)
     return f"{at:%m-%d %H:%M}" if at.year == year else f"{at:%Y-%m-%d %H:%M}"

@@ -88,7 +88,9 @@ def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Stat
     )
 
 
-def to_json(status: Status, tz: dt.tzinfo) -> dict[str, Any]:
+def to_json(status: Status, tz: dt.tzinfo, reminders: Mapping[str, str]) -> dict[str, Any]:
+    """`reminders`: each reminder's message by its id (a job's `label` names a reminder by its text)."""
+
     def iso(t: float | None) -> str | None:
         return None if t is None else dt.datetime.fromtimestamp(t, tz).isoformat(timespec="seconds")
 
@@ -112,7 +114,7 @@ def to_json(status: Status, tz: dt.tzinfo) -> dict[str, Any]:
         ],
         "paused": {ch: {"reason": r, "by": who, "since": iso(at)} for ch, (r, who, at) in status.pauses.items()},
         "counts": {s: status.counts.get(s, 0) for s in st.STATES},
-        "next": [{"job": j.id, "at": iso(j.at)} for j in status.next_jobs],
+        "next": [{"job": j.id, "label": j.label(reminders), "at": iso(j.at)} for j in status.next_jobs],
         "failures": [{"id": pid, "state": state, "reason": why, "at": iso(at)} for pid, state, why, at in status.failures],
     }
 
@@ -148,10 +150,13 @@ def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
 
 
 def upcoming(status: Status, tz: dt.tzinfo, reminders: Mapping[str, str], year: int) -> list[tuple[str, str, bool]]:
-    """The next jobs, soonest first: when (the year written only when it is not `year`, the campaign's),
-    what (see `NextJob.label`), and whether its time passed while the daemon is stopped."""
+    """The next jobs, soonest first: when, what (see `NextJob.label`), and whether its time passed while the
+    daemon is stopped. The year is written only when a job falls outside `year` (the campaign's), and then
+    for every job of the list, so that one list reads in one style and its columns line up."""
     jobs = sorted(status.next_jobs, key=lambda j: j.at)
-    return [(moment(j.at, tz, year), j.label(reminders), not status.alive and j.at < status.now) for j in jobs]
+    years = {dt.datetime.fromtimestamp(j.at, tz).year for j in jobs}
+    shown = year if years <= {year} else None
+    return [(moment(j.at, tz, shown), j.label(reminders), not status.alive and j.at < status.now) for j in jobs]
 
 
 def to_text(status: Status, tz: dt.tzinfo, reminders: Mapping[str, str], year: int) -> str:
