@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import hashlib
 import io
 import json
@@ -29,21 +30,35 @@ LABELS = {"wechat": "微信公众号", "weibo": "微博", "screen:center": "市�
 
 @pytest.fixture(scope="session")
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the 2016 example, simulated once per test worker; returns its config path.
+    """A copy of the 2016 example, simulated once for the whole run; returns the config path of this test
+    worker's own copy of it.
 
-    The tests spread over the workers (each has its own copy to write reports and kept fonts into);
-    session scope, because a worker may run other modules' tests between these."""
+    The tests spread over the workers: each has its own copy to write reports and kept fonts into, copied
+    from the one simulation, which the first worker to get here runs while the others wait on its lock
+    (the workers' temporary folders share a parent). Session scope, because a worker may run other
+    modules' tests between these."""
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else tmp_path_factory.getbasetemp()
+    first = shared / "heihe-simulated"
+    with (shared / "heihe-simulated.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (first / "simulate.txt").exists():
+            _simulate(first)
     tmp = tmp_path_factory.mktemp("heihe")
+    shutil.copytree(first, tmp, dirs_exist_ok=True)
+    return tmp / "config.yaml"
+
+
+def _simulate(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)  # left half-made by a worker that failed here
     for name in ("content", "templates"):
-        shutil.copytree(ROOT / name, tmp / name)
+        shutil.copytree(ROOT / name, folder / name)
     text = HEIHE.read_text(encoding="utf-8").replace("../../content", "content").replace("../../templates", "templates")
-    config = tmp / "config.yaml"
+    config = folder / "config.yaml"
     config.write_text(text, encoding="utf-8")
     done = run_qm("simulate", "-c", config, "--faults", "0.05", "--restarts", "1")
     assert done.returncode == 0, done.stderr
     assert "qm report" in done.stdout
-    (tmp / "simulate.txt").write_text(done.stdout, encoding="utf-8")  # what qm simulate said
-    return config
+    (folder / "simulate.txt").write_text(done.stdout, encoding="utf-8")  # what qm simulate said; written last
 
 
 def db_of(config: Path) -> Path:
