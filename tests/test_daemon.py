@@ -480,6 +480,21 @@ def test_the_start_up_message_names_a_coming_post_as_next_never_one_being_marked
     assert h.state(WEIBO) == st.MISSED and h.state("20160902-weibo-1800") == st.SCHEDULED
 
 
+def test_the_start_up_message_after_the_campaign_says_it_is_over_and_how_to_prepare_the_next(sqlite_harness: Harness) -> None:
+    from scheduler.cli.daemon_cmds import greeting
+
+    h = sqlite_harness
+    h.start()
+    text = greeting(h.campaign, gather(h.engine, h.now), h.queue, h.now)
+    assert "结束" not in text  # before the campaign: nothing to say of its end
+    h.crash()
+    h.clock.set(dt.datetime(2016, 10, 1, 8, 0, tzinfo=h.campaign.timezone))  # the day after the end
+    h.start()
+    text = greeting(h.campaign, gather(h.engine, h.now), h.queue, h.now)
+    assert "活动已于 2016-09-30 结束，没有要发布的内容了。" in text and "campaign 的 start、end 和 launch" in text
+    assert "下一次发布" not in text
+
+
 def test_a_kill_after_delivery_waits_for_a_call_that_delivers() -> None:
     class Flaky(Channel):
         name, calls = "weibo", 0
