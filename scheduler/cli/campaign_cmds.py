@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..inputs.campaign_days import check_day, day_window, valid_during
 from ..support.errors import InputError, Problem, QmError
+from ..views.campaign_over import over
 from .context import Context, parse_day
 
 # Rendering, linting, the channels, the plan's formats and the preview page are imported by the
@@ -135,6 +136,8 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
         raise InputError(f"检查发现 {len(findings)} 个问题", findings)
     for notice in warnings.notices(campaign, ctx.today()).values():  # a token about to expire…
         print(f"提醒：{notice.title}" + "".join(notice.lines), file=out)
+    if ended := over(campaign, ctx.today()):
+        print(f"提醒：{ended}", file=out)
     print(
         f"检查通过：配置 {campaign.config_path}，内容 {len(ctx.library.items)} 条，"
         f"排期 {len(plan.posts)} 条（{campaign.start} 至 {campaign.end}），工作提醒 {len(plan.reminders)} 条，全部通过检查。",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..publishing import states as st
 from ..support.errors import InputError
 from ..support.logs import event, setup_logging
+from ..views.campaign_over import over
 from . import zh_argparse
 from .context import Context
 
@@ -206,11 +207,8 @@ def greeting(campaign: Campaign, status: Status, queue: Queue, now: float) -> st
         )
     if nxt:
         lines.append(f"下一次发布：{dt.datetime.fromtimestamp(nxt.fire_at, tz):%Y-%m-%d %H:%M}（{nxt.id}）。")
-    elif dt.datetime.fromtimestamp(now, tz).date() > campaign.end:
-        lines.append(
-            f"活动已于 {campaign.end:%Y-%m-%d} 结束，没有要发布的内容了。"
-            "准备新一年的活动：修改配置文件里 campaign 的 start、end 和 launch，再运行 qm check。"
-        )
+    elif ended := over(campaign, dt.datetime.fromtimestamp(now, tz).date()):
+        lines.append(ended)
     if waiting:
         lines.append(f"有 {waiting} 条内容待审核，审核通过后才会发布：qm queue --state planned，qm approve 编号。")
     lines.append("查看状态：qm status；停止：Ctrl+C。")

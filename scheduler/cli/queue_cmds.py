@@ -16,6 +16,7 @@ from ..inputs.campaign_days import check_day
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue
 from ..support.errors import ContentError, InputError
+from ..views.campaign_over import over
 from ..views.columns import aligned, clip
 from ..views.plan_export import channel_label
 from . import zh_argparse
@@ -129,7 +130,8 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[
     """The posts one a line; `notes` holds why a post is back in review (what changed) or was cancelled,
     `stages` who passed which stage of a post still in review."""
     if not found:
-        return "队列中没有符合条件的内容。\n"
+        ended = over(ctx.campaign, ctx.today())
+        return "队列中没有符合条件的内容。\n" + (f"{ended}\n" if ended else "")
     tz = ctx.campaign.timezone
     items = ctx.readable_library.by_id
     missing = "（内容库中已没有或无法读取）" if ctx.readable_library.problems else "（内容库中已没有）"
