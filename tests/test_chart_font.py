@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from scheduler.poster.kept_fonts import CHART
 from scheduler.publishing import states as st
-from scheduler.report import charts, kept_font
+from scheduler.report import charts
 from scheduler.report.charts import ChartError, chart_font, draw_all
 from scheduler.report.figures import Figures, PostRow, ScreenDay
 
@@ -44,7 +45,7 @@ def cuts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def kept_files(state: Path) -> list[Path]:
-    return sorted((state / kept_font.FOLDER).glob("*.otf"))
+    return sorted((state / CHART.folder).glob("*.otf"))
 
 
 def whole(path: Path) -> bool:
@@ -103,7 +104,7 @@ def test_other_characters_are_cut_and_kept_beside_and_only_the_newest_four_stay(
     chart_font("各渠道发布条数和播放次数", tmp_path, state)
     assert len(cuts) == 2
     files = kept_files(state)
-    assert len(files) == kept_font.KEEP and first in files and all(whole(p) for p in files)
+    assert len(files) == CHART.keep and first in files and all(whole(p) for p in files)
     assert older[:2] == [p for p in older if p in files], "the oldest kept fonts should go"
     chart_font("各渠道发布条数和播放次数", tmp_path, state)
     assert len(cuts) == 2

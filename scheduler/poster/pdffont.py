@@ -6,6 +6,9 @@ needs are cut out of the font with fontTools, taken at the weight's named instan
 Pillow draws the PNG posters with), their cubic outlines turned into quadratic TrueType ones (cu2qu,
 error below 1/1000 em: invisible at any size) and saved as a small static TrueType font, which
 reportlab then subsets and embeds. Text stays text: selectable, searchable, extractable.
+
+The cutting takes seconds for each weight; given the campaign's state folder, each cut face is kept there
+(`kept_fonts.PRINT`) and taken again by the next print of the same words.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+from pathlib import Path
 from typing import Any
 
 from fontTools import subset
@@ -25,17 +29,26 @@ from reportlab.pdfbase.ttfonts import TTFont as PdfTTFont
 
 from ..support.errors import PosterError
 from .fonts import WEIGHTS, FontFile
+from .kept_fonts import PRINT
 
+FORMAT = "1"  # of the cut faces kept in the state folder: raise it when the conversion below changes
 MAX_ERROR = 1.0  # font units (1/1000 em for Noto CJK)
 DROPPED = ["BASE", "VORG", "vhea", "vmtx", "GPOS", "GSUB", "GDEF", "STAT", "DSIG", "JSTF", "MATH"]
 
 
-def register(font: FontFile, weight: str, text: str) -> str:
-    """The reportlab name of `font` at `weight`, covering every character of `text` (registered once)."""
+def register(font: FontFile, weight: str, text: str, state: Path | None = None) -> str:
+    """The reportlab name of `font` at `weight`, covering every character of `text` (registered once); with
+    the campaign's `state` folder, the cut face is kept there and taken again for the same characters."""
     chars = "".join(sorted(set(text) | set(" 0123456789")))
     name = "QM-" + hashlib.sha256(f"{font.identity}|{weight}|{chars}".encode()).hexdigest()[:12]
     if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(PdfTTFont(name, io.BytesIO(truetype(str(font.path), font.index, weight, chars))))
+        key = PRINT.fingerprint(font, chars, weight, FORMAT, str(MAX_ERROR), *DROPPED)
+        data = PRINT.kept(state, key) if state is not None else None
+        if data is None:
+            data = truetype(str(font.path), font.index, weight, chars)
+            if state is not None:
+                PRINT.keep_font(state, key, data)
+        pdfmetrics.registerFont(PdfTTFont(name, io.BytesIO(data)))
     return name
 
 

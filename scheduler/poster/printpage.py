@@ -62,11 +62,22 @@ def cmyk_of(hex_colour: str) -> tuple[float, float, float, float]:
 class Page:
     """One PDF file of one or more pages of the same paper size."""
 
-    def __init__(self, out: Path | io.BytesIO, paper: Paper, font: FontFile, text: str, *, cmyk: bool = False, title: str = "") -> None:
+    def __init__(
+        self,
+        out: Path | io.BytesIO,
+        paper: Paper,
+        font: FontFile,
+        text: str,
+        *,
+        cmyk: bool = False,
+        title: str = "",
+        state: Path | None = None,
+    ) -> None:
+        """`state`: the campaign's state folder, where the faces cut for the PDF are kept (`pdffont.register`)."""
         self.paper, self.font, self.cmyk = paper, font, cmyk
         self.offset = (BLEED_MM + SLUG_MM) * MM
         width, height = paper.width_mm * MM + 2 * self.offset, paper.height_mm * MM + 2 * self.offset
-        self._fonts = {w: pdffont.register(font, w, text) for w in ("regular", "bold", "heavy")}
+        self._fonts = {w: pdffont.register(font, w, text, state) for w in ("regular", "bold", "heavy")}
         self.canvas = Canvas(
             out if isinstance(out, io.BytesIO) else str(out), pagesize=(width, height), initialFontName=self._fonts["regular"]
         )

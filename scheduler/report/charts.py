@@ -4,7 +4,7 @@ The font is Noto Sans CJK SC from the bundled collection (`poster.fonts`): matpl
 first face of a collection and its variable font's default weight is the thinnest, so the SC face
 is cut down to the characters the charts use and fixed at regular weight — a file of a few hundred
 glyphs. Cutting it takes several seconds of CPU (most of a report's time), so the cut font is kept in
-the state folder and reused by the next report whose charts use the same characters (`kept_font`).
+the state folder and reused by the next report whose charts use the same characters (`poster.kept_fonts`).
 Every label is checked against that font first: a character it lacks is refused with a message, never
 drawn as an empty box.
 """
@@ -25,8 +25,8 @@ from matplotlib import font_manager
 from matplotlib import pyplot as plt
 
 from ..poster.fonts import FontFile, bundled_font, candidates
+from ..poster.kept_fonts import CHART
 from ..support.errors import QmError
-from . import kept_font
 from .figures import Figures
 
 DPI = 150
@@ -51,12 +51,12 @@ def chart_font(text: str, folder: Path, state: Path | None = None) -> Path:
     font_file = bundled_font() or next(iter(candidates(None, bundled=False)), None)
     if font_file is None:
         raise ChartError("找不到中文字体，无法画图表：安装 manimgx-fonts-cjk（随 qm 安装）或系统字体 fonts-noto-cjk")
-    key = kept_font.fingerprint(font_file, text + ASCII)
-    data = kept_font.kept(state, key) if state is not None else None
+    key = CHART.fingerprint(font_file, text + ASCII)
+    data = CHART.kept(state, key) if state is not None else None
     if data is None:
         data = cut_font(font_file, text)
         if state is not None:
-            kept_font.keep(state, key, data)
+            CHART.keep_font(state, key, data)
     path = folder / "chart-font.otf"
     path.write_bytes(data)
     return path

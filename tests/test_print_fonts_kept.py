@@ -1,0 +1,46 @@
+"""The faces a print PDF embeds are cut from the bundled collection once and kept in the state folder:
+the next print of the same words takes them (no cutting), a damaged one is cut again, and the PDF says
+the same words in the same fonts either way."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from scheduler.poster.kept_fonts import PRINT
+
+from .conftest import run_qm
+
+ITEMS = "anti-fake-sc-code"
+
+
+def _print(config: Path, out: Path) -> str:
+    done = run_qm("print", "knowledge-card", "--items", ITEMS, "--size", "a3", "-o", out, "-c", config)
+    assert done.returncode == 0, done.stderr
+    words = subprocess.run(["pdftotext", out, "-"], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(["pdffonts", out], capture_output=True, text=True, check=True).stdout
+    return words + "".join(line.split()[1] for line in fonts.splitlines()[2:])  # the embedded fonts' types
+
+
+def _kept(config: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_ino for p in (config.parent / ".qm" / PRINT.folder).glob(f"*{PRINT.suffix}")}
+
+
+def test_a_second_print_takes_the_kept_faces_and_a_damaged_one_is_cut_again(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project()
+    first = _print(config, tmp_path / "1.pdf")
+    kept = _kept(config)
+    assert len(kept) == 3  # regular, bold and heavy
+    assert _print(config, tmp_path / "2.pdf") == first
+    assert _kept(config) == kept  # taken, not written again (a new cut is written under a new inode)
+
+    damaged = next(iter(kept))
+    path = config.parent / ".qm" / PRINT.folder / damaged
+    path.write_bytes(path.read_bytes()[:-100])
+    assert _print(config, tmp_path / "3.pdf") == first
+    again = _kept(config)
+    assert damaged not in again and len(again) == 3  # removed, and cut again (the head table dates the new cut)
+    key = damaged.split("-")[0]
+    assert [name for name in again if name.startswith(key)] == [name for name in again if name not in kept]
+    assert all(again[name] == kept[name] for name in kept if name != damaged)  # the others taken as they were
