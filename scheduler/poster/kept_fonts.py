@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,15 @@ class Kind:
             data = part.encode("utf-8", "surrogateescape")
             digest.update(len(data).to_bytes(8, "big") + data)
         return digest.hexdigest()[:_HEX]
+
+    def taken_or_cut(self, state: Path | None, key: str, cut: Callable[[], bytes]) -> bytes:
+        """The font kept under `key` in `state`, else `cut()`, then kept there (no `state`: cut, not kept)."""
+        data = self.kept(state, key) if state is not None else None
+        if data is None:
+            data = cut()
+            if state is not None:
+                self.keep_font(state, key, data)
+        return data
 
     def kept(self, state: Path, key: str) -> bytes | None:
         """The bytes of the font kept under `key`, whole; None when there is none (a damaged one is removed)."""

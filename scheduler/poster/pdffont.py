@@ -43,11 +43,7 @@ def register(font: FontFile, weight: str, text: str, state: Path | None = None) 
     name = "QM-" + hashlib.sha256(f"{font.identity}|{weight}|{chars}".encode()).hexdigest()[:12]
     if name not in pdfmetrics.getRegisteredFontNames():
         key = PRINT.fingerprint(font, chars, weight, FORMAT, str(MAX_ERROR), *DROPPED)
-        data = PRINT.kept(state, key) if state is not None else None
-        if data is None:
-            data = truetype(str(font.path), font.index, weight, chars)
-            if state is not None:
-                PRINT.keep_font(state, key, data)
+        data = PRINT.taken_or_cut(state, key, lambda: truetype(str(font.path), font.index, weight, chars))
         pdfmetrics.registerFont(PdfTTFont(name, io.BytesIO(data)))
     return name
 

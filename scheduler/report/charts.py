@@ -51,12 +51,7 @@ def chart_font(text: str, folder: Path, state: Path | None = None) -> Path:
     font_file = bundled_font() or next(iter(candidates(None, bundled=False)), None)
     if font_file is None:
         raise ChartError("找不到中文字体，无法画图表：安装 manimgx-fonts-cjk（随 qm 安装）或系统字体 fonts-noto-cjk")
-    key = CHART.fingerprint(font_file, text + ASCII)
-    data = CHART.kept(state, key) if state is not None else None
-    if data is None:
-        data = cut_font(font_file, text)
-        if state is not None:
-            CHART.keep_font(state, key, data)
+    data = CHART.taken_or_cut(state, CHART.fingerprint(font_file, text + ASCII), lambda: cut_font(font_file, text))
     path = folder / "chart-font.otf"
     path.write_bytes(data)
     return path
