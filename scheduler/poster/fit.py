@@ -4,7 +4,9 @@ Pure: widths come from `measure_at(size)`. A size fits when the lines (broken wi
 are no more than `max_lines` and the block of lines is no taller (columns no wider) than the box.
 Sizes that would need a word cut in the middle are tried only when no size avoids it.
 Titles and slogans (balanced regions) first look for a size at which no clause is split, then for one
-at which no word is split.
+at which no word is split; at each size they take the best-scoring break (`titlebreak.py`), and those
+two looks also pass over sizes at which even the best is flawed (a last line of one or two characters,
+a particle at the start of a line).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .linebreak import Broken, Keep, Measure, balanced, break_lines
+from .linebreak import Broken, Keep, Measure, break_lines
+from .titlebreak import balanced
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ CLAUSE_FLOOR = 0.6
 # Keeping words whole ("集中", not "集 / 中") is worth a smaller step: two lines of whole words are usually
 # a character or two longer than two even lines.
 WORD_FLOOR = 0.8
+# Whole words with no flaw (no particle starting a line, no last line of one or two characters: titlebreak.py)
+# are worth a little more: "消费者的 / 九项权利" a quarter smaller rather than "消费者 / 的九项 / 权利".
+FLAWLESS_FLOOR = 0.7
 
 
 def clauses(text: str) -> str:
@@ -79,8 +85,11 @@ def fit(text: str, frame: Frame, measure_at: Callable[[int], Measure]) -> Fitted
     Balanced regions (titles, slogans) never split a clause ("用好地/理标志") if they can help it: they
     prefer a clause per line, then the largest size at which every line ends at a clause boundary, as
     long as that size is at least CLAUSE_FLOOR of the largest fitting size (and the region's minimum),
-    then the largest at which every line ends at a word's end, down to WORD_FLOOR of it. Otherwise they
-    break wherever the 禁则 rules allow, at the largest fitting size."""
+    then the largest at which every line ends at a word's end, down to WORD_FLOOR of it. Within those
+    floors (FLAWLESS_FLOOR for whole words) a size whose best break is flawed (`titlebreak.py`: a last
+    line of one or two characters, a stranded particle) gives way to a smaller one that is not; when
+    every size is flawed, the largest whole-clause, then whole-word size is taken as it is. Otherwise they break wherever the 禁则 rules
+    allow, at the largest fitting size."""
     free = _largest(text, frame, measure_at)
     if not frame.balance or free is None:  # a text that fits with no clause split also fits without the rule
         return free
@@ -89,10 +98,28 @@ def fit(text: str, frame: Frame, measure_at: Callable[[int], Measure]) -> Fitted
     if split != text and (one_each := _largest(split, replace(keep, max_lines=min(frame.max_lines, split.count("\n") + 1)), measure_at)):
         return one_each
     words = replace(frame, min_px=max(frame.min_px, math.ceil(WORD_FLOOR * free.size)), keep="words")
-    return _largest(text, keep, measure_at) or _largest(text, words, measure_at) or free
+    flawless = replace(words, min_px=max(frame.min_px, math.ceil(FLAWLESS_FLOOR * free.size)))
+    return (
+        _largest(text, keep, measure_at, unflawed=True)
+        or _largest(text, flawless, measure_at, unflawed=True)
+        or _largest(text, keep, measure_at)
+        or _largest(text, words, measure_at)
+        or free
+    )
 
 
-def _largest(text: str, frame: Frame, measure_at: Callable[[int], Measure]) -> Fitted | None:
+def _largest(text: str, frame: Frame, measure_at: Callable[[int], Measure], unflawed: bool = False) -> Fitted | None:
+    found = _largest_any(text, frame, measure_at)
+    if found is None or not unflawed:
+        return found
+    for size in range(found.size, frame.min_px - 1, -1):  # flaws do not shrink with the size: walk, not a binary search
+        broken = attempt(text, frame, size, measure_at(size))
+        if broken is not None and not broken.flawed:
+            return Fitted(broken.lines, size, broken.forced)
+    return None
+
+
+def _largest_any(text: str, frame: Frame, measure_at: Callable[[int], Measure]) -> Fitted | None:
     top = max(frame.min_px, frame.max_px)
     for allow_cuts in (False,) if frame.keep != "characters" else (False, True):  # a cut clause never fits
         best: Fitted | None = None

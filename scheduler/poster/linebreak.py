@@ -46,6 +46,7 @@ class Piece:
 class Broken:
     lines: tuple[str, ...]
     forced: bool = False  # a piece wider than the line had to be cut (e.g. one very long word)
+    flawed: bool = False  # the best balanced break still strands a word or leaves a short last line (titlebreak.py)
 
 
 def is_latin(ch: str) -> bool:
@@ -249,8 +250,10 @@ def _cut(text: str, width: float, measure: Measure) -> list[str]:
     return [*out, line]
 
 
-def balanced(text: str, width: float, measure: Measure, keep: Keep = "characters") -> Broken:
-    """The narrowest width that keeps the greedy line count: lines of even length, no lone last character."""
+def narrowest(text: str, width: float, measure: Measure, keep: Keep = "characters") -> Broken:
+    """The narrowest width that keeps the greedy line count: lines of even length, no lone last character.
+
+    What a title gets when a piece of it is wider than the line (titlebreak.py scores the others)."""
     best = break_lines(text, width, measure, keep)
     if len(best.lines) < 2:
         return best

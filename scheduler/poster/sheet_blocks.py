@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .linebreak import Measure, balanced, break_lines
+from .linebreak import Measure, break_lines
 from .texts import PosterText
+from .titlebreak import balanced
 
 Place = TypeVar("Place")
 
@@ -92,9 +93,10 @@ def fit(
 
 
 def _heading(title: str, width: float, measure: Measure) -> tuple[str, ...]:
-    """Broken between clauses ("看懂SC编号，|辨认…"), else between words, else wherever the 禁则 rules allow."""
+    """Broken between clauses ("看懂SC编号，|辨认…"), else between words, else wherever the 禁则 rules allow;
+    a break that leaves a short last line or strands a particle (`flawed`) gives way to the next."""
     for keep in ("clauses", "words"):
         broken = balanced(title, width, measure, keep)
-        if not broken.forced:
+        if not broken.forced and not broken.flawed:
             return broken.lines
     return balanced(title, width, measure).lines
