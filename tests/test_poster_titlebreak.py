@@ -73,6 +73,13 @@ def test_the_fit_takes_a_smaller_size_rather_than_strand_a_particle_or_leave_a_s
     assert fitted is not None and fitted.lines == ("消费者的", "九项权利") and fitted.size == 150
 
 
+def test_a_long_term_does_not_sink_a_slogan_to_one_clause_a_line_at_half_the_size() -> None:
+    # broken anywhere, 60 px: 网购七日无 / 理由退货，/ 这样用; one clause a line would be 30 px
+    frame = Frame(width=300, height=1000, max_px=120, min_px=20, line_height=1.2, max_lines=4, balance=True)
+    fitted = fit("网购七日无理由退货，这样用", frame, han)
+    assert fitted is not None and fitted.lines == ("网购七日", "无理由退货，", "这样用") and fitted.size == 50
+
+
 def texts(library: Library) -> list[str]:
     return sorted({t for item in library.items for t in (item.title, item.headline, item.line) if t})
 

@@ -88,17 +88,20 @@ def fit(text: str, frame: Frame, measure_at: Callable[[int], Measure]) -> Fitted
     then the largest at which every line ends at a word's end, down to WORD_FLOOR of it. Within those
     floors (FLAWLESS_FLOOR for whole words) a size whose best break is flawed (`titlebreak.py`: a last
     line of one or two characters, a stranded particle) gives way to a smaller one that is not; when
-    every size is flawed, the largest whole-clause, then whole-word size is taken as it is. Otherwise they break wherever the 禁则 rules
-    allow, at the largest fitting size."""
+    every size is flawed, the largest whole-clause, then whole-word size is taken as it is. Otherwise they break
+    wherever the 禁则 rules allow, at the largest fitting size, a campaign term whole (`terms.py`) if any size
+    allows it. The floors count from the largest size at which the text fits broken anywhere, terms too: a
+    long term does not lower them ("网购七日 / 无理由退货，/ 这样用", not one clause a column at half the size)."""
     free = _largest(text, frame, measure_at)
     if not frame.balance or free is None:  # a text that fits with no clause split also fits without the rule
         return free
-    keep = replace(frame, min_px=max(frame.min_px, math.ceil(CLAUSE_FLOOR * free.size)), keep="clauses")
+    reach = max(free.size, getattr(_largest(text, replace(frame, balance=False), measure_at), "size", 0))
+    keep = replace(frame, min_px=max(frame.min_px, math.ceil(CLAUSE_FLOOR * reach)), keep="clauses")
     split = clauses(text)
     if split != text and (one_each := _largest(split, replace(keep, max_lines=min(frame.max_lines, split.count("\n") + 1)), measure_at)):
         return one_each
-    words = replace(frame, min_px=max(frame.min_px, math.ceil(WORD_FLOOR * free.size)), keep="words")
-    flawless = replace(words, min_px=max(frame.min_px, math.ceil(FLAWLESS_FLOOR * free.size)))
+    words = replace(frame, min_px=max(frame.min_px, math.ceil(WORD_FLOOR * reach)), keep="words")
+    flawless = replace(words, min_px=max(frame.min_px, math.ceil(FLAWLESS_FLOOR * reach)))
     return (
         _largest(text, keep, measure_at, unflawed=True)
         or _largest(text, flawless, measure_at, unflawed=True)
