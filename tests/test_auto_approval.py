@@ -146,3 +146,40 @@ def test_auto_approval_holds_the_posts_of_an_item_the_content_guide_rejects(proj
     path.write_text(original, encoding="utf-8")  # the link taken out: approved at the next fill
     _fill(config, queue, BEFORE + 60)
     assert {queue.get(i).state for i in mine} == {st.APPROVED}  # type: ignore[union-attr]
+
+
+def test_a_post_held_again_for_the_same_reason_after_it_was_approved_is_told_again(project: Callable[..., Path]) -> None:
+    """Held (a Markdown link), fixed and approved, then the same link written back: staff are told again,
+    since the post once more waits for a person (the first notice was about a hold that ended)."""
+    config = project(lambda text: text.replace('    times: ["20:00"]\n', '    times: ["20:00"]\n    auto_approve: true\n', 1))
+    campaign = load_campaign(config)
+    library = load_library(campaign.paths.content, campaign.text_values)
+    notices = Recorder()
+    h = Harness(campaign, make_plan(campaign, library), Renderer(campaign), dt.datetime.fromtimestamp(BEFORE, campaign.timezone), notices)
+    item = next(p.item for p in h.plan.posts if p.channel == "wechat" and p.at.timestamp() > BEFORE + 3 * 86400 and p.item.body)
+    path = Path(item.source.rsplit(":", 1)[0])
+    original = path.read_text(encoding="utf-8")
+    sentence = item.body.splitlines()[0]
+    linked = original.replace(sentence, sentence + "详见[官网](http://example.com)", 1)
+
+    def edit(text: str) -> list[str]:
+        """Write the item's file, refresh the queue the next morning; the ids of the posts staff were told are held."""
+        path.write_text(text, encoding="utf-8")
+        h.plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+        h.run_until(h.clock.now() + dt.timedelta(days=1))
+        said = [line for n in notices.sent if n.title.startswith("【未自动审核】") for line in n.lines]
+        notices.sent.clear()
+        return said
+
+    try:
+        h.start()
+        notices.sent.clear()
+        first = edit(linked)
+        mine = [p.id for p in h.queue.find() if p.item == item.id and p.channel == "wechat" and p.at > h.clock.now().timestamp()]
+        assert mine and all(any(i in line for line in first) for i in mine)
+        assert edit(original) == [] and {h.state(i) for i in mine} <= {st.APPROVED, st.SCHEDULED}
+        again = edit(linked)
+        assert {h.state(i) for i in mine} == {st.PLANNED}
+        assert all(any(i in line and "Markdown 链接" in line for line in again) for i in mine)
+    finally:
+        h.close()

@@ -15,6 +15,7 @@ from ..inputs.content_markup import guide_problems
 from ..planning.planner import Plan
 from ..rendering.lint import lint_post
 from ..rendering.payloads import RenderedPost
+from . import notices_sent
 from . import states as st
 from .queue import Post, change_state, record_audit
 from .tables import posts
@@ -72,4 +73,4 @@ def held_note(reasons: list[str]) -> str:
 
 def held_key(post_id: str, why: str) -> str:
     """The notice key of a post held for these reasons: staff are told once per post and reasons (`notices_sent`)."""
-    return f"held:{post_id}:{hashlib.sha256(why.encode()).hexdigest()[:16]}"
+    return f"{notices_sent.held_topic(post_id)}:{hashlib.sha256(why.encode()).hexdigest()[:16]}"

@@ -79,5 +79,10 @@ def clear(conn: Connection, topic: str) -> bool:
     return conn.execute(notices.delete().where(_under(topic)).returning(notices.c.key)).first() is not None
 
 
+def held_topic(post_id: str) -> str:
+    """The topic of a post's held notices (`auto_approval.held_key`): cleared when the post is approved."""
+    return f"held:{post_id}"
+
+
 def _under(topic: str) -> sa.ColumnElement[bool]:
     return notices.c.key.startswith(f"{topic}:", autoescape=True)

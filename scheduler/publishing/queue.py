@@ -21,8 +21,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..support.errors import InputError
 from ..support.values import ImageRef, Receipt
+from . import notices_sent, version_records
 from . import states as st
-from . import version_records
 from .tables import audit, pauses, payload_versions, posts
 
 PLAN = "排期"  # who: the plan itself (filling and re-rendering)
@@ -291,6 +291,8 @@ def change_state(conn: Connection, post_id: str, src: str, dst: str, who: str, w
     if result.rowcount != 1:
         return False
     record_audit(conn, post_id, src, dst, who, why, now)
+    if dst == st.APPROVED:  # a hold ended: were the post held again, even for the same reasons, staff are told again
+        notices_sent.clear(conn, notices_sent.held_topic(post_id))
     return True
 
 
