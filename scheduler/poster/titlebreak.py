@@ -75,7 +75,7 @@ def best(text: str, width: float, measure: Measure, keep: Keep = "characters", w
     fewest = _fewest_lines(len(spans), width, line_width)
     if fewest[0] is None:
         return None
-    em = measure("国") or 1.0
+    em = measure(text) / len(text) or 1.0  # the average advance: no character measured that the text lacks
     scored = []
     for runs in _sets(len(spans), width, line_width, fewest):
         widths = [line_width(a, b) for a, b in runs]
