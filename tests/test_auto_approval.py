@@ -132,6 +132,8 @@ def test_auto_approval_holds_the_posts_of_an_item_the_content_guide_rejects(proj
     path.write_text(original.replace(sentence, sentence + "详见[官网](http://example.com)", 1), encoding="utf-8")
     checked = run_qm("check", "-c", config)
     assert checked.returncode == 2 and "Markdown 链接" in checked.stderr and item.id in checked.stderr
+    located = checked.stderr[checked.stderr.index(f"{path}:") :].splitlines()[0]  # the problem as `qm check` words it
+    assert "Markdown 链接" in located and "内容没有链接字段" in located, located  # file:line, what, the fix
 
     queue = Queue(open_db(campaign.db_url))
     result = _fill(config, queue, BEFORE)
@@ -140,7 +142,7 @@ def test_auto_approval_holds_the_posts_of_an_item_the_content_guide_rejects(proj
     wechat = {p.id: p for p in queue.find() if p.channel == "wechat"}
     for post_id in mine:
         held = wechat.pop(post_id)
-        assert held.state == st.PLANNED and "未自动审核" in held.last_error and "Markdown 链接" in held.last_error
+        assert held.state == st.PLANNED and "未自动审核" in held.last_error and located in held.last_error
     assert {(p.state, p.approved_by) for p in wechat.values()} == {(st.APPROVED, "自动审核")}
 
     path.write_text(original, encoding="utf-8")  # the link taken out: approved at the next fill

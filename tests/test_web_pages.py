@@ -407,7 +407,7 @@ def test_the_day_page_shows_what_qm_check_finds_in_a_posts_content_not_only_in_i
     project: Callable[..., Path], tmp_path: Path
 ) -> None:
     """A Markdown link written into an item's body: `qm check` refuses the item, so its posts on the day page
-    carry the finding and the day is not "全部通过检查"."""
+    carry the finding, at the file:line and with the fix `qm check` gives, and the day is not "全部通过检查"."""
     campaign = local(load_campaign(project(config=HEIHE)), tmp_path, review=ReviewConfig())
     day = "2016-09-01"
     item = next(p.item for p in make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)).on(dt.date(2016, 9, 1)))
@@ -422,6 +422,10 @@ def test_the_day_page_shows_what_qm_check_finds_in_a_posts_content_not_only_in_i
             http_login(c, "王编辑")
             page = c.get(f"/day/{day}").text
     assert "Markdown 链接" in page and "条有问题" in page and "全部通过检查" not in page
+    checked = run_qm("check", "-c", project(config=HEIHE)).stderr
+    located = checked[checked.index(f"{path}:") :].splitlines()[0]  # the problem as `qm check` words it
+    assert "内容没有链接字段" in located, located  # the fix, after file:line and what is wrong
+    assert html.escape(located, quote=False) in page, located
     preview = run_qm("preview", day, "-c", project(config=HEIHE), "-o", tmp_path / "preview")  # the same in `qm preview`
     assert preview.returncode == 1 and any("✗" in line and item.title in line for line in preview.stdout.splitlines())
-    assert "Markdown 链接" in preview.stdout
+    assert f"问题：{located}" in preview.stdout, preview.stdout

@@ -74,6 +74,12 @@ def guide_problems(items: Iterable[ContentItem]) -> list[Problem]:
     return editorial_problems(Library(items)) + markup_problems(items)
 
 
+def guide_reasons(item: ContentItem) -> list[str]:
+    """The item's `guide_problems` as `qm check` words them (file:line：what（how to fix）): the preview, the
+    console's day page and auto-approval's hold reasons say the same."""
+    return [str(p) for p in guide_problems((item,))]
+
+
 def markup_problems(items: Iterable[ContentItem]) -> list[Problem]:
     """The markup in the items' text, at the content file's line of the words found."""
     return [Problem(f"内容 {i.id} 的{FIELD_LABELS[m.field]}{m.reason}", _where(i, m), m.hint) for i in items for m in markup_in(i)]

@@ -1,7 +1,8 @@
 """Auto-approval (`auto_approve: true` on a channel) passes only what `qm check` passes: a post the check
-finds problems in (the same `lint_post` the check runs, and the content guide's `guide_problems` of its
-item: a short summary, markup in the text) waits for a person's review, saying why in its note
-(`last_error`, shown by `qm queue`) and in its history; once its words pass, it is approved automatically."""
+finds problems in (the same `lint_post` the check runs, and the content guide's problems of its item at
+their file:line, as the check gives them (`guide_reasons`): a short summary, markup in the text) waits
+for a person's review, saying why in its note (`last_error`, shown by `qm queue`) and in its history;
+once its words pass, it is approved automatically."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy.engine import Connection
 
 from ..inputs.campaign import Campaign
-from ..inputs.content_markup import guide_problems
+from ..inputs.content_markup import guide_reasons
 from ..planning.planner import Plan
 from ..rendering.lint import lint_post
 from ..rendering.payloads import RenderedPost
@@ -26,7 +27,7 @@ HELD = "未自动审核：qm check 发现问题，需人工审核："
 
 def findings(campaign: Campaign, rendered: Iterable[RenderedPost], auto: set[str], plan: Plan) -> dict[str, list[str]]:
     """What the check finds against each rendered post of an auto-approve channel, by post id (none: passes):
-    in the post's words (`lint_post`), and in its content item as the content guide asks (`guide_problems`)."""
+    in the post's words (`lint_post`), and in its content item as the content guide asks (`guide_reasons`)."""
     items = {p.id: p.item for p in plan.posts}
     guide: dict[str, list[str]] = {}  # by item: an item has posts on several channels and days
     found = {}
@@ -35,7 +36,7 @@ def findings(campaign: Campaign, rendered: Iterable[RenderedPost], auto: set[str
             continue
         item = items[r.post_id]
         if item.id not in guide:
-            guide[item.id] = [p.message for p in guide_problems((item,))]
+            guide[item.id] = guide_reasons(item)
         if reasons := [f.reason for f in lint_post(campaign, r)] + guide[item.id]:
             found[r.post_id] = reasons
     return found

@@ -13,7 +13,7 @@ from markupsafe import escape
 from ..channels.kinds import Kind, kind_named, kinds
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
-from ..inputs.content_markup import guide_problems
+from ..inputs.content_markup import guide_reasons
 from ..inputs.vocabulary import AREAS
 from ..planning.planner import Plan, PlannedPost
 from ..planning.reminders import Reminder
@@ -55,7 +55,7 @@ def post_findings(campaign: Campaign, item: ContentItem, rendered: RenderedPost,
     verdict: an item has posts on several channels and days."""
     if item.id not in known:
         drawing = glyphs.drawing_problems([PosterText.of(item)], campaign.brand.font)
-        known[item.id] = ([p.message for p in guide_problems((item,))], [str(p) for p in drawing])
+        known[item.id] = (guide_reasons(item), [str(p) for p in drawing])
     guide, undrawable = known[item.id]
     reasons = guide + (undrawable if rendered.images else [])
     return lint_post(campaign, rendered) + [Finding(rendered.post_id, rendered.channel, reason) for reason in reasons]
