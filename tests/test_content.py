@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.inputs.config import load_campaign
-from scheduler.inputs.content import Library, load_library
+from scheduler.inputs.content import Library, load_library, read_library
 from scheduler.inputs.vocabulary import AREAS, CONSUMER_GOODS, RIGHTS_CATEGORIES
 from scheduler.rendering.lint import ABSOLUTE_TERMS
 from scheduler.support.errors import ContentError
@@ -192,3 +192,35 @@ def test_check_reports_a_short_summary(project: Callable[..., Path]) -> None:
     assert line > 2  # the summary's own line, not the item's first
     assert f"brand-cert-green-food.md:{line}：内容 brand-cert-green-food 的摘要只有 9 字，内容库要求 40–90 字" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_item_whose_body_cannot_be_filled_is_set_aside_not_usable(tmp_path: Path) -> None:
+    """A placeholder the loader cannot fill leaves `{{ x }}` in the body: the item must not be planned or
+    published (the other files' items still are), but it is kept aside for `qm check` to check."""
+    _write(tmp_path, "a.md", GOOD + "拨打{{ hot_line }}。\n")
+    _write(
+        tmp_path,
+        "b.yaml",
+        "- id: b-item\n  area: rights\n  topic: goods-salt\n  title: 买盐\n  summary: 短。\n  line: 买盐\n  body: 见{{ x }}\n",
+    )
+    _write(tmp_path, "c.md", GOOD.replace("id: test-item", "id: c-item"))
+    library = read_library(tmp_path, {})
+    assert [i.id for i in library.items] == ["c-item"]
+    assert [i.id for i in library.aside] == ["test-item", "b-item"]
+    assert [p.message for p in library.problems] == ["未知的占位符 {{ hot_line }}", "未知的占位符 {{ x }}"]
+
+
+def test_check_reports_every_problem_of_an_item_with_an_unknown_placeholder_at_once(project: Callable[..., Path]) -> None:
+    """The unknown placeholder does not hide the item's other problems: the editor fixes all in one pass."""
+    config = project()
+    item = config.parent / "content" / "brand" / "brand-cert-green-food.md"
+    text = re.sub(r"(?m)^summary: .*$", "summary: 看清绿色食品标志。", item.read_text(encoding="utf-8"))
+    item.write_text(text.rstrip("\n") + "\n\n有问题拨打{{ hot_line }}，详见[官网](http://example.com)。\n", encoding="utf-8")
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    lines = item.read_text(encoding="utf-8").splitlines()
+    summary, last = next(i for i, t in enumerate(lines, 1) if t.startswith("summary:")), len(lines)
+    assert f"brand-cert-green-food.md:{last}：未知的占位符 {{{{ hot_line }}}}" in result.stderr
+    assert f"brand-cert-green-food.md:{summary}：内容 brand-cert-green-food 的摘要只有 9 字" in result.stderr
+    assert f"brand-cert-green-food.md:{last}：内容 brand-cert-green-food 的正文里有 Markdown 链接" in result.stderr
+    assert "模板标记" not in result.stderr  # the placeholder is reported once, as what it is

@@ -110,9 +110,12 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     if not parts.templates_ok():
         problems += ctx.renderer.check_templates() + _layout_problems(ctx)
     try:
-        ctx.library  # noqa: B018 - loading is the check
+        readable = ctx.readable_library  # loading is the check
     except QmError as exc:
         problems += exc.problems or [Problem(str(exc))]
+    else:  # a file that does not load stops the plan, not the content guide's check of the items read
+        if readable.problems:
+            problems += [*readable.problems, *guide_problems((*readable.items, *readable.aside))]
     if problems:
         raise InputError(f"检查发现 {len(problems)} 个问题", problems)
     parts.keep_templates_ok()

@@ -14,6 +14,7 @@ from ..channels.kinds import kind_names, kinds
 from ..support.errors import ContentError, Problem
 from .alt_text import picture_alt
 from .content_files import content_files
+from .content_placeholders import fill_placeholders
 from .located_yaml import Mapping, Sequence, YamlSyntaxError, parse, read_text
 from .readers import Reader
 from .vocabulary import AREAS, FIELD_LABELS, LAUNCH_TOPIC, SLOGAN_TOPIC, TOPICS
@@ -21,21 +22,6 @@ from .vocabulary import AREAS, FIELD_LABELS, LAUNCH_TOPIC, SLOGAN_TOPIC, TOPICS
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 ITEM_KEYS = tuple(FIELD_LABELS)
 TEXT_FIELDS = ("title", "summary", "line", "headline")
-# Campaign facts a content text may quote as {{ name }}: the campaign's own hotline instead of a number
-# written into the text, the launch event's date, time and venue. Values come from Campaign.text_values.
-PLACEHOLDERS: dict[str, str] = {
-    "hotline": "投诉举报热线（campaign.hotline）",
-    "campaign": "活动名称（campaign.name）",
-    "theme": "活动主题（campaign.theme）",
-    "organizer": "主办单位（campaign.organizer）",
-    "year": "活动年份",
-    "launch_date": "启动日期，如 9月8日",
-    "launch_weekday": "启动日星期，如 星期三",
-    "launch_time": "启动时间，如 09:00",
-    "launch_daypart": "启动在一天中的时段：上午、下午或晚上",
-    "launch_venue": "启动活动地点（key_dates.launch_venue）",
-}
-PLACEHOLDER_RE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 # Launch items say when they fit: `before` the event starts (预告、邀请) or `after` it (报道); none: any time.
 PHASES = {"before": "活动开始前（预告、邀请）", "after": "活动开始后（报道）"}
 # The limits content/README.md sets. Title and summary make the Weibo post (【标题】摘要 + link, at most
@@ -111,6 +97,7 @@ def field_where(source: str, lines: tuple[tuple[str, int], ...], name: str) -> s
 class Library:
     items: tuple[ContentItem, ...]
     problems: tuple[Problem, ...] = ()  # `read_library`: what keeps the other files' items out (file:line)
+    aside: tuple[ContentItem, ...] = ()  # `read_library`: items read but kept out, their body not filled: checked, never planned
 
     def get(self, item_id: str) -> ContentItem | None:
         return self.by_id.get(item_id)
@@ -131,24 +118,28 @@ def load_library(folder: Path, values: AnyMapping[str, str]) -> Library:
 
 
 def read_library(folder: Path, values: AnyMapping[str, str]) -> Library:
-    """The items that load and the problems (file:line) keeping the others out: a broken file leaves the rest usable."""
+    """The items that load and the problems (file:line) keeping the others out: a broken file leaves the rest usable.
+    An item read whole but for a placeholder in its body is set aside (`aside`), so `qm check` still checks it."""
     r = Reader("字段", FIELD_LABELS)
     items: list[ContentItem] = []
+    aside: list[ContentItem] = []
     if not folder.is_dir():
         raise ContentError(problems=[Problem("内容库目录不存在", str(folder), "检查 config.yaml 中的 paths.content")])
     for path in content_files(folder, r):
         try:
-            items += _load_file(r, path, str(path), values)
+            usable, unfilled = _load_file(r, path, str(path), values)
+            items += usable
+            aside += unfilled
         except YamlSyntaxError as exc:
             r.problems.append(exc.problem)
     first: dict[str, ContentItem] = {}
-    for item in items:
+    for item in (*items, *aside):
         if first.setdefault(item.id, item) is not item:
             r.problem(item.source, f"内容编号 {item.id} 重复（另见 {first[item.id].source}）", "每条内容的 id 必须唯一")
     if not items and not r.problems:
         raise ContentError(problems=[Problem("内容库是空的", str(folder), "参考 content/README.md 添加内容")])
-    twice = {i.id for i in items if first[i.id] is not i}
-    return Library(tuple(i for i in items if i.id not in twice), tuple(r.problems))
+    twice = {i.id for i in (*items, *aside) if first[i.id] is not i}
+    return Library(tuple(i for i in items if i.id not in twice), tuple(r.problems), tuple(i for i in aside if i.id not in twice))
 
 
 def editorial_problems(library: Library) -> list[Problem]:
@@ -162,20 +153,23 @@ def editorial_problems(library: Library) -> list[Problem]:
 
 
 def load_text(text: str, suffix: str, source: str, values: AnyMapping[str, str]) -> tuple[list[ContentItem], list[Problem]]:
-    """The items of one content file's text (as `load_library` reads it) and its problems."""
+    """The items of one content file's text (as `load_library` reads it, and those it sets aside) and its problems."""
     r = Reader("字段", FIELD_LABELS)
     try:
-        items = _load_text(r, text, suffix, source, values)
+        items, aside = _load_text(r, text, suffix, source, values)
     except YamlSyntaxError as exc:
         return [], [exc.problem]
-    return items, r.problems
+    return items + aside, r.problems
 
 
-def _load_file(r: Reader, path: Path, source: str, values: AnyMapping[str, str] | None) -> list[ContentItem]:
+Items = tuple[list[ContentItem], list[ContentItem]]  # the usable items of a file; those set aside: a placeholder in the body not filled
+
+
+def _load_file(r: Reader, path: Path, source: str, values: AnyMapping[str, str] | None) -> Items:
     return _load_text(r, read_text(path, source), path.suffix, source, values)
 
 
-def _load_text(r: Reader, text: str, suffix: str, source: str, values: AnyMapping[str, str] | None) -> list[ContentItem]:
+def _load_text(r: Reader, text: str, suffix: str, source: str, values: AnyMapping[str, str] | None) -> Items:
     if suffix == ".md":
         front, body, offset, body_line = _split_front_matter(text, source)
         data = parse(front, source, line_offset=offset)
@@ -183,24 +177,28 @@ def _load_text(r: Reader, text: str, suffix: str, source: str, values: AnyMappin
             raise YamlSyntaxError(Problem("文件头应当是 YAML 映射（键: 值）", f"{source}:1"))
         if "body" in data:
             r.problem(data.where("body"), "Markdown 文件的正文写在 --- 之后，文件头里不要写 body")
-        body = _fill(r, body, f"{source}:{body_line}", values, body_line_base=(source, body_line))
+        before = len(r.problems)
+        body = fill_placeholders(r, body, f"{source}:{body_line}", values, body_line_base=(source, body_line))
+        unfilled = len(r.problems) > before
         item = _item(r, data, body.strip(), text, values)
         if item is None:
-            return []
-        return [replace(item, body_line=body_line + body[: len(body) - len(body.lstrip())].count("\n"))]
+            return [], []
+        item = replace(item, body_line=body_line + body[: len(body) - len(body.lstrip())].count("\n"))
+        return ([], [item]) if unfilled else ([item], [])
     data = parse(text, source)
     entries = data if isinstance(data, Sequence) else [data]
-    out = []
+    out: Items = ([], [])
     for i, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
             where = data.where(i) if isinstance(data, Sequence) else f"{source}:1"
             r.problem(where, "每条内容应当是一个映射（键: 值）")
             continue
-        body = entry.get("body", "")
-        body = _fill(r, body, entry.where("body"), values) if isinstance(body, str) else ""
+        body, before = entry.get("body", ""), len(r.problems)
+        body = fill_placeholders(r, body, entry.where("body"), values) if isinstance(body, str) else ""
+        unfilled = len(r.problems) > before
         item = _item(r, entry, body.strip(), repr(sorted(entry.items())), values)
         if item:
-            out.append(item)
+            (out[1] if unfilled else out[0]).append(item)
     return out
 
 
@@ -224,27 +222,6 @@ def _split_front_matter(text: str, source: str) -> tuple[str, str, int, int]:
     raise YamlSyntaxError(Problem("文件头没有结束的 ---", f"{source}:1", "在文件头末尾加一行 ---"))
 
 
-def _fill(r: Reader, text: str, where: str, values: AnyMapping[str, str] | None, body_line_base: tuple[str, int] | None = None) -> str:
-    """Replace {{ name }} with the campaign's value; report unknown names and values the config lacks."""
-
-    def place(match: re.Match[str]) -> str:
-        spot = where
-        if body_line_base is not None:  # a Markdown body: point at the placeholder's own line
-            spot = f"{body_line_base[0]}:{body_line_base[1] + text.count(chr(10), 0, match.start())}"
-        name = match.group(1)
-        if name not in PLACEHOLDERS:
-            known = "、".join("{{ " + n + " }}" for n in PLACEHOLDERS)
-            r.problem(spot, f"未知的占位符 {match.group(0)}", f"可用的占位符：{known}")
-            return match.group(0)
-        value = (values or {}).get(name, "")
-        if not value:
-            r.problem(spot, f"占位符 {match.group(0)} 没有值：配置里没有写{PLACEHOLDERS[name]}", "在 config.yaml 里补上，或改写这段文字")
-            return match.group(0)
-        return value
-
-    return PLACEHOLDER_RE.sub(place, text)
-
-
 def _item(r: Reader, m: Mapping, body: str, raw: str, values: AnyMapping[str, str] | None) -> ContentItem | None:
     before = len(r.problems)
     raw_id = m.get("id")
@@ -252,7 +229,7 @@ def _item(r: Reader, m: Mapping, body: str, raw: str, values: AnyMapping[str, st
     r.keys(m, path, ITEM_KEYS)  # first, so that a missing field can point at its misspelling
     for key in TEXT_FIELDS:  # placeholders first, so that lengths are those of the words published
         if isinstance(m.get(key), str):
-            m[key] = _fill(r, m[key], m.where(key), values)
+            m[key] = fill_placeholders(r, m[key], m.where(key), values)
     item_id = r.text(m, "id", "")
     if item_id and not ID_RE.match(item_id):
         r.problem(m.where("id"), f"内容编号 {item_id!r} 不合规", "只能用小写英文、数字和连字符，2–64 个字符")

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from ..support.errors import Problem
 from .content import TEXT_FIELDS, ContentItem, Library, editorial_problems, field_where
+from .content_placeholders import PLACEHOLDER_RE
 from .vocabulary import FIELD_LABELS
 
 _PLAIN = "内容里的文字按原样发出，读者会看到这些符号"
@@ -60,6 +61,7 @@ def markup_in(item: ContentItem) -> list[Markup]:
         text = getattr(item, name)
         if name == "headline" and text == item.title:
             continue  # no headline of its own: it is the title
+        text = PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text)  # filled, or reported by the loader
         for pattern, what, hint in _KINDS:
             matches = list(pattern.finditer(text))
             if matches:
