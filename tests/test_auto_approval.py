@@ -183,5 +183,6 @@ def test_a_post_held_again_for_the_same_reason_after_it_was_approved_is_told_aga
         again = edit(linked)
         assert {h.state(i) for i in mine} == {st.PLANNED}
         assert all(any(i in line and "Markdown 链接" in line for line in again) for i in mine)
+        assert not any(str(path.parent) in line for line in again)  # the file by its name: the reason fits the chat message
     finally:
         h.close()

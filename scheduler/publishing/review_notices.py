@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..inputs.campaign import Campaign
 from ..support.notify import APPROVAL, Notice, send_now
 from ..views.console_links import link_line, post_url
@@ -25,7 +27,8 @@ def send_rejection(campaign: Campaign, post: Post, stage: str, reason: str, who:
 
 
 HELD_SHOWN = 10  # posts a held notice lists; the rest are counted
-REASON_SHOWN = 60  # characters of a held post's reasons in the notice (`qm queue` shows them whole)
+FOLDERS = re.compile(r"[^\s：；（]*/(?=[^/\s：；（]+:\d+：)")  # of a located problem's file: /…/content/x.md:12：
+REASON_SHOWN = 100  # characters of a held post's reasons in the notice (`qm queue` shows them whole)
 
 
 def held(campaign: Campaign, why: dict[str, str]) -> Notice:
@@ -40,4 +43,6 @@ def held(campaign: Campaign, why: dict[str, str]) -> Notice:
 
 
 def _clipped(reasons: str) -> str:
+    """Short enough for a chat message; a content file named by its name and line, not its folders."""
+    reasons = FOLDERS.sub("", reasons)
     return reasons if len(reasons) <= REASON_SHOWN else reasons[: REASON_SHOWN - 1] + "…"
