@@ -132,6 +132,13 @@ def test_bad_arguments_are_explained_in_chinese() -> None:
     assert result.returncode == 2 and "无效的选择" in result.stderr
 
 
+@pytest.mark.parametrize(("command", "actions"), [("screen", "build、serve、push"), ("user", "add、list、disable、enable、passwd、role")])
+def test_a_command_without_its_action_names_what_is_missing(command: str, actions: str) -> None:
+    result = run_qm(command)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"qm {command}：错误：缺少必需的参数：操作（可选：{actions}）" in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [

@@ -64,12 +64,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     u.add_argument("--url", metavar="地址", help="Anthias 地址，如 http://192.168.1.50（默认取配置中该屏幕的 anthias）")
     u.add_argument("--date", type=parse_day, metavar="日期", help="日期（默认今天；活动期间只能推送这块屏幕现在该播的那一天）")
     u.set_defaults(run=run_push)
-    p.set_defaults(run=lambda ctx, args: _usage(p))
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2
+    zh_argparse.action_required(p, actions)
 
 
 def run_build(ctx: Context, args: argparse.Namespace) -> int:

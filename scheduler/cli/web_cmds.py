@@ -58,12 +58,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     a.add_argument("name", metavar="用户名")
     a.add_argument("role", choices=ROLES, metavar="角色", help=f"角色：{ROLES_HELP}")
     a.set_defaults(run=run_user_role)
-    u.set_defaults(run=lambda ctx, args: _usage(u))
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2
+    zh_argparse.action_required(u, actions)
 
 
 def read_password(confirm: bool = True) -> str:

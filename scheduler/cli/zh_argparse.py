@@ -160,6 +160,13 @@ class Parser(argparse.ArgumentParser):
         return parsed, extras
 
 
+def action_required(parser: argparse.ArgumentParser, actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """A command made of actions (`qm screen build`), run without one: argparse's message for a missing
+    argument, naming the action and the ones there are; exit 2."""
+    message = f"缺少必需的参数：操作（可选：{'、'.join(actions.choices)}）"
+    parser.set_defaults(run=lambda ctx, args: parser.error(message))
+
+
 def number_in(kind: Callable[[str], float], lo: float, hi: float, example: float) -> Callable[[str], Any]:
     """An argparse type for a number from `lo` to `hi`; its messages say the range and give an example."""
     what = "整数" if kind is int else "数字"
