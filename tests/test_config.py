@@ -133,6 +133,17 @@ def test_qm_config_environment_variable(tmp_path: Path) -> None:
     assert "2016-09-08T" in result.stdout
 
 
+def test_a_missing_config_named_by_qm_config_says_the_path_came_from_qm_config(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "QM_CONFIG": str(tmp_path / "nope.yaml")}
+    result = run_qm("plan", cwd=tmp_path, env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"找不到配置文件 {tmp_path / 'nope.yaml'}（这个路径来自环境变量 QM_CONFIG" in result.stderr, result.stderr
+    named = run_qm("plan", "-c", tmp_path / "other.yaml", cwd=tmp_path, env=env)  # -c wins: QM_CONFIG is not to blame
+    assert named.returncode == 2 and "other.yaml" in named.stderr and "来自环境变量" not in named.stderr
+
+
 def test_a_list_entry_that_is_not_a_mapping_names_its_index_and_line(project: Callable[..., Path]) -> None:
     def edit(text: str) -> str:
         text = text.replace("  contacts:\n", "  contacts:\n    - 质量发展科 0456-0000000\n", 1)

@@ -29,8 +29,9 @@ if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `q
 
 
 class Context:
-    def __init__(self, config_path: Path) -> None:
+    def __init__(self, config_path: Path, from_env: bool = False) -> None:
         self.config_path = config_path
+        self.from_env = from_env  # the path is QM_CONFIG's: a missing file is fixed there
         self.compiled_templates: Callable[[], BytecodeCache | None] | None = None  # where the renderer keeps compiled templates
 
     @cached_property
@@ -38,6 +39,10 @@ class Context:
         from ..inputs.parse_cache import CONFIG_FILE, ParseCache, active
 
         if not self.config_path.exists():
+            if self.from_env:
+                raise InputError(
+                    f"找不到配置文件 {self.config_path}（这个路径来自环境变量 QM_CONFIG：改正或删除 QM_CONFIG，或用 -c 指定配置文件）"
+                )
             raise InputError(f"找不到配置文件 {self.config_path}（用 -c 指定配置文件，或设置环境变量 QM_CONFIG）")
         # Parsed YAML is kept in the state folder, which the config names: the config's own parse is
         # looked for, and kept, only where that folder is by default.

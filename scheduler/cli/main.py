@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from .context import Context
 
-    ctx = Context(args.config)
+    ctx = Context(args.config, from_env="QM_CONFIG" in os.environ and args.config is parser.get_default("config"))
     try:
         return int(args.run(ctx, args) or 0)
     except QmError as exc:
