@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli.main import COMMANDS, SUMMARIES, _command_word, build_parser
-from scheduler.cli.zh_argparse import wrap
+from scheduler.cli.zh_argparse import NumberIn, wrap
+from scheduler.inputs.config import load_campaign
 from scheduler.views.columns import width
 
-from .conftest import HEIHE, run_qm
+from .conftest import DEFAULT, HEIHE, run_qm
 from .test_export import assert_local_chinese_font
 
 
@@ -67,6 +68,24 @@ def test_help_never_breaks_inside_an_ascii_word(columns: int, monkeypatch: pytes
         for line in shown.split("\n\n", 2)[1].splitlines():  # the description: Chinese counts two columns
             assert width(line) <= columns - 2, (page.prog, line)
     assert {"scheduled", "wechat-square", "screen-slide", "knowledge-card"} <= seen  # the words once broken are among them
+
+
+def test_help_has_no_ascii_space_after_chinese_punctuation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "1000")  # each paragraph on one line: a space where the source broke a line shows too
+    after = re.compile("[，。、；：！？）》」』”’】…（《「『“‘【] ")
+    for page in [build_parser(), *_help_pages()]:
+        for line in page.format_help().splitlines():
+            assert not after.search(line), (page.prog, line)
+
+
+def test_every_argument_is_described_with_the_campaigns_dates_and_its_allowed_range() -> None:
+    year = load_campaign(DEFAULT).start.year
+    for page in _help_pages():
+        assert {int(y) for y in re.findall(r"\b(\d{4})-\d\d-\d\d\b", page.format_help())} <= {year}, page.prog
+        for action in page._actions:
+            assert action.help, (page.prog, action.metavar or action.dest)  # `qm user passwd 用户名` said nothing
+            if isinstance(action.type, NumberIn):
+                assert action.type.range in action.help, (page.prog, action.option_strings, action.help)
 
 
 def test_wrapping_keeps_punctuation_with_its_words() -> None:

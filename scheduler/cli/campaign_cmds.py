@@ -18,7 +18,7 @@ from .context import Context, parse_day
 # and a `qm check` answered from its cache without the planner.
 from .output import error_text, open_in_browser, write_output
 from .resident_check import IDLE_MINUTES
-from .zh_argparse import number_in
+from .zh_argparse import NumberIn
 
 if TYPE_CHECKING:
     from ..planning.planner import PlannedPost
@@ -39,10 +39,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "--stay",
         nargs="?",
         const=IDLE_MINUTES,
-        type=number_in(float, 0.05, 24 * 60, 30),
+        type=NumberIn(float, 0.05, 24 * 60, 30),
         metavar="分钟",
         help="检查后留在这个窗口等待：之后对同一份配置运行的 qm check 都交给它检查，省去每次启动的时间（改内容时用）。"
-        f"按 Ctrl+C 退出；闲置这么多分钟（默认 {IDLE_MINUTES:g}）或 qm 的程序更新后自动退出",
+        f"按 Ctrl+C 退出；闲置这么多分钟（0.05–1440，默认 {IDLE_MINUTES:g}）或 qm 的程序更新后自动退出",
     )
     p.set_defaults(run=run_check)
 

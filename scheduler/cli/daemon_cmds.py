@@ -42,10 +42,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     )
     p.add_argument(
         "--keep-backups",
-        type=zh_argparse.number_in(int, 0, 365, KEEP_BACKUPS),
+        type=zh_argparse.NumberIn(int, 0, 365, KEEP_BACKUPS),
         default=KEEP_BACKUPS,
         metavar="份数",
-        help=f"SQLite 数据库每天 03:00 备份到 状态目录/backups/，保留最近的份数（默认 {KEEP_BACKUPS}，0 表示不备份）",
+        help=f"SQLite 数据库每天 03:00 备份到 状态目录/backups/，保留最近的份数（0–365，默认 {KEEP_BACKUPS}，0 表示不备份）",
     )
     p.set_defaults(run=run_daemon)
 

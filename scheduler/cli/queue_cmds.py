@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p = sub.add_parser("history", parents=[common], description=HISTORY_HELP)
     p.add_argument("id", nargs="?", metavar="编号", help="只看这一条内容（默认最近的记录）")
     p.add_argument(
-        "--limit", type=zh_argparse.number_in(int, 1, 100000, 50), default=50, metavar="条数", help="最多显示多少条记录，默认 50"
+        "--limit", type=zh_argparse.NumberIn(int, 1, 100000, 50), default=50, metavar="条数", help="最多显示多少条记录，1–100000，默认 50"
     )
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(run=run_history)
@@ -48,9 +48,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.set_defaults(run=run_status)
 
 
-QUEUE_HELP = """列出发布队列中的内容及其状态。先按当前配置和内容库刷新队列：新排的内容加入“待审核”，
-审核后文字或图片又修改过的内容回到“待审核”，“备注”一栏写明改动了什么（内容文件、模板或配置项），
-用 qm queue --diff 编号 对照改动前后的文字。只改空白（空行、缩进）不影响审核。状态：待审核 → 已审核 → 待发布 → 发布中 → 已发布（或 失败、已错过、已取消）。"""
+QUEUE_HELP = (
+    "列出发布队列中的内容及其状态。先按当前配置和内容库刷新队列：新排的内容加入“待审核”，"
+    "审核后文字或图片又修改过的内容回到“待审核”，“备注”一栏写明改动了什么（内容文件、模板或配置项），"
+    "用 qm queue --diff 编号 对照改动前后的文字。只改空白（空行、缩进）不影响审核。"
+    "状态：待审核 → 已审核 → 待发布 → 发布中 → 已发布（或 失败、已错过、已取消）。"
+)
 
 HISTORY_HELP = "按时间列出每一次状态变化：何时、谁、从什么状态到什么状态、原因（审核记录，不可修改）。"
 

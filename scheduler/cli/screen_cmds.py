@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "活动开始前 current 停在已生成的最早一天（活动开始时最先播的那天），生成更晚的日子不会改变它。"
         "用 --from/--to 一次生成多天：先并行画好所有天的画面，再逐天生成播放列表，每天的版本目录都保留。",
     )
-    b.add_argument("--date", type=parse_day, metavar="日期", help="日期，如 2016-09-08（默认今天）")
+    b.add_argument("--date", type=parse_day, metavar="日期", help="日期，如 2027-09-08（默认今天）")
     b.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="连续多天：起始日期（与 --date 二选一）")
     b.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="连续多天：结束日期（含当天；只写 --from 时到活动结束）")
     b.add_argument("--screen", metavar="屏幕编号", help="只生成这块屏幕（默认全部）")
@@ -50,7 +50,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "/status 查看各屏正在播放的画面和播放列表版本。默认只在本机（127.0.0.1）提供服务。",
     )
     s.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只有本机能访问；0.0.0.0 为所有网卡）")
-    s.add_argument("--port", type=zh_argparse.number_in(int, 1, 65535, 8765), default=8765, metavar="端口", help="端口（默认 8765）")
+    s.add_argument(
+        "--port", type=zh_argparse.NumberIn(int, 1, 65535, 8765), default=8765, metavar="端口", help="端口，1–65535（默认 8765）"
+    )
     s.set_defaults(run=run_serve)
 
     u = actions.add_parser(

@@ -30,31 +30,35 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     )
     p.add_argument(
         "--faults",
-        type=zh_argparse.number_in(float, 0, 0.5, 0.1),
+        type=zh_argparse.NumberIn(float, 0, 0.5, 0.1),
         default=0.1,
         metavar="比例",
         help="渠道出错（含超时）的比例，0–0.5，默认 0.1",
     )
-    p.add_argument("--restarts", type=zh_argparse.number_in(int, 0, 50, 3), default=3, metavar="次数", help="强行中止并重启的次数，默认 3")
+    p.add_argument(
+        "--restarts", type=zh_argparse.NumberIn(int, 0, 50, 3), default=3, metavar="次数", help="强行中止并重启的次数，0–50，默认 3"
+    )
     p.add_argument(
         "--seed",
-        type=zh_argparse.number_in(int, 0, 2**31 - 1, 2016),
+        type=zh_argparse.NumberIn(int, 0, 2**31 - 1, 2016),
         default=2016,
         metavar="种子",
-        help="随机种子，同样的种子得到同样的结果",
+        help="随机种子，0–2147483647 的整数，同样的种子得到同样的结果",
     )
     p.add_argument(
         "--database",
         metavar="地址",
         help="在这个 PostgreSQL 数据库上模拟主备切换（postgresql://…，须是专用的空数据库，结束后清空）；与 --nodes、--kill-active、--cut 一起用",
     )
-    p.add_argument("--nodes", type=zh_argparse.number_in(int, 2, 9, 3), default=3, metavar="个数", help="服务进程数（一主多备），默认 3")
+    p.add_argument(
+        "--nodes", type=zh_argparse.NumberIn(int, 2, 9, 3), default=3, metavar="个数", help="服务进程数（一主多备），2–9，默认 3"
+    )
     p.add_argument(
         "--kill-active",
-        type=zh_argparse.number_in(int, 0, 50, 3),
+        type=zh_argparse.NumberIn(int, 0, 50, 3),
         default=3,
         metavar="次数",
-        help="用 SIGKILL 杀掉主服务进程的次数（至少一次在发布过程中、一次在确认发布结果时），默认 3",
+        help="用 SIGKILL 杀掉主服务进程的次数（至少一次在发布过程中、一次在确认发布结果时），0–50，默认 3",
     )
     p.add_argument("--cut", action="store_true", help="第一次不杀进程，而是切断主服务与数据库的连接（模拟断网）")
     p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")

@@ -21,12 +21,15 @@ WEB_HELP = (
     "默认只在本机（127.0.0.1）提供服务；账号用 qm user add 创建，没有默认账号。可以和 qm daemon 同时运行。"
 )
 ROLES_HELP = "，".join(f"{k}（{v}）" for k, v in ROLE_LABELS.items())
+NAME_HELP = "账号的用户名（登录名），如 王科长"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("web", parents=[common], description=WEB_HELP)
     p.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只有本机能访问；办公室局域网用 0.0.0.0）")
-    p.add_argument("--port", type=zh_argparse.number_in(int, 1, 65535, 8080), default=8080, metavar="端口", help="端口（默认 8080）")
+    p.add_argument(
+        "--port", type=zh_argparse.NumberIn(int, 1, 65535, 8080), default=8080, metavar="端口", help="端口，1–65535（默认 8080）"
+    )
     p.add_argument(
         "--public-url",
         metavar="网址",
@@ -49,13 +52,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     a.set_defaults(run=run_user_list)
     for name, help_text, flag in (("disable", "停用账号（立即退出登录）", True), ("enable", "重新启用账号", False)):
         a = actions.add_parser(name, parents=[common], help=help_text, description=help_text + "。")
-        a.add_argument("name", metavar="用户名")
+        a.add_argument("name", metavar="用户名", help=NAME_HELP)
         a.set_defaults(run=run_user_disable, disabled=flag)
     a = actions.add_parser("passwd", parents=[common], help="修改密码", description="修改账号的密码；该账号已登录的会话随即失效。")
-    a.add_argument("name", metavar="用户名")
+    a.add_argument("name", metavar="用户名", help=NAME_HELP)
     a.set_defaults(run=run_user_passwd)
     a = actions.add_parser("role", parents=[common], help="修改角色", description="修改账号的角色；该账号已登录的会话随即失效。")
-    a.add_argument("name", metavar="用户名")
+    a.add_argument("name", metavar="用户名", help=NAME_HELP)
     a.add_argument("role", choices=ROLES, metavar="角色", help=f"角色：{ROLES_HELP}")
     a.set_defaults(run=run_user_role)
     zh_argparse.action_required(u, actions)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..views import columns
@@ -167,17 +168,26 @@ def action_required(parser: argparse.ArgumentParser, actions: argparse._SubParse
     parser.set_defaults(run=lambda ctx, args: parser.error(message))
 
 
-def number_in(kind: Callable[[str], float], lo: float, hi: float, example: float) -> Callable[[str], Any]:
-    """An argparse type for a number from `lo` to `hi`; its messages say the range and give an example."""
-    what = "整数" if kind is int else "数字"
+@dataclass(frozen=True)
+class NumberIn:
+    """An argparse type for a number from `lo` to `hi`; its messages say the range and give an example.
+    The option's help states `range` too (a test checks)."""
 
-    def parse(text: str) -> float:
+    kind: Callable[[str], float]
+    lo: float
+    hi: float
+    example: float
+
+    @property
+    def range(self) -> str:
+        return f"{self.lo}–{self.hi}"
+
+    def __call__(self, text: str) -> float:
+        what = "整数" if self.kind is int else "数字"
         try:
-            value = kind(text)
+            value = self.kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} 不是{what}，应为 {lo}–{hi} 之间的{what}，例如 {example}") from None
-        if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"{text} 超出范围，应为 {lo}–{hi} 之间的{what}，例如 {example}")
+            raise argparse.ArgumentTypeError(f"{text!r} 不是{what}，应为 {self.range} 之间的{what}，例如 {self.example}") from None
+        if not self.lo <= value <= self.hi:
+            raise argparse.ArgumentTypeError(f"{text} 超出范围，应为 {self.range} 之间的{what}，例如 {self.example}")
         return value
-
-    return parse
