@@ -13,7 +13,7 @@ from scheduler.inputs.vocabulary import AREAS, CONSUMER_GOODS, RIGHTS_CATEGORIES
 from scheduler.rendering.lint import ABSOLUTE_TERMS
 from scheduler.support.errors import ContentError
 
-from .conftest import DEFAULT, HEIHE, run_qm
+from .conftest import DEFAULT, HEIHE, ROOT, run_qm
 
 
 def test_library_size_and_slogans(library: Library) -> None:
@@ -22,6 +22,22 @@ def test_library_size_and_slogans(library: Library) -> None:
     assert len(knowledge) >= 45
     assert len(slogans) >= 20
     assert all(i.channels == ("weibo", "screen") for i in slogans)
+
+
+def test_the_readme_counts_the_library_as_it_is(library: Library) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"自带 (\d+) 条原创内容，其中 (\d+) 条是宣传标语，其余 (\d+) 条涵盖 (\d+) 类重点消费品、(\d+) 类维权重点", readme)
+    assert said, "the README's content-library paragraph was reworded: count it here again"
+    slogans = sum(i.is_slogan for i in library.items)
+    topics = {i.topic for i in library.items}
+    counted = [
+        len(library.items),
+        slogans,
+        len(library.items) - slogans,
+        len(topics & set(CONSUMER_GOODS)),
+        len(topics & set(RIGHTS_CATEGORIES)),
+    ]
+    assert [int(n) for n in said.groups()] == counted
 
 
 def test_library_covers_every_topic_the_seed_names(library: Library) -> None:
