@@ -41,6 +41,12 @@ def _boxes(pdf: Path) -> dict[str, list[float]]:
     return {m[1]: [float(v) for v in m[2].split()] for m in re.finditer(r"^(\w+Box):\s+(.+)$", out, re.M)}
 
 
+def _check_metadata(pdf: Path, subject: str) -> None:
+    """Author and Subject as the shop's preflight (and the file's properties) show them."""
+    info = dict(re.findall(r"^(\w+):[ \t]*(.*)$", _tool("pdfinfo", pdf), re.M))
+    assert (info.get("Author"), info.get("Subject")) == ("市质量计量标准化工作联席会议办公室", subject), info
+
+
 def _check_print_pdf(pdf: Path, paper_mm: tuple[float, float], texts: list[str], pages: int = 1) -> None:
     fonts = _tool("pdffonts", pdf).splitlines()[2:]
     assert fonts, "no fonts: the text was not set as text"
@@ -100,18 +106,21 @@ def test_wallchart_leaflet_and_poster_pass_preflight(project: Callable[..., Path
     assert result.returncode == 0, result.stderr
     assert "已生成挂图" in result.stdout
     _check_print_pdf(wall, (594, 841), ["识假辨假", "看懂SC编号", "投诉举报电话：12315", "市质量计量标准化工作联席会议办公室"])
+    _check_metadata(wall, "印刷用挂图（A1，594×841 毫米，含 3 毫米出血和裁切线）")
 
     leaflet = tmp_path / "传单.pdf"
     result = run_qm("print", "leaflet", "--items", ",".join(LEAFLET), "-o", leaflet, "-c", config, "--cmyk")
     assert result.returncode == 0, result.stderr
     _check_print_pdf(leaflet, (210, 297), ["吃盐要适量", "加油认准正规站", "0456-0000000", "投诉举报电话：12315"], pages=2)
     assert _fill_operators(leaflet) == {"k"}  # every fill colour is CMYK
+    _check_metadata(leaflet, "印刷用传单（A4，210×297 毫米，含 3 毫米出血和裁切线）")
 
     poster = tmp_path / "海报.pdf"
     result = run_qm("print", "knowledge-card", "--items", "anti-fake-sc-code", "--size", "a3", "-o", poster, "-c", config)
     assert result.returncode == 0, result.stderr
     _check_print_pdf(poster, (297, 420), ["看懂SC编号", "买食品认准SC编号", "12315"])
     assert _fill_operators(poster) == {"rg"}
+    _check_metadata(poster, "印刷用海报（A3，297×420 毫米，含 3 毫米出血和裁切线）")
 
 
 def test_a_leaflet_fills_its_two_sides_evenly_in_one_text_size(project: Callable[..., Path], tmp_path: Path) -> None:

@@ -71,9 +71,12 @@ class Page:
         *,
         cmyk: bool = False,
         title: str = "",
+        kind: str = "",
+        author: str = "",
         state: Path | None = None,
     ) -> None:
-        """`state`: the campaign's state folder, where the faces cut for the PDF are kept (`pdffont.register`)."""
+        """`kind`: what the sheet is (挂图, 传单, 海报), for the PDF's Subject; `author`: the campaign's organiser.
+        `state`: the campaign's state folder, where the faces cut for the PDF are kept (`pdffont.register`)."""
         self.paper, self.font, self.cmyk = paper, font, cmyk
         self.offset = (BLEED_MM + SLUG_MM) * MM
         width, height = paper.width_mm * MM + 2 * self.offset, paper.height_mm * MM + 2 * self.offset
@@ -82,6 +85,8 @@ class Page:
             out if isinstance(out, io.BytesIO) else str(out), pagesize=(width, height), initialFontName=self._fonts["regular"]
         )
         self.canvas.setTitle(title)
+        self.canvas.setAuthor(author)
+        self.canvas.setSubject(f"印刷用{kind}（{paper.label}，含 3 毫米出血和裁切线）")
         self.canvas.setCreator("qm")
         self._boxes()
 

@@ -50,7 +50,9 @@ def paper(name: str, allowed: Sequence[str], what: str) -> Paper:
 def poster_pdf(campaign: Campaign, arr: Arrangement, sheet: Paper, out: Path | io.BytesIO, *, cmyk: bool = False) -> None:
     brand = campaign.brand
     text = "".join("".join(p.lines) for p in arr.placed) + "".join(p.region.caption for p in arr.placed)
-    page = Page(out, sheet, arr.font, text, cmyk=cmyk, title=arr.layout.label, state=campaign.paths.state)
+    page = Page(
+        out, sheet, arr.font, text, cmyk=cmyk, title=arr.layout.label, kind="海报", author=campaign.organizer, state=campaign.paths.state
+    )
     k = sheet.width_mm / arr.size.width  # millimetres per pixel
 
     def box(b: tuple[int, int, int, int]) -> tuple[float, float, float, float]:
@@ -203,7 +205,8 @@ class Order:
 
     def page(self, out: Path | io.BytesIO, kind: str) -> Page:
         text = texts_needed(self.campaign, self.items, self.title)
-        return Page(out, self.sheet, self.font, text, cmyk=self.cmyk, title=f"{kind}：{self.title}", state=self.campaign.paths.state)
+        title, author, state = f"{kind}：{self.title}", self.campaign.organizer, self.campaign.paths.state
+        return Page(out, self.sheet, self.font, text, cmyk=self.cmyk, title=title, kind=kind, author=author, state=state)
 
 
 def wallchart(order: Order, out: Path | io.BytesIO) -> None:
