@@ -9,9 +9,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from scheduler.support.atomic_files import atomic_write_text
 
-from .conftest import run_qm
+from .conftest import HEIHE, run_qm
 
 
 def _reading(fifo: Path) -> tuple[threading.Thread, list[bytes]]:
@@ -53,3 +55,35 @@ def test_qm_plan_output_dash_is_the_screen(project: Callable[..., Path], tmp_pat
     result = run_qm("plan", "--format", "csv", "-o", "-", "-c", config, cwd=tmp_path)
     assert result.returncode == 0 and "发布编号" in result.stdout, result.stderr
     assert not (tmp_path / "-").exists()  # no file named "-"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "--format", "csv", "-o", "{missing}/排期.csv"),
+        ("preview", "2027-09-08", "-o", "{missing}/九月"),
+        ("print", "wallchart", "--topic", "anti-fake", "-o", "{missing}/挂图.pdf"),
+        ("poster", "goods-salt-iodised", "-o", "{missing}/海报.png"),
+        ("poster", "goods-salt-iodised", "--size", "wechat-square", "--size", "screen-slide", "-o", "{missing}/九月"),
+    ],
+)
+def test_a_folder_named_by_o_that_does_not_exist_is_named_not_created(
+    project: Callable[..., Path], tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    config, missing = project(), tmp_path / "交付"  # -o names a file, or a folder to write into, inside it
+    result = run_qm(*(a.format(missing=missing) for a in args), "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"文件夹 {missing} 不存在，没有写入任何文件" in result.stderr and "先创建它" in result.stderr, result.stderr
+    assert not missing.exists()
+
+
+def test_a_draft_into_a_missing_folder_or_under_a_file_is_refused(tmp_path: Path) -> None:
+    missing = tmp_path / "交付" / "汇总.docx"
+    collected = run_qm("units", "--collect", "-o", missing, "-c", HEIHE, cwd=tmp_path)
+    assert collected.returncode == 2 and f"文件夹 {missing.parent} 不存在" in collected.stderr, collected.stderr
+    assert not missing.parent.exists()
+    (tmp_path / "排期").write_text("", encoding="utf-8")
+    under_a_file = run_qm("plan", "-o", tmp_path / "排期" / "九月" / "排期.txt", "-c", HEIHE, cwd=tmp_path)
+    assert (
+        under_a_file.returncode == 2 and f"路径中有一段是文件，不是目录（{tmp_path / '排期'}），没有写入任何文件" in under_a_file.stderr
+    ), under_a_file.stderr

@@ -16,7 +16,7 @@ from .context import Context, parse_day
 # Rendering, linting, the channels, the plan's formats and the preview page are imported by the
 # commands that use them: `qm plan` starts without templates, `qm check` without the HTTP client,
 # and a `qm check` answered from its cache without the planner.
-from .output import error_text, open_in_browser, write_output
+from .output import check_output_folder, error_text, open_in_browser, write_output
 from .resident_check import IDLE_MINUTES
 from .zh_argparse import NumberIn
 
@@ -208,6 +208,7 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
     from ..publishing import channel_warnings as warnings
     from ..views import plan_export as export
 
+    check_output_folder(args.output)
     campaign = ctx.campaign
     whole = ctx.plan
     days = [campaign.start, campaign.end, *(r.at.date() for r in whole.reminders)]  # reminders may fall outside
@@ -229,6 +230,7 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
 def run_preview(ctx: Context, args: argparse.Namespace) -> int:
     from ..views import day_preview as preview
 
+    check_output_folder(args.output)
     campaign = ctx.campaign
     check_day(campaign, args.date, "")
     day = preview.build(campaign, ctx.plan, ctx.renderer, args.date)

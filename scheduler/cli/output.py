@@ -92,6 +92,24 @@ def serve_announced(server: Server, started: list[str], stopped: str) -> None:
     print(stopped, flush=True)
 
 
+def check_output_folder(given: Path | None) -> None:
+    """The folder holding what -o names (a file, or the folder a command writes its files into) must exist
+    already: qm creates no folder above it, where a mistyped name would put the output somewhere nobody
+    looks. Checked before anything is written; no -o (or `-o -`, the terminal): nothing to check."""
+    if given is None or str(given) == "-":
+        return
+    where = given.parent
+    if where.is_dir():
+        return
+    there = next((p for p in (where, *where.parents) if p.exists()), None)
+    if there is not None and not there.is_dir():
+        raise InputError(f"-o {given}：路径中有一段是文件，不是目录（{there}），没有写入任何文件：用 -o 选一个已有文件夹里的路径")
+    raise InputError(
+        f"-o {given}：文件夹 {where} 不存在，没有写入任何文件（qm 不会替你创建文件夹）："
+        f"先创建它（mkdir -p {where}），或用 -o 选一个已有文件夹里的路径"
+    )
+
+
 def draft_options(p: argparse.ArgumentParser, what: str, default: str) -> None:
     """`-o` and `--force` of a command that writes a document staff may edit afterwards (`what`, by
     default named `default`): the same words, and the same care for an edited draft, in each."""
@@ -111,6 +129,7 @@ def draft_path(given: Path | None, default: str, force: bool) -> Path:
     there (（2）, （3）… when taken); a named file that exists only with --force."""
     if given is None or given.is_dir():
         return unused_name((given or Path()) / default)
+    check_output_folder(given)
     if given.is_file() and not force:
         raise InputError(_kept(given))
     return given

@@ -10,7 +10,7 @@ from ..poster.printpage import PAPERS
 from ..poster.printpick import THIN
 from ..poster.printsheets import SHEETS
 from .context import Context
-from .output import note_findings, warn_colours, warn_printed
+from .output import check_output_folder, note_findings, warn_colours, warn_printed
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 def run_print(ctx: Context, args: argparse.Namespace) -> int:
+    check_output_folder(args.output)
     items = tuple(i.strip() for i in args.items.replace("，", ",").split(",") if i.strip())
     job = PrintSheet(args.layout, args.size, args.topic.strip(), items, args.cmyk)
     out = args.output or ctx.campaign.paths.posters / "print" / job.file_name()
