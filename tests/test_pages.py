@@ -28,7 +28,7 @@ from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.publishing.queue_sync import fill
 from scheduler.publishing.tables import posts
-from scheduler.views.daemon_status import NextJob, gather
+from scheduler.views.daemon_status import NextJob, gather, job_names
 from scheduler.web.app import Console
 
 from .conftest import HEIHE
@@ -348,7 +348,7 @@ def test_status_next_jobs_name_reminders_show_years_when_one_is_of_another_and_s
     next_year = dt.datetime(2017, 3, 2, 2, 0, tzinfo=tz).timestamp()
     jobs = [NextJob("backup", next_year), NextJob(f"reminder:{reminder.id}", reminder.at.timestamp()), NextJob("refresh", late)]
     status = dataclasses.replace(gather(site.queue.engine, NOW), next_jobs=jobs)
-    shown = status_view(status, tz, [], {r.id: r.message for r in site.plan.reminders}, 2016).next_jobs
+    shown = status_view(status, tz, [], job_names(site.campaign, site.plan.reminders), 2016).next_jobs
     assert [(at, overdue) for at, _, overdue in shown] == [
         ("2016-09-01 08:30", True),  # one job of another year: all are written with their year
         (f"{reminder.at:%Y-%m-%d %H:%M}", False),
@@ -356,7 +356,8 @@ def test_status_next_jobs_name_reminders_show_years_when_one_is_of_another_and_s
     ]
     in_year = status_view(dataclasses.replace(status, next_jobs=jobs[1:]), tz, [], {}, 2016).next_jobs
     assert [at for at, _, _ in in_year] == ["09-01 08:30", f"{reminder.at:%m-%d %H:%M}"]
-    assert shown[1][1] == f"提醒：{reminder.message}" and reminder.id not in shown[1][1]
+    assert shown[1][1] == f"提醒：{reminder.message.removeprefix('【提醒】')}" and reminder.id not in shown[1][1]
+    assert reminder.message.startswith("【提醒】")  # said once: not 提醒：【提醒】
     html = page(
         site, "status.html", dict(site.status_values(NOW), page=dataclasses.replace(site.status_values(NOW)["page"], next_jobs=shown))
     )

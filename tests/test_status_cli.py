@@ -43,17 +43,22 @@ def test_status_names_a_reminder_by_its_text_and_writes_the_year_only_when_a_job
     campaign = load_campaign(config)
     reminder = reminders(campaign)[0]
     backup = dt.datetime(campaign.start.year, 9, 30, 2, 0, tzinfo=campaign.timezone)
-    _jobs(config, ((f"reminder:{reminder.id}", reminder.at), ("backup", backup)))
-    assert _upcoming(config) == [f"{reminder.at:%m-%d %H:%M}  提醒：{reminder.message}", f"{backup:%m-%d %H:%M}  每日备份数据库"]
+    said = "提醒：" + reminder.message.removeprefix("【提醒】")  # not 提醒：【提醒】
+    _jobs(config, ((f"reminder:{reminder.id}", reminder.at), ("backup", backup), ("ahead:station", backup + dt.timedelta(hours=5))))
+    assert _upcoming(config) == [
+        f"{reminder.at:%m-%d %H:%M}  {said}",
+        f"{backup:%m-%d %H:%M}  每日备份数据库",
+        f"{backup + dt.timedelta(hours=5):%m-%d %H:%M}  火车站广场竖屏：开屏前更新播放列表",  # the screen by its name, not its id
+    ]
 
     next_year = dt.datetime(campaign.start.year + 1, 3, 2, 2, 0, tzinfo=campaign.timezone)
     _jobs(config, ((f"reminder:{reminder.id}", reminder.at), ("backup", next_year)))
     # one job of another year: every job of the list is written with its year, in one style
-    assert _upcoming(config) == [f"{reminder.at:%Y-%m-%d %H:%M}  提醒：{reminder.message}", f"{next_year:%Y-%m-%d %H:%M}  每日备份数据库"]
+    assert _upcoming(config) == [f"{reminder.at:%Y-%m-%d %H:%M}  {said}", f"{next_year:%Y-%m-%d %H:%M}  每日备份数据库"]
 
     shown = run_qm("-c", config, "status", "--json")
     assert shown.returncode == 0, shown.stderr
     assert {(j["job"], j["label"]) for j in json.loads(shown.stdout)["next"]} == {
-        (f"reminder:{reminder.id}", f"提醒：{reminder.message}"),
+        (f"reminder:{reminder.id}", said),
         ("backup", "每日备份数据库"),
     }

@@ -209,7 +209,7 @@ def run_status(ctx: Context, args: argparse.Namespace) -> int:
     campaign = ctx.campaign
     report = status.gather(ctx.engine, time.time())
     tz = campaign.timezone
-    messages = {r.id: r.message for r in reminders(campaign)}
+    messages = status.job_names(campaign, reminders(campaign))
     if args.json:
         print(json.dumps(status.to_json(report, tz, messages), ensure_ascii=False, indent=2))
     else:

@@ -27,7 +27,7 @@ from ..rendering.payloads import Renderer
 from ..support.atomic_files import file_inside
 from ..support.errors import QmError
 from ..support.values import ImageRef
-from ..views.daemon_status import gather
+from ..views.daemon_status import gather, job_names
 from ..views.day_preview import placeholder_src, poster_file
 from ..views.plan_export import channel_label
 from .calendar import campaign_months, month_view, shown_span
@@ -164,7 +164,7 @@ class Site:
                 gather(self.queue.engine, now),
                 self.campaign.timezone,
                 channels,
-                {r.id: r.message for r in self.plan.reminders},
+                job_names(self.campaign, self.plan.reminders),
                 self.campaign.start.year,
             ),
         }

@@ -33,8 +33,8 @@ class StatusPage:
     channels: tuple[tuple[str, str], ...]  # what a pause may name: (channel, label)
 
 
-def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], reminders: dict[str, str], year: int) -> StatusPage:
-    """`reminders`: each reminder's message by its id; `year`: the campaign's (other years are shown)."""
+def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], names: dict[str, str], year: int) -> StatusPage:
+    """`names`: what people call the jobs (`job_names`); `year`: the campaign's (other years are shown)."""
 
     def local(t: float) -> str:
         return moment(t, tz, year)
@@ -50,7 +50,7 @@ def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], 
             for ch, (reason, who, at) in sorted(status.pauses.items())
         ),
         counts=tuple((s, state_label(s), status.counts[s]) for s in st.STATES if status.counts.get(s)),
-        next_jobs=tuple(upcoming(status, tz, reminders, year)),
+        next_jobs=tuple(upcoming(status, tz, names, year)),
         failures=tuple((pid, state_label(state), why, local(at)) for pid, state, why, at in status.failures),
         channels=tuple(channels),
     )

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from ..channels.kinds import kind_of
+from ..inputs.campaign import Campaign
+from ..planning.reminders import Reminder
 from ..publishing import states as st
 from ..publishing.queue import Queue
 from ..publishing.review import paused
@@ -36,14 +39,24 @@ class NextJob:
     id: str
     at: float
 
-    def label(self, reminders: Mapping[str, str]) -> str:
-        """What the job does, in Chinese; a reminder by its text (`reminders`: each message by its id)."""
+    def label(self, names: Mapping[str, str]) -> str:
+        """What the job does, in Chinese: by its name in `names` (`job_names`), else by its kind and target."""
         kind, _, target = self.id.partition(":")
+        if self.id in names:
+            return names[self.id]
         if kind == "ahead":
             return "提前准备海报和播放列表" if target == "watch" else f"电子屏 {target} 开屏前更新播放列表"
-        if kind == "reminder" and target in reminders:
-            return f"提醒：{reminders[target]}"
         return f"{JOB_LABELS.get(kind, kind)} {target}".strip()
+
+
+def job_names(campaign: Campaign, reminders: Iterable[Reminder]) -> dict[str, str]:
+    """What people call the daemon's jobs, by job id: a reminder by its text, a screen's work ahead as its kind
+    names it (by the screen's name, not its id)."""
+    names = {f"reminder:{r.id}": "提醒：" + r.message.removeprefix("【提醒】") for r in reminders}
+    for config in campaign.channels:
+        if prep := kind_of(config).preparation(config):
+            names[f"ahead:{prep.key}"] = prep.label
+    return names
 
 
 @dataclass(frozen=True)
@@ -88,8 +101,8 @@ def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Stat
     )
 
 
-def to_json(status: Status, tz: dt.tzinfo, reminders: Mapping[str, str]) -> dict[str, Any]:
-    """`reminders`: each reminder's message by its id (a job's `label` names a reminder by its text)."""
+def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str, Any]:
+    """`names`: what people call the jobs (`job_names`), for each job's `label`."""
 
     def iso(t: float | None) -> str | None:
         return None if t is None else dt.datetime.fromtimestamp(t, tz).isoformat(timespec="seconds")
@@ -114,7 +127,7 @@ def to_json(status: Status, tz: dt.tzinfo, reminders: Mapping[str, str]) -> dict
         ],
         "paused": {ch: {"reason": r, "by": who, "since": iso(at)} for ch, (r, who, at) in status.pauses.items()},
         "counts": {s: status.counts.get(s, 0) for s in st.STATES},
-        "next": [{"job": j.id, "label": j.label(reminders), "at": iso(j.at)} for j in status.next_jobs],
+        "next": [{"job": j.id, "label": j.label(names), "at": iso(j.at)} for j in status.next_jobs],
         "failures": [{"id": pid, "state": state, "reason": why, "at": iso(at)} for pid, state, why, at in status.failures],
     }
 
@@ -149,18 +162,18 @@ def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
     return lines
 
 
-def upcoming(status: Status, tz: dt.tzinfo, reminders: Mapping[str, str], year: int) -> list[tuple[str, str, bool]]:
+def upcoming(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int) -> list[tuple[str, str, bool]]:
     """The next jobs, soonest first: when, what (see `NextJob.label`), and whether its time passed while the
     daemon is stopped. The year is written only when a job falls outside `year` (the campaign's), and then
     for every job of the list, so that one list reads in one style and its columns line up."""
     jobs = sorted(status.next_jobs, key=lambda j: j.at)
     years = {dt.datetime.fromtimestamp(j.at, tz).year for j in jobs}
     shown = year if years <= {year} else None
-    return [(moment(j.at, tz, shown), j.label(reminders), not status.alive and j.at < status.now) for j in jobs]
+    return [(moment(j.at, tz, shown), j.label(names), not status.alive and j.at < status.now) for j in jobs]
 
 
-def to_text(status: Status, tz: dt.tzinfo, reminders: Mapping[str, str], year: int) -> str:
-    """`reminders`: each reminder's message by its id; `year`: the campaign's (see `upcoming`)."""
+def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int) -> str:
+    """`names`: what people call the jobs (`job_names`); `year`: the campaign's (see `upcoming`)."""
 
     def local(t: float) -> str:
         return _local(t, tz)
@@ -175,7 +188,7 @@ def to_text(status: Status, tz: dt.tzinfo, reminders: Mapping[str, str], year: i
     lines.append(f"队列：{counts or '空'}")
     if status.next_jobs:
         lines.append("接下来：" if status.alive else "后台服务没有运行；启动后将执行：")
-        lines += [f"  {at}  {what}" + ("（已过时间）" if overdue else "") for at, what, overdue in upcoming(status, tz, reminders, year)]
+        lines += [f"  {at}  {what}" + ("（已过时间）" if overdue else "") for at, what, overdue in upcoming(status, tz, names, year)]
     if status.failures:
         lines.append("最近的问题：")
         lines += [f"  {pid}  {st.label(state)}：{why}" for pid, state, why, _ in status.failures]

@@ -116,7 +116,7 @@ class ScreenKind(Kind):
         from ..timing import Preparation
 
         assert isinstance(config, ScreenConfig)
-        return Preparation(config.id, config.on_from, f"电子屏 {config.id} 开屏前更新播放列表")
+        return Preparation(config.id, config.on_from, f"{config.title or config.id}：开屏前更新播放列表")
 
     def stats_source(self, campaign: Campaign, config: ChannelConfig, env: Mapping[str, str], clock: Clock | None) -> Source | None:
         """Counted from proof of play, whatever the publisher."""
