@@ -144,11 +144,13 @@ def test_a_command_imports_only_what_it_runs(args: tuple[str, ...], needed: list
 
 def test_bad_arguments_are_explained_in_chinese() -> None:
     result = run_qm("plan", "--format", "pdf")
-    assert result.returncode == 2 and "无效的选择" in result.stderr
+    assert result.returncode == 2 and "不支持 pdf：可用 table、json、csv、ics、html" in result.stderr  # no quotes, no English commas
     result = run_qm("preview", "2016-13-40", "-c", HEIHE)
     assert result.returncode == 2 and "2016-13-40 不是有效日期：月份只能是 1–12" in result.stderr
     result = run_qm("nosuch")
-    assert result.returncode == 2 and "无效的选择" in result.stderr
+    assert result.returncode == 2 and "没有 nosuch 这个命令：可用 check、plan、" in result.stderr
+    result = run_qm("plna")
+    assert result.returncode == 2 and "没有 plna 这个命令（是不是想写 plan？）" in result.stderr
 
 
 @pytest.mark.parametrize(("command", "actions"), [("screen", "build、serve、push"), ("user", "add、list、disable、enable、passwd、role")])

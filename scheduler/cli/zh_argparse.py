@@ -24,7 +24,6 @@ _MESSAGES = {
     "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
     "the following arguments are required: %s": "缺少必需的参数：%s",
     "unrecognized arguments: %s": "无法识别的参数：%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
     "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
     "expected one argument": "需要一个值",
     "expected at most one argument": "最多一个值",
@@ -159,6 +158,19 @@ class Parser(argparse.ArgumentParser):
             guess = f"（是不是想写 {'、'.join(guesses)}？）" if guesses else ""
             self.error(f"无法识别的参数：{' '.join(extras)}{guess}")
         return parsed, extras
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """A value that is not one of the choices: said as people write them (不支持 pdf：可用 docx、xlsx),
+        a command or an action with a likely spelling."""
+        if action.choices is None or value in action.choices:
+            return
+        choices = [str(c) for c in action.choices]
+        if isinstance(action, argparse._SubParsersAction):
+            import difflib  # only for a mistyped command
+
+            guess = "".join(f"（是不是想写 {g}？）" for g in difflib.get_close_matches(str(value), choices, 1))
+            raise argparse.ArgumentError(action, f"没有 {value} 这个{action.metavar or '命令'}{guess}：可用 {'、'.join(choices)}")
+        raise argparse.ArgumentError(action, f"不支持 {value}：可用 {'、'.join(choices)}")
 
 
 def action_required(parser: argparse.ArgumentParser, actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
