@@ -353,8 +353,7 @@ def test_a_file_that_cannot_be_read_is_not_a_submission(config: Path, robots: di
     assert "北安市\u3000\u3000  迟交 2 天  09-12 15:00 报送，共 2 个文件，其中 1 个无法读取" in shown.stdout
     nenjiang = next(line for line in shown.stderr.splitlines() if "嫩江方案.docx" in line)
     assert (
-        f"{campaign.submissions_dir / '嫩江县' / '方案' / '嫩江方案.docx'}：嫩江县 的活动方案“嫩江方案.docx”不算报送：文件已损坏"
-        in nenjiang
+        f"{campaign.submissions_dir / '嫩江县' / '方案' / '嫩江方案.docx'}：嫩江县的活动方案“嫩江方案.docx”不算报送：文件已损坏" in nenjiang
     )
     listed = {s["unit"]: s for s in json.loads(run_qm("units", "-c", config, "--json", "--kind", "plan").stdout)}
     assert listed["北安市"]["arrived"] == "2016-09-12T15:00:00+08:00"
@@ -384,3 +383,21 @@ def test_files_recorded_before_files_were_read_are_read_once(config: Path) -> No
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).where(submissions.c.problem.is_(None))).scalar() == 0
     engine.dispose()
+
+
+def test_a_file_whose_time_has_not_come_yet_is_recorded_as_found_and_said(config: Path) -> None:
+    """A unit's computer with its clock years ahead: the file arrived by the time it was found at the
+    latest, so that is its time (not "late by 4861 days"), and the office is told to have the clock checked."""
+    campaign = load_campaign(config)
+    engine = open_db(campaign.db_url)
+    place(campaign, "嫩江县", "总结", "总结.docx", word("嫩江县工作总结"), dt.datetime(2030, 1, 1, 8, 0, tzinfo=TZ))
+    place(campaign, "北安市", "总结", "总结.docx", word("北安市工作总结"), at(29, 16))
+    found = at(30, 9)
+    problems = scan(campaign, engine, found.timestamp())
+    assert [str(p) for p in problems] == [
+        f"{campaign.submissions_dir / '嫩江县' / '总结' / '总结.docx'}：嫩江县的工作总结“总结.docx”的修改时间 2030-01-01 08:00 还没到，"
+        "按发现它的时间 2016-09-30 09:00 登记为报送时间（请单位核对电脑的日期和时间）"
+    ]
+    arrived = {s.unit: s.arrived for s in recorded(engine)}
+    assert arrived == {"嫩江县": found.timestamp(), "北安市": at(29, 16).timestamp()}  # a file written in time keeps its own
+    assert scan(campaign, engine, found.timestamp() + 60) == []  # recorded once, said once

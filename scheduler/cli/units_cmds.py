@@ -70,7 +70,7 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
 def _unreadable(status: UnitStatus, file: Submission) -> Problem:
     from ..units.submissions import LABELS
 
-    return Problem(f"{status.unit.name} 的{LABELS[status.kind]}“{file.path.name}”不算报送：{file.problem}", str(file.path))
+    return Problem(f"{status.unit.name}的{LABELS[status.kind]}“{file.path.name}”不算报送：{file.problem}", str(file.path))
 
 
 def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> tuple[str, Path, list[Problem]]:

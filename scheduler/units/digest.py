@@ -79,7 +79,7 @@ def _unit_text(doc: DocumentObject, status: UnitStatus, label: str) -> list[Prob
         got = extract(latest.path)
     except SubmissionError as exc:
         doc.add_paragraph(f"（{latest.path.name}：{exc}）")
-        return [Problem(f"{status.unit.name} 的{label}“{latest.path.name}”：{exc}", str(latest.path))]
+        return [Problem(f"{status.unit.name}的{label}“{latest.path.name}”：{exc}", str(latest.path))]
     if got.attachment:
         doc.add_paragraph(f"（{label}为{got.attachment}“{latest.path.name}”，作为附件随本汇总报送；SHA-256：{latest.sha256[:16]}…）")
         return []

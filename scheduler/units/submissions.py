@@ -26,6 +26,7 @@ from ..support.moments import moment
 PLAN, SUMMARY = "plan", "summary"
 FOLDERS = {PLAN: "方案", SUMMARY: "总结"}
 LABELS = {PLAN: "活动方案", SUMMARY: "工作总结"}
+CLOCK_SLACK = 3600.0  # seconds a file's time may be ahead of this machine's clock before it is called impossible
 ACCEPTED = (".docx", ".doc", ".wps", ".pdf", ".txt", ".odt")
 ON_TIME, LATE, MISSING, NOT_DUE = "ontime", "late", "missing", "notdue"
 
@@ -108,6 +109,8 @@ def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
                     if (found.unit, found.kind, found.sha256) in known:
                         continue
                     known.add((found.unit, found.kind, found.sha256))
+                    if found.arrived > now + CLOCK_SLACK:  # written "in the future": it arrived by now at the latest
+                        problems.append(_future(campaign, found, now))
                     conn.execute(
                         submissions.insert().values(
                             unit=found.unit,
@@ -115,12 +118,22 @@ def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
                             path=str(found.path),
                             sha256=found.sha256,
                             size=found.size,
-                            arrived=found.arrived,
+                            arrived=min(found.arrived, now),
                             recorded=now,
                             problem=unreadable(found.path),
                         )
                     )
     return problems
+
+
+def _future(campaign: Campaign, found: Submission, now: float) -> Problem:
+    tz = campaign.timezone
+    written, seen = (f"{dt.datetime.fromtimestamp(t, tz):%Y-%m-%d %H:%M}" for t in (found.arrived, now))
+    return Problem(
+        f"{found.unit}的{LABELS[found.kind]}“{found.path.name}”的修改时间 {written} 还没到，按发现它的时间 {seen} 登记为报送时间",
+        str(found.path),
+        "请单位核对电脑的日期和时间",
+    )
 
 
 def unreadable(path: Path) -> str:
@@ -165,7 +178,7 @@ def _strays(campaign: Campaign, root: Path) -> list[Problem]:
             if not child.name.startswith(".") and child.name not in FOLDERS.values():
                 problems.append(
                     Problem(
-                        f"{unit.name} 的“{child.name}”不在 方案 或 总结 文件夹中，没有登记",
+                        f"{unit.name}的“{child.name}”不在 方案 或 总结 文件夹中，没有登记",
                         str(child),
                         "活动方案放到 方案/，工作总结放到 总结/",
                     )
@@ -182,7 +195,7 @@ def _files(campaign: Campaign, unit: Unit, kind: str, problems: list[Problem]) -
         if path.suffix.lower() not in ACCEPTED:
             problems.append(
                 Problem(
-                    f"{unit.name} 的{LABELS[kind]}“{path.name}”扩展名不是可接受的格式，没有登记",
+                    f"{unit.name}的{LABELS[kind]}“{path.name}”扩展名不是可接受的格式，没有登记",
                     str(path),
                     f"请单位另存为 {' '.join(ACCEPTED)} 之一后重新报送",
                 )
@@ -191,7 +204,7 @@ def _files(campaign: Campaign, unit: Unit, kind: str, problems: list[Problem]) -
         try:
             data, arrived = path.read_bytes(), path.stat().st_mtime
         except OSError as exc:
-            problems.append(Problem(f"无法读取 {unit.name} 的{LABELS[kind]}“{path.name}”：{exc.strerror}", str(path), "检查文件权限"))
+            problems.append(Problem(f"无法读取 {unit.name}的{LABELS[kind]}“{path.name}”：{exc.strerror}", str(path), "检查文件权限"))
             continue
         found.append(Submission(unit.name, kind, path, hashlib.sha256(data).hexdigest(), len(data), arrived))
     return found
