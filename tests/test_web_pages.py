@@ -382,6 +382,22 @@ def test_a_day_outside_the_campaign_says_so_and_steps_stay_inside(world: World) 
     assert 'href="/day/2016-10-01"' not in last and 'href="/day/2016-09-29"' in last
 
 
+def test_a_page_that_does_not_exist_says_what_was_wrong_with_its_address(world: World) -> None:
+    """Not only "页面不存在（404）": the date that is not one and why, the post or item id not found; the
+    address's own words are escaped."""
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
+        http_login(c, "王编辑")
+        pages = {path: c.get(path) for path in ("/day/2016-02-30", "/day/abc", "/month/2016-13", "/post/nonexistent", "/edit/nope")}
+        script = c.get("/post/%3Cb%3Ex")
+    assert {r.status_code for r in pages.values()} == {404}
+    assert "2016-02-30 不是有效日期：2016 年 2 月只有 29 天" in pages["/day/2016-02-30"].text
+    assert "abc 不是有效日期：日期写作 2027-09-08 的形式" in pages["/day/abc"].text
+    assert "2016-13 不是有效的月份：月份写作 2027-09 的形式" in pages["/month/2016-13"].text
+    assert "没有编号为 nonexistent 的排期内容" in pages["/post/nonexistent"].text
+    assert "内容库里没有编号为 nope 的内容" in pages["/edit/nope"].text
+    assert script.status_code == 404 and "<b>x" not in script.text and "没有编号为 &lt;b&gt;x 的" in script.text
+
+
 def test_a_body_sent_with_crlf_is_counted_and_saved_with_plain_newlines(world: World) -> None:
     post = world.post_of("wechat", "2016-09-14")
     path = item_path(post.item)

@@ -293,6 +293,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     titles = {404: "页面不存在", 405: "不支持这种请求"}
     console = console_of(request)
     call = Call(console, request, None, None)
-    return call.page(
-        "message.html", status=status, title=titles.get(status, "出错了"), message=f"{titles.get(status, '请求无法处理')}（{status}）。"
-    )
+    said = str(getattr(exc, "detail", ""))  # ours say in Chinese what is missing (starlette's default is the English phrase)
+    message = f"{said}。" if not said.isascii() else f"{titles.get(status, '请求无法处理')}（{status}）。"
+    return call.page("message.html", status=status, title=titles.get(status, "出错了"), message=message)

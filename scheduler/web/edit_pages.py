@@ -29,8 +29,8 @@ def edit_page(call: Call) -> Response:
     site = site_of(call.console)
     try:
         form = site.edit_form(call.request.path_params["item_id"])
-    except QmError:
-        raise HTTPException(404) from None
+    except QmError as exc:
+        raise HTTPException(404, "；".join(exc.lines())) from None
     return call.page("edit.html", done=done_message(call), **site.edit_values(form))
 
 
@@ -40,8 +40,8 @@ def edit_save(call: Call) -> Response:
     item_id = call.request.path_params["item_id"]
     try:
         form = site.edit_form(item_id)
-    except QmError:
-        raise HTTPException(404) from None
+    except QmError as exc:
+        raise HTTPException(404, "；".join(exc.lines())) from None
     fields = {name: _raw(call, name) for name in ("title", "summary", "headline", "body")}
     values = {k: v for k, v in fields.items() if v is not None}
     page = site.edit_values(form)["page"]

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..inputs.dates_written import date_error
 from ..pages.site import Site
 from ..publishing import review
 from ..publishing import states as st
@@ -34,6 +35,7 @@ from . import flash
 from .app import WEB, Call, Console, action, view
 
 _SITE_LOCK = threading.Lock()
+NO_POST = "没有编号为 {} 的排期内容：它可能已取消，或排期改动后换了编号，请回到月历查找"
 DONE = {
     "stage": "已通过本阶段，等待下一阶段审核。",
     "approved": "审核完成，内容将按时发布。",
@@ -92,10 +94,11 @@ def today(call: Call) -> dt.date:
 
 
 def day_of(text: str) -> dt.date:
+    """The day of a page's address; a 404 that says what is wrong with it."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise HTTPException(404) from None
+        raise HTTPException(404, f"{text} 不是有效日期：{date_error(text)}") from None
 
 
 def done_message(call: Call) -> str:
@@ -122,7 +125,11 @@ def home(call: Call) -> Response:
 
 @view("editor")
 def month_page(call: Call) -> Response:
-    return _month_view(call, day_of(f"{call.request.path_params['month']}-01"))
+    month = call.request.path_params["month"]
+    try:
+        return _month_view(call, dt.date.fromisoformat(f"{month}-01"))
+    except ValueError:
+        raise HTTPException(404, f"{month} 不是有效的月份：月份写作 2027-09 的形式") from None
 
 
 def _month_view(call: Call, first: dt.date) -> Response:
@@ -150,7 +157,7 @@ def post_response(call: Call, post_id: str, error: str = "", status: int = 200) 
     """The post's page; after a refused action it shows why (with `status`, e.g. 409)."""
     values = site_of(call.console).post_values(post_id)
     if values is None:
-        raise HTTPException(404)
+        raise HTTPException(404, NO_POST.format(post_id))
     queued = values["p"].entry.queued
     stages = {post_id: stage_view(call, queued)} if queued is not None else {}
     return call.page("post.html", status=status, done="" if error else done_message(call), error=error, stages=stages, **values)

@@ -17,7 +17,7 @@ from ..publishing.queue import Post
 from ..publishing.review_notices import send_rejection
 from ..support.errors import QmError
 from .app import WEB, Call, action
-from .pages import back_to, post_response
+from .pages import NO_POST, back_to, post_response
 
 
 def routes() -> list[BaseRoute]:
@@ -30,7 +30,7 @@ def routes() -> list[BaseRoute]:
 def _post(call: Call) -> Post:
     post = call.console.queue.get(call.request.path_params["post_id"])
     if post is None:
-        raise HTTPException(404)
+        raise HTTPException(404, NO_POST.format(call.request.path_params["post_id"]))
     return post
 
 
