@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -251,3 +252,16 @@ def test_user_commands(tmp_path: Path) -> None:
 def test_accounts_refuse_bad_names() -> None:
     with pytest.raises(InputError, match="不能含空格"):
         check_name("王 科长")
+
+
+def test_the_month_tells_a_post_past_its_first_stage_from_one_nobody_reviewed_yet(running: Running) -> None:
+    """In staged review the 终审 reviewer looks for the posts the 初审 passed: their dots differ, with a legend
+    entry and a tooltip naming the stage passed."""
+    post = first_post(running)
+    review.pass_stage(running.queue, post, "王编辑", time.time(), running.console.campaign.review)
+    with client(running) as chief:
+        http_login(chief, "李科长")
+        month = chief.get("/month/2016-09").text
+    assert month.count('<span class="dot s-partly" title=') == 1
+    assert re.search(r'<span class="dot s-partly" title="\d\d:\d\d 已通过初审，等待下一阶段：', month)
+    assert '<span class="dot s-partly"></span>部分阶段已通过' in month and '<span class="dot s-planned"></span>' in month

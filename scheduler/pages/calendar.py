@@ -103,10 +103,12 @@ def month_view(
             day_entries = by_day.get(day, [])
             rows = []
             for channel in sorted({e.channel for e in day_entries}, key=lambda c: (order.index(c) if c in order else len(order), c)):
-                dots = tuple(Dot(e.id, e.state, f"{e.at:%H:%M} {e.state_label}：{e.title}") for e in day_entries if e.channel == channel)
+                dots = tuple(
+                    Dot(e.id, e.shown_state, f"{e.at:%H:%M} {e.shown_label}：{e.title}") for e in day_entries if e.channel == channel
+                )
                 rows.append(ChannelRow(channel, channel_label(campaign, channel), dots))
             if day.month == first.month:
-                seen_states.update(e.state for e in day_entries)
+                seen_states.update(e.shown_state for e in day_entries)
             cells.append(
                 DayCell(
                     day=day,

@@ -24,7 +24,8 @@ from ..rendering.versions import exact_digest
 from ..views.day_preview import ItemVerdict, post_findings
 
 UNQUEUED = "unqueued"  # in the plan, not (yet, or any more) in the queue
-STATE_LABELS = {**st.LABELS, UNQUEUED: "未入队列"}
+PARTLY = "partly"  # shown only: waiting for review with its current version past some of the stages
+STATE_LABELS = {**st.LABELS, UNQUEUED: "未入队列", PARTLY: "部分阶段已通过"}
 # Post states that flag a day as needing attention.
 TROUBLE = frozenset({st.FAILED, st.MISSED, st.REJECTED})
 
@@ -45,10 +46,20 @@ class Entry:
     item: ContentItem | None
     planned: PlannedPost | None
     queued: Post | None
+    passed: str = ""  # the last review stage its current version passed, while it waits for the next
 
     @property
     def state(self) -> str:
         return self.queued.state if self.queued else UNQUEUED
+
+    @property
+    def shown_state(self) -> str:
+        """The state its dot shows: a post halfway through staged review apart from one nobody passed yet."""
+        return PARTLY if self.passed and self.state == st.PLANNED else self.state
+
+    @property
+    def shown_label(self) -> str:
+        return f"已通过{self.passed}，等待下一阶段" if self.shown_state == PARTLY else self.state_label
 
     @property
     def state_label(self) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,9 +20,11 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import Library, load_library
 from ..inputs.content_save import EditForm, open_form
 from ..planning.planner import Plan, make_plan
+from ..publishing import states as st
 from ..publishing.kept_posts import read_kept
 from ..publishing.queue import Queue
 from ..publishing.queue_sync import fill
+from ..publishing.review_progress import passes_of
 from ..rendering.payloads import Renderer
 from ..support.atomic_files import file_inside
 from ..support.errors import QmError
@@ -116,7 +118,12 @@ class Site:
 
     def month_values(self, first: dt.date, today: dt.date) -> dict[str, Any]:
         start, end = shown_span(first)
-        month = month_view(self.campaign, first, self.entries(start, end), self.checks.problems, today, STATE_LABELS)
+        found = self.entries(start, end)
+        if len(self.campaign.review.stages) > 1:  # halfway through review: a dot of its own
+            waiting = [e.queued for e in found if e.queued is not None and e.queued.state == st.PLANNED]
+            progress = passes_of(self.queue, waiting)
+            found = [replace(e, passed=progress[e.id][-1].name) if e.id in progress else e for e in found]
+        month = month_view(self.campaign, first, found, self.checks.problems, today, STATE_LABELS)
         return {"title": month.title, "month": month}
 
     def day_values(self, day: dt.date) -> dict[str, Any]:
