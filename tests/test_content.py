@@ -193,7 +193,7 @@ def test_title_and_summary_limits_of_the_content_guide(tmp_path: Path) -> None:
         load_library(tmp_path, {})
     problems = [str(p) for p in info.value.problems]
     assert len(problems) == 2, problems
-    assert "内容 test-item.title 超过 20 字（现为 21 字）（标题和摘要组成微博正文" in problems[0]
+    assert "内容 test-item.title 超过 20 字（现为 21 字）（标题和摘要组成微博正文：【标题】摘要加链接，一共不超过 140 字）" in problems[0]
     assert "内容 b-item.summary 超过 90 字" in problems[1]
 
 

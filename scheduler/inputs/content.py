@@ -28,7 +28,7 @@ PHASES = {"before": "活动开始前（预告、邀请）", "after": "活动开�
 # 140 characters): 20 + 90 leaves room for the brackets, the hotline line and the link, so these are
 # errors. A summary shorter than SUMMARY_MIN is thin as a WeChat digest but publishable: `qm check` says so.
 TITLE_MAX, HEADLINE_MAX, LINE_MAX, SUMMARY_MIN, SUMMARY_MAX = 20, 12, 20, 40, 90
-WEIBO_HINT = "标题和摘要组成微博正文（【标题】摘要 + 链接，不超过 140 字）"
+WEIBO_HINT = "标题和摘要组成微博正文：【标题】摘要加链接，一共不超过 140 字"
 
 
 @dataclass(frozen=True)
