@@ -15,7 +15,7 @@ import os
 import time
 
 from ..inputs.campaign_days import check_day
-from ..publishing import review
+from ..publishing import review, review_rules
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue, TransitionError
 from ..publishing.retry_window import too_late
@@ -123,6 +123,8 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
         try:
             outcomes.append(review.pass_stage(queue, post_id, who, time.time(), rules, stage=args.stage, role=role))
             passed.append(post_id)
+        except review_rules.RulesDiffer as exc:  # the same for every post: said once
+            raise InputError(str(exc)) from None
         except TransitionError as exc:
             refused.append(str(exc) if len(ids) == 1 or str(exc).startswith(post_id) else f"{post_id}：{exc}")
     if len(refused) == len(ids) == 1:

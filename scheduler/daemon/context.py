@@ -22,7 +22,7 @@ from ..channels.timing import Deadline
 from ..inputs.campaign import Campaign
 from ..planning.planner import Plan
 from ..planning.slots import Slot
-from ..publishing import auto_approval, notices_sent, review_notices
+from ..publishing import auto_approval, notices_sent, review_notices, review_rules
 from ..publishing.queue import Brief, Post, Queue
 from ..publishing.queue_sync import Filled, fill
 from ..rendering.payloads import Renderer
@@ -30,7 +30,7 @@ from ..runtime import disk_full as diskfull
 from ..runtime import job_table
 from ..runtime.clock import Clock
 from ..support.logs import event
-from ..support.notify import Notice, Notifications
+from ..support.notify import APPROVAL, Notice, Notifications
 
 log = logging.getLogger("qm.daemon")
 
@@ -89,6 +89,17 @@ class Shared:
             if not diskfull.is_full(exc):
                 raise
             self.disk.full(exc, self.now(), during)
+
+    def record_review_rules(self, now: float) -> None:
+        """Record this config's review rules as those the database is reviewed under (every approval checks
+        them); rules other than those recorded are a change staff are told of."""
+        with self.queue.engine.begin() as conn:
+            before = review_rules.record(conn, self.campaign.review, now)
+        if before is None:
+            return
+        mine = review_rules.rules_of(self.campaign.review)
+        event(log, "review_rules_changed", logging.WARNING, before=before.description, now=mine.description)
+        self.notify(Notice(APPROVAL, "【审核规则已改变】后台服务按新的审核规则启动", review_rules.changed_lines(before, mine)))
 
     # -- the plan ----------------------------------------------------------------------------------
 

@@ -123,6 +123,7 @@ class Daemon:
         try:
             jobs.bind(self)
             self.scheduler.start(paused=True)
+            self.shared.record_review_rules(now)
             for channel in self.channels.values():
                 removed = channel.tidy()
                 if removed:

@@ -20,6 +20,7 @@ from .tables import (
     pauses,
     payload_versions,
     posts,
+    review_rules,
     schema_version,
     source_snapshots,
     stage_passes,
@@ -73,6 +74,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (6, "work summary: statistics, pause history, unit submissions", _create(stat_values, stat_days, pause_log, submissions)),
     (7, "post versions: what each version was made from (content, config, templates)", _create(version_sources, source_snapshots)),
     (8, "unit submissions: why a file cannot be read", _add_column(submissions.c.problem)),
+    (9, "review rules: the stages the shared database is reviewed under", _create(review_rules)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

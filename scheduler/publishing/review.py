@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage
 from ..support.errors import InputError
 from ..support.values import Receipt, committed
+from . import review_rules
 from . import states as st
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
 from .review_progress import StagePass, passes_at
@@ -108,6 +109,7 @@ def pass_stage(
             raise TransitionError(refusal(post_id, post.state, st.APPROVED))
         if version is not None and version != post.version:
             raise TransitionError(f"{post_id} 的内容在你查看之后修改过（版本 {version} → {post.version}），请刷新后重新审核")
+        review_rules.check(conn, rules)  # another machine sharing the database may review under other stages
         done = _passes(conn, post_id, post.version)
         if done and not live_passes(rules, done):  # an approval withdrawn since: review starts over
             conn.execute(stage_passes.delete().where(stage_passes.c.post_id == post_id, stage_passes.c.version == post.version))

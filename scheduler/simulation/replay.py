@@ -88,7 +88,8 @@ def simulate(
         return Report(0, 0, 0, 0, 0, 0, 0.0, 0, restarts, 0, 0, 0.0)
     with tempfile.TemporaryDirectory(prefix="qm-simulate-") as tmp, contextlib.ExitStack() as stack:
         paths = dataclasses.replace(campaign.paths, state=Path(tmp), posters=Path(tmp) / "posters")
-        sim = dataclasses.replace(campaign, paths=paths, database_url="")
+        # one review stage: `approve_all` approves each post in one step, under the rules the daemon records
+        sim = dataclasses.replace(campaign, paths=paths, database_url="", review=review.DEFAULT_REVIEW)
         first, last = plan.posts[0].at, plan.posts[-1].at
         clock = FakeClock(first - dt.timedelta(hours=1))
         end = last + dt.timedelta(days=1)

@@ -26,7 +26,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..inputs.dates_written import date_error
 from ..pages.site import Site
-from ..publishing import review
+from ..publishing import review, review_rules
 from ..publishing import states as st
 from ..publishing.queue import Post
 from ..publishing.retry_window import too_late
@@ -175,6 +175,8 @@ def approve_day(call: Call) -> Response:
             result = review.pass_stage(
                 console.queue, post_id, call.user.name, console.now(), console.campaign.review, role=call.user.role, via=WEB
             )
+        except review_rules.RulesDiffer as exc:  # the same for every post: said once
+            return RedirectResponse(f"/day/{day.isoformat()}?note={flash.keep(call, str(exc))}", status_code=303)
         except QmError as exc:  # named by its id, unless the reason already names it
             refused.append(str(exc) if post_id in str(exc) else f"{post_id}：{exc}")
             continue

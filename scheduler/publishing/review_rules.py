@@ -1,0 +1,93 @@
+"""The review rules a shared database is reviewed under: recorded by the daemon when it starts, checked by
+every approval.
+
+Two machines sharing one database must review under the same rules: one whose config has no `review`
+section would approve in one step a post the other's config sends through two. The daemon records its
+rules (`record`, last start wins); each stage pass compares its own with the recorded ones inside its
+transaction and is refused when they differ (`check`). Nothing recorded (a fresh database, no daemon
+run yet): approvals proceed as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..inputs.campaign import ROLE_LABELS, ReviewConfig
+from .queue import TransitionError
+from .tables import review_rules
+
+KEY = "review"  # the table's one row
+LEVELS = {1: "一级审核", 2: "两级审核", 3: "三级审核", 4: "四级审核", 5: "五级审核"}
+
+
+@dataclass(frozen=True)
+class Rules:
+    digest: str
+    description: str
+
+
+class RulesDiffer(TransitionError):
+    """This machine's review rules are not those the shared database is reviewed under."""
+
+
+def rules_of(rules: ReviewConfig) -> Rules:
+    """What decides who may approve: the stages (name, role, order) and, with more than one stage,
+    whether one person may pass two of them."""
+    stages = [[s.name, s.role] for s in rules.stages]
+    same_person = rules.same_person and len(rules.stages) > 1
+    body = json.dumps({"stages": stages, "same_person": same_person}, ensure_ascii=False, sort_keys=True)
+    return Rules(hashlib.sha256(body.encode()).hexdigest(), describe(rules))
+
+
+def describe(rules: ReviewConfig) -> str:
+    """The rules in a few words: 两级审核：初审（编辑）→终审（审核人），同一人不能通过两个阶段."""
+    count = len(rules.stages)
+    levels = LEVELS.get(count, f"{count} 级审核")
+    stages = "→".join(f"{s.name}（{ROLE_LABELS.get(s.role, s.role)}）" for s in rules.stages)
+    if count == 1:
+        return f"{levels}：{stages}"
+    who = "同一人可以通过多个阶段" if rules.same_person else "同一人不能通过两个阶段"
+    return f"{levels}：{stages}，{who}"
+
+
+def recorded(conn: Connection) -> Rules | None:
+    """The rules the database is reviewed under, or None when no daemon recorded any yet."""
+    row = conn.execute(sa.select(review_rules).where(review_rules.c.key == KEY)).first()
+    return None if row is None else Rules(row.digest, row.description)
+
+
+def record(conn: Connection, rules: ReviewConfig, now: float) -> Rules | None:
+    """Record `rules` as those the database is reviewed under; the rules recorded before, when they differed."""
+    mine, before = rules_of(rules), recorded(conn)
+    values = {"digest": mine.digest, "description": mine.description, "at": now}
+    if before is None:
+        conn.execute(review_rules.insert().values(key=KEY, **values))
+    else:
+        conn.execute(review_rules.update().where(review_rules.c.key == KEY).values(**values))
+    return before if before is not None and before.digest != mine.digest else None
+
+
+def check(conn: Connection, rules: ReviewConfig) -> None:
+    """Refuse (RulesDiffer) when this machine's rules are not those recorded in the database."""
+    before, mine = recorded(conn), rules_of(rules)
+    if before is not None and before.digest != mine.digest:
+        raise RulesDiffer(
+            f"本机配置的审核规则与共用数据库记录的不同，不能审核通过：数据库记录的是“{before.description}”"
+            f"（后台服务启动时记录），本机 config.yaml 的是“{mine.description}”。"
+            "请把本机 config.yaml 的 review 一节改成与运行后台服务的机器相同；"
+            "如果是有意修改审核规则，请在每台共用数据库的机器上都改好，再重启后台服务（qm daemon）"
+        )
+
+
+def changed_lines(before: Rules, now: Rules) -> tuple[str, ...]:
+    """What the daemon tells staff when it started under rules other than those recorded."""
+    return (
+        f"原来：{before.description}",
+        f"现在：{now.description}",
+        "共用同一个数据库的每台机器，config.yaml 的 review 一节必须相同；规则不同的机器上审核通过会被拒绝",
+    )

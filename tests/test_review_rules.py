@@ -1,0 +1,115 @@
+"""Two machines sharing one database review under the same rules: the daemon records its config's review
+stages when it starts (and tells staff when they changed), and an approval under other rules is refused."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.cli.context import Context
+from scheduler.inputs.campaign import Campaign, ReviewConfig, Stage
+from scheduler.planning.planner import Plan
+from scheduler.publishing import review, review_rules
+from scheduler.publishing import states as st
+from scheduler.publishing.queue import Queue, TransitionError
+from scheduler.rendering.payloads import Renderer
+
+from .conftest import TWO_STAGES, run_qm
+from .daemon_helpers import Harness, Recorder, local_campaign, one_day
+from .test_daemon import EARLY
+
+TWO = ReviewConfig((Stage("初审", "editor"), Stage("终审", "reviewer")))
+TWO_WORDS = "两级审核：初审（编辑）→终审（审核人），同一人不能通过两个阶段"
+ONE_WORDS = "一级审核：审核（审核人）"
+START = dt.datetime(2027, 1, 15, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # the default config's month lies ahead
+
+
+def _two_machines(project: Callable[..., Path]) -> tuple[Path, Path]:
+    """Machine A's config with two review stages, and machine B's (no `review` section) on the same database."""
+    first = project()
+    second = first.with_name("config-b.yaml")
+    second.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    first.write_text(first.read_text(encoding="utf-8") + TWO_STAGES, encoding="utf-8")
+    return first, second
+
+
+def _daemon_ran(config: Path) -> None:
+    """`qm daemon` started (and stopped) on the machine with this config."""
+    ctx = Context(config)
+    h = Harness(ctx.campaign, ctx.plan, ctx.renderer, START)
+    h.start()
+    h.close()
+
+
+def test_a_machine_without_the_stages_cannot_approve_what_the_daemon_reviews_in_two(project: Callable[..., Path]) -> None:
+    with_stages, without = _two_machines(project)
+    _daemon_ran(with_stages)
+    post = Context(with_stages).plan.posts[0].id
+
+    refused = run_qm("approve", post, "--by", "张科长", "-c", without)
+    assert refused.returncode == 2, refused.stdout
+    assert "已审核通过" not in refused.stdout
+    assert f"数据库记录的是“{TWO_WORDS}”" in refused.stderr and f"本机 config.yaml 的是“{ONE_WORDS}”" in refused.stderr
+    assert "review 一节改成与运行后台服务的机器相同" in refused.stderr and "重启后台服务" in refused.stderr
+    queue = Queue(Context(with_stages).engine)
+    stored = queue.get(post)
+    assert stored is not None and stored.state == st.PLANNED and stored.approved_by == ""
+    assert review.passes(queue, post, stored.version) == []
+
+    first_stage = run_qm("approve", post, "--by", "张科长", "-c", with_stages)  # the daemon's own rules: as before
+    assert first_stage.returncode == 0 and "初审通过 1 条" in first_stage.stdout, first_stage.stderr
+
+
+def test_a_fresh_database_approves_until_a_daemon_records_its_rules(project: Callable[..., Path]) -> None:
+    with_stages, without = _two_machines(project)
+    first, second, third = Context(without).plan.posts[:3]
+    approved = run_qm("approve", first.id, "--by", "张科长", "-c", without)  # nothing recorded yet
+    assert approved.returncode == 0 and "已审核通过 1 条" in approved.stdout, approved.stderr
+
+    _daemon_ran(without)
+    with Context(without).engine.connect() as conn:
+        assert review_rules.recorded(conn) == review_rules.rules_of(ReviewConfig())
+    assert run_qm("approve", second.id, "--by", "张科长", "-c", without).returncode == 0
+    assert run_qm("approve", third.id, "--by", "李编辑", "-c", with_stages).returncode == 2
+
+
+def test_the_daemon_records_its_rules_and_tells_staff_when_they_changed(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    campaign = local_campaign(heihe, tmp_path, database_url)
+    staged = dataclasses.replace(campaign, review=TWO)
+    notices = Recorder()
+    renderer = Renderer(heihe)
+    one = Harness(campaign, one_day(heihe_plan), renderer, EARLY, notices)
+    one.start()
+    one.crash()
+    assert notices.sent == []  # the first rules recorded: nothing changed
+    post = one.queue.find([st.PLANNED])[0]
+
+    two = Harness(staged, one_day(heihe_plan), renderer, EARLY, notices)
+    with caplog.at_level(logging.WARNING, logger="qm.daemon"):
+        two.start()
+    [notice] = notices.sent
+    assert "审核规则已改变" in notice.title
+    assert notice.lines[:2] == (f"原来：{ONE_WORDS}", f"现在：{TWO_WORDS}")
+    assert "review 一节必须相同" in notice.lines[2]
+    assert [r.msg for r in caplog.records] == ["review_rules_changed"]
+    with two.engine.connect() as conn:
+        assert review_rules.recorded(conn) == review_rules.Rules(review_rules.rules_of(TWO).digest, TWO_WORDS)
+
+    with pytest.raises(TransitionError, match=f"数据库记录的是“{TWO_WORDS}”"):  # a machine still on one stage
+        review.pass_stage(two.queue, post.id, "张科长", two.now)
+    assert review.pass_stage(two.queue, post.id, "李编辑", two.now, TWO) == review.Passed("初审", approved=False)
+    two.crash()
+
+    again = Harness(staged, one_day(heihe_plan), renderer, EARLY, notices)
+    again.start()  # the same rules as recorded: nothing to tell
+    assert len(notices.sent) == 1
+    again.close()
+    one.close()
+    two.close()
