@@ -22,6 +22,8 @@ from scheduler.rendering.payloads import Renderer
 from .conftest import TWO_STAGES, run_qm
 from .daemon_helpers import Harness, Recorder, local_campaign, one_day
 from .test_daemon import EARLY
+from .test_web_core import DAY, client, first_post
+from .web_helpers import console_server, csrf_of, http_login, local
 
 TWO = ReviewConfig((Stage("初审", "editor"), Stage("终审", "reviewer")))
 TWO_WORDS = "两级审核：初审（编辑）→终审（审核人），同一人不能通过两个阶段"
@@ -113,3 +115,23 @@ def test_the_daemon_records_its_rules_and_tells_staff_when_they_changed(
     again.close()
     one.close()
     two.close()
+
+
+def test_the_web_console_refuses_an_approval_under_other_rules_and_says_why(heihe: Campaign, heihe_plan: Plan, tmp_path: Path) -> None:
+    """The console's config has two stages; the daemon on the other machine started with one."""
+    with console_server(local(heihe, tmp_path), heihe_plan) as running:
+        running.add_user("李科长", "reviewer")
+        with running.queue.engine.begin() as conn:
+            review_rules.record(conn, ReviewConfig(), 0.0)
+        post = first_post(running)
+        with client(running) as chief:
+            http_login(chief, "李科长")
+            page = chief.get(f"/post/{post}").text
+            refused = chief.post(f"/post/{post}/approve", data={"csrf": csrf_of(page)})
+            assert refused.status_code == 409 and f"数据库记录的是“{ONE_WORDS}”" in refused.text
+            bulk = chief.post(f"/day/{DAY}/approve", data={"csrf": csrf_of(page), "post": [post]})
+            note = chief.get(bulk.headers["location"]).text
+            assert note.count("本机配置的审核规则与共用数据库记录的不同") == 1 and f"本机 config.yaml 的是“{TWO_WORDS}”" in note
+        stored = running.queue.get(post)
+        assert stored is not None and stored.state == st.PLANNED
+        assert review.passes(running.queue, post, stored.version) == []
