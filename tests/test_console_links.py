@@ -95,8 +95,9 @@ def test_a_post_the_daemon_is_publishing_cannot_be_approved_or_rejected_from_the
         with r.console.engine.begin() as conn:  # the daemon claims it meanwhile
             conn.execute(posts.update().where(posts.c.id == post).values(state=st.PUBLISHING))
         for action, data in (("reject", {"reason": "改一下"}), ("approve", {})):
-            answer = c.post(f"/post/{post}/{action}", data={"csrf": token, **data})
-            assert answer.status_code == 409 and "发布中" in answer.text
+            answer = c.post(f"/post/{post}/{action}", data={"csrf": token, **data}, follow_redirects=True)
+            assert answer.history[0].status_code == 303 and answer.url.path == f"/post/{post}"  # refused: back to its page
+            assert answer.status_code == 200 and "发布中" in answer.text
         assert r.queue.get(post).state == st.PUBLISHING  # type: ignore[union-attr]
         with r.console.engine.connect() as conn:
             assert conn.execute(sa.select(sa.func.count()).select_from(posts).where(posts.c.state == st.PUBLISHING)).scalar() == 1

@@ -170,8 +170,8 @@ def test_two_stages_by_two_people_approve_and_one_person_cannot_pass_both(runnin
         assert queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
         # the editor may not pass the final stage (role), and neither may the same person (rule)
         page = editor.get(f"/post/{post}").text
-        refused = editor.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version})
-        assert refused.status_code == 409 and "终审需要审核人或更高的角色" in refused.text
+        refused = editor.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version, "stage": "终审"})
+        assert refused.status_code == 303 and "终审需要审核人或更高的角色" in editor.get(refused.headers["location"]).text
         with pytest.raises(TransitionError, match="同一人不能再通过终审"):
             review.pass_stage(queue, post, "王编辑", time.time(), rules, role="admin")
         page = chief.get(f"/post/{post}").text

@@ -130,8 +130,8 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     if len(refused) == len(ids) == 1:
         raise InputError(refused[0])
     done = [o for o in outcomes if o is not None and o.approved]
-    stages = [o.stage for o in outcomes if o is not None and not o.approved]
-    skipped = outcomes.count(None)
+    stages = [o.stage for o in outcomes if o is not None and not o.approved and not o.again]
+    skipped = outcomes.count(None) + sum(1 for o in outcomes if o is not None and o.again)
     said = f"已审核通过 {len(done)} 条（审核人：{who}）"
     if stages:
         said += "，" + "，".join(f"{name}通过 {stages.count(name)} 条（等待下一阶段）" for name in dict.fromkeys(stages))

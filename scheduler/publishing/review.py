@@ -23,7 +23,7 @@ from ..support.values import Receipt, committed
 from . import review_rules
 from . import states as st
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
-from .review_progress import StagePass, passes_at
+from .review_progress import StagePass, passes_at, stage_index
 from .tables import pause_log, pauses, stage_passes
 
 DEFAULT_REVIEW = ReviewConfig()
@@ -40,10 +40,12 @@ def _post(queue: Queue, post_id: str) -> Post:
 
 @dataclass(frozen=True)
 class Passed:
-    """What one approval did: the stage it passed, and whether that completed the review."""
+    """What one approval did: the stage it passed, whether that completed the review, and whether the
+    same person had passed that stage already (a form sent twice: nothing was done again)."""
 
     stage: str
     approved: bool
+    again: bool = False
 
 
 def passes(queue: Queue, post_id: str, version: str) -> list[StagePass]:
@@ -98,8 +100,10 @@ def pass_stage(
 
     `who` is the person (stage rules compare it); `role` is their account's role, None for the
     command line (its user runs qm itself). `version` is the version the reviewer looked at: if the
-    content changed since, nothing is approved. `via` ("web") is added to `who` in the audit log.
-    None when the post is already approved.
+    content changed since, nothing is approved. `stage` is the stage the reviewer meant (the console's
+    forms always say it): it is passed or refused, never another one; passed already by `who`, nothing
+    is done (`again`). Without it the next stage is passed. `via` ("web") is added to `who` in the
+    audit log. None when the post is already approved.
     """
     signed = _signed(who, via)
     with queue.locked(post_id) as (conn, post):
@@ -114,7 +118,9 @@ def pass_stage(
         if done and not live_passes(rules, done):  # an approval withdrawn since: review starts over
             conn.execute(stage_passes.delete().where(stage_passes.c.post_id == post_id, stage_passes.c.version == post.version))
             done = []
-        index = _stage_index(rules, done, stage, post_id)
+        index = stage_index([s.name for s in rules.stages], done, stage, post_id, who)
+        if index < len(done) and done[index].who == who:  # the same request again (a double tap): no other stage
+            return Passed(done[index].name, approved=False, again=True)
         wanted = rules.stages[index]
         _check_person(rules, wanted, done, who, role, post_id)
         conn.execute(
@@ -137,20 +143,6 @@ def pass_stage(
 
 def _signed(who: str, via: str) -> str:
     return f"{who}（{via}）" if via else who
-
-
-def _stage_index(rules: ReviewConfig, done: list[StagePass], stage: str | None, post_id: str) -> int:
-    names = [s.name for s in rules.stages]
-    if stage is None:
-        return len(done)
-    if stage not in names:
-        raise InputError(f"没有名为 {stage} 的审核阶段（配置的阶段：{'、'.join(names)}）")
-    index = names.index(stage)
-    if index < len(done):
-        raise TransitionError(f"{post_id} 已通过{stage}（{done[index].who}）")
-    if index > len(done):
-        raise TransitionError(f"{post_id} 还没有通过{names[len(done)]}，要先通过{names[len(done)]}才能{stage}")
-    return index
 
 
 def person_refusal(rules: ReviewConfig, stage: Stage, done: list[StagePass], who: str, role: str | None, post_id: str) -> str:

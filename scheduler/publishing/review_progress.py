@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .queue import Post, Queue
+from ..support.errors import InputError
+from .queue import Post, Queue, TransitionError
 from .tables import stage_passes
 
 
@@ -40,3 +41,18 @@ def passes_at(conn: Connection, versions: Mapping[str, str]) -> dict[str, list[S
     for r in conn.execute(sa.select(stage_passes).where(given).order_by(stage_passes.c.post_id, stage_passes.c.stage)):
         found.setdefault(r.post_id, []).append(StagePass(r.stage, r.stage_name, r.who, r.at))
     return found
+
+
+def stage_index(names: list[str], done: list[StagePass], stage: str | None, post_id: str, who: str) -> int:
+    """Which stage (index into `names`) an approval by `who` is for, after the passes `done`: the stage it
+    names, or without one the next. Refused when that stage is not the next and not one `who` passed."""
+    if stage is None:
+        return len(done)
+    if stage not in names:
+        raise InputError(f"没有名为 {stage} 的审核阶段（配置的阶段：{'、'.join(names)}）")
+    index = names.index(stage)
+    if index < len(done) and done[index].who != who:
+        raise TransitionError(f"{post_id} 的{stage}已由 {done[index].who} 通过，不用再审；页面上是现在的审核进度")
+    if index > len(done):
+        raise TransitionError(f"{post_id} 还没有通过{names[len(done)]}，要先通过{names[len(done)]}才能{stage}")
+    return index

@@ -4,11 +4,12 @@
     GET  /  and /month/<YYYY-MM>        the month as a calendar grid (/ shows today's month, or the campaign's first)
     GET  /day/<YYYY-MM-DD>              each post as it will appear, checks, stages, the diff since the last approval
                                         (a day outside the campaign, linked from the month grid, says so and links its nearest day)
-    POST /day/<YYYY-MM-DD>/approve      pass the next stage of every listed post (fields: post …)
+    POST /day/<YYYY-MM-DD>/approve      pass the stage each listed post showed (fields: post …, each "id version stage";
+                                        a bare id passes its next stage); a stage its sender passed already is left alone
                                         (posts that cannot pass are named on the day page after a redirect: `flash`)
     GET  /post/<id>                     a post's history; POST /post/<id>/retry | /cancel (reviewer)
 
-Approve and reject are `review_pages`' actions; a refused one comes back here as the post's page with the reason.
+Approve and reject are `review_pages`' actions; a refused one redirects here, to the post's page with the reason.
 Changing an item's words is `edit_pages`; the status page and the pause switch `status_pages`; posters,
 screens and the bundled font `media_pages`.
 """
@@ -102,7 +103,11 @@ def day_of(text: str) -> dt.date:
 
 
 def done_message(call: Call) -> str:
-    return DONE.get(call.request.query_params.get("done", ""), "")
+    """What the `done` parameter names; `done=again&stage=…`: a stage passed already (only a configured stage's name is shown)."""
+    done, stage = call.request.query_params.get("done", ""), call.request.query_params.get("stage", "")
+    if done == "again" and stage in [s.name for s in call.console.campaign.review.stages]:
+        return f"已通过{stage}（同一个表单提交了两次，第二次没有再做任何操作）。"
+    return DONE.get(done, "")
 
 
 def back_to(call: Call, default: str) -> str:
@@ -150,7 +155,7 @@ def day_response(call: Call, day: dt.date, error: str = "", status: int = 200) -
 
 @view("editor")
 def post_page(call: Call) -> Response:
-    return post_response(call, call.request.path_params["post_id"])
+    return post_response(call, call.request.path_params["post_id"], flash.note(call))  # why an action was refused
 
 
 def post_response(call: Call, post_id: str, error: str = "", status: int = 200) -> Response:
@@ -165,15 +170,23 @@ def post_response(call: Call, post_id: str, error: str = "", status: int = 200) 
 
 @action("editor")
 def approve_day(call: Call) -> Response:
-    """Pass the next stage of each post listed on the day page; the ones that cannot pass are named with the reason."""
+    """Pass the stage each post listed on the day page showed; the ones that cannot pass are named with the reason."""
     day, console = day_of(call.request.path_params["day"]), call.console
     assert call.user is not None and call.form is not None
     refused = []
     outcome = "approved"
-    for post_id in [v for v in call.form.getlist("post") if isinstance(v, str)]:
+    for post_id, version, stage in [_listed(v) for v in call.form.getlist("post") if isinstance(v, str)]:
         try:
             result = review.pass_stage(
-                console.queue, post_id, call.user.name, console.now(), console.campaign.review, role=call.user.role, via=WEB
+                console.queue,
+                post_id,
+                call.user.name,
+                console.now(),
+                console.campaign.review,
+                stage=stage,
+                role=call.user.role,
+                version=version,
+                via=WEB,
             )
         except review_rules.RulesDiffer as exc:  # the same for every post: said once
             return RedirectResponse(f"/day/{day.isoformat()}?note={flash.keep(call, str(exc))}", status_code=303)
@@ -188,6 +201,12 @@ def approve_day(call: Call) -> Response:
         note = flash.keep(call, f"{head}以下 {len(refused)} 条没有通过：" + "；".join(refused))
         return RedirectResponse(f"/day/{day.isoformat()}?note={note}", status_code=303)
     return redirect_done(f"/day/{day.isoformat()}", outcome)
+
+
+def _listed(value: str) -> tuple[str, str | None, str | None]:
+    """A `post` field of the day's form: "id version stage" (what the page showed), or a bare id."""
+    post_id, version, stage = [*value.strip().split(" ", 2), "", ""][:3]
+    return post_id, version or None, stage or None
 
 
 @action("reviewer")

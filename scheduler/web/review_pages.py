@@ -1,7 +1,11 @@
 """Review in the browser: approve and reject, the actions the day and post pages (`pages`) post to:
 
-POST /post/<id>/approve   fields: csrf, version (the version the reviewer saw), back (a local path)
+POST /post/<id>/approve   fields: csrf, version (the version the reviewer saw), stage (the stage its button
+                          passes: a form sent twice passes it once, never the next one), back (a local path)
 POST /post/<id>/reject    fields: csrf, reason, back
+
+Done, they redirect to `back` saying so; refused, to the post's page saying why (post/redirect/get:
+reloading the page it lands on sends nothing again).
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from ..publishing import review
 from ..publishing.queue import Post
 from ..publishing.review_notices import send_rejection
 from ..support.errors import QmError
+from . import flash
 from .app import WEB, Call, action
-from .pages import NO_POST, back_to, post_response
+from .pages import NO_POST, back_to
 
 
 def routes() -> list[BaseRoute]:
@@ -42,9 +47,9 @@ def _with(back: str, key: str, value: str) -> str:
     return f"{back}{'&' if '?' in back else '?'}{key}={quote(value)}"
 
 
-def _post_view(call: Call, post: Post, error: str) -> Response:
-    """The post's page showing why an action was refused (status 409)."""
-    return post_response(call, post.id, error, 409)
+def _refused(call: Call, post: Post, error: str) -> Response:
+    """To the post's page, which says why the action was refused (kept for this session: `flash`)."""
+    return RedirectResponse(f"/post/{quote(post.id)}?note={flash.keep(call, error)}", status_code=303)
 
 
 @action("editor")
@@ -60,11 +65,14 @@ def approve(call: Call) -> Response:
             console.now(),
             console.campaign.review,
             role=call.user.role,
+            stage=call.field("stage") or None,
             version=call.field("version") or None,
             via=WEB,
         )
     except QmError as exc:
-        return _post_view(call, _post(call), str(exc))
+        return _refused(call, post, str(exc))
+    if passed is not None and passed.again:  # the same form twice (a double tap): say the stage is passed
+        return RedirectResponse(_with(_with(back, "done", "again"), "stage", passed.stage), status_code=303)
     outcome = "approved" if passed is None or passed.approved else "stage"
     return RedirectResponse(_with(back, "done", outcome), status_code=303)
 
@@ -81,6 +89,6 @@ def reject(call: Call) -> Response:
             console.queue, post.id, call.user.name, reason, console.now(), console.campaign.review, role=call.user.role, via=WEB
         )
     except QmError as exc:
-        return _post_view(call, _post(call), str(exc))
+        return _refused(call, post, str(exc))
     send_rejection(console.campaign, _post(call), stage, reason, call.who())
     return RedirectResponse(_with(back, "done", "rejected"), status_code=303)

@@ -1,0 +1,152 @@
+"""A form sent twice (a double tap on a phone) or from a stale tab: it passes the stage its page showed
+once, never the next one, and a refusal lands on the post's page by a redirect (a reload sends nothing)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.support import http_client
+from tests.web_helpers import TWO_STAGES, Running, console_server, http_login, local
+
+DAY = "2016-09-08"
+FORM_RE = re.compile(r'<form method="post" action="(?P<action>[^"]+/approve)"[^>]*>(?P<body>.*?)</form>', re.S)
+FIELD_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def console(campaign: Campaign, plan: Plan, tmp_path: Path, same_person: bool) -> Iterator[Running]:
+    rules = dataclasses.replace(TWO_STAGES, same_person=same_person)
+    with console_server(local(campaign, tmp_path, rules), plan) as r:
+        r.add_user("王编辑", "editor")
+        r.add_user("李科长", "reviewer")
+        yield r
+
+
+@pytest.fixture
+def lenient(heihe: Campaign, heihe_plan: Plan, tmp_path: Path) -> Iterator[Running]:
+    """Two stages, and one person may pass both (`review.same_person: true`)."""
+    yield from console(heihe, heihe_plan, tmp_path, same_person=True)
+
+
+@pytest.fixture
+def strict(heihe: Campaign, heihe_plan: Plan, tmp_path: Path) -> Iterator[Running]:
+    yield from console(heihe, heihe_plan, tmp_path, same_person=False)
+
+
+def client(r: Running) -> httpx.Client:
+    return http_client.client(base_url=r.url, follow_redirects=False, timeout=10)
+
+
+def planned(r: Running) -> list[str]:
+    start = dt.datetime.fromisoformat(f"{DAY}T00:00:00+08:00").timestamp()
+    return [p.id for p in r.queue.find([st.PLANNED], start, start + 86400)]
+
+
+def fields_of(body: str) -> dict[str, list[str]]:
+    """A form's hidden fields as a browser sends them."""
+    fields: dict[str, list[str]] = {}
+    for key, value in FIELD_RE.findall(body):
+        fields.setdefault(key, []).append(html.unescape(value))
+    return fields
+
+
+def approve_form(page: str) -> tuple[str, dict[str, list[str]]]:
+    """The first approve form on a page: its address and its fields."""
+    found = FORM_RE.search(page)
+    assert found, "no approve form on the page"
+    return html.unescape(found["action"]), fields_of(found["body"])
+
+
+def stages_passed(r: Running, post_id: str) -> list[tuple[str, str]]:
+    post = r.queue.get(post_id)
+    assert post is not None
+    return [(p.name, p.who) for p in review.passes(r.queue, post_id, post.version)]
+
+
+def test_a_double_tap_passes_only_the_stage_the_button_showed(lenient: Running) -> None:
+    post = planned(lenient)[0]
+    with client(lenient) as chief:
+        http_login(chief, "李科长")
+        action, fields = approve_form(chief.get(f"/post/{post}").text)
+        assert fields["stage"] == ["初审"]
+        first, second = (chief.post(action, data=fields) for _ in range(2))  # the same request twice
+        assert first.status_code == second.status_code == 303
+        assert stages_passed(lenient, post) == [("初审", "李科长")]
+        assert lenient.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
+        shown = chief.get(second.headers["location"]).text
+        assert "已通过初审" in shown and "审核完成" not in shown and "通过终审" in shown
+        # the final stage, pressed on purpose, still works for the same person
+        action, fields = approve_form(shown)
+        assert chief.post(action, data=fields).status_code == 303
+    assert lenient.queue.get(post).state == st.APPROVED  # type: ignore[union-attr]
+
+
+def test_a_double_tap_with_same_person_false_is_not_refused(strict: Running) -> None:
+    post = planned(strict)[0]
+    with client(strict) as editor:
+        http_login(editor, "王编辑")
+        action, fields = approve_form(editor.get(f"/post/{post}").text)
+        editor.post(action, data=fields)
+        again = editor.post(action, data=fields)
+        assert again.status_code == 303 and "done=again" in again.headers["location"]
+        shown = editor.get(again.headers["location"]).text
+        assert "已通过初审" in shown and "same_person" not in shown
+    assert stages_passed(strict, post) == [("初审", "王编辑")]
+
+
+def test_the_whole_day_sent_twice_passes_each_post_one_stage(lenient: Running) -> None:
+    posts = planned(lenient)
+    with client(lenient) as chief:
+        http_login(chief, "李科长")
+        page = chief.get(f"/day/{DAY}").text
+        bulk = re.search(r'<form method="post" action="/day/[^"]+/approve" class="bulk">(.*?)</form>', page, re.S)
+        assert bulk
+        fields = fields_of(bulk[1])
+        assert len(fields["post"]) == len(posts)
+        for _ in range(2):
+            assert chief.post(f"/day/{DAY}/approve", data=fields).status_code == 303
+    assert all(stages_passed(lenient, p) == [("初审", "李科长")] for p in posts)
+    assert all(lenient.queue.get(p).state == st.PLANNED for p in posts)  # type: ignore[union-attr]
+
+
+def test_a_refusal_from_a_stale_tab_redirects_to_the_post_page(strict: Running) -> None:
+    """The colleague's tab still shows 初审; 王编辑 passed it meanwhile. The refusal is a redirect to
+    the post's page, which says why; reloading that page submits nothing."""
+    post = planned(strict)[0]
+    with client(strict) as editor, client(strict) as chief:
+        http_login(editor, "王编辑")
+        http_login(chief, "李科长")
+        action, stale = approve_form(chief.get(f"/post/{post}").text)
+        assert editor.post(action, data=approve_form(editor.get(f"/post/{post}").text)[1]).status_code == 303
+        refused = chief.post(action, data=stale)
+        assert refused.status_code == 303
+        target = refused.headers["location"]
+        assert target.startswith(f"/post/{post}?note=") and "王编辑" not in target
+        history = len(strict.queue.history(post))
+        for _ in range(2):  # the page, then a reload
+            shown = chief.get(target)
+            assert shown.status_code == 200 and f"{post} 的初审已由 王编辑 通过" in shown.text
+        assert len(strict.queue.history(post)) == history
+        assert "已由" not in editor.get(target).text  # another session's note shows nothing
+    assert stages_passed(strict, post) == [("初审", "王编辑")]
+
+
+def test_a_refused_rejection_redirects_too(strict: Running) -> None:
+    post = planned(strict)[0]
+    with client(strict) as editor:
+        http_login(editor, "王编辑")
+        fields = approve_form(editor.get(f"/post/{post}").text)[1]
+        refused = editor.post(f"/post/{post}/reject", data={"csrf": fields["csrf"], "reason": ""})
+        assert refused.status_code == 303 and refused.headers["location"].startswith(f"/post/{post}?note=")
+        assert "退回时要写明原因" in editor.get(refused.headers["location"]).text
