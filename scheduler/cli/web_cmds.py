@@ -1,4 +1,4 @@
-"""The review console and its accounts: `qm web`, `qm user add|list|disable|enable|passwd|role`."""
+"""The review console and its accounts: `qm web`, `qm user add|list|disable|enable|passwd|unlock|role`."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "user",
         parents=[common],
         description=f"审核台账号：qm user add 创建（密码输入两次，或从标准输入读一行），list 列出，disable / enable 停用 / 启用，"
-        f"passwd 改密码，role 改角色。角色：{ROLES_HELP}；高一级的角色可以做低一级能做的事。",
+        f"passwd 改密码，unlock 解除登录锁定，role 改角色。角色：{ROLES_HELP}；高一级的角色可以做低一级能做的事。",
     )
     actions = u.add_subparsers(title="操作", metavar="操作", dest="action", help="以下操作之一")
     a = actions.add_parser("add", parents=[common], help="创建账号", description="创建审核台账号。密码至少 10 个字符，只保存 scrypt 摘要。")
@@ -54,9 +54,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         a = actions.add_parser(name, parents=[common], help=help_text, description=help_text + "。")
         a.add_argument("name", metavar="用户名", help=NAME_HELP)
         a.set_defaults(run=run_user_disable, disabled=flag)
-    a = actions.add_parser("passwd", parents=[common], help="修改密码", description="修改账号的密码；该账号已登录的会话随即失效。")
+    a = actions.add_parser(
+        "passwd", parents=[common], help="修改密码", description="修改账号的密码；该账号已登录的会话随即失效，登录锁定随即解除。"
+    )
     a.add_argument("name", metavar="用户名", help=NAME_HELP)
     a.set_defaults(run=run_user_passwd)
+    a = actions.add_parser(
+        "unlock",
+        parents=[common],
+        help="解除登录锁定",
+        description="解除账号的登录锁定：输错 5 次密码后该账号暂停登录 15 分钟，运行后立即可以登录（密码不变）。"
+        "同一地址输错太多次造成的地址锁定不受影响，到时自动解除。",
+    )
+    a.add_argument("name", metavar="用户名", help=NAME_HELP)
+    a.set_defaults(run=run_user_unlock)
     a = actions.add_parser("role", parents=[common], help="修改角色", description="修改账号的角色；该账号已登录的会话随即失效。")
     a.add_argument("name", metavar="用户名", help=NAME_HELP)
     a.add_argument("role", choices=ROLES, metavar="角色", help=f"角色：{ROLES_HELP}")
@@ -118,12 +129,27 @@ def run_user_disable(ctx: Context, args: argparse.Namespace) -> int:
 
 def run_user_passwd(ctx: Context, args: argparse.Namespace) -> int:
     from ..web.accounts import Accounts
+    from ..web.sessions import Throttle
 
     accounts = Accounts(ctx.engine)
     if accounts.get(args.name) is None:
         raise InputError(f"没有用户 {args.name}（用 qm user list 查看）")
     accounts.set_password(args.name, read_password(), time.time())
-    print(f"已修改 {args.name} 的密码，该账号需要重新登录。")
+    Throttle(ctx.engine).release(args.name)  # the lock kept the owner out, not only whoever guessed
+    print(f"已修改 {args.name} 的密码，该账号需要重新登录（登录锁定已解除）。")
+    return 0
+
+
+def run_user_unlock(ctx: Context, args: argparse.Namespace) -> int:
+    from ..web.accounts import Accounts
+    from ..web.sessions import Throttle
+
+    if Accounts(ctx.engine).get(args.name) is None:
+        raise InputError(f"没有用户 {args.name}（用 qm user list 查看）")
+    if Throttle(ctx.engine).release(args.name):
+        print(f"已解除 {args.name} 的登录锁定，现在可以登录。")
+    else:
+        print(f"{args.name} 没有输错密码的记录，不需要解除。")
     return 0
 
 

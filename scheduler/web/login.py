@@ -64,7 +64,8 @@ async def login_submit(request: Request) -> Response:
         event(log, "login_failed", logging.WARNING, user=name.strip()[:40], address=address, throttled=bool(wait))
         if wait:
             minutes = max(1, (wait + 59) // 60)
-            return _form(request, f"登录失败次数过多，请 {minutes} 分钟后再试。", name.strip(), status=429)
+            said = f"登录失败次数过多，请 {minutes} 分钟后再试；着急的话，请管理员运行 qm user unlock 用户名 立即解除锁定。"
+            return _form(request, said, name.strip(), status=429)
         return _form(request, "用户名或密码不对，或账号已停用。", name.strip(), status=401)
     session = await run_in_threadpool(retrying, console.sessions.start, user, console.now())
     event(log, "login", user=user.name, address=address)

@@ -9,7 +9,8 @@
 - Five wrong passwords within 15 minutes for one account name lock further attempts for that name
   until the oldest of them is 15 minutes old, even with the right password; twenty from one address
   (many names tried) lock that address the same way. An office behind one address is not locked
-  out by one person's typos.
+  out by one person's typos. An administrator releases an account at once (`qm user unlock`, and
+  `qm user passwd`: `Throttle.release`); an address stays locked until its time is up.
 """
 
 from __future__ import annotations
@@ -117,9 +118,10 @@ class Throttle:
             conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
             conn.execute(login_failures.insert(), [{"key": f"name:{name}", "at": now}, {"key": f"addr:{address}", "at": now}])
 
-    def succeeded(self, name: str) -> None:
+    def release(self, name: str) -> int:
+        """Forget the account's wrong passwords (a login, an administrator's unlock); how many there were."""
         with self.engine.begin() as conn:
-            conn.execute(login_failures.delete().where(login_failures.c.key == f"name:{name}"))
+            return int(conn.execute(login_failures.delete().where(login_failures.c.key == f"name:{name}")).rowcount)
 
 
 def log_in(accounts: Accounts, throttle: Throttle, name: str, password: str, address: str, now: float) -> tuple[User | None, int]:
@@ -131,5 +133,5 @@ def log_in(accounts: Accounts, throttle: Throttle, name: str, password: str, add
     if user is None:
         throttle.failed(name, address, now)
         return None, throttle.wait(name, address, now)
-    throttle.succeeded(name)
+    throttle.release(name)
     return user, 0
