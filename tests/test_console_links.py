@@ -112,6 +112,8 @@ def test_qm_approve_follows_the_stages(tmp_path: Path) -> None:
     assert passed.returncode == 0 and "初审通过 1 条（等待下一阶段）" in passed.stdout
     same = run_qm("approve", first, "--by", "王编辑", "-c", config)
     assert same.returncode == 2 and "同一人不能再通过终审" in same.stderr
+    repeat = run_qm("approve", first, "--stage", "初审", "--by", "王编辑", "-c", config)  # the same stage again: nothing done
+    assert repeat.returncode == 0 and "1 条此前已通过" in repeat.stdout and "初审通过" not in repeat.stdout, repeat.stderr
     early = run_qm("approve", second, "--stage", "终审", "--by", "李科长", "-c", config)
     assert early.returncode == 2 and "还没有通过初审" in early.stderr
     unknown = run_qm("approve", second, "--stage", "复审", "--by", "李科长", "-c", config)
