@@ -250,7 +250,9 @@ def test_the_console_refuses_to_retry_a_screen_item_after_its_wall_went_dark_and
         world.running.console.clock = lambda: evening
         http_login(c, "李科长")
         refused = c.post(f"/post/{post.id}/retry", data={"csrf": csrf_of(c.get(f"/post/{post.id}").text)})
-        assert refused.status_code == 409 and "已超过当天开屏时段" in refused.text and "date: 2016-09-21" in refused.text
+        assert refused.status_code == 303 and refused.headers["location"].startswith(f"/post/{post.id}?note=")
+        said = c.get(refused.headers["location"]).text  # the post's page says why; reloading it retries nothing
+        assert "已超过当天开屏时段" in said and "date: 2016-09-21" in said
         assert queue.get(post.id) == before
         world.running.console.clock = lambda: evening - 3600  # while the wall is still on
         done = c.post(f"/post/{post.id}/retry", data={"csrf": csrf_of(c.get(f"/post/{post.id}").text)})

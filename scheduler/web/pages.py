@@ -8,6 +8,7 @@
                                         a bare id passes its next stage); a stage its sender passed already is left alone
                                         (posts that cannot pass are named on the day page after a redirect: `flash`)
     GET  /post/<id>                     a post's history; POST /post/<id>/retry | /cancel (reviewer)
+                                        (refused actions on a post redirect to its page, which says why: `refused`)
 
 Approve and reject are `review_pages`' actions; a refused one redirects here, to the post's page with the reason.
 Changing an item's words is `edit_pages`; the status page and the pause switch `status_pages`; posters,
@@ -116,6 +117,12 @@ def back_to(call: Call, default: str) -> str:
     return back if back.startswith("/") and not back.startswith("//") else default
 
 
+def refused(call: Call, post_id: str, error: str) -> Response:
+    """To the post's page, which says why an action on it was refused (kept for this session: `flash`),
+    so that reloading it sends nothing again."""
+    return RedirectResponse(f"/post/{quote(post_id)}?note={flash.keep(call, error)}", status_code=303)
+
+
 def redirect_done(path: str, done: str) -> Response:
     return RedirectResponse(f"{path}{'&' if '?' in path else '?'}done={done}", status_code=303)
 
@@ -158,14 +165,14 @@ def post_page(call: Call) -> Response:
     return post_response(call, call.request.path_params["post_id"], flash.note(call))  # why an action was refused
 
 
-def post_response(call: Call, post_id: str, error: str = "", status: int = 200) -> Response:
-    """The post's page; after a refused action it shows why (with `status`, e.g. 409)."""
+def post_response(call: Call, post_id: str, error: str = "") -> Response:
+    """The post's page; after a refused action it shows why."""
     values = site_of(call.console).post_values(post_id)
     if values is None:
         raise HTTPException(404, NO_POST.format(post_id))
     queued = values["p"].entry.queued
     stages = {post_id: stage_view(call, queued)} if queued is not None else {}
-    return call.page("post.html", status=status, done="" if error else done_message(call), error=error, stages=stages, **values)
+    return call.page("post.html", done="" if error else done_message(call), error=error, stages=stages, **values)
 
 
 @action("editor")
@@ -217,7 +224,7 @@ def retry(call: Call) -> Response:
         now = console.now()
         state = review.retry(console.queue, post_id, call.who(), now, too_late(console.campaign, now))
     except QmError as exc:
-        return post_response(call, post_id, str(exc), 409)
+        return refused(call, post_id, str(exc))
     return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "retried" if state == st.APPROVED else "retried-review")
 
 
@@ -227,5 +234,5 @@ def cancel(call: Call) -> Response:
     try:
         review.cancel(console.queue, post_id, call.who(), call.field("reason") or "在控制台取消", console.now())
     except QmError as exc:
-        return post_response(call, post_id, str(exc), 409)
+        return refused(call, post_id, str(exc))
     return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "cancelled")

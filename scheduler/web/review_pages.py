@@ -20,9 +20,8 @@ from ..publishing import review
 from ..publishing.queue import Post
 from ..publishing.review_notices import send_rejection
 from ..support.errors import QmError
-from . import flash
 from .app import WEB, Call, action
-from .pages import NO_POST, back_to
+from .pages import NO_POST, back_to, refused
 
 
 def routes() -> list[BaseRoute]:
@@ -47,11 +46,6 @@ def _with(back: str, key: str, value: str) -> str:
     return f"{back}{'&' if '?' in back else '?'}{key}={quote(value)}"
 
 
-def _refused(call: Call, post: Post, error: str) -> Response:
-    """To the post's page, which says why the action was refused (kept for this session: `flash`)."""
-    return RedirectResponse(f"/post/{quote(post.id)}?note={flash.keep(call, error)}", status_code=303)
-
-
 @action("editor")
 def approve(call: Call) -> Response:
     post, console = _post(call), call.console
@@ -70,7 +64,7 @@ def approve(call: Call) -> Response:
             via=WEB,
         )
     except QmError as exc:
-        return _refused(call, post, str(exc))
+        return refused(call, post.id, str(exc))
     if passed is not None and passed.again:  # the same form twice (a double tap): say the stage is passed
         return RedirectResponse(_with(_with(back, "done", "again"), "stage", passed.stage), status_code=303)
     outcome = "approved" if passed is None or passed.approved else "stage"
@@ -89,6 +83,6 @@ def reject(call: Call) -> Response:
             console.queue, post.id, call.user.name, reason, console.now(), console.campaign.review, role=call.user.role, via=WEB
         )
     except QmError as exc:
-        return _refused(call, post, str(exc))
+        return refused(call, post.id, str(exc))
     send_rejection(console.campaign, _post(call), stage, reason, call.who())
     return RedirectResponse(_with(back, "done", "rejected"), status_code=303)
