@@ -164,8 +164,10 @@ def run_user_role(ctx: Context, args: argparse.Namespace) -> int:
 def run_web(ctx: Context, args: argparse.Namespace) -> int:
     from ..inputs.config_identity import URL_RE
     from ..web.app import Console, create_app
+    from ..web.config_watch import ConfigWatch
     from ..web.server import Server
 
+    started_with = ConfigWatch.taken(ctx.config_path)  # before reading it: an edit while it loads is noticed too
     campaign = ctx.campaign
     if args.public_url:
         url = args.public_url.rstrip("/")
@@ -174,7 +176,7 @@ def run_web(ctx: Context, args: argparse.Namespace) -> int:
         campaign = dataclasses.replace(campaign, web=dataclasses.replace(campaign.web, public_url=url))
     setup_logging(campaign.paths.state, tz=campaign.timezone)
     ctx.filled_queue()  # from today on, the queue as the current content makes it (new posts awaiting review)
-    server = Server(create_app(Console(campaign, ctx.engine)), args.host, args.port)
+    server = Server(create_app(Console(campaign, ctx.engine, watch=ConfigWatch.of(campaign, started_with))), args.host, args.port)
     lines = [f"审核台已启动：{server.url}/（停止：Ctrl+C）"]
     if campaign.web.public_url:
         lines.append(f"通知中的链接：{campaign.web.public_url}/")

@@ -146,6 +146,7 @@ class Reminders:
 class LintConfig:
     sensitive_words: tuple[str, ...] = ()
     absolute_terms_extra: tuple[str, ...] = ()
+    words_file: Path | None = field(default=None, repr=False)  # where sensitive_words were read from (the console watches it)
 
 
 ROLES = ("editor", "reviewer", "admin")  # each may do what the ones before it may

@@ -70,6 +70,7 @@ def lint(r: Reader, data: Mapping, base: Path) -> LintConfig:
         return LintConfig()
     r.keys(m, "lint", ("sensitive_words", "sensitive_words_file", "absolute_terms_extra"))
     words = list(r.texts(m, "sensitive_words", "lint"))
+    file: Path | None = None
     if "sensitive_words_file" in m:
         file = under(base, r.text(m, "sensitive_words_file", "lint"))
         try:
@@ -77,7 +78,8 @@ def lint(r: Reader, data: Mapping, base: Path) -> LintConfig:
             words += [w.strip() for w in lines if w.strip() and not w.startswith("#")]
         except OSError:
             r.problem(m.where("sensitive_words_file"), f"敏感词文件不存在或无法读取：{file}")
-    return LintConfig(sensitive_words=tuple(words), absolute_terms_extra=r.texts(m, "absolute_terms_extra", "lint"))
+    extra = r.texts(m, "absolute_terms_extra", "lint")
+    return LintConfig(sensitive_words=tuple(words), absolute_terms_extra=extra, words_file=file)
 
 
 def review(r: Reader, data: Mapping) -> ReviewConfig:

@@ -31,7 +31,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..inputs.campaign import ROLE_LABELS, Campaign
 from ..publishing import states as st
@@ -41,11 +40,12 @@ from ..support.errors import QmError
 from ..views.plan_export import channel_label
 from . import form_size
 from .accounts import Accounts, User
+from .config_watch import ConfigWatch, banner, refusal
+from .security_headers import SecurityHeaders
 from .sessions import COOKIE, Session, Sessions, Throttle, same
 
 HERE = Path(__file__).parent
 log = logging.getLogger("qm.web")
-CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 RETRIES_ON_LOCK = 3
 T = TypeVar("T")
 
@@ -58,6 +58,15 @@ class Console:
     engine: Engine
     clock: Callable[[], float] = time.time
     extra: dict[str, Any] = field(default_factory=dict)  # for pages that cache what they load (plan, library …)
+    watch: ConfigWatch | None = None  # the config it was started with, to notice changes on disk (default: as it is now)
+
+    def __post_init__(self) -> None:
+        self.watch = self.watch or ConfigWatch.of(self.campaign)
+
+    def config_changed(self) -> str:
+        """What every page says while the config on disk differs from the one the console works with ("" while not)."""
+        change = self.watch.change() if self.watch else None
+        return banner(change, self.campaign, self.now()) if change else ""
 
     @cached_property
     def queue(self) -> Queue:
@@ -112,6 +121,8 @@ class Call:
 
     def page(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         """Render `templates/<template>` with `user`, `csrf` (for forms) and `values`."""
+        if "config_changed" not in values:  # signed-in pages say when config.yaml changed since the start
+            values["config_changed"] = self.console.config_changed() if self.user else ""
         html = self.console.templates.get_template(template).render(
             user=self.user, csrf=self.session.csrf if self.session else "", path=self.request.url.path, **values
         )
@@ -158,8 +169,9 @@ def view(role: str = "editor") -> Callable[[PageFunction], Callable[[Request], A
     return wrap
 
 
-def action(role: str = "editor") -> Callable[[PageFunction], Callable[[Request], Awaitable[Response]]]:
-    """A POST handler: like `view`, and the form must carry the session's CSRF token."""
+def action(role: str = "editor", writes: bool = True) -> Callable[[PageFunction], Callable[[Request], Awaitable[Response]]]:
+    """A POST handler: like `view`, and the form must carry the session's CSRF token. One that `writes` is
+    refused (409, nothing done) while the config on disk differs from the one the console was started with."""
 
     def wrap(fn: PageFunction) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -175,6 +187,8 @@ def action(role: str = "editor") -> Callable[[PageFunction], Callable[[Request],
                 return _csrf_refused(console, session)
             if not session.user.may(role):
                 return _forbidden(console, session, role)
+            if writes and (refusal := await run_in_threadpool(_stale_refusal, console, session)) is not None:
+                return refusal
             return await run_in_threadpool(retrying, fn, Call(console, request, session.user, session, form))
 
         endpoint.__name__ = fn.__name__
@@ -209,45 +223,32 @@ def _to_login(request: Request) -> Response:
     return RedirectResponse(f"/login?next={quote(target or '/')}{again}", status_code=303)
 
 
-def _forbidden(console: Console, session: Session, role: str) -> Response:
-    call = Call(console, Request({"type": "http", "path": "/", "query_string": b"", "headers": []}), session.user, session)
-    message = f"这个页面需要{ROLE_LABELS[role]}或更高的角色，你的账号是{session.user.role_label}。"
-    return call.page("message.html", status=403, title="没有权限", message=message)
-
-
-def _csrf_refused(console: Console, session: Session | None) -> Response:
+def _message(console: Console, session: Session | None, status: int, title: str, message: str, **values: Any) -> Response:
+    """A refusal shown before any page function ran (its request is not at hand): the message page, for this user."""
     call = Call(
         console, Request({"type": "http", "path": "/", "query_string": b"", "headers": []}), session.user if session else None, session
     )
+    return call.page("message.html", status=status, title=title, message=message, **values)
+
+
+def _forbidden(console: Console, session: Session, role: str) -> Response:
+    message = f"这个页面需要{ROLE_LABELS[role]}或更高的角色，你的账号是{session.user.role_label}。"
+    return _message(console, session, 403, "没有权限", message)
+
+
+def _stale_refusal(console: Console, session: Session) -> Response | None:
+    """The 409 page for a change asked for while the config on disk differs from the console's; None while it does not."""
+    change = console.watch.change() if console.watch else None
+    if change is None:
+        return None
+    log.warning("web_refused_config_changed file=%s", change.path.name)
+    message = refusal(change, console.campaign, console.now())
+    return _message(console, session, 409, "配置文件已修改，请重启审核台", message, config_changed="")  # the message says it
+
+
+def _csrf_refused(console: Console, session: Session | None) -> Response:
     message = "表单已过期或不是从本站提交的（缺少或不符的安全令牌），操作没有执行。请返回刷新页面后重试。"
-    return call.page("message.html", status=403, title="操作被拒绝", message=message)
-
-
-class SecurityHeaders:
-    """Adds security headers to every console response (the screen players keep their own)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/screen/"):
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
-                headers += [
-                    (b"content-security-policy", CSP.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"referrer-policy", b"same-origin"),
-                    (b"cache-control", b"no-store" if not scope["path"].startswith("/static/") else b"public, max-age=3600"),
-                ]
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+    return _message(console, session, 403, "操作被拒绝", message)
 
 
 def create_app(console: Console) -> Starlette:

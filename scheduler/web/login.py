@@ -75,7 +75,7 @@ async def login_submit(request: Request) -> Response:
     return response
 
 
-@action("editor")
+@action("editor", writes=False)  # signing out is always possible
 def logout(call: Call) -> Response:
     call.console.sessions.end(call.request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
