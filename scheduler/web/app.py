@@ -37,6 +37,7 @@ from ..publishing import states as st
 from ..publishing.queue import Queue
 from ..screens.serve import ScreenPlayers
 from ..support.errors import QmError
+from ..support.logs import event
 from ..views.plan_export import channel_label
 from . import form_size
 from .accounts import Accounts, User
@@ -225,9 +226,8 @@ def _to_login(request: Request) -> Response:
 
 def _message(console: Console, session: Session | None, status: int, title: str, message: str, **values: Any) -> Response:
     """A refusal shown before any page function ran (its request is not at hand): the message page, for this user."""
-    call = Call(
-        console, Request({"type": "http", "path": "/", "query_string": b"", "headers": []}), session.user if session else None, session
-    )
+    user = session.user if session else None
+    call = Call(console, Request({"type": "http", "path": "/", "query_string": b"", "headers": []}), user, session)
     return call.page("message.html", status=status, title=title, message=message, **values)
 
 
@@ -241,7 +241,7 @@ def _stale_refusal(console: Console, session: Session) -> Response | None:
     change = console.watch.change() if console.watch else None
     if change is None:
         return None
-    log.warning("web_refused_config_changed file=%s", change.path.name)
+    event(log, "web_refused_config_changed", logging.WARNING, file=change.path.name)
     message = refusal(change, console.campaign, console.now())
     return _message(console, session, 409, "配置文件已修改，请重启审核台", message, config_changed="")  # the message says it
 
