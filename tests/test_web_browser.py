@@ -176,7 +176,7 @@ def test_a_phone_offers_only_the_stages_its_user_may_pass(running: Running, brow
         assert mine.locator("button:has-text('通过终审')").count() == 0
         assert "不能由你通过" in mine.inner_text() and "同一人不能再通过终审" in mine.inner_text()
         assert "另有 1 条不能由你通过" in page.inner_text("main")
-        assert page.locator("form.bulk button").inner_text() == f"其余 {len(posts) - 1} 条全部通过本阶段审核"
+        assert page.locator("form.bulk button").inner_text() == f"通过本阶段审核：其余 {len(posts) - 1} 条"
         context.clear_cookies()
         login(page, running.url, "王编辑")  # an editor passes every other first stage with the day's button
         page.goto(f"{running.url}/day/{day}")
@@ -192,7 +192,7 @@ def test_a_phone_offers_only_the_stages_its_user_may_pass(running: Running, brow
         context.clear_cookies()
         login(page, running.url, "李科长")  # the reviewer passes the final stage of the others at once
         page.goto(f"{running.url}/day/{day}")
-        assert page.locator("form.bulk button").inner_text() == f"其余 {len(posts) - 1} 条全部通过本阶段审核"
+        assert page.locator("form.bulk button").inner_text() == f"通过本阶段审核：其余 {len(posts) - 1} 条"
         page.locator("form.bulk button").click()
         page.wait_for_load_state()
         assert "审核完成" in page.inner_text("main")
