@@ -153,7 +153,9 @@ def test_bad_arguments_are_explained_in_chinese() -> None:
     assert result.returncode == 2 and "没有 plna 这个命令（是不是想写 plan？）" in result.stderr
 
 
-@pytest.mark.parametrize(("command", "actions"), [("screen", "build、serve、push"), ("user", "add、list、disable、enable、passwd、unlock、role")])
+@pytest.mark.parametrize(
+    ("command", "actions"), [("screen", "build、serve、push"), ("user", "add、list、disable、enable、passwd、unlock、role")]
+)
 def test_a_command_without_its_action_names_what_is_missing(command: str, actions: str) -> None:
     result = run_qm(command)
     assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -19,6 +19,7 @@ from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.inputs.content_edit import apply
 from scheduler.inputs.content_save import item_path
+from scheduler.pages.calendar import campaign_months
 from scheduler.planning.planner import Plan, make_plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
@@ -398,6 +399,15 @@ def test_a_page_that_does_not_exist_says_what_was_wrong_with_its_address(world: 
     assert "没有编号为 nonexistent 的排期内容" in pages["/post/nonexistent"].text
     assert "内容库里没有编号为 nope 的内容" in pages["/edit/nope"].text
     assert script.status_code == 404 and "<b>x" not in script.text and "没有编号为 &lt;b&gt;x 的" in script.text
+
+
+def test_a_month_outside_the_campaign_says_so_and_links_to_the_nearest(world: World) -> None:
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
+        http_login(c, "王编辑")
+        before, inside = c.get("/month/1999-01"), c.get("/month/2016-09")
+    months = campaign_months(world.campaign)
+    assert before.status_code == 200 and "1999年1月不在活动期内（2016-09-01 至 2016-09-30）" in before.text
+    assert f'href="/month/{months[0]:%Y-%m}"' in before.text and "不在活动期内" not in inside.text
 
 
 def test_a_body_sent_with_crlf_is_counted_and_saved_with_plain_newlines(world: World) -> None:

@@ -56,6 +56,8 @@ class Month:
     previous: dt.date | None  # first day of the month before, if the campaign reaches it
     following: dt.date | None
     states: tuple[tuple[str, str], ...]  # (state, label) present this month: the legend
+    outside: str = ""  # a month the campaign does not reach: says so (the page links to its nearest month)
+    nearest: dt.date | None = None
 
     @property
     def problem_days(self) -> int:
@@ -133,6 +135,10 @@ def month_view(
         previous=months[index - 1] if index > 0 else None,
         following=months[index + 1] if 0 <= index < len(months) - 1 else None,
         states=tuple((s, labels[s]) for s in labels if s in seen_states),
+        outside=""
+        if index >= 0
+        else f"{first.year}年{first.month}月不在活动期内（{campaign.start.isoformat()} 至 {campaign.end.isoformat()}）",
+        nearest=None if index >= 0 else months[0] if first < months[0] else months[-1],
     )
 
 
