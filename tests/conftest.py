@@ -50,6 +50,23 @@ SLOW_FIRST = (
 )
 
 
+# The rehearsal clock (QM_NOW) every test's commands and console read: a morning before the bundled
+# September 2027 campaign, so no test depends on the date it runs. A module whose daemon or
+# campaign runs on the real time (`web_helpers.today_config`) sets REAL_CLOCK = True.
+PINNED_NOW = "2027-06-01T09:00:00+08:00"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def rehearsal_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Module-wide, so the module's own fixtures (a console, a daemon) see it too."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        if getattr(request.module, "REAL_CLOCK", False):
+            monkeypatch.delenv("QM_NOW", raising=False)
+        else:
+            monkeypatch.setenv("QM_NOW", PINNED_NOW)
+        yield
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow files' tests first, each file's in its own order; the others as collected."""
     rank = {name: n for n, name in enumerate(SLOW_FIRST)}

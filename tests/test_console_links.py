@@ -28,6 +28,8 @@ from tests.daemon_helpers import Harness, local_campaign, one_day, robot_server
 from tests.test_daemon import EARLY, WEIBO, WEIBO_AT, Recorder, sent
 from tests.web_helpers import console_server, csrf_of, http_login, local, today_config
 
+REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
+
 URL = "http://192.168.1.20:8080"
 
 

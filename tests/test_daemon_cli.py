@@ -22,6 +22,8 @@ from scheduler.views.daemon_status import gather
 
 from .conftest import HEIHE, ROOT, run_qm
 
+REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
+
 API_FAKES = ROOT / "examples" / "api-fakes" / "config.yaml"
 
 

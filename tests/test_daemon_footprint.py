@@ -29,6 +29,8 @@ import json, os, signal, sys, threading, time
 from pathlib import Path
 from scheduler.cli.main import main
 
+REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
+
 def watch():
     log, deadline = Path(".qm/qm.log"), time.monotonic() + 100
     while time.monotonic() < deadline and "event=screen_playlist" not in (log.read_text(encoding="utf-8") if log.exists() else ""):

@@ -49,6 +49,8 @@ from .pg_server import PgServer
 from .test_daemon import EARLY, TZ, WEIBO, WEIBO_AT, Recorder
 from .test_daemon_cli import API_FAKES
 
+REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
+
 NOW = 1_472_700_000.0
 
 

@@ -14,6 +14,8 @@ import pytest
 from . import warm_qm
 from .conftest import HEIHE, ROOT, run_qm
 
+REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
+
 
 def fresh(
     *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, input_text: str | None = None

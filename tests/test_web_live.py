@@ -25,6 +25,8 @@ from scheduler.support import http_client
 from tests.browser_helpers import ARGS, CHROMIUM, need_chromium, sync_api
 from tests.web_helpers import Running, console_server, csrf_of, http_login, login, today_config
 
+REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
+
 need_chromium()
 SLOTS = 12
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from functools import cached_property
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..inputs.campaign import Campaign
 from ..inputs.config import DEFAULT_STATE, load_campaign
 from ..inputs.dates_written import DATE_RE, date_error, parse_date
+from ..runtime.rehearsal import now_in, now_seconds
 from ..support.errors import InputError, PlanError
 
 if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `qm check` answered
@@ -120,11 +120,15 @@ class Context:
         from ..rendering.version_cache import FILE, VersionCache
 
         queue = Queue(self.engine)
-        fill(queue, self.campaign, self.plan, self.renderer, time.time(), versions=VersionCache(self.campaign.paths.state / FILE))
+        fill(queue, self.campaign, self.plan, self.renderer, self.clock(), versions=VersionCache(self.campaign.paths.state / FILE))
         return queue
 
+    def clock(self) -> float:
+        """The time, as `time.time()`: the rehearsal clock's when QM_NOW is set (runtime/rehearsal.py)."""
+        return now_seconds()
+
     def now(self) -> dt.datetime:
-        return dt.datetime.now(self.campaign.timezone)
+        return now_in(self.campaign.timezone)
 
     def today(self) -> dt.date:
         return self.now().date()

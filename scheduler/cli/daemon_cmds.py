@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..publishing import states as st
+from ..runtime.rehearsal import refuse_rehearsal
 from ..support.errors import InputError
 from ..support.logs import event, setup_logging
 from ..views.campaign_over import over
@@ -136,6 +137,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
             backups=backups,
         )
 
+    refuse_rehearsal("后台服务")  # real publishing keeps the real time (after the config, log and database checks)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

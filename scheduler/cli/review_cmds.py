@@ -12,7 +12,6 @@ import argparse
 import datetime as dt
 import getpass
 import os
-import time
 
 from ..inputs.campaign_days import check_day
 from ..publishing import review, review_rules
@@ -121,7 +120,7 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     passed: list[str] = []
     for post_id in ids:  # one post's refusal (stage order, same person) does not stop the others
         try:
-            outcomes.append(review.pass_stage(queue, post_id, who, time.time(), rules, stage=args.stage, role=role))
+            outcomes.append(review.pass_stage(queue, post_id, who, ctx.clock(), rules, stage=args.stage, role=role))
             passed.append(post_id)
         except review_rules.RulesDiffer as exc:  # the same for every post: said once
             raise InputError(str(exc)) from None
@@ -164,7 +163,7 @@ def run_reject(ctx: Context, args: argparse.Namespace) -> int:
     from ..publishing.review_notices import send_rejection
 
     who, queue = _who(args), Queue(ctx.engine)
-    stage = review.reject(queue, args.id, who, args.reason, time.time(), ctx.campaign.review, role=_role(ctx, who))
+    stage = review.reject(queue, args.id, who, args.reason, ctx.clock(), ctx.campaign.review, role=_role(ctx, who))
     post = queue.get(args.id)
     if post is not None:
         send_rejection(ctx.campaign, post, stage, args.reason, who)
@@ -174,7 +173,7 @@ def run_reject(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_cancel(ctx: Context, args: argparse.Namespace) -> int:
-    review.cancel(Queue(ctx.engine), args.id, _who(args), args.reason, time.time())
+    review.cancel(Queue(ctx.engine), args.id, _who(args), args.reason, ctx.clock())
     print(f"已取消 {args.id}。")
     return 0
 
@@ -182,7 +181,7 @@ def run_cancel(ctx: Context, args: argparse.Namespace) -> int:
 def run_retry(ctx: Context, args: argparse.Namespace) -> int:
     queue = Queue(ctx.engine)
     before = queue.get(args.id)
-    now = time.time()
+    now = ctx.clock()
     state = review.retry(queue, args.id, _who(args), now, too_late(ctx.campaign, now))
     if state == st.APPROVED:
         print(f"{args.id} 已重新排入发布，后台服务将在几秒内发布。")
@@ -194,7 +193,7 @@ def run_retry(ctx: Context, args: argparse.Namespace) -> int:
 
 def run_confirm(ctx: Context, args: argparse.Namespace) -> int:
     who = _who(args)
-    review.confirm(Queue(ctx.engine), args.id, who, args.url.strip(), time.time())
+    review.confirm(Queue(ctx.engine), args.id, who, args.url.strip(), ctx.clock())
     print(f"已确认 {args.id} 已发布（确认人：{who}" + (f"，链接：{args.url.strip()}" if args.url.strip() else "") + "）。")
     return 0
 
@@ -208,7 +207,7 @@ def _channel(ctx: Context, name: str | None) -> str | None:
 
 def run_pause(ctx: Context, args: argparse.Namespace) -> int:
     channel = _channel(ctx, args.channel)
-    review.pause(Queue(ctx.engine), channel, _who(args), args.reason, time.time())
+    review.pause(Queue(ctx.engine), channel, _who(args), args.reason, ctx.clock())
     print(
         f"已暂停{'全部渠道' if channel is None else f'渠道 {channel}'}：{args.reason}。恢复：qm resume"
         + (f" --channel {channel}" if channel else "")

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import getpass
 import sys
-import time
 
 from ..inputs.campaign import ROLE_LABELS, ROLES
 from ..support.errors import InputError
@@ -98,7 +97,7 @@ def run_user_add(ctx: Context, args: argparse.Namespace) -> int:
     name, role = check_name(args.name), check_role(args.role)
     if accounts.get(name) is not None:
         raise InputError(f"用户 {name} 已存在（改密码：qm user passwd {name}）")
-    accounts.add(name, role, read_password(), time.time())
+    accounts.add(name, role, read_password(), ctx.clock())
     print(f"已创建账号 {name}（{ROLE_LABELS[role]}）。登录：qm web 后在浏览器中打开。")
     return 0
 
@@ -122,7 +121,7 @@ def run_user_list(ctx: Context, args: argparse.Namespace) -> int:
 def run_user_disable(ctx: Context, args: argparse.Namespace) -> int:
     from ..web.accounts import Accounts
 
-    Accounts(ctx.engine).set_disabled(args.name, args.disabled, time.time())
+    Accounts(ctx.engine).set_disabled(args.name, args.disabled, ctx.clock())
     print(f"已{'停用' if args.disabled else '启用'}账号 {args.name}。")
     return 0
 
@@ -134,7 +133,7 @@ def run_user_passwd(ctx: Context, args: argparse.Namespace) -> int:
     accounts = Accounts(ctx.engine)
     if accounts.get(args.name) is None:
         raise InputError(f"没有用户 {args.name}（用 qm user list 查看）")
-    accounts.set_password(args.name, read_password(), time.time())
+    accounts.set_password(args.name, read_password(), ctx.clock())
     Throttle(ctx.engine).release(args.name)  # the lock kept the owner out, not only whoever guessed
     print(f"已修改 {args.name} 的密码，该账号需要重新登录（登录锁定已解除）。")
     return 0
@@ -156,7 +155,7 @@ def run_user_unlock(ctx: Context, args: argparse.Namespace) -> int:
 def run_user_role(ctx: Context, args: argparse.Namespace) -> int:
     from ..web.accounts import Accounts
 
-    Accounts(ctx.engine).set_role(args.name, args.role, time.time())
+    Accounts(ctx.engine).set_role(args.name, args.role, ctx.clock())
     print(f"{args.name} 的角色已改为{ROLE_LABELS[args.role]}，该账号需要重新登录。")
     return 0
 

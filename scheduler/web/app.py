@@ -35,6 +35,7 @@ from starlette.staticfiles import StaticFiles
 from ..inputs.campaign import ROLE_LABELS, Campaign
 from ..publishing import states as st
 from ..publishing.queue import Queue
+from ..runtime.rehearsal import now_seconds
 from ..screens.serve import ScreenPlayers
 from ..support.errors import QmError
 from ..support.logs import event
@@ -57,7 +58,7 @@ class Console:
 
     campaign: Campaign
     engine: Engine
-    clock: Callable[[], float] = time.time
+    clock: Callable[[], float] = now_seconds  # the rehearsal clock when QM_NOW is set
     extra: dict[str, Any] = field(default_factory=dict)  # for pages that cache what they load (plan, library …)
     watch: ConfigWatch | None = None  # the config it was started with, to notice changes on disk (default: as it is now)
 

@@ -1,0 +1,57 @@
+"""The rehearsal clock (演练时钟): `QM_NOW` set to a moment makes the commands and the web console
+work as if it were then, so staff can rehearse a campaign before it starts (and tests do not depend
+on the date they run). The clock starts at that moment and runs on. The daemon refuses to start
+under it, so it never moves real publishing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+from ..support.errors import InputError
+
+VARIABLE = "QM_NOW"
+EXAMPLE = "2027-08-25T09:00+08:00"
+_offsets: dict[str, float] = {}  # QM_NOW's text -> its moment minus the system time when first read
+
+
+def rehearsal_moment() -> dt.datetime | None:
+    """The moment QM_NOW names, or None when it is not set; InputError when it is not a moment with its zone."""
+    text = os.environ.get(VARIABLE, "").strip()
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InputError(
+            f"环境变量 {VARIABLE}（演练时钟）的值“{text}”不是带时区的日期时间："
+            f"请写成 {EXAMPLE} 这样（日期、时刻和时区），或删除这个环境变量按真实时间运行"
+        )
+    return moment
+
+
+def now_seconds() -> float:
+    """The time, as `time.time()`: the rehearsal clock's when QM_NOW is set, else the system's."""
+    moment = rehearsal_moment()
+    if moment is None:
+        return time.time()
+    text = os.environ[VARIABLE].strip()
+    offset = _offsets.setdefault(text, moment.timestamp() - time.time())
+    return time.time() + offset
+
+
+def now_in(zone: dt.tzinfo) -> dt.datetime:
+    """The time in `zone`: the rehearsal clock's when QM_NOW is set, else the system's."""
+    return dt.datetime.fromtimestamp(now_seconds(), zone)
+
+
+def refuse_rehearsal(what: str) -> None:
+    """InputError when QM_NOW is set: `what` (the daemon) works only on the real time."""
+    if rehearsal_moment() is not None:
+        raise InputError(
+            f"设置了环境变量 {VARIABLE}（演练时钟）时不能启动{what}：演练时钟只用于演练命令和网页审核台，"
+            f"真实发布只按真实时间进行。请先删除这个环境变量（unset {VARIABLE}）再启动"
+        )
