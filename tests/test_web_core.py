@@ -145,14 +145,15 @@ def test_idle_sessions_expire(running: Running) -> None:
     with client(running) as c:
         http_login(c, "王编辑")
         assert c.get("/").status_code == 200
-        running.console.clock = lambda: time.time() + 31 * 60
+        then = running.console.now()  # the console's clock: the rehearsal clock the tests pin
+        running.console.clock = lambda: then + 31 * 60
         assert c.get("/").status_code == 303
 
 
 def test_a_disabled_account_is_signed_out_at_once(running: Running) -> None:
     with client(running) as c:
         http_login(c, "王编辑")
-        Accounts(running.console.engine).set_disabled("王编辑", True, time.time())
+        Accounts(running.console.engine).set_disabled("王编辑", True, running.console.now())
         assert c.get("/").status_code == 303
         assert http_login(c, "王编辑").status_code == 401
 
