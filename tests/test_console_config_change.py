@@ -20,6 +20,7 @@ from tests.web_helpers import Running, console_server, csrf_of, http_login, toda
 
 BANNER = "已在"
 RESTART = "请重启 qm web"
+REAL_CLOCK = True  # its campaign runs on the real time (today_config): no rehearsal clock (conftest)
 
 
 @pytest.fixture
