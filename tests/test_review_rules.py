@@ -16,6 +16,7 @@ from scheduler.inputs.campaign import Campaign, ReviewConfig, Stage
 from scheduler.planning.planner import Plan
 from scheduler.publishing import review, review_rules
 from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue, TransitionError
 from scheduler.rendering.payloads import Renderer
 
@@ -136,3 +137,20 @@ def test_the_web_console_refuses_an_approval_under_other_rules_and_says_why(heih
         stored = running.queue.get(post)
         assert stored is not None and stored.state == st.PLANNED
         assert review.passes(running.queue, post, stored.version) == []
+
+
+def test_two_daemons_starting_at_once_on_a_fresh_database_both_record_their_rules(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both read "nothing recorded" before either wrote: the second write takes the row (last start wins)
+    instead of failing its daemon's start on the table's key."""
+    engine = open_db(database_url or f"sqlite:///{tmp_path / 'q.sqlite3'}")
+    with engine.begin() as conn:
+        assert review_rules.record(conn, ReviewConfig(), 0.0) is None
+    monkeypatch.setattr(review_rules, "recorded", lambda conn: None)  # the second daemon read before the first wrote
+    with engine.begin() as conn:
+        review_rules.record(conn, TWO, 1.0)
+    monkeypatch.undo()
+    with engine.connect() as conn:
+        assert review_rules.recorded(conn) == review_rules.rules_of(TWO)
+    engine.dispose()

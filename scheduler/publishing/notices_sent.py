@@ -15,39 +15,24 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .dialect_insert import insert_into
 from .tables import notices
-
-if TYPE_CHECKING:
-    from sqlalchemy.dialects.postgresql import Insert as PgInsert
-    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 
 def claim(conn: Connection, key: str, at: float) -> bool:
     """Record `key` as sent at `at`; True when this call recorded it (send the notice), False when it was already."""
-    stmt = _insert(conn).values(key=key, at=at).on_conflict_do_nothing(index_elements=[notices.c.key])
+    stmt = insert_into(conn, notices).values(key=key, at=at).on_conflict_do_nothing(index_elements=[notices.c.key])
     return conn.execute(stmt.returning(notices.c.key)).first() is not None  # rowcount is not reported by every driver
 
 
 def record(conn: Connection, key: str, at: float) -> None:
     """Record `key` at `at`, replacing the time it held (a mark, such as when a backup was taken): one upsert."""
-    insert = _insert(conn).values(key=key, at=at)
+    insert = insert_into(conn, notices).values(key=key, at=at)
     conn.execute(insert.on_conflict_do_update(index_elements=[notices.c.key], set_={"at": insert.excluded.at}))
-
-
-def _insert(conn: Connection) -> PgInsert | SqliteInsert:
-    """An insert into `notices` in the connection's dialect, for its ON CONFLICT clause."""
-    if conn.dialect.name == "postgresql":  # imported here: the other dialect's module is never loaded
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(notices)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(notices)
 
 
 def sent(conn: Connection, keys: Iterable[str]) -> set[str]:

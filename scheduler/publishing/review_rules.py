@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..inputs.campaign import ROLE_LABELS, ReviewConfig
+from .dialect_insert import insert_into
 from .queue import TransitionError
 from .tables import review_rules
 
@@ -65,10 +66,8 @@ def record(conn: Connection, rules: ReviewConfig, now: float) -> Rules | None:
     """Record `rules` as those the database is reviewed under; the rules recorded before, when they differed."""
     mine, before = rules_of(rules), recorded(conn)
     values = {"digest": mine.digest, "description": mine.description, "at": now}
-    if before is None:
-        conn.execute(review_rules.insert().values(key=KEY, **values))
-    else:
-        conn.execute(review_rules.update().where(review_rules.c.key == KEY).values(**values))
+    upsert = insert_into(conn, review_rules).values(key=KEY, **values)  # two daemons starting at once: one row, no clash
+    conn.execute(upsert.on_conflict_do_update(index_elements=[review_rules.c.key], set_=values))
     return before if before is not None and before.digest != mine.digest else None
 
 
