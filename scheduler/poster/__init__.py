@@ -11,6 +11,8 @@
     export.py     file-size limits per medium, PNG/JPEG/PDF
     cache.py      cache keys: an unchanged poster is never drawn again
     job.py        a poster to make (what the daemon hands its drawing child: no Pillow)
+    prepared.py   a job resolved: layout, size, words and cache key (no Pillow)
+    freshness.py  whether a poster on disk was drawn from the inputs it has now
     make.py       one poster; batch.py many, in parallel
 
 Other modules get a poster for an image reference with `ensure`.
@@ -43,7 +45,8 @@ def job_for(campaign: Campaign, source: ContentItem | PosterText, image: ImageRe
 def ensure(campaign: Campaign, source: ContentItem | PosterText, image: ImageRef) -> Path:
     """The poster file for an image reference, drawn now unless an up-to-date one exists."""
     from . import fonts
-    from .make import make_poster, prepare
+    from .make import make_poster
+    from .prepared import prepare
 
     font_files = fonts.candidates(campaign.brand.font)
     prepared = prepare(campaign, job_for(campaign, source, image), font_files)

@@ -14,7 +14,8 @@ from ..support.errors import PosterError, Problem, QmError
 from ..support.orphans import die_with_parent
 from . import cache, fonts, glyphs
 from .job import Job
-from .make import Made, Prepared, describe, make_poster, prepare, words
+from .make import Made, make_poster, words
+from .prepared import Prepared, describe, prepare
 
 Progress = Callable[[int, int], None]
 

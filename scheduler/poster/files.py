@@ -1,44 +1,87 @@
-"""The poster file for an image reference, drawn when missing: what the daemon and the CLI give the
-channels (an `ImageSource`), so that no channel loads content or draws posters itself."""
+"""The poster file for an image reference, drawn when missing or out of date: what the daemon and the
+CLI give the channels (an `ImageSource`), so that no channel loads content or draws posters itself."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..support.errors import ContentError
+from ..support.errors import ContentError, QmError
 from ..support.values import ImageRef, poster_path
 
 if TYPE_CHECKING:
     from ..inputs.campaign import Campaign
     from ..inputs.content import Library
 
+Stamp = tuple[tuple[str, int, int], ...]
+
 
 class PosterFiles:
-    """An `ImageSource`: the rendered poster, drawn now if nobody ran `qm posters` for it.
+    """An `ImageSource`: the poster as the item's words, the config and the layouts make it now.
 
-    A content file that does not load holds back only its own items' posters: the others are drawn
-    from the items that load (`read_library`)."""
+    A file on disk is used only when it was drawn from those (`freshness.is_current`); else it is drawn
+    again first, so a post never goes out with a picture of words that were since corrected. The
+    config and the content library are read again when their files changed (the daemon runs for a
+    month while staff edit them); a config that no longer loads leaves the last one that did. A content
+    file that does not load holds back only its own items' posters (`read_library`)."""
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
-        self._library: Library | None = None  # kept once it loads whole; one with problems is read again
+        self._config_stamp = _stamp([campaign.config_path])
+        self._library: tuple[Stamp, Library] | None = None  # the library, and the files' stamp it was read at
 
     def __call__(self, image: ImageRef) -> Path:
         """The file; QmError (the item missing from the library, or not loading) or OSError when it cannot be made."""
-        path = poster_path(self.campaign.paths.posters, image)
-        if path.is_file():
-            return path
-        from ..inputs.content import read_library
-        from . import ensure  # drawing pulls in Pillow and fonts: only when a poster is missing
+        from . import ensure
+        from .freshness import is_current
 
-        library = self._library or read_library(self.campaign.paths.content, self.campaign.text_values)
-        if not library.problems:
-            self._library = library
+        campaign = self._current_campaign()
+        path = poster_path(campaign.paths.posters, image)
+        library = self._current_library(campaign)
         item = library.get(image.item)
         if item is None:
+            if path.is_file():  # its file does not load now: the poster drawn from it while it did
+                return path
             raise ContentError(f"内容库中没有内容 {image.item}" + held(library))
-        return ensure(self.campaign, item, image)
+        if path.is_file() and is_current(campaign, item, image):
+            return path
+        return ensure(campaign, item, image)  # drawing pulls in Pillow and fonts: only when a poster is missing or old
+
+    def _current_campaign(self) -> Campaign:
+        stamp = _stamp([self.campaign.config_path])
+        if stamp != self._config_stamp:
+            from ..inputs.config import load_campaign
+
+            with contextlib.suppress(QmError):  # the daemon reports a broken config; posters keep the last that loaded
+                self.campaign = load_campaign(self.campaign.config_path)
+            self._config_stamp = stamp
+        return self.campaign
+
+    def _current_library(self, campaign: Campaign) -> Library:
+        from ..inputs.content import read_library
+
+        stamp = self._config_stamp + _stamp(_files_under(campaign.paths.content))  # the config gives the words' values
+        if self._library is None or self._library[0] != stamp or self._library[1].problems:
+            self._library = (stamp, read_library(campaign.paths.content, campaign.text_values))
+        return self._library[1]
+
+
+def _files_under(folder: Path) -> list[Path]:
+    return [Path(root, name) for root, _, names in os.walk(folder) for name in sorted(names)]
+
+
+def _stamp(paths: list[Path]) -> Stamp:
+    """Each file's name, size and time: changes when any of them is written, added or removed."""
+    out = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
 
 
 def held(library: Library) -> str:

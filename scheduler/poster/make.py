@@ -10,23 +10,11 @@ from pathlib import Path
 
 from ..inputs.campaign import Campaign
 from ..support.atomic_files import atomic_write_bytes
-from ..support.errors import PosterError
-from . import cache, fonts, sizes
+from . import cache, fonts
 from .arrange import Arrangement, arrange
 from .job import Job
-from .layout import Layout, family_folder, load_layout, shape_of
-from .texts import fields
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """Everything a job needs, resolved once (cheap, no drawing): enough to compute its cache key."""
-
-    job: Job
-    layout: Layout
-    size: sizes.Size
-    fields: dict[str, str]
-    key: str
+from .prepared import Prepared, describe
+from .prepared import prepare as prepare  # callers prepare and draw through this module
 
 
 @dataclass(frozen=True)
@@ -34,34 +22,6 @@ class Made:
     job: Job
     files: tuple[Path, ...]
     drawn: bool  # False: the cached files were up to date
-
-
-def prepare(campaign: Campaign, job: Job, font_files: Sequence[fonts.FontFile]) -> Prepared:
-    layout = load_layout(family_folder(campaign.paths.templates, campaign.posters.family_for(job.text.area)), job.layout)
-    size = sizes.resolve(job.size, campaign)
-    refuse_unfit(campaign, layout, size)
-    values = fields(campaign, job.text)
-    return Prepared(job, layout, size, values, cache.poster_key(layout, values, campaign.brand, size, font_files))
-
-
-SHAPE_LABELS = {"strip": "横幅（特宽）", "wide": "横向", "square": "方形", "tall": "竖向"}
-
-
-def refuse_unfit(campaign: Campaign, layout: Layout, size: sizes.Size) -> None:
-    """A clear refusal, naming the sizes that do fit, when the layout has no variant for this size's shape."""
-    if layout.fits(size.width, size.height):
-        return
-    fitting = [n for n in sizes.names(campaign) if (s := sizes.resolve(n, campaign)) and layout.fits(s.width, s.height)]
-    shapes = "、".join(SHAPE_LABELS[s] for s in layout.variants)
-    raise PosterError(
-        f"版式 {layout.name}（{layout.label}）不适合尺寸 {size.name}（{size.width}×{size.height}，{SHAPE_LABELS[shape_of(size.width, size.height)]}）："
-        f"它只排{shapes}画面，适合的尺寸有 {'、'.join(fitting) or '（无）'}，或同样形状的 宽x高"
-    )
-
-
-def describe(job: Job) -> str:
-    whose = f"内容 {job.text.id} 的" if job.text.id else "自定义文字的"
-    return f"{whose}海报 {job.layout}（{job.size}）"
 
 
 def words(p: Prepared) -> str:

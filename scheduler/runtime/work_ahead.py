@@ -24,13 +24,14 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem, Library
 from ..planning.planner import Plan
 from ..poster import job_for
+from ..poster.freshness import is_current
 from ..poster.job import Job
 from ..rendering.payloads import Renderer, Stored
 from ..screens.build import Built, build, screens_root
 from ..screens.daily import Approval, due_playlists, sources_stamp
 from ..screens.playlist import Playlist
 from ..support.errors import ContentError, QmError, RuntimeFailure
-from ..support.values import ImageRef, poster_path
+from ..support.values import ImageRef
 
 HORIZON = dt.timedelta(hours=26)  # posters are drawn for the posts of the coming day and a bit
 
@@ -71,7 +72,7 @@ def held_back(campaign: Campaign, library: Library, queued: list[Stored], now: d
 
 
 def missing_posters(campaign: Campaign, plan: Plan, renderer: Renderer, now: dt.datetime) -> list[Job]:
-    """Posters that posts due within the horizon need and nobody has drawn yet."""
+    """Posters that posts due within the horizon need and nobody has drawn yet, or drawn before their inputs changed."""
     jobs: dict[str, Job] = {}
     for post in plan.posts:
         if now <= post.at < now + HORIZON:
@@ -80,11 +81,11 @@ def missing_posters(campaign: Campaign, plan: Plan, renderer: Renderer, now: dt.
 
 
 def _add_missing(jobs: dict[str, Job], campaign: Campaign, item: ContentItem, images: Iterable[ImageRef]) -> None:
-    """A job (by image reference) for each of `item`'s images that has no poster file yet (PNG, or a JPG photo)."""
+    """A job (by image reference) for each of `item`'s images whose poster is not drawn yet, or was drawn
+    before its words, the config or its layout changed (`freshness.is_current`)."""
     for image in images:
-        png = poster_path(campaign.paths.posters, image)
-        if not png.is_file() and not png.with_suffix(".jpg").is_file():
-            jobs.setdefault(image.ref, job_for(campaign, item, image))
+        if image.ref not in jobs and not is_current(campaign, item, image):
+            jobs[image.ref] = job_for(campaign, item, image)
 
 
 def in_child(campaign: Campaign, jobs: list[Job], playlists: list[Playlist]) -> Done:

@@ -19,6 +19,7 @@ from ..planning.planner import Plan, PlannedPost
 from ..planning.reminders import Reminder
 from ..poster import glyphs
 from ..poster.fonts import CSS_FAMILIES, css_font_face
+from ..poster.freshness import OUT_OF_DATE, out_of_date
 from ..poster.texts import PosterText
 from ..rendering.lint import Finding, lint_post
 from ..rendering.payloads import RenderedPost, Renderer
@@ -51,13 +52,16 @@ ItemVerdict = tuple[list[str], list[str]]  # what the content guide finds in an 
 
 def post_findings(campaign: Campaign, item: ContentItem, rendered: RenderedPost, known: dict[str, ItemVerdict]) -> list[Finding]:
     """What `qm check` finds against one post: in its words (`lint_post`), in its item as the content guide
-    asks (a full summary, no markup), and in its posters' words no font can draw. `known` keeps each item's
-    verdict: an item has posts on several channels and days."""
+    asks (a full summary, no markup), and in its posters' words no font can draw; and, for a reviewer, a
+    poster drawn before its words changed. `known` keeps each item's verdict: an item has posts on
+    several channels and days."""
     if item.id not in known:
         drawing = glyphs.drawing_problems([PosterText.of(item)], campaign.brand.font)
         known[item.id] = (guide_reasons(item), [str(p) for p in drawing])
     guide, undrawable = known[item.id]
     reasons = guide + (undrawable if rendered.images else [])
+    if old := out_of_date(campaign, item, rendered.images):  # the page would show a picture of the words before
+        reasons.append(f"{'、'.join(f'{i.layout}（{i.size}）' for i in old)}：{OUT_OF_DATE}")
     return lint_post(campaign, rendered) + [Finding(rendered.post_id, rendered.channel, reason) for reason in reasons]
 
 

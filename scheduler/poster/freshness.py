@@ -1,0 +1,49 @@
+"""Whether a poster file on disk shows what its post says now.
+
+A poster drawn before an editor changed the item's words (or the hotline, the layout, the brand) is
+still on disk until something draws it again. Its file must never go out in place of the new one,
+nor be shown to a reviewer as if it were current. A poster is current when the key it was drawn
+under (kept beside it, see `cache.py`) is the key its inputs give now. Computing the key reads the
+layout, the words and the font files' identities: no drawing code (Pillow) is loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..inputs.campaign import Campaign
+from ..inputs.content import ContentItem
+from ..support.errors import QmError
+from ..support.values import ImageRef
+from . import cache, fonts, job_for
+from .prepared import prepare
+from .texts import PosterText
+
+OUT_OF_DATE = "海报图片还是改动前画的，现在看到的不是将要发布的样子：运行 qm posters 重画（后台服务运行时几分钟内也会自动重画）后再审核"
+
+
+def is_current(
+    campaign: Campaign, source: ContentItem | PosterText, image: ImageRef, font_files: Sequence[fonts.FontFile] | None = None
+) -> bool:
+    """True when the poster for `image` is on disk and was drawn from the inputs it has now."""
+    job = job_for(campaign, source, image)
+    try:
+        prepared = prepare(campaign, job, font_files if font_files is not None else fonts.candidates(campaign.brand.font))
+    except QmError:  # a layout that does not load or fit: drawing it again says why
+        return False
+    return cache.fresh_files(job.out, prepared.key) is not None
+
+
+def out_of_date(campaign: Campaign, item: ContentItem, images: Sequence[ImageRef]) -> list[ImageRef]:
+    """The images of `item` whose poster is on disk but was drawn from other inputs (missing ones are not
+    out of date: they are drawn when needed, and pages say they are not drawn yet)."""
+    drawn = [image for image in images if _drawn(job_for(campaign, item, image).out)]
+    if not drawn:
+        return []
+    font_files = fonts.candidates(campaign.brand.font)
+    return [image for image in drawn if not is_current(campaign, item, image, font_files)]
+
+
+def _drawn(png: Path) -> bool:
+    return png.is_file() or png.with_suffix(".jpg").is_file()  # a poster too big as PNG is a JPEG

@@ -1,0 +1,99 @@
+"""A poster drawn before its words changed never goes out, and reviewers are told it is old.
+
+An editor corrects an item's summary: the post goes back to review, but the poster file on disk still
+shows the old words until something draws it again. The channels get their files from `PosterFiles`,
+the daemon's drawing child from `missing_posters`, reviewers see the day page: each must notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from scheduler.cli.context import Context
+from scheduler.planning.planner import PlannedPost
+from scheduler.poster.files import PosterFiles
+from scheduler.poster.freshness import OUT_OF_DATE, is_current
+from scheduler.runtime.work_ahead import missing_posters
+from scheduler.support.values import ImageRef
+from scheduler.views import day_preview
+
+NEW_SUMMARY = "更正后的摘要：这段文字是编辑在审核台改过的，海报上必须画出这一段，而不是改动之前的那一段文字。"
+
+
+def _post_with_a_poster(ctx: Context) -> tuple[PlannedPost, ImageRef]:
+    for post in ctx.plan.posts:
+        images = ctx.renderer.render(post).images
+        if images and images[0].layout == "knowledge-card" and post.item.summary:  # a card shows the summary
+            return post, images[0]
+    raise AssertionError("no post with a poster")
+
+
+def _correct_the_summary(ctx: Context, post: PlannedPost) -> None:
+    path = Path(post.item.source.rpartition(":")[0])
+    text = path.read_text(encoding="utf-8")
+    assert post.item.summary in text
+    path.write_text(text.replace(post.item.summary, NEW_SUMMARY), encoding="utf-8")
+
+
+def test_a_poster_drawn_before_its_words_changed_is_drawn_again_before_it_goes_out(project: Callable[..., Path]) -> None:
+    config = project()
+    ctx = Context(config)
+    post, image = _post_with_a_poster(ctx)
+    files = PosterFiles(ctx.campaign)
+    first = files(image)  # drawn at publishing time: nobody ran qm posters
+    old_pixels = first.read_bytes()
+    assert is_current(ctx.campaign, post.item, image)
+    assert files(image).read_bytes() == old_pixels  # unchanged inputs: the file as it is
+
+    _correct_the_summary(ctx, post)
+    now = Context(config)
+    item = now.library.get(post.item.id)
+    assert item is not None and item.summary == NEW_SUMMARY
+    assert not is_current(now.campaign, item, image)  # the file on disk shows the old summary
+
+    sent = files(image)  # what a channel would upload now
+    assert sent == first and sent.read_bytes() != old_pixels
+    assert is_current(now.campaign, item, image)
+
+
+def test_a_hotline_changed_in_the_config_redraws_the_posters_that_show_it(project: Callable[..., Path]) -> None:
+    config = project()
+    ctx = Context(config)
+    _, image = _post_with_a_poster(ctx)
+    files = PosterFiles(ctx.campaign)  # made when the daemon started, with the hotline of that time
+    old_pixels = files(image).read_bytes()
+    text = config.read_text(encoding="utf-8")
+    hotline = ctx.campaign.text_values["hotline"]
+    config.write_text(text.replace(hotline, "12315-8"), encoding="utf-8")
+    assert files(image).read_bytes() != old_pixels  # the config as it is now, not as the daemon started with
+
+
+def test_the_daemon_redraws_ahead_the_posters_whose_words_changed(project: Callable[..., Path]) -> None:
+    config = project()
+    ctx = Context(config)
+    post, image = _post_with_a_poster(ctx)
+    before = post.at - dt.timedelta(hours=1)
+    drawn = PosterFiles(ctx.campaign)(image)
+    assert drawn not in [job.out for job in missing_posters(ctx.campaign, ctx.plan, ctx.renderer, before)]
+
+    _correct_the_summary(ctx, post)
+    now = Context(config)
+    assert drawn in [job.out for job in missing_posters(now.campaign, now.plan, now.renderer, before)]
+
+
+def test_the_day_page_says_a_poster_is_older_than_its_words(project: Callable[..., Path]) -> None:
+    config = project()
+    ctx = Context(config)
+    post, image = _post_with_a_poster(ctx)
+    PosterFiles(ctx.campaign)(image)
+    day = post.at.date()
+    preview = day_preview.build(ctx.campaign, ctx.plan, ctx.renderer, day)
+    assert not any(OUT_OF_DATE in f.reason for f in preview.findings)
+
+    _correct_the_summary(ctx, post)
+    now = Context(config)
+    preview = day_preview.build(now.campaign, now.plan, now.renderer, day)
+    stale = [f for f in preview.findings if OUT_OF_DATE in f.reason]
+    assert stale and all(f"{image.layout}（{image.size}）" in f.reason for f in stale if f.post_id == post.id)
