@@ -19,7 +19,7 @@ from scheduler.channels.fake import FakePlatform, Ledger
 from scheduler.daemon import AheadHook, BackupHook, Daemon, StatsHook
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
-from scheduler.publishing import review
+from scheduler.publishing import review, review_rules
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db, sqlite_path
 from scheduler.publishing.queue import Queue
@@ -139,7 +139,11 @@ class Harness:
 
     def approve_all(self) -> None:
         for post in self.queue.find([st.PLANNED]):
-            review.approve(self.queue, post.id, "张科长", self.now)
+            self.approve(post.id, "张科长")
+
+    def approve(self, post_id: str, who: str) -> bool:
+        """Approve under the campaign's rules, as its daemon recorded them (its auto-approve channels too)."""
+        return review.approve(self.queue, post_id, who, self.now, self.campaign.review, under=review_rules.of(self.campaign))
 
     def step_at(self, when: dt.datetime) -> None:
         self.clock.set(when)

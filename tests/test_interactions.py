@@ -51,7 +51,7 @@ def test_a_post_sent_again_then_corrected_waits_for_review_in_the_retry_window_a
     post = h.queue.get(WEIBO)
     assert post is not None and post.state == st.PLANNED, h.queue.history(WEIBO)[-1]  # the corrected words wait for review
     assert post.due == late.timestamp()  # in the window the retry opened, not the slot's long gone one
-    review.approve(h.queue, WEIBO, "李主任", h.now)
+    h.approve(WEIBO, "李主任")
     h.step_at(late + dt.timedelta(minutes=1))
     h.run_until(late + dt.timedelta(minutes=30))
     assert h.state(WEIBO) == st.PUBLISHED
@@ -152,7 +152,7 @@ def test_people_acting_at_random_while_the_daemon_runs_never_send_a_post_twice_o
             act = rng.choice(["approve", "approve", "approve", "reject", "cancel", "retry", "edit", "undo", "move", "crash"])
             with contextlib.suppress(TransitionError, InputError):  # refused as a person would be told: fine
                 if act == "approve":
-                    review.approve(h.queue, post.id, rng.choice(["王科长", "李主任"]), h.now)
+                    h.approve(post.id, rng.choice(["王科长", "李主任"]))
                 elif act == "reject":
                     review.reject(h.queue, post.id, "王科长", "措辞再改改", h.now)
                 elif act == "cancel":

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -14,10 +16,11 @@ import pytest
 from scheduler.cli.context import Context
 from scheduler.inputs.campaign import Campaign, ReviewConfig, Stage
 from scheduler.planning.planner import Plan
-from scheduler.publishing import review, review_rules
+from scheduler.publishing import auto_approval, review, review_rules
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue, TransitionError
+from scheduler.publishing.queue_sync import fill
 from scheduler.rendering.payloads import Renderer
 
 from .conftest import TWO_STAGES, run_qm
@@ -30,6 +33,23 @@ TWO = ReviewConfig((Stage("初审", "editor"), Stage("终审", "reviewer")))
 TWO_WORDS = "两级审核：初审（编辑）→终审（审核人），同一人不能通过两个阶段"
 ONE_WORDS = "一级审核：审核（审核人）"
 START = dt.datetime(2027, 1, 15, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # the default config's month lies ahead
+
+
+AUTO_WORDS = f"{ONE_WORDS}；微博自动通过"
+WEIBO_AUTO = ('    times: ["09:30", "17:30"]\n', '    times: ["09:30", "17:30"]\n    auto_approve: true\n')
+
+
+def _auto_weibo(reviewed: Path) -> Path:
+    """Machine B's config on the same database: as `reviewed`, but its Weibo channel auto-approves."""
+    auto = reviewed.with_name("config-auto.yaml")
+    text = reviewed.read_text(encoding="utf-8")
+    assert WEIBO_AUTO[0] in text
+    auto.write_text(text.replace(*WEIBO_AUTO), encoding="utf-8")
+    return auto
+
+
+def _weibo_states(config: Path) -> set[str]:
+    return {p.state for p in Queue(Context(config).engine).find() if p.channel == "weibo"}
 
 
 def _two_machines(project: Callable[..., Path]) -> tuple[Path, Path]:
@@ -58,7 +78,7 @@ def test_a_machine_without_the_stages_cannot_approve_what_the_daemon_reviews_in_
     assert refused.returncode == 2, refused.stdout
     assert "已审核通过" not in refused.stdout
     assert f"数据库记录的是“{TWO_WORDS}”" in refused.stderr and f"本机 config.yaml 的是“{ONE_WORDS}”" in refused.stderr
-    assert "review 一节改成与运行后台服务的机器相同" in refused.stderr and "重启后台服务" in refused.stderr
+    assert "review 一节和各渠道的 auto_approve 改成与运行后台服务的机器相同" in refused.stderr and "重启后台服务" in refused.stderr
     queue = Queue(Context(with_stages).engine)
     stored = queue.get(post)
     assert stored is not None and stored.state == st.PLANNED and stored.approved_by == ""
@@ -100,7 +120,7 @@ def test_the_daemon_records_its_rules_and_tells_staff_when_they_changed(
     [notice] = notices.sent
     assert "审核规则已改变" in notice.title
     assert notice.lines[:2] == (f"原来：{ONE_WORDS}", f"现在：{TWO_WORDS}")
-    assert "review 一节必须相同" in notice.lines[2]
+    assert "review 一节和各渠道的 auto_approve 必须相同" in notice.lines[2]
     assert [r.msg for r in caplog.records if r.levelno >= logging.WARNING] == ["review_rules_changed"]
     with two.engine.connect() as conn:
         assert review_rules.recorded(conn) == review_rules.Rules(review_rules.rules_of(TWO).digest, TWO_WORDS)
@@ -123,7 +143,7 @@ def test_the_web_console_refuses_an_approval_under_other_rules_and_says_why(heih
     with console_server(local(heihe, tmp_path), heihe_plan) as running:
         running.add_user("李科长", "reviewer")
         with running.queue.engine.begin() as conn:
-            review_rules.record(conn, ReviewConfig(), 0.0)
+            review_rules.record(conn, review_rules.rules_of(ReviewConfig()), 0.0)
         post = first_post(running)
         with client(running) as chief:
             http_login(chief, "李科长")
@@ -146,11 +166,88 @@ def test_two_daemons_starting_at_once_on_a_fresh_database_both_record_their_rule
     instead of failing its daemon's start on the table's key."""
     engine = open_db(database_url or f"sqlite:///{tmp_path / 'q.sqlite3'}")
     with engine.begin() as conn:
-        assert review_rules.record(conn, ReviewConfig(), 0.0) is None
+        assert review_rules.record(conn, review_rules.rules_of(ReviewConfig()), 0.0) is None
     monkeypatch.setattr(review_rules, "recorded", lambda conn: None)  # the second daemon read before the first wrote
     with engine.begin() as conn:
-        review_rules.record(conn, TWO, 1.0)
+        review_rules.record(conn, review_rules.rules_of(TWO), 1.0)
     monkeypatch.undo()
     with engine.connect() as conn:
         assert review_rules.recorded(conn) == review_rules.rules_of(TWO)
     engine.dispose()
+
+
+def test_a_machine_auto_approving_weibo_lets_nothing_out_the_daemon_has_people_review(project: Callable[..., Path]) -> None:
+    """The daemon's machine has people review Weibo; machine B's config auto-approves it. B's commands fill
+    the queue too: they must neither auto-approve its posts nor approve anything under B's rules."""
+    reviewed = project()
+    auto = _auto_weibo(reviewed)
+    _daemon_ran(reviewed)
+    wechat = next(p.id for p in Context(reviewed).plan.posts if p.channel == "wechat")
+
+    refused = run_qm("approve", wechat, "--by", "张科长", "-c", auto)
+    assert refused.returncode == 2, refused.stdout
+    assert f"数据库记录的是“{ONE_WORDS}”" in refused.stderr and f"本机 config.yaml 的是“{AUTO_WORDS}”" in refused.stderr
+    assert "各渠道的 auto_approve 改成与运行后台服务的机器相同" in refused.stderr
+    assert _weibo_states(auto) == {st.PLANNED}  # B's fill auto-approved nothing: people review them
+    assert run_qm("queue", "-c", auto).returncode == 0
+    assert _weibo_states(auto) == {st.PLANNED}
+
+
+def test_the_daemon_records_its_auto_approve_channels_and_only_a_machine_with_them_approves(project: Callable[..., Path]) -> None:
+    reviewed = project()
+    auto = _auto_weibo(reviewed)
+    _daemon_ran(auto)
+    with Context(auto).engine.connect() as conn:
+        stored = review_rules.recorded(conn)
+    assert stored is not None and stored.description == AUTO_WORDS
+    assert _weibo_states(auto) & {st.APPROVED, st.SCHEDULED}  # the daemon's rules: Weibo auto-approved
+
+    wechat = next(p.id for p in Context(reviewed).plan.posts if p.channel == "wechat")
+    refused = run_qm("approve", wechat, "--by", "张科长", "-c", reviewed)
+    assert refused.returncode == 2 and f"数据库记录的是“{AUTO_WORDS}”" in refused.stderr, refused.stdout
+    approved = run_qm("approve", wechat, "--by", "张科长", "-c", auto)
+    assert approved.returncode == 0 and "已审核通过 1 条" in approved.stdout, approved.stderr
+
+
+def test_a_database_recorded_before_auto_approve_was_recorded_locks_out_only_until_the_daemon_starts(
+    project: Callable[..., Path],
+) -> None:
+    """The previous qm recorded the stages alone. Its digest still holds for every config without an
+    auto-approve channel; a config with one is refused (and auto-approves nothing) until its daemon records it."""
+    reviewed = project()
+    auto = _auto_weibo(reviewed)
+    old = json.dumps({"stages": [["审核", "reviewer"]], "same_person": False}, ensure_ascii=False, sort_keys=True)
+    with Context(reviewed).engine.begin() as conn:
+        review_rules.record(conn, review_rules.Rules(hashlib.sha256(old.encode()).hexdigest(), ONE_WORDS), 0.0)
+    first, second, third = [p.id for p in Context(reviewed).plan.posts if p.channel == "wechat"][:3]
+
+    refused = run_qm("approve", first, "--by", "张科长", "-c", auto)
+    assert refused.returncode == 2 and "重启后台服务（qm daemon）" in refused.stderr, refused.stdout
+    assert _weibo_states(auto) == {st.PLANNED}
+    approved = run_qm("approve", second, "--by", "张科长", "-c", reviewed)
+    assert approved.returncode == 0, approved.stderr  # the same rules as before: nobody is locked out
+
+    _daemon_ran(auto)  # the daemon restarted with the new qm: it records the auto-approve channel
+    assert run_qm("approve", third, "--by", "张科长", "-c", auto).returncode == 0
+    assert _weibo_states(auto) & {st.APPROVED, st.SCHEDULED}  # what the command's fill kept waiting: approved now
+
+
+def test_a_fill_auto_approves_only_under_the_recorded_rules(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str) -> None:
+    """A fill under other rules keeps the auto-approve channel's new posts waiting, saying why; once the
+    daemon recorded this config's rules, the next fill approves them."""
+    campaign = local_campaign(heihe, tmp_path, database_url, weibo={"auto_approve": True})
+    queue = Queue(open_db(campaign.db_url))
+    with queue.engine.begin() as conn:
+        review_rules.record(conn, review_rules.rules_of(campaign.review), 0.0)  # a daemon that has people review Weibo
+    fill(queue, campaign, one_day(heihe_plan), Renderer(campaign), EARLY.timestamp())
+    weibo = [p for p in queue.find() if p.channel == "weibo"]
+    assert weibo and {(p.state, p.last_error) for p in weibo} == {(st.PLANNED, auto_approval.WITHHELD)}
+    with pytest.raises(TransitionError, match=f"本机 config.yaml 的是“{AUTO_WORDS}”"):
+        review.approve(queue, weibo[0].id, "张科长", EARLY.timestamp(), under=review_rules.of(campaign))
+
+    with queue.engine.begin() as conn:  # the daemon started with this config
+        assert review_rules.record(conn, review_rules.of(campaign), 1.0) == review_rules.rules_of(campaign.review)
+    fill(queue, campaign, one_day(heihe_plan), Renderer(campaign), EARLY.timestamp() + 60)
+    after = [queue.get(p.id) for p in weibo]
+    assert {(p.state, p.approved_by) for p in after if p is not None} == {(st.APPROVED, auto_approval.WHO)}
+    queue.engine.dispose()

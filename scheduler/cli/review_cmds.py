@@ -114,13 +114,13 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     missing = [i for i in ids if queue.get(i) is None]
     if missing:
         raise InputError(f"队列中没有这些编号：{'、'.join(missing)}（用 qm queue 查看编号）")
-    rules, role = ctx.campaign.review, _role(ctx, who)
+    rules, role, under = ctx.campaign.review, _role(ctx, who), review_rules.of(ctx.campaign)
     outcomes: list[review.Passed | None] = []
     refused: list[str] = []
     passed: list[str] = []
     for post_id in ids:  # one post's refusal (stage order, same person) does not stop the others
         try:
-            outcomes.append(review.pass_stage(queue, post_id, who, ctx.clock(), rules, stage=args.stage, role=role))
+            outcomes.append(review.pass_stage(queue, post_id, who, ctx.clock(), rules, stage=args.stage, role=role, under=under))
             passed.append(post_id)
         except review_rules.RulesDiffer as exc:  # the same for every post: said once
             raise InputError(str(exc)) from None

@@ -93,11 +93,11 @@ class Shared:
     def record_review_rules(self, now: float) -> None:
         """Record this config's review rules as those the database is reviewed under (every approval checks
         them); rules other than those recorded are a change staff are told of."""
+        mine = review_rules.of(self.campaign)
         with self.queue.engine.begin() as conn:
-            before = review_rules.record(conn, self.campaign.review, now)
+            before = review_rules.record(conn, mine, now)
         if before is None:
             return
-        mine = review_rules.rules_of(self.campaign.review)
         event(log, "review_rules_changed", logging.WARNING, before=before.description, now=mine.description)
         self.notify(Notice(APPROVAL, "【审核规则已改变】后台服务按新的审核规则启动", review_rules.changed_lines(before, mine)))
 

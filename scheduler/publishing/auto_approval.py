@@ -22,7 +22,9 @@ from .queue import Post, change_state, record_audit
 from .tables import posts
 
 WHO = "自动审核"
-HELD = "未自动审核：qm check 发现问题，需人工审核："
+NOT_AUTO = "未自动审核："  # the note of a post of an auto-approve channel waiting for people
+HELD = NOT_AUTO + "qm check 发现问题，需人工审核："
+WITHHELD = NOT_AUTO + "本机的审核规则与共用数据库记录的不同（运行后台服务的机器不自动审核这个渠道，或尚未按新规则重启），需人工审核"
 
 
 def findings(campaign: Campaign, rendered: Iterable[RenderedPost], auto: set[str], plan: Plan) -> dict[str, list[str]]:
@@ -55,6 +57,13 @@ def approve_or_hold(conn: Connection, post_id: str, version: str, reasons: list[
     return False
 
 
+def withhold(conn: Connection, post_id: str, now: float) -> None:
+    """Keep a planned post waiting for people: the fill's rules are not those recorded. Once they are (the
+    daemon started with them), `recheck` auto-approves it."""
+    conn.execute(posts.update().where(posts.c.id == post_id, posts.c.state == st.PLANNED).values(last_error=WITHHELD))
+    record_audit(conn, post_id, st.PLANNED, st.PLANNED, WHO, WITHHELD, now)
+
+
 def recheck(conn: Connection, old: Post, reasons: list[str] | None, now: float) -> bool | None:
     """A post of an auto-approve channel whose words did not change: one auto-approved before the check
     found problems in it goes back to review, one held whose problems are gone is approved (other problems:
@@ -63,7 +72,7 @@ def recheck(conn: Connection, old: Post, reasons: list[str] | None, now: float) 
         why = held_note(reasons)
         change_state(conn, old.id, old.state, st.PLANNED, WHO, why, now, {"approved_by": "", "approved_version": "", "last_error": why})
         return True
-    if old.state == st.PLANNED and old.last_error.startswith(HELD):
+    if old.state == st.PLANNED and old.last_error.startswith(NOT_AUTO):
         return approve_or_hold(conn, old.id, old.version, reasons, now) if not reasons or old.last_error != held_note(reasons) else True
     return None
 

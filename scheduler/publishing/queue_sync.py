@@ -20,12 +20,12 @@ from ..planning.planner import Plan
 from ..rendering.payloads import PostInputs, RenderedPost, Renderer
 from ..rendering.version_cache import VersionCache
 from ..rendering.versions import is_legacy, version_of
-from . import auto_approval, sync_lock, version_records
+from . import auto_approval, review_rules, sync_lock, version_records
 from . import states as st
 from .post_sources import ConfigAndTemplates, PostSource, Sources
 from .queue import PLAN, Post, Queue, change_state, epoch, record_audit
 from .review import passed_by
-from .tables import payload_versions, posts
+from .tables import posts
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ def sync(
     sources: Sources | None = None,
     planned: Mapping[str, str] | None = None,
     findings: Mapping[str, list[str]] | None = None,
+    under: review_rules.Rules | None = None,
 ) -> SyncResult:
     """Bring `queue` in line with the plan for the posts whose slot lies in `window`.
 
@@ -65,6 +66,7 @@ def sync(
     changed goes back to review; one no longer in the plan is cancelled; what went out is never touched.
     `edits` says who changed which content item and how: the audit of its changed posts says so.
     `findings` are what the check finds against posts of auto-approve channels: those wait for review.
+    `under` are the rules that `auto_approve` belongs to: other than those recorded, nothing is auto-approved.
     `unchanged` are posts still in the plan that were not rendered again (their inputs are as
     they were at the last sync): they are left as they are. `sources` says what each rendered
     post is made from: a post sent back to review says what changed.
@@ -76,6 +78,8 @@ def sync(
         # between this read and its update (an edit lost to a stale read): SQLite takes its write lock
         # here, PostgreSQL locks the rows read FOR UPDATE. Another sync waits here (see `sync_lock`).
         sync_lock.hold(conn)
+        # Rules other than the recorded ones (another machine's daemon reviews this database): nothing auto-approved
+        withheld = bool(auto_approve) and under is not None and not review_rules.agrees(conn, under)
         in_window = sa.select(posts).where(posts.c.at >= window[0], posts.c.at < window[1])
         rows = conn.execute(in_window.order_by(posts.c.id).with_for_update()).all()
         existing = {r.id: Post.from_row(r) for r in rows}
@@ -84,7 +88,7 @@ def sync(
             more = conn.execute(sa.select(posts).where(posts.c.id.in_(extra)).with_for_update()).all()
             existing.update({r.id: Post.from_row(r) for r in more})
         known = version_records.load(conn, wanted) if sources else {}
-        sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted), findings or {})
+        sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted), findings or {}, withheld)
         # Words out already (on any day) from a slot the plan no longer gives them to. A plan made with the
         # queue (`planning.keeping`) never does that; one made without it can (a time changed in the config,
         # the library changed and the rules moved its items). Another slot that then gets them would send
@@ -147,12 +151,13 @@ def fill(
     rendered = [renderer.render(p) for p in due if p.id not in unchanged]
     if versions is not None:
         versions.apply(rendered)
-    auto = {c.name for c in campaign.channels if c.auto_approve}
+    auto = set(review_rules.auto_channels(campaign))
     files = ConfigAndTemplates(campaign)
     sources = Sources(files, {p.id: files.source_of(p) for p in due if p.id not in unchanged})
     planned = {p.id: p.item.id for p in plan.posts}
     found = auto_approval.findings(campaign, rendered, auto, plan)
-    result = sync(queue, rendered, auto, now, (start.timestamp(), end.timestamp()), edits, unchanged, sources, planned, found)
+    window = (start.timestamp(), end.timestamp())
+    result = sync(queue, rendered, auto, now, window, edits, unchanged, sources, planned, found, review_rules.of(campaign))
     if last is not None:  # only once the queue has them: after a failed sync (a full disk) the next fill renders them again
         last.window_end, last.inputs = end.timestamp(), inputs
     return result
@@ -172,6 +177,7 @@ class _Sync:
     known: dict[version_records.Key, PostSource]
     kept: set[version_records.Key]  # versions whose payload is kept already
     findings: Mapping[str, list[str]]  # what the check finds against posts of auto-approve channels
+    withheld: bool  # this machine's rules are not the recorded ones: its posts wait for people (`auto_approval.withhold`)
     # (channel, item) -> (post id, state) of a post that sent them from a slot now planned otherwise
     went_out: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -217,7 +223,7 @@ class _Sync:
             version_records.rekey(conn, r.post_id, old.version, r.version)
             old = Post.from_row(conn.execute(sa.select(posts).where(posts.c.id == r.post_id)).one())
         if old.version == r.version:
-            if auto and (held := auto_approval.recheck(conn, old, self.findings.get(r.post_id), now)) is not None:
+            if auto and not self.withheld and (held := auto_approval.recheck(conn, old, self.findings.get(r.post_id), now)) is not None:
                 self._held(r, held)
             if old.state not in st.LOCKED:  # the same words, maybe spaced differently: what goes out follows the templates
                 if (content["payload"], content["images"]) != (json.dumps(old.payload, ensure_ascii=False, sort_keys=True), _images(old)):
@@ -261,6 +267,8 @@ class _Sync:
 
     def _auto(self, r: RenderedPost) -> None:
         """A planned post of an auto-approve channel: approved, unless the check finds problems in it."""
+        if self.withheld:
+            return auto_approval.withhold(self.conn, r.post_id, self.now)
         self._held(r, auto_approval.approve_or_hold(self.conn, r.post_id, r.version, self.findings.get(r.post_id), self.now))
 
     def _held(self, r: RenderedPost, held: bool) -> None:
@@ -279,7 +287,7 @@ class _Sync:
     def _keep(self, r: RenderedPost) -> None:
         """Keep this version's payload (the first seen) and what it is made from now."""
         if (r.post_id, r.version) not in self.kept:
-            _keep_version(self.conn, r, self.now)
+            version_records.keep_payload(self.conn, r, self.now)
             self.kept.add((r.post_id, r.version))
         source = self.sources.posts.get(r.post_id) if self.sources else None
         if source is not None:
@@ -288,13 +296,3 @@ class _Sync:
 
 def _images(post: Post) -> str:
     return json.dumps([i.__dict__ for i in post.images], ensure_ascii=False)
-
-
-def _keep_version(conn: Connection, r: RenderedPost, now: float) -> None:
-    found = conn.execute(
-        sa.select(payload_versions.c.version).where(payload_versions.c.post_id == r.post_id, payload_versions.c.version == r.version)
-    ).first()
-    if found is None:
-        payload = json.dumps(r.payload, ensure_ascii=False, sort_keys=True)
-        images = json.dumps([i.__dict__ for i in r.images], ensure_ascii=False)
-        conn.execute(payload_versions.insert().values(post_id=r.post_id, version=r.version, payload=payload, images=images, created=now))

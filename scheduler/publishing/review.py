@@ -95,6 +95,7 @@ def pass_stage(
     role: str | None = None,
     version: str | None = None,
     via: str = "",
+    under: review_rules.Rules | None = None,
 ) -> Passed | None:
     """Pass one review stage of the post's current version; the last stage approves it.
 
@@ -103,7 +104,9 @@ def pass_stage(
     content changed since, nothing is approved. `stage` is the stage the reviewer meant (the console's
     forms always say it): it is passed or refused, never another one; passed already by `who`, nothing
     is done (`again`). Without it the next stage is passed. `via` ("web") is added to `who` in the
-    audit log. None when the post is already approved.
+    audit log. `under` are this machine's whole rules (`review_rules.of(campaign)`: `rules` and its
+    auto-approve channels), compared with those recorded; None: `rules` without any. None when the post
+    is already approved.
     """
     signed = _signed(who, via)
     with queue.locked(post_id) as (conn, post):
@@ -113,7 +116,9 @@ def pass_stage(
             raise TransitionError(refusal(post_id, post.state, st.APPROVED))
         if version is not None and version != post.version:
             raise TransitionError(f"{post_id} 的内容在你查看之后修改过（版本 {version} → {post.version}），请刷新后重新审核")
-        review_rules.check(conn, rules)  # another machine sharing the database may review under other stages
+        review_rules.check(
+            conn, under or review_rules.rules_of(rules)
+        )  # another machine sharing the database may review under other stages
         done = _passes(conn, post_id, post.version)
         if done and not live_passes(rules, done):  # an approval withdrawn since: review starts over
             conn.execute(stage_passes.delete().where(stage_passes.c.post_id == post_id, stage_passes.c.version == post.version))

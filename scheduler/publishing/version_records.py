@@ -3,8 +3,9 @@ and carrying posts approved under the older version scheme over to the current o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -12,6 +13,9 @@ from sqlalchemy.engine import Connection
 from . import states as st
 from .post_sources import ConfigAndTemplates, PostSource, Snapshot, what_changed
 from .tables import audit, payload_versions, posts, source_snapshots, stage_passes, version_sources
+
+if TYPE_CHECKING:
+    from ..rendering.payloads import RenderedPost
 
 Key = tuple[str, str]  # (post id, version)
 SWAPPED = "这个时段改排了另一条内容"  # the plan gave a slot other words: "SWAPPED（old → new）" in the audit
@@ -35,6 +39,17 @@ def _of_posts(conn: Connection, query: sa.Select[Any], column: sa.ColumnElement[
     for start in range(0, len(ids), 500):  # keep under the database's parameter limit
         rows += conn.execute(query.where(column.in_(ids[start : start + 500]))).all()
     return rows
+
+
+def keep_payload(conn: Connection, r: RenderedPost, now: float) -> None:
+    """Keep this version's payload, as first seen (a version's words never change)."""
+    found = conn.execute(
+        sa.select(payload_versions.c.version).where(payload_versions.c.post_id == r.post_id, payload_versions.c.version == r.version)
+    ).first()
+    if found is None:
+        payload = json.dumps(r.payload, ensure_ascii=False, sort_keys=True)
+        images = json.dumps([i.__dict__ for i in r.images], ensure_ascii=False)
+        conn.execute(payload_versions.insert().values(post_id=r.post_id, version=r.version, payload=payload, images=images, created=now))
 
 
 def keep_snapshot(conn: Connection, files: ConfigAndTemplates) -> None:

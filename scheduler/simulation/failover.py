@@ -111,7 +111,7 @@ def simulate_cluster(
         expect(active.send("start"))
         for node in members[1:]:
             expect(node.send("standby"))
-        approve_all(Queue(engine), clock)
+        approve_all(Queue(engine), clock, sim)
         end = last + dt.timedelta(days=1)
         longest, done_kills, cuts = 0.0, 0, 0
         standbys_beat = clock.now()

@@ -34,7 +34,7 @@ from ..fakes.server import FakeServer
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..planning.planner import Plan
-from ..publishing import review
+from ..publishing import review, review_rules
 from ..publishing import states as st
 from ..publishing.db import open_db, sqlite_path
 from ..publishing.queue import Queue
@@ -115,7 +115,7 @@ def simulate(
             daemon = Daemon(sim, engine, channels, clock=clock, scheduler=scheduler, source=lambda: (plan, renderer), lock_file=lock_file)
             daemon.start()
             if lives == 1:
-                approve_all(daemon.queue, clock)
+                approve_all(daemon.queue, clock, sim)
             try:
                 _run(daemon, scheduler, clock, end, idle_kills)
             except Crash:
@@ -164,9 +164,11 @@ def _run(daemon: Daemon, scheduler: SteppedScheduler, clock: FakeClock, end: dt.
         clock.set(max(upcoming, clock.now()))
 
 
-def approve_all(queue: Queue, clock: Clock) -> None:
+def approve_all(queue: Queue, clock: Clock, campaign: Campaign) -> None:
+    """Approve every post waiting, in one step (the simulation reviews in one stage), under `campaign`'s rules."""
+    under = review_rules.of(campaign)
     for post in queue.find([st.PLANNED]):
-        review.approve(queue, post.id, REVIEWER, clock.now().timestamp())
+        review.approve(queue, post.id, REVIEWER, clock.now().timestamp(), campaign.review, under=under)
 
 
 def _mid_publish_kills(restarts: int, posts: int, rng: random.Random) -> dict[int, str]:

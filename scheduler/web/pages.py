@@ -182,6 +182,7 @@ def approve_day(call: Call) -> Response:
     assert call.user is not None and call.form is not None
     refused = []
     outcome = "approved"
+    under = review_rules.of(console.campaign)
     for post_id, version, stage in [_listed(v) for v in call.form.getlist("post") if isinstance(v, str)]:
         try:
             result = review.pass_stage(
@@ -194,6 +195,7 @@ def approve_day(call: Call) -> Response:
                 role=call.user.role,
                 version=version,
                 via=WEB,
+                under=under,
             )
         except review_rules.RulesDiffer as exc:  # the same for every post: said once
             return RedirectResponse(f"/day/{day.isoformat()}?note={flash.keep(call, str(exc))}", status_code=303)

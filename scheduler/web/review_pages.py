@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..publishing import review
+from ..publishing import review, review_rules
 from ..publishing.queue import Post
 from ..publishing.review_notices import send_rejection
 from ..support.errors import QmError
@@ -62,6 +62,7 @@ def approve(call: Call) -> Response:
             stage=call.field("stage") or None,
             version=call.field("version") or None,
             via=WEB,
+            under=review_rules.of(console.campaign),
         )
     except QmError as exc:
         return refused(call, post.id, str(exc))
