@@ -67,9 +67,9 @@ def test_a_changed_database_in_the_config_shows_on_every_page_and_nothing_is_wri
             assert shown.status_code == 200 and f"config.yaml {BANNER}" in shown.text and RESTART in shown.text
             assert f"数据库 sqlite:///{running.console.campaign.paths.state / 'qm.sqlite3'}" in shown.text  # the one it still uses
         attempts = [
-            editor.post(f"/post/{first}/approve", data={"csrf": token, "version": version}),
+            editor.post(f"/post/{first}/approve", data={"csrf": token, "version": version, "stage": "初审"}),
             chief.post(f"/post/{second}/reject", data={"csrf": csrf_of(chief.get("/").text), "reason": "错别字"}),
-            editor.post(f"/day/{day}/approve", data={"csrf": token, "post": [first, second]}),
+            editor.post(f"/day/{day}/approve", data={"csrf": token, "post": [f"{first} {version} 初审"]}),
         ]
         for refused in attempts:
             assert refused.status_code == 409 and "操作没有执行" in refused.text and RESTART in refused.text
@@ -79,7 +79,7 @@ def test_a_changed_database_in_the_config_shows_on_every_page_and_nothing_is_wri
 
         config.write_bytes(original)  # changed back: the console works again
         assert RESTART not in chief.get("/").text
-        passed = chief.post(f"/post/{first}/approve", data={"csrf": csrf_of(chief.get("/").text), "version": version})
+        passed = chief.post(f"/post/{first}/approve", data={"csrf": csrf_of(chief.get("/").text), "version": version, "stage": "初审"})
         assert passed.status_code == 303 and _recorded(running, first)[1] == before[first][1] + 1
 
 
@@ -104,7 +104,7 @@ def test_a_config_saved_again_unchanged_changes_nothing(started: tuple[Running, 
         assert RESTART not in page
         before = _recorded(running, post)
         version = running.queue.get(post).version  # type: ignore[union-attr]
-        assert editor.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version}).status_code == 303
+        assert editor.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version, "stage": "初审"}).status_code == 303
         assert _recorded(running, post)[1] == before[1] + 1
         config.write_text(config.read_text(encoding="utf-8").replace("grace_minutes: 120", "grace_minutes: 90"), encoding="utf-8")
         assert RESTART in editor.get("/").text  # the same check, on a real change

@@ -148,10 +148,11 @@ def test_the_web_console_refuses_an_approval_under_other_rules_and_says_why(heih
         with client(running) as chief:
             http_login(chief, "李科长")
             page = chief.get(f"/post/{post}").text
-            refused = chief.post(f"/post/{post}/approve", data={"csrf": csrf_of(page)})
+            version = running.queue.get(post).version  # type: ignore[union-attr]
+            refused = chief.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version, "stage": "初审"})
             assert refused.status_code == 303  # to the post's page, with why: a reload sends nothing
             assert f"数据库记录的是“{ONE_WORDS}”" in chief.get(refused.headers["location"]).text
-            bulk = chief.post(f"/day/{DAY}/approve", data={"csrf": csrf_of(page), "post": [post]})
+            bulk = chief.post(f"/day/{DAY}/approve", data={"csrf": csrf_of(page), "post": [f"{post} {version} 初审"]})
             note = chief.get(bulk.headers["location"]).text
             assert note.count("本机配置的审核规则与共用数据库记录的不同") == 1 and f"本机 config.yaml 的是“{TWO_WORDS}”" in note
         stored = running.queue.get(post)

@@ -167,7 +167,7 @@ def test_two_stages_by_two_people_approve_and_one_person_cannot_pass_both(runnin
         page = editor.get(f"/post/{post}").text
         assert "通过初审" in page
         version = queue.get(post).version  # type: ignore[union-attr]
-        assert editor.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version}).status_code == 303
+        assert editor.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version, "stage": "初审"}).status_code == 303
         assert queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
         # the editor may not pass the final stage (role), and neither may the same person (rule)
         page = editor.get(f"/post/{post}").text
@@ -176,7 +176,7 @@ def test_two_stages_by_two_people_approve_and_one_person_cannot_pass_both(runnin
         with pytest.raises(TransitionError, match="同一人不能再通过终审"):
             review.pass_stage(queue, post, "王编辑", time.time(), rules, role="admin")
         page = chief.get(f"/post/{post}").text
-        assert chief.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version}).status_code == 303
+        assert chief.post(f"/post/{post}/approve", data={"csrf": csrf_of(page), "version": version, "stage": "终审"}).status_code == 303
     approved = queue.get(post)
     assert approved is not None and approved.state == st.APPROVED and approved.approved_by == "王编辑、李科长"
     whys = [(e.who, e.why) for e in queue.history(post)[-2:]]
@@ -192,8 +192,9 @@ def test_a_refused_bulk_approval_redirects_so_a_reload_submits_nothing(running: 
     with client(running) as editor, client(running) as chief:
         http_login(editor, "王编辑")
         token = csrf_of(editor.get(f"/day/{DAY}").text)
-        assert editor.post(f"/day/{DAY}/approve", data={"post": [first, second]}).status_code == 403  # CSRF still checked
-        answer = editor.post(f"/day/{DAY}/approve", data={"csrf": token, "post": [first, second]})
+        listed = [f"{p} {running.queue.get(p).version} {stage}" for p, stage in ((first, "终审"), (second, "初审"))]  # type: ignore[union-attr]
+        assert editor.post(f"/day/{DAY}/approve", data={"post": listed}).status_code == 403  # CSRF still checked
+        answer = editor.post(f"/day/{DAY}/approve", data={"csrf": token, "post": listed})
         assert answer.status_code == 303
         target = answer.headers["location"]
         assert target.startswith(f"/day/{DAY}?note=") and "终审" not in unquote(target)

@@ -29,6 +29,7 @@ REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conft
 
 need_chromium()
 SLOTS = 12
+STAGE_OF = {"王编辑": "初审", "李科长": "终审"}  # the stage each person passes (today_config's two stages)
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,8 @@ def test_approvals_while_the_daemon_publishes_meet_no_lock_and_lose_nothing(live
             for post_id in ids:
                 page = c.get(f"/post/{post_id}")
                 version = running.queue.get(post_id).version  # type: ignore[union-attr]
-                answer = c.post(f"/post/{post_id}/approve", data={"csrf": csrf_of(page.text), "version": version}, follow_redirects=False)
+                form = {"csrf": csrf_of(page.text), "version": version, "stage": STAGE_OF[name]}
+                answer = c.post(f"/post/{post_id}/approve", data=form, follow_redirects=False)
                 answers.append((answer.status_code, answer.text))
 
     # Two editors' sessions pass the first stage of every post at once, then two reviewers' the second.

@@ -142,6 +142,35 @@ def test_a_refusal_from_a_stale_tab_redirects_to_the_post_page(strict: Running) 
     assert stages_passed(strict, post) == [("初审", "王编辑")]
 
 
+@pytest.mark.parametrize("missing", ["stage", "version"])
+def test_an_approval_form_without_the_stage_or_version_the_page_showed_passes_nothing(lenient: Running, missing: str) -> None:
+    """Every page's approve form says the stage and version it showed; one without (a stale page, a
+    crafted request) would pass whatever stage is next: refused, on the post's page, like other refusals."""
+    post = planned(lenient)[0]
+    with client(lenient) as chief:
+        http_login(chief, "李科长")
+        action, fields = approve_form(chief.get(f"/post/{post}").text)
+        del fields[missing]
+        refused = chief.post(action, data=fields)
+        assert refused.status_code == 303 and refused.headers["location"].startswith(f"/post/{post}?note=")
+        shown = chief.get(refused.headers["location"]).text
+        assert "表单没有写明要通过的审核阶段和内容版本" in shown and "请打开这条内容的页面，核对后再按“通过”按钮" in shown
+    assert stages_passed(lenient, post) == []
+
+
+def test_a_day_form_listing_bare_post_ids_passes_none_of_them(lenient: Running) -> None:
+    posts = planned(lenient)[:2]
+    with client(lenient) as chief:
+        http_login(chief, "李科长")
+        page = chief.get(f"/day/{DAY}").text
+        token = fields_of(page)["csrf"][0]
+        answer = chief.post(f"/day/{DAY}/approve", data={"csrf": token, "post": posts})
+        assert answer.status_code == 303 and answer.headers["location"].startswith(f"/day/{DAY}?note=")
+        note = chief.get(answer.headers["location"]).text
+        assert f"以下 2 条没有通过：{posts[0]}：表单没有写明要通过的审核阶段和内容版本" in note
+    assert all(stages_passed(lenient, p) == [] for p in posts)
+
+
 def test_a_refused_rejection_redirects_too(strict: Running) -> None:
     post = planned(strict)[0]
     with client(strict) as editor:

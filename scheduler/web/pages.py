@@ -117,6 +117,12 @@ def back_to(call: Call, default: str) -> str:
     return back if back.startswith("/") and not back.startswith("//") else default
 
 
+UNSHOWN = (
+    "表单没有写明要通过的审核阶段和内容版本（可能来自旧版本的页面，或不是从审核台页面提交的），没有审核："
+    "不能确定你看到的是哪一阶段、哪一版内容。请打开这条内容的页面，核对后再按“通过”按钮"
+)
+
+
 def refused(call: Call, post_id: str, error: str) -> Response:
     """To the post's page, which says why an action on it was refused (kept for this session: `flash`),
     so that reloading it sends nothing again."""
@@ -184,6 +190,9 @@ def approve_day(call: Call) -> Response:
     outcome = "approved"
     under = review_rules.of(console.campaign)
     for post_id, version, stage in [_listed(v) for v in call.form.getlist("post") if isinstance(v, str)]:
+        if version is None or stage is None:  # not what the day page sends: nothing the person saw to pass
+            refused.append(f"{post_id}：{UNSHOWN}")
+            continue
         try:
             result = review.pass_stage(
                 console.queue,
@@ -213,7 +222,7 @@ def approve_day(call: Call) -> Response:
 
 
 def _listed(value: str) -> tuple[str, str | None, str | None]:
-    """A `post` field of the day's form: "id version stage" (what the page showed), or a bare id."""
+    """A `post` field of the day's form: "id version stage" (what the page showed); a crafted one may lack them."""
     post_id, version, stage = [*value.strip().split(" ", 2), "", ""][:3]
     return post_id, version or None, stage or None
 

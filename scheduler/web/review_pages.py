@@ -21,7 +21,7 @@ from ..publishing.queue import Post
 from ..publishing.review_notices import send_rejection
 from ..support.errors import QmError
 from .app import WEB, Call, action
-from .pages import NO_POST, back_to, refused
+from .pages import NO_POST, UNSHOWN, back_to, refused
 
 
 def routes() -> list[BaseRoute]:
@@ -51,6 +51,8 @@ def approve(call: Call) -> Response:
     post, console = _post(call), call.console
     assert call.user is not None
     back = _back(call, post)
+    if not call.field("stage") or not call.field("version"):  # every page sends both: a stale or crafted form
+        return refused(call, post.id, UNSHOWN)
     try:
         passed = review.pass_stage(
             console.queue,
@@ -59,8 +61,8 @@ def approve(call: Call) -> Response:
             console.now(),
             console.campaign.review,
             role=call.user.role,
-            stage=call.field("stage") or None,
-            version=call.field("version") or None,
+            stage=call.field("stage"),
+            version=call.field("version"),
             via=WEB,
             under=review_rules.of(console.campaign),
         )
