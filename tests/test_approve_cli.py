@@ -8,6 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from scheduler.cli.context import Context
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.queue import Queue
 from scheduler.web.accounts import Accounts
 
 from .conftest import TWO_STAGES, run_qm
@@ -47,3 +50,41 @@ def test_each_post_a_stage_refuses_is_named(project: Callable[..., Path]) -> Non
     assert refused.returncode == 2
     for post_id in day:
         assert f"  - {post_id}：" in refused.stderr, refused.stderr
+
+
+def test_once_the_console_has_accounts_approve_and_reject_take_only_an_account_and_its_role(project: Callable[..., Path]) -> None:
+    """With accounts, `--by` names one of them and its role decides the stage, as in the console: nobody
+    records a review under another name, or passes 终审 as an editor by writing a reviewer's name."""
+    config = project(lambda text: text + TWO_STAGES)
+    ctx = Context(config)
+    accounts = Accounts(ctx.engine)
+    accounts.add("李编辑", "editor", "correct-horse-battery", 0)
+    accounts.add("张科长", "reviewer", "correct-horse-battery", 0)
+    post = next(p.id for p in ctx.plan.posts if p.at.date() == dt.date.fromisoformat(DAY))
+    assert run_qm("queue", "-c", config).returncode == 0  # the post is in the queue
+
+    for command in (("approve", post), ("reject", post, "--reason", "标题需要修改")):
+        refused = run_qm(*command, "--by", "王某", "-c", config)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stdout
+        assert "王某 不是审核台的账号，不能审核" in refused.stderr
+        assert "现有账号：张科长（审核人）、李编辑（编辑）" in refused.stderr and "请用 --by 写上你自己的账号名" in refused.stderr
+        assert "qm user add 王某 --role 角色（editor 编辑、reviewer 审核人、admin 管理员）" in refused.stderr
+    queue = Queue(ctx.engine)
+    stored = queue.get(post)
+    assert stored is not None and stored.state == st.PLANNED and review.passes(queue, post, stored.version) == []
+    assert [e.who for e in queue.history(post)] == ["排期"]  # nothing recorded under the name
+
+    assert run_qm("approve", post, "--by", "李编辑", "-c", config).returncode == 0  # 初审
+    editor = run_qm("approve", post, "--by", "李编辑", "-c", config)
+    assert editor.returncode == 2 and "终审需要审核人或更高的角色，李编辑 是编辑" in editor.stderr, editor.stdout
+    assert run_qm("approve", post, "--by", "王科长", "-c", config).returncode == 2  # 终审 under a name that is no account
+    final = run_qm("approve", post, "--by", "张科长", "-c", config)
+    assert final.returncode == 0 and "已审核通过 1 条（审核人：张科长）" in final.stdout, final.stderr
+
+
+def test_without_console_accounts_any_name_reviews_as_before(project: Callable[..., Path]) -> None:
+    config = project(lambda text: text + TWO_STAGES)
+    post = next(p.id for p in Context(config).plan.posts if p.at.date() == dt.date.fromisoformat(DAY))
+    assert run_qm("approve", post, "--by", "李编辑", "--stage", "初审", "-c", config).returncode == 0
+    final = run_qm("approve", post, "--by", "张科长", "-c", config)
+    assert final.returncode == 0 and "已审核通过 1 条" in final.stdout, final.stderr

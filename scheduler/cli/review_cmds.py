@@ -13,6 +13,7 @@ import datetime as dt
 import getpass
 import os
 
+from ..inputs.campaign import ROLE_LABELS
 from ..inputs.campaign_days import check_day
 from ..publishing import review, review_rules
 from ..publishing import states as st
@@ -88,7 +89,12 @@ def _post_id(p: argparse.ArgumentParser) -> None:
 
 
 def _by(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--by", default=None, metavar="姓名", help="操作人（记入审核记录；默认环境变量 QM_USER 或当前系统用户）")
+    p.add_argument(
+        "--by",
+        default=None,
+        metavar="姓名",
+        help="操作人（记入审核记录；默认环境变量 QM_USER 或当前系统用户；审核台有账号时，审核和退回要写账号名）",
+    )
 
 
 def _who(args: argparse.Namespace) -> str:
@@ -103,7 +109,9 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
         raise InputError("请写出要审核的编号，或用 --date 日期 审核某一天全部待审核的内容")
     if args.date:
         check_day(ctx.campaign, args.date, "--date")
-    who, queue = _who(args), ctx.filled_queue()
+    who = _who(args)
+    role = _role(ctx, who)  # before anything is written: a name that is not an account does nothing
+    queue = ctx.filled_queue()
     ids = list(args.ids)
     if args.date:
         start = ctx.campaign.at(args.date, dt.time()).timestamp()
@@ -114,7 +122,7 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     missing = [i for i in ids if queue.get(i) is None]
     if missing:
         raise InputError(f"队列中没有这些编号：{'、'.join(missing)}（用 qm queue 查看编号）")
-    rules, role, under = ctx.campaign.review, _role(ctx, who), review_rules.of(ctx.campaign)
+    rules, under = ctx.campaign.review, review_rules.of(ctx.campaign)
     outcomes: list[review.Passed | None] = []
     refused: list[str] = []
     passed: list[str] = []
@@ -150,13 +158,32 @@ def _check_findings(ctx: Context, posts: list[Post]) -> list[str]:
 
 
 def _role(ctx: Context, who: str) -> str | None:
-    """The role of the console account named `who`; None (any stage) for a person without one."""
+    """The role of the console account named `who`, whose stages the command line checks as the console
+    does. None (any stage) only while the console has no accounts at all: once it has, a name that is not
+    one of them is refused, so nobody records a review under a name (and a role) that is not theirs."""
     from ..web.accounts import Accounts
 
-    user = Accounts(ctx.engine).get(who)
+    accounts = Accounts(ctx.engine)
+    user = accounts.get(who)
     if user is not None and user.disabled:
         raise InputError(f"用户 {who} 已停用，不能审核")
-    return user.role if user else None
+    if user is not None:
+        return user.role
+    everyone = accounts.all()
+    if not everyone:
+        return None
+    users = [u for u in everyone if not u.disabled]
+    named = "、".join(f"{u.name}（{u.role_label}）" for u in users[:ACCOUNTS_SHOWN]) or "都已停用"
+    more = f"等 {len(users)} 个" if len(users) > ACCOUNTS_SHOWN else ""
+    roles = "、".join(f"{k} {v}" for k, v in ROLE_LABELS.items())
+    raise InputError(
+        f"{who} 不是审核台的账号，不能审核：审核台有账号时，命令行的审核也记在账号名下，按账号的角色检查能通过哪个阶段"
+        f"（现有账号：{named}{more}）。请用 --by 写上你自己的账号名；还没有账号的，请管理员添加：qm user add {who} --role 角色"
+        f"（{roles}）"
+    )
+
+
+ACCOUNTS_SHOWN = 8  # accounts a refusal names; the rest are counted
 
 
 def run_reject(ctx: Context, args: argparse.Namespace) -> int:
