@@ -187,7 +187,7 @@ review_rules = sa.Table(
     "review_rules",  # the review rules the database is reviewed under, as the daemon last started with (one row)
     metadata,
     sa.Column("key", sa.String(20), primary_key=True),
-    sa.Column("digest", sa.String(64), nullable=False),  # of the stages (names, roles, order) and same_person
+    sa.Column("digest", sa.String(64), nullable=False),  # of the stages (names, roles, order), same_person and the auto-approve channels
     sa.Column("description", sa.Text, nullable=False),  # the same in words, for messages
     sa.Column("at", sa.Float, nullable=False),
 )
