@@ -22,6 +22,7 @@ from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue, TransitionError
 from scheduler.publishing.queue_sync import fill
 from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.lock_tables import daemon_info, daemons
 
 from .conftest import TWO_STAGES, run_qm
 from .daemon_helpers import Harness, Recorder, local_campaign, one_day
@@ -62,11 +63,16 @@ def _two_machines(project: Callable[..., Path]) -> tuple[Path, Path]:
 
 
 def _daemon_ran(config: Path) -> None:
-    """`qm daemon` started (and stopped) on the machine with this config."""
+    """`qm daemon` started (and stopped) on the machine with this config. Its heartbeats are cleared (the
+    rules it recorded stay): the commands here run on the tests' rehearsal clock, which a database with
+    a daemon's heartbeats refuses (test_rehearsal_clock)."""
     ctx = Context(config)
     h = Harness(ctx.campaign, ctx.plan, ctx.renderer, START)
     h.start()
     h.close()
+    with ctx.engine.begin() as conn:
+        conn.execute(daemons.delete())
+        conn.execute(daemon_info.delete())
 
 
 def test_a_machine_without_the_stages_cannot_approve_what_the_daemon_reviews_in_two(project: Callable[..., Path]) -> None:

@@ -3,7 +3,8 @@ switch `qm pause` and `qm resume`.
 
 They work on the database while the daemon runs; the daemon sees every change within seconds.
 `approve` first brings the queue in line with the current config and content. Who acts is recorded
-(`--by`, or QM_USER, or the system user).
+(`--by`, or QM_USER, or the system user). On the rehearsal clock (QM_NOW) they refuse a database a
+daemon has run on: they would record the rehearsal's moment in the live history.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..publishing import review, review_rules
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue, TransitionError
 from ..publishing.retry_window import too_late
+from ..runtime.rehearsal import refuse_on_live
 from ..support.errors import InputError, Problem
 from .context import Context, parse_day
 from .output import note_findings
@@ -105,6 +107,7 @@ def _who(args: argparse.Namespace) -> str:
 
 
 def run_approve(ctx: Context, args: argparse.Namespace) -> int:
+    refuse_on_live(ctx.engine, "审核通过")
     if not args.ids and not args.date:
         raise InputError("请写出要审核的编号，或用 --date 日期 审核某一天全部待审核的内容")
     if args.date:
@@ -187,6 +190,7 @@ ACCOUNTS_SHOWN = 8  # accounts a refusal names; the rest are counted
 
 
 def run_reject(ctx: Context, args: argparse.Namespace) -> int:
+    refuse_on_live(ctx.engine, "退回")
     from ..publishing.review_notices import send_rejection
 
     who, queue = _who(args), Queue(ctx.engine)
@@ -200,12 +204,14 @@ def run_reject(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_cancel(ctx: Context, args: argparse.Namespace) -> int:
+    refuse_on_live(ctx.engine, "取消发布")
     review.cancel(Queue(ctx.engine), args.id, _who(args), args.reason, ctx.clock())
     print(f"已取消 {args.id}。")
     return 0
 
 
 def run_retry(ctx: Context, args: argparse.Namespace) -> int:
+    refuse_on_live(ctx.engine, "重发")
     queue = Queue(ctx.engine)
     before = queue.get(args.id)
     now = ctx.clock()
@@ -219,6 +225,7 @@ def run_retry(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_confirm(ctx: Context, args: argparse.Namespace) -> int:
+    refuse_on_live(ctx.engine, "确认已发布")
     who = _who(args)
     review.confirm(Queue(ctx.engine), args.id, who, args.url.strip(), ctx.clock())
     print(f"已确认 {args.id} 已发布（确认人：{who}" + (f"，链接：{args.url.strip()}" if args.url.strip() else "") + "）。")
@@ -233,6 +240,7 @@ def _channel(ctx: Context, name: str | None) -> str | None:
 
 
 def run_pause(ctx: Context, args: argparse.Namespace) -> int:
+    refuse_on_live(ctx.engine, "暂停发布")
     channel = _channel(ctx, args.channel)
     review.pause(Queue(ctx.engine), channel, _who(args), args.reason, ctx.clock())
     print(
@@ -243,6 +251,7 @@ def run_pause(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_resume(ctx: Context, args: argparse.Namespace) -> int:
+    refuse_on_live(ctx.engine, "恢复发布")
     channel = _channel(ctx, args.channel)
     if review.resume(Queue(ctx.engine), channel):
         print(f"已恢复{'全部渠道' if channel is None else f'渠道 {channel} '}的发布。")

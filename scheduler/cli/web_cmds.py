@@ -9,6 +9,7 @@ import getpass
 import sys
 
 from ..inputs.campaign import ROLE_LABELS, ROLES
+from ..runtime.rehearsal import refuse_on_live
 from ..support.errors import InputError
 from ..support.logs import setup_logging
 from . import zh_argparse
@@ -174,6 +175,7 @@ def run_web(ctx: Context, args: argparse.Namespace) -> int:
             raise InputError(f"--public-url {args.public_url} 不是网址（写作 http://192.168.1.20:8080）")
         campaign = dataclasses.replace(campaign, web=dataclasses.replace(campaign.web, public_url=url))
     setup_logging(campaign.paths.state, tz=campaign.timezone)
+    refuse_on_live(ctx.engine, "启动网页审核台")  # its reviews would be recorded at the rehearsal's moment
     ctx.filled_queue()  # from today on, the queue as the current content makes it (new posts awaiting review)
     server = Server(create_app(Console(campaign, ctx.engine, watch=ConfigWatch.of(campaign, started_with))), args.host, args.port)
     lines = [f"审核台已启动：{server.url}/（停止：Ctrl+C）"]

@@ -1,15 +1,21 @@
 """The rehearsal clock (演练时钟): `QM_NOW` set to a moment makes the commands and the web console
 work as if it were then, so staff can rehearse a campaign before it starts (and tests do not depend
 on the date they run). The clock starts at that moment and runs on. The daemon refuses to start
-under it, so it never moves real publishing."""
+under it, so it never moves real publishing; the commands that record a person's decision, and the
+web console, refuse it on a database a daemon has run on (the live one: `refuse_on_live`), where
+they would record the rehearsal's moment among the real records."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import time
+from typing import TYPE_CHECKING
 
 from ..support.errors import InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 VARIABLE = "QM_NOW"
 EXAMPLE = "2027-08-25T09:00+08:00"
@@ -55,3 +61,25 @@ def refuse_rehearsal(what: str) -> None:
             f"设置了环境变量 {VARIABLE}（演练时钟）时不能启动{what}：演练时钟只用于演练命令和网页审核台，"
             f"真实发布只按真实时间进行。请先删除这个环境变量（unset {VARIABLE}）再启动"
         )
+
+
+def refuse_on_live(engine: Engine, what: str) -> None:
+    """InputError when QM_NOW is set and a daemon has run on this database (its heartbeats are there): `what`
+    (审核) would be recorded at the rehearsal's moment in the live database's history."""
+    moment = rehearsal_moment()
+    if moment is None:
+        return
+    import sqlalchemy as sa  # not at the top: qm check and qm plan read the clock without loading the database
+
+    from .lock_tables import daemon_info, daemons
+
+    with engine.connect() as conn:
+        ran = conn.execute(sa.select(daemons.c.id).limit(1)).first() or conn.execute(sa.select(daemon_info.c.id)).first()
+    if ran is None:
+        return
+    raise InputError(
+        f"设置了环境变量 {VARIABLE}（演练时钟）时不能{what}：后台服务在这个数据库上运行过，它是正式使用的数据库，"
+        f"演练的操作会按演练的时刻（{moment:%Y-%m-%d %H:%M}）写进正式的审核记录。"
+        f"请在副本上演练：复制一份项目目录，或用 -c 指定一份 database: 指向别的文件的配置；"
+        f"要正式操作，先删除这个环境变量（unset {VARIABLE}）"
+    )
