@@ -12,11 +12,12 @@ from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import Library
 from scheduler.poster import fonts
 from scheduler.poster.fit import Frame, fit
-from scheduler.poster.linebreak import Keep, Measure
+from scheduler.poster.linebreak import Keep, Measure, break_lines
 from scheduler.poster.make import Job, arrangement, prepare
 from scheduler.poster.terms import TERMS
 from scheduler.poster.texts import PosterText
 from scheduler.poster.titlebreak import balanced
+from scheduler.poster.words import word_ends
 from tests.conftest import ROOT
 from tests.test_poster_linebreak import assert_clean, width
 
@@ -91,12 +92,23 @@ def test_no_title_breaks_the_punctuation_rules_or_a_term_at_any_width(library: L
             broken = balanced(text, chars, width, keep)
             assert "".join(broken.lines).replace(" ", "") == text.replace(" ", ""), (text, chars)
             assert_clean(broken.lines)
-            if broken.forced:
-                continue
-            ends = {sum(len(line.replace(" ", "")) for line in broken.lines[:i]) for i in range(1, len(broken.lines))}
-            for term in TERMS:
-                at = text.replace(" ", "").find(term)
-                assert at < 0 or not any(at < end < at + len(term) for end in ends), (text, chars, broken.lines, term)
+            assert broken.forced or not breaks_inside_a_term(text, broken.lines), (text, chars, broken.lines)
+
+
+def breaks_inside_a_term(text: str, lines: tuple[str, ...]) -> list[str]:
+    """The terms of `text` that `lines` split."""
+    text = text.replace(" ", "")
+    ends = {sum(len(line.replace(" ", "")) for line in lines[:i]) for i in range(1, len(lines))}
+    return [t for t in TERMS if (at := text.find(t)) >= 0 and any(at < end < at + len(t) for end in ends)]
+
+
+def test_the_word_splitter_knows_every_term_so_a_title_broken_between_words_keeps_it_whole(library: Library) -> None:
+    assert [t for t in TERMS if word_ends(t) != {0, len(t)}] == []  # was 地理 / 标志, 消费者 / 权益, 无 / 理由 / 退货...
+    for text in texts(library):
+        for chars in range(3, len(text) + 1):
+            broken = break_lines(text, chars, width, "words")
+            assert broken.forced or not breaks_inside_a_term(text, broken.lines), (text, chars, broken.lines)
+    assert break_lines("认准地理标志", 4, width, "words").lines == ("认准", "地理标志")  # was 认准地理 / 标志
 
 
 def test_every_term_is_campaign_vocabulary_found_in_the_content_or_the_templates() -> None:

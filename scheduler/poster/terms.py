@@ -1,5 +1,8 @@
 """The campaign's terms: names a poster title never splits across two lines ("地理标 / 志").
 
+The one list: the title breaker (`titlebreak.py`) never breaks inside a term, and the word splitter
+(`words.py`) adds every term to its dictionary and never ends a word inside one.
+
 A reviewed list, read from the campaign's own vocabulary: every term occurs in the bundled content
 library (content/) or the templates, and a test keeps it so. The general dictionary splits many of
 them ("质量 / 月", "地理 / 标志"), and a title that breaks one reads as two other words. Add a term

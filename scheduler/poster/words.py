@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-# Words of the campaign the general dictionary splits ("质量 / 月").
-CAMPAIGN_WORDS = ("质量月", "质量强市", "质量强省", "质量强国", "你点我检")
+from . import terms
+
 # A number and its unit read as one word ("9月", "3天", "12315热线" is two), and a date runs on ("9月8日").
 UNITS = frozenset("年月日号时点分秒天周岁个条次元项家")
 DATE_PARTS = frozenset("年月")
@@ -21,23 +21,28 @@ DATE_PARTS = frozenset("年月")
 
 @functools.cache
 def _cut() -> Callable[[str], list[str]]:
-    """rjieba's own segmenter (its dictionary loads on import; a second instance would load it again), with the campaign's words."""
+    """rjieba's own segmenter (its dictionary loads on import; a second instance would load it again), with the
+    campaign's terms (`terms.py`) as words: the general dictionary splits many ("质量 / 月", "地理 / 标志")."""
     import rjieba
 
-    for word in CAMPAIGN_WORDS:
+    for word in terms.TERMS:
         rjieba.add_word(word, None, None)
     return rjieba.cut
 
 
 @functools.lru_cache(maxsize=1024)
 def word_ends(text: str) -> frozenset[int]:
-    """Offsets in `text` at which a word ends (0 and len(text) included): the places a title may break."""
+    """Offsets in `text` at which a word ends (0 and len(text) included): the places a title may break.
+
+    Never inside a campaign term, even where the dictionary's best cut crosses one ("食品 / 安全法"): the word
+    splitter and the title breaker (`titlebreak.py`) agree on the terms."""
     ends = {0}
     offset = 0
     for word in _cut()(text):
         offset += len(word)
         ends.add(offset)
-    return frozenset(i for i in ends if not 0 < i < len(text) or not _joined(text[i - 1], text[i]))
+    inside = terms.inside(text)
+    return frozenset(i for i in ends if not 0 < i < len(text) or not (i in inside or _joined(text[i - 1], text[i])))
 
 
 def _joined(before: str, after: str) -> bool:
