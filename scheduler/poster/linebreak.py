@@ -6,8 +6,9 @@ size and direction. Break between any two Han characters, except:
   - `——` and `……` are never split;
   - a run of Latin letters or digits (a word, a number, a URL) is kept whole; spaces are break points,
     except between a standard's code and its number ("GB 19147", "GB/T 15834-2011" stay on one line);
-  - a paragraph never ends on a line of one character (a widow such as "签。"): the greedy fill moves
-    the previous line's last word down to keep it company (a whole word: "测 / 一测。" would split one).
+  - a paragraph does not end on a line of one or two characters (an orphan such as "签。" or "测一测。"
+    cut to "测。"): the greedy fill moves the previous line's end down to keep it company, a whole word
+    ("测 / 一测。" would split one), when that fits; the line count, and so the block's height, stays.
 Mainland style hangs no punctuation: a character that would start a line with a closing mark is pushed
 to the next line together with that mark. Titles may ask for breaks only between words or only between
 clauses (`keep`); words come from a dictionary (`words.py`).
@@ -187,28 +188,44 @@ def _fill(text: str, width: float, measure: Measure, keep: Keep) -> Broken:
     if line:
         lines.append(line)
         last.append(end)
-    return Broken(_no_widow(lines, last, width, measure, text), forced)
+    return Broken(_no_widow(lines, last, width, measure, text, keep), forced)
 
 
 def is_widow(line: str) -> bool:
     """A line with at most one character besides punctuation ("签。", "拨")."""
-    return len([ch for ch in line if ch not in CLAUSE_END and ch not in NO_START and not ch.isspace()]) <= 1
+    return characters(line) <= 1
 
 
-def _no_widow(lines: list[str], last: list[Piece | None], width: float, measure: Measure, text: str) -> tuple[str, ...]:
-    """Move the second-to-last line's last word down when the last line is a widow (and the result fits).
+def is_short(line: str) -> bool:
+    """A line with at most two characters besides punctuation ("测。", "签字"): an orphan at a paragraph's end."""
+    return characters(line) <= 2
 
-    The line broke between characters; the break moved back is one a reader expects, at a word's end
-    ("辨一辨、/ 测一测。", not "辨一辨、测 / 一测。"), unless the whole word does not fit the last line."""
-    if len(lines) < 2 or not is_widow(lines[-1]) or (moved := last[-2]) is None:
+
+def characters(line: str) -> int:
+    """The characters of a line besides punctuation and spaces."""
+    return len([ch for ch in line if ch not in CLAUSE_END and ch not in NO_START and not ch.isspace()])
+
+
+def _no_widow(lines: list[str], last: list[Piece | None], width: float, measure: Measure, text: str, keep: Keep) -> tuple[str, ...]:
+    """Move the end of the second-to-last line down when the last line has one or two characters (and the result fits).
+
+    As few pieces as give the last line three characters, and the line above keeps two; the break moved back
+    is one a reader expects, at a word's end ("辨一辨、/ 测一测。", not "辨一辨、测 / 一测。"), unless the whole word
+    does not fit the last line. When nothing nearby gives three, a lone character still gets company (two)."""
+    if len(lines) < 2 or last[-2] is None:
         return tuple(lines)
-    before = lines[-2]
-    if not before.endswith(moved.text):
-        return tuple(lines)
-    for at in (*_word_start(before, len(before) - len(moved.text), lines[-1], text), len(before) - len(moved.text)):
-        kept, joined = before[:at].rstrip(), before[at:] + lines[-1]
-        if kept and not is_widow(kept) and measure(joined) <= width:
-            return (*lines[:-2], kept, joined)
+    before, after = lines[-2], lines[-1]
+    joint = "" if before + after in text else " "  # the space a break between Latin words dropped
+    for orphan in (is_short, is_widow):
+        if not orphan(after):
+            continue
+        moved = [at for at in _starts(before, keep) if at > 0 and not orphan(before[at:] + joint + after)]
+        if not moved:
+            continue
+        for at in (*_word_start(before, max(moved), after, text), max(moved)):
+            kept, joined = before[:at].rstrip(), before[at:] + joint + after
+            if kept and not is_widow(kept) and measure(joined) <= width:
+                return (*lines[:-2], kept, joined)
     return tuple(lines)
 
 
@@ -226,8 +243,13 @@ def _word_start(line: str, at: int, next_line: str, text: str) -> tuple[int, ...
 
 def _piece_starts(line: str) -> list[int]:
     """Offsets in `line` where its pieces begin: where the 禁则 rules allow a break."""
+    return _starts(line, "characters")
+
+
+def _starts(line: str, keep: Keep) -> list[int]:
+    """Offsets in `line` where its pieces (`keep`) begin."""
     out, at = [], 0
-    for piece in pieces(line):
+    for piece in PIECES[keep](line):
         at += len(piece.space)
         out.append(at)
         at += len(piece.text)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from . import terms
-from .linebreak import CLAUSE_END, NO_START, PIECES, Broken, Keep, Measure, narrowest
+from .linebreak import CLAUSE_END, PIECES, Broken, Keep, Measure, characters, narrowest
 
 SOFT_PAUSES = frozenset("暨的")
 PARTICLES = frozenset("的了和与及着过")
@@ -151,11 +151,7 @@ def _score(text: str, lines: list[str], widths: list[float], em: float, breaks: 
         start = len(text) - len(text[at:].lstrip())
         if line[0] in PARTICLES | PLACE_WORDS and start + 1 in ends:
             flaws.append(STRANDED)
-    if len(lines) > 1 and _characters(lines[-1]) <= 2 and _characters(text) > 4:
+    if len(lines) > 1 and characters(lines[-1]) <= 2 and characters(text) > 4:
         flaws.append(SHORT_LAST)
-    flaws += [SHORT_LAST for line in lines[:-1] if _characters(line) <= 1]  # "的" alone on a line
+    flaws += [SHORT_LAST for line in lines[:-1] if characters(line) <= 1]  # "的" alone on a line
     return Choice(tuple(lines), cost + sum(flaws), bool(flaws))
-
-
-def _characters(line: str) -> int:
-    return len([ch for ch in line if ch not in CLAUSE_END and ch not in NO_START and not ch.isspace()])
