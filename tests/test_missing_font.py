@@ -60,3 +60,15 @@ def test_preview_marks_a_post_whose_poster_words_cannot_be_drawn(project: Callab
     assert after.returncode == 1, after.stdout + after.stderr
     line = next(t for t in after.stdout.splitlines() if f"[{found[2]}]" in t)
     assert line.lstrip().startswith("✗") and "U+200B ZERO WIDTH SPACE" in after.stdout, after.stdout
+
+
+def test_posters_say_once_how_many_posters_the_missing_font_stops_and_how_to_fix_it(project: Callable[..., Path], tmp_path: Path) -> None:
+    env, missing = _without_font(tmp_path)
+    config = project()
+    drawn = run_qm("posters", "-c", config, "--from", DAY, "--to", DAY)  # with the font: how many posters the day needs
+    count = re.search(r"排期用到 (\d+) 张海报", drawn.stdout)
+    assert drawn.returncode == 0 and count, drawn.stdout + drawn.stderr
+    result = run_qm("posters", "-c", config, "--from", DAY, "--to", DAY, "--force", env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.count(f"内置字体文件不存在：{missing}") == 1, result.stderr  # before: once a poster
+    assert f"{count[1]} 张海报都无法生成" in result.stderr and "--force-reinstall manimgx-fonts-cjk" in result.stderr, result.stderr

@@ -41,6 +41,9 @@ def make_all(
 ) -> Summary:
     """Make every job; report all failures together after the others are done."""
     font_files = list(font_files if font_files is not None else fonts.candidates(campaign.brand.font))
+    if not font_files and jobs:  # no Chinese font at all: said once, with how many posters it stops, not once a poster
+        message, hint = fonts.no_font(len(_unique(jobs)))
+        raise PosterError(problems=[Problem(message, hint=hint)])
     summary = Summary()
     todo: list[Prepared] = []
     # words that cannot be drawn are said once per text with its file:line, not once per poster of it;

@@ -70,16 +70,18 @@ def _bundled_path() -> Path | None:
     return Path(next(iter(spec.submodule_search_locations))) / BUNDLED_FILE
 
 
-def no_font() -> tuple[str, str]:
+def no_font(posters: int | None = None) -> tuple[str, str]:
     """What to say, and how to fix it, when no Chinese font is found: a fault of the installation, not of
-    the words. The bundled font's file is named when its package is installed without it."""
+    the words. The bundled font's file is named when its package is installed without it; `posters`, how
+    many posters it stops, when a run knows."""
+    stopped = f"{posters} 张海报都无法生成" if posters is not None else "海报都无法生成"
     path = _bundled_path()
     if path is not None and not path.is_file():
         return (
-            f"内置字体文件不存在：{path}，海报都无法生成",
+            f"内置字体文件不存在：{path}，{stopped}",
             "重新安装内置字体（.venv/bin/pip install --force-reinstall manimgx-fonts-cjk），或在 config.yaml 的 brand.font 指定一个中文字体文件",
         )
-    return "找不到中文字体，海报都无法生成", INSTALL_HINT
+    return f"找不到中文字体，{stopped}", INSTALL_HINT
 
 
 def system_fonts() -> list[FontFile]:
