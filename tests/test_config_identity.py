@@ -125,3 +125,35 @@ def test_brand_colours_that_hide_the_words_are_refused_by_check_and_noted_by_pos
     assert "品牌颜色让海报上的一些文字看不清" in drawn.stderr and footer in drawn.stderr, drawn.stderr
     fine = run_qm("check", "-c", project())
     assert "对比度" not in fine.stderr, fine.stderr
+
+
+ORGANIZER = "  organizer: 市质量计量标准化工作联席会议办公室\n"
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ('""', "campaign.organizer_short 不能为空"),
+        (
+            "市质量计量标准化工作联席会议办公室",
+            "campaign.organizer_short“市质量计量标准化工作联席会议办公室”（17 字）不比主办单位全称（17 字）短",
+        ),
+    ],
+)
+def test_an_organizer_short_name_that_is_blank_or_not_shorter_is_refused_at_its_line(
+    project: Callable[..., Path], written: str, said: str
+) -> None:
+    path = project(lambda t: t.replace(ORGANIZER, f"{ORGANIZER}  organizer_short: {written}\n"))
+    (problem,) = _problems(path)
+    assert problem.startswith(f"{path}:{_line(path, 'organizer_short:')}：{said}"), problem
+    assert "删去这一行" in problem
+    result = run_qm("check", "-c", path)
+    assert result.returncode != 0 and said in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_an_organizer_short_name_is_read(project: Callable[..., Path]) -> None:
+    assert (
+        load_campaign(project(lambda t: t.replace(ORGANIZER, f"{ORGANIZER}  organizer_short: 市质量联席办\n"))).organizer_short
+        == "市质量联席办"
+    )
+    assert load_campaign(project()).organizer_short == ""

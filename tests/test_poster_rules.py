@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.planning.planner import make_plan
@@ -179,6 +181,26 @@ def test_the_theme_slide_does_not_repeat_the_theme_in_its_footer() -> None:
         assert campaign.theme in footers["slogan-publicity-everyone"] or size == "1080x1920", (size, footers)  # tall: hotline only
     arr = arrange(slogan, sizes.resolve("1920x1080", campaign), fields(campaign, theme), campaign.brand, font, "test")
     assert next(p.lines for p in arr.placed if p.region.name == "footer") == (f"主办：{campaign.organizer}　热线：12365",)
+
+
+def test_a_short_organizer_name_is_printed_where_the_full_one_does_not_fit_and_nowhere_else() -> None:
+    """The tall screen's theme slide: the full name does not fit 1080 px beside the hotline at the hotline's
+    minimum size, so its footer was the hotline alone; with `campaign.organizer_short` it names the organizer."""
+    campaign = load_campaign(DEFAULT)
+    short = dataclasses.replace(campaign, organizer_short="市质量联席办")
+    theme = PosterText("theme", campaign.theme, campaign.theme, campaign.name)  # as the playlist makes it
+    item = PosterText.of(load_library(campaign.paths.content, campaign.text_values).by_id["goods-salt-iodised"])
+    font = fonts.candidates(None)[0]
+
+    def footer(c: Campaign, layout: str, text: PosterText, size: str) -> tuple[str, ...]:
+        arr = arrange(load_layout(c.paths.templates / "posters", layout), sizes.resolve(size, c), fields(c, text), c.brand, font, "test")
+        return next(p.lines for p in arr.placed if p.region.name == "footer")
+
+    assert footer(campaign, "screen-slide", theme, "1080x1920") == ("投诉举报电话：12315",)
+    assert footer(short, "screen-slide", theme, "1080x1920") == ("主办：市质量联席办", "投诉举报电话：12315")
+    for layout, size in (("screen-slide", "1920x1080"), ("knowledge-card", "square")):  # the full name fits: kept
+        assert footer(short, layout, item, size) == footer(campaign, layout, item, size), (layout, size)
+        assert any(campaign.organizer in line for line in footer(short, layout, item, size)), (layout, size)
 
 
 def test_every_launch_poster_says_where_as_well_as_when_in_every_family() -> None:

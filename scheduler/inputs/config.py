@@ -75,7 +75,9 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
     kd = r.section(data, "key_dates", "")
     if c is None or kd is None:
         return None
-    r.keys(c, "campaign", ("name", "organizer", "co_organizers", "theme", "start", "end", "timezone", "hotline", "contacts"))
+    r.keys(
+        c, "campaign", ("name", "organizer", "organizer_short", "co_organizers", "theme", "start", "end", "timezone", "hotline", "contacts")
+    )
     start, end = r.date(c, "start", "campaign"), r.date(c, "end", "campaign")
     if start and end and end < start:
         r.problem(c.where("end"), "活动结束日期早于开始日期", "检查 campaign.start 和 campaign.end")

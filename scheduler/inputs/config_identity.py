@@ -1,4 +1,4 @@
-"""Who runs the campaign and how its pictures look: its name, organizer, theme, hotline and contacts
+"""Who runs the campaign and how its pictures look: its name, organizer (and its short name), theme, hotline and contacts
 (printed on every poster and sheet, so none may be empty, and the hotline and the contacts' phones must
 be telephone numbers) and its brand (colours, logo, QR link, font)."""
 
@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .campaign import Brand, Contact
+from .campaign import Contact
 from .located_yaml import Mapping
+from .poster_settings import Brand
 from .readers import Reader, under
 
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -22,6 +23,7 @@ def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, obje
     return {
         "name": _printed(r, c, "name", "例如 2027年全市“质量月”活动"),
         "organizer": _printed(r, c, "organizer", "写主办单位的名称，如 市市场监督管理局"),
+        "organizer_short": _short_name(r, c),
         "co_organizers": r.texts(c, "co_organizers", "campaign"),
         "theme": _printed(r, c, "theme", "写本次活动的主题"),
         "hotline": r.phone(c, "hotline", "campaign", "每张海报上都印着它", "写投诉举报电话，如 12315"),
@@ -33,6 +35,24 @@ def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, obje
 def _printed(r: Reader, c: Mapping, key: str, hint: str) -> str:
     """A text every poster prints: required and not blank."""
     return r.filled(c, key, "campaign", "每张海报和印刷品上都印着它", hint)
+
+
+def _short_name(r: Reader, c: Mapping) -> str:
+    """The organizer's short name, optional: printed where the full name does not fit (a tall screen's footer)."""
+    short = r.text(c, "organizer_short", "campaign", "")
+    full = c.get("organizer")
+    if isinstance(c.get("organizer_short"), str) and not short.strip():
+        r.problem(
+            c.where("organizer_short"), "campaign.organizer_short 不能为空", "写主办单位的简称，如 市质量联席办；不用简称时删去这一行"
+        )
+    elif short and isinstance(full, str) and len(short.strip()) >= len(full.strip()):
+        r.problem(
+            c.where("organizer_short"),
+            f"campaign.organizer_short“{short}”（{len(short.strip())} 字）不比主办单位全称（{len(full.strip())} 字）短："
+            "简称只在全称放不下时使用",
+            "写一个更短的简称，如 市质量联席办；不用简称时删去这一行",
+        )
+    return short.strip()
 
 
 def _contacts(r: Reader, c: Mapping) -> tuple[Contact, ...]:

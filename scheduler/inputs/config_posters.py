@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .campaign import POSTER_FAMILIES, PosterConfig, PrintSheet
 from .located_yaml import Mapping
+from .poster_settings import POSTER_FAMILIES, PosterConfig, PrintSheet
 from .readers import Reader, under
 from .vocabulary import AREAS
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..inputs.campaign import Brand
+from ..inputs.poster_settings import Brand
 from ..support.errors import PosterError
 from . import fonts, rules
 from .fit import Fitted, Frame, fit
@@ -87,7 +87,7 @@ def arrange(
     for region in variant.regions:
         box = px_box(region.box, size)
         if region.is_text:
-            texts = [t for t in (p.format_map(fields).strip() for p in (region.text, *region.shorter)) if t]
+            texts = list(dict.fromkeys(t for t in (p.format_map(fields).strip() for p in patterns(region, fields)) if t))
             if variant.shape == "strip":  # 横幅 separate their phrases with spaces, not commas
                 texts = [BANNER_STOPS.sub("", BANNER_COMMAS.sub("　", t)) for t in texts]
             if texts:
@@ -108,6 +108,21 @@ def arrange(
             placed.append(Placed(region, box, (fields["picture"],)))
     shapes = tuple((s, px_box(s.box, size)) for s in variant.shapes)
     return Arrangement(layout, size, font, variant.background, shapes, tuple(placed), photo_file if variant.photo else None)
+
+
+def patterns(region: Region, fields: Mapping[str, str]) -> list[str]:
+    """A text region's patterns in the order tried. With a short name for the organizer (`organizer_short`),
+    where every pattern naming the organizer fails and the next would leave it out, the same patterns with
+    the short name come first: on its own line ("主办：市质量联席办 / 投诉举报电话：12315"), then as written.
+    A pattern that names the short name itself is left out when there is none."""
+    written = [p for p in (region.text, *region.shorter) if fields.get("organizer_short") or "{organizer_short}" not in p]
+    naming = [i for i, p in enumerate(written) if "{organizer}" in p]
+    if not fields.get("organizer_short") or not naming:
+        return written
+    short = [p.replace("{organizer}", "{organizer_short}") for p in written if "{organizer}" in p]
+    own_line = [p.replace("{organizer_short}　", "{organizer_short}\n") for p in short]
+    shorter = [p for pair in zip(own_line, short, strict=True) for p in dict.fromkeys(pair)]
+    return [*written[: naming[-1] + 1], *shorter, *written[naming[-1] + 1 :]]
 
 
 def _drawn(name: str, brand: Brand, size: Size) -> bool:

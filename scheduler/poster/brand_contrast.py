@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..inputs.campaign import Brand, Campaign
+from ..inputs.campaign import Campaign
 from ..inputs.located_yaml import Mapping
+from ..inputs.poster_settings import Brand
 from ..inputs.vocabulary import AREAS
 from ..support.errors import Problem
 from .layout import Box, Layout, family_folder, layout_names, load_layout

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..inputs.campaign import Brand
+from ..inputs.poster_settings import Brand
 from ..support.atomic_files import atomic_write_bytes
 from .fonts import FontFile
 from .layout import Layout

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..inputs.campaign import Brand
+from ..inputs.poster_settings import Brand
 from ..support.errors import PosterError
 from . import fonts, photo, pictures, rules
 from .arrange import MIN_PX, Arrangement, Placed, PxBox, carries_hotline

@@ -17,8 +17,8 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..inputs.campaign import POSTER_FAMILIES
 from ..inputs.located_yaml import Mapping, YamlSyntaxError, load
+from ..inputs.poster_settings import POSTER_FAMILIES
 from ..inputs.readers import Reader
 from ..support.errors import PosterError, Problem
 
@@ -36,6 +36,7 @@ FIELDS = {
     "campaign": "活动名称",
     "theme": "活动主题",
     "organizer": "主办单位",
+    "organizer_short": "主办单位简称（campaign.organizer_short；没写时为空）",
     "hotline": "投诉举报热线",
     "launch_date": "启动日期，如 9月8日",
     "launch_weekday": "启动日星期，如 星期三",

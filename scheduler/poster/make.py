@@ -25,9 +25,10 @@ class Made:
 
 
 def words(p: Prepared) -> str:
-    """Every character the poster shows: its regions' texts and captions at its size."""
+    """Every character the poster shows: its regions' texts and captions at its size (and the organizer's short
+    name, which a footer may show instead of the full one)."""
     variant = p.layout.variant_for(p.size.width, p.size.height)
-    return "".join(r.text.format_map(p.fields) + r.caption for r in variant.regions)
+    return "".join(r.text.format_map(p.fields) + r.caption for r in variant.regions) + p.fields.get("organizer_short", "")
 
 
 def arrangement(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile]) -> Arrangement:

@@ -12,8 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..inputs.campaign import Campaign, PrintSheet
+from ..inputs.campaign import Campaign
 from ..inputs.content import Library
+from ..inputs.poster_settings import PrintSheet
 from ..inputs.vocabulary import AREAS, TOPICS
 from ..support.errors import PosterError
 from . import cache, fonts, printsheets, sizes

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..inputs.campaign import Campaign, PrintSheet
+from ..inputs.campaign import Campaign
 from ..inputs.campaign_days import outdated, valid_during
 from ..inputs.content import ContentItem, Library
+from ..inputs.poster_settings import PrintSheet
 from ..inputs.vocabulary import AREAS, TOPICS
 from ..support.errors import PosterError
 from .printsheets import LEAFLET_ITEMS, SHEETS

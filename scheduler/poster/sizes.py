@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..inputs.campaign import Campaign, PosterConfig
+from ..inputs.campaign import Campaign
 from ..inputs.config import MAX_SIDE, SIZE_RE
+from ..inputs.poster_settings import PosterConfig
 from ..support.errors import PosterError
 
 # name -> (width, height, medium); the medium decides the file-size limit (export.LIMITS)

@@ -49,6 +49,7 @@ def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:
         "area": AREAS.get(text.area, ""),
         "topic": TOPICS.get(text.topic, ""),
         **campaign.text_values,
+        "organizer_short": campaign.organizer_short,  # where the full name does not fit (`arrange.patterns`)
         "theme": "" if text.title.strip() == campaign.theme.strip() else campaign.theme,  # the theme's own poster: not again in its footer
         "launch_venue": campaign.key_dates.launch_venue,  # a poster names the venue only when the config has it
         "picture": pictures.kind_of(text.tags, text.topic, text.area, text.title),  # the illustration of the sheet and photo families
