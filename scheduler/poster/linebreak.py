@@ -219,10 +219,11 @@ def _no_widow(lines: list[str], last: list[Piece | None], width: float, measure:
     for orphan in (is_short, is_widow):
         if not orphan(after):
             continue
-        moved = [at for at in _starts(before, keep) if at > 0 and not orphan(before[at:] + joint + after)]
-        if not moved:
+        # the latest break that gives the last line enough (moving more down only adds to it)
+        moved = next((at for at in reversed(_starts(before, keep)) if at > 0 and not orphan(before[at:] + joint + after)), None)
+        if moved is None:
             continue
-        for at in (*_word_start(before, max(moved), after, text), max(moved)):
+        for at in (*_word_start(before, moved, after, text), moved):
             kept, joined = before[:at].rstrip(), before[at:] + joint + after
             if kept and not is_widow(kept) and measure(joined) <= width:
                 return (*lines[:-2], kept, joined)
@@ -232,11 +233,12 @@ def _no_widow(lines: list[str], last: list[Piece | None], width: float, measure:
 def _word_start(line: str, at: int, next_line: str, text: str) -> tuple[int, ...]:
     """Where the word that offset `at` of `line` falls inside begins, when a line may break there: the break
     for a widow's company. None when `at` is a word's end already, or the next line follows a space."""
-    if at <= 0 or line + next_line not in text:
+    start = text.rfind(line + next_line)  # the paragraph's last two lines: its words are found once a paragraph
+    if at <= 0 or start < 0:
         return ()
     from .words import word_ends
 
-    ends = word_ends(line + next_line)
+    ends = {end - start for end in word_ends(text) if start < end <= start + len(line)}
     starts = [i for i in _piece_starts(line) if 0 < i < at and i in ends]
     return () if at in ends or not starts else (max(starts),)
 
