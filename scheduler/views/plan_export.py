@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
-import csv
 import datetime as dt
 import io
 import json
 from typing import Any
-
-from markupsafe import escape
 
 from ..channels.kinds import kind_named
 from ..inputs.campaign import Campaign
@@ -91,6 +87,8 @@ def to_csv(campaign: Campaign, plan: Plan, reminders: bool = False) -> str:
     records = [post_record(campaign, p) for p in plan.posts]
     if reminders:
         records = sorted(records + reminder_records(plan), key=lambda r: r["at"])
+    import csv  # CSV, iCalendar and HTML are asked for by name: the terminal table starts without their modules
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS.values())
@@ -200,6 +198,10 @@ td.out{background:#f5f5f5;color:#aaa}td.out .post{color:#444}td.launch{backgroun
 
 
 def to_html(campaign: Campaign, plan: Plan) -> str:
+    import calendar
+
+    from markupsafe import escape
+
     from ..poster.fonts import CSS_FAMILIES, css_font_face
 
     by_day: dict[dt.date, list[str]] = {}
