@@ -22,7 +22,7 @@ from scheduler.publishing.queue import Queue
 from scheduler.publishing.queue_sync import fill
 from scheduler.publishing.tables import posts, stage_passes
 from scheduler.rendering.payloads import Renderer
-from scheduler.rendering.versions import is_legacy, legacy_version, normalise, version_of
+from scheduler.rendering.versions import collapse, is_legacy, legacy_version, normalise, version_of
 
 from .conftest import run_qm
 from .daemon_helpers import local_campaign
@@ -49,6 +49,21 @@ def test_whitespace_and_derived_fields_do_not_make_a_new_version() -> None:
     assert version_of(a) != version_of({**a, "content": a["content"].replace("a  b", "ab")})  # Latin words keep their spaces
     assert version_of(a) != version_of({**a, "content": a["content"].replace("color: red", "color: blue")})
     assert version_of(a, "pictures-1") != version_of(a, "pictures-2")
+
+
+# Each edge of the ranges read as Chinese (CJK and full-width punctuation), and the characters beside them.
+EDGES = "\u2e7f\u2e80\u9fff\ua000\uf8ff\uf900\ufaff\ufb00\ufe2f\ufe30\ufe4f\ufe50\ufeff\uff00\uffef\ufff0\U00020000a1，中"
+SPACE_BY_WIDE = re.compile(
+    r"(?<=[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]) | (?=[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef])"
+)
+
+
+def test_a_space_is_dropped_exactly_beside_chinese_as_the_character_class_says() -> None:
+    for a in EDGES:
+        for b in EDGES:
+            for text in (f"{a} {b}", f" {a}\u3000\t{b} {a} {b}\n", f"{a}{b}  {b}"):
+                assert collapse(text) == SPACE_BY_WIDE.sub("", re.sub(r"\s+", " ", text).strip()), ascii(text)
+    assert collapse("") == "" and collapse(" \n ") == "" and collapse("第 3 届 质量月 in Heihe") == "第3届质量月in Heihe"
 
 
 def test_versions_of_the_older_scheme_are_recognised_only_for_their_own_payload() -> None:

@@ -24,13 +24,21 @@ from typing import Any
 LENGTH = 16  # hex digits of a version (older versions have 12: see is_legacy)
 LEGACY_LENGTH = 12
 _SPACE = re.compile(r"\s+")
-_WIDE = r"\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"  # CJK characters and full-width punctuation
-_SPACE_BY_WIDE = re.compile(rf"(?<=[{_WIDE}]) | (?=[{_WIDE}])")
+
+
+def _wide(char: str) -> bool:
+    """A CJK character or full-width punctuation. (Compared, not a regex character class: `re` builds
+    a class of these ranges one character at a time, about 1.5 ms at every start of `qm check`.)"""
+    return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\ufe30" <= char <= "\ufe4f" or "\uff00" <= char <= "\uffef"
 
 
 def collapse(text: str) -> str:
     """Runs of whitespace as one space; none beside a Chinese character (it separates nothing there)."""
-    return _SPACE_BY_WIDE.sub("", _SPACE.sub(" ", text).strip())
+    words = _SPACE.sub(" ", text).strip().split(" ")
+    joined = words[0]
+    for word in words[1:]:  # none is empty: the runs are single spaces, none at either end
+        joined += word if _wide(joined[-1]) or _wide(word[0]) else " " + word
+    return joined
 
 
 def normalise_text(text: str) -> Any:
