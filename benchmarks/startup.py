@@ -16,6 +16,10 @@ The time of each is also given as CPU time (user + system), steadier than the wa
 - one content file edited, with `qm check --stay` waiting (started once, before the rounds): the
   command hands the check over and prints the answer. Its CPU time adds the waiting process's CPU
   time during the run to the command's own.
+A second yardstick, `python -c pass` of a virtual environment of the same interpreter without qm installed, says what
+the first one costs because of qm's editable install (`pip install -e .` loads setuptools' import finder, with
+pathlib and more, into every Python start of the environment, `python -c pass` included; qm needs those modules
+anyway). The second ratio of each line is to this one.
 A last line times a process that only imports what a check after one edit cannot do without (the
 command modules, the config, content and plan modules, the renderer and the rules, PyYAML for the
 edited file, Jinja2 and the CSS inliner for its posts) and does nothing else: the floor of that case.
@@ -41,6 +45,7 @@ import sys
 import tempfile
 import threading
 import time
+import venv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,6 +59,7 @@ EXAMPLE = Path("examples") / "heihe-2016" / "config.yaml"
 EDITED = Path("content") / "grassroots" / "grassroots-five-factors-bakery.md"  # planned on all three channels
 WORDS = ("把原因一一落到实处", "把原因逐一落到实处")
 BARE = [sys.executable, "-c", "pass"]
+PLAIN = "python -c pass, no qm"  # the second yardstick: a virtual environment without qm
 # What `qm check` after one content edit imports and cannot do without (all present in older checkouts too).
 EDIT_IMPORTS = (
     "scheduler.cli.main",
@@ -174,6 +180,9 @@ def main() -> None:
             base = args.baseline.resolve()
             python = str(base / ".venv" / "bin" / "python")
             timed |= commands(python, base, copy_example(Path(folder, "baseline"), base), "baseline: ")
+        empty = Path(folder, "plain-venv")  # the same interpreter, nothing installed
+        venv.EnvBuilder(with_pip=False, symlinks=True).create(empty)
+        timed[PLAIN] = ([str(empty / "bin" / "python"), "-c", "pass"], ROOT, None)
         wall: dict[str, list[float]] = {name: [] for name in [*timed, "python -c pass"]}
         cpu: dict[str, list[float]] = {name: [] for name in wall}
         for command, cwd, _ in timed.values():  # write the bytecode, warm the file cache
@@ -190,11 +199,16 @@ def main() -> None:
             stay.terminate()
             stay.wait()
     bare, bare_cpu = statistics.median(wall["python -c pass"]), statistics.median(cpu["python -c pass"])
-    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {args.runs} rounds; medians; wall-clock, then CPU time")
+    plain, plain_cpu = statistics.median(wall[PLAIN]), statistics.median(cpu[PLAIN])
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {args.runs} rounds; medians; wall-clock, then CPU time;")
+    print(f"ratios to `python -c pass` of this checkout's .venv, then (in brackets) to {PLAIN!r}")
     print(f"{'python -c pass':<28} {bare:6.3f} s          CPU {bare_cpu:6.3f} s")
     for name in timed:
         median, median_cpu = statistics.median(wall[name]), statistics.median(cpu[name])
-        print(f"{name:<28} {median:6.3f} s {median / bare:5.1f}x   CPU {median_cpu:6.3f} s {median_cpu / bare_cpu:5.1f}x")
+        print(
+            f"{name:<28} {median:6.3f} s {median / bare:5.1f}x ({median / plain:4.1f}x)"
+            f"   CPU {median_cpu:6.3f} s {median_cpu / bare_cpu:5.1f}x ({median_cpu / plain_cpu:4.1f}x)"
+        )
 
 
 if __name__ == "__main__":
