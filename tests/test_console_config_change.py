@@ -71,8 +71,12 @@ def test_a_changed_database_in_the_config_shows_on_every_page_and_nothing_is_wri
             chief.post(f"/post/{second}/reject", data={"csrf": csrf_of(chief.get("/").text), "reason": "错别字"}),
             editor.post(f"/day/{day}/approve", data={"csrf": token, "post": [f"{first} {version} 初审"]}),
         ]
-        for refused in attempts:
-            assert refused.status_code == 409 and "操作没有执行" in refused.text and RESTART in refused.text
+        pages = [f"/post/{first}", f"/post/{second}", f"/day/{day}"]  # each refusal shown on its form's page
+        for refused, page_path in zip(attempts, pages, strict=True):
+            assert refused.status_code == 303 and refused.headers["location"].startswith(f"{page_path}?note=")
+            said = editor.get(refused.headers["location"]) if page_path != pages[1] else chief.get(refused.headers["location"])
+            assert said.status_code == 200 and "操作没有执行" in said.text and RESTART in said.text
+            assert said.text.count(RESTART) == 1  # the reason, not the reason and the banner
         assert {p: _recorded(running, p) for p in (first, second)} == before
         assert not (config.parent / "moved.sqlite3").exists()
         assert editor.post("/logout", data={"csrf": token}).status_code == 303  # signing out still works

@@ -11,7 +11,9 @@ import pytest
 
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
+from scheduler.publishing import review
 from scheduler.publishing import states as st
+from scheduler.web.config_watch import ConfigWatch
 from tests.browser_helpers import ARGS, CHROMIUM, need_chromium, sync_api
 from tests.web_helpers import PASSWORD, Running, console_server, local, login
 
@@ -199,3 +201,33 @@ def test_a_phone_offers_only_the_stages_its_user_may_pass(running: Running, brow
     finally:
         context.close()
     assert [running.queue.get(p).state for p in posts] == [st.PLANNED] + [st.APPROVED] * (len(posts) - 1)  # type: ignore[union-attr]
+
+
+def test_reloading_a_refused_approval_approves_nothing(running: Running, browser: Any, tmp_path: Path) -> None:
+    """On a phone: config.yaml changes under the open post page, the approval is refused and lands on the post's
+    page saying why; the file is put back and the reviewer reloads that page: nothing is sent, nothing passed."""
+    post = planned_on_day(running, "2016-09-09")[0]
+    config = tmp_path / "config.yaml"
+    config.write_text("campaign: 测试\n", encoding="utf-8")
+    started_with, running.console.watch = running.console.watch, ConfigWatch([config])
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        login(page, running.url, "王编辑")
+        page.goto(f"{running.url}/post/{post}")
+        config.write_text("campaign: 测试\ndatabase: sqlite:///moved.sqlite3\n", encoding="utf-8")
+        page.click("button:has-text('通过初审')")
+        page.wait_for_load_state()
+        assert page.url.startswith(f"{running.url}/post/{post}?note=")  # a page of its own, not the form's address
+        assert "操作没有执行" in page.inner_text("main") and page.locator("header nav").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.screenshot(path=str(tmp_path / "refused.png"), full_page=True)
+        config.write_text("campaign: 测试\n", encoding="utf-8")  # put back
+        page.reload()
+        page.wait_for_load_state()
+        assert "审核完成" not in page.inner_text("main") and "已通过" not in page.inner_text("main")
+        assert running.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
+        assert review.passes(running.queue, post, running.queue.get(post).version) == []  # type: ignore[union-attr]
+    finally:
+        running.console.watch = started_with
+        context.close()

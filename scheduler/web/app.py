@@ -26,10 +26,9 @@ from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Match, Mount
 from starlette.staticfiles import StaticFiles
 
 from ..inputs.campaign import ROLE_LABELS, Campaign
@@ -37,10 +36,9 @@ from ..publishing import states as st
 from ..publishing.queue import Queue
 from ..runtime.rehearsal import now_seconds
 from ..screens.serve import ScreenPlayers
-from ..support.errors import QmError
 from ..support.logs import event
 from ..views.plan_export import channel_label
-from . import form_size
+from . import flash, form_size
 from .accounts import Accounts, User
 from .config_watch import ConfigWatch, banner, refusal
 from .security_headers import SecurityHeaders
@@ -123,8 +121,11 @@ class Call:
 
     def page(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         """Render `templates/<template>` with `user`, `csrf` (for forms) and `values`."""
-        if "config_changed" not in values:  # signed-in pages say when config.yaml changed since the start
-            values["config_changed"] = self.console.config_changed() if self.user else ""
+        if not values.get("error"):  # why an action was refused (`refused_here`)
+            values["error"] = flash.note(self)
+        if "config_changed" not in values:  # signed-in pages say when config.yaml changed since the start (once)
+            changed = self.console.config_changed() if self.user else ""
+            values["config_changed"] = "" if changed in values.get("error", "") else changed
         html = self.console.templates.get_template(template).render(
             user=self.user, csrf=self.session.csrf if self.session else "", path=self.request.url.path, **values
         )
@@ -173,7 +174,8 @@ def view(role: str = "editor") -> Callable[[PageFunction], Callable[[Request], A
 
 def action(role: str = "editor", writes: bool = True) -> Callable[[PageFunction], Callable[[Request], Awaitable[Response]]]:
     """A POST handler: like `view`, and the form must carry the session's CSRF token. One that `writes` is
-    refused (409, nothing done) while the config on disk differs from the one the console was started with."""
+    refused (nothing done) while the config on disk differs from the one the console was started with. Refused
+    for the role or the config, it redirects to the form's page saying why (`refused_here`)."""
 
     def wrap(fn: PageFunction) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -187,11 +189,12 @@ def action(role: str = "editor", writes: bool = True) -> Callable[[PageFunction]
             token = form.get("csrf")
             if not isinstance(token, str) or not same(token, session.csrf):
                 return _csrf_refused(console, session)
+            call = Call(console, request, session.user, session, form)
             if not session.user.may(role):
-                return _forbidden(console, session, role)
-            if writes and (refusal := await run_in_threadpool(_stale_refusal, console, session)) is not None:
-                return refusal
-            return await run_in_threadpool(retrying, fn, Call(console, request, session.user, session, form))
+                return refused_here(call, _forbidden_message(session, role))
+            if writes and (said := await run_in_threadpool(_stale_refusal, console)):
+                return refused_here(call, said)
+            return await run_in_threadpool(retrying, fn, call)
 
         endpoint.__name__ = fn.__name__
         return endpoint
@@ -233,18 +236,31 @@ def _message(console: Console, session: Session | None, status: int, title: str,
 
 
 def _forbidden(console: Console, session: Session, role: str) -> Response:
-    message = f"这个页面需要{ROLE_LABELS[role]}或更高的角色，你的账号是{session.user.role_label}。"
-    return _message(console, session, 403, "没有权限", message)
+    return _message(console, session, 403, "没有权限", _forbidden_message(session, role))
 
 
-def _stale_refusal(console: Console, session: Session) -> Response | None:
-    """The 409 page for a change asked for while the config on disk differs from the console's; None while it does not."""
+def _forbidden_message(session: Session, role: str) -> str:
+    return f"这个页面需要{ROLE_LABELS[role]}或更高的角色，你的账号是{session.user.role_label}，操作没有执行。"
+
+
+def _stale_refusal(console: Console) -> str:
+    """Why a change is refused while the config on disk differs from the console's; "" while it does not."""
     change = console.watch.change() if console.watch else None
     if change is None:
-        return None
+        return ""
     event(log, "web_refused_config_changed", logging.WARNING, file=change.path.name)
-    message = refusal(change, console.campaign, console.now())
-    return _message(console, session, 409, "配置文件已修改，请重启审核台", message, config_changed="")  # the message says it
+    return refusal(change, console.campaign, console.now())
+
+
+def refused_here(call: Call, message: str) -> Response:
+    """A refused action: to the page its form was on (the form's own address when it is also a page, as /edit/<item>;
+    else the address without the action, /post/<id>/approve → /post/<id>), which says why. Post/redirect/get:
+    reloading that page sends nothing again, so a refusal never turns into the action once its reason is gone."""
+    path = call.request.url.path
+    as_get = {**call.request.scope, "method": "GET"}
+    if not any(r.matches(as_get)[0] == Match.FULL for r in call.request.app.routes):
+        path = path.rsplit("/", 1)[0] or "/"
+    return RedirectResponse(f"{path}?note={flash.keep(call, message)}", status_code=303)
 
 
 def _csrf_refused(console: Console, session: Session | None) -> Response:
@@ -253,7 +269,7 @@ def _csrf_refused(console: Console, session: Session | None) -> Response:
 
 
 def create_app(console: Console) -> Starlette:
-    from . import edit_pages, login, media_pages, pages, review_pages, status_pages
+    from . import edit_pages, error_pages, login, media_pages, pages, review_pages, status_pages
 
     players = ScreenPlayers(console.campaign)
     routes: list[BaseRoute] = [
@@ -266,35 +282,8 @@ def create_app(console: Console) -> Starlette:
         *players.routes(status_path="/screen-status", index=False),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, QmError: _input_error, Exception: _server_error})
+    app = Starlette(routes=routes, exception_handlers=error_pages.HANDLERS)
     app.state.console = console
     app.state.players = players
     app.add_middleware(SecurityHeaders)
     return app
-
-
-async def _server_error(request: Request, exc: Exception) -> Response:
-    """An unexpected error: logged with its traceback, shown as a short Chinese page."""
-    log.error("web_error path=%s error=%s", request.url.path, type(exc).__name__, exc_info=exc)
-    html = "<!doctype html><meta charset=utf-8><title>出错了</title><p>审核台出错了，操作可能没有完成。请刷新页面查看当前状态；问题持续时请联系管理员查看 qm.log。</p>"
-    return HTMLResponse(html, status_code=500)
-
-
-async def _input_error(request: Request, exc: Exception) -> Response:
-    """A page that needs what staff wrote (the content library, config.yaml) while it cannot be read: say what is wrong."""
-    assert isinstance(exc, QmError)
-    log.warning("web_input_error path=%s", request.url.path)
-    call = Call(console_of(request), request, None, None)
-    head, *problems = [line.strip().removeprefix("- ") for line in exc.lines()]
-    message = head + "；".join(problems) + "。改正后刷新本页（可先用 qm check 检查）。"
-    return call.page("message.html", status=503, title="内容库或配置有问题，这一页暂时无法显示", message=message)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    status = exc.status_code if isinstance(exc, HTTPException) else 500
-    titles = {404: "页面不存在", 405: "不支持这种请求"}
-    console = console_of(request)
-    call = Call(console, request, None, None)
-    said = str(getattr(exc, "detail", ""))  # ours say in Chinese what is missing (starlette's default is the English phrase)
-    message = f"{said}。" if not said.isascii() else f"{titles.get(status, '请求无法处理')}（{status}）。"
-    return call.page("message.html", status=status, title=titles.get(status, "出错了"), message=message)

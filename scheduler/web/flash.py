@@ -12,8 +12,10 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
-from .app import Call
+if TYPE_CHECKING:
+    from .app import Call
 
 KEPT = 500
 _LOCK = threading.Lock()

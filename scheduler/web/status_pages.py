@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..publishing import review
-from .app import Call, action, view
+from .app import Call, action, refused_here, view
 from .pages import done_message, redirect_done, site_of
 
 
@@ -28,10 +28,10 @@ def status_page(call: Call) -> Response:
 def pause(call: Call) -> Response:
     channel, reason = call.field("channel"), call.field("reason")
     if not reason:
-        return call.page("message.html", status=400, title="没有暂停", message="暂停时要写明原因（写在“原因”里）。")
+        return refused_here(call, "没有暂停：暂停时要写明原因（写在“原因”里）。")
     known = {c.name for c in call.console.campaign.channels}
     if channel != "*" and channel not in known:
-        return call.page("message.html", status=400, title="没有暂停", message=f"没有名为 {channel} 的渠道。")
+        return refused_here(call, f"没有暂停：没有名为 {channel} 的渠道。")
     review.pause(call.console.queue, None if channel == "*" else channel, call.who(), reason, call.console.now())
     return redirect_done("/status", "paused")
 
