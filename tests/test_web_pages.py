@@ -459,3 +459,18 @@ def test_the_day_page_shows_what_qm_check_finds_in_a_posts_content_not_only_in_i
     preview = run_qm("preview", day, "-c", project(config=HEIHE), "-o", tmp_path / "preview")  # the same in `qm preview`
     assert preview.returncode == 1 and any("✗" in line and item.title in line for line in preview.stdout.splitlines())
     assert f"问题：{located}" in preview.stdout, preview.stdout
+
+
+def test_the_edit_page_of_a_file_that_cannot_be_read_says_where_and_who_fixes_it(world: World) -> None:
+    """An unclosed quote in an item's file: its edit page is not "页面不存在" but the console's page (with its
+    navigation) naming the file, the line and column and what is wrong, and that it is fixed in the file."""
+    item = world.post_of("wechat", "2016-09-14").item
+    path = item_path(item)
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
+        http_login(c, "王编辑")
+        assert c.get(f"/edit/{item.id}").status_code == 200
+        path.write_text(path.read_text(encoding="utf-8").replace(f"title: {item.title}", 'title: "未闭合'), encoding="utf-8")
+        page = c.get(f"/edit/{item.id}")
+    shown = page.text.split("<main", 1)[1]
+    assert page.status_code == 503 and "页面不存在" not in page.text and 'href="/status"' in page.text  # the navigation
+    assert f"{path.name}:" in shown and "列" in shown and "能打开内容文件的同事" in shown

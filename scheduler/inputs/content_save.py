@@ -79,11 +79,22 @@ def item_path(item: ContentItem) -> Path:
     return Path(item.source.rsplit(":", 1)[0])
 
 
-def open_form(library: Library, item_id: str) -> EditForm:
+class UnreadableFile(InputError):
+    """The item's file cannot be read now (a YAML error, say): its problems as `qm check` gives them (file:line)."""
+
+
+def open_form(library: Library, item_id: str, text_values: Mapping[str, str] | None = None) -> EditForm:
+    """The form of an item of `library`; UnreadableFile when its file no longer reads (`text_values`: the config's)."""
     item = _item(library, item_id)
     path = item_path(item)
     raw = _read(path)
-    return EditForm(item, path, current_values(_decode(raw, path), path.suffix, item_id), _digest(raw))
+    text = _decode(raw, path)
+    try:
+        values = current_values(text, path.suffix, item_id)
+    except EditError as exc:
+        located = load_text(text, path.suffix, str(path), text_values or {})[1]
+        raise UnreadableFile(f"内容 {item_id} 的文件现在读不出来", located or [Problem(str(exc), str(path))]) from exc
+    return EditForm(item, path, values, _digest(raw))
 
 
 def save(

@@ -152,7 +152,7 @@ class Site:
         return {"title": p.entry.id, "p": p, "receipt_url": url, "back": f"/post/{quote(post_id)}"}
 
     def edit_form(self, item_id: str) -> EditForm:
-        return open_form(self.library, item_id)
+        return open_form(self.library, item_id, self.campaign.text_values)
 
     def edit_values(
         self, form: EditForm, values: dict[str, str] | None = None, messages: dict[str, list[str]] | None = None

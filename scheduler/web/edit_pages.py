@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..inputs.content_save import EditRejected, StaleEdit, refresh, save
+from ..inputs.content_save import EditForm, EditRejected, StaleEdit, UnreadableFile, refresh, save
 from ..publishing import states as st
 from ..support.errors import QmError
 from .app import Call, action, view
@@ -27,21 +27,17 @@ def routes() -> list[BaseRoute]:
 @view("editor")
 def edit_page(call: Call) -> Response:
     site = site_of(call.console)
-    try:
-        form = site.edit_form(call.request.path_params["item_id"])
-    except QmError as exc:
-        raise HTTPException(404, "；".join(exc.lines())) from None
-    return call.page("edit.html", done=done_message(call), **site.edit_values(form))
+    form = _form(call)
+    return form if isinstance(form, Response) else call.page("edit.html", done=done_message(call), **site.edit_values(form))
 
 
 @action("editor")
 def edit_save(call: Call) -> Response:
     site, console = site_of(call.console), call.console
     item_id = call.request.path_params["item_id"]
-    try:
-        form = site.edit_form(item_id)
-    except QmError as exc:
-        raise HTTPException(404, "；".join(exc.lines())) from None
+    form = _form(call)
+    if isinstance(form, Response):
+        return form
     fields = {name: _raw(call, name) for name in ("title", "summary", "headline", "body")}
     values = {k: v for k, v in fields.items() if v is not None}
     page = site.edit_values(form)["page"]
@@ -69,3 +65,20 @@ def _raw(call: Call, name: str) -> str | None:
     None when the form lacks it. Counted and checked as shown, so a refused form says the length the file would have."""
     value = call.form.get(name) if call.form is not None else None
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else None
+
+
+def _form(call: Call) -> EditForm | Response:
+    """The item's form; a page saying where its file is wrong and who fixes it when the file does not read
+    (editors cannot fix a file in the console); 404 for an item the library does not have."""
+    item_id = call.request.path_params["item_id"]
+    try:
+        return site_of(call.console).edit_form(item_id)
+    except UnreadableFile as exc:
+        message = (
+            "；".join(exc.lines())
+            + "。在这个文件改好之前，不能在网页上修改这条内容。请能打开内容文件的同事（管理内容库的同事）按上面的位置改正，"
+            "改完运行 qm check 检查；改好后刷新本页即可修改。"
+        )
+        return call.page("message.html", status=503, title=f"内容 {item_id} 的文件有错误，暂时不能修改", message=message)
+    except QmError as exc:
+        raise HTTPException(404, "；".join(exc.lines())) from None
