@@ -157,6 +157,7 @@ def test_current_values_read_what_the_file_says() -> None:
         "title": "买盐认准定点生产标识",
         "summary": "食盐实行定点生产，买盐时看包装上的定点标识，少买散装盐。",
         "headline": "",
+        "line": "买盐看包装，认准定点标识",
         "body": "### 第一段\n- 列表",
     }
     assert current_values(SLOGANS, ".yaml", "slogan-b")["body"] == "第一行\n第二行"

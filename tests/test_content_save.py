@@ -210,3 +210,23 @@ def test_unchanged_values_write_nothing(world: World) -> None:
     saved = save(world.campaign, world.library, world.plan, world.renderer, item_id, form.values, form.digest)
     assert saved.changed == ()
     assert path.stat().st_mtime_ns == mtime
+
+
+def test_the_line_printed_on_posters_and_screens_is_edited_alone_and_checked_as_qm_check_does(world: World) -> None:
+    """一句话 (`line`): too long, blank, an absolute term or two lines are refused next to it; a good one changes
+    only that value's text in the file, and the posts go back to review."""
+    item_id = next(p.item.id for p in world.plan.posts if p.channel.startswith("screen") and not p.item.is_launch)
+    path = item_path(world.library.by_id[item_id])
+    old_text, old_line = path.read_text(encoding="utf-8"), world.library.by_id[item_id].line
+    assert old_line and old_line in old_text
+    too_long = _rejected(world, item_id, line="一" * 21)
+    assert any("超过 20 字（现为 21 字）" in m for m in too_long["line"]), too_long
+    assert _rejected(world, item_id, line="")["line"] == ["一句话不能为空"]
+    assert any("最好" in m for m in _rejected(world, item_id, line="放心消费选最好的商品")["line"])
+    assert "一句话只能写一行" in _rejected(world, item_id, line="第一行\n第二行")["line"]
+
+    saved = _save(world, item_id, line="认准标志，放心消费")
+    assert saved.changed == ("line",) and saved.what == "修改了一句话"
+    assert path.read_text(encoding="utf-8") == old_text.replace(old_line, "认准标志，放心消费", 1)
+    library, _, result = refresh(world.queue, world.campaign, world.renderer, saved, "王编辑（web）", NOW)
+    assert library.by_id[item_id].line == "认准标志，放心消费" and result.changed

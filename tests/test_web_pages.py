@@ -474,3 +474,25 @@ def test_the_edit_page_of_a_file_that_cannot_be_read_says_where_and_who_fixes_it
     shown = page.text.split("<main", 1)[1]
     assert page.status_code == 503 and "页面不存在" not in page.text and 'href="/status"' in page.text  # the navigation
     assert f"{path.name}:" in shown and "列" in shown and "能打开内容文件的同事" in shown
+
+
+def test_the_line_printed_on_posters_is_edited_in_the_form_on_a_phone(world: World, page: Any, tmp_path: Path) -> None:
+    """一句话 (`line`): a line too long is refused under its own field in the form's words; a good one is saved alone."""
+    item = world.post_of("wechat", "2016-09-14").item
+    path = item_path(item)
+    before = path.read_text(encoding="utf-8")
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page, world.url, "王编辑")
+    page.goto(f"{world.url}/edit/{item.id}")
+    assert page.input_value("#f-line") == item.line and "不超过 20 字" in page.inner_text("#h-line")
+    page.fill("#f-line", "一" * 21)
+    page.click("button:has-text('检查并保存')")
+    page.wait_for_load_state()
+    said = page.locator(".field:has(#f-line) .msg").all_inner_texts()
+    assert f"内容 {item.id} 的一句话超过 20 字（现为 21 字）" in said, said
+    assert path.read_text(encoding="utf-8") == before and page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(tmp_path / "line-refused.png"), full_page=True)
+    page.fill("#f-line", "认准标志，放心消费")
+    page.click("button:has-text('检查并保存')")
+    page.wait_for_url(f"**/edit/{item.id}?done=saved")
+    assert path.read_text(encoding="utf-8") == before.replace(item.line, "认准标志，放心消费", 1)

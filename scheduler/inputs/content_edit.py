@@ -20,10 +20,10 @@ import yaml
 
 from ..support.errors import InputError
 
-EDITABLE = ("title", "summary", "headline", "body")
-FIELD_LABELS = {"title": "标题", "summary": "摘要", "headline": "电子屏标题", "body": "正文"}
+EDITABLE = ("title", "summary", "headline", "line", "body")
+FIELD_LABELS = {"title": "标题", "summary": "摘要", "headline": "电子屏标题", "line": "一句话", "body": "正文"}
 # A field missing from the file is added after the first of these that is there.
-_INSERT_AFTER = {"title": ("id",), "summary": ("title", "id"), "headline": ("title", "id"), "body": ()}
+_INSERT_AFTER = {"title": ("id",), "summary": ("title", "id"), "headline": ("title", "id"), "line": ("summary", "title", "id"), "body": ()}
 
 
 class EditError(InputError):

@@ -165,7 +165,7 @@ def _digest(raw: bytes) -> str:
 def _shape_problems(changes: Mapping[str, str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for f, value in changes.items():
-        if f in ("title", "summary") and not value:
+        if f in ("title", "summary", "line") and not value:
             out.setdefault(f, []).append(f"{FIELD_LABELS[f]}不能为空")
         if f != "body" and "\n" in value:
             out.setdefault(f, []).append(f"{FIELD_LABELS[f]}只能写一行")
@@ -190,7 +190,7 @@ def _check(
         if not by_field:
             raise EditRejected({GENERAL: [f"修改后读不出内容 {item.id}"]})
         new_item = _as_typed(item, changes)
-    values = {"title": new_item.title, "summary": new_item.summary, "headline": new_item.headline, "body": new_item.body}
+    values = {f: getattr(new_item, f) for f in EDITABLE}
     for post in plan.posts:
         if post.item.id != item.id:
             continue
@@ -203,7 +203,7 @@ def _check(
             _add(by_field, _finding_field(finding.reason, values), f"{channel_label(campaign, post.channel)}：{finding.reason}")
     for p in editorial_problems(Library((new_item,))):
         _add(by_field, "summary", f"摘要只有 {len(new_item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字（{p.hint}）")
-    for m in (m for m in markup_in(new_item) if m.field in EDITABLE):  # the screen line is not edited here
+    for m in (m for m in markup_in(new_item) if m.field in EDITABLE):
         _add(by_field, m.field, f"{FIELD_LABELS[m.field]}{m.reason}（{m.hint}）")
     for p in glyphs.drawing_problems([PosterText.of(new_item)], campaign.brand.font):
         _add(by_field, _field_of(p, lines), _message(p))
@@ -217,9 +217,8 @@ def _as_typed(item: ContentItem, changes: Mapping[str, str]) -> ContentItem:
     title = changes.get("title", item.title)
     own = item.headline != item.title and "headline" not in changes  # a headline of its own, left as it was
     headline = changes.get("headline") or (item.headline if own else title)  # none: the title is shown
-    return dataclasses.replace(
-        item, title=title, summary=changes.get("summary", item.summary), headline=headline, body=changes.get("body", item.body)
-    )
+    summary, line, body = (changes.get(f, getattr(item, f)) for f in ("summary", "line", "body"))
+    return dataclasses.replace(item, title=title, summary=summary, headline=headline, line=line, body=body)
 
 
 def _add(by_field: dict[str, list[str]], f: str, message: str) -> None:
@@ -258,12 +257,19 @@ def _field_of(p: Problem, lines: dict[int, str]) -> str:
 
 
 _QUOTED = re.compile(r"“([^”]+)”")
-_FINDING_FIELDS = (("电子屏标题", "headline"), ("标题", "title"), ("摘要", "summary"), ("微博超过", "summary"), ("正文", "body"))
+_FINDING_FIELDS = (
+    ("电子屏标题", "headline"),
+    ("电子屏文字", "line"),
+    ("标题", "title"),
+    ("摘要", "summary"),
+    ("微博超过", "summary"),
+    ("正文", "body"),
+)
 
 
 def _finding_field(reason: str, values: Mapping[str, str]) -> str:
     """The field a lint finding is about: the one holding the quoted word, else the one it names."""
     quoted = _QUOTED.search(reason)
     if quoted:
-        return next((f for f in ("title", "summary", "headline", "body") if quoted.group(1) in values[f]), GENERAL)
+        return next((f for f in EDITABLE if quoted.group(1) in values[f]), GENERAL)
     return next((f for word, f in _FINDING_FIELDS if reason.startswith(word)), GENERAL)

@@ -1,4 +1,4 @@
-"""The edit form: a content item's title, summary, screen headline and body, with messages next to each."""
+"""The edit form: a content item's title, summary, screen headline, line (一句话) and body, with messages next to each."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..inputs.content import HEADLINE_MAX, SUMMARY_MAX, SUMMARY_MIN, TITLE_MAX
+from ..inputs.content import HEADLINE_MAX, LINE_MAX, SUMMARY_MAX, SUMMARY_MIN, TITLE_MAX
 from ..inputs.content_edit import EDITABLE, FIELD_LABELS
 from ..inputs.content_save import GENERAL, EditForm
 from ..publishing import states as st
@@ -16,13 +16,14 @@ from .posts import Entry
 # its label (the glyph check: 电子屏标题; 短标题, the headline's old name, is still read as it); the form
 # says it with its own labels. Item ids are lower-case letters, digits and -.
 _FILE_WORDS = re.compile(
-    r"(内容 [a-z0-9-]+)\.(title|summary|headline|body) ?| ?(?<![\w.{-])(title|summary|headline|body)(?![\w-]) ?|短标题"
+    r"(内容 [a-z0-9-]+)\.(title|summary|headline|line|body) ?| ?(?<![\w.{-])(title|summary|headline|line|body)(?![\w-]) ?|短标题"
 )
 
 HINTS = {
     "title": f"不超过 {TITLE_MAX} 字；公众号标题、微博【标题】",
     "summary": f"{SUMMARY_MIN}–{SUMMARY_MAX} 字；公众号摘要、微博正文",
     "headline": f"电子屏标题，不超过 {HEADLINE_MAX} 字；不写就用标题（此时标题须不超过 {HEADLINE_MAX} 字）",
+    "line": f"不超过 {LINE_MAX} 字；印在海报、电子屏和印刷单上",
     "body": "公众号正文（Markdown）：段落之间空一行，### 小标题，- 列表，**加粗**",
 }
 

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ..inputs.content_edit import EDITABLE
 from ..inputs.content_save import EditForm, EditRejected, StaleEdit, UnreadableFile, refresh, save
 from ..publishing import states as st
 from ..support.errors import QmError
@@ -38,7 +39,7 @@ def edit_save(call: Call) -> Response:
     form = _form(call)
     if isinstance(form, Response):
         return form
-    fields = {name: _raw(call, name) for name in ("title", "summary", "headline", "body")}
+    fields = {name: _raw(call, name) for name in EDITABLE}
     values = {k: v for k, v in fields.items() if v is not None}
     page = site.edit_values(form)["page"]
     if page.locked:
