@@ -115,7 +115,7 @@ def test_a_plan_deadline_walked_day_by_day(config: Path, robots: dict[str, list[
 
     def day(when: dt.datetime) -> list[str]:
         scan(campaign, engine, when.timestamp())
-        return send_due(campaign, engine, statuses(campaign, recorded(engine), when.date()), when, notifications)
+        return send_due(campaign, engine, statuses(campaign, recorded(campaign, engine), when.date()), when, notifications)
 
     assert len(day(at(7, 9, 40))) == 4  # three days ahead: every unit is reminded
     assert day(at(7, 10, 40)) == []  # sent once
@@ -226,7 +226,7 @@ def test_the_daemons_hourly_job_records_files_and_reminds(config: Path, robots: 
     job(at(7, 9, 40))
     job(at(7, 10, 40))
     assert [len(robots[u]) for u in ROBOTS] == [0, 1, 1, 1]
-    assert [s.unit for s in recorded(engine)] == ["爱辉区"]
+    assert [s.unit for s in recorded(campaign, engine)] == ["爱辉区"]
     engine.dispose()
 
 
@@ -331,14 +331,14 @@ def test_a_file_that_cannot_be_read_is_not_a_submission(config: Path, robots: di
     place(campaign, "爱辉区", "方案", "爱辉方案.docx", word("爱辉区方案"), at(8, 9))
     place(campaign, "爱辉区", "方案", "爱辉方案附件.docx", b"not a document", at(9, 9))  # a broken file after a good one
     scan(campaign, engine, at(13, 9).timestamp())
-    found = {s.unit.name: s for s in statuses(campaign, recorded(engine), at(13, 9).date()) if s.kind == "plan"}
+    found = {s.unit.name: s for s in statuses(campaign, recorded(campaign, engine), at(13, 9).date()) if s.kind == "plan"}
     assert (found["嫩江县"].state, found["嫩江县"].first) == ("missing", None)
     assert found["嫩江县"].label == "未报送（文件无法读取：嫩江方案.docx）"
     assert (found["北安市"].state, found["北安市"].late_days) == ("late", 2)  # by its first readable file, not the broken one
     assert found["北安市"].first is not None and found["北安市"].first.path.name == "北安方案（重发）.docx"
     assert (found["爱辉区"].state, found["爱辉区"].label) == ("ontime", "按时报送")
     # before the deadline a unit whose only file cannot be read is reminded like one that sent nothing
-    before = statuses(campaign, recorded(engine), at(9, 9).date())
+    before = statuses(campaign, recorded(campaign, engine), at(9, 9).date())
     assert (
         next(s for s in before if s.unit.name == "嫩江县" and s.kind == "plan").label
         == "未报送（文件无法读取：嫩江方案.docx；未到截止日期）"
@@ -379,7 +379,7 @@ def test_files_recorded_before_files_were_read_are_read_once(config: Path) -> No
     with engine.begin() as conn:  # as an older qm left them: not read
         conn.execute(submissions.update().values(problem=None))
     scan(campaign, engine, at(8, 10).timestamp())
-    assert {f.unit: bool(f.problem) for f in recorded(engine)} == {"嫩江县": True, "爱辉区": False}
+    assert {f.unit: bool(f.problem) for f in recorded(campaign, engine)} == {"嫩江县": True, "爱辉区": False}
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).where(submissions.c.problem.is_(None))).scalar() == 0
     engine.dispose()
@@ -398,6 +398,37 @@ def test_a_file_whose_time_has_not_come_yet_is_recorded_as_found_and_said(config
         f"{campaign.submissions_dir / '嫩江县' / '总结' / '总结.docx'}：嫩江县的工作总结“总结.docx”的修改时间 2030-01-01 08:00 还没到，"
         "按发现它的时间 2016-09-30 09:00 登记为报送时间（请单位核对电脑的日期和时间）"
     ]
-    arrived = {s.unit: s.arrived for s in recorded(engine)}
+    arrived = {s.unit: s.arrived for s in recorded(campaign, engine)}
     assert arrived == {"嫩江县": found.timestamp(), "北安市": at(29, 16).timestamp()}  # a file written in time keeps its own
     assert scan(campaign, engine, found.timestamp() + 60) == []  # recorded once, said once
+
+
+def test_files_recorded_from_one_folder_are_collected_from_any_other(config: Path) -> None:
+    """Recorded by `qm units -c config.yaml` in the project folder, collected with the config's full
+    path from elsewhere: every unit's text, not "cannot read the file" (older databases too, whose
+    paths were stored as written from the folder qm ran in)."""
+
+    from scheduler.publishing.tables import submissions
+
+    project = config.parent
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "总结", "爱辉区工作总结.docx", word("爱辉区工作总结"), at(1, 9, month=10))
+    place(campaign, "北安市", "总结", "北安市工作总结.txt", "北安市工作总结".encode(), at(2, 9, month=10))
+    assert run_qm("units", "-c", "config.yaml", cwd=project).returncode == 0
+    engine = open_db(campaign.db_url)
+    with engine.begin() as conn:  # as an older qm stored it, run from the project's parent folder
+        conn.execute(
+            submissions.update()
+            .where(submissions.c.unit == "北安市")
+            .values(path=f"{project.name}/.qm/submissions/北安市/总结/北安市工作总结.txt")
+        )
+    engine.dispose()
+    elsewhere = project / "elsewhere"
+    elsewhere.mkdir()
+    out = elsewhere / "汇总.docx"
+    done = run_qm("-c", config, "units", "--collect", "-o", out, cwd=elsewhere)
+    assert done.returncode == 0, done.stderr
+    body = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "爱辉区工作总结" in body and "北安市工作总结" in body
+    assert not any("无法读取" in p for p in body)
+    assert "已报送 2 个" in "".join(body)

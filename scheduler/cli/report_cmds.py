@@ -118,7 +118,7 @@ def _units(ctx: Context) -> list[UnitStatus]:
     if not ctx.campaign.units:
         return []
     scan(ctx.campaign, ctx.engine, time.time())
-    return statuses(ctx.campaign, recorded(ctx.engine), ctx.today())
+    return statuses(ctx.campaign, recorded(ctx.campaign, ctx.engine), ctx.today())
 
 
 def _planned(ctx: Context, db: Path | None, start: dt.date, end: dt.date) -> list[tuple[str, dt.date]] | None:

@@ -46,7 +46,7 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
         )
     engine = ctx.engine
     problems = scan(campaign, engine, time.time())
-    found = [s for s in statuses(campaign, recorded(engine), ctx.today()) if args.kind in (None, s.kind)]
+    found = [s for s in statuses(campaign, recorded(campaign, engine), ctx.today()) if args.kind in (None, s.kind)]
     if args.collect:
         kind, output, more = _collect(ctx, args, found)
         broken = [_unreadable(s, f) for s in found if s.kind == kind for f in s.unreadable]

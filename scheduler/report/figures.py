@@ -153,7 +153,7 @@ def gather(
     rows = [_row(campaign, p, titles, per_post.get(p.id, {})) for p in sorted(queued, key=lambda p: (p.at, p.channel))]
     totals = Totals.count((p.state for p in queued), {p.id for p in queued}, planned, made)
     if units is None:
-        units = statuses(campaign, recorded(engine), made) if campaign.units else []
+        units = statuses(campaign, recorded(campaign, engine), made) if campaign.units else []
     with engine.connect() as conn:
         return Figures(
             start,

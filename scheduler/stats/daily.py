@@ -68,6 +68,6 @@ class StatsJob:
         engine = self.collector.engine
         for problem in scan(self.campaign, engine, now.timestamp()):
             event(log, "submission_problem", logging.WARNING, where=problem.where, problem=problem.message)
-        found = statuses(self.campaign, recorded(engine), now.astimezone(self.campaign.timezone).date())
+        found = statuses(self.campaign, recorded(self.campaign, engine), now.astimezone(self.campaign.timezone).date())
         for key in send_due(self.campaign, engine, found, now, office):
             event(log, "unit_reminder", key=key)

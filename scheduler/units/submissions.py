@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -100,8 +100,11 @@ def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
     problems = _strays(campaign, root)
     s = submissions.c
     with engine.begin() as conn:
-        for row in conn.execute(sa.select(s.id, s.path, s.sha256).where(s.problem.is_(None))).all():  # recorded before files were read
-            conn.execute(submissions.update().where(s.id == row.id).values(problem=_recheck(Path(row.path), row.sha256)))
+        for row in conn.execute(
+            sa.select(s.id, s.unit, s.kind, s.path, s.sha256).where(s.problem.is_(None))
+        ).all():  # recorded before files were read
+            problem = _recheck(located(campaign, row.unit, row.kind, row.path), row.sha256)
+            conn.execute(submissions.update().where(s.id == row.id).values(problem=problem))
         known = {(r.unit, r.kind, r.sha256) for r in conn.execute(sa.select(s.unit, s.kind, s.sha256))}
         for unit in campaign.units:
             for kind in FOLDERS:
@@ -115,7 +118,7 @@ def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
                         submissions.insert().values(
                             unit=found.unit,
                             kind=found.kind,
-                            path=str(found.path),
+                            path=found.path.relative_to(root).as_posix(),  # under the submissions folder, wherever qm runs
                             sha256=found.sha256,
                             size=found.size,
                             arrived=min(found.arrived, now),
@@ -210,11 +213,21 @@ def _files(campaign: Campaign, unit: Unit, kind: str, problems: list[Problem]) -
     return found
 
 
-def recorded(engine: Engine) -> list[Submission]:
+def located(campaign: Campaign, unit: str, kind: str, stored: str) -> Path:
+    """Where a recorded file is now: in its unit's folder under the configured submissions folder.
+
+    Only the file's name is taken from what was stored: older versions stored the path as it was
+    written from the folder qm ran in, which means nothing from another folder."""
+    return campaign.submissions_dir / unit / FOLDERS[kind] / PurePath(stored.replace("\\", "/")).name
+
+
+def recorded(campaign: Campaign, engine: Engine) -> list[Submission]:
     s = submissions.c
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(submissions).order_by(s.arrived, s.id))
-        return [Submission(r.unit, r.kind, Path(r.path), r.sha256, r.size, r.arrived, r.problem or "") for r in rows]
+        rows = conn.execute(sa.select(submissions).order_by(s.arrived, s.id)).all()
+    return [
+        Submission(r.unit, r.kind, located(campaign, r.unit, r.kind, r.path), r.sha256, r.size, r.arrived, r.problem or "") for r in rows
+    ]
 
 
 def statuses(campaign: Campaign, recorded_files: list[Submission], today: dt.date) -> list[UnitStatus]:
