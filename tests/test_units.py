@@ -432,3 +432,36 @@ def test_files_recorded_from_one_folder_are_collected_from_any_other(config: Pat
     assert "爱辉区工作总结" in body and "北安市工作总结" in body
     assert not any("无法读取" in p for p in body)
     assert "已报送 2 个" in "".join(body)
+
+
+def test_a_recorded_file_deleted_since_still_counts_but_is_said_and_never_in_english(config: Path) -> None:
+    """北安市's summary was recorded, then deleted from the folder: the unit did send it (not reminded,
+    not called missing), but the listing, the warnings and the collection say which file, sent when,
+    is gone and where it was, in Chinese, and nothing is collected in its place."""
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "总结", "爱辉区总结.docx", word("爱辉区工作总结"), at(9, 9, month=10))
+    gone = place(campaign, "北安市", "总结", "北安市总结.docx", word("北安市工作总结"), at(15, 9, month=10))
+    assert run_qm("units", "-c", config).returncode == 0
+    gone.unlink()
+    listed = run_qm("units", "-c", config, "--kind", "summary")
+    assert listed.returncode == 2
+    assert "迟交 5 天（北安市总结.docx已不在报送目录）" in listed.stdout
+    assert f"注意：{gone}：北安市的工作总结：10-15 09:00报送的“北安市总结.docx”已不在报送目录中，仍按报送计算（" in listed.stderr
+    out = config.parent / "汇总.docx"
+    collected = run_qm("units", "-c", config, "--collect", "-o", out)
+    assert collected.returncode == 2 and "Traceback" not in collected.stderr
+    body = [p.text for p in docx.Document(str(out)).paragraphs]
+    note = body[body.index("2. 北安市") + 1]
+    assert (
+        note
+        == f"（10-15 09:00报送的“北安市总结.docx”已不在报送目录中（原来在 {gone}），没有收入本汇总：请把文件放回原处，或请单位重新报送。）"
+    )
+    for text in (collected.stderr, listed.stderr, *body):
+        assert "No such file" not in text
+    assert extract_error(gone) == "无法读取文件：文件或目录不存在"
+
+
+def extract_error(path: Path) -> str:
+    with pytest.raises(SubmissionError) as caught:
+        extract(path)
+    return str(caught.value)

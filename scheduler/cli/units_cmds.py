@@ -49,7 +49,7 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
     found = [s for s in statuses(campaign, recorded(campaign, engine), ctx.today()) if args.kind in (None, s.kind)]
     if args.collect:
         kind, output, more = _collect(ctx, args, found)
-        broken = [_unreadable(s, f) for s in found if s.kind == kind for f in s.unreadable]
+        broken = _file_problems(ctx, [s for s in found if s.kind == kind])
         problems += more + [p for p in broken if p.where not in {m.where for m in more}]  # each file said once
         if args.json:  # what was written, for a script: the file, its kind, each unit as `qm units --json` lists it
             units = [_json(ctx, s) for s in found if s.kind == kind]
@@ -61,16 +61,28 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
         print(_table(ctx, found))
         print(f"报送的文件放在 {campaign.submissions_dir}/单位名称/方案/ 或 .../总结/ 中（按内容登记一次，文件修改时间为报送时间）。")
     if not args.collect:
-        problems += [_unreadable(s, f) for s in found for f in s.unreadable]
+        problems += _file_problems(ctx, found)
     for problem in problems:
         print(f"注意：{problem.where}：{problem.message}" + (f"（{problem.hint}）" if problem.hint else ""), file=sys.stderr)
     return 2 if problems else 0
+
+
+def _file_problems(ctx: Context, found: list[UnitStatus]) -> list[Problem]:
+    """Files that do not count (cannot be read), and files that count but are no longer there."""
+    return [_unreadable(s, f) for s in found for f in s.unreadable] + [_gone(ctx, s, f) for s in found for f in s.gone]
 
 
 def _unreadable(status: UnitStatus, file: Submission) -> Problem:
     from ..units.submissions import LABELS
 
     return Problem(f"{status.unit.name}的{LABELS[status.kind]}“{file.path.name}”不算报送：{file.problem}", str(file.path))
+
+
+def _gone(ctx: Context, status: UnitStatus, file: Submission) -> Problem:
+    from ..units.submissions import LABELS, gone_note
+
+    note = gone_note(ctx.campaign, file)
+    return Problem(f"{status.unit.name}的{LABELS[status.kind]}：{note}，仍按报送计算", str(file.path), "把文件放回原处，或请单位重新报送")
 
 
 def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> tuple[str, Path, list[Problem]]:
@@ -114,5 +126,5 @@ def _json(ctx: Context, s: UnitStatus) -> dict[str, object]:
         "state": s.state,
         "late_days": s.late_days,
         "arrived": dt.datetime.fromtimestamp(s.first.arrived, ctx.campaign.timezone).isoformat(timespec="seconds") if s.first else None,
-        "files": [{"path": str(f.path), "sha256": f.sha256, "size": f.size, "problem": f.problem} for f in s.files],
+        "files": [{"path": str(f.path), "sha256": f.sha256, "size": f.size, "problem": f.problem, "gone": f.gone} for f in s.files],
     }

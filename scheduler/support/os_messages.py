@@ -43,8 +43,10 @@ _HINTS = {
 
 
 def os_reason(exc: OSError) -> str:
-    """The Chinese reason for an OSError."""
-    return _REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+    """The Chinese reason for an OSError (never the system's English text: an unusual one gives its number)."""
+    if exc.errno is None:
+        return str(exc)
+    return _REASONS.get(exc.errno, f"操作系统报告的错误（错误号 {exc.errno}）")
 
 
 def path_error(exc: OSError, doing: str, path: Path | str | None = None, hint: str = "") -> InputError:

@@ -17,7 +17,7 @@ from ..inputs.campaign import Campaign
 from ..report.document import day_label, set_styles, table
 from ..support.errors import Problem
 from .extract import SubmissionError, extract
-from .submissions import LABELS, UnitStatus, arrival
+from .submissions import LABELS, UnitStatus, arrival, gone_note
 
 
 def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: dt.date) -> tuple[bytes, list[Problem]]:
@@ -51,7 +51,7 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
         doc.add_heading(f"{n}. {status.unit.name}", level=1)
         if len(status.files) > 1 and status.latest is not None:
             doc.add_paragraph(_earlier_files(campaign, status, label))
-        problems += _unit_text(doc, status, label)
+        problems += _unit_text(doc, campaign, status, label)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue(), problems
@@ -62,19 +62,25 @@ def _earlier_files(campaign: Campaign, status: UnitStatus, label: str) -> str:
     latest = status.latest
     assert latest is not None
     others = [f for f in status.files if f != latest]
-    earlier = "、".join(f"“{f.path.name}”（{arrival(campaign, f.arrived)}）" for f in others if not f.problem)
+    earlier = "、".join(f"“{f.path.name}”（{arrival(campaign, f.arrived)}）" for f in others if not f.problem and not f.gone)
     broken = "、".join(f"“{f.path.name}”" for f in others if f.problem)
+    gone = "、".join(f"“{f.path.name}”" for f in others if f.gone and not f.problem)
     which = "最近报送的可以读取的" if status.unreadable and status.readable else "最近报送的"
     told = [f"较早报送的{earlier}没有收入本汇总，如果它们不是{label}的旧版本而是另一部分，请在报送目录中查看"] if earlier else []
     told += [f"{broken}无法读取，没有收入本汇总"] if broken else []
+    told += [f"{gone}已不在报送目录中"] if gone else []
     return f"（共报送 {len(status.files)} 个文件。下面是{which}“{latest.path.name}”；{'；'.join(told)}。）"
 
 
-def _unit_text(doc: DocumentObject, status: UnitStatus, label: str) -> list[Problem]:
+def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, label: str) -> list[Problem]:
     latest = status.latest
     if latest is None:
         doc.add_paragraph(f"（未报送{label}。）")
         return []
+    if latest.gone:
+        note = gone_note(campaign, latest)
+        doc.add_paragraph(f"（{note}（原来在 {latest.path}），没有收入本汇总：请把文件放回原处，或请单位重新报送。）")
+        return [Problem(f"{status.unit.name}的{label}：{note}，没有收入汇总", str(latest.path), "把文件放回原处，或请单位重新报送")]
     try:
         got = extract(latest.path)
     except SubmissionError as exc:

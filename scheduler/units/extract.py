@@ -16,6 +16,7 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 
 from ..support.errors import InputError
+from ..support.os_messages import os_reason
 
 ZIP, OLE, PDF = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF"
 ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
@@ -37,7 +38,7 @@ def extract(path: Path) -> Extracted:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SubmissionError(f"无法读取文件：{exc.strerror}") from exc
+        raise SubmissionError(f"无法读取文件：{os_reason(exc)}") from exc
     if suffix == ".docx":
         return Extracted(_docx(data))
     if suffix == ".txt":

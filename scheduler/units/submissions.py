@@ -6,6 +6,10 @@ time) and, read once when it is recorded, why it cannot be read if it cannot (th
 its first readable file arrived by the end of the deadline's day, late by the number of days after
 it, missing when none arrived (its unreadable files named). Scanning reports what it could not
 accept (unknown folders, files in the wrong place or with an unusual extension) and carries on.
+
+A recorded file later deleted or moved out of the folder still counts: the unit did send it, on
+that day, and is neither reminded nor called late for it. But it is "gone": its status says so,
+`qm units` warns, and the collection says which file to put back instead of holding its text.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from ..inputs.campaign import Campaign, Unit
 from ..publishing.tables import submissions
 from ..support.errors import Problem
 from ..support.moments import moment
+from ..support.os_messages import os_reason
 
 PLAN, SUMMARY = "plan", "summary"
 FOLDERS = {PLAN: "方案", SUMMARY: "总结"}
@@ -40,6 +45,7 @@ class Submission:
     size: int
     arrived: float
     problem: str = ""  # why it cannot be read; "" when it can
+    gone: bool = False  # no longer in its folder (deleted or moved since it was recorded)
 
 
 @dataclass(frozen=True)
@@ -60,14 +66,19 @@ class UnitStatus:
         return tuple(f for f in self.files if f.problem)
 
     @property
+    def gone(self) -> tuple[Submission, ...]:
+        """Files that counted, no longer in the submissions folder."""
+        return tuple(f for f in self.readable if f.gone)
+
+    @property
     def first(self) -> Submission | None:
         """The first readable file: when the unit submitted."""
         return self.readable[0] if self.readable else None
 
     @property
     def latest(self) -> Submission | None:
-        """The file to collect: the latest readable one, or the latest file when none can be read."""
-        files = self.readable or self.files
+        """The file to collect: the latest readable one still there, else the latest readable one, else the latest file."""
+        files = tuple(f for f in self.readable if not f.gone) or self.readable or self.files
         return files[-1] if files else None
 
     @property
@@ -77,12 +88,18 @@ class UnitStatus:
             return f"未报送（{broken}）" if broken else "未报送"
         if self.state == NOT_DUE:
             return f"未报送（{broken}；未到截止日期）" if broken else "未报送（未到截止日期）"
-        return "按时报送" if self.state == ON_TIME else f"迟交 {self.late_days} 天"
+        sent = "按时报送" if self.state == ON_TIME else f"迟交 {self.late_days} 天"
+        return f"{sent}（{'、'.join(f.path.name for f in self.gone)}已不在报送目录）" if self.gone else sent
 
 
 def arrival(campaign: Campaign, arrived: float) -> str:
     """When a file arrived, in the campaign's time: month, day and time, and the year too when it is not the campaign's."""
     return moment(arrived, campaign.timezone, campaign.start.year)
+
+
+def gone_note(campaign: Campaign, file: Submission) -> str:
+    """What is said of a recorded file no longer in the submissions folder (where it was goes alongside)."""
+    return f"{arrival(campaign, file.arrived)}报送的“{file.path.name}”已不在报送目录中"
 
 
 def due_date(campaign: Campaign, kind: str) -> dt.date:
@@ -207,7 +224,7 @@ def _files(campaign: Campaign, unit: Unit, kind: str, problems: list[Problem]) -
         try:
             data, arrived = path.read_bytes(), path.stat().st_mtime
         except OSError as exc:
-            problems.append(Problem(f"无法读取 {unit.name}的{LABELS[kind]}“{path.name}”：{exc.strerror}", str(path), "检查文件权限"))
+            problems.append(Problem(f"无法读取 {unit.name}的{LABELS[kind]}“{path.name}”：{os_reason(exc)}", str(path), "检查文件权限"))
             continue
         found.append(Submission(unit.name, kind, path, hashlib.sha256(data).hexdigest(), len(data), arrived))
     return found
@@ -225,9 +242,11 @@ def recorded(campaign: Campaign, engine: Engine) -> list[Submission]:
     s = submissions.c
     with engine.connect() as conn:
         rows = conn.execute(sa.select(submissions).order_by(s.arrived, s.id)).all()
-    return [
-        Submission(r.unit, r.kind, located(campaign, r.unit, r.kind, r.path), r.sha256, r.size, r.arrived, r.problem or "") for r in rows
-    ]
+    out = []
+    for r in rows:
+        path = located(campaign, r.unit, r.kind, r.path)
+        out.append(Submission(r.unit, r.kind, path, r.sha256, r.size, r.arrived, r.problem or "", gone=not path.is_file()))
+    return out
 
 
 def statuses(campaign: Campaign, recorded_files: list[Submission], today: dt.date) -> list[UnitStatus]:
