@@ -13,7 +13,7 @@ import pytest
 
 from scheduler.support.atomic_files import atomic_write_text
 
-from .conftest import HEIHE, run_qm
+from .conftest import DEFAULT, HEIHE, run_qm
 
 
 def _reading(fifo: Path) -> tuple[threading.Thread, list[bytes]]:
@@ -87,3 +87,26 @@ def test_a_draft_into_a_missing_folder_or_under_a_file_is_refused(tmp_path: Path
     assert (
         under_a_file.returncode == 2 and f"路径中有一段是文件，不是目录（{tmp_path / '排期'}），没有写入任何文件" in under_a_file.stderr
     ), under_a_file.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "told"),
+    [
+        (
+            ("print", "knowledge-card", "--items", "goods-salt-iodised", "-o", "x.png"),
+            "qm print 写的是印刷用的 PDF，请用 .pdf 结尾的文件名，如 -o x.pdf",
+        ),
+        (("poster", "goods-salt-iodised", "-o", "x.jpg"), "qm poster 写的是 PNG 图片，请用 .png 结尾的文件名，如 -o x.png"),
+        (("units", "--collect", "-o", "x.pdf"), "汇总文档是 Word 文档，请用 .docx 结尾的文件名，如 -o x.docx"),
+    ],
+)
+def test_a_file_named_by_o_with_another_extension_is_refused_not_renamed(
+    project: Callable[..., Path], tmp_path: Path, args: tuple[str, ...], told: str
+) -> None:
+    """`qm print -o x.png` once wrote x.pdf and said nothing: a name is refused, never changed."""
+    config, here = project(config=HEIHE if args[0] == "units" else DEFAULT), tmp_path / "交付"
+    here.mkdir()
+    result = run_qm(*args, "-c", config, cwd=here)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"-o {args[-1]}：{told}" in result.stderr and "没有写入任何文件" in result.stderr, result.stderr
+    assert list(here.iterdir()) == []

@@ -110,6 +110,13 @@ def check_output_folder(given: Path | None) -> None:
     )
 
 
+def check_suffix(path: Path, suffix: str, what: str, more: str = "") -> None:
+    """A file named with -o must end in `suffix` (`what` the command writes there): a name is refused,
+    never quietly changed into another file than the one asked for."""
+    if path.suffix.lower() != suffix:
+        raise InputError(f"-o {path}：{what}，请用 {suffix} 结尾的文件名，如 -o {path.with_suffix(suffix).name}{more}，没有写入任何文件")
+
+
 def draft_options(p: argparse.ArgumentParser, what: str, default: str) -> None:
     """`-o` and `--force` of a command that writes a document staff may edit afterwards (`what`, by
     default named `default`): the same words, and the same care for an edited draft, in each."""

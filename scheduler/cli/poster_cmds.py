@@ -16,7 +16,7 @@ from ..poster.sizes import canonical
 from ..support.errors import InputError, PosterError
 from ..support.values import ImageRef, poster_path
 from .context import Context, parse_day
-from .output import check_output_folder, drawing_progress, note_findings, warn_colours, warn_printed
+from .output import check_output_folder, check_suffix, drawing_progress, note_findings, warn_colours, warn_printed
 
 DEFAULT_LAYOUTS = {"launch": "launch", "slogan": "slogan"}  # by topic; anything else is a knowledge card
 
@@ -93,12 +93,8 @@ def _output(path: Path, name: str, *, many: bool) -> Path:
     if many or path.is_dir():
         check_output_folder(path)
         return path / name
-    if path.suffix.lower() != ".png":
-        raise InputError(
-            f"-o {path}：qm poster 写的是 PNG 图片，请用 .png 结尾的文件名，如 -o {path.with_suffix('.png').name}"
-            "（印刷尺寸 a3、a2 另在旁边写一份同名 .pdf；超过平台文件大小限制时改写成 .jpg 并告诉你）；"
-            "要印刷用的矢量 PDF 请用 qm print"
-        )
+    more = "（印刷尺寸 a3、a2 另在旁边写一份同名 .pdf；超过平台文件大小限制时改写成 .jpg 并告诉你；要印刷用的矢量 PDF 请用 qm print）"
+    check_suffix(path, ".png", "qm poster 写的是 PNG 图片", more)
     check_output_folder(path)
     return path
 

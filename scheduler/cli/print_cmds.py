@@ -10,7 +10,7 @@ from ..poster.printpage import PAPERS
 from ..poster.printpick import THIN
 from ..poster.printsheets import SHEETS
 from .context import Context
-from .output import check_output_folder, note_findings, warn_colours, warn_printed
+from .output import check_output_folder, check_suffix, note_findings, warn_colours, warn_printed
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -37,8 +37,9 @@ def run_print(ctx: Context, args: argparse.Namespace) -> int:
     items = tuple(i.strip() for i in args.items.replace("，", ",").split(",") if i.strip())
     job = PrintSheet(args.layout, args.size, args.topic.strip(), items, args.cmyk)
     out = args.output or ctx.campaign.paths.posters / "print" / job.file_name()
-    if out.suffix.lower() != ".pdf":
-        out = out.with_suffix(".pdf")
+    if out.is_dir():  # a folder: the default name in it
+        out = out / job.file_name()
+    check_suffix(out, ".pdf", "qm print 写的是印刷用的 PDF", "（要 PNG 图片请用 qm poster）")
     made, picked = make_print(ctx.campaign, ctx.library, job, out, ctx.today())
     label = SHEETS.get(job.layout, f"海报 {job.layout}")
     print(f"已生成{label}：{made}（{PAPERS[job.paper].label}，{'CMYK' if job.cmyk else 'RGB'}，含 3 毫米出血和裁切线）")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..support.errors import InputError, Problem
 from .context import Context
-from .output import draft_options, draft_path, write_draft
+from .output import check_suffix, draft_options, draft_path, write_draft
 
 if TYPE_CHECKING:
     from ..units.submissions import Submission, UnitStatus
@@ -92,8 +92,7 @@ def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) ->
 
     kind = args.kind or SUMMARY
     output = draft_path(args.output, f"{LABELS[kind]}汇总.docx", args.force)
-    if output.suffix.lower() != ".docx":
-        raise InputError(f"汇总文档 {output} 的扩展名应为 .docx")
+    check_suffix(output, ".docx", "汇总文档是 Word 文档")
     data, problems = digest.render(ctx.campaign, kind, found, ctx.today())
     write_draft(output, data, args.force)
     print(f"已写入汇总：{output}", file=sys.stderr)
