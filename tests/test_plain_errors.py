@@ -43,7 +43,9 @@ def corrupt_db(project: Callable[..., Path]) -> Path:
 @pytest.mark.parametrize("command", [["queue"], ["status"], ["approve", "--date", "2027-09-08", "--by", "王科长"], ["daemon"]])
 def test_a_corrupt_database_is_named_with_what_to_do(corrupt_db: Path, command: list[str]) -> None:
     result = run_qm(*command, "-c", corrupt_db)
-    _plain(result, "qm.sqlite3", "已损坏", "没有找到备份")
+    _plain(result, "qm.sqlite3", "已损坏，无法读取（文件内容已损坏）", "没有找到备份")
+    told = [line for line in result.stderr.splitlines() if line.startswith("错误：")]
+    assert told and not any("malformed" in line for line in told), result.stderr  # SQLite's English: the log only
 
 
 def test_a_corrupt_database_points_to_its_latest_backup(corrupt_db: Path) -> None:

@@ -7,16 +7,29 @@ not be used and what to check.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ..support.errors import InputError, QmError, RuntimeFailure
+from ..support.logs import event
 
 POSTGRESQL = ("postgresql:", "postgres:", "postgresql+")
-CORRUPT = ("malformed", "not a database", "file is encrypted", "disk i/o error")
+# SQLite's words for a file it cannot read, and what they mean to a person.
+CORRUPT = {
+    "malformed": "文件内容已损坏",
+    "not a database": "它不是 SQLite 数据库文件，可能被别的文件覆盖了",
+    "file is encrypted": "它不是可以读取的 SQLite 数据库文件，可能被别的文件覆盖了",
+    "disk i/o error": "读取时磁盘出错，磁盘或文件已损坏",
+}
+log = logging.getLogger("qm.db")
 
 
 def is_corrupt(message: str) -> bool:
     return any(word in message.lower() for word in CORRUPT)
+
+
+def _meaning(message: str) -> str:
+    return next(meaning for word, meaning in CORRUPT.items() if word in message.lower())
 
 
 def database_error(exc: Exception, url: str, shown_url: str) -> QmError:
@@ -30,8 +43,9 @@ def database_error(exc: Exception, url: str, shown_url: str) -> QmError:
     if is_corrupt(text) and path is not None:
         backup = latest_backup(path)
         where = f"最近的备份是 {backup}" if backup else f"{path.parent} 下没有找到备份"
+        event(log, "database_corrupt", path=path, sqlite=text)  # SQLite's own words: for the log, not for the person
         return InputError(
-            f"数据库文件 {path} 已损坏，无法读取（SQLite：{text}）。{where}。"
+            f"数据库文件 {path} 已损坏，无法读取（{_meaning(text)}）。{where}。"
             f"（停止后台服务，把损坏的文件改名保存，再{'运行 qm restore ' + str(backup) + ' 恢复' if backup else '运行 qm queue 重建发布队列，已发布内容的记录需要对照发件箱或平台核实'}）"
         )
     return RuntimeFailure(f"无法使用数据库 {shown_url}：{text}（检查配置中的 database 和数据库文件）")
