@@ -345,3 +345,22 @@ def test_the_stages_one_version_passed_are_read_without_the_passes_of_its_other_
     finally:
         sa.event.remove(queue.engine, "before_cursor_execute", record)
     assert asked == [(first.id, now.version), (first.id, first.version)]  # one query each, asking for that version only
+
+
+def test_a_setting_that_changes_no_post_is_not_named_when_a_post_goes_back_for_another_reason(project: Callable[..., Path]) -> None:
+    """`web.session_idle_minutes` changed (alone it keeps every approval), then a post's content edited
+    before the queue was filled again (the console restarted for the new config, say): the reason names
+    the content, not the setting, which changed no word of it."""
+    config = project()
+    queue = _approved_month(config)
+    config.write_text(config.read_text(encoding="utf-8") + "\nweb:\n  session_idle_minutes: 45\n", encoding="utf-8")
+    campaign = load_campaign(config)
+    item = next(p.item for p in queue.find() if p.channel == "weibo")
+    library = load_library(campaign.paths.content, campaign.text_values)
+    source = config.parent / library.by_id[item].source.rsplit(":", 1)[0]
+    title = library.by_id[item].title
+    _edit(source, title, title + "（修订）")
+    campaign, plan, _ = _month(config)
+    assert fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027 + 120).back_to_review
+    relative = source.relative_to(config.parent).as_posix()
+    assert set(queue.change_reasons(queue.find([st.PLANNED])).values()) == {f"改动了内容 {relative}"}

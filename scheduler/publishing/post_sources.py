@@ -147,6 +147,12 @@ def what_changed(old: PostSource | None, old_snap: Snapshot | None, new: PostSou
     return found
 
 
+# config.yaml's sections no post's words or pictures are made from: the console, the daemons, the
+# database, who is told what, reminders and units' files for staff, review stages, the checks. A
+# change there alone gives no post a new version, so it never explains one.
+UNPUBLISHED = frozenset({"web", "daemon", "database", "notifications", "reminders", "units", "review", "lint"})
+
+
 def _used_by(template: str, kind: str) -> bool:
     """A template in another channel kind's folder does not make this post."""
     folders = {k.template.split("/", 1)[0]: k.name for k in kinds() if "/" in k.template}
@@ -154,8 +160,12 @@ def _used_by(template: str, kind: str) -> bool:
 
 
 def _config_for(key: str, kind: str) -> bool:
-    """Another channel kind's settings (`channels.<its section>`) do not make this post."""
+    """Settings of how qm runs (`UNPUBLISHED`) and another channel kind's (`channels.<its section>`) do
+    not make this post. A version records the whole config as it was: one that changed meanwhile
+    would otherwise be named whenever the post changes for another reason (its content edited)."""
     parts = key.split(".")
+    if parts[0].split("[", 1)[0] in UNPUBLISHED:
+        return False
     if parts[0] != "channels" or len(parts) < 2:
         return True
     sections = {k.section: k.name for k in kinds()}
