@@ -75,8 +75,9 @@ def test_the_outbox_a_post_goes_to_is_recorded_before_writing_and_cleared_when_t
     def disk_full() -> dt.datetime:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    with pytest.raises(TransientError, match="无法写入发件箱"):
+    with pytest.raises(TransientError, match=r"无法写入发件箱 .*：磁盘已满（检查磁盘空间和权限）") as failed:
         OutboxChannel("weibo", tmp_path / "a", now=disk_full).publish(post)
+    assert "No space" not in str(failed.value)  # the system's English is not what staff read
     writing, cleared = recorded
     assert writing["outbox"] == (tmp_path / "a" / "outbox-id").read_text(encoding="ascii").strip() and cleared == {}
     other_machine = OutboxChannel("weibo", tmp_path / "b")
@@ -119,3 +120,12 @@ def test_the_configured_outbox_draws_missing_posters_and_stamps_campaign_time(he
             assert image.width > 0
     assert all(path.is_file() for path in post.images.values())  # and they stay in the posters folder
     assert meta["published_at"].endswith("+08:00")
+
+
+def test_the_outbox_folder_recorded_for_another_machine_is_a_full_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Told to whoever finds the post interrupted, maybe from another folder or machine: the folder it may be in,
+    not a path that means something only from the folder the daemon ran in."""
+    monkeypatch.chdir(tmp_path)
+    recorded: list[dict[str, Any]] = []
+    OutboxChannel("weibo", Path(".qm") / "outbox").publish(OutgoingPost(**{**POST.__dict__, "checkpoint": recorded.append}))
+    assert recorded[0]["outbox_folder"] == str(tmp_path / ".qm" / "outbox" / "weibo" / POST.id)

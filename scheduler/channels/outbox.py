@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..support.atomic_files import fsync_dir
+from ..support.os_messages import os_reason
 from ..support.values import Receipt
 from .base import Channel, OutgoingPost, PermanentError, TransientError
 
@@ -68,12 +69,12 @@ class OutboxChannel(Channel):
             # In the database before anything is written: whoever finds this post interrupted knows
             # which outbox may hold it, and does not take another machine's outbox for its own.
             post.checkpoint(
-                {"outbox": _identity(self.base, create=True), "outbox_host": socket.gethostname(), "outbox_folder": str(target)}
+                {"outbox": _identity(self.base, create=True), "outbox_host": socket.gethostname(), "outbox_folder": str(target.absolute())}
             )
             tmp = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{post.id}."))
         except OSError as exc:
             _nothing_written(post)
-            raise TransientError(f"无法写入发件箱 {self.root}：{exc.strerror}（检查磁盘空间和权限）", self.name) from exc
+            raise TransientError(f"无法写入发件箱 {self.root}：{os_reason(exc)}（检查磁盘空间和权限）", self.name) from exc
         try:
             self._fill(tmp, post)
             os.rename(tmp, target)
@@ -82,7 +83,7 @@ class OutboxChannel(Channel):
             if target.is_dir():  # another writer finished first
                 return self._receipt(target)
             _nothing_written(post)
-            raise TransientError(f"无法写入发件箱 {target}：{exc.strerror}（检查磁盘空间和权限）", self.name) from exc
+            raise TransientError(f"无法写入发件箱 {target}：{os_reason(exc)}（检查磁盘空间和权限）", self.name) from exc
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)  # never leave a half-built folder behind
             raise
