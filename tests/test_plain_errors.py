@@ -160,3 +160,14 @@ def test_a_preview_into_a_path_through_a_file_says_it_once(tmp_path: Path) -> No
     result = run_qm("preview", "2027-09-08", "-o", blocker)
     _plain(result, "路径中有一段是文件，不是目录（把它换成目录，或换一个位置）")
     assert "普通文件" not in result.stderr  # the reason is not said again as the hint
+
+
+def test_an_unusual_system_error_is_told_in_chinese_with_its_number() -> None:
+    """The reasons qm knows have their Chinese words; any other gives its number, never the system's English."""
+    import errno
+
+    from scheduler.support.os_messages import os_reason
+
+    assert os_reason(FileNotFoundError(errno.ENOENT, "No such file or directory")) == "文件或目录不存在"
+    odd = os_reason(OSError(errno.EXDEV, "Invalid cross-device link"))
+    assert odd == f"操作系统报告的错误（错误号 {errno.EXDEV}）"
