@@ -110,3 +110,11 @@ def test_a_file_named_by_o_with_another_extension_is_refused_not_renamed(
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"-o {args[-1]}：{told}" in result.stderr and "没有写入任何文件" in result.stderr, result.stderr
     assert list(here.iterdir()) == []
+
+
+def test_qm_print_into_a_folder_named_by_o_writes_its_usual_name_there(project: Callable[..., Path], tmp_path: Path) -> None:
+    config, into = project(), tmp_path / "交付"
+    into.mkdir()
+    result = run_qm("print", "knowledge-card", "--items", "goods-salt-iodised", "-o", into, "-c", config)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in into.iterdir()] == ["knowledge-card-goods-salt-iodised-a3.pdf"]
