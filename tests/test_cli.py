@@ -304,11 +304,11 @@ def test_preview_shows_the_screens_own_pictures_once_drawn(project: Callable[...
     config = project()
     before = run_qm("preview", "2027-09-08", "-c", config, "-o", tmp_path / "before")
     page = (tmp_path / "before" / "preview-2027-09-08.html").read_text(encoding="utf-8")
-    assert before.returncode == 0 and "示意（播放的画面尚未生成" in page and "播放的画面<" not in page
+    assert before.returncode == 0 and "播放的画面还没有画出" in page and "播放的画面<" not in page
     assert run_qm("posters", "--from", "2027-09-08", "--to", "2027-09-08", "-c", config).returncode == 0
     run_qm("preview", "2027-09-08", "-c", config, "-o", tmp_path / "after")
     page = (tmp_path / "after" / "preview-2027-09-08.html").read_text(encoding="utf-8")
-    assert "示意（" not in page and page.count('alt="电子屏画面"') == page.count('class="slide-box"') > 0
+    assert "还没有画出" not in page and page.count('alt="电子屏画面"') == page.count('class="slide-box"') > 0
 
 
 def test_every_command_has_a_summary_so_the_listing_imports_no_command_module() -> None:

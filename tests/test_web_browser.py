@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from scheduler.channels.screen.config import ScreenConfig
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import review
@@ -157,6 +158,34 @@ def test_no_horizontal_scroll(running: Running, browser: Any, width: int, tmp_pa
         for path in _pages(running)[1:]:
             page.goto(f"{running.url}{path}")
             assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+    finally:
+        context.close()
+
+
+def test_an_undrawn_screen_picture_fills_the_pictures_box_readably_on_a_phone(running: Running, browser: Any) -> None:
+    """No slide drawn yet: in its place, in the box the picture will fill (the screen's proportions), the
+    slide's words in type a phone reads and the command that draws the picture."""
+    screen = running.console.campaign.channel("screen:center")
+    assert isinstance(screen, ScreenConfig)
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        login(page, running.url, "王编辑")
+        page.goto(f"{running.url}/day/{DAY}")
+        frame = page.locator(".slide-frame").first
+        said = frame.inner_text()
+        assert "播放的画面还没有画出" in said and "qm posters" in said, said
+        box = frame.evaluate(
+            """f => { const c = f.firstElementChild.getBoundingClientRect();
+                      const texts = [...f.querySelectorAll('*')].filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
+                      return {width: f.clientWidth, height: f.clientHeight, inner: [c.width, c.height],
+                              overflow: f.scrollHeight - f.clientHeight,
+                              smallest: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize)))} }"""
+        )
+        assert box["width"] > 250 and abs(box["height"] - box["width"] * screen.height / screen.width) <= 1, box
+        assert abs(box["inner"][0] - box["width"]) <= 1 and abs(box["inner"][1] - box["height"]) <= 1, box  # all of it
+        assert box["overflow"] <= 0, box  # nothing cut off
+        assert box["smallest"] >= 13, box
     finally:
         context.close()
 

@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     from ..timing import Deadline, Preparation
 
 
+_NOT_DRAWN = (  # a command is never broken across lines
+    '播放的画面还没有画出<br>运行 <span style="white-space:nowrap">qm posters</span> 或 '
+    '<span style="white-space:nowrap">qm screen build</span> 画出'
+)
+
+
 class ScreenKind(Kind):
     name = "screen"
     section = "screens"
@@ -68,7 +74,7 @@ class ScreenKind(Kind):
     def preview(
         self, campaign: Campaign, post: PlannedPost, rendered: RenderedPost, src: Callable[[ImageRef], str], meta: str, findings: str
     ) -> str:
-        from markupsafe import Markup, escape  # previews only: `qm plan` does not load it
+        from markupsafe import escape  # previews only: `qm plan` does not load it
 
         from ...views.day_preview import poster_file
 
@@ -79,13 +85,16 @@ class ScreenKind(Kind):
         slide = rendered.images[0]
         if poster_file(campaign, slide) is not None:  # the very picture the screen will play
             shown, note = f'<img src="{src(slide)}" alt="电子屏画面" style="width:100%;height:100%;display:block">', "播放的画面"
-        else:
-            # the slide's own HTML at its pixel size, scaled to the frame's width by the SVG's viewBox
+        else:  # the same box, with the slide's words in type a phone reads and how to draw the picture
             shown = (
-                f'<svg viewBox="0 0 {screen.width} {screen.height}" width="100%" style="display:block">'
-                f'<foreignObject width="{screen.width}" height="{screen.height}">{Markup(p["html"])}</foreignObject></svg>'
+                f'<div class="slide-todo" style="height:100%;box-sizing:border-box;display:flex;flex-direction:column;'
+                f"justify-content:center;align-items:center;gap:6px;padding:8px 12px;text-align:center;"
+                f'background:{escape(campaign.brand.primary)};color:#fff;line-height:1.35">'
+                f'<b style="font-size:18px">{escape(p["headline"])}</b><span style="font-size:14px">{escape(p["line"])}</span>'
+                f'<span style="font-size:13px;background:rgba(0,0,0,.45);padding:2px 8px;border-radius:4px">'
+                f"{_NOT_DRAWN}</span></div>"
             )
-            note = "示意（播放的画面尚未生成：qm posters 或 qm screen build）"
+            note = "画面尚未画出，上面是它的文字"
         return (
             f'<div class="slide-box">{frame}{shown}</div>'
             f'<div class="meta">{escape(self.channel_label(screen))}（{screen.width}×{screen.height}）｜{meta}｜{note}</div>{findings}</div>'
