@@ -193,9 +193,31 @@ def test_the_loaders_messages_name_the_fields_as_the_form_does(site: Site) -> No
         name = next(iter(typed))
         fields[name] = html.split(f'<label for="f-{name}">')[1].split('<div class="field')[0]
     assert "电子屏放不下" in fields["title"] and "加一个电子屏标题（≤12 字）" in fields["title"]
-    assert f"内容 {item.id} 的电子屏标题超过 12 字（现为 15 字）" in fields["headline"]
+    assert "电子屏标题超过 12 字（现为 15 字）" in fields["headline"]
     messages = [m for text in fields.values() for m in re.findall(r'<p class="msg" role="alert">(.*?)</p>', text)]
     assert messages and not any(re.search(r"title|summary|headline|body|短标题", m) for m in messages), messages
+
+
+def test_the_forms_messages_say_each_thing_once(site: Site) -> None:
+    """The page names the item: its messages do not repeat `内容 <id> 的` before every field, and a problem
+    found on several channels is one message naming them all."""
+    item = next(i for i in site.library.items if {"wechat", "weibo"} <= set(i.channels) and i.body)
+    form = site.edit_form(item.id)
+    typed = {"title": "全市最好的质量月活动，一起来看看吧🎉啊啊啊", "body": ""}
+    with pytest.raises(EditRejected) as refused:
+        save(site.campaign, site.library, site.plan, site.renderer, item.id, typed, form.digest)
+    html = page(site, "edit.html", site.edit_values(form, typed, refused.value.by_field))
+    shown = {
+        name: re.findall(r'<p class="msg" role="alert">(.*?)</p>', html.split(f'<label for="f-{name}">')[1].split('<div class="field')[0])
+        for name in typed
+    }
+    assert any(m.startswith("标题超过 20 字（现为 21 字）") for m in shown["title"]), shown
+    assert any(m.startswith("标题中有海报字体没有的字：🎉") for m in shown["title"]), shown
+    assert any(m.startswith("这条内容可以发公众号但没有正文") for m in shown["body"]), shown
+    (best,) = [m for m in shown["title"] if "最好" in m]  # once, naming every channel it is wrong on
+    channels, said = best.split("：", 1)
+    assert {"微信公众号", "微博"} <= set(channels.split("、")) and said == "含有广告法禁用的绝对化用语“最好”", best
+    assert not any(item.id in m for ms in shown.values() for m in ms), shown
 
 
 def test_a_post_going_out_locks_the_edit_form(site: Site) -> None:

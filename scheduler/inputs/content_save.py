@@ -13,9 +13,10 @@ import dataclasses
 import hashlib
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
@@ -36,6 +37,7 @@ from .content_edit import EDITABLE, FIELD_LABELS, EditError, apply, current_valu
 from .content_markup import markup_in
 
 GENERAL = ""  # problems that concern no single field
+K = TypeVar("K", bound=Hashable)
 _LOCK = threading.Lock()  # one save at a time in this process: read, compare, write
 
 
@@ -191,16 +193,19 @@ def _check(
             raise EditRejected({GENERAL: [f"修改后读不出内容 {item.id}"]})
         new_item = _as_typed(item, changes)
     values = {f: getattr(new_item, f) for f in EDITABLE}
+    said: dict[tuple[str, str], list[str]] = {}  # (field, what is wrong) -> the channels it is wrong on, said once
     for post in plan.posts:
         if post.item.id != item.id:
             continue
         try:
             rendered = renderer.render(dataclasses.replace(post, item=new_item))
         except QmError as exc:
-            _add(by_field, GENERAL, f"{channel_label(campaign, post.channel)}：{exc}")
+            _add(said, (GENERAL, str(exc)), channel_label(campaign, post.channel))
             continue
         for finding in lint_post(campaign, rendered):
-            _add(by_field, _finding_field(finding.reason, values), f"{channel_label(campaign, post.channel)}：{finding.reason}")
+            _add(said, (_finding_field(finding.reason, values), finding.reason), channel_label(campaign, post.channel))
+    for (f, reason), channels in said.items():
+        _add(by_field, f, f"{'、'.join(channels)}：{reason}")
     for p in editorial_problems(Library((new_item,))):
         _add(by_field, "summary", f"摘要只有 {len(new_item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字（{p.hint}）")
     for m in (m for m in markup_in(new_item) if m.field in EDITABLE):
@@ -221,9 +226,9 @@ def _as_typed(item: ContentItem, changes: Mapping[str, str]) -> ContentItem:
     return dataclasses.replace(item, title=title, summary=summary, headline=headline, line=line, body=body)
 
 
-def _add(by_field: dict[str, list[str]], f: str, message: str) -> None:
-    if message not in by_field.setdefault(f, []):
-        by_field[f].append(message)
+def _add(by_key: dict[K, list[str]], key: K, message: str) -> None:
+    if message not in by_key.setdefault(key, []):
+        by_key[key].append(message)
 
 
 def _message(p: Problem) -> str:

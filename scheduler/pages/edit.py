@@ -55,15 +55,20 @@ class EditPage:
         return not self.locked
 
 
-def in_form_words(message: str) -> str:
-    """`message` with the form's field labels (电子屏标题) where it names a field by its file key (headline)."""
+def in_form_words(message: str, item_id: str) -> str:
+    """`message` with the form's field labels (电子屏标题) where it names a field by its file key (headline),
+    and without naming the form's own item again (the page does): `内容 x 的标题超过 20 字` reads
+    `标题超过 20 字`, `内容 x 可以发公众号但没有正文` reads `这条内容可以发公众号但没有正文`. Another item
+    (one sharing the file) keeps its name."""
 
     def label(match: re.Match[str]) -> str:
         if match.group(1):
             return f"{match.group(1)} 的{FIELD_LABELS[match.group(2)]}"
         return FIELD_LABELS[match.group(3) or "headline"]
 
-    return _FILE_WORDS.sub(label, message)
+    labels = "|".join(sorted(FIELD_LABELS.values(), key=len, reverse=True))
+    own = re.compile(rf"内容 {re.escape(item_id)}(?![\w-]) ?(的(?={labels}))?")
+    return own.sub(lambda m: "" if m.group(1) else "这条内容", _FILE_WORDS.sub(label, message))
 
 
 def edit_view(
@@ -82,13 +87,12 @@ def edit_view(
             label=FIELD_LABELS[name],
             value=shown.get(name, ""),
             hint=HINTS[name],
-            messages=tuple(in_form_words(m) for m in msgs.get(name, ())),
+            messages=tuple(in_form_words(m, form.item.id) for m in msgs.get(name, ())),
             multiline=name in ("summary", "body"),
             rows=min(30, max(12, shown.get(name, "").count("\n") + 3)) if name == "body" else 4,
         )
         for name in EDITABLE
     )
     locked = tuple(e.id for e in posts if e.state == st.PUBLISHING)
-    return EditPage(
-        form.item.id, form.item.title, source, form.digest, fields, tuple(map(in_form_words, msgs.get(GENERAL, ()))), tuple(posts), locked
-    )
+    general = tuple(in_form_words(m, form.item.id) for m in msgs.get(GENERAL, ()))
+    return EditPage(form.item.id, form.item.title, source, form.digest, fields, general, tuple(posts), locked)
