@@ -227,9 +227,9 @@ def test_the_charts_chinese_labels_read_back(simulated: Path, tmp_path: Path) ->
     from scheduler.report.figures import gather
 
     campaign = load_campaign(simulated)
-    titles = {item.id: item.title for item in load_library(campaign.paths.content, campaign.text_values).items}
+    library = load_library(campaign.paths.content, campaign.text_values)
     engine = open_db(f"sqlite:///{db_of(simulated)}")
-    figures = gather(campaign, engine, campaign.start, campaign.end, titles)
+    figures = gather(campaign, engine, campaign.start, campaign.end, library.by_id)
     engine.dispose()
     charts = {c.key: ocr(c.path) for c in draw_all(figures, tmp_path)}
     assert "每日发布条数" in charts["posts-per-day"] and "市中心户外大屏" in charts["posts-per-day"]
@@ -380,6 +380,35 @@ def test_the_totals_count_the_queue_by_state_like_qm_queue_and_the_planned_days_
     assert (data["queued"], data["planned_not_queued"], data["queued_by_state"]) == (queued, before, dict(states))
 
 
+def test_the_launch_day_list_names_each_post_as_the_consoles_pages_do(simulated: Path) -> None:
+    """A screen post by the headline its slide shows, not its item's title: the report and the console agree."""
+    from scheduler.inputs.config import load_campaign
+    from scheduler.inputs.content import load_library
+    from scheduler.pages.posts import entries
+    from scheduler.planning.planner import make_plan
+    from scheduler.publishing.db import open_db
+    from scheduler.publishing.queue import Queue
+    from scheduler.report.figures import gather
+    from scheduler.report.launch_day import launch_text
+
+    campaign = load_campaign(simulated)
+    library = load_library(campaign.paths.content, campaign.text_values)
+    engine = open_db(f"sqlite:///{db_of(simulated)}")
+    figures = gather(campaign, engine, campaign.start, campaign.end, library.by_id)
+    day = campaign.key_dates.launch
+    console = entries(campaign, make_plan(campaign, library), library, Queue(engine).find(), day, day)
+    engine.dispose()
+    told = launch_text(
+        campaign, figures.posts, campaign.start, campaign.end, dt.datetime.combine(campaign.end, dt.time(), campaign.timezone)
+    )
+    assert told.posts and told.lines() == [
+        f"{e.at:%H:%M} {LABELS[e.channel]}：{e.title}" for e in console if e.id in {p.id for p in told.posts}
+    ]
+    slides = {line: library.by_id[p.item] for p, line in zip(told.posts, told.lines(), strict=True) if p.channel.startswith("screen")}
+    assert all(line.endswith(f"：{item.headline}") for line, item in slides.items()), slides
+    assert any(item.headline != item.title for item in slides.values())  # the example has such a slide that day
+
+
 def test_a_deleted_items_title_is_the_one_its_posts_went_out_with(simulated: Path) -> None:
     from scheduler.inputs.config import load_campaign
     from scheduler.inputs.content import load_library
@@ -387,7 +416,8 @@ def test_a_deleted_items_title_is_the_one_its_posts_went_out_with(simulated: Pat
     from scheduler.report.figures import gather
 
     campaign = load_campaign(simulated)
-    titles = {item.id: item.title for item in load_library(campaign.paths.content, campaign.text_values).items}
+    library = load_library(campaign.paths.content, campaign.text_values).by_id
+    titles = {item_id: item.title for item_id, item in library.items()}
     with sqlite3.connect(db_of(simulated)) as conn:
         item, payload = conn.execute(
             "SELECT item, payload FROM posts WHERE channel = 'wechat' AND state = 'published' ORDER BY at"
@@ -398,7 +428,7 @@ def test_a_deleted_items_title_is_the_one_its_posts_went_out_with(simulated: Pat
             if not conn.execute("SELECT 1 FROM posts WHERE item = ? AND channel = 'wechat'", (i,)).fetchone()
         )
     engine = open_db(f"sqlite:///{db_of(simulated)}")
-    gone = {k: v for k, v in titles.items() if k not in (item, weibo_only)}  # both content files deleted
+    gone = {k: v for k, v in library.items() if k not in (item, weibo_only)}  # both content files deleted
     figures = gather(campaign, engine, campaign.start, campaign.end, gone)
     engine.dispose()
     shown = {p.item: p.title for p in figures.posts}

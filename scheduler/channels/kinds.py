@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..fakes.platforms import Simulated
     from ..inputs.campaign import Campaign, ChannelConfig
+    from ..inputs.content import ContentItem
     from ..inputs.located_yaml import Mapping as YamlMapping
     from ..inputs.readers import Reader
     from ..planning.planner import Plan, PlannedPost
@@ -85,6 +86,10 @@ class Kind:
     def summary(self, payload: Mapping[str, Any]) -> str:
         """What a one-line listing of a post (`qm preview` in the terminal) shows after its title."""
         return ""
+
+    def title_of(self, item: ContentItem) -> str:
+        """What a post of `item` is called in lists: the title its readers see (a screen shows its headline)."""
+        return item.title
 
     def channel_label(self, config: ChannelConfig) -> str:
         return self.label or config.name
@@ -186,6 +191,13 @@ def kind_names() -> tuple[str, ...]:
 def kind_named(name: str) -> Kind | None:
     _load_builtins()
     return _kinds.get(name)
+
+
+def post_title(channel: str, item: ContentItem) -> str:
+    """What a post of `item` on `channel` ("<kind>" or "<kind>:<id>") is called: the console's pages and
+    the work summary name a post alike (a screen post by its headline)."""
+    kind = kind_named(channel.split(":", 1)[0])
+    return kind.title_of(item) if kind is not None else item.title
 
 
 def kind_of(config: ChannelConfig) -> Kind:

@@ -62,12 +62,11 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
     start, end = args.start or campaign.start, args.end or campaign.end
     if start > end:
         raise InputError(f"--from {start} 晚于 --to {end}：起始日期应不晚于结束日期")
-    titles = {item.id: item.title for item in ctx.library.items}
     engine = report_engine(ctx, args.db)
     made = ctx.now()
     planned = _planned(ctx, args.db, start, end)
     units = _units(ctx)
-    figures = gather(campaign, engine, start, end, titles, planned=planned, made=made.date(), units=units)
+    figures = gather(campaign, engine, start, end, ctx.library.by_id, planned=planned, made=made.date(), units=units)
     if not figures.posts:
         _nothing_to_report(ctx, args, engine, start, end)
     default = "工作总结.docx" if args.format == "docx" else f"统计数据.{args.format}"

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..channels.kinds import post_title
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem, Library
 from ..planning.planner import Plan, PlannedPost
@@ -72,7 +73,7 @@ class Entry:
     @property
     def title(self) -> str:
         if self.item is not None:
-            return self.item.title
+            return post_title(self.channel, self.item)
         payload = self.queued.payload if self.queued else {}
         return str(payload.get("title") or payload.get("headline") or payload.get("text", ""))[:40]
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ..channels.kinds import post_title
 from ..inputs.campaign import Campaign
+from ..inputs.content import ContentItem
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue
@@ -57,6 +59,7 @@ class PostRow:
     figures: dict[str, float]
     reason: str = ""  # why it failed or was missed
     went_out: dt.datetime | None = None  # when it went out, as the channel said; None if not out or recorded by hand (qm confirm)
+    name: str = ""  # what the post is called, as the console's pages call it (a screen post: its headline)
 
     @property
     def delay(self) -> float:
@@ -133,13 +136,13 @@ def gather(
     engine: Engine,
     start: dt.date,
     end: dt.date,
-    titles: dict[str, str],
+    library: Mapping[str, ContentItem],
     *,
     planned: Iterable[tuple[str, dt.date]] | None = None,
     made: dt.date | None = None,
     units: list[UnitStatus] | None = None,
 ) -> Figures:
-    """`titles`: the library's, by item id; `planned`: (post id, day) of the plan's posts in the range, to
+    """`library`: the content library's items by id; `planned`: (post id, day) of the plan's posts in the range, to
     count those the queue never held; `made`: the report's day (today by default); `units`: the units'
     submissions as `qm units` counts them (by default those `engine` recorded)."""
     tz = campaign.timezone
@@ -147,10 +150,11 @@ def gather(
     first, last = campaign.at(start, dt.time(0)).timestamp(), campaign.at(end + dt.timedelta(days=1), dt.time(0)).timestamp()
     queue = Queue(engine)
     queued = queue.find(start=first, end=last - 0.001)
+    titles = {item_id: item.title for item_id, item in library.items()}
     if any(p.item not in titles for p in queued):  # deleted from the library: the title it went out with
         titles = {**published_titles(queue.find(), titles), **titles}
     per_post = _per_post(engine)
-    rows = [_row(campaign, p, titles, per_post.get(p.id, {})) for p in sorted(queued, key=lambda p: (p.at, p.channel))]
+    rows = [_row(campaign, p, titles, library.get(p.item), per_post.get(p.id, {})) for p in sorted(queued, key=lambda p: (p.at, p.channel))]
     totals = Totals.count((p.state for p in queued), {p.id for p in queued}, planned, made)
     if units is None:
         units = statuses(campaign, recorded(campaign, engine), made) if campaign.units else []
@@ -180,7 +184,7 @@ def queued_days(campaign: Campaign, engine: Engine) -> tuple[dt.date, dt.date] |
     return dt.datetime.fromtimestamp(first, tz).date(), dt.datetime.fromtimestamp(last, tz).date()
 
 
-def _row(campaign: Campaign, post: Post, titles: dict[str, str], figures: dict[str, float]) -> PostRow:
+def _row(campaign: Campaign, post: Post, titles: dict[str, str], item: ContentItem | None, figures: dict[str, float]) -> PostRow:
     title = titles.get(post.item) or post.item
     receipt = post.receipt
     link = (receipt.url or str(receipt.data.get("article_url", ""))) if receipt else ""
@@ -200,6 +204,7 @@ def _row(campaign: Campaign, post: Post, titles: dict[str, str], figures: dict[s
         figures,
         reason,
         went_out,
+        post_title(post.channel, item) if item is not None else title,
     )
 
 

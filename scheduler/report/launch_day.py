@@ -22,7 +22,7 @@ class LaunchText:
     posts: tuple[PostRow, ...]  # listed under the sentence, one line each
 
     def lines(self) -> list[str]:
-        return [f"{p.at:%H:%M} {p.channel_name}：{p.title}" for p in self.posts]
+        return [f"{p.at:%H:%M} {p.channel_name}：{p.name or p.title}" for p in self.posts]
 
 
 def launch_text(

@@ -16,6 +16,7 @@ from .config import ScreenConfig, read_screens
 
 if TYPE_CHECKING:
     from ...inputs.campaign import Campaign
+    from ...inputs.content import ContentItem
     from ...inputs.located_yaml import Mapping as YamlMapping
     from ...inputs.readers import Reader
     from ...planning.planner import PlannedPost
@@ -102,6 +103,9 @@ class ScreenKind(Kind):
 
     def channel_label(self, config: ChannelConfig) -> str:
         return getattr(config, "title", "") or config.name
+
+    def title_of(self, item: ContentItem) -> str:
+        return item.headline  # the slide's words: the title unless the item has a shorter one for screens
 
     def seen_until(self, campaign: Campaign, config: ChannelConfig, slot: Slot) -> dt.datetime:
         assert isinstance(config, ScreenConfig)
