@@ -446,7 +446,7 @@ def test_status_of_a_stopped_daemon_says_its_jobs_wait_for_a_start_and_names_scr
     stopped = Status(now, None, {}, {}, jobs, [])
     text = to_text(stopped, TZ, {}, 2016)
     assert "后台服务没有运行；启动后将执行：" in text and "接下来：" not in text
-    assert "电子屏 center 开屏前更新播放列表" in text and "提前准备海报和播放列表" in text
+    assert "电子屏 center（配置里已没有）：开屏前更新播放列表" in text and "提前准备海报和播放列表" in text  # as a named screen reads
 
 
 def test_temporary_outbox_folders_a_killed_daemon_left_are_removed_at_start(sqlite_harness: Harness) -> None:

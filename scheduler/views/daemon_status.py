@@ -40,12 +40,13 @@ class NextJob:
     at: float
 
     def label(self, names: Mapping[str, str]) -> str:
-        """What the job does, in Chinese: by its name in `names` (`job_names`), else by its kind and target."""
+        """What the job does, in Chinese: by its name in `names` (`job_names`), else by its kind and target
+        (a screen missing from `names` is one no longer configured: said so, in the form the named ones take)."""
         kind, _, target = self.id.partition(":")
         if self.id in names:
             return names[self.id]
         if kind == "ahead":
-            return "提前准备海报和播放列表" if target == "watch" else f"电子屏 {target} 开屏前更新播放列表"
+            return "提前准备海报和播放列表" if target == "watch" else f"电子屏 {target}（配置里已没有）：开屏前更新播放列表"
         return f"{JOB_LABELS.get(kind, kind)} {target}".strip()
 
 
