@@ -7,11 +7,9 @@ not be used and what to check.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from ..support.errors import InputError, QmError, RuntimeFailure
-from ..support.logs import event
 
 POSTGRESQL = ("postgresql:", "postgres:", "postgresql+")
 # SQLite's words for a file it cannot read, and what they mean to a person.
@@ -21,7 +19,6 @@ CORRUPT = {
     "file is encrypted": "它不是可以读取的 SQLite 数据库文件，可能被别的文件覆盖了",
     "disk i/o error": "读取时磁盘出错，磁盘或文件已损坏",
 }
-log = logging.getLogger("qm.db")
 
 
 def is_corrupt(message: str) -> bool:
@@ -43,7 +40,11 @@ def database_error(exc: Exception, url: str, shown_url: str) -> QmError:
     if is_corrupt(text) and path is not None:
         backup = latest_backup(path)
         where = f"最近的备份是 {backup}" if backup else f"{path.parent} 下没有找到备份"
-        event(log, "database_corrupt", path=path, sqlite=text)  # SQLite's own words: for the log, not for the person
+        import logging  # only here: a check that reads the queue loads no logging
+
+        from ..support.logs import event
+
+        event(logging.getLogger("qm.db"), "database_corrupt", path=path, sqlite=text)  # SQLite's words: for the log only
         return InputError(
             f"数据库文件 {path} 已损坏，无法读取（{_meaning(text)}）。{where}。"
             f"（停止后台服务，把损坏的文件改名保存，再{'运行 qm restore ' + str(backup) + ' 恢复' if backup else '运行 qm queue 重建发布队列，已发布内容的记录需要对照发件箱或平台核实'}）"
