@@ -102,14 +102,21 @@ def _placeholder_size(size: str) -> tuple[int, int]:
 
 
 def placeholder_src(image: ImageRef) -> str:
-    """An SVG box saying which poster is not drawn yet."""
+    """An SVG box saying which poster is not drawn yet and how to draw it, in type that stays readable when
+    the box is shown a phone's width wide (a cover 900 px wide shows about 300 px wide)."""
     w, h = _placeholder_size(image.size)
-    label = f"海报未生成：{image.layout} {image.size}（运行 qm posters）"
-    size = max(12, min(h // 8, int(w / (len(label) * 0.9))))
+    lines = [("海报还没有画出", 1.0), (f"{image.layout}（{image.size}）", 0.7), ("运行 qm posters 画出", 0.7)]
+    size = max(12, min(h // 6, int(w / (len(lines[0][0]) * 1.6))))  # the first line fills at most ~60% of the width
+    step = size * 1.35
+    top = h / 2 - step * (len(lines) - 1) / 2
+    texts = "".join(
+        f'<text x="50%" y="{top + i * step:.0f}" font-size="{int(size * scale)}" dominant-baseline="middle">{escape(text)}</text>'
+        for i, (text, scale) in enumerate(lines)
+    )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
-        f'<rect width="100%" height="100%" fill="#eef1f6"/><text x="50%" y="50%" font-size="{size}" '
-        f'text-anchor="middle" fill="#8a94a6">{escape(label)}</text></svg>'
+        f'<rect width="100%" height="100%" fill="#eef1f6"/><g text-anchor="middle" fill="#5f6b7d" '
+        f"font-family='{CSS_FAMILIES}'>{texts}</g></svg>"
     )
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
