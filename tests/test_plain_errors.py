@@ -171,3 +171,21 @@ def test_an_unusual_system_error_is_told_in_chinese_with_its_number() -> None:
     assert os_reason(FileNotFoundError(errno.ENOENT, "No such file or directory")) == "文件或目录不存在"
     odd = os_reason(OSError(errno.EXDEV, "Invalid cross-device link"))
     assert odd == f"操作系统报告的错误（错误号 {errno.EXDEV}）"
+
+
+@pytest.mark.parametrize(
+    ("sqlite_said", "told"),
+    [
+        ("database is locked", "正被另一个程序占用"),
+        ("unable to open database file", "打不开数据库文件"),
+        ("attempt to write a readonly database", "只读"),
+        ("database or disk is full", "磁盘已满"),
+    ],
+)
+def test_sqlites_usual_troubles_are_told_in_chinese(sqlite_said: str, told: str) -> None:
+    """What a locked, unopenable, read-only or full SQLite file means and what to check, without SQLite's English
+    (as root, the tests cannot make a file SQLite may not open or write: the message is checked directly)."""
+    from scheduler.publishing.db_errors import database_error
+
+    message = str(database_error(sqlite3.OperationalError(sqlite_said), "sqlite:///x/qm.sqlite3", "x/qm.sqlite3"))
+    assert told in message and sqlite_said not in message and "x/qm.sqlite3" in message, message

@@ -1,8 +1,9 @@
 """What a person is told, in Chinese, when the queue database cannot be used.
 
 A corrupt SQLite file is named with its latest backup and the command that puts it back; a PostgreSQL
-server's failures are told by `postgres_errors`; any other database error says which database could
-not be used and what to check.
+server's failures are told by `postgres_errors`; SQLite's usual troubles (locked, cannot open, read-only,
+disk full) are said in Chinese with what to check; any other database error says which database could
+not be used, quoting SQLite.
 """
 
 from __future__ import annotations
@@ -18,6 +19,17 @@ CORRUPT = {
     "not a database": "它不是 SQLite 数据库文件，可能被别的文件覆盖了",
     "file is encrypted": "它不是可以读取的 SQLite 数据库文件，可能被别的文件覆盖了",
     "disk i/o error": "读取时磁盘出错，磁盘或文件已损坏",
+}
+
+
+# SQLite's words for a file it cannot use for now, what they mean and what to check.
+TROUBLE = {
+    "database is locked": "数据库正被另一个程序占用，等了一会儿仍没有释放：稍后再试；一直这样时，查看是否有卡住的 qm 命令，"
+    "数据库文件是否放在网络共享目录上（SQLite 文件要放在本机磁盘上）",
+    "unable to open database file": "打不开数据库文件：检查配置中 database 指向的路径是文件而不是文件夹、所在的文件夹存在，"
+    "以及运行 qm 的用户能读写它",
+    "readonly database": "数据库文件是只读的：检查运行 qm 的用户对这个文件和它所在的文件夹有写权限",
+    "database or disk is full": "磁盘已满：腾出空间后再试",
 }
 
 
@@ -49,7 +61,10 @@ def database_error(exc: Exception, url: str, shown_url: str) -> QmError:
             f"数据库文件 {path} 已损坏，无法读取（{_meaning(text)}）。{where}。"
             f"（停止后台服务，把损坏的文件改名保存，再{'运行 qm restore ' + str(backup) + ' 恢复' if backup else '运行 qm queue 重建发布队列，已发布内容的记录需要对照发件箱或平台核实'}）"
         )
-    return RuntimeFailure(f"无法使用数据库 {shown_url}：{text}（检查配置中的 database 和数据库文件）")
+    trouble = next((meaning for word, meaning in TROUBLE.items() if word in text.lower()), None)
+    if trouble is not None:
+        return RuntimeFailure(f"无法使用数据库 {shown_url}：{trouble}")
+    return RuntimeFailure(f"无法使用数据库 {shown_url}（SQLite 报告：{text}）：检查配置中的 database 和数据库文件")
 
 
 def latest_backup(path: Path) -> Path | None:
