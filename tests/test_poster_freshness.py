@@ -97,3 +97,24 @@ def test_the_day_page_says_a_poster_is_older_than_its_words(project: Callable[..
     preview = day_preview.build(now.campaign, now.plan, now.renderer, day)
     stale = [f for f in preview.findings if OUT_OF_DATE in f.reason]
     assert stale and all(f"{image.layout}（{image.size}）" in f.reason for f in stale if f.post_id == post.id)
+
+
+def test_the_consoles_kept_verdict_clears_once_the_poster_is_drawn_again(project: Callable[..., Path]) -> None:
+    """The console keeps each post version's findings; a poster redrawn afterwards (by qm posters or the
+    daemon, the words unchanged) must not stay flagged as old until the console restarts."""
+    from scheduler.pages.posts import Checks, entries
+
+    config = project()
+    ctx = Context(config)
+    post, image = _post_with_a_poster(ctx)
+    files = PosterFiles(ctx.campaign)
+    files(image)
+    _correct_the_summary(ctx, post)
+    now = Context(config)
+    checks = Checks(now.campaign, now.renderer)
+    day = post.at.date()
+    entry = next(e for e in entries(now.campaign, now.plan, now.library, [], day, day) if e.id == post.id)
+    assert any(OUT_OF_DATE in reason for reason in checks.findings(entry))
+
+    files(image)  # drawn again from the corrected words
+    assert not any(OUT_OF_DATE in reason for reason in checks.findings(entry))

@@ -22,6 +22,7 @@ from ..publishing.queue import Post
 from ..rendering.lint import lint_post
 from ..rendering.payloads import RenderedPost, Renderer
 from ..rendering.versions import exact_digest
+from ..support.values import drawn_at
 from ..views.day_preview import ItemVerdict, post_findings
 
 UNQUEUED = "unqueued"  # in the plan, not (yet, or any more) in the queue
@@ -111,7 +112,7 @@ class Checks:
         self.campaign = campaign
         self.renderer = renderer
         self._rendered: dict[tuple[str, str], RenderedPost] = {}
-        self._findings: dict[tuple[str, str], list[str]] = {}
+        self._findings: dict[tuple[object, ...], list[str]] = {}
         self._items: dict[str, ItemVerdict] = {}
 
     def rendered(self, entry: Entry) -> RenderedPost | None:
@@ -127,9 +128,11 @@ class Checks:
         return self._rendered[key]
 
     def findings(self, entry: Entry) -> list[str]:
-        key = self._key(entry)
+        rendered = self.rendered(entry)
+        # the poster files' times: a poster redrawn (or drawn) since says whether it is out of date anew
+        drawn = tuple(drawn_at(self.campaign.paths.posters, i) for i in rendered.images) if rendered else ()
+        key = (*self._key(entry), *drawn)
         if key not in self._findings:
-            rendered = self.rendered(entry)
             if rendered is None:
                 found = []
             elif entry.item is None:  # gone from the content library: its words only

@@ -10,12 +10,11 @@ layout, the words and the font files' identities: no drawing code (Pillow) is lo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
 from ..support.errors import QmError
-from ..support.values import ImageRef
+from ..support.values import ImageRef, drawn_at
 from . import cache, fonts, job_for
 from .prepared import prepare
 from .texts import PosterText
@@ -38,12 +37,8 @@ def is_current(
 def out_of_date(campaign: Campaign, item: ContentItem, images: Sequence[ImageRef]) -> list[ImageRef]:
     """The images of `item` whose poster is on disk but was drawn from other inputs (missing ones are not
     out of date: they are drawn when needed, and pages say they are not drawn yet)."""
-    drawn = [image for image in images if _drawn(job_for(campaign, item, image).out)]
+    drawn = [image for image in images if drawn_at(campaign.paths.posters, image)]
     if not drawn:
         return []
     font_files = fonts.candidates(campaign.brand.font)
     return [image for image in drawn if not is_current(campaign, item, image, font_files)]
-
-
-def _drawn(png: Path) -> bool:
-    return png.is_file() or png.with_suffix(".jpg").is_file()  # a poster too big as PNG is a JPEG

@@ -41,6 +41,17 @@ def poster_path(posters_dir: Path, image: ImageRef) -> Path:
     return posters_dir / image.item / f"{image.layout}-{image.size}.png"
 
 
+def drawn_at(posters_dir: Path, image: ImageRef) -> int:
+    """When the poster for `image` was last written (ns), as a PNG or, too big for one, a JPEG; 0 when not drawn."""
+    png = poster_path(posters_dir, image)
+    for path in (png, png.with_suffix(".jpg")):
+        try:
+            return path.stat().st_mtime_ns
+        except OSError:
+            continue
+    return 0
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What a channel reports after publishing a post (see channels.base)."""
