@@ -118,3 +118,16 @@ def test_qm_print_into_a_folder_named_by_o_writes_its_usual_name_there(project: 
     result = run_qm("print", "knowledge-card", "--items", "goods-salt-iodised", "-o", into, "-c", config)
     assert result.returncode == 0, result.stderr
     assert [p.name for p in into.iterdir()] == ["knowledge-card-goods-salt-iodised-a3.pdf"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_a_written_file_has_the_permissions_of_any_new_file_and_leaves_no_temporary_file(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        atomic_write_text(tmp_path / "排期.csv", "一\n")
+        atomic_write_text(tmp_path / "排期.csv", "二\n")  # over an existing file
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "排期.csv").stat().st_mode) == 0o666 & ~umask
+    assert (tmp_path / "排期.csv").read_text(encoding="utf-8") == "二\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["排期.csv"]

@@ -109,9 +109,10 @@ def build_parser(argv: Iterable[str] | None = None) -> argparse.ArgumentParser:
         "-c", "--config", type=Path, default=Path(os.environ.get("QM_CONFIG", "config.yaml")), metavar="配置文件", help=CONFIG_HELP
     )
     parser.add_argument("--version", action="version", version=f"qm {__version__}", help="显示版本号并退出")
-    sub = parser.add_subparsers(title="命令", metavar="命令", dest="command", help="以下命令之一")
+    # prog given: argparse would otherwise make a help formatter (importing shutil) just to work it out
+    sub = parser.add_subparsers(title="命令", metavar="命令", dest="command", help="以下命令之一", prog="qm")
     # -c also works after the command (qm plan -c FILE); SUPPRESS keeps the global value otherwise.
-    common = argparse.ArgumentParser(add_help=False)
+    common = zh_argparse.Parser(add_help=False)
     common.add_argument("-c", "--config", type=Path, default=argparse.SUPPRESS, metavar="配置文件", help=CONFIG_HELP)
     modules = command_modules(argv)
     if _command_word(list(argv or ())) not in COMMANDS:  # the listing: each command with its summary

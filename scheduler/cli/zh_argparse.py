@@ -7,7 +7,9 @@ call time, so replacing those two names translates usage, section titles and err
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -98,6 +100,11 @@ class HelpFormatter(argparse.HelpFormatter):
     start left of the first. Both are moved by the columns the Chinese characters add; section titles
     end with a full-width colon, as the usage's does."""
 
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None) -> None:
+        # argparse makes a formatter for every option added (to try its placeholder), and without a width
+        # each one imports shutil for the terminal's: asked here as shutil would, without the import
+        super().__init__(prog, indent_increment, max_help_position, _terminal_columns() - 2 if width is None else width)
+
     def _split_lines(self, text: str, width: int) -> list[str]:
         return wrap(text, width)
 
@@ -127,6 +134,20 @@ class HelpFormatter(argparse.HelpFormatter):
 
     def format_help(self) -> str:
         return re.sub(r"(?m)^([^\s:：]+):$", r"\1：", super().format_help())
+
+
+def _terminal_columns() -> int:
+    """The terminal's width as `shutil.get_terminal_size().columns` gives it: $COLUMNS, else the
+    terminal of standard output, else 80."""
+    try:
+        if (columns_env := int(os.environ.get("COLUMNS", "0"))) > 0:
+            return columns_env
+    except ValueError:
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 class RawDescriptionHelpFormatter(HelpFormatter):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from .os_messages import path_error
@@ -26,9 +25,8 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, replace: b
                 f.write(data)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = _new_file(path)
         try:
-            os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; a written file should look like any other
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 if durable:
@@ -45,6 +43,20 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, replace: b
         raise
     except OSError as exc:
         raise path_error(exc, "写入", path) from exc
+
+
+def _new_file(path: Path) -> tuple[int, str]:
+    """A new, empty file beside `path` with an unused name, opened for writing, with the permissions any
+    written file gets (0666 less the umask). Like `tempfile.mkstemp`, without importing `tempfile`
+    (with shutil, random, bz2 and lzma), which every command that writes a file would pay at start."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "No usable temporary name", str(path.parent))
 
 
 def _link_new(tmp: Path, path: Path) -> None:
@@ -70,15 +82,6 @@ def _special(path: Path) -> bool:
     except FileNotFoundError:
         return False
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
-
-
-def _read_umask() -> int:
-    mask = os.umask(0)  # the only way to read it; done once at import, before any threads start
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
 
 
 def atomic_write_text(path: Path, text: str) -> None:
