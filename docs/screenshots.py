@@ -24,7 +24,7 @@ from scheduler.inputs.content_save import open_form, refresh, save
 from scheduler.planning.planner import make_plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
-from scheduler.publishing.db import posts
+from scheduler.publishing.tables import posts
 from scheduler.rendering.payloads import Renderer
 from tests.browser_helpers import chromium
 from tests.web_helpers import BEFORE, console_server, local, login
