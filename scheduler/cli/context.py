@@ -113,6 +113,13 @@ class Context:
 
         return open_db(self.campaign.db_url, lease_timeout=self.campaign.daemon.lease_timeout)
 
+    def close(self) -> None:
+        """Let go of the database at the end of a command, as the process's exit would: a command run
+        inside another process (the tests, the waiting check) must not leave its last connection to be
+        closed whenever the garbage collector gets to it, which folds SQLite's log into the file then."""
+        if "engine" in vars(self):
+            self.engine.dispose()
+
     def filled_queue(self) -> Queue:
         """The publishing queue, first brought in line with the current config and content (today on)."""
         from ..publishing.queue import Queue

@@ -153,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"错误：{error}", file=sys.stderr)
         return error.exit_code
+    finally:
+        ctx.close()
 
 
 def _plain(exc: Exception, ctx: Any) -> QmError | None:
