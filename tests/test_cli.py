@@ -109,7 +109,17 @@ def test_only_the_named_commands_module_is_loaded_and_the_map_matches_the_module
     assert [m for m in _imported_by("posters", "--help") if m in ("sqlalchemy", "apscheduler", "httpx")] == []
 
 
-HEAVY = ("sqlalchemy", "apscheduler", "httpx", "PIL", "jinja2", "markupsafe", "csv", "shutil", "tempfile")  # csv, markupsafe: other formats than the table
+HEAVY = (
+    "sqlalchemy",
+    "apscheduler",
+    "httpx",
+    "PIL",
+    "jinja2",
+    "markupsafe",
+    "csv",
+    "shutil",
+    "tempfile",
+)  # csv, markupsafe: other formats than the table
 
 
 def _imported_by(*args: str) -> list[str]:
