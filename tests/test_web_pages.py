@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from scheduler.inputs.campaign import Campaign, ReviewConfig
 from scheduler.inputs.config import load_campaign
@@ -26,6 +27,7 @@ from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.publishing.queue_sync import fill
+from scheduler.publishing.tables import pause_log
 from scheduler.rendering.payloads import Renderer
 from scheduler.support import http_client
 from scheduler.web import edit_pages
@@ -278,6 +280,9 @@ def test_only_admins_pause_and_resume(world: World) -> None:
         assert "账号维护" in page
         assert c.post("/status/resume", data={"csrf": csrf_of(page), "channel": "weibo"}).status_code == 303
         assert review.paused(world.running.queue) == {}
+    with world.running.queue.engine.connect() as conn:  # the work summary says who paused and who resumed
+        logged = conn.execute(sa.select(pause_log.c.action, pause_log.c.who).order_by(pause_log.c.id)).all()
+    assert [tuple(r) for r in logged] == [("pause", "张主任（web）"), ("resume", "张主任（web）")]
 
 
 def test_poster_files_are_served_only_from_the_posters_folder(world: World) -> None:

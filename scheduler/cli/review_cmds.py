@@ -3,7 +3,8 @@ switch `qm pause` and `qm resume`.
 
 They work on the database while the daemon runs; the daemon sees every change within seconds.
 `approve` first brings the queue in line with the current config and content. Who acts is recorded
-(`--by`, or QM_USER, or the system user). On the rehearsal clock (QM_NOW) they refuse a database a
+(`--by`, or QM_USER, or the system user); once the console has accounts, it is one whose role allows the
+action (`acting`). On the rehearsal clock (QM_NOW) they refuse a database a
 daemon has run on: they would record the rehearsal's moment in the live history.
 """
 
@@ -11,10 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
-import os
 
-from ..inputs.campaign import ROLE_LABELS
 from ..inputs.campaign_days import check_day
 from ..publishing import review, review_rules
 from ..publishing import states as st
@@ -22,6 +20,7 @@ from ..publishing.queue import Post, Queue, TransitionError
 from ..publishing.retry_window import too_late
 from ..runtime.rehearsal import refuse_on_live
 from ..support.errors import InputError, Problem
+from . import acting
 from .context import Context, parse_day
 from .output import note_findings
 
@@ -35,40 +34,41 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         metavar="阶段",
         help="通过哪一个审核阶段，如 初审（配置 review.stages；默认为每条内容等待的下一个阶段）。同一人不能通过同一条内容的两个阶段",
     )
-    _by(p)
+    acting.by_option(p)
     p.set_defaults(run=run_approve)
 
     p = sub.add_parser("reject", parents=[common], description="退回一条内容：它不会发布；修改内容后会自动回到待审核。")
     _post_id(p)
     p.add_argument("--reason", required=True, metavar="原因", help="退回原因（记入审核记录）")
-    _by(p)
+    acting.by_option(p)
     p.set_defaults(run=run_reject)
 
     p = sub.add_parser("cancel", parents=[common], description="取消一条尚未发出的内容。")
     _post_id(p)
     p.add_argument("--reason", default="", metavar="原因", help="取消原因（记入审核记录）")
-    _by(p)
+    acting.by_option(p)
     p.set_defaults(run=run_cancel)
 
     p = sub.add_parser("retry", parents=[common], description=RETRY_HELP)
     _post_id(p)
-    _by(p)
+    acting.by_option(p)
     p.set_defaults(run=run_retry)
 
     p = sub.add_parser("confirm", parents=[common], description=CONFIRM_HELP)
     _post_id(p)
     p.add_argument("--url", default="", metavar="链接", help="发出后的链接，如 https://weibo.com/…（记入审核记录）")
-    _by(p)
+    acting.by_option(p)
     p.set_defaults(run=run_confirm)
 
     p = sub.add_parser("pause", parents=[common], description=PAUSE_HELP)
     p.add_argument("--channel", metavar="渠道", help="只暂停这个渠道，如 weibo、screen:center（默认全部渠道）")
     p.add_argument("--reason", required=True, metavar="原因", help="暂停原因，如 全国哀悼日")
-    _by(p)
+    acting.by_option(p)
     p.set_defaults(run=run_pause)
 
     p = sub.add_parser("resume", parents=[common], description="取消暂停。不写 --channel 时取消全部暂停。")
     p.add_argument("--channel", metavar="渠道", help="只恢复这个渠道")
+    acting.by_option(p)
     p.set_defaults(run=run_resume)
 
 
@@ -90,30 +90,14 @@ def _post_id(p: argparse.ArgumentParser) -> None:
     p.add_argument("id", metavar="编号", help="发布编号，如 20270908-weibo-0930（qm queue 可查）")
 
 
-def _by(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--by",
-        default=None,
-        metavar="姓名",
-        help="操作人（记入审核记录；默认环境变量 QM_USER 或当前系统用户；审核台有账号时，审核和退回要写账号名）",
-    )
-
-
-def _who(args: argparse.Namespace) -> str:
-    name = args.by or os.environ.get("QM_USER") or getpass.getuser()
-    if not name.strip():
-        raise InputError("操作人不能为空（用 --by 写上姓名）")
-    return name.strip()
-
-
 def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     refuse_on_live(ctx.engine, "审核通过")
     if not args.ids and not args.date:
         raise InputError("请写出要审核的编号，或用 --date 日期 审核某一天全部待审核的内容")
     if args.date:
         check_day(ctx.campaign, args.date, "--date")
-    who = _who(args)
-    role = _role(ctx, who)  # before anything is written: a name that is not an account does nothing
+    who = acting.who(args)
+    role = acting.account_role(ctx, who)  # before anything is written: a name that is not an account does nothing
     queue = ctx.filled_queue()
     ids = list(args.ids)
     if args.date:
@@ -160,41 +144,12 @@ def _check_findings(ctx: Context, posts: list[Post]) -> list[str]:
     return [str(f) for p in posts for f in lint_post(ctx.campaign, ctx.renderer.as_stored(p))]
 
 
-def _role(ctx: Context, who: str) -> str | None:
-    """The role of the console account named `who`, whose stages the command line checks as the console
-    does. None (any stage) only while the console has no accounts at all: once it has, a name that is not
-    one of them is refused, so nobody records a review under a name (and a role) that is not theirs."""
-    from ..web.accounts import Accounts
-
-    accounts = Accounts(ctx.engine)
-    user = accounts.get(who)
-    if user is not None and user.disabled:
-        raise InputError(f"用户 {who} 已停用，不能审核")
-    if user is not None:
-        return user.role
-    everyone = accounts.all()
-    if not everyone:
-        return None
-    users = [u for u in everyone if not u.disabled]
-    named = "、".join(f"{u.name}（{u.role_label}）" for u in users[:ACCOUNTS_SHOWN]) or "都已停用"
-    more = f"等 {len(users)} 个" if len(users) > ACCOUNTS_SHOWN else ""
-    roles = "、".join(f"{k} {v}" for k, v in ROLE_LABELS.items())
-    raise InputError(
-        f"{who} 不是审核台的账号，不能审核：审核台有账号时，命令行的审核也记在账号名下，按账号的角色检查能通过哪个阶段"
-        f"（现有账号：{named}{more}）。请用 --by 写上你自己的账号名；还没有账号的，请管理员添加：qm user add {who} --role 角色"
-        f"（{roles}）"
-    )
-
-
-ACCOUNTS_SHOWN = 8  # accounts a refusal names; the rest are counted
-
-
 def run_reject(ctx: Context, args: argparse.Namespace) -> int:
     refuse_on_live(ctx.engine, "退回")
     from ..publishing.review_notices import send_rejection
 
-    who, queue = _who(args), Queue(ctx.engine)
-    stage = review.reject(queue, args.id, who, args.reason, ctx.clock(), ctx.campaign.review, role=_role(ctx, who))
+    who, queue = acting.who(args), Queue(ctx.engine)
+    stage = review.reject(queue, args.id, who, args.reason, ctx.clock(), ctx.campaign.review, role=acting.account_role(ctx, who))
     post = queue.get(args.id)
     if post is not None:
         send_rejection(ctx.campaign, post, stage, args.reason, who)
@@ -203,19 +158,27 @@ def run_reject(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _acting(ctx: Context, args: argparse.Namespace, what: str, least: str) -> str:
+    """Who does `what` (取消发布, 重发, ...): refused, before anything is written, on the live database under the
+    rehearsal clock, and once the console has accounts, unless `--by` names one whose role is `least` or above."""
+    refuse_on_live(ctx.engine, what)
+    who = acting.who(args)
+    acting.account_role(ctx, who, what, least)
+    return who
+
+
 def run_cancel(ctx: Context, args: argparse.Namespace) -> int:
-    refuse_on_live(ctx.engine, "取消发布")
-    review.cancel(Queue(ctx.engine), args.id, _who(args), args.reason, ctx.clock())
+    who = _acting(ctx, args, "取消发布", "reviewer")
+    review.cancel(Queue(ctx.engine), args.id, who, args.reason, ctx.clock())
     print(f"已取消 {args.id}。")
     return 0
 
 
 def run_retry(ctx: Context, args: argparse.Namespace) -> int:
-    refuse_on_live(ctx.engine, "重发")
-    queue = Queue(ctx.engine)
+    who, queue = _acting(ctx, args, "重发", "reviewer"), Queue(ctx.engine)
     before = queue.get(args.id)
     now = ctx.clock()
-    state = review.retry(queue, args.id, _who(args), now, too_late(ctx.campaign, now))
+    state = review.retry(queue, args.id, who, now, too_late(ctx.campaign, now))
     if state == st.APPROVED:
         print(f"{args.id} 已重新排入发布，后台服务将在几秒内发布。")
     else:
@@ -225,8 +188,7 @@ def run_retry(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_confirm(ctx: Context, args: argparse.Namespace) -> int:
-    refuse_on_live(ctx.engine, "确认已发布")
-    who = _who(args)
+    who = _acting(ctx, args, "确认已发布", "editor")
     review.confirm(Queue(ctx.engine), args.id, who, args.url.strip(), ctx.clock())
     print(f"已确认 {args.id} 已发布（确认人：{who}" + (f"，链接：{args.url.strip()}" if args.url.strip() else "") + "）。")
     return 0
@@ -240,9 +202,9 @@ def _channel(ctx: Context, name: str | None) -> str | None:
 
 
 def run_pause(ctx: Context, args: argparse.Namespace) -> int:
-    refuse_on_live(ctx.engine, "暂停发布")
+    who = _acting(ctx, args, "暂停发布", "admin")
     channel = _channel(ctx, args.channel)
-    review.pause(Queue(ctx.engine), channel, _who(args), args.reason, ctx.clock())
+    review.pause(Queue(ctx.engine), channel, who, args.reason, ctx.clock())
     print(
         f"已暂停{'全部渠道' if channel is None else f'渠道 {channel}'}：{args.reason}。恢复：qm resume"
         + (f" --channel {channel}" if channel else "")
@@ -251,9 +213,9 @@ def run_pause(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_resume(ctx: Context, args: argparse.Namespace) -> int:
-    refuse_on_live(ctx.engine, "恢复发布")
+    who = _acting(ctx, args, "恢复发布", "admin")
     channel = _channel(ctx, args.channel)
-    if review.resume(Queue(ctx.engine), channel):
+    if review.resume(Queue(ctx.engine), channel, who, ctx.clock()):
         print(f"已恢复{'全部渠道' if channel is None else f'渠道 {channel} '}的发布。")
     else:
         print("当前没有暂停" + ("。" if channel is None else f"渠道 {channel}（用 qm status 查看暂停情况）。"))

@@ -39,5 +39,5 @@ def pause(call: Call) -> Response:
 @action("admin")
 def resume(call: Call) -> Response:
     channel = call.field("channel")
-    review.resume(call.console.queue, None if channel in ("*", "") else channel)
+    review.resume(call.console.queue, None if channel in ("*", "") else channel, call.who(), call.console.now())
     return redirect_done("/status", "resumed")
