@@ -45,9 +45,10 @@ def test_the_daemon_does_not_start_on_the_rehearsal_clock(project: Callable[...,
     assert "设置了环境变量 QM_NOW（演练时钟）时不能启动后台服务" in done.stderr
 
 
-def test_decisions_on_a_database_a_daemon_ran_on_are_refused_on_the_rehearsal_clock(project: Callable[..., Path]) -> None:
+def test_decisions_and_queue_fills_on_a_database_a_daemon_ran_on_are_refused_on_the_rehearsal_clock(project: Callable[..., Path]) -> None:
     """The daemon ran on this database: it is the live one. A rehearsal's approval there would go into the
-    real history at the rehearsal's moment; commands that record a decision, and the console, refuse."""
+    real history at the rehearsal's moment; commands that record a decision or fill the queue, and the console,
+    refuse."""
     config = project()
     ctx = Context(config)
     h = Harness(ctx.campaign, ctx.plan, ctx.renderer, dt.datetime(2027, 1, 15, 9, 0, tzinfo=ctx.campaign.timezone))
@@ -55,16 +56,22 @@ def test_decisions_on_a_database_a_daemon_ran_on_are_refused_on_the_rehearsal_cl
     h.close()
     post = ctx.plan.posts[0].id
     history = Queue(ctx.engine).history(post)
-    attempts = {
-        "审核通过": ("approve", post, "--by", "张科长"),
-        "退回": ("reject", post, "--reason", "标题需要修改", "--by", "张科长"),
-        "暂停发布": ("pause", "--reason", "全国哀悼日", "--by", "张科长"),
-        "启动网页审核台": ("web",),  # refused before it listens
-    }
-    for what, command in attempts.items():
+    entries = len(Queue(ctx.engine).history(limit=100000))
+    refill = "刷新发布队列（qm queue、qm screen build、qm build 都先按演练的日期刷新队列，自动审核、排入和取消内容）"
+    attempts = [
+        ("审核通过", ("approve", post, "--by", "张科长")),
+        ("退回", ("reject", post, "--reason", "标题需要修改", "--by", "张科长")),
+        ("暂停发布", ("pause", "--reason", "全国哀悼日", "--by", "张科长")),
+        ("启动网页审核台", ("web",)),  # refused before it listens
+        (refill, ("queue",)),  # a fill on the rehearsal's day plans, auto-approves and cancels in the live queue
+        (refill, ("queue", "--diff", post)),
+        (refill, ("screen", "build", "--date", "2027-09-02")),  # builds from the queue it fills first
+    ]
+    for what, command in attempts:
         done = run_qm(*command, "-c", config, cwd=config.parent, env=_env("2027-09-01T08:00+08:00"))
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stdout
         assert f"设置了环境变量 QM_NOW（演练时钟）时不能{what}：后台服务在这个数据库上运行过" in done.stderr
         assert "按演练的时刻（2027-09-01 08:00）写进正式的审核记录" in done.stderr and "unset QM_NOW" in done.stderr
     queue = Queue(ctx.engine)
     assert queue.history(post) == history and review.paused(queue) == {}
+    assert len(queue.history(limit=100000)) == entries  # no post planned, approved or cancelled at the rehearsal's moment

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..inputs.campaign import Campaign
 from ..inputs.config import DEFAULT_STATE, load_campaign
 from ..inputs.dates_written import DATE_RE, date_error, parse_date
-from ..runtime.rehearsal import now_in, now_seconds
+from ..runtime.rehearsal import now_in, now_seconds, refuse_on_live
 from ..support.errors import InputError, PlanError
 
 if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `qm check` answered
@@ -121,11 +121,15 @@ class Context:
             self.engine.dispose()
 
     def filled_queue(self) -> Queue:
-        """The publishing queue, first brought in line with the current config and content (today on)."""
+        """The publishing queue, first brought in line with the current config and content (today on).
+
+        Refused on the rehearsal clock on the live database (`refuse_on_live`): the fill plans from the
+        rehearsal's day, auto-approves, cancels and records all of it at the rehearsal's moment."""
         from ..publishing.queue import Queue
         from ..publishing.queue_sync import fill
         from ..rendering.version_cache import FILE, VersionCache
 
+        refuse_on_live(self.engine, REFILL)
         queue = Queue(self.engine)
         fill(queue, self.campaign, self.plan, self.renderer, self.clock(), versions=VersionCache(self.campaign.paths.state / FILE))
         return queue
@@ -139,6 +143,9 @@ class Context:
 
     def today(self) -> dt.date:
         return self.now().date()
+
+
+REFILL = "刷新发布队列（qm queue、qm screen build、qm build 都先按演练的日期刷新队列，自动审核、排入和取消内容）"
 
 
 def parse_day(text: str) -> dt.date:

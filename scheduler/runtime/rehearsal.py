@@ -1,8 +1,9 @@
 """The rehearsal clock (演练时钟): `QM_NOW` set to a moment makes the commands and the web console
 work as if it were then, so staff can rehearse a campaign before it starts (and tests do not depend
 on the date they run). The clock starts at that moment and runs on. The daemon refuses to start
-under it, so it never moves real publishing; the commands that record a person's decision, and the
-web console, refuse it on a database a daemon has run on (the live one: `refuse_on_live`), where
+under it, so it never moves real publishing; the commands that record a person's decision or fill the
+queue (`cli.context.Context.filled_queue`: planning, auto-approval and cancelling from the rehearsal's day),
+and the web console, refuse it on a database a daemon has run on (the live one: `refuse_on_live`), where
 they would record the rehearsal's moment among the real records."""
 
 from __future__ import annotations
