@@ -258,3 +258,44 @@ def test_a_fill_auto_approves_only_under_the_recorded_rules(tmp_path: Path, heih
     after = [queue.get(p.id) for p in weibo]
     assert {(p.state, p.approved_by) for p in after if p is not None} == {(st.APPROVED, auto_approval.WHO)}
     queue.engine.dispose()
+
+
+def test_posts_waiting_when_their_channel_turns_to_auto_approve_pass_at_the_next_fill_under_the_recorded_rules(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
+) -> None:
+    """Weibo's posts were planned while people reviewed it in two stages; then Weibo is set to auto-approve. Once
+    the daemon recorded that, the next fill approves the ones nobody began on, as it approves new ones. One a
+    person rejected, and one past its first stage, stay with the people."""
+    reviewed = dataclasses.replace(local_campaign(heihe, tmp_path, database_url), review=TWO)
+    auto = dataclasses.replace(local_campaign(heihe, tmp_path, database_url, weibo={"auto_approve": True}), review=TWO)
+    plan = Plan(tuple(p for p in heihe_plan.posts if p.slot.day in (EARLY.date(), EARLY.date() + dt.timedelta(days=1))), ())
+    queue = Queue(open_db(reviewed.db_url))
+    with queue.engine.begin() as conn:
+        review_rules.record(conn, review_rules.of(reviewed), 0.0)  # the daemon had people review Weibo
+    now = EARLY.timestamp()
+    fill(queue, reviewed, plan, Renderer(reviewed), now)
+    rejected, begun, *waiting = [p.id for p in queue.find() if p.channel == "weibo"]
+    assert waiting
+    review.reject(queue, rejected, "张科长", "标题需要修改", now, TWO)
+    review.approve(queue, begun, "李编辑", now, TWO, under=review_rules.of(reviewed))  # 初审
+    before = {p.id: p for p in queue.find()}
+
+    fill(queue, auto, plan, Renderer(auto), now + 60)  # this machine's config changed, the daemon not restarted yet
+    assert {p.id: p for p in queue.find()} == before
+
+    with queue.engine.begin() as conn:  # the daemon started with the new config
+        review_rules.record(conn, review_rules.of(auto), now + 120)
+    fill(queue, auto, plan, Renderer(auto), now + 180)
+    after = {p.id: p for p in queue.find()}
+    assert {(after[i].state, after[i].approved_by) for i in waiting} == {(st.APPROVED, auto_approval.WHO)}
+    last = queue.history(waiting[0])[-1]
+    assert (last.who, last.from_state, last.to_state, last.why) == (
+        auto_approval.WHO,
+        st.PLANNED,
+        st.APPROVED,
+        "该渠道设置为自动审核（auto_approve）",
+    )
+    assert after[rejected] == before[rejected] and after[rejected].state == st.REJECTED
+    assert after[begun] == before[begun] and [p.name for p in review.passes(queue, begun, after[begun].version)] == ["初审"]
+    assert all(after[p.id] == p for p in before.values() if p.channel != "weibo")  # WeChat is still reviewed by people
+    queue.engine.dispose()

@@ -2,7 +2,9 @@
 finds problems in (the same `lint_post` the check runs, and the content guide's problems of its item at
 their file:line, as the check gives them (`guide_reasons`): a short summary, markup in the text) waits
 for a person's review, saying why in its note (`last_error`, shown by `qm queue`) and in its history;
-once its words pass, it is approved automatically."""
+once its words pass, it is approved automatically. Posts that were waiting for people when their channel
+switched to auto-approval are approved (or held) at the next fill under the recorded rules, unless a person
+has begun reviewing them (`unreviewed`)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from ..rendering.payloads import RenderedPost
 from . import notices_sent
 from . import states as st
 from .queue import Post, change_state, record_audit
+from .review_progress import passes_at
 from .tables import posts
 
 WHO = "自动审核"
@@ -67,14 +70,26 @@ def withhold(conn: Connection, post_id: str, now: float) -> None:
 def recheck(conn: Connection, old: Post, reasons: list[str] | None, now: float) -> bool | None:
     """A post of an auto-approve channel whose words did not change: one auto-approved before the check
     found problems in it goes back to review, one held whose problems are gone is approved (other problems:
-    its note says them). True if it is held, False if approved now, None if it is no concern of auto-approval."""
+    its note says them), and one that has waited for people since before its channel auto-approved (`unreviewed`)
+    is approved or held as a new one is. True if it is held, False if approved now, None if it is no concern
+    of auto-approval."""
     if reasons and old.state in (st.APPROVED, st.SCHEDULED) and old.approved_by == WHO:
         why = held_note(reasons)
         change_state(conn, old.id, old.state, st.PLANNED, WHO, why, now, {"approved_by": "", "approved_version": "", "last_error": why})
         return True
     if old.state == st.PLANNED and old.last_error.startswith(NOT_AUTO):
         return approve_or_hold(conn, old.id, old.version, reasons, now) if not reasons or old.last_error != held_note(reasons) else True
+    if unreviewed(conn, old):
+        return approve_or_hold(conn, old.id, old.version, reasons, now)
     return None
+
+
+def unreviewed(conn: Connection, post: Post) -> bool:
+    """Whether the post waits for review and no person has begun on its words: no review stage passed in its
+    current version (a staged review under way, or an approval withdrawn since, stays with the people who
+    began it). A rejected post is not waiting (its state is `rejected`); a post whose channel switched to
+    `auto_approve` after it was planned, and whose words nobody reviewed, is."""
+    return post.state == st.PLANNED and not post.last_error and not passes_at(conn, {post.id: post.version})
 
 
 def held_note(reasons: list[str]) -> str:
