@@ -13,7 +13,7 @@ from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.planning.planner import make_plan
 from scheduler.poster import fonts, rules, sizes
-from scheduler.poster.arrange import arrange
+from scheduler.poster.arrange import Placed, arrange
 from scheduler.poster.audit import audit
 from scheduler.poster.draw import breaches
 from scheduler.poster.layout import FAMILIES, family_folder, layout_names, load_layout
@@ -21,6 +21,7 @@ from scheduler.poster.linebreak import break_lines
 from scheduler.poster.rules import Seen, contrast, hotline_px, safe_square
 from scheduler.poster.texts import PosterText, fields
 from scheduler.rendering.payloads import Renderer
+from scheduler.screens.playlist import make_playlist
 from tests.conftest import DEFAULT, HEIHE, ROOT, run_qm
 
 LAYOUTS = layout_names(ROOT / "templates" / "posters")  # the layouts both examples use
@@ -178,29 +179,38 @@ def test_the_theme_slide_does_not_repeat_the_theme_in_its_footer() -> None:
             arr = arrange(slogan, sizes.resolve(size, campaign), fields(campaign, text), campaign.brand, font, "test")
             footers[text.id] = "".join(next(p.lines for p in arr.placed if p.region.name == "footer"))
         assert campaign.theme not in footers["theme"] and "12365" in footers["theme"], (size, footers)
-        assert campaign.theme in footers["slogan-publicity-everyone"] or size == "1080x1920", (size, footers)  # tall: hotline only
+        assert campaign.theme in footers["slogan-publicity-everyone"], (size, footers)
     arr = arrange(slogan, sizes.resolve("1920x1080", campaign), fields(campaign, theme), campaign.brand, font, "test")
     assert next(p.lines for p in arr.placed if p.region.name == "footer") == (f"主办：{campaign.organizer}　热线：12365",)
 
 
 def test_a_short_organizer_name_is_printed_where_the_full_one_does_not_fit_and_nowhere_else() -> None:
-    """The tall screen's theme slide: the full name does not fit 1080 px beside the hotline at the hotline's
-    minimum size, so its footer was the hotline alone; with `campaign.organizer_short` it names the organizer."""
+    """The tall screen's theme slide, as the playlist makes it (the slogan layout): its footer held one line at the
+    hotline's minimum size, so it was the hotline alone even with `campaign.organizer_short`; now it names the
+    organizer by the short name above the hotline, both at the hotline's size. The wide screen keeps the full name."""
     campaign = load_campaign(DEFAULT)
     short = dataclasses.replace(campaign, organizer_short="市质量联席办")
-    theme = PosterText("theme", campaign.theme, campaign.theme, campaign.name)  # as the playlist makes it
-    item = PosterText.of(load_library(campaign.paths.content, campaign.text_values).by_id["goods-salt-iodised"])
+    library = load_library(campaign.paths.content, campaign.text_values)
+    item = PosterText.of(library.by_id["goods-salt-iodised"])
     font = fonts.candidates(None)[0]
 
-    def footer(c: Campaign, layout: str, text: PosterText, size: str) -> tuple[str, ...]:
-        arr = arrange(load_layout(c.paths.templates / "posters", layout), sizes.resolve(size, c), fields(c, text), c.brand, font, "test")
-        return next(p.lines for p in arr.placed if p.region.name == "footer")
+    def footer(c: Campaign, layout: str, text: PosterText, size: str) -> Placed:
+        values = fields(c, text)
+        arr = arrange(load_layout(c.paths.templates / "posters", layout), sizes.resolve(size, c), values, c.brand, font, "test")
+        assert breaches(arr, c.brand, values) == [], (layout, size)
+        return next(p for p in arr.placed if p.region.name == "footer")
 
-    assert footer(campaign, "screen-slide", theme, "1080x1920") == ("投诉举报电话：12315",)
-    assert footer(short, "screen-slide", theme, "1080x1920") == ("主办：市质量联席办", "投诉举报电话：12315")
+    tall, wide = sorted(campaign.screens, key=lambda s: s.width)
+    assert (tall.width, tall.height) == (1080, 1920)
+    slides = {s.id: next(x for x in make_playlist(short, s, [], library, campaign.start).slides if x.kind == "theme") for s in (tall, wide)}
+    on_tall = footer(short, slides[tall.id].layout, slides[tall.id].text, tall.id)
+    assert on_tall.lines == ("主办：市质量联席办", "投诉举报电话：12315")
+    assert on_tall.size >= hotline_px(sizes.resolve(tall.id, campaign))
+    assert footer(campaign, slides[tall.id].layout, slides[tall.id].text, tall.id).lines == ("投诉举报电话：12315",)
+    assert footer(short, slides[wide.id].layout, slides[wide.id].text, wide.id).lines == (f"主办：{campaign.organizer}　热线：12315",)
     for layout, size in (("screen-slide", "1920x1080"), ("knowledge-card", "square")):  # the full name fits: kept
-        assert footer(short, layout, item, size) == footer(campaign, layout, item, size), (layout, size)
-        assert any(campaign.organizer in line for line in footer(short, layout, item, size)), (layout, size)
+        assert footer(short, layout, item, size).lines == footer(campaign, layout, item, size).lines, (layout, size)
+        assert any(campaign.organizer in line for line in footer(short, layout, item, size).lines), (layout, size)
 
 
 def test_every_launch_poster_says_where_as_well_as_when_in_every_family() -> None:
