@@ -36,14 +36,27 @@ def test_check_names_the_missing_font_file_not_a_content_file(project: Callable[
     assert not re.search(r"\.(md|yaml):\d+", result.stderr) and "内容 " not in result.stderr, result.stderr
 
 
-def test_preview_marks_no_post_whose_posters_cannot_be_drawn_as_passing(project: Callable[..., Path], tmp_path: Path) -> None:
+def test_preview_marks_no_post_whose_posters_cannot_be_drawn_as_passing_and_says_why_once(
+    project: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Every post is ✗; what is missing, how many posters it stops and how to fix it is said once, as `qm posters`
+    says it (before: the whole message under every post, in the terminal and on the page)."""
     env, missing = _without_font(tmp_path)
-    result = run_qm("preview", DAY, "-c", project(), "-o", tmp_path / "out", env=env)
+    config = project()
+    drawn = run_qm("posters", "-c", config, "--from", DAY, "--to", DAY)  # with the font: how many posters the day needs
+    count = re.search(r"排期用到 (\d+) 张海报", drawn.stdout)
+    assert drawn.returncode == 0 and count, drawn.stdout + drawn.stderr
+    result = run_qm("preview", DAY, "-c", config, "-o", tmp_path / "out", env=env)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     posts = [line for line in result.stdout.splitlines() if line.startswith("  ") and "[" in line and "问题：" not in line]
     assert posts and all(line.lstrip().startswith("✗") for line in posts), result.stdout
-    assert f"问题：内置字体文件不存在：{missing}" in result.stdout, result.stdout
-    assert "全部" not in (tmp_path / "out" / f"preview-{DAY}.html").read_text(encoding="utf-8").split("</header>")[0]
+    said = f"问题：内置字体文件不存在：{missing}，{count[1]} 张海报都无法生成（重新安装内置字体"
+    assert result.stdout.count(said) == 1 and result.stdout.count(str(missing)) == 1, result.stdout
+    assert result.stdout.count("没有中文字体，海报画不出来") == len(posts), result.stdout  # each post: why it is ✗, briefly
+    assert "改动前画的" not in result.stdout, result.stdout  # the posters drawn with the font are not what is wrong
+    page = (tmp_path / "out" / f"preview-{DAY}.html").read_text(encoding="utf-8")
+    assert page.count(str(missing)) == 1 and f"{count[1]} 张海报都无法生成" in page.split("</header>")[0], page
+    assert "全部" not in page.split("</header>")[0]
 
 
 def test_preview_marks_a_post_whose_poster_words_cannot_be_drawn(project: Callable[..., Path], tmp_path: Path) -> None:

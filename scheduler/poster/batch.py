@@ -42,8 +42,7 @@ def make_all(
     """Make every job; report all failures together after the others are done."""
     font_files = list(font_files if font_files is not None else fonts.candidates(campaign.brand.font))
     if not font_files and jobs:  # no Chinese font at all: said once, with how many posters it stops, not once a poster
-        message, hint = fonts.no_font(len(_unique(jobs)))
-        raise PosterError(problems=[Problem(message, hint=hint)])
+        raise PosterError(problems=[fonts.no_font_problem(len(_unique(jobs)))])
     summary = Summary()
     todo: list[Prepared] = []
     # words that cannot be drawn are said once per text with its file:line, not once per poster of it;

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..support.errors import PosterError
+from ..support.errors import PosterError, Problem
 from .cmap import code_ranges
 
 if TYPE_CHECKING:  # Pillow is imported when a font is loaded: pages that only name the font file start without it
@@ -82,6 +82,18 @@ def no_font(posters: int | None = None) -> tuple[str, str]:
             "重新安装内置字体（.venv/bin/pip install --force-reinstall manimgx-fonts-cjk），或在 config.yaml 的 brand.font 指定一个中文字体文件",
         )
     return f"找不到中文字体，{stopped}", INSTALL_HINT
+
+
+def no_font_problem(posters: int | None = None) -> Problem:
+    """`no_font` as the one problem a run reports, however many posters it stops (qm posters, qm build,
+    qm screen build, qm preview): said once, not once a poster."""
+    message, hint = no_font(posters)
+    return Problem(message, hint=hint)
+
+
+def none_found(configured: Path | None) -> bool:
+    """No Chinese font at all; the system's fonts (a fc-list run) are looked for only without the others."""
+    return not (candidates(configured, system=False) or candidates(configured))
 
 
 def system_fonts() -> list[FontFile]:

@@ -35,8 +35,7 @@ def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFi
     """One problem per poster text with characters that cannot be drawn, naming the field and the characters."""
     texts = list(texts)
     if not font_files:  # no Chinese font at all: said once, of the fonts (the words are not at fault)
-        message, hint = fonts.no_font()
-        return [Problem(message, hint=hint)] if texts else []
+        return [fonts.no_font_problem()] if texts else []
     problems: list[Problem] = []
     drawable: dict[str, bool] = {}  # each distinct character is looked up once, however many texts use it
     for text in texts:

@@ -17,7 +17,7 @@ from ..inputs.content_markup import guide_reasons
 from ..inputs.vocabulary import AREAS
 from ..planning.planner import Plan, PlannedPost
 from ..planning.reminders import Reminder
-from ..poster import glyphs
+from ..poster import fonts, glyphs
 from ..poster.fonts import CSS_FAMILIES, css_font_face
 from ..poster.freshness import OUT_OF_DATE, out_of_date
 from ..poster.texts import PosterText
@@ -32,6 +32,7 @@ class DayPreview:
     day: dt.date
     posts: list[tuple[PlannedPost, RenderedPost, list[Finding]]]
     reminders: list[Reminder]
+    said_once: tuple[str, ...] = ()  # what stops every poster of the day (no Chinese font): said once, not once a post
 
     @property
     def findings(self) -> list[Finding]:
@@ -39,34 +40,40 @@ class DayPreview:
 
 
 def build(campaign: Campaign, plan: Plan, renderer: Renderer, day: dt.date) -> DayPreview:
-    posts = []
+    rendered = [(post, renderer.render(post)) for post in plan.on(day)]
+    posters = {poster_path(campaign.paths.posters, i) for _, r in rendered for i in r.images}
+    said_once = (str(fonts.no_font_problem(len(posters))),) if posters and fonts.none_found(campaign.brand.font) else ()
     known: dict[str, ItemVerdict] = {}
-    for post in plan.on(day):
-        rendered = renderer.render(post)
-        posts.append((post, rendered, post_findings(campaign, post.item, rendered, known)))
-    return DayPreview(day, posts, [r for r in plan.reminders if r.at.date() == day])
+    posts = [(post, r, post_findings(campaign, post.item, r, known, bool(said_once))) for post, r in rendered]
+    return DayPreview(day, posts, [r for r in plan.reminders if r.at.date() == day], said_once)
 
 
 ItemVerdict = tuple[list[str], list[str]]  # what the content guide finds in an item; why its posters cannot be drawn
+NO_FONT = "没有中文字体，海报画不出来（原因和补救办法见开头）"  # a post's share of the day's no-font message
 
 
-def post_findings(campaign: Campaign, item: ContentItem, rendered: RenderedPost, known: dict[str, ItemVerdict]) -> list[Finding]:
+def post_findings(
+    campaign: Campaign, item: ContentItem, rendered: RenderedPost, known: dict[str, ItemVerdict], no_font: bool = False
+) -> list[Finding]:
     """What `qm check` finds against one post: in its words (`lint_post`), in its item as the content guide
     asks (a full summary, no markup), and in its posters' words no font can draw; and, for a reviewer, a
     poster drawn before its words changed. `known` keeps each item's verdict: an item has posts on
-    several channels and days."""
+    several channels and days. `no_font`: the caller says once that there is no Chinese font at all, so
+    the post says only that its posters cannot be drawn (not that the ones on disk are out of date)."""
     if item.id not in known:
-        drawing = glyphs.drawing_problems([PosterText.of(item)], campaign.brand.font)
-        known[item.id] = (guide_reasons(item), [str(p) for p in drawing])
+        drawing = [NO_FONT] if no_font else [str(p) for p in glyphs.drawing_problems([PosterText.of(item)], campaign.brand.font)]
+        known[item.id] = (guide_reasons(item), drawing)
     guide, undrawable = known[item.id]
     reasons = guide + (undrawable if rendered.images else [])
-    if old := out_of_date(campaign, item, rendered.images):  # the page would show a picture of the words before
+    # the page would show a picture of the words before (not said without a font: it cannot be redrawn, the font is why)
+    if not no_font and (old := out_of_date(campaign, item, rendered.images)):
         reasons.append(f"{'、'.join(f'{i.layout}（{i.size}）' for i in old)}：{OUT_OF_DATE}")
     return lint_post(campaign, rendered) + [Finding(rendered.post_id, rendered.channel, reason) for reason in reasons]
 
 
 def summary_lines(campaign: Campaign, preview: DayPreview) -> list[str]:
-    lines = [f"{preview.day} 共 {len(preview.posts)} 条内容：" if preview.posts else f"{preview.day} 没有排期内容。"]
+    lines = [f"问题：{said}" for said in preview.said_once]
+    lines.append(f"{preview.day} 共 {len(preview.posts)} 条内容：" if preview.posts else f"{preview.day} 没有排期内容。")
     for post, rendered, findings in preview.posts:
         extra = kind_for(post.channel).summary(rendered.payload)
         mark = "✗" if findings else "✓"
@@ -163,7 +170,9 @@ def to_html(campaign: Campaign, preview: DayPreview) -> str:
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{preview.day} 预览 · {escape(campaign.name)}</title><style>{css_font_face(campaign.brand.font)}{_STYLE}</style></head><body>",
         f"<header><h1>{escape(campaign.name)}：{preview.day.year}年{preview.day.month}月{preview.day.day}日{launch}内容预览</h1>",
-        f"<p>主题：{escape(campaign.theme)}｜{status}</p></header><main>",
+        f"<p>主题：{escape(campaign.theme)}｜{status}</p>",
+        *(f'<p><span class="bad">{escape(said)}</span></p>' for said in preview.said_once),
+        "</header><main>",
     ]
     if preview.reminders:
         parts.append(
