@@ -7,17 +7,21 @@ the daemon's drawing child from `missing_posters`, reviewers see the day page: e
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from scheduler.cli.context import Context
+from scheduler.inputs.config import load_campaign
 from scheduler.planning.planner import PlannedPost
 from scheduler.poster.files import PosterFiles
 from scheduler.poster.freshness import OUT_OF_DATE, is_current
 from scheduler.runtime.work_ahead import missing_posters
-from scheduler.support.values import ImageRef
+from scheduler.support.values import ImageRef, drawn_at, poster_path
 from scheduler.views import day_preview
+from tests.conftest import DEFAULT
 
 NEW_SUMMARY = "更正后的摘要：这段文字是编辑在审核台改过的，海报上必须画出这一段，而不是改动之前的那一段文字。"
 
@@ -118,3 +122,30 @@ def test_the_consoles_kept_verdict_clears_once_the_poster_is_drawn_again(project
 
     files(image)  # drawn again from the corrected words
     assert not any(OUT_OF_DATE in reason for reason in checks.findings(entry))
+
+
+def test_the_file_a_page_shows_is_the_one_whose_time_the_freshness_check_reads(tmp_path: Path) -> None:
+    """A PNG, or a JPEG when too big for one: where a page finds a poster (`poster_file`) and when the console
+    thinks it was drawn (`drawn_at`) are one answer, whatever is on disk (before, a folder named like the PNG
+    gave its own time while the page showed the JPEG)."""
+    campaign = load_campaign(DEFAULT)
+    campaign = dataclasses.replace(campaign, paths=dataclasses.replace(campaign.paths, posters=tmp_path))
+    image = ImageRef("qm-image:x", "goods-salt-iodised", "knowledge-card", "square")
+    png = poster_path(tmp_path, image)
+    jpg = png.with_suffix(".jpg")
+    png.parent.mkdir(parents=True)
+
+    def agree() -> Path | None:
+        shown = day_preview.poster_file(campaign, image)
+        assert drawn_at(tmp_path, image) == (shown.stat().st_mtime_ns if shown else 0), shown
+        return shown
+
+    assert agree() is None
+    jpg.write_bytes(b"jpeg")
+    assert agree() == jpg
+    png.write_bytes(b"png")
+    os.utime(png, ns=(10**18, 10**18))
+    assert agree() == png  # the PNG drawn last; the JPEG beside it is stale
+    png.unlink()
+    png.mkdir()  # not a poster
+    assert agree() == jpg

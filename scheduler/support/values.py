@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,15 +42,24 @@ def poster_path(posters_dir: Path, image: ImageRef) -> Path:
     return posters_dir / image.item / f"{image.layout}-{image.size}.png"
 
 
-def drawn_at(posters_dir: Path, image: ImageRef) -> int:
-    """When the poster for `image` was last written (ns), as a PNG or, too big for one, a JPEG; 0 when not drawn."""
+def drawn_poster(posters_dir: Path, image: ImageRef) -> tuple[Path, int] | None:
+    """The poster file drawn for `image` and when it was written (ns), or None when it is not drawn. The one
+    place that knows where a drawn poster is: a PNG or, too big for one (`poster/export.py`), a JPEG."""
     png = poster_path(posters_dir, image)
     for path in (png, png.with_suffix(".jpg")):
         try:
-            return path.stat().st_mtime_ns
+            found = path.stat()
         except OSError:
             continue
-    return 0
+        if stat.S_ISREG(found.st_mode):
+            return path, found.st_mtime_ns
+    return None
+
+
+def drawn_at(posters_dir: Path, image: ImageRef) -> int:
+    """When the poster for `image` was last written (ns); 0 when not drawn."""
+    drawn = drawn_poster(posters_dir, image)
+    return drawn[1] if drawn else 0
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from ..poster.freshness import OUT_OF_DATE, out_of_date
 from ..poster.texts import PosterText
 from ..rendering.lint import Finding, lint_post
 from ..rendering.payloads import RenderedPost, Renderer
-from ..support.values import ImageRef, poster_path
+from ..support.values import ImageRef, drawn_poster, poster_path
 from .plan_export import channel_label
 
 
@@ -85,8 +85,8 @@ def summary_lines(campaign: Campaign, preview: DayPreview) -> list[str]:
 
 def poster_file(campaign: Campaign, image: ImageRef) -> Path | None:
     """The poster file drawn for `image`, if it has been drawn."""
-    png = poster_path(campaign.paths.posters, image)
-    return next((path for path in (png, png.with_suffix(".jpg")) if path.is_file()), None)  # a poster too big as PNG is a JPEG
+    drawn = drawn_poster(campaign.paths.posters, image)
+    return drawn[0] if drawn else None
 
 
 ImageSource = Callable[[ImageRef], str]  # where a page finds a poster: a data: URI here, a URL in the web console
