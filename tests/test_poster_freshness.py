@@ -18,6 +18,7 @@ from scheduler.inputs.config import load_campaign
 from scheduler.planning.planner import PlannedPost
 from scheduler.poster.files import PosterFiles
 from scheduler.poster.freshness import OUT_OF_DATE, is_current
+from scheduler.poster.layout import family_folder
 from scheduler.runtime.work_ahead import missing_posters
 from scheduler.support.values import ImageRef, drawn_at, poster_path
 from scheduler.views import day_preview
@@ -121,6 +122,34 @@ def test_the_consoles_kept_verdict_clears_once_the_poster_is_drawn_again(project
     assert any(OUT_OF_DATE in reason for reason in checks.findings(entry))
 
     files(image)  # drawn again from the corrected words
+    assert not any(OUT_OF_DATE in reason for reason in checks.findings(entry))
+
+
+def test_the_consoles_kept_verdict_notices_a_layout_template_edited_while_it_runs(project: Callable[..., Path]) -> None:
+    """A layout template edited while the console runs changes what the poster would look like: the console's
+    kept findings of the post (same words, same poster file) flag the poster as out of date, and drawing it
+    again clears the flag."""
+    from scheduler.pages.posts import Checks, entries
+
+    config = project()
+    ctx = Context(config)
+    post, image = _post_with_a_poster(ctx)
+    files = PosterFiles(ctx.campaign)
+    files(image)
+    checks = Checks(ctx.campaign, ctx.renderer)
+    day = post.at.date()
+    entry = next(e for e in entries(ctx.campaign, ctx.plan, ctx.library, [], day, day) if e.id == post.id)
+    assert not any(OUT_OF_DATE in reason for reason in checks.findings(entry))
+
+    family = family_folder(ctx.campaign.paths.templates, ctx.campaign.posters.family_for(post.item.area))
+    layout = family / f"{image.layout}.yaml"  # the one this poster is drawn from (a family's, by the item's area)
+    assert layout.is_relative_to(config.parent)
+    text = layout.read_text(encoding="utf-8")
+    assert "weight: heavy" in text
+    layout.write_text(text.replace("weight: heavy", "weight: bold", 1), encoding="utf-8")  # a lighter title
+    assert any(OUT_OF_DATE in reason for reason in checks.findings(entry))
+
+    files(image)  # drawn again from the edited layout
     assert not any(OUT_OF_DATE in reason for reason in checks.findings(entry))
 
 

@@ -17,12 +17,12 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem, Library
 from ..planning.planner import Plan, PlannedPost
 from ..planning.slots import Slot
+from ..poster.freshness import drawn_stamp
 from ..publishing import states as st
 from ..publishing.queue import Post
 from ..rendering.lint import lint_post
 from ..rendering.payloads import RenderedPost, Renderer
 from ..rendering.versions import exact_digest
-from ..support.values import drawn_at
 from ..views.day_preview import ItemVerdict, post_findings
 
 UNQUEUED = "unqueued"  # in the plan, not (yet, or any more) in the queue
@@ -129,8 +129,9 @@ class Checks:
 
     def findings(self, entry: Entry) -> list[str]:
         rendered = self.rendered(entry)
-        # the poster files' times: a poster redrawn (or drawn) since says whether it is out of date anew
-        drawn = tuple(drawn_at(self.campaign.paths.posters, i) for i in rendered.images) if rendered else ()
+        # the poster files' and their layout templates' times: a poster redrawn (or drawn) since, or a layout
+        # edited while the console runs, says whether it is out of date anew
+        drawn = drawn_stamp(self.campaign, entry.item, rendered.images) if rendered and entry.item else ()
         key = (*self._key(entry), *drawn)
         if key not in self._findings:
             if rendered is None:

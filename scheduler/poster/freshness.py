@@ -10,12 +10,14 @@ layout, the words and the font files' identities: no drawing code (Pillow) is lo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
 from ..support.errors import QmError
 from ..support.values import ImageRef, drawn_at
 from . import cache, fonts, job_for
+from .layout import family_folder
 from .prepared import prepare
 from .texts import PosterText
 
@@ -32,6 +34,21 @@ def is_current(
     except QmError:  # a layout that does not load or fit: drawing it again says why
         return False
     return cache.fresh_files(job.out, prepared.key) is not None
+
+
+def drawn_stamp(campaign: Campaign, item: ContentItem, images: Sequence[ImageRef]) -> tuple[int, ...]:
+    """When each poster of `images` was drawn and when the layout file it is drawn from last changed (ns, 0
+    for a missing file): a stat each, nothing read. A verdict of `out_of_date` kept under this stamp (and
+    the words) holds until a poster is drawn again or a layout template is edited."""
+    folder = family_folder(campaign.paths.templates, campaign.posters.family_for(item.area))
+    return tuple(t for image in images for t in (drawn_at(campaign.paths.posters, image), _changed_at(folder / f"{image.layout}.yaml")))
+
+
+def _changed_at(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def out_of_date(campaign: Campaign, item: ContentItem, images: Sequence[ImageRef]) -> list[ImageRef]:
