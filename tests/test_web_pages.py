@@ -501,3 +501,30 @@ def test_the_line_printed_on_posters_is_edited_in_the_form_on_a_phone(world: Wor
     page.click("button:has-text('检查并保存')")
     page.wait_for_url(f"**/edit/{item.id}?done=saved")
     assert path.read_text(encoding="utf-8") == before.replace(item.line, "认准标志，放心消费", 1)
+
+
+def test_without_a_chinese_font_the_pages_say_once_what_is_missing_and_each_post_says_it_briefly(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A machine whose bundled font file is gone and that has no Chinese system font: the day, post and
+    posters pages say at the top what is missing and how to fix it, once; every post with posters is
+    flagged with the short reason (before: the whole message under every post)."""
+    from scheduler.poster import fonts
+    from scheduler.views.day_preview import NO_FONT
+
+    missing = tmp_path / "gone" / fonts.BUNDLED_FILE
+    monkeypatch.setattr(fonts, "_bundled_path", lambda: missing)
+    monkeypatch.setattr(fonts, "bundled_font", lambda: None)
+    monkeypatch.setattr(fonts, "system_fonts", lambda: [])
+    post = world.post_of("wechat", "2016-09-14")  # a WeChat article has a cover poster
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
+        http_login(c, "李科长")
+        day = c.get("/day/2016-09-14").text
+        flagged = sum(1 for p in world.plan.posts if p.at.date().isoformat() == "2016-09-14")
+        assert day.count(str(missing)) == 1 and day.count("海报都无法生成") == 1, day
+        assert day.index(str(missing)) < day.index(post.id)  # at the top, before the posts
+        assert 0 < day.count(html.escape(NO_FONT)) <= flagged, day
+        one = c.get(f"/post/{post.id}").text
+        assert one.count(str(missing)) == 1 and html.escape(NO_FONT) in one, one
+        posters = c.get("/posters/2016-09").text
+        assert posters.count(str(missing)) == 1, posters

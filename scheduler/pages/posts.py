@@ -17,6 +17,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem, Library
 from ..planning.planner import Plan, PlannedPost
 from ..planning.slots import Slot
+from ..poster import fonts
 from ..poster.freshness import drawn_stamp
 from ..publishing import states as st
 from ..publishing.queue import Post
@@ -114,6 +115,7 @@ class Checks:
         self._rendered: dict[tuple[str, str], RenderedPost] = {}
         self._findings: dict[tuple[object, ...], list[str]] = {}
         self._items: dict[str, ItemVerdict] = {}
+        self._no_font: bool | None = None
 
     def rendered(self, entry: Entry) -> RenderedPost | None:
         key = self._key(entry)
@@ -139,9 +141,21 @@ class Checks:
             elif entry.item is None:  # gone from the content library: its words only
                 found = lint_post(self.campaign, rendered)
             else:
-                found = post_findings(self.campaign, entry.item, rendered, self._items)
+                found = post_findings(self.campaign, entry.item, rendered, self._items, self.no_font)
             self._findings[key] = [f.reason for f in found]
         return self._findings[key]
+
+    @property
+    def no_font(self) -> bool:
+        """No Chinese font at all (looked for once, until `forget`): each post then says briefly that its
+        posters cannot be drawn, and the pages say once what is missing (`no_font_notice`)."""
+        if self._no_font is None:
+            self._no_font = fonts.none_found(self.campaign.brand.font)
+        return self._no_font
+
+    def no_font_notice(self) -> str:
+        """What the pages with posts say at their top when no Chinese font is found ("" when one is)."""
+        return f"问题：{fonts.no_font_problem()}" if self.no_font else ""
 
     def problems(self, entry: Entry) -> list[str]:
         """Check findings, and the post's own trouble (failed, missed, rejected) with its reason."""
@@ -159,3 +173,4 @@ class Checks:
         self._rendered.clear()
         self._findings.clear()
         self._items.clear()
+        self._no_font = None

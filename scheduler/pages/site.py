@@ -128,7 +128,7 @@ class Site:
 
     def day_values(self, day: dt.date) -> dict[str, Any]:
         page: DayPage = day_view(self.campaign, self.plan, day, self.entries(day, day), self.checks, self.queue, self.image_src)
-        return {"title": page.title, "page": page, "back": f"/day/{day.isoformat()}"}
+        return {"title": page.title, "page": page, "back": f"/day/{day.isoformat()}", "no_font": self.checks.no_font_notice()}
 
     def post(self, post_id: str) -> DayPost | None:
         queued = self.queue.get(post_id)
@@ -149,7 +149,7 @@ class Site:
             return None
         receipt = p.entry.queued.receipt if p.entry.queued else None
         url = receipt.url if receipt and receipt.url.startswith(("https://", "http://")) else ""
-        return {"title": p.entry.id, "p": p, "receipt_url": url, "back": f"/post/{quote(post_id)}"}
+        return {"title": p.entry.id, "p": p, "receipt_url": url, "back": f"/post/{quote(post_id)}", "no_font": self.checks.no_font_notice()}
 
     def edit_form(self, item_id: str) -> EditForm:
         return open_form(self.library, item_id, self.campaign.text_values)
@@ -184,6 +184,7 @@ class Site:
             "title": f"{first.year}年{first.month}月的海报",
             "heading": f"{first.year}年{first.month}月的海报",
             "cards": posters(self.campaign, self.entries(first, last), self.checks),
+            "no_font": self.checks.no_font_notice(),
             "previous": months[index - 1] if index > 0 else None,
             "following": months[index + 1] if 0 <= index < len(months) - 1 else None,
         }
