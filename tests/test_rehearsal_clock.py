@@ -58,6 +58,7 @@ def test_decisions_and_queue_fills_on_a_database_a_daemon_ran_on_are_refused_on_
     history = Queue(ctx.engine).history(post)
     entries = len(Queue(ctx.engine).history(limit=100000))
     refill = "刷新发布队列（qm queue、qm screen build、qm build 都先按演练的日期刷新队列，自动审核、排入和取消内容）"
+    screens = "生成电子屏播放列表（演练的日期会决定正式的电子屏现在播放哪一天的内容）"
     attempts = [
         ("审核通过", ("approve", post, "--by", "张科长")),
         ("退回", ("reject", post, "--reason", "标题需要修改", "--by", "张科长")),
@@ -65,13 +66,17 @@ def test_decisions_and_queue_fills_on_a_database_a_daemon_ran_on_are_refused_on_
         ("启动网页审核台", ("web",)),  # refused before it listens
         (refill, ("queue",)),  # a fill on the rehearsal's day plans, auto-approves and cancels in the live queue
         (refill, ("queue", "--diff", post)),
-        (refill, ("screen", "build", "--date", "2027-09-02")),  # builds from the queue it fills first
+        # the rehearsal's day would also decide which day's playlist the real screens show now, whatever the days built
+        (screens, ("screen", "build", "--date", "2027-09-04")),
+        (screens, ("screen", "build", "--date", "2027-09-02")),  # before the rehearsal's day: no refill, `current` moved
+        (screens, ("build", "--from", "2027-09-02", "--to", "2027-09-04")),
     ]
     for what, command in attempts:
-        done = run_qm(*command, "-c", config, cwd=config.parent, env=_env("2027-09-01T08:00+08:00"))
+        done = run_qm(*command, "-c", config, cwd=config.parent, env=_env("2027-09-03T08:00+08:00"))
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stdout
         assert f"设置了环境变量 QM_NOW（演练时钟）时不能{what}：后台服务在这个数据库上运行过" in done.stderr
-        assert "按演练的时刻（2027-09-01 08:00）写进正式的审核记录" in done.stderr and "unset QM_NOW" in done.stderr
+        assert "按演练的时刻（2027-09-03 08:00）写进正式的审核记录" in done.stderr and "unset QM_NOW" in done.stderr
     queue = Queue(ctx.engine)
     assert queue.history(post) == history and review.paused(queue) == {}
     assert len(queue.history(limit=100000)) == entries  # no post planned, approved or cancelled at the rehearsal's moment
+    assert not (ctx.campaign.paths.state / "screens").exists()  # no playlist written, no screen's `current` moved

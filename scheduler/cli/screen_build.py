@@ -10,6 +10,7 @@ import datetime as dt
 from ..inputs.campaign_days import check_day
 from ..planning.planner import PlannedPost
 from ..poster.batch import Progress
+from ..runtime.rehearsal import refuse_on_live, rehearsal_moment
 from ..screens.build import Built, current_folder, playlist_day
 from ..screens.daily import Approval, DayBuild, approval, build_day, build_days, due_days, in_order, pick_screens
 from ..views.columns import aligned
@@ -43,7 +44,11 @@ def build_window(
 
 def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
     """What may go on the walls those days, by the queue refreshed first (as `qm queue` does); when
-    nothing it depends on changed since the last build, by the states that build read (build_approval)."""
+    nothing it depends on changed since the last build, by the states that build read (build_approval).
+    On the rehearsal clock, refused on the live database before anything is written, whatever the days:
+    the rehearsal's day would decide which day's playlist the real screens show now (`current`)."""
+    if rehearsal_moment() is not None:
+        refuse_on_live(ctx.engine, SCREENS)
     today = ctx.today()
     if last < today:
         return approval({}, today)
@@ -60,6 +65,7 @@ def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
     return approval(KeptApproval(ctx.campaign, ctx.plan, today, first, last).states(read), today)
 
 
+SCREENS = "生成电子屏播放列表（演练的日期会决定正式的电子屏现在播放哪一天的内容）"
 HELD_SHOWN = 12  # unapproved posts listed by name; the rest are counted
 
 
