@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from scheduler.cli.context import Context
 from scheduler.cli.main import main
-from scheduler.publishing import review
+from scheduler.publishing import review, review_progress
 from scheduler.publishing import states as st
 from scheduler.publishing.queue import Queue
 from scheduler.web.accounts import Accounts
@@ -56,7 +56,7 @@ def test_who_passed_which_stage_is_read_in_one_query_however_many_posts_are_show
     queue = Queue(Context(config).engine)
     rows = {line.split()[3]: line for line in every_day if line[:2].isdigit()}
     for post in queue.find([], None, None):  # what each row says, as read one post at a time
-        done = review.live_passes(ctx.campaign.review, review.passes(queue, post.id, post.version))
+        done = review_progress.live_passes(ctx.campaign.review, review.passes(queue, post.id, post.version))
         who = post.approved_by if post.state in st.APPROVED_STATES else "、".join(f"{s.who}（{s.name}）" for s in done)
         assert (who in rows[post.id]) and (post.id in passed) == bool(who), rows[post.id]
     assert sum("李编辑（初审）" in row for row in rows.values()) == len(passed) - 1

@@ -166,8 +166,7 @@ def _stages_passed(ctx: Context, queue: Queue, found: list[Post]) -> dict[str, s
     waiting = [p for p in found if p.state == st.PLANNED]
     if not waiting or len(rules.stages) < 2:
         return {}
-    from ..publishing.review import live_passes
-    from ..publishing.review_progress import passes_of
+    from ..publishing.review_progress import live_passes, passes_of
 
     return {
         post_id: "、".join(f"{s.who}（{s.name}）" for s in live_passes(rules, done)) for post_id, done in passes_of(queue, waiting).items()

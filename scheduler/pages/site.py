@@ -24,7 +24,7 @@ from ..publishing import states as st
 from ..publishing.kept_posts import read_kept
 from ..publishing.queue import Queue
 from ..publishing.queue_sync import fill
-from ..publishing.review_progress import passes_of
+from ..publishing.review_progress import live_passes, passes_of
 from ..rendering.payloads import Renderer
 from ..support.atomic_files import file_inside
 from ..support.errors import QmError
@@ -121,8 +121,8 @@ class Site:
         found = self.entries(start, end)
         if len(self.campaign.review.stages) > 1:  # halfway through review: a dot of its own
             waiting = [e.queued for e in found if e.queued is not None and e.queued.state == st.PLANNED]
-            progress = passes_of(self.queue, waiting)
-            found = [replace(e, passed=progress[e.id][-1].name) if e.id in progress else e for e in found]
+            progress = {i: live_passes(self.campaign.review, done) for i, done in passes_of(self.queue, waiting).items()}
+            found = [replace(e, passed=progress[e.id][-1].name) if progress.get(e.id) else e for e in found]
         month = month_view(self.campaign, first, found, self.checks.problems, today, STATE_LABELS)
         return {"title": month.title, "month": month}
 

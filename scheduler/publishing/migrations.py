@@ -75,6 +75,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (7, "post versions: what each version was made from (content, config, templates)", _create(version_sources, source_snapshots)),
     (8, "unit submissions: why a file cannot be read", _add_column(submissions.c.problem)),
     (9, "review rules: the stages the shared database is reviewed under", _create(review_rules)),
+    (10, "review stage passes: the role each stage asked when it was passed", _add_column(stage_passes.c.stage_role)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

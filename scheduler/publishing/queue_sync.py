@@ -15,16 +15,15 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..inputs.campaign import Campaign
+from ..inputs.campaign import Campaign, ReviewConfig
 from ..planning.planner import Plan
 from ..rendering.payloads import PostInputs, RenderedPost, Renderer
 from ..rendering.version_cache import VersionCache
 from ..rendering.versions import is_legacy, version_of
-from . import auto_approval, review_rules, sync_lock, version_records
+from . import approval_standing, auto_approval, review_rules, sync_lock, version_records
 from . import states as st
 from .post_sources import ConfigAndTemplates, PostSource, Sources
 from .queue import PLAN, Post, Queue, change_state, epoch, record_audit
-from .review import passed_by
 from .tables import posts
 
 
@@ -59,6 +58,7 @@ def sync(
     planned: Mapping[str, str] | None = None,
     findings: Mapping[str, list[str]] | None = None,
     under: review_rules.Rules | None = None,
+    review: ReviewConfig | None = None,
 ) -> SyncResult:
     """Bring `queue` in line with the plan for the posts whose slot lies in `window`.
 
@@ -67,6 +67,7 @@ def sync(
     `edits` says who changed which content item and how: the audit of its changed posts says so.
     `findings` are what the check finds against posts of auto-approve channels: those wait for review.
     `under` are the rules that `auto_approve` belongs to: other than those recorded, nothing is auto-approved.
+    `review` are their stages: words changed back are approved again only when they accept that approval (`approval_standing`).
     `unchanged` are posts still in the plan that were not rendered again (their inputs are as
     they were at the last sync): they are left as they are. `sources` says what each rendered
     post is made from: a post sent back to review says what changed.
@@ -79,7 +80,8 @@ def sync(
         # here, PostgreSQL locks the rows read FOR UPDATE. Another sync waits here (see `sync_lock`).
         sync_lock.hold(conn)
         # Rules other than the recorded ones (another machine's daemon reviews this database): nothing auto-approved
-        withheld = bool(auto_approve) and under is not None and not review_rules.agrees(conn, under)
+        agreed = under is None or review_rules.agrees(conn, under)
+        withheld = bool(auto_approve) and not agreed
         in_window = sa.select(posts).where(posts.c.at >= window[0], posts.c.at < window[1])
         rows = conn.execute(in_window.order_by(posts.c.id).with_for_update()).all()
         existing = {r.id: Post.from_row(r) for r in rows}
@@ -88,7 +90,8 @@ def sync(
             more = conn.execute(sa.select(posts).where(posts.c.id.in_(extra)).with_for_update()).all()
             existing.update({r.id: Post.from_row(r) for r in more})
         known = version_records.load(conn, wanted) if sources else {}
-        sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted), findings or {}, withheld)
+        rules = (review or ReviewConfig()) if agreed else None
+        sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted), findings or {}, withheld, rules)
         # Words out already (on any day) from a slot the plan no longer gives them to. A plan made with the
         # queue (`planning.keeping`) never does that; one made without it can (a time changed in the config,
         # the library changed and the rules moved its items). Another slot that then gets them would send
@@ -157,7 +160,7 @@ def fill(
     planned = {p.id: p.item.id for p in plan.posts}
     found = auto_approval.findings(campaign, rendered, auto, plan)
     window = (start.timestamp(), end.timestamp())
-    result = sync(queue, rendered, auto, now, window, edits, unchanged, sources, planned, found, review_rules.of(campaign))
+    result = sync(queue, rendered, auto, now, window, edits, unchanged, sources, planned, found, review_rules.of(campaign), campaign.review)
     if last is not None:  # only once the queue has them: after a failed sync (a full disk) the next fill renders them again
         last.window_end, last.inputs = end.timestamp(), inputs
     return result
@@ -178,6 +181,7 @@ class _Sync:
     kept: set[version_records.Key]  # versions whose payload is kept already
     findings: Mapping[str, list[str]]  # what the check finds against posts of auto-approve channels
     withheld: bool  # this machine's rules are not the recorded ones: its posts wait for people (`auto_approval.withhold`)
+    rules: ReviewConfig | None  # the review stages in force; None: not the recorded ones (no approval is restored)
     # (channel, item) -> (post id, state) of a post that sent them from a slot now planned otherwise
     went_out: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -237,8 +241,10 @@ class _Sync:
                 record_audit(conn, r.post_id, old.state, old.state, edit.who, late, now)
             return
         self._keep(r)
-        if old.state == st.PLANNED and r.version == old.approved_version and not auto:
-            self._approved_again(old, r, content, edit)
+        if old.state == st.PLANNED and r.version == old.approved_version and not auto:  # an edit undone: approved again if it counts
+            who, lead = (edit.who, f"{edit.what}；") if edit is not None else (PLAN, "")
+            if back := approval_standing.come_back(conn, self.rules, old, content, who, lead, now):
+                (result.approved_again if back == st.APPROVED else result.changed).append(r.post_id)
             return
         swapped = old.item != r.item  # the plan gave the slot other words (its item left the library, a pin took it)
         if swapped:
@@ -274,15 +280,6 @@ class _Sync:
     def _held(self, r: RenderedPost, held: bool) -> None:
         if held:
             self.result.held[r.post_id] = "；".join(self.findings.get(r.post_id, []))
-
-    def _approved_again(self, old: Post, r: RenderedPost, content: dict[str, object], edit: Edit | None) -> None:
-        """The words are back to the version the reviewers approved (an edit undone): approved again, as
-        nobody withdrew that approval (a reject or a cancel clears it)."""
-        why = f"内容改回了审核通过的版本 {r.version}，恢复为已审核"
-        who, why = (edit.who, f"{edit.what}；{why}") if edit is not None else (PLAN, why)
-        values = {**content, "approved_by": passed_by(self.conn, r.post_id, r.version) or old.approved_by[:80], "last_error": ""}
-        if change_state(self.conn, r.post_id, st.PLANNED, st.APPROVED, who, why, self.now, values):
-            self.result.approved_again.append(r.post_id)
 
     def _keep(self, r: RenderedPost) -> None:
         """Keep this version's payload (the first seen) and what it is made from now."""

@@ -23,7 +23,7 @@ from ..support.values import Receipt, committed
 from . import review_rules
 from . import states as st
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
-from .review_progress import StagePass, passes_at, stage_index
+from .review_progress import StagePass, counted, live_passes, passes_at, pending_stage, record_pass, stage_index
 from .tables import pause_log, pauses, stage_passes
 
 DEFAULT_REVIEW = ReviewConfig()
@@ -58,25 +58,13 @@ def _passes(conn: Connection, post_id: str, version: str) -> list[StagePass]:
     return passes_at(conn, {post_id: version}).get(post_id, [])
 
 
-def passed_by(conn: Connection, post_id: str, version: str) -> str:
-    """Who passed this version's review stages, in stage order, each once: what `approved_by` holds."""
-    return _names(p.who for p in _passes(conn, post_id, version))
+def passed_by(conn: Connection, post_id: str, version: str, rules: ReviewConfig) -> str:
+    """Who passed this version's review stages that count under `rules`, in stage order, each once: what `approved_by` holds."""
+    return _names(p.who for p in counted(rules, _passes(conn, post_id, version)))
 
 
 def _names(who: Iterable[str]) -> str:
     return "、".join(dict.fromkeys(who))[:80]
-
-
-def live_passes(rules: ReviewConfig, done: list[StagePass]) -> list[StagePass]:
-    """The passes that still count for a post waiting for review. A complete set belongs to an approval
-    withdrawn since (the post was cancelled and sent again, or another version was approved in between
-    and its words then changed back): its review starts over from the first stage."""
-    return done if len(done) < len(rules.stages) else []
-
-
-def pending_stage(rules: ReviewConfig, done: list[StagePass]) -> Stage | None:
-    """The stage a post waits for, or None once every stage passed."""
-    return rules.stages[len(done)] if len(done) < len(rules.stages) else None
 
 
 def approve(queue: Queue, post_id: str, who: str, now: float, rules: ReviewConfig = DEFAULT_REVIEW, **options: Any) -> bool:
@@ -119,19 +107,14 @@ def pass_stage(
         review_rules.check(
             conn, under or review_rules.rules_of(rules)
         )  # another machine sharing the database may review under other stages
-        done = _passes(conn, post_id, post.version)
-        if done and not live_passes(rules, done):  # an approval withdrawn since: review starts over
-            conn.execute(stage_passes.delete().where(stage_passes.c.post_id == post_id, stage_passes.c.version == post.version))
-            done = []
+        done = live_passes(rules, _passes(conn, post_id, post.version))  # a complete set: an approval withdrawn since
         index = stage_index([s.name for s in rules.stages], done, stage, post_id, who)
-        if index < len(done) and done[index].who == who:  # the same request again (a double tap): no other stage
-            return Passed(done[index].name, approved=False, again=True)
         wanted = rules.stages[index]
+        if any(p.name == wanted.name for p in done):  # the same request again (a double tap): no other stage
+            return Passed(wanted.name, approved=False, again=True)
         _check_person(rules, wanted, done, who, role, post_id)
-        conn.execute(
-            stage_passes.insert().values(post_id=post_id, version=post.version, stage=index, stage_name=wanted.name, who=who, at=now)
-        )
-        final = index == len(rules.stages) - 1
+        record_pass(conn, post_id, post.version, rules, done, StagePass(index, wanted.name, who, now, wanted.role))
+        final = len(done) + 1 == len(rules.stages)
         many = len(rules.stages) > 1
         if not final:
             why = f"{wanted.name}通过（版本 {post.version}）"
@@ -140,7 +123,7 @@ def pass_stage(
             else:
                 record_audit(conn, post_id, post.state, post.state, signed, why, now)
             return Passed(wanted.name, approved=False)
-        values = {"approved_by": _names([*(p.who for p in done), who]), "approved_version": post.version, "last_error": ""}
+        values = {"approved_by": passed_by(conn, post_id, post.version, rules), "approved_version": post.version, "last_error": ""}
         why = f"{wanted.name}通过，审核完成（版本 {post.version}）" if many else f"审核通过（版本 {post.version}）"
         change_state(conn, post_id, post.state, st.APPROVED, signed, why, now, values)
         return Passed(wanted.name, approved=True)
@@ -189,8 +172,7 @@ def reject(
     with queue.locked(post_id) as (conn, post):
         if post.state not in (st.PLANNED, st.APPROVED, st.SCHEDULED):
             raise TransitionError(refusal(post_id, post.state, st.REJECTED))
-        done = _passes(conn, post_id, post.version)
-        stage = pending_stage(rules, done) or rules.stages[-1]
+        stage = pending_stage(rules, _passes(conn, post_id, post.version)) or rules.stages[-1]
         if role is not None and ROLES.index(role) < ROLES.index(stage.role):
             raise TransitionError(f"{stage.name}需要{ROLE_LABELS[stage.role]}或更高的角色才能退回，{who} 是{ROLE_LABELS[role]}")
         at = f"{stage.name}退回" if len(rules.stages) > 1 else "退回"

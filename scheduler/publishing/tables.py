@@ -113,6 +113,7 @@ stage_passes = sa.Table(
     sa.Column("stage_name", sa.String(40), nullable=False),
     sa.Column("who", sa.String(80), nullable=False),
     sa.Column("at", sa.Float, nullable=False),
+    sa.Column("stage_role", sa.String(16), nullable=False, server_default=""),  # the role the stage asked then ("" before it was kept)
 )
 
 stat_values = sa.Table(

@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..inputs.dates_written import date_error
 from ..pages.site import Site
-from ..publishing import review, review_rules
+from ..publishing import review, review_progress, review_rules
 from ..publishing import states as st
 from ..publishing.queue import Post
 from ..publishing.retry_window import too_late
@@ -84,8 +84,8 @@ def stage_view(call: Call, post: Post) -> dict[str, Any]:
     done = review.passes(call.console.queue, post.id, post.version)
     if post.state not in (st.PLANNED, st.REJECTED):
         return {"post": post, "passes": done, "waiting": None, "blocked": ""}
-    done = review.live_passes(rules, done)
-    waiting = review.pending_stage(rules, done)
+    done = review_progress.live_passes(rules, done)
+    waiting = review_progress.pending_stage(rules, done)
     user = call.user
     blocked = review.person_refusal(rules, waiting, done, user.name, user.role, post.id) if waiting and user else ""
     return {"post": post, "passes": done, "waiting": waiting, "blocked": blocked}
