@@ -9,13 +9,16 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from scheduler.inputs.campaign import Campaign, ReviewConfig, Stage
 from scheduler.planning.planner import Plan
-from scheduler.publishing import auto_approval, review, review_rules
+from scheduler.publishing import approval_standing, auto_approval, review, review_rules
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Post, Queue
 from scheduler.publishing.queue_sync import fill
+from scheduler.publishing.tables import posts
 from scheduler.rendering.payloads import Renderer
 
 from .daemon_helpers import local_campaign
@@ -129,4 +132,81 @@ def test_words_back_to_an_approval_the_rules_no_longer_accept_wait_for_review(
     assert review.pass_stage(queue, wechat, "王主任", NOW + 40, ADDED, under=review_rules.of(manual)) == review.Passed(
         "复核", approved=True
     )
+    queue.engine.dispose()
+
+
+def test_approvals_the_stricter_rules_do_not_accept_go_back_to_review_at_the_next_fill_under_them(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
+) -> None:
+    """A stage is added: approved and scheduled posts go back to wait for it, once the daemon recorded the
+    new rules (a fill under other rules changes nothing); what is being published, went out, was cancelled
+    or failed is never touched. Removing the stage again un-approves nothing."""
+    base = local_campaign(heihe, tmp_path, database_url)
+    plan = _days(heihe_plan)
+    queue = Queue(open_db(base.db_url))
+    _record(queue, base, 0.0)
+    _fill(queue, base, plan, NOW)
+    ids = [p.id for p in queue.find()]
+    approved, scheduled, claimed, published, cancelled, failed, legacy, *rest = ids
+    for post_id in ids[:6]:
+        assert review.approve(queue, post_id, "张科长", NOW, ONE)
+    for post_id in (scheduled, claimed, published, failed):
+        assert queue.advance(post_id, st.APPROVED, st.SCHEDULED, "daemon", "排入发布", NOW)
+    for post_id in (claimed, published, failed):
+        assert queue.claim(post_id, "daemon", NOW) is not None
+    assert queue.advance(published, st.PUBLISHING, st.PUBLISHED, "daemon", "已发布", NOW)
+    assert queue.advance(failed, st.PUBLISHING, st.FAILED, "daemon", "失败", NOW)
+    review.cancel(queue, cancelled, "王科长", "活动改期", NOW)
+    with queue.engine.begin() as conn:  # approved by a qm that kept no stage passes
+        version = sa.select(posts.c.version).where(posts.c.id == legacy).scalar_subquery()
+        conn.execute(posts.update().where(posts.c.id == legacy).values(state=st.APPROVED, approved_by="张科长", approved_version=version))
+    before = _states(queue)
+    _fill(queue, base, plan, NOW + 30)  # the rules unchanged: every approval counts
+    assert _states(queue) == before
+
+    stricter = _under(base, ADDED)
+    _fill(queue, stricter, plan, NOW + 60)  # this machine's config changed; the daemon still runs the old rules
+    assert _states(queue) == before
+
+    _record(queue, stricter, NOW + 120)
+    _fill(queue, stricter, plan, NOW + 180)
+    after = _states(queue)
+    for post_id in (approved, scheduled, legacy):
+        post = after[post_id]
+        assert (post.state, post.approved_by, post.approved_version) == (st.PLANNED, "", "")
+        last = queue.history(post_id)[-1]
+        assert (last.who, last.from_state, last.to_state) == (approval_standing.WHO, before[post_id].state, st.PLANNED)
+        assert last.why.startswith("审核规则已改（现在：两级审核：审核（审核人）→复核（管理员）") and "原来的审核还差复核" in last.why
+    assert all(after[i] == before[i] for i in (claimed, published, cancelled, failed, *rest))
+    assert [p.name for p in review.passes(queue, approved, after[approved].version)] == ["审核"]
+    assert review.pass_stage(queue, approved, "王主任", NOW + 240, ADDED, under=review_rules.of(stricter)) == review.Passed(
+        "复核", approved=True
+    )
+
+    _record(queue, base, NOW + 300)  # the stage removed again
+    kept = _states(queue)
+    _fill(queue, base, plan, NOW + 360)
+    assert _states(queue) == kept and kept[approved].state == st.APPROVED
+    queue.engine.dispose()
+
+
+def test_auto_approvals_go_back_to_review_once_their_channel_no_longer_auto_approves(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
+) -> None:
+    plan = _days(heihe_plan, 1)
+    auto, queue, weibo = _weibo_auto_approved(heihe, plan, tmp_path, database_url)
+    person = next(p.id for p in queue.find() if p.channel != "weibo")
+    assert review.approve(queue, person, "张科长", NOW, under=review_rules.of(auto))
+    before = _states(queue)
+
+    manual = local_campaign(heihe, tmp_path, database_url)
+    _fill(queue, manual, plan, NOW + 60)  # not the recorded rules: nothing changes
+    assert _states(queue) == before
+    _record(queue, manual, NOW + 120)
+    _fill(queue, manual, plan, NOW + 180)
+    after = _states(queue)
+    assert {(after[i].state, after[i].approved_by) for i in weibo} == {(st.PLANNED, "")}
+    last = queue.history(weibo[0])[-1]
+    assert last.who == approval_standing.WHO and approval_standing.NO_LONGER_AUTO in last.why
+    assert after[person] == before[person]  # approved by a person under the same stages
     queue.engine.dispose()

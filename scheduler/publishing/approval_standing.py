@@ -1,26 +1,45 @@
-"""Whether an approval still counts under the review rules in force.
+"""Whether an approval still counts under the review rules in force, judged when the queue is filled.
 
 An approval counts when the passes of the approved version cover every stage of the rules now (by the
 stages they were given for: `review_progress.counted`), or, on a channel that auto-approves now, always.
-An auto-approval counts only while its channel auto-approves. An approval recorded before qm kept stage
-passes counts as one pass of the single stage qm then had.
+An auto-approval counts only while its channel auto-approves. A person's approval recorded before qm kept
+stage passes counts as one pass of the single stage qm then had.
 
-Words changed back to an approved version are approved again only when that approval counts (`come_back`).
+Two moments: words changed back to an approved version are approved again only when that approval
+counts (`come_back`), and a fill under the recorded rules sends approved posts not yet handed to publishing
+back to review when their approval does not count (`rejudge`), keeping the passes that do. Looser rules
+(a stage removed) leave every approval counting, so they un-approve nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..inputs.campaign import ReviewConfig
+from . import auto_approval, review_rules
 from . import states as st
 from .queue import Post, change_state, record_audit
 from .review import passed_by
 from .review_progress import StagePass, missing, passes_at
 from .tables import posts
+
+WHO = "审核规则"  # who: the rules in force, when they un-approve a post
+JUDGED = (st.APPROVED, st.SCHEDULED)  # approved and not yet claimed: the states a change of rules may undo
+NO_LONGER_AUTO = "该渠道不再自动审核（auto_approve），原来的自动审核不再有效，需要人工审核"
+
+
+def lack(rules: ReviewConfig, post: Post, done: list[StagePass]) -> str:
+    """What the post's approval lacks under `rules` ("" when it counts); `done`: its approved version's passes."""
+    if not done and post.approved_by == auto_approval.WHO:
+        return NO_LONGER_AUTO
+    if not done and post.approved_by:  # a person approved it before qm kept stage passes: the one stage there was
+        first = ReviewConfig().stages[0]
+        done = [StagePass(0, first.name, post.approved_by, post.updated, first.role)]
+    return _stages_left(rules, done)  # nobody named and no passes (an auto-approval restored by an older qm): every stage
 
 
 def _stages_left(rules: ReviewConfig, done: Iterable[StagePass]) -> str:
@@ -53,3 +72,33 @@ def come_back(conn: Connection, rules: ReviewConfig | None, old: Post, values: d
         return ""
     record_audit(conn, old.id, st.PLANNED, st.PLANNED, who, why, now)
     return st.PLANNED
+
+
+def rejudge(
+    conn: Connection, rules: ReviewConfig, auto: Collection[str], post_ids: Iterable[str], now: float, under: review_rules.Rules
+) -> list[str]:
+    """Send back to review the approved posts among `post_ids`, not yet claimed for publishing, whose approval
+    does not count under `rules` (`auto`: the channels auto-approving now), when `under` (`rules` with `auto`)
+    are the rules the daemon recorded: under other rules, or none recorded yet, nothing changes. The passes
+    that count stay, so their review continues from the first stage missing. The ids sent back."""
+    recorded = review_rules.recorded(conn)
+    if recorded is None or recorded.digest != under.digest:
+        return []
+    judged = [p for p in _approved(conn, post_ids) if p.channel not in auto]
+    done = passes_at(conn, {p.id: p.approved_version for p in judged}) if judged else {}
+    back = []
+    for post in judged:
+        short = lack(rules, post, done.get(post.id, []))
+        why = f"审核规则已改（现在：{under.description}），{short}，回到待审核"
+        if short and change_state(conn, post.id, post.state, st.PLANNED, WHO, why, now, {"approved_by": "", "approved_version": ""}):
+            back.append(post.id)
+    return back
+
+
+def _approved(conn: Connection, post_ids: Iterable[str]) -> list[Post]:
+    """The posts among these that are approved and not yet claimed for publishing."""
+    ids, found = sorted(post_ids), []
+    for start in range(0, len(ids), 500):  # keep under the database's parameter limit
+        chunk = sa.select(posts).where(posts.c.id.in_(ids[start : start + 500]), posts.c.state.in_(JUDGED))
+        found += [Post.from_row(r) for r in conn.execute(chunk)]
+    return found

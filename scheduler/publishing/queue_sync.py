@@ -67,7 +67,8 @@ def sync(
     `edits` says who changed which content item and how: the audit of its changed posts says so.
     `findings` are what the check finds against posts of auto-approve channels: those wait for review.
     `under` are the rules that `auto_approve` belongs to: other than those recorded, nothing is auto-approved.
-    `review` are their stages: words changed back are approved again only when they accept that approval (`approval_standing`).
+    `review` are their stages: words changed back are approved again, and approved posts stay approved, only when
+    they accept that approval (`approval_standing`; under the recorded rules).
     `unchanged` are posts still in the plan that were not rendered again (their inputs are as
     they were at the last sync): they are left as they are. `sources` says what each rendered
     post is made from: a post sent back to review says what changed.
@@ -110,6 +111,8 @@ def sync(
             if post.state in st.BEFORE_PUBLISHING:
                 change_state(conn, post_id, post.state, st.CANCELLED, PLAN, "排期已调整，这个时段不再安排该内容", now, {})
                 result.cancelled.append(post_id)
+        if under is not None and review is not None:  # under the recorded rules, the approvals they do not accept are undone
+            result.back_to_review += approval_standing.rejudge(conn, review, auto_approve, existing, now, under)
     return result
 
 
