@@ -135,6 +135,25 @@ def test_words_back_to_an_approval_the_rules_no_longer_accept_wait_for_review(
     queue.engine.dispose()
 
 
+def test_words_back_are_not_approved_again_by_a_fill_under_other_rules_than_the_recorded(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
+) -> None:
+    base = local_campaign(heihe, tmp_path, database_url)
+    plan = _days(heihe_plan, 1)
+    queue = Queue(open_db(base.db_url))
+    _record(queue, base, 0.0)
+    _fill(queue, base, plan, NOW)
+    post_id = next(p.id for p in queue.find() if p.channel == "weibo")
+    assert review.approve(queue, post_id, "张科长", NOW, ONE)
+    _fill(queue, base, _reworded(plan, "（更新）"), NOW + 10)
+    assert queue.get(post_id).state == st.PLANNED  # type: ignore[union-attr]
+    _fill(queue, _under(base, TWO), plan, NOW + 20)  # another machine's config, words back
+    post = queue.get(post_id)
+    assert post is not None and (post.state, post.approved_version) == (st.PLANNED, "")
+    assert "本机的审核规则与共用数据库记录的不同，没有恢复为已审核" in queue.history(post_id)[-1].why
+    queue.engine.dispose()
+
+
 def test_approvals_the_stricter_rules_do_not_accept_go_back_to_review_at_the_next_fill_under_them(
     tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
 ) -> None:
