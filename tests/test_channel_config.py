@@ -80,8 +80,27 @@ def test_a_missing_secret_is_named_and_nothing_starts(project: Callable[..., Pat
     env["QM_WECHAT_APPSECRET"] = "appsecret-value-123456"
     env["QM_WEIBO_TOKEN_FILE"] = str(path.parent / "missing-token.txt")
     result = run_qm("check", "-c", path, env=env)
-    assert result.returncode == 2 and "missing-token.txt 不存在、无法读取或为空" in result.stderr
+    assert result.returncode == 2 and "missing-token.txt 不存在（检查文件路径）" in result.stderr
     assert "appsecret-value-123456" not in result.stderr + result.stdout
+
+
+def test_a_secret_file_that_is_not_utf8_text_is_named_without_its_bytes_and_nothing_starts(
+    project: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Saved from Notepad as ANSI or UTF-16 (or not text at all): before, a traceback quoting a byte of it."""
+    path = project(config=API)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QM_")} | {"QM_WEIBO_TOKEN": "2.00weibo-token-value"}
+    secret = tmp_path / "appsecret.txt"
+    secret.write_bytes("密钥abcdef0123456789\n".encode("utf-16"))
+    env["QM_WECHAT_APPSECRET_FILE"] = str(secret)
+    for command in ("check", "daemon"):
+        result = run_qm(command, "-c", path, env=env)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert f"QM_WECHAT_APPSECRET_FILE 指向的文件 {secret} 不是 UTF-8 编码的文本" in result.stderr, result.stderr
+        assert "0x" not in result.stderr and "abcdef" not in result.stderr + result.stdout
+    secret.write_bytes("\ufeffabcdef0123456789\n".encode())  # UTF-8 with the byte-order mark Notepad writes: read
+    result = run_qm("check", "-c", path, env=env)
+    assert "QM_WECHAT_APPSECRET" not in result.stderr and "Traceback" not in result.stderr, result.stderr
 
 
 def token_notice(campaign: Campaign, today: dt.date) -> Notice | None:

@@ -24,12 +24,27 @@ def read_secret(env: Mapping[str, str], name: str) -> str:
     """The value of env var `name`, or the contents of the file named by `name_FILE`; "" if neither."""
     value = env.get(name, "").strip()
     if not value and env.get(f"{name}_FILE"):
-        try:
-            value = Path(env[f"{name}_FILE"]).read_text(encoding="utf-8").strip()
-        except OSError:
-            value = ""
+        value, _ = _read_file(env[f"{name}_FILE"])
     redact.register(value)
     return value
+
+
+def _read_file(file: str) -> tuple[str, str]:
+    """A secret file's text (UTF-8, with or without the byte-order mark Notepad writes), and why there is
+    none ("" when there is): never the file's bytes, which are the secret."""
+    try:
+        data = Path(file).read_bytes()
+    except FileNotFoundError:
+        return "", "不存在（检查文件路径）"
+    except IsADirectoryError:
+        return "", "是一个文件夹，不是文件"
+    except OSError:
+        return "", "无法读取（检查文件权限）"
+    try:
+        text = data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        return "", "不是 UTF-8 编码的文本（可能在记事本里存成了 ANSI 或 Unicode 编码）：请另存为 UTF-8 编码，文件里只写密钥本身"
+    return text, "" if text else "是空的"
 
 
 def require_secret(env: Mapping[str, str], name: str, what: str, channel: str) -> str:
@@ -41,7 +56,7 @@ def require_secret(env: Mapping[str, str], name: str, what: str, channel: str) -
         return value
     file = env.get(f"{name}_FILE", "")
     if file:
-        raise ConfigError(f"渠道 {channel} 的{what} 读取失败：{name}_FILE 指向的文件 {file} 不存在、无法读取或为空（检查文件路径和权限）")
+        raise ConfigError(f"渠道 {channel} 的{what} 读取失败：{name}_FILE 指向的文件 {file} {_read_file(file)[1] or '无法读取'}")
     raise ConfigError(
         f"渠道 {channel} 缺少{what}：环境变量 {name} 未设置（设置 {name}，或把它写进一个文件并用 {name}_FILE 指向该文件；不要写在 config.yaml 里）"
     )
