@@ -79,3 +79,17 @@ def test_a_notifier_without_its_webhook_is_reported_once_at_start(caplog: pytest
     warnings = [r for r in caplog.records if r.getMessage() == "notify_unconfigured"]
     assert len(warnings) == 1
     assert getattr(warnings[0], "qm_fields", {})["env"] == "QM_UNSET_WEBHOOK"
+    assert "环境变量 QM_UNSET_WEBHOOK 未设置" in getattr(warnings[0], "qm_fields", {})["msg"]
+
+
+def test_a_notifier_whose_webhook_file_is_not_text_says_so_without_its_bytes(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    hook = tmp_path / "webhook.txt"
+    hook.write_bytes("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-KEY".encode("utf-16"))
+    notes = Notifications((Notifier("宣传工作群", "wecom", "QM_WEBHOOK"),), env={"QM_WEBHOOK_FILE": str(hook)})
+    with caplog.at_level(logging.WARNING, logger="qm"):
+        notes.warn_unconfigured()
+    said = [getattr(r, "qm_fields", {})["msg"] for r in caplog.records if r.getMessage() == "notify_unconfigured"]
+    assert said == [
+        f"没有通知地址，跳过通知：QM_WEBHOOK_FILE 指向的文件 {hook} 不是 UTF-8 编码的文本（可能在记事本里存成了 ANSI 或 Unicode 编码）：请另存为 UTF-8 编码，文件里只写密钥本身"
+    ]
+    assert "SECRET-KEY" not in caplog.text

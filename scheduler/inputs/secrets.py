@@ -29,6 +29,18 @@ def read_secret(env: Mapping[str, str], name: str) -> str:
     return value
 
 
+def secret_problem(env: Mapping[str, str], name: str) -> str:
+    """Why `name` gives no secret, in Chinese, never the value ("" when it gives one): not set, or what is
+    wrong with the file `name_FILE` names."""
+    if env.get(name, "").strip():
+        return ""
+    file = env.get(f"{name}_FILE", "")
+    if not file:
+        return f"环境变量 {name} 未设置"
+    why = _read_file(file)[1]
+    return f"{name}_FILE 指向的文件 {file} {why}" if why else ""
+
+
 def _read_file(file: str) -> tuple[str, str]:
     """A secret file's text (UTF-8, with or without the byte-order mark Notepad writes), and why there is
     none ("" when there is): never the file's bytes, which are the secret."""
@@ -54,9 +66,8 @@ def require_secret(env: Mapping[str, str], name: str, what: str, channel: str) -
     value = read_secret(env, name)
     if value:
         return value
-    file = env.get(f"{name}_FILE", "")
-    if file:
-        raise ConfigError(f"渠道 {channel} 的{what} 读取失败：{name}_FILE 指向的文件 {file} {_read_file(file)[1] or '无法读取'}")
+    if env.get(f"{name}_FILE"):
+        raise ConfigError(f"渠道 {channel} 的{what} 读取失败：{secret_problem(env, name)}")
     raise ConfigError(
         f"渠道 {channel} 缺少{what}：环境变量 {name} 未设置（设置 {name}，或把它写进一个文件并用 {name}_FILE 指向该文件；不要写在 config.yaml 里）"
     )

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..inputs.campaign import Notifier
-from ..inputs.secrets import read_secret
+from ..inputs.secrets import read_secret, secret_problem
 from .logs import event
 
 if TYPE_CHECKING:  # the HTTP client is imported when notifications are sent (commands that only warn start faster)
@@ -124,7 +124,7 @@ class Notifications:
                 logging.WARNING,
                 notifier=notifier.name,
                 env=notifier.webhook_env,
-                msg="未设置通知地址的环境变量，跳过通知",
+                msg=f"没有通知地址，跳过通知：{secret_problem(self.env, notifier.webhook_env)}",
             )
         return webhook
 
