@@ -143,8 +143,8 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[
         note = p.last_error or (p.receipt.url if p.receipt and p.receipt.url else "")
         if p.state == st.CANCELLED:
             note = notes.get(p.id, note)
-        elif p.id in notes:  # approved, then changed: what changed, and how to see it
-            note = f"{notes[p.id]}（qm queue --diff {p.id}）"
+        elif p.id in notes:  # approved, then changed (what changed, and how to see it) or no longer accepted by the rules
+            note = notes[p.id] + (f"（qm queue --diff {p.id}）" if p.approved_version not in ("", p.version) else "")
         note = " ".join(note.split())  # one line per post
         reviewer = p.approved_by if p.state in st.APPROVED_STATES else stages.get(p.id, "")
         item = items.get(p.item)  # none for a post sent before its content file was deleted

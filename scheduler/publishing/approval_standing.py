@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import ReviewConfig
 from . import auto_approval, review_rules
 from . import states as st
+from .back_in_review import RULES_CHANGED
 from .queue import Post, change_state, record_audit
 from .review import passed_by
 from .review_progress import StagePass, missing, passes_at
@@ -63,7 +64,7 @@ def come_back(conn: Connection, rules: ReviewConfig | None, old: Post, values: d
     if rules is None:
         why = f"{back}，但本机的审核规则与共用数据库记录的不同，没有恢复为已审核，需要审核"
     elif short := restore_lack(conn, rules, old.id, old.approved_version):
-        why = f"{back}，但审核规则已改，{short}，需要审核"
+        why = f"{back}，但{RULES_CHANGED}，{short}，需要审核"
     else:
         approved = {**values, "approved_by": passed_by(conn, old.id, old.approved_version, rules), "last_error": ""}
         return st.APPROVED if change_state(conn, old.id, st.PLANNED, st.APPROVED, who, f"{back}，恢复为已审核", now, approved) else ""
@@ -86,13 +87,19 @@ def rejudge(
         return []
     judged = [p for p in _approved(conn, post_ids) if p.channel not in auto]
     done = passes_at(conn, {p.id: p.approved_version for p in judged}) if judged else {}
-    back = []
-    for post in judged:
-        short = lack(rules, post, done.get(post.id, []))
-        why = f"审核规则已改（现在：{under.description}），{short}，回到待审核"
-        if short and change_state(conn, post.id, post.state, st.PLANNED, WHO, why, now, {"approved_by": "", "approved_version": ""}):
-            back.append(post.id)
-    return back
+    return [p.id for p in judged if (short := lack(rules, p, done.get(p.id, []))) and send_back(conn, p, under, short, now)]
+
+
+def why_back(under: review_rules.Rules, short: str) -> str:
+    """What a post's history says when the rules in force (`under`) sent it back to review, lacking `short`."""
+    return f"{RULES_CHANGED}（现在：{under.description}），{short}"
+
+
+def send_back(conn: Connection, post: Post, under: review_rules.Rules, short: str, now: float) -> bool:
+    """Move an approved post the rules in force do not accept (it lacks `short`) back to review, forgetting the
+    approval; False when it was moved meanwhile."""
+    why = f"{why_back(under, short)}，回到待审核"
+    return change_state(conn, post.id, post.state, st.PLANNED, WHO, why, now, {"approved_by": "", "approved_version": ""})
 
 
 def _approved(conn: Connection, post_ids: Iterable[str]) -> list[Post]:

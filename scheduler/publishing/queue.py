@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..support.errors import InputError
 from ..support.values import ImageRef, Receipt
-from . import notices_sent, version_records
+from . import back_in_review, notices_sent
 from . import states as st
 from .tables import audit, pauses, payload_versions, posts
 
@@ -190,11 +190,10 @@ class Queue:
             return [r.version for r in conn.execute(query)]
 
     def change_reasons(self, found: Iterable[Post]) -> dict[str, str]:
-        """Why each post that was approved and then changed is waiting for review again: what changed
-        since the approval (内容 …、模板 …、配置 …), for the posts where that is known."""
-        changed = [p for p in found if p.state == st.PLANNED and p.approved_version not in ("", p.version)]
+        """Why each post that was approved is waiting for review again: what changed since the approval
+        (内容 …、模板 …、配置 …), or the review rules in force (`back_in_review`), where that is known."""
         with self.engine.connect() as conn:
-            return version_records.review_reasons(conn, [(p.id, p.item, p.approved_version, p.version) for p in changed])
+            return back_in_review.reasons(conn, found)
 
     def payload(self, post_id: str, version: str) -> dict[str, Any] | None:
         """What a post would have published at `version` (kept for every version it had)."""

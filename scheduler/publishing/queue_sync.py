@@ -43,6 +43,7 @@ class SyncResult:
     cancelled: list[str] = field(default_factory=list)  # no longer in the plan
     ignored: list[str] = field(default_factory=list)  # changed after it went out: left alone
     approved_again: list[str] = field(default_factory=list)  # words back to the approved version (an edit undone)
+    rules_back: list[str] = field(default_factory=list)  # approvals the review rules in force no longer accept (also back_to_review)
     held: dict[str, str] = field(default_factory=dict)  # auto-approve posts the check finds problems in: why, by id
 
 
@@ -112,7 +113,8 @@ def sync(
                 change_state(conn, post_id, post.state, st.CANCELLED, PLAN, "排期已调整，这个时段不再安排该内容", now, {})
                 result.cancelled.append(post_id)
         if under is not None and review is not None:  # under the recorded rules, the approvals they do not accept are undone
-            result.back_to_review += approval_standing.rejudge(conn, review, auto_approve, existing, now, under)
+            result.rules_back = approval_standing.rejudge(conn, review, auto_approve, existing, now, under)
+            result.back_to_review += result.rules_back
     return result
 
 

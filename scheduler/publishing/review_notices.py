@@ -42,6 +42,23 @@ def held(campaign: Campaign, why: dict[str, str]) -> Notice:
     return Notice(APPROVAL, f"【未自动审核】{len(why)} 条内容 qm check 发现问题，等待人工审核", tuple(lines))
 
 
+RULES_SHOWN = 5  # posts a rules notice names; the rest are counted
+
+
+def rules_back(campaign: Campaign, post_ids: list[str], rules_now: str) -> Notice:
+    """Approved posts, not yet published, that a fill under the review rules now in force sent back to review."""
+    shown = "、".join(sorted(post_ids)[:RULES_SHOWN]) + (f" 等 {len(post_ids)} 条" if len(post_ids) > RULES_SHOWN else "")
+    lines = (
+        f"回到待审核：{shown}",
+        f"现在的审核规则：{rules_now}",
+        "这些内容原来的审核不符合现在的规则（加了审核阶段、阶段要求的角色提高了，或渠道不再自动审核），还没有发布，"
+        "已回到待审核；仍然有效的阶段不用再审，从还差的阶段接着审核",
+        "查看还差什么：qm queue --state planned（备注一栏）；审核：qm approve 编号",
+        *(link_line(post_url(campaign, post_ids[0])) if len(post_ids) == 1 else ()),
+    )
+    return Notice(APPROVAL, f"【审核规则已改】{len(post_ids)} 条已审核的内容回到待审核", lines)
+
+
 def _clipped(reasons: str) -> str:
     """Short enough for a chat message; a content file named by its name and line, not its folders."""
     reasons = FOLDERS.sub("", reasons)

@@ -1,0 +1,103 @@
+"""When the review rules in force no longer accept an approval, people are told where they look: the note of
+`qm queue`, the console's posts, and one daemon notice per fill that sent posts back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from scheduler.cli.context import Context
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import review, review_notices
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue
+from scheduler.rendering.payloads import Renderer
+
+from .conftest import TWO_STAGES, run_qm
+from .daemon_helpers import Harness, Recorder, local_campaign
+from .test_daemon import EARLY
+from .test_review_rules import _daemon_ran
+from .test_review_rules_changed import ADDED, NOW, ONE, _days, _fill, _record, _under
+from .test_web_core import client
+from .web_helpers import console_server, http_login
+
+ADDED_WORDS = "两级审核：审核（审核人）→复核（管理员），同一人不能通过两个阶段"
+LACKS_REVIEW = f"审核规则已改（现在：{ADDED_WORDS}），原来的审核还差复核"
+
+
+def _approved(base: Campaign, plan: Plan, count: int) -> tuple[Queue, list[str]]:
+    """The daemon recorded one stage and filled the day; `count` posts (not a screen's: its day is over by
+    the console's clock) approved under it: the queue and their ids."""
+    queue = Queue(open_db(base.db_url))
+    _record(queue, base, 0.0)
+    _fill(queue, base, plan, NOW)
+    ids = [p.id for p in queue.find() if not p.channel.startswith("screen")][:count]
+    for post_id in ids:
+        assert review.approve(queue, post_id, "张科长", NOW, ONE)
+    return queue, ids
+
+
+def test_the_daemon_tells_staff_once_which_approvals_went_back_and_the_queue_says_why(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
+) -> None:
+    base = local_campaign(heihe, tmp_path, database_url)
+    notices, renderer = Recorder(), Renderer(heihe)
+    one = Harness(base, _days(heihe_plan), renderer, EARLY, notices)
+    one.start()
+    one.approve_all()
+    approved = sorted(p.id for p in one.queue.find([st.APPROVED, st.SCHEDULED]))
+    one.crash()
+    assert len(approved) > review_notices.RULES_SHOWN and notices.sent == []
+
+    stricter = Harness(_under(base, ADDED), _days(heihe_plan), renderer, EARLY, notices)
+    stricter.start()
+    changed, told = notices.sent
+    assert "审核规则已改变" in changed.title
+    assert told.title == f"【审核规则已改】{len(approved)} 条已审核的内容回到待审核"
+    assert told.lines[0] == f"回到待审核：{'、'.join(approved[: review_notices.RULES_SHOWN])} 等 {len(approved)} 条"
+    assert f"现在的审核规则：{ADDED_WORDS}" in told.lines and any("qm queue --state planned" in line for line in told.lines)
+    waiting = stricter.queue.find([st.PLANNED])
+    assert sorted(p.id for p in waiting) == approved
+    assert stricter.queue.change_reasons(waiting) == dict.fromkeys(approved, LACKS_REVIEW)
+    stricter.crash()
+
+    again = Harness(_under(base, ADDED), _days(heihe_plan), renderer, EARLY, notices)
+    again.start()  # nothing more went back: nothing more to tell
+    assert len(notices.sent) == 2
+    again.close()
+    one.close()
+    stricter.close()
+
+
+def test_qm_queue_says_what_the_rules_now_find_lacking(project: Callable[..., Path]) -> None:
+    config = project()
+    _daemon_ran(config)  # one stage recorded
+    queue = Queue(Context(config).engine)
+    first = queue.find([st.PLANNED])[0].id
+    done = run_qm("approve", first, "--by", "张科长", "-c", config)
+    assert done.returncode == 0, done.stderr
+    config.write_text(config.read_text(encoding="utf-8") + TWO_STAGES, encoding="utf-8")
+    _daemon_ran(config)  # two stages recorded; its fill sends the approval back
+
+    lacks = "审核规则已改（现在：两级审核：初审（编辑）→终审（审核人），同一人不能通过两个阶段），原来的审核还差初审、终审"
+    listed = run_qm("queue", "-c", config)
+    assert listed.returncode == 0, listed.stderr
+    [line] = [line for line in listed.stdout.splitlines() if first in line]
+    assert line.rstrip().endswith(lacks) and "--diff" not in line
+    queue.engine.dispose()
+
+
+def test_the_console_shows_why_a_post_went_back(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str) -> None:
+    base, plan = _under(local_campaign(heihe, tmp_path, database_url), ONE), _days(heihe_plan, 1)
+    queue, [back] = _approved(base, plan, 1)
+    stricter = _under(base, ADDED)
+    _record(queue, stricter, NOW + 10)
+    _fill(queue, stricter, plan, NOW + 20)
+    with console_server(stricter) as r, client(r) as c:
+        r.add_user("李科长", "reviewer")
+        assert http_login(c, "李科长").status_code == 303
+        assert f"回到待审核：{LACKS_REVIEW}" in c.get(f"/day/{EARLY.date().isoformat()}").text
+        assert f"回到待审核：{LACKS_REVIEW}" in c.get(f"/post/{back}").text
+    queue.engine.dispose()
