@@ -1,15 +1,19 @@
-"""When the review rules in force no longer accept an approval, people are told where they look: the note of
-`qm queue`, the console's posts, and one daemon notice per fill that sent posts back."""
+"""When the review rules in force no longer accept an approval, people are told where they look (the note of
+`qm queue`, the console's posts, one daemon notice per fill that sent posts back), and a retry does not
+revive it: it sends the post to review, saying what it lacks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
 
 from scheduler.cli.context import Context
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
-from scheduler.publishing import review, review_notices
+from scheduler.publishing import review, review_notices, review_rules
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
@@ -21,10 +25,17 @@ from .test_daemon import EARLY
 from .test_review_rules import _daemon_ran
 from .test_review_rules_changed import ADDED, NOW, ONE, _days, _fill, _record, _under
 from .test_web_core import client
-from .web_helpers import console_server, http_login
+from .web_helpers import console_server, csrf_of, http_login
 
 ADDED_WORDS = "两级审核：审核（审核人）→复核（管理员），同一人不能通过两个阶段"
 LACKS_REVIEW = f"审核规则已改（现在：{ADDED_WORDS}），原来的审核还差复核"
+
+
+def _failed(queue: Queue, post_id: str) -> None:
+    """An approved post the daemon claimed and failed to publish."""
+    assert queue.advance(post_id, st.APPROVED, st.SCHEDULED, "daemon", "排入发布", NOW)
+    assert queue.claim(post_id, "daemon", NOW) is not None
+    assert queue.advance(post_id, st.PUBLISHING, st.FAILED, "daemon", "失败", NOW)
 
 
 def _approved(base: Campaign, plan: Plan, count: int) -> tuple[Queue, list[str]]:
@@ -71,13 +82,15 @@ def test_the_daemon_tells_staff_once_which_approvals_went_back_and_the_queue_say
     stricter.close()
 
 
-def test_qm_queue_says_what_the_rules_now_find_lacking(project: Callable[..., Path]) -> None:
+def test_qm_queue_and_qm_retry_say_what_the_rules_now_find_lacking(project: Callable[..., Path]) -> None:
     config = project()
     _daemon_ran(config)  # one stage recorded
     queue = Queue(Context(config).engine)
-    first = queue.find([st.PLANNED])[0].id
-    done = run_qm("approve", first, "--by", "张科长", "-c", config)
-    assert done.returncode == 0, done.stderr
+    first, failed = [p.id for p in queue.find([st.PLANNED])][:2]
+    for post_id in (first, failed):
+        done = run_qm("approve", post_id, "--by", "张科长", "-c", config)
+        assert done.returncode == 0, done.stderr
+    _failed(queue, failed)
     config.write_text(config.read_text(encoding="utf-8") + TWO_STAGES, encoding="utf-8")
     _daemon_ran(config)  # two stages recorded; its fill sends the approval back
 
@@ -86,12 +99,50 @@ def test_qm_queue_says_what_the_rules_now_find_lacking(project: Callable[..., Pa
     assert listed.returncode == 0, listed.stderr
     [line] = [line for line in listed.stdout.splitlines() if first in line]
     assert line.rstrip().endswith(lacks) and "--diff" not in line
+
+    retried = run_qm("retry", failed, "--by", "张科长", "-c", config)
+    assert retried.returncode == 0, retried.stderr
+    assert f"{failed} 已回到“待审核”（{lacks}），请先用 qm approve {failed} 审核。" in retried.stdout
+    post = queue.get(failed)
+    assert post is not None and (post.state, post.approved_version) == (st.PLANNED, "")
     queue.engine.dispose()
 
 
-def test_the_console_shows_why_a_post_went_back(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str) -> None:
+def test_a_retry_does_not_revive_an_approval_the_rules_in_force_do_not_accept(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
+) -> None:
+    base = local_campaign(heihe, tmp_path, database_url)
+    queue, (kept, lacking) = _approved(base, _days(heihe_plan, 1), 2)
+    for post_id in (kept, lacking):
+        _failed(queue, post_id)
+    stricter = _under(base, ADDED)
+    _record(queue, stricter, NOW + 10)
+
+    with pytest.raises(review_rules.RulesDiffer, match="不能重发已审核的内容"):  # this machine's old config
+        review.retry(queue, lacking, "张科长", NOW + 20, None, ONE, review_rules.of(base))
+    assert queue.get(lacking).state == st.FAILED  # type: ignore[union-attr]
+
+    assert review.retry(queue, lacking, "张科长", NOW + 30, None, ADDED, review_rules.of(stricter)) == st.PLANNED
+    post = queue.get(lacking)
+    assert post is not None and (post.state, post.approved_by, post.approved_version) == (st.PLANNED, "", "")
+    last = queue.history(lacking)[-1]
+    assert (last.who, last.from_state, last.why) == ("张科长", st.FAILED, f"人工重发；{LACKS_REVIEW}，回到待审核")
+    assert queue.change_reasons([post]) == {lacking: LACKS_REVIEW}
+    passed = review.pass_stage(queue, lacking, "王主任", NOW + 40, ADDED, under=review_rules.of(stricter))
+    assert passed == review.Passed("复核", approved=True)  # the first stage's pass still counts
+
+    looser = _under(base, ONE)
+    _record(queue, looser, NOW + 50)
+    assert review.retry(queue, kept, "张科长", NOW + 60, None, ONE, review_rules.of(looser)) == st.APPROVED
+    queue.engine.dispose()
+
+
+def test_the_console_shows_why_a_post_went_back_and_its_retry_says_so(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
+) -> None:
     base, plan = _under(local_campaign(heihe, tmp_path, database_url), ONE), _days(heihe_plan, 1)
-    queue, [back] = _approved(base, plan, 1)
+    queue, (back, failed) = _approved(base, plan, 2)
+    _failed(queue, failed)
     stricter = _under(base, ADDED)
     _record(queue, stricter, NOW + 10)
     _fill(queue, stricter, plan, NOW + 20)
@@ -100,4 +151,11 @@ def test_the_console_shows_why_a_post_went_back(tmp_path: Path, heihe: Campaign,
         assert http_login(c, "李科长").status_code == 303
         assert f"回到待审核：{LACKS_REVIEW}" in c.get(f"/day/{EARLY.date().isoformat()}").text
         assert f"回到待审核：{LACKS_REVIEW}" in c.get(f"/post/{back}").text
+        token = csrf_of(c.get(f"/post/{failed}").text)
+        answer = c.post(f"/post/{failed}/retry", data={"csrf": token})
+        assert answer.status_code == 303 and "done=retried-rules" in answer.headers["location"]
+        page = c.get(unquote(answer.headers["location"])).text
+        assert "原来的审核不符合现在的审核规则" in page and f"回到待审核：{LACKS_REVIEW}" in page
+    post = queue.get(failed)
+    assert post is not None and (post.state, post.approved_version) == (st.PLANNED, "")
     queue.engine.dispose()

@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 RETRY_HELP = (
-    "把失败、已错过或已取消的内容重新排入发布（补发时限从现在算起）。审核后内容又改过的，需要重新审核。"
+    "把失败、已错过或已取消的内容重新排入发布（补发时限从现在算起）。审核后内容又改过的，或原来的审核不符合现在的审核规则的，需要重新审核。"
     "平台已经接收的内容（有公众号 publish_id、群发 msg_id 或微博编号）不能重发，以免重复发布：核实后用 qm confirm 补记。"
 )
 CONFIRM_HELP = (
@@ -178,12 +178,14 @@ def run_retry(ctx: Context, args: argparse.Namespace) -> int:
     who, queue = _acting(ctx, args, "重发", "reviewer"), Queue(ctx.engine)
     before = queue.get(args.id)
     now = ctx.clock()
-    state = review.retry(queue, args.id, who, now, too_late(ctx.campaign, now))
+    state = review.retry(queue, args.id, who, now, too_late(ctx.campaign, now), ctx.campaign.review, review_rules.of(ctx.campaign))
     if state == st.APPROVED:
         print(f"{args.id} 已重新排入发布，后台服务将在几秒内发布。")
-    else:
-        why = "已取消的内容重新排入，要重新审核" if before is not None and before.state == st.CANCELLED else "审核之后内容又修改过"
-        print(f"{args.id} 已回到“待审核”（{why}），请先用 qm approve {args.id} 审核。")
+        return 0
+    after = queue.get(args.id)
+    why = "已取消的内容重新排入，要重新审核" if before is not None and before.state == st.CANCELLED else "审核之后内容又修改过"
+    why = (queue.change_reasons([after]).get(args.id) if after is not None else None) or why  # the rules in force: what it lacks
+    print(f"{args.id} 已回到“待审核”（{why}），请先用 qm approve {args.id} 审核。")
     return 0
 
 

@@ -24,8 +24,7 @@ from . import auto_approval, review_rules
 from . import states as st
 from .back_in_review import RULES_CHANGED
 from .queue import Post, change_state, record_audit
-from .review import passed_by
-from .review_progress import StagePass, missing, passes_at
+from .review_progress import StagePass, missing, passed_by, passes_at
 from .tables import posts
 
 WHO = "审核规则"  # who: the rules in force, when they un-approve a post
@@ -88,6 +87,16 @@ def rejudge(
     judged = [p for p in _approved(conn, post_ids) if p.channel not in auto]
     done = passes_at(conn, {p.id: p.approved_version for p in judged}) if judged else {}
     return [p.id for p in judged if (short := lack(rules, p, done.get(p.id, []))) and send_back(conn, p, under, short, now)]
+
+
+def standing(conn: Connection, rules: ReviewConfig, under: review_rules.Rules, post: Post, act: str) -> str:
+    """What the approval of `post` lacks under the rules in force, "" when it counts: `rules`, with the channels
+    approving without people that `under` (this machine's whole rules) names. `act` (重发) is refused
+    (`review_rules.RulesDiffer`) when `under` are not the rules the daemon recorded."""
+    review_rules.check(conn, under, act)
+    if post.channel in under.auto:
+        return ""
+    return lack(rules, post, passes_at(conn, {post.id: post.approved_version}).get(post.id, []))
 
 
 def why_back(under: review_rules.Rules, short: str) -> str:

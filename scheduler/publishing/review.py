@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +20,10 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage
 from ..support.errors import InputError
 from ..support.values import Receipt, committed
-from . import review_rules
+from . import approval_standing, review_rules
 from . import states as st
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
-from .review_progress import StagePass, counted, live_passes, passes_at, pending_stage, record_pass, stage_index
+from .review_progress import StagePass, live_passes, passed_by, passes_at, pending_stage, record_pass, stage_index
 from .tables import pause_log, pauses, stage_passes
 
 DEFAULT_REVIEW = ReviewConfig()
@@ -56,15 +56,6 @@ def passes(queue: Queue, post_id: str, version: str) -> list[StagePass]:
 
 def _passes(conn: Connection, post_id: str, version: str) -> list[StagePass]:
     return passes_at(conn, {post_id: version}).get(post_id, [])
-
-
-def passed_by(conn: Connection, post_id: str, version: str, rules: ReviewConfig) -> str:
-    """Who passed this version's review stages that count under `rules`, in stage order, each once: what `approved_by` holds."""
-    return _names(p.who for p in counted(rules, _passes(conn, post_id, version)))
-
-
-def _names(who: Iterable[str]) -> str:
-    return "、".join(dict.fromkeys(who))[:80]
 
 
 def approve(queue: Queue, post_id: str, who: str, now: float, rules: ReviewConfig = DEFAULT_REVIEW, **options: Any) -> bool:
@@ -189,10 +180,20 @@ def cancel(queue: Queue, post_id: str, who: str, reason: str, now: float) -> Non
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改（原状态“{st.label(post.state)}”），请用 qm queue 查看后重试")
 
 
-def retry(queue: Queue, post_id: str, who: str, now: float, too_late: Callable[[Post], str] | None = None) -> str:
+def retry(
+    queue: Queue,
+    post_id: str,
+    who: str,
+    now: float,
+    too_late: Callable[[Post], str] | None = None,
+    rules: ReviewConfig = DEFAULT_REVIEW,
+    under: review_rules.Rules | None = None,
+) -> str:
     """Send a failed, missed or cancelled post again; returns the new state. Refused with `too_late(post)`
     when that says why it could not go out (`retry_window`); else the grace window restarts now.
-    A post whose content changed since approval goes back to review.
+    A post whose content changed since approval goes back to review, and so does one whose approval the
+    rules in force (`rules`, `under` as `pass_stage`) do not accept, its history saying what it lacks
+    (`approval_standing`); under other rules than those recorded, reviving an approval is refused.
     Decided inside `Queue.locked`: words changed a moment ago are seen, never approved unreviewed.
     """
     with queue.locked(post_id) as (conn, post):
@@ -207,15 +208,19 @@ def retry(queue: Queue, post_id: str, who: str, now: float, too_late: Callable[[
         if too_late is not None and (late := too_late(post)):
             raise TransitionError(late)
         approved = post.state != st.CANCELLED and post.approved_version == post.version
-        target = st.APPROVED if approved else st.PLANNED
-        if approved:
+        under = under or review_rules.rules_of(rules)
+        lacked = approval_standing.standing(conn, rules, under, post, "重发已审核的内容") if approved else ""
+        target = st.APPROVED if approved and not lacked else st.PLANNED
+        if lacked:
+            why = f"人工重发；{approval_standing.why_back(under, lacked)}，回到待审核"
+        elif approved:
             why = "人工重发"
         elif post.state == st.CANCELLED:
             why = "人工重发（已取消的内容重新排入，需要重新审核）"
         else:
             why = "人工重发（审核后内容又修改过，需要重新审核）"
         values: dict[str, Any] = {"due": now, "next_try": None, "attempts": 0, "last_error": ""}
-        if post.state == st.CANCELLED:  # reviewed again from the start: the old approval does not come back
+        if post.state == st.CANCELLED or lacked:  # the old approval does not come back
             values.update(approved_by="", approved_version="")
         change_state(conn, post_id, post.state, target, who, why, now, values)
     return target

@@ -50,6 +50,12 @@ def passes_at(conn: Connection, versions: Mapping[str, str]) -> dict[str, list[S
     return found
 
 
+def passed_by(conn: Connection, post_id: str, version: str, rules: ReviewConfig) -> str:
+    """Who passed this version's review stages that count under `rules`, in stage order, each once: what `approved_by` holds."""
+    done = passes_at(conn, {post_id: version}).get(post_id, [])
+    return "、".join(dict.fromkeys(p.who for p in counted(rules, done)))[:80]
+
+
 def counted(rules: ReviewConfig, done: Iterable[StagePass]) -> list[StagePass]:
     """The passes that count under `rules`, in the order of its stages: each for the stage of its name,
     given when that stage asked at least the role it asks now (a pass recorded before qm kept the role

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -37,6 +37,7 @@ LEVELS = {1: "一级审核", 2: "两级审核", 3: "三级审核", 4: "四级审
 class Rules:
     digest: str
     description: str
+    auto: frozenset[str] = field(default=frozenset(), compare=False)  # the channels approved without people (not recorded)
 
 
 class RulesDiffer(TransitionError):
@@ -67,7 +68,7 @@ def rules_of(rules: ReviewConfig, auto: Mapping[str, str] | None = None) -> Rule
     if auto:  # only when there are some: the digest of a config without any is the one recorded before
         what["auto_approve"] = sorted(auto)
     body = json.dumps(what, ensure_ascii=False, sort_keys=True)
-    return Rules(hashlib.sha256(body.encode()).hexdigest(), describe(rules, auto))
+    return Rules(hashlib.sha256(body.encode()).hexdigest(), describe(rules, auto), frozenset(auto or ()))
 
 
 def describe(rules: ReviewConfig, auto: Mapping[str, str] | None = None) -> str:
@@ -104,12 +105,12 @@ def agrees(conn: Connection, mine: Rules) -> bool:
     return before is None or before.digest == mine.digest
 
 
-def check(conn: Connection, mine: Rules) -> None:
-    """Refuse (RulesDiffer) when this machine's rules are not those recorded in the database."""
+def check(conn: Connection, mine: Rules, act: str = "审核通过") -> None:
+    """Refuse (RulesDiffer) `act` when this machine's rules are not those recorded in the database."""
     before = recorded(conn)
     if before is not None and before.digest != mine.digest:
         raise RulesDiffer(
-            f"本机配置的审核规则与共用数据库记录的不同，不能审核通过：数据库记录的是“{before.description}”"
+            f"本机配置的审核规则与共用数据库记录的不同，不能{act}：数据库记录的是“{before.description}”"
             f"（后台服务启动时记录），本机 config.yaml 的是“{mine.description}”。"
             "请把本机 config.yaml 的 review 一节和各渠道的 auto_approve 改成与运行后台服务的机器相同；"
             "如果是有意修改审核规则，请在每台共用数据库的机器上都改好，再重启后台服务（qm daemon）"

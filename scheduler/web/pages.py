@@ -30,6 +30,7 @@ from ..inputs.dates_written import date_error
 from ..pages.site import Site
 from ..publishing import review, review_progress, review_rules
 from ..publishing import states as st
+from ..publishing.back_in_review import RULES_CHANGED
 from ..publishing.queue import Post
 from ..publishing.retry_window import too_late
 from ..support.errors import QmError
@@ -44,6 +45,7 @@ DONE = {
     "rejected": "已退回，并通知了工作人员。",
     "retried": "已重新排入发布队列。",
     "retried-review": "已重新排入，回到“待审核”：审核通过后才会发布。",
+    "retried-rules": "已重新排入，但原来的审核不符合现在的审核规则，回到“待审核”（还差什么见这条内容的“回到待审核”说明）：审核通过后才会发布。",
     "cancelled": "已取消发布。",
     "saved": "已保存；用到这条内容、尚未发出的内容已回到“待审核”。",
     "unchanged": "内容没有变化，文件未改动。",
@@ -233,10 +235,14 @@ def retry(call: Call) -> Response:
     assert call.user is not None
     try:
         now = console.now()
-        state = review.retry(console.queue, post_id, call.who(), now, too_late(console.campaign, now))
+        campaign = console.campaign
+        state = review.retry(console.queue, post_id, call.who(), now, too_late(campaign, now), campaign.review, review_rules.of(campaign))
     except QmError as exc:
         return refused(call, post_id, str(exc))
-    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "retried" if state == st.APPROVED else "retried-review")
+    after = console.queue.get(post_id) if state != st.APPROVED else None
+    lacked = after is not None and console.queue.change_reasons([after]).get(post_id, "").startswith(RULES_CHANGED)
+    done = "retried" if state == st.APPROVED else "retried-rules" if lacked else "retried-review"
+    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), done)
 
 
 @action("reviewer")
