@@ -1,6 +1,7 @@
 """When the review rules in force no longer accept an approval, people are told where they look (the note of
-`qm queue`, the console's posts, one daemon notice per fill that sent posts back), and a retry does not
-revive it: it sends the post to review, saying what it lacks."""
+`qm queue`, the console's posts, one daemon notice per fill that sent posts back), and neither a retry nor an
+approval revives it: a retry sends the post to review saying what it lacks, and approving an approved post
+it lacks a stage of sends it back first and passes that stage."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ import pytest
 from scheduler.cli.context import Context
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
-from scheduler.publishing import review, review_notices, review_rules
+from scheduler.publishing import approval_standing, review, review_notices, review_rules
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
-from scheduler.publishing.queue import Queue
+from scheduler.publishing.queue import Queue, TransitionError
 from scheduler.rendering.payloads import Renderer
 
 from .conftest import TWO_STAGES, run_qm
@@ -134,6 +135,37 @@ def test_a_retry_does_not_revive_an_approval_the_rules_in_force_do_not_accept(
     looser = _under(base, ONE)
     _record(queue, looser, NOW + 50)
     assert review.retry(queue, kept, "张科长", NOW + 60, None, ONE, review_rules.of(looser)) == st.APPROVED
+    queue.engine.dispose()
+
+
+def test_approving_an_approved_post_the_rules_find_lacking_sends_it_back_and_passes_the_stage_it_lacks(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
+) -> None:
+    base = local_campaign(heihe, tmp_path, database_url)
+    queue, (admin, reviewer, counts) = _approved(base, _days(heihe_plan, 1), 3)
+    assert review.pass_stage(queue, counts, "张科长", NOW + 5, ONE, under=review_rules.of(base)) is None  # already approved
+    stricter = _under(base, ADDED)
+    _record(queue, stricter, NOW + 10)  # no fill under them yet: still approved
+    under = review_rules.of(stricter)
+
+    passed = review.pass_stage(queue, admin, "王主任", NOW + 20, ADDED, role="admin", under=under)
+    assert passed == review.Passed("复核", approved=True, lacked="原来的审核还差复核")
+    post = queue.get(admin)
+    assert post is not None and (post.state, post.approved_by) == (st.APPROVED, "张科长、王主任")
+    back, done = queue.history(admin)[-2:]
+    assert (back.who, back.from_state, back.to_state, back.why) == (
+        approval_standing.WHO,
+        st.APPROVED,
+        st.PLANNED,
+        f"{LACKS_REVIEW}，回到待审核",
+    )
+    assert (done.who, done.to_state) == ("王主任", st.APPROVED)
+
+    with pytest.raises(TransitionError, match="原来的审核不符合现在的审核规则（原来的审核还差复核），已回到待审核；复核需要管理员"):
+        review.pass_stage(queue, reviewer, "李科长", NOW + 30, ADDED, role="reviewer", under=under)
+    post = queue.get(reviewer)
+    assert post is not None and (post.state, post.approved_version) == (st.PLANNED, "")
+    assert queue.change_reasons([post]) == {reviewer: LACKS_REVIEW}
     queue.engine.dispose()
 
 

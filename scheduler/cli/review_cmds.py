@@ -127,6 +127,9 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     stages = [o.stage for o in outcomes if o is not None and not o.approved and not o.again]
     skipped = outcomes.count(None) + sum(1 for o in outcomes if o is not None and o.again)
     said = f"已审核通过 {len(done)} 条（审核人：{who}）"
+    for post_id, o in zip(passed, outcomes, strict=True):
+        if o is not None and o.lacked:  # approved before, but not as the rules in force ask: sent back first
+            print(f"{post_id} 原来的审核不符合现在的审核规则（{o.lacked}），已回到待审核，这次通过的是{o.stage}。")
     if stages:
         said += "，" + "，".join(f"{name}通过 {stages.count(name)} 条（等待下一阶段）" for name in dict.fromkeys(stages))
     print(said + (f"，{skipped} 条此前已通过" if skipped else "") + "。")

@@ -23,7 +23,7 @@ from ..inputs.campaign import ReviewConfig
 from . import auto_approval, review_rules
 from . import states as st
 from .back_in_review import RULES_CHANGED
-from .queue import Post, change_state, record_audit
+from .queue import Post, Queue, change_state, record_audit
 from .review_progress import StagePass, missing, passed_by, passes_at
 from .tables import posts
 
@@ -97,6 +97,16 @@ def standing(conn: Connection, rules: ReviewConfig, under: review_rules.Rules, p
     if post.channel in under.auto:
         return ""
     return lack(rules, post, passes_at(conn, {post.id: post.approved_version}).get(post.id, []))
+
+
+def judge_approved(queue: Queue, post_id: str, rules: ReviewConfig, under: review_rules.Rules, now: float) -> str:
+    """Before a person passes a stage of an approved post: when the rules in force do not accept its approval,
+    send it back to review (as the next fill would) and say what it lacks; "" when nothing was done."""
+    with queue.locked(post_id) as (conn, post):
+        if post.state not in JUDGED or post.approved_version != post.version:
+            return ""
+        lacked = standing(conn, rules, under, post, "审核通过")
+        return lacked if lacked and send_back(conn, post, under, lacked, now) else ""
 
 
 def why_back(under: review_rules.Rules, short: str) -> str:

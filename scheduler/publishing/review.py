@@ -46,6 +46,7 @@ class Passed:
     stage: str
     approved: bool
     again: bool = False
+    lacked: str = ""  # the post was approved, but the rules in force found this lacking: it went back to review first
 
 
 def passes(queue: Queue, post_id: str, version: str) -> list[StagePass]:
@@ -85,39 +86,43 @@ def pass_stage(
     is done (`again`). Without it the next stage is passed. `via` ("web") is added to `who` in the
     audit log. `under` are this machine's whole rules (`review_rules.of(campaign)`: `rules` and its
     auto-approve channels), compared with those recorded; None: `rules` without any. None when the post
-    is already approved.
+    is already approved and the rules in force accept that approval; one they do not accept goes back to
+    review first (its history says what it lacks: `approval_standing`, as the next fill would do), and the
+    stage it waits for is passed (`Passed.lacked`); when that is refused, the refusal says it went back.
     """
-    signed = _signed(who, via)
-    with queue.locked(post_id) as (conn, post):
-        if post.state in (st.APPROVED, st.SCHEDULED) and post.approved_version == post.version:
-            return None
-        if post.state not in (st.PLANNED, st.REJECTED):
-            raise TransitionError(refusal(post_id, post.state, st.APPROVED))
-        if version is not None and version != post.version:
-            raise TransitionError(f"{post_id} 的内容在你查看之后修改过（版本 {version} → {post.version}），请刷新后重新审核")
-        review_rules.check(
-            conn, under or review_rules.rules_of(rules)
-        )  # another machine sharing the database may review under other stages
-        done = live_passes(rules, _passes(conn, post_id, post.version))  # a complete set: an approval withdrawn since
-        index = stage_index([s.name for s in rules.stages], done, stage, post_id, who)
-        wanted = rules.stages[index]
-        if any(p.name == wanted.name for p in done):  # the same request again (a double tap): no other stage
-            return Passed(wanted.name, approved=False, again=True)
-        _check_person(rules, wanted, done, who, role, post_id)
-        record_pass(conn, post_id, post.version, rules, done, StagePass(index, wanted.name, who, now, wanted.role))
-        final = len(done) + 1 == len(rules.stages)
-        many = len(rules.stages) > 1
-        if not final:
-            why = f"{wanted.name}通过（版本 {post.version}）"
-            if post.state == st.REJECTED:
-                change_state(conn, post_id, st.REJECTED, st.PLANNED, signed, why, now, {"last_error": ""})
-            else:
-                record_audit(conn, post_id, post.state, post.state, signed, why, now)
-            return Passed(wanted.name, approved=False)
-        values = {"approved_by": passed_by(conn, post_id, post.version, rules), "approved_version": post.version, "last_error": ""}
-        why = f"{wanted.name}通过，审核完成（版本 {post.version}）" if many else f"审核通过（版本 {post.version}）"
-        change_state(conn, post_id, post.state, st.APPROVED, signed, why, now, values)
-        return Passed(wanted.name, approved=True)
+    under, signed = under or review_rules.rules_of(rules), _signed(who, via)
+    lacked = approval_standing.judge_approved(queue, post_id, rules, under, now)  # back to review first, if it must
+    try:
+        with queue.locked(post_id) as (conn, post):
+            if post.state in (st.APPROVED, st.SCHEDULED) and post.approved_version == post.version:
+                return None
+            if post.state not in (st.PLANNED, st.REJECTED):
+                raise TransitionError(refusal(post_id, post.state, st.APPROVED))
+            if version is not None and version != post.version:
+                raise TransitionError(f"{post_id} 的内容在你查看之后修改过（版本 {version} → {post.version}），请刷新后重新审核")
+            review_rules.check(conn, under)  # another machine sharing the database may review under other stages
+            done = live_passes(rules, _passes(conn, post_id, post.version))  # a complete set: an approval withdrawn since
+            index = stage_index([s.name for s in rules.stages], done, stage, post_id, who)
+            wanted = rules.stages[index]
+            if any(p.name == wanted.name for p in done):  # the same request again (a double tap): no other stage
+                return Passed(wanted.name, approved=False, again=True)
+            _check_person(rules, wanted, done, who, role, post_id)
+            record_pass(conn, post_id, post.version, rules, done, StagePass(index, wanted.name, who, now, wanted.role))
+            if len(done) + 1 < len(rules.stages):
+                why = f"{wanted.name}通过（版本 {post.version}）"
+                if post.state == st.REJECTED:
+                    change_state(conn, post_id, st.REJECTED, st.PLANNED, signed, why, now, {"last_error": ""})
+                else:
+                    record_audit(conn, post_id, post.state, post.state, signed, why, now)
+                return Passed(wanted.name, approved=False, lacked=lacked)
+            values = {"approved_by": passed_by(conn, post_id, post.version, rules), "approved_version": post.version, "last_error": ""}
+            why = f"{wanted.name}通过，审核完成（版本 {post.version}）" if len(rules.stages) > 1 else f"审核通过（版本 {post.version}）"
+            change_state(conn, post_id, post.state, st.APPROVED, signed, why, now, values)
+            return Passed(wanted.name, approved=True, lacked=lacked)
+    except TransitionError as exc:
+        if not lacked:
+            raise
+        raise TransitionError(f"{post_id} 原来的审核不符合现在的审核规则（{lacked}），已回到待审核；{exc}") from None
 
 
 def _signed(who: str, via: str) -> str:
