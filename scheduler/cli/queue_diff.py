@@ -24,6 +24,8 @@ def show_diff(queue: Queue, post_id: str) -> str:
     if not version:
         return f"{post_id} 还没有审核通过过，没有可比较的旧版本。用 qm approve {post_id} 审核当前内容。\n"
     if version == post.version:
+        if lacks := queue.change_reasons([post]).get(post_id, ""):  # the review rules in force want more
+            return f"{post_id} 的内容与审核通过的版本 {version} 相同，但{lacks}，需要审核：qm approve {post_id}\n"
         return f"{post_id} 的内容与审核通过的版本 {version} 相同，无需重新审核。\n"
     if old is None:
         return f"{post_id} 审核通过的版本 {version} 的文字没有保存（早期的队列），无法对比；请直接审核当前内容。\n"
