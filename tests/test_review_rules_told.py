@@ -194,3 +194,20 @@ def test_the_console_shows_why_a_post_went_back_and_its_retry_says_so(
     post = queue.get(failed)
     assert post is not None and (post.state, post.approved_version) == (st.PLANNED, "")
     queue.engine.dispose()
+
+
+def test_before_any_daemon_recorded_rules_retry_and_approve_judge_nothing(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
+) -> None:
+    """As a fill then changes nothing, neither does a retry or an approval of an approved post."""
+    base = local_campaign(heihe, tmp_path, database_url)
+    queue = Queue(open_db(base.db_url))
+    _fill(queue, base, _days(heihe_plan, 1), NOW)
+    approved, failed = [p.id for p in queue.find() if not p.channel.startswith("screen")][:2]
+    for post_id in (approved, failed):
+        assert review.approve(queue, post_id, "张科长", NOW, ONE)
+    _failed(queue, failed)
+    under = review_rules.of(_under(base, ADDED))
+    assert review.pass_stage(queue, approved, "王主任", NOW + 10, ADDED, role="admin", under=under) is None
+    assert review.retry(queue, failed, "张科长", NOW + 20, None, ADDED, under) == st.APPROVED
+    queue.engine.dispose()

@@ -92,9 +92,10 @@ def rejudge(
 def standing(conn: Connection, rules: ReviewConfig, under: review_rules.Rules, post: Post, act: str) -> str:
     """What the approval of `post` lacks under the rules in force, "" when it counts: `rules`, with the channels
     approving without people that `under` (this machine's whole rules) names. `act` (重发) is refused
-    (`review_rules.RulesDiffer`) when `under` are not the rules the daemon recorded."""
+    (`review_rules.RulesDiffer`) when `under` are not the rules the daemon recorded; none recorded yet (no
+    daemon ran), every approval counts, as for a fill (`rejudge`)."""
     review_rules.check(conn, under, act)
-    if post.channel in under.auto:
+    if post.channel in under.auto or review_rules.recorded(conn) is None:
         return ""
     return lack(rules, post, passes_at(conn, {post.id: post.approved_version}).get(post.id, []))
 
