@@ -192,6 +192,31 @@ def test_real_daemon_status_lock_and_signal_shutdown(cfg: Path, sig: signal.Sign
     assert json.loads(out)["alive"] is False and json.loads(out)["daemon"]["stopped"]
 
 
+def test_status_after_a_killed_sqlite_daemon_was_started_again_says_it_ended_not_that_it_was_taken_over(cfg: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "scheduler", "-c", str(cfg), "daemon"]
+    first = subprocess.Popen(command, cwd=cfg.parent, text=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    second: subprocess.Popen[str] | None = None
+    try:
+        _wait_alive(cfg, first)
+        first.kill()  # SIGKILL: no clean stop recorded
+        first.communicate(timeout=30)
+        second = subprocess.Popen(command, cwd=cfg.parent, text=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _wait_alive(cfg, second)
+        shown = run_qm("-c", cfg, "status", cwd=cfg.parent, env=env)
+        assert shown.returncode == 0, shown.stderr
+        assert f"运行中（进程 {second.pid}" in shown.stdout  # one daemon on SQLite: no "主服务"
+        assert f"上次运行的进程 {first.pid} 已意外终止" in shown.stdout
+        assert "接管" not in shown.stdout and "主服务" not in shown.stdout
+        listed = json.loads(run_qm("-c", cfg, "status", "--json", cwd=cfg.parent, env=env).stdout)["daemons"]
+        assert {(d["pid"], d["role"], d["alive"]) for d in listed} == {(second.pid, "active", True), (first.pid, "ended", False)}
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.communicate(timeout=30)
+
+
 def test_simulate_publishes_everything_once() -> None:
     result = run_qm("simulate", "-c", HEIHE, "--faults", "0.1", "--restarts", "3", "--json")
     assert result.returncode == 0, result.stderr

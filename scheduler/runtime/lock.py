@@ -36,7 +36,8 @@ class DaemonRunning(RuntimeFailure):
 
 
 ACTIVE, STANDBY, FORMER = "active", "standby", "former"  # former: was active, another daemon has taken over
-ROLE_LABELS = {ACTIVE: "主服务", STANDBY: "备用服务", FORMER: "原主服务（已被接管）"}
+ENDED = "ended"  # was active and died without a clean stop: the OS freed its file lock (SQLite), nobody took over
+ROLE_LABELS = {ACTIVE: "主服务", STANDBY: "备用服务", FORMER: "原主服务（已被接管）", ENDED: "上次运行的进程"}
 FORGET_AFTER = 86400.0  # a stopped or long-dead daemon's row is dropped from the list after a day
 
 
@@ -50,7 +51,7 @@ class DaemonInfo:
     role: str = ACTIVE
 
     def alive(self, now: float) -> bool:
-        return self.stopped is None and now - self.heartbeat < STALE_AFTER
+        return self.stopped is None and self.role != ENDED and now - self.heartbeat < STALE_AFTER
 
 
 def read_info(engine: Engine) -> DaemonInfo | None:
@@ -113,7 +114,8 @@ class DaemonLock:
         with self.engine.begin() as conn:
             if role == ACTIVE:  # the lock is exclusive: whoever was active before is not any more
                 others = daemons.c.id != self.row_id if self.row_id is not None else sa.true()
-                conn.execute(daemons.update().where(daemons.c.role == ACTIVE, daemons.c.stopped.is_(None), others).values(role=FORMER))
+                gone = ENDED if self._handle is not None else FORMER  # a file lock is freed only when its holder is gone
+                conn.execute(daemons.update().where(daemons.c.role == ACTIVE, daemons.c.stopped.is_(None), others).values(role=gone))
             if self.row_id is not None:
                 conn.execute(daemons.update().where(daemons.c.id == self.row_id).values(role=role, heartbeat=now))
                 return

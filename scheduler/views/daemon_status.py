@@ -21,7 +21,7 @@ from ..publishing import states as st
 from ..publishing.queue import Queue
 from ..publishing.review import paused
 from ..runtime.job_table import next_runs
-from ..runtime.lock import ACTIVE, ROLE_LABELS, DaemonInfo, read_all, read_info
+from ..runtime.lock import ACTIVE, ENDED, ROLE_LABELS, DaemonInfo, read_all, read_info
 from ..support.moments import moment
 
 JOB_LABELS = {
@@ -143,7 +143,7 @@ def daemon_text(status: Status, tz: dt.tzinfo) -> str:
     if d is None:
         return "从未启动（用 qm daemon 启动）"
     if status.alive:
-        role = "主服务，" if status.others else ""
+        role = "主服务，" if any(o.role != ENDED for o in status.others) else ""  # standbys share the database
         return f"运行中（{role}进程 {d.pid}，{d.host}），启动于 {_local(d.started, tz)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
     if d.stopped is not None:
         return f"已停止（{_local(d.stopped, tz)} 正常退出）"
@@ -151,11 +151,14 @@ def daemon_text(status: Status, tz: dt.tzinfo) -> str:
 
 
 def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
-    """One line for each standby daemon (PostgreSQL active/standby)."""
+    """One line for each standby daemon (PostgreSQL active/standby), or the one before that died (SQLite)."""
     lines = []
     for other in status.others:
         role = ROLE_LABELS.get(other.role, other.role)
-        if other.alive(status.now):
+        if other.role == ENDED:  # no takeover on SQLite: the process ended without a clean stop, then one was started again
+            beat = f"最近心跳在 {_local(other.heartbeat, tz)}"
+            lines.append(f"{role} {other.pid} 已意外终止（{other.host}，{beat}），没有正常退出；可在 qm.log 中查看它最后的记录")
+        elif other.alive(status.now):
             beat = f"最近心跳 {status.now - other.heartbeat:.0f} 秒前"
             lines.append(f"{role}：进程 {other.pid}，{other.host}，启动于 {_local(other.started, tz)}，{beat}")
         else:
