@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,17 @@ class TransientError(ChannelError):
 
 class PermanentError(ChannelError):
     permanent = True
+
+
+RETRIED = "平台暂时不能处理，qm 会自动重试；到补发时限仍不成功的记为失败，平台恢复后用 qm retry 重发"
+UNKNOWN = "qm 不认识这个错误码：按平台开放文档中错误码的说明处理，然后用 qm retry 重发"
+
+
+def coded_error(text: str, code: int, hints: Mapping[int, str], transient: Collection[int], channel: str) -> ChannelError:
+    """A platform's error code as a channel error whose message always ends with what to do: the code's
+    own hint, else (a code qm retries by itself) that it is retried, else how to handle a code qm does not know."""
+    hint = hints.get(code) or (RETRIED if code in transient else UNKNOWN)
+    return (TransientError if code in transient else PermanentError)(f"{text}。处理：{hint}", channel, code)
 
 
 class Channel(ABC):

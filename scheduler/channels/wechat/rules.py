@@ -13,7 +13,7 @@ from typing import Any
 
 from ...rendering.text_measures import utf8_size
 from ...support.values import IMAGE_SCHEME, image_refs
-from ..base import ChannelError, PermanentError, TransientError
+from ..base import ChannelError, PermanentError, coded_error
 from ..images import MB, image_kind
 from .config import WeChatConfig
 
@@ -54,15 +54,31 @@ MEANINGS: dict[int, str] = {
     53501: "发布太频繁",
     53503: "草稿未通过发布检查",
 }
-HINTS: dict[int, str] = {
-    40013: "检查 config.yaml 中 channels.wechat.app_id",
-    40125: "检查环境变量中的 AppSecret 是否与公众号后台一致（重置过 AppSecret 要同步更新）",
-    40164: "在公众号后台“设置与开发—基本配置—IP 白名单”中加入发布服务器的公网 IP",
-    41004: "设置存放 AppSecret 的环境变量",
+RETRY = "，然后用 qm retry 重发"
+EDITED = "，改好后用 qm retry 重发（改过的内容要重新审核）"
+TOKEN = "qm 已重新获取一次 access_token，仍被拒绝：检查 channels.wechat.app_id 和存放 AppSecret 的环境变量是否与公众号后台一致" + RETRY
+IMAGE = "封面不超过 10 MB，正文图片须为 jpg 或 png 且小于 1 MB：更换或压缩图片" + RETRY
+HINTS: dict[int, str] = {  # what to do, for every code of MEANINGS but the transient ones (retried by themselves)
+    40001: TOKEN,
+    40005: IMAGE,
+    40007: "qm 用到的封面或草稿已不在公众号素材库里（可能在后台被删除）：到公众号后台查看素材库和草稿箱" + RETRY,
+    40009: IMAGE,
+    40013: "检查 config.yaml 中 channels.wechat.app_id" + RETRY,
+    40014: TOKEN,
+    40125: "检查环境变量中的 AppSecret 是否与公众号后台一致（重置过 AppSecret 要同步更新）" + RETRY,
+    40164: "在公众号后台“设置与开发—基本配置—IP 白名单”中加入发布服务器的公网 IP" + RETRY,
+    41004: "设置存放 AppSecret 的环境变量" + RETRY,
+    42001: TOKEN,
+    45001: IMAGE,
+    45003: "缩短标题（字数上限见 channels.wechat.limits.title，平台更严时把它调小，qm check 就会指出）" + EDITED,
+    45004: "缩短摘要（字数上限见 channels.wechat.limits.digest，平台更严时把它调小，qm check 就会指出）" + EDITED,
     45028: "订阅号每天只能群发 1 次、服务号每月 4 次：改到下一个可发日期后用 qm retry 重发",
+    45065: "这条群发已经发出过，不会再发：到公众号后台“发表记录”核实后用 qm confirm 补记",
+    45110: "缩短 channels.wechat.author（作者名，上限见 limits.author，默认 16 字）" + EDITED,
     48001: "2025 年 7 月起未认证的公众号不能调用发布接口：认证公众号，或改用 mode: mass_send / publisher: outbox",
-    48003: "由管理员在公众号后台“群发功能”中同意群发协议",
-    53503: "到公众号后台查看草稿的检查结果，修改内容后重新审核",
+    48003: "由管理员在公众号后台“群发功能”中同意群发协议" + RETRY,
+    53500: "公众号的发布功能被平台封禁：到公众号后台查看通知并处理；在此之前可改用 publisher: outbox 由工作人员手工发表",
+    53503: "到公众号后台查看草稿的检查结果" + EDITED,
 }
 PUBLISH_STATUS: dict[int, str] = {
     0: "发布成功",
@@ -80,9 +96,7 @@ def error(code: int, errmsg: str, call: str, channel: str) -> ChannelError:
     meaning = MEANINGS.get(code, "未知错误")
     detail = errmsg.split(" rid:")[0].strip()
     text = f"微信接口 {call} 返回错误 {code}（{meaning}）" + (f"：{detail}" if detail and detail != "ok" else "")
-    if code in HINTS:
-        text += f"。处理：{HINTS[code]}"
-    return (TransientError if code in TRANSIENT_CODES else PermanentError)(text, channel, code)
+    return coded_error(text, code, HINTS, TRANSIENT_CODES, channel)
 
 
 NOT_PUBLISHED = frozenset({2, 3, 4})  # final states in which no article appeared (5 and 6: it did, then went)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ...rendering.text_measures import URL_RE, has_weibo_topic, weibo_length
-from ..base import ChannelError, PermanentError, TransientError
+from ..base import ChannelError, coded_error
 from ..images import MB, image_kind
 from .config import WeiboConfig
 
@@ -36,26 +36,29 @@ MEANINGS: dict[int, str] = {
     21327: "access_token 已过期",
     21332: "access_token 无效",
 }
-HINTS: dict[int, str] = {
+RETRY = "，然后用 qm retry 重发"
+EDITED = "，改好后用 qm retry 重发（改过的内容要重新审核）"
+REAUTHORIZE = "重新授权获取 access_token，更新环境变量和 channels.weibo.token_expires" + RETRY
+MAYBE_SENT = "这条微博可能已发出：到微博核实；已发出的用 qm confirm 补记，未发出的修改内容后用 qm retry 重发"
+HINTS: dict[int, str] = {  # what to do, for every code of MEANINGS but the transient ones (retried by themselves)
     10014: "在微博开放平台为应用申请 statuses/share 接口权限，或改用 mode: assisted",
-    10017: "在正文中加入 channels.weibo.link（须在应用的安全域名下）",
-    20017: "这条微博可能已发出：到微博核实；已发出的用 qm confirm 补记，未发出的修改内容后重发",
-    20019: "这条微博可能已发出：到微博核实；已发出的用 qm confirm 补记，未发出的修改内容后重发",
-    20018: "删去或更换正文中的链接",
-    20020: "修改正文，避免广告用语",
-    20021: "修改正文中的违规内容后重新审核",
-    21315: "重新授权获取 access_token，更新环境变量和 channels.weibo.token_expires，然后 qm retry",
-    21327: "重新授权获取 access_token，更新环境变量和 channels.weibo.token_expires，然后 qm retry",
-    21332: "检查存放微博 access_token 的环境变量，必要时重新授权",
+    10017: "在正文中加入 channels.weibo.link（须在应用的安全域名下）" + EDITED,
+    20012: "按微博的算法把正文缩短到 140 字以内（qm check 按同样的算法检查）" + EDITED,
+    20017: MAYBE_SENT,
+    20019: MAYBE_SENT,
+    20018: "删去或更换正文中的链接" + EDITED,
+    20020: "修改正文，避免广告用语" + EDITED,
+    20021: "删去或改写内容库中这条正文的违规内容" + EDITED,
+    21315: REAUTHORIZE,
+    21327: REAUTHORIZE,
+    21332: "检查存放微博 access_token 的环境变量，必要时重新授权" + RETRY,
 }
 
 
 def error(code: int, message: str, channel: str) -> ChannelError:
     meaning = MEANINGS.get(code, "未知错误")
     text = f"微博接口 statuses/share 返回错误 {code}（{meaning}）" + (f"：{message}" if message else "")
-    if code in HINTS:
-        text += f"。处理：{HINTS[code]}"
-    return (TransientError if code in TRANSIENT_CODES else PermanentError)(text, channel, code)
+    return coded_error(text, code, HINTS, TRANSIENT_CODES, channel)
 
 
 def safe_domains(config: WeiboConfig) -> tuple[str, ...]:
