@@ -8,21 +8,30 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
+from scheduler import jobs
 from scheduler.channels.base import Channel, OutgoingPost
+from scheduler.daemon import Daemon
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
+from scheduler.publishing.db import sqlite_path
 from scheduler.publishing.queue import TransitionError
 from scheduler.rendering.payloads import Renderer
+from scheduler.runtime import job_table
+from scheduler.runtime.disk_full import GuardedScheduler
 from scheduler.support.values import Receipt
 
 from .daemon_helpers import Harness, Recorder, local_campaign, one_day
@@ -225,3 +234,47 @@ def test_a_publish_that_ends_after_a_takeover_gave_the_post_up_still_records_wha
         with pytest.raises(TransitionError, match="不能重发"):
             review.retry(h.queue, WEIBO, "王科长", h.now)
     assert len(h.ledger.deliveries[WEIBO]) == 1
+
+
+def test_a_heartbeat_while_the_one_worker_makes_up_overdue_posts_leaves_their_jobs_alone(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As `qm daemon` runs: APScheduler hands every overdue post to its one worker (the jobs leave the job
+    table), the worker publishes them one by one. A heartbeat meanwhile must not take a post waiting
+    for the worker for one whose job was lost: re-added, APScheduler would log it skipped (the job is
+    in hand), and the next line would show it published."""
+    h = harness
+    overdue = ["20160902-screen-center-0700-1", "20160902-screen-center-0700-2"]
+    gate = Gate(h.channels["screen:center"])
+    h.channels["screen:center"] = gate  # type: ignore[assignment]
+    h.fill()
+    h.approve_all()
+    h.clock.set(dt.datetime(2016, 9, 2, 7, 5, tzinfo=TZ))  # the daemon starts late, within the screen's on-hours
+    engine = h.engine
+    scheduler = GuardedScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine)}, executors={"default": ThreadPoolExecutor(1)}, timezone=TZ
+    )
+    db = sqlite_path(h.campaign.db_url)
+    assert db is not None
+    lock = db.with_name(db.name + ".lock")
+    daemon = Daemon(
+        h.campaign, engine, dict(h.channels), clock=h.clock, scheduler=scheduler, source=lambda: (h.plan, h.renderer), lock_file=lock
+    )
+    with caplog.at_level(logging.WARNING, logger="apscheduler"):
+        daemon.start()  # both jobs are due at once: the first is published, the second waits for the worker
+        try:
+            assert gate.entered.wait(10)
+            assert not job_table.job_ids(engine, [jobs.publish_id(p) for p in overdue])  # both in the worker's hands
+            daemon.beat(h.now)
+            deadline = time.monotonic() + 10  # a job re-added by the heartbeat is handed over (and refused) at once
+            while job_table.job_ids(engine, [jobs.publish_id(p) for p in overdue]) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            gate.opened.set()
+            while {h.state(p) for p in overdue} != {st.PUBLISHED} and time.monotonic() < deadline:
+                time.sleep(0.01)
+        finally:
+            gate.opened.set()
+            daemon.stop()
+    assert {h.state(p) for p in overdue} == {st.PUBLISHED}
+    assert [len(h.ledger.deliveries[p]) for p in overdue] == [1, 1]
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler")]  # nothing skipped

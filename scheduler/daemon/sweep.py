@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .. import jobs
 from ..publishing import states as st
+from ..runtime import job_table
 from ..support.logs import event
 from .context import WHO, Shared, log
 from .early_warnings import EarlyWarnings
@@ -60,7 +61,9 @@ class Sweep:
             if s.queue.advance(post.id, st.APPROVED, st.SCHEDULED, WHO, "排入发布计划", now):  # False: withdrawn or edited meanwhile
                 s.schedule(jobs.publish_id(post.id), jobs.PUBLISH, post.fire_at, post.id)
         waiting = s.queue.brief([st.SCHEDULED, st.ACCEPTED], end=None if horizon is None else now + horizon)
-        job_ids = s.job_ids([jobs.publish_id(b.id) if b.state == st.SCHEDULED else jobs.poll_id(b.id) for b in waiting])
+        wanted = [jobs.publish_id(b.id) if b.state == st.SCHEDULED else jobs.poll_id(b.id) for b in waiting]
+        job_ids = s.job_ids(wanted)  # the table first, then the executor: a job moves from one to the other
+        job_ids |= job_table.in_hand(s.scheduler, set(wanted) - job_ids)  # not lost: re-added, it would only be skipped
         for brief in waiting:
             if brief.state == st.SCHEDULED and jobs.publish_id(brief.id) not in job_ids:
                 s.schedule(jobs.publish_id(brief.id), jobs.PUBLISH, brief.fire_at, brief.id)

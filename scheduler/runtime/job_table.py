@@ -4,14 +4,22 @@ The only module that reads it: the daemon asks which jobs exist, `qm status` ask
 Reads are plain SQL on the id and fire-time columns, so no job is unpickled and a reader never needs
 the functions the jobs point at (see `jobs.py`). Writes go through APScheduler only, except `drop`:
 the failover simulation empties its dedicated database when it ends.
+
+A one-off job leaves the table the moment APScheduler hands it to its executor, before it runs (the
+daemon has one worker: a job may wait there while others run). `in_hand` tells those jobs apart from
+lost ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
 
 TABLE = "apscheduler_jobs"
 
@@ -29,6 +37,22 @@ def job_ids(engine: Engine, among: Collection[str] | None = None) -> set[str]:
         if among is not None:
             query = query.where(_jobs.c.id.in_(list(among)))
         return set(conn.execute(query).scalars())
+
+
+def in_hand(scheduler: BaseScheduler, among: Collection[str]) -> set[str]:
+    """Those of `among` handed to an executor and not finished (waiting for a worker, or running).
+
+    APScheduler 3.x counts them per job id in each executor (`_instances`, under its lock), and counts a
+    job before it removes it from the table: a job read as missing from the table (`job_ids`) and then
+    not found here has finished. The pin on APScheduler 3.11 in pyproject.toml keeps these names."""
+    found: set[str] = set()
+    for executor in getattr(scheduler, "_executors", {}).values():
+        lock, counts = getattr(executor, "_lock", None), getattr(executor, "_instances", {})
+        if lock is None:  # not started: nothing handed over
+            continue
+        with lock:
+            found |= {job_id for job_id in among if counts.get(job_id)}
+    return found
 
 
 def next_runs(engine: Engine, limit: int | None = None) -> list[tuple[str, float]]:

@@ -15,7 +15,7 @@ from typing import Any
 KNOWN = {
     'Execution of job "%s" skipped: maximum number of running instances reached (%d)': (
         "job_skipped",
-        "这项任务的上一次执行还没有结束，这一次跳过",
+        "这项任务已有一次在排队等待或正在执行，同一项任务不会同时执行两次：这一次不另外启动，排队的那一次照常执行",
     ),
     'Run time of job "%s" was missed by %s': ("job_missed", "错过了执行时间，超过允许的延迟，这一次没有执行"),
     'Job "%s" raised an exception': ("job_failed", "任务执行出错"),
