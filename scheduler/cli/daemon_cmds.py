@@ -1,4 +1,4 @@
-"""The background daemon: `qm daemon` runs it, `qm restore` puts a backup of its SQLite database back."""
+"""The background daemon: `qm daemon` runs it (its SQLite backups: `backup_cmds`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from ..publishing import states as st
 from ..runtime.rehearsal import refuse_rehearsal
-from ..support.errors import InputError
 from ..support.logs import event, setup_logging
 from ..views.campaign_over import over
 from . import zh_argparse
@@ -41,26 +40,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
             "按 Ctrl+C 或发送 SIGTERM 停止：正在进行的发布会先完成，退出码为 0。日志写入 状态目录/qm.log。"
         ),
     )
-    p.add_argument(
-        "--keep-backups",
-        type=zh_argparse.NumberIn(int, 0, 365, KEEP_BACKUPS),
-        default=KEEP_BACKUPS,
-        metavar="份数",
-        help=f"SQLite 数据库每天 03:00 备份到 状态目录/backups/，保留最近的份数（0–365，默认 {KEEP_BACKUPS}，0 表示不备份）",
-    )
+    keep_backups(p, 0, f"SQLite 数据库每天 03:00 备份到 状态目录/backups/，保留最近的份数（0–365，默认 {KEEP_BACKUPS}，0 表示不备份）")
     p.set_defaults(run=run_daemon)
 
-    p = sub.add_parser(
-        "restore",
-        parents=[common],
-        description=(
-            "用后台服务做的备份替换 SQLite 数据库（后台服务运行时拒绝）。备份之后发生的事不会盲目重来："
-            "旧数据库里备份之后已发出的内容保留其发布记录；无从得知的、备份之后到期的内容，"
-            "由后台服务启动时先向渠道核实，渠道无法核实的记为失败交给人工处理。PostgreSQL 用 pg_dump/pg_restore（见 README）。"
-        ),
-    )
-    p.add_argument("file", type=Path, metavar="备份文件", help="状态目录/backups/ 下的备份，如 .qm/backups/qm-20270907-030000.sqlite3")
-    p.set_defaults(run=run_restore)
+
+def keep_backups(p: argparse.ArgumentParser, lowest: int, help: str) -> None:
+    """--keep-backups: how many backups the daemon's and `qm backup`'s rotation keeps."""
+    kind = zh_argparse.NumberIn(int, lowest, 365, KEEP_BACKUPS)
+    p.add_argument("--keep-backups", type=kind, default=KEEP_BACKUPS, metavar="份数", help=help)
 
 
 def _fresh_source(config_path: Path) -> tuple[Plan, Renderer]:
@@ -161,34 +148,6 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
         for channel in channels.values():
             channel.close()
     print("qm 后台服务已停止。", flush=True)
-    return 0
-
-
-def run_restore(ctx: Context, args: argparse.Namespace) -> int:
-    import time
-
-    from ..publishing import backup
-    from ..publishing.db import sqlite_path
-    from ..runtime.lock import held_file_lock
-
-    campaign = ctx.campaign
-    db_file = sqlite_path(campaign.db_url)
-    if db_file is None:
-        raise InputError("qm restore 只用于 SQLite 数据库；PostgreSQL 请用 pg_restore 恢复 pg_dump 的备份（见 README“两台机器”）")
-    if not args.file.is_file():
-        raise InputError(f"找不到备份文件 {args.file}（备份在 {backup.folder_for(db_file)}/ 下）")
-    with held_file_lock(db_file.with_name(db_file.name + ".lock"), str(db_file)):  # no daemon may start meanwhile
-        channels = {c.name: c.publisher == "outbox" for c in campaign.channels}
-        done = backup.restore(args.file, db_file, time.time(), lambda name: channels.get(name, False))
-    tz = campaign.timezone
-    lines = [f"已从备份恢复数据库 {db_file}（备份时间 {dt.datetime.fromtimestamp(done.taken, tz):%Y-%m-%d %H:%M:%S}）。"]
-    if done.kept:
-        lines.append(f"备份之后已发出的 {len(done.kept)} 条保留发布记录，不会重发。")
-    if done.to_check:
-        lines.append(f"备份之后到期、去向不明的 {len(done.to_check)} 条：后台服务启动时先向渠道核实，确认未发出的才发布。")
-    if done.to_person:
-        lines.append(f"备份之后到期、渠道无法核实的 {len(done.to_person)} 条记为失败，请到平台核实：{'、'.join(done.to_person)}")
-    print("\n".join(lines))
     return 0
 
 

@@ -3,7 +3,7 @@
 `take` copies the database with SQLite's online backup API (a consistent snapshot even while the
 daemon writes; a file copy could catch a half-written page or miss the WAL), writes the copy
 under a temporary name and renames it, records in the copy when it was taken, and keeps the newest
-`keep` backups. The daemon takes one each night.
+`keep` backups. The daemon takes one each night; `qm backup` takes one when asked.
 
 `restore` puts a backup back while no daemon runs, then reconciles what happened after the backup
 was taken, never blindly:
@@ -95,7 +95,10 @@ def taken_at(backup: Path) -> float:
             f"{backup} 不是 qm 的数据库备份（{exc}）：备份在状态目录的 backups/ 下，文件名形如 qm-20270907-030000.sqlite3"
         ) from exc
     if row is None:
-        raise InputError(f"{backup} 不是 qm 后台服务做的备份（没有备份时间记录）：备份在状态目录的 backups/ 下")
+        raise InputError(
+            f"{backup} 不是 qm 做的备份（没有备份时间记录，恢复时无法核对备份之后发出的内容）："
+            "用 qm backup 备份（后台服务每天 03:00 也备份一次），备份在状态目录的 backups/ 下"
+        )
     return float(row[0])
 
 
