@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from scheduler.publishing import backup
 from scheduler.publishing import states as st
 from scheduler.rendering.payloads import Renderer
 
-from .conftest import ROOT
+from .conftest import ROOT, run_qm
 from .daemon_helpers import Harness, Recorder
 from .web_helpers import _zone
 
@@ -119,3 +121,16 @@ def test_on_postgresql_qm_backup_says_to_use_pg_dump(tmp_path: Path, capsys: pyt
     assert main(["-c", str(config), "backup"]) == 2
     err = capsys.readouterr().err
     assert "qm backup 只用于 SQLite 数据库" in err and "pg_dump" in err and "Traceback" not in err
+
+
+def test_a_backup_when_asked_removes_no_earlier_backup(project: Callable[..., Path]) -> None:
+    """Only the daemon, which knows its --keep-backups, prunes: a backup when asked adds one and deletes none."""
+    config = project()
+    assert run_qm("queue", "-c", config).returncode == 0  # the database exists
+    folder = config.parent / ".qm" / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    for day in range(1, 21):  # more than the daemon's default 14, from earlier nights
+        shutil.copyfile(config.parent / ".qm" / "qm.sqlite3", folder / f"qm-202708{day:02d}-030000.sqlite3")
+    result = run_qm("backup", "-c", config)
+    assert result.returncode == 0, result.stderr
+    assert len(list(folder.glob("qm-*.sqlite3"))) == 21 and "共 21 份" in result.stdout, result.stdout

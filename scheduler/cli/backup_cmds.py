@@ -13,7 +13,6 @@ from pathlib import Path
 
 from ..support.errors import InputError, RuntimeFailure
 from .context import Context
-from .daemon_cmds import KEEP_BACKUPS, keep_backups
 
 PG_BACKUP = "PostgreSQL 请用 pg_dump 备份、pg_restore 恢复（见 README“两台机器”）"
 
@@ -24,11 +23,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         parents=[common],
         description=(
             "立即备份 SQLite 数据库，和后台服务每天 03:00 的备份完全一样：用 SQLite 的在线备份接口得到一致的副本"
-            "（后台服务运行时也可以做），写入 状态目录/backups/qm-年月日-时分秒.sqlite3，删除超出保留份数的最早的备份。"
+            "（后台服务运行时也可以做），写入 状态目录/backups/qm-年月日-时分秒.sqlite3。它只增加一份，不删除任何备份"
+            "（超出保留份数的最早的备份由后台服务每天备份时按 qm daemon --keep-backups 删除）。"
             f"qm restore 可以用它恢复。{PG_BACKUP}。"
         ),
     )
-    keep_backups(p, 1, f"保留最近的份数（1–365，默认 {KEEP_BACKUPS}）；qm daemon 用 --keep-backups 改过份数的，这里写同样的数")
     p.set_defaults(run=run_backup)
 
     p = sub.add_parser(
@@ -65,11 +64,13 @@ def run_backup(ctx: Context, args: argparse.Namespace) -> int:
     refuse_on_live(ctx.engine, "备份数据库（备份里记下的备份时间会是演练的时刻，恢复时按它核对备份之后发出的内容）")
     folder = backup.folder_for(db_file)
     try:
-        path = backup.take(db_file, folder, ctx.clock(), tz=ctx.campaign.timezone, keep=args.keep_backups)
+        path = backup.take(
+            db_file, folder, ctx.clock(), tz=ctx.campaign.timezone, keep=0
+        )  # adds one, removes none: the daemon keeps its own count
     except sqlite3.Error as exc:
         raise RuntimeFailure(f"备份没有做成：{exc}。请检查状态目录所在磁盘的空间和权限，数据库本身没有改动") from exc
     kept = backup.existing(folder)
-    print(f"已备份数据库 {db_file} 到 {path}（{folder} 下共 {len(kept)} 份，保留最近 {args.keep_backups} 份）。")
+    print(f"已备份数据库 {db_file} 到 {path}（{folder} 下共 {len(kept)} 份）。")
     print(f"恢复：先停止后台服务，再运行 qm restore {path}")
     return 0
 
