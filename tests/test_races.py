@@ -277,4 +277,6 @@ def test_a_heartbeat_while_the_one_worker_makes_up_overdue_posts_leaves_their_jo
             daemon.stop()
     assert {h.state(p) for p in overdue} == {st.PUBLISHED}
     assert [len(h.ledger.deliveries[p]) for p in overdue] == [1, 1]
-    assert not [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler")]  # nothing skipped
+    # nothing skipped (APScheduler's words for a job refused as already in hand); the test's other posts of the
+    # day, overdue by the real clock, may meet the scheduler's shutdown, which says something else
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler") and "skipped" in r.getMessage()]
