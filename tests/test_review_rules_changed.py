@@ -229,3 +229,24 @@ def test_auto_approvals_go_back_to_review_once_their_channel_no_longer_auto_appr
     assert last.who == approval_standing.WHO and approval_standing.NO_LONGER_AUTO in last.why
     assert after[person] == before[person]  # approved by a person under the same stages
     queue.engine.dispose()
+
+
+def test_an_approved_post_of_an_earlier_day_is_judged_too(tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str) -> None:
+    """A fill plans from today on, but an approved post of yesterday may still go out (late, within its grace
+    time, or postponed): a stage added since sends it back to review as well."""
+    base = local_campaign(heihe, tmp_path, database_url)
+    plan = _days(heihe_plan)
+    queue = Queue(open_db(base.db_url))
+    _record(queue, base, 0.0)
+    _fill(queue, base, plan, NOW)
+    yesterday = next(p for p in plan.posts if p.slot.day == EARLY.date()).id
+    assert review.approve(queue, yesterday, "张科长", NOW, ONE)
+    assert queue.advance(yesterday, st.APPROVED, st.SCHEDULED, "daemon", "排入发布", NOW)
+    stricter = _under(base, ADDED)
+    next_day = NOW + 24 * 3600
+    _record(queue, stricter, next_day)
+    _fill(queue, stricter, plan, next_day + 60)
+    post = queue.get(yesterday)
+    assert post is not None and (post.state, post.approved_by) == (st.PLANNED, ""), post
+    assert "原来的审核还差复核" in queue.history(yesterday)[-1].why
+    queue.engine.dispose()

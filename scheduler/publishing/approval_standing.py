@@ -74,17 +74,16 @@ def come_back(conn: Connection, rules: ReviewConfig | None, old: Post, values: d
     return st.PLANNED
 
 
-def rejudge(
-    conn: Connection, rules: ReviewConfig, auto: Collection[str], post_ids: Iterable[str], now: float, under: review_rules.Rules
-) -> list[str]:
-    """Send back to review the approved posts among `post_ids`, not yet claimed for publishing, whose approval
+def rejudge(conn: Connection, rules: ReviewConfig, auto: Collection[str], now: float, under: review_rules.Rules) -> list[str]:
+    """Send back to review the approved posts of any day (one of yesterday may still go out late), not yet
+    claimed for publishing, whose approval
     does not count under `rules` (`auto`: the channels auto-approving now), when `under` (`rules` with `auto`)
     are the rules the daemon recorded: under other rules, or none recorded yet, nothing changes. The passes
     that count stay, so their review continues from the first stage missing. The ids sent back."""
     recorded = review_rules.recorded(conn)
     if recorded is None or recorded.digest != under.digest:
         return []
-    judged = [p for p in _approved(conn, post_ids) if p.channel not in auto]
+    judged = [p for p in _approved(conn) if p.channel not in auto]
     done = passes_at(conn, {p.id: p.approved_version for p in judged}) if judged else {}
     return [p.id for p in judged if (short := lack(rules, p, done.get(p.id, []))) and send_back(conn, p, under, short, now)]
 
@@ -122,10 +121,6 @@ def send_back(conn: Connection, post: Post, under: review_rules.Rules, short: st
     return change_state(conn, post.id, post.state, st.PLANNED, WHO, why, now, {"approved_by": "", "approved_version": ""})
 
 
-def _approved(conn: Connection, post_ids: Iterable[str]) -> list[Post]:
-    """The posts among these that are approved and not yet claimed for publishing."""
-    ids, found = sorted(post_ids), []
-    for start in range(0, len(ids), 500):  # keep under the database's parameter limit
-        chunk = sa.select(posts).where(posts.c.id.in_(ids[start : start + 500]), posts.c.state.in_(JUDGED))
-        found += [Post.from_row(r) for r in conn.execute(chunk)]
-    return found
+def _approved(conn: Connection) -> list[Post]:
+    """The posts that are approved and not yet claimed for publishing, of any day."""
+    return [Post.from_row(r) for r in conn.execute(sa.select(posts).where(posts.c.state.in_(JUDGED)))]

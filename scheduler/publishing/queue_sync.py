@@ -113,7 +113,7 @@ def sync(
                 change_state(conn, post_id, post.state, st.CANCELLED, PLAN, "排期已调整，这个时段不再安排该内容", now, {})
                 result.cancelled.append(post_id)
         if under is not None and review is not None:  # under the recorded rules, the approvals they do not accept are undone
-            result.rules_back = approval_standing.rejudge(conn, review, auto_approve, existing, now, under)
+            result.rules_back = approval_standing.rejudge(conn, review, auto_approve, now, under)
             result.back_to_review += result.rules_back
     return result
 
