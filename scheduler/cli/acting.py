@@ -13,7 +13,7 @@ import argparse
 import getpass
 import os
 
-from ..inputs.campaign import ROLE_LABELS, ROLES
+from ..inputs.campaign import ROLE_LABELS, ROLES, role_needed
 from ..support.errors import InputError
 from .context import Context
 
@@ -52,7 +52,7 @@ def account_role(ctx: Context, who: str, what: str = "审核", least: str | None
     if user is not None:
         if least is not None and not user.may(least):
             raise InputError(
-                f"{who} 是{user.role_label}，不能{what}：{what}需要{ROLE_LABELS[least]}或更高的角色（和网页审核台相同）。"
+                f"{who} 是{user.role_label}，不能{what}：{what}需要{role_needed(least)}（和网页审核台相同）。"
                 f"请角色足够的同事操作，或请管理员改角色：qm user role {who} {least}"
             )
         return user.role
@@ -62,7 +62,7 @@ def account_role(ctx: Context, who: str, what: str = "审核", least: str | None
     users = [u for u in everyone if not u.disabled]
     named = "、".join(f"{u.name}（{u.role_label}）" for u in users[:ACCOUNTS_SHOWN]) or "都已停用"
     more = f"等 {len(users)} 个" if len(users) > ACCOUNTS_SHOWN else ""
-    checked = "能通过哪个阶段" if least is None else f"能不能{what}（需要{ROLE_LABELS[least]}或更高的角色）"
+    checked = "能通过哪个阶段" if least is None else f"能不能{what}（需要{role_needed(least)}）"
     roles = "、".join(f"{k} {v}" for k, v in ROLE_LABELS.items())
     role = "角色" if least is None or least == ROLES[0] else least
     raise InputError(

@@ -101,6 +101,11 @@ ROLES = ("editor", "reviewer", "admin")  # each may do what the ones before it m
 ROLE_LABELS = {"editor": "编辑", "reviewer": "审核人", "admin": "管理员"}
 
 
+def role_needed(role: str) -> str:
+    """What an action asks of a person, in words: "审核人或更高的角色", or for the highest role "管理员角色"."""
+    return f"{ROLE_LABELS[role]}{'角色' if role == ROLES[-1] else '或更高的角色'}"
+
+
 @dataclass(frozen=True)
 class Stage:
     name: str  # 初审, 终审 …

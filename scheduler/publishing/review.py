@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..inputs.campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage
+from ..inputs.campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage, role_needed
 from ..support.errors import InputError
 from ..support.values import Receipt, committed
 from . import approval_standing, review_rules
@@ -132,7 +132,7 @@ def _signed(who: str, via: str) -> str:
 def person_refusal(rules: ReviewConfig, stage: Stage, done: list[StagePass], who: str, role: str | None, post_id: str) -> str:
     """Why `who` (with `role`, None on the command line) may not pass `stage` after the passes `done`; "" if they may."""
     if role is not None and ROLES.index(role) < ROLES.index(stage.role):
-        return f"{stage.name}需要{ROLE_LABELS[stage.role]}或更高的角色，{who} 是{ROLE_LABELS[role]}"
+        return f"{stage.name}需要{role_needed(stage.role)}，{who} 是{ROLE_LABELS[role]}"
     earlier = next((p for p in done if p.who == who), None)
     if earlier is not None and not rules.same_person:
         return (
@@ -170,7 +170,7 @@ def reject(
             raise TransitionError(refusal(post_id, post.state, st.REJECTED))
         stage = pending_stage(rules, _passes(conn, post_id, post.version)) or rules.stages[-1]
         if role is not None and ROLES.index(role) < ROLES.index(stage.role):
-            raise TransitionError(f"{stage.name}需要{ROLE_LABELS[stage.role]}或更高的角色才能退回，{who} 是{ROLE_LABELS[role]}")
+            raise TransitionError(f"{stage.name}需要{role_needed(stage.role)}才能退回，{who} 是{ROLE_LABELS[role]}")
         at = f"{stage.name}退回" if len(rules.stages) > 1 else "退回"
         values = {"approved_by": "", "approved_version": "", "last_error": f"{at}：{reason}（{who}）"}
         conn.execute(stage_passes.delete().where(stage_passes.c.post_id == post_id))

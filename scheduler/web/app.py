@@ -31,7 +31,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.staticfiles import StaticFiles
 
-from ..inputs.campaign import ROLE_LABELS, Campaign
+from ..inputs.campaign import ROLE_LABELS, Campaign, role_needed
 from ..publishing import states as st
 from ..publishing.queue import Queue
 from ..runtime.rehearsal import now_seconds
@@ -240,7 +240,7 @@ def _forbidden(console: Console, session: Session, role: str) -> Response:
 
 
 def _forbidden_message(session: Session, role: str) -> str:
-    return f"这个页面需要{ROLE_LABELS[role]}或更高的角色，你的账号是{session.user.role_label}，操作没有执行。"
+    return f"这个页面需要{role_needed(role)}，你的账号是{session.user.role_label}，操作没有执行。"
 
 
 def _stale_refusal(console: Console) -> str:
