@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from scheduler.channels.api import UnclearOutcome
 from scheduler.channels.base import PermanentError, TransientError
 from scheduler.channels.wechat.api import WeChatChannel, client_msg_id
 from scheduler.channels.wechat.rules import PUBLISH_STATUS
@@ -243,8 +242,8 @@ def test_a_refused_submit_keeps_the_draft_for_the_next_try(
 def test_a_lost_submit_answer_is_never_resent_blindly(campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock) -> None:
     ch, log = channel(campaign, clock), []  # type: ignore[var-annotated]
     server.fail_next("submit", drop=True)  # the job is created, the answer never arrives
-    with pytest.raises(UnclearOutcome):
-        ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, log))
+    with pytest.raises(PermanentError, match=r"提交发布时微信接口 freepublish/submit 的连接中断.*发表记录.*qm confirm.*qm retry"):
+        ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST, log))  # to a person at once: there is nothing to wait for
     assert log[-1]["stage"] == "submitting" and len(server.sending.jobs) == 1
     with pytest.raises(PermanentError, match="发表记录"):
         ch.reconcile(outgoing(campaign, heihe_plan, WECHAT_POST, log), Receipt("accepted", data=log[-1]))

@@ -114,8 +114,8 @@ def test_a_lost_answer_goes_to_a_person_not_a_second_post(
 ) -> None:
     log: list[dict[str, Any]] = []
     server.fail_next("share", drop=True)
-    with pytest.raises(TransientError):
-        channel(campaign, clock).publish(outgoing(campaign, heihe_plan, WEIBO_POST, log))
+    with pytest.raises(PermanentError, match=r"发微博时微博接口 statuses/share 的连接中断.*到微博核实.*qm confirm.*qm retry"):
+        channel(campaign, clock).publish(outgoing(campaign, heihe_plan, WEIBO_POST, log))  # to a person at once
     with pytest.raises(PermanentError, match="到微博核实"):
         channel(campaign, clock).reconcile(outgoing(campaign, heihe_plan, WEIBO_POST), Receipt("accepted", data=log[-1]))
     assert len(server.statuses) == 1

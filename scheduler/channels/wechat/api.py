@@ -200,7 +200,12 @@ class WeChatChannel(ApiChannel):
             raise
 
     def _submit(self, post: OutgoingPost, progress: dict[str, Any]) -> Receipt:
-        data = self._irrevocable(post, progress, "submitting", "/cgi-bin/freepublish/submit", {"media_id": progress["media_id"]})
+        try:
+            data = self._irrevocable(post, progress, "submitting", "/cgi-bin/freepublish/submit", {"media_id": progress["media_id"]})
+        except UnclearOutcome as exc:
+            # The request may have created the publish job: submitting again could publish twice, and
+            # no call names a job by its draft. Nothing to wait for: a person checks now.
+            raise self._unclear_submit(post, f"提交发布时{exc}") from exc
         progress = {**progress, "stage": "submitted", "publish_id": str(data["publish_id"])}
         if data.get("msg_data_id"):
             progress["msg_data_id"] = str(data["msg_data_id"])  # names the article in the statistics (datacube msgid)
@@ -235,12 +240,15 @@ class WeChatChannel(ApiChannel):
         if data.get("publish_id"):
             return self._poll(data)
         if data.get("stage") == "submitting":
-            raise PermanentError(
-                f"{post.id} 提交发布时服务中断，无法确认微信是否收到：请到公众号后台“发表记录”核实；"
-                f"已发出的用 qm confirm {post.id} 补记，未发出的用 qm retry {post.id} 重发",
-                self.name,
-            )
+            raise self._unclear_submit(post, "提交发布时服务中断")
         return None  # nothing irrevocable happened (a mass send is recognised by its clientmsgid)
+
+    def _unclear_submit(self, post: OutgoingPost, what: str) -> PermanentError:
+        return PermanentError(
+            f"{post.id} {what}，无法确认微信是否收到：请到公众号后台“发表记录”核实；"
+            f"已发出的用 qm confirm {post.id} 补记，未发出的用 qm retry {post.id} 重发",
+            self.name,
+        )
 
     def _poll(self, data: dict[str, Any]) -> Receipt:
         publish_id = str(data["publish_id"])

@@ -50,8 +50,9 @@ class WeiboChannel(ApiChannel):
             data = self.answer(response, "statuses/share")
             if response.status_code != 200 or "error_code" in data:
                 raise rules.error(_code(data.get("error_code")), str(data.get("error", "")), self.name)
-        except UnclearOutcome:
-            raise
+        except UnclearOutcome as exc:
+            # The status may be out: posting again could post it twice. Nothing to wait for: a person checks now.
+            raise _unclear(post, f"发微博时{exc}", self.name) from exc
         except ChannelError:
             post.checkpoint(ready)  # refused: nothing was posted
             raise
@@ -80,12 +81,16 @@ class WeiboChannel(ApiChannel):
         if data.get("idstr"):
             return _receipt(data)
         if data.get("stage") == "sending":
-            raise PermanentError(
-                f"{post.id} 发微博时服务中断，无法确认是否已发出：请到微博核实；已发出的用 qm confirm {post.id} --url 链接 补记，"
-                f"未发出的用 qm retry {post.id} 重发",
-                self.name,
-            )
+            raise _unclear(post, "发微博时服务中断", self.name)
         return None
+
+
+def _unclear(post: OutgoingPost, what: str, channel: str) -> PermanentError:
+    return PermanentError(
+        f"{post.id} {what}，无法确认是否已发出：请到微博核实；已发出的用 qm confirm {post.id} --url 链接 补记，"
+        f"未发出的用 qm retry {post.id} 重发",
+        channel,
+    )
 
 
 def _code(value: Any) -> int:
