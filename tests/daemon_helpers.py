@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 import http.server
 import json
+import logging
+import logging.handlers
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -161,6 +163,23 @@ class Harness:
             if upcoming is None or upcoming > end:
                 return
             self.clock.set(max(upcoming, self.clock.now()))
+
+    def logged_run(self, end: dt.datetime, post_id: str) -> list[tuple[str, dict[str, Any]]]:
+        """Start, approve every post and run until `end`; the daemon's log events about `post_id` (name, fields)."""
+        self.start()
+        self.approve_all()
+        catcher = logging.handlers.BufferingHandler(capacity=1_000_000)  # keeps every record
+        logger = logging.getLogger("qm")
+        logger.addHandler(catcher)
+        level = logger.level
+        logger.setLevel(logging.INFO)
+        try:
+            self.run_until(end)
+        finally:
+            logger.removeHandler(catcher)
+            logger.setLevel(level)
+        fields = [(r.getMessage(), r.__dict__.get("qm_fields", {})) for r in catcher.buffer]
+        return [(name, f) for name, f in fields if f.get("post") == post_id]
 
     def state(self, post_id: str) -> str:
         post = self.queue.get(post_id)

@@ -134,7 +134,7 @@ def test_the_figures_alone_in_json_csv_and_xlsx(simulated: Path, tmp_path: Path)
     assert book.sheetnames == ["概况", "发布明细", "电子屏", "统计缺口", "单位报送"]
     assert book["发布明细"].max_row - 1 == len(data["posts"])
     late = next(r for r in book["概况"].iter_rows(values_only=True) if str(r[0]).startswith("迟发"))
-    assert late[1] == data["late"]["count"] and "平台给出的" in str(late[2])  # by which clock, as the report's text says
+    assert late[1] == data["late"]["count"] and "交给平台" in str(late[2])  # by which clock, as the report's text says
 
 
 def test_failures_and_pauses_are_reported_as_problems(simulated: Path, tmp_path: Path) -> None:
@@ -264,22 +264,23 @@ def test_a_report_on_part_of_the_campaign_says_the_launch_is_outside_it_instead_
     assert "2016年9月16日至2016年9月30日" in text and "期间各渠道共发布宣传内容" in text and "qm 排期" not in text
 
 
-def test_qm_simulate_says_its_lateness_is_what_the_platforms_received_and_how_the_report_counts_instead(simulated: Path) -> None:
+def test_qm_simulate_counts_late_posts_by_the_reports_rule_and_the_report_on_its_database_agrees(simulated: Path, tmp_path: Path) -> None:
     said = (simulated.parent / "simulate.txt").read_text(encoding="utf-8")
-    assert "迟发（平台实际收到的时间晚于排期时间 1 秒以上）" in said
-    assert (
-        "工作总结（qm report）按数据库的记录算迟发：晚于排期时间 1 分钟以上才算，"
-        "发出时间以平台给出的为准，平台没有给出时是 qm 确认已发出的时间，所以条数和时长可能与上面不同。"
-    ) in said
+    found = re.search(r"迟发（平台收到的时间晚于排期时间 1 分钟以上，与工作总结的算法相同）(\d+) 条", said)
+    assert found is not None, said
+    assert "可能与上面不同" not in said
+    figures = tmp_path / "figures.json"
+    assert run_qm("report", "-c", simulated, "--db", db_of(simulated), "--format", "json", "-o", figures).returncode == 0
+    assert json.loads(figures.read_text(encoding="utf-8"))["late"]["count"] == int(found.group(1))
 
 
 def test_posts_that_went_out_late_are_counted_with_their_delay_per_channel(simulated: Path, tmp_path: Path) -> None:
-    """Late = the time the channel gave (published_at) more than a minute after the slot (at). A post
-    recorded by hand (qm confirm) has only the time it was recorded: it is not counted, and that is said."""
+    """Late = the time qm handed the post to its platform (sent_at) more than a minute after the slot (at). A
+    post recorded by hand (qm confirm) has only the time it was recorded: it is not counted, and that is said."""
     db = tmp_path / "qm.sqlite3"
     shutil.copy(db_of(simulated), db)
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE posts SET published_at = at + 5 WHERE state = 'published'")  # on time (within the minute)
+        conn.execute("UPDATE posts SET sent_at = at + 5 WHERE state = 'published'")  # on time (within the minute)
         ids = {
             ch: [r[0] for r in conn.execute("SELECT id FROM posts WHERE channel = ? AND state = 'published' ORDER BY at", (ch,))]
             for ch in ("wechat", "weibo")
@@ -290,13 +291,13 @@ def test_posts_that_went_out_late_are_counted_with_their_delay_per_channel(simul
             (ids["weibo"][1], 65 * 60),
             (ids["weibo"][2], 50),
         ):
-            conn.execute("UPDATE posts SET published_at = at + ? WHERE id = ?", (seconds, post))
+            conn.execute("UPDATE posts SET sent_at = at + ? WHERE id = ?", (seconds, post))
         conn.execute(  # confirmed by hand three hours after its slot
-            "UPDATE posts SET published_at = at + 10800, receipt = json_set(receipt, '$.data.confirmed_by', '王科长') WHERE id = ?",
+            "UPDATE posts SET sent_at = at + 10800, published_at = at + 10800, receipt = json_set(receipt, '$.data.confirmed_by', '王科长') WHERE id = ?",
             (ids["weibo"][3],),
         )
         late_at, went_out = conn.execute(
-            "SELECT datetime(at, 'unixepoch', '+8 hours'), datetime(published_at, 'unixepoch', '+8 hours') FROM posts WHERE id = ?",
+            "SELECT datetime(at, 'unixepoch', '+8 hours'), datetime(sent_at, 'unixepoch', '+8 hours') FROM posts WHERE id = ?",
             (ids["weibo"][1],),
         ).fetchone()
     out = tmp_path / "r.docx"
@@ -307,7 +308,7 @@ def test_posts_that_went_out_late_are_counted_with_their_delay_per_channel(simul
     assert "已发布的内容中迟发 3 条。" in text
     assert (
         "迟发：3 条内容晚于排期时间 1 分钟以上发出（微博 2 条（最长晚 1 小时 5 分钟），微信公众号 1 条（晚 38 分钟）；"
-        "发出时间以平台给出的为准，平台没有给出时是 qm 确认已发出的时间）。"
+        "发出时间是 qm 把内容交给平台、平台接收的时间，公众号提交发布后平台审核所用的时间不算迟发）。"
     ) in text
     assert "人工确认发布的 1 条记录的是确认时间，未计入" in text
     rows = table_after(document, ["排期时间", "发出时间", "渠道", "标题", "晚了"])

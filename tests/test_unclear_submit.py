@@ -4,8 +4,6 @@ without a `retry_later` line that reads as if a second submit were coming."""
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 
 from scheduler.publishing import states as st
@@ -22,30 +20,21 @@ CASES = {
 }
 
 
-def _events(caplog: pytest.LogCaptureFixture, post_id: str) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.__dict__.get("qm_fields", {}).get("post") == post_id]
-
-
 @pytest.mark.parametrize("channel", sorted(CASES))
-def test_a_dropped_answer_to_the_publishing_call_goes_to_a_person_at_once(
-    world: World, channel: str, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_dropped_answer_to_the_publishing_call_goes_to_a_person_at_once(world: World, channel: str) -> None:
     post_id, slot, call, where = CASES[channel]
     fake = world.wechat if channel == "wechat" else world.weibo
     fake.fail_next(call, drop=True)  # the platform took the request; the answer never arrives
     h = world.harness
-    h.start()
-    h.approve_all()
-    with caplog.at_level(logging.INFO, logger="qm"):
-        h.run_until(slot)
+    logged = h.logged_run(slot, post_id)
     post = h.queue.get(post_id)
     assert post is not None and post.state == st.FAILED, post
     assert "连接中断" in post.last_error and where in post.last_error
     assert f"qm confirm {post_id}" in post.last_error and f"qm retry {post_id}" in post.last_error
     failed = [e for e in h.queue.history(post_id) if e.to_state == st.FAILED]
     assert [e.at for e in failed] == [slot.timestamp()]  # at the slot, not 30 s later
-    assert _events(caplog, post_id) == ["publishing", "failed"]  # no retry_later: nothing is coming
-    assert any(post_id in n.title and "发布失败" in n.title for n in h.notifications.sent)  # type: ignore[attr-defined]
+    assert [name for name, _ in logged] == ["publishing", "failed"]  # no retry_later: nothing is coming
+    assert any(post_id in n.title and "发布失败" in n.title for n in h.notifications.sent)  # type: ignore[union-attr]
     h.run_until(NEXT_DAY)
     assert h.state(post_id) == st.FAILED
     assert fake.calls[call] == len(world.channel_posts(channel))  # one call per post: the dropped one was never sent again

@@ -66,7 +66,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
-    from ..report.lateness import LATE_AFTER, WENT_OUT
     from ..simulation import replay as sim
 
     campaign, plan, renderer = ctx.campaign, ctx.plan, ctx.renderer
@@ -84,10 +83,6 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
     else:
         print(_report_text(report))
         print(f"模拟的数据库和播放记录保存在 {kept}；生成工作总结：qm report -c {ctx.config_path} --db {kept / 'qm.sqlite3'}")
-        print(
-            f"工作总结（qm report）按数据库的记录算迟发：晚于排期时间 {LATE_AFTER / 60:g} 分钟以上才算，{WENT_OUT}，"
-            "所以条数和时长可能与上面不同。"
-        )
     return 0 if sim.passed(report) else 1
 
 
@@ -148,10 +143,11 @@ def _report_text(r: Report) -> str:
 
 
 def late_line(r: Report) -> str:
-    """How many posts the platforms received late, saying by which clock (not the report's: see `report.lateness`)."""
-    from ..simulation.replay import LATE_AFTER
+    """How many posts the platforms received late, by the work summary's rule (`report.lateness`)."""
+    from ..report.lateness import LATE_AFTER
 
-    return f"迟发（平台实际收到的时间晚于排期时间 {LATE_AFTER:g} 秒以上）{r.late} 条，最多晚 {duration(r.max_late_seconds)}。"
+    longest = f"，最多晚 {duration(r.max_late_seconds)}" if r.late else ""
+    return f"迟发（平台收到的时间晚于排期时间 {LATE_AFTER / 60:g} 分钟以上，与工作总结的算法相同）{r.late} 条{longest}。"
 
 
 def duration(seconds: float) -> str:

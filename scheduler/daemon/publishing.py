@@ -28,10 +28,9 @@ from ..publishing.review import is_paused, paused
 from ..publishing.timing import POLL_LIMIT, Action, decide, poll_delay, retry_at
 from ..runtime import disk_full as diskfull
 from ..support.logs import event
-from ..support.notify import FAILURE, Notice
-from ..support.values import Receipt, committed, poster_path, went_out_at
-from ..views.console_links import link_line, post_url
+from ..support.values import Receipt, committed, handed_at, poster_path, went_out_at
 from .context import WHO, Shared, log
+from .problem_notices import problem_notice
 
 Fence = Callable[[], sa.ColumnElement[bool]]  # the lock's fence token for a claim (see `lock.DaemonLock.fence`)
 
@@ -121,7 +120,7 @@ class Publishing:
         if not self.shared.queue.advance(post.id, post.state, st.MISSED, WHO, reason, now, last_error=reason):
             return  # approved, cancelled or rejected a moment ago
         event(log, "missed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
-        self.shared.notify(self._problem_notice("【错过发布】", post, reason))
+        self.shared.notify(problem_notice(self.shared.campaign, "【错过发布】", post, reason))
 
     # -- sending -----------------------------------------------------------------------------------
 
@@ -219,15 +218,22 @@ class Publishing:
         if receipt.status == "accepted":
             self._await_platform(post, "平台已接收，等待确认", now, receipt=receipt)
             return
-        values: dict[str, Any] = {"receipt": _json(receipt), "last_error": "", "next_try": None, "published_at": went_out_at(receipt, now)}
+        # Sent: when the platform took it (an answer to the publish call just now, unless the receipt says when)
+        sent = post.sent_at or handed_at(receipt) or (now if post.state == st.PUBLISHING else None)
+        values = {"receipt": _json(receipt), "last_error": "", "next_try": None, "published_at": went_out_at(receipt, now), "sent_at": sent}
         if not self.shared.queue.advance(post.id, post.state, st.PUBLISHED, WHO, "发布成功", now, **values):
             self._late_answer(post.id, receipt, now)
             return
-        event(log, "published", post=post.id, channel=post.channel, late_seconds=round(now - post.at, 1), url=receipt.url)
+        event(log, "published", post=post.id, channel=post.channel, url=receipt.url, **_late(post, sent))
 
     def _await_platform(self, post: Post, why: str, now: float, *, receipt: Receipt | None = None, delay: float = 60.0) -> None:
         """publishing -> accepted: the platform has the post; `poll` follows it up until it answers."""
-        values: dict[str, Any] = {"last_error": "", "next_try": None}
+        held = receipt or post.receipt  # a committed one says when the platform took it: the post counts as sent then
+        values: dict[str, Any] = {
+            "last_error": "",
+            "next_try": None,
+            "sent_at": post.sent_at or (handed_at(held) if committed(held) else None),
+        }
         if receipt is not None:
             values["receipt"] = _json(receipt)
         if not self.shared.queue.advance(post.id, post.state, st.ACCEPTED, WHO, why, now, **values):
@@ -236,7 +242,7 @@ class Publishing:
             return
         self.shared.schedule(jobs.poll_id(post.id), jobs.POLL, now + delay, post.id)
         external_id = receipt.external_id if receipt is not None else committed(post.receipt)
-        event(log, "accepted", post=post.id, channel=post.channel, external_id=external_id)
+        event(log, "accepted", post=post.id, channel=post.channel, external_id=external_id, **_late(post, values["sent_at"]))
 
     def _late_answer(self, post_id: str, receipt: Receipt, now: float) -> None:
         """The platform answered after the post was failed meanwhile (a daemon that took over could not tell
@@ -245,6 +251,8 @@ class Publishing:
             self.shared.queue.save_receipt(post_id, _json(receipt), state=st.FAILED)
             return
         values = {"receipt": _json(receipt), "published_at": went_out_at(receipt, now), "last_error": ""}
+        if (sent := handed_at(receipt)) is not None:
+            values["sent_at"] = sent
         self.shared.queue.advance(
             post_id, st.FAILED, st.PUBLISHED, WHO, "发布成功（平台的应答在这条内容被记为失败之后才到）", now, **values
         )
@@ -274,22 +282,12 @@ class Publishing:
         if not self.shared.queue.advance(post.id, post.state, st.FAILED, WHO, reason, now, **values):
             return
         event(log, "failed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
-        self.shared.notify(self._problem_notice("【发布失败】", self.shared.queue.get(post.id) or post, reason))
+        self.shared.notify(problem_notice(self.shared.campaign, "【发布失败】", self.shared.queue.get(post.id) or post, reason))
 
-    def _problem_notice(self, title: str, post: Post, reason: str) -> Notice:
-        campaign = self.shared.campaign
-        sent = committed(post.receipt)
-        action = f"不要重发（{sent}）：到平台核实，已发出的用 qm confirm {post.id} 补记" if sent else f"处理后重发：qm retry {post.id}"
-        when = post.when(campaign.timezone)
-        lines = (
-            f"内容：{post.item}",
-            f"渠道：{post.channel}",
-            f"时间：{when:%Y-%m-%d %H:%M}",
-            f"原因：{reason}",
-            action,
-            *link_line(post_url(campaign, post.id)),
-        )
-        return Notice(FAILURE, f"{title}{post.id}", lines)
+
+def _late(post: Post, sent: float | None) -> dict[str, Any]:
+    """The log's `late_seconds`: how long after its slot the post was handed to the platform (nothing when not known)."""
+    return {"late_seconds": round(sent - post.at, 1)} if sent is not None else {}
 
 
 def _json(receipt: Receipt) -> str:

@@ -150,7 +150,9 @@ def _went_out(db: Path, since: float) -> list[tuple[dict[str, Any], list[dict[st
         try:
             with engine.connect() as conn:
                 moved = sa.or_(posts.c.state.in_(WENT_OUT), posts.c.receipt.is_not(None))
-                rows = [dict(r._mapping) for r in conn.execute(sa.select(posts).where(moved, posts.c.updated >= since))]
+                held = {c["name"] for c in sa.inspect(conn).get_columns(posts.name)}  # an older schema has fewer
+                query = sa.select(*(c for c in posts.c if c.name in held)).where(moved, posts.c.updated >= since)
+                rows = [dict(r._mapping) for r in conn.execute(query)]
                 trails = {
                     r["id"]: [
                         dict(a._mapping) for a in conn.execute(sa.select(audit).where(audit.c.post_id == r["id"], audit.c.at >= since))

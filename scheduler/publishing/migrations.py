@@ -76,6 +76,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (8, "unit submissions: why a file cannot be read", _add_column(submissions.c.problem)),
     (9, "review rules: the stages the shared database is reviewed under", _create(review_rules)),
     (10, "review stage passes: the role each stage asked when it was passed", _add_column(stage_passes.c.stage_role)),
+    (11, "posts: when qm handed each post to its platform (lateness), apart from when it was published", _add_column(posts.c.sent_at)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -52,30 +52,17 @@ class Post:
     approved_version: str
     published_at: float | None
     updated: float
+    sent_at: float | None = None  # when qm handed it to the platform (see `support.values.handed_at`)
 
     @classmethod
     def from_row(cls, row: sa.Row[Any]) -> Post:
         m = row._mapping
-        return cls(
-            id=m["id"],
-            channel=m["channel"],
-            at=m["at"],
-            due=m["due"],
-            next_try=m["next_try"],
-            item=m["item"],
-            area=m["area"],
-            state=m["state"],
-            version=m["version"],
-            payload=json.loads(m["payload"]),
-            images=tuple(ImageRef(**i) for i in json.loads(m["images"])),
-            attempts=m["attempts"],
-            last_error=m["last_error"],
-            receipt=Receipt.from_json(json.loads(m["receipt"])) if m["receipt"] else None,
-            approved_by=m["approved_by"],
-            approved_version=m["approved_version"],
-            published_at=m["published_at"],
-            updated=m["updated"],
-        )
+        parsed = {
+            "payload": json.loads(m["payload"]),
+            "images": tuple(ImageRef(**i) for i in json.loads(m["images"])),
+            "receipt": Receipt.from_json(json.loads(m["receipt"])) if m["receipt"] else None,
+        }
+        return cls(**{f.name: parsed[f.name] if f.name in parsed else m[f.name] for f in dataclasses.fields(cls)})
 
     @property
     def fire_at(self) -> float:

@@ -31,7 +31,8 @@ posts = sa.Table(
     sa.Column("receipt", sa.Text),  # JSON Receipt
     sa.Column("approved_by", sa.String(80), nullable=False, server_default=""),
     sa.Column("approved_version", sa.String(32), nullable=False, server_default=""),
-    sa.Column("published_at", sa.Float),
+    sa.Column("published_at", sa.Float),  # when it went out, as the platform says; else when qm learned it had
+    sa.Column("sent_at", sa.Float),  # when qm handed it to the platform and the platform took it (lateness counts this)
     sa.Column("updated", sa.Float, nullable=False),
     sa.Index("ix_posts_state", "state"),
     sa.Index("ix_posts_at", "at"),

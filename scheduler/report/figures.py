@@ -26,7 +26,7 @@ from ..units.submissions import UnitStatus, recorded, statuses
 from ..views.plan_export import channel_label
 from .gaps import missing
 from .gaps import subject as gap_subject
-from .lateness import Lateness
+from .lateness import Lateness, Sent, sent_times
 from .titles import published_titles
 from .totals import Totals
 
@@ -58,7 +58,7 @@ class PostRow:
     link: str
     figures: dict[str, float]
     reason: str = ""  # why it failed or was missed
-    went_out: dt.datetime | None = None  # when it went out, as the channel said; None if not out or recorded by hand (qm confirm)
+    went_out: dt.datetime | None = None  # when it was sent (`lateness.sent_times`); None if not out or recorded by hand (qm confirm)
     name: str = ""  # what the post is called, as the console's pages call it (a screen post: its headline)
 
     @property
@@ -154,7 +154,8 @@ def gather(
     if any(p.item not in titles for p in queued):  # deleted from the library: the title it went out with
         titles = {**published_titles(queue.find(), titles), **titles}
     per_post = _per_post(engine)
-    rows = [_row(campaign, p, titles, library.get(p.item), per_post.get(p.id, {})) for p in sorted(queued, key=lambda p: (p.at, p.channel))]
+    sent, ordered = sent_times(engine, queued), sorted(queued, key=lambda p: (p.at, p.channel))
+    rows = [_row(campaign, p, titles, library.get(p.item), per_post.get(p.id, {}), sent) for p in ordered]
     totals = Totals.count((p.state for p in queued), {p.id for p in queued}, planned, made)
     if units is None:
         units = statuses(campaign, recorded(campaign, engine), made) if campaign.units else []
@@ -184,13 +185,14 @@ def queued_days(campaign: Campaign, engine: Engine) -> tuple[dt.date, dt.date] |
     return dt.datetime.fromtimestamp(first, tz).date(), dt.datetime.fromtimestamp(last, tz).date()
 
 
-def _row(campaign: Campaign, post: Post, titles: dict[str, str], item: ContentItem | None, figures: dict[str, float]) -> PostRow:
+def _row(
+    campaign: Campaign, post: Post, titles: dict[str, str], item: ContentItem | None, figures: dict[str, float], sent: Sent
+) -> PostRow:
     title = titles.get(post.item) or post.item
     receipt = post.receipt
     link = (receipt.url or str(receipt.data.get("article_url", ""))) if receipt else ""
     reason = post.last_error if post.state in PROBLEM_STATES else ""
-    by_hand = receipt is not None and "confirmed_by" in receipt.data  # qm confirm: the time it was recorded, not sent
-    went_out = dt.datetime.fromtimestamp(post.published_at, campaign.timezone) if post.published_at and not by_hand else None
+    went_out = dt.datetime.fromtimestamp(sent[post.id], campaign.timezone) if post.id in sent else None
     return PostRow(
         post.id,
         post.when(campaign.timezone),

@@ -1,6 +1,8 @@
-"""Posts that went out late: published more than LATE_AFTER after their slot, by the time the channel
-gave (the outbox's folder, WeChat's answer, Weibo's created_at). A post recorded by hand (`qm confirm`)
-has only the time it was recorded, so it is counted apart rather than as late."""
+"""Posts that went out late: sent more than LATE_AFTER after their slot. Sent means handed to the
+platform and taken by it (the outbox's folder, WeChat's freepublish/submit or mass send answered,
+Weibo's created_at): the time a WeChat publish job then spends in the platform's review is not qm's
+lateness. A post recorded by hand (`qm confirm`) has only the time it was recorded, so it is counted
+apart rather than as late. `qm simulate` counts by the same rule, by what its fake platforms received."""
 
 from __future__ import annotations
 
@@ -8,13 +10,37 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ..publishing import states as st
+from ..publishing.tables import audit
+
 if TYPE_CHECKING:
+    from ..publishing.queue import Post
     from .figures import PostRow
 
 LATE_AFTER = 60.0  # seconds after its slot
-# What "went out" means here, for staff: the simulation measures lateness by what the platforms really
-# received and says so; a report has only the database's record.
-WENT_OUT = "发出时间以平台给出的为准，平台没有给出时是 qm 确认已发出的时间"
+# What "went out" means here, for staff (the report and `qm simulate` say the same).
+WENT_OUT = "发出时间是 qm 把内容交给平台、平台接收的时间，公众号提交发布后平台审核所用的时间不算迟发"
+
+
+Sent = dict[str, float]  # post id -> when it was sent
+
+
+def sent_times(engine: Engine, queued: Iterable[Post]) -> Sent:
+    """When each published post was handed to its platform (`posts.sent_at`). A post recorded before qm
+    kept that time falls back to what its database has: the last time the queue noted that the platform
+    took it (its move to 待平台确认: a WeChat publish job), else when it was recorded published. Posts
+    confirmed by hand (`qm confirm`) are left out: they have only the time they were recorded."""
+    published = [p for p in queued if p.state == st.PUBLISHED and not (p.receipt and "confirmed_by" in p.receipt.data)]
+    taken: dict[str, float] = {}
+    if any(p.sent_at is None for p in published):
+        query = sa.select(audit.c.post_id, sa.func.max(audit.c.at)).where(audit.c.to_state == st.ACCEPTED).group_by(audit.c.post_id)
+        with engine.connect() as conn:
+            taken = {row[0]: row[1] for row in conn.execute(query)}
+    out = {p.id: p.sent_at or taken.get(p.id) or p.published_at for p in published}
+    return {post_id: at for post_id, at in out.items() if at is not None}
 
 
 @dataclass(frozen=True)

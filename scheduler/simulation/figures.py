@@ -53,13 +53,13 @@ class Registered(Channel):
         self.receipts = receipts  # outlives a simulated crash, as the platform's records do
 
     def publish(self, post: OutgoingPost) -> Receipt:
-        self.inner.publish(post)
+        delivered = self.inner.publish(post).data  # keeps when the platform took it, as a real receipt does
         if isinstance(self.server, FakeWeChat):
             msg_data_id = self.server.add_article(str(post.payload.get("title", "")))
-            receipt = Receipt("published", msg_data_id, data={"msg_data_id": msg_data_id})
+            receipt = Receipt("published", msg_data_id, data={**delivered, "msg_data_id": msg_data_id})
         else:
             ident = self.server.add_status(str(post.payload.get("text", "")))
-            receipt = Receipt("published", ident, url=f"https://weibo.com/1234567890/{ident}", data={"idstr": ident})
+            receipt = Receipt("published", ident, url=f"https://weibo.com/1234567890/{ident}", data={**delivered, "idstr": ident})
         self.receipts[post.id] = receipt
         return receipt
 

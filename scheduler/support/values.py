@@ -109,6 +109,23 @@ def went_out_at(receipt: Receipt, now: float) -> float:
     return now
 
 
+# Receipt keys under which channels store when they handed the post over and the platform took it: a
+# WeChat publish job (freepublish/submit answered; the platform reviews it after that), then the above.
+HANDED_KEYS = ("submitted_at", *WENT_OUT_KEYS)
+
+
+def handed_at(receipt: Receipt | None) -> float | None:
+    """When qm handed the post to its platform and the platform took it, as the receipt says (None when
+    it does not say). This is when a post counts as sent: how late it was is qm's doing, the time the
+    platform then takes to review it is not."""
+    data = receipt.data if receipt is not None else {}
+    for key in HANDED_KEYS:
+        when = _moment(data.get(key))
+        if when is not None:
+            return when
+    return None
+
+
 def _moment(value: Any) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return float(value)

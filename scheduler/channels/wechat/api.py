@@ -206,7 +206,8 @@ class WeChatChannel(ApiChannel):
             # The request may have created the publish job: submitting again could publish twice, and
             # no call names a job by its draft. Nothing to wait for: a person checks now.
             raise self._unclear_submit(post, f"提交发布时{exc}") from exc
-        progress = {**progress, "stage": "submitted", "publish_id": str(data["publish_id"])}
+        # When the platform took it: the post counts as sent then (its review takes a while more).
+        progress = {**progress, "stage": "submitted", "publish_id": str(data["publish_id"]), "submitted_at": self.now()}
         if data.get("msg_data_id"):
             progress["msg_data_id"] = str(data["msg_data_id"])  # names the article in the statistics (datacube msgid)
         post.checkpoint(progress)
