@@ -106,7 +106,21 @@ def test_the_queue_names_each_post_by_its_title_in_aligned_columns(cfg: Path, ca
     code, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08", "--json")
     posts = json.loads(out)
     assert code == 0 and set(posts[0]) == {  # the JSON stays as documented: titles are for people
-        *("id", "at", "channel", "item", "state", "version", "attempts", "approved_by", "last_error", "receipt", "change")
+        *(
+            "id",
+            "at",
+            "channel",
+            "item",
+            "state",
+            "version",
+            "attempts",
+            "approved_by",
+            "last_error",
+            "receipt",
+            "sent_at",
+            "published_at",
+            "change",
+        )
     }
 
     code, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08")

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from scheduler.cli.main import main
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.content import Library
 from scheduler.planning.planner import Plan
@@ -75,3 +78,22 @@ def test_simulate_and_the_work_summary_count_the_same_posts_late(
     assert len([p for p in late.posts if p.channel == "wechat"]) < len(wechat)  # not every publish job is late by its review
     with sqlite3.connect(kept / "qm.sqlite3") as conn:
         assert conn.execute("SELECT count(*) FROM posts WHERE state = 'published' AND sent_at IS NULL").fetchone() == (0,)
+
+
+def test_qm_queue_json_gives_when_a_post_was_sent_apart_from_when_it_was_published(
+    project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = project()
+    assert main(["-c", str(config), "queue", "--json"]) == 0
+    first = next(p for p in json.loads(capsys.readouterr().out) if p["channel"] == "wechat")
+    assert (first["sent_at"], first["published_at"]) == (None, None)  # not out yet
+    slot = dt.datetime.fromisoformat(first["at"]).timestamp()
+    with sqlite3.connect(config.parent / ".qm" / "qm.sqlite3") as conn:
+        conn.execute("UPDATE posts SET state = 'published', sent_at = ?, published_at = ? WHERE id = ?", (slot + 2, slot + 62, first["id"]))
+    assert main(["-c", str(config), "queue", "--json"]) == 0
+    found = next(p for p in json.loads(capsys.readouterr().out) if p["id"] == first["id"])
+    at = dt.datetime.fromisoformat(first["at"])
+    assert (
+        found["sent_at"] == (at + dt.timedelta(seconds=2)).isoformat()
+        and found["published_at"] == (at + dt.timedelta(seconds=62)).isoformat()
+    )

@@ -123,7 +123,13 @@ def _record(ctx: Context, post: Post) -> dict[str, object]:
         "approved_by": post.approved_by,
         "last_error": post.last_error,
         "receipt": post.receipt.to_json() if post.receipt else None,
+        "sent_at": _moment(post.sent_at, tz),  # handed to the platform, which took it: what lateness counts
+        "published_at": _moment(post.published_at, tz),  # published, as the platform says or when qm learned it
     }
+
+
+def _moment(at: float | None, tz: dt.tzinfo) -> str | None:
+    return dt.datetime.fromtimestamp(at, tz).isoformat(timespec="seconds") if at is not None else None
 
 
 TITLE_COLUMNS = 24  # a title longer than twelve Chinese characters is cut, so each post stays on one line
