@@ -21,7 +21,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
 from scheduler import jobs
-from scheduler.channels.base import Channel, OutgoingPost
+from scheduler.channels.base import Channel, OutgoingPost, TransientError
 from scheduler.daemon import Daemon
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
@@ -280,3 +280,49 @@ def test_a_heartbeat_while_the_one_worker_makes_up_overdue_posts_leaves_their_jo
     # nothing skipped (APScheduler's words for a job refused as already in hand); the test's other posts of the
     # day, overdue by the real clock, may meet the scheduler's shutdown, which says something else
     assert not [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler") and "skipped" in r.getMessage()]
+
+
+class BusyThenRefused(Gate):
+    """The platform is busy: after the gate opens, the send fails in a way qm retries later (a new job)."""
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        self.entered.set()
+        assert self.opened.wait(10)
+        raise TransientError("平台繁忙，请稍后再试", self.name)
+
+
+def test_stopping_while_a_publish_schedules_its_retry_does_not_hang(harness: Harness) -> None:
+    """Ctrl+C while a post is being sent: the send fails and would schedule a retry just as APScheduler's
+    shutdown holds its job table and waits for that very job. The daemon must stop (the next start
+    schedules the retry from the queue), not wait for ever."""
+    h = harness
+    post_id = "20160902-screen-center-0700-1"
+    gate = BusyThenRefused(h.channels["screen:center"])
+    h.channels["screen:center"] = gate  # type: ignore[assignment]
+    h.fill()
+    h.approve_all()
+    h.clock.set(dt.datetime(2016, 9, 2, 7, 5, tzinfo=TZ))
+    engine = h.engine
+    scheduler = GuardedScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine)}, executors={"default": ThreadPoolExecutor(1)}, timezone=TZ
+    )
+    db = sqlite_path(h.campaign.db_url)
+    assert db is not None
+    daemon = Daemon(
+        h.campaign,
+        engine,
+        dict(h.channels),
+        clock=h.clock,
+        scheduler=scheduler,
+        source=lambda: (h.plan, h.renderer),
+        lock_file=db.with_name(db.name + ".lock"),
+    )
+    daemon.start()
+    assert gate.entered.wait(10)  # the send is under way
+    stopping = threading.Thread(target=daemon.stop, daemon=True)
+    stopping.start()
+    time.sleep(0.5)  # the shutdown now holds the job table and waits for the running job
+    gate.opened.set()  # the send fails: a retry would be scheduled now
+    stopping.join(20)
+    assert not stopping.is_alive(), "the daemon did not stop"
+    assert h.state(post_id) == st.SCHEDULED  # its retry waits in the queue: the next start schedules it

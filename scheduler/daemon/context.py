@@ -68,6 +68,7 @@ class Shared:
         self.stats = stats
         self.backups = backups
         self.stopping = threading.Event()
+        self._job_table = threading.Lock()  # held while changing APScheduler's job table, and to stop (`stop_changes`)
         self.disk = diskfull.Alarm(self.notify, campaign.paths.state)
         self._plan: Plan | None = None
         self._filled = Filled()  # the daily refresh renders only posts whose inputs changed since the last one
@@ -168,9 +169,24 @@ class Shared:
         """A one-off job at `at`, replacing one with the same id. No misfire grace: a late job always runs
         and `timing.decide` chooses publish-late or missed (by the post's `deadline`)."""
         when = dt.datetime.fromtimestamp(at, dt.UTC)
-        self.scheduler.add_job(
-            func, "date", run_date=when, args=[arg], id=job_id, replace_existing=True, misfire_grace_time=None, coalesce=True
+        self.change_jobs(
+            lambda: self.scheduler.add_job(
+                func, "date", run_date=when, args=[arg], id=job_id, replace_existing=True, misfire_grace_time=None, coalesce=True
+            )
         )
+
+    def change_jobs(self, change: Callable[[], object]) -> None:
+        """Add or remove a job, unless the daemon is stopping (the next start makes the job table agree with
+        the queue again). APScheduler's shutdown holds the job table's lock while it waits for running jobs:
+        a job that changed the table then would wait for that lock, and the shutdown for it, for ever."""
+        with self._job_table:
+            if not self.stopping.is_set():
+                change()
+
+    def stop_changes(self) -> None:
+        """From now on no job changes the job table (`change_jobs`); one changing it now finishes first."""
+        with self._job_table:
+            self.stopping.set()
 
     def job_ids(self, among: list[str] | None = None) -> set[str]:
         return job_table.job_ids(self.queue.engine, among)

@@ -179,7 +179,7 @@ class Daemon:
         Claims were already fenced on the lease; a publish already running finishes and records its
         result (those updates are conditional on the post's state, so nothing is recorded twice)."""
         self.lost_lease = True
-        self.stopping.set()
+        self.shared.stop_changes()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         event(log, "lease_lost", logging.ERROR, pid=self.lock.pid)
@@ -190,7 +190,7 @@ class Daemon:
 
     def stop(self) -> None:
         """Let a running publish finish, then release the lock."""
-        self.stopping.set()
+        self.shared.stop_changes()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         jobs.bind(None)
@@ -199,7 +199,7 @@ class Daemon:
 
     def abandon(self) -> None:
         """Drop everything as a killed process would (used by the simulation and on failed starts)."""
-        self.stopping.set()
+        self.shared.stop_changes()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         jobs.bind(None)

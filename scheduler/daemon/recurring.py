@@ -53,7 +53,11 @@ class Recurring:
         self._add(func, trigger, job_id, name, first)
 
     def _add(self, func: str, trigger: CronTrigger, job_id: str, name: str, first: dt.datetime | None) -> None:
-        self.shared.scheduler.add_job(func, trigger, id=job_id, name=name, next_run_time=first, misfire_grace_time=None, coalesce=True)
+        self.shared.change_jobs(
+            lambda: self.shared.scheduler.add_job(
+                func, trigger, id=job_id, name=name, next_run_time=first, misfire_grace_time=None, coalesce=True
+            )
+        )
 
     def _ensure_reminders(self, job_ids: set[str], now: float) -> None:
         reminders = self.shared.plan().reminders

@@ -10,6 +10,8 @@ sweep(now)      schedule newly approved posts, re-add lost jobs of posts due soo
 
 from __future__ import annotations
 
+import functools
+
 from .. import jobs
 from ..publishing import states as st
 from ..runtime import job_table
@@ -42,7 +44,7 @@ class Sweep:
                 why = "本服务没有启用这项定时任务"
             else:
                 continue
-            self.shared.scheduler.remove_job(job_id)
+            self.shared.change_jobs(functools.partial(self.shared.scheduler.remove_job, job_id))
             event(log, "job_removed", job=job_id, why=why)
         self.catch_up(now, horizon=None)
 
