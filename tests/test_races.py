@@ -251,15 +251,7 @@ def test_a_heartbeat_while_the_one_worker_makes_up_overdue_posts_leaves_their_jo
     h.approve_all()
     h.clock.set(dt.datetime(2016, 9, 2, 7, 5, tzinfo=TZ))  # the daemon starts late, within the screen's on-hours
     engine = h.engine
-    scheduler = GuardedScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine)}, executors={"default": ThreadPoolExecutor(1)}, timezone=TZ
-    )
-    db = sqlite_path(h.campaign.db_url)
-    assert db is not None
-    lock = db.with_name(db.name + ".lock")
-    daemon = Daemon(
-        h.campaign, engine, dict(h.channels), clock=h.clock, scheduler=scheduler, source=lambda: (h.plan, h.renderer), lock_file=lock
-    )
+    daemon = _with_one_worker(h)
     with caplog.at_level(logging.WARNING, logger="apscheduler"):
         daemon.start()  # both jobs are due at once: the first is published, the second waits for the worker
         try:
@@ -282,6 +274,19 @@ def test_a_heartbeat_while_the_one_worker_makes_up_overdue_posts_leaves_their_jo
     assert not [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler") and "skipped" in r.getMessage()]
 
 
+def _with_one_worker(h: Harness) -> Daemon:
+    """The daemon as `qm daemon` builds it: APScheduler's real scheduler with its one publishing worker."""
+    scheduler = GuardedScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=h.engine)}, executors={"default": ThreadPoolExecutor(1)}, timezone=TZ
+    )
+    db = sqlite_path(h.campaign.db_url)
+    assert db is not None
+    source = lambda: (h.plan, h.renderer)  # noqa: E731
+    return Daemon(
+        h.campaign, h.engine, dict(h.channels), clock=h.clock, scheduler=scheduler, source=source, lock_file=db.with_name(db.name + ".lock")
+    )
+
+
 class BusyThenRefused(Gate):
     """The platform is busy: after the gate opens, the send fails in a way qm retries later (a new job)."""
 
@@ -302,21 +307,7 @@ def test_stopping_while_a_publish_schedules_its_retry_does_not_hang(harness: Har
     h.fill()
     h.approve_all()
     h.clock.set(dt.datetime(2016, 9, 2, 7, 5, tzinfo=TZ))
-    engine = h.engine
-    scheduler = GuardedScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine)}, executors={"default": ThreadPoolExecutor(1)}, timezone=TZ
-    )
-    db = sqlite_path(h.campaign.db_url)
-    assert db is not None
-    daemon = Daemon(
-        h.campaign,
-        engine,
-        dict(h.channels),
-        clock=h.clock,
-        scheduler=scheduler,
-        source=lambda: (h.plan, h.renderer),
-        lock_file=db.with_name(db.name + ".lock"),
-    )
+    daemon = _with_one_worker(h)
     daemon.start()
     assert gate.entered.wait(10)  # the send is under way
     stopping = threading.Thread(target=daemon.stop, daemon=True)
