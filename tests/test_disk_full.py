@@ -10,12 +10,16 @@ import logging
 import os
 import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import STATE_STOPPED
 
 from scheduler.channels.outbox import OutboxChannel
 from scheduler.inputs.campaign import Campaign
@@ -23,6 +27,7 @@ from scheduler.planning.planner import Plan
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.rendering.payloads import Renderer
+from scheduler.runtime import job_table
 from scheduler.runtime.disk_full import Alarm, GuardedScheduler, is_full
 from scheduler.runtime.lock import read_info
 from scheduler.support.logs import setup_logging
@@ -177,6 +182,51 @@ def test_the_scheduler_thread_outlives_a_job_store_it_cannot_write(small_fs: Pat
     finally:
         scheduler.shutdown(wait=False)
         engine.dispose()
+
+
+class StopsWhileHandingOver(ThreadPoolExecutor):  # type: ignore[misc]
+    """Ctrl+C lands while APScheduler hands a due job to its worker: shutdown has begun (and waits for the
+    job table's lock) before the scheduler removes the handed-over job from the table."""
+
+    def submit_job(self, job: Any, run_times: Any) -> None:
+        super().submit_job(job, run_times)
+        scheduler = self._scheduler
+        self.stopper = threading.Thread(target=scheduler.shutdown)
+        self.stopper.start()
+        while scheduler.state != STATE_STOPPED:
+            time.sleep(0.001)
+
+
+def test_a_shutdown_that_meets_a_job_being_handed_over_is_not_reported_as_an_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = open_db(f"sqlite:///{tmp_path / 'jobs.sqlite3'}")
+    executor = StopsWhileHandingOver(1)
+    scheduler = GuardedScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, executors={"default": executor})
+    scheduler.add_job(f"{__name__}:tick", "date", run_date=dt.datetime.now(dt.UTC), id="post:x", misfire_grace_time=None)
+    with caplog.at_level(logging.DEBUG, logger="qm.daemon"):
+        scheduler.start()
+        _wait_for(lambda: hasattr(executor, "stopper"))
+        executor.stopper.join(10)
+    assert not executor.stopper.is_alive()  # the shutdown finished: the scheduler thread ended
+    assert [r.levelname for r in caplog.records if r.name == "qm.daemon"] == ["DEBUG"]  # not "scheduler_retry" at ERROR
+    assert job_table.job_ids(engine) == {"post:x"}  # left for the next start, which sees whether its post still waits
+    engine.dispose()
+
+
+def test_a_job_due_as_the_scheduler_stops_waits_for_the_next_start_without_an_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = open_db(f"sqlite:///{tmp_path / 'jobs.sqlite3'}")
+    scheduler = GuardedScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)})
+    scheduler.start(paused=True)  # as the daemon starts: nothing runs until queue and job table agree
+    scheduler.add_job(f"{__name__}:tick", "date", run_date=dt.datetime.now(dt.UTC), id="post:x", misfire_grace_time=None)
+    runs = len(TICKS)
+    with caplog.at_level(logging.WARNING):
+        scheduler.shutdown()  # its loop wakes once more, with the executor already shut down
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(TICKS) == runs and job_table.job_ids(engine) == {"post:x"}
+    engine.dispose()
 
 
 def test_a_full_disk_is_told_once_then_hourly_then_when_it_is_over(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@
     Alarm             what the daemon tells people: a notice when writes start failing, again every
                       `REPEAT` seconds while it lasts, and one when writes succeed again
     GuardedScheduler  APScheduler's background scheduler, whose loop outlives a job store that cannot
-                      be written (APScheduler 3 lets that error end its thread: no job would run again)
+                      be written (APScheduler 3 lets that error end its thread: no job would run again),
+                      and that says nothing when the error only meets its own shutdown
 
 Every write the daemon makes is one transaction or an atomic rename, so a write refused for want of
 space changes nothing; the heartbeat and the sweep simply try again, and the sweep puts back any job
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 
 from ..support.logs import event
 from ..support.notify import FAILURE, Notice
@@ -88,9 +90,14 @@ class Alarm:
 
 class GuardedScheduler(BackgroundScheduler):  # type: ignore[misc]
     def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:  # APScheduler's loop runs once more after shutdown: it would hand due
+            return None  # jobs to the stopped executor and log each as an error; they wait for the next start
         try:
             wait: float | None = super()._process_jobs()
         except Exception as exc:  # e.g. a finished job that could not be removed from a full database
+            if self.state == STATE_STOPPED:  # shutdown began while a job was handed over: it stays in the table,
+                event(log, "scheduler_stopping", logging.DEBUG, error=_short(exc))  # and the next start sorts it out
+                return None
             full = is_full(exc)  # the daemon's heartbeat reports a full disk, once
             event(log, "scheduler_retry", logging.DEBUG if full else logging.ERROR, error=_short(exc), disk_full=full)
             return float(self.jobstore_retry_interval)
