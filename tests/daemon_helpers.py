@@ -9,7 +9,7 @@ import json
 import logging
 import logging.handlers
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from scheduler.publishing.queue_sync import fill
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.clock import FakeClock
 from scheduler.runtime.stepped_scheduler import SteppedScheduler
-from scheduler.support.notify import Notice, Notifications
+from scheduler.support.notify import Delivery, Notice, Notifications
 from scheduler.support.values import Receipt
 
 DAY = dt.date(2016, 9, 2)
@@ -80,9 +80,9 @@ class Recorder(Notifications):
         super().__init__(())
         self.sent: list[Notice] = []
 
-    def send(self, notice: Notice) -> int:
+    def deliver(self, notice: Notice, told: Collection[str] = ()) -> Delivery:
         self.sent.append(notice)
-        return 1
+        return Delivery(("recorder",), ())
 
 
 class Harness:

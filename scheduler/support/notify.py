@@ -18,7 +18,7 @@ import logging
 import os
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,6 +80,14 @@ def dingtalk_url(webhook: str, secret: str, timestamp_ms: int) -> str:
     return f"{webhook}{'&' if '?' in webhook else '?'}{query}"
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One notice's delivery: the names of the notifiers that took it, and of those that failed."""
+
+    sent: tuple[str, ...]
+    failed: tuple[str, ...]
+
+
 class Notifications:
     def __init__(
         self,
@@ -107,7 +115,17 @@ class Notifications:
 
     def send(self, notice: Notice) -> int:
         """Deliver to every notifier subscribed to this kind of notice; return how many succeeded."""
-        return sum(self._send_one(n, notice) for n in self.notifiers if notice.kind in n.events)
+        return len(self.deliver(notice).sent)
+
+    def deliver(self, notice: Notice, told: Collection[str] = ()) -> Delivery:
+        """Deliver to every notifier subscribed to this kind of notice but those named in `told` (they took it
+        before); which took it, and which have an address but failed (worth another try)."""
+        sent: list[str] = []
+        failed: list[str] = []
+        for notifier in self.notifiers:
+            if notice.kind in notifier.events and notifier.name not in told and (webhook := self._webhook(notifier)):
+                (sent if self._send_one(notifier, notice, webhook) else failed).append(notifier.name)
+        return Delivery(tuple(sent), tuple(failed))
 
     def warn_unconfigured(self) -> None:
         """Say once, at start, which notifiers have no webhook address (their notices are skipped)."""
@@ -128,10 +146,7 @@ class Notifications:
             )
         return webhook
 
-    def _send_one(self, notifier: Notifier, notice: Notice) -> bool:
-        webhook = self._webhook(notifier)
-        if not webhook:
-            return False
+    def _send_one(self, notifier: Notifier, notice: Notice, webhook: str) -> bool:
         url, body = webhook, wecom_body(notice)
         if notifier.kind == "dingtalk":
             body = dingtalk_body(notice)
