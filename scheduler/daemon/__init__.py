@@ -6,6 +6,7 @@ One module per part, each with one owner:
     sweep.py           queue and job store in agreement: the start-up reconcile, the heartbeat's sweep
     publishing.py      the publish and poll jobs: claim, send, retry, recover, record the outcome
     early_warnings.py  token and quota warnings, deadline reminders, the reviewers' morning list
+    notices_due.py     the notices any process's fill recorded for staff, sent at each sweep
     recurring.py       the recurring jobs (refresh, backup, work ahead, statistics, reminders)
     routine.py         what the refresh, work-ahead, statistics and backup jobs do
     context.py         what the parts share (campaign, queue, clock, job store, notifications)

@@ -122,8 +122,6 @@ class Shared:
             event(log, "auto_approve_held", logging.WARNING, count=len(held), note=said)
         if result.held:
             self._tell_held(result.held, now)
-        if result.rules_back:  # each post goes back once (a state change): this fill alone tells staff
-            self.notify(review_notices.rules_back(self.campaign, result.rules_back, review_rules.of(self.campaign).description))
         if result.added or result.back_to_review or result.cancelled or result.approved_again:
             event(
                 log,

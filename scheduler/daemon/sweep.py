@@ -5,7 +5,8 @@ reconcile(now)  at start and on taking over the lease: drop jobs nothing needs a
 catch_up(now)   sweep, then make sure every recurring job exists (also after the morning refresh
                 and once a full disk has room again)
 sweep(now)      schedule newly approved posts, re-add lost jobs of posts due soon, mark unreviewed
-                ones missed, reconcile posts left in `publishing` by a crash, send early warnings
+                ones missed, reconcile posts left in `publishing` by a crash, send early warnings and
+                the notices fills recorded (`notices_due`)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..runtime import job_table
 from ..support.logs import event
 from .context import WHO, Shared, log
 from .early_warnings import EarlyWarnings
+from .notices_due import send_due
 from .publishing import Publishing
 from .recurring import Recurring
 
@@ -78,3 +80,4 @@ class Sweep:
             if not self.publishing.is_active(post.id):
                 self.publishing.recover(post, now)
         self.warnings.warn(now)
+        send_due(s, now)  # what fills recorded to tell staff, whoever filled

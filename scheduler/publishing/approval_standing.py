@@ -7,8 +7,9 @@ stage passes counts as one pass of the single stage qm then had.
 
 Two moments: words changed back to an approved version are approved again only when that approval
 counts (`come_back`), and a fill under the recorded rules sends approved posts not yet handed to publishing
-back to review when their approval does not count (`rejudge`), keeping the passes that do. Looser rules
-(a stage removed) leave every approval counting, so they un-approve nothing.
+back to review when their approval does not count (`rejudge`), keeping the passes that do, and records in
+the same transaction the one notice that tells staff (sent by the daemon, whoever filled: `notices_due`).
+Looser rules (a stage removed) leave every approval counting, so they un-approve nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..inputs.campaign import ReviewConfig
-from . import auto_approval, review_rules
+from . import auto_approval, notices_due, review_rules
 from . import states as st
 from .back_in_review import RULES_CHANGED
 from .queue import Post, Queue, change_state, record_audit
@@ -30,6 +31,7 @@ from .tables import posts
 WHO = "审核规则"  # who: the rules in force, when they un-approve a post
 JUDGED = (st.APPROVED, st.SCHEDULED)  # approved and not yet claimed: the states a change of rules may undo
 NO_LONGER_AUTO = "该渠道不再自动审核（auto_approve），原来的自动审核不再有效，需要人工审核"
+RULES_BACK = "rules-back"  # the notice of a fill's posts sent back (`notices_due`): {"posts": [ids], "rules": in words}
 
 
 def lack(rules: ReviewConfig, post: Post, done: list[StagePass]) -> str:
@@ -79,13 +81,17 @@ def rejudge(conn: Connection, rules: ReviewConfig, auto: Collection[str], now: f
     claimed for publishing, whose approval
     does not count under `rules` (`auto`: the channels auto-approving now), when `under` (`rules` with `auto`)
     are the rules the daemon recorded: under other rules, or none recorded yet, nothing changes. The passes
-    that count stay, so their review continues from the first stage missing. The ids sent back."""
+    that count stay, so their review continues from the first stage missing. Staff are to be told: a notice
+    for the daemon to send (`RULES_BACK`) is recorded with the change. The ids sent back."""
     recorded = review_rules.recorded(conn)
     if recorded is None or recorded.digest != under.digest:
         return []
     judged = [p for p in _approved(conn) if p.channel not in auto]
     done = passes_at(conn, {p.id: p.approved_version for p in judged}) if judged else {}
-    return [p.id for p in judged if (short := lack(rules, p, done.get(p.id, []))) and send_back(conn, p, under, short, now)]
+    back = [p.id for p in judged if (short := lack(rules, p, done.get(p.id, []))) and send_back(conn, p, under, short, now)]
+    if back:  # one notice, whoever filled: the daemon sends it (`notices_due`)
+        notices_due.record(conn, RULES_BACK, {"posts": back, "rules": under.description}, now)
+    return back
 
 
 def standing(conn: Connection, rules: ReviewConfig, under: review_rules.Rules, post: Post, act: str) -> str:

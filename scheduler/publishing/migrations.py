@@ -16,6 +16,7 @@ from .tables import (
     audit,
     login_failures,
     notices,
+    notices_due,
     pause_log,
     pauses,
     payload_versions,
@@ -77,6 +78,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (9, "review rules: the stages the shared database is reviewed under", _create(review_rules)),
     (10, "review stage passes: the role each stage asked when it was passed", _add_column(stage_passes.c.stage_role)),
     (11, "posts: when qm handed each post to its platform (lateness), apart from when it was published", _add_column(posts.c.sent_at)),
+    (12, "notices due: what any process's fill has to tell staff, sent by the daemon", _create(notices_due)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -46,7 +46,8 @@ RULES_SHOWN = 5  # posts a rules notice names; the rest are counted
 
 
 def rules_back(campaign: Campaign, post_ids: list[str], rules_now: str) -> Notice:
-    """Approved posts, not yet published, that a fill under the review rules now in force sent back to review."""
+    """Approved posts, not yet published, that a fill under the review rules now in force sent back to review
+    (whoever filled: the daemon sends it, made from what the fill recorded, `daemon.notices_due`)."""
     shown = "、".join(sorted(post_ids)[:RULES_SHOWN]) + (f" 等 {len(post_ids)} 条" if len(post_ids) > RULES_SHOWN else "")
     lines = (
         f"回到待审核：{shown}",

@@ -76,6 +76,18 @@ notices = sa.Table(
     sa.Column("at", sa.Float, nullable=False),
 )
 
+notices_due = sa.Table(
+    "notices_due",  # notices a fill (of any process) recorded for the daemon to send; a row goes once every notifier took it
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("topic", sa.String(40), nullable=False),  # which notice (`notices_due.BUILDERS` in the daemon makes it)
+    sa.Column("body", sa.Text, nullable=False),  # JSON: what the notice tells
+    sa.Column("made", sa.Float, nullable=False),
+    sa.Column("next_try", sa.Float, nullable=False, server_default="0"),  # taken by a daemon, or waiting to be tried again
+    sa.Column("tries", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("told", sa.Text, nullable=False, server_default="[]"),  # JSON: the notifiers that took it already
+)
+
 users = sa.Table(
     "users",  # console accounts (qm user add); passwords only as scrypt hashes
     metadata,

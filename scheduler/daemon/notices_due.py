@@ -1,0 +1,45 @@
+"""The daemon sends the notices fills recorded (`publishing.notices_due`), whichever process filled: at each
+heartbeat's sweep, so one recorded by `qm queue` or the console goes out within a heartbeat, the daemon's
+own fill's at the sweep that follows it. Each notice is made here, from what was recorded, exactly as the
+daemon's own fill would make it (its links from this daemon's config)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from ..inputs.campaign import Campaign
+from ..publishing import approval_standing, notices_due, review_notices
+from ..support.logs import event
+from ..support.notify import Delivery, Notice
+from .context import Shared, log
+
+BUILDERS: dict[str, Callable[[Campaign, dict[str, Any]], Notice]] = {
+    approval_standing.RULES_BACK: lambda campaign, body: review_notices.rules_back(campaign, body["posts"], body["rules"]),
+}
+
+
+def send_due(shared: Shared, now: float) -> None:
+    """Send what is due: a notice goes once every subscribed notifier took it (or has no address); a
+    notifier that failed is tried again later, until `notices_due.TRIES` tries."""
+    engine = shared.queue.engine
+    with engine.connect() as conn:  # mostly nothing: no write then
+        waiting = notices_due.waiting(conn, now)
+    for due in waiting:
+        build = BUILDERS.get(due.topic)
+        if build is None:  # recorded by a newer qm: its daemon knows how to tell it
+            continue
+        with engine.begin() as conn:
+            if not notices_due.take(conn, due, now):
+                continue  # another daemon took it
+        notice = build(shared.campaign, due.body)
+        sent = Delivery((), ()) if shared.notifications is None else shared.notifications.deliver(notice, due.told)
+        with engine.begin() as conn:
+            if sent.failed and due.tries + 1 < notices_due.TRIES:
+                notices_due.later(conn, due.id, due.told | set(sent.sent), now)
+                event(log, "notice_retry", logging.WARNING, title=notice.title, notifiers="、".join(sent.failed))
+                continue
+            notices_due.done(conn, due.id)
+        if sent.failed:
+            event(log, "notice_given_up", logging.WARNING, title=notice.title, notifiers="、".join(sent.failed), tries=due.tries + 1)
