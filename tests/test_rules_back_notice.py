@@ -152,3 +152,29 @@ def test_a_robot_that_failed_gets_the_daemons_notice_later_and_the_others_do_not
     with stricter.engine.connect() as conn:  # nothing left to send
         assert notices_due.waiting(conn, float("inf")) == []
     stricter.engine.dispose()
+
+
+def test_a_robot_that_keeps_failing_is_given_up_after_the_last_try_and_one_without_an_address_is_not_tried(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notices_due, "TRIES", 3)  # a day of tries, shortened
+    base = _two_robots(local_campaign(heihe, tmp_path))
+    plan, renderer = _days(heihe_plan), Renderer(heihe)
+    one = Harness(base, plan, renderer, EARLY)
+    one.start()
+    one.approve_all()
+    one.close()
+
+    caplog.set_level(logging.INFO, logger="qm")
+    with robot_server({"errcode": 93000, "errmsg": "invalid webhook url"}) as (a, refused):
+        stricter = Harness(_under(base, ADDED), plan, renderer, EARLY, Notifications(base.notifiers, env={"QM_HOOK_A": a}))
+        stricter.start()  # 审核群 has no address here: skipped, not tried again
+        for n in range(1, 5):
+            stricter.step_at(EARLY + dt.timedelta(seconds=notices_due.RETRY_SECONDS * n))
+        stricter.close()
+    assert len(_back(refused)) == 3
+    given_up = [r for r in caplog.records if r.getMessage() == "notice_given_up"]
+    assert len(given_up) == 1 and getattr(given_up[0], "qm_fields", {})["notifiers"] == "宣传工作群"
+    with stricter.engine.connect() as conn:
+        assert notices_due.waiting(conn, float("inf")) == []
+    stricter.engine.dispose()
