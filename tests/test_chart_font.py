@@ -18,7 +18,8 @@ from scheduler.poster.kept_fonts import CHART
 from scheduler.publishing import states as st
 from scheduler.report import charts
 from scheduler.report.charts import ChartError, chart_font, draw_all
-from scheduler.report.figures import Figures, PostRow, ScreenDay
+from scheduler.report.figures import Figures, ScreenDay
+from scheduler.report.post_rows import PostRow
 
 from .conftest import ROOT, calls
 

@@ -15,6 +15,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import docx
 import openpyxl
@@ -22,6 +23,7 @@ import pytest
 
 from scheduler.publishing.states import STATES, label
 from scheduler.report.charts import ChartError, chart_font
+from scheduler.report.document import ANNEX_HEAD
 
 from .conftest import DEFAULT, HEIHE, ROOT, run_qm
 
@@ -105,14 +107,14 @@ def test_the_work_summary_counts_what_the_queue_and_proof_of_play_hold(simulated
     assert table_after(document, ["电子屏", "播放天数", "播放次数", "播放时长（小时）"]) == [
         ["市中心户外大屏", str(len(days)), str(len(plays)), f"{hours:.1f}"]
     ]
-    annex = table_after(document, ["时间", "渠道", "标题", "链接", "数据"])
+    annex = table_after(document, ANNEX_HEAD)
     assert len(annex) == sum(counts.values())
-    assert Counter(row[1] for row in annex) == Counter({LABELS[c]: n for c, n in counts.items()})
+    assert Counter(row[2] for row in annex) == Counter({LABELS[c]: n for c, n in counts.items()})
     launch = [row for row in annex if row[0].startswith("09-08")]
     assert f"当天各渠道发布 {len(launch)} 条" in text
-    screen_posts = [row for row in annex if row[1] == "市中心户外大屏"]
+    screen_posts = [row for row in annex if row[2] == "市中心户外大屏"]
     featured = Counter(str(p["post"]) for p in plays if p["post"])
-    assert sum(int(row[4].removeprefix("播放次数 ")) for row in screen_posts) == sum(featured.values())
+    assert sum(int(row[5].removeprefix("播放次数 ")) for row in screen_posts) == sum(featured.values())
     assert len(document.inline_shapes) == 3  # posts per day, top reads, plays per screen
 
 
@@ -128,7 +130,7 @@ def test_the_figures_alone_in_json_csv_and_xlsx(simulated: Path, tmp_path: Path)
     raw = (tmp_path / "figures.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["数据来源", "编号", "时间", "渠道"] and len(rows) - 1 == len(data["posts"])
+    assert rows[0][:6] == ["数据来源", "编号", "时间", "发出时间", "平台发布时间", "渠道"] and len(rows) - 1 == len(data["posts"])
     assert {r[0] for r in rows[1:]} == {"模拟数据，不是真实发布"}  # every row: it survives sorting and filtering
     book = openpyxl.load_workbook(tmp_path / "figures.xlsx")
     assert book.sheetnames == ["概况", "发布明细", "电子屏", "统计缺口", "单位报送"]
@@ -322,6 +324,34 @@ def test_posts_that_went_out_late_are_counted_with_their_delay_per_channel(simul
         "微博": {"count": 2, "longest_seconds": 65 * 60},
         "微信公众号": {"count": 1, "longest_seconds": 38 * 60 + 10},
     }
+
+
+def test_the_post_tables_say_when_each_post_was_sent_and_published_apart_from_its_slot(simulated: Path, tmp_path: Path) -> None:
+    """The spreadsheet's 发布明细 (and the csv, the json) and the document's annex: the slot, and the platform's
+    publish time (here 25 minutes after a WeChat publish job was submitted on time, as its review took)."""
+    db = copy_db(simulated, tmp_path)
+    with sqlite3.connect(db) as conn:
+        post, at = conn.execute("SELECT id, at FROM posts WHERE channel = 'wechat' AND state = 'published' ORDER BY at").fetchone()
+        conn.execute("UPDATE posts SET sent_at = at + 5, published_at = at + 1500 WHERE id = ?", (post,))
+    slot = dt.datetime.fromtimestamp(at, ZoneInfo("Asia/Shanghai"))
+    sent, published = slot + dt.timedelta(seconds=5), slot + dt.timedelta(minutes=25)
+    for fmt in ("xlsx", "json"):
+        assert run_qm("report", "-c", simulated, "--db", db, "--format", fmt, "-o", tmp_path / f"f.{fmt}").returncode == 0
+    rows = list(openpyxl.load_workbook(tmp_path / "f.xlsx")["发布明细"].iter_rows(values_only=True))
+    row = dict(zip(rows[0], next(r for r in rows if r[0] == post), strict=True))
+    assert (row["时间"], row["发出时间"], row["平台发布时间"]) == (
+        f"{slot:%Y-%m-%d %H:%M}",
+        f"{sent:%Y-%m-%d %H:%M:%S}",
+        f"{published:%Y-%m-%d %H:%M:%S}",
+    )
+    overview = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "f.xlsx")["概况"].iter_rows(values_only=True)}
+    assert "公众号“发布”的文章平台不告知发布时间，取 qm 查询到已发布的时间" in str(overview["发布明细中的时间"])
+    listed = next(p for p in json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))["posts"] if p["id"] == post)
+    assert dt.datetime.fromisoformat(listed["published_at"]) == published
+    document, text = report_text(simulated, db, tmp_path / "r.docx")
+    annex = table_after(document, ANNEX_HEAD)
+    assert [f"{slot:%m-%d %H:%M}", f"{published:%m-%d %H:%M}"] in [r[:2] for r in annex]
+    assert "平台发布时间是平台告知的发布时间" in text
 
 
 def copy_db(simulated: Path, tmp_path: Path) -> Path:

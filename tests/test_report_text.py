@@ -10,9 +10,9 @@ from pathlib import Path
 from scheduler.inputs.campaign import Campaign
 from scheduler.publishing import states as st
 from scheduler.report.document import day_label
-from scheduler.report.figures import PostRow
 from scheduler.report.gaps import sentences
 from scheduler.report.launch_day import launch_text
+from scheduler.report.post_rows import PostRow
 from scheduler.report.submissions import sentences as unit_sentences
 from scheduler.report.titles import from_payload
 from scheduler.report.totals import Totals

@@ -6,7 +6,7 @@
     四、宣传数据          figures and charts
     五、存在的问题及处理情况 failures, missed and late posts, pauses, gaps in the statistics
     六、各单位报送情况    units' plans and summaries (only when `units:` is configured)
-    附件                  every published post: time, channel, title, link, figures
+    附件                  every published post: slot, publish time, channel, title, link, figures
 
 It is a draft staff will edit: plain sentences built from counts, no claims the data cannot back. A
 report on a database `qm simulate` made says so above the title and in every page's header.
@@ -31,14 +31,16 @@ from ..publishing import states as st
 from ..simulation.marker import NOTICE
 from . import gaps, submissions
 from .charts import Chart
-from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures, PostRow
-from .lateness import LATE_AFTER, WENT_OUT
+from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures
+from .lateness import LATE_AFTER, WENT_OUT, duration
 from .launch_day import launch_text
+from .post_rows import PUBLISHED_TIME, PostRow
 from .tense import nothing, overview, phase
 
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"
 NUMERALS = "一二三四五六七八九十"
 LATE_LISTED = 20  # late posts listed one by one in part 五, longest delay first
+ANNEX_HEAD = ["排期时间", "平台发布时间", "渠道", "标题", "链接", "数据"]
 
 
 def day_label(day: dt.date) -> str:
@@ -231,23 +233,19 @@ def _late(doc: DocumentObject, f: Figures) -> None:
     )
 
 
-def duration(seconds: float) -> str:
-    """A delay as staff say it: 38 分钟, 2 小时 5 分钟 (to the nearest minute)."""
-    minutes = max(1, round(seconds / 60))
-    hours, minutes = divmod(minutes, 60)
-    if not hours:
-        return f"{minutes} 分钟"
-    return f"{hours} 小时" + (f" {minutes} 分钟" if minutes else "")
-
-
 def _annex(doc: DocumentObject, f: Figures, when: str) -> None:
     doc.add_page_break()  # type: ignore[no-untyped-call]
     doc.add_heading("附件：已发布内容明细", level=1)
     if not f.published:
         doc.add_paragraph(nothing(when, "已发布的内容"))
         return
-    rows = [[f"{p.at:%m-%d %H:%M}", p.channel_name, p.title, p.link, _figures(p)] for p in f.published]
-    table(doc, ["时间", "渠道", "标题", "链接", "数据"], rows, widths=(2.0, 2.4, 4.8, 3.6, 3.0), small=True)
+    doc.add_paragraph(f"{PUBLISHED_TIME}。")
+    rows = [[f"{p.at:%m-%d %H:%M}", _moment(p.published), p.channel_name, p.title, p.link, _figures(p)] for p in f.published]
+    table(doc, ANNEX_HEAD, rows, widths=(1.9, 1.9, 2.0, 4.4, 3.0, 2.6), small=True)
+
+
+def _moment(at: dt.datetime | None) -> str:
+    return f"{at:%m-%d %H:%M}" if at is not None else ""
 
 
 def _figures(p: PostRow) -> str:

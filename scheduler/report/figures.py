@@ -14,23 +14,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ..channels.kinds import post_title
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
-from ..publishing.queue import Post, Queue
+from ..publishing.queue import Queue
 from ..publishing.tables import pause_log, posts, stat_days, stat_values
 from ..simulation.marker import is_simulated
 from ..units.submissions import UnitStatus, recorded, statuses
 from ..views.plan_export import channel_label
 from .gaps import missing
 from .gaps import subject as gap_subject
-from .lateness import Lateness, Sent, sent_times
+from .lateness import Lateness, sent_times
+from .post_rows import PROBLEM_STATES, PostRow, post_row
 from .titles import published_titles
 from .totals import Totals
 
-PROBLEM_STATES = (st.FAILED, st.MISSED)
 WECHAT_ACCOUNT = ("read_user", "share_user", "like_user", "zaikan_user", "comment_count")
 METRIC_LABELS = {
     "read_user": "阅读人数",
@@ -43,28 +42,6 @@ METRIC_LABELS = {
     "likes": "点赞",
     "plays": "播放次数",
 }
-
-
-@dataclass(frozen=True)
-class PostRow:
-    id: str
-    at: dt.datetime
-    channel: str
-    channel_name: str
-    area: str
-    item: str
-    title: str
-    state: str
-    link: str
-    figures: dict[str, float]
-    reason: str = ""  # why it failed or was missed
-    went_out: dt.datetime | None = None  # when it was sent (`lateness.sent_times`); None if not out or recorded by hand (qm confirm)
-    name: str = ""  # what the post is called, as the console's pages call it (a screen post: its headline)
-
-    @property
-    def delay(self) -> float:
-        """Seconds it went out after its slot (0 when on time, not out, or its time is unknown)."""
-        return max(0.0, (self.went_out - self.at).total_seconds()) if self.went_out else 0.0
 
 
 @dataclass(frozen=True)
@@ -155,7 +132,7 @@ def gather(
         titles = {**published_titles(queue.find(), titles), **titles}
     per_post = _per_post(engine)
     sent, ordered = sent_times(engine, queued), sorted(queued, key=lambda p: (p.at, p.channel))
-    rows = [_row(campaign, p, titles, library.get(p.item), per_post.get(p.id, {}), sent) for p in ordered]
+    rows = [post_row(campaign, p, titles, library.get(p.item), per_post.get(p.id, {}), sent) for p in ordered]
     totals = Totals.count((p.state for p in queued), {p.id for p in queued}, planned, made)
     if units is None:
         units = statuses(campaign, recorded(campaign, engine), made) if campaign.units else []
@@ -183,31 +160,6 @@ def queued_days(campaign: Campaign, engine: Engine) -> tuple[dt.date, dt.date] |
         return None
     tz = campaign.timezone
     return dt.datetime.fromtimestamp(first, tz).date(), dt.datetime.fromtimestamp(last, tz).date()
-
-
-def _row(
-    campaign: Campaign, post: Post, titles: dict[str, str], item: ContentItem | None, figures: dict[str, float], sent: Sent
-) -> PostRow:
-    title = titles.get(post.item) or post.item
-    receipt = post.receipt
-    link = (receipt.url or str(receipt.data.get("article_url", ""))) if receipt else ""
-    reason = post.last_error if post.state in PROBLEM_STATES else ""
-    went_out = dt.datetime.fromtimestamp(sent[post.id], campaign.timezone) if post.id in sent else None
-    return PostRow(
-        post.id,
-        post.when(campaign.timezone),
-        post.channel,
-        channel_label(campaign, post.channel),
-        post.area,
-        post.item,
-        title,
-        post.state,
-        link if link.startswith("http") else "",
-        figures,
-        reason,
-        went_out,
-        post_title(post.channel, item) if item is not None else title,
-    )
 
 
 def _per_post(engine: Engine) -> dict[str, dict[str, float]]:

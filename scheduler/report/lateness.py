@@ -18,7 +18,7 @@ from ..publishing.tables import audit
 
 if TYPE_CHECKING:
     from ..publishing.queue import Post
-    from .figures import PostRow
+    from .post_rows import PostRow
 
 LATE_AFTER = 60.0  # seconds after its slot
 # What "went out" means here, for staff (the report and `qm simulate` say the same).
@@ -33,14 +33,47 @@ def sent_times(engine: Engine, queued: Iterable[Post]) -> Sent:
     kept that time falls back to what its database has: the last time the queue noted that the platform
     took it (its move to 待平台确认: a WeChat publish job), else when it was recorded published. Posts
     confirmed by hand (`qm confirm`) are left out: they have only the time they were recorded."""
-    published = [p for p in queued if p.state == st.PUBLISHED and not (p.receipt and "confirmed_by" in p.receipt.data)]
-    taken: dict[str, float] = {}
-    if any(p.sent_at is None for p in published):
-        query = sa.select(audit.c.post_id, sa.func.max(audit.c.at)).where(audit.c.to_state == st.ACCEPTED).group_by(audit.c.post_id)
-        with engine.connect() as conn:
-            taken = {row[0]: row[1] for row in conn.execute(query)}
+    published = [p for p in queued if p.state == st.PUBLISHED and not by_hand(p)]
+    taken = _taken(engine) if any(p.sent_at is None for p in published) else {}
     out = {p.id: p.sent_at or taken.get(p.id) or p.published_at for p in published}
     return {post_id: at for post_id, at in out.items() if at is not None}
+
+
+def sent_time(engine: Engine, post: Post) -> float | None:
+    """When one post was handed to its platform, by the rule of `sent_times`, whatever its state (one the
+    platform took and then failed has a time too); None when nothing says the platform took it."""
+    if post.sent_at is not None:
+        return post.sent_at
+    recorded = post.published_at if post.state == st.PUBLISHED and not by_hand(post) else None
+    return _taken(engine, post.id).get(post.id) or recorded
+
+
+def by_hand(post: Post) -> bool:
+    """Recorded published by a person (`qm confirm`): its published time is when they recorded it."""
+    return post.receipt is not None and "confirmed_by" in post.receipt.data
+
+
+def _taken(engine: Engine, post_id: str | None = None) -> Sent:
+    """The last time the queue noted that the platform took each post (or the one post)."""
+    query = sa.select(audit.c.post_id, sa.func.max(audit.c.at)).where(audit.c.to_state == st.ACCEPTED)
+    if post_id is not None:
+        query = query.where(audit.c.post_id == post_id)
+    with engine.connect() as conn:
+        return {row[0]: row[1] for row in conn.execute(query.group_by(audit.c.post_id))}
+
+
+def late_words(delay: float) -> str:
+    """How a post went out against its slot, in the report's words: 迟发：晚了 38 分钟, or 按时."""
+    return f"迟发：晚了 {duration(delay)}" if delay > LATE_AFTER else "按时"
+
+
+def duration(seconds: float) -> str:
+    """A delay as staff say it: 38 分钟, 2 小时 5 分钟 (to the nearest minute)."""
+    minutes = max(1, round(seconds / 60))
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} 分钟"
+    return f"{hours} 小时" + (f" {minutes} 分钟" if minutes else "")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..inputs.campaign import Campaign
 from ..publishing import states as st
-from .figures import PostRow
+from .post_rows import PostRow
 
 WITHDRAWN = frozenset({st.CANCELLED, st.REJECTED})  # not going out: not part of what the day plans
 

@@ -4,6 +4,7 @@ or an Excel workbook (openpyxl) with one sheet per table."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -16,9 +17,27 @@ from ..simulation.marker import NOTICE
 from . import submissions
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures
 from .lateness import LATE_AFTER, WENT_OUT
+from .post_rows import PUBLISHED_TIME
 
 POST_METRICS = ("read_user", "share_user", "reposts", "comments", "likes", "plays")
-POST_HEAD = ["编号", "时间", "渠道", "活动领域", "标题", "状态", "链接", *(METRIC_LABELS[m] for m in POST_METRICS), "失败原因"]
+# 时间 is the slot (its name kept for programs that read the columns by name); 发出时间 is what lateness counts
+POST_HEAD = [
+    "编号",
+    "时间",
+    "发出时间",
+    "平台发布时间",
+    "渠道",
+    "活动领域",
+    "标题",
+    "状态",
+    "链接",
+    *(METRIC_LABELS[m] for m in POST_METRICS),
+    "失败原因",
+]
+
+
+def _moment(at: dt.datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M:%S}" if at is not None else ""
 
 
 def post_rows(f: Figures) -> list[list[object]]:
@@ -26,6 +45,8 @@ def post_rows(f: Figures) -> list[list[object]]:
         [
             p.id,
             p.at.strftime("%Y-%m-%d %H:%M"),
+            _moment(p.went_out),
+            _moment(p.published),
             p.channel_name,
             AREAS.get(p.area, p.area),
             p.title,
@@ -69,6 +90,7 @@ def figures_json(f: Figures) -> dict[str, Any]:
                 "figures": p.figures,
                 "reason": p.reason,
                 "went_out": p.went_out.isoformat() if p.went_out else None,
+                "published_at": p.published.isoformat() if p.published else None,
                 "late_seconds": round(p.delay),
             }
             for p in f.posts
@@ -114,6 +136,7 @@ def to_xlsx(f: Figures) -> bytes:
     summary.append(["发布失败或错过（条）", len(f.problems)])
     summary.append([f"迟发（晚于排期时间 {LATE_AFTER / 60:g} 分钟以上，条）", len(f.late.posts), WENT_OUT])
     summary.append(["最长迟发（分钟）", round(f.late.longest / 60)])
+    summary.append(["发布明细中的时间", f"“时间”是排期时间；{WENT_OUT}；{PUBLISHED_TIME}。"])
     for name, n in f.published_by_channel().items():
         summary.append([f"{name}（条）", n])
     for label, n in f.published_by_area().items():
