@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import json
 import socket
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from scheduler.publishing.queue_sync import fill
 from scheduler.publishing.tables import pause_log
 from scheduler.rendering.payloads import Renderer
 from scheduler.support import http_client
+from scheduler.support.values import Receipt
 from scheduler.web import edit_pages
 from scheduler.web.server import Server
 from tests.browser_helpers import chromium, need_chromium
@@ -213,6 +215,38 @@ def test_every_page_fits_the_width_and_loads_nothing_from_elsewhere(world: World
     foreign = [u for u in requested if not u.startswith((world.url, "data:"))]
     assert foreign == []
     assert any("/static/console.css" in u for u in requested)
+
+
+def test_a_published_posts_page_on_a_phone_says_when_it_went_out_and_how_late(world: World, browser: Any) -> None:
+    """A WeChat publish job handed over 38 minutes late and seen published by a poll 12 minutes on: both
+    times, the lateness in the work summary's words, on a phone without scrolling sideways."""
+    post, queue = world.post_of("wechat", LAUNCH), world.running.queue
+    slot = post.at.timestamp()
+    review.approve(queue, post.id, "李科长", BEFORE.timestamp())
+    queue.move(post.id, st.SCHEDULED, "后台服务", "排入发布", slot)
+    assert queue.claim(post.id, "后台服务", slot + 2290) is not None
+    job = {"publish_id": "2247483650", "submitted_at": slot + 2290}  # what freepublish/submit's answer is kept as
+    queue.move(post.id, st.ACCEPTED, "后台服务", "平台已接收", slot + 2290, sent_at=slot + 2290, receipt=_receipt("accepted", job))
+    url = "https://mp.weixin.qq.com/s/abc"  # freepublish/get says published, and when it was, not
+    done = _receipt("published", {**job, "article_url": url}, url)
+    queue.move(post.id, st.PUBLISHED, "后台服务", "发布成功", slot + 3010, published_at=slot + 3010, receipt=done)
+    browser.clear_cookies()
+    page = browser.new_page()
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page, world.url, "王编辑")
+    page.goto(f"{world.url}/post/{post.id}")
+    facts = page.inner_text("dl.facts")
+    sent, seen = post.at + dt.timedelta(seconds=2290), post.at + dt.timedelta(seconds=3010)
+    assert f"{sent:%Y-%m-%d %H:%M:%S}（迟发：晚了 38 分钟）" in facts
+    assert f"{seen:%Y-%m-%d %H:%M:%S}（qm 查询到已发布的时间：平台没有告知发布的确切时间，实际发布稍早于此）" in facts
+    assert "晚于排期时间 1 分钟以上算迟发" in page.inner_text("main")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"在 375 px 宽时可以横向滚动 {overflow} px"
+    page.close()
+
+
+def _receipt(status: str, data: dict[str, Any], url: str = "") -> str:
+    return json.dumps(Receipt(status, data["publish_id"], url, data).to_json(), ensure_ascii=False)
 
 
 def test_bulk_approve_passes_the_days_posts(world: World, page: Any) -> None:

@@ -5,6 +5,7 @@ calendar.py  the month as a calendar grid
 day.py       a day: each post as it will appear, checks, stage history, the diff since the last approval
 diff.py      what changed in a post's words between two versions
 history.py   a post's audit trail and what may be done to it
+times.py     when a post went out: handed to the platform, published, late or not (the report's rule)
 status.py    the daemon, next jobs, failures, pauses
 media.py     the month's posters with their sizes; what each screen played today (proof of play)
 edit.py      the edit form's fields and messages

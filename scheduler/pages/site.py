@@ -38,6 +38,7 @@ from .edit import EditPage, edit_view
 from .media import played, posters
 from .posts import STATE_LABELS, Checks, Entry, entries, window
 from .status import status_view
+from .times import went_out
 
 
 @dataclass
@@ -147,9 +148,12 @@ class Site:
         p = self.post(post_id)
         if p is None:
             return None
-        receipt = p.entry.queued.receipt if p.entry.queued else None
+        queued = p.entry.queued
+        receipt = queued.receipt if queued else None
         url = receipt.url if receipt and receipt.url.startswith(("https://", "http://")) else ""
-        return {"title": p.entry.id, "p": p, "receipt_url": url, "back": f"/post/{quote(post_id)}", "no_font": self.checks.no_font_notice()}
+        times = went_out(self.queue.engine, queued, self.campaign.timezone) if queued else None
+        back = f"/post/{quote(post_id)}"
+        return {"title": p.entry.id, "p": p, "receipt_url": url, "went_out": times, "back": back, "no_font": self.checks.no_font_notice()}
 
     def edit_form(self, item_id: str) -> EditForm:
         return open_form(self.library, item_id, self.campaign.text_values)

@@ -102,11 +102,14 @@ def went_out_at(receipt: Receipt, now: float) -> float:
     """When the post really went out, as the receipt says; `now` when it does not say (or says a
     time still to come). A post recorded long after it went out (reconciled after a crash or a
     restored backup) keeps its true time: quotas and statistics count it on the right day."""
-    for key in WENT_OUT_KEYS:
-        when = _moment(receipt.data.get(key))
-        if when is not None:
-            return min(when, now)
-    return now
+    when = stated_went_out(receipt)
+    return now if when is None else min(when, now)
+
+
+def stated_went_out(receipt: Receipt | None) -> float | None:
+    """When the post went out, if its receipt says (None when it does not: a WeChat publish job's poll
+    answers without a time, so its `published_at` is when qm saw it published)."""
+    return _first_moment(receipt, WENT_OUT_KEYS)
 
 
 # Receipt keys under which channels store when they handed the post over and the platform took it: a
@@ -118,8 +121,12 @@ def handed_at(receipt: Receipt | None) -> float | None:
     """When qm handed the post to its platform and the platform took it, as the receipt says (None when
     it does not say). This is when a post counts as sent: how late it was is qm's doing, the time the
     platform then takes to review it is not."""
+    return _first_moment(receipt, HANDED_KEYS)
+
+
+def _first_moment(receipt: Receipt | None, keys: tuple[str, ...]) -> float | None:
     data = receipt.data if receipt is not None else {}
-    for key in HANDED_KEYS:
+    for key in keys:
         when = _moment(data.get(key))
         if when is not None:
             return when
