@@ -19,6 +19,7 @@ from scheduler.cli.main import main
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.content import Library
 from scheduler.planning.planner import Plan
+from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.publishing.tables import posts
@@ -97,3 +98,22 @@ def test_qm_queue_json_gives_when_a_post_was_sent_apart_from_when_it_was_publish
         found["sent_at"] == (at + dt.timedelta(seconds=2)).isoformat()
         and found["published_at"] == (at + dt.timedelta(seconds=62)).isoformat()
     )
+
+
+@pytest.mark.parametrize("world", [("publish", "api")], indirect=True)
+def test_a_wechat_publish_job_sent_again_by_qm_retry_counts_from_when_it_was_sent_again(world: World, library: Library) -> None:
+    """The platform ended the first publish job without publishing (status 2: a person must look); staff fix
+    it and send it again an hour on. The post was sent by that second submit, not the failed first one."""
+    h = world.harness
+    world.wechat.sending.publish_outcomes = [2]
+    h.logged_run(NEXT_DAY, WECHAT_POST)
+    failed = h.queue.get(WECHAT_POST)
+    assert failed is not None and failed.state == st.FAILED and failed.sent_at == WECHAT_AT.timestamp()
+    again = WECHAT_AT + dt.timedelta(hours=1)
+    h.clock.set(again)
+    assert review.retry(h.queue, WECHAT_POST, "王科长", h.now) == st.APPROVED
+    h.run_until(again + dt.timedelta(hours=1))
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.PUBLISHED
+    assert post.sent_at == again.timestamp()
+    assert _delay(h.campaign, h.engine, WECHAT_POST, library) == 3600.0

@@ -224,7 +224,7 @@ def retry(
             why = "人工重发（已取消的内容重新排入，需要重新审核）"
         else:
             why = "人工重发（审核后内容又修改过，需要重新审核）"
-        values: dict[str, Any] = {"due": now, "next_try": None, "attempts": 0, "last_error": ""}
+        values: dict[str, Any] = {"due": now, "next_try": None, "attempts": 0, "last_error": "", "sent_at": None}  # sent anew
         if post.state == st.CANCELLED or lacked:  # the old approval does not come back
             values.update(approved_by="", approved_version="")
         change_state(conn, post_id, post.state, target, who, why, now, values)
