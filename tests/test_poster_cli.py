@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from scheduler.poster.linebreak import NO_END, NO_START
+from scheduler.poster.pieces import NO_END, NO_START
 from tests.conftest import HEIHE, run_qm
 
 THEME = "提升质量水平，建设质量强市"

@@ -4,18 +4,9 @@ import pytest
 
 from scheduler.inputs.content import Library
 from scheduler.poster import fonts
-from scheduler.poster.linebreak import (
-    NO_END,
-    NO_START,
-    Keep,
-    Measure,
-    break_lines,
-    clause_pieces,
-    is_additive,
-    is_short,
-    pieces,
-)
+from scheduler.poster.linebreak import Measure, break_lines, is_additive, is_short
 from scheduler.poster.marks import vertical_forms
+from scheduler.poster.pieces import NO_END, NO_START, Keep, clause_pieces, pieces
 from scheduler.poster.titlebreak import balanced
 
 

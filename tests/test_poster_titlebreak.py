@@ -12,8 +12,9 @@ from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import Library
 from scheduler.poster import fonts
 from scheduler.poster.fit import Frame, fit
-from scheduler.poster.linebreak import Keep, Measure, break_lines
+from scheduler.poster.linebreak import Measure, break_lines
 from scheduler.poster.make import Job, arrangement, prepare
+from scheduler.poster.pieces import Keep
 from scheduler.poster.terms import TERMS
 from scheduler.poster.texts import PosterText
 from scheduler.poster.titlebreak import balanced

@@ -2,6 +2,7 @@
 
     layout.py     declarative layouts from templates/posters/<layout>.yaml
     linebreak.py  Chinese line breaking with the 禁则 rules (pure)
+    pieces.py     what a line may not break inside: 禁则 pieces, whole words, clauses, a footer's items (pure)
     fit.py        auto-fit: largest size that fits, down to a readable minimum (pure)
     fonts.py      CJK font resolution and glyph coverage
     arrange.py    arrange regions: boxes, lines and font sizes (what --explain shows)

@@ -15,7 +15,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .linebreak import Broken, Keep, Measure, break_lines
+from .linebreak import Broken, Measure, break_lines
+from .pieces import Keep
 from .titlebreak import balanced
 
 

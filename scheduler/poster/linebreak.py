@@ -10,37 +10,18 @@ size and direction. Break between any two Han characters, except:
     cut to "测。"): the greedy fill moves the previous line's end down to keep it company, a whole word
     ("测 / 一测。" would split one), when that fits; the line count, and so the block's height, stays.
 Mainland style hangs no punctuation: a character that would start a line with a closing mark is pushed
-to the next line together with that mark. Titles may ask for breaks only between words or only between
-clauses (`keep`); words come from a dictionary (`words.py`).
+to the next line together with that mark. What may not be broken inside comes from `pieces.py`: titles may ask
+for breaks only between words or only between clauses (`keep`).
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
-NO_START = frozenset("。．，、；：？！‼⁇”’」』）〕】〗］｝》〉–—～·／" + "%％‰℃°,.;:?!)]}")
-NO_END = frozenset("“‘「『（〔【〖［｛《〈" + "([{")
-UNSPLIT = ("——", "……")
-# A clause ends after punctuation or a closing bracket or quote, and a new one starts before an opening mark.
-CLAUSE_END = frozenset("，。、；：！？,.;:!?" + "”’」』）〕】〗］｝》〉)]}")
-CLAUSE_START = NO_END
+from .pieces import CLAUSE_END, NO_END, NO_START, PIECES, Keep, Piece, units
 
 Measure = Callable[[str], float]
-# What a line may not break inside: nothing beyond the 禁则 rules, a word, or a clause.
-Keep = Literal["characters", "words", "clauses"]
-CODE = re.compile(r"^(?:GB|[A-Z]{2,4})(?:/[A-Z]{1,2})?$")  # a standard's code: GB, GB/T, QB/T, SN, ISO...
-
-
-@dataclass(frozen=True)
-class Piece:
-    """A run that may not be broken inside; `space` is the whitespace before it (dropped at a line start)."""
-
-    text: str
-    space: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,102 +31,12 @@ class Broken:
     flawed: bool = False  # the best balanced break still strands a word or leaves a short last line (titlebreak.py)
 
 
-def is_latin(ch: str) -> bool:
-    """Letters, digits and ASCII-ish symbols that stay together as a word (below the general punctuation block)."""
-    return ord(ch) < 0x2000 and not ch.isspace() and ch not in NO_END
-
-
-def units(text: str) -> list[str]:
-    """Split text into the smallest units a line may break between (before 禁则)."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if text.startswith(UNSPLIT, i):
-            out.append(text[i : i + 2])
-            i += 2
-        elif is_latin(ch):
-            j = i
-            while j < len(text) and is_latin(text[j]):
-                j += 1
-            out.append(text[i:j])
-            i = j
-        elif ch.isspace():
-            j = i
-            while j < len(text) and text[j].isspace():
-                j += 1
-            out.append(text[i:j])
-            i = j
-        else:
-            out.append(ch)
-            i += 1
-    return out
-
-
-@functools.lru_cache(maxsize=1024)
-def pieces(text: str) -> tuple[Piece, ...]:
-    """Glue units into unbreakable pieces following the line-start and line-end prohibitions.
-
-    Cached: the fit breaks the same text at many widths and sizes."""
-    out: list[Piece] = []
-    space = ""
-    glue_next = False
-    for unit in units(text.strip()):
-        if unit.isspace():
-            space, glue_next = unit, False
-            continue
-        if out and (glue_next or unit[0] in NO_START or (space and unit[0].isdigit() and CODE.match(out[-1].text))):
-            out[-1] = _joined(out[-1], Piece(unit, space))
-        else:
-            out.append(Piece(unit, space))
-        space = ""
-        glue_next = unit[-1] in NO_END
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=1024)
-def word_pieces(text: str) -> tuple[Piece, ...]:
-    """Pieces glued into whole words: the breaks left are where the dictionary says a word ends."""
-    from .words import word_ends
-
-    ends = word_ends(text.strip())
-    out: list[Piece] = []
-    at = 0
-    for piece in pieces(text):
-        at += len(piece.space)
-        if out and at not in ends:
-            out[-1] = _joined(out[-1], piece)
-        else:
-            out.append(piece)
-        at += len(piece.text)
-    return tuple(out)
-
-
-@functools.lru_cache(maxsize=1024)
-def clause_pieces(text: str) -> tuple[Piece, ...]:
-    """Pieces glued into whole clauses: the breaks left are after punctuation or a closing mark and before an opening one."""
-    out: list[Piece] = []
-    for piece in pieces(text):
-        if out and out[-1].text[-1] not in CLAUSE_END and piece.text[0] not in CLAUSE_START:
-            out[-1] = _joined(out[-1], piece)
-        else:
-            out.append(piece)
-    return tuple(out)
-
-
-def _joined(first: Piece, then: Piece) -> Piece:
-    return Piece(first.text + then.space + then.text, first.space)
-
-
 def break_lines(text: str, width: float, measure: Measure, keep: Keep = "characters") -> Broken:
     """Greedy line filling: as many pieces per line as fit in `width`. A newline always breaks.
 
     With `keep` at "words" or "clauses", lines break only between them; one wider than the line is cut (`forced`)."""
     parts = [_fill(p, width, measure, keep) for p in text.split("\n") if p.strip()]
     return Broken(tuple(line for part in parts for line in part.lines), any(part.forced for part in parts))
-
-
-PIECES: dict[Keep, Callable[[str], tuple[Piece, ...]]] = {"characters": pieces, "words": word_pieces, "clauses": clause_pieces}
 
 
 def is_additive(measure: Measure) -> bool:

@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from . import terms
-from .linebreak import CLAUSE_END, PIECES, Broken, Keep, Measure, characters, narrowest
+from .linebreak import Broken, Measure, characters, narrowest
+from .pieces import CLAUSE_END, PIECES, Keep
 
 SOFT_PAUSES = frozenset("暨的")
 PARTICLES = frozenset("的了和与及着过")
