@@ -220,3 +220,15 @@ def test_a_font_measure_adds_pieces_and_breaks_every_text_as_measuring_whole_lin
             for text in texts:
                 assert break_lines(text, width, summed, keep) == break_lines(text, width, whole, keep), (text, size, width)
                 assert balanced(text, width, summed, keep) == balanced(text, width, whole, keep), (text, size, width)
+
+
+def test_a_footer_breaks_only_between_its_items() -> None:
+    """The organizer's name and "投诉举报电话：12315" are items set apart by an ideographic space: a line breaks between
+    them, never inside one ("联席会议 / 办公室", "投诉 / 举报电话"); an item wider than the line is cut and says so."""
+    footer = "主办：市质量计量标准化工作联席会议办公室　投诉举报电话：12315"
+    for line_width in (22, 30):
+        broken = break_lines(footer, line_width, width, "items")
+        assert broken.lines == ("主办：市质量计量标准化工作联席会议办公室", "投诉举报电话：12315") and not broken.forced
+    assert break_lines(footer, 40, width, "items").lines == (footer,)
+    assert break_lines(footer, 16, width, "items").forced  # the name alone is wider: the fit tries the next pattern
+    assert break_lines(footer, 22, width).lines[0] != "主办：市质量计量标准化工作联席会议办公室"  # characters: anywhere

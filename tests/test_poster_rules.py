@@ -79,6 +79,18 @@ def test_the_rules_catch_a_poster_that_breaks_them(project: Callable[..., Path])
     tiny = Seen("footer", (0, 450, 500, 50), ("投诉举报电话 12315",), 13, "regular", "#FFFFFF", hotline=True)
     found = rules.breaches(square, "square", [tiny], lambda _: {"#1F4E9D"}, {"hotline": "12315"}, lambda *_: 100.0, False, True)
     assert [b.rule for b in found] == ["热线字号"]
+    split = Seen(
+        "footer",
+        (0, 440, 500, 60),
+        ("主办：市质量计量标准化工作联席会议", "办公室　投诉举报电话：12315"),
+        20,
+        "regular",
+        "#FFFFFF",
+        hotline=True,
+    )
+    values = {"hotline": "12315", "organizer": campaign.organizer}
+    found = rules.breaches(square, "square", [split], lambda _: {"#1F4E9D"}, values, lambda *_: 100.0, False, True)
+    assert [b.rule for b in found] == ["页脚拆开"]
 
 
 def test_no_widows_and_codes_kept_with_their_numbers() -> None:
@@ -211,6 +223,53 @@ def test_a_short_organizer_name_is_printed_where_the_full_one_does_not_fit_and_n
     for layout, size in (("screen-slide", "1920x1080"), ("knowledge-card", "square")):  # the full name fits: kept
         assert footer(short, layout, item, size).lines == footer(campaign, layout, item, size).lines, (layout, size)
         assert any(campaign.organizer in line for line in footer(short, layout, item, size).lines), (layout, size)
+
+
+def _theme_footer(campaign: Campaign, layout: str, size: str, family: str = "red") -> Placed:
+    """The footer of the theme's own poster (`qm poster --title <the theme>`), as the layout breaks it."""
+    values = fields(campaign, PosterText("", campaign.theme))
+    font = fonts.candidates(None)[0]
+    folder = family_folder(campaign.paths.templates, family)
+    arr = arrange(load_layout(folder, layout), sizes.resolve(size, campaign), values, campaign.brand, font, "test", campaign.posters.photo)
+    assert breaches(arr, campaign.brand, values) == [], (layout, size, family)
+    return next(p for p in arr.placed if p.region.name == "footer")
+
+
+def test_the_theme_posters_footer_keeps_the_organizers_name_and_the_hotline_whole() -> None:
+    """The theme's own poster leaves the theme out of its footer, so the organizer and the hotline shared one
+    paragraph, broken wherever the width ran out: "黑河市质量计量标准化工作联席 / 会议办公室" on a portrait poster,
+    "…联席会议办 / 公室" on an A3 screen slide, "投诉 / 举报电话", "投诉举报电话：/ 12365". A footer now breaks only
+    between its items: the full name on a line of its own, else the short name (`organizer_short`), else none."""
+    heihe, default = load_campaign(HEIHE), load_campaign(DEFAULT)
+    assert _theme_footer(heihe, "knowledge-card", "portrait").lines == ("投诉举报电话：12365",)  # the full name does not fit
+    short = dataclasses.replace(heihe, organizer_short="黑河市质量联席办")
+    for layout in ("knowledge-card", "slogan", "screen-slide"):
+        on_portrait = _theme_footer(short, layout, "portrait")
+        assert on_portrait.lines == ("主办：黑河市质量联席办", "投诉举报电话：12365"), layout
+        assert on_portrait.size >= hotline_px(sizes.resolve("portrait", heihe))
+    assert _theme_footer(heihe, "screen-slide", "a3").lines == (f"主办：{heihe.organizer}", "投诉举报电话：12365")
+    assert _theme_footer(heihe, "slogan", "a3").lines == (f"主办：{heihe.organizer}", "投诉举报电话：12365")
+    assert _theme_footer(default, "knowledge-card", "square").lines == (f"主办：{default.organizer}", "投诉举报电话：12315")
+
+
+@pytest.mark.parametrize("config", [DEFAULT, HEIHE], ids=["2027", "heihe-2016"])
+def test_no_footer_splits_the_organizers_name_in_any_layout_family_or_size(config: Path) -> None:
+    """Every layout that names the organizer, in every family and size, on the theme's own poster (the footer with
+    the most on one line) and with a short name: the name, full or short, is on one line or not there at all."""
+    campaign = load_campaign(config)
+    for c in (campaign, dataclasses.replace(campaign, organizer_short="质量联席办")):
+        for family in FAMILIES:
+            for layout in LAYOUTS:
+                for size in sizes.names(c):
+                    shape = sizes.resolve(size, c)
+                    if layout == "banner" or not load_layout(family_folder(c.paths.templates, family), layout).fits(
+                        shape.width, shape.height
+                    ):
+                        continue
+                    lines = _theme_footer(c, layout, size, family).lines
+                    named = [n for n in (c.organizer, c.organizer_short) if n and any(n in line for line in lines)]
+                    assert named or "主办" not in "".join(lines), (family, layout, size, lines)
+                    assert any(f"：{c.hotline}" in line for line in lines), (family, layout, size, lines)
 
 
 def test_every_launch_poster_says_where_as_well_as_when_in_every_family() -> None:

@@ -134,6 +134,13 @@ def carries_hotline(region: Region) -> bool:
     return any("{hotline}" in p for p in (region.text, *region.shorter))
 
 
+def lists_items(region: Region) -> bool:
+    """A footer: who runs the campaign and where to call, items set apart by ideographic spaces ("主办：…　投诉举报电话：…").
+    Its lines break only between items, never inside the organizer's name or the hotline: an item too wide for a
+    line makes the pattern not fit, and the next pattern (the short name, then none) is tried (`patterns`)."""
+    return carries_hotline(region) or any("{organizer" in p for p in (region.text, *region.shorter))
+
+
 def _within(box: PxBox, square: tuple[int, int]) -> PxBox:
     """The part of a box inside the cover's centre square (left and right edge)."""
     x, y, w, h = box
@@ -174,6 +181,7 @@ def _fit_text(region: Region, box: PxBox, text: str, size: Size, font: FontFile,
         max_lines=region.max_lines,
         balance=region.balance,
         vertical=region.vertical,
+        keep="items" if lists_items(region) else "characters",
     )
     fitted: Fitted | None = fit(text, frame, _measure_at(font, region.weight, region.vertical, fonts.measure))
     if fitted is not None and not region.vertical and not _fits_exactly(fitted, font, region.weight, box[2]):

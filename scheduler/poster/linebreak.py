@@ -11,7 +11,7 @@ size and direction. Break between any two Han characters, except:
     ("测 / 一测。" would split one), when that fits; the line count, and so the block's height, stays.
 Mainland style hangs no punctuation: a character that would start a line with a closing mark is pushed
 to the next line together with that mark. What may not be broken inside comes from `pieces.py`: titles may ask
-for breaks only between words or only between clauses (`keep`).
+for breaks only between words or only between clauses (`keep`), footers only between their items.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Broken:
 def break_lines(text: str, width: float, measure: Measure, keep: Keep = "characters") -> Broken:
     """Greedy line filling: as many pieces per line as fit in `width`. A newline always breaks.
 
-    With `keep` at "words" or "clauses", lines break only between them; one wider than the line is cut (`forced`)."""
+    With `keep` at "words", "clauses" or "items", lines break only between them; one wider than the line is cut (`forced`)."""
     parts = [_fill(p, width, measure, keep) for p in text.split("\n") if p.strip()]
     return Broken(tuple(line for part in parts for line in part.lines), any(part.forced for part in parts))
 

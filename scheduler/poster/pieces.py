@@ -1,9 +1,10 @@
-"""What a line may not break inside: the pieces of a text, from the 禁则 rules up to whole words or clauses.
+"""What a line may not break inside: the pieces of a text, from the 禁则 rules up to whole words, clauses or items.
 
 Pure. The 禁则 rules (GB/T 15834-2011 §5, W3C clreq basic level) glue a mark that may not start a line (NO_START)
 to the piece before and one that may not end a line (NO_END) to the piece after; `——` and `……` stay whole; a run
 of Latin letters or digits is one piece, as is a standard's code with its number ("GB 19147"). On top of those,
-`keep` glues the pieces into whole words (the dictionary's, `words.py`) or whole clauses (titles).
+`keep` glues the pieces into whole words (the dictionary's, `words.py`), whole clauses (titles), or whole items of a
+list set apart by ideographic spaces (a footer's "主办：…　投诉举报电话：…": an organiser's name is never split).
 `linebreak.py` fills lines with them.
 """
 
@@ -21,8 +22,9 @@ UNSPLIT = ("——", "……")
 # A clause ends after punctuation or a closing bracket or quote, and a new one starts before an opening mark.
 CLAUSE_END = frozenset("，。、；：！？,.;:!?" + "”’」』）〕】〗］｝》〉)]}")
 CLAUSE_START = NO_END
-# What a line may not break inside: nothing beyond the 禁则 rules, a word, or a clause.
-Keep = Literal["characters", "words", "clauses"]
+ITEM_GAP = "\u3000"  # the ideographic space between a list's items ("主办：…　投诉举报电话：…")
+# What a line may not break inside: nothing beyond the 禁则 rules, a word, a clause, or an item of a list.
+Keep = Literal["characters", "words", "clauses", "items"]
 CODE = re.compile(r"^(?:GB|[A-Z]{2,4})(?:/[A-Z]{1,2})?$")  # a standard's code: GB, GB/T, QB/T, SN, ISO...
 
 
@@ -108,9 +110,20 @@ def word_pieces(text: str) -> tuple[Piece, ...]:
 @functools.lru_cache(maxsize=1024)
 def clause_pieces(text: str) -> tuple[Piece, ...]:
     """Pieces glued into whole clauses: the breaks left are after punctuation or a closing mark and before an opening one."""
+    return _glued(text, lambda before, piece: before.text[-1] in CLAUSE_END or piece.text[0] in CLAUSE_START)
+
+
+@functools.lru_cache(maxsize=1024)
+def item_pieces(text: str) -> tuple[Piece, ...]:
+    """Pieces glued into whole items of a list set apart by ideographic spaces (a footer's "主办：…　投诉举报电话：…")."""
+    return _glued(text, lambda _, piece: ITEM_GAP in piece.space)
+
+
+def _glued(text: str, apart: Callable[[Piece, Piece], bool]) -> tuple[Piece, ...]:
+    """The pieces of `text` glued together except where `apart(the piece before, the piece)`."""
     out: list[Piece] = []
     for piece in pieces(text):
-        if out and out[-1].text[-1] not in CLAUSE_END and piece.text[0] not in CLAUSE_START:
+        if out and not apart(out[-1], piece):
             out[-1] = _joined(out[-1], piece)
         else:
             out.append(piece)
@@ -121,4 +134,9 @@ def _joined(first: Piece, then: Piece) -> Piece:
     return Piece(first.text + then.space + then.text, first.space)
 
 
-PIECES: dict[Keep, Callable[[str], tuple[Piece, ...]]] = {"characters": pieces, "words": word_pieces, "clauses": clause_pieces}
+PIECES: dict[Keep, Callable[[str], tuple[Piece, ...]]] = {
+    "characters": pieces,
+    "words": word_pieces,
+    "clauses": clause_pieces,
+    "items": item_pieces,
+}

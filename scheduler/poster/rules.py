@@ -13,6 +13,8 @@ their numbers); this module states the thresholds once and checks the result, wi
   the 1:1 centre square that shares and lists crop the cover to.
 - No QR code on screens, covers or banners; no line of one character closing a title, slogan or body;
   a standard's code is not split from its number; banners use spaces, not commas.
+- A footer's items stay whole: the organizer's name (full or short) and the hotline with its label are not
+  split across two lines (`pieces.item_pieces`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ LARGE_PX, LARGE_BOLD_PX = 24.0, 18.66
 WIDOW_REGIONS = ("title", "slogan", "body")
 SAFE_REGIONS = ("title", "slogan", "subtitle", "footer")  # a cover's title (or slogan), its line or date, its hotline
 CODE_END = re.compile(r"(?:^|[^A-Za-z])(?:GB|[A-Z]{2,4})(?:/[A-Z]{1,2})?$")
+
+
+def _footer_items(fields: Mapping[str, str]) -> list[str]:
+    """What a footer keeps on one line: the organizer's name (full or short) and the hotline with its label's colon."""
+    names = [fields.get("organizer", ""), fields.get("organizer_short", "")]
+    return [n for n in names if n] + ([f"：{fields['hotline']}"] if fields.get("hotline") else [])
 
 
 def hotline_px(size: Size) -> int:
@@ -124,6 +132,9 @@ def breaches(
         for a, b in zip(r.lines, r.lines[1:], strict=False):
             if b[:1].isdigit() and CODE_END.search(a):
                 out.append(Breach("标准编号", r.name, f"编号与数字被拆开：{a}|{b}"))
+            for item in _footer_items(fields) if r.hotline else ():
+                if item in a + b and item not in a and item not in b:
+                    out.append(Breach("页脚拆开", r.name, f"“{item}”被拆到两行：{a}|{b}"))
         if shape == "strip" and any(ch in line for line in r.lines for ch in "，、；"):
             out.append(Breach("横幅标点", r.name, f"横幅用空格分隔，不用逗号：{''.join(r.lines)}"))
         if (square := safe_square(size)) and r.name in SAFE_REGIONS and not r.vertical:
