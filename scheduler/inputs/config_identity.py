@@ -45,7 +45,7 @@ def _short_name(r: Reader, c: Mapping) -> str:
         r.problem(
             c.where("organizer_short"), "campaign.organizer_short 不能为空", "写主办单位的简称，如 市质量联席办；不用简称时删去这一行"
         )
-    elif short and isinstance(full, str) and len(short.strip()) >= len(full.strip()):
+    elif short and isinstance(full, str) and full.strip() and len(short.strip()) >= len(full.strip()):  # no full name: said once
         r.problem(
             c.where("organizer_short"),
             f"campaign.organizer_short“{short}”（{len(short.strip())} 字）不比主办单位全称（{len(full.strip())} 字）短："
