@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -65,6 +67,13 @@ def rehearsal_clock(request: pytest.FixtureRequest) -> Iterator[None]:
         else:
             monkeypatch.setenv("QM_NOW", PINNED_NOW)
         yield
+
+
+@pytest.fixture
+def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rehearsal clock for one test of a REAL_CLOCK module that runs only commands on the bundled campaign
+    (no daemon): they must not depend on the date the suite runs, before, during or after September 2027."""
+    monkeypatch.setenv("QM_NOW", PINNED_NOW)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -181,6 +190,19 @@ def server(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[Any]:
 def campaign(request: pytest.FixtureRequest, heihe: Campaign, tmp_path: Path, server: Any) -> Campaign:
     """The example campaign with state and posters under tmp_path, its PLATFORM channel on the fake server."""
     return channel_helpers.with_api(channel_helpers.local(heihe, tmp_path), **{request.module.PLATFORM: server.url})
+
+
+def unused_port() -> int:
+    """A free port for a server a test starts in another process, below the range the system hands out for
+    outgoing connections (32768 and up), so no other test's connection takes it between this check and the start."""
+    while True:
+        port = random.randint(20000, 32000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
 
 
 def run_qm(

@@ -48,6 +48,7 @@ from .daemon_helpers import Harness, SpyChannel, local_campaign, one_day
 from .pg_server import PgServer
 from .test_daemon import EARLY, TZ, WEIBO, WEIBO_AT, Recorder
 from .test_daemon_cli import API_FAKES
+from .web_helpers import today_config
 
 REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
 
@@ -282,10 +283,11 @@ def test_a_standby_that_can_see_the_outbox_or_knows_nothing_was_written_publishe
     assert [e.to_state for e in h.queue.history(WEIBO)].count(st.PUBLISHED) == 1
 
 
-def test_real_daemons_on_postgresql_a_standby_takes_over_from_a_killed_active(project: Callable[..., Path], pg_server: PgServer) -> None:
+def test_real_daemons_on_postgresql_a_standby_takes_over_from_a_killed_active(tmp_path: Path, pg_server: PgServer) -> None:
     name = pg_server.create_database()
     url = pg_server.url(name)
-    cfg = project(lambda text: text + f'\ndatabase: "{url}"\n')
+    cfg = today_config(tmp_path, 3)  # a campaign running today: its daemon has jobs to come, whatever the date
+    cfg.write_text(cfg.read_text(encoding="utf-8") + f'database: "{url}"\n', encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     engine = open_db(url)
 
