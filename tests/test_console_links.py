@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import json
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from scheduler.publishing import states as st
 from scheduler.publishing.tables import posts
 from scheduler.rendering.payloads import Renderer
 from scheduler.support import http_client
-from tests.conftest import run_qm
+from tests.conftest import run_qm, unused_port
 from tests.daemon_helpers import Harness, local_campaign, one_day, robot_server
 from tests.test_daemon import EARLY, WEIBO, WEIBO_AT, Recorder, sent
 from tests.web_helpers import console_server, csrf_of, http_login, local, today_config
@@ -151,9 +150,7 @@ def test_review_stages_in_the_config_are_checked(project: Callable[..., Path]) -
 
 def test_qm_web_starts_serves_and_stops_cleanly(tmp_path: Path) -> None:
     config = today_config(tmp_path, 1)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     web = subprocess.Popen(
         [sys.executable, "-m", "scheduler", "web", "-c", str(config), "--port", str(port), "--public-url", "http://192.168.1.20:8080/"],
         stdout=subprocess.PIPE,

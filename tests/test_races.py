@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import STATE_STOPPED
 
 from scheduler import jobs
 from scheduler.channels.base import Channel, OutgoingPost, TransientError
@@ -321,7 +322,10 @@ def test_stopping_while_a_publish_schedules_its_retry_does_not_hang(harness: Har
     assert gate.entered.wait(10)  # the send is under way
     stopping = threading.Thread(target=daemon.stop, daemon=True)
     stopping.start()
-    time.sleep(0.5)  # the shutdown now holds the job table and waits for the running job
+    deadline = time.monotonic() + 10
+    while daemon.scheduler.state != STATE_STOPPED and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # the shutdown began: it now takes the job table's lock and waits for the running job
     gate.opened.set()  # the send fails: a retry would be scheduled now
     stopping.join(20)
     assert not stopping.is_alive(), "the daemon did not stop"

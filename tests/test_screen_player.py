@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from io import BytesIO
@@ -79,6 +80,12 @@ def gaps(entries: list[dict[str, Any]]) -> list[float]:
     return [b - a for a, b in itertools.pairwise(times)]
 
 
+def _complete_lines(path: Path) -> list[str]:
+    """The lines written whole so far (none while the file does not exist)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return text.splitlines()[: text.count("\n")]
+
+
 def test_shows_the_first_slide_at_the_screen_size_then_advances_after_its_duration(
     campaign: Campaign, quick: Callable[[int], Built], page: Any
 ) -> None:
@@ -94,11 +101,14 @@ def test_shows_the_first_slide_at_the_screen_size_then_advances_after_its_durati
         launch_first = sorted(p.name for p in (built.folder / "slides").glob("01-publicity-launch-*.png"))
         assert len(launch_first) == 1 and first["src"].endswith(f"/screen/center/{built.version}/slides/{launch_first[0]}")
         entries = wait_shown(page, 4)
-        page.wait_for_timeout(500)  # the last report reaches the server
+        proof = campaign.paths.state / "proof-of-play" / "center.jsonl"
+        deadline = time.monotonic() + 10  # the player reports each slide on its next poll
+        while len(_complete_lines(proof)) < 4 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
     assert [e["order"] for e in entries[:4]] == [1, 2, 3, 1]
     assert all(0.95 <= g <= 1.8 for g in gaps(entries[:4]))
     assert page.evaluate("window.qm.blankFrames") == 0
-    logged = [json.loads(line) for line in (campaign.paths.state / "proof-of-play" / "center.jsonl").read_text().splitlines()]
+    logged = [json.loads(line) for line in _complete_lines(proof)]
     assert [(r["order"], r["version"]) for r in logged[:4]] == [(e["order"], built.version) for e in entries[:4]]
 
 

@@ -35,7 +35,7 @@ from scheduler.support.values import Receipt
 from scheduler.web import edit_pages
 from scheduler.web.server import Server
 from tests.browser_helpers import chromium, need_chromium
-from tests.conftest import HEIHE, run_qm
+from tests.conftest import HEIHE, run_qm, unused_port
 from tests.web_helpers import BEFORE, PASSWORD, Running, console_server, csrf_of, http_login, local, login
 
 need_chromium()
@@ -390,9 +390,7 @@ def test_a_file_changed_by_hand_sends_its_approved_posts_back_to_review(world: W
 def test_qm_web_brings_the_queue_in_line_with_the_content_before_serving(project: Callable[..., Path]) -> None:
     """The bundled 2027 campaign lies ahead: its posts are in the queue, awaiting review, as soon as the console answers."""
     config = project()
-    with socket.socket() as probe:  # a free port (qm web refuses 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()  # qm web refuses 0
     web = subprocess.Popen(
         [sys.executable, "-m", "scheduler", "web", "-c", str(config), "--port", str(port)],
         cwd=config.parent,
