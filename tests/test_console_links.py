@@ -19,9 +19,11 @@ from scheduler.inputs.campaign import Campaign, Notifier, WebConfig
 from scheduler.inputs.config import load_campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import states as st
+from scheduler.publishing.review_notices import TOLD_LATER
 from scheduler.publishing.tables import posts
 from scheduler.rendering.payloads import Renderer
 from scheduler.support import http_client
+from scheduler.support.notify import Notifications
 from tests.conftest import run_qm, unused_port
 from tests.daemon_helpers import Harness, local_campaign, one_day, robot_server
 from tests.test_daemon import EARLY, WEIBO, WEIBO_AT, Recorder, sent
@@ -66,21 +68,28 @@ def test_without_a_public_address_notices_have_no_link(tmp_path: Path, heihe: Ca
         h.close()
 
 
-def test_a_rejection_in_the_console_is_sent_with_its_reason_and_link(
-    heihe: Campaign, heihe_plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_rejection_in_the_console_is_told_by_the_daemon_with_its_reason_and_link(
+    heihe: Campaign, heihe_plan: Plan, tmp_path: Path
 ) -> None:
+    """The console needs no robot address: the rejection records its notice, the page says no daemon runs to
+    send it yet, and the next daemon to start sends it (once: not again after a restart)."""
+    robots = (Notifier("审核群", "wecom", "QM_TEST_ROBOT"),)
+    campaign = dataclasses.replace(local(heihe, tmp_path), web=WebConfig(public_url=URL), notifiers=robots)
+    with console_server(campaign, heihe_plan) as r, http_client.client(base_url=r.url) as c:
+        r.add_user("李科长", "reviewer")
+        http_login(c, "李科长")
+        post = r.queue.find([st.PLANNED])[0].id
+        token = csrf_of(c.get(f"/post/{post}").text)
+        done = c.post(f"/post/{post}/reject", data={"csrf": token, "reason": "配图与主题不符"}, follow_redirects=True)
+        assert done.history[0].status_code == 303 and f"已退回。{TOLD_LATER}" in done.text
     with robot_server() as (robot, received):
-        monkeypatch.setenv("QM_TEST_ROBOT", robot)
-        campaign = dataclasses.replace(
-            local(heihe, tmp_path), web=WebConfig(public_url=URL), notifiers=(Notifier("审核群", "wecom", "QM_TEST_ROBOT"),)
-        )
-        with console_server(campaign, heihe_plan) as r, http_client.client(base_url=r.url) as c:
-            r.add_user("李科长", "reviewer")
-            http_login(c, "李科长")
-            post = r.queue.find([st.PLANNED])[0].id
-            token = csrf_of(c.get(f"/post/{post}").text)
-            assert c.post(f"/post/{post}/reject", data={"csrf": token, "reason": "配图与主题不符"}).status_code == 303
-    (message,) = [m["body"]["markdown"]["content"] for m in received]
+        h = Harness(campaign, heihe_plan, Renderer(campaign), EARLY, Notifications(robots, env={"QM_TEST_ROBOT": robot}))
+        h.start()
+        h.crash()
+        h.start()
+        h.step_at(EARLY + dt.timedelta(minutes=5))
+        h.close()
+    (message,) = [m["body"]["markdown"]["content"] for m in received if "【退回】" in str(m["body"])]
     assert f"【退回】{post}" in message and "原因：配图与主题不符" in message and "初审，李科长（web）" in message
     assert f"{URL}/post/{post}" in message
 

@@ -1,9 +1,10 @@
-"""Notices a fill records for the daemon to send: whoever fills the queue (`qm queue` and the commands that
-refresh it, the web console, the daemon itself) records what staff are to be told in the transaction that
-makes the change it tells of, and the active daemon sends it at its next heartbeat.
+"""Notices a change records for the daemon to send: whoever fills the queue (`qm queue` and the commands that
+refresh it, the web console, the daemon itself) or rejects a post (`qm reject`, the console) records what staff
+are to be told in the transaction that makes the change it tells of, and the active daemon sends it at its
+next heartbeat.
 
-Why the daemon sends them, not the process that filled: a command or the console then needs no webhook
-secrets; a notice is written with its change (both or neither), so each change is told exactly once,
+Why the daemon sends them, not the process that made the change: a command or the console then needs no
+webhook secrets; a notice is written with its change (both or neither), so each change is told exactly once,
 whoever made it, and no later fill can tell it again (the change is made); and a notice is not lost when
 a webhook fails (the daemon tries that notifier again) or when no daemon runs (the next one sends it).
 

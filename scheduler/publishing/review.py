@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage, role_needed
 from ..support.errors import InputError
 from ..support.values import Receipt, committed
-from . import approval_standing, review_rules
+from . import approval_standing, notices_due, review_rules
 from . import states as st
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
 from .review_progress import StagePass, live_passes, passed_by, passes_at, pending_stage, record_pass, stage_index
@@ -29,6 +29,7 @@ from .tables import pause_log, pauses, stage_passes
 DEFAULT_REVIEW = ReviewConfig()
 
 ALL_CHANNELS = "*"
+REJECTED = "rejected"  # the notice of a rejection (`notices_due`): the post, its slot, the stage, reason and who
 
 
 def _post(queue: Queue, post_id: str) -> Post:
@@ -161,7 +162,9 @@ def reject(
 ) -> str:
     """Send the post back with the reason at whichever stage it is; returns that stage's name.
 
-    The stages it had passed are cleared: after the fix it is reviewed again from the first stage.
+    The stages it had passed are cleared: after the fix it is reviewed again from the first stage. Staff are
+    told by the daemon: the notice (`REJECTED`) is recorded with the rejection, so the rejecting process needs
+    no webhook secrets and a notifier that failed is tried again (`notices_due`).
     """
     if not reason.strip():
         raise InputError("退回时要写明原因")
@@ -176,6 +179,8 @@ def reject(
         conn.execute(stage_passes.delete().where(stage_passes.c.post_id == post_id))
         why = f"{at}：{reason}" if len(rules.stages) > 1 else reason
         change_state(conn, post_id, post.state, st.REJECTED, _signed(who, via), why, now, values)
+        told = {"post": post_id, "item": post.item, "channel": post.channel, "at": post.at, "stage": stage.name, "reason": reason}
+        notices_due.record(conn, REJECTED, {**told, "who": _signed(who, via)}, now)
         return stage.name
 
 

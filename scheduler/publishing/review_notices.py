@@ -1,29 +1,32 @@
-"""Notices that review decisions send to staff (the daemon builds its own failure and reminder notices)."""
+"""Notices that review decisions and fills tell staff; the daemon makes each from what the change recorded
+(`daemon.notices_due`) and sends it (it builds its own failure and reminder notices)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from ..inputs.campaign import Campaign
-from ..support.notify import APPROVAL, Notice, send_now
+from ..support.notify import APPROVAL, Notice
 from ..views.console_links import link_line, post_url
-from .queue import Post
+
+TOLD_SOON = "退回通知由后台服务在 15 秒内发给订阅审核通知的群。"
+TOLD_LATER = "后台服务现在没有运行：退回通知记在数据库里，在它下次启动后发出。"
 
 
-def rejection(campaign: Campaign, post: Post, stage: str, reason: str, who: str) -> Notice:
-    tz = campaign.timezone
+def rejection(campaign: Campaign, rejected: Mapping[str, Any]) -> Notice:
+    """A rejection, as `review.reject` recorded it: the post, its slot, the stage, the reason and who."""
+    when = dt.datetime.fromtimestamp(rejected["at"], campaign.timezone)
     lines = (
-        f"内容：{post.item}（{post.channel}，{post.when(tz):%Y-%m-%d %H:%M}）",
-        f"退回：{stage}，{who}",
-        f"原因：{reason}",
+        f"内容：{rejected['item']}（{rejected['channel']}，{when:%Y-%m-%d %H:%M}）",
+        f"退回：{rejected['stage']}，{rejected['who']}",
+        f"原因：{rejected['reason']}",
         "修改内容后自动回到待审核",
-        *link_line(post_url(campaign, post.id)),
+        *link_line(post_url(campaign, rejected["post"])),
     )
-    return Notice(APPROVAL, f"【退回】{post.id}", lines)
-
-
-def send_rejection(campaign: Campaign, post: Post, stage: str, reason: str, who: str) -> int:
-    return send_now(campaign.notifiers, rejection(campaign, post, stage, reason, who))
+    return Notice(APPROVAL, f"【退回】{rejected['post']}", lines)
 
 
 HELD_SHOWN = 10  # posts a held notice lists; the rest are counted

@@ -69,6 +69,11 @@ def read_all(engine: Engine) -> list[DaemonInfo]:
     return sorted(found, key=lambda d: (d.stopped is not None, d.role != ACTIVE, d.started))
 
 
+def daemon_running(engine: Engine, now: float) -> bool:
+    """Whether an active daemon beats (it sends the notices commands and the console record: `notices_due`)."""
+    return any(d.role == ACTIVE and d.alive(now) for d in read_all(engine))
+
+
 def _busy_message(where: str, pid: int | str) -> str:
     return (
         f"另一个 qm 后台服务（进程 {pid}）正在使用数据库 {where}，同一个数据库只能运行一个后台服务。"

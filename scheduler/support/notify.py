@@ -180,16 +180,3 @@ class Notifications:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
-
-
-def send_now(notifiers: tuple[Notifier, ...], notice: Notice, env: Mapping[str, str] | None = None) -> int:
-    """Send one notice from a command or the console (not the daemon): notifiers without a webhook are skipped quietly."""
-    env = os.environ if env is None else env
-    ready = tuple(n for n in notifiers if notice.kind in n.events and read_secret(env, n.webhook_env))
-    if not ready:
-        return 0
-    sender = Notifications(ready, env)
-    try:
-        return sender.send(notice)
-    finally:
-        sender.close()

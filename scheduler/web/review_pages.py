@@ -2,7 +2,8 @@
 
 POST /post/<id>/approve   fields: csrf, version (the version the reviewer saw), stage (the stage its button
                           passes: a form sent twice passes it once, never the next one), back (a local path)
-POST /post/<id>/reject    fields: csrf, reason, back
+POST /post/<id>/reject    fields: csrf, reason, back (staff are told by the daemon: the rejection records the
+                          notice, `notices_due`; the page says whether a daemon runs to send it now)
 
 Done, they redirect to `back` saying so; refused, to the post's page saying why (post/redirect/get:
 reloading the page it lands on sends nothing again).
@@ -10,6 +11,7 @@ reloading the page it lands on sends nothing again).
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
@@ -18,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..publishing import review, review_rules
 from ..publishing.queue import Post
-from ..publishing.review_notices import send_rejection
+from ..runtime.lock import daemon_running
 from ..support.errors import QmError
 from .app import WEB, Call, action
 from .pages import NO_POST, UNSHOWN, back_to, refused
@@ -82,10 +84,10 @@ def reject(call: Call) -> Response:
     try:
         if not reason:
             raise QmError("退回时要写明原因（写在“退回原因”里）")
-        stage = review.reject(
+        review.reject(  # records the notice too: the daemon sends it (`notices_due`)
             console.queue, post.id, call.user.name, reason, console.now(), console.campaign.review, role=call.user.role, via=WEB
         )
     except QmError as exc:
         return refused(call, post.id, str(exc))
-    send_rejection(console.campaign, _post(call), stage, reason, call.who())
-    return RedirectResponse(_with(back, "done", "rejected"), status_code=303)
+    done = "rejected" if daemon_running(console.queue.engine, time.time()) else "rejected-later"
+    return RedirectResponse(_with(back, "done", done), status_code=303)
