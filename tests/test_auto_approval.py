@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,14 +18,14 @@ from scheduler.inputs.content import load_library
 from scheduler.planning.planner import make_plan
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
-from scheduler.publishing.queue import Queue
+from scheduler.publishing.queue import Post, Queue
 from scheduler.publishing.queue_sync import SyncResult, fill
 from scheduler.publishing.tables import posts
 from scheduler.rendering.payloads import Renderer
-from scheduler.support.notify import APPROVAL, Notice
+from scheduler.support.notify import APPROVAL, Notice, Notifications
 
 from .conftest import run_qm
-from .daemon_helpers import Harness, Recorder
+from .daemon_helpers import Harness, Recorder, robot_server
 
 BEFORE = dt.datetime(2027, 8, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()  # the month ahead
 LAUNCH_POST = "20270908-wechat-0837"
@@ -102,14 +103,7 @@ def test_the_daemon_says_at_start_which_auto_approve_posts_wait_and_why(
         h.crash()
         h.start()
         assert told() == []
-        items = load_library(campaign.paths.content, campaign.text_values).by_id
-        other, source = next(
-            (p, Path(f))
-            for p in h.queue.find(list(st.APPROVED_STATES))
-            if p.channel == "wechat" and (f := items[p.item].source.split(":")[0]).endswith(".md")
-        )
-        source.write_text(source.read_text(encoding="utf-8") + "\n这是最佳做法。\n", encoding="utf-8")
-        h.plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+        other = _absolute_term_in_an_approved_wechat_post(h)
         h.run_until(h.clock.now() + dt.timedelta(days=1))
         (grown,) = told()
         assert h.state(other.id) == st.PLANNED and grown.title.startswith("【未自动审核】")
@@ -186,3 +180,51 @@ def test_a_post_held_again_for_the_same_reason_after_it_was_approved_is_told_aga
         assert not any(str(path.parent) in line for line in again)  # the file by its name: the reason fits the chat message
     finally:
         h.close()
+
+
+def test_a_post_held_by_another_processs_refill_is_told_by_the_daemon_at_its_next_heartbeat(project: Callable[..., Path]) -> None:
+    """`qm queue` or the console refills (their `fill`, here in this process) while the daemon runs, and holds a
+    post: the daemon tells staff at its next heartbeat, not at its next morning refresh, through the group robot,
+    and only once (not again at a later refill or after a restart)."""
+    config = project(_auto_wechat_before_the_launch)
+    campaign = load_campaign(config)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    with robot_server() as (url, received):
+        start = dt.datetime.fromtimestamp(BEFORE, campaign.timezone)
+        h = Harness(campaign, plan, Renderer(campaign), start, Notifications(campaign.notifiers, env={"QM_WECOM_WEBHOOK": url}))
+        try:
+            h.start()
+            assert len(_held_told(received)) == 1  # the launch post, at start
+            received.clear()
+            other = _absolute_term_in_an_approved_wechat_post(h)
+            assert other.id in _fill(config, h.queue, h.now + 60).held  # another process's refill
+            assert h.state(other.id) == st.PLANNED and received == []
+            h.step_at(start + dt.timedelta(seconds=75))  # the daemon's next heartbeat
+            (told,) = _held_told(received)
+            assert other.id in told and "最佳" in told and LAUNCH_POST not in told  # told already
+            _fill(config, h.queue, h.now + 60)
+            h.crash()
+            h.start()
+            h.step_at(start + dt.timedelta(minutes=10))
+            assert len(_held_told(received)) == 1
+        finally:
+            h.close()
+
+
+def _held_told(received: list[dict[str, Any]]) -> list[str]:
+    """The held notices a robot got, as their text."""
+    return [str(r["body"]) for r in received if "【未自动审核】" in str(r["body"])]
+
+
+def _absolute_term_in_an_approved_wechat_post(h: Harness) -> Post:
+    """Write an absolute term (最佳) into the content file of an approved WeChat post; the daemon's plan follows."""
+    campaign = h.campaign
+    items = load_library(campaign.paths.content, campaign.text_values).by_id
+    post, source = next(
+        (p, Path(f))
+        for p in h.queue.find(list(st.APPROVED_STATES))
+        if p.channel == "wechat" and (f := items[p.item].source.split(":")[0]).endswith(".md")
+    )
+    source.write_text(source.read_text(encoding="utf-8") + "\n这是最佳做法。\n", encoding="utf-8")
+    h.plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    return post

@@ -22,7 +22,7 @@ from ..channels.timing import Deadline
 from ..inputs.campaign import Campaign
 from ..planning.planner import Plan
 from ..planning.slots import Slot
-from ..publishing import auto_approval, notices_sent, review_notices, review_rules
+from ..publishing import review_rules
 from ..publishing.queue import Brief, Post, Queue
 from ..publishing.queue_sync import Filled, fill
 from ..rendering.payloads import Renderer
@@ -120,8 +120,6 @@ class Shared:
             lines = "；".join(f"{i}（{why}）" for i, why in sorted(held.items()))
             said = f"{len(held)} 条自动审核渠道的内容 qm check 发现问题，未自动审核，留待人工审核：{lines}"
             event(log, "auto_approve_held", logging.WARNING, count=len(held), note=said)
-        if result.held:
-            self._tell_held(result.held, now)
         if result.added or result.back_to_review or result.cancelled or result.approved_again:
             event(
                 log,
@@ -131,19 +129,6 @@ class Shared:
                 approved_again=len(result.approved_again),
                 cancelled=len(result.cancelled),
             )
-
-    def _tell_held(self, held: dict[str, str], now: float) -> None:
-        """One notice for the posts auto-approval held that staff were not told of (for these reasons) yet:
-        each is claimed in the notices table, so neither the next fill nor a restart tells it again."""
-        keys = {auto_approval.held_key(post_id, why): post_id for post_id, why in held.items()}
-        with self.queue.engine.connect() as conn:  # mostly told already: no write then
-            told = notices_sent.sent(conn, keys)
-        if not set(keys) - told:
-            return
-        with self.queue.engine.begin() as conn:
-            new = {keys[k]: held[keys[k]] for k in sorted(set(keys) - told) if notices_sent.claim(conn, k, now)}
-            if new:
-                self.notify(review_notices.held(self.campaign, new))
 
     def plan(self) -> Plan:
         if self._plan is None:

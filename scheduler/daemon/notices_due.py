@@ -1,5 +1,5 @@
 """The daemon sends the notices changes recorded (`publishing.notices_due`), whichever process made them (a
-fill's posts sent back to review, a reviewer's rejection): at each heartbeat's sweep,
+fill's posts sent back to review or held by auto-approval, a reviewer's rejection): at each heartbeat's sweep,
 so one recorded by a command or the console goes out within a heartbeat, the daemon's own fill's at the sweep
 that follows it. Each notice is made here from what was recorded (its links from this daemon's config)."""
 
@@ -10,13 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ..inputs.campaign import Campaign
-from ..publishing import approval_standing, notices_due, review, review_notices
+from ..publishing import approval_standing, auto_approval, notices_due, review, review_notices
 from ..support.logs import event
 from ..support.notify import Delivery, Notice
 from .context import Shared, log
 
 BUILDERS: dict[str, Callable[[Campaign, dict[str, Any]], Notice]] = {
     approval_standing.RULES_BACK: lambda campaign, body: review_notices.rules_back(campaign, body["posts"], body["rules"]),
+    auto_approval.HELD_NOTICE: lambda campaign, body: review_notices.held(campaign, body["why"]),
     review.REJECTED: review_notices.rejection,
 }
 

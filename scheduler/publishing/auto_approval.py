@@ -9,7 +9,7 @@ has begun reviewing them (`unreviewed`)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy.engine import Connection
 
@@ -18,7 +18,7 @@ from ..inputs.content_markup import guide_reasons
 from ..planning.planner import Plan
 from ..rendering.lint import lint_post
 from ..rendering.payloads import RenderedPost
-from . import notices_sent
+from . import notices_due, notices_sent
 from . import states as st
 from .queue import Post, change_state, record_audit
 from .review_progress import passes_at
@@ -27,6 +27,7 @@ from .tables import posts
 WHO = "自动审核"
 NOT_AUTO = "未自动审核："  # the note of a post of an auto-approve channel waiting for people
 HELD = NOT_AUTO + "qm check 发现问题，需人工审核："
+HELD_NOTICE = "held"  # the notice of posts a fill held (`notices_due`): {"why": {post id: their reasons}}
 WITHHELD = NOT_AUTO + "本机的审核规则与共用数据库记录的不同（运行后台服务的机器不自动审核这个渠道，或尚未按新规则重启），需人工审核"
 
 
@@ -99,3 +100,12 @@ def held_note(reasons: list[str]) -> str:
 def held_key(post_id: str, why: str) -> str:
     """The notice key of a post held for these reasons: staff are told once per post and reasons (`notices_sent`)."""
     return f"{notices_sent.held_topic(post_id)}:{hashlib.sha256(why.encode()).hexdigest()[:16]}"
+
+
+def tell_held(conn: Connection, held: Mapping[str, str], now: float) -> None:
+    """In the transaction of the fill that held them (whoever fills), one notice for the daemon to send of the held
+    posts staff were not told of for these reasons yet: each is claimed in the notices table (`held_key`), so no
+    later fill, restart or takeover tells it again until the post is approved (`queue.change_state` clears it)."""
+    new = {post_id: why for post_id, why in sorted(held.items()) if notices_sent.claim(conn, held_key(post_id, why), now)}
+    if new:
+        notices_due.record(conn, HELD_NOTICE, {"why": new}, now)

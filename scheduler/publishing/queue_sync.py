@@ -63,10 +63,9 @@ def sync(
 ) -> SyncResult:
     """Bring `queue` in line with the plan for the posts whose slot lies in `window`.
 
-    New posts start `planned` (or `approved` on auto-approve channels). A post whose payload
-    changed goes back to review; one no longer in the plan is cancelled; what went out is never touched.
     `edits` says who changed which content item and how: the audit of its changed posts says so.
-    `findings` are what the check finds against posts of auto-approve channels: those wait for review.
+    `findings` are what the check finds against posts of auto-approve channels: those wait for review, and
+    staff are told once per post and reasons, by the daemon (`auto_approval.tell_held`).
     `under` are the rules that `auto_approve` belongs to: other than those recorded, nothing is auto-approved.
     `review` are their stages: words changed back are approved again, and approved posts stay approved, only when
     they accept that approval (`approval_standing`; under the recorded rules).
@@ -115,6 +114,7 @@ def sync(
         if under is not None and review is not None:  # under the recorded rules, the approvals they do not accept are undone
             result.rules_back = approval_standing.rejudge(conn, review, auto_approve, now, under)
             result.back_to_review += result.rules_back
+        auto_approval.tell_held(conn, result.held, now)
     return result
 
 
