@@ -83,6 +83,21 @@ def test_qm_reject_needs_no_robot_address_and_the_daemon_tells_it_once_again_to_
     ctx.close()
 
 
+def test_qm_reject_says_nobody_is_told_when_no_group_takes_review_notices(project: Callable[..., Path]) -> None:
+    """Without a notifier subscribed to review notices the person who rejected must tell the editor: no promise of a notice."""
+    only_failures = "    webhook_env: QM_WECOM_WEBHOOK\n    events: [failure]\n"
+    config = project(lambda t: t.replace("    webhook_env: QM_WECOM_WEBHOOK\n", only_failures))
+    ctx = Context(config)
+    h = Harness(ctx.campaign, ctx.plan, ctx.renderer, START)
+    h.start()
+    _stop(h)
+    post = next(p for p in Queue(ctx.engine).find([st.PLANNED]) if p.channel == "weibo")
+    done = run_qm("reject", post.id, "--reason", "标题需要修改", "--by", "王科长", "-c", config)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"已退回 {post.id}：标题需要修改", review_notices.TOLD_NOBODY]
+    ctx.close()
+
+
 def test_a_rejection_is_recorded_with_its_notice_and_the_daemon_sends_it_at_its_next_heartbeat(
     tmp_path: Path, heihe: Campaign, heihe_plan: Plan, database_url: str
 ) -> None:

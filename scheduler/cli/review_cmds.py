@@ -150,14 +150,14 @@ def _check_findings(ctx: Context, posts: list[Post]) -> list[str]:
 
 def run_reject(ctx: Context, args: argparse.Namespace) -> int:
     refuse_on_live(ctx.engine, "退回")
-    from ..publishing.review_notices import TOLD_LATER, TOLD_SOON
+    from ..publishing.review_notices import TOLD, rejection_told
     from ..runtime.lock import daemon_running
 
     who, queue = acting.who(args), Queue(ctx.engine)
     stage = review.reject(queue, args.id, who, args.reason, ctx.clock(), ctx.campaign.review, role=acting.account_role(ctx, who))
     at = f"（{stage}）" if len(ctx.campaign.review.stages) > 1 else ""
     print(f"已退回 {args.id}{at}：{args.reason}")
-    print(TOLD_SOON if daemon_running(ctx.engine, time.time()) else TOLD_LATER)  # the daemon sends the notice
+    print(TOLD[rejection_told(ctx.campaign, daemon_running(ctx.engine, time.time()))])  # the daemon sends the notice
     return 0
 
 

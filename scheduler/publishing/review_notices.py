@@ -14,6 +14,15 @@ from ..views.console_links import link_line, post_url
 
 TOLD_SOON = "退回通知由后台服务在 15 秒内发给订阅审核通知的群。"
 TOLD_LATER = "后台服务现在没有运行：退回通知记在数据库里，在它下次启动后发出。"
+TOLD_NOBODY = "没有设置接收审核通知的群（config.yaml 的 notifications，events 含 approval），退回不另行通知，请直接告诉编辑。"
+TOLD = {"soon": TOLD_SOON, "later": TOLD_LATER, "nobody": TOLD_NOBODY}  # what the person who rejected is told
+
+
+def rejection_told(campaign: Campaign, daemon_running: bool) -> str:
+    """Which of `TOLD` the person who rejected is told: the 【退回】 notice goes out soon, when a daemon starts, or to nobody."""
+    if not any(APPROVAL in n.events for n in campaign.notifiers):
+        return "nobody"
+    return "soon" if daemon_running else "later"
 
 
 def rejection(campaign: Campaign, rejected: Mapping[str, Any]) -> Notice:

@@ -33,7 +33,7 @@ from ..publishing import states as st
 from ..publishing.back_in_review import RULES_CHANGED
 from ..publishing.queue import Post
 from ..publishing.retry_window import too_late
-from ..publishing.review_notices import TOLD_LATER, TOLD_SOON
+from ..publishing.review_notices import TOLD
 from ..support.errors import QmError
 from . import flash
 from .app import WEB, Call, Console, action, view
@@ -43,8 +43,7 @@ NO_POST = "没有编号为 {} 的排期内容：它可能已取消，或排期�
 DONE = {
     "stage": "已通过本阶段，等待下一阶段审核。",
     "approved": "审核完成，内容将按时发布。",
-    "rejected": "已退回。" + TOLD_SOON,
-    "rejected-later": "已退回。" + TOLD_LATER,
+    **{f"rejected-{key}": "已退回。" + told for key, told in TOLD.items()},
     "retried": "已重新排入发布队列。",
     "retried-review": "已重新排入，回到“待审核”：审核通过后才会发布。",
     "retried-rules": "已重新排入，但原来的审核不符合现在的审核规则，回到“待审核”（还差什么见这条内容的“回到待审核”说明）：审核通过后才会发布。",

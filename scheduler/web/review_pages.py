@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..publishing import review, review_rules
 from ..publishing.queue import Post
+from ..publishing.review_notices import rejection_told
 from ..runtime.lock import daemon_running
 from ..support.errors import QmError
 from .app import WEB, Call, action
@@ -89,5 +90,5 @@ def reject(call: Call) -> Response:
         )
     except QmError as exc:
         return refused(call, post.id, str(exc))
-    done = "rejected" if daemon_running(console.queue.engine, time.time()) else "rejected-later"
+    done = "rejected-" + rejection_told(console.campaign, daemon_running(console.queue.engine, time.time()))
     return RedirectResponse(_with(back, "done", done), status_code=303)
