@@ -3,7 +3,8 @@
 A job lists its items, or names a topic (or area) whose items valid during the campaign are taken in the
 library's order, as many as the sheet holds. Launch items written for before the event (`phase: before`:
 "will be held", "come and see") never share a sheet with those reporting it (`phase: after`): a sheet
-made before the launch day carries the first, one made from the launch day on the second.
+made before the launch day carries the first, one made on the launch day the second; a sheet made later
+carries neither (the report says "today").
 """
 
 from __future__ import annotations
@@ -91,6 +92,13 @@ def pick(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) 
         left_out.append(
             f"略去 {len(other)} 条{'活动开始后的报道' if keep == 'before' else '活动开始前的预告和邀请'}（{_ids(other)}）："
             f"{when}，两种说法不能印在一起"
+        )
+    stale = [i for i in found if i.phase == "after"] if today > launch else []
+    if stale:  # the report of the launch says "today": right on paper handed out that day only
+        found = [i for i in found if i not in stale]
+        left_out.append(
+            f"略去 {len(stale)} 条启动当天的报道（{_ids(stale)}）：它写的是“今天……举行”，"
+            f"只适合启动日 {launch} 当天发放的材料，今天（{today}）印的材料发出时已不是那一天"
         )
     lo, hi = COUNTS.get(job.layout, (1, 1))
     if job.layout in SHEETS and len(found) > hi:
