@@ -24,6 +24,7 @@ import pytest
 from scheduler.publishing.states import STATES, label
 from scheduler.report.charts import ChartError, chart_font
 from scheduler.report.document import ANNEX_HEAD
+from scheduler.views.columns import width
 
 from .conftest import DEFAULT, HEIHE, ROOT, run_qm
 
@@ -137,6 +138,25 @@ def test_the_figures_alone_in_json_csv_and_xlsx(simulated: Path, tmp_path: Path)
     assert book["发布明细"].max_row - 1 == len(data["posts"])
     late = next(r for r in book["概况"].iter_rows(values_only=True) if str(r[0]).startswith("迟发"))
     assert late[1] == data["late"]["count"] and "交给平台" in str(late[2])  # by which clock, as the report's text says
+    labels = [r[0] for r in book["概况"].iter_rows(values_only=True)]
+    assert len(labels) == len(set(labels)) and "已发布（条）" not in labels  # said once, as one of the queue's states
+    assert next(r[1] for r in book["概况"].iter_rows(values_only=True) if r[0] == "其中已发布（条）") == data["published"]
+
+
+def test_the_spreadsheets_columns_are_wide_enough_for_what_they_hold(simulated: Path, tmp_path: Path) -> None:
+    """Excel cuts a cell off at its column's width: each column is as wide as its widest cell (a Chinese
+    character counts two), a long note wraps in a column of at most 62 rather than running a screen wide."""
+    sheet = tmp_path / "f.xlsx"
+    assert run_qm("report", "-c", simulated, "--db", db_of(simulated), "--format", "xlsx", "-o", sheet).returncode == 0
+    for ws in openpyxl.load_workbook(sheet).worksheets:
+        for column in ws.iter_cols():
+            cells = [c for c in column if c.value is not None]
+            widest = max((width(str(c.value)) for c in cells), default=0)
+            set_to = ws.column_dimensions[column[0].column_letter].width  # type: ignore[union-attr]
+            assert min(widest, 60) <= set_to <= 62, (ws.title, column[0].column_letter, widest, set_to)
+            assert all(c.alignment.wrap_text for c in cells if width(str(c.value)) > set_to), ws.title
+    titles = openpyxl.load_workbook(sheet)["发布明细"]
+    assert titles.column_dimensions["G"].width >= max(width(str(c.value)) for c in titles["G"])  # 标题, whole
 
 
 def test_failures_and_pauses_are_reported_as_problems(simulated: Path, tmp_path: Path) -> None:
@@ -183,7 +203,18 @@ def test_bad_arguments_are_explained(simulated: Path, tmp_path: Path) -> None:
     assert wrong.returncode == 2 and "扩展名" in wrong.stderr
     assert not (tmp_path / "总结.txt").exists()
     backwards = run_qm("report", "-c", simulated, "--db", db_of(simulated), "--from", "2016-09-20", "--to", "2016-09-10")
-    assert backwards.returncode == 2 and "起始日期" in backwards.stderr
+    assert backwards.returncode == 2 and "--to 2016-09-10 早于 --from 2016-09-20" in backwards.stderr
+
+
+def test_a_day_outside_the_campaign_is_refused_as_qm_plan_refuses_it(simulated: Path, tmp_path: Path) -> None:
+    """The summary would say the campaign ran on days it did not: refused with qm plan's words, nothing written."""
+    for option, day in (("--from", "2016-08-25"), ("--to", "2016-12-31")):
+        out = tmp_path / f"{day}.docx"
+        report = run_qm("report", "-c", simulated, "--db", db_of(simulated), option, day, "-o", out)
+        plan = run_qm("plan", "-c", simulated, option, day)
+        said = f"{option} {day} 不在活动期 2016-09-01 至 2016-09-30 之内"
+        assert report.returncode == plan.returncode == 2 and said in report.stderr and said in plan.stderr, report.stderr
+        assert "Traceback" not in report.stderr and not out.exists()
 
 
 def test_a_label_the_font_cannot_draw_is_refused(tmp_path: Path) -> None:
@@ -250,7 +281,7 @@ def test_a_report_that_could_only_be_empty_is_refused_with_the_days_the_database
     assert "中没有 2027-09-01 至 2027-09-30 的内容（它的内容在 2016-09-01 至 2016-09-30）" in forgot_config.stderr
     assert "用 -c 指定这个数据库所属活动的配置文件" in forgot_config.stderr
     wrong_year = run_qm("report", "-c", simulated, "--db", db_of(simulated), "--from", "2015-09-01", "--to", "2015-09-30", "-o", out)
-    assert wrong_year.returncode == 2 and "检查 --from、--to" in wrong_year.stderr
+    assert wrong_year.returncode == 2 and "--from 2015-09-01 不在活动期 2016-09-01 至 2016-09-30 之内" in wrong_year.stderr
     assert not out.exists()
 
 
@@ -313,9 +344,14 @@ def test_posts_that_went_out_late_are_counted_with_their_delay_per_channel(simul
         "发出时间是 qm 把内容交给平台、平台接收的时间，公众号提交发布后平台审核所用的时间不算迟发）。"
     ) in text
     assert "人工确认发布的 1 条记录的是确认时间，未计入" in text
-    rows = table_after(document, ["排期时间", "发出时间", "渠道", "标题", "晚了"])
-    assert [(r[2], r[4]) for r in rows] == [("微博", "1 小时 5 分钟"), ("微信公众号", "38 分钟"), ("微博", "5 分钟")]  # longest first
-    assert (rows[0][0], rows[0][1]) == (late_at[5:16], went_out[5:16])
+    assert "各条迟发的原因可按表中的编号查阅该条内容的发布记录。" in text and "qm history" not in text
+    rows = table_after(document, ["编号", "排期时间", "发出时间", "渠道", "标题", "晚了"])
+    assert [(r[0], r[3], r[5]) for r in rows] == [
+        (ids["weibo"][1], "微博", "1 小时 5 分钟"),
+        (ids["wechat"][0], "微信公众号", "38 分钟"),
+        (ids["weibo"][0], "微博", "5 分钟"),
+    ]  # longest first, each with the id that finds its history
+    assert (rows[0][1], rows[0][2]) == (late_at[5:16], went_out[5:16])
     figures = tmp_path / "figures.json"
     assert run_qm("report", "-c", simulated, "--db", db, "--format", "json", "-o", figures).returncode == 0
     late = json.loads(figures.read_text(encoding="utf-8"))["late"]
@@ -545,3 +581,29 @@ def test_a_report_before_the_campaign_tells_it_ahead_and_says_once_per_part_that
         assert line in before.splitlines()
     assert "活动尚未开始，还没有发布记录，也就没有发布失败、错过或迟发的情况。" in before and "定于" in before
     assert "活动正在进行。截至本报告生成时，还没有发布宣传内容。" in during and "截至本报告生成时，还没有发布数据。" in during
+
+
+def test_posts_whose_slot_passed_without_going_out_are_counted_and_never_reported_as_nothing_wrong(
+    project: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The bundled campaign queued in August, no daemon ever run, the report made on 9月15日 10:00: the posts
+    slotted before then are still 待审核. They did not go out: the report counts them and does not say
+    nothing went wrong; the spreadsheet and the json count them too."""
+    config = project()
+    assert run_qm("queue", "-c", config, env={**os.environ, "QM_NOW": "2027-08-20T10:00+08:00"}).returncode == 0
+    made = dt.datetime(2027, 9, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with sqlite3.connect(config.parent / ".qm" / "qm.sqlite3") as conn:
+        (past,) = conn.execute("SELECT count(*) FROM posts WHERE state = 'planned' AND at < ?", (made.timestamp(),)).fetchone()
+        (queued,) = conn.execute("SELECT count(*) FROM posts").fetchone()
+    assert 0 < past < queued
+    rehearsal = {**os.environ, "QM_NOW": made.isoformat()}
+    for fmt in ("docx", "xlsx", "json"):
+        done = run_qm("report", "-c", config, "--format", fmt, "-o", tmp_path / f"r.{fmt}", env=rehearsal)
+        assert done.returncode == 0 and f"时间已过仍未发出 {past} 条" in done.stderr, done.stderr
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs)
+    assert f"发布队列中排期时间已过仍未发出的有 {past} 条，见第五部分。" in text
+    assert f"时间已过仍未发出 {past} 条（" in text and f"到本报告生成时仍为待审核 {past} 条，没有发出" in text
+    assert "没有发布失败、错过或迟发的情况" not in text and "没有发布失败或错过的情况" not in text
+    overview = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "r.xlsx")["概况"].iter_rows(values_only=True)}
+    assert overview["时间已过仍未发出（条）"] == past
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["overdue"] == past

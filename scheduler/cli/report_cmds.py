@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..inputs.campaign_days import day_window
 from ..support.errors import InputError, QmError
 from .context import Context, parse_day
 from .output import draft_options, draft_path, write_draft
@@ -59,14 +60,12 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
     from ..report.figures import gather
 
     campaign = ctx.campaign
-    start, end = args.start or campaign.start, args.end or campaign.end
-    if start > end:
-        raise InputError(f"--from {start} 晚于 --to {end}：起始日期应不晚于结束日期")
+    start, end = day_window(campaign, args.start, args.end)  # a summary covers campaign days only, as every dated command
     engine = report_engine(ctx, args.db)
     made = ctx.now()
     planned = _planned(ctx, args.db, start, end)
     units = _units(ctx)
-    figures = gather(campaign, engine, start, end, ctx.library.by_id, planned=planned, made=made.date(), units=units)
+    figures = gather(campaign, engine, start, end, ctx.library.by_id, planned=planned, made=made, units=units)
     if not figures.posts:
         _nothing_to_report(ctx, args, engine, start, end)
     default = "工作总结.docx" if args.format == "docx" else f"统计数据.{args.format}"
@@ -86,7 +85,10 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
     write_draft(output, data, args.force)
     print(
         f"已写入{'工作总结' if args.format == 'docx' else '统计数据'}：{output}（{start} 至 {end}，已发布 {len(figures.published)} 条，"
-        f"失败或错过 {len(figures.problems)} 条）" + ("。注意：这是模拟数据，不是真实发布" if figures.simulated else ""),
+        f"失败或错过 {len(figures.problems)} 条"
+        + (f"，时间已过仍未发出 {len(figures.overdue)} 条" if figures.overdue else "")
+        + "）"
+        + ("。注意：这是模拟数据，不是真实发布" if figures.simulated else ""),
         file=sys.stderr,
     )
     return 0

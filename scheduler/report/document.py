@@ -29,7 +29,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
 from ..simulation.marker import NOTICE
-from . import gaps, submissions
+from . import gaps, overdue, submissions
 from .charts import Chart
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures
 from .lateness import LATE_AFTER, WENT_OUT, duration
@@ -40,6 +40,7 @@ from .tense import nothing, overview, phase
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"
 NUMERALS = "一二三四五六七八九十"
 LATE_LISTED = 20  # late posts listed one by one in part 五, longest delay first
+LATE_HEAD = ["编号", "排期时间", "发出时间", "渠道", "标题", "晚了"]  # 编号: what finds the post's history
 ANNEX_HEAD = ["排期时间", "平台发布时间", "渠道", "标题", "链接", "数据"]
 
 
@@ -115,7 +116,7 @@ def _overview(doc: DocumentObject, campaign: Campaign, f: Figures, when: str) ->
     doc.add_paragraph(overview(campaign, when, window, organisers, len(f.published), parts))
     late = f"已发布的内容中迟发 {len(f.late.posts)} 条。" if f.late.posts else ""
     problems = f"发布失败或错过 {len(f.problems)} 条，见第五部分。" if f.problems else ""
-    doc.add_paragraph(f.totals.sentence(day_label) + late + problems)
+    doc.add_paragraph(f.totals.sentence(day_label) + overdue.brief(f.overdue) + late + problems)
 
 
 def _areas(doc: DocumentObject, f: Figures, when: str) -> None:
@@ -182,11 +183,14 @@ def _data(doc: DocumentObject, f: Figures, charts: Sequence[Chart], when: str) -
 
 def _problems(doc: DocumentObject, f: Figures, when: str) -> None:
     _heading(doc, 5, "存在的问题及处理情况")
-    if not (f.problems or f.published):
+    waiting = f.overdue
+    if not (f.problems or f.published or waiting):
         doc.add_paragraph(nothing(when, "发布记录，也就没有发布失败、错过或迟发的情况"))
-    elif not f.problems:
+    if waiting:  # never "nothing went wrong" while posts whose slot is past have not gone out
+        doc.add_paragraph(overdue.sentence(waiting, day_label))
+    elif f.published and not f.problems:
         doc.add_paragraph("本期排期内容没有发布失败或错过的情况。")
-    else:
+    if f.problems:
         states = Counter(st.label(p.state) for p in f.problems)
         doc.add_paragraph("发布失败或错过的内容：" + "，".join(f"{label} {n} 条" for label, n in states.items()) + "，明细如下：")
         table(
@@ -219,17 +223,18 @@ def _late(doc: DocumentObject, f: Figures) -> None:
     first = late[0]
     doc.add_paragraph(
         f"迟发：{len(late)} 条内容{threshold}发出（{per}；{WENT_OUT}）。最长的是 {first.at:%m-%d %H:%M} {first.channel_name}的《{first.title}》，"
-        f"晚了 {duration(first.delay)}。迟发的原因见 qm history 编号 列出的该条内容的记录。{by_hand}"
+        f"晚了 {duration(first.delay)}。各条迟发的原因可按表中的编号查阅该条内容的发布记录。{by_hand}"
         + (f"晚得最多的 {LATE_LISTED} 条如下：" if len(late) > LATE_LISTED else "明细如下：")
     )
     table(
         doc,
-        ["排期时间", "发出时间", "渠道", "标题", "晚了"],
+        LATE_HEAD,
         [
-            [f"{p.at:%m-%d %H:%M}", f"{p.went_out:%m-%d %H:%M}" if p.went_out else "", p.channel_name, p.title, duration(p.delay)]
+            [p.id, f"{p.at:%m-%d %H:%M}", f"{p.went_out:%m-%d %H:%M}" if p.went_out else "", p.channel_name, p.title, duration(p.delay)]
             for p in late[:LATE_LISTED]
         ],
-        widths=(2.4, 2.4, 2.4, 6.0, 2.6),
+        widths=(3.6, 1.9, 1.9, 2.0, 4.4, 2.0),
+        small=True,
     )
 
 

@@ -26,7 +26,7 @@ from ..views.plan_export import channel_label
 from .gaps import missing
 from .gaps import subject as gap_subject
 from .lateness import Lateness, sent_times
-from .post_rows import PROBLEM_STATES, PostRow, post_row
+from .post_rows import NOT_SENT, PROBLEM_STATES, PostRow, post_row
 from .titles import published_titles
 from .totals import Totals
 
@@ -67,6 +67,7 @@ class Figures:
     simulated: bool = False  # made by `qm simulate`: every figure is invented
     units: list[UnitStatus] = field(default_factory=list)  # each unit's plan and summary, when `units:` is configured
     timezone: dt.tzinfo = dt.UTC
+    made: dt.datetime | None = None  # when the report is made: posts still waiting after their slot are overdue
 
     @property
     def published(self) -> list[PostRow]:
@@ -75,6 +76,13 @@ class Figures:
     @property
     def problems(self) -> list[PostRow]:
         return [p for p in self.posts if p.state in PROBLEM_STATES]
+
+    @property
+    def overdue(self) -> list[PostRow]:
+        """Posts whose slot had passed when the report was made but that never went out nor were marked
+        failed or missed (no daemon ran, or nobody reviewed them): as wrong as a missed post."""
+        made = self.made
+        return [p for p in self.posts if p.state in NOT_SENT and made is not None and p.at < made]
 
     @property
     def late(self) -> Lateness:
@@ -116,14 +124,15 @@ def gather(
     library: Mapping[str, ContentItem],
     *,
     planned: Iterable[tuple[str, dt.date]] | None = None,
-    made: dt.date | None = None,
+    made: dt.date | dt.datetime | None = None,
     units: list[UnitStatus] | None = None,
 ) -> Figures:
     """`library`: the content library's items by id; `planned`: (post id, day) of the plan's posts in the range, to
-    count those the queue never held; `made`: the report's day (today by default); `units`: the units'
-    submissions as `qm units` counts them (by default those `engine` recorded)."""
+    count those the queue never held; `made`: when the report is made (now by default; a day: its start);
+    `units`: the units' submissions as `qm units` counts them (by default those `engine` recorded)."""
     tz = campaign.timezone
-    made = made or dt.datetime.now(tz).date()
+    made = made or dt.datetime.now(tz)
+    now = made if isinstance(made, dt.datetime) else campaign.at(made, dt.time(0))
     first, last = campaign.at(start, dt.time(0)).timestamp(), campaign.at(end + dt.timedelta(days=1), dt.time(0)).timestamp()
     queue = Queue(engine)
     queued = queue.find(start=first, end=last - 0.001)
@@ -133,9 +142,9 @@ def gather(
     per_post = _per_post(engine)
     sent, ordered = sent_times(engine, queued), sorted(queued, key=lambda p: (p.at, p.channel))
     rows = [post_row(campaign, p, titles, library.get(p.item), per_post.get(p.id, {}), sent) for p in ordered]
-    totals = Totals.count((p.state for p in queued), {p.id for p in queued}, planned, made)
+    totals = Totals.count((p.state for p in queued), {p.id for p in queued}, planned, now.date())
     if units is None:
-        units = statuses(campaign, recorded(campaign, engine), made) if campaign.units else []
+        units = statuses(campaign, recorded(campaign, engine), now.date()) if campaign.units else []
     with engine.connect() as conn:
         return Figures(
             start,
@@ -149,6 +158,7 @@ def gather(
             simulated=is_simulated(engine),
             units=units,
             timezone=tz,
+            made=now,
         )
 
 

@@ -15,6 +15,8 @@ from ..views.plan_export import channel_label
 from .lateness import Sent
 
 PROBLEM_STATES = (st.FAILED, st.MISSED)
+# Still waiting to go out (a rejected or cancelled post was held back on purpose): overdue once its slot is past.
+NOT_SENT = (st.PLANNED, st.APPROVED, st.SCHEDULED)
 # What a published post's 平台发布时间 is, for staff: the console's post page says the same of each post.
 POLLED = "qm 查询到已发布的时间"
 PUBLISHED_TIME = (

@@ -10,11 +10,15 @@ import json
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
 from ..simulation.marker import NOTICE
-from . import submissions
+from ..views.columns import width
+from . import overdue, submissions
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures
 from .lateness import LATE_AFTER, WENT_OUT
 from .post_rows import PUBLISHED_TIME
@@ -71,6 +75,7 @@ def figures_json(f: Figures) -> dict[str, Any]:
         "published_by_area": f.published_by_area(),
         "published_by_day": f.published_by_day(),
         "failed_or_missed": len(f.problems),
+        "overdue": len(f.overdue),
         "late": f.late.to_json(),
         "wechat_account": f.wechat_account,
         "screens": [
@@ -119,6 +124,22 @@ def to_csv(f: Figures) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
 
 
+OVERDUE_NOTE = "排期时间已过，到生成时仍是待审核、已审核或待发布，没有发出"
+WIDEST = 60  # a column's most characters' width; a longer cell wraps within it
+
+
+def fit_columns(sheet: Worksheet) -> None:
+    """Each column as wide as its widest cell (a Chinese character counts as two), so titles and notes
+    are not cut off in Excel; a cell wider than WIDEST wraps instead of making the column a screen wide."""
+    for n, column in enumerate(sheet.iter_cols(), start=1):
+        texts = [(cell, str(cell.value)) for cell in column if cell.value is not None]
+        widest = max((width(text) for _, text in texts), default=0)
+        sheet.column_dimensions[get_column_letter(n)].width = min(max(widest, 6), WIDEST) + 2
+        for cell, text in texts:
+            if width(text) > WIDEST:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
 def to_xlsx(f: Figures) -> bytes:
     book = Workbook()
     summary = book.active
@@ -128,12 +149,14 @@ def to_xlsx(f: Figures) -> bytes:
         summary.append([NOTICE])
     summary.append(["时间范围", f"{f.start} 至 {f.end}"])
     summary.append(["发布队列中（条）", f.totals.queued])
-    for state, n in f.totals.by_state.items():
-        summary.append([f"其中{st.label(state)}（条）", n])
+    for state in st.STATES:  # 已发布 always has its row, once: it is what readers look for
+        n = f.totals.by_state.get(state, 0)
+        if n or state == st.PUBLISHED:
+            summary.append([f"其中{st.label(state)}（条）", n])
     if f.totals.unqueued:
         summary.append(["排期中未进入发布队列（条）", len(f.totals.unqueued)])
-    summary.append(["已发布（条）", len(f.published)])
     summary.append(["发布失败或错过（条）", len(f.problems)])
+    summary.append([f"{overdue.LABEL}（条）", len(f.overdue), OVERDUE_NOTE])
     summary.append([f"迟发（晚于排期时间 {LATE_AFTER / 60:g} 分钟以上，条）", len(f.late.posts), WENT_OUT])
     summary.append(["最长迟发（分钟）", round(f.late.longest / 60)])
     summary.append(["发布明细中的时间", f"“时间”是排期时间；{WENT_OUT}；{PUBLISHED_TIME}。"])
@@ -161,6 +184,8 @@ def to_xlsx(f: Figures) -> bytes:
         units.append(["单位", "材料", "截止日期", "情况", "首次报送时间"])
         for r in submissions.records(f.units, f.timezone):
             units.append([r["unit"], r["kind_label"], r["due"], r["status"], r["first_arrived"]])
+    for sheet in book.worksheets:
+        fit_columns(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
