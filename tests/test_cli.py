@@ -189,6 +189,18 @@ def test_bad_values_say_what_is_expected(args: tuple[str, ...], words: str) -> N
     assert result.returncode == 2 and words in result.stderr, result.stderr
 
 
+def test_a_mistyped_item_id_is_answered_with_the_one_meant(tmp_path: Path) -> None:
+    result = run_qm("poster", "goods-salt-iodized", "-o", tmp_path / "x.png")
+    assert result.returncode == 2 and "没有编号为 goods-salt-iodized 的内容：是不是要写：goods-salt-iodised？" in result.stderr, (
+        result.stderr
+    )
+    result = run_qm("print", "knowledge-card", "--items", "anti-fake-sc-cod", "-o", tmp_path / "x.pdf")
+    assert result.returncode == 2 and "没有这些内容编号：anti-fake-sc-cod（是不是要写：anti-fake-sc-code？）" in result.stderr, (
+        result.stderr
+    )
+    assert not list(tmp_path.iterdir())
+
+
 def test_unknown_option_of_a_command_shows_that_commands_usage() -> None:
     result = run_qm("plan", "--formt", "json")
     assert result.returncode == 2

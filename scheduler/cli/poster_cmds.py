@@ -111,7 +111,10 @@ def _source(ctx: Context, args: argparse.Namespace) -> tuple[PosterText, str]:
         raise InputError("请给出内容编号（如 qm poster goods-salt-iodised），或用 --title 直接给文字")
     item = ctx.library.get(args.item)
     if item is None:
-        raise InputError(f"内容库中没有编号为 {args.item} 的内容（用 qm plan 查看排期中的内容编号）")
+        from ..support.suggest import did_you_mean
+
+        guess = did_you_mean(args.item, ctx.library.by_id)
+        raise InputError(f"内容库中没有编号为 {args.item} 的内容：{guess or ''}用 qm plan 查看排期中的内容编号")
     refused = outdated(ctx.campaign, item, "生成海报")
     if refused:
         raise InputError(problems=[refused])

@@ -18,6 +18,7 @@ from ..inputs.content import ContentItem, Library
 from ..inputs.poster_settings import PrintSheet
 from ..inputs.vocabulary import AREAS, TOPICS
 from ..support.errors import PosterError
+from ..support.suggest import did_you_mean
 from .printsheets import LEAFLET_ITEMS, SHEETS
 from .texts import PosterText
 
@@ -126,7 +127,8 @@ def _listed(campaign: Campaign, job: PrintSheet, library: Library) -> list[Conte
     key = option(job, "items")
     missing = [i for i in job.items if library.get(i) is None]
     if missing:
-        raise PosterError(f"内容库中没有这些内容编号：{'、'.join(missing)}（用 qm plan 查看内容编号）")
+        named = "、".join(f"{i}（{guess}）" if (guess := did_you_mean(i, library.by_id)) else i for i in missing)
+        raise PosterError(f"内容库中没有这些内容编号：{named}；用 qm plan 查看内容编号")
     twice = [i for n, i in enumerate(job.items) if i in job.items[:n] and i not in job.items[n + 1 :]]
     if twice:
         raise PosterError(f"{key} 重复列出了 {'、'.join(twice)}：每条内容只印一次，请删去重复的编号")
