@@ -189,6 +189,14 @@ def test_bad_values_say_what_is_expected(args: tuple[str, ...], words: str) -> N
     assert result.returncode == 2 and words in result.stderr, result.stderr
 
 
+def test_a_date_written_wrong_is_shown_with_a_day_of_the_campaign_named() -> None:
+    """The example is a day of the loaded campaign (the 2016 Heihe one), wherever -c is written."""
+    for args in (("queue", "--date", "2016-9-8", "-c", HEIHE), ("-c", HEIHE, "report", "--from", "2016-9-8")):
+        result = run_qm(*args)
+        assert result.returncode == 2 and "2016-9-8 不是有效日期：日期写作 2016-09-08 的形式" in result.stderr, result.stderr
+        assert "2027" not in result.stderr
+
+
 def test_a_mistyped_item_id_is_answered_with_the_one_meant(tmp_path: Path) -> None:
     result = run_qm("poster", "goods-salt-iodized", "-o", tmp_path / "x.png")
     assert result.returncode == 2 and "没有编号为 goods-salt-iodized 的内容：是不是要写：goods-salt-iodised？" in result.stderr, (

@@ -183,6 +183,12 @@ def test_impossible_dates_are_problems_not_crashes(project: Callable[..., Path])
     assert result.returncode == 2 and "Traceback" not in result.stderr and "9 月只有 30 天" in result.stderr
 
 
+def test_a_key_date_written_wrong_is_shown_with_a_day_of_this_campaign(project: Callable[..., Path]) -> None:
+    path = project(lambda text: text.replace("launch: 2016-09-08", "launch: 2016-9-8"), config=HEIHE)
+    problems = _problems(path)
+    assert any("key_dates.launch 不是有效日期：2016-9-8" in p and "日期写作 2016-09-08 的形式" in p for p in problems), problems
+
+
 @pytest.mark.parametrize(
     ("broken", "words"),
     [

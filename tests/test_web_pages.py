@@ -433,8 +433,8 @@ def test_a_page_that_does_not_exist_says_what_was_wrong_with_its_address(world: 
         script = c.get("/post/%3Cb%3Ex")
     assert {r.status_code for r in pages.values()} == {404}
     assert "2016-02-30 不是有效日期：2016 年 2 月只有 29 天" in pages["/day/2016-02-30"].text
-    assert "abc 不是有效日期：日期写作 2027-09-08 的形式" in pages["/day/abc"].text
-    assert "2016-13 不是有效的月份：月份写作 2027-09 的形式" in pages["/month/2016-13"].text
+    assert "abc 不是有效日期：日期写作 2016-09-08 的形式" in pages["/day/abc"].text  # a day of this campaign, not another year's
+    assert "2016-13 不是有效的月份：月份写作 2016-09 的形式" in pages["/month/2016-13"].text
     assert "没有编号为 nonexistent 的排期内容" in pages["/post/nonexistent"].text
     assert "内容库里没有编号为 nope 的内容" in pages["/edit/nope"].text
     assert script.status_code == 404 and "<b>x" not in script.text and "没有编号为 &lt;b&gt;x 的" in script.text

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from ..inputs.campaign import Campaign
 from ..inputs.config import DEFAULT_STATE, load_campaign
-from ..inputs.dates_written import DATE_RE, date_error, parse_date
+from ..inputs.dates_written import DATE_RE, date_error, example_day, parse_date
 from ..runtime.rehearsal import now_in, now_seconds, refuse_on_live
-from ..support.errors import InputError, PlanError
+from ..support.errors import InputError, PlanError, QmError
 
 if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `qm check` answered
     from jinja2 import BytecodeCache
@@ -149,8 +149,20 @@ REFILL = "刷新发布队列（qm queue、qm screen build、qm build 都先按�
 
 
 def parse_day(text: str) -> dt.date:
-    """argparse type for dates; the message says what is wrong (format, or the month's length)."""
+    """argparse type for dates; the message says what is wrong (format, or the month's length), with
+    a day of the named config's campaign as the example."""
     day = parse_date(text) if DATE_RE.match(text) else None
     if day is None:
-        raise argparse.ArgumentTypeError(f"{text} 不是有效日期：{date_error(text)}")
+        raise argparse.ArgumentTypeError(f"{text} 不是有效日期：{date_error(text, _campaign_day())}")
     return day
+
+
+def _campaign_day() -> dt.date | None:
+    """A day of the campaign in the config named on the command line; None when it cannot be read."""
+    from .main import NAMED
+
+    try:
+        campaign = load_campaign(NAMED["config"])
+    except (KeyError, QmError, OSError):
+        return None
+    return example_day(campaign.start, campaign.end)

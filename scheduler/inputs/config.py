@@ -19,6 +19,7 @@ from ..support.errors import ConfigError
 from . import config_calendar, config_identity, config_operations, config_posters
 from .campaign import Campaign, ChannelConfig, Paths, WebConfig
 from .config_identity import URL_RE
+from .dates_written import example_day
 from .located_yaml import Mapping, YamlSyntaxError, load
 from .readers import Reader, under
 
@@ -79,6 +80,7 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
         c, "campaign", ("name", "organizer", "organizer_short", "co_organizers", "theme", "start", "end", "timezone", "hotline", "contacts")
     )
     start, end = r.date(c, "start", "campaign"), r.date(c, "end", "campaign")
+    r.example_day = example_day(start, end) if start and end else start  # key dates and the rest: shown a day of this campaign
     if start and end and end < start:
         r.problem(c.where("end"), "活动结束日期早于开始日期", "检查 campaign.start 和 campaign.end")
     elif start and end and (end - start).days + 1 > MAX_CAMPAIGN_DAYS:

@@ -9,8 +9,17 @@ from typing import Any
 
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-DATE_FORMAT = "日期写作 2027-09-08 的形式，月和日都写两位"
+EXAMPLE_DAY = dt.date(2027, 9, 8)  # the example when no campaign is known (its config cannot be read)
 TIME_FORMAT = "时间写作 20:00，24 小时制"
+
+
+def example_day(start: dt.date, end: dt.date) -> dt.date:
+    """A day inside the campaign, to show how a date is written: a week after its start, or its last day."""
+    return min(start + dt.timedelta(days=7), max(start, end))
+
+
+def date_format(example: dt.date | None = None) -> str:
+    return f"日期写作 {example or EXAMPLE_DAY} 的形式，月和日都写两位"
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -34,24 +43,25 @@ def time_error(value: Any) -> str:
     return f"{slip}；{TIME_FORMAT}" if slip else TIME_FORMAT
 
 
-def date_error(value: Any) -> str:
-    """Why `value` is not a date, said so that a person can correct it."""
+def date_error(value: Any, example: dt.date | None = None) -> str:
+    """Why `value` is not a date, said so that a person can correct it (`example`: a day of the campaign)."""
     from .full_width import in_value  # only to explain a bad value
 
+    how = date_format(example)
     if slip := in_value(value):
-        return f"{slip}；{DATE_FORMAT}"
+        return f"{slip}；{how}"
     match = DATE_RE.match(value.strip()) if isinstance(value, str) else None
     if not match:
-        return DATE_FORMAT
+        return how
     year, month, day = map(int, match.groups())
     if not 1 <= month <= 12:
-        return f"月份只能是 1–12，{DATE_FORMAT}"
+        return f"月份只能是 1–12，{how}"
     import calendar  # only to explain a bad date
 
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         return f"{year} 年 {month} 月只有 {days} 天"
-    return DATE_FORMAT  # 2027-9-8: month and day need two digits
+    return how  # 2027-9-8: month and day need two digits
 
 
 def parse_time(value: Any) -> dt.time | None:

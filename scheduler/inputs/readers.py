@@ -33,6 +33,7 @@ class Reader:
         self.problems: list[Problem] = []
         self.noun = noun
         self.labels = labels
+        self.example_day: dt.date | None = None  # a day of the campaign, to show how a date is written
         self._typos: dict[tuple[int, str], tuple[str, int]] = {}  # (mapping, known key) -> (typo, its line)
 
     def problem(self, where: str, message: str, hint: str = "") -> None:
@@ -211,7 +212,7 @@ class Reader:
         return float(value)
 
     def date(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.date | None:
-        parsed: dt.date | None = self._parsed(m, key, path, default, parse_date, "日期", date_error)
+        parsed: dt.date | None = self._parsed(m, key, path, default, parse_date, "日期", lambda v: date_error(v, self.example_day))
         return parsed
 
     def time(self, m: Mapping, key: str, path: str, default: Any = _MISSING) -> dt.time | None:

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..inputs.dates_written import date_error
+from ..inputs.dates_written import date_error, example_day
 from ..pages.site import Site
 from ..publishing import review, review_progress, review_rules
 from ..publishing import states as st
@@ -98,12 +98,13 @@ def today(call: Call) -> dt.date:
     return dt.datetime.fromtimestamp(call.console.now(), call.console.campaign.timezone).date()
 
 
-def day_of(text: str) -> dt.date:
-    """The day of a page's address; a 404 that says what is wrong with it."""
+def day_of(text: str, call: Call | None = None) -> dt.date:
+    """The day of a page's address; a 404 that says what is wrong with it (with a day of the campaign as the example)."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise HTTPException(404, f"{text} 不是有效日期：{date_error(text)}") from None
+        example = example_day(call.console.campaign.start, call.console.campaign.end) if call else None
+        raise HTTPException(404, f"{text} 不是有效日期：{date_error(text, example)}") from None
 
 
 def done_message(call: Call) -> str:
@@ -150,7 +151,8 @@ def month_page(call: Call) -> Response:
     try:
         return _month_view(call, dt.date.fromisoformat(f"{month}-01"))
     except ValueError:
-        raise HTTPException(404, f"{month} 不是有效的月份：月份写作 2027-09 的形式") from None
+        campaign = call.console.campaign
+        raise HTTPException(404, f"{month} 不是有效的月份：月份写作 {example_day(campaign.start, campaign.end):%Y-%m} 的形式") from None
 
 
 def _month_view(call: Call, first: dt.date) -> Response:
@@ -160,7 +162,7 @@ def _month_view(call: Call, first: dt.date) -> Response:
 
 @view("editor")
 def day_page(call: Call) -> Response:
-    return day_response(call, day_of(call.request.path_params["day"]), flash.note(call))  # what a refused bulk approval said
+    return day_response(call, day_of(call.request.path_params["day"], call), flash.note(call))  # what a refused bulk approval said
 
 
 def day_response(call: Call, day: dt.date, error: str = "", status: int = 200) -> Response:
@@ -187,7 +189,7 @@ def post_response(call: Call, post_id: str, error: str = "") -> Response:
 @action("editor")
 def approve_day(call: Call) -> Response:
     """Pass the stage each post listed on the day page showed; the ones that cannot pass are named with the reason."""
-    day, console = day_of(call.request.path_params["day"]), call.console
+    day, console = day_of(call.request.path_params["day"], call), call.console
     assert call.user is not None and call.form is not None
     refused = []
     outcome = "approved"
