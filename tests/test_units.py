@@ -465,3 +465,44 @@ def extract_error(path: Path) -> str:
     with pytest.raises(SubmissionError) as caught:
         extract(path)
     return str(caught.value)
+
+
+def test_collecting_one_kind_tells_only_its_own_problems_and_counts_the_others(config: Path) -> None:
+    """A folder misnamed after a unit gets the unit meant; collecting the summaries does not repeat
+    what is wrong among the plans (a bad file, a misnamed folder holding only 方案), it counts them."""
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "总结", "总结.docx", word("爱辉区工作总结"), at(1, 9, month=10))
+    place(campaign, "北安市", "方案", "方案.exe", b"MZ", at(5, 9))
+    place(campaign, "爱辉", "方案", "方案.docx", word("爱辉区方案"), at(5, 9))
+    place(campaign, "五大连池", "总结", "总结.docx", word("五大连池市总结"), at(1, 9, month=10))
+    out = config.parent / "汇总.docx"
+    collected = run_qm("units", "-c", config, "--collect", "-o", out)
+    assert collected.returncode == 2 and "Traceback" not in collected.stderr
+    assert "方案.exe" not in collected.stderr and "“爱辉”" not in collected.stderr
+    assert "文件夹“五大连池”不是 config.yaml 的 units 中的单位，其中的文件没有登记：是不是要写：五大连池市？" in collected.stderr
+    assert "另有 2 条关于活动方案的注意事项，用 qm units --kind plan 查看。" in collected.stderr
+    plans = run_qm("units", "-c", config, "--kind", "plan")
+    assert "“方案.exe”扩展名不是可接受的格式" in plans.stderr and "是不是要写：爱辉区？" in plans.stderr
+    assert "五大连池" not in plans.stderr and "另有 1 条关于工作总结的注意事项" in plans.stderr
+    assert run_qm("units", "-c", config, "--kind", "plan").returncode == 2
+
+
+def test_a_unit_whose_only_file_was_refused_is_told_why_and_the_collection_has_no_hash(config: Path) -> None:
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "总结", "总结.pdf", b"%PDF-1.7 a summary", at(1, 9, month=10))
+    place(campaign, "北安市", "总结", "总结.jpg", b"\xff\xd8\xff a photo of the summary", at(2, 9, month=10))
+    out = config.parent / "汇总.docx"
+    collected = run_qm("units", "-c", config, "--collect", "-o", out)
+    assert "Traceback" not in collected.stderr and out.exists()
+    document = docx.Document(str(out))
+    status = {row.cells[1].text: row.cells[5].text for row in document.tables[0].rows[1:]}
+    assert status["北安市"].startswith("未报送（收到的“总结.jpg”不是可读的格式：应为 .docx .doc")
+    assert status["嫩江县"] in ("未报送", "未报送（未到截止日期）")  # nothing in its folder: nothing more to say
+    body = [p.text for p in document.paragraphs]
+    assert body[body.index("2. 北安市") + 1].startswith("（未报送工作总结：收到的“总结.jpg”不是可读的格式")
+    assert body[body.index("1. 爱辉区") + 1] == "（工作总结为PDF 文件“总结.pdf”，作为附件随本汇总报送。）"
+    assert not any("SHA" in p or "sha" in p for p in body)
+    listed = run_qm("units", "-c", config, "--kind", "summary")
+    assert "北安市　　  未报送（收到的“总结.jpg”不是可读的格式" in listed.stdout, listed.stdout
+    shown = json.loads(run_qm("units", "-c", config, "--collect", "--json", "-o", config.parent / "再汇总.docx").stdout)
+    assert all(len(f["sha256"]) == 64 for unit in shown["units"] for f in unit["files"])  # kept for scripts that compare files

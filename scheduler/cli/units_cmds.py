@@ -37,7 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 def run_units(ctx: Context, args: argparse.Namespace) -> int:
-    from ..units.submissions import recorded, scan, statuses
+    from ..units.submissions import SUMMARY, recorded, scan, statuses
+    from ..units.unrecorded import refused_files
 
     campaign = ctx.campaign
     if not campaign.units:
@@ -45,10 +46,12 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
             "config.yaml 中没有 units（参加活动的单位）：按 README 的“qm units：各单位报送方案和总结”一节添加后再运行（examples/heihe-2016/config.yaml 里有一个例子）"
         )
     engine = ctx.engine
-    problems = scan(campaign, engine, time.time())
-    found = [s for s in statuses(campaign, recorded(campaign, engine), ctx.today()) if args.kind in (None, s.kind)]
-    if args.collect:
-        kind, output, more = _collect(ctx, args, found)
+    kind = args.kind or (SUMMARY if args.collect else None)
+    problems, elsewhere = _about(ctx, scan(campaign, engine, time.time()), kind)
+    every = statuses(campaign, recorded(campaign, engine), ctx.today(), refused_files(campaign))
+    found = [s for s in every if args.kind in (None, s.kind)]
+    if kind and args.collect:
+        output, more = _collect(ctx, args, kind, found)
         broken = _file_problems(ctx, [s for s in found if s.kind == kind])
         problems += more + [p for p in broken if p.where not in {m.where for m in more}]  # each file said once
         if args.json:  # what was written, for a script: the file, its kind, each unit as `qm units --json` lists it
@@ -64,7 +67,22 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
         problems += _file_problems(ctx, found)
     for problem in problems:
         print(f"注意：{problem.where}：{problem.message}" + (f"（{problem.hint}）" if problem.hint else ""), file=sys.stderr)
+    if elsewhere:
+        print(elsewhere, file=sys.stderr)
     return 2 if problems else 0
+
+
+def _about(ctx: Context, problems: list[Problem], kind: str | None) -> tuple[list[Problem], str]:
+    """The problems about `kind` (all when None), and a line counting those about the other kind, if any."""
+    from ..units.submissions import FOLDERS, LABELS
+    from ..units.unrecorded import problem_kind
+
+    if kind is None:
+        return problems, ""
+    mine = [p for p in problems if problem_kind(ctx.campaign, p.where) in (None, kind)]
+    other = next(k for k in FOLDERS if k != kind)
+    n = len(problems) - len(mine)
+    return mine, f"另有 {n} 条关于{LABELS[other]}的注意事项，用 qm units --kind {other} 查看。" if n else ""
 
 
 def _file_problems(ctx: Context, found: list[UnitStatus]) -> list[Problem]:
@@ -85,18 +103,17 @@ def _gone(ctx: Context, status: UnitStatus, file: Submission) -> Problem:
     return Problem(f"{status.unit.name}的{LABELS[status.kind]}：{note}，仍按报送计算", str(file.path), "把文件放回原处，或请单位重新报送")
 
 
-def _collect(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> tuple[str, Path, list[Problem]]:
-    """Write the consolidated document; its kind, its file and what was wrong with the files collected."""
+def _collect(ctx: Context, args: argparse.Namespace, kind: str, found: list[UnitStatus]) -> tuple[Path, list[Problem]]:
+    """Write the consolidated document of `kind`; its file and what was wrong with the files collected."""
     from ..units import digest
-    from ..units.submissions import LABELS, SUMMARY
+    from ..units.submissions import LABELS
 
-    kind = args.kind or SUMMARY
     output = draft_path(args.output, f"{LABELS[kind]}汇总.docx", args.force)
     check_suffix(output, ".docx", "汇总文档是 Word 文档")
     data, problems = digest.render(ctx.campaign, kind, found, ctx.today())
     write_draft(output, data, args.force)
     print(f"已写入汇总：{output}", file=sys.stderr)
-    return kind, output, problems
+    return output, problems
 
 
 def _table(ctx: Context, found: list[UnitStatus]) -> str:

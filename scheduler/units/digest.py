@@ -75,7 +75,7 @@ def _earlier_files(campaign: Campaign, status: UnitStatus, label: str) -> str:
 def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, label: str) -> list[Problem]:
     latest = status.latest
     if latest is None:
-        doc.add_paragraph(f"（未报送{label}。）")
+        doc.add_paragraph(f"（未报送{label}：{status.refused_note}。）" if status.refused_note else f"（未报送{label}。）")
         return []
     if latest.gone:
         note = gone_note(campaign, latest)
@@ -87,7 +87,7 @@ def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, labe
         doc.add_paragraph(f"（{latest.path.name}：{exc}）")
         return [Problem(f"{status.unit.name}的{label}“{latest.path.name}”：{exc}", str(latest.path))]
     if got.attachment:
-        doc.add_paragraph(f"（{label}为{got.attachment}“{latest.path.name}”，作为附件随本汇总报送；SHA-256：{latest.sha256[:16]}…）")
+        doc.add_paragraph(f"（{label}为{got.attachment}“{latest.path.name}”，作为附件随本汇总报送。）")
         return []
     for paragraph in got.paragraphs:
         doc.add_paragraph(paragraph)

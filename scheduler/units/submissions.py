@@ -27,6 +27,7 @@ from ..publishing.tables import submissions
 from ..support.errors import Problem
 from ..support.moments import moment
 from ..support.os_messages import os_reason
+from ..support.suggest import did_you_mean
 
 PLAN, SUMMARY = "plan", "summary"
 FOLDERS = {PLAN: "方案", SUMMARY: "总结"}
@@ -56,6 +57,7 @@ class UnitStatus:
     files: tuple[Submission, ...]  # oldest first, readable or not
     state: str
     late_days: int = 0
+    refused: tuple[str, ...] = ()  # files in its folder not recorded for their extension (a photo of the document)
 
     @property
     def readable(self) -> tuple[Submission, ...]:
@@ -82,8 +84,17 @@ class UnitStatus:
         return files[-1] if files else None
 
     @property
+    def refused_note(self) -> str:
+        """Why a unit that put files in its folder has not submitted: they are not in a format read; "" otherwise."""
+        if not self.refused or self.readable:
+            return ""
+        return f"收到的{'、'.join(f'“{n}”' for n in self.refused)}不是可读的格式：应为 {' '.join(ACCEPTED)} 之一"
+
+    @property
     def label(self) -> str:
         broken = f"文件无法读取：{'、'.join(f.path.name for f in self.unreadable)}" if self.unreadable and not self.readable else ""
+        if self.refused_note:
+            broken = f"{broken}；{self.refused_note}" if broken else self.refused_note
         if self.state == MISSING:
             return f"未报送（{broken}）" if broken else "未报送"
         if self.state == NOT_DUE:
@@ -183,11 +194,12 @@ def _strays(campaign: Campaign, root: Path) -> list[Problem]:
         if child.name.startswith("."):
             continue
         if child.is_dir() and child.name not in names:
+            guess = did_you_mean(child.name, names, prefix=True)
             problems.append(
                 Problem(
-                    f"文件夹“{child.name}”不是 config.yaml 的 units 中的单位，其中的文件没有登记",
+                    f"文件夹“{child.name}”不是 config.yaml 的 units 中的单位，其中的文件没有登记" + (f"：{guess}" if guess else ""),
                     str(child),
-                    "检查单位名称是否与 units 中的 name 完全一致，或在 units 中添加该单位",
+                    "文件夹名要与 units 中的 name 完全一致：改文件夹名，或在 units 中添加该单位",
                 )
             )
         elif not child.is_dir():
@@ -209,10 +221,8 @@ def _strays(campaign: Campaign, root: Path) -> list[Problem]:
 def _files(campaign: Campaign, unit: Unit, kind: str, problems: list[Problem]) -> list[Submission]:
     folder = unit_folder(campaign, unit, kind)
     found = []
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if path.name.startswith((".", "~$")) or not path.is_file():
-            continue  # hidden files and Word's lock files
-        if path.suffix.lower() not in ACCEPTED:
+    for path in visible_files(folder):
+        if not accepted(path):
             problems.append(
                 Problem(
                     f"{unit.name}的{LABELS[kind]}“{path.name}”扩展名不是可接受的格式，没有登记",
@@ -228,6 +238,16 @@ def _files(campaign: Campaign, unit: Unit, kind: str, problems: list[Problem]) -
             continue
         found.append(Submission(unit.name, kind, path, hashlib.sha256(data).hexdigest(), len(data), arrived))
     return found
+
+
+def accepted(path: Path) -> bool:
+    return path.suffix.lower() in ACCEPTED
+
+
+def visible_files(folder: Path) -> list[Path]:
+    """The files in `folder`, without hidden files and Word's lock files."""
+    found = sorted(folder.iterdir()) if folder.is_dir() else []
+    return [p for p in found if not p.name.startswith((".", "~$")) and p.is_file()]
 
 
 def located(campaign: Campaign, unit: str, kind: str, stored: str) -> Path:
@@ -249,9 +269,11 @@ def recorded(campaign: Campaign, engine: Engine) -> list[Submission]:
     return out
 
 
-def statuses(campaign: Campaign, recorded_files: list[Submission], today: dt.date) -> list[UnitStatus]:
+def statuses(
+    campaign: Campaign, recorded_files: list[Submission], today: dt.date, refused: dict[tuple[str, str], tuple[str, ...]] | None = None
+) -> list[UnitStatus]:
     """Each unit's plan and summary: on time, late (by how many days), missing, or not yet due, by its
-    first readable file (pure)."""
+    first readable file (pure); `refused` (unit, kind) -> the names of files not recorded for their extension."""
     tz = campaign.timezone
     out = []
     for kind in FOLDERS:
@@ -260,7 +282,8 @@ def statuses(campaign: Campaign, recorded_files: list[Submission], today: dt.dat
             files = tuple(sorted((f for f in recorded_files if f.unit == unit.name and f.kind == kind), key=lambda f: f.arrived))
             first = next((f for f in files if not f.problem), None)
             if first is None:
-                out.append(UnitStatus(unit, kind, due, files, MISSING if today > due else NOT_DUE))
+                wrong = (refused or {}).get((unit.name, kind), ())
+                out.append(UnitStatus(unit, kind, due, files, MISSING if today > due else NOT_DUE, refused=wrong))
                 continue
             late = (dt.datetime.fromtimestamp(first.arrived, tz).date() - due).days
             out.append(UnitStatus(unit, kind, due, files, LATE if late > 0 else ON_TIME, max(late, 0)))
