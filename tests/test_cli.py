@@ -199,11 +199,11 @@ def test_a_date_written_wrong_is_shown_with_a_day_of_the_campaign_named() -> Non
 
 def test_a_mistyped_item_id_is_answered_with_the_one_meant(tmp_path: Path) -> None:
     result = run_qm("poster", "goods-salt-iodized", "-o", tmp_path / "x.png")
-    assert result.returncode == 2 and "没有编号为 goods-salt-iodized 的内容：是不是要写：goods-salt-iodised？" in result.stderr, (
+    assert result.returncode == 2 and "没有编号为 goods-salt-iodized 的内容：是不是想写 goods-salt-iodised？" in result.stderr, (
         result.stderr
     )
     result = run_qm("print", "knowledge-card", "--items", "anti-fake-sc-cod", "-o", tmp_path / "x.pdf")
-    assert result.returncode == 2 and "没有这些内容编号：anti-fake-sc-cod（是不是要写：anti-fake-sc-code？）" in result.stderr, (
+    assert result.returncode == 2 and "没有这些内容编号：anti-fake-sc-cod（是不是想写 anti-fake-sc-code？）" in result.stderr, (
         result.stderr
     )
     assert not list(tmp_path.iterdir())

@@ -479,10 +479,10 @@ def test_collecting_one_kind_tells_only_its_own_problems_and_counts_the_others(c
     collected = run_qm("units", "-c", config, "--collect", "-o", out)
     assert collected.returncode == 2 and "Traceback" not in collected.stderr
     assert "方案.exe" not in collected.stderr and "“爱辉”" not in collected.stderr
-    assert "文件夹“五大连池”不是 config.yaml 的 units 中的单位，其中的文件没有登记：是不是要写：五大连池市？" in collected.stderr
+    assert "文件夹“五大连池”不是 config.yaml 的 units 中的单位，其中的文件没有登记：是不是想写 五大连池市？" in collected.stderr
     assert "另有 2 条关于活动方案的注意事项，用 qm units --kind plan 查看。" in collected.stderr
     plans = run_qm("units", "-c", config, "--kind", "plan")
-    assert "“方案.exe”扩展名不是可接受的格式" in plans.stderr and "是不是要写：爱辉区？" in plans.stderr
+    assert "“方案.exe”扩展名不是可接受的格式" in plans.stderr and "是不是想写 爱辉区？" in plans.stderr
     assert "五大连池" not in plans.stderr and "另有 1 条关于工作总结的注意事项" in plans.stderr
     assert run_qm("units", "-c", config, "--kind", "plan").returncode == 2
 

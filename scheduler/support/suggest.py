@@ -1,4 +1,4 @@
-"""What someone probably meant by a name they mistyped (an item id, a unit's name): "是不是要写：…？"."""
+"""What someone probably meant by a name they mistyped (an item id, a unit's name): "是不是想写 …？"."""
 
 from __future__ import annotations
 
@@ -18,6 +18,6 @@ def close_to(word: str, choices: Iterable[str], *, prefix: bool = False) -> list
 
 
 def did_you_mean(word: str, choices: Iterable[str], *, prefix: bool = False) -> str:
-    """ "是不是要写：X？" for the names closest to `word`, or "" when none is close."""
+    """ "是不是想写 X？" for the names closest to `word`, or "" when none is close."""
     found = close_to(word, choices, prefix=prefix)
-    return f"是不是要写：{'、'.join(found)}？" if found else ""
+    return f"是不是想写 {'、'.join(found)}？" if found else ""
