@@ -203,9 +203,7 @@ def test_a_mistyped_item_id_is_answered_with_the_one_meant(tmp_path: Path) -> No
         result.stderr
     )
     result = run_qm("print", "knowledge-card", "--items", "anti-fake-sc-cod", "-o", tmp_path / "x.pdf")
-    assert result.returncode == 2 and "没有这些内容编号：anti-fake-sc-cod（是不是想写 anti-fake-sc-code？）" in result.stderr, (
-        result.stderr
-    )
+    assert result.returncode == 2 and "没有这些内容编号：anti-fake-sc-cod（是不是想写 anti-fake-sc-code？）" in result.stderr, result.stderr
     assert not list(tmp_path.iterdir())
 
 
