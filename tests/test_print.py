@@ -118,7 +118,7 @@ def test_wallchart_leaflet_and_poster_pass_preflight(project: Callable[..., Path
     poster = tmp_path / "海报.pdf"
     result = run_qm("print", "knowledge-card", "--items", "anti-fake-sc-code", "--size", "a3", "-o", poster, "-c", config)
     assert result.returncode == 0, result.stderr
-    _check_print_pdf(poster, (297, 420), ["看懂SC编号", "买食品认准SC编号", "12315"])
+    _check_print_pdf(poster, (297, 420), ["看懂SC编号", "买食品认准SC编号", "主办：市质量计量标准化工作联席会议办公室", "12315"])
     assert _fill_operators(poster) == {"rg"}
     _check_metadata(poster, "印刷用海报（A3，297×420 毫米，含 3 毫米出血和裁切线）")
 

@@ -110,6 +110,13 @@ def arrange(
     return Arrangement(layout, size, font, variant.background, shapes, tuple(placed), photo_file if variant.photo else None)
 
 
+def shown_words(layout: Layout, size: Size, fields: Mapping[str, str]) -> str:
+    """Every character a poster of `layout` at `size` may show: its regions' texts and captions (and the
+    organizer's short name, which a footer may show instead of the full one): what its font must cover."""
+    variant = layout.variant_for(size.width, size.height)
+    return "".join(r.text.format_map(fields) + r.caption for r in variant.regions) + fields.get("organizer_short", "")
+
+
 def patterns(region: Region, fields: Mapping[str, str]) -> list[str]:
     """A text region's patterns in the order tried. With a short name for the organizer (`organizer_short`),
     where every pattern naming the organizer fails and the next would leave it out, the same patterns with

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..inputs.campaign import Campaign
 from ..support.atomic_files import atomic_write_bytes
 from . import cache, fonts
-from .arrange import Arrangement, arrange
+from .arrange import Arrangement, arrange, shown_words
 from .job import Job
 from .prepared import Prepared, describe
 from .prepared import prepare as prepare  # callers prepare and draw through this module
@@ -25,10 +25,8 @@ class Made:
 
 
 def words(p: Prepared) -> str:
-    """Every character the poster shows: its regions' texts and captions at its size (and the organizer's short
-    name, which a footer may show instead of the full one)."""
-    variant = p.layout.variant_for(p.size.width, p.size.height)
-    return "".join(r.text.format_map(p.fields) + r.caption for r in variant.regions) + p.fields.get("organizer_short", "")
+    """Every character the poster shows (`arrange.shown_words`)."""
+    return shown_words(p.layout, p.size, p.fields)
 
 
 def arrangement(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile]) -> Arrangement:

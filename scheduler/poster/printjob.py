@@ -18,7 +18,7 @@ from ..inputs.poster_settings import PrintSheet
 from ..inputs.vocabulary import AREAS, TOPICS
 from ..support.errors import PosterError
 from . import cache, fonts, printsheets, sizes
-from .arrange import arrange
+from .arrange import Arrangement, arrange, shown_words
 from .layout import family_folder, layout_names, load_layout
 from .printpage import PAPERS
 from .printpick import Picked, pick
@@ -65,23 +65,23 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path,
                 printsheets.leaflet(printsheets.Order(campaign, items, title, sheet, font, job.cmyk), tmp)
         else:
             sheet = printsheets.paper(job.paper, POSTER_PAPERS, f"海报版式 {job.layout}")
-            layout = load_layout(family_folder(campaign.paths.templates, campaign.posters.family_for(items[0].area)), job.layout)
-            size = sizes.Size(
-                sheet.name,
-                sizes.mm_to_px(sheet.width_mm, sizes.PRINT_DPI),
-                sizes.mm_to_px(sheet.height_mm, sizes.PRINT_DPI),
-                sizes.PRINT_DPI,
-            )
-            values = fields(campaign, items[0])
-            variant = layout.variant_for(size.width, size.height)
-            font = fonts.choose(font_files, "".join(r.text.format_map(values) + r.caption for r in variant.regions))
-            what = f"内容 {items[0].id} 的印刷海报 {job.layout}（{sheet.name}）"
-            arr = arrange(layout, size, values, campaign.brand, font, what, campaign.posters.photo)
-            printsheets.poster_pdf(campaign, arr, sheet, tmp, cmyk=job.cmyk)
+            printsheets.poster_pdf(campaign, poster_arrangement(campaign, job, items[0], font_files), sheet, tmp, cmyk=job.cmyk)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
     return out, picked
+
+
+def poster_arrangement(campaign: Campaign, job: PrintSheet, item: PosterText, font_files: list[fonts.FontFile]) -> Arrangement:
+    """A poster layout arranged for the print PDF of `item` on the job's paper: as its PNG of that paper is (same
+    size, print rules, font), so the PDF says what the PNG says (the organiser in the footer where it fits)."""
+    sheet = PAPERS[job.paper]
+    layout = load_layout(family_folder(campaign.paths.templates, campaign.posters.family_for(item.area)), job.layout)
+    size = sizes.on_paper(sheet.name, sheet.width_mm, sheet.height_mm)
+    values = fields(campaign, item)
+    font = fonts.choose(font_files, shown_words(layout, size, values))
+    what = f"内容 {item.id} 的印刷海报 {job.layout}（{sheet.name}）"
+    return arrange(layout, size, values, campaign.brand, font, what, campaign.posters.photo)
 
 
 __all__ = ["PAPERS", "PrintSheet", "make_print"]

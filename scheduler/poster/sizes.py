@@ -56,8 +56,7 @@ def resolve(name: str, campaign: Campaign | None = None) -> Size:
         w, h, medium = PRESETS[name]
         return Size(name, w, h, medium=medium, kind="cover" if name == "wechat-cover" else "phone")
     if name in PAPER_MM:
-        w_mm, h_mm = PAPER_MM[name]
-        return Size(name, mm_to_px(w_mm, PRINT_DPI), mm_to_px(h_mm, PRINT_DPI), PRINT_DPI, pdf=True, kind="print")
+        return on_paper(name, *PAPER_MM[name])
     if name == "banner":
         return banner(campaign)
     screens = {s.id: s for s in campaign.screens} if campaign else {}
@@ -72,6 +71,12 @@ def resolve(name: str, campaign: Campaign | None = None) -> Size:
         on_screen = any((s.width, s.height) == (w, h) for s in screens.values())
         return Size(f"{w}x{h}", w, h, kind="screen" if on_screen else "custom")
     raise PosterError(f"未知的海报尺寸 {name!r}（可用：{'、'.join(names(campaign))}，或写作 宽x高，如 1920x1080）")
+
+
+def on_paper(name: str, width_mm: float, height_mm: float) -> Size:
+    """A sheet of paper at 300 dpi, held to the print rules (`rules.HOTLINE_SHARE`): the PNG of a3 or a2 and the
+    print PDF of the same paper (`qm print`) are arranged alike."""
+    return Size(name, mm_to_px(width_mm, PRINT_DPI), mm_to_px(height_mm, PRINT_DPI), PRINT_DPI, pdf=True, kind="print")
 
 
 def banner(campaign: Campaign | None) -> Size:
