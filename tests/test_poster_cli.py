@@ -87,3 +87,19 @@ def test_posters_renders_what_the_plan_needs_then_nothing(project: Callable[...,
     second = run_qm(*args)
     assert second.returncode == 0, second.stderr
     assert "全部是最新的，没有重新生成" in second.stdout
+
+
+def test_a_print_sizes_pdf_is_called_a_preview_naming_the_command_for_the_print_file(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project()
+    result = run_qm("poster", "anti-fake-sc-code", "--size", "a3", "--size", "square", "-c", config)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "posters" / "anti-fake-sc-code"
+    assert f"已生成：{folder / 'knowledge-card-a3.pdf'}（预览图，不是印刷文件）" in result.stdout
+    assert f"已生成：{folder / 'knowledge-card-square.png'}\n" in result.stdout
+    assert "没有出血和裁切线" in result.stdout and "不要交给印刷厂" in result.stdout
+    command = f"qm print knowledge-card --items anti-fake-sc-code --size a3 -c {config}"
+    assert command in result.stdout
+    made = run_qm(*command.split()[1:], "-o", tmp_path / "海报.pdf")  # the command named makes the print file
+    assert made.returncode == 0 and "含 3 毫米出血和裁切线" in made.stdout, made.stderr
+    square = run_qm("poster", "anti-fake-sc-code", "--size", "square", "-c", config)
+    assert "qm print" not in square.stdout  # no print size, no note

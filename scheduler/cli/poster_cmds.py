@@ -18,6 +18,7 @@ from ..support.values import ImageRef, poster_path
 from .context import Context, parse_day
 from .output import check_output_folder, check_suffix, drawing_progress, note_findings, warn_colours, warn_printed
 
+PREVIEW = "（预览图，不是印刷文件）"
 DEFAULT_LAYOUTS = {"launch": "launch", "slogan": "slogan"}  # by topic; anything else is a knowledge card
 
 
@@ -25,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p = sub.add_parser(
         "poster",
         parents=[common],
-        description="按版式和尺寸生成海报（PNG；印刷尺寸另生成 PDF）。可以指定内容编号，也可以用 --title/--body 直接给文字。"
+        description="按版式和尺寸生成海报（PNG；印刷尺寸 a3、a2 另生成预览用的图片 PDF，没有出血和裁切线，交给印刷厂的 PDF 请用 qm print）。可以指定内容编号，也可以用 --title/--body 直接给文字。"
         "版式在 templates/posters/ 中；尺寸可以是 wechat-cover、wechat-square、square、portrait、a3、a2、banner、屏幕编号或 宽x高。",
     )
     p.add_argument("item", nargs="?", metavar="内容编号", help="内容库中的内容编号，如 goods-salt-iodised")
@@ -66,7 +67,7 @@ def run_poster(ctx: Context, args: argparse.Namespace) -> int:
     font_files = fonts.candidates(campaign.brand.font)
     if undrawable := glyphs.text_problems([text], font_files):  # said with the field and its file:line
         raise PosterError("海报上的文字有画不出来的字符", undrawable)
-    explained = []
+    explained, previews = [], []
     for size in sizes:
         job = job_for(campaign, text, ImageRef("", text.id, layout_name, size))
         if args.output is not None:
@@ -77,14 +78,30 @@ def run_poster(ctx: Context, args: argparse.Namespace) -> int:
             continue
         made = make_poster(campaign, prepared, font_files, force=True, keep_key=args.output is None)
         for f in made.files:
-            print(f"已生成：{f}")
+            print(f"已生成：{f}" + (PREVIEW if f.suffix == ".pdf" else ""))
+        if prepared.size.pdf:
+            previews.append(size)
     if args.explain:
         print(json.dumps(explained[0] if len(explained) == 1 else explained, ensure_ascii=False, indent=2))
     else:
+        _print_hint(ctx, text, layout_name, previews)
         warn_colours(ctx)
         if text.id:  # a library item (words given with --title are the person's own)
             warn_printed(campaign, [text])
     return 0
+
+
+def _print_hint(ctx: Context, text: PosterText, layout: str, papers: list[str]) -> None:
+    """After a print size's PNG and its image PDF: that PDF is a preview, and the command that makes the print file."""
+    if not papers:
+        return
+    config = f" -c {ctx.config_path}" if ctx.config_path != Path("config.yaml") else ""
+    item = text.id or "内容编号"
+    commands = "；".join(f"qm print {layout} --items {item} --size {paper}{config}" for paper in papers)
+    print(
+        "注意：上面的 .pdf 是由 PNG 图片直接转成的预览图，没有出血和裁切线，文字也不是矢量，不要交给印刷厂。"
+        f"交给印刷厂的 PDF 请用：{commands}" + ("（印刷文件只能印内容库中的内容）" if not text.id else "")
+    )
 
 
 def _output(path: Path, name: str, *, many: bool) -> Path:
