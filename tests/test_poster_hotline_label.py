@@ -1,0 +1,49 @@
+"""The hotline is labelled 投诉举报电话 as on every other poster wherever that fits, the WeChat cover too; 热线 is
+the last resort of a footer too narrow for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.poster import fonts, sizes
+from scheduler.poster.arrange import Placed, arrange, shown_words
+from scheduler.poster.layout import family_folder, load_layout
+from scheduler.poster.texts import PosterText, fields
+
+THEME = "提升质量水平，建设质量强市"
+
+
+def _footer(campaign: Campaign, family: str, layout_name: str, size: sizes.Size, text: PosterText) -> Placed:
+    layout = load_layout(family_folder(campaign.paths.templates, family), layout_name)
+    values = fields(campaign, text)
+    font = fonts.choose(fonts.candidates(campaign.brand.font), shown_words(layout, size, values))
+    arr = arrange(layout, size, values, campaign.brand, font, layout_name, campaign.posters.photo)
+    return next(p for p in arr.placed if p.region.name == "footer")
+
+
+def _item(campaign: Campaign) -> PosterText:
+    return PosterText.of(load_library(campaign.paths.content, campaign.text_values).by_id["anti-fake-sc-code"])
+
+
+@pytest.mark.parametrize("family", ["red", "sheet", "photo"])
+def test_a_wechat_covers_footer_says_the_hotline_is_for_complaints(project: Callable[..., Path], family: str) -> None:
+    campaign = load_campaign(project())
+    theme = PosterText("", THEME)  # the theme's own poster: its footer does not repeat the theme
+    size = sizes.resolve("wechat-cover", campaign)
+    for layout_name in ("knowledge-card", "launch", "slogan", "screen-slide"):
+        for text in (_item(campaign), theme):
+            footer = _footer(campaign, family, layout_name, size, text)
+            assert footer.lines == ("投诉举报电话：12315",), (family, layout_name, text.title, footer.lines)
+            assert footer.size >= round(0.07 * size.height)  # still the cover's hotline size
+
+
+def test_a_wide_footer_with_room_for_the_theme_labels_the_hotline_in_full(project: Callable[..., Path]) -> None:
+    campaign = load_campaign(project())
+    size = sizes.resolve("1024x768", campaign)  # a 4:3 screen: the organiser does not fit beside the theme
+    assert _footer(campaign, "red", "knowledge-card", size, _item(campaign)).lines == (f"{THEME}　投诉举报电话：12315",)
