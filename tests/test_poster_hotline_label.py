@@ -3,6 +3,7 @@ the last resort of a footer too narrow for it."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +45,9 @@ def test_a_wechat_covers_footer_says_the_hotline_is_for_complaints(project: Call
 
 
 def test_a_wide_footer_with_room_for_the_theme_labels_the_hotline_in_full(project: Callable[..., Path]) -> None:
-    campaign = load_campaign(project())
+    short = load_campaign(project())
+    campaign = dataclasses.replace(short, organizer_short="")  # a config without the organiser's short name
     size = sizes.resolve("1024x768", campaign)  # a 4:3 screen: the organiser does not fit beside the theme
     assert _footer(campaign, "red", "knowledge-card", size, _item(campaign)).lines == (f"{THEME}　投诉举报电话：12315",)
+    # with one (the bundled config has it), the short name fits, in the full footer's words
+    assert _footer(short, "red", "knowledge-card", size, _item(short)).lines == (f"{THEME}　主办：市质量联席办　热线：12315",)
