@@ -178,7 +178,7 @@ def test_a_command_without_its_action_names_what_is_missing(command: str, action
     ("args", "words"),
     [
         (("preview", "2027-09-31"), "参数 日期：2027-09-31 不是有效日期：2027 年 9 月只有 30 天"),
-        (("queue", "--date", "2027-9-1"), "参数 --date：2027-9-1 不是有效日期：日期写作 2027-09-08"),
+        (("queue", "--date", "9月1日"), "参数 --date：9月1日 不是有效日期：日期写作 2027-09-08"),
         (("simulate", "--faults", "2"), "参数 --faults：2 超出范围，应为 0–0.5 之间的数字"),
         (("simulate", "--restarts", "many"), "'many' 不是整数，应为 0–50 之间的整数"),
         (("history", "--limit", "0"), "应为 1–100000 之间的整数"),
@@ -191,10 +191,23 @@ def test_bad_values_say_what_is_expected(args: tuple[str, ...], words: str) -> N
 
 def test_a_date_written_wrong_is_shown_with_a_day_of_the_campaign_named() -> None:
     """The example is a day of the loaded campaign (the 2016 Heihe one), wherever -c is written."""
-    for args in (("queue", "--date", "2016-9-8", "-c", HEIHE), ("-c", HEIHE, "report", "--from", "2016-9-8")):
+    for args in (("queue", "--date", "9月8日", "-c", HEIHE), ("-c", HEIHE, "report", "--from", "9月8日")):
         result = run_qm(*args)
-        assert result.returncode == 2 and "2016-9-8 不是有效日期：日期写作 2016-09-08 的形式" in result.stderr, result.stderr
+        assert result.returncode == 2 and "9月8日 不是有效日期：日期写作 2016-09-08 的形式" in result.stderr, result.stderr
         assert "2027" not in result.stderr
+
+
+def test_a_day_typed_as_people_write_it_is_taken_at_the_command_line(project: Callable[..., Path]) -> None:
+    """2027-9-8, 2027/9/8, 2027.9.8 and 2027年9月8日 name the same day as 2027-09-08; a day that does not exist is
+    still told as such, in the form it was typed."""
+    config = project()
+    same = run_qm("queue", "-c", config, "--date", "2027-09-08", "--json")
+    assert same.returncode == 0 and json.loads(same.stdout), same.stderr
+    for typed in ("2027-9-8", "2027/9/8", "2027.9.8", "2027年9月8日", "2027 年 9 月 8 日"):
+        result = run_qm("queue", "-c", config, "--date", typed, "--json")
+        assert (result.returncode, result.stdout) == (0, same.stdout), (typed, result.stderr)
+    wrong = run_qm("queue", "-c", config, "--date", "2027年2月30日")
+    assert wrong.returncode == 2 and "2027年2月30日 不是有效日期：2027 年 2 月只有 28 天" in wrong.stderr, wrong.stderr
 
 
 def test_a_mistyped_item_id_is_answered_with_the_one_meant(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..inputs.campaign import Campaign
 from ..inputs.config import DEFAULT_STATE, load_campaign
-from ..inputs.dates_written import DATE_RE, date_error, example_day, parse_date
+from ..inputs.dates_written import date_error, example_day, typed_day
 from ..runtime.rehearsal import now_in, now_seconds, refuse_on_live
 from ..support.errors import InputError, PlanError, QmError
 
@@ -151,9 +151,9 @@ REFILL = "刷新发布队列（qm queue、qm screen build、qm build 都先按�
 def parse_day(text: str) -> dt.date:
     """argparse type for dates; the message says what is wrong (format, or the month's length), with
     a day of the named config's campaign as the example."""
-    day = parse_date(text) if DATE_RE.match(text) else None
+    day, written = typed_day(text)  # 2027-9-8, 2027/9/8 and 2027年9月8日 as well
     if day is None:
-        raise argparse.ArgumentTypeError(f"{text} 不是有效日期：{date_error(text, _campaign_day())}")
+        raise argparse.ArgumentTypeError(f"{text} 不是有效日期：{date_error(written, _campaign_day())}")
     return day
 
 

@@ -10,6 +10,8 @@ from typing import Any
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 EXAMPLE_DAY = dt.date(2027, 9, 8)  # the example when no campaign is known (its config cannot be read)
+# A day as typed at the command line: 2027-09-08, 2027-9-8, 2027/9/8, 2027.9.8, 2027年9月8日 (config files keep 2027-09-08)
+TYPED_RE = re.compile(r"^(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?$")
 TIME_FORMAT = "时间写作 20:00，24 小时制"
 
 
@@ -62,6 +64,17 @@ def date_error(value: Any, example: dt.date | None = None) -> str:
     if not 1 <= day <= days:
         return f"{year} 年 {month} 月只有 {days} 天"
     return how  # 2027-9-8: month and day need two digits
+
+
+def typed_day(text: str) -> tuple[dt.date | None, str]:
+    """A day typed at the command line, in any of the forms of `TYPED_RE`: the day (None when there is no such day)
+    and the text as 2027-09-08 (for `date_error` to explain; the text itself when it is no date at all)."""
+    match = TYPED_RE.match(text.strip())
+    if not match:
+        return None, text
+    year, month, day = map(int, match.groups())
+    written = f"{year:04d}-{month:02d}-{day:02d}"
+    return parse_date(written), written
 
 
 def parse_time(value: Any) -> dt.time | None:
