@@ -138,7 +138,7 @@ def test_a_pin_outside_the_items_validity_is_refused(project: Callable[..., Path
     )
     result = run_qm("plan", "-c", config)
     assert result.returncode == 2
-    assert "publicity-law-consumer-regulations 在 2016-09-20 不在有效期内（2024-07-01 至 不限）" in result.stderr
+    assert "publicity-law-consumer-regulations 在 2016-09-20 不在有效期内（自 2024-07-01 起）" in result.stderr
 
 
 # -- the campaign's own hotline ----------------------------------------------------------------

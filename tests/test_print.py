@@ -5,6 +5,7 @@ Checked with poppler's own tools (pdffonts, pdftotext, pdfinfo, pdftoppm), as th
 from __future__ import annotations
 
 import base64
+import dataclasses
 import itertools
 import os
 import re
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from scheduler.inputs.campaign_days import validity
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.poster.printjob import PrintSheet, chosen_items
@@ -194,8 +196,9 @@ def test_print_refuses_what_does_not_fit_with_the_sizes_that_do(project: Callabl
     config = project()
     cases = [
         (("leaflet", "--items", "goods-salt-iodised,anti-fake-sc-code"), "传单要有 4–6 条内容，现在是 2 条"),
-        (("leaflet", "--items", ",".join(LEAFLET), "--size", "a2"), "适合的尺寸是 a4"),
-        (("wallchart", "--topic", "anti-fake", "--size", "a4"), "适合的尺寸是 a2"),
+        (("leaflet", "--items", ",".join(LEAFLET), "--size", "a2"), "传单不能印成尺寸 a2：它适合的尺寸是 a4"),
+        (("knowledge-card", "--items", "goods-salt-iodised", "--size", "a4"), "海报版式 knowledge-card 不能印成尺寸 a4"),
+        (("wallchart", "--topic", "anti-fake", "--size", "a4"), "挂图不能印成尺寸 a4：它适合的尺寸是 a2"),
         (("wallchart", "--topic", "no-such-topic"), "没有主题或领域 'no-such-topic'"),
         (("knowledge-card", "--items", "nope"), "没有这些内容编号：nope"),
         (("knowledge-card", "--items", "goods-salt-iodised,anti-fake-sc-code"), "一次印一条内容"),
@@ -238,3 +241,12 @@ def test_posters_batch_makes_the_configured_print_sheets_once(project: Callable[
     bad = project(lambda t: t.replace("posters:\n", "posters:\n  print:\n    - {layout: wallchart}\n", 1))
     result = run_qm("check", "-c", bad)
     assert result.returncode == 2 and "posters.print[0] 要写 topic" in result.stderr, result.stderr
+
+
+def test_an_items_validity_reads_as_a_sentence_whichever_end_is_open(project: Callable[..., Path]) -> None:
+    campaign = load_campaign(project())
+    item = load_library(campaign.paths.content, campaign.text_values).by_id["anti-fake-sc-transition"]
+    assert validity(item) == "2015-10-01 至 2018-09-30"
+    assert validity(dataclasses.replace(item, valid_to=None)) == "自 2015-10-01 起"
+    assert validity(dataclasses.replace(item, valid_from=None)) == "到 2018-09-30 为止"
+    assert validity(dataclasses.replace(item, valid_from=None, valid_to=None)) == "不限"

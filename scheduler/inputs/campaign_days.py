@@ -43,6 +43,15 @@ def day_window(
     return first, last
 
 
+def validity(item: ContentItem) -> str:
+    """An item's validity in words: "2024-07-01 至 2026-06-30", "自 2024-07-01 起", "到 2026-06-30 为止" or "不限"."""
+    if item.valid_from and item.valid_to:
+        return f"{item.valid_from} 至 {item.valid_to}"
+    if item.valid_from:
+        return f"自 {item.valid_from} 起"
+    return f"到 {item.valid_to} 为止" if item.valid_to else "不限"
+
+
 def valid_during(campaign: Campaign, item: ContentItem) -> bool:
     """`item` is valid on at least one day of the campaign."""
     return (item.valid_from is None or item.valid_from <= campaign.end) and (item.valid_to is None or item.valid_to >= campaign.start)
@@ -53,9 +62,9 @@ def outdated(campaign: Campaign, item: ContentItem, making: str) -> Problem | No
     if valid_during(campaign, item):
         return None
     ended = item.valid_to is not None and item.valid_to < campaign.start
-    validity = f"{item.valid_from or '不限'} 至 {item.valid_to or '不限'}"
+    said = validity(item)
     return Problem(
-        f"内容 {item.id}（{item.title}）的有效期是 {validity}，不在活动期 {campaign.start} 至 {campaign.end} 内，不能{making}",
+        f"内容 {item.id}（{item.title}）的有效期是{' ' if said[0].isdigit() else ''}{said}，不在活动期 {campaign.start} 至 {campaign.end} 内，不能{making}",
         item.where("valid_to" if ended else "valid_from"),
         "换一条在活动期内有效的内容，可用 qm plan 查看排期中的内容编号；或按实际情况修改它的 valid_from / valid_to",
     )

@@ -31,7 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..inputs.campaign import Campaign
-from ..inputs.content import ContentItem, Library
+from ..inputs.campaign_days import validity
+from ..inputs.content import Library
 from ..inputs.vocabulary import AREAS
 from ..support.errors import PlanError, Problem
 from . import keeping, launch, matching
@@ -160,7 +161,7 @@ def _place_pins(campaign: Campaign, board: Board, library: Library, problems: li
             problems.append(Problem(f"内容 {item.id} 在 {board.name} 上被固定了两次", pin.where, "同一渠道上每条内容只发一次"))
         elif not item.valid_on(slot.day):
             problems.append(
-                Problem(f"固定内容 {item.id} 在 {slot.day} 不在有效期内（{_validity(item)}）", pin.where, "换一条内容或改固定日期")
+                Problem(f"固定内容 {item.id} 在 {slot.day} 不在有效期内（{validity(item)}）", pin.where, "换一条内容或改固定日期")
             )
         else:
             board.chosen[slot] = PlannedPost(slot, item, "pin")
@@ -212,10 +213,6 @@ def _check_full(campaign: Campaign, board: Board, problems: list[Problem]) -> No
                 f"为该渠道再添加至少 {len(missing)} 条内容，或减少 times / items_per_day",
             )
         )
-
-
-def _validity(item: ContentItem) -> str:
-    return f"{item.valid_from or '不限'} 至 {item.valid_to or '不限'}"
 
 
 def _pin_slot(day: dt.date, time: dt.time | None, slots: list[Slot], chosen: dict[Slot, PlannedPost]) -> Slot | None:
