@@ -18,15 +18,6 @@ PRESETS: dict[str, tuple[int, int, str]] = {
 }
 PAPER_MM = {"a3": (297, 420), "a2": (420, 594)}
 PRINT_DPI = 300
-LABELS = {
-    "wechat-cover": "公众号封面",
-    "wechat-square": "公众号正文配图",
-    "square": "方图（微博）",
-    "portrait": "竖图（微博）",
-    "a3": "A3 印刷",
-    "a2": "A2 印刷",
-    "banner": "横幅",
-}
 
 
 @dataclass(frozen=True)
