@@ -232,3 +232,14 @@ def test_a_footer_breaks_only_between_its_items() -> None:
     assert break_lines(footer, 40, width, "items").lines == (footer,)
     assert break_lines(footer, 16, width, "items").forced  # the name alone is wider: the fit tries the next pattern
     assert break_lines(footer, 22, width).lines[0] != "主办：市质量计量标准化工作联席会议办公室"  # characters: anywhere
+
+
+@pytest.mark.parametrize("keep", ["characters", "words", "clauses"])
+@pytest.mark.parametrize("mark", ["®", "™", "℠"])
+def test_a_trademark_sign_stays_with_the_name_it_marks(mark: str, keep: Keep) -> None:
+    # "商标旁的®和™有啥不同" was set "商标旁的®和 / ™有啥不同" on a WeChat cover: the sign belongs to what it follows.
+    text = f"品牌{mark}和质量{mark}都是企业的名片"
+    for w in range(2, 12):
+        broken = break_lines(text, w, width, keep)
+        assert "".join(broken.lines) == text
+        assert all(not line.startswith(mark) for line in broken.lines[1:]), broken.lines

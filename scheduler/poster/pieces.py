@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-NO_START = frozenset("。．，、；：？！‼⁇”’」』）〕】〗］｝》〉–—～·／" + "%％‰℃°,.;:?!)]}")
+# ® ™ ℠ mark the name before them ("XX®"): like a closing mark, they stay with it.
+NO_START = frozenset("。．，、；：？！‼⁇”’」』）〕】〗］｝》〉–—～·／" + "%％‰℃°,.;:?!)]}" + "®™℠")
 NO_END = frozenset("“‘「『（〔【〖［｛《〈" + "([{")
 UNSPLIT = ("——", "……")
 # A clause ends after punctuation or a closing bracket or quote, and a new one starts before an opening mark.
