@@ -142,6 +142,24 @@ def test_a_leaflet_fills_its_two_sides_evenly_in_one_text_size(project: Callable
         assert last_item > float(height) * 0.55, "the items bunch at the top of a side and leave its lower half empty"
 
 
+def test_a_leaflet_shares_each_sides_white_above_and_below_its_items(project: Callable[..., Path], tmp_path: Path) -> None:
+    # five items, two on the front: with the white under each item, the front's lower third was empty
+    leaflet = tmp_path / "传单.pdf"
+    assert run_qm("print", "leaflet", "--items", ",".join(LEAFLET), "-o", leaflet, "-c", project()).returncode == 0
+    text = _tool("pdftotext", "-bbox", leaflet, "-")
+    pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', text, re.S)
+    edge = (float(pages[0][0]) / PT_PER_MM - 210) / 2  # bleed and crop marks around the A4 trim, in mm
+    for n, (_, body) in enumerate(pages):
+        words = [(float(y0) / PT_PER_MM - edge, float(y1) / PT_PER_MM - edge, w) for y0, y1, w in WORD.findall(body)]
+        top, bottom = (42 + 12, 297 - 12) if n == 0 else (12, 297 - 52 - 12)  # a side's room: under the header, over the contacts
+        items = [(y0, y1) for y0, y1, _ in words if top - 1 < y0 and y1 < bottom + 1]
+        above, below = items[0][0] - top, bottom - max(y1 for _, y1 in items)
+        assert below < above + 15, f"side {n + 1}: {above:.0f} mm white above the items, {below:.0f} mm below"
+
+
+WORD = re.compile(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)<')
+
+
 def _words(pdf: Path) -> tuple[float, float, list[tuple[float, float, float, str]]]:
     """The first page's width and height, and each word's xMax, yMin, yMax and text (pdftotext -bbox)."""
     page = re.search(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', _tool("pdftotext", "-bbox", pdf, "-"), re.S)

@@ -252,9 +252,9 @@ def leaflet(order: Order, out: Path | io.BytesIO) -> None:
     for n, part in enumerate((list(range(k)), list(range(k, len(bl))))):
         if n == 0:
             _header(page, campaign, title, f"{campaign.name}　{campaign.theme}", header, margin)
-            _draw_blocks(page, campaign, bl, [part], margin, header + margin, col_w, 0, spaces[n])
+            _draw_blocks(page, campaign, bl, [part], margin, header + margin, col_w, 0, spaces[n], centred=True)
             page.next_page()
         else:
-            _draw_blocks(page, campaign, bl, [part], margin, margin, col_w, 0, spaces[n])
+            _draw_blocks(page, campaign, bl, [part], margin, margin, col_w, 0, spaces[n], centred=True)
             _footer(page, campaign, h - footer, margin, contacts=True)
     page.save()
