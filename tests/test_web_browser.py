@@ -12,14 +12,16 @@ import pytest
 from scheduler.channels.screen.config import ScreenConfig
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
-from scheduler.publishing import review
+from scheduler.publishing import notices_due, review
 from scheduler.publishing import states as st
+from scheduler.views import notices_waiting
 from scheduler.web.config_watch import ConfigWatch
 from tests.browser_helpers import ARGS, CHROMIUM, need_chromium, sync_api
 from tests.web_helpers import PASSWORD, Running, console_server, local, login
 
 need_chromium()
 DAY = "2016-09-08"
+FAILED = "宣传工作群：机器人拒收（errcode 93000）"
 
 
 @pytest.fixture(scope="module")
@@ -259,4 +261,53 @@ def test_reloading_a_refused_approval_approves_nothing(running: Running, browser
         assert review.passes(running.queue, post, running.queue.get(post).version) == []  # type: ignore[union-attr]
     finally:
         running.console.watch = started_with
+        context.close()
+
+
+def _record(r: Running) -> None:
+    """Two rejections wait (no daemon runs); a 【审核规则已改】 failed once; a 【未自动审核】 was given up."""
+    now = r.console.now()
+    with r.console.engine.begin() as conn:
+        for ago in (7200, 3600):
+            notices_due.record(conn, "rejected", {}, now - ago)
+        notices_due.record(conn, "rules-back", {}, now - 1800)
+        notices_due.record(conn, "held", {}, now - 90000)
+        by_topic = {d.topic: d for d in notices_due.waiting(conn, now)}
+        rules, held = by_topic["rules-back"], by_topic["held"]
+        for due, at in ((rules, now - 900), (held, now - 4000)):
+            assert notices_due.take(conn, due, at)
+        notices_due.later(conn, rules.id, [], now - 900, FAILED)
+        notices_due.give_up(conn, held.id, now - 4000, "宣传工作群：超时没有应答")
+
+
+@pytest.mark.parametrize("width", [375, 1440])
+def test_the_status_page_tells_notices_waiting_and_given_up_and_what_to_do(
+    heihe: Campaign, heihe_plan: Plan, browser: Any, width: int, tmp_path: Path
+) -> None:
+    """As `qm status` does (tests/test_notices_waiting.py), readably on a phone and on a desk; nothing when nothing waits."""
+    with console_server(local(heihe, tmp_path), heihe_plan) as running:
+        running.add_user("王编辑", "editor")
+        _notices_page(running, browser, width, tmp_path)
+
+
+def _notices_page(running: Running, browser: Any, width: int, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        login(page, running.url, "王编辑")
+        page.goto(f"{running.url}/status")
+        assert page.locator(".notices-due").count() == 0  # nothing waits: nothing said
+        _record(running)
+        page.reload()
+        box = page.locator(".notices-due")
+        said = box.inner_text()
+        assert "等待发出的通知：3 条" in said
+        assert "【退回】2 条，最早记下于" in said
+        assert "【审核规则已改】1 条，记下于" in said and f"已试 1 次没有发出；最近一次失败：{FAILED}" in said
+        assert "已放弃的通知（一天内都没有发出）" in said and "【未自动审核】1 条" in said and "超时没有应答" in said
+        for advice in (notices_waiting.START_DAEMON, notices_waiting.CHECK_ROBOTS, notices_waiting.GONE):
+            assert advice in said
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(tmp_path / f"status-{width}.png"), full_page=True)
+    finally:
         context.close()

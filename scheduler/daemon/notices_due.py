@@ -24,7 +24,7 @@ BUILDERS: dict[str, Callable[[Campaign, dict[str, Any]], Notice]] = {
 
 def send_due(shared: Shared, now: float) -> None:
     """Send what is due: a notice goes once every subscribed notifier took it (or has no address); a
-    notifier that failed is tried again later, until `notices_due.TRIES` tries."""
+    notifier that failed is tried again later, until `notices_due.TRIES` tries (then it is given up)."""
     engine = shared.queue.engine
     with engine.connect() as conn:  # mostly nothing: no write then
         waiting = notices_due.waiting(conn, now)
@@ -37,11 +37,14 @@ def send_due(shared: Shared, now: float) -> None:
                 continue  # another daemon took it
         notice = build(shared.campaign, due.body)
         sent = Delivery((), ()) if shared.notifications is None else shared.notifications.deliver(notice, due.told)
+        why = "；".join(sent.reasons)
         with engine.begin() as conn:
-            if sent.failed and due.tries + 1 < notices_due.TRIES:
-                notices_due.later(conn, due.id, due.told | set(sent.sent), now)
+            if not sent.failed:
+                notices_due.done(conn, due.id)
+                continue
+            if due.tries + 1 < notices_due.TRIES:
+                notices_due.later(conn, due.id, due.told | set(sent.sent), now, why)
                 event(log, "notice_retry", logging.WARNING, title=notice.title, notifiers="、".join(sent.failed))
                 continue
-            notices_due.done(conn, due.id)
-        if sent.failed:
-            event(log, "notice_given_up", logging.WARNING, title=notice.title, notifiers="、".join(sent.failed), tries=due.tries + 1)
+            notices_due.give_up(conn, due.id, now, why)  # kept, so that qm status and the console tell it
+        event(log, "notice_given_up", logging.WARNING, title=notice.title, notifiers="、".join(sent.failed), tries=due.tries + 1)

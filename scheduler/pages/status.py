@@ -1,4 +1,5 @@
-"""The status page: whether the daemon runs, pauses, the queue's counts, next jobs, recent failures."""
+"""The status page: whether the daemon runs, pauses, notices waiting to be sent, the queue's counts, next jobs,
+recent failures."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from ..publishing import states as st
 from ..support.moments import moment
+from ..views import notices_waiting
 from ..views.daemon_status import Status, daemon_text, other_daemons, upcoming
 from .posts import state_label
 
@@ -31,6 +33,10 @@ class StatusPage:
     next_jobs: tuple[tuple[str, str, bool], ...]  # when, what, overdue (its time passed while the daemon is stopped)
     failures: tuple[tuple[str, str, str, str], ...]  # post id, state label, reason, when
     channels: tuple[tuple[str, str], ...]  # what a pause may name: (channel, label)
+    notices: tuple[str, ...] = ()  # notices waiting to be sent, a sentence for each topic
+    notices_waiting: int = 0  # how many
+    notices_given_up: tuple[str, ...] = ()  # those the daemon gave up, a sentence for each topic
+    notices_advice: tuple[str, ...] = ()  # what to do about them
 
 
 def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], names: dict[str, str], year: int) -> StatusPage:
@@ -40,6 +46,7 @@ def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], 
         return moment(t, tz, year)
 
     d = status.daemon
+    found = status.notices
     return StatusPage(
         alive=status.alive,
         daemon=daemon_text(status, tz),
@@ -53,4 +60,8 @@ def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], 
         next_jobs=tuple(upcoming(status, tz, names, year)),
         failures=tuple((pid, state_label(state), why, local(at)) for pid, state, why, at in status.failures),
         channels=tuple(channels),
+        notices=tuple(notices_waiting.line(g, tz) for g in found if g.given_up is None),
+        notices_waiting=sum(g.count for g in found if g.given_up is None),
+        notices_given_up=tuple(notices_waiting.line(g, tz) for g in found if g.given_up is not None),
+        notices_advice=tuple(notices_waiting.advice(found, status.alive)),
     )

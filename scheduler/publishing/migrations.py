@@ -45,14 +45,15 @@ def _index(index: sa.Index) -> Callable[[Connection], None]:
     return step
 
 
-def _add_column(column: sa.Column[object]) -> Callable[[Connection], None]:
-    """Add `column` to its table; a database whose table was created with it already has it."""
+def _add_column(*columns: sa.Column[object]) -> Callable[[Connection], None]:
+    """Add `columns` to their table; a database whose table was created with them already has them."""
 
     def step(conn: Connection) -> None:
-        table = column.table
-        if column.name not in {c["name"] for c in sa.inspect(conn).get_columns(table.name)}:
-            ddl = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
-            conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
+        for column in columns:
+            table = column.table
+            if column.name not in {c["name"] for c in sa.inspect(conn).get_columns(table.name)}:
+                ddl = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
+                conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
 
     return step
 
@@ -79,6 +80,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (10, "review stage passes: the role each stage asked when it was passed", _add_column(stage_passes.c.stage_role)),
     (11, "posts: when qm handed each post to its platform (lateness), apart from when it was published", _add_column(posts.c.sent_at)),
     (12, "notices due: what any process's fill has to tell staff, sent by the daemon", _create(notices_due)),
+    (13, "notices due: why the last try failed, when one was given up", _add_column(notices_due.c.failed, notices_due.c.given_up)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -10,8 +10,10 @@ a webhook fails (the daemon tries that notifier again) or when no daemon runs (t
 
 A daemon takes a row before sending it (`take`: one conditional update, so two daemons sharing a database
 never both send it), then removes it once every subscribed notifier took it (`done`), or notes who took it
-and when to try the others again (`later`). A row taken by a daemon that died while sending is free again
-after `TAKEN_SECONDS`: a notifier may then get it twice, which is better than not at all.
+and when to try the others again and why they failed (`later`). A row taken by a daemon that died while
+sending is free again after `TAKEN_SECONDS`: a notifier may then get it twice, which is better than not at all.
+A notice still failing after `TRIES` tries is given up (`give_up`): no longer sent, but kept `GIVEN_UP_KEPT`
+so that `qm status` and the console say it was never sent (`held` reads what waits and what was given up).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .tables import notices_due
 RETRY_SECONDS = 300.0  # a notifier that failed is tried again this much later
 TRIES = 288  # a day of tries; then the notice is given up (the log says so)
 TAKEN_SECONDS = 120.0  # a taken row whose daemon died while sending is free again this much later
+GIVEN_UP_KEPT = 7 * 86400.0  # a notice given up is shown this long, then dropped
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,17 @@ class Due:
     told: frozenset[str]  # the notifiers that took it already
 
 
+@dataclass(frozen=True)
+class Held:
+    """A notice not sent yet, or given up, as staff are told of it."""
+
+    topic: str
+    made: float
+    tries: int  # tries so far (each one that failed, or one under way)
+    failed: str  # why the last try failed; "" before any did
+    given_up: float | None
+
+
 def record(conn: Connection, topic: str, body: dict[str, Any], now: float) -> None:
     """Record a notice for the daemon to send, in the caller's transaction (with the change it tells of)."""
     conn.execute(notices_due.insert().values(topic=topic, body=json.dumps(body, ensure_ascii=False), made=now))
@@ -48,7 +62,8 @@ def record(conn: Connection, topic: str, body: dict[str, Any], now: float) -> No
 
 def waiting(conn: Connection, now: float) -> list[Due]:
     """The notices to send at `now`, oldest first."""
-    rows = conn.execute(sa.select(notices_due).where(notices_due.c.next_try <= now).order_by(notices_due.c.id))
+    due = sa.select(notices_due).where(notices_due.c.next_try <= now, notices_due.c.given_up.is_(None))
+    rows = conn.execute(due.order_by(notices_due.c.id))
     return [Due(r.id, r.topic, json.loads(r.body), r.next_try, r.tries, frozenset(json.loads(r.told))) for r in rows]
 
 
@@ -62,7 +77,20 @@ def done(conn: Connection, due_id: int) -> None:
     conn.execute(notices_due.delete().where(notices_due.c.id == due_id))
 
 
-def later(conn: Connection, due_id: int, told: Iterable[str], now: float) -> None:
-    """Some notifiers failed: try them (not those in `told`) again after `RETRY_SECONDS`."""
+def later(conn: Connection, due_id: int, told: Iterable[str], now: float, failed: str) -> None:
+    """Some notifiers failed (`failed`: why): try them (not those in `told`) again after `RETRY_SECONDS`."""
     again = notices_due.update().where(notices_due.c.id == due_id)
-    conn.execute(again.values(told=json.dumps(sorted(told), ensure_ascii=False), next_try=now + RETRY_SECONDS))
+    conn.execute(again.values(told=json.dumps(sorted(told), ensure_ascii=False), next_try=now + RETRY_SECONDS, failed=failed))
+
+
+def give_up(conn: Connection, due_id: int, now: float, failed: str) -> None:
+    """The last try failed too: send it no more, keep it to be shown; drop those given up long ago."""
+    conn.execute(notices_due.update().where(notices_due.c.id == due_id).values(given_up=now, failed=failed))
+    conn.execute(notices_due.delete().where(notices_due.c.given_up < now - GIVEN_UP_KEPT))
+
+
+def held(conn: Connection, now: float) -> list[Held]:
+    """Every notice waiting to be sent, and those given up in the last `GIVEN_UP_KEPT`, oldest first."""
+    shown = sa.or_(notices_due.c.given_up.is_(None), notices_due.c.given_up >= now - GIVEN_UP_KEPT)
+    rows = conn.execute(sa.select(notices_due).where(shown).order_by(notices_due.c.made, notices_due.c.id))
+    return [Held(r.topic, r.made, r.tries, r.failed, r.given_up) for r in rows]

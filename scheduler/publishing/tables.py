@@ -86,6 +86,8 @@ notices_due = sa.Table(
     sa.Column("next_try", sa.Float, nullable=False, server_default="0"),  # taken by a daemon, or waiting to be tried again
     sa.Column("tries", sa.Integer, nullable=False, server_default="0"),
     sa.Column("told", sa.Text, nullable=False, server_default="[]"),  # JSON: the notifiers that took it already
+    sa.Column("failed", sa.Text, nullable=False, server_default=""),  # why the last try failed (no address, no key)
+    sa.Column("given_up", sa.Float),  # when the daemon stopped trying (kept a while for qm status and the console)
 )
 
 users = sa.Table(

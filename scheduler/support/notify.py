@@ -4,7 +4,8 @@ Both take `POST <webhook>` with a JSON markdown message and answer `{"errcode": 
 A DingTalk robot with signing enabled needs `&timestamp=<ms>&sign=<base64 HMAC-SHA256 of
 "<ms>\\n<secret>" keyed by the secret>` on the URL. Webhook URLs and secrets come from the
 environment variables named in the config (or from a file named by `<VAR>_FILE`); they are never
-logged: a failed call is reported by notifier name and error class only.
+logged nor shown: a failed call is reported by notifier name and what failed (`failure_reason`: an error
+class, an HTTP status, the robot's errcode), never by its URL or its answer's text.
 
 Sending never raises: a notification that fails is logged and the daemon carries on.
 """
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..inputs.campaign import Notifier
 from ..inputs.secrets import read_secret, secret_problem
 from .logs import event
+from .redact import scrub
 
 if TYPE_CHECKING:  # the HTTP client is imported when notifications are sent (commands that only warn start faster)
     import httpx
@@ -82,10 +84,30 @@ def dingtalk_url(webhook: str, secret: str, timestamp_ms: int) -> str:
 
 @dataclass(frozen=True)
 class Delivery:
-    """One notice's delivery: the names of the notifiers that took it, and of those that failed."""
+    """One notice's delivery: the names of the notifiers that took it, and of those that failed (and why, in
+    Chinese, one per failed notifier: `宣传工作群：机器人拒收（errcode 93000）`; never an address or a key)."""
 
     sent: tuple[str, ...]
     failed: tuple[str, ...]
+    reasons: tuple[str, ...] = ()
+
+
+def failure_reason(exc: Exception | None = None, status: int = 200, errcode: object = 0) -> str:
+    """Why a robot did not take a notice, in Chinese, from what failed only (the exception's class, not its
+    text: an HTTP error's text carries the URL, and with it the robot's key)."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return "超时没有应答"
+    if isinstance(exc, httpx.ConnectError):
+        return "连不上（地址或网络不对）"
+    if isinstance(exc, httpx.HTTPError):
+        return f"网络错误（{type(exc).__name__}）"
+    if exc is not None:
+        return "应答不是机器人的格式"
+    if status != 200:
+        return f"应答 HTTP {status}"
+    return f"机器人拒收（errcode {errcode}）"
 
 
 class Notifications:
@@ -122,10 +144,15 @@ class Notifications:
         before); which took it, and which have an address but failed (worth another try)."""
         sent: list[str] = []
         failed: list[str] = []
+        reasons: list[str] = []
         for notifier in self.notifiers:
             if notice.kind in notifier.events and notifier.name not in told and (webhook := self._webhook(notifier)):
-                (sent if self._send_one(notifier, notice, webhook) else failed).append(notifier.name)
-        return Delivery(tuple(sent), tuple(failed))
+                if (why := self._send_one(notifier, notice, webhook)) is None:
+                    sent.append(notifier.name)
+                else:
+                    failed.append(notifier.name)
+                    reasons.append(scrub(f"{notifier.name}：{why}"))
+        return Delivery(tuple(sent), tuple(failed), tuple(reasons))
 
     def warn_unconfigured(self) -> None:
         """Say once, at start, which notifiers have no webhook address (their notices are skipped)."""
@@ -146,23 +173,25 @@ class Notifications:
             )
         return webhook
 
-    def _send_one(self, notifier: Notifier, notice: Notice, webhook: str) -> bool:
+    def _send_one(self, notifier: Notifier, notice: Notice, webhook: str) -> str | None:
+        """None once the notifier took `notice`, else why not (`failure_reason`)."""
         url, body = webhook, wecom_body(notice)
         if notifier.kind == "dingtalk":
             body = dingtalk_body(notice)
             secret = read_secret(self.env, notifier.secret_env) if notifier.secret_env else ""
             if secret:
                 url = dingtalk_url(webhook, secret, self.clock_ms())
-        if not self._post(notifier, notice, url, body):
-            return False
+        if (why := self._post(notifier, notice, url, body)) is not None:
+            return why
         if notice.image is not None and notifier.kind == "wecom":
             picture = wecom_image(notice.image)
             if picture is not None:
                 self._post(notifier, notice, url, picture)
         event(log, "notified", notifier=notifier.name, kind=notice.kind, title=notice.title)
-        return True
+        return None
 
-    def _post(self, notifier: Notifier, notice: Notice, url: str, body: dict[str, Any]) -> bool:
+    def _post(self, notifier: Notifier, notice: Notice, url: str, body: dict[str, Any]) -> str | None:
+        """None when the robot took `body`, else why not."""
         import httpx
 
         try:
@@ -170,12 +199,12 @@ class Notifications:
             answer = response.json() if response.status_code == 200 else {}
         except (httpx.HTTPError, ValueError) as exc:
             event(log, "notify_failed", logging.WARNING, notifier=notifier.name, kind=notice.kind, error=type(exc).__name__)
-            return False
+            return failure_reason(exc)
         if response.status_code != 200 or answer.get("errcode", 0) != 0:
             code = answer.get("errcode", response.status_code)
             event(log, "notify_failed", logging.WARNING, notifier=notifier.name, kind=notice.kind, error=f"errcode {code}")
-            return False
-        return True
+            return failure_reason(status=response.status_code, errcode=code)
+        return None
 
     def close(self) -> None:
         if self._client is not None:

@@ -1,4 +1,5 @@
-"""What `qm status` reports: every daemon (active, standbys) and its heartbeat, pauses, next fire times, counts, recent failures.
+"""What `qm status` reports: every daemon (active, standbys) and its heartbeat, pauses, notices waiting to be sent
+(`notices_waiting`), next fire times, counts, recent failures.
 
 Reads the database only (APScheduler's job table through `job_table`: no job is unpickled), so it
 works while the daemon runs and never changes anything.
@@ -17,12 +18,14 @@ from sqlalchemy.engine import Engine
 from ..channels.kinds import kind_of
 from ..inputs.campaign import Campaign
 from ..planning.reminders import Reminder
+from ..publishing import notices_due
 from ..publishing import states as st
 from ..publishing.queue import Queue
 from ..publishing.review import paused
 from ..runtime.job_table import next_runs
 from ..runtime.lock import ACTIVE, ENDED, ROLE_LABELS, DaemonInfo, read_all, read_info
 from ..support.moments import moment
+from . import notices_waiting
 
 JOB_LABELS = {
     "post": "发布",
@@ -69,6 +72,7 @@ class Status:
     next_jobs: list[NextJob]
     failures: list[tuple[str, str, str, float]]  # post id, state, reason, when
     daemons: list[DaemonInfo] = dataclasses.field(default_factory=list)  # every daemon, active first
+    notices: list[notices_waiting.Group] = dataclasses.field(default_factory=list)  # waiting to be sent, or given up
 
     @property
     def alive(self) -> bool:
@@ -91,6 +95,8 @@ def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Stat
     recent.sort(key=lambda p: p.updated, reverse=True)
     every = read_all(engine)
     active = next((d for d in every if d.role == ACTIVE and d.alive(now)), None)
+    with engine.connect() as conn:
+        held = notices_due.held(conn, now)
     return Status(
         now=now,
         daemon=active or read_info(engine),
@@ -99,6 +105,7 @@ def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Stat
         counts=queue.counts(),
         next_jobs=[NextJob(job_id, at) for job_id, at in next_runs(engine, jobs)],
         failures=[(p.id, p.state, p.last_error, p.updated) for p in recent[:failures]],
+        notices=notices_waiting.groups(held),
     )
 
 
@@ -130,6 +137,7 @@ def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str
         "counts": {s: status.counts.get(s, 0) for s in st.STATES},
         "next": [{"job": j.id, "label": j.label(names), "at": iso(j.at)} for j in status.next_jobs],
         "failures": [{"id": pid, "state": state, "reason": why, "at": iso(at)} for pid, state, why, at in status.failures],
+        "notices": notices_waiting.to_json(status.notices, status.alive, tz),
     }
 
 
@@ -188,6 +196,7 @@ def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int) 
         what = "全部渠道" if channel == "*" else f"渠道 {channel}"
         how = "qm resume" if channel == "*" else f"qm resume --channel {channel}"
         lines.append(f"已暂停：{what}，{who} 于 {local(at)}，原因：{reason}（恢复：{how}）")
+    lines += notices_waiting.to_text(status.notices, status.alive, tz)
     counts = "，".join(f"{st.label(s)} {status.counts[s]}" for s in st.STATES if status.counts.get(s))
     lines.append(f"队列：{counts or '空'}")
     if status.next_jobs:
