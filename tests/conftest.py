@@ -172,6 +172,18 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     server.drop_database(name)
 
 
+@pytest.fixture
+def pg_engine(pg_server: PgServer) -> Iterator[Any]:
+    """An engine on a fresh PostgreSQL database (migrated), dropped afterwards."""
+    from scheduler.publishing.db import open_db
+
+    name = pg_server.create_database()
+    engine = open_db(pg_server.url(name))
+    yield engine
+    engine.dispose()
+    pg_server.drop_database(name)
+
+
 # -- channels against fake platform servers: a test module sets PLATFORM = "wechat" | "weibo" --------
 
 

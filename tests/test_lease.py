@@ -56,12 +56,8 @@ NOW = 1_472_700_000.0
 
 
 @pytest.fixture
-def engine(pg_server: PgServer) -> Iterator[Engine]:
-    name = pg_server.create_database()
-    engine = open_db(pg_server.url(name))
-    yield engine
-    engine.dispose()
-    pg_server.drop_database(name)
+def engine(pg_engine: Engine) -> Engine:
+    return pg_engine
 
 
 def _cut(engine: Engine, lease: PgLease) -> None:

@@ -37,7 +37,8 @@ def keepalive_args(timeout: float) -> dict[str, object]:
     }
 
 
-def _held_by(backend: int | sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+def _held_by(backend: int | sa.ColumnElement[int] | None) -> sa.ColumnElement[bool]:
+    """Whether the session `backend` holds the lease (None: whether any session does)."""
     locks = sa.table("pg_locks", sa.column("locktype"), sa.column("classid"), sa.column("objid"), sa.column("pid"), sa.column("granted"))
     return (
         sa.select(sa.literal(1))
@@ -46,11 +47,17 @@ def _held_by(backend: int | sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
             locks.c.locktype == "advisory",
             locks.c.classid == LEASE_KEY[0],
             locks.c.objid == LEASE_KEY[1],
-            locks.c.pid == backend,
+            locks.c.pid == backend if backend is not None else sa.true(),
             locks.c.granted.is_(True),
         )
         .exists()
     )
+
+
+def lease_held(engine: Engine) -> bool:
+    """Whether an active daemon holds the lease now, as the database server sees it (no machine's clock involved)."""
+    with engine.connect() as conn:
+        return bool(conn.execute(sa.select(_held_by(None))).scalar())
 
 
 class PgLease:

@@ -6,6 +6,13 @@ however it dies. For PostgreSQL it is a lease (`lease.PgLease`, an advisory lock
 its own), which the server frees when the holder dies or is cut off. For another server database
 it is the `daemon` row, taken by a conditional UPDATE that only succeeds when the previous holder
 stopped or its heartbeat is older than `STALE_AFTER`.
+
+Heartbeats are written on each daemon's clock, and machines' clocks may disagree: none of this depends on
+them on SQLite or PostgreSQL. The file lock is freed by the OS, the lease by the database server when the
+holder's session ends (its TCP keepalives); a standby takes the lease then, whatever the heartbeats say,
+and a claim is fenced on the lease and made by a compare-and-set on the post's state. Heartbeats only tell
+people (`qm status`, the console) whether a daemon runs, and `DaemonInfo.alive` does not trust one from the
+future (`CLOCK_TOLERANCE`).
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ from .lock_tables import daemon_info, daemons
 
 HEARTBEAT_SECONDS = 15.0
 STALE_AFTER = 4 * HEARTBEAT_SECONDS
+# A heartbeat is written on its daemon's clock and read on the reader's: up to this much ahead of the reader's
+# clock it counts as fresh (clocks a little apart); further ahead, the clocks disagree and it tells nothing.
+CLOCK_TOLERANCE = STALE_AFTER
 
 
 class DaemonRunning(RuntimeFailure):
@@ -51,7 +61,15 @@ class DaemonInfo:
     role: str = ACTIVE
 
     def alive(self, now: float) -> bool:
-        return self.stopped is None and self.role != ENDED and now - self.heartbeat < STALE_AFTER
+        """Whether it beat lately as seen at `now` (the reader's clock). A heartbeat from further in the future than
+        `CLOCK_TOLERANCE` does not count: its daemon's clock runs ahead, and it would look alive that much longer
+        after it died (`clock_ahead` says so). Who publishes never depends on this: see `DaemonLock`."""
+        return self.stopped is None and self.role != ENDED and -CLOCK_TOLERANCE <= now - self.heartbeat < STALE_AFTER
+
+    def clock_ahead(self, now: float) -> float | None:
+        """How far its (running) daemon's clock is at least ahead of `now`'s, when more than `CLOCK_TOLERANCE`."""
+        ahead = self.heartbeat - now
+        return ahead if self.stopped is None and self.role != ENDED and ahead > CLOCK_TOLERANCE else None
 
 
 def read_info(engine: Engine) -> DaemonInfo | None:

@@ -23,7 +23,9 @@ from ..publishing import states as st
 from ..publishing.queue import Queue
 from ..publishing.review import paused
 from ..runtime.job_table import next_runs
+from ..runtime.lease import lease_held
 from ..runtime.lock import ACTIVE, ENDED, ROLE_LABELS, DaemonInfo, read_all, read_info
+from ..support.db_names import is_postgresql
 from ..support.moments import moment
 from . import notices_waiting
 
@@ -73,6 +75,7 @@ class Status:
     failures: list[tuple[str, str, str, float]]  # post id, state, reason, when
     daemons: list[DaemonInfo] = dataclasses.field(default_factory=list)  # every daemon, active first
     notices: list[notices_waiting.Group] = dataclasses.field(default_factory=list)  # waiting to be sent, or given up
+    leased: bool = False  # PostgreSQL: a daemon holds the lease now (as the server sees it, whatever the heartbeats say)
 
     @property
     def alive(self) -> bool:
@@ -106,6 +109,7 @@ def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Stat
         next_jobs=[NextJob(job_id, at) for job_id, at in next_runs(engine, jobs)],
         failures=[(p.id, p.state, p.last_error, p.updated) for p in recent[:failures]],
         notices=notices_waiting.groups(held),
+        leased=is_postgresql(engine) and lease_held(engine),
     )
 
 
@@ -129,6 +133,7 @@ def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str
                 "started": iso(x.started),
                 "heartbeat": iso(x.heartbeat),
                 "alive": x.alive(status.now),
+                "clock_ahead": None if (ahead := x.clock_ahead(status.now)) is None else round(ahead),
             }
             for x in status.daemons
             if x.stopped is None
@@ -145,6 +150,18 @@ def _local(t: float, tz: dt.tzinfo) -> str:
     return f"{dt.datetime.fromtimestamp(t, tz):%Y-%m-%d %H:%M:%S}"
 
 
+def _span(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole} 秒" if whole < 120 else f"{whole // 60} 分钟" if whole < 7200 else f"{whole / 3600:.1f} 小时"
+
+
+def _ahead(d: DaemonInfo, ahead: float) -> str:
+    return f"时钟不一致：进程 {d.pid}（{d.host}）最近心跳的时间比本机现在晚 {_span(ahead)}，那台机器的时钟比本机快，看不出它是否在运行"
+
+
+SYNC_CLOCKS = "请让各台机器用 NTP 同步时钟"
+
+
 def daemon_text(status: Status, tz: dt.tzinfo) -> str:
     """Whether the daemon runs, in one sentence."""
     d = status.daemon
@@ -155,6 +172,14 @@ def daemon_text(status: Status, tz: dt.tzinfo) -> str:
         return f"运行中（{role}进程 {d.pid}，{d.host}），启动于 {_local(d.started, tz)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
     if d.stopped is not None:
         return f"已停止（{_local(d.stopped, tz)} 正常退出）"
+    if (ahead := d.clock_ahead(status.now)) is not None:
+        return f"{_ahead(d, ahead)}；{SYNC_CLOCKS}"
+    if status.leased:  # the server says the active daemon's session is there: its heartbeat only looks old here
+        age = _span(status.now - d.heartbeat)
+        return (
+            f"主服务持有租约（进程 {d.pid}，{d.host}），但按本机时钟它的最近心跳在 {age}前：那台机器的时钟比本机慢"
+            f"（{SYNC_CLOCKS}），或者它卡住了（到那台机器上查看 qm.log）"
+        )
     return f"无响应！最近心跳在 {_local(d.heartbeat, tz)}（进程 {d.pid} 可能已崩溃，请检查并重新启动 qm daemon）"
 
 
@@ -169,6 +194,8 @@ def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
         elif other.alive(status.now):
             beat = f"最近心跳 {status.now - other.heartbeat:.0f} 秒前"
             lines.append(f"{role}：进程 {other.pid}，{other.host}，启动于 {_local(other.started, tz)}，{beat}")
+        elif (ahead := other.clock_ahead(status.now)) is not None:
+            lines.append(f"{role}：{_ahead(other, ahead)}")
         else:
             lines.append(f"无响应的{role}：进程 {other.pid}，{other.host}，最近心跳在 {_local(other.heartbeat, tz)}")
     return lines
