@@ -17,7 +17,7 @@ from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.publishing.tables import audit, posts
-from scheduler.runtime.lock import CLOCK_TOLERANCE, HEARTBEAT_SECONDS, STALE_AFTER, STANDBY, DaemonLock
+from scheduler.runtime.lock import CLOCK_TOLERANCE, HEARTBEAT_SECONDS, STALE_AFTER, STANDBY, DaemonLock, daemon_running
 from scheduler.views.daemon_status import gather, to_json, to_text
 
 from .test_daemon import TZ
@@ -74,6 +74,7 @@ def test_a_standby_never_takes_over_from_a_live_primary_whose_clock_runs_behind_
     shown = to_text(seen_here, TZ, {}, 2027)
     assert seen_here.leased and not seen_here.alive  # its heartbeat cannot tell; the server's lease does
     assert "主服务持有租约" in shown and "那台机器的时钟比本机慢" in shown and "NTP" in shown and "无响应！" not in shown
+    assert daemon_running(pg_engine, NOW + beats)  # a rejection here is told its notice goes out soon, not "when it starts"
     primary.release(NOW - SKEW + beats)
     standby.release(NOW + beats)
 

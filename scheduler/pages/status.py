@@ -63,5 +63,5 @@ def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], 
         notices=tuple(notices_waiting.line(g, tz) for g in found if g.given_up is None),
         notices_waiting=sum(g.count for g in found if g.given_up is None),
         notices_given_up=tuple(notices_waiting.line(g, tz) for g in found if g.given_up is not None),
-        notices_advice=tuple(notices_waiting.advice(found, status.alive)),
+        notices_advice=tuple(notices_waiting.advice(found, status.alive or status.leased)),
     )

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 
 from ..support.db_names import is_postgresql, shown
 from ..support.errors import RuntimeFailure
-from .lease import DEFAULT_TIMEOUT, PgLease
+from .lease import DEFAULT_TIMEOUT, PgLease, lease_held
 from .lock_tables import daemon_info, daemons
 
 HEARTBEAT_SECONDS = 15.0
@@ -88,8 +88,9 @@ def read_all(engine: Engine) -> list[DaemonInfo]:
 
 
 def daemon_running(engine: Engine, now: float) -> bool:
-    """Whether an active daemon beats (it sends the notices commands and the console record: `notices_due`)."""
-    return any(d.role == ACTIVE and d.alive(now) for d in read_all(engine))
+    """Whether an active daemon beats (it sends the notices commands and the console record: `notices_due`), or on
+    PostgreSQL holds the lease (its heartbeat may look old here when its machine's clock runs behind this one's)."""
+    return any(d.role == ACTIVE and d.alive(now) for d in read_all(engine)) or (is_postgresql(engine) and lease_held(engine))
 
 
 def _busy_message(where: str, pid: int | str) -> str:

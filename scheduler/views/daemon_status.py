@@ -142,7 +142,7 @@ def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str
         "counts": {s: status.counts.get(s, 0) for s in st.STATES},
         "next": [{"job": j.id, "label": j.label(names), "at": iso(j.at)} for j in status.next_jobs],
         "failures": [{"id": pid, "state": state, "reason": why, "at": iso(at)} for pid, state, why, at in status.failures],
-        "notices": notices_waiting.to_json(status.notices, status.alive, tz),
+        "notices": notices_waiting.to_json(status.notices, status.alive or status.leased, tz),
     }
 
 
@@ -223,7 +223,7 @@ def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int) 
         what = "全部渠道" if channel == "*" else f"渠道 {channel}"
         how = "qm resume" if channel == "*" else f"qm resume --channel {channel}"
         lines.append(f"已暂停：{what}，{who} 于 {local(at)}，原因：{reason}（恢复：{how}）")
-    lines += notices_waiting.to_text(status.notices, status.alive, tz)
+    lines += notices_waiting.to_text(status.notices, status.alive or status.leased, tz)
     counts = "，".join(f"{st.label(s)} {status.counts[s]}" for s in st.STATES if status.counts.get(s))
     lines.append(f"队列：{counts or '空'}")
     if status.next_jobs:
