@@ -292,7 +292,7 @@ def test_a_report_on_part_of_the_campaign_says_the_launch_is_outside_it_instead_
     done = run_qm("report", "-c", simulated, "--db", db_of(simulated), "--from", "2016-09-16", "-o", out)
     assert done.returncode == 0, done.stderr
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
-    assert "9月8日（星期四）09:00在市中心广场举行启动暨集中宣传活动（启动日不在本报告的时间范围内）。" in text
+    assert "启动暨集中宣传活动安排于9月8日（星期四）09:00在市中心广场举行（启动日不在本报告的时间范围内）。" in text
     assert "当天各渠道发布" not in text
     assert "2016年9月16日至2016年9月30日" in text and "期间各渠道共发布宣传内容" in text and "qm 排期" not in text
 

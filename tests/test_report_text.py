@@ -39,23 +39,36 @@ def test_before_the_launch_the_event_is_planned_with_its_venue_and_the_posts_sch
     assert outside.sentence == "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行（启动日不在本报告的时间范围内）。"
 
 
-def test_a_simulation_made_before_the_launch_tells_it_as_held_with_what_went_out(heihe: Campaign) -> None:
+ARRANGED = "启动暨集中宣传活动安排于9月8日（星期四）09:00在市中心广场举行。"  # the config's plan: all the records can back
+
+
+def test_a_simulation_made_before_the_launch_tells_what_went_out_that_day(heihe: Campaign) -> None:
     launch = heihe.launch_start
     rows = [row(heihe, launch + dt.timedelta(hours=1), st.PUBLISHED), row(heihe, launch + dt.timedelta(hours=2), st.PUBLISHED)]
     told = launch_text(heihe, rows, heihe.start, heihe.end, launch - dt.timedelta(days=300), simulated=True)
-    assert told.sentence == "9月8日（星期四）09:00在市中心广场举行启动暨集中宣传活动。当天各渠道发布 2 条：", told.sentence
+    assert told.sentence == ARRANGED + "当天各渠道发布 2 条：", told.sentence
 
 
-def test_after_the_launch_the_event_was_held_and_an_empty_day_says_so_without_a_list(heihe: Campaign) -> None:
+def test_after_the_launch_only_what_its_day_recorded_is_told_and_an_empty_day_is_left_for_the_office(heihe: Campaign) -> None:
+    """The records show posts, not the event: never "…举行启动暨集中宣传活动" as a fact."""
     launch = heihe.launch_start
     rows = [row(heihe, launch + dt.timedelta(hours=1), st.PUBLISHED), row(heihe, launch + dt.timedelta(hours=2), st.MISSED)]
     after = launch_text(heihe, rows, heihe.start, heihe.end, launch + dt.timedelta(days=20))
-    assert after.sentence == "9月8日（星期四）09:00在市中心广场举行启动暨集中宣传活动。当天各渠道发布 1 条："
+    assert after.sentence == ARRANGED + "当天各渠道发布 1 条：" and len(after.posts) == 1
+    fill_in = "启动活动的举行情况请据实补充。"
     same_day = launch_text(heihe, [], heihe.start, heihe.end, launch + dt.timedelta(hours=3))
-    assert same_day.sentence == "9月8日（星期四）09:00在市中心广场举行启动暨集中宣传活动。截至本报告生成时当天各渠道没有发布内容。"
+    assert same_day.sentence == ARRANGED + "截至本报告生成时当天各渠道没有发布记录。" + fill_in
+    missed = launch_text(heihe, rows[1:], heihe.start, heihe.end, launch + dt.timedelta(days=7))
+    assert missed.sentence == ARRANGED + "当天排期的 1 条内容没有发布记录（已错过 1 条）。" + fill_in and not missed.posts
+    before_qm = launch_text(heihe, [], heihe.start, heihe.end, launch + dt.timedelta(days=7), unqueued=[heihe.key_dates.launch])
+    assert before_qm.sentence == (
+        ARRANGED + "当天的排期内容没有进入发布队列（发布队列从开始使用本系统的那天起收录排期），没有发布记录。" + fill_in
+    )
+    outside = launch_text(heihe, rows, heihe.start + dt.timedelta(days=10), heihe.end, launch + dt.timedelta(days=20))
+    assert outside.sentence == "启动暨集中宣传活动安排于9月8日（星期四）09:00在市中心广场举行（启动日不在本报告的时间范围内）。"
     no_venue = dataclasses.replace(heihe, key_dates=dataclasses.replace(heihe.key_dates, launch_venue=""))
     assert launch_text(no_venue, rows, heihe.start, heihe.end, launch + dt.timedelta(days=20)).sentence.startswith(
-        "9月8日（星期四）09:00举行启动暨集中宣传活动。"
+        "启动暨集中宣传活动安排于9月8日（星期四）09:00举行。"
     )
 
 
@@ -146,3 +159,27 @@ def test_a_report_before_anything_went_out_says_so_instead_of_counting_nothing(h
     assert "将于2016年9月1日至2016年9月30日围绕“" in text
     assert "排期内容共 1 条：待发布 1 条。" in text
     assert "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行。按排期，当天各渠道将发布 1 条：" in text
+
+
+def test_a_rehearsal_mid_campaign_with_nothing_recorded_on_the_launch_day_does_not_say_it_was_held(heihe: Campaign) -> None:
+    """QM_NOW a week after the launch on a queue begun after it: the Word text says what the records show."""
+    import io
+
+    import docx
+
+    from scheduler.report.document import render
+    from scheduler.report.figures import Figures
+
+    launch = heihe.launch_start
+    made = launch + dt.timedelta(days=7)
+    posts = [row(heihe, made + dt.timedelta(hours=2), st.SCHEDULED)]
+    planned = [(posts[0].id, made.date()), ("launch-post", launch.date())]
+    totals = Totals.count([st.SCHEDULED], {posts[0].id}, planned, made.date())
+    document = docx.Document(io.BytesIO(render(heihe, Figures(heihe.start, heihe.end, posts, totals=totals), [], made)))
+    text = [p.text for p in document.paragraphs]
+    launch_part = text[text.index("三、启动暨集中宣传活动") + 1]
+    assert launch_part == (
+        ARRANGED
+        + "当天的排期内容没有进入发布队列（发布队列从开始使用本系统的那天起收录排期），没有发布记录。启动活动的举行情况请据实补充。"
+    )
+    assert not any("举行启动暨集中宣传活动" in t for t in text)

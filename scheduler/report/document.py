@@ -2,7 +2,7 @@
 
     一、基本情况          theme, window, organisers, what went out where
     二、各项活动开展情况  per activity area of the plan
-    三、启动暨集中宣传活动 the launch event: held, or planned (`launch_day`)
+    三、启动暨集中宣传活动 the launch event: planned, or what its day's records show (`launch_day`)
     四、宣传数据          figures and charts
     五、存在的问题及处理情况 failures, missed and late posts, pauses, gaps in the statistics
     六、各单位报送情况    units' plans and summaries (only when `units:` is configured)
@@ -136,7 +136,7 @@ def _areas(doc: DocumentObject, f: Figures, when: str) -> None:
 
 def _launch(doc: DocumentObject, campaign: Campaign, f: Figures, made: dt.datetime) -> None:
     _heading(doc, 3, "启动暨集中宣传活动")
-    text = launch_text(campaign, f.posts, f.start, f.end, made, f.simulated)
+    text = launch_text(campaign, f.posts, f.start, f.end, made, f.simulated, f.totals.before)
     doc.add_paragraph(text.sentence)
     for line in text.lines():
         doc.add_paragraph(line, style="List Bullet")
