@@ -506,3 +506,42 @@ def test_a_unit_whose_only_file_was_refused_is_told_why_and_the_collection_has_n
     assert "北安市　　  未报送（收到的“总结.jpg”不是可读的格式" in listed.stdout, listed.stdout
     shown = json.loads(run_qm("units", "-c", config, "--collect", "--json", "-o", config.parent / "再汇总.docx").stdout)
     assert all(len(f["sha256"]) == 64 for unit in shown["units"] for f in unit["files"])  # kept for scripts that compare files
+
+
+def test_a_unit_whose_file_was_refused_is_told_apart_from_one_that_sent_nothing_in_the_report_and_the_reminder(
+    config: Path, robots: dict[str, list[dict[str, object]]]
+) -> None:
+    """Part 六 of the work summary and the daemon's reminder to the office give `qm units`'s reason."""
+    from scheduler.stats.daily import StatsJob
+
+    campaign = dataclasses.replace(
+        load_campaign(config), notifiers=(Notifier("办公室", "wecom", "QM_OFFICE_WEBHOOK", events=("reminder",)),)
+    )
+    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    place(campaign, "北安市", "总结", "总结.jpg", b"\xff\xd8\xff a photo of the summary", at(9, 9, month=10))
+    place(campaign, "爱辉区", "总结", "总结.docx", word("爱辉区工作总结"), at(9, 9, month=10))
+    reason = "收到的“总结.jpg”不是可读的格式：应为 .docx .doc .wps .pdf .txt .odt 之一"
+    assert f"北安市　　  未报送（{reason}）" in run_qm("units", "-c", config, "--kind", "summary").stdout  # the words shared
+
+    engine = open_db(campaign.db_url)
+    job = StatsJob(campaign, engine, sources=lambda: [], office=Notifications(campaign.notifiers, env=env))
+    job(at(10, 9, 40, month=10))  # the deadline's day: the unit's own robot is told why its file did not count
+    assert f"已报送的文件未能收录：{reason}" in texts(robots["北安市"])[-1]
+    assert "未能收录" not in texts(robots["嫩江县"])[-1]
+    job(at(11, 9, 40, month=10))
+    engine.dispose()
+    (office,) = texts(robots["office"])
+    assert "【未报送】工作总结已于 10月10日 截止，2 个单位尚未报送，1 个单位报送的文件未能收录" in office
+    assert f"北安市（联系人：乙，电话：0456-0000002）：报送的文件未能收录（{reason}）" in office
+    assert "嫩江县（联系人：丁，电话：0456-0000004）：未报送" in office
+
+    during, after = ({**os.environ, "QM_NOW": f"2016-{day}T09:00:00+08:00"} for day in ("09-15", "10-15"))
+    assert run_qm("queue", "-c", config, env=during).returncode == 0  # a queue to report on
+    out = config.parent / "工作总结.docx"
+    done = run_qm("report", "-c", config, "-o", out, env=after)
+    assert done.returncode == 0, done.stderr
+    text = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert text[text.index("六、各单位报送情况") + 2] == (
+        "工作总结（2016年10月10日截止）：共 4 个单位，按时报送 1 个，未报送 2 个（五大连池市、嫩江县），"
+        f"报送的文件未能收录 1 个（北安市：{reason}）。"
+    )

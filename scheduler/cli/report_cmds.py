@@ -115,11 +115,12 @@ def _units(ctx: Context) -> list[UnitStatus]:
     """The units' files as `qm units` counts them: the config's submissions folder, recorded in the config's
     database, whichever database (--db) the posts come from, so part 六 and `qm units` always agree."""
     from ..units.submissions import recorded, scan, statuses
+    from ..units.unrecorded import refused_files
 
     if not ctx.campaign.units:
         return []
     scan(ctx.campaign, ctx.engine, time.time())
-    return statuses(ctx.campaign, recorded(ctx.campaign, ctx.engine), ctx.today())
+    return statuses(ctx.campaign, recorded(ctx.campaign, ctx.engine), ctx.today(), refused_files(ctx.campaign))
 
 
 def _planned(ctx: Context, db: Path | None, start: dt.date, end: dt.date) -> list[tuple[str, dt.date]] | None:

@@ -22,6 +22,7 @@ from ..publishing.queue import Queue
 from ..publishing.tables import pause_log, posts, stat_days, stat_values
 from ..simulation.marker import is_simulated
 from ..units.submissions import UnitStatus, recorded, statuses
+from ..units.unrecorded import refused_files
 from ..views.plan_export import channel_label
 from .gaps import missing
 from .gaps import subject as gap_subject
@@ -144,7 +145,7 @@ def gather(
     rows = [post_row(campaign, p, titles, library.get(p.item), per_post.get(p.id, {}), sent) for p in ordered]
     totals = Totals.count((p.state for p in queued), {p.id for p in queued}, planned, now.date())
     if units is None:
-        units = statuses(campaign, recorded(campaign, engine), now.date()) if campaign.units else []
+        units = statuses(campaign, recorded(campaign, engine), now.date(), refused_files(campaign)) if campaign.units else []
     with engine.connect() as conn:
         return Figures(
             start,

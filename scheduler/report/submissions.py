@@ -1,6 +1,6 @@
 """The units' plans and summaries in the work summary (only when `units:` is configured): per kind,
-how many units, who sent on time, who late (by how many days), who not at all, and who is not due
-yet, as `qm units` counts them."""
+how many units, who sent on time, who late (by how many days), who not at all, whose files could not
+be taken (with `qm units`'s reason) and who is not due yet, as `qm units` counts them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str
         mine = [s for s in statuses if s.kind == kind]
         if not mine:
             continue
-        by = {state: [s for s in mine if s.state == state] for state in (ON_TIME, LATE, MISSING, NOT_DUE)}
+        refused = [s for s in mine if s.state in (MISSING, NOT_DUE) and s.not_taken]  # sent something, none of it taken
+        by = {state: [s for s in mine if s.state == state and s not in refused] for state in (ON_TIME, LATE, MISSING, NOT_DUE)}
         parts = [f"按时报送 {len(by[ON_TIME])} 个"] if by[ON_TIME] else []
         if by[LATE]:
             parts.append(f"迟交 {len(by[LATE])} 个（" + "、".join(f"{s.unit.name}迟 {s.late_days} 天" for s in by[LATE]) + "）")
@@ -25,12 +26,11 @@ def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str
             parts.append("均未报送")
         elif by[MISSING]:
             parts.append(f"未报送 {len(by[MISSING])} 个（" + "、".join(s.unit.name for s in by[MISSING]) + "）")
+        if refused:
+            why = "；".join(f"{s.unit.name}：{s.not_taken}" + ("；未到截止日期" if s.state == NOT_DUE else "") for s in refused)
+            parts.append(f"报送的文件未能收录 {len(refused)} 个（{why}）")
         if by[NOT_DUE]:
             parts.append(f"{len(by[NOT_DUE])} 个尚未报送（未到截止日期）")
-        broken = [s for s in mine if s.unreadable and not s.readable]  # sent something, but nothing readable
-        if broken:
-            files = "、".join(f"{s.unit.name}（{'、'.join(f.path.name for f in s.unreadable)}）" for s in broken)
-            parts.append(f"其中{files}报送的文件无法读取，不算报送")
         out.append(f"{LABELS[kind]}（{day_label(mine[0].due)}截止）：共 {len(mine)} 个单位，" + "，".join(parts) + "。")
     return out
 

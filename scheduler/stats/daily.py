@@ -64,10 +64,12 @@ class StatsJob:
     def _units(self, now: dt.datetime, office: Notifications) -> None:
         from ..units.reminders import send_due
         from ..units.submissions import recorded, scan, statuses
+        from ..units.unrecorded import refused_files
 
         engine = self.collector.engine
         for problem in scan(self.campaign, engine, now.timestamp()):
             event(log, "submission_problem", logging.WARNING, where=problem.where, problem=problem.message)
-        found = statuses(self.campaign, recorded(self.campaign, engine), now.astimezone(self.campaign.timezone).date())
+        today = now.astimezone(self.campaign.timezone).date()
+        found = statuses(self.campaign, recorded(self.campaign, engine), today, refused_files(self.campaign))
         for key in send_due(self.campaign, engine, found, now, office):
             event(log, "unit_reminder", key=key)

@@ -58,6 +58,7 @@ def _to_unit(campaign: Campaign, status: UnitStatus, days: int) -> UnitReminder:
     when = "今天" if days == 0 else f"{days} 天后"
     lines = (
         f"请于 {due.month}月{due.day}日 前将{label}报送{campaign.organizer}（{when}截止）",
+        *((f"已报送的文件未能收录：{status.not_taken}",) if status.not_taken else ()),
         f"活动：{campaign.name}",
     )
     key = f"unit:{status.kind}:{status.unit.name}:{due - dt.timedelta(days=days)}"
@@ -66,8 +67,14 @@ def _to_unit(campaign: Campaign, status: UnitStatus, days: int) -> UnitReminder:
 
 def _to_office(campaign: Campaign, kind: str, due: dt.date, waiting: list[UnitStatus]) -> UnitReminder:
     label = LABELS[kind]
-    lines = tuple(f"{s.unit.name}（联系人：{s.unit.contact or '未填写'}，电话：{s.unit.phone or '未填写'}）" for s in waiting)
-    title = f"【未报送】{label}已于 {due.month}月{due.day}日 截止，{len(waiting)} 个单位尚未报送"
+    lines = tuple(
+        f"{s.unit.name}（联系人：{s.unit.contact or '未填写'}，电话：{s.unit.phone or '未填写'}）"
+        + (f"：报送的文件未能收录（{s.not_taken}）" if s.not_taken else "：未报送")
+        for s in waiting
+    )
+    refused = sum(1 for s in waiting if s.not_taken)
+    counts = [f"{n} 个单位{what}" for n, what in ((len(waiting) - refused, "尚未报送"), (refused, "报送的文件未能收录")) if n]
+    title = f"【未报送】{label}已于 {due.month}月{due.day}日 截止，{'，'.join(counts)}"
     return UnitReminder(f"units-missing:{kind}:{due}", None, Notice(REMINDER, title, (*lines, "查看：qm units")))
 
 

@@ -91,10 +91,15 @@ class UnitStatus:
         return f"收到的{'、'.join(f'“{n}”' for n in self.refused)}不是可读的格式：应为 {' '.join(ACCEPTED)} 之一"
 
     @property
-    def label(self) -> str:
+    def not_taken(self) -> str:
+        """Why what a unit sent was not taken as its submission (unreadable files, a format not read); ""
+        when it sent nothing or its file counts. `qm units`, the report and the office's reminder say this."""
         broken = f"文件无法读取：{'、'.join(f.path.name for f in self.unreadable)}" if self.unreadable and not self.readable else ""
-        if self.refused_note:
-            broken = f"{broken}；{self.refused_note}" if broken else self.refused_note
+        return "；".join(why for why in (broken, self.refused_note) if why)
+
+    @property
+    def label(self) -> str:
+        broken = self.not_taken
         if self.state == MISSING:
             return f"未报送（{broken}）" if broken else "未报送"
         if self.state == NOT_DUE:
