@@ -319,7 +319,17 @@ def test_every_command_taking_dates_refuses_days_outside_the_campaign(project: C
         (("build", "--to", "2027-10-01"), f"--to 2027-10-01 {window}"),
         (("screen", "build", "--date", "2027-10-05"), f"--date 2027-10-05 {window}"),
         (("screen", "build", "--from", "2027-09-29", "--to", "2027-10-02"), f"--to 2027-10-02 {window}"),
-        (("plan", "--from", "2027-10-15"), f"--from 2027-10-15 {window}（排期连同工作人员提醒在 2027-09-01 至 2027-10-10）"),
+        # the plan reaches the staff's reminders after the campaign: its range, and why it is wider
+        (
+            ("plan", "--from", "2027-10-15"),
+            "--from 2027-10-15 不在 2027-09-01 至 2027-10-10 之内：排期表是活动期 2027-09-01 至 2027-09-30 的排期，"
+            "加上活动结束后给工作人员的提醒（最后一条在 2027-10-10），请换一个这期间的日期",
+        ),
+        # the report counts campaign days, though it is made after the campaign: said, so nobody types --to today
+        (
+            ("report", "--to", "2027-10-10"),
+            f"--to 2027-10-10 {window}（工作总结统计活动期内各天的发布；活动结束后也可以生成，不写 --to 就统计到活动最后一天）",
+        ),
     ]
     for args, message in cases:
         result = run_qm(*args, "-c", config)

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from ..units.submissions import UnitStatus
 
 FORMATS = ("docx", "xlsx", "csv", "json")
+# Why --from/--to stay inside the campaign while the report itself may be made any day after it.
+COUNTED = "（工作总结统计活动期内各天的发布；活动结束后也可以生成，不写 --to 就统计到活动最后一天）"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -60,7 +62,7 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
     from ..report.figures import gather
 
     campaign = ctx.campaign
-    start, end = day_window(campaign, args.start, args.end)  # a summary covers campaign days only, as every dated command
+    start, end = day_window(campaign, args.start, args.end, why=COUNTED)  # made any time, it counts campaign days only
     engine = report_engine(ctx, args.db)
     made = ctx.now()
     planned = _planned(ctx, args.db, start, end)

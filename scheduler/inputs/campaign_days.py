@@ -18,26 +18,42 @@ if TYPE_CHECKING:
 
 
 def check_day(
-    campaign: Campaign, day: dt.date, option: str = "日期", span: tuple[dt.date, dt.date] | None = None, fix: str = "请换一个活动期内的日期"
+    campaign: Campaign,
+    day: dt.date,
+    option: str = "日期",
+    span: tuple[dt.date, dt.date] | None = None,
+    fix: str = "请换一个活动期内的日期",
+    why: str = "",
 ) -> None:
-    """Refuse `day` (given as `option`, e.g. --date) when it is not in the campaign (or in `span`, a
-    wider window that also holds the staff's reminders before or after the campaign)."""
-    first, last = span or (campaign.start, campaign.end)
-    if not first <= day <= last:
-        given = f"{option} {day}" if option else str(day)
-        more = f"（排期连同工作人员提醒在 {first} 至 {last}）" if span else ""
-        raise InputError(f"{given} 不在活动期 {campaign.start} 至 {campaign.end} 之内{more}，{fix}")
+    """Refuse `day` (given as `option`, e.g. --date) when it is not in the campaign, or in `span`: a
+    wider window that also holds the staff's reminders before or after the campaign (`qm plan`). `why`:
+    what the command does with the days, so the message says why the range is what it is."""
+    given = f"{option} {day}" if option else str(day)
+    campaign_days = f"活动期 {campaign.start} 至 {campaign.end}"
+    if span and span != (campaign.start, campaign.end):
+        first, last = span
+        if not first <= day <= last:
+            early, late = first < campaign.start, last > campaign.end
+            when = "活动前后" if early and late else "活动开始前" if early else "活动结束后"
+            ends = "，".join(([f"第一条在 {first}"] if early else []) + ([f"最后一条在 {last}"] if late else []))
+            raise InputError(
+                f"{given} 不在 {first} 至 {last} 之内：排期表是{campaign_days} 的排期，"
+                f"加上{when}给工作人员的提醒（{ends}），请换一个这期间的日期"
+            )
+        return
+    if not campaign.start <= day <= campaign.end:
+        raise InputError(f"{given} 不在{campaign_days} 之内{why}，{fix}")
 
 
 def day_window(
-    campaign: Campaign, start: dt.date | None, end: dt.date | None, span: tuple[dt.date, dt.date] | None = None
+    campaign: Campaign, start: dt.date | None, end: dt.date | None, span: tuple[dt.date, dt.date] | None = None, why: str = ""
 ) -> tuple[dt.date, dt.date]:
     """The days `--from start --to end` ask for (either left out: the campaign's own start or end, or
     `span`'s; see `check_day`), checked: in order and inside the campaign."""
     window = span or (campaign.start, campaign.end)
     first, last = start or window[0], end or window[1]
-    check_day(campaign, first, "--from", span)
-    check_day(campaign, last, "--to", span)
+    check_day(campaign, first, "--from", span, why=why)
+    check_day(campaign, last, "--to", span, why=why)
     if last < first:
         raise InputError(f"--to {last} 早于 --from {first}，请交换两个日期")
     return first, last
