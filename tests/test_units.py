@@ -545,3 +545,92 @@ def test_a_unit_whose_file_was_refused_is_told_apart_from_one_that_sent_nothing_
         "工作总结（2016年10月10日截止）：共 4 个单位，按时报送 1 个，未报送 2 个（五大连池市、嫩江县），"
         f"报送的文件未能收录 1 个（北安市：{reason}）。"
     )
+
+
+def styled_summary(picture: Path) -> bytes:
+    """A unit's summary as offices write them: a title, headings (one a custom style with an outline level,
+    as WPS makes them), a table in a built-in style with merged cells, one in the unit's own style, a list,
+    a link and a picture."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_heading("爱辉区质量月活动工作总结", level=0)
+    document.add_heading("一、基本情况", level=1)
+    document.add_paragraph("全区开展质量月活动。")
+    own_heading = document.styles.add_style("单位小标题", WD_STYLE_TYPE.PARAGRAPH)
+    own_heading.element.get_or_add_pPr().append(OxmlElement("w:outlineLvl", {qn("w:val"): "1"}))
+    document.add_paragraph("（一）宣传咨询", style=own_heading)
+    grid = document.add_table(rows=3, cols=3)
+    grid.style = "Light Grid Accent 1"
+    for r, row in enumerate([["项目", "次数", "人数"], ["咨询", "12", "300"], ["讲座", "3", ""]]):
+        for c, text in enumerate(row):
+            grid.cell(r, c).text = text
+    grid.cell(2, 1).merge(grid.cell(2, 2))
+    document.add_paragraph("设咨询台 12 处", style="List Bullet")
+    document.add_heading("二、存在问题", level=1)
+    own = document.add_table(rows=1, cols=2)
+    own.style = document.styles.add_style("单位表格", WD_STYLE_TYPE.TABLE)
+    own.cell(0, 0).text, own.cell(0, 1).text = "宣传不足", "加强"
+    linked = document.add_paragraph("详见：")
+    link = OxmlElement("w:hyperlink", {qn("r:id"): document.part.relate_to("https://example.gov.cn", RELATIONSHIP_TYPE.HYPERLINK, True)})
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "区政府网站"
+    run.append(text)
+    link.append(run)
+    linked._p.append(link)
+    document.add_picture(str(picture))
+    out = __import__("io").BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_units_headings_and_tables_keep_their_look_in_the_collection(config: Path, tmp_path: Path) -> None:
+    """Headings stay headings (below the unit's own), tables stay tables where they were, in a style the
+    compiled document has (borders); nothing refers to a style or part it does not have."""
+    from docx.oxml.ns import qn
+    from PIL import Image
+
+    campaign = load_campaign(config)
+    picture = tmp_path / "photo.png"
+    Image.new("RGB", (40, 30), "red").save(picture)
+    data = styled_summary(picture)
+    place(campaign, "爱辉区", "总结", "总结.docx", data, at(9, 9, month=10))
+    merged = [[c.text for c in row.cells] for row in docx.Document(__import__("io").BytesIO(data)).tables[0].rows]
+    out = config.parent / "汇总.docx"
+    collected = run_qm("units", "-c", config, "--collect", "-o", out)
+    assert "Traceback" not in collected.stderr and out.exists(), collected.stderr
+    document = docx.Document(str(out))
+    body = document.element.body
+    blocks = []
+    for block in body.iterchildren(qn("w:p"), qn("w:tbl")):
+        if block.tag == qn("w:tbl"):
+            grid = docx.table.Table(block, document)
+            blocks.append((grid.style.name, [[c.text for c in row.cells] for row in grid.rows]))
+        elif (paragraph := docx.text.paragraph.Paragraph(block, document)).text:
+            blocks.append((paragraph.style.name, paragraph.text))
+    unit = blocks.index(("Heading 1", "1. 爱辉区"))
+    assert blocks[unit + 1 : unit + 10] == [
+        ("Heading 2", "爱辉区质量月活动工作总结"),
+        ("Heading 2", "一、基本情况"),
+        ("Normal", "全区开展质量月活动。"),
+        ("Heading 3", "（一）宣传咨询"),
+        ("Light Grid Accent 1", merged),  # its merged cells too
+        ("List Bullet", "设咨询台 12 处"),
+        ("Heading 2", "二、存在问题"),
+        ("Table Grid", [["宣传不足", "加强"]]),  # the unit's own table style is not in the compiled document: borders
+        ("Normal", "详见：区政府网站"),
+    ]
+    assert blocks[unit + 10] == ("Normal", "（原文件中的 1 张图片或图形没有收入本汇总，请查看原文件“总结.docx”。）")
+    assert blocks[unit + 11] == ("Heading 1", "2. 北安市")
+    assert merged[2][1] == merged[2][2] and len(document.tables[1].rows[2]._tr.tc_lst) == 2  # one cell spanning two columns
+    ids = {style.style_id for style in document.styles}
+    named = {ref.get(qn("w:val")) for ref in body.iter(qn("w:pStyle"), qn("w:rStyle"), qn("w:tblStyle"))}
+    assert named <= ids, named - ids
+    rels = {key for key in document.part.rels}
+    pointing = {v for e in body.iter() for k, v in e.attrib.items() if k.startswith("{" + docx.oxml.ns.nsmap["r"])}
+    assert pointing <= rels, pointing - rels  # no picture or link of the unit's file left pointing nowhere
+    assert not list(body.iter(qn("w:numPr")))  # list numbering is the compiled document's, through List Bullet

@@ -94,6 +94,8 @@ def set_styles(doc: DocumentObject) -> None:
         ("Title", HEADING_FONT, 20),
         ("Heading 1", HEADING_FONT, 15),
         ("Heading 2", HEADING_FONT, 13),
+        ("Heading 3", HEADING_FONT, 12),  # a unit's own headings in the units' compiled document
+        ("Heading 4", HEADING_FONT, 12),
     ):
         style = doc.styles[name]
         style.font.name = font

@@ -6,4 +6,5 @@
     extract.py      the text of a .docx or .txt, or why it cannot be read (corrupt, password, wrong extension)
     reminders.py    reminders to a unit's webhook before a deadline, and to the office for units missing after it
     digest.py       the consolidated document (汇总) sent upward
+    copy_body.py    a unit's .docx carried into it as laid out: headings and tables mapped onto its own styles
 """

@@ -16,6 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from ..inputs.campaign import Campaign
 from ..report.document import day_label, set_styles, table
 from ..support.errors import Problem
+from .copy_body import copy_body
 from .extract import SubmissionError, extract
 from .submissions import LABELS, UnitStatus, arrival, gone_note
 
@@ -89,6 +90,11 @@ def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, labe
     if got.attachment:
         doc.add_paragraph(f"（{label}为{got.attachment}“{latest.path.name}”，作为附件随本汇总报送。）")
         return []
-    for paragraph in got.paragraphs:
-        doc.add_paragraph(paragraph)
+    if got.document is None:  # plain text
+        for paragraph in got.paragraphs:
+            doc.add_paragraph(paragraph)
+        return []
+    pictures = copy_body(got.document, doc, below=1)  # under the unit's own heading
+    if pictures:
+        doc.add_paragraph(f"（原文件中的 {pictures} 张图片或图形没有收入本汇总，请查看原文件“{latest.path.name}”。）")
     return []

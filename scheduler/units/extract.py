@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import docx
+from docx.document import Document as DocumentObject
 from docx.opc.exceptions import PackageNotFoundError
 
 from ..support.errors import InputError
@@ -31,6 +32,7 @@ class SubmissionError(InputError):
 class Extracted:
     paragraphs: tuple[str, ...] = ()
     attachment: str = ""  # set when the file is passed on as it is: what kind of file it is
+    document: DocumentObject | None = field(default=None, compare=False)  # a .docx: its paragraphs and tables as laid out
 
 
 def extract(path: Path) -> Extracted:
@@ -40,7 +42,8 @@ def extract(path: Path) -> Extracted:
     except OSError as exc:
         raise SubmissionError(f"无法读取文件：{os_reason(exc)}") from exc
     if suffix == ".docx":
-        return Extracted(_docx(data))
+        document = _docx(data)
+        return Extracted(_texts(document), document=document)
     if suffix == ".txt":
         return Extracted(_text(data))
     if suffix in ATTACHMENT_TYPES:
@@ -58,7 +61,7 @@ def _what_it_is(data: bytes) -> str:
     return ""
 
 
-def _docx(data: bytes) -> tuple[str, ...]:
+def _docx(data: bytes) -> DocumentObject:
     if data.startswith(OLE) and ENCRYPTED in data:
         raise SubmissionError("文件设置了打开密码，无法读取：请单位取消密码（文件—信息—保护文档）后重新报送")
     if not data.startswith(ZIP):
@@ -72,6 +75,10 @@ def _docx(data: bytes) -> tuple[str, ...]:
         raise SubmissionError("文件已损坏（.docx 内部结构不完整），无法读取：请单位重新导出后报送") from exc
     except Exception as exc:  # lxml's parse errors and the like: the archive holds something that is not a document
         raise SubmissionError(f"文件已损坏（{type(exc).__name__}），无法读取：请单位重新导出后报送") from exc
+    return document
+
+
+def _texts(document: DocumentObject) -> tuple[str, ...]:
     paragraphs = [p.text.strip() for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
