@@ -160,7 +160,7 @@ def test_bad_arguments_are_explained_in_chinese() -> None:
     result = run_qm("preview", "2016-13-40", "-c", HEIHE)
     assert result.returncode == 2 and "2016-13-40 不是有效日期：月份只能是 1–12" in result.stderr
     result = run_qm("nosuch")
-    assert result.returncode == 2 and "没有 nosuch 这个命令：可用 check、plan、" in result.stderr
+    assert result.returncode == 2 and "没有 nosuch 这个命令：可用 init、check、plan、" in result.stderr
     result = run_qm("plna")
     assert result.returncode == 2 and "没有 plna 这个命令（是不是想写 plan？）" in result.stderr
 

@@ -23,6 +23,7 @@ from . import resident_check, zh_argparse
 
 # command -> the module (in this package) that registers it, in the order `qm --help` lists them
 COMMANDS = {
+    "init": "init_cmds",
     **dict.fromkeys(("check", "plan", "preview"), "campaign_cmds"),
     **dict.fromkeys(("poster", "posters"), "poster_cmds"),
     "print": "print_cmds",
@@ -42,6 +43,7 @@ COMMANDS = {
 
 # command -> the line `qm --help` shows for it (kept here so that listing imports no command module)
 SUMMARIES = {
+    "init": "新建活动目录：复制自带的配置、内容库和模板，改成本单位的活动",
     "check": "检查配置、内容库和模板，并检查每条内容",
     "plan": "生成并输出排期表",
     "preview": "预览某一天的全部内容（HTML 页面）",

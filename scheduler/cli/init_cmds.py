@@ -1,0 +1,91 @@
+"""`qm init FOLDER`: a new campaign folder to start from, for a city setting qm up on its own.
+
+The folder gets copies of qm's bundled `config.yaml` (a whole 2027 campaign, commented), its content
+library and its templates, so that everything a campaign is made of can be edited there without
+touching qm's own files; the posters and the state folder are made when the commands run. The copy
+is made in a hidden folder beside the target and renamed into place, so a failure leaves nothing
+half-made; an existing folder is refused unless it is empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+from pathlib import Path
+
+from ..support.errors import InputError
+from ..support.os_messages import path_error
+from .context import Context
+
+ROOT = Path(__file__).resolve().parents[2]  # the project qm was installed from (`pip install -e .`)
+COPIED = ("config.yaml", "content", "templates")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "init",
+        description=(
+            "新建一个活动目录：复制 qm 自带的 config.yaml（2027 年全市“质量月”活动的完整示例，带说明）、内容库 content/ "
+            "和模板 templates/，在新目录里改成本单位自己的活动，不影响 qm 自带的文件。目录已存在且不是空的时拒绝，不覆盖任何文件。"
+        ),
+    )
+    p.add_argument("folder", type=Path, metavar="目录", help="新的活动目录，如 牡丹江2027（不存在，或是空目录）")
+    p.set_defaults(run=run_init)
+
+
+def run_init(ctx: Context, args: argparse.Namespace) -> int:
+    target: Path = args.folder
+    _check_source()
+    _check_target(target)
+    temp = target.parent / f".{target.name}.qm-init-{os.getpid()}"
+    try:
+        temp.mkdir()
+        for name in COPIED:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, temp / name, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+            else:
+                shutil.copy2(source, temp / name)
+        if target.exists():  # an empty folder: its place is taken by the copy
+            target.rmdir()
+        temp.rename(target)
+    except OSError as exc:
+        raise path_error(exc, "新建活动目录", target) from exc
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    print("\n".join(_next_steps(target)))
+    return 0
+
+
+def _check_source() -> None:
+    missing = [name for name in COPIED if not (ROOT / name).exists()]
+    if missing:
+        raise InputError(
+            f"找不到 qm 自带的{'、'.join(missing)}（应在 {ROOT}）：qm init 从 qm 的项目目录复制它们，"
+            "请按 README 在项目目录中用 pip install -e . 安装 qm"
+        )
+
+
+def _check_target(target: Path) -> None:
+    if target.is_file():
+        raise InputError(f"{target} 是一个文件，不是目录：换一个新的目录名")
+    if target.is_dir() and any(target.iterdir()):
+        raise InputError(f"目录 {target} 已存在且不是空的：qm init 不覆盖已有的文件，换一个新的目录名，或先把它清空")
+    if not target.parent.is_dir():
+        raise InputError(f"目录 {target.parent} 不存在：先创建它，或换一个位置")
+
+
+def _next_steps(target: Path) -> list[str]:
+    items = sum(1 for p in (target / "content").rglob("*") if p.suffix in (".md", ".yaml"))
+    return [
+        f"已新建活动目录：{target}",
+        "  config.yaml  活动配置：先改 campaign（名称、主办单位、热线、活动期）、key_dates（启动日和地点）、",
+        "               channels（公众号、微博、电子屏）和 brand（颜色、标志）；各项的含义和分级审核（review）见 README“配置说明”",
+        f"  content/     内容库（{items} 个内容文件）：可以修改、删除，也可以加本地的内容，格式见 README“内容库”",
+        "  templates/   公众号、微博、电子屏的模板和海报版式",
+        "接下来：",
+        f"  cd {target}",
+        "  qm check    检查配置、内容库和模板，有错时指出文件、行号和改法",
+        "  qm plan     查看整月排期",
+    ]

@@ -1,0 +1,54 @@
+"""`qm init`: a new campaign folder a city starts from, made whole or not at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scheduler.inputs.config import load_campaign
+from tests.conftest import ROOT, run_qm
+
+
+def _files(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
+
+def test_a_new_folder_holds_its_own_copy_of_config_content_and_templates_and_passes_the_check(tmp_path: Path) -> None:
+    target = tmp_path / "牡丹江2027"
+    made = run_qm("init", target, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert f"已新建活动目录：{target}" in made.stdout and f"cd {target}" in made.stdout and "qm check" in made.stdout
+    assert (target / "config.yaml").read_bytes() == (ROOT / "config.yaml").read_bytes()
+    for part in ("content", "templates"):
+        assert _files(target / part) == _files(ROOT / part) - {f for f in _files(ROOT / part) if Path(f).name.startswith(".")}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["牡丹江2027"]  # nothing half-made left beside it
+    campaign = load_campaign(target / "config.yaml")
+    assert campaign.paths.content == target / "content" and campaign.paths.templates == target / "templates"  # not qm's own
+    checked = run_qm("check", cwd=target)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_an_empty_folder_is_filled_and_anything_else_is_refused_untouched(tmp_path: Path) -> None:
+    empty = tmp_path / "空目录"
+    empty.mkdir()
+    assert run_qm("init", empty).returncode == 0 and (empty / "config.yaml").is_file()
+
+    busy = tmp_path / "已有文件"
+    busy.mkdir()
+    (busy / "config.yaml").write_text("campaign: 我自己的\n", encoding="utf-8")
+    refused = run_qm("init", busy)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert f"目录 {busy} 已存在且不是空的：qm init 不覆盖已有的文件" in refused.stderr
+    assert _files(busy) == {"config.yaml"} and (busy / "config.yaml").read_text(encoding="utf-8") == "campaign: 我自己的\n"
+
+    a_file = tmp_path / "文件"
+    a_file.write_text("x", encoding="utf-8")
+    assert f"{a_file} 是一个文件，不是目录" in run_qm("init", a_file).stderr
+    no_parent = run_qm("init", tmp_path / "没有" / "新目录")
+    assert no_parent.returncode == 2 and f"目录 {tmp_path / '没有'} 不存在：先创建它" in no_parent.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["已有文件", "文件", "空目录"]
+
+
+def test_help_lists_init_first() -> None:
+    listing = run_qm("--help").stdout
+    assert "新建活动目录" in listing
+    assert listing.index("init") < listing.index("check")
