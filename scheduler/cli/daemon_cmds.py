@@ -59,13 +59,19 @@ def _fresh_source(config_path: Path) -> tuple[Plan, Renderer]:
 def _ahead(config_path: Path, queue: Queue, ahead: Ahead, now: dt.datetime) -> None:
     """Posters for the coming posts and the screens' playlists, drawn before they are needed."""
     from ..runtime.work_ahead import held_back
-    from ..screens.daily import approval
+    from ..screens import held_words
+    from ..screens.daily import EDITED, approval
 
     ctx = Context(config_path)  # fresh: picks up edits to config, content and templates
     recent = queue.find(start=now.timestamp() - 86400)
     if ctx.readable_library.problems:  # one broken file: the other items' posters all the same, then say which file
         raise held_back(ctx.campaign, ctx.readable_library, [p for p in recent if p.state in st.APPROVED_STATES], now)
-    approved = approval({p.id: p.state for p in recent}, now.astimezone(ctx.campaign.timezone).date())
+    edited = held_words.hold(ctx.campaign, ctx.plan, ctx.renderer, queue, recent, now) if ctx.campaign.screens else []
+    if edited:  # refilled: read again
+        recent = queue.find(start=now.timestamp() - 86400)
+    states = {p.id: p.state for p in queue.find([st.REJECTED])}  # on any day: such an item rotates as no slogan
+    states |= {p.id: p.state for p in recent} | dict.fromkeys(edited, EDITED)
+    approved = approval(states, now.astimezone(ctx.campaign.timezone).date())
     done = ahead(ctx.campaign, ctx.plan, ctx.library, now, approved)
     if done.drawn:
         event(log, "posters_drawn", count=done.drawn)

@@ -10,9 +10,21 @@ import datetime as dt
 from ..inputs.campaign_days import check_day
 from ..planning.planner import PlannedPost
 from ..poster.batch import Progress
+from ..publishing import states as st
 from ..runtime.rehearsal import refuse_on_live, rehearsal_moment
 from ..screens.build import Built, current_folder, playlist_day
-from ..screens.daily import Approval, DayBuild, approval, build_day, build_days, due_days, in_order, pick_screens
+from ..screens.daily import (
+    EDITED,
+    Approval,
+    DayBuild,
+    approval,
+    build_day,
+    build_days,
+    due_days,
+    edited_since_approval,
+    in_order,
+    pick_screens,
+)
 from ..views.columns import aligned
 from .build_approval import KeptApproval
 from .context import Context
@@ -56,7 +68,12 @@ def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
     end = ctx.campaign.at(last + dt.timedelta(days=1), dt.time())
 
     def read() -> dict[str, str]:
-        states = {p.id: p.state for p in ctx.filled_queue().find(start=start.timestamp(), end=end.timestamp())}
+        queue = ctx.filled_queue()  # an approved post edited since is back in review; one out already is left: `EDITED`
+        found = queue.find(start=start.timestamp(), end=end.timestamp())
+        screens = {s.name for s in ctx.campaign.screens}
+        shown = [p for p in ctx.plan.posts if p.channel in screens and max(first, today) <= p.slot.day <= last]
+        states = {p.id: p.state for p in queue.find([st.REJECTED])}  # on any day: such an item rotates as no slogan
+        states |= {p.id: p.state for p in found} | dict.fromkeys((p.id for p in edited_since_approval(ctx.renderer, found, shown)), EDITED)
         # Closed now, the database's last connection folds its log into the file before the states are kept
         # under the file's state, not whenever this process lets go of it (which would change that state).
         ctx.engine.dispose()
@@ -85,7 +102,7 @@ def report_built(ctx: Context, days: list[DayBuild]) -> None:
             left.append(mine)
     if left:
         report_waiting(left, due_days(ctx.campaign, ctx.now()))
-    report_held([post for d in days for post in d.held])
+    report_held([post for d in days for post in d.held], {i for d in days for i in d.edited})
 
 
 def report_waiting(left: list[list[Built]], due: dict[str, dt.date]) -> None:
@@ -114,13 +131,25 @@ def _days(days: list[dt.date]) -> str:
     return str(days[0]) if len(days) == 1 else f"{days[0]} 至 {days[-1]}"
 
 
-def report_held(held: list[PlannedPost]) -> None:
-    """The posts no playlist shows yet for want of approval, soonest first (days are built nearest today last)."""
+def report_held(held: list[PlannedPost], edited: set[str]) -> None:
+    """The posts no playlist shows yet for want of approval, soonest first (days are built nearest today last);
+    apart, the `edited` ones: out already (a refill sends the others back to review), at words changed since."""
     held = sorted(held, key=lambda post: (post.at, post.id))
+    changed, held = [p for p in held if p.id in edited], [p for p in held if p.id not in edited]
+    if changed:
+        print(
+            f"有 {len(changed)} 条已经上屏的内容审核后又改过，改过的文字没有审核，没有放入播放列表；把内容改回审核通过时的文字后重新生成即可："
+        )
+        _listed(changed, "qm queue --state published")
+        print("  查看改了什么：qm queue --diff 编号")
     if held:
         print(f"有 {len(held)} 条内容尚未审核，没有放入播放列表（先审后发）；审核通过后重新生成即可：")
-        for line in aligned([(f"  {post.id}", post.item.title) for post in held[:HELD_SHOWN]]):
-            print(line)
-        if len(held) > HELD_SHOWN:
-            print(f"  ……还有 {len(held) - HELD_SHOWN} 条（qm queue --state planned 查看全部）")
+        _listed(held, "qm queue --state planned")
         print("  审核：qm approve 编号 --by 姓名，或 qm approve --date 日期 --by 姓名")
+
+
+def _listed(posts: list[PlannedPost], all_of: str) -> None:
+    for line in aligned([(f"  {post.id}", post.item.title) for post in posts[:HELD_SHOWN]]):
+        print(line)
+    if len(posts) > HELD_SHOWN:
+        print(f"  ……还有 {len(posts) - HELD_SHOWN} 条（{all_of} 查看全部）")

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..inputs.campaign import Campaign
 from ..publishing import approval_standing, auto_approval, notices_due, review, review_notices
+from ..screens import held_words
 from ..support.logs import event
 from ..support.notify import Delivery, Notice
 from .context import Shared, log
@@ -19,6 +20,7 @@ BUILDERS: dict[str, Callable[[Campaign, dict[str, Any]], Notice]] = {
     approval_standing.RULES_BACK: lambda campaign, body: review_notices.rules_back(campaign, body["posts"], body["rules"]),
     auto_approval.HELD_NOTICE: lambda campaign, body: review_notices.held(campaign, body["why"]),
     review.REJECTED: review_notices.rejection,
+    held_words.NOTICE: held_words.notice,
 }
 
 

@@ -1,8 +1,11 @@
 """Building the day's playlists of every screen (or one): what `qm screen build` and the daemon run.
 
 Screens follow the same rule as every channel: nothing goes on the wall before a person approved
-it. A featured or launch item is shown only when its screen post is approved in the queue; the
-theme slide and the rotating slogans come from the campaign and the library as they stand. Days
+it. A featured or launch item is shown only when its screen post is approved in the queue, at the
+words it shows (a slide is drawn from the library as it stands: words changed since the approval
+keep it off the wall until a person approves them: `edited_since_approval`, `held_words`); the theme slide and
+the rotating slogans come from the campaign and the library as they stand, except an item a person
+rejected (a post of it on any channel): that one does not rotate while it stays rejected. Days
 before today are never published, so a past day (a reconstruction for a report, or the 2016
 example) is built from the plan as it was.
 """
@@ -12,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,13 +26,15 @@ from ..inputs.campaign_days import check_day
 from ..inputs.content import Library
 from ..planning.planner import Plan, PlannedPost
 from ..poster.job import Job
-from ..publishing.states import APPROVED_STATES
+from ..publishing.states import APPROVED_STATES, REJECTED
 from ..support.errors import InputError
 from .build import Built, build_many, current_folder, screens_root, slide_jobs
 from .playlist import Playlist, make_playlist
 
 if TYPE_CHECKING:  # drawing code (Pillow) loads when a build draws, not where playlists are only chosen
     from ..poster.batch import Progress
+    from ..publishing.queue import Post
+    from ..rendering.payloads import Renderer
 
 
 def pick_screens(campaign: Campaign, name: str | None) -> list[ScreenConfig]:
@@ -45,27 +50,51 @@ def pick_screens(campaign: Campaign, name: str | None) -> list[ScreenConfig]:
     return found
 
 
-Approval = Callable[[PlannedPost], bool]
+EDITED = "edited"  # a state the queue never holds: an approved post whose words changed since (`edited_since_approval`)
 
 
-def everything(post: PlannedPost) -> bool:
-    return True
+@dataclass(frozen=True)
+class Approval:
+    """What the queue lets on the screens (see the module's rule), by its states of the posts (or `EDITED`).
+    Without a day (`everything`): the whole plan, as a preview shows it."""
+
+    states: Mapping[str, str] = field(default_factory=dict)
+    today: dt.date | None = None
+
+    def __call__(self, post: PlannedPost) -> bool:
+        if self.today is None:
+            return True
+        state = self.states.get(post.id)
+        return state in APPROVED_STATES if state is not None else post.slot.day < self.today
+
+    def rejected(self, posts: Iterable[PlannedPost]) -> set[str]:
+        """The items of `posts` a person rejected on any channel: they never rotate as slogans. Not those
+        cancelled: a cancel withdraws one post from its slot (an event moved, a slot not needed) and
+        judges no words; `qm retry` sends it again."""
+        return {p.item.id for p in posts if self.states.get(p.id) == REJECTED}
+
+
+everything = Approval()
 
 
 def approval(states: Mapping[str, str], today: dt.date) -> Approval:
     """Which posts may go on a screen, from the queue's states by post id (see the module's rule)."""
+    return Approval(states, today)
 
-    def approved(post: PlannedPost) -> bool:
-        state = states.get(post.id)
-        return state in APPROVED_STATES if state is not None else post.slot.day < today
 
-    return approved
+def edited_since_approval(renderer: Renderer, queued: Iterable[Post], posts: Iterable[PlannedPost]) -> list[PlannedPost]:
+    """Those of `posts` the queue holds approved at other words than they have now: their content changed
+    after the approval (a refill sends them back to review, but not one already out: `LOCKED`). Their
+    versions as a refill computes them (`Renderer.render`)."""
+    approved = {p.id: p.approved_version for p in queued if p.state in APPROVED_STATES}
+    return [p for p in posts if p.id in approved and renderer.render(p).version != approved[p.id]]
 
 
 @dataclass(frozen=True)
 class DayBuild:
     built: list[Built]
-    held: list[PlannedPost]  # screen posts left out because nobody approved them
+    held: list[PlannedPost]  # screen posts left out because nobody approved them (their words)
+    edited: frozenset[str] = frozenset()  # of those, the ones approved at words they have no longer (`EDITED`)
 
 
 def build_day(
@@ -89,6 +118,7 @@ class DayPlaylists:
     day: dt.date
     playlists: list[Playlist]
     held: list[PlannedPost]
+    edited: frozenset[str] = frozenset()
 
 
 def day_playlists(
@@ -102,8 +132,10 @@ def day_playlists(
         check_day(campaign, day)
         mine = [p for p in plan.on(day) if p.channel in names]
         shown = [p for p in mine if approved(p)]
-        playlists = [make_playlist(campaign, screen, shown, library, day) for screen in chosen]
-        out.append(DayPlaylists(day, playlists, [p for p in mine if p not in shown]))
+        rejected = approved.rejected(plan.posts)
+        playlists = [make_playlist(campaign, screen, shown, library, day, rejected) for screen in chosen]
+        held = [p for p in mine if p not in shown]
+        out.append(DayPlaylists(day, playlists, held, frozenset(p.id for p in held if approved.states.get(p.id) == EDITED)))
     return out
 
 
@@ -145,7 +177,7 @@ def write_days(campaign: Campaign, days: list[DayPlaylists], root: Path | None =
     early = [s.id for s in campaign.screens if day_for(campaign, s, now) < campaign.start]
     playlists = [p for d in days for p in d.playlists]
     built = iter(build_many(campaign, playlists, root or screens_root(campaign), workers=1, due=due, early=early))
-    return [DayBuild([next(built) for _ in d.playlists], d.held) for d in days]
+    return [DayBuild([next(built) for _ in d.playlists], d.held, d.edited) for d in days]
 
 
 def in_order(first: dt.date, last: dt.date, today: dt.date) -> list[dt.date]:
@@ -173,9 +205,10 @@ def due_playlists(campaign: Campaign, plan: Plan, library: Library, now: dt.date
     """Each screen's playlist for its coming or current on-hours, inside the campaign (pure: nothing drawn)."""
     out = []
     due = due_days(campaign, now)
+    rejected = approved.rejected(plan.posts)
     for screen in (s for s in campaign.screens if s.id in due):
         shown = [p for p in plan.on(due[screen.id]) if p.channel == screen.name and approved(p)]
-        out.append(make_playlist(campaign, screen, shown, library, due[screen.id]))
+        out.append(make_playlist(campaign, screen, shown, library, due[screen.id], rejected))
     return out
 
 

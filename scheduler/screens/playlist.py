@@ -5,7 +5,8 @@ A day's rotation, in order:
        shown twice as long as a normal slide;
     2. the theme slide (the campaign theme and name);
     3. the plan's featured items for that screen and day, each followed by a slogan, so slogans
-       rotate continuously between the featured content; slogans change from day to day.
+       rotate continuously between the featured content; slogans change from day to day. They are
+       the campaign's standing lines and rotate unreviewed, except the items a person rejected.
 A featured item whose slot time is later in the day carries `start`: players show it from then on.
 The playlist is valid during that day's on-hours; its version is a hash of everything it says.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,15 +94,18 @@ def is_on(campaign: Campaign, screen: ScreenConfig, now: dt.datetime) -> bool:
     return start <= now < end
 
 
-def make_playlist(campaign: Campaign, screen: ScreenConfig, posts: list[PlannedPost], library: Library, day: dt.date) -> Playlist:
-    """The playlist of `screen` on `day`; `posts` may be the whole plan (other channels and days are ignored)."""
+def make_playlist(
+    campaign: Campaign, screen: ScreenConfig, posts: list[PlannedPost], library: Library, day: dt.date, rejected: Collection[str] = ()
+) -> Playlist:
+    """The playlist of `screen` on `day`; `posts` may be the whole plan (other channels and days are ignored).
+    The `rejected` items (a person rejected their words) are never rotated as slogans."""
     valid_from, valid_to = on_hours(campaign, screen, day)
     mine = sorted((p for p in posts if p.channel == screen.name and p.slot.day == day), key=lambda p: (p.at, p.slot.index))
     seconds = screen.slide_seconds
     launch = [_slide(p, "launch", seconds * LAUNCH_FACTOR, valid_from) for p in mine if p.reason == "launch"]
     featured = [_slide(p, "featured", seconds, valid_from) for p in mine if p.reason != "launch"]
     theme = Slide("theme", "theme", PosterText("theme", campaign.theme, campaign.theme, campaign.name), "slogan", seconds)
-    used = {p.item.id for p in mine}
+    used = {p.item.id for p in mine} | set(rejected)
     slogans = [
         Slide(i.id, "slogan", PosterText.of(i), "slogan", seconds)
         for i in daily_slogans(campaign, library, day, max(len(featured), MIN_SLOGANS), used)
