@@ -2,49 +2,29 @@
 changed, for a long-lived process) and `sync` brings the queue in line with it in one transaction. New posts
 start `planned` (approved on auto-approve channels when `qm check` passes them: `auto_approval`); a post whose
 version changed goes back to review, saying what changed; one no longer in the plan is cancelled; what went
-out is never touched.
+out is never touched. What one post goes through is in `sync_post`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from ..inputs.campaign import Campaign, ReviewConfig
 from ..planning.planner import Plan
 from ..rendering.payloads import PostInputs, RenderedPost, Renderer
 from ..rendering.version_cache import VersionCache
-from ..rendering.versions import is_legacy, version_of
 from . import approval_standing, auto_approval, review_rules, sync_lock, version_records
 from . import states as st
-from .post_sources import ConfigAndTemplates, PostSource, Sources
-from .queue import PLAN, Post, Queue, change_state, epoch, record_audit
+from .post_sources import ConfigAndTemplates, Sources
+from .queue import PLAN, Post, Queue, change_state
+from .sync_post import Edit as Edit
+from .sync_post import PostSync
+from .sync_post import SyncResult as SyncResult
 from .tables import posts
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Someone changed a content item's words (in the web console): `what`, e.g. 修改了标题、正文."""
-
-    who: str
-    what: str
-
-
-@dataclass
-class SyncResult:
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)  # content changed, still before review
-    back_to_review: list[str] = field(default_factory=list)  # content changed after approval
-    cancelled: list[str] = field(default_factory=list)  # no longer in the plan
-    ignored: list[str] = field(default_factory=list)  # changed after it went out: left alone
-    approved_again: list[str] = field(default_factory=list)  # words back to the approved version (an edit undone)
-    rules_back: list[str] = field(default_factory=list)  # approvals the review rules in force no longer accept (also back_to_review)
-    held: dict[str, str] = field(default_factory=dict)  # auto-approve posts the check finds problems in: why, by id
 
 
 def sync(
@@ -92,7 +72,7 @@ def sync(
             existing.update({r.id: Post.from_row(r) for r in more})
         known = version_records.load(conn, wanted) if sources else {}
         rules = (review or ReviewConfig()) if agreed else None
-        sync = _Sync(conn, now, result, sources, known, version_records.kept(conn, wanted), findings or {}, withheld, rules)
+        sync = PostSync(conn, now, result, sources, known, version_records.kept(conn, wanted), findings or {}, withheld, rules)
         # Words out already (on any day) from a slot the plan no longer gives them to. A plan made with the
         # queue (`planning.keeping`) never does that; one made without it can (a time changed in the config,
         # the library changed and the rules moved its items). Another slot that then gets them would send
@@ -169,132 +149,3 @@ def fill(
     if last is not None:  # only once the queue has them: after a failed sync (a full disk) the next fill renders them again
         last.window_end, last.inputs = end.timestamp(), inputs
     return result
-
-
-REKEYABLE = st.BEFORE_PUBLISHING  # posts not yet handed to a platform (their version names no attempt)
-
-
-@dataclass
-class _Sync:
-    """One sync's transaction, bringing each post in line with its rendering."""
-
-    conn: Connection
-    now: float
-    result: SyncResult
-    sources: Sources | None
-    known: dict[version_records.Key, PostSource]
-    kept: set[version_records.Key]  # versions whose payload is kept already
-    findings: Mapping[str, list[str]]  # what the check finds against posts of auto-approve channels
-    withheld: bool  # this machine's rules are not the recorded ones: its posts wait for people (`auto_approval.withhold`)
-    rules: ReviewConfig | None  # the review stages in force; None: not the recorded ones (no approval is restored)
-    # (channel, item) -> (post id, state) of a post that sent them from a slot now planned otherwise
-    went_out: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
-
-    def one(self, old: Post | None, r: RenderedPost, auto: bool, edit: Edit | None) -> None:
-        conn, now, result = self.conn, self.now, self.result
-        content = {
-            "channel": r.channel,
-            "at": epoch(r.at),
-            "due": epoch(r.at),
-            "next_try": None,
-            "item": r.item,
-            "area": r.area,
-            "version": r.version,
-            "payload": json.dumps(r.payload, ensure_ascii=False, sort_keys=True),
-            "images": json.dumps([i.__dict__ for i in r.images], ensure_ascii=False),
-        }
-        sent = self.went_out.get((r.channel, r.item)) if old is None or (old.item != r.item and old.state not in st.LOCKED) else None
-        if sent is not None:  # these words went out on this channel from another slot: not again unless a person says so
-            why = f"同一内容已经发出（{sent[0]}，{st.label(sent[1])}），排期调整后不再重复发布；确实要再发一次的用 qm retry {r.post_id}"
-            self._keep(r)
-            result.cancelled.append(r.post_id)
-            if old is None:
-                conn.execute(posts.insert().values(id=r.post_id, state=st.CANCELLED, updated=now, **content))
-                record_audit(conn, r.post_id, "", st.CANCELLED, PLAN, why, now)
-            elif old.state == st.CANCELLED:
-                conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(updated=now, **content))
-            else:
-                change_state(conn, r.post_id, old.state, st.CANCELLED, PLAN, why, now, {**content, "approved_by": "", "last_error": ""})
-            return
-        if old is None:
-            conn.execute(posts.insert().values(id=r.post_id, state=st.PLANNED, updated=now, **content))
-            record_audit(conn, r.post_id, "", st.PLANNED, PLAN, "加入队列", now)
-            self._keep(r)
-            result.added.append(r.post_id)
-            if auto:
-                self._auto(r)
-            return
-        if old.at == content["at"]:  # its slot is where it was: keep when it is due (a retry's window, a postponement)
-            del content["due"], content["next_try"]
-        if old.version != r.version and is_legacy(old.version, old.payload) and version_of(old.payload, r.pictures, r.derived) == r.version:
-            if old.state not in REKEYABLE or old.receipt is not None:
-                return  # made by an older qm, same words: left as it is
-            version_records.rekey(conn, r.post_id, old.version, r.version)
-            old = Post.from_row(conn.execute(sa.select(posts).where(posts.c.id == r.post_id)).one())
-        if old.version == r.version:
-            if auto and not self.withheld and (held := auto_approval.recheck(conn, old, self.findings.get(r.post_id), now)) is not None:
-                self._held(r, held)
-            if old.state not in st.LOCKED:  # the same words, maybe spaced differently: what goes out follows the templates
-                if (content["payload"], content["images"]) != (json.dumps(old.payload, ensure_ascii=False, sort_keys=True), _images(old)):
-                    conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(**content))
-                self._keep(r)
-            return
-        if old.state in st.LOCKED:
-            result.ignored.append(r.post_id)
-            if edit is not None:  # the edit came too late for this post: the audit says it went out unchanged
-                late = f"{edit.what}；这条内容当时已{st.LABELS[old.state]}，发出的是修改前的文字，这次修改没有用到它"
-                record_audit(conn, r.post_id, old.state, old.state, edit.who, late, now)
-            return
-        self._keep(r)
-        if old.state == st.PLANNED and r.version == old.approved_version and not auto:  # an edit undone: approved again if it counts
-            who, lead = (edit.who, f"{edit.what}；") if edit is not None else (PLAN, "")
-            if back := approval_standing.come_back(conn, self.rules, old, content, who, lead, now):
-                (result.approved_again if back == st.APPROVED else result.changed).append(r.post_id)
-            return
-        swapped = old.item != r.item  # the plan gave the slot other words (its item left the library, a pin took it)
-        if swapped:
-            what = f"{version_records.SWAPPED}（{old.item} → {r.item}）"
-        else:
-            named = version_records.changes(conn, r.post_id, old.version, r.version) if self.sources else []
-            what = f"改动了{'、'.join(named)}" if named else "内容已修改"
-        why = f"{what}（版本 {old.version} → {r.version}），需要重新审核"
-        who = PLAN
-        if edit is not None:
-            who, why = edit.who, f"{edit.what}；{why}"
-        if old.state in (st.PLANNED, st.FAILED, st.MISSED, st.CANCELLED):
-            # Not approved, or not going out until someone acts: update in place; retry re-checks the approval.
-            # Other words than the ones approved: nobody approved these (the approval's version stays for retry).
-            values = {**content, "approved_by": ""} if swapped else content
-            done = conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(updated=now, **values))
-            if (edit is not None or swapped) and done.rowcount == 1:  # no state change, but the audit says what changed
-                record_audit(conn, r.post_id, old.state, old.state, who, why, now)
-            result.changed.append(r.post_id)
-            if old.state != st.PLANNED:
-                return
-        elif change_state(conn, r.post_id, old.state, st.PLANNED, who, why, now, {**content, "approved_by": "", "last_error": ""}):
-            result.back_to_review.append(r.post_id)
-        if auto:
-            self._auto(r)
-
-    def _auto(self, r: RenderedPost) -> None:
-        """A planned post of an auto-approve channel: approved, unless the check finds problems in it."""
-        if self.withheld:
-            return auto_approval.withhold(self.conn, r.post_id, self.now)
-        self._held(r, auto_approval.approve_or_hold(self.conn, r.post_id, r.version, self.findings.get(r.post_id), self.now))
-
-    def _held(self, r: RenderedPost, held: bool) -> None:
-        if held:
-            self.result.held[r.post_id] = "；".join(self.findings.get(r.post_id, []))
-
-    def _keep(self, r: RenderedPost) -> None:
-        """Keep this version's payload (the first seen) and what it is made from now."""
-        if (r.post_id, r.version) not in self.kept:
-            version_records.keep_payload(self.conn, r, self.now)
-            self.kept.add((r.post_id, r.version))
-        source = self.sources.posts.get(r.post_id) if self.sources else None
-        if source is not None:
-            version_records.record(self.conn, r.post_id, r.version, source, self.known)
-
-
-def _images(post: Post) -> str:
-    return json.dumps([i.__dict__ for i in post.images], ensure_ascii=False)
