@@ -137,7 +137,7 @@ class PostSync:
             # Other words than the ones approved: nobody approved these (the approval's version stays for retry).
             values = {**content, "approved_by": ""} if swapped else content
             done = conn.execute(posts.update().where(posts.c.id == r.post_id, posts.c.state == old.state).values(updated=now, **values))
-            if (edit is not None or swapped) and done.rowcount == 1:  # no state change, but the audit says what changed
+            if done.rowcount == 1:  # no state change, but the history says what changed: seen before anyone approves
                 record_audit(conn, r.post_id, old.state, old.state, who, why, now)
             result.changed.append(r.post_id)
             if old.state != st.PLANNED:
