@@ -64,14 +64,14 @@ def test_preview_marks_a_post_whose_poster_words_cannot_be_drawn(project: Callab
     config = project()
     before = run_qm("preview", DAY, "-c", config, "-o", tmp_path)
     assert before.returncode == 0, before.stdout + before.stderr
-    found = re.search(r"✓ \S+ \S+  (\S+?)(?:（\d+ 字）)?  \[(\S+)\]", before.stdout)
+    found = re.search(r"✓ \S+ \S+  (\S+?)(?:（\d+ 字）)?  \[(\S+)@[0-9a-f]+\]", before.stdout)
     assert found, before.stdout
     title = found[1]
     path = next(p for p in (config.parent / "content").rglob("*.*") if f"title: {title}\n" in p.read_text(encoding="utf-8"))
     path.write_text(path.read_text(encoding="utf-8").replace(f"title: {title}\n", f"title: {title}\u200b\n", 1), encoding="utf-8")
     after = run_qm("preview", DAY, "-c", config, "-o", tmp_path)
     assert after.returncode == 1, after.stdout + after.stderr
-    line = next(t for t in after.stdout.splitlines() if f"[{found[2]}]" in t)
+    line = next(t for t in after.stdout.splitlines() if f"[{found[2]}@" in t)
     assert line.lstrip().startswith("✗") and "U+200B ZERO WIDTH SPACE" in after.stdout, after.stdout
 
 

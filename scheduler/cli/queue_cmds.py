@@ -15,6 +15,7 @@ import time
 from ..inputs.campaign_days import check_day
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue
+from ..rendering.versions import shown
 from ..support.errors import ContentError, InputError
 from ..views.campaign_over import over
 from ..views.columns import aligned, clip
@@ -144,7 +145,7 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[
     tz = ctx.campaign.timezone
     items = ctx.readable_library.by_id
     missing = "（内容库中已没有或无法读取）" if ctx.readable_library.problems else "（内容库中已没有）"
-    rows = [("时间", "渠道", "编号", "内容", "标题", "状态", "审核人", "备注")]
+    rows = [("时间", "渠道", "编号", "内容", "标题", "版本", "状态", "审核人", "备注")]
     for p in found:
         note = p.last_error or (p.receipt.url if p.receipt and p.receipt.url else "")
         if p.state == st.CANCELLED:
@@ -156,7 +157,7 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[
         item = items.get(p.item)  # none for a post sent before its content file was deleted
         title = clip(" ".join(item.title.split()), TITLE_COLUMNS) if item else missing
         when, channel = f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel)
-        rows.append((when, channel, p.id, p.item, title, st.label(p.state), reviewer, note))
+        rows.append((when, channel, p.id, p.item, title, shown(p.version), st.label(p.state), reviewer, note))
     lines = aligned(rows)
     counts: dict[str, int] = {}
     for p in found:

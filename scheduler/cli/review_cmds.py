@@ -22,13 +22,19 @@ from ..publishing.retry_window import too_late
 from ..runtime.rehearsal import refuse_on_live
 from ..support.errors import InputError, Problem
 from . import acting
+from . import approve_seen as seen
 from .context import Context, parse_day
 from .output import note_findings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("approve", parents=[common], description="审核通过指定的内容（或某一天全部待审核的内容），通过后才会发布。")
-    p.add_argument("ids", nargs="*", metavar="编号", help="发布编号，如 20270908-wechat-2000（可写多个）")
+    p.add_argument(
+        "ids",
+        nargs="*",
+        metavar="编号",
+        help="发布编号，如 20270908-wechat-2000（可写多个）；写成 编号@版本（qm queue、qm preview 显示的版本号）时，内容在你查看之后改过就不通过",
+    )
     p.add_argument("--date", type=parse_day, metavar="日期", help="审核这一天全部待审核的内容")
     p.add_argument(
         "--stage",
@@ -99,10 +105,12 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
         check_day(ctx.campaign, args.date, "--date")
     who = acting.who(args)
     role = acting.account_role(ctx, who)  # before anything is written: a name that is not an account does nothing
+    pinned = seen.pinned(args.ids)
+    start = ctx.campaign.at(args.date, dt.time()).timestamp() if args.date else None
+    looked = seen.before_refill(Queue(ctx.engine), list(pinned), start)  # the words as the queue held them
     queue = ctx.filled_queue()
-    ids = list(args.ids)
-    if args.date:
-        start = ctx.campaign.at(args.date, dt.time()).timestamp()
+    ids = list(pinned)
+    if start is not None:
         ids += [p.id for p in queue.find([st.PLANNED], start, start + 86400)]
         if not ids:
             print(f"{args.date} 没有待审核的内容。")
@@ -115,8 +123,15 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
     refused: list[str] = []
     passed: list[str] = []
     for post_id in ids:  # one post's refusal (stage order, same person) does not stop the others
+        post = queue.get(post_id)
+        assert post is not None  # none is missing
+        changed = seen.changed(ctx.campaign, post, pinned.get(post_id) or looked.get(post_id))
+        if changed:  # not the words the reviewer looked at: they look again
+            refused.append(changed)
+            continue
         try:
-            outcomes.append(review.pass_stage(queue, post_id, who, ctx.clock(), rules, stage=args.stage, role=role, under=under))
+            one = review.pass_stage(queue, post_id, who, ctx.clock(), rules, stage=args.stage, role=role, under=under, version=post.version)
+            outcomes.append(one)
             passed.append(post_id)
         except review_rules.RulesDiffer as exc:  # the same for every post: said once
             raise InputError(str(exc)) from None

@@ -23,6 +23,7 @@ from typing import Any
 
 LENGTH = 16  # hex digits of a version (older versions have 12: see is_legacy)
 LEGACY_LENGTH = 12
+SHOWN = 8  # hex digits of a version shown to reviewers (`qm queue`, `qm preview`) and asked of them (`qm approve 编号@版本`)
 _SPACE = re.compile(r"\s+")
 
 
@@ -90,3 +91,8 @@ def is_legacy(version: str, payload: Mapping[str, Any]) -> bool:
 
 def _hash(value: Any, length: int) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:length]
+
+
+def shown(version: str) -> str:
+    """A version as reviewers see it: its start, enough to tell one version of a post from another."""
+    return version[:SHOWN]

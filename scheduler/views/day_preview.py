@@ -23,6 +23,7 @@ from ..poster.freshness import OUT_OF_DATE, out_of_date
 from ..poster.texts import PosterText
 from ..rendering.lint import Finding, lint_post
 from ..rendering.payloads import RenderedPost, Renderer
+from ..rendering.versions import shown
 from ..support.values import ImageRef, drawn_poster, poster_path
 from .plan_export import channel_label
 
@@ -77,7 +78,9 @@ def summary_lines(campaign: Campaign, preview: DayPreview) -> list[str]:
     for post, rendered, findings in preview.posts:
         extra = kind_for(post.channel).summary(rendered.payload)
         mark = "✗" if findings else "✓"
-        lines.append(f"  {mark} {post.at:%H:%M} {channel_label(campaign, post.channel)}  {post.item.title}{extra}  [{post.id}]")
+        lines.append(
+            f"  {mark} {post.at:%H:%M} {channel_label(campaign, post.channel)}  {post.item.title}{extra}  [{post.id}@{shown(rendered.version)}]"
+        )
         lines += [f"      问题：{f.reason}" for f in findings]
     lines += [f"  提醒 {r.at:%H:%M} {r.message}" for r in preview.reminders]
     return lines
