@@ -1,6 +1,7 @@
 """Skipping posters that would come out the same: a key over everything that affects the image.
 
-The key covers the layout file, every text field, the brand (colours, QR link, logo file), the size,
+The key covers the layout file, every text field, the brand (colours, QR link, logo file), the photograph
+(photo family), the size,
 the identity of every candidate font file, and the poster code itself. It is kept beside the poster
 as a hidden file `.<name>.key` listing the files written, so a poster is fresh only if its key
 matches and its files are all there.
@@ -30,8 +31,10 @@ def code_version() -> str:
     return h.hexdigest()[:16]
 
 
-def poster_key(layout: Layout, fields: Mapping[str, str], brand: Brand, size: Size, fonts: Sequence[FontFile]) -> str:
-    blob = {
+def poster_key(
+    layout: Layout, fields: Mapping[str, str], brand: Brand, size: Size, fonts: Sequence[FontFile], photo: Path | None = None
+) -> str:
+    blob: dict[str, object] = {
         "code": code_version(),
         "layout": [layout.name, layout.digest],
         "fields": dict(sorted(fields.items())),
@@ -39,6 +42,8 @@ def poster_key(layout: Layout, fields: Mapping[str, str], brand: Brand, size: Si
         "size": [size.name, size.width, size.height, size.dpi, size.pdf, size.medium, size.kind],
         "fonts": [f.identity for f in fonts],
     }
+    if photo is not None:  # only in the photo family: other posters keep their keys
+        blob["photo"] = file_id(photo)
     return hashlib.sha256(json.dumps(blob, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 

@@ -28,11 +28,13 @@ class Prepared:
 
 
 def prepare(campaign: Campaign, job: Job, font_files: Sequence[fonts.FontFile]) -> Prepared:
-    layout = load_layout(family_folder(campaign.paths.templates, campaign.posters.family_for(job.text.area)), job.layout)
+    family = campaign.posters.family_for(job.text.area)
+    layout = load_layout(family_folder(campaign.paths.templates, family), job.layout)
     size = sizes.resolve(job.size, campaign)
     refuse_unfit(campaign, layout, size)
     values = fields(campaign, job.text)
-    return Prepared(job, layout, size, values, cache.poster_key(layout, values, campaign.brand, size, font_files))
+    photo = campaign.posters.photo if family == "photo" else None  # the photograph drawn under it: another one redraws it
+    return Prepared(job, layout, size, values, cache.poster_key(layout, values, campaign.brand, size, font_files, photo))
 
 
 SHAPE_LABELS = {"strip": "横幅（特宽）", "wide": "横向", "square": "方形", "tall": "竖向"}

@@ -76,7 +76,7 @@ class ConfigAndTemplates:
         self._templates = {
             path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:16]
             for path in sorted(root.rglob("*"))
-            if path.is_file() and path.suffix != ".yaml"  # poster layouts are drawn, not published as text
+            if path.is_file()  # poster layouts too: their text is drawn on the pictures (`rendering/picture_look.py`)
         }
         self._names = (campaign.config_path.name, _shown(root, self._base))
         self._files: dict[str, str] = {}  # content file -> as the user names it

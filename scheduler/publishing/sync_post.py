@@ -97,9 +97,10 @@ class PostSync:
             return
         if old.at == content["at"]:  # its slot is where it was: keep when it is due (a retry's window, a postponement)
             del content["due"], content["next_try"]
-        if old.version != r.version and is_legacy(old.version, old.payload) and version_of(old.payload, r.pictures, r.derived) == r.version:
+        legacy = is_legacy(old.version, old.payload) and version_of(old.payload, r.pictures, r.derived) == r.version
+        if old.version != r.version and (legacy or old.version == r.earlier_version):  # an earlier qm's version of the same post
             if old.state not in REKEYABLE or old.receipt is not None:
-                return  # made by an older qm, same words: left as it is
+                return  # made by an older qm, same words and pictures: left as it is
             version_records.rekey(conn, r.post_id, old.version, r.version)
             old = Post.from_row(conn.execute(sa.select(posts).where(posts.c.id == r.post_id)).one())
         if old.version == r.version:

@@ -12,9 +12,7 @@ with uploaded URLs, and a preview replaces with local files.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -26,13 +24,13 @@ from ..inputs.campaign import Campaign
 from ..planning.planner import PlannedPost
 from ..support.errors import Problem, TemplateError
 from ..support.values import ImageRef
+from .picture_look import Looks, brand_files
 from .sandbox import NotUtf8, template_env
 from .sandbox import render as render_sandboxed
 from .template_errors import not_utf8, render_problem, syntax_message
-from .versions import picture_identity, version_of
+from .versions import version_of
 
 BUILTIN_KINDS = ("wechat", "weibo", "screen")
-_FIELD = re.compile(r"\{(\w+)\}")
 
 
 PostInputs = tuple[dt.datetime, object, str, object, str]  # see Renderer.inputs
@@ -67,12 +65,18 @@ class RenderedPost:
     payload: dict[str, Any]
     images: tuple[ImageRef, ...] = field(default=())
     pictures: str = ""  # what the pictures show (versions.picture_identity)
+    before_look: str = ""  # the same without their look, as an earlier qm counted it ("" when they have no look: picture_look)
     derived: frozenset[str] = frozenset()  # payload fields its kind computes from the others (Kind.derived)
 
     @cached_property  # normalising a long article takes a while; a rendering does not change
     def version(self) -> str:
         """Changes when the words or the pictures of the post do (see versions.py)."""
         return version_of(self.payload, self.pictures, self.derived)
+
+    @property
+    def earlier_version(self) -> str:
+        """The version an earlier qm gave this rendering, before the pictures' look counted ("" when it is the same)."""
+        return version_of(self.payload, self.before_look, self.derived) if self.before_look else ""
 
     def take_version(self, version: str) -> None:
         """Use the version an earlier run computed from exactly this payload, pictures and derived fields (`version_cache`)."""
@@ -107,8 +111,10 @@ class Renderer:
         """Changes with anything besides the post that a rendering reads: the config and the templates."""
         h = hashlib.sha256(repr(self.campaign).encode())
         root = self.campaign.paths.templates
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".yaml"):
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):  # poster layouts too: their text is in the version
             h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        for path in brand_files(self.campaign.brand, self.campaign.posters.photo):  # the logo and the photograph: their look
+            h.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
         return h.hexdigest()
 
     def inputs(self, post: PlannedPost) -> PostInputs:
@@ -121,16 +127,9 @@ class Renderer:
         configured = {c.kind for c in self.campaign.channels}
         return [k for k in kinds() if k.name in configured or k.name in BUILTIN_KINDS]
 
-    @functools.cache  # noqa: B019 - one renderer per campaign state; a handful of layout names
-    def _layout_fields(self, layout: str) -> frozenset[str]:
-        """The fields a poster layout of this name may show, in any family (`{headline}`, `{hotline}` …)."""
-        found: set[str] = set()
-        for path in (self.campaign.paths.templates / "posters").rglob(f"{layout}.yaml"):
-            try:
-                found.update(_FIELD.findall(path.read_text(encoding="utf-8")))
-            except (OSError, UnicodeDecodeError):
-                found.add("*")  # unreadable: count every word (qm check reports the file)
-        return frozenset(found)
+    @cached_property
+    def _looks(self) -> Looks:
+        return Looks(self.campaign)
 
     @cached_property
     def _templates(self) -> dict[str, jinja2.Template]:
@@ -191,14 +190,7 @@ class Renderer:
             raise TemplateError(problems=[problem]) from exc
 
     def _result(self, post: PlannedPost, payload: dict[str, Any], images: tuple[ImageRef, ...], derived: frozenset[str]) -> RenderedPost:
-        used = frozenset().union(*(self._layout_fields(i.layout) for i in images))
-        pictures = picture_identity(((i.layout, i.size) for i in images), poster_words(post, self.campaign.text_values, used))
-        return RenderedPost(post.id, post.channel, post.at.isoformat(), post.item.id, post.item.area, payload, images, pictures, derived)
-
-
-def poster_words(post: PlannedPost, values: dict[str, str], used: frozenset[str]) -> dict[str, object]:
-    """What a post's pictures say: the words their layouts show (`used`; "*" for all), and what picks the illustration."""
-    item = post.item
-    words = {"title": item.title, "headline": item.headline or item.title, "line": item.line, "summary": item.summary, **values}
-    shown = {k: v for k, v in words.items() if k in used or "*" in used}
-    return {**shown, "area": item.area, "topic": item.topic, "tags": list(item.tags)}
+        pictures, before = self._looks.identity(post.item, images)
+        return RenderedPost(
+            post.id, post.channel, post.at.isoformat(), post.item.id, post.item.area, payload, images, pictures, before, derived
+        )

@@ -3,7 +3,8 @@
 Whitespace is collapsed everywhere (HTML text and attribute values included; whitespace between
 tags, as a `{%- if %}` or a blank line in a template leaves it, and beside Chinese characters, is dropped), fields its channel
 kind derives from the others (`Kind.derived`, such as Weibo's length count) are left out, and a picture counts by what it shows: its layout, its
-size, and the words drawn on it. So a harmless template edit or a new way of counting length keeps
+size, the words drawn on it, and its look (the layout's own text, the brand, the logo, the photograph:
+`picture_look.py` says how posts approved before the look counted keep their approval). So a harmless template edit or a new way of counting length keeps
 every approval; a changed word or picture makes a new version.
 
 Versions made before this scheme (a hash of the whole payload, 12 hex digits) are recognised by
@@ -65,9 +66,12 @@ def normalise(value: Any, derived: frozenset[str] = frozenset()) -> Any:
     return value
 
 
-def picture_identity(pictures: Iterable[tuple[str, str]], words: Mapping[str, object]) -> str:
-    """What a post's pictures show: each one's (layout, size), and the words drawn on them."""
-    blob = {"pictures": sorted(list(p) for p in pictures), "words": normalise(dict(words))}
+def picture_identity(pictures: Iterable[tuple[str, str]], words: Mapping[str, object], look: str = "") -> str:
+    """What a post's pictures show: each one's (layout, size), the words drawn on them and their look (the
+    layouts' own text, the brand, the logo, the photograph: `picture_look`; "" as an earlier qm counted them)."""
+    blob: dict[str, Any] = {"pictures": sorted(list(p) for p in pictures), "words": normalise(dict(words))}
+    if look:  # left out when empty: a post without pictures keeps the version an earlier qm gave it
+        blob["look"] = look
     return _hash(blob, 64)
 
 
