@@ -18,7 +18,8 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
 from scheduler.channels.base import Channel, OutgoingPost
 from scheduler.channels.fake import FakePlatform, Ledger
-from scheduler.daemon import AheadHook, BackupHook, Daemon, StatsHook
+from scheduler.daemon import AheadHook, BackupHook, Daemon, Source, StatsHook
+from scheduler.daemon.context import PictureCheck
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import review, review_rules
@@ -100,6 +101,8 @@ class Harness:
         self.ahead: AheadHook | None = None  # the opt-in work-ahead hook (posters, playlists)
         self.stats: StatsHook | None = None  # the opt-in statistics job
         self.backups: BackupHook | None = None  # the opt-in nightly backup
+        self.source: Source | None = None  # the plan and renderer the daemon's fills use (default: `plan` and `renderer`)
+        self.pictures: PictureCheck | None = None  # whether a post's pictures are still its version's (`qm daemon`: the poster files)
 
     def start(self) -> Daemon:
         self.daemon = self.build()
@@ -117,12 +120,13 @@ class Harness:
             dict(self.channels),
             clock=self.clock,
             scheduler=scheduler,
-            source=lambda: (self.plan, self.renderer),
+            source=self.source or (lambda: (self.plan, self.renderer)),
             notifications=self.notifications,
             lock_file=db.with_name(db.name + ".lock") if db else None,
             ahead=self.ahead,
             stats=self.stats,
             backups=self.backups,
+            pictures=self.pictures,
         )
 
     def crash(self) -> None:

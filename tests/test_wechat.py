@@ -184,8 +184,7 @@ def test_an_in_article_image_of_1_mb_or_more_is_rejected_before_any_call(
     campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock
 ) -> None:
     post = outgoing(campaign, heihe_plan, WECHAT_POST)
-    inline = next(path for ref, path in post.images.items() if not ref.endswith("/cover"))
-    inline.parent.mkdir(parents=True, exist_ok=True)
+    inline = posters(campaign)(post, next(ref for ref in post.images if not ref.endswith("/cover")))  # drawn: the file the channel takes
     inline.write_bytes(b"\x89PNG" + b"\0" * (1024 * 1024))
     with pytest.raises(PermanentError, match="超过1 MB"):
         channel(campaign, clock).publish(post)

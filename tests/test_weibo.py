@@ -62,8 +62,7 @@ def test_a_picture_of_5_mb_or_more_is_refused_before_any_call(
     campaign: Campaign, heihe_plan: Plan, server: FakeWeibo, clock: FakeClock
 ) -> None:
     post = outgoing(campaign, heihe_plan, WEIBO_POST)
-    picture = next(iter(post.images.values()))
-    picture.parent.mkdir(parents=True, exist_ok=True)
+    picture = posters(campaign)(post, next(iter(post.images)))  # drawn from its words: the file the channel takes
     picture.write_bytes(b"\x89PNG" + b"\0" * (5 * 1024 * 1024))
     with pytest.raises(PermanentError, match="须小于 5 MB"):
         channel(campaign, clock).publish(post)

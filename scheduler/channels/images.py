@@ -17,16 +17,17 @@ MB = 1024 * 1024
 
 
 class PostImages:
-    """A post's image file for a placeholder: the file the queue named, else the source's."""
+    """A post's image file for a placeholder: the source's (drawn again when the file there was drawn from
+    other inputs than the ones it has now); the file the queue named only for a reference it does not list."""
 
     def __init__(self, source: ImageSource) -> None:
         self.source = source
 
     def __call__(self, post: OutgoingPost, ref: str) -> Path:
-        path = post.images.get(ref)
-        if path is not None and path.is_file():
-            return path
         image = next((i for i in post.refs if i.ref == ref), None)
+        path = post.images.get(ref)
+        if image is None and path is not None and path.is_file():
+            return path
         if image is None:
             raise PermanentError(f"{post.id} 引用的图片 {ref} 不在排期里（重新运行 qm queue 刷新队列后再审核）", post.channel)
         try:

@@ -102,7 +102,8 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     setup_logging(campaign.paths.state, tz=campaign.timezone)
     engine = ctx.engine
     db_file = sqlite_path(campaign.db_url)
-    channels = make_channels(campaign, PosterFiles(campaign))  # posters drawn at publishing time when missing
+    poster_files = PosterFiles(campaign)
+    channels = make_channels(campaign, poster_files)  # posters drawn at publishing time when missing or drawn from other inputs
     notifications = Notifications(campaign.notifiers)
     notifications.warn_unconfigured()
 
@@ -128,6 +129,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
             ahead=partial(_ahead, ctx.config_path, Queue(engine), Ahead()),
             stats=StatsJob(campaign, engine, notifications.send, office=notifications),
             backups=backups,
+            pictures=poster_files.unapproved,  # pictures changed since the approval: back to review, not published
         )
 
     refuse_rehearsal("后台服务")  # real publishing keeps the real time (after the config, log and database checks)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.engine import Engine
@@ -31,6 +32,7 @@ from ..runtime import job_table
 from ..runtime.clock import Clock
 from ..support.logs import event
 from ..support.notify import APPROVAL, Notice, Notifications
+from ..support.values import ImageRef
 
 log = logging.getLogger("qm.daemon")
 
@@ -39,6 +41,8 @@ WHO = "后台服务"  # who the audit log names for the daemon's own moves
 Source = Callable[[], tuple[Plan, Renderer]]
 BackupHook = Callable[[float], Path]  # takes a backup of the database now; the file written
 AheadHook = Callable[[dt.datetime], object]  # prepares what is due after the given time (see `routine.work_ahead`)
+# why a post's pictures (channel, approved payload, version, images) are not those of its version now, "" when they are
+PictureCheck = Callable[[str, Mapping[str, Any], str, Sequence[ImageRef]], str]  # `PosterFiles.unapproved` (`as_approved`)
 StatsHook = Callable[[dt.datetime], object]  # collects the statistics due by the given time (see `stats.daily`)
 
 
@@ -56,6 +60,7 @@ class Shared:
         ahead: AheadHook | None,
         stats: StatsHook | None,
         backups: BackupHook | None,
+        pictures: PictureCheck | None = None,
     ) -> None:
         self.campaign = campaign
         self.queue = Queue(engine)
@@ -67,6 +72,7 @@ class Shared:
         self.ahead = ahead
         self.stats = stats
         self.backups = backups
+        self.pictures = pictures
         self.stopping = threading.Event()
         self._job_table = threading.Lock()  # held while changing APScheduler's job table, and to stop (`stop_changes`)
         self.disk = diskfull.Alarm(self.notify, campaign.paths.state)

@@ -29,7 +29,7 @@ from ..runtime.lock import HEARTBEAT_SECONDS, STANDBY, DaemonLock
 from ..runtime.stepped_scheduler import SteppedScheduler
 from ..support.logs import event
 from ..support.notify import FAILURE, Notice, Notifications
-from .context import AheadHook, BackupHook, Shared, Source, StatsHook, log
+from .context import AheadHook, BackupHook, PictureCheck, Shared, Source, StatsHook, log
 from .early_warnings import EarlyWarnings
 from .publishing import Publishing
 from .recurring import Recurring
@@ -54,6 +54,7 @@ class Daemon:
         ahead: AheadHook | None = None,
         stats: StatsHook | None = None,
         backups: BackupHook | None = None,
+        pictures: PictureCheck | None = None,
     ) -> None:
         shared = Shared(
             campaign,
@@ -66,6 +67,7 @@ class Daemon:
             ahead=ahead,
             stats=stats,
             backups=backups,
+            pictures=pictures,
         )
         self.shared = shared
         self.campaign, self.queue, self.channels, self.clock, self.scheduler = campaign, shared.queue, channels, clock, scheduler

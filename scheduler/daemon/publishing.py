@@ -29,6 +29,7 @@ from ..publishing.timing import POLL_LIMIT, Action, decide, poll_delay, retry_at
 from ..runtime import disk_full as diskfull
 from ..support.logs import event
 from ..support.values import Receipt, committed, handed_at, poster_path, went_out_at
+from .as_approved import held_back
 from .context import WHO, Shared, log
 from .problem_notices import problem_notice
 
@@ -63,7 +64,7 @@ class Publishing:
         elif decision.action in (Action.WAIT, Action.PAUSED):
             assert decision.at is not None
             s.schedule(jobs.publish_id(post_id), jobs.PUBLISH, decision.at, post_id)
-        elif not self._postponed(post, now):
+        elif not self._postponed(post, now) and not held_back(s, post, now, self._fail):
             self._claim_and_send(post_id, now)
 
     def poll(self, post_id: str) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..support.errors import ContentError, QmError
 from ..support.values import ImageRef, poster_path
@@ -48,6 +49,31 @@ class PosterFiles:
         if path.is_file() and is_current(campaign, item, image):
             return path
         return ensure(campaign, item, image)  # drawing pulls in Pillow and fonts: only when a poster is missing or old
+
+    def unapproved(self, channel: str, payload: Mapping[str, Any], version: str, images: Sequence[ImageRef]) -> str:
+        """Why the pictures these files give now are not the ones of the post's `version` ("" when they are).
+
+        The queue keeps a post's approved words, but its pictures are drawn from the files as they are
+        when it goes out: the words, layouts, brand, logo and photograph must still make the version it
+        was approved at (`rendering/picture_look.py`), else the file drawn from them shows what nobody
+        approved. Drawing nothing: the version is computed from the inputs."""
+        from ..channels.kinds import kind_named
+        from ..rendering.picture_look import Looks
+        from ..rendering.versions import version_of
+
+        if not images:
+            return ""
+        campaign = self._current_campaign()
+        library = self._current_library(campaign)
+        item = library.get(images[0].item)
+        if item is None:
+            return f"内容库中没有内容 {images[0].item}，无法核对图片是否就是审核通过的版本" + held(library)
+        config = campaign.channel(channel)
+        kind = kind_named(config.kind) if config is not None else None
+        pictures, _ = Looks(campaign).identity(item, images)
+        if version_of(payload, pictures, kind.derived if kind is not None else frozenset()) == version:
+            return ""
+        return f"内容 {item.id} 的海报所用文字、版式或品牌（颜色、标志、照片）在审核通过后改过，图片不再是审核通过的版本"
 
     def _current_campaign(self) -> Campaign:
         stamp = _stamp([self.campaign.config_path])
