@@ -14,7 +14,8 @@ refill leaves scheduled (a version of an earlier qm carried over, same pictures)
 different (the refill failed: a content file does not load) fails, saying why, and staff are told.
 
 The picture file itself is then the source's (`channels/images.py`): one on disk drawn from other inputs
-is drawn again from the current ones, which are the approved ones.
+is drawn again from the current ones, which are the approved ones. Not covered: an edit saved in the
+moment between this check and the channel reading the file (the same job, well under a minute).
 """
 
 from __future__ import annotations
