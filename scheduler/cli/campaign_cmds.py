@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from .resident_check import IDLE_MINUTES
 from .zh_argparse import NumberIn
 
 if TYPE_CHECKING:
+    from ..inputs.campaign import Campaign
     from ..planning.planner import PlannedPost
     from .check_parts import Parts
 
@@ -201,7 +203,18 @@ def _channel_problems(ctx: Context) -> list[Problem]:
     for config, issue in warnings.planned_postponements(ctx.campaign, ctx.plan):
         hint = f"改到 {issue.next_free.astimezone(tz):%Y-%m-%d %H:%M} 或以后，或删去多余的时段 / pins"
         problems.append(Problem(issue.message, f"{issue.post_id}（{config.name}）", hint))
-    return problems
+    return problems + _robot_problems(ctx.campaign)
+
+
+def _robot_problems(campaign: Campaign) -> list[Problem]:
+    """Group robots whose address (or signing key) is to come from a file that gives none: nobody in that group
+    would hear of a failed post. An unset variable is fine: that robot is not used on this machine."""
+    from ..inputs.secrets import broken_files
+
+    names = [(f"通知“{n.name}”", env) for n in campaign.notifiers for env in (n.webhook_env, n.secret_env) if env]
+    names += [(f"单位“{u.name}”", u.webhook_env) for u in campaign.units if u.webhook_env]
+    hint = "改正文件路径或内容（文件里只写地址或密钥本身），或取消设置这个 _FILE 环境变量（那样就不发这个群的通知）"
+    return [Problem(said, "环境变量", hint) for said in broken_files(os.environ, names)]
 
 
 def run_plan(ctx: Context, args: argparse.Namespace) -> int:

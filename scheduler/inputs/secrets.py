@@ -9,7 +9,7 @@ message it might reach later.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..support import redact
@@ -85,3 +85,9 @@ def env_name(r: Reader, m: YamlMapping, key: str, path: str, default: str | None
             f"例如 {example or default}，把密钥或地址放进这个环境变量",
         )
     return name
+
+
+def broken_files(env: Mapping[str, str], names: Iterable[tuple[str, str]]) -> list[str]:
+    """For each (whose, variable) whose `<VAR>_FILE` is set but gives no secret (a wrong path, an empty or
+    unreadable file): what is wrong, in Chinese. An unset variable is not wrong: that robot is simply not used."""
+    return [f"{whose}的 {name} 读取失败：{why}" for whose, name in names if env.get(f"{name}_FILE") and (why := secret_problem(env, name))]

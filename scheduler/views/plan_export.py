@@ -211,7 +211,8 @@ def to_html(campaign: Campaign, plan: Plan) -> str:
             f'<div class="post {p.slot.channel.split(":")[0]}" title="{escape(title)}">{p.at:%H:%M} {escape(p.item.title)}</div>'
         )
     for r in plan.reminders:
-        by_day.setdefault(r.at.date(), []).append(f'<div class="post notify" title="{escape(r.message)}">提醒：{escape(r.message)}</div>')
+        said = r.message.removeprefix("【提醒】")  # the cell says 提醒 already
+        by_day.setdefault(r.at.date(), []).append(f'<div class="post notify" title="{escape(said)}">提醒：{escape(said)}</div>')
     months = sorted({(d.year, d.month) for d in campaign.days()} | {(r.at.year, r.at.month) for r in plan.reminders})
     parts = [
         "<!DOCTYPE html>",

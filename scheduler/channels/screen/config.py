@@ -12,6 +12,9 @@ from ...inputs.dates_written import parse_time
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader
 
+# The poster sizes named without the campaign (`poster.sizes`): a screen's id is a size name too (its slides' size).
+SIZE_NAMES = frozenset({"wechat-cover", "wechat-square", "square", "portrait", "a3", "a2", "banner"})
+
 
 @dataclass(frozen=True)
 class ScreenConfig(ChannelConfig):
@@ -35,6 +38,12 @@ def read_screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] |
         sid = r.text(m, "id", path)
         if sid and not ID_RE.match(sid):
             r.problem(m.where("id"), f"{path}.id 只能用小写英文、数字和连字符：{sid!r}")
+        if sid in SIZE_NAMES:
+            r.problem(
+                m.where("id"),
+                f"{path}.id {sid} 与海报尺寸名 {sid} 重名：qm poster --size {sid} 指的是那个尺寸，不是这块屏",
+                f"换一个编号，如按地点取名 plaza，或写 {sid}-screen",
+            )
         if any(s.id == sid for s in out):
             r.problem(m.where("id"), f"屏幕编号 {sid!r} 重复")
         size = r.text(m, "size", path)
