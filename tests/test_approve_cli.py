@@ -68,7 +68,7 @@ def test_once_the_console_has_accounts_approve_and_reject_take_only_an_account_a
         assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stdout
         assert "王某 不是审核台的账号，不能审核" in refused.stderr
         assert "现有账号：张科长（审核人）、李编辑（编辑）" in refused.stderr and "请用 --by 写上你自己的账号名" in refused.stderr
-        assert "qm user add 王某 --role 角色（editor 编辑、reviewer 审核人、admin 管理员）" in refused.stderr
+        assert "qm user add 王某 --role 角色（编辑（editor）、审核人（reviewer）、管理员（admin））" in refused.stderr
     queue = Queue(ctx.engine)
     stored = queue.get(post)
     assert stored is not None and stored.state == st.PLANNED and review.passes(queue, post, stored.version) == []

@@ -138,3 +138,12 @@ def test_a_markdown_file_saved_with_a_bom_reads_as_without_one(tmp_path: Path) -
     assert (item.id, item.title, item.body) == ("test-item", "买盐看标识", "### 怎么买\n正文。")
     (problem,) = _problems(tmp_path, "\ufeff" + ITEM.replace("topic: goods-salt", "topic: goods_salt"))
     assert problem.startswith(f"{tmp_path / 'a.md'}:4：内容 test-item.topic 的值 'goods_salt' 不可用"), problem  # lines as counted
+
+
+@pytest.mark.parametrize(("written", "meant"), [("wechar", "wechat（公众号）"), ("电子屏", "screen（电子屏）")])
+def test_a_wrong_channel_kind_lists_the_kinds_with_their_names(tmp_path: Path, written: str, meant: str) -> None:
+    (problem,) = _problems(tmp_path, ITEM.replace("line: 买盐看清定点标识\n", f"line: 买盐看清定点标识\nchannels: [wechat, {written}]\n"))
+    assert (
+        f"内容 test-item 的渠道 {written!r} 不可用（是不是想写 {meant}？只能是 wechat（公众号） | weibo（微博） | screen（电子屏））"
+        in problem
+    ), problem

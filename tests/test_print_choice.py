@@ -17,7 +17,7 @@ from scheduler.cli.main import main
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.poster.printjob import PrintSheet, chosen_items
-from scheduler.poster.printpick import pick
+from scheduler.poster.printpick import Picked, pick
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 BEFORE = ("publicity-launch-preview", "publicity-launch-invitation")
@@ -70,7 +70,7 @@ def test_a_topic_with_more_items_than_the_sheet_holds_says_how_many_were_printed
     _made_on(monkeypatch, dt.date(2027, 8, 20))
     code, _, err = _qm(capsys, project(), "print", "wallchart", "--topic", "slogan", "-o", tmp_path / "s.pdf")
     assert code == 0 and (tmp_path / "s.pdf").is_file()
-    assert "主题 slogan 有 27 条可印的内容，挂图最多 8 条：印了内容库中的前 8 条，略去 19 条" in err
+    assert "主题“宣传标语”有 27 条可印的内容，挂图最多 8 条：印了内容库中的前 8 条，略去 19 条" in err
     assert "用 --items 列出内容编号" in err
 
 
@@ -125,3 +125,37 @@ def test_qm_poster_writes_the_file_named_and_no_cache_keys_beside_it(
     assert files == [*expected, "knowledge-card-portrait.png", "y.png"]  # no hidden .key files
     assert _qm(capsys, config, "poster", "goods-salt-iodised", "--size", "square")[0] == 0
     assert (tmp_path / "posters" / "goods-salt-iodised" / ".knowledge-card-square.key").is_file()  # qm's own folder keeps its cache
+
+
+def test_a_topic_or_area_is_named_in_chinese_and_may_be_typed_so(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = project()
+    by_name = _pick(config, "wallchart", "识假辨假")
+    assert by_name.about == "识假辨假" and by_name.items == _pick(config, "wallchart", "anti-fake").items
+    assert PrintSheet("wallchart", topic="识假辨假").file_name() == PrintSheet("wallchart", topic="anti-fake").file_name()
+    # brand is a topic's id (品牌建设) and an area's (质量品牌提升): the area's Chinese name takes the area's items
+    area, topic = _pick(config, "leaflet", "质量品牌提升"), _pick(config, "wallchart", "brand")
+    assert area.about == "质量品牌提升" and topic.about == "品牌建设" and len(topic.items) < len(area.items)
+    assert any(note.startswith("领域“质量品牌提升”有 ") for note in area.left_out), area.left_out
+    _made_on(monkeypatch, dt.date(2027, 8, 20))
+    code, _, err = _qm(capsys, config, "print", "wallchart", "--topic", "宣传标语", "-o", tmp_path / "s.pdf")
+    assert code == 0 and "主题“宣传标语”有 27 条可印的内容" in err, err
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("anti-fak", "识假辨假（anti-fake）"), ("辨假识假", "识假辨假（anti-fake）"), ("维权", "严格质量整治与消费维权（rights）")],
+)
+def test_an_unknown_topic_is_told_with_the_chinese_names_and_the_closest_one(
+    project: Callable[..., Path], capsys: pytest.CaptureFixture[str], tmp_path: Path, written: str, meant: str
+) -> None:
+    code, _, err = _qm(capsys, project(), "print", "wallchart", "--topic", written, "-o", tmp_path / "w.pdf")
+    assert code == 2 and f"没有主题或领域 {written!r}（是不是想写 {meant}？）：中文名或编号都可以，" in err, err
+    assert "主题有 食品包装材料（goods-food-packaging）、" in err and "；领域有 质量品牌提升（brand）、" in err, err
+
+
+def _pick(config: Path, layout: str, topic: str) -> Picked:
+    campaign = load_campaign(config)
+    library = load_library(campaign.paths.content, campaign.text_values)
+    return pick(campaign, PrintSheet(layout, topic=topic), library, dt.date(2027, 8, 20))

@@ -15,6 +15,7 @@ import os
 
 from ..inputs.campaign import ROLE_LABELS, ROLES, role_needed
 from ..support.errors import InputError
+from ..support.suggest import named
 from .context import Context
 
 ACCOUNTS_SHOWN = 8  # accounts a refusal names; the rest are counted
@@ -60,13 +61,13 @@ def account_role(ctx: Context, who: str, what: str = "审核", least: str | None
     if not everyone:
         return None
     users = [u for u in everyone if not u.disabled]
-    named = "、".join(f"{u.name}（{u.role_label}）" for u in users[:ACCOUNTS_SHOWN]) or "都已停用"
+    shown = "、".join(f"{u.name}（{u.role_label}）" for u in users[:ACCOUNTS_SHOWN]) or "都已停用"
     more = f"等 {len(users)} 个" if len(users) > ACCOUNTS_SHOWN else ""
     checked = "能通过哪个阶段" if least is None else f"能不能{what}（需要{role_needed(least)}）"
-    roles = "、".join(f"{k} {v}" for k, v in ROLE_LABELS.items())
-    role = "角色" if least is None or least == ROLES[0] else least
+    roles = "、".join(named(k, ROLE_LABELS) for k in ROLES)
+    role = "角色" if least is None or least == ROLES[0] else ROLE_LABELS[least]
     raise InputError(
         f"{who} 不是审核台的账号，不能{what}：审核台有账号时，命令行的操作也记在账号名下，按账号的角色检查{checked}"
-        f"（现有账号：{named}{more}）。请用 --by 写上你自己的账号名；还没有账号的，请管理员添加：qm user add {who} --role {role}"
+        f"（现有账号：{shown}{more}）。请用 --by 写上你自己的账号名；还没有账号的，请管理员添加：qm user add {who} --role {role}"
         f"（{roles}）"
     )

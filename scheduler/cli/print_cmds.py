@@ -23,7 +23,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "或任一海报版式（如 knowledge-card，印一条内容）。",
     )
     p.add_argument("layout", metavar="版式", help="wallchart（挂图）、leaflet（传单）或海报版式名，如 knowledge-card")
-    p.add_argument("--topic", default="", metavar="主题", help="主题或领域，如 anti-fake、goods-salt、rights：取内容库中这一主题的内容")
+    p.add_argument(
+        "--topic",
+        default="",
+        metavar="主题",
+        help="主题或领域，写中文名或编号，如 识假辨假（anti-fake）、食盐（goods-salt）、严格质量整治与消费维权（rights）：取内容库中这一主题的内容",
+    )
     p.add_argument("--items", default="", metavar="编号", help="内容编号，用逗号分隔，如 goods-salt-iodised,anti-fake-sc-code")
     sizes = "、".join(f"{n}（{p.label}）" for n, p in PAPERS.items())
     p.add_argument("--size", default="", metavar="尺寸", help=f"纸张：{sizes}。默认挂图 a2、传单 a4、海报 a3")

@@ -23,13 +23,13 @@ from ..views.plan_export import channel_label
 from . import zh_argparse
 from .context import Context, parse_day
 
+STATE = zh_argparse.Named("状态", st.LABELS)
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("queue", parents=[common], description=QUEUE_HELP)
     p.add_argument("--date", type=parse_day, metavar="日期", help="只看这一天，如 2027-09-08")
-    p.add_argument(
-        "--state", choices=st.STATES, metavar="状态", help=f"只看这个状态：{'、'.join(f'{s}（{st.label(s)}）' for s in st.STATES)}"
-    )
+    p.add_argument("--state", type=STATE, metavar="状态", help=f"只看这个状态：{STATE.listed}")
     p.add_argument("--json", action="store_true", help="输出 JSON（每条一个对象）")
     p.add_argument(
         "--diff", metavar="编号", help="并排显示这条内容审核通过时的文字和现在的文字，标出改动（审核后又修改过的内容回到待审核时用）"

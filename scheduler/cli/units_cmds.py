@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..support.errors import InputError, Problem
+from ..units.kinds import ALIASES, FOLDERS, LABELS, SUMMARY
+from . import zh_argparse
 from .context import Context
 from .output import check_suffix, draft_options, draft_path, write_draft
+
+KIND = zh_argparse.Named("种类", LABELS, ALIASES)
 
 if TYPE_CHECKING:
     from ..units.submissions import Submission, UnitStatus
@@ -31,13 +35,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出（与 --collect 同用时，输出写入的文件和汇总了哪些单位）")
     p.add_argument("--collect", action="store_true", help="生成汇总文档（.docx）")
-    p.add_argument("--kind", choices=("plan", "summary"), help="只看一种：plan 活动方案、summary 工作总结（--collect 时默认汇总工作总结）")
+    p.add_argument("--kind", type=KIND, metavar="种类", help=f"只看一种：{KIND.listed}，也可写 方案、总结（--collect 时默认汇总工作总结）")
     draft_options(p, "汇总文档", "活动方案汇总.docx 或 工作总结汇总.docx")
     p.set_defaults(run=run_units)
 
 
 def run_units(ctx: Context, args: argparse.Namespace) -> int:
-    from ..units.submissions import SUMMARY, recorded, scan, statuses
+    from ..units.submissions import recorded, scan, statuses
     from ..units.unrecorded import refused_files
 
     campaign = ctx.campaign
@@ -74,7 +78,6 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
 
 def _about(ctx: Context, problems: list[Problem], kind: str | None) -> tuple[list[Problem], str]:
     """The problems about `kind` (all when None), and a line counting those about the other kind, if any."""
-    from ..units.submissions import FOLDERS, LABELS
     from ..units.unrecorded import problem_kind
 
     if kind is None:
@@ -82,7 +85,7 @@ def _about(ctx: Context, problems: list[Problem], kind: str | None) -> tuple[lis
     mine = [p for p in problems if problem_kind(ctx.campaign, p.where) in (None, kind)]
     other = next(k for k in FOLDERS if k != kind)
     n = len(problems) - len(mine)
-    return mine, f"另有 {n} 条关于{LABELS[other]}的注意事项，用 qm units --kind {other} 查看。" if n else ""
+    return mine, f"另有 {n} 条关于{LABELS[other]}的注意事项，用 qm units --kind {FOLDERS[other]} 查看。" if n else ""
 
 
 def _file_problems(ctx: Context, found: list[UnitStatus]) -> list[Problem]:
@@ -91,13 +94,12 @@ def _file_problems(ctx: Context, found: list[UnitStatus]) -> list[Problem]:
 
 
 def _unreadable(status: UnitStatus, file: Submission) -> Problem:
-    from ..units.submissions import LABELS
 
     return Problem(f"{status.unit.name}的{LABELS[status.kind]}“{file.path.name}”不算报送：{file.problem}", str(file.path))
 
 
 def _gone(ctx: Context, status: UnitStatus, file: Submission) -> Problem:
-    from ..units.submissions import LABELS, gone_note
+    from ..units.submissions import gone_note
 
     note = gone_note(ctx.campaign, file)
     return Problem(f"{status.unit.name}的{LABELS[status.kind]}：{note}，仍按报送计算", str(file.path), "把文件放回原处，或请单位重新报送")
@@ -106,7 +108,6 @@ def _gone(ctx: Context, status: UnitStatus, file: Submission) -> Problem:
 def _collect(ctx: Context, args: argparse.Namespace, kind: str, found: list[UnitStatus]) -> tuple[Path, list[Problem]]:
     """Write the consolidated document of `kind`; its file and what was wrong with the files collected."""
     from ..units import digest
-    from ..units.submissions import LABELS
 
     output = draft_path(args.output, f"{LABELS[kind]}汇总.docx", args.force)
     check_suffix(output, ".docx", "汇总文档是 Word 文档")
@@ -117,7 +118,7 @@ def _collect(ctx: Context, args: argparse.Namespace, kind: str, found: list[Unit
 
 
 def _table(ctx: Context, found: list[UnitStatus]) -> str:
-    from ..units.submissions import FOLDERS, LABELS, arrival
+    from ..units.submissions import arrival
 
     lines = []
     for kind in FOLDERS:

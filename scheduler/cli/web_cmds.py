@@ -8,7 +8,7 @@ import datetime as dt
 import getpass
 import sys
 
-from ..inputs.campaign import ROLE_LABELS, ROLES
+from ..inputs.campaign import ROLE_LABELS
 from ..runtime.rehearsal import refuse_on_live
 from ..support.errors import InputError
 from ..support.logs import setup_logging
@@ -20,7 +20,8 @@ WEB_HELP = (
     "启动审核台：在浏览器里查看整月排期、逐级审核（review.stages）、退回和处理内容，并提供各电子屏的播放页面 /screen/屏幕编号/。"
     "默认只在本机（127.0.0.1）提供服务；账号用 qm user add 创建，没有默认账号。可以和 qm daemon 同时运行。"
 )
-ROLES_HELP = "，".join(f"{k}（{v}）" for k, v in ROLE_LABELS.items())
+ROLE = zh_argparse.Named("角色", ROLE_LABELS)
+ROLES_HELP = ROLE.listed
 NAME_HELP = "账号的用户名（登录名），如 王科长"
 
 
@@ -46,7 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     actions = u.add_subparsers(title="操作", metavar="操作", dest="action", help="以下操作之一")
     a = actions.add_parser("add", parents=[common], help="创建账号", description="创建审核台账号。密码至少 10 个字符，只保存 scrypt 摘要。")
     a.add_argument("name", metavar="用户名", help="登录名，也是审核记录里的操作人，如 王科长")
-    a.add_argument("--role", required=True, choices=ROLES, metavar="角色", help=f"角色：{ROLES_HELP}")
+    a.add_argument("--role", required=True, type=ROLE, metavar="角色", help=f"角色：{ROLES_HELP}")
     a.set_defaults(run=run_user_add)
     a = actions.add_parser("list", parents=[common], help="列出账号", description="列出全部账号、角色和是否停用。")
     a.set_defaults(run=run_user_list)
@@ -70,7 +71,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     a.set_defaults(run=run_user_unlock)
     a = actions.add_parser("role", parents=[common], help="修改角色", description="修改账号的角色；该账号已登录的会话随即失效。")
     a.add_argument("name", metavar="用户名", help=NAME_HELP)
-    a.add_argument("role", choices=ROLES, metavar="角色", help=f"角色：{ROLES_HELP}")
+    a.add_argument("role", type=ROLE, metavar="角色", help=f"角色：{ROLES_HELP}")
     a.set_defaults(run=run_user_role)
     zh_argparse.action_required(u, actions)
 
@@ -108,7 +109,7 @@ def run_user_list(ctx: Context, args: argparse.Namespace) -> int:
 
     found = Accounts(ctx.engine).all()
     if not found:
-        print("还没有账号。创建第一个管理员：qm user add 用户名 --role admin")
+        print("还没有账号。创建第一个管理员：qm user add 用户名 --role 管理员")
         return 0
     tz = ctx.campaign.timezone
     for user in found:

@@ -10,10 +10,11 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..support.suggest import did_you_mean, named
 from ..views import columns
 
 _MESSAGES = {
@@ -172,11 +173,8 @@ class Parser(argparse.ArgumentParser):
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
         parsed, extras = super().parse_known_args(args, namespace)
         if extras:
-            import difflib  # only for a mistyped option: not on every start-up
-
             known = [o for action in self._actions for o in action.option_strings]
-            guesses = [g for e in extras if e.startswith("-") for g in difflib.get_close_matches(e.split("=")[0], known, 1)]
-            guess = f"（是不是想写 {'、'.join(guesses)}？）" if guesses else ""
+            guess = "".join(f"（{g}）" for e in extras if e.startswith("-") and (g := did_you_mean(e.split("=")[0], known)))
             self.error(f"无法识别的参数：{' '.join(extras)}{guess}")
         return parsed, extras
 
@@ -186,12 +184,10 @@ class Parser(argparse.ArgumentParser):
         if action.choices is None or value in action.choices:
             return
         choices = [str(c) for c in action.choices]
+        guess = f"（{g}）" if (g := did_you_mean(str(value), choices)) else ""
         if isinstance(action, argparse._SubParsersAction):
-            import difflib  # only for a mistyped command
-
-            guess = "".join(f"（是不是想写 {g}？）" for g in difflib.get_close_matches(str(value), choices, 1))
             raise argparse.ArgumentError(action, f"没有 {value} 这个{action.metavar or '命令'}{guess}：可用 {'、'.join(choices)}")
-        raise argparse.ArgumentError(action, f"不支持 {value}：可用 {'、'.join(choices)}")
+        raise argparse.ArgumentError(action, f"不支持 {value}{guess}：可用 {'、'.join(choices)}")
 
 
 def action_required(parser: argparse.ArgumentParser, actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -199,6 +195,29 @@ def action_required(parser: argparse.ArgumentParser, actions: argparse._SubParse
     argument, naming the action and the ones there are; exit 2."""
     message = f"缺少必需的参数：操作（可选：{'、'.join(actions.choices)}）"
     parser.set_defaults(run=lambda ctx, args: parser.error(message))
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: argparse looks its types up in a dict
+class Named:
+    """An argparse type for one of `labels`' ids (id -> Chinese name), typed as the id, its Chinese name or
+    one of `aliases` (another name -> id): `--state 待审核` is `--state planned`. `listed` shows the choices
+    as staff read them (待审核（planned）、…); an unknown value is told with them and the closest one."""
+
+    noun: str
+    labels: Mapping[str, str]
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def listed(self) -> str:
+        return "、".join(named(key, self.labels) for key in self.labels)
+
+    def __call__(self, text: str) -> str:
+        text = text.strip()
+        by_name = {**{label: key for key, label in self.labels.items()}, **self.aliases}
+        if text in self.labels or text in by_name:
+            return by_name.get(text, text)
+        guess = did_you_mean(text, self.labels, labels=self.labels)
+        raise argparse.ArgumentTypeError(f"没有 {text} 这个{self.noun}{f'（{guess}）' if guess else ''}：可用 {self.listed}")
 
 
 @dataclass(frozen=True)

@@ -81,10 +81,9 @@ def coverage(r: Reader, data: Mapping) -> Coverage:
     items = r.seq(m, "topics", "coverage")
     for i, topic in enumerate(topics):
         if topic not in TOPICS:
-            import difflib  # only for an unknown topic
+            from ..support.suggest import as_written, did_you_mean  # only for an unknown topic
 
-            close = difflib.get_close_matches(topic, list(TOPICS), n=1)
-            hint = f"是不是 {close[0]}？" if close else "主题的写法见 content/README.md"
+            hint = did_you_mean(topic, TOPICS, labels=TOPICS, show=lambda t: as_written(t, TOPICS)) or "主题的写法见 content/README.md"
             r.problem(items.where(i), f"coverage.topics 的第 {i + 1} 项 {topic!r} 不是已知的主题", hint)
     if len(set(topics)) != len(topics):
         r.problem(m.where("topics"), "coverage.topics 中有重复的主题", "每个主题写一次")

@@ -202,6 +202,15 @@ def _load_text(r: Reader, text: str, suffix: str, source: str, values: AnyMappin
     return out
 
 
+def _kind_hint(written: str) -> str:
+    """The channel kinds an item may name, as the file has them with what staff call them, and the one meant."""
+    from ..support.suggest import as_written, did_you_mean  # only for a kind that does not exist
+
+    labels = {k.name: k.short_label or k.label for k in kinds()}
+    listed = f"只能是 {' | '.join(as_written(k, labels) for k in labels)}"
+    return did_you_mean(written, labels, labels=labels, show=lambda k: as_written(k, labels)) + listed
+
+
 def _needs_body(r: Reader, m: Mapping, path: str, channels: tuple[str, ...]) -> None:
     """An item without a body may go only to kinds whose posts carry none (a WeChat article is the body)."""
     without = [k.name for k in kinds() if not k.needs_body]
@@ -245,7 +254,7 @@ def _item(r: Reader, m: Mapping, body: str, raw: str, values: AnyMapping[str, st
     channels = r.texts(m, "channels", path) if "channels" in m else known
     for ch in channels:
         if ch not in known:
-            r.problem(m.where("channels"), f"{path} 的渠道 {ch!r} 不可用", f"只能是 {' | '.join(known)}")
+            r.problem(m.where("channels"), f"{path} 的渠道 {ch!r} 不可用", _kind_hint(ch))
     if not body:
         _needs_body(r, m, path, channels)
     phase = r.choice(m, "phase", path, PHASES, "")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .vocabulary import subject
+
 
 @dataclass(frozen=True)
 class Brand:
@@ -40,7 +42,8 @@ class PrintSheet:
         return self.size.strip().lower() or {"wallchart": "a2", "leaflet": "a4"}.get(self.layout, "a3")
 
     def file_name(self) -> str:
-        what = self.topic or "-".join(self.items[:2]) + ("-等" if len(self.items) > 2 else "")
+        named = subject(self.topic)  # 识假辨假 and anti-fake write the same file
+        what = (named[1] if named else self.topic) or "-".join(self.items[:2]) + ("-等" if len(self.items) > 2 else "")
         return f"{self.layout}-{what}-{self.paper}{'-cmyk' if self.cmyk else ''}.pdf"
 
 

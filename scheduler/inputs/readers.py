@@ -57,12 +57,12 @@ class Reader:
         for key in m:
             if key in allowed:
                 continue
-            import difflib  # only for a key the reader does not know
+            from ..support.suggest import close_to, did_you_mean  # only for a key the reader does not know
 
-            close = difflib.get_close_matches(str(key), [a for a in allowed if a not in m], n=1)
+            close = close_to(str(key), [a for a in allowed if a not in m])
             if close:
                 self._typos[(id(m), close[0])] = (key, m.line_of(key))
-                hint = f"是不是想写 {close[0]}？"
+                hint = did_you_mean(str(key), close)
             else:
                 hint = f"可用的{self.noun}：{'、'.join(allowed)}"
             self.problem(m.where(key), f"未知的{self.noun} {_join(path, key)}", hint)
@@ -158,19 +158,19 @@ class Reader:
         return tuple(out)
 
     def choice(self, m: Mapping, key: str, path: str, choices: Iterable[str], default: Any = _MISSING) -> str:
-        """One of `choices`; a dict of them (value -> label) is listed with its labels when one is wrong."""
+        """One of `choices`; a dict of them (value -> label) is listed with its labels when one is wrong: the
+        value first, as the file must have it (rights（严格质量整治与消费维权）)."""
         labels = choices if isinstance(choices, dict) else {}
         choices = list(choices)
         value = self.text(m, key, path, default)
         if value and value not in choices:
-            shown = [f"{c}（{labels[c]}）" if c in labels else c for c in choices]
-            import difflib  # only for a value that is not one of the choices
+            from ..support.suggest import as_written, did_you_mean  # only for a value that is not one of the choices
 
-            close = difflib.get_close_matches(value, choices, n=1) or _by_label(value, labels)
+            shown = [as_written(c, labels) for c in choices]
             hint = f"只能是 {' | '.join(shown)}"
-            if close:  # a long list is left out behind a likely guess
-                guess = " 或 ".join(shown[choices.index(c)] for c in close)
-                hint = f"是不是想写 {guess}？" + (hint if len(choices) <= _LISTED else "")
+            guess = did_you_mean(value, choices, labels=labels, show=lambda c: as_written(c, labels))
+            if guess:  # a long list is left out behind a likely guess
+                hint = guess + (hint if len(choices) <= _LISTED else "")
             self.problem(m.where(key), f"{_join(path, key)} 的值 {value!r} 不可用", hint)
         return value
 
@@ -250,19 +250,6 @@ class Reader:
 def under(base: Path, written: str) -> Path:
     """A path written in a file, relative to that file's folder, without `a/../` detours."""
     return Path(os.path.normpath(base / written))
-
-
-def _by_label(value: str, labels: dict[str, str]) -> list[str]:
-    """The choices whose labels share the most of `value`'s characters: staff write the Chinese name
-    or a word of it (`area: 维权` for rights, 严格质量整治与消费维权). At most two; none when a
-    word every label has (质量) says nothing."""
-    chars = {ch for ch in value if not ch.isspace()}
-    shared = {choice: len(chars & set(label)) for choice, label in labels.items()}
-    best = max(shared.values(), default=0)
-    if not chars or best * 2 < len(chars):
-        return []
-    closest = [choice for choice, n in shared.items() if n == best]
-    return closest if len(closest) <= 2 else []
 
 
 def _join(path: str, key: Any) -> str:

@@ -79,4 +79,24 @@ FIELD_LABELS = {
     "body": "正文",
 }
 
+
+def subject(written: str) -> tuple[str, str] | None:
+    """What a print sheet's `topic` names, as ("topic" | "area", id): a topic's or an area's id (an id both
+    have, brand or mechanism, is the topic's first) or its Chinese name (识假辨假, 质量宣传); None for neither."""
+    if written in TOPICS:
+        return "topic", written
+    if written in AREAS:
+        return "area", written
+    for kind, names in (("topic", TOPICS), ("area", AREAS)):
+        found = next((key for key, name in names.items() if name == written), None)
+        if found:
+            return kind, found
+    return None
+
+
+def subject_name(kind: str, key: str) -> str:
+    """A topic or an area in a sentence: 主题“识假辨假”, 领域“质量宣传”."""
+    return f"主题“{TOPICS[key]}”" if kind == "topic" else f"领域“{AREAS[key]}”"
+
+
 # Channel kinds. Screens are planned per screen, as channel "screen:<id>".

@@ -15,7 +15,6 @@ from pathlib import Path
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..inputs.poster_settings import PrintSheet
-from ..inputs.vocabulary import AREAS, TOPICS
 from ..support.errors import PosterError
 from . import cache, fonts, printsheets, sizes
 from .arrange import Arrangement, arrange, shown_words
@@ -37,10 +36,10 @@ def chosen_items(campaign: Campaign, job: PrintSheet, library: Library, today: d
     return pick(campaign, job, library, today).items
 
 
-def title_of(job: PrintSheet, items: list[PosterText]) -> str:
-    if job.topic:
-        return TOPICS.get(job.topic) or AREAS[job.topic]
-    return items[0].title if len(items) == 1 else "质量知识"
+def title_of(picked: Picked) -> str:
+    if picked.about:
+        return picked.about
+    return picked.items[0].title if len(picked.items) == 1 else "质量知识"
 
 
 def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path, today: dt.date) -> tuple[Path, Picked]:
@@ -51,7 +50,7 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path,
         )
     picked = pick(campaign, job, library, today)
     items = picked.items
-    title = title_of(job, items)
+    title = title_of(picked)
     font_files = fonts.candidates(campaign.brand.font)
     tmp = out.with_name(f".{out.name}.tmp")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,9 +16,9 @@ from ..inputs.campaign import Campaign
 from ..inputs.campaign_days import outdated, valid_during
 from ..inputs.content import ContentItem, Library
 from ..inputs.poster_settings import PrintSheet
-from ..inputs.vocabulary import AREAS, TOPICS
+from ..inputs.vocabulary import AREAS, TOPICS, subject, subject_name
 from ..support.errors import PosterError
-from ..support.suggest import did_you_mean
+from ..support.suggest import close_to, did_you_mean, guess_of, named
 from .printsheets import LEAFLET_ITEMS, SHEETS
 from .texts import PosterText
 
@@ -35,6 +35,7 @@ class Picked:
     items: list[PosterText]
     left_out: list[str]  # each: which items a topic's sheet left out, and why
     thin: list[str]  # for a wall chart of one or two items: what to print instead
+    about: str = ""  # the Chinese name of the topic or area whose items these are; "" for items listed
 
 
 def thin(job: PrintSheet, items: list[PosterText]) -> list[str]:
@@ -67,16 +68,15 @@ def pick(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) 
         _refuse_count(job, len(listed))
         return _picked(job, listed, [])
     if not job.topic:
-        raise PosterError(f"请用 {topic} 指定主题（如 anti-fake）或领域（如 rights），或用 {items} 列出内容编号")
-    if job.topic not in TOPICS and job.topic not in AREAS:
-        raise PosterError(f"没有主题或领域 {job.topic!r}（主题：{'、'.join(TOPICS)}；领域：{'、'.join(AREAS)}）")
-    of_topic = [i for i in library.items if i.topic == job.topic] or [i for i in library.items if i.area == job.topic]
+        raise PosterError(f"请用 {topic} 指定主题（如 识假辨假）或领域（如 质量宣传），中文名或编号都可以；或用 {items} 列出内容编号")
+    kind, key, of_topic = _of_subject(job.topic, library)
+    what = subject_name(kind, key)
     if not of_topic:
-        raise PosterError(f"内容库中没有主题或领域为 {job.topic} 的内容")
+        raise PosterError(f"内容库中没有{what}的内容")
     found = [i for i in of_topic if valid_during(campaign, i)]
     if not found:
         raise PosterError(
-            f"主题或领域 {job.topic} 的 {len(of_topic)} 条内容都不在活动期 {campaign.start} 至 {campaign.end} 的有效期内",
+            f"{what}的 {len(of_topic)} 条内容都不在活动期 {campaign.start} 至 {campaign.end} 的有效期内",
             [p for p in (outdated(campaign, i, "印刷") for i in of_topic) if p],
         )
     left_out: list[str] = []
@@ -104,18 +104,44 @@ def pick(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) 
     lo, hi = COUNTS.get(job.layout, (1, 1))
     if job.layout in SHEETS and len(found) > hi:
         left_out.append(
-            f"{'主题' if job.topic in TOPICS else '领域'} {job.topic} 有 {len(found)} 条可印的内容，{SHEETS[job.layout]}最多 {hi} 条："
+            f"{what}有 {len(found)} 条可印的内容，{SHEETS[job.layout]}最多 {hi} 条："
             f"印了内容库中的前 {hi} 条，略去 {len(found) - hi} 条（{_ids(found[hi:])}）；要印别的几条，用 {items} 列出内容编号"
         )
         found = found[:hi]
     if not lo <= len(found) <= hi:
         _refuse_count(job, len(found))
-    return _picked(job, found, left_out)
+    return _picked(job, found, left_out, (TOPICS if kind == "topic" else AREAS)[key])
 
 
-def _picked(job: PrintSheet, found: list[ContentItem], left_out: list[str]) -> Picked:
+def _of_subject(written: str, library: Library) -> tuple[str, str, list[ContentItem]]:
+    """The topic (or area) a sheet names, as ("topic" | "area", id), and its items. An id both a topic
+    and an area have (brand) takes the area's items when no item has the topic."""
+    found = subject(written)
+    if found is None:
+        guess = _closest(written)
+        raise PosterError(
+            f"没有主题或领域 {written!r}{f'（{guess}）' if guess else ''}：中文名或编号都可以，"
+            f"主题有 {'、'.join(named(t, TOPICS) for t in TOPICS)}；领域有 {'、'.join(named(a, AREAS) for a in AREAS)}"
+        )
+    kind, key = found
+    items = [i for i in library.items if (i.topic if kind == "topic" else i.area) == key]
+    if not items and kind == "topic" and written == key and key in AREAS:
+        kind, items = "area", [i for i in library.items if i.area == key]
+    return kind, key, items
+
+
+def _closest(written: str) -> str:
+    """The topics or areas `written` probably means: a mistyped id (brand: the topic's and the area's), else
+    the one whose Chinese name shares most of it, topics and areas ranked together (维权: the area rights)."""
+    ids = close_to(written, [*TOPICS, *AREAS])
+    shown = [named(i, TOPICS) for i in ids if i in TOPICS] + [named(i, AREAS) for i in ids if i in AREAS]
+    names = {**{n: named(t, TOPICS) for t, n in TOPICS.items()}, **{n: named(a, AREAS) for a, n in AREAS.items()}}
+    return guess_of(shown or [names[n] for n in close_to(written, names, labels={n: n for n in names})])
+
+
+def _picked(job: PrintSheet, found: list[ContentItem], left_out: list[str], about: str = "") -> Picked:
     items = [PosterText.of(i) for i in found]
-    return Picked(items, left_out, thin(job, items))
+    return Picked(items, left_out, thin(job, items), about)
 
 
 def _ids(items: list[ContentItem], most: int = 5) -> str:

@@ -140,11 +140,11 @@ def render_message(exc: Exception, context: dict[str, Any]) -> str:
 
 
 def _choices(name: str, available: Iterable[str]) -> str:
-    names = list(available)
-    import difflib
+    from ..support.suggest import did_you_mean  # only to explain a template error
 
-    guess = difflib.get_close_matches(name, names, n=1)
-    return (f"（是不是想写 {guess[0]}？）" if guess else "") + f"，可用：{'、'.join(names)}"
+    names = list(available)
+    guess = did_you_mean(name, names)
+    return (f"（{guess}）" if guess else "") + f"，可用：{'、'.join(names)}"
 
 
 def _fields(cls: type) -> list[str]:

@@ -8,7 +8,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..units.submissions import FOLDERS, LABELS, LATE, MISSING, NOT_DUE, ON_TIME, UnitStatus
+from ..units.kinds import FOLDERS, LABELS
+from ..units.submissions import LATE, MISSING, NOT_DUE, ON_TIME, UnitStatus
 
 
 def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str]) -> list[str]:

@@ -18,7 +18,8 @@ from ..report.document import day_label, set_styles, table
 from ..support.errors import Problem
 from .copy_body import copy_body
 from .extract import SubmissionError, extract
-from .submissions import LABELS, UnitStatus, arrival, gone_note
+from .kinds import LABELS
+from .submissions import UnitStatus, arrival, gone_note
 
 
 def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: dt.date) -> tuple[bytes, list[Problem]]:

@@ -19,7 +19,8 @@ from sqlalchemy.engine import Engine
 from ..inputs.campaign import Campaign, Notifier, Unit
 from ..publishing import notices_sent
 from ..support.notify import REMINDER, Notice, Notifications
-from .submissions import FOLDERS, LABELS, LATE, ON_TIME, UnitStatus, due_date
+from .kinds import FOLDERS, LABELS
+from .submissions import LATE, ON_TIME, UnitStatus, due_date
 
 OFFICE_WINDOW = dt.timedelta(days=3)
 

@@ -28,10 +28,8 @@ from ..support.errors import Problem
 from ..support.moments import moment
 from ..support.os_messages import os_reason
 from ..support.suggest import did_you_mean
+from .kinds import FOLDERS, LABELS, PLAN
 
-PLAN, SUMMARY = "plan", "summary"
-FOLDERS = {PLAN: "方案", SUMMARY: "总结"}
-LABELS = {PLAN: "活动方案", SUMMARY: "工作总结"}
 CLOCK_SLACK = 3600.0  # seconds a file's time may be ahead of this machine's clock before it is called impossible
 ACCEPTED = (".docx", ".doc", ".wps", ".pdf", ".txt", ".odt")
 ON_TIME, LATE, MISSING, NOT_DUE = "ontime", "late", "missing", "notdue"

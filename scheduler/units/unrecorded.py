@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..inputs.campaign import Campaign
-from .submissions import FOLDERS, accepted, unit_folder, visible_files
+from .kinds import FOLDERS
+from .submissions import accepted, unit_folder, visible_files
 
 
 def problem_kind(campaign: Campaign, where: str) -> str | None:

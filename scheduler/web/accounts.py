@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from ..inputs.campaign import ROLE_LABELS, ROLES
 from ..publishing.tables import users, web_sessions
 from ..support.errors import InputError
+from ..support.suggest import named
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # 16 MiB, about 50 ms per check
 PASSWORD_MIN = 10
@@ -82,7 +83,7 @@ def check_password(password: str) -> str:
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise InputError(f"角色 {role!r} 不可用：只能是 {'、'.join(f'{k}（{v}）' for k, v in ROLE_LABELS.items())}")
+        raise InputError(f"角色 {role!r} 不可用：只能是 {'、'.join(named(k, ROLE_LABELS) for k in ROLES)}")
     return role
 
 
