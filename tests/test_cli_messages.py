@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from scheduler.cli.main import build_parser
 from scheduler.cli.simulate_cmds import duration
 
 from .conftest import run_qm
@@ -33,3 +36,12 @@ def test_a_pin_to_a_screen_by_its_bare_id_suggests_the_channel_name(project: Cal
     assert checked.returncode == 2 and "固定内容的渠道 'center' 不存在（是不是想写 channel: screen:center？）" in checked.stderr, (
         checked.stderr
     )
+
+
+@pytest.mark.parametrize("argv", [("queue", "--help"), ("preview", "--help"), ("plan", "--help"), ("screen", "build", "--help")])
+def test_a_date_option_s_example_says_the_year_is_the_campaign_s(capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]) -> None:
+    """--help reads no config: its example day says to write the campaign's year (a 2016 campaign's staff are not to copy 2027)."""
+    with pytest.raises(SystemExit):
+        build_parser(list(argv)).parse_args(list(argv))
+    shown = "".join(capsys.readouterr().out.split())  # argparse wraps the lines where it likes
+    assert "年份写活动所在的年" in shown, shown

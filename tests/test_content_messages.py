@@ -11,7 +11,7 @@ import pytest
 from scheduler.inputs.content import load_library
 from scheduler.support.errors import ContentError
 
-from .conftest import run_qm
+from .conftest import HEIHE, run_qm
 from .test_content import GOOD as ITEM
 
 
@@ -147,3 +147,16 @@ def test_a_wrong_channel_kind_lists_the_kinds_with_their_names(tmp_path: Path, w
         f"内容 test-item 的渠道 {written!r} 不可用（是不是想写 {meant}？只能是 wechat（公众号） | weibo（微博） | screen（电子屏））"
         in problem
     ), problem
+
+
+def test_a_validity_date_written_wrong_is_shown_with_a_day_of_the_loaded_campaign(project: Callable[..., Path]) -> None:
+    """The 2016 Heihe campaign's content is told how to write a date with a day of 2016, not the bundled 2027."""
+    config = project(config=HEIHE)
+    bad = config.parent / "content" / "zz-bad.md"
+    bad.write_text(
+        ITEM.replace("id: test-item", "id: zz-bad").replace("line: 买盐看清定点标识\n", "line: 买盐看清定点标识\nvalid_from: 2016/9/8\n"),
+        encoding="utf-8",
+    )
+    checked = run_qm("check", "-c", config)
+    assert checked.returncode == 2 and f"{bad}:" in checked.stderr, checked.stderr
+    assert "日期写作 2016-09-08 的形式，月和日都写两位" in checked.stderr and "2027" not in checked.stderr, checked.stderr

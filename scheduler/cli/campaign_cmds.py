@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..inputs.campaign_days import check_day, day_window, valid_during
 from ..support.errors import InputError, Problem, QmError
 from ..views.campaign_over import over
-from .context import Context, parse_day
+from .context import DAY_EXAMPLE, Context, parse_day
 
 # Rendering, linting, the channels, the plan's formats and the preview page are imported by the
 # commands that use them: `qm plan` starts without templates, `qm check` without the HTTP client,
@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         parents=[common],
         description="根据配置和内容库生成排期：每个渠道的每个时段排一条内容，另含工作人员提醒。",
     )
-    p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="起始日期，如 2027-09-01（默认活动开始）")
+    p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help=f"起始日期（默认活动开始），{DAY_EXAMPLE}")
     p.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="结束日期（含当天，默认活动结束）")
     p.add_argument("--format", choices=PLAN_FORMATS, default="table", help="输出格式：table 表格（默认）、json、csv、ics 日历、html 月历")
     p.add_argument("--reminders", action="store_true", help="json/csv 中也列出工作人员提醒")
@@ -65,7 +65,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         parents=[common],
         description="生成一个独立的 HTML 页面，按读者看到的样子展示当天的公众号文章、微博和电子屏画面，并标出检查发现的问题；同时在终端打印摘要。",
     )
-    p.add_argument("date", type=parse_day, metavar="日期", help="要预览的日期，如 2027-09-08")
+    p.add_argument("date", type=parse_day, metavar="日期", help=f"要预览的日期，{DAY_EXAMPLE}")
     p.add_argument("-o", "--output", type=Path, metavar="目录", default=None, help="页面写入的目录（默认 状态目录/preview）")
     p.add_argument("--open", action="store_true", help="生成后用浏览器打开")
     p.set_defaults(run=run_preview)

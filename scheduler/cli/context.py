@@ -73,7 +73,7 @@ class Context:
         from ..inputs.parse_cache import CONTENT_FILE, ParseCache, active
 
         with active(ParseCache(self.campaign.paths.state / CONTENT_FILE)):
-            return read_library(self.campaign.paths.content, self.campaign.text_values)
+            return read_library(self.campaign.paths.content, self.campaign.text_values, self.campaign.example_day)
 
     def parsed_layouts(self) -> AbstractContextManager[object]:
         """Inside it, poster layouts are read with their parsed YAML kept in the state folder."""
@@ -146,6 +146,11 @@ class Context:
 
 
 REFILL = "刷新发布队列（qm queue、qm screen build、qm build 都先按演练的日期刷新队列，自动审核、排入和取消内容）"
+
+
+# How a date option's help shows a day. --help reads no config, so the example cannot be a day of the
+# campaign; it says the year is the campaign's, so that staff of a 2016 campaign do not copy 2027.
+DAY_EXAMPLE = "如 2027-09-08，年份写活动所在的年"
 
 
 def parse_day(text: str) -> dt.date:

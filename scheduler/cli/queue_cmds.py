@@ -21,14 +21,14 @@ from ..views.campaign_over import over
 from ..views.columns import aligned, clip
 from ..views.plan_export import channel_label
 from . import zh_argparse
-from .context import Context, parse_day
+from .context import DAY_EXAMPLE, Context, parse_day
 
 STATE = zh_argparse.Named("状态", st.LABELS)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("queue", parents=[common], description=QUEUE_HELP)
-    p.add_argument("--date", type=parse_day, metavar="日期", help="只看这一天，如 2027-09-08")
+    p.add_argument("--date", type=parse_day, metavar="日期", help=f"只看这一天，{DAY_EXAMPLE}")
     p.add_argument("--state", type=STATE, metavar="状态", help=f"只看这个状态：{STATE.listed}")
     p.add_argument("--json", action="store_true", help="输出 JSON（每条一个对象）")
     p.add_argument(

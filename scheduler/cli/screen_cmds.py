@@ -13,7 +13,7 @@ from ..screens.daily import pick_screens
 from ..screens.serve import ScreenServer
 from ..support.errors import InputError
 from . import zh_argparse
-from .context import Context, parse_day
+from .context import DAY_EXAMPLE, Context, parse_day
 from .output import drawing_progress, serve_announced
 from .screen_build import build_one, build_window, report_built
 
@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "活动开始前 current 停在已生成的最早一天（活动开始时最先播的那天），生成更晚的日子不会改变它。"
         "用 --from/--to 一次生成多天：先并行画好所有天的画面，再逐天生成播放列表，每天的版本目录都保留。",
     )
-    b.add_argument("--date", type=parse_day, metavar="日期", help="日期，如 2027-09-08（默认今天）")
+    b.add_argument("--date", type=parse_day, metavar="日期", help=f"日期（默认今天），{DAY_EXAMPLE}")
     b.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="连续多天：起始日期（与 --date 二选一）")
     b.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="连续多天：结束日期（含当天；只写 --from 时到活动结束）")
     b.add_argument("--screen", metavar="屏幕编号", help="只生成这块屏幕（默认全部）")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
+from .dates_written import example_day
 from .poster_settings import Brand, PosterConfig
 
 if TYPE_CHECKING:  # each kind's settings live in its package (channels/<kind>/config.py)
@@ -226,6 +227,11 @@ class Campaign:
     def launch_start(self) -> dt.datetime:
         """When the launch event begins: posts before it invite, posts after it report."""
         return self.at(self.key_dates.launch, self.key_dates.launch_time)
+
+    @property
+    def example_day(self) -> dt.date:
+        """A day of this campaign, to show how a date is written (2016-09-08 for a 2016 campaign)."""
+        return example_day(self.start, self.end)
 
     @property
     def text_values(self) -> dict[str, str]:

@@ -112,15 +112,17 @@ class Library:
         return self
 
 
-def load_library(folder: Path, values: AnyMapping[str, str]) -> Library:
-    """Every .md/.yaml/.yml file under `folder` but README.md, `values` filling {{ placeholders }}; ContentError on any problem."""
-    return read_library(folder, values).whole(folder)
+def load_library(folder: Path, values: AnyMapping[str, str], example: dt.date | None = None) -> Library:
+    """Every .md/.yaml/.yml file under `folder` but README.md, `values` filling {{ placeholders }}; ContentError on any problem.
+    `example`: a day of the campaign, shown when a date (valid_from, valid_to) is written wrong."""
+    return read_library(folder, values, example).whole(folder)
 
 
-def read_library(folder: Path, values: AnyMapping[str, str]) -> Library:
+def read_library(folder: Path, values: AnyMapping[str, str], example: dt.date | None = None) -> Library:
     """The items that load and the problems (file:line) keeping the others out: a broken file leaves the rest usable.
     An item read whole but for a placeholder in its body is set aside (`aside`), so `qm check` still checks it."""
     r = Reader("字段", FIELD_LABELS)
+    r.example_day = example
     items: list[ContentItem] = []
     aside: list[ContentItem] = []
     if not folder.is_dir():
@@ -152,9 +154,12 @@ def editorial_problems(library: Library) -> list[Problem]:
     ]
 
 
-def load_text(text: str, suffix: str, source: str, values: AnyMapping[str, str]) -> tuple[list[ContentItem], list[Problem]]:
+def load_text(
+    text: str, suffix: str, source: str, values: AnyMapping[str, str], example: dt.date | None = None
+) -> tuple[list[ContentItem], list[Problem]]:
     """The items of one content file's text (as `load_library` reads it, and those it sets aside) and its problems."""
     r = Reader("字段", FIELD_LABELS)
+    r.example_day = example
     try:
         items, aside = _load_text(r, text, suffix, source, values)
     except YamlSyntaxError as exc:

@@ -10,6 +10,7 @@ item go back to review, their audit saying who changed which fields.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import re
 import threading
@@ -85,8 +86,9 @@ class UnreadableFile(InputError):
     """The item's file cannot be read now (a YAML error, say): its problems as `qm check` gives them (file:line)."""
 
 
-def open_form(library: Library, item_id: str, text_values: Mapping[str, str] | None = None) -> EditForm:
-    """The form of an item of `library`; UnreadableFile when its file no longer reads (`text_values`: the config's)."""
+def open_form(library: Library, item_id: str, text_values: Mapping[str, str] | None = None, example: dt.date | None = None) -> EditForm:
+    """The form of an item of `library`; UnreadableFile when its file no longer reads (`text_values`: the config's;
+    `example`: a day of the campaign, for a date written wrong)."""
     item = _item(library, item_id)
     path = item_path(item)
     raw = _read(path)
@@ -94,7 +96,7 @@ def open_form(library: Library, item_id: str, text_values: Mapping[str, str] | N
     try:
         values = current_values(text, path.suffix, item_id)
     except EditError as exc:
-        located = load_text(text, path.suffix, str(path), text_values or {})[1]
+        located = load_text(text, path.suffix, str(path), text_values or {}, example)[1]
         raise UnreadableFile(f"内容 {item_id} 的文件现在读不出来", located or [Problem(str(exc), str(path))]) from exc
     return EditForm(item, path, values, _digest(raw))
 
@@ -133,7 +135,7 @@ def save(
 
 def refresh(queue: Queue, campaign: Campaign, renderer: Renderer, saved: Saved, who: str, now: float) -> tuple[Library, Plan, SyncResult]:
     """Reload the library and plan after a save and refresh the queue; the audit names `who` and the fields."""
-    library = load_library(campaign.paths.content, campaign.text_values)
+    library = load_library(campaign.paths.content, campaign.text_values, campaign.example_day)
     plan = make_plan(campaign, library, read_kept(campaign.db_url))
     edits = {saved.item.id: Edit(who, f"{who} {saved.what}（内容 {saved.item.id}）")} if saved.changed else None
     return library, plan, fill(queue, campaign, plan, renderer, now, edits)
@@ -182,7 +184,7 @@ def _check(
     When the loader refuses the words (a title too long for the screens), the other checks still run on
     the words as typed (`changes`), so the form shows every problem at once, not one per try."""
     universal = text.replace("\r\n", "\n").replace("\r", "\n")  # what read_text would have given the loader
-    items, problems = load_text(universal, path.suffix, str(path), campaign.text_values)
+    items, problems = load_text(universal, path.suffix, str(path), campaign.text_values, campaign.example_day)
     by_field: dict[str, list[str]] = {}
     lines = _field_lines(universal, path.suffix, item.id)
     for p in problems:

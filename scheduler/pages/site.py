@@ -56,7 +56,7 @@ class Site:
         self.problem = ""  # why the library on disk could not be read again, if it could not
 
     def _load(self) -> tuple[Library, Plan]:
-        library = load_library(self.campaign.paths.content, self.campaign.text_values)
+        library = load_library(self.campaign.paths.content, self.campaign.text_values, self.campaign.example_day)
         return library, make_plan(self.campaign, library, read_kept(self.campaign.db_url))
 
     def _fingerprint(self) -> tuple[tuple[str, int], ...]:
@@ -156,7 +156,7 @@ class Site:
         return {"title": p.entry.id, "p": p, "receipt_url": url, "went_out": times, "back": back, "no_font": self.checks.no_font_notice()}
 
     def edit_form(self, item_id: str) -> EditForm:
-        return open_form(self.library, item_id, self.campaign.text_values)
+        return open_form(self.library, item_id, self.campaign.text_values, self.campaign.example_day)
 
     def edit_values(
         self, form: EditForm, values: dict[str, str] | None = None, messages: dict[str, list[str]] | None = None

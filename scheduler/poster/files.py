@@ -90,7 +90,7 @@ class PosterFiles:
 
         stamp = self._config_stamp + _stamp(_files_under(campaign.paths.content))  # the config gives the words' values
         if self._library is None or self._library[0] != stamp or self._library[1].problems:
-            self._library = (stamp, read_library(campaign.paths.content, campaign.text_values))
+            self._library = (stamp, read_library(campaign.paths.content, campaign.text_values, campaign.example_day))
         return self._library[1]
 
 
