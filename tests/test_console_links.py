@@ -53,6 +53,7 @@ def test_failure_and_review_notices_carry_the_console_address(linked: Harness) -
     h.step_at(WEIBO_AT + dt.timedelta(minutes=1))
     failed = [n for n in sent(h) if n.title == f"【发布失败】{WEIBO}"]
     assert failed and f"在控制台处理：[{URL}/post/{WEIBO}]({URL}/post/{WEIBO})" in failed[0].lines
+    assert "渠道：微博（weibo）" in failed[0].lines, failed[0].lines  # what staff call it, then its name in config.yaml
 
 
 def test_without_a_public_address_notices_have_no_link(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> None:

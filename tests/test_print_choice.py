@@ -159,3 +159,22 @@ def _pick(config: Path, layout: str, topic: str) -> Picked:
     campaign = load_campaign(config)
     library = load_library(campaign.paths.content, campaign.text_values)
     return pick(campaign, PrintSheet(layout, topic=topic), library, dt.date(2027, 8, 20))
+
+
+def test_a_layout_is_taken_by_its_chinese_name_and_an_unknown_one_is_told_in_chinese(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    config = project()
+    _made_on(monkeypatch, dt.date(2027, 8, 20))
+    code, _, err = _qm(capsys, config, "print", "挂图", "--topic", "识假辨假")
+    assert code == 0 and (tmp_path / "posters" / "print" / "wallchart-anti-fake-a2.pdf").is_file(), err
+    code, _, err = _qm(capsys, config, "print", "挂图纸", "--topic", "识假辨假", "-o", tmp_path / "x.pdf")
+    assert (
+        code == 2
+        and "没有版式 '挂图纸'（是不是想写 挂图（wallchart）？）：中文名或版式名都可以，可用 挂图（wallchart）、传单（leaflet）、" in err
+    ), err
+    assert "知识卡片（knowledge-card）" in err and not (tmp_path / "x.pdf").exists()
+    code, _, err = _qm(capsys, config, "poster", "goods-salt-iodised", "--layout", "标语海报", "-o", tmp_path / "s.png")
+    assert code == 0 and (tmp_path / "s.png").is_file(), err
+    code, _, err = _qm(capsys, config, "poster", "goods-salt-iodised", "--layout", "知识卡", "-o", tmp_path / "k.png")
+    assert code == 2 and "没有海报版式 '知识卡'（是不是想写 知识卡片（knowledge-card）？）" in err and "挂图" not in err, err

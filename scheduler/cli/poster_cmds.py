@@ -10,7 +10,7 @@ from pathlib import Path
 from ..inputs.campaign_days import day_window, outdated
 from ..poster import PosterText, batch, fonts, glyphs, job_for
 from ..poster.job import Job
-from ..poster.layout import layout_names, load_layout
+from ..poster.layout import layout_named, load_layout
 from ..poster.make import arrangement, make_poster, prepare
 from ..poster.sizes import canonical
 from ..support.errors import InputError, PosterError
@@ -32,7 +32,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.add_argument("item", nargs="?", metavar="内容编号", help="内容库中的内容编号，如 goods-salt-iodised")
     p.add_argument("--title", metavar="标题", help="不用内容库，直接给海报标题")
     p.add_argument("--body", metavar="正文", default="", help="与 --title 一起使用：海报正文")
-    p.add_argument("--layout", metavar="版式", help="版式名，如 knowledge-card、launch、slogan、screen-slide、banner、vertical-slogan")
+    p.add_argument(
+        "--layout",
+        metavar="版式",
+        help="版式，中文名或版式名都可以：知识卡片（knowledge-card）、启动活动海报（launch）、标语海报（slogan）、电子屏画面（screen-slide）、横幅（banner）、竖排标语（vertical-slogan）",
+    )
     p.add_argument("--size", action="append", metavar="尺寸", help="尺寸，可重复指定多个（默认用版式自己的尺寸）")
     p.add_argument("-o", "--output", type=Path, metavar="路径", help="输出文件；指定多个尺寸时为输出目录（默认 海报目录/内容编号/）")
     p.add_argument("--explain", action="store_true", help="不生成图片，输出排版结果 JSON：每个区域的各行文字、字号和位置")
@@ -59,8 +63,7 @@ def run_poster(ctx: Context, args: argparse.Namespace) -> int:
     campaign = ctx.campaign
     text, layout_name = _source(ctx, args)
     folder = campaign.paths.templates / "posters"
-    if layout_name not in layout_names(folder):
-        load_layout(folder, layout_name)  # raises with the list of layouts
+    layout_name = layout_named(folder, layout_name)  # 知识卡片 for knowledge-card; unknown: refused with the list
     sizes = [canonical(s, campaign) for s in args.size] if args.size else [load_layout(folder, layout_name).default_size]
     if args.output is None and args.title is not None and not args.explain:
         raise InputError("用 --title 生成海报时请用 -o 指定输出文件，例如 -o 海报.png")

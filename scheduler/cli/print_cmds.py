@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..poster.layout import layout_named
 from ..poster.printjob import PrintSheet, make_print
 from ..poster.printpage import PAPERS
 from ..poster.printpick import THIN
@@ -22,7 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "版式：wallchart（挂图，一个主题的多条知识）、leaflet（传单，A4 正反面，4–6 条内容和联系方式），"
         "或任一海报版式（如 knowledge-card，印一条内容）。",
     )
-    p.add_argument("layout", metavar="版式", help="wallchart（挂图）、leaflet（传单）或海报版式名，如 knowledge-card")
+    p.add_argument(
+        "layout", metavar="版式", help="挂图（wallchart）、传单（leaflet）或海报版式，如 知识卡片（knowledge-card）；中文名或版式名都可以"
+    )
     p.add_argument(
         "--topic",
         default="",
@@ -40,7 +43,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 def run_print(ctx: Context, args: argparse.Namespace) -> int:
     check_output_folder(args.output)
     items = tuple(i.strip() for i in args.items.replace("，", ",").split(",") if i.strip())
-    job = PrintSheet(args.layout, args.size, args.topic.strip(), items, args.cmyk)
+    layout = layout_named(ctx.campaign.paths.templates / "posters", args.layout.strip(), SHEETS)  # 挂图 for wallchart
+    job = PrintSheet(layout, args.size, args.topic.strip(), items, args.cmyk)
     out = args.output or ctx.campaign.paths.posters / "print" / job.file_name()
     if out.is_dir():  # a folder: the default name in it
         out = out / job.file_name()

@@ -7,6 +7,7 @@ from ..publishing.queue import Post
 from ..support.notify import FAILURE, Notice
 from ..support.values import committed
 from ..views.console_links import link_line, post_url
+from ..views.plan_export import named_channel
 
 
 def problem_notice(campaign: Campaign, title: str, post: Post, reason: str) -> Notice:
@@ -16,7 +17,7 @@ def problem_notice(campaign: Campaign, title: str, post: Post, reason: str) -> N
     when = post.when(campaign.timezone)
     lines = (
         f"内容：{post.item}",
-        f"渠道：{post.channel}",
+        f"渠道：{named_channel(campaign, post.channel)}",
         f"时间：{when:%Y-%m-%d %H:%M}",
         f"原因：{reason}",
         action,

@@ -21,6 +21,7 @@ from ..inputs.located_yaml import Mapping, YamlSyntaxError, load
 from ..inputs.poster_settings import POSTER_FAMILIES
 from ..inputs.readers import Reader
 from ..support.errors import PosterError, Problem
+from ..support.suggest import did_you_mean, named
 
 REGIONS = ("title", "subtitle", "body", "slogan", "qr", "logo", "picture", "footer")
 TEXT_REGIONS = ("title", "subtitle", "body", "slogan", "footer")
@@ -128,6 +129,22 @@ def family_folder(templates: Path, family: str) -> Path:
 
 def layout_names(folder: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml"))
+
+
+def layout_named(folder: Path, written: str, sheets: dict[str, str] | None = None) -> str:
+    """The layout `written` names, by its file name (knowledge-card) or its label (知识卡片); `sheets`: other
+    layouts by name with their labels (挂图 for wallchart). PosterError listing them all in Chinese if none."""
+    names, sheets = layout_names(folder), sheets or {}
+    if written in names or written in sheets:
+        return written
+    labels = {**sheets, **{n: load_layout(folder, n).label for n in names}}
+    found = next((name for name, label in labels.items() if label == written.strip()), None)
+    if found is None:
+        guess = did_you_mean(written, labels, labels=labels)
+        listed = "、".join(named(n, labels) for n in labels) or "（无）"
+        noun = "版式" if sheets else "海报版式"
+        raise PosterError(f"没有{noun} {written!r}{f'（{guess}）' if guess else ''}：中文名或版式名都可以，可用 {listed}")
+    return found
 
 
 def load_layout(folder: Path, name: str) -> Layout:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..inputs.campaign import Campaign
@@ -18,17 +18,13 @@ from ..inputs.poster_settings import PrintSheet
 from ..support.errors import PosterError
 from . import cache, fonts, printsheets, sizes
 from .arrange import Arrangement, arrange, shown_words
-from .layout import family_folder, layout_names, load_layout
+from .layout import family_folder, layout_named, load_layout
 from .printpage import PAPERS
 from .printpick import Picked, pick
 from .printsheets import SHEET_PAPERS, SHEETS
 from .texts import PosterText, fields
 
 POSTER_PAPERS = ("a3", "a2", "a1")
-
-
-def layouts(campaign: Campaign) -> list[str]:
-    return [*SHEETS, *layout_names(campaign.paths.templates / "posters")]
 
 
 def chosen_items(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) -> list[PosterText]:
@@ -44,10 +40,7 @@ def title_of(picked: Picked) -> str:
 
 def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path, today: dt.date) -> tuple[Path, Picked]:
     """Write the PDF for `job`, made on `today`, to `out` (through a temporary file: never half-written)."""
-    if job.layout not in layouts(campaign):
-        raise PosterError(
-            f"没有版式 {job.layout!r}（可用：{'、'.join(f'{n}（{SHEETS[n]}）' if n in SHEETS else n for n in layouts(campaign))}）"
-        )
+    job = replace(job, layout=layout_named(campaign.paths.templates / "posters", job.layout, SHEETS))
     picked = pick(campaign, job, library, today)
     items = picked.items
     title = title_of(picked)
@@ -100,8 +93,9 @@ def make_prints(campaign: Campaign, library: Library, today: dt.date, *, force: 
     done = Prints([], [], [], [])
     font_files = fonts.candidates(campaign.brand.font)
     for sheet in campaign.posters.prints:
-        out = campaign.paths.posters / "print" / sheet.file_name()
         try:
+            sheet = replace(sheet, layout=layout_named(campaign.paths.templates / "posters", sheet.layout, SHEETS))
+            out = campaign.paths.posters / "print" / sheet.file_name()
             picked = pick(campaign, sheet, library, today)
             key = _key(campaign, library, sheet, picked.items, font_files)
             done.left_out.extend(f"{sheet.where}：{note}" for note in picked.left_out)

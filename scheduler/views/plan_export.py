@@ -20,6 +20,12 @@ def channel_label(campaign: Campaign, channel: str) -> str:
     return kind.channel_label(config) if kind is not None and config is not None else channel
 
 
+def named_channel(campaign: Campaign, channel: str) -> str:
+    """A channel in a message staff read: what they call it, then its name in config.yaml (微信公众号（wechat）)."""
+    label = channel_label(campaign, channel)
+    return label if label == channel else f"{label}（{channel}）"
+
+
 def post_record(campaign: Campaign, post: PlannedPost) -> dict[str, Any]:
     return {
         "id": post.id,
