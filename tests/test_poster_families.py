@@ -74,6 +74,14 @@ def test_family_settings_are_checked(project: Callable[..., Path]) -> None:
     cases = [
         (lambda t: t.replace("  family: red\n", "  family: blue\n"), "posters.family 的值 'blue' 不可用"),
         (lambda t: t.replace("    brand: sheet\n", "    brand: pink\n"), "posters.families.brand 的值 'pink' 不可用"),
+        (  # an area by a word of its Chinese name: the area meant, with its name
+            lambda t: t.replace("    brand: sheet\n", "    维权: sheet\n"),
+            "未知的配置项 posters.families.维权（是不是想写 rights（严格质量整治与消费维权）？）",
+        ),
+        (
+            lambda t: t.replace("    brand: sheet\n", "    红色: sheet\n"),
+            "可用的配置项：brand（质量品牌提升）、rights（严格质量整治与消费维权）、",
+        ),
         (lambda t: t.replace("  photo: templates/posters/photo/example-city.jpg", "  photo: nowhere.jpg"), "照片不存在"),
         (lambda t: re.sub(r"\n  photo: .*", "", t), "照片系列的海报需要一张照片"),
     ]

@@ -53,18 +53,20 @@ class Reader:
     # -- structure ---------------------------------------------------------------------------
 
     def keys(self, m: Mapping, path: str, allowed: Iterable[str]) -> None:
+        """Every key of `m` is one of `allowed`; a dict of them (key -> label: the areas) is listed with its labels."""
+        labels = allowed if isinstance(allowed, dict) else {}
         allowed = list(allowed)
         for key in m:
             if key in allowed:
                 continue
-            from ..support.suggest import close_to, did_you_mean  # only for a key the reader does not know
+            from ..support.suggest import as_written, close_to, guess_of  # only for a key the reader does not know
 
-            close = close_to(str(key), [a for a in allowed if a not in m])
+            close = close_to(str(key), [a for a in allowed if a not in m], labels=labels)[:1]
             if close:
                 self._typos[(id(m), close[0])] = (key, m.line_of(key))
-                hint = did_you_mean(str(key), close)
+                hint = guess_of(as_written(c, labels) for c in close)
             else:
-                hint = f"可用的{self.noun}：{'、'.join(allowed)}"
+                hint = f"可用的{self.noun}：{'、'.join(as_written(a, labels) for a in allowed)}"
             self.problem(m.where(key), f"未知的{self.noun} {_join(path, key)}", hint)
 
     def section(self, m: Mapping, key: str, path: str, required: bool = True) -> Mapping | None:
