@@ -97,6 +97,3 @@ def subject(written: str) -> tuple[str, str] | None:
 def subject_name(kind: str, key: str) -> str:
     """A topic or an area in a sentence: 主题“识假辨假”, 领域“质量宣传”."""
     return f"主题“{TOPICS[key]}”" if kind == "topic" else f"领域“{AREAS[key]}”"
-
-
-# Channel kinds. Screens are planned per screen, as channel "screen:<id>".
