@@ -228,3 +228,42 @@ def _absolute_term_in_an_approved_wechat_post(h: Harness) -> Post:
     source.write_text(source.read_text(encoding="utf-8") + "\n这是最佳做法。\n", encoding="utf-8")
     h.plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
     return post
+
+
+def test_an_auto_approve_screen_holds_an_item_whose_title_the_check_rejects(project: Callable[..., Path]) -> None:
+    """A screen shows an item's own headline, but its title has an absolute term: `qm check` rejects the item
+    (its posters and print sheets carry the title), so the screen does not approve it automatically. Edited
+    again after it was approved, its note in `qm queue` says both what changed and why it was not approved."""
+    screen = "      launch_extra: 2\n"
+    config = project(lambda text: text.replace(screen, screen + "      auto_approve: true\n", 1))
+    campaign = load_campaign(config)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    item = next(
+        p.item for p in plan.posts if p.channel == "screen:center" and p.at.timestamp() > BEFORE and p.item.headline == p.item.title
+    )
+    path = Path(item.source.rsplit(":", 1)[0])
+    original = path.read_text(encoding="utf-8")
+    own_headline = original.replace(f"title: {item.title}\n", f"title: {item.title}\nheadline: {item.title}\n", 1)
+    absolute = own_headline.replace(f"title: {item.title}\n", f"title: 最好的{item.title}\n", 1)
+    path.write_text(absolute, encoding="utf-8")
+    checked = run_qm("check", "-c", config)
+    assert checked.returncode == 2 and "绝对化用语“最好”" in checked.stderr and item.id in checked.stderr
+
+    queue = Queue(open_db(campaign.db_url))
+    result = _fill(config, queue, BEFORE)
+    mine = {p.id for p in queue.find() if p.item == item.id and p.channel == "screen:center"}
+    assert mine and mine <= set(result.held)
+    for post_id in mine:
+        held = queue.get(post_id)
+        assert held is not None and held.state == st.PLANNED and held.approved_by == ""
+        assert "未自动审核" in held.last_error and "标题含有广告法禁用的绝对化用语“最好”" in held.last_error
+
+    path.write_text(own_headline, encoding="utf-8")  # fixed: approved at the next fill
+    _fill(config, queue, BEFORE + 60)
+    assert {queue.get(i).state for i in mine} == {st.APPROVED}  # type: ignore[union-attr]
+
+    path.write_text(absolute.replace(f"line: {item.line}", f"line: {item.line[:-1]}", 1), encoding="utf-8")  # the slide changed too
+    day = min(queue.get(i).when(campaign.timezone).date() for i in mine)  # type: ignore[union-attr]
+    shown = run_qm("queue", "--date", day.isoformat(), "-c", config)
+    line = next(x for x in shown.stdout.splitlines() if x.split()[3] in mine)
+    assert "待审核" in line and "改动了内容" in line and "未自动审核" in line and "绝对化用语“最好”" in line, line

@@ -14,6 +14,7 @@ import time
 
 from ..inputs.campaign_days import check_day
 from ..publishing import states as st
+from ..publishing.auto_approval import NOT_AUTO
 from ..publishing.queue import Post, Queue
 from ..rendering.versions import shown
 from ..support.errors import ContentError, InputError
@@ -152,6 +153,8 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[
             note = notes.get(p.id, note)
         elif p.id in notes:  # approved, then changed (what changed, and how to see it) or no longer accepted by the rules
             note = notes[p.id] + (f"（qm queue --diff {p.id}）" if p.approved_version not in ("", p.version) else "")
+            if p.last_error.startswith(NOT_AUTO):  # changed, and not approved automatically again: why not, too
+                note += f"；{p.last_error}"
         note = " ".join(note.split())  # one line per post
         reviewer = p.approved_by if p.state in st.APPROVED_STATES else stages.get(p.id, "")
         item = items.get(p.item)  # none for a post sent before its content file was deleted

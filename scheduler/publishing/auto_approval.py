@@ -1,6 +1,7 @@
 """Auto-approval (`auto_approve: true` on a channel) passes only what `qm check` passes: a post the check
 finds problems in (the same `lint_post` the check runs, and the content guide's problems of its item at
-their file:line, as the check gives them (`guide_reasons`): a short summary, markup in the text) waits
+their file:line, as the check gives them (`guide_reasons`): a short summary, markup in the text; and the
+words of the item the check finds in print (`printed_problems`): a title with an absolute term) waits
 for a person's review, saying why in its note (`last_error`, shown by `qm queue`) and in its history;
 once its words pass, it is approved automatically. Posts that were waiting for people when their channel
 switched to auto-approval are approved (or held) at the next fill under the recorded rules, unless a person
@@ -16,8 +17,9 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import Campaign
 from ..inputs.content_markup import guide_reasons
 from ..planning.planner import Plan
-from ..rendering.lint import lint_post
+from ..rendering.lint import lint_post, printed_problems, quoted
 from ..rendering.payloads import RenderedPost
+from ..support.errors import Problem
 from . import notices_due, notices_sent
 from . import states as st
 from .queue import Post, change_state, record_audit
@@ -33,17 +35,22 @@ WITHHELD = NOT_AUTO + "本机的审核规则与共用数据库记录的不同（
 
 def findings(campaign: Campaign, rendered: Iterable[RenderedPost], auto: set[str], plan: Plan) -> dict[str, list[str]]:
     """What the check finds against each rendered post of an auto-approve channel, by post id (none: passes):
-    in the post's words (`lint_post`), and in its content item as the content guide asks (`guide_reasons`)."""
+    in the post's words (`lint_post`), in its content item as the content guide asks (`guide_reasons`), and in
+    the item's words posters and print sheets show (`printed_problems`: a title with an absolute term fails the
+    check even when a screen shows only the item's own headline)."""
     items = {p.id: p.item for p in plan.posts}
-    guide: dict[str, list[str]] = {}  # by item: an item has posts on several channels and days
+    guide: dict[str, tuple[list[str], list[Problem]]] = {}  # by item: an item has posts on several channels and days
     found = {}
     for r in rendered:
         if r.channel not in auto:
             continue
         item = items[r.post_id]
         if item.id not in guide:
-            guide[item.id] = guide_reasons(item)
-        if reasons := [f.reason for f in lint_post(campaign, r)] + guide[item.id]:
+            guide[item.id] = (guide_reasons(item), printed_problems(campaign, (item,)))
+        guided, printed = guide[item.id]
+        words = [f.reason for f in lint_post(campaign, r)]
+        said = {quoted(w) for w in words}  # the item's words this post's own were found to have: not told twice
+        if reasons := words + guided + [str(p) for p in printed if quoted(p.message) not in said]:
             found[r.post_id] = reasons
     return found
 
