@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the daemon's machinery is imported when a command runs, not
     from ..publishing.queue import Queue
     from ..rendering.payloads import Renderer
     from ..runtime.work_ahead import Ahead
+    from ..support.notify import Notifications
     from ..views.daemon_status import Status
 
 log = logging.getLogger("qm.daemon")
@@ -56,11 +57,12 @@ def _fresh_source(config_path: Path) -> tuple[Plan, Renderer]:
     return ctx.plan, ctx.renderer
 
 
-def _ahead(config_path: Path, queue: Queue, ahead: Ahead, now: dt.datetime) -> None:
+def _ahead(config_path: Path, queue: Queue, ahead: Ahead, notifications: Notifications, now: dt.datetime) -> None:
     """Posters for the coming posts and the screens' playlists, drawn before they are needed."""
     from ..runtime.work_ahead import held_back
     from ..screens import held_words
     from ..screens.daily import EDITED, approval
+    from ..screens.slogan_check import refused_slogans
 
     ctx = Context(config_path)  # fresh: picks up edits to config, content and templates
     recent = queue.find(start=now.timestamp() - 86400)
@@ -73,11 +75,42 @@ def _ahead(config_path: Path, queue: Queue, ahead: Ahead, now: dt.datetime) -> N
     states |= {p.id: p.state for p in recent} | dict.fromkeys(edited, EDITED)
     approved = approval(states, now.astimezone(ctx.campaign.timezone).date())
     done = ahead(ctx.campaign, ctx.plan, ctx.library, now, approved)
+    if ctx.campaign.screens:
+        _tell_refused(queue, notifications, refused_slogans(ctx.campaign, ctx.library), now)
     if done.drawn:
         event(log, "posters_drawn", count=done.drawn)
     for built in done.built:
         if built.changed:
             event(log, "screen_playlist", screen=built.screen, version=built.version)
+
+
+REFUSED = "slogans-refused"  # the topic of the slogans kept off the screens in the notices table
+
+
+def _tell_refused(queue: Queue, notifications: Notifications, refused: dict[str, list[str]], now: dt.datetime) -> None:
+    """Log and tell staff which slogans `qm check` reports and the playlists leave out: once while they stay
+    the same (the work ahead runs every few minutes), again when they change (`notices_sent.stand`)."""
+    from ..publishing import notices_sent
+    from ..screens.slogan_check import refused_lines
+    from ..support.notify import APPROVAL, Notice
+
+    lines = refused_lines(refused)
+    key = notices_sent.standing_key(REFUSED, "\n".join(lines)) if lines else ""
+    with queue.engine.connect() as conn:  # most rounds find it as it was: no write then
+        if notices_sent.standing(conn, REFUSED) == ({key} - {""}):
+            return
+    with queue.engine.begin() as conn:
+        if not lines:
+            notices_sent.clear(conn, REFUSED)
+        elif notices_sent.stand(conn, REFUSED, key, now.timestamp()):
+            event(
+                log,
+                "slogans_left_out",
+                logging.WARNING,
+                slogans=",".join(sorted(refused)),
+                why="；".join(r for reasons in refused.values() for r in reasons),
+            )
+            notifications.send(Notice(APPROVAL, "【标语未上屏】" + lines[0], tuple(line.removeprefix("  - ") for line in lines[1:])))
 
 
 def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
@@ -126,7 +159,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
             source=lambda: _fresh_source(ctx.config_path),
             notifications=notifications,
             lock_file=db_file.with_name(db_file.name + ".lock") if db_file else None,
-            ahead=partial(_ahead, ctx.config_path, Queue(engine), Ahead()),
+            ahead=partial(_ahead, ctx.config_path, Queue(engine), Ahead(), notifications),
             stats=StatsJob(campaign, engine, notifications.send, office=notifications),
             backups=backups,
             pictures=poster_files.unapproved,  # pictures changed since the approval: back to review, not published

@@ -25,6 +25,7 @@ from ..screens.daily import (
     in_order,
     pick_screens,
 )
+from ..screens.slogan_check import refused_lines
 from ..views.columns import aligned
 from .build_approval import KeptApproval
 from .context import Context
@@ -103,6 +104,8 @@ def report_built(ctx: Context, days: list[DayBuild]) -> None:
     if left:
         report_waiting(left, due_days(ctx.campaign, ctx.now()))
     report_held([post for d in days for post in d.held], {i for d in days for i in d.edited})
+    for line in refused_lines({item: why for d in days for item, why in d.refused.items()}):
+        print(line)
 
 
 def report_waiting(left: list[list[Built]], due: dict[str, dt.date]) -> None:

@@ -5,7 +5,8 @@ it. A featured or launch item is shown only when its screen post is approved in 
 words it shows (a slide is drawn from the library as it stands: words changed since the approval
 keep it off the wall until a person approves them: `edited_since_approval`, `held_words`); the theme slide and
 the rotating slogans come from the campaign and the library as they stand, except an item a person
-rejected (a post of it on any channel): that one does not rotate while it stays rejected. Days
+rejected (a post of it on any channel), which does not rotate while it stays rejected, and a slogan
+`qm check` reports, which rotates on no wall (`slogan_check`: the build and the daemon say which and why). Days
 before today are never published, so a past day (a reconstruction for a report, or the 2016
 example) is built from the plan as it was.
 """
@@ -30,6 +31,7 @@ from ..publishing.states import APPROVED_STATES, REJECTED
 from ..support.errors import InputError
 from .build import Built, build_many, current_folder, screens_root, slide_jobs
 from .playlist import Playlist, make_playlist
+from .slogan_check import Refused, checked
 
 if TYPE_CHECKING:  # drawing code (Pillow) loads when a build draws, not where playlists are only chosen
     from ..poster.batch import Progress
@@ -95,6 +97,7 @@ class DayBuild:
     built: list[Built]
     held: list[PlannedPost]  # screen posts left out because nobody approved them (their words)
     edited: frozenset[str] = frozenset()  # of those, the ones approved at words they have no longer (`EDITED`)
+    refused: Refused = field(default_factory=dict)  # slogans left out because `qm check` reports them
 
 
 def build_day(
@@ -119,6 +122,7 @@ class DayPlaylists:
     playlists: list[Playlist]
     held: list[PlannedPost]
     edited: frozenset[str] = frozenset()
+    refused: Refused = field(default_factory=dict)
 
 
 def day_playlists(
@@ -127,6 +131,7 @@ def day_playlists(
     """Each day's playlist of each chosen screen (pure: nothing drawn)."""
     chosen = screens or list(campaign.screens)
     names = {s.name for s in chosen}
+    library, refused = checked(campaign, library)
     out = []
     for day in days:
         check_day(campaign, day)
@@ -135,7 +140,8 @@ def day_playlists(
         rejected = approved.rejected(plan.posts)
         playlists = [make_playlist(campaign, screen, shown, library, day, rejected) for screen in chosen]
         held = [p for p in mine if p not in shown]
-        out.append(DayPlaylists(day, playlists, held, frozenset(p.id for p in held if approved.states.get(p.id) == EDITED)))
+        edited = frozenset(p.id for p in held if approved.states.get(p.id) == EDITED)
+        out.append(DayPlaylists(day, playlists, held, edited, refused))
     return out
 
 
@@ -177,7 +183,7 @@ def write_days(campaign: Campaign, days: list[DayPlaylists], root: Path | None =
     early = [s.id for s in campaign.screens if day_for(campaign, s, now) < campaign.start]
     playlists = [p for d in days for p in d.playlists]
     built = iter(build_many(campaign, playlists, root or screens_root(campaign), workers=1, due=due, early=early))
-    return [DayBuild([next(built) for _ in d.playlists], d.held, d.edited) for d in days]
+    return [DayBuild([next(built) for _ in d.playlists], d.held, d.edited, d.refused) for d in days]
 
 
 def in_order(first: dt.date, last: dt.date, today: dt.date) -> list[dt.date]:
@@ -206,6 +212,7 @@ def due_playlists(campaign: Campaign, plan: Plan, library: Library, now: dt.date
     out = []
     due = due_days(campaign, now)
     rejected = approved.rejected(plan.posts)
+    library = checked(campaign, library)[0]  # the daemon says which slogans stay off (`slogan_check`)
     for screen in (s for s in campaign.screens if s.id in due):
         shown = [p for p in plan.on(due[screen.id]) if p.channel == screen.name and approved(p)]
         out.append(make_playlist(campaign, screen, shown, library, due[screen.id], rejected))
