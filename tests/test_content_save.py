@@ -230,3 +230,18 @@ def test_the_line_printed_on_posters_and_screens_is_edited_alone_and_checked_as_
     assert path.read_text(encoding="utf-8") == old_text.replace(old_line, "认准标志，放心消费", 1)
     library, _, result = refresh(world.queue, world.campaign, world.renderer, saved, "王编辑（web）", NOW)
     assert library.by_id[item_id].line == "认准标志，放心消费" and result.changed
+
+
+def test_a_title_qm_check_rejects_is_refused_even_where_no_post_shows_it(world: World) -> None:
+    """An item no channel publishes now (or a screen showing its own headline) still prints its title on posters,
+    print sheets and wall charts: `qm check` rejects an absolute term there, and so does the form, with its words."""
+    planned = {p.item.id for p in world.plan.posts}
+    unplanned = next(i.id for i in world.library.items if i.id not in planned and not i.is_slogan)
+    by_field = _rejected(world, unplanned, title="最好的电暖器怎么选")
+    assert by_field == {"title": ["标题含有广告法禁用的绝对化用语“最好”（海报、传单和挂图都会印出这段文字：请修改这条内容）"]}, by_field
+    on_screens = {p.item.id for p in world.plan.posts if not p.channel.startswith("screen")}
+    screen_only = next(i for i in world.library.items if i.id in planned - on_screens and i.headline != i.title and not i.is_slogan)
+    by_field = _rejected(world, screen_only.id, title="最好的" + screen_only.title[:8])
+    assert by_field == {"title": ["标题含有广告法禁用的绝对化用语“最好”（海报、传单和挂图都会印出这段文字：请修改这条内容）"]}, by_field
+    by_field = _rejected(world, unplanned, line="放心消费选最好的")  # named as the form names it, not as the file does
+    assert by_field == {"line": ["一句话含有广告法禁用的绝对化用语“最好”（海报、传单和挂图都会印出这段文字：请修改这条内容）"]}, by_field

@@ -167,6 +167,23 @@ def test_a_refused_edit_shows_the_message_next_to_the_field_and_keeps_the_file(w
     assert path.read_bytes() == before
 
 
+def test_a_title_qm_check_rejects_is_refused_for_an_item_no_post_shows_it_on(world: World, page: Any) -> None:
+    """No channel publishes the item now, but its posters and print sheets carry its title: the form refuses
+    the absolute term with the words `qm check` uses, and the file stays as it was."""
+    planned = {p.item.id for p in world.plan.posts}
+    library = load_library(world.campaign.paths.content, world.campaign.text_values)
+    item = next(i for i in library.items if i.id not in planned and not i.is_slogan)
+    path = item_path(item)
+    before = path.read_bytes()
+    login(page, world.url, "王编辑")
+    page.goto(f"{world.url}/edit/{item.id}")
+    page.fill("#f-title", "最好的电暖器怎么选")
+    page.click("button:has-text('检查并保存')")
+    title = page.locator(".field:has(#f-title)").inner_text()
+    assert "标题含有广告法禁用的绝对化用语“最好”" in title, title
+    assert "已保存" not in page.inner_text("main") and path.read_bytes() == before
+
+
 def test_a_script_in_content_is_shown_as_text_everywhere(world: World, page: Any) -> None:
     post = world.post_of("wechat", LAUNCH)
     path = item_path(post.item)

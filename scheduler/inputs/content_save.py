@@ -27,7 +27,7 @@ from ..poster.texts import PosterText
 from ..publishing.kept_posts import read_kept
 from ..publishing.queue import Queue
 from ..publishing.queue_sync import Edit, SyncResult, fill
-from ..rendering.lint import lint_post
+from ..rendering.lint import PRINTED_HINT, lint_post, printed_words, quoted
 from ..rendering.payloads import Renderer
 from ..support.atomic_files import atomic_write_bytes
 from ..support.errors import InputError, Problem, QmError
@@ -208,6 +208,10 @@ def _check(
             _add(said, (_finding_field(finding.reason, values), finding.reason), channel_label(campaign, post.channel))
     for (f, reason), channels in said.items():
         _add(by_field, f, f"{'、'.join(channels)}：{reason}")
+    found = {quoted(reason) for _, reason in said}  # words the posts were found to have: not told twice (as `qm check`)
+    for f, reason in printed_words(campaign, new_item):  # what posters and print sheets show, planned or not
+        if quoted(reason) not in found and not (f == "headline" and new_item.headline == new_item.title):
+            _add(by_field, f, f"{FIELD_LABELS[f]}{reason}（{PRINTED_HINT}）")
     for p in editorial_problems(Library((new_item,))):
         _add(by_field, "summary", f"摘要只有 {len(new_item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字（{p.hint}）")
     for m in (m for m in markup_in(new_item) if m.field in EDITABLE):

@@ -103,13 +103,19 @@ def printed_problems(campaign: Campaign, items: Iterable[Printed], reported: Abs
     item's posts were already found to have ((item id, the words) in `reported`) are not told twice."""
     out = []
     for item in items:
-        for field in PRINTED:
-            text = getattr(item, field)
-            for reason in _words(campaign, text) + _hotlines(campaign, text):
-                if (item.id, quoted(reason)) not in reported:
-                    message = f"内容 {item.id} 的{FIELD_LABELS[field]}{reason}"
-                    out.append(Problem(message, item.where(field), "海报、传单和挂图都会印出这段文字：请修改这条内容"))
+        for field, reason in printed_words(campaign, item):
+            if (item.id, quoted(reason)) not in reported:
+                out.append(Problem(f"内容 {item.id} 的{FIELD_LABELS[field]}{reason}", item.where(field), PRINTED_HINT))
     return out
+
+
+PRINTED_HINT = "海报、传单和挂图都会印出这段文字：请修改这条内容"
+
+
+def printed_words(campaign: Campaign, item: Printed) -> list[tuple[str, str]]:
+    """(field, what is wrong) for each of the item's printed words the check forbids (`printed_problems`)."""
+    texts = ((field, getattr(item, field)) for field in PRINTED)
+    return [(field, reason) for field, text in texts for reason in _words(campaign, text) + _hotlines(campaign, text)]
 
 
 def quoted(reason: str) -> str:
