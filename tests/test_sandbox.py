@@ -253,6 +253,24 @@ def test_check_reports_an_object_written_as_text_and_the_preview_shows_none(proj
     assert result.returncode in (1, 2) and "Brand(" not in result.stdout + result.stderr + written and "前言" not in written
 
 
+@pytest.mark.parametrize(
+    ("payload", "said"),
+    [
+        ('{{ campaign.channels|map(attribute="nmae")|list }}', "渠道配置没有字段 nmae（是不是想写 name？）"),
+        ("{{ [item.title, item.sumary] }}", "内容没有字段 sumary（是不是想写 summary？）"),
+        ("{{ {'链接': weibo.lnik} }}", "微博渠道配置没有字段 lnik（是不是想写 link？）"),
+    ],
+)
+def test_check_reports_a_misspelt_name_inside_a_list_at_its_line(project: Callable[..., Path], payload: str, said: str) -> None:
+    """A list, tuple or dict holding a missing name would publish "[Undefined, Undefined, …]": `qm check` reports
+    the name at the template's line, as it does for the name alone or under |join."""
+    config = _with_line(project, payload, config=DEFAULT)
+    line = _line_of_last(config.parent / "templates" / WEIBO)
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"{WEIBO}:{line}：" in result.stderr and said in result.stderr, result.stderr
+
+
 def test_plain_values_read_through_objects_are_written(project: Callable[..., Path]) -> None:
     """Objects may be read in any way; what comes out is plain and is written."""
     shipped = load_campaign(HEIHE)  # the values the project's copy has

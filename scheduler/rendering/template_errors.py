@@ -154,8 +154,13 @@ def _fields(cls: type) -> list[str]:
 
 
 def _objects(values: Iterable[Any]) -> Iterable[Any]:
-    """The context's values and, one level down, their dataclass fields (post.item, campaign.brand...)."""
+    """The context's values and, one level down, their dataclass fields (post.item, campaign.brand...) and the
+    items of those that are lists or tuples (campaign.channels, as `|map(attribute=…)` reads them)."""
     for value in values:
         yield value
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            yield from (getattr(value, f.name) for f in dataclasses.fields(value))
+            for f in dataclasses.fields(value):
+                field = getattr(value, f.name)
+                yield field
+                if isinstance(field, (list, tuple)):
+                    yield from field

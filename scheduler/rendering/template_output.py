@@ -6,7 +6,9 @@ and durations, Markup, or lists, tuples and dicts made only of these. Anything e
 own objects (a campaign, a channel's settings, a path, a generator), whose text is a repr showing
 paths, settings and the names of environment variables: it is refused with `OutputError`, whose
 message says in Chinese what to write instead. Reading an object's fields is fine, in any way
-(`campaign.name`, `|map(attribute='name')`, `|join(attribute='name')`): what comes out is checked.
+(`campaign.name`, `|map(attribute='name')`, `|join(attribute='name')`): what comes out is checked. A missing
+name inside a list, tuple or dict (`|map(attribute='nmae')|list`, which would print `[Undefined, …]`) fails as
+the missing name alone does.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from jinja2.filters import make_attrgetter
 from markupsafe import Markup
 
 _SCALARS = (str, int, float, bool, type(None))  # exact types: an Enum or a str subclass may print anything
-_PLAIN = (Markup, dt.date, dt.time, dt.timedelta, Undefined)  # a datetime is a date; Undefined prints "" or fails itself
+_PLAIN = (Markup, dt.date, dt.time, dt.timedelta, Undefined)  # a datetime is a date; Undefined alone prints "" or fails itself
 _CONTAINERS = (list, tuple, dict)  # exact types: a namedtuple prints its class
 
 # Built-in filters that turn their value and their arguments into text
@@ -71,6 +73,8 @@ def _not_plain(value: Any) -> list[Any]:
             if id(item) not in seen:
                 seen.add(id(item))
                 stack += reversed([*item.keys(), *item.values()] if isinstance(item, dict) else item)  # the first first
+        elif isinstance(item, Undefined) and item is not value:  # in a list it would print "Undefined"
+            item._fail_with_undefined_error()  # the name that is missing, as `{{ }}` of it alone says (`|map(attribute=…)`)
         elif type(item) not in _SCALARS and not isinstance(item, _PLAIN):
             return [item]
     return []
