@@ -127,6 +127,40 @@ def test_brand_colours_that_hide_the_words_are_refused_by_check_and_noted_by_pos
     assert "对比度" not in fine.stderr, fine.stderr
 
 
+CUSTOM = """# 自定义版式
+label: 自定义
+size: square
+variants:
+  square:
+    background: background
+    shapes:
+      - {box: [0, 0.8, 1, 0.2], color: "#D0D0D0"}
+    regions:
+      slogan:
+        box: [0.1, 0.1, 0.8, 0.5]
+        text: "{title}"
+        color: "#EEEEEE"
+      footer: {box: [0.1, 0.85, 0.8, 0.1], text: "{hotline}", color: background}
+"""
+
+
+def test_a_colour_written_in_a_custom_layout_is_told_at_its_line_in_the_layout(project: Callable[..., Path]) -> None:
+    """Light grey words on the white background, white words on a light grey band: the colours to change are the
+    ones the layout writes, at their lines there, not a brand colour of config.yaml."""
+    path = project()
+    layout = path.parent / "templates" / "posters" / "x.yaml"
+    layout.write_text(CUSTOM, encoding="utf-8")
+    checked = run_qm("check", "-c", path)
+    assert checked.returncode == 2 and "Traceback" not in checked.stderr, checked.stderr
+    words = (
+        f"{layout}:13：版式 x（方形）的 slogan：版式里写的颜色 #EEEEEE 的文字在 brand.background #FFFFFF 上，对比度 1.16:1，应不低于 3:1"
+    )
+    assert words in checked.stderr and "把版式里写的颜色 #EEEEEE 换成与 brand.background #FFFFFF 反差更大的颜色" in checked.stderr
+    band = f"{layout}:8：版式 x（方形）的 footer：brand.background #FFFFFF 的文字在 版式里写的颜色 #D0D0D0 上"
+    assert band in checked.stderr and "把版式里写的颜色 #D0D0D0 换成与 brand.background #FFFFFF" in checked.stderr, checked.stderr
+    assert "config.yaml:" not in checked.stderr and "换一个与之反差更大的 brand" not in checked.stderr, checked.stderr
+
+
 SHORT = "  organizer_short: 市质量联席办  # 全称在海报页脚一行放不下时印简称\n"
 
 

@@ -6,8 +6,9 @@ its own fill, else the variant's background and the shapes and filled regions th
 (a photo background is left to the drawing, which darkens it until white text reads). The print
 sheets put fixed pairs of brand colours together (`SHEET_PAIRS`). The bar is 3:1, the minimum for
 large text: sizes are not known before drawing, and the tests check every drawn poster against the
-full rules (rules.py). `qm check` reports a clash at the brand colour's line in config.yaml; the
-commands that draw still draw, and note it.
+full rules (rules.py). `qm check` reports a clash at the brand colour's line in config.yaml, or, when one
+of the pair is a colour written in a layout (#RRGGBB), at that line of the layout file; the commands that
+draw still draw, and note it.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Clash:
     behind: str
     ratio: float
     where: str  # which design, for people: 版式 knowledge-card（方形）的 footer
+    at: str = ""  # file:line of a colour of the pair written in the layout (#RRGGBB): the one to change
 
     def blamed(self) -> tuple[str, ...]:
         """The brand colours involved, the background first (the one most often changed)."""
@@ -53,7 +55,7 @@ class Clash:
 
 def clashes(brand: Brand, layouts: Iterable[Layout]) -> list[Clash]:
     """Every pair of colours on the designs whose contrast is below the bar, each said once."""
-    pairs: dict[tuple[str, str], str] = {}
+    pairs: dict[tuple[str, str], tuple[str, Spot | None]] = {}
     for layout in layouts:
         for shape, variant in layout.variants.items():
             layers = [(s.box, s.color) for s in variant.shapes] + [(r.box, r.fill) for r in variant.regions if r.fill]
@@ -62,15 +64,41 @@ def clashes(brand: Brand, layouts: Iterable[Layout]) -> list[Clash]:
                     continue
                 under = {region.fill} if region.fill else _behind(region.box, layers, set() if variant.photo else {variant.background})
                 for colour in under:
-                    pairs.setdefault((region.color, colour), f"版式 {layout.name}（{SHAPE_LABELS.get(shape, shape)}）的 {region.name}")
+                    where = f"版式 {layout.name}（{SHAPE_LABELS.get(shape, shape)}）的 {region.name}"
+                    pairs.setdefault((region.color, colour), (where, (layout, shape, region.name)))
     for pair in SHEET_PAIRS:
-        pairs.setdefault(pair, "挂图和传单")
+        pairs.setdefault(pair, ("挂图和传单", None))
     out = []
-    for (words, behind), where in pairs.items():
+    for (words, behind), (where, spot) in pairs.items():
         ratio = contrast(_value(words, brand), _value(behind, brand))
         if ratio < LARGE_CONTRAST:
-            out.append(Clash(words, behind, ratio, where))
+            at = _written_at(spot, words, behind) if spot is not None and not {words, behind} <= set(BRAND_COLOURS) else ""
+            out.append(Clash(words, behind, ratio, where, at))
     return out
+
+
+Spot = tuple[Layout, str, str]  # a text region of a layout: the layout, its variant's shape, the region's name
+
+
+def _written_at(spot: Spot, words: str, behind: str) -> str:
+    """file:line in the layout of the colour of the pair written there (the words' colour first, then the one
+    behind: the region's fill, the variant's background or a shape's colour); the file when it cannot be told."""
+    from ..inputs.located_yaml import YamlSyntaxError, load
+
+    layout, shape, name = spot
+    try:
+        variant = load(layout.path)["variants"][shape]
+        region = variant["regions"][name]
+    except (YamlSyntaxError, KeyError, TypeError):
+        return str(layout.path)
+    if words not in BRAND_COLOURS:
+        return str(region.where("color"))
+    if region.get("fill") == behind:
+        return str(region.where("fill"))
+    if variant.get("background") == behind:
+        return str(variant.where("background"))
+    shapes = [s for s in variant.get("shapes") or () if isinstance(s, Mapping) and s.get("color") == behind]
+    return str(shapes[0].where("color")) if shapes else str(layout.path)
 
 
 def _behind(box: Box, layers: list[tuple[Box, str]], base: set[str]) -> set[str]:
@@ -115,11 +143,23 @@ def campaign_clashes(campaign: Campaign) -> list[Problem]:
     written = _brand_section(campaign)
     problems = []
     for clash in found:
+        if clash.at:  # a colour written in the layout: change it there
+            problems.append(Problem(clash.describe(campaign.brand), clash.at, _layout_hint(clash, campaign.brand)))
+            continue
         names = [n for n in clash.blamed() if written is not None and n in written] or list(clash.blamed())
         where = str(campaign.config_path) if written is None else str(written.where(names[0]) if names[0] in written else written.where())
         change = " 或 ".join(f"brand.{n}" for n in names) or "版式里写的颜色"
         problems.append(Problem(clash.describe(campaign.brand), where, f"换一个与之反差更大的 {change}：深色底配浅色字，浅色底配深色字"))
     return problems
+
+
+def _layout_hint(clash: Clash, brand: Brand) -> str:
+    """Change the colour the layout writes (the words' first), against the other one of the pair."""
+    written, other = (clash.words, clash.behind) if clash.words not in BRAND_COLOURS else (clash.behind, clash.words)
+    return (
+        f"把版式里写的颜色 {written} 换成与 {_named(other)} {_value(other, brand)} 反差更大的颜色（深色底配浅色字，浅色底配深色字），"
+        f"也可以写品牌颜色名 {'、'.join(BRAND_COLOURS[:-1])} 或 {BRAND_COLOURS[-1]}"
+    )
 
 
 def _brand_section(campaign: Campaign) -> Mapping | None:
