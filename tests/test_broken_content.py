@@ -108,7 +108,7 @@ def test_work_ahead_draws_the_other_items_posters_and_names_the_broken_file(proj
         review.approve(queue, post.id, "张科长", time.time())
     broken = break_line(bad.item)
     with pytest.raises(ContentError) as failed:
-        _ahead(config, queue, Ahead(), min(good.at, bad.at) - dt.timedelta(hours=1))
+        _ahead(config, queue, Ahead(), Recorder(), min(good.at, bad.at) - dt.timedelta(hours=1))
     assert any(broken in line and "超过" in line for line in failed.value.lines())
     drawn = queue.get(good.id)
     assert drawn is not None and drawn.images and all(poster_path(ctx.campaign.paths.posters, i).is_file() for i in drawn.images)
