@@ -27,6 +27,7 @@ from scheduler.screens.daily import approval, day_playlists
 from scheduler.screens.playlist import MIN_SLOGANS, daily_slogans
 
 from .conftest import run_qm
+from .daemon_helpers import Recorder
 
 REHEARSAL = "2027-06-01T09:00:00+08:00"  # months before the campaign: every day of it is filled into the queue
 DAY = dt.date(2027, 9, 3)
@@ -77,12 +78,12 @@ def test_words_edited_after_approval_leave_the_wall_at_once_and_the_post_goes_ba
     review.approve(queue, post.id, "审核员甲", ctx.clock())
     morning = ctx.campaign.at(DAY, dt.time(6, 45))  # before the wall lights up: DAY's playlist is the current one
     ahead = Ahead()
-    _ahead(config, queue, ahead, morning)
+    _ahead(config, queue, ahead, Recorder(), morning)
     folder, slides = on_wall(ctx)
     assert post.id in [s["post"] for s in slides]
 
     edit_line(post)  # nobody refills the queue: the daemon's next round must notice it by itself
-    _ahead(config, queue, ahead, morning + dt.timedelta(minutes=5))
+    _ahead(config, queue, ahead, Recorder(), morning + dt.timedelta(minutes=5))
     after, slides = on_wall(ctx)
     assert after != folder and post.id not in [s["post"] for s in slides]
     assert post.item.id not in [s["item"] for s in slides]  # nor as a slogan
@@ -93,10 +94,10 @@ def test_words_edited_after_approval_leave_the_wall_at_once_and_the_post_goes_ba
     said = BUILDERS["screen-held"](ctx.campaign, told(queue)[0])  # what the daemon sends approval subscribers
     assert said.title == "【电子屏】1 条内容审核后又改过，改过的文字没有上屏" and "已回到待审核" in said.lines[1]
 
-    _ahead(config, queue, ahead, morning + dt.timedelta(minutes=10))
+    _ahead(config, queue, ahead, Recorder(), morning + dt.timedelta(minutes=10))
     assert len(told(queue)) == 1  # told once
     review.approve(queue, post.id, "审核员甲", ctx.clock())  # the new words approved: on the wall again
-    _ahead(config, queue, ahead, morning + dt.timedelta(minutes=15))
+    _ahead(config, queue, ahead, Recorder(), morning + dt.timedelta(minutes=15))
     assert post.id in [s["post"] for s in on_wall(ctx)[1]]
 
 
@@ -109,10 +110,10 @@ def test_a_slide_already_on_the_wall_is_taken_off_when_its_words_change_and_come
         assert queue.move(post.id, state, "后台服务", "", ctx.clock())
     noon = ctx.campaign.at(DAY, dt.time(12))
     ahead = Ahead()
-    _ahead(config, queue, ahead, noon)
+    _ahead(config, queue, ahead, Recorder(), noon)
     original = content_file(post).read_text(encoding="utf-8")
     edit_line(post)
-    _ahead(config, queue, ahead, noon + dt.timedelta(minutes=5))
+    _ahead(config, queue, ahead, Recorder(), noon + dt.timedelta(minutes=5))
     assert post.id not in [s["post"] for s in on_wall(ctx)[1]]
     stored = queue.get(post.id)
     assert stored is not None and stored.state == st.PUBLISHED  # out already: it cannot go back to review
@@ -124,7 +125,7 @@ def test_a_slide_already_on_the_wall_is_taken_off_when_its_words_change_and_come
     assert post.id not in [s["post"] for s in on_wall(ctx)[1]]
 
     content_file(post).write_text(original, encoding="utf-8")  # the edit undone
-    _ahead(config, queue, ahead, noon + dt.timedelta(minutes=10))
+    _ahead(config, queue, ahead, Recorder(), noon + dt.timedelta(minutes=10))
     assert post.id in [s["post"] for s in on_wall(ctx)[1]]
 
 
@@ -157,7 +158,7 @@ def test_the_daemon_keeps_a_slogan_off_the_wall_whose_post_was_rejected_days_bef
     post = _early_post(ctx, item.id, day)
     assert post is not None
     review.reject(queue, post.id, "审核员甲", "口号提法不准确", ctx.clock())
-    _ahead(config, queue, Ahead(), campaign.at(day, dt.time(6, 45)))
+    _ahead(config, queue, Ahead(), Recorder(), campaign.at(day, dt.time(6, 45)))
     folder = current_folder(screens_root(campaign), "center")
     assert folder is not None
     slides = json.loads((folder / "playlist.json").read_text(encoding="utf-8"))["slides"]
