@@ -115,3 +115,10 @@ def test_the_status_json_lists_waiting_notices_by_topic_and_says_nothing_when_no
     ]
     assert listed["advice"] == [f"后台服务没有运行：{notices_waiting.START_DAEMON}"]
     h.close()
+
+
+def test_every_notice_the_daemon_sends_has_its_own_name_in_qm_status() -> None:
+    from scheduler.daemon.notices_due import BUILDERS
+    from scheduler.views.notices_waiting import TOPICS
+
+    assert set(TOPICS) == set(BUILDERS)  # a new notice is not listed as 其他通知 by the qm that records it
