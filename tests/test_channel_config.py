@@ -186,4 +186,14 @@ def test_qm_confirm_records_who_posted_it_and_where(project: Callable[..., Path]
     assert main(["-c", str(cfg), "confirm", missed, "--by", "李明"]) == 0
     assert Queue(engine).get(missed).state == st.PUBLISHED  # type: ignore[union-attr]
     assert Queue(engine).history(missed)[-1].why.startswith("人工确认已发布")
+    # a failed post whose content was edited afterwards: that version was never approved
+    edited = Queue(engine).find()[3].id
+    with engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.id == edited).values(state=st.FAILED, approved_version="an-older-version"))
+    assert main(["-c", str(cfg), "confirm", edited, "--by", "李明"]) == 2
+    assert (
+        f"{edited} 发布失败后内容改过，当前版本没有审核通过，不能确认为已发布；要发出它，先 qm retry {edited} 再审核"
+        in capsys.readouterr().err
+    )
+    assert Queue(engine).get(edited).state == st.FAILED  # type: ignore[union-attr]
     engine.dispose()

@@ -245,6 +245,10 @@ def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
     post = _post(queue, post_id)
     if post.state == st.MISSED and post.approved_version != post.version:
         raise TransitionError(f"{post_id} 已错过，而且这个版本没有审核通过，不能确认为已发布；要发出它，先 qm retry {post_id} 再审核")
+    if post.state == st.FAILED and post.approved_version != post.version:
+        raise TransitionError(
+            f"{post_id} 发布失败后内容改过，当前版本没有审核通过，不能确认为已发布；要发出它，先 qm retry {post_id} 再审核"
+        )
     if post.state not in CONFIRMABLE:
         raise TransitionError(
             f"{post_id} 当前状态为“{st.label(post.state)}”，只有“待平台确认”“失败”或审核通过后“已错过”的内容可以确认已发布"
