@@ -98,6 +98,7 @@ def outgoing(campaign: Campaign, plan: Plan, post_id: str, checkpoints: list[dic
         refs=rendered.images,
         progress=dict(progress),
         checkpoint=log.append,
+        landed=log.append,
     )
 
 

@@ -73,6 +73,9 @@ class SpyChannel(Channel):
         self.reconciled.append(post.id)
         return self.inner.reconcile(post, receipt)
 
+    def longest_attempt(self) -> float:
+        return self.inner.longest_attempt()
+
 
 class Recorder(Notifications):
     """Keeps each notice instead of sending it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -147,15 +147,18 @@ class CrashAt(Channel):
         self.reconcile_is_authoritative = inner.reconcile_is_authoritative
 
     def publish(self, post: OutgoingPost) -> Receipt:
-        def checkpoint(data: dict[str, Any]) -> None:
-            if data.get("stage") == self.stage and self.stage:
-                self.stage = ""
-                if self.stored:
-                    post.checkpoint(data)
-                raise Crash(f"killed at {data['stage']}")
-            post.checkpoint(data)
+        def at(store: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+            def checkpoint(data: dict[str, Any]) -> None:
+                if data.get("stage") == self.stage and self.stage:
+                    self.stage = ""
+                    if self.stored:
+                        store(data)
+                    raise Crash(f"killed at {data['stage']}")
+                store(data)
 
-        return self.inner.publish(dataclasses.replace(post, checkpoint=checkpoint))
+            return checkpoint
+
+        return self.inner.publish(dataclasses.replace(post, checkpoint=at(post.checkpoint), landed=at(post.landed)))
 
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
         return self.inner.reconcile(post, receipt)

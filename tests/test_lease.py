@@ -147,15 +147,19 @@ def pg_harness(
     name = pg_server.create_database()
     h = Harness(local_campaign(heihe, tmp_path, pg_server.url(name)), one_day(heihe_plan), Renderer(heihe), EARLY, Recorder())
     yield h
-    for stop, thread in STANDBYS:
-        stop.set()
-        thread.join(20)
-    STANDBYS.clear()
+    _stop_standbys()
     h.close()
     pg_server.drop_database(name)
 
 
 STANDBYS: list[tuple[threading.Event, threading.Thread]] = []
+
+
+def _stop_standbys() -> None:
+    for stop, thread in STANDBYS:
+        stop.set()
+        thread.join(20)
+    STANDBYS.clear()
 
 
 def _standby(h: Harness, channels: dict[str, Channel] | None = None) -> tuple[Daemon, threading.Thread, list[bool]]:

@@ -102,6 +102,9 @@ class Gate(Channel):
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
         return self.inner.reconcile(post, receipt)
 
+    def longest_attempt(self) -> float:
+        return self.inner.longest_attempt()
+
 
 def reads_publishing(statement: str, parameters: Any) -> bool:
     return statement.lstrip().upper().startswith("SELECT") and "FROM posts" in statement and st.PUBLISHING in _values(parameters)

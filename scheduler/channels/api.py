@@ -25,11 +25,17 @@ class UnclearOutcome(TransientError):
     """The request may or may not have taken effect."""
 
 
+# One request's timeouts: httpx gives each phase (a pooled connection, connecting, sending the request,
+# each wait for the answer) the channel's `timeout`; a request ends within about these many of them.
+REQUEST_PHASES = 4
+
+
 ImageFile = Callable[[OutgoingPost, str], Path]
 
 
 class ApiChannel(Channel):
     platform = ""  # 微信 | 微博, for messages
+    requests_after_checkpoint = 1  # requests a publish makes after its last checkpoint, the irrevocable one among them
 
     def __init__(self, name: str, api_base: str, timeout: float, images: ImageFile, clock: Clock | None = None) -> None:
         self.name = name
@@ -55,6 +61,9 @@ class ApiChannel(Channel):
         if response.status_code >= 500:
             raise TransientError(f"{self.platform}接口 {call} 暂时不可用（HTTP {response.status_code}）", self.name, response.status_code)
         return response
+
+    def longest_attempt(self) -> float:
+        return self.requests_after_checkpoint * REQUEST_PHASES * self.timeout
 
     def answer(self, response: httpx.Response, call: str) -> dict[str, Any]:
         try:

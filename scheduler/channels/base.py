@@ -56,7 +56,12 @@ class OutgoingPost:
     # progress now: the daemon stores each checkpoint at once, so a crash loses nothing the
     # platform already has, and recovery polls or resumes instead of sending again.
     progress: dict[str, Any] = field(default_factory=dict)
+    # Before the irrevocable call: stored only while this attempt still holds the post (the daemon's
+    # lease, the same attempt, still publishing); otherwise it raises CheckpointRefused and the
+    # channel makes no further call. `landed`, after the irrevocable call: what the platform (or
+    # staff) now holds, stored whoever holds the lease, so the outcome is never lost.
     checkpoint: Callable[[dict[str, Any]], None] = field(default=lambda _data: None, compare=False, repr=False)
+    landed: Callable[[dict[str, Any]], None] = field(default=lambda _data: None, compare=False, repr=False)
 
 
 class ChannelError(QmError):
@@ -67,6 +72,12 @@ class ChannelError(QmError):
         self.channel = channel
         self.code = code
         self.progress = progress  # the receipt data to keep when the platform says the post is not out
+
+
+class CheckpointRefused(Exception):
+    """The daemon could not store a checkpoint: this attempt no longer holds the post (its daemon lost
+    the lease to another one, or a person moved the post). Not a ChannelError, so no channel catches
+    it: it ends the publish before any further call, and the daemon that holds the post now decides."""
 
 
 class TransientError(ChannelError):
@@ -102,6 +113,12 @@ class Channel(ABC):
 
     @abstractmethod
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None: ...
+
+    def longest_attempt(self) -> float:
+        """Seconds a publish attempt may still take after its last checkpoint, its calls' timeouts added up:
+        a daemon taking over waits this long before it judges a post another daemon was publishing. 0 for
+        a channel whose calls end with the process that makes them (local files, the simulation's platform)."""
+        return 0.0
 
     def tidy(self) -> int:
         """Called by the daemon at start, holding the lock: remove what a killed process left half-made.

@@ -40,10 +40,14 @@ class Ledger:
 class FakePlatform(Channel):
     reconcile_is_authoritative = True  # it can list what it received
 
-    def __init__(self, name: str, ledger: Ledger, clock: Clock) -> None:
+    def __init__(self, name: str, ledger: Ledger, clock: Clock, timeout: float = 0.0) -> None:
         self.name = name
         self.ledger = ledger
         self.clock = clock
+        self.timeout = timeout  # how long a call may take (0: it answers at once; a test of a slow platform sets it)
+
+    def longest_attempt(self) -> float:
+        return self.timeout
 
     def publish(self, post: OutgoingPost) -> Receipt:
         at = self.clock.now().timestamp()
@@ -160,6 +164,9 @@ class FaultyChannel(Channel):
         if polling and self.faults.on_poll():
             self.faults.die("poll", f"killed while polling {post.id}")
         return self.inner.reconcile(post, receipt)
+
+    def longest_attempt(self) -> float:
+        return self.inner.longest_attempt()
 
     def clock_advance(self, seconds: float) -> None:
         advance = getattr(self.clock, "advance", None)

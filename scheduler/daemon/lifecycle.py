@@ -32,6 +32,7 @@ from ..support.notify import FAILURE, Notice, Notifications
 from .context import AheadHook, BackupHook, PictureCheck, Shared, Source, StatsHook, log
 from .early_warnings import EarlyWarnings
 from .publishing import Publishing
+from .recovery import Recovery
 from .recurring import Recurring
 from .routine import Routine
 from .sweep import Sweep
@@ -75,8 +76,9 @@ class Daemon:
         self.lock = DaemonLock(engine, lock_file, campaign.daemon.lease_timeout)
         self.lost_lease = False
         self.publishing = Publishing(shared, self.lock.fence)
+        recovery = Recovery(shared, self.lock.fence, self.publishing.is_active, self.lock.holder_may_live)
         self.warnings = EarlyWarnings(shared)
-        self.sweep = Sweep(shared, self.publishing, self.warnings, Recurring(shared))
+        self.sweep = Sweep(shared, self.publishing, recovery, self.warnings, Recurring(shared))
         self.routine = Routine(shared, self.sweep, self.warnings)
 
     # -- becoming the active daemon ----------------------------------------------------------------

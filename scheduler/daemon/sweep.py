@@ -21,15 +21,17 @@ from .context import WHO, Shared, log
 from .early_warnings import EarlyWarnings
 from .notices_due import send_due
 from .publishing import Publishing
+from .recovery import Recovery
 from .recurring import Recurring
 
 SWEEP_HORIZON = 3600.0  # a heartbeat's sweep looks for missing publish jobs this far ahead; the start-up sweep looks at all
 
 
 class Sweep:
-    def __init__(self, shared: Shared, publishing: Publishing, warnings: EarlyWarnings, recurring: Recurring) -> None:
+    def __init__(self, shared: Shared, publishing: Publishing, recovery: Recovery, warnings: EarlyWarnings, recurring: Recurring) -> None:
         self.shared = shared
         self.publishing = publishing
+        self.recovery = recovery
         self.warnings = warnings
         self.recurring = recurring
 
@@ -78,6 +80,6 @@ class Sweep:
                 self.publishing.missed(unreviewed, "到发布时间仍未审核", now)
         for post in s.queue.find([st.PUBLISHING]):
             if not self.publishing.is_active(post.id):
-                self.publishing.recover(post, now)
+                self.recovery.recover(post, now)
         self.warnings.warn(now)
         send_due(s, now)  # what fills recorded to tell staff, whoever filled

@@ -254,13 +254,23 @@ class Queue:
             record_audit(conn, post_id, st.SCHEDULED, st.SCHEDULED, who, why, now)
         return True
 
-    def save_receipt(self, post_id: str, receipt: str, *, state: str) -> bool:
+    def save_receipt(
+        self, post_id: str, receipt: str, *, state: str, attempts: int | None = None, fence: sa.ColumnElement[bool] | None = None
+    ) -> bool:
         """Record a channel's progress on a post that stays in `state`; no state change, so no audit row.
 
+        `attempts` and `fence` hold a checkpoint to the attempt that claimed the post: stored only while
+        the post is still in that attempt and (`fence`, as for a claim) its daemon still holds the lock.
         `updated` is left alone: it marks the last state change, which poll deadlines count from.
         """
+        held = [posts.c.attempts == attempts] if attempts is not None else []
         with self.engine.begin() as conn:
-            result = conn.execute(posts.update().where(posts.c.id == post_id, posts.c.state == state).values(receipt=receipt))
+            result = conn.execute(
+                posts.update()
+                .where(posts.c.id == post_id, posts.c.state == state, *held)
+                .where(fence if fence is not None else sa.true())
+                .values(receipt=receipt)
+            )
         return bool(result.rowcount == 1)
 
 

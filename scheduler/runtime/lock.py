@@ -147,6 +147,12 @@ class DaemonLock:
             values = {"host": socket.gethostname(), "pid": self.pid, "role": role, "started": now, "heartbeat": now}
             self.row_id = int(conn.execute(daemons.insert().values(**values).returning(daemons.c.id)).scalar_one())
 
+    def holder_may_live(self) -> bool:
+        """Whether a daemon that held the lock before this one may still be running, a platform call in flight.
+        Not behind a file lock (SQLite): the system frees it only when its holder dies. A lease or the lock
+        row is lost as well by a process that lives on, cut off from the database."""
+        return self.lock_file is None
+
     def holds(self) -> bool:
         """Whether this daemon is still the active one (only a lease can be lost while running)."""
         return self.lease is None or self.lease.holds()

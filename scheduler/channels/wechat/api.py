@@ -60,6 +60,9 @@ class WeChatChannel(ApiChannel):
     # With checkpoints, reconcile knows: None means nothing irrevocable was started (or, for a mass
     # send, that repeating it is recognised by its clientmsgid). Unknowable cases raise instead.
     reconcile_is_authoritative = True
+    # After the checkpoint that marks the irrevocable call: the token (when stale), the call, and once more
+    # both when the platform refuses the token (`call`).
+    requests_after_checkpoint = 4
 
     def __init__(self, config: WeChatConfig, secret: str, images: ImageFile, clock: Clock | None = None) -> None:
         super().__init__(config.name, config.api_base, config.timeout, images, clock)
@@ -210,7 +213,7 @@ class WeChatChannel(ApiChannel):
         progress = {**progress, "stage": "submitted", "publish_id": str(data["publish_id"]), "submitted_at": self.now()}
         if data.get("msg_data_id"):
             progress["msg_data_id"] = str(data["msg_data_id"])  # names the article in the statistics (datacube msgid)
-        post.checkpoint(progress)
+        post.landed(progress)
         return Receipt("accepted", external_id=progress["publish_id"], data=progress)
 
     def _mass_send(self, post: OutgoingPost, progress: dict[str, Any]) -> Receipt:
@@ -229,7 +232,7 @@ class WeChatChannel(ApiChannel):
             progress["already_sent"] = True  # an earlier attempt went out; this one was recognised (when is not said)
         else:
             progress["sent_at"] = self.now()  # it went out now: kept if the daemon records it only later
-        post.checkpoint(progress)
+        post.landed(progress)
         return Receipt("published", external_id=progress["msg_id"], data=progress)
 
     # -- following up --------------------------------------------------------------------------

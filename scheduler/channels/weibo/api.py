@@ -32,6 +32,7 @@ from .config import WeiboConfig
 class WeiboChannel(ApiChannel):
     platform = "微博"
     reconcile_is_authoritative = True  # a checkpoint brackets the one call that posts
+    requests_after_checkpoint = 1  # statuses/share (its token is fixed: no refresh)
 
     def __init__(self, config: WeiboConfig, token: str, images: ImageFile, clock: Clock | None = None) -> None:
         super().__init__(config.name, config.api_base, config.timeout, images, clock)
@@ -57,7 +58,7 @@ class WeiboChannel(ApiChannel):
             post.checkpoint(ready)  # refused: nothing was posted
             raise
         receipt = _receipt(data)
-        post.checkpoint(receipt.data)
+        post.landed(receipt.data)
         return receipt
 
     def _checked(self, post: OutgoingPost) -> Path | None:

@@ -45,7 +45,7 @@ class AssistedChannel(Channel):
         if not self.notifications.send(notice):
             raise TransientError("人工发布通知没有送达任何工作人员（检查 notifications 的 Webhook 环境变量和 events）", self.name)
         data: dict[str, Any] = {"mode": "assisted", "stage": "notified", "notified_at": self._now(), "image": str(picture or "")}
-        post.checkpoint(data)  # staff have it: a crash from here on must not send them a second package
+        post.landed(data)  # staff have it: a crash from here on must not send them a second package
         return Receipt("accepted", data=data)
 
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:

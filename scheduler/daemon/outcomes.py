@@ -1,0 +1,152 @@
+"""What becomes of a post a channel was asked about: published, taken by the platform (`accepted`),
+failed or missed, each recorded with a conditional move; and the post as its channel receives it,
+with the checkpoints that hold a publish to the attempt that claimed it.
+
+Shared by sending (`publishing`) and by the reconciling of posts left in `publishing` (`recovery`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from .. import jobs
+from ..channels.base import ChannelError, CheckpointRefused, OutgoingPost, PermanentError
+from ..publishing import states as st
+from ..publishing.queue import Post
+from ..runtime import disk_full as diskfull
+from ..support.logs import event
+from ..support.values import Receipt, committed, handed_at, poster_path, went_out_at
+from .context import WHO, Shared, log
+from .problem_notices import problem_notice
+
+Fence = Callable[[], sa.ColumnElement[bool]]  # the lock's fence token for a claim (see `lock.DaemonLock.fence`)
+
+
+class Outcomes:
+    def __init__(self, shared: Shared, fence: Fence) -> None:
+        self.shared = shared
+        self.fence = fence
+
+    def missed(self, post: Post, reason: str, now: float) -> None:
+        if not self.shared.queue.advance(post.id, post.state, st.MISSED, WHO, reason, now, last_error=reason):
+            return  # approved, cancelled or rejected a moment ago
+        event(log, "missed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
+        self.shared.notify(problem_notice(self.shared.campaign, "【错过发布】", post, reason))
+
+    # -- the post as its channel sees it -----------------------------------------------------------
+
+    def _ask_channel(self, post: Post, now: float) -> Receipt | ChannelError | None:
+        """The channel's account of a post handed to it before: its receipt; None when it has no record of
+        the post (or the channel is no longer configured); the error when it could not answer. A
+        permanent error fails the post here: callers stop when they get one back."""
+        channel = self.shared.channels.get(post.channel)
+        if channel is None:
+            return None
+        try:
+            return channel.reconcile(self._outgoing(post), post.receipt)
+        except PermanentError as exc:
+            self._fail(post, str(exc), now, progress=exc.progress)
+            return exc
+        except ChannelError as exc:
+            return exc
+
+    def _outgoing(self, post: Post) -> OutgoingPost:
+        s = self.shared
+        images = {img.ref: poster_path(s.campaign.paths.posters, img) for img in post.images}
+        progress = post.receipt.data if post.receipt else {}
+
+        def checkpoint(data: dict[str, Any]) -> None:  # fenced as the claim was: a daemon cut off goes no further
+            receipt = as_json(Receipt("accepted", data=data))
+            try:
+                stored = s.queue.save_receipt(post.id, receipt, state=st.PUBLISHING, attempts=post.attempts, fence=self.fence())
+            except sa.exc.DBAPIError as exc:  # the database out of reach: as unsure as a lost lease (a full disk is waited out)
+                if diskfull.is_full(exc):
+                    raise
+                raise CheckpointRefused(post.id) from exc
+            if not stored:
+                raise CheckpointRefused(post.id)
+
+        def landed(data: dict[str, Any]) -> None:  # the platform has it: recorded whoever holds the lease now
+            s.queue.save_receipt(post.id, as_json(Receipt("accepted", data=data)), state=st.PUBLISHING, attempts=post.attempts)
+
+        at = post.when(s.campaign.timezone)
+        attempt = max(post.attempts, 1)
+        return OutgoingPost(
+            post.id, post.channel, at, post.item, post.version, post.payload, images,
+            attempt=attempt, refs=post.images, progress=dict(progress), checkpoint=checkpoint, landed=landed,
+        )  # fmt: skip
+
+    # -- outcomes ----------------------------------------------------------------------------------
+
+    def _record(self, post: Post, receipt: Receipt, now: float) -> None:
+        if receipt.status == "accepted":
+            self._await_platform(post, "平台已接收，等待确认", now, receipt=receipt)
+            return
+        # Sent: when the platform took it (an answer to the publish call just now, unless the receipt says when)
+        sent = post.sent_at or handed_at(receipt) or (now if post.state == st.PUBLISHING else None)
+        values = {
+            "receipt": as_json(receipt),
+            "last_error": "",
+            "next_try": None,
+            "published_at": went_out_at(receipt, now),
+            "sent_at": sent,
+        }
+        if not self.shared.queue.advance(post.id, post.state, st.PUBLISHED, WHO, "发布成功", now, **values):
+            self._late_answer(post.id, receipt, now)
+            return
+        event(log, "published", post=post.id, channel=post.channel, url=receipt.url, **_late(post, sent))
+
+    def _await_platform(self, post: Post, why: str, now: float, *, receipt: Receipt | None = None, delay: float = 60.0) -> None:
+        """publishing -> accepted: the platform has the post; `poll` follows it up until it answers."""
+        held = receipt or post.receipt  # a committed one says when the platform took it: the post counts as sent then
+        values: dict[str, Any] = {
+            "last_error": "",
+            "next_try": None,
+            "sent_at": post.sent_at or (handed_at(held) if committed(held) else None),
+        }
+        if receipt is not None:
+            values["receipt"] = as_json(receipt)
+        if not self.shared.queue.advance(post.id, post.state, st.ACCEPTED, WHO, why, now, **values):
+            if receipt is not None:
+                self._late_answer(post.id, receipt, now)
+            return
+        self.shared.schedule(jobs.poll_id(post.id), jobs.POLL, now + delay, post.id)
+        external_id = receipt.external_id if receipt is not None else committed(post.receipt)
+        event(log, "accepted", post=post.id, channel=post.channel, external_id=external_id, **_late(post, values["sent_at"]))
+
+    def _late_answer(self, post_id: str, receipt: Receipt, now: float) -> None:
+        """The platform answered after the post was failed meanwhile (a daemon that took over could not tell
+        whether it went out): its answer is recorded all the same, so that nobody sends the post again."""
+        if receipt.status != "published":  # its publish_id or msg_id: qm retry refuses, qm confirm records the outcome
+            self.shared.queue.save_receipt(post_id, as_json(receipt), state=st.FAILED)
+            return
+        values = {"receipt": as_json(receipt), "published_at": went_out_at(receipt, now), "last_error": ""}
+        if (sent := handed_at(receipt)) is not None:
+            values["sent_at"] = sent
+        self.shared.queue.advance(
+            post_id, st.FAILED, st.PUBLISHED, WHO, "发布成功（平台的应答在这条内容被记为失败之后才到）", now, **values
+        )
+
+    def _fail(self, post: Post, reason: str, now: float, *, progress: dict[str, Any] | None = None) -> None:
+        """`progress`: the receipt to keep when the platform says the post did not go out (a retry may resume)."""
+        values: dict[str, Any] = {"last_error": reason, "next_try": None}
+        if progress is not None:
+            values["receipt"] = as_json(Receipt("accepted", data=progress))
+        if not self.shared.queue.advance(post.id, post.state, st.FAILED, WHO, reason, now, **values):
+            return
+        event(log, "failed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
+        self.shared.notify(problem_notice(self.shared.campaign, "【发布失败】", self.shared.queue.get(post.id) or post, reason))
+
+
+def _late(post: Post, sent: float | None) -> dict[str, Any]:
+    """The log's `late_seconds`: how long after its slot the post was handed to the platform (nothing when not known)."""
+    return {"late_seconds": round(sent - post.at, 1)} if sent is not None else {}
+
+
+def as_json(receipt: Receipt) -> str:
+    return json.dumps(receipt.to_json(), ensure_ascii=False)

@@ -1,0 +1,158 @@
+"""A standby takes over while the cut-off active is still inside a publish: the post goes out once.
+
+The active's process lives on after its lease session is cut: a platform call it had started may
+still land. Its checkpoints are fenced on the lease, so it stops before an irrevocable call; and the
+daemon that took over waits out the channel's timeouts before it judges the post "not sent".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from scheduler.channels.base import OutgoingPost
+from scheduler.channels.fake import FakePlatform
+from scheduler.channels.wechat.api import WeChatChannel
+from scheduler.daemon import Daemon
+from scheduler.daemon import lifecycle as daemon_module
+from scheduler.fakes.wechat import FakeWeChat
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
+from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.clock import FakeClock
+
+from .channel_helpers import SECRET, WECHAT_AT, WECHAT_POST, configured, posters, running, wechat_server, with_api
+from .daemon_helpers import Harness, local_campaign, one_day
+from .pg_server import PgServer
+from .test_daemon import EARLY, WEIBO, WEIBO_AT, Recorder
+from .test_lease import _cut, _standby, _stop_standbys, pg_harness  # noqa: F401  (fixture)
+from .test_races import Gate
+
+REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
+
+CALL = 30.0  # the slowest the fake platform's call may be (its timeout)
+
+
+def test_a_standby_waits_out_the_cut_off_actives_call_and_the_post_goes_out_once(pg_harness: Harness) -> None:  # noqa: F811
+    h = pg_harness
+    gate = Gate(FakePlatform("weibo", h.ledger, h.clock, timeout=CALL))  # the active's call is slow (a big upload)
+    h.channels["weibo"] = gate  # type: ignore[assignment]
+    active = h.start()
+    h.approve_all()
+    h.step_at(h.clock.now())
+    standby, thread, took = _standby(h, {"weibo": FakePlatform("weibo", h.ledger, h.clock, timeout=CALL)})
+    h.clock.set(WEIBO_AT)
+    publisher = threading.Thread(target=active.publish, args=(WEIBO,))
+    publisher.start()
+    assert gate.entered.wait(10) and h.state(WEIBO) == st.PUBLISHING  # claimed, inside the platform call
+    assert active.lock.lease is not None
+    _cut(h.engine, active.lock.lease)  # its lease session is cut; the process and its call live on
+    thread.join(20)
+    assert took == [True]
+    h.daemon = standby
+    h.step_at(WEIBO_AT + dt.timedelta(seconds=2))  # the call may still land: the post is not judged yet
+    assert h.state(WEIBO) == st.PUBLISHING and h.ledger.first(WEIBO) is None
+    gate.opened.set()  # the old active's call completes, and it records the outcome
+    publisher.join(10)
+    assert h.state(WEIBO) == st.PUBLISHED
+    h.step_at(WEIBO_AT + dt.timedelta(seconds=CALL + 20))
+    active.stop()
+    assert len(h.ledger.deliveries[WEIBO]) == 1 and h.state(WEIBO) == st.PUBLISHED
+    assert [e.to_state for e in h.queue.history(WEIBO)].count(st.SCHEDULED) == 1  # never rescheduled as "not sent"
+
+
+@pytest.fixture
+def wechat_pg(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, pg_server: PgServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Harness, FakeWeChat]]:
+    monkeypatch.setattr(daemon_module, "STANDBY_POLL", 0.05)
+    name = pg_server.create_database()
+    clock = FakeClock(EARLY)
+    with running(wechat_server(clock)) as server:
+        campaign = with_api(local_campaign(heihe, tmp_path, pg_server.url(name)), wechat=server.url)
+        h = Harness(campaign, one_day(heihe_plan), Renderer(heihe), EARLY, Recorder())
+        h.clock = clock
+        yield h, server
+        _stop_standbys()
+        h.close()
+    pg_server.drop_database(name)
+
+
+def _slow_active(h: Harness) -> tuple[Daemon, threading.Event, threading.Event, Callable[[], WeChatChannel]]:
+    """The active daemon, started; its real WeChat channel reads its first image slowly (a big poster drawn, a
+    slow disk). Also: how to make a WeChat channel as another machine's daemon has it."""
+    entered, opened = threading.Event(), threading.Event()
+    source = posters(h.campaign)
+    config = configured(h.campaign, "wechat", mode="publish", timeout=2.0)
+
+    def slow_images(post: OutgoingPost, ref: str) -> Path:
+        entered.set()
+        assert opened.wait(20)
+        return source(post, ref)
+
+    h.channels["wechat"] = WeChatChannel(config, SECRET, slow_images, h.clock)  # type: ignore[assignment]
+    active = h.start()
+    h.approve_all()
+    h.step_at(h.clock.now())
+    return active, entered, opened, lambda: WeChatChannel(config, SECRET, source, h.clock)
+
+
+def _publish_and_cut(h: Harness, active: Daemon, entered: threading.Event) -> threading.Thread:
+    """The active claims the post and is inside its publish when its lease session is cut."""
+    h.clock.set(WECHAT_AT)
+    publisher = threading.Thread(target=active.publish, args=(WECHAT_POST,))
+    publisher.start()
+    assert entered.wait(10) and h.state(WECHAT_POST) == st.PUBLISHING
+    assert active.lock.lease is not None
+    _cut(h.engine, active.lock.lease)
+    return publisher
+
+
+def test_real_wechat_a_cut_off_active_submits_nothing_and_the_standby_publishes_once(
+    wechat_pg: tuple[Harness, FakeWeChat], caplog: pytest.LogCaptureFixture
+) -> None:
+    h, server = wechat_pg
+    active, entered, opened, own_channel = _slow_active(h)
+    standby_channel = own_channel()
+    standby, thread, took = _standby(h, {"wechat": standby_channel})
+    with caplog.at_level(logging.INFO, logger="qm"):
+        publisher = _publish_and_cut(h, active, entered)
+        thread.join(20)
+        assert took == [True]
+        h.daemon = standby
+        h.step_at(WECHAT_AT + dt.timedelta(seconds=2))  # within the old call's timeouts: not judged yet
+        assert h.state(WECHAT_POST) == st.PUBLISHING and server.calls["submit"] == 0
+        waits = standby_channel.longest_attempt()
+        assert waits == 4 * 4 * 2.0  # token and submit, twice when the token is refused; each 4 phases of 2 s
+        h.step_at(WECHAT_AT + dt.timedelta(seconds=waits + 1))  # the old call is over: not sent, so sent now
+        assert server.calls["submit"] == 1 and h.state(WECHAT_POST) == st.ACCEPTED
+        opened.set()  # the old active goes on: its first checkpoint is refused, it calls nothing irrevocable
+        publisher.join(20)
+    active.stop()
+    post = h.queue.get(WECHAT_POST)
+    assert server.calls["submit"] == 1 and len(server.deliveries) == 1
+    assert post is not None and post.state == st.ACCEPTED and post.receipt is not None and post.receipt.data.get("publish_id")
+    stopped = [r for r in caplog.records if r.getMessage() == "publish_stopped"]
+    assert len(stopped) == 1 and "失去租约" in stopped[0].__dict__["qm_fields"]["why"]
+    assert not [r for r in caplog.records if r.exc_info]  # a clear event, no traceback
+
+
+def test_real_wechat_an_active_that_lost_its_lease_stops_at_its_next_checkpoint(
+    wechat_pg: tuple[Harness, FakeWeChat], caplog: pytest.LogCaptureFixture
+) -> None:
+    h, server = wechat_pg
+    active, entered, opened, _own = _slow_active(h)
+    with caplog.at_level(logging.INFO, logger="qm"):
+        publisher = _publish_and_cut(h, active, entered)  # nobody has taken over yet: the post is still this attempt's
+        opened.set()
+        publisher.join(20)
+    active.stop()
+    assert server.calls["submit"] == 0 and server.calls["add"] == 0
+    assert h.state(WECHAT_POST) == st.PUBLISHING  # left for whoever takes over: it asks the channel after the wait
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == ["publish_stopped"]
