@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.channels.api import ImageFile
 from scheduler.channels.base import OutgoingPost
 from scheduler.channels.fake import FakePlatform
 from scheduler.channels.wechat.api import WeChatChannel
+from scheduler.channels.weibo.assisted import AssistedChannel
 from scheduler.daemon import Daemon
 from scheduler.daemon import lifecycle as daemon_module
 from scheduler.fakes.wechat import FakeWeChat
@@ -28,9 +30,9 @@ from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.clock import FakeClock
 
 from .channel_helpers import SECRET, WECHAT_AT, WECHAT_POST, configured, posters, running, wechat_server, with_api
-from .daemon_helpers import Harness, local_campaign, one_day
+from .daemon_helpers import Harness, Recorder, local_campaign, one_day
 from .pg_server import PgServer
-from .test_daemon import EARLY, WEIBO, WEIBO_AT, Recorder
+from .test_daemon import EARLY, WEIBO, WEIBO_AT
 from .test_lease import _cut, _standby, _stop_standbys, pg_harness  # noqa: F401  (fixture)
 from .test_races import Gate
 
@@ -47,12 +49,7 @@ def test_a_standby_waits_out_the_cut_off_actives_call_and_the_post_goes_out_once
     h.approve_all()
     h.step_at(h.clock.now())
     standby, thread, took = _standby(h, {"weibo": FakePlatform("weibo", h.ledger, h.clock, timeout=CALL)})
-    h.clock.set(WEIBO_AT)
-    publisher = threading.Thread(target=active.publish, args=(WEIBO,))
-    publisher.start()
-    assert gate.entered.wait(10) and h.state(WEIBO) == st.PUBLISHING  # claimed, inside the platform call
-    assert active.lock.lease is not None
-    _cut(h.engine, active.lock.lease)  # its lease session is cut; the process and its call live on
+    publisher = _publish_and_cut(h, active, gate.entered, WEIBO)  # claimed, inside the platform call
     thread.join(20)
     assert took == [True]
     h.daemon = standby
@@ -87,15 +84,9 @@ def wechat_pg(
 def _slow_active(h: Harness) -> tuple[Daemon, threading.Event, threading.Event, Callable[[], WeChatChannel]]:
     """The active daemon, started; its real WeChat channel reads its first image slowly (a big poster drawn, a
     slow disk). Also: how to make a WeChat channel as another machine's daemon has it."""
-    entered, opened = threading.Event(), threading.Event()
     source = posters(h.campaign)
     config = configured(h.campaign, "wechat", mode="publish", timeout=2.0)
-
-    def slow_images(post: OutgoingPost, ref: str) -> Path:
-        entered.set()
-        assert opened.wait(20)
-        return source(post, ref)
-
+    slow_images, entered, opened = _slow(source)
     h.channels["wechat"] = WeChatChannel(config, SECRET, slow_images, h.clock)  # type: ignore[assignment]
     active = h.start()
     h.approve_all()
@@ -103,15 +94,28 @@ def _slow_active(h: Harness) -> tuple[Daemon, threading.Event, threading.Event, 
     return active, entered, opened, lambda: WeChatChannel(config, SECRET, source, h.clock)
 
 
-def _publish_and_cut(h: Harness, active: Daemon, entered: threading.Event) -> threading.Thread:
-    """The active claims the post and is inside its publish when its lease session is cut."""
-    h.clock.set(WECHAT_AT)
-    publisher = threading.Thread(target=active.publish, args=(WECHAT_POST,))
+def _publish_and_cut(h: Harness, active: Daemon, entered: threading.Event, post_id: str = WECHAT_POST) -> threading.Thread:
+    """At its slot the active claims the post and is inside its publish when its lease session is cut:
+    the process and its publish live on."""
+    h.clock.set(WECHAT_AT if post_id == WECHAT_POST else WEIBO_AT)
+    publisher = threading.Thread(target=active.publish, args=(post_id,))
     publisher.start()
-    assert entered.wait(10) and h.state(WECHAT_POST) == st.PUBLISHING
+    assert entered.wait(10) and h.state(post_id) == st.PUBLISHING
     assert active.lock.lease is not None
     _cut(h.engine, active.lock.lease)
     return publisher
+
+
+def _slow(source: ImageFile) -> tuple[ImageFile, threading.Event, threading.Event]:
+    """Images read slowly (a big poster drawn, a slow disk): until the test opens the gate."""
+    entered, opened = threading.Event(), threading.Event()
+
+    def slow_images(post: OutgoingPost, ref: str) -> Path:
+        entered.set()
+        assert opened.wait(20)
+        return source(post, ref)
+
+    return slow_images, entered, opened
 
 
 def test_real_wechat_a_cut_off_active_submits_nothing_and_the_standby_publishes_once(
@@ -155,4 +159,21 @@ def test_real_wechat_an_active_that_lost_its_lease_stops_at_its_next_checkpoint(
     active.stop()
     assert server.calls["submit"] == 0 and server.calls["add"] == 0
     assert h.state(WECHAT_POST) == st.PUBLISHING  # left for whoever takes over: it asks the channel after the wait
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == ["publish_stopped"]
+
+
+def test_assisted_weibo_a_cut_off_active_sends_staff_no_package(pg_harness: Harness, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    h = pg_harness
+    slow_images, entered, opened = _slow(posters(h.campaign))
+    staff = Recorder()
+    h.channels["weibo"] = AssistedChannel(configured(h.campaign, "weibo", mode="assisted"), staff, slow_images, h.clock)  # type: ignore[assignment]
+    active = h.start()
+    h.approve_all()
+    h.step_at(h.clock.now())
+    publisher = _publish_and_cut(h, active, entered, WEIBO)
+    with caplog.at_level(logging.INFO, logger="qm"):
+        opened.set()
+        publisher.join(20)
+    active.stop()
+    assert not [n for n in staff.sent if "请发微博" in n.title]  # whoever holds the lease now asks staff, once
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == ["publish_stopped"]

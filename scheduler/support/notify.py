@@ -38,6 +38,7 @@ for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 FAILURE, APPROVAL, REMINDER, ASSISTED = "failure", "approval", "reminder", "assisted"
+TIMEOUT = 5.0  # seconds each phase of a webhook request may take (connecting, sending, the answer…)
 WECOM_IMAGE_MAX = 2 * 1024 * 1024
 
 
@@ -132,8 +133,12 @@ class Notifications:
 
             from . import http_client
 
-            self._client = http_client.client(timeout=httpx.Timeout(5.0))
+            self._client = http_client.client(timeout=httpx.Timeout(TIMEOUT))
         return self._client
+
+    def requests(self, kind: str) -> int:
+        """How many requests delivering a notice of this kind makes at most: each subscribed group's text and picture."""
+        return 2 * sum(kind in notifier.events for notifier in self.notifiers)
 
     def send(self, notice: Notice) -> int:
         """Deliver to every notifier subscribed to this kind of notice; return how many succeeded."""

@@ -12,8 +12,9 @@ from typing import Any
 
 from ...runtime.clock import Clock, SystemClock
 from ...support.notify import ASSISTED, Notice, Notifications
+from ...support.notify import TIMEOUT as NOTIFY_TIMEOUT
 from ...support.values import Receipt
-from ..api import ImageFile
+from ..api import REQUEST_PHASES, ImageFile
 from ..base import Channel, OutgoingPost, PermanentError, TransientError
 from . import rules
 from .config import WeiboConfig
@@ -42,6 +43,7 @@ class AssistedChannel(Channel):
             f"发出后确认：qm confirm {post.id} --url 微博链接 --by 姓名",
         )
         notice = Notice(ASSISTED, f"【请发微博】{post.id}", lines, image=picture)
+        post.checkpoint({"mode": "assisted", "stage": "notifying"})  # stored only while this daemon holds the post
         if not self.notifications.send(notice):
             raise TransientError("人工发布通知没有送达任何工作人员（检查 notifications 的 Webhook 环境变量和 events）", self.name)
         data: dict[str, Any] = {"mode": "assisted", "stage": "notified", "notified_at": self._now(), "image": str(picture or "")}
@@ -66,6 +68,9 @@ class AssistedChannel(Channel):
             self.notifications.send(Notice(ASSISTED, f"【提醒】微博 {post.id} 还没有确认发布", lines))
             return Receipt("accepted", data={**receipt.data, "reminded_at": self._now()})
         return receipt
+
+    def longest_attempt(self) -> float:
+        return self.notifications.requests(ASSISTED) * REQUEST_PHASES * NOTIFY_TIMEOUT
 
     def _now(self) -> float:
         return self.clock.now().timestamp()
