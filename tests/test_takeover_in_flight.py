@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from scheduler.channels.api import ImageFile
 from scheduler.channels.base import OutgoingPost
@@ -28,12 +33,14 @@ from scheduler.planning.planner import Plan
 from scheduler.publishing import states as st
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.clock import FakeClock
+from scheduler.runtime.lock import DaemonLock
+from scheduler.runtime.lock_tables import daemons
 
 from .channel_helpers import SECRET, WECHAT_AT, WECHAT_POST, configured, posters, running, wechat_server, with_api
 from .daemon_helpers import Harness, Recorder, local_campaign, one_day
 from .pg_server import PgServer
 from .test_daemon import EARLY, WEIBO, WEIBO_AT
-from .test_lease import _cut, _standby, _stop_standbys, pg_harness  # noqa: F401  (fixture)
+from .test_lease import _cut, _standby, _stop_standbys, engine, pg_harness  # noqa: F401  (fixtures)
 from .test_races import Gate
 
 REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
@@ -177,3 +184,37 @@ def test_assisted_weibo_a_cut_off_active_sends_staff_no_package(pg_harness: Harn
     active.stop()
     assert not [n for n in staff.sent if "请发微博" in n.title]  # whoever holds the lease now asks staff, once
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == ["publish_stopped"]
+
+
+def _gone_pid() -> int:
+    """The process id of a process of this machine that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait(20)
+    return child.pid
+
+
+@pytest.mark.parametrize(
+    ("host", "dead", "waits"),
+    [
+        ("here", True, False),  # a daemon restarted on the machine where the old one crashed: its calls died with it
+        ("here", False, True),  # the old process still runs (cut off from the database)
+        ("elsewhere", True, True),  # another machine's daemon: whether it runs cannot be seen from here
+    ],
+)
+def test_a_postgresql_daemon_waits_only_when_the_old_holder_may_still_be_running(
+    engine: Engine,  # noqa: F811
+    tmp_path: Path,
+    host: str,
+    dead: bool,
+    waits: bool,
+) -> None:
+    where = socket.gethostname() if host == "here" else "another-machine"
+    with engine.begin() as conn:
+        conn.execute(
+            daemons.insert().values(host=where, pid=_gone_pid() if dead else os.getpid(), role="active", started=1.0, heartbeat=2.0)
+        )
+    lock = DaemonLock(engine, None)
+    lock.acquire(3.0)
+    assert lock.holder_may_live() is waits
+    lock.release(4.0)
+    assert DaemonLock(engine, tmp_path / "db.sqlite3.lock").holder_may_live() is False  # SQLite: a file lock outlives no holder

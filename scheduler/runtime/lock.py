@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from ..support.db_names import is_postgresql, shown
 from ..support.errors import RuntimeFailure
@@ -108,6 +108,7 @@ class DaemonLock:
         self._handle: IO[str] | None = None
         self.pid = os.getpid()
         self.row_id: int | None = None  # this process's row in `daemons`
+        self._others_may_live = True  # see `holder_may_live`
 
     @property
     def _exclusive(self) -> bool:
@@ -137,6 +138,7 @@ class DaemonLock:
         """Appear in the list of daemons (qm status), or change role there."""
         with self.engine.begin() as conn:
             if role == ACTIVE:  # the lock is exclusive: whoever was active before is not any more
+                self._others_may_live = self._others_live(conn)
                 others = daemons.c.id != self.row_id if self.row_id is not None else sa.true()
                 gone = ENDED if self._handle is not None else FORMER  # a file lock is freed only when its holder is gone
                 conn.execute(daemons.update().where(daemons.c.role == ACTIVE, daemons.c.stopped.is_(None), others).values(role=gone))
@@ -150,8 +152,15 @@ class DaemonLock:
     def holder_may_live(self) -> bool:
         """Whether a daemon that held the lock before this one may still be running, a platform call in flight.
         Not behind a file lock (SQLite): the system frees it only when its holder dies. A lease or the lock
-        row is lost as well by a process that lives on, cut off from the database."""
-        return self.lock_file is None
+        row is lost as well by a process that lives on, cut off from the database: unless every other
+        daemon that had not stopped when this one took the lock ran on this machine and is gone."""
+        return self.lock_file is None and self._others_may_live
+
+    def _others_live(self, conn: Connection) -> bool:
+        mine = daemons.c.id != self.row_id if self.row_id is not None else sa.true()
+        rows = conn.execute(sa.select(daemons.c.host, daemons.c.pid).where(daemons.c.stopped.is_(None), mine)).all()
+        here = socket.gethostname()
+        return any(r.host != here or r.pid == self.pid or _running(r.pid) for r in rows)
 
     def holds(self) -> bool:
         """Whether this daemon is still the active one (only a lease can be lost while running)."""
@@ -238,6 +247,19 @@ def held_file_lock(path: Path, where: str) -> Iterator[None]:
             pid = handle.read().strip() or "?"
             raise DaemonRunning(f"后台服务（进程 {pid}）正在使用数据库 {where}：请先停止它（Ctrl+C 或 kill {pid}），再恢复备份")
         yield
+
+
+def _running(pid: int) -> bool:
+    """Whether a process of this machine runs (on Windows it cannot be asked without risk: assumed so)."""
+    if sys.platform == "win32":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it runs, under another user
+        return True
+    return True
 
 
 if sys.platform == "win32":
