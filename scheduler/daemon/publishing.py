@@ -30,7 +30,7 @@ from .as_approved import held_back
 from .context import WHO, Shared, log
 from .outcomes import Fence, Outcomes, as_json
 
-STOPPED = "进度记不进数据库：本服务已失去租约（另一台机器的服务已接管）或这条内容刚被人改动，停止发布，不再调用平台"
+STOPPED = "发布进度记不进数据库（本服务已失去租约、连不上数据库，或这条内容刚被改动）：停止发布，不再调用平台，由持有租约的服务核实"
 
 
 class Publishing(Outcomes):
