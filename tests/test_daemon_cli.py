@@ -128,7 +128,7 @@ def test_the_queue_names_each_post_by_its_title_in_aligned_columns(cfg: Path, ca
 
     code, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08")
     header, *rows, total = out.splitlines()
-    assert code == 0 and header.split() == ["时间", "渠道", "编号", "内容", "标题", "状态", "审核人", "备注"]
+    assert code == 0 and header.split() == ["时间", "渠道", "编号", "内容", "标题", "版本", "状态", "审核人", "备注"]
     column = width(header[: header.index("标题")])
     library = {i.id: i for i in load_library(content, load_campaign(cfg).text_values).items}
     assert len(rows) == len(posts)
