@@ -17,10 +17,10 @@ from ..inputs.campaign import Campaign, ReviewConfig
 from ..planning.planner import Plan
 from ..rendering.payloads import PostInputs, RenderedPost, Renderer
 from ..rendering.version_cache import VersionCache
-from . import approval_standing, auto_approval, review_rules, sync_lock, version_records
+from . import approval_standing, auto_approval, dropped_slots, review_rules, sync_lock, version_records
 from . import states as st
 from .post_sources import ConfigAndTemplates, Sources
-from .queue import PLAN, Post, Queue, change_state
+from .queue import Post, Queue
 from .sync_post import Edit as Edit
 from .sync_post import PostSync
 from .sync_post import SyncResult as SyncResult
@@ -86,11 +86,7 @@ def sync(
             version_records.keep_snapshot(conn, sources.files)
         for post_id, r in wanted.items():
             sync.one(existing.get(post_id), r, r.channel in auto_approve, (edits or {}).get(r.item))
-        for post_id in sorted(set(existing) - set(wanted) - unchanged):
-            post = existing[post_id]
-            if post.state in st.BEFORE_PUBLISHING:
-                change_state(conn, post_id, post.state, st.CANCELLED, PLAN, "排期已调整，这个时段不再安排该内容", now, {})
-                result.cancelled.append(post_id)
+        result.cancelled += dropped_slots.drop(conn, [existing[i] for i in sorted(set(existing) - set(wanted) - unchanged)], now)
         if under is not None and review is not None:  # under the recorded rules, the approvals they do not accept are undone
             result.rules_back = approval_standing.rejudge(conn, review, auto_approve, now, under)
             result.back_to_review += result.rules_back

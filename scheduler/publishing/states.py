@@ -5,6 +5,7 @@ planned ──approve──> approved ──daemon──> scheduled ──claim�
    │  └──content edited─┴────────────────────┘  └──transient error─┘                  └──> failed
    └─reject─> rejected                       └──past grace──> missed      └──> failed
 failed | missed ──retry──> approved (planned if edited since);  cancelled ──retry──> planned;  anything not yet out ──> cancelled
+cancelled (by the plan, its slot dropped) ──the plan gives the slot again──> planned | approved | rejected (as it was, same words)
 failed | missed (approved) | accepted ──confirm (a person says it is out)──> published
 """
 
@@ -47,7 +48,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     PUBLISHED: frozenset(),
     FAILED: frozenset({APPROVED, PLANNED, CANCELLED, PUBLISHED}),  # published: a person confirms it went out (qm confirm)
     MISSED: frozenset({APPROVED, PLANNED, CANCELLED, PUBLISHED}),  # published: approved, sent by hand, confirmed
-    CANCELLED: frozenset({PLANNED}),
+    CANCELLED: frozenset({PLANNED, APPROVED, REJECTED}),  # approved, rejected: its slot back, words and approval standing (`dropped_slots`)
 }
 
 # States a post can be in before it goes out: editing its content sends it back to review.

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import ReviewConfig
 from ..rendering.payloads import RenderedPost
 from ..rendering.versions import is_legacy, version_of
-from . import approval_standing, auto_approval, version_records
+from . import approval_standing, auto_approval, dropped_slots, version_records
 from . import states as st
 from .post_sources import PostSource, Sources
 from .queue import PLAN, Post, change_state, epoch, record_audit
@@ -60,6 +60,7 @@ class PostSync:
     rules: ReviewConfig | None  # the review stages in force; None: not the recorded ones (no approval is restored)
     # (channel, item) -> (post id, state) of a post that sent them from a slot now planned otherwise
     went_out: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    dropped: dropped_slots.Dropped = field(default_factory=dropped_slots.Dropped)  # posts the plan cancelled for their slots
 
     def one(self, old: Post | None, r: RenderedPost, auto: bool, edit: Edit | None) -> None:
         conn, now, result = self.conn, self.now, self.result
@@ -95,6 +96,10 @@ class PostSync:
             if auto:
                 self._auto(r)
             return
+        if old.state == st.CANCELLED and (back := self.dropped.give_back(conn, self.rules, old, r, content, now, self.went_out)):
+            self._keep(r)  # the plan had cancelled it for its slot: back in the queue
+            result.added.append(r.post_id)
+            return self._auto(r) if auto and back == st.PLANNED else None
         if old.at == content["at"]:  # its slot is where it was: keep when it is due (a retry's window, a postponement)
             del content["due"], content["next_try"]
         legacy = is_legacy(old.version, old.payload) and version_of(old.payload, r.pictures, r.derived) == r.version

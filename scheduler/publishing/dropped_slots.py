@@ -1,0 +1,119 @@
+"""Slots the plan drops and wants again: a post whose slot left the plan (a time, `items_per_day` or the
+launch day changed in the config) is cancelled by the plan (`drop`), and comes back when the plan gives
+that slot again (`Dropped.give_back`), e.g. once the change is undone. Only the plan's own cancels come back: a
+person's cancel (`qm cancel`, the console) stays, and so does a slot cancelled because its words went out
+from another slot. A post given back waits for review, or is approved again when the approval of its
+words still counts under the review rules in force (as words changed back do: `approval_standing`);
+one a person rejected stays rejected while its words are the same.
+
+An approval the plan cancels is lost with it until its slot comes back: `approvals_dropped` names them,
+for `qm queue` to tell the staff member whose config change did it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..inputs.campaign import ReviewConfig
+from ..rendering.payloads import RenderedPost
+from . import approval_standing, version_records
+from . import states as st
+from .back_in_review import RULES_CHANGED
+from .queue import PLAN, Post, change_state
+from .review_progress import passed_by
+from .tables import audit, posts
+
+DROPPED = "排期已调整，这个时段不再安排该内容"  # the history line of a post the plan cancelled
+BACK = "排期恢复了这个时段"
+APPROVED_BEFORE = (st.APPROVED, st.SCHEDULED)  # cancelled from these, a post loses an approval
+
+
+def drop(conn: Connection, found: Iterable[Post], now: float) -> list[str]:
+    """Cancel the posts not yet out whose slots the plan no longer has; the ids cancelled."""
+    return [
+        p.id for p in found if p.state in st.BEFORE_PUBLISHING and change_state(conn, p.id, p.state, st.CANCELLED, PLAN, DROPPED, now, {})
+    ]
+
+
+@dataclass
+class Dropped:
+    """One fill's view of the posts the plan cancelled for their slots (read once, when first asked)."""
+
+    before: dict[str, str] | None = None  # post id -> the state it was cancelled from
+
+    def give_back(
+        self,
+        conn: Connection,
+        rules: ReviewConfig | None,
+        old: Post,
+        r: RenderedPost,
+        values: dict[str, Any],
+        now: float,
+        out: Container[tuple[str, str]],
+    ) -> str:
+        """A cancelled post whose slot the plan gives again (rendered as `r`, its columns `values`): back in the
+        queue when the plan cancelled it (its state now), else "" (left cancelled). Not when its words went out
+        on its channel from another slot (`out`: channel and item). `rules`: the review stages in force, None
+        when they are not the recorded ones (no approval comes back)."""
+        if self.before is None:
+            self.before = _dropped(conn)
+        before = self.before.pop(old.id, None) if (r.channel, r.item) not in out else None
+        if before is None:
+            return ""
+        same = old.version == r.version and old.item == r.item
+        if before == st.REJECTED and same:  # a person rejected these words: still rejected, for the same reason
+            why, to, values = f"{BACK}，内容与退回时相同，仍为已退回", st.REJECTED, {**values, "approved_by": ""}
+        elif old.item != r.item:
+            why, to = f"{BACK}，{version_records.SWAPPED}（{old.item} → {r.item}），需要审核", st.PLANNED
+            values = {**values, "approved_by": "", "last_error": ""}
+        elif old.version != r.version:
+            why, to = f"{BACK}，内容已修改（版本 {old.version} → {r.version}），需要重新审核", st.PLANNED
+            values = {**values, "approved_by": ""}
+        else:
+            why, to, values = _approval(conn, rules, old, before, {**values, "last_error": ""})
+        return to if change_state(conn, old.id, st.CANCELLED, to, PLAN, why, now, values) else ""
+
+
+def _approval(
+    conn: Connection, rules: ReviewConfig | None, old: Post, before: str, values: dict[str, Any]
+) -> tuple[str, str, dict[str, Any]]:
+    """Back with the words it had: approved again when it was approved and that approval counts."""
+    if before not in APPROVED_BEFORE or old.approved_version != old.version:
+        return f"{BACK}，重新排入，需要审核", st.PLANNED, {**values, "approved_by": ""}
+    forget = {**values, "approved_by": "", "approved_version": ""}
+    if rules is None:
+        return f"{BACK}，但本机的审核规则与共用数据库记录的不同，没有恢复为已审核，需要审核", st.PLANNED, forget
+    if short := approval_standing.restore_lack(conn, rules, old.id, old.version):
+        return f"{BACK}，但{RULES_CHANGED}，{short}，需要审核", st.PLANNED, forget
+    return f"{BACK}，内容与取消前相同，恢复为已审核", st.APPROVED, {**values, "approved_by": passed_by(conn, old.id, old.version, rules)}
+
+
+def _dropped(conn: Connection) -> dict[str, str]:
+    """The cancelled posts whose last cancel was the plan's, for their slot: the state each was cancelled from."""
+    last = sa.select(sa.func.max(audit.c.id)).where(audit.c.to_state == st.CANCELLED, audit.c.from_state != st.CANCELLED)
+    cancelled = sa.select(posts.c.id).where(posts.c.state == st.CANCELLED)
+    query = sa.select(audit.c.post_id, audit.c.from_state).where(
+        audit.c.id.in_(last.where(audit.c.post_id.in_(cancelled)).group_by(audit.c.post_id)), audit.c.who == PLAN, audit.c.why == DROPPED
+    )
+    return {r.post_id: r.from_state for r in conn.execute(query)}
+
+
+def last_entry(engine: Engine) -> int:
+    """The latest history entry's number (0 when there is none): what a fill adds comes after it."""
+    with engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(audit.c.id), 0))).scalar_one())
+
+
+def approvals_dropped(engine: Engine, since: int) -> list[str]:
+    """The approved posts the plan cancelled after history entry `since`, their slots dropped or their
+    words sent from another slot: their approval is gone."""
+    query = sa.select(audit.c.post_id).where(
+        audit.c.id > since, audit.c.who == PLAN, audit.c.to_state == st.CANCELLED, audit.c.from_state.in_(APPROVED_BEFORE)
+    )
+    with engine.connect() as conn:
+        return sorted({r.post_id for r in conn.execute(query)})
