@@ -70,7 +70,7 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
 
         print(show_diff(ctx.filled_queue(), args.diff), end="")
         return 0
-    queue = _queue(ctx)
+    queue, dropped = _queue(ctx)
     start = end = None
     if args.date:
         check_day(ctx.campaign, args.date, "--date")
@@ -80,14 +80,19 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     reasons = queue.change_reasons(found)
     if args.json:
         print(json.dumps([{**_record(ctx, p), "change": reasons.get(p.id, "")} for p in found], ensure_ascii=False, indent=2))
+        print(dropped, end="", file=sys.stderr)
         return 0
-    print(_table(ctx, found, {**reasons, **_cancelled(queue, found)}, _stages_passed(ctx, queue, found)), end="")
+    print(_table(ctx, found, {**reasons, **_cancelled(queue, found)}, _stages_passed(ctx, queue, found)) + dropped, end="")
     return 0
 
 
-def _queue(ctx: Context) -> Queue:
-    """The queue brought in line with config and content; as it stands when a content file does not load
-    (the daemon goes on publishing it), saying which file and line to fix."""
+def _queue(ctx: Context) -> tuple[Queue, str]:
+    """The queue brought in line with config and content, and what the staff must hear about that (approved
+    posts the plan cancelled); as it stands when a content file does not load (the daemon goes on publishing
+    it), saying which file and line to fix."""
+    from ..publishing import dropped_slots
+
+    since = dropped_slots.last_entry(ctx.engine)
     try:
         queue = ctx.filled_queue()
     except ContentError:
@@ -98,11 +103,22 @@ def _queue(ctx: Context) -> Queue:
             f"注意：内容库有文件无法读取，队列没有按内容库刷新，下面是队列现有的内容（改正后再运行 qm queue 刷新）：\n{lines}",
             file=sys.stderr,
         )
-        return Queue(ctx.engine)
+        return Queue(ctx.engine), ""
     for note in ctx.plan.notes:
         if note.day >= ctx.today():  # a time moved after the day's post went out: the day keeps it
             print(f"注意：{note.text}", file=sys.stderr)
-    return queue
+    return queue, _approvals_lost(dropped_slots.approvals_dropped(ctx.engine, since))
+
+
+def _approvals_lost(post_ids: list[str]) -> str:
+    """The summary's warning that this refresh cancelled approved posts (a time, a day's number of posts or the
+    launch day changed in the config): they will not go out, and their approval is gone unless the slot comes back."""
+    if not post_ids:
+        return ""
+    return (
+        f"注意：这次刷新按调整后的排期取消了 {len(post_ids)} 条已审核的内容，它们不会发出，审核也随之失效：{'、'.join(post_ids)}。"
+        "如果不是有意调整，把配置改回原样再运行 qm queue，这些内容会恢复为已审核；新排进来的内容要重新审核。\n"
+    )
 
 
 def _cancelled(queue: Queue, found: list[Post]) -> dict[str, str]:
