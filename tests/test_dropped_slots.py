@@ -70,7 +70,8 @@ def test_an_approved_post_whose_slot_comes_back_is_approved_again_and_a_persons_
     states = _states(config)
     assert states[approved] == "approved"
     assert states[cancelled] == "cancelled"
-    assert "张科长：这天另有安排" in _history(config, cancelled).splitlines()[-1]
+    history = _history(config, cancelled)
+    assert "已取消  张科长：这天另有安排" in history and "排期恢复" not in history
     assert "排期：排期恢复了这个时段，内容与取消前相同，恢复为已审核" in _history(config, approved).splitlines()[-1]
     row = next(line for line in _queue(config, "--date", "2027-09-03").splitlines() if approved in line)
     assert row.split()[-2:] == ["已审核", "张科长"]

@@ -5,6 +5,7 @@ the days still to come move to the new time, and the plan says so. Real SQLite q
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,3 +68,29 @@ def test_a_time_moved_after_the_days_post_went_out_gives_that_day_no_second_post
     assert planned.returncode == 0 and "注意：9月10日 微信公众号 已在 20:00 发出，不再另排 20:30" in planned.stderr
     again = _fill(config, queue, EVENING + 60, db)
     assert again.notes == plan.notes and _states(queue) == states  # a refresh again changes nothing
+
+
+def test_a_time_moved_before_anything_went_out_keeps_each_days_words_and_moved_back_their_approval(project: Callable[..., Path]) -> None:
+    """Staff move the WeChat article from 20:00 to 20:30 and the first Weibo post from 09:30 to 10:00: each day
+    keeps its words at the new time (the plan is not drawn again for a new time of day), then moved back the
+    approved article is approved again."""
+    config = project()
+
+    def queued() -> dict[str, tuple[str, str]]:
+        done = run_qm("queue", "-c", config, "--json")
+        assert done.returncode == 0, done.stderr
+        return {p["id"]: (p["item"], p["state"]) for p in json.loads(done.stdout)}
+
+    before = queued()
+    assert run_qm("approve", "20270915-wechat-2000", "--by", "张科长", "-c", config).returncode == 0
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('"20:00"', '"20:30"').replace('"09:30", "17:30"', '"10:00", "17:30"'), encoding="utf-8")
+    after = queued()
+    for old, new in (("wechat-2000", "wechat-2030"), ("weibo-0930", "weibo-1000")):
+        moved = {i: after[i[: -len(old)] + new] for i in before if i.endswith(old)}
+        assert len(moved) == 30 and moved == {i: (before[i][0], st.PLANNED) for i in moved}  # the launch day's too
+    assert all(after[i] == before[i] for i in before if i.endswith("weibo-1730"))
+    config.write_text(text, encoding="utf-8")
+    back = queued()
+    assert back["20270915-wechat-2000"] == (before["20270915-wechat-2000"][0], st.APPROVED)
+    assert {i: s for i, s in back.items() if s[1] != st.CANCELLED} == {**before, "20270915-wechat-2000": back["20270915-wechat-2000"]}

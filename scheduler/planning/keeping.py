@@ -1,5 +1,6 @@
 """What the plan keeps of the queue (`kept`): posts that went out stay where they are before anything is
-placed, and the queue's other posts keep their items where the rules still let them go."""
+placed, and the queue's other posts keep their items where the rules still let them go, also when the
+config moved their time (`follow_moves`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ..inputs.content import Library
 from . import launch
 from .board import Board, Note, PlannedPost
 from .kept import Kept
-from .slots import Slot, day_and_time, local_time
+from .slots import Slot, channel_slots, day_and_time, local_time
 
 
 def place_out(board: Board, library: Library, kept: Mapping[str, Kept]) -> None:
@@ -70,3 +71,31 @@ def place_kept(campaign: Campaign, board: Board, kept: Mapping[str, Kept]) -> No
             continue
         board.chosen[slot] = PlannedPost(slot, item, "kept")
         used.add(item.id)
+
+
+def follow_moves(campaign: Campaign, kept: Mapping[str, Kept]) -> dict[str, Kept]:
+    """`kept`, with the posts not yet out whose slots the config moved to another time of their day under the
+    ids of the slots that took their place, so they keep their items there: on a day of a channel that has
+    as many new slots (none in the queue) as queued posts whose slots are gone (a time moved, none added or
+    taken away), each takes the post of its turn, in time order. The plan does not draw such a day again
+    because a time of day changed (moved back, the words are those of the posts cancelled before)."""
+    moved = dict(kept)
+    for channel in campaign.channels:
+        slots = channel_slots(campaign, channel)
+        ids = {s.post_id for s in slots}
+        gone: dict[dt.date, list[tuple[dt.time, str]]] = {}
+        for post_id, k in kept.items():
+            when = day_and_time(post_id) if k.channel == channel.name and not k.out and post_id not in ids else None
+            if when is not None:
+                gone.setdefault(when[0], []).append((when[1], post_id))
+        new: dict[dt.date, list[str]] = {}
+        for slot in slots:
+            if slot.day in gone and slot.post_id not in kept:
+                new.setdefault(slot.day, []).append(slot.post_id)
+        for day, posts in gone.items():
+            if len(posts) == len(new.get(day, ())):
+                moved.update(
+                    (slot_id, kept[post_id])
+                    for slot_id, (_, post_id) in zip(new[day], sorted(posts, key=lambda p: (p[0], len(p[1]), p[1])), strict=True)
+                )
+    return moved

@@ -70,6 +70,7 @@ class Plan:
 def make_plan(campaign: Campaign, library: Library, kept: Mapping[str, Kept] | None = None) -> Plan:
     """The plan; with `kept` (the queue's posts by id), the slots keep their items where they still may.
     A kept post that the plan from the rules alone gives the same item keeps that plan's reason."""
+    kept = keeping.follow_moves(campaign, kept) if kept else kept  # a time moved in the config keeps its items
     try:
         plan = _plan(campaign, library, {})
     except PlanError:
