@@ -113,6 +113,26 @@ def test_words_the_plan_gives_to_another_slot_after_they_went_out_are_not_sent_a
     assert h.state(evening) != st.CANCELLED
 
 
+def test_a_slot_moved_back_after_its_words_went_out_from_where_it_was_moved_does_not_come_back(harness: Harness) -> None:
+    """The config moved the approved Weibo post an hour later and it went out there; the time moved back, the
+    slot the plan had cancelled does not come back with its approval: those words went out."""
+    h = harness
+    h.start()
+    h.approve_all()
+    original, later = h.plan, f"{WEIBO[:-4]}1100"
+    h.plan = Plan(tuple(moved(p, 1) if p.id == WEIBO else p for p in h.plan.posts), h.plan.reminders)
+    h.fill()
+    assert h.state(WEIBO) == st.CANCELLED and h.approve(later, "王科长")
+    h.step_at(EARLY)
+    h.run_until(WEIBO_AT + dt.timedelta(hours=1, minutes=5))
+    assert h.state(later) == st.PUBLISHED
+    h.plan = original
+    h.fill()
+    assert h.state(WEIBO) == st.CANCELLED
+    h.run_until(WEIBO_AT + dt.timedelta(hours=3))
+    assert len(h.ledger.deliveries[later]) == 1 and not h.ledger.deliveries.get(WEIBO)
+
+
 def test_the_same_words_pinned_twice_in_a_day_both_go_out(harness: Harness) -> None:
     """A second slot for words that went out earlier that day is not a moved slot when the first is still planned."""
     h = harness
