@@ -62,6 +62,8 @@ def test_an_approved_post_whose_slot_comes_back_is_approved_again_and_a_persons_
     _queue(config)
     assert run_qm("approve", approved, "--by", "张科长", "-c", config).returncode == 0
     assert run_qm("cancel", cancelled, "--reason", "这天另有安排", "--by", "张科长", "-c", config).returncode == 0
+    rejected = "20270907-wechat-2000"
+    assert run_qm("reject", rejected, "--reason", "标题太长", "--by", "张科长", "-c", config).returncode == 0
     _edit(config, *TIME)
     told = _queue(config).splitlines()[-1]
     assert told.startswith("注意：这次刷新按调整后的排期取消了 1 条已审核的内容") and f"审核也随之失效：{approved}。" in told
@@ -70,6 +72,7 @@ def test_an_approved_post_whose_slot_comes_back_is_approved_again_and_a_persons_
     states = _states(config)
     assert states[approved] == "approved"
     assert states[cancelled] == "cancelled"
+    assert states[rejected] == "rejected"  # the same words: still rejected, as a person said
     history = _history(config, cancelled)
     assert "已取消  张科长：这天另有安排" in history and "排期恢复" not in history
     assert "排期：排期恢复了这个时段，内容与取消前相同，恢复为已审核" in _history(config, approved).splitlines()[-1]
