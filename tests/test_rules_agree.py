@@ -142,10 +142,8 @@ def _post(campaign: Campaign, plan: Plan, case: Case, tmp_path: Path) -> tuple[R
     name = "screen:center" if case.channel == "screen" else case.channel.split("-")[0]
     planned = next(p for p in plan.posts if p.channel == name and not p.item.is_launch)
     rendered = Renderer(campaign).render(planned)
-    files = {img.ref: poster_path(campaign.paths.posters, img) for img in rendered.images}
-    for path in files.values():  # small stand-ins for the posters: nothing is drawn
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(PNG + b"\0" * 100)
+    drawn = PosterFiles(campaign)  # the posters as the channels take them (a file drawn from other inputs is drawn again)
+    files = {img.ref: drawn(img) for img in rendered.images}
     payload = case.change(campaign, dict(rendered.payload), tmp_path)
     refs = rendered.images
     if "_file" in payload:
