@@ -1,5 +1,5 @@
-"""The persistent post queue: rows, state transitions with an audit trail, atomic claims (filling it
-from the plan is `queue_sync`).
+"""The persistent post queue: reading posts (their rows are `post_rows`), state transitions with an audit
+trail, atomic claims (filling it from the plan is `queue_sync`).
 
 Every state change is a conditional UPDATE (`WHERE id = ? AND state = ?`) whose row count is
 checked, with its audit row written in the same transaction: two processes can never both move a
@@ -9,20 +9,20 @@ post, and no change goes unrecorded. Times are UTC epoch seconds; `now` is alway
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..support.errors import InputError
-from ..support.values import ImageRef, Receipt
 from . import back_in_review, notices_sent
 from . import states as st
+from .post_rows import AuditEntry as AuditEntry  # re-exported: callers read posts through the queue
+from .post_rows import Brief as Brief
+from .post_rows import Post as Post
 from .tables import audit, pauses, payload_versions, posts
 
 PLAN = "排期"  # who: the plan itself (filling and re-rendering)
@@ -32,80 +32,7 @@ class TransitionError(InputError):
     """A state change the rules do not allow (e.g. approving a post that is already published)."""
 
 
-@dataclass(frozen=True)
-class Post:
-    id: str
-    channel: str
-    at: float
-    due: float
-    next_try: float | None
-    item: str
-    area: str
-    state: str
-    version: str
-    payload: dict[str, Any]
-    images: tuple[ImageRef, ...]
-    attempts: int
-    last_error: str
-    receipt: Receipt | None
-    approved_by: str
-    approved_version: str
-    published_at: float | None
-    updated: float
-    sent_at: float | None = None  # when qm handed it to the platform (see `support.values.handed_at`)
-
-    @classmethod
-    def from_row(cls, row: sa.Row[Any]) -> Post:
-        m = row._mapping
-        parsed = {
-            "payload": json.loads(m["payload"]),
-            "images": tuple(ImageRef(**i) for i in json.loads(m["images"])),
-            "receipt": Receipt.from_json(json.loads(m["receipt"])) if m["receipt"] else None,
-        }
-        return cls(**{f.name: parsed[f.name] if f.name in parsed else m[f.name] for f in dataclasses.fields(cls)})
-
-    @property
-    def fire_at(self) -> float:
-        """When the daemon should act on this post next."""
-        return self.next_try if self.next_try is not None else self.due
-
-    def when(self, tz: dt.tzinfo) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.at, tz)
-
-
-@dataclass(frozen=True)
-class Brief:
-    """A post's state and times without its payload: what the sweep and the quota checks read."""
-
-    id: str
-    channel: str
-    state: str
-    at: float
-    due: float
-    next_try: float | None
-    updated: float = 0.0
-    published_at: float | None = None
-
-    @property
-    def fire_at(self) -> float:
-        return self.next_try if self.next_try is not None else self.due
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    post_id: str
-    at: float
-    who: str
-    from_state: str
-    to_state: str
-    why: str
-
-
 _ENTRY = [audit.c[f.name] for f in dataclasses.fields(AuditEntry)]  # the audit columns an AuditEntry holds, in its order
-
-
-def epoch(when: dt.datetime | str) -> float:
-    return (dt.datetime.fromisoformat(when) if isinstance(when, str) else when).timestamp()
 
 
 class Queue:

@@ -17,8 +17,9 @@ from ..rendering.payloads import RenderedPost
 from ..rendering.versions import is_legacy, version_of
 from . import approval_standing, auto_approval, dropped_slots, version_records
 from . import states as st
+from .post_rows import epoch
 from .post_sources import PostSource, Sources
-from .queue import PLAN, Post, change_state, epoch, record_audit
+from .queue import PLAN, Post, change_state, record_audit
 from .tables import posts
 
 
