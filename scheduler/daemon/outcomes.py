@@ -2,6 +2,11 @@
 failed or missed, each recorded with a conditional move; and the post as its channel receives it,
 with the checkpoints that hold a publish to the attempt that claimed it.
 
+An attempt's own judgement (try again later, failed, follow it up) moves the post only while it is
+still in that attempt: a daemon cut off from the database may answer long after another took the
+post over and claimed it again. What the platform answered (published, or taken with its id) is
+recorded whoever's attempt holds the post, and is not fenced on the lease: it must never be lost.
+
 Shared by sending (`publishing`) and by the reconciling of posts left in `publishing` (`recovery`).
 """
 
@@ -89,7 +94,7 @@ class Outcomes:
             return
         # Sent: when the platform took it (an answer to the publish call just now, unless the receipt says when)
         sent = post.sent_at or handed_at(receipt) or (now if post.state == st.PUBLISHING else None)
-        values = {
+        values: dict[str, Any] = {
             "receipt": as_json(receipt),
             "last_error": "",
             "next_try": None,
@@ -111,7 +116,10 @@ class Outcomes:
         }
         if receipt is not None:
             values["receipt"] = as_json(receipt)
-        if not self.shared.queue.advance(post.id, post.state, st.ACCEPTED, WHO, why, now, **values):
+        # the platform's own answer (a receipt) is recorded whichever attempt holds the post now: it stops a
+        # newer attempt at its next checkpoint, before it sends the post again; this attempt's judgement only in it
+        attempt = None if receipt is not None else post.attempts
+        if not self.shared.queue.advance(post.id, post.state, st.ACCEPTED, WHO, why, now, attempt=attempt, **values):
             if receipt is not None:
                 self._late_answer(post.id, receipt, now)
             return
@@ -125,7 +133,7 @@ class Outcomes:
         if receipt.status != "published":  # its publish_id or msg_id: qm retry refuses, qm confirm records the outcome
             self.shared.queue.save_receipt(post_id, as_json(receipt), state=st.FAILED)
             return
-        values = {"receipt": as_json(receipt), "published_at": went_out_at(receipt, now), "last_error": ""}
+        values: dict[str, Any] = {"receipt": as_json(receipt), "published_at": went_out_at(receipt, now), "last_error": ""}
         if (sent := handed_at(receipt)) is not None:
             values["sent_at"] = sent
         self.shared.queue.advance(
@@ -137,10 +145,20 @@ class Outcomes:
         values: dict[str, Any] = {"last_error": reason, "next_try": None}
         if progress is not None:
             values["receipt"] = as_json(Receipt("accepted", data=progress))
-        if not self.shared.queue.advance(post.id, post.state, st.FAILED, WHO, reason, now, **values):
-            return
+        if not self.shared.queue.advance(post.id, post.state, st.FAILED, WHO, reason, now, attempt=post.attempts, **values):
+            self._superseded(post, self.shared.queue.get(post.id), "failed", reason)
+            return  # moved meanwhile, or claimed again: a newer attempt's post is not this one's to fail
         event(log, "failed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
         self.shared.notify(problem_notice(self.shared.campaign, "【发布失败】", self.shared.queue.get(post.id) or post, reason))
+
+    def _superseded(self, post: Post, current: Post | None, outcome: str, error: str) -> bool:
+        """Whether the post was claimed again since this attempt (by a daemon that took over): then this
+        attempt's late outcome is only logged, the newer attempt decides."""
+        if current is None or current.attempts == post.attempts:
+            return False
+        fields = {"post": post.id, "attempt": post.attempts, "newer_attempt": current.attempts, "outcome": outcome, "error": error}
+        event(log, "outcome_superseded", logging.WARNING, **fields, why=SUPERSEDED)
+        return True
 
 
 def _late(post: Post, sent: float | None) -> dict[str, Any]:
@@ -150,3 +168,6 @@ def _late(post: Post, sent: float | None) -> dict[str, Any]:
 
 def as_json(receipt: Receipt) -> str:
     return json.dumps(receipt.to_json(), ensure_ascii=False)
+
+
+SUPERSEDED = "这次发布的结果到得太晚：接管的服务已重新领取这条内容发布，以那一次的结果为准"

@@ -149,7 +149,9 @@ class Publishing(Outcomes):
     def _transient(self, post: Post, exc: ChannelError, now: float) -> None:
         s = self.shared
         current = s.queue.get(post.id)  # with the checkpoints the channel stored during this call
-        if current is not None and committed(current.receipt):  # not a publish attempt: the platform has it
+        if current is None or self._superseded(post, current, "retry", str(exc)):
+            return
+        if committed(current.receipt):  # not a publish attempt: the platform has it
             self._await_platform(current, f"平台已接收（{committed(current.receipt)}），确认结果时出错，稍后再查：{exc}", now)
             return
         deadline = s.deadline(post)
@@ -158,7 +160,7 @@ class Publishing(Outcomes):
             self._fail(post, f"{deadline.limit}内重试 {post.attempts} 次仍失败：{exc}", now)
             return
         why = f"暂时失败，稍后重试：{exc}"
-        if not s.queue.advance(post.id, post.state, st.SCHEDULED, WHO, why, now, next_try=when, last_error=str(exc)):
+        if not s.queue.advance(post.id, post.state, st.SCHEDULED, WHO, why, now, attempt=post.attempts, next_try=when, last_error=str(exc)):
             return
         s.schedule(jobs.publish_id(post.id), jobs.PUBLISH, when, post.id)
         event(log, "retry_later", logging.WARNING, post=post.id, attempt=post.attempts, in_seconds=round(when - now), error=str(exc))

@@ -61,7 +61,7 @@ class Recovery(Outcomes):
             self._record(post, answer, now)
         elif channel is not None and channel.reconcile_is_authoritative:
             why = "上次发布被中断，渠道确认未发出，重新发布"
-            if self.shared.queue.advance(post.id, st.PUBLISHING, st.SCHEDULED, WHO, why, now, next_try=now):
+            if self.shared.queue.advance(post.id, st.PUBLISHING, st.SCHEDULED, WHO, why, now, attempt=post.attempts, next_try=now):
                 self.shared.schedule(jobs.publish_id(post.id), jobs.PUBLISH, now, post.id)
                 event(log, "recovered", post=post.id, status="not_sent")
         else:

@@ -144,13 +144,16 @@ class Queue:
                 raise TransitionError(refusal(post_id, src, to))
             return change_state(conn, post_id, src, to, who, why, now, values)
 
-    def advance(self, post_id: str, src: str, to: str, who: str, why: str, now: float, **values: Any) -> bool:
+    def advance(
+        self, post_id: str, src: str, to: str, who: str, why: str, now: float, *, attempt: int | None = None, **values: Any
+    ) -> bool:
         """Move a post the caller read in state `src` to `to`; False if someone moved it meanwhile.
 
         The daemon's moves: a person may cancel, reject or approve a post (or a sync send it back to
-        review) between the daemon's read and its write. That is no error: whoever wrote first wins."""
+        review) between the daemon's read and its write. That is no error: whoever wrote first wins.
+        `attempt`: the move is an outcome of that publish attempt, so only while the post is still in it."""
         with self.engine.begin() as conn:
-            return change_state(conn, post_id, src, to, who, why, now, values)
+            return change_state(conn, post_id, src, to, who, why, now, values, attempt=attempt)
 
     def claim(self, post_id: str, who: str, now: float, fence: sa.ColumnElement[bool] | None = None) -> Post | None:
         """Take a scheduled, approved, unpaused post for publishing; None if another worker got it first.
@@ -207,10 +210,22 @@ def refusal(post_id: str, src: str, dst: str) -> str:
     return f"{post_id} 当前状态为“{st.label(src)}”，不能改为“{st.label(dst)}”"
 
 
-def change_state(conn: Connection, post_id: str, src: str, dst: str, who: str, why: str, now: float, values: dict[str, Any]) -> bool:
+def change_state(
+    conn: Connection,
+    post_id: str,
+    src: str,
+    dst: str,
+    who: str,
+    why: str,
+    now: float,
+    values: dict[str, Any],
+    *,
+    attempt: int | None = None,
+) -> bool:
     if not st.allowed(src, dst):
         raise TransitionError(refusal(post_id, src, dst))
-    result = conn.execute(posts.update().where(posts.c.id == post_id, posts.c.state == src).values(state=dst, updated=now, **values))
+    held = [posts.c.attempts == attempt] if attempt is not None else []
+    result = conn.execute(posts.update().where(posts.c.id == post_id, posts.c.state == src, *held).values(state=dst, updated=now, **values))
     if result.rowcount != 1:
         return False
     record_audit(conn, post_id, src, dst, who, why, now)
