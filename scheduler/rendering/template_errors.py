@@ -13,6 +13,12 @@ import jinja2
 from ..support.errors import Problem
 from .sandbox import NotUtf8, sandbox_message, template_frames
 
+
+class TemplateCallError(Exception):
+    """A function qm gives templates (`image()`) called with a value it cannot take: the message says which value
+    and what it could be, and is shown as it is, at the template's line."""
+
+
 # What a template calls an object, by class name (the context's `item`, `campaign`, `post`...).
 NOUNS = {
     "ContentItem": "内容",
@@ -104,6 +110,8 @@ def render_message(exc: Exception, context: dict[str, Any]) -> str:
     refused = sandbox_message(exc)
     if refused:
         return refused
+    if isinstance(exc, TemplateCallError):
+        return str(exc)
     if isinstance(exc, jinja2.TemplateSyntaxError):  # in a template included while rendering
         return syntax_message(exc.message)
     text = str(exc)

@@ -34,6 +34,7 @@ _ATTR_VALUE = re.compile(r'="([^"]*)"')
 _TAGS = re.compile(r"<[^>]+>")
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+INLINE = ("knowledge-card", "wechat-square")  # an article's picture when its template names no layout or size
 
 
 class WeChatKind(Kind):
@@ -52,14 +53,16 @@ class WeChatKind(Kind):
         self, run: Callable[[dict[str, Any]], str], post: PlannedPost, channel: ChannelConfig, base: dict[str, Any]
     ) -> tuple[dict[str, Any], tuple[ImageRef, ...]]:
         from ...rendering.markdown import to_html
+        from ...rendering.picture_choice import chosen
 
         assert isinstance(channel, WeChatConfig)
         item = post.item
         images: list[ImageRef] = []
 
-        def image(role: str) -> str:
+        def image(role: str, layout: object = None, size: object = None) -> str:
+            """{{ image('card') }}, {{ image('card', layout='mdj-card', size='wechat-square') }}: a poster of the item."""
             ref = f"{IMAGE_SCHEME}{item.id}/{role}"
-            images.append(ImageRef(ref, item.id, "knowledge-card", "wechat-square"))
+            images.append(ImageRef(ref, item.id, *chosen(base["campaign"], item.area, role, layout, size, INLINE)))
             return ref
 
         html = run({**base, "wechat": channel, "body_html": to_html(item.body), "image": image})

@@ -1,0 +1,106 @@
+"""A city's own poster layout in the schedule: `{{ image('card', layout=…, size=…) }}` in the WeChat article."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image
+
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.planning.planner import PlannedPost, make_plan
+from scheduler.poster import ensure
+from scheduler.poster.layout import family_folder
+from scheduler.rendering.payloads import Renderer
+
+from .conftest import run_qm
+from .daemon_helpers import local_campaign
+
+ARTICLE = "wechat/article.html.j2"
+DEFAULT_CALL = "{{ image('card') }}"
+
+
+def _own_layout(templates: Path, family: str = "red") -> None:
+    """mdj-card: a copy of the family's knowledge card with its own name and a header of another colour."""
+    folder = family_folder(templates, family)
+    text = (folder / "knowledge-card.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"^label: .*$", "label: 明德街卡片", text, count=1, flags=re.M)
+    text = re.sub(r"color: primary}", "color: secondary}", text, count=1)
+    (folder / "mdj-card.yaml").write_text(text, encoding="utf-8")
+
+
+def _with_call(config: Path, call: str) -> Path:
+    """The article template asking for its picture with `call` instead of image('card'); returns its path."""
+    path = config.parent / "templates" / ARTICLE
+    text = path.read_text(encoding="utf-8")
+    assert DEFAULT_CALL in text
+    path.write_text(text.replace(DEFAULT_CALL, call), encoding="utf-8")
+    return path
+
+
+def _red_article(campaign: Campaign) -> PlannedPost:
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    return next(p for p in plan.posts if p.channel == "wechat" and campaign.posters.family_for(p.item.area) == "red")
+
+
+def test_an_article_shows_the_citys_own_layout_named_by_its_label(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project()
+    _own_layout(config.parent / "templates")
+    _with_call(config, "{{ image('card', layout='明德街卡片') }}")
+    campaign = local_campaign(load_campaign(config), tmp_path)
+    post = _red_article(campaign)
+    rendered = Renderer(campaign).render(post)
+    card = next(i for i in rendered.images if i.ref.endswith("/card"))
+    assert (card.layout, card.size) == ("mdj-card", "wechat-square")
+    cover = next(i for i in rendered.images if i.ref == rendered.payload["cover"])
+    assert cover.layout != "mdj-card"  # the cover is not the template's: it keeps its layout
+    own = ensure(campaign, post.item, card)
+    usual = ensure(campaign, post.item, cover.__class__(card.ref, card.item, "knowledge-card", card.size))
+    assert own.name == "mdj-card-wechat-square.png"
+    with Image.open(own) as a, Image.open(usual) as b:
+        assert a.size == b.size and a.convert("RGB").tobytes() != b.convert("RGB").tobytes()
+
+
+def test_a_size_can_be_named_too(project: Callable[..., Path]) -> None:
+    config = project()
+    _with_call(config, "{{ image('card', size='SQUARE') }}")
+    campaign = load_campaign(config)
+    card = next(i for i in Renderer(campaign).render(_red_article(campaign)).images if i.ref.endswith("/card"))
+    assert (card.layout, card.size) == ("knowledge-card", "square")
+
+
+def test_naming_the_usual_layout_and_size_keeps_every_version(project: Callable[..., Path]) -> None:
+    config = project()
+    campaign = load_campaign(config)
+    post = _red_article(campaign)
+    before = Renderer(campaign).render(post)
+    _with_call(config, "{{ image('card', layout='知识卡片', size='wechat-square') }}")
+    after = Renderer(load_campaign(config)).render(post)
+    assert after.images == before.images and after.version == before.version
+
+
+def test_qm_check_names_the_template_line_the_wrong_layout_and_the_right_ones(project: Callable[..., Path]) -> None:
+    config = project()
+    for family in ("red", "sheet", "photo"):
+        _own_layout(config.parent / "templates", family)
+    path = _with_call(config, "{{ image('card', layout='mdj-crad') }}")
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "mdj-crad" in text)
+    result = run_qm("check", "-c", config, cwd=config.parent)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    out = result.stdout + result.stderr
+    assert f"{ARTICLE}:{line}" in out, out
+    assert "图片 card 的 layout：没有海报版式 'mdj-crad'（是不是想写 明德街卡片（mdj-card）？）" in out, out
+    assert "可用 " in out and "（knowledge-card）" in out and "它的版式文件放在" in out, out
+
+
+def test_qm_check_names_a_wrong_size_and_the_sizes_there_are(project: Callable[..., Path]) -> None:
+    config = project()
+    path = _with_call(config, "{{ image('card', size='wechat-sqare') }}")
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "wechat-sqare" in text)
+    result = run_qm("check", "-c", config, cwd=config.parent)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0 and f"{ARTICLE}:{line}" in out, out
+    assert "图片 card 的 size：没有海报尺寸 'wechat-sqare'（是不是想写 wechat-square？），可用 wechat-cover、wechat-square" in out, out
