@@ -20,7 +20,7 @@ from .conftest import run_qm
 from .daemon_helpers import local_campaign
 
 ARTICLE = "wechat/article.html.j2"
-DEFAULT_CALL = "{{ image('card') }}"
+CALL = re.compile(r"\{\{ image\('card'[^}]*\}\}")  # {{ image('card') }} as shipped
 
 
 def _own_layout(templates: Path, family: str = "red") -> None:
@@ -33,11 +33,11 @@ def _own_layout(templates: Path, family: str = "red") -> None:
 
 
 def _with_call(config: Path, call: str) -> Path:
-    """The article template asking for its picture with `call` instead of image('card'); returns its path."""
+    """The article template asking for its picture with `call` instead; returns its path."""
     path = config.parent / "templates" / ARTICLE
-    text = path.read_text(encoding="utf-8")
-    assert DEFAULT_CALL in text
-    path.write_text(text.replace(DEFAULT_CALL, call), encoding="utf-8")
+    text, found = CALL.subn(call, path.read_text(encoding="utf-8"))
+    assert found == 1
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -72,7 +72,7 @@ def test_a_size_can_be_named_too(project: Callable[..., Path]) -> None:
     assert (card.layout, card.size) == ("knowledge-card", "square")
 
 
-def test_naming_the_usual_layout_and_size_keeps_every_version(project: Callable[..., Path]) -> None:
+def test_naming_the_usual_layout_keeps_every_version_and_another_one_makes_a_new_one(project: Callable[..., Path]) -> None:
     config = project()
     campaign = load_campaign(config)
     post = _red_article(campaign)
@@ -80,6 +80,10 @@ def test_naming_the_usual_layout_and_size_keeps_every_version(project: Callable[
     _with_call(config, "{{ image('card', layout='知识卡片', size='wechat-square') }}")
     after = Renderer(load_campaign(config)).render(post)
     assert after.images == before.images and after.version == before.version
+    _own_layout(config.parent / "templates")
+    _with_call(config, "{{ image('card', layout='mdj-card', size='wechat-square') }}")
+    own = Renderer(load_campaign(config)).render(post)
+    assert own.version != before.version  # another picture: the article goes back to review
 
 
 def test_qm_check_names_the_template_line_the_wrong_layout_and_the_right_ones(project: Callable[..., Path]) -> None:
