@@ -106,6 +106,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     from ..publishing import channel_warnings as warnings
     from ..rendering.lint import printed_problems, quoted
     from .check_glyphs import glyph_problems
+    from .template_findings import post_problems
 
     campaign = ctx.campaign
     problems: list[Problem] = []
@@ -123,12 +124,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     parts.keep_templates_ok()
     plan = ctx.plan
     found = [(post, reason) for post in plan.posts for reason in _post_findings(ctx, post, parts)]
-    findings = [
-        Problem(
-            reason, f"{post.id}（{post.channel}）", f"修改内容 {post.item.id}（{post.item.where_text(quoted(reason))}），或该渠道的模板"
-        )
-        for post, reason in found
-    ]
+    findings = post_problems(campaign, plan.posts, found)  # a template's findings once, then each post's
     printable = [i for i in ctx.library.items if valid_during(campaign, i)]  # others may not be printed in this campaign
     findings += printed_problems(campaign, printable, {(post.item.id, quoted(reason)) for post, reason in found})
     findings += guide_problems(ctx.library.items)

@@ -1,0 +1,49 @@
+"""When the mistake is in a channel's template, not in the content, `qm check` says so once, at the
+template, with how many posts it affects; a length found over a placeholder says what it became."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from .conftest import run_qm
+
+
+def _check_lines(config: Path) -> list[str]:
+    checked = run_qm("check", "-c", config)
+    assert checked.returncode == 2, checked.stdout + checked.stderr
+    return checked.stderr.splitlines()
+
+
+def test_an_empty_template_is_reported_once_at_the_template_not_once_per_post(project: Callable[..., Path]) -> None:
+    config = project()
+    template = config.parent / "templates" / "weibo" / "post.txt.j2"
+    template.write_text("", encoding="utf-8")
+    lines = _check_lines(config)
+    assert lines[0] == "错误：检查发现 2 个问题：", lines
+    empty = next(line for line in lines if "正文为空" in line)
+    assert re.fullmatch(rf"  - {re.escape(str(template))}：正文为空（排期中的 \d{{2,}} 条微博都是这样：改模板，不是改内容）", empty), empty
+    assert not [line for line in lines if "（weibo）：" in line or "修改内容" in line], lines
+
+
+def test_a_template_s_finding_on_most_posts_names_its_line_and_a_content_s_stays_per_post(project: Callable[..., Path]) -> None:
+    config = project()
+    template = config.parent / "templates" / "weibo" / "post.txt.j2"
+    template.write_text(
+        "{#- Weibo: the launch posts alone are spared the word -#}\n"
+        "【{{ item.title }}】{{ item.summary }}{% if not item.is_launch %}最好{% endif %} {{ weibo.link }}\n",
+        encoding="utf-8",
+    )
+    item = config.parent / "content" / "brand" / "brand-trademark-well-known.md"
+    item.write_text(item.read_text(encoding="utf-8").replace("是保护手段", "是唯一的保护手段", 1), encoding="utf-8")
+    lines = _check_lines(config)
+    best = [line for line in lines if "“最好”" in line]
+    assert len(best) == 1, lines
+    found = re.fullmatch(
+        rf"  - {re.escape(str(template))}:2：含有广告法禁用的绝对化用语“最好”（排期中的 (\d+) 条微博有 (\d+) 条是这样：改模板，不是改内容）",
+        best[0],
+    )
+    assert found and 3 <= int(found[2]) < int(found[1]), best
+    only = [line for line in lines if "“唯一”" in line and "（weibo）" in line]
+    assert only and all("修改内容 brand-trademark-well-known（" in line for line in only), lines
