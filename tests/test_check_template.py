@@ -47,3 +47,15 @@ def test_a_template_s_finding_on_most_posts_names_its_line_and_a_content_s_stays
     assert found and 3 <= int(found[2]) < int(found[1]), best
     only = [line for line in lines if "“唯一”" in line and "（weibo）" in line]
     assert only and all("修改内容 brand-trademark-well-known（" in line for line in only), lines
+
+
+def test_a_length_over_a_placeholder_says_what_the_placeholder_became(project: Callable[..., Path]) -> None:
+    config = project(lambda t: t.replace('hotline: "12315"', 'hotline: "0453-6172315"'))
+    lines = _check_lines(config)
+    title = next(line for line in lines if "slogan-rights-hotline.title" in line)
+    assert title.endswith(
+        "内容 slogan-rights-hotline.title 超过 20 字（现为 23 字）（其中 {{ hotline }} 换成了 0453-6172315，占 12 字："
+        "请缩短这段文字，或在 config.yaml 的 campaign.hotline 写短一些的热线号码；"
+        "标题和摘要组成微博正文：【标题】摘要加链接，一共不超过 140 字）"
+    ), title
+    assert title.startswith(f"  - {config.parent / 'content' / 'slogans-rights.yaml'}:5："), title

@@ -14,7 +14,7 @@ from ..channels.kinds import kind_names, kinds
 from ..support.errors import ContentError, Problem
 from .alt_text import picture_alt
 from .content_files import content_files
-from .content_placeholders import fill_placeholders
+from .content_placeholders import expansion_hint, fill_placeholders
 from .located_yaml import Mapping, Sequence, YamlSyntaxError, parse, read_text
 from .readers import Reader
 from .vocabulary import AREAS, FIELD_LABELS, LAUNCH_TOPIC, SLOGAN_TOPIC, TOPICS
@@ -241,20 +241,21 @@ def _item(r: Reader, m: Mapping, body: str, raw: str, values: AnyMapping[str, st
     raw_id = m.get("id")
     path = f"内容 {raw_id if isinstance(raw_id, str) and raw_id else '?'}"
     r.keys(m, path, ITEM_KEYS)  # first, so that a missing field can point at its misspelling
-    for key in TEXT_FIELDS:  # placeholders first, so that lengths are those of the words published
-        if isinstance(m.get(key), str):
-            m[key] = fill_placeholders(r, m[key], m.where(key), values)
+    written = {key: m[key] for key in TEXT_FIELDS if isinstance(m.get(key), str)}  # a length found says what {{ }} became
+    for key in written:  # placeholders first, so that lengths are those of the words published
+        m[key] = fill_placeholders(r, m[key], m.where(key), values)
     item_id = r.text(m, "id", "")
     if item_id and not ID_RE.match(item_id):
         r.problem(m.where("id"), f"内容编号 {item_id!r} 不合规", "只能用小写英文、数字和连字符，2–64 个字符")
     area = r.choice(m, "area", path, AREAS)
     topic = r.choice(m, "topic", path, TOPICS)
-    title = r.text(m, "title", path, max_len=TITLE_MAX, hint=WEIBO_HINT)
-    summary = r.text(m, "summary", path, max_len=SUMMARY_MAX, hint=WEIBO_HINT)
-    headline = r.text(m, "headline", path, title, max_len=HEADLINE_MAX)
+    became = {key: functools.partial(expansion_hint, written.get(key, ""), values) for key in TEXT_FIELDS}
+    title = r.text(m, "title", path, max_len=TITLE_MAX, hint=became["title"](WEIBO_HINT))
+    summary = r.text(m, "summary", path, max_len=SUMMARY_MAX, hint=became["summary"](WEIBO_HINT))
+    headline = r.text(m, "headline", path, title, max_len=HEADLINE_MAX, hint=became["headline"]())
     if "headline" not in m and len(title) > HEADLINE_MAX:
-        r.problem(m.where("title"), f"{path} 的标题超过 {HEADLINE_MAX} 字，电子屏放不下", "加一个 headline（≤12 字）")
-    line = r.text(m, "line", path, max_len=LINE_MAX)
+        r.problem(m.where("title"), f"{path} 的标题超过 {HEADLINE_MAX} 字，电子屏放不下", became["title"]("加一个 headline（≤12 字）"))
+    line = r.text(m, "line", path, max_len=LINE_MAX, hint=became["line"]())
     known = kind_names()
     channels = r.texts(m, "channels", path) if "channels" in m else known
     for ch in channels:

@@ -47,3 +47,14 @@ def fill_placeholders(
         return value
 
     return PLACEHOLDER_RE.sub(place, text)
+
+
+def expansion_hint(written: str, values: Mapping[str, str] | None, hint: str = "") -> str:
+    """`hint` for a text found too long, led by what the placeholders of `written` (the text as the file
+    has it) became: the file's line looks short, the published text is not."""
+    names = [n for n in dict.fromkeys(PLACEHOLDER_RE.findall(written)) if n in PLACEHOLDERS and (values or {}).get(n)]
+    if not names:
+        return hint
+    became = "，".join(f"{{{{ {n} }}}} 换成了 {(values or {})[n]}，占 {len((values or {})[n])} 字" for n in names)
+    shorter = "，或在 config.yaml 的 campaign.hotline 写短一些的热线号码" if "hotline" in names else ""
+    return "；".join(part for part in (f"其中 {became}：请缩短这段文字{shorter}", hint) if part)
