@@ -183,6 +183,19 @@ def test_screen_player_page_is_rendered_in_the_sandbox(project: Callable[..., Pa
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("text", ['{{ "".__class__ }}', "{{ screen_title }}"])
+def test_a_player_page_that_the_sandbox_refuses_stops_the_check_and_the_server(project: Callable[..., Path], text: str) -> None:
+    """A dunder attribute or an unknown name is an error at its line, as in every other template, not an empty string."""
+    config = _with_line(project, text, "screen/player.html")
+    line = _line_of_last(config.parent / "templates" / "screen" / "player.html")
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"player.html:{line}" in result.stderr and "播放页面时出错" in result.stderr, result.stderr
+    with pytest.raises(InputError) as info:
+        ScreenServer(load_campaign(config), port=0)
+    assert f"player.html:{line}" in str(info.value)
+
+
 @pytest.mark.parametrize(
     ("payload", "kind"),
     [

@@ -111,7 +111,9 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     campaign = ctx.campaign
     problems: list[Problem] = []
     if not parts.templates_ok():
-        problems += ctx.renderer.check_templates() + _layout_problems(ctx)
+        from ..screens.player_page import player_problems  # loads Jinja2: not when the templates passed before
+
+        problems += ctx.renderer.check_templates() + player_problems(campaign) + _layout_problems(ctx)
     try:
         readable = ctx.readable_library  # loading is the check
     except QmError as exc:

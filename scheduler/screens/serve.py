@@ -22,7 +22,6 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import escape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -32,14 +31,11 @@ from starlette.routing import BaseRoute, Route
 
 from ..channels.screen.config import ScreenConfig
 from ..inputs.campaign import Campaign
-from ..rendering.sandbox import render, template_env
-from ..rendering.template_errors import not_utf8, render_problem, syntax_message
-from ..support.errors import InputError, Problem
 from ..web.server import Server
 from .build import CURRENT, screens_root
+from .player_page import player_pages
 from .playlist import is_on
 
-POLL_SECONDS = 15  # how often a player asks for a new playlist
 MAX_BODY = 256 * 1024
 TYPES = {".json": "application/json; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg", ".m3u": "audio/x-mpegurl; charset=utf-8"}
 PLAYED_FIELDS = {"version": str, "order": int, "file": str, "item": str, "post": str, "duration": int, "shown_at": str}
@@ -53,7 +49,7 @@ class ScreenPlayers:
         self.root = (root or screens_root(campaign)).resolve()
         self.log_dir = campaign.paths.state / "proof-of-play"
         self.screens = {s.id: s for s in campaign.screens}
-        self.pages = _player_pages(campaign)
+        self.pages = player_pages(campaign)
         self.last_shown: dict[str, dict[str, Any]] = {}
         self._log_lock = threading.Lock()
 
@@ -198,30 +194,6 @@ def _local_time(text: str, tz: dt.tzinfo) -> str:
         return dt.datetime.fromisoformat(text).astimezone(tz).isoformat(timespec="milliseconds")
     except ValueError:
         return text
-
-
-def _player_pages(campaign: Campaign) -> dict[str, bytes]:
-    """Each screen's player page, rendered once at start from the user-editable template (in the sandbox)."""
-    path = campaign.paths.templates / "screen" / "player.html"
-    env = template_env(path.parent, autoescape=True)
-    try:
-        template = env.get_template(path.name)
-    except jinja2.TemplateNotFound as exc:
-        raise InputError(f"播放页面模板不存在：{path}（从项目的 templates/screen/ 复制一份）") from exc
-    except jinja2.TemplateSyntaxError as exc:
-        raise InputError(problems=[Problem(syntax_message(exc.message), f"{path}:{exc.lineno}", "改好后重新运行 qm screen serve")]) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(problems=[not_utf8(path, exc)]) from exc
-    pages = {}
-    for screen in campaign.screens:
-        config = {"screen": screen.id, "width": screen.width, "height": screen.height, "poll_seconds": POLL_SECONDS}
-        context = {"config": config, "title": f"{screen.title or screen.id} - 电子屏播放", "width": screen.width, "height": screen.height}
-        try:
-            pages[screen.id] = render(template, context).encode()
-        except Exception as exc:  # the template is the user's code: report against its line
-            problem = render_problem(exc, context, path.parent, path.name, f"生成 {screen.id} 的播放页面时出错")
-            raise InputError(problems=[problem]) from exc
-    return pages
 
 
 def _screen(path: str, screens: dict[str, ScreenConfig]) -> tuple[ScreenConfig | None, str | None]:
