@@ -19,6 +19,8 @@ from scheduler.poster.marks import vertical_forms
 from scheduler.poster.texts import PosterText
 from scheduler.support.errors import ConfigError, PosterError
 
+from .conftest import run_qm
+
 TEXT = PosterText("goods-salt-iodised", "吃盐要适量，碘盐要会选", "碘盐要会选", "买盐看包装，吃盐要适量", "食盐要到正规商超购买包装盐。")
 
 
@@ -138,6 +140,21 @@ def test_a_configured_font_without_chinese_falls_back_to_the_bundled_one(project
     font_files = fonts.candidates(campaign.brand.font)
     arr = arrangement(campaign, prepare(campaign, Job(TEXT, "slogan", "wechat-square", tmp_path / "x.png"), font_files), font_files)
     assert arr.font.origin == "内置字体"
+
+
+def test_check_says_a_configured_font_without_chinese_is_never_used(project: Callable[..., Path], tmp_path: Path) -> None:
+    """The staff asked for the font: a check that passes while every poster silently takes another would mislead."""
+    (tmp_path / "house.ttf").write_bytes(LATIN_FONT.read_bytes())
+    config = project(lambda t: t.replace("  accent:", "  font: house.ttf\n  accent:"))
+    line = config.read_text(encoding="utf-8").splitlines().index("  font: house.ttf") + 1
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert f"{config}:{line}：brand.font 指定的字体 house.ttf 没有中文字，海报不会用它画，都改用内置字体" in result.stderr, result.stderr
+    assert "包含中文的字体文件" in result.stderr and "删去 brand.font" in result.stderr, result.stderr
+    bundled = fonts.bundled_font()
+    assert bundled is not None
+    chinese = project(lambda t: t.replace("  accent:", f"  font: {bundled.path}\n  accent:"))
+    assert run_qm("check", "-c", chinese).returncode == 0  # a font with Chinese is used: nothing to say
 
 
 def test_a_character_no_font_has_is_refused() -> None:

@@ -117,7 +117,7 @@ def _brand(r: Reader, data: Mapping, base: Path) -> Brand:
     qr = r.text(b, "qr_link", "brand", "")
     if qr and not URL_RE.match(qr):
         r.problem(b.where("qr_link"), f"brand.qr_link 不是网址：{qr!r}", "以 https:// 开头")
-    return Brand(**colours, logo=logo, qr_link=qr, font=font)
+    return Brand(**colours, logo=logo, qr_link=qr, font=font, font_where=b.where("font") if font else "")
 
 
 def _folder(r: Reader, b: Mapping, key: str, folder: Path, noun: str, suffixes: tuple[str, ...]) -> None:

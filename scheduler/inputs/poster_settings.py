@@ -19,6 +19,7 @@ class Brand:
     logo: Path | None = None
     qr_link: str = ""
     font: Path | None = None
+    font_where: str = field(default="", repr=False, compare=False)  # config.yaml file:line of brand.font
 
 
 # poster families (designs), each a folder of layouts; the default red one is templates/posters/ itself
