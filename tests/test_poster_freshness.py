@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from scheduler.cli.context import Context
 from scheduler.inputs.config import load_campaign
 from scheduler.planning.planner import PlannedPost
@@ -178,3 +180,45 @@ def test_the_file_a_page_shows_is_the_one_whose_time_the_freshness_check_reads(t
     png.unlink()
     png.mkdir()  # not a poster
     assert agree() == jpg
+
+
+def _image_file(path: Path, colour: str) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (64, 64), colour).save(path)
+
+
+@pytest.mark.parametrize("touched", ["logo.png", "house.ttc"])
+def test_a_logo_or_font_saved_again_unchanged_leaves_the_posters_current(
+    project: Callable[..., Path], tmp_path: Path, touched: str
+) -> None:
+    """`touch logo.png` (or the same bytes saved again) changes no poster: none is flagged as old or drawn again.
+    A logo with other pixels still is."""
+    from scheduler.poster import fonts
+
+    bundled = fonts.bundled_font()
+    assert bundled is not None
+    logo, font = tmp_path / "logo.png", tmp_path / "house.ttc"
+    _image_file(logo, "#C8102E")
+    font.write_bytes(bundled.path.read_bytes())  # a Noto CJK collection: its SC face, as the bundled one
+    config = project(lambda t: t.replace("  accent:", "  logo: logo.png\n  font: house.ttc\n  accent:"))
+    ctx = Context(config)
+    post, image = _post_with_a_poster(ctx)
+    drawn = PosterFiles(ctx.campaign)(image)
+    stamp = drawn.stat().st_mtime_ns
+    assert is_current(ctx.campaign, post.item, image)
+
+    path = tmp_path / touched
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 3600 * 10**9))  # another time, the same bytes
+    if path == logo:
+        logo.write_bytes(logo.read_bytes())  # and saved again
+    now = Context(config)
+    assert is_current(now.campaign, post.item, image)
+    preview = day_preview.build(now.campaign, now.plan, now.renderer, post.at.date())
+    assert not any(OUT_OF_DATE in f.reason for f in preview.findings)
+    assert PosterFiles(now.campaign)(image).stat().st_mtime_ns == stamp  # not drawn again
+
+    _image_file(logo, "#1F4E9D")  # another logo under the same name
+    later = Context(config)
+    assert not is_current(later.campaign, post.item, image)

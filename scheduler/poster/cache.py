@@ -2,7 +2,8 @@
 
 The key covers the layout file, every text field, the brand (colours, QR link, logo file), the photograph
 (photo family), the size,
-the identity of every candidate font file, and the poster code itself. It is kept beside the poster
+the identity of every candidate font file, and the poster code itself. Files count by their content
+(`support.file_digest`), not their times: a logo saved again unchanged redraws nothing. It is kept beside the poster
 as a hidden file `.<name>.key` listing the files written, so a poster is fresh only if its key
 matches and its files are all there.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from ..inputs.poster_settings import Brand
 from ..support.atomic_files import atomic_write_bytes
+from ..support.file_digest import file_digest
 from .fonts import FontFile
 from .layout import Layout
 from .sizes import Size
@@ -48,13 +50,8 @@ def poster_key(
 
 
 def file_id(path: Path | None) -> str:
-    if path is None:
-        return ""
-    try:
-        st = path.stat()
-    except OSError:
-        return f"{path}:missing"
-    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+    """A picture file (the logo, the photograph) by its content: saved again unchanged, its posters stay fresh."""
+    return "" if path is None else file_digest(path)
 
 
 def _sidecar(out: Path) -> Path:

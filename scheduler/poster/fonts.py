@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..support.errors import PosterError, Problem
+from ..support.file_digest import file_digest
 from .cmap import code_ranges
 
 if TYPE_CHECKING:  # Pillow is imported when a font is loaded: pages that only name the font file start without it
@@ -46,12 +47,8 @@ class FontFile:
 
     @property
     def identity(self) -> str:
-        """Changes when the file does: part of every poster's cache key."""
-        try:
-            st = self.path.stat()
-        except OSError:
-            return f"{self.path}:{self.index}:missing"
-        return f"{self.path}:{self.index}:{st.st_size}:{st.st_mtime_ns}"
+        """Changes when the file's content does (not its time or place): part of every poster's cache key."""
+        return f"{self.index}:{file_digest(self.path)}"
 
     def load(self, size: int, weight: str = "regular") -> ImageFont.FreeTypeFont:
         return load_font(str(self.path), self.index, size, weight)

@@ -4,7 +4,7 @@
 Cutting a font (subsetting the bundled variable collection, fixing its weight, for PDFs also turning its
 outlines into TrueType ones) takes seconds; the cut font is a small file that depends only on what it was
 cut from. It is kept in the state folder, in its kind's folder (`chart-fonts/`, `print-fonts/`), under a
-fingerprint of everything the cut depends on: the font file (path, size, modification time, face index),
+fingerprint of everything the cut depends on: the font file (its content and face index, `FontFile.identity`),
 the sorted characters cut, fontTools' version, `FORMAT` (raise it when the cutting changes) and what the
 kind adds (a print face's weight and the PDF conversion's own format). A command whose words use the same
 characters takes the kept file and never loads fontTools' subsetter, nor the collection itself: a chart's

@@ -23,6 +23,7 @@ from ..channels.kinds import Kind, kind_named, kinds
 from ..inputs.campaign import Campaign
 from ..planning.planner import PlannedPost
 from ..support.errors import Problem, TemplateError
+from ..support.file_digest import file_digest
 from ..support.values import ImageRef
 from .picture_look import Looks, brand_files
 from .sandbox import NotUtf8, template_env
@@ -114,7 +115,7 @@ class Renderer:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):  # poster layouts too: their text is in the version
             h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
         for path in brand_files(self.campaign.brand, self.campaign.posters.photo):  # the logo and the photograph: their look
-            h.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+            h.update(str(path).encode() + b"\0" + file_digest(path).encode())
         return h.hexdigest()
 
     def inputs(self, post: PlannedPost) -> PostInputs:

@@ -30,6 +30,7 @@ from pathlib import Path
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
 from ..inputs.poster_settings import Brand
+from ..support.file_digest import file_digest
 from ..support.values import ImageRef
 from .versions import collapse, picture_identity
 
@@ -87,14 +88,10 @@ class Looks:
             return "?"  # unreadable: qm check reports the file; the poster cannot be drawn either
         return collapse(" ".join(line for line in text.splitlines() if not line.lstrip().startswith("#")))
 
-    @functools.cache  # noqa: B019 - the logo and the photograph: read once
+    @functools.cache  # noqa: B019 - the logo and the photograph: asked once per rendering
     def _bytes(self, path: Path | None) -> str:
-        if path is None:
-            return ""
-        try:
-            return hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            return "missing"
+        """The logo or the photograph by its content (read once while the file is unchanged)."""
+        return "" if path is None else file_digest(path)
 
 
 def brand_files(brand: Brand, photo: Path | None) -> list[Path]:

@@ -29,6 +29,7 @@ from ..planning.planner import Plan, PlannedPost
 from ..poster.job import Job
 from ..publishing.states import APPROVED_STATES, REJECTED
 from ..support.errors import InputError
+from ..support.file_digest import file_digest
 from .build import Built, build_many, current_folder, screens_root, slide_jobs
 from .playlist import Playlist, make_playlist
 from .slogan_check import Refused, checked
@@ -224,11 +225,11 @@ def sources_stamp(campaign: Campaign, playlists: list[Playlist]) -> str:
     root = screens_root(campaign)
     posters = campaign.paths.templates / "posters"
     extra = (campaign.brand.logo, campaign.brand.font, campaign.posters.photo)
-    files = sorted(posters.rglob("*.yaml")) + [f for f in extra if f is not None]
     blob = {
         "playlists": [p.version for p in playlists],
         "brand": repr(campaign.brand),
-        "files": [_file_stamp(f) for f in files],
+        "files": [_file_stamp(f) for f in sorted(posters.rglob("*.yaml"))],
+        "pictures": [file_digest(f) for f in extra if f is not None],  # by content: a logo saved again unchanged rebuilds nothing
         "current": [str(current_folder(root, p.screen.id)) for p in playlists],  # a deleted folder is rebuilt
     }
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
