@@ -49,13 +49,31 @@ def test_a_template_s_finding_on_most_posts_names_its_line_and_a_content_s_stays
     assert only and all("修改内容 brand-trademark-well-known（" in line for line in only), lines
 
 
+LOCAL_SLOGAN = """- id: slogan-local-hotline
+  area: rights
+  topic: slogan
+  title: 质量维权有途径，{{ hotline }}在身边
+  summary: 买到质量不合格的商品，可拨打{{ hotline }}投诉举报。
+  line: 消费维权，请拨{{ hotline }}
+  channels: [weibo, screen]
+"""
+
+
 def test_a_length_over_a_placeholder_says_what_the_placeholder_became(project: Callable[..., Path]) -> None:
     config = project(lambda t: t.replace('hotline: "12315"', 'hotline: "0453-6172315"'))
+    (config.parent / "content" / "slogans-local.yaml").write_text(LOCAL_SLOGAN, encoding="utf-8")
     lines = _check_lines(config)
-    title = next(line for line in lines if "slogan-rights-hotline.title" in line)
+    title = next(line for line in lines if "slogan-local-hotline.title" in line)
     assert title.endswith(
-        "内容 slogan-rights-hotline.title 超过 20 字（现为 23 字）（其中 {{ hotline }} 换成了 0453-6172315，占 12 字："
+        "内容 slogan-local-hotline.title 超过 20 字（现为 23 字）（其中 {{ hotline }} 换成了 0453-6172315，占 12 字："
         "请缩短这段文字，或在 config.yaml 的 campaign.hotline 写短一些的热线号码；"
         "标题和摘要组成微博正文：【标题】摘要加链接，一共不超过 140 字）"
     ), title
-    assert title.startswith(f"  - {config.parent / 'content' / 'slogans-rights.yaml'}:5："), title
+    assert title.startswith(f"  - {config.parent / 'content' / 'slogans-local.yaml'}:4："), title
+
+
+def test_the_bundled_slogans_fit_a_local_hotline_written_as_the_readme_shows(project: Callable[..., Path]) -> None:
+    # campaign.hotline may be "0456-8221234" (README): the slogans that name it still fit the screens and Weibo
+    config = project(lambda t: t.replace('hotline: "12315"', 'hotline: "0456-8221234"'))
+    said = run_qm("check", "-c", config).stderr  # an item about the national 12315 platform may still be told
+    assert "Traceback" not in said and not [line for line in said.splitlines() if "hotline" in line and "slogan-" in line], said
