@@ -222,3 +222,18 @@ def test_a_logo_or_font_saved_again_unchanged_leaves_the_posters_current(
     _image_file(logo, "#1F4E9D")  # another logo under the same name
     later = Context(config)
     assert not is_current(later.campaign, post.item, image)
+
+
+def test_only_the_configured_font_is_read_for_a_posters_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The bundled and system fonts count by place, size and time: hashing them read every Chinese font on the
+    machine (the bundled one alone is 30 MB) in each command that keys a poster."""
+    from scheduler.poster import fonts
+    from tests.conftest import calls
+
+    bundled = fonts.bundled_font()
+    assert bundled is not None
+    house = tmp_path / "house.ttc"
+    house.write_bytes(bundled.path.read_bytes())
+    read = calls(monkeypatch, fonts, "file_digest", 0)
+    keys = [f.identity for f in fonts.candidates(house)]
+    assert read == [house] and len(keys) >= 2 and str(bundled.path) in keys[1]

@@ -35,6 +35,7 @@ SYSTEM_FILES = (
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
 )
+CONFIGURED = "配置的字体"  # a FontFile's origin when brand.font names it
 REF_PX = 1000  # the size of the one face per weight that widths are measured with
 INSTALL_HINT = "安装内置字体（pip install manimgx-fonts-cjk），或安装系统字体（apt-get install fonts-noto-cjk），或在 config.yaml 的 brand.font 指定一个中文字体文件"
 
@@ -47,8 +48,16 @@ class FontFile:
 
     @property
     def identity(self) -> str:
-        """Changes when the file's content does (not its time or place): part of every poster's cache key."""
-        return f"{self.index}:{file_digest(self.path)}"
+        """Part of every poster's cache key. The font the config names counts by its content (staff may save it
+        again unchanged); a bundled or system font, which a package installs, by its place, size and time:
+        hashing those would read every Chinese font on the machine (tens of MB) in each command."""
+        if self.origin == CONFIGURED:
+            return f"{self.index}:{file_digest(self.path)}"
+        try:
+            st = self.path.stat()
+        except OSError:
+            return f"{self.path}:{self.index}:missing"
+        return f"{self.path}:{self.index}:{st.st_size}:{st.st_mtime_ns}"
 
     def load(self, size: int, weight: str = "regular") -> ImageFont.FreeTypeFont:
         return load_font(str(self.path), self.index, size, weight)
@@ -119,7 +128,7 @@ def fontconfig_files() -> tuple[Path, ...]:
 
 def candidates(configured: Path | None, *, bundled: bool = True, system: bool = True) -> list[FontFile]:
     """Fonts in the order they are tried. Tests pass bundled/system=False to simulate a bare machine."""
-    out = [FontFile(configured, _sc_index(configured), "配置的字体")] if configured else []
+    out = [FontFile(configured, _sc_index(configured), CONFIGURED)] if configured else []
     if bundled and (b := bundled_font()):
         out.append(b)
     if system:
