@@ -104,17 +104,6 @@ def _command_word(argv: list[str]) -> str | None:
 NAMED: dict[str, Path] = {}  # "config": the config the command line names, known before it is parsed (date examples)
 
 
-def _config_named(argv: list[str]) -> Path:
-    """The config `argv` names with -c (the last one, as argparse takes it), else QM_CONFIG's, else config.yaml."""
-    named = os.environ.get("QM_CONFIG", "config.yaml")
-    for n, arg in enumerate(argv):
-        if arg in ("-c", "--config") and n + 1 < len(argv):
-            named = argv[n + 1]
-        elif arg.startswith("--config="):
-            named = arg.split("=", 1)[1]
-    return Path(named)
-
-
 def build_parser(argv: Iterable[str] | None = None) -> argparse.ArgumentParser:
     zh_argparse.install()
     parser = zh_argparse.Parser(
@@ -146,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     if (answered := resident_check.ask(argv, _command_word(argv))) is not None:  # `qm check --stay` is waiting
         return answered
     parser = build_parser(argv)
-    NAMED["config"] = _config_named(argv)
+    NAMED["config"] = Path(resident_check.config_argument(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()

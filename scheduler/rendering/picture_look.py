@@ -65,10 +65,11 @@ class Looks:
 
     def of(self, area: str, layouts: Iterable[str]) -> str:
         """The look of the posters of an item of `area` in these layouts ("" for none: no picture, no look)."""
-        names = sorted(set(layouts))
-        if not names:
-            return ""
-        family = self.campaign.posters.family_for(area)
+        names = tuple(sorted(set(layouts)))
+        return self._look(self.campaign.posters.family_for(area), names) if names else ""
+
+    @functools.cache  # noqa: B019 - one instance per rendering: each family's few layout sets, hashed once
+    def _look(self, family: str, names: tuple[str, ...]) -> str:
         folder = self.campaign.paths.templates / "posters" if family == "red" else self.campaign.paths.templates / "posters" / family
         brand = self.campaign.brand
         blob = {

@@ -133,12 +133,12 @@ def day_playlists(
     chosen = screens or list(campaign.screens)
     names = {s.name for s in chosen}
     library, refused = checked(campaign, library)
+    rejected = approved.rejected(plan.posts)
     out = []
     for day in days:
         check_day(campaign, day)
         mine = [p for p in plan.on(day) if p.channel in names]
         shown = [p for p in mine if approved(p)]
-        rejected = approved.rejected(plan.posts)
         playlists = [make_playlist(campaign, screen, shown, library, day, rejected) for screen in chosen]
         held = [p for p in mine if p not in shown]
         edited = frozenset(p.id for p in held if approved.states.get(p.id) == EDITED)

@@ -109,7 +109,7 @@ def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Stat
         next_jobs=[NextJob(job_id, at) for job_id, at in next_runs(engine, jobs)],
         failures=[(p.id, p.state, p.last_error, p.updated) for p in recent[:failures]],
         notices=notices_waiting.groups(held),
-        leased=is_postgresql(engine) and lease_held(engine),
+        leased=active is None and is_postgresql(engine) and lease_held(engine),  # asked only when no heartbeat says so
     )
 
 
