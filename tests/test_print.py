@@ -261,6 +261,19 @@ def test_posters_batch_makes_the_configured_print_sheets_once(project: Callable[
     assert result.returncode == 2 and "posters.print[0] 要写 topic" in result.stderr, result.stderr
 
 
+def test_sheets_made_one_after_another_in_one_run_each_carry_all_their_characters(project: Callable[..., Path], tmp_path: Path) -> None:
+    """A wall chart, then a leaflet of other words, in one `qm posters`: the leaflet's embedded faces are its own
+    (once they were swapped for the wall chart's, of the same weight, and its other characters came out as boxes)."""
+    sheets = f"    - {{layout: wallchart, topic: rights, size: a2}}\n    - {{layout: leaflet, items: [{', '.join(LEAFLET)}]}}\n"
+    config = project(lambda t: t.replace("posters:\n", "posters:\n  print:\n" + sheets, 1))
+    result = run_qm("posters", "--from", "2027-09-01", "--to", "2027-09-01", "-c", config)
+    assert result.returncode == 0, result.stderr
+    leaflet = next((tmp_path / "posters" / "print").glob("leaflet-*.pdf"))
+    _check_print_pdf(leaflet, (210, 297), ["吃盐要适量，碘盐要会选", "买盐看包装，认准正规渠道"], pages=2)
+    names = [line.split()[0].split("+")[-1] for line in _tool("pdffonts", leaflet).splitlines()[2:]]
+    assert len(set(names)) == 3, names  # regular, bold and heavy, each a face of its own
+
+
 def test_an_items_validity_reads_as_a_sentence_whichever_end_is_open(project: Callable[..., Path]) -> None:
     campaign = load_campaign(project())
     item = load_library(campaign.paths.content, campaign.text_values).by_id["anti-fake-sc-transition"]

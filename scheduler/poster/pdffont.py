@@ -7,6 +7,11 @@ Pillow draws the PNG posters with), their cubic outlines turned into quadratic T
 error below 1/1000 em: invisible at any size) and saved as a small static TrueType font, which
 reportlab then subsets and embeds. Text stays text: selectable, searchable, extractable.
 
+Each cut face has a PostScript name of its own (the family and weight, then a digest of what it was cut
+from and for): reportlab keeps one font per face name for the whole process, so a second cut of the same
+weight with other characters, registered under the same face name, would be swapped for the first one
+and its other characters drawn as empty boxes (a leaflet made after a wall chart in one `qm posters`).
+
 The cutting takes seconds for each weight; given the campaign's state folder, each cut face is kept there
 (`kept_fonts.PRINT`) and taken again by the next print of the same words.
 """
@@ -31,7 +36,7 @@ from ..support.errors import PosterError
 from .fonts import WEIGHTS, FontFile
 from .kept_fonts import PRINT
 
-FORMAT = "1"  # of the cut faces kept in the state folder: raise it when the conversion below changes
+FORMAT = "2"  # of the cut faces kept in the state folder: raise it when the conversion below changes
 MAX_ERROR = 1.0  # font units (1/1000 em for Noto CJK)
 DROPPED = ["BASE", "VORG", "vhea", "vmtx", "GPOS", "GSUB", "GDEF", "STAT", "DSIG", "JSTF", "MATH"]
 
@@ -59,14 +64,15 @@ def truetype(path: str, index: int, weight: str, chars: str) -> bytes:
         cutter = subset.Subsetter(options)
         cutter.populate(text=chars)
         cutter.subset(source)
-        return _rebuild(source, weight)
+        return _rebuild(source, weight, hashlib.sha256(f"{path}|{index}|{weight}|{chars}".encode()).hexdigest()[:10])
     except (OSError, TTLibError, KeyError, ValueError) as exc:
         raise PosterError(
             f"无法把字体 {path} 转换为可嵌入 PDF 的字体：{exc}（可在 config.yaml 的 brand.font 指定一个 TrueType 中文字体）"
         ) from exc
 
 
-def _rebuild(source: TTFont, weight: str) -> bytes:
+def _rebuild(source: TTFont, weight: str, tag: str) -> bytes:
+    """The cut `source` as a static TrueType font; `tag` makes its PostScript name its own (see the module's text)."""
     order = source.getGlyphOrder()
     glyph_set = source.getGlyphSet(location=_location(source, weight))
     glyphs: dict[str, Any] = {}
@@ -84,7 +90,7 @@ def _rebuild(source: TTFont, weight: str) -> bytes:
     builder.setupHorizontalHeader(ascent=source["hhea"].ascent, descent=source["hhea"].descent)
     family = str(source["name"].getDebugName(1) or "CJK")
     style = WEIGHTS.get(weight, "Regular")
-    builder.setupNameTable({"familyName": family, "styleName": style, "psName": f"{family}-{style}".replace(" ", "")})
+    builder.setupNameTable({"familyName": family, "styleName": style, "psName": f"{family}-{style}-{tag}".replace(" ", "")})
     os2 = source["OS/2"]
     builder.setupOS2(
         sTypoAscender=os2.sTypoAscender,
