@@ -102,8 +102,11 @@ def outgoing(campaign: Campaign, plan: Plan, post_id: str, checkpoints: list[dic
     )
 
 
-def posters(campaign: Campaign) -> PostImages:
-    return PostImages(PosterFiles(campaign))
+def posters(campaign: Campaign, *, as_approved: bool = False) -> PostImages:
+    """The posters a channel is given: drawn from the files as they are, or `as_approved` as `qm daemon` gives
+    them (only as the post's version was approved: `PosterFiles.approved`; a payload changed here is refused)."""
+    files = PosterFiles(campaign)
+    return PostImages(files if as_approved else files.__call__)
 
 
 def local(campaign: Campaign, tmp_path: Path) -> Campaign:

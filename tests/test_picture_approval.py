@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,11 +22,11 @@ from scheduler.poster import ensure
 from scheduler.poster.files import PosterFiles
 from scheduler.publishing import states as st
 from scheduler.rendering.payloads import Renderer
-from scheduler.support.values import poster_path
+from scheduler.support.values import ImageRef, poster_path
 
 from .channel_helpers import SECRET, configured, posters, running, wechat_server, with_api
 from .daemon_helpers import Harness, Recorder
-from .test_picture_version import POST, harness_for, load_local, planned_post, replace_text
+from .test_picture_version import FAKE_LABEL, LABEL, LAYOUT, POST, harness_for, load_local, planned_post, replace_text
 
 AT = dt.datetime(2027, 9, 1, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
@@ -39,7 +40,7 @@ def wechat(project: Callable[..., Path], tmp_path: Path) -> Iterator[tuple[Harne
         campaign = with_api(base, wechat=server.url)
         h.campaign = campaign
         files = PosterFiles(campaign)
-        h.channels["wechat"] = WeChatChannel(configured(campaign, "wechat"), SECRET, posters(campaign), h.clock)  # type: ignore[assignment]
+        h.channels["wechat"] = WeChatChannel(configured(campaign, "wechat"), SECRET, posters(campaign, as_approved=True), h.clock)  # type: ignore[assignment]
         h.pictures = files.unapproved  # as `qm daemon` wires it
 
         def fresh() -> tuple[Plan, Renderer]:  # the daemon's refill reads the files again
@@ -99,3 +100,50 @@ def test_a_poster_on_disk_drawn_from_other_words_is_drawn_again_before_it_goes_o
     assert h.state(POST) in (st.ACCEPTED, st.PUBLISHED)
     uploaded = {hashlib.sha256(b).hexdigest() for b in server.library.materials.values()}  # type: ignore[attr-defined]
     assert hashlib.sha256(approved).hexdigest() in uploaded and hashlib.sha256(stale).hexdigest() not in uploaded
+
+
+def test_a_layout_edit_saved_just_after_the_check_is_not_uploaded(wechat: tuple[Harness, object]) -> None:
+    h, server = wechat
+    h.fill()
+    assert h.approve(POST, "张科长")
+    check = h.pictures
+    assert check is not None
+    layout = h.campaign.paths.templates / LAYOUT
+
+    def then_edited(channel: str, payload: Mapping[str, Any], version: str, images: Sequence[ImageRef]) -> str:
+        why = check(channel, payload, version, images)
+        if not why and LABEL in layout.read_text(encoding="utf-8"):  # saved in the moment after the check passed
+            replace_text(layout, LABEL, FAKE_LABEL)
+        return why
+
+    h.pictures = then_edited
+    h.start()
+    h.run_until(AT + dt.timedelta(minutes=5))
+    assert server.calls["add_material"] == 0 and server.calls["uploadimg"] == 0 and server.calls["submit"] == 0  # type: ignore[attr-defined]
+    post = h.queue.get(POST)
+    assert post is not None and post.state == st.PLANNED and post.version != post.approved_version
+    why = h.queue.history(POST)[-1].why
+    assert "需要重新审核" in why, why
+    assert isinstance(h.notifications, Recorder)
+    notice = next(n for n in h.notifications.sent if n.title == f"【回到待审核】{POST}")
+    assert any("没有发布" in line for line in notice.lines)
+    assert h.approve(POST, "张科长")  # the new label reviewed: it goes out, its cover drawn with it
+    h.run_until(AT + dt.timedelta(minutes=20))
+    assert h.state(POST) in (st.ACCEPTED, st.PUBLISHED)
+    drawn = _draw_now(h.campaign)[0].read_bytes()
+    uploaded = {hashlib.sha256(b).hexdigest() for b in server.library.materials.values()}  # type: ignore[attr-defined]
+    assert hashlib.sha256(drawn).hexdigest() in uploaded
+
+
+def test_a_poster_file_written_over_after_drawing_is_drawn_again_before_it_goes_out(wechat: tuple[Harness, object]) -> None:
+    h, server = wechat
+    h.fill()
+    assert h.approve(POST, "张科长")
+    cover, card = _draw_now(h.campaign)[:2]
+    drawn = cover.read_bytes()
+    cover.write_bytes(card.read_bytes())  # another picture under the cover's name, its key left as it was
+    h.start()
+    h.run_until(AT + dt.timedelta(minutes=5))
+    assert h.state(POST) in (st.ACCEPTED, st.PUBLISHED)
+    uploaded = {hashlib.sha256(b).hexdigest() for b in server.library.materials.values()}  # type: ignore[attr-defined]
+    assert hashlib.sha256(drawn).hexdigest() in uploaded and cover.read_bytes() == drawn

@@ -175,7 +175,7 @@ def _publish_verdict(campaign: Campaign, case: Case, post: OutgoingPost, clock: 
                 AssistedChannel(campaign.weibo, Notifications((), env={}), posters(campaign), clock).publish(post)
         else:
             assert config is not None
-            make_channel(campaign, config, PosterFiles(campaign)).publish(post)
+            make_channel(campaign, config, PosterFiles(campaign).__call__).publish(post)  # the rules, not the approval
     except PermanentError:
         return False
     return True

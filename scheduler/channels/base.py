@@ -88,6 +88,11 @@ class PermanentError(ChannelError):
     permanent = True
 
 
+class NotApproved(PermanentError):
+    """The pictures the post's inputs draw now are not those of its approved version (an edit saved while it
+    was being sent): nothing was sent; the daemon sends it back to review. The message is the reason alone."""
+
+
 RETRIED = "平台暂时不能处理，qm 会自动重试；到补发时限仍不成功的记为失败，平台恢复后用 qm retry 重发"
 UNKNOWN = "qm 不认识这个错误码：按平台开放文档中错误码的说明处理，然后用 qm retry 重发"
 

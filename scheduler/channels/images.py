@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..support.errors import QmError
-from ..support.values import ImageSource
-from .base import OutgoingPost, PermanentError, TransientError
+from ..support.errors import PicturesNotApproved, PosterRedrawn, QmError
+from ..support.values import ApprovedImages, ImageSource
+from .base import NotApproved, OutgoingPost, PermanentError, TransientError
 
 MB = 1024 * 1024
 
 
 class PostImages:
     """A post's image file for a placeholder: the source's (drawn again when the file there was drawn from
-    other inputs than the ones it has now); the file the queue named only for a reference it does not list."""
+    other inputs than the ones it has now); the file the queue named only for a reference it does not list.
+    A source that gives pictures only as approved (`ApprovedImages`, the daemon's) gives a copy of bytes it
+    found drawn from inputs that still make the post's version: an edit saved while the post is being sent
+    is refused (`NotApproved`) before anything goes to the platform."""
 
     def __init__(self, source: ImageSource) -> None:
         self.source = source
@@ -31,7 +34,13 @@ class PostImages:
         if image is None:
             raise PermanentError(f"{post.id} 引用的图片 {ref} 不在排期里（重新运行 qm queue 刷新队列后再审核）", post.channel)
         try:
+            if isinstance(self.source, ApprovedImages):
+                return self.source.approved(post.channel, post.payload, post.version, post.refs, image)
             return self.source(image)
+        except PicturesNotApproved as exc:
+            raise NotApproved(str(exc), post.channel) from exc
+        except PosterRedrawn as exc:
+            raise TransientError(f"{post.id} 的图片 {ref}：{exc}", post.channel) from exc
         except (QmError, KeyError, OSError) as exc:
             from ..runtime.disk_full import is_full  # only on failure: it imports the scheduler
 

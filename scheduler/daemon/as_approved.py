@@ -14,8 +14,10 @@ refill leaves scheduled (a version of an earlier qm carried over, same pictures)
 different (the refill failed: a content file does not load) fails, saying why, and staff are told.
 
 The picture file itself is then the source's (`channels/images.py`): one on disk drawn from other inputs
-is drawn again from the current ones, which are the approved ones. Not covered: an edit saved in the
-moment between this check and the channel reading the file (the same job, well under a minute).
+is drawn again from the current ones, which are the approved ones. An edit saved in the moment between
+this check and the channel reading the file is caught as the channel reads it (`PosterFiles.approved`: the
+bytes read are checked, and those bytes are sent): the channel refuses before any upload (`NotApproved`),
+and the post, released, goes back to review as above (`refused`).
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from .. import jobs
 from ..publishing import states as st
 from ..publishing.queue import Post
 from ..support.errors import QmError
 from ..support.logs import event
 from ..support.notify import APPROVAL, Notice
 from ..views.console_links import link_line, post_url
-from .context import Shared, log
+from .context import WHO, Shared, log
 
+AGAIN_S = 15  # a post whose pictures were refused while sending, found as approved again: sent this much later
 Fail = Callable[[Post, str, float], None]  # fails a post, telling staff (`Publishing._fail`)
 
 
@@ -61,6 +65,24 @@ def held_back(shared: Shared, post: Post, now: float, fail: Fail) -> bool:
     detail = f"（刷新队列失败：{refill}）" if refill else ""
     fail(again, f"{still}，没有发布{detail}：改好后运行 qm queue 刷新，重新审核后发布", now)
     return True
+
+
+def refused(shared: Shared, post: Post, why: str, now: float, fail: Fail) -> None:
+    """The channel, reading the claimed `post`'s pictures, found them no longer its approved version's (an edit
+    saved after `held_back` passed) and sent nothing: the post is released, then goes back to review as there.
+    Its pictures found as approved again (the edit undone), it is sent a little later."""
+    released = {"attempts": max(post.attempts - 1, 0)}  # not a publish attempt: nothing was sent
+    if not shared.queue.advance(
+        post.id, st.PUBLISHING, st.SCHEDULED, WHO, f"{why}，发布时读取图片发现，没有发布", now, attempt=post.attempts, **released
+    ):
+        return
+    again = shared.queue.get(post.id)
+    if again is None or again.state != st.SCHEDULED:
+        return
+    if shared.pictures is None:  # no check to send it back to review by: staff are told
+        fail(again, f"{why}，没有发布：改好后运行 qm queue 刷新，重新审核后发布", now)
+    elif not held_back(shared, again, now, fail):
+        shared.schedule(jobs.publish_id(post.id), jobs.PUBLISH, now + AGAIN_S, post.id)
 
 
 def _back_notice(shared: Shared, post: Post, why: str) -> Notice:

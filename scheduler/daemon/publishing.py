@@ -17,7 +17,7 @@ import logging
 import threading
 
 from .. import jobs
-from ..channels.base import ChannelError, CheckpointRefused, PermanentError, TransientError
+from ..channels.base import ChannelError, CheckpointRefused, NotApproved, PermanentError, TransientError
 from ..publishing import channel_warnings
 from ..publishing import states as st
 from ..publishing.queue import Post
@@ -26,7 +26,7 @@ from ..publishing.timing import POLL_LIMIT, Action, decide, poll_delay, retry_at
 from ..runtime import disk_full as diskfull
 from ..support.logs import event
 from ..support.values import Receipt, committed
-from .as_approved import held_back
+from .as_approved import held_back, refused
 from .context import WHO, Shared, log
 from .outcomes import Fence, Outcomes, as_json
 
@@ -133,6 +133,8 @@ class Publishing(Outcomes):
                 receipt = channel.publish(out)
         except TransientError as exc:
             self._transient(post, exc, s.now())
+        except NotApproved as exc:  # an edit saved while it was being sent: nothing went out, back to review
+            refused(s, post, str(exc), s.now(), self._fail)
         except PermanentError as exc:
             self._fail(post, str(exc), s.now(), progress=exc.progress)
         except CheckpointRefused:  # no longer this attempt's post: whoever holds it now decides, no call is made

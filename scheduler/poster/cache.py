@@ -5,7 +5,8 @@ The key covers the layout file, every text field, the brand (colours, QR link, l
 the identity of every candidate font file, and the poster code itself. Files count by their content
 (`support.file_digest`), not their times: a logo saved again unchanged redraws nothing. It is kept beside the poster
 as a hidden file `.<name>.key` listing the files written, so a poster is fresh only if its key
-matches and its files are all there.
+matches and its files are all there, with the digest of each file's bytes as written: publishing tells by it
+that the bytes it read are the ones drawn under the key (`drawn_as`), not another drawing's written meanwhile.
 """
 
 from __future__ import annotations
@@ -70,5 +71,27 @@ def fresh_files(out: Path, key: str) -> list[Path] | None:
     return files
 
 
-def record(out: Path, key: str, files: Sequence[Path]) -> None:
-    atomic_write_bytes(_sidecar(out), json.dumps({"key": key, "files": [f.name for f in files]}).encode(), durable=False)
+def drawn_as(out: Path, key: str, name: str, data: bytes) -> bool:
+    """True when `data`, read from the poster's file `name`, is what was drawn under `key` (the key kept beside
+    it; a key kept by an earlier qm names no digests: its key alone tells)."""
+    try:
+        kept = json.loads(_sidecar(out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(kept, dict) or kept.get("key") != key or name not in kept.get("files", []):
+        return False
+    digests = kept.get("sha256")
+    return not isinstance(digests, dict) or digests.get(name) == hashlib.sha256(data).hexdigest()
+
+
+def forget(out: Path) -> None:
+    """Drop the key kept beside a poster: it is drawn again when next asked for (its file is not what was drawn)."""
+    _sidecar(out).unlink(missing_ok=True)
+
+
+def record(out: Path, key: str, files: Sequence[Path], data: Sequence[bytes] = ()) -> None:
+    """Keep the key beside the poster, with the files written and, given their bytes (`data`, in order), their digests."""
+    kept: dict[str, object] = {"key": key, "files": [f.name for f in files]}
+    if data:
+        kept["sha256"] = {f.name: hashlib.sha256(d).hexdigest() for f, d in zip(files, data, strict=True)}
+    atomic_write_bytes(_sidecar(out), json.dumps(kept).encode(), durable=False)

@@ -4,12 +4,15 @@ CLI give the channels (an `ImageSource`), so that no channel loads content or dr
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import shutil
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..support.errors import ContentError, QmError
+from ..support.errors import ContentError, PicturesNotApproved, PosterRedrawn, QmError
 from ..support.values import ImageRef, poster_path
 
 if TYPE_CHECKING:
@@ -17,6 +20,9 @@ if TYPE_CHECKING:
     from ..inputs.content import Library
 
 Stamp = tuple[tuple[str, int, int], ...]
+SENDING = "sending"  # in the state folder: the pictures being sent, as checked (`PosterFiles.approved`)
+READS = 3  # a poster read this many times while drawing ahead redrew it each time: tried again later
+KEPT_S = 86400  # a copy sent this long ago is removed (a retry reads and checks the poster again)
 
 
 class PosterFiles:
@@ -75,6 +81,32 @@ class PosterFiles:
             return ""
         return f"内容 {item.id} 的海报所用文字、版式或品牌（颜色、标志、照片）在审核通过后改过，图片不再是审核通过的版本"
 
+    def approved(self, channel: str, payload: Mapping[str, Any], version: str, images: Sequence[ImageRef], image: ImageRef) -> Path:
+        """The poster of `image` as the post's `version` was approved (`support.values.ApprovedImages`).
+
+        The daemon checks before claiming a post (`unapproved`), but the channel reads the file a moment later:
+        an edit saved in between would otherwise draw and send a picture nobody approved. So the bytes are read
+        once, then found drawn from the inputs as they are after the reading (the key and digest kept beside the
+        poster, `cache.drawn_as`), and those inputs found to make `version` still (else `PicturesNotApproved`:
+        back to review). The bytes are copied where nothing else writes (a folder named by their digest) and the
+        channel sends that copy: exactly what was checked. An edit saved and undone again within this check goes
+        unseen."""
+        from .cache import forget
+        from .freshness import drawn_from_now
+
+        for _ in range(READS):
+            path = self(image)
+            data = path.read_bytes()
+            campaign = self._current_campaign()
+            item = self._current_library(campaign).get(image.item)
+            drawn = item is not None and drawn_from_now(campaign, item, image, path.name, data)
+            if why := self.unapproved(channel, payload, version, images):
+                raise PicturesNotApproved(why)
+            if drawn:
+                return _sent_copy(campaign.paths.state / SENDING, path.name, data)
+            forget(poster_path(campaign.paths.posters, image))  # not the bytes drawn under its key: drawn again
+        raise PosterRedrawn(f"海报 {image.layout}（{image.size}）读取时一再被重画，稍后重试")
+
     def _current_campaign(self) -> Campaign:
         stamp = _stamp([self.campaign.config_path])
         if stamp != self._config_stamp:
@@ -92,6 +124,20 @@ class PosterFiles:
         if self._library is None or self._library[0] != stamp or self._library[1].problems:
             self._library = (stamp, read_library(campaign.paths.content, campaign.text_values, campaign.example_day))
         return self._library[1]
+
+
+def _sent_copy(folder: Path, name: str, data: bytes) -> Path:
+    """`data` kept as `folder/<its digest>/name`; copies kept longer than `KEPT_S` are removed."""
+    from ..support.atomic_files import atomic_write_bytes
+
+    with contextlib.suppress(OSError):
+        for old in os.scandir(folder):
+            if old.is_dir() and time.time() - old.stat().st_mtime > KEPT_S:
+                shutil.rmtree(old.path, ignore_errors=True)
+    out = folder / hashlib.sha256(data).hexdigest()[:32] / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, data, durable=False)
+    return out
 
 
 def _files_under(folder: Path) -> list[Path]:

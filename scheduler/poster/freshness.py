@@ -28,12 +28,27 @@ def is_current(
     campaign: Campaign, source: ContentItem | PosterText, image: ImageRef, font_files: Sequence[fonts.FontFile] | None = None
 ) -> bool:
     """True when the poster for `image` is on disk and was drawn from the inputs it has now."""
+    key = _key_now(campaign, source, image, font_files)
+    return key is not None and cache.fresh_files(*key) is not None
+
+
+def drawn_from_now(campaign: Campaign, item: ContentItem, image: ImageRef, name: str, data: bytes) -> bool:
+    """True when `data`, read from the poster file `name` of `image`, was drawn from the inputs it has now."""
+    key = _key_now(campaign, item, image)
+    return key is not None and cache.drawn_as(*key, name, data)
+
+
+def _key_now(
+    campaign: Campaign, source: ContentItem | PosterText, image: ImageRef, font_files: Sequence[fonts.FontFile] | None = None
+) -> tuple[Path, str] | None:
+    """Where the poster for `image` is kept and the key its inputs give now; None when its layout does not
+    load or fit (drawing it again says why)."""
     job = job_for(campaign, source, image)
     try:
         prepared = prepare(campaign, job, font_files if font_files is not None else fonts.candidates(campaign.brand.font))
-    except QmError:  # a layout that does not load or fit: drawing it again says why
-        return False
-    return cache.fresh_files(job.out, prepared.key) is not None
+    except QmError:
+        return None
+    return job.out, prepared.key
 
 
 def drawn_stamp(campaign: Campaign, item: ContentItem, images: Sequence[ImageRef]) -> tuple[int, ...]:

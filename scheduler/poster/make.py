@@ -46,13 +46,14 @@ def make_poster(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.Font
     encoded = export.encode(image, p.size.dpi, p.size.medium, describe(p.job))
     main = p.job.out.with_suffix(encoded.suffix)
     atomic_write_bytes(main, encoded.data, durable=False)
-    written = [main]
+    written, data = [main], [encoded.data]
     stale = p.job.out.with_suffix(".png" if encoded.suffix == ".jpg" else ".jpg")
     stale.unlink(missing_ok=True)
     if p.size.pdf:
         pdf = p.job.out.with_suffix(".pdf")
-        atomic_write_bytes(pdf, export.pdf_bytes(image, p.size.dpi), durable=False)
+        data.append(export.pdf_bytes(image, p.size.dpi))
+        atomic_write_bytes(pdf, data[-1], durable=False)
         written.append(pdf)
     if keep_key:
-        cache.record(p.job.out, p.key, written)
+        cache.record(p.job.out, p.key, written, data)
     return Made(p.job, tuple(written), True)

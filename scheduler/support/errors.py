@@ -72,5 +72,13 @@ class PosterError(InputError):
     pass
 
 
+class PicturesNotApproved(QmError):
+    """The pictures a post's inputs draw now are not those of its approved version: it goes back to review."""
+
+
+class PosterRedrawn(QmError):
+    """A poster was drawn again each time its file was read to be sent (drawing ahead at that moment): try later."""
+
+
 class RuntimeFailure(QmError):
     exit_code = 1

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 IMAGE_SCHEME = "qm-image:"  # a placeholder a channel replaces with an uploaded URL, a preview with a file
 
@@ -30,6 +30,17 @@ class ImageRef:
 # The image file for an image reference (a poster, drawn when missing). Given to the channels by
 # whoever makes them (the daemon, the CLI), so a channel never loads content or draws itself.
 ImageSource = Callable[[ImageRef], Path]
+
+
+@runtime_checkable
+class ApprovedImages(Protocol):
+    """An `ImageSource` that also gives a post's picture only as approved (the daemon's poster files):
+    a file whose bytes were read once, found drawn from inputs that make the post's `version`, and copied
+    where nothing else writes them; `PicturesNotApproved` when the inputs make another version."""
+
+    def __call__(self, image: ImageRef) -> Path: ...
+
+    def approved(self, channel: str, payload: Mapping[str, Any], version: str, images: Sequence[ImageRef], image: ImageRef) -> Path: ...
 
 
 def image_refs(html: str) -> list[str]:
