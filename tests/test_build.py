@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -15,8 +16,9 @@ from scheduler.cli import build_approval
 from scheduler.cli.context import Context
 from scheduler.cli.main import main
 from scheduler.inputs.campaign import Campaign
-from scheduler.inputs.content import Library
-from scheduler.planning.planner import Plan
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import Library, load_library
+from scheduler.planning.planner import Plan, make_plan
 from scheduler.rendering.payloads import Renderer
 from scheduler.screens.build import CURRENT, screens_root
 from scheduler.screens.daily import build_day, build_days, in_order
@@ -158,3 +160,28 @@ def test_qm_build_lists_the_posts_waiting_for_approval_in_time_order(
     listed = [line.split()[0] for line in out.split("尚未审核", 1)[1].splitlines() if line.startswith("  2027")]
     at = {p.id: p.at for p in Context(config).plan.posts}
     assert listed[0].startswith("20270907") and listed == sorted(listed, key=lambda post_id: (at[post_id], post_id))
+
+
+def test_a_logo_or_photograph_saved_with_other_bytes_makes_the_build_read_the_queue_again(
+    project: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the daemon's picture check counts their bytes: kept states would show posts approved that a refresh sends back
+    monkeypatch.setattr(build_approval, "SETTLED_NS", 0)
+    base = load_campaign(project())
+    logo, photo = tmp_path / "logo.png", tmp_path / "photo.jpg"  # outside the templates folder, named by the config
+    logo.write_bytes(b"\x89PNG one logo")
+    photo.write_bytes(b"\xff\xd8 one photo")
+    brand, posters = dataclasses.replace(base.brand, logo=logo), dataclasses.replace(base.posters, photo=photo)
+    campaign = dataclasses.replace(base, brand=brand, posters=posters)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    reads: list[int] = []
+
+    def states() -> dict[str, str]:
+        kept = build_approval.KeptApproval(campaign, plan, day(1), day(7), day(8))
+        return kept.states(lambda: {"read": str(reads.append(1) or len(reads))})
+
+    assert states() == states() == {"read": "1"}
+    logo.write_bytes(b"\x89PNG another")  # the same file name and size, another picture
+    assert states() == {"read": "2"}
+    photo.write_bytes(b"\xff\xd8 another")
+    assert states() == {"read": "3"} and states() == {"read": "3"}

@@ -3,7 +3,8 @@
 A screen shows only approved posts, by the queue brought in line with the current content first (a
 changed post goes back to review): that refresh renders every post from today on and opens the database.
 The states read after it are kept in the state folder under the fingerprint of everything the refresh
-and the reading depend on: qm's code, the config, the templates, today and the days asked for, every
+and the reading depend on: qm's code, the config, the templates, the logo and the photograph by their bytes
+(they count in a post's version, wherever they are kept), today and the days asked for, every
 planned post (its slot and whole content item) and the state of the database file and its write-ahead
 log (size, times, inode; the log's modification time only). When all of these are as they were, the refresh would change nothing and the
 reading would give the same states, so neither is done.
@@ -27,7 +28,9 @@ from pathlib import Path
 
 from ..inputs.campaign import Campaign
 from ..planning.planner import Plan
+from ..rendering.picture_look import brand_files
 from ..support.errors import QmError
+from ..support.file_digest import file_digest
 from . import check_cache
 
 FILE, DATABASE = "build-approval.json", "qm.sqlite3"  # in the state folder
@@ -63,7 +66,14 @@ class KeptApproval:
         self.path = campaign.paths.state / FILE
         self.database = campaign.paths.state / DATABASE if not campaign.database_url else None
         inputs = hashlib.sha256()
-        for part in (check_cache.code_identity(), repr(campaign), check_cache.templates_identity(campaign), f"{today} {first} {last}"):
+        pictures = " ".join(file_digest(p) for p in brand_files(campaign.brand, campaign.posters.photo))  # as the look counts them
+        for part in (
+            check_cache.code_identity(),
+            repr(campaign),
+            check_cache.templates_identity(campaign),
+            pictures,
+            f"{today} {first} {last}",
+        ):
             inputs.update(part.encode("utf-8", "surrogateescape") + b"\0")
         for post in plan.posts:
             inputs.update(repr(post).encode("utf-8", "surrogateescape") + b"\0")
