@@ -105,3 +105,32 @@ def test_an_upgrade_keeps_approvals_and_a_later_layout_edit_sends_the_post_back(
         assert f"模板 templates/{LAYOUT}" in why and "需要重新审核" in why, why
     finally:
         h.close()
+
+
+def test_an_edit_made_before_the_upgrade_and_undone_after_it_restores_the_approval(
+    project: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    campaign = load_local(project(), tmp_path)
+    source = campaign.paths.content / "brand" / "brand-trademark-symbols.md"
+    approved_title, edited_title = "title: 商标旁的®和™有啥不同", "title: 商标旁的®和™有什么不同"
+    with monkeypatch.context() as earlier_qm:  # approved, then edited, under a qm that did not count the look
+        earlier_qm.setattr(picture_look.Looks, "of", lambda self, area, layouts: "")
+        h = harness_for(campaign)
+        h.fill()
+        assert h.approve(POST, "张科长")
+        replace_text(source, approved_title, edited_title)
+        h.plan, h.renderer = Plan((planned_post(campaign),), ()), Renderer(campaign)
+        h.fill()
+    try:
+        edited = h.queue.get(POST)
+        assert edited is not None and edited.state == st.PLANNED and edited.approved_version not in ("", edited.version)
+        h.renderer = Renderer(campaign)
+        h.fill()  # the upgraded qm: the edited words under the new formula, still waiting for review
+        replace_text(source, edited_title, approved_title)  # the edit undone: the approved words and pictures again
+        h.plan, h.renderer = Plan((planned_post(campaign),), ()), Renderer(campaign)
+        h.fill()
+        back = h.queue.get(POST)
+        assert back is not None and back.state == st.APPROVED and back.approved_version == back.version
+        assert "内容改回了审核通过的版本" in h.queue.history(POST)[-1].why
+    finally:
+        h.close()

@@ -108,7 +108,7 @@ class PostSync:
             if old.state not in REKEYABLE or old.receipt is not None:
                 return  # made by an older qm, same words and pictures: left as it is
             version_records.rekey(conn, r.post_id, old.version, r.version)
-            old = Post.from_row(conn.execute(sa.select(posts).where(posts.c.id == r.post_id)).one())
+            old = self._read(r.post_id)
         if old.version == r.version:
             if auto and not self.withheld and (held := auto_approval.recheck(conn, old, self.findings.get(r.post_id), now)) is not None:
                 self._held(r, held)
@@ -124,6 +124,9 @@ class PostSync:
                 record_audit(conn, r.post_id, old.state, old.state, edit.who, late, now)
             return
         self._keep(r)
+        if r.earlier_version and old.approved_version == r.earlier_version:  # approved as an earlier qm named these words and pictures
+            version_records.rekey(conn, r.post_id, old.approved_version, r.version)  # (then edited): that approval, under today's name
+            old = self._read(r.post_id)
         if old.state == st.PLANNED and r.version == old.approved_version and not auto:  # an edit undone: approved again if it counts
             who, lead = (edit.who, f"{edit.what}；") if edit is not None else (PLAN, "")
             if back := approval_standing.come_back(conn, self.rules, old, content, who, lead, now):
@@ -153,6 +156,9 @@ class PostSync:
             result.back_to_review.append(r.post_id)
         if auto:
             self._auto(r)
+
+    def _read(self, post_id: str) -> Post:
+        return Post.from_row(self.conn.execute(sa.select(posts).where(posts.c.id == post_id)).one())
 
     def _auto(self, r: RenderedPost) -> None:
         """A planned post of an auto-approve channel: approved, unless the check finds problems in it."""

@@ -12,7 +12,8 @@ a post without pictures has none and keeps its version; a post with pictures ren
 and the version an earlier qm gave it (`RenderedPost.before_look`). The first sync after the upgrade
 finds the stored version equal to the earlier formula's for the same rendering and carries the post,
 its approval and its passed stages over to the new version, without an audit line (as with versions
-of the oldest scheme, `version_records.rekey`); the look as it is then is its baseline, and any later
+of the oldest scheme, `version_records.rekey`); a post edited since its approval has its approved version
+carried over when the rendering's earlier version is that one (the edit undone, the approval is restored); the look as it is then is its baseline, and any later
 change of a layout's text, a colour, the logo or the photograph makes a new version like a changed word.
 A layout edited between the approval and the upgrade is taken as approved: before the upgrade it was
 not reviewed at all, and nothing recorded says what it looked like.
