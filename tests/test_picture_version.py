@@ -134,3 +134,23 @@ def test_an_edit_made_before_the_upgrade_and_undone_after_it_restores_the_approv
         assert "内容改回了审核通过的版本" in h.queue.history(POST)[-1].why
     finally:
         h.close()
+
+
+def test_a_logo_saved_with_other_bytes_is_named_in_the_history(project: Callable[..., Path], tmp_path: Path) -> None:
+    base = load_local(project(), tmp_path)
+    logo = base.config_path.parent / "logo.png"
+    logo.write_bytes(b"\x89PNG one logo")
+    campaign = dataclasses.replace(base, brand=dataclasses.replace(base.brand, logo=logo))
+    h = harness_for(campaign)
+    try:
+        h.fill()
+        assert h.approve(POST, "张科长")
+        logo.write_bytes(b"\x89PNG another")  # the same file, another picture: nothing else changed
+        h.renderer = Renderer(campaign)
+        h.fill()
+        post = h.queue.get(POST)
+        assert post is not None and post.state == st.PLANNED
+        why = h.queue.history(POST)[-1].why
+        assert why.startswith("改动了标志图片 logo.png（版本") and "需要重新审核" in why, why
+    finally:
+        h.close()

@@ -5,7 +5,8 @@ snapshot of the config (every key of the config file, each value by its hash) an
 templates (each file by its hash). When a new version replaces an approved one, the two
 records are compared and the difference is named the way a person finds it in the project:
 `内容 content/food/salt.md`, `模板 templates/wechat/article.html.j2`, `配置 config.yaml: campaign.hotline、pins`
-(the config's keys as `config_changes` names them).
+(the config's keys as `config_changes` names them). The logo and the photograph count by their bytes: one saved
+with another picture, when nothing else explains the change, is named `标志图片 logo.png`, `照片 photo.jpg`.
 
 A snapshot is named by a digest of the files' bytes, so that the config is read key by key (with
 PyYAML, unless its text was parsed before) only when a snapshot is new: after the config or a
@@ -29,6 +30,7 @@ from ..inputs import located_yaml
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
 from ..planning.planner import PlannedPost
+from ..support.file_digest import file_digest
 from .config_changes import changed_keys, listed
 
 
@@ -40,16 +42,23 @@ class Snapshot:
     templates: Mapping[str, str] = field(default_factory=dict)
     config_name: str = "config.yaml"  # as the user names the file
     templates_dir: str = "templates"
+    pictures: Mapping[str, str] | None = None  # the logo and the photograph by name (`标志图片 logo.png`); None: not recorded
 
     def to_json(self) -> str:
-        body = {"config": dict(self.config), "templates": dict(self.templates), "names": [self.config_name, self.templates_dir]}
+        body: dict[str, Any] = {
+            "config": dict(self.config),
+            "templates": dict(self.templates),
+            "names": [self.config_name, self.templates_dir],
+        }
+        if self.pictures is not None:
+            body["pictures"] = dict(self.pictures)
         return json.dumps(body, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Snapshot:
         body = json.loads(text)
         config_name, templates_dir = body.get("names", ["config.yaml", "templates"])
-        return cls(body.get("config", {}), body.get("templates", {}), config_name, templates_dir)
+        return cls(body.get("config", {}), body.get("templates", {}), config_name, templates_dir, body.get("pictures"))
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,8 @@ class ConfigAndTemplates:
             if path.is_file()  # poster layouts too: their text is drawn on the pictures (`rendering/picture_look.py`)
         }
         self._names = (campaign.config_path.name, _shown(root, self._base))
+        named = (("标志图片", campaign.brand.logo), ("照片", campaign.posters.photo))
+        self._pictures = {f"{what} {_shown(path, self._base)}": file_digest(path)[:16] for what, path in named if path is not None}
         self._files: dict[str, str] = {}  # content file -> as the user names it
         self._folders: dict[Path, Path] = {}  # resolved
         self._real_base = self._base.resolve()
@@ -87,7 +98,7 @@ class ConfigAndTemplates:
     @cached_property
     def digest(self) -> str:
         config = hashlib.sha256((self._config_text or "").encode("utf-8", "surrogateescape")).hexdigest()
-        body = {"config": config, "templates": self._templates, "names": list(self._names)}
+        body = {"config": config, "templates": self._templates, "names": list(self._names), "pictures": self._pictures}
         return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
     @cached_property
@@ -96,7 +107,7 @@ class ConfigAndTemplates:
         if self._config_text is not None:
             with contextlib.suppress(located_yaml.YamlSyntaxError):  # PyYAML only when this text was not parsed before
                 _flatten(located_yaml.parse(self._config_text, str(self._config_path)), "", config)
-        return Snapshot(config, self._templates, *self._names)
+        return Snapshot(config, self._templates, *self._names, self._pictures)
 
     def source_of(self, post: PlannedPost) -> PostSource:
         file = post.item.source.rsplit(":", 1)[0]
@@ -142,6 +153,12 @@ def what_changed(old: PostSource | None, old_snap: Snapshot | None, new: PostSou
         keys = changed_keys(old_snap.config, new_snap.config, lambda key: _config_for(key, new.kind))
         if keys:
             found.append(f"配置 {new_snap.config_name}: {listed(keys)}")
+        if not found and old_snap.pictures is not None and new_snap.pictures is not None:  # not every post shows them: named last
+            found += [
+                name
+                for name in sorted(set(old_snap.pictures) | set(new_snap.pictures))
+                if old_snap.pictures.get(name) != new_snap.pictures.get(name)
+            ]
     if not found and entry[1] != said[1]:  # what it says changed, and nothing in the files explains it
         found.append(f"内容 {new.content}")
     return found
