@@ -14,15 +14,19 @@ from typing import Any
 
 import pytest
 
+from scheduler.channels.base import Channel, OutgoingPost
+from scheduler.channels.fake import FakePlatform, Ledger
 from scheduler.channels.wechat.api import WeChatChannel
-from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.campaign import Campaign, ChannelConfig
 from scheduler.inputs.content import load_library
 from scheduler.planning.planner import Plan
 from scheduler.poster import ensure
 from scheduler.poster.files import PosterFiles
 from scheduler.publishing import states as st
 from scheduler.rendering.payloads import Renderer
-from scheduler.support.values import ImageRef, poster_path
+from scheduler.runtime.clock import Clock
+from scheduler.simulation.replay import simulate
+from scheduler.support.values import ImageRef, Receipt, poster_path
 
 from .channel_helpers import SECRET, configured, posters, running, wechat_server, with_api
 from .daemon_helpers import Harness, Recorder
@@ -147,3 +151,23 @@ def test_a_poster_file_written_over_after_drawing_is_drawn_again_before_it_goes_
     assert h.state(POST) in (st.ACCEPTED, st.PUBLISHED)
     uploaded = {hashlib.sha256(b).hexdigest() for b in server.library.materials.values()}  # type: ignore[attr-defined]
     assert hashlib.sha256(drawn).hexdigest() in uploaded and cover.read_bytes() == drawn
+
+
+def test_qm_simulate_checks_the_pictures_as_the_daemon_does(project: Callable[..., Path], tmp_path: Path) -> None:
+    campaign = load_local(project(), tmp_path)
+    plan = Plan((planned_post(campaign, "20270901-weibo-0930"), planned_post(campaign)), ())  # the morning's post, then the article
+    layout = campaign.paths.templates / LAYOUT
+
+    class EditedAfterTheFirst(FakePlatform):  # staff edit a layout's label once the morning's post is out
+        def publish(self, post: OutgoingPost) -> Receipt:
+            receipt = super().publish(post)
+            if LABEL in layout.read_text(encoding="utf-8"):
+                replace_text(layout, LABEL, FAKE_LABEL)
+            return receipt
+
+    def platform(config: ChannelConfig, ledger: Ledger, clock: Clock) -> Channel:
+        return EditedAfterTheFirst(config.name, ledger, clock)
+
+    report = simulate(campaign, plan, Renderer(campaign), faults=0.0, restarts=0, platform=platform)
+    assert FAKE_LABEL in layout.read_text(encoding="utf-8")
+    assert (report.planned, report.published, report.failed, report.lost) == (2, 1, 1, 0), report  # the article held back, staff told

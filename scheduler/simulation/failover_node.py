@@ -33,6 +33,7 @@ from ..daemon import Daemon
 from ..fakes.platforms import platform_maker
 from ..inputs.campaign import Campaign
 from ..planning.planner import Plan
+from ..poster.files import PosterFiles
 from ..publishing.db import open_db
 from ..rendering.payloads import Renderer
 from ..runtime.clock import SharedClock
@@ -144,11 +145,11 @@ def run(job: NodeJob, link: Link) -> None:
     make, made = platform_maker(campaign, job.urls, job.secret, job.token, lambda name: RemoteLabel(link, name))
     ledger, faults = RemoteLedger(link), RemoteFaults(link)
     channels: dict[str, Channel] = {c.name: FaultyChannel(make(c, ledger, clock), faults, clock) for c in campaign.channels}
-    renderer = Renderer(campaign)
+    renderer, pictures = Renderer(campaign), PosterFiles(campaign).unapproved  # pictures checked as `qm daemon` does
 
     def build() -> Daemon:
         scheduler = SteppedScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, timezone=campaign.timezone)
-        return Daemon(campaign, engine, channels, clock=clock, scheduler=scheduler, source=lambda: (plan, renderer))
+        return Daemon(campaign, engine, channels, clock=clock, scheduler=scheduler, source=lambda: (plan, renderer), pictures=pictures)
 
     daemon, active = build(), False
     while True:

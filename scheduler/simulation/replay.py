@@ -34,6 +34,7 @@ from ..fakes.server import FakeServer
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..planning.planner import Plan
+from ..poster.files import PosterFiles
 from ..publishing import review, review_rules
 from ..publishing import states as st
 from ..publishing.db import open_db, sqlite_path
@@ -111,7 +112,10 @@ def simulate(
             scheduler = SteppedScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, timezone=sim.timezone)
             db_file = sqlite_path(sim.db_url)
             lock_file = db_file.with_name(db_file.name + ".lock") if db_file else None
-            daemon = Daemon(sim, engine, channels, clock=clock, scheduler=scheduler, source=lambda: (plan, renderer), lock_file=lock_file)
+            daemon = Daemon(
+                sim, engine, channels, clock=clock, scheduler=scheduler, source=lambda: (plan, renderer), lock_file=lock_file,
+                pictures=PosterFiles(sim).unapproved,  # as `qm daemon`: a post's pictures checked against its approved version
+            )  # fmt: skip
             daemon.start()
             if lives == 1:
                 approve_all(daemon.queue, clock, sim)
