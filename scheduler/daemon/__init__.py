@@ -5,7 +5,8 @@ One module per part, each with one owner:
     lifecycle.py       `Daemon`: start or wait as a standby, beat, stop; runs the jobs' methods
     sweep.py           queue and job store in agreement: the start-up reconcile, the heartbeat's sweep
     publishing.py      the publish and poll jobs: claim, send, retry, recover, record the outcome
-    as_approved.py     before a claim: the post's pictures are still those of its approved version, else back to review
+    as_approved.py     before a claim (and when the channel reading them refuses): the post's pictures are still
+                       those of its approved version, else back to review
     early_warnings.py  token and quota warnings, deadline reminders, the reviewers' morning list
     notices_due.py     the notices any process's fill recorded for staff, sent at each sweep
     recurring.py       the recurring jobs (refresh, backup, work ahead, statistics, reminders)
