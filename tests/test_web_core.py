@@ -6,8 +6,10 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -20,7 +22,7 @@ from scheduler.planning.planner import Plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.queue import TransitionError
-from scheduler.publishing.tables import web_sessions
+from scheduler.publishing.tables import login_failures, web_sessions
 from scheduler.support import http_client
 from scheduler.support.errors import InputError
 from scheduler.web.accounts import Accounts, check_name, hash_password, password_matches
@@ -139,6 +141,37 @@ def test_many_names_tried_from_one_address_throttle_the_address(running: Running
         codes = [http_login(c, f"猜测{n}", "wrong").status_code for n in range(20)]
         assert codes[:19] == [401] * 19 and codes[19] == 429
         assert http_login(c, "李科长").status_code == 429
+
+
+def _logins_at_once(r: Running, attempts: list[tuple[str, str]]) -> list[int]:
+    """Each (name, password) signed in from its own browser, all forms sent at the same moment."""
+    start = threading.Barrier(len(attempts))
+
+    def attempt(name: str, password: str) -> int:
+        with client(r) as c:
+            token = csrf_of(c.get("/login").text)
+            start.wait()
+            return c.post("/login", data={"name": name, "password": password, "csrf": token, "next": "/"}).status_code
+
+    with ThreadPoolExecutor(len(attempts)) as pool:
+        return list(pool.map(lambda a: attempt(*a), attempts))
+
+
+def _recorded_failures(r: Running, key: str) -> int:
+    with r.console.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).where(login_failures.c.key == key)).scalar_one())
+
+
+def test_logins_sent_at_once_get_no_more_password_checks_than_the_limits(running: Running) -> None:
+    """Every wrong password checked is recorded (rows by address, which a right one does not clear): sent all at
+    once, 29 wrong guesses and the right password get at most 5 checks for the name, 30 names at most 20 for the address."""
+    codes = _logins_at_once(running, [("王编辑", f"guess-{n}") for n in range(29)] + [("王编辑", PASSWORD)])
+    checked = _recorded_failures(running, "addr:127.0.0.1") + codes.count(303)
+    assert checked <= 5 and codes.count(429) >= 25, codes
+    with running.console.engine.begin() as conn:
+        conn.execute(login_failures.delete())
+    codes = _logins_at_once(running, [(f"猜测{n}", "wrong") for n in range(30)])
+    assert _recorded_failures(running, "addr:127.0.0.1") <= 20 and codes.count(429) >= 10, codes
 
 
 def test_idle_sessions_expire(running: Running) -> None:

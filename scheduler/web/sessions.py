@@ -11,6 +11,9 @@
   (many names tried) lock that address the same way. An office behind one address is not locked
   out by one person's typos. An administrator releases an account at once (`qm user unlock`, and
   `qm user passwd`: `Throttle.release`); an address stays locked until its time is up.
+- An attempt is counted before its password is checked (`Throttle.reserve`, one at a time across
+  processes and machines), and forgotten when the password was right: many logins sent at once get
+  no more password checks than the limits allow.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from ..publishing.tables import login_failures, users, web_sessions
 from .accounts import Accounts, User
@@ -32,6 +35,7 @@ MAX_AGE = 12 * 3600
 SEEN_EVERY = 30  # seconds: a session's last-seen time is written at most this often
 FAILURES_ALLOWED = {"name": 5, "addr": 20}
 FAILURE_WINDOW = 15 * 60
+LOGIN_LOCK = 0x716D_0004  # PostgreSQL advisory lock key (0x716D = "qm"): one reservation at a time; see sync_lock
 
 
 @dataclass(frozen=True)
@@ -98,25 +102,32 @@ class Throttle:
 
     def wait(self, name: str, address: str, now: float) -> int:
         """Seconds until another attempt is allowed for this name or address; 0 when it is allowed now."""
-        keys = [f"name:{name}", f"addr:{address}"]
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(login_failures.c.key, login_failures.c.at).where(
-                    login_failures.c.key.in_(keys), login_failures.c.at > now - FAILURE_WINDOW
-                )
-            ).all()
-        waits = [0.0]
-        for key in keys:
-            allowed = FAILURES_ALLOWED[key.split(":", 1)[0]]
-            times = sorted(r.at for r in rows if r.key == key)
-            if len(times) >= allowed:
-                waits.append(times[-allowed] + FAILURE_WINDOW - now)
-        return int(max(waits) + 0.999)
+            return _wait(conn, name, address, now)
 
-    def failed(self, name: str, address: str, now: float) -> None:
+    def reserve(self, name: str, address: str, now: float) -> tuple[list[int], int]:
+        """Count an attempt before its password is checked: (its rows, 0), or ([], seconds to wait) when
+        the name or the address has none left. Reservations are taken one at a time (SQLite: the first
+        statement writes, which holds the database's write lock; PostgreSQL: an advisory lock until
+        commit), so attempts sent at once cannot all see the count below the limit."""
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOGIN_LOCK)))
             conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
-            conn.execute(login_failures.insert(), [{"key": f"name:{name}", "at": now}, {"key": f"addr:{address}", "at": now}])
+            wait = _wait(conn, name, address, now)
+            if wait:
+                return [], wait
+            ids = [
+                conn.execute(login_failures.insert().values(key=key, at=now).returning(login_failures.c.id)).scalar_one()
+                for key in _keys(name, address)
+            ]
+        return ids, 0
+
+    def succeeded(self, name: str, reserved: list[int]) -> None:
+        """The password was right: the attempt was no failure, and the account's earlier ones are forgotten."""
+        with self.engine.begin() as conn:
+            conn.execute(login_failures.delete().where(login_failures.c.id.in_(reserved)))
+            conn.execute(login_failures.delete().where(login_failures.c.key == f"name:{name}"))
 
     def release(self, name: str) -> int:
         """Forget the account's wrong passwords (a login, an administrator's unlock); how many there were."""
@@ -124,14 +135,34 @@ class Throttle:
             return int(conn.execute(login_failures.delete().where(login_failures.c.key == f"name:{name}")).rowcount)
 
 
+def _keys(name: str, address: str) -> list[str]:
+    return [f"name:{name}", f"addr:{address}"]
+
+
+def _wait(conn: Connection, name: str, address: str, now: float) -> int:
+    keys = _keys(name, address)
+    rows = conn.execute(
+        sa.select(login_failures.c.key, login_failures.c.at).where(
+            login_failures.c.key.in_(keys), login_failures.c.at > now - FAILURE_WINDOW
+        )
+    ).all()
+    waits = [0.0]
+    for key in keys:
+        allowed = FAILURES_ALLOWED[key.split(":", 1)[0]]
+        times = sorted(r.at for r in rows if r.key == key)
+        if len(times) >= allowed:
+            waits.append(times[-allowed] + FAILURE_WINDOW - now)
+    return int(max(waits) + 0.999)
+
+
 def log_in(accounts: Accounts, throttle: Throttle, name: str, password: str, address: str, now: float) -> tuple[User | None, int]:
-    """(the account, 0) when the password is right and no throttle applies; (None, seconds to wait) otherwise."""
-    wait = throttle.wait(name, address, now)
+    """(the account, 0) when the password is right and no throttle applies; (None, seconds to wait) otherwise.
+    The attempt is recorded as a failure before the password is checked, and cleared when it was right."""
+    reserved, wait = throttle.reserve(name, address, now)
     if wait:
         return None, wait
     user = accounts.authenticate(name, password)
     if user is None:
-        throttle.failed(name, address, now)
         return None, throttle.wait(name, address, now)
-    throttle.release(name)
+    throttle.succeeded(name, reserved)
     return user, 0
