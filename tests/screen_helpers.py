@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import http.client
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,3 +59,31 @@ def serving(campaign: Campaign) -> Iterator[ScreenServer]:
     finally:
         server.shutdown()
         thread.join(5)
+
+
+def player_cookie(server: ScreenServer, screen: str = "center") -> str:
+    """The cookie the player page hands its player (`qm_player=<token>`), as a browser would send it back."""
+    status, headers, _ = exchange(server, "GET", f"/screen/{screen}/")
+    assert status == 200
+    return next(v for k, v in headers if k.lower() == "set-cookie").split(";")[0]
+
+
+def exchange(
+    server: ScreenServer, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    host, port = server.address
+    conn = http.client.HTTPConnection(str(host), port, timeout=5)
+    conn.request(method, path, body or None, headers or {})
+    response = conn.getresponse()
+    answer = (response.status, response.getheaders(), response.read())
+    conn.close()
+    return answer
+
+
+def report(
+    server: ScreenServer, body: bytes, cookie: str = "", kind: str = "application/json", screen: str = "center"
+) -> tuple[int, bytes]:
+    """POST proof of play as the player page does (JSON, with the page's cookie when given)."""
+    headers = {"Content-Type": kind, **({"Cookie": cookie} if cookie else {})}
+    status, _, answer = exchange(server, "POST", f"/screen/{screen}/played", body, headers)
+    return status, answer

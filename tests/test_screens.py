@@ -25,7 +25,7 @@ from scheduler.screens.playlist import is_on, make_playlist
 from scheduler.screens.serve import ScreenServer
 from scheduler.support.errors import InputError
 from tests.conftest import HEIHE, run_qm
-from tests.screen_helpers import LAUNCH, build_into, local, playlist, serving, small_screen
+from tests.screen_helpers import LAUNCH, build_into, local, player_cookie, playlist, report, serving, small_screen
 from tests.test_orphans import children
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -193,12 +193,10 @@ def _get(server: ScreenServer, path: str) -> tuple[int, bytes, http.client.HTTPR
 
 
 def _post(server: ScreenServer, path: str, body: bytes) -> int:
-    host, port = server.address
-    conn = http.client.HTTPConnection(str(host), port, timeout=5)
-    conn.request("POST", path, body, {"Content-Type": "application/json"})
-    status = conn.getresponse().status
-    conn.close()
-    return status
+    """A report sent as the screen's own player page sends it (JSON, with the page's cookie)."""
+    screen = path.split("/")[2]
+    cookie = player_cookie(server) if screen != "nope" else ""
+    return report(server, body, cookie, screen=screen)[0]
 
 
 @pytest.fixture
@@ -251,8 +249,15 @@ def test_path_traversal_attempts_get_404(served, path: str) -> None:  # type: ig
 
 def test_proof_of_play_is_logged_as_json_lines_and_shows_in_status(served, campaign: Campaign) -> None:  # type: ignore[no-untyped-def]
     server, built = served
+    slides = json.loads((built.folder / "playlist.json").read_text(encoding="utf-8"))["slides"]
     shown = [
-        {"version": built.version, "order": n, "file": f"slides/0{n}.png", "shown_at": f"2016-09-08T07:00:{n:02d}+08:00", "duration": 20}
+        {
+            "version": built.version,
+            "order": n,
+            "file": slides[n - 1]["file"],
+            "shown_at": f"2016-09-07T23:00:{n:02d}Z",
+            "duration": slides[n - 1]["duration"],
+        }
         for n in (1, 2)
     ]
     assert _post(server, "/screen/center/played", json.dumps({"shown": shown}).encode()) == 204

@@ -4,13 +4,16 @@
     GET  /screen/<id>/                  the full-screen player page (templates/screen/player.html)
     GET  /screen/<id>/current/playlist.json   the current playlist (never cached)
     GET  /screen/<id>/<version>/slides/…      slide images (immutable: a version never changes)
-    POST /screen/<id>/played            proof of play from the player: {"shown": [{version, order, file, shown_at, …}]}
+    POST /screen/<id>/played            proof of play from the player: {"shown": [{version, order, file, shown_at, …}]},
+                                        as application/json with the screen's token (`player_key`); checked in `proof`
     GET  /status                        each screen's built playlist and what its player last showed
                                         (`qm web` serves it at /screen-status: /status is the console's page)
 
 Files are served only from inside the screen's own folder under <state>/screens: every path is
 resolved (symlinks included) and checked, hidden names are refused, and anything else is a 404.
-Proof of play is appended as JSON lines to <state>/proof-of-play/<screen id>.jsonl.
+Proof of play is appended as JSON lines to <state>/proof-of-play/<screen id>.jsonl. The page and the
+current playlist carry the screen's token in a cookie; a report without it, not sent as JSON, or larger
+than `MAX_BODY` is refused unread.
 """
 
 from __future__ import annotations
@@ -33,12 +36,14 @@ from ..channels.screen.config import ScreenConfig
 from ..inputs.campaign import Campaign
 from ..web.server import Server
 from .build import CURRENT, screens_root
+from .player_key import COOKIE, cookie_header, player_token, shows_token
 from .player_page import player_pages
 from .playlist import is_on
+from .proof import MAX_ENTRIES, ProofOfPlay, well_formed
 
-MAX_BODY = 256 * 1024
+MAX_BODY = 64 * 1024  # the player's reports come in batches of at most 100 entries, about 25 KB
 TYPES = {".json": "application/json; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg", ".m3u": "audio/x-mpegurl; charset=utf-8"}
-PLAYED_FIELDS = {"version": str, "order": int, "file": str, "item": str, "post": str, "duration": int, "shown_at": str}
+TEXT = "text/plain; charset=utf-8"
 
 
 class ScreenPlayers:
@@ -51,7 +56,9 @@ class ScreenPlayers:
         self.screens = {s.id: s for s in campaign.screens}
         self.pages = player_pages(campaign)
         self.last_shown: dict[str, dict[str, Any]] = {}
-        self._log_lock = threading.Lock()
+        self.proof = ProofOfPlay(self.root, self.log_dir, campaign.timezone)
+        self._tokens: dict[str, str] = {}
+        self._lock = threading.Lock()
 
     def routes(self, status_path: str, index: bool) -> list[BaseRoute]:
         """`/screen/…` always; the screen status at `status_path`; the list of screens at `/` when `index`."""
@@ -81,24 +88,28 @@ class ScreenPlayers:
             return None
         return path if path.is_relative_to(base) and path.is_file() else None
 
-    def record_played(self, screen: ScreenConfig, body: bytes, client: str) -> bool:
+    def token(self, screen: ScreenConfig) -> str:
+        with self._lock:
+            if screen.id not in self._tokens:
+                self._tokens[screen.id] = player_token(self.campaign.paths.state, screen.id)
+            return self._tokens[screen.id]
+
+    def record_played(self, screen: ScreenConfig, body: bytes, client: str) -> dict[str, Any] | None:
+        """Write a report's good entries; what was refused and why, or None when the body is no report at all."""
         try:
             shown = json.loads(body)["shown"]
-            entries = [_played_entry(e) for e in shown] if isinstance(shown, list) else None
-            for e in entries or []:
-                e["shown_at"] = _local_time(str(e.get("shown_at", "")), self.campaign.timezone)
         except (ValueError, KeyError, TypeError):
-            return False
-        if not entries:
-            return False
-        received = dt.datetime.now(self.campaign.timezone).isoformat(timespec="seconds")
-        lines = [json.dumps({"screen": screen.id, **e, "received_at": received, "player": client}, ensure_ascii=False) for e in entries]
-        with self._log_lock:
-            self.log_dir.mkdir(parents=True, exist_ok=True)
-            with (self.log_dir / f"{screen.id}.jsonl").open("a", encoding="utf-8") as f:
-                f.write("".join(line + "\n" for line in lines))
-            self.last_shown[screen.id] = {**entries[-1], "received_at": received}
-        return True
+            return None
+        if not isinstance(shown, list) or not 0 < len(shown) <= MAX_ENTRIES or not all(well_formed(e) for e in shown):
+            return None
+        done = self.proof.record(screen.id, shown, client, dt.datetime.now(self.campaign.timezone))
+        if done.lines:
+            latest = max(done.lines, key=lambda line: line["shown_at"])
+            with self._lock:
+                current = self.last_shown.get(screen.id)
+                if current is None or latest["shown_at"] >= current["shown_at"]:
+                    self.last_shown[screen.id] = {k: v for k, v in latest.items() if k not in ("screen", "player")}
+        return {"recorded": len(done.lines), "refused": done.refused}
 
     def status(self) -> dict[str, Any]:
         now = dt.datetime.now(self.campaign.timezone)
@@ -151,26 +162,47 @@ class ScreenPlayers:
         if screen is None or rest is None:
             return _not_found()
         if rest == "":
-            return _send(self.player_page(screen), "text/html; charset=utf-8")
+            return self._with_token(screen, _send(self.player_page(screen), "text/html; charset=utf-8"))
         file = self.file_for(screen, rest)
         if file is None:
             return _not_found()
         immutable = not rest.startswith(f"{CURRENT}/")
-        return _send(file.read_bytes(), TYPES.get(file.suffix, "application/octet-stream"), cache=immutable)
+        sent = _send(file.read_bytes(), TYPES.get(file.suffix, "application/octet-stream"), cache=immutable)
+        return self._with_token(screen, sent) if rest == f"{CURRENT}/playlist.json" else sent
+
+    def _with_token(self, screen: ScreenConfig, response: Response) -> Response:
+        """The player page and each poll of the playlist hand the player its token (renewed, should the key change)."""
+        response.headers.append("set-cookie", cookie_header(screen.id, self.token(screen)))
+        return response
 
     async def _post(self, request: Request) -> Response:
         screen, rest = _screen(request.path_params["rest"], self.screens)
         if screen is None or rest != "played":
             return _not_found()
-        length = request.headers.get("content-length", "")
-        if not (length.isascii() and length.isdigit()) or not 0 < int(length) <= MAX_BODY:
-            message = f"Content-Length 应当是 1 到 {MAX_BODY} 之间的整数"
-            return _send(message.encode(), "text/plain; charset=utf-8", HTTPStatus.BAD_REQUEST)
+        if (refusal := await run_in_threadpool(self._refused, screen, request)) is not None:
+            return refusal
         body = await request.body()
         client = request.client.host if request.client else ""
-        if await run_in_threadpool(self.record_played, screen, body, client):
+        done = await run_in_threadpool(self.record_played, screen, body, client)
+        if done is None:
+            return _send(f'播放记录格式不对：应为 {{"shown": [...]}}，每次 1 到 {MAX_ENTRIES} 条'.encode(), TEXT, HTTPStatus.BAD_REQUEST)
+        if not done["refused"]:
             return Response(status_code=HTTPStatus.NO_CONTENT)
-        return _send("播放记录格式不对".encode(), "text/plain; charset=utf-8", HTTPStatus.BAD_REQUEST)
+        return _send(json.dumps(done, ensure_ascii=False).encode(), TYPES[".json"])  # answered: the player drops them
+
+    def _refused(self, screen: ScreenConfig, request: Request) -> Response | None:
+        """Why a report is refused before its body is read: its length, its type, the screen's token."""
+        length = request.headers.get("content-length", "")
+        if not (length.isascii() and length.isdigit()) or int(length) == 0:
+            return _send(f"Content-Length 应当是 1 到 {MAX_BODY} 之间的整数".encode(), TEXT, HTTPStatus.BAD_REQUEST)
+        if int(length) > MAX_BODY:
+            return _send(f"播放记录太大（上限 {MAX_BODY // 1024} KB）".encode(), TEXT, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            return _send("播放记录应以 application/json 发送".encode(), TEXT, HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+        if not shows_token(request.cookies.get(COOKIE, ""), self.token(screen)):
+            said = f"播放记录只接受这块屏的播放页面发来的：请在播放电脑上重新打开 /screen/{screen.id}/"
+            return _send(said.encode(), TEXT, HTTPStatus.FORBIDDEN)
+        return None
 
 
 def _playlist_summary(path: Path) -> dict[str, Any]:
@@ -180,20 +212,6 @@ def _playlist_summary(path: Path) -> dict[str, Any]:
         return {"version": str(playlist["version"]), "date": str(playlist["date"]), "slides": len(playlist["slides"])}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"播放列表 {path} 已损坏，无法读取（运行 qm screen build 重新生成）") from exc
-
-
-def _played_entry(entry: Any) -> dict[str, Any]:
-    if not isinstance(entry, dict) or not isinstance(entry.get("version"), str) or not isinstance(entry.get("order"), int):
-        raise ValueError("bad entry")
-    return {k: entry[k] for k, kind in PLAYED_FIELDS.items() if isinstance(entry.get(k), kind) and len(str(entry[k])) <= 300}
-
-
-def _local_time(text: str, tz: dt.tzinfo) -> str:
-    """The player reports UTC (`…Z`); the log speaks the campaign's time, like every other qm time."""
-    try:
-        return dt.datetime.fromisoformat(text).astimezone(tz).isoformat(timespec="milliseconds")
-    except ValueError:
-        return text
 
 
 def _screen(path: str, screens: dict[str, ScreenConfig]) -> tuple[ScreenConfig | None, str | None]:
