@@ -446,9 +446,16 @@ def test_a_page_that_does_not_exist_says_what_was_wrong_with_its_address(world: 
     address's own words are escaped."""
     with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         http_login(c, "王编辑")
-        pages = {path: c.get(path) for path in ("/day/2016-02-30", "/day/abc", "/month/2016-13", "/post/nonexistent", "/edit/nope")}
+        paths = ("/day/2016-02-30", "/day/abc", "/month/2016-13", "/post/nonexistent", "/edit/nope", "/day/9999-12-31", "/month/9999-12")
+        pages = {path: c.get(path) for path in (*paths, "/posters/9999-12", "/posters/0001-01")}
         script = c.get("/post/%3Cb%3Ex")
     assert {r.status_code for r in pages.values()} == {404}
+    # the calendar's last day and first month: no day after it, no whole weeks around it
+    assert (
+        "9999-12-31 超出审核台能显示的日期范围（1900 年至 9998 年）：请写活动期内的日期，如 2016-09-08。" in pages["/day/9999-12-31"].text
+    )
+    assert "9999-12 超出审核台能显示的日期范围" in pages["/month/9999-12"].text and "如 2016-09。" in pages["/month/9999-12"].text
+    assert "超出审核台能显示的日期范围" in pages["/posters/9999-12"].text and "超出" in pages["/posters/0001-01"].text
     assert "2016-02-30 不是有效日期：2016 年 2 月只有 29 天" in pages["/day/2016-02-30"].text
     assert "abc 不是有效日期：日期写作 2016-09-08 的形式" in pages["/day/abc"].text  # a day of this campaign, not another year's
     assert "2016-13 不是有效的月份：月份写作 2016-09 的形式" in pages["/month/2016-13"].text

@@ -30,7 +30,7 @@ def routes() -> list[BaseRoute]:
 def posters_page(call: Call) -> Response:
     site = site_of(call.console)
     month = call.request.path_params.get("month")
-    first = day_of(f"{month}-01") if month else site.default_month(today(call))
+    first = day_of(f"{month}-01", call) if month else site.default_month(today(call))
     return call.page("posters.html", **site.posters_values(first))
 
 

@@ -94,17 +94,29 @@ def stage_view(call: Call, post: Post) -> dict[str, Any]:
     return {"post": post, "passes": done, "waiting": waiting, "blocked": blocked}
 
 
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)  # a day page reaches the day after, a month its whole weeks
+
+
 def today(call: Call) -> dt.date:
     return dt.datetime.fromtimestamp(call.console.now(), call.console.campaign.timezone).date()
 
 
 def day_of(text: str, call: Call | None = None) -> dt.date:
     """The day of a page's address; a 404 that says what is wrong with it (with a day of the campaign as the example)."""
+    example = example_day(call.console.campaign.start, call.console.campaign.end) if call else None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
-        example = example_day(call.console.campaign.start, call.console.campaign.end) if call else None
         raise HTTPException(404, f"{text} 不是有效日期：{date_error(text, example)}") from None
+    return in_range(day, text, f"，如 {example}" if example else "")
+
+
+def in_range(day: dt.date, text: str, example: str = "") -> dt.date:
+    """`day`, or a 404 when it lies where the pages' weeks and months around it would leave the calendar."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        said = f"{text} 超出审核台能显示的日期范围（{FIRST_DAY.year} 年至 {LAST_DAY.year} 年）：请写活动期内的日期{example}"
+        raise HTTPException(404, said)
+    return day
 
 
 def done_message(call: Call) -> str:
@@ -147,12 +159,13 @@ def home(call: Call) -> Response:
 
 @view("editor")
 def month_page(call: Call) -> Response:
-    month = call.request.path_params["month"]
+    month, campaign = call.request.path_params["month"], call.console.campaign
+    example = f"{example_day(campaign.start, campaign.end):%Y-%m}"
     try:
-        return _month_view(call, dt.date.fromisoformat(f"{month}-01"))
+        first = dt.date.fromisoformat(f"{month}-01")
     except ValueError:
-        campaign = call.console.campaign
-        raise HTTPException(404, f"{month} 不是有效的月份：月份写作 {example_day(campaign.start, campaign.end):%Y-%m} 的形式") from None
+        raise HTTPException(404, f"{month} 不是有效的月份：月份写作 {example} 的形式") from None
+    return _month_view(call, in_range(first, month, f"，如 {example}"))
 
 
 def _month_view(call: Call, first: dt.date) -> Response:
