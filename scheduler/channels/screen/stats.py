@@ -2,7 +2,8 @@
 
 Per wall per day: plays (slides shown), distinct items, on-air seconds (the sum of the slides'
 durations); per featured post: its plays. A player that lost the network reports late, so a day
-stays open (asked again) until the end of the next day. Unreadable lines are counted, not fatal.
+stays open (asked again) until the end of the next day. Unreadable lines are counted, not fatal, and so
+are lines whose duration no slide can have (logs written before reports were checked: `screens.proof`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ...runtime.clock import Clock, SystemClock
 from ...stats.sources import DayFigures, Figure, PublishedPost
 from .config import ScreenConfig
 
+LONGEST = 86400  # seconds: no slide is on the air longer than a day
 SETTLE = dt.timedelta(days=2)  # from the day's midnight: late reports after this are not expected
 
 
@@ -48,7 +50,7 @@ def tally(lines: Iterable[str], tz: dt.tzinfo) -> Plays:
         except (ValueError, KeyError, TypeError):
             out.bad_lines += 1
             continue
-        if shown.tzinfo is None or duration < 0:
+        if shown.tzinfo is None or not 0 <= duration <= LONGEST:  # NaN too; a forged 1e300 would swamp the sums
             out.bad_lines += 1
             continue
         day = out.days[shown.astimezone(tz).date()]
