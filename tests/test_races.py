@@ -106,6 +106,22 @@ class Gate(Channel):
         return self.inner.longest_attempt()
 
 
+def inside_the_call(h: Harness, answer: Receipt | None = None) -> tuple[Daemon, Gate, threading.Thread]:
+    """The daemon claimed WEIBO (its first attempt) and is inside the platform call, on a thread of its own,
+    behind a gate; the call answers `answer` (None: the platform's own, published)."""
+    h.channels["weibo"].answer = answer  # type: ignore[attr-defined]
+    gate = Gate(h.channels["weibo"])
+    h.channels["weibo"] = gate  # type: ignore[assignment]
+    daemon = h.start()
+    h.approve_all()
+    h.step_at(WEIBO_AT - dt.timedelta(minutes=1))
+    h.clock.set(WEIBO_AT)
+    publisher = threading.Thread(target=daemon.publish, args=(WEIBO,))
+    publisher.start()
+    assert gate.entered.wait(10) and h.state(WEIBO) == st.PUBLISHING
+    return daemon, gate, publisher
+
+
 def reads_publishing(statement: str, parameters: Any) -> bool:
     return statement.lstrip().upper().startswith("SELECT") and "FROM posts" in statement and st.PUBLISHING in _values(parameters)
 
@@ -215,16 +231,7 @@ def test_a_publish_that_ends_after_a_takeover_gave_the_post_up_still_records_wha
     over could not tell whether it went out and failed it for a person to check. What the platform
     answered must still be recorded: published, or its publish_id, so that qm retry refuses to send it again."""
     h = harness
-    h.channels["weibo"].answer = answer  # type: ignore[attr-defined]
-    gate = Gate(h.channels["weibo"])
-    h.channels["weibo"] = gate  # type: ignore[assignment]
-    daemon = h.start()
-    h.approve_all()
-    h.step_at(WEIBO_AT - dt.timedelta(minutes=1))
-    h.clock.set(WEIBO_AT)
-    publisher = threading.Thread(target=daemon.publish, args=(WEIBO,))
-    publisher.start()
-    assert gate.entered.wait(10)
+    _daemon, gate, publisher = inside_the_call(h, answer)
     gave_up = "发布过程中服务中断，无法确认是否已发出：请到平台核实，确实未发出的用 qm retry 重发"
     assert h.queue.advance(WEIBO, st.PUBLISHING, st.FAILED, "后台服务", gave_up, h.now)  # the other daemon's reconcile
     gate.opened.set()

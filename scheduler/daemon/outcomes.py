@@ -12,7 +12,6 @@ Shared by sending (`publishing`) and by the reconciling of posts left in `publis
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +26,8 @@ from ..runtime import disk_full as diskfull
 from ..support.logs import event
 from ..support.values import Receipt, committed, handed_at, poster_path, went_out_at
 from .context import WHO, Shared, log
+from .late_answers import as_json as as_json  # re-exported: `publishing` writes receipts too
+from .late_answers import late_answer
 from .problem_notices import problem_notice
 
 Fence = Callable[[], sa.ColumnElement[bool]]  # the lock's fence token for a claim (see `lock.DaemonLock.fence`)
@@ -77,7 +78,8 @@ class Outcomes:
                 raise CheckpointRefused(post.id)
 
         def landed(data: dict[str, Any]) -> None:  # the platform has it: recorded whoever holds the lease now
-            s.queue.save_receipt(post.id, as_json(Receipt("accepted", data=data)), state=st.PUBLISHING, attempts=post.attempts)
+            if not s.queue.save_receipt(post.id, as_json(Receipt("accepted", data=data)), state=st.PUBLISHING, attempts=post.attempts):
+                self._late_answer(post, Receipt("accepted", data=data), s.now())  # moved on meanwhile: what went out wins
 
         at = post.when(s.campaign.timezone)
         attempt = max(post.attempts, 1)
@@ -101,8 +103,8 @@ class Outcomes:
             "published_at": went_out_at(receipt, now),
             "sent_at": sent,
         }
-        if not self.shared.queue.advance(post.id, post.state, st.PUBLISHED, WHO, "发布成功", now, **values):
-            self._late_answer(post.id, receipt, now)
+        if not self.shared.queue.advance(post.id, post.state, st.PUBLISHED, WHO, "发布成功", now, attempt=post.attempts, **values):
+            self._late_answer(post, receipt, now)
             return
         event(log, "published", post=post.id, channel=post.channel, url=receipt.url, **_late(post, sent))
 
@@ -116,29 +118,19 @@ class Outcomes:
         }
         if receipt is not None:
             values["receipt"] = as_json(receipt)
-        # the platform's own answer (a receipt) is recorded whichever attempt holds the post now: it stops a
-        # newer attempt at its next checkpoint, before it sends the post again; this attempt's judgement only in it
-        attempt = None if receipt is not None else post.attempts
-        if not self.shared.queue.advance(post.id, post.state, st.ACCEPTED, WHO, why, now, attempt=attempt, **values):
+        # the platform's own answer (a receipt) is recorded whichever attempt holds the post now (`late_answers`):
+        # it stops a newer attempt at its next checkpoint, before it sends the post again
+        if not self.shared.queue.advance(post.id, post.state, st.ACCEPTED, WHO, why, now, attempt=post.attempts, **values):
             if receipt is not None:
-                self._late_answer(post.id, receipt, now)
+                self._late_answer(post, receipt, now)
             return
         self.shared.schedule(jobs.poll_id(post.id), jobs.POLL, now + delay, post.id)
         external_id = receipt.external_id if receipt is not None else committed(post.receipt)
         event(log, "accepted", post=post.id, channel=post.channel, external_id=external_id, **_late(post, values["sent_at"]))
 
-    def _late_answer(self, post_id: str, receipt: Receipt, now: float) -> None:
-        """The platform answered after the post was failed meanwhile (a daemon that took over could not tell
-        whether it went out): its answer is recorded all the same, so that nobody sends the post again."""
-        if receipt.status != "published":  # its publish_id or msg_id: qm retry refuses, qm confirm records the outcome
-            self.shared.queue.save_receipt(post_id, as_json(receipt), state=st.FAILED)
-            return
-        values: dict[str, Any] = {"receipt": as_json(receipt), "published_at": went_out_at(receipt, now), "last_error": ""}
-        if (sent := handed_at(receipt)) is not None:
-            values["sent_at"] = sent
-        self.shared.queue.advance(
-            post_id, st.FAILED, st.PUBLISHED, WHO, "发布成功（平台的应答在这条内容被记为失败之后才到）", now, **values
-        )
+    def _late_answer(self, post: Post, receipt: Receipt, now: float) -> None:
+        """The platform answered after the post moved on without this attempt: what went out wins (`late_answers`)."""
+        late_answer(self.shared, post, receipt, now)
 
     def _fail(self, post: Post, reason: str, now: float, *, progress: dict[str, Any] | None = None) -> None:
         """`progress`: the receipt to keep when the platform says the post did not go out (a retry may resume)."""
@@ -164,10 +156,6 @@ class Outcomes:
 def _late(post: Post, sent: float | None) -> dict[str, Any]:
     """The log's `late_seconds`: how long after its slot the post was handed to the platform (nothing when not known)."""
     return {"late_seconds": round(sent - post.at, 1)} if sent is not None else {}
-
-
-def as_json(receipt: Receipt) -> str:
-    return json.dumps(receipt.to_json(), ensure_ascii=False)
 
 
 SUPERSEDED = "这次发布的结果到得太晚：接管的服务已重新领取这条内容发布，以那一次的结果为准"

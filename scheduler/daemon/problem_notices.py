@@ -10,10 +10,13 @@ from ..views.console_links import link_line, post_url
 from ..views.plan_export import named_channel
 
 
-def problem_notice(campaign: Campaign, title: str, post: Post, reason: str) -> Notice:
-    """A post the platform already took (`committed`) is never to be sent again: staff confirm it instead."""
+def problem_notice(campaign: Campaign, title: str, post: Post, reason: str, *, action: str = "") -> Notice:
+    """A post the platform already took (`committed`) is never to be sent again: staff confirm it instead.
+    `action`: what to do, when it is something else (a post out twice)."""
     sent = committed(post.receipt)
-    action = f"不要重发（{sent}）：到平台核实，已发出的用 qm confirm {post.id} 补记" if sent else f"处理后重发：qm retry {post.id}"
+    action = action or (
+        f"不要重发（{sent}）：到平台核实，已发出的用 qm confirm {post.id} 补记" if sent else f"处理后重发：qm retry {post.id}"
+    )
     when = post.when(campaign.timezone)
     lines = (
         f"内容：{post.item}",

@@ -31,6 +31,7 @@ from .context import WHO, Shared, log
 from .outcomes import Fence, Outcomes, as_json
 
 STOPPED = "发布进度记不进数据库（本服务已失去租约、连不上数据库，或这条内容刚被改动）：停止发布，不再调用平台，由持有租约的服务核实"
+LATE = "这次发布出错时，之前一次发布的平台应答已经记下：以它为准，不再重试"
 
 
 class Publishing(Outcomes):
@@ -152,6 +153,11 @@ class Publishing(Outcomes):
         s = self.shared
         current = s.queue.get(post.id)  # with the checkpoints the channel stored during this call
         if current is None or self._superseded(post, current, "retry", str(exc)):
+            return
+        if current.state != st.PUBLISHING:  # an earlier attempt's answer was recorded meanwhile (`late_answers`)
+            event(
+                log, "outcome_superseded", logging.WARNING, post=post.id, attempt=post.attempts, outcome="retry", error=str(exc), why=LATE
+            )
             return
         if committed(current.receipt):  # not a publish attempt: the platform has it
             self._await_platform(current, f"平台已接收（{committed(current.receipt)}），确认结果时出错，稍后再查：{exc}", now)

@@ -7,6 +7,7 @@ planned ──approve──> approved ──daemon──> scheduled ──claim�
 failed | missed ──retry──> approved (planned if edited since);  cancelled ──retry──> planned;  anything not yet out ──> cancelled
 cancelled (by the plan, its slot dropped) ──the plan gives the slot again──> planned | approved | rejected (as it was, same words)
 failed | missed (approved) | accepted ──confirm (a person says it is out)──> published
+scheduled | failed | missed ──an earlier attempt's answer arrives late (it went out)──> published (scheduled: or accepted)
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     PLANNED: frozenset({APPROVED, REJECTED, MISSED, CANCELLED}),  # missed: never reviewed in time
     REJECTED: frozenset({PLANNED, APPROVED, CANCELLED}),
     APPROVED: frozenset({SCHEDULED, PLANNED, REJECTED, CANCELLED}),
-    SCHEDULED: frozenset({PUBLISHING, PLANNED, REJECTED, MISSED, CANCELLED}),
+    # published, accepted: an earlier attempt's platform answer came after a takeover scheduled the post again
+    SCHEDULED: frozenset({PUBLISHING, PLANNED, REJECTED, MISSED, CANCELLED, PUBLISHED, ACCEPTED}),
     PUBLISHING: frozenset({PUBLISHED, ACCEPTED, SCHEDULED, FAILED}),
     ACCEPTED: frozenset({PUBLISHED, FAILED}),
     PUBLISHED: frozenset(),
