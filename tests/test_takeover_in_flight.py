@@ -71,6 +71,28 @@ def test_a_standby_waits_out_the_cut_off_actives_call_and_the_post_goes_out_once
     assert [e.to_state for e in h.queue.history(WEIBO)].count(st.SCHEDULED) == 1  # never rescheduled as "not sent"
 
 
+def test_with_the_fake_platforms_defaults_a_standby_still_waits_and_the_post_goes_out_once(pg_harness: Harness) -> None:  # noqa: F811
+    """The plain scenario: every fake as it comes (no timeout set), the active's call merely slow."""
+    h = pg_harness
+    gate = Gate(h.channels["weibo"])
+    h.channels["weibo"] = gate  # type: ignore[assignment]
+    active = h.start()
+    h.approve_all()
+    h.step_at(h.clock.now())
+    standby, thread, took = _standby(h, {"weibo": FakePlatform("weibo", h.ledger, h.clock)})
+    publisher = _publish_and_cut(h, active, gate.entered, WEIBO)
+    thread.join(20)
+    assert took == [True]
+    h.daemon = standby
+    h.step_at(WEIBO_AT + dt.timedelta(seconds=2))  # a real platform's call could still be under way: nothing judged
+    assert h.state(WEIBO) == st.PUBLISHING and h.ledger.first(WEIBO) is None
+    gate.opened.set()
+    publisher.join(10)
+    h.step_at(WEIBO_AT + dt.timedelta(minutes=5))
+    active.stop()
+    assert len(h.ledger.deliveries[WEIBO]) == 1 and h.state(WEIBO) == st.PUBLISHED
+
+
 @pytest.fixture
 def wechat_pg(
     tmp_path: Path, heihe: Campaign, heihe_plan: Plan, pg_server: PgServer, monkeypatch: pytest.MonkeyPatch

@@ -37,14 +37,19 @@ class Ledger:
         return times[0] if times else None
 
 
+# As long as a real platform's call may take (a Weibo post with the default `timeout: 15`: 4 phases of
+# 15 s): the fake answers at once, but a daemon that took over cannot know that, so it waits as for a real one.
+CALL_TIMEOUT = 60.0
+
+
 class FakePlatform(Channel):
     reconcile_is_authoritative = True  # it can list what it received
 
-    def __init__(self, name: str, ledger: Ledger, clock: Clock, timeout: float = 0.0) -> None:
+    def __init__(self, name: str, ledger: Ledger, clock: Clock, timeout: float = CALL_TIMEOUT) -> None:
         self.name = name
         self.ledger = ledger
         self.clock = clock
-        self.timeout = timeout  # how long a call may take (0: it answers at once; a test of a slow platform sets it)
+        self.timeout = timeout  # how long a call may take: a daemon taking over waits this long (`longest_attempt`)
 
     def longest_attempt(self) -> float:
         return self.timeout
