@@ -8,6 +8,7 @@ daemon that took over waits out the channel's timeouts before it judges the post
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import socket
@@ -206,6 +207,32 @@ def test_assisted_weibo_a_cut_off_active_sends_staff_no_package(pg_harness: Harn
     active.stop()
     assert not [n for n in staff.sent if "请发微博" in n.title]  # whoever holds the lease now asks staff, once
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == ["publish_stopped"]
+
+
+def test_real_wechat_while_waiting_out_the_old_call_the_standby_asks_the_platform_once_a_minute(
+    wechat_pg: tuple[Harness, FakeWeChat],
+) -> None:
+    """The old active was killed on another machine right after WeChat took the post (its publish_id on
+    record, the post still `publishing`); WeChat's freepublish/get is busy all the while."""
+    h, server = wechat_pg
+    config = configured(h.campaign, "wechat", mode="publish", timeout=15.0)  # the default: a wait of 240 s
+    h.channels["wechat"] = WeChatChannel(config, SECRET, posters(h.campaign), h.clock)  # type: ignore[assignment]
+    h.fill()
+    h.approve_all()
+    h.clock.set(WECHAT_AT)
+    assert h.queue.advance(WECHAT_POST, st.APPROVED, st.SCHEDULED, "后台服务", "排入发布计划", h.now)
+    assert h.queue.claim(WECHAT_POST, "后台服务", h.now) is not None
+    taken = json.dumps({"status": "accepted", "external_id": "", "url": "", "data": {"publish_id": "2247483999"}})
+    assert h.queue.save_receipt(WECHAT_POST, taken, state=st.PUBLISHING)
+    with h.engine.begin() as conn:  # the old active, on another machine: whether it still runs cannot be seen
+        conn.execute(daemons.insert().values(host="another-machine", pid=4242, role="active", started=1.0, heartbeat=2.0))
+    server.fail_next("get", status=503, times=100)
+    h.start()
+    for beat in range(16):  # a heartbeat every 15 s through the wait
+        h.step_at(WECHAT_AT + dt.timedelta(seconds=15 * beat))
+    asked = [r for r in server.log if r.call == "get" and r.json.get("publish_id") == "2247483999"]
+    assert len(asked) == 4  # at 0, 60, 120 and 180 s: not on each of the 16 heartbeats
+    assert h.state(WECHAT_POST) == st.PUBLISHING  # nothing judged before the wait is over
 
 
 def _gone_pid() -> int:

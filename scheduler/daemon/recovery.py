@@ -9,7 +9,8 @@ fenced on the lease), but a call it started before losing the lease goes on, for
 channel's timeouts (`Channel.longest_attempt`). So until that long has passed on this daemon's own
 clock since it first saw the post in `publishing` (when it took over, at the latest), what the
 channel already has is recorded, and nothing is judged "not sent" (to send again) nor "cannot tell"
-(for a person to check): the old holder's answer may still come.
+(for a person to check): the old holder's answer may still come. Meanwhile the channel is asked at
+most once a minute (`ASK_EVERY`), not on every heartbeat.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from ..support.values import Receipt, committed
 from .context import WHO, Shared, log
 from .outcomes import Fence, Outcomes
 
+ASK_EVERY = 60.0  # seconds between asks of the channel while waiting out the old holder's call
+
 
 class Recovery(Outcomes):
     def __init__(self, shared: Shared, fence: Fence, active: Callable[[str], bool], holder_may_live: Callable[[], bool]) -> None:
@@ -33,6 +36,7 @@ class Recovery(Outcomes):
         self.active = active  # whether this process is publishing the post right now
         self.holder_may_live = holder_may_live  # whether the daemon that held the lock before may still be running
         self._seen: dict[tuple[str, int], float] = {}  # (post, attempt) -> when this daemon first saw it orphaned
+        self._asked: dict[tuple[str, int], float] = {}  # (post, attempt) -> when its channel was last asked during the wait
 
     def recover(self, seen: Post, now: float) -> None:
         """A post left in `publishing` (its publisher died or was cut off mid-publish): ask the channel what happened.
@@ -80,6 +84,9 @@ class Recovery(Outcomes):
             event(log, "recover_waits", post=post.id, channel=post.channel, seconds=wait, why=WAITING)
         if now - self._seen[key] >= channel.longest_attempt():
             return False
+        if now - self._asked.get(key, now - ASK_EVERY) < ASK_EVERY:
+            return True  # asked a moment ago: the platform is not asked on every heartbeat
+        self._asked[key] = now
         try:
             answer = channel.reconcile(self._outgoing(post), post.receipt)
         except ChannelError:
@@ -92,6 +99,7 @@ class Recovery(Outcomes):
     def _forget(self, post_id: str) -> None:
         for key in [k for k in self._seen if k[0] == post_id]:
             del self._seen[key]
+            self._asked.pop(key, None)
 
 
 WAITING = "接管前的主服务可能还在发布这条内容（断网后进程仍在运行）：等它的调用超时，再向渠道核实是否发出"
