@@ -17,8 +17,10 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from scheduler.channels.api import ImageFile
@@ -28,6 +30,7 @@ from scheduler.channels.wechat.api import WeChatChannel
 from scheduler.channels.weibo.assisted import AssistedChannel
 from scheduler.daemon import Daemon
 from scheduler.daemon import lifecycle as daemon_module
+from scheduler.daemon.outcomes import CHECKPOINT_LIMIT
 from scheduler.fakes.wechat import FakeWeChat
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
@@ -42,7 +45,7 @@ from .daemon_helpers import Harness, Recorder, local_campaign, one_day
 from .pg_server import PgServer
 from .test_daemon import EARLY, WEIBO, WEIBO_AT
 from .test_lease import _cut, _standby, _stop_standbys, engine, pg_harness  # noqa: F401  (fixtures)
-from .test_races import Gate
+from .test_races import Gate, _values
 
 REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
 
@@ -164,7 +167,9 @@ def test_real_wechat_a_cut_off_active_submits_nothing_and_the_standby_publishes_
         assert h.state(WECHAT_POST) == st.PUBLISHING and server.calls["submit"] == 0
         waits = standby_channel.longest_attempt()
         assert waits == 4 * 4 * 2.0  # token and submit, twice when the token is refused; each 4 phases of 2 s
-        h.step_at(WECHAT_AT + dt.timedelta(seconds=waits + 1))  # the old call is over: not sent, so sent now
+        h.step_at(WECHAT_AT + dt.timedelta(seconds=waits + 1))  # its last checkpoint may have been slow to commit
+        assert h.state(WECHAT_POST) == st.PUBLISHING and server.calls["submit"] == 0
+        h.step_at(WECHAT_AT + dt.timedelta(seconds=waits + CHECKPOINT_LIMIT + 1))  # the old call is over: not sent, so sent now
         assert server.calls["submit"] == 1 and h.state(WECHAT_POST) == st.ACCEPTED
         opened.set()  # the old active goes on: its first checkpoint is refused, it calls nothing irrevocable
         publisher.join(20)
@@ -175,6 +180,38 @@ def test_real_wechat_a_cut_off_active_submits_nothing_and_the_standby_publishes_
     stopped = [r for r in caplog.records if r.getMessage() == "publish_stopped"]
     assert len(stopped) == 1 and "失去租约" in stopped[0].__dict__["qm_fields"]["why"]
     assert not [r for r in caplog.records if r.exc_info]  # a clear event, no traceback
+
+
+def test_real_wechat_a_checkpoint_whose_commit_hung_while_the_lease_was_lost_is_not_followed_by_the_call(
+    wechat_pg: tuple[Harness, FakeWeChat], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The checkpoint before freepublish/submit passed the lease check, then its commit hung (a slow disk, a lost
+    packet) for longer than a takeover allows for it; meanwhile the lease was lost. The submit must not follow."""
+    h, server = wechat_pg
+    config = configured(h.campaign, "wechat", mode="publish", timeout=2.0)
+    h.channels["wechat"] = WeChatChannel(config, SECRET, posters(h.campaign), h.clock)  # type: ignore[assignment]
+    active = h.start()
+    h.approve_all()
+    h.step_at(h.clock.now())
+    lease = active.lock.lease
+    assert lease is not None
+    hung: list[bool] = []
+
+    def after(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        marks_submit = statement.lstrip().upper().startswith("UPDATE POSTS") and "submitting" in str(_values(parameters))
+        if marks_submit and not hung:  # stored, not yet committed: the commit hangs, the lease is lost meanwhile
+            hung.append(True)
+            h.clock.advance(CHECKPOINT_LIMIT + 1)
+            _cut(h.engine, lease)
+
+    sa.event.listen(active.queue.engine, "after_cursor_execute", after)
+    with caplog.at_level(logging.INFO, logger="qm"):
+        h.clock.set(WECHAT_AT)
+        active.publish(WECHAT_POST)
+    active.stop()
+    assert hung and server.calls["add"] == 1 and server.calls["submit"] == 0  # the draft, but no submit
+    assert h.state(WECHAT_POST) == st.PUBLISHING  # for whoever holds the lease now: after its wait, a person checks
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == ["checkpoint_slow", "publish_stopped"]
 
 
 def test_real_wechat_an_active_that_lost_its_lease_stops_at_its_next_checkpoint(

@@ -30,6 +30,11 @@ from .late_answers import as_json as as_json  # re-exported: `publishing` writes
 from .late_answers import late_answer
 from .problem_notices import problem_notice
 
+# The longest a checkpoint may take, from before its lease check to its commit, for the call to follow it: a
+# takeover waits this long on top of the channel's timeouts (`recovery`), so a call made after a checkpoint
+# whose commit hung (the lease lost meanwhile) cannot land after the daemon that took over judged the post.
+CHECKPOINT_LIMIT = 10.0
+
 Fence = Callable[[], sa.ColumnElement[bool]]  # the lock's fence token for a claim (see `lock.DaemonLock.fence`)
 
 
@@ -68,14 +73,20 @@ class Outcomes:
 
         def checkpoint(data: dict[str, Any]) -> None:  # fenced as the claim was: a daemon cut off goes no further
             receipt = as_json(Receipt("accepted", data=data))
-            try:
-                stored = s.queue.save_receipt(post.id, receipt, state=st.PUBLISHING, attempts=post.attempts, fence=self.fence())
-            except sa.exc.DBAPIError as exc:  # the database out of reach: as unsure as a lost lease (a full disk is waited out)
-                if diskfull.is_full(exc):
-                    raise
-                raise CheckpointRefused(post.id) from exc
-            if not stored:
-                raise CheckpointRefused(post.id)
+            for _ in range(2):  # a slow one is stored again (the lease checked anew): the call follows a quick one only
+                began = s.now()
+                try:
+                    stored = s.queue.save_receipt(post.id, receipt, state=st.PUBLISHING, attempts=post.attempts, fence=self.fence())
+                except sa.exc.DBAPIError as exc:  # the database out of reach: as unsure as a lost lease (a full disk is waited out)
+                    if diskfull.is_full(exc):
+                        raise
+                    raise CheckpointRefused(post.id) from exc
+                if not stored:
+                    raise CheckpointRefused(post.id)
+                if s.now() - began <= CHECKPOINT_LIMIT:
+                    return
+                event(log, "checkpoint_slow", logging.WARNING, post=post.id, attempt=post.attempts, seconds=round(s.now() - began, 1))
+            raise CheckpointRefused(post.id)
 
         def landed(data: dict[str, Any]) -> None:  # the platform has it: recorded whoever holds the lease now
             if not s.queue.save_receipt(post.id, as_json(Receipt("accepted", data=data)), state=st.PUBLISHING, attempts=post.attempts):

@@ -6,8 +6,9 @@ dead process's calls are dead too: its posts are judged at once. A lease (Postgr
 is lost as well by a process that lives on, cut off from the database: its publish may still be
 inside a platform call that lands later. Its checkpoints stop it before an irrevocable call (they are
 fenced on the lease), but a call it started before losing the lease goes on, for at most the
-channel's timeouts (`Channel.longest_attempt`). So until that long has passed on this daemon's own
-clock since it first saw the post in `publishing` (when it took over, at the latest), what the
+channel's timeouts (`Channel.longest_attempt`) after a checkpoint whose lease check and commit took at
+most `CHECKPOINT_LIMIT` (a slower one is not followed by a call). So until that long has passed on
+this daemon's own clock since it first saw the post in `publishing` (when it took over, at the latest), what the
 channel already has is recorded, and nothing is judged "not sent" (to send again) nor "cannot tell"
 (for a person to check): the old holder's answer may still come. Meanwhile the channel is asked at
 most once a minute (`ASK_EVERY`), not on every heartbeat.
@@ -25,7 +26,7 @@ from ..publishing.queue import Post
 from ..support.logs import event
 from ..support.values import Receipt, committed
 from .context import WHO, Shared, log
-from .outcomes import Fence, Outcomes
+from .outcomes import CHECKPOINT_LIMIT, Fence, Outcomes
 
 ASK_EVERY = 60.0  # seconds between asks of the channel while waiting out the old holder's call
 
@@ -78,11 +79,11 @@ class Recovery(Outcomes):
         if channel is None or not self.holder_may_live() or channel.longest_attempt() <= 0:
             return False
         key = (post.id, post.attempts)
+        wait = channel.longest_attempt() + CHECKPOINT_LIMIT  # its last checkpoint may have taken that long to commit
         if key not in self._seen:
             self._seen[key] = now
-            wait = round(channel.longest_attempt())
-            event(log, "recover_waits", post=post.id, channel=post.channel, seconds=wait, why=WAITING)
-        if now - self._seen[key] >= channel.longest_attempt():
+            event(log, "recover_waits", post=post.id, channel=post.channel, seconds=round(wait), why=WAITING)
+        if now - self._seen[key] >= wait:
             return False
         if now - self._asked.get(key, now - ASK_EVERY) < ASK_EVERY:
             return True  # asked a moment ago: the platform is not asked on every heartbeat
