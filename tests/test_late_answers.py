@@ -15,8 +15,11 @@ import pytest
 import sqlalchemy as sa
 
 from scheduler import jobs
+from scheduler.channels.base import OutgoingPost, TransientError
 from scheduler.daemon.outcomes import as_json
+from scheduler.publishing import review
 from scheduler.publishing import states as st
+from scheduler.publishing.queue import TransitionError
 from scheduler.support.values import Receipt
 
 from .daemon_helpers import Harness
@@ -99,3 +102,44 @@ def test_an_answer_that_lands_after_a_newer_attempt_published_the_post_tells_a_p
     assert post is not None and post.state == st.PUBLISHED and post.receipt == again
     assert _notices(h) == [f"【重复发布】{WEIBO}"]
     assert any("平台上有两条" in line for line in h.notifications.sent[0].lines)  # type: ignore[union-attr]
+
+
+def test_an_answer_that_lands_after_a_person_cancelled_the_post_scheduled_again_is_kept_and_a_person_is_told(
+    harness: Harness,  # noqa: F811
+) -> None:
+    h = harness
+    _daemon, gate, publisher = inside_the_call(h, TAKEN)
+    assert h.queue.advance(WEIBO, st.PUBLISHING, st.SCHEDULED, "后台服务", AGAIN, h.now, attempt=1, next_try=h.now)
+    review.cancel(h.queue, WEIBO, "王科长", "活动改期", h.now)
+    _the_call_lands(gate, publisher)
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.CANCELLED and post.receipt == TAKEN
+    assert _notices(h) == [f"【发布结果晚到】{WEIBO}"]
+    with pytest.raises(TransitionError, match="不能重发"):  # what the platform has is never sent again
+        review.retry(h.queue, WEIBO, "王科长", h.now)
+
+
+class Overtaken(Gate):
+    """The first attempt waits behind the gate; the second, inside its own call, sees the first land, then fails."""
+
+    first: threading.Thread | None = None  # the first attempt's publish
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        if post.attempt == 1:
+            return super().publish(post)
+        self.opened.set()
+        assert self.first is not None
+        self.first.join(10)
+        raise TransientError("平台繁忙，请稍后再试", self.name)
+
+
+def test_a_newer_attempt_that_fails_after_the_earlier_answer_was_recorded_leaves_it_recorded(harness: Harness) -> None:  # noqa: F811
+    h = harness
+    daemon, gate, publisher = inside_the_call(h, TAKEN, Overtaken)
+    assert isinstance(gate, Overtaken)
+    gate.first = publisher
+    assert h.queue.advance(WEIBO, st.PUBLISHING, st.SCHEDULED, "后台服务", AGAIN, h.now, attempt=1, next_try=h.now)
+    daemon.publish(WEIBO)  # the takeover's attempt: inside its call the first one lands, then its own fails
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.ACCEPTED and post.attempts == 2 and post.receipt == TAKEN
+    assert _notices(h) == [f"【可能重复发布】{WEIBO}"]

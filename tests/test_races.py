@@ -106,11 +106,11 @@ class Gate(Channel):
         return self.inner.longest_attempt()
 
 
-def inside_the_call(h: Harness, answer: Receipt | None = None) -> tuple[Daemon, Gate, threading.Thread]:
+def inside_the_call(h: Harness, answer: Receipt | None = None, gated: type[Gate] | None = None) -> tuple[Daemon, Gate, threading.Thread]:
     """The daemon claimed WEIBO (its first attempt) and is inside the platform call, on a thread of its own,
-    behind a gate; the call answers `answer` (None: the platform's own, published)."""
+    behind a gate (`gated`, a Gate by default); the call answers `answer` (None: the platform's own, published)."""
     h.channels["weibo"].answer = answer  # type: ignore[attr-defined]
-    gate = Gate(h.channels["weibo"])
+    gate = (gated or Gate)(h.channels["weibo"])
     h.channels["weibo"] = gate  # type: ignore[assignment]
     daemon = h.start()
     h.approve_all()

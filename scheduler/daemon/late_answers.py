@@ -10,6 +10,7 @@ recorded all the same, so that nobody sends the post again:
     publishing        a newer attempt is inside its call: recorded (its next checkpoint stops it), and
                       a person is told at once: if that call went out too, the platform has it twice
     published | accepted, another delivery on record: it is out twice, a person is told
+    anything else (back in review, cancelled): its receipt is kept and a person is told
 """
 
 from __future__ import annotations
@@ -47,8 +48,14 @@ def _recorded(shared: Shared, post: Post, current: Post, receipt: Receipt, now: 
         return True
     newer = current.state == st.PUBLISHING and current.attempts != post.attempts
     if not went_out or not (newer or current.state in (st.SCHEDULED, st.FAILED, st.MISSED)):
-        if current.state in (st.FAILED, st.MISSED):  # e.g. staff have the package: kept, so qm retry refuses
+        back = went_out and current.state != st.PUBLISHING  # e.g. its words edited since: back in review, or cancelled
+        if back or current.state in (st.FAILED, st.MISSED):  # kept: qm retry refuses, a publish follows it up instead
             shared.queue.save_receipt(post.id, as_json(receipt), state=current.state)
+        if back:
+            why = f"第 {post.attempts} 次发布的平台应答说已经发出（{_delivery(receipt) or '平台已答复'}），这条内容却已是“{st.label(current.state)}”"
+            _alarm(
+                shared, current, "【发布结果晚到】", why, "到平台核实：已发出的不要再审核通过或重发，以免重复发布", "late_answer_unplaced"
+            )
         return True
     to = st.PUBLISHED if receipt.status == "published" else st.ACCEPTED
     if not st.allowed(current.state, to):  # failed | missed with the platform's id: kept, qm retry refuses, qm confirm records it
@@ -95,6 +102,6 @@ def _delivery(receipt: Receipt | None) -> str:
     return committed(receipt) or receipt.external_id
 
 
-def _alarm(shared: Shared, post: Post, title: str, why: str, action: str) -> None:
-    event(log, "published_twice", logging.ERROR, post=post.id, channel=post.channel, why=why)
+def _alarm(shared: Shared, post: Post, title: str, why: str, action: str, name: str = "published_twice") -> None:
+    event(log, name, logging.ERROR, post=post.id, channel=post.channel, why=why)
     shared.notify(problem_notice(shared.campaign, title, post, why, action=action))
