@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 
 from scheduler.channels.api import ImageFile
 from scheduler.channels.base import OutgoingPost
-from scheduler.channels.fake import FakePlatform
+from scheduler.channels.fake import CALL_TIMEOUT, FakePlatform
 from scheduler.channels.wechat.api import WeChatChannel
 from scheduler.channels.weibo.assisted import AssistedChannel
 from scheduler.daemon import Daemon
@@ -45,7 +45,7 @@ from .daemon_helpers import Harness, Recorder, local_campaign, one_day
 from .pg_server import PgServer
 from .test_daemon import EARLY, WEIBO, WEIBO_AT
 from .test_lease import _cut, _standby, _stop_standbys, engine, pg_harness  # noqa: F401  (fixtures)
-from .test_races import Gate, _values
+from .test_races import Gate, _values, reads_post
 
 REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
 
@@ -75,9 +75,9 @@ def test_a_standby_waits_out_the_cut_off_actives_call_and_the_post_goes_out_once
     assert [e.to_state for e in h.queue.history(WEIBO)].count(st.SCHEDULED) == 1  # never rescheduled as "not sent"
 
 
-def test_with_the_fake_platforms_defaults_a_standby_still_waits_and_the_post_goes_out_once(pg_harness: Harness) -> None:  # noqa: F811
-    """The plain scenario: every fake as it comes (no timeout set), the active's call merely slow."""
-    h = pg_harness
+def _taken_over_mid_call(h: Harness) -> tuple[Daemon, Daemon, Gate, threading.Thread]:
+    """Every fake at its defaults: the active is inside its (slow) Weibo call when it is cut off, and the standby,
+    with a fake platform of its own machine, has taken over (the harness's daemon now)."""
     gate = Gate(h.channels["weibo"])
     h.channels["weibo"] = gate  # type: ignore[assignment]
     active = h.start()
@@ -88,6 +88,13 @@ def test_with_the_fake_platforms_defaults_a_standby_still_waits_and_the_post_goe
     thread.join(20)
     assert took == [True]
     h.daemon = standby
+    return active, standby, gate, publisher
+
+
+def test_with_the_fake_platforms_defaults_a_standby_still_waits_and_the_post_goes_out_once(pg_harness: Harness) -> None:  # noqa: F811
+    """The plain scenario: every fake as it comes (no timeout set), the active's call merely slow."""
+    h = pg_harness
+    active, _standby_daemon, gate, publisher = _taken_over_mid_call(h)
     h.step_at(WEIBO_AT + dt.timedelta(seconds=2))  # a real platform's call could still be under way: nothing judged
     assert h.state(WEIBO) == st.PUBLISHING and h.ledger.first(WEIBO) is None
     gate.opened.set()
@@ -95,6 +102,29 @@ def test_with_the_fake_platforms_defaults_a_standby_still_waits_and_the_post_goe
     h.step_at(WEIBO_AT + dt.timedelta(minutes=5))
     active.stop()
     assert len(h.ledger.deliveries[WEIBO]) == 1 and h.state(WEIBO) == st.PUBLISHED
+
+
+def test_an_active_call_that_outlasts_the_standbys_wait_is_recorded_and_the_standby_does_not_send_again(pg_harness: Harness) -> None:  # noqa: F811
+    """The cut-off active's call stalls longer than the standby waits: the standby finds nothing on the channel
+    and schedules the post again; the old call lands just as the standby's publish job has read the post."""
+    h = pg_harness
+    active, standby, gate, publisher = _taken_over_mid_call(h)
+    landed: list[bool] = []
+
+    def after(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if not landed and reads_post(WEIBO)(statement, parameters) and h.state(WEIBO) == st.SCHEDULED:
+            landed.append(True)  # the standby judged it not sent; its publish job has just read it
+            gate.opened.set()
+            publisher.join(10)
+
+    sa.event.listen(standby.queue.engine, "after_cursor_execute", after)
+    h.step_at(WEIBO_AT + dt.timedelta(seconds=CALL_TIMEOUT + CHECKPOINT_LIMIT + 1))
+    sa.event.remove(standby.queue.engine, "after_cursor_execute", after)
+    active.stop()
+    post = h.queue.get(WEIBO)
+    assert landed and len(h.ledger.deliveries[WEIBO]) == 1 and post is not None and post.state == st.PUBLISHED
+    assert post.attempts == 1  # never claimed again: a channel that knows a post only by its receipt would send it twice
+    assert "第 1 次发布的平台应答在这条内容重新排入发布之后才到" in h.queue.history(WEIBO)[-1].why
 
 
 @pytest.fixture

@@ -122,7 +122,8 @@ class Channel(ABC):
     def longest_attempt(self) -> float:
         """Seconds a publish attempt may still take after its last checkpoint, its calls' timeouts added up:
         a daemon taking over waits this long before it judges a post another daemon was publishing. 0 for
-        a channel whose calls end with the process that makes them (local files, the simulation's platform)."""
+        a channel whose calls end at once with no platform to wait for (local files); the simulation's
+        platform answers at once too, but stands in for a real one and waits as long (`fake.CALL_TIMEOUT`)."""
         return 0.0
 
     def tidy(self) -> int:
