@@ -71,9 +71,10 @@ def refused(shared: Shared, post: Post, why: str, now: float, fail: Fail) -> Non
     """The channel, reading the claimed `post`'s pictures, found them no longer its approved version's (an edit
     saved after `held_back` passed) and sent nothing: the post is released, then goes back to review as there.
     Its pictures found as approved again (the edit undone), it is sent a little later."""
-    released = {"attempts": max(post.attempts - 1, 0)}  # not a publish attempt: nothing was sent
+    # The attempt stays counted although nothing was sent: attempt numbers only grow, so that an answer
+    # of an earlier attempt arriving late is never taken for a later one's (`late_answers`).
     if not shared.queue.advance(
-        post.id, st.PUBLISHING, st.SCHEDULED, WHO, f"{why}，发布时读取图片发现，没有发布", now, attempt=post.attempts, **released
+        post.id, st.PUBLISHING, st.SCHEDULED, WHO, f"{why}，发布时读取图片发现，没有发布", now, attempt=post.attempts
     ):
         return
     again = shared.queue.get(post.id)
