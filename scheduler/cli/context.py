@@ -108,10 +108,18 @@ class Context:
 
     @cached_property
     def engine(self) -> Engine:
-        """The queue database, migrated to the latest schema."""
+        """The queue database, migrated to the latest schema; refused (`campaign_identity`) when it holds
+        another campaign than the config's, before any command writes to it."""
+        from ..publishing.campaign_identity import claim
         from ..publishing.db import open_db
 
-        return open_db(self.campaign.db_url, lease_timeout=self.campaign.daemon.lease_timeout)
+        engine = open_db(self.campaign.db_url, lease_timeout=self.campaign.daemon.lease_timeout)
+        try:
+            claim(engine, self.campaign, self.clock())
+        except BaseException:
+            engine.dispose()
+            raise
+        return engine
 
     def close(self) -> None:
         """Let go of the database at the end of a command, as the process's exit would: a command run

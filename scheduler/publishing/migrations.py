@@ -14,6 +14,7 @@ from ..runtime.lock_tables import daemon_info, daemons
 from ..support.errors import RuntimeFailure
 from .tables import (
     audit,
+    campaign_identity,
     login_failures,
     notices,
     notices_due,
@@ -81,6 +82,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (11, "posts: when qm handed each post to its platform (lateness), apart from when it was published", _add_column(posts.c.sent_at)),
     (12, "notices due: what any process's fill has to tell staff, sent by the daemon", _create(notices_due)),
     (13, "notices due: why the last try failed, when one was given up", _add_column(notices_due.c.failed, notices_due.c.given_up)),
+    (14, "campaign identity: which campaign the database holds (another campaign's config is refused)", _create(campaign_identity)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

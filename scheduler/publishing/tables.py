@@ -207,3 +207,14 @@ review_rules = sa.Table(
     sa.Column("description", sa.Text, nullable=False),  # the same in words, for messages
     sa.Column("at", sa.Float, nullable=False),
 )
+
+campaign_identity = sa.Table(
+    "campaign_identity",  # which campaign the database holds (one row): recorded by the first command that opened it
+    metadata,
+    sa.Column("key", sa.String(20), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("organizer", sa.Text, nullable=False),
+    sa.Column("start", sa.String(10), nullable=False),  # YYYY-MM-DD
+    sa.Column("end", sa.String(10), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),  # when it was recorded or last followed a change of the config
+)
