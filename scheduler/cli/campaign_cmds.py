@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..inputs.campaign_days import check_day, day_window, valid_during
 from ..support.errors import InputError, Problem, QmError
 from ..views.campaign_over import over
+from ..views.unnotified import unnotified
 from .context import DAY_EXAMPLE, Context, parse_day
 
 # Rendering, linting, the channels, the plan's formats and the preview page are imported by the
@@ -141,6 +142,8 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
         print(f"提醒：{notice.title}" + "".join(notice.lines), file=out)
     if ended := over(campaign, ctx.today()):
         print(f"提醒：{ended}", file=out)
+    for line in unnotified(campaign, os.environ):
+        print(f"提醒：{line}", file=out)
     print(
         f"检查通过：配置 {campaign.config_path}，内容 {len(ctx.library.items)} 条，"
         f"排期 {len(plan.posts)} 条（{campaign.start} 至 {campaign.end}），工作提醒 {len(plan.reminders)} 条，全部通过检查。",

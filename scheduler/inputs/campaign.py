@@ -61,6 +61,7 @@ class Notifier:
     webhook_env: str
     secret_env: str = ""
     events: tuple[str, ...] = ("failure", "approval", "reminder", "assisted")
+    where: str = field(default="", compare=False)  # config.yaml:line of its webhook_env, for messages
 
 
 @dataclass(frozen=True)

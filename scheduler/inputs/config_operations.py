@@ -33,6 +33,7 @@ def notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
                 webhook_env=env_name(r, m, "webhook_env", path, example="QM_WECOM_WEBHOOK"),
                 secret_env=env_name(r, m, "secret_env", path, "", example="QM_DINGTALK_SECRET"),
                 events=events,
+                where=m.where("webhook_env"),
             )
         )
     return tuple(out)
