@@ -154,9 +154,24 @@ def test_every_post_quotes_its_campaigns_hotline(month: tuple[Campaign, Library,
 
 def test_check_flags_a_hotline_written_into_the_content(heihe: Campaign, heihe_plan: Plan) -> None:
     post = next(p for p in heihe_plan.posts if p.channel == "wechat" and not p.item.is_launch)
-    wrong = dataclasses.replace(post, item=dataclasses.replace(post.item, body=post.item.body + "\n\n投诉请拨12315。"))
+    wrong = dataclasses.replace(post, item=dataclasses.replace(post.item, body=post.item.body + "\n\n投诉请拨12331。"))
     reasons = [f.reason for f in lint_post(heihe, Renderer(heihe).render(wrong))]
-    assert any("写了热线“12315”" in r and "12365" in r and "{{ hotline }}" in r for r in reasons), reasons
+    assert any("写了热线“12331”" in r and "12365" in r and "{{ hotline }}" in r for r in reasons), reasons
+
+
+def test_the_national_12315_is_never_told_to_be_replaced_by_a_local_hotline(project: Callable[..., Path]) -> None:
+    # "全国12315平台" stays right under any campaign hotline: replacing it by {{ hotline }} would print "全国0456-8221234平台"
+    local = project(lambda t: t.replace('hotline: "12315"', 'hotline: "0456-8221234"'))
+    result = run_qm("check", "-c", local)
+    assert "12315" not in result.stderr, result.stderr
+    campaign = load_campaign(local)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    post = next(p for p in plan.posts if p.channel == "wechat" and not p.item.is_launch)
+    stale = dataclasses.replace(post, item=dataclasses.replace(post.item, body=post.item.body + "\n\n登录全国12315平台，或拨打12365。"))
+    reasons = [f.reason for f in lint_post(campaign, Renderer(campaign).render(stale))]
+    assert [r for r in reasons if "写了热线" in r] == [
+        "写了热线“12365”，但本活动的投诉举报热线是 0456-8221234（把内容里的号码改成 {{ hotline }}，由配置统一填写）"
+    ], reasons
 
 
 def test_placeholders_are_filled_and_unknown_ones_reported_with_their_line(tmp_path: Path) -> None:

@@ -106,8 +106,8 @@ def test_an_edit_of_a_post_not_yet_approved_is_audited_too(world: World) -> None
 def test_a_hotline_written_into_the_words_is_refused_next_to_its_field(world: World) -> None:
     item_id = world.item_with("weibo")
     written = open_form(world.library, item_id).values["summary"]
-    by_field = _rejected(world, item_id, summary=written + "请拨打12315。")
-    assert any("写了热线“12315”" in m and "{{ hotline }}" in m for m in by_field["summary"]), by_field
+    by_field = _rejected(world, item_id, summary=written + "请拨打12331。")
+    assert any("写了热线“12331”" in m and "{{ hotline }}" in m for m in by_field["summary"]), by_field
 
 
 def test_a_character_no_font_draws_is_refused_next_to_its_field_as_qm_check_would(world: World) -> None:

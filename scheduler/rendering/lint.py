@@ -44,6 +44,7 @@ ABSOLUTE_TERMS = (
 _ORDINAL_FIRST = re.compile(r"第一(?=[步次条款章节天个批期届轮年位项线课]|时间|阶段|责任人)")
 # The complaint hotlines of the market-supervision family (12315, 12365 quality, 12331 food and drugs,
 # 12358 prices, 12330 IP): a post quotes the campaign's own, via {{ hotline }}.
+NATIONAL_HOTLINE = "12315"  # the national complaints hotline and platform (www.12315.cn): never a stale local number
 _HOTLINE = re.compile(r"(?<!\d)123(?:15|65|31|58|30)(?!\d)")
 # Wording about the launch event that only fits one side of its start.
 _INVITES = re.compile(r"欢迎[^。；！]{0,20}(?:参加|参与|到现场|来现场|走进)|邀您|邀请您|将于|将在[^。；！]{0,30}举行|等您|即将")
@@ -125,7 +126,9 @@ def quoted(reason: str) -> str:
 
 
 def _hotlines(campaign: Campaign, text: str) -> list[str]:
-    wrong = sorted({n for n in _HOTLINE.findall(text) if n != campaign.hotline})
+    """The older national lines (12365, 12331 …, merged into 12315 since 2019) other than the campaign's own:
+    12315 itself is the national hotline and platform, right whatever the campaign's local number is."""
+    wrong = sorted({n for n in _HOTLINE.findall(text) if n not in (campaign.hotline, NATIONAL_HOTLINE)})
     return [
         f"写了热线“{n}”，但本活动的投诉举报热线是 {campaign.hotline}（把内容里的号码改成 {{{{ hotline }}}}，由配置统一填写）" for n in wrong
     ]
