@@ -634,3 +634,31 @@ def test_a_units_headings_and_tables_keep_their_look_in_the_collection(config: P
     pointing = {v for e in body.iter() for k, v in e.attrib.items() if k.startswith("{" + docx.oxml.ns.nsmap["r"])}
     assert pointing <= rels, pointing - rels  # no picture or link of the unit's file left pointing nowhere
     assert not list(body.iter(qn("w:numPr")))  # list numbering is the compiled document's, through List Bullet
+
+
+def test_a_unit_whose_file_is_in_a_misspelled_folder_is_told_so_in_its_own_row(config: Path) -> None:
+    """嫩江/ for 嫩江县/: the unit's row in `qm units`, its JSON, the collection's cover table and body say
+    where its file was found and how to fix it, not a bare 未报送; the notes about the other kind are all counted."""
+    campaign = load_campaign(config)
+    place(campaign, "嫩江", "方案", "方案.docx", word("嫩江县活动方案"), at(5, 9))
+    place(campaign, "北安市", "方案", "方案.exe", b"MZ", at(5, 9))
+    place(campaign, "北安市", "方案", "活动方案.docx", b"not a word file", at(5, 9))
+    place(campaign, "爱辉区", "总结", "总结.docx", word("爱辉区工作总结"), at(1, 9, month=10))
+    note = "文件放在了文件夹“嫩江”中，没有登记：把文件夹改名为“嫩江县”（与 config.yaml 的 units 一致）"
+
+    listed = run_qm("units", "-c", config, "--kind", "方案")
+    assert f"嫩江县　　  未报送（{note}）" in listed.stdout, listed.stdout
+    shown = json.loads(run_qm("units", "-c", config, "--kind", "方案", "--json").stdout)
+    assert {u["unit"]: u["note"] for u in shown}["嫩江县"] == note
+    assert {u["unit"]: u["note"] for u in shown}["爱辉区"] == ""
+
+    out = config.parent / "方案汇总.docx"
+    run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out)
+    document = docx.Document(str(out))
+    assert {row.cells[1].text: row.cells[5].text for row in document.tables[0].rows[1:]}["嫩江县"] == f"未报送（{note}）"
+    body = [p.text for p in document.paragraphs]
+    assert body[body.index("4. 嫩江县") + 1] == f"（未报送活动方案：{note}。）"
+
+    summaries = run_qm("units", "-c", config, "--collect", "-o", config.parent / "总结汇总.docx")
+    # the misnamed folder, the .exe and the file that cannot be read: three notes about the plans
+    assert "另有 3 条关于活动方案的注意事项，用 qm units --kind 方案 查看。" in summaries.stderr, summaries.stderr

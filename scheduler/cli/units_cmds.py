@@ -51,8 +51,9 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
         )
     engine = ctx.engine
     kind = args.kind or (SUMMARY if args.collect else None)
-    problems, elsewhere = _about(ctx, scan(campaign, engine, time.time()), kind)
+    scanned = scan(campaign, engine, time.time())
     every = statuses(campaign, recorded(campaign, engine), ctx.today(), refused_files(campaign))
+    problems, elsewhere = _about(ctx, scanned, kind, _file_problems(ctx, [s for s in every if s.kind != kind]) if kind else [])
     found = [s for s in every if args.kind in (None, s.kind)]
     if kind and args.collect:
         output, more = _collect(ctx, args, kind, found)
@@ -76,15 +77,16 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
     return 2 if problems else 0
 
 
-def _about(ctx: Context, problems: list[Problem], kind: str | None) -> tuple[list[Problem], str]:
-    """The problems about `kind` (all when None), and a line counting those about the other kind, if any."""
+def _about(ctx: Context, problems: list[Problem], kind: str | None, others: list[Problem]) -> tuple[list[Problem], str]:
+    """The scanning problems about `kind` (all when None), and a line counting those about the other kind
+    with the other kind's file problems (`others`: unreadable files, files gone), if any."""
     from ..units.unrecorded import problem_kind
 
     if kind is None:
         return problems, ""
     mine = [p for p in problems if problem_kind(ctx.campaign, p.where) in (None, kind)]
     other = next(k for k in FOLDERS if k != kind)
-    n = len(problems) - len(mine)
+    n = len(problems) - len(mine) + len(others)
     return mine, f"另有 {n} 条关于{LABELS[other]}的注意事项，用 qm units --kind {FOLDERS[other]} 查看。" if n else ""
 
 
@@ -143,5 +145,6 @@ def _json(ctx: Context, s: UnitStatus) -> dict[str, object]:
         "state": s.state,
         "late_days": s.late_days,
         "arrived": dt.datetime.fromtimestamp(s.first.arrived, ctx.campaign.timezone).isoformat(timespec="seconds") if s.first else None,
+        "note": s.not_taken,  # why what it sent does not count ("" when nothing or when its file counts)
         "files": [{"path": str(f.path), "sha256": f.sha256, "size": f.size, "problem": f.problem, "gone": f.gone} for f in s.files],
     }

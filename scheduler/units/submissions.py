@@ -27,8 +27,8 @@ from ..publishing.tables import submissions
 from ..support.errors import Problem
 from ..support.moments import moment
 from ..support.os_messages import os_reason
-from ..support.suggest import did_you_mean
 from .kinds import FOLDERS, LABELS, PLAN
+from .strays import NotRecorded, misfiled_note, stray_problems
 
 CLOCK_SLACK = 3600.0  # seconds a file's time may be ahead of this machine's clock before it is called impossible
 ACCEPTED = (".docx", ".doc", ".wps", ".pdf", ".txt", ".odt")
@@ -56,6 +56,7 @@ class UnitStatus:
     state: str
     late_days: int = 0
     refused: tuple[str, ...] = ()  # files in its folder not recorded for their extension (a photo of the document)
+    misfiled: tuple[str, ...] = ()  # misnamed folders holding its files (逊克 for 逊克县), not recorded
 
     @property
     def readable(self) -> tuple[Submission, ...]:
@@ -83,10 +84,11 @@ class UnitStatus:
 
     @property
     def refused_note(self) -> str:
-        """Why a unit that put files in its folder has not submitted: they are not in a format read; "" otherwise."""
-        if not self.refused or self.readable:
+        """Why a unit that sent files has not submitted: they are not in a format read, or in a misnamed folder; "" otherwise."""
+        if self.readable:
             return ""
-        return f"收到的{'、'.join(f'“{n}”' for n in self.refused)}不是可读的格式：应为 {' '.join(ACCEPTED)} 之一"
+        wrong = f"收到的{'、'.join(f'“{n}”' for n in self.refused)}不是可读的格式：应为 {' '.join(ACCEPTED)} 之一" if self.refused else ""
+        return "；".join(why for why in (wrong, misfiled_note(self.unit.name, self.misfiled) if self.misfiled else "") if why)
 
     @property
     def not_taken(self) -> str:
@@ -191,22 +193,7 @@ def _recheck(path: Path, sha256: str) -> str:
 
 
 def _strays(campaign: Campaign, root: Path) -> list[Problem]:
-    names = {u.name for u in campaign.units}
-    problems = []
-    for child in sorted(root.iterdir()) if root.is_dir() else []:
-        if child.name.startswith("."):
-            continue
-        if child.is_dir() and child.name not in names:
-            guess = did_you_mean(child.name, names, prefix=True)
-            problems.append(
-                Problem(
-                    f"文件夹“{child.name}”不是 config.yaml 的 units 中的单位，其中的文件没有登记" + (f"：{guess}" if guess else ""),
-                    str(child),
-                    "文件夹名要与 units 中的 name 完全一致：改文件夹名，或在 units 中添加该单位",
-                )
-            )
-        elif not child.is_dir():
-            problems.append(Problem("文件直接放在了报送目录下，没有登记", str(child), "放到 单位名称/方案/ 或 单位名称/总结/ 文件夹中"))
+    problems = stray_problems(campaign, root)
     for unit in campaign.units:
         folder = root / unit.name
         for child in sorted(folder.iterdir()) if folder.is_dir() else []:
@@ -273,10 +260,10 @@ def recorded(campaign: Campaign, engine: Engine) -> list[Submission]:
 
 
 def statuses(
-    campaign: Campaign, recorded_files: list[Submission], today: dt.date, refused: dict[tuple[str, str], tuple[str, ...]] | None = None
+    campaign: Campaign, recorded_files: list[Submission], today: dt.date, refused: dict[tuple[str, str], NotRecorded] | None = None
 ) -> list[UnitStatus]:
     """Each unit's plan and summary: on time, late (by how many days), missing, or not yet due, by its
-    first readable file (pure); `refused` (unit, kind) -> the names of files not recorded for their extension."""
+    first readable file (pure); `refused` (unit, kind) -> what it sent that scanning did not record."""
     tz = campaign.timezone
     out = []
     for kind in FOLDERS:
@@ -285,8 +272,9 @@ def statuses(
             files = tuple(sorted((f for f in recorded_files if f.unit == unit.name and f.kind == kind), key=lambda f: f.arrived))
             first = next((f for f in files if not f.problem), None)
             if first is None:
-                wrong = (refused or {}).get((unit.name, kind), ())
-                out.append(UnitStatus(unit, kind, due, files, MISSING if today > due else NOT_DUE, refused=wrong))
+                wrong = (refused or {}).get((unit.name, kind), NotRecorded())
+                state = MISSING if today > due else NOT_DUE
+                out.append(UnitStatus(unit, kind, due, files, state, refused=wrong.refused, misfiled=wrong.misfiled))
                 continue
             late = (dt.datetime.fromtimestamp(first.arrived, tz).date() - due).days
             out.append(UnitStatus(unit, kind, due, files, LATE if late > 0 else ON_TIME, max(late, 0)))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..inputs.campaign import Campaign
 from .kinds import FOLDERS
+from .strays import NotRecorded, misfiled
 from .submissions import accepted, unit_folder, visible_files
 
 
@@ -27,7 +28,12 @@ def problem_kind(campaign: Campaign, where: str) -> str | None:
     return held[0] if len(held) == 1 else None
 
 
-def refused_files(campaign: Campaign) -> dict[tuple[str, str], tuple[str, ...]]:
-    """(unit, kind) -> the files in its folder that scanning does not record for their extension."""
+def refused_files(campaign: Campaign) -> dict[tuple[str, str], NotRecorded]:
+    """(unit, kind) -> what scanning does not record: the files in its folder of a format not read, and
+    the misnamed folders holding its files (`strays.misfiled`)."""
     folders = {(u.name, kind): unit_folder(campaign, u, kind) for u in campaign.units for kind in FOLDERS}
-    return {key: tuple(p.name for p in visible_files(folder) if not accepted(p)) for key, folder in folders.items()}
+    elsewhere = misfiled(campaign)
+    return {
+        key: NotRecorded(tuple(p.name for p in visible_files(folder) if not accepted(p)), elsewhere.get(key, ()))
+        for key, folder in folders.items()
+    }
