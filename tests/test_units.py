@@ -662,3 +662,15 @@ def test_a_unit_whose_file_is_in_a_misspelled_folder_is_told_so_in_its_own_row(c
     summaries = run_qm("units", "-c", config, "--collect", "-o", config.parent / "总结汇总.docx")
     # the misnamed folder, the .exe and the file that cannot be read: three notes about the plans
     assert "另有 3 条关于活动方案的注意事项，用 qm units --kind 方案 查看。" in summaries.stderr, summaries.stderr
+
+
+def test_units_on_the_rehearsal_clock_record_and_judge_by_it(config: Path) -> None:
+    """QM_NOW: the files are recorded on the rehearsal's clock, as the deadlines are judged, not on the real one."""
+    campaign = load_campaign(config)
+    place(campaign, "北安市", "总结", "总结.docx", word("北安市工作总结"), at(20, 9, month=10))  # after the rehearsal's moment
+    place(campaign, "爱辉区", "总结", "总结.docx", word("爱辉区工作总结"), at(28, 16))
+    rehearsed = run_qm("units", "-c", config, "--kind", "总结", env={**os.environ, "QM_NOW": "2016-10-01T09:00:00+08:00"})
+    assert "修改时间 2016-10-20 09:00 还没到，按发现它的时间 2016-10-01 09:00 登记为报送时间" in rehearsed.stderr, rehearsed.stderr
+    rows = {line.split()[0]: line for line in rehearsed.stdout.splitlines() if line.startswith("  ")}
+    assert "按时报送" in rows["北安市"] and "10-01 09:00" in rows["北安市"], rehearsed.stdout
+    assert "按时报送" in rows["爱辉区"] and "09-28 16:00" in rows["爱辉区"], rehearsed.stdout

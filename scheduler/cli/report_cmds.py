@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -121,7 +120,7 @@ def _units(ctx: Context) -> list[UnitStatus]:
 
     if not ctx.campaign.units:
         return []
-    scan(ctx.campaign, ctx.engine, time.time())
+    scan(ctx.campaign, ctx.engine, ctx.clock())  # as `qm units` records them: on the commands' clock
     return statuses(ctx.campaign, recorded(ctx.campaign, ctx.engine), ctx.today(), refused_files(ctx.campaign))
 
 

@@ -7,7 +7,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,7 +50,7 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
         )
     engine = ctx.engine
     kind = args.kind or (SUMMARY if args.collect else None)
-    scanned = scan(campaign, engine, time.time())
+    scanned = scan(campaign, engine, ctx.clock())  # the clock the deadlines are judged by (QM_NOW when rehearsing)
     every = statuses(campaign, recorded(campaign, engine), ctx.today(), refused_files(campaign))
     problems, elsewhere = _about(ctx, scanned, kind, _file_problems(ctx, [s for s in every if s.kind != kind]) if kind else [])
     found = [s for s in every if args.kind in (None, s.kind)]
