@@ -70,5 +70,5 @@ def test_a_drawing_command_notes_the_kept_verdict(project: Callable[..., Path], 
     data = json.loads(kept.read_text(encoding="utf-8"))
     data["problems"][0][0] = "保存的结论"  # its fingerprint kept: a run that says this used it
     kept.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    again = run_qm("poster", "goods-salt-iodised", "--size", "square", "-o", tmp_path / "x.png", "-c", config)
+    again = run_qm("poster", "goods-salt-iodised", "--size", "square", "-o", tmp_path / "x.png", "--force", "-c", config)
     assert again.returncode == 0 and NOTE in again.stderr and "保存的结论" in again.stderr, again.stderr

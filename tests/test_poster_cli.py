@@ -103,3 +103,27 @@ def test_a_print_sizes_pdf_is_called_a_preview_naming_the_command_for_the_print_
     assert made.returncode == 0 and "含 3 毫米出血和裁切线" in made.stdout, made.stderr
     square = run_qm("poster", "anti-fake-sc-code", "--size", "square", "-c", config)
     assert "qm print" not in square.stdout  # no print size, no note
+
+
+def test_a_file_named_by_o_is_overwritten_only_with_force(project: Callable[..., Path], tmp_path: Path) -> None:
+    """Like qm report and qm units: an existing file is kept, and the person told how to go on."""
+    config, here = project(), tmp_path / "交付"
+    here.mkdir()
+    out = here / "主题.png"
+    out.write_bytes(b"edited")
+    (here / "主题.jpg").write_bytes(b"another")  # not the file named: left alone whatever happens
+    refused = run_qm("poster", "--title", THEME, "--size", "square", "-o", out, "-c", config)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+    assert f"{out} 已存在，没有覆盖：用 -o 换一个文件名，或加 --force 覆盖它" in refused.stderr, refused.stderr
+    assert out.read_bytes() == b"edited"
+    pdf = here / "印刷.pdf"  # a print size also writes the PDF beside the PNG: neither is written
+    pdf.write_bytes(b"edited")
+    refused = run_qm("poster", "--title", THEME, "--size", "a3", "-o", here / "印刷.png", "-c", config)
+    assert refused.returncode == 2 and f"{pdf} 已存在，没有覆盖" in refused.stderr, refused.stderr
+    assert pdf.read_bytes() == b"edited" and not (here / "印刷.png").exists()
+    forced = run_qm("poster", "--title", THEME, "--size", "square", "-o", out, "--force", "-c", config)
+    assert forced.returncode == 0, forced.stderr
+    with Image.open(out) as img:
+        assert img.size == (1080, 1080)
+    assert (here / "主题.jpg").read_bytes() == b"another"
+    assert sorted(p.name for p in here.iterdir()) == ["主题.jpg", "主题.png", "印刷.pdf"]  # no temporary file left

@@ -138,7 +138,7 @@ def draft_path(given: Path | None, default: str, force: bool) -> Path:
         return unused_name((given or Path()) / default)
     check_output_folder(given)
     if given.is_file() and not force:
-        raise InputError(_kept(given))
+        raise InputError(kept_message(given, DRAFT))
     return given
 
 
@@ -147,8 +147,12 @@ def write_draft(path: Path, data: bytes, force: bool) -> None:
     try:
         atomic_write_bytes(path, data, replace=force)
     except FileExistsError as exc:
-        raise InputError(_kept(path)) from exc
+        raise InputError(kept_message(path, DRAFT)) from exc
 
 
-def _kept(path: Path) -> str:
-    return f"{path} 已存在，没有覆盖（它可能是改过的草稿）：用 -o 换一个文件名，或加 --force 覆盖它"
+DRAFT = "（它可能是改过的草稿）"
+
+
+def kept_message(path: Path, why: str = "") -> str:
+    """A file -o names that is there and was not overwritten (`why` it matters), and the two ways on."""
+    return f"{path} 已存在，没有覆盖{why}：用 -o 换一个文件名，或加 --force 覆盖它"

@@ -12,11 +12,12 @@ from ..poster import PosterText, batch, fonts, glyphs, job_for
 from ..poster.job import Job
 from ..poster.layout import layout_named, load_layout
 from ..poster.make import arrangement, make_poster, prepare
+from ..poster.prepared import Prepared
 from ..poster.sizes import canonical
 from ..support.errors import InputError, PosterError
 from ..support.values import ImageRef, poster_path
 from .context import Context, parse_day
-from .output import check_output_folder, check_suffix, drawing_progress, note_findings, warn_colours, warn_printed
+from .output import check_output_folder, check_suffix, drawing_progress, kept_message, note_findings, warn_colours, warn_printed
 
 PREVIEW = "（预览图，不是印刷文件）"
 DEFAULT_LAYOUTS = {"launch": "launch", "slogan": "slogan"}  # by topic; anything else is a knowledge card
@@ -38,7 +39,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         help="版式，中文名或版式名都可以：知识卡片（knowledge-card）、启动活动海报（launch）、标语海报（slogan）、电子屏画面（screen-slide）、横幅（banner）、竖排标语（vertical-slogan）",
     )
     p.add_argument("--size", action="append", metavar="尺寸", help="尺寸，可重复指定多个（默认用版式自己的尺寸）")
-    p.add_argument("-o", "--output", type=Path, metavar="路径", help="输出文件；指定多个尺寸时为输出目录（默认 海报目录/内容编号/）")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="路径",
+        help="输出文件；指定多个尺寸时为输出目录（默认 海报目录/内容编号/）；要写的文件已存在时不覆盖，除非加 --force",
+    )
+    p.add_argument("--force", action="store_true", help="-o 指定的文件已存在时覆盖它（默认不覆盖）")
     p.add_argument("--explain", action="store_true", help="不生成图片，输出排版结果 JSON：每个区域的各行文字、字号和位置")
     p.set_defaults(run=run_poster)
 
@@ -70,20 +78,28 @@ def run_poster(ctx: Context, args: argparse.Namespace) -> int:
     font_files = fonts.candidates(campaign.brand.font)
     if undrawable := glyphs.text_problems([text], font_files):  # said with the field and its file:line
         raise PosterError("海报上的文字有画不出来的字符", undrawable)
-    explained, previews = [], []
+    explained, previews, jobs = [], [], []
     for size in sizes:
         job = job_for(campaign, text, ImageRef("", text.id, layout_name, size))
         if args.output is not None:
             job = Job(job.text, job.layout, job.size, _output(args.output, job.out.name, many=len(sizes) > 1))
-        prepared = prepare(campaign, job, font_files)
+        jobs.append(prepare(campaign, job, font_files))
+    if args.output is not None and not args.force and not args.explain:
+        _refuse_existing(jobs)
+    for prepared in jobs:
         if args.explain:
             explained.append(arrangement(campaign, prepared, font_files).to_json())
             continue
-        made = make_poster(campaign, prepared, font_files, force=True, keep_key=args.output is None)
+        try:
+            made = make_poster(
+                campaign, prepared, font_files, force=True, keep_key=args.output is None, replace=args.force or args.output is None
+            )
+        except FileExistsError as exc:  # the .jpg a too large PNG became, or a file made meanwhile
+            raise InputError(kept_message(Path(exc.filename2 or exc.filename))) from exc
         for f in made.files:
             print(f"已生成：{f}" + (PREVIEW if f.suffix == ".pdf" else ""))
         if prepared.size.pdf:
-            previews.append(size)
+            previews.append(prepared.job.size)
     if args.explain:
         print(json.dumps(explained[0] if len(explained) == 1 else explained, ensure_ascii=False, indent=2))
     else:
@@ -117,6 +133,14 @@ def _output(path: Path, name: str, *, many: bool) -> Path:
     check_suffix(path, ".png", "qm poster 写的是 PNG 图片", more)
     check_output_folder(path)
     return path
+
+
+def _refuse_existing(jobs: list[Prepared]) -> None:
+    """Before anything is drawn: no file -o names (the PNG, a print size's PDF) may be there already."""
+    for p in jobs:
+        for path in (p.job.out, *([p.job.out.with_suffix(".pdf")] if p.size.pdf else [])):
+            if path.is_file():
+                raise InputError(kept_message(path))
 
 
 def _source(ctx: Context, args: argparse.Namespace) -> tuple[PosterText, str]:

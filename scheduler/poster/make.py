@@ -34,9 +34,12 @@ def arrangement(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.Font
     return arrange(p.layout, p.size, p.fields, campaign.brand, font, describe(p.job), campaign.posters.photo)
 
 
-def make_poster(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile], force: bool = False, keep_key: bool = True) -> Made:
+def make_poster(
+    campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile], force: bool = False, keep_key: bool = True, replace: bool = True
+) -> Made:
     """Draw `p` unless its files are up to date. `keep_key=False` (a file the person named with -o) leaves
-    no cache key beside it: only qm's own posters folder holds them."""
+    no cache key beside it, nor removes the other format's file there: only qm's own posters folder holds
+    them. `replace=False` puts no file over one that exists: FileExistsError (`atomic_write_bytes`)."""
     if not force and (files := cache.fresh_files(p.job.out, p.key)):
         return Made(p.job, tuple(files), False)
     from . import export
@@ -45,14 +48,14 @@ def make_poster(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.Font
     image = paint(arrangement(campaign, p, font_files), campaign.brand)
     encoded = export.encode(image, p.size.dpi, p.size.medium, describe(p.job))
     main = p.job.out.with_suffix(encoded.suffix)
-    atomic_write_bytes(main, encoded.data, durable=False)
+    atomic_write_bytes(main, encoded.data, durable=False, replace=replace)
     written, data = [main], [encoded.data]
-    stale = p.job.out.with_suffix(".png" if encoded.suffix == ".jpg" else ".jpg")
-    stale.unlink(missing_ok=True)
+    if keep_key:  # qm's own folder: the poster drawn before in the other format
+        p.job.out.with_suffix(".png" if encoded.suffix == ".jpg" else ".jpg").unlink(missing_ok=True)
     if p.size.pdf:
         pdf = p.job.out.with_suffix(".pdf")
         data.append(export.pdf_bytes(image, p.size.dpi))
-        atomic_write_bytes(pdf, data[-1], durable=False)
+        atomic_write_bytes(pdf, data[-1], durable=False, replace=replace)
         written.append(pdf)
     if keep_key:
         cache.record(p.job.out, p.key, written, data)
