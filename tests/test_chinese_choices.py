@@ -35,6 +35,12 @@ def _refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         (("units", "--kind", "summary"), "kind", "summary"),
         (("user", "add", "王科长", "--role", "审核人"), "role", "reviewer"),
         (("user", "role", "王科长", "admin"), "role", "admin"),
+        (("plan", "--format", "网页月历"), "format", "html"),
+        (("plan", "--format", "日历"), "format", "ics"),
+        (("plan", "--format", "csv"), "format", "csv"),
+        (("report", "--format", "工作总结"), "format", "docx"),
+        (("report", "--format", "Excel"), "format", "xlsx"),
+        (("report", "--format", "json"), "format", "json"),
     ],
 )
 def test_a_choice_is_taken_by_its_chinese_name_or_its_id(argv: tuple[str, ...], attribute: str, meant: str) -> None:
@@ -50,6 +56,8 @@ def test_an_unknown_choice_lists_the_chinese_names_and_the_one_probably_meant(ca
     assert "没有 总节 这个种类（是不是想写 工作总结（summary）？）：可用 活动方案（plan）、工作总结（summary）" in err, err
     err = _refused(capsys, "user", "add", "王科长", "--role", "审核")
     assert "没有 审核 这个角色（是不是想写 审核人（reviewer）？）：可用 编辑（editor）、审核人（reviewer）、管理员（admin）" in err, err
+    err = _refused(capsys, "report", "--format", "pdf")
+    assert "没有 pdf 这个格式：可用 工作总结（docx）、数据表格（xlsx）、发布明细表（csv）、数据（json）" in err, err
 
 
 def test_the_help_lists_the_choices_by_their_chinese_names(capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,6 +65,8 @@ def test_the_help_lists_the_choices_by_their_chinese_names(capsys: pytest.Captur
         (("queue", "--help"), "待审核（planned）、已退回（rejected）"),
         (("units", "--help"), "活动方案（plan）、工作总结（summary）"),
         (("user", "add", "--help"), "编辑（editor）、审核人（reviewer）、管理员（admin）"),
+        (("plan", "--help"), "排期表（table）、数据（json）、电子表格（csv）、日历（ics）、网页月历（html）"),
+        (("report", "--help"), "工作总结（docx）、数据表格（xlsx）、发布明细表（csv）、数据（json）"),
     ):
         with pytest.raises(SystemExit):
             _parse(*argv)

@@ -156,7 +156,10 @@ def test_a_command_imports_only_what_it_runs(args: tuple[str, ...], needed: list
 
 def test_bad_arguments_are_explained_in_chinese() -> None:
     result = run_qm("plan", "--format", "pdf")
-    assert result.returncode == 2 and "不支持 pdf：可用 table、json、csv、ics、html" in result.stderr  # no quotes, no English commas
+    assert (
+        result.returncode == 2
+        and "没有 pdf 这个格式：可用 排期表（table）、数据（json）、电子表格（csv）、日历（ics）、网页月历（html）" in result.stderr
+    )  # no quotes, no English commas
     result = run_qm("preview", "2016-13-40", "-c", HEIHE)
     assert result.returncode == 2 and "2016-13-40 不是有效日期：月份只能是 1–12" in result.stderr
     result = run_qm("nosuch")

@@ -20,14 +20,16 @@ from .context import DAY_EXAMPLE, Context, parse_day
 # and a `qm check` answered from its cache without the planner.
 from .output import check_output_folder, error_text, open_in_browser, write_output
 from .resident_check import IDLE_MINUTES
-from .zh_argparse import NumberIn
+from .zh_argparse import Named, NumberIn
 
 if TYPE_CHECKING:
     from ..inputs.campaign import Campaign
     from ..planning.planner import PlannedPost
     from .check_parts import Parts
 
-PLAN_FORMATS = ("table", "json", "csv", "ics", "html")  # export.render_plan's; the parser is built without importing export
+# export.render_plan's formats; the parser is built without importing export
+PLAN_FORMATS = {"table": "排期表", "json": "数据", "csv": "电子表格", "ics": "日历", "html": "网页月历"}
+PLAN_FORMAT = Named("格式", PLAN_FORMATS, {"表格": "table", "月历": "html", "网页": "html"})
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -56,7 +58,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     )
     p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help=f"起始日期（默认活动开始），{DAY_EXAMPLE}")
     p.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="结束日期（含当天，默认活动结束）")
-    p.add_argument("--format", choices=PLAN_FORMATS, default="table", help="输出格式：table 表格（默认）、json、csv、ics 日历、html 月历")
+    p.add_argument(
+        "--format",
+        type=PLAN_FORMAT,
+        default="table",
+        metavar="格式",
+        help=f"输出格式：{PLAN_FORMAT.listed}（默认排期表；电子表格可用 Excel 打开，日历导入日历应用，网页月历用浏览器打开）",
+    )
     p.add_argument("--reminders", action="store_true", help="json/csv 中也列出工作人员提醒")
     p.add_argument("-o", "--output", type=Path, metavar="文件", help="写入文件（默认输出到屏幕；写 - 也是输出到屏幕）")
     p.set_defaults(run=run_plan)

@@ -13,6 +13,7 @@ from ..inputs.campaign_days import day_window
 from ..support.errors import InputError, QmError
 from .context import Context, parse_day
 from .output import draft_options, draft_path, write_draft
+from .zh_argparse import Named
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
     from ..report.figures import Figures
     from ..units.submissions import UnitStatus
 
-FORMATS = ("docx", "xlsx", "csv", "json")
+FORMATS = {"docx": "工作总结", "xlsx": "数据表格", "csv": "发布明细表", "json": "数据"}
+FORMAT = Named("格式", FORMATS, {"总结": "docx", "Word": "docx", "Excel": "xlsx", "表格": "xlsx", "明细": "csv"})
 # Why --from/--to stay inside the campaign while the report itself may be made any day after it.
 COUNTED = "（工作总结统计活动期内各天的发布；活动结束后也可以生成，不写 --to 就统计到活动最后一天）"
 
@@ -33,12 +35,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         description=(
             "根据数据库中的发布记录、播放记录和统计数据，生成工作总结草稿（.docx，可用 WPS 或 Word 编辑）："
             "基本情况、各活动领域开展情况、启动日、宣传数据和图表、存在的问题及处理情况，附件为已发布内容明细。"
-            "用 --format 只导出数据（xlsx、csv、json）。数字都取自数据库，不做估算。"
+            "用 --format 只导出数据（数据表格 xlsx、发布明细表 csv、数据 json）。数字都取自数据库，不做估算。"
         ),
     )
     p.add_argument("--from", dest="start", type=parse_day, metavar="日期", help="起始日期（默认活动开始）")
     p.add_argument("--to", dest="end", type=parse_day, metavar="日期", help="结束日期（含当天，默认活动结束）")
-    p.add_argument("--format", choices=FORMATS, default="docx", help="docx 工作总结（默认）；xlsx、csv、json 只导出数据")
+    p.add_argument(
+        "--format",
+        type=FORMAT,
+        default="docx",
+        metavar="格式",
+        help=f"{FORMAT.listed}：默认是 Word 工作总结，其他几种只导出数据",
+    )
     draft_options(p, "工作总结或数据", "工作总结.docx 或 统计数据.xlsx 等")
     p.add_argument(
         "--db", type=Path, metavar="数据库文件", help="改用这个 SQLite 数据库（例如 qm simulate 保存的 状态目录/simulate/qm.sqlite3）"
