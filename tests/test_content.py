@@ -197,6 +197,21 @@ def test_title_and_summary_limits_of_the_content_guide(tmp_path: Path) -> None:
     assert "内容 b-item.summary 超过 90 字" in problems[1]
 
 
+def test_a_title_too_long_for_weibo_and_for_screens_is_told_once(tmp_path: Path) -> None:
+    """Without a headline the title is also the screens' headline: one finding at the title says both."""
+    _write(tmp_path, "a.md", GOOD.replace("title: 买盐看标识", "title: " + "质" * 21))
+    _write(tmp_path, "b.md", GOOD.replace("id: test-item", "id: b-item").replace("title: 买盐看标识", "title: " + "质" * 13))
+    with pytest.raises(ContentError) as info:
+        load_library(tmp_path, {})
+    problems = [str(p) for p in info.value.problems]
+    assert len(problems) == 2, problems
+    assert problems[0].endswith(
+        "内容 test-item.title 超过 20 字（现为 21 字）（标题和摘要组成微博正文：【标题】摘要加链接，一共不超过 140 字；"
+        "电子屏也放不下，加一个 headline（≤12 字））"
+    ), problems
+    assert problems[1].endswith("内容 b-item 的标题超过 12 字，电子屏放不下（加一个 headline（≤12 字））"), problems
+
+
 def test_check_reports_a_short_summary(project: Callable[..., Path]) -> None:
     config = project()
     item = config.parent / "content" / "brand" / "brand-cert-green-food.md"

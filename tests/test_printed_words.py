@@ -57,3 +57,15 @@ def test_a_clean_item_prints_without_a_note(project: Callable[..., Path]) -> Non
     config = project()
     made = run_qm("poster", "goods-salt-iodised", "-c", config, cwd=config.parent)
     assert made.returncode == 0 and made.stderr == "", made.stderr
+
+
+def test_a_title_shown_as_the_screen_headline_is_told_once(project: Callable[..., Path]) -> None:
+    """An item without a headline of its own shows its title on screens: one finding, at the title."""
+    config = project(lambda text: text.replace("end: 2027-09-30", "end: 2027-09-10"))
+    item, path, _ = _item_with_title(config, planned=False, words="最好的")
+    text = path.read_text(encoding="utf-8")
+    rows = ("title: 最好的质量\n" if row.startswith("title:") else row for row in text.splitlines(keepends=True))
+    path.write_text("".join(row for row in rows if not row.startswith("headline:")), encoding="utf-8")  # short enough for screens
+    checked = run_qm("check", "-c", config, cwd=config.parent)
+    assert checked.returncode == 2 and f"内容 {item} 的标题含有广告法禁用的绝对化用语“最好”" in checked.stderr, checked.stderr
+    assert checked.stderr.count("“最好”") == 1 and "电子屏标题" not in checked.stderr, checked.stderr

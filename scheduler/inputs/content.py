@@ -250,11 +250,13 @@ def _item(r: Reader, m: Mapping, body: str, raw: str, values: AnyMapping[str, st
     area = r.choice(m, "area", path, AREAS)
     topic = r.choice(m, "topic", path, TOPICS)
     became = {key: functools.partial(expansion_hint, written.get(key, ""), values) for key in TEXT_FIELDS}
-    title = r.text(m, "title", path, max_len=TITLE_MAX, hint=became["title"](WEIBO_HINT))
+    screens = f"加一个 headline（≤{HEADLINE_MAX} 字）" if "headline" not in m else ""  # the title is the screens' headline
+    title_hint = WEIBO_HINT + (f"；电子屏也放不下，{screens}" if screens else "")
+    title = r.text(m, "title", path, max_len=TITLE_MAX, hint=became["title"](title_hint))
     summary = r.text(m, "summary", path, max_len=SUMMARY_MAX, hint=became["summary"](WEIBO_HINT))
     headline = r.text(m, "headline", path, title, max_len=HEADLINE_MAX, hint=became["headline"]())
-    if "headline" not in m and len(title) > HEADLINE_MAX:
-        r.problem(m.where("title"), f"{path} 的标题超过 {HEADLINE_MAX} 字，电子屏放不下", became["title"]("加一个 headline（≤12 字）"))
+    if screens and HEADLINE_MAX < len(title) <= TITLE_MAX:  # longer: told once, with the title's limit
+        r.problem(m.where("title"), f"{path} 的标题超过 {HEADLINE_MAX} 字，电子屏放不下", became["title"](screens))
     line = r.text(m, "line", path, max_len=LINE_MAX, hint=became["line"]())
     known = kind_names()
     channels = r.texts(m, "channels", path) if "channels" in m else known

@@ -210,7 +210,7 @@ def _check(
         _add(by_field, f, f"{'、'.join(channels)}：{reason}")
     found = {quoted(reason) for _, reason in said}  # words the posts were found to have: not told twice (as `qm check`)
     for f, reason in printed_words(campaign, new_item):  # what posters and print sheets show, planned or not
-        if quoted(reason) not in found and not (f == "headline" and new_item.headline == new_item.title):
+        if quoted(reason) not in found:
             _add(by_field, f, f"{FIELD_LABELS[f]}{reason}（{PRINTED_HINT}）")
     for p in editorial_problems(Library((new_item,))):
         _add(by_field, "summary", f"摘要只有 {len(new_item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字（{p.hint}）")

@@ -114,8 +114,9 @@ PRINTED_HINT = "海报、传单和挂图都会印出这段文字：请修改这�
 
 
 def printed_words(campaign: Campaign, item: Printed) -> list[tuple[str, str]]:
-    """(field, what is wrong) for each of the item's printed words the check forbids (`printed_problems`)."""
-    texts = ((field, getattr(item, field)) for field in PRINTED)
+    """(field, what is wrong) for each of the item's printed words the check forbids (`printed_problems`).
+    A headline that is the title (the item has none of its own) is the title's finding, told once."""
+    texts = ((field, getattr(item, field)) for field in PRINTED if field != "headline" or item.headline != item.title)
     return [(field, reason) for field, text in texts for reason in _words(campaign, text) + _hotlines(campaign, text)]
 
 
