@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,3 +63,15 @@ def test_status_names_a_reminder_by_its_text_and_writes_the_year_only_when_a_job
         (f"reminder:{reminder.id}", said),
         ("backup", "每日备份数据库"),
     }
+
+
+def test_status_reads_the_rehearsal_clock_as_the_other_commands_do(project: Callable[..., Path]) -> None:
+    """Under QM_NOW a job is past or to come by the rehearsal's moment, not by the machine's date."""
+    config = project()
+    zone = load_campaign(config).timezone
+    before, after = dt.datetime(2020, 1, 1, 8, 0, tzinfo=zone), dt.datetime(2020, 1, 1, 10, 0, tzinfo=zone)
+    _jobs(config, (("backup", before), ("refresh", after)))
+    shown = run_qm("-c", config, "status", env={**os.environ, "QM_NOW": "2020-01-01T09:00+08:00"})
+    assert shown.returncode == 0, shown.stderr
+    assert "  2020-01-01 08:00  每日备份数据库（已过时间）" in shown.stdout.splitlines(), shown.stdout
+    assert "  2020-01-01 10:00  每日刷新队列" in shown.stdout.splitlines(), shown.stdout  # to come at 09:00 of the rehearsal

@@ -10,7 +10,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-import time
 
 from ..inputs.campaign_days import check_day
 from ..publishing import states as st
@@ -232,7 +231,7 @@ def run_status(ctx: Context, args: argparse.Namespace) -> int:
     from ..views import daemon_status as status  # the daemon's lock and job table: only for qm status
 
     campaign = ctx.campaign
-    report = status.gather(ctx.engine, time.time())
+    report = status.gather(ctx.engine, ctx.clock())  # the rehearsal clock under QM_NOW, as every command
     tz = campaign.timezone
     messages = status.job_names(campaign, reminders(campaign))
     if args.json:
