@@ -49,6 +49,30 @@ def test_a_template_s_finding_on_most_posts_names_its_line_and_a_content_s_stays
     assert only and all("修改内容 brand-trademark-well-known（" in line for line in only), lines
 
 
+def test_a_finding_a_limit_in_the_config_causes_names_that_line_not_the_template(project: Callable[..., Path]) -> None:
+    """Every article's author over `limits.author`: told once, at config.yaml's line, not the template's;
+    each Weibo over `length_max` says where that limit is set."""
+    config = project(
+        lambda text: text.replace("    author: 市市场监管局\n", "    author: 市市场监管局\n    limits:\n      author: 4\n").replace(
+            "    link: https://www.example.gov.cn/zlyue\n", "    link: https://www.example.gov.cn/zlyue\n    length_max: 30\n"
+        )
+    )
+    rows = config.read_text(encoding="utf-8").splitlines()
+    author = rows.index("      author: 4") + 1
+    length = rows.index("    length_max: 30") + 1
+    lines = _check_lines(config)
+    assert re.fullmatch(
+        rf"  - {re.escape(str(config))}:{author}：作者超过 4 字（现为 6 字）（排期中的 \d+ 条微信公众号都是这样："
+        "来自 config.yaml 的 channels.wechat.limits.author：改这一项，不是改内容或模板）",
+        next(line for line in lines if "作者超过" in line),
+    ), lines
+    weibo = [line for line in lines if "微博超过" in line]  # counts differ post by post: told per post, with the limit's line
+    assert weibo and all(
+        line.endswith(f"；这个限制来自 config.yaml 的 channels.weibo.length_max（{config}:{length}））") for line in weibo
+    ), weibo
+    assert not [line for line in lines if "改模板" in line], lines
+
+
 LOCAL_SLOGAN = """- id: slogan-local-hotline
   area: rights
   topic: slogan

@@ -43,6 +43,7 @@ class Kind:
 
     name = ""  # the kind's name: "wechat"; channels are named "<name>" or "<name>:<id>"
     section = ""  # its key under `channels:` in config.yaml (defaults to `name`)
+    settings: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a finding's opening words -> its keys (`settings_behind`)
     label = ""  # what people call it: 微信公众号
     template = ""  # its template under templates/: "wechat/article.html.j2"
     short_label = ""  # what a list calls it, briefly: 公众号 (defaults to `label`)
@@ -71,6 +72,13 @@ class Kind:
     def advice(self, config: ChannelConfig, payload: Mapping[str, Any]) -> list[str]:
         """What only the check points out (the platform accepts it, readers would suffer)."""
         return []
+
+    def settings_behind(self, reason: str) -> tuple[str, ...]:
+        """The keys of the kind's section of config.yaml (`limits.title`) that set what `reason`, one of
+        its findings, measures against, most likely first (`settings`: by the finding's opening words).
+        `qm check` points a finding most of the channel's posts share at the first of them config.yaml
+        writes, rather than at the template."""
+        return next((keys for opening, keys in self.settings if reason.startswith(opening)), ())
 
     def texts(self, payload: Mapping[str, Any]) -> list[str]:
         """The words readers see, for the editorial checks (sensitive words, hotlines, wording)."""

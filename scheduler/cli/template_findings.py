@@ -3,7 +3,8 @@
 A finding (the same reason, word for word) that at least SHARE of a channel's planned posts and at least
 LEAST of them have comes from what those posts share, the channel's template (or its config), not from
 their content: it is reported once, at the template file (and the line that holds the words it quotes),
-with how many posts it affects. The others are reported per post, pointing at the content."""
+or at the line of config.yaml that sets the limit it breaks, with how many posts it affects. The others
+are reported per post, pointing at the content."""
 
 from __future__ import annotations
 
@@ -30,15 +31,19 @@ def post_problems(campaign: Campaign, posts: Sequence[PlannedPost], found: Seque
     having = dict.fromkeys((post.channel, post.id, reason) for post, reason in found)  # each post once, in order
     shared = Counter((channel, reason) for channel, _post_id, reason in having)
     common = [key for key, n in shared.items() if n >= LEAST and n >= SHARE * planned[key[0]]]
-    out = [_template_problem(campaign, channel, reason, shared[channel, reason], planned[channel]) for channel, reason in common]
+    setting = _Settings(campaign)
+    out = [_template_problem(campaign, setting, channel, reason, shared[channel, reason], planned[channel]) for channel, reason in common]
     for post, reason in found:
         if (post.channel, reason) not in common:
             where = post.item.where_text(quoted(reason))
-            out.append(Problem(reason, f"{post.id}（{post.channel}）", f"修改内容 {post.item.id}（{where}），或该渠道的模板"))
+            hint = f"修改内容 {post.item.id}（{where}），或该渠道的模板"
+            if written := setting(post.channel, reason):  # a limit config.yaml lowered, say
+                hint += f"；这个限制来自 config.yaml 的 {written[0]}（{written[1]}）"
+            out.append(Problem(reason, f"{post.id}（{post.channel}）", hint))
     return out
 
 
-def _template_problem(campaign: Campaign, channel: str, reason: str, count: int, planned: int) -> Problem:
+def _template_problem(campaign: Campaign, setting: _Settings, channel: str, reason: str, count: int, planned: int) -> Problem:
     config = campaign.channel(channel)
     kind = kind_named(config.kind) if config is not None else None
     if config is None or kind is None or not kind.template:  # an unknown channel: its own finding says so
@@ -46,7 +51,41 @@ def _template_problem(campaign: Campaign, channel: str, reason: str, count: int,
     label = kind.channel_label(config) + ("" if channel == kind.name else f"（{channel}）")
     path = campaign.paths.templates / kind.template
     share = f"排期中的 {planned} 条{label}都是这样" if count == planned else f"排期中的 {planned} 条{label}有 {count} 条是这样"
+    if written := setting(channel, reason):  # a limit or a value config.yaml writes
+        return Problem(reason, written[1], f"{share}：来自 config.yaml 的 {written[0]}：改这一项，不是改内容或模板")
     return Problem(reason, f"{path}{_line(path, quoted(reason))}", f"{share}：改模板，不是改内容")
+
+
+class _Settings:
+    """(its dotted key, its file:line) of the first of the settings behind a channel's finding
+    (`Kind.settings_behind`) that config.yaml writes; None when it writes none of them (the defaults).
+    config.yaml is read again for its lines, once, and only when a finding has settings behind it."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self._campaign = campaign
+        self._data: object = None
+
+    def __call__(self, channel: str, reason: str) -> tuple[str, str] | None:
+        config = self._campaign.channel(channel)
+        kind = kind_named(config.kind) if config is not None else None
+        keys = kind.settings_behind(reason) if kind is not None else ()
+        if kind is None or not keys:
+            return None
+        from ..inputs.located_yaml import Mapping, YamlSyntaxError, load
+
+        if self._data is None:
+            try:
+                self._data = load(self._campaign.config_path)
+            except YamlSyntaxError:  # changed since it was read a moment ago: the template is the next best place
+                self._data = False
+        for key in keys:
+            parts = ["channels", kind.section, *key.split(".")]
+            node = self._data
+            for part in parts[:-1]:
+                node = node.get(part) if isinstance(node, Mapping) else None
+            if isinstance(node, Mapping) and parts[-1] in node:
+                return ".".join(parts), node.where(parts[-1])
+        return None
 
 
 def _line(path: Path, words: str) -> str:

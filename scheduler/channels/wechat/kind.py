@@ -44,6 +44,13 @@ class WeChatKind(Kind):
     short_label = "公众号"
     needs_body = True  # the article is the item's body
     publishers: Mapping[str, str] = {"api": "api"}  # api.py: the official HTTP API
+    settings = (  # what rules.problems measures against: channels.wechat's keys in config.yaml
+        ("标题超过", ("limits.title",)),
+        ("作者超过", ("limits.author", "author")),  # the author's name is the config's own
+        ("摘要超过", ("limits.digest",)),
+        ("正文须少于", ("limits.content",)),
+        ("原文链接（content_source_url）超过", ("source_url",)),
+    )
 
     def read(self, r: Reader, channels: YamlMapping, window: tuple[dt.date, dt.date] | None) -> tuple[ChannelConfig, ...]:
         config = read_wechat(r, channels, window)

@@ -33,6 +33,7 @@ class WeiboKind(Kind):
     label = "微博"
     template = "weibo/post.txt.j2"
     publishers: Mapping[str, str] = {"api": "api"}  # api.py: `mode: api` posts through statuses/share, `mode: assisted` through staff
+    settings = (("微博超过", ("length_max",)),)  # what rules.problems measures against: channels.weibo's keys
 
     def read(self, r: Reader, channels: YamlMapping, window: tuple[dt.date, dt.date] | None) -> tuple[ChannelConfig, ...]:
         config = read_weibo(r, channels, window)
