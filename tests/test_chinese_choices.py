@@ -5,11 +5,17 @@ with the choices in Chinese and the one probably meant."""
 from __future__ import annotations
 
 import argparse
+import base64
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from scheduler.cli.main import build_parser
-from scheduler.support.suggest import did_you_mean
+from scheduler.inputs.config import load_campaign
+from scheduler.support.suggest import did_you_mean, titled
+from scheduler.support.values import ImageRef
+from scheduler.views.day_preview import placeholder_src, poster_name
 
 
 def _parse(*argv: str) -> argparse.Namespace:
@@ -79,3 +85,14 @@ def test_a_suggestion_reads_the_same_everywhere() -> None:
     assert did_you_mean("维权", ["rights", "brand"], labels={"rights": "严格质量整治与消费维权", "brand": "质量品牌提升"}) == (
         "是不是想写 严格质量整治与消费维权（rights）？"
     )
+
+
+def test_a_layout_is_named_by_its_chinese_name_with_its_file_name_after_it(project: Callable[..., Path]) -> None:
+    """Messages, previews and the console's posters page say 知识卡片（knowledge-card）, not the file name alone."""
+    assert titled("knowledge-card", "知识卡片") == "知识卡片（knowledge-card）"
+    assert titled("banner", "横幅（知识单）", "banner") == "“横幅（知识单）”（banner，banner）"  # its own brackets quoted
+    assert titled("x", "x", "方形") == "x（方形）"  # a layout without a label of its own
+    campaign = load_campaign(project())
+    svg = base64.b64decode(placeholder_src(campaign, ImageRef("", "goods-salt-iodised", "slogan", "square")).split(",", 1)[1]).decode()
+    assert "标语海报（square）" in svg and "slogan" not in svg, svg
+    assert poster_name(campaign, ImageRef("", "goods-salt-iodised", "screen-slide", "1920x1080")) == "电子屏画面（screen-slide，1920x1080）"

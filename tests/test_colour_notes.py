@@ -53,7 +53,7 @@ def test_the_verdict_is_kept_until_a_colour_or_a_layout_changes(
     layout = config.parent / "templates" / "posters" / "knowledge-card.yaml"
     layout.write_text(layout.read_text(encoding="utf-8").replace("secondary", "primary"), encoding="utf-8")  # the footer on red
     redrawn = _noted(config, capsys)
-    assert loads and "版式 knowledge-card（" not in redrawn, redrawn
+    assert loads and "版式 知识卡片（knowledge-card，" not in redrawn, redrawn
     loads.clear()
 
     _clashing(project, "#1F4E9D")  # the colour as shipped: nothing to note

@@ -118,7 +118,7 @@ def test_brand_colours_that_hide_the_words_are_refused_by_check_and_noted_by_pos
     checked = run_qm("check", "-c", path)
     assert checked.returncode == 2 and "Traceback" not in checked.stderr, checked.stderr
     footer = "的 footer：brand.background #FFFFFF 的文字在 brand.secondary #FFFFFF 上，对比度 1.00:1，应不低于 3:1"
-    assert f"{path}:{at}：版式 knowledge-card" in checked.stderr and footer in checked.stderr, checked.stderr
+    assert f"{path}:{at}：版式 知识卡片（knowledge-card，" in checked.stderr and footer in checked.stderr, checked.stderr
     assert "换一个与之反差更大的 brand.secondary" in checked.stderr
     drawn = run_qm("poster", "goods-salt-iodised", "--size", "square", "-o", tmp_path / "x.png", "-c", path)
     assert drawn.returncode == 0 and (tmp_path / "x.png").is_file(), drawn.stderr  # a person asked for it: drawn
@@ -152,11 +152,9 @@ def test_a_colour_written_in_a_custom_layout_is_told_at_its_line_in_the_layout(p
     layout.write_text(CUSTOM, encoding="utf-8")
     checked = run_qm("check", "-c", path)
     assert checked.returncode == 2 and "Traceback" not in checked.stderr, checked.stderr
-    words = (
-        f"{layout}:13：版式 x（方形）的 slogan：版式里写的颜色 #EEEEEE 的文字在 brand.background #FFFFFF 上，对比度 1.16:1，应不低于 3:1"
-    )
+    words = f"{layout}:13：版式 自定义（x，方形）的 slogan：版式里写的颜色 #EEEEEE 的文字在 brand.background #FFFFFF 上，对比度 1.16:1，应不低于 3:1"
     assert words in checked.stderr and "把版式里写的颜色 #EEEEEE 换成与 brand.background #FFFFFF 反差更大的颜色" in checked.stderr
-    band = f"{layout}:8：版式 x（方形）的 footer：brand.background #FFFFFF 的文字在 版式里写的颜色 #D0D0D0 上"
+    band = f"{layout}:8：版式 自定义（x，方形）的 footer：brand.background #FFFFFF 的文字在 版式里写的颜色 #D0D0D0 上"
     assert band in checked.stderr and "把版式里写的颜色 #D0D0D0 换成与 brand.background #FFFFFF" in checked.stderr, checked.stderr
     assert "config.yaml:" not in checked.stderr and "换一个与之反差更大的 brand" not in checked.stderr, checked.stderr
 

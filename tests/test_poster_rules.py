@@ -110,7 +110,7 @@ def test_a_layout_refuses_sizes_it_does_not_fit_and_says_which_fit(project: Call
     )
     assert result.returncode == 2
     assert (
-        "版式 knowledge-card（知识卡片）不适合尺寸 banner" in result.stderr and "适合的尺寸有 wechat-cover、wechat-square" in result.stderr
+        "版式 知识卡片（knowledge-card）不适合尺寸 banner" in result.stderr and "适合的尺寸有 wechat-cover、wechat-square" in result.stderr
     )
     result = run_qm("poster", "goods-salt-iodised", "--layout", "banner", "--size", "square", "-o", tmp_path / "x.png", "-c", config)
     assert result.returncode == 2 and "适合的尺寸有 banner" in result.stderr and "最小字号" not in result.stderr

@@ -215,11 +215,11 @@ def test_print_refuses_what_does_not_fit_with_the_sizes_that_do(project: Callabl
     cases = [
         (("leaflet", "--items", "goods-salt-iodised,anti-fake-sc-code"), "传单要有 4–6 条内容，现在是 2 条"),
         (("leaflet", "--items", ",".join(LEAFLET), "--size", "a2"), "传单不能印成尺寸 a2：它适合的尺寸是 a4"),
-        (("knowledge-card", "--items", "goods-salt-iodised", "--size", "a4"), "海报版式 knowledge-card 不能印成尺寸 a4"),
+        (("knowledge-card", "--items", "goods-salt-iodised", "--size", "a4"), "海报版式 知识卡片（knowledge-card）不能印成尺寸 a4"),
         (("wallchart", "--topic", "anti-fake", "--size", "a4"), "挂图不能印成尺寸 a4：它适合的尺寸是 a2"),
         (("wallchart", "--topic", "no-such-topic"), "没有主题或领域 'no-such-topic'"),
         (("knowledge-card", "--items", "nope"), "没有这些内容编号：nope"),
-        (("knowledge-card", "--items", "goods-salt-iodised,anti-fake-sc-code"), "一次印一条内容"),
+        (("knowledge-card", "--items", "goods-salt-iodised,anti-fake-sc-code"), "海报版式 知识卡片（knowledge-card）一次印一条内容"),
         (("nope", "--topic", "anti-fake"), "没有版式 'nope'"),
     ]
     for args, message in cases:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..poster.layout import layout_named
+from ..poster.layout import layout_label, layout_named
 from ..poster.printjob import PrintSheet, make_print
 from ..poster.printpage import PAPERS
 from ..poster.printpick import THIN
 from ..poster.printsheets import SHEETS
+from ..support.suggest import titled
 from .context import Context
 from .output import check_output_folder, check_suffix, note_findings, warn_colours, warn_printed
 
@@ -50,7 +51,7 @@ def run_print(ctx: Context, args: argparse.Namespace) -> int:
         out = out / job.file_name()
     check_suffix(out, ".pdf", "qm print 写的是印刷用的 PDF", "（要 PNG 图片请用 qm poster）")
     made, picked = make_print(ctx.campaign, ctx.library, job, out, ctx.today())
-    label = SHEETS.get(job.layout, f"海报 {job.layout}")
+    label = SHEETS.get(job.layout) or f"海报 {titled(job.layout, layout_label(ctx.campaign.paths.templates / 'posters', job.layout))}"
     print(f"已生成{label}：{made}（{PAPERS[job.paper].label}，{'CMYK' if job.cmyk else 'RGB'}，含 3 毫米出血和裁切线）")
     note_findings("按主题选的内容有略去的", picked.left_out)
     note_findings(THIN, picked.thin)

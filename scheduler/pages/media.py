@@ -11,6 +11,8 @@ from pathlib import Path
 from PIL import Image
 
 from ..inputs.campaign import Campaign
+from ..poster.layout import layout_label
+from ..support.suggest import titled
 from ..support.values import ImageRef
 from ..views.day_preview import poster_file
 from .posts import Checks, Entry
@@ -22,7 +24,7 @@ SIZE_LABELS = {"wechat-cover": "公众号封面", "wechat-square": "公众号配
 class PosterCard:
     item: str
     title: str
-    layout: str
+    layout: str  # as staff read it: 知识卡片（knowledge-card）
     size: str  # the size's name
     pixels: str  # 900×383, or "" when not drawn
     kilobytes: int
@@ -55,7 +57,8 @@ def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> lis
                 pixels = ""
         title = entry.item.title if entry.item and entry.item.id == image.item else image.item
         size = SIZE_LABELS.get(image.size, image.size.replace("x", "×"))
-        cards.append(PosterCard(image.item, title, image.layout, size, pixels, kilobytes, relative, tuple(used)))
+        layout = titled(image.layout, layout_label(campaign.paths.templates / "posters", image.layout))
+        cards.append(PosterCard(image.item, title, layout, size, pixels, kilobytes, relative, tuple(used)))
     return cards
 
 

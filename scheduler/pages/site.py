@@ -107,7 +107,7 @@ class Site:
     def image_src(self, image: ImageRef) -> str:
         path = poster_file(self.campaign, image)
         if path is None:
-            return placeholder_src(image)
+            return placeholder_src(self.campaign, image)
         return "/posters/file/" + quote(path.relative_to(self.campaign.paths.posters).as_posix())
 
     def default_month(self, today: dt.date) -> dt.date:

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..inputs.poster_settings import Brand
 from ..support.errors import PosterError
+from ..support.suggest import titled
 from . import fonts, rules
 from .fit import Fitted, Frame, fit
 from .fonts import FontFile
@@ -81,7 +82,7 @@ def arrange(
     variant = closing_gaps(variant, {r.name for r in variant.regions if r.name in ("qr", "logo") and not _drawn(r.name, brand, size)})
     if variant.photo and photo_file is None:
         raise PosterError(
-            f"{what}：版式 {layout.name} 属于照片系列，需要一张照片：在 config.yaml 的 posters.photo 写照片文件（JPG 或 PNG）"
+            f"{what}：版式 {titled(layout.name, layout.label)}属于照片系列，需要一张照片：在 config.yaml 的 posters.photo 写照片文件（JPG 或 PNG）"
         )
     placed: list[Placed] = []
     for region in variant.regions:

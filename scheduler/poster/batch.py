@@ -126,4 +126,4 @@ def _work(p: Prepared) -> Made | str:
     except QmError as exc:
         return "；".join(exc.lines()) if exc.problems else str(exc)
     except Exception as exc:  # a bug must not hide the other posters' results
-        return f"{describe(p.job)}：内部错误 {type(exc).__name__}: {exc}"
+        return f"{describe(p)}：内部错误 {type(exc).__name__}: {exc}"

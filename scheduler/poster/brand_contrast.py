@@ -21,6 +21,7 @@ from ..inputs.located_yaml import Mapping
 from ..inputs.poster_settings import Brand
 from ..inputs.vocabulary import AREAS
 from ..support.errors import Problem
+from ..support.suggest import titled
 from .layout import Box, Layout, family_folder, layout_names, load_layout
 from .rules import LARGE_CONTRAST, contrast
 
@@ -41,7 +42,7 @@ class Clash:
     words: str  # a brand colour's name, or #RRGGBB written in the layout
     behind: str
     ratio: float
-    where: str  # which design, for people: 版式 knowledge-card（方形）的 footer
+    where: str  # which design, for people: 版式 知识卡片（knowledge-card，方形）的 footer
     at: str = ""  # file:line of a colour of the pair written in the layout (#RRGGBB): the one to change
 
     def blamed(self) -> tuple[str, ...]:
@@ -64,7 +65,7 @@ def clashes(brand: Brand, layouts: Iterable[Layout]) -> list[Clash]:
                     continue
                 under = {region.fill} if region.fill else _behind(region.box, layers, set() if variant.photo else {variant.background})
                 for colour in under:
-                    where = f"版式 {layout.name}（{SHAPE_LABELS.get(shape, shape)}）的 {region.name}"
+                    where = f"版式 {titled(layout.name, layout.label, SHAPE_LABELS.get(shape, shape))}的 {region.name}"
                     pairs.setdefault((region.color, colour), (where, (layout, shape, region.name)))
     for pair in SHEET_PAIRS:
         pairs.setdefault(pair, ("挂图和传单", None))

@@ -147,6 +147,14 @@ def layout_named(folder: Path, written: str, sheets: dict[str, str] | None = Non
     return found
 
 
+def layout_label(folder: Path, name: str) -> str:
+    """The Chinese name of `name`'s layout in `folder` (知识卡片); the name itself where it does not load."""
+    try:
+        return load_layout(folder, name).label
+    except PosterError:
+        return name
+
+
 def load_layout(folder: Path, name: str) -> Layout:
     path = folder / f"{name}.yaml"
     if not path.is_file():

@@ -31,7 +31,7 @@ def words(p: Prepared) -> str:
 
 def arrangement(campaign: Campaign, p: Prepared, font_files: Sequence[fonts.FontFile]) -> Arrangement:
     font = fonts.choose(font_files, words(p))
-    return arrange(p.layout, p.size, p.fields, campaign.brand, font, describe(p.job), campaign.posters.photo)
+    return arrange(p.layout, p.size, p.fields, campaign.brand, font, describe(p), campaign.posters.photo)
 
 
 def make_poster(
@@ -46,7 +46,7 @@ def make_poster(
     from .draw import paint
 
     image = paint(arrangement(campaign, p, font_files), campaign.brand)
-    encoded = export.encode(image, p.size.dpi, p.size.medium, describe(p.job))
+    encoded = export.encode(image, p.size.dpi, p.size.medium, describe(p))
     main = p.job.out.with_suffix(encoded.suffix)
     atomic_write_bytes(main, encoded.data, durable=False, replace=replace)
     written, data = [main], [encoded.data]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..inputs.campaign import Campaign
 from ..support.errors import PosterError
+from ..support.suggest import titled
 from . import cache, fonts, sizes
 from .job import Job
 from .layout import Layout, family_folder, load_layout, shape_of
@@ -47,11 +48,12 @@ def refuse_unfit(campaign: Campaign, layout: Layout, size: sizes.Size) -> None:
     fitting = [n for n in sizes.names(campaign) if (s := sizes.resolve(n, campaign)) and layout.fits(s.width, s.height)]
     shapes = "、".join(SHAPE_LABELS[s] for s in layout.variants)
     raise PosterError(
-        f"版式 {layout.name}（{layout.label}）不适合尺寸 {size.name}（{size.width}×{size.height}，{SHAPE_LABELS[shape_of(size.width, size.height)]}）："
+        f"版式 {titled(layout.name, layout.label)}不适合尺寸 {size.name}（{size.width}×{size.height}，{SHAPE_LABELS[shape_of(size.width, size.height)]}）："
         f"它只排{shapes}画面，适合的尺寸有 {'、'.join(fitting) or '（无）'}，或同样形状的 宽x高"
     )
 
 
-def describe(job: Job) -> str:
-    whose = f"内容 {job.text.id} 的" if job.text.id else "自定义文字的"
-    return f"{whose}海报 {job.layout}（{job.size}）"
+def describe(p: Prepared) -> str:
+    """The poster as messages name it: whose, its layout by its Chinese name, its size."""
+    whose = f"内容 {p.job.text.id} 的" if p.job.text.id else "自定义文字的"
+    return f"{whose}海报 {titled(p.job.layout, p.layout.label, p.job.size)}"

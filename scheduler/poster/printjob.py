@@ -16,9 +16,10 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..inputs.poster_settings import PrintSheet
 from ..support.errors import PosterError
+from ..support.suggest import titled
 from . import cache, fonts, printsheets, sizes
 from .arrange import Arrangement, arrange, shown_words
-from .layout import family_folder, layout_named, load_layout
+from .layout import family_folder, layout_label, layout_named, load_layout
 from .printpage import PAPERS
 from .printpick import Picked, pick
 from .printsheets import SHEET_PAPERS, SHEETS
@@ -56,7 +57,9 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path,
             else:
                 printsheets.leaflet(printsheets.Order(campaign, items, title, sheet, font, job.cmyk), tmp)
         else:
-            sheet = printsheets.paper(job.paper, POSTER_PAPERS, f"海报版式 {job.layout}")
+            sheet = printsheets.paper(
+                job.paper, POSTER_PAPERS, f"海报版式 {titled(job.layout, layout_label(campaign.paths.templates / 'posters', job.layout))}"
+            )
             printsheets.poster_pdf(campaign, poster_arrangement(campaign, job, items[0], font_files), sheet, tmp, cmyk=job.cmyk)
         tmp.replace(out)
     finally:
@@ -72,7 +75,7 @@ def poster_arrangement(campaign: Campaign, job: PrintSheet, item: PosterText, fo
     size = sizes.on_paper(sheet.name, sheet.width_mm, sheet.height_mm)
     values = fields(campaign, item)
     font = fonts.choose(font_files, shown_words(layout, size, values))
-    what = f"内容 {item.id} 的印刷海报 {job.layout}（{sheet.name}）"
+    what = f"内容 {item.id} 的印刷海报 {titled(layout.name, layout.label, sheet.name)}"
     return arrange(layout, size, values, campaign.brand, font, what, campaign.posters.photo)
 
 

@@ -18,7 +18,8 @@ from ..inputs.content import ContentItem, Library
 from ..inputs.poster_settings import PrintSheet
 from ..inputs.vocabulary import AREAS, TOPICS, subject, subject_name
 from ..support.errors import PosterError
-from ..support.suggest import close_to, did_you_mean, guess_of, named
+from ..support.suggest import close_to, did_you_mean, guess_of, named, titled
+from .layout import layout_label
 from .printsheets import LEAFLET_ITEMS, SHEETS
 from .texts import PosterText
 
@@ -65,7 +66,7 @@ def pick(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) 
         raise PosterError(f"{topic} 和 {items} 只能用一个")
     if job.items:
         listed = _listed(campaign, job, library)
-        _refuse_count(job, len(listed))
+        _refuse_count(campaign, job, len(listed))
         return _picked(job, listed, [])
     if not job.topic:
         raise PosterError(f"请用 {topic} 指定主题（如 识假辨假）或领域（如 质量宣传），中文名或编号都可以；或用 {items} 列出内容编号")
@@ -109,7 +110,7 @@ def pick(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) 
         )
         found = found[:hi]
     if not lo <= len(found) <= hi:
-        _refuse_count(job, len(found))
+        _refuse_count(campaign, job, len(found))
     return _picked(job, found, left_out, (TOPICS if kind == "topic" else AREAS)[key])
 
 
@@ -171,13 +172,15 @@ def _listed(campaign: Campaign, job: PrintSheet, library: Library) -> list[Conte
     return listed
 
 
-def _refuse_count(job: PrintSheet, n: int) -> None:
+def _refuse_count(campaign: Campaign, job: PrintSheet, n: int) -> None:
     lo, hi = COUNTS.get(job.layout, (1, 1))
     if lo <= n <= hi:
         return
     items, topic = option(job, "items"), option(job, "topic")
     if job.layout not in SHEETS:
-        raise PosterError(f"海报版式 {job.layout} 一次印一条内容：用 {items} 给出一个内容编号（现在是 {n} 条）")
+        raise PosterError(
+            f"海报版式 {titled(job.layout, layout_label(campaign.paths.templates / 'posters', job.layout))}一次印一条内容：用 {items} 给出一个内容编号（现在是 {n} 条）"
+        )
     what = SHEETS[job.layout]
     raise PosterError(
         f"{what}要有 {lo}–{hi} 条内容，现在是 {n} 条：用 {items} 列出 {lo}–{hi} 个内容编号"

@@ -40,7 +40,7 @@ PT = 25.4 / 72  # millimetres per point
 def paper(name: str, allowed: Sequence[str], what: str) -> Paper:
     if name not in allowed:
         fits = "、".join(f"{n}（{PAPERS[n].label}）" for n in allowed)
-        gap = " " if what[-1:].isascii() else ""  # 海报版式 knowledge-card 不能…, 挂图不能…
+        gap = " " if what[-1:].isascii() else ""  # 海报版式 知识卡片（knowledge-card）不能…, 挂图不能…
         raise PosterError(f"{what}{gap}不能印成尺寸 {name}：它适合的尺寸是 {fits}（用 --size 指定）")
     return PAPERS[name]
 

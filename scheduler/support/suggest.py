@@ -11,6 +11,14 @@ def named(key: str, labels: Mapping[str, str]) -> str:
     return f"{labels[key]}（{key}）" if key in labels else key
 
 
+def titled(name: str, label: str, *more: str) -> str:
+    """A layout (a design) as staff read it: its Chinese name, then its file name and `more` (a size):
+    知识卡片（knowledge-card，square）; a name with brackets of its own quoted (“横幅（知识单）”（banner））."""
+    inside = "，".join((name, *more) if label != name else more)
+    shown = f"“{label}”" if "（" in label else label
+    return f"{shown}（{inside}）" if inside else shown
+
+
 def as_written(key: str, labels: Mapping[str, str]) -> str:
     """A choice as a file must have it, with its Chinese name after it (rights（严格质量整治与消费维权））."""
     return f"{key}（{labels[key]}）" if key in labels else key

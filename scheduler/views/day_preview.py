@@ -20,10 +20,12 @@ from ..planning.reminders import Reminder
 from ..poster import fonts, glyphs
 from ..poster.fonts import CSS_FAMILIES, css_font_face
 from ..poster.freshness import OUT_OF_DATE, out_of_date
+from ..poster.layout import layout_label
 from ..poster.texts import PosterText
 from ..rendering.lint import Finding, lint_post
 from ..rendering.payloads import RenderedPost, Renderer
 from ..rendering.versions import shown
+from ..support.suggest import titled
 from ..support.values import ImageRef, drawn_poster, poster_path
 from .plan_export import channel_label
 
@@ -68,7 +70,7 @@ def post_findings(
     reasons = guide + (undrawable if rendered.images else [])
     # the page would show a picture of the words before (not said without a font: it cannot be redrawn, the font is why)
     if not no_font and (old := out_of_date(campaign, item, rendered.images)):
-        reasons.append(f"{'、'.join(f'{i.layout}（{i.size}）' for i in old)}：{OUT_OF_DATE}")
+        reasons.append(f"{'、'.join(poster_name(campaign, i) for i in old)}：{OUT_OF_DATE}")
     return lint_post(campaign, rendered) + [Finding(rendered.post_id, rendered.channel, reason) for reason in reasons]
 
 
@@ -100,7 +102,13 @@ def _image_src(campaign: Campaign, image: ImageRef) -> str:
     if path is not None:
         mime = "image/png" if path.suffix == ".png" else "image/jpeg"
         return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
-    return placeholder_src(image)
+    return placeholder_src(campaign, image)
+
+
+def poster_name(campaign: Campaign, image: ImageRef) -> str:
+    """A poster as staff read it: its layout's Chinese name, the layout's file name and the size (知识卡片（knowledge-card，square））."""
+    label = layout_label(campaign.paths.templates / "posters", image.layout)
+    return titled(image.layout, label, image.size)
 
 
 def _placeholder_size(size: str) -> tuple[int, int]:
@@ -111,11 +119,12 @@ def _placeholder_size(size: str) -> tuple[int, int]:
     return (int(w), int(h)) if w.isdigit() and h.isdigit() else (800, 600)
 
 
-def placeholder_src(image: ImageRef) -> str:
+def placeholder_src(campaign: Campaign, image: ImageRef) -> str:
     """An SVG box saying which poster is not drawn yet and how to draw it, in type that stays readable when
     the box is shown a phone's width wide (a cover 900 px wide shows about 300 px wide)."""
     w, h = _placeholder_size(image.size)
-    lines = [("海报还没有画出", 1.0), (f"{image.layout}（{image.size}）", 0.7), ("运行 qm posters 画出", 0.7)]
+    label = layout_label(campaign.paths.templates / "posters", image.layout)  # its Chinese name: the file name is too wide
+    lines = [("海报还没有画出", 1.0), (titled(label, label, image.size), 0.7), ("运行 qm posters 画出", 0.7)]
     size = max(12, min(h // 6, int(w / (len(lines[0][0]) * 1.6))))  # the first line fills at most ~60% of the width
     step = size * 1.35
     top = h / 2 - step * (len(lines) - 1) / 2
