@@ -13,6 +13,7 @@ import argparse
 from ..inputs.campaign_days import day_window
 from ..poster import batch
 from ..screens.daily import day_playlists, in_order, slides_of, write_days
+from . import sign_cmds
 from .context import Context
 from .output import drawing_progress, warn_colours
 from .poster_cmds import drawing_arguments, plan_jobs, print_sheets
@@ -52,4 +53,5 @@ def run_build(ctx: Context, args: argparse.Namespace) -> int:
         warn_colours(ctx)
     if built:
         report_built(ctx, built)
+    sign_cmds.reminder(ctx)
     return 0

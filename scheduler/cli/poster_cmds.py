@@ -16,6 +16,7 @@ from ..poster.prepared import Prepared
 from ..poster.sizes import canonical
 from ..support.errors import InputError, PosterError
 from ..support.values import ImageRef, poster_path
+from . import sign_cmds
 from .context import Context, parse_day
 from .output import check_output_folder, check_suffix, drawing_progress, kept_message, note_findings, warn_colours, warn_printed
 
@@ -177,6 +178,7 @@ def run_posters(ctx: Context, args: argparse.Namespace) -> int:
     else:
         print(f"排期用到 {len(jobs)} 张海报：新生成 {drawn} 张，未变化跳过 {skipped} 张，写入 {campaign.paths.posters}。")
         warn_colours(ctx)
+    sign_cmds.reminder(ctx)
     return 0
 
 

@@ -17,7 +17,7 @@ from ..inputs.content import Library
 from ..inputs.poster_settings import PrintSheet
 from ..support.errors import PosterError
 from ..support.suggest import titled
-from . import cache, fonts, printsheets, sizes
+from . import cache, fonts, print_files, printsheets, sizes
 from .arrange import Arrangement, arrange, shown_words
 from .layout import family_folder, layout_label, layout_named, load_layout
 from .printpage import PAPERS
@@ -64,7 +64,14 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path,
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
+    if out.parent.resolve() == (campaign.paths.posters / print_files.FOLDER).resolve():  # what the sign-off is asked about
+        _note(out, library, items)
     return out, picked
+
+
+def _note(out: Path, library: Library, items: list[PosterText]) -> None:
+    """Beside a sheet in posters/print: the items it carries, each with its content's digest now (`print_files`)."""
+    print_files.note_items(out, [(i.id, library.by_id[i.id].digest) for i in items])
 
 
 def poster_arrangement(campaign: Campaign, job: PrintSheet, item: PosterText, font_files: list[fonts.FontFile]) -> Arrangement:
@@ -98,12 +105,14 @@ def make_prints(campaign: Campaign, library: Library, today: dt.date, *, force: 
     for sheet in campaign.posters.prints:
         try:
             sheet = replace(sheet, layout=layout_named(campaign.paths.templates / "posters", sheet.layout, SHEETS))
-            out = campaign.paths.posters / "print" / sheet.file_name()
+            out = campaign.paths.posters / print_files.FOLDER / sheet.file_name()
             picked = pick(campaign, sheet, library, today)
             key = _key(campaign, library, sheet, picked.items, font_files)
             done.left_out.extend(f"{sheet.where}：{note}" for note in picked.left_out)
             done.thin.extend(f"{sheet.where}：{note}" for note in picked.thin)
             if not force and cache.fresh_files(out, key):
+                if print_files.noted_items(out, print_files.sha256_of(out)) is None:  # made before sheets were noted
+                    _note(out, library, picked.items)
                 done.skipped.append(out)
                 continue
             make_print(campaign, library, sheet, out, today)

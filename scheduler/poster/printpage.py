@@ -82,7 +82,10 @@ class Page:
         width, height = paper.width_mm * MM + 2 * self.offset, paper.height_mm * MM + 2 * self.offset
         self._fonts = {w: pdffont.register(font, w, text, state) for w in ("regular", "bold", "heavy")}
         self.canvas = Canvas(
-            out if isinstance(out, io.BytesIO) else str(out), pagesize=(width, height), initialFontName=self._fonts["regular"]
+            out if isinstance(out, io.BytesIO) else str(out),
+            pagesize=(width, height),
+            initialFontName=self._fonts["regular"],
+            invariant=True,  # no making time or random id in the file: the same words make the same bytes (a sign-off holds)
         )
         self.canvas.setTitle(title)
         self.canvas.setAuthor(author)

@@ -22,6 +22,7 @@ from .tables import (
     pauses,
     payload_versions,
     posts,
+    print_signoffs,
     review_rules,
     schema_version,
     source_snapshots,
@@ -83,6 +84,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (12, "notices due: what any process's fill has to tell staff, sent by the daemon", _create(notices_due)),
     (13, "notices due: why the last try failed, when one was given up", _add_column(notices_due.c.failed, notices_due.c.given_up)),
     (14, "campaign identity: which campaign the database holds (another campaign's config is refused)", _create(campaign_identity)),
+    (15, "print sign-offs: who signed off which bytes of each print sheet", _create(print_signoffs)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

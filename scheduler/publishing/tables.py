@@ -218,3 +218,15 @@ campaign_identity = sa.Table(
     sa.Column("end", sa.String(10), nullable=False),
     sa.Column("at", sa.Float, nullable=False),  # when it was recorded or last followed a change of the config
 )
+
+print_signoffs = sa.Table(
+    "print_signoffs",  # the publicity officer's sign-off of a print sheet (qm sign, the console's 印刷品 page): for exactly those bytes
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),  # the file's name under posters/print
+    sa.Column("sha256", sa.String(64), nullable=False),  # of the PDF's bytes as signed
+    sa.Column("who", sa.String(80), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.UniqueConstraint("name", "sha256", name="uq_print_signoff"),
+)

@@ -1,0 +1,118 @@
+"""`qm sign`: the publicity officer signs off (签发) the print sheets in posters/print before they go to the printer.
+
+Without a file it lists every sheet and where it stands; with file names it records the sign-off of their
+bytes as they are now. A sheet that prints an item rejected in the queue, or words changed since it was made,
+is signed only with --despite.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from ..support.errors import InputError
+from . import acting
+from .context import Context
+
+if TYPE_CHECKING:  # the database layer: imported by the command only
+    from ..views.print_standing import Standing
+
+HOW = "签发：先打开 PDF 核对，再运行 qm sign 文件名 --by 姓名（一次可以写几个文件名）"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "sign",
+        parents=[common],
+        help="印刷品签发：列出 posters/print 中的印刷品及是否已签发，或签发其中的文件",
+        description="交给印刷厂之前，宣传科长逐份签发印刷品（posters/print 中的 PDF）。签发记下文件内容的指纹（SHA-256）："
+        "文件重新生成后文字变了的，要重新签发；重新生成而内容完全相同的，仍算已签发。不写文件名时列出每份印刷品的签发情况。",
+    )
+    p.add_argument("files", nargs="*", metavar="文件名", help="要签发的印刷品，写列表中的文件名，如 leaflet-rights-a4.pdf")
+    acting.by_option(p)
+    p.add_argument("--note", default="", metavar="说明", help="签发时的说明（可不写），记在签发记录里")
+    p.add_argument(
+        "--despite",
+        action="store_true",
+        help="印刷品上有在审核中被退回的内容、或生成后又改过文字的内容时，核对过仍要签发",
+    )
+    p.set_defaults(run=run_sign)
+
+
+def run_sign(ctx: Context, args: argparse.Namespace) -> int:
+    from ..views.print_standing import read, waiting
+
+    standings = read(ctx.campaign, ctx.engine, ctx.library)
+    if not args.files:
+        if args.despite or args.note:
+            raise InputError("请写出要签发的文件名，例如 qm sign leaflet-rights-a4.pdf --by 姓名；不写文件名时只列出签发情况")
+        return _list(standings, len(waiting(standings)))
+    from ..runtime.rehearsal import refuse_on_live
+
+    refuse_on_live(ctx.engine, "签发印刷品")
+    who = acting.who(args)
+    acting.account_role(ctx, who, "签发印刷品", "reviewer")
+    by_name = {s.name: s for s in standings}
+    chosen = [by_name.get(Path(f).name) or _unknown(f, list(by_name)) for f in dict.fromkeys(args.files)]
+    worries = [f"{s.name}：{c}" for s in chosen for c in s.concerns]
+    if worries and not args.despite:
+        raise InputError(
+            "没有签发：" + "；".join(worries) + "。核对过、仍要签发的，加 --despite 再运行（签发记录里写明）",
+        )
+    from ..publishing.print_signoffs import sign
+
+    for s in chosen:
+        note = args.note.strip() or ("已知：" + "；".join(s.concerns) if s.concerns else "")
+        done = sign(ctx.engine, s.name, s.sheet.sha256, who, ctx.clock(), note)
+        if s.signed is not None and s.signed.sha256 == s.sheet.sha256:
+            print(f"{s.name} 此前已签发（{done.who}），文件没有变化，不用再签。")
+        else:
+            print(f"已签发 {s.name}（{who}；文件指纹 {s.sheet.sha256[:12]}）：这份文件可以交给印刷厂。")
+    return 0
+
+
+def _unknown(written: str, names: list[str]) -> NoReturn:
+    from ..support.suggest import did_you_mean
+
+    if not names:
+        raise InputError(f"posters/print 里还没有印刷品，没有 {written} 可签发：先用 qm print 或 qm posters（配置 posters.print）生成")
+    guess = did_you_mean(Path(written).name, names)
+    raise InputError(f"posters/print 里没有 {written}：{guess or ''}不写文件名运行 qm sign 查看全部印刷品的文件名")
+
+
+def _list(standings: list[Standing], count: int) -> int:
+    if not standings:
+        print("posters/print 里还没有印刷品：用 qm print 或 qm posters（配置 posters.print）生成后再签发。")
+        return 0
+    from ..views.columns import aligned
+
+    print(
+        f"posters/print 中有 {len(standings)} 份印刷品，{count} 份待签发："
+        if count
+        else f"posters/print 中的 {len(standings)} 份印刷品都已签发："
+    )
+    for line, s in zip(aligned([(s.name, s.said) for s in standings]), standings, strict=True):
+        print(f"  {line}")
+        for c in s.concerns:
+            print(f"      注意：{c}")
+    if count:
+        print(HOW)
+    return 0
+
+
+def reminder(ctx: Context) -> None:
+    """The last line of qm posters and qm build: how many print sheets wait for a sign-off, and the command."""
+    from ..poster.print_files import FOLDER
+
+    folder = ctx.campaign.paths.posters / FOLDER
+    if not folder.is_dir() or not any(folder.glob("*.pdf")):
+        return
+    from ..views.print_standing import read, waiting
+
+    standings = read(ctx.campaign, ctx.engine, ctx.library)
+    count = len(waiting(standings))
+    if count:
+        print(f"印刷品 {len(standings)} 份，{count} 份待签发（签发后才能交给印刷厂）：qm sign 查看，核对后 qm sign 文件名 --by 姓名 签发。")
+    else:
+        print(f"印刷品 {len(standings)} 份，都已签发。")

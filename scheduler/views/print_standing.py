@@ -1,0 +1,86 @@
+"""Where each print sheet stands with its sign-off (签发), and what to look at before signing it: the same words
+for `qm sign`, `qm posters` and the console's 印刷品 page. `standing` and `concerns` are pure (the sheets on
+disk, the sign-offs, the rejected items and the library's digests are handed in); `read` gathers them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from ..inputs.campaign import Campaign
+from ..inputs.content import Library
+from ..poster.print_files import FOLDER, Sheet, sheets
+from ..publishing.print_signoffs import Signoff, rejected_items, signoffs
+from ..support.moments import moment
+
+WAITING, SIGNED, CHANGED = "waiting", "signed", "changed"
+LABELS = {WAITING: "待签发", SIGNED: "已签发", CHANGED: "签发后又改过，需重新签发"}
+
+
+@dataclass(frozen=True)
+class Standing:
+    sheet: Sheet
+    state: str  # WAITING | SIGNED | CHANGED
+    signed: Signoff | None  # the sign-off of these bytes (SIGNED), else the last one of earlier bytes (CHANGED)
+    concerns: tuple[str, ...]  # what the officer should know before signing (a rejected item, changed words)
+    said: str  # the state in words: 已签发（王科长，09-01 10:05）
+
+    @property
+    def name(self) -> str:
+        return self.sheet.name
+
+
+def standing(
+    sheet: Sheet,
+    earlier: list[Signoff],
+    rejected: Mapping[str, list[str]],
+    digests: Mapping[str, str],
+    tz: dt.tzinfo,
+    year: int,
+) -> Standing:
+    """`earlier`: the sheet's sign-offs, oldest first; `digests`: each library item's content digest now."""
+    these = [s for s in earlier if s.sha256 == sheet.sha256]
+    signed = these[0] if these else (earlier[-1] if earlier else None)
+    state = SIGNED if these else CHANGED if earlier else WAITING
+    said = LABELS[state]
+    if signed is not None:
+        by = f"{signed.who}，{moment(signed.at, tz, year)}"
+        said = f"已签发（{by}）" if state == SIGNED else f"{said}（上次签发：{by}）"
+    return Standing(sheet, state, signed, tuple(concerns(sheet, rejected, digests)), said)
+
+
+def concerns(sheet: Sheet, rejected: Mapping[str, list[str]], digests: Mapping[str, str]) -> list[str]:
+    """Why the sheet should be looked at again before it goes to the printer: an item whose post was rejected,
+    one whose words changed after the sheet was made, one gone from the library; or its items are not known."""
+    if sheet.items is None:
+        return ["不知道这份文件印了哪些内容（不是 qm posters 或 qm print 生成在这里的，或生成后又被替换过），签发前请打开文件逐条核对"]
+    found = []
+    for item, digest in sheet.items:
+        if item in rejected:
+            posts = "、".join(rejected[item][:3]) + (" 等" if len(rejected[item]) > 3 else "")
+            found.append(f"印有内容 {item}，它的发布内容（{posts}）在审核中被退回了：请先核对这条内容的文字")
+        if item not in digests:
+            found.append(f"印有内容 {item}，它已不在内容库中")
+        elif digest != digests[item]:
+            found.append(
+                f"印有内容 {item}，它的文字在这份文件生成之后改过：印的是改动前的文字，请重新生成（qm posters 或 qm print）后再签发"
+            )
+    return found
+
+
+def waiting(standings: list[Standing]) -> list[Standing]:
+    return [s for s in standings if s.state != SIGNED]
+
+
+def read(campaign: Campaign, engine: Engine, library: Library) -> list[Standing]:
+    """Every sheet in posters/print with its standing, by name."""
+    found, rejected = signoffs(engine), rejected_items(engine)
+    digests = {i.id: i.digest for i in library.items}
+    return [
+        standing(sheet, found.get(sheet.name, []), rejected, digests, campaign.timezone, campaign.start.year)
+        for sheet in sheets(campaign.paths.posters / FOLDER)
+    ]

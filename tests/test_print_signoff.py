@@ -1,0 +1,131 @@
+"""The publicity officer's sign-off (签发) of print sheets: `qm sign` lists the sheets in posters/print and records a
+sign-off for the exact bytes of a sheet, in the real SQLite queue database, on PDFs made by `qm print`."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from scheduler.inputs.config import load_campaign
+from scheduler.publishing.db import open_db
+from scheduler.publishing.tables import posts, print_signoffs
+from tests.conftest import DEFAULT, ROOT, run_qm
+
+ITEM = "anti-fake-sc-code"  # planned in the bundled campaign (its posts are in the queue)
+SHEET = f"knowledge-card-{ITEM}-a3.pdf"
+CONTENT = Path("content/rights/anti-fake-sc-code.md")
+
+
+@dataclass
+class Project:
+    config: Path
+
+    @property
+    def folder(self) -> Path:
+        return self.config.parent
+
+    @property
+    def sheet(self) -> Path:
+        return self.folder / "posters" / "print" / SHEET
+
+    def qm(self, *args: str) -> tuple[int, str]:
+        done = run_qm(*args, "-c", self.config, cwd=self.folder)
+        return done.returncode, done.stdout + done.stderr
+
+    def make_sheet(self) -> None:
+        code, said = self.qm("print", "knowledge-card", "--items", ITEM)
+        assert code == 0, said
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        engine = open_db(load_campaign(self.config).db_url)
+        try:
+            with engine.connect() as conn:
+                t = print_signoffs
+                return [tuple(r) for r in conn.execute(sa.select(t.c.name, t.c.sha256, t.c.who, t.c.note).order_by(t.c.id))]  # type: ignore[misc]
+        finally:
+            engine.dispose()
+
+
+def copy_project(folder: Path) -> Path:
+    for name in ("content", "templates"):
+        shutil.copytree(ROOT / name, folder / name)
+    text = DEFAULT.read_text(encoding="utf-8").replace("../../content", "content").replace("../../templates", "templates")
+    (folder / "config.yaml").write_text(text, encoding="utf-8")
+    return folder / "config.yaml"
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """A copy of the bundled campaign with its queue filled and one print sheet made by qm print."""
+    project = Project(copy_project(tmp_path_factory.mktemp("signoff")))
+    code, said = project.qm("queue")
+    assert code == 0, said
+    project.make_sheet()
+    yield project
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_sheet_is_signed_off_for_its_bytes_and_a_rejected_item_needs_despite(made: Project) -> None:
+    code, said = made.qm("sign")
+    assert code == 0 and f"{SHEET}  待签发" in said and "qm sign 文件名 --by 姓名" in said, said
+
+    code, said = made.qm("sign", "knowledge-card-anti-fake-sc-code-a4.pdf", "--by", "王科长")
+    assert code == 2 and f"是不是想写 {SHEET}" in said and "Traceback" not in said, said
+
+    # a post of the item the sheet prints is rejected: signing it needs --despite
+    engine = open_db(load_campaign(made.config).db_url)
+    with engine.connect() as conn:
+        post = conn.execute(sa.select(posts.c.id).where(posts.c.item == ITEM).order_by(posts.c.id)).scalars().first()
+    engine.dispose()
+    code, said = made.qm("reject", post, "--reason", "SC 编号的说法要改", "--by", "王科长")
+    assert code == 0, said
+    code, said = made.qm("sign")
+    assert f"印有内容 {ITEM}，它的发布内容（{post}）在审核中被退回了" in said, said
+    code, said = made.qm("sign", SHEET, "--by", "王科长")
+    assert code == 2 and "没有签发" in said and "--despite" in said, said
+    assert made.rows() == []
+
+    code, said = made.qm("sign", SHEET, "--by", "王科长", "--despite")
+    assert code == 0 and f"已签发 {SHEET}" in said, said
+    [(name, sha, who, note)] = made.rows()
+    assert (name, sha, who) == (SHEET, digest(made.sheet), "王科长") and "被退回" in note
+    code, said = made.qm("sign")
+    assert "已签发（王科长，06-01 09:00）" in said, said
+
+    # made again with the same words: the same bytes, still signed off
+    made.make_sheet()
+    assert digest(made.sheet) == sha
+    code, said = made.qm("sign")
+    assert "已签发（王科长" in said, said
+
+
+def test_a_sheet_made_again_with_other_words_waits_for_a_new_sign_off(made: Project) -> None:
+    code, said = made.qm("sign", SHEET, "--by", "王科长", "--despite")  # signed off as it is (the rejected post is known)
+    assert code == 0, said
+    before = digest(made.sheet)
+    content = made.folder / CONTENT
+    content.write_text(content.read_text(encoding="utf-8").replace("辨认食品“身份证”", "认清食品“身份证”"), encoding="utf-8")
+    code, said = made.qm("sign")
+    assert f"印有内容 {ITEM}，它的文字在这份文件生成之后改过" in said and "已签发（王科长" in said, said
+
+    made.make_sheet()
+    assert digest(made.sheet) != before
+    code, said = made.qm("sign")
+    assert f"{SHEET}  签发后又改过，需重新签发（上次签发：王科长" in said and "生成之后改过" not in said, said
+    posters = run_qm("posters", "--from", "2027-09-01", "--to", "2027-09-01", "-c", made.config, cwd=made.folder)
+    last = posters.stdout.strip().splitlines()[-1]
+    assert posters.returncode == 0 and last.startswith("印刷品 1 份，1 份待签发") and "qm sign 文件名 --by 姓名" in last, posters.stdout
+    code, said = made.qm("sign", SHEET, "--by", "李科长", "--despite")
+    assert code == 0, said
+    assert [(r[1], r[2]) for r in made.rows()][-2:] == [(before, "王科长"), (digest(made.sheet), "李科长")]
+    code, said = made.qm("sign")
+    assert "已签发（李科长" in said and "都已签发" in said, said
