@@ -12,7 +12,7 @@
 
 Approve and reject are `review_pages`' actions; a refused one redirects here, to the post's page with the reason.
 Changing an item's words is `edit_pages`; the status page and the pause switch `status_pages`; posters,
-screens and the bundled font `media_pages`.
+screens and the bundled font `media_pages`; the print sheets' sign-off `print_pages`.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ DONE = {
     "saved-late": "已保存；但有内容在保存时已经开始发布，发出的是修改前的文字（见该条内容的记录）。其余用到这条内容、尚未发出的内容已回到“待审核”。",
     "paused": "已暂停。",
     "resumed": "已恢复发布。",
+    "signed": "已签发：这份文件可以交给印刷厂。",
 }
 
 

@@ -1,0 +1,74 @@
+"""The console's print sheets (印刷品) and their sign-off (签发) before they go to the printer:
+
+GET  /prints              every sheet in posters/print with where it stands (`views.print_standing`, as `qm sign`)
+GET  /prints/file/<name>  the PDF itself
+POST /prints/sign         fields: csrf, name, sha256 (the bytes the page showed), despite (the page's concerns were
+                          looked at), note (reviewer and above). Refused when the file changed since the page was shown.
+"""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..poster.print_files import FOLDER
+from ..publishing.print_signoffs import sign
+from ..support.atomic_files import file_inside
+from ..views.print_standing import SIGNED, Standing, read, waiting
+from .app import Call, action, refused_here, view
+from .pages import done_message, redirect_done, site_of
+
+NOTE_MOST = 200  # characters of a sign-off's note
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/prints", prints_page, methods=["GET"]),
+        Route("/prints/file/{name}", print_file, methods=["GET"]),
+        Route("/prints/sign", sign_sheet, methods=["POST"]),
+    ]
+
+
+def _standings(call: Call) -> list[Standing]:
+    console = call.console
+    return read(console.campaign, console.engine, site_of(console).library)
+
+
+@view("editor")
+def prints_page(call: Call) -> Response:
+    sheets = _standings(call)
+    assert call.user is not None
+    return call.page(
+        "prints.html",
+        title="印刷品签发",
+        sheets=sheets,
+        waiting=len(waiting(sheets)),
+        may_sign=call.user.may("reviewer"),
+        done=done_message(call),
+    )
+
+
+@view("editor")
+def print_file(call: Call) -> Response:
+    name = call.request.path_params["name"]
+    path = file_inside(call.console.campaign.paths.posters / FOLDER, name)
+    if path is None or path.suffix != ".pdf":
+        raise HTTPException(404, f"没有印刷品 {name}：它可能已被删除或改名，请回到“印刷品”页面")
+    return FileResponse(path, media_type="application/pdf", content_disposition_type="inline", filename=path.name)
+
+
+@action("reviewer")
+def sign_sheet(call: Call) -> Response:
+    name, shown = call.field("name"), call.field("sha256")
+    found = {s.name: s for s in _standings(call)}.get(name)
+    if found is None:
+        return refused_here(call, f"没有签发：posters/print 里没有 {name}（可能已被删除或改名）。")
+    if not shown or shown != found.sheet.sha256:
+        return refused_here(call, f"没有签发：打开页面之后，{name} 又重新生成过，文件内容已经不同。请打开新的文件核对后再签发。")
+    if found.concerns and not call.field("despite"):
+        return refused_here(call, f"没有签发：{name} 有要先核对的问题（见下面），核对过仍要签发的，勾选“我已核对上面的问题”再签发。")
+    if found.state != SIGNED:  # the same form twice: signed once
+        note = call.field("note")[:NOTE_MOST] or ("已知：" + "；".join(found.concerns) if found.concerns else "")
+        sign(call.console.engine, name, found.sheet.sha256, call.who(), call.console.now(), note)
+    return redirect_done("/prints", "signed")
