@@ -100,6 +100,8 @@ def test_a_sheet_is_signed_off_for_its_bytes_and_a_rejected_item_needs_despite(m
     assert (name, sha, who) == (SHEET, digest(made.sheet), "王科长") and "被退回" in note
     code, said = made.qm("sign")
     assert "已签发（王科长，06-01 09:00）" in said, said
+    code, said = made.qm("sign", SHEET, "--by", "王科长")  # the same bytes again: nothing new, nothing to confirm
+    assert code == 0 and f"{SHEET} 此前已签发（王科长）" in said and len(made.rows()) == 1, said
 
     # made again with the same words: the same bytes, still signed off
     made.make_sheet()

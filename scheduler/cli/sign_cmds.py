@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 def run_sign(ctx: Context, args: argparse.Namespace) -> int:
-    from ..views.print_standing import read, waiting
+    from ..views.print_standing import SIGNED, read, waiting
 
     standings = read(ctx.campaign, ctx.engine, ctx.library)
     if not args.files:
@@ -55,7 +55,7 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     acting.account_role(ctx, who, "签发印刷品", "reviewer")
     by_name = {s.name: s for s in standings}
     chosen = [by_name.get(Path(f).name) or _unknown(f, list(by_name)) for f in dict.fromkeys(args.files)]
-    worries = [f"{s.name}：{c}" for s in chosen for c in s.concerns]
+    worries = [f"{s.name}：{c}" for s in chosen if s.state != SIGNED for c in s.concerns]  # signed already: nothing to add
     if worries and not args.despite:
         raise InputError(
             "没有签发：" + "；".join(worries) + "。核对过、仍要签发的，加 --despite 再运行（签发记录里写明）",
@@ -65,7 +65,7 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     for s in chosen:
         note = args.note.strip() or ("已知：" + "；".join(s.concerns) if s.concerns else "")
         done = sign(ctx.engine, s.name, s.sheet.sha256, who, ctx.clock(), note)
-        if s.signed is not None and s.signed.sha256 == s.sheet.sha256:
+        if s.state == SIGNED:
             print(f"{s.name} 此前已签发（{done.who}），文件没有变化，不用再签。")
         else:
             print(f"已签发 {s.name}（{who}；文件指纹 {s.sheet.sha256[:12]}）：这份文件可以交给印刷厂。")
