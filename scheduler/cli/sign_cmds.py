@@ -41,13 +41,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 def run_sign(ctx: Context, args: argparse.Namespace) -> int:
+    from ..poster.print_files import FOLDER
     from ..views.print_standing import SIGNED, read, waiting
 
     standings = read(ctx.campaign, ctx.engine, ctx.library)
     if not args.files:
         if args.despite or args.note:
             raise InputError("请写出要签发的文件名，例如 qm sign leaflet-rights-a4.pdf --by 姓名；不写文件名时只列出签发情况")
-        return _list(standings, len(waiting(standings)))
+        return _list(standings, len(waiting(standings)), ctx.campaign.paths.posters / FOLDER)
     from ..runtime.rehearsal import refuse_on_live
 
     refuse_on_live(ctx.engine, "签发印刷品")
@@ -81,17 +82,13 @@ def _unknown(written: str, names: list[str]) -> NoReturn:
     raise InputError(f"posters/print 里没有 {written}：{guess or ''}不写文件名运行 qm sign 查看全部印刷品的文件名")
 
 
-def _list(standings: list[Standing], count: int) -> int:
+def _list(standings: list[Standing], count: int, folder: Path) -> int:
     if not standings:
-        print("posters/print 里还没有印刷品：用 qm print 或 qm posters（配置 posters.print）生成后再签发。")
+        print(f"{folder} 里还没有印刷品：用 qm print 或 qm posters（配置 posters.print）生成后再签发。")
         return 0
     from ..views.columns import aligned
 
-    print(
-        f"posters/print 中有 {len(standings)} 份印刷品，{count} 份待签发："
-        if count
-        else f"posters/print 中的 {len(standings)} 份印刷品都已签发："
-    )
+    print(f"{folder} 中有 {len(standings)} 份印刷品，{count} 份待签发：" if count else f"{folder} 中的 {len(standings)} 份印刷品都已签发：")
     for line, s in zip(aligned([(s.name, s.said) for s in standings]), standings, strict=True):
         print(f"  {line}")
         for c in s.concerns:
