@@ -8,12 +8,14 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from scheduler.inputs.config import load_campaign
 from scheduler.publishing.db import open_db
+from scheduler.publishing.print_signoffs import Signoff, sign, signoffs
 from scheduler.publishing.tables import posts, print_signoffs
 from tests.conftest import DEFAULT, ROOT, run_qm
 
@@ -131,3 +133,21 @@ def test_a_sheet_made_again_with_other_words_waits_for_a_new_sign_off(made: Proj
     assert [(r[1], r[2]) for r in made.rows()][-2:] == [(before, "王科长"), (digest(made.sheet), "李科长")]
     code, said = made.qm("sign")
     assert "已签发（李科长" in said and "都已签发" in said, said
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    if request.param == "postgresql":
+        yield request.getfixturevalue("pg_engine")
+        return
+    engine = open_db(f"sqlite:///{tmp_path / 'q.sqlite3'}")
+    yield engine
+    engine.dispose()
+
+
+def test_the_same_bytes_are_signed_off_once_on_either_database(engine: Any) -> None:
+    first = sign(engine, "leaflet-rights-a4.pdf", "a" * 64, "王科长", 100.0, "已核对")
+    again = sign(engine, "leaflet-rights-a4.pdf", "a" * 64, "李科长", 200.0)  # signed twice (a double tap): the first stands
+    assert again == first == Signoff("leaflet-rights-a4.pdf", "a" * 64, "王科长", 100.0, "已核对")
+    sign(engine, "leaflet-rights-a4.pdf", "b" * 64, "李科长", 300.0)
+    assert [(s.sha256[0], s.who) for s in signoffs(engine)["leaflet-rights-a4.pdf"]] == [("a", "王科长"), ("b", "李科长")]
