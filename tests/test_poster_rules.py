@@ -300,3 +300,17 @@ def test_a_poster_names_the_venue_only_when_the_config_has_it(project: Callable[
         arr = arrange(launch, sizes.resolve(size, campaign), values, campaign.brand, font, "test")
         said = "".join(next(p.lines for p in arr.placed if p.region.name == "subtitle"))
         assert said.replace(" ", "") == "9月8日星期三09:00", size  # no placeholder such as 活动现场
+
+
+def test_a_layout_that_is_a_link_out_of_its_folder_is_refused(project: Callable[..., Path], tmp_path: Path) -> None:
+    """Its label and words would be drawn on posters: a link to a file elsewhere is not read."""
+    config = project()
+    layout = config.parent / "templates" / "posters" / "knowledge-card.yaml"
+    elsewhere = tmp_path / "card.yaml"
+    elsewhere.write_text(layout.read_text(encoding="utf-8").replace("知识卡片", "口令s3cret"), encoding="utf-8")
+    layout.unlink()
+    layout.symlink_to(elsewhere)
+    for args in (["check"], ["poster", "goods-salt-iodised", "--layout", "knowledge-card", "-o", tmp_path / "x.png"]):
+        result = run_qm(*args, "-c", config)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert f"海报版式 {layout} 是指向" in result.stderr and "s3cret" not in result.stdout + result.stderr, result.stderr

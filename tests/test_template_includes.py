@@ -12,7 +12,7 @@ from scheduler.rendering.payloads import Renderer
 from scheduler.support.errors import Problem, TemplateError
 
 from .conftest import run_qm
-from .test_sandbox import WEIBO, _first_post, _line_of_last, _with_line
+from .test_sandbox import HEIHE, WEIBO, _first_post, _line_of_last, _with_line
 
 PART = "weibo/part.txt"
 
@@ -90,3 +90,43 @@ def test_included_template_not_saved_as_utf8_is_named_with_its_line(project: Cal
     assert problem.where == f"{templates / PART}:2" and "不是 UTF-8 编码" in problem.message, problem
     assert f"由 {templates / WEIBO}:{_line_of_last(templates / WEIBO)} 引入" in problem.message, problem
     assert "另存为 UTF-8" in problem.hint
+
+
+def test_a_link_out_of_templates_is_not_included(project: Callable[..., Path], tmp_path: Path) -> None:
+    """A link in templates/ to a file elsewhere would get around "only files in templates/": the check names the
+    including line and the secret's text reaches no post, preview or message."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("口令：s3cret-words", encoding="utf-8")
+    config, templates = _including(project, f"{{% include '{PART}' %}}", "")
+    (templates / PART).unlink()
+    (templates / PART).symlink_to(secret)
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "s3cret" not in result.stdout + result.stderr
+    assert f"{templates / WEIBO}:{_line_of_last(templates / WEIBO)}：" in result.stderr, result.stderr
+    assert f"模板文件 {templates / PART} 是指向 {templates} 文件夹以外的链接" in result.stderr, result.stderr
+    problem = _problem(config)
+    assert problem.where == f"{templates / WEIBO}:{_line_of_last(templates / WEIBO)}", problem
+
+
+def test_a_template_that_is_a_link_out_of_templates_is_refused(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project(config=HEIHE)
+    templates = config.parent / "templates"
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    for name in (WEIBO, "screen/player.html"):
+        (outside / Path(name).name).write_text((templates / name).read_text(encoding="utf-8") + "口令：s3cret", encoding="utf-8")
+        (templates / name).unlink()
+        (templates / name).symlink_to(outside / Path(name).name)
+    result = run_qm("check", "-c", config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "s3cret" not in result.stdout + result.stderr
+    for name in (WEIBO, "player.html"):
+        assert f"{name} 是指向" in result.stderr, result.stderr
+
+
+def test_links_inside_templates_still_work(project: Callable[..., Path]) -> None:
+    config, templates = _including(project, "{% include 'weibo/shared.txt' %}", "共用的结尾")
+    (templates / "weibo" / "shared.txt").symlink_to(templates / PART)
+    campaign, post = _first_post(config)
+    assert "共用的结尾" in Renderer(campaign).render(post).payload["text"]

@@ -160,6 +160,9 @@ def load_layout(folder: Path, name: str) -> Layout:
     if not path.is_file():
         available = "、".join(layout_names(folder)) or "（无）"
         raise PosterError(problems=[Problem(f"没有海报版式 {name!r}", str(path), f"可用的版式：{available}")])
+    if not path.resolve().is_relative_to(folder.resolve()):  # its text would be drawn on posters
+        hint = f"版式只能使用 {folder}/ 里真正的文件：删掉这个链接，把版式文件复制进来"
+        raise PosterError(problems=[Problem(f"海报版式 {path} 是指向 {folder} 文件夹以外的链接，不能使用", str(path), hint)])
     return _load(path, path.stat().st_mtime_ns)
 
 

@@ -26,9 +26,9 @@ from ..support.errors import Problem, TemplateError
 from ..support.file_digest import file_digest
 from ..support.values import ImageRef
 from .picture_look import Looks, brand_files
-from .sandbox import NotUtf8, template_env
+from .sandbox import LinkOutside, NotUtf8, template_env
 from .sandbox import render as render_sandboxed
-from .template_errors import not_utf8, render_problem, syntax_message
+from .template_errors import file_problem, render_problem, syntax_message
 from .versions import version_of
 
 BUILTIN_KINDS = ("wechat", "weibo", "screen")
@@ -157,8 +157,8 @@ class Renderer:
                     Problem(syntax_message(exc.message), f"{path}:{exc.lineno}", "检查 {{ }} 和 {% %} 是否成对，改好后用 qm check 检查")
                 ]
             ) from exc
-        except NotUtf8 as exc:  # the template itself, or one it extends
-            raise TemplateError(problems=[not_utf8(exc.path, exc.error)]) from exc
+        except (NotUtf8, LinkOutside) as exc:  # the template itself, or one it extends
+            raise TemplateError(problems=[file_problem(exc)]) from exc
 
     def render(self, post: PlannedPost) -> RenderedPost:
         channel = self.campaign.channel(post.channel)

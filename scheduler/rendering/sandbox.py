@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import posixpath
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePath
@@ -30,6 +31,7 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
@@ -154,8 +156,21 @@ class NotUtf8(Exception):
         self.path, self.error = path, error
 
 
+class LinkOutside(Exception):
+    """A template file that is a link (or lies in a linked folder) leading out of the templates folder: it is not
+    read, so `{% include %}` of a link to a secret file does not put its text in posts and previews."""
+
+    def __init__(self, path: Path, root: Path) -> None:
+        super().__init__(str(path))
+        self.path, self.root = path, root
+
+
 class _Loader(jinja2.FileSystemLoader):
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        root = os.path.realpath(self.searchpath[0])
+        path = posixpath.join(self.searchpath[0], *split_template_path(template))  # as Jinja2 finds it
+        if os.path.isfile(path) and os.path.commonpath([root, os.path.realpath(path)]) != root:
+            raise LinkOutside(Path(os.path.normpath(path)), Path(self.searchpath[0]))
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError as exc:

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from ..support.errors import Problem
-from .sandbox import NotUtf8, sandbox_message, template_frames
+from .sandbox import LinkOutside, NotUtf8, sandbox_message, template_frames
 
 
 class TemplateCallError(Exception):
@@ -75,6 +75,17 @@ def not_utf8(path: Path, exc: UnicodeDecodeError) -> Problem:
     return Problem("文件不是 UTF-8 编码，无法读取", f"{path}:{line}", "用文本编辑器把它另存为 UTF-8 编码（不要用 GBK/GB2312）")
 
 
+def file_problem(exc: NotUtf8 | LinkOutside) -> Problem:
+    """A template file the loader refused to read: not saved as UTF-8, or a link out of the templates folder."""
+    if isinstance(exc, NotUtf8):
+        return not_utf8(exc.path, exc.error)
+    return Problem(
+        f"模板文件 {exc.path} 是指向 {exc.root} 文件夹以外的链接，不能使用",
+        str(exc.path),
+        f"模板只能使用 {exc.root}/ 里真正的文件：删掉这个链接，把要用的文字写进 {exc.root}/ 里的文件",
+    )
+
+
 def render_problem(exc: Exception, context: dict[str, Any], root: Path, name: str, doing: str, hint: str = "") -> Problem:
     """A rendering error of the template `name` in the folder `root`, at the file and line where it happened: the
     template itself, or one it included or imported, which is then named with the line that brought it in.
@@ -84,6 +95,9 @@ def render_problem(exc: Exception, context: dict[str, Any], root: Path, name: st
         bad = not_utf8(exc.path, exc.error)
         by = f"（这个模板由 {frames[-1][0]}:{frames[-1][1]} 引入）" if frames else ""
         return Problem(f"{doing}{by}：{bad.message}", bad.where, bad.hint)
+    if isinstance(exc, LinkOutside):  # never read: reported at the line including it
+        bad = file_problem(exc)
+        return Problem(f"{doing}：{bad.message}", f"{frames[-1][0]}:{frames[-1][1]}" if frames else bad.where, bad.hint)
     path, line = frames[-1] if frames else (str(root / name), getattr(exc, "lineno", None) or "?")
     outer = next((f"{p}:{n}" for p, n in reversed(frames) if p != path), None)
     if outer:

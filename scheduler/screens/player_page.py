@@ -9,8 +9,8 @@ from typing import Any
 import jinja2
 
 from ..inputs.campaign import Campaign
-from ..rendering.sandbox import NotUtf8, render, template_env
-from ..rendering.template_errors import not_utf8, render_problem, syntax_message
+from ..rendering.sandbox import LinkOutside, NotUtf8, render, template_env
+from ..rendering.template_errors import file_problem, render_problem, syntax_message
 from ..support.errors import InputError, Problem
 
 POLL_SECONDS = 15  # how often a player asks for a new playlist
@@ -33,8 +33,8 @@ def player_pages(campaign: Campaign, hint: str = "改好后重新运行 qm scree
         raise InputError(problems=[Problem("播放页面模板不存在", str(path), "从项目的 templates/screen/ 复制一份")]) from exc
     except jinja2.TemplateSyntaxError as exc:
         raise InputError(problems=[Problem(syntax_message(exc.message), f"{exc.filename or path}:{exc.lineno}", hint)]) from exc
-    except NotUtf8 as exc:
-        raise InputError(problems=[not_utf8(exc.path, exc.error)]) from exc
+    except (NotUtf8, LinkOutside) as exc:
+        raise InputError(problems=[file_problem(exc)]) from exc
     screens = [(s.id, s.width, s.height, s.title) for s in campaign.screens] or [SAMPLE]
     pages = {}
     for sid, width, height, title in screens:
