@@ -20,7 +20,8 @@ from scheduler.publishing.db import open_db
 from scheduler.support.notify import Notifications
 from scheduler.units.extract import SubmissionError, extract
 from scheduler.units.reminders import send_due
-from scheduler.units.submissions import recorded, scan, statuses
+from scheduler.units.scanning import scan
+from scheduler.units.submissions import recorded, statuses
 
 from .conftest import HEIHE, ROOT, run_qm
 from .daemon_helpers import robot_server
@@ -674,3 +675,71 @@ def test_units_on_the_rehearsal_clock_record_and_judge_by_it(config: Path) -> No
     rows = {line.split()[0]: line for line in rehearsed.stdout.splitlines() if line.startswith("  ")}
     assert "按时报送" in rows["北安市"] and "10-01 09:00" in rows["北安市"], rehearsed.stdout
     assert "按时报送" in rows["爱辉区"] and "09-28 16:00" in rows["爱辉区"], rehearsed.stdout
+
+
+def bomb(inflated_mb: int) -> bytes:
+    """A .docx whose document part unpacks to `inflated_mb` MB of the same paragraph (a few KB packed per MB)."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(word("正文")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename != "word/document.xml":
+                archive.writestr(info, data)
+                continue
+            head, tail = data.split(b"<w:body>")
+            with archive.open("word/document.xml", "w") as part:
+                part.write(head + b"<w:body>")
+                for _ in range(inflated_mb):
+                    part.write(b"<w:p><w:r><w:t>a</w:t></w:r></w:p>" * 30_000)  # about 1 MB
+                part.write(tail)
+    return out.getvalue()
+
+
+def test_a_file_too_big_to_read_does_not_count_and_says_why(config: Path) -> None:
+    """A decompression bomb (a small .docx unpacking to far more than a document) and a file over 20 MB are refused
+    unread, as unreadable files are: `qm units` names them with the reason, and the unit is reminded as not submitted."""
+    campaign = load_campaign(config)
+    packed = bomb(12)
+    assert len(packed) < 200_000
+    place(campaign, "爱辉区", "方案", "方案.docx", packed, at(8, 10))
+    big = place(campaign, "北安市", "方案", "方案.txt", b"", at(8, 11))
+    os.truncate(big, 21 * 1024 * 1024)  # sparse: nothing written
+    place(campaign, "嫩江县", "方案", "方案.docx", word("嫩江县方案"), at(8, 12))
+    done = run_qm("units", "-c", config, "--json")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "爱辉区的活动方案“方案.docx”不算报送：文件解压后有 12 MB（其中文字和格式 12 MB" in done.stderr, done.stderr
+    assert "北安市的活动方案“方案.txt”不算报送：文件有 21 MB，超过了 20 MB，没有读取" in done.stderr, done.stderr
+    plans = {u["unit"]: u for u in json.loads(done.stdout) if u["kind"] == "plan"}
+    assert plans["爱辉区"]["arrived"] is plans["北安市"]["arrived"] is None and plans["嫩江县"]["arrived"], plans
+    assert [f["size"] for f in plans["北安市"]["files"]] == [21 * 1024 * 1024], plans
+
+
+def test_scanning_reads_files_outside_any_write_transaction(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading a document takes its time: meanwhile the daemon and the console must still be able to write."""
+    import sqlite3
+
+    from scheduler.units import scanning
+
+    campaign = load_campaign(config)
+    engine = open_db(campaign.db_url)
+    place(campaign, "爱辉区", "方案", "方案.docx", word("方案"), at(8, 10))
+    writes = []
+
+    def read_while_writing(path: Path) -> str:
+        other = sqlite3.connect(engine.url.database or "", timeout=0)  # fails at once if a write transaction is held
+        try:
+            with other:
+                other.execute("CREATE TABLE IF NOT EXISTS probe (x)")
+            writes.append(path.name)
+        finally:
+            other.close()
+        return real(path)
+
+    real = scanning.unreadable
+    monkeypatch.setattr(scanning, "unreadable", read_while_writing)
+    assert scan(campaign, engine, at(8, 12).timestamp()) == []
+    assert writes == ["方案.docx"] and [f.path.name for f in recorded(campaign, engine)] == ["方案.docx"]

@@ -123,7 +123,8 @@ def _nothing_to_report(ctx: Context, args: argparse.Namespace, engine: Engine, s
 def _units(ctx: Context) -> list[UnitStatus]:
     """The units' files as `qm units` counts them: the config's submissions folder, recorded in the config's
     database, whichever database (--db) the posts come from, so part 六 and `qm units` always agree."""
-    from ..units.submissions import recorded, scan, statuses
+    from ..units.scanning import scan
+    from ..units.submissions import recorded, statuses
     from ..units.unrecorded import refused_files
 
     if not ctx.campaign.units:

@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 def run_units(ctx: Context, args: argparse.Namespace) -> int:
-    from ..units.submissions import recorded, scan, statuses
+    from ..units.scanning import scan
+    from ..units.submissions import recorded, statuses
     from ..units.unrecorded import refused_files
 
     campaign = ctx.campaign

@@ -63,7 +63,8 @@ class StatsJob:
 
     def _units(self, now: dt.datetime, office: Notifications) -> None:
         from ..units.reminders import send_due
-        from ..units.submissions import recorded, scan, statuses
+        from ..units.scanning import scan
+        from ..units.submissions import recorded, statuses
         from ..units.unrecorded import refused_files
 
         engine = self.collector.engine

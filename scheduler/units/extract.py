@@ -8,6 +8,7 @@ these apart from a PDF or a renamed file, so the message can say what the file r
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,11 @@ from ..support.os_messages import os_reason
 
 ZIP, OLE, PDF = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF"
 ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+MB = 1024 * 1024
+MAX_FILE = 20 * MB  # a .docx or .txt read whole: larger ones are refused unread
+MAX_INFLATED = 100 * MB  # what the parts of a .docx may unpack to, all together
+MAX_XML = 10 * MB  # of which its text and formatting (XML): a 100-page document has a few MB; parsing takes 2 s a MB
+MAX_RATIO, MIN_RATIO_CHECKED = 100, 10 * MB  # unpacked / packed: real documents pack 5 to 20 times; checked above 10 MB
 ATTACHMENT_TYPES = {".doc": "旧版 Word 文档", ".wps": "WPS 文档", ".pdf": "PDF 文件", ".odt": "ODF 文档"}
 
 
@@ -37,8 +43,15 @@ class Extracted:
 
 def extract(path: Path) -> Extracted:
     suffix = path.suffix.lower()
+    read = suffix in (".docx", ".txt")  # read whole; the others are passed on as they are
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if read and size > MAX_FILE:  # refused unread
+                raise SubmissionError(
+                    f"文件有 {size / MB:.0f} MB，超过了 {MAX_FILE // MB} MB，没有读取：请单位压缩其中的图片或拆成几个文件后重新报送"
+                )
+            data = f.read() if read else b""
     except OSError as exc:
         raise SubmissionError(f"无法读取文件：{os_reason(exc)}") from exc
     if suffix == ".docx":
@@ -69,6 +82,9 @@ def _docx(data: bytes) -> DocumentObject:
         if real:
             raise SubmissionError(f"扩展名是 .docx，但文件实际是{real}：请用 Word 或 WPS 打开后另存为 .docx 再报送")
         raise SubmissionError("文件已损坏或不是 Word 文档，无法读取：请单位重新导出 .docx 后报送")
+    too_big = _too_big(data)
+    if too_big:
+        raise SubmissionError(f"{too_big}，远超正常的 Word 文档，没有读取：请单位用 Word 或 WPS 打开后另存为 .docx 再报送")
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
@@ -76,6 +92,23 @@ def _docx(data: bytes) -> DocumentObject:
     except Exception as exc:  # lxml's parse errors and the like: the archive holds something that is not a document
         raise SubmissionError(f"文件已损坏（{type(exc).__name__}），无法读取：请单位重新导出后报送") from exc
     return document
+
+
+def _too_big(data: bytes) -> str:
+    """What a .docx would unpack to when that is far more than a document ("" when it is not), by the sizes its
+    archive declares: a "zip bomb" (a few hundred KB that python-docx would unpack into gigabytes of memory and
+    minutes of parsing) is refused before it is opened. Reading a part never yields more than its declared size
+    (zipfile stops there and checks the CRC)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except zipfile.BadZipFile:
+        return ""  # python-docx says it is broken
+    inflated, packed = sum(p.file_size for p in parts), max(sum(p.compress_size for p in parts), 1)
+    xml = sum(p.file_size for p in parts if p.filename.endswith((".xml", ".rels")))
+    said = f"文件解压后有 {inflated / MB:.0f} MB（其中文字和格式 {xml / MB:.0f} MB；报送的文件只有 {len(data) / MB:.1f} MB）"
+    bomb = inflated > MIN_RATIO_CHECKED and inflated > MAX_RATIO * packed
+    return said if inflated > MAX_INFLATED or xml > MAX_XML or bomb else ""
 
 
 def _texts(document: DocumentObject) -> tuple[str, ...]:

@@ -4,8 +4,9 @@ Each file is recorded once per content hash (SHA-256), with the time it appeared
 time) and, read once when it is recorded, why it cannot be read if it cannot (the extraction
 `qm units --collect` uses). A file that cannot be read is not a submission: a unit is on time when
 its first readable file arrived by the end of the deadline's day, late by the number of days after
-it, missing when none arrived (its unreadable files named). Scanning reports what it could not
-accept (unknown folders, files in the wrong place or with an unusual extension) and carries on.
+it, missing when none arrived (its unreadable files named). Scanning the folders (`scanning`) records
+them, reports what it could not accept (unknown folders, files in the wrong place or with an unusual
+extension) and carries on.
 
 A recorded file later deleted or moved out of the folder still counts: the unit did send it, on
 that day, and is neither reminded nor called late for it. But it is "gone": its status says so,
@@ -15,7 +16,6 @@ that day, and is neither reminded nor called late for it. But it is "gone": its 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -24,11 +24,9 @@ from sqlalchemy.engine import Engine
 
 from ..inputs.campaign import Campaign, Unit
 from ..publishing.tables import submissions
-from ..support.errors import Problem
 from ..support.moments import moment
-from ..support.os_messages import os_reason
-from .kinds import FOLDERS, LABELS, PLAN
-from .strays import NotRecorded, misfiled_note, stray_problems
+from .kinds import FOLDERS, PLAN
+from .strays import NotRecorded, misfiled_note
 
 CLOCK_SLACK = 3600.0  # seconds a file's time may be ahead of this machine's clock before it is called impossible
 ACCEPTED = (".docx", ".doc", ".wps", ".pdf", ".txt", ".odt")
@@ -124,110 +122,6 @@ def due_date(campaign: Campaign, kind: str) -> dt.date:
 
 def unit_folder(campaign: Campaign, unit: Unit, kind: str) -> Path:
     return campaign.submissions_dir / unit.name / FOLDERS[kind]
-
-
-def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
-    """Record new files, each read once to know whether it can be; return what could not be accepted
-    (one bad file never stops the others)."""
-    root = campaign.submissions_dir
-    problems = _strays(campaign, root)
-    s = submissions.c
-    with engine.begin() as conn:
-        for row in conn.execute(
-            sa.select(s.id, s.unit, s.kind, s.path, s.sha256).where(s.problem.is_(None))
-        ).all():  # recorded before files were read
-            problem = _recheck(located(campaign, row.unit, row.kind, row.path), row.sha256)
-            conn.execute(submissions.update().where(s.id == row.id).values(problem=problem))
-        known = {(r.unit, r.kind, r.sha256) for r in conn.execute(sa.select(s.unit, s.kind, s.sha256))}
-        for unit in campaign.units:
-            for kind in FOLDERS:
-                for found in _files(campaign, unit, kind, problems):
-                    if (found.unit, found.kind, found.sha256) in known:
-                        continue
-                    known.add((found.unit, found.kind, found.sha256))
-                    if found.arrived > now + CLOCK_SLACK:  # written "in the future": it arrived by now at the latest
-                        problems.append(_future(campaign, found, now))
-                    conn.execute(
-                        submissions.insert().values(
-                            unit=found.unit,
-                            kind=found.kind,
-                            path=found.path.relative_to(root).as_posix(),  # under the submissions folder, wherever qm runs
-                            sha256=found.sha256,
-                            size=found.size,
-                            arrived=min(found.arrived, now),
-                            recorded=now,
-                            problem=unreadable(found.path),
-                        )
-                    )
-    return problems
-
-
-def _future(campaign: Campaign, found: Submission, now: float) -> Problem:
-    tz = campaign.timezone
-    written, seen = (f"{dt.datetime.fromtimestamp(t, tz):%Y-%m-%d %H:%M}" for t in (found.arrived, now))
-    return Problem(
-        f"{found.unit}的{LABELS[found.kind]}“{found.path.name}”的修改时间 {written} 还没到，按发现它的时间 {seen} 登记为报送时间",
-        str(found.path),
-        "请单位核对电脑的日期和时间",
-    )
-
-
-def unreadable(path: Path) -> str:
-    """Why the file at `path` cannot be read as `qm units --collect` reads it; "" when it can."""
-    from .extract import SubmissionError, extract  # python-docx: only when a new file arrives
-
-    try:
-        extract(path)
-    except SubmissionError as exc:
-        return str(exc)
-    return ""
-
-
-def _recheck(path: Path, sha256: str) -> str:
-    """A file recorded before files were read: read it now if it is still there as it was (else readable)."""
-    try:
-        same = hashlib.sha256(path.read_bytes()).hexdigest() == sha256
-    except OSError:
-        return ""
-    return unreadable(path) if same else ""
-
-
-def _strays(campaign: Campaign, root: Path) -> list[Problem]:
-    problems = stray_problems(campaign, root)
-    for unit in campaign.units:
-        folder = root / unit.name
-        for child in sorted(folder.iterdir()) if folder.is_dir() else []:
-            if not child.name.startswith(".") and child.name not in FOLDERS.values():
-                problems.append(
-                    Problem(
-                        f"{unit.name}的“{child.name}”不在 方案 或 总结 文件夹中，没有登记",
-                        str(child),
-                        "活动方案放到 方案/，工作总结放到 总结/",
-                    )
-                )
-    return problems
-
-
-def _files(campaign: Campaign, unit: Unit, kind: str, problems: list[Problem]) -> list[Submission]:
-    folder = unit_folder(campaign, unit, kind)
-    found = []
-    for path in visible_files(folder):
-        if not accepted(path):
-            problems.append(
-                Problem(
-                    f"{unit.name}的{LABELS[kind]}“{path.name}”扩展名不是可接受的格式，没有登记",
-                    str(path),
-                    f"请单位另存为 {' '.join(ACCEPTED)} 之一后重新报送",
-                )
-            )
-            continue
-        try:
-            data, arrived = path.read_bytes(), path.stat().st_mtime
-        except OSError as exc:
-            problems.append(Problem(f"无法读取 {unit.name}的{LABELS[kind]}“{path.name}”：{os_reason(exc)}", str(path), "检查文件权限"))
-            continue
-        found.append(Submission(unit.name, kind, path, hashlib.sha256(data).hexdigest(), len(data), arrived))
-    return found
 
 
 def accepted(path: Path) -> bool:
