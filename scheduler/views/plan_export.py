@@ -11,6 +11,7 @@ from ..channels.kinds import kind_named
 from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
 from ..planning.planner import Plan, PlannedPost
+from ..support.spreadsheet import spreadsheet_safe
 from .columns import aligned
 
 
@@ -103,15 +104,6 @@ def to_csv(campaign: Campaign, plan: Plan, reminders: bool = False) -> str:
         shown = {**r, "reason": reason}
         writer.writerow(spreadsheet_safe(shown.get(key)) for key in CSV_COLUMNS)
     return "\ufeff" + out.getvalue()  # BOM: Excel opens UTF-8 CSV correctly only with it
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice read as the start of a formula
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula (`=HYPERLINK(…)`) gets a leading `'`,
-    which shows it as the text it is (formula injection)."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def to_table(campaign: Campaign, plan: Plan) -> str:
