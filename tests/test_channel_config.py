@@ -197,3 +197,29 @@ def test_qm_confirm_records_who_posted_it_and_where(project: Callable[..., Path]
     )
     assert Queue(engine).get(edited).state == st.FAILED  # type: ignore[union-attr]
     engine.dispose()
+
+
+def test_credentials_written_into_an_api_or_anthias_address_are_refused_and_never_repeated(project: Callable[..., Path]) -> None:
+    """`https://user:password@host` would be copied with the config and repeated in every error message and log."""
+
+    def edit(text: str) -> str:
+        text = text.replace("api_base: https://api.weixin.qq.com", "api_base: https://wx:pa55word@proxy.example.cn/wx")
+        return text.replace("      items_per_day: 2\n", "      items_per_day: 2\n      anthias: http://admin:pa55word@192.168.1.50\n", 1)
+
+    path = project(edit, config=API)
+    result = run_qm("check", "-c", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for key, shown in (("api_base", "https://proxy.example.cn/wx"), ("anthias", "http://192.168.1.50")):
+        line = next(i for i, text in enumerate(lines, 1) if text.strip().startswith(f"{key}:") and "pa55word" in text)
+        assert f"config.yaml:{line}" in result.stderr and f"{key} 里写了用户名或密码" in result.stderr, result.stderr
+        assert f"写作 {shown}" in result.stderr, result.stderr
+    assert "QM_ANTHIAS_AUTH" in result.stderr and "pa55word" not in result.stdout + result.stderr
+
+
+def test_an_address_in_a_message_or_log_line_shows_no_credentials() -> None:
+    from scheduler.support.redact import scrub, shown_url
+
+    assert shown_url("https://wx:pa55word@proxy.example.cn/wx?key=abc123") == "https://proxy.example.cn/wx?key=***"
+    line = "无法连接微信接口 http://wx:pa55word@proxy.example.cn/wx（ConnectError） url=https://h.cn/a?x=1&key=abc123 key=reminder-1"
+    assert scrub(line) == "无法连接微信接口 http://***@proxy.example.cn/wx（ConnectError） url=https://h.cn/a?x=1&key=*** key=reminder-1"

@@ -362,6 +362,9 @@ def test_anthias_errors_are_clear(campaign: Campaign, heihe_plan: Plan, library:
         port = free.getsockname()[1]
     with anthias.AnthiasClient(f"http://127.0.0.1:{port}") as client, pytest.raises(anthias.AnthiasError, match="无法连接"):
         anthias.push(client, built.folder, "center")
+    with anthias.AnthiasClient(f"http://pi:pa55word@127.0.0.1:{port}") as client, pytest.raises(anthias.AnthiasError) as told:
+        anthias.push(client, built.folder, "center")
+    assert f"无法连接 Anthias 播放服务器 http://127.0.0.1:{port}：" in str(told.value)  # no user:password@
 
 
 # -- the commands ------------------------------------------------------------------------------------

@@ -297,3 +297,6 @@ def test_an_unreachable_api_base_is_transient_and_says_where(campaign: Campaign,
     ch = channel(campaign, clock, api_base="http://127.0.0.1:9")
     with pytest.raises(TransientError, match=r"无法连接微信接口 http://127\.0\.0\.1:9.*channels\.wechat\.api_base"):
         ch.publish(outgoing(campaign, heihe_plan, WECHAT_POST))
+    with pytest.raises(TransientError) as told:  # an address with credentials, as a config before they were refused
+        channel(campaign, clock, api_base="http://wx:pa55word@127.0.0.1:9").publish(outgoing(campaign, heihe_plan, WECHAT_POST))
+    assert "无法连接微信接口 http://127.0.0.1:9（" in str(told.value)

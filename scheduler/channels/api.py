@@ -18,6 +18,7 @@ import httpx
 
 from ..runtime.clock import Clock, SystemClock
 from ..support import http_client
+from ..support.redact import shown_url
 from .base import Channel, OutgoingPost, TransientError
 
 
@@ -51,7 +52,7 @@ class ApiChannel(Channel):
             response = self.client.request(method, path, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise TransientError(
-                f"无法连接{self.platform}接口 {self.api_base}（{type(exc).__name__}）：检查网络、代理或 channels.{self.name}.api_base",
+                f"无法连接{self.platform}接口 {shown_url(self.api_base)}（{type(exc).__name__}）：检查网络、代理或 channels.{self.name}.api_base",
                 self.name,
             ) from exc
         except httpx.TimeoutException as exc:

@@ -27,6 +27,7 @@ import httpx
 from ..inputs.secrets import read_secret
 from ..support import http_client
 from ..support.errors import RuntimeFailure
+from ..support.redact import shown_url
 
 AUTH_ENV = "QM_ANTHIAS_AUTH"  # "user:password", when the Anthias web interface has a login
 NAME_RE = re.compile(r"^qm:(?P<screen>[a-z0-9-]+):(?P<version>[0-9a-f]+):(?P<order>\d+)(?: |$)")
@@ -47,6 +48,7 @@ def auth_from(env: Mapping[str, str]) -> tuple[str, str] | None:
 class AnthiasClient:
     def __init__(self, base_url: str, auth: tuple[str, str] | None = None, transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.shown = shown_url(self.base_url)  # in messages: without a user:password@ written into it
         self.http = http_client.client(base_url=self.base_url, auth=auth, transport=transport, timeout=httpx.Timeout(30.0))
 
     def __enter__(self) -> AnthiasClient:
@@ -76,14 +78,14 @@ class AnthiasClient:
         try:
             response = self.http.request(method, path, **kwargs)
         except httpx.UnsupportedProtocol as exc:
-            raise AnthiasError(f"Anthias 地址 {self.base_url} 不是网址（写作 http://192.168.1.50 这样的形式）") from exc
+            raise AnthiasError(f"Anthias 地址 {self.shown} 不是网址（写作 http://192.168.1.50 这样的形式）") from exc
         except httpx.HTTPError as exc:
             reason = "连接超时" if isinstance(exc, httpx.TimeoutException) else "连接失败"
-            raise AnthiasError(f"无法连接 Anthias 播放服务器 {self.base_url}：{reason}（检查地址、网络和服务器是否开机）") from exc
+            raise AnthiasError(f"无法连接 Anthias 播放服务器 {self.shown}：{reason}（检查地址、网络和服务器是否开机）") from exc
         if response.status_code in (401, 403):
             if self.http.auth is None:
-                raise AnthiasError(f"Anthias 播放服务器 {self.base_url} 需要登录（在环境变量 {AUTH_ENV} 中写 用户名:密码）")
-            raise AnthiasError(f"Anthias 播放服务器 {self.base_url} 拒绝了登录（检查环境变量 {AUTH_ENV} 中的用户名和密码）")
+                raise AnthiasError(f"Anthias 播放服务器 {self.shown} 需要登录（在环境变量 {AUTH_ENV} 中写 用户名:密码）")
+            raise AnthiasError(f"Anthias 播放服务器 {self.shown} 拒绝了登录（检查环境变量 {AUTH_ENV} 中的用户名和密码）")
         if response.status_code >= 400:
             raise AnthiasError(f"Anthias 播放服务器返回错误 {response.status_code}（{method} {path}）：{response.text[:200]}")
         return response

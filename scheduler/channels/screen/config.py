@@ -11,6 +11,8 @@ from ...inputs.config_identity import URL_RE
 from ...inputs.dates_written import parse_time
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader
+from ...support.redact import has_userinfo, shown_url
+from ..api_config import USERINFO
 
 # The poster sizes named without the campaign (`poster.sizes`): a screen's id is a size name too (its slides' size).
 SIZE_NAMES = frozenset({"wechat-cover", "wechat-square", "square", "portrait", "a3", "a2", "banner"})
@@ -94,5 +96,10 @@ def read_screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] |
 def anthias_url(r: Reader, m: Mapping, path: str) -> str:
     url = r.text(m, "anthias", path, "")
     if url and not URL_RE.match(url):
-        r.problem(m.where("anthias"), f"{path}.anthias 不是网址：{url!r}", "写作 http://192.168.1.50（Anthias 播放服务器的地址）")
+        r.problem(
+            m.where("anthias"), f"{path}.anthias 不是网址：{shown_url(url)!r}", "写作 http://192.168.1.50（Anthias 播放服务器的地址）"
+        )
+    elif has_userinfo(url):
+        hint = f"删去地址里的“用户名:密码@”，写作 {shown_url(url)}；需要登录时把 用户名:密码 写进环境变量 QM_ANTHIAS_AUTH"
+        r.problem(m.where("anthias"), f"{path}.anthias {USERINFO}", hint)
     return url
