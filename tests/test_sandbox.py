@@ -323,3 +323,28 @@ def test_shipped_templates_render_as_jinja2_renders_them(config: Path) -> None:
     assert isinstance(ours.env, TemplateSandbox) and plan.posts
     for post in plan.posts:
         assert ours.render(post).payload == theirs.render(post).payload, post.id
+
+
+def test_a_template_slow_for_every_post_stops_once_at_its_line(project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each render under its own budget, but all of them together would hold a check for minutes: the template's
+    time in the run is shared, it stops at its line when that runs out, and the posts after fail at once."""
+    from scheduler.rendering import payloads
+
+    monkeypatch.setattr(payloads, "RUN_SECONDS", 0.5)  # 10 s in use; about 0.3 s a render below
+    config = _with_line(project, "{% for i in range(300) %}{% if ('a' * 999999).count('b') %}x{% endif %}{% endfor %}")
+    campaign = load_campaign(config)
+    posts = [p for p in make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)).posts if p.channel == "weibo"]
+    renderer = Renderer(campaign)
+    told, times = [], []
+    for post in posts[:10]:
+        start = time.monotonic()
+        try:
+            renderer.render(post)
+        except TemplateError as exc:
+            (problem,) = exc.problems
+            told.append(problem)
+        times.append(time.monotonic() - start)
+    line = _line_of_last(campaign.paths.templates / WEIBO)
+    assert told and {p.where for p in told} == {f"{campaign.paths.templates / WEIBO}:{line}"}, told
+    assert "模板合计渲染了 0.5 秒" in told[0].message and len({p.message for p in told}) == 1, told
+    assert len(told) >= 8 and max(times[-7:]) < 0.05, times  # not run again

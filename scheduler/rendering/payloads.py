@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -28,10 +29,15 @@ from ..support.values import ImageRef
 from .picture_look import Looks, brand_files
 from .sandbox import LinkOutside, NotUtf8, template_env
 from .sandbox import render as render_sandboxed
+from .template_budget import OutOfTime
 from .template_errors import file_problem, render_problem, syntax_message
 from .versions import version_of
 
 BUILTIN_KINDS = ("wechat", "weibo", "screen")
+# Seconds each template may render in all in one run (a command, a build, a refresh of the queue: the renders of
+# one Renderer within RUN_WINDOW seconds): a template a little under a render's own budget for each of 200 posts
+# would otherwise hold a check for half an hour. Rendering every post takes well under a second.
+RUN_SECONDS, RUN_WINDOW = 10.0, 60.0
 
 
 PostInputs = tuple[dt.datetime, object, str, object, str]  # see Renderer.inputs
@@ -99,6 +105,9 @@ class RenderedPost:
 class Renderer:
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
+        self._since: dict[str, float] = {}  # kind -> when its template's run began (monotonic)
+        self._left: dict[str, float] = {}  # kind -> seconds its template may still render in this run
+        self._too_slow: dict[str, TemplateError] = {}  # kind -> why its template is no longer run
         self.env = template_env(
             campaign.paths.templates,
             autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=False),
@@ -181,14 +190,28 @@ class Renderer:
         return kind.derived if kind is not None else frozenset()
 
     def _run(self, kind: Kind, context: dict[str, Any], post: PlannedPost) -> str:
-        template = self._templates[kind.name]
+        """Render the kind's template within what is left of its time in this run (`RUN_SECONDS`): a template
+        slow for every post stops once, at its line, and is not run again in the run (its error is raised at once)."""
+        start = time.monotonic()
+        if start - self._since.get(kind.name, -RUN_WINDOW) >= RUN_WINDOW:  # a new run: a command takes seconds
+            self._since[kind.name], self._left[kind.name] = start, RUN_SECONDS
+            self._too_slow.pop(kind.name, None)
+        if kind.name in self._too_slow:
+            raise self._too_slow[kind.name]
+        template, left = self._templates[kind.name], self._left[kind.name]
+        late = f"模板合计渲染了 {RUN_SECONDS:g} 秒（每条内容通常只要几毫秒），暂停渲染这个模板：检查循环和计算是否过大"
         try:
-            return render_sandboxed(template, context)
+            return render_sandboxed(template, context, left, late)
         except Exception as exc:  # a template is the user's code: whatever fails in it is reported against its line
             problem = render_problem(
                 exc, context, self.campaign.paths.templates, kind.template, f"渲染 {post.id} 时出错", "修改模板后用 qm check 检查"
             )
-            raise TemplateError(problems=[problem]) from exc
+            error = TemplateError(problems=[problem])
+            if isinstance(exc, OutOfTime):
+                self._too_slow[kind.name] = error
+            raise error from exc
+        finally:
+            self._left[kind.name] = left - (time.monotonic() - start)
 
     def _result(self, post: PlannedPost, payload: dict[str, Any], images: tuple[ImageRef, ...], derived: frozenset[str]) -> RenderedPost:
         pictures, before = self._looks.identity(post.item, images)

@@ -182,9 +182,9 @@ def template_env(folder: Path, **options: Any) -> TemplateSandbox:
     return TemplateSandbox(loader=_Loader(str(folder)), **options)
 
 
-def render(template: jinja2.Template, context: dict[str, Any]) -> str:
-    """Render within the budgets; the output is checked as it is produced."""
-    with budget.budgeted():
+def render(template: jinja2.Template, context: dict[str, Any], seconds: float = budget.MAX_SECONDS, late: str = "") -> str:
+    """Render within the budgets (`seconds` when less time is left: `late` says so); the output is checked as it is produced."""
+    with budget.budgeted(seconds, late):
         out: list[str] = []
         size = 0
         for chunk in template.generate(context):

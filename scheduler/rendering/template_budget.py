@@ -1,5 +1,6 @@
 """The budgets of one template render, and the checks that keep them (see `sandbox`): loop iterations
-and wall time, counted per render; the length of any string or list a template builds (checked at `*`,
+and wall time, counted per render (the time also shared by all renders of a template in one run:
+`rendering.payloads`); the length of any string or list a template builds (checked at `*`,
 `+`, `~`, `%`, padding, replacing and joining, on what every call and filter returns, on literals and
 on each item a loop takes); what a list, tuple or dict would take written out, counting a list that
 appears in it many times as many times (one list repeated is cheap to build, not to print); the
@@ -38,26 +39,36 @@ class LimitError(SecurityError):
     """A template went over one of the sandbox's budgets; the message says which, in Chinese."""
 
 
+class OutOfTime(LimitError):
+    """A render ran out of its time (its own, or what was left of its template's in this run)."""
+
+
 @dataclass
 class _Budget:
     iterations: int = 0
-    deadline: float = field(default_factory=lambda: time.monotonic() + MAX_SECONDS)
+    seconds: float = MAX_SECONDS
+    late: str = ""  # said when the time runs out; "" for the one render's own budget
+    deadline: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.deadline = time.monotonic() + self.seconds
 
     def tick(self, count: int = 1) -> None:
         self.iterations += count
         if self.iterations > MAX_ITERATIONS:
             raise LimitError(f"模板中的循环一共超过了 {MAX_ITERATIONS} 次：检查 {{% for %}} 循环和 range() 的范围")
         if time.monotonic() > self.deadline:
-            raise LimitError(f"模板渲染超过了 {MAX_SECONDS:.0f} 秒：检查循环和计算是否过大")
+            raise OutOfTime(self.late or f"模板渲染超过了 {MAX_SECONDS:.0f} 秒：检查循环和计算是否过大")
 
 
 _budget: contextvars.ContextVar[_Budget] = contextvars.ContextVar("qm_template_budget")
 
 
 @contextlib.contextmanager
-def budgeted() -> Iterator[None]:
-    """One render's budget: iterations and time counted from here, for what runs inside."""
-    token = _budget.set(_Budget())
+def budgeted(seconds: float = MAX_SECONDS, late: str = "") -> Iterator[None]:
+    """One render's budget: iterations and time counted from here, for what runs inside; `seconds` when less
+    than a render's own time is left to its template (`late` then says so)."""
+    token = _budget.set(_Budget(seconds=min(seconds, MAX_SECONDS), late=late if seconds < MAX_SECONDS else ""))
     try:
         yield
     finally:
