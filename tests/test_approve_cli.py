@@ -52,15 +52,20 @@ def test_each_post_a_stage_refuses_is_named(project: Callable[..., Path]) -> Non
         assert f"  - {post_id}：" in refused.stderr, refused.stderr
 
 
+def staged_with_accounts(project: Callable[..., Path], **roles: str) -> tuple[Path, Context, str]:
+    """A project reviewed in two stages whose console has these accounts (name=role); its config, its context
+    and a post of DAY."""
+    config = project(lambda text: text + TWO_STAGES)
+    ctx = Context(config)
+    for name, role in roles.items():
+        Accounts(ctx.engine).add(name, role, "correct-horse-battery", 0)
+    return config, ctx, next(p.id for p in ctx.plan.posts if p.at.date() == dt.date.fromisoformat(DAY))
+
+
 def test_once_the_console_has_accounts_approve_and_reject_take_only_an_account_and_its_role(project: Callable[..., Path]) -> None:
     """With accounts, `--by` names one of them and its role decides the stage, as in the console: nobody
     records a review under another name, or passes 终审 as an editor by writing a reviewer's name."""
-    config = project(lambda text: text + TWO_STAGES)
-    ctx = Context(config)
-    accounts = Accounts(ctx.engine)
-    accounts.add("李编辑", "editor", "correct-horse-battery", 0)
-    accounts.add("张科长", "reviewer", "correct-horse-battery", 0)
-    post = next(p.id for p in ctx.plan.posts if p.at.date() == dt.date.fromisoformat(DAY))
+    config, ctx, post = staged_with_accounts(project, 李编辑="editor", 张科长="reviewer")
     assert run_qm("queue", "-c", config).returncode == 0  # the post is in the queue
 
     for command in (("approve", post), ("reject", post, "--reason", "标题需要修改")):

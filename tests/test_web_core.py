@@ -257,7 +257,9 @@ def test_reject_at_the_second_stage_clears_the_first_and_says_where(running: Run
     rejected = queue.get(post)
     assert rejected is not None and rejected.state == st.REJECTED and rejected.last_error == "终审退回：图片不清楚（李科长）"
     assert review.passes(queue, post, rejected.version) == []
-    assert review.pass_stage(queue, post, "王编辑", time.time(), rules) is not None  # reviewed again from the first stage
+    with pytest.raises(TransitionError, match="退回后内容没有改动，不能通过"):  # the same words: not without overruling
+        review.pass_stage(queue, post, "王编辑", time.time(), rules)
+    assert review.pass_stage(queue, post, "王编辑", time.time(), rules, overrule=True) is not None  # again from the first stage
     assert queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
 
 

@@ -41,6 +41,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         metavar="阶段",
         help="通过哪一个审核阶段，如 初审（配置 review.stages；默认为每条内容等待的下一个阶段）。同一人不能通过同一条内容的两个阶段",
     )
+    p.add_argument(
+        "--despite-rejection",
+        action="store_true",
+        help="不修改内容就通过已退回的内容（否则退回的内容要修改后才能审核）：需要最后一个审核阶段的角色或更高，审核记录写明推翻了谁的退回",
+    )
     acting.by_option(p)
     p.set_defaults(run=run_approve)
 
@@ -130,7 +135,19 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
             refused.append(changed)
             continue
         try:
-            one = review.pass_stage(queue, post_id, who, ctx.clock(), rules, stage=args.stage, role=role, under=under, version=post.version)
+            one = review.pass_stage(
+                queue,
+                post_id,
+                who,
+                ctx.clock(),
+                rules,
+                stage=args.stage,
+                role=role,
+                under=under,
+                version=post.version,
+                overrule=args.despite_rejection,
+                tz=ctx.campaign.timezone,
+            )
             outcomes.append(one)
             passed.append(post_id)
         except review_rules.RulesDiffer as exc:  # the same for every post: said once

@@ -8,6 +8,7 @@ inside `Queue.locked`, so two reviewers (or a reviewer and the daemon) never act
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage, role_needed
 from ..support.errors import InputError
 from ..support.values import Receipt, committed
-from . import approval_standing, notices_due, review_rules
+from . import approval_standing, notices_due, rejection_hold, review_rules
 from . import states as st
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
 from .review_progress import StagePass, live_passes, passed_by, passes_at, pending_stage, record_pass, stage_index
@@ -77,6 +78,8 @@ def pass_stage(
     version: str | None = None,
     via: str = "",
     under: review_rules.Rules | None = None,
+    overrule: bool = False,
+    tz: dt.tzinfo = dt.UTC,
 ) -> Passed | None:
     """Pass one review stage of the post's current version; the last stage approves it.
 
@@ -90,6 +93,7 @@ def pass_stage(
     is already approved and the rules in force accept that approval; one they do not accept goes back to
     review first (its history says what it lacks: `approval_standing`, as the next fill would do), and the
     stage it waits for is passed (`Passed.lacked`); when that is refused, the refusal says it went back.
+    A rejected post is refused, naming the rejection (its times in `tz`), unless `overrule` (`rejection_hold`).
     """
     under, signed = under or review_rules.rules_of(rules), _signed(who, via)
     lacked = approval_standing.judge_approved(queue, post_id, rules, under, now)  # back to review first, if it must
@@ -102,6 +106,7 @@ def pass_stage(
             if version is not None and version != post.version:
                 raise TransitionError(f"{post_id} 的内容在你查看之后修改过（版本 {version} → {post.version}），请刷新后重新审核")
             review_rules.check(conn, under)  # another machine sharing the database may review under other stages
+            overruled = rejection_hold.hold(conn, post, rules, role, overrule, tz)  # unchanged since it was rejected
             done = live_passes(rules, _passes(conn, post_id, post.version))  # a complete set: an approval withdrawn since
             index = stage_index([s.name for s in rules.stages], done, stage, post_id, who)
             wanted = rules.stages[index]
@@ -110,7 +115,7 @@ def pass_stage(
             _check_person(rules, wanted, done, who, role, post_id)
             record_pass(conn, post_id, post.version, rules, done, StagePass(index, wanted.name, who, now, wanted.role))
             if len(done) + 1 < len(rules.stages):
-                why = f"{wanted.name}通过（版本 {post.version}）"
+                why = f"{wanted.name}通过（版本 {post.version}）{overruled}"
                 if post.state == st.REJECTED:
                     change_state(conn, post_id, st.REJECTED, st.PLANNED, signed, why, now, {"last_error": ""})
                 else:
@@ -118,6 +123,7 @@ def pass_stage(
                 return Passed(wanted.name, approved=False, lacked=lacked)
             values = {"approved_by": passed_by(conn, post_id, post.version, rules), "approved_version": post.version, "last_error": ""}
             why = f"{wanted.name}通过，审核完成（版本 {post.version}）" if len(rules.stages) > 1 else f"审核通过（版本 {post.version}）"
+            why += overruled
             change_state(conn, post_id, post.state, st.APPROVED, signed, why, now, values)
             return Passed(wanted.name, approved=True, lacked=lacked)
     except TransitionError as exc:

@@ -86,7 +86,7 @@ def stage_view(call: Call, post: Post) -> dict[str, Any]:
     signed-in user may not pass that one ("" when they may), so no page offers a button that can only fail."""
     rules = call.console.campaign.review
     done = review.passes(call.console.queue, post.id, post.version)
-    if post.state not in (st.PLANNED, st.REJECTED):
+    if post.state != st.PLANNED:  # a rejected post waits for its words to change, not for a button (`rejection_hold`)
         return {"post": post, "passes": done, "waiting": None, "blocked": ""}
     done = review_progress.live_passes(rules, done)
     waiting = review_progress.pending_stage(rules, done)
@@ -224,6 +224,7 @@ def approve_day(call: Call) -> Response:
                 version=version,
                 via=WEB,
                 under=under,
+                tz=console.campaign.timezone,
             )
         except review_rules.RulesDiffer as exc:  # the same for every post: said once
             return RedirectResponse(f"/day/{day.isoformat()}?note={flash.keep(call, str(exc))}", status_code=303)

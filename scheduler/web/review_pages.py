@@ -68,6 +68,7 @@ def approve(call: Call) -> Response:
             version=call.field("version"),
             via=WEB,
             under=review_rules.of(console.campaign),
+            tz=console.campaign.timezone,  # a rejected post is refused, saying when it was rejected: never overruled here
         )
     except QmError as exc:
         return refused(call, post.id, str(exc))
