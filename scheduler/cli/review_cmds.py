@@ -15,6 +15,7 @@ import datetime as dt
 import time
 
 from ..inputs.campaign_days import check_day
+from ..poster import freshness
 from ..publishing import review, review_rules
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue, TransitionError
@@ -133,6 +134,9 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
         changed = seen.changed(ctx.campaign, post, pinned.get(post_id) or looked.get(post_id))
         if changed:  # not the words the reviewer looked at: they look again
             refused.append(changed)
+            continue
+        if unseen := freshness.unseen(ctx.campaign, post_id, ctx.library.get(post.item), ctx.renderer.as_stored(post).images):
+            refused.append(unseen)  # a poster drawn before its words changed: not the picture that would go out
             continue
         try:
             one = review.pass_stage(

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from ..inputs.campaign import WEEKDAYS, Campaign
 from ..planning.planner import Plan
+from ..poster.freshness import OUT_OF_DATE
 from ..publishing import states as st
 from ..publishing.queue import AuditEntry, Queue
 from ..rendering.lint import Finding
@@ -57,6 +58,7 @@ class DayPost:
     approved_version: str  # the version the diff starts from ("" when never approved)
     change: str  # what changed since the approval (内容 …、模板 …、配置 …), "" when nothing did
     last_error: str
+    stale: bool = False  # a poster of it was drawn before its words changed: it may not be approved until redrawn
 
     @property
     def sides(self) -> list[Side]:
@@ -132,6 +134,7 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
                 approved_version=approved,
                 change=change,
                 last_error=entry.queued.last_error if entry.queued else "",
+                stale=any(OUT_OF_DATE in reason for reason in checks.findings(entry)),
             )
         )
     first, last = campaign.start, campaign.end

@@ -11,13 +11,13 @@ from pathlib import Path
 from PIL import Image
 
 from ..inputs.campaign import Campaign
+from ..poster.freshness import out_of_date
 from ..poster.layout import layout_label
+from ..poster.sizes import size_label
 from ..support.suggest import titled
 from ..support.values import ImageRef
 from ..views.day_preview import poster_file
 from .posts import Checks, Entry
-
-SIZE_LABELS = {"wechat-cover": "公众号封面", "wechat-square": "公众号配图", "square": "方图", "portrait": "竖图"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class PosterCard:
     kilobytes: int
     relative: str  # path under the posters folder ("" when not drawn): the image URL's tail
     used_by: tuple[str, ...]  # post ids
+    stale: bool = False  # drawn before its words (or layout, brand) changed: it shows what will not go out
 
 
 def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> list[PosterCard]:
@@ -43,6 +44,7 @@ def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> lis
                 seen[key] = (image, entry, [])
             seen[key][2].append(entry.id)
     root = campaign.paths.posters
+    old = {(i.item, i.layout, i.size) for i, entry, _ in seen.values() if entry.item for i in out_of_date(campaign, entry.item, [i])}
     cards = []
     for image, entry, used in seen.values():
         path = poster_file(campaign, image)
@@ -56,9 +58,10 @@ def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> lis
             except (OSError, ValueError):
                 pixels = ""
         title = entry.item.title if entry.item and entry.item.id == image.item else image.item
-        size = SIZE_LABELS.get(image.size, image.size.replace("x", "×"))
+        size = size_label(image.size)
         layout = titled(image.layout, layout_label(campaign.paths.templates / "posters", image.layout))
-        cards.append(PosterCard(image.item, title, layout, size, pixels, kilobytes, relative, tuple(used)))
+        stale = (image.item, image.layout, image.size) in old
+        cards.append(PosterCard(image.item, title, layout, size, pixels, kilobytes, relative, tuple(used), stale))
     return cards
 
 

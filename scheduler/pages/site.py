@@ -20,9 +20,10 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import Library, load_library
 from ..inputs.content_save import EditForm, open_form
 from ..planning.planner import Plan, make_plan
+from ..poster.freshness import out_of_date, unseen
 from ..publishing import states as st
 from ..publishing.kept_posts import read_kept
-from ..publishing.queue import Queue
+from ..publishing.queue import Post, Queue
 from ..publishing.queue_sync import fill
 from ..publishing.review_progress import live_passes, passes_of
 from ..rendering.payloads import Renderer
@@ -103,6 +104,22 @@ class Site:
     def entries(self, start: dt.date, end: dt.date) -> list[Entry]:
         lo, hi = window(self.campaign, start, end)
         return entries(self.campaign, self.plan, self.library, self.queue.find(start=lo, end=hi), start, end)
+
+    def unseen_pictures(self, post: Post) -> str:
+        """Why the post may not be approved: a poster of it was drawn before its words changed ("" when none was)."""
+        return unseen(self.campaign, post.id, self.library.get(post.item), self.renderer.as_stored(post).images)
+
+    def redraw(self, post: Post) -> int:
+        """Draw again the posters of the post drawn before its words changed; how many. Pillow loads only here."""
+        from ..poster import ensure
+
+        item = self.library.get(post.item)
+        if item is None:
+            return 0
+        old = out_of_date(self.campaign, item, self.renderer.as_stored(post).images)
+        for image in old:
+            ensure(self.campaign, item, image)
+        return len(old)
 
     def image_src(self, image: ImageRef) -> str:
         path = poster_file(self.campaign, image)

@@ -17,11 +17,15 @@ from ..inputs.content import ContentItem
 from ..support.errors import QmError
 from ..support.values import ImageRef, drawn_at
 from . import cache, fonts, job_for
-from .layout import family_folder
+from .layout import family_folder, load_layout
 from .prepared import prepare
+from .sizes import size_label
 from .texts import PosterText
 
-OUT_OF_DATE = "海报图片还是改动前画的，现在看到的不是将要发布的样子：运行 qm posters 重画（后台服务运行时几分钟内也会自动重画）后再审核"
+OUT_OF_DATE = (
+    "海报图片还是改动前画的，现在看到的不是将要发布的样子：运行 qm posters（审核台上按这条内容下的“重画海报”）重画，"
+    "看过新图片后再审核（改动前画的海报不能审核通过）"
+)
 
 
 def is_current(
@@ -74,3 +78,29 @@ def out_of_date(campaign: Campaign, item: ContentItem, images: Sequence[ImageRef
         return []
     font_files = fonts.candidates(campaign.brand.font)
     return [image for image in drawn if not is_current(campaign, item, image, font_files)]
+
+
+def named(campaign: Campaign, item: ContentItem, images: Sequence[ImageRef]) -> str:
+    """The pictures as staff call them: 方图“知识卡片（知识单）”、公众号封面“知识卡片（知识单）” (a layout that does
+    not load: its file name)."""
+    folder = family_folder(campaign.paths.templates, campaign.posters.family_for(item.area))
+    return "、".join(f"{size_label(i.size)}“{_layout_label(folder, i.layout)}”" for i in images)
+
+
+def _layout_label(folder: Path, layout: str) -> str:
+    try:
+        return load_layout(folder, layout).label
+    except QmError:
+        return layout
+
+
+def unseen(campaign: Campaign, post_id: str, item: ContentItem | None, images: Sequence[ImageRef]) -> str:
+    """Why `post_id` may not be approved: a poster of it on disk shows words from before a change, so the
+    reviewer could not see the picture that would go out; "" when none does (or the item is gone)."""
+    old = out_of_date(campaign, item, images) if item is not None else []
+    if item is None or not old:
+        return ""
+    return (
+        f"{post_id} 的海报{named(campaign, item, old)}还是改动前画的，你看到的图片不是将要发布的样子，没有审核通过："
+        "请先重画（运行 qm posters，或在审核台按这条内容下的“重画海报”），看过新图片后再审核"
+    )

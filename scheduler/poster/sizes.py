@@ -16,6 +16,7 @@ PRESETS: dict[str, tuple[int, int, str]] = {
     "square": (1080, 1080, "weibo"),
     "portrait": (1080, 1440, "weibo"),
 }
+SIZE_LABELS = {"wechat-cover": "公众号封面", "wechat-square": "公众号配图", "square": "方图", "portrait": "竖图"}  # as staff call them
 PAPER_MM = {"a3": (297, 420), "a2": (420, 594)}
 PRINT_DPI = 300
 
@@ -93,3 +94,8 @@ def names(campaign: Campaign | None) -> list[str]:
 
 def mm_to_px(mm: float, dpi: int) -> int:
     return round(mm / 25.4 * dpi)
+
+
+def size_label(name: str) -> str:
+    """A size as staff call it: 方图, 公众号封面; A3; 1920×1080 for a screen's or any other pixel size."""
+    return SIZE_LABELS.get(name, name.upper() if name in PAPER_MM else name.replace("x", "×"))

@@ -19,7 +19,7 @@ from ..planning.planner import Plan, PlannedPost
 from ..planning.reminders import Reminder
 from ..poster import fonts, glyphs
 from ..poster.fonts import CSS_FAMILIES, css_font_face
-from ..poster.freshness import OUT_OF_DATE, out_of_date
+from ..poster.freshness import OUT_OF_DATE, named, out_of_date
 from ..poster.layout import layout_label
 from ..poster.texts import PosterText
 from ..rendering.lint import Finding, lint_post
@@ -70,7 +70,7 @@ def post_findings(
     reasons = guide + (undrawable if rendered.images else [])
     # the page would show a picture of the words before (not said without a font: it cannot be redrawn, the font is why)
     if not no_font and (old := out_of_date(campaign, item, rendered.images)):
-        reasons.append(f"{'、'.join(poster_name(campaign, i) for i in old)}：{OUT_OF_DATE}")
+        reasons.append(f"{named(campaign, item, old)}：{OUT_OF_DATE}")
     return lint_post(campaign, rendered) + [Finding(rendered.post_id, rendered.channel, reason) for reason in reasons]
 
 

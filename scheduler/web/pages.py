@@ -51,6 +51,7 @@ DONE = {
     "saved": "已保存；用到这条内容、尚未发出的内容已回到“待审核”。",
     "unchanged": "内容没有变化，文件未改动。",
     "saved-late": "已保存；但有内容在保存时已经开始发布，发出的是修改前的文字（见该条内容的记录）。其余用到这条内容、尚未发出的内容已回到“待审核”。",
+    "redrawn": "海报已按现在的文字重画，请看过新图片后再审核。",
     "paused": "已暂停。",
     "resumed": "已恢复发布。",
     "signed": "已签发：这份文件可以交给印刷厂。",
@@ -81,18 +82,19 @@ def site_of(console: Console) -> Site:
         return site
 
 
-def stage_view(call: Call, post: Post) -> dict[str, Any]:
+def stage_view(call: Call, post: Post, unseen: bool = False) -> dict[str, Any]:
     """A post's review progress: the stages passed (who, when), the one it waits for, and why the
-    signed-in user may not pass that one ("" when they may), so no page offers a button that can only fail."""
+    signed-in user may not pass that one ("" when they may), so no page offers a button that can only fail;
+    `unseen`: a poster of it shows its words from before a change (no button until it is drawn again)."""
     rules = call.console.campaign.review
     done = review.passes(call.console.queue, post.id, post.version)
     if post.state != st.PLANNED:  # a rejected post waits for its words to change, not for a button (`rejection_hold`)
-        return {"post": post, "passes": done, "waiting": None, "blocked": ""}
+        return {"post": post, "passes": done, "waiting": None, "blocked": "", "unseen": False}
     done = review_progress.live_passes(rules, done)
     waiting = review_progress.pending_stage(rules, done)
     user = call.user
     blocked = review.person_refusal(rules, waiting, done, user.name, user.role, post.id) if waiting and user else ""
-    return {"post": post, "passes": done, "waiting": waiting, "blocked": blocked}
+    return {"post": post, "passes": done, "waiting": waiting, "blocked": blocked, "unseen": unseen}
 
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)  # a day page reaches the day after, a month its whole weeks
@@ -181,7 +183,7 @@ def day_page(call: Call) -> Response:
 
 def day_response(call: Call, day: dt.date, error: str = "", status: int = 200) -> Response:
     values = site_of(call.console).day_values(day)
-    stages = {p.entry.id: stage_view(call, p.entry.queued) for p in values["page"].posts if p.entry.queued is not None}
+    stages = {p.entry.id: stage_view(call, p.entry.queued, p.stale) for p in values["page"].posts if p.entry.queued is not None}
     return call.page("day.html", status=status, done="" if error else done_message(call), error=error, stages=stages, wide=True, **values)
 
 
@@ -196,7 +198,7 @@ def post_response(call: Call, post_id: str, error: str = "") -> Response:
     if values is None:
         raise HTTPException(404, NO_POST.format(post_id))
     queued = values["p"].entry.queued
-    stages = {post_id: stage_view(call, queued)} if queued is not None else {}
+    stages = {post_id: stage_view(call, queued, values["p"].stale)} if queued is not None else {}
     return call.page("post.html", done="" if error else done_message(call), error=error, stages=stages, **values)
 
 
@@ -211,6 +213,10 @@ def approve_day(call: Call) -> Response:
     for post_id, version, stage in [_listed(v) for v in call.form.getlist("post") if isinstance(v, str)]:
         if version is None or stage is None:  # not what the day page sends: nothing the person saw to pass
             refused.append(f"{post_id}：{UNSHOWN}")
+            continue
+        post = console.queue.get(post_id)
+        if post is not None and (unseen := site_of(console).unseen_pictures(post)):  # its picture is not the one to go out
+            refused.append(unseen)
             continue
         try:
             result = review.pass_stage(

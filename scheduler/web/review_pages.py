@@ -4,6 +4,8 @@ POST /post/<id>/approve   fields: csrf, version (the version the reviewer saw), 
                           passes: a form sent twice passes it once, never the next one), back (a local path)
 POST /post/<id>/reject    fields: csrf, reason, back (staff are told by the daemon: the rejection records the
                           notice, `notices_due`; the page says whether a daemon runs to send it now)
+POST /post/<id>/redraw    fields: csrf, back: draw again its posters drawn before its words changed (an approval
+                          is refused while one is: the reviewer did not see the picture that would go out)
 
 Done, they redirect to `back` saying so; refused, to the post's page saying why (post/redirect/get:
 reloading the page it lands on sends nothing again).
@@ -24,13 +26,14 @@ from ..publishing.review_notices import rejection_told
 from ..runtime.lock import daemon_running
 from ..support.errors import QmError
 from .app import WEB, Call, action
-from .pages import NO_POST, UNSHOWN, back_to, refused
+from .pages import NO_POST, UNSHOWN, back_to, refused, site_of
 
 
 def routes() -> list[BaseRoute]:
     return [
         Route("/post/{post_id}/approve", approve, methods=["POST"]),
         Route("/post/{post_id}/reject", reject, methods=["POST"]),
+        Route("/post/{post_id}/redraw", redraw, methods=["POST"]),
     ]
 
 
@@ -56,6 +59,8 @@ def approve(call: Call) -> Response:
     back = _back(call, post)
     if not call.field("stage") or not call.field("version"):  # every page sends both: a stale or crafted form
         return refused(call, post.id, UNSHOWN)
+    if unseen := site_of(console).unseen_pictures(post):  # the picture shown is not the one that would go out
+        return refused(call, post.id, unseen)
     try:
         passed = review.pass_stage(
             console.queue,
@@ -93,3 +98,15 @@ def reject(call: Call) -> Response:
         return refused(call, post.id, str(exc))
     done = "rejected-" + rejection_told(console.campaign, daemon_running(console.queue.engine, time.time()))
     return RedirectResponse(_with(back, "done", done), status_code=303)
+
+
+@action("editor")
+def redraw(call: Call) -> Response:
+    """Draw again the post's posters drawn before its words changed, so a reviewer on a phone sees (and may
+    approve) the picture that would go out."""
+    post = _post(call)
+    try:
+        site_of(call.console).redraw(post)
+    except QmError as exc:  # a layout that does not fit, no Chinese font: the reason, on the post's page
+        return refused(call, post.id, f"{post.id} 的海报没能重画：{exc}")
+    return RedirectResponse(_with(_back(call, post), "done", "redrawn"), status_code=303)
