@@ -247,11 +247,7 @@ def test_a_published_posts_page_on_a_phone_says_when_it_went_out_and_how_late(wo
     url = "https://mp.weixin.qq.com/s/abc"  # freepublish/get says published, and when it was, not
     done = _receipt("published", {**job, "article_url": url}, url)
     queue.move(post.id, st.PUBLISHED, "后台服务", "发布成功", slot + 3010, published_at=slot + 3010, receipt=done)
-    browser.clear_cookies()
-    page = browser.new_page()
-    page.set_viewport_size({"width": 375, "height": 800})
-    login(page, world.url, "王编辑")
-    page.goto(f"{world.url}/post/{post.id}")
+    page = on_a_phone(world, browser, "王编辑", f"/post/{post.id}")
     facts = page.inner_text("dl.facts")
     sent, seen = post.at + dt.timedelta(seconds=2290), post.at + dt.timedelta(seconds=3010)
     assert f"{sent:%Y-%m-%d %H:%M:%S}（迟发：晚了 38 分钟）" in facts
@@ -260,6 +256,16 @@ def test_a_published_posts_page_on_a_phone_says_when_it_went_out_and_how_late(wo
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"在 375 px 宽时可以横向滚动 {overflow} px"
     page.close()
+
+
+def on_a_phone(world: World, browser: Any, who: str, path: str) -> Any:
+    """A page 375 px wide, signed in as `who`, at `path`."""
+    browser.clear_cookies()
+    page = browser.new_page()
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page, world.url, who)
+    page.goto(world.url + path)
+    return page
 
 
 def _receipt(status: str, data: dict[str, Any], url: str = "") -> str:
@@ -278,6 +284,23 @@ def test_bulk_approve_passes_the_days_posts(world: World, page: Any) -> None:
     assert world.running.queue.history(next(iter(states)))[-1].who == "李科长（web）"
 
 
+def test_approving_one_post_on_a_phone_returns_to_its_card_saying_which_post(world: World, browser: Any) -> None:
+    """On a 375 px phone a day is a long column of cards: after 审核通过 the page opens at the card just
+    handled (not at the top), and the message there names the post."""
+    page = on_a_phone(world, browser, "李科长", f"/day/{LAUNCH}")
+    cards = page.locator("article.post")
+    post_id = cards.nth(cards.count() - 1).get_attribute("id").removeprefix("post-")  # the last: far below the top
+    page.click(f"article[id='post-{post_id}'] form[action$='/approve'] button")
+    page.wait_for_url(f"**/day/{LAUNCH}?done=approved&post={post_id}#post-{post_id}")
+    card = page.locator(f"article[id='post-{post_id}']")
+    assert f"{post_id}：审核完成" in card.locator("p.done").inner_text()
+    assert page.evaluate("window.scrollY") > 1000 and card.locator("p.done").is_visible()
+    top = page.evaluate(f"document.getElementById('post-{post_id}').getBoundingClientRect().top")
+    assert -2 <= top < 800, top  # the card is on the screen
+    assert world.running.queue.get(post_id).state == st.APPROVED  # type: ignore[union-attr]
+    page.close()
+
+
 def test_cancel_then_retry_from_the_posts_page(world: World, page: Any) -> None:
     post = world.post_of("weibo", "2016-09-20")
     queue = world.running.queue
@@ -285,11 +308,11 @@ def test_cancel_then_retry_from_the_posts_page(world: World, page: Any) -> None:
     page.goto(f"{world.url}/post/{post.id}")
     page.fill("form[action$='/cancel'] input[name=reason]", "活动改期")
     page.click("form[action$='/cancel'] button")
-    page.wait_for_url("**?done=cancelled")
+    page.wait_for_url(f"**?done=cancelled&post={post.id}#post-{post.id}")
     assert queue.get(post.id).state == st.CANCELLED  # type: ignore[union-attr]
     assert "活动改期" in page.locator("table.history").inner_text()
     page.click("form[action$='/retry'] button")
-    page.wait_for_url("**?done=retried-review")
+    page.wait_for_url(f"**?done=retried-review&post={post.id}#post-{post.id}")
     assert queue.get(post.id).state == st.PLANNED  # type: ignore[union-attr]  # cancelled posts are reviewed again
     assert "审核通过后才会发布" in page.inner_text("main")  # not "back in the publishing queue": it waits for review
 

@@ -130,6 +130,15 @@ def done_message(call: Call) -> str:
     return DONE.get(done, "")
 
 
+def done_values(call: Call, ids: list[str]) -> dict[str, Any]:
+    """The page's `done` message, and `card_done`/`done_post`: said on the card of the post it is about (one of
+    `ids`, named by the `post` parameter: the page opens at that card), with its id, rather than at the top."""
+    said, post = done_message(call), call.request.query_params.get("post", "")
+    if said and post in ids:
+        return {"done": "", "card_done": f"{post}：{said}", "done_post": post}
+    return {"done": said, "card_done": "", "done_post": ""}
+
+
 def back_to(call: Call, default: str) -> str:
     """Where an action returns: the form's `back` when it is a path on this site, else `default`."""
     back = call.field("back")
@@ -148,8 +157,10 @@ def refused(call: Call, post_id: str, error: str) -> Response:
     return RedirectResponse(f"/post/{quote(post_id)}?note={flash.keep(call, error)}", status_code=303)
 
 
-def redirect_done(path: str, done: str) -> Response:
-    return RedirectResponse(f"{path}{'&' if '?' in path else '?'}done={done}", status_code=303)
+def redirect_done(path: str, done: str, post_id: str = "") -> Response:
+    """Back to `path` saying `done`; about one post: at its card (`#post-<id>`), saying its id (`done_values`)."""
+    about = f"&post={quote(post_id)}#post-{quote(post_id)}" if post_id else ""
+    return RedirectResponse(f"{path}{'&' if '?' in path else '?'}done={done}{about}", status_code=303)
 
 
 # -- the month, a day, a post ------------------------------------------------------------------------
@@ -184,7 +195,8 @@ def day_page(call: Call) -> Response:
 def day_response(call: Call, day: dt.date, error: str = "", status: int = 200) -> Response:
     values = site_of(call.console).day_values(day)
     stages = {p.entry.id: stage_view(call, p.entry.queued, p.stale) for p in values["page"].posts if p.entry.queued is not None}
-    return call.page("day.html", status=status, done="" if error else done_message(call), error=error, stages=stages, wide=True, **values)
+    done = done_values(call, list(stages)) if not error else done_values(call, [])
+    return call.page("day.html", status=status, error=error, stages=stages, wide=True, **done, **values)
 
 
 @view("editor")
@@ -199,7 +211,8 @@ def post_response(call: Call, post_id: str, error: str = "") -> Response:
         raise HTTPException(404, NO_POST.format(post_id))
     queued = values["p"].entry.queued
     stages = {post_id: stage_view(call, queued, values["p"].stale)} if queued is not None else {}
-    return call.page("post.html", done="" if error else done_message(call), error=error, stages=stages, **values)
+    done = done_values(call, [post_id]) if not error else done_values(call, [])
+    return call.page("post.html", error=error, stages=stages, **done, **values)
 
 
 @action("editor")
@@ -266,7 +279,7 @@ def retry(call: Call) -> Response:
     after = console.queue.get(post_id) if state != st.APPROVED else None
     lacked = after is not None and console.queue.change_reasons([after]).get(post_id, "").startswith(RULES_CHANGED)
     done = "retried" if state == st.APPROVED else "retried-rules" if lacked else "retried-review"
-    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), done)
+    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), done, post_id)
 
 
 @action("reviewer")
@@ -276,4 +289,4 @@ def cancel(call: Call) -> Response:
         review.cancel(console.queue, post_id, call.who(), call.field("reason") or "在控制台取消", console.now())
     except QmError as exc:
         return refused(call, post_id, str(exc))
-    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "cancelled")
+    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "cancelled", post_id)

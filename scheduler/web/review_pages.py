@@ -7,7 +7,7 @@ POST /post/<id>/reject    fields: csrf, reason, back (staff are told by the daem
 POST /post/<id>/redraw    fields: csrf, back: draw again its posters drawn before its words changed (an approval
                           is refused while one is: the reviewer did not see the picture that would go out)
 
-Done, they redirect to `back` saying so; refused, to the post's page saying why (post/redirect/get:
+Done, they redirect to `back` at the post's card, saying so of it (`redirect_done`); refused, to the post's page saying why (post/redirect/get:
 reloading the page it lands on sends nothing again).
 """
 
@@ -17,7 +17,7 @@ import time
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..publishing import review, review_rules
@@ -26,7 +26,7 @@ from ..publishing.review_notices import rejection_told
 from ..runtime.lock import daemon_running
 from ..support.errors import QmError
 from .app import WEB, Call, action
-from .pages import NO_POST, UNSHOWN, back_to, refused, site_of
+from .pages import NO_POST, UNSHOWN, back_to, redirect_done, refused, site_of
 
 
 def routes() -> list[BaseRoute]:
@@ -78,9 +78,8 @@ def approve(call: Call) -> Response:
     except QmError as exc:
         return refused(call, post.id, str(exc))
     if passed is not None and passed.again:  # the same form twice (a double tap): say the stage is passed
-        return RedirectResponse(_with(_with(back, "done", "again"), "stage", passed.stage), status_code=303)
-    outcome = "approved" if passed is None or passed.approved else "stage"
-    return RedirectResponse(_with(back, "done", outcome), status_code=303)
+        return redirect_done(_with(back, "stage", passed.stage), "again", post.id)
+    return redirect_done(back, "approved" if passed is None or passed.approved else "stage", post.id)
 
 
 @action("editor")
@@ -97,7 +96,7 @@ def reject(call: Call) -> Response:
     except QmError as exc:
         return refused(call, post.id, str(exc))
     done = "rejected-" + rejection_told(console.campaign, daemon_running(console.queue.engine, time.time()))
-    return RedirectResponse(_with(back, "done", done), status_code=303)
+    return redirect_done(back, done, post.id)
 
 
 @action("editor")
@@ -109,4 +108,4 @@ def redraw(call: Call) -> Response:
         site_of(call.console).redraw(post)
     except QmError as exc:  # a layout that does not fit, no Chinese font: the reason, on the post's page
         return refused(call, post.id, f"{post.id} 的海报没能重画：{exc}")
-    return RedirectResponse(_with(_back(call, post), "done", "redrawn"), status_code=303)
+    return redirect_done(_back(call, post), "redrawn", post.id)
