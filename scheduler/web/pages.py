@@ -84,17 +84,19 @@ def site_of(console: Console) -> Site:
 
 def stage_view(call: Call, post: Post, unseen: bool = False) -> dict[str, Any]:
     """A post's review progress: the stages passed (who, when), the one it waits for, and why the
-    signed-in user may not pass that one ("" when they may), so no page offers a button that can only fail;
+    signed-in user may not pass that one ("" when they may), so no page offers a button that can only fail
+    (`rejects`: the role a rejection asks now);
     `unseen`: a poster of it shows its words from before a change (no button until it is drawn again)."""
     rules = call.console.campaign.review
     done = review.passes(call.console.queue, post.id, post.version)
     if post.state != st.PLANNED:  # a rejected post waits for its words to change, not for a button (`rejection_hold`)
-        return {"post": post, "passes": done, "waiting": None, "blocked": "", "unseen": False}
+        return {"post": post, "passes": done, "waiting": None, "blocked": "", "unseen": False, "rejects": rules.stages[-1].role}
     done = review_progress.live_passes(rules, done)
     waiting = review_progress.pending_stage(rules, done)
     user = call.user
     blocked = review.person_refusal(rules, waiting, done, user.name, user.role, post.id) if waiting and user else ""
-    return {"post": post, "passes": done, "waiting": waiting, "blocked": blocked, "unseen": unseen}
+    rejects = (waiting or rules.stages[-1]).role  # the role `review.reject` asks: the stage it waits for
+    return {"post": post, "passes": done, "waiting": waiting, "blocked": blocked, "unseen": unseen, "rejects": rejects}
 
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)  # a day page reaches the day after, a month its whole weeks
