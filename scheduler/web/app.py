@@ -47,6 +47,7 @@ from .sessions import COOKIE, Session, Sessions, Throttle, same
 HERE = Path(__file__).parent
 log = logging.getLogger("qm.web")
 RETRIES_ON_LOCK = 3
+REASON_MAX = 200  # the reason fields' maxlength, held on the server too: a reason, not a document (notices and the history carry it)
 T = TypeVar("T")
 
 
@@ -96,6 +97,7 @@ class Console:
             state_label=st.label,
             role_labels=ROLE_LABELS,
             channel_label=lambda name: channel_label(self.campaign, name),
+            reason_max=REASON_MAX,
         )
         tz = self.campaign.timezone
         env.filters["time"] = lambda ts, fmt="%Y-%m-%d %H:%M": dt.datetime.fromtimestamp(ts, tz).strftime(fmt)
@@ -121,7 +123,7 @@ class Call:
 
     def page(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         """Render `templates/<template>` with `user`, `csrf` (for forms) and `values`."""
-        if not values.get("error"):  # why an action was refused (`refused_here`)
+        if not values.get("error") and not values.get("card_note"):  # why an action was refused (`refused_here`)
             values["error"] = flash.note(self)
         if "config_changed" not in values:  # signed-in pages say when config.yaml changed since the start (once)
             changed = self.console.config_changed() if self.user else ""

@@ -36,7 +36,7 @@ from ..publishing.retry_window import too_late
 from ..publishing.review_notices import TOLD
 from ..support.errors import QmError
 from . import flash
-from .app import WEB, Call, Console, action, view
+from .app import REASON_MAX, WEB, Call, Console, action, view
 
 _SITE_LOCK = threading.Lock()
 NO_POST = "没有编号为 {} 的排期内容：它可能已取消，或排期改动后换了编号，请回到月历查找"
@@ -132,13 +132,29 @@ def done_message(call: Call) -> str:
     return DONE.get(done, "")
 
 
-def done_values(call: Call, ids: list[str]) -> dict[str, Any]:
-    """The page's `done` message, and `card_done`/`done_post`: said on the card of the post it is about (one of
-    `ids`, named by the `post` parameter: the page opens at that card), with its id, rather than at the top."""
-    said, post = done_message(call), call.request.query_params.get("post", "")
+def done_values(call: Call, ids: list[str], error: str = "") -> dict[str, Any]:
+    """What the page says after an action: `done` (or the refusal `error`) at the top, or `card_note` (with
+    `note_class`) on the card of the post it is about, with its id, when the `post` parameter names one of
+    `ids` (the page then opens at that card: `redirect_done`, `back_saying`)."""
+    said, post = error or done_message(call), call.request.query_params.get("post", "")
     if said and post in ids:
-        return {"done": "", "card_done": f"{post}：{said}", "done_post": post}
-    return {"done": said, "card_done": "", "done_post": ""}
+        return {"done": "", "error": "", "card_note": f"{post}：{said}", "note_class": "error" if error else "done", "done_post": post}
+    return {"done": "" if error else said, "error": error, "card_note": "", "note_class": "", "done_post": ""}
+
+
+def back_saying(call: Call, back: str, post_id: str, message: str) -> Response:
+    """A form refused for what it holds (a blank reason): back to the page it was on, at the post's card, saying why."""
+    path = f"{back}{'&' if '?' in back else '?'}note={flash.keep(call, message)}"
+    return RedirectResponse(f"{path}&post={quote(post_id)}#post-{quote(post_id)}", status_code=303)
+
+
+def reason_refusal(reason: str, act: str) -> str:
+    """Why a reason for `act` (退回, 取消) is refused ("" when it is not): blank, or longer than the form allows."""
+    if not reason:
+        return f"{act}时要写明原因（写在“{act}原因”里，只有空格不算），这次没有{act}"
+    if len(reason) > REASON_MAX:
+        return f"{act}原因最多 {REASON_MAX} 字，这次写了 {len(reason)} 字，没有{act}：请写简短些再按“{act}”"
+    return ""
 
 
 def back_to(call: Call, default: str) -> str:
@@ -197,8 +213,8 @@ def day_page(call: Call) -> Response:
 def day_response(call: Call, day: dt.date, error: str = "", status: int = 200) -> Response:
     values = site_of(call.console).day_values(day)
     stages = {p.entry.id: stage_view(call, p.entry.queued, p.stale) for p in values["page"].posts if p.entry.queued is not None}
-    done = done_values(call, list(stages)) if not error else done_values(call, [])
-    return call.page("day.html", status=status, error=error, stages=stages, wide=True, **done, **values)
+    done = done_values(call, list(stages), error)
+    return call.page("day.html", status=status, stages=stages, wide=True, **done, **values)
 
 
 @view("editor")
@@ -213,8 +229,8 @@ def post_response(call: Call, post_id: str, error: str = "") -> Response:
         raise HTTPException(404, NO_POST.format(post_id))
     queued = values["p"].entry.queued
     stages = {post_id: stage_view(call, queued, values["p"].stale)} if queued is not None else {}
-    done = done_values(call, [post_id]) if not error else done_values(call, [])
-    return call.page("post.html", error=error, stages=stages, **done, **values)
+    done = done_values(call, [post_id], error)
+    return call.page("post.html", stages=stages, **done, **values)
 
 
 @action("editor")
@@ -287,6 +303,8 @@ def retry(call: Call) -> Response:
 @action("reviewer")
 def cancel(call: Call) -> Response:
     post_id, console = call.request.path_params["post_id"], call.console
+    if len(call.field("reason")) > REASON_MAX:
+        return back_saying(call, back_to(call, f"/post/{quote(post_id)}"), post_id, reason_refusal(call.field("reason"), "取消"))
     try:
         review.cancel(console.queue, post_id, call.who(), call.field("reason") or "在控制台取消", console.now())
     except QmError as exc:

@@ -26,7 +26,7 @@ from ..publishing.review_notices import rejection_told
 from ..runtime.lock import daemon_running
 from ..support.errors import QmError
 from .app import WEB, Call, action
-from .pages import NO_POST, UNSHOWN, back_to, redirect_done, refused, site_of
+from .pages import NO_POST, UNSHOWN, back_saying, back_to, reason_refusal, redirect_done, refused, site_of
 
 
 def routes() -> list[BaseRoute]:
@@ -87,9 +87,9 @@ def reject(call: Call) -> Response:
     post, console = _post(call), call.console
     assert call.user is not None
     back, reason = _back(call, post), call.field("reason")
+    if said := reason_refusal(reason, "退回"):  # blank, or more than the form lets through: back where it was written
+        return back_saying(call, back, post.id, said)
     try:
-        if not reason:
-            raise QmError("退回时要写明原因（写在“退回原因”里）")
         review.reject(  # records the notice too: the daemon sends it (`notices_due`)
             console.queue, post.id, call.user.name, reason, console.now(), console.campaign.review, role=call.user.role, via=WEB
         )

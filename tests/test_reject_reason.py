@@ -1,0 +1,53 @@
+"""A reason for 退回 or 取消 is held on the server to what the form lets through (200 characters), and a blank
+one (spaces only) returns to the page it was written on, at the post's card, saying what is missing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
+from tests.test_web_repeat import DAY, client, fields_of, planned
+from tests.web_helpers import Running, console_server, http_login, local
+
+
+@pytest.fixture
+def console(heihe: Campaign, heihe_plan: Plan, tmp_path: Path) -> Iterator[Running]:
+    with console_server(local(heihe, tmp_path), heihe_plan) as r:
+        r.add_user("王审核", "reviewer")
+        yield r
+
+
+def test_a_reason_of_spaces_returns_to_the_day_page_at_the_posts_card(console: Running) -> None:
+    post = planned(console)[1]
+    with client(console) as reviewer:
+        http_login(reviewer, "王审核")
+        token = fields_of(reviewer.get(f"/day/{DAY}").text)["csrf"][0]
+        answer = reviewer.post(f"/post/{post}/reject", data={"csrf": token, "reason": "   ", "back": f"/day/{DAY}"})
+        target = answer.headers["location"]
+        assert answer.status_code == 303 and target.startswith(f"/day/{DAY}?note=") and target.endswith(f"#post-{post}")
+        card = re.search(rf'<article class="post" id="post-{post}">(.*?)</article>', reviewer.get(target).text, re.S)
+        assert card is not None and f"{post}：退回时要写明原因（写在“退回原因”里，只有空格不算），这次没有退回" in card[1]
+    assert console.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("action", "act"), [("reject", "退回"), ("cancel", "取消")])
+def test_a_reason_longer_than_the_form_allows_is_refused_on_the_server(console: Running, action: str, act: str) -> None:
+    post = planned(console)[0]
+    history = len(console.queue.history(post))
+    with client(console) as reviewer:
+        http_login(reviewer, "王审核")
+        token = fields_of(reviewer.get(f"/day/{DAY}").text)["csrf"][0]
+        sent = {"csrf": token, "reason": "标题有错字" * 980, "back": f"/day/{DAY}"}  # 4,900 characters past maxlength=200
+        answer = reviewer.post(f"/post/{post}/{action}", data=sent)
+        assert answer.status_code == 303
+        assert f"{post}：{act}原因最多 200 字，这次写了 4900 字，没有{act}" in reviewer.get(answer.headers["location"]).text
+        assert console.queue.get(post).state == st.PLANNED and len(console.queue.history(post)) == history  # type: ignore[union-attr]
+        sent["reason"] = "标题有错字" * 40  # exactly 200: what the form lets through
+        assert "done=" in reviewer.post(f"/post/{post}/{action}", data=sent).headers["location"]
+    assert console.queue.get(post).state == (st.REJECTED if action == "reject" else st.CANCELLED)  # type: ignore[union-attr]
