@@ -7,10 +7,10 @@
     POST /day/<YYYY-MM-DD>/approve      pass the stage each listed post showed (fields: post …, each "id version stage";
                                         a bare id passes its next stage); a stage its sender passed already is left alone
                                         (posts that cannot pass are named on the day page after a redirect: `flash`)
-    GET  /post/<id>                     a post's history; POST /post/<id>/retry | /cancel (reviewer)
+    GET  /post/<id>                     a post's history (its retry and cancel buttons post to `review_pages`)
                                         (refused actions on a post redirect to its page, which says why: `refused`)
 
-Approve and reject are `review_pages`' actions; a refused one redirects here, to the post's page with the reason.
+Approve, reject, redraw, retry and cancel are `review_pages`' actions; a refused one redirects here, to the post's page with the reason.
 Changing an item's words is `edit_pages`; the status page and the pause switch `status_pages`; posters,
 screens and the bundled font `media_pages`; the print sheets' sign-off `print_pages`.
 """
@@ -30,9 +30,7 @@ from ..inputs.dates_written import date_error, example_day
 from ..pages.site import Site
 from ..publishing import review, review_progress, review_rules
 from ..publishing import states as st
-from ..publishing.back_in_review import RULES_CHANGED
 from ..publishing.queue import Post
-from ..publishing.retry_window import too_late
 from ..publishing.review_notices import TOLD
 from ..support.errors import QmError
 from . import flash
@@ -65,8 +63,6 @@ def routes() -> list[BaseRoute]:
         Route("/day/{day}", day_page, methods=["GET"]),
         Route("/day/{day}/approve", approve_day, methods=["POST"]),
         Route("/post/{post_id}", post_page, methods=["GET"]),
-        Route("/post/{post_id}/retry", retry, methods=["POST"]),
-        Route("/post/{post_id}/cancel", cancel, methods=["POST"]),
     ]
 
 
@@ -282,31 +278,3 @@ def _listed(value: str) -> tuple[str, str | None, str | None]:
     """A `post` field of the day's form: "id version stage" (what the page showed); a crafted one may lack them."""
     post_id, version, stage = [*value.strip().split(" ", 2), "", ""][:3]
     return post_id, version or None, stage or None
-
-
-@action("reviewer")
-def retry(call: Call) -> Response:
-    post_id, console = call.request.path_params["post_id"], call.console
-    assert call.user is not None
-    try:
-        now = console.now()
-        campaign = console.campaign
-        state = review.retry(console.queue, post_id, call.who(), now, too_late(campaign, now), campaign.review, review_rules.of(campaign))
-    except QmError as exc:
-        return refused(call, post_id, str(exc))
-    after = console.queue.get(post_id) if state != st.APPROVED else None
-    lacked = after is not None and console.queue.change_reasons([after]).get(post_id, "").startswith(RULES_CHANGED)
-    done = "retried" if state == st.APPROVED else "retried-rules" if lacked else "retried-review"
-    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), done, post_id)
-
-
-@action("reviewer")
-def cancel(call: Call) -> Response:
-    post_id, console = call.request.path_params["post_id"], call.console
-    if len(call.field("reason")) > REASON_MAX:
-        return back_saying(call, back_to(call, f"/post/{quote(post_id)}"), post_id, reason_refusal(call.field("reason"), "取消"))
-    try:
-        review.cancel(console.queue, post_id, call.who(), call.field("reason") or "在控制台取消", console.now())
-    except QmError as exc:
-        return refused(call, post_id, str(exc))
-    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "cancelled", post_id)

@@ -6,6 +6,8 @@ POST /post/<id>/reject    fields: csrf, reason, back (staff are told by the daem
                           notice, `notices_due`; the page says whether a daemon runs to send it now)
 POST /post/<id>/redraw    fields: csrf, back: draw again its posters drawn before its words changed (an approval
                           is refused while one is: the reviewer did not see the picture that would go out)
+POST /post/<id>/retry     fields: csrf, back (reviewer): send a failed or missed post again
+POST /post/<id>/cancel    fields: csrf, reason, back (reviewer): take a post out of publishing
 
 Done, they redirect to `back` at the post's card, saying so of it (`redirect_done`); refused, to the post's page saying why (post/redirect/get:
 reloading the page it lands on sends nothing again).
@@ -21,11 +23,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..publishing import review, review_rules
+from ..publishing import states as st
+from ..publishing.back_in_review import RULES_CHANGED
 from ..publishing.queue import Post
+from ..publishing.retry_window import too_late
 from ..publishing.review_notices import rejection_told
 from ..runtime.lock import daemon_running
 from ..support.errors import QmError
-from .app import WEB, Call, action
+from .app import REASON_MAX, WEB, Call, action
 from .pages import NO_POST, UNSHOWN, back_saying, back_to, reason_refusal, redirect_done, refused, site_of
 
 
@@ -34,6 +39,8 @@ def routes() -> list[BaseRoute]:
         Route("/post/{post_id}/approve", approve, methods=["POST"]),
         Route("/post/{post_id}/reject", reject, methods=["POST"]),
         Route("/post/{post_id}/redraw", redraw, methods=["POST"]),
+        Route("/post/{post_id}/retry", retry, methods=["POST"]),
+        Route("/post/{post_id}/cancel", cancel, methods=["POST"]),
     ]
 
 
@@ -109,3 +116,31 @@ def redraw(call: Call) -> Response:
     except QmError as exc:  # a layout that does not fit, no Chinese font: the reason, on the post's page
         return refused(call, post.id, f"{post.id} 的海报没能重画：{exc}")
     return redirect_done(_back(call, post), "redrawn", post.id)
+
+
+@action("reviewer")
+def retry(call: Call) -> Response:
+    post_id, console = call.request.path_params["post_id"], call.console
+    assert call.user is not None
+    try:
+        now = console.now()
+        campaign = console.campaign
+        state = review.retry(console.queue, post_id, call.who(), now, too_late(campaign, now), campaign.review, review_rules.of(campaign))
+    except QmError as exc:
+        return refused(call, post_id, str(exc))
+    after = console.queue.get(post_id) if state != st.APPROVED else None
+    lacked = after is not None and console.queue.change_reasons([after]).get(post_id, "").startswith(RULES_CHANGED)
+    done = "retried" if state == st.APPROVED else "retried-rules" if lacked else "retried-review"
+    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), done, post_id)
+
+
+@action("reviewer")
+def cancel(call: Call) -> Response:
+    post_id, console = call.request.path_params["post_id"], call.console
+    if len(call.field("reason")) > REASON_MAX:
+        return back_saying(call, back_to(call, f"/post/{quote(post_id)}"), post_id, reason_refusal(call.field("reason"), "取消"))
+    try:
+        review.cancel(console.queue, post_id, call.who(), call.field("reason") or "在控制台取消", console.now())
+    except QmError as exc:
+        return refused(call, post_id, str(exc))
+    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "cancelled", post_id)
