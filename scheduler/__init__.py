@@ -26,3 +26,7 @@ Packages, by role:
 """
 
 __version__ = "0.1.0"
+
+from .support.dataclass_code import keep_dataclass_code  # before any module makes a data class
+
+keep_dataclass_code()
