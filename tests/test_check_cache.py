@@ -99,11 +99,11 @@ def test_a_cached_check_prints_exactly_what_a_fresh_one_printed(project: Callabl
 
 def test_a_check_after_one_edit_imports_only_what_that_needs(project: Callable[..., Path]) -> None:
     """The edited front matter needs PyYAML and its posts Jinja2; no database, HTTP client, Pillow,
-    logging or HTML parser (a version's markup tokens)."""
+    logging, HTML parser (a version's markup tokens) or uuid (with platform: an outbox's identity, written once)."""
     config = project()
     assert _check(config)[2] == 0
     _edit(config.parent / ITEM, "title: 人机料法环", "title: 人机料法")
-    modules = ("yaml", "jinja2", "sqlalchemy", "httpx", "PIL", "logging", "html.parser")
+    modules = ("yaml", "jinja2", "sqlalchemy", "httpx", "PIL", "logging", "html.parser", "uuid")
     assert _imported_by_check(config, modules) == ["yaml", "jinja2"]
 
 

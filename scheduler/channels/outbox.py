@@ -24,7 +24,6 @@ import os
 import shutil
 import socket
 import tempfile
-import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -150,6 +149,8 @@ def _identity(base: Path, *, create: bool) -> str:
     path = base / ID_FILE
     if create and not path.is_file():
         base.mkdir(parents=True, exist_ok=True)
+        import uuid  # with platform: not at import, `qm check` makes the channels but writes no outbox
+
         with contextlib.suppress(FileExistsError), path.open("x", encoding="ascii") as f:  # one daemon writes at a time
             f.write(uuid.uuid4().hex + "\n")
             f.flush()
