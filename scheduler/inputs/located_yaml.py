@@ -7,7 +7,7 @@ other bad value instead of the parser stopping. Syntax errors are explained in C
 
 PyYAML is imported by the first text actually parsed: while a `parse_cache.ParseCache` is in use
 (`use_cache`), texts it has seen come from it, and a command whose files are all unchanged starts
-without the parser.
+without the parser; the plainest texts (`plain_yaml`: a front matter of `key: text` lines) never need it.
 """
 
 from __future__ import annotations
@@ -204,6 +204,10 @@ def parse(text: str, source: str, line_offset: int = 0) -> Any:
 
 def parse_text(text: str, source: str, line_offset: int = 0) -> Any:
     """`parse` without the cache."""
+    from .plain_yaml import simple
+
+    if (plain := simple(text, source, line_offset)) is not None:  # a front matter of plain lines: no PyYAML
+        return plain
     import yaml
 
     try:
