@@ -8,7 +8,8 @@ A result (what was printed, the exit code) is stored with a fingerprint of every
 - the environment (secrets, `<VAR>_FILE` files, the token's expiry date) and the working folder;
 - today's date in the campaign's time zone (the token warning counts days);
 - the posts the queue holds (the plan keeps their items);
-- qm's own code and the installed packages.
+- qm's own code (its files' bytes, read again only when a file's stat changed: `code_files`) and the
+  installed packages.
 Files up to SMALL bytes are fingerprinted by their bytes, so that an edit within the file system's
 timestamp granularity still changes the key; larger ones and system fonts by size, times and inode.
 The poster files are inputs too (the platform rules check their sizes): by size, times and inode.
@@ -27,6 +28,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +50,8 @@ VOLATILE_ENV = frozenset({"_", "PWD", "OLDPWD", "SHLVL", "COLUMNS", "LINES"})
 FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts")
 FONTCONFIG_FOLDERS = ("/etc/fonts", "~/.config/fontconfig")  # which fonts fc-list names
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the scheduler package
+CODE_RECORD = "code-files.json"  # in the package's __pycache__: the stat of qm's files when their bytes were read
+SETTLED_NS = 2 * 10**9  # files unchanged for this long: a later write changes their stat
 _taken: str | None = None  # `code_identity()` while a waiting check answers (see `taken_code`)
 
 
@@ -131,9 +135,51 @@ def code_identity() -> str:
     d.add("format", FORMAT)
     d.add("qm", __version__)
     d.add("python", f"{sys.prefix} {os.path.realpath(sys.executable)} {sys.version}")  # `qm` runs python3.11, `-m` python
-    d.tree(PACKAGE, skip=frozenset({"__pycache__"}))
+    d.add("files", code_files())
     d.add("packages", installed_packages())
     return d.hexdigest()
+
+
+def code_files() -> str:
+    """The digest of qm's files (names and bytes) and folders' names. The bytes are read again only when a
+    file's size, modification or change time or inode differs from the record beside the compiled modules
+    (`__pycache__/code-files.json`, written like them: not while bytecode is not written). A record is
+    kept only when every file was last changed SETTLED_NS before the reading began: a write within the
+    file system's time tick after the reading would leave the same stat behind; the change time, which
+    no one can set back, catches an edit whose modification time was put back."""
+    started = time.time_ns()
+    listing: list[list[str | int]] = []
+    _list(PACKAGE, listing)
+    record = os.path.join(PACKAGE, "__pycache__", CODE_RECORD)
+    try:
+        with open(record, "rb") as f:
+            data = json.loads(f.read())
+        if data["format"] == FORMAT and data["files"] == listing and isinstance(data["digest"], str):
+            return str(data["digest"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    d = _Digest()
+    d.tree(PACKAGE, skip=frozenset({"__pycache__"}))
+    digest = d.hexdigest()
+    if not sys.dont_write_bytecode and all(started - max(f[2:4]) > SETTLED_NS for f in listing if len(f) > 1):  # type: ignore[operator]
+        from ..support.atomic_files import atomic_write_bytes
+
+        with contextlib.suppress(QmError):
+            atomic_write_bytes(Path(record), json.dumps({"format": FORMAT, "files": listing, "digest": digest}).encode(), durable=False)
+    return digest
+
+
+def _list(root: str, out: list[list[str | int]]) -> None:
+    """Every folder (its name) and file (name, size, modification and change times, inode) below `root`."""
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            out.append([entry.path])
+            _list(entry.path, out)
+        else:
+            st = entry.stat()
+            out.append([entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
 
 
 @contextlib.contextmanager
