@@ -19,21 +19,23 @@ def pairs(
 ) -> list[tuple[Slot, ContentItem]]:
     """Greedy rendezvous matching of `items` to `slots` (all free) on a channel, best score first: each
     slot and each item in at most one pair, at most `limit` pairs."""
-    slot_keys = {s: _slot_key(channel, s) for s in slots}
-    item_keys = {i.id: i.id.encode() for i in items}
+    # Equal slots share a number, so that the pairs below never hash a slot (a data class: hashed field by field).
+    numbers: dict[Slot, int] = {}
+    keyed = [(s, numbers.setdefault(s, len(numbers)), _slot_key(channel, s)) for s in slots]
+    item_keys = [(i, i.id.encode()) for i in items]
     ranked = sorted(
-        ((_score(slot_keys[s], item_keys[i.id]), s, i) for s in slots for i in items if fits(s, i)),
+        ((_score(slot_key, item_key), n, s, i) for s, n, slot_key in keyed for i, item_key in item_keys if fits(s, i)),
         key=lambda p: p[0],
         reverse=True,
     )
-    taken: set[Slot] = set()
+    taken: set[int] = set()
     used: set[str] = set()
     out: list[tuple[Slot, ContentItem]] = []
-    for _, slot, item in ranked:
-        if slot in taken or item.id in used or (limit is not None and len(out) >= limit):
+    for _, number, slot, item in ranked:
+        if number in taken or item.id in used or (limit is not None and len(out) >= limit):
             continue
         out.append((slot, item))
-        taken.add(slot)
+        taken.add(number)
         used.add(item.id)
     return out
 
