@@ -6,6 +6,7 @@ import dataclasses
 import marshal
 import subprocess
 import sys
+import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,10 +22,10 @@ METHODS = ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delat
 
 
 @contextmanager
-def kept_in(path: Path, write_bytecode: bool = True) -> Iterator[KeptCode]:
-    """Data classes made inside run `KeptCode(path)` (a fresh process's reading of the file), saved after
+def kept_in(folder: Path, write_bytecode: bool = True) -> Iterator[KeptCode]:
+    """Data classes made inside run `KeptCode(folder)` (a fresh process's reading of the files), saved after
     as at a process's exit (the tests run with PYTHONDONTWRITEBYTECODE: `write_bytecode` says otherwise)."""
-    kept = KeptCode(str(path))
+    kept = KeptCode(str(folder))
     before = dataclasses.exec  # type: ignore[attr-defined]
     dataclasses.exec = kept.run  # type: ignore[attr-defined]
     try:
@@ -50,9 +51,14 @@ def plain() -> Iterator[None]:
 
 
 def point(*names: str, frozen: bool = True) -> type:
-    """A data class `Point` with int fields `names`, the last one defaulting to 0."""
+    """A data class `Point` of this module with int fields `names`, the last one defaulting to 0."""
     fields: list[Any] = [(n, int) for n in names[:-1]] + [(names[-1], int, dataclasses.field(default=0))]
-    return dataclasses.make_dataclass("Point", fields, frozen=frozen)
+    return dataclasses.make_dataclass("Point", fields, frozen=frozen, namespace={"__module__": __name__})
+
+
+def kept_file(folder: Path) -> Path:
+    """Where the code of this module's data classes is kept."""
+    return Path(KeptCode(str(folder)).path(__name__))
 
 
 def same_code(a: Callable[..., Any], b: Callable[..., Any]) -> bool:
@@ -68,14 +74,13 @@ def test_scheduler_installs_it() -> None:
 
 
 def test_a_class_made_from_kept_code_is_the_class_dataclasses_makes(tmp_path: Path) -> None:
-    path = tmp_path / "kept.marshal"
-    with kept_in(path) as first:
+    with kept_in(tmp_path) as first:
         cold = point("x", "y")
         assert first.compiled == len(METHODS)
-    assert path.is_file()
-    with kept_in(path) as second:
+    assert kept_file(tmp_path).is_file()
+    with kept_in(tmp_path) as second:
         warm = point("x", "y")
-    assert second.compiled == 0 and len(second.used) == len(METHODS)  # nothing compiled: all read from the file
+    assert second.compiled == 0 and len(second.used[__name__]) == len(METHODS)  # nothing compiled: all read from the file
     with plain():
         made = point("x", "y")
     for name in METHODS:
@@ -90,10 +95,9 @@ def test_a_class_made_from_kept_code_is_the_class_dataclasses_makes(tmp_path: Pa
 
 def test_a_changed_class_is_compiled_anew(tmp_path: Path) -> None:
     """The same class name and methods with other fields, defaults or options: never the code kept for the old one."""
-    path = tmp_path / "kept.marshal"
-    with kept_in(path):
+    with kept_in(tmp_path):
         point("x", "y")
-    with kept_in(path) as kept:
+    with kept_in(tmp_path) as kept:
         wider = point("x", "y", "z")
         loose = point("x", "y", frozen=False)
         assert kept.compiled > 0
@@ -101,7 +105,7 @@ def test_a_changed_class_is_compiled_anew(tmp_path: Path) -> None:
     q = loose(1)
     q.x = 5
     assert repr(q) == "Point(x=5, y=0)"
-    with kept_in(path) as again:  # both kept now, beside the first
+    with kept_in(tmp_path) as again:  # both kept now, beside the first
         assert repr(point("x", "y", "z")(1, 2, 3)) == "Point(x=1, y=2, z=3)"
         assert repr(point("x", "y")(4)) == "Point(x=4, y=0)"
     assert again.compiled == 0
@@ -117,31 +121,50 @@ def test_a_changed_class_is_compiled_anew(tmp_path: Path) -> None:
     ],
 )
 def test_a_file_that_cannot_be_used_is_ignored_and_replaced(tmp_path: Path, content: bytes) -> None:
-    path = tmp_path / "kept.marshal"
-    path.write_bytes(content)
-    with kept_in(path) as kept:
+    kept_file(tmp_path).write_bytes(content)
+    with kept_in(tmp_path) as kept:
         cls = point("x", "y")
         assert kept.compiled == len(METHODS)
     assert repr(cls(7)) == "Point(x=7, y=0)"
-    with kept_in(path) as again:
+    with kept_in(tmp_path) as again:
         point("x", "y")
     assert again.compiled == 0  # the file was written again, usable
 
 
 def test_nothing_is_written_when_bytecode_is_not(tmp_path: Path) -> None:
-    path = tmp_path / "kept.marshal"
-    with kept_in(path, write_bytecode=False):
+    with kept_in(tmp_path, write_bytecode=False):
         point("x", "y")
-    assert not path.exists()
+    assert not kept_file(tmp_path).exists()
+
+
+def test_each_module_reads_only_its_own_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command reads the code of the modules it imports, not every module's that ever made a data class."""
+    monkeypatch.setitem(sys.modules, "elsewhere", types.ModuleType("elsewhere"))
+    with kept_in(tmp_path):
+        point("x", "y")
+        dataclasses.make_dataclass("Other", [("a", int)], namespace={"__module__": "elsewhere"})
+    assert sorted(p.name.split(".")[0] for p in tmp_path.iterdir()) == ["elsewhere", "tests"]
+    with kept_in(tmp_path) as kept:
+        point("x", "y")
+    assert list(kept.modules) == [__name__] and kept.compiled == 0
+
+
+def test_code_no_longer_made_goes_when_it_outnumbers_the_rest(tmp_path: Path) -> None:
+    """A module's file keeps at most twice the code its classes make now: it does not grow with each change."""
+    for extra in "cdefghij":  # the class changed again and again
+        with kept_in(tmp_path):
+            point("a", "b", extra)
+        with kept_in(tmp_path) as kept:
+            point("a", "b", extra)
+        assert kept.compiled == 0 and len(kept.modules[__name__]) <= 2 * len(METHODS)
 
 
 def test_a_new_process_reads_what_an_earlier_one_kept(tmp_path: Path) -> None:
     """Through the process's exit: the code is written at exit and the next process compiles none of it."""
-    path = tmp_path / "kept.marshal"
     script = (
         "import dataclasses, sys\n"
         "from scheduler.support.dataclass_code import KeptCode\n"
-        f"kept = KeptCode({str(path)!r}); dataclasses.exec = kept.run\n"
+        f"kept = KeptCode({str(tmp_path)!r}); dataclasses.exec = kept.run\n"
         "import atexit; atexit.register(kept.save)\n"
         "P = dataclasses.make_dataclass('P', [('a', int)], frozen=True)\n"
         "print(kept.compiled, repr(P(3)))\n"

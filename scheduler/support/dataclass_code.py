@@ -7,7 +7,9 @@ edit makes cost about 15 ms of compiling, more than PyYAML's whole import. The c
 depends on nothing but that text and the Python compiling it, so the code is kept, keyed by the whole
 text, in `__pycache__` beside qm's own compiled modules: a class whose fields, defaults or options changed
 writes another text, which is compiled (and kept) anew. What runs the code is unchanged: the same globals
-and namespace `dataclasses` passes, so the methods made are the same as without the cache.
+and namespace `dataclasses` passes, so the methods made are the same as without the cache. The code is
+kept per module, so that a command reads only that of the modules it imports (all of qm's, with the
+libraries', would be about 1 MB).
 
 As for Python's own compiled modules, nothing is written when bytecode is not written
 (PYTHONDONTWRITEBYTECODE, `python -B`) or the folder cannot be written; a kept file from another Python,
@@ -26,39 +28,49 @@ import sys
 from types import CodeType
 from typing import Any
 
-FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "__pycache__")
-FILE = f"dataclass-code.{sys.implementation.cache_tag}.opt-{sys.flags.optimize}.marshal"
+FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "__pycache__", "dataclass-code")
+TAG = f"{sys.implementation.cache_tag}.opt-{sys.flags.optimize}"  # a file per module: <module>.<TAG>.marshal
 STAMP = (1, sys.version)  # format, and the Python that compiled (marshal's code format is the version's)
-LIMIT = 4000  # texts kept; when there are more, only those the last run used
+_MODULE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 
 
 class KeptCode:
-    """Compiled code of exec'd texts, read from `path` when first asked for and written back at exit
-    if anything was compiled."""
+    """Compiled code of exec'd texts, a file per module (the one defining the data class: `dataclasses`
+    runs the text in its globals), each read when the module first makes a data class and written back
+    at exit if anything of it was compiled. A process reads only the code of the modules it imports."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.codes: dict[str, CodeType] | None = None
-        self.used: dict[str, CodeType] = {}
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.modules: dict[str, dict[str, CodeType]] = {}  # module -> text -> code
+        self.used: dict[str, dict[str, CodeType]] = {}  # what this process ran, by module
+        self.changed: set[str] = set()  # modules with code compiled here, to write
         self.compiled = 0  # texts this process compiled
+
+    def path(self, module: str) -> str:
+        return os.path.join(self.folder, f"{module}.{TAG}.marshal")
 
     def run(self, source: Any, globals: Any = None, locals: Any = None, /) -> None:
         """`exec(source, globals, locals)` as `dataclasses` calls it, compiling a text it has not seen."""
         if not isinstance(source, str) or globals is None:  # dataclasses always passes its text and globals
             return builtins.exec(source, globals if globals is not None else sys._getframe(1).f_globals, locals)
-        if self.codes is None:
-            self.codes = self._read()
-        code = self.codes.get(source)
+        module = globals.get("__name__")
+        if not isinstance(module, str) or not module or not set(module) <= _MODULE_CHARS:
+            return builtins.exec(source, globals, locals)  # nowhere to keep it
+        codes = self.modules.get(module)
+        if codes is None:
+            codes = self.modules[module] = self._read(module)
+        code = codes.get(source)
         if code is None:
-            code = self.codes[source] = compile(source, "<string>", "exec", dont_inherit=True)
+            code = codes[source] = compile(source, "<string>", "exec", dont_inherit=True)
             self.compiled += 1
-        self.used[source] = code
+            self.changed.add(module)
+        self.used.setdefault(module, {})[source] = code
         builtins.exec(code, globals, locals)
         return None
 
-    def _read(self) -> dict[str, CodeType]:
+    def _read(self, module: str) -> dict[str, CodeType]:
         try:
-            with open(self.path, "rb") as f:
+            with open(self.path(module), "rb") as f:
                 stamp, codes = marshal.loads(f.read())
         except (OSError, ValueError, EOFError, TypeError):
             return {}
@@ -67,28 +79,32 @@ class KeptCode:
         return {text: code for text, code in codes.items() if isinstance(text, str) and type(code) is CodeType}
 
     def save(self) -> None:
-        """Write the kept code if this process compiled any (never while bytecode is not written)."""
-        if not self.compiled or self.codes is None or sys.dont_write_bytecode:
+        """Write the kept code of each module this process compiled any for (never while bytecode is not
+        written). The code of texts no longer made (a class changed since) goes when it outnumbers the rest."""
+        if not self.changed or sys.dont_write_bytecode:
             return
-        codes = self.codes if len(self.codes) <= LIMIT else self.used
-        tmp = f"{self.path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-        try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(tmp, "xb") as f:
-                f.write(marshal.dumps((STAMP, codes)))
-            os.replace(tmp, self.path)  # another process reads the old file or this one, never half of one
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        self.compiled = 0
+        with contextlib.suppress(OSError):
+            os.makedirs(self.folder, exist_ok=True)
+        for module in sorted(self.changed):
+            codes, used = self.modules[module], self.used[module]
+            keep = codes if len(codes) <= 2 * len(used) else used
+            tmp = f"{self.path(module)}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+            try:
+                with open(tmp, "xb") as f:
+                    f.write(marshal.dumps((STAMP, keep)))
+                os.replace(tmp, self.path(module))  # another process reads the old file or this one, never half of one
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        self.changed.clear()
 
 
-def keep_dataclass_code(path: str = os.path.join(FOLDER, FILE)) -> KeptCode:
+def keep_dataclass_code(folder: str = FOLDER) -> KeptCode:
     """Let `dataclasses` run kept code (once per process: later calls return the one installed)."""
     installed = getattr(getattr(dataclasses, "exec", None), "__self__", None)
     if isinstance(installed, KeptCode):
         return installed
-    kept = KeptCode(path)
+    kept = KeptCode(folder)
     setattr(dataclasses, "exec", kept.run)  # noqa: B010 - the module's own name `exec`, looked up before builtins
     atexit.register(kept.save)
     return kept
