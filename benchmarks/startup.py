@@ -21,11 +21,14 @@ the first one costs because of qm's editable install (`pip install -e .` loads s
 pathlib and more, into every Python start of the environment, `python -c pass` included; qm needs those modules
 anyway). The second ratio of each line is to this one.
 A last line times a process that only imports what a check after one edit cannot do without (the
-command modules, the config, content and plan modules, the renderer and the rules, PyYAML for the
-edited file, Jinja2 and the CSS inliner for its posts) and does nothing else: the floor of that case.
+command modules, the config, content and plan modules, the renderer and the rules, Jinja2 and the CSS
+inliner for its posts; not PyYAML, since the edited front matter is plain `key: text` lines, read
+without it) and does nothing else: the floor of that case.
 
 The commands run with bytecode caching on (PYTHONDONTWRITEBYTECODE removed from their environment),
-as in any installation: otherwise every run would compile qm's modules again.
+as in any installation: otherwise every run would compile qm's modules again. What qm keeps beside its
+compiled modules (`scheduler/__pycache__`: the data classes' compiled methods, the record of its code
+files' stat) stays in every case, cold included, as the bytecode does.
 
 Run by hand:  .venv/bin/python -m benchmarks.startup [--runs 15] [--baseline OTHER-CHECKOUT]
 
@@ -83,7 +86,6 @@ EDIT_IMPORTS = (
     "scheduler.poster.files",
     "scheduler.poster.glyphs",
     "scheduler.poster.fonts",
-    "yaml",
     "css_inline",
 )
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
