@@ -133,6 +133,8 @@ def _edit(path: Path, old: str, new: str, keep_time: bool = False) -> None:
     [
         # the same number of bytes, the modification time put back: only the bytes tell
         ("content", lambda root: _edit(root / ITEM, "title: 人机料法环", "title: 人机料法\ue000", keep_time=True), "U+E000"),
+        # the same again in a front matter read without PyYAML (plain `key: text` lines: inputs/plain_yaml.py)
+        ("plain front matter", lambda root: _edit(root / ITEM, "title: 人机料法环", "title: 最佳料法环", keep_time=True), "最佳"),
         ("template", lambda root: _edit(root / "templates/weibo/post.txt.j2", "【{{ item.title }}】", "【{{ item.title }}】最佳"), "最佳"),
         ("config", lambda root: _edit(root / "config.yaml", "sensitive_words: []", "sensitive_words: [质量]"), "敏感词"),
         ("new content file", lambda root: (root / "content" / "extra.yaml").write_text("- id: x\n", encoding="utf-8"), "extra.yaml"),
