@@ -25,7 +25,7 @@ METHODS = ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delat
 def kept_in(folder: Path, write_bytecode: bool = True) -> Iterator[KeptCode]:
     """Data classes made inside run `KeptCode(folder)` (a fresh process's reading of the files), saved after
     as at a process's exit (the tests run with PYTHONDONTWRITEBYTECODE: `write_bytecode` says otherwise)."""
-    kept = KeptCode(str(folder))
+    kept = KeptCode(str(folder), packages=("tests", "elsewhere"))
     before = dataclasses.exec  # type: ignore[attr-defined]
     dataclasses.exec = kept.run  # type: ignore[attr-defined]
     try:
@@ -58,7 +58,7 @@ def point(*names: str, frozen: bool = True) -> type:
 
 def kept_file(folder: Path) -> Path:
     """Where the code of this module's data classes is kept."""
-    return Path(KeptCode(str(folder)).path(__name__))
+    return Path(KeptCode(str(folder)).path(__name__))  # (the path does not depend on the packages kept)
 
 
 def same_code(a: Callable[..., Any], b: Callable[..., Any]) -> bool:
@@ -145,6 +145,9 @@ def test_each_module_reads_only_its_own_code(tmp_path: Path, monkeypatch: pytest
         dataclasses.make_dataclass("Other", [("a", int)], namespace={"__module__": "elsewhere"})
     assert sorted(p.name.split(".")[0] for p in tmp_path.iterdir()) == ["elsewhere", "tests"]
     with kept_in(tmp_path) as kept:
+        dataclasses.make_dataclass("Library", [("a", int)], namespace={"__module__": "dataclasses"})  # not of those packages
+    assert kept.compiled == 0 and "dataclasses" not in kept.modules
+    with kept_in(tmp_path) as kept:
         point("x", "y")
     assert list(kept.modules) == [__name__] and kept.compiled == 0
 
@@ -164,9 +167,9 @@ def test_a_new_process_reads_what_an_earlier_one_kept(tmp_path: Path) -> None:
     script = (
         "import dataclasses, sys\n"
         "from scheduler.support.dataclass_code import KeptCode\n"
-        f"kept = KeptCode({str(tmp_path)!r}); dataclasses.exec = kept.run\n"
+        f"kept = KeptCode({str(tmp_path)!r}, packages=('__main__',)); dataclasses.exec = kept.run\n"
         "import atexit; atexit.register(kept.save)\n"
-        "P = dataclasses.make_dataclass('P', [('a', int)], frozen=True)\n"
+        "P = dataclasses.make_dataclass('P', [('a', int)], frozen=True, namespace={'__module__': '__main__'})\n"
         "print(kept.compiled, repr(P(3)))\n"
     )
     env = {"PATH": "/usr/bin:/bin"}

@@ -35,12 +35,14 @@ _MODULE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 
 
 class KeptCode:
-    """Compiled code of exec'd texts, a file per module (the one defining the data class: `dataclasses`
-    runs the text in its globals), each read when the module first makes a data class and written back
-    at exit if anything of it was compiled. A process reads only the code of the modules it imports."""
+    """Compiled code of exec'd texts, a file per module of `packages` (the one defining the data class:
+    `dataclasses` runs the text in its globals), each read when the module first makes a data class and
+    written back at exit if anything of it was compiled. A process reads only the code of the modules it imports."""
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, packages: tuple[str, ...] = ("scheduler",)) -> None:
+        """`packages`: whose modules' data classes to keep the code of (qm's own; a library's are compiled as usual)."""
         self.folder = folder
+        self.packages = packages
         self.modules: dict[str, dict[str, CodeType]] = {}  # module -> text -> code
         self.used: dict[str, dict[str, CodeType]] = {}  # what this process ran, by module
         self.changed: set[str] = set()  # modules with code compiled here, to write
@@ -54,8 +56,8 @@ class KeptCode:
         if not isinstance(source, str) or globals is None:  # dataclasses always passes its text and globals
             return builtins.exec(source, globals if globals is not None else sys._getframe(1).f_globals, locals)
         module = globals.get("__name__")
-        if not isinstance(module, str) or not module or not set(module) <= _MODULE_CHARS:
-            return builtins.exec(source, globals, locals)  # nowhere to keep it
+        if not isinstance(module, str) or not self._keeps(module):
+            return builtins.exec(source, globals, locals)
         codes = self.modules.get(module)
         if codes is None:
             codes = self.modules[module] = self._read(module)
@@ -67,6 +69,9 @@ class KeptCode:
         self.used.setdefault(module, {})[source] = code
         builtins.exec(code, globals, locals)
         return None
+
+    def _keeps(self, module: str) -> bool:
+        return set(module) <= _MODULE_CHARS and any(module == p or module.startswith(p + ".") for p in self.packages)
 
     def _read(self, module: str) -> dict[str, CodeType]:
         try:
