@@ -8,8 +8,8 @@ depends on nothing but that text and the Python compiling it, so the code is kep
 text, in `__pycache__` beside qm's own compiled modules: a class whose fields, defaults or options changed
 writes another text, which is compiled (and kept) anew. What runs the code is unchanged: the same globals
 and namespace `dataclasses` passes, so the methods made are the same as without the cache. The code is
-kept per module, so that a command reads only that of the modules it imports (all of qm's, with the
-libraries', would be about 1 MB).
+kept per module of qm's, so that a command reads only that of the modules it imports (every module's
+together is several times what one command needs).
 
 As for Python's own compiled modules, nothing is written when bytecode is not written
 (PYTHONDONTWRITEBYTECODE, `python -B`) or the folder cannot be written; a kept file from another Python,
