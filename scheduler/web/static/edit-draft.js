@@ -1,0 +1,52 @@
+// The edit form keeps what was typed in this tab's sessionStorage until the page shows it saved.
+// A save refused because the session ended (or a page closed by mistake) loses nothing: the next
+// time the form opens in this tab, the words come back, with a note, and can be checked and saved.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.edit[data-draft]");
+  if (!form || !window.sessionStorage) return;
+  var key = "qm-edit-draft:" + form.getAttribute("data-draft");
+  var digest = form.querySelector("input[name=digest]");
+  var fields = Array.prototype.filter.call(form.elements, function (el) {
+    return (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type !== "hidden")) && el.name;
+  });
+  var same = function (a, b) { return String(a).replace(/\r\n/g, "\n").trim() === String(b).replace(/\r\n/g, "\n").trim(); };
+  var keep = function () {
+    var values = {};
+    fields.forEach(function (el) { values[el.name] = el.value; });
+    try { sessionStorage.setItem(key, JSON.stringify({ digest: digest.value, values: values })); } catch (e) { /* storage full or off */ }
+  };
+  var draft = null;
+  try { draft = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { draft = null; }
+  if (form.hasAttribute("data-saved") || !draft || !draft.values) {
+    sessionStorage.removeItem(key);
+  } else if (fields.some(function (el) { return el.name in draft.values && !same(el.value, draft.values[el.name]); })) {
+    var shown = { digest: digest.value, values: {} };
+    fields.forEach(function (el) {
+      shown.values[el.name] = el.value;
+      if (el.name in draft.values) el.value = draft.values[el.name];
+    });
+    digest.value = draft.digest || digest.value; // saved against the version it was typed on: a change made since is reported, not overwritten
+    var note = document.createElement("p");
+    note.className = "restored";
+    note.id = "draft-restored";
+    note.setAttribute("role", "status");
+    note.textContent = "上次没有保存的修改已恢复，请检查后保存。";
+    var drop = document.createElement("button");
+    drop.type = "button";
+    drop.className = "link";
+    drop.textContent = "不要这些修改";
+    drop.addEventListener("click", function () {
+      fields.forEach(function (el) { el.value = shown.values[el.name]; });
+      digest.value = shown.digest;
+      sessionStorage.removeItem(key);
+      note.remove();
+    });
+    note.appendChild(drop);
+    form.parentNode.insertBefore(note, form);
+  } else {
+    sessionStorage.removeItem(key);
+  }
+  form.addEventListener("input", keep);
+  form.addEventListener("submit", keep);
+})();
