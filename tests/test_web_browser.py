@@ -130,7 +130,7 @@ def test_five_wrong_passwords_throttle(running: Running, page: Any) -> None:
 
 def _pages(r: Running) -> list[str]:
     post = planned_on_day(r)[-1]
-    return ["/login", "/", f"/day/{DAY}", f"/post/{post}"]
+    return ["/login", "/", f"/day/{DAY}", f"/post/{post}", "/content"]
 
 
 def test_pages_reference_no_external_resource(running: Running, page: Any) -> None:

@@ -36,6 +36,7 @@ from ..views.plan_export import channel_label
 from .calendar import campaign_months, month_view, shown_span
 from .day import DayPage, DayPost, day_view
 from .edit import EditPage, edit_view
+from .library import library_view
 from .media import played, posters
 from .posts import STATE_LABELS, Checks, Entry, entries, window
 from .status import status_view
@@ -183,6 +184,10 @@ class Site:
         used = [e for e in (self.entries(days[0], days[-1]) if days else []) if e.item is not None and e.item.id == form.item.id]
         page: EditPage = edit_view(form, _relative(form.path, self.campaign.paths.content), used, values, messages)
         return {"title": f"修改 {form.item.title}", "page": page}
+
+    def library_values(self, query: str) -> dict[str, Any]:
+        page = library_view(self.library.items, self.plan.posts, query, lambda name: channel_label(self.campaign, name))
+        return {"title": "内容库", "page": page}
 
     def status_values(self, now: float) -> dict[str, Any]:
         channels = [(c.name, channel_label(self.campaign, c.name)) for c in self.campaign.channels]

@@ -271,7 +271,7 @@ def _csrf_refused(console: Console, session: Session | None) -> Response:
 
 
 def create_app(console: Console) -> Starlette:
-    from . import edit_pages, error_pages, login, media_pages, pages, print_pages, review_pages, status_pages
+    from . import edit_pages, error_pages, library_pages, login, media_pages, pages, print_pages, review_pages, status_pages
 
     players = ScreenPlayers(console.campaign)
     routes: list[BaseRoute] = [
@@ -279,6 +279,7 @@ def create_app(console: Console) -> Starlette:
         *review_pages.routes(),
         *pages.routes(),
         *edit_pages.routes(),
+        *library_pages.routes(),
         *status_pages.routes(),
         *media_pages.routes(),
         *print_pages.routes(),
