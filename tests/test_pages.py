@@ -164,7 +164,8 @@ def test_a_script_in_content_is_text_on_every_page(site: Site) -> None:
     if weibo is not None:
         pages["weibo"] = page(site, "post.html", site.post_values(weibo.id) or {})
     for name, html in pages.items():
-        assert "<script" not in html.lower(), name
+        own = '<script src="/static/edit-draft.js" defer></script>'  # the edit form's draft keeper, a file of the console's
+        assert "<script" not in html.lower().replace(own, ""), name
     for name in ("day", "post", "edit"):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[name], name
 
