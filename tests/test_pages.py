@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from scheduler.cli.queue_diff import show_diff
 from scheduler.inputs.campaign import ReviewConfig, Stage
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content_edit import apply
@@ -362,6 +363,31 @@ def test_the_diff_after_a_rejection_starts_from_the_last_approval_in_the_audit(s
     shown = next(p for p in site.day_values(post.at.date())["page"].posts if p.entry.id == post.id)
     assert shown.approved_version == approved.version
     assert any(d.op == "add" and "（修订）" in d.text for d in shown.diff)
+
+
+def test_after_an_edit_the_final_stage_sees_what_changed_since_the_first_stage_passed(site: Site) -> None:
+    stages = ReviewConfig(stages=(Stage("初审", "editor"), Stage("终审", "reviewer")))
+    site.campaign = dataclasses.replace(site.campaign, review=stages)
+    post = next(p for p in site.plan.posts if p.at.date() >= dt.date(2016, 9, 15) and p.channel == "weibo" and len(p.item.title) <= 8)
+    review.pass_stage(site.queue, post.id, "王编辑", NOW, stages)
+    passed = site.queue.get(post.id)
+    assert passed is not None and passed.state == st.PLANNED and not passed.approved_version
+    form = open_form(site.library, post.item.id)
+    saved = save(site.campaign, site.library, site.plan, site.renderer, post.item.id, {"title": post.item.title + "（修订）"}, form.digest)
+    refresh(site.queue, site.campaign, site.renderer, saved, "王编辑（web）", NOW + 60)
+    site.reload()
+    now = site.queue.get(post.id)
+    assert now is not None and now.version != passed.version
+    review.pass_stage(site.queue, post.id, "王编辑", NOW + 120, stages)  # the new words pass the first stage again
+    day = site.day_values(post.at.date())
+    shown = next(p for p in day["page"].posts if p.entry.id == post.id)
+    assert (shown.approved_version, shown.approved_stage) == (passed.version, "初审")
+    assert any(d.op == "add" and "（修订）" in d.text for d in shown.diff)
+    html = page(site, "day.html", day)
+    assert f"初审通过后修改了什么（与初审通过的版本 {passed.version} 相比）" in html and "<th>初审通过时</th>" in html
+    said = show_diff(site.queue, post.id)
+    assert "没有可比较的旧版本" not in said
+    assert f"左：初审通过的版本 {passed.version}；右：当前版本 {now.version}" in said and "（修订）" in said
 
 
 def test_status_next_jobs_name_reminders_show_years_when_one_is_of_another_and_say_when_overdue(site: Site) -> None:

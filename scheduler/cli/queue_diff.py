@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..pages.diff import DiffLine, approved_text, diff_lines, readable_lines, side_by_side
+from ..pages.diff import DiffLine, compared_text, diff_lines, readable_lines, side_by_side
 from ..publishing.queue import Queue
 from ..support.errors import InputError
 from ..views.columns import pad, width
@@ -20,19 +20,20 @@ def show_diff(queue: Queue, post_id: str) -> str:
     post = queue.get(post_id)
     if post is None:
         raise InputError(f"队列中没有编号为 {post_id} 的内容（用 qm queue 查看编号）")
-    version, old = approved_text(queue, post)
+    version, stage, old = compared_text(queue, post)
     if not version:
-        return f"{post_id} 还没有审核通过过，没有可比较的旧版本。用 qm approve {post_id} 审核当前内容。\n"
+        return f"{post_id} 还没有审核通过过，也没有通过过任何审核阶段，没有可比较的旧版本。用 qm approve {post_id} 审核当前内容。\n"
+    passed = f"{stage}通过" if stage else "审核通过"
     if version == post.version:
         if lacks := queue.change_reasons([post]).get(post_id, ""):  # the review rules in force want more
             return f"{post_id} 的内容与审核通过的版本 {version} 相同，但{lacks}，需要审核：qm approve {post_id}\n"
         return f"{post_id} 的内容与审核通过的版本 {version} 相同，无需重新审核。\n"
     if old is None:
-        return f"{post_id} 审核通过的版本 {version} 的文字没有保存（早期的队列），无法对比；请直接审核当前内容。\n"
-    reason = queue.change_reasons([post]).get(post_id, "审核后内容有修改")
+        return f"{post_id} {passed}的版本 {version} 的文字没有保存（早期的队列），无法对比；请直接审核当前内容。\n"
+    reason = queue.change_reasons([post]).get(post_id, "") or f"{passed}后内容有修改，审核阶段从头开始"
     out = [
         f"{post_id}：{reason}。",
-        f"左：审核通过的版本 {version}；右：当前版本 {post.version}；{MARKS[0]}{MARKS[1]} 内为改动的文字。",
+        f"左：{passed}的版本 {version}；右：当前版本 {post.version}；{MARKS[0]}{MARKS[1]} 内为改动的文字。",
         "",
     ]
     rows = side_by_side(diff_lines(readable_lines(old), readable_lines(post.payload)))

@@ -16,7 +16,7 @@ from ..rendering.lint import Finding
 from ..views.day_preview import ImageSource, render_block
 from ..views.plan_export import channel_label
 from .calendar import key_marks
-from .diff import DiffLine, Side, diff_lines, last_approved_version, readable_lines, side_by_side
+from .diff import DiffLine, Side, compared_version, diff_lines, readable_lines, side_by_side
 from .posts import Checks, Entry, state_label
 
 REJECTABLE = frozenset({st.PLANNED, st.APPROVED, st.SCHEDULED})
@@ -55,10 +55,11 @@ class DayPost:
     problems: tuple[str, ...]  # check findings (shown in the preview block) and trouble such as a failure
     steps: tuple[Step, ...]
     diff: tuple[DiffLine, ...]
-    approved_version: str  # the version the diff starts from ("" when never approved)
+    approved_version: str  # the version the diff starts from ("" when never approved nor passed a stage)
     change: str  # what changed since the approval (内容 …、模板 …、配置 …), "" when nothing did
     last_error: str
     stale: bool = False  # a poster of it was drawn before its words changed: it may not be approved until redrawn
+    approved_stage: str = ""  # the review stage that passed `approved_version` when it was not approved in full
 
     @property
     def sides(self) -> list[Side]:
@@ -115,10 +116,10 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
             preview = Markup("<p>无法显示：内容库里已没有这条内容。</p>")
         history = queue.history(entry.id) if entry.queued else []
         diff: list[DiffLine] = []
-        approved = change = ""
+        approved = change = stage = ""
         if entry.queued is not None:
             change = queue.change_reasons([entry.queued]).get(entry.id, "")
-            approved = last_approved_version(entry.queued, history)
+            approved, stage = compared_version(entry.queued, history)
             if approved and approved != entry.queued.version:
                 old = queue.payload(entry.id, approved)
                 if old is not None:
@@ -132,6 +133,7 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
                 steps=steps(history, tz),
                 diff=tuple(diff),
                 approved_version=approved,
+                approved_stage=stage,
                 change=change,
                 last_error=entry.queued.last_error if entry.queued else "",
                 stale=any(OUT_OF_DATE in reason for reason in checks.findings(entry)),

@@ -14,6 +14,7 @@ from ..publishing.queue import AuditEntry, Post, Queue
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|div|section|blockquote)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 _APPROVED = re.compile(r"(?:审核通过|审核完成)（版本 (\w+)）")  # one stage, or the last of several
+_STAGE_PASSED = re.compile(r"^(.+?)通过（版本 (\w+)）$")  # an earlier stage of several (`review.approve`)
 CONTEXT = 1  # unchanged lines shown around a change
 
 
@@ -119,7 +120,22 @@ def side_by_side(lines: Iterable[DiffLine]) -> list[Side]:
     return rows
 
 
-def approved_text(queue: Queue, post: Post) -> tuple[str, dict[str, Any] | None]:
-    """The version a person last approved and its payload (kept for every version), if there is one."""
-    version = last_approved_version(post, queue.history(post.id))
-    return version, queue.payload(post.id, version) if version else None
+def compared_version(post: Post, history: Iterable[AuditEntry]) -> tuple[str, str]:
+    """The version a reviewer compares the post's words with, and the stage that passed it: the version last
+    approved in full (stage ""); without one, the last other version an earlier review stage passed (after an
+    edit reset the stages, the final stage sees what changed since the first passed); ("", "") when none did."""
+    history = list(history)
+    if approved := last_approved_version(post, history):
+        return approved, ""
+    found = ("", "")
+    for entry in history:
+        match = _STAGE_PASSED.search(entry.why)
+        if match and match.group(2) != post.version:
+            found = (match.group(2), match.group(1))
+    return found
+
+
+def compared_text(queue: Queue, post: Post) -> tuple[str, str, dict[str, Any] | None]:
+    """`compared_version` (version, stage) and that version's payload (kept for every version), if there is one."""
+    version, stage = compared_version(post, queue.history(post.id))
+    return version, stage, queue.payload(post.id, version) if version else None
