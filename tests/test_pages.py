@@ -146,6 +146,14 @@ def test_an_edit_sends_approved_posts_back_to_review_and_the_day_shows_the_diff(
     assert any(s.who == "王编辑（web）" and "修改了标题" in s.why and file in s.why for s in shown.steps)
 
 
+def test_a_post_put_in_the_queue_says_so_once_in_its_history(site: Site) -> None:
+    post = next(p for p in site.plan.posts if p.at.date() == dt.date(2016, 9, 14) and p.channel == "wechat")
+    first = next(p for p in site.day_values(dt.date(2016, 9, 14))["page"].posts if p.entry.id == post.id).steps[0]
+    assert (first.who, first.change, first.why) == ("排期", "加入队列（待审核）", "")
+    html = page(site, "post.html", site.post_values(post.id) or {})
+    assert "排期：加入队列（待审核）</li>" in html and "加入队列（待审核），加入队列" not in html
+
+
 def test_a_script_in_content_is_text_on_every_page(site: Site) -> None:
     post = next(p for p in site.plan.posts if p.at.date() == LAUNCH and p.channel == "wechat")
     item = post.item

@@ -43,7 +43,8 @@ def steps(history: list[AuditEntry], tz: dt.tzinfo) -> tuple[Step, ...]:
             change = state_label(e.to_state)
         else:
             change = f"{state_label(e.from_state)} → {state_label(e.to_state)}"
-        out.append(Step(f"{dt.datetime.fromtimestamp(e.at, tz):%m-%d %H:%M}", e.who, change, e.why))
+        why = "" if e.why in change else e.why  # 加入队列（待审核） says it already: not twice
+        out.append(Step(f"{dt.datetime.fromtimestamp(e.at, tz):%m-%d %H:%M}", e.who, change, why))
     return tuple(out)
 
 
