@@ -157,6 +157,18 @@ def test_sensitive_words_of_the_config_are_checked_in_the_body(world: World) -> 
     assert any("敏感词" in m for m in by_field["body"])
 
 
+def test_a_word_refused_in_the_title_names_every_place_it_appears_and_one_only_in_the_body_only_the_channel(world: World) -> None:
+    channels = {}
+    for p in world.plan.posts:
+        channels.setdefault(p.item.id, set()).add(p.channel)
+    item_id = next(i for i, used in channels.items() if used == {"weibo"} and not world.library.by_id[i].is_launch)
+    title = _rejected(world, item_id, title="内部资料：质量月")["title"]
+    assert any(m.startswith("微博、海报、传单、挂图：") and "内部资料" in m for m in title), title
+    wechat = world.item_with("wechat")
+    body = _rejected(world, wechat, body="这是内部资料。")["body"]
+    assert body and not any("海报" in m for m in body), body  # the body is printed nowhere
+
+
 def test_the_console_refuses_markup_next_to_its_field(world: World) -> None:
     item_id = world.item_with("wechat")
     body = item_path(world.library.by_id[item_id]).read_text(encoding="utf-8").split("---\n", 2)[2]

@@ -27,7 +27,7 @@ from ..poster.texts import PosterText
 from ..publishing.kept_posts import read_kept
 from ..publishing.queue import Queue
 from ..publishing.queue_sync import Edit, SyncResult, fill
-from ..rendering.lint import PRINTED_HINT, lint_post, printed_words, quoted
+from ..rendering.lint import PRINTED_HINT, PRINTED_PLACES, lint_post, printed_words, quoted
 from ..rendering.payloads import Renderer
 from ..support.atomic_files import atomic_write_bytes
 from ..support.errors import InputError, Problem, QmError
@@ -206,10 +206,13 @@ def _check(
             continue
         for finding in lint_post(campaign, rendered):
             _add(said, (_finding_field(finding.reason, values), finding.reason), channel_label(campaign, post.channel))
-    for (f, reason), channels in said.items():
-        _add(by_field, f, f"{'、'.join(channels)}：{reason}")
+    printed = printed_words(campaign, new_item)  # what posters and print sheets show, planned or not
+    on_paper = {(f, quoted(reason)) for f, reason in printed if quoted(reason)}
+    for (f, reason), channels in said.items():  # a word also printed: every place it appears is named
+        places = [*channels, *PRINTED_PLACES] if (f, quoted(reason)) in on_paper else channels
+        _add(by_field, f, f"{'、'.join(places)}：{reason}")
     found = {quoted(reason) for _, reason in said}  # words the posts were found to have: not told twice (as `qm check`)
-    for f, reason in printed_words(campaign, new_item):  # what posters and print sheets show, planned or not
+    for f, reason in printed:
         if quoted(reason) not in found:
             _add(by_field, f, f"{FIELD_LABELS[f]}{reason}（{PRINTED_HINT}）")
     for p in editorial_problems(Library((new_item,))):

@@ -111,6 +111,7 @@ def printed_problems(campaign: Campaign, items: Iterable[Printed], reported: Abs
 
 
 PRINTED_HINT = "海报、传单和挂图都会印出这段文字：请修改这条内容"
+PRINTED_PLACES = ("海报", "传单", "挂图")  # where `printed_words` appear besides the posts
 
 
 def printed_words(campaign: Campaign, item: Printed) -> list[tuple[str, str]]:
