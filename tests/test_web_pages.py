@@ -170,6 +170,7 @@ def test_an_edit_sent_after_the_session_ended_comes_back_after_signing_in(world:
     page.wait_for_url(f"**/edit/{post.item.id}")
     assert page.input_value("#f-summary") == typed
     assert "上次没有保存的修改已恢复，请检查后保存" in page.locator("#draft-restored").inner_text()
+    assert page.inner_text("#h-summary").endswith(f"（现为 {len(typed)} 字）")  # the count is of the words restored
     page.click("button:has-text('检查并保存')")
     page.wait_for_url(f"**/edit/{post.item.id}?done=saved")
     assert typed in path.read_text(encoding="utf-8")

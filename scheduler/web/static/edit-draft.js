@@ -16,6 +16,12 @@
     fields.forEach(function (el) { values[el.name] = el.value; });
     try { sessionStorage.setItem(key, JSON.stringify({ digest: digest.value, values: values })); } catch (e) { /* storage full or off */ }
   };
+  var counted = function () { // each field's hint ends with its length as the server counted it: count again
+    fields.forEach(function (el) {
+      var hint = document.getElementById("h-" + el.name);
+      if (hint) hint.textContent = hint.textContent.replace(/（现为 \d+ 字）$/, "（现为 " + Array.from(el.value).length + " 字）");
+    });
+  };
   var draft = null;
   try { draft = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { draft = null; }
   if (form.hasAttribute("data-saved") || !draft || !draft.values) {
@@ -41,12 +47,14 @@
       digest.value = shown.digest;
       sessionStorage.removeItem(key);
       note.remove();
+      counted();
     });
     note.appendChild(drop);
     form.parentNode.insertBefore(note, form);
+    counted();
   } else {
     sessionStorage.removeItem(key);
   }
-  form.addEventListener("input", keep);
+  form.addEventListener("input", function () { keep(); counted(); });
   form.addEventListener("submit", keep);
 })();
