@@ -257,7 +257,7 @@ def test_a_standby_with_an_outbox_of_its_own_does_not_publish_again_what_the_act
     _outbox_takeover(h, machine_a, machine_b, "after")  # the post is in machine A's outbox; the database does not know it
     post = h.queue.get(WEIBO)
     assert post is not None and post.state == st.FAILED  # the standby cannot see machine A's folder: a person checks
-    assert f"{socket.gethostname()} 上的发件箱 {machine_a / 'weibo' / WEIBO}" in post.last_error
+    assert f"本机（{socket.gethostname()}）另一个状态目录的发件箱 {machine_a / 'weibo' / WEIBO}" in post.last_error
     assert f"qm confirm {WEIBO}" in post.last_error and f"qm retry {WEIBO}" in post.last_error
     assert any(WEIBO in n.title and "发布失败" in n.title for n in h.notifications.sent)  # type: ignore[union-attr]
     assert (machine_a / "weibo" / WEIBO / "metadata.json").is_file() and not (machine_b / "weibo" / WEIBO).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,7 @@ def test_the_outbox_a_post_goes_to_is_recorded_before_writing_and_cleared_when_t
     assert writing["outbox"] == (tmp_path / "a" / "outbox-id").read_text(encoding="ascii").strip() and cleared == {}
     other_machine = OutboxChannel("weibo", tmp_path / "b")
     assert other_machine.reconcile(POST, Receipt("accepted", data=cleared)) is None  # nothing written: any machine may send it
-    with pytest.raises(PermanentError, match=f"正写入 .* 上的发件箱 {tmp_path / 'a' / 'weibo' / POST.id}"):
+    with pytest.raises(PermanentError, match=f"正写入.*的发件箱 {tmp_path / 'a' / 'weibo' / POST.id}"):
         other_machine.reconcile(POST, Receipt("accepted", data=writing))  # it may be in a folder this machine cannot see
     assert OutboxChannel("weibo", tmp_path / "a").reconcile(POST, Receipt("accepted", data=writing)) is None  # its own: certain
 
@@ -129,3 +130,20 @@ def test_the_outbox_folder_recorded_for_another_machine_is_a_full_path(tmp_path:
     recorded: list[dict[str, Any]] = []
     OutboxChannel("weibo", Path(".qm") / "outbox").publish(OutgoingPost(**{**POST.__dict__, "checkpoint": recorded.append}))
     assert recorded[0]["outbox_folder"] == str(tmp_path / ".qm" / "outbox" / "weibo" / POST.id)
+
+
+def test_a_post_left_in_an_unseen_outbox_says_where_to_look_and_that_only_the_outbox_need_be_shared(tmp_path: Path) -> None:
+    """The advice agrees with the README (share `.qm/outbox`, not the whole state folder), and a daemon that
+    ran on this same machine in another state folder is not looked for "on" this machine as if elsewhere."""
+    recorded: list[dict[str, Any]] = []
+    OutboxChannel("weibo", tmp_path / "a").publish(OutgoingPost(**{**POST.__dict__, "checkpoint": recorded.append}))
+    here = OutboxChannel("weibo", tmp_path / "b")
+    with pytest.raises(PermanentError) as same_host:
+        here.reconcile(POST, Receipt("accepted", data=recorded[0]))
+    said = str(same_host.value)
+    assert f"本机（{socket.gethostname()}）另一个状态目录的发件箱 {tmp_path / 'a' / 'weibo' / POST.id}" in said
+    assert f"本服务的发件箱是 {tmp_path / 'b'}" in said and "请到" not in said
+    assert "发件箱 .qm/outbox 是同一个共享文件夹" in said and "状态目录放在共享存储" not in said
+    elsewhere = {**recorded[0], "outbox_host": "office-pc-1"}
+    with pytest.raises(PermanentError, match=f"正写入 office-pc-1 上的发件箱 .*请到 office-pc-1 上查看，.*qm confirm {POST.id}"):
+        here.reconcile(POST, Receipt("accepted", data=elsewhere))

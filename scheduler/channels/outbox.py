@@ -8,8 +8,8 @@
 The folder is built under a temporary name and renamed into place, so it either exists complete or
 not at all: `reconcile` can tell for certain whether a post went out, and `publish` is idempotent.
 
-Two machines (an active daemon and a standby, PostgreSQL) each have an outbox of their own unless the
-state folder is on shared storage. Before writing, `publish` records in the database which outbox it
+Two machines (an active daemon and a standby, PostgreSQL) each have an outbox of their own unless their
+`.qm/outbox` is one shared folder (nothing else need be shared). Before writing, `publish` records in the database which outbox it
 writes to (`<state>/outbox/outbox-id`, made once, names the folder; with the host and the path): a
 daemon taking over a post left half-published by another machine checks its own outbox only when it
 is that same folder; otherwise it cannot tell whether the post went out, and a person is asked.
@@ -102,13 +102,7 @@ class OutboxChannel(Channel):
             return self._receipt(target)
         writer = receipt.data if receipt is not None else {}
         if writer.get("outbox") and writer["outbox"] != _identity(self.base, create=False):
-            host, folder = writer.get("outbox_host", "另一台机器"), writer.get("outbox_folder", "")
-            raise PermanentError(
-                f"{post.id} 发布时服务中断，当时正写入 {host} 上的发件箱 {folder}，本机的发件箱不是同一个文件夹，无法确认是否已写入："
-                f"请到 {host} 上查看，文件夹已在的用 qm confirm {post.id} 补记，没有的用 qm retry {post.id} 重发"
-                "（两台机器的状态目录放在共享存储上时，接管后自动核对）",
-                self.name,
-            )
+            raise PermanentError(_unseen_outbox(post.id, writer, self.base), self.name)
         return None
 
     def _fill(self, folder: Path, post: OutgoingPost) -> None:
@@ -159,6 +153,22 @@ def _identity(base: Path, *, create: bool) -> str:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         return ""
+
+
+def _unseen_outbox(post_id: str, writer: Mapping[str, Any], base: Path) -> str:
+    """Why a person must look: the post may be in the outbox another daemon wrote to (told where, and
+    whether that daemon ran on this very machine), and what sharing would have made it certain."""
+    host, folder = writer.get("outbox_host") or "另一台机器", writer.get("outbox_folder", "")
+    ours = base.absolute()
+    if host == socket.gethostname():
+        where, look = f"本机（{host}）另一个状态目录的发件箱 {folder}", "查看这个文件夹"
+    else:
+        where, look = f" {host} 上的发件箱 {folder}", f"请到 {host} 上查看"
+    return (
+        f"{post_id} 发布时服务中断，当时正写入{where}，本服务的发件箱是 {ours}，不是同一个文件夹，无法确认是否已写入："
+        f"{look}，文件夹已在的用 qm confirm {post_id} 补记，没有的用 qm retry {post_id} 重发"
+        "（只需让各服务的发件箱 .qm/outbox 是同一个共享文件夹，接管后就自动核对）"
+    )
 
 
 def _nothing_written(post: OutgoingPost) -> None:
