@@ -7,18 +7,20 @@ behind looked dead. The clocks here are the times each daemon is handed (the dae
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from scheduler.pages.status import status_view
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.publishing.tables import audit, posts
 from scheduler.runtime.lock import CLOCK_TOLERANCE, HEARTBEAT_SECONDS, STALE_AFTER, STANDBY, DaemonLock, daemon_running
-from scheduler.views.daemon_status import gather, to_json, to_text
+from scheduler.views.daemon_status import NextJob, gather, to_json, to_text
 
 from .test_daemon import TZ
 
@@ -101,3 +103,21 @@ def test_a_dead_daemon_whose_clock_ran_ahead_is_not_shown_as_running_and_status_
     assert "运行中" in to_text(gather(engine, NOW), TZ, {}, 2027)
     slightly.release(NOW)
     engine.dispose()
+
+
+def test_status_of_a_stuck_primary_that_holds_the_lease_tells_one_story(pg_engine: Engine) -> None:
+    """A primary stopped (SIGSTOP, a machine asleep) keeps its session and so the lease: it is not "not running",
+    and the jobs due meanwhile wait for it; staff are told it may be stuck and how to end it."""
+    primary = DaemonLock(pg_engine, None)
+    primary.acquire(NOW)
+    primary.beat(NOW)
+    stuck = dataclasses.replace(gather(pg_engine, NOW + 103), next_jobs=[NextJob("refresh", NOW + 30), NextJob("backup", NOW + 600)])
+    shown = to_text(stuck, TZ, {}, 2027)
+    assert stuck.leased and "主服务持有租约" in shown and "卡住" in shown and f"kill -9 {primary.pid}" in shown
+    assert "在本机查看" in shown  # the same machine: not sent to itself by name
+    assert "后台服务没有运行" not in shown and "启动后将执行" not in shown
+    assert "接下来（持有租约的主服务没有响应" in shown
+    assert to_json(stuck, TZ, {})["leased"] is True
+    page = status_view(stuck, TZ, [], {}, 2027)
+    assert page.overdue_note == "已过时间，主服务没有响应" and [overdue for _, _, overdue in page.next_jobs] == [True, False]
+    primary.release(NOW + 104)

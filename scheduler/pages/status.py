@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..publishing import states as st
 from ..support.moments import moment
 from ..views import notices_waiting
-from ..views.daemon_status import Status, daemon_text, other_daemons, upcoming
+from ..views.daemon_status import Status, daemon_text, other_daemons, overdue_note, upcoming
 from .posts import state_label
 
 
@@ -37,6 +37,8 @@ class StatusPage:
     notices_waiting: int = 0  # how many
     notices_given_up: tuple[str, ...] = ()  # those the daemon gave up, a sentence for each topic
     notices_advice: tuple[str, ...] = ()  # what to do about them
+    leased: bool = False  # not beating, yet holding the lease (PostgreSQL): stuck, or its clock runs behind
+    overdue_note: str = ""  # why a job whose time passed did not run
 
 
 def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], names: dict[str, str], year: int) -> StatusPage:
@@ -64,4 +66,6 @@ def status_view(status: Status, tz: dt.tzinfo, channels: list[tuple[str, str]], 
         notices_waiting=sum(g.count for g in found if g.given_up is None),
         notices_given_up=tuple(notices_waiting.line(g, tz) for g in found if g.given_up is not None),
         notices_advice=tuple(notices_waiting.advice(found, status.alive or status.leased)),
+        leased=status.leased,
+        overdue_note=overdue_note(status),
     )

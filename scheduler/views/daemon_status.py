@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -122,6 +123,7 @@ def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str
     d = status.daemon
     return {
         "alive": status.alive,
+        "leased": status.leased,
         "daemon": None
         if d is None
         else {"pid": d.pid, "host": d.host, "started": iso(d.started), "heartbeat": iso(d.heartbeat), "stopped": iso(d.stopped)},
@@ -174,11 +176,12 @@ def daemon_text(status: Status, tz: dt.tzinfo) -> str:
         return f"已停止（{_local(d.stopped, tz)} 正常退出）"
     if (ahead := d.clock_ahead(status.now)) is not None:
         return f"{_ahead(d, ahead)}；{SYNC_CLOCKS}"
-    if status.leased:  # the server says the active daemon's session is there: its heartbeat only looks old here
-        age = _span(status.now - d.heartbeat)
+    if status.leased:  # the server says the active daemon's session is there: stuck, or its heartbeat only looks old here
+        age, look = _span(status.now - d.heartbeat), "在本机" if d.host == socket.gethostname() else f"到 {d.host} 上"
         return (
-            f"主服务持有租约（进程 {d.pid}，{d.host}），但按本机时钟它的最近心跳在 {age}前：那台机器的时钟比本机慢"
-            f"（{SYNC_CLOCKS}），或者它卡住了（到那台机器上查看 qm.log）"
+            f"主服务持有租约（进程 {d.pid}，{d.host}），但按本机时钟它的最近心跳在 {age}前，没有响应："
+            f"它可能卡住了（进程被暂停、机器休眠或过载），也可能只是那台机器的时钟比本机慢（{SYNC_CLOCKS}）。"
+            f"{look}查看 qm.log 和进程 {d.pid}：确实卡住时结束它（kill -9 {d.pid}），租约随之释放，备用服务或重新启动的 qm daemon 接管"
         )
     return f"无响应！最近心跳在 {_local(d.heartbeat, tz)}（进程 {d.pid} 可能已崩溃，请检查并重新启动 qm daemon）"
 
@@ -211,6 +214,21 @@ def upcoming(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int)
     return [(moment(j.at, tz, shown), j.label(names), not status.alive and j.at < status.now) for j in jobs]
 
 
+def jobs_heading(status: Status) -> str:
+    """What the list of next jobs is: jobs the running daemon does, or waits for (a daemon stuck with the lease
+    is running as far as the database knows: nobody else can do them until it answers or is ended)."""
+    if status.alive:
+        return "接下来："
+    if status.leased:
+        return "接下来（持有租约的主服务没有响应：它恢复或被结束之前，这些任务不会执行）："
+    return "后台服务没有运行；启动后将执行："
+
+
+def overdue_note(status: Status) -> str:
+    """Why a job whose time passed did not run."""
+    return "已过时间，主服务没有响应" if status.leased else "已过时间，后台服务未运行"
+
+
 def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int) -> str:
     """`names`: what people call the jobs (`job_names`); `year`: the campaign's (see `upcoming`)."""
 
@@ -227,7 +245,7 @@ def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int) 
     counts = "，".join(f"{st.label(s)} {status.counts[s]}" for s in st.STATES if status.counts.get(s))
     lines.append(f"队列：{counts or '空'}")
     if status.next_jobs:
-        lines.append("接下来：" if status.alive else "后台服务没有运行；启动后将执行：")
+        lines.append(jobs_heading(status))
         lines += [f"  {at}  {what}" + ("（已过时间）" if overdue else "") for at, what, overdue in upcoming(status, tz, names, year)]
     if status.failures:
         lines.append("最近的问题：")
