@@ -154,7 +154,10 @@ def test_pause_resume_and_status(cfg: Path, capsys: pytest.CaptureFixture[str]) 
     code, out, _ = qm(capsys, "-c", cfg, "status", "--json")
     status = json.loads(out)
     assert status["alive"] is False and status["paused"]["weibo"]["reason"] == "全国哀悼日"
-    assert set(status) == {"alive", "leased", "daemon", "daemons", "paused", "counts", "next", "failures", "notices"} and status["daemons"] == []
+    assert (
+        set(status) == {"alive", "leased", "daemon", "daemons", "paused", "counts", "next", "failures", "notices"}
+        and status["daemons"] == []
+    )
     assert status["notices"] == {"groups": [], "advice": []}
     code, out, _ = qm(capsys, "-c", cfg, "resume")
     assert code == 0 and "已恢复全部渠道" in out

@@ -39,11 +39,12 @@ from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.clock import FakeClock
 from scheduler.runtime.lock import DaemonLock
 from scheduler.runtime.lock_tables import daemons
+from scheduler.views.daemon_status import gather, to_json, to_text
 
 from .channel_helpers import SECRET, WECHAT_AT, WECHAT_POST, configured, posters, running, wechat_server, with_api
 from .daemon_helpers import Harness, Recorder, local_campaign, one_day
 from .pg_server import PgServer
-from .test_daemon import EARLY, WEIBO, WEIBO_AT
+from .test_daemon import EARLY, TZ, WEIBO, WEIBO_AT
 from .test_lease import _cut, _standby, _stop_standbys, engine, pg_harness  # noqa: F401  (fixtures)
 from .test_races import Gate, _values, reads_post
 
@@ -334,3 +335,22 @@ def test_a_postgresql_daemon_waits_only_when_the_old_holder_may_still_be_running
     assert lock.holder_may_live() is waits
     lock.release(4.0)
     assert DaemonLock(engine, tmp_path / "db.sqlite3.lock").holder_may_live() is False  # SQLite: a file lock outlives no holder
+
+
+def test_status_says_at_once_that_old_daemons_of_this_machine_ended_and_counts_the_older_ones_in_one_line(pg_engine: Engine) -> None:
+    """After a daemon on this machine was killed again and again (PostgreSQL: each next one took over), its process
+    is seen gone at once, not shown alive for a minute, and the list does not grow by a line a kill."""
+    here, now = socket.gethostname(), 1_800_000_000.0
+    killed = [_gone_pid() for _ in range(4)]
+    with pg_engine.begin() as conn:
+        for n, pid in enumerate(killed):  # the last killed beat 39 s ago: "alive" by its heartbeat alone
+            conn.execute(daemons.insert().values(host=here, pid=pid, role="former", started=now - 900, heartbeat=now - 39 - 100 * (3 - n)))
+    lock = DaemonLock(pg_engine, None)
+    lock.acquire(now)
+    status = gather(pg_engine, now + 1)
+    shown, listed = to_text(status, TZ, {}, 2027), to_json(status, TZ, {})["daemons"]
+    assert f"原主服务（已被接管）：进程 {killed[-1]} 已意外终止（{here}，" in shown
+    assert "另有 3 个更早的旧进程已停止或无响应" in shown and "无响应的原主服务" not in shown
+    assert not any(str(pid) in shown for pid in killed[:-1])
+    assert {d["pid"]: d["alive"] for d in listed if d["pid"] in killed} == dict.fromkeys(killed, False)
+    lock.release(now + 2)

@@ -59,31 +59,44 @@ class DaemonInfo:
     heartbeat: float
     stopped: float | None
     role: str = ACTIVE
+    gone: bool = False  # it ran on the reader's machine and its process is no longer there
+
+    @property
+    def ended(self) -> bool:
+        """Known to have died without a clean stop (its file lock freed, or its process gone from this machine)."""
+        return self.stopped is None and (self.role == ENDED or self.gone)
 
     def alive(self, now: float) -> bool:
         """Whether it beat lately as seen at `now` (the reader's clock). A heartbeat from further in the future than
         `CLOCK_TOLERANCE` does not count: its daemon's clock runs ahead, and it would look alive that much longer
         after it died (`clock_ahead` says so). Who publishes never depends on this: see `DaemonLock`."""
-        return self.stopped is None and self.role != ENDED and -CLOCK_TOLERANCE <= now - self.heartbeat < STALE_AFTER
+        return self.stopped is None and not self.ended and -CLOCK_TOLERANCE <= now - self.heartbeat < STALE_AFTER
 
     def clock_ahead(self, now: float) -> float | None:
         """How far its (running) daemon's clock is at least ahead of `now`'s, when more than `CLOCK_TOLERANCE`."""
         ahead = self.heartbeat - now
-        return ahead if self.stopped is None and self.role != ENDED and ahead > CLOCK_TOLERANCE else None
+        return ahead if self.stopped is None and not self.ended and ahead > CLOCK_TOLERANCE else None
+
+
+def _info(pid: int, host: str, started: float, heartbeat: float, stopped: float | None, role: str = ACTIVE) -> DaemonInfo:
+    """A daemon as read, `gone` when it ran on this machine and its process is no longer there (told at once,
+    not a minute later when its heartbeat is stale)."""
+    gone = stopped is None and host == socket.gethostname() and pid != os.getpid() and not _running(pid)
+    return DaemonInfo(pid, host, started, heartbeat, stopped, role, gone)
 
 
 def read_info(engine: Engine) -> DaemonInfo | None:
     """The lock row: the active daemon (or the last one)."""
     with engine.connect() as conn:
         row = conn.execute(sa.select(daemon_info).where(daemon_info.c.id == 1)).first()
-    return DaemonInfo(row.pid, row.host, row.started, row.heartbeat, row.stopped) if row else None
+    return _info(row.pid, row.host, row.started, row.heartbeat, row.stopped) if row else None
 
 
 def read_all(engine: Engine) -> list[DaemonInfo]:
     """Every daemon sharing the database, active first, then by start time."""
     with engine.connect() as conn:
         rows = conn.execute(sa.select(daemons).order_by(daemons.c.id)).all()
-    found = [DaemonInfo(r.pid, r.host, r.started, r.heartbeat, r.stopped, r.role) for r in rows]
+    found = [_info(r.pid, r.host, r.started, r.heartbeat, r.stopped, r.role) for r in rows]
     return sorted(found, key=lambda d: (d.stopped is not None, d.role != ACTIVE, d.started))
 
 

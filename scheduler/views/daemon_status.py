@@ -135,6 +135,7 @@ def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str
                 "started": iso(x.started),
                 "heartbeat": iso(x.heartbeat),
                 "alive": x.alive(status.now),
+                "ended": x.ended,
                 "clock_ahead": None if (ahead := x.clock_ahead(status.now)) is None else round(ahead),
             }
             for x in status.daemons
@@ -170,10 +171,12 @@ def daemon_text(status: Status, tz: dt.tzinfo) -> str:
     if d is None:
         return "从未启动（用 qm daemon 启动）"
     if status.alive:
-        role = "主服务，" if any(o.role != ENDED for o in status.others) else ""  # standbys share the database
+        role = "主服务，" if any(not o.ended for o in status.others) else ""  # standbys share the database
         return f"运行中（{role}进程 {d.pid}，{d.host}），启动于 {_local(d.started, tz)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
     if d.stopped is not None:
         return f"已停止（{_local(d.stopped, tz)} 正常退出）"
+    if d.gone:  # on this machine, and its process is not there: no need to wait for its heartbeat to go stale
+        return f"已意外终止（进程 {d.pid}，{d.host}，最近心跳在 {_local(d.heartbeat, tz)}），没有正常退出：请重新启动 qm daemon（可在 qm.log 中查看它最后的记录）"
     if (ahead := d.clock_ahead(status.now)) is not None:
         return f"{_ahead(d, ahead)}；{SYNC_CLOCKS}"
     if status.leased:  # the server says the active daemon's session is there: stuck, or its heartbeat only looks old here
@@ -187,13 +190,16 @@ def daemon_text(status: Status, tz: dt.tzinfo) -> str:
 
 
 def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
-    """One line for each standby daemon (PostgreSQL active/standby), or the one before that died (SQLite)."""
+    """One line for each standby daemon (PostgreSQL active/standby) and the latest one that died or stopped
+    answering; the older dead ones (a daemon killed again and again) in one line that counts them."""
     lines = []
-    for other in status.others:
+    dead = sorted((o for o in status.others if not o.alive(status.now) and o.clock_ahead(status.now) is None), key=lambda o: -o.heartbeat)
+    for other in [o for o in status.others if o not in dead[1:]]:
         role = ROLE_LABELS.get(other.role, other.role)
-        if other.role == ENDED:  # no takeover on SQLite: the process ended without a clean stop, then one was started again
+        if other.ended:  # no takeover on SQLite, or its process is gone from this machine: it ended without a clean stop
             beat = f"最近心跳在 {_local(other.heartbeat, tz)}"
-            lines.append(f"{role} {other.pid} 已意外终止（{other.host}，{beat}），没有正常退出；可在 qm.log 中查看它最后的记录")
+            who = f"{role} {other.pid}" if other.role == ENDED else f"{role}：进程 {other.pid}"
+            lines.append(f"{who} 已意外终止（{other.host}，{beat}），没有正常退出；可在 qm.log 中查看它最后的记录")
         elif other.alive(status.now):
             beat = f"最近心跳 {status.now - other.heartbeat:.0f} 秒前"
             lines.append(f"{role}：进程 {other.pid}，{other.host}，启动于 {_local(other.started, tz)}，{beat}")
@@ -201,6 +207,9 @@ def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
             lines.append(f"{role}：{_ahead(other, ahead)}")
         else:
             lines.append(f"无响应的{role}：进程 {other.pid}，{other.host}，最近心跳在 {_local(other.heartbeat, tz)}")
+    if older := dead[1:]:
+        hosts = "、".join(sorted({o.host for o in older}))
+        lines.append(f"另有 {len(older)} 个更早的旧进程已停止或无响应（{hosts}，最近心跳最晚在 {_local(older[0].heartbeat, tz)}）")
     return lines
 
 
