@@ -628,3 +628,28 @@ def test_report_cells_a_spreadsheet_would_run_as_formulas_are_text(simulated: Pa
     rows = list(csv.reader(io.StringIO((tmp_path / "f.csv").read_text(encoding="utf-8-sig"))))
     assert "'" + hostile in [cell for row in rows for cell in row]
     assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]
+
+
+def test_an_office_that_used_qm_only_for_the_units_gets_their_part_and_a_report_with_nothing_at_all_is_refused(
+    project: Callable[..., Path], tmp_path: Path
+) -> None:
+    """No queue ever (no qm daemon, no qm queue), the campaign over: part 六 from the submitted files, the other
+    parts saying plainly there is no publishing record, and a note on stderr. Without units either: refused."""
+    config = project(config=HEIHE)
+    plan = config.parent / ".qm" / "submissions" / "爱辉区" / "方案" / "爱辉区方案.txt"
+    plan.parent.mkdir(parents=True)
+    plan.write_text("爱辉区质量月活动方案", encoding="utf-8")
+    when = dt.datetime(2016, 9, 9, 10, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+    os.utime(plan, (when, when))
+    after = {**os.environ, "QM_NOW": "2016-10-20T10:00+08:00"}
+    out = tmp_path / "工作总结.docx"
+    done = run_qm("report", "-c", config, "-o", out, env=after)
+    assert done.returncode == 0, done.stderr
+    assert "没有任何排期内容" in done.stderr and "只有“六、各单位报送情况”" in done.stderr
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "六、各单位报送情况" in text and "按时报送 1 个" in text
+    assert "本期没有发布宣传内容。" in text and "没有发布记录" in text and "在发布队列中：；" not in text
+    assert "排期内容共 152 条。其中 152 条安排在2016年9月1日至2016年9月30日，没有进入发布队列" in text
+    nothing = run_qm("report", "-c", project(), "-o", tmp_path / "空.docx", env={**os.environ, "QM_NOW": "2027-10-20T10:00+08:00"})
+    assert nothing.returncode == 2 and "还没有任何排期内容，工作总结会是空的" in nothing.stderr and "Traceback" not in nothing.stderr
+    assert not (tmp_path / "空.docx").exists()

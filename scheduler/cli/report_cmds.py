@@ -76,7 +76,7 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
     units = _units(ctx)
     figures = gather(campaign, engine, start, end, ctx.library.by_id, planned=planned, made=made, units=units)
     if not figures.posts:
-        _nothing_to_report(ctx, args, engine, start, end)
+        _nothing_to_report(ctx, args, engine, start, end, units=bool(units))
     default = "工作总结.docx" if args.format == "docx" else f"统计数据.{args.format}"
     output = draft_path(args.output, default, args.force)
     if output.suffix.lower() != f".{args.format}":
@@ -103,12 +103,20 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _nothing_to_report(ctx: Context, args: argparse.Namespace, engine: Engine, start: dt.date, end: dt.date) -> None:
-    """Refuse a report that could only be empty, saying which days the database does hold."""
+def _nothing_to_report(ctx: Context, args: argparse.Namespace, engine: Engine, start: dt.date, end: dt.date, *, units: bool) -> None:
+    """Refuse a report that could only be empty, saying which days the database does hold. An office that used
+    qm only for the units' submissions (nothing ever queued) gets the document of those, told so."""
     from ..report.figures import queued_days
 
     where = f"数据库 {args.db} " if args.db else "数据库"
     held = queued_days(ctx.campaign, engine)
+    if held is None and units:
+        print(
+            f"注意：{where}中没有任何排期内容（没有用 qm daemon 或 qm queue 发布过），工作总结只有“六、各单位报送情况”取自报送的文件，"
+            "其余各部分写明没有发布记录",
+            file=sys.stderr,
+        )
+        return
     if held is None:
         raise InputError(
             f"{where}中还没有任何排期内容，工作总结会是空的：先运行 qm daemon 或 qm queue 把排期放入发布队列"

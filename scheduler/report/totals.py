@@ -46,14 +46,15 @@ class Totals:
         states = "，".join(f"{st.label(s)} {n} 条" for s, n in self.by_state.items())
         if not self.unqueued:
             return f"排期内容共 {self.queued} 条：{states}。"
-        text = f"排期内容共 {self.queued + len(self.unqueued)} 条。其中 {self.queued} 条在发布队列中：{states}"
+        parts = [f"{self.queued} 条在发布队列中：{states}"] if self.queued else []  # none when qm was used for units only
         before = self.before
         if before:
             span = day_label(before[0]) + (f"至{day_label(before[-1])}" if before[-1] != before[0] else "")
-            text += f"；另有 {len(before)} 条安排在{span}，没有进入发布队列（发布队列从开始使用本系统的那天起收录排期），没有发布记录"
+            parts.append(f"{len(before)} 条安排在{span}，没有进入发布队列（发布队列从开始使用本系统的那天起收录排期），没有发布记录")
         if self.waiting:
-            text += f"；另有 {self.waiting} 条是新排的内容，尚未加入发布队列（后台服务刷新队列时加入）"
-        return text + "。"
+            parts.append(f"{self.waiting} 条是新排的内容，尚未加入发布队列（后台服务刷新队列时加入）")
+        said = "；另有 ".join(parts)
+        return f"排期内容共 {self.queued + len(self.unqueued)} 条。其中 {said}。"
 
     def to_json(self) -> dict[str, Any]:
         return {
