@@ -181,7 +181,8 @@ def test_a_command_without_its_action_names_what_is_missing(command: str, action
     ("args", "words"),
     [
         (("preview", "2027-09-31"), "参数 日期：2027-09-31 不是有效日期：2027 年 9 月只有 30 天"),
-        (("queue", "--date", "9月1日"), "参数 --date：9月1日 不是有效日期：日期写作 2027-09-08"),
+        (("queue", "--date", "9月1日"), "参数 --date：9月1日 不是有效日期：没有写年份，写作 2027-09-01（也可写 2027-9-1、"),
+        (("queue", "--date", "2027-13-1"), "2027-13-1 不是有效日期：月份只能是 1–12，日期写作 2027-09-08（也可写 2027-9-8、"),
         (("simulate", "--faults", "2"), "参数 --faults：2 超出范围，应为 0–0.5 之间的数字"),
         (("simulate", "--restarts", "many"), "'many' 不是整数，应为 0–50 之间的整数"),
         (("history", "--limit", "0"), "应为 1–100000 之间的整数"),
@@ -196,8 +197,8 @@ def test_a_date_written_wrong_is_shown_with_a_day_of_the_campaign_named() -> Non
     """The example is a day of the loaded campaign (the 2016 Heihe one), wherever -c is written."""
     for args in (("queue", "--date", "9月8日", "-c", HEIHE), ("-c", HEIHE, "report", "--from", "9月8日")):
         result = run_qm(*args)
-        assert result.returncode == 2 and "9月8日 不是有效日期：日期写作 2016-09-08 的形式" in result.stderr, result.stderr
-        assert "2027" not in result.stderr
+        assert result.returncode == 2 and "9月8日 不是有效日期：没有写年份，写作 2016-09-08" in result.stderr, result.stderr
+        assert "2027" not in result.stderr and "两位" not in result.stderr  # 2016-9-8 is taken at the command line
 
 
 def test_a_day_typed_as_people_write_it_is_taken_at_the_command_line(project: Callable[..., Path]) -> None:

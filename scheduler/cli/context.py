@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..inputs.campaign import Campaign
 from ..inputs.config import DEFAULT_STATE, load_campaign
-from ..inputs.dates_written import date_error, example_day, typed_day
+from ..inputs.dates_written import example_day, typed_day, typed_error
 from ..runtime.rehearsal import now_in, now_seconds, refuse_on_live
 from ..support.errors import InputError, PlanError, QmError
 
@@ -166,7 +166,7 @@ def parse_day(text: str) -> dt.date:
     a day of the named config's campaign as the example."""
     day, written = typed_day(text)  # 2027-9-8, 2027/9/8 and 2027年9月8日 as well
     if day is None:
-        raise argparse.ArgumentTypeError(f"{text} 不是有效日期：{date_error(written, _campaign_day())}")
+        raise argparse.ArgumentTypeError(f"{text} 不是有效日期：{typed_error(text, written, _campaign_day())}")
     return day
 
 
