@@ -317,3 +317,9 @@ def test_the_photo_family_without_a_photo_names_one_that_works(project: Callable
     suggested = problem.split("如 ", 1)[1].rstrip("）")
     path.write_text(path.read_text(encoding="utf-8").replace("posters:\n", f"posters:\n  {suggested}\n", 1), encoding="utf-8")
     assert load_campaign(path).posters.photo is not None  # the line the message suggests works as written
+
+
+def test_a_key_written_with_nothing_after_it_is_told_at_its_own_line(project: Callable[..., Path]) -> None:
+    path = project(lambda t: t.replace('  hotline: "12315"', "  hotline:"))
+    (problem,) = _problems(path)
+    assert problem == f"{path}:{_line(path, '  hotline:')}：配置项 campaign.hotline 没有填写（在“hotline:”后面写上它的值）", problem

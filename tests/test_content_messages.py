@@ -160,3 +160,9 @@ def test_a_validity_date_written_wrong_is_shown_with_a_day_of_the_loaded_campaig
     checked = run_qm("check", "-c", config)
     assert checked.returncode == 2 and f"{bad}:" in checked.stderr, checked.stderr
     assert "日期写作 2016-09-08 的形式，月和日都写两位" in checked.stderr and "2027" not in checked.stderr, checked.stderr
+
+
+def test_a_field_written_with_nothing_after_it_is_said_of_the_item_at_its_line(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, ITEM.replace("title: 买盐看标识\n", "title:\n"))
+    line = ITEM.splitlines().index("title: 买盐看标识") + 1
+    assert problem == f"{tmp_path / 'a.md'}:{line}：内容 test-item 的字段 title（标题）没有填写（在“title:”后面写上它的值）", problem

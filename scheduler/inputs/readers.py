@@ -44,6 +44,13 @@ class Reader:
         typo = self._typos.get((id(m), key))
         if typo:
             hint = f"第 {typo[1]} 行的 {typo[0]} 是不是 {key} 写错了？"
+        if key in m:  # written with nothing after it (`hotline:`): said at its own line, not the section's
+            if self.labels is None:
+                named = f"{self.noun} {_join(path, key)} "
+            else:
+                named = f"{path + ' 的' if path else ''}{self.noun} {key}（{self.labels.get(key, key)}）"
+            self.problem(m.where(key), f"{named}没有填写", hint or f"在“{key}:”后面写上它的值")
+            return
         if self.labels is None:
             self.problem(m.where(), f"缺少{self.noun} {_join(path, key)}", hint)
         else:
