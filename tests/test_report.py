@@ -522,10 +522,10 @@ def test_the_units_part_counts_the_configs_submitted_files_as_qm_units_does_what
     _document, text = report_text(config, db_of(simulated), tmp_path / "r.docx")
     assert "六、各单位报送情况" in text and "不是模拟数据" in text
     assert (
-        "活动方案（2016年9月10日截止）：共 6 个单位，按时报送 2 个，迟交 1 个（北安市迟 3 天），未报送 3 个（五大连池市、逊克县、孙吴县）。"
+        "活动方案（2016年9月10日截止）：共 6 个单位，按时报送 2 个（爱辉区、嫩江县），迟交 1 个（北安市迟 3 天），未报送 3 个（五大连池市、逊克县、孙吴县）。"
         in text
     )
-    assert "工作总结（2016年10月10日截止）：共 6 个单位，按时报送 1 个，未报送 5 个（" in text
+    assert "工作总结（2016年10月10日截止）：共 6 个单位，按时报送 1 个（爱辉区），未报送 5 个（" in text
     figures = tmp_path / "f.json"
     assert run_qm("report", "-c", config, "--db", db_of(simulated), "--format", "json", "-o", figures).returncode == 0
     units = json.loads(figures.read_text(encoding="utf-8"))["units"]
@@ -647,7 +647,7 @@ def test_an_office_that_used_qm_only_for_the_units_gets_their_part_and_a_report_
     assert done.returncode == 0, done.stderr
     assert "没有任何排期内容" in done.stderr and "只有“六、各单位报送情况”" in done.stderr
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
-    assert "六、各单位报送情况" in text and "按时报送 1 个" in text
+    assert "六、各单位报送情况" in text and "按时报送 1 个（爱辉区），未报送 5 个" in text
     assert "本期没有发布宣传内容。" in text and "没有发布记录" in text and "在发布队列中：；" not in text
     assert "排期内容共 152 条。其中 152 条安排在2016年9月1日至2016年9月30日，没有进入发布队列" in text
     nothing = run_qm("report", "-c", project(), "-o", tmp_path / "空.docx", env={**os.environ, "QM_NOW": "2027-10-20T10:00+08:00"})

@@ -124,12 +124,12 @@ def test_the_units_plans_and_summaries_on_time_late_missing_and_not_yet_due(heih
     plan_line, summary_line = unit_sentences(statuses(heihe, files, summaries_due - dt.timedelta(days=2)), day_label)
     others = "、".join(names[2:])
     assert plan_line == (
-        f"活动方案（2016年9月10日截止）：共 {len(names)} 个单位，按时报送 1 个，迟交 1 个（{names[1]}迟 3 天），"
+        f"活动方案（2016年9月10日截止）：共 {len(names)} 个单位，按时报送 1 个（{names[0]}），迟交 1 个（{names[1]}迟 3 天），"
         f"未报送 {len(names) - 2} 个（{others}）。"
     )
     assert (
         summary_line
-        == f"工作总结（2016年10月10日截止）：共 {len(names)} 个单位，按时报送 1 个，{len(names) - 1} 个尚未报送（未到截止日期）。"
+        == f"工作总结（2016年10月10日截止）：共 {len(names)} 个单位，按时报送 1 个（{names[2]}），{len(names) - 1} 个尚未报送（未到截止日期）。"
     )
 
 

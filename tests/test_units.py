@@ -543,7 +543,7 @@ def test_a_unit_whose_file_was_refused_is_told_apart_from_one_that_sent_nothing_
     assert done.returncode == 0, done.stderr
     text = [p.text for p in docx.Document(str(out)).paragraphs]
     assert text[text.index("六、各单位报送情况") + 2] == (
-        "工作总结（2016年10月10日截止）：共 4 个单位，按时报送 1 个，未报送 2 个（五大连池市、嫩江县），"
+        "工作总结（2016年10月10日截止）：共 4 个单位，按时报送 1 个（爱辉区），未报送 2 个（五大连池市、嫩江县），"
         f"报送的文件未能收录 1 个（北安市：{reason}）。"
     )
 

@@ -11,6 +11,8 @@ from typing import Any
 from ..units.kinds import FOLDERS, LABELS
 from ..units.submissions import LATE, MISSING, NOT_DUE, ON_TIME, UnitStatus
 
+NAMED_ON_TIME = 3  # units that sent on time are named when this few (the late and the missing always are)
+
 
 def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str]) -> list[str]:
     out = []
@@ -20,7 +22,9 @@ def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str
             continue
         refused = [s for s in mine if s.state in (MISSING, NOT_DUE) and s.not_taken]  # sent something, none of it taken
         by = {state: [s for s in mine if s.state == state and s not in refused] for state in (ON_TIME, LATE, MISSING, NOT_DUE)}
-        parts = [f"按时报送 {len(by[ON_TIME])} 个"] if by[ON_TIME] else []
+        on_time = by[ON_TIME]
+        named = "（" + "、".join(s.unit.name for s in on_time) + "）" if len(on_time) <= NAMED_ON_TIME else ""
+        parts = [f"按时报送 {len(on_time)} 个{named}"] if on_time else []
         if by[LATE]:
             parts.append(f"迟交 {len(by[LATE])} 个（" + "、".join(f"{s.unit.name}迟 {s.late_days} 天" for s in by[LATE]) + "）")
         if len(by[MISSING]) == len(mine):
