@@ -650,6 +650,7 @@ def test_an_office_that_used_qm_only_for_the_units_gets_their_part_and_a_report_
     assert "六、各单位报送情况" in text and "按时报送 1 个（爱辉区），未报送 5 个" in text
     assert "本期没有发布宣传内容。" in text and "没有发布记录" in text and "在发布队列中：；" not in text
     assert "排期内容共 152 条。其中 152 条安排在2016年9月1日至2016年9月30日，没有进入发布队列" in text
+    shutil.rmtree(config.parent / ".qm")  # another campaign's folder: its own database, no units' files
     nothing = run_qm("report", "-c", project(), "-o", tmp_path / "空.docx", env={**os.environ, "QM_NOW": "2027-10-20T10:00+08:00"})
     assert nothing.returncode == 2 and "还没有任何排期内容，工作总结会是空的" in nothing.stderr and "Traceback" not in nothing.stderr
     assert not (tmp_path / "空.docx").exists()

@@ -59,7 +59,10 @@ def start(config: Path, env: dict[str, str], *extra: str, pythonpath: Path | Non
 
     threading.Thread(target=pump, daemon=True).start()
     waiting = Waiting(process, config, env, lines)
-    assert "检查通过" in waiting.next_line()  # it checks once, as `qm check` would
+    first = waiting.next_line()
+    while first.startswith("提醒："):  # reminders before the verdict (e.g. a notification group with no address set)
+        first = waiting.next_line()
+    assert "检查通过" in first  # it checks once, as `qm check` would
     assert READY in waiting.next_line()
     return waiting
 
