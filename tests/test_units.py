@@ -637,6 +637,71 @@ def test_a_units_headings_and_tables_keep_their_look_in_the_collection(config: P
     assert not list(body.iter(qn("w:numPr")))  # list numbering is the compiled document's, through List Bullet
 
 
+def numbered_plan() -> bytes:
+    """A unit's plan with Word's own numbering: steps in the List Number style, then a list of its own
+    numbered （一）（二）（三） in Chinese counting with a decimal sub-list, then a table with no style in a
+    file whose default table style has borders."""
+    from docx.oxml import OxmlElement, parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    document = docx.Document()
+    for step in ("成立领导小组", "制定活动方案", "开展宣传咨询"):
+        document.add_paragraph(step, style="List Number")
+    numbering = document.part.numbering_part.element
+    levels = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/><w:suff w:val="nothing"/></w:lvl>'
+        for i, (fmt, text) in enumerate([("chineseCounting", "（%1）"), ("decimal", "%2.")])
+    )
+    numbering.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">{levels}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for text, level in [("宣传咨询", 0), ("讲座", 0), ("进社区", 1), ("进学校", 1), ("总结", 0), ("上报", 1)]:
+        paragraph = document.add_paragraph(text)
+        numbered = OxmlElement("w:numPr")
+        numbered.append(OxmlElement("w:ilvl", {qn("w:val"): str(level)}))
+        numbered.append(OxmlElement("w:numId", {qn("w:val"): "90"}))
+        paragraph._p.get_or_add_pPr().append(numbered)
+    borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="auto"/>' for side in ("top", "left", "bottom", "right"))
+    default = document.styles["Normal Table"].element
+    default.find(qn("w:tblPr")).append(parse_xml(f"<w:tblBorders {nsdecls('w')}>{borders}</w:tblBorders>"))
+    document.add_table(rows=1, cols=2).cell(0, 0).text = "负责人"
+    out = __import__("io").BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_numbered_lists_keep_their_numbers_and_unstyled_tables_their_borders(config: Path) -> None:
+    """Word's numbers ("1." "（一）") are written in front of each item as Word shows them, counted per
+    list and level, with no numbering of the compiled document's styles added on top; a table with no
+    style, in a file whose default table style has borders, keeps borders (Table Grid)."""
+    from docx.oxml.ns import qn
+
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "方案", "方案.docx", numbered_plan(), at(5, 9))
+    place(campaign, "北安市", "方案", "方案.docx", numbered_plan(), at(5, 9))
+    out = config.parent / "方案汇总.docx"
+    collected = run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out)
+    assert out.exists(), collected.stderr
+    document = docx.Document(str(out))
+    text = [p.text for p in document.paragraphs]
+    for unit in ("1. 爱辉区", "2. 北安市"):  # each unit's lists count from its own first item
+        at_unit = text.index(unit)
+        assert text[at_unit + 1 : at_unit + 10] == [
+            "1.\t成立领导小组",
+            "2.\t制定活动方案",
+            "3.\t开展宣传咨询",
+            "（一）宣传咨询",
+            "（二）讲座",
+            "1.进社区",
+            "2.进学校",
+            "（三）总结",
+            "1.上报",
+        ]
+    steps = [p for p in document.paragraphs if p.text.endswith("制定活动方案")]
+    assert steps[0].style.name == "List Number"
+    assert [n.find(qn("w:numId")).get(qn("w:val")) for n in steps[0]._p.iter(qn("w:numPr"))] == ["0"]  # the style's own numbers off
+    assert [t.style.name for t in document.tables[1:]] == ["Table Grid", "Table Grid"]
+
+
 def test_a_unit_whose_file_is_in_a_misspelled_folder_is_told_so_in_its_own_row(config: Path) -> None:
     """嫩江/ for 嫩江县/: the unit's row in `qm units`, its JSON, the collection's cover table and body say
     where its file was found and how to fix it, not a bare 未报送; the notes about the other kind are all counted."""

@@ -8,9 +8,11 @@ and on list numbering. So each style a copied element names is mapped onto the c
 own: a heading (by its style's name or outline level) to the heading `below` levels under the unit's
 own heading, a table to the compiled document's table style of the same name or else Table Grid (it
 has borders), any other style to the compiled document's style of the same name, or none (the body
-text). What refers to parts of the unit's file the compiled document does not have (pictures, links,
-list numbering, comments, notes, section settings, bookmarks) is left out, a link's text kept, so
-Word and WPS never meet a reference they cannot follow.
+text); a table with no style of its own, in a file whose default table style has borders, to that
+style's mapping. What refers to parts of the unit's file the compiled document does not have (pictures,
+links, list numbering, comments, notes, section settings, bookmarks) is left out, a link's text kept,
+so Word and WPS never meet a reference they cannot follow; a numbered item's number is written as
+text in its place (numbering.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 from docx.document import Document as DocumentObject
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
+
+from .numbering import Numbers, write_number
 
 RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
@@ -54,9 +58,19 @@ def copy_body(source: DocumentObject, target: DocumentObject, below: int) -> int
     body = target.element.body
     end = body.find(qn("w:sectPr"))  # the compiled document's own page settings stay last
     left_out = 0
+    numbers = Numbers(source)
+    unstyled = _bordered_default(source)
+    if unstyled is not None and mapped.get((WD_STYLE_TYPE.TABLE, unstyled)) == target.styles.default(WD_STYLE_TYPE.TABLE).style_id:
+        mapped[(WD_STYLE_TYPE.TABLE, unstyled)] = target.styles[GRID].style_id  # "Normal Table" here has none
     for block in source.element.body.iterchildren(qn("w:p"), qn("w:tbl")):
         copy = deepcopy(block)
+        labelled = [(p, numbers.label(source_p)) for p, source_p in zip(copy.iter(qn("w:p")), block.iter(qn("w:p")), strict=True)]
         left_out += _strip(copy)
+        if copy.tag == qn("w:tbl") and unstyled is not None and copy.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}") is None:
+            copy.find(qn("w:tblPr")).insert(0, copy.makeelement(qn("w:tblStyle"), {qn("w:val"): unstyled}))  # mapped below
+        for paragraph, label in labelled:
+            if label is not None:
+                write_number(paragraph, label)
         for ref in list(copy.iter(*STYLE_TAGS)):
             style = mapped.get((STYLE_TAGS[ref.tag], ref.get(qn("w:val"))))
             if style is None:
@@ -85,6 +99,18 @@ def _strip(block: Any) -> int:
     for element in [e for e in block.iter() if any(str(name).startswith(RELS) for name in e.attrib)]:
         _remove(element)  # anything else naming a part of the unit's file
     return len(pictures)
+
+
+def _bordered_default(source: DocumentObject) -> str | None:
+    """The unit's default table style when it draws borders (WPS's and some templates' do): its tables
+    with no style of their own drew them, and so does the copy, through that style's mapping."""
+    style = source.styles.default(WD_STYLE_TYPE.TABLE)
+    found = style
+    while found is not None:
+        if found.element.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}") is not None:
+            return str(style.style_id)
+        found = found.base_style
+    return None
 
 
 def _remove(element: Any) -> None:
