@@ -649,7 +649,8 @@ def numbered_plan() -> bytes:
         document.add_paragraph(step, style="List Number")
     numbering = document.part.numbering_part.element
     levels = "".join(
-        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/><w:suff w:val="nothing"/></w:lvl>'
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/><w:suff w:val="nothing"/>'
+        f'<w:pPr><w:ind w:left="{420 * (i + 1)}" w:hanging="420"/></w:pPr></w:lvl>'
         for i, (fmt, text) in enumerate([("chineseCounting", "（%1）"), ("decimal", "%2.")])
     )
     numbering.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">{levels}</w:abstractNum>'))
@@ -699,7 +700,27 @@ def test_numbered_lists_keep_their_numbers_and_unstyled_tables_their_borders(con
     steps = [p for p in document.paragraphs if p.text.endswith("制定活动方案")]
     assert steps[0].style.name == "List Number"
     assert [n.find(qn("w:numId")).get(qn("w:val")) for n in steps[0]._p.iter(qn("w:numPr"))] == ["0"]  # the style's own numbers off
+    sub = next(p for p in document.paragraphs if p.text == "1.进社区")
+    assert (sub.paragraph_format.left_indent, sub.paragraph_format.first_line_indent) == (docx.shared.Twips(840), docx.shared.Twips(-420))
     assert [t.style.name for t in document.tables[1:]] == ["Table Grid", "Table Grid"]
+
+
+def test_list_numbers_are_written_in_each_format_as_word_shows_them() -> None:
+    from scheduler.units.numbering import number
+
+    shown = {fmt: [number(n, fmt) for n in (1, 3, 10, 12, 20, 105)] for fmt in ("chineseCounting", "decimalEnclosedCircle", "upperRoman")}
+    assert shown == {
+        "chineseCounting": ["一", "三", "十", "十二", "二十", "一百〇五"],
+        "decimalEnclosedCircle": ["①", "③", "⑩", "⑫", "⑳", "105"],
+        "upperRoman": ["I", "III", "X", "XII", "XX", "CV"],
+    }
+    assert [number(n, "ideographTraditional") for n in (1, 2, 10)] == ["甲", "乙", "癸"]  # the heavenly stems
+    assert [number(3, "lowerLetter"), number(27, "lowerLetter"), number(2, "chineseLegalSimplified"), number(7, "none")] == [
+        "c",
+        "aa",
+        "贰",
+        "",
+    ]
 
 
 def test_a_unit_whose_file_is_in_a_misspelled_folder_is_told_so_in_its_own_row(config: Path) -> None:

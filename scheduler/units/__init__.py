@@ -7,4 +7,5 @@
     reminders.py    reminders to a unit's webhook before a deadline, and to the office for units missing after it
     digest.py       the consolidated document (汇总) sent upward
     copy_body.py    a unit's .docx carried into it as laid out: headings and tables mapped onto its own styles
+    numbering.py    the numbers of its numbered lists ("1.", "（一）") worked out as Word shows them, written as text
 """

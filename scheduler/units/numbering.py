@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from typing import Any
+from typing import Any, NamedTuple
 
 from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
@@ -24,6 +24,24 @@ LEGAL = "零壹贰叁肆伍陆柒捌玖"
 ROMAN = {1000: "m", 900: "cm", 500: "d", 400: "cd", 100: "c", 90: "xc", 50: "l", 40: "xl", 10: "x", 9: "ix", 5: "v", 4: "iv", 1: "i"}
 PLACE = re.compile(r"%([1-9])")
 BEFORE_NUMBERING = tuple(qn(f"w:{t}") for t in ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl"))
+AFTER_INDENT = tuple(
+    qn(f"w:{t}")
+    for t in (
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    )
+)
 SUFFIX = {"tab": "\t", "space": " ", "nothing": ""}
 
 
@@ -83,6 +101,12 @@ def number(n: int, fmt: str) -> str:
     return "" if fmt == "none" else str(n)
 
 
+class Label(NamedTuple):
+    text: str  # "1." "（一）"
+    after: str  # a tab, a space or nothing, as the list level says
+    indent: Any  # the list level's indentation (w:ind), or None
+
+
 class Numbers:
     """Walks a unit's paragraphs in document order and says each one's list number, as Word counts it."""
 
@@ -94,8 +118,8 @@ class Numbers:
             self.part = None
         self.counters: dict[str, dict[int, int]] = {}
 
-    def label(self, paragraph: Any) -> tuple[str, str] | None:
-        """(the number as text, what follows it) for a numbered item; None: not one, or a bullet."""
+    def label(self, paragraph: Any) -> Label | None:
+        """The number of a numbered item as Word shows it; None: not one, or a bullet."""
         found = self._num(paragraph)
         if found is None or self.part is None:
             return None
@@ -124,7 +148,8 @@ class Numbers:
             return number(counts.get(i, start.get(i, 1)), fmt)
 
         text = PLACE.sub(place, _val(level, qn("w:lvlText")))
-        return text, SUFFIX.get(_val(level, qn("w:suff"), "tab"), "\t")
+        indent = level.find(f"{qn('w:pPr')}/{qn('w:ind')}")
+        return Label(text, SUFFIX.get(_val(level, qn("w:suff"), "tab"), "\t"), indent)
 
     def _num(self, paragraph: Any) -> tuple[str, int] | None:
         """The paragraph's (numId, level), its own or through its style; None: no numbering."""
@@ -139,10 +164,11 @@ class Numbers:
         return (num_id, int(ilvl or 0)) if num_id and num_id != "0" else None
 
 
-def write_number(paragraph: Any, label: tuple[str, str]) -> None:
+def write_number(paragraph: Any, label: Label) -> None:
     """Put the item's number at the start of the copied paragraph as text, in its first run's look, and
-    turn off any numbering its style would add in the compiled document (numId 0: no list)."""
-    text, after = label
+    its list's indentation unless it has its own; turn off any numbering its style would add in the
+    compiled document (numId 0: no list)."""
+    text, after, indent = label
     first = paragraph.find(qn("w:r"))
     looks = first.find(qn("w:rPr")) if first is not None else None
     run = paragraph.makeelement(qn("w:r"), {})
@@ -158,6 +184,9 @@ def write_number(paragraph: Any, label: tuple[str, str]) -> None:
         properties = paragraph.makeelement(qn("w:pPr"), {})
         paragraph.insert(0, properties)
     properties.addnext(run)
+    if indent is not None and properties.find(qn("w:ind")) is None:
+        after_indent = [n for n, child in enumerate(properties) if child.tag in AFTER_INDENT]
+        properties.insert(after_indent[0] if after_indent else len(properties), deepcopy(indent))
     off = properties.makeelement(qn("w:numPr"), {})
     off.append(properties.makeelement(qn("w:numId"), {qn("w:val"): "0"}))
     before = [n for n, child in enumerate(properties) if child.tag in BEFORE_NUMBERING]
