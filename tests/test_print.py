@@ -254,6 +254,9 @@ def test_posters_batch_makes_the_configured_print_sheets_once(project: Callable[
     pdf = tmp_path / "posters" / "print" / "wallchart-anti-fake-a2.pdf"
     _check_print_pdf(pdf, (420, 594), ["识假辨假", "12315"])
     assert "新生成 1 份" in result.stdout
+    # the sign-off reminder tells the sheet waits without creating the queue database
+    assert result.stdout.strip().splitlines()[-1].startswith("印刷品 1 份，1 份待签发"), result.stdout
+    assert not (tmp_path / ".qm" / "qm.sqlite3").exists()
     again = run_qm("posters", "--from", "2027-09-01", "--to", "2027-09-01", "-c", config)
     assert "未变化跳过 1 份" in again.stdout, again.stdout
     bad = project(lambda t: t.replace("posters:\n", "posters:\n  print:\n    - {layout: wallchart}\n", 1))

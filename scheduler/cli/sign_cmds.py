@@ -16,6 +16,7 @@ from . import acting
 from .context import Context
 
 if TYPE_CHECKING:  # the database layer: imported by the command only
+    from ..inputs.campaign import Campaign
     from ..views.print_standing import Standing
 
 HOW = "签发：先打开 PDF 核对，再运行 qm sign 文件名 --by 姓名（一次可以写几个文件名）"
@@ -107,9 +108,20 @@ def reminder(ctx: Context) -> None:
         return
     from ..views.print_standing import read, waiting
 
-    standings = read(ctx.campaign, ctx.engine, ctx.library)
+    standings = read(ctx.campaign, None if _no_database(ctx.campaign) else ctx.engine, ctx.library)
     count = len(waiting(standings))
     if count:
         print(f"印刷品 {len(standings)} 份，{count} 份待签发（签发后才能交给印刷厂）：qm sign 查看，核对后 qm sign 文件名 --by 姓名 签发。")
     else:
         print(f"印刷品 {len(standings)} 份，都已签发。")
+
+
+def _no_database(campaign: Campaign) -> bool:
+    """The campaign's SQLite file does not exist yet: nothing is signed, and the reminder must not create it
+    (the default file is told without loading SQLAlchemy). PostgreSQL: False, it is opened as for any command."""
+    if not campaign.database_url:
+        return not (campaign.paths.state / "qm.sqlite3").exists()
+    from ..publishing.db import sqlite_path
+
+    path = sqlite_path(campaign.database_url)
+    return path is not None and not path.exists()

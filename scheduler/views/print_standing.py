@@ -1,6 +1,7 @@
 """Where each print sheet stands with its sign-off (签发), and what to look at before signing it: the same words
 for `qm sign`, `qm posters` and the console's 印刷品 page. `standing` and `concerns` are pure (the sheets on
-disk, the sign-offs, the rejected items and the library's digests are handed in); `read` gathers them.
+disk, the sign-offs, the rejected items and the library's digests are handed in); `read` gathers them, and without
+a queue database yet (`engine` None) every sheet waits, with nothing opened or loaded.
 """
 
 from __future__ import annotations
@@ -8,14 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..poster.print_files import FOLDER, Sheet, sheets
-from ..publishing.print_signoffs import Signoff, rejected_items, signoffs
 from ..support.moments import moment
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from ..publishing.print_signoffs import Signoff
 
 WAITING, SIGNED, CHANGED = "waiting", "signed", "changed"
 LABELS = {WAITING: "待签发", SIGNED: "已签发", CHANGED: "签发后又改过，需重新签发"}
@@ -76,9 +80,14 @@ def waiting(standings: list[Standing]) -> list[Standing]:
     return [s for s in standings if s.state != SIGNED]
 
 
-def read(campaign: Campaign, engine: Engine, library: Library) -> list[Standing]:
-    """Every sheet in posters/print with its standing, by name."""
-    found, rejected = signoffs(engine), rejected_items(engine)
+def read(campaign: Campaign, engine: Engine | None, library: Library) -> list[Standing]:
+    """Every sheet in posters/print with its standing, by name; `engine` None: no database, nothing signed."""
+    found: Mapping[str, list[Signoff]] = {}
+    rejected: Mapping[str, list[str]] = {}
+    if engine is not None:
+        from ..publishing.print_signoffs import rejected_items, signoffs
+
+        found, rejected = signoffs(engine), rejected_items(engine)
     digests = {i.id: i.digest for i in library.items}
     return [
         standing(sheet, found.get(sheet.name, []), rejected, digests, campaign.timezone, campaign.start.year)
