@@ -1,5 +1,5 @@
-"""A reason for 退回 or 取消 is held on the server to what the form lets through (200 characters), and a blank
-one (spaces only) returns to the page it was written on, at the post's card, saying what is missing."""
+"""A reason for 退回, 取消 or the emergency pause is held on the server to what the form lets through (200 characters),
+and a blank 退回 or 取消 reason (spaces only) returns to the page it was written on, at the post's card, saying what is missing."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
+from scheduler.publishing import review
 from scheduler.publishing import states as st
 from tests.test_web_repeat import DAY, client, fields_of, planned
 from tests.web_helpers import Running, console_server, http_login, local
@@ -51,3 +52,19 @@ def test_a_reason_longer_than_the_form_allows_is_refused_on_the_server(console: 
         sent["reason"] = "标题有错字" * 40  # exactly 200: what the form lets through
         assert "done=" in reviewer.post(f"/post/{post}/{action}", data=sent).headers["location"]
     assert console.queue.get(post).state == (st.REJECTED if action == "reject" else st.CANCELLED)  # type: ignore[union-attr]
+
+
+def test_a_pause_reason_longer_than_the_form_allows_is_refused_on_the_server(console: Running) -> None:
+    console.add_user("张主任", "admin")
+    with client(console) as admin:
+        http_login(admin, "张主任")
+        token = fields_of(admin.get("/status").text)["csrf"][0]
+        sent = {"csrf": token, "channel": "*", "reason": "全国哀悼日" * 41}  # 205 characters, past maxlength=200
+        answer = admin.post("/status/pause", data=sent)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/status?note="), answer.headers
+        said = admin.get(answer.headers["location"]).text
+        assert "没有暂停：原因最多 200 字，这次写了 205 字，请写简短些再按“紧急暂停”。" in said, said
+        assert review.paused(console.queue) == {}
+        sent["reason"] = "全国哀悼日" * 40  # exactly 200: what the form lets through
+        assert "done=" in admin.post("/status/pause", data=sent).headers["location"]
+    assert review.paused(console.queue)["*"][0] == "全国哀悼日" * 40
