@@ -29,6 +29,14 @@ def test_a_push_to_a_url_that_is_no_url_is_a_mistake_in_the_arguments() -> None:
     assert pushed.returncode == 2 and "--url notaurl 不是网址" in pushed.stderr and "Traceback" not in pushed.stderr
 
 
+def test_a_push_to_a_url_with_a_password_is_refused_without_showing_the_password() -> None:
+    # a port nothing listens on: without the refusal the push fails to connect, it never reaches a real player
+    pushed = run_qm("screen", "push", "center", "--url", "http://pi:s3cret-pw@127.0.0.1:9/", "--date", "2027-09-08")
+    assert pushed.returncode == 2 and "Traceback" not in pushed.stderr, pushed.stderr
+    assert "--url 里写了用户名或密码" in pushed.stderr and "写作 --url http://127.0.0.1:9/" in pushed.stderr, pushed.stderr
+    assert "QM_ANTHIAS_AUTH" in pushed.stderr and "s3cret-pw" not in pushed.stdout + pushed.stderr, pushed.stderr
+
+
 def test_a_pin_to_a_screen_by_its_bare_id_suggests_the_channel_name(project: Callable[..., Path]) -> None:
     pin = "  - item: publicity-launch-announcement\n    channel: wechat\n"
     config = project(lambda t: t.replace(pin, "  - item: publicity-launch-announcement\n    channel: center\n"))

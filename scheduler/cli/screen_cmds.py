@@ -12,6 +12,7 @@ from ..screens.build import screens_root
 from ..screens.daily import pick_screens
 from ..screens.serve import ScreenServer
 from ..support.errors import InputError
+from ..support.redact import has_userinfo, shown_url
 from . import zh_argparse
 from .context import DAY_EXAMPLE, Context, parse_day
 from .output import drawing_progress, serve_announced
@@ -94,6 +95,11 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
 def run_push(ctx: Context, args: argparse.Namespace) -> int:
     (screen,) = pick_screens(ctx.campaign, args.screen)
     url = args.url or screen.anthias
+    if args.url and has_userinfo(args.url):  # as qm check refuses it in the config's anthias; the password is never shown
+        raise InputError(
+            f"--url 里写了用户名或密码：密码不能写在命令行上（会留在终端的历史记录和进程列表里），这次没有推送。"
+            f"删去地址里的“用户名:密码@”，写作 --url {shown_url(args.url)}；需要登录时把 用户名:密码 写进环境变量 {anthias.AUTH_ENV}"
+        )
     if args.url and not URL_RE.match(args.url):  # the config's anthias is checked when it is read
         raise InputError(f"--url {args.url} 不是网址（写作 http://192.168.1.50 这样的形式：Anthias 播放服务器的地址）")
     if not url:
