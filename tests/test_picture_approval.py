@@ -23,6 +23,8 @@ from scheduler.planning.planner import Plan
 from scheduler.poster import ensure
 from scheduler.poster.files import PosterFiles
 from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.clock import Clock
 from scheduler.simulation.replay import simulate
@@ -168,6 +170,17 @@ def test_qm_simulate_checks_the_pictures_as_the_daemon_does(project: Callable[..
     def platform(config: ChannelConfig, ledger: Ledger, clock: Clock) -> Channel:
         return EditedAfterTheFirst(config.name, ledger, clock)
 
-    report = simulate(campaign, plan, Renderer(campaign), faults=0.0, restarts=0, platform=platform)
+    library, kept = load_library(campaign.paths.content, campaign.text_values), tmp_path / "kept"
+    report = simulate(campaign, plan, Renderer(campaign), faults=0.0, restarts=0, platform=platform, library=library, keep_in=kept)
     assert FAKE_LABEL in layout.read_text(encoding="utf-8")
     assert (report.planned, report.published, report.failed, report.lost) == (2, 1, 1, 0), report  # the article held back, staff told
+    # as in the daemon, the article went back to review at its new version (not failed), then nobody approved it in time
+    engine = open_db(f"sqlite:///{kept / 'qm.sqlite3'}")
+    try:
+        queue = Queue(engine)
+        article = queue.get(POST)
+        states = [h.to_state for h in queue.history(POST)]
+    finally:
+        engine.dispose()
+    assert article is not None and article.state == st.MISSED and st.FAILED not in states, states
+    assert states[-2:] == [st.PLANNED, st.MISSED], states

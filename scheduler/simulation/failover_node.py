@@ -39,6 +39,7 @@ from ..rendering.payloads import Renderer
 from ..runtime.clock import SharedClock
 from ..runtime.stepped_scheduler import SteppedScheduler
 from ..support.logs import setup_logging
+from .replay import current_source
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,9 @@ def run(job: NodeJob, link: Link) -> None:
 
     def build() -> Daemon:
         scheduler = SteppedScheduler(jobstores={"default": SQLAlchemyJobStore(engine=engine)}, timezone=campaign.timezone)
-        return Daemon(campaign, engine, channels, clock=clock, scheduler=scheduler, source=lambda: (plan, renderer), pictures=pictures)
+        return Daemon(
+            campaign, engine, channels, clock=clock, scheduler=scheduler, source=current_source(plan, renderer), pictures=pictures
+        )
 
     daemon, active = build(), False
     while True:

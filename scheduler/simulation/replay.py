@@ -21,6 +21,7 @@ import logging
 import random
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def simulate(
             db_file = sqlite_path(sim.db_url)
             lock_file = db_file.with_name(db_file.name + ".lock") if db_file else None
             daemon = Daemon(
-                sim, engine, channels, clock=clock, scheduler=scheduler, source=lambda: (plan, renderer), lock_file=lock_file,
+                sim, engine, channels, clock=clock, scheduler=scheduler, source=current_source(plan, renderer), lock_file=lock_file,
                 pictures=PosterFiles(sim).unapproved,  # as `qm daemon`: a post's pictures checked against its approved version
             )  # fmt: skip
             daemon.start()
@@ -134,6 +135,24 @@ def simulate(
         if figures is not None and keep_in is not None and library is not None:
             _keep_figures(sim, plan, library, figures, clock, keep_in)
     return report(plan, ledger, final, time.perf_counter() - began, (lives - 1, restarts), plan_faults)
+
+
+def current_source(plan: Plan, renderer: Renderer) -> Callable[[], tuple[Plan, Renderer]]:
+    """What each refill renders with, as `qm daemon` reads it again: a renderer keeps its templates' and brand's
+    fingerprint for its life, so one is made anew when they changed (a layout edited while the simulation runs
+    sends the post back to review, as the daemon's picture check does, instead of failing it). The plan and its
+    items' words stay those the simulation started with."""
+    current = renderer
+
+    def source() -> tuple[Plan, Renderer]:
+        nonlocal current
+        fresh = Renderer(current.campaign)
+        if fresh.fingerprint != current.fingerprint:
+            fresh.env.bytecode_cache = current.env.bytecode_cache
+            current = fresh
+        return plan, current
+
+    return source
 
 
 def _registered(figures: StatsPlatforms | None, channel: Channel) -> Channel:
