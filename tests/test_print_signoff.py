@@ -72,6 +72,19 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     yield project
 
 
+def test_listing_the_sheets_in_a_new_folder_creates_no_database(tmp_path: Path) -> None:
+    """`qm sign` only lists: before any queue exists it says what waits and leaves no SQLite file behind."""
+    project = Project(copy_project(tmp_path))
+    code, said = project.qm("sign")
+    assert code == 0 and "还没有印刷品" in said, said
+    project.make_sheet()
+    code, said = project.qm("sign")
+    assert code == 0 and f"{SHEET}  待签发" in said, said
+    assert not (project.folder / ".qm" / "qm.sqlite3").exists()
+    code, said = project.qm("sign", "nosuch.pdf", "--by", "王科长")  # the folder named as the config places it
+    assert code == 2 and f"{project.folder / 'posters' / 'print'} 里没有 nosuch.pdf" in said, said
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

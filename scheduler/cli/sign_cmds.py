@@ -45,18 +45,20 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     from ..poster.print_files import FOLDER
     from ..views.print_standing import SIGNED, read, waiting
 
-    standings = read(ctx.campaign, ctx.engine, ctx.library)
+    folder = ctx.campaign.paths.posters / FOLDER
     if not args.files:
         if args.despite or args.note:
             raise InputError("请写出要签发的文件名，例如 qm sign leaflet-rights-a4.pdf --by 姓名；不写文件名时只列出签发情况")
-        return _list(standings, len(waiting(standings)), ctx.campaign.paths.posters / FOLDER)
+        standings = read(ctx.campaign, None if _no_database(ctx.campaign) else ctx.engine, ctx.library)  # a list creates nothing
+        return _list(standings, len(waiting(standings)), folder)
+    standings = read(ctx.campaign, ctx.engine, ctx.library)
     from ..runtime.rehearsal import refuse_on_live
 
     refuse_on_live(ctx.engine, "签发印刷品")
     who = acting.who(args)
     acting.account_role(ctx, who, "签发印刷品", "reviewer")
     by_name = {s.name: s for s in standings}
-    chosen = [by_name.get(Path(f).name) or _unknown(f, list(by_name)) for f in dict.fromkeys(args.files)]
+    chosen = [by_name.get(Path(f).name) or _unknown(f, list(by_name), folder) for f in dict.fromkeys(args.files)]
     worries = [f"{s.name}：{c}" for s in chosen if s.state != SIGNED for c in s.concerns]  # signed already: nothing to add
     if worries and not args.despite:
         raise InputError(
@@ -74,13 +76,13 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _unknown(written: str, names: list[str]) -> NoReturn:
+def _unknown(written: str, names: list[str], folder: Path) -> NoReturn:
     from ..support.suggest import did_you_mean
 
     if not names:
-        raise InputError(f"posters/print 里还没有印刷品，没有 {written} 可签发：先用 qm print 或 qm posters（配置 posters.print）生成")
+        raise InputError(f"{folder} 里还没有印刷品，没有 {written} 可签发：先用 qm print 或 qm posters（配置 posters.print）生成")
     guess = did_you_mean(Path(written).name, names)
-    raise InputError(f"posters/print 里没有 {written}：{guess or ''}不写文件名运行 qm sign 查看全部印刷品的文件名")
+    raise InputError(f"{folder} 里没有 {written}：{guess or ''}不写文件名运行 qm sign 查看全部印刷品的文件名")
 
 
 def _list(standings: list[Standing], count: int, folder: Path) -> int:
