@@ -15,7 +15,7 @@ from scheduler.cli.main import build_parser
 from scheduler.inputs.config import load_campaign
 from scheduler.support.suggest import did_you_mean, titled
 from scheduler.support.values import ImageRef
-from scheduler.views.day_preview import placeholder_src, poster_name
+from scheduler.views.day_preview import placeholder_src
 
 
 def _parse(*argv: str) -> argparse.Namespace:
@@ -95,4 +95,3 @@ def test_a_layout_is_named_by_its_chinese_name_with_its_file_name_after_it(proje
     campaign = load_campaign(project())
     svg = base64.b64decode(placeholder_src(campaign, ImageRef("", "goods-salt-iodised", "slogan", "square")).split(",", 1)[1]).decode()
     assert "标语海报（square）" in svg and "slogan" not in svg, svg
-    assert poster_name(campaign, ImageRef("", "goods-salt-iodised", "screen-slide", "1920x1080")) == "电子屏画面（screen-slide，1920x1080）"

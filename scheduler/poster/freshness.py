@@ -17,7 +17,7 @@ from ..inputs.content import ContentItem
 from ..support.errors import QmError
 from ..support.values import ImageRef, drawn_at
 from . import cache, fonts, job_for
-from .layout import family_folder, load_layout
+from .layout import family_folder, layout_label
 from .prepared import prepare
 from .sizes import size_label
 from .texts import PosterText
@@ -84,14 +84,7 @@ def named(campaign: Campaign, item: ContentItem, images: Sequence[ImageRef]) -> 
     """The pictures as staff call them: 方图“知识卡片（知识单）”、公众号封面“知识卡片（知识单）” (a layout that does
     not load: its file name)."""
     folder = family_folder(campaign.paths.templates, campaign.posters.family_for(item.area))
-    return "、".join(f"{size_label(i.size)}“{_layout_label(folder, i.layout)}”" for i in images)
-
-
-def _layout_label(folder: Path, layout: str) -> str:
-    try:
-        return load_layout(folder, layout).label
-    except QmError:
-        return layout
+    return "、".join(f"{size_label(i.size)}“{layout_label(folder, i.layout)}”" for i in images)
 
 
 def unseen(campaign: Campaign, post_id: str, item: ContentItem | None, images: Sequence[ImageRef]) -> str:

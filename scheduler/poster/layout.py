@@ -20,7 +20,7 @@ from pathlib import Path
 from ..inputs.located_yaml import Mapping, YamlSyntaxError, load
 from ..inputs.poster_settings import POSTER_FAMILIES
 from ..inputs.readers import Reader
-from ..support.errors import PosterError, Problem
+from ..support.errors import PosterError, Problem, QmError
 from ..support.suggest import did_you_mean, named
 
 REGIONS = ("title", "subtitle", "body", "slogan", "qr", "logo", "picture", "footer")
@@ -151,7 +151,7 @@ def layout_label(folder: Path, name: str) -> str:
     """The Chinese name of `name`'s layout in `folder` (知识卡片); the name itself where it does not load."""
     try:
         return load_layout(folder, name).label
-    except PosterError:
+    except QmError:  # not loading for any reason: its file name still names it
         return name
 
 

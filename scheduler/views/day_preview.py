@@ -105,12 +105,6 @@ def _image_src(campaign: Campaign, image: ImageRef) -> str:
     return placeholder_src(campaign, image)
 
 
-def poster_name(campaign: Campaign, image: ImageRef) -> str:
-    """A poster as staff read it: its layout's Chinese name, the layout's file name and the size (知识卡片（knowledge-card，square））."""
-    label = layout_label(campaign.paths.templates / "posters", image.layout)
-    return titled(image.layout, label, image.size)
-
-
 def _placeholder_size(size: str) -> tuple[int, int]:
     named = {"wechat-cover": (900, 383), "wechat-square": (500, 500), "square": (1080, 1080)}
     if size in named:
