@@ -57,6 +57,8 @@ def claim(engine: Engine, campaign: Campaign, now: float) -> None:
     """Record the config's campaign as the database's when it holds none yet, follow an edit of one of
     its three parts; refuse (CampaignDiffers) another campaign, writing nothing."""
     mine = Identity.of(campaign)
+    if _held(engine) == mine:  # the usual case, read only: a command that only reads takes no write lock for this
+        return
     with engine.begin() as conn:
         first = insert_into(conn, campaign_identity).values(key=KEY, at=now, **asdict(mine))
         conn.execute(first.on_conflict_do_nothing(index_elements=[campaign_identity.c.key]))  # two at once: one row
@@ -67,6 +69,12 @@ def claim(engine: Engine, campaign: Campaign, now: float) -> None:
         if held.agreeing(mine) < 2:
             raise CampaignDiffers(_refusal(held, mine, shown(engine.url)))
         conn.execute(campaign_identity.update().where(campaign_identity.c.key == KEY).values(at=now, **asdict(mine)))
+
+
+def _held(engine: Engine) -> Identity | None:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(campaign_identity).where(campaign_identity.c.key == KEY)).first()
+    return Identity(row.name, row.organizer, row.start, row.end) if row is not None else None
 
 
 def _refusal(held: Identity, mine: Identity, where: str) -> str:
