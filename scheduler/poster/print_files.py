@@ -5,12 +5,12 @@ there, in a hidden `.<name>.items` file that holds the sheet's digest too, so a 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..support.atomic_files import atomic_write_bytes
+from ..support.file_digest import MISSING, file_digest
 
 FOLDER = "print"  # under the posters folder
 
@@ -24,21 +24,13 @@ class Sheet:
     items: tuple[tuple[str, str], ...] | None  # (item id, digest of its content when the sheet was made); None: not known
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _note(out: Path) -> Path:
     return out.with_name(f".{out.name}.items")
 
 
 def note_items(out: Path, items: list[tuple[str, str]]) -> None:
     """Beside the sheet just written to `out`: the items it carries, for these bytes only."""
-    body = {"sha256": sha256_of(out), "items": [list(i) for i in items]}
+    body = {"sha256": file_digest(out), "items": [list(i) for i in items]}
     atomic_write_bytes(_note(out), json.dumps(body, ensure_ascii=False).encode(), durable=False)
 
 
@@ -59,6 +51,8 @@ def sheets(folder: Path) -> list[Sheet]:
     for path in sorted(folder.glob("*.pdf")) if folder.is_dir() else []:
         if not path.is_file() or path.name.startswith("."):
             continue
-        digest = sha256_of(path)
+        digest = file_digest(path)  # read again only when the file changed (size, time, inode)
+        if digest == MISSING:  # removed meanwhile
+            continue
         found.append(Sheet(path.name, path, digest, path.stat().st_mtime, noted_items(path, digest)))
     return found

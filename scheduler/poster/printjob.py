@@ -16,6 +16,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..inputs.poster_settings import PrintSheet
 from ..support.errors import PosterError
+from ..support.file_digest import file_digest
 from ..support.suggest import titled
 from . import cache, fonts, print_files, printsheets, sizes
 from .arrange import Arrangement, arrange, shown_words
@@ -111,7 +112,7 @@ def make_prints(campaign: Campaign, library: Library, today: dt.date, *, force: 
             done.left_out.extend(f"{sheet.where}：{note}" for note in picked.left_out)
             done.thin.extend(f"{sheet.where}：{note}" for note in picked.thin)
             if not force and cache.fresh_files(out, key):
-                if print_files.noted_items(out, print_files.sha256_of(out)) is None:  # made before sheets were noted
+                if print_files.noted_items(out, file_digest(out)) is None:  # made before sheets were noted
                     _note(out, library, picked.items)
                 done.skipped.append(out)
                 continue
