@@ -38,6 +38,7 @@ from .. import __version__
 from ..inputs.campaign import Campaign
 from ..inputs.parse_cache import installed_packages
 from ..support.errors import QmError
+from ..support.file_digest import SETTLED_NS  # files unchanged for this long: a later write changes their stat
 
 if TYPE_CHECKING:
     from ..planning.kept import Kept
@@ -51,7 +52,6 @@ FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.lo
 FONTCONFIG_FOLDERS = ("/etc/fonts", "~/.config/fontconfig")  # which fonts fc-list names
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the scheduler package
 CODE_RECORD = "code-files.json"  # in the package's __pycache__: the stat of qm's files when their bytes were read
-SETTLED_NS = 2 * 10**9  # files unchanged for this long: a later write changes their stat
 _taken: str | None = None  # `code_identity()` while a waiting check answers (see `taken_code`)
 
 

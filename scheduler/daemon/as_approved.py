@@ -88,14 +88,14 @@ def refused(shared: Shared, post: Post, why: str, now: float, fail: Fail) -> Non
 
 def _back_notice(shared: Shared, post: Post, why: str) -> Notice:
     """The post due now went back to review: what changed (the history line the refill wrote) and what to do."""
-    history = [e for e in shared.queue.history(post.id, limit=20) if e.to_state == st.PLANNED]
+    back = shared.queue.last_moves([post.id], st.PLANNED).get(post.id)
     when = post.when(shared.campaign.timezone)
     lines = (
         f"内容：{post.item}",
         f"渠道：{post.channel}",
         f"时间：{when:%Y-%m-%d %H:%M}",
         f"原因：{why}；发布前发现，没有发布",
-        *((f"改动：{history[-1].why}",) if history else ()),
+        *((f"改动：{back.why}",) if back else ()),
         f"重新审核通过后发布（已过发布时间的按补发时限补发）：qm approve {post.id}",
         *link_line(post_url(shared.campaign, post.id)),
     )

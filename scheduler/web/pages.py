@@ -236,13 +236,13 @@ def approve_day(call: Call) -> Response:
     assert call.user is not None and call.form is not None
     refused = []
     outcome = "approved"
-    under = review_rules.of(console.campaign)
+    under, site = review_rules.of(console.campaign), site_of(console)  # the site once: it re-reads the content folder's state
     for post_id, version, stage in [_listed(v) for v in call.form.getlist("post") if isinstance(v, str)]:
         if version is None or stage is None:  # not what the day page sends: nothing the person saw to pass
             refused.append(f"{post_id}：{UNSHOWN}")
             continue
         post = console.queue.get(post_id)
-        if post is not None and (unseen := site_of(console).unseen_pictures(post)):  # its picture is not the one to go out
+        if post is not None and (unseen := site.unseen_pictures(post)):  # its picture is not the one to go out
             refused.append(unseen)
             continue
         try:

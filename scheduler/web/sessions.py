@@ -126,8 +126,7 @@ class Throttle:
     def succeeded(self, name: str, reserved: list[int]) -> None:
         """The password was right: the attempt was no failure, and the account's earlier ones are forgotten."""
         with self.engine.begin() as conn:
-            conn.execute(login_failures.delete().where(login_failures.c.id.in_(reserved)))
-            conn.execute(login_failures.delete().where(login_failures.c.key == f"name:{name}"))
+            conn.execute(login_failures.delete().where(login_failures.c.id.in_(reserved) | (login_failures.c.key == f"name:{name}")))
 
     def release(self, name: str) -> int:
         """Forget the account's wrong passwords (a login, an administrator's unlock); how many there were."""
