@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 from scheduler import jobs
 from scheduler.channels.base import OutgoingPost, TransientError
-from scheduler.daemon.outcomes import as_json
 from scheduler.publishing import review
 from scheduler.publishing import states as st
+from scheduler.publishing.post_rows import receipt_json
 from scheduler.publishing.queue import TransitionError
 from scheduler.support.values import Receipt
 
@@ -96,7 +96,7 @@ def test_an_answer_that_lands_after_a_newer_attempt_published_the_post_tells_a_p
     assert h.queue.advance(WEIBO, st.PUBLISHING, st.SCHEDULED, "后台服务", AGAIN, h.now, attempt=1, next_try=h.now)
     assert h.queue.claim(WEIBO, "后台服务", h.now) is not None
     again = Receipt("published", external_id="weibo-again")
-    assert h.queue.advance(WEIBO, st.PUBLISHING, st.PUBLISHED, "后台服务", "发布成功", h.now, attempt=2, receipt=as_json(again))
+    assert h.queue.advance(WEIBO, st.PUBLISHING, st.PUBLISHED, "后台服务", "发布成功", h.now, attempt=2, receipt=receipt_json(again))
     _the_call_lands(gate, publisher)
     post = h.queue.get(WEIBO)
     assert post is not None and post.state == st.PUBLISHED and post.receipt == again

@@ -15,12 +15,12 @@ recorded all the same, so that nobody sends the post again:
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from .. import jobs
 from ..publishing import states as st
+from ..publishing.post_rows import receipt_json
 from ..publishing.queue import Post
 from ..support.logs import event
 from ..support.values import Receipt, committed, handed_at, went_out_at
@@ -50,7 +50,7 @@ def _recorded(shared: Shared, post: Post, current: Post, receipt: Receipt, now: 
     if not went_out or not (newer or current.state in (st.SCHEDULED, st.FAILED, st.MISSED)):
         back = went_out and current.state != st.PUBLISHING  # e.g. its words edited since: back in review, or cancelled
         if back or current.state in (st.FAILED, st.MISSED):  # kept: qm retry refuses, a publish follows it up instead
-            shared.queue.save_receipt(post.id, as_json(receipt), state=current.state)
+            shared.queue.save_receipt(post.id, receipt_json(receipt), state=current.state)
         if back:
             why = f"第 {post.attempts} 次发布的平台应答说已经发出（{_delivery(receipt) or '平台已答复'}），这条内容却已是“{st.label(current.state)}”"
             _alarm(
@@ -59,9 +59,9 @@ def _recorded(shared: Shared, post: Post, current: Post, receipt: Receipt, now: 
         return True
     to = st.PUBLISHED if receipt.status == "published" else st.ACCEPTED
     if not st.allowed(current.state, to):  # failed | missed with the platform's id: kept, qm retry refuses, qm confirm records it
-        shared.queue.save_receipt(post.id, as_json(receipt), state=current.state)
+        shared.queue.save_receipt(post.id, receipt_json(receipt), state=current.state)
         return True
-    values: dict[str, Any] = {"receipt": as_json(receipt), "last_error": "", "next_try": None}
+    values: dict[str, Any] = {"receipt": receipt_json(receipt), "last_error": "", "next_try": None}
     if (sent := handed_at(receipt)) is not None:
         values["sent_at"] = sent
     if to == st.PUBLISHED:
@@ -77,10 +77,6 @@ def _recorded(shared: Shared, post: Post, current: Post, receipt: Receipt, now: 
         action = "到平台核实：若有两条，删除重复的一条（这条内容已记为发出，不要重发）"
         _alarm(shared, shared.queue.get(post.id) or current, "【可能重复发布】", why, action)
     return True
-
-
-def as_json(receipt: Receipt) -> str:
-    return json.dumps(receipt.to_json(), ensure_ascii=False)
 
 
 def _why(post: Post, current: Post, to: str) -> str:

@@ -21,12 +21,12 @@ import sqlalchemy as sa
 from .. import jobs
 from ..channels.base import ChannelError, CheckpointRefused, OutgoingPost, PermanentError
 from ..publishing import states as st
+from ..publishing.post_rows import receipt_json
 from ..publishing.queue import Post
 from ..runtime import disk_full as diskfull
 from ..support.logs import event
 from ..support.values import Receipt, committed, handed_at, poster_path, went_out_at
 from .context import WHO, Shared, log
-from .late_answers import as_json as as_json  # re-exported: `publishing` writes receipts too
 from .late_answers import late_answer
 from .problem_notices import problem_notice
 
@@ -72,7 +72,7 @@ class Outcomes:
         progress = post.receipt.data if post.receipt else {}
 
         def checkpoint(data: dict[str, Any]) -> None:  # fenced as the claim was: a daemon cut off goes no further
-            receipt = as_json(Receipt("accepted", data=data))
+            receipt = receipt_json(Receipt("accepted", data=data))
             for _ in range(2):  # a slow one is stored again (the lease checked anew): the call follows a quick one only
                 began = s.now()
                 try:
@@ -89,7 +89,7 @@ class Outcomes:
             raise CheckpointRefused(post.id)
 
         def landed(data: dict[str, Any]) -> None:  # the platform has it: recorded whoever holds the lease now
-            if not s.queue.save_receipt(post.id, as_json(Receipt("accepted", data=data)), state=st.PUBLISHING, attempts=post.attempts):
+            if not s.queue.save_receipt(post.id, receipt_json(Receipt("accepted", data=data)), state=st.PUBLISHING, attempts=post.attempts):
                 self._late_answer(post, Receipt("accepted", data=data), s.now())  # moved on meanwhile: what went out wins
 
         at = post.when(s.campaign.timezone)
@@ -108,7 +108,7 @@ class Outcomes:
         # Sent: when the platform took it (an answer to the publish call just now, unless the receipt says when)
         sent = post.sent_at or handed_at(receipt) or (now if post.state == st.PUBLISHING else None)
         values: dict[str, Any] = {
-            "receipt": as_json(receipt),
+            "receipt": receipt_json(receipt),
             "last_error": "",
             "next_try": None,
             "published_at": went_out_at(receipt, now),
@@ -128,7 +128,7 @@ class Outcomes:
             "sent_at": post.sent_at or (handed_at(held) if committed(held) else None),
         }
         if receipt is not None:
-            values["receipt"] = as_json(receipt)
+            values["receipt"] = receipt_json(receipt)
         # the platform's own answer (a receipt) is recorded whichever attempt holds the post now (`late_answers`):
         # it stops a newer attempt at its next checkpoint, before it sends the post again
         if not self.shared.queue.advance(post.id, post.state, st.ACCEPTED, WHO, why, now, attempt=post.attempts, **values):
@@ -147,7 +147,7 @@ class Outcomes:
         """`progress`: the receipt to keep when the platform says the post did not go out (a retry may resume)."""
         values: dict[str, Any] = {"last_error": reason, "next_try": None}
         if progress is not None:
-            values["receipt"] = as_json(Receipt("accepted", data=progress))
+            values["receipt"] = receipt_json(Receipt("accepted", data=progress))
         if not self.shared.queue.advance(post.id, post.state, st.FAILED, WHO, reason, now, attempt=post.attempts, **values):
             self._superseded(post, self.shared.queue.get(post.id), "failed", reason)
             return  # moved meanwhile, or claimed again: a newer attempt's post is not this one's to fail

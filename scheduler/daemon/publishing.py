@@ -20,6 +20,7 @@ from .. import jobs
 from ..channels.base import ChannelError, CheckpointRefused, NotApproved, PermanentError, TransientError
 from ..publishing import channel_warnings
 from ..publishing import states as st
+from ..publishing.post_rows import receipt_json
 from ..publishing.queue import Post
 from ..publishing.review import is_paused, paused
 from ..publishing.timing import POLL_LIMIT, Action, decide, poll_delay, retry_at
@@ -28,7 +29,7 @@ from ..support.logs import event
 from ..support.values import Receipt, committed
 from .as_approved import held_back, refused
 from .context import WHO, Shared, log
-from .outcomes import Fence, Outcomes, as_json
+from .outcomes import Fence, Outcomes
 
 STOPPED = "发布进度记不进数据库（本服务已失去租约、连不上数据库，或这条内容刚被改动）：停止发布，不再调用平台，由持有租约的服务核实"
 LATE = "这次发布出错时，之前一次发布的平台应答已经记下：以它为准，不再重试"
@@ -79,7 +80,7 @@ class Publishing(Outcomes):
             self._record(post, receipt, now)
             return
         if receipt is not None and receipt != post.receipt:  # the channel noted progress (e.g. a reminder sent)
-            s.queue.save_receipt(post.id, as_json(receipt), state=st.ACCEPTED)
+            s.queue.save_receipt(post.id, receipt_json(receipt), state=st.ACCEPTED)
         if now - post.updated > POLL_LIMIT:
             self._fail(post, "平台超过一天仍未确认发布结果，请到平台核实", now)
         else:

@@ -84,5 +84,10 @@ class AuditEntry:
     why: str
 
 
+def receipt_json(receipt: Receipt) -> str:
+    """A receipt as the `receipt` column stores it (`Post.from_row` reads it back)."""
+    return json.dumps(receipt.to_json(), ensure_ascii=False)
+
+
 def epoch(when: dt.datetime | str) -> float:
     return (dt.datetime.fromisoformat(when) if isinstance(when, str) else when).timestamp()

@@ -9,7 +9,6 @@ inside `Queue.locked`, so two reviewers (or a reviewer and the daemon) never act
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from ..support.errors import InputError
 from ..support.values import Receipt, committed
 from . import approval_standing, notices_due, rejection_hold, review_rules
 from . import states as st
+from .post_rows import receipt_json
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
 from .review_progress import StagePass, live_passes, passed_by, passes_at, pending_stage, record_pass, stage_index
 from .tables import pause_log, pauses, stage_passes
@@ -263,7 +263,7 @@ def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
         raise InputError(f"--url {url} 不是网址（写发出后的链接，以 https:// 开头）")
     old = post.receipt or Receipt("accepted")
     receipt = Receipt("published", old.external_id, url or old.url, {**old.data, "confirmed_by": who, "confirmed_at": now})
-    values = {"receipt": json.dumps(receipt.to_json(), ensure_ascii=False), "published_at": now, "last_error": "", "next_try": None}
+    values = {"receipt": receipt_json(receipt), "published_at": now, "last_error": "", "next_try": None}
     why = "人工确认已发布" + (f"：{url}" if url else "")
     if not queue.move(post_id, st.PUBLISHED, who, why, now, expect=tuple(CONFIRMABLE), **values):
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
