@@ -159,9 +159,14 @@ class Outcomes:
         attempt's late outcome is only logged, the newer attempt decides."""
         if current is None or current.attempts == post.attempts:
             return False
-        fields = {"post": post.id, "attempt": post.attempts, "newer_attempt": current.attempts, "outcome": outcome, "error": error}
-        event(log, "outcome_superseded", logging.WARNING, **fields, why=SUPERSEDED)
+        outcome_superseded(post, outcome, error, SUPERSEDED, newer_attempt=current.attempts)
         return True
+
+
+def outcome_superseded(post: Post, outcome: str, error: str, why: str, *, newer_attempt: int | None = None) -> None:
+    """Log this attempt's outcome (`retry`, `failed`) that was not recorded: the post moved on without it (`why`)."""
+    newer = {} if newer_attempt is None else {"newer_attempt": newer_attempt}
+    event(log, "outcome_superseded", logging.WARNING, post=post.id, attempt=post.attempts, **newer, outcome=outcome, error=error, why=why)
 
 
 def _late(post: Post, sent: float | None) -> dict[str, Any]:

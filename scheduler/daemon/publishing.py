@@ -29,7 +29,7 @@ from ..support.logs import event
 from ..support.values import Receipt, committed
 from .as_approved import held_back, refused
 from .context import WHO, Shared, log
-from .outcomes import Fence, Outcomes
+from .outcomes import Fence, Outcomes, outcome_superseded
 
 STOPPED = "发布进度记不进数据库（本服务已失去租约、连不上数据库，或这条内容刚被改动）：停止发布，不再调用平台，由持有租约的服务核实"
 LATE = "这次发布出错时，之前一次发布的平台应答已经记下：以它为准，不再重试"
@@ -156,9 +156,7 @@ class Publishing(Outcomes):
         if current is None or self._superseded(post, current, "retry", str(exc)):
             return
         if current.state != st.PUBLISHING:  # an earlier attempt's answer was recorded meanwhile (`late_answers`)
-            event(
-                log, "outcome_superseded", logging.WARNING, post=post.id, attempt=post.attempts, outcome="retry", error=str(exc), why=LATE
-            )
+            outcome_superseded(post, "retry", str(exc), LATE)
             return
         if committed(current.receipt):  # not a publish attempt: the platform has it
             self._await_platform(current, f"平台已接收（{committed(current.receipt)}），确认结果时出错，稍后再查：{exc}", now)
