@@ -64,11 +64,10 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
         raise InputError(
             "没有签发：" + "；".join(worries) + "。核对过、仍要签发的，加 --despite 再运行（签发记录里写明）",
         )
-    from ..publishing.print_signoffs import sign
+    from ..publishing.print_signoffs import sign, signoff_note
 
     for s in chosen:
-        note = args.note.strip() or ("已知：" + "；".join(s.concerns) if s.concerns else "")
-        done = sign(ctx.engine, s.name, s.sheet.sha256, who, ctx.clock(), note)
+        done = sign(ctx.engine, s.name, s.sheet.sha256, who, ctx.clock(), signoff_note(args.note.strip(), s.concerns))
         if s.state == SIGNED:
             print(f"{s.name} 此前已签发（{done.who}），文件没有变化，不用再签。")
         else:

@@ -8,6 +8,7 @@ words has other bytes and waits for a sign-off again; made again with the same w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -45,6 +46,11 @@ def sign(engine: Engine, name: str, sha256: str, who: str, at: float, note: str 
         conn.execute(insert.on_conflict_do_nothing(index_elements=[t.c.name, t.c.sha256]))
         row = conn.execute(sa.select(t.c.who, t.c.at, t.c.note).where(t.c.name == name, t.c.sha256 == sha256)).one()
     return Signoff(name, sha256, row.who, row.at, row.note)
+
+
+def signoff_note(written: str, concerns: Sequence[str]) -> str:
+    """The note a sign-off keeps: what the signer wrote, else the concerns signed despite ("已知：…"), else nothing."""
+    return written or ("已知：" + "；".join(concerns) if concerns else "")
 
 
 def rejected_items(engine: Engine) -> dict[str, list[str]]:

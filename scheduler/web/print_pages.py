@@ -13,7 +13,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..poster.print_files import FOLDER
-from ..publishing.print_signoffs import sign
+from ..publishing.print_signoffs import sign, signoff_note
 from ..support.atomic_files import file_inside
 from ..views.print_standing import SIGNED, Standing, read, waiting
 from .app import Call, action, refused_here, view
@@ -69,6 +69,6 @@ def sign_sheet(call: Call) -> Response:
     if found.concerns and not call.field("despite"):
         return refused_here(call, f"没有签发：{name} 有要先核对的问题（见下面），核对过仍要签发的，勾选“我已核对上面的问题”再签发。")
     if found.state != SIGNED:  # the same form twice: signed once
-        note = call.field("note")[:NOTE_MOST] or ("已知：" + "；".join(found.concerns) if found.concerns else "")
+        note = signoff_note(call.field("note")[:NOTE_MOST], found.concerns)
         sign(call.console.engine, name, found.sheet.sha256, call.who(), call.console.now(), note)
     return redirect_done("/prints", "signed")
