@@ -140,8 +140,13 @@ def done_values(call: Call, ids: list[str], error: str = "") -> dict[str, Any]:
 
 def back_saying(call: Call, back: str, post_id: str, message: str) -> Response:
     """A form refused for what it holds (a blank reason): back to the page it was on, at the post's card, saying why."""
-    path = f"{back}{'&' if '?' in back else '?'}note={flash.keep(call, message)}"
+    path = with_param(back, "note", flash.keep(call, message))
     return RedirectResponse(f"{path}&post={quote(post_id)}#post-{quote(post_id)}", status_code=303)
+
+
+def with_param(path: str, key: str, value: str) -> str:
+    """`path` (which may carry a query already) with `key=value` added to its query."""
+    return f"{path}{'&' if '?' in path else '?'}{key}={quote(value)}"
 
 
 def reason_refusal(reason: str, act: str) -> str:
@@ -174,7 +179,7 @@ def refused(call: Call, post_id: str, error: str) -> Response:
 def redirect_done(path: str, done: str, post_id: str = "") -> Response:
     """Back to `path` saying `done`; about one post: at its card (`#post-<id>`), saying its id (`done_values`)."""
     about = f"&post={quote(post_id)}#post-{quote(post_id)}" if post_id else ""
-    return RedirectResponse(f"{path}{'&' if '?' in path else '?'}done={done}{about}", status_code=303)
+    return RedirectResponse(f"{with_param(path, 'done', done)}{about}", status_code=303)
 
 
 # -- the month, a day, a post ------------------------------------------------------------------------

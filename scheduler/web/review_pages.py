@@ -31,7 +31,7 @@ from ..publishing.review_notices import rejection_told
 from ..runtime.lock import daemon_running
 from ..support.errors import QmError
 from .app import REASON_MAX, WEB, Call, action
-from .pages import NO_POST, UNSHOWN, back_saying, back_to, reason_refusal, redirect_done, refused, site_of
+from .pages import NO_POST, UNSHOWN, back_saying, back_to, reason_refusal, redirect_done, refused, site_of, with_param
 
 
 def routes() -> list[BaseRoute]:
@@ -53,10 +53,6 @@ def _post(call: Call) -> Post:
 
 def _back(call: Call, post: Post) -> str:
     return back_to(call, f"/post/{quote(post.id)}")
-
-
-def _with(back: str, key: str, value: str) -> str:
-    return f"{back}{'&' if '?' in back else '?'}{key}={quote(value)}"
 
 
 @action("editor")
@@ -85,7 +81,7 @@ def approve(call: Call) -> Response:
     except QmError as exc:
         return refused(call, post.id, str(exc))
     if passed is not None and passed.again:  # the same form twice (a double tap): say the stage is passed
-        return redirect_done(_with(back, "stage", passed.stage), "again", post.id)
+        return redirect_done(with_param(back, "stage", passed.stage), "again", post.id)
     return redirect_done(back, "approved" if passed is None or passed.approved else "stage", post.id)
 
 
