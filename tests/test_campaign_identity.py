@@ -4,10 +4,12 @@ anything; the same campaign's config edited in its name or its period still work
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from scheduler.publishing.db import open_db
@@ -68,3 +70,31 @@ def test_another_campaigns_config_cannot_write_into_the_database(tmp_path: Path,
     renamed.write_text(moved, encoding="utf-8")
     result = run_qm("-c", renamed, "queue")
     assert result.returncode == 0, result.stderr  # then its period moved: judged against the corrected name
+
+
+def test_a_config_replaced_by_another_campaigns_while_the_daemon_runs_is_refused(tmp_path: Path, database_url: str) -> None:
+    """The daemon reads its config again for each refresh of the queue and each round of work ahead: a config
+    that has meanwhile become another campaign's (copied over this one's) is refused there as at start, so
+    its posts never join the queue and its screens' playlists are not built."""
+    from scheduler.cli.daemon_cmds import _ahead, _fresh_source
+    from scheduler.publishing.campaign_identity import CampaignDiffers
+    from scheduler.publishing.queue import Queue
+    from scheduler.runtime.work_ahead import Ahead
+    from scheduler.support.notify import Notifications
+
+    url = database_url or f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    config = _folder(tmp_path / "real", DEFAULT, url)
+    assert run_qm("-c", config, "queue").returncode == 0
+    before = _counts(url)
+    engine = open_db(url)
+    try:
+        _fresh_source(config, engine)  # the same campaign: read as before
+        _folder(tmp_path / "real", HEIHE, url)  # another campaign's config copied over this one's
+        with pytest.raises(CampaignDiffers) as refused:
+            _fresh_source(config, engine)
+        assert "里是“2027年全市“质量月”活动”" in str(refused.value)
+        with pytest.raises(CampaignDiffers):
+            _ahead(config, Queue(engine), Ahead(), Notifications(()), dt.datetime(2016, 9, 1, 8, tzinfo=dt.UTC))
+    finally:
+        engine.dispose()
+    assert _counts(url) == before

@@ -19,6 +19,8 @@ from . import zh_argparse
 from .context import Context
 
 if TYPE_CHECKING:  # the daemon's machinery is imported when a command runs, not for every qm command
+    from sqlalchemy.engine import Engine
+
     from ..inputs.campaign import Campaign
     from ..planning.planner import Plan
     from ..publishing.queue import Queue
@@ -51,9 +53,19 @@ def keep_backups(p: argparse.ArgumentParser, lowest: int, help: str) -> None:
     p.add_argument("--keep-backups", type=kind, default=KEEP_BACKUPS, metavar="份数", help=help)
 
 
-def _fresh_source(config_path: Path) -> tuple[Plan, Renderer]:
-    """Re-read config, content and templates, so edits made while the daemon runs are picked up."""
+def _fresh(config_path: Path, engine: Engine) -> Context:
+    """The config, content and templates read again, so edits made while the daemon runs are picked up; a
+    config that became another campaign's (copied over this one's) is refused before anything of it is used,
+    as at start (`campaign_identity.claim`: an edit of one of its name, organiser or period is recorded)."""
+    from ..publishing.campaign_identity import claim
+
     ctx = Context(config_path)
+    claim(engine, ctx.campaign, ctx.clock())
+    return ctx
+
+
+def _fresh_source(config_path: Path, engine: Engine) -> tuple[Plan, Renderer]:
+    ctx = _fresh(config_path, engine)
     return ctx.plan, ctx.renderer
 
 
@@ -64,7 +76,7 @@ def _ahead(config_path: Path, queue: Queue, ahead: Ahead, notifications: Notific
     from ..screens.daily import EDITED, approval
     from ..screens.slogan_check import refused_slogans
 
-    ctx = Context(config_path)  # fresh: picks up edits to config, content and templates
+    ctx = _fresh(config_path, queue.engine)
     recent = queue.find(start=now.timestamp() - 86400)
     if ctx.readable_library.problems:  # one broken file: the other items' posters all the same, then say which file
         raise held_back(ctx.campaign, ctx.readable_library, [p for p in recent if p.state in st.APPROVED_STATES], now)
@@ -156,7 +168,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
             channels,
             clock=SystemClock(),
             scheduler=scheduler,
-            source=lambda: _fresh_source(ctx.config_path),
+            source=lambda: _fresh_source(ctx.config_path, engine),
             notifications=notifications,
             lock_file=db_file.with_name(db_file.name + ".lock") if db_file else None,
             ahead=partial(_ahead, ctx.config_path, Queue(engine), Ahead(), notifications),
