@@ -165,6 +165,18 @@ def test_pause_resume_and_status(cfg: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 2 and "没有名为 douyin 的渠道" in err
 
 
+def test_qm_pause_refuses_a_reason_longer_than_the_consoles_form_allows(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    database = load_campaign(cfg).paths.state / "qm.sqlite3"
+    code, out, err = qm(capsys, "-c", cfg, "pause", "--reason", "全国哀悼日" * 41, "--by", "李主任")  # 205 characters
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert "暂停原因最多 200 字，这次写了 205 字，没有暂停：请把 --reason 写简短些再运行 qm pause" in err, err
+    assert not database.exists()  # nothing written: refused before the database is opened
+    code, out, _ = qm(capsys, "-c", cfg, "pause", "--reason", "全国哀悼日" * 40, "--by", "李主任")  # exactly 200, as the form
+    assert code == 0 and "已暂停全部渠道" in out and database.exists()
+    code, out, _ = qm(capsys, "-c", cfg, "status", "--json")
+    assert json.loads(out)["paused"]["*"]["reason"] == "全国哀悼日" * 40
+
+
 @pytest.mark.parametrize(
     "command",
     ["queue", "approve", "reject", "cancel", "retry", "confirm", "history", "status", "pause", "resume", "daemon", "simulate", "restore"],

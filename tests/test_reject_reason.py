@@ -1,5 +1,6 @@
 """A reason for 退回, 取消 or the emergency pause is held on the server to what the form lets through (200 characters),
-and a blank 退回 or 取消 reason (spaces only) returns to the page it was written on, at the post's card, saying what is missing."""
+and a blank 退回 or 取消 reason (spaces only) returns to the page it was written on, at the post's card, saying what is missing
+(the pause form says it in the same words). `qm pause` holds to the same length: tests/test_daemon_cli.py."""
 
 from __future__ import annotations
 
@@ -59,11 +60,14 @@ def test_a_pause_reason_longer_than_the_form_allows_is_refused_on_the_server(con
     with client(console) as admin:
         http_login(admin, "张主任")
         token = fields_of(admin.get("/status").text)["csrf"][0]
-        sent = {"csrf": token, "channel": "*", "reason": "全国哀悼日" * 41}  # 205 characters, past maxlength=200
+        sent = {"csrf": token, "channel": "*", "reason": "   "}  # spaces only: no reason
+        said = admin.get(admin.post("/status/pause", data=sent).headers["location"]).text
+        assert "暂停时要写明原因（写在“暂停原因”里，只有空格不算），这次没有暂停" in said and "<label>暂停原因 " in said, said
+        sent["reason"] = "全国哀悼日" * 41  # 205 characters, past maxlength=200
         answer = admin.post("/status/pause", data=sent)
         assert answer.status_code == 303 and answer.headers["location"].startswith("/status?note="), answer.headers
         said = admin.get(answer.headers["location"]).text
-        assert "没有暂停：原因最多 200 字，这次写了 205 字，请写简短些再按“紧急暂停”。" in said, said
+        assert "暂停原因最多 200 字，这次写了 205 字，没有暂停：请写简短些再按“紧急暂停”" in said, said
         assert review.paused(console.queue) == {}
         sent["reason"] = "全国哀悼日" * 40  # exactly 200: what the form lets through
         assert "done=" in admin.post("/status/pause", data=sent).headers["location"]

@@ -34,6 +34,7 @@ from starlette.staticfiles import StaticFiles
 from ..inputs.campaign import ROLE_LABELS, Campaign, role_needed
 from ..publishing import states as st
 from ..publishing.queue import Queue
+from ..publishing.review_reasons import REASON_MAX
 from ..runtime.rehearsal import now_seconds
 from ..screens.serve import ScreenPlayers
 from ..support.logs import event
@@ -47,7 +48,6 @@ from .sessions import COOKIE, Session, Sessions, Throttle, same
 HERE = Path(__file__).parent
 log = logging.getLogger("qm.web")
 RETRIES_ON_LOCK = 3
-REASON_MAX = 200  # the reason fields' maxlength, held on the server too: a reason, not a document (notices and the history carry it)
 T = TypeVar("T")
 
 

@@ -32,9 +32,10 @@ from ..publishing import review, review_progress, review_rules
 from ..publishing import states as st
 from ..publishing.queue import Post
 from ..publishing.review_notices import TOLD
+from ..publishing.review_reasons import overlong
 from ..support.errors import QmError
 from . import flash
-from .app import REASON_MAX, WEB, Call, Console, action, view
+from .app import WEB, Call, Console, action, view
 
 _SITE_LOCK = threading.Lock()
 NO_POST = "没有编号为 {} 的排期内容：它可能已取消，或排期改动后换了编号，请回到月历查找"
@@ -149,12 +150,13 @@ def with_param(path: str, key: str, value: str) -> str:
     return f"{path}{'&' if '?' in path else '?'}{key}={quote(value)}"
 
 
-def reason_refusal(reason: str, act: str) -> str:
-    """Why a reason for `act` (退回, 取消) is refused ("" when it is not): blank, or longer than the form allows."""
+def reason_refusal(reason: str, act: str, button: str = "") -> str:
+    """Why a reason for `act` (退回, 取消, 暂停), written in the field “<act>原因” and sent with the button `button`
+    (default: `act`), is refused ("" when it is not): blank, or longer than the form allows (`review_reasons`)."""
     if not reason:
         return f"{act}时要写明原因（写在“{act}原因”里，只有空格不算），这次没有{act}"
-    if len(reason) > REASON_MAX:
-        return f"{act}原因最多 {REASON_MAX} 字，这次写了 {len(reason)} 字，没有{act}：请写简短些再按“{act}”"
+    if too_long := overlong(reason, act):
+        return f"{too_long}：请写简短些再按“{button or act}”"
     return ""
 
 

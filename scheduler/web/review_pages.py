@@ -28,9 +28,10 @@ from ..publishing.back_in_review import RULES_CHANGED
 from ..publishing.queue import Post
 from ..publishing.retry_window import too_late
 from ..publishing.review_notices import rejection_told
+from ..publishing.review_reasons import overlong
 from ..runtime.lock import daemon_running
 from ..support.errors import QmError
-from .app import REASON_MAX, WEB, Call, action
+from .app import WEB, Call, action
 from .pages import NO_POST, UNSHOWN, back_saying, back_to, reason_refusal, redirect_done, refused, site_of, with_param
 
 
@@ -133,7 +134,7 @@ def retry(call: Call) -> Response:
 @action("reviewer")
 def cancel(call: Call) -> Response:
     post_id, console = call.request.path_params["post_id"], call.console
-    if len(call.field("reason")) > REASON_MAX:
+    if overlong(call.field("reason"), "取消"):  # a blank one is allowed: 在控制台取消
         return back_saying(call, back_to(call, f"/post/{quote(post_id)}"), post_id, reason_refusal(call.field("reason"), "取消"))
     try:
         review.cancel(console.queue, post_id, call.who(), call.field("reason") or "在控制台取消", console.now())

@@ -7,8 +7,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..publishing import review
-from .app import REASON_MAX, Call, action, refused_here, view
-from .pages import done_message, redirect_done, site_of
+from .app import Call, action, refused_here, view
+from .pages import done_message, reason_refusal, redirect_done, site_of
 
 
 def routes() -> list[BaseRoute]:
@@ -27,10 +27,8 @@ def status_page(call: Call) -> Response:
 @action("admin")
 def pause(call: Call) -> Response:
     channel, reason = call.field("channel"), call.field("reason")
-    if not reason:
-        return refused_here(call, "没有暂停：暂停时要写明原因（写在“原因”里）。")
-    if len(reason) > REASON_MAX:  # the form's maxlength, held here too: the reason goes into notices and the history
-        return refused_here(call, f"没有暂停：原因最多 {REASON_MAX} 字，这次写了 {len(reason)} 字，请写简短些再按“紧急暂停”。")
+    if said := reason_refusal(reason, "暂停", "紧急暂停"):  # blank, or more than the form lets through
+        return refused_here(call, said)
     known = {c.name for c in call.console.campaign.channels}
     if channel != "*" and channel not in known:
         return refused_here(call, f"没有暂停：没有名为 {channel} 的渠道。")
