@@ -43,9 +43,13 @@ class Recovery(Outcomes):
         """A post left in `publishing` (its publisher died or was cut off mid-publish): ask the channel what happened.
 
         `seen` is the post as the sweep found it: one this process was publishing then may have finished
-        (or been claimed again) since, so it counts as an orphan only if it is still in that same attempt."""
-        post = self.shared.queue.get(seen.id)
-        if post is None or post.state != st.PUBLISHING or post.attempts != seen.attempts or self.active(post.id):
+        (or been claimed again) since, so it counts as an orphan only if it is still in that same attempt.
+        Whether this process is publishing it is asked before the post is read: a publish marks its post active
+        before it claims it (a claim counts a new attempt) until it is done, so a post not active here that is
+        then read in the attempt the sweep saw is no publish of this process (asked after the read, a publish
+        ending in between would pass for an orphan)."""
+        post = None if self.active(seen.id) else self.shared.queue.get(seen.id)
+        if post is None or post.state != st.PUBLISHING or post.attempts != seen.attempts:
             self._forget(seen.id)
             return
         if self._settling(post, now):

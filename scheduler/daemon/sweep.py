@@ -78,8 +78,7 @@ class Sweep:
         for brief in s.queue.brief([st.PLANNED], end=now):  # a deadline is never before the slot
             if now > s.deadline(brief).at.timestamp() and (unreviewed := s.queue.get(brief.id)) is not None:
                 self.publishing.missed(unreviewed, "到发布时间仍未审核", now)
-        for post in s.queue.find([st.PUBLISHING]):
-            if not self.publishing.is_active(post.id):
-                self.recovery.recover(post, now)
+        for post in s.queue.find([st.PUBLISHING]):  # those this process is publishing: `recover` leaves them alone
+            self.recovery.recover(post, now)
         self.warnings.warn(now)
         send_due(s, now)  # what fills recorded to tell staff, whoever filled
