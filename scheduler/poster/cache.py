@@ -1,7 +1,7 @@
 """Skipping posters that would come out the same: a key over everything that affects the image.
 
 The key covers the layout file, every text field, the brand (colours, QR link, logo file), the photograph
-(photo family), the size,
+(only where the layout draws it), the size,
 the identity of every candidate font file, and the poster code itself. Files count by their content
 (`support.file_digest`), not their times: a logo saved again unchanged redraws nothing. It is kept beside the poster
 as a hidden file `.<name>.key` listing the files written, so a poster is fresh only if its key
@@ -45,7 +45,7 @@ def poster_key(
         "size": [size.name, size.width, size.height, size.dpi, size.pdf, size.medium, size.kind],
         "fonts": [f.identity for f in fonts],
     }
-    if photo is not None:  # only in the photo family: other posters keep their keys
+    if photo is not None:  # only where the layout draws it (the photo family): other posters keep their keys
         blob["photo"] = file_id(photo)
     return hashlib.sha256(json.dumps(blob, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 

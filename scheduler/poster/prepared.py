@@ -34,7 +34,8 @@ def prepare(campaign: Campaign, job: Job, font_files: Sequence[fonts.FontFile]) 
     size = sizes.resolve(job.size, campaign)
     refuse_unfit(campaign, layout, size)
     values = fields(campaign, job.text)
-    photo = campaign.posters.photo if family == "photo" else None  # the photograph drawn under it: another one redraws it
+    drawn = layout.variant_for(size.width, size.height).photo  # the photograph under everything (`arrange`)
+    photo = campaign.posters.photo if drawn else None  # counted in the key once, by its bytes: another one redraws it
     return Prepared(job, layout, size, values, cache.poster_key(layout, values, campaign.brand, size, font_files, photo))
 
 

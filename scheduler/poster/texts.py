@@ -39,8 +39,6 @@ class PosterText:
 
 
 def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:
-    from .cache import file_id  # the poster cache's modules (layouts, sizes): not needed to know a poster's words
-
     return {
         "title": text.title,
         "headline": text.headline or text.title,
@@ -53,5 +51,4 @@ def fields(campaign: Campaign, text: PosterText) -> dict[str, str]:
         "theme": "" if text.title.strip() == campaign.theme.strip() else campaign.theme,  # the theme's own poster: not again in its footer
         "launch_venue": campaign.key_dates.launch_venue,  # a poster names the venue only when the config has it
         "picture": pictures.kind_of(text.tags, text.topic, text.area, text.title),  # the illustration of the sheet and photo families
-        "photo": file_id(campaign.posters.photo),  # part of the cache key: a new photograph redraws its posters
     }
