@@ -60,7 +60,7 @@ def child(config: Path, workers: int) -> None:
     days = day_playlists(
         campaign,
         ctx.plan,
-        ctx.library,
+        ctx.slogans.library,
         in_order(campaign.start, campaign.end, ctx.today()),
         None,
         queue_approval(ctx, campaign.start, campaign.end),

@@ -15,10 +15,11 @@ import pytest
 from scheduler.cli.daemon_cmds import _ahead
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
-from scheduler.inputs.content import load_library
+from scheduler.inputs.content import Library, load_library
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.runtime.work_ahead import Ahead
+from scheduler.screens import slogan_check
 from scheduler.screens.build import current_folder, screens_root
 from scheduler.screens.playlist import make_playlist
 
@@ -82,3 +83,26 @@ def test_the_daemon_leaves_the_slogan_out_logs_it_and_tells_staff_once(
     assert logged["slogans"] == SLOGAN and "第一" in logged["why"]
     _ahead(config, queue, ahead, notices, morning + dt.timedelta(minutes=5))  # the next round: told already
     assert len(notices.sent) == 1
+
+
+def test_a_daemon_round_checks_the_slogans_once_for_the_playlists_and_the_notice(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The playlists and the notice take the same verdict: the slogans are checked once a round, not once each."""
+    config, campaign, day = _with_the_slogan(project)
+    rounds: list[list[str]] = []
+    check = slogan_check.refused_slogans
+
+    def counted(campaign: Campaign, library: Library) -> slogan_check.Refused:
+        found = check(campaign, library)
+        rounds[-1].append(",".join(found))
+        return found
+
+    monkeypatch.setattr(slogan_check, "refused_slogans", counted)
+    queue, notices, ahead = Queue(open_db(campaign.db_url)), Recorder(), Ahead()
+    morning = campaign.at(day, dt.time(6, 0))
+    for minutes in (0, 5):
+        rounds.append([])
+        _ahead(config, queue, ahead, notices, morning + dt.timedelta(minutes=minutes))
+    assert rounds == [[SLOGAN], [SLOGAN]]
+    assert SLOGAN not in _shown(campaign) and len(notices.sent) == 1

@@ -39,7 +39,7 @@ def run_build(ctx: Context, args: argparse.Namespace) -> int:
     days = []
     if campaign.screens:
         approved = queue_approval(ctx, first, last)
-        days = day_playlists(campaign, ctx.plan, ctx.library, in_order(first, last, ctx.today()), None, approved)
+        days = day_playlists(campaign, ctx.plan, ctx.slogans.library, in_order(first, last, ctx.today()), None, approved)
     slides = slides_of(campaign, days)
     with ctx.parsed_layouts():
         summary = batch.make_all(campaign, posters + slides, progress=drawing_progress, force=args.force)

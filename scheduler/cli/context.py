@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `q
     from ..planning.planner import Plan
     from ..publishing.queue import Queue
     from ..rendering.payloads import Renderer
+    from ..screens.slogan_check import Checked
 
 
 class Context:
@@ -74,6 +75,14 @@ class Context:
 
         with active(ParseCache(self.campaign.paths.state / CONTENT_FILE)):
             return read_library(self.campaign.paths.content, self.campaign.text_values, self.campaign.example_day)
+
+    @cached_property
+    def slogans(self) -> Checked:
+        """The library's slogans `qm check` reports, checked once per command (and per daemon round, which
+        reads a fresh context): the playlists rotate from its `library`, whoever reports says its `refused`."""
+        from ..screens.slogan_check import checked
+
+        return checked(self.campaign, self.library)
 
     def parsed_layouts(self) -> AbstractContextManager[object]:
         """Inside it, poster layouts are read with their parsed YAML kept in the state folder."""

@@ -74,7 +74,6 @@ def _ahead(config_path: Path, queue: Queue, ahead: Ahead, notifications: Notific
     from ..runtime.work_ahead import held_back
     from ..screens import held_words
     from ..screens.daily import EDITED, approval
-    from ..screens.slogan_check import refused_slogans
 
     ctx = _fresh(config_path, queue.engine)
     recent = queue.find(start=now.timestamp() - 86400)
@@ -86,9 +85,9 @@ def _ahead(config_path: Path, queue: Queue, ahead: Ahead, notifications: Notific
     states = {p.id: p.state for p in queue.find([st.REJECTED])}  # on any day: such an item rotates as no slogan
     states |= {p.id: p.state for p in recent} | dict.fromkeys(edited, EDITED)
     approved = approval(states, now.astimezone(ctx.campaign.timezone).date())
-    done = ahead(ctx.campaign, ctx.plan, ctx.library, now, approved)
+    done = ahead(ctx.campaign, ctx.plan, ctx.slogans.library, now, approved)  # the slogans checked once a round
     if ctx.campaign.screens:
-        _tell_refused(queue, notifications, refused_slogans(ctx.campaign, ctx.library), now)
+        _tell_refused(queue, notifications, ctx.slogans.refused, now)
     if done.drawn:
         event(log, "posters_drawn", count=done.drawn)
     for built in done.built:

@@ -39,7 +39,7 @@ def build_one(ctx: Context, args: argparse.Namespace, screen: str | None) -> Day
         check_day(campaign, day, "--date")
     else:
         check_day(campaign, day, "今天", fix="请用 --date 指定活动期内的日期")
-    return build_day(campaign, ctx.plan, ctx.library, day, screens, approved=queue_approval(ctx, day, day), now=ctx.now())
+    return build_day(campaign, ctx.plan, ctx.slogans.library, day, screens, approved=queue_approval(ctx, day, day), now=ctx.now())
 
 
 def build_window(
@@ -52,7 +52,7 @@ def build_window(
     check_day(campaign, last, "--to")
     days = in_order(first, last, ctx.today())
     approved = queue_approval(ctx, first, last)
-    return build_days(campaign, ctx.plan, ctx.library, days, screens, approved=approved, progress=progress, now=ctx.now())
+    return build_days(campaign, ctx.plan, ctx.slogans.library, days, screens, approved=approved, progress=progress, now=ctx.now())
 
 
 def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
@@ -104,7 +104,7 @@ def report_built(ctx: Context, days: list[DayBuild]) -> None:
     if left:
         report_waiting(left, due_days(ctx.campaign, ctx.now()))
     report_held([post for d in days for post in d.held], {i for d in days for i in d.edited})
-    for line in refused_lines({item: why for d in days for item, why in d.refused.items()}):
+    for line in refused_lines(ctx.slogans.refused):
         print(line)
 
 

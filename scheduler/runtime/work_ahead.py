@@ -30,6 +30,7 @@ from ..rendering.payloads import Renderer, Stored
 from ..screens.build import Built, build, screens_root
 from ..screens.daily import Approval, due_playlists, sources_stamp
 from ..screens.playlist import Playlist
+from ..screens.slogan_check import Vetted
 from ..support.errors import ContentError, QmError, RuntimeFailure
 from ..support.values import ImageRef
 
@@ -46,7 +47,7 @@ class Ahead:
     def __init__(self) -> None:
         self._stamp = ""
 
-    def __call__(self, campaign: Campaign, plan: Plan, library: Library, now: dt.datetime, approved: Approval) -> Done:
+    def __call__(self, campaign: Campaign, plan: Plan, library: Vetted, now: dt.datetime, approved: Approval) -> Done:
         jobs = missing_posters(campaign, plan, Renderer(campaign), now)
         playlists = due_playlists(campaign, plan, library, now, approved) if campaign.screens else []
         stamp = sources_stamp(campaign, playlists)

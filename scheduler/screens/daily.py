@@ -6,7 +6,8 @@ words it shows (a slide is drawn from the library as it stands: words changed si
 keep it off the wall until a person approves them: `edited_since_approval`, `held_words`); the theme slide and
 the rotating slogans come from the campaign and the library as they stand, except an item a person
 rejected (a post of it on any channel), which does not rotate while it stays rejected, and a slogan
-`qm check` reports, which rotates on no wall (`slogan_check`: the build and the daemon say which and why). Days
+`qm check` reports, which rotates on no wall (`slogan_check`: the playlists are made from the library it
+vetted, and the build and the daemon, which checked it, say which and why). Days
 before today are never published, so a past day (a reconstruction for a report, or the 2016
 example) is built from the plan as it was.
 """
@@ -24,7 +25,6 @@ from typing import TYPE_CHECKING
 from ..channels.screen.config import ScreenConfig
 from ..inputs.campaign import Campaign
 from ..inputs.campaign_days import check_day
-from ..inputs.content import Library
 from ..planning.planner import Plan, PlannedPost
 from ..poster.job import Job
 from ..publishing.states import APPROVED_STATES, REJECTED
@@ -32,7 +32,7 @@ from ..support.errors import InputError
 from ..support.file_digest import file_digest
 from .build import Built, build_many, current_folder, screens_root, slide_jobs
 from .playlist import Playlist, make_playlist
-from .slogan_check import Refused, checked
+from .slogan_check import Vetted
 
 if TYPE_CHECKING:  # drawing code (Pillow) loads when a build draws, not where playlists are only chosen
     from ..poster.batch import Progress
@@ -98,13 +98,12 @@ class DayBuild:
     built: list[Built]
     held: list[PlannedPost]  # screen posts left out because nobody approved them (their words)
     edited: frozenset[str] = frozenset()  # of those, the ones approved at words they have no longer (`EDITED`)
-    refused: Refused = field(default_factory=dict)  # slogans left out because `qm check` reports them
 
 
 def build_day(
     campaign: Campaign,
     plan: Plan,
-    library: Library,
+    library: Vetted,
     day: dt.date,
     screens: list[ScreenConfig] | None = None,
     *,
@@ -123,16 +122,14 @@ class DayPlaylists:
     playlists: list[Playlist]
     held: list[PlannedPost]
     edited: frozenset[str] = frozenset()
-    refused: Refused = field(default_factory=dict)
 
 
 def day_playlists(
-    campaign: Campaign, plan: Plan, library: Library, days: list[dt.date], screens: list[ScreenConfig] | None, approved: Approval
+    campaign: Campaign, plan: Plan, library: Vetted, days: list[dt.date], screens: list[ScreenConfig] | None, approved: Approval
 ) -> list[DayPlaylists]:
-    """Each day's playlist of each chosen screen (pure: nothing drawn)."""
+    """Each day's playlist of each chosen screen (pure: nothing drawn), rotating the slogans of `library`."""
     chosen = screens or list(campaign.screens)
     names = {s.name for s in chosen}
-    library, refused = checked(campaign, library)
     rejected = approved.rejected(plan.posts)
     out = []
     for day in days:
@@ -142,14 +139,14 @@ def day_playlists(
         playlists = [make_playlist(campaign, screen, shown, library, day, rejected) for screen in chosen]
         held = [p for p in mine if p not in shown]
         edited = frozenset(p.id for p in held if approved.states.get(p.id) == EDITED)
-        out.append(DayPlaylists(day, playlists, held, edited, refused))
+        out.append(DayPlaylists(day, playlists, held, edited))
     return out
 
 
 def build_days(
     campaign: Campaign,
     plan: Plan,
-    library: Library,
+    library: Vetted,
     days: list[dt.date],
     screens: list[ScreenConfig] | None = None,
     *,
@@ -184,7 +181,7 @@ def write_days(campaign: Campaign, days: list[DayPlaylists], root: Path | None =
     early = [s.id for s in campaign.screens if day_for(campaign, s, now) < campaign.start]
     playlists = [p for d in days for p in d.playlists]
     built = iter(build_many(campaign, playlists, root or screens_root(campaign), workers=1, due=due, early=early))
-    return [DayBuild([next(built) for _ in d.playlists], d.held, d.edited, d.refused) for d in days]
+    return [DayBuild([next(built) for _ in d.playlists], d.held, d.edited) for d in days]
 
 
 def in_order(first: dt.date, last: dt.date, today: dt.date) -> list[dt.date]:
@@ -208,12 +205,12 @@ def due_days(campaign: Campaign, now: dt.datetime) -> dict[str, dt.date]:
     return {screen: day for screen, day in days.items() if campaign.start <= day <= campaign.end}
 
 
-def due_playlists(campaign: Campaign, plan: Plan, library: Library, now: dt.datetime, approved: Approval) -> list[Playlist]:
-    """Each screen's playlist for its coming or current on-hours, inside the campaign (pure: nothing drawn)."""
+def due_playlists(campaign: Campaign, plan: Plan, library: Vetted, now: dt.datetime, approved: Approval) -> list[Playlist]:
+    """Each screen's playlist for its coming or current on-hours, inside the campaign (pure: nothing drawn),
+    rotating the slogans of `library`."""
     out = []
     due = due_days(campaign, now)
     rejected = approved.rejected(plan.posts)
-    library = checked(campaign, library)[0]  # the daemon says which slogans stay off (`slogan_check`)
     for screen in (s for s in campaign.screens if s.id in due):
         shown = [p for p in plan.on(due[screen.id]) if p.channel == screen.name and approved(p)]
         out.append(make_playlist(campaign, screen, shown, library, due[screen.id], rejected))
