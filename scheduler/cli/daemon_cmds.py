@@ -73,7 +73,7 @@ def _ahead(config_path: Path, queue: Queue, ahead: Ahead, notifications: Notific
     """Posters for the coming posts and the screens' playlists, drawn before they are needed."""
     from ..runtime.work_ahead import held_back
     from ..screens import held_words
-    from ..screens.daily import EDITED, approval
+    from ..screens.daily import approval, queue_states
 
     ctx = _fresh(config_path, queue.engine)
     recent = queue.find(start=now.timestamp() - 86400)
@@ -82,9 +82,7 @@ def _ahead(config_path: Path, queue: Queue, ahead: Ahead, notifications: Notific
     edited = held_words.hold(ctx.campaign, ctx.plan, ctx.renderer, queue, recent, now) if ctx.campaign.screens else []
     if edited:  # refilled: read again
         recent = queue.find(start=now.timestamp() - 86400)
-    states = {p.id: p.state for p in queue.find([st.REJECTED])}  # on any day: such an item rotates as no slogan
-    states |= {p.id: p.state for p in recent} | dict.fromkeys(edited, EDITED)
-    approved = approval(states, now.astimezone(ctx.campaign.timezone).date())
+    approved = approval(queue_states(queue, recent, edited), now.astimezone(ctx.campaign.timezone).date())
     done = ahead(ctx.campaign, ctx.plan, ctx.slogans.library, now, approved)  # the slogans checked once a round
     if ctx.campaign.screens:
         _tell_refused(queue, notifications, ctx.slogans.refused, now)

@@ -10,11 +10,9 @@ import datetime as dt
 from ..inputs.campaign_days import check_day
 from ..planning.planner import PlannedPost
 from ..poster.batch import Progress
-from ..publishing import states as st
 from ..runtime.rehearsal import refuse_on_live, rehearsal_moment
 from ..screens.build import Built, current_folder, playlist_day
 from ..screens.daily import (
-    EDITED,
     Approval,
     DayBuild,
     approval,
@@ -24,6 +22,7 @@ from ..screens.daily import (
     edited_since_approval,
     in_order,
     pick_screens,
+    queue_states,
 )
 from ..screens.slogan_check import refused_lines
 from ..views.columns import aligned
@@ -73,8 +72,7 @@ def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
         found = queue.find(start=start.timestamp(), end=end.timestamp())
         screens = {s.name for s in ctx.campaign.screens}
         shown = [p for p in ctx.plan.posts if p.channel in screens and max(first, today) <= p.slot.day <= last]
-        states = {p.id: p.state for p in queue.find([st.REJECTED])}  # on any day: such an item rotates as no slogan
-        states |= {p.id: p.state for p in found} | dict.fromkeys((p.id for p in edited_since_approval(ctx.renderer, found, shown)), EDITED)
+        states = queue_states(queue, found, (p.id for p in edited_since_approval(ctx.renderer, found, shown)))
         # Closed now, the database's last connection folds its log into the file before the states are kept
         # under the file's state, not whenever this process lets go of it (which would change that state).
         ctx.engine.dispose()

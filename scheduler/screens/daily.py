@@ -36,7 +36,7 @@ from .slogan_check import Vetted
 
 if TYPE_CHECKING:  # drawing code (Pillow) loads when a build draws, not where playlists are only chosen
     from ..poster.batch import Progress
-    from ..publishing.queue import Post
+    from ..publishing.queue import Post, Queue
     from ..rendering.payloads import Renderer
 
 
@@ -83,6 +83,13 @@ everything = Approval()
 def approval(states: Mapping[str, str], today: dt.date) -> Approval:
     """Which posts may go on a screen, from the queue's states by post id (see the module's rule)."""
     return Approval(states, today)
+
+
+def queue_states(queue: Queue, found: Iterable[Post], edited: Iterable[str]) -> dict[str, str]:
+    """The states an `Approval` reads: of every rejected post (on any day: such an item rotates as no slogan),
+    of the posts `found` around the days shown, and `EDITED` for the `edited` ones (`edited_since_approval`)."""
+    states = {p.id: p.state for p in queue.find([REJECTED])}
+    return states | {p.id: p.state for p in found} | dict.fromkeys(edited, EDITED)
 
 
 def edited_since_approval(renderer: Renderer, queued: Iterable[Post], posts: Iterable[PlannedPost]) -> list[PlannedPost]:
