@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,12 +17,15 @@ import sqlalchemy as sa
 from scheduler.cli.context import Context
 from scheduler.cli.daemon_cmds import _ahead
 from scheduler.daemon.notices_due import BUILDERS
+from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import PlannedPost
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.queue import Queue
 from scheduler.publishing.tables import notices_due
+from scheduler.rendering.payloads import RenderedPost, Renderer
 from scheduler.runtime.work_ahead import Ahead
+from scheduler.screens import held_words
 from scheduler.screens.build import current_folder, screens_root
 from scheduler.screens.daily import approval, day_playlists
 from scheduler.screens.playlist import MIN_SLOGANS, daily_slogans
@@ -127,6 +131,33 @@ def test_a_slide_already_on_the_wall_is_taken_off_when_its_words_change_and_come
     content_file(post).write_text(original, encoding="utf-8")  # the edit undone
     _ahead(config, queue, ahead, Recorder(), noon + dt.timedelta(minutes=10))
     assert post.id in [s["post"] for s in on_wall(ctx)[1]]
+
+
+class CountingRenderer(Renderer):
+    """The real renderer, counting what it renders by post id."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__(campaign)
+        self.rendered: Counter[str] = Counter()
+
+    def render(self, post: PlannedPost) -> RenderedPost:
+        self.rendered[post.id] += 1
+        return super().render(post)
+
+
+def test_a_slide_edited_after_it_went_out_is_rendered_once_to_find_it_and_to_tell_staff(config: Path) -> None:
+    ctx = Context(config)
+    queue = ctx.filled_queue()
+    post = featured(ctx)
+    review.approve(queue, post.id, "审核员甲", ctx.clock())
+    for state in (st.SCHEDULED, st.PUBLISHING, st.PUBLISHED):  # out already: no refill, which renders on its own
+        assert queue.move(post.id, state, "后台服务", "", ctx.clock())
+    edit_line(post)
+    now, fresh = ctx.campaign.at(DAY, dt.time(12)), Context(config)
+    renderer = CountingRenderer(fresh.campaign)
+    held = held_words.hold(fresh.campaign, fresh.plan, renderer, queue, queue.find(start=now.timestamp() - 86400), now)
+    assert held == [post.id] and told(queue) == [{"posts": [{"post": post.id, "title": post.item.title, "out": True}]}]
+    assert renderer.rendered[post.id] == 1
 
 
 def test_an_item_a_person_rejected_on_any_channel_rotates_as_no_slogan_but_a_cancelled_one_does(config: Path) -> None:

@@ -72,7 +72,7 @@ def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
         found = queue.find(start=start.timestamp(), end=end.timestamp())
         screens = {s.name for s in ctx.campaign.screens}
         shown = [p for p in ctx.plan.posts if p.channel in screens and max(first, today) <= p.slot.day <= last]
-        states = queue_states(queue, found, (p.id for p in edited_since_approval(ctx.renderer, found, shown)))
+        states = queue_states(queue, found, (p.id for p, _ in edited_since_approval(ctx.renderer, found, shown)))
         # Closed now, the database's last connection folds its log into the file before the states are kept
         # under the file's state, not whenever this process lets go of it (which would change that state).
         ctx.engine.dispose()

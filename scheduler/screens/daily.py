@@ -92,12 +92,13 @@ def queue_states(queue: Queue, found: Iterable[Post], edited: Iterable[str]) -> 
     return states | {p.id: p.state for p in found} | dict.fromkeys(edited, EDITED)
 
 
-def edited_since_approval(renderer: Renderer, queued: Iterable[Post], posts: Iterable[PlannedPost]) -> list[PlannedPost]:
+def edited_since_approval(renderer: Renderer, queued: Iterable[Post], posts: Iterable[PlannedPost]) -> list[tuple[PlannedPost, str]]:
     """Those of `posts` the queue holds approved at other words than they have now: their content changed
-    after the approval (a refill sends them back to review, but not one already out: `LOCKED`). Their
-    versions as a refill computes them (`Renderer.render`)."""
+    after the approval (a refill sends them back to review, but not one already out: `LOCKED`). Each with
+    its version now, as a refill computes it (`Renderer.render`, once a post)."""
     approved = {p.id: p.approved_version for p in queued if p.state in APPROVED_STATES}
-    return [p for p in posts if p.id in approved and renderer.render(p).version != approved[p.id]]
+    now = ((p, renderer.render(p).version) for p in posts if p.id in approved)
+    return [(p, version) for p, version in now if version != approved[p.id]]
 
 
 @dataclass(frozen=True)

@@ -42,18 +42,17 @@ def hold(campaign: Campaign, plan: Plan, renderer: Renderer, queue: Queue, queue
     if not edited:
         return []
     states = {p.id: p.state for p in queued}
-    if any(states[p.id] not in st.LOCKED for p in edited):
+    if any(states[p.id] not in st.LOCKED for p, _ in edited):
         fill(queue, campaign, plan, renderer, now.timestamp())  # back to review, as the morning refresh does
-    versions = {p.id: renderer.render(p).version for p in edited}
     with queue.engine.begin() as conn:
-        new = [p for p in edited if notices_sent.claim(conn, f"{NOTICE}:{p.id}:{versions[p.id]}", now.timestamp())]
+        new = [p for p, version in edited if notices_sent.claim(conn, f"{NOTICE}:{p.id}:{version}", now.timestamp())]
         if new:
             body = {"posts": [{"post": p.id, "title": p.item.title, "out": states[p.id] in st.LOCKED} for p in new]}
             notices_due.record(conn, NOTICE, body, now.timestamp())
     if new:
         note = "审核后内容又改过，电子屏不播放改过的文字"
         event(log, "screen_slides_held", logging.WARNING, posts="、".join(p.id for p in new), note=note)
-    return [p.id for p in edited]
+    return [p.id for p, _ in edited]
 
 
 def notice(campaign: Campaign, body: dict[str, Any]) -> Notice:
