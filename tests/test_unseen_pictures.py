@@ -6,16 +6,24 @@ offers 重画海报, and the posters page marks the old picture."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from scheduler.cli.context import Context
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.content import ContentItem
+from scheduler.pages.site import Site
 from scheduler.planning.planner import PlannedPost
+from scheduler.poster import freshness
 from scheduler.poster.files import PosterFiles
+from scheduler.poster.fonts import FontFile
 from scheduler.poster.freshness import is_current
+from scheduler.poster.texts import PosterText
 from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue
 from scheduler.support.values import ImageRef
 from tests.conftest import TWO_STAGES, run_qm
 from tests.test_poster_freshness import _correct_the_summary, _post_with_a_poster
@@ -88,3 +96,36 @@ def test_the_console_refuses_to_approve_it_and_redraws_it_on_demand(console: tup
         assert item is not None and is_current(r.console.campaign, item, image)
         action, fields = approve_form(editor.get(f"/post/{post.id}").text)
         assert "done=stage" in editor.post(action, data=fields).headers["location"]
+
+
+def test_the_console_judges_a_poster_once_for_the_day_the_posters_page_and_an_approval(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judging a poster reads its layout and words and the key kept beside it: the day page's flag, the posters
+    page's mark and the approval's refusal take one answer, kept until the poster is drawn again."""
+    config = project()
+    post, image = _stale(config)
+    ctx = Context(config)
+    site = Site(ctx.campaign, Queue(open_db(ctx.campaign.db_url)))
+    judged: list[str] = []
+    judge = freshness.is_current
+
+    def counted(campaign: Campaign, source: ContentItem | PosterText, image: ImageRef, fonts: Sequence[FontFile] | None = None) -> bool:
+        judged.append(image.ref)
+        return judge(campaign, source, image, fonts)
+
+    monkeypatch.setattr(freshness, "is_current", counted)
+    day, queued = post.at.date(), site.queue.get(post.id)
+    assert queued is not None
+
+    def looked() -> tuple[bool, bool, str]:
+        (shown,) = [p for p in site.day_values(day)["page"].posts if p.entry.id == post.id]
+        (card,) = [c for c in site.posters_values(day.replace(day=1))["cards"] if post.id in c.used_by and c.item == image.item]
+        return shown.stale, card.stale, site.unseen_pictures(queued)
+
+    for _ in range(2):
+        stale, marked, unseen = looked()
+        assert stale and marked and "还是改动前画的" in unseen
+    assert judged.count(image.ref) == 1
+    assert site.redraw(queued) == 1  # drawn again: judged anew
+    assert looked() == (False, False, "")

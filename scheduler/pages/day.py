@@ -9,7 +9,6 @@ from markupsafe import Markup
 
 from ..inputs.campaign import WEEKDAYS, Campaign
 from ..planning.planner import Plan
-from ..poster.freshness import OUT_OF_DATE
 from ..publishing import states as st
 from ..publishing.queue import AuditEntry, Queue
 from ..rendering.lint import Finding
@@ -137,7 +136,7 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
                 approved_stage=stage,
                 change=change,
                 last_error=entry.queued.last_error if entry.queued else "",
-                stale=any(OUT_OF_DATE in reason for reason in checks.findings(entry)),
+                stale=checks.stale(entry),
             )
         )
     first, last = campaign.start, campaign.end

@@ -11,7 +11,6 @@ from pathlib import Path
 from PIL import Image
 
 from ..inputs.campaign import Campaign
-from ..poster.freshness import out_of_date
 from ..poster.layout import layout_label
 from ..poster.sizes import size_label
 from ..support.suggest import titled
@@ -44,7 +43,6 @@ def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> lis
                 seen[key] = (image, entry, [])
             seen[key][2].append(entry.id)
     root = campaign.paths.posters
-    old = {(i.item, i.layout, i.size) for i, entry, _ in seen.values() if entry.item for i in out_of_date(campaign, entry.item, [i])}
     cards = []
     for image, entry, used in seen.values():
         path = poster_file(campaign, image)
@@ -60,7 +58,7 @@ def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> lis
         title = entry.item.title if entry.item and entry.item.id == image.item else image.item
         size = size_label(image.size)
         layout = titled(image.layout, layout_label(campaign.paths.templates / "posters", image.layout))
-        stale = (image.item, image.layout, image.size) in old
+        stale = bool(checks.out_of_date(entry.item, [image]))  # judged once while the file and its inputs stay the same
         cards.append(PosterCard(image.item, title, layout, size, pixels, kilobytes, relative, tuple(used), stale))
     return cards
 

@@ -9,7 +9,7 @@ results are computed once per version and kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..channels.kinds import post_title
@@ -18,12 +18,14 @@ from ..inputs.content import ContentItem, Library
 from ..planning.planner import Plan, PlannedPost
 from ..planning.slots import Slot
 from ..poster import fonts
-from ..poster.freshness import drawn_stamp
+from ..poster.cache import file_id
+from ..poster.freshness import drawn_stamp, out_of_date
 from ..publishing import states as st
 from ..publishing.queue import Post
 from ..rendering.lint import lint_post
 from ..rendering.payloads import RenderedPost, Renderer
 from ..rendering.versions import exact_digest
+from ..support.values import ImageRef
 from ..views.day_preview import ItemVerdict, post_findings
 
 UNQUEUED = "unqueued"  # in the plan, not (yet, or any more) in the queue
@@ -107,7 +109,8 @@ def window(campaign: Campaign, start: dt.date, end: dt.date) -> tuple[float, flo
 
 
 class Checks:
-    """What a post will publish and what `qm check` says of it, computed once per version."""
+    """What a post will publish and what `qm check` says of it, computed once per version; and which of its
+    posters on disk are out of date, judged once per poster file and its inputs (`out_of_date`)."""
 
     def __init__(self, campaign: Campaign, renderer: Renderer) -> None:
         self.campaign = campaign
@@ -115,6 +118,7 @@ class Checks:
         self._rendered: dict[tuple[str, str], RenderedPost] = {}
         self._findings: dict[tuple[object, ...], list[str]] = {}
         self._items: dict[str, ItemVerdict] = {}
+        self._old: dict[tuple[object, ...], bool] = {}
         self._no_font: bool | None = None
 
     def rendered(self, entry: Entry) -> RenderedPost | None:
@@ -131,19 +135,40 @@ class Checks:
 
     def findings(self, entry: Entry) -> list[str]:
         rendered = self.rendered(entry)
-        # the poster files' and their layout templates' times: a poster redrawn (or drawn) since, or a layout
-        # edited while the console runs, says whether it is out of date anew
+        # the poster files' and their layout templates' times (a poster redrawn, or drawn, since: the platform's
+        # limits on its file), and which are out of date (a layout, the logo or a font changed)
         drawn = drawn_stamp(self.campaign, entry.item, rendered.images) if rendered and entry.item else ()
-        key = (*self._key(entry), *drawn)
+        old = self.out_of_date(entry.item, rendered.images) if rendered and not self.no_font else []
+        key = (*self._key(entry), *drawn, *old)
         if key not in self._findings:
             if rendered is None:
                 found = []
             elif entry.item is None:  # gone from the content library: its words only
                 found = lint_post(self.campaign, rendered)
             else:
-                found = post_findings(self.campaign, entry.item, rendered, self._items, self.no_font)
+                found = post_findings(self.campaign, entry.item, rendered, self._items, self.no_font, old)
             self._findings[key] = [f.reason for f in found]
         return self._findings[key]
+
+    def out_of_date(self, item: ContentItem | None, images: Sequence[ImageRef]) -> list[ImageRef]:
+        """The posters of `item` on disk drawn from other inputs (`freshness.out_of_date`): what the day page
+        flags, the posters page marks and an approval is refused for. Each is judged once while its words, its
+        file and layout file's times (`drawn_stamp`), the logo, the photograph and the fonts stay the same."""
+        if item is None or not images:
+            return []
+        fonts_now = [f.identity for f in fonts.candidates(self.campaign.brand.font)]
+        inputs = (file_id(self.campaign.brand.logo), file_id(self.campaign.posters.photo), *fonts_now)
+        keys = {image: (item.id, item.digest, image, *drawn_stamp(self.campaign, item, [image]), *inputs) for image in images}
+        if unknown := [image for image, key in keys.items() if key not in self._old]:
+            old = out_of_date(self.campaign, item, unknown)
+            self._old.update((keys[image], image in old) for image in unknown)
+        return [image for image in images if self._old[keys[image]]]
+
+    def stale(self, entry: Entry) -> bool:
+        """A poster of the post on disk shows its words from before a change, so it may not be approved until
+        drawn again (not said without a Chinese font: it cannot be drawn again, the font is why)."""
+        rendered = self.rendered(entry)
+        return not self.no_font and rendered is not None and bool(self.out_of_date(entry.item, rendered.images))
 
     @property
     def no_font(self) -> bool:
@@ -173,4 +198,5 @@ class Checks:
         self._rendered.clear()
         self._findings.clear()
         self._items.clear()
+        self._old.clear()
         self._no_font = None

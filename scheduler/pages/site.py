@@ -20,7 +20,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import Library, load_library
 from ..inputs.content_save import EditForm, open_form
 from ..planning.planner import Plan, make_plan
-from ..poster.freshness import out_of_date, unseen
+from ..poster.freshness import unseen
 from ..publishing import states as st
 from ..publishing.kept_posts import read_kept
 from ..publishing.queue import Post, Queue
@@ -108,7 +108,8 @@ class Site:
 
     def unseen_pictures(self, post: Post) -> str:
         """Why the post may not be approved: a poster of it was drawn before its words changed ("" when none was)."""
-        return unseen(self.campaign, post.id, self.library.get(post.item), self.renderer.as_stored(post).images)
+        item, images = self.library.get(post.item), self.renderer.as_stored(post).images
+        return unseen(self.campaign, post.id, item, images, self.checks.out_of_date(item, images))
 
     def redraw(self, post: Post) -> int:
         """Draw again the posters of the post drawn before its words changed; how many. Pillow loads only here."""
@@ -117,7 +118,7 @@ class Site:
         item = self.library.get(post.item)
         if item is None:
             return 0
-        old = out_of_date(self.campaign, item, self.renderer.as_stored(post).images)
+        old = self.checks.out_of_date(item, self.renderer.as_stored(post).images)
         for image in old:
             ensure(self.campaign, item, image)
         return len(old)

@@ -87,10 +87,14 @@ def named(campaign: Campaign, item: ContentItem, images: Sequence[ImageRef]) -> 
     return "、".join(f"{size_label(i.size)}“{layout_label(folder, i.layout)}”" for i in images)
 
 
-def unseen(campaign: Campaign, post_id: str, item: ContentItem | None, images: Sequence[ImageRef]) -> str:
+def unseen(
+    campaign: Campaign, post_id: str, item: ContentItem | None, images: Sequence[ImageRef], old: Sequence[ImageRef] | None = None
+) -> str:
     """Why `post_id` may not be approved: a poster of it on disk shows words from before a change, so the
-    reviewer could not see the picture that would go out; "" when none does (or the item is gone)."""
-    old = out_of_date(campaign, item, images) if item is not None else []
+    reviewer could not see the picture that would go out; "" when none does (or the item is gone). `old`:
+    those of `images` out of date, when the caller knows them (the console keeps them: `pages.posts.Checks`)."""
+    if item is not None and old is None:
+        old = out_of_date(campaign, item, images)
     if item is None or not old:
         return ""
     return (

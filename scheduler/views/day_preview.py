@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,20 +56,27 @@ NO_FONT = "没有中文字体，海报画不出来（原因和补救办法见开
 
 
 def post_findings(
-    campaign: Campaign, item: ContentItem, rendered: RenderedPost, known: dict[str, ItemVerdict], no_font: bool = False
+    campaign: Campaign,
+    item: ContentItem,
+    rendered: RenderedPost,
+    known: dict[str, ItemVerdict],
+    no_font: bool = False,
+    old: Sequence[ImageRef] | None = None,
 ) -> list[Finding]:
     """What `qm check` finds against one post: in its words (`lint_post`), in its item as the content guide
     asks (a full summary, no markup), and in its posters' words no font can draw; and, for a reviewer, a
     poster drawn before its words changed. `known` keeps each item's verdict: an item has posts on
     several channels and days. `no_font`: the caller says once that there is no Chinese font at all, so
-    the post says only that its posters cannot be drawn (not that the ones on disk are out of date)."""
+    the post says only that its posters cannot be drawn (not that the ones on disk are out of date). `old`:
+    its posters out of date, when the caller knows them (the console keeps them: `pages.posts.Checks`)."""
     if item.id not in known:
         drawing = [NO_FONT] if no_font else [str(p) for p in glyphs.drawing_problems([PosterText.of(item)], campaign.brand.font)]
         known[item.id] = (guide_reasons(item), drawing)
     guide, undrawable = known[item.id]
     reasons = guide + (undrawable if rendered.images else [])
     # the page would show a picture of the words before (not said without a font: it cannot be redrawn, the font is why)
-    if not no_font and (old := out_of_date(campaign, item, rendered.images)):
+    old = out_of_date(campaign, item, rendered.images) if old is None and not no_font else old
+    if not no_font and old:
         reasons.append(f"{named(campaign, item, old)}：{OUT_OF_DATE}")
     return lint_post(campaign, rendered) + [Finding(rendered.post_id, rendered.channel, reason) for reason in reasons]
 
