@@ -7,9 +7,15 @@ import logging
 import re
 import threading
 import time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from scheduler.support.logs import KeyValueFormatter, dressed, event
+import pytest
+
+from scheduler.inputs.campaign import Campaign
+from scheduler.support import http_client
+from scheduler.support.logs import KeyValueFormatter, dressed, event, setup_logging
+from tests.web_helpers import console_server, http_login, local
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -96,3 +102,25 @@ def test_apschedulers_own_warnings_become_qm_events_in_chinese_with_the_campaign
     assert f"job=reminder:launch at={past.astimezone(kiritimati):%Y-%m-%dT%H:%M}" in missed, missed
     assert "why=错过了执行时间" in missed
     assert not any("msg=" in line or "Execution of job" in line or "was missed by" in line for line in lines), lines
+
+
+def test_a_login_name_with_control_characters_cannot_forge_a_log_line(
+    heihe: Campaign, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Anyone can send a login name: its CR, ESC, line separator and bidi control reach qm.log and the
+    terminal as readable escapes, so it neither starts a line of its own nor drives the terminal."""
+    campaign = local(heihe, tmp_path)
+    forged = "x\rts=0 event=login user=admin\x1b[8m\u2028\u202e\x85\x7f"
+    setup_logging(campaign.paths.state, tz=campaign.timezone)
+    try:
+        with console_server(campaign) as r, http_client.client(base_url=r.url, follow_redirects=False, timeout=10) as c:
+            assert http_login(c, forged, "wrong-password").status_code == 401
+    finally:
+        setup_logging(None, level=logging.WARNING)
+    logged = (campaign.paths.state / "qm.log").read_text(encoding="utf-8")
+    terminal = capfd.readouterr().err
+    for text in (logged, terminal):
+        failed = [line for line in text.splitlines() if "event=login_failed" in line]
+        assert len(failed) == 1, text
+        assert 'user="x\\rts=0 event=login user=admin\\x1b[8m\\u2028\\u202e\\x85\\x7f"' in failed[0], failed
+        assert not re.search("[\r\x1b\u2028\u202e\x85\x7f]", text), repr(text)

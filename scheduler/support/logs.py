@@ -2,7 +2,9 @@
 
     ts=2027-09-08T20:00:00+08:00 level=info event=published post=20270908-wechat-2000 channel=wechat
 
-Values with spaces or quotes are quoted. Nothing secret is ever passed in, and every line is scrubbed of secrets anyway (`redact`).
+Values with spaces or quotes are quoted, and control characters in them escaped (`\\r`, `\\x1b`): a value
+anyone can send (a login name) cannot forge a line or drive the terminal. Nothing secret is ever passed in,
+and every line is scrubbed of secrets anyway (`redact`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import logging.handlers
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,13 @@ from .os_messages import path_error, writable_dir
 from .scheduler_words import SchedulerWords
 
 _FIELDS = "qm_fields"
+# What a value may not carry raw: C0 controls, DEL and C1 controls (a CR rewrites the terminal's line, an ESC
+# starts a terminal sequence), the Unicode line and paragraph separators, and the bidi controls (they reorder
+# what a reader sees). Each is written as an escape a person can read: \r, \x1b, \u2028.
+_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_ESCAPED = re.compile(f'[\\\\"{_CONTROLS}]')
+_QUOTED = re.compile(f'[ "={_CONTROLS}]')
+_NAMED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields: Any) -> None:
@@ -27,9 +37,14 @@ def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields
 
 def _quote(value: Any) -> str:
     text = str(value)
-    if text and not any(c in text for c in ' "=\n\t'):
+    if text and not _QUOTED.search(text):
         return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return '"' + _ESCAPED.sub(_escape, text) + '"'
+
+
+def _escape(found: re.Match[str]) -> str:
+    c = found.group()
+    return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
 
 
 class RedactingFilter(logging.Filter):
