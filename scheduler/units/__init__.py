@@ -7,5 +7,6 @@
     reminders.py    reminders to a unit's webhook before a deadline, and to the office for units missing after it
     digest.py       the consolidated document (汇总) sent upward
     copy_body.py    a unit's .docx carried into it as laid out: headings and tables mapped onto its own styles
+    fields.py       Word fields in it (INCLUDEPICTURE, HYPERLINK, DDEAUTO) flattened to the text they show
     numbering.py    the numbers of its numbered lists ("1.", "（一）") worked out as Word shows them, written as text
 """

@@ -12,7 +12,9 @@ text); a table with no style of its own, in a file whose default table style has
 style's mapping. What refers to parts of the unit's file the compiled document does not have (pictures,
 links, list numbering, comments, notes, section settings, bookmarks) is left out, a link's text kept,
 so Word and WPS never meet a reference they cannot follow; a numbered item's number is written as
-text in its place (numbering.py).
+text in its place (numbering.py). Word fields are left out too, their shown result kept as plain text
+(fields.py): a unit's file cannot make the compiled one fetch a picture from a share, link elsewhere or
+start a program.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 
+from .fields import Fields
 from .numbering import Numbers, write_number
 
 RELS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -59,6 +62,7 @@ def copy_body(source: DocumentObject, target: DocumentObject, below: int) -> int
     end = body.find(qn("w:sectPr"))  # the compiled document's own page settings stay last
     left_out = 0
     numbers = Numbers(source)
+    fields = Fields()  # a field may begin in one paragraph and end in a later one
     unstyled = _bordered_default(source)
     if unstyled is not None and mapped.get((WD_STYLE_TYPE.TABLE, unstyled)) == target.styles.default(WD_STYLE_TYPE.TABLE).style_id:
         mapped[(WD_STYLE_TYPE.TABLE, unstyled)] = target.styles[GRID].style_id  # "Normal Table" here has none
@@ -66,6 +70,7 @@ def copy_body(source: DocumentObject, target: DocumentObject, below: int) -> int
         copy = deepcopy(block)
         labelled = [(p, numbers.label(source_p)) for p, source_p in zip(copy.iter(qn("w:p")), block.iter(qn("w:p")), strict=True)]
         left_out += _strip(copy)
+        fields.flatten(copy)
         if copy.tag == qn("w:tbl") and unstyled is not None and copy.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}") is None:
             copy.find(qn("w:tblPr")).insert(0, copy.makeelement(qn("w:tblStyle"), {qn("w:val"): unstyled}))  # mapped below
         for paragraph, label in labelled:
@@ -90,7 +95,7 @@ def _strip(block: Any) -> int:
     pictures += list(block.iter(ALTERNATE))  # WPS's shapes and text boxes: a drawing, and a picture for older readers
     for element in [*pictures, *block.iter(*LEFT_OUT)]:
         _remove(element)
-    for link in list(block.iter(qn("w:hyperlink"))):  # the link goes, its words stay
+    for link in list(block.iter(qn("w:hyperlink"), qn("w:fldSimple"))):  # the link or field goes, its words stay
         parent = link.getparent()
         at = parent.index(link)
         for n, child in enumerate(list(link)):
