@@ -15,6 +15,7 @@ from ..support.logs import setup_logging
 from . import zh_argparse
 from .context import Context
 from .output import serve_announced
+from .user_unlock import run_user_unlock
 
 WEB_HELP = (
     "启动审核台：在浏览器里查看整月排期、逐级审核（review.stages）、退回和处理内容，并提供各电子屏的播放页面 /screen/屏幕编号/。"
@@ -63,11 +64,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     a = actions.add_parser(
         "unlock",
         parents=[common],
-        help="解除登录锁定",
-        description="解除账号的登录锁定：输错 5 次密码后该账号暂停登录 15 分钟，运行后立即可以登录（密码不变）。"
-        "同一地址输错太多次造成的地址锁定不受影响，到时自动解除。",
+        help="查看或解除登录锁定",
+        description="查看或解除审核台的登录锁定。同一用户名 15 分钟内输错 5 次密码，这个用户名暂停登录 15 分钟；"
+        "同一网络地址输错 20 次（不论哪些用户名），这个地址暂停登录 15 分钟，从它登录的所有人（办公室共用一个出口地址时是全办公室）"
+        "密码对了也不行。qm user unlock 列出现在锁定的用户名和地址；qm user unlock 用户名 解除这个用户名的锁定（密码不变）；"
+        "qm user unlock --address 地址 解除这个地址的锁定。",
     )
-    a.add_argument("name", metavar="用户名", help=NAME_HELP)
+    a.add_argument("name", nargs="?", metavar="用户名", help=NAME_HELP + "；不写时列出锁定情况")
+    a.add_argument("--address", metavar="地址", help="解除这个网络地址（IP）的锁定，如 192.168.1.20（登录页面的提示里写着）")
     a.set_defaults(run=run_user_unlock)
     a = actions.add_parser("role", parents=[common], help="修改角色", description="修改账号的角色；该账号已登录的会话随即失效。")
     a.add_argument("name", metavar="用户名", help=NAME_HELP)
@@ -138,19 +142,6 @@ def run_user_passwd(ctx: Context, args: argparse.Namespace) -> int:
     accounts.set_password(args.name, read_password(), ctx.clock())
     Throttle(ctx.engine).release(args.name)  # the lock kept the owner out, not only whoever guessed
     print(f"已修改 {args.name} 的密码，该账号需要重新登录（登录锁定已解除）。")
-    return 0
-
-
-def run_user_unlock(ctx: Context, args: argparse.Namespace) -> int:
-    from ..web.accounts import Accounts
-    from ..web.sessions import Throttle
-
-    if Accounts(ctx.engine).get(args.name) is None:
-        raise InputError(f"没有用户 {args.name}（用 qm user list 查看）")
-    if Throttle(ctx.engine).release(args.name):
-        print(f"已解除 {args.name} 的登录锁定，现在可以登录。")
-    else:
-        print(f"{args.name} 没有输错密码的记录，不需要解除。")
     return 0
 
 

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 from ..support.logs import event
 from . import form_size
 from .app import Call, action, console_of, retrying
-from .sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, log_in, new_token, same
+from .sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, Lock, log_in, new_token, same
 
 log = logging.getLogger("qm.web")
 
@@ -44,6 +44,19 @@ def _form(request: Request, message: str = "", name: str = "", status: int = 200
     return response
 
 
+def locked_out(lock: Lock, address: str) -> str:
+    """What the login page says to an attempt refused by the throttle: which lock, until when, and who lifts it."""
+    said = f"登录失败次数过多，请 {max(1, (lock.seconds + 59) // 60)} 分钟后再试。"
+    if lock.address:
+        said += (
+            f"从这个网络地址（{address}）输错密码的次数太多，这个地址已暂停登录：同一网络（同一出口地址）里的所有人都登录不了，"
+            f"密码对了也不行。着急的话，请管理员运行 qm user unlock --address {address} 立即解除。"
+        )
+    if lock.name:
+        said += "这个用户名输错密码的次数太多，已暂停登录；着急的话，请管理员运行 qm user unlock 用户名 立即解除。"
+    return said
+
+
 async def login_page(request: Request) -> Response:
     return _form(request)
 
@@ -57,15 +70,14 @@ async def login_submit(request: Request) -> Response:
     if not same(token, request.cookies.get(LOGIN_COOKIE, "")):
         return _form(request, "登录表单已过期或不是从本站提交的，请重新输入。", name.strip(), status=403)
     address = request.client.host if request.client else ""
-    user, wait = await run_in_threadpool(
+    user, lock = await run_in_threadpool(
         retrying, log_in, console.accounts, console.throttle, name.strip(), password, address, console.now()
     )
     if user is None:
-        event(log, "login_failed", logging.WARNING, user=name.strip()[:40], address=address, throttled=bool(wait))
-        if wait:
-            minutes = max(1, (wait + 59) // 60)
-            said = f"登录失败次数过多，请 {minutes} 分钟后再试；着急的话，请管理员运行 qm user unlock 用户名 立即解除锁定。"
-            return _form(request, said, name.strip(), status=429)
+        locked = [kind for kind, on in (("name", lock.name), ("address", lock.address)) if on] if lock else []
+        event(log, "login_failed", logging.WARNING, user=name.strip()[:40], address=address, throttled=",".join(locked) or "no")
+        if lock is not None:
+            return _form(request, locked_out(lock, address), name.strip(), status=429)
         return _form(request, "用户名或密码不对，或账号已停用。", name.strip(), status=401)
     session = await run_in_threadpool(retrying, console.sessions.start, user, console.now())
     event(log, "login", user=user.name, address=address)

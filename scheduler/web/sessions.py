@@ -9,8 +9,13 @@
 - Five wrong passwords within 15 minutes for one account name lock further attempts for that name
   until the oldest of them is 15 minutes old, even with the right password; twenty from one address
   (many names tried) lock that address the same way. An office behind one address is not locked
-  out by one person's typos. An administrator releases an account at once (`qm user unlock`, and
-  `qm user passwd`: `Throttle.release`); an address stays locked until its time is up.
+  out by one person's typos. An administrator releases an account at once (`qm user unlock NAME`,
+  and `qm user passwd`: `Throttle.release`), and an address (`qm user unlock --address IP`:
+  `Throttle.release_address`; `qm user unlock` alone lists what is locked).
+- A locked address refuses even the right password of an account with no wrong passwords of its
+  own: the address limit is there against one password tried on many names (spraying), and a login
+  that went through while locked would tell the sprayer which guess was right. The address is the
+  one the connection comes from (`web.trusted_proxies`: the one a trusted reverse proxy names).
 - An attempt is counted before its password is checked (`Throttle.reserve`, one at a time across
   processes and machines), and forgotten when the password was right: many logins sent at once get
   no more password checks than the limits allow.
@@ -21,7 +26,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -100,13 +107,13 @@ class Throttle:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def wait(self, name: str, address: str, now: float) -> int:
-        """Seconds until another attempt is allowed for this name or address; 0 when it is allowed now."""
+    def lock(self, name: str, address: str, now: float) -> Lock | None:
+        """What keeps this name or address from another attempt now; None when it is allowed."""
         with self.engine.connect() as conn:
-            return _wait(conn, name, address, now)
+            return _lock(conn, name, address, now)
 
-    def reserve(self, name: str, address: str, now: float) -> tuple[list[int], int]:
-        """Count an attempt before its password is checked: (its rows, 0), or ([], seconds to wait) when
+    def reserve(self, name: str, address: str, now: float) -> tuple[list[int], Lock | None]:
+        """Count an attempt before its password is checked: (its rows, None), or ([], the lock) when
         the name or the address has none left. Reservations are taken one at a time (SQLite: the first
         statement writes, which holds the database's write lock; PostgreSQL: an advisory lock until
         commit), so attempts sent at once cannot all see the count below the limit."""
@@ -114,14 +121,14 @@ class Throttle:
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOGIN_LOCK)))
             conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
-            wait = _wait(conn, name, address, now)
-            if wait:
-                return [], wait
+            lock = _lock(conn, name, address, now)
+            if lock is not None:
+                return [], lock
             ids = [
                 conn.execute(login_failures.insert().values(key=key, at=now).returning(login_failures.c.id)).scalar_one()
                 for key in _keys(name, address)
             ]
-        return ids, 0
+        return ids, None
 
     def succeeded(self, name: str, reserved: list[int]) -> None:
         """The password was right: the attempt was no failure, and the account's earlier ones are forgotten."""
@@ -130,38 +137,81 @@ class Throttle:
 
     def release(self, name: str) -> int:
         """Forget the account's wrong passwords (a login, an administrator's unlock); how many there were."""
+        return self._forget(f"name:{name}")
+
+    def release_address(self, address: str) -> int:
+        """Forget the wrong passwords sent from an address (an administrator's unlock); how many there were."""
+        return self._forget(f"addr:{address}")
+
+    def locked(self, now: float) -> dict[str, list[tuple[str, int]]]:
+        """What is locked now, by kind ("name", "addr"): (the name or address, seconds until it may try again),
+        the longest wait first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(login_failures.c.key, login_failures.c.at).where(login_failures.c.at > now - FAILURE_WINDOW)
+            ).all()
+        waits = sorted(_waits(rows, {r.key for r in rows}, now).items(), key=lambda kw: (-kw[1], kw[0]))
+        found: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FAILURES_ALLOWED}
+        for key, wait in waits:
+            kind, value = key.split(":", 1)
+            found[kind].append((value, _seconds(wait)))
+        return found
+
+    def _forget(self, key: str) -> int:
         with self.engine.begin() as conn:
-            return int(conn.execute(login_failures.delete().where(login_failures.c.key == f"name:{name}")).rowcount)
+            return int(conn.execute(login_failures.delete().where(login_failures.c.key == key)).rowcount)
+
+
+@dataclass(frozen=True)
+class Lock:
+    """Why a login is refused before its password is checked: the seconds until it may be tried again,
+    and which ran out of wrong passwords: the account name, the client address, or both."""
+
+    seconds: int
+    name: bool
+    address: bool
 
 
 def _keys(name: str, address: str) -> list[str]:
     return [f"name:{name}", f"addr:{address}"]
 
 
-def _wait(conn: Connection, name: str, address: str, now: float) -> int:
+def _seconds(wait: float) -> int:
+    return int(wait + 0.999)
+
+
+def _waits(rows: Sequence[Any], keys: Iterable[str], now: float) -> dict[str, float]:
+    """Seconds until each key that has used up its wrong passwords may try again (the others are absent)."""
+    out = {}
+    for key in keys:
+        allowed = FAILURES_ALLOWED[key.split(":", 1)[0]]
+        times = sorted(r.at for r in rows if r.key == key)
+        if len(times) >= allowed:
+            out[key] = times[-allowed] + FAILURE_WINDOW - now
+    return out
+
+
+def _lock(conn: Connection, name: str, address: str, now: float) -> Lock | None:
     keys = _keys(name, address)
     rows = conn.execute(
         sa.select(login_failures.c.key, login_failures.c.at).where(
             login_failures.c.key.in_(keys), login_failures.c.at > now - FAILURE_WINDOW
         )
     ).all()
-    waits = [0.0]
-    for key in keys:
-        allowed = FAILURES_ALLOWED[key.split(":", 1)[0]]
-        times = sorted(r.at for r in rows if r.key == key)
-        if len(times) >= allowed:
-            waits.append(times[-allowed] + FAILURE_WINDOW - now)
-    return int(max(waits) + 0.999)
+    waits = _waits(rows, keys, now)
+    if not waits:
+        return None
+    return Lock(_seconds(max(waits.values())), keys[0] in waits, keys[1] in waits)
 
 
-def log_in(accounts: Accounts, throttle: Throttle, name: str, password: str, address: str, now: float) -> tuple[User | None, int]:
-    """(the account, 0) when the password is right and no throttle applies; (None, seconds to wait) otherwise.
-    The attempt is recorded as a failure before the password is checked, and cleared when it was right."""
-    reserved, wait = throttle.reserve(name, address, now)
-    if wait:
-        return None, wait
+def log_in(accounts: Accounts, throttle: Throttle, name: str, password: str, address: str, now: float) -> tuple[User | None, Lock | None]:
+    """(the account, None) when the password is right and no throttle applies; (None, the lock, if one applies
+    now) otherwise. The attempt is recorded as a failure before the password is checked, and cleared when it was right."""
+    reserved, lock = throttle.reserve(name, address, now)
+    if lock is not None:
+        return None, lock
     user = accounts.authenticate(name, password)
     if user is None:
-        return None, throttle.wait(name, address, now)
+        return None, throttle.lock(name, address, now)
     throttle.succeeded(name, reserved)
-    return user, 0
+    return user, None

@@ -1,0 +1,84 @@
+"""`qm user unlock`: what the console's login throttle has locked, and lifting it.
+
+Without arguments it lists the locked account names and addresses; with a name it releases that name;
+with `--address` an address (twenty wrong passwords from one address lock everyone behind it, which
+is a whole office behind one NAT or proxy). Releasing a name also says which addresses are locked,
+since a name released may still be kept out by the address its owner logs in from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+from typing import TYPE_CHECKING
+
+from ..support.errors import InputError
+from .context import Context
+
+if TYPE_CHECKING:  # the database layer: imported by the command only
+    from ..web.sessions import Throttle
+
+HOW = "解除：qm user unlock 用户名；qm user unlock --address 地址"
+
+
+def run_user_unlock(ctx: Context, args: argparse.Namespace) -> int:
+    from ..web.accounts import Accounts
+    from ..web.sessions import Throttle
+
+    throttle = Throttle(ctx.engine)
+    if args.name is None and args.address is None:
+        return _list(throttle, ctx.clock())
+    if args.name is not None:
+        if Accounts(ctx.engine).get(args.name) is None:
+            raise InputError(f"没有用户 {args.name}（用 qm user list 查看）")
+        if throttle.release(args.name):
+            print(f"已解除 {args.name} 的登录锁定，现在可以登录。")
+        else:
+            print(f"{args.name} 没有输错密码的记录，这个用户名没有锁定。")
+    if args.address is not None:
+        address = _address(args.address, throttle, ctx.clock())
+        if throttle.release_address(address):
+            print(f"已解除地址 {address} 的登录锁定，从这个地址可以登录了。")
+        else:
+            print(f"地址 {address} 没有输错密码的记录，不需要解除。")
+    others = throttle.locked(ctx.clock())["addr"]
+    if others:
+        print(
+            f"注意：还有 {len(others)} 个地址暂停登录（同一地址输错 20 次密码），从这些地址登录的人密码对了也要等："
+            + "；".join(f"{a}（{_minutes(s)}）" for a, s in others)
+            + "。立即解除：qm user unlock --address 地址"
+        )
+    return 0
+
+
+def _list(throttle: Throttle, now: float) -> int:
+    locked = throttle.locked(now)
+    if not locked["name"] and not locked["addr"]:
+        print("现在没有锁定的用户名或地址。")
+        return 0
+    for kind, heading in (
+        ("name", "暂停登录的用户名（15 分钟内输错 5 次密码；也可能是别人在猜的、并不存在的用户名）："),
+        ("addr", "暂停登录的地址（15 分钟内输错 20 次密码；从这个地址登录的所有人密码对了也要等）："),
+    ):
+        if locked[kind]:
+            print(heading)
+            for value, seconds in locked[kind]:
+                print(f"  {value}  {_minutes(seconds)}")
+    print(HOW)
+    return 0
+
+
+def _address(written: str, throttle: Throttle, now: float) -> str:
+    """The address as the console records it (192.168.1.20, ::1); a mistyped one is refused with those locked."""
+    try:
+        return ipaddress.ip_address(written.strip()).compressed
+    except ValueError:
+        locked = [a for a, _ in throttle.locked(now)["addr"]]
+        if written.strip() in locked:
+            return written.strip()
+        listed = "现在暂停登录的地址：" + "、".join(locked) if locked else "现在没有暂停登录的地址"
+        raise InputError(f"--address {written} 不是 IP 地址（写作 192.168.1.20，登录页面的提示里写着）；{listed}") from None
+
+
+def _minutes(seconds: int) -> str:
+    return f"还要 {max(1, (seconds + 59) // 60)} 分钟"
