@@ -81,3 +81,43 @@ def test_an_administrator_sees_and_lifts_an_address_lock(tmp_path: Path) -> None
         assert "注意" not in lifted.stdout  # no other address left locked
         assert http_login(c, "admin").status_code == 303
         assert "现在没有锁定的用户名或地址" in run_qm("user", "unlock", "-c", config).stdout
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_address(tmp_path: Path) -> None:
+    """With web.trusted_proxies the address counted is the one the proxy names (X-Forwarded-For): one
+    person's wrong passwords lock their own address, not everyone behind the proxy. The header is believed
+    only from the proxy: a client prepending another address is still counted at its own."""
+    config = config_in(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + "\nweb:\n  trusted_proxies: [127.0.0.1, 10.0.0.0/8]\n", encoding="utf-8")
+    campaign: Campaign = local(load_campaign(config), tmp_path)
+    assert campaign.web.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
+    with console_server(campaign) as r, http_client.client(base_url=r.url, follow_redirects=False, timeout=10) as c:
+        r.add_user("admin", "admin")
+        c.headers["X-Forwarded-For"] = "203.0.113.5"
+        codes = [http_login(c, f"nobody{n}", "wrong").status_code for n in range(20)]
+        assert codes[19] == 429 and "qm user unlock --address 203.0.113.5" in http_login(c, "admin").text
+        c.headers["X-Forwarded-For"] = "198.51.100.7, 203.0.113.5"  # the proxy appends the address it saw
+        assert http_login(c, "admin").status_code == 429
+        c.headers["X-Forwarded-For"] = "203.0.113.6"
+        assert http_login(c, "admin").status_code == 303
+    listed = run_qm("user", "unlock", "-c", config).stdout
+    assert "203.0.113.5" in listed and "127.0.0.1" not in listed, listed
+
+
+def test_without_trusted_proxies_a_forwarded_address_is_ignored(tmp_path: Path) -> None:
+    config = config_in(tmp_path)
+    campaign: Campaign = local(load_campaign(config), tmp_path)
+    with console_server(campaign) as r, http_client.client(base_url=r.url, follow_redirects=False, timeout=10) as c:
+        r.add_user("admin", "admin")
+        codes = [http_login(c, f"nobody{n}", "wrong").status_code for n in range(19)]
+        c.headers["X-Forwarded-For"] = "203.0.113.9"  # anyone can send it: a new address each try would bypass the limit
+        codes.append(http_login(c, "nobody19", "wrong").status_code)
+        assert codes[19] == 429 and "qm user unlock --address 127.0.0.1" in http_login(c, "admin").text
+
+
+def test_trusted_proxies_must_be_addresses(tmp_path: Path) -> None:
+    config = config_in(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + '\nweb:\n  trusted_proxies: ["*", proxy.local]\n', encoding="utf-8")
+    checked = run_qm("check", "-c", config)
+    assert checked.returncode == 2 and "Traceback" not in checked.stderr
+    assert "web.trusted_proxies 的第 1 项不是 IP 地址或网段：'*'" in checked.stderr and "第 2 项" in checked.stderr, checked.stderr

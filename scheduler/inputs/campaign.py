@@ -134,6 +134,7 @@ class DaemonConfig:
 class WebConfig:
     public_url: str = ""  # how staff reach `qm web`, for links in notifications ("" = no links)
     session_idle_minutes: int = 30
+    trusted_proxies: tuple[str, ...] = ()  # reverse proxies in front of it: their X-Forwarded-For names the client
 
 
 @dataclass(frozen=True)

@@ -201,8 +201,25 @@ def _web(r: Reader, data: Mapping) -> WebConfig:
     m = r.section(data, "web", "", required=False)
     if m is None:
         return WebConfig()
-    r.keys(m, "web", ("public_url", "session_idle_minutes"))
+    r.keys(m, "web", ("public_url", "session_idle_minutes", "trusted_proxies"))
     url = r.text(m, "public_url", "web", "").rstrip("/")
     if url and not URL_RE.match(url):
         r.problem(m.where("public_url"), f"web.public_url 不是网址：{url!r}", "写作 http://192.168.1.20:8080（同事访问 qm web 的地址）")
-    return WebConfig(public_url=url, session_idle_minutes=r.integer(m, "session_idle_minutes", "web", 30, lo=5, hi=24 * 60))
+    idle = r.integer(m, "session_idle_minutes", "web", 30, lo=5, hi=24 * 60)
+    return WebConfig(public_url=url, session_idle_minutes=idle, trusted_proxies=_proxies(r, m))
+
+
+def _proxies(r: Reader, m: Mapping) -> tuple[str, ...]:
+    """web.trusted_proxies: the reverse proxies whose X-Forwarded-For names the client, as IP addresses or networks."""
+    import ipaddress
+
+    listed = r.seq(m, "trusted_proxies", "web")
+    out = []
+    for i, value in enumerate(listed):
+        text = str(value).strip()
+        try:
+            out.append(str(ipaddress.ip_network(text, strict=False) if "/" in text else ipaddress.ip_address(text)))
+        except ValueError:
+            hint = "写反向代理的 IP 地址或网段，如 127.0.0.1 或 10.0.0.0/8；不能写 * 或主机名（那样谁都能在请求里冒充别的地址）"
+            r.problem(listed.where(i), f"web.trusted_proxies 的第 {i + 1} 项不是 IP 地址或网段：{text!r}", hint)
+    return tuple(out)

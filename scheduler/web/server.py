@@ -23,7 +23,9 @@ HOST_HINT = "--host 写这台电脑自己的 IP 地址：127.0.0.1 只有本机�
 
 
 class Server:
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, trusted_proxies: tuple[str, ...] = ()) -> None:
+        """`trusted_proxies`: addresses and networks of reverse proxies whose X-Forwarded-For header names the
+        client (the address the login throttle counts); from anyone else the header is ignored."""
         self.sock = _bind(host, port)
         config = uvicorn.Config(
             app,
@@ -34,7 +36,8 @@ class Server:
             server_header=False,
             timeout_keep_alive=5,
             timeout_graceful_shutdown=2,
-            proxy_headers=False,
+            proxy_headers=bool(trusted_proxies),
+            forwarded_allow_ips=list(trusted_proxies),
         )
         self.server = uvicorn.Server(config)
         self._lock = threading.Lock()
