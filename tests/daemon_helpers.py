@@ -9,7 +9,7 @@ import json
 import logging
 import logging.handlers
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,9 +18,9 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
 from scheduler.channels.base import Channel, OutgoingPost
 from scheduler.channels.fake import FakePlatform, Ledger
-from scheduler.daemon import AheadHook, BackupHook, Daemon, Source, StatsHook
+from scheduler.daemon import AheadHook, BackupHook, ChannelSource, Daemon, Source, StatsHook
 from scheduler.daemon.context import PictureCheck
-from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.campaign import Campaign, ChannelConfig
 from scheduler.planning.planner import Plan
 from scheduler.publishing import review, review_rules
 from scheduler.publishing import states as st
@@ -106,6 +106,7 @@ class Harness:
         self.backups: BackupHook | None = None  # the opt-in nightly backup
         self.source: Source | None = None  # the plan and renderer the daemon's fills use (default: `plan` and `renderer`)
         self.pictures: PictureCheck | None = None  # whether a post's pictures are still its version's (`qm daemon`: the poster files)
+        self.config: Callable[[], Campaign] | None = None  # config.yaml read again: the daemon takes up its channels (default: fixed)
 
     def start(self) -> Daemon:
         self.daemon = self.build()
@@ -130,7 +131,13 @@ class Harness:
             stats=self.stats,
             backups=self.backups,
             pictures=self.pictures,
+            channel_source=ChannelSource(self.config, self.make_channel) if self.config else None,
         )
+
+    def make_channel(self, campaign: Campaign, config: ChannelConfig) -> SpyChannel:
+        """A channel config.yaml adds (or changes) while the daemon runs: on the fake platform, like the others."""
+        self.channels[config.name] = SpyChannel(FakePlatform(config.name, self.ledger, self.clock))
+        return self.channels[config.name]
 
     def crash(self) -> None:
         assert self.daemon is not None

@@ -21,7 +21,8 @@ from .context import Context
 if TYPE_CHECKING:  # the daemon's machinery is imported when a command runs, not for every qm command
     from sqlalchemy.engine import Engine
 
-    from ..inputs.campaign import Campaign
+    from ..channels.base import Channel
+    from ..inputs.campaign import Campaign, ChannelConfig
     from ..planning.planner import Plan
     from ..publishing.queue import Queue
     from ..rendering.payloads import Renderer
@@ -40,6 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         description=(
             "加载活动配置与内容库，把排期放入发布队列，并按时发布审核通过的内容。SQLite 数据库只能运行一个后台服务；"
             "PostgreSQL 数据库可在多台机器上各运行一个：一个主服务发布，其余作为备用，主服务停止或断开后在租约超时（config.yaml 的 daemon.lease_timeout，默认 30 秒）内接管。"
+            "运行中增删或修改 config.yaml 的渠道（channels）不用重启：下一次发布前或每天 06:00 刷新时改用新的渠道设置，删除的渠道未发出的内容改为已取消并通知。"
             "按 Ctrl+C 或发送 SIGTERM 停止：正在进行的发布会先完成，退出码为 0。日志写入 状态目录/qm.log。"
         ),
     )
@@ -126,8 +128,8 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
-    from ..channels import make_channels
-    from ..daemon import Daemon
+    from ..channels import make_channel, make_channels
+    from ..daemon import ChannelSource, Daemon
     from ..poster.files import PosterFiles
     from ..publishing import backup
     from ..publishing.db import sqlite_path
@@ -146,6 +148,13 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     db_file = sqlite_path(campaign.db_url)
     poster_files = PosterFiles(campaign)
     channels = make_channels(campaign, poster_files)  # posters drawn at publishing time when missing or drawn from other inputs
+    made = list(channels.values())  # and those made for channels config.yaml adds or changes while it runs: closed at the end
+
+    def remake(fresh: Campaign, config: ChannelConfig) -> Channel:
+        made.append(make_channel(fresh, config, poster_files))
+        return made[-1]
+
+    channel_source = ChannelSource(lambda: _fresh(ctx.config_path, engine).campaign, remake)  # another campaign's: refused
     notifications = Notifications(campaign.notifiers)
     notifications.warn_unconfigured()
 
@@ -172,6 +181,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
             stats=StatsJob(campaign, engine, notifications.send, office=notifications),
             backups=backups,
             pictures=poster_files.unapproved,  # pictures changed since the approval: back to review, not published
+            channel_source=channel_source,  # config.yaml's channels taken up at each refresh
         )
 
     refuse_rehearsal("后台服务")  # real publishing keeps the real time (after the config, log and database checks)
@@ -195,7 +205,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
                 break
             print("qm 后台服务失去了主服务租约（与数据库的连接中断），已停止发布，转为备用。", flush=True)
     finally:
-        for channel in channels.values():
+        for channel in made:
             channel.close()
     print("qm 后台服务已停止。", flush=True)
     return 0

@@ -12,12 +12,14 @@ One module per part, each with one owner:
     recurring.py       the recurring jobs (refresh, backup, work ahead, statistics, reminders)
     routine.py         what the refresh, work-ahead, statistics and backup jobs do
     context.py         what the parts share (campaign, queue, clock, job store, notifications)
+    channel_set.py     the channels it publishes to, kept in step with config.yaml while it runs
 
 The job store holds references to `scheduler.jobs:…` only (see `jobs.py`), never to these modules,
 so how the daemon is split up does not matter to jobs stored by an earlier release.
 """
 
+from .channel_set import ChannelSource
 from .context import WHO, AheadHook, BackupHook, Source, StatsHook
 from .lifecycle import STANDBY_POLL, Daemon
 
-__all__ = ["STANDBY_POLL", "WHO", "AheadHook", "BackupHook", "Daemon", "Source", "StatsHook"]
+__all__ = ["STANDBY_POLL", "WHO", "AheadHook", "BackupHook", "ChannelSource", "Daemon", "Source", "StatsHook"]

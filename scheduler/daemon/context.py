@@ -33,6 +33,7 @@ from ..runtime.clock import Clock
 from ..support.logs import event
 from ..support.notify import APPROVAL, Notice, Notifications
 from ..support.values import ImageRef
+from .channel_set import Change, ChannelSet, ChannelSource, change_lines
 
 log = logging.getLogger("qm.daemon")
 
@@ -61,10 +62,12 @@ class Shared:
         stats: StatsHook | None,
         backups: BackupHook | None,
         pictures: PictureCheck | None = None,
+        channel_source: ChannelSource | None = None,
     ) -> None:
-        self.campaign = campaign
+        self.campaign = campaign  # its channels are config.yaml's as last read (`take_up_channels`)
         self.queue = Queue(engine)
-        self.channels = channels
+        self.channels = channels  # changed in place when config.yaml's channels change
+        self.channel_set = ChannelSet(channels, channel_source)
         self.clock = clock
         self.scheduler = scheduler
         self.source = source
@@ -97,7 +100,7 @@ class Shared:
                 raise
             self.disk.full(exc, self.now(), during)
 
-    def record_review_rules(self, now: float) -> None:
+    def record_review_rules(self, now: float, title: str = "【审核规则已改变】后台服务按新的审核规则启动") -> None:
         """Record this config's review rules as those the database is reviewed under (every approval checks
         them); rules other than those recorded are a change staff are told of."""
         mine = review_rules.of(self.campaign)
@@ -106,15 +109,39 @@ class Shared:
         if before is None:
             return
         event(log, "review_rules_changed", logging.WARNING, before=before.description, now=mine.description)
-        self.notify(Notice(APPROVAL, "【审核规则已改变】后台服务按新的审核规则启动", review_rules.changed_lines(before, mine)))
+        self.notify(Notice(APPROVAL, title, review_rules.changed_lines(before, mine)))
+
+    def take_up_channels(self, now: float) -> Change | None:
+        """Run the channels config.yaml has now (`ChannelSet.take_up`); called from jobs only, which run one at a
+        time, so never while a publish call is in flight. Channels' `auto_approve` are review rules: recorded anew."""
+        before = self.campaign
+        change = self.channel_set.take_up(before)
+        if change is None:
+            return None
+        self.campaign = change.campaign
+        event(
+            log,
+            "channels_changed",
+            logging.WARNING,
+            added=",".join(change.added),
+            removed=",".join(change.removed),
+            changed=",".join(change.changed),
+        )
+        if review_rules.of(before) != review_rules.of(self.campaign):
+            self.record_review_rules(now, "【审核规则已改变】后台服务按 config.yaml 新的渠道设置审核")
+        return change
 
     # -- the plan ----------------------------------------------------------------------------------
 
     def fill(self, now: float) -> None:
         """Render the plan into the queue (only posts whose inputs changed since the last fill)."""
         plan, renderer = self.source()
+        before, change = self.campaign, self.take_up_channels(now)
         self._plan = plan
         result = fill(self.queue, self.campaign, plan, renderer, now, last=self._filled)
+        if change is not None:  # after the fill: it cancelled the posts of the channels removed
+            gone = [p for p in map(self.queue.get, result.cancelled) if p is not None and p.channel in change.removed]
+            self.notify(Notice(APPROVAL, "【发布渠道已更新】后台服务已按 config.yaml 改用新的渠道设置", change_lines(change, before, gone)))
         today = dt.datetime.fromtimestamp(now, self.campaign.timezone).date()
         for note in plan.notes:
             if note.day >= today and note.text not in self._noted:

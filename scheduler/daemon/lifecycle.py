@@ -29,6 +29,7 @@ from ..runtime.lock import HEARTBEAT_SECONDS, STANDBY, DaemonLock
 from ..runtime.stepped_scheduler import SteppedScheduler
 from ..support.logs import event
 from ..support.notify import FAILURE, Notice, Notifications
+from .channel_set import ChannelSource
 from .context import AheadHook, BackupHook, PictureCheck, Shared, Source, StatsHook, log
 from .early_warnings import EarlyWarnings
 from .publishing import Publishing
@@ -56,6 +57,7 @@ class Daemon:
         stats: StatsHook | None = None,
         backups: BackupHook | None = None,
         pictures: PictureCheck | None = None,
+        channel_source: ChannelSource | None = None,
     ) -> None:
         shared = Shared(
             campaign,
@@ -69,6 +71,7 @@ class Daemon:
             stats=stats,
             backups=backups,
             pictures=pictures,
+            channel_source=channel_source,
         )
         self.shared = shared
         self.campaign, self.queue, self.channels, self.clock, self.scheduler = campaign, shared.queue, channels, clock, scheduler

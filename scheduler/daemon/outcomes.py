@@ -55,7 +55,7 @@ class Outcomes:
         """The channel's account of a post handed to it before: its receipt; None when it has no record of
         the post (or the channel is no longer configured); the error when it could not answer. A
         permanent error fails the post here: callers stop when they get one back."""
-        channel = self.shared.channels.get(post.channel)
+        channel = self.shared.channel_set.follow_up(post.channel)
         if channel is None:
             return None
         try:

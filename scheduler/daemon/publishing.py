@@ -25,13 +25,16 @@ from ..publishing.queue import Post
 from ..publishing.review import is_paused, paused
 from ..publishing.timing import POLL_LIMIT, Action, decide, poll_delay, retry_at
 from ..runtime import disk_full as diskfull
+from ..support.errors import QmError
 from ..support.logs import event
 from ..support.values import Receipt, committed
 from .as_approved import held_back, refused
 from .context import WHO, Shared, log
 from .outcomes import Fence, Outcomes, outcome_superseded
+from .problem_notices import problem_notice
 
 STOPPED = "发布进度记不进数据库（本服务已失去租约、连不上数据库，或这条内容刚被改动）：停止发布，不再调用平台，由持有租约的服务核实"
+CONFIG_RETRY = 300.0  # seconds before a post of a channel the daemon does not run is tried again, config.yaml unreadable
 LATE = "这次发布出错时，之前一次发布的平台应答已经记下：以它为准，不再重试"
 
 
@@ -54,6 +57,8 @@ class Publishing(Outcomes):
         post = s.queue.get(post_id)
         if post is None or post.state != st.SCHEDULED or s.stopping.is_set():
             return  # cancelled or rejected meanwhile; when stopping, the next start schedules it again
+        if not self._channel_as_configured(post, now):
+            return
         deadline = s.deadline(post)
         paused_now = is_paused(paused(s.queue), post.channel)
         decision = decide(fire_at=post.fire_at, attempts=post.attempts, deadline=deadline.at.timestamp(), paused=paused_now, now=now)
@@ -85,6 +90,35 @@ class Publishing(Outcomes):
             self._fail(post, "平台超过一天仍未确认发布结果，请到平台核实", now)
         else:
             s.schedule(jobs.poll_id(post_id), jobs.POLL, now + poll_delay(now - post.updated), post_id)
+
+    def _channel_as_configured(self, post: Post, now: float) -> bool:
+        """Whether the post is still to be sent on its channel as config.yaml has it now. Read again before each
+        publish: when its channels changed (added, removed, settings), the queue is filled again first
+        (`Shared.fill` takes up the channels and cancels the posts of channels removed). A post whose channel is
+        no longer configured is cancelled and staff are told, never failed."""
+        s = self.shared
+        known = post.channel in s.channels
+        try:
+            if known and not s.channel_set.stale(s.campaign):
+                return True
+            s.fill(now)
+        except QmError as exc:  # config.yaml unreadable now: the channels as they were (the refresh tells staff)
+            if known:
+                return True
+            event(log, "channel_unknown", logging.WARNING, post=post.id, channel=post.channel, error="；".join(exc.lines()))
+            s.schedule(jobs.publish_id(post.id), jobs.PUBLISH, now + CONFIG_RETRY, post.id)
+            return False
+        current = s.queue.get(post.id)
+        if current is None or current.state != st.SCHEDULED:
+            return False  # cancelled by the fill, or moved by someone meanwhile
+        if post.channel in s.channels:
+            return True
+        why = f"渠道 {post.channel} 已从 config.yaml 删除，这条内容不再发布"
+        if s.queue.advance(post.id, st.SCHEDULED, st.CANCELLED, WHO, why, now):
+            event(log, "cancelled", logging.WARNING, post=post.id, channel=post.channel, why=why)
+            action = f"如仍要发布：把该渠道加回 config.yaml，再用 qm retry {post.id} 重新排入（需重新审核）"
+            s.notify(problem_notice(s.campaign, "【渠道已删除，内容取消】", current, why, action=action))
+        return False
 
     # -- sending -----------------------------------------------------------------------------------
 

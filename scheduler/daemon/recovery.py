@@ -64,7 +64,7 @@ class Recovery(Outcomes):
             else:
                 event(log, "recover_later", logging.WARNING, post=post.id, error=str(answer))
             return
-        channel = self.shared.channels.get(post.channel)
+        channel = self.shared.channel_set.follow_up(post.channel)
         if answer is not None:
             event(log, "recovered", post=post.id, status=answer.status)
             self._record(post, answer, now)
@@ -79,7 +79,7 @@ class Recovery(Outcomes):
     def _settling(self, post: Post, now: float) -> bool:
         """Whether the daemon that claimed the post may still be inside its call: then only what the channel
         already has is recorded (the post published or taken), and the post is looked at again later."""
-        channel = self.shared.channels.get(post.channel)
+        channel = self.shared.channel_set.follow_up(post.channel)
         if channel is None or not self.holder_may_live() or channel.longest_attempt() <= 0:
             return False
         key = (post.id, post.attempts)

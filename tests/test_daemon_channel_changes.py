@@ -1,0 +1,115 @@
+"""Channels added to or removed from config.yaml while the daemon runs: the daemon takes them up when it reads
+the config again (the morning refresh; a publish of a post whose channel it does not run), between jobs. A
+channel added gets its approved posts published, one removed gets none published: its posts are cancelled
+with the reason, and staff are told. The project's config on disk read as `qm daemon` reads it, real SQLite,
+the fake platforms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+
+from scheduler.cli.context import Context
+from scheduler.cli.daemon_cmds import _fresh_source
+from scheduler.publishing import states as st
+from scheduler.publishing.queue import Post
+from scheduler.publishing.queue_sync import fill
+
+from .daemon_helpers import Harness, Recorder
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+EVENING = dt.datetime(2027, 9, 7, 21, 0, tzinfo=TZ)  # the daemon starts; the station screen's next slot is 06:30
+MORNING = dt.datetime(2027, 9, 7, 9, 0, tzinfo=TZ)  # Weibo posts at 09:30
+DAY = dt.date(2027, 9, 8)
+STATION = "screen:station"
+
+
+def without_station(text: str) -> str:
+    """The config with the station screen taken out of `channels`."""
+    cut = re.sub(r"\n    - id: station\n(      .*\n)+", "\n", text)
+    assert cut != text
+    return cut
+
+
+class Start(Protocol):
+    def __call__(self, edit: Callable[[str], str] | None, at: dt.datetime = EVENING) -> tuple[Harness, Recorder, Path]: ...
+
+
+@pytest.fixture
+def run(project: Callable[..., Path]) -> Iterator[Start]:
+    """A daemon over the project's config as `qm daemon` wires it: fills and channels read from the file again."""
+    made: list[Harness] = []
+
+    def start(edit: Callable[[str], str] | None, at: dt.datetime = EVENING) -> tuple[Harness, Recorder, Path]:
+        path = project(edit)
+        ctx = Context(path)
+        told = Recorder()
+        h = Harness(ctx.campaign, ctx.plan, ctx.renderer, at, told)
+        h.source = lambda: _fresh_source(path)
+        h.config = lambda: Context(path).campaign
+        made.append(h)
+        h.start()
+        return h, told, path
+
+    yield start
+    for h in made:
+        h.close()
+
+
+def of_day(h: Harness, channel: str, states: list[str] | None = None) -> list[Post]:
+    return [p for p in h.queue.find(states) if p.channel == channel and p.when(TZ).date() == DAY]
+
+
+def test_a_channel_added_while_the_daemon_runs_gets_its_approved_posts_published(
+    run: Start,
+    project: Callable[..., Path],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    h, told, _ = run(without_station)
+    assert not of_day(h, STATION)
+    project()  # the station screen back in config.yaml
+    with caplog.at_level(logging.INFO, logger="qm"):
+        h.run_until(dt.datetime(2027, 9, 8, 6, 5, tzinfo=TZ))  # the 06:00 refresh reads the config again
+    added = of_day(h, STATION)
+    assert added and all(p.state == st.PLANNED for p in added)
+    assert any(r.getMessage() == "channels_changed" for r in caplog.records)
+    assert any("【发布渠道已更新】" in n.title and "新增渠道" in "".join(n.lines) for n in told.sent)
+    for post in added:
+        assert h.approve(post.id, "张科长")
+    h.run_until(dt.datetime(2027, 9, 8, 7, 0, tzinfo=TZ))
+    assert {p.id: p.state for p in of_day(h, STATION)} == {p.id: st.PUBLISHED for p in added}
+    assert sorted(h.channels[STATION].published) == sorted(p.id for p in added)
+
+
+def test_posts_a_qm_command_queued_for_a_channel_added_go_out_before_the_daemon_refreshes(run: Start, project: Callable[..., Path]) -> None:
+    """`qm queue` (any command's fill) queues the new channel's posts of today; approved, they go out on time."""
+    h, _, _ = run(without_station)
+    ctx = Context(project())  # the station screen back in config.yaml, and a command fills the queue with it
+    fill(h.queue, ctx.campaign, ctx.plan, ctx.renderer, h.now)
+    today = [p for p in h.queue.find([st.PLANNED]) if p.channel == STATION and p.when(TZ).date() == EVENING.date()]
+    assert today  # 06:30 this morning: the screen shows it until its on-hours end at 23:00
+    for post in today:
+        assert h.approve(post.id, "张科长")
+    h.run_until(dt.datetime(2027, 9, 7, 21, 30, tzinfo=TZ))
+    assert {p.id: h.state(p.id) for p in today} == {p.id: st.PUBLISHED for p in today}
+
+
+def test_a_channel_removed_while_the_daemon_runs_gets_no_post_published_and_staff_are_told(run: Start) -> None:
+    h, told, path = run(None, MORNING)
+    h.approve_all()
+    ours = [p for p in h.queue.find([st.APPROVED]) if p.channel == "weibo"]
+    assert any(p.when(TZ) == MORNING.replace(minute=30) for p in ours)  # 09:30 today
+    path.write_text(re.sub(r"\n  weibo:\n(    .*\n)+", "\n", path.read_text(encoding="utf-8")), encoding="utf-8")
+    h.run_until(dt.datetime(2027, 9, 8, 21, 0, tzinfo=TZ))
+    assert h.channels["weibo"].published == []
+    assert {p.id: h.state(p.id) for p in ours} == {p.id: st.CANCELLED for p in ours}
+    assert not h.queue.find([st.FAILED])
+    notice = next(n for n in told.sent if "【发布渠道已更新】" in n.title)
+    assert any("已删除的渠道" in line and ours[0].id in line for line in notice.lines)
