@@ -95,6 +95,8 @@ def test_posts_a_qm_command_queued_for_a_channel_added_go_out_before_the_daemon_
     fill(h.queue, ctx.campaign, ctx.plan, ctx.renderer, h.now)
     today = [p for p in h.queue.find([st.PLANNED]) if p.channel == STATION and p.when(TZ).date() == EVENING.date()]
     assert today  # 06:30 this morning: the screen shows it until its on-hours end at 23:00
+    h.step_at(dt.datetime(2027, 9, 7, 21, 1, tzinfo=TZ))  # a heartbeat before anyone reviews them
+    assert {p.id: h.state(p.id) for p in today} == {p.id: st.PLANNED for p in today}  # not missed by a grace of none
     for post in today:
         assert h.approve(post.id, "张科长")
     h.run_until(dt.datetime(2027, 9, 7, 21, 30, tzinfo=TZ))

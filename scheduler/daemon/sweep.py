@@ -11,6 +11,7 @@ sweep(now)      schedule newly approved posts, re-add lost jobs of posts due soo
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 from .. import jobs
@@ -75,7 +76,10 @@ class Sweep:
                 s.schedule(jobs.publish_id(brief.id), jobs.PUBLISH, brief.fire_at, brief.id)
             if brief.state == st.ACCEPTED and jobs.poll_id(brief.id) not in job_ids:
                 s.schedule(jobs.poll_id(brief.id), jobs.POLL, now, brief.id)
+        today = s.campaign.at(dt.datetime.fromtimestamp(now, s.campaign.timezone).date(), dt.time()).timestamp()
         for brief in s.queue.brief([st.PLANNED], end=now):  # a deadline is never before the slot
+            if brief.channel not in s.channels and brief.at >= today and s.channel_set.source is not None:
+                continue  # a channel config.yaml added (by its own grace, once taken up) or removed (the refresh cancels it)
             if now > s.deadline(brief).at.timestamp() and (unreviewed := s.queue.get(brief.id)) is not None:
                 self.publishing.missed(unreviewed, "到发布时间仍未审核", now)
         for post in s.queue.find([st.PUBLISHING]):  # those this process is publishing: `recover` leaves them alone
