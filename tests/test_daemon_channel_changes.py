@@ -18,6 +18,7 @@ import pytest
 
 from scheduler.cli.context import Context
 from scheduler.cli.daemon_cmds import _fresh_source
+from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.queue import Post
 from scheduler.publishing.queue_sync import fill
@@ -115,3 +116,21 @@ def test_a_channel_removed_while_the_daemon_runs_gets_no_post_published_and_staf
     assert not h.queue.find([st.FAILED])
     notice = next(n for n in told.sent if "【发布渠道已更新】" in n.title)
     assert any("已删除的渠道" in line and ours[0].id in line for line in notice.lines)
+
+
+def test_a_channel_setting_changed_while_the_daemon_runs_is_what_its_posts_go_by(run: Start) -> None:
+    """Weibo paused before 09:30, its grace raised from 60 to 240 minutes meanwhile: resumed at 11:00, the
+    post goes out late instead of being marked missed after an hour."""
+    h, _, path = run(None, MORNING)
+    h.approve_all()
+    post = next(p for p in h.queue.find([st.APPROVED]) if p.channel == "weibo" and p.when(TZ) == MORNING.replace(minute=30))
+    review.pause(h.queue, "weibo", "王科长", "等通知", h.now)
+    text = path.read_text(encoding="utf-8")
+    raised = re.sub(r"(\n  weibo:\n(?:    .*\n)*?    grace_minutes: )60\n", r"\g<1>240\n", text)
+    assert raised != text
+    path.write_text(raised, encoding="utf-8")
+    h.run_until(dt.datetime(2027, 9, 7, 11, 0, tzinfo=TZ))
+    assert h.state(post.id) == st.SCHEDULED
+    review.resume(h.queue, "weibo", "王科长", h.now)
+    h.run_until(dt.datetime(2027, 9, 7, 11, 10, tzinfo=TZ))
+    assert h.state(post.id) == st.PUBLISHED
