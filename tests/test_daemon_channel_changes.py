@@ -134,3 +134,22 @@ def test_a_channel_setting_changed_while_the_daemon_runs_is_what_its_posts_go_by
     review.resume(h.queue, "weibo", "王科长", h.now)
     h.run_until(dt.datetime(2027, 9, 7, 11, 10, tzinfo=TZ))
     assert h.state(post.id) == st.PUBLISHED
+
+
+def test_a_post_of_a_channel_the_daemon_cannot_take_up_yet_waits_and_staff_are_told_once(run: Start, project: Callable[..., Path]) -> None:
+    """config.yaml broken by the time the new channel's post is due: told once, published once it is fixed."""
+    h, told, path = run(without_station)
+    ctx = Context(project())
+    fill(h.queue, ctx.campaign, ctx.plan, ctx.renderer, h.now)
+    today = [p for p in h.queue.find([st.PLANNED]) if p.channel == STATION and p.when(TZ).date() == EVENING.date()]
+    for post in today:
+        assert h.approve(post.id, "张科长")
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good + "\nchannels: [\n", encoding="utf-8")  # saved half-edited
+    h.run_until(dt.datetime(2027, 9, 7, 21, 20, tzinfo=TZ))
+    assert {p.id: h.state(p.id) for p in today} == {p.id: st.SCHEDULED for p in today}
+    notices = [n for n in told.sent if n.title.startswith("【渠道未能启用】")]
+    assert sorted(n.title.removeprefix("【渠道未能启用】") for n in notices) == sorted(p.id for p in today)
+    path.write_text(good, encoding="utf-8")
+    h.run_until(dt.datetime(2027, 9, 7, 21, 30, tzinfo=TZ))
+    assert {p.id: h.state(p.id) for p in today} == {p.id: st.PUBLISHED for p in today}

@@ -43,6 +43,7 @@ class Publishing(Outcomes):
         super().__init__(shared, fence)
         self._active: set[str] = set()  # posts this process is publishing right now
         self._active_lock = threading.Lock()
+        self._told_unknown: set[str] = set()  # posts of a channel that could not be taken up, staff told
 
     def is_active(self, post_id: str) -> bool:
         """Being published by this process (so not an orphan left by a crash)."""
@@ -107,6 +108,11 @@ class Publishing(Outcomes):
                 return True
             event(log, "channel_unknown", logging.WARNING, post=post.id, channel=post.channel, error="；".join(exc.lines()))
             s.schedule(jobs.publish_id(post.id), jobs.PUBLISH, now + CONFIG_RETRY, post.id)
+            if post.id not in self._told_unknown:  # once per post: it is tried again every few minutes
+                self._told_unknown.add(post.id)
+                why = f"后台服务还没有启用渠道 {post.channel}，读取 config.yaml 或启动这个渠道时出错：{'；'.join(exc.lines())}"
+                action = "改好 config.yaml（或设置缺少的密钥）后，后台服务在几分钟内自动发布，无需重启"
+                s.notify(problem_notice(s.campaign, "【渠道未能启用】", post, why, action=action))
             return False
         current = s.queue.get(post.id)
         if current is None or current.state != st.SCHEDULED:
