@@ -181,7 +181,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
             stats=StatsJob(campaign, engine, notifications.send, office=notifications),
             backups=backups,
             pictures=poster_files.unapproved,  # pictures changed since the approval: back to review, not published
-            channel_source=channel_source,  # config.yaml's channels taken up at each refresh
+            channel_source=channel_source,  # config.yaml's channels taken up before each publish and at each refresh
         )
 
     refuse_rehearsal("后台服务")  # real publishing keeps the real time (after the config, log and database checks)

@@ -113,7 +113,7 @@ class Shared:
 
     def take_up_channels(self, now: float) -> Change | None:
         """Run the channels config.yaml has now (`ChannelSet.take_up`); called from jobs only, which run one at a
-        time, so never while a publish call is in flight. Channels' `auto_approve` are review rules: recorded anew."""
+        time, or at start before any job, so never while a publish call is in flight. Channels' `auto_approve` are review rules: recorded anew."""
         before = self.campaign
         change = self.channel_set.take_up(before)
         if change is None:
