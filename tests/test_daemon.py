@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import os
 import random
 import threading
 import time
@@ -394,7 +395,7 @@ def test_without_a_lock_file_the_daemon_row_is_the_lock(tmp_path: Path) -> None:
     """For a server database: the row is taken only from a stopped daemon or one whose heartbeat went stale."""
     engine = open_db(f"sqlite:///{tmp_path / 'q.sqlite3'}")
     first, second = DaemonLock(engine, None), DaemonLock(engine, None)
-    second.pid = first.pid + 1
+    second.pid = os.getppid()  # another process that runs (a pid nothing runs under reads as a daemon gone)
     first.acquire(1000.0)
     first.beat(1030.0)
     with pytest.raises(DaemonRunning):
