@@ -17,7 +17,7 @@ from typing import Protocol
 import pytest
 
 from scheduler.cli.context import Context
-from scheduler.cli.daemon_cmds import _fresh_source
+from scheduler.cli.daemon_cmds import _fresh, _fresh_source
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.queue import Post
@@ -53,8 +53,8 @@ def run(project: Callable[..., Path]) -> Iterator[Start]:
         ctx = Context(path)
         told = Recorder()
         h = Harness(ctx.campaign, ctx.plan, ctx.renderer, at, told)
-        h.source = lambda: _fresh_source(path)
-        h.config = lambda: Context(path).campaign
+        h.source = lambda: _fresh_source(path, h.engine)
+        h.config = lambda: _fresh(path, h.engine).campaign
         made.append(h)
         h.start()
         return h, told, path
