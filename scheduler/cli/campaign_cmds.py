@@ -111,7 +111,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     """The whole check; `parts` gives the verdicts of an earlier check on parts whose inputs are
     unchanged, and keeps this check's."""
     from ..inputs.content_markup import guide_problems
-    from ..planning.plan_checks import coverage_shortfalls, past_pins
+    from ..planning.plan_checks import coverage_shortfalls, outside_period, past_pins
     from ..publishing import channel_warnings as warnings
     from ..rendering.lint import printed_problems, quoted
     from .check_glyphs import glyph_problems
@@ -144,6 +144,8 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     findings += past_pins(campaign, plan, ctx.kept, ctx.today())
     findings += glyph_problems(ctx, parts)
     findings += _channel_problems(ctx)
+    if outside := outside_period(campaign, ctx.kept, ctx.today()):  # said also when the check finds problems
+        print(f"提醒：{outside}", file=out)
     if findings:
         raise InputError(f"检查发现 {len(findings)} 个问题", findings)
     for notice in warnings.notices(campaign, ctx.today()).values():  # a token about to expire…

@@ -1,6 +1,7 @@
 """What `qm check` says about a plan beyond what stops planning: topics the plan covers fewer times
-than `coverage:` asks (with why), pins that name no item of the content library, and pins to a day
-already past that the queue never held (nothing sends them: the queue is filled from today on)."""
+than `coverage:` asks (with why), pins that name no item of the content library, pins to a day
+already past that the queue never held (nothing sends them: the queue is filled from today on), and the
+queue's posts on days the period no longer has (it was shortened: the next refresh cancels them)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..inputs.vocabulary import TOPICS
 from ..support.errors import Problem
 from .kept import Kept
 from .planner import Plan
+from .slots import day_and_time
 
 
 def coverage_shortfalls(campaign: Campaign, library: Library, plan: Plan) -> list[Problem]:
@@ -64,3 +66,21 @@ def past_pins(campaign: Campaign, plan: Plan, kept: Mapping[str, Kept], today: d
             )
         )
     return out
+
+
+def outside_period(campaign: Campaign, kept: Mapping[str, Kept], today: dt.date) -> str:
+    """The queue's posts not out yet, from today on, on days outside the period (it was shortened since the
+    last refresh): the next refresh cancels them (`publishing.dropped_slots`). "" when there are none."""
+    days = sorted(
+        when[0]
+        for post_id, k in kept.items()
+        if not k.out and (when := day_and_time(post_id)) is not None and when[0] >= today and not campaign.start <= when[0] <= campaign.end
+    )
+    if not days:
+        return ""
+    first, last = (f"{d.month}月{d.day}日" for d in (days[0], days[-1]))
+    return (
+        f"发布队列里有 {len(days)} 条还没有发出的内容在新的活动期（{campaign.start} 至 {campaign.end}）之外"
+        f"（{first}{f'至{last}' if last != first else ''}），下次刷新队列（qm queue、审核台，或后台服务每天早上的刷新）时取消，不会发出；"
+        "把活动期改回原样，它们回到队列（审核仍然有效的恢复为已审核）"
+    )

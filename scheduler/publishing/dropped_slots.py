@@ -1,6 +1,7 @@
-"""Slots the plan drops and wants again: a post whose slot left the plan (a time, `items_per_day` or the
-launch day changed in the config) is cancelled by the plan (`drop`), and comes back when the plan gives
-that slot again (`Dropped.give_back`), e.g. once the change is undone. Only the plan's own cancels come back: a
+"""Slots the plan drops and wants again: a post whose slot left the plan (a time, `items_per_day`, a channel's
+days or the launch day changed in the config, or the campaign's period shortened: its day is outside it) is
+cancelled by the plan (`drop`), and comes back when the plan gives that slot again (`Dropped.give_back`), e.g.
+once the change is undone. Only the plan's own cancels come back: a
 person's cancel (`qm cancel`, the console) stays, and so does a slot cancelled because its words went out
 from another slot. A post given back waits for review, or is approved again when the approval of its
 words still counts under the review rules in force (as words changed back do: `approval_standing`);
@@ -12,6 +13,7 @@ for `qm queue` to tell the staff member whose config change did it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ..inputs.campaign import ReviewConfig
+from ..inputs.campaign import Campaign, ReviewConfig
 from ..rendering.payloads import RenderedPost
 from . import approval_standing, version_records
 from . import states as st
@@ -29,15 +31,39 @@ from .review_progress import passed_by
 from .tables import audit, posts
 
 DROPPED = "排期已调整，这个时段不再安排该内容"  # the history line of a post the plan cancelled
+OUTSIDE = "活动期改为"  # how the history line of a post cancelled for a day outside the period begins (`Period.why`)
 BACK = "排期恢复了这个时段"
 APPROVED_BEFORE = (st.APPROVED, st.SCHEDULED)  # cancelled from these, a post loses an approval
 
 
-def drop(conn: Connection, found: Iterable[Post], now: float) -> list[str]:
-    """Cancel the posts not yet out whose slots the plan no longer has; the ids cancelled."""
-    return [
-        p.id for p in found if p.state in st.BEFORE_PUBLISHING and change_state(conn, p.id, p.state, st.CANCELLED, PLAN, DROPPED, now, {})
-    ]
+@dataclass(frozen=True)
+class Period:
+    """The campaign's period as the plan covers it: from `start` (its first day's midnight) to `end` (the
+    midnight after its last day), and how staff wrote it (`shown`, e.g. 2027-09-01 至 2027-09-25)."""
+
+    start: float
+    end: float
+    shown: str
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> Period:
+        start, end = (campaign.at(day, dt.time()).timestamp() for day in (campaign.start, campaign.end + dt.timedelta(days=1)))
+        return cls(start, end, f"{campaign.start} 至 {campaign.end}")
+
+    def why(self, post: Post) -> str:
+        """The history line of `post` cancelled for its slot: its day outside the period, or the slot gone."""
+        return DROPPED if self.start <= post.at < self.end else f"{OUTSIDE} {self.shown}，这一天不在活动期内，不再安排该内容"
+
+
+def drop(conn: Connection, found: Iterable[Post], now: float, period: Period | None = None) -> list[str]:
+    """Cancel the posts not yet out whose slots the plan no longer has, saying why (`period`: the campaign's,
+    to tell a day outside it); the ids cancelled."""
+    cancelled = []
+    for p in found:
+        why = period.why(p) if period is not None else DROPPED
+        if p.state in st.BEFORE_PUBLISHING and change_state(conn, p.id, p.state, st.CANCELLED, PLAN, why, now, {}):
+            cancelled.append(p.id)
+    return cancelled
 
 
 @dataclass
@@ -97,8 +123,9 @@ def _dropped(conn: Connection) -> dict[str, str]:
     """The cancelled posts whose last cancel was the plan's, for their slot: the state each was cancelled from."""
     last = sa.select(sa.func.max(audit.c.id)).where(audit.c.to_state == st.CANCELLED, audit.c.from_state != st.CANCELLED)
     cancelled = sa.select(posts.c.id).where(posts.c.state == st.CANCELLED)
+    mine = sa.or_(audit.c.why == DROPPED, audit.c.why.startswith(f"{OUTSIDE} ", autoescape=True))
     query = sa.select(audit.c.post_id, audit.c.from_state).where(
-        audit.c.id.in_(last.where(audit.c.post_id.in_(cancelled)).group_by(audit.c.post_id)), audit.c.who == PLAN, audit.c.why == DROPPED
+        audit.c.id.in_(last.where(audit.c.post_id.in_(cancelled)).group_by(audit.c.post_id)), audit.c.who == PLAN, mine
     )
     return {r.post_id: r.from_state for r in conn.execute(query)}
 

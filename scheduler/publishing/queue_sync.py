@@ -1,8 +1,9 @@
 """Filling the queue from the plan: `fill` renders the plan from today on (only the posts whose inputs
 changed, for a long-lived process) and `sync` brings the queue in line with it in one transaction. New posts
 start `planned` (approved on auto-approve channels when `qm check` passes them: `auto_approval`); a post whose
-version changed goes back to review, saying what changed; one no longer in the plan is cancelled; what went
-out is never touched. What one post goes through is in `sync_post`.
+version changed goes back to review, saying what changed; one no longer in the plan is cancelled, also one
+whose day the campaign's period no longer has (it was shortened: `dropped_slots.Period`); what went out is
+never touched. What one post goes through is in `sync_post`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def sync(
     rendered: Iterable[RenderedPost],
     auto_approve: set[str],
     now: float,
-    window: tuple[float, float],
+    since: float,
     edits: Mapping[str, Edit] | None = None,
     unchanged: frozenset[str] = frozenset(),
     sources: Sources | None = None,
@@ -40,8 +41,10 @@ def sync(
     findings: Mapping[str, list[str]] | None = None,
     under: review_rules.Rules | None = None,
     review: ReviewConfig | None = None,
+    period: dropped_slots.Period | None = None,
 ) -> SyncResult:
-    """Bring `queue` in line with the plan for the posts whose slot lies in `window`.
+    """Bring `queue` in line with the plan for the posts whose slot is at `since` or later: those past the
+    plan's days too (the campaign's period shortened), cancelled saying so (`period`: the campaign's).
 
     `edits` says who changed which content item and how: the audit of its changed posts says so.
     `findings` are what the check finds against posts of auto-approve channels: those wait for review, and
@@ -63,11 +66,11 @@ def sync(
         # Rules other than the recorded ones (another machine's daemon reviews this database): nothing auto-approved
         agreed = under is None or review_rules.agrees(conn, under)
         withheld = bool(auto_approve) and not agreed
-        in_window = sa.select(posts).where(posts.c.at >= window[0], posts.c.at < window[1])
-        rows = conn.execute(in_window.order_by(posts.c.id).with_for_update()).all()
+        from_since = sa.select(posts).where(posts.c.at >= since)  # past the plan's last day too: those it no longer has
+        rows = conn.execute(from_since.order_by(posts.c.id).with_for_update()).all()
         existing = {r.id: Post.from_row(r) for r in rows}
         extra = set(wanted) - set(existing)
-        if extra:  # posts moved into the window from outside it
+        if extra:  # posts moved to `since` or later from before it
             more = conn.execute(sa.select(posts).where(posts.c.id.in_(extra)).with_for_update()).all()
             existing.update({r.id: Post.from_row(r) for r in more})
         known = version_records.load(conn, wanted) if sources else {}
@@ -86,7 +89,7 @@ def sync(
             version_records.keep_snapshot(conn, sources.files)
         for post_id, r in wanted.items():
             sync.one(existing.get(post_id), r, r.channel in auto_approve, (edits or {}).get(r.item))
-        result.cancelled += dropped_slots.drop(conn, [existing[i] for i in sorted(set(existing) - set(wanted) - unchanged)], now)
+        result.cancelled += dropped_slots.drop(conn, [existing[i] for i in sorted(set(existing) - set(wanted) - unchanged)], now, period)
         if under is not None and review is not None:  # under the recorded rules, the approvals they do not accept are undone
             result.rules_back = approval_standing.rejudge(conn, review, auto_approve, now, under)
             result.back_to_review += result.rules_back
@@ -122,14 +125,13 @@ def fill(
     With `last` (kept by the caller between fills), only posts whose inputs changed are rendered.
     With `versions`, a rendering exactly as an earlier run made it takes the version computed then.
     """
-    today = dt.datetime.fromtimestamp(now, campaign.timezone).date()
-    start = campaign.at(max(campaign.start, today), dt.time())
-    end = campaign.at(campaign.end + dt.timedelta(days=1), dt.time())
-    due = [p for p in plan.posts if p.at >= start]
+    today = campaign.at(dt.datetime.fromtimestamp(now, campaign.timezone).date(), dt.time())
+    period = dropped_slots.Period.of(renderer.campaign)  # the config the plan was made from: a daemon's `campaign` is its start's
+    due = [p for p in plan.posts if p.at >= today]
     inputs = {p.id: renderer.inputs(p) for p in due}
-    known = last.inputs if last is not None and last.window_end == end.timestamp() else {}
+    known = last.inputs if last is not None and last.window_end == period.end else {}
     unchanged = frozenset(i for i, key in inputs.items() if known.get(i) == key)
-    gone = {i for i in known if i not in inputs and known[i][0] >= start}  # left the plan (not just the window)
+    gone = {i for i in known if i not in inputs and known[i][0] >= today}  # left the plan (not just the past days): the period's start too
     if len(unchanged) == len(inputs) and not gone and known:
         return SyncResult()
     rendered = [renderer.render(p) for p in due if p.id not in unchanged]
@@ -140,8 +142,8 @@ def fill(
     sources = Sources(files, {p.id: files.source_of(p) for p in due if p.id not in unchanged})
     planned = {p.id: p.item.id for p in plan.posts}
     found = auto_approval.findings(campaign, rendered, auto, plan)
-    window = (start.timestamp(), end.timestamp())
-    result = sync(queue, rendered, auto, now, window, edits, unchanged, sources, planned, found, review_rules.of(campaign), campaign.review)
+    rules = review_rules.of(campaign)
+    result = sync(queue, rendered, auto, now, today.timestamp(), edits, unchanged, sources, planned, found, rules, campaign.review, period)
     if last is not None:  # only once the queue has them: after a failed sync (a full disk) the next fill renders them again
-        last.window_end, last.inputs = end.timestamp(), inputs
+        last.window_end, last.inputs = period.end, inputs
     return result

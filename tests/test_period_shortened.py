@@ -1,0 +1,127 @@
+"""The campaign's period shortened in the config (`end` earlier, `start` later): the queued posts of the days it
+no longer has are cancelled at the next refresh like a slot the plan dropped (`dropped_slots`), saying why; the
+staff member is told of the approvals lost; what went out stays; `qm check` says what the refresh will cancel;
+the period moved back brings them back, approved again. The real command line and the daemon on the bundled
+campaign's SQLite queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.planning.planner import make_plan
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
+from scheduler.publishing.kept_posts import read_kept
+from scheduler.publishing.tables import posts
+from scheduler.rendering.payloads import Renderer
+
+from .conftest import run_qm
+from .daemon_helpers import Harness, local_campaign
+
+END = ("end: 2027-09-30", "end: 2027-09-25")
+START = ("start: 2027-09-01", "start: 2027-09-05")
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def _edit(config: Path, old: str, new: str) -> None:
+    text = config.read_text(encoding="utf-8")
+    assert old in text, old
+    config.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _qm(config: Path, *args: str) -> str:
+    done = run_qm(*args, "-c", config)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _states(config: Path) -> dict[str, str]:
+    return {p["id"]: p["state"] for p in json.loads(_qm(config, "queue", "--json"))}
+
+
+def test_an_earlier_end_cancels_the_days_past_it_tells_of_the_approvals_and_moved_back_approves_them_again(
+    project: Callable[..., Path],
+) -> None:
+    config = project()
+    first = _states(config)
+    assert _qm(config, "approve", "--date", "2027-09-29", "--by", "张科长")
+    approved = sorted(i for i, s in _states(config).items() if s == st.APPROVED)
+    assert len(approved) == 7 and all(i.startswith("20270929-") for i in approved)
+    _edit(config, *END)
+    check = run_qm("check", "-c", config).stdout  # it may find more (the days left cover fewer topics): it says this first
+    past = [i for i in first if i[:8] > "20270925"]
+    assert f"发布队列里有 {len(past)} 条还没有发出的内容在新的活动期（2027-09-01 至 2027-09-25）之外" in check
+    told = _qm(config, "queue")
+    assert f"注意：这次刷新按调整后的排期取消了 7 条已审核的内容，它们不会发出，审核也随之失效：{'、'.join(approved)}。" in told
+    states = _states(config)
+    assert {i: s for i, s in states.items() if i in past} == dict.fromkeys(past, st.CANCELLED)
+    inside = {i: s for i, s in first.items() if i not in past}
+    assert {i: s for i, s in states.items() if i not in past} == inside  # the others as they were
+    why = "活动期改为 2027-09-01 至 2027-09-25，这一天不在活动期内，不再安排该内容"
+    assert f"已取消  排期：{why}" in _qm(config, "history", approved[0]).splitlines()[-1]
+    row = next(line for line in _qm(config, "queue", "--state", "cancelled").splitlines() if approved[0] in line)
+    assert f"{why}（排期）" in row
+    assert "之外" not in run_qm("check", "-c", config).stdout  # refreshed: nothing left to cancel
+
+    _edit(config, END[1], END[0])
+    back = _states(config)
+    assert back == {**first, **dict.fromkeys(approved, st.APPROVED)}
+    assert "排期：排期恢复了这个时段，内容与取消前相同，恢复为已审核" in _qm(config, "history", approved[0]).splitlines()[-1]
+
+
+@pytest.fixture
+def second_of_september(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QM_NOW", "2027-09-02T09:00:00+08:00")
+
+
+@pytest.mark.usefixtures("second_of_september")
+def test_a_later_start_cancels_the_days_before_it_from_today_on_and_keeps_what_went_out(project: Callable[..., Path]) -> None:
+    config = project()
+    first = _states(config)
+    assert _qm(config, "approve", "--date", "2027-09-03", "--by", "张科长")
+    sent = "20270902-weibo-0930"
+    with open_db(load_campaign(config).db_url).begin() as conn:  # went out this morning
+        conn.execute(posts.update().where(posts.c.id == sent).values(state=st.PUBLISHED))
+    _edit(config, *START)
+    told = _qm(config, "queue")
+    assert "注意：这次刷新按调整后的排期取消了 7 条已审核的内容" in told  # all of 9/03
+    states = _states(config)
+    before = {i for i in first if "20270902" <= i[:8] < "20270905" and i != sent}
+    assert before and {i: states[i] for i in before} == dict.fromkeys(before, st.CANCELLED)
+    assert states[sent] == st.PUBLISHED
+    assert {i: s for i, s in states.items() if i[:8] >= "20270905"} == {i: s for i, s in first.items() if i[:8] >= "20270905"}
+    _edit(config, START[1], START[0])
+    back = _states(config)
+    assert {i: back[i] for i in before} == {i: (st.APPROVED if i.startswith("20270903-") else st.PLANNED) for i in before}
+
+
+def test_a_daemon_started_after_the_end_moved_earlier_publishes_nothing_past_it(project: Callable[..., Path], tmp_path: Path) -> None:
+    config = project()
+
+    def harness_parts() -> tuple[object, ...]:
+        campaign = local_campaign(load_campaign(config), tmp_path)
+        plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values), read_kept(campaign.db_url))
+        return campaign, plan, Renderer(campaign)
+
+    campaign, plan, renderer = harness_parts()
+    h = Harness(campaign, plan, renderer, dt.datetime(2027, 9, 29, 7, 0, tzinfo=TZ))  # type: ignore[arg-type]
+    try:
+        h.fill()
+        day = [p.id for p in h.queue.find() if p.id.startswith("20270929-")]
+        assert len(day) == 7 and all(h.approve(i, "张科长") for i in day)
+        _edit(config, *END)
+        h.campaign, h.plan, h.renderer = harness_parts()  # type: ignore[assignment]
+        h.start()
+        h.run_until(dt.datetime(2027, 9, 30, 23, 59, tzinfo=TZ))
+        assert {c.name: c.published for c in h.channels.values()} == {c.name: [] for c in h.channels.values()}
+        assert {i: h.state(i) for i in day} == dict.fromkeys(day, st.CANCELLED)
+    finally:
+        h.close()
+
