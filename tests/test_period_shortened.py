@@ -13,17 +13,21 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.cli.daemon_cmds import _ahead
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.planning.planner import make_plan
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.publishing.kept_posts import read_kept
+from scheduler.publishing.queue import Queue
 from scheduler.publishing.tables import posts
 from scheduler.rendering.payloads import Renderer
+from scheduler.runtime.work_ahead import Ahead
+from scheduler.screens.build import current_folder, playlist_day, screens_root
 
 from .conftest import run_qm
-from .daemon_helpers import Harness, local_campaign
+from .daemon_helpers import Harness, Recorder, local_campaign
 
 END = ("end: 2027-09-30", "end: 2027-09-25")
 START = ("start: 2027-09-01", "start: 2027-09-05")
@@ -125,3 +129,24 @@ def test_a_daemon_started_after_the_end_moved_earlier_publishes_nothing_past_it(
     finally:
         h.close()
 
+
+def test_a_screen_that_holds_a_day_past_the_new_end_goes_back_to_the_last_day_of_the_period(project: Callable[..., Path]) -> None:
+    """The evening before, the daemon made the 29th each wall's playlist; the end moved to the 25th the next
+    morning, the daemon's round before the walls switch on puts the 25th back (its on-hours are over: black)."""
+    config = project()
+    _qm(config, "approve", "--date", "2027-09-29", "--by", "张科长")
+    queue = Queue(open_db(load_campaign(config).db_url))
+    root = screens_root(load_campaign(config))
+
+    def shown() -> dict[str, dt.date | None]:
+        return {s: playlist_day(f) if (f := current_folder(root, s)) is not None else None for s in ("center", "station")}
+
+    try:
+        _ahead(config, queue, Ahead(), Recorder(), dt.datetime(2027, 9, 28, 23, 30, tzinfo=TZ))
+        assert shown() == dict.fromkeys(("center", "station"), dt.date(2027, 9, 29))
+        _edit(config, *END)
+        _qm(config, "queue")
+        _ahead(config, queue, Ahead(), Recorder(), dt.datetime(2027, 9, 29, 6, 15, tzinfo=TZ))
+        assert shown() == dict.fromkeys(("center", "station"), dt.date(2027, 9, 25))
+    finally:
+        queue.engine.dispose()

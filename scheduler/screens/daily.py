@@ -30,7 +30,7 @@ from ..poster.job import Job
 from ..publishing.states import APPROVED_STATES, REJECTED
 from ..support.errors import InputError
 from ..support.file_digest import file_digest
-from .build import Built, build_many, current_folder, screens_root, slide_jobs
+from .build import Built, build_many, current_folder, playlist_day, screens_root, slide_jobs
 from .playlist import Playlist, make_playlist
 from .slogan_check import Vetted
 
@@ -213,11 +213,24 @@ def due_days(campaign: Campaign, now: dt.datetime) -> dict[str, dt.date]:
     return {screen: day for screen, day in days.items() if campaign.start <= day <= campaign.end}
 
 
+def back_inside(campaign: Campaign) -> dict[str, dt.date]:
+    """By screen id, for each screen whose `current` playlist is for a day outside the campaign (the period was
+    shortened since it was built), the campaign's day nearest that one: its playlist takes `current`, whose
+    on-hours are not that day's (the player shows black then), so the day outside plays nothing."""
+    root, out = screens_root(campaign), {}
+    for screen in campaign.screens:
+        folder = current_folder(root, screen.id)
+        day = playlist_day(folder) if folder is not None else None
+        if day is not None and not campaign.start <= day <= campaign.end:
+            out[screen.id] = min(max(day, campaign.start), campaign.end)
+    return out
+
+
 def due_playlists(campaign: Campaign, plan: Plan, library: Vetted, now: dt.datetime, approved: Approval) -> list[Playlist]:
-    """Each screen's playlist for its coming or current on-hours, inside the campaign (pure: nothing drawn),
-    rotating the slogans of `library`."""
+    """Each screen's playlist for its coming or current on-hours, inside the campaign, or of the campaign's day
+    nearest the day outside it its `current` shows (`back_inside`), rotating the slogans of `library`. Nothing is drawn."""
     out = []
-    due = due_days(campaign, now)
+    due = {**back_inside(campaign), **due_days(campaign, now)}
     rejected = approved.rejected(plan.posts)
     for screen in (s for s in campaign.screens if s.id in due):
         shown = [p for p in plan.on(due[screen.id]) if p.channel == screen.name and approved(p)]
