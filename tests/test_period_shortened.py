@@ -32,6 +32,7 @@ from .daemon_helpers import Harness, Recorder, local_campaign
 END = ("end: 2027-09-30", "end: 2027-09-25")
 START = ("start: 2027-09-01", "start: 2027-09-05")
 TZ = dt.timezone(dt.timedelta(hours=8))
+SEP29 = dt.datetime(2027, 9, 29, 7, 0, tzinfo=TZ)
 
 
 def _edit(config: Path, old: str, new: str) -> None:
@@ -106,26 +107,35 @@ def test_a_later_start_cancels_the_days_before_it_from_today_on_and_keeps_what_w
     assert {i: back[i] for i in before} == {i: (st.APPROVED if i.startswith("20270903-") else st.PLANNED) for i in before}
 
 
-def test_a_daemon_started_after_the_end_moved_earlier_publishes_nothing_past_it(project: Callable[..., Path], tmp_path: Path) -> None:
+def test_a_daemon_started_after_the_end_moved_earlier_publishes_nothing_past_it_and_moved_back_it_does(
+    project: Callable[..., Path], tmp_path: Path, database_url: str
+) -> None:
     config = project()
 
-    def harness_parts() -> tuple[object, ...]:
-        campaign = local_campaign(load_campaign(config), tmp_path)
-        plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values), read_kept(campaign.db_url))
-        return campaign, plan, Renderer(campaign)
+    def from_config() -> None:  # as the daemon's refresh reads them (`qm daemon` started after the edit)
+        h.campaign = local_campaign(load_campaign(config), tmp_path, database_url)
+        h.plan = make_plan(h.campaign, load_library(h.campaign.paths.content, h.campaign.text_values), read_kept(h.campaign.db_url))
+        h.renderer = Renderer(h.campaign)
 
-    campaign, plan, renderer = harness_parts()
-    h = Harness(campaign, plan, renderer, dt.datetime(2027, 9, 29, 7, 0, tzinfo=TZ))  # type: ignore[arg-type]
+    campaign = local_campaign(load_campaign(config), tmp_path, database_url)
+    h = Harness(campaign, make_plan(campaign, load_library(campaign.paths.content, campaign.text_values)), Renderer(campaign), SEP29)
     try:
         h.fill()
-        day = [p.id for p in h.queue.find() if p.id.startswith("20270929-")]
+        day = sorted(p.id for p in h.queue.find() if p.id.startswith("20270929-"))
         assert len(day) == 7 and all(h.approve(i, "张科长") for i in day)
         _edit(config, *END)
-        h.campaign, h.plan, h.renderer = harness_parts()  # type: ignore[assignment]
+        from_config()
         h.start()
-        h.run_until(dt.datetime(2027, 9, 30, 23, 59, tzinfo=TZ))
-        assert {c.name: c.published for c in h.channels.values()} == {c.name: [] for c in h.channels.values()}
+        h.run_until(SEP29.replace(hour=12))
         assert {i: h.state(i) for i in day} == dict.fromkeys(day, st.CANCELLED)
+        assert [i for c in h.channels.values() for i in c.published] == []  # the screens' and the 09:30 Weibo post's times passed
+        _edit(config, END[1], END[0])
+        from_config()
+        h.fill()
+        assert {i: h.state(i) for i in day} == dict.fromkeys(day, st.APPROVED)
+        h.run_until(SEP29.replace(hour=23))
+        published = {i for c in h.channels.values() for i in c.published}
+        assert {"20270929-weibo-1730", "20270929-wechat-2000"} <= published  # approved again: they go out
     finally:
         h.close()
 
