@@ -160,3 +160,19 @@ def test_a_screen_that_holds_a_day_past_the_new_end_goes_back_to_the_last_day_of
         assert shown() == dict.fromkeys(("center", "station"), dt.date(2027, 9, 25))
     finally:
         queue.engine.dispose()
+
+
+def test_before_the_campaign_a_later_start_moves_the_walls_off_a_day_it_no_longer_has(project: Callable[..., Path]) -> None:
+    """Before the campaign a wall stays on the earliest day built (the one it plays first); once the start moved
+    later, that day is not the campaign's: building the new first day puts the wall on it."""
+    config = project()
+    root = screens_root(load_campaign(config))
+
+    def shown() -> dict[str, dt.date | None]:
+        return {s: playlist_day(f) if (f := current_folder(root, s)) is not None else None for s in ("center", "station")}
+
+    _qm(config, "screen", "build", "--date", "2027-09-01")
+    assert shown() == dict.fromkeys(("center", "station"), dt.date(2027, 9, 1))
+    _edit(config, *START)
+    _qm(config, "screen", "build", "--date", "2027-09-05")
+    assert shown() == dict.fromkeys(("center", "station"), dt.date(2027, 9, 5))

@@ -94,8 +94,8 @@ def build_many(
     """Write every playlist's version folder. A screen in `due` (screen id -> the day its `current`
     must show) gets `current` on its playlist of that day, and keeps it where it was when none of
     its playlists is for that day. A screen in `early` (its campaign not started) treats as due the
-    earliest of the days given and the day its `current` shows. Any other screen's `current` ends on
-    its last playlist.
+    earliest of the days given and the day its `current` shows, unless that is before the campaign (the
+    period's start moved later since). Any other screen's `current` ends on its last playlist.
 
     The slides are drawn first, all in one batch (unchanged ones are skipped)."""
     from ..poster import batch  # drawing code (Pillow) loads here: the daemon only hands playlists to its drawing child
@@ -107,20 +107,27 @@ def build_many(
     for playlist, js in zip(playlists, jobs, strict=True):
         by_screen.setdefault(playlist.screen.id, []).append((playlist, [files[j.out] for j in js]))
     due = due or {}
-    built = {id(p): b for screen, todo in by_screen.items() for p, b in _build_screen(root, todo, due.get(screen), screen in early)}
+    built = {
+        id(p): b
+        for screen, todo in by_screen.items()
+        for p, b in _build_screen(root, todo, due.get(screen), campaign.start if screen in early else None)
+    }
     return [built[id(p)] for p in playlists]
 
 
-def _build_screen(root: Path, todo: list[tuple[Playlist, list[Path]]], due: dt.date | None, early: bool) -> list[tuple[Playlist, Built]]:
+def _build_screen(
+    root: Path, todo: list[tuple[Playlist, list[Path]]], due: dt.date | None, first: dt.date | None
+) -> list[tuple[Playlist, Built]]:
+    """`first`: the campaign's first day, when it has not started (see `build_many`)."""
     screen_dir = root / todo[0][0].screen.id
     out: list[tuple[Playlist, Built]] = []
     try:
         screen_dir.mkdir(parents=True, exist_ok=True)
         with _locked(screen_dir):
             previous = current_folder(root, screen_dir.name)
-            if due is None and early:
+            if due is None and first is not None:
                 shows = playlist_day(previous) if previous is not None else None
-                due = min([p.day for p, _ in todo] + ([shows] if shows else []))
+                due = min([p.day for p, _ in todo] + ([shows] if shows and shows >= first else []))
             for playlist, slides in todo:
                 version = _version(playlist, slides)
                 folder = screen_dir / version
