@@ -16,7 +16,7 @@ from scheduler.inputs.content_edit import apply
 from scheduler.inputs.content_save import item_path
 from scheduler.planning.planner import make_plan
 from tests.conftest import HEIHE
-from tests.web_helpers import Running, console_server, http_login, local
+from tests.web_helpers import Running, local, signed_in_editor
 
 XSS = "<script>1</script>"  # a title is at most 20 characters
 
@@ -24,9 +24,7 @@ XSS = "<script>1</script>"  # a title is at most 20 characters
 @pytest.fixture
 def site(project: Callable[..., Path], tmp_path: Path) -> Iterator[tuple[Running, Campaign, httpx.Client]]:
     campaign = local(load_campaign(project(config=HEIHE)), tmp_path, review=ReviewConfig())
-    with console_server(campaign) as running, httpx.Client(base_url=running.url) as client:
-        running.add_user("王编辑", "editor")
-        http_login(client, "王编辑")
+    with signed_in_editor(campaign) as (running, client):
         yield running, campaign, client
 
 

@@ -70,6 +70,15 @@ def console_server(campaign: Campaign, plan: Plan | None = None, now: dt.datetim
         engine.dispose()
 
 
+@contextmanager
+def signed_in_editor(campaign: Campaign) -> Iterator[tuple[Running, httpx.Client]]:
+    """The console over `campaign`, and an HTTP client signed in as its editor 王编辑."""
+    with console_server(campaign) as running, httpx.Client(base_url=running.url) as client:
+        running.add_user("王编辑", "editor")
+        http_login(client, "王编辑")
+        yield running, client
+
+
 def csrf_of(html: str) -> str:
     found = CSRF_RE.search(html)
     assert found, "no CSRF field on the page"
