@@ -1,6 +1,8 @@
 """Markup written into content text: template tags, Markdown links and HTML, which qm publishes as the
 characters they are (escaped, so harmless) and readers would see as such. Content is plain text; a body
-may use the small Markdown subset `rendering/markdown.py` knows (subheadings, lists, **bold**).
+may use the small Markdown subset `rendering/markdown.py` knows (subheadings, lists, **bold**). A body
+may hold no hidden character either (`support.hidden_chars`: a zero-width space, a direction override),
+named by its code point; the fields posters print are checked for them with their glyphs (`poster.glyphs`).
 
 `qm check` reports each as a problem at the content file's line, as it does the other editorial
 findings; the console's edit form refuses the words with the same message."""
@@ -12,6 +14,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from ..support.errors import Problem
+from ..support.hidden_chars import named, where_hidden
 from .content import TEXT_FIELDS, ContentItem, Library, editorial_problems, field_where
 from .content_placeholders import PLACEHOLDER_RE
 from .vocabulary import FIELD_LABELS
@@ -38,6 +41,11 @@ _KINDS = (
 )
 
 
+_HIDDEN = "看不见的字符"
+_HIDDEN_WHY = "读者看不见它们，它们却会把字词隔开（检查就认不出禁用词）或颠倒文字的显示顺序"
+_HIDDEN_HINT = "删去这些字符：在编辑器里删掉这一处前后的字再重新输入，或用查找替换把它们替换为空"
+
+
 class Markup(NamedTuple):
     """Markup found in one field of an item: its first words and where they start, how many, what it is, the fix."""
 
@@ -50,6 +58,8 @@ class Markup(NamedTuple):
 
     @property
     def reason(self) -> str:
+        if self.what == _HIDDEN:  # the characters cannot be shown: named by code point
+            return f"里有 {self.times} 个{self.what}（{self.words}）：{_HIDDEN_WHY}"
         more = f"等 {self.times} 处" if self.times > 1 else ""
         return f"里有{self.what}“{self.words}”{more}：{_PLAIN}"
 
@@ -66,6 +76,9 @@ def markup_in(item: ContentItem) -> list[Markup]:
             matches = list(pattern.finditer(text))
             if matches:
                 found.append(Markup(name, matches[0].group(0), matches[0].start(), len(matches), what, hint))
+    if at := where_hidden(item.body):  # the other fields: the poster glyph check
+        names = "、".join(named(ch) for ch in dict.fromkeys(item.body[i] for i in at))
+        found.append(Markup("body", names, at[0], len(at), _HIDDEN, _HIDDEN_HINT))
     return found
 
 

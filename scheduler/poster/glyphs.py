@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..support.errors import PosterError, Problem
+from ..support.hidden_chars import hidden, named
 from . import fonts
 from .texts import PosterText
 
@@ -22,13 +23,14 @@ HINT = "删去或换掉这些字符；确实需要的字，可在 config.yaml �
 
 
 def invisible(ch: str) -> bool:
-    """Format and control characters: zero-width space/joiners, direction marks, BOM, soft hyphen."""
-    return unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cs", "Cn") and ch not in "\n\t"
+    """Format and control characters (zero-width space/joiners, direction marks, BOM, soft hyphen), line and
+    paragraph separators, blank fillers (`hidden_chars`), and private or unassigned code points."""
+    return hidden(ch) or unicodedata.category(ch) in ("Co", "Cs", "Cn")
 
 
 def _shown(chars: Iterable[str]) -> str:
     """😀（U+1F600）; an invisible one by its name: U+200B ZERO WIDTH SPACE."""
-    return "、".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".strip() if invisible(ch) else f"{ch}（U+{ord(ch):04X}）" for ch in chars)
+    return "、".join(named(ch) if invisible(ch) else f"{ch}（U+{ord(ch):04X}）" for ch in chars)
 
 
 def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFile]) -> list[Problem]:

@@ -17,6 +17,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import FIELD_LABELS
 from ..support.errors import Problem
 from ..support.values import poster_path
+from .lint_view import View, read_as, view
 
 if TYPE_CHECKING:  # a check whose posts were all checked before renders none: it starts without Jinja2
     from .payloads import RenderedPost
@@ -73,8 +74,7 @@ def lint_post(campaign: Campaign, post: RenderedPost) -> list[Finding]:
     files = {img.ref: path for img in post.images if (path := poster_path(campaign.paths.posters, img)).is_file()}
     reasons = kind.problems(channel, p, files) + kind.advice(channel, p)
     text = "\n".join(kind.texts(p))
-    reasons += _words(campaign, text)
-    reasons += _hotlines(campaign, text)
+    reasons += _forbidden(campaign, text)
     reasons += _launch_wording(campaign, dt.datetime.fromisoformat(post.at), text)
     return [Finding(post.post_id, post.channel, r) for r in reasons]
 
@@ -118,7 +118,7 @@ def printed_words(campaign: Campaign, item: Printed) -> list[tuple[str, str]]:
     """(field, what is wrong) for each of the item's printed words the check forbids (`printed_problems`).
     A headline that is the title (the item has none of its own) is the title's finding, told once."""
     texts = ((field, getattr(item, field)) for field in PRINTED if field != "headline" or item.headline != item.title)
-    return [(field, reason) for field, text in texts for reason in _words(campaign, text) + _hotlines(campaign, text)]
+    return [(field, reason) for field, text in texts for reason in _forbidden(campaign, text)]
 
 
 def quoted(reason: str) -> str:
@@ -127,12 +127,22 @@ def quoted(reason: str) -> str:
     return match.group(1) if match else ""
 
 
-def _hotlines(campaign: Campaign, text: str) -> list[str]:
+def _forbidden(campaign: Campaign, text: str) -> list[str]:
+    """The words of `text` the check forbids (the Advertising Law's terms, sensitive words, another hotline),
+    read as readers take them (`lint_view`)."""
+    seen = view(text)
+    return _words(campaign, seen) + _hotlines(campaign, seen)
+
+
+def _hotlines(campaign: Campaign, seen: View) -> list[str]:
     """The older national lines (12365, 12331 …, merged into 12315 since 2019) other than the campaign's own:
-    12315 itself is the national hotline and platform, right whatever the campaign's local number is."""
-    wrong = sorted({n for n in _HOTLINE.findall(text) if n not in (campaign.hotline, NATIONAL_HOTLINE)})
+    12315 itself is the national hotline and platform, right whatever the campaign's local number is.
+    Full-width digits (１２３６５) read as the digits they are, and are quoted as written."""
+    right = (read_as(campaign.hotline), NATIONAL_HOTLINE)
+    wrong = {n: seen.find(n) for n in _HOTLINE.findall(seen.text) if n not in right}
     return [
-        f"写了热线“{n}”，但本活动的投诉举报热线是 {campaign.hotline}（把内容里的号码改成 {{{{ hotline }}}}，由配置统一填写）" for n in wrong
+        f"写了热线“{wrong[n]}”，但本活动的投诉举报热线是 {campaign.hotline}（把内容里的号码改成 {{{{ hotline }}}}，由配置统一填写）"
+        for n in sorted(wrong)
     ]
 
 
@@ -149,13 +159,22 @@ def _launch_wording(campaign: Campaign, at: dt.datetime, text: str) -> list[str]
     return []
 
 
-def _words(campaign: Campaign, text: str) -> list[str]:
+def _words(campaign: Campaign, seen: View) -> list[str]:
+    """The Advertising Law's terms and the sensitive words: a term written with a lookalike, a full-width
+    character, a hidden character or a space inside is found too, quoted as written, then as the term it reads."""
+    ordinal = _ORDINAL_FIRST.sub("第①", seen.text)  # as long as the text: found words are still placed
     out = []
-    text = _ORDINAL_FIRST.sub("第①", text)
     for term in (*ABSOLUTE_TERMS, *campaign.lint.absolute_terms_extra):
-        if term in text:
-            out.append(f"含有广告法禁用的绝对化用语“{term}”")
+        if written := seen.find(read_as(term), ordinal):
+            out.append(f"含有广告法禁用的绝对化用语{_as_written(written, term)}")
     for word in campaign.lint.sensitive_words:
-        if word and word in text:
-            out.append(f"含有敏感词“{word}”")
+        if word and (written := seen.find(read_as(word))):
+            out.append(f"含有敏感词{_as_written(written, word)}")
     return out
+
+
+def _as_written(written: str, word: str) -> str:
+    """“words” as the content has them; when they differ from the word looked for, which word they read."""
+    if written == word:
+        return f"“{word}”"
+    return f"“{written}”（即“{word}”：字间夹着看不见的字符或空格，或用了形近字、全角字）"

@@ -1,6 +1,6 @@
 """A post's version: a hash of what a reader sees (its words and its pictures), nothing else.
 
-Whitespace is collapsed everywhere (HTML text and attribute values included; whitespace between
+Whitespace (spaces, tabs, line breaks, the full-width space: not the invisible separators) is collapsed everywhere (HTML text and attribute values included; whitespace between
 tags, as a `{%- if %}` or a blank line in a template leaves it, and beside Chinese characters, is dropped), fields its channel
 kind derives from the others (`Kind.derived`, such as Weibo's length count) are left out, and a picture counts by what it shows: its layout, its
 size, the words drawn on it, and its look (the layout's own text, the brand, the logo, the photograph:
@@ -25,10 +25,13 @@ from typing import Any
 LENGTH = 16  # hex digits of a version (older versions have 12: see is_legacy)
 LEGACY_LENGTH = 12
 SHOWN = 8  # hex digits of a version shown to reviewers (`qm queue`, `qm preview`) and asked of them (`qm approve 编号@版本`)
-_SPACE = re.compile(r"\s+")
+# Whitespace a reader sees as a space or a line break. The line and paragraph separators (U+2028, U+2029)
+# and the control characters `\s` also matches are characters of the text: content may hold none of them
+# (`support.hidden_chars`), and one added to an approved post's words makes a new version.
+_SPACE = re.compile(r"[^\S\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
 
 
-def _wide(char: str) -> bool:
+def wide(char: str) -> bool:
     """A CJK character or full-width punctuation. (Compared, not a regex character class: `re` builds
     a class of these ranges one character at a time, about 1.5 ms at every start of `qm check`.)"""
     return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\ufe30" <= char <= "\ufe4f" or "\uff00" <= char <= "\uffef"
@@ -36,10 +39,10 @@ def _wide(char: str) -> bool:
 
 def collapse(text: str) -> str:
     """Runs of whitespace as one space; none beside a Chinese character (it separates nothing there)."""
-    words = _SPACE.sub(" ", text).strip().split(" ")
+    words = _SPACE.sub(" ", text).strip(" ").split(" ")
     joined = words[0]
     for word in words[1:]:  # none is empty: the runs are single spaces, none at either end
-        joined += word if _wide(joined[-1]) or _wide(word[0]) else " " + word
+        joined += word if wide(joined[-1]) or wide(word[0]) else " " + word
     return joined
 
 

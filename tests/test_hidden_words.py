@@ -1,0 +1,169 @@
+"""A banned word cannot pass for being written with a hidden character, a lookalike or a space inside
+(最<U+200B>佳, 最⾼级 with the Kangxi radical, 100％, 最<U+2028>佳, 最　佳): `qm check` and the console's edit
+form refuse it, quoting the words as written at their file:line; a hidden character is refused in
+every published field, body included, by its code point; ordinary Chinese and English text is not."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scheduler.inputs.campaign import Campaign, ReviewConfig
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import ContentItem, load_library
+from scheduler.inputs.content_save import item_path
+from scheduler.rendering.lint import printed_words
+from scheduler.rendering.versions import version_of
+from tests.conftest import HEIHE, run_qm
+from tests.web_helpers import Running, csrf_of, local, signed_in_editor
+
+ITEM = "brand-trademark-symbols"  # content/brand/brand-trademark-symbols.md
+SLOGANS = ("slogan-brand-trademark", "slogan-brand-geo-indication")  # content/slogans-brand.yaml
+HIDDEN_BODY = "本品是最\u200b佳、国\u200d家级产品，\u202e认证已过期\u202c。"
+SEPARATORS = ("\u2028", "\u2029", "\u3164", "\uffa0", "\u115f", "\u3000", "\u200b", "\u2800")
+
+
+@pytest.fixture(scope="module")
+def heihe_item() -> ContentItem:
+    campaign = load_campaign(HEIHE)
+    return load_library(campaign.paths.content, campaign.text_values).by_id[ITEM]
+
+
+@pytest.mark.parametrize("sep", SEPARATORS, ids=lambda s: f"U+{ord(s):04X}")
+def test_an_absolute_term_split_by_a_blank_or_hidden_character_is_found_and_quoted_as_written(heihe_item: ContentItem, sep: str) -> None:
+    item = dataclasses.replace(heihe_item, title=f"商标最{sep}佳标记有啥不同")
+    assert printed_words(load_campaign(HEIHE), item) == [
+        ("title", f"含有广告法禁用的绝对化用语“最{sep}佳”（即“最佳”：字间夹着看不见的字符或空格，或用了形近字、全角字）")
+    ]
+    assert item.where_text(f"最{sep}佳") == item.where("title")
+
+
+@pytest.mark.parametrize(
+    ("title", "written", "term"),
+    [("商标最⾼级标记有啥不同", "最⾼级", "最高级"), ("商标100％有效标记", "100％", "100%"), ("商标最 佳标记", "最 佳", "最佳")],
+)
+def test_lookalike_and_full_width_characters_read_as_the_term(heihe_item: ContentItem, title: str, written: str, term: str) -> None:
+    item = dataclasses.replace(heihe_item, title=title)
+    assert [reason for _, reason in printed_words(load_campaign(HEIHE), item)] == [
+        f"含有广告法禁用的绝对化用语“{written}”（即“{term}”：字间夹着看不见的字符或空格，或用了形近字、全角字）"
+    ]
+
+
+def test_full_width_digits_of_a_hotline_read_as_digits(heihe_item: ContentItem) -> None:
+    campaign = load_campaign(HEIHE)
+    assert campaign.hotline == "12365"  # 2016: the quality hotline; 12315 is right in any year
+    wrong = dataclasses.replace(heihe_item, summary="投诉请拨打１２３３１或12358。")
+    right = dataclasses.replace(heihe_item, summary="投诉请拨打１２３１５或１２３６５，也可拨打12365。")
+    assert [reason.split("，")[0] for _, reason in printed_words(campaign, wrong)] == ["写了热线“１２３３１”", "写了热线“12358”"]
+    assert printed_words(campaign, right) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "「诚信经营，放心消费」：质量月，１０月见。",
+        "Quality Month: the best practice guide, 100 % read",
+        "第一步，看标签；最 后，留好票据。",
+    ],
+)
+def test_ordinary_text_with_full_width_punctuation_and_english_spaces_is_not_flagged(heihe_item: ContentItem, text: str) -> None:
+    assert printed_words(load_campaign(HEIHE), dataclasses.replace(heihe_item, summary=text)) == []
+
+
+def test_a_hidden_character_or_separator_added_to_approved_words_makes_a_new_version() -> None:
+    """Spaces a reader sees (ordinary, full-width, line breaks) beside Chinese text stay insignificant;
+    a line/paragraph separator or a hidden character is a character of the text."""
+    version = version_of({"title": "商标最高级"})
+    assert version_of({"title": "商标 最高级\n"}) == version_of({"title": "商标\u3000最高级"}) == version
+    for sep in ("\u2028", "\u2029", "\u200b", "\u202e", "\u3164", "\x85"):
+        assert version_of({"title": f"商标{sep}最高级"}) != version, f"U+{ord(sep):04X}"
+
+
+# -- the whole way: a content file through `qm check`, and the console's edit form ----------------------
+
+
+def _write(config: Path) -> dict[str, int]:
+    """The bypasses written into the project's files; the line each is on."""
+    content = config.parent / "content"
+    md = content / "brand" / f"{ITEM}.md"
+    text = md.read_text(encoding="utf-8").replace("title: 商标旁的®和™有啥不同", "title: 商标最⾼级标记有啥不同")
+    md.write_text(text.rstrip("\n") + "\n\n" + HIDDEN_BODY + "\n", encoding="utf-8")
+    yaml_file = content / "slogans-brand.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    text = text.replace("title: 注册商标护品牌，规范使用守信誉", "title: 商标100％有效标记", 1)
+    text = text.replace("line: 先注册商标，再做响品牌", 'line: "注册商标最\\u2028佳品牌"', 1)  # as the form writes it
+    yaml_file.write_text(text, encoding="utf-8")
+    lines = md.read_text(encoding="utf-8").split("\n")
+    slogan_lines = text.split("\n")
+    return {
+        "title": lines.index("title: 商标最⾼级标记有啥不同") + 1,
+        "body": lines.index(HIDDEN_BODY) + 1,
+        "percent": slogan_lines.index("  title: 商标100％有效标记") + 1,
+        "separator": slogan_lines.index('  line: "注册商标最\\u2028佳品牌"') + 1,
+    }
+
+
+def test_qm_check_refuses_each_bypass_in_a_content_file_at_its_line(project: Callable[..., Path]) -> None:
+    config = project(config=HEIHE)
+    at = _write(config)
+    md, slogans = config.parent / "content" / "brand" / f"{ITEM}.md", config.parent / "content" / "slogans-brand.yaml"
+    checked = run_qm("check", "-c", config)
+    out = checked.stdout + checked.stderr
+    assert checked.returncode != 0 and "全部通过检查" not in out, out
+    found = [line for line in out.split("\n") if line.strip()]
+
+    def said(*words: str) -> str:
+        line = next((line for line in found if all(w in line for w in words)), "")
+        assert line, (words, out)
+        return line
+
+    said(f"{md}:{at['body']}", "正文里有 4 个看不见的字符（U+200B ZERO WIDTH SPACE、U+200D ZERO WIDTH JOINER、U+202E", "删去这些字符")
+    said("“最\u200b佳”（即“最佳”", f"{md}:{at['body']}")  # a post's finding, with the body line in its hint
+    said("“国\u200d家级”（即“国家级”", f"{md}:{at['body']}")
+    said(f"{md}:{at['title']}", "“最⾼级”（即“最高级”")
+    said(f"{slogans}:{at['percent']}", "“100％”（即“100%”")
+    said(f"{slogans}:{at['separator']}", "U+2028 LINE SEPARATOR", "删去这些字符")
+    said(f"{slogans}:{at['separator']}", "“最\u2028佳”（即“最佳”")
+
+
+@pytest.fixture
+def site(project: Callable[..., Path], tmp_path: Path) -> Iterator[tuple[Running, Campaign, httpx.Client]]:
+    campaign = local(load_campaign(project(config=HEIHE)), tmp_path, review=ReviewConfig())
+    with signed_in_editor(campaign) as (running, client):
+        yield running, campaign, client
+
+
+def _post(client: httpx.Client, item_id: str, **changes: str) -> httpx.Response:
+    form = client.get(f"/edit/{item_id}").text
+    digest = form.split('name="digest" value="')[1].split('"')[0]
+    return client.post(f"/edit/{item_id}", data={"csrf": csrf_of(form), "digest": digest, **changes})
+
+
+@pytest.mark.parametrize(
+    ("item_id", "changes", "said"),
+    [
+        (ITEM, {"title": "商标最⾼级标记有啥不同"}, "“最⾼级”（即“最高级”"),
+        (ITEM, {"title": "商标100％有效标记"}, "“100％”（即“100%”"),
+        (ITEM, {"body": "BODY\n\n" + HIDDEN_BODY}, "正文里有 4 个看不见的字符（U+200B ZERO WIDTH SPACE、U+200D ZERO WIDTH JOINER"),
+        (ITEM, {"body": "BODY\n\n" + HIDDEN_BODY}, "“国\u200d家级”（即“国家级”"),
+        *((SLOGANS[0], {"title": f"注册商标最{sep}佳品牌"}, f"“最{sep}佳”（即“最佳”") for sep in SEPARATORS),
+        (SLOGANS[0], {"title": "注册商标最\u2028佳品牌"}, "标题中有看不见的字符：U+2028 LINE SEPARATOR"),
+    ],
+)
+def test_the_edit_form_refuses_each_bypass_and_keeps_the_file(
+    site: tuple[Running, Campaign, httpx.Client], item_id: str, changes: dict[str, str], said: str
+) -> None:
+    _, campaign, client = site
+    item = load_library(campaign.paths.content, campaign.text_values).by_id[item_id]
+    changes = {k: v.replace("BODY", item.body) for k, v in changes.items()}
+    path = item_path(item)
+    before = path.read_bytes()
+    refused = _post(client, item_id, **changes)
+    assert refused.status_code == 400, refused.text
+    assert said in html.unescape(refused.text), html.unescape(refused.text)[:3000]
+    assert path.read_bytes() == before
