@@ -15,11 +15,12 @@ import pytest
 
 from scheduler.inputs.campaign import Campaign, ReviewConfig
 from scheduler.inputs.config import load_campaign
-from scheduler.inputs.content import ContentItem, load_library
+from scheduler.inputs.content import ContentItem, load_library, read_library
 from scheduler.inputs.content_save import item_path
 from scheduler.rendering.lint import printed_words
 from scheduler.rendering.versions import version_of
 from tests.conftest import HEIHE, run_qm
+from tests.test_content import GOOD
 from tests.web_helpers import Running, csrf_of, local, signed_in_editor
 
 ITEM = "brand-trademark-symbols"  # content/brand/brand-trademark-symbols.md
@@ -82,6 +83,19 @@ def test_a_hidden_character_or_separator_added_to_approved_words_makes_a_new_ver
     assert version_of({"title": "商标 最高级\n"}) == version_of({"title": "商标\u3000最高级"}) == version
     for sep in ("\u2028", "\u2029", "\u200b", "\u202e", "\u3164", "\x85"):
         assert version_of({"title": f"商标{sep}最高级"}) != version, f"U+{ord(sep):04X}"
+
+
+@pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\x85"], ids=lambda s: f"U+{ord(s):04X}")
+@pytest.mark.parametrize(("name", "text"), [("a.md", GOOD), ("a.yaml", "- " + GOOD.split("---")[1].strip().replace("\n", "\n  "))])
+def test_a_line_separator_typed_into_a_content_file_is_named_at_its_line(tmp_path: Path, sep: str, name: str, text: str) -> None:
+    """YAML reads it as a line break: the file is refused with the character, not a misleading syntax error."""
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if "summary:" in line)
+    lines[at] = lines[at].replace("，", f"，{sep}", 1)
+    (tmp_path / name).write_text("\n".join(lines), encoding="utf-8")
+    (problem,) = read_library(tmp_path, {}).problems
+    assert problem.where == f"{tmp_path / name}:{at + 1}"
+    assert problem.message.startswith(f"有看不见的字符 U+{ord(sep):04X}") and "删去这个字符" in problem.hint, problem
 
 
 # -- the whole way: a content file through `qm check`, and the console's edit form ----------------------

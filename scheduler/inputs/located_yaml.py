@@ -197,9 +197,7 @@ def use_cache(cache: Cache | None) -> Cache | None:
 
 def parse(text: str, source: str, line_offset: int = 0) -> Any:
     """Parse YAML text; `source` names it in messages, `line_offset` shifts reported lines."""
-    if _cache is not None:
-        return _cache.parse(text, source, line_offset)
-    return parse_text(text, source, line_offset)
+    return _cache.parse(text, source, line_offset) if _cache is not None else parse_text(text, source, line_offset)
 
 
 def parse_text(text: str, source: str, line_offset: int = 0) -> Any:
@@ -252,7 +250,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offs
     if re.search(r"end of stream|expected ',' or", problem) and exc.context_mark:  # where the quote or bracket opened
         mark = exc.context_mark
     line, column = (mark.line, mark.column) if mark else (0, 0)
-    from . import full_width, list_dash, placeholder_value  # only to explain a syntax error
+    from . import full_width, list_dash, placeholder_value, yaml_breaks  # only to explain a syntax error
+
+    if (broken := yaml_breaks.problem(text, source, line_offset)) is not None:  # U+2028 in a line: a break to YAML
+        return broken
 
     lines = text.splitlines()
     at = [m.line for m in (exc.problem_mark, exc.context_mark) if m]

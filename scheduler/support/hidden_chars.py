@@ -41,5 +41,9 @@ def ignored(ch: str) -> bool:
 
 
 def named(ch: str) -> str:
-    """U+200B ZERO WIDTH SPACE: its code point and Unicode name (a person cannot be shown it)."""
-    return f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".strip()
+    """U+200B ZERO WIDTH SPACE: its code point and Unicode name (a person cannot be shown it); a control
+    character, which has no name: U+0085（控制字符）."""
+    name = unicodedata.name(ch, "")
+    if name or unicodedata.category(ch) != "Cc":
+        return f"U+{ord(ch):04X} {name}".strip()
+    return f"U+{ord(ch):04X}（控制字符）"
