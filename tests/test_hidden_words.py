@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scheduler.inputs.campaign import Campaign, ReviewConfig
+from scheduler.inputs.campaign import Campaign, LintConfig, ReviewConfig
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import ContentItem, load_library, read_library
 from scheduler.inputs.content_save import item_path
@@ -52,6 +52,15 @@ def test_lookalike_and_full_width_characters_read_as_the_term(heihe_item: Conten
     item = dataclasses.replace(heihe_item, title=title)
     assert [reason for _, reason in printed_words(load_campaign(HEIHE), item)] == [
         f"含有广告法禁用的绝对化用语“{written}”（即“{term}”：字间夹着看不见的字符或空格，或用了形近字、全角字）"
+    ]
+
+
+def test_configured_words_are_read_the_same_way(heihe_item: ContentItem) -> None:
+    campaign = dataclasses.replace(load_campaign(HEIHE), lint=LintConfig(sensitive_words=("内部资料",), absolute_terms_extra=("王牌",)))
+    item = dataclasses.replace(heihe_item, summary="这是内部\u200b资料，本店王\u3000牌产品。")
+    assert [reason for _, reason in printed_words(campaign, item)] == [
+        "含有广告法禁用的绝对化用语“王\u3000牌”（即“王牌”：字间夹着看不见的字符或空格，或用了形近字、全角字）",
+        "含有敏感词“内部\u200b资料”（即“内部资料”：字间夹着看不见的字符或空格，或用了形近字、全角字）",
     ]
 
 
