@@ -17,6 +17,7 @@ from scheduler.inputs.campaign import Campaign, LintConfig, ReviewConfig
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import ContentItem, load_library, read_library
 from scheduler.inputs.content_save import item_path
+from scheduler.planning.planner import make_plan
 from scheduler.rendering.lint import printed_words
 from scheduler.rendering.versions import version_of
 from tests.conftest import HEIHE, run_qm
@@ -152,6 +153,18 @@ def test_qm_check_refuses_each_bypass_in_a_content_file_at_its_line(project: Cal
     said(f"{slogans}:{at['percent']}", "“100％”（即“100%”")
     said(f"{slogans}:{at['separator']}", "U+2028 LINE SEPARATOR", "删去这些字符")
     said(f"{slogans}:{at['separator']}", "“最\u2028佳”（即“最佳”")
+
+
+def test_the_day_page_flags_the_hidden_characters_and_the_term_they_split(project: Callable[..., Path], tmp_path: Path) -> None:
+    """The day page shows the body as written (a reviewer sees 最佳, 国家级 and reversed text): its findings say why."""
+    campaign = local(load_campaign(project(config=HEIHE)), tmp_path, review=ReviewConfig())
+    _write(campaign.config_path)
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    day = next(p.at.date() for p in plan.posts if p.item.id == ITEM and p.channel == "wechat")
+    with signed_in_editor(campaign, plan) as (_, client):
+        page = html.unescape(client.get(f"/day/{day}").text)
+    assert "正文里有 4 个看不见的字符（U+200B ZERO WIDTH SPACE" in page and "“国\u200d家级”（即“国家级”" in page
+    assert "全部通过检查" not in page
 
 
 @pytest.fixture

@@ -71,9 +71,12 @@ def console_server(campaign: Campaign, plan: Plan | None = None, now: dt.datetim
 
 
 @contextmanager
-def signed_in_editor(campaign: Campaign) -> Iterator[tuple[Running, httpx.Client]]:
-    """The console over `campaign`, and an HTTP client signed in as its editor 王编辑."""
-    with console_server(campaign) as running, httpx.Client(base_url=running.url) as client:
+def signed_in_editor(campaign: Campaign, plan: Plan | None = None) -> Iterator[tuple[Running, httpx.Client]]:
+    """The console over `campaign`, and an HTTP client signed in as its editor 王编辑. With a `plan`, its
+    queue holds the plan's posts and its clock stands at BEFORE, as the queue was filled."""
+    with console_server(campaign, plan) as running, httpx.Client(base_url=running.url) as client:
+        if plan is not None:
+            running.console.clock = BEFORE.timestamp
         running.add_user("王编辑", "editor")
         http_login(client, "王编辑")
         yield running, client
