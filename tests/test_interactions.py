@@ -94,7 +94,7 @@ def test_a_slot_moved_by_the_config_after_its_post_went_out_does_not_send_the_wo
 
 def test_words_the_plan_gives_to_another_slot_after_they_went_out_are_not_sent_again(weibo_out: Harness) -> None:
     """The library changed mid-campaign (an item deleted) and the plan moved its items: the evening Weibo
-    slot now gets the words the morning slot sent. They are not sent twice; a person may still choose to."""
+    slot now gets the words the morning slot sent. They are not sent twice; a person may still choose to, with a pin."""
     h = weibo_out
     evening = f"{WEIBO[:-4]}1800"
     morning_post, evening_post = (next(p for p in h.plan.posts if p.id == i) for i in (WEIBO, evening))
@@ -103,14 +103,14 @@ def test_words_the_plan_gives_to_another_slot_after_they_went_out_are_not_sent_a
     h.fill()
     assert h.state(evening) == st.CANCELLED
     why = h.queue.history(evening)[-1].why
-    assert "已经发出" in why and WEIBO in why and f"qm retry {evening}" in why
+    assert "已经发出" in why and WEIBO in why and "pins" in why
     h.run_until(WEIBO_AT + dt.timedelta(hours=10))
     assert h.state(WEIBO) == st.PUBLISHED and h.state(evening) == st.CANCELLED
     assert len(h.ledger.deliveries[WEIBO]) == 1 and not h.ledger.deliveries.get(evening)
-    # sending them again is a person's choice: a retry is not cancelled by the next refresh
-    review.retry(h.queue, evening, "王科长", h.now)
-    h.fill()
-    assert h.state(evening) != st.CANCELLED
+    # sending them again is a person's choice, made with a pin: a retry is refused, naming the post that sent them
+    with pytest.raises(TransitionError, match=f"还有 {WEIBO}（已发布）"):
+        review.retry(h.queue, evening, "王科长", h.now)
+    assert h.state(evening) == st.CANCELLED
 
 
 def test_a_slot_moved_back_after_its_words_went_out_from_where_it_was_moved_does_not_come_back(harness: Harness) -> None:

@@ -13,6 +13,8 @@ from scheduler.channels.weibo.assisted import AssistedChannel
 from scheduler.fakes.weibo import FakeWeibo
 from scheduler.inputs.campaign import Campaign, Notifier
 from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
+from scheduler.publishing.maybe_sent import maybe_sent
 from scheduler.runtime.clock import FakeClock
 from scheduler.support.notify import Notifications
 from scheduler.support.values import Receipt
@@ -118,6 +120,21 @@ def test_a_lost_answer_goes_to_a_person_not_a_second_post(
     with pytest.raises(PermanentError, match="到微博核实"):
         channel(campaign, clock).reconcile(outgoing(campaign, heihe_plan, WEIBO_POST), Receipt("accepted", data=log[-1]))
     assert len(server.statuses) == 1
+
+
+def test_the_receipt_a_failed_share_leaves_says_whether_the_post_may_be_out(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeibo, clock: FakeClock
+) -> None:
+    """What the daemon stores from the checkpoints of a failed attempt decides whether the plan treats it as out."""
+    left: dict[str, list[dict[str, Any]]] = {"lost": [], "refused": []}
+    server.fail_next("share", drop=True)
+    with pytest.raises(PermanentError):
+        channel(campaign, clock).publish(outgoing(campaign, heihe_plan, WEIBO_POST, left["lost"]))
+    server.fail_next("share", 400, {"request": "/2/statuses/share.json", "error_code": "20021", "error": "x"})
+    with pytest.raises(PermanentError):
+        channel(campaign, clock).publish(outgoing(campaign, heihe_plan, WEIBO_POST, left["refused"]))
+    judged = {k: maybe_sent(st.FAILED, 1, Receipt("accepted", data=log[-1])) for k, log in left.items()}
+    assert judged == {"lost": True, "refused": False}
 
 
 def test_assisted_mode_sends_text_and_picture_reminds_then_reports(campaign: Campaign, heihe_plan: Plan, clock: FakeClock) -> None:

@@ -106,17 +106,25 @@ def _queue(ctx: Context) -> tuple[Queue, str]:
     for note in ctx.plan.notes:
         if note.day >= ctx.today():  # a time moved after the day's post went out: the day keeps it
             print(f"注意：{note.text}", file=sys.stderr)
-    return queue, _approvals_lost(dropped_slots.approvals_dropped(ctx.engine, since))
+    return queue, _approvals_lost(dropped_slots.approvals_dropped(ctx.engine, since), dropped_slots.new_since(ctx.engine, since))
 
 
-def _approvals_lost(post_ids: list[str]) -> str:
+def _approvals_lost(post_ids: list[str], new: dict[str, bool]) -> str:
     """The summary's warning that this refresh cancelled approved posts (a time, a day's number of posts or the
-    launch day changed in the config): they will not go out, and their approval is gone unless the slot comes back."""
+    launch day changed in the config): they will not go out, and their approval is gone unless the slot comes back;
+    and what became of the posts it put in (`new`: approved without a person, by id), which may go out instead."""
     if not post_ids:
         return ""
+    approved = sorted(i for i, yes in new.items() if yes)
+    waiting = sorted(i for i, yes in new.items() if not yes)
+    if approved:
+        then = f"新排进来的 {'、'.join(approved)} 已自动审核通过（渠道设置了 auto_approve），不经人工审核就会按时发出，请尽快核对"
+        then += f"；{'、'.join(waiting)} 要重新审核。" if waiting else "。"
+    else:
+        then = "新排进来的内容要重新审核。"
     return (
         f"注意：这次刷新按调整后的排期取消了 {len(post_ids)} 条已审核的内容，它们不会发出，审核也随之失效：{'、'.join(post_ids)}。"
-        "如果不是有意调整，把配置改回原样再运行 qm queue，这些内容会恢复为已审核；新排进来的内容要重新审核。\n"
+        f"如果不是有意调整，把配置改回原样再运行 qm queue，这些内容会恢复为已审核；{then}\n"
     )
 
 

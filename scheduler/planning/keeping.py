@@ -16,12 +16,13 @@ from .slots import Slot, channel_slots, day_and_time, local_time
 
 
 def place_out(board: Board, library: Library, kept: Mapping[str, Kept]) -> None:
-    """Posts that went out keep their slot and item, whatever the rules say now. Their item is spent on
-    the channel even when the slot is gone (the config moved it), and it counts in its day: the day gives
-    up the free slot nearest its time (`_moved_out`). A slot whose item left the library takes nothing else."""
+    """Posts that went out (or failed after an attempt that may have sent them) keep their slot and item,
+    whatever the rules say now. Their item is spent on the channel even when the slot is gone (the config
+    moved it), and it counts in its day: the day gives up the free slot nearest its time (`_moved_out`). A
+    slot whose item left the library takes nothing else."""
     slots = {s.post_id: s for s in board.slots}
     gone: set[Slot] = set()
-    moved: list[tuple[dt.date, dt.time]] = []
+    moved: list[tuple[dt.date, dt.time, bool]] = []
     for post_id, k in sorted(kept.items()):
         if not k.out or k.channel != board.name:
             continue
@@ -32,17 +33,18 @@ def place_out(board: Board, library: Library, kept: Mapping[str, Kept]) -> None:
             if slot is not None:
                 gone.add(slot)
             elif (when := day_and_time(post_id)) is not None:
-                moved.append(when)
+                moved.append((*when, k.unsure))
         else:
             board.chosen[slot] = PlannedPost(slot, item, "kept")
     board.slots = [s for s in board.slots if s not in gone]
-    for day, time in moved:
-        _moved_out(board, day, time)
+    for day, time, unsure in moved:
+        _moved_out(board, day, time, unsure)
 
 
-def _moved_out(board: Board, day: dt.date, time: dt.time) -> None:
-    """A post went out on `day` at `time`, a slot the config no longer has (its time was moved): the day
-    keeps what went out and does not get one post more, so its free slot nearest that time is not given."""
+def _moved_out(board: Board, day: dt.date, time: dt.time, unsure: bool) -> None:
+    """A post went out on `day` at `time` (`unsure`: failed, but may have), a slot the config no longer has
+    (its time was moved): the day keeps what went out and does not get one post more, so its free slot
+    nearest that time is not given."""
     free = [s for s in board.free() if s.day == day]
     if not free:
         return
@@ -54,7 +56,12 @@ def _moved_out(board: Board, day: dt.date, time: dt.time) -> None:
     dropped = min(free, key=lambda s: (apart(s), s))
     board.slots.remove(dropped)
     label = board.channel_label
-    board.notes.append(Note(day, f"{day.month}月{day.day}日 {label} 已在 {time:%H:%M} 发出，不再另排 {local_time(dropped):%H:%M}"))
+    went = (
+        f"{time:%H:%M} 的发布失败，但可能已经发出（到平台核实：已发出的用 qm confirm 补记，没有发出的用 qm retry 重发）"
+        if unsure
+        else f"已在 {time:%H:%M} 发出"
+    )
+    board.notes.append(Note(day, f"{day.month}月{day.day}日 {label} {went}，不再另排 {local_time(dropped):%H:%M}"))
 
 
 def place_kept(campaign: Campaign, board: Board, kept: Mapping[str, Kept]) -> None:

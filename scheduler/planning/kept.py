@@ -13,3 +13,4 @@ class Kept:
     channel: str
     item: str
     out: bool = False
+    unsure: bool = False  # out only perhaps: it failed after an attempt that may have sent it (`publishing.maybe_sent`)

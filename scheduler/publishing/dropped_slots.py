@@ -144,3 +144,12 @@ def approvals_dropped(engine: Engine, since: int) -> list[str]:
     )
     with engine.connect() as conn:
         return sorted({r.post_id for r in conn.execute(query)})
+
+
+def new_since(engine: Engine, since: int) -> dict[str, bool]:
+    """The posts the plan added after history entry `since`, and whether each is approved now (by its channel's
+    auto_approve: nobody reviewed it yet): what `qm queue` tells of them."""
+    added = sa.select(audit.c.post_id).where(audit.c.id > since, audit.c.who == PLAN, audit.c.from_state == "")
+    query = sa.select(posts.c.id, posts.c.state).where(posts.c.id.in_(added))
+    with engine.connect() as conn:
+        return {r.id: r.state in st.APPROVED_STATES for r in conn.execute(query)}

@@ -1,4 +1,5 @@
-"""What the queue already holds, for the planner to keep (`planner.Kept`): every post not cancelled, by id.
+"""What the queue already holds, for the planner to keep (`planner.Kept`): every post not cancelled, by id
+(a failed one that may have gone out is kept as one that went out: `maybe_sent`).
 
 A SQLite queue is read with the standard library's driver (`qm plan` and `qm check` start without
 SQLAlchemy); any other database through SQLAlchemy. A queue that does not exist yet holds nothing.
@@ -6,14 +7,18 @@ SQLAlchemy); any other database through SQLAlchemy. A queue that does not exist 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ..inputs.campaign import DaemonConfig
 from ..planning.kept import Kept
+from ..support.values import Receipt
 from . import states as st
 from .db_errors import database_error, sqlite_file
+from .maybe_sent import maybe_sent
 
-_QUERY = f"SELECT id, channel, item, state FROM posts WHERE state != '{st.CANCELLED}'"
+_QUERY = f"SELECT id, channel, item, state, attempts, receipt FROM posts WHERE state != '{st.CANCELLED}'"
+Row = tuple[str, str, str, str, int, str | None]
 
 
 def read_kept(db_url: str, lease_timeout: float = DaemonConfig.lease_timeout) -> dict[str, Kept]:
@@ -25,8 +30,13 @@ def read_kept(db_url: str, lease_timeout: float = DaemonConfig.lease_timeout) ->
     return _from_server(db_url, lease_timeout)
 
 
-def _kept(rows: list[tuple[str, str, str, str]]) -> dict[str, Kept]:
-    return {post_id: Kept(channel, item, state in st.LOCKED) for post_id, channel, item, state in rows}
+def _kept(rows: list[Row]) -> dict[str, Kept]:
+    """Each post by id; a failed one that may have gone out (`maybe_sent`) is kept as out, and says it is unsure."""
+    kept = {}
+    for post_id, channel, item, state, attempts, receipt in rows:
+        unsure = maybe_sent(state, attempts, Receipt.from_json(json.loads(receipt)) if receipt else None)
+        kept[post_id] = Kept(channel, item, state in st.LOCKED or unsure, unsure)
+    return kept
 
 
 def _from_sqlite(db_url: str, path: Path) -> dict[str, Kept]:
@@ -56,7 +66,7 @@ def _from_server(db_url: str, lease_timeout: float) -> dict[str, Kept]:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table("posts"):
                 return {}
-            return _kept([(r.id, r.channel, r.item, r.state) for r in conn.execute(sa.text(_QUERY))])
+            return _kept([(r.id, r.channel, r.item, r.state, r.attempts, r.receipt) for r in conn.execute(sa.text(_QUERY))])
     except sa.exc.SQLAlchemyError as exc:  # a server's failures: `postgres_errors`
         raise database_error(exc, db_url, shown(db_url)) from exc
     finally:

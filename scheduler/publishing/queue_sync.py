@@ -81,10 +81,11 @@ def sync(
         # the library changed and the rules moved its items). Another slot that then gets them would send
         # them twice on that channel: this is the last guard.
         plan_items = planned if planned is not None else {r.post_id: r.item for r in wanted.values()}
-        out = sa.select(posts.c.id, posts.c.channel, posts.c.item, posts.c.state).where(posts.c.state.in_(st.LOCKED))
-        for row in conn.execute(out):
-            if row.id not in unchanged and plan_items.get(row.id) != row.item:
-                sync.went_out.setdefault((row.channel, row.item), (row.id, row.state))
+        # A failed post whose attempt may have sent its words counts as out (`maybe_sent`).
+        for row in conn.execute(sa.select(posts).where(posts.c.state.in_(st.LOCKED | {st.FAILED}))):
+            post = Post.from_row(row)
+            if post.id not in unchanged and plan_items.get(post.id) != post.item and sync.out(post):
+                sync.went_out.setdefault((post.channel, post.item), (post.id, post.state))
         if sources is not None:
             version_records.keep_snapshot(conn, sources.files)
         for post_id, r in wanted.items():

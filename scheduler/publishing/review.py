@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,15 +18,16 @@ from sqlalchemy.engine import Connection
 
 from ..inputs.campaign import ROLE_LABELS, ROLES, ReviewConfig, Stage, role_needed
 from ..support.errors import InputError
-from ..support.values import Receipt, committed
-from . import approval_standing, notices_due, rejection_hold, review_rules
+from ..support.values import Receipt
+from . import approval_standing, notices_due, rejection_hold, resend, review_rules
 from . import states as st
 from .post_rows import receipt_json
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
+from .resend import retry as retry  # re-exported: review's actions are called as `review.*`
 from .review_progress import StagePass, live_passes, passed_by, passes_at, pending_stage, record_pass, stage_index
 from .tables import pause_log, pauses, stage_passes
 
-DEFAULT_REVIEW = ReviewConfig()
+DEFAULT_REVIEW = resend.DEFAULT_REVIEW
 
 ALL_CHANNELS = "*"
 REJECTED = "rejected"  # the notice of a rejection (`notices_due`): the post, its slot, the stage, reason and who
@@ -194,52 +194,6 @@ def cancel(queue: Queue, post_id: str, who: str, reason: str, now: float) -> Non
     post = _post(queue, post_id)
     if not queue.move(post_id, st.CANCELLED, who, reason or "人工取消", now):
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改（原状态“{st.label(post.state)}”），请用 qm queue 查看后重试")
-
-
-def retry(
-    queue: Queue,
-    post_id: str,
-    who: str,
-    now: float,
-    too_late: Callable[[Post], str] | None = None,
-    rules: ReviewConfig = DEFAULT_REVIEW,
-    under: review_rules.Rules | None = None,
-) -> str:
-    """Send a failed, missed or cancelled post again; returns the new state. Refused with `too_late(post)`
-    when that says why it could not go out (`retry_window`); else the grace window restarts now.
-    A post whose content changed since approval goes back to review, and so does one whose approval the
-    rules in force (`rules`, `under` as `pass_stage`) do not accept, its history saying what it lacks
-    (`approval_standing`); under other rules than those recorded, reviving an approval is refused.
-    Decided inside `Queue.locked`: words changed a moment ago are seen, never approved unreviewed.
-    """
-    with queue.locked(post_id) as (conn, post):
-        if post.state not in (st.FAILED, st.MISSED, st.CANCELLED):
-            raise TransitionError(f"{post_id} 当前状态为“{st.label(post.state)}”，只有失败、已错过或已取消的内容可以重发")
-        sent = committed(post.receipt)
-        if sent:
-            raise TransitionError(
-                f"{post_id} 不能重发：平台已经接收了这条内容（{sent}），再发一次就是重复发布。"
-                f"请到平台核实：已发出的用 qm confirm {post_id} --url 链接 补记；平台上确实没有的，在平台上手工发出后再补记"
-            )
-        if too_late is not None and (late := too_late(post)):
-            raise TransitionError(late)
-        approved = post.state != st.CANCELLED and post.approved_version == post.version
-        under = under or review_rules.rules_of(rules)
-        lacked = approval_standing.standing(conn, rules, under, post, "重发已审核的内容") if approved else ""
-        target = st.APPROVED if approved and not lacked else st.PLANNED
-        if lacked:
-            why = f"人工重发；{approval_standing.why_back(under, lacked)}，回到待审核"
-        elif approved:
-            why = "人工重发"
-        elif post.state == st.CANCELLED:
-            why = "人工重发（已取消的内容重新排入，需要重新审核）"
-        else:
-            why = "人工重发（审核后内容又修改过，需要重新审核）"
-        values: dict[str, Any] = {"due": now, "next_try": None, "attempts": 0, "last_error": "", "sent_at": None}  # sent anew
-        if post.state == st.CANCELLED or lacked:  # the old approval does not come back
-            values.update(approved_by="", approved_version="")
-        change_state(conn, post_id, post.state, target, who, why, now, values)
-    return target
 
 
 CONFIRMABLE = (st.ACCEPTED, st.FAILED, st.MISSED)  # states a person may confirm as published (qm confirm)

@@ -1,6 +1,7 @@
 """Bringing one queued post in line with its rendering, inside a sync's transaction (`queue_sync.sync`): a new
 post is added (auto-approved when its channel says so), one whose version changed is updated in place before
-review or sent back to review after approval, saying what changed; words that went out are never touched.
+review or sent back to review after approval, saying what changed; words that went out, or may have (a failed
+post: `maybe_sent`), are never touched (`held_words`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import ReviewConfig
 from ..rendering.payloads import RenderedPost
 from ..rendering.versions import is_legacy, version_of
-from . import approval_standing, auto_approval, dropped_slots, version_records
+from . import approval_standing, auto_approval, dropped_slots, held_words, maybe_sent, version_records
 from . import states as st
 from .post_rows import epoch
 from .post_sources import PostSource, Sources
@@ -76,9 +77,9 @@ class PostSync:
             "payload": json.dumps(r.payload, ensure_ascii=False, sort_keys=True),
             "images": json.dumps([i.__dict__ for i in r.images], ensure_ascii=False),
         }
-        sent = self.went_out.get((r.channel, r.item)) if old is None or (old.item != r.item and old.state not in st.LOCKED) else None
+        sent = self.went_out.get((r.channel, r.item)) if old is None or (old.item != r.item and not self.out(old)) else None
         if sent is not None:  # these words went out on this channel from another slot: not again unless a person says so
-            why = f"同一内容已经发出（{sent[0]}，{st.label(sent[1])}），排期调整后不再重复发布；确实要再发一次的用 qm retry {r.post_id}"
+            why = f"同一内容{_went(*sent)}，排期调整后不再重复发布；确实要再发一次的，在配置的 pins 中把它固定到这个时段"
             self._keep(r)
             result.cancelled.append(r.post_id)
             if old is None:
@@ -109,6 +110,8 @@ class PostSync:
                 return  # made by an older qm, same words and pictures: left as it is
             version_records.rekey(conn, r.post_id, old.version, r.version)
             old = self._read(r.post_id)
+        if maybe_sent.maybe_sent(old.state, old.attempts, old.receipt):  # the words that may be out stay the record
+            return held_words.hold(conn, old, r, *_by(edit), now, self._keep)
         if old.version == r.version:
             if auto and not self.withheld and (held := auto_approval.recheck(conn, old, self.findings.get(r.post_id), now)) is not None:
                 self._held(r, held)
@@ -128,7 +131,7 @@ class PostSync:
             version_records.rekey(conn, r.post_id, old.approved_version, r.version)  # (then edited): that approval, under today's name
             old = self._read(r.post_id)
         if old.state == st.PLANNED and r.version == old.approved_version and not auto:  # an edit undone: approved again if it counts
-            who, lead = (edit.who, f"{edit.what}；") if edit is not None else (PLAN, "")
+            who, lead = _by(edit)
             if back := approval_standing.come_back(conn, self.rules, old, content, who, lead, now):
                 (result.approved_again if back == st.APPROVED else result.changed).append(r.post_id)
             return
@@ -157,6 +160,11 @@ class PostSync:
         if auto:
             self._auto(r)
 
+    @staticmethod
+    def out(post: Post) -> bool:
+        """The post's words went out, or may have (`maybe_sent`): they are never rewritten nor given elsewhere."""
+        return maybe_sent.out_or_maybe(post.state, post.attempts, post.receipt)
+
     def _read(self, post_id: str) -> Post:
         return Post.from_row(self.conn.execute(sa.select(posts).where(posts.c.id == post_id)).one())
 
@@ -178,6 +186,17 @@ class PostSync:
         source = self.sources.posts.get(r.post_id) if self.sources else None
         if source is not None:
             version_records.record(self.conn, r.post_id, r.version, source, self.known)
+
+
+def _by(edit: Edit | None) -> tuple[str, str]:
+    """Who changed the words (the plan, unless a person's edit is known) and the history line's opening."""
+    return (edit.who, f"{edit.what}；") if edit is not None else (PLAN, "")
+
+
+def _went(post_id: str, state: str) -> str:
+    if state == st.FAILED:
+        return f"可能已经发出（{post_id} 发布失败，但可能已发出：到平台核实，已发出的用 qm confirm 补记，没有发出的用 qm retry {post_id} 重发）"
+    return f"已经发出（{post_id}，{st.label(state)}）"
 
 
 def _images(post: Post) -> str:

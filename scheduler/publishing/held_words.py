@@ -1,0 +1,71 @@
+"""The words of a failed post that may have gone out (`maybe_sent`) stay as they were: they are the record of what
+may be on the platform, which `qm confirm` records as published. Its item edited since, a refresh keeps the new
+words aside (the post's newest kept version, `payload_versions`) and says so in the post's history: they wait for
+`qm retry`, which puts them in place and sends the post back to review (`waiting`). Edited back, nothing waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..rendering.payloads import RenderedPost
+from . import version_records
+from .queue import Post, record_audit
+from .tables import payload_versions
+
+KEPT = (
+    "这条内容发布失败时可能已经发出，保留当时的文字作为记录（平台上有的用 qm confirm 补记）；"
+    "修改后的文字等 qm retry 重发时换上，重新审核后再发"
+)
+
+
+def hold(conn: Connection, old: Post, r: RenderedPost, who: str, lead: str, now: float, keep: Callable[[RenderedPost], None]) -> None:
+    """Bring `old` in line with its rendering `r` without touching its words: the new words wait (kept as the
+    post's newest version), with a history line by `who` (`lead`: what they did) once per new version."""
+    if r.item != old.item:
+        return  # the plan keeps such a post's item (`planning.keeping`): other words are not its own
+    found = waiting(conn, old)
+    if r.version == old.version:
+        if found is not None:  # edited back: the words on record are the ones to send again
+            keep(r)
+            _newest(conn, old.id, r.version, now)
+            why = f"{lead}内容改回了发布失败时的文字（版本 {r.version}），重发时不再换文字"
+            record_audit(conn, old.id, old.state, old.state, who, why, now)
+        return
+    if found is not None and found.version == r.version:
+        return  # kept aside already
+    keep(r)
+    _newest(conn, old.id, r.version, now)
+    named = version_records.changes(conn, old.id, old.version, r.version)
+    what = f"改动了{'、'.join(named)}" if named else "内容已修改"
+    record_audit(conn, old.id, old.state, old.state, who, f"{lead}{what}（版本 {old.version} → {r.version}）；{KEPT}", now)
+
+
+@dataclass(frozen=True)
+class Words:
+    """A version of a post's words as the queue stores them (payload and images in JSON)."""
+
+    version: str
+    payload: str
+    images: str
+
+
+def waiting(conn: Connection, post: Post) -> Words | None:
+    """The words kept aside for `post` since it failed (version, payload, images), if other than its own."""
+    query = (
+        sa.select(payload_versions.c.version, payload_versions.c.payload, payload_versions.c.images)
+        .where(payload_versions.c.post_id == post.id, payload_versions.c.created >= post.updated)
+        .order_by(payload_versions.c.created.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    return Words(row.version, row.payload, row.images) if row is not None and row.version != post.version else None
+
+
+def _newest(conn: Connection, post_id: str, version: str, now: float) -> None:
+    where = (payload_versions.c.post_id == post_id) & (payload_versions.c.version == version)
+    conn.execute(payload_versions.update().where(where).values(created=now))

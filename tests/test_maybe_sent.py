@@ -1,0 +1,162 @@
+"""A Weibo post fails in a way that may have put it on Weibo (the submit timed out: the daemon records it failed,
+its receipt marked `sending`). Its words must not go out a second time: a time moved in the config gives them
+to no other slot that day, `qm retry` refuses while another post carries them, and an edit leaves the words on
+record so that `qm confirm` can still record them. Real SQLite queue, the real command line, a fixed clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scheduler.inputs.config import load_campaign
+from scheduler.publishing import states as st
+
+from .conftest import run_qm
+from .test_web_core import client
+from .web_helpers import console_server, csrf_of, http_login
+
+POST = "20270908-weibo-1730"
+MORNING = "2027-09-08T07:00+08:00"
+EVENING = "2027-09-08T17:50+08:00"
+UNCLEAR = "{0} 发微博时微博接口 statuses/share 在 10 秒内没有应答（请求可能已生效），无法确认是否已发出：请到微博核实"
+
+
+def _qm(config: Path, *args: str, now: str = MORNING) -> tuple[int, str, str]:
+    done = run_qm(*args, "-c", config, env={**os.environ, "QM_NOW": now}, cwd=config.parent)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, done.stdout, done.stderr
+
+
+def _posts(config: Path, now: str = MORNING) -> dict[str, dict[str, object]]:
+    code, out, err = _qm(config, "queue", "--json", now=now)
+    assert code == 0, err
+    return {str(p["id"]): p for p in json.loads(out)}
+
+
+def _fail(config: Path, post_id: str, stage: str) -> None:
+    """What the daemon records when the attempt ends: `sending` when the submit timed out (it may be on Weibo),
+    `ready` when Weibo refused it (nothing went out)."""
+    db = sqlite3.connect(load_campaign(config).db_url.removeprefix("sqlite:///"))
+    with db:
+        (version,) = db.execute("SELECT version FROM posts WHERE id = ?", (post_id,)).fetchone()
+        receipt = {"status": "accepted", "external_id": "", "url": "", "data": {"version": version, "stage": stage}}
+        error = UNCLEAR.format(post_id) if stage == "sending" else "微博接口 statuses/share 返回错误 20021（正文含有违规内容）"
+        db.execute(
+            "UPDATE posts SET state = ?, attempts = 1, receipt = ?, last_error = ? WHERE id = ?",
+            (st.FAILED, json.dumps(receipt, ensure_ascii=False), error, post_id),
+        )
+    db.close()
+
+
+def _move(config: Path) -> None:
+    text = config.read_text(encoding="utf-8")
+    assert 'times: ["09:30", "17:30"]' in text
+    config.write_text(text.replace('times: ["09:30", "17:30"]', 'times: ["09:30", "18:00"]'), encoding="utf-8")
+
+
+def _item_file(config: Path, item: str) -> Path:
+    return next(p for p in (config.parent / "content").rglob("*.md") if f"\nid: {item}\n" in p.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("auto", [False, True])
+def test_a_time_moved_after_a_post_failed_that_may_be_out_gives_its_words_no_other_slot_that_day(
+    project: Callable[..., Path], auto: bool
+) -> None:
+    config = project((lambda t: t.replace("    grace_minutes: 60\n", "    grace_minutes: 60\n    auto_approve: true\n")) if auto else None)
+    before = _posts(config)
+    assert _qm(config, "approve", POST, "--by", "张科长")[0] == 0
+    _fail(config, POST, "sending")
+    _move(config)
+    code, _, err = _qm(config, "queue", now=EVENING)
+    assert code == 0, err
+    after = _posts(config, EVENING)
+    item = before[POST]["item"]
+    assert after[POST]["state"] == st.FAILED and after[POST]["item"] == item
+    others = {i: p["state"] for i, p in after.items() if p["channel"] == "weibo" and p["item"] == item and i != POST}
+    assert all(s == st.CANCELLED for s in others.values()), others  # nothing else carries these words
+    assert "20270908-weibo-1800" not in after or after["20270908-weibo-1800"]["state"] == st.CANCELLED
+    assert "9月8日 微博 17:30 的发布失败，但可能已经发出" in err and "不再另排 18:00" in err
+    assert after["20270909-weibo-1800"]["item"] == before["20270909-weibo-1730"]["item"]  # the days to come move as before
+
+
+def test_retry_is_refused_while_another_post_of_the_channel_carries_the_same_words(project: Callable[..., Path]) -> None:
+    """Weibo refused the 17:30 post (nothing went out); the time moved to 18:00 and the new slot took its words.
+    Sending 17:30 again as well would put them out twice: refused, naming 18:00, and nothing is written."""
+    config = project()
+    before = _posts(config)
+    assert _qm(config, "approve", POST, "--by", "张科长")[0] == 0
+    _fail(config, POST, "ready")
+    _move(config)
+    assert _qm(config, "queue", now=EVENING)[0] == 0
+    moved = _posts(config, EVENING)["20270908-weibo-1800"]
+    assert moved["item"] == before[POST]["item"] and moved["state"] == st.PLANNED  # the failed post's words follow the time
+    history = _qm(config, "history", POST, now=EVENING)[1]
+    code, out, err = _qm(config, "retry", POST, "--by", "张科长", now=EVENING)
+    assert code == 2 and "已重新排入" not in out
+    assert f"同一条内容 {before[POST]['item']} 在 weibo 上还有 20270908-weibo-1800（待审核）" in err
+    assert "qm cancel 20270908-weibo-1800" in err
+    assert _posts(config, EVENING)[POST]["state"] == st.FAILED and _qm(config, "history", POST, now=EVENING)[1] == history
+    with console_server(load_campaign(config)) as r, client(r) as c:  # the console's 重发 says the same
+        r.add_user("李科长", "reviewer")
+        r.console.clock = lambda: dt.datetime.fromisoformat(EVENING).timestamp()
+        assert http_login(c, "李科长").status_code == 303
+        refused = c.post(f"/post/{POST}/retry", data={"csrf": csrf_of(c.get(f"/post/{POST}").text)})
+        assert refused.status_code == 303 and refused.headers["location"].startswith(f"/post/{POST}?note=")
+        assert "还有 20270908-weibo-1800（待审核）" in c.get(refused.headers["location"]).text
+    assert _qm(config, "history", POST, now=EVENING)[1] == history
+    assert _qm(config, "cancel", "20270908-weibo-1800", "--by", "李科长", "--reason", "改发原时段", now=EVENING)[0] == 0
+    code, out, err = _qm(config, "retry", POST, "--by", "李科长", now=EVENING)
+    assert code == 0 and "已重新排入发布" in out, err
+
+
+def _failed_then_edited(config: Path) -> dict[str, object]:
+    """The approved 17:30 post failed after its submit timed out, then its item was edited and the queue refreshed:
+    the post as it was queued."""
+    before = _posts(config)[POST]
+    assert _qm(config, "approve", POST, "--by", "张科长")[0] == 0
+    _fail(config, POST, "sending")
+    path = _item_file(config, str(before["item"]))
+    path.write_text(path.read_text(encoding="utf-8").replace("\nsummary: ", "\nsummary: 修订：", 1), encoding="utf-8")
+    assert _qm(config, "queue", now=EVENING)[0] == 0
+    return before
+
+
+def test_a_failed_post_that_may_be_out_keeps_its_words_through_an_edit_so_it_can_be_confirmed(project: Callable[..., Path]) -> None:
+    config = project()
+    before = {POST: _failed_then_edited(config)}
+    after = _posts(config, EVENING)[POST]
+    assert (after["state"], after["version"]) == (st.FAILED, before[POST]["version"])  # the words that may be out, on record
+    assert "保留当时的文字作为记录" in _qm(config, "history", POST, now=EVENING)[1]
+    code, _, err = _qm(config, "confirm", POST, "--url", "https://weibo.com/1/2", "--by", "张科长", now=EVENING)
+    assert code == 0, err
+    assert _posts(config, EVENING)[POST]["state"] == st.PUBLISHED
+
+
+def test_retry_after_an_edit_sends_the_edited_words_only_after_review(project: Callable[..., Path]) -> None:
+    config = project()
+    before = {POST: _failed_then_edited(config)}
+    code, _, err = _qm(config, "retry", POST, "--by", "张科长", now=EVENING)
+    assert code == 0, err
+    after = _posts(config, EVENING)[POST]
+    assert after["state"] == st.PLANNED and after["version"] != before[POST]["version"]
+    assert _qm(config, "queue", now=EVENING)[0] == 0  # the next refresh leaves the edited words waiting for review
+    again = _posts(config, EVENING)[POST]
+    assert (again["state"], again["version"]) == (st.PLANNED, after["version"])
+
+
+def test_qm_queue_says_when_the_posts_a_moved_time_put_in_were_approved_automatically(project: Callable[..., Path]) -> None:
+    """On an auto-approve channel the posts of the new time are approved as they come in: the notice says so,
+    not that they wait for review."""
+    config = project(lambda t: t.replace("    grace_minutes: 60\n", "    grace_minutes: 60\n    auto_approve: true\n"))
+    assert _posts(config)[POST]["state"] == st.APPROVED
+    _move(config)
+    code, out, err = _qm(config, "queue")
+    assert code == 0 and "取消了 23 条已审核的内容" in out, err
+    assert "新排进来的内容要重新审核" not in out
+    assert "20270908-weibo-1800" in out.split("已自动审核通过")[0] and "不经人工审核就会按时发出" in out
