@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.channels.base import OutgoingPost, PermanentError
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan, PlannedPost
 from scheduler.publishing import review
@@ -19,9 +20,10 @@ from scheduler.publishing import states as st
 from scheduler.publishing.queue import Post, TransitionError
 from scheduler.rendering.payloads import Renderer
 from scheduler.support.errors import InputError
+from scheduler.support.values import Receipt
 
 from . import test_races
-from .daemon_helpers import Harness, Recorder, local_campaign, one_day
+from .daemon_helpers import Harness, Recorder, SpyChannel, local_campaign, one_day
 from .test_races import EARLY, TZ, WEIBO, WEIBO_AT
 
 renderer, harness = test_races.renderer, test_races.harness  # the same fixtures
@@ -202,3 +204,38 @@ def test_people_acting_at_random_while_the_daemon_runs_never_send_a_post_twice_o
             assert post.state not in (st.APPROVED, st.SCHEDULED, st.PUBLISHING, st.ACCEPTED), (post.id, post.state)  # none left hanging
     finally:
         h.close()
+
+
+class LostAnswer(SpyChannel):
+    """Weibo's submit sent, its answer lost: the channel marks the call, then cannot tell whether the post is out."""
+
+    def publish(self, post: OutgoingPost) -> Receipt:
+        post.checkpoint({"version": post.version, "stage": "sending"})
+        raise PermanentError(
+            f"{post.id} 发微博时微博接口 statuses/share 在 10 秒内没有应答（请求可能已生效），无法确认是否已发出", self.name
+        )
+
+
+def test_a_post_that_failed_and_may_be_out_is_not_sent_again_from_the_slot_its_time_moved_to(harness: Harness) -> None:
+    """The 10:00 Weibo post's submit timed out (it may be on Weibo); the config then moves the time to 11:00. The new
+    slot does not take its words, so approving it sends nothing; the failed post, retried, goes out once."""
+    h = harness
+    h.channels["weibo"] = LostAnswer(h.channels["weibo"].inner)
+    h.start()
+    h.approve_all()
+    h.run_until(WEIBO_AT + dt.timedelta(minutes=5))
+    assert h.state(WEIBO) == st.FAILED
+    h.channels["weibo"] = SpyChannel(h.channels["weibo"].inner)  # Weibo answers again
+    h.crash()
+    h.start()
+    h.plan = Plan(tuple(moved(p, 1) if p.id == WEIBO else p for p in h.plan.posts), h.plan.reminders)
+    h.fill()
+    later = f"{WEIBO[:-4]}1100"
+    assert h.state(later) == st.CANCELLED and "可能已经发出" in h.queue.history(later)[-1].why
+    with contextlib.suppress(TransitionError):
+        h.approve(later, "王科长")  # as staff did when it came in planned
+    assert review.retry(h.queue, WEIBO, "王科长", h.now) == st.APPROVED  # checked on Weibo: not there
+    h.run_until(WEIBO_AT + dt.timedelta(hours=3))
+    item = h.queue.get(WEIBO).item  # type: ignore[union-attr]
+    sent = [p.id for p in h.queue.find() if p.channel == "weibo" and p.item == item for _ in h.ledger.deliveries.get(p.id, [])]
+    assert sent == [WEIBO]

@@ -18,7 +18,8 @@ Once the queue holds posts, the plan keeps them (`kept`, read from the queue by 
 keeps the item it was given while that item may still go there, so editing the library changes only the
 slots whose items left it, and approved posts never go back to review because an unrelated item was
 added or deleted. What went out is a fact: its slot keeps its item before anything else, and its item is
-spent on its channel even when the config moved the slot. New items take only slots that are free (`keeping`).
+spent on its channel even when the config moved the slot; so for a post that failed after an attempt that may
+have sent it (`publishing.maybe_sent`). New items take only slots that are free (`keeping`).
 Not enough content is a PlanError that says how many are missing.
 What `qm check` adds about a plan is in `plan_checks`; the staff's deadline reminders in `reminders`.
 """
