@@ -1,7 +1,7 @@
 """Sending a failed, missed or cancelled post again (`qm retry`, the console's 重试), never sending the same words
 twice on a channel: refused while the platform holds the post, and while another post of its channel carries its
 item (queued, approved, on its way or out: `twin`). A failed post that may have gone out kept its words as the
-record (`held_words`): an edit made since is put in place now, and goes to review before it is sent.
+record (`waiting_words`): an edit made since is put in place now, and goes to review before it is sent.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ..inputs.campaign import ReviewConfig
 from ..support.values import committed
-from . import approval_standing, held_words, review_rules
+from . import approval_standing, review_rules, waiting_words
 from . import states as st
 from .maybe_sent import maybe_sent
 from .queue import Post, Queue, TransitionError, change_state
@@ -41,7 +41,7 @@ def retry(
     (`approval_standing`); under other rules than those recorded, reviving an approval is refused.
     Decided inside `Queue.locked`: words changed a moment ago are seen, never approved unreviewed. Refused while
     another post of the channel carries the same item (`twin`), naming it. A failed post that may have gone out
-    takes the words edited since it failed (`held_words.waiting`): not those approved, they go to review.
+    takes the words edited since it failed (`waiting_words.waiting`): not those approved, they go to review.
     """
     with queue.locked(post_id) as (conn, post):
         if post.state not in (st.FAILED, st.MISSED, st.CANCELLED):
@@ -56,7 +56,7 @@ def retry(
             raise TransitionError(late)
         if (other := twin(conn, post)) is not None:
             raise TransitionError(_twice(post, other))
-        fresh = held_words.waiting(conn, post) if maybe_sent(post.state, post.attempts, post.receipt) else None
+        fresh = waiting_words.waiting(conn, post) if maybe_sent(post.state, post.attempts, post.receipt) else None
         version = fresh.version if fresh is not None else post.version
         approved = post.state != st.CANCELLED and post.approved_version == version
         under = under or review_rules.rules_of(rules)

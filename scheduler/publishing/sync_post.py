@@ -1,7 +1,7 @@
 """Bringing one queued post in line with its rendering, inside a sync's transaction (`queue_sync.sync`): a new
 post is added (auto-approved when its channel says so), one whose version changed is updated in place before
 review or sent back to review after approval, saying what changed; words that went out, or may have (a failed
-post: `maybe_sent`), are never touched (`held_words`).
+post: `maybe_sent`), are never touched (`waiting_words`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import ReviewConfig
 from ..rendering.payloads import RenderedPost
 from ..rendering.versions import is_legacy, version_of
-from . import approval_standing, auto_approval, dropped_slots, held_words, maybe_sent, version_records
+from . import approval_standing, auto_approval, dropped_slots, maybe_sent, version_records, waiting_words
 from . import states as st
 from .post_rows import epoch
 from .post_sources import PostSource, Sources
@@ -111,7 +111,7 @@ class PostSync:
             version_records.rekey(conn, r.post_id, old.version, r.version)
             old = self._read(r.post_id)
         if maybe_sent.maybe_sent(old.state, old.attempts, old.receipt):  # the words that may be out stay the record
-            return held_words.hold(conn, old, r, *_by(edit), now, self._keep)
+            return waiting_words.hold(conn, old, r, *_by(edit), now, self._keep)
         if old.version == r.version:
             if auto and not self.withheld and (held := auto_approval.recheck(conn, old, self.findings.get(r.post_id), now)) is not None:
                 self._held(r, held)
