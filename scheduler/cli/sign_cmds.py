@@ -43,14 +43,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     from ..poster.print_files import FOLDER
-    from ..views.print_standing import SIGNED, read, waiting
+    from ..views.print_standing import OLD_WORDS, SIGNED, read
 
     folder = ctx.campaign.paths.posters / FOLDER
     if not args.files:
         if args.despite or args.note:
             raise InputError("请写出要签发的文件名，例如 qm sign leaflet-rights-a4.pdf --by 姓名；不写文件名时只列出签发情况")
         standings = read(ctx.campaign, None if _no_database(ctx.campaign) else ctx.engine, ctx.library)  # a list creates nothing
-        return _list(standings, len(waiting(standings)), folder)
+        return _list(standings, folder)
     standings = read(ctx.campaign, ctx.engine, ctx.library)
     from ..runtime.rehearsal import refuse_on_live
 
@@ -69,7 +69,8 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     for s in chosen:
         done = sign(ctx.engine, s.name, s.sheet.sha256, who, ctx.clock(), signoff_note(args.note.strip(), s.concerns))
         if s.state == SIGNED:
-            print(f"{s.name} 此前已签发（{done.who}），文件没有变化，不用再签。")
+            late = f"但它{OLD_WORDS}，现在还不能交给印刷厂。" if s.outdated else "不用再签。"
+            print(f"{s.name} 此前已签发（{done.who}），文件没有变化，{late}")
         else:
             print(f"已签发 {s.name}（{who}；文件指纹 {s.sheet.sha256[:12]}）：这份文件可以交给印刷厂。")
     return 0
@@ -84,20 +85,24 @@ def _unknown(written: str, names: list[str], folder: Path) -> NoReturn:
     raise InputError(f"{folder} 里没有 {written}：{guess or ''}不写文件名运行 qm sign 查看全部印刷品的文件名")
 
 
-def _list(standings: list[Standing], count: int, folder: Path) -> int:
+def _list(standings: list[Standing], folder: Path) -> int:
+    """Every sheet and where it stands; exit 1 while any of them may not go to the printer."""
     if not standings:
         print(f"{folder} 里还没有印刷品：用 qm print 或 qm posters（配置 posters.print）生成后再签发。")
         return 0
     from ..views.columns import aligned
+    from ..views.print_standing import tally
 
-    print(f"{folder} 中有 {len(standings)} 份印刷品，{count} 份待签发：" if count else f"{folder} 中的 {len(standings)} 份印刷品都已签发：")
+    told = tally(standings)
+    print(f"{folder} 中有 {len(standings)} 份印刷品，{told}：" if told else f"{folder} 中的 {len(standings)} 份印刷品都已签发：")
     for line, s in zip(aligned([(s.name, s.said) for s in standings]), standings, strict=True):
         print(f"  {line}")
         for c in s.concerns:
             print(f"      注意：{c}")
-    if count:
-        print(HOW)
-    return 0
+    if not told:
+        return 0
+    print(HOW)
+    return 1
 
 
 def reminder(ctx: Context) -> None:
@@ -107,12 +112,12 @@ def reminder(ctx: Context) -> None:
     folder = ctx.campaign.paths.posters / FOLDER
     if not folder.is_dir() or not any(folder.glob("*.pdf")):
         return
-    from ..views.print_standing import read, waiting
+    from ..views.print_standing import read, tally
 
     standings = read(ctx.campaign, None if _no_database(ctx.campaign) else ctx.engine, ctx.library)
-    count = len(waiting(standings))
-    if count:
-        print(f"印刷品 {len(standings)} 份，{count} 份待签发（签发后才能交给印刷厂）：qm sign 查看，核对后 qm sign 文件名 --by 姓名 签发。")
+    told = tally(standings)
+    if told:
+        print(f"印刷品 {len(standings)} 份，{told}（签发后才能交给印刷厂）：qm sign 查看，核对后 qm sign 文件名 --by 姓名 签发。")
     else:
         print(f"印刷品 {len(standings)} 份，都已签发。")
 

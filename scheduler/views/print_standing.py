@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 WAITING, SIGNED, CHANGED = "waiting", "signed", "changed"
 LABELS = {WAITING: "待签发", SIGNED: "已签发", CHANGED: "签发后又改过，需重新签发"}
+OLD_WORDS = "印的是改动前的文字（重新生成后再签发）"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Standing:
     signed: Signoff | None  # the sign-off of these bytes (SIGNED), else the last one of earlier bytes (CHANGED)
     concerns: tuple[str, ...]  # what the officer should know before signing (a rejected item, changed words)
     said: str  # the state in words: 已签发（王科长，09-01 10:05）
+    outdated: bool = False  # it prints words changed since it was made (or an item gone): not for the printer, signed or not
 
     @property
     def name(self) -> str:
@@ -51,10 +53,18 @@ def standing(
     signed = these[0] if these else (earlier[-1] if earlier else None)
     state = SIGNED if these else CHANGED if earlier else WAITING
     said = LABELS[state]
+    old = outdated(sheet, digests)
     if signed is not None:
         by = f"{signed.who}，{moment(signed.at, tz, year)}"
         said = f"已签发（{by}）" if state == SIGNED else f"{said}（上次签发：{by}）"
-    return Standing(sheet, state, signed, tuple(concerns(sheet, rejected, digests)), said)
+        if state == SIGNED and old:
+            said += f"，但{OLD_WORDS}"
+    return Standing(sheet, state, signed, tuple(concerns(sheet, rejected, digests)), said, old)
+
+
+def outdated(sheet: Sheet, digests: Mapping[str, str]) -> bool:
+    """The sheet prints an item whose words changed after it was made, or one gone from the library."""
+    return sheet.items is not None and any(digests.get(item) != digest for item, digest in sheet.items)
 
 
 def concerns(sheet: Sheet, rejected: Mapping[str, list[str]], digests: Mapping[str, str]) -> list[str]:
@@ -77,7 +87,16 @@ def concerns(sheet: Sheet, rejected: Mapping[str, list[str]], digests: Mapping[s
 
 
 def waiting(standings: list[Standing]) -> list[Standing]:
+    """The sheets whose bytes are not signed off (never, or made again since)."""
     return [s for s in standings if s.state != SIGNED]
+
+
+def tally(standings: list[Standing]) -> str:
+    """What keeps sheets from the printer, counted, for every listing and reminder: `1 份待签发，3 份已签发但印的是
+    改动前的文字（重新生成后再签发）`; empty only when every sheet may go (then they are 都已签发)."""
+    unsigned = len(waiting(standings))
+    old = sum(1 for s in standings if s.state == SIGNED and s.outdated)
+    return "，".join(([f"{unsigned} 份待签发"] if unsigned else []) + ([f"{old} 份已签发但{OLD_WORDS}"] if old else []))
 
 
 def read(campaign: Campaign, engine: Engine | None, library: Library) -> list[Standing]:

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from ..poster.print_files import FOLDER
 from ..publishing.print_signoffs import sign, signoff_note
 from ..support.atomic_files import file_inside
-from ..views.print_standing import SIGNED, Standing, read, waiting
+from ..views.print_standing import SIGNED, Standing, read, tally
 from .app import Call, action, refused_here, view
 from .pages import done_message, redirect_done, site_of
 
@@ -43,7 +43,7 @@ def prints_page(call: Call) -> Response:
         "prints.html",
         title="印刷品签发",
         sheets=sheets,
-        waiting=len(waiting(sheets)),
+        tally=tally(sheets),
         may_sign=call.user.may("reviewer"),
         done=done_message(call),
     )
