@@ -184,6 +184,21 @@ def test_a_wallchart_of_one_item_spans_the_sheet_in_the_middle_and_suggests_a_po
     assert many.returncode == 0 and "挂图只有" not in many.stderr, many.stderr
 
 
+def test_print_keeps_a_file_o_names_unless_forced_as_qm_poster_does(project: Callable[..., Path], tmp_path: Path) -> None:
+    config, out = project(), tmp_path / "x.pdf"
+    out.write_bytes(b"the printer's proof, edited by hand")
+    args = ("print", "knowledge-card", "--items", "anti-fake-sc-code", "-o", out, "-c", config)
+    kept = run_qm(*args)
+    assert kept.returncode == 2 and f"{out} 已存在，没有覆盖：用 -o 换一个文件名，或加 --force 覆盖它" in kept.stderr, kept.stderr
+    assert out.read_bytes() == b"the printer's proof, edited by hand"
+    kept = run_qm(*args[:-4], "-o", tmp_path, "-c", config)  # a folder: the default name in it, kept as well
+    assert kept.returncode == 0, kept.stderr
+    again = run_qm(*args[:-4], "-o", tmp_path, "-c", config)
+    assert again.returncode == 2 and "已存在，没有覆盖" in again.stderr, again.stderr
+    forced = run_qm(*args, "--force")
+    assert forced.returncode == 0 and out.read_bytes().startswith(b"%PDF"), forced.stderr
+
+
 def test_a_configured_wallchart_of_one_item_gives_the_same_note_naming_its_entry(project: Callable[..., Path]) -> None:
     entry = "    - {layout: wallchart, items: [goods-salt-iodised]}\n"
     config = project(lambda t: t.replace("posters:\n", f"posters:\n  print:\n{entry}", 1))

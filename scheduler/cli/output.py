@@ -117,6 +117,13 @@ def check_suffix(path: Path, suffix: str, what: str, more: str = "") -> None:
         raise InputError(f"-o {path}：{what}，请用 {suffix} 结尾的文件名，如 -o {path.with_suffix(suffix).name}{more}，没有写入任何文件")
 
 
+def kept_output_options(p: argparse.ArgumentParser, metavar: str, help: str) -> None:
+    """`-o` and `--force` of a command that makes a file (qm poster, qm print): a file -o names that is there is
+    kept unless --force (`help` says what -o is and ends with that)."""
+    p.add_argument("-o", "--output", type=Path, metavar=metavar, help=f"{help}；要写的文件已存在时不覆盖，除非加 --force")
+    p.add_argument("--force", action="store_true", help="-o 指定的文件已存在时覆盖它（默认不覆盖）")
+
+
 def draft_options(p: argparse.ArgumentParser, what: str, default: str) -> None:
     """`-o` and `--force` of a command that writes a document staff may edit afterwards (`what`, by
     default named `default`): the same words, and the same care for an edited draft, in each."""

@@ -18,7 +18,16 @@ from ..support.errors import InputError, PosterError
 from ..support.values import ImageRef, poster_path
 from . import sign_cmds
 from .context import Context, parse_day
-from .output import check_output_folder, check_suffix, drawing_progress, kept_message, note_findings, warn_colours, warn_printed
+from .output import (
+    check_output_folder,
+    check_suffix,
+    drawing_progress,
+    kept_message,
+    kept_output_options,
+    note_findings,
+    warn_colours,
+    warn_printed,
+)
 
 PREVIEW = "（预览图，不是印刷文件）"
 DEFAULT_LAYOUTS = {"launch": "launch", "slogan": "slogan"}  # by topic; anything else is a knowledge card
@@ -40,14 +49,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         help="版式，中文名或版式名都可以：知识卡片（knowledge-card）、启动活动海报（launch）、标语海报（slogan）、电子屏画面（screen-slide）、横幅（banner）、竖排标语（vertical-slogan）",
     )
     p.add_argument("--size", action="append", metavar="尺寸", help="尺寸，可重复指定多个（默认用版式自己的尺寸）")
-    p.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        metavar="路径",
-        help="输出文件；指定多个尺寸时为输出目录（默认 海报目录/内容编号/）；要写的文件已存在时不覆盖，除非加 --force",
-    )
-    p.add_argument("--force", action="store_true", help="-o 指定的文件已存在时覆盖它（默认不覆盖）")
+    kept_output_options(p, "路径", "输出文件；指定多个尺寸时为输出目录（默认 海报目录/内容编号/）")
     p.add_argument("--explain", action="store_true", help="不生成图片，输出排版结果 JSON：每个区域的各行文字、字号和位置")
     p.set_defaults(run=run_poster)
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..poster.layout import layout_label, layout_named
 from ..poster.printjob import PrintSheet, make_print
 from ..poster.printpage import PAPERS
 from ..poster.printpick import THIN
 from ..poster.printsheets import SHEETS
+from ..support.errors import InputError
 from ..support.suggest import titled
 from .context import Context
-from .output import check_output_folder, check_suffix, note_findings, warn_colours, warn_printed
+from .output import check_output_folder, check_suffix, kept_message, kept_output_options, note_findings, warn_colours, warn_printed
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     sizes = "、".join(f"{n}（{p.label}）" for n, p in PAPERS.items())
     p.add_argument("--size", default="", metavar="尺寸", help=f"纸张：{sizes}。默认挂图 a2、传单 a4、海报 a3")
     p.add_argument("--cmyk", action="store_true", help="颜色写成 CMYK（按品牌颜色直接换算，正式印刷前请让印刷厂打样）")
-    p.add_argument("-o", "--output", type=Path, metavar="文件", help="输出的 PDF 文件（默认 海报目录/print/版式-主题-尺寸.pdf）")
+    kept_output_options(p, "文件", "输出的 PDF 文件（默认 海报目录/print/版式-主题-尺寸.pdf，重新生成时替换）")
     p.set_defaults(run=run_print)
 
 
@@ -50,6 +50,8 @@ def run_print(ctx: Context, args: argparse.Namespace) -> int:
     if out.is_dir():  # a folder: the default name in it
         out = out / job.file_name()
     check_suffix(out, ".pdf", "qm print 写的是印刷用的 PDF", "（要 PNG 图片请用 qm poster）")
+    if args.output is not None and out.is_file() and not args.force:  # the default place is qm's own: made again there
+        raise InputError(kept_message(out))
     made, picked = make_print(ctx.campaign, ctx.library, job, out, ctx.today())
     label = SHEETS.get(job.layout) or f"海报 {titled(job.layout, layout_label(ctx.campaign.paths.templates / 'posters', job.layout))}"
     print(f"已生成{label}：{made}（{PAPERS[job.paper].label}，{'CMYK' if job.cmyk else 'RGB'}，含 3 毫米出血和裁切线）")
