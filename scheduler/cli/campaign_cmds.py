@@ -114,6 +114,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     from ..planning.plan_checks import coverage_shortfalls, outside_period, past_pins
     from ..publishing import channel_warnings as warnings
     from ..rendering.lint import printed_problems, quoted
+    from ..views.template_left import template_left
     from .check_glyphs import glyph_problems
     from .template_findings import post_problems
 
@@ -152,7 +153,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
         print(f"提醒：{notice.title}" + "".join(notice.lines), file=out)
     if ended := over(campaign, ctx.today()):
         print(f"提醒：{ended}", file=out)
-    for line in unnotified(campaign, os.environ):
+    for line in unnotified(campaign, os.environ) + template_left(campaign):
         print(f"提醒：{line}", file=out)
     print(
         f"检查通过：配置 {campaign.config_path}，内容 {len(ctx.library.items)} 条，"

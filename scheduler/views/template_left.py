@@ -1,0 +1,93 @@
+"""Values of the template config.yaml (`qm init` copies it) still standing in a campaign's own config: said by
+`qm check` as reminders (提醒) with their config.yaml line, since every one of them is valid and would otherwise be
+printed on posters, leaflets, the WeChat footer and the report as it is.
+
+What is looked for: an address (link or e-mail) at an `example` domain (example.gov.cn, example.com …), a phone
+number with 0000000 in it, the template's example photo and launch venue, and the organizer written the template's
+way (`市市场监督管理局`) or twice among the co-organizers when the organizer names its city (大庆市市场监督管理局).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..inputs.campaign import Campaign
+from ..inputs.located_yaml import Mapping, Sequence, YamlSyntaxError, load
+
+EXAMPLE_PHOTO = "example-city.jpg"  # templates/posters/photo/ in the template
+TEMPLATE_VENUE = "中央大街广场"  # key_dates.launch_venue in the template
+_EXAMPLE_HOST = re.compile(r"(?:^|[/@.])example\.[a-z.]+", re.IGNORECASE)
+_ZERO_PHONE = re.compile(r"\d*0000000")
+_CITY = re.compile(r"^(.+?市)(.+)$")  # 大庆市 | 市场监督管理局
+
+
+def template_left(campaign: Campaign) -> list[str]:
+    """One line per value still the template's, `config.yaml:36：…`, in the file's order."""
+    try:
+        data = load(campaign.config_path, str(campaign.config_path))
+    except YamlSyntaxError:  # the config loaded a moment ago: it changed meanwhile, the next check says so
+        return []
+    found = [(where, said) for path, value, where in _scalars(data, ()) if (said := _said(path, value))]
+    found += _organizer_again(campaign, data)
+    return [f"{where}：{said}" for where, said in sorted(found, key=lambda f: int(f[0].rsplit(":", 1)[1]))]
+
+
+def _scalars(node: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str, str]]:
+    """Every string in the config with its key path and its file:line."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if isinstance(value, str):
+                yield (*path, str(key)), value, node.where(key)
+            else:
+                yield from _scalars(value, (*path, str(key)))
+    elif isinstance(node, Sequence):
+        for index, value in enumerate(node):
+            if isinstance(value, str):
+                yield path, value, node.where(index)
+            else:
+                yield from _scalars(value, path)
+
+
+def _said(path: tuple[str, ...], value: str) -> str:
+    key = ".".join(path)
+    if _EXAMPLE_HOST.search(value):
+        return f"{key} 是示例地址 {value}（example 域名不存在，读者打不开）：换成本单位真实的网址或邮箱"
+    if _ZERO_PHONE.search(value):
+        return f"{key} 还是模板里的示例电话 {value}：换成本单位真实的电话号码"
+    if Path(value).name == EXAMPLE_PHOTO:
+        return f"{key} 还是模板自带的示例照片 {value}：换成本单位自己拍的照片"
+    if path[-1:] == ("launch_venue",) and value.strip() == TEMPLATE_VENUE:
+        return f"{key} 还是模板里的地点“{value}”：写本地启动活动的地点"
+    return ""
+
+
+def _organizer_again(campaign: Campaign, data: Any) -> list[tuple[str, str]]:
+    """The organizer named again as a co-organizer, or written as the template's 市… where the organizer names its
+    city (co-organizers, a contact's office): the footer and the report would name one body twice."""
+    organizer = campaign.organizer.strip()
+    city = _CITY.match(organizer)
+    town, bare = (city.group(1), f"市{city.group(2)}") if city else ("", "")  # 市市场监督管理局: the template's way
+    section = data.get("campaign") if isinstance(data, Mapping) else None
+    if not isinstance(section, Mapping):
+        return []
+    lines = []
+    co = section.get("co_organizers")
+    co = co if isinstance(co, Sequence) else Sequence()
+    for index, name in enumerate(co):
+        if not isinstance(name, str):
+            continue
+        if name.strip() == organizer:
+            lines.append((co.where(index), f"协办单位“{name}”就是主办单位：从 co_organizers 中删去，否则署名里写两遍"))
+        elif bare and name.strip() == bare:
+            said = f"协办单位“{name}”是模板里的写法，主办单位是{organizer}：删去它（主办单位不用再列为协办），或写出协办单位的全称"
+            lines.append((co.where(index), said))
+    contacts = section.get("contacts")
+    for contact in contacts if isinstance(contacts, Sequence) else []:
+        office = contact.get("office") if isinstance(contact, Mapping) else None
+        if bare and isinstance(office, str) and office.strip().startswith(bare):
+            full = town + office.strip()[1:]
+            lines.append((contact.where("office"), f"联系人的 office“{office}”还是模板里的写法：写出科室的全称，如{full}"))
+    return lines

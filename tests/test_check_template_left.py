@@ -1,0 +1,49 @@
+"""`qm check` reminds of the template's placeholder values still standing after `qm init` (an example.gov.cn link, a
+0000000 phone, the example photo and venue, the organizer written the template's way among the co-organizers): each
+is valid, so it passes, but each would be printed as it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import run_qm
+
+
+def _line(config: Path, text: str) -> int:
+    return next(n for n, line in enumerate(config.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+def test_check_reminds_of_each_template_value_left_with_its_line(tmp_path: Path) -> None:
+    folder = tmp_path / "大庆2027"
+    assert run_qm("init", folder, cwd=tmp_path).returncode == 0
+    config = folder / "config.yaml"
+    checked = run_qm("check", cwd=folder)
+    assert checked.returncode == 0, checked.stdout + checked.stderr  # reminders, not errors
+    said = checked.stdout
+    for text, reminder in [
+        ("qr_link:", "brand.qr_link 是示例地址 https://www.example.gov.cn/zlyue（example 域名不存在，读者打不开）"),
+        ("email: quality@", "campaign.contacts.email 是示例地址 quality@example.gov.cn"),
+        ('phone: "0456-0000000"', "campaign.contacts.phone 还是模板里的示例电话 0456-0000000：换成本单位真实的电话号码"),
+        ("launch_venue:", "key_dates.launch_venue 还是模板里的地点“中央大街广场”：写本地启动活动的地点"),
+        ("example-city.jpg", "posters.photo 还是模板自带的示例照片 templates/posters/photo/example-city.jpg"),
+    ]:
+        assert f"提醒：config.yaml:{_line(config, text)}：{reminder}" in said, said
+    assert "协办单位" not in said and "office" not in said, said  # the template's organizer names no city
+
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("organizer: 市质量计量标准化工作联席会议办公室", "organizer: 大庆市市场监督管理局")
+    text = text.replace("    - 市市场监督管理局\n", "    - 市市场监督管理局\n    - 大庆市市场监督管理局\n")
+    text = text.replace("example.gov.cn", "dqscjg.gov.cn").replace("0456-0000000", "0459-4661234")
+    text = text.replace("launch_venue: 中央大街广场", "launch_venue: 铁人广场")
+    config.write_text(text, encoding="utf-8")
+    said = run_qm("check", cwd=folder).stdout
+    co = _line(config, "    - 市市场监督管理局")
+    assert f"提醒：config.yaml:{co}：协办单位“市市场监督管理局”是模板里的写法，主办单位是大庆市市场监督管理局" in said, said
+    assert f"提醒：config.yaml:{co + 1}：协办单位“大庆市市场监督管理局”就是主办单位：从 co_organizers 中删去" in said, said
+    office = _line(config, "office: 市市场监督管理局质量发展科")
+    assert (
+        f"提醒：config.yaml:{office}：联系人的 office“市市场监督管理局质量发展科”还是模板里的写法：写出科室的全称，如大庆市市场监督管理局质量发展科"
+        in said
+    )
+    assert "示例地址" not in said and "示例电话" not in said and "模板里的地点" not in said, said
+    assert "市教育局" not in said and "全部通过检查" in said, said  # other 市… co-organizers are how a city writes them
