@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 from scheduler.inputs.config import load_campaign
@@ -52,3 +56,23 @@ def test_help_lists_init_first() -> None:
     listing = run_qm("--help").stdout
     assert "新建活动目录" in listing
     assert listing.index("init") < listing.index("check")
+
+
+def test_the_next_steps_work_from_the_new_folder_without_qm_on_path(tmp_path: Path) -> None:
+    """Run as the README says (`.venv/bin/qm init 牡丹江2027`, no activated environment): the qm commands it tells to
+    type after `cd 牡丹江2027` are written so they run there; with qm on PATH, plain `qm`."""
+    qm = Path(sys.executable).parent / "qm"  # the installed command, started by its path like a new user would
+    assert qm.is_file()
+    bare = {**os.environ, "PATH": os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if Path(p) != qm.parent)}
+    made = subprocess.run([str(qm), "init", "牡丹江2027"], cwd=tmp_path, env=bare, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    steps = made.stdout.split("接下来：\n", 1)[1].splitlines()
+    assert steps[0] == "  cd 牡丹江2027", made.stdout
+    check = steps[1].split("    ")[0].strip()
+    assert check == f"{qm} check" and f"source {qm.parent / 'activate'}" in steps[3], made.stdout
+    ran = subprocess.run(shlex.split(check), cwd=tmp_path / "牡丹江2027", env=bare, capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0 and "全部通过检查" in ran.stdout, ran.stdout + ran.stderr
+
+    on_path = {**bare, "PATH": os.pathsep.join([str(qm.parent), bare["PATH"]])}
+    made = subprocess.run([str(qm), "init", "b"], cwd=tmp_path, env=on_path, capture_output=True, text=True, timeout=120)
+    assert "  qm check    检查配置" in made.stdout and "activate" not in made.stdout, made.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def test_check_names_the_missing_font_file_not_a_content_file(project: Callable[
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert f"内置字体文件不存在：{missing}" in result.stderr, result.stderr
     assert "--force-reinstall manimgx-fonts-cjk" in result.stderr and "brand.font" in result.stderr, result.stderr
+    assert f"{sys.executable} -m pip install --force-reinstall" in result.stderr, result.stderr  # right from any folder
     assert not re.search(r"\.(md|yaml):\d+", result.stderr) and "内容 " not in result.stderr, result.stderr
 
 

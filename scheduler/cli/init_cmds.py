@@ -14,6 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
+from ..support.commands import activation, qm_command, shell_word
 from ..support.errors import InputError
 from ..support.os_messages import path_error
 from .context import Context
@@ -77,6 +78,9 @@ def _check_target(target: Path) -> None:
 
 
 def _next_steps(target: Path) -> list[str]:
+    """What the folder holds and the commands to go on with, written to work from the new folder (the qm
+    that is running by its absolute path when `qm` alone would not find it)."""
+    qm, activate = qm_command(), activation()
     items = sum(1 for p in (target / "content").rglob("*") if p.suffix in (".md", ".yaml"))
     return [
         f"已新建活动目录：{target}",
@@ -85,7 +89,8 @@ def _next_steps(target: Path) -> list[str]:
         f"  content/     内容库（{items} 个内容文件）：可以修改、删除，也可以加本地的内容，格式见 README“内容库”",
         "  templates/   公众号、微博、电子屏的模板和海报版式",
         "接下来：",
-        f"  cd {target}",
-        "  qm check    检查配置、内容库和模板，有错时指出文件、行号和改法",
-        "  qm plan     查看整月排期",
+        f"  cd {shell_word(str(target))}",
+        f"  {qm} check    检查配置、内容库和模板，有错时指出文件、行号和改法",
+        f"  {qm} plan     查看整月排期",
+        *([f"  （先运行 {activate} 激活 qm 的环境，以后在这个窗口里直接写 qm 就可以）"] if qm != "qm" and activate else []),
     ]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..support.commands import pip_command
 from ..support.errors import PosterError, Problem
 from ..support.file_digest import file_digest
 from .cmap import code_ranges
@@ -37,7 +38,14 @@ SYSTEM_FILES = (
 )
 CONFIGURED = "配置的字体"  # a FontFile's origin when brand.font names it
 REF_PX = 1000  # the size of the one face per weight that widths are measured with
-INSTALL_HINT = "安装内置字体（pip install manimgx-fonts-cjk），或安装系统字体（apt-get install fonts-noto-cjk），或在 config.yaml 的 brand.font 指定一个中文字体文件"
+
+
+def install_hint() -> str:
+    """How to get a Chinese font: pip of the interpreter qm runs in, by absolute path (right from any folder)."""
+    return (
+        f"安装内置字体（{pip_command()} install manimgx-fonts-cjk），或安装系统字体（apt-get install fonts-noto-cjk），"
+        "或在 config.yaml 的 brand.font 指定一个中文字体文件"
+    )
 
 
 @dataclass(frozen=True)
@@ -85,9 +93,9 @@ def no_font(posters: int | None = None) -> tuple[str, str]:
     if path is not None and not path.is_file():
         return (
             f"内置字体文件不存在：{path}，{stopped}",
-            "重新安装内置字体（.venv/bin/pip install --force-reinstall manimgx-fonts-cjk），或在 config.yaml 的 brand.font 指定一个中文字体文件",
+            f"重新安装内置字体（{pip_command()} install --force-reinstall manimgx-fonts-cjk），或在 config.yaml 的 brand.font 指定一个中文字体文件",
         )
-    return f"找不到中文字体，{stopped}", INSTALL_HINT
+    return f"找不到中文字体，{stopped}", install_hint()
 
 
 def no_font_problem(posters: int | None = None) -> Problem:
@@ -169,7 +177,7 @@ def choose(fonts: Sequence[FontFile], text: str) -> FontFile:
     hint = (
         "这些字多半是表情符号或生僻字：从文字中删去或换掉它们，或在 config.yaml 的 brand.font 指定一个包含它们的字体文件"
         if any(f.origin == "内置字体" for f in fonts)
-        else INSTALL_HINT
+        else install_hint()
     )
     raise PosterError(f"没有一个字体包含海报需要的全部文字，不会生成带空白方框的图片：{'；'.join(shortfalls[:3])}{more}（{hint}）")
 
@@ -200,7 +208,7 @@ def _open_face(path: str, index: int, size: int, weight: str) -> ImageFont.FreeT
     try:
         font = ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.BASIC)
     except OSError as exc:
-        raise PosterError(f"无法读取字体文件 {path}：{exc}（{INSTALL_HINT}）") from exc
+        raise PosterError(f"无法读取字体文件 {path}：{exc}（{install_hint()}）") from exc
     with contextlib.suppress(OSError, ValueError):  # a static font has one weight; it serves them all
         font.set_variation_by_name(WEIGHTS.get(weight, "Regular"))
     return font
