@@ -196,6 +196,7 @@ def test_a_key_date_written_wrong_is_shown_with_a_day_of_this_campaign(project: 
         ("  theme: [提升质量水平", "方括号"),
         ("\ttheme: 提升质量水平", "Tab"),
         ("  theme: @提升质量水平", "字符 '@' 不能出现在值的开头"),
+        ("  theme 提升质量水平", "（第 3 列）：缺少冒号"),  # said at the key without its colon, not the line after
     ],
 )
 def test_yaml_syntax_errors_are_explained_in_chinese(project: Callable[..., Path], broken: str, words: str) -> None:

@@ -67,6 +67,13 @@ def test_a_chinese_colon_in_the_front_matter_is_named_at_its_line(tmp_path: Path
     assert problem.startswith(f"{tmp_path / 'a.md'}:4：YAML 格式错误（第 6 列）：用了中文冒号“：”，键后面要写英文冒号“:”"), problem
 
 
+def test_a_missing_colon_is_named_at_the_line_lacking_it_not_the_next(tmp_path: Path) -> None:
+    text = ITEM.replace("title: 买盐看标识", "title 买盐看标识")
+    line = text.splitlines().index("title 买盐看标识") + 1
+    (problem,) = _problems(tmp_path, text)
+    assert problem.startswith(f"{tmp_path / 'a.md'}:{line}：YAML 格式错误（第 1 列）：缺少冒号"), problem
+
+
 def test_check_points_at_the_line_holding_what_it_found(project: Callable[..., Path]) -> None:
     config = project()
     path = config.parent / "content" / "rights" / "anti-fake-ccc-check.md"

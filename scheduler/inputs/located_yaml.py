@@ -228,7 +228,7 @@ _INDENT = "缩进不一致、引号后面多了文字，或前面有引号没有
 _SYNTAX: tuple[tuple[str, str], ...] = (
     (r"mapping values are not allowed", "这里不能出现“键: 值”：可能是缩进不对，或文字里的“: ”需要用引号括起来"),
     (r"did not find expected key|expected <block end>", _INDENT),
-    (r"could not find expected ':'", "缺少冒号：每个键后面要写“: ”，或上一行的引号没有配对"),
+    (r"could not find expected ':'", "缺少冒号：这一行的键后面要写英文冒号和空格“: ”"),
     (r"did not find expected node content|expected the node content", "这里缺少值：列表项或 [ ] 中少写了内容"),
     (r"did not find expected '-' indicator", _LIST_INDENT),
     (r"found unexpected end of stream", "引号没有配对：从这里开始的引号直到文件末尾都没有结束"),
@@ -247,7 +247,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offs
     """A parser error in Chinese, at the line it concerns (where an unclosed quote opened, say)."""
     problem = f"{exc.context or ''} {exc.problem or ''}"
     mark = exc.problem_mark or exc.context_mark
-    if re.search(r"end of stream|expected ',' or", problem) and exc.context_mark:  # where the quote or bracket opened
+    # where the quote or bracket opened; the key that lacks its colon (not the line after it)
+    if re.search(r"end of stream|expected ',' or|could not find expected ':'", problem) and exc.context_mark:
         mark = exc.context_mark
     line, column = (mark.line, mark.column) if mark else (0, 0)
     from . import full_width, list_dash, placeholder_value, yaml_breaks  # only to explain a syntax error
