@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..channels.kinds import kind_named
-from ..rendering.lint import quoted
+from ..rendering.lint import about_timing, quoted
 from ..support.errors import Problem
 
 if TYPE_CHECKING:
-    from ..inputs.campaign import Campaign
+    from ..inputs.campaign import Campaign, Pin
     from ..planning.planner import PlannedPost
 
 SHARE = 0.8
@@ -34,13 +34,35 @@ def post_problems(campaign: Campaign, posts: Sequence[PlannedPost], found: Seque
     setting = _Settings(campaign)
     out = [_template_problem(campaign, setting, channel, reason, shared[channel, reason], planned[channel]) for channel, reason in common]
     for post, reason in found:
-        if (post.channel, reason) not in common:
+        if (post.channel, reason) not in common and about_timing(reason) and (pin := _pin_of(campaign, post)) is not None:
+            out.append(_pin_problem(campaign, post, pin, reason))
+        elif (post.channel, reason) not in common:
             where = post.item.where_text(quoted(reason))
             hint = f"修改内容 {post.item.id}（{where}），或该渠道的模板"
             if written := setting(post.channel, reason):  # a limit config.yaml lowered, say
                 hint += f"；这个限制来自 config.yaml 的 {written[0]}（{written[1]}）"
             out.append(Problem(reason, f"{post.id}（{post.channel}）", hint))
     return out
+
+
+def _pin_of(campaign: Campaign, post: PlannedPost) -> Pin | None:
+    """The pin in config.yaml that put the post at its time (None: the planner chose the time)."""
+    if post.reason != "pin":
+        return None
+    day = post.at.astimezone(campaign.timezone).date()
+    pins = [p for p in campaign.pins if p.item == post.item.id and p.date == day]
+    return next((p for p in pins if p.channel == post.channel), pins[0] if pins else None)
+
+
+def _pin_problem(campaign: Campaign, post: PlannedPost, pin: Pin, reason: str) -> Problem:
+    """A post at the wrong time for its words because a pin puts it there (the launch moved since, say): the pin
+    is what to change, at its config.yaml line, not the content or the template."""
+    at = post.at.astimezone(campaign.timezone)
+    hint = (
+        f"这条是 config.yaml 的 pins 固定在 {at:%Y-%m-%d %H:%M} 的（{post.id}，{post.channel}）：把这个 pin 的 date"
+        f"（或 time）改到与文案相符的时候（启动活动是 {campaign.launch_label}），或删去这个 pin；不是改内容或模板"
+    )
+    return Problem(reason, pin.date_where or pin.where, hint)
 
 
 def _template_problem(campaign: Campaign, setting: _Settings, channel: str, reason: str, count: int, planned: int) -> Problem:

@@ -82,6 +82,7 @@ class Pin:
     date: dt.date
     time: dt.time | None
     where: str  # file:line, for messages
+    date_where: str = ""  # file:line of its date (what to change when the launch moved): `where` when not known
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def pins(r: Reader, data: Mapping) -> tuple[Pin, ...]:
         time = r.time(m, "time", path, None)
         item, channel = r.text(m, "item", path), r.text(m, "channel", path)
         if day and item and channel:
-            out.append(Pin(item=item, channel=channel, date=day, time=time, where=m.where()))
+            out.append(Pin(item=item, channel=channel, date=day, time=time, where=m.where(), date_where=m.where("date")))
     return tuple(out)
 
 

@@ -146,6 +146,14 @@ def _hotlines(campaign: Campaign, seen: View) -> list[str]:
     ]
 
 
+LAUNCH_TIMING = "发布时启动活动"  # the opening of the findings that depend on when a post goes out, not on its words alone
+
+
+def about_timing(reason: str) -> bool:
+    """The finding is about the post's time against the launch: the same words are right on another day."""
+    return reason.startswith(LAUNCH_TIMING)
+
+
 def _launch_wording(campaign: Campaign, at: dt.datetime, text: str) -> list[str]:
     """Launch posts invite before the event starts and report after it: the wording must fit the time."""
     if "启动" not in text:
@@ -153,9 +161,9 @@ def _launch_wording(campaign: Campaign, at: dt.datetime, text: str) -> list[str]
     start = campaign.launch_start
     when = f"{campaign.launch_label}"
     if at < start and (m := _REPORTS.search(text)):
-        return [f"发布时启动活动（{when}）还没开始，文案却写成已经举行（“{m.group(0)}”）"]
+        return [f"{LAUNCH_TIMING}（{when}）还没开始，文案却写成已经举行（“{m.group(0)}”）"]
     if at >= start and (m := _INVITES.search(text)):
-        return [f"发布时启动活动（{when}）已经开始，文案还在预告或邀请（“{m.group(0)}”）"]
+        return [f"{LAUNCH_TIMING}（{when}）已经开始，文案还在预告或邀请（“{m.group(0)}”）"]
     return []
 
 
