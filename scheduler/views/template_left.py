@@ -26,8 +26,11 @@ _CITY = re.compile(r"^(.+?市)(.+)$")  # 大庆市 | 市场监督管理局
 
 def template_left(campaign: Campaign) -> list[str]:
     """One line per value still the template's, `config.yaml:36：…`, in the file's order."""
+    from ..inputs.parse_cache import CONFIG_FILE, ParseCache, active
+
     try:
-        data = load(campaign.config_path, str(campaign.config_path))
+        with active(ParseCache(campaign.paths.state / CONFIG_FILE), save=False):  # the parse the config was read from
+            data = load(campaign.config_path, str(campaign.config_path))
     except YamlSyntaxError:  # the config loaded a moment ago: it changed meanwhile, the next check says so
         return []
     found = [(where, said) for path, value, where in _scalars(data, ()) if (said := _said(path, value))]
