@@ -27,7 +27,9 @@ def test_an_empty_template_is_reported_once_at_the_template_not_once_per_post(pr
     assert not [line for line in lines if "（weibo）：" in line or "修改内容" in line], lines
 
 
-def test_a_template_s_finding_on_most_posts_names_its_line_and_a_content_s_stays_per_post(project: Callable[..., Path]) -> None:
+def test_a_template_s_finding_on_most_posts_names_its_line_and_a_content_s_is_told_once_with_its_posts(
+    project: Callable[..., Path],
+) -> None:
     config = project()
     template = config.parent / "templates" / "weibo" / "post.txt.j2"
     template.write_text(
@@ -45,8 +47,10 @@ def test_a_template_s_finding_on_most_posts_names_its_line_and_a_content_s_stays
         best[0],
     )
     assert found and 3 <= int(found[2]) < int(found[1]), best
-    only = [line for line in lines if "“唯一”" in line and "（weibo）" in line]
-    assert only and all("修改内容 brand-trademark-well-known（" in line for line in only), lines
+    (only,) = [line for line in lines if "“唯一”" in line]  # the item's mistake once, at its line, with every post of it
+    assert only.startswith(f"  - {item}:") and "（weibo）" in only and "修改内容 brand-trademark-well-known，" in only, lines
+    posts = re.search(r"（(\d+) 条排期：", only)
+    assert posts and int(posts[1]) >= 2 and only.count("（weibo）") + only.count("（wechat）") == int(posts[1]), only
 
 
 def test_a_finding_a_limit_in_the_config_causes_names_that_line_not_the_template(project: Callable[..., Path]) -> None:

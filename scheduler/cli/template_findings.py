@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 SHARE = 0.8
 LEAST = 3
+MOST_NAMED = 6  # posts named in a finding several posts of one item share
 
 
 def post_problems(campaign: Campaign, posts: Sequence[PlannedPost], found: Sequence[tuple[PlannedPost, str]]) -> list[Problem]:
@@ -33,16 +34,30 @@ def post_problems(campaign: Campaign, posts: Sequence[PlannedPost], found: Seque
     common = [key for key, n in shared.items() if n >= LEAST and n >= SHARE * planned[key[0]]]
     setting = _Settings(campaign)
     out = [_template_problem(campaign, setting, channel, reason, shared[channel, reason], planned[channel]) for channel, reason in common]
+    alike: dict[tuple[str, str, str, tuple[str, str] | None], list[PlannedPost]] = {}  # one content mistake, its posts
     for post, reason in found:
-        if (post.channel, reason) not in common and about_timing(reason) and (pin := _pin_of(campaign, post)) is not None:
+        if (post.channel, reason) in common:
+            continue
+        if about_timing(reason) and (pin := _pin_of(campaign, post)) is not None:
             out.append(_pin_problem(campaign, post, pin, reason))
-        elif (post.channel, reason) not in common:
-            where = post.item.where_text(quoted(reason))
-            hint = f"修改内容 {post.item.id}（{where}），或该渠道的模板"
-            if written := setting(post.channel, reason):  # a limit config.yaml lowered, say
-                hint += f"；这个限制来自 config.yaml 的 {written[0]}（{written[1]}）"
-            out.append(Problem(reason, f"{post.id}（{post.channel}）", hint))
-    return out
+        else:
+            key = (post.item.id, reason, post.item.where_text(quoted(reason)), setting(post.channel, reason))
+            alike.setdefault(key, []).append(post)
+    return out + [_content_problem(*key, posts) for key, posts in alike.items()]
+
+
+def _content_problem(item: str, reason: str, where: str, written: tuple[str, str] | None, posts: list[PlannedPost]) -> Problem:
+    """A finding in an item's words, told once however many of its posts carry it: at the post when one does,
+    else at the content's line with the posts listed."""
+    channels = {post.channel for post in posts}
+    at = f"（{where}）" if len(posts) == 1 else ""  # several: the finding is said at that line
+    hint = f"修改内容 {item}{at}，或{'该渠道' if len(channels) == 1 else '这些渠道'}的模板"
+    if written:  # a limit config.yaml lowered, say
+        hint += f"；这个限制来自 config.yaml 的 {written[0]}（{written[1]}）"
+    if len(posts) == 1:
+        return Problem(reason, f"{posts[0].id}（{posts[0].channel}）", hint)
+    named = "、".join(f"{post.id}（{post.channel}）" for post in posts[:MOST_NAMED]) + (" 等" if len(posts) > MOST_NAMED else "")
+    return Problem(reason, where, f"{len(posts)} 条排期：{named}；{hint}")
 
 
 def _pin_of(campaign: Campaign, post: PlannedPost) -> Pin | None:
