@@ -654,3 +654,27 @@ def test_an_office_that_used_qm_only_for_the_units_gets_their_part_and_a_report_
     nothing = run_qm("report", "-c", project(), "-o", tmp_path / "空.docx", env={**os.environ, "QM_NOW": "2027-10-20T10:00+08:00"})
     assert nothing.returncode == 2 and "还没有任何排期内容，工作总结会是空的" in nothing.stderr and "Traceback" not in nothing.stderr
     assert not (tmp_path / "空.docx").exists()
+
+
+def test_a_title_holding_title_marks_is_nested_with_the_inner_kind(simulated: Path) -> None:
+    """《读懂〈质量强国建设纲要〉》, not 《读懂《质量强国建设纲要》》: in the areas' list of titles and the latest post."""
+    import dataclasses
+
+    from scheduler.inputs.config import load_campaign
+    from scheduler.inputs.content import load_library
+    from scheduler.publishing.db import open_db
+    from scheduler.report.document import render
+    from scheduler.report.figures import gather
+
+    campaign = load_campaign(simulated)
+    library = load_library(campaign.paths.content, campaign.text_values).by_id
+    engine = open_db(f"sqlite:///{db_of(simulated)}")
+    figures = gather(campaign, engine, campaign.start, campaign.end, library)
+    engine.dispose()
+    first = next(p for p in figures.posts if p in figures.published)
+    late = dataclasses.replace(first, title="读懂《质量强国建设纲要》", went_out=first.at + dt.timedelta(hours=2))
+    figures = dataclasses.replace(figures, posts=[late if p is first else p for p in figures.posts])
+    made = dt.datetime.combine(campaign.end, dt.time(18), tzinfo=campaign.timezone)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(render(campaign, figures, [], made))).paragraphs)
+    assert text.count("《读懂〈质量强国建设纲要〉》") == 2, text  # the area's titles, and the latest post
+    assert "《读懂《" not in text and "纲要》》" not in text, text

@@ -186,3 +186,12 @@ def test_a_rehearsal_mid_campaign_with_nothing_recorded_on_the_launch_day_does_n
         + "当天的排期内容没有进入发布队列（发布队列从开始使用本系统的那天起收录排期），没有发布记录。启动活动的举行情况请据实补充。"
     )
     assert not any("举行启动暨集中宣传活动" in t for t in text)
+
+
+def test_a_title_is_put_in_title_marks_once_with_its_own_made_the_inner_kind() -> None:
+    from scheduler.support.title_marks import book_title
+
+    assert book_title("读懂《质量强国建设纲要》") == "《读懂〈质量强国建设纲要〉》"
+    assert book_title("《质量强国建设纲要》") == "《质量强国建设纲要》"  # a title that is one 《…》 already: not doubled
+    assert book_title("《纲要》与《条例》对照") == "《〈纲要〉与〈条例〉对照》"
+    assert book_title("买盐看标识") == "《买盐看标识》"

@@ -29,6 +29,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
 from ..publishing import states as st
 from ..simulation.marker import NOTICE
+from ..support.title_marks import book_title
 from . import gaps, overdue, submissions
 from .charts import Chart
 from .figures import METRIC_LABELS, WECHAT_ACCOUNT, Figures
@@ -130,7 +131,7 @@ def _areas(doc: DocumentObject, f: Figures, when: str) -> None:
     for n, (key, label) in enumerate(AREAS.items(), start=1):
         doc.add_heading(f"（{NUMERALS[n - 1]}）{label}", level=2)
         titles = list(dict.fromkeys(p.title for p in f.published if p.area == key))
-        sample = "、".join(f"《{t}》" for t in titles[:6])
+        sample = "、".join(book_title(t) for t in titles[:6])
         more = f"等 {len(titles)} 项内容" if len(titles) > 6 else ""
         text = f"发布 {by_area[label]} 条" + (f"，涉及{sample}{more}。" if titles else "。")
         doc.add_paragraph(text)
@@ -224,7 +225,7 @@ def _late(doc: DocumentObject, f: Figures) -> None:
     per = "，".join(f"{name} {n} 条（{'最长' if n > 1 else ''}晚 {duration(s)}）" for name, (n, s) in lateness.by_channel().items())
     first = late[0]
     doc.add_paragraph(
-        f"迟发：{len(late)} 条内容{threshold}发出（{per}；{WENT_OUT}）。最长的是 {first.at:%m-%d %H:%M} {first.channel_name}的《{first.title}》，"
+        f"迟发：{len(late)} 条内容{threshold}发出（{per}；{WENT_OUT}）。最长的是 {first.at:%m-%d %H:%M} {first.channel_name}的{book_title(first.title)}，"
         f"晚了 {duration(first.delay)}。各条迟发的原因可按表中的编号查阅该条内容的发布记录。{by_hand}"
         + (f"晚得最多的 {LATE_LISTED} 条如下：" if len(late) > LATE_LISTED else "明细如下：")
     )
