@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import sys
 from pathlib import Path
 
@@ -29,6 +28,8 @@ def qm_command() -> str:
         started = Path(sys.executable).parent / "qm"
         if not started.is_file():
             return f"{shell_word(sys.executable)} -m scheduler"
+    import shutil  # only when advice is written: the pages that name a font start without it
+
     found = shutil.which("qm")
     if found is not None and Path(found).resolve() == started.resolve():
         return "qm"
