@@ -245,17 +245,16 @@ _SYNTAX: tuple[tuple[str, str], ...] = (
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str, line_offset: int) -> Problem:
     """A parser error in Chinese, at the line it concerns (where an unclosed quote opened, say)."""
+    from . import full_width, list_dash, placeholder_value, yaml_breaks  # only to explain a syntax error
+
+    if (broken := yaml_breaks.problem(text, source, line_offset)) is not None:  # U+2028 in a line: a break to YAML
+        return broken
     problem = f"{exc.context or ''} {exc.problem or ''}"
     mark = exc.problem_mark or exc.context_mark
     # where the quote or bracket opened; the key that lacks its colon (not the line after it)
     if re.search(r"end of stream|expected ',' or|could not find expected ':'", problem) and exc.context_mark:
         mark = exc.context_mark
     line, column = (mark.line, mark.column) if mark else (0, 0)
-    from . import full_width, list_dash, placeholder_value, yaml_breaks  # only to explain a syntax error
-
-    if (broken := yaml_breaks.problem(text, source, line_offset)) is not None:  # U+2028 in a line: a break to YAML
-        return broken
-
     lines = text.splitlines()
     at = [m.line for m in (exc.problem_mark, exc.context_mark) if m]
     if (brace := placeholder_value.near_syntax_error(lines, *at)) is not None:  # `line: {{ x }}…`: a { } mapping
