@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..support.commands import pip_command
 from ..support.errors import PosterError, Problem
 from ..support.file_digest import file_digest
 from .cmap import code_ranges
@@ -42,6 +41,8 @@ REF_PX = 1000  # the size of the one face per weight that widths are measured wi
 
 def install_hint() -> str:
     """How to get a Chinese font: pip of the interpreter qm runs in, by absolute path (right from any folder)."""
+    from ..support.commands import pip_command  # only when advice is given: `qm check` with a font starts without it
+
     return (
         f"安装内置字体（{pip_command()} install manimgx-fonts-cjk），或安装系统字体（apt-get install fonts-noto-cjk），"
         "或在 config.yaml 的 brand.font 指定一个中文字体文件"
@@ -91,6 +92,8 @@ def no_font(posters: int | None = None) -> tuple[str, str]:
     stopped = f"{posters} 张海报都无法生成" if posters is not None else "海报都无法生成"
     path = _bundled_path()
     if path is not None and not path.is_file():
+        from ..support.commands import pip_command
+
         return (
             f"内置字体文件不存在：{path}，{stopped}",
             f"重新安装内置字体（{pip_command()} install --force-reinstall manimgx-fonts-cjk），或在 config.yaml 的 brand.font 指定一个中文字体文件",
