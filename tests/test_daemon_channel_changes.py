@@ -153,3 +153,34 @@ def test_a_post_of_a_channel_the_daemon_cannot_take_up_yet_waits_and_staff_are_t
     path.write_text(good, encoding="utf-8")
     h.run_until(dt.datetime(2027, 9, 7, 21, 30, tzinfo=TZ))
     assert {p.id: h.state(p.id) for p in today} == {p.id: st.PUBLISHED for p in today}
+
+
+def test_a_channel_removed_while_the_queue_cannot_be_filled_is_told_once_the_fill_succeeds(run: Start) -> None:
+    """Weibo removed while the WeChat template has a mistake: its 09:30 post is neither sent, failed nor said to
+    wait for a channel to start; once the template is fixed the fill cancels its posts, and staff hear of that
+    change and of the station screen removed meanwhile in one notice."""
+    h, told, path = run(None, MORNING)
+    h.approve_all()
+    h.run_until(dt.datetime(2027, 9, 7, 9, 20, tzinfo=TZ))  # this morning's screen posts out: the 09:30 post is next
+    ours = [p for p in h.queue.find([st.APPROVED, st.SCHEDULED]) if p.channel == "weibo"]
+    template = path.parent / "templates" / "wechat" / "article.html.j2"
+    good = template.read_text(encoding="utf-8")
+    template.write_text(good + "\n{{ item.no_such_field.deeper }}\n", encoding="utf-8")
+    path.write_text(re.sub(r"\n  weibo:\n(    .*\n)+", "\n", path.read_text(encoding="utf-8")), encoding="utf-8")
+    h.run_until(dt.datetime(2027, 9, 7, 10, 0, tzinfo=TZ))
+    first = ours[0].id
+    assert h.state(first) == st.SCHEDULED and h.channels["weibo"].published == []
+    assert not any(n.title.startswith("【渠道未能启用】") or "【发布渠道已更新】" in n.title for n in told.sent)
+    waiting = [n for n in told.sent if n.title.startswith("【渠道已删除，等待取消】")]
+    assert [n.title.removeprefix("【渠道已删除，等待取消】") for n in waiting] == [first]
+    assert any("已从 config.yaml 删除" in line and "article.html.j2" in line for line in waiting[0].lines)
+    path.write_text(without_station(path.read_text(encoding="utf-8")), encoding="utf-8")
+    h.run_until(dt.datetime(2027, 9, 7, 10, 10, tzinfo=TZ))  # taken up by the 09:30 post's next try, the fill failing again
+    template.write_text(good, encoding="utf-8")
+    h.run_until(dt.datetime(2027, 9, 8, 21, 0, tzinfo=TZ))
+    assert {p.id: h.state(p.id) for p in ours} == {p.id: st.CANCELLED for p in ours}
+    assert h.channels["weibo"].published == [] and not h.queue.find([st.FAILED])
+    [notice] = [n for n in told.sent if "【发布渠道已更新】" in n.title]
+    [removed] = [line for line in notice.lines if line.startswith("已删除的渠道")]
+    assert removed.startswith("已删除的渠道：微博（weibo）、火车站广场竖屏（screen:station）。")
+    assert all(p.id in removed for p in ours)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ..channels.base import Channel
 from ..inputs.campaign import Campaign, ChannelConfig
 from ..publishing.queue import Post
+from ..support.errors import QmError
 from ..views.plan_export import named_channel
 
 
@@ -79,6 +80,16 @@ class ChannelSet:
         """Whether config.yaml's channels are no longer those of `campaign` (read again; False without `source`)."""
         return self.source is not None and _by_name(self.source.read().channels) != _by_name(campaign.channels)
 
+    def dropped(self, name: str) -> bool:
+        """Whether config.yaml, read again, has no channel `name` (False without `source`, or when it cannot be read)."""
+        if self.source is None:
+            return False
+        try:
+            fresh = self.source.read()
+        except QmError:
+            return False
+        return fresh.channel(name) is None
+
     def follow_up(self, name: str) -> Channel | None:
         """The channel that follows up a post handed to its platform before: the running one, else the retired one."""
         return self.running.get(name) or self.retired.get(name)
@@ -86,6 +97,14 @@ class ChannelSet:
 
 def _by_name(channels: tuple[ChannelConfig, ...]) -> dict[str, ChannelConfig]:
     return {c.name: c for c in channels}
+
+
+def net_change(before: Campaign, after: Campaign) -> Change:
+    """How `after`'s channels differ from `before`'s: several changes taken up one after another, as one."""
+    was, now = _by_name(before.channels), _by_name(after.channels)
+    added = tuple(n for n in now if n not in was)
+    changed = tuple(n for n in now if n in was and was[n] != now[n])
+    return Change(after, added, tuple(n for n in was if n not in now), changed)
 
 
 def change_lines(change: Change, before: Campaign, gone: list[Post]) -> tuple[str, ...]:

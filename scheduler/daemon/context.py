@@ -33,7 +33,7 @@ from ..runtime.clock import Clock
 from ..support.logs import event
 from ..support.notify import APPROVAL, Notice, Notifications
 from ..support.values import ImageRef
-from .channel_set import Change, ChannelSet, ChannelSource, change_lines
+from .channel_set import Change, ChannelSet, ChannelSource, change_lines, net_change
 
 log = logging.getLogger("qm.daemon")
 
@@ -82,6 +82,7 @@ class Shared:
         self._plan: Plan | None = None
         self._filled = Filled()  # the daily refresh renders only posts whose inputs changed since the last one
         self._noted: set[str] = set()  # the plan's notes and the posts auto-approval held, logged already (each once)
+        self._untold: Campaign | None = None  # the channels staff last heard of, when a change since is not told yet
 
     def now(self) -> float:
         return self.clock.now().timestamp()
@@ -134,14 +135,18 @@ class Shared:
     # -- the plan ----------------------------------------------------------------------------------
 
     def fill(self, now: float) -> None:
-        """Render the plan into the queue (only posts whose inputs changed since the last fill)."""
+        """Render the plan into the queue (only posts whose inputs changed since the last fill). A change of
+        channels taken up is told after the first fill that succeeds from then on: it cancelled the posts of the
+        channels removed. Several changes taken up while fills fail (a template mistake) are told as one."""
         plan, renderer = self.source()
-        before, change = self.campaign, self.take_up_channels(now)
+        before = self.campaign
+        if self.take_up_channels(now) is not None and self._untold is None:
+            self._untold = before
         self._plan = plan
         result = fill(self.queue, self.campaign, plan, renderer, now, last=self._filled)
-        if change is not None:  # after the fill: it cancelled the posts of the channels removed
-            gone = [p for p in map(self.queue.get, result.cancelled) if p is not None and p.channel in change.removed]
-            self.notify(Notice(APPROVAL, "【发布渠道已更新】后台服务已按 config.yaml 改用新的渠道设置", change_lines(change, before, gone)))
+        if self._untold is not None:
+            self._tell_channels(self._untold, result.cancelled)
+            self._untold = None
         today = dt.datetime.fromtimestamp(now, self.campaign.timezone).date()
         for note in plan.notes:
             if note.day >= today and note.text not in self._noted:
@@ -162,6 +167,14 @@ class Shared:
                 approved_again=len(result.approved_again),
                 cancelled=len(result.cancelled),
             )
+
+    def _tell_channels(self, before: Campaign, cancelled: Sequence[str]) -> None:
+        """Tell staff how the channels differ from those they last heard of (`before`), with the posts the fill
+        cancelled of the channels removed; nothing when the changes undid each other."""
+        change = net_change(before, self.campaign)
+        if change.added or change.removed or change.changed:
+            gone = [p for p in map(self.queue.get, cancelled) if p is not None and p.channel in change.removed]
+            self.notify(Notice(APPROVAL, "【发布渠道已更新】后台服务已按 config.yaml 改用新的渠道设置", change_lines(change, before, gone)))
 
     def plan(self) -> Plan:
         if self._plan is None:

@@ -27,6 +27,7 @@ from ..publishing.timing import POLL_LIMIT, Action, decide, poll_delay, retry_at
 from ..runtime import disk_full as diskfull
 from ..support.errors import QmError
 from ..support.logs import event
+from ..support.notify import Notice
 from ..support.values import Receipt, committed
 from .as_approved import held_back, refused
 from .context import WHO, Shared, log
@@ -104,15 +105,13 @@ class Publishing(Outcomes):
                 return True
             s.fill(now)
         except QmError as exc:  # config.yaml unreadable now: the channels as they were (the refresh tells staff)
-            if known:
+            if post.channel in s.channels:  # as it was, or taken up by the fill that failed after
                 return True
             event(log, "channel_unknown", logging.WARNING, post=post.id, channel=post.channel, error="；".join(exc.lines()))
             s.schedule(jobs.publish_id(post.id), jobs.PUBLISH, now + CONFIG_RETRY, post.id)
             if post.id not in self._told_unknown:  # once per post: it is tried again every few minutes
                 self._told_unknown.add(post.id)
-                why = f"后台服务还没有启用渠道 {post.channel}，读取 config.yaml 或启动这个渠道时出错：{'；'.join(exc.lines())}"
-                action = "改好 config.yaml（或设置缺少的密钥）后，后台服务在几分钟内自动发布，无需重启"
-                s.notify(problem_notice(s.campaign, "【渠道未能启用】", post, why, action=action))
+                s.notify(self._not_run(post, "；".join(exc.lines())))
             return False
         current = s.queue.get(post.id)
         if current is None or current.state != st.SCHEDULED:
@@ -125,6 +124,19 @@ class Publishing(Outcomes):
             action = f"如仍要发布：把该渠道加回 config.yaml，再用 qm retry {post.id} 重新排入（需重新审核）"
             s.notify(problem_notice(s.campaign, "【渠道已删除，内容取消】", current, why, action=action))
         return False
+
+    def _not_run(self, post: Post, error: str) -> Notice:
+        """What staff are told of a post whose channel the daemon does not run while the queue cannot be filled:
+        a channel config.yaml no longer has waits for the fill that cancels its posts (the plan's cancel, given
+        back if the channel is put back, and told with the change); any other waits to be taken up."""
+        s = self.shared
+        if s.channel_set.dropped(post.channel):
+            why = f"渠道 {post.channel} 已从 config.yaml 删除，这条内容不会发布；刷新队列时随之取消，但刷新失败：{error}"
+            action = "改好上面的问题后，后台服务在几分钟内刷新队列、取消这条内容，无需重启；如仍要发布，把该渠道加回 config.yaml"
+            return problem_notice(s.campaign, "【渠道已删除，等待取消】", post, why, action=action)
+        why = f"后台服务还没有启用渠道 {post.channel}，读取 config.yaml 或启动这个渠道时出错：{error}"
+        action = "改好 config.yaml（或设置缺少的密钥）后，后台服务在几分钟内自动发布，无需重启"
+        return problem_notice(s.campaign, "【渠道未能启用】", post, why, action=action)
 
     # -- sending -----------------------------------------------------------------------------------
 
