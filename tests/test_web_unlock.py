@@ -9,7 +9,10 @@ from pathlib import Path
 
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
+from scheduler.publishing.db import open_db
 from scheduler.support import http_client
+from scheduler.web.accounts import Accounts
+from scheduler.web.sessions import Throttle, log_in
 from tests.conftest import HEIHE, ROOT, run_qm
 from tests.web_helpers import console_server, http_login, local
 
@@ -114,6 +117,53 @@ def test_without_trusted_proxies_a_forwarded_address_is_ignored(tmp_path: Path) 
         c.headers["X-Forwarded-For"] = "203.0.113.9"  # anyone can send it: a new address each try would bypass the limit
         codes.append(http_login(c, "nobody19", "wrong").status_code)
         assert codes[19] == 429 and "qm user unlock --address 127.0.0.1" in http_login(c, "admin").text
+
+
+def test_on_a_dual_stack_listener_an_ipv4_client_is_counted_shown_and_unlocked_by_its_ipv4_address(tmp_path: Path) -> None:
+    """`qm web --host ::` sees an IPv4 client as ::ffff:127.0.0.1: the page and the list name 127.0.0.1, and
+    the address is unlocked however the administrator writes it."""
+    config = config_in(tmp_path)
+    campaign: Campaign = local(load_campaign(config), tmp_path)
+    with console_server(campaign, host="::") as r:
+        url = f"http://127.0.0.1:{r.server.address[1]}"
+        with http_client.client(base_url=url, follow_redirects=False, timeout=10) as c:
+            r.add_user("admin", "admin")
+            codes = [http_login(c, f"nobody{n}", "wrong").status_code for n in range(20)]
+            assert codes[19] == 429
+            said = http_login(c, "admin").text
+            assert "qm user unlock --address 127.0.0.1 " in said and "::ffff" not in said, said
+            listed = run_qm("user", "unlock", "-c", config).stdout
+            assert "\n  127.0.0.1  还要" in listed and "::ffff" not in listed, listed
+            lifted = run_qm("user", "unlock", "--address", "::ffff:127.0.0.1", "-c", config)
+            assert lifted.returncode == 0 and "已解除地址 127.0.0.1 的登录锁定" in lifted.stdout, lifted
+            assert http_login(c, "admin").status_code == 303
+
+
+def test_the_throttle_counts_and_releases_an_ipv4_mapped_address_as_its_ipv4_one(tmp_path: Path) -> None:
+    campaign: Campaign = local(load_campaign(config_in(tmp_path)), tmp_path)
+    engine = open_db(campaign.db_url)
+    throttle, accounts = Throttle(engine), Accounts(engine)
+    for n in range(20):
+        log_in(accounts, throttle, f"nobody{n}", "wrong", "::ffff:192.168.1.20", 1000.0 + n)
+    assert throttle.locked(1030.0)["addr"] == [("192.168.1.20", 870)]
+    assert throttle.lock("admin", "192.168.1.20", 1030.0) is not None
+    assert throttle.release_address("::ffff:192.168.1.20") == 20
+    assert throttle.lock("admin", "::ffff:192.168.1.20", 1030.0) is None
+    engine.dispose()
+
+
+def test_a_proxy_trusted_by_its_ipv4_address_is_trusted_on_a_dual_stack_listener(tmp_path: Path) -> None:
+    config = config_in(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + "\nweb:\n  trusted_proxies: [127.0.0.0/8]\n", encoding="utf-8")
+    campaign: Campaign = local(load_campaign(config), tmp_path)
+    with console_server(campaign, host="::") as r:
+        url = f"http://127.0.0.1:{r.server.address[1]}"
+        with http_client.client(base_url=url, follow_redirects=False, timeout=10, headers={"X-Forwarded-For": "203.0.113.5"}) as c:
+            r.add_user("admin", "admin")
+            codes = [http_login(c, f"nobody{n}", "wrong").status_code for n in range(20)]
+            assert codes[19] == 429 and "qm user unlock --address 203.0.113.5 " in http_login(c, "admin").text
+            c.headers["X-Forwarded-For"] = "203.0.113.6"  # another client behind the proxy: its own address
+            assert http_login(c, "admin").status_code == 303
 
 
 def test_trusted_proxies_must_be_addresses(tmp_path: Path) -> None:

@@ -55,13 +55,13 @@ def local(campaign: Campaign, tmp_path: Path, review: ReviewConfig = TWO_STAGES)
 
 
 @contextmanager
-def console_server(campaign: Campaign, plan: Plan | None = None, now: dt.datetime = BEFORE) -> Iterator[Running]:
-    """The console over `campaign` (its queue filled from `plan` as of `now`), serving on 127.0.0.1:<free port>."""
+def console_server(campaign: Campaign, plan: Plan | None = None, now: dt.datetime = BEFORE, host: str = "127.0.0.1") -> Iterator[Running]:
+    """The console over `campaign` (its queue filled from `plan` as of `now`), serving on <host>:<free port>."""
     engine = open_db(campaign.db_url)
     if plan is not None:
         fill(Queue(engine), campaign, plan, Renderer(campaign), now.timestamp())
     console = Console(campaign, engine)
-    server = Server(create_app(console), "127.0.0.1", 0, campaign.web.trusted_proxies)  # as `qm web` starts it
+    server = Server(create_app(console), host, 0, campaign.web.trusted_proxies)  # as `qm web` starts it
     server.start()
     try:
         yield Running(console, server)

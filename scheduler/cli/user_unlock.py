@@ -69,9 +69,12 @@ def _list(throttle: Throttle, now: float) -> int:
 
 
 def _address(written: str, throttle: Throttle, now: float) -> str:
-    """The address as the console records it (192.168.1.20, ::1); a mistyped one is refused with those locked."""
+    """The address as the console records it (192.168.1.20, ::1; ::ffff:192.168.1.20 as 192.168.1.20); a
+    mistyped one is refused with those locked."""
+    from ..web.client_address import plain
+
     try:
-        return ipaddress.ip_address(written.strip()).compressed
+        return plain(str(ipaddress.ip_address(written.strip())))
     except ValueError:
         locked = [a for a, _ in throttle.locked(now)["addr"]]
         if written.strip() in locked:

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 from ..support.logs import event
 from . import form_size
 from .app import Call, action, console_of, retrying
+from .client_address import plain
 from .sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, Lock, log_in, new_token, same
 
 log = logging.getLogger("qm.web")
@@ -69,7 +70,7 @@ async def login_submit(request: Request) -> Response:
     name, password, token = (str(form.get(k) or "") for k in ("name", "password", "csrf"))
     if not same(token, request.cookies.get(LOGIN_COOKIE, "")):
         return _form(request, "登录表单已过期或不是从本站提交的，请重新输入。", name.strip(), status=403)
-    address = request.client.host if request.client else ""
+    address = plain(request.client.host) if request.client else ""
     user, lock = await run_in_threadpool(
         retrying, log_in, console.accounts, console.throttle, name.strip(), password, address, console.now()
     )

@@ -18,6 +18,7 @@ import uvicorn
 
 from ..support.errors import InputError
 from ..support.os_messages import os_reason
+from .client_address import with_mapped
 
 HOST_HINT = "--host 写这台电脑自己的 IP 地址：127.0.0.1 只有本机能访问，0.0.0.0 办公室局域网里的电脑都能访问"
 
@@ -37,7 +38,7 @@ class Server:
             timeout_keep_alive=5,
             timeout_graceful_shutdown=2,
             proxy_headers=bool(trusted_proxies),
-            forwarded_allow_ips=list(trusted_proxies),
+            forwarded_allow_ips=with_mapped(trusted_proxies),
         )
         self.server = uvicorn.Server(config)
         self._lock = threading.Lock()

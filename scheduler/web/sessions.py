@@ -15,7 +15,8 @@
 - A locked address refuses even the right password of an account with no wrong passwords of its
   own: the address limit is there against one password tried on many names (spraying), and a login
   that went through while locked would tell the sprayer which guess was right. The address is the
-  one the connection comes from (`web.trusted_proxies`: the one a trusted reverse proxy names).
+  one the connection comes from (`web.trusted_proxies`: the one a trusted reverse proxy names), an
+  IPv4 client of a dual-stack listener as its IPv4 address (`client_address`).
 - An attempt is counted before its password is checked (`Throttle.reserve`, one at a time across
   processes and machines), and forgotten when the password was right: many logins sent at once get
   no more password checks than the limits allow.
@@ -35,6 +36,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..publishing.tables import login_failures, users, web_sessions
 from .accounts import Accounts, User
+from .client_address import plain
 
 COOKIE = "qm_session"
 LOGIN_COOKIE = "qm_login"
@@ -141,7 +143,7 @@ class Throttle:
 
     def release_address(self, address: str) -> int:
         """Forget the wrong passwords sent from an address (an administrator's unlock); how many there were."""
-        return self._forget(f"addr:{address}")
+        return self._forget(f"addr:{plain(address)}")
 
     def locked(self, now: float) -> dict[str, list[tuple[str, int]]]:
         """What is locked now, by kind ("name", "addr"): (the name or address, seconds until it may try again),
@@ -173,7 +175,7 @@ class Lock:
 
 
 def _keys(name: str, address: str) -> list[str]:
-    return [f"name:{name}", f"addr:{address}"]
+    return [f"name:{name}", f"addr:{plain(address)}"]
 
 
 def _seconds(wait: float) -> int:
