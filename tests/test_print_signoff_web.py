@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,9 @@ class World:
     url: str
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    project = Project(copy_project(tmp_path_factory.mktemp("signoff-web")))
-    project.make_sheet()
+@contextmanager
+def served(project: Project) -> Iterator[World]:
+    """The console on loopback for `project`, with an editor 王编辑 and a reviewer 李科长."""
     campaign = load_campaign(project.config)
     engine = open_db(campaign.db_url)
     console = Console(campaign, engine)
@@ -49,6 +49,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     finally:
         server.shutdown()
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    project = Project(copy_project(tmp_path_factory.mktemp("signoff-web")))
+    project.make_sheet()
+    with served(project) as world:
+        yield world
 
 
 def signed(world: World) -> list[tuple[str, str]]:
@@ -104,5 +112,5 @@ def test_the_print_page_on_a_phone(world: World, tmp_path: Path) -> None:
         page.check("input[name=despite]")  # the concern is looked at before signing
         page.click("form.sign button[type=submit]")
         page.wait_for_load_state()
-        assert "已签发：这份文件可以交给印刷厂" in page.inner_text("main")
+        assert "已签发：你核对过上面的问题，仍然签发了，这份文件可以交给印刷厂" in page.inner_text("main")
         assert len(signed(world)) == 2

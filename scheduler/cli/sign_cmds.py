@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     from ..poster.print_files import FOLDER
-    from ..views.print_standing import OLD_WORDS, SIGNED, read
+    from ..views.print_standing import AFTER_SIGNING, OLD_WORDS, SIGNED, after_signing, read
 
     folder = ctx.campaign.paths.posters / FOLDER
     if not args.files:
@@ -72,7 +72,7 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
             late = f"但它{OLD_WORDS}，现在还不能交给印刷厂。" if s.outdated else "不用再签。"
             print(f"{s.name} 此前已签发（{done.who}），文件没有变化，{late}")
         else:
-            print(f"已签发 {s.name}（{who}；文件指纹 {s.sheet.sha256[:12]}）：这份文件可以交给印刷厂。")
+            print(f"已签发 {s.name}（{who}；文件指纹 {s.sheet.sha256[:12]}）：{AFTER_SIGNING[after_signing(s)]}")
     return 0
 
 

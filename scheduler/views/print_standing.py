@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 WAITING, SIGNED, CHANGED = "waiting", "signed", "changed"
 LABELS = {WAITING: "待签发", SIGNED: "已签发", CHANGED: "签发后又改过，需重新签发"}
 OLD_WORDS = "印的是改动前的文字（重新生成后再签发）"
+AFTER_SIGNING = {  # what is said once a sheet is signed, by what was signed despite (`after_signing`)
+    "signed": "这份文件可以交给印刷厂。",
+    "signed-despite": "你核对过上面的问题，仍然签发了，这份文件可以交给印刷厂。",
+    "signed-old": "你核对过上面的问题，仍然签发了；但这份文件印的是改动前的文字，还不能交给印刷厂，重新生成后再签发。",
+}
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,11 @@ def concerns(sheet: Sheet, rejected: Mapping[str, list[str]], digests: Mapping[s
                 f"印有内容 {item}，它的文字在这份文件生成之后改过：印的是改动前的文字，请重新生成（qm posters 或 qm print）后再签发"
             )
     return found
+
+
+def after_signing(s: Standing) -> str:
+    """The key of `AFTER_SIGNING` for a sheet just signed as it stood: one printing changed words is not for the printer."""
+    return "signed-old" if s.outdated else "signed-despite" if s.concerns else "signed"
 
 
 def waiting(standings: list[Standing]) -> list[Standing]:

@@ -34,6 +34,7 @@ from ..publishing.queue import Post
 from ..publishing.review_notices import TOLD
 from ..publishing.review_reasons import overlong
 from ..support.errors import QmError
+from ..views.print_standing import AFTER_SIGNING
 from . import flash
 from .app import WEB, Call, Console, action, view
 
@@ -53,7 +54,7 @@ DONE = {
     "redrawn": "海报已按现在的文字重画，请看过新图片后再审核。",
     "paused": "已暂停。",
     "resumed": "已恢复发布。",
-    "signed": "已签发：这份文件可以交给印刷厂。",
+    **{key: f"已签发：{said}" for key, said in AFTER_SIGNING.items()},
 }
 
 

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from ..poster.print_files import FOLDER
 from ..publishing.print_signoffs import sign, signoff_note
 from ..support.atomic_files import file_inside
-from ..views.print_standing import SIGNED, Standing, read, tally
+from ..views.print_standing import SIGNED, Standing, after_signing, read, tally
 from .app import Call, action, refused_here, view
 from .pages import done_message, redirect_done, site_of
 
@@ -71,4 +71,4 @@ def sign_sheet(call: Call) -> Response:
     if found.state != SIGNED:  # the same form twice: signed once
         note = signoff_note(call.field("note")[:NOTE_MOST], found.concerns)
         sign(call.console.engine, name, found.sheet.sha256, call.who(), call.console.now(), note)
-    return redirect_done("/prints", "signed")
+    return redirect_done("/prints", after_signing(found))
