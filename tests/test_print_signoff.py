@@ -105,7 +105,7 @@ def test_a_sheet_is_signed_off_for_its_bytes_and_a_rejected_item_needs_despite(m
     code, said = made.qm("reject", post, "--reason", "SC 编号的说法要改", "--by", "王科长")
     assert code == 0, said
     code, said = made.qm("sign")
-    assert f"印有内容 {ITEM}，它的发布内容（{post}）在审核中被退回了" in said, said
+    assert f"印有内容《看懂SC编号，辨认食品“身份证”》（{ITEM}），它的发布内容（{post}）在审核中被退回了" in said, said
     code, said = made.qm("sign", SHEET, "--by", "王科长")
     assert code == 2 and "没有签发" in said and "--despite" in said, said
     assert made.rows() == []
@@ -133,7 +133,7 @@ def test_a_sheet_made_again_with_other_words_waits_for_a_new_sign_off(made: Proj
     content = made.folder / CONTENT
     content.write_text(content.read_text(encoding="utf-8").replace("辨认食品“身份证”", "认清食品“身份证”"), encoding="utf-8")
     code, said = made.qm("sign")  # signed, but the sheet prints the words before the change: not for the printer
-    assert f"印有内容 {ITEM}，它的文字在这份文件生成之后改过" in said and "已签发（王科长" in said, said
+    assert f"印有内容《看懂SC编号，认清食品“身份证”》（{ITEM}），它的文字在这份文件生成之后改过" in said and "已签发（王科长" in said, said
     assert code == 1 and "都已签发" not in said, said
     assert "中有 1 份印刷品，1 份已签发但印的是改动前的文字（重新生成后再签发）：" in said, said
     code, said = made.qm("sign", SHEET, "--by", "王科长")

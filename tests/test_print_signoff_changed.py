@@ -3,6 +3,7 @@ printer (`qm sign` and the console's 印刷品 page, the real application over a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -14,16 +15,27 @@ from tests.web_helpers import csrf_of, http_login
 
 LEAFLET_ITEMS = f"{ITEM},goods-salt-iodised,brand-gi-what,brand-why-brand"
 LEAFLET = f"leaflet-{ITEM}-goods-salt-iodised-等-a4.pdf"  # the file's name holds two of its four items
+A2 = f"knowledge-card-{ITEM}-a2-cmyk.pdf"
+POSTERS_SHEET = f"knowledge-card-{ITEM}-a1.pdf"
+CHANGED = f"印有内容《看懂SC编号，认清食品“身份证”》（{ITEM}），它的文字在这份文件生成之后改过：印的是改动前的文字，请重新生成"
 FIT = "这份文件可以交给印刷厂"
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """Two sheets made by qm print (a knowledge card and a leaflet), both printing ITEM, whose words then change."""
+    """Sheets printing ITEM whose words then change: three made by qm print (a knowledge card, a leaflet, a CMYK
+    knowledge card on A2), one by qm posters (a posters.print entry)."""
     project = Project(copy_project(tmp_path_factory.mktemp("signoff-changed")))
+    text = project.config.read_text(encoding="utf-8")
+    project.config.write_text(
+        text.replace("posters:\n", f"posters:\n  print:\n    - {{layout: knowledge-card, items: [{ITEM}], size: a1}}\n", 1)
+    )
     project.make_sheet()
-    code, said = project.qm("print", "leaflet", "--items", LEAFLET_ITEMS)
-    assert code == 0, said
+    for args in (["leaflet", "--items", LEAFLET_ITEMS], ["知识卡片", "--items", ITEM, "--size", "A2", "--cmyk"]):
+        code, said = project.qm("print", *args)
+        assert code == 0, said
+    code, said = project.qm("posters", "--from", "2027-09-01", "--to", "2027-09-01")
+    assert code == 0 and (project.folder / "posters" / "print" / POSTERS_SHEET).is_file(), said
     content = project.folder / CONTENT
     content.write_text(content.read_text(encoding="utf-8").replace("辨认食品“身份证”", "认清食品“身份证”"), encoding="utf-8")
     with served(project) as world:
@@ -45,3 +57,25 @@ def test_qm_sign_of_a_sheet_of_old_words_says_it_is_not_for_the_printer(world: W
     code, said = world.project.qm("sign", LEAFLET, "--by", "李科长", "--despite")
     assert code == 0 and f"已签发 {LEAFLET}（李科长；" in said, said
     assert "你核对过上面的问题，仍然签发了；但这份文件印的是改动前的文字，还不能交给印刷厂" in said and FIT not in said, said
+
+
+def test_a_sheet_of_changed_words_names_the_item_by_title_and_the_command_that_makes_it_again(world: World) -> None:
+    commands = {
+        SHEET: f"qm print knowledge-card --items {ITEM}",
+        LEAFLET: f"qm print leaflet --items {LEAFLET_ITEMS}",
+        A2: f"qm print knowledge-card --items {ITEM} --size a2 --cmyk",
+        POSTERS_SHEET: "qm posters",
+    }
+    _, said = world.project.qm("sign")
+    with httpx.Client(base_url=world.url) as reviewer:
+        http_login(reviewer, "李科长")
+        page = reviewer.get("/prints").text
+    for text in (said, page):
+        for name, command in commands.items():  # each sheet's own command
+            assert f"{CHANGED}（{command}）后再签发" in text, (name, text)
+        assert "qm posters 或 qm print" not in text, text
+
+    code, made = world.project.qm(*commands[A2].split()[1:])  # the advice, as staff would type it, makes the sheet again
+    assert code == 0, made
+    _, said = world.project.qm("sign")
+    assert re.search(rf"{re.escape(A2)} +待签发\n", said) and f"（{commands[A2]}）" not in said, said

@@ -66,13 +66,14 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path,
     finally:
         tmp.unlink(missing_ok=True)
     if out.parent.resolve() == (campaign.paths.posters / print_files.FOLDER).resolve():  # what the sign-off is asked about
-        _note(out, library, items)
+        _note(out, library, items, job)
     return out, picked
 
 
-def _note(out: Path, library: Library, items: list[PosterText]) -> None:
-    """Beside a sheet in posters/print: the items it carries, each with its content's digest now (`print_files`)."""
-    print_files.note_items(out, [(i.id, library.by_id[i.id].digest) for i in items])
+def _note(out: Path, library: Library, items: list[PosterText], job: PrintSheet) -> None:
+    """Beside a sheet in posters/print: the items it carries, each with its content's digest now, and the job that
+    made it (`print_files`)."""
+    print_files.note_items(out, [(i.id, library.by_id[i.id].digest) for i in items], job)
 
 
 def poster_arrangement(campaign: Campaign, job: PrintSheet, item: PosterText, font_files: list[fonts.FontFile]) -> Arrangement:
@@ -112,8 +113,8 @@ def make_prints(campaign: Campaign, library: Library, today: dt.date, *, force: 
             done.left_out.extend(f"{sheet.where}：{note}" for note in picked.left_out)
             done.thin.extend(f"{sheet.where}：{note}" for note in picked.thin)
             if not force and cache.fresh_files(out, key):
-                if print_files.noted_items(out, file_digest(out)) is None:  # made before sheets were noted
-                    _note(out, library, picked.items)
+                if print_files.noted(out, file_digest(out))[1] is None:  # made before sheets (or their jobs) were noted
+                    _note(out, library, picked.items, sheet)
                 done.skipped.append(out)
                 continue
             make_print(campaign, library, sheet, out, today)

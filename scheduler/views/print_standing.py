@@ -7,6 +7,7 @@ a queue database yet (`engine` None) every sheet waits, with nothing opened or l
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..poster.print_files import FOLDER, Sheet, sheets
 from ..support.moments import moment
+from ..support.title_marks import book_title
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 WAITING, SIGNED, CHANGED = "waiting", "signed", "changed"
 LABELS = {WAITING: "待签发", SIGNED: "已签发", CHANGED: "签发后又改过，需重新签发"}
+UNKNOWN_MAKING = "qm posters 或 qm print"  # a sheet whose making was not noted
 OLD_WORDS = "印的是改动前的文字（重新生成后再签发）"
 AFTER_SIGNING = {  # what is said once a sheet is signed, by what was signed despite (`after_signing`)
     "signed": "这份文件可以交给印刷厂。",
@@ -52,8 +55,11 @@ def standing(
     digests: Mapping[str, str],
     tz: dt.tzinfo,
     year: int,
+    titles: Mapping[str, str] | None = None,
+    remake: str = UNKNOWN_MAKING,
 ) -> Standing:
-    """`earlier`: the sheet's sign-offs, oldest first; `digests`: each library item's content digest now."""
+    """`earlier`: the sheet's sign-offs, oldest first; `digests`: each library item's content digest now; `titles`:
+    each item's title; `remake`: the command that makes the sheet again (`remaking`)."""
     these = [s for s in earlier if s.sha256 == sheet.sha256]
     signed = these[0] if these else (earlier[-1] if earlier else None)
     state = SIGNED if these else CHANGED if earlier else WAITING
@@ -64,7 +70,7 @@ def standing(
         said = f"已签发（{by}）" if state == SIGNED else f"{said}（上次签发：{by}）"
         if state == SIGNED and old:
             said += f"，但{OLD_WORDS}"
-    return Standing(sheet, state, signed, tuple(concerns(sheet, rejected, digests)), said, old)
+    return Standing(sheet, state, signed, tuple(concerns(sheet, rejected, digests, titles or {}, remake)), said, old)
 
 
 def outdated(sheet: Sheet, digests: Mapping[str, str]) -> bool:
@@ -72,23 +78,42 @@ def outdated(sheet: Sheet, digests: Mapping[str, str]) -> bool:
     return sheet.items is not None and any(digests.get(item) != digest for item, digest in sheet.items)
 
 
-def concerns(sheet: Sheet, rejected: Mapping[str, list[str]], digests: Mapping[str, str]) -> list[str]:
+def concerns(
+    sheet: Sheet, rejected: Mapping[str, list[str]], digests: Mapping[str, str], titles: Mapping[str, str], remake: str
+) -> list[str]:
     """Why the sheet should be looked at again before it goes to the printer: an item whose post was rejected,
-    one whose words changed after the sheet was made, one gone from the library; or its items are not known."""
+    one whose words changed after the sheet was made (made again with `remake`), one gone from the library; or its
+    items are not known. Items are named by their title, with the id."""
     if sheet.items is None:
         return ["不知道这份文件印了哪些内容（不是 qm posters 或 qm print 生成在这里的，或生成后又被替换过），签发前请打开文件逐条核对"]
     found = []
     for item, digest in sheet.items:
+        named = f"{book_title(titles[item])}（{item}）" if item in titles else f" {item}"
         if item in rejected:
             posts = "、".join(rejected[item][:3]) + (" 等" if len(rejected[item]) > 3 else "")
-            found.append(f"印有内容 {item}，它的发布内容（{posts}）在审核中被退回了：请先核对这条内容的文字")
+            found.append(f"印有内容{named}，它的发布内容（{posts}）在审核中被退回了：请先核对这条内容的文字")
         if item not in digests:
             found.append(f"印有内容 {item}，它已不在内容库中")
         elif digest != digests[item]:
-            found.append(
-                f"印有内容 {item}，它的文字在这份文件生成之后改过：印的是改动前的文字，请重新生成（qm posters 或 qm print）后再签发"
-            )
+            found.append(f"印有内容{named}，它的文字在这份文件生成之后改过：印的是改动前的文字，请重新生成（{remake}）后再签发")
     return found
+
+
+def remaking(sheet: Sheet, campaign: Campaign) -> str:
+    """The command that makes `sheet` again as it was made: `qm posters` for a `posters.print` entry still in
+    config.yaml, else `qm print` with the job's arguments (and `-o` when it was written under another name)."""
+    job, ours = sheet.job, {p.file_name() for p in campaign.posters.prints}
+    if job is None:
+        return "qm posters" if sheet.name in ours else UNKNOWN_MAKING
+    if job.where and job.file_name() in ours:
+        return "qm posters"
+    words = ["qm print", job.layout]
+    words += ["--topic", job.topic] if job.topic else []
+    words += ["--items", ",".join(job.items)] if job.items else []
+    words += ["--size", job.paper] if job.size else []
+    words += ["--cmyk"] if job.cmyk else []
+    words += ["-o", shlex.quote(str(sheet.path)), "--force"] if job.file_name() != sheet.name else []
+    return " ".join(words)
 
 
 def after_signing(s: Standing) -> str:
@@ -117,8 +142,9 @@ def read(campaign: Campaign, engine: Engine | None, library: Library) -> list[St
         from ..publishing.print_signoffs import rejected_items, signoffs
 
         found, rejected = signoffs(engine), rejected_items(engine)
-    digests = {i.id: i.digest for i in library.items}
+    digests, titles = {i.id: i.digest for i in library.items}, {i.id: i.title for i in library.items}
+    tz, year = campaign.timezone, campaign.start.year
     return [
-        standing(sheet, found.get(sheet.name, []), rejected, digests, campaign.timezone, campaign.start.year)
+        standing(sheet, found.get(sheet.name, []), rejected, digests, tz, year, titles, remaking(sheet, campaign))
         for sheet in sheets(campaign.paths.posters / FOLDER)
     ]
