@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,10 +26,11 @@ from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.support.values import ImageRef
+from tests.browser_helpers import CHROMIUM, chromium
 from tests.conftest import TWO_STAGES, run_qm
 from tests.test_poster_freshness import _correct_the_summary, _post_with_a_poster
 from tests.test_web_repeat import approve_form, client, fields_of
-from tests.web_helpers import Running, console_server, http_login
+from tests.web_helpers import Running, console_server, http_login, login
 
 BULK_RE = re.compile(r'<form method="post" action="/day/[^"]+/approve" class="bulk">(.*?)</form>', re.S)
 
@@ -129,3 +131,40 @@ def test_the_console_judges_a_poster_once_for_the_day_the_posters_page_and_an_ap
     assert judged.count(image.ref) == 1
     assert site.redraw(queued) == 1  # drawn again: judged anew
     assert looked() == (False, False, "")
+
+
+GALLERY_RE = re.compile(r'<ul class="gallery">(.*?)</ul>', re.S)
+
+
+def test_the_posters_page_counts_the_old_pictures_at_the_top_and_shows_only_them(
+    console: tuple[Running, PlannedPost, ImageRef], tmp_path: Path
+) -> None:
+    """Among a month's many posters the old pictures are counted at the top, with a link showing only them;
+    each links to a post that uses it, where 重画海报 is."""
+    r, post, _ = console
+    month = post.at.strftime("%Y-%m")
+    with client(r) as editor:
+        http_login(editor, "李编辑")
+        page = editor.get(f"/posters/{month}").text
+        gallery = GALLERY_RE.search(page)
+        assert gallery is not None and gallery[1].count("<li>") > 1
+        assert "1 张是改动前画的" in page and 'href="?stale=1">只看这 1 张</a>' in page
+        only = editor.get(f"/posters/{month}?stale=1").text
+        gallery = GALLERY_RE.search(only)
+        assert gallery is not None and gallery[1].count("<li>") == 1 and "改动前画的，要重画" in gallery[1]
+        assert f'href="/post/{post.id}">到发布 {post.id} 按“重画海报”</a>' in gallery[1] and 'href="?">显示全部' in only
+        assert f'action="/post/{post.id}/redraw"' in editor.get(f"/post/{post.id}").text
+
+    if not CHROMIUM.exists():
+        return
+    with chromium(375, 800) as browser:  # on a phone: the count is the first thing under the heading, nothing scrolls sideways
+        phone: Any = browser.new_page()
+        login(phone, r.url, "李编辑")
+        phone.goto(f"{r.url}/posters/{month}")
+        phone.click("text=只看这 1 张")
+        phone.wait_for_url("**?stale=1")
+        phone.screenshot(path=str(tmp_path / "posters-stale-375.png"), full_page=True)
+        assert phone.locator(".gallery li").count() == 1 and phone.locator(".stale-count").is_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.click(f"text=到发布 {post.id}")
+        assert phone.locator(f"form[action='/post/{post.id}/redraw'] button").is_visible()

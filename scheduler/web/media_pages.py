@@ -1,4 +1,5 @@
-"""The console's posters and screens: GET /posters[/<YYYY-MM>] the month's posters with their sizes,
+"""The console's posters and screens: GET /posters[/<YYYY-MM>][?stale=1] the month's posters with their sizes (only
+those drawn before their words changed),
 /posters/file/<path> the files themselves, /screens what each screen played today (proof of play), and
 /static/font/qm-cjk.ttc the bundled Chinese font for machines without one. What the pages show is
 gathered by `pages.media`."""
@@ -31,7 +32,8 @@ def posters_page(call: Call) -> Response:
     site = site_of(call.console)
     month = call.request.path_params.get("month")
     first = day_of(f"{month}-01", call) if month else site.default_month(today(call))
-    return call.page("posters.html", **site.posters_values(first))
+    only_stale = call.request.query_params.get("stale") == "1"  # only the posters drawn before their words changed
+    return call.page("posters.html", only_stale=only_stale, **site.posters_values(first))
 
 
 @view("editor")
