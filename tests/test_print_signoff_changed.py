@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from tests.browser_helpers import CHROMIUM, chromium
 from tests.test_print_signoff import CONTENT, ITEM, SHEET, Project, copy_project, digest
 from tests.test_print_signoff_web import World, served
-from tests.web_helpers import csrf_of, http_login
+from tests.web_helpers import csrf_of, http_login, login
 
 LEAFLET_ITEMS = f"{ITEM},goods-salt-iodised,brand-gi-what,brand-why-brand"
 LEAFLET = f"leaflet-{ITEM}-goods-salt-iodised-等-a4.pdf"  # the file's name holds two of its four items
@@ -79,3 +82,18 @@ def test_a_sheet_of_changed_words_names_the_item_by_title_and_the_command_that_m
     assert code == 0, made
     _, said = world.project.qm("sign")
     assert re.search(rf"{re.escape(A2)} +待签发\n", said) and f"（{commands[A2]}）" not in said, said
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Chromium（apt-get install chromium）")
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_waiting_badge_is_as_wide_as_its_words(world: World, width: int, tmp_path: Path) -> None:
+    with chromium(width, 800) as browser:
+        page: Any = browser.new_page()
+        login(page, world.url, "李科长")
+        page.goto(f"{world.url}/prints")
+        page.screenshot(path=str(tmp_path / f"prints-{width}.png"), full_page=True)
+        badge = page.locator(f"li.sheet:has-text('{POSTERS_SHEET}') .state")
+        assert badge.inner_text() == "待签发"
+        card = page.locator(f"li.sheet:has-text('{POSTERS_SHEET}')").bounding_box()
+        assert badge.bounding_box()["width"] < 80 < card["width"] / 3, (badge.bounding_box(), card)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
