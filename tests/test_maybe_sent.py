@@ -42,14 +42,19 @@ def _posts(config: Path, now: str = MORNING) -> dict[str, dict[str, object]]:
 def _fail(config: Path, post_id: str, stage: str) -> None:
     """What the daemon records when the attempt ends: `sending` when the submit timed out (it may be on Weibo),
     `ready` when Weibo refused it (nothing went out)."""
+    error = UNCLEAR.format(post_id) if stage == "sending" else "微博接口 statuses/share 返回错误 20021（正文含有违规内容）"
+    _failed_with(config, post_id, lambda version: {"version": version, "stage": stage}, error)
+
+
+def _failed_with(config: Path, post_id: str, data: Callable[[str], dict[str, object]] | None, error: str) -> None:
+    """The post failed after one attempt, its receipt holding `data(version)` (None: no receipt)."""
     db = sqlite3.connect(load_campaign(config).db_url.removeprefix("sqlite:///"))
     with db:
         (version,) = db.execute("SELECT version FROM posts WHERE id = ?", (post_id,)).fetchone()
-        receipt = {"status": "accepted", "external_id": "", "url": "", "data": {"version": version, "stage": stage}}
-        error = UNCLEAR.format(post_id) if stage == "sending" else "微博接口 statuses/share 返回错误 20021（正文含有违规内容）"
+        receipt = None if data is None else {"status": "accepted", "external_id": "", "url": "", "data": data(version)}
         db.execute(
             "UPDATE posts SET state = ?, attempts = 1, receipt = ?, last_error = ? WHERE id = ?",
-            (st.FAILED, json.dumps(receipt, ensure_ascii=False), error, post_id),
+            (st.FAILED, None if receipt is None else json.dumps(receipt, ensure_ascii=False), error, post_id),
         )
     db.close()
 
@@ -148,6 +153,32 @@ def test_retry_after_an_edit_sends_the_edited_words_only_after_review(project: C
     assert _qm(config, "queue", now=EVENING)[0] == 0  # the next refresh leaves the edited words waiting for review
     again = _posts(config, EVENING)[POST]
     assert (again["state"], again["version"]) == (st.PLANNED, after["version"])
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (lambda _version: {}, "无法写入发件箱：磁盘已满"),  # the outbox wrote nothing and cleared its record
+        (None, "不能通过微博接口发布：微博 access_token 已于 2027-09-01 过期"),  # refused before any checkpoint
+        (None, "渠道 weibo 已不在配置中"),
+    ],
+    ids=["outbox-nothing-written", "weibo-token-expired", "channel-gone"],
+)
+def test_an_edit_to_a_post_that_failed_before_anything_went_out_takes_effect(
+    project: Callable[..., Path], data: Callable[[str], dict[str, object]] | None, error: str
+) -> None:
+    """A failure whose receipt does not show the irrevocable call was reached sent nothing: the fix the message asks
+    for is not kept aside as if the old words might be on the platform, and the plan does not hold the item back."""
+    config = project()
+    before = _posts(config)[POST]
+    assert _qm(config, "approve", POST, "--by", "张科长")[0] == 0
+    _failed_with(config, POST, data, error)
+    path = _item_file(config, str(before["item"]))
+    path.write_text(path.read_text(encoding="utf-8").replace("\nsummary: ", "\nsummary: 修订：", 1), encoding="utf-8")
+    code, _, err = _qm(config, "queue", now=EVENING)
+    assert code == 0 and "可能已经发出" not in err, err
+    assert _posts(config, EVENING)[POST]["version"] != before["version"]  # the edit is in place
+    assert "可能已经发出" not in _qm(config, "history", POST, now=EVENING)[1]
 
 
 def test_qm_queue_says_when_the_posts_a_moved_time_put_in_were_approved_automatically(project: Callable[..., Path]) -> None:

@@ -19,6 +19,8 @@ from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
 from scheduler.planning.planner import Plan
 from scheduler.poster.files import PosterFiles
+from scheduler.publishing import states as st
+from scheduler.publishing.maybe_sent import maybe_sent
 from scheduler.support.errors import ConfigError
 from scheduler.support.values import Receipt
 
@@ -86,6 +88,36 @@ def test_the_outbox_a_post_goes_to_is_recorded_before_writing_and_cleared_when_t
     with pytest.raises(PermanentError, match=f"正写入.*的发件箱 {tmp_path / 'a' / 'weibo' / POST.id}"):
         other_machine.reconcile(POST, Receipt("accepted", data=writing))  # it may be in a folder this machine cannot see
     assert OutboxChannel("weibo", tmp_path / "a").reconcile(POST, Receipt("accepted", data=writing)) is None  # its own: certain
+
+
+def test_a_write_that_stopped_before_the_folder_was_put_in_place_leaves_a_receipt_that_says_nothing_went_out(tmp_path: Path) -> None:
+    """The daemon keeps the last checkpoint as the failed post's receipt: a refusal by the platform's rules, a full
+    disk or a program error before the rename clears the outbox's record (the post is judged not sent, its edit takes
+    effect); a write cut off mid-way keeps it (the post may be in that outbox: judged as maybe out)."""
+    left: dict[str, list[dict[str, Any]]] = {"rules": [], "disk": [], "bug": [], "cut": []}
+
+    def post(kind: str, **changes: Any) -> OutgoingPost:
+        return OutgoingPost(**{**POST.__dict__, "checkpoint": left[kind].append, **changes})
+
+    def disk_full() -> dt.datetime:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(PermanentError, match="不符合weibo渠道的限制：正文超过 140 字"):
+        OutboxChannel("weibo", tmp_path / "a", check=lambda _payload, _files: ["正文超过 140 字"]).publish(post("rules"))
+    with pytest.raises(TransientError):
+        OutboxChannel("weibo", tmp_path / "a", now=disk_full).publish(post("disk"))
+    with pytest.raises(TypeError):
+        OutboxChannel("weibo", tmp_path / "a").publish(post("bug", payload={"not json": {1, 2}}))
+    with pytest.raises(KeyboardInterrupt):  # the daemon stopped while writing: what was written is not known
+        OutboxChannel("weibo", tmp_path / "a", check=lambda _payload, _files: _interrupt()).publish(post("cut"))
+    assert not list((tmp_path / "a" / "weibo").iterdir())
+    judged = {k: maybe_sent(st.FAILED, 1, Receipt("accepted", data=log[-1])) for k, log in left.items()}
+    assert judged == {"rules": False, "disk": False, "bug": False, "cut": True}
+    assert all(log[-1] == {} for k, log in left.items() if k != "cut")
+
+
+def _interrupt() -> list[str]:
+    raise KeyboardInterrupt
 
 
 def test_factory_picks_a_channel_by_kind_and_publisher(tmp_path: Path) -> None:

@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 
-from scheduler.channels.base import PermanentError, TransientError
+from scheduler.channels.base import ChannelError, PermanentError, TransientError
 from scheduler.channels.wechat.api import WeChatChannel, client_msg_id
 from scheduler.channels.wechat.rules import PUBLISH_STATUS
 from scheduler.fakes.wechat import FakeWeChat
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
+from scheduler.publishing.maybe_sent import maybe_sent
 from scheduler.runtime.clock import FakeClock
 from scheduler.support import http_client
 from scheduler.support.values import Receipt
@@ -247,6 +249,26 @@ def test_a_lost_submit_answer_is_never_resent_blindly(campaign: Campaign, heihe_
     with pytest.raises(PermanentError, match="发表记录"):
         ch.reconcile(outgoing(campaign, heihe_plan, WECHAT_POST, log), Receipt("accepted", data=log[-1]))
     assert server.calls["submit"] == 1
+
+
+@pytest.mark.parametrize("mode", ["publish", "mass_send"])
+def test_the_receipt_a_failed_attempt_leaves_says_whether_the_article_may_be_out(
+    campaign: Campaign, heihe_plan: Plan, server: FakeWeChat, clock: FakeClock, mode: str
+) -> None:
+    """What the daemon keeps from the checkpoints of a failed attempt: a limit broken (no call made) and a refused
+    submit or send (the draft kept) mean nothing went out; a lost answer to the call that publishes may mean it did."""
+    call = "submit" if mode == "publish" else "sendall"
+    left: dict[str, list[dict[str, Any]]] = {"limits": [], "refused": [], "lost": []}
+    with pytest.raises(PermanentError):
+        channel(campaign, clock, mode=mode).publish(outgoing(campaign, heihe_plan, WECHAT_POST, left["limits"], digest="摘" * 129))
+    server.fail_next(call, body={"errcode": -1, "errmsg": "system error"})
+    with pytest.raises(TransientError):
+        channel(campaign, clock, mode=mode).publish(outgoing(campaign, heihe_plan, WECHAT_POST, left["refused"]))
+    server.fail_next(call, drop=True)
+    with pytest.raises(ChannelError):  # a lost submit goes to a person, a lost mass send is repeated later
+        channel(campaign, clock, mode=mode).publish(outgoing(campaign, heihe_plan, WECHAT_POST, left["lost"]))
+    judged = {k: maybe_sent(st.FAILED, 1, Receipt("accepted", data=log[-1]) if log else None) for k, log in left.items()}
+    assert judged == {"limits": False, "refused": False, "lost": True}
 
 
 @pytest.mark.parametrize("status", [2, 3, 4, 5, 6])

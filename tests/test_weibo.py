@@ -125,16 +125,19 @@ def test_a_lost_answer_goes_to_a_person_not_a_second_post(
 def test_the_receipt_a_failed_share_leaves_says_whether_the_post_may_be_out(
     campaign: Campaign, heihe_plan: Plan, server: FakeWeibo, clock: FakeClock
 ) -> None:
-    """What the daemon stores from the checkpoints of a failed attempt decides whether the plan treats it as out."""
-    left: dict[str, list[dict[str, Any]]] = {"lost": [], "refused": []}
+    """What the daemon stores from the checkpoints of a failed attempt decides whether the plan treats it as out.
+    A token found expired stops the post before any checkpoint: no receipt, nothing went out."""
+    left: dict[str, list[dict[str, Any]]] = {"lost": [], "refused": [], "expired": []}
     server.fail_next("share", drop=True)
     with pytest.raises(PermanentError):
         channel(campaign, clock).publish(outgoing(campaign, heihe_plan, WEIBO_POST, left["lost"]))
     server.fail_next("share", 400, {"request": "/2/statuses/share.json", "error_code": "20021", "error": "x"})
     with pytest.raises(PermanentError):
         channel(campaign, clock).publish(outgoing(campaign, heihe_plan, WEIBO_POST, left["refused"]))
-    judged = {k: maybe_sent(st.FAILED, 1, Receipt("accepted", data=log[-1])) for k, log in left.items()}
-    assert judged == {"lost": True, "refused": False}
+    with pytest.raises(PermanentError, match="过期"):
+        channel(campaign, clock, token_expires=dt.date(2016, 9, 1)).publish(outgoing(campaign, heihe_plan, WEIBO_POST, left["expired"]))
+    judged = {k: maybe_sent(st.FAILED, 1, Receipt("accepted", data=log[-1]) if log else None) for k, log in left.items()}
+    assert judged == {"lost": True, "refused": False, "expired": False}
 
 
 def test_assisted_mode_sends_text_and_picture_reminds_then_reports(campaign: Campaign, heihe_plan: Plan, clock: FakeClock) -> None:

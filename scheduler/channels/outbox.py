@@ -83,8 +83,10 @@ class OutboxChannel(Channel):
                 return self._receipt(target)
             _nothing_written(post)
             raise TransientError(f"无法写入发件箱 {target}：{os_reason(exc)}（检查磁盘空间和权限）", self.name) from exc
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)  # never leave a half-built folder behind
+            if isinstance(exc, Exception) and not target.is_dir():  # refused (the platform's rules) before the rename
+                _nothing_written(post)
             raise
         fsync_dir(self.root)
         return self._receipt(target)
