@@ -181,6 +181,37 @@ def test_an_edit_to_a_post_that_failed_before_anything_went_out_takes_effect(
     assert "可能已经发出" not in _qm(config, "history", POST, now=EVENING)[1]
 
 
+@pytest.mark.parametrize("via", ["cli", "console"])
+def test_an_edit_saved_while_the_post_was_publishing_is_what_a_retry_sends_after_review(project: Callable[..., Path], via: str) -> None:
+    """The edit's refresh left the publishing post alone; the attempt then failed, maybe out. 重发 before any other
+    refresh reads the content first: the edited words go to review instead of the approved old ones going out."""
+    config = project()
+    before = _posts(config)[POST]
+    assert _qm(config, "approve", POST, "--by", "张科长")[0] == 0
+    db = sqlite3.connect(load_campaign(config).db_url.removeprefix("sqlite:///"))
+    with db:
+        db.execute("UPDATE posts SET state = ?, attempts = 1 WHERE id = ?", (st.PUBLISHING, POST))
+    db.close()
+    path = _item_file(config, str(before["item"]))
+    path.write_text(path.read_text(encoding="utf-8").replace("\nsummary: ", "\nsummary: 修订：", 1), encoding="utf-8")
+    assert _qm(config, "queue", now=MORNING)[0] == 0  # saved while publishing: the post keeps its words
+    assert _posts(config)[POST]["version"] == before["version"]
+    _fail(config, POST, "sending")
+    if via == "cli":
+        code, out, err = _qm(config, "retry", POST, "--by", "张科长", now=EVENING)
+        assert code == 0 and "已回到“待审核”" in out, err
+    else:
+        with console_server(load_campaign(config)) as r, client(r) as c:
+            r.add_user("李科长", "reviewer")
+            r.console.clock = lambda: dt.datetime.fromisoformat(EVENING).timestamp()
+            assert http_login(c, "李科长").status_code == 303
+            done = c.post(f"/post/{POST}/retry", data={"csrf": csrf_of(c.get(f"/post/{POST}").text)})
+            assert done.status_code == 303 and "done=retried-review" in done.headers["location"]
+    after = _posts(config, EVENING)[POST]
+    assert after["state"] == st.PLANNED and after["version"] != before["version"]
+    assert "换上发布失败后修改的文字" in _qm(config, "history", POST, now=EVENING)[1]
+
+
 def test_qm_queue_says_when_the_posts_a_moved_time_put_in_were_approved_automatically(project: Callable[..., Path]) -> None:
     """On an auto-approve channel the posts of the new time are approved as they come in: the notice says so,
     not that they wait for review."""

@@ -217,7 +217,8 @@ def run_cancel(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_retry(ctx: Context, args: argparse.Namespace) -> int:
-    who, queue = _acting(ctx, args, "重发", "reviewer"), Queue(ctx.engine)
+    who = _acting(ctx, args, "重发", "reviewer")
+    queue = ctx.filled_queue()  # as `qm approve`: an edit saved while the post was publishing is seen, not the old words sent
     before = queue.get(args.id)
     now = ctx.clock()
     state = review.retry(queue, args.id, who, now, too_late(ctx.campaign, now), ctx.campaign.review, review_rules.of(ctx.campaign))

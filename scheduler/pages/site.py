@@ -83,6 +83,12 @@ class Site:
         """Bring the queue in line with the library as now read (from today on), as the CLI's commands do before reading it."""
         fill(self.queue, self.campaign, self.plan, self.renderer, self.clock())
 
+    def refill(self) -> None:
+        """Read the library again and bring the queue in line with it: before sending a post again (重发), whose item
+        may have been edited while it was publishing (the edit's refresh left it alone then)."""
+        self.reload()
+        self.refresh_queue()
+
     def ensure_fresh(self) -> None:
         """Reload when a content file changed since the library was read (an edit by hand or from another console).
 

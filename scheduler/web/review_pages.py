@@ -120,6 +120,7 @@ def retry(call: Call) -> Response:
     post_id, console = call.request.path_params["post_id"], call.console
     assert call.user is not None
     try:
+        site_of(console).refill()  # as `qm retry`: the words as they are now, an edit made while it was publishing too
         now = console.now()
         campaign = console.campaign
         state = review.retry(console.queue, post_id, call.who(), now, too_late(campaign, now), campaign.review, review_rules.of(campaign))
