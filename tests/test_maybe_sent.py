@@ -212,6 +212,31 @@ def test_an_edit_saved_while_the_post_was_publishing_is_what_a_retry_sends_after
     assert "换上发布失败后修改的文字" in _qm(config, "history", POST, now=EVENING)[1]
 
 
+@pytest.mark.parametrize("stage", ["sending", "ready"])
+def test_a_cancelled_post_with_the_same_words_is_not_sent_again_while_a_failed_one_may_be_out(
+    project: Callable[..., Path], stage: str
+) -> None:
+    """The 17:30 post failed, maybe on Weibo (`sending`); the 09:30 post carries the same item, cancelled. Sending it
+    again could put the words out twice: refused, naming 17:30 and what to check. Weibo refused 17:30 (`ready`):
+    nothing went out, 09:30 may be sent."""
+    config = project()
+    before = _posts(config)
+    assert _qm(config, "approve", POST, "--by", "张科长")[0] == 0
+    _fail(config, POST, stage)
+    twin = "20270908-weibo-0930"
+    db = sqlite3.connect(load_campaign(config).db_url.removeprefix("sqlite:///"))
+    with db:  # as a slot the plan dropped leaves it
+        db.execute("UPDATE posts SET item = ?, state = ? WHERE id = ?", (before[POST]["item"], st.CANCELLED, twin))
+    db.close()
+    code, out, err = _qm(config, "retry", twin, "--by", "张科长", now=EVENING)
+    if stage == "ready":
+        assert code == 0 and "已回到“待审核”" in out, err
+        return
+    assert code == 2 and f"还有 {POST}（失败，可能已经发出），再发就是重复发布" in err, err
+    assert f"qm confirm {POST} --url 链接 补记，{twin} 不必重发" in err and f"qm retry {POST} 重发那一条" in err
+    assert _posts(config, EVENING)[twin]["state"] == st.CANCELLED
+
+
 def test_qm_queue_says_when_the_posts_a_moved_time_put_in_were_approved_automatically(project: Callable[..., Path]) -> None:
     """On an auto-approve channel the posts of the new time are approved as they come in: the notice says so,
     not that they wait for review."""

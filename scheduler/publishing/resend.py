@@ -1,7 +1,7 @@
 """Sending a failed, missed or cancelled post again (`qm retry`, the console's 重试), never sending the same words
 twice on a channel: refused while the platform holds the post, and while another post of its channel carries its
-item (queued, approved, on its way or out: `twin`). A failed post that may have gone out kept its words as the
-record (`waiting_words`): an edit made since is put in place now, and goes to review before it is sent.
+item (queued, approved, on its way, out, or failed but maybe out: `twin`). A failed post that may have gone out kept
+its words as the record (`waiting_words`): an edit made since is put in place now, and goes to review before it is sent.
 """
 
 from __future__ import annotations
@@ -81,20 +81,27 @@ def retry(
 
 
 def twin(conn: Connection, post: Post) -> Post | None:
-    """Another post of `post`'s channel that carries its item now (`LIVE`), if any: sending `post` too would send
-    the same words twice."""
+    """Another post of `post`'s channel that carries its item now (`LIVE`), or failed after an attempt that may
+    have sent it (`maybe_sent`), if any: sending `post` too would send the same words twice."""
     query = sa.select(posts).where(
-        posts.c.channel == post.channel, posts.c.item == post.item, posts.c.id != post.id, posts.c.state.in_(LIVE)
+        posts.c.channel == post.channel, posts.c.item == post.item, posts.c.id != post.id, posts.c.state.in_(LIVE | {st.FAILED})
     )
-    row = conn.execute(query.order_by(posts.c.at, posts.c.id).limit(1)).first()
-    return Post.from_row(row) if row is not None else None
+    found = (Post.from_row(row) for row in conn.execute(query.order_by(posts.c.at, posts.c.id)))
+    return next((p for p in found if p.state in LIVE or maybe_sent(p.state, p.attempts, p.receipt)), None)
 
 
 def _twice(post: Post, other: Post) -> str:
     """Why `post` may not be sent again while `other` carries its words, and what to do."""
-    head = f"{post.id} 不能重发：同一条内容 {post.item} 在 {post.channel} 上还有 {other.id}（{st.label(other.state)}），再发就是重复发布。"
+    unsure = maybe_sent(other.state, other.attempts, other.receipt)
+    state = f"{st.label(other.state)}，可能已经发出" if unsure else st.label(other.state)
+    head = f"{post.id} 不能重发：同一条内容 {post.item} 在 {post.channel} 上还有 {other.id}（{state}），再发就是重复发布。"
     if maybe_sent(post.state, post.attempts, post.receipt):
         head += f"{post.id} 发布失败时可能已经发出，先到平台核实：已发出的用 qm confirm {post.id} --url 链接 补记；"
+    if unsure:
+        return head + (
+            f"{other.id} 发布失败时可能已经发出，先到平台核实：已发出的用 qm confirm {other.id} --url 链接 补记，{post.id} 不必重发；"
+            f"确实没有发出的，用 qm retry {other.id} 重发那一条，不必重发这一条"
+        )
     if other.state in st.LOCKED:
         return head + f"{other.id} 已经发出或正在发出，{post.id} 不必重发；确实要再发一次的，在配置的 pins 中固定它"
     return (
