@@ -36,7 +36,7 @@ from scheduler.web import edit_pages
 from scheduler.web.server import Server
 from tests.browser_helpers import chromium, need_chromium
 from tests.conftest import HEIHE, run_qm, unused_port
-from tests.web_helpers import BEFORE, PASSWORD, Running, console_server, csrf_of, http_login, local, login
+from tests.web_helpers import BEFORE, PASSWORD, TWO_STAGES, Running, console_server, csrf_of, http_login, local, login
 
 need_chromium()
 
@@ -648,3 +648,37 @@ def test_without_a_chinese_font_the_pages_say_once_what_is_missing_and_each_post
         assert one.count(str(missing)) == 1 and html.escape(NO_FONT) in one, one
         posters = c.get("/posters/2016-09").text
         assert posters.count(str(missing)) == 1, posters
+
+
+def test_the_edit_form_of_a_rejected_post_says_above_the_form_why_it_was_sent_back(world: World) -> None:
+    """An item's post sent back: its edit form says the reason, who and when above the fields (escaped), linking
+    the post; at a stage of two, the stage is named; an item none of whose posts was sent back says nothing."""
+    post = world.post_of("wechat", "2016-09-14")
+    staged = next(p for p in world.plan.posts if p.item.id != post.item.id)
+    queue = world.running.queue
+    review.reject(queue, post.id, "李科长", "标题有错字<b>", BEFORE.timestamp() + 60, via="web")
+    review.reject(queue, staged.id, "赵初审", "图片不清楚", BEFORE.timestamp() + 120, TWO_STAGES)
+    clean = next(p.item for p in world.plan.posts if p.item.id not in (post.item.id, staged.item.id))
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
+        http_login(c, "王编辑")
+        pages = {item.id: c.get(f"/edit/{item.id}").text.split('class="edit"')[0] for item in (post.item, staged.item, clean)}
+    top = pages[post.item.id]
+    assert "退回：标题有错字&lt;b&gt;" in top and "李科长（web） 于 09-01 06:01 退回" in top, top
+    assert f'href="/post/{post.id}"' in top
+    assert "初审退回：图片不清楚" in pages[staged.item.id] and "赵初审 于 09-01 06:02 退回" in pages[staged.item.id]
+    assert "退回原因" not in pages[clean.id]
+
+
+def test_on_a_phone_the_reason_a_post_was_sent_back_is_seen_before_the_fields(world: World, page: Any, tmp_path: Path) -> None:
+    post = world.post_of("wechat", "2016-09-14")
+    review.reject(world.running.queue, post.id, "李科长", "摘要里的数字要核对", BEFORE.timestamp() + 60)
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page, world.url, "王编辑")
+    page.goto(f"{world.url}/day/2016-09-14")
+    page.click(f"article[id='post-{post.id}'] >> text=修改文字")
+    reason = page.locator(".rejections")
+    assert "退回：摘要里的数字要核对" in reason.inner_text()
+    box, field = reason.bounding_box(), page.locator("#f-title").bounding_box()
+    assert box["y"] + box["height"] < field["y"] and box["y"] + box["height"] < 800  # on the first screen, above the form
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(tmp_path / "edit-rejected.png"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from ..inputs.content import HEADLINE_MAX, LINE_MAX, SUMMARY_MAX, SUMMARY_MIN, T
 from ..inputs.content_edit import EDITABLE, FIELD_LABELS
 from ..inputs.content_save import GENERAL, EditForm
 from ..publishing import states as st
+from ..publishing.post_rows import AuditEntry
 from .posts import Entry
 
 # A content check names a field as its file does (`内容 x.headline 超过 12 字`, `加一个 headline`), or by
@@ -40,6 +42,17 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """Why one of the item's posts was sent back, as the latest rejection recorded it: the reason to fix."""
+
+    post_id: str
+    at: str  # 09-06 10:12, campaign time
+    who: str  # 赵初审（web）
+    stage: str  # 初审退回 (退回 with one review stage)
+    reason: str
+
+
+@dataclass(frozen=True)
 class EditPage:
     item_id: str
     title: str
@@ -49,6 +62,7 @@ class EditPage:
     general: tuple[str, ...]  # messages that concern no single field
     posts: tuple[Entry, ...]  # the posts that use the item
     locked: tuple[str, ...]  # ids of those that are going out: the item cannot be edited meanwhile
+    rejections: tuple[Rejection, ...] = ()  # its rejected posts' latest rejections, said above the form
 
     @property
     def editable(self) -> bool:
@@ -77,6 +91,7 @@ def edit_view(
     posts: list[Entry],
     values: Mapping[str, str] | None = None,
     messages: Mapping[str, list[str]] | None = None,
+    rejections: tuple[Rejection, ...] = (),
 ) -> EditPage:
     """The form for `form`'s item; `values` and `messages` are what was posted and what the checks said of it."""
     shown = {**form.values, **(values or {})}
@@ -95,4 +110,13 @@ def edit_view(
     )
     locked = tuple(e.id for e in posts if e.state == st.PUBLISHING)
     general = tuple(in_form_words(m, form.item.id) for m in msgs.get(GENERAL, ()))
-    return EditPage(form.item.id, form.item.title, source, form.digest, fields, general, tuple(posts), locked)
+    return EditPage(form.item.id, form.item.title, source, form.digest, fields, general, tuple(posts), locked, rejections)
+
+
+def rejection(move: AuditEntry, tz: dt.tzinfo) -> Rejection:
+    """A rejection from its history line: its `why` is "初审退回：原因" with several review stages, the bare reason with one."""
+    at = f"{dt.datetime.fromtimestamp(move.at, tz):%m-%d %H:%M}"
+    stage, said, reason = move.why.partition("：")
+    if not (said and stage.endswith("退回")):
+        stage, reason = "退回", move.why
+    return Rejection(move.post_id, at, move.who, stage, reason)

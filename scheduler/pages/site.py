@@ -35,7 +35,7 @@ from ..views.day_preview import placeholder_src, poster_file
 from ..views.plan_export import channel_label
 from .calendar import campaign_months, month_view, shown_span
 from .day import DayPage, DayPost, day_view
-from .edit import EditPage, edit_view
+from .edit import EditPage, edit_view, rejection
 from .library import library_view
 from .media import played, posters
 from .posts import STATE_LABELS, Checks, Entry, entries, window
@@ -189,7 +189,9 @@ class Site:
         uses = [p for p in self.plan.posts if p.item.id == form.item.id]
         days = sorted({p.at.date() for p in uses})
         used = [e for e in (self.entries(days[0], days[-1]) if days else []) if e.item is not None and e.item.id == form.item.id]
-        page: EditPage = edit_view(form, _relative(form.path, self.campaign.paths.content), used, values, messages)
+        moves = self.queue.last_moves([e.id for e in used if e.state == st.REJECTED], st.REJECTED)
+        said = tuple(rejection(m, self.campaign.timezone) for e in used if (m := moves.get(e.id)))
+        page: EditPage = edit_view(form, _relative(form.path, self.campaign.paths.content), used, values, messages, said)
         return {"title": f"修改 {form.item.title}", "page": page}
 
     def library_values(self, query: str) -> dict[str, Any]:
