@@ -203,3 +203,32 @@ def test_the_edit_form_refuses_each_bypass_and_keeps_the_file(
     assert refused.status_code == 400, refused.text
     assert said in html.unescape(refused.text), html.unescape(refused.text)[:3000]
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("sep", ["\u3000", " ", "\u200b"], ids=lambda s: f"U+{ord(s):04X}")
+def test_a_split_term_is_said_once_under_its_field_quoted_as_written(site: tuple[Running, Campaign, httpx.Client], sep: str) -> None:
+    """Weibo's text reads 最　佳 with its space collapsed: its finding is still the title's, merged with the
+    printed places into one message under 标题 that quotes the words as typed; nothing at the top of the form."""
+    _, _, client = site
+    refused = _post(client, "slogan-publicity-everyone", title=f"质量连着你我他，最{sep}佳选择")
+    assert refused.status_code == 400
+    shown = html.unescape(refused.text)
+    top = shown.split('class="edit"')[0].split("<main", 1)[1]
+    assert "绝对化用语" not in top, top
+    title = shown.split('id="h-title"')[1].split('<div class="field')[0]
+    said = [m for m in title.split('<p class="msg" role="alert">')[1:] if "绝对化用语" in m]
+    assert len(said) == 1 and f"“最{sep}佳”（即“最佳”" in said[0] and said[0].startswith("微博、"), said
+    assert shown.count("绝对化用语") == 1
+
+
+def test_qm_check_says_a_term_split_by_a_full_width_space_once_as_written_at_its_line(project: Callable[..., Path]) -> None:
+    """Weibo's text collapses 最　佳 to 最 佳: `qm check` still says it once (the post's finding, not again as printed
+    words), quoting the title as written and pointing at the title's line."""
+    config = project()
+    slogans = config.parent / "content" / "slogans-publicity.yaml"
+    text = slogans.read_text(encoding="utf-8")
+    slogans.write_text(text.replace("  title: 质量连着你我他\n", "  title: 连着你我，最\u3000佳选择\n", 1), encoding="utf-8")
+    line = slogans.read_text(encoding="utf-8").split("\n").index("  title: 连着你我，最\u3000佳选择") + 1
+    checked = run_qm("check", "-c", config)
+    said = [s for s in (checked.stdout + checked.stderr).split("\n") if "绝对化用语" in s]
+    assert len(said) == 1 and "“最\u3000佳”（即“最佳”" in said[0] and f"content/slogans-publicity.yaml:{line}" in said[0], said

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..channels.kinds import kind_named
-from ..rendering.lint import about_timing, quoted
+from ..inputs.content import TEXT_FIELDS
+from ..rendering.lint import about_timing, as_written, quoted
 from ..support.errors import Problem
 
 if TYPE_CHECKING:
     from ..inputs.campaign import Campaign, Pin
+    from ..inputs.content import ContentItem
     from ..planning.planner import PlannedPost
 
 SHARE = 0.8
@@ -41,9 +43,15 @@ def post_problems(campaign: Campaign, posts: Sequence[PlannedPost], found: Seque
         if about_timing(reason) and (pin := _pin_of(campaign, post)) is not None:
             out.append(_pin_problem(campaign, post, pin, reason))
         else:
+            reason = next((said for text in _texts(post.item) if (said := as_written(reason, text))), reason)  # as the file writes it
             key = (post.item.id, reason, post.item.where_text(quoted(reason)), setting(post.channel, reason))
             alike.setdefault(key, []).append(post)
     return out + [_content_problem(*key, posts) for key, posts in alike.items()]
+
+
+def _texts(item: ContentItem) -> tuple[str, ...]:
+    """The item's words a finding may quote, in the order `ContentItem.where_text` looks through them."""
+    return (*(getattr(item, name) for name in TEXT_FIELDS), item.body)
 
 
 def _content_problem(item: str, reason: str, where: str, written: tuple[str, str] | None, posts: list[PlannedPost]) -> Problem:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import re
 import threading
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from ..poster.texts import PosterText
 from ..publishing.kept_posts import read_kept
 from ..publishing.queue import Queue
 from ..publishing.queue_sync import Edit, SyncResult, fill
-from ..rendering.lint import PRINTED_HINT, PRINTED_PLACES, lint_post, printed_words, quoted
+from ..rendering.lint import PRINTED_HINT, PRINTED_PLACES, as_written, lint_post, printed_words, quoted
 from ..rendering.payloads import Renderer
 from ..support.atomic_files import atomic_write_bytes
 from ..support.errors import InputError, Problem, QmError
@@ -205,7 +204,7 @@ def _check(
             _add(said, (GENERAL, str(exc)), channel_label(campaign, post.channel))
             continue
         for finding in lint_post(campaign, rendered):
-            _add(said, (_finding_field(finding.reason, values), finding.reason), channel_label(campaign, post.channel))
+            _add(said, _finding_field(finding.reason, values), channel_label(campaign, post.channel))
     printed = printed_words(campaign, new_item)  # what posters and print sheets show, planned or not
     on_paper = {(f, quoted(reason)) for f, reason in printed if quoted(reason)}
     for (f, reason), channels in said.items():  # a word also printed: every place it appears is named
@@ -270,7 +269,6 @@ def _field_of(p: Problem, lines: dict[int, str]) -> str:
     return "body" if "正文" in p.message else GENERAL
 
 
-_QUOTED = re.compile(r"“([^”]+)”")
 _FINDING_FIELDS = (
     ("电子屏标题", "headline"),
     ("电子屏文字", "line"),
@@ -281,9 +279,9 @@ _FINDING_FIELDS = (
 )
 
 
-def _finding_field(reason: str, values: Mapping[str, str]) -> str:
-    """The field a lint finding is about: the one holding the quoted word, else the one it names."""
-    quoted = _QUOTED.search(reason)
-    if quoted:
-        return next((f for f in EDITABLE if quoted.group(1) in values[f]), GENERAL)
-    return next((f for word, f in _FINDING_FIELDS if reason.startswith(word)), GENERAL)
+def _finding_field(reason: str, values: Mapping[str, str]) -> tuple[str, str]:
+    """The field a lint finding is about (the one holding the quoted words, else the one it names), and the
+    finding quoting the words as that field writes them (the post's text may read them otherwise)."""
+    if quoted(reason):
+        return next(((f, said) for f in EDITABLE if (said := as_written(reason, values[f]))), (GENERAL, reason))
+    return next((f for word, f in _FINDING_FIELDS if reason.startswith(word)), GENERAL), reason

@@ -17,7 +17,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import FIELD_LABELS
 from ..support.errors import Problem
 from ..support.values import poster_path
-from .lint_view import View, read_as, view
+from .lint_view import View, read_as, view, written_in
 
 if TYPE_CHECKING:  # a check whose posts were all checked before renders none: it starts without Jinja2
     from .payloads import RenderedPost
@@ -101,11 +101,12 @@ class Printed(Protocol):
 def printed_problems(campaign: Campaign, items: Iterable[Printed], reported: AbstractSet[tuple[str, str]] = frozenset()) -> list[Problem]:
     """The words posters and print sheets of `items` would show that the check forbids (the Advertising
     Law's terms, sensitive words, another hotline): any item can be printed, planned or not. Words an
-    item's posts were already found to have ((item id, the words) in `reported`) are not told twice."""
+    item's posts were already found to have ((item id, the words `read_as` reads them) in `reported`) are
+    not told twice, however the post's text writes them (its full-width space collapsed)."""
     out = []
     for item in items:
         for field, reason in printed_words(campaign, item):
-            if (item.id, quoted(reason)) not in reported:
+            if (item.id, read_as(quoted(reason))) not in reported:
                 out.append(Problem(f"内容 {item.id} 的{FIELD_LABELS[field]}{reason}", item.where(field), PRINTED_HINT))
     return out
 
@@ -125,6 +126,14 @@ def quoted(reason: str) -> str:
     """The words a finding's reason quotes (“最好”); "" when it quotes none."""
     match = _QUOTED.search(reason)
     return match.group(1) if match else ""
+
+
+def as_written(reason: str, text: str) -> str:
+    """`reason` quoting its words as `text` writes them (`written_in`: a post's text may write them otherwise);
+    "" when `text` does not hold them."""
+    words = quoted(reason)
+    written = written_in(words, text) if words else ""
+    return reason.replace(f"“{words}”", f"“{written}”", 1) if written else ""
 
 
 def _forbidden(campaign: Campaign, text: str) -> list[str]:

@@ -72,6 +72,12 @@ def read_as(text: str) -> str:
     return view(text).text
 
 
+def written_in(words: str, text: str) -> str:
+    """How `text` writes the words a finding quotes from another rendering of them (a post's text, where a
+    full-width space beside Chinese was collapsed to an ASCII one): "" when `text` does not hold them."""
+    return words if words in text else view(text).find(read_as(words))
+
+
 def view(source: str) -> View:
     """`source` as the checks read it (see the module's docstring)."""
     return View(_SPACES.sub(_space, source.translate(_READ)), source)
