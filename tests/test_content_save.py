@@ -120,7 +120,9 @@ def test_a_character_no_font_draws_is_refused_next_to_its_field_as_qm_check_woul
         headline="辨别真假🍞",
     )
     assert any("标题中有海报字体没有的字：😀（U+1F600）" in m for m in by_field["title"]), by_field
-    assert any("摘要中有看不见的字符：U+200B ZERO WIDTH SPACE" in m for m in by_field["summary"]), by_field
+    summary = open_form(world.library, item_id).values["summary"]
+    said = f"摘要中有看不见的字符：零宽空格 U+200B（在“{summary[-2:]}”之后），海报上画不出来"  # named in Chinese, and where
+    assert any(said in m for m in by_field["summary"]), by_field
     # each under its own field, found by the line the problem names (the headline's message says 电子屏标题, as the form does)
     assert any("🍞" in m for m in by_field["headline"]) and not any("🍞" in m for m in by_field["title"]), by_field
 

@@ -27,8 +27,8 @@ def _retitled(project: Callable[..., Path], title: str) -> Path:
     [
         ("认识绿色食品标志😀", "海报字体没有的字：😀（U+1F600）"),
         ("认识绿色食品\U00020000标志", "海报字体没有的字：\U00020000（U+20000）"),
-        ("认识绿色\u200b食品标志", "看不见的字符：U+200B ZERO WIDTH SPACE"),
-        ("认识绿色\u200d食品\u202e标志", "U+200D ZERO WIDTH JOINER、U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("认识绿色\u200b食品标志", "看不见的字符：零宽空格 U+200B（在“绿色”和“食品”之间），海报上画不出来"),
+        ("认识绿色\u200d食品\u202e标志", "零宽连接符 U+200D（在“绿色”和“食品”之间）、从右到左覆盖 U+202E（在“食品”和“标志”之间）"),
     ],
 )
 def test_check_finds_characters_a_poster_cannot_draw(project: Callable[..., Path], title: str, words: str) -> None:
@@ -43,7 +43,7 @@ def test_one_poster_names_an_invisible_character_with_its_field_and_file(project
     result = run_qm("poster", "brand-cert-green-food", "--size", "square", "-o", tmp_path / "x.png", "-c", config)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert (
-        f"{ITEM.as_posix()}:" in result.stderr and "brand-cert-green-food 的标题中有看不见的字符：U+200B ZERO WIDTH SPACE" in result.stderr
+        f"{ITEM.as_posix()}:" in result.stderr and "brand-cert-green-food 的标题中有看不见的字符：零宽空格 U+200B（在“绿色”和“食品”之间）" in result.stderr
     )
     assert "表情符号" not in result.stderr and not (tmp_path / "x.png").exists(), result.stderr
 

@@ -105,7 +105,8 @@ def test_a_line_separator_typed_into_a_content_file_is_named_at_its_line(tmp_pat
     (tmp_path / name).write_text("\n".join(lines), encoding="utf-8")
     (problem,) = read_library(tmp_path, {}).problems
     assert problem.where == f"{tmp_path / name}:{at + 1}"
-    assert problem.message.startswith(f"有看不见的字符 U+{ord(sep):04X}") and "删去这个字符" in problem.hint, problem
+    named = {"\u2028": "行分隔符 U+2028", "\u2029": "段分隔符 U+2029", "\x85": "U+0085（控制字符）"}[sep]
+    assert problem.message.startswith(f"有看不见的字符 {named}（在“") and "删去这个字符" in problem.hint, problem
 
 
 # -- the whole way: a content file through `qm check`, and the console's edit form ----------------------
@@ -146,12 +147,12 @@ def test_qm_check_refuses_each_bypass_in_a_content_file_at_its_line(project: Cal
         assert line, (words, out)
         return line
 
-    said(f"{md}:{at['body']}", "正文里有 4 个看不见的字符（U+200B ZERO WIDTH SPACE、U+200D ZERO WIDTH JOINER、U+202E", "删去这些字符")
+    said(f"{md}:{at['body']}", "正文里有 4 个看不见的字符：零宽空格 U+200B（在“是最”和“佳、”之间）、零宽连接符 U+200D（在“、国”和“家级”之间）、从右到左覆盖 U+202E", "删去这些字符")
     said("“最\u200b佳”（即“最佳”", f"{md}:{at['body']}")  # a post's finding, with the body line in its hint
     said("“国\u200d家级”（即“国家级”", f"{md}:{at['body']}")
     said(f"{md}:{at['title']}", "“最⾼级”（即“最高级”")
     said(f"{slogans}:{at['percent']}", "“100％”（即“100%”")
-    said(f"{slogans}:{at['separator']}", "U+2028 LINE SEPARATOR", "删去这些字符")
+    said(f"{slogans}:{at['separator']}", "行分隔符 U+2028（在“标最”和“佳品”之间）", "删去这些字符")
     said(f"{slogans}:{at['separator']}", "“最\u2028佳”（即“最佳”")
 
 
@@ -163,7 +164,7 @@ def test_the_day_page_flags_the_hidden_characters_and_the_term_they_split(projec
     day = next(p.at.date() for p in plan.posts if p.item.id == ITEM and p.channel == "wechat")
     with signed_in_editor(campaign, plan) as (_, client):
         page = html.unescape(client.get(f"/day/{day}").text)
-    assert "正文里有 4 个看不见的字符（U+200B ZERO WIDTH SPACE" in page and "“国\u200d家级”（即“国家级”" in page
+    assert "正文里有 4 个看不见的字符：零宽空格 U+200B（在“是最”和“佳、”之间）" in page and "“国\u200d家级”（即“国家级”" in page
     assert "全部通过检查" not in page
 
 
@@ -185,10 +186,10 @@ def _post(client: httpx.Client, item_id: str, **changes: str) -> httpx.Response:
     [
         (ITEM, {"title": "商标最⾼级标记有啥不同"}, "“最⾼级”（即“最高级”"),
         (ITEM, {"title": "商标100％有效标记"}, "“100％”（即“100%”"),
-        (ITEM, {"body": "BODY\n\n" + HIDDEN_BODY}, "正文里有 4 个看不见的字符（U+200B ZERO WIDTH SPACE、U+200D ZERO WIDTH JOINER"),
+        (ITEM, {"body": "BODY\n\n" + HIDDEN_BODY}, "正文里有 4 个看不见的字符：零宽空格 U+200B（在“是最”和“佳、”之间）、零宽连接符 U+200D"),
         (ITEM, {"body": "BODY\n\n" + HIDDEN_BODY}, "“国\u200d家级”（即“国家级”"),
         *((SLOGANS[0], {"title": f"注册商标最{sep}佳品牌"}, f"“最{sep}佳”（即“最佳”") for sep in SEPARATORS),
-        (SLOGANS[0], {"title": "注册商标最\u2028佳品牌"}, "标题中有看不见的字符：U+2028 LINE SEPARATOR"),
+        (SLOGANS[0], {"title": "注册商标最\u2028佳品牌"}, "标题中有看不见的字符：行分隔符 U+2028（在“标最”和“佳品”之间）"),
     ],
 )
 def test_the_edit_form_refuses_each_bypass_and_keeps_the_file(

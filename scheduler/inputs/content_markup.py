@@ -2,7 +2,7 @@
 characters they are (escaped, so harmless) and readers would see as such. Content is plain text; a body
 may use the small Markdown subset `rendering/markdown.py` knows (subheadings, lists, **bold**). A body
 may hold no hidden character either (`support.hidden_chars`: a zero-width space, a direction override),
-named by its code point; the fields posters print are checked for them with their glyphs (`poster.glyphs`).
+named (零宽空格 U+200B) with the words around it; the fields posters print are checked for them with their glyphs (`poster.glyphs`).
 
 `qm check` reports each as a problem at the content file's line, as it does the other editorial
 findings; the console's edit form refuses the words with the same message."""
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from ..support.errors import Problem
-from ..support.hidden_chars import named, where_hidden
+from ..support.hidden_chars import described, where_hidden
 from .content import TEXT_FIELDS, ContentItem, Library, editorial_problems, field_where
 from .content_placeholders import PLACEHOLDER_RE
 from .vocabulary import FIELD_LABELS
@@ -58,8 +58,8 @@ class Markup(NamedTuple):
 
     @property
     def reason(self) -> str:
-        if self.what == _HIDDEN:  # the characters cannot be shown: named by code point
-            return f"里有 {self.times} 个{self.what}（{self.words}）：{_HIDDEN_WHY}"
+        if self.what == _HIDDEN:  # the characters cannot be shown: named, and placed by the words around them
+            return f"里有 {self.times} 个{self.what}：{self.words}。{_HIDDEN_WHY}"
         more = f"等 {self.times} 处" if self.times > 1 else ""
         return f"里有{self.what}“{self.words}”{more}：{_PLAIN}"
 
@@ -77,8 +77,7 @@ def markup_in(item: ContentItem) -> list[Markup]:
             if matches:
                 found.append(Markup(name, matches[0].group(0), matches[0].start(), len(matches), what, hint))
     if at := where_hidden(item.body):  # the other fields: the poster glyph check
-        names = "、".join(named(ch) for ch in dict.fromkeys(item.body[i] for i in at))
-        found.append(Markup("body", names, at[0], len(at), _HIDDEN, _HIDDEN_HINT))
+        found.append(Markup("body", described(item.body, at), at[0], len(at), _HIDDEN, _HIDDEN_HINT))
     return found
 
 

@@ -10,7 +10,7 @@ the line it is really on (counted by ordinary line breaks, as an editor counts t
 from __future__ import annotations
 
 from ..support.errors import Problem
-from ..support.hidden_chars import named
+from ..support.hidden_chars import described
 
 BREAKS = "\u2028\u2029\x85"
 
@@ -22,7 +22,7 @@ def problem(text: str, source: str, line_offset: int) -> Problem | None:
         return None
     line = text.count("\n", 0, at) + 1 + line_offset
     return Problem(
-        f"有看不见的字符 {named(text[at])}：YAML 把它当作换行，这一行读不下去",
+        f"有看不见的字符 {described(text, [at])}：YAML 把它当作换行，这一行读不下去",
         f"{source}:{line}",
         "删去这个字符，它常随复制粘贴带进来；确实要分行，就按回车另起一行",
     )

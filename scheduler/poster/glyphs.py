@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..support.errors import PosterError, Problem
-from ..support.hidden_chars import hidden, named
+from ..support.hidden_chars import described, hidden
 from . import fonts
 from .texts import PosterText
 
@@ -29,8 +29,8 @@ def invisible(ch: str) -> bool:
 
 
 def _shown(chars: Iterable[str]) -> str:
-    """😀（U+1F600）; an invisible one by its name: U+200B ZERO WIDTH SPACE."""
-    return "、".join(named(ch) if invisible(ch) else f"{ch}（U+{ord(ch):04X}）" for ch in chars)
+    """😀（U+1F600）."""
+    return "、".join(f"{ch}（U+{ord(ch):04X}）" for ch in chars)
 
 
 def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFile]) -> list[Problem]:
@@ -47,11 +47,11 @@ def text_problems(texts: Iterable[PosterText], font_files: Sequence[fonts.FontFi
             if value in seen:  # a headline that is the title: said once
                 continue
             seen.add(value)
-            hidden = sorted({ch for ch in value if invisible(ch)})
-            missing = sorted({ch for ch in value if not ch.isspace() and ch not in hidden and not _drawable(ch, font_files, drawable)})
+            hidden = [i for i, ch in enumerate(value) if invisible(ch)]
+            missing = sorted({ch for ch in value if not ch.isspace() and not invisible(ch) and not _drawable(ch, font_files, drawable)})
             what = f"内容 {text.id} 的{label}" if text.id else label
-            if hidden:
-                problems.append(Problem(f"{what}中有看不见的字符：{_shown(hidden)}，海报上画不出来", where, "删去这些字符"))
+            if hidden:  # named, and where: a person cannot see them
+                problems.append(Problem(f"{what}中有看不见的字符：{described(value, hidden)}，海报上画不出来", where, "删去这些字符"))
             if missing:
                 problems.append(Problem(f"{what}中有海报字体没有的字：{_shown(missing)}，海报无法生成", where, HINT))
     if not problems:

@@ -12,6 +12,7 @@ the checks read text with them left out (`rendering.lint_view`).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5")
 _CATEGORIES = frozenset(("Cf", "Zl", "Zp"))
@@ -40,10 +41,69 @@ def ignored(ch: str) -> bool:
     return hidden(ch) or "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef" or "\u180b" <= ch <= "\u180f"
 
 
+# What Chinese staff call the common ones (said before the code point, which a search still finds).
+CHINESE_NAMES = {
+    "\u200b": "零宽空格",
+    "\u200c": "零宽非连接符",
+    "\u200d": "零宽连接符",
+    "\u200e": "从左到右标记",
+    "\u200f": "从右到左标记",
+    "\u202a": "从左到右嵌入",
+    "\u202b": "从右到左嵌入",
+    "\u202c": "方向格式结束符",
+    "\u202d": "从左到右覆盖",
+    "\u202e": "从右到左覆盖",
+    "\u2066": "从左到右隔离",
+    "\u2067": "从右到左隔离",
+    "\u2068": "首字方向隔离",
+    "\u2069": "方向隔离结束符",
+    "\u2028": "行分隔符",
+    "\u2029": "段分隔符",
+    "\u2060": "零宽不换行符",
+    "\ufeff": "字节顺序标记",
+    "\u00ad": "软连字符",
+    "\u3164": "韩文填充符",
+    "\u2800": "盲文空格",
+}
+NEAR = 2  # visible characters each side that say where a hidden one is
+
+
 def named(ch: str) -> str:
-    """U+200B ZERO WIDTH SPACE: its code point and Unicode name (a person cannot be shown it); a control
-    character, which has no name: U+0085（控制字符）."""
+    """零宽空格 U+200B: a common one by its Chinese name and code point (a person cannot be shown it); another by
+    its code point and Unicode name, U+2066 LEFT-TO-RIGHT ISOLATE; a control character, which has no name:
+    U+0085（控制字符）."""
+    if ch in CHINESE_NAMES:
+        return f"{CHINESE_NAMES[ch]} U+{ord(ch):04X}"
     name = unicodedata.name(ch, "")
     if name or unicodedata.category(ch) != "Cc":
         return f"U+{ord(ch):04X} {name}".strip()
     return f"U+{ord(ch):04X}（控制字符）"
+
+
+def place(text: str, at: int) -> str:
+    """Where the character at `at` is, by the visible words of its line around it: 在“精益”和“求精”之间,
+    在“精益”之后 at the end, 在“精益”之前 at the start; "" when it stands alone."""
+    before, after = _near(reversed(text[:at]))[::-1], _near(text[at + 1 :])
+    if before and after:
+        return f"在“{before}”和“{after}”之间"
+    return f"在“{before}”之后" if before else f"在“{after}”之前" if after else ""
+
+
+def described(text: str, found: Iterable[int]) -> str:
+    """Each hidden character of `text` at the indices `found`, once, named and placed where it first is:
+    零宽空格 U+200B（在“精益”和“求精”之间）、零宽连接符 U+200D（在“国”和“家级”之间）."""
+    first: dict[str, int] = {}
+    for at in found:
+        first.setdefault(text[at], at)
+    return "、".join(f"{named(ch)}（{where}）" if (where := place(text, at)) else named(ch) for ch, at in first.items())
+
+
+def _near(chars: Iterable[str]) -> str:
+    """Up to `NEAR` of `chars` a reader sees, up to a line break (hidden ones passed over)."""
+    out = ""
+    for ch in chars:
+        if ch in "\n\r" or len(out) == NEAR:
+            break
+        if not hidden(ch) and not ch.isspace():
+            out += ch
+    return out
