@@ -209,6 +209,7 @@ def test_a_phone_offers_only_the_stages_its_user_may_pass(running: Running, brow
         assert mine.locator("button:has-text('通过终审')").count() == 0
         assert "不能由你通过" in mine.inner_text() and "同一人不能再通过终审" in mine.inner_text()
         assert "另有 1 条不能由你通过" in page.inner_text("main")
+        assert page.locator(f"p.blocked-count a[href='#post-{posts[0]}']").count() == 1  # named, a link to its card
         assert page.locator("form.bulk button").inner_text() == f"通过本阶段审核：其余 {len(posts) - 1} 条"
         context.clear_cookies()
         login(page, running.url, "王编辑")  # an editor passes every other first stage with the day's button
@@ -220,6 +221,7 @@ def test_a_phone_offers_only_the_stages_its_user_may_pass(running: Running, brow
         assert page.locator("form.bulk").count() == 0
         assert page.locator("button:has-text('通过终审')").count() == 0
         assert f"这一天等待审核的 {len(posts)} 条都不能由你通过" in page.inner_text("main")
+        assert page.locator("p.blocked-count a").count() == len(posts)
         assert page.locator("p.blocked:has-text('终审需要审核人或更高的角色，王编辑 是编辑')").count() == len(posts)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         context.clear_cookies()

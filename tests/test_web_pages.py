@@ -577,6 +577,9 @@ def test_the_day_page_shows_what_qm_check_finds_in_a_posts_content_not_only_in_i
             http_login(c, "王编辑")
             page = c.get(f"/day/{day}").text
     assert "Markdown 链接" in page and "条有问题" in page and "全部通过检查" not in page
+    flagged = [p.id for p in plan.posts if p.item.id == item.id and p.at.date().isoformat() == day]
+    links = "、".join(f'<a href="#post-{i}">{i}</a>' for i in flagged)  # which ones, each a link to its card
+    assert f'<span class="flag">⚠ {len(flagged)} 条有问题</span>：{links}。' in page, page.split('class="summary"')[1][:500]
     checked = run_qm("check", "-c", project(config=HEIHE)).stderr
     located = checked[checked.index(f"{path}:") :].splitlines()[0]  # the problem as `qm check` words it
     assert "内容没有链接字段" in located, located  # the fix, after file:line and what is wrong
