@@ -43,7 +43,8 @@ def test_one_poster_names_an_invisible_character_with_its_field_and_file(project
     result = run_qm("poster", "brand-cert-green-food", "--size", "square", "-o", tmp_path / "x.png", "-c", config)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert (
-        f"{ITEM.as_posix()}:" in result.stderr and "brand-cert-green-food 的标题中有看不见的字符：零宽空格 U+200B（在“绿色”和“食品”之间）" in result.stderr
+        f"{ITEM.as_posix()}:" in result.stderr
+        and "brand-cert-green-food 的标题中有看不见的字符：零宽空格 U+200B（在“绿色”和“食品”之间）" in result.stderr
     )
     assert "表情符号" not in result.stderr and not (tmp_path / "x.png").exists(), result.stderr
 

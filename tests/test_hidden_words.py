@@ -147,7 +147,11 @@ def test_qm_check_refuses_each_bypass_in_a_content_file_at_its_line(project: Cal
         assert line, (words, out)
         return line
 
-    said(f"{md}:{at['body']}", "正文里有 4 个看不见的字符：零宽空格 U+200B（在“是最”和“佳、”之间）、零宽连接符 U+200D（在“、国”和“家级”之间）、从右到左覆盖 U+202E", "删去这些字符")
+    said(
+        f"{md}:{at['body']}",
+        "正文里有 4 个看不见的字符：零宽空格 U+200B（在“是最”和“佳、”之间）、零宽连接符 U+200D（在“、国”和“家级”之间）、从右到左覆盖 U+202E",
+        "删去这些字符",
+    )
     said("“最\u200b佳”（即“最佳”", f"{md}:{at['body']}")  # a post's finding, with the body line in its hint
     said("“国\u200d家级”（即“国家级”", f"{md}:{at['body']}")
     said(f"{md}:{at['title']}", "“最⾼级”（即“最高级”")

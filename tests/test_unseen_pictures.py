@@ -75,7 +75,10 @@ def test_the_console_refuses_to_approve_it_and_redraws_it_on_demand(console: tup
         http_login(editor, "李编辑")
         page = editor.get(f"/day/{day}").text
         assert "方图“知识卡片" in page and "还是改动前画的" in page and "knowledge-card（" not in page
-        assert f'action="/post/{post.id}/approve"' not in page and f'1 条的海报还是改动前画的（<a href="#post-{post.id}">{post.id}</a>），不在一次通过的按钮里' in page
+        assert (
+            f'action="/post/{post.id}/approve"' not in page
+            and f'1 条的海报还是改动前画的（<a href="#post-{post.id}">{post.id}</a>），不在一次通过的按钮里' in page
+        )
         bulk = BULK_RE.search(page)
         assert bulk is not None and not any(v.startswith(post.id) for v in fields_of(bulk[1])["post"])
         stored = r.queue.get(post.id)
