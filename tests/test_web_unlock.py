@@ -36,7 +36,7 @@ def test_an_administrator_releases_a_locked_account(tmp_path: Path) -> None:
             assert codes[-1] == 429 and http_login(c, "王编辑").status_code == 429
 
         lock_out()
-        assert "qm user unlock" in http_login(c, "王编辑").text  # the page says who can release it, and how
+        assert "请管理员运行 qm user unlock 王编辑 立即解除" in http_login(c, "王编辑").text  # who can release it, and how
         unlocked = run_qm("user", "unlock", "王编辑", "-c", config)
         assert unlocked.returncode == 0 and "已解除 王编辑 的登录锁定" in unlocked.stdout, unlocked.stderr
         assert http_login(c, "王编辑").status_code == 303
@@ -172,3 +172,15 @@ def test_trusted_proxies_must_be_addresses(tmp_path: Path) -> None:
     checked = run_qm("check", "-c", config)
     assert checked.returncode == 2 and "Traceback" not in checked.stderr
     assert "web.trusted_proxies 的第 1 项不是 IP 地址或网段：'*'" in checked.stderr and "第 2 项" in checked.stderr, checked.stderr
+
+
+def test_the_name_lock_names_the_command_for_the_name_typed_quoted_and_escaped(tmp_path: Path) -> None:
+    """A name with a space and markup: the command on the page is one a shell reads as that one name, and the
+    page shows it as text."""
+    campaign: Campaign = local(load_campaign(config_in(tmp_path)), tmp_path)
+    typed = "赵 <b>初审</b>"
+    with console_server(campaign) as r, http_client.client(base_url=r.url, follow_redirects=False, timeout=10) as c:
+        codes = [http_login(c, typed, f"guess-{n}").status_code for n in range(6)]
+        page = http_login(c, typed).text
+    assert codes[-1] == 429 and "用户名 立即解除" not in page
+    assert "qm user unlock &#39;赵 &lt;b&gt;初审&lt;/b&gt;&#39; 立即解除" in page, re.findall(r"qm user unlock[^。]*", page)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import shlex
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -45,8 +47,9 @@ def _form(request: Request, message: str = "", name: str = "", status: int = 200
     return response
 
 
-def locked_out(lock: Lock, address: str) -> str:
-    """What the login page says to an attempt refused by the throttle: which lock, until when, and who lifts it."""
+def locked_out(lock: Lock, address: str, name: str = "") -> str:
+    """What the login page says to an attempt refused by the throttle: which lock, until when, and who lifts it
+    (the command for the name typed; the page escapes it)."""
     said = f"登录失败次数过多，请 {max(1, (lock.seconds + 59) // 60)} 分钟后再试。"
     if lock.address:
         said += (
@@ -54,8 +57,19 @@ def locked_out(lock: Lock, address: str) -> str:
             f"密码对了也不行。着急的话，请管理员运行 qm user unlock --address {address} 立即解除。"
         )
     if lock.name:
-        said += "这个用户名输错密码的次数太多，已暂停登录；着急的话，请管理员运行 qm user unlock 用户名 立即解除。"
+        said += f"这个用户名输错密码的次数太多，已暂停登录；着急的话，请管理员运行 qm user unlock {_argument(name)} 立即解除。"
     return said
+
+
+def _argument(name: str) -> str:
+    """`name` as one argument of a shell command: quoted only when it has a space or a character a shell reads."""
+    if not name:
+        return "用户名"
+    quoted = shlex.quote(name) if _SHELL.search(name) else name
+    return f"-- {quoted}" if name.startswith("-") else quoted  # not read as an option
+
+
+_SHELL = re.compile(r"""[\s'"\\$`;&|<>()*?!#~{}\[\]]""")
 
 
 async def login_page(request: Request) -> Response:
@@ -78,7 +92,7 @@ async def login_submit(request: Request) -> Response:
         locked = [kind for kind, on in (("name", lock.name), ("address", lock.address)) if on] if lock else []
         event(log, "login_failed", logging.WARNING, user=name.strip()[:40], address=address, throttled=",".join(locked) or "no")
         if lock is not None:
-            return _form(request, locked_out(lock, address), name.strip(), status=429)
+            return _form(request, locked_out(lock, address, name.strip()), name.strip(), status=429)
         return _form(request, "用户名或密码不对，或账号已停用。", name.strip(), status=401)
     session = await run_in_threadpool(retrying, console.sessions.start, user, console.now())
     event(log, "login", user=user.name, address=address)
