@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import html
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -685,3 +686,24 @@ def test_on_a_phone_the_reason_a_post_was_sent_back_is_seen_before_the_fields(wo
     assert box["y"] + box["height"] < field["y"] and box["y"] + box["height"] < 800  # on the first screen, above the form
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(tmp_path / "edit-rejected.png"))
+
+
+def test_the_navigation_marks_only_the_tab_of_the_page_shown(world: World) -> None:
+    """/posters starts with /post: it is the 海报 tab alone, not also 月历 (which a post's page belongs to)."""
+    post = world.post_of("wechat", "2016-09-14")
+    expected = {
+        "/": "月历",
+        f"/day/{LAUNCH}": "月历",
+        f"/post/{post.id}": "月历",
+        "/posters": "海报",
+        "/posters/2016-09": "海报",
+        "/prints": "印刷品",
+        "/screens": "电子屏",
+        "/status": "运行状态",
+        "/content": "内容库",
+        f"/edit/{post.item.id}": "内容库",
+    }
+    with http_client.client(base_url=world.url, follow_redirects=True, timeout=30) as c:
+        http_login(c, "张主任")
+        current = {url: re.findall(r'aria-current="page">([^<]+)</a>', c.get(url).text) for url in expected}
+    assert current == {url: [tab] for url, tab in expected.items()}
