@@ -34,7 +34,7 @@ def test_a_reason_of_spaces_returns_to_the_day_page_at_the_posts_card(console: R
         target = answer.headers["location"]
         assert answer.status_code == 303 and target.startswith(f"/day/{DAY}?note=") and target.endswith(f"#post-{post}")
         card = re.search(rf'<article class="post" id="post-{post}">(.*?)</article>', reviewer.get(target).text, re.S)
-        assert card is not None and f"{post}：退回时要写明原因（写在“退回原因”里，只有空格不算），这次没有退回" in card[1]
+        assert card is not None and f"{post}：退回时要写明原因（写在“退回原因”里，只有空格不算），这次没有退回。" in card[1]
     assert console.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
 
 
@@ -62,12 +62,12 @@ def test_a_pause_reason_longer_than_the_form_allows_is_refused_on_the_server(con
         token = fields_of(admin.get("/status").text)["csrf"][0]
         sent = {"csrf": token, "channel": "*", "reason": "   "}  # spaces only: no reason
         said = admin.get(admin.post("/status/pause", data=sent).headers["location"]).text
-        assert "暂停时要写明原因（写在“暂停原因”里，只有空格不算），这次没有暂停" in said and "<label>暂停原因 " in said, said
+        assert "暂停时要写明原因（写在“暂停原因”里，只有空格不算），这次没有暂停。" in said and "<label>暂停原因 " in said, said
         sent["reason"] = "全国哀悼日" * 41  # 205 characters, past maxlength=200
         answer = admin.post("/status/pause", data=sent)
         assert answer.status_code == 303 and answer.headers["location"].startswith("/status?note="), answer.headers
         said = admin.get(answer.headers["location"]).text
-        assert "暂停原因最多 200 字，这次写了 205 字，没有暂停：请写简短些再按“紧急暂停”" in said, said
+        assert "暂停原因最多 200 字，这次写了 205 字，没有暂停：请写简短些再按“紧急暂停”。" in said, said
         assert review.paused(console.queue) == {}
         sent["reason"] = "全国哀悼日" * 40  # exactly 200: what the form lets through
         assert "done=" in admin.post("/status/pause", data=sent).headers["location"]

@@ -707,3 +707,13 @@ def test_the_navigation_marks_only_the_tab_of_the_page_shown(world: World) -> No
         http_login(c, "张主任")
         current = {url: re.findall(r'aria-current="page">([^<]+)</a>', c.get(url).text) for url in expected}
     assert current == {url: [tab] for url, tab in expected.items()}
+
+
+def test_a_reminder_on_the_day_page_says_reminder_once(world: World) -> None:
+    """提醒：09:00 工作总结……, not 提醒：09:00 【提醒】工作总结…… (the 【提醒】 of the staff notice)."""
+    reminder = world.plan.reminders[0]
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
+        http_login(c, "王编辑")
+        page = c.get(f"/day/{reminder.at.date().isoformat()}").text
+    assert reminder.message.startswith("【提醒】")
+    assert f"提醒：{reminder.at:%H:%M} {reminder.message.removeprefix('【提醒】')}" in html.unescape(page) and "【提醒】" not in page

@@ -179,3 +179,19 @@ def test_a_refused_rejection_redirects_too(strict: Running) -> None:
         refused = editor.post(f"/post/{post}/reject", data={"csrf": fields["csrf"], "reason": ""})
         assert refused.status_code == 303 and refused.headers["location"].startswith(f"/post/{post}?note=")
         assert "退回时要写明原因" in editor.get(refused.headers["location"]).text
+
+
+def test_passing_a_stage_says_which_stage_how_many_and_which_comes_next(lenient: Running) -> None:
+    """The day's button: "初审通过 N 条，等待终审" (and how many it approved); one post's button: "已通过初审，等待终审。", not the vague 已通过本阶段."""
+    posts = planned(lenient)
+    with client(lenient) as chief:
+        http_login(chief, "李科长")
+        action, fields = approve_form(chief.get(f"/post/{posts[0]}").text)
+        one = chief.get(chief.post(action, data=fields).headers["location"]).text
+        assert f"{posts[0]}：已通过初审，等待终审。" in one and "已通过本阶段" not in one
+        page = chief.get(f"/day/{DAY}").text
+        bulk = re.search(r'<form method="post" action="/day/[^"]+/approve" class="bulk">(.*?)</form>', page, re.S)
+        assert bulk
+        answer = chief.post(f"/day/{DAY}/approve", data=fields_of(bulk[1]))
+        day = chief.get(answer.headers["location"]).text
+    assert f"初审通过 {len(posts) - 1} 条，等待终审；另有 1 条审核完成，将按时发布。" in day and "已通过本阶段" not in day

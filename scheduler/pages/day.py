@@ -147,7 +147,7 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
         launch=day == campaign.key_dates.launch,
         marks=tuple(key_marks(campaign).get(day, ())),
         posts=tuple(posts),
-        reminders=tuple(f"{r.at:%H:%M} {r.message}" for r in plan.reminders if r.at.date() == day),
+        reminders=tuple(f"{r.at:%H:%M} {r.message.removeprefix('【提醒】')}" for r in plan.reminders if r.at.date() == day),  # said: 提醒：
         previous=day - dt.timedelta(days=1) if inside and day > first else None,
         following=day + dt.timedelta(days=1) if inside and day < last else None,
         outside="" if inside else f"{day.isoformat()} 不在活动期内（{first.isoformat()} 至 {last.isoformat()}）",

@@ -123,10 +123,16 @@ def in_range(day: dt.date, text: str, example: str = "") -> dt.date:
 
 
 def done_message(call: Call) -> str:
-    """What the `done` parameter names; `done=again&stage=…`: a stage passed already (only a configured stage's name is shown)."""
-    done, stage = call.request.query_params.get("done", ""), call.request.query_params.get("stage", "")
-    if done == "again" and stage in [s.name for s in call.console.campaign.review.stages]:
+    """What the `done` parameter names; `done=again&stage=…`: a stage passed already; `done=stage&stage=…`: the stage
+    passed and the next, with `count` (and `approved`) how many a day's button passed (only a configured stage's name is shown)."""
+    done, stage, count, done_too = (call.request.query_params.get(k, "") for k in ("done", "stage", "count", "approved"))
+    names = [s.name for s in call.console.campaign.review.stages]
+    if done == "again" and stage in names:
         return f"已通过{stage}（同一个表单提交了两次，第二次没有再做任何操作）。"
+    if done == "stage" and stage in names[:-1]:  # the stage passed and the one it waits for now; a day's: how many
+        after = names[names.index(stage) + 1]
+        more = f"；另有 {done_too} 条审核完成，将按时发布" if done_too.isdigit() else ""
+        return f"{stage}通过 {count} 条，等待{after}{more}。" if count.isdigit() else f"已通过{stage}，等待{after}。"
     return DONE.get(done, "")
 
 
@@ -155,9 +161,9 @@ def reason_refusal(reason: str, act: str, button: str = "") -> str:
     """Why a reason for `act` (退回, 取消, 暂停), written in the field “<act>原因” and sent with the button `button`
     (default: `act`), is refused ("" when it is not): blank, or longer than the form allows (`review_reasons`)."""
     if not reason:
-        return f"{act}时要写明原因（写在“{act}原因”里，只有空格不算），这次没有{act}"
+        return f"{act}时要写明原因（写在“{act}原因”里，只有空格不算），这次没有{act}。"
     if too_long := overlong(reason, act):
-        return f"{too_long}：请写简短些再按“{button or act}”"
+        return f"{too_long}：请写简短些再按“{button or act}”。"
     return ""
 
 
@@ -242,8 +248,8 @@ def approve_day(call: Call) -> Response:
     """Pass the stage each post listed on the day page showed; the ones that cannot pass are named with the reason."""
     day, console = day_of(call.request.path_params["day"], call), call.console
     assert call.user is not None and call.form is not None
-    refused = []
-    outcome = "approved"
+    refused: list[str] = []
+    staged: list[str] = []  # the stages passed short of approval
     under, site = review_rules.of(console.campaign), site_of(console)  # the site once: it re-reads the content folder's state
     for post_id, version, stage in [_listed(v) for v in call.form.getlist("post") if isinstance(v, str)]:
         if version is None or stage is None:  # not what the day page sends: nothing the person saw to pass
@@ -273,13 +279,17 @@ def approve_day(call: Call) -> Response:
             refused.append(str(exc) if post_id in str(exc) else f"{post_id}：{exc}")
             continue
         if result is not None and not result.approved:
-            outcome = "stage"
+            staged.append(result.stage)
     if refused:  # said on the day page after a redirect, so that reloading it approves nothing again
         passed = len(call.form.getlist("post")) - len(refused)
         head = f"通过了 {passed} 条；" if passed else ""
         note = flash.keep(call, f"{head}以下 {len(refused)} 条没有通过：" + "；".join(refused))
         return RedirectResponse(f"/day/{day.isoformat()}?note={note}", status_code=303)
-    return redirect_done(f"/day/{day.isoformat()}", outcome)
+    path, approved = f"/day/{day.isoformat()}", len(call.form.getlist("post")) - len(staged)
+    if len(set(staged)) == 1:  # through one stage: say which and how many, and how many went through review
+        path = with_param(with_param(path, "stage", staged[0]), "count", str(len(staged)))
+        path = with_param(path, "approved", str(approved)) if approved else path
+    return redirect_done(path, "stage" if staged else "approved")
 
 
 def _listed(value: str) -> tuple[str, str | None, str | None]:

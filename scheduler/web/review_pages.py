@@ -83,7 +83,9 @@ def approve(call: Call) -> Response:
         return refused(call, post.id, str(exc))
     if passed is not None and passed.again:  # the same form twice (a double tap): say the stage is passed
         return redirect_done(with_param(back, "stage", passed.stage), "again", post.id)
-    return redirect_done(back, "approved" if passed is None or passed.approved else "stage", post.id)
+    if passed is not None and not passed.approved:  # says which stage it passed and which it waits for
+        return redirect_done(with_param(back, "stage", passed.stage), "stage", post.id)
+    return redirect_done(back, "approved", post.id)
 
 
 @action("editor")
