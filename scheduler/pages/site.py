@@ -211,7 +211,8 @@ class Site:
             ),
         }
 
-    def posters_values(self, first: dt.date) -> dict[str, Any]:
+    def posters_values(self, first: dt.date, only_stale: bool = False) -> dict[str, Any]:
+        """The 海报 page of `first`'s month; `only_stale`: showing only the posters drawn before their words changed."""
         last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         months = campaign_months(self.campaign)
         index = months.index(first) if first in months else -1
@@ -222,6 +223,7 @@ class Site:
             "no_font": self.checks.no_font_notice(),
             "previous": months[index - 1] if index > 0 else None,
             "following": months[index + 1] if 0 <= index < len(months) - 1 else None,
+            "only_stale": only_stale,
         }
 
     def screens_values(self, day: dt.date) -> dict[str, Any]:
