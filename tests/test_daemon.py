@@ -448,11 +448,28 @@ def test_status_of_a_stopped_daemon_says_its_jobs_wait_for_a_start_and_names_scr
     from scheduler.views.daemon_status import NextJob, Status
 
     now = dt.datetime(2016, 9, 2, 12, tzinfo=TZ).timestamp()
-    jobs = [NextJob("ahead:center", now + 60), NextJob("ahead:watch", now + 120)]
+    jobs = [NextJob("ahead:center", now + 60), NextJob("ahead:watch", now + 120), NextJob("ahead:gone", now + 180)]
     stopped = Status(now, None, {}, {}, jobs, [])
-    text = to_text(stopped, TZ, {}, 2016)
+    text = to_text(stopped, TZ, {"ahead:center": "中心屏：开屏前更新播放列表"}, 2016)
     assert "后台服务没有运行；启动后将执行：" in text and "接下来：" not in text
-    assert "电子屏 center（配置里已没有）：开屏前更新播放列表" in text and "提前准备海报和播放列表" in text  # as a named screen reads
+    assert "中心屏：开屏前更新播放列表" in text and "提前准备海报和播放列表" in text
+    assert "gone" not in text  # a screen config.yaml no longer has: the daemon drops its job, it is no work to come
+    only_gone = Status(now, None, {}, {}, [NextJob("ahead:gone", now + 180)], [])
+    assert "启动后将执行" not in to_text(only_gone, TZ, {}, 2016)  # no heading over an empty list
+
+
+def test_status_does_not_list_the_publish_job_of_a_cancelled_post(harness: Harness) -> None:
+    """Its job stays in the table until it fires (and finds nothing to do) or the daemon starts again."""
+    h = harness
+    _started_and_approved(h)
+    evening = "20160902-weibo-1800"
+    job = f"post:{evening}"
+    assert job in {j.id for j in gather(h.engine, h.now).next_jobs}
+    assert h.queue.move(evening, st.CANCELLED, "张科长", "渠道发布时间改了", h.now)
+    assert job in job_table.job_ids(h.engine)
+    report = gather(h.engine, h.now, jobs=50)
+    assert job not in {j.id for j in report.next_jobs} and [j for j in report.next_jobs if j.id.startswith("post:")]
+    assert f"发布 {evening}" not in to_text(report, TZ, {}, 2016)
 
 
 def test_temporary_outbox_folders_a_killed_daemon_left_are_removed_at_start(sqlite_harness: Harness) -> None:

@@ -22,6 +22,8 @@ from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.queue import Post
 from scheduler.publishing.queue_sync import fill
+from scheduler.runtime import job_table
+from scheduler.views.daemon_status import gather, job_names, to_text
 
 from .daemon_helpers import Harness, Recorder
 
@@ -184,3 +186,28 @@ def test_a_channel_removed_while_the_queue_cannot_be_filled_is_told_once_the_fil
     [removed] = [line for line in notice.lines if line.startswith("已删除的渠道")]
     assert removed.startswith("已删除的渠道：微博（weibo）、火车站广场竖屏（screen:station）。")
     assert all(p.id in removed for p in ours)
+
+
+def test_status_lists_neither_the_work_nor_the_publishes_of_a_screen_removed_while_the_daemon_runs(run: Start) -> None:
+    """Once the morning refresh takes up a screen removed from config.yaml, `qm status` lists neither its
+    playlist job (the daemon drops it) nor the publish jobs of its cancelled posts (they would do nothing)."""
+    h, _, path = run(None)
+    h.crash()
+    h.ahead = lambda when: None  # a daemon that works ahead, as `qm daemon` runs
+    h.start()
+    h.approve_all()
+    h.step_at(h.clock.now())  # the sweep schedules them
+    station = [p.id for p in of_day(h, STATION, [st.SCHEDULED])]
+    assert station and {f"post:{pid}" for pid in station} <= job_table.job_ids(h.engine)
+    assert "ahead:station" in job_table.job_ids(h.engine)
+    path.write_text(without_station(path.read_text(encoding="utf-8")), encoding="utf-8")
+    h.run_until(dt.datetime(2027, 9, 8, 6, 5, tzinfo=TZ))  # the 06:00 refresh took the change up
+    assert {h.state(pid) for pid in station} == {st.CANCELLED}
+    assert "ahead:station" not in job_table.job_ids(h.engine)
+    campaign = _fresh(path, h.engine).campaign
+    report = gather(h.engine, h.now, jobs=50)
+    listed = [j.id for j in report.next_jobs]
+    assert listed and not [j for j in listed if "station" in j], listed
+    text = to_text(report, TZ, job_names(campaign, ()), campaign.start.year)
+    assert "station" not in text and "火车站广场" not in text, text
+    assert "发布 " in text  # the other channels' posts still come

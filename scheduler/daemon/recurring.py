@@ -8,13 +8,15 @@ come from the daemon's clock: APScheduler would compute them from the system clo
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from apscheduler.triggers.cron import CronTrigger
 
 from .. import jobs
 from ..channels.kinds import kind_of
 from ..publishing import notices_sent
-from .context import Shared
+from ..support.logs import event
+from .context import Shared, log
 
 BACKUP_AT = dt.time(3, 0)  # each night, while nothing is due: a copy of a SQLite database (see backup.py)
 REFRESH_AT = dt.time(6, 0)  # each morning: re-render, pick up content edits, remind reviewers
@@ -31,10 +33,11 @@ class Recurring:
         self.shared = shared
 
     def stray(self, job_id: str) -> bool:
-        """A recurring job this daemon does not run (its hook is not given), left by an earlier one."""
+        """A recurring job this daemon does not run (its hook is not given, or a screen config.yaml no longer
+        has), left by an earlier one or by the config before a change."""
         s = self.shared
         if job_id.startswith(jobs.AHEAD_PREFIX):
-            return s.ahead is None
+            return s.ahead is None or job_id not in self._ahead_ids()
         return (job_id == jobs.STATS_ID and s.stats is None) or (job_id == jobs.BACKUP_ID and s.backups is None)
 
     def ensure(self, now: float) -> None:
@@ -69,10 +72,18 @@ class Recurring:
                 continue
             self.shared.schedule(job_id, jobs.REMIND, reminder.at.timestamp(), reminder.id)
 
+    def _ahead_ids(self) -> set[str]:
+        """The ids of the work-ahead jobs the campaign's channels ask for now."""
+        preps = (kind_of(config).preparation(config) for config in self.shared.campaign.channels)
+        return {f"{jobs.AHEAD_PREFIX}{p.key}" for p in preps if p} | {f"{jobs.AHEAD_PREFIX}watch"}
+
     def _ensure_ahead_jobs(self, job_ids: set[str]) -> None:
         s = self.shared
         if s.ahead is None:
             return
+        for gone in sorted(j for j in job_ids if j.startswith(jobs.AHEAD_PREFIX) and self.stray(j)):  # a screen config.yaml dropped
+            s.change_jobs(functools.partial(s.scheduler.remove_job, gone))
+            event(log, "job_removed", job=gone, why="配置里已没有这块电子屏")
         tz = s.campaign.timezone
         for config in s.campaign.channels:
             prep = kind_of(config).preparation(config)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from .. import jobs as job_ids
 from ..channels.kinds import kind_of
 from ..inputs.campaign import Campaign
 from ..planning.reminders import Reminder
@@ -54,6 +56,10 @@ class NextJob:
         if kind == "ahead":
             return "提前准备海报和播放列表" if target == "watch" else f"电子屏 {target}（配置里已没有）：开屏前更新播放列表"
         return f"{JOB_LABELS.get(kind, kind)} {target}".strip()
+
+    def dropped(self, names: Mapping[str, str]) -> bool:
+        """Work ahead for a screen config.yaml no longer has: the daemon drops it, so it is not upcoming work."""
+        return self.id.startswith(job_ids.AHEAD_PREFIX) and self.id != f"{job_ids.AHEAD_PREFIX}watch" and self.id not in names
 
 
 def job_names(campaign: Campaign, reminders: Iterable[Reminder]) -> dict[str, str]:
@@ -107,11 +113,20 @@ def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Stat
         daemons=every,
         pauses=paused(queue),
         counts=queue.counts(),
-        next_jobs=[NextJob(job_id, at) for job_id, at in next_runs(engine, jobs)],
+        next_jobs=_pending(queue, jobs),
         failures=[(p.id, p.state, p.last_error, p.updated) for p in recent[:failures]],
         notices=notices_waiting.groups(held),
         leased=active is None and is_postgresql(engine) and lease_held(engine),  # asked only when no heartbeat says so
     )
+
+
+def _pending(queue: Queue, limit: int) -> list[NextJob]:
+    """The `limit` jobs that fire next, leaving out publish and poll jobs of posts no longer waiting for them
+    (cancelled, published, failed…): such a job does nothing when it fires, and the daemon drops it at its next start."""
+    waiting = {job_ids.publish_id(b.id) for b in queue.brief([st.SCHEDULED, st.APPROVED])}
+    waiting |= {job_ids.poll_id(b.id) for b in queue.brief([st.ACCEPTED])}
+    found = (NextJob(job_id, at) for job_id, at in next_runs(queue.engine))
+    return list(itertools.islice((j for j in found if not j.id.startswith(("post:", "poll:")) or j.id in waiting), limit))
 
 
 def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str, Any]:
@@ -143,7 +158,7 @@ def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str
         ],
         "paused": {ch: {"reason": r, "by": who, "since": iso(at)} for ch, (r, who, at) in status.pauses.items()},
         "counts": {s: status.counts.get(s, 0) for s in st.STATES},
-        "next": [{"job": j.id, "label": j.label(names), "at": iso(j.at)} for j in status.next_jobs],
+        "next": [{"job": j.id, "label": j.label(names), "at": iso(j.at)} for j in status.next_jobs if not j.dropped(names)],
         "failures": [{"id": pid, "state": state, "reason": why, "at": iso(at)} for pid, state, why, at in status.failures],
         "notices": notices_waiting.to_json(status.notices, status.alive or status.leased, tz),
     }
@@ -217,7 +232,7 @@ def upcoming(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int)
     """The next jobs, soonest first: when, what (see `NextJob.label`), and whether its time passed while the
     daemon is stopped. The year is written only when a job falls outside `year` (the campaign's), and then
     for every job of the list, so that one list reads in one style and its columns line up."""
-    jobs = sorted(status.next_jobs, key=lambda j: j.at)
+    jobs = sorted((j for j in status.next_jobs if not j.dropped(names)), key=lambda j: j.at)
     years = {dt.datetime.fromtimestamp(j.at, tz).year for j in jobs}
     shown = year if years <= {year} else None
     return [(moment(j.at, tz, shown), j.label(names), not status.alive and j.at < status.now) for j in jobs]
@@ -253,9 +268,9 @@ def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int) 
     lines += notices_waiting.to_text(status.notices, status.alive or status.leased, tz)
     counts = "，".join(f"{st.label(s)} {status.counts[s]}" for s in st.STATES if status.counts.get(s))
     lines.append(f"队列：{counts or '空'}")
-    if status.next_jobs:
+    if coming := upcoming(status, tz, names, year):
         lines.append(jobs_heading(status))
-        lines += [f"  {at}  {what}" + ("（已过时间）" if overdue else "") for at, what, overdue in upcoming(status, tz, names, year)]
+        lines += [f"  {at}  {what}" + ("（已过时间）" if overdue else "") for at, what, overdue in coming]
     if status.failures:
         lines.append("最近的问题：")
         lines += [f"  {pid}  {st.label(state)}：{why}" for pid, state, why, _ in status.failures]
