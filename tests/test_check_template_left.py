@@ -4,9 +4,11 @@ is valid, so it passes, but each would be printed as it is."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
-from tests.conftest import run_qm
+from tests.conftest import ROOT, run_qm
 
 
 def _line(config: Path, text: str) -> int:
@@ -47,3 +49,21 @@ def test_check_reminds_of_each_template_value_left_with_its_line(tmp_path: Path)
     )
     assert "示例地址" not in said and "示例电话" not in said and "模板里的地点" not in said, said
     assert "市教育局" not in said and "全部通过检查" in said, said  # other 市… co-organizers are how a city writes them
+
+
+def test_an_app_id_of_zeros_is_no_placeholder_phone(tmp_path: Path) -> None:
+    """wx0000000000000000 (the API example's WeChat app_id) is an identifier, not a phone number: only a phone or
+    hotline value written as a number is reminded of."""
+    folder = tmp_path / "api"
+    shutil.copytree(ROOT / "examples" / "api-fakes", folder)
+    config = folder / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "app_id: wx0000000000000000" in text
+    text = text.replace("../../", f"{ROOT.as_posix()}/").replace('hotline: "12315"', 'hotline: "0456-0000000"')
+    config.write_text(text, encoding="utf-8")
+    secrets = {**os.environ, "QM_WECHAT_APPSECRET": "secret", "QM_WEIBO_TOKEN": "token"}
+    checked = run_qm("check", cwd=folder, env=secrets)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    phones = [line for line in checked.stdout.splitlines() if "示例电话" in line]
+    hotline = _line(config, "hotline: ")
+    assert phones == [f"提醒：config.yaml:{hotline}：campaign.hotline 还是模板里的示例电话 0456-0000000：换成本单位真实的电话号码"], phones

@@ -3,7 +3,8 @@
 printed on posters, leaflets, the WeChat footer and the report as it is.
 
 What is looked for: an address (link or e-mail) at an `example` domain (example.gov.cn, example.com …), a phone
-number with 0000000 in it, the template's example photo and launch venue, and the organizer written the template's
+number (a `phone` or `hotline` value of digits, an area code and hyphen) with 0000000 in it, never an app_id or
+other identifier full of zeros, the template's example photo and launch venue, and the organizer written the template's
 way (`市市场监督管理局`) or twice among the co-organizers when the organizer names its city (大庆市市场监督管理局).
 """
 
@@ -20,7 +21,8 @@ from ..inputs.located_yaml import Mapping, Sequence, YamlSyntaxError, load
 EXAMPLE_PHOTO = "example-city.jpg"  # templates/posters/photo/ in the template
 TEMPLATE_VENUE = "中央大街广场"  # key_dates.launch_venue in the template
 _EXAMPLE_HOST = re.compile(r"(?:^|[/@.])example\.[a-z.]+", re.IGNORECASE)
-_ZERO_PHONE = re.compile(r"\d*0000000")
+PHONE_KEYS = ("phone", "hotline")  # the config's telephone fields (a contact's, a maintainer's, the hotline)
+_ZERO_PHONE = re.compile(r"[\d\s()（）+-]*0000000[\d\s()（）+-]*")  # 0456-0000000, (0456) 0000000: digits only
 _CITY = re.compile(r"^(.+?市)(.+)$")  # 大庆市 | 市场监督管理局
 
 
@@ -58,7 +60,7 @@ def _said(path: tuple[str, ...], value: str) -> str:
     key = ".".join(path)
     if _EXAMPLE_HOST.search(value):
         return f"{key} 是示例地址 {value}（example 域名不存在，读者打不开）：换成本单位真实的网址或邮箱"
-    if _ZERO_PHONE.search(value):
+    if path[-1:] and path[-1] in PHONE_KEYS and _ZERO_PHONE.fullmatch(value.strip()):
         return f"{key} 还是模板里的示例电话 {value}：换成本单位真实的电话号码"
     if Path(value).name == EXAMPLE_PHOTO:
         return f"{key} 还是模板自带的示例照片 {value}：换成本单位自己拍的照片"
