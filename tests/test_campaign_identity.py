@@ -36,13 +36,17 @@ def _counts(url: str) -> tuple[int, int]:
     return counted[0], counted[1]
 
 
-def _refused(result: subprocess.CompletedProcess[str]) -> None:
+def _refused(result: subprocess.CompletedProcess[str], url: str) -> None:
     assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr, result.stderr
     said = result.stderr
     assert "里是“2027年全市“质量月”活动”（市质量计量标准化工作联席会议办公室，2027-09-01 至 2027-09-30）的排期" in said, said
     assert "本机 config.yaml 是“2016年全市“质量月”活动”（黑河市质量计量标准化工作联席会议办公室，2016-09-01 至 2016-09-30）" in said, said
-    assert "两台机器要用同一份配置" in said and "要换活动请用新的数据库" in said, said
+    if url.startswith("postgresql"):  # machines sharing a server database
+        assert "两台机器要用同一份配置，把那台机器的 config.yaml 复制过来" in said, said
+    else:  # one machine's SQLite file: its config.yaml was replaced, there is no other machine
+        assert "config.yaml 被换成了另一个活动的，请恢复本活动的 config.yaml" in said and "两台机器" not in said, said
+    assert "要换活动请用新的数据库（改 config.yaml 的 database）" in said, said
 
 
 def test_another_campaigns_config_cannot_write_into_the_database(tmp_path: Path, database_url: str) -> None:
@@ -61,7 +65,7 @@ def test_another_campaigns_config_cannot_write_into_the_database(tmp_path: Path,
         ["daemon"],
         ["web"],
     ):
-        _refused(run_qm("-c", other, *command))
+        _refused(run_qm("-c", other, *command), url)
     assert _counts(url) == before  # nothing added, approved, paused or sent back
 
     renamed = _folder(tmp_path / "real", DEFAULT, url, ("name: 2027年全市", "name: 2027年本市"))

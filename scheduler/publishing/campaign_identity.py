@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..inputs.campaign import Campaign
-from ..support.db_names import shown
+from ..support.db_names import is_postgresql, shown
 from ..support.errors import InputError
 from .dialect_insert import insert_into
 from .tables import campaign_identity
@@ -67,7 +67,7 @@ def claim(engine: Engine, campaign: Campaign, now: float) -> None:
         if held == mine:
             return
         if held.agreeing(mine) < 2:
-            raise CampaignDiffers(_refusal(held, mine, shown(engine.url)))
+            raise CampaignDiffers(_refusal(held, mine, shown(engine.url), is_postgresql(engine)))
         conn.execute(campaign_identity.update().where(campaign_identity.c.key == KEY).values(at=now, **asdict(mine)))
 
 
@@ -77,9 +77,16 @@ def _held(engine: Engine) -> Identity | None:
     return Identity(row.name, row.organizer, row.start, row.end) if row is not None else None
 
 
-def _refusal(held: Identity, mine: Identity, where: str) -> str:
+def _refusal(held: Identity, mine: Identity, where: str, shared: bool) -> str:
+    """Why another campaign's config is refused: on a server database (`shared`, PostgreSQL) the machines
+    sharing it disagree; on a SQLite file, one machine's config.yaml was replaced by another campaign's."""
+    fix = (
+        "两台机器要用同一份配置，把那台机器的 config.yaml 复制过来"
+        if shared
+        else "config.yaml 被换成了另一个活动的，请恢复本活动的 config.yaml"
+    )
     return (
         f"数据库（{where}）里是{held.described()}的排期，本机 config.yaml 是{mine.described()}："
-        "两台机器要用同一份配置，把那台机器的 config.yaml 复制过来；要换活动请用新的数据库（改 config.yaml 的 database）。"
+        f"{fix}；要换活动请用新的数据库（改 config.yaml 的 database）。"
         "本机什么也没有写入。同一个活动改名称、主办单位或活动期时，一次只改其中一项，运行一次命令记下后再改下一项"
     )
