@@ -20,6 +20,7 @@ from .. import jobs
 from ..channels.base import ChannelError, CheckpointRefused, NotApproved, PermanentError, TransientError
 from ..publishing import channel_warnings
 from ..publishing import states as st
+from ..publishing.dropped_slots import channel_removed
 from ..publishing.post_rows import receipt_json
 from ..publishing.queue import Post
 from ..publishing.review import is_paused, paused
@@ -118,7 +119,7 @@ class Publishing(Outcomes):
             return False  # cancelled by the fill, or moved by someone meanwhile
         if post.channel in s.channels:
             return True
-        why = f"渠道 {post.channel} 已从 config.yaml 删除，这条内容不再发布"
+        why = channel_removed(post.channel)
         if s.queue.advance(post.id, st.SCHEDULED, st.CANCELLED, WHO, why, now):
             event(log, "cancelled", logging.WARNING, post=post.id, channel=post.channel, why=why)
             action = f"如仍要发布：把该渠道加回 config.yaml，再用 qm retry {post.id} 重新排入（需重新审核）"

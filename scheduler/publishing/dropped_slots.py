@@ -32,6 +32,7 @@ from .tables import audit, posts
 
 DROPPED = "排期已调整，这个时段不再安排该内容"  # the history line of a post the plan cancelled
 OUTSIDE = "活动期改为"  # how the history line of a post cancelled for a day outside the period begins (`Period.why`)
+REMOVED = " 已从 config.yaml 删除，这条内容不再发布"  # how the history line of a post of a channel removed ends
 BACK = "排期恢复了这个时段"
 APPROVED_BEFORE = (st.APPROVED, st.SCHEDULED)  # cancelled from these, a post loses an approval
 
@@ -39,20 +40,30 @@ APPROVED_BEFORE = (st.APPROVED, st.SCHEDULED)  # cancelled from these, a post lo
 @dataclass(frozen=True)
 class Period:
     """The campaign's period as the plan covers it: from `start` (its first day's midnight) to `end` (the
-    midnight after its last day), and how staff wrote it (`shown`, e.g. 2027-09-01 至 2027-09-25)."""
+    midnight after its last day), and how staff wrote it (`shown`, e.g. 2027-09-01 至 2027-09-25); with the
+    channels config.yaml has (`channels`), to tell a post whose channel was removed."""
 
     start: float
     end: float
     shown: str
+    channels: frozenset[str] | None = None
 
     @classmethod
     def of(cls, campaign: Campaign) -> Period:
         start, end = (campaign.at(day, dt.time()).timestamp() for day in (campaign.start, campaign.end + dt.timedelta(days=1)))
-        return cls(start, end, f"{campaign.start} 至 {campaign.end}")
+        return cls(start, end, f"{campaign.start} 至 {campaign.end}", frozenset(c.name for c in campaign.channels))
 
     def why(self, post: Post) -> str:
-        """The history line of `post` cancelled for its slot: its day outside the period, or the slot gone."""
+        """The history line of `post` cancelled for its slot: its channel removed from config.yaml, its day
+        outside the period, or the slot gone."""
+        if self.channels is not None and post.channel not in self.channels:
+            return channel_removed(post.channel)
         return DROPPED if self.start <= post.at < self.end else f"{OUTSIDE} {self.shown}，这一天不在活动期内，不再安排该内容"
+
+
+def channel_removed(channel: str) -> str:
+    """Why a post of `channel` is cancelled once config.yaml no longer has the channel (the plan's and the daemon's)."""
+    return f"渠道 {channel}{REMOVED}"
 
 
 def drop(conn: Connection, found: Iterable[Post], now: float, period: Period | None = None) -> list[str]:
@@ -123,7 +134,8 @@ def _dropped(conn: Connection) -> dict[str, str]:
     """The cancelled posts whose last cancel was the plan's, for their slot: the state each was cancelled from."""
     last = sa.select(sa.func.max(audit.c.id)).where(audit.c.to_state == st.CANCELLED, audit.c.from_state != st.CANCELLED)
     cancelled = sa.select(posts.c.id).where(posts.c.state == st.CANCELLED)
-    mine = sa.or_(audit.c.why == DROPPED, audit.c.why.startswith(f"{OUTSIDE} ", autoescape=True))
+    outside = audit.c.why.startswith(f"{OUTSIDE} ", autoescape=True)
+    mine = sa.or_(audit.c.why == DROPPED, outside, audit.c.why.endswith(REMOVED, autoescape=True))
     query = sa.select(audit.c.post_id, audit.c.from_state).where(
         audit.c.id.in_(last.where(audit.c.post_id.in_(cancelled)).group_by(audit.c.post_id)), audit.c.who == PLAN, mine
     )
