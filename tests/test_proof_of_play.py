@@ -117,7 +117,9 @@ def test_a_report_sent_again_is_written_once_and_a_day_holds_no_more_than_its_on
     built = build_into(campaign, dataclasses.replace(made, valid_to=opens + dt.timedelta(minutes=1)))
     at = [(opens + dt.timedelta(seconds=10 * n)).isoformat() for n in range(8)]
     warned = _Kept()  # on the screens' own logger: the root's handlers are not this test's to rely on (workers share them)
-    logging.getLogger("qm.screens").addHandler(warned)
+    screens_log = logging.getLogger("qm.screens")
+    screens_log.addHandler(warned)
+    screens_log.setLevel(logging.WARNING)  # nor the root's level: a command run earlier in the worker may have raised it
     with serving(campaign) as server:
         cookie = player_cookie(server)
         first = _body(*[_entry(built, 1 + n % 3, at[n]) for n in range(4)])
@@ -128,7 +130,8 @@ def test_a_report_sent_again_is_written_once_and_a_day_holds_no_more_than_its_on
         refused = json.loads(answer)
         assert status == 200 and refused["recorded"] == 2 and all("超过开屏时长" in r for r in refused["refused"]), refused
     assert len(_logged(campaign)) == 6
-    logging.getLogger("qm.screens").removeHandler(warned)
+    screens_log.removeHandler(warned)
+    screens_log.setLevel(logging.NOTSET)
     assert [r.getMessage() for r in warned.records].count("proof_of_play_full") == 1, warned.records
 
     with serving(campaign) as again:  # a restart: the same token, and what the log holds still counts
