@@ -106,7 +106,8 @@ def _queue(ctx: Context) -> tuple[Queue, str]:
     for note in ctx.plan.notes:
         if note.day >= ctx.today():  # a time moved after the day's post went out: the day keeps it
             print(f"注意：{note.text}", file=sys.stderr)
-    return queue, _approvals_lost(dropped_slots.approvals_dropped(ctx.engine, since), dropped_slots.new_since(ctx.engine, since))
+    lost = dropped_slots.approvals_dropped(ctx.engine, since)
+    return queue, _approvals_lost(lost, dropped_slots.new_since(ctx.engine, since) if lost else {})  # what came in: only to say with a loss
 
 
 def _approvals_lost(post_ids: list[str], new: dict[str, bool]) -> str:

@@ -30,6 +30,8 @@ MOST_NAMED = 6  # posts named in a finding several posts of one item share
 
 def post_problems(campaign: Campaign, posts: Sequence[PlannedPost], found: Sequence[tuple[PlannedPost, str]]) -> list[Problem]:
     """`found`: (post, reason) for each finding against one of `posts` (the plan's). The template's first."""
+    from ..planning.plan_checks import pin_of  # loaded by every command that checks posts already
+
     planned = Counter(post.channel for post in posts)
     having = dict.fromkeys((post.channel, post.id, reason) for post, reason in found)  # each post once, in order
     shared = Counter((channel, reason) for channel, _post_id, reason in having)
@@ -40,7 +42,7 @@ def post_problems(campaign: Campaign, posts: Sequence[PlannedPost], found: Seque
     for post, reason in found:
         if (post.channel, reason) in common:
             continue
-        if about_timing(reason) and (pin := _pin_of(campaign, post)) is not None:
+        if about_timing(reason) and (pin := pin_of(campaign, post)) is not None:
             out.append(_pin_problem(campaign, post, pin, reason))
         else:
             reason = next((said for text in _texts(post.item) if (said := as_written(reason, text))), reason)  # as the file writes it
@@ -66,15 +68,6 @@ def _content_problem(item: str, reason: str, where: str, written: tuple[str, str
         return Problem(reason, f"{posts[0].id}（{posts[0].channel}）", hint)
     named = "、".join(f"{post.id}（{post.channel}）" for post in posts[:MOST_NAMED]) + (" 等" if len(posts) > MOST_NAMED else "")
     return Problem(reason, where, f"{len(posts)} 条排期：{named}；{hint}")
-
-
-def _pin_of(campaign: Campaign, post: PlannedPost) -> Pin | None:
-    """The pin in config.yaml that put the post at its time (None: the planner chose the time)."""
-    if post.reason != "pin":
-        return None
-    day = post.at.astimezone(campaign.timezone).date()
-    pins = [p for p in campaign.pins if p.item == post.item.id and p.date == day]
-    return next((p for p in pins if p.channel == post.channel), pins[0] if pins else None)
 
 
 def _pin_problem(campaign: Campaign, post: PlannedPost, pin: Pin, reason: str) -> Problem:

@@ -74,14 +74,17 @@ def _address(written: str, throttle: Throttle, now: float) -> str:
     from ..web.client_address import plain
 
     try:
-        return plain(str(ipaddress.ip_address(written.strip())))
+        ipaddress.ip_address(written.strip())  # an address at all: `plain` gives its recorded spelling
     except ValueError:
         locked = [a for a, _ in throttle.locked(now)["addr"]]
         if written.strip() in locked:
             return written.strip()
         listed = "现在暂停登录的地址：" + "、".join(locked) if locked else "现在没有暂停登录的地址"
         raise InputError(f"--address {written} 不是 IP 地址（写作 192.168.1.20，登录页面的提示里写着）；{listed}") from None
+    return plain(written)
 
 
 def _minutes(seconds: int) -> str:
-    return f"还要 {max(1, (seconds + 59) // 60)} 分钟"
+    from ..web.sessions import minutes
+
+    return f"还要 {minutes(seconds)} 分钟"

@@ -9,12 +9,12 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 
-from ..inputs.campaign import Campaign
+from ..inputs.campaign import Campaign, Pin
 from ..inputs.content import Library
 from ..inputs.vocabulary import TOPICS
 from ..support.errors import Problem
 from .kept import Kept
-from .planner import Plan
+from .planner import Plan, PlannedPost
 from .slots import day_and_time
 
 
@@ -57,7 +57,8 @@ def past_pins(campaign: Campaign, plan: Plan, kept: Mapping[str, Kept], today: d
     for post in plan.posts:
         if post.reason != "pin" or post.slot.day >= today or post.id in kept:
             continue
-        pin = next(p for p in campaign.pins if p.item == post.item.id and p.channel == post.channel and p.date == post.slot.day)
+        pin = pin_of(campaign, post)
+        assert pin is not None  # the planner marks "pin" only the slot of a pin: its channel, on its date
         out.append(
             Problem(
                 f"固定内容 {post.item.id} 的日期 {pin.date} 已经过去，这条固定不会再发出（{post.channel} 从今天起才排入发布队列）",
@@ -84,3 +85,10 @@ def outside_period(campaign: Campaign, kept: Mapping[str, Kept], today: dt.date)
         f"（{first}{f'至{last}' if last != first else ''}），下次刷新队列（qm queue、审核台，或后台服务每天早上的刷新）时取消，不会发出；"
         "把活动期改回原样，它们回到队列（审核仍然有效的恢复为已审核）"
     )
+
+
+def pin_of(campaign: Campaign, post: PlannedPost) -> Pin | None:
+    """The pin in config.yaml that put the post in its slot (None: the planner chose the slot)."""
+    if post.reason != "pin":
+        return None
+    return next((p for p in campaign.pins if p.item == post.item.id and p.channel == post.channel and p.date == post.slot.day), None)

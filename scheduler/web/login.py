@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import logging
-import re
-import shlex
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..support.commands import shell_word
 from ..support.logs import event
 from . import form_size
 from .app import Call, action, console_of, retrying
 from .client_address import plain
-from .sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, Lock, log_in, new_token, same
+from .sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, Lock, log_in, minutes, new_token, same
 
 log = logging.getLogger("qm.web")
 
@@ -50,7 +49,7 @@ def _form(request: Request, message: str = "", name: str = "", status: int = 200
 def locked_out(lock: Lock, address: str, name: str = "") -> str:
     """What the login page says to an attempt refused by the throttle: which lock, until when, and who lifts it
     (the command for the name typed; the page escapes it)."""
-    said = f"登录失败次数过多，请 {max(1, (lock.seconds + 59) // 60)} 分钟后再试。"
+    said = f"登录失败次数过多，请 {minutes(lock.seconds)} 分钟后再试。"
     if lock.address:
         said += (
             f"从这个网络地址（{address}）输错密码的次数太多，这个地址已暂停登录：同一网络（同一出口地址）里的所有人都登录不了，"
@@ -62,14 +61,10 @@ def locked_out(lock: Lock, address: str, name: str = "") -> str:
 
 
 def _argument(name: str) -> str:
-    """`name` as one argument of a shell command: quoted only when it has a space or a character a shell reads."""
+    """`name` as one argument of a shell command (`shell_word`: quoted only when a shell would split or expand it)."""
     if not name:
         return "用户名"
-    quoted = shlex.quote(name) if _SHELL.search(name) else name
-    return f"-- {quoted}" if name.startswith("-") else quoted  # not read as an option
-
-
-_SHELL = re.compile(r"""[\s'"\\$`;&|<>()*?!#~{}\[\]]""")
+    return f"-- {shell_word(name)}" if name.startswith("-") else shell_word(name)  # not read as an option
 
 
 async def login_page(request: Request) -> Response:

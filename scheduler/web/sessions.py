@@ -182,6 +182,11 @@ def _seconds(wait: float) -> int:
     return int(wait + 0.999)
 
 
+def minutes(seconds: int) -> int:
+    """A lock's wait as people are told it: whole minutes, rounded up, at least one."""
+    return max(1, (seconds + 59) // 60)
+
+
 def _waits(rows: Sequence[Any], keys: Iterable[str], now: float) -> dict[str, float]:
     """Seconds until each key that has used up its wrong passwords may try again (the others are absent)."""
     out = {}
