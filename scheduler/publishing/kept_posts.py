@@ -34,7 +34,9 @@ def _kept(rows: list[Row]) -> dict[str, Kept]:
     """Each post by id; a failed one that may have gone out (`maybe_sent`) is kept as out, and says it is unsure."""
     kept = {}
     for post_id, channel, item, state, attempts, receipt in rows:
-        unsure = maybe_sent(state, attempts, Receipt.from_json(json.loads(receipt)) if receipt else None)
+        unsure = maybe_sent(
+            state, attempts, Receipt.from_json(json.loads(receipt)) if receipt and state == st.FAILED else None
+        )  # read only then
         kept[post_id] = Kept(channel, item, state in st.LOCKED or unsure, unsure)
     return kept
 

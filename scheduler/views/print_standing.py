@@ -7,7 +7,6 @@ a queue database yet (`engine` None) every sheet waits, with nothing opened or l
 from __future__ import annotations
 
 import datetime as dt
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -102,6 +101,8 @@ def concerns(
 def remaking(sheet: Sheet, campaign: Campaign) -> str:
     """The command that makes `sheet` again as it was made: `qm posters` for a `posters.print` entry still in
     config.yaml, else `qm print` with the job's arguments (and `-o` when it was written under another name)."""
+    from ..support.commands import shell_word  # only when a sheet needs remaking
+
     job, ours = sheet.job, {p.file_name() for p in campaign.posters.prints}
     if job is None:
         return "qm posters" if sheet.name in ours else UNKNOWN_MAKING
@@ -112,7 +113,7 @@ def remaking(sheet: Sheet, campaign: Campaign) -> str:
     words += ["--items", ",".join(job.items)] if job.items else []
     words += ["--size", job.paper] if job.size else []
     words += ["--cmyk"] if job.cmyk else []
-    words += ["-o", shlex.quote(str(sheet.path)), "--force"] if job.file_name() != sheet.name else []
+    words += ["-o", shell_word(str(sheet.path)), "--force"] if job.file_name() != sheet.name else []
     return " ".join(words)
 
 
