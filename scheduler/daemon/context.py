@@ -66,7 +66,6 @@ class Shared:
     ) -> None:
         self.campaign = campaign  # its channels are config.yaml's as last read (`take_up_channels`)
         self.queue = Queue(engine)
-        self.channels = channels  # changed in place when config.yaml's channels change
         self.channel_set = ChannelSet(channels, channel_source)
         self.clock = clock
         self.scheduler = scheduler
@@ -83,6 +82,11 @@ class Shared:
         self._filled = Filled()  # the daily refresh renders only posts whose inputs changed since the last one
         self._noted: set[str] = set()  # the plan's notes and the posts auto-approval held, logged already (each once)
         self._untold: Campaign | None = None  # the channels staff last heard of, when a change since is not told yet
+
+    @property
+    def channels(self) -> dict[str, Channel]:
+        """The channels the daemon runs (`ChannelSet.running`: changed in place when config.yaml's channels change)."""
+        return self.channel_set.running
 
     def now(self) -> float:
         return self.clock.now().timestamp()
