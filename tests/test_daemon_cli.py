@@ -166,15 +166,33 @@ def test_pause_resume_and_status(cfg: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_qm_pause_refuses_a_reason_longer_than_the_consoles_form_allows(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    database = load_campaign(cfg).paths.state / "qm.sqlite3"
     code, out, err = qm(capsys, "-c", cfg, "pause", "--reason", "全国哀悼日" * 41, "--by", "李主任")  # 205 characters
     assert code == 2 and out == "" and "Traceback" not in err
-    assert "暂停原因最多 200 字，这次写了 205 字，没有暂停：请把 --reason 写简短些再运行 qm pause" in err, err
-    assert not database.exists()  # nothing written: refused before the database is opened
+    assert "暂停原因最多 200 字，这次写了 205 字，没有暂停：请写简短些再试" in err, err
+    code, out, _ = qm(capsys, "-c", cfg, "status", "--json")
+    assert json.loads(out)["paused"] == {}  # nothing recorded
+    code, out, err = qm(capsys, "-c", cfg, "pause", "--reason", " 　 ", "--by", "李主任")  # spaces only: staff are told why
+    assert code == 2 and out == "" and "暂停时要写明原因（只有空格不算），没有暂停" in err, err
+    code, out, _ = qm(capsys, "-c", cfg, "status", "--json")
+    assert json.loads(out)["paused"] == {}
     code, out, _ = qm(capsys, "-c", cfg, "pause", "--reason", "全国哀悼日" * 40, "--by", "李主任")  # exactly 200, as the form
-    assert code == 0 and "已暂停全部渠道" in out and database.exists()
+    assert code == 0 and "已暂停全部渠道" in out
     code, out, _ = qm(capsys, "-c", cfg, "status", "--json")
     assert json.loads(out)["paused"]["*"]["reason"] == "全国哀悼日" * 40
+
+
+@pytest.mark.usefixtures("pinned_clock")
+def test_reject_and_cancel_refuse_a_reason_longer_than_the_consoles_form_allows(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08", "--json")
+    first, second = (p["id"] for p in json.loads(out)[:2])
+    for command, act in ((("reject", first), "退回"), (("cancel", second), "取消")):
+        code, out, err = qm(capsys, "-c", cfg, *command, "--reason", "标题有误" * 51, "--by", "王科长")  # 204 characters
+        assert code == 2 and out == "" and "Traceback" not in err
+        assert f"{act}原因最多 200 字，这次写了 204 字，没有{act}：请写简短些再试" in err, err
+    code, out, _ = qm(capsys, "-c", cfg, "queue", "--date", "2027-09-08", "--json")
+    assert {p["state"] for p in json.loads(out) if p["id"] in (first, second)} == {"planned"}  # neither was moved
+    code, out, err = qm(capsys, "-c", cfg, "reject", first, "--reason", "　", "--by", "王科长")
+    assert code == 2 and "退回时要写明原因（只有空格不算），没有退回" in err, err
 
 
 @pytest.mark.parametrize(

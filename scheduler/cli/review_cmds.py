@@ -20,7 +20,6 @@ from ..publishing import review, review_rules
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue, TransitionError
 from ..publishing.retry_window import too_late
-from ..publishing.review_reasons import overlong
 from ..runtime.rehearsal import refuse_on_live
 from ..support.errors import InputError, Problem
 from . import acting
@@ -247,8 +246,6 @@ def _channel(ctx: Context, name: str | None) -> str | None:
 
 
 def run_pause(ctx: Context, args: argparse.Namespace) -> int:
-    if too_long := overlong(args.reason, "暂停"):  # as the console's form: notices and the history carry it
-        raise InputError(f"{too_long}：请把 --reason 写简短些再运行 qm pause")
     who = _acting(ctx, args, "暂停发布", "admin")
     channel = _channel(ctx, args.channel)
     review.pause(Queue(ctx.engine), channel, who, args.reason, ctx.clock())

@@ -25,6 +25,7 @@ from .post_rows import receipt_json
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
 from .resend import retry as retry  # re-exported: review's actions are called as `review.*`
 from .review_progress import StagePass, live_passes, passed_by, passes_at, pending_stage, record_pass, stage_index
+from .review_reasons import refused
 from .tables import pause_log, pauses, stage_passes
 
 DEFAULT_REVIEW = resend.DEFAULT_REVIEW
@@ -172,8 +173,7 @@ def reject(
     told by the daemon: the notice (`REJECTED`) is recorded with the rejection, so the rejecting process needs
     no webhook secrets and a notifier that failed is tried again (`notices_due`).
     """
-    if not reason.strip():
-        raise InputError("退回时要写明原因")
+    refused(reason, "退回", required=True)
     with queue.locked(post_id) as (conn, post):
         if post.state not in (st.PLANNED, st.APPROVED, st.SCHEDULED):
             raise TransitionError(refusal(post_id, post.state, st.REJECTED))
@@ -191,6 +191,7 @@ def reject(
 
 
 def cancel(queue: Queue, post_id: str, who: str, reason: str, now: float) -> None:
+    refused(reason, "取消", required=False)
     post = _post(queue, post_id)
     if not queue.move(post_id, st.CANCELLED, who, reason or "人工取消", now):
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改（原状态“{st.label(post.state)}”），请用 qm queue 查看后重试")
@@ -224,6 +225,7 @@ def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
 
 
 def pause(queue: Queue, channel: str | None, who: str, reason: str, now: float) -> None:
+    refused(reason, "暂停", required=True)
     key = channel or ALL_CHANNELS
     with queue.engine.begin() as conn:
         conn.execute(pauses.delete().where(pauses.c.channel == key))
