@@ -126,6 +126,7 @@ def test_on_a_dual_stack_listener_an_ipv4_client_is_counted_shown_and_unlocked_b
     campaign: Campaign = local(load_campaign(config), tmp_path)
     with console_server(campaign, host="::") as r:
         url = f"http://127.0.0.1:{r.server.address[1]}"
+        assert r.server.url == f"http://[::]:{r.server.address[1]}"  # the address `qm web` prints: one a browser opens
         with http_client.client(base_url=url, follow_redirects=False, timeout=10) as c:
             r.add_user("admin", "admin")
             codes = [http_login(c, f"nobody{n}", "wrong").status_code for n in range(20)]

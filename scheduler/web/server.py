@@ -54,7 +54,7 @@ class Server:
     @property
     def url(self) -> str:
         host, port = self.address
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"  # an IPv6 address in brackets
 
     def serve_forever(self) -> None:
         """Serve until `shutdown` (blocks; call it from a thread)."""
