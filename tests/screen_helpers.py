@@ -50,8 +50,8 @@ def build_into(campaign: Campaign, made: Playlist) -> Built:
 
 
 @contextmanager
-def serving(campaign: Campaign) -> Iterator[ScreenServer]:
-    server = ScreenServer(campaign, "127.0.0.1", 0)
+def serving(campaign: Campaign, host: str = "127.0.0.1") -> Iterator[ScreenServer]:
+    server = ScreenServer(campaign, host, 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -72,7 +72,7 @@ def exchange(
     server: ScreenServer, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
 ) -> tuple[int, list[tuple[str, str]], bytes]:
     host, port = server.address
-    conn = http.client.HTTPConnection(str(host), port, timeout=5)
+    conn = http.client.HTTPConnection("127.0.0.1" if host == "::" else str(host), port, timeout=5)  # IPv4 to a dual-stack one
     conn.request(method, path, body or None, headers or {})
     response = conn.getresponse()
     answer = (response.status, response.getheaders(), response.read())

@@ -95,6 +95,14 @@ def test_a_forged_report_is_refused_and_nothing_reaches_the_log_the_status_or_th
     assert plays.days[LAUNCH].plays == 1 and plays.bad_lines == 0
 
 
+def test_a_player_on_a_dual_stack_listener_is_logged_by_its_ipv4_address(campaign: Campaign, heihe_plan: Plan, library: Library) -> None:
+    """`--host ::` sees an IPv4 player as ::ffff:127.0.0.1: the log names it as the console's pages do (127.0.0.1)."""
+    built = build_into(campaign, playlist(campaign, heihe_plan, library))
+    with serving(campaign, host="::") as server:
+        assert report(server, _body(_entry(built, 2, "2016-09-08T07:00:07+08:00")), player_cookie(server))[0] == 204
+    assert [r["player"] for r in _logged(campaign)] == ["127.0.0.1"]
+
+
 def test_a_report_from_a_clock_ahead_of_the_servers_is_refused(campaign: Campaign, heihe_plan: Plan, library: Library) -> None:
     """A playlist on the air now (its hours moved around the present): a time well after now is refused."""
     now = dt.datetime.now(TZ).replace(microsecond=0)

@@ -34,6 +34,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..channels.screen.config import ScreenConfig
 from ..inputs.campaign import Campaign
+from ..web.client_address import plain
 from ..web.server import Server
 from .build import CURRENT, screens_root
 from .player_key import COOKIE, cookie_header, player_token, shows_token
@@ -182,7 +183,7 @@ class ScreenPlayers:
         if (refusal := await run_in_threadpool(self._refused, screen, request)) is not None:
             return refusal
         body = await request.body()
-        client = request.client.host if request.client else ""
+        client = plain(request.client.host) if request.client else ""  # an IPv4 player as 192.168.1.20, not ::ffff:…
         done = await run_in_threadpool(self.record_played, screen, body, client)
         if done is None:
             return _send(f'播放记录格式不对：应为 {{"shown": [...]}}，每次 1 到 {MAX_ENTRIES} 条'.encode(), TEXT, HTTPStatus.BAD_REQUEST)
