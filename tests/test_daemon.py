@@ -375,7 +375,12 @@ def test_morning_refresh_sends_edited_posts_back_to_review_and_reminds_reviewers
     assert post is not None and post.state == st.PLANNED and post.approved_by == ""
     assert "需要重新审核" in h.queue.history(WEIBO)[-1].why
     approval = [n for n in sent(h) if n.kind == "approval"]
-    assert len(approval) == 1 and "1 条内容" in approval[0].title and any(WEIBO in line for line in approval[0].lines)
+    back = [n for n in approval if n.title.startswith("【回到待审核】")]  # its approval undone by the edit
+    assert (
+        len(back) == 1 and "【回到待审核】1 条已审核的内容改了文字或图片" in back[0].title and f"【今天 10:00】{WEIBO}" in back[0].lines[0]
+    )
+    reminder = [n for n in approval if n not in back]  # and the reviewers' morning reminder
+    assert len(reminder) == 1 and "1 条内容" in reminder[0].title and any(WEIBO in line for line in reminder[0].lines)
     h.step_at(WEIBO_AT)
     assert h.state(WEIBO) == st.PLANNED and h.ledger.first(WEIBO) is None  # not re-approved: not published
 

@@ -89,6 +89,7 @@ def test_the_daemon_sends_a_post_back_to_review_instead_of_publishing_pictures_o
     assert h.state(POST) in (st.ACCEPTED, st.PUBLISHED)
     uploaded = {hashlib.sha256(b).hexdigest() for b in server.library.materials.values()}  # type: ignore[attr-defined]
     assert hashlib.sha256(drawn[0].read_bytes()).hexdigest() in uploaded  # the cover drawn from the approved words
+    assert [n for n in h.notifications.sent if n.title.startswith("【回到待审核】")] == [notice]  # not the refill's notice too
 
 
 def test_a_poster_on_disk_drawn_from_other_words_is_drawn_again_before_it_goes_out(wechat: tuple[Harness, object]) -> None:

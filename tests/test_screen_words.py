@@ -95,7 +95,9 @@ def test_words_edited_after_approval_leave_the_wall_at_once_and_the_post_goes_ba
     assert stored is not None and stored.state == st.PLANNED  # back to review, saying why
     assert "需要重新审核" in queue.history(post.id)[-1].why
     assert told(queue) == [{"posts": [{"post": post.id, "title": post.item.title, "out": False}]}]
-    said = BUILDERS["screen-held"](ctx.campaign, told(queue)[0])  # what the daemon sends approval subscribers
+    with queue.engine.connect() as conn:  # that notice tells of its return to review: not the refill's 【回到待审核】 too
+        assert set(conn.execute(sa.select(notices_due.c.topic)).scalars()) == {"screen-held"}
+    said = BUILDERS["screen-held"](ctx.campaign, told(queue)[0], ctx.clock())  # what the daemon sends approval subscribers
     assert said.title == "【电子屏】1 条内容审核后又改过，改过的文字没有上屏" and "已回到待审核" in said.lines[1]
 
     _ahead(config, queue, ahead, Recorder(), morning + dt.timedelta(minutes=10))

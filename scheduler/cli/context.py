@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `q
     from ..planning.kept import Kept
     from ..planning.planner import Plan
     from ..publishing.queue import Queue
+    from ..publishing.sync_post import SyncResult
     from ..rendering.payloads import Renderer
     from ..screens.slogan_check import Checked
 
@@ -34,6 +35,7 @@ class Context:
         self.config_path = config_path
         self.from_env = from_env  # the path is QM_CONFIG's: a missing file is fixed there
         self.compiled_templates: Callable[[], BytecodeCache | None] | None = None  # where the renderer keeps compiled templates
+        self.refreshed: SyncResult | None = None  # what the last refresh of the queue (`filled_queue`) did
 
     @cached_property
     def campaign(self) -> Campaign:
@@ -148,7 +150,9 @@ class Context:
 
         refuse_on_live(self.engine, REFILL)
         queue = Queue(self.engine)
-        fill(queue, self.campaign, self.plan, self.renderer, self.clock(), versions=VersionCache(self.campaign.paths.state / FILE))
+        self.refreshed = fill(
+            queue, self.campaign, self.plan, self.renderer, self.clock(), versions=VersionCache(self.campaign.paths.state / FILE)
+        )
         return queue
 
     def clock(self) -> float:

@@ -107,7 +107,20 @@ def _queue(ctx: Context) -> tuple[Queue, str]:
         if note.day >= ctx.today():  # a time moved after the day's post went out: the day keeps it
             print(f"注意：{note.text}", file=sys.stderr)
     lost = dropped_slots.approvals_dropped(ctx.engine, since)
-    return queue, _approvals_lost(lost, dropped_slots.new_since(ctx.engine, since) if lost else {})  # what came in: only to say with a loss
+    new = dropped_slots.new_since(ctx.engine, since) if lost else {}  # what came in: only to say with a loss
+    return queue, _sent_back(ctx) + _approvals_lost(lost, new)
+
+
+def _sent_back(ctx: Context) -> str:
+    """The notice this refresh recorded for reviewers (the daemon sends it): approved posts whose words or
+    pictures changed, back to review, most urgent first."""
+    from ..publishing import words_back
+
+    backs = words_back.ordered(ctx.refreshed.words_back.values()) if ctx.refreshed is not None else []
+    if not backs:
+        return ""
+    told = words_back.notice(ctx.campaign, backs, ctx.clock(), linked=False)
+    return f"注意：{told.title}\n" + "".join(f"  {line}\n" for line in told.lines)
 
 
 def _approvals_lost(post_ids: list[str], new: dict[str, bool]) -> str:

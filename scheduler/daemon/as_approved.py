@@ -49,7 +49,7 @@ def held_back(shared: Shared, post: Post, now: float, fail: Fail) -> bool:
     event(log, "pictures_not_approved", logging.WARNING, post=post.id, why=why)
     refill = ""
     try:
-        shared.fill(now)
+        shared.fill(now, told=frozenset({post.id}))  # told here, at once: not again by the refill's notice
     except QmError as exc:
         refill = "；".join(exc.lines())
     again = shared.queue.get(post.id)

@@ -138,8 +138,9 @@ class Shared:
 
     # -- the plan ----------------------------------------------------------------------------------
 
-    def fill(self, now: float) -> None:
-        """Render the plan into the queue (only posts whose inputs changed since the last fill). A change of
+    def fill(self, now: float, told: frozenset[str] = frozenset()) -> None:
+        """Render the plan into the queue (only posts whose inputs changed since the last fill); `told`: posts whose
+        return to review the caller tells staff of itself (`queue_sync.sync`). A change of
         channels taken up is told after the first fill that succeeds from then on: it cancelled the posts of the
         channels removed. Several changes taken up while fills fail (a template mistake) are told as one."""
         plan, renderer = self.source()
@@ -147,7 +148,7 @@ class Shared:
         if self.take_up_channels(now) is not None and self._untold is None:
             self._untold = before
         self._plan = plan
-        result = fill(self.queue, self.campaign, plan, renderer, now, last=self._filled)
+        result = fill(self.queue, self.campaign, plan, renderer, now, last=self._filled, told=told)
         if self._untold is not None:
             self._tell_channels(self._untold, result.cancelled)
             self._untold = None

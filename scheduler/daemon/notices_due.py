@@ -1,7 +1,8 @@
 """The daemon sends the notices changes recorded (`publishing.notices_due`), whichever process made them (a
-fill's posts sent back to review or held by auto-approval, a reviewer's rejection): at each heartbeat's sweep,
-so one recorded by a command or the console goes out within a heartbeat, the daemon's own fill's at the sweep
-that follows it. Each notice is made here from what was recorded (its links from this daemon's config)."""
+fill's posts sent back to review, for the rules in force or for their changed words, or held by auto-approval,
+a reviewer's rejection): at each heartbeat's sweep, so one recorded by a command or the console goes out within
+a heartbeat, the daemon's own fill's at the sweep that follows it. Each notice is made here from what was
+recorded (its links from this daemon's config)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,19 @@ from collections.abc import Callable
 from typing import Any
 
 from ..inputs.campaign import Campaign
-from ..publishing import approval_standing, auto_approval, notices_due, review, review_notices
+from ..publishing import approval_standing, auto_approval, notices_due, review, review_notices, words_back
 from ..screens import held_words
 from ..support.logs import event
 from ..support.notify import Delivery, Notice
 from .context import Shared, log
 
-BUILDERS: dict[str, Callable[[Campaign, dict[str, Any]], Notice]] = {
-    approval_standing.RULES_BACK: lambda campaign, body: review_notices.rules_back(campaign, body["posts"], body["rules"]),
-    auto_approval.HELD_NOTICE: lambda campaign, body: review_notices.held(campaign, body["why"]),
-    review.REJECTED: review_notices.rejection,
-    held_words.NOTICE: held_words.notice,
+# Each notice is made as at the moment it goes out (`words_back` marks the posts due today or tomorrow then).
+BUILDERS: dict[str, Callable[[Campaign, dict[str, Any], float], Notice]] = {
+    approval_standing.RULES_BACK: lambda campaign, body, _: review_notices.rules_back(campaign, body["posts"], body["rules"]),
+    auto_approval.HELD_NOTICE: lambda campaign, body, _: review_notices.held(campaign, body["why"]),
+    review.REJECTED: lambda campaign, body, _: review_notices.rejection(campaign, body),
+    held_words.NOTICE: lambda campaign, body, _: held_words.notice(campaign, body),
+    words_back.NOTICE: words_back.recorded,
 }
 
 
@@ -37,7 +40,7 @@ def send_due(shared: Shared, now: float) -> None:
         with engine.begin() as conn:
             if not notices_due.take(conn, due, now):
                 continue  # another daemon took it
-        notice = build(shared.campaign, due.body)
+        notice = build(shared.campaign, due.body, now)
         sent = Delivery((), ()) if shared.notifications is None else shared.notifications.deliver(notice, due.told)
         why = "；".join(sent.reasons)
         with engine.begin() as conn:

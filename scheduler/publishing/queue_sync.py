@@ -1,9 +1,9 @@
 """Filling the queue from the plan: `fill` renders the plan from today on (only the posts whose inputs
 changed, for a long-lived process) and `sync` brings the queue in line with it in one transaction. New posts
 start `planned` (approved on auto-approve channels when `qm check` passes them: `auto_approval`); a post whose
-version changed goes back to review, saying what changed; one no longer in the plan is cancelled, also one
-whose day the campaign's period no longer has (it was shortened: `dropped_slots.Period`); what went out is
-never touched. What one post goes through is in `sync_post`.
+version changed goes back to review, saying what changed (reviewers told of the approved ones: `words_back`);
+one no longer in the plan is cancelled, also one whose day the campaign's period no longer has (it was
+shortened: `dropped_slots.Period`); what went out is never touched. What one post goes through is in `sync_post`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..inputs.campaign import Campaign, ReviewConfig
 from ..planning.planner import Plan
 from ..rendering.payloads import PostInputs, RenderedPost, Renderer
 from ..rendering.version_cache import VersionCache
-from . import approval_standing, auto_approval, dropped_slots, review_rules, sync_lock, version_records
+from . import approval_standing, auto_approval, dropped_slots, review_rules, sync_lock, version_records, words_back
 from . import states as st
 from .post_sources import ConfigAndTemplates, Sources
 from .queue import Post, Queue
@@ -42,6 +42,7 @@ def sync(
     under: review_rules.Rules | None = None,
     review: ReviewConfig | None = None,
     period: dropped_slots.Period | None = None,
+    told: frozenset[str] = frozenset(),
 ) -> SyncResult:
     """Bring `queue` in line with the plan for the posts whose slot is at `since` or later: those past the
     plan's days too (the campaign's period shortened), cancelled saying so (`period`: the campaign's).
@@ -54,7 +55,8 @@ def sync(
     they accept that approval (`approval_standing`; under the recorded rules).
     `unchanged` are posts still in the plan that were not rendered again (their inputs are as
     they were at the last sync): they are left as they are. `sources` says what each rendered
-    post is made from: a post sent back to review says what changed.
+    post is made from: a post sent back to review says what changed, and reviewers are told of the approved
+    ones (`words_back`), but those in `told` (the caller tells of them itself).
     """
     result = SyncResult()
     wanted = {r.post_id: r for r in rendered}
@@ -95,6 +97,7 @@ def sync(
             result.rules_back = approval_standing.rejudge(conn, review, auto_approve, now, under)
             result.back_to_review += result.rules_back
         auto_approval.tell_held(conn, result.held, now)
+        words_back.record(conn, result.words_back.values(), told, now)
     return result
 
 
@@ -119,12 +122,14 @@ def fill(
     edits: Mapping[str, Edit] | None = None,
     last: Filled | None = None,
     versions: VersionCache | None = None,
+    told: frozenset[str] = frozenset(),
 ) -> SyncResult:
     """Render the plan from today to the end of the campaign into the queue.
 
     Days before today are left as they are: what went out stays, what did not is handled by the daemon.
     With `last` (kept by the caller between fills), only posts whose inputs changed are rendered.
     With `versions`, a rendering exactly as an earlier run made it takes the version computed then.
+    `told`: approved posts whose return to review the caller tells staff of itself (`sync`).
     """
     today = campaign.at(dt.datetime.fromtimestamp(now, campaign.timezone).date(), dt.time())
     period = dropped_slots.Period.of(renderer.campaign)  # the config the plan was made from: a daemon's `campaign` is its start's
@@ -144,7 +149,9 @@ def fill(
     planned = {p.id: p.item.id for p in plan.posts}
     found = auto_approval.findings(campaign, rendered, auto, plan)
     rules = review_rules.of(campaign)
-    result = sync(queue, rendered, auto, now, today.timestamp(), edits, unchanged, sources, planned, found, rules, campaign.review, period)
+    result = sync(
+        queue, rendered, auto, now, today.timestamp(), edits, unchanged, sources, planned, found, rules, campaign.review, period, told
+    )
     if last is not None:  # only once the queue has them: after a failed sync (a full disk) the next fill renders them again
         last.window_end, last.inputs = period.end, inputs
     return result

@@ -22,6 +22,7 @@ from .post_rows import epoch
 from .post_sources import PostSource, Sources
 from .queue import PLAN, Post, change_state, record_audit
 from .tables import posts
+from .words_back import Back
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class SyncResult:
     ignored: list[str] = field(default_factory=list)  # changed after it went out: left alone
     approved_again: list[str] = field(default_factory=list)  # words back to the approved version (an edit undone)
     rules_back: list[str] = field(default_factory=list)  # approvals the review rules in force no longer accept (also back_to_review)
+    # approved posts the change of their words or pictures sent back to review, waiting for people: what changed, by id
+    words_back: dict[str, Back] = field(default_factory=dict)
     held: dict[str, str] = field(default_factory=dict)  # auto-approve posts the check finds problems in: why, by id
 
 
@@ -157,6 +160,8 @@ class PostSync:
                 return
         elif change_state(conn, r.post_id, old.state, st.PLANNED, who, why, now, {**content, "approved_by": "", "last_error": ""}):
             result.back_to_review.append(r.post_id)
+            if old.state in approval_standing.JUDGED:  # an approval undone (not a rejection answered): reviewers are told
+                result.words_back[r.post_id] = Back(r.post_id, r.channel, epoch(r.at), what if edit is None else edit.what)
         if auto:
             self._auto(r)
 
@@ -172,6 +177,7 @@ class PostSync:
         """A planned post of an auto-approve channel: approved, unless the check finds problems in it."""
         if self.withheld:
             return auto_approval.withhold(self.conn, r.post_id, self.now)
+        self.result.words_back.pop(r.post_id, None)  # approved again, or held (the held notice tells why)
         self._held(r, auto_approval.approve_or_hold(self.conn, r.post_id, r.version, self.findings.get(r.post_id), self.now))
 
     def _held(self, r: RenderedPost, held: bool) -> None:

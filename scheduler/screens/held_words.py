@@ -43,7 +43,8 @@ def hold(campaign: Campaign, plan: Plan, renderer: Renderer, queue: Queue, queue
         return []
     states = {p.id: p.state for p in queued}
     if any(states[p.id] not in st.LOCKED for p, _ in edited):
-        fill(queue, campaign, plan, renderer, now.timestamp())  # back to review, as the morning refresh does
+        told = frozenset(p.id for p, _ in edited)  # this notice tells of them: not the refill's too
+        fill(queue, campaign, plan, renderer, now.timestamp(), told=told)  # back to review, as the morning refresh does
     with queue.engine.begin() as conn:
         new = [p for p, version in edited if notices_sent.claim(conn, f"{NOTICE}:{p.id}:{version}", now.timestamp())]
         if new:

@@ -12,7 +12,13 @@ from typing import Any
 from ..publishing.notices_due import GIVEN_UP_KEPT, RETRY_SECONDS, Held
 
 # What the notices call themselves (their titles begin so), by the topic they are recorded under.
-TOPICS = {"rules-back": "【审核规则已改】", "held": "【未自动审核】", "rejected": "【退回】", "screen-held": "【电子屏】"}
+TOPICS = {
+    "rules-back": "【审核规则已改】",
+    "held": "【未自动审核】",
+    "rejected": "【退回】",
+    "screen-held": "【电子屏】",
+    "words-back": "【回到待审核】",
+}
 OTHER = "其他通知"  # recorded by a newer qm: its daemon knows how to tell it
 START_DAEMON = "启动后台服务（qm daemon）后发出"
 CHECK_ROBOTS = (
