@@ -22,6 +22,7 @@ from typing import Any
 
 from jinja2.exceptions import SecurityError
 
+from .format_size import format_size, printf_size
 from .written_size import CONTAINERS, written_size
 
 MAX_ITERATIONS = 200_000  # loop iterations in one render, all loops together
@@ -31,7 +32,6 @@ MAX_INT_BITS = 4_096  # integers a template computes
 MAX_SECONDS = 10.0  # wall time of one render
 MAX_WRITTEN = 8 * MAX_LENGTH  # characters a list, tuple or dict a template builds would take written out
 
-_PRINTF = re.compile(r"%[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _FORMAT_SPEC = re.compile(r"\{[^{}]*:[^{}]*(?:\d{5,}|\{)")
 
 
@@ -101,7 +101,7 @@ def check_deadline() -> None:
 def _width(*values: Any) -> None:
     for value in values:
         if isinstance(value, int) and abs(value) > MAX_WIDTH:
-            raise LimitError(f"模板中给出的宽度或数量 {value} 太大（最多 {MAX_WIDTH}）")
+            raise LimitError(f"模板中给出的宽度或数量 {value} 太大（最多 {MAX_WIDTH}）：改成不超过 {MAX_WIDTH} 的数")
 
 
 def _sized(value: Any, size: Any = 0, *_: Any, **__: Any) -> Any:
@@ -140,16 +140,18 @@ def _power(left: Any, right: Any) -> Any:
 
 
 def _printf(fmt: Any, args: Any) -> Any:
-    _printf_filter(fmt, *(args if isinstance(args, tuple) else (args,)))
+    if isinstance(fmt, (str, bytes)):
+        _formatted_size(*printf_size(fmt, args, MAX_LENGTH))
     return bounded(fmt % args)
 
 
-def _formatted_size(fmt: str, marker: str, args: Iterable[Any]) -> None:
-    """Formatting writes each argument once per placeholder: `'{0}' * 9999` of a long text is long."""
-    values = [v for a in args for v in (a.values() if isinstance(a, dict) else [a])]
-    longest = max((written_size(v, MAX_WRITTEN) for v in values), default=0)
-    if len(fmt) + fmt.count(marker) * longest > MAX_LENGTH:
-        raise LimitError(f"模板中格式化（format 或 %）写出的文字会超过 {MAX_LENGTH} 个字符：检查占位符的个数和填入的文字")
+def _formatted_size(widest: int, size: int) -> None:
+    """Refuse formatting by what its placeholders ask for (`format_size`), before Python builds the text."""
+    _width(widest)
+    if size > MAX_LENGTH:
+        raise LimitError(
+            f"模板中格式化（format 或 %）写出的文字会超过 {MAX_LENGTH} 个字符：检查占位符的个数、宽度和填入的文字，减少占位符或把宽度改小"
+        )
 
 
 def _padding(width: int = 0, *rest: Any, **kwargs: Any) -> None:
@@ -222,16 +224,13 @@ def check_format(fmt: str, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | 
     and so is one whose placeholders would write out more than `MAX_LENGTH` characters."""
     if _FORMAT_SPEC.search(fmt):
         raise LimitError("模板中 format 的宽度太大或由参数给出：写一个不超过 4 位数的宽度")
-    _formatted_size(fmt, "{", [*args, *(kwargs or {}).values()])
+    _formatted_size(*format_size(fmt, args, kwargs or {}, MAX_LENGTH))
 
 
 def _printf_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
+    """`|format` is `value % (kwargs or args)`."""
     if isinstance(value, str):
-        for match in _PRINTF.finditer(value):
-            _width(*(int(g) for g in match.groups() if g and g.isdigit()))
-            if "*" in match.groups():
-                _width(*args)
-        _formatted_size(value, "%", [*args, *kwargs.values()])
+        _formatted_size(*printf_size(value, kwargs or args, MAX_LENGTH))
     return value
 
 
