@@ -100,11 +100,24 @@ def test_qm_check_names_the_template_line_the_wrong_layout_and_the_right_ones(pr
     assert "可用 " in out and "（knowledge-card）" in out and "它的版式文件放在" in out, out
 
 
-def test_qm_check_names_a_wrong_size_and_the_sizes_there_are(project: Callable[..., Path]) -> None:
+def _checked_with_size(project: Callable[..., Path], size: str) -> tuple[int, str, str]:
+    """`qm check` of a project whose article asks for its picture at `size`: its exit code, its output, and
+    where the call is (the template and its line)."""
     config = project()
-    path = _with_call(config, "{{ image('card', size='wechat-sqare') }}")
-    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "wechat-sqare" in text)
+    path = _with_call(config, f"{{{{ image('card', size='{size}') }}}}")
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if size in text)
     result = run_qm("check", "-c", config, cwd=config.parent)
-    out = result.stdout + result.stderr
-    assert result.returncode != 0 and f"{ARTICLE}:{line}" in out, out
+    return result.returncode, result.stdout + result.stderr, f"{ARTICLE}:{line}"
+
+
+def test_qm_check_names_a_wrong_size_and_the_sizes_there_are(project: Callable[..., Path]) -> None:
+    code, out, where = _checked_with_size(project, "wechat-sqare")
+    assert code != 0 and where in out, out
     assert "图片 card 的 size：没有海报尺寸 'wechat-sqare'（是不是想写 wechat-square？），可用 wechat-cover、wechat-square" in out, out
+
+
+def test_qm_check_refuses_a_picture_too_big_to_draw_at_the_template_line(project: Callable[..., Path]) -> None:
+    code, out, where = _checked_with_size(project, "30000x30000")
+    assert code == 2 and where in out and "Traceback" not in out, out
+    assert "图片 card：尺寸 30000x30000 太大：30000×30000 共 90000 万像素，超过了 4000 万像素的上限" in out, out
+    assert "1080 像素宽就够了" in out, out  # what to write instead

@@ -145,6 +145,7 @@ def test_a_text_region_whose_min_is_above_its_max_is_named_by_the_check(project:
     ("written", "said"),
     [
         ("99999x99999", "size 99999x99999 超出范围（每边 16–30000 像素）"),
+        ("30000x30000", "size 30000x30000 太大：30000×30000 共 90000 万像素，超过了 4000 万像素的上限"),
         ("0x1080", '被 YAML 读成了数字 4224，不是像素尺寸（写作 宽x高 并加引号，如 "1920x1080"）'),
     ],
 )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import resource
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,6 +79,28 @@ def test_a_bad_banner_config_says_where(project: Callable[..., Path]) -> None:
     with pytest.raises(ConfigError) as err:
         load_campaign(config)
     assert "posters.banner.height 应当是数字" in str(err.value.problems[0]) and "config.yaml:" in str(err.value.problems[0])
+
+
+def test_a_size_is_held_to_the_area_qm_can_draw_before_anything_is_drawn(campaign: Campaign) -> None:
+    assert sizes.resolve("6400x6250").width == 6400  # 4000 万像素 exactly: an A2 sheet at 300 dpi is 3480 万
+    for name in ("6401x6250", "30000x30000"):
+        with pytest.raises(PosterError, match=rf"尺寸 {name} 太大：.*超过了 4000 万像素的上限.*1080x1440"):
+            sizes.resolve(name, campaign)
+
+
+def test_drawing_a_size_too_big_is_refused_before_it_takes_memory(project: Callable[..., Path], tmp_path: Path) -> None:
+    """30000x30000 is 3.7 GB to draw: under a limit of a few hundred MB it must be refused, not die of MemoryError."""
+    memory = 600 * 2**20
+    out = tmp_path / "big.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "scheduler", "poster", "--title", "测试", "--size", "30000x30000", "-o", str(out), "-c", str(project())],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory)),
+    )
+    assert result.returncode == 2 and "尺寸 30000x30000 太大" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
 
 
 def test_unknown_size_lists_the_choices(campaign: Campaign) -> None:

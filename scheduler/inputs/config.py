@@ -43,6 +43,18 @@ TOP_KEYS = (
 )
 SIZE_RE = re.compile(r"^(\d{2,5})[x×X*](\d{2,5})$")
 MAX_SIDE = 30000  # pixels, either side of a screen or poster
+# pixels of a screen or of a poster of a size given as WxH: an A2 sheet at 300 dpi (4961x7016) or an 8K wall
+# (7680x4320) fits, and drawing it takes about 450 MB; 30000x30000 would take gigabytes (the banner has its own cap)
+MAX_AREA = 40_000_000
+
+
+def area_too_big(width: int, height: int) -> str:
+    """Why a screen or poster of this pixel size cannot be drawn ("" when it can), in Chinese."""
+    if width * height <= MAX_AREA:
+        return ""
+    return f"{width}×{height} 共 {width * height // 10_000} 万像素，超过了 {MAX_AREA // 10_000} 万像素的上限（画这么大的图要占用大量内存）"
+
+
 HOURS_RE = re.compile(r"^(\d{1,2}:\d{2})\s*[-–~]\s*(\d{1,2}:\d{2})$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_CAMPAIGN_DAYS = 366  # a campaign (a quality month, at most a year of activities) is planned slot by slot

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..inputs.campaign import Campaign
-from ..inputs.config import MAX_SIDE, SIZE_RE
+from ..inputs.config import MAX_SIDE, SIZE_RE, area_too_big
 from ..inputs.poster_settings import PosterConfig
 from ..support.errors import PosterError
 
@@ -53,16 +53,27 @@ def resolve(name: str, campaign: Campaign | None = None) -> Size:
         return banner(campaign)
     screens = {s.id: s for s in campaign.screens} if campaign else {}
     if name in screens:
+        _refuse_area(name, screens[name].width, screens[name].height)  # checked in config.yaml too
         return Size(name, screens[name].width, screens[name].height, kind="screen")
     match = SIZE_RE.match(name)
     if match:
         w, h = int(match.group(1)), int(match.group(2))
         if not (16 <= w <= MAX_SIDE and 16 <= h <= MAX_SIDE):
             raise PosterError(f"尺寸 {name} 超出范围（每边 16–{MAX_SIDE} 像素）")
+        _refuse_area(name, w, h)
         # a screen's own pixel size (what its slides are drawn at) is held to the screen's rules: no QR code
         on_screen = any((s.width, s.height) == (w, h) for s in screens.values())
         return Size(f"{w}x{h}", w, h, kind="screen" if on_screen else "custom")
     raise PosterError(f"未知的海报尺寸 {name!r}（可用：{'、'.join(names(campaign))}，或写作 宽x高，如 1920x1080）")
+
+
+def _refuse_area(name: str, width: int, height: int) -> None:
+    """A size whose drawing would take gigabytes is refused before anything is drawn (`area_too_big`)."""
+    if why := area_too_big(width, height):
+        raise PosterError(
+            f"尺寸 {name} 太大：{why}；公众号和微博的图片在手机上看，1080 像素宽就够了（如 square、portrait 或 1080x1440），"
+            "电子屏用它的实际像素，印刷品用 a3、a2"
+        )
 
 
 def on_paper(name: str, width_mm: float, height_mm: float) -> Size:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ...inputs.campaign import ChannelConfig
-from ...inputs.config import COMMON_CHANNEL_KEYS, HOURS_RE, ID_RE, MAX_SIDE, SIZE_RE, common_channel
+from ...inputs.config import COMMON_CHANNEL_KEYS, HOURS_RE, ID_RE, MAX_SIDE, SIZE_RE, area_too_big, common_channel
 from ...inputs.config_identity import URL_RE
 from ...inputs.dates_written import parse_time
 from ...inputs.located_yaml import Mapping
@@ -56,6 +56,8 @@ def read_screens(r: Reader, channels: Mapping, window: tuple[dt.date, dt.date] |
             r.problem(m.where("size"), f"{path}.size 不是像素尺寸：{size!r}", "写作 1920x1080")
         elif sm and not all(16 <= int(side) <= MAX_SIDE for side in sm.groups()):
             r.problem(m.where("size"), f"{path}.size {size} 超出范围（每边 16–{MAX_SIDE} 像素）", "写屏幕的实际像素，如 1920x1080")
+        elif sm and (why := area_too_big(int(sm[1]), int(sm[2]))):
+            r.problem(m.where("size"), f"{path}.size {size} 太大：{why}", "写屏幕的实际像素，如 1920x1080")
         hours = r.text(m, "on_hours", path, "07:00-22:00")
         hm = HOURS_RE.match(hours)
         on_from = on_to = None
