@@ -22,7 +22,7 @@ from scheduler.publishing.queue import Queue, TransitionError
 from scheduler.publishing.queue_sync import fill
 from scheduler.publishing.retry_window import too_late
 from scheduler.rendering.payloads import Renderer
-from scheduler.screens.daily import approval, due_playlists
+from scheduler.screens.daily import approval, due_playlists, queue_states
 
 from .conftest import HEIHE
 from .daemon_helpers import DAY, Harness, Recorder, SpyChannel, local_campaign, one_day
@@ -92,6 +92,22 @@ def test_an_approved_screen_item_is_missed_only_once_the_wall_has_gone_dark(harn
         if expected == st.MISSED:
             assert post.last_error == "服务停止期间错过发布时间，已超过当天开屏时段（07:00-21:30）"
     assert published_by(h, SCREEN) == ([] if expected == st.MISSED else list(SCREEN_POSTS))
+
+
+def test_a_screen_paused_all_day_keeps_its_items_off_the_wall_and_they_are_missed_for_the_pause(harness: Harness, library: Library) -> None:
+    h = harness
+    h.approve_all()
+    review.pause(h.queue, SCREEN, "李主任", "全国哀悼日", at(6).timestamp())  # 全国哀悼日: the wall shows nothing of ours
+    states = queue_states(h.queue, h.queue.find(), [])
+    (playlist,) = due_playlists(h.campaign, h.plan, library, at(6, 50), approval(states, DAY))
+    assert (playlist.slides, playlist.paused) == ((), "全国哀悼日")  # no theme, no slogans, no featured items
+    started_at(h, at(6, 59))
+    h.run_until(at(21, 31))
+    assert published_by(h, SCREEN) == []
+    for post_id in SCREEN_POSTS:
+        post = h.queue.get(post_id)
+        assert post is not None and post.state == st.MISSED
+        assert post.last_error == "暂停发布期间错过发布时间，已超过当天开屏时段（07:00-21:30）"  # not "服务停止期间": it ran
 
 
 def test_an_unreviewed_screen_item_waits_for_approval_until_the_wall_goes_dark(harness: Harness) -> None:

@@ -7,6 +7,7 @@ slide should be on screen but the visible layer has no loaded image (window.qm.b
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import tempfile
@@ -167,3 +168,25 @@ def test_black_outside_on_hours_and_slides_from_the_first_second_of_them(
         assert page.evaluate(black) and shown(page) == []
         pixel = page.screenshot(clip={"x": 480, "y": 270, "width": 1, "height": 1})
     assert Image.open(BytesIO(pixel)).convert("RGB").getpixel((0, 0)) == (0, 0, 0)
+
+
+def test_a_paused_screen_goes_black_within_a_poll_and_plays_again_when_resumed(
+    campaign: Campaign, heihe_plan: Plan, library: Library, page: Any
+) -> None:
+    """A pause must not wait for the slide on screen to end (10 s here): the empty playlist is taken at once."""
+    slow = playlist(campaign, heihe_plan, library, seconds=10, count=3)
+    build_into(campaign, slow)
+    with serving(campaign) as server:
+        page.goto(f"{server.url}/screen/center/?poll=300&at={quote(NOON)}")
+        wait_shown(page, 1)
+        paused = build_into(campaign, dataclasses.replace(slow, slides=(), paused="全国哀悼日"))
+        started = time.monotonic()
+        page.wait_for_function("window.qm.black === true", timeout=5000)
+        assert time.monotonic() - started < 5  # well before the 10 s slide would have ended
+        before = len(shown(page))
+        page.wait_for_timeout(1500)
+        assert len(shown(page)) == before and page.evaluate("window.qm.black") is True  # nothing shown while paused
+        saved = json.loads(page.evaluate("localStorage.getItem('qm-playlist-center')"))
+        assert saved["version"] == paused.version  # a player restarted offline stays black too
+        resumed = build_into(campaign, playlist(campaign, heihe_plan, library, seconds=1, count=3))
+        page.wait_for_function(f"window.qm.version === {json.dumps(resumed.version)}", timeout=10000)

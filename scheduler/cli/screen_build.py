@@ -101,7 +101,11 @@ def report_built(ctx: Context, days: list[DayBuild]) -> None:
             left.append(mine)
     if left:
         report_waiting(left, due_days(ctx.campaign, ctx.now()))
-    report_held([post for d in days for post in d.held], {i for d in days for i in d.edited})
+    for screen, why in {b.screen: b.paused for b in built if b.paused and (b.current or len(days) == 1)}.items():
+        print(
+            f"电子屏 {screen} 已暂停（{why}）：播放列表是空的，屏幕上不放 qm 的任何画面；恢复后（qm resume）重新生成，或由后台服务 5 分钟内重新生成。"
+        )
+    report_held([post for d in days for post in d.held], {i for d in days for i in d.edited}, {i for d in days for i in d.cancelled})
     for line in refused_lines(ctx.slogans.refused):
         print(line)
 
@@ -132,11 +136,16 @@ def _days(days: list[dt.date]) -> str:
     return str(days[0]) if len(days) == 1 else f"{days[0]} 至 {days[-1]}"
 
 
-def report_held(held: list[PlannedPost], edited: set[str]) -> None:
+def report_held(held: list[PlannedPost], edited: set[str], cancelled: set[str]) -> None:
     """The posts no playlist shows yet for want of approval, soonest first (days are built nearest today last);
-    apart, the `edited` ones: out already (a refill sends the others back to review), at words changed since."""
+    apart, the `edited` ones: out already (a refill sends the others back to review), at words changed since;
+    and the `cancelled` ones, which no approval brings back (`qm retry` does)."""
     held = sorted(held, key=lambda post: (post.at, post.id))
-    changed, held = [p for p in held if p.id in edited], [p for p in held if p.id not in edited]
+    changed, withdrawn = [p for p in held if p.id in edited], [p for p in held if p.id in cancelled]
+    held = [p for p in held if p.id not in edited and p.id not in cancelled]
+    if withdrawn:
+        print(f"有 {len(withdrawn)} 条内容已取消，没有放入播放列表；要重新上屏：qm retry 编号（再审核通过后重新生成）：")
+        _listed(withdrawn, "qm queue --state cancelled")
     if changed:
         print(
             f"有 {len(changed)} 条已经上屏的内容审核后又改过，改过的文字没有审核，没有放入播放列表；把内容改回审核通过时的文字后重新生成即可："

@@ -66,7 +66,8 @@ class Publishing(Outcomes):
         paused_now = is_paused(paused(s.queue), post.channel)
         decision = decide(fire_at=post.fire_at, attempts=post.attempts, deadline=deadline.at.timestamp(), paused=paused_now, now=now)
         if decision.action is Action.MISSED:
-            self.missed(post, f"服务停止期间错过发布时间，已超过{deadline.limit}", now)
+            why = "暂停发布期间" if paused_now else "服务停止期间"  # a screen paused all day: its posts were never on the wall
+            self.missed(post, f"{why}错过发布时间，已超过{deadline.limit}", now)
         elif decision.action in (Action.WAIT, Action.PAUSED):
             assert decision.at is not None
             s.schedule(jobs.publish_id(post_id), jobs.PUBLISH, decision.at, post_id)

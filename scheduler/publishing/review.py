@@ -30,7 +30,6 @@ from .tables import pause_log, pauses, stage_passes
 
 DEFAULT_REVIEW = resend.DEFAULT_REVIEW
 
-ALL_CHANNELS = "*"
 REJECTED = "rejected"  # the notice of a rejection (`notices_due`): the post, its slot, the stage, reason and who
 
 
@@ -226,7 +225,7 @@ def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
 
 def pause(queue: Queue, channel: str | None, who: str, reason: str, now: float) -> None:
     refused(reason, "暂停", required=True)
-    key = channel or ALL_CHANNELS
+    key = channel or st.ALL_CHANNELS
     with queue.engine.begin() as conn:
         conn.execute(pauses.delete().where(pauses.c.channel == key))
         conn.execute(pauses.insert().values(channel=key, reason=reason, who=who, at=now))
@@ -240,7 +239,7 @@ def resume(queue: Queue, channel: str | None, who: str = "", now: float | None =
         lifted = bool(conn.execute(query).rowcount)
         if lifted:
             at = time.time() if now is None else now
-            conn.execute(pause_log.insert().values(channel=channel or ALL_CHANNELS, action="resume", who=who, at=at))
+            conn.execute(pause_log.insert().values(channel=channel or st.ALL_CHANNELS, action="resume", who=who, at=at))
         return lifted
 
 
@@ -251,4 +250,4 @@ def paused(queue: Queue) -> dict[str, tuple[str, str, float]]:
 
 
 def is_paused(pauses_now: dict[str, tuple[str, str, float]], channel: str) -> bool:
-    return ALL_CHANNELS in pauses_now or channel in pauses_now
+    return st.ALL_CHANNELS in pauses_now or channel in pauses_now

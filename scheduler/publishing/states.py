@@ -59,6 +59,7 @@ BEFORE_PUBLISHING = frozenset({PLANNED, REJECTED, APPROVED, SCHEDULED})
 APPROVED_STATES = frozenset({APPROVED, SCHEDULED, PUBLISHING, ACCEPTED, PUBLISHED})
 # States whose content is locked: it went out, or may have.
 LOCKED = frozenset({PUBLISHING, ACCEPTED, PUBLISHED})
+ALL_CHANNELS = "*"  # the channel a pause of every channel is recorded under (`qm pause` without --channel)
 
 
 def allowed(src: str, dst: str) -> bool:

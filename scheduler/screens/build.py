@@ -59,6 +59,7 @@ class Built:
     version: str
     changed: bool  # False: this version was already there, and `current` did not move to it
     current: bool  # `current` points at it (a build of a day not due on the screen leaves `current` alone)
+    paused: str = ""  # why the screen's channel is paused: the playlist has no slides (`Playlist.paused`)
 
 
 def screens_root(campaign: Campaign) -> Path:
@@ -134,7 +135,7 @@ def _build_screen(
                 fresh = not folder.is_dir()
                 if fresh:
                     _write_version(screen_dir, folder, playlist, slides, version)
-                out.append((playlist, Built(screen_dir.name, playlist.day, folder, version, fresh, False)))
+                out.append((playlist, Built(screen_dir.name, playlist.day, folder, version, fresh, False, playlist.paused)))
             shown = [b for p, b in out if due is None or p.day == due][-1:]
             for made in shown:
                 if previous != made.folder.resolve():

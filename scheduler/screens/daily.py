@@ -27,7 +27,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.campaign_days import check_day
 from ..planning.planner import Plan, PlannedPost
 from ..poster.job import Job
-from ..publishing.states import APPROVED_STATES, REJECTED
+from ..publishing.states import ALL_CHANNELS, APPROVED_STATES, CANCELLED, REJECTED
 from ..support.errors import InputError
 from ..support.file_digest import file_digest
 from .build import Built, build_many, current_folder, playlist_day, screens_root, slide_jobs
@@ -54,6 +54,7 @@ def pick_screens(campaign: Campaign, name: str | None) -> list[ScreenConfig]:
 
 
 EDITED = "edited"  # a state the queue never holds: an approved post whose words changed since (`edited_since_approval`)
+PAUSED = "paused:"  # before a channel's name (no post id starts so): the reason it is paused (`queue_states`)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ class Approval:
 
     states: Mapping[str, str] = field(default_factory=dict)
     today: dt.date | None = None
+
+    def pause_of(self, screen: ScreenConfig) -> str:
+        """Why the screen's channel (or every channel) is paused, "" when it is not (`queue_states`)."""
+        return self.states.get(PAUSED + screen.name) or self.states.get(PAUSED + ALL_CHANNELS, "")
 
     def __call__(self, post: PlannedPost) -> bool:
         if self.today is None:
@@ -87,9 +92,13 @@ def approval(states: Mapping[str, str], today: dt.date) -> Approval:
 
 def queue_states(queue: Queue, found: Iterable[Post], edited: Iterable[str]) -> dict[str, str]:
     """The states an `Approval` reads: of every rejected post (on any day: such an item rotates as no slogan),
-    of the posts `found` around the days shown, and `EDITED` for the `edited` ones (`edited_since_approval`)."""
+    of the posts `found` around the days shown, `EDITED` for the `edited` ones (`edited_since_approval`), and
+    under `PAUSED` + a channel (or `ALL_CHANNELS`) the reason of each pause (`qm pause`)."""
+    from ..publishing.review import paused
+
     states = {p.id: p.state for p in queue.find([REJECTED])}
-    return states | {p.id: p.state for p in found} | dict.fromkeys(edited, EDITED)
+    pauses = {PAUSED + channel: reason or "已暂停" for channel, (reason, _, _) in paused(queue).items()}
+    return states | {p.id: p.state for p in found} | dict.fromkeys(edited, EDITED) | pauses
 
 
 def edited_since_approval(renderer: Renderer, queued: Iterable[Post], posts: Iterable[PlannedPost]) -> list[tuple[PlannedPost, str]]:
@@ -106,6 +115,7 @@ class DayBuild:
     built: list[Built]
     held: list[PlannedPost]  # screen posts left out because nobody approved them (their words)
     edited: frozenset[str] = frozenset()  # of those, the ones approved at words they have no longer (`EDITED`)
+    cancelled: frozenset[str] = frozenset()  # of those, the ones staff cancelled
 
 
 def build_day(
@@ -130,6 +140,7 @@ class DayPlaylists:
     playlists: list[Playlist]
     held: list[PlannedPost]
     edited: frozenset[str] = frozenset()
+    cancelled: frozenset[str] = frozenset()
 
 
 def day_playlists(
@@ -144,10 +155,10 @@ def day_playlists(
         check_day(campaign, day)
         mine = [p for p in plan.on(day) if p.channel in names]
         shown = [p for p in mine if approved(p)]
-        playlists = [make_playlist(campaign, screen, shown, library, day, rejected) for screen in chosen]
+        playlists = [make_playlist(campaign, screen, shown, library, day, rejected, approved.pause_of(screen)) for screen in chosen]
         held = [p for p in mine if p not in shown]
-        edited = frozenset(p.id for p in held if approved.states.get(p.id) == EDITED)
-        out.append(DayPlaylists(day, playlists, held, edited))
+        edited, cancelled = (frozenset(p.id for p in held if approved.states.get(p.id) == state) for state in (EDITED, CANCELLED))
+        out.append(DayPlaylists(day, playlists, held, edited, cancelled))
     return out
 
 
@@ -189,7 +200,7 @@ def write_days(campaign: Campaign, days: list[DayPlaylists], root: Path | None =
     early = [s.id for s in campaign.screens if day_for(campaign, s, now) < campaign.start]
     playlists = [p for d in days for p in d.playlists]
     built = iter(build_many(campaign, playlists, root or screens_root(campaign), workers=1, due=due, early=early))
-    return [DayBuild([next(built) for _ in d.playlists], d.held, d.edited) for d in days]
+    return [DayBuild([next(built) for _ in d.playlists], d.held, d.edited, d.cancelled) for d in days]
 
 
 def in_order(first: dt.date, last: dt.date, today: dt.date) -> list[dt.date]:
@@ -234,7 +245,7 @@ def due_playlists(campaign: Campaign, plan: Plan, library: Vetted, now: dt.datet
     rejected = approved.rejected(plan.posts)
     for screen in (s for s in campaign.screens if s.id in due):
         shown = [p for p in plan.on(due[screen.id]) if p.channel == screen.name and approved(p)]
-        out.append(make_playlist(campaign, screen, shown, library, due[screen.id], rejected))
+        out.append(make_playlist(campaign, screen, shown, library, due[screen.id], rejected, approved.pause_of(screen)))
     return out
 
 

@@ -9,6 +9,8 @@ A day's rotation, in order:
        the campaign's standing lines and rotate unreviewed, except the items a person rejected.
 A featured item whose slot time is later in the day carries `start`: players show it from then on.
 The playlist is valid during that day's on-hours; its version is a hash of everything it says.
+A screen whose channel staff paused (`qm pause`: a day of national mourning) gets a playlist with no
+slides that says why: its player shows nothing from qm until the pause is lifted.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class Playlist:
     valid_from: dt.datetime
     valid_to: dt.datetime
     slides: tuple[Slide, ...]
+    paused: str = ""  # why staff paused the screen's channel: no slides then
 
     @property
     def version(self) -> str:
@@ -81,6 +84,7 @@ class Playlist:
             "date": self.day.isoformat(),
             "valid_from": self.valid_from.isoformat(),
             "valid_to": self.valid_to.isoformat(),
+            **({"paused": self.paused} if self.paused else {}),
         }
 
 
@@ -95,11 +99,20 @@ def is_on(campaign: Campaign, screen: ScreenConfig, now: dt.datetime) -> bool:
 
 
 def make_playlist(
-    campaign: Campaign, screen: ScreenConfig, posts: list[PlannedPost], library: Library, day: dt.date, rejected: Collection[str] = ()
+    campaign: Campaign,
+    screen: ScreenConfig,
+    posts: list[PlannedPost],
+    library: Library,
+    day: dt.date,
+    rejected: Collection[str] = (),
+    paused: str = "",
 ) -> Playlist:
     """The playlist of `screen` on `day`; `posts` may be the whole plan (other channels and days are ignored).
-    The `rejected` items (a person rejected their words) are never rotated as slogans."""
+    The `rejected` items (a person rejected their words) are never rotated as slogans. `paused`: why the
+    screen's channel is paused, which leaves the playlist empty."""
     valid_from, valid_to = on_hours(campaign, screen, day)
+    if paused:
+        return Playlist(screen, day, valid_from, valid_to, (), paused)
     mine = sorted((p for p in posts if p.channel == screen.name and p.slot.day == day), key=lambda p: (p.at, p.slot.index))
     seconds = screen.slide_seconds
     launch = [_slide(p, "launch", seconds * LAUNCH_FACTOR, valid_from) for p in mine if p.reason == "launch"]

@@ -133,7 +133,9 @@ class ScreenPlayers:
             playlist = _playlist_summary(built)
         except ValueError as exc:
             return {**status, "error": str(exc), "message": str(exc)}
-        if shown is None:
+        if playlist["paused"]:
+            message = f"已暂停（{playlist['paused']}）：播放列表是空的，屏幕不放 qm 的画面；恢复后 5 分钟内重新放映"
+        elif shown is None:
             message = "播放器尚未报告播放情况"
         else:
             message = f"正在播放第 {shown['order']} 张（{shown['file']}，播放列表版本 {shown['version']}）"
@@ -210,7 +212,8 @@ def _playlist_summary(path: Path) -> dict[str, Any]:
     """Version, date and slide count of a built playlist; ValueError (in Chinese) when it cannot be read."""
     try:
         playlist = json.loads(path.read_bytes())
-        return {"version": str(playlist["version"]), "date": str(playlist["date"]), "slides": len(playlist["slides"])}
+        summary = {"version": str(playlist["version"]), "date": str(playlist["date"]), "slides": len(playlist["slides"])}
+        return {**summary, "paused": str(playlist.get("paused", ""))}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"播放列表 {path} 已损坏，无法读取（运行 qm screen build 重新生成）") from exc
 
