@@ -318,11 +318,11 @@ def test_bulk_approve_passes_the_days_posts(world: World, page: Any) -> None:
     login(page, world.url, "李科长")
     page.goto(f"{world.url}/day/{LAUNCH}")
     page.click("form.bulk button")
-    page.wait_for_url(f"**/day/{LAUNCH}?done=approved")
+    page.wait_for_url(f"**/day/{LAUNCH}?passed=*&done=passed")
     day = dt.date.fromisoformat(LAUNCH)
     states = {p.id: world.running.queue.get(p.id).state for p in world.plan.posts if p.at.date() == day}  # type: ignore[union-attr]
     assert set(states.values()) == {st.APPROVED}
-    assert "审核完成" in page.inner_text("main")
+    assert f"审核通过 {len(states)} 条，审核完成，将按时发布。" in page.inner_text("main")
     assert world.running.queue.history(next(iter(states)))[-1].who == "李科长（web）"
 
 

@@ -68,6 +68,12 @@ def approve_form(page: str) -> tuple[str, dict[str, list[str]]]:
     return html.unescape(found["action"]), fields_of(found["body"])
 
 
+def press(person: httpx.Client, post_id: str) -> None:
+    """Press the approve button on the post's page."""
+    action, fields = approve_form(person.get(f"/post/{post_id}").text)
+    assert person.post(action, data=fields).status_code == 303
+
+
 def stages_passed(r: Running, post_id: str) -> list[tuple[str, str]]:
     post = r.queue.get(post_id)
     assert post is not None
@@ -85,7 +91,8 @@ def test_a_double_tap_passes_only_the_stage_the_button_showed(lenient: Running) 
         assert stages_passed(lenient, post) == [("初审", "李科长")]
         assert lenient.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
         shown = chief.get(second.headers["location"]).text
-        assert "已通过初审" in shown and "审核完成" not in shown and "通过终审" in shown
+        assert re.search(r"初审已由 李科长 于 \d\d-\d\d \d\d:\d\d 通过（可能是在另一台设备或另一个窗口里），这次没有再做任何操作。", shown)
+        assert "同一个表单" not in shown and "审核完成" not in shown and "通过终审" in shown
         # the final stage, pressed on purpose, still works for the same person
         action, fields = approve_form(shown)
         assert chief.post(action, data=fields).status_code == 303
@@ -101,7 +108,7 @@ def test_a_double_tap_with_same_person_false_is_not_refused(strict: Running) -> 
         again = editor.post(action, data=fields)
         assert again.status_code == 303 and "done=again" in again.headers["location"]
         shown = editor.get(again.headers["location"]).text
-        assert "已通过初审" in shown and "same_person" not in shown
+        assert "初审已由 王编辑 于 " in shown and "same_person" not in shown
     assert stages_passed(strict, post) == [("初审", "王编辑")]
 
 
@@ -118,6 +125,27 @@ def test_the_whole_day_sent_twice_passes_each_post_one_stage(lenient: Running) -
             assert chief.post(f"/day/{DAY}/approve", data=fields).status_code == 303
     assert all(stages_passed(lenient, p) == [("初审", "李科长")] for p in posts)
     assert all(lenient.queue.get(p).state == st.PLANNED for p in posts)  # type: ignore[union-attr]
+
+
+def test_a_stale_page_on_another_device_says_the_stage_was_passed_there_and_by_whom(lenient: Running) -> None:
+    """李科长 passes both stages on his phone; his desktop still shows 通过终审: pressing it says who passed
+    终审 and when, that the review is complete and nothing more was done (not “the same form sent twice”)."""
+    post = planned(lenient)[0]
+    with client(lenient) as phone, client(lenient) as desk:
+        http_login(phone, "李科长")
+        http_login(desk, "李科长")
+        lenient.console.clock = lambda: dt.datetime.fromisoformat("2016-09-07T10:20:00+08:00").timestamp()
+        press(phone, post)
+        action, stale = approve_form(desk.get(f"/post/{post}").text)
+        assert stale["stage"] == ["终审"]
+        press(phone, post)
+        assert lenient.queue.get(post).state == st.APPROVED  # type: ignore[union-attr]
+        answer = desk.post(action, data=stale)
+        assert answer.status_code == 303 and "done=again" in answer.headers["location"]
+        shown = desk.get(answer.headers["location"]).text
+    said = f"{post}：终审已由 李科长 于 09-07 10:20 通过，审核已完成（可能是在另一台设备或另一个窗口里），这次没有再做任何操作。"
+    assert said in shown and "同一个表单" not in shown
+    assert len([e for e in lenient.queue.history(post) if "终审" in e.why]) == 1
 
 
 def test_a_refusal_from_a_stale_tab_redirects_to_the_post_page(strict: Running) -> None:
@@ -194,4 +222,24 @@ def test_passing_a_stage_says_which_stage_how_many_and_which_comes_next(lenient:
         assert bulk
         answer = chief.post(f"/day/{DAY}/approve", data=fields_of(bulk[1]))
         day = chief.get(answer.headers["location"]).text
-    assert f"初审通过 {len(posts) - 1} 条，等待终审；另有 1 条审核完成，将按时发布。" in day and "已通过本阶段" not in day
+    assert f"初审通过 {len(posts) - 1} 条，等待终审。" in day and "已通过本阶段" not in day
+
+
+def test_a_day_with_posts_at_different_stages_offers_one_button_per_stage_and_says_each(strict: Running) -> None:
+    """王编辑 passed 初审 of one post; for 李科长 the day offers 通过初审 for the others and, apart, 通过终审
+    (saying it completes the review) for that one: no single tap passes a final stage unsaid."""
+    posts = planned(strict)
+    with client(strict) as editor, client(strict) as chief:
+        http_login(editor, "王编辑")
+        press(editor, posts[0])
+        http_login(chief, "李科长")
+        page = chief.get(f"/day/{DAY}").text
+        forms = re.findall(r'<form method="post" action="/day/[^"]+/approve" class="bulk">(.*?)</form>', page, re.S)
+        buttons = [html.unescape(re.sub(r"<[^>]+>", "", re.search(r"<button[^>]*>(.*?)</button>", f, re.S)[1])) for f in forms]  # type: ignore[index]
+        assert buttons == [f"通过初审：{len(posts) - 1} 条（之后等待终审）", "通过终审：1 条（审核完成，将按时发布）"]
+        assert "按阶段分别通过" in page
+        assert [len(fields_of(f)["post"]) for f in forms] == [len(posts) - 1, 1]
+        both = {"csrf": fields_of(forms[0])["csrf"], "post": fields_of(forms[0])["post"] + fields_of(forms[1])["post"]}
+        day = chief.get(chief.post(f"/day/{DAY}/approve", data=both).headers["location"]).text  # both lists in one form
+    assert f"通过：初审 {len(posts) - 1} 条（等待终审）、终审 1 条（审核完成，将按时发布）。" in day
+    assert strict.queue.get(posts[0]).state == st.APPROVED  # type: ignore[union-attr]

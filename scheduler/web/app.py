@@ -271,13 +271,14 @@ def _csrf_refused(console: Console, session: Session | None) -> Response:
 
 
 def create_app(console: Console) -> Starlette:
-    from . import edit_pages, error_pages, library_pages, login, media_pages, pages, print_pages, review_pages, status_pages
+    from . import day_approval, edit_pages, error_pages, library_pages, login, media_pages, pages, print_pages, review_pages, status_pages
 
     players = ScreenPlayers(console.campaign)
     routes: list[BaseRoute] = [
         *login.routes(),
         *review_pages.routes(),
         *pages.routes(),
+        *day_approval.routes(),
         *edit_pages.routes(),
         *library_pages.routes(),
         *status_pages.routes(),

@@ -4,9 +4,7 @@
     GET  /  and /month/<YYYY-MM>        the month as a calendar grid (/ shows today's month, or the campaign's first)
     GET  /day/<YYYY-MM-DD>              each post as it will appear, checks, stages, the diff since the last approval
                                         (a day outside the campaign, linked from the month grid, says so and links its nearest day)
-    POST /day/<YYYY-MM-DD>/approve      pass the stage each listed post showed (fields: post …, each "id version stage";
-                                        a bare id passes its next stage); a stage its sender passed already is left alone
-                                        (posts that cannot pass are named on the day page after a redirect: `flash`)
+    POST /day/<YYYY-MM-DD>/approve      the day's buttons, one per review stage (`day_approval`)
     GET  /post/<id>                     a post's history (its retry and cancel buttons post to `review_pages`)
                                         (refused actions on a post redirect to its page, which says why: `refused`)
 
@@ -28,15 +26,14 @@ from starlette.routing import BaseRoute, Route
 
 from ..inputs.dates_written import date_error, example_day
 from ..pages.site import Site
-from ..publishing import review, review_progress, review_rules
+from ..publishing import review, review_progress
 from ..publishing import states as st
 from ..publishing.queue import Post
 from ..publishing.review_notices import TOLD
 from ..publishing.review_reasons import overlong
-from ..support.errors import QmError
 from ..views.print_standing import AFTER_SIGNING
-from . import flash
-from .app import WEB, Call, Console, action, view
+from . import flash, review_said
+from .app import Call, Console, view
 
 _SITE_LOCK = threading.Lock()
 NO_POST = "没有编号为 {} 的排期内容：它可能已取消，或排期改动后换了编号，请回到月历查找"
@@ -63,7 +60,6 @@ def routes() -> list[BaseRoute]:
         Route("/", home, methods=["GET"]),
         Route("/month/{month}", month_page, methods=["GET"]),
         Route("/day/{day}", day_page, methods=["GET"]),
-        Route("/day/{day}/approve", approve_day, methods=["POST"]),
         Route("/post/{post_id}", post_page, methods=["GET"]),
     ]
 
@@ -123,16 +119,18 @@ def in_range(day: dt.date, text: str, example: str = "") -> dt.date:
 
 
 def done_message(call: Call) -> str:
-    """What the `done` parameter names; `done=again&stage=…`: a stage passed already; `done=stage&stage=…`: the stage
-    passed and the next, with `count` (and `approved`) how many a day's button passed (only a configured stage's name is shown)."""
-    done, stage, count, done_too = (call.request.query_params.get(k, "") for k in ("done", "stage", "count", "approved"))
-    names = [s.name for s in call.console.campaign.review.stages]
+    """What the `done` parameter names; `done=again&stage=…&post=…`: a stage passed already (by whom, when: `review_said`);
+    `done=stage&stage=…`: one post's stage passed and the next; `done=passed&passed=…`: what a day's buttons passed."""
+    done, stage, post = (call.request.query_params.get(k, "") for k in ("done", "stage", "post"))
+    rules = call.console.campaign.review
+    names = [s.name for s in rules.stages]
     if done == "again" and stage in names:
-        return f"已通过{stage}（同一个表单提交了两次，第二次没有再做任何操作）。"
-    if done == "stage" and stage in names[:-1]:  # the stage passed and the one it waits for now; a day's: how many
-        after = names[names.index(stage) + 1]
-        more = f"；另有 {done_too} 条审核完成，将按时发布" if done_too.isdigit() else ""
-        return f"{stage}通过 {count} 条，等待{after}{more}。" if count.isdigit() else f"已通过{stage}，等待{after}。"
+        return review_said.again_message(call.console.queue, post, stage, call.console.campaign.timezone)
+    if done == "stage" and stage in names[:-1]:  # the stage passed and the one it waits for now
+        return f"已通过{stage}，等待{names[names.index(stage) + 1]}。"
+    if done == "passed":
+        query = call.request.query_params
+        return review_said.passed_message(query.get("passed", ""), query.get("again", ""), rules)
     return DONE.get(done, "")
 
 
@@ -223,8 +221,8 @@ def day_page(call: Call) -> Response:
 def day_response(call: Call, day: dt.date, error: str = "", status: int = 200) -> Response:
     values = site_of(call.console).day_values(day)
     stages = {p.entry.id: stage_view(call, p.entry.queued, p.stale) for p in values["page"].posts if p.entry.queued is not None}
-    done = done_values(call, list(stages), error)
-    return call.page("day.html", status=status, stages=stages, wide=True, **done, **values)
+    done, bulk = done_values(call, list(stages), error), review_said.bulk_groups(stages.values(), call.console.campaign.review)
+    return call.page("day.html", status=status, stages=stages, bulk=bulk, wide=True, **done, **values)
 
 
 @view("editor")
@@ -241,58 +239,3 @@ def post_response(call: Call, post_id: str, error: str = "") -> Response:
     stages = {post_id: stage_view(call, queued, values["p"].stale)} if queued is not None else {}
     done = done_values(call, [post_id], error)
     return call.page("post.html", stages=stages, **done, **values)
-
-
-@action("editor")
-def approve_day(call: Call) -> Response:
-    """Pass the stage each post listed on the day page showed; the ones that cannot pass are named with the reason."""
-    day, console = day_of(call.request.path_params["day"], call), call.console
-    assert call.user is not None and call.form is not None
-    refused: list[str] = []
-    staged: list[str] = []  # the stages passed short of approval
-    under, site = review_rules.of(console.campaign), site_of(console)  # the site once: it re-reads the content folder's state
-    for post_id, version, stage in [_listed(v) for v in call.form.getlist("post") if isinstance(v, str)]:
-        if version is None or stage is None:  # not what the day page sends: nothing the person saw to pass
-            refused.append(f"{post_id}：{UNSHOWN}")
-            continue
-        post = console.queue.get(post_id)
-        if post is not None and (unseen := site.unseen_pictures(post)):  # its picture is not the one to go out
-            refused.append(unseen)
-            continue
-        try:
-            result = review.pass_stage(
-                console.queue,
-                post_id,
-                call.user.name,
-                console.now(),
-                console.campaign.review,
-                stage=stage,
-                role=call.user.role,
-                version=version,
-                via=WEB,
-                under=under,
-                tz=console.campaign.timezone,
-            )
-        except review_rules.RulesDiffer as exc:  # the same for every post: said once
-            return RedirectResponse(f"/day/{day.isoformat()}?note={flash.keep(call, str(exc))}", status_code=303)
-        except QmError as exc:  # named by its id, unless the reason already names it
-            refused.append(str(exc) if post_id in str(exc) else f"{post_id}：{exc}")
-            continue
-        if result is not None and not result.approved:
-            staged.append(result.stage)
-    if refused:  # said on the day page after a redirect, so that reloading it approves nothing again
-        passed = len(call.form.getlist("post")) - len(refused)
-        head = f"通过了 {passed} 条；" if passed else ""
-        note = flash.keep(call, f"{head}以下 {len(refused)} 条没有通过：" + "；".join(refused))
-        return RedirectResponse(f"/day/{day.isoformat()}?note={note}", status_code=303)
-    path, approved = f"/day/{day.isoformat()}", len(call.form.getlist("post")) - len(staged)
-    if len(set(staged)) == 1:  # through one stage: say which and how many, and how many went through review
-        path = with_param(with_param(path, "stage", staged[0]), "count", str(len(staged)))
-        path = with_param(path, "approved", str(approved)) if approved else path
-    return redirect_done(path, "stage" if staged else "approved")
-
-
-def _listed(value: str) -> tuple[str, str | None, str | None]:
-    """A `post` field of the day's form: "id version stage" (what the page showed); a crafted one may lack them."""
-    post_id, version, stage = [*value.strip().split(" ", 2), "", ""][:3]
-    return post_id, version or None, stage or None

@@ -81,7 +81,9 @@ def approve(call: Call) -> Response:
         )
     except QmError as exc:
         return refused(call, post.id, str(exc))
-    if passed is not None and passed.again:  # the same form twice (a double tap): say the stage is passed
+    if passed is None and call.field("version") == post.version:  # approved already (on another device): by whom, when
+        return redirect_done(with_param(back, "stage", call.field("stage")), "again", post.id)
+    if passed is not None and passed.again:  # the same form twice, or another device passed it: by whom, when
         return redirect_done(with_param(back, "stage", passed.stage), "again", post.id)
     if passed is not None and not passed.approved:  # says which stage it passed and which it waits for
         return redirect_done(with_param(back, "stage", passed.stage), "stage", post.id)
