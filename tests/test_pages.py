@@ -44,7 +44,9 @@ def page(site: Site, template: str, values: dict[str, Any], role: str = "admin")
     """The page's HTML as the console's templates render it (the stage forms need a request: see test_web_pages)."""
     env = Console(site.campaign, site.queue.engine).templates
     said = {"card_note": "", "note_class": "", "done_post": "", **values}  # what an action's redirect adds (`pages.done_values`)
-    return env.get_template(template).render(user=User("王科长", role, False, 0.0, 0.0), csrf="token-1", path="/", stages={}, **said)
+    return env.get_template(template).render(
+        user=User("王科长", role, False, 0.0, 0.0), csrf="token-1", path="/", stages={}, bulk=[], **said
+    )
 
 
 @pytest.fixture
@@ -365,6 +367,36 @@ def test_the_diff_after_a_rejection_starts_from_the_last_approval_in_the_audit(s
     shown = next(p for p in site.day_values(post.at.date())["page"].posts if p.entry.id == post.id)
     assert shown.approved_version == approved.version
     assert any(d.op == "add" and "（修订）" in d.text for d in shown.diff)
+
+
+def test_a_post_fixed_after_its_rejection_shows_the_rejection_and_what_changed_since_until_approved(site: Site) -> None:
+    """Rejected at 初审 before any stage passed, then fixed: each reviewer sees who rejected it, why, and the
+    diff against the rejected words (the 终审 reviewer too, after 初审 passed the fix); approved, that is gone."""
+    stages = ReviewConfig(stages=(Stage("初审", "editor"), Stage("终审", "reviewer")))
+    site.campaign = dataclasses.replace(site.campaign, review=stages)
+    post = next(p for p in site.plan.posts if p.at.date() >= dt.date(2016, 9, 15) and p.channel == "weibo" and len(p.item.title) <= 8)
+    rejected = site.queue.get(post.id)
+    assert rejected is not None
+    review.reject(site.queue, post.id, "王编辑（web）", "标题有错字", NOW, stages)
+    form = open_form(site.library, post.item.id)
+    saved = save(site.campaign, site.library, site.plan, site.renderer, post.item.id, {"title": post.item.title + "（修订）"}, form.digest)
+    refresh(site.queue, site.campaign, site.renderer, saved, "王编辑（web）", NOW + 60)
+    site.reload()
+
+    def shown() -> tuple[Any, str]:
+        day = site.day_values(post.at.date())
+        return next(p for p in day["page"].posts if p.entry.id == post.id), page(site, "day.html", day)
+
+    at = f"{dt.datetime.fromtimestamp(NOW, site.campaign.timezone):%m-%d %H:%M}"
+    for who in ("王编辑", "李科长"):  # before 初审 passes the fix, and after, for 终审
+        card, html = shown()
+        assert card.rejected == f"曾被退回（初审，王编辑（web），{at}）：标题有错字"
+        assert card.approved_version == rejected.version and any(d.op == "add" and "（修订）" in d.text for d in card.diff)
+        assert f"退回后修改了什么（与被退回的版本 {rejected.version} 相比）" in html and "<th>被退回时</th>" in html
+        assert f"曾被退回（初审，王编辑（web），{at}）：标题有错字" in html
+        review.pass_stage(site.queue, post.id, who, NOW + 120, stages)
+    card, html = shown()
+    assert card.entry.state == st.APPROVED and not card.rejected and "曾被退回" not in html
 
 
 def test_after_an_edit_the_final_stage_sees_what_changed_since_the_first_stage_passed(site: Site) -> None:

@@ -15,7 +15,7 @@ from ..rendering.lint import Finding
 from ..views.day_preview import ImageSource, render_block
 from ..views.plan_export import channel_label
 from .calendar import key_marks
-from .diff import DiffLine, Side, compared_version, diff_lines, readable_lines, side_by_side
+from .diff import DiffLine, Side, compared_version, diff_lines, readable_lines, rejected_before, side_by_side
 from .posts import Checks, Entry, state_label
 
 REJECTABLE = frozenset({st.PLANNED, st.APPROVED, st.SCHEDULED})
@@ -60,6 +60,7 @@ class DayPost:
     last_error: str
     stale: bool = False  # a poster of it was drawn before its words changed: it may not be approved until redrawn
     approved_stage: str = ""  # the review stage that passed `approved_version` when it was not approved in full
+    rejected: str = ""  # 曾被退回（stage, who, when）：reason, when the diff is against the version rejected (fixed since)
 
     @property
     def sides(self) -> list[Side]:
@@ -116,10 +117,12 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
             preview = Markup("<p>无法显示：内容库里已没有这条内容。</p>")
         history = queue.history(entry.id) if entry.queued else []
         diff: list[DiffLine] = []
-        approved = change = stage = ""
+        approved = change = stage = rejected = ""
         if entry.queued is not None:
             change = queue.change_reasons([entry.queued]).get(entry.id, "")
             approved, stage = compared_version(entry.queued, history)
+            if back := rejected_before(entry.queued, history):  # fixed after a rejection: what changed since
+                approved, stage, rejected = back.version, "", back.note(tz)
             if approved and approved != entry.queued.version:
                 old = queue.payload(entry.id, approved)
                 if old is not None:
@@ -134,6 +137,7 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
                 diff=tuple(diff),
                 approved_version=approved,
                 approved_stage=stage,
+                rejected=rejected,
                 change=change,
                 last_error=entry.queued.last_error if entry.queued else "",
                 stale=checks.stale(entry),

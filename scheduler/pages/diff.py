@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import html
 import re
@@ -9,12 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..publishing import states as st
 from ..publishing.queue import AuditEntry, Post, Queue
 
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|div|section|blockquote)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 _APPROVED = re.compile(r"(?:审核通过|审核完成)（版本 (\w+)）")  # one stage, or the last of several
 _STAGE_PASSED = re.compile(r"^(.+?)通过（版本 (\w+)）$")  # an earlier stage of several (`review.approve`)
+_CHANGED = re.compile(r"（版本 (\w+) → \w+）")  # its words changed (`sync_post`): the version before
 CONTEXT = 1  # unchanged lines shown around a change
 
 
@@ -88,6 +91,35 @@ def last_approved_version(post: Post, history: Iterable[AuditEntry]) -> str:
         if match:
             found = match.group(1)
     return found
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """The post's last rejection, its words changed since: the version rejected and the rejection's audit entry."""
+
+    version: str
+    entry: AuditEntry
+
+    def note(self, tz: dt.tzinfo) -> str:
+        """“曾被退回（初审，赵初审（web），09-07 08:05）：图片不清楚” (one stage: no stage name)."""
+        stage, said, reason = self.entry.why.partition("退回：")
+        at = f"{dt.datetime.fromtimestamp(self.entry.at, tz):%m-%d %H:%M}"
+        parts = [stage, self.entry.who, at] if said else [self.entry.who, at]
+        return f"曾被退回（{'，'.join(parts)}）：{reason if said else self.entry.why}"
+
+
+def rejected_before(post: Post, history: Iterable[AuditEntry]) -> Rejected | None:
+    """The rejection a fixed post comes back from: its last rejection, when its words changed after it and no
+    approval in full came since (a stage passed since still shows it: the next stage's reviewer sees what was fixed)."""
+    found: Rejected | None = None
+    for entry in history:
+        if entry.to_state == st.REJECTED:
+            found = Rejected("", entry)
+        elif found and _APPROVED.search(entry.why):
+            found = None
+        elif found and not found.version and (changed := _CHANGED.search(entry.why)):
+            found = Rejected(changed.group(1), found.entry)
+    return found if found and found.version and found.version != post.version and post.state != st.REJECTED else None
 
 
 Side = tuple[DiffLine | None, DiffLine | None]  # (old, new) on one row; None where a side has no line
