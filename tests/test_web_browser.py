@@ -76,7 +76,7 @@ def test_reject_with_a_reason_shows_on_the_page_and_in_the_audit(running: Runnin
     login(page, running.url, "李科长")
     page.goto(f"{running.url}/day/{DAY}")
     article = page.locator(f"article[id='post-{post}']")
-    article.locator("input[name=reason]").fill("标题中“最好”属于绝对化用语")
+    article.locator("textarea[name=reason]").fill("标题中“最好”属于绝对化用语")
     article.locator("button:has-text('退回')").click()
     page.wait_for_load_state()
     assert "已退回" in page.inner_text("main")
@@ -190,6 +190,57 @@ def test_an_undrawn_screen_picture_fills_the_pictures_box_readably_on_a_phone(ru
         assert box["smallest"] >= 13, box
     finally:
         context.close()
+
+
+TAPPED = (
+    "header.top nav a",
+    "header.top button.link",
+    ".bar .step",
+    ".post .pid",
+    "details.steps > summary",
+    ".actions button",
+    "form.bulk button",
+)
+
+
+def test_on_a_phone_every_review_control_is_44_px_tall_and_the_reason_box_a_textarea(running: Running, browser: Any) -> None:
+    """375 px: nav links, 退出, the day arrows, post ids, the history summary and the approve/reject buttons are at
+    least 44 px tall (Apple HIG), the header stays three short rows, and a long reject reason wraps in a textarea."""
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        login(page, running.url, "李科长")
+        page.goto(f"{running.url}/day/2016-09-20")
+        heights = page.evaluate(
+            "sels => Object.fromEntries(sels.map(s => [s, [...document.querySelectorAll(s)].map(e => e.getBoundingClientRect().height)]))",
+            list(TAPPED),
+        )
+        assert all(heights[s] and min(heights[s]) >= 44 for s in TAPPED), heights
+        assert page.locator("header.top").bounding_box()["height"] <= 140
+        reason = page.locator("form[action$='/reject'] [name=reason]").first
+        assert reason.evaluate("e => e.tagName") == "TEXTAREA" and reason.get_attribute("maxlength") == "200"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        context.close()
+
+
+def test_chinese_inside_code_is_drawn_with_a_chinese_font(running: Running, browser: Any) -> None:
+    """The login page's hint `qm user add 用户名 …`: the Chinese in it is drawn by a Chinese font, not as boxes."""
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{running.url}/login")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        cdp = context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        code = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "code"})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": code})["fonts"]
+        assert "用户名" in page.inner_text("code")
+    finally:
+        context.close()
+    assert any("CJK" in f["familyName"] and f["glyphCount"] >= len("用户名") for f in fonts), fonts
 
 
 def test_a_phone_offers_only_the_stages_its_user_may_pass(running: Running, browser: Any) -> None:

@@ -348,7 +348,7 @@ def test_cancel_then_retry_from_the_posts_page(world: World, page: Any) -> None:
     queue = world.running.queue
     login(page, world.url, "李科长")
     page.goto(f"{world.url}/post/{post.id}")
-    page.fill("form[action$='/cancel'] input[name=reason]", "活动改期")
+    page.fill("form[action$='/cancel'] textarea[name=reason]", "活动改期")
     page.click("form[action$='/cancel'] button")
     page.wait_for_url(f"**?done=cancelled&post={post.id}#post-{post.id}")
     assert queue.get(post.id).state == st.CANCELLED  # type: ignore[union-attr]
