@@ -538,6 +538,19 @@ def test_a_month_outside_the_campaign_says_so_and_links_to_the_nearest(world: Wo
     assert f'href="/month/{months[0]:%Y-%m}"' in before.text and "不在活动期内" not in inside.text
 
 
+def test_the_month_marks_today_and_links_to_it_at_the_top(world: World) -> None:
+    """On a phone the month is one long column: today (the console's clock: 2016-09-01) says 今天, a link at the
+    top jumps to it, the legend explains its border; another month links to today's month at today."""
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
+        http_login(c, "王编辑")
+        inside, other = c.get("/month/2016-09").text, c.get("/month/2016-10").text
+    assert '<a class="button" href="#today">跳到今天（9月1日）</a>' in inside
+    cell = re.search(r'<a class="day[^"]* today[^"]*" id="today" href="/day/2016-09-01">(.*?)</a>', inside, re.S)
+    assert cell and '<span class="today-mark">今天</span>' in cell[1]
+    assert inside.count('id="today"') == 1 and inside.count("today-mark") == 1 and '<span class="today-key"></span>今天' in inside
+    assert '<a class="button" href="/month/2016-09#today">去今天（9月1日）</a>' in other and 'id="today"' not in other
+
+
 def test_a_body_sent_with_crlf_is_counted_and_saved_with_plain_newlines(world: World) -> None:
     post = world.post_of("wechat", "2016-09-14")
     path = item_path(post.item)

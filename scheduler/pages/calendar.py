@@ -58,6 +58,7 @@ class Month:
     states: tuple[tuple[str, str], ...]  # (state, label) present this month: the legend
     outside: str = ""  # a month the campaign does not reach: says so (the page links to its nearest month)
     nearest: dt.date | None = None
+    today: dt.date | None = None  # marked 今天; the page links to it at the top
 
     @property
     def problem_days(self) -> int:
@@ -139,6 +140,7 @@ def month_view(
         if index >= 0
         else f"{first.year}年{first.month}月不在活动期内（{campaign.start.isoformat()} 至 {campaign.end.isoformat()}）",
         nearest=None if index >= 0 else months[0] if first < months[0] else months[-1],
+        today=today,
     )
 
 
