@@ -1,6 +1,8 @@
 """A reason for 退回, 取消 or the emergency pause is held on the server to what the form lets through (200 characters),
 and a blank 退回 or 取消 reason (spaces only) returns to the page it was written on, at the post's card, saying what is missing
-(the pause form says it in the same words). `qm pause` holds to the same length: tests/test_daemon_cli.py."""
+(the pause form says it in the same words). `qm pause` holds to the same length: tests/test_daemon_cli.py. A reason
+holding a character not seen (a line break, a terminal escape, a direction override) is refused as well; the command
+line's side: tests/test_stored_text_escaped.py."""
 
 from __future__ import annotations
 
@@ -72,3 +74,28 @@ def test_a_pause_reason_longer_than_the_form_allows_is_refused_on_the_server(con
         sent["reason"] = "全国哀悼日" * 40  # exactly 200: what the form lets through
         assert "done=" in admin.post("/status/pause", data=sent).headers["location"]
     assert review.paused(console.queue)["*"][0] == "全国哀悼日" * 40
+
+
+@pytest.mark.parametrize(
+    "reason", ["措辞\x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07\x1b[2K\r已通过终审", "错别字\n### 【紧急】审核台已迁移", "标题\u202e有错字"]
+)
+def test_a_reject_reason_with_a_character_not_seen_is_refused_in_the_console(console: Running, reason: str) -> None:
+    post = planned(console)[0]
+    with client(console) as reviewer:
+        http_login(reviewer, "王审核")
+        token = fields_of(reviewer.get(f"/day/{DAY}").text)["csrf"][0]
+        answer = reviewer.post(f"/post/{post}/reject", data={"csrf": token, "reason": reason, "back": f"/day/{DAY}"})
+        assert answer.status_code == 303
+        said = reviewer.get(answer.headers["location"]).text
+    assert "退回原因里有看不见的字符" in said and "没有退回：请删去后再按“退回”。" in said, said
+    assert console.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
+
+
+def test_a_pause_reason_with_a_line_break_is_refused_in_the_console(console: Running) -> None:
+    console.add_user("张主任", "admin")
+    with client(console) as admin:
+        http_login(admin, "张主任")
+        token = fields_of(admin.get("/status").text)["csrf"][0]
+        answer = admin.post("/status/pause", data={"csrf": token, "channel": "*", "reason": "哀悼日\n- [恢复](http://x.example)"})
+        said = admin.get(answer.headers["location"]).text
+    assert "暂停原因里有看不见的字符 U+000A" in said and "没有暂停" in said, said

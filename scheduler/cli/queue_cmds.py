@@ -17,6 +17,7 @@ from ..publishing.auto_approval import NOT_AUTO
 from ..publishing.queue import Post, Queue
 from ..rendering.versions import shown
 from ..support.errors import ContentError, InputError
+from ..support.logs import escaped
 from ..views.campaign_over import over
 from ..views.columns import aligned, clip
 from ..views.plan_export import channel_label
@@ -192,8 +193,8 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[
             note = notes[p.id] + (f"（qm queue --diff {p.id}）" if p.approved_version not in ("", p.version) else "")
             if p.last_error.startswith(NOT_AUTO):  # changed, and not approved automatically again: why not, too
                 note += f"；{p.last_error}"
-        note = " ".join(note.split())  # one line per post
-        reviewer = p.approved_by if p.state in st.APPROVED_STATES else stages.get(p.id, "")
+        note = escaped(" ".join(note.split()))  # one line per post, written by staff (a reason): no terminal escapes
+        reviewer = escaped(p.approved_by if p.state in st.APPROVED_STATES else stages.get(p.id, ""))
         item = items.get(p.item)  # none for a post sent before its content file was deleted
         title = clip(" ".join(item.title.split()), TITLE_COLUMNS) if item else missing
         when, channel = f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel)
@@ -244,7 +245,8 @@ def run_history(ctx: Context, args: argparse.Namespace) -> int:
         print("还没有记录。")
     for e in entries:
         src = st.label(e.from_state) if e.from_state else "（新建）"
-        print(f"{dt.datetime.fromtimestamp(e.at, tz):%Y-%m-%d %H:%M:%S}  {e.post_id}  {src} → {st.label(e.to_state)}  {e.who}：{e.why}")
+        when = f"{dt.datetime.fromtimestamp(e.at, tz):%Y-%m-%d %H:%M:%S}"
+        print(f"{when}  {e.post_id}  {src} → {st.label(e.to_state)}  {escaped(e.who)}：{escaped(e.why)}")  # staff's words
     return 0
 
 

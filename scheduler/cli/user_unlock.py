@@ -4,6 +4,9 @@ Without arguments it lists the locked account names and addresses; with a name i
 with `--address` an address (twenty wrong passwords from one address lock everyone behind it, which
 is a whole office behind one NAT or proxy). Releasing a name also says which addresses are locked,
 since a name released may still be kept out by the address its owner logs in from.
+
+The names listed are whatever anyone typed on the login page: each is printed with its control characters
+escaped (`logs.escaped`), so a name cannot clear the terminal, write its clipboard or forge a line.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import ipaddress
 from typing import TYPE_CHECKING
 
 from ..support.errors import InputError
+from ..support.logs import escaped
 from .context import Context
 
 if TYPE_CHECKING:  # the database layer: imported by the command only
@@ -45,7 +49,7 @@ def run_user_unlock(ctx: Context, args: argparse.Namespace) -> int:
     if others:
         print(
             f"注意：还有 {len(others)} 个地址暂停登录（同一地址输错 20 次密码），从这些地址登录的人密码对了也要等："
-            + "；".join(f"{a}（{_minutes(s)}）" for a, s in others)
+            + "；".join(f"{escaped(a)}（{_minutes(s)}）" for a, s in others)
             + "。立即解除：qm user unlock --address 地址"
         )
     return 0
@@ -63,7 +67,7 @@ def _list(throttle: Throttle, now: float) -> int:
         if locked[kind]:
             print(heading)
             for value, seconds in locked[kind]:
-                print(f"  {value}  {_minutes(seconds)}")
+                print(f"  {escaped(value)}  {_minutes(seconds)}")
     print(HOW)
     return 0
 
@@ -79,8 +83,8 @@ def _address(written: str, throttle: Throttle, now: float) -> str:
         locked = [a for a, _ in throttle.locked(now)["addr"]]
         if written.strip() in locked:
             return written.strip()
-        listed = "现在暂停登录的地址：" + "、".join(locked) if locked else "现在没有暂停登录的地址"
-        raise InputError(f"--address {written} 不是 IP 地址（写作 192.168.1.20，登录页面的提示里写着）；{listed}") from None
+        listed = "现在暂停登录的地址：" + "、".join(map(escaped, locked)) if locked else "现在没有暂停登录的地址"
+        raise InputError(f"--address {escaped(written)} 不是 IP 地址（写作 192.168.1.20，登录页面的提示里写着）；{listed}") from None
     return plain(written)
 
 

@@ -1,11 +1,17 @@
 """How long a reason written for 退回, 取消 or 暂停 may be: notices and the history carry it, so it is a
 reason, not a document. The console's forms let no more through and check again on the server
 (`web.pages.reason_refusal`); the actions themselves (`review.reject`, `cancel`, `pause`) refuse what
-`refused` says, whoever calls them."""
+`refused` says, whoever calls them.
+
+A reason is one line of visible words: it may hold no control character (not even a line break or a tab),
+nor the invisible ones content may not hold (`hidden_chars`). A terminal printing it (`qm history`) would
+obey an escape sequence in it, and a robot's notice would show a line break as a forged heading.
+"""
 
 from __future__ import annotations
 
 from ..support.errors import InputError
+from ..support.hidden_chars import described, hidden
 
 REASON_MAX = 200  # characters: the console's reason fields' maxlength
 
@@ -18,10 +24,21 @@ def overlong(reason: str, act: str) -> str:
     return f"{act}原因最多 {REASON_MAX} 字，这次写了 {len(reason)} 字，没有{act}"
 
 
+def unseen(reason: str, act: str) -> str:
+    """Why a reason for `act` is refused for a character a reader does not see, "" when it holds none:
+    "退回原因里有看不见的字符 U+001B（控制字符）（在“措辞”之后），没有退回"."""
+    found = [i for i, ch in enumerate(reason) if hidden(ch) or ch in "\t\n\r"]
+    if not found:
+        return ""
+    return f"{act}原因里有看不见的字符 {described(reason, found)}，没有{act}"
+
+
 def refused(reason: str, act: str, *, required: bool) -> None:
     """InputError when a reason for `act` may not be recorded: blank (only spaces) where one is `required`
-    (退回, 暂停: staff are told why), or too long (`overlong`)."""
+    (退回, 暂停: staff are told why), too long (`overlong`), or holding a character not seen (`unseen`)."""
     if required and not reason.strip():
         raise InputError(f"{act}时要写明原因（只有空格不算），没有{act}")
     if too_long := overlong(reason, act):
         raise InputError(f"{too_long}：请写简短些再试")
+    if hidden_found := unseen(reason, act):
+        raise InputError(f"{hidden_found}：请把原因写成一行字（不要换行、制表符或复制来的控制字符）再试")

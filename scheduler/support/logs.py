@@ -28,6 +28,7 @@ _FIELDS = "qm_fields"
 _CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _ESCAPED = re.compile(f'[\\\\"{_CONTROLS}]')
 _QUOTED = re.compile(f'[ "={_CONTROLS}]')
+_SHOWN = re.compile(f"[{_CONTROLS}]")
 _NAMED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -40,6 +41,12 @@ def _quote(value: Any) -> str:
     if text and not _QUOTED.search(text):
         return text
     return '"' + _ESCAPED.sub(_escape, text) + '"'
+
+
+def escaped(text: str) -> str:
+    """`text` for a terminal, each control character written as the log writes it (\\x1b, \\n, \\u202e): text
+    stored from outside (a login name, a reject reason) can neither drive the terminal nor forge a line."""
+    return _SHOWN.sub(_escape, text)
 
 
 def _escape(found: re.Match[str]) -> str:

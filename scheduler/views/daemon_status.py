@@ -29,6 +29,7 @@ from ..runtime.job_table import next_runs
 from ..runtime.lease import lease_held
 from ..runtime.lock import ACTIVE, ENDED, ROLE_LABELS, DaemonInfo, read_all, read_info
 from ..support.db_names import is_postgresql
+from ..support.logs import escaped
 from ..support.moments import moment
 from . import notices_waiting
 
@@ -274,4 +275,4 @@ def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int) 
     if status.failures:
         lines.append("最近的问题：")
         lines += [f"  {pid}  {st.label(state)}：{why}" for pid, state, why, _ in status.failures]
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(escaped, lines)) + "\n"  # reasons and names staff wrote: no terminal escapes, no forged lines

@@ -30,7 +30,7 @@ from ..publishing import review, review_progress
 from ..publishing import states as st
 from ..publishing.queue import Post
 from ..publishing.review_notices import TOLD
-from ..publishing.review_reasons import overlong
+from ..publishing.review_reasons import overlong, unseen
 from ..views.print_standing import AFTER_SIGNING
 from . import flash, review_said
 from .app import Call, Console, view
@@ -157,12 +157,13 @@ def with_param(path: str, key: str, value: str) -> str:
 
 def reason_refusal(reason: str, act: str, button: str = "") -> str:
     """Why a reason for `act` (退回, 取消, 暂停), written in the field “<act>原因” and sent with the button `button`
-    (default: `act`), is refused ("" when it is not): blank, or longer than the form allows (`review_reasons`)."""
+    (default: `act`), is refused ("" when it is not): blank, longer than the form allows, or holding a character
+    not seen (`review_reasons`)."""
     if not reason:
         return f"{act}时要写明原因（写在“{act}原因”里，只有空格不算），这次没有{act}。"
     if too_long := overlong(reason, act):
         return f"{too_long}：请写简短些再按“{button or act}”。"
-    return ""
+    return f"{said}：请删去后再按“{button or act}”。" if (said := unseen(reason, act)) else ""
 
 
 def back_to(call: Call, default: str) -> str:

@@ -1,0 +1,65 @@
+"""Text stored from outside (a name typed on the login page, a reason an editor wrote) cannot drive the
+terminal that prints it: a reason with a control character or an invisible one is refused, in the console
+and on the command line, and what is already stored is printed with its control characters escaped by
+`qm user unlock`, `qm history`, `qm queue` and `qm status`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.publishing import states as st
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue
+from scheduler.publishing.tables import pauses
+from scheduler.support import http_client
+from tests.conftest import run_qm
+from tests.test_web_unlock import config_in
+from tests.web_helpers import console_server, http_login, local
+
+# Write the clipboard (OSC 52), clear the screen, then a forged line; hide what follows
+ESCAPES = "\x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07\x1b[2J\x1b[H现在没有锁定的用户名或地址。\x1b[8m"
+SHOWN = "\\x1b]52;c;Y3VybCBldmlsIHwgc2g=\\x07\\x1b[2J\\x1b[H现在没有锁定的用户名或地址。\\x1b[8m"
+
+
+def raw(text: str) -> bool:
+    """Whether `text` carries a control character other than the line breaks between its lines."""
+    return any((ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F for c in text)
+
+
+def test_a_login_name_with_terminal_escapes_is_listed_escaped_by_qm_user_unlock(tmp_path: Path) -> None:
+    config = config_in(tmp_path)
+    campaign: Campaign = local(load_campaign(config), tmp_path)
+    with console_server(campaign) as r, http_client.client(base_url=r.url, follow_redirects=False, timeout=10) as c:
+        codes = [http_login(c, ESCAPES, f"guess-{n}").status_code for n in range(6)]
+    assert codes[-1] == 429  # the name is locked
+    listed = run_qm("user", "unlock", "-c", config)
+    assert listed.returncode == 0 and not raw(listed.stdout), repr(listed.stdout)
+    assert f"  {SHOWN}  还要" in listed.stdout, listed.stdout
+    mistyped = run_qm("user", "unlock", "--address", "not\x1b[2Jan-address", "-c", config)
+    assert mistyped.returncode == 2 and not raw(mistyped.stderr) and "not\\x1b[2Jan-address 不是 IP 地址" in mistyped.stderr
+
+
+def test_stored_reasons_and_names_are_printed_escaped_and_new_ones_refused(project: Callable[..., Path]) -> None:
+    """An older qm stored what it was given: the history, the queue and the status print it escaped; qm reject,
+    cancel and pause refuse such a reason now."""
+    config = project()
+    assert run_qm("queue", "-c", config).returncode == 0
+    engine = open_db(f"sqlite:///{config.parent / '.qm' / 'qm.sqlite3'}")
+    queue = Queue(engine)
+    post = queue.find([st.PLANNED])[0].id
+    assert queue.move(post, st.CANCELLED, "编辑" + ESCAPES, "活动改期" + ESCAPES, 1.0e9)
+    with engine.begin() as conn:
+        conn.execute(pauses.insert().values(channel="*", reason="哀悼日" + ESCAPES, who="主任\x1b[2J", at=1.0e9))
+    engine.dispose()
+    for command in (("history",), ("queue",), ("status",)):
+        shown = run_qm(*command, "-c", config)
+        assert shown.returncode == 0 and not raw(shown.stdout), (command, repr(shown.stdout))
+        assert SHOWN in shown.stdout, (command, shown.stdout)
+    other = run_qm("queue", "--state", "待审核", "-c", config).stdout.splitlines()[1].split()[2]
+    for command in (("reject", other, "--reason"), ("cancel", other, "--reason"), ("pause", "--reason")):
+        refused = run_qm(*command, "措辞" + ESCAPES, "-c", config)
+        assert refused.returncode == 2 and "原因里有看不见的字符 U+001B（控制字符）" in refused.stderr, (command, refused.stderr)
+        assert "Traceback" not in refused.stderr and not raw(refused.stderr)
