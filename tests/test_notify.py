@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import logging
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.inputs.campaign import Notifier
+from scheduler.inputs.campaign import Campaign, Notifier, WebConfig
+from scheduler.publishing import review_notices
 from scheduler.support.notify import Notice, Notifications
 
 from .daemon_helpers import robot_server
@@ -93,3 +95,23 @@ def test_a_notifier_whose_webhook_file_is_not_text_says_so_without_its_bytes(cap
         f"没有通知地址，跳过通知：QM_WEBHOOK_FILE 指向的文件 {hook} 不是 UTF-8 编码的文本（可能在记事本里存成了 ANSI 或 Unicode 编码）：请另存为 UTF-8 编码，文件里只写密钥本身"
     ]
     assert "SECRET-KEY" not in caplog.text
+
+
+@pytest.mark.parametrize(("kind", "field"), [("wecom", "content"), ("dingtalk", "text")])
+def test_a_reason_written_as_markdown_reaches_the_robot_as_text(heihe: Campaign, kind: str, field: str) -> None:
+    """A reject reason with a line break, a heading and a link (an older qm stored it, or a stored notice) shows
+    in the group as the words written: no heading, no link of its own; the link to the console stays a link."""
+    campaign = dataclasses.replace(heihe, web=WebConfig(public_url="https://qm.example.org"))
+    reason = "错别字\n### 【紧急】审核台已迁移\n- [请点此重新登录](http://phish.example/login)"
+    told = {"post": "20270930-wechat-2000", "item": "i", "channel": "wechat", "at": 1.8e9, "stage": "终审", "reason": reason}
+    with robot_server() as (url, received):
+        notes = Notifications((Notifier("群", kind, "QM_HOOK"),), env={"QM_HOOK": url})
+        assert notes.send(review_notices.rejection(campaign, {**told, "who": '<font color="info">王</font>'})) == 1
+    text = received[0]["body"]["markdown"][field]
+    lines = text.splitlines()
+    assert not any(line.startswith("#") for line in lines[1:]) and all(line.startswith("- ") for line in lines[1:]), text
+    assert "- 原因：错别字 ### 【紧急】审核台已迁移 - ［请点此重新登录］（http://phish.example/login）" in lines, text
+    assert "](http://phish" not in text and "<font" not in text and "＜font" in text
+    assert (
+        lines[-1] == "- 在控制台处理：[https://qm.example.org/post/20270930-wechat-2000](https://qm.example.org/post/20270930-wechat-2000)"
+    )

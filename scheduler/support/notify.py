@@ -8,6 +8,10 @@ logged nor shown: a failed call is reported by notifier name and what failed (`f
 class, an HTTP status, the robot's errcode), never by its URL or its answer's text.
 
 Sending never raises: a notification that fails is logged and the daemon carries on.
+
+A notice's title and lines are text: a reason, a name or a title someone wrote is shown as they wrote it, never
+read as markdown (`as_text`): it cannot start a heading or a line of its own, nor make a link or a coloured
+word. Only the lines qm writes in markdown itself (`Markup`: the link to the console) are sent as they are.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import time
 import urllib.parse
 from collections.abc import Callable, Collection, Mapping
@@ -42,6 +47,24 @@ TIMEOUT = 5.0  # seconds each phase of a webhook request may take (connecting, s
 WECOM_IMAGE_MAX = 2 * 1024 * 1024
 
 
+class Markup(str):
+    """A notice line qm writes in markdown itself (a link to the console's page): sent as it is."""
+
+
+_BREAKS = re.compile(r"\s*[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")  # [words](address), ![words](picture)
+_TAG = re.compile(r"<(?=/?[A-Za-z])")  # <font color="warning">, <a href=…>, <http://…>
+_LEADING = {"#": "＃", ">": "＞"}  # a heading, a quote: only at the start of a line
+
+
+def as_text(text: str) -> str:
+    """`text` as markdown that shows it as written: its lines joined by a space (it cannot begin a line of its
+    own), a link shown as its words and address in full-width brackets (［请登录］（http://…）) instead of a
+    link, a tag's < in full width, a leading # or > in full width."""
+    text = _TAG.sub("＜", _LINK.sub(r"［\1］（\2）", _BREAKS.sub(" ", text)))
+    return _LEADING.get(text[:1], text[:1]) + text[1:]
+
+
 @dataclass(frozen=True)
 class Notice:
     kind: str  # failure | approval | reminder | assisted
@@ -50,8 +73,8 @@ class Notice:
     image: Path | None = None  # sent as a picture where the robot takes one (WeCom, up to 2 MB)
 
     def markdown(self) -> str:
-        body = "\n".join(f"- {line}" for line in self.lines)
-        return f"### {self.title}\n{body}".rstrip()
+        body = "\n".join(f"- {line if isinstance(line, Markup) else as_text(line)}" for line in self.lines)
+        return f"### {as_text(self.title)}\n{body}".rstrip()
 
 
 def wecom_body(notice: Notice) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import datetime as dt
 from urllib.parse import quote
 
 from ..inputs.campaign import Campaign
+from ..support.notify import Markup
 
 
 def day_url(campaign: Campaign, day: dt.date) -> str:
@@ -17,5 +18,5 @@ def post_url(campaign: Campaign, post_id: str) -> str:
 
 
 def link_line(url: str) -> tuple[str, ...]:
-    """One notice line with the page's address, or none."""
-    return (f"在控制台处理：[{url}]({url})",) if url else ()
+    """One notice line with the page's address as a link, or none."""
+    return (Markup(f"在控制台处理：[{url}]({url})"),) if url else ()

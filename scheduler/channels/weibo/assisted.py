@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...runtime.clock import Clock, SystemClock
-from ...support.notify import ASSISTED, Notice, Notifications
+from ...support.notify import ASSISTED, Markup, Notice, Notifications
 from ...support.notify import TIMEOUT as NOTIFY_TIMEOUT
 from ...support.values import Receipt
 from ..api import REQUEST_PHASES, ImageFile
@@ -38,7 +38,7 @@ class AssistedChannel(Channel):
             raise PermanentError(f"{post.id} 不能发到微博：{'；'.join(problems)}", self.name)
         lines = (
             f"发布时间：{post.at:%Y-%m-%d %H:%M}",
-            f"正文（直接复制）：{post.payload.get('text', '')}",
+            Markup(f"正文（直接复制）：{post.payload.get('text', '')}"),  # approved words, their paragraphs kept for the copy
             f"配图：{picture}" if picture else "配图：无",
             f"发出后确认：qm confirm {post.id} --url 微博链接 --by 姓名",
         )
