@@ -12,7 +12,8 @@ from scheduler.inputs.config import load_campaign
 from scheduler.publishing.db import open_db
 from scheduler.support import http_client
 from scheduler.web.accounts import Accounts
-from scheduler.web.sessions import Throttle, log_in
+from scheduler.web.login import locked_out
+from scheduler.web.sessions import FAILURES_ALLOWED, Lock, Throttle, log_in
 from tests.conftest import HEIHE, ROOT, run_qm
 from tests.web_helpers import console_server, http_login, local
 
@@ -185,3 +186,36 @@ def test_the_name_lock_names_the_command_for_the_name_typed_quoted_and_escaped(t
         page = http_login(c, typed).text
     assert codes[-1] == 429 and "用户名 立即解除" not in page
     assert "qm user unlock &#39;赵 &lt;b&gt;初审&lt;/b&gt;&#39; 立即解除" in page, re.findall(r"qm user unlock[^。]*", page)
+
+
+def test_behind_a_proxy_trusted_with_the_clients_network_forged_addresses_still_lock(tmp_path: Path) -> None:
+    """A client that may send X-Forwarded-For as a trusted proxy would (its network is listed, or the proxy passes
+    the header on) writes a new address each try: the proxy's own address is counted too, with a higher limit,
+    and a forwarded word that is no IP address is not believed (the connection's address counts)."""
+    config = config_in(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + '\nweb:\n  trusted_proxies: ["10.0.0.0/8", "127.0.0.0/8"]\n', encoding="utf-8")
+    campaign: Campaign = local(load_campaign(config), tmp_path)
+    with console_server(campaign) as r, http_client.client(base_url=r.url, follow_redirects=False, timeout=10) as c:
+        r.add_user("admin", "admin")
+        c.headers["X-Forwarded-For"] = "$(touch pwned)"
+        codes = [http_login(c, f"n{n}", "wrong").status_code for n in range(20)]
+        said = http_login(c, "admin").text
+        assert codes[19] == 429 and "qm user unlock --address 127.0.0.1 立即解除" in said and "touch" not in said, said
+        assert run_qm("user", "unlock", "--address", "127.0.0.1", "-c", config).returncode == 0
+        codes = []
+        for n in range(FAILURES_ALLOWED["proxy"]):  # unlocking the address forgot what it counted as a proxy
+            c.headers["X-Forwarded-For"] = f"203.0.{n // 250}.{n % 250 + 1}"  # a new address every try
+            codes.append(http_login(c, f"user{n}", "wrong").status_code)
+        assert codes[:-1] == [401] * (len(codes) - 1) and codes[-1] == 429
+        c.headers["X-Forwarded-For"] = "198.51.100.7"
+        said = http_login(c, "admin").text
+        assert "经反向代理（127.0.0.1）来的登录输错密码的次数太多" in said and "qm user unlock --address 127.0.0.1 立即解除" in said
+        listed = run_qm("user", "unlock", "-c", config).stdout
+        assert "暂停登录的反向代理" in listed and "\n  127.0.0.1  还要" in listed, listed
+        assert run_qm("user", "unlock", "--address", "127.0.0.1", "-c", config).returncode == 0
+        assert http_login(c, "admin").status_code == 303
+
+
+def test_the_address_lock_names_the_command_with_the_address_quoted() -> None:
+    said = locked_out(Lock(60, name=False, address=True), "fe80::1%$(id)")
+    assert "qm user unlock --address 'fe80::1%$(id)' 立即解除" in said, said

@@ -61,7 +61,7 @@ def console_server(campaign: Campaign, plan: Plan | None = None, now: dt.datetim
     if plan is not None:
         fill(Queue(engine), campaign, plan, Renderer(campaign), now.timestamp())
     console = Console(campaign, engine)
-    server = Server(create_app(console), host, 0, campaign.web.trusted_proxies)  # as `qm web` starts it
+    server = Server(create_app(console), host, 0)  # as `qm web` starts it
     server.start()
     try:
         yield Running(console, server)

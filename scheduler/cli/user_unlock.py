@@ -45,10 +45,10 @@ def run_user_unlock(ctx: Context, args: argparse.Namespace) -> int:
             print(f"已解除地址 {address} 的登录锁定，从这个地址可以登录了。")
         else:
             print(f"地址 {address} 没有输错密码的记录，不需要解除。")
-    others = throttle.locked(ctx.clock())["addr"]
-    if others:
+    still = throttle.locked(ctx.clock())
+    if others := [*still["addr"], *still["proxy"]]:
         print(
-            f"注意：还有 {len(others)} 个地址暂停登录（同一地址输错 20 次密码），从这些地址登录的人密码对了也要等："
+            f"注意：还有 {len(others)} 个地址暂停登录（同一地址输错 20 次密码，或经过反向代理输错 100 次），从这些地址登录的人密码对了也要等："
             + "；".join(f"{escaped(a)}（{_minutes(s)}）" for a, s in others)
             + "。立即解除：qm user unlock --address 地址"
         )
@@ -57,12 +57,13 @@ def run_user_unlock(ctx: Context, args: argparse.Namespace) -> int:
 
 def _list(throttle: Throttle, now: float) -> int:
     locked = throttle.locked(now)
-    if not locked["name"] and not locked["addr"]:
+    if not any(locked.values()):
         print("现在没有锁定的用户名或地址。")
         return 0
     for kind, heading in (
         ("name", "暂停登录的用户名（15 分钟内输错 5 次密码；也可能是别人在猜的、并不存在的用户名）："),
         ("addr", "暂停登录的地址（15 分钟内输错 20 次密码；从这个地址登录的所有人密码对了也要等）："),
+        ("proxy", "暂停登录的反向代理（15 分钟内经过它输错 100 次密码；经过它登录的所有人密码对了也要等）："),
     ):
         if locked[kind]:
             print(heading)
@@ -80,7 +81,7 @@ def _address(written: str, throttle: Throttle, now: float) -> str:
     try:
         ipaddress.ip_address(written.strip())  # an address at all: `plain` gives its recorded spelling
     except ValueError:
-        locked = [a for a, _ in throttle.locked(now)["addr"]]
+        locked = [a for kind in ("addr", "proxy") for a, _ in throttle.locked(now)[kind]]
         if written.strip() in locked:
             return written.strip()
         listed = "现在暂停登录的地址：" + "、".join(map(escaped, locked)) if locked else "现在没有暂停登录的地址"

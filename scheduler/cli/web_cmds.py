@@ -170,7 +170,7 @@ def run_web(ctx: Context, args: argparse.Namespace) -> int:
     refuse_on_live(ctx.engine, "启动网页审核台")  # its reviews would be recorded at the rehearsal's moment
     ctx.filled_queue()  # from today on, the queue as the current content makes it (new posts awaiting review)
     app = create_app(Console(campaign, ctx.engine, watch=ConfigWatch.of(campaign, started_with)))
-    server = Server(app, args.host, args.port, campaign.web.trusted_proxies)
+    server = Server(app, args.host, args.port)
     lines = [f"审核台已启动：{server.url}/（停止：Ctrl+C）"]
     if campaign.web.public_url:
         lines.append(f"通知中的链接：{campaign.web.public_url}/")

@@ -13,7 +13,7 @@ from ..support.commands import shell_word
 from ..support.logs import event
 from . import form_size
 from .app import Call, action, console_of, retrying
-from .client_address import plain
+from .client_address import client_of
 from .sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, Lock, log_in, minutes, new_token, same
 
 log = logging.getLogger("qm.web")
@@ -46,14 +46,19 @@ def _form(request: Request, message: str = "", name: str = "", status: int = 200
     return response
 
 
-def locked_out(lock: Lock, address: str, name: str = "") -> str:
+def locked_out(lock: Lock, address: str, name: str = "", proxy: str = "") -> str:
     """What the login page says to an attempt refused by the throttle: which lock, until when, and who lifts it
-    (the command for the name typed; the page escapes it)."""
+    (the commands for the address and the name typed, quoted for a shell; the page escapes them)."""
     said = f"登录失败次数过多，请 {minutes(lock.seconds)} 分钟后再试。"
     if lock.address:
         said += (
             f"从这个网络地址（{address}）输错密码的次数太多，这个地址已暂停登录：同一网络（同一出口地址）里的所有人都登录不了，"
-            f"密码对了也不行。着急的话，请管理员运行 qm user unlock --address {address} 立即解除。"
+            f"密码对了也不行。着急的话，请管理员运行 qm user unlock --address {shell_word(address)} 立即解除。"
+        )
+    if lock.proxy:
+        said += (
+            f"经反向代理（{proxy}）来的登录输错密码的次数太多（15 分钟内 100 次），经过它的所有人都暂停登录，密码对了也不行。"
+            f"着急的话，请管理员运行 qm user unlock --address {shell_word(proxy)} 立即解除。"
         )
     if lock.name:
         said += f"这个用户名输错密码的次数太多，已暂停登录；着急的话，请管理员运行 qm user unlock {_argument(name)} 立即解除。"
@@ -79,15 +84,16 @@ async def login_submit(request: Request) -> Response:
     name, password, token = (str(form.get(k) or "") for k in ("name", "password", "csrf"))
     if not same(token, request.cookies.get(LOGIN_COOKIE, "")):
         return _form(request, "登录表单已过期或不是从本站提交的，请重新输入。", name.strip(), status=403)
-    address = plain(request.client.host) if request.client else ""
+    peer = request.client.host if request.client else ""
+    address, proxy = client_of(peer, request.headers.get("x-forwarded-for", ""), console.campaign.web.trusted_proxies)
     user, lock = await run_in_threadpool(
-        retrying, log_in, console.accounts, console.throttle, name.strip(), password, address, console.now()
+        retrying, log_in, console.accounts, console.throttle, name.strip(), password, address, console.now(), proxy
     )
     if user is None:
         locked = [kind for kind, on in (("name", lock.name), ("address", lock.address)) if on] if lock else []
         event(log, "login_failed", logging.WARNING, user=name.strip()[:40], address=address, throttled=",".join(locked) or "no")
         if lock is not None:
-            return _form(request, locked_out(lock, address, name.strip()), name.strip(), status=429)
+            return _form(request, locked_out(lock, address, name.strip(), proxy), name.strip(), status=429)
         return _form(request, "用户名或密码不对，或账号已停用。", name.strip(), status=401)
     session = await run_in_threadpool(retrying, console.sessions.start, user, console.now())
     event(log, "login", user=user.name, address=address)

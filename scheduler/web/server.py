@@ -18,15 +18,13 @@ import uvicorn
 
 from ..support.errors import InputError
 from ..support.os_messages import os_reason
-from .client_address import with_mapped
 
 HOST_HINT = "--host 写这台电脑自己的 IP 地址：127.0.0.1 只有本机能访问，0.0.0.0 办公室局域网里的电脑都能访问"
 
 
 class Server:
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, trusted_proxies: tuple[str, ...] = ()) -> None:
-        """`trusted_proxies`: addresses and networks of reverse proxies whose X-Forwarded-For header names the
-        client (the address the login throttle counts); from anyone else the header is ignored."""
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+        """X-Forwarded-For is read by the console itself, from the proxies it trusts (`client_address.client_of`)."""
         self.sock = _bind(host, port)
         config = uvicorn.Config(
             app,
@@ -37,8 +35,7 @@ class Server:
             server_header=False,
             timeout_keep_alive=5,
             timeout_graceful_shutdown=2,
-            proxy_headers=bool(trusted_proxies),
-            forwarded_allow_ips=with_mapped(trusted_proxies),
+            proxy_headers=False,  # uvicorn would keep no trace of the proxy, and take any word for an address
         )
         self.server = uvicorn.Server(config)
         self._lock = threading.Lock()

@@ -16,7 +16,9 @@
   own: the address limit is there against one password tried on many names (spraying), and a login
   that went through while locked would tell the sprayer which guess was right. The address is the
   one the connection comes from (`web.trusted_proxies`: the one a trusted reverse proxy names), an
-  IPv4 client of a dual-stack listener as its IPv4 address (`client_address`).
+  IPv4 client of a dual-stack listener as its IPv4 address (`client_address`). The trusted proxy itself
+  is counted too, with a limit of a hundred: a client of it that writes a new X-Forwarded-For each
+  time (through a proxy that passes the header on) is still stopped.
 - An attempt is counted before its password is checked (`Throttle.reserve`, one at a time across
   processes and machines), and forgotten when the password was right: many logins sent at once get
   no more password checks than the limits allow.
@@ -42,7 +44,7 @@ COOKIE = "qm_session"
 LOGIN_COOKIE = "qm_login"
 MAX_AGE = 12 * 3600
 SEEN_EVERY = 30  # seconds: a session's last-seen time is written at most this often
-FAILURES_ALLOWED = {"name": 5, "addr": 20}
+FAILURES_ALLOWED = {"name": 5, "addr": 20, "proxy": 100}
 FAILURE_WINDOW = 15 * 60
 LOGIN_LOCK = 0x716D_0004  # PostgreSQL advisory lock key (0x716D = "qm"): one reservation at a time; see sync_lock
 
@@ -109,12 +111,13 @@ class Throttle:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def lock(self, name: str, address: str, now: float) -> Lock | None:
-        """What keeps this name or address from another attempt now; None when it is allowed."""
+    def lock(self, name: str, address: str, now: float, proxy: str = "") -> Lock | None:
+        """What keeps this name or address (or the trusted proxy it came through) from another attempt now;
+        None when it is allowed."""
         with self.engine.connect() as conn:
-            return _lock(conn, name, address, now)
+            return _lock(conn, name, address, now, proxy)
 
-    def reserve(self, name: str, address: str, now: float) -> tuple[list[int], Lock | None]:
+    def reserve(self, name: str, address: str, now: float, proxy: str = "") -> tuple[list[int], Lock | None]:
         """Count an attempt before its password is checked: (its rows, None), or ([], the lock) when
         the name or the address has none left. Reservations are taken one at a time (SQLite: the first
         statement writes, which holds the database's write lock; PostgreSQL: an advisory lock until
@@ -123,12 +126,12 @@ class Throttle:
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOGIN_LOCK)))
             conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
-            lock = _lock(conn, name, address, now)
+            lock = _lock(conn, name, address, now, proxy)
             if lock is not None:
                 return [], lock
             ids = [
                 conn.execute(login_failures.insert().values(key=key, at=now).returning(login_failures.c.id)).scalar_one()
-                for key in _keys(name, address)
+                for key in _keys(name, address, proxy)
             ]
         return ids, None
 
@@ -142,11 +145,12 @@ class Throttle:
         return self._forget(f"name:{name}")
 
     def release_address(self, address: str) -> int:
-        """Forget the wrong passwords sent from an address (an administrator's unlock); how many there were."""
-        return self._forget(f"addr:{plain(address)}")
+        """Forget the wrong passwords sent from an address, or through it as a trusted proxy (an administrator's
+        unlock); how many there were."""
+        return self._forget(f"addr:{plain(address)}") + self._forget(f"proxy:{plain(address)}")
 
     def locked(self, now: float) -> dict[str, list[tuple[str, int]]]:
-        """What is locked now, by kind ("name", "addr"): (the name or address, seconds until it may try again),
+        """What is locked now, by kind ("name", "addr", "proxy"): (the name or address, seconds until it may try again),
         the longest wait first."""
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -167,15 +171,17 @@ class Throttle:
 @dataclass(frozen=True)
 class Lock:
     """Why a login is refused before its password is checked: the seconds until it may be tried again,
-    and which ran out of wrong passwords: the account name, the client address, or both."""
+    and which ran out of wrong passwords: the account name, the client address, or both; or the trusted proxy
+    the attempt came through (`proxy`)."""
 
     seconds: int
     name: bool
     address: bool
+    proxy: bool = False
 
 
-def _keys(name: str, address: str) -> list[str]:
-    return [f"name:{name}", f"addr:{plain(address)}"]
+def _keys(name: str, address: str, proxy: str = "") -> list[str]:
+    return [f"name:{name}", f"addr:{plain(address)}", *([f"proxy:{plain(proxy)}"] if proxy else [])]
 
 
 def _seconds(wait: float) -> int:
@@ -198,8 +204,8 @@ def _waits(rows: Sequence[Any], keys: Iterable[str], now: float) -> dict[str, fl
     return out
 
 
-def _lock(conn: Connection, name: str, address: str, now: float) -> Lock | None:
-    keys = _keys(name, address)
+def _lock(conn: Connection, name: str, address: str, now: float, proxy: str = "") -> Lock | None:
+    keys = _keys(name, address, proxy)
     rows = conn.execute(
         sa.select(login_failures.c.key, login_failures.c.at).where(
             login_failures.c.key.in_(keys), login_failures.c.at > now - FAILURE_WINDOW
@@ -208,17 +214,20 @@ def _lock(conn: Connection, name: str, address: str, now: float) -> Lock | None:
     waits = _waits(rows, keys, now)
     if not waits:
         return None
-    return Lock(_seconds(max(waits.values())), keys[0] in waits, keys[1] in waits)
+    return Lock(_seconds(max(waits.values())), keys[0] in waits, keys[1] in waits, keys[-1] in waits and bool(proxy))
 
 
-def log_in(accounts: Accounts, throttle: Throttle, name: str, password: str, address: str, now: float) -> tuple[User | None, Lock | None]:
+def log_in(
+    accounts: Accounts, throttle: Throttle, name: str, password: str, address: str, now: float, proxy: str = ""
+) -> tuple[User | None, Lock | None]:
     """(the account, None) when the password is right and no throttle applies; (None, the lock, if one applies
-    now) otherwise. The attempt is recorded as a failure before the password is checked, and cleared when it was right."""
-    reserved, lock = throttle.reserve(name, address, now)
+    now) otherwise. The attempt is recorded as a failure before the password is checked, and cleared when it was right.
+    `proxy`: the trusted proxy the attempt came through, counted as well ("" for none)."""
+    reserved, lock = throttle.reserve(name, address, now, proxy)
     if lock is not None:
         return None, lock
     user = accounts.authenticate(name, password)
     if user is None:
-        return None, throttle.lock(name, address, now)
+        return None, throttle.lock(name, address, now, proxy)
     throttle.succeeded(name, reserved)
     return user, None
