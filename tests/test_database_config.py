@@ -71,6 +71,23 @@ def test_a_database_that_is_neither_a_sqlite_file_nor_postgresql_is_a_config_pro
 
 
 @pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ('"postgresql://qm:Tr0ub4dor/3x@192.168.1.20/qm"', "postgresql://qm:***@192.168.1.20/qm"),  # a "/" in the password
+        ('"postgresql://qm:2024/Secret@host/qm"', "postgresql://qm:***@host/qm"),  # not the server qm on port 2024
+        ('"postgresql://qm:p@ss/w@rd@db:5432/qm"', "postgresql://qm:***@db:5432/qm"),  # "@" in it too: up to the last
+    ],
+)
+def test_a_password_holding_a_slash_or_an_at_is_refused_and_never_shown(project: Callable[..., Path], value: str, shown: str) -> None:
+    config, line = _with_database(project, value)
+    password = value.strip('"').partition("qm:")[2].rpartition("@")[0]
+    for command in (["check"], ["status"], ["queue"]):
+        result = run_qm(*command, "-c", config)
+        _told(result, 2, f"{config}:{line}：database 的值 '{shown}' 里写了密码")
+        assert password not in result.stderr + result.stdout and password.split("/")[0] not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
     "value",
     ['"sqlite:///{tmp}/queue.sqlite3"', '"postgresql://qm@192.168.1.20/qm"', '"postgres://qm@db:5432/qm"', '"postgresql:///qm"'],
 )

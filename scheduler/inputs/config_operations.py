@@ -164,19 +164,33 @@ def database_problem(url: str) -> str | None:
             return f"指向目录 {file}，不是数据库文件：sqlite:/// 后面要写文件的路径"
         return None
     if scheme in POSTGRESQL_SCHEMES:
-        parts = urlsplit(url)
+        user, server = _userinfo(url)
+        if user.partition(":")[2] or "password" in parse_qs(urlsplit(server).query):
+            return "里写了密码：密码不能写进配置文件（配置会被复制、发给别人、放进版本库），地址里只写用户名"
         try:
-            parts.port  # noqa: B018 - a port that is not a number is found here
+            urlsplit(server).port  # noqa: B018 - a port that is not a number is found here
         except ValueError:
             return "不是有效的 PostgreSQL 地址：冒号后面的端口号应当是数字，如 192.168.1.20:5432"
-        if parts.password or "password" in parse_qs(parts.query):
-            return "里写了密码：密码不能写进配置文件（配置会被复制、发给别人、放进版本库），地址里只写用户名"
         return None
     if scheme.startswith(("postgresql+", "postgres+")):
         return f"指定了驱动 {scheme.partition('+')[2]}：qm 用 PostgreSQL 驱动 psycopg 3，地址以 postgresql:// 开头，不写驱动名"
     return f"是 {scheme} 数据库的地址：qm 只支持 SQLite 和 PostgreSQL"
 
 
+def _userinfo(url: str) -> tuple[str, str]:
+    """(what is written before the server: `user` or `user:password`, "" for none; the URL without it).
+    A password may hold any character, "/" and "@" too: the user part ends at the LAST "@" before the
+    query (a server's name and port hold none), where `urlsplit` would stop at the first "/" and read
+    postgresql://qm:2024/Secret@host/qm as the server qm on port 2024."""
+    scheme, sep, rest = url.partition("://")
+    before_query, mark, query = rest.partition("?")
+    user, at, server = before_query.rpartition("@")
+    return (user, f"{scheme}{sep}{server}{mark}{query}") if at else ("", url)
+
+
 def _hide_password(url: str) -> str:
-    url = re.sub(r"(://[^/@:]*:)[^/]*@", r"\1***@", url)  # user:password@ (to the last @ before the path)
+    user, server = _userinfo(url)
+    if ":" in user:  # user:password@ → user:***@
+        scheme, sep, rest = server.partition("://")
+        url = f"{scheme}{sep}{user.partition(':')[0]}:***@{rest}"
     return re.sub(r"([?&]password=)[^&]*", r"\1***", url)
