@@ -191,6 +191,29 @@ def test_bad_files_are_explained_and_the_others_still_collected(config: Path) ->
     assert "爱辉区工作总结" in body  # one bad unit never stops the others
 
 
+def test_characters_a_word_document_cannot_hold_are_left_out_with_a_note_and_the_others_still_collected(config: Path) -> None:
+    """A text file with a \x01 in it, an old Word file named with one: no traceback, the characters left out
+    (named in a note) or written as their code point, and every unit's part in the document."""
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "总结", "总结.txt", "爱辉区工作\x01总结\n第二段\x1b[2J".encode(), at(1, 9, month=10))
+    place(campaign, "北安市", "总结", "总结\x01.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", at(2, 9, month=10))
+    place(campaign, "五大连池市", "总结", "总结.docx", word("五大连池市工作总结"), at(3, 9, month=10))
+    out = config.parent / "汇总.docx"
+    done = run_qm("units", "-c", config, "--collect", "-o", out)
+    assert "Traceback" not in done.stderr and out.exists(), done.stderr
+    document = docx.Document(str(out))
+    body = [p.text for p in document.paragraphs]
+    start = body.index("1. 爱辉区")
+    assert body[start + 1 : start + 4] == [
+        "爱辉区工作总结",
+        "第二段[2J",
+        "（原文件“总结.txt”中有 2 个 Word 文档不能容纳的控制字符（U+0001（控制字符）、U+001B（控制字符）），已删去，其余文字照录。）",
+    ], body
+    assert "（工作总结为旧版 Word 文档“总结〔U+0001〕.doc”，作为附件随本汇总报送。）" in body, body
+    assert "五大连池市工作总结" in body
+    assert document.tables[0].rows[2].cells[6].text == "总结〔U+0001〕.doc"
+
+
 def test_extract_says_what_a_file_really_is(tmp_path: Path) -> None:
     doc = tmp_path / "a.docx"
     doc.write_bytes(word("正文"))

@@ -1,12 +1,17 @@
 """The consolidated document (汇总) of every unit's plan or summary, to send upward: a cover table
 (unit, contact, when it arrived, status, file), then each unit's text as extracted, or a note that
 its file goes along as an attachment, or why it could not be read. A bad file never stops the rest.
+
+A Word document cannot hold every character a file may: the control characters other than tab and line
+breaks (a \x01 in a text file, or in a file's name). They are left out of a unit's text, with a note naming
+them, and written as 〔U+0001〕 in a file's name (`writable`), so the document is always written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 
 from docx import Document
@@ -16,6 +21,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from ..inputs.campaign import Campaign
 from ..report.document import day_label, set_styles, table
 from ..support.errors import Problem
+from ..support.hidden_chars import named
 from .copy_body import copy_body
 from .extract import SubmissionError, extract
 from .kinds import LABELS
@@ -43,16 +49,16 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
             s.unit.phone,
             f"{dt.datetime.fromtimestamp(s.first.arrived, tz):%Y-%m-%d %H:%M}" if s.first else "",
             s.label,
-            "、".join(f.path.name for f in reversed(s.files)),  # the one collected first
+            writable("、".join(f.path.name for f in reversed(s.files))),  # the one collected first
         ]
         for n, s in enumerate(mine, start=1)
     ]
     table(doc, ["序号", "单位", "联系人", "电话", "报送时间", "状态", "文件"], rows, widths=(1.1, 2.6, 1.8, 2.4, 2.8, 2.3, 2.8))
     problems: list[Problem] = []
     for n, status in enumerate(mine, start=1):
-        doc.add_heading(f"{n}. {status.unit.name}", level=1)
+        doc.add_heading(writable(f"{n}. {status.unit.name}"), level=1)
         if len(status.files) > 1 and status.latest is not None:
-            doc.add_paragraph(_earlier_files(campaign, status, label))
+            doc.add_paragraph(writable(_earlier_files(campaign, status, label)))
         problems += _unit_text(doc, campaign, status, label)
     out = io.BytesIO()
     doc.save(out)
@@ -77,25 +83,43 @@ def _earlier_files(campaign: Campaign, status: UnitStatus, label: str) -> str:
 def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, label: str) -> list[Problem]:
     latest = status.latest
     if latest is None:
-        doc.add_paragraph(f"（未报送{label}：{status.refused_note}。）" if status.refused_note else f"（未报送{label}。）")
+        doc.add_paragraph(writable(f"（未报送{label}：{status.refused_note}。）" if status.refused_note else f"（未报送{label}。）"))
         return []
     if latest.gone:
         note = gone_note(campaign, latest)
-        doc.add_paragraph(f"（{note}（原来在 {latest.path}），没有收入本汇总：请把文件放回原处，或请单位重新报送。）")
+        doc.add_paragraph(writable(f"（{note}（原来在 {latest.path}），没有收入本汇总：请把文件放回原处，或请单位重新报送。）"))
         return [Problem(f"{status.unit.name}的{label}：{note}，没有收入汇总", str(latest.path), "把文件放回原处，或请单位重新报送")]
     try:
         got = extract(latest.path)
     except SubmissionError as exc:
-        doc.add_paragraph(f"（{latest.path.name}：{exc}）")
+        doc.add_paragraph(writable(f"（{latest.path.name}：{exc}）"))
         return [Problem(f"{status.unit.name}的{label}“{latest.path.name}”：{exc}", str(latest.path))]
     if got.attachment:
-        doc.add_paragraph(f"（{label}为{got.attachment}“{latest.path.name}”，作为附件随本汇总报送。）")
+        doc.add_paragraph(writable(f"（{label}为{got.attachment}“{latest.path.name}”，作为附件随本汇总报送。）"))
         return []
     if got.document is None:  # plain text
+        left_out = [c for paragraph in got.paragraphs for c in UNWRITABLE.findall(paragraph)]
         for paragraph in got.paragraphs:
-            doc.add_paragraph(paragraph)
+            doc.add_paragraph(UNWRITABLE.sub("", paragraph))
+        if left_out:
+            which = "、".join(named(c) for c in dict.fromkeys(left_out))
+            doc.add_paragraph(
+                writable(
+                    f"（原文件“{latest.path.name}”中有 {len(left_out)} 个 Word 文档不能容纳的控制字符（{which}），已删去，其余文字照录。）"
+                )
+            )
         return []
     pictures = copy_body(got.document, doc, below=1)  # under the unit's own heading
     if pictures:
-        doc.add_paragraph(f"（原文件中的 {pictures} 张图片或图形没有收入本汇总，请查看原文件“{latest.path.name}”。）")
+        doc.add_paragraph(writable(f"（原文件中的 {pictures} 张图片或图形没有收入本汇总，请查看原文件“{latest.path.name}”。）"))
     return []
+
+
+# What XML 1.0, and so a Word document, cannot hold: control characters other than tab and line breaks, the
+# noncharacters U+FFFE and U+FFFF, and lone surrogates (a file name undecodable as UTF-8 carries them).
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def writable(text: str) -> str:
+    """`text` a Word document can hold: each character it cannot written as its code point, 〔U+0001〕."""
+    return UNWRITABLE.sub(lambda found: f"〔U+{ord(found.group()):04X}〕", text)
