@@ -77,7 +77,7 @@ def test_a_pause_reason_longer_than_the_form_allows_is_refused_on_the_server(con
 
 
 @pytest.mark.parametrize(
-    "reason", ["措辞\x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07\x1b[2K\r已通过终审", "错别字\n### 【紧急】审核台已迁移", "标题\u202e有错字"]
+    "reason", ["措辞\x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07\x1b[2K\r已通过终审", "错别字\x08\x08\x08已改好", "标题\u202e有错字"]
 )
 def test_a_reject_reason_with_a_character_not_seen_is_refused_in_the_console(console: Running, reason: str) -> None:
     post = planned(console)[0]
@@ -91,11 +91,17 @@ def test_a_reject_reason_with_a_character_not_seen_is_refused_in_the_console(con
     assert console.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
 
 
-def test_a_pause_reason_with_a_line_break_is_refused_in_the_console(console: Running) -> None:
+def test_a_reason_typed_over_several_lines_is_kept_as_one_line(console: Running) -> None:
+    """The reason boxes wrap and take Enter: the lines typed are one reason (a line break would forge a heading
+    in a robot's notice and a line in the history), not a refusal."""
     console.add_user("张主任", "admin")
+    post = planned(console)[0]
     with client(console) as admin:
         http_login(admin, "张主任")
         token = fields_of(admin.get("/status").text)["csrf"][0]
-        answer = admin.post("/status/pause", data={"csrf": token, "channel": "*", "reason": "哀悼日\n- [恢复](http://x.example)"})
-        said = admin.get(answer.headers["location"]).text
-    assert "暂停原因里有看不见的字符 U+000A" in said and "没有暂停" in said, said
+        answer = admin.post("/status/pause", data={"csrf": token, "channel": "*", "reason": "哀悼日\r\n\t- [恢复](http://x.example)"})
+        assert "done=" in answer.headers["location"], answer.headers
+        sent = {"csrf": token, "reason": "标题有错字\n\n  摘要太长", "back": f"/day/{DAY}"}
+        assert "done=" in admin.post(f"/post/{post}/reject", data=sent).headers["location"]
+    assert review.paused(console.queue)["*"][0] == "哀悼日 - [恢复](http://x.example)"
+    assert console.queue.history(post)[-1].why.endswith("：标题有错字 摘要太长")

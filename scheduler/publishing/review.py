@@ -25,7 +25,7 @@ from .post_rows import receipt_json
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
 from .resend import retry as retry  # re-exported: review's actions are called as `review.*`
 from .review_progress import StagePass, live_passes, passed_by, passes_at, pending_stage, record_pass, stage_index
-from .review_reasons import refused
+from .review_reasons import one_line, refused
 from .tables import pause_log, pauses, stage_passes
 
 DEFAULT_REVIEW = resend.DEFAULT_REVIEW
@@ -172,6 +172,7 @@ def reject(
     told by the daemon: the notice (`REJECTED`) is recorded with the rejection, so the rejecting process needs
     no webhook secrets and a notifier that failed is tried again (`notices_due`).
     """
+    reason = one_line(reason)  # typed over several lines: one
     refused(reason, "退回", required=True)
     with queue.locked(post_id) as (conn, post):
         if post.state not in (st.PLANNED, st.APPROVED, st.SCHEDULED):
@@ -190,6 +191,7 @@ def reject(
 
 
 def cancel(queue: Queue, post_id: str, who: str, reason: str, now: float) -> None:
+    reason = one_line(reason)  # typed over several lines: one
     refused(reason, "取消", required=False)
     post = _post(queue, post_id)
     if not queue.move(post_id, st.CANCELLED, who, reason or "人工取消", now):
@@ -224,6 +226,7 @@ def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
 
 
 def pause(queue: Queue, channel: str | None, who: str, reason: str, now: float) -> None:
+    reason = one_line(reason)  # typed over several lines: one
     refused(reason, "暂停", required=True)
     key = channel or st.ALL_CHANNELS
     with queue.engine.begin() as conn:

@@ -3,17 +3,26 @@ reason, not a document. The console's forms let no more through and check again 
 (`web.pages.reason_refusal`); the actions themselves (`review.reject`, `cancel`, `pause`) refuse what
 `refused` says, whoever calls them.
 
-A reason is one line of visible words: it may hold no control character (not even a line break or a tab),
-nor the invisible ones content may not hold (`hidden_chars`). A terminal printing it (`qm history`) would
-obey an escape sequence in it, and a robot's notice would show a line break as a forged heading.
+A reason is one line of visible words: it may hold no control character, nor the invisible ones content may
+not hold (`hidden_chars`). A terminal printing it (`qm history`) would obey an escape sequence in it, and a
+robot's notice would show a line break as a forged heading. The line breaks and tabs a person types into the
+console's reason box are made spaces first (`one_line`): they are how the words were typed, not part of them.
 """
 
 from __future__ import annotations
+
+import re
 
 from ..support.errors import InputError
 from ..support.hidden_chars import described, hidden
 
 REASON_MAX = 200  # characters: the console's reason fields' maxlength
+_BREAKS = re.compile(r"[ \t]*[\r\n\t]+[ \t]*")
+
+
+def one_line(reason: str) -> str:
+    """The reason as one line: each line break or tab typed (with the spaces around it) becomes one space."""
+    return _BREAKS.sub(" ", reason).strip()
 
 
 def overlong(reason: str, act: str) -> str:

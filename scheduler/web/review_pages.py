@@ -28,7 +28,7 @@ from ..publishing.back_in_review import RULES_CHANGED
 from ..publishing.queue import Post
 from ..publishing.retry_window import too_late
 from ..publishing.review_notices import rejection_told
-from ..publishing.review_reasons import overlong
+from ..publishing.review_reasons import one_line
 from ..runtime.lock import daemon_running
 from ..support.errors import QmError
 from .app import WEB, Call, action
@@ -94,7 +94,7 @@ def approve(call: Call) -> Response:
 def reject(call: Call) -> Response:
     post, console = _post(call), call.console
     assert call.user is not None
-    back, reason = _back(call, post), call.field("reason")
+    back, reason = _back(call, post), one_line(call.field("reason"))  # the box wraps: lines typed are one reason
     if said := reason_refusal(reason, "退回"):  # blank, or more than the form lets through: back where it was written
         return back_saying(call, back, post.id, said)
     try:
@@ -138,11 +138,11 @@ def retry(call: Call) -> Response:
 
 @action("reviewer")
 def cancel(call: Call) -> Response:
-    post_id, console = call.request.path_params["post_id"], call.console
-    if overlong(call.field("reason"), "取消"):  # a blank one is allowed: 在控制台取消
-        return back_saying(call, back_to(call, f"/post/{quote(post_id)}"), post_id, reason_refusal(call.field("reason"), "取消"))
+    post_id, console, reason = call.request.path_params["post_id"], call.console, one_line(call.field("reason"))
+    if reason and (said := reason_refusal(reason, "取消")):  # a blank one is allowed: 在控制台取消
+        return back_saying(call, back_to(call, f"/post/{quote(post_id)}"), post_id, said)
     try:
-        review.cancel(console.queue, post_id, call.who(), call.field("reason") or "在控制台取消", console.now())
+        review.cancel(console.queue, post_id, call.who(), reason or "在控制台取消", console.now())
     except QmError as exc:
         return refused(call, post_id, str(exc))
     return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "cancelled", post_id)

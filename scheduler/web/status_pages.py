@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..publishing import review
+from ..publishing.review_reasons import one_line
 from .app import Call, action, refused_here, view
 from .pages import done_message, reason_refusal, redirect_done, site_of
 
@@ -26,7 +27,7 @@ def status_page(call: Call) -> Response:
 
 @action("admin")
 def pause(call: Call) -> Response:
-    channel, reason = call.field("channel"), call.field("reason")
+    channel, reason = call.field("channel"), one_line(call.field("reason"))  # the box wraps: lines typed are one reason
     if said := reason_refusal(reason, "暂停", "紧急暂停"):  # blank, or more than the form lets through
         return refused_here(call, said)
     known = {c.name for c in call.console.campaign.channels}
