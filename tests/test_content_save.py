@@ -259,3 +259,32 @@ def test_a_title_qm_check_rejects_is_refused_even_where_no_post_shows_it(world: 
     assert by_field == {"title": ["标题含有广告法禁用的绝对化用语“最好”（海报、传单和挂图都会印出这段文字：请修改这条内容）"]}, by_field
     by_field = _rejected(world, unplanned, line="放心消费选最好的")  # named as the form names it, not as the file does
     assert by_field == {"line": ["一句话含有广告法禁用的绝对化用语“最好”（海报、传单和挂图都会印出这段文字：请修改这条内容）"]}, by_field
+
+
+def test_an_empty_field_is_told_with_every_other_problem_of_the_edit_at_once(world: World) -> None:
+    """The trial's edit: an empty summary used to hide the banned words of the title and body until the next save."""
+    item_id = world.item_with("wechat")
+    body = open_form(world.library, item_id).values["body"]
+    by_field = _rejected(world, item_id, title="国家级第一最佳品牌", summary="", body=body + "\n\n本市最佳。")
+    assert "摘要不能为空" in by_field["summary"], by_field
+    assert any("“国家级”" in m for m in by_field["title"]) and any("“最佳”" in m for m in by_field["title"]), by_field
+    assert any("“最佳”" in m for m in by_field["body"]), by_field
+
+
+def test_a_banned_word_in_the_title_and_again_in_the_body_is_told_under_both(world: World) -> None:
+    item_id = world.item_with("wechat")
+    body = open_form(world.library, item_id).values["body"]
+    by_field = _rejected(world, item_id, title="国家级质量月活动", body=body + "\n\n本市第一家国家级最佳品牌。")
+    assert any("“国家级”" in m for m in by_field["title"]), by_field
+    said = [m for m in by_field["body"] if "绝对化用语" in m]
+    assert all(any(f"“{w}”" in m for m in said) for w in ("国家级", "最佳", "第一")), by_field
+    assert not any("微博" in m for m in said), by_field  # a Weibo post does not carry the body
+
+
+def test_the_body_of_an_item_that_may_go_to_wechat_is_checked_though_no_wechat_post_is_planned(world: World) -> None:
+    """The plan may put the item on WeChat later (a pin, another item dropped): its body would go out unchecked."""
+    on_wechat = {p.item.id for p in world.plan.posts if p.channel == "wechat"}
+    planned = {p.item.id for p in world.plan.posts}
+    item = next(i for i in world.library.items if i.id in planned - on_wechat and i.allows("wechat") and i.body)
+    by_field = _rejected(world, item.id, body=item.body + "\n\n本市第一家最佳检测机构。")
+    assert any("“最佳”" in m and "可以发公众号" in m for m in by_field["body"]), by_field

@@ -13,10 +13,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import threading
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import yaml
 
@@ -26,18 +25,15 @@ from ..poster.texts import PosterText
 from ..publishing.kept_posts import read_kept
 from ..publishing.queue import Queue
 from ..publishing.queue_sync import Edit, SyncResult, fill
-from ..rendering.lint import PRINTED_HINT, PRINTED_PLACES, as_written, lint_post, printed_words, quoted
 from ..rendering.payloads import Renderer
 from ..support.atomic_files import atomic_write_bytes
-from ..support.errors import InputError, Problem, QmError
-from ..views.plan_export import channel_label
+from ..support.errors import InputError, Problem
 from .campaign import Campaign
 from .content import SUMMARY_MAX, SUMMARY_MIN, ContentItem, Library, editorial_problems, load_library, load_text
 from .content_edit import EDITABLE, FIELD_LABELS, EditError, apply, current_values, normalize
 from .content_markup import markup_in
+from .edit_findings import GENERAL, add, post_findings
 
-GENERAL = ""  # problems that concern no single field
-K = TypeVar("K", bound=Hashable)
 _LOCK = threading.Lock()  # one save at a time in this process: read, compare, write
 
 
@@ -119,14 +115,12 @@ def save(
         changes = {f: v for f, v in after.items() if v != before[f]}
         if not changes:
             return Saved(item, path, ())
-        problems = _shape_problems(changes)
-        if problems:
-            raise EditRejected(problems)
+        shape = _shape_problems(changes)  # told with every other problem, not one per save
         try:
-            new_text = apply(text, path.suffix, item_id, changes)
+            new_text = apply(text, path.suffix, item_id, {f: v for f, v in changes.items() if f not in shape})
         except EditError as exc:
-            raise EditRejected({GENERAL: [str(exc)]}) from exc
-        new_item = _check(campaign, plan, renderer, item, new_text, path, changes)
+            raise EditRejected({**shape, GENERAL: [str(exc)]}) from exc
+        new_item = _check(campaign, plan, renderer, item, new_text, path, changes, shape)
         atomic_write_bytes(path, new_text.encode("utf-8"))
     changed = tuple(f for f in EDITABLE if f in changes)
     return Saved(new_item, path, changed, {f: before[f] for f in changed}, {f: changes[f] for f in changed})
@@ -176,50 +170,41 @@ def _shape_problems(changes: Mapping[str, str]) -> dict[str, list[str]]:
 
 
 def _check(
-    campaign: Campaign, plan: Plan, renderer: Renderer, item: ContentItem, text: str, path: Path, changes: Mapping[str, str]
+    campaign: Campaign,
+    plan: Plan,
+    renderer: Renderer,
+    item: ContentItem,
+    text: str,
+    path: Path,
+    changes: Mapping[str, str],
+    shape: Mapping[str, list[str]],
 ) -> ContentItem:
     """The item as the loader reads it from `text`, after the checks of `qm check`; EditRejected if any fails.
 
-    When the loader refuses the words (a title too long for the screens), the other checks still run on
-    the words as typed (`changes`), so the form shows every problem at once, not one per try."""
+    When the loader refuses the words (a title too long for the screens), or `text` could not take a field
+    (`shape`: empty, two lines), the other checks still run on the words as typed (`changes`), so the form
+    shows every problem at once, not one per try."""
     universal = text.replace("\r\n", "\n").replace("\r", "\n")  # what read_text would have given the loader
     items, problems = load_text(universal, path.suffix, str(path), campaign.text_values, campaign.example_day)
-    by_field: dict[str, list[str]] = {}
+    by_field = {f: list(msgs) for f, msgs in shape.items()}
     lines = _field_lines(universal, path.suffix, item.id)
     for p in problems:
-        _add(by_field, _field_of(p, lines), _message(p))
+        add(by_field, _field_of(p, lines), _message(p))
     new_item = next((i for i in items if i.id == item.id), None)
     if new_item is None:
         if not by_field:
             raise EditRejected({GENERAL: [f"修改后读不出内容 {item.id}"]})
         new_item = _as_typed(item, changes)
-    values = {f: getattr(new_item, f) for f in EDITABLE}
-    said: dict[tuple[str, str], list[str]] = {}  # (field, what is wrong) -> the channels it is wrong on, said once
-    for post in plan.posts:
-        if post.item.id != item.id:
-            continue
-        try:
-            rendered = renderer.render(dataclasses.replace(post, item=new_item))
-        except QmError as exc:
-            _add(said, (GENERAL, str(exc)), channel_label(campaign, post.channel))
-            continue
-        for finding in lint_post(campaign, rendered):
-            _add(said, _finding_field(finding.reason, values), channel_label(campaign, post.channel))
-    printed = printed_words(campaign, new_item)  # what posters and print sheets show, planned or not
-    on_paper = {(f, quoted(reason)) for f, reason in printed if quoted(reason)}
-    for (f, reason), channels in said.items():  # a word also printed: every place it appears is named
-        places = [*channels, *PRINTED_PLACES] if (f, quoted(reason)) in on_paper else channels
-        _add(by_field, f, f"{'、'.join(places)}：{reason}")
-    found = {quoted(reason) for _, reason in said}  # words the posts were found to have: not told twice (as `qm check`)
-    for f, reason in printed:
-        if quoted(reason) not in found:
-            _add(by_field, f, f"{FIELD_LABELS[f]}{reason}（{PRINTED_HINT}）")
+    elif shape:  # the fields the file cannot take (empty, two lines) are checked as typed
+        new_item = _as_typed(new_item, {f: changes[f] for f in shape})
+    post_findings(campaign, plan, renderer, new_item, by_field)
     for p in editorial_problems(Library((new_item,))):
-        _add(by_field, "summary", f"摘要只有 {len(new_item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字（{p.hint}）")
+        add(by_field, "summary", f"摘要只有 {len(new_item.summary)} 字，内容库要求 {SUMMARY_MIN}–{SUMMARY_MAX} 字（{p.hint}）")
     for m in (m for m in markup_in(new_item) if m.field in EDITABLE):
-        _add(by_field, m.field, f"{FIELD_LABELS[m.field]}{m.reason}（{m.hint}）")
+        add(by_field, m.field, f"{FIELD_LABELS[m.field]}{m.reason}（{m.hint}）")
     for p in glyphs.drawing_problems([PosterText.of(new_item)], campaign.brand.font):
-        _add(by_field, _field_of(p, lines), _message(p))
+        add(by_field, _field_of(p, lines), _message(p))
+    by_field.update({f: list(msgs) for f, msgs in shape.items() if not changes[f]})  # empty: "不能为空" says it all
     if by_field:
         raise EditRejected(by_field)
     return new_item
@@ -232,11 +217,6 @@ def _as_typed(item: ContentItem, changes: Mapping[str, str]) -> ContentItem:
     headline = changes.get("headline") or (item.headline if own else title)  # none: the title is shown
     summary, line, body = (changes.get(f, getattr(item, f)) for f in ("summary", "line", "body"))
     return dataclasses.replace(item, title=title, summary=summary, headline=headline, line=line, body=body)
-
-
-def _add(by_key: dict[K, list[str]], key: K, message: str) -> None:
-    if message not in by_key.setdefault(key, []):
-        by_key[key].append(message)
 
 
 def _message(p: Problem) -> str:
@@ -267,21 +247,3 @@ def _field_of(p: Problem, lines: dict[int, str]) -> str:
     if line.isdigit() and int(line) in lines:
         return lines[int(line)]
     return "body" if "正文" in p.message else GENERAL
-
-
-_FINDING_FIELDS = (
-    ("电子屏标题", "headline"),
-    ("电子屏文字", "line"),
-    ("标题", "title"),
-    ("摘要", "summary"),
-    ("微博超过", "summary"),
-    ("正文", "body"),
-)
-
-
-def _finding_field(reason: str, values: Mapping[str, str]) -> tuple[str, str]:
-    """The field a lint finding is about (the one holding the quoted words, else the one it names), and the
-    finding quoting the words as that field writes them (the post's text may read them otherwise)."""
-    if quoted(reason):
-        return next(((f, said) for f in EDITABLE if (said := as_written(reason, values[f]))), (GENERAL, reason))
-    return next((f for word, f in _FINDING_FIELDS if reason.startswith(word)), GENERAL), reason

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from ..inputs.content import HEADLINE_MAX, LINE_MAX, SUMMARY_MAX, SUMMARY_MIN, TITLE_MAX
 from ..inputs.content_edit import EDITABLE, FIELD_LABELS
-from ..inputs.content_save import GENERAL, EditForm
+from ..inputs.content_save import EditForm
+from ..inputs.edit_findings import GENERAL, body_channels
 from ..publishing import states as st
 from ..publishing.post_rows import AuditEntry
 from .posts import Entry
@@ -28,6 +29,8 @@ HINTS = {
     "line": f"不超过 {LINE_MAX} 字；印在海报、电子屏和印刷单上",
     "body": "公众号正文（Markdown）：段落之间空一行，### 小标题，- 列表，**加粗**",
 }
+# The body of an item no channel of its may publish (WeChat) is shown nowhere: said, not checked.
+UNPUBLISHED_BODY = "这条内容不发公众号，正文不会发出，也不印在海报、电子屏和印刷单上，只留作资料，发布前不检查；要发公众号，请管理内容库的同事为它加上公众号"
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def edit_view(
             name=name,
             label=FIELD_LABELS[name],
             value=shown.get(name, ""),
-            hint=HINTS[name],
+            hint=UNPUBLISHED_BODY if name == "body" and not body_channels(form.item) else HINTS[name],
             messages=tuple(in_form_words(m, form.item.id) for m in msgs.get(name, ())),
             multiline=name in ("summary", "body"),
             rows=min(30, max(12, shown.get(name, "").count("\n") + 3)) if name == "body" else 4,

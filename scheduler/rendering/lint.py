@@ -136,6 +136,11 @@ def as_written(reason: str, text: str) -> str:
     return reason.replace(f"“{words}”", f"“{written}”", 1) if written else ""
 
 
+def forbidden_words(campaign: Campaign, text: str) -> list[str]:
+    """What the check forbids in `text` (`_forbidden`): for words no rendered post carries (an unplanned item's body)."""
+    return _forbidden(campaign, text)
+
+
 def _forbidden(campaign: Campaign, text: str) -> list[str]:
     """The words of `text` the check forbids (the Advertising Law's terms, sensitive words, another hotline),
     read as readers take them (`lint_view`)."""
