@@ -6,15 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.browser_helpers import CHROMIUM, chromium
+from tests.browser_helpers import CHROMIUM
 from tests.test_print_signoff import CONTENT, ITEM, SHEET, Project, copy_project, digest
-from tests.test_print_signoff_web import World, served
-from tests.web_helpers import csrf_of, http_login, login
+from tests.test_print_signoff_web import World, prints_in_chromium, served
+from tests.web_helpers import csrf_of, http_login
 
 LEAFLET_ITEMS = f"{ITEM},goods-salt-iodised,brand-gi-what,brand-why-brand"
 LEAFLET = f"leaflet-{ITEM}-goods-salt-iodised-等-a4.pdf"  # the file's name holds two of its four items
@@ -51,7 +50,7 @@ def test_the_console_signing_a_sheet_of_old_words_says_it_is_not_for_the_printer
         page = reviewer.get("/prints").text
         form = {"csrf": csrf_of(page), "name": SHEET, "sha256": digest(world.project.sheet), "despite": "1"}
         done = reviewer.post("/prints/sign", data=form, follow_redirects=True).text
-        assert "已签发：你核对过上面的问题，仍然签发了；但这份文件印的是改动前的文字，还不能交给印刷厂" in done, done
+        assert f"已签发 {SHEET}：你核对过上面的问题，仍然签发了；但这份文件印的是改动前的文字，还不能交给印刷厂" in done, done
         assert FIT not in done
         assert "但印的是改动前的文字（重新生成后再签发）" in done  # the sheet's own line says the same
 
@@ -73,9 +72,9 @@ def test_a_sheet_of_changed_words_names_the_item_by_title_and_the_command_that_m
     with httpx.Client(base_url=world.url) as reviewer:
         http_login(reviewer, "李科长")
         page = reviewer.get("/prints").text
-    for text in (said, page):
+    for text, told in ((said, "{}"), (page, "按这份文件下面的“重新生成”，或运行 {}")):  # the page: its button too
         for name, command in commands.items():  # each sheet's own command
-            assert f"{CHANGED}（{command}）后再签发" in text, (name, text)
+            assert f"{CHANGED}（{told.format(command)}）后再签发" in text, (name, text)
         assert "qm posters 或 qm print" not in text, text
 
     code, made = world.project.qm(*commands[A2].split()[1:])  # the advice, as staff would type it, makes the sheet again
@@ -87,10 +86,7 @@ def test_a_sheet_of_changed_words_names_the_item_by_title_and_the_command_that_m
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Chromium（apt-get install chromium）")
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_waiting_badge_is_as_wide_as_its_words(world: World, width: int, tmp_path: Path) -> None:
-    with chromium(width, 800) as browser:
-        page: Any = browser.new_page()
-        login(page, world.url, "李科长")
-        page.goto(f"{world.url}/prints")
+    with prints_in_chromium(world, width) as page:
         page.screenshot(path=str(tmp_path / f"prints-{width}.png"), full_page=True)
         badge = page.locator(f"li.sheet:has-text('{POSTERS_SHEET}') .state")
         assert badge.inner_text() == "待签发"

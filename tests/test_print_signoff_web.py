@@ -59,6 +59,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         yield world
 
 
+@contextmanager
+def prints_in_chromium(world: World, width: int, height: int = 800) -> Iterator[Any]:
+    """The 印刷品 page in Chromium `width` px wide, signed in as the reviewer 李科长."""
+    with chromium(width, height) as browser:
+        page: Any = browser.new_page()
+        login(page, world.url, "李科长")
+        page.goto(f"{world.url}/prints")
+        yield page
+
+
 def signed(world: World) -> list[tuple[str, str]]:
     return [(s.sha256, s.who) for s in signoffs(world.console.engine).get(SHEET, [])]
 
@@ -90,7 +100,7 @@ def test_reviewers_sign_off_the_bytes_the_page_showed(world: World) -> None:
 
         world.project.sheet.write_bytes(original)
         done = reviewer.post("/prints/sign", data={**form, "note": "已核对"}, follow_redirects=True)
-        assert "已签发：这份文件可以交给印刷厂" in done.text and "已签发（李科长（web）" in done.text
+        assert f"已签发 {SHEET}：这份文件可以交给印刷厂" in done.text and "已签发（李科长（web）" in done.text
         assert signed(world) == [(shown, "李科长（web）")]
         again = reviewer.post("/prints/sign", data=form, follow_redirects=True)  # the form sent twice
         assert again.status_code == 200 and signed(world) == [(shown, "李科长（web）")]
@@ -101,10 +111,7 @@ def test_the_print_page_on_a_phone(world: World, tmp_path: Path) -> None:
     # signed off as the test above does (it may run in another worker): the same bytes twice record nothing new
     sign(world.console.engine, SHEET, digest(world.project.sheet), "李科长（web）", world.console.now(), "")
     world.project.sheet.write_bytes(world.project.sheet.read_bytes() + b"%\n")  # replaced by other bytes: signed again
-    with chromium(375, 800) as browser:
-        page: Any = browser.new_page()
-        login(page, world.url, "李科长")
-        page.goto(f"{world.url}/prints")
+    with prints_in_chromium(world, 375) as page:
         assert "签发后又改过，需重新签发（上次签发：李科长（web）" in page.inner_text("main")
         assert "不知道这份文件印了哪些内容" in page.inner_text("main")
         page.screenshot(path=str(tmp_path / "prints-375.png"), full_page=True)
@@ -112,5 +119,5 @@ def test_the_print_page_on_a_phone(world: World, tmp_path: Path) -> None:
         page.check("input[name=despite]")  # the concern is looked at before signing
         page.click("form.sign button[type=submit]")
         page.wait_for_load_state()
-        assert "已签发：你核对过上面的问题，仍然签发了，这份文件可以交给印刷厂" in page.inner_text("main")
+        assert f"已签发 {SHEET}：你核对过上面的问题，仍然签发了，这份文件可以交给印刷厂" in page.inner_text("main")
         assert len(signed(world)) == 2

@@ -88,6 +88,18 @@ def poster_arrangement(campaign: Campaign, job: PrintSheet, item: PosterText, fo
     return arrange(layout, size, values, campaign.brand, font, what, campaign.posters.photo)
 
 
+def remake(campaign: Campaign, library: Library, sheet: print_files.Sheet, today: dt.date) -> bool:
+    """Make `sheet` again in its place as the command `print_standing.remaking` names would: a `posters.print`
+    entry as `qm posters` makes it, else the `qm print` job noted beside it. False when what made it is not known."""
+    ours = {p.file_name() for p in campaign.posters.prints}
+    job = sheet.job
+    if job is None or (job.where and job.file_name() in ours):
+        name = job.file_name() if job is not None else sheet.name
+        return name in ours and bool(make_prints(campaign, library, today, force=True, only=name).made)
+    make_print(campaign, library, job, sheet.path, today)
+    return True
+
+
 __all__ = ["PAPERS", "PrintSheet", "make_print"]
 
 
@@ -99,12 +111,14 @@ class Prints:
     thin: list[str]  # wall charts of one or two items, each naming its config entry
 
 
-def make_prints(campaign: Campaign, library: Library, today: dt.date, *, force: bool = False) -> Prints:
-    """The print PDFs config `posters.print` asks for, made on `today`, under posters/print/. An entry that
-    cannot be made is refused naming its file:line."""
+def make_prints(campaign: Campaign, library: Library, today: dt.date, *, force: bool = False, only: str = "") -> Prints:
+    """The print PDFs config `posters.print` asks for, made on `today`, under posters/print/ (`only`: the one of
+    that file name). An entry that cannot be made is refused naming its file:line."""
     done = Prints([], [], [], [])
     font_files = fonts.candidates(campaign.brand.font)
     for sheet in campaign.posters.prints:
+        if only and sheet.file_name() != only:
+            continue
         try:
             sheet = replace(sheet, layout=layout_named(campaign.paths.templates / "posters", sheet.layout, SHEETS))
             out = campaign.paths.posters / print_files.FOLDER / sheet.file_name()

@@ -135,8 +135,12 @@ def tally(standings: list[Standing]) -> str:
     return "，".join(([f"{unsigned} 份待签发"] if unsigned else []) + ([f"{old} 份已签发但{OLD_WORDS}"] if old else []))
 
 
-def read(campaign: Campaign, engine: Engine | None, library: Library) -> list[Standing]:
-    """Every sheet in posters/print with its standing, by name; `engine` None: no database, nothing signed."""
+ON_THE_PAGE = "按这份文件下面的“重新生成”，或运行 {}"  # how the console's 印刷品 page says to make a sheet again
+
+
+def read(campaign: Campaign, engine: Engine | None, library: Library, remake: str = "{}") -> list[Standing]:
+    """Every sheet in posters/print with its standing, by name; `engine` None: no database, nothing signed.
+    `remake`: how to make a sheet again, around its command (`ON_THE_PAGE` for the console's button)."""
     found: Mapping[str, list[Signoff]] = {}
     rejected: Mapping[str, list[str]] = {}
     if engine is not None:
@@ -146,6 +150,11 @@ def read(campaign: Campaign, engine: Engine | None, library: Library) -> list[St
     digests, titles = {i.id: i.digest for i in library.items}, {i.id: i.title for i in library.items}
     tz, year = campaign.timezone, campaign.start.year
     return [
-        standing(sheet, found.get(sheet.name, []), rejected, digests, tz, year, titles, remaking(sheet, campaign))
+        standing(sheet, found.get(sheet.name, []), rejected, digests, tz, year, titles, _told(remake, remaking(sheet, campaign)))
         for sheet in sheets(campaign.paths.posters / FOLDER)
     ]
+
+
+def _told(remake: str, command: str) -> str:
+    """How to make a sheet again: around its command, when it is known (no button can make an unknown one)."""
+    return command if command == UNKNOWN_MAKING else remake.format(command)

@@ -4,6 +4,8 @@ GET  /prints              every sheet in posters/print with where it stands (`vi
 GET  /prints/file/<name>  the PDF itself
 POST /prints/sign         fields: csrf, name, sha256 (the bytes the page showed), despite (the page's concerns were
                           looked at), note (reviewer and above). Refused when the file changed since the page was shown.
+POST /prints/remake       fields: csrf, name, sha256: make a sheet that prints changed words again, as the command that
+                          made it would (`printjob.remake`; reviewer and above, as signing); it then waits to be signed again.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from starlette.routing import BaseRoute, Route
 from ..poster.print_files import FOLDER
 from ..publishing.print_signoffs import sign, signoff_note
 from ..support.atomic_files import file_inside
-from ..views.print_standing import SIGNED, Standing, after_signing, read, tally
+from ..support.errors import QmError
+from ..views.print_standing import AFTER_SIGNING, ON_THE_PAGE, SIGNED, UNKNOWN_MAKING, Standing, after_signing, read, remaking, tally
 from .app import Call, action, refused_here, view
-from .pages import done_message, redirect_done, site_of
+from .pages import redirect_done, site_of, today, with_param
+
+REMADE = "已重新生成 {}：文字已是现在的，请打开 PDF 核对后再签发。"
 
 NOTE_MOST = 200  # characters of a sign-off's note
 
@@ -27,12 +32,21 @@ def routes() -> list[BaseRoute]:
         Route("/prints", prints_page, methods=["GET"]),
         Route("/prints/file/{name}", print_file, methods=["GET"]),
         Route("/prints/sign", sign_sheet, methods=["POST"]),
+        Route("/prints/remake", remake_sheet, methods=["POST"]),
     ]
 
 
 def _standings(call: Call) -> list[Standing]:
     console = call.console
-    return read(console.campaign, console.engine, site_of(console).library)
+    return read(console.campaign, console.engine, site_of(console).library, ON_THE_PAGE)
+
+
+def _done(call: Call, sheets: list[Standing]) -> str:
+    """What was just done, naming the sheet it was done to (only one on the page: nothing else is echoed)."""
+    done, name = call.request.query_params.get("done", ""), call.request.query_params.get("sheet", "")
+    if name not in {s.name for s in sheets}:
+        return ""
+    return REMADE.format(name) if done == "remade" else f"已签发 {name}：{AFTER_SIGNING[done]}" if done in AFTER_SIGNING else ""
 
 
 @view("editor")
@@ -45,7 +59,8 @@ def prints_page(call: Call) -> Response:
         sheets=sheets,
         tally=tally(sheets),
         may_sign=call.user.may("reviewer"),
-        done=done_message(call),
+        remakable={s.name for s in sheets if s.outdated and remaking(s.sheet, call.console.campaign) != UNKNOWN_MAKING},
+        done=_done(call, sheets),
     )
 
 
@@ -71,4 +86,23 @@ def sign_sheet(call: Call) -> Response:
     if found.state != SIGNED:  # the same form twice: signed once
         note = signoff_note(call.field("note")[:NOTE_MOST], found.concerns)
         sign(call.console.engine, name, found.sheet.sha256, call.who(), call.console.now(), note)
-    return redirect_done("/prints", after_signing(found))
+    return redirect_done(with_param("/prints", "sheet", name), after_signing(found))
+
+
+@action("reviewer")
+def remake_sheet(call: Call) -> Response:
+    from ..poster.printjob import remake  # the PDF libraries: only when a sheet is made
+
+    name, shown, console = call.field("name"), call.field("sha256"), call.console
+    found = {s.name: s for s in _standings(call)}.get(name)
+    if found is None:
+        return refused_here(call, f"没有重新生成：posters/print 里没有 {name}（可能已被删除或改名）。")
+    if shown != found.sheet.sha256:  # made again meanwhile (here, twice, or by a command): not made a second time
+        return refused_here(call, f"没有重新生成：打开页面之后，{name} 已经重新生成过。请打开新的文件核对后再签发。")
+    try:
+        made = remake(console.campaign, site_of(console).library, found.sheet, today(call))
+    except QmError as exc:
+        return refused_here(call, f"{name} 没能重新生成：{'；'.join(exc.lines())}")
+    if not made:
+        return refused_here(call, f"没有重新生成：不知道 {name} 是怎样生成的，请用 qm print 或 qm posters 重新生成。")
+    return redirect_done(with_param("/prints", "sheet", name), "remade")
