@@ -56,6 +56,16 @@ class Rejection:
 
 
 @dataclass(frozen=True)
+class SheetUse:
+    """A print sheet in posters/print that prints the item, as the 印刷品 page stands it."""
+
+    name: str
+    said: str  # 已签发（王科长（web），09-07 08:02），但印的是改动前的文字（重新生成后再签发）
+    outdated: bool  # it prints the item's words from before a change: to be made again (and signed again)
+    signed: bool  # its bytes were signed off: the printer may already have them
+
+
+@dataclass(frozen=True)
 class EditPage:
     item_id: str
     title: str
@@ -66,6 +76,13 @@ class EditPage:
     posts: tuple[Entry, ...]  # the posts that use the item
     locked: tuple[str, ...]  # ids of those that are going out: the item cannot be edited meanwhile
     rejections: tuple[Rejection, ...] = ()  # its rejected posts' latest rejections, said above the form
+    redraw: tuple[str, ...] = ()  # ids of its posts whose posters show its words from before a change
+    sheets: tuple[SheetUse, ...] = ()  # the print sheets that print it
+
+    @property
+    def remake(self) -> tuple[SheetUse, ...]:
+        """The print sheets that print the item's old words: to be made again and signed again."""
+        return tuple(s for s in self.sheets if s.outdated)
 
     @property
     def editable(self) -> bool:
@@ -95,6 +112,8 @@ def edit_view(
     values: Mapping[str, str] | None = None,
     messages: Mapping[str, list[str]] | None = None,
     rejections: tuple[Rejection, ...] = (),
+    redraw: tuple[str, ...] = (),
+    sheets: tuple[SheetUse, ...] = (),
 ) -> EditPage:
     """The form for `form`'s item; `values` and `messages` are what was posted and what the checks said of it."""
     shown = {**form.values, **(values or {})}
@@ -113,7 +132,7 @@ def edit_view(
     )
     locked = tuple(e.id for e in posts if e.state == st.PUBLISHING)
     general = tuple(in_form_words(m, form.item.id) for m in msgs.get(GENERAL, ()))
-    return EditPage(form.item.id, form.item.title, source, form.digest, fields, general, tuple(posts), locked, rejections)
+    return EditPage(form.item.id, form.item.title, source, form.digest, fields, general, tuple(posts), locked, rejections, redraw, sheets)
 
 
 def rejection(move: AuditEntry, tz: dt.tzinfo) -> Rejection:

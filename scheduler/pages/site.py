@@ -35,7 +35,7 @@ from ..views.day_preview import placeholder_src, poster_file
 from ..views.plan_export import channel_label
 from .calendar import campaign_months, month_view, shown_span
 from .day import DayPage, DayPost, day_view
-from .edit import EditPage, edit_view, rejection
+from .edit import EditPage, SheetUse, edit_view, rejection
 from .library import library_view
 from .media import played, posters
 from .posts import STATE_LABELS, Checks, Entry, entries, window
@@ -191,8 +191,18 @@ class Site:
         used = [e for e in (self.entries(days[0], days[-1]) if days else []) if e.item is not None and e.item.id == form.item.id]
         moves = self.queue.last_moves([e.id for e in used if e.state == st.REJECTED], st.REJECTED)
         said = tuple(rejection(m, self.campaign.timezone) for e in used if (m := moves.get(e.id)))
-        page: EditPage = edit_view(form, _relative(form.path, self.campaign.paths.content), used, values, messages, said)
+        redraw = tuple(e.id for e in used if e.queued is not None and self.checks.stale(e))
+        source = _relative(form.path, self.campaign.paths.content)
+        page: EditPage = edit_view(form, source, used, values, messages, said, redraw, self._sheets_of(form.item.id))
         return {"title": f"修改 {form.item.title}", "page": page}
+
+    def _sheets_of(self, item_id: str) -> tuple[SheetUse, ...]:
+        """The print sheets in posters/print that print the item (those whose items are known)."""
+        from ..views.print_standing import SIGNED, read
+
+        found = read(self.campaign, self.queue.engine, self.library)
+        uses = (s for s in found if any(i == item_id for i, _ in s.sheet.items or ()))
+        return tuple(SheetUse(s.name, s.said, s.outdated, s.state == SIGNED) for s in uses)
 
     def library_values(self, query: str) -> dict[str, Any]:
         page = library_view(self.library.items, self.plan.posts, query, lambda name: channel_label(self.campaign, name))
