@@ -87,7 +87,8 @@ def test_a_saved_title_is_in_the_file_and_its_posts_go_back_to_review_saying_why
         assert post is not None and post.state == st.PLANNED
         last = world.queue.history(post_id)[-1]
         assert last.who == "王编辑（网页）"
-        assert f"修改了标题（内容 {item_id}）" in last.why and "需要重新审核" in last.why
+        assert last.why.startswith("修改了标题（《新标题：质量月在行动》）（版本 ") and last.why.endswith("需要重新审核"), last.why
+        assert "王编辑" not in last.why and "content/" not in last.why and ".md" not in last.why  # said once, by title
 
 
 def test_an_edit_of_a_post_not_yet_approved_is_audited_too(world: World) -> None:

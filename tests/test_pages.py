@@ -139,7 +139,7 @@ def test_an_edit_sends_approved_posts_back_to_review_and_the_day_shows_the_diff(
     assert shown.change.startswith("改动了内容 ") and shown.change.endswith(file)
     html = page(site, "day.html", day)
     assert "审核后修改了什么" in html and "改过的标题" in html and f"回到待审核：{shown.change}" in html
-    assert any(s.who == "王编辑（web）" and "修改了标题" in s.why and file in s.why for s in shown.steps)
+    assert any(s.who == "王编辑（web）" and s.why.startswith("修改了标题（《改过的标题》）") and file not in s.why for s in shown.steps)
 
 
 def test_a_post_put_in_the_queue_says_so_once_in_its_history(site: Site) -> None:

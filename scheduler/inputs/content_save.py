@@ -28,6 +28,7 @@ from ..publishing.queue_sync import Edit, SyncResult, fill
 from ..rendering.payloads import Renderer
 from ..support.atomic_files import atomic_write_bytes
 from ..support.errors import InputError, Problem
+from ..support.title_marks import book_title
 from .campaign import Campaign
 from .content import SUMMARY_MAX, SUMMARY_MIN, ContentItem, Library, editorial_problems, load_library, load_text
 from .content_edit import EDITABLE, FIELD_LABELS, EditError, apply, current_values, normalize
@@ -130,7 +131,7 @@ def refresh(queue: Queue, campaign: Campaign, renderer: Renderer, saved: Saved, 
     """Reload the library and plan after a save and refresh the queue; the audit names `who` and the fields."""
     library = load_library(campaign.paths.content, campaign.text_values, campaign.example_day)
     plan = make_plan(campaign, library, read_kept(campaign.db_url))
-    edits = {saved.item.id: Edit(who, f"{who} {saved.what}（内容 {saved.item.id}）")} if saved.changed else None
+    edits = {saved.item.id: Edit(who, f"{saved.what}（{book_title(saved.item.title)}）")} if saved.changed else None
     return library, plan, fill(queue, campaign, plan, renderer, now, edits)
 
 

@@ -89,6 +89,25 @@ class EditPage:
         return not self.locked
 
 
+# What the checks tell a file's editor to change in config.yaml or in a YAML list, said for an editor in the form:
+# what to do, and who changes the settings (the form changes only the words).
+_SETTINGS = "管理活动配置的同事"
+EDITOR_HINTS = (
+    (re.compile(r"或把 channels 设为 \[[^\]]*\]"), "或请管理内容库的同事把这条内容设为不发公众号"),
+    (re.compile(r"可在 config\.yaml 的 brand\.font 指定一个包含它们的字体文件"), f"可请{_SETTINGS}换一个包含它们的海报字体"),
+    (re.compile(r"在 config\.yaml 里补上"), f"请{_SETTINGS}补上"),
+    (re.compile(r"或在 config\.yaml 的 campaign\.hotline 写短一些的热线号码"), f"或请{_SETTINGS}把热线写短一些"),
+    (re.compile(r"（检查 config\.yaml 的 channels）"), f"（请{_SETTINGS}检查渠道设置）"),
+)
+
+
+def for_editors(message: str) -> str:
+    """`message` with its advice about config.yaml keys and YAML lists said in an editor's words (`EDITOR_HINTS`)."""
+    for pattern, said in EDITOR_HINTS:
+        message = pattern.sub(said, message)
+    return message
+
+
 def in_form_words(message: str, item_id: str) -> str:
     """`message` with the form's field labels (电子屏标题) where it names a field by its file key (headline),
     and without naming the form's own item again (the page does): `内容 x 的标题超过 20 字` reads
@@ -102,7 +121,7 @@ def in_form_words(message: str, item_id: str) -> str:
 
     labels = "|".join(sorted(FIELD_LABELS.values(), key=len, reverse=True))
     own = re.compile(rf"内容 {re.escape(item_id)}(?![\w-]) ?(的(?={labels}))?")
-    return own.sub(lambda m: "" if m.group(1) else "这条内容", _FILE_WORDS.sub(label, message))
+    return own.sub(lambda m: "" if m.group(1) else "这条内容", _FILE_WORDS.sub(label, for_editors(message)))
 
 
 def edit_view(

@@ -11,9 +11,8 @@ from pathlib import Path
 from PIL import Image
 
 from ..inputs.campaign import Campaign
-from ..poster.layout import layout_label
+from ..poster.layout import family_folder, layout_label
 from ..poster.sizes import size_label
-from ..support.suggest import titled
 from ..support.values import ImageRef
 from ..views.day_preview import poster_file
 from .posts import Checks, Entry
@@ -23,7 +22,7 @@ from .posts import Checks, Entry
 class PosterCard:
     item: str
     title: str
-    layout: str  # as staff read it: 知识卡片（knowledge-card）
+    layout: str  # its Chinese name, as the day page says it: 知识卡片, 电子屏画面（知识单）
     size: str  # the size's name
     pixels: str  # 900×383, or "" when not drawn
     kilobytes: int
@@ -57,7 +56,9 @@ def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> lis
                 pixels = ""
         title = entry.item.title if entry.item and entry.item.id == image.item else image.item
         size = size_label(image.size)
-        layout = titled(image.layout, layout_label(campaign.paths.templates / "posters", image.layout))
+        area = entry.item.area if entry.item is not None and entry.item.id == image.item else ""
+        folder = family_folder(campaign.paths.templates, campaign.posters.family_for(area))
+        layout = layout_label(folder, image.layout)  # its Chinese name, as the day page says it
         stale = bool(checks.out_of_date(entry.item, [image]))  # judged once while the file and its inputs stay the same
         cards.append(PosterCard(image.item, title, layout, size, pixels, kilobytes, relative, tuple(used), stale))
     return cards

@@ -144,10 +144,10 @@ class PostSync:
         else:
             named = version_records.changes(conn, r.post_id, old.version, r.version) if self.sources else []
             what = f"改动了{'、'.join(named)}" if named else "内容已修改"
-        why = f"{what}（版本 {old.version} → {r.version}），需要重新审核"
-        who = PLAN
-        if edit is not None:
-            who, why = edit.who, f"{edit.what}；{why}"
+        who, version = PLAN, f"（版本 {old.version} → {r.version}），需要重新审核"
+        why = what + version
+        if edit is not None:  # the edit says what changed in the editor's words (the file's path only when the slot got others)
+            who, why = edit.who, f"{edit.what}；{why}" if swapped else edit.what + version
         if old.state in (st.PLANNED, st.FAILED, st.MISSED, st.CANCELLED):
             # Not approved, or not going out until someone acts: update in place; retry re-checks the approval.
             # Other words than the ones approved: nobody approved these (the approval's version stays for retry).
