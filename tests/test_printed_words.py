@@ -69,3 +69,23 @@ def test_a_title_shown_as_the_screen_headline_is_told_once(project: Callable[...
     checked = run_qm("check", "-c", config, cwd=config.parent)
     assert checked.returncode == 2 and f"内容 {item} 的标题含有广告法禁用的绝对化用语“最好”" in checked.stderr, checked.stderr
     assert checked.stderr.count("“最好”") == 1 and "电子屏标题" not in checked.stderr, checked.stderr
+
+
+def test_the_body_of_an_item_that_may_go_to_wechat_is_checked_though_no_wechat_post_is_planned(project: Callable[..., Path]) -> None:
+    """Only WeChat publishes a body; an item allowed there that the plan puts on Weibo and screens today may be put
+    on WeChat tomorrow (a pin, an item dropped), so `qm check` checks its body as the console's form does."""
+    config = project()
+    ctx = Context(config)
+    on_wechat = {p.item.id for p in ctx.plan.posts if p.channel == "wechat"}
+    item = next(
+        i
+        for i in ctx.library.items
+        if i.id not in on_wechat and i.allows("wechat") and i.body and valid_during(ctx.campaign, i) and ".md:" in i.source
+    )
+    path = Path(item.source.partition(":")[0])
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n本市第一家最佳检测机构。\n", encoding="utf-8")
+    checked = run_qm("check", "-c", config, cwd=config.parent)
+    assert checked.returncode == 2, checked.stdout + checked.stderr
+    assert f"内容 {item.id} 的正文含有广告法禁用的绝对化用语“最佳”" in checked.stderr, checked.stderr
+    assert "排上公众号时会发出正文" in checked.stderr, checked.stderr

@@ -113,7 +113,7 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     from ..inputs.content_markup import guide_problems
     from ..planning.plan_checks import coverage_shortfalls, outside_period, past_pins
     from ..publishing import channel_warnings as warnings
-    from ..rendering.lint import printed_problems, quoted
+    from ..rendering.lint import body_problems, printed_problems, quoted
     from ..rendering.lint_view import read_as
     from ..views.template_left import template_left
     from .check_glyphs import glyph_problems
@@ -139,7 +139,8 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     found = [(post, reason) for post in plan.posts for reason in _post_findings(ctx, post, parts)]
     findings = post_problems(campaign, plan.posts, found)  # a template's findings once, then each post's
     printable = [i for i in ctx.library.items if valid_during(campaign, i)]  # others may not be printed in this campaign
-    findings += printed_problems(campaign, printable, {(post.item.id, read_as(quoted(reason))) for post, reason in found})
+    reported = {(post.item.id, read_as(quoted(reason))) for post, reason in found}
+    findings += printed_problems(campaign, printable, reported) + body_problems(campaign, printable, reported)
     findings += guide_problems(ctx.library.items)
     findings += coverage_shortfalls(campaign, ctx.library, plan)
     findings += plan.set_aside

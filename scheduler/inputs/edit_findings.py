@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from ..channels.kinds import kind_named, kinds
 from ..planning.planner import Plan
-from ..rendering.lint import PRINTED_HINT, PRINTED_PLACES, as_written, forbidden_words, lint_post, printed_words, quoted
+from ..rendering.lint import BODY_HINT, PRINTED_HINT, PRINTED_PLACES, as_written, forbidden_words, lint_post, printed_words, quoted
 from ..rendering.payloads import Renderer
 from ..support.errors import QmError
 from ..views.plan_export import channel_label
@@ -23,7 +23,6 @@ from .content_edit import EDITABLE, FIELD_LABELS
 
 GENERAL = ""  # problems that concern no single field
 K = TypeVar("K", bound=Hashable)
-BODY_HINT = "这条内容可以发公众号，排上公众号时会发出正文：请修改"
 
 
 def add(by_key: dict[K, list[str]], key: K, message: str) -> None:

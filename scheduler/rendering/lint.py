@@ -12,8 +12,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from ..channels.kinds import kind_named
+from ..channels.kinds import kind_named, kinds
 from ..inputs.campaign import Campaign
+from ..inputs.content import ContentItem
 from ..inputs.vocabulary import FIELD_LABELS
 from ..support.errors import Problem
 from ..support.values import poster_path
@@ -120,6 +121,22 @@ def printed_words(campaign: Campaign, item: Printed) -> list[tuple[str, str]]:
     A headline that is the title (the item has none of its own) is the title's finding, told once."""
     texts = ((field, getattr(item, field)) for field in PRINTED if field != "headline" or item.headline != item.title)
     return [(field, reason) for field, text in texts for reason in _forbidden(campaign, text)]
+
+
+BODY_HINT = "这条内容可以发公众号，排上公众号时会发出正文：请修改"
+
+
+def body_problems(campaign: Campaign, items: Iterable[ContentItem], reported: AbstractSet[tuple[str, str]] = frozenset()) -> list[Problem]:
+    """The words the check forbids in the body of each item that may go to a channel publishing it (WeChat), planned
+    there now or not: the plan may put it there later. Words its posts were found to have (`reported`, as in
+    `printed_problems`) are not told twice."""
+    out = []
+    for item in items:
+        if any(k.needs_body and item.allows(k.name) for k in kinds()):
+            for reason in _forbidden(campaign, item.body):
+                if (item.id, read_as(quoted(reason))) not in reported:
+                    out.append(Problem(f"内容 {item.id} 的正文{reason}", item.where_text(quoted(reason)), BODY_HINT))
+    return out
 
 
 def quoted(reason: str) -> str:
