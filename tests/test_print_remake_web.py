@@ -56,7 +56,7 @@ def test_the_remake_button_makes_the_sheet_again_and_it_waits_to_be_signed_again
     with httpx.Client(base_url=world.url) as editor:  # signing's roles: an editor sees no button and is refused
         http_login(editor, "王编辑")
         page = editor.get("/prints").text
-        assert 'action="/prints/remake"' not in page
+        assert 'action="/prints/remake"' not in page and "重新生成”" not in page  # nor told to press it
         form = {"csrf": csrf_of(page), "name": SHEET, "sha256": digest(world.project.sheet)}
         tried = editor.post("/prints/remake", data=form, follow_redirects=True)
         assert "这个页面需要审核人" in tried.text and not _fresh(world, SHEET)
