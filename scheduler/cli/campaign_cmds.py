@@ -96,6 +96,7 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
         return cached.replay()
     parts = check_parts.Parts(campaign.paths.state / check_parts.FILE, campaign, code, templates, reuse=not args.no_cache)
     ctx.compiled_templates = lambda: check_parts.compiled_templates(campaign.paths.state, code)  # if a post is rendered
+    ctx.parts = parts  # the plan is kept among them
     out = io.StringIO()
     try:
         _check(ctx, out, parts)

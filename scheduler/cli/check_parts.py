@@ -1,6 +1,8 @@
 """The verdicts of `qm check` on its parts, kept so that a check after editing one content file
 renders and checks only the posts that file changed (the whole result: `check_cache`):
 - the templates and poster layouts have no problems: under qm's code, the config and the templates;
+- the plan: under qm's code, the config, the queue's kept posts and what the planner reads of the
+  library (`planning.plan_record`), so that an edit of words only does not plan again;
 - a post's findings: under the same and the planned post itself (its slot, reason and the whole
   content item), with the size, times and inode of each poster file the post's rules looked at,
   compared again when the verdict is used;
@@ -19,6 +21,7 @@ import dataclasses
 import hashlib
 import json
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +32,9 @@ from ..support.values import ImageRef
 if TYPE_CHECKING:
     from jinja2.bccache import Bucket, BytecodeCache
 
-    from ..planning.planner import PlannedPost
+    from ..inputs.content import Library
+    from ..planning.kept import Kept
+    from ..planning.planner import Plan, PlannedPost
 
 FILE, IMAGES_FILE = "check-parts.json", "post-images.json"  # in the state folder (the images: for qm build, qm posters)
 FORMAT = 1
@@ -92,8 +97,9 @@ class Parts:
     def __init__(self, path: Path, campaign: Campaign, code: str, templates: str, *, reuse: bool = True) -> None:
         """`reuse=False`: no earlier verdict is used (`qm check --no-cache`); this check's are kept."""
         self.path = path
-        self._code = code
-        self._rendering = _hash(code, repr(campaign), templates)  # what every post's rendering reads besides the post
+        self._code, self._campaign = code, campaign
+        self._config = _hash(code, repr(campaign))  # what every part reads
+        self._rendering = _hash(self._config, templates)  # what every post's rendering reads besides the post
         self._old: dict[str, object] = {}
         self._kept: dict[str, object] = {}
         self._post_keys: dict[str, str] = {}
@@ -116,6 +122,19 @@ class Parts:
 
     def keep_templates_ok(self) -> None:
         self._kept[_hash(self._rendering, "templates")] = True
+
+    def plan(self, library: Library, kept: Mapping[str, Kept], make: Callable[[], Plan]) -> Plan:
+        """The plan kept under what the planner reads (`plan_record`), else the one `make` makes (and kept)."""
+        from ..planning.plan_record import planned_view, read_back, record
+
+        key = _hash(self._config, "plan", repr(sorted(kept.items())), planned_view(library))
+        plan = read_back(self._old.get(key), self._campaign, library)
+        if plan is None:
+            plan = make()
+            self._kept[key] = record(plan)
+        else:
+            self._kept[key] = self._old[key]
+        return plan
 
     def _item_digest(self, post: PlannedPost) -> str:
         """The digest of the repr of the post's whole content item, made once per item (posts share them)."""

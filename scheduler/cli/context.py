@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `q
     from ..publishing.sync_post import SyncResult
     from ..rendering.payloads import Renderer
     from ..screens.slogan_check import Checked
+    from .check_parts import Parts
 
 
 class Context:
@@ -36,6 +37,7 @@ class Context:
         self.from_env = from_env  # the path is QM_CONFIG's: a missing file is fixed there
         self.compiled_templates: Callable[[], BytecodeCache | None] | None = None  # where the renderer keeps compiled templates
         self.refreshed: SyncResult | None = None  # what the last refresh of the queue (`filled_queue`) did
+        self.parts: Parts | None = None  # `qm check`'s verdicts on parts: they keep its plan
 
     @cached_property
     def campaign(self) -> Campaign:
@@ -100,7 +102,11 @@ class Context:
         problems = check_pins(self.campaign, self.library)
         if problems:
             raise PlanError(problems=problems)
-        return make_plan(self.campaign, self.library, self.kept)
+
+        def make() -> Plan:
+            return make_plan(self.campaign, self.library, self.kept)
+
+        return self.parts.plan(self.library, self.kept, make) if self.parts else make()
 
     @cached_property
     def kept(self) -> dict[str, Kept]:
