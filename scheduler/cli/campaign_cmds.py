@@ -141,8 +141,10 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     findings = post_problems(campaign, plan.posts, found)  # a template's findings once, then each post's
     printable = [i for i in ctx.library.items if valid_during(campaign, i)]  # others may not be printed in this campaign
     reported = {(post.item.id, read_as(quoted(reason))) for post, reason in found}
-    findings += printed_problems(campaign, printable, reported) + body_problems(campaign, printable, reported)
-    findings += guide_problems(ctx.library.items)
+    findings += printed_problems(campaign, printable, reported, parts.printed_words) + body_problems(
+        campaign, printable, reported, parts.body_words
+    )
+    findings += guide_problems(ctx.library.items, parts.guide_rows)
     findings += coverage_shortfalls(campaign, ctx.library, plan)
     findings += plan.set_aside
     findings += past_pins(campaign, plan, ctx.kept, ctx.today())

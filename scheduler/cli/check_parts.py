@@ -6,6 +6,8 @@ renders and checks only the posts that file changed (the whole result: `check_ca
 - a post's findings: under the same and the planned post itself (its slot, reason and the whole
   content item), with the size, times and inode of each poster file the post's rules looked at,
   compared again when the verdict is used;
+- each content item's printed words the lint forbids and what the content guide finds in it: under qm's
+  code, the config and the whole item;
 - which characters of the library each font tried first has: under qm's code and those fonts (path,
   face, size, times, inode); a poster text whose characters one of them has is drawn (`check_glyphs`).
 Only verdicts used or made by the last check are kept. Also Jinja2's compiled templates, per code.
@@ -26,13 +28,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..inputs.campaign import Campaign
-from ..support.errors import QmError
+from ..support.errors import Problem, QmError
 from ..support.values import ImageRef
 
 if TYPE_CHECKING:
     from jinja2.bccache import Bucket, BytecodeCache
 
-    from ..inputs.content import Library
+    from ..inputs.content import ContentItem, Library
     from ..planning.kept import Kept
     from ..planning.planner import Plan, PlannedPost
 
@@ -136,12 +138,44 @@ class Parts:
             self._kept[key] = self._old[key]
         return plan
 
-    def _item_digest(self, post: PlannedPost) -> str:
-        """The digest of the repr of the post's whole content item, made once per item (posts share them)."""
-        known = self._items.get(id(post.item))
-        if known is None or known[0] is not post.item:
-            known = self._items[id(post.item)] = (post.item, _hash(repr(post.item)))
+    def _item_digest(self, item: ContentItem) -> str:
+        """The digest of the repr of the whole content item, made once per item (its posts and verdicts share it)."""
+        known = self._items.get(id(item))
+        if known is None or known[0] is not item:
+            known = self._items[id(item)] = (item, _hash(repr(item)))
         return known[1]
+
+    def _item_rows(self, check: str, item: ContentItem, width: int, make: Callable[[], list[list[str]]]) -> list[list[str]]:
+        """A verdict on one content item, rows of `width` texts, under qm's code, the config and the whole item;
+        else the one `make` makes (and kept)."""
+        key = _hash(self._config, check, self._item_digest(item))
+        rows = self._old.get(key)
+        if not (
+            isinstance(rows, list) and all(isinstance(r, list) and len(r) == width and all(isinstance(t, str) for t in r) for r in rows)
+        ):
+            rows = make()
+        self._kept[key] = rows
+        return rows
+
+    def printed_words(self, item: ContentItem) -> list[tuple[str, str]]:
+        """The item's `lint.printed_words`: what the campaign's lint and hotline forbid in its printed words."""
+        from ..rendering.lint import printed_words
+
+        rows = self._item_rows("printed", item, 2, lambda: [list(found) for found in printed_words(self._campaign, item)])
+        return [(field, reason) for field, reason in rows]
+
+    def body_words(self, item: ContentItem) -> list[str]:
+        """The item's `lint.body_words`: what the check forbids in a body a channel it may go to publishes."""
+        from ..rendering.lint import body_words
+
+        return [reason for (reason,) in self._item_rows("body", item, 1, lambda: [[r] for r in body_words(self._campaign, item)])]
+
+    def guide_rows(self, item: ContentItem) -> list[tuple[bool, Problem]]:
+        """The item's `content_markup.guide_rows`: a summary too short, markup in its words."""
+        from ..inputs.content_markup import guide_rows
+
+        rows = self._item_rows("guide", item, 4, lambda: [["markup" if m else "", p.message, p.where, p.hint] for m, p in guide_rows(item)])
+        return [(markup == "markup", Problem(message, where, hint)) for markup, message, where, hint in rows]
 
     def _post_key(self, post: PlannedPost) -> str:
         """Under what the rendering reads, the post: every field (the whole content item by its digest)."""
@@ -149,7 +183,7 @@ class Parts:
         key = self._post_keys.get(post_id)
         if key is None:  # asked for twice when the post is checked: made once
             rest = (f"{f.name}={getattr(post, f.name)!r}" for f in dataclasses.fields(post) if f.name != "item")
-            key = self._post_keys[post_id] = _hash(self._rendering, "post", post_id, *rest, self._item_digest(post))
+            key = self._post_keys[post_id] = _hash(self._rendering, "post", post_id, *rest, self._item_digest(post.item))
         return key
 
     def findings(self, post: PlannedPost) -> list[str] | None:

@@ -10,7 +10,7 @@ findings; the console's edit form refuses the words with the same message."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from ..support.errors import Problem
@@ -81,11 +81,19 @@ def markup_in(item: ContentItem) -> list[Markup]:
     return found
 
 
-def guide_problems(items: Iterable[ContentItem]) -> list[Problem]:
+def guide_problems(
+    items: Iterable[ContentItem], of_item: Callable[[ContentItem], list[tuple[bool, Problem]]] | None = None
+) -> list[Problem]:
     """What the content guide asks of the items beyond what the channels need (a full summary, no markup):
-    `qm check` reports them, and auto-approval holds the posts of an item that has them."""
-    items = tuple(items)
-    return editorial_problems(Library(items)) + markup_problems(items)
+    `qm check` reports them, and auto-approval holds the posts of an item that has them. `of_item`: each
+    item's `guide_rows` (`qm check` keeps them per item)."""
+    rows = [row for item in items for row in (of_item or guide_rows)(item)]
+    return [p for markup, p in rows if not markup] + [p for markup, p in rows if markup]
+
+
+def guide_rows(item: ContentItem) -> list[tuple[bool, Problem]]:
+    """The item's `guide_problems`, each marked whether it is about markup (those are told after the others)."""
+    return [(False, p) for p in editorial_problems(Library((item,)))] + [(True, p) for p in markup_problems((item,))]
 
 
 def guide_reasons(item: ContentItem) -> list[str]:

@@ -4,7 +4,7 @@ uses the plan it made before instead of planning again.
 What the planner reads: the campaign (the whole config), the queue's kept posts and, of the content
 library, each item's PLANNED fields in the library's order; nothing else of an item (its words, tags, file
 and lines are the posts' business, not the plan's). `planned_view` writes exactly that down, for a
-fingerprint; tests/test_check_plan_reuse.py changes every other field and asserts the same plan.
+fingerprint; tests/test_check_kept_parts.py changes every other field and asserts the same plan.
 A plan read back is the same plan, its posts pointing at the items of the library given."""
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..channels.kinds import kind_named, kinds
 from ..inputs.campaign import Campaign
@@ -99,14 +99,23 @@ class Printed(Protocol):
     def where(self, name: str) -> str: ...
 
 
-def printed_problems(campaign: Campaign, items: Iterable[Printed], reported: AbstractSet[tuple[str, str]] = frozenset()) -> list[Problem]:
+P = TypeVar("P", bound=Printed)
+
+
+def printed_problems(
+    campaign: Campaign,
+    items: Iterable[P],
+    reported: AbstractSet[tuple[str, str]] = frozenset(),
+    words: Callable[[P], list[tuple[str, str]]] | None = None,
+) -> list[Problem]:
     """The words posters and print sheets of `items` would show that the check forbids (the Advertising
     Law's terms, sensitive words, another hotline): any item can be printed, planned or not. Words an
     item's posts were already found to have ((item id, the words `read_as` reads them) in `reported`) are
-    not told twice, however the post's text writes them (its full-width space collapsed)."""
+    not told twice, however the post's text writes them (its full-width space collapsed). `words`: each
+    item's `printed_words` (`qm check` keeps them per item)."""
     out = []
     for item in items:
-        for field, reason in printed_words(campaign, item):
+        for field, reason in words(item) if words else printed_words(campaign, item):
             if (item.id, read_as(quoted(reason))) not in reported:
                 out.append(Problem(f"内容 {item.id} 的{FIELD_LABELS[field]}{reason}", item.where(field), PRINTED_HINT))
     return out
@@ -126,17 +135,26 @@ def printed_words(campaign: Campaign, item: Printed) -> list[tuple[str, str]]:
 BODY_HINT = "这条内容可以发公众号，排上公众号时会发出正文：请修改"
 
 
-def body_problems(campaign: Campaign, items: Iterable[ContentItem], reported: AbstractSet[tuple[str, str]] = frozenset()) -> list[Problem]:
+def body_problems(
+    campaign: Campaign,
+    items: Iterable[ContentItem],
+    reported: AbstractSet[tuple[str, str]] = frozenset(),
+    words: Callable[[ContentItem], list[str]] | None = None,
+) -> list[Problem]:
     """The words the check forbids in the body of each item that may go to a channel publishing it (WeChat), planned
     there now or not: the plan may put it there later. Words its posts were found to have (`reported`, as in
-    `printed_problems`) are not told twice."""
+    `printed_problems`) are not told twice. `words`: each item's `body_words` (`qm check` keeps them per item)."""
     out = []
     for item in items:
-        if any(k.needs_body and item.allows(k.name) for k in kinds()):
-            for reason in _forbidden(campaign, item.body):
-                if (item.id, read_as(quoted(reason))) not in reported:
-                    out.append(Problem(f"内容 {item.id} 的正文{reason}", item.where_text(quoted(reason)), BODY_HINT))
+        for reason in words(item) if words else body_words(campaign, item):
+            if (item.id, read_as(quoted(reason))) not in reported:
+                out.append(Problem(f"内容 {item.id} 的正文{reason}", item.where_text(quoted(reason)), BODY_HINT))
     return out
+
+
+def body_words(campaign: Campaign, item: ContentItem) -> list[str]:
+    """What is wrong with the words of the item's body (`body_problems`), when a channel it may go to publishes it."""
+    return _forbidden(campaign, item.body) if any(k.needs_body and item.allows(k.name) for k in kinds()) else []
 
 
 def quoted(reason: str) -> str:

@@ -1,6 +1,7 @@
 """`qm check` keeps its plan (`cli/check_parts.py`, `planning/plan_record.py`) under what the planner reads:
 an edit of an item's words uses it again; a change to anything the planner reads (an item's channels or
-dates, a config slot, a post the queue holds) plans again; the check's output is the same either way."""
+dates, a config slot, a post the queue holds) plans again; the check's output is the same either way.
+So for each item's verdicts that do not depend on the plan (its printed words, the content guide's findings)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.cli.context import Context
+from scheduler.inputs import content_markup
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import ContentItem, Library, load_library
@@ -19,6 +21,7 @@ from scheduler.planning.kept import Kept
 from scheduler.planning.plan_record import PLANNED, read_back, record
 from scheduler.planning.planner import Plan, make_plan
 from scheduler.publishing.tables import posts
+from scheduler.rendering import lint
 
 from .conftest import DEFAULT, HEIHE, ROOT, calls
 from .test_check_cache import _run as _check
@@ -139,3 +142,35 @@ def test_a_plan_that_stops_the_check_is_not_kept(
     (config.parent / ".qm" / "check-result.json").unlink()
     plans.clear()
     assert _check(config, capsys) == failed and len(plans) == 1
+
+
+def test_an_items_printed_words_and_guide_findings_are_checked_again_only_when_it_or_the_config_changes(
+    project: Callable[..., Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = project()
+    printed: list[ContentItem] = calls(monkeypatch, lint, "printed_words", 1)
+    guided: list[ContentItem] = calls(monkeypatch, content_markup, "guide_rows", 0)
+    assert _check(config, capsys)[2] == 0
+    every = len(printed)
+    assert every > 50 and len(guided) >= every  # every item the campaign may print; the guide: every item
+
+    item = _item_file(config, ITEM)
+    _edit(item, "title: 车间实例", "title: 最佳车间实例")  # an absolute term, printed on posters
+    _edit(item, "### 问题", "### 问题<br>")  # markup in the body
+    printed.clear()
+    guided.clear()
+    edited = _check(config, capsys)
+    assert [i.id for i in printed] == [ITEM] and [i.id for i in guided] == [ITEM]
+    assert edited[2] == 2 and "最佳" in edited[1] and "HTML 标记" in edited[1]
+    assert edited == _check(config, capsys, "--no-cache")
+
+    _edit(config, "sensitive_words: []", "sensitive_words: [烘焙]")  # the campaign's lint: every item's printed words again
+    printed.clear()
+    linted = _check(config, capsys)
+    assert len(printed) == every and "烘焙" in linted[1]
+    assert linted == _check(config, capsys, "--no-cache")
+    _edit(item, "### 问题<br>", "### 问题")  # the other items' verdicts, with findings, are given again word for word
+    printed.clear()
+    again = _check(config, capsys)
+    assert [i.id for i in printed] == [ITEM] and again[2] == 2
+    assert again == _check(config, capsys, "--no-cache")
