@@ -173,7 +173,7 @@ def test_qm_confirm_records_who_posted_it_and_where(project: Callable[..., Path]
     post = Queue(engine).get(post_id)
     assert post is not None and post.state == st.PUBLISHED and post.receipt is not None and post.receipt.url == "https://weibo.com/1/Abc"
     assert main(["-c", str(cfg), "confirm", post_id]) == 2
-    assert "只有“待平台确认”“失败”或审核通过后“已错过”的内容可以确认已发布" in capsys.readouterr().err
+    assert "只有“待平台确认”“失败”、审核通过后“已错过”或取消前可能已经发出的内容可以确认已发布" in capsys.readouterr().err
     # an approved post the daemon missed, sent by hand: confirmed; one nobody approved is not
     missed, unreviewed = (p.id for p in Queue(engine).find()[1:3])
     with engine.begin() as conn:

@@ -237,6 +237,35 @@ def test_a_cancelled_post_with_the_same_words_is_not_sent_again_while_a_failed_o
     assert _posts(config, EVENING)[twin]["state"] == st.CANCELLED
 
 
+@pytest.mark.parametrize("via", ["cli", "console"])
+def test_cancelling_a_post_that_may_be_out_says_so_and_it_can_still_be_confirmed(project: Callable[..., Path], via: str) -> None:
+    """取消 stops further attempts but the post may be on Weibo already: the cancel says so and how to record it, the
+    plan still says 17:30 may be out when the time moves, and `qm confirm` records it."""
+    config = project()
+    assert _qm(config, "approve", POST, "--by", "张科长")[0] == 0
+    _fail(config, POST, "sending")
+    told = f"{POST} 之前的发布可能已经发出：请到平台核实，已发出的用 qm confirm {POST} --url 链接 补记（取消后仍可补记）"
+    if via == "cli":
+        code, out, err = _qm(config, "cancel", POST, "--by", "张科长", "--reason", "活动改期", now=EVENING)
+        assert code == 0 and out.strip() == f"已取消 {POST}，不再发布。但{told}", err
+    else:
+        with console_server(load_campaign(config)) as r, client(r) as c:
+            r.add_user("李科长", "reviewer")
+            r.console.clock = lambda: dt.datetime.fromisoformat(EVENING).timestamp()
+            assert http_login(c, "李科长").status_code == 303
+            done = c.post(f"/post/{POST}/cancel", data={"csrf": csrf_of(c.get(f"/post/{POST}").text), "reason": "活动改期"})
+            assert done.status_code == 303 and "done=cancelled-maybe-out" in done.headers["location"]
+            assert told in c.get(done.headers["location"]).text
+    assert _posts(config, EVENING)[POST]["state"] == st.CANCELLED
+    _move(config)
+    code, _, err = _qm(config, "queue", now=EVENING)
+    assert code == 0 and "17:30 的发布失败，但可能已经发出" in err and "不再另排 18:00" in err, err
+    who = "张科长" if via == "cli" else "李科长"  # once the console has accounts, one of them
+    code, _, err = _qm(config, "confirm", POST, "--url", "https://weibo.com/1/2", "--by", who, now=EVENING)
+    assert code == 0, err
+    assert _posts(config, EVENING)[POST]["state"] == st.PUBLISHED
+
+
 def test_qm_queue_says_when_the_posts_a_moved_time_put_in_were_approved_automatically(project: Callable[..., Path]) -> None:
     """On an auto-approve channel the posts of the new time are approved as they come in: the notice says so,
     not that they wait for review."""

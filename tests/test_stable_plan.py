@@ -275,6 +275,11 @@ def test_the_queue_is_read_from_sqlite_and_from_postgresql(project: Callable[...
     kept = read_kept(ctx.campaign.db_url)
     assert kept[sent.id] == Kept(sent.channel, sent.item, out=True)
     assert len(kept) == len(ctx.plan.posts) - 1 and sum(k.out for k in kept.values()) == 1  # a cancelled post holds nothing
+    maybe = queue.find()[2]  # cancelled after an attempt that may have sent it (its receipt marks the call): kept as maybe out
+    receipt = json.dumps({"status": "accepted", "external_id": "", "url": "", "data": {"stage": "sending"}})
+    with ctx.engine.begin() as conn:
+        conn.execute(posts.update().where(posts.c.id == maybe.id).values(state=st.CANCELLED, attempts=1, receipt=receipt))
+    assert read_kept(ctx.campaign.db_url)[maybe.id] == Kept(maybe.channel, maybe.item, out=True, unsure=True)
 
 
 def test_a_pin_to_a_day_already_past_that_the_queue_never_held_is_named(heihe: Campaign, library: Library) -> None:

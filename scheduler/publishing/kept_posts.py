@@ -1,5 +1,5 @@
 """What the queue already holds, for the planner to keep (`planner.Kept`): every post not cancelled, by id
-(a failed one that may have gone out is kept as one that went out: `maybe_sent`).
+(one that may have gone out is kept as one that went out, also when cancelled since: `maybe_sent`).
 
 A SQLite queue is read with the standard library's driver (`qm plan` and `qm check` start without
 SQLAlchemy); any other database through SQLAlchemy. A queue that does not exist yet holds nothing.
@@ -13,11 +13,11 @@ from pathlib import Path
 from ..inputs.campaign import DaemonConfig
 from ..planning.kept import Kept
 from ..support.values import Receipt
+from . import maybe_sent
 from . import states as st
 from .db_errors import database_error, sqlite_file
-from .maybe_sent import maybe_sent
 
-_QUERY = f"SELECT id, channel, item, state, attempts, receipt FROM posts WHERE state != '{st.CANCELLED}'"
+_QUERY = f"SELECT id, channel, item, state, attempts, receipt FROM posts WHERE state != '{st.CANCELLED}' OR attempts > 0"
 Row = tuple[str, str, str, str, int, str | None]
 
 
@@ -31,13 +31,14 @@ def read_kept(db_url: str, lease_timeout: float = DaemonConfig.lease_timeout) ->
 
 
 def _kept(rows: list[Row]) -> dict[str, Kept]:
-    """Each post by id; a failed one that may have gone out (`maybe_sent`) is kept as out, and says it is unsure."""
+    """Each post by id; one that may have gone out (`maybe_sent`) is kept as out, and says it is unsure; a cancelled
+    one only then."""
     kept = {}
     for post_id, channel, item, state, attempts, receipt in rows:
-        unsure = maybe_sent(
-            state, attempts, Receipt.from_json(json.loads(receipt)) if receipt and state == st.FAILED else None
-        )  # read only then
-        kept[post_id] = Kept(channel, item, state in st.LOCKED or unsure, unsure)
+        judged = receipt if receipt and maybe_sent.unsure(state, attempts) else None  # read only then
+        unsure = maybe_sent.maybe_sent(state, attempts, Receipt.from_json(json.loads(judged)) if judged else None)
+        if state != st.CANCELLED or unsure:
+            kept[post_id] = Kept(channel, item, state in st.LOCKED or unsure, unsure)
     return kept
 
 

@@ -1,16 +1,20 @@
-"""Failed posts that may have gone out, judged from what the queue records (no I/O, no SQLAlchemy: the
-planner's `kept_posts` reads it for `qm plan` and `qm check`).
+"""Posts that may have gone out, judged from what the queue records (no I/O, no SQLAlchemy: the planner's
+`kept_posts` reads it for `qm plan` and `qm check`).
 
-A post fails only from an attempt the daemon claimed (`publishing` or `accepted`). Every channel records in the
+A post not out nor on its way (any state but `LOCKED`) may still be out when an attempt the daemon claimed reached
+the platform: it failed, it waits to be tried again after an unclear answer (a WeChat mass send whose connection
+dropped: the retry repeats its clientmsgid), it was missed past its window, or a person or the plan cancelled it
+since. `qm retry` (attempts back to 0) is a person saying to send it anew. Every channel records in the
 receipt, through a checkpoint the daemon commits before the call (no commit, no call), that its attempt reached
 the irrevocable step: Weibo's and a mass send's `sending`, WeChat's `submitting`, the assisted Weibo's
 `notifying`, the outbox's record of the folder it writes (`outbox`). It puts the record back when the platform
-refused the call (`ready`, `draft`) or nothing was written (the outbox's `{}`). So a failed post may have gone out
+refused the call (`ready`, `draft`) or nothing was written (the outbox's `{}`). So such a post may have gone out
 only when its receipt says the platform took it (`committed`) or still carries that mark; one with no receipt, or
 whose receipt says the attempt stopped before the call (a rule refused, a token expired, the channel left the
-config), did not send anything. Such a post is kept like one that went out: the plan does not give its words to
-another slot of its channel, a refresh does not rewrite them (they are the record `qm confirm` names), and
-`qm retry` refuses while another post of the channel carries them.
+config), did not send anything. Such a post is kept like one that went out, cancelled or not: the plan does not
+give its words to another slot of its channel, a refresh does not rewrite them (they are the record `qm confirm`
+names, and a retry sends the same version: the platform may recognise a repeat), and `qm retry` refuses while
+another post of the channel carries them.
 """
 
 from __future__ import annotations
@@ -24,9 +28,15 @@ REACHED = frozenset({"sending", "submitting", "submitted", "sent", "published", 
 OUTBOX = "outbox"  # the outbox's record of the folder it writes, made before writing and cleared when nothing was
 
 
+def unsure(state: str, attempts: int) -> bool:
+    """Whether a post in `state` after `attempts` claimed attempts may be out by what its receipt says (`maybe_sent`)."""
+    return state not in st.LOCKED and attempts >= 1
+
+
 def maybe_sent(state: str, attempts: int, receipt: Receipt | None) -> bool:
-    """Whether a post in `state` after `attempts` claimed attempts, with `receipt`, is a failed one that may be out."""
-    if state != st.FAILED or attempts < 1 or receipt is None:
+    """Whether a post in `state` after `attempts` claimed attempts, with `receipt`, is not out nor on its way but
+    may be out all the same: an attempt reached the platform (failed, waiting to retry, missed or cancelled since)."""
+    if not unsure(state, attempts) or receipt is None:
         return False
     if committed(receipt):
         return True  # the platform took it (a WeChat job that ended after the article was out)
@@ -34,5 +44,5 @@ def maybe_sent(state: str, attempts: int, receipt: Receipt | None) -> bool:
 
 
 def out_or_maybe(state: str, attempts: int, receipt: Receipt | None) -> bool:
-    """Went out, may be going out, or failed after an attempt that may have sent it."""
+    """Went out, may be going out, or an attempt may have sent it (`maybe_sent`)."""
     return state in st.LOCKED or maybe_sent(state, attempts, receipt)

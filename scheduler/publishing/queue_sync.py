@@ -83,8 +83,8 @@ def sync(
         # the library changed and the rules moved its items). Another slot that then gets them would send
         # them twice on that channel: this is the last guard.
         plan_items = planned if planned is not None else {r.post_id: r.item for r in wanted.values()}
-        # A failed post whose attempt may have sent its words counts as out (`maybe_sent`).
-        for row in conn.execute(sa.select(posts).where(posts.c.state.in_(st.LOCKED | {st.FAILED}))):
+        # A post an attempt may have sent counts as out (`maybe_sent`: failed, waiting to retry, cancelled since...).
+        for row in conn.execute(sa.select(posts).where(sa.or_(posts.c.state.in_(st.LOCKED), posts.c.attempts > 0))):
             post = Post.from_row(row)
             if post.id not in unchanged and plan_items.get(post.id) != post.item and sync.out(post):
                 sync.went_out.setdefault((post.channel, post.item), (post.id, post.state))

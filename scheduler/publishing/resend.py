@@ -1,7 +1,7 @@
 """Sending a failed, missed or cancelled post again (`qm retry`, the console's 重试), never sending the same words
 twice on a channel: refused while the platform holds the post, and while another post of its channel carries its
-item (queued, approved, on its way, out, or failed but maybe out: `twin`). A failed post that may have gone out kept
-its words as the record (`waiting_words`): an edit made since is put in place now, and goes to review before it is sent.
+item (queued, approved, on its way, out, or maybe out, cancelled since too: `twin`). A post that may have gone out
+kept its words as the record (`waiting_words`): an edit made since is put in place now, and goes to review before it is sent.
 """
 
 from __future__ import annotations
@@ -81,11 +81,10 @@ def retry(
 
 
 def twin(conn: Connection, post: Post) -> Post | None:
-    """Another post of `post`'s channel that carries its item now (`LIVE`), or failed after an attempt that may
-    have sent it (`maybe_sent`), if any: sending `post` too would send the same words twice."""
-    query = sa.select(posts).where(
-        posts.c.channel == post.channel, posts.c.item == post.item, posts.c.id != post.id, posts.c.state.in_(LIVE | {st.FAILED})
-    )
+    """Another post of `post`'s channel that carries its item now (`LIVE`), or after an attempt that may have sent
+    it (`maybe_sent`: failed, missed or cancelled since), if any: sending `post` too would send the same words twice."""
+    carries = sa.or_(posts.c.state.in_(LIVE), posts.c.attempts > 0)
+    query = sa.select(posts).where(posts.c.channel == post.channel, posts.c.item == post.item, posts.c.id != post.id, carries)
     found = (Post.from_row(row) for row in conn.execute(query.order_by(posts.c.at, posts.c.id)))
     return next((p for p in found if p.state in LIVE or maybe_sent(p.state, p.attempts, p.receipt)), None)
 
@@ -97,6 +96,8 @@ def _twice(post: Post, other: Post) -> str:
     head = f"{post.id} 不能重发：同一条内容 {post.item} 在 {post.channel} 上还有 {other.id}（{state}），再发就是重复发布。"
     if maybe_sent(post.state, post.attempts, post.receipt):
         head += f"{post.id} 发布失败时可能已经发出，先到平台核实：已发出的用 qm confirm {post.id} --url 链接 补记；"
+    if unsure and other.state in LIVE:  # tried again by itself, under the same version (the platform may recognise it)
+        return head + f"{other.id} 上次发布时可能已经发出，后台服务会按原来的文字再试，{post.id} 不必重发"
     if unsure:
         return head + (
             f"{other.id} 发布失败时可能已经发出，先到平台核实：已发出的用 qm confirm {other.id} --url 链接 补记，{post.id} 不必重发；"

@@ -21,6 +21,7 @@ from ..support.errors import InputError
 from ..support.values import Receipt
 from . import approval_standing, notices_due, rejection_hold, resend, review_rules
 from . import states as st
+from .maybe_sent import maybe_sent
 from .post_rows import receipt_json
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
 from .resend import retry as retry  # re-exported: review's actions are called as `review.*`
@@ -190,15 +191,30 @@ def reject(
         return stage.name
 
 
-def cancel(queue: Queue, post_id: str, who: str, reason: str, now: float) -> None:
+def cancel(queue: Queue, post_id: str, who: str, reason: str, now: float) -> str:
+    """Take the post out of publishing; returns what staff must be told: "" , or, when an attempt may have sent it
+    (`maybe_sent`), that it may be out already. Such a post is cancelled all the same (no further attempt), and
+    still counts as maybe out: the plan gives its item no other slot, `qm retry` of a twin is refused, and
+    `qm confirm` records it once staff found it on the platform."""
     reason = one_line(reason)  # typed over several lines: one
     refused(reason, "取消", required=False)
-    post = _post(queue, post_id)
-    if not queue.move(post_id, st.CANCELLED, who, reason or "人工取消", now):
-        raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改（原状态“{st.label(post.state)}”），请用 qm queue 查看后重试")
+    with queue.locked(post_id) as (conn, post):
+        maybe = maybe_sent(post.state, post.attempts, post.receipt)
+        why = (reason or "人工取消") + (f"；{MAYBE_KEPT}" if maybe else "")
+        change_state(conn, post_id, post.state, st.CANCELLED, who, why, now, {"next_try": None})
+    return maybe_out(post_id) if maybe else ""
 
 
-CONFIRMABLE = (st.ACCEPTED, st.FAILED, st.MISSED)  # states a person may confirm as published (qm confirm)
+MAYBE_KEPT = "之前的发布可能已经发出，取消后仍算作可能已发出，排期不会把它的内容另排"
+
+
+def maybe_out(post_id: str) -> str:
+    """What staff are told on cancelling a post an attempt may have sent."""
+    return f"{post_id} 之前的发布可能已经发出：请到平台核实，已发出的用 qm confirm {post_id} --url 链接 补记（取消后仍可补记）"
+
+
+# States a person may confirm as published (qm confirm); a cancelled post too when an attempt may have sent it.
+CONFIRMABLE = (st.ACCEPTED, st.FAILED, st.MISSED)
 
 
 def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
@@ -207,13 +223,13 @@ def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
     post = _post(queue, post_id)
     if post.state == st.MISSED and post.approved_version != post.version:
         raise TransitionError(f"{post_id} 已错过，而且这个版本没有审核通过，不能确认为已发布；要发出它，先 qm retry {post_id} 再审核")
-    if post.state == st.FAILED and post.approved_version != post.version:
+    if post.state in (st.FAILED, st.CANCELLED) and post.approved_version != post.version:
         raise TransitionError(
             f"{post_id} 发布失败后内容改过，当前版本没有审核通过，不能确认为已发布；要发出它，先 qm retry {post_id} 再审核"
         )
-    if post.state not in CONFIRMABLE:
+    if post.state not in CONFIRMABLE and not (post.state == st.CANCELLED and maybe_sent(post.state, post.attempts, post.receipt)):
         raise TransitionError(
-            f"{post_id} 当前状态为“{st.label(post.state)}”，只有“待平台确认”“失败”或审核通过后“已错过”的内容可以确认已发布"
+            f"{post_id} 当前状态为“{st.label(post.state)}”，只有“待平台确认”“失败”、审核通过后“已错过”或取消前可能已经发出的内容可以确认已发布"
         )
     if url and not url.startswith(("https://", "http://")):
         raise InputError(f"--url {url} 不是网址（写发出后的链接，以 https:// 开头）")
@@ -221,7 +237,8 @@ def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
     receipt = Receipt("published", old.external_id, url or old.url, {**old.data, "confirmed_by": who, "confirmed_at": now})
     values = {"receipt": receipt_json(receipt), "published_at": now, "last_error": "", "next_try": None}
     why = "人工确认已发布" + (f"：{url}" if url else "")
-    if not queue.move(post_id, st.PUBLISHED, who, why, now, expect=tuple(CONFIRMABLE), **values):
+    expect = (*CONFIRMABLE, st.CANCELLED) if post.state == st.CANCELLED else CONFIRMABLE  # cancelled: judged maybe out above
+    if not queue.move(post_id, st.PUBLISHED, who, why, now, expect=expect, **values):
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
 
 

@@ -6,7 +6,7 @@ planned ──approve──> approved ──daemon──> scheduled ──claim�
    └─reject─> rejected                       └──past grace──> missed      └──> failed
 failed | missed ──retry──> approved (planned if edited since);  cancelled ──retry──> planned;  anything not yet out ──> cancelled
 cancelled (by the plan, its slot dropped) ──the plan gives the slot again──> planned | approved | rejected (as it was, same words)
-failed | missed (approved) | accepted ──confirm (a person says it is out)──> published
+failed | missed (approved) | accepted | cancelled (maybe out) ──confirm (a person says it is out)──> published
 scheduled | failed | missed ──an earlier attempt's answer arrives late (it went out)──> published (scheduled: or accepted)
 """
 
@@ -50,7 +50,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     PUBLISHED: frozenset(),
     FAILED: frozenset({APPROVED, PLANNED, CANCELLED, PUBLISHED}),  # published: a person confirms it went out (qm confirm)
     MISSED: frozenset({APPROVED, PLANNED, CANCELLED, PUBLISHED}),  # published: approved, sent by hand, confirmed
-    CANCELLED: frozenset({PLANNED, APPROVED, REJECTED}),  # approved, rejected: its slot back, words and approval standing (`dropped_slots`)
+    # approved, rejected: its slot back, words and approval standing (`dropped_slots`); published: an attempt before
+    # the cancel may have sent it, and a person confirms it went out (qm confirm)
+    CANCELLED: frozenset({PLANNED, APPROVED, REJECTED, PUBLISHED}),
 }
 
 # States a post can be in before it goes out: editing its content sends it back to review.

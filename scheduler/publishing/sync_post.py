@@ -202,6 +202,8 @@ def _by(edit: Edit | None) -> tuple[str, str]:
 def _went(post_id: str, state: str) -> str:
     if state == st.FAILED:
         return f"可能已经发出（{post_id} 发布失败，但可能已发出：到平台核实，已发出的用 qm confirm 补记，没有发出的用 qm retry {post_id} 重发）"
+    if state not in st.LOCKED:  # waiting to retry, missed or cancelled after an attempt that may have sent it (`maybe_sent`)
+        return f"可能已经发出（{post_id} {st.label(state)}，之前的发布可能已发出：到平台核实）"
     return f"已经发出（{post_id}，{st.label(state)}）"
 
 

@@ -1,7 +1,9 @@
-"""The words of a failed post that may have gone out (`maybe_sent`) stay as they were: they are the record of what
-may be on the platform, which `qm confirm` records as published. Its item edited since, a refresh keeps the new
-words aside (the post's newest kept version, `payload_versions`) and says so in the post's history: they wait for
-`qm retry`, which puts them in place and sends the post back to review (`waiting`). Edited back, nothing waits.
+"""The words of a post that may have gone out (`maybe_sent`: failed, waiting to retry after a lost answer,
+cancelled since...) stay as they were: they are the record of what may be on the platform, which `qm confirm`
+records as published, and what a retry repeats (a WeChat mass send under the same clientmsgid, which the
+platform recognises). Its item edited since, a refresh keeps the new words aside (the post's newest kept
+version, `payload_versions`) and says so in the post's history, saying why: they wait for `qm retry`, which puts
+them in place and sends the post back to review (`waiting`). Edited back, nothing waits.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..rendering.payloads import RenderedPost
+from . import states as st
 from . import version_records
 from .queue import Post, record_audit
 from .tables import payload_versions
@@ -20,6 +23,11 @@ from .tables import payload_versions
 KEPT = (
     "这条内容发布失败时可能已经发出，保留当时的文字作为记录（平台上有的用 qm confirm 补记）；"
     "修改后的文字等 qm retry 重发时换上，重新审核后再发"
+)
+# The same, for a post still to be tried again (its last attempt's answer was lost): the retry repeats these words.
+RETRYING = (
+    "这条内容上次发布时没有得到平台的应答，可能已经发出：后台服务重试时仍发当时的文字（平台能认出同一条，不会再发一次），"
+    "不换成修改后的文字；重试失败后用 qm retry 重发时才换上，重新审核后再发"
 )
 
 
@@ -42,7 +50,8 @@ def hold(conn: Connection, old: Post, r: RenderedPost, who: str, lead: str, now:
     _newest(conn, old.id, r.version, now)
     named = version_records.changes(conn, old.id, old.version, r.version)
     what = f"改动了{'、'.join(named)}" if named else "内容已修改"
-    record_audit(conn, old.id, old.state, old.state, who, f"{lead}{what}（版本 {old.version} → {r.version}）；{KEPT}", now)
+    kept = RETRYING if old.state in st.BEFORE_PUBLISHING else KEPT
+    record_audit(conn, old.id, old.state, old.state, who, f"{lead}{what}（版本 {old.version} → {r.version}）；{kept}", now)
 
 
 @dataclass(frozen=True)

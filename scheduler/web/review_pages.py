@@ -142,7 +142,7 @@ def cancel(call: Call) -> Response:
     if reason and (said := reason_refusal(reason, "取消")):  # a blank one is allowed: 在控制台取消
         return back_saying(call, back_to(call, f"/post/{quote(post_id)}"), post_id, said)
     try:
-        review.cancel(console.queue, post_id, call.who(), reason or "在控制台取消", console.now())
+        maybe_out = review.cancel(console.queue, post_id, call.who(), reason or "在控制台取消", console.now())
     except QmError as exc:
         return refused(call, post_id, str(exc))
-    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "cancelled", post_id)
+    return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "cancelled-maybe-out" if maybe_out else "cancelled", post_id)

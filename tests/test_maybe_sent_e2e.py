@@ -1,0 +1,90 @@
+"""A post an attempt may have sent (the platform took the call, its answer was lost) stays counted as maybe out
+whatever happens to it next, through real HTTP to the fake platforms: cancelled, it keeps its item on its channel
+and can still be confirmed; waiting for the daemon's retry, an edit waits and the retry repeats the same mass send
+(same clientmsgid: WeChat recognises it)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from scheduler.inputs.content import Library
+from scheduler.planning.planner import Plan, make_plan
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.kept_posts import read_kept
+from scheduler.publishing.queue import TransitionError
+from scheduler.publishing.tables import posts
+
+from . import test_channels_e2e as e2e
+from .channel_helpers import TZ, WECHAT_AT, WECHAT_POST, WEIBO_POST
+from .test_channels_e2e import NEXT_DAY, World
+
+world = e2e.world  # the fixture: real WeChat and Weibo channels against the fake servers
+
+AFTER_WEIBO = dt.datetime(2016, 9, 2, 11, 0, tzinfo=TZ)
+
+
+@pytest.mark.parametrize("world", [("publish", "api")], indirect=True)
+def test_a_weibo_post_cancelled_after_its_share_was_dropped_stays_maybe_out_and_can_be_confirmed(world: World, library: Library) -> None:
+    """Cancelling stops further attempts (staff may want that) but forgets nothing: a moved time gives its item no
+    other Weibo slot, a twin is not sent, and `qm confirm` records it once staff found it on Weibo."""
+    h = world.harness
+    world.weibo.fail_next("share", drop=True)  # Weibo takes the post, the connection drops before the answer
+    h.start()
+    h.approve_all()
+    h.run_until(AFTER_WEIBO)
+    post = h.queue.get(WEIBO_POST)
+    assert post is not None and post.state == st.FAILED and len(world.weibo.statuses) == 1  # it is on Weibo
+    said = review.cancel(h.queue, WEIBO_POST, "王科长", "活动改期", h.now)
+    assert said.startswith(f"{WEIBO_POST} 之前的发布可能已经发出") and f"qm confirm {WEIBO_POST} --url 链接" in said
+    assert h.state(WEIBO_POST) == st.CANCELLED and "仍算作可能已发出" in h.queue.history(WEIBO_POST)[-1].why
+    kept = read_kept(h.campaign.db_url)[WEIBO_POST]
+    assert kept.out and kept.unsure  # the plan keeps its item spent on weibo
+    assert h.campaign.weibo is not None
+    moved = h.campaign.with_channels(dataclasses.replace(h.campaign.weibo, times=(dt.time(10, 30), dt.time(18))))
+    plan = make_plan(moved, library, read_kept(h.campaign.db_url))  # as `qm plan` after the time moved
+    assert not [p.id for p in plan.posts if p.channel == "weibo" and p.item.id == post.item]
+    assert any("10:00 的发布失败，但可能已经发出" in n.text and "不再另排 10:30" in n.text for n in plan.notes)
+    other = next(p for p in h.plan.posts if p.channel == "weibo" and p.id != WEIBO_POST)
+    with h.engine.begin() as conn:  # another weibo post carrying the same item, cancelled (as a slot the plan dropped)
+        conn.execute(posts.update().where(posts.c.id == other.id).values(item=post.item, state=st.CANCELLED))
+    with pytest.raises(TransitionError, match=f"还有 {WEIBO_POST}（已取消，可能已经发出）"):
+        review.retry(h.queue, other.id, "王科长", h.now)
+    review.confirm(h.queue, WEIBO_POST, "王科长", "https://weibo.com/1/2", h.now)
+    assert h.state(WEIBO_POST) == st.PUBLISHED and len(world.weibo.statuses) == 1
+
+
+def _mass_send_dropped(world: World) -> None:
+    """The 20:00 mass send reached every follower, its answer lost: the daemon waits to send it again."""
+    h = world.harness
+    world.wechat.fail_next("sendall", drop=True)
+    h.start()
+    h.approve_all()
+    h.step_at(WECHAT_AT)
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.SCHEDULED and post.attempts == 1 and len(world.wechat.deliveries) == 1
+    assert post.receipt is not None and post.receipt.data["stage"] == "sending"  # marked before the call: it may be out
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+def test_words_edited_while_a_dropped_mass_send_waits_to_retry_wait_and_the_retry_is_recognised(world: World) -> None:
+    """Editing the item then would send the new words under a new clientmsgid: a second mass send to all followers.
+    The refresh keeps the words that may be out, saying why; the retry repeats them and WeChat answers 45065."""
+    h = world.harness
+    _mass_send_dropped(world)
+    version = h.queue.get(WECHAT_POST).version  # type: ignore[union-attr]
+    first = next(p for p in h.plan.posts if p.id == WECHAT_POST)
+    edited = dataclasses.replace(first, item=dataclasses.replace(first.item, title=first.item.title + "（修订）"))
+    h.plan = Plan(tuple(edited if p.id == WECHAT_POST else p for p in h.plan.posts), ())
+    h.fill()  # as `qm queue` after the edit
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and (post.state, post.version) == (st.SCHEDULED, version)
+    assert "可能已经发出：后台服务重试时仍发当时的文字" in h.queue.history(WECHAT_POST)[-1].why
+    h.approve_all()
+    h.run_until(NEXT_DAY)
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.PUBLISHED and post.receipt is not None and post.receipt.data["already_sent"]
+    assert len(world.wechat.deliveries) == 1 and world.wechat.calls["sendall"] == 2  # sent once, recognised once
