@@ -1,7 +1,7 @@
 """A post an attempt may have sent (the platform took the call, its answer was lost) stays counted as maybe out
 whatever happens to it next, through real HTTP to the fake platforms: cancelled, it keeps its item on its channel
 and can still be confirmed; waiting for the daemon's retry, an edit waits and the retry repeats the same mass send
-(same clientmsgid: WeChat recognises it)."""
+(same clientmsgid: WeChat recognises it); refused on that retry, the advice is to check the platform first."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from scheduler.planning.planner import Plan, make_plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.kept_posts import read_kept
+from scheduler.publishing.maybe_sent import maybe_sent
 from scheduler.publishing.queue import TransitionError
 from scheduler.publishing.tables import posts
 
@@ -57,10 +58,13 @@ def test_a_weibo_post_cancelled_after_its_share_was_dropped_stays_maybe_out_and_
     assert h.state(WEIBO_POST) == st.PUBLISHED and len(world.weibo.statuses) == 1
 
 
-def _mass_send_dropped(world: World) -> None:
-    """The 20:00 mass send reached every follower, its answer lost: the daemon waits to send it again."""
+def _mass_send_dropped(world: World, then: dict[str, object] | None = None) -> None:
+    """The 20:00 mass send reached every follower, its answer lost: the daemon waits to send it again (and WeChat
+    answers `then` to the next sendall)."""
     h = world.harness
     world.wechat.fail_next("sendall", drop=True)
+    if then is not None:
+        world.wechat.fail_next("sendall", body=then)
     h.start()
     h.approve_all()
     h.step_at(WECHAT_AT)
@@ -88,3 +92,18 @@ def test_words_edited_while_a_dropped_mass_send_waits_to_retry_wait_and_the_retr
     post = h.queue.get(WECHAT_POST)
     assert post is not None and post.state == st.PUBLISHED and post.receipt is not None and post.receipt.data["already_sent"]
     assert len(world.wechat.deliveries) == 1 and world.wechat.calls["sendall"] == 2  # sent once, recognised once
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+def test_a_retry_refused_for_the_quota_after_a_dropped_mass_send_says_to_check_the_sent_list_not_to_move_it(world: World) -> None:
+    """The retry is refused 45028 (the day's one mass send is used: by the dropped one itself). Moving it to the
+    next day and sending again would reach every follower twice: it stays maybe out, the advice is to check first."""
+    h = world.harness
+    _mass_send_dropped(world, then={"errcode": 45028, "errmsg": "has no masssend quota"})
+    h.run_until(NEXT_DAY)
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.FAILED and maybe_sent(post.state, post.attempts, post.receipt)
+    assert "45028" in post.last_error and "“群发功能—已群发”里核实" in post.last_error
+    assert f"qm confirm {WECHAT_POST} --url 链接 补记，不要改期重发" in post.last_error
+    assert read_kept(h.campaign.db_url)[WECHAT_POST].unsure
+    assert len(world.wechat.deliveries) == 1

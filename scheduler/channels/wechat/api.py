@@ -192,13 +192,18 @@ class WeChatChannel(ApiChannel):
         return self.call(api, params=params or {}, files={"media": (path.name, path.read_bytes(), mime)})
 
     def _irrevocable(self, post: OutgoingPost, progress: dict[str, Any], stage: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        """The call that publishes: marked before it is made, unmarked when it surely failed."""
+        """The call that publishes: marked before it is made, unmarked when it surely failed. When an earlier
+        attempt's same call got no answer (it may have gone out), a refusal now does not say it did not: the
+        mark stays (`publishing.maybe_sent`) and the error says to check the platform first."""
         post.checkpoint({**progress, "stage": stage})
+        earlier = post.attempt > 1 and progress.get("stage") == stage
         try:
             return self.post_json(path, body, accept=(rules.ALREADY_SENT,))
         except UnclearOutcome:
             raise
-        except ChannelError:
+        except ChannelError as exc:
+            if earlier:
+                raise rules.maybe_out(exc, post.id, stage) from exc
             post.checkpoint({**progress, "stage": "draft"})  # refused: the draft is kept for the next try
             raise
 

@@ -91,6 +91,23 @@ PUBLISH_STATUS: dict[int, str] = {
 }
 
 
+MAYBE_OUT = (
+    "之前一次{what}时连接中断，那一次可能已经发出：先到公众号后台“{where}”里核实，已发出的用 qm confirm {post} --url 链接 补记，"
+    "不要改期重发（会再发一次给全部关注者）；确实没有的，{hint}"
+)
+
+
+def maybe_out(exc: ChannelError, post_id: str, stage: str) -> ChannelError:
+    """`exc` refusing a retry of a call an earlier attempt made without an answer (`stage`: `sending`, a mass send;
+    `submitting`, a publish): permanent, its advice (move the post: 45028) comes after checking that one went out."""
+    if not exc.permanent:
+        return exc  # tried again by itself, the mark kept
+    text, _, hint = str(exc).partition("。处理：")
+    what, where = ("群发", "群发功能—已群发") if stage == "sending" else ("提交发布", "发表记录")
+    advice = MAYBE_OUT.format(what=what, where=where, post=post_id, hint=hint or "再用 qm retry 重发")
+    return PermanentError(f"{text}。处理：{advice}", exc.channel, exc.code)
+
+
 def error(code: int, errmsg: str, call: str, channel: str) -> ChannelError:
     """A platform error as a channel error: transient ones are retried, the rest go to a person."""
     meaning = MEANINGS.get(code, "未知错误")
