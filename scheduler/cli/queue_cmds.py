@@ -82,7 +82,10 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         print(json.dumps([{**_record(ctx, p), "change": reasons.get(p.id, "")} for p in found], ensure_ascii=False, indent=2))
         print(dropped, end="", file=sys.stderr)
         return 0
-    print(_table(ctx, found, {**reasons, **_cancelled(queue, found)}, _stages_passed(ctx, queue, found)) + dropped, end="")
+    from ..publishing import waiting_words
+
+    notes = {**reasons, **_cancelled(queue, found)}
+    print(_table(ctx, found, notes, _stages_passed(ctx, queue, found), waiting_words.notes(queue.engine, found)) + dropped, end="")
     return 0
 
 
@@ -175,9 +178,9 @@ def _moment(at: float | None, tz: dt.tzinfo) -> str | None:
 TITLE_COLUMNS = 24  # a title longer than twelve Chinese characters is cut, so each post stays on one line
 
 
-def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[str, str]) -> str:
+def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[str, str], waiting: dict[str, str]) -> str:
     """The posts one a line; `notes` holds why a post is back in review (what changed) or was cancelled,
-    `stages` who passed which stage of a post still in review."""
+    `stages` who passed which stage of a post still in review, `waiting` why an edit waits (`waiting_words`)."""
     if not found:
         ended = over(ctx.campaign, ctx.today())
         return "队列中没有符合条件的内容。\n" + (f"{ended}\n" if ended else "")
@@ -193,6 +196,7 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[
             note = notes[p.id] + (f"（qm queue --diff {p.id}）" if p.approved_version not in ("", p.version) else "")
             if p.last_error.startswith(NOT_AUTO):  # changed, and not approved automatically again: why not, too
                 note += f"；{p.last_error}"
+        note = f"{note}；{waiting[p.id]}" if note and p.id in waiting else waiting.get(p.id, note)
         note = escaped(" ".join(note.split()))  # one line per post, written by staff (a reason): no terminal escapes
         reviewer = escaped(p.approved_by if p.state in st.APPROVED_STATES else stages.get(p.id, ""))
         item = items.get(p.item)  # none for a post sent before its content file was deleted

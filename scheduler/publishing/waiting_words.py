@@ -8,15 +8,16 @@ them in place and sends the post back to review (`waiting`). Edited back, nothin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from ..rendering.payloads import RenderedPost
 from . import states as st
 from . import version_records
+from .maybe_sent import maybe_sent
 from .queue import Post, record_audit
 from .tables import payload_versions
 
@@ -73,6 +74,14 @@ def waiting(conn: Connection, post: Post) -> Words | None:
     )
     row = conn.execute(query).first()
     return Words(row.version, row.payload, row.images) if row is not None and row.version != post.version else None
+
+
+def notes(engine: Engine, found: Iterable[Post]) -> dict[str, str]:
+    """What `qm queue`'s note column says of each of these posts whose edited words wait (`hold`), by post id."""
+    maybe = [p for p in found if maybe_sent(p.state, p.attempts, p.receipt)]  # few: a query each
+    with engine.connect() as conn:
+        waits = {p.id: w.version for p in maybe if (w := waiting(conn, p)) is not None}
+    return {i: f"修改后的文字（版本 {v}）暂不换上：可能已经发出的文字保留作记录（qm history {i}）" for i, v in waits.items()}
 
 
 def _newest(conn: Connection, post_id: str, version: str, now: float) -> None:
