@@ -81,8 +81,10 @@ _FINDING_FIELDS = (
 def _finding_fields(reason: str, values: Mapping[str, str], carries_body: bool) -> list[tuple[str, str]]:
     """The fields a lint finding is about, each with the finding quoting the words as that field writes them
     (the post's text may read them otherwise): every field holding the quoted words (the body only on a
-    channel that carries it), else the field it names."""
+    channel that carries it; the headline only when it is not the title: the item has none of its own then),
+    else the field it names."""
     if quoted(reason):
-        fields = [(f, said) for f in EDITABLE if (f != "body" or carries_body) and (said := as_written(reason, values[f]))]
+        told = [f for f in EDITABLE if (f != "body" or carries_body) and (f != "headline" or values[f] != values["title"])]
+        fields = [(f, said) for f in told if (said := as_written(reason, values[f]))]
         return fields or [(GENERAL, reason)]
     return [(next((f for word, f in _FINDING_FIELDS if reason.startswith(word)), GENERAL), reason)]
