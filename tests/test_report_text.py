@@ -133,13 +133,13 @@ def test_the_units_plans_and_summaries_on_time_late_missing_and_not_yet_due(heih
     )
 
 
-def test_a_unit_whose_only_file_cannot_be_read_is_named_with_the_file(heihe: Campaign) -> None:
+def test_a_unit_whose_only_file_cannot_be_read_is_told_in_plain_words(heihe: Campaign) -> None:
     tz, name = heihe.timezone, heihe.units[0].name
     due = heihe.key_dates.summary_due
     broken = Submission(name, "summary", Path("总结.docx"), "x", 1, dt.datetime.combine(due, dt.time(9), tz).timestamp(), "文件已损坏")
     summary_line = unit_sentences(statuses(heihe, [broken], due - dt.timedelta(days=2)), day_label)[1]
     assert summary_line == (
-        f"工作总结（2016年10月10日截止）：共 6 个单位，报送的文件未能收录 1 个（{name}：文件无法读取：总结.docx；未到截止日期），"
+        f"工作总结（2016年10月10日截止）：共 6 个单位，报送的文件未能收录 1 个（{name}：报送的文件无法打开，未到截止日期），"
         "5 个尚未报送（未到截止日期）。"
     ), summary_line
 

@@ -130,8 +130,9 @@ def _table(ctx: Context, found: list[UnitStatus]) -> str:
         lines.append(f"{LABELS[kind]}（截止 {mine[0].due:%Y-%m-%d}）：")
         width = max(len(s.unit.name) for s in mine)
         for s in mine:
-            broken = f"，其中 {len(s.unreadable)} 个无法读取" if s.unreadable else ""
-            extra = f"  {arrival(ctx.campaign, s.first.arrived)} 报送，共 {len(s.files)} 个文件{broken}" if s.first else ""
+            unreadable = [f for f in s.current if f.problem]
+            broken = f"，其中 {len(unreadable)} 个无法读取" if unreadable else ""
+            extra = f"  {arrival(ctx.campaign, s.first.arrived)} 报送，共 {len(s.current)} 个文件{broken}" if s.first else ""
             name = s.unit.name + "\u3000" * (width - len(s.unit.name))  # full-width spaces keep Chinese names aligned
             lines.append(f"  {name}  {s.label}{extra}")
     return "\n".join(lines)

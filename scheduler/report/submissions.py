@@ -1,6 +1,7 @@
 """The units' plans and summaries in the work summary (only when `units:` is configured): per kind,
 how many units, who sent on time, who late (by how many days), who not at all, whose files could not
-be taken (with `qm units`'s reason) and who is not due yet, as `qm units` counts them."""
+be taken and why (in plain words: the document goes to the province; the operator's hints stay in
+`qm units`) and who is not due yet, as `qm units` counts them."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str
         mine = [s for s in statuses if s.kind == kind]
         if not mine:
             continue
-        refused = [s for s in mine if s.state in (MISSING, NOT_DUE) and s.not_taken]  # sent something, none of it taken
+        refused = [s for s in mine if s.state in (MISSING, NOT_DUE) and s.plain_note]  # sent something, none of it taken
         by = {state: [s for s in mine if s.state == state and s not in refused] for state in (ON_TIME, LATE, MISSING, NOT_DUE)}
         on_time = by[ON_TIME]
         named = "（" + "、".join(s.unit.name for s in on_time) + "）" if len(on_time) <= NAMED_ON_TIME else ""
@@ -32,7 +33,7 @@ def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str
         elif by[MISSING]:
             parts.append(f"未报送 {len(by[MISSING])} 个（" + "、".join(s.unit.name for s in by[MISSING]) + "）")
         if refused:
-            why = "；".join(f"{s.unit.name}：{s.not_taken}" + ("；未到截止日期" if s.state == NOT_DUE else "") for s in refused)
+            why = "；".join(f"{s.unit.name}：{s.plain_note}" + ("，未到截止日期" if s.state == NOT_DUE else "") for s in refused)
             parts.append(f"报送的文件未能收录 {len(refused)} 个（{why}）")
         if by[NOT_DUE]:
             parts.append(f"{len(by[NOT_DUE])} 个尚未报送（未到截止日期）")
@@ -49,7 +50,7 @@ def records(statuses: Sequence[UnitStatus], tz: dt.tzinfo) -> list[dict[str, Any
             "kind_label": LABELS[s.kind],
             "due": s.due.isoformat(),
             "state": s.state,
-            "status": s.label,
+            "status": s.plain_label,  # for readers outside the office: `qm units` gives the operator's reasons
             "late_days": s.late_days,
             "first_arrived": f"{dt.datetime.fromtimestamp(s.first.arrived, tz):%Y-%m-%d %H:%M}" if s.first else "",
         }

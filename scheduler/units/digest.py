@@ -49,7 +49,7 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
             s.unit.phone,
             f"{dt.datetime.fromtimestamp(s.first.arrived, tz):%Y-%m-%d %H:%M}" if s.first else "",
             s.label,
-            writable("、".join(f.path.name for f in reversed(s.files))),  # the one collected first
+            writable("、".join(f.path.name for f in reversed(s.current))),  # the one collected first; a file replaced under its name once
         ]
         for n, s in enumerate(mine, start=1)
     ]
@@ -57,7 +57,7 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
     problems: list[Problem] = []
     for n, status in enumerate(mine, start=1):
         doc.add_heading(writable(f"{n}. {status.unit.name}"), level=1)
-        if len(status.files) > 1 and status.latest is not None:
+        if len(status.current) > 1 and status.latest is not None:
             doc.add_paragraph(writable(_earlier_files(campaign, status, label)))
         problems += _unit_text(doc, campaign, status, label)
     out = io.BytesIO()
@@ -69,7 +69,7 @@ def _earlier_files(campaign: Campaign, status: UnitStatus, label: str) -> str:
     """A unit that sent several files: which one is collected below, and the others by name, so none goes unseen."""
     latest = status.latest
     assert latest is not None
-    others = [f for f in status.files if f != latest]
+    others = [f for f in status.current if f != latest]
     earlier = "、".join(f"“{f.path.name}”（{arrival(campaign, f.arrived)}）" for f in others if not f.problem and not f.gone)
     broken = "、".join(f"“{f.path.name}”" for f in others if f.problem)
     gone = "、".join(f"“{f.path.name}”" for f in others if f.gone and not f.problem)
@@ -77,7 +77,7 @@ def _earlier_files(campaign: Campaign, status: UnitStatus, label: str) -> str:
     told = [f"较早报送的{earlier}没有收入本汇总，如果它们不是{label}的旧版本而是另一部分，请在报送目录中查看"] if earlier else []
     told += [f"{broken}无法读取，没有收入本汇总"] if broken else []
     told += [f"{gone}已不在报送目录中"] if gone else []
-    return f"（共报送 {len(status.files)} 个文件。下面是{which}“{latest.path.name}”；{'；'.join(told)}。）"
+    return f"（共报送 {len(status.current)} 个文件。下面是{which}“{latest.path.name}”；{'；'.join(told)}。）"
 
 
 def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, label: str) -> list[Problem]:

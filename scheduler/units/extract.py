@@ -12,21 +12,26 @@ import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import docx
 from docx.document import Document as DocumentObject
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
 
 from ..support.errors import InputError
 from ..support.os_messages import os_reason
+from .kinds import EMPTY, PICTURES_ONLY
 
 ZIP, OLE, PDF = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF"
 ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 MB = 1024 * 1024
-MAX_FILE = 20 * MB  # a .docx or .txt read whole: larger ones are refused unread
-MAX_INFLATED = 100 * MB  # what the parts of a .docx may unpack to, all together
-MAX_XML = 10 * MB  # of which its text and formatting (XML): a 100-page document has a few MB; parsing takes 2 s a MB
+MAX_TEXT = 20 * MB  # a .txt read whole: larger ones are refused unread
+MAX_DOCX = 500 * MB  # a .docx: its pictures are never unpacked, so a summary with many photos is read too
+MAX_PARTS = 5000  # entries in a .docx: a long document with a hundred photos has a few hundred
+MAX_XML = 10 * MB  # its text and formatting (XML) unpacked: a 100-page document has a few MB; parsing takes 2 s a MB
 MAX_RATIO, MIN_RATIO_CHECKED = 100, 10 * MB  # unpacked / packed: real documents pack 5 to 20 times; checked above 10 MB
+READ = (".xml", ".rels")  # the parts unpacked; the others (pictures, embedded files, fonts) are left out unread
 ATTACHMENT_TYPES = {".doc": "旧版 Word 文档", ".wps": "WPS 文档", ".pdf": "PDF 文件", ".odt": "ODF 文档"}
 
 
@@ -42,23 +47,30 @@ class Extracted:
 
 
 def extract(path: Path) -> Extracted:
+    """The file's text; raises SubmissionError when it cannot be read or holds no text (no submission)."""
     suffix = path.suffix.lower()
-    read = suffix in (".docx", ".txt")  # read whole; the others are passed on as they are
+    limit = {".docx": MAX_DOCX, ".txt": MAX_TEXT}.get(suffix)  # read; the others are passed on as they are
     try:
         with path.open("rb") as f:
             size = os.fstat(f.fileno()).st_size
-            if read and size > MAX_FILE:  # refused unread
+            if limit is not None and size > limit:  # refused unread
                 raise SubmissionError(
-                    f"文件有 {size / MB:.0f} MB，超过了 {MAX_FILE // MB} MB，没有读取：请单位压缩其中的图片或拆成几个文件后重新报送"
+                    f"文件有 {size / MB:.0f} MB，超过了 {limit // MB} MB，没有读取：请单位压缩其中的图片或拆成几个文件后重新报送"
                 )
-            data = f.read() if read else b""
+            data = _slim(f) if suffix == ".docx" else f.read() if limit else b""
     except OSError as exc:
         raise SubmissionError(f"无法读取文件：{os_reason(exc)}") from exc
     if suffix == ".docx":
         document = _docx(data)
+        if not "".join(document.element.body.itertext()).strip():  # text boxes and nested tables count too
+            pictures = next(document.element.body.iter(qn("w:drawing"), qn("w:pict")), None) is not None
+            raise SubmissionError(f"{PICTURES_ONLY if pictures else EMPTY}，不算报送：请单位检查是否报送错了文件，写好内容后重新报送")
         return Extracted(_texts(document), document=document)
     if suffix == ".txt":
-        return Extracted(_text(data))
+        lines = _text(data)
+        if not lines:
+            raise SubmissionError(f"{EMPTY}，不算报送：请单位检查是否报送错了文件，写好内容后重新报送")
+        return Extracted(lines)
     if suffix in ATTACHMENT_TYPES:
         return Extracted(attachment=ATTACHMENT_TYPES[suffix])
     raise SubmissionError(f"扩展名 {suffix or '（无）'} 不是可接受的格式：请另存为 .docx 后重新报送")
@@ -74,6 +86,29 @@ def _what_it_is(data: bytes) -> str:
     return ""
 
 
+def _slim(f: BinaryIO) -> bytes:
+    """A .docx's bytes with only the parts that are read (text, formatting, relationships), the others kept
+    empty so that no reference breaks: its pictures, however many and large, are never unpacked. A file that
+    is not a zip archive is read whole, for `_docx` to say what it really is."""
+    if f.read(len(ZIP)) != ZIP:
+        f.seek(0)
+        return f.read()
+    f.seek(0)
+    try:
+        with zipfile.ZipFile(f) as archive:
+            parts = archive.infolist()
+            too_big = _too_big(parts, os.fstat(f.fileno()).st_size)
+            if too_big:
+                raise SubmissionError(f"{too_big}，远超正常的 Word 文档，没有读取：请单位用 Word 或 WPS 打开后另存为 .docx 再报送")
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as slim:
+                for part in parts:
+                    slim.writestr(part.filename, archive.read(part) if part.filename.endswith(READ) else b"")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as exc:
+        raise SubmissionError("文件已损坏（.docx 内部结构不完整），无法读取：请单位重新导出后报送") from exc
+    return out.getvalue()
+
+
 def _docx(data: bytes) -> DocumentObject:
     if data.startswith(OLE) and ENCRYPTED in data:
         raise SubmissionError("文件设置了打开密码，无法读取：请单位取消密码（文件—信息—保护文档）后重新报送")
@@ -82,9 +117,6 @@ def _docx(data: bytes) -> DocumentObject:
         if real:
             raise SubmissionError(f"扩展名是 .docx，但文件实际是{real}：请用 Word 或 WPS 打开后另存为 .docx 再报送")
         raise SubmissionError("文件已损坏或不是 Word 文档，无法读取：请单位重新导出 .docx 后报送")
-    too_big = _too_big(data)
-    if too_big:
-        raise SubmissionError(f"{too_big}，远超正常的 Word 文档，没有读取：请单位用 Word 或 WPS 打开后另存为 .docx 再报送")
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
@@ -94,21 +126,17 @@ def _docx(data: bytes) -> DocumentObject:
     return document
 
 
-def _too_big(data: bytes) -> str:
-    """What a .docx would unpack to when that is far more than a document ("" when it is not), by the sizes its
-    archive declares: a "zip bomb" (a few hundred KB that python-docx would unpack into gigabytes of memory and
-    minutes of parsing) is refused before it is opened. Reading a part never yields more than its declared size
-    (zipfile stops there and checks the CRC)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = archive.infolist()
-    except zipfile.BadZipFile:
-        return ""  # python-docx says it is broken
-    inflated, packed = sum(p.file_size for p in parts), max(sum(p.compress_size for p in parts), 1)
-    xml = sum(p.file_size for p in parts if p.filename.endswith((".xml", ".rels")))
-    said = f"文件解压后有 {inflated / MB:.0f} MB（其中文字和格式 {xml / MB:.0f} MB；报送的文件只有 {len(data) / MB:.1f} MB）"
-    bomb = inflated > MIN_RATIO_CHECKED and inflated > MAX_RATIO * packed
-    return said if inflated > MAX_INFLATED or xml > MAX_XML or bomb else ""
+def _too_big(parts: list[zipfile.ZipInfo], size: int) -> str:
+    """What the read parts of a .docx would unpack to when that is far more than a document ("" when it is not),
+    by the sizes its archive declares: a "zip bomb" (a few hundred KB that would unpack into gigabytes of memory
+    and minutes of parsing) is refused before anything is unpacked. Reading a part never yields more than its
+    declared size (zipfile stops there and checks the CRC); the parts not read (pictures) are never unpacked."""
+    read = [p for p in parts if p.filename.endswith(READ)]
+    xml, packed = sum(p.file_size for p in read), max(sum(p.compress_size for p in read), 1)
+    if len(parts) > MAX_PARTS:
+        return f"文件由 {len(parts)} 个部分组成（报送的文件有 {size / MB:.1f} MB）"
+    bomb = xml > MIN_RATIO_CHECKED and xml > MAX_RATIO * packed
+    return f"文件的文字和格式解压后有 {xml / MB:.0f} MB（报送的文件只有 {size / MB:.1f} MB）" if xml > MAX_XML or bomb else ""
 
 
 def _texts(document: DocumentObject) -> tuple[str, ...]:

@@ -22,8 +22,8 @@ from ..support.errors import Problem
 from ..support.file_digest import MISSING, file_digest
 from ..support.os_messages import os_reason
 from .kinds import FOLDERS, LABELS
-from .strays import stray_problems
-from .submissions import ACCEPTED, CLOCK_SLACK, Submission, accepted, located, unit_folder, visible_files
+from .strays import stray_problems, visible_files
+from .submissions import ACCEPTED, CLOCK_SLACK, Submission, accepted, located, unit_folder
 
 
 def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:

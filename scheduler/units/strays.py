@@ -22,6 +22,19 @@ class NotRecorded:
 
     refused: tuple[str, ...] = ()  # files in its folder not in a format read (a photo of the document)
     misfiled: tuple[str, ...] = ()  # misnamed folders (逊克 for 逊克县) holding files of the kind
+    loose: tuple[str, ...] = ()  # files straight in the unit's folder (庆安县/方案.docx), of this kind by their name or of either
+
+
+LOOSE_NOTE = "放在了单位目录下，没有登记：文件应放在 方案/ 或 总结/ 里"
+
+
+def loose_files(campaign: Campaign, unit: str) -> dict[str, tuple[str, ...]]:
+    """kind -> the files straight in `unit`'s folder that may be of that kind: a name saying 方案 or 总结 tells which,
+    any other is told under both."""
+    found = [p.name for p in visible_files(campaign.submissions_dir / unit)]
+    named = {kind: [n for n in found if word in n] for kind, word in FOLDERS.items()}
+    either = [n for n in found if not any(n in names for names in named.values())]
+    return {kind: tuple(sorted(names + either)) for kind, names in named.items()}
 
 
 def stray_problems(campaign: Campaign, root: Path) -> list[Problem]:
@@ -66,5 +79,11 @@ def misfiled_note(unit: str, folders: tuple[str, ...]) -> str:
     return f"文件放在了文件夹{named}中，没有登记：把文件夹改名为“{unit}”（与 config.yaml 的 units 一致）"
 
 
+def visible_files(folder: Path) -> list[Path]:
+    """The files in `folder`, without hidden files and Word's lock files."""
+    found = sorted(folder.iterdir()) if folder.is_dir() else []
+    return [p for p in found if not p.name.startswith((".", "~$")) and p.is_file()]
+
+
 def _holds_files(folder: Path) -> bool:
-    return folder.is_dir() and any(p.is_file() and not p.name.startswith((".", "~$")) for p in folder.iterdir())
+    return bool(visible_files(folder))

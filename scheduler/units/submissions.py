@@ -16,7 +16,7 @@ that day, and is neither reminded nor called late for it. But it is "gone": its 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
 import sqlalchemy as sa
@@ -25,8 +25,8 @@ from sqlalchemy.engine import Engine
 from ..inputs.campaign import Campaign, Unit
 from ..publishing.tables import submissions
 from ..support.moments import moment
-from .kinds import FOLDERS, PLAN
-from .strays import NotRecorded, misfiled_note
+from .kinds import EMPTY, FOLDERS, PICTURES_ONLY, PLAN
+from .strays import LOOSE_NOTE, NotRecorded, misfiled_note
 
 CLOCK_SLACK = 3600.0  # seconds a file's time may be ahead of this machine's clock before it is called impossible
 ACCEPTED = (".docx", ".doc", ".wps", ".pdf", ".txt", ".odt")
@@ -43,6 +43,7 @@ class Submission:
     arrived: float
     problem: str = ""  # why it cannot be read; "" when it can
     gone: bool = False  # no longer in its folder (deleted or moved since it was recorded)
+    replaced: bool = False  # a later file was put in its place under the same name: its content is gone, its arrival counts
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class UnitStatus:
     late_days: int = 0
     refused: tuple[str, ...] = ()  # files in its folder not recorded for their extension (a photo of the document)
     misfiled: tuple[str, ...] = ()  # misnamed folders holding its files (逊克 for 逊克县), not recorded
+    loose: tuple[str, ...] = ()  # files put straight in the unit's folder, not in 方案/ or 总结/, not recorded
 
     @property
     def readable(self) -> tuple[Submission, ...]:
@@ -67,7 +69,12 @@ class UnitStatus:
     @property
     def gone(self) -> tuple[Submission, ...]:
         """Files that counted, no longer in the submissions folder."""
-        return tuple(f for f in self.readable if f.gone)
+        return tuple(f for f in self.readable if f.gone and not f.replaced)
+
+    @property
+    def current(self) -> tuple[Submission, ...]:
+        """The files as they are in the folder now: one per name (those replaced under the same name left out)."""
+        return tuple(f for f in self.files if not f.replaced)
 
     @property
     def first(self) -> Submission | None:
@@ -77,33 +84,67 @@ class UnitStatus:
     @property
     def latest(self) -> Submission | None:
         """The file to collect: the latest readable one still there, else the latest readable one, else the latest file."""
-        files = tuple(f for f in self.readable if not f.gone) or self.readable or self.files
+        files = tuple(f for f in self.readable if not f.gone and not f.replaced) or self.readable or self.files
         return files[-1] if files else None
 
     @property
     def refused_note(self) -> str:
-        """Why a unit that sent files has not submitted: they are not in a format read, or in a misnamed folder; "" otherwise."""
+        """Why a unit that sent files has not submitted: they are not in a format read, in a misnamed folder or
+        straight in its own folder; "" otherwise."""
         if self.readable:
             return ""
-        wrong = f"收到的{'、'.join(f'“{n}”' for n in self.refused)}不是可读的格式：应为 {' '.join(ACCEPTED)} 之一" if self.refused else ""
-        return "；".join(why for why in (wrong, misfiled_note(self.unit.name, self.misfiled) if self.misfiled else "") if why)
+        wrong = f"收到的{_names(self.refused)}不是可读的格式：应为 {' '.join(ACCEPTED)} 之一" if self.refused else ""
+        loose = f"{_names(self.loose)}{LOOSE_NOTE}" if self.loose else ""
+        misplaced = misfiled_note(self.unit.name, self.misfiled) if self.misfiled else ""
+        return "；".join(why for why in (wrong, loose, misplaced) if why)
 
     @property
     def not_taken(self) -> str:
-        """Why what a unit sent was not taken as its submission (unreadable files, a format not read); ""
-        when it sent nothing or its file counts. `qm units`, the report and the office's reminder say this."""
-        broken = f"文件无法读取：{'、'.join(f.path.name for f in self.unreadable)}" if self.unreadable and not self.readable else ""
-        return "；".join(why for why in (broken, self.refused_note) if why)
+        """Why what a unit sent was not taken as its submission (each unreadable file with its reason, a format
+        not read, a wrong place); "" when it sent nothing or its file counts. `qm units` and the collection say this."""
+        broken = [f"“{f.path.name}”{short_reason(f.problem)}" for f in self.current if f.problem] if not self.readable else []
+        return "；".join(why for why in (*broken, self.refused_note) if why)
 
     @property
-    def label(self) -> str:
-        broken = self.not_taken
+    def plain_note(self) -> str:
+        """`not_taken` in the words of a document read outside the office (the work summary, its workbook):
+        what went wrong, without the operator's instructions."""
+        if self.readable:
+            return ""
+        empty = [f for f in self.current if f.problem.startswith((EMPTY, PICTURES_ONLY))]
+        said = (
+            "报送的文件是空的" if empty else "",
+            "报送的文件无法打开" if len(empty) < len([f for f in self.current if f.problem]) else "",
+            "报送文件格式不符" if self.refused else "",
+            "未按要求报送" if self.loose or self.misfiled else "",
+        )
+        return "，".join(why for why in said if why)
+
+    def _label(self, broken: str) -> str:
         if self.state == MISSING:
             return f"未报送（{broken}）" if broken else "未报送"
         if self.state == NOT_DUE:
             return f"未报送（{broken}；未到截止日期）" if broken else "未报送（未到截止日期）"
         sent = "按时报送" if self.state == ON_TIME else f"迟交 {self.late_days} 天"
         return f"{sent}（{'、'.join(f.path.name for f in self.gone)}已不在报送目录）" if self.gone else sent
+
+    @property
+    def plain_label(self) -> str:
+        """`label` for readers outside the office (see `plain_note`)."""
+        return self._label(self.plain_note)
+
+    @property
+    def label(self) -> str:
+        return self._label(self.not_taken)
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return "、".join(f"“{n}”" for n in names)
+
+
+def short_reason(problem: str) -> str:
+    """What is wrong with an unreadable file, without what the unit should do (after the first "：")."""
+    return problem.split("：", 1)[0]
 
 
 def arrival(campaign: Campaign, arrived: float) -> str:
@@ -128,12 +169,6 @@ def accepted(path: Path) -> bool:
     return path.suffix.lower() in ACCEPTED
 
 
-def visible_files(folder: Path) -> list[Path]:
-    """The files in `folder`, without hidden files and Word's lock files."""
-    found = sorted(folder.iterdir()) if folder.is_dir() else []
-    return [p for p in found if not p.name.startswith((".", "~$")) and p.is_file()]
-
-
 def located(campaign: Campaign, unit: str, kind: str, stored: str) -> Path:
     """Where a recorded file is now: in its unit's folder under the configured submissions folder.
 
@@ -150,7 +185,8 @@ def recorded(campaign: Campaign, engine: Engine) -> list[Submission]:
     for r in rows:
         path = located(campaign, r.unit, r.kind, r.path)
         out.append(Submission(r.unit, r.kind, path, r.sha256, r.size, r.arrived, r.problem or "", gone=not path.is_file()))
-    return out
+    latest = {(f.unit, f.kind, f.path): n for n, f in enumerate(out)}  # what the file under each name holds now
+    return [replace(f, replaced=True) if latest[(f.unit, f.kind, f.path)] != n else f for n, f in enumerate(out)]
 
 
 def statuses(
@@ -168,7 +204,7 @@ def statuses(
             if first is None:
                 wrong = (refused or {}).get((unit.name, kind), NotRecorded())
                 state = MISSING if today > due else NOT_DUE
-                out.append(UnitStatus(unit, kind, due, files, state, refused=wrong.refused, misfiled=wrong.misfiled))
+                out.append(UnitStatus(unit, kind, due, files, state, refused=wrong.refused, misfiled=wrong.misfiled, loose=wrong.loose))
                 continue
             late = (dt.datetime.fromtimestamp(first.arrived, tz).date() - due).days
             out.append(UnitStatus(unit, kind, due, files, LATE if late > 0 else ON_TIME, max(late, 0)))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..inputs.campaign import Campaign
 from .kinds import FOLDERS
-from .strays import NotRecorded, misfiled
-from .submissions import accepted, unit_folder, visible_files
+from .strays import NotRecorded, loose_files, misfiled, visible_files
+from .submissions import accepted, unit_folder
 
 
 def problem_kind(campaign: Campaign, where: str) -> str | None:
@@ -29,11 +29,12 @@ def problem_kind(campaign: Campaign, where: str) -> str | None:
 
 
 def refused_files(campaign: Campaign) -> dict[tuple[str, str], NotRecorded]:
-    """(unit, kind) -> what scanning does not record: the files in its folder of a format not read, and
-    the misnamed folders holding its files (`strays.misfiled`)."""
+    """(unit, kind) -> what scanning does not record: the files in its folder of a format not read, the
+    misnamed folders holding its files (`strays.misfiled`) and the files straight in its own folder."""
     folders = {(u.name, kind): unit_folder(campaign, u, kind) for u in campaign.units for kind in FOLDERS}
     elsewhere = misfiled(campaign)
+    loose = {u.name: loose_files(campaign, u.name) for u in campaign.units}
     return {
-        key: NotRecorded(tuple(p.name for p in visible_files(folder) if not accepted(p)), elsewhere.get(key, ()))
+        key: NotRecorded(tuple(p.name for p in visible_files(folder) if not accepted(p)), elsewhere.get(key, ()), loose[key[0]][key[1]])
         for key, folder in folders.items()
     }

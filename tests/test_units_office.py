@@ -1,0 +1,167 @@
+"""What the office met in a trial: empty files counted as submissions, a photo-heavy summary refused for its size,
+a plan put straight in the unit's folder, a file replaced under the same name listed twice, the operator's hints
+in the documents sent to the province."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+
+from scheduler.inputs.config import load_campaign
+from scheduler.publishing.db import open_db
+from scheduler.report.submissions import sentences
+from scheduler.units.reminders import due_reminders
+from scheduler.units.scanning import scan
+from scheduler.units.submissions import recorded, statuses
+
+from .conftest import run_qm
+from .test_units import at, config, place, word
+
+__all__ = ["config"]  # the fixture, used by name
+EMPTY = "文件是空的（没有文字），不算报送"
+
+
+def cover(path: Path) -> dict[str, list[str]]:
+    """The collection's cover table: unit -> its cells."""
+    return {row.cells[1].text: [c.text for c in row.cells] for row in docx.Document(str(path)).tables[0].rows[1:]}
+
+
+def test_a_file_with_no_text_is_no_submission_and_the_unit_is_reminded(config: Path) -> None:
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "方案", "方案.docx", word(), at(8, 9))  # an empty Word document
+    place(campaign, "北安市", "方案", "方案.txt", b"", at(8, 9))
+    place(campaign, "五大连池市", "方案", "方案.txt", " \r\n\u3000\n\t".encode(), at(8, 9))
+    place(campaign, "嫩江县", "方案", "方案.docx", word("嫩江县质量月活动方案"), at(8, 9))
+    engine = open_db(campaign.db_url)
+    scan(campaign, engine, at(9, 9).timestamp())
+    before = statuses(campaign, recorded(campaign, engine), at(9, 9).date())
+    found = {s.unit.name: s for s in before if s.kind == "plan"}
+    assert found["爱辉区"].label == f"未报送（“方案.docx”{EMPTY}；未到截止日期）"
+    assert found["北安市"].label == found["五大连池市"].label == f"未报送（“方案.txt”{EMPTY}；未到截止日期）"
+    assert found["嫩江县"].label == "按时报送"
+    reminded = {r.unit.name for r in due_reminders(campaign, before, at(9, 9, 40)) if r.unit is not None}
+    assert reminded == {"爱辉区", "北安市", "五大连池市"}  # the day before the deadline: all but 嫩江县
+    after = statuses(campaign, recorded(campaign, engine), at(13, 9).date())
+    engine.dispose()
+    (office,) = [r for r in due_reminders(campaign, after, at(11, 9, 40)) if r.unit is None]
+    assert f"爱辉区（联系人：甲，电话：0456-0000001）：报送的文件未能收录（“方案.docx”{EMPTY}）" in office.notice.lines
+    plan_line = sentences(after, lambda d: f"{d.month}月{d.day}日")[0]
+    assert "按时报送 1 个（嫩江县）" in plan_line and "报送的文件未能收录 3 个（爱辉区：报送的文件是空的；北安市" in plan_line, plan_line
+
+    out = config.parent / "方案汇总.docx"
+    run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out)
+    rows = cover(out)
+    assert rows["爱辉区"][4] == "" and rows["爱辉区"][5] == f"未报送（“方案.docx”{EMPTY}）"
+    body = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "应报送 4 个单位，已报送 1 个，未报送 3 个" in body[1]
+    assert body[body.index("1. 爱辉区") + 1].startswith(f"（方案.docx：{EMPTY}：")
+
+
+def photos_summary(photos: int, photo_mb: int) -> bytes:
+    """A summary with `photos` pictures of `photo_mb` MB each that do not compress, as a camera's are."""
+    from PIL import Image
+
+    document = docx.Document()
+    document.add_paragraph("青冈县质量月活动工作总结")
+    for n in range(photos):
+        document.add_paragraph(f"图 {n + 1}")
+        picture = io.BytesIO()
+        Image.new("RGB", (8, 8), (n, 0, 0)).save(picture, "PNG")  # each its own part
+        document.add_picture(picture)
+    small = io.BytesIO()
+    document.save(small)
+    out = io.BytesIO()
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            archive.writestr(info.filename, os.urandom(photo_mb * 1024 * 1024) if info.filename.startswith("word/media/") else data)
+    return out.getvalue()
+
+
+def test_a_summary_with_many_photos_is_read_and_a_refused_file_says_why_in_its_row(config: Path) -> None:
+    campaign = load_campaign(config)
+    big = photos_summary(8, 3)
+    assert len(big) > 24 * 1024 * 1024
+    place(campaign, "爱辉区", "总结", "总结（含照片）.docx", big, at(9, 9, month=10))
+    torn = place(campaign, "北安市", "总结", "总结.txt", b"", at(9, 9, month=10))
+    os.truncate(torn, 21 * 1024 * 1024)  # sparse: nothing written
+    listed = run_qm("units", "-c", config, "--kind", "总结")
+    assert "爱辉区　　  按时报送  10-09 09:00 报送，共 1 个文件" in listed.stdout, listed.stdout
+    assert "北安市　　  未报送（“总结.txt”文件有 21 MB，超过了 20 MB，没有读取）" in listed.stdout, listed.stdout
+    out = config.parent / "总结汇总.docx"
+    run_qm("units", "-c", config, "--collect", "-o", out)
+    body = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "青冈县质量月活动工作总结" in body and "图 8" in body
+    assert "（原文件中的 8 张图片或图形没有收入本汇总，请查看原文件“总结（含照片）.docx”。）" in body
+
+
+def test_a_docx_with_too_many_parts_is_still_refused(config: Path) -> None:
+    """The pictures are not unpacked, but what is read stays bounded: its XML (tested in test_units) and its parts."""
+    campaign = load_campaign(config)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(word("正文"))) as source, zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            archive.writestr(info.filename, source.read(info))
+        for n in range(6000):
+            archive.writestr(f"word/media/x{n}.png", b"")
+    place(campaign, "爱辉区", "总结", "总结.docx", out.getvalue(), at(9, 9, month=10))
+    shown = json.loads(run_qm("units", "-c", config, "--kind", "总结", "--json").stdout)
+    note = {u["unit"]: u["note"] for u in shown}["爱辉区"]
+    assert note.startswith("“总结.docx”文件由 6") and "远超正常的 Word 文档，没有读取" in note, note
+
+
+def test_a_file_straight_in_the_units_folder_is_explained_in_its_row(config: Path) -> None:
+    campaign = load_campaign(config)
+    loose = campaign.submissions_dir / "爱辉区" / "爱辉区方案.docx"
+    loose.parent.mkdir(parents=True)
+    loose.write_bytes(word("爱辉区方案"))
+    note = "“爱辉区方案.docx”放在了单位目录下，没有登记：文件应放在 方案/ 或 总结/ 里"
+    listed = run_qm("units", "-c", config)
+    assert f"爱辉区　　  未报送（{note}）" in listed.stdout, listed.stdout
+    assert listed.stdout.count(note) == 1  # its name says it is a plan: not told under the summaries
+    out = config.parent / "方案汇总.docx"
+    run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out)
+    assert cover(out)["爱辉区"][5] == f"未报送（{note}）"
+    statuses_now = statuses(
+        campaign, [], at(13, 9).date(), __import__("scheduler.units.unrecorded").units.unrecorded.refused_files(campaign)
+    )
+    plan_line = sentences(statuses_now, lambda d: f"{d.month}月{d.day}日")[0]
+    assert "（爱辉区：未按要求报送）" in plan_line and "方案/" not in plan_line, plan_line
+
+
+def test_a_file_replaced_under_the_same_name_is_listed_once(config: Path) -> None:
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "方案", "方案.docx", word("初稿"), at(5, 9))
+    assert run_qm("units", "-c", config).returncode == 0
+    place(campaign, "爱辉区", "方案", "方案.docx", word("修改稿"), at(12, 9))  # after the deadline: still on time by the first
+    listed = run_qm("units", "-c", config, "--kind", "方案")
+    assert "爱辉区　　  按时报送  09-05 09:00 报送，共 1 个文件\n" in listed.stdout, listed.stdout
+    out = config.parent / "方案汇总.docx"
+    run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out)
+    assert cover(out)["爱辉区"][6] == "方案.docx"
+    body = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert body[body.index("1. 爱辉区") + 1] == "修改稿"
+    assert not any("没有收入本汇总" in p or "初稿" in p for p in body), body
+
+
+def test_the_work_summary_and_its_workbook_tell_the_province_no_operator_hints(config: Path) -> None:
+    campaign = dataclasses.replace(load_campaign(config))
+    place(campaign, "嫩江", "总结", "总结.docx", word("嫩江县工作总结"), at(9, 9, month=10))
+    place(campaign, "北安市", "总结", "总结.jpg", b"\xff\xd8\xff a photo", at(9, 9, month=10))
+    during, after = ({**os.environ, "QM_NOW": f"2016-{day}T09:00:00+08:00"} for day in ("09-15", "10-15"))
+    assert run_qm("queue", "-c", config, env=during).returncode == 0
+    out = config.parent / "统计.xlsx"
+    done = run_qm("report", "-c", config, "--format", "xlsx", "-o", out, env=after)
+    assert done.returncode == 0, done.stderr
+    sheet = openpyxl.load_workbook(out)["单位报送"]
+    status = {row[0]: row[3] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1] == "工作总结"}
+    assert status["北安市"] == "未报送（报送文件格式不符）"
+    assert status["嫩江县"] == "未报送（未按要求报送）"
+    assert not any("config.yaml" in str(v) or "应为 .docx" in str(v) for v in status.values()), status
