@@ -165,3 +165,31 @@ def test_the_work_summary_and_its_workbook_tell_the_province_no_operator_hints(c
     assert status["北安市"] == "未报送（报送文件格式不符）"
     assert status["嫩江县"] == "未报送（未按要求报送）"
     assert not any("config.yaml" in str(v) or "应为 .docx" in str(v) for v in status.values()), status
+
+
+def test_the_offices_reminders_name_the_units_waiting_and_its_next_step(config: Path) -> None:
+    from scheduler.planning.reminders import reminders
+    from scheduler.units.reminders import waiting_lines
+
+    text = config.read_text(encoding="utf-8") + "  - name: 黑河市教育局\n"
+    config.write_text(text, encoding="utf-8")
+    campaign = load_campaign(config)
+    titles = {r.message for r in reminders(campaign) if r.key == "county_plans_due"}
+    assert "【提醒】各县区和有关部门“质量月”活动方案上报：今天。" in titles, titles
+    only = dataclasses.replace(campaign, units=campaign.units[-1:])
+    assert any(r.message.startswith("【提醒】各有关部门“质量月”") for r in reminders(only))
+
+    engine = open_db(campaign.db_url)
+    place(campaign, "爱辉区", "方案", "方案.docx", word("爱辉区方案"), at(8, 9))
+    scan(campaign, engine, at(10, 9).timestamp())
+    lines = waiting_lines(campaign, engine, "county_plans_due", at(10, 9).date())
+    assert lines == ("尚未报送（4 个）：北安市、五大连池市、嫩江县、黑河市教育局",), lines
+    for unit in ("北安市", "五大连池市", "嫩江县", "黑河市教育局"):
+        place(campaign, unit, "方案", "方案.txt", f"{unit}方案".encode(), at(11, 8))
+    scan(campaign, engine, at(11, 9).timestamp())
+    done = statuses(campaign, recorded(campaign, engine), at(11, 9).date())
+    engine.dispose()
+    (office,) = [r for r in due_reminders(campaign, done, at(11, 9, 40)) if r.unit is None]  # all sent: still told
+    assert office.notice.title == "【报送截止】活动方案已于 9月10日 截止，各单位均已报送"
+    assert "迟交：北安市（迟 1 天）、五大连池市（迟 1 天）、嫩江县（迟 1 天）、黑河市教育局（迟 1 天）" in office.notice.lines
+    assert "下一步：由办公室统一汇总后报省联席会议办公室（生成汇总：qm units --collect --kind 方案）" in office.notice.lines

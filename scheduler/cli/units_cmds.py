@@ -97,7 +97,8 @@ def _file_problems(ctx: Context, found: list[UnitStatus]) -> list[Problem]:
 
 def _unreadable(status: UnitStatus, file: Submission) -> Problem:
 
-    return Problem(f"{status.unit.name}的{LABELS[status.kind]}“{file.path.name}”不算报送：{file.problem}", str(file.path))
+    reason = file.problem.replace("，不算报送：", "：", 1)  # said once
+    return Problem(f"{status.unit.name}的{LABELS[status.kind]}“{file.path.name}”不算报送：{reason}", str(file.path))
 
 
 def _gone(ctx: Context, status: UnitStatus, file: Submission) -> Problem:

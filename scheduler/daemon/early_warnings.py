@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from ..planning.reminders import Reminder
 from ..publishing import channel_warnings, notices_sent
 from ..publishing import states as st
 from ..support.logs import event
@@ -57,11 +58,20 @@ class EarlyWarnings:
             if not notices_sent.claim(conn, reminder_id, now):
                 return
             if now <= reminder.at.timestamp() + REMINDER_GRACE:
-                self.shared.notify(
-                    Notice(REMINDER, reminder.message, (f"截止日期：{reminder.due:%Y-%m-%d}", f"活动：{self.shared.campaign.name}"))
-                )
+                self.shared.notify(Notice(REMINDER, reminder.message, self._reminder_lines(reminder, now)))
             else:
                 event(log, "reminder_stale", logging.WARNING, reminder=reminder_id)
+
+    def _reminder_lines(self, reminder: Reminder, now: float) -> tuple[str, ...]:
+        """A deadline reminder's lines: the date and, for the units' deadlines, who has not sent yet."""
+        campaign = self.shared.campaign
+        units: tuple[str, ...] = ()
+        if campaign.units and reminder.key in ("county_plans_due", "summary_due"):
+            from ..units.reminders import waiting_lines
+
+            today = dt.datetime.fromtimestamp(now, campaign.timezone).date()
+            units = waiting_lines(campaign, self.shared.queue.engine, reminder.key, today)
+        return (f"截止日期：{reminder.due:%Y-%m-%d}", *units, f"活动：{campaign.name}")
 
     def remind_reviewers(self, now: float) -> None:
         campaign = self.shared.campaign

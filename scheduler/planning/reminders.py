@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..inputs.campaign import Campaign
+from ..units.kinds import units_word
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,11 @@ def reminders(campaign: Campaign) -> list[Reminder]:
     kd, cfg = campaign.key_dates, campaign.reminders
     what = {
         "launch": (kd.launch, cfg.launch, "“质量月”启动暨集中宣传活动"),  # the organizer may be a county's: no 全市
-        "county_plans_due": (kd.county_plans_due, cfg.county_plans_due, "各县区“质量月”活动方案上报"),
+        "county_plans_due": (
+            kd.county_plans_due,
+            cfg.county_plans_due,
+            f"{units_word([u.name for u in campaign.units])}“质量月”活动方案上报",
+        ),
         "summary_due": (kd.summary_due, cfg.summary_due, "“质量月”活动工作总结上报"),
     }
     out = []

@@ -3,7 +3,10 @@
     before a deadline   to each unit that has not sent its file yet, through the unit's own
                         webhook (units.webhook_env), on the days `reminders` lists (e.g. 3, 1, 0 before)
     after it            to the office (notifications subscribed to `reminder`), the day after:
-                        which units are still missing, with their contacts
+                        which units are still missing, with their contacts, which sent late, and
+                        the office's own next step (汇总后报省联席会议办公室)
+
+The office's own deadline reminders (`planning.reminders`) name the units still missing (`waiting_lines`).
 
 A reminder is due from its time until its deadline has passed (before) or for three days (after),
 so a daemon that was down sends what is still useful and drops what is stale.
@@ -19,8 +22,9 @@ from sqlalchemy.engine import Engine
 from ..inputs.campaign import Campaign, Notifier, Unit
 from ..publishing import notices_sent
 from ..support.notify import REMINDER, Notice, Notifications
-from .kinds import FOLDERS, LABELS
-from .submissions import LATE, ON_TIME, UnitStatus, due_date
+from .kinds import FOLDERS, LABELS, PLAN, SUMMARY, next_step
+from .submissions import LATE, ON_TIME, UnitStatus, due_date, recorded, statuses
+from .unrecorded import refused_files
 
 OFFICE_WINDOW = dt.timedelta(days=3)
 
@@ -49,8 +53,8 @@ def due_reminders(campaign: Campaign, statuses: list[UnitStatus], now: dt.dateti
             if at <= now < campaign.at(due + dt.timedelta(days=1), dt.time(0)):
                 out += [_to_unit(campaign, s, days) for s in waiting if s.unit.webhook_env]
         after = campaign.at(due + dt.timedelta(days=1), at_time)
-        if waiting and after <= now < after + OFFICE_WINDOW:
-            out.append(_to_office(campaign, kind, due, waiting))
+        if after <= now < after + OFFICE_WINDOW:
+            out.append(_to_office(campaign, kind, due, [s for s in statuses if s.kind == kind]))
     return out
 
 
@@ -66,8 +70,9 @@ def _to_unit(campaign: Campaign, status: UnitStatus, days: int) -> UnitReminder:
     return UnitReminder(key, status.unit, Notice(REMINDER, f"【报送提醒】{status.unit.name}：{label}{when}截止", lines))
 
 
-def _to_office(campaign: Campaign, kind: str, due: dt.date, waiting: list[UnitStatus]) -> UnitReminder:
+def _to_office(campaign: Campaign, kind: str, due: dt.date, mine: list[UnitStatus]) -> UnitReminder:
     label = LABELS[kind]
+    waiting = [s for s in mine if s.state not in (ON_TIME, LATE)]
     lines = tuple(
         f"{s.unit.name}（联系人：{s.unit.contact or '未填写'}，电话：{s.unit.phone or '未填写'}）"
         + (f"：报送的文件未能收录（{s.not_taken}）" if s.not_taken else "：未报送")
@@ -75,8 +80,29 @@ def _to_office(campaign: Campaign, kind: str, due: dt.date, waiting: list[UnitSt
     )
     refused = sum(1 for s in waiting if s.not_taken)
     counts = [f"{n} 个单位{what}" for n, what in ((len(waiting) - refused, "尚未报送"), (refused, "报送的文件未能收录")) if n]
-    title = f"【未报送】{label}已于 {due.month}月{due.day}日 截止，{'，'.join(counts)}"
-    return UnitReminder(f"units-missing:{kind}:{due}", None, Notice(REMINDER, title, (*lines, "查看：qm units")))
+    late = _late(mine)
+    title = (
+        f"【未报送】{label}已于 {due.month}月{due.day}日 截止，{'，'.join(counts)}"
+        if waiting
+        else f"【报送截止】{label}已于 {due.month}月{due.day}日 截止，各单位均已报送"
+    )
+    body = (*lines, *late, next_step(kind, campaign.organizer), "查看：qm units")
+    return UnitReminder(f"units-missing:{kind}:{due}", None, Notice(REMINDER, title, body))
+
+
+def _late(mine: list[UnitStatus]) -> tuple[str, ...]:
+    late = [s for s in mine if s.state == LATE]
+    return ("迟交：" + "、".join(f"{s.unit.name}（迟 {s.late_days} 天）" for s in late),) if late else ()
+
+
+def waiting_lines(campaign: Campaign, engine: Engine, key: str, today: dt.date) -> tuple[str, ...]:
+    """For the office's own reminder of a deadline (`key`: county_plans_due or summary_due): the units that have
+    not sent their file yet, and those that sent it late."""
+    kind = PLAN if key == "county_plans_due" else SUMMARY
+    mine = [s for s in statuses(campaign, recorded(campaign, engine), today, refused_files(campaign)) if s.kind == kind]
+    waiting = [s.unit.name for s in mine if s.state not in (ON_TIME, LATE)]
+    said = f"尚未报送（{len(waiting)} 个）：{'、'.join(waiting)}" if waiting else f"{len(mine)} 个单位均已报送"
+    return (said, *_late(mine)) if mine else ()
 
 
 def send_due(campaign: Campaign, engine: Engine, statuses: list[UnitStatus], now: dt.datetime, office: Notifications) -> list[str]:
