@@ -113,6 +113,9 @@ def test_the_work_summary_counts_what_the_queue_and_proof_of_play_hold(simulated
     assert Counter(row[2] for row in annex) == Counter({LABELS[c]: n for c, n in counts.items()})
     launch = [row for row in annex if row[0].startswith("09-08")]
     assert f"当天各渠道发布 {len(launch)} 条" in text
+    paragraphs = [p.text for p in document.paragraphs]
+    part = paragraphs[paragraphs.index("三、启动暨集中宣传活动") : paragraphs.index("四、宣传数据")]
+    assert part[-1] == "启动活动的举行情况请据实补充。" and len(part) == len(launch) + 3, part  # after the list of posts
     screen_posts = [row for row in annex if row[2] == "市中心户外大屏"]
     featured = Counter(str(p["post"]) for p in plays if p["post"])
     assert sum(int(row[5].removeprefix("播放次数 ")) for row in screen_posts) == sum(featured.values())
@@ -292,7 +295,7 @@ def test_a_report_on_part_of_the_campaign_says_the_launch_is_outside_it_instead_
     done = run_qm("report", "-c", simulated, "--db", db_of(simulated), "--from", "2016-09-16", "-o", out)
     assert done.returncode == 0, done.stderr
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
-    assert "启动暨集中宣传活动安排于9月8日（星期四）09:00在市中心广场举行（启动日不在本报告的时间范围内）。" in text
+    assert "启动暨集中宣传活动计划于9月8日（星期四）09:00在市中心广场举行（启动日不在本报告的时间范围内）。" in text
     assert "当天各渠道发布" not in text
     assert "2016年9月16日至2016年9月30日" in text and "期间各渠道共发布宣传内容" in text and "qm 排期" not in text
 

@@ -39,7 +39,8 @@ def test_before_the_launch_the_event_is_planned_with_its_venue_and_the_posts_sch
     assert outside.sentence == "启动暨集中宣传活动定于9月8日（星期四）09:00在市中心广场举行（启动日不在本报告的时间范围内）。"
 
 
-ARRANGED = "启动暨集中宣传活动安排于9月8日（星期四）09:00在市中心广场举行。"  # the config's plan: all the records can back
+ARRANGED = "启动暨集中宣传活动计划于9月8日（星期四）09:00在市中心广场举行。"  # the config's plan: all the records can back
+FILL_IN = "启动活动的举行情况请据实补充。"
 
 
 def test_a_simulation_made_before_the_launch_tells_what_went_out_that_day(heihe: Campaign) -> None:
@@ -47,6 +48,7 @@ def test_a_simulation_made_before_the_launch_tells_what_went_out_that_day(heihe:
     rows = [row(heihe, launch + dt.timedelta(hours=1), st.PUBLISHED), row(heihe, launch + dt.timedelta(hours=2), st.PUBLISHED)]
     told = launch_text(heihe, rows, heihe.start, heihe.end, launch - dt.timedelta(days=300), simulated=True)
     assert told.sentence == ARRANGED + "当天各渠道发布 2 条：", told.sentence
+    assert told.closing == FILL_IN  # the posts are listed; how the event went is the office's to tell
 
 
 def test_after_the_launch_only_what_its_day_recorded_is_told_and_an_empty_day_is_left_for_the_office(heihe: Campaign) -> None:
@@ -54,10 +56,12 @@ def test_after_the_launch_only_what_its_day_recorded_is_told_and_an_empty_day_is
     launch = heihe.launch_start
     rows = [row(heihe, launch + dt.timedelta(hours=1), st.PUBLISHED), row(heihe, launch + dt.timedelta(hours=2), st.MISSED)]
     after = launch_text(heihe, rows, heihe.start, heihe.end, launch + dt.timedelta(days=20))
-    assert after.sentence == ARRANGED + "当天各渠道发布 1 条：" and len(after.posts) == 1
-    fill_in = "启动活动的举行情况请据实补充。"
+    assert after.sentence == ARRANGED + "当天各渠道发布 1 条：" and len(after.posts) == 1 and after.closing == FILL_IN
+    fill_in = FILL_IN
     same_day = launch_text(heihe, [], heihe.start, heihe.end, launch + dt.timedelta(hours=3))
-    assert same_day.sentence == ARRANGED + "截至本报告生成时当天各渠道没有发布记录。" + fill_in
+    assert same_day.sentence == ARRANGED.replace("计划于", "安排于") + "截至本报告生成时当天各渠道没有发布记录。" + fill_in
+    so_far = launch_text(heihe, rows[:1], heihe.start, heihe.end, launch + dt.timedelta(hours=3))
+    assert so_far.sentence.endswith("截至本报告生成时当天各渠道发布 1 条：") and so_far.closing == ""  # the day is not over
     missed = launch_text(heihe, rows[1:], heihe.start, heihe.end, launch + dt.timedelta(days=7))
     assert missed.sentence == ARRANGED + "当天排期的 1 条内容没有发布记录（已错过 1 条）。" + fill_in and not missed.posts
     before_qm = launch_text(heihe, [], heihe.start, heihe.end, launch + dt.timedelta(days=7), unqueued=[heihe.key_dates.launch])
@@ -65,10 +69,10 @@ def test_after_the_launch_only_what_its_day_recorded_is_told_and_an_empty_day_is
         ARRANGED + "当天的排期内容没有进入发布队列（发布队列从开始使用本系统的那天起收录排期），没有发布记录。" + fill_in
     )
     outside = launch_text(heihe, rows, heihe.start + dt.timedelta(days=10), heihe.end, launch + dt.timedelta(days=20))
-    assert outside.sentence == "启动暨集中宣传活动安排于9月8日（星期四）09:00在市中心广场举行（启动日不在本报告的时间范围内）。"
+    assert outside.sentence == "启动暨集中宣传活动计划于9月8日（星期四）09:00在市中心广场举行（启动日不在本报告的时间范围内）。"
     no_venue = dataclasses.replace(heihe, key_dates=dataclasses.replace(heihe.key_dates, launch_venue=""))
     assert launch_text(no_venue, rows, heihe.start, heihe.end, launch + dt.timedelta(days=20)).sentence.startswith(
-        "启动暨集中宣传活动安排于9月8日（星期四）09:00举行。"
+        "启动暨集中宣传活动计划于9月8日（星期四）09:00举行。"
     )
 
 

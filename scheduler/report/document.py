@@ -143,6 +143,8 @@ def _launch(doc: DocumentObject, campaign: Campaign, f: Figures, made: dt.dateti
     doc.add_paragraph(text.sentence)
     for line in text.lines():
         doc.add_paragraph(line, style="List Bullet")
+    if text.closing:
+        doc.add_paragraph(text.closing)
 
 
 def _data(doc: DocumentObject, f: Figures, charts: Sequence[Chart], when: str) -> None:

@@ -1,7 +1,8 @@
 """Part 三, the launch event, told only as far as the records go: before it begins, planned (with what
-is scheduled that day); once its time has come, when and where it was arranged (the config) and what
-the launch day's records show: the posts published that day, or that none are recorded and why as far
-as the queue knows, for the office to fill in how the event went. No list that could only be empty."""
+is scheduled that day); once its time has come, when and where it was arranged (the config; once the
+day is over, as planned: 计划于) and what the launch day's records show: the posts published that day,
+or that none are recorded and why as far as the queue knows. After the day the office is asked to fill
+in how the event went, posts or not. No list that could only be empty."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ FILL_IN = "启动活动的举行情况请据实补充。"  # the records cannot 
 class LaunchText:
     sentence: str
     posts: tuple[PostRow, ...]  # listed under the sentence, one line each
+    closing: str = ""  # after the list: once the launch day is over, the office is asked to tell how the event went
 
     def lines(self) -> list[str]:
         return [f"{p.at:%H:%M} {p.channel_name}：{p.name or p.title}" for p in self.posts]
@@ -43,13 +45,14 @@ def launch_text(
     day = campaign.key_dates.launch
     venue = campaign.key_dates.launch_venue
     where = f"在{venue}" if venue else ""
-    begun = now >= campaign.launch_start
-    event = f"启动暨集中宣传活动{'安排于' if begun else '定于'}{campaign.launch_label}{where}举行"
+    begun, over = now >= campaign.launch_start, now.date() > day
+    event = f"启动暨集中宣传活动{'计划于' if over else '安排于' if begun else '定于'}{campaign.launch_label}{where}举行"
     if not start <= day <= end:  # a part of the campaign: no count that reads as "nothing was published"
         return LaunchText(f"{event}（启动日不在本报告的时间范围内）。", ())
     that_day = [p for p in rows if p.at.date() == day]
     if begun:
-        return _recorded(event, that_day, "截至本报告生成时" if now.date() == day else "", day in unqueued)
+        told = _recorded(event, that_day, "" if over else "截至本报告生成时", day in unqueued)
+        return LaunchText(told.sentence, told.posts, FILL_IN) if over and told.posts else told
     planned = tuple(p for p in that_day if p.state not in WITHDRAWN)
     withdrawn = Counter(st.label(p.state) for p in that_day if p.state in WITHDRAWN)  # not going out: said, not listed
     aside = "（另有" + "、".join(f"{label} {n} 条" for label, n in withdrawn.items()) + "，不计入）" if withdrawn else ""
