@@ -28,6 +28,8 @@ def test_check_reminds_of_each_template_value_left_with_its_line(tmp_path: Path)
         ('phone: "0456-0000000"', "campaign.contacts.phone 还是模板里的示例电话 0456-0000000：换成本单位真实的电话号码"),
         ("launch_venue:", "key_dates.launch_venue 还是模板里的地点“中央大街广场”：写本地启动活动的地点"),
         ("example-city.jpg", "posters.photo 还是模板自带的示例照片 templates/posters/photo/example-city.jpg"),
+        ("name: 中央大街户外大屏", "channels.screens.name 还是模板里的屏幕名称“中央大街户外大屏”：写本地这块屏的名称"),
+        ("name: 火车站广场竖屏", "channels.screens.name 还是模板里的屏幕名称“火车站广场竖屏”"),
     ]:
         assert f"提醒：config.yaml:{_line(config, text)}：{reminder}" in said, said
     assert "协办单位" not in said and "office" not in said, said  # the template's organizer names no city
@@ -37,6 +39,7 @@ def test_check_reminds_of_each_template_value_left_with_its_line(tmp_path: Path)
     text = text.replace("    - 市市场监督管理局\n", "    - 市市场监督管理局\n    - 大庆市市场监督管理局\n")
     text = text.replace("example.gov.cn", "dqscjg.gov.cn").replace("0456-0000000", "0459-4661234")
     text = text.replace("launch_venue: 中央大街广场", "launch_venue: 铁人广场")
+    text = text.replace("中央大街户外大屏", "万达广场户外大屏").replace("火车站广场竖屏", "大庆站竖屏")
     config.write_text(text, encoding="utf-8")
     said = run_qm("check", cwd=folder).stdout
     co = _line(config, "    - 市市场监督管理局")
@@ -47,7 +50,7 @@ def test_check_reminds_of_each_template_value_left_with_its_line(tmp_path: Path)
         f"提醒：config.yaml:{office}：联系人的 office“市市场监督管理局质量发展科”还是模板里的写法：写出科室的全称，如大庆市市场监督管理局质量发展科"
         in said
     )
-    assert "示例地址" not in said and "示例电话" not in said and "模板里的地点" not in said, said
+    assert "示例地址" not in said and "示例电话" not in said and "模板里的地点" not in said and "屏幕名称" not in said, said
     assert "市教育局" not in said and "全部通过检查" in said, said  # other 市… co-organizers are how a city writes them
 
 

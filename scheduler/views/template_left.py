@@ -4,7 +4,7 @@ printed on posters, leaflets, the WeChat footer and the report as it is.
 
 What is looked for: an address (link or e-mail) at an `example` domain (example.gov.cn, example.com …), a phone
 number (a `phone` or `hotline` value of digits, an area code and hyphen) with 0000000 in it, never an app_id or
-other identifier full of zeros, the template's example photo and launch venue, and the organizer written the template's
+other identifier full of zeros, the template's example photo, launch venue and screen names, and the organizer written the template's
 way (`市市场监督管理局`) or twice among the co-organizers when the organizer names its city (大庆市市场监督管理局).
 """
 
@@ -20,6 +20,7 @@ from ..inputs.located_yaml import Mapping, Sequence, YamlSyntaxError, load
 
 EXAMPLE_PHOTO = "example-city.jpg"  # templates/posters/photo/ in the template
 TEMPLATE_VENUE = "中央大街广场"  # key_dates.launch_venue in the template
+TEMPLATE_SCREENS = ("中央大街户外大屏", "火车站广场竖屏")  # the template's screens' names: Harbin's places, not the user's
 _EXAMPLE_HOST = re.compile(r"(?:^|[/@.])example\.[a-z.]+", re.IGNORECASE)
 PHONE_KEYS = ("phone", "hotline")  # the config's telephone fields (a contact's, a maintainer's, the hotline)
 _ZERO_PHONE = re.compile(r"[\d\s()（）+-]*0000000[\d\s()（）+-]*")  # 0456-0000000, (0456) 0000000: digits only
@@ -66,6 +67,8 @@ def _said(path: tuple[str, ...], value: str) -> str:
         return f"{key} 还是模板自带的示例照片 {value}：换成本单位自己拍的照片"
     if path[-1:] == ("launch_venue",) and value.strip() == TEMPLATE_VENUE:
         return f"{key} 还是模板里的地点“{value}”：写本地启动活动的地点"
+    if path[-2:] == ("screens", "name") and value.strip() in TEMPLATE_SCREENS:
+        return f"{key} 还是模板里的屏幕名称“{value}”：写本地这块屏的名称（播放页面、审核台和工作总结都用它）"
     return ""
 
 
