@@ -13,6 +13,7 @@ from pathlib import Path
 
 import docx
 import openpyxl
+import pytest
 
 from scheduler.inputs.config import load_campaign
 from scheduler.publishing.db import open_db
@@ -193,3 +194,53 @@ def test_the_offices_reminders_name_the_units_waiting_and_its_next_step(config: 
     assert office.notice.title == "【报送截止】活动方案已于 9月10日 截止，各单位均已报送"
     assert "迟交：北安市（迟 1 天）、五大连池市（迟 1 天）、嫩江县（迟 1 天）、黑河市教育局（迟 1 天）" in office.notice.lines
     assert "下一步：由办公室统一汇总后报省联席会议办公室（生成汇总：qm units --collect --kind 方案）" in office.notice.lines
+
+
+def test_both_documents_use_the_chinese_fonts_and_tables_that_fit_a4_and_repeat_their_header(config: Path) -> None:
+    from docx.oxml.ns import qn
+
+    from scheduler.units.digest import COVER_WIDTHS
+
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "方案", "方案.docx", word("爱辉区方案"), at(8, 9))
+    out = config.parent / "方案汇总.docx"
+    run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out)
+    during = {**os.environ, "QM_NOW": "2016-09-15T09:00:00+08:00"}
+    assert run_qm("queue", "-c", config, env=during).returncode == 0
+    summary = config.parent / "工作总结.docx"
+    assert run_qm("report", "-c", config, "-o", summary, env=during).returncode == 0
+    for path in (out, summary):
+        document = docx.Document(str(path))
+        for style, font in (("Normal", "仿宋"), ("Title", "黑体"), ("Heading 1", "黑体"), ("Heading 5", "黑体")):
+            fonts = document.styles[style].element.rPr.rFonts
+            assert fonts.get(qn("w:eastAsia")) == font and fonts.get(qn("w:eastAsiaTheme")) is None, (path.name, style)
+        defaults = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
+        assert defaults.get(qn("w:eastAsia")) == "仿宋" and defaults.get(qn("w:eastAsiaTheme")) is None
+        section = document.sections[0]
+        assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)  # A4
+        text = section.page_width.cm - section.left_margin.cm - section.right_margin.cm
+        for grid in document.tables:
+            rows = grid.rows
+            assert rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on each page
+            assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in rows)
+            widths = [column.width.cm for column in grid.columns if column.width is not None]
+            assert sum(widths) <= text + 0.01, (path.name, widths)  # within the margins
+    cover_table = docx.Document(str(out)).tables[0]
+    assert [round(cover_table.columns[n].width.cm, 1) for n in range(7)] == list(COVER_WIDTHS)
+    assert COVER_WIDTHS[4] >= 3.3 and COVER_WIDTHS[5] >= 3.0  # 报送时间: a date and time on one line; 状态: a few lines at most
+
+
+def test_a_unit_name_with_a_slash_is_quoted_in_chinese(config: Path) -> None:
+    config.write_text(config.read_text(encoding="utf-8").replace("name: 嫩江县", "name: 海伦/市"), encoding="utf-8")
+    checked = run_qm("check", "-c", config)
+    assert checked.returncode != 0
+    assert "单位名称“海伦/市”不能含 / 或 \\，也不能以 . 开头" in checked.stdout + checked.stderr, checked.stdout + checked.stderr
+
+
+def test_init_names_what_is_missing_apart_from_the_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scheduler.cli import init_cmds
+    from scheduler.support.errors import InputError
+
+    monkeypatch.setattr(init_cmds, "ROOT", tmp_path)  # a project folder with nothing in it
+    with pytest.raises(InputError, match=r"找不到 qm 自带的 config\.yaml、"):
+        init_cmds._check_source()

@@ -63,7 +63,7 @@ def _check_source() -> None:
     missing = [name for name in COPIED if not (ROOT / name).exists()]
     if missing:
         raise InputError(
-            f"找不到 qm 自带的{'、'.join(missing)}（应在 {ROOT}）：qm init 从 qm 的项目目录复制它们，"
+            f"找不到 qm 自带的 {'、'.join(missing)}（应在 {ROOT}）：qm init 从 qm 的项目目录复制它们，"
             "请按 README 在项目目录中用 pip install -e . 安装 qm"
         )
 

@@ -50,9 +50,7 @@ def units(r: Reader, data: Mapping) -> tuple[Unit, ...]:
         if name and any(u.name == name for u in out):
             r.problem(m.where("name"), f"单位 {name} 重复", "每个单位只写一次")
         if name and ("/" in name or "\\" in name or name.startswith(".")):
-            r.problem(
-                m.where("name"), f"单位名称 {name!r} 不能含 / 或 \\，也不能以 . 开头（它也是文件夹名）", "写单位的中文名称，如 爱辉区"
-            )
+            r.problem(m.where("name"), f"单位名称“{name}”不能含 / 或 \\，也不能以 . 开头（它也是文件夹名）", "写单位的中文名称，如 爱辉区")
         out.append(
             Unit(
                 name=name,

@@ -22,8 +22,7 @@ from collections.abc import Sequence
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm
 
 from ..inputs.campaign import Campaign
 from ..inputs.vocabulary import AREAS
@@ -37,8 +36,8 @@ from .lateness import LATE_AFTER, WENT_OUT, duration
 from .launch_day import launch_text
 from .post_rows import PUBLISHED_TIME, PostRow
 from .tense import nothing, overview, phase
+from .word import set_styles, table
 
-BODY_FONT, HEADING_FONT = "仿宋", "黑体"
 NUMERALS = "一二三四五六七八九十"
 LATE_LISTED = 20  # late posts listed one by one in part 五, longest delay first
 LATE_HEAD = ["编号", "排期时间", "发出时间", "渠道", "标题", "晚了"]  # 编号: what finds the post's history
@@ -87,24 +86,6 @@ def _simulated(doc: DocumentObject) -> None:
     header = doc.sections[0].header.paragraphs[0]
     header.add_run("模拟数据，不是真实发布").bold = True
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def set_styles(doc: DocumentObject) -> None:
-    for name, font, size in (
-        ("Normal", BODY_FONT, 12),
-        ("Title", HEADING_FONT, 20),
-        ("Heading 1", HEADING_FONT, 15),
-        ("Heading 2", HEADING_FONT, 13),
-        ("Heading 3", HEADING_FONT, 12),  # a unit's own headings in the units' compiled document
-        ("Heading 4", HEADING_FONT, 12),
-    ):
-        style = doc.styles[name]
-        style.font.name = font
-        style.font.size = Pt(size)
-        style.font.color.rgb = RGBColor(0, 0, 0)  # official documents are black; Word's theme colours headings blue
-        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)  # Chinese text takes the East Asian font
-    section = doc.sections[0]
-    section.left_margin = section.right_margin = Cm(2.6)
 
 
 def _heading(doc: DocumentObject, n: int, text: str) -> None:
@@ -264,26 +245,3 @@ def _figures(p: PostRow) -> str:
 
 def _n(p: PostRow, metric: str) -> str:
     return str(int(p.figures.get(metric, 0)))
-
-
-def table(doc: DocumentObject, head: list[str], rows: list[list[str]], widths: Sequence[float] = (), small: bool = False) -> None:
-    """A grid table; `widths` in cm per column (the page holds about 15.8 cm)."""
-    grid = doc.add_table(rows=1, cols=len(head))
-    grid.style = "Table Grid"
-    grid.autofit = not widths
-    for cell, text in zip(grid.rows[0].cells, head, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in rows:
-        cells = grid.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
-            if small:
-                for run in cell.paragraphs[0].runs:
-                    run.font.size = Pt(9)
-    for n, width in enumerate(widths):  # Word reads the cells' widths, LibreOffice and WPS the grid's
-        grid.columns[n].width = Cm(width)
-        for cell in grid.columns[n].cells:
-            cell.width = Cm(width)
-    doc.add_paragraph()  # a table is followed by a blank line, as in a typed document

@@ -19,13 +19,16 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from ..inputs.campaign import Campaign
-from ..report.document import day_label, set_styles, table
+from ..report.document import day_label
+from ..report.word import set_styles, table
 from ..support.errors import Problem
 from ..support.hidden_chars import named
 from .copy_body import copy_body
 from .extract import SubmissionError, extract
 from .kinds import LABELS
 from .submissions import UnitStatus, arrival, gone_note
+
+COVER_WIDTHS = (1.1, 2.2, 1.5, 2.7, 3.3, 3.0, 2.0)  # cm, 15.8 in all: a date and time on one line, a status in a few
 
 
 def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: dt.date) -> tuple[bytes, list[Problem]]:
@@ -53,7 +56,8 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
         ]
         for n, s in enumerate(mine, start=1)
     ]
-    table(doc, ["序号", "单位", "联系人", "电话", "报送时间", "状态", "文件"], rows, widths=(1.1, 2.6, 1.8, 2.4, 2.8, 2.3, 2.8))
+    head = ["序号", "单位", "联系人", "电话", "报送时间", "状态", "文件"]
+    table(doc, head, rows, widths=COVER_WIDTHS, small=True)
     problems: list[Problem] = []
     for n, status in enumerate(mine, start=1):
         doc.add_heading(writable(f"{n}. {status.unit.name}"), level=1)
