@@ -244,3 +244,32 @@ def test_init_names_what_is_missing_apart_from_the_chinese(tmp_path: Path, monke
     monkeypatch.setattr(init_cmds, "ROOT", tmp_path)  # a project folder with nothing in it
     with pytest.raises(InputError, match=r"找不到 qm 自带的 config\.yaml、"):
         init_cmds._check_source()
+
+
+def test_files_an_older_qm_judged_are_read_again_once(config: Path) -> None:
+    """An empty file an older version took as a submission, a photo-heavy summary it refused: read again once."""
+    import hashlib
+
+    import sqlalchemy as sa
+
+    from scheduler.publishing.tables import notices, submissions
+
+    campaign = load_campaign(config)
+    engine = open_db(campaign.db_url)
+    files = {"爱辉区": place(campaign, "爱辉区", "方案", "方案.txt", b"", at(7, 9))}
+    files["北安市"] = place(campaign, "北安市", "方案", "方案.docx", word("北安市方案"), at(7, 9))
+    digests = {unit: hashlib.sha256(path.read_bytes()).hexdigest() for unit, path in files.items()}
+    with engine.begin() as conn:  # as an older qm left them
+        for unit, problem in (("爱辉区", ""), ("北安市", "文件有 27 MB，超过了 20 MB，没有读取：请单位压缩其中的图片")):
+            row = {"unit": unit, "kind": "plan", "path": f"{unit}/方案/{files[unit].name}", "sha256": digests[unit], "size": 1}
+            conn.execute(submissions.insert().values(**row, arrived=at(7, 9).timestamp(), recorded=at(7, 9).timestamp(), problem=problem))
+    scan(campaign, engine, at(8, 9).timestamp())
+    first = {f.unit: f.problem for f in recorded(campaign, engine)}
+    assert first["爱辉区"].startswith("文件是空的") and first["北安市"] == "", first
+    with engine.begin() as conn:  # the next scans leave verdicts as they are
+        conn.execute(submissions.update().where(submissions.c.unit == "北安市").values(problem="kept"))
+    scan(campaign, engine, at(8, 10).timestamp())
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(submissions.c.problem).where(submissions.c.unit == "北安市")).scalar() == "kept"
+        assert conn.execute(sa.select(sa.func.count()).select_from(notices)).scalar() == 1
+    engine.dispose()

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from ..inputs.campaign import Campaign, Unit
+from ..publishing import notices_sent
 from ..publishing.tables import submissions
 from ..support.errors import Problem
 from ..support.file_digest import MISSING, file_digest
@@ -25,6 +26,8 @@ from .kinds import FOLDERS, LABELS
 from .strays import stray_problems, visible_files
 from .submissions import ACCEPTED, CLOCK_SLACK, Submission, accepted, located, unit_folder
 
+READER = "submissions-reader:2"  # bumped when reading changes: 2 refuses files with no text, never unpacks pictures
+
 
 def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
     """Record new files, each read once to know whether it can be; return what could not be accepted
@@ -32,6 +35,7 @@ def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
     root = campaign.submissions_dir
     problems = _strays(campaign, root)
     s = submissions.c
+    _read_again(engine, now)
     with engine.connect() as conn:
         unchecked = conn.execute(sa.select(s.id, s.unit, s.kind, s.path, s.sha256).where(s.problem.is_(None))).all()
         known = _known(conn)
@@ -49,6 +53,18 @@ def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
     if checked or new:
         _record(engine, root, checked, new, now)
     return problems
+
+
+def _read_again(engine: Engine, now: float) -> None:
+    """Once per change in how files are read (`READER`): every recorded file is read again at this scan, as those
+    recorded before files were read are, so that a verdict of an older version (an empty file taken as a submission,
+    a summary refused for the size of its photos) does not stand."""
+    with engine.connect() as conn:
+        if notices_sent.sent(conn, [READER]):
+            return
+    with engine.begin() as conn:
+        if notices_sent.claim(conn, READER, now):
+            conn.execute(submissions.update().values(problem=None))
 
 
 def _known(conn: sa.Connection) -> set[tuple[Any, ...]]:
