@@ -5,6 +5,7 @@ in the documents sent to the province."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import json
 import os
@@ -15,7 +16,9 @@ import docx
 import openpyxl
 import pytest
 
+from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
+from scheduler.planning.planner import Plan
 from scheduler.publishing.db import open_db
 from scheduler.report.submissions import sentences
 from scheduler.units.reminders import due_reminders
@@ -273,3 +276,26 @@ def test_files_an_older_qm_judged_are_read_again_once(config: Path) -> None:
         assert conn.execute(sa.select(submissions.c.problem).where(submissions.c.unit == "北安市")).scalar() == "kept"
         assert conn.execute(sa.select(sa.func.count()).select_from(notices)).scalar() == 1
     engine.dispose()
+
+
+def test_the_daemons_deadline_reminder_names_the_units_still_missing(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> None:
+    from scheduler.rendering.payloads import Renderer
+
+    from .daemon_helpers import Harness, Recorder, local_campaign
+
+    campaign = local_campaign(heihe, tmp_path)
+    reminder = next(r for r in heihe_plan.reminders if r.key == "county_plans_due" and r.at.date() == r.due)
+    first = campaign.units[0].name
+    place(campaign, first, "方案", "方案.docx", word("方案"), reminder.at - dt.timedelta(days=2))
+    h = Harness(campaign, heihe_plan, Renderer(heihe), reminder.at + dt.timedelta(minutes=1), Recorder())
+    try:
+        engine = open_db(campaign.db_url)
+        scan(campaign, engine, reminder.at.timestamp())  # the hourly job records what arrived
+        engine.dispose()
+        h.build().remind(reminder.id)
+        assert isinstance(h.notifications, Recorder)
+        (notice,) = h.notifications.sent
+    finally:
+        h.close()
+    others = [u.name for u in campaign.units[1:]]
+    assert notice.lines[1] == f"尚未报送（{len(others)} 个）：{'、'.join(others)}", notice.lines
