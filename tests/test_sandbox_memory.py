@@ -49,6 +49,9 @@ def _limited() -> None:
         ("{{ (('%9999d' * 120000) % ((1,)*120000))|length }}", "格式化"),
         ("{{ ('%9999d' * 120000)|format(*((1,)*120000))|length }}", "格式化"),
         ("{{ ('%(a)9999d' * 60000)|format(a=1)|length }}", "格式化"),
+        # |format formats a list's or a tuple's text: its width counts too
+        ("{{ ['%2500000000d']|format(1) }}", "宽度或数量 2500000000 太大"),
+        ("{{ ('%2500000000d',)|format(1) }}", "宽度或数量 2500000000 太大"),
     ],
 )
 def test_formatting_is_refused_by_its_budget_before_it_takes_memory(payload: str, words: str) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2.exceptions import SecurityError
+from markupsafe import soft_str
 
 from .format_size import format_size, printf_size
 from .written_size import CONTAINERS, written_size
@@ -228,9 +229,8 @@ def check_format(fmt: str, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | 
 
 
 def _printf_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
-    """`|format` is `value % (kwargs or args)`."""
-    if isinstance(value, str):
-        _formatted_size(*printf_size(value, kwargs or args, MAX_LENGTH))
+    """`|format` is `soft_str(value) % (kwargs or args)`: a list or a number is formatted as its text."""
+    _formatted_size(*printf_size(value if isinstance(value, str) else soft_str(value), kwargs or args, MAX_LENGTH))
     return value
 
 
