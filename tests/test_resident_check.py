@@ -121,7 +121,14 @@ def test_it_answers_only_checks_of_its_own_config(waiting: Waiting, tmp_path: Pa
     other = tmp_path / "other.yaml"
     shutil.copy(waiting.config, other)
     base = {"cwd": str(waiting.config.parent), "env": waiting.env}
-    for argv in (["cancel", "20160901-weibo-0930"], ["check", "--no-cache"], ["check", "-c", str(other)], ["check", "--nonsense"]):
+    handed_by_mistake = (["check", "--stay=0.05"], ["check", "--sta", "0.05"], ["check", "--no-c"])  # written past the asker's quick test
+    for argv in (
+        ["cancel", "20160901-weibo-0930"],
+        ["check", "--no-cache"],
+        ["check", "-c", str(other)],
+        ["check", "--nonsense"],
+        *handed_by_mistake,
+    ):
         assert _ask(waiting.socket(), base | {"argv": argv}) == {"other": True}, argv
     for question in ("check", {"argv": "check", "cwd": 1, "env": []}):
         assert _ask(waiting.socket(), question) == {"other": True}

@@ -161,8 +161,8 @@ def answer(question: Any, own: Path) -> dict[str, Any]:
                 args = build_parser(argv).parse_args(argv)
             except SystemExit:
                 return {"other": True}  # a mistake in the arguments: the command reports it itself
-            if Path(os.path.realpath(args.config)) != own:
-                return {"other": True}
+            if Path(os.path.realpath(args.config)) != own or args.stay is not None or args.no_cache:
+                return {"other": True}  # another config's; or --stay / --no-cache however written (--stay=5, --no-c)
             code = main(argv)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
