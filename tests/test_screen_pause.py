@@ -17,6 +17,7 @@ from scheduler.cli.daemon_cmds import _ahead
 from scheduler.publishing import review
 from scheduler.runtime.work_ahead import Ahead
 from scheduler.screens.build import current_folder, screens_root
+from scheduler.support.errors import QmError
 
 from .conftest import run_qm
 from .daemon_helpers import Recorder
@@ -63,6 +64,44 @@ def test_a_paused_screen_shows_nothing_of_ours_from_the_next_round_until_resumed
 
     review.resume(queue, None, "李主任", ctx.clock())
     _ahead(config, queue, ahead, Recorder(), morning + dt.timedelta(minutes=10))
+    back = on_wall(ctx)
+    assert featured[0].id in [s["post"] for s in back["slides"]] and "paused" not in back  # type: ignore[attr-defined,union-attr]
+
+
+@pytest.mark.parametrize("resume_first", [False, True], ids=["fixed-then-resumed", "resumed-then-fixed"])
+def test_a_pause_empties_the_screens_while_a_content_file_is_broken(config: Path, resume_first: bool) -> None:
+    """A broken content file leaves the daemon without a plan, but a pause needs none: the wall goes empty at the
+    next round all the same, and once the file is fixed and the pause lifted the campaign comes back."""
+    ctx = Context(config)
+    queue = ctx.filled_queue()
+    featured = [p for p in ctx.plan.on(DAY) if p.channel == next(s.name for s in ctx.campaign.screens if s.id == "center")]
+    review.approve(queue, featured[0].id, "审核员甲", ctx.clock())
+    morning, ahead = ctx.campaign.at(DAY, dt.time(6, 45)), Ahead()
+    _ahead(config, queue, ahead, Recorder(), morning)
+    assert featured[0].id in [s["post"] for s in on_wall(ctx)["slides"]]  # type: ignore[attr-defined,union-attr]
+
+    files = sorted((config.parent / "content").rglob("*.md"))
+    broken = next(f for f in files if f.read_text(encoding="utf-8").startswith("---\nid: ") and f.stem != featured[0].item.id)
+    fine = broken.read_text(encoding="utf-8")
+    broken.write_text("---\nid: [broken\n---\n", encoding="utf-8")  # an editor saves a file with a mistake
+    review.pause(queue, None, "李主任", "全国哀悼日", ctx.clock())
+    for minutes in (5, 10):  # every round while the file stays broken
+        with pytest.raises(QmError) as failed:
+            _ahead(config, queue, ahead, Recorder(), morning + dt.timedelta(minutes=minutes))
+        assert broken.name in "\n".join(failed.value.lines())  # staff are still told which file to fix
+        assert (on_wall(ctx)["slides"], on_wall(ctx)["paused"]) == ([], "全国哀悼日")
+
+    if resume_first:  # lifted while the file is still broken: no plan to show, the wall stays empty until it is fixed
+        review.resume(queue, None, "李主任", ctx.clock())
+        with pytest.raises(QmError):
+            _ahead(config, queue, ahead, Recorder(), morning + dt.timedelta(minutes=15))
+        assert on_wall(ctx)["slides"] == []
+    broken.write_text(fine, encoding="utf-8")
+    if not resume_first:
+        _ahead(config, queue, ahead, Recorder(), morning + dt.timedelta(minutes=15))
+        assert on_wall(ctx)["slides"] == []  # fixed, still paused
+        review.resume(queue, None, "李主任", ctx.clock())
+    _ahead(config, queue, ahead, Recorder(), morning + dt.timedelta(minutes=20))
     back = on_wall(ctx)
     assert featured[0].id in [s["post"] for s in back["slides"]] and "paused" not in back  # type: ignore[attr-defined,union-attr]
 

@@ -73,18 +73,19 @@ def _fresh_source(config_path: Path, engine: Engine) -> tuple[Plan, Renderer]:
 
 def _ahead(config_path: Path, queue: Queue, ahead: Ahead, notifications: Notifications, now: dt.datetime) -> None:
     """Posters for the coming posts and the screens' playlists, drawn before they are needed."""
-    from ..runtime.work_ahead import held_back
     from ..screens import held_words
-    from ..screens.daily import approval, queue_states
+    from ..screens.daily import approval, pause_states, queue_states
 
     ctx = _fresh(config_path, queue.engine)
     recent = queue.find(start=now.timestamp() - 86400)
-    if ctx.readable_library.problems:  # one broken file: the other items' posters all the same, then say which file
-        raise held_back(ctx.campaign, ctx.readable_library, [p for p in recent if p.state in st.APPROVED_STATES], now)
+    today = now.astimezone(ctx.campaign.timezone).date()
+    if ctx.readable_library.problems:  # one broken file: the other items' posters, the paused screens emptied, then say which file
+        coming = [p for p in recent if p.state in st.APPROVED_STATES]
+        raise ahead.held_back(ctx.campaign, ctx.readable_library, coming, now, approval(pause_states(queue), today))
     edited = held_words.hold(ctx.campaign, ctx.plan, ctx.renderer, queue, recent, now) if ctx.campaign.screens else []
     if edited:  # refilled: read again
         recent = queue.find(start=now.timestamp() - 86400)
-    approved = approval(queue_states(queue, recent, edited), now.astimezone(ctx.campaign.timezone).date())
+    approved = approval(queue_states(queue, recent, edited), today)
     done = ahead(ctx.campaign, ctx.plan, ctx.slogans.library, now, approved)  # the slogans checked once a round
     if ctx.campaign.screens:
         _tell_refused(queue, notifications, ctx.slogans.refused, now)

@@ -17,7 +17,7 @@ import datetime as dt
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..inputs.campaign import Campaign
@@ -28,7 +28,7 @@ from ..poster.freshness import is_current
 from ..poster.job import Job
 from ..rendering.payloads import Renderer, Stored
 from ..screens.build import Built, build, screens_root
-from ..screens.daily import Approval, due_playlists, sources_stamp
+from ..screens.daily import Approval, due_playlists, paused_playlists, sources_stamp
 from ..screens.playlist import Playlist
 from ..screens.slogan_check import Vetted
 from ..support.errors import ContentError, QmError, RuntimeFailure
@@ -58,16 +58,31 @@ class Ahead:
         self._stamp = sources_stamp(campaign, playlists)  # after the build: `current` moved
         return done
 
+    def held_back(
+        self, campaign: Campaign, library: Library, queued: Sequence[Stored], now: dt.datetime, approved: Approval
+    ) -> ContentError:
+        """`held_back`, with the paused screens emptied all the same (`paused_playlists`): built when they differ
+        from what the last round built (its stamp, as a whole round's), so once while they stay the same."""
+        paused = paused_playlists(campaign, now, approved) if campaign.screens else []
+        changed = paused if sources_stamp(campaign, paused) != self._stamp else []
+        error = held_back(campaign, library, queued, now, changed)
+        if changed:
+            self._stamp = sources_stamp(campaign, paused)  # after the build: `current` moved
+        return error
 
-def held_back(campaign: Campaign, library: Library, queued: list[Stored], now: dt.datetime) -> ContentError:
-    """A library with a file that does not load: no plan, so no playlists (the screens keep theirs), but
-    the queue's coming posts whose items load get their posters. The error names the file and line."""
+
+def held_back(
+    campaign: Campaign, library: Library, queued: Sequence[Stored], now: dt.datetime, paused: Sequence[Playlist] = ()
+) -> ContentError:
+    """A library with a file that does not load: no plan, so no playlists (the screens keep theirs, except the
+    `paused` screens' empty ones: a pause needs no plan), but the queue's coming posts whose items load get
+    their posters. The error names the file and line."""
     jobs: dict[str, Job] = {}
     items = library.by_id
     for post in queued:
         if now.timestamp() <= post.at < (now + HORIZON).timestamp() and (item := items.get(post.item)) is not None:
             _add_missing(jobs, campaign, item, post.images)
-    drawn = in_child(campaign, list(jobs.values()), []).drawn if jobs else 0
+    drawn = in_child(campaign, list(jobs.values()), list(paused)).drawn if jobs or paused else 0
     why = f"内容库有 {len(library.problems)} 处文件无法读取，这些文件里的内容暂不准备（已为其他内容画好海报 {drawn} 张）"
     return ContentError(why, list(library.problems))
 

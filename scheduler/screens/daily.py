@@ -31,7 +31,7 @@ from ..publishing.states import ALL_CHANNELS, APPROVED_STATES, CANCELLED, REJECT
 from ..support.errors import InputError
 from ..support.file_digest import file_digest
 from .build import Built, build_many, current_folder, playlist_day, screens_root, slide_jobs
-from .playlist import Playlist, make_playlist
+from .playlist import Playlist, make_playlist, paused_playlist
 from .slogan_check import Vetted
 
 if TYPE_CHECKING:  # drawing code (Pillow) loads when a build draws, not where playlists are only chosen
@@ -93,12 +93,17 @@ def approval(states: Mapping[str, str], today: dt.date) -> Approval:
 def queue_states(queue: Queue, found: Iterable[Post], edited: Iterable[str]) -> dict[str, str]:
     """The states an `Approval` reads: of every rejected post (on any day: such an item rotates as no slogan),
     of the posts `found` around the days shown, `EDITED` for the `edited` ones (`edited_since_approval`), and
-    under `PAUSED` + a channel (or `ALL_CHANNELS`) the reason of each pause (`qm pause`)."""
+    under `PAUSED` + a channel (or `ALL_CHANNELS`) the reason of each pause (`pause_states`)."""
+    states = {p.id: p.state for p in queue.find([REJECTED])}
+    return states | {p.id: p.state for p in found} | dict.fromkeys(edited, EDITED) | pause_states(queue)
+
+
+def pause_states(queue: Queue) -> dict[str, str]:
+    """Under `PAUSED` + a channel (or `ALL_CHANNELS`) the reason of each pause (`qm pause`): all an `Approval`
+    needs to tell the paused screens (`paused_playlists`)."""
     from ..publishing.review import paused
 
-    states = {p.id: p.state for p in queue.find([REJECTED])}
-    pauses = {PAUSED + channel: reason or "已暂停" for channel, (reason, _, _) in paused(queue).items()}
-    return states | {p.id: p.state for p in found} | dict.fromkeys(edited, EDITED) | pauses
+    return {PAUSED + channel: reason or "已暂停" for channel, (reason, _, _) in paused(queue).items()}
 
 
 def edited_since_approval(renderer: Renderer, queued: Iterable[Post], posts: Iterable[PlannedPost]) -> list[tuple[PlannedPost, str]]:
@@ -241,12 +246,23 @@ def due_playlists(campaign: Campaign, plan: Plan, library: Vetted, now: dt.datet
     """Each screen's playlist for its coming or current on-hours, inside the campaign, or of the campaign's day
     nearest the day outside it its `current` shows (`back_inside`), rotating the slogans of `library`. Nothing is drawn."""
     out = []
-    due = {**back_inside(campaign), **due_days(campaign, now)}
+    due = _due(campaign, now)
     rejected = approved.rejected(plan.posts)
     for screen in (s for s in campaign.screens if s.id in due):
         shown = [p for p in plan.on(due[screen.id]) if p.channel == screen.name and approved(p)]
         out.append(make_playlist(campaign, screen, shown, library, due[screen.id], rejected, approved.pause_of(screen)))
     return out
+
+
+def _due(campaign: Campaign, now: dt.datetime) -> dict[str, dt.date]:
+    return {**back_inside(campaign), **due_days(campaign, now)}
+
+
+def paused_playlists(campaign: Campaign, now: dt.datetime, approved: Approval) -> list[Playlist]:
+    """The empty playlists of the paused screens, for the days `due_playlists` gives them: a pause needs
+    neither the plan nor the library, so it takes the campaign off the wall even while a content file does not load."""
+    due = _due(campaign, now)
+    return [paused_playlist(campaign, s, due[s.id], why) for s in campaign.screens if s.id in due and (why := approved.pause_of(s))]
 
 
 def sources_stamp(campaign: Campaign, playlists: list[Playlist]) -> str:

@@ -110,9 +110,9 @@ def make_playlist(
     """The playlist of `screen` on `day`; `posts` may be the whole plan (other channels and days are ignored).
     The `rejected` items (a person rejected their words) are never rotated as slogans. `paused`: why the
     screen's channel is paused, which leaves the playlist empty."""
-    valid_from, valid_to = on_hours(campaign, screen, day)
     if paused:
-        return Playlist(screen, day, valid_from, valid_to, (), paused)
+        return paused_playlist(campaign, screen, day, paused)
+    valid_from, valid_to = on_hours(campaign, screen, day)
     mine = sorted((p for p in posts if p.channel == screen.name and p.slot.day == day), key=lambda p: (p.at, p.slot.index))
     seconds = screen.slide_seconds
     launch = [_slide(p, "launch", seconds * LAUNCH_FACTOR, valid_from) for p in mine if p.reason == "launch"]
@@ -127,6 +127,11 @@ def make_playlist(
     for n in range(max(len(featured), len(slogans))):
         rotation += featured[n : n + 1] + slogans[n : n + 1]
     return Playlist(screen, day, valid_from, valid_to, tuple(rotation))
+
+
+def paused_playlist(campaign: Campaign, screen: ScreenConfig, day: dt.date, why: str) -> Playlist:
+    """The playlist of a screen whose channel staff paused, for `why`: no slides. It needs neither plan nor library."""
+    return Playlist(screen, day, *on_hours(campaign, screen, day), (), why)
 
 
 def screen_layout(post: PlannedPost) -> str:
