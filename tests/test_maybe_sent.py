@@ -46,17 +46,29 @@ def _fail(config: Path, post_id: str, stage: str) -> None:
     _failed_with(config, post_id, lambda version: {"version": version, "stage": stage}, error)
 
 
-def _failed_with(config: Path, post_id: str, data: Callable[[str], dict[str, object]] | None, error: str) -> None:
-    """The post failed after one attempt, its receipt holding `data(version)` (None: no receipt)."""
+def _failed_with(config: Path, post_id: str, data: Callable[[str], dict[str, object]] | None, error: str, state: str = st.FAILED) -> None:
+    """The post failed after one attempt, its receipt holding `data(version)` (None: no receipt); in `state` since
+    (scheduled: waiting for the daemon's retry)."""
     db = sqlite3.connect(load_campaign(config).db_url.removeprefix("sqlite:///"))
     with db:
         (version,) = db.execute("SELECT version FROM posts WHERE id = ?", (post_id,)).fetchone()
         receipt = None if data is None else {"status": "accepted", "external_id": "", "url": "", "data": data(version)}
         db.execute(
             "UPDATE posts SET state = ?, attempts = 1, receipt = ?, last_error = ? WHERE id = ?",
-            (st.FAILED, None if receipt is None else json.dumps(receipt, ensure_ascii=False), error, post_id),
+            (state, None if receipt is None else json.dumps(receipt, ensure_ascii=False), error, post_id),
         )
     db.close()
+
+
+def _press(config: Path, action: str, **form: str) -> tuple[str, str]:
+    """李科长 (a reviewer) presses the post's `action` button on the console in the evening: where it leads, and that page."""
+    with console_server(load_campaign(config)) as r, client(r) as c:
+        r.add_user("李科长", "reviewer")
+        r.console.clock = lambda: dt.datetime.fromisoformat(EVENING).timestamp()
+        assert http_login(c, "李科长").status_code == 303
+        done = c.post(f"/post/{POST}/{action}", data={"csrf": csrf_of(c.get(f"/post/{POST}").text), **form})
+        assert done.status_code == 303, done.text
+        return done.headers["location"], c.get(done.headers["location"]).text
 
 
 def _move(config: Path) -> None:
@@ -107,13 +119,8 @@ def test_retry_is_refused_while_another_post_of_the_channel_carries_the_same_wor
     assert f"同一条内容 {before[POST]['item']} 在 weibo 上还有 20270908-weibo-1800（待审核）" in err
     assert "qm cancel 20270908-weibo-1800" in err
     assert _posts(config, EVENING)[POST]["state"] == st.FAILED and _qm(config, "history", POST, now=EVENING)[1] == history
-    with console_server(load_campaign(config)) as r, client(r) as c:  # the console's 重发 says the same
-        r.add_user("李科长", "reviewer")
-        r.console.clock = lambda: dt.datetime.fromisoformat(EVENING).timestamp()
-        assert http_login(c, "李科长").status_code == 303
-        refused = c.post(f"/post/{POST}/retry", data={"csrf": csrf_of(c.get(f"/post/{POST}").text)})
-        assert refused.status_code == 303 and refused.headers["location"].startswith(f"/post/{POST}?note=")
-        assert "还有 20270908-weibo-1800（待审核）" in c.get(refused.headers["location"]).text
+    where, page = _press(config, "retry")  # the console's 重发 says the same
+    assert where.startswith(f"/post/{POST}?note=") and "还有 20270908-weibo-1800（待审核）" in page
     assert _qm(config, "history", POST, now=EVENING)[1] == history
     assert _qm(config, "cancel", "20270908-weibo-1800", "--by", "李科长", "--reason", "改发原时段", now=EVENING)[0] == 0
     code, out, err = _qm(config, "retry", POST, "--by", "李科长", now=EVENING)
@@ -205,12 +212,7 @@ def test_an_edit_saved_while_the_post_was_publishing_is_what_a_retry_sends_after
         code, out, err = _qm(config, "retry", POST, "--by", "张科长", now=EVENING)
         assert code == 0 and "已回到“待审核”" in out, err
     else:
-        with console_server(load_campaign(config)) as r, client(r) as c:
-            r.add_user("李科长", "reviewer")
-            r.console.clock = lambda: dt.datetime.fromisoformat(EVENING).timestamp()
-            assert http_login(c, "李科长").status_code == 303
-            done = c.post(f"/post/{POST}/retry", data={"csrf": csrf_of(c.get(f"/post/{POST}").text)})
-            assert done.status_code == 303 and "done=retried-review" in done.headers["location"]
+        assert "done=retried-review" in _press(config, "retry")[0]
     after = _posts(config, EVENING)[POST]
     assert after["state"] == st.PLANNED and after["version"] != before["version"]
     assert "换上发布失败后修改的文字" in _qm(config, "history", POST, now=EVENING)[1]
@@ -253,13 +255,8 @@ def test_cancelling_a_post_that_may_be_out_says_so_and_it_can_still_be_confirmed
         code, out, err = _qm(config, "cancel", POST, "--by", "张科长", "--reason", "活动改期", now=EVENING)
         assert code == 0 and out.strip() == f"已取消 {POST}，不再发布。但{told}", err
     else:
-        with console_server(load_campaign(config)) as r, client(r) as c:
-            r.add_user("李科长", "reviewer")
-            r.console.clock = lambda: dt.datetime.fromisoformat(EVENING).timestamp()
-            assert http_login(c, "李科长").status_code == 303
-            done = c.post(f"/post/{POST}/cancel", data={"csrf": csrf_of(c.get(f"/post/{POST}").text), "reason": "活动改期"})
-            assert done.status_code == 303 and "done=cancelled-maybe-out" in done.headers["location"]
-            assert told in c.get(done.headers["location"]).text
+        where, page = _press(config, "cancel", reason="活动改期")
+        assert "done=cancelled-maybe-out" in where and told in page
     assert _posts(config, EVENING)[POST]["state"] == st.CANCELLED
     _move(config)
     code, _, err = _qm(config, "queue", now=EVENING)
@@ -268,6 +265,56 @@ def test_cancelling_a_post_that_may_be_out_says_so_and_it_can_still_be_confirmed
     code, _, err = _qm(config, "confirm", POST, "--url", "https://weibo.com/1/2", "--by", who, now=EVENING)
     assert code == 0, err
     assert _posts(config, EVENING)[POST]["state"] == st.PUBLISHED
+
+
+@pytest.mark.parametrize("via", ["cli", "console"])
+def test_a_post_waiting_to_retry_after_an_attempt_that_may_be_out_is_not_rejected(project: Callable[..., Path], via: str) -> None:
+    """Rejected, it would stay on the platform if it is there, never be tried again, keep its fix aside for a retry
+    that never comes, and `qm retry` would refuse it: refused, saying it may be out and what to do instead."""
+    config = project()
+    assert _qm(config, "approve", POST, "--by", "张科长")[0] == 0
+    _failed_with(config, POST, lambda version: {"version": version, "stage": "sending"}, UNCLEAR.format(POST), st.SCHEDULED)
+    history = _qm(config, "history", POST, now=EVENING)[1]
+    told = f"{POST} 不能退回：之前的一次发布可能已经发出"
+    if via == "cli":
+        code, out, err = _qm(config, "reject", POST, "--by", "张科长", "--reason", "标题有错字", now=EVENING)
+        assert code == 2 and "已退回" not in out and told in err, err
+        assert f"用 qm cancel {POST}" in err and f"取消后用 qm confirm {POST} --url 链接 补记" in err
+    else:
+        assert told in _press(config, "reject", reason="标题有错字")[1]
+    assert _posts(config, EVENING)[POST]["state"] == st.SCHEDULED and _qm(config, "history", POST, now=EVENING)[1] == history
+
+
+@pytest.mark.parametrize(
+    ("state", "said"),
+    [
+        (st.CANCELLED, "已取消，但取消之前的一次发布可能已经发出"),
+        (st.MISSED, "记为已错过，但之前的一次发布可能已经发出"),
+        (st.REJECTED, "已退回，但退回之前的一次发布可能已经发出"),  # rejected before rejecting such a post was refused
+    ],
+    ids=["cancelled", "missed", "rejected"],
+)
+def test_the_history_says_why_an_edit_waits_as_the_post_stands_not_that_it_failed(
+    project: Callable[..., Path], state: str, said: str
+) -> None:
+    """Neither failed nor tried again by the daemon: the history says what happened and that `qm retry` takes the
+    edit; for a rejected one, that it must be cancelled first (then `qm retry` does)."""
+    config = project()
+    before = _posts(config)[POST]
+    _failed_with(config, POST, lambda version: {"version": version, "stage": "sending"}, UNCLEAR.format(POST), state)
+    path = _item_file(config, str(before["item"]))
+    path.write_text(path.read_text(encoding="utf-8").replace("\nsummary: ", "\nsummary: 修订：", 1), encoding="utf-8")
+    assert _qm(config, "queue", now=EVENING)[0] == 0
+    history = _qm(config, "history", POST, now=EVENING)[1]
+    assert said in history and "发布失败时" not in history and "后台服务重试时" not in history, history
+    assert "后台服务不会再发它" in history
+    if state == st.REJECTED:
+        assert _qm(config, "retry", POST, "--by", "张科长", now=EVENING)[0] == 2  # as the history says: cancel first
+        assert "先 qm cancel 取消" in history
+        assert _qm(config, "cancel", POST, "--by", "张科长", now=EVENING)[0] == 0
+    code, out, err = _qm(config, "retry", POST, "--by", "张科长", now=EVENING)
+    assert code == 0 and "已回到“待审核”" in out, err
+    assert _posts(config, EVENING)[POST]["version"] != before["version"]  # the edited words, to review
 
 
 def test_qm_queue_says_when_the_posts_a_moved_time_put_in_were_approved_automatically(project: Callable[..., Path]) -> None:

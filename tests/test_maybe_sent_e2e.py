@@ -107,3 +107,25 @@ def test_a_retry_refused_for_the_quota_after_a_dropped_mass_send_says_to_check_t
     assert f"qm confirm {WECHAT_POST} --url 链接 补记，不要改期重发" in post.last_error
     assert read_kept(h.campaign.db_url)[WECHAT_POST].unsure
     assert len(world.wechat.deliveries) == 1
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+def test_a_dropped_mass_send_waiting_to_retry_is_not_rejected_and_the_advice_given_instead_works(world: World) -> None:
+    """Rejected, it would not come off the followers' phones, never be tried again, and keep its fix aside for good
+    (`qm retry` refuses a rejected post): refused, saying to cancel; cancelled, the fixed words go to review."""
+    h = world.harness
+    _mass_send_dropped(world)
+    history = h.queue.history(WECHAT_POST)
+    with pytest.raises(TransitionError, match=f"{WECHAT_POST} 不能退回：之前的一次发布可能已经发出") as refused:
+        review.reject(h.queue, WECHAT_POST, "审核员甲", "标题有错字", h.now)
+    assert f"qm cancel {WECHAT_POST}" in str(refused.value)
+    assert h.state(WECHAT_POST) == st.SCHEDULED and h.queue.history(WECHAT_POST) == history  # nothing recorded, nobody told
+    version = h.queue.get(WECHAT_POST).version  # type: ignore[union-attr]
+    review.cancel(h.queue, WECHAT_POST, "审核员甲", "标题有错字", h.now)
+    first = next(p for p in h.plan.posts if p.id == WECHAT_POST)
+    edited = dataclasses.replace(first, item=dataclasses.replace(first.item, title=first.item.title + "（修订）"))
+    h.plan = Plan(tuple(edited if p.id == WECHAT_POST else p for p in h.plan.posts), ())
+    h.fill()  # as `qm queue` after the edit: the words that may be out stay on record
+    assert "已取消，但取消之前的一次发布可能已经发出" in h.queue.history(WECHAT_POST)[-1].why
+    assert review.retry(h.queue, WECHAT_POST, "审核员甲", h.now) == st.PLANNED
+    assert h.queue.get(WECHAT_POST).version != version  # type: ignore[union-attr]

@@ -178,6 +178,8 @@ def reject(
     with queue.locked(post_id) as (conn, post):
         if post.state not in (st.PLANNED, st.APPROVED, st.SCHEDULED):
             raise TransitionError(refusal(post_id, post.state, st.REJECTED))
+        if maybe_sent(post.state, post.attempts, post.receipt):  # a rejection would take nothing off the platform
+            raise TransitionError(not_rejected(post_id))
         stage = pending_stage(rules, _passes(conn, post_id, post.version)) or rules.stages[-1]
         if role is not None and ROLES.index(role) < ROLES.index(stage.role):
             raise TransitionError(f"{stage.name}需要{role_needed(stage.role)}才能退回，{who} 是{ROLE_LABELS[role]}")
@@ -189,6 +191,15 @@ def reject(
         told = {"post": post_id, "item": post.item, "channel": post.channel, "at": post.at, "stage": stage.name, "reason": reason}
         notices_due.record(conn, REJECTED, {**told, "who": _signed(who, via)}, now)
         return stage.name
+
+
+def not_rejected(post_id: str) -> str:
+    """Why a post an attempt may have sent (`maybe_sent`: a retry waits) is not rejected, and what to do instead."""
+    return (
+        f"{post_id} 不能退回：之前的一次发布可能已经发出，退回既撤不下平台上的内容，也换不上修改后的文字。请先到平台核实："
+        f"要停止再发，用 qm cancel {post_id}（审核台“取消发布”）；已经发出的，取消后用 qm confirm {post_id} --url 链接 补记；"
+        f"没有发出、要改了文字再发的，取消后修改内容，再 qm retry {post_id}"
+    )
 
 
 def cancel(queue: Queue, post_id: str, who: str, reason: str, now: float) -> str:

@@ -21,15 +21,30 @@ from .maybe_sent import maybe_sent
 from .queue import Post, record_audit
 from .tables import payload_versions
 
-KEPT = (
-    "这条内容发布失败时可能已经发出，保留当时的文字作为记录（平台上有的用 qm confirm 补记）；"
-    "修改后的文字等 qm retry 重发时换上，重新审核后再发"
+# Why the new words wait, by the post's state: the daemon sends none of these again; `qm retry` puts them in place.
+KEPT = "，保留当时的文字作为记录（平台上有的用 qm confirm 补记）；后台服务不会再发它，修改后的文字等 qm retry 重发时换上，重新审核后再发"
+SINCE = {
+    st.FAILED: "这条内容发布失败时可能已经发出",
+    st.MISSED: "这条内容记为已错过，但之前的一次发布可能已经发出",
+    st.CANCELLED: "这条内容已取消，但取消之前的一次发布可能已经发出",
+}
+# A post rejected after an attempt that may have sent it (rejecting one is refused now): `qm retry` refuses it until cancelled.
+REJECTED = (
+    "这条内容已退回，但退回之前的一次发布可能已经发出，保留当时的文字作为记录；后台服务不会再发它，修改后的文字也不换上："
+    "先 qm cancel 取消（平台上有的再用 qm confirm 补记），要发修改后的文字再用 qm retry 重发，重新审核后再发"
 )
-# The same, for a post still to be tried again (its last attempt's answer was lost): the retry repeats these words.
+# A post still to be tried again (its last attempt's answer was lost): the retry repeats these words.
 RETRYING = (
     "这条内容上次发布时没有得到平台的应答，可能已经发出：后台服务重试时仍发当时的文字（平台能认出同一条，不会再发一次），"
     "不换成修改后的文字；重试失败后用 qm retry 重发时才换上，重新审核后再发"
 )
+
+
+def kept(state: str) -> str:
+    """Why the edited words of a post in `state` that may be out wait (`hold`)."""
+    if state == st.REJECTED:
+        return REJECTED
+    return RETRYING if state in st.BEFORE_PUBLISHING else SINCE.get(state, SINCE[st.FAILED]) + KEPT
 
 
 def hold(conn: Connection, old: Post, r: RenderedPost, who: str, lead: str, now: float, keep: Callable[[RenderedPost], None]) -> None:
@@ -42,7 +57,7 @@ def hold(conn: Connection, old: Post, r: RenderedPost, who: str, lead: str, now:
         if found is not None:  # edited back: the words on record are the ones to send again
             keep(r)
             _newest(conn, old.id, r.version, now)
-            why = f"{lead}内容改回了发布失败时的文字（版本 {r.version}），重发时不再换文字"
+            why = f"{lead}内容改回了可能已经发出的那一版文字（版本 {r.version}），重发时不再换文字"
             record_audit(conn, old.id, old.state, old.state, who, why, now)
         return
     if found is not None and found.version == r.version:
@@ -51,8 +66,7 @@ def hold(conn: Connection, old: Post, r: RenderedPost, who: str, lead: str, now:
     _newest(conn, old.id, r.version, now)
     named = version_records.changes(conn, old.id, old.version, r.version)
     what = f"改动了{'、'.join(named)}" if named else "内容已修改"
-    kept = RETRYING if old.state in st.BEFORE_PUBLISHING else KEPT
-    record_audit(conn, old.id, old.state, old.state, who, f"{lead}{what}（版本 {old.version} → {r.version}）；{kept}", now)
+    record_audit(conn, old.id, old.state, old.state, who, f"{lead}{what}（版本 {old.version} → {r.version}）；{kept(old.state)}", now)
 
 
 @dataclass(frozen=True)
