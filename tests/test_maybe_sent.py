@@ -317,6 +317,21 @@ def test_the_history_says_why_an_edit_waits_as_the_post_stands_not_that_it_faile
     assert _posts(config, EVENING)[POST]["version"] != before["version"]  # the edited words, to review
 
 
+@pytest.mark.parametrize("approved", [False, True], ids=["never-approved", "approved"])
+def test_confirming_a_cancelled_post_no_attempt_sent_says_qm_never_sent_it(project: Callable[..., Path], approved: bool) -> None:
+    """Cancelled before any attempt of qm's reached the platform, reviewed or not: the refusal says qm never sent it
+    (not that it failed and was edited since) and how to send it."""
+    config = project()
+    assert _posts(config)[POST]["state"] == st.PLANNED
+    if approved:
+        assert _qm(config, "approve", POST, "--by", "张科长")[0] == 0
+    assert _qm(config, "cancel", POST, "--by", "张科长", "--reason", "活动改期", now=EVENING)[0] == 0
+    code, out, err = _qm(config, "confirm", POST, "--url", "https://weibo.com/1/2", "--by", "张科长", now=EVENING)
+    assert code == 2 and "已确认" not in out, out
+    assert f"{POST} 已取消，qm 没有发出过它" in err and f"先 qm retry {POST} 再审核" in err and "发布失败" not in err, err
+    assert _posts(config, EVENING)[POST]["state"] == st.CANCELLED
+
+
 def test_qm_queue_says_when_the_posts_a_moved_time_put_in_were_approved_automatically(project: Callable[..., Path]) -> None:
     """On an auto-approve channel the posts of the new time are approved as they come in: the notice says so,
     not that they wait for review."""

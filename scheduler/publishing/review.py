@@ -232,16 +232,8 @@ def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
     """A person says the post is out: assisted posting, a post whose outcome the daemon could not tell, or an
     approved post the daemon missed that someone sent by hand."""
     post = _post(queue, post_id)
-    if post.state == st.MISSED and post.approved_version != post.version:
-        raise TransitionError(f"{post_id} 已错过，而且这个版本没有审核通过，不能确认为已发布；要发出它，先 qm retry {post_id} 再审核")
-    if post.state in (st.FAILED, st.CANCELLED) and post.approved_version != post.version:
-        raise TransitionError(
-            f"{post_id} 发布失败后内容改过，当前版本没有审核通过，不能确认为已发布；要发出它，先 qm retry {post_id} 再审核"
-        )
-    if post.state not in CONFIRMABLE and not (post.state == st.CANCELLED and maybe_sent(post.state, post.attempts, post.receipt)):
-        raise TransitionError(
-            f"{post_id} 当前状态为“{st.label(post.state)}”，只有“待平台确认”“失败”、审核通过后“已错过”或取消前可能已经发出的内容可以确认已发布"
-        )
+    if why := unconfirmable(post):
+        raise TransitionError(why)
     if url and not url.startswith(("https://", "http://")):
         raise InputError(f"--url {url} 不是网址（写发出后的链接，以 https:// 开头）")
     old = post.receipt or Receipt("accepted")
@@ -251,6 +243,21 @@ def confirm(queue: Queue, post_id: str, who: str, url: str, now: float) -> None:
     expect = (*CONFIRMABLE, st.CANCELLED) if post.state == st.CANCELLED else CONFIRMABLE  # cancelled: judged maybe out above
     if not queue.move(post_id, st.PUBLISHED, who, why, now, expect=expect, **values):
         raise TransitionError(f"{post_id} 刚刚被其他人或后台服务修改，请用 qm queue 查看后重试")
+
+
+def unconfirmable(post: Post) -> str:
+    """Why a person may not say `post` is out, "" when they may (`confirm`)."""
+    again = f"要发出它，先 qm retry {post.id} 再审核"
+    if post.state == st.CANCELLED and not maybe_sent(post.state, post.attempts, post.receipt):
+        return f"{post.id} 已取消，qm 没有发出过它（取消之前没有哪一次发布走到发出那一步），不能确认为已发布；{again}"
+    if post.state not in (*CONFIRMABLE, st.CANCELLED):
+        return f"{post.id} 当前状态为“{st.label(post.state)}”，只有“待平台确认”“失败”、审核通过后“已错过”或取消前可能已经发出的内容可以确认已发布"
+    if post.state == st.ACCEPTED or post.approved_version == post.version:
+        return ""
+    if post.state == st.MISSED:
+        return f"{post.id} 已错过，而且这个版本没有审核通过，不能确认为已发布；{again}"
+    done = "发布失败后" if post.state == st.FAILED else "已取消，"
+    return f"{post.id} {done}内容改过，当前版本没有审核通过，不能确认为已发布；{again}"
 
 
 def pause(queue: Queue, channel: str | None, who: str, reason: str, now: float) -> None:
