@@ -120,11 +120,13 @@ def test_the_daemons_morning_refresh_tells_reviewers_once(config: Path) -> None:
     assert isinstance(h.notifications, Recorder)
     told = [n for n in h.notifications.sent if n.title.startswith(TITLE)]
     assert [n.title for n in told] == ["【回到待审核】3 条已审核的内容改了文字或图片，需要重新审核，2 条今明两天发布，请尽快审核"]
-    assert [line.split("）")[0] for line in told[0].lines[:3]] == [
+    assert [line.split("）")[0] for line in told[0].lines[:6:2]] == [
         f"【今天 20:00】{posts[0]}（wechat",
         f"【明天 09:30】{posts[1]}（weibo",
         f"09-09 20:00 {posts[2]}（wechat",
     ]
-    assert told[0].lines[0].endswith(f"审核：[控制台](https://qm.example.cn/post/{posts[0]}) 或 qm approve {posts[0]}")
+    url = f"https://qm.example.cn/post/{posts[0]}"  # each post's console page on a line of its own, a link as sent
+    assert told[0].lines[0].endswith(f"审核：qm approve {posts[0]}") and told[0].lines[1] == f"在控制台处理：[{url}]({url})"
+    assert f"\n- 在控制台处理：[{url}]({url})\n" in told[0].markdown() and "［" not in told[0].markdown()
     h.close()
     ctx.close()

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import Campaign
 from ..support.moments import moment
 from ..support.notify import APPROVAL, Notice
-from ..views.console_links import post_url
+from ..views.console_links import link_line, post_url
 from . import notices_due
 
 NOTICE = "words-back"  # the notice's topic (`notices_due`): {"posts": [`Back` as a mapping, most urgent first]}
@@ -60,9 +60,10 @@ def recorded(campaign: Campaign, body: dict[str, Any], now: float) -> Notice:
 
 
 def notice(campaign: Campaign, backs: list[Back], now: float, linked: bool = True) -> Notice:
-    """The posts sent back, as at `now` (today and tomorrow marked); `linked`: with console links."""
+    """The posts sent back, as at `now` (today and tomorrow marked); `linked`: each followed by its console link, on a
+    line of its own (`link_line`: the other lines are text, where a link would show as written)."""
     soon = sum(1 for b in backs if _days(campaign, b.at, now) <= 1)
-    lines = [_line(campaign, b, now, linked) for b in backs[:SHOWN]]
+    lines = [line for b in backs[:SHOWN] for line in (_line(campaign, b, now), *link_line(post_url(campaign, b.post) if linked else ""))]
     if len(backs) > SHOWN:
         lines.append(f"……共 {len(backs)} 条，其余的用 qm queue --state planned 查看")
     lines.append("审核后内容文字或图片又改过，原来的审核不再有效，重新审核通过前不会发布；看改了什么：qm queue --diff 编号")
@@ -70,7 +71,7 @@ def notice(campaign: Campaign, backs: list[Back], now: float, linked: bool = Tru
     return Notice(APPROVAL, f"{TITLE}{len(backs)} 条已审核的内容改了文字或图片，需要重新审核{urgent}", tuple(lines))
 
 
-def _line(campaign: Campaign, b: Back, now: float, linked: bool) -> str:
+def _line(campaign: Campaign, b: Back, now: float) -> str:
     days = _days(campaign, b.at, now)
     at = dt.datetime.fromtimestamp(b.at, campaign.timezone)
     if b.at <= now:
@@ -81,9 +82,7 @@ def _line(campaign: Campaign, b: Back, now: float, linked: bool) -> str:
         when = moment(b.at, campaign.timezone, campaign.start.year) + " "
     what = FOLDERS.sub("", b.what)
     what = what if len(what) <= WHAT_SHOWN else what[: WHAT_SHOWN - 1] + "…"
-    url = post_url(campaign, b.post) if linked else ""
-    how = f"审核：[控制台]({url}) 或 qm approve {b.post}" if url else f"审核：qm approve {b.post}"
-    return f"{when}{b.post}（{b.channel}）：{what}；{how}"
+    return f"{when}{b.post}（{b.channel}）：{what}；审核：qm approve {b.post}"
 
 
 def _days(campaign: Campaign, at: float, now: float) -> int:
