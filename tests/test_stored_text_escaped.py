@@ -5,6 +5,7 @@ and on the command line, and what is already stored is printed with its control 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -63,3 +64,14 @@ def test_stored_reasons_and_names_are_printed_escaped_and_new_ones_refused(proje
         refused = run_qm(*command, "措辞" + ESCAPES, "-c", config)
         assert refused.returncode == 2 and "原因里有看不见的字符 U+001B（控制字符）" in refused.stderr, (command, refused.stderr)
         assert "Traceback" not in refused.stderr and not raw(refused.stderr)
+
+
+def test_a_reason_typed_over_several_lines_is_printed_back_as_the_one_line_stored(project: Callable[..., Path]) -> None:
+    """`qm reject` and `qm pause` store the lines typed as one reason: what they print is that line, as the history
+    and the status show it."""
+    config = project()
+    post = next(p["id"] for p in json.loads(run_qm("queue", "--json", "-c", config).stdout) if p["state"] == st.PLANNED)
+    rejected = run_qm("reject", post, "--reason", "标题有错字\n  摘要太长", "-c", config)
+    assert rejected.returncode == 0 and rejected.stdout.startswith(f"已退回 {post}：标题有错字 摘要太长\n"), rejected.stdout
+    paused = run_qm("pause", "--reason", "国家\n哀悼日", "-c", config)
+    assert paused.returncode == 0 and paused.stdout == "已暂停全部渠道：国家 哀悼日。恢复：qm resume\n", paused.stdout

@@ -20,6 +20,7 @@ from ..publishing import review, review_rules
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue, TransitionError
 from ..publishing.retry_window import too_late
+from ..publishing.review_reasons import one_line
 from ..runtime.rehearsal import refuse_on_live
 from ..support.errors import InputError, Problem
 from . import acting
@@ -194,7 +195,7 @@ def run_reject(ctx: Context, args: argparse.Namespace) -> int:
     who, queue = acting.who(args), Queue(ctx.engine)
     stage = review.reject(queue, args.id, who, args.reason, ctx.clock(), ctx.campaign.review, role=acting.account_role(ctx, who))
     at = f"（{stage}）" if len(ctx.campaign.review.stages) > 1 else ""
-    print(f"已退回 {args.id}{at}：{args.reason}")
+    print(f"已退回 {args.id}{at}：{one_line(args.reason)}")  # as stored: the lines typed as one
     print(TOLD[rejection_told(ctx.campaign, daemon_running(ctx.engine, time.time()))])  # the daemon sends the notice
     return 0
 
@@ -250,7 +251,7 @@ def run_pause(ctx: Context, args: argparse.Namespace) -> int:
     channel = _channel(ctx, args.channel)
     review.pause(Queue(ctx.engine), channel, who, args.reason, ctx.clock())
     print(
-        f"已暂停{'全部渠道' if channel is None else f'渠道 {channel}'}：{args.reason}。恢复：qm resume"
+        f"已暂停{'全部渠道' if channel is None else f'渠道 {channel}'}：{one_line(args.reason)}。恢复：qm resume"
         + (f" --channel {channel}" if channel else "")
     )
     return 0
