@@ -4,8 +4,12 @@ by wrong passwords sent from it (`qm user unlock --address`)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
+
+import httpx
+import pytest
 
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
@@ -15,7 +19,7 @@ from scheduler.web.accounts import Accounts
 from scheduler.web.login import locked_out
 from scheduler.web.sessions import FAILURES_ALLOWED, Lock, Throttle, log_in
 from tests.conftest import HEIHE, ROOT, run_qm
-from tests.web_helpers import console_server, http_login, local
+from tests.web_helpers import console_server, csrf_of, http_login, local
 
 
 def config_in(tmp_path: Path) -> Path:
@@ -109,6 +113,26 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_address(tmp_path: Path) 
     assert "203.0.113.5" in listed and "127.0.0.1" not in listed, listed
 
 
+def test_behind_a_proxy_that_adds_its_own_header_line_the_address_it_wrote_is_counted(tmp_path: Path) -> None:
+    """A proxy may add its own X-Forwarded-For line after the one the client sent (HAProxy's forwardfor): the lines
+    are read together, from the right, so a client writing a new address each try is still counted at its own."""
+    config = config_in(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + "\nweb:\n  trusted_proxies: [127.0.0.1]\n", encoding="utf-8")
+    campaign: Campaign = local(load_campaign(config), tmp_path)
+    with console_server(campaign) as r, http_client.client(base_url=r.url, follow_redirects=False, timeout=10) as c:
+        r.add_user("admin", "admin")
+        codes = []
+        for n in range(FAILURES_ALLOWED["addr"]):
+            request = c.build_request("POST", "/login", data={"name": f"x{n}", "password": "wrong", "csrf": csrf_of(c.get("/login").text)})
+            lines = [
+                (b"X-Forwarded-For", f"203.0.113.{n + 1}".encode()),
+                (b"X-Forwarded-For", b"198.51.100.7"),
+            ]  # the client's, the proxy's
+            request.headers = httpx.Headers([*request.headers.raw, *lines])
+            codes.append(c.send(request).status_code)
+        assert codes[-1] == 429 and "qm user unlock --address 198.51.100.7" in c.send(request).text, codes
+
+
 def test_without_trusted_proxies_a_forwarded_address_is_ignored(tmp_path: Path) -> None:
     config = config_in(tmp_path)
     campaign: Campaign = local(load_campaign(config), tmp_path)
@@ -188,10 +212,13 @@ def test_the_name_lock_names_the_command_for_the_name_typed_quoted_and_escaped(t
     assert "qm user unlock &#39;赵 &lt;b&gt;初审&lt;/b&gt;&#39; 立即解除" in page, re.findall(r"qm user unlock[^。]*", page)
 
 
-def test_behind_a_proxy_trusted_with_the_clients_network_forged_addresses_still_lock(tmp_path: Path) -> None:
+def test_behind_a_proxy_trusted_with_the_clients_network_forged_addresses_still_lock(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A client that may send X-Forwarded-For as a trusted proxy would (its network is listed, or the proxy passes
     the header on) writes a new address each try: the proxy's own address is counted too, with a higher limit,
-    and a forwarded word that is no IP address is not believed (the connection's address counts)."""
+    and a forwarded word that is no IP address is not believed (the connection's address counts). The log says
+    a refusal was the proxy's lock."""
     config = config_in(tmp_path)
     config.write_text(config.read_text(encoding="utf-8") + '\nweb:\n  trusted_proxies: ["10.0.0.0/8", "127.0.0.0/8"]\n', encoding="utf-8")
     campaign: Campaign = local(load_campaign(config), tmp_path)
@@ -208,7 +235,10 @@ def test_behind_a_proxy_trusted_with_the_clients_network_forged_addresses_still_
             codes.append(http_login(c, f"user{n}", "wrong").status_code)
         assert codes[:-1] == [401] * (len(codes) - 1) and codes[-1] == 429
         c.headers["X-Forwarded-For"] = "198.51.100.7"
-        said = http_login(c, "admin").text
+        with caplog.at_level(logging.WARNING, logger="qm.web"):
+            said = http_login(c, "admin").text
+        logged = [getattr(record, "qm_fields", {}) for record in caplog.records if record.getMessage() == "login_failed"]
+        assert logged[-1]["address"] == "198.51.100.7" and logged[-1]["throttled"] == "proxy", logged
         assert "经反向代理（127.0.0.1）来的登录输错密码的次数太多" in said and "qm user unlock --address 127.0.0.1 立即解除" in said
         listed = run_qm("user", "unlock", "-c", config).stdout
         assert "暂停登录的反向代理" in listed and "\n  127.0.0.1  还要" in listed, listed

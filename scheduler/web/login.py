@@ -85,12 +85,13 @@ async def login_submit(request: Request) -> Response:
     if not same(token, request.cookies.get(LOGIN_COOKIE, "")):
         return _form(request, "登录表单已过期或不是从本站提交的，请重新输入。", name.strip(), status=403)
     peer = request.client.host if request.client else ""
-    address, proxy = client_of(peer, request.headers.get("x-forwarded-for", ""), console.campaign.web.trusted_proxies)
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))  # a proxy may add its own line after the client's
+    address, proxy = client_of(peer, forwarded, console.campaign.web.trusted_proxies)
     user, lock = await run_in_threadpool(
         retrying, log_in, console.accounts, console.throttle, name.strip(), password, address, console.now(), proxy
     )
     if user is None:
-        locked = [kind for kind, on in (("name", lock.name), ("address", lock.address)) if on] if lock else []
+        locked = [kind for kind, on in (("name", lock.name), ("address", lock.address), ("proxy", lock.proxy)) if on] if lock else []
         event(log, "login_failed", logging.WARNING, user=name.strip()[:40], address=address, throttled=",".join(locked) or "no")
         if lock is not None:
             return _form(request, locked_out(lock, address, name.strip(), proxy), name.strip(), status=429)
