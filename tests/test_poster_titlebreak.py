@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -138,3 +140,28 @@ def test_real_posters_no_longer_strand_a_particle_or_leave_a_short_last_line(
         placed = {p.region.name: p.lines for p in arrangement(campaign, prepare(campaign, job, font_files), font_files).placed}
         lines = placed[region]
         assert len(lines) > 1 and len(lines[-1]) > 2 and not any(line[0] in "的上里" for line in lines), (item_id, layout, size, lines)
+
+
+FIRST_USE_AT_ONCE = """
+import threading
+from scheduler.poster.words import word_ends
+start, failed = threading.Barrier(4), []
+def draw(n):
+    start.wait()
+    try:
+        for i in range(50):
+            word_ends(f"食品安全法规定的质量月活动{n}-{i}")
+    except Exception as exc:
+        failed.append(repr(exc))
+threads = [threading.Thread(target=draw, args=(n,)) for n in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(failed)
+"""
+
+
+def test_titles_broken_in_several_threads_at_first_use_all_break() -> None:
+    """The console draws for two requests at once (two 重新生成 presses): the word list is set up once, and no
+    thread cuts while another adds the campaign's terms (rjieba refused it: `Already borrowed`, a 500)."""
+    said = subprocess.run([sys.executable, "-c", FIRST_USE_AT_ONCE], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert said.returncode == 0 and said.stdout.strip() == "[]", said.stdout + said.stderr

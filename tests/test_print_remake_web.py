@@ -4,6 +4,7 @@ sheet then waits to be signed again (the real application over a real SQLite que
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,6 +81,29 @@ def test_the_remake_button_makes_the_sheet_again_and_it_waits_to_be_signed_again
     made = digest(world.project.folder / "posters" / "print" / POSTERS_SHEET)
     code, said = world.project.qm("posters", "--from", "2027-09-01", "--to", "2027-09-01")  # as qm posters made it: not again
     assert code == 0 and digest(world.project.folder / "posters" / "print" / POSTERS_SHEET) == made, said
+
+
+def test_two_presses_of_remake_at_once_make_the_sheet_once(world: World) -> None:
+    """A double tap, or two reviewers: the second press waits for the first, finds the sheet made meanwhile and
+    says so (before, both drew it, and one sometimes answered with an error page)."""
+    answers: list[httpx.Response] = []
+    start = threading.Barrier(2)
+    with httpx.Client(base_url=world.url, follow_redirects=True, timeout=120) as reviewer:
+        http_login(reviewer, "李科长")
+        form = {"csrf": csrf_of(reviewer.get("/prints").text), "name": SHEET, "sha256": digest(world.project.sheet)}
+
+        def press() -> None:
+            start.wait()
+            answers.append(reviewer.post("/prints/remake", data=form))
+
+        presses = [threading.Thread(target=press) for _ in range(2)]
+        for thread in presses:
+            thread.start()
+        for thread in presses:
+            thread.join()
+    said = sorted("made" if f"已重新生成 {SHEET}" in a.text else "again" if "已经重新生成过" in a.text else a.text for a in answers)
+    assert [a.status_code for a in answers] == [200, 200] and said == ["again", "made"], said
+    assert _fresh(world, SHEET) and [p.name for p in world.project.sheet.parent.glob(".*tmp")] == []
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Chromium（apt-get install chromium）")

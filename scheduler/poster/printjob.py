@@ -15,6 +15,7 @@ from pathlib import Path
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from ..inputs.poster_settings import PrintSheet
+from ..support.atomic_files import temp_beside
 from ..support.errors import PosterError
 from ..support.file_digest import file_digest
 from ..support.suggest import titled
@@ -47,8 +48,8 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path,
     items = picked.items
     title = title_of(picked)
     font_files = fonts.candidates(campaign.brand.font)
-    tmp = out.with_name(f".{out.name}.tmp")
     out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_beside(out)  # its own name: the same sheet made twice at once (two presses of 重新生成) never shares one
     try:
         if job.layout in SHEETS:
             sheet = printsheets.paper(job.paper, SHEET_PAPERS[job.layout], SHEETS[job.layout])

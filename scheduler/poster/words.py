@@ -10,6 +10,7 @@ needs more than one line, so commands that draw nothing never pay for it.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 
 from . import terms
@@ -19,8 +20,18 @@ UNITS = frozenset("年月日号时点分秒天周岁个条次元项家")
 DATE_PARTS = frozenset("年月")
 
 
-@functools.cache
+_SETTING_UP = threading.Lock()
+
+
 def _cut() -> Callable[[str], list[str]]:
+    """rjieba's own segmenter, set up once however many threads draw at the same moment (the console's requests):
+    a word added while another thread cuts fails (`RuntimeError: Already borrowed`)."""
+    with _SETTING_UP:
+        return _segmenter()
+
+
+@functools.cache
+def _segmenter() -> Callable[[str], list[str]]:
     """rjieba's own segmenter (its dictionary loads on import; a second instance would load it again), with the
     campaign's terms (`terms.py`) as words: the general dictionary splits many ("质量 / 月", "地理 / 标志")."""
     import rjieba

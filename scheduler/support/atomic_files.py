@@ -59,6 +59,18 @@ def _new_file(path: Path) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "No usable temporary name", str(path.parent))
 
 
+def temp_beside(path: Path) -> Path:
+    """A new, empty file beside `path` with a name no other writer uses, for a writer that opens it by name (a PDF
+    library): two writes of the same file at once never write into one temporary file. The caller renames it over
+    `path` or removes it."""
+    try:
+        fd, tmp = _new_file(path)
+    except OSError as exc:
+        raise path_error(exc, "写入", path) from exc
+    os.close(fd)
+    return Path(tmp)
+
+
 def _link_new(tmp: Path, path: Path) -> None:
     """Give `tmp` the name `path` only if no file has it (a hard link fails on one that exists)."""
     try:

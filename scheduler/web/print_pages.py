@@ -10,6 +10,9 @@ POST /prints/remake       fields: csrf, name, sha256: make a sheet that prints c
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -90,20 +93,35 @@ def sign_sheet(call: Call) -> Response:
     return redirect_done(with_param("/prints", "sheet", name), after_signing(found))
 
 
+_REMAKES: dict[Path, threading.Lock] = {}
+_REMAKES_LOCK = threading.Lock()
+
+
+def _remaking(path: Path) -> threading.Lock:
+    """The lock a remake of the sheet at `path` (a file there: no lock for a name made up) holds from reading the sheet's digest until the new one is written:
+    two presses at once (a double tap, two reviewers) make it once, the second told it was made meanwhile."""
+    with _REMAKES_LOCK:
+        return _REMAKES.setdefault(path, threading.Lock())
+
+
 @action("reviewer")
 def remake_sheet(call: Call) -> Response:
     from ..poster.printjob import remake  # the PDF libraries: only when a sheet is made
 
     name, shown, console = call.field("name"), call.field("sha256"), call.console
-    found = {s.name: s for s in _standings(call)}.get(name)
-    if found is None:
-        return refused_here(call, f"没有重新生成：posters/print 里没有 {name}（可能已被删除或改名）。")
-    if shown != found.sheet.sha256:  # made again meanwhile (here, twice, or by a command): not made a second time
-        return refused_here(call, f"没有重新生成：打开页面之后，{name} 已经重新生成过。请打开新的文件核对后再签发。")
-    try:
-        made = remake(console.campaign, site_of(console).library, found.sheet, today(call))
-    except QmError as exc:
-        return refused_here(call, f"{name} 没能重新生成：{'；'.join(exc.lines())}")
+    missing = f"没有重新生成：posters/print 里没有 {name}（可能已被删除或改名）。"
+    if (path := file_inside(console.campaign.paths.posters / FOLDER, name)) is None:
+        return refused_here(call, missing)
+    with _remaking(path):  # a second press waits, then finds it made
+        found = {s.name: s for s in _standings(call)}.get(name)
+        if found is None:
+            return refused_here(call, missing)
+        if shown != found.sheet.sha256:  # made again meanwhile (here, twice, or by a command): not made a second time
+            return refused_here(call, f"没有重新生成：打开页面之后，{name} 已经重新生成过。请打开新的文件核对后再签发。")
+        try:
+            made = remake(console.campaign, site_of(console).library, found.sheet, today(call))
+        except QmError as exc:
+            return refused_here(call, f"{name} 没能重新生成：{'；'.join(exc.lines())}")
     if not made:
         return refused_here(call, f"没有重新生成：不知道 {name} 是怎样生成的，请用 qm print 或 qm posters 重新生成。")
     return redirect_done(with_param("/prints", "sheet", name), "remade")
