@@ -76,9 +76,14 @@ def test_a_database_that_is_neither_a_sqlite_file_nor_postgresql_is_a_config_pro
         ('"postgresql://qm:Tr0ub4dor/3x@192.168.1.20/qm"', "postgresql://qm:***@192.168.1.20/qm"),  # a "/" in the password
         ('"postgresql://qm:2024/Secret@host/qm"', "postgresql://qm:***@host/qm"),  # not the server qm on port 2024
         ('"postgresql://qm:p@ss/w@rd@db:5432/qm"', "postgresql://qm:***@db:5432/qm"),  # "@" in it too: up to the last
+        ('"postgresql://qm:Sh?2024pw@db/qm"', "postgresql://qm:***@db/qm"),  # a "?" is no query before the "@"
+        ('"postgresql://qm:a?b=c2024@db/qm?sslmode=require"', "postgresql://qm:***@db/qm?sslmode=require"),
+        ('"postgresql://qm:Sh#2024pw@db/qm"', "postgresql://qm:***@db/qm"),
     ],
 )
-def test_a_password_holding_a_slash_or_an_at_is_refused_and_never_shown(project: Callable[..., Path], value: str, shown: str) -> None:
+def test_a_password_holding_a_slash_an_at_a_question_mark_or_a_hash_is_refused_and_never_shown(
+    project: Callable[..., Path], value: str, shown: str
+) -> None:
     config, line = _with_database(project, value)
     password = value.strip('"').partition("qm:")[2].rpartition("@")[0]
     for command in (["check"], ["status"], ["queue"]):
@@ -89,7 +94,13 @@ def test_a_password_holding_a_slash_or_an_at_is_refused_and_never_shown(project:
 
 @pytest.mark.parametrize(
     "value",
-    ['"sqlite:///{tmp}/queue.sqlite3"', '"postgresql://qm@192.168.1.20/qm"', '"postgres://qm@db:5432/qm"', '"postgresql:///qm"'],
+    [
+        '"sqlite:///{tmp}/queue.sqlite3"',
+        '"postgresql://qm@192.168.1.20/qm"',
+        '"postgres://qm@db:5432/qm"',
+        '"postgresql:///qm"',
+        '"postgresql://qm@db:5432/qm?application_name=qm@web"',  # an "@" in the query is no password's
+    ],
 )
 def test_a_sqlite_file_or_a_postgresql_server_is_accepted(project: Callable[..., Path], tmp_path: Path, value: str) -> None:
     config, _ = _with_database(project, value.format(tmp=tmp_path))

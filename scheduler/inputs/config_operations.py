@@ -177,13 +177,26 @@ def database_problem(url: str) -> str | None:
 
 def _userinfo(url: str) -> tuple[str, str]:
     """(what is written before the server: `user` or `user:password`, "" for none; the URL without it).
-    A password may hold any character, "/" and "@" too: the user part ends at the LAST "@" before the
-    query (a server's name and port hold none), where `urlsplit` would stop at the first "/" and read
-    postgresql://qm:2024/Secret@host/qm as the server qm on port 2024."""
+    A password may hold any character, "/", "@", "?" and "#" too: the user part ends at the LAST "@" that is not in
+    the query (a server's name and port hold none), where `urlsplit` would stop at the first "/" and read
+    postgresql://qm:2024/Secret@host/qm as the server qm on port 2024, or at the first "?" and read
+    postgresql://qm:pa?ss@host/qm as the server qm on port "pa"."""
     scheme, sep, rest = url.partition("://")
-    before_query, mark, query = rest.partition("?")
-    user, at, server = before_query.rpartition("@")
-    return (user, f"{scheme}{sep}{server}{mark}{query}") if at else ("", url)
+    for at in reversed([i for i, c in enumerate(rest) if c == "@"]):
+        if not _in_query(rest, at):
+            return rest[:at], f"{scheme}{sep}{rest[at + 1 :]}"
+    return "", url
+
+
+_QUERY = re.compile(r"[^=&#]+=[^&#]*(?:&[^=&#]+=[^&#]*)*(?:#.*)?")  # key=value pairs
+
+
+def _in_query(rest: str, at: int) -> bool:
+    """Whether the "@" at `at` lies in the query (postgresql://qm@db/qm?application_name=qm@web): after a "?" that
+    follows an earlier "@" (the user's), and what follows that "?" is key=value pairs. A "?" before the first "@"
+    is a password's."""
+    query = rest.find("?", rest.find("@"))
+    return rest.find("@") < query < at and _QUERY.fullmatch(rest[query + 1 :]) is not None
 
 
 def _hide_password(url: str) -> str:
