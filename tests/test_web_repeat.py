@@ -18,7 +18,7 @@ from scheduler.planning.planner import Plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.support import http_client
-from tests.web_helpers import TWO_STAGES, Running, console_server, http_login, local
+from tests.web_helpers import TWO_STAGES, Running, console_server, csrf_of, http_login, local
 
 DAY = "2016-09-08"
 FORM_RE = re.compile(r'<form method="post" action="(?P<action>[^"]+/approve)"[^>]*>(?P<body>.*?)</form>', re.S)
@@ -243,3 +243,19 @@ def test_a_day_with_posts_at_different_stages_offers_one_button_per_stage_and_sa
         day = chief.get(chief.post(f"/day/{DAY}/approve", data=both).headers["location"]).text  # both lists in one form
     assert f"通过：初审 {len(posts) - 1} 条（等待终审）、终审 1 条（审核完成，将按时发布）。" in day
     assert strict.queue.get(posts[0]).state == st.APPROVED  # type: ignore[union-attr]
+
+
+def test_a_refused_day_approval_counts_only_the_posts_it_passed(strict: Running) -> None:
+    """One post refused, one passed already on another device, one passed now: the day page says one passed,
+    and that the other was passed before (not “two passed”)."""
+    refused, before, now = planned(strict)[:3]
+    review.pass_stage(strict.queue, before, "王编辑", 0.0, TWO_STAGES)  # 初审, on his phone
+    with client(strict) as editor:
+        http_login(editor, "王编辑")
+        token = csrf_of(editor.get(f"/day/{DAY}").text)
+        listed = [f"{p} {strict.queue.get(p).version} {stage}" for p, stage in ((refused, "终审"), (before, "初审"), (now, "初审"))]  # type: ignore[union-attr]
+        answer = editor.post(f"/day/{DAY}/approve", data={"csrf": token, "post": listed})
+        note = editor.get(answer.headers["location"]).text
+    said = "通过了 1 条；1 条此前已通过（可能是在另一台设备或另一个窗口里），这次没有再做任何操作；以下 1 条没有通过："
+    assert said in note, re.findall(r"通过了[^<]*", note)
+    assert stages_passed(strict, now) == [("初审", "王编辑")] and stages_passed(strict, before) == [("初审", "王编辑")]

@@ -65,8 +65,9 @@ def approve_day(call: Call) -> Response:
         else:
             passed[result.stage] = passed.get(result.stage, 0) + 1
     if refused:  # said on the day page after a redirect, so that reloading it approves nothing again
-        done = len(call.form.getlist("post")) - len(refused)
+        done = sum(passed.values())  # passed now: not the ones passed already (`again`)
         head = f"通过了 {done} 条；" if done else ""
+        head += f"{again} 条此前已通过（可能是在另一台设备或另一个窗口里），这次没有再做任何操作；" if again else ""
         note = flash.keep(call, f"{head}以下 {len(refused)} 条没有通过：" + "；".join(refused))
         return RedirectResponse(f"/day/{day.isoformat()}?note={note}", status_code=303)
     path = with_param(f"/day/{day.isoformat()}", "passed", passed_param(passed))
