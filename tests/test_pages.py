@@ -25,7 +25,7 @@ from scheduler.pages.status import status_view
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
-from scheduler.publishing.queue import Queue
+from scheduler.publishing.queue import Queue, TransitionError
 from scheduler.publishing.queue_sync import fill
 from scheduler.publishing.tables import posts
 from scheduler.views.daemon_status import NextJob, gather, job_names
@@ -397,6 +397,27 @@ def test_a_post_fixed_after_its_rejection_shows_the_rejection_and_what_changed_s
         review.pass_stage(site.queue, post.id, who, NOW + 120, stages)
     card, html = shown()
     assert card.entry.state == st.APPROVED and not card.rejected and "曾被退回" not in html
+
+
+def test_with_one_review_stage_a_reason_holding_a_stage_like_word_is_read_whole_everywhere(site: Site) -> None:
+    """With one stage the history keeps the bare reason: one that says “…退回：…” itself is not split as if it named a
+    stage, neither on the edit form, nor on the day page after the fix, nor in the refusal to approve it unchanged."""
+    site.campaign = dataclasses.replace(site.campaign, review=ReviewConfig())
+    post = next(p for p in site.plan.posts if p.at.date() >= dt.date(2016, 9, 15) and p.channel == "weibo" and len(p.item.title) <= 8)
+    reason = "请把这条退回：日期写错了"
+    review.reject(site.queue, post.id, "王编辑（web）", reason, NOW, site.campaign.review)
+    with pytest.raises(TransitionError) as refused:
+        review.pass_stage(site.queue, post.id, "李科长", NOW + 30, site.campaign.review)
+    assert f"由王编辑（web）退回（{reason}）" in str(refused.value), refused.value
+    form = open_form(site.library, post.item.id)
+    [said] = site.edit_values(form)["page"].rejections
+    assert (said.stage, said.reason) == ("退回", reason)
+    saved = save(site.campaign, site.library, site.plan, site.renderer, post.item.id, {"title": post.item.title + "（修订）"}, form.digest)
+    refresh(site.queue, site.campaign, site.renderer, saved, "王编辑（web）", NOW + 60)
+    site.reload()
+    card = next(p for p in site.day_values(post.at.date())["page"].posts if p.entry.id == post.id)
+    at = f"{dt.datetime.fromtimestamp(NOW, site.campaign.timezone):%m-%d %H:%M}"
+    assert card.rejected == f"曾被退回（王编辑（web），{at}）：{reason}"
 
 
 def test_after_an_edit_the_final_stage_sees_what_changed_since_the_first_stage_passed(site: Site) -> None:

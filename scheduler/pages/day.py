@@ -122,7 +122,7 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
             change = queue.change_reasons([entry.queued]).get(entry.id, "")
             approved, stage = compared_version(entry.queued, history)
             if back := rejected_before(entry.queued, history):  # fixed after a rejection: what changed since
-                approved, stage, rejected = back.version, "", back.note(tz)
+                approved, stage, rejected = back.version, "", back.note(tz, [s.name for s in campaign.review.stages])
             if approved and approved != entry.queued.version:
                 old = queue.payload(entry.id, approved)
                 if old is not None:

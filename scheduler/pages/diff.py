@@ -6,12 +6,13 @@ import datetime as dt
 import difflib
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..publishing import states as st
 from ..publishing.queue import AuditEntry, Post, Queue
+from ..publishing.review_reasons import rejection_said
 
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|div|section|blockquote)>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
@@ -100,12 +101,12 @@ class Rejected:
     version: str
     entry: AuditEntry
 
-    def note(self, tz: dt.tzinfo) -> str:
-        """“曾被退回（初审，赵初审（web），09-07 08:05）：图片不清楚” (one stage: no stage name)."""
-        stage, said, reason = self.entry.why.partition("退回：")
+    def note(self, tz: dt.tzinfo, stages: Sequence[str]) -> str:
+        """“曾被退回（初审，赵初审（web），09-07 08:05）：图片不清楚” (one stage: no stage name); `stages`: the review
+        stages' names (`rejection_said`)."""
+        stage, reason = rejection_said(self.entry.why, stages)
         at = f"{dt.datetime.fromtimestamp(self.entry.at, tz):%m-%d %H:%M}"
-        parts = [stage, self.entry.who, at] if said else [self.entry.who, at]
-        return f"曾被退回（{'，'.join(parts)}）：{reason if said else self.entry.why}"
+        return f"曾被退回（{'，'.join([stage, self.entry.who, at] if stage else [self.entry.who, at])}）：{reason}"
 
 
 def rejected_before(post: Post, history: Iterable[AuditEntry]) -> Rejected | None:

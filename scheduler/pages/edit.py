@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..inputs.content import HEADLINE_MAX, LINE_MAX, SUMMARY_MAX, SUMMARY_MIN, TITLE_MAX
@@ -13,6 +13,7 @@ from ..inputs.content_save import EditForm
 from ..inputs.edit_findings import GENERAL, body_channels
 from ..publishing import states as st
 from ..publishing.post_rows import AuditEntry
+from ..publishing.review_reasons import rejection_said
 from .posts import Entry
 
 # A content check names a field as its file does (`内容 x.headline 超过 12 字`, `加一个 headline`), or by
@@ -154,10 +155,8 @@ def edit_view(
     return EditPage(form.item.id, form.item.title, source, form.digest, fields, general, tuple(posts), locked, rejections, redraw, sheets)
 
 
-def rejection(move: AuditEntry, tz: dt.tzinfo) -> Rejection:
-    """A rejection from its history line: its `why` is "初审退回：原因" with several review stages, the bare reason with one."""
+def rejection(move: AuditEntry, tz: dt.tzinfo, stages: Sequence[str]) -> Rejection:
+    """A rejection from its history line (`rejection_said`; `stages`: the review stages' names)."""
     at = f"{dt.datetime.fromtimestamp(move.at, tz):%m-%d %H:%M}"
-    stage, said, reason = move.why.partition("：")
-    if not (said and stage.endswith("退回")):
-        stage, reason = "退回", move.why
-    return Rejection(move.post_id, at, move.who, stage, reason)
+    stage, reason = rejection_said(move.why, stages)
+    return Rejection(move.post_id, at, move.who, f"{stage}退回", reason)

@@ -190,7 +190,9 @@ class Site:
         days = sorted({p.at.date() for p in uses})
         used = [e for e in (self.entries(days[0], days[-1]) if days else []) if e.item is not None and e.item.id == form.item.id]
         moves = self.queue.last_moves([e.id for e in used if e.state == st.REJECTED], st.REJECTED)
-        said = tuple(rejection(m, self.campaign.timezone) for e in used if (m := moves.get(e.id)))
+        said = tuple(
+            rejection(m, self.campaign.timezone, [s.name for s in self.campaign.review.stages]) for e in used if (m := moves.get(e.id))
+        )
         redraw = tuple(e.id for e in used if e.queued is not None and self.checks.stale(e))
         source = _relative(form.path, self.campaign.paths.content)
         page: EditPage = edit_view(form, source, used, values, messages, said, redraw, self._sheets_of(form.item.id))

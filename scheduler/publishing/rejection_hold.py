@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from ..inputs.campaign import ROLE_LABELS, ROLES, ReviewConfig, role_needed
 from . import states as st
 from .queue import Post, TransitionError
+from .review_reasons import rejection_said
 from .tables import audit
 
 OVERRULE = "--despite-rejection"
@@ -28,13 +29,16 @@ def overrule_role(rules: ReviewConfig) -> str:
     return rules.stages[-1].role
 
 
-def rejection(conn: Connection, post: Post, tz: dt.tzinfo) -> str:
-    """Who rejected the post, when and why, in words: "已在 09-07 08:05 由赵初审（web）退回（初审退回：图片不清楚）"."""
+def rejection(conn: Connection, post: Post, rules: ReviewConfig, tz: dt.tzinfo) -> str:
+    """Who rejected the post, when and why, in words: "已在 09-07 08:05 由赵初审（web）退回（初审退回：图片不清楚）"
+    (one review stage: "…退回（图片不清楚）"; `rejection_said`)."""
     query = sa.select(audit.c.who, audit.c.at, audit.c.why).where(audit.c.post_id == post.id, audit.c.to_state == st.REJECTED)
     row = conn.execute(query.order_by(audit.c.id.desc()).limit(1)).first()
     if row is None:  # rejected before the history was kept: what the post row says
         return f"已退回（{post.last_error}）" if post.last_error else "已退回"
-    return f"已在 {dt.datetime.fromtimestamp(row.at, tz):%m-%d %H:%M} 由{row.who}退回（{row.why}）"
+    stage, reason = rejection_said(row.why, [s.name for s in rules.stages])
+    at = f"{stage}退回：" if stage else ""
+    return f"已在 {dt.datetime.fromtimestamp(row.at, tz):%m-%d %H:%M} 由{row.who}退回（{at}{reason}）"
 
 
 def hold(conn: Connection, post: Post, rules: ReviewConfig, role: str | None, overrule: bool, tz: dt.tzinfo) -> str:
@@ -43,7 +47,7 @@ def hold(conn: Connection, post: Post, rules: ReviewConfig, role: str | None, ov
     history adds ("" for a post that is not rejected)."""
     if post.state != st.REJECTED:
         return ""
-    said = rejection(conn, post, tz)
+    said = rejection(conn, post, rules, tz)
     least = overrule_role(rules)
     if not overrule:
         raise TransitionError(

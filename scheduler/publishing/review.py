@@ -26,7 +26,7 @@ from .post_rows import receipt_json
 from .queue import Post, Queue, TransitionError, change_state, record_audit, refusal
 from .resend import retry as retry  # re-exported: review's actions are called as `review.*`
 from .review_progress import StagePass, live_passes, passed_by, passes_at, pending_stage, record_pass, stage_index
-from .review_reasons import one_line, refused
+from .review_reasons import one_line, refused, rejection_why
 from .tables import pause_log, pauses, stage_passes
 
 DEFAULT_REVIEW = resend.DEFAULT_REVIEW
@@ -186,7 +186,7 @@ def reject(
         at = f"{stage.name}退回" if len(rules.stages) > 1 else "退回"
         values = {"approved_by": "", "approved_version": "", "last_error": f"{at}：{reason}（{who}）"}
         conn.execute(stage_passes.delete().where(stage_passes.c.post_id == post_id))
-        why = f"{at}：{reason}" if len(rules.stages) > 1 else reason
+        why = rejection_why(stage.name, reason, len(rules.stages))
         change_state(conn, post_id, post.state, st.REJECTED, _signed(who, via), why, now, values)
         told = {"post": post_id, "item": post.item, "channel": post.channel, "at": post.at, "stage": stage.name, "reason": reason}
         notices_due.record(conn, REJECTED, {**told, "who": _signed(who, via)}, now)

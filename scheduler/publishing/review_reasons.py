@@ -12,6 +12,7 @@ console's reason box are made spaces first (`one_line`): they are how the words 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..support.errors import InputError
 from ..support.hidden_chars import described, hidden
@@ -40,6 +41,23 @@ def unseen(reason: str, act: str) -> str:
     if not found:
         return ""
     return f"{act}原因里有看不见的字符 {described(reason, found)}，没有{act}"
+
+
+def rejection_why(stage: str, reason: str, stages: int) -> str:
+    """What a rejection's history line says (`review.reject`): "初审退回：原因" with several review stages, the bare
+    reason with one (`rejection_said` reads it back)."""
+    return f"{stage}退回：{reason}" if stages > 1 else reason
+
+
+def rejection_said(why: str, stages: Sequence[str]) -> tuple[str, str]:
+    """(the stage it was sent back at, "" when not said; the reason) of a rejection's history line, read as
+    `rejection_why` wrote it under `stages` (the review stages' names). A stage is read only when there are several
+    and it is one of them: with one stage the reason is bare, and one that holds "退回：" itself stays whole."""
+    if len(stages) > 1:
+        for name in stages:
+            if why.startswith(head := f"{name}退回："):
+                return name, why[len(head) :]
+    return "", why
 
 
 def refused(reason: str, act: str, *, required: bool) -> None:
