@@ -68,8 +68,11 @@ class StatsJob:
         from ..units.unrecorded import refused_files
 
         engine = self.collector.engine
-        for problem in scan(self.campaign, engine, now.timestamp()):
-            event(log, "submission_problem", logging.WARNING, where=problem.where, problem=problem.message)
+        try:
+            for problem in scan(self.campaign, engine, now.timestamp()):
+                event(log, "submission_problem", logging.WARNING, where=problem.where, problem=problem.message)
+        except Exception:  # the folder out of reach, say: the reminders go out by what was recorded before
+            log.exception("submissions_scan_failed")
         today = now.astimezone(self.campaign.timezone).date()
         found = statuses(self.campaign, recorded(self.campaign, engine), today, refused_files(self.campaign))
         for key in send_due(self.campaign, engine, found, now, office):

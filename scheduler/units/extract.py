@@ -8,8 +8,10 @@ these apart from a PDF or a renamed file, so the message can say what the file r
 from __future__ import annotations
 
 import io
+import lzma
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -32,6 +34,9 @@ MAX_PARTS = 5000  # entries in a .docx: a long document with a hundred photos ha
 MAX_XML = 10 * MB  # its text and formatting (XML) unpacked: a 100-page document has a few MB; parsing takes 2 s a MB
 MAX_RATIO, MIN_RATIO_CHECKED = 100, 10 * MB  # unpacked / packed: real documents pack 5 to 20 times; checked above 10 MB
 READ = (".xml", ".rels")  # the parts unpacked; the others (pictures, embedded files, fonts) are left out unread
+# what unpacking a damaged archive raises: a broken directory or header, damaged compressed data (zlib, lzma), an
+# entry flagged encrypted (RuntimeError) or packed with a method zipfile does not know
+DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error, lzma.LZMAError)
 ATTACHMENT_TYPES = {".doc": "旧版 Word 文档", ".wps": "WPS 文档", ".pdf": "PDF 文件", ".odt": "ODF 文档"}
 
 
@@ -104,7 +109,7 @@ def _slim(f: BinaryIO) -> bytes:
             with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as slim:
                 for part in parts:
                     slim.writestr(part.filename, archive.read(part) if part.filename.endswith(READ) else b"")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as exc:
+    except DAMAGED as exc:
         raise SubmissionError("文件已损坏（.docx 内部结构不完整），无法读取：请单位重新导出后报送") from exc
     return out.getvalue()
 

@@ -114,6 +114,8 @@ def unreadable(path: Path) -> str:
         extract(path)
     except SubmissionError as exc:
         return str(exc)
+    except Exception as exc:  # whatever else a damaged file makes reading raise: that file's verdict, never the scan's end
+        return f"文件已损坏（{type(exc).__name__}），无法读取：请单位重新导出后报送"
     return ""
 
 
