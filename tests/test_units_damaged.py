@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import struct
 import zipfile
 from collections.abc import Callable
@@ -103,3 +104,58 @@ def test_the_daemons_job_reminds_the_others_when_one_units_file_is_damaged(
     assert [len(robots[u]) for u in ROBOTS] == [1, 1, 1, 1]  # 爱辉区 too: its only file cannot be read
     assert [bool(s.problem) for s in recorded(campaign, engine)] == [True]
     engine.dispose()
+
+
+def many_entries(count: int, declared: int) -> bytes:
+    """A zip archive whose directory lists `count` entries (all one tiny part) and whose end record declares
+    `declared`: a few MB that would become as many objects in memory once the archive is opened."""
+    name = b"word/a.xml"
+    local = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 0, 0, len(name), 0) + name
+    entry = struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, len(name), 0, 0, 0, 0, 0, 0) + name
+    directory = entry * count
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, declared, declared, len(directory), len(local), 0)
+    return local + directory + end
+
+
+def peak_mb(read: Callable[[], object]) -> float:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        read()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def refusal(path: Path) -> str:
+    from scheduler.units.extract import SubmissionError, extract
+
+    with pytest.raises(SubmissionError) as refused:
+        extract(path)
+    return str(refused.value)
+
+
+@pytest.mark.parametrize("declared", [60_000, 1])
+def test_a_file_of_too_many_parts_is_refused_by_its_directorys_size_before_it_is_opened(tmp_path: Path, declared: int) -> None:
+    path = tmp_path / "方案.docx"
+    path.write_bytes(many_entries(60_000, declared))  # 3.2 MB: 60,000 entries, or so many bytes of directory
+    assert peak_mb(lambda: refusal(path)) < 2  # the directory is never read: opening it took 25 MB
+    said = "文件由 60000 个部分组成" if declared > 1 else "文件内部的部分清单有 3 MB"
+    assert refusal(path).startswith(f"{said}（报送的文件有 3.2 MB），远超正常的 Word 文档，没有读取"), refusal(path)
+
+
+def test_a_large_file_that_is_not_a_docx_is_told_apart_by_its_first_bytes_unread(tmp_path: Path) -> None:
+    renamed = tmp_path / "方案.docx"
+    renamed.write_bytes(b"%PDF-1.7\n")
+    os.truncate(renamed, 60 * 2**20)  # sparse: nothing written
+    assert peak_mb(lambda: refusal(renamed)) < 4  # read whole, it took 120 MB
+    assert refusal(renamed).startswith("扩展名是 .docx，但文件实际是PDF 文件")
+    locked = tmp_path / "总结.docx"  # a password-protected .docx: an OLE file with an EncryptionInfo stream
+    with locked.open("wb") as f:
+        f.write(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+        f.seek(3 * 2**20 - 7)  # across the MB it is looked for in
+        f.write("EncryptionInfo".encode("utf-16-le"))
+        f.truncate(40 * 2**20)
+    assert peak_mb(lambda: refusal(locked)) < 4
+    assert refusal(locked).startswith("文件设置了打开密码，无法读取")

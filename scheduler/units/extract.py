@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import lzma
 import os
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -27,10 +28,12 @@ from .kinds import EMPTY, PICTURES_ONLY
 
 ZIP, OLE, PDF = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF"
 ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+END, END64 = 22, 56  # the sizes of a zip archive's end record and of its Zip64 end record
 MB = 1024 * 1024
 MAX_TEXT = 20 * MB  # a .txt read whole: larger ones are refused unread
 MAX_DOCX = 500 * MB  # a .docx: its pictures are never unpacked, so a summary with many photos is read too
 MAX_PARTS = 5000  # entries in a .docx: a long document with a hundred photos has a few hundred
+MAX_DIRECTORY = 2 * MB  # its directory (a name and sizes per entry): a few hundred bytes an entry
 MAX_XML = 10 * MB  # its text and formatting (XML) unpacked: a 100-page document has a few MB; parsing takes 2 s a MB
 MAX_RATIO, MIN_RATIO_CHECKED = 100, 10 * MB  # unpacked / packed: real documents pack 5 to 20 times; checked above 10 MB
 READ = (".xml", ".rels")  # the parts unpacked; the others (pictures, embedded files, fonts) are left out unread
@@ -93,18 +96,18 @@ def _what_it_is(data: bytes) -> str:
 
 def _slim(f: BinaryIO) -> bytes:
     """A .docx's bytes with only the parts that are read (text, formatting, relationships), the others kept
-    empty so that no reference breaks: its pictures, however many and large, are never unpacked. A file that
-    is not a zip archive is read whole, for `_docx` to say what it really is."""
-    if f.read(len(ZIP)) != ZIP:
-        f.seek(0)
-        return f.read()
-    f.seek(0)
+    empty so that no reference breaks: its pictures, however many and large, are never unpacked. The archive's
+    directory is judged by its size before it is read; a file that is not a zip archive is never read whole."""
+    head = f.read(len(OLE))
+    if not head.startswith(ZIP):
+        raise SubmissionError(_not_a_zip(f, head))
+    size = os.fstat(f.fileno()).st_size
     try:
+        _refuse(_too_many(*_directory(f, size), size))
+        f.seek(0)
         with zipfile.ZipFile(f) as archive:
             parts = archive.infolist()
-            too_big = _too_big(parts, os.fstat(f.fileno()).st_size)
-            if too_big:
-                raise SubmissionError(f"{too_big}，远超正常的 Word 文档，没有读取：请单位用 Word 或 WPS 打开后另存为 .docx 再报送")
+            _refuse(_too_many(len(parts), 0, size) or _too_big(parts, size))
             out = io.BytesIO()
             with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as slim:
                 for part in parts:
@@ -114,14 +117,58 @@ def _slim(f: BinaryIO) -> bytes:
     return out.getvalue()
 
 
+def _refuse(too_big: str) -> None:
+    if too_big:
+        raise SubmissionError(f"{too_big}，远超正常的 Word 文档，没有读取：请单位用 Word 或 WPS 打开后另存为 .docx 再报送")
+
+
+def _directory(f: BinaryIO, size: int) -> tuple[int, int]:
+    """How many entries a zip archive's end record declares and how many bytes its directory takes ((0, 0) when
+    there is no end record: zipfile then says the file is broken), read from the file's last 64 KB."""
+    f.seek(max(size - END - 0xFFFF, 0))
+    tail = f.read()
+    at = tail.rfind(b"PK\x05\x06", 0, max(len(tail) - END + 4, 0))
+    if at < 0:
+        return 0, 0
+    entries, directory = struct.unpack("<HI", tail[at + 10 : at + 16])
+    zip64 = tail[at - END64 - 20 : at - 20] if at >= END64 + 20 else b""  # the Zip64 end record, before its locator
+    if tail[at - 20 : at - 16] == b"PK\x06\x07" and zip64.startswith(b"PK\x06\x06"):
+        entries, directory = struct.unpack("<QQ", zip64[32:48])
+    return entries, directory
+
+
+def _too_many(entries: int, directory: int, size: int) -> str:
+    """Whether a .docx's directory is far more than a document's ("" when it is not): each of its entries is
+    built in memory when the archive is opened, so the count and size are checked before."""
+    if entries > MAX_PARTS and (entries != 0xFFFF or directory <= MAX_DIRECTORY):  # 0xFFFF: as many as it can say
+        return f"文件由 {entries} 个部分组成（报送的文件有 {size / MB:.1f} MB）"
+    if directory > MAX_DIRECTORY:
+        return f"文件内部的部分清单有 {directory / MB:.0f} MB（报送的文件有 {size / MB:.1f} MB）"
+    return ""
+
+
+def _not_a_zip(f: BinaryIO, head: bytes) -> str:
+    """Why a .docx that is not a zip archive cannot be read, by its first bytes (and, for an OLE file, whether it
+    holds an `EncryptionInfo` stream, looked for a MB at a time)."""
+    if head.startswith(OLE) and _holds(f, ENCRYPTED):
+        return "文件设置了打开密码，无法读取：请单位取消密码（文件—信息—保护文档）后重新报送"
+    real = _what_it_is(head)
+    if real:
+        return f"扩展名是 .docx，但文件实际是{real}：请用 Word 或 WPS 打开后另存为 .docx 再报送"
+    return "文件已损坏或不是 Word 文档，无法读取：请单位重新导出 .docx 后报送"
+
+
+def _holds(f: BinaryIO, marker: bytes) -> bool:
+    f.seek(0)
+    carried = b""
+    while chunk := f.read(MB):
+        if marker in carried + chunk:
+            return True
+        carried = chunk[-len(marker) :]
+    return False
+
+
 def _docx(data: bytes) -> DocumentObject:
-    if data.startswith(OLE) and ENCRYPTED in data:
-        raise SubmissionError("文件设置了打开密码，无法读取：请单位取消密码（文件—信息—保护文档）后重新报送")
-    if not data.startswith(ZIP):
-        real = _what_it_is(data)
-        if real:
-            raise SubmissionError(f"扩展名是 .docx，但文件实际是{real}：请用 Word 或 WPS 打开后另存为 .docx 再报送")
-        raise SubmissionError("文件已损坏或不是 Word 文档，无法读取：请单位重新导出 .docx 后报送")
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
@@ -138,8 +185,6 @@ def _too_big(parts: list[zipfile.ZipInfo], size: int) -> str:
     declared size (zipfile stops there and checks the CRC); the parts not read (pictures) are never unpacked."""
     read = [p for p in parts if p.filename.endswith(READ)]
     xml, packed = sum(p.file_size for p in read), max(sum(p.compress_size for p in read), 1)
-    if len(parts) > MAX_PARTS:
-        return f"文件由 {len(parts)} 个部分组成（报送的文件有 {size / MB:.1f} MB）"
     bomb = xml > MIN_RATIO_CHECKED and xml > MAX_RATIO * packed
     return f"文件的文字和格式解压后有 {xml / MB:.0f} MB（报送的文件只有 {size / MB:.1f} MB）" if xml > MAX_XML or bomb else ""
 
