@@ -159,3 +159,33 @@ def test_a_large_file_that_is_not_a_docx_is_told_apart_by_its_first_bytes_unread
         f.truncate(40 * 2**20)
     assert peak_mb(lambda: refusal(locked)) < 4
     assert refusal(locked).startswith("文件设置了打开密码，无法读取")
+
+
+def test_a_refused_file_gone_or_overwritten_since_keeps_its_verdict_when_files_are_read_again(config: Path) -> None:
+    """Upgrading reads recorded files again once; one an older qm rightly refused whose bytes are no longer in place
+    (deleted, or overwritten by a later good file) stays refused: its early arrival makes no unit on time."""
+    import hashlib
+
+    from scheduler.publishing.tables import submissions
+    from scheduler.units.scanning import scan
+    from scheduler.units.submissions import statuses
+
+    campaign = load_campaign(config)
+    engine = open_db(campaign.db_url)
+    broken = b"PK\x03\x04 torn"
+    files = {unit: place(campaign, unit, "方案", "方案.docx", broken, at(5, 9)) for unit in ("爱辉区", "北安市", "嫩江县")}
+    with engine.begin() as conn:  # as an older qm left them: refused as broken
+        for unit in files:
+            row = {"unit": unit, "kind": "plan", "path": f"{unit}/方案/方案.docx", "sha256": hashlib.sha256(broken).hexdigest()}
+            conn.execute(
+                submissions.insert().values(
+                    **row, size=len(broken), arrived=at(5, 9).timestamp(), recorded=at(5, 9).timestamp(), problem="文件已损坏"
+                )
+            )
+    place(campaign, "爱辉区", "方案", "方案.docx", word("爱辉区方案"), at(13, 9))  # the good one, 3 days late, same name
+    files["北安市"].unlink()  # nothing else sent
+    scan(campaign, engine, at(14, 9).timestamp())  # the first scan by this version: files read again
+    found = {s.unit.name: s.label for s in statuses(campaign, recorded(campaign, engine), at(14, 9).date()) if s.kind == "plan"}
+    engine.dispose()
+    assert found["爱辉区"] == "迟交 3 天" and found["北安市"] == "未报送（“方案.docx”文件已损坏）", found  # as it was told
+    assert found["嫩江县"].startswith("未报送（“方案.docx”文件已损坏（.docx 内部结构不完整）"), found  # in place: read again

@@ -35,7 +35,7 @@ def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
     root = campaign.submissions_dir
     problems = _strays(campaign, root)
     s = submissions.c
-    _read_again(engine, now)
+    _read_again(campaign, engine, now)
     with engine.connect() as conn:
         unchecked = conn.execute(sa.select(s.id, s.unit, s.kind, s.path, s.sha256).where(s.problem.is_(None))).all()
         known = _known(conn)
@@ -55,16 +55,20 @@ def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
     return problems
 
 
-def _read_again(engine: Engine, now: float) -> None:
-    """Once per change in how files are read (`READER`): every recorded file is read again at this scan, as those
-    recorded before files were read are, so that a verdict of an older version (an empty file taken as a submission,
-    a summary refused for the size of its photos) does not stand."""
+def _read_again(campaign: Campaign, engine: Engine, now: float) -> None:
+    """Once per change in how files are read (`READER`): every recorded file whose bytes are still in place is read
+    again at this scan, as those recorded before files were read are, so that a verdict of an older version (an
+    empty file taken as a submission, a summary refused for the size of its photos) does not stand. A file gone or
+    changed since keeps its verdict: a broken plan overwritten late by a good one was not sent on time."""
+    s = submissions.c
     with engine.connect() as conn:
         if notices_sent.sent(conn, [READER]):
             return
+        rows = conn.execute(sa.select(s.id, s.unit, s.kind, s.path, s.sha256).where(s.problem.is_not(None))).all()
+    in_place = [r.id for r in rows if file_digest(located(campaign, r.unit, r.kind, r.path)) == r.sha256]
     with engine.begin() as conn:
         if notices_sent.claim(conn, READER, now):
-            conn.execute(submissions.update().values(problem=None))
+            conn.execute(submissions.update().where(s.id.in_(in_place)).values(problem=None))
 
 
 def _known(conn: sa.Connection) -> set[tuple[Any, ...]]:
