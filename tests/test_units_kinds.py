@@ -1,0 +1,48 @@
+"""Who the units are and whom the office reports to, as the reminders word them: told by the place the organizer's
+name starts with, and said safely (上级) when it cannot be told."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from scheduler.inputs.config import load_campaign
+from scheduler.planning.reminders import reminders
+from scheduler.units.reminders import due_reminders
+from scheduler.units.submissions import statuses
+
+from .test_units import at, config
+
+__all__ = ["config"]  # the fixture, used by name
+
+
+@pytest.mark.parametrize(
+    ("organizer", "departments", "above"),
+    [
+        ("黑河市质量计量标准化工作联席会议办公室", False, "省"),  # a city whose units are its counties
+        ("市质量计量标准化工作联席会议办公室", False, "省"),  # the template's
+        ("大兴安岭地区质量计量标准化工作联席会议办公室", True, "省"),
+        ("逊克县市场监督管理局", True, "市"),
+        ("黑河市爱辉区质量强区工作领导小组办公室", True, "市"),
+        ("北安市质量强市工作领导小组办公室", True, "上级"),  # a county-level city, or a prefecture's: not told by its name
+        ("质量强市工作领导小组办公室", False, "上级"),
+    ],
+)
+def test_the_offices_next_step_names_whom_it_reports_to_only_when_its_name_tells(
+    config: Path, organizer: str, departments: bool, above: str
+) -> None:
+    campaign = load_campaign(config)
+    units = tuple(dataclasses.replace(u, name=f"{u.name}教育局") for u in campaign.units) if departments else campaign.units
+    campaign = dataclasses.replace(campaign, organizer=organizer, units=units)
+    found = statuses(campaign, [], at(11, 9).date())
+    (office,) = [r for r in due_reminders(campaign, found, at(11, 9, 40)) if r.unit is None and r.key.startswith("units-missing:plan")]
+    assert f"下一步：由办公室统一汇总后报{above}联席会议办公室（生成汇总：qm units --collect --kind 方案）" in office.notice.lines
+
+
+def test_a_prefecture_among_the_units_is_not_called_a_county(config: Path) -> None:
+    campaign = load_campaign(config)
+    units = (*campaign.units, dataclasses.replace(campaign.units[0], name="大兴安岭地区"))
+    titles = {r.message for r in reminders(dataclasses.replace(campaign, units=units)) if r.key == "county_plans_due"}
+    assert "【提醒】各县区和有关部门“质量月”活动方案上报：今天。" in titles, titles
