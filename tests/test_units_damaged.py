@@ -71,7 +71,18 @@ def flagged_encrypted() -> bytes:
     return bytes(data)
 
 
-DAMAGED = {"deflate": torn_deflate, "lzma": torn_lzma, "encrypted": flagged_encrypted}
+def bodiless() -> bytes:
+    """A .docx whose document part has no body: python-docx opens it, then fails on its first paragraph."""
+    source = zipfile.ZipFile(io.BytesIO(word("正文")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            empty = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+            archive.writestr(info.filename, empty if info.filename == DOCUMENT else source.read(info))
+    return out.getvalue()
+
+
+DAMAGED = {"deflate": torn_deflate, "lzma": torn_lzma, "encrypted": flagged_encrypted, "bodiless": bodiless}
 
 
 @pytest.mark.parametrize("damage", DAMAGED)

@@ -40,6 +40,7 @@ READ = (".xml", ".rels")  # the parts unpacked; the others (pictures, embedded f
 # what unpacking a damaged archive raises: a broken directory or header, damaged compressed data (zlib, lzma), an
 # entry flagged encrypted (RuntimeError) or packed with a method zipfile does not know
 DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error, lzma.LZMAError)
+BROKEN = "文件已损坏（.docx 内部结构不完整），无法读取：请单位重新导出后报送"
 ATTACHMENT_TYPES = {".doc": "旧版 Word 文档", ".wps": "WPS 文档", ".pdf": "PDF 文件", ".odt": "ODF 文档"}
 
 
@@ -113,7 +114,7 @@ def _slim(f: BinaryIO) -> bytes:
                 for part in parts:
                     slim.writestr(part.filename, archive.read(part) if part.filename.endswith(READ) else b"")
     except DAMAGED as exc:
-        raise SubmissionError("文件已损坏（.docx 内部结构不完整），无法读取：请单位重新导出后报送") from exc
+        raise SubmissionError(BROKEN) from exc
     return out.getvalue()
 
 
@@ -172,9 +173,11 @@ def _docx(data: bytes) -> DocumentObject:
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise SubmissionError("文件已损坏（.docx 内部结构不完整），无法读取：请单位重新导出后报送") from exc
+        raise SubmissionError(BROKEN) from exc
     except Exception as exc:  # lxml's parse errors and the like: the archive holds something that is not a document
         raise SubmissionError(f"文件已损坏（{type(exc).__name__}），无法读取：请单位重新导出后报送") from exc
+    if document.element.body is None:  # a document part without its body: nothing in it can be read
+        raise SubmissionError(BROKEN)
     return document
 
 
