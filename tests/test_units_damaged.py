@@ -200,3 +200,16 @@ def test_a_refused_file_gone_or_overwritten_since_keeps_its_verdict_when_files_a
     engine.dispose()
     assert found["爱辉区"] == "迟交 3 天" and found["北安市"] == "未报送（“方案.docx”文件已损坏）", found  # as it was told
     assert found["嫩江县"].startswith("未报送（“方案.docx”文件已损坏（.docx 内部结构不完整）"), found  # in place: read again
+
+
+def test_a_table_the_schema_forbids_is_a_damaged_file_when_collected_too(tmp_path: Path) -> None:
+    """python-docx opens it and fails on walking its table (a cell's span without its value): extract says so, as
+    `qm units --collect` reads it."""
+    source = zipfile.ZipFile(io.BytesIO(word("正文")))
+    table = b"<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan/></w:tcPr><w:p/></w:tc></w:tr></w:tbl><w:sectPr"
+    path = tmp_path / "总结.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            archive.writestr(info.filename, data.replace(b"<w:sectPr", table, 1) if info.filename == DOCUMENT else data)
+    assert refusal(path) == "文件已损坏（InvalidXmlError），无法读取：请单位重新导出后报送"

@@ -74,7 +74,10 @@ def extract(path: Path) -> Extracted:
         if not "".join(document.element.body.itertext()).strip():  # text boxes and nested tables count too
             pictures = next(document.element.body.iter(qn("w:drawing"), qn("w:pict")), None) is not None
             raise SubmissionError(f"{PICTURES_ONLY if pictures else EMPTY}，不算报送：请单位检查是否报送错了文件，写好内容后重新报送")
-        return Extracted(_texts(document), document=document)
+        try:
+            return Extracted(_texts(document), document=document)
+        except Exception as exc:  # python-docx meets what the schema forbids (a table cell's span without its value)
+            raise _broken(exc) from exc
     if suffix == ".txt":
         lines = _text(data)
         if not lines:
@@ -175,10 +178,14 @@ def _docx(data: bytes) -> DocumentObject:
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise SubmissionError(BROKEN) from exc
     except Exception as exc:  # lxml's parse errors and the like: the archive holds something that is not a document
-        raise SubmissionError(f"文件已损坏（{type(exc).__name__}），无法读取：请单位重新导出后报送") from exc
+        raise _broken(exc) from exc
     if document.element.body is None:  # a document part without its body: nothing in it can be read
         raise SubmissionError(BROKEN)
     return document
+
+
+def _broken(exc: Exception) -> SubmissionError:
+    return SubmissionError(f"文件已损坏（{type(exc).__name__}），无法读取：请单位重新导出后报送")
 
 
 def _too_big(parts: list[zipfile.ZipInfo], size: int) -> str:
