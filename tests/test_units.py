@@ -10,6 +10,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import docx
 import pytest
@@ -25,6 +26,11 @@ from scheduler.units.submissions import recorded, statuses
 
 from .conftest import HEIHE, ROOT, run_qm
 from .daemon_helpers import robot_server
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from scheduler.stats.daily import StatsJob
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 UNITS = """
@@ -79,6 +85,19 @@ def word(*paragraphs: str) -> bytes:
     out = __import__("io").BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def office_job(config: Path, robots: dict[str, list[dict[str, object]]]) -> tuple[Campaign, Engine, StatsJob]:
+    """The config's campaign with the office's robot told of reminders, its queue, and the daemon's hourly job
+    sending to the robots (`robots`' environment)."""
+    from scheduler.stats.daily import StatsJob
+
+    campaign = dataclasses.replace(
+        load_campaign(config), notifiers=(Notifier("办公室", "wecom", "QM_OFFICE_WEBHOOK", events=("reminder",)),)
+    )
+    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    engine = open_db(campaign.db_url)
+    return campaign, engine, StatsJob(campaign, engine, sources=lambda: [], office=Notifications(campaign.notifiers, env=env))
 
 
 @pytest.fixture
@@ -238,14 +257,7 @@ def test_units_missing_from_the_config_are_explained(tmp_path: Path) -> None:
 
 
 def test_the_daemons_hourly_job_records_files_and_reminds(config: Path, robots: dict[str, list[dict[str, object]]]) -> None:
-    from scheduler.stats.daily import StatsJob
-
-    campaign = dataclasses.replace(
-        load_campaign(config), notifiers=(Notifier("办公室", "wecom", "QM_OFFICE_WEBHOOK", events=("reminder",)),)
-    )
-    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
-    engine = open_db(campaign.db_url)
-    job = StatsJob(campaign, engine, sources=lambda: [], office=Notifications(campaign.notifiers, env=env))
+    campaign, engine, job = office_job(config, robots)
     place(campaign, "爱辉区", "方案", "方案.docx", word("方案"), at(6, 10))
     job(at(7, 9, 40))
     job(at(7, 10, 40))
@@ -536,19 +548,12 @@ def test_a_unit_whose_file_was_refused_is_told_apart_from_one_that_sent_nothing_
     config: Path, robots: dict[str, list[dict[str, object]]]
 ) -> None:
     """Part 六 of the work summary and the daemon's reminder to the office give `qm units`'s reason."""
-    from scheduler.stats.daily import StatsJob
-
-    campaign = dataclasses.replace(
-        load_campaign(config), notifiers=(Notifier("办公室", "wecom", "QM_OFFICE_WEBHOOK", events=("reminder",)),)
-    )
-    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    campaign, engine, job = office_job(config, robots)
     place(campaign, "北安市", "总结", "总结.jpg", b"\xff\xd8\xff a photo of the summary", at(9, 9, month=10))
     place(campaign, "爱辉区", "总结", "总结.docx", word("爱辉区工作总结"), at(9, 9, month=10))
     reason = "收到的“总结.jpg”不是可读的格式：应为 .docx .doc .wps .pdf .txt .odt 之一"
     assert f"北安市　　  未报送（{reason}）" in run_qm("units", "-c", config, "--kind", "summary").stdout  # the words shared
 
-    engine = open_db(campaign.db_url)
-    job = StatsJob(campaign, engine, sources=lambda: [], office=Notifications(campaign.notifiers, env=env))
     job(at(10, 9, 40, month=10))  # the deadline's day: the unit's own robot is told why its file did not count
     assert f"已报送的文件未能收录：{reason}" in texts(robots["北安市"])[-1]
     assert "未能收录" not in texts(robots["嫩江县"])[-1]

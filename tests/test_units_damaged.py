@@ -4,7 +4,6 @@ large is built or read."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
 import struct
@@ -14,14 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.inputs.campaign import Notifier
 from scheduler.inputs.config import load_campaign
 from scheduler.publishing.db import open_db
-from scheduler.support.notify import Notifications
 from scheduler.units.submissions import recorded
 
 from .conftest import run_qm
-from .test_units import ROBOTS, at, config, place, robots, word
+from .test_units import ROBOTS, at, config, office_job, place, robots, word
 
 __all__ = ["config", "robots"]  # the fixtures, used by name
 
@@ -102,14 +99,7 @@ def test_a_file_damaged_inside_is_that_files_verdict_not_a_traceback(config: Pat
 def test_the_daemons_job_reminds_the_others_when_one_units_file_is_damaged(
     config: Path, robots: dict[str, list[dict[str, object]]]
 ) -> None:
-    from scheduler.stats.daily import StatsJob
-
-    campaign = dataclasses.replace(
-        load_campaign(config), notifiers=(Notifier("办公室", "wecom", "QM_OFFICE_WEBHOOK", events=("reminder",)),)
-    )
-    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
-    engine = open_db(campaign.db_url)
-    job = StatsJob(campaign, engine, sources=lambda: [], office=Notifications(campaign.notifiers, env=env))
+    campaign, engine, job = office_job(config, robots)
     place(campaign, "爱辉区", "方案", "方案.docx", torn_deflate(), at(6, 10))
     job(at(7, 9, 40))
     assert [len(robots[u]) for u in ROBOTS] == [1, 1, 1, 1]  # 爱辉区 too: its only file cannot be read
