@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from scheduler.channels.base import TransientError
 from scheduler.cli.main import main
+from scheduler.daemon.problem_notices import problem_notice
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import Library, load_library
@@ -23,6 +25,7 @@ from scheduler.publishing.queue_sync import fill
 from scheduler.publishing.retry_window import too_late
 from scheduler.rendering.payloads import Renderer
 from scheduler.screens.daily import approval, due_playlists, queue_states
+from scheduler.support.values import Receipt
 
 from .conftest import HEIHE
 from .daemon_helpers import DAY, Harness, Recorder, SpyChannel, local_campaign, one_day
@@ -199,3 +202,32 @@ def test_qm_retry_after_the_wall_went_dark_says_so_in_chinese_exits_2_and_change
     assert f"{SCREEN_POSTS[0]} 不能重发：电子屏“" in err and "”2016-09-02 " in err and "已超过当天开屏时段（07:00-21:30）" in err, err
     assert "活动期内已没有以后的日期可以发布" in err, err
     assert queue.get(SCREEN_POSTS[0]) == before and queue.history(SCREEN_POSTS[0]) == history
+
+
+def test_the_notice_of_a_screen_item_missed_after_the_wall_went_dark_gives_the_advice_qm_retry_would(harness: Harness) -> None:
+    """Missed once the day's on-hours ended: `qm retry` refuses, so the notice says what it would say (the pin),
+    never "处理后重发"."""
+    h = harness
+    h.approve_all()
+    started_at(h, at(21, 31))
+    assert isinstance(h.notifications, Recorder)
+    notices = [n for n in h.notifications.sent if n.title == f"【错过发布】{SCREEN_POSTS[0]}"]
+    assert notices, [n.title for n in h.notifications.sent]
+    text = notices[0].markdown()
+    assert "qm retry" not in text and "已超过当天开屏时段（07:00-21:30），重发也只会记为“已错过”" in text, text
+    item = h.queue.get(SCREEN_POSTS[0]).item  # type: ignore[union-attr]
+    assert f"在 config.yaml 的 pins 中把它固定到那一天（item: {item}，channel: {SCREEN}，date: 2016-09-03）" in text, text
+
+
+def test_the_failure_notice_of_a_post_that_may_have_gone_out_says_to_check_the_platform_before_a_retry(harness: Harness) -> None:
+    """A Weibo share whose answer was lost may be out: sending it again could publish it twice."""
+    h = harness
+    post = h.queue.get(WEIBO_MORNING)
+    assert post is not None
+    unsure = dataclasses.replace(post, state=st.FAILED, attempts=1, receipt=Receipt("accepted", data={"stage": "sending"}))
+    (line,) = [x for x in problem_notice(h.campaign, "【发布失败】", unsure, "连接中断", now=at(10, 1).timestamp()).lines if "qm" in x]
+    assert line == f"先到平台核实：已发出的 qm confirm {post.id} --url 链接；确实没有发出的再 qm retry {post.id}"
+    plain = dataclasses.replace(unsure, receipt=None)  # stopped before the call: nothing went out
+    assert (
+        f"处理后重发：qm retry {post.id}" in problem_notice(h.campaign, "【发布失败】", plain, "内容违规", now=at(10, 1).timestamp()).lines
+    )

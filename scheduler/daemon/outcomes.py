@@ -47,7 +47,7 @@ class Outcomes:
         if not self.shared.queue.advance(post.id, post.state, st.MISSED, WHO, reason, now, last_error=reason):
             return  # approved, cancelled or rejected a moment ago
         event(log, "missed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
-        self.shared.notify(problem_notice(self.shared.campaign, "【错过发布】", post, reason))
+        self.shared.notify(problem_notice(self.shared.campaign, "【错过发布】", post, reason, now=now))
 
     # -- the post as its channel sees it -----------------------------------------------------------
 
@@ -152,7 +152,7 @@ class Outcomes:
             self._superseded(post, self.shared.queue.get(post.id), "failed", reason)
             return  # moved meanwhile, or claimed again: a newer attempt's post is not this one's to fail
         event(log, "failed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
-        self.shared.notify(problem_notice(self.shared.campaign, "【发布失败】", self.shared.queue.get(post.id) or post, reason))
+        self.shared.notify(problem_notice(self.shared.campaign, "【发布失败】", self.shared.queue.get(post.id) or post, reason, now=now))
 
     def _superseded(self, post: Post, current: Post | None, outcome: str, error: str) -> bool:
         """Whether the post was claimed again since this attempt (by a daemon that took over): then this
