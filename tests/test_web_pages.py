@@ -401,6 +401,18 @@ def test_only_admins_pause_and_resume(world: World) -> None:
     assert [tuple(r) for r in logged] == [("pause", "张主任（web）"), ("resume", "张主任（web）")]
 
 
+def test_every_page_says_while_a_pause_is_in_force(world: World) -> None:
+    """The month and day pages (and every other) carry a banner: which channels, why, who and since when."""
+    review.pause(world.running.queue, "weibo", "赵主任", "全国哀悼日", BEFORE.timestamp())
+    banner = f"已暂停发布：渠道 weibo，原因：全国哀悼日，赵主任 于 {BEFORE:%Y-%m-%d %H:%M:%S}；管理员可在“运行状态”恢复。"
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
+        http_login(c, "王编辑")
+        for path in ("/", "/month/2016-09", f"/day/{LAUNCH}", "/content"):
+            assert banner in html.unescape(c.get(path).text), path
+        assert review.resume(world.running.queue, "weibo", "赵主任", BEFORE.timestamp() + 60)
+        assert "已暂停发布" not in c.get(f"/day/{LAUNCH}").text
+
+
 def test_poster_files_are_served_only_from_the_posters_folder(world: World) -> None:
     post = world.post_of("wechat", LAUNCH)
     image = Renderer(world.campaign).render(post).images[0]

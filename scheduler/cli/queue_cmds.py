@@ -15,11 +15,13 @@ from ..inputs.campaign_days import check_day
 from ..publishing import states as st
 from ..publishing.auto_approval import NOT_AUTO
 from ..publishing.queue import Post, Queue
+from ..publishing.review import is_paused, paused
 from ..rendering.versions import shown
 from ..support.errors import ContentError, InputError
 from ..support.logs import escaped
 from ..views.campaign_over import over
 from ..views.columns import aligned, clip
+from ..views.pause_notes import pause_lines
 from ..views.plan_export import channel_label
 from . import zh_argparse
 from .context import DAY_EXAMPLE, Context, parse_day
@@ -78,6 +80,9 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         end = start + 86400
     found = queue.find([args.state] if args.state else [], start, end)
     reasons = queue.change_reasons(found)
+    pauses = paused(queue)
+    said = "".join(f"注意：{escaped(line)}\n" for line in pause_lines(pauses, ctx.campaign.timezone))  # as `qm status` says
+    print(said, end="", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps([{**_record(ctx, p), "change": reasons.get(p.id, "")} for p in found], ensure_ascii=False, indent=2))
         print(dropped, end="", file=sys.stderr)
@@ -85,7 +90,11 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     from ..publishing import waiting_words
 
     notes = {**reasons, **_cancelled(queue, found)}
-    print(_table(ctx, found, notes, _stages_passed(ctx, queue, found), waiting_words.notes(queue.engine, found)) + dropped, end="")
+    waiting = waiting_words.notes(queue.engine, found)
+    for p in found:  # a post that would go out, held by the pause
+        if p.state in st.BEFORE_PUBLISHING and is_paused(pauses, p.channel):
+            waiting[p.id] = f"已暂停；{waiting[p.id]}" if p.id in waiting else "已暂停"
+    print(_table(ctx, found, notes, _stages_passed(ctx, queue, found), waiting) + dropped, end="")
     return 0
 
 

@@ -32,6 +32,7 @@ from ..support.db_names import is_postgresql
 from ..support.logs import escaped
 from ..support.moments import moment
 from . import notices_waiting
+from .pause_notes import pause_lines
 
 JOB_LABELS = {
     "post": "发布",
@@ -262,10 +263,7 @@ def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int) 
 
     lines = [f"后台服务：{daemon_text(status, tz)}"]
     lines += [f"  {line}" for line in other_daemons(status, tz)]
-    for channel, (reason, who, at) in sorted(status.pauses.items()):
-        what = "全部渠道" if channel == "*" else f"渠道 {channel}"
-        how = "qm resume" if channel == "*" else f"qm resume --channel {channel}"
-        lines.append(f"已暂停：{what}，{who} 于 {local(at)}，原因：{reason}（恢复：{how}）")
+    lines += pause_lines(status.pauses, tz)
     lines += notices_waiting.to_text(status.notices, status.alive or status.leased, tz)
     counts = "，".join(f"{st.label(s)} {status.counts[s]}" for s in st.STATES if status.counts.get(s))
     lines.append(f"队列：{counts or '空'}")

@@ -34,10 +34,12 @@ from starlette.staticfiles import StaticFiles
 from ..inputs.campaign import ROLE_LABELS, Campaign, role_needed
 from ..publishing import states as st
 from ..publishing.queue import Queue
+from ..publishing.review import paused
 from ..publishing.review_reasons import REASON_MAX
 from ..runtime.rehearsal import now_seconds
 from ..screens.serve import ScreenPlayers
 from ..support.logs import event
+from ..views.pause_notes import banners
 from ..views.plan_export import channel_label
 from . import flash, form_size
 from .accounts import Accounts, User
@@ -128,6 +130,8 @@ class Call:
         if "config_changed" not in values:  # signed-in pages say when config.yaml changed since the start (once)
             changed = self.console.config_changed() if self.user else ""
             values["config_changed"] = "" if changed in values.get("error", "") else changed
+        if self.user:  # a pause in force: every signed-in page says so
+            values["paused"] = banners(paused(self.console.queue), self.console.campaign.timezone)
         html = self.console.templates.get_template(template).render(
             user=self.user, csrf=self.session.csrf if self.session else "", path=self.request.url.path, **values
         )

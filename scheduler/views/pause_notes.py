@@ -1,0 +1,36 @@
+"""What staff are told about a pause in force (`qm pause`, the console's 紧急暂停): `qm status` and `qm queue` say
+which channels, who paused them, since when, why and how to resume; every console page shows it in a banner."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from ..publishing import states as st
+
+Pauses = Mapping[str, tuple[str, str, float]]  # channel ("*" for all) -> (reason, who, since): `review.paused`
+
+
+def _what(channel: str) -> str:
+    return "全部渠道" if channel == st.ALL_CHANNELS else f"渠道 {channel}"
+
+
+def _since(at: float, tz: dt.tzinfo) -> str:
+    return f"{dt.datetime.fromtimestamp(at, tz):%Y-%m-%d %H:%M:%S}"
+
+
+def pause_lines(pauses: Pauses, tz: dt.tzinfo) -> list[str]:
+    """One line a pause, for the terminal (`qm status`, `qm queue`): with the command that resumes it."""
+    lines = []
+    for channel, (reason, who, at) in sorted(pauses.items()):
+        how = "qm resume" if channel == st.ALL_CHANNELS else f"qm resume --channel {channel}"
+        lines.append(f"已暂停：{_what(channel)}，{who} 于 {_since(at, tz)}，原因：{reason}（恢复：{how}）")
+    return lines
+
+
+def banners(pauses: Pauses, tz: dt.tzinfo) -> list[str]:
+    """One line a pause, for the console's pages: an admin resumes it on 运行状态."""
+    return [
+        f"已暂停发布：{_what(channel)}，原因：{reason}，{who} 于 {_since(at, tz)}；管理员可在“运行状态”恢复。"
+        for channel, (reason, who, at) in sorted(pauses.items())
+    ]
