@@ -250,13 +250,13 @@ def test_cancelling_a_post_that_may_be_out_says_so_and_it_can_still_be_confirmed
     config = project()
     assert _qm(config, "approve", POST, "--by", "张科长")[0] == 0
     _fail(config, POST, "sending")
-    told = f"{POST} 之前的发布可能已经发出：请到平台核实，已发出的用 qm confirm {POST} --url 链接 补记（取消后仍可补记）"
+    told = f"但请注意，{POST} 之前的发布可能已经发出：请到平台核实，已发出的用 qm confirm {POST} --url 链接 补记（取消后仍可补记）。"
     if via == "cli":
         code, out, err = _qm(config, "cancel", POST, "--by", "张科长", "--reason", "活动改期", now=EVENING)
-        assert code == 0 and out.strip() == f"已取消 {POST}，不再发布。但{told}", err
+        assert code == 0 and out.strip() == f"已取消 {POST}，不再发布。{told}", err
     else:
         where, page = _press(config, "cancel", reason="活动改期")
-        assert "done=cancelled-maybe-out" in where and told in page
+        assert "done=cancelled-maybe-out" in where and f"已取消发布，不再发出。{told}" in page, page
     assert _posts(config, EVENING)[POST]["state"] == st.CANCELLED
     _move(config)
     code, _, err = _qm(config, "queue", now=EVENING)

@@ -40,7 +40,7 @@ def test_a_weibo_post_cancelled_after_its_share_was_dropped_stays_maybe_out_and_
     post = h.queue.get(WEIBO_POST)
     assert post is not None and post.state == st.FAILED and len(world.weibo.statuses) == 1  # it is on Weibo
     said = review.cancel(h.queue, WEIBO_POST, "王科长", "活动改期", h.now)
-    assert said.startswith(f"{WEIBO_POST} 之前的发布可能已经发出") and f"qm confirm {WEIBO_POST} --url 链接" in said
+    assert said.startswith(f"但请注意，{WEIBO_POST} 之前的发布可能已经发出") and f"qm confirm {WEIBO_POST} --url 链接" in said
     assert h.state(WEIBO_POST) == st.CANCELLED and "仍算作可能已发出" in h.queue.history(WEIBO_POST)[-1].why
     kept = read_kept(h.campaign.db_url)[WEIBO_POST]
     assert kept.out and kept.unsure  # the plan keeps its item spent on weibo

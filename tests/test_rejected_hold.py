@@ -14,6 +14,7 @@ from scheduler.planning.planner import Plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.publishing.queue import Queue
+from scheduler.web.review_said import Bulk
 from tests.conftest import run_qm
 from tests.test_approve_cli import staged_with_accounts
 from tests.test_web_repeat import DAY, approve_form, client, fields_of, planned, stages_passed
@@ -49,6 +50,15 @@ def test_the_days_bulk_button_leaves_out_and_does_not_count_a_rejected_post(cons
         assert li.post(f"/day/{DAY}/approve", data=fields_of(bulk[1])).status_code == 303
     after = console.queue.get(rejected)
     assert after is not None and after.state == st.REJECTED and stages_passed(console, rejected) == []
+
+
+def test_the_days_button_says_just_how_many_when_some_posts_are_left_to_a_colleague(console: Running) -> None:
+    """Not “其余 3 条” on the only button left: the page says apart how many are not the user's to pass."""
+    posts = tuple(p for p in (console.queue.get(i) for i in planned(console)[:3]) if p is not None)
+    final = Bulk("终审", True, "", posts)
+    assert final.label(2, True, 1) == "通过终审：3 条（审核完成，将按时发布）"
+    assert final.label(2, False, 1) == "通过终审：本日待审核的 3 条（审核完成，将按时发布）"
+    assert final.label(1, True, 1) == "审核通过：3 条"
 
 
 def test_a_button_on_a_tab_opened_before_the_rejection_is_refused_saying_who_rejected_and_why(console: Running) -> None:

@@ -212,7 +212,7 @@ def _acting(ctx: Context, args: argparse.Namespace, what: str, least: str) -> st
 def run_cancel(ctx: Context, args: argparse.Namespace) -> int:
     who = _acting(ctx, args, "取消发布", "reviewer")
     maybe_out = review.cancel(Queue(ctx.engine), args.id, who, args.reason, ctx.clock())
-    print(f"已取消 {args.id}，不再发布。" + (f"但{maybe_out}" if maybe_out else ""))
+    print(f"已取消 {args.id}，不再发布。{maybe_out}")
     return 0
 
 

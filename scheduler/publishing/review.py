@@ -220,8 +220,9 @@ MAYBE_KEPT = "之前的发布可能已经发出，取消后仍算作可能已发
 
 
 def maybe_out(post_id: str) -> str:
-    """What staff are told on cancelling a post an attempt may have sent."""
-    return f"{post_id} 之前的发布可能已经发出：请到平台核实，已发出的用 qm confirm {post_id} --url 链接 补记（取消后仍可补记）"
+    """What staff are told on cancelling a post an attempt may have sent, after the cancel itself (a whole sentence):
+    `qm cancel` and the console say it alike."""
+    return f"但请注意，{post_id} 之前的发布可能已经发出：请到平台核实，已发出的用 qm confirm {post_id} --url 链接 补记（取消后仍可补记）。"
 
 
 # States a person may confirm as published (qm confirm); a cancelled post too when an attempt may have sent it.

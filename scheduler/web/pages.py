@@ -132,7 +132,7 @@ def done_message(call: Call) -> str:
         query = call.request.query_params
         return review_said.passed_message(query.get("passed", ""), query.get("again", ""), rules)
     if done == "cancelled-maybe-out":  # `review_pages.cancel`: an attempt before the cancel may have sent it: what to check
-        return f"已取消发布，不再发出；但{review.maybe_out(call.request.query_params.get('post', '') or '这条内容')}。"
+        return f"已取消发布，不再发出。{review.maybe_out(call.request.query_params.get('post', '') or '这条内容')}"
     return DONE.get(done, "")
 
 

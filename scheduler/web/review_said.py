@@ -31,8 +31,10 @@ class Bulk:
     posts: tuple[Post, ...]
 
     def label(self, stages: int, others: bool, groups: int) -> str:
-        """“通过初审：本日待审核的 3 条”; the final stage of several says that it completes the review."""
-        which = ("其余" if others else "本日待审核的") if groups == 1 else ""
+        """“通过初审：本日待审核的 3 条”, or “通过初审：3 条” when some of the day's posts are not the user's to pass
+        (`others`: the page says how many) or the stages have a button each; the final stage of several says that
+        it completes the review."""
+        which = "本日待审核的" if groups == 1 and not others else ""
         count = f"{which} {len(self.posts)} 条" if which else f"{len(self.posts)} 条"
         if stages == 1:
             return f"审核通过：{count}"
