@@ -140,18 +140,18 @@ QUICK = ("check", "plan")
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    collecting = gc.isenabled()
-    if _command_word(argv) in QUICK:
+    collecting, command = gc.isenabled(), _command_word(argv)
+    if command in QUICK:
         gc.disable()
     try:
-        return _main(argv, collecting)
+        return _main(argv, command, collecting)
     finally:
         if collecting:  # given back to whoever runs qm in-process (the tests, the waiting check)
             gc.enable()
 
 
-def _main(argv: list[str], collecting: bool) -> int:
-    if (answered := resident_check.ask(argv, _command_word(argv))) is not None:  # `qm check --stay` is waiting
+def _main(argv: list[str], command: str | None, collecting: bool) -> int:
+    if (answered := resident_check.ask(argv, command)) is not None:  # `qm check --stay` is waiting
         return answered
     parser = build_parser(argv)
     NAMED["config"] = Path(resident_check.config_argument(argv))

@@ -163,10 +163,11 @@ def database_problem(url: str) -> str | None:
         return None
     if scheme in POSTGRESQL_SCHEMES:
         user, server = _userinfo(url)
-        if user.partition(":")[2] or "password" in parse_qs(urlsplit(server).query):
+        parts = urlsplit(server)
+        if user.partition(":")[2] or "password" in parse_qs(parts.query):
             return "里写了密码：密码不能写进配置文件（配置会被复制、发给别人、放进版本库），地址里只写用户名"
         try:
-            urlsplit(server).port  # noqa: B018 - a port that is not a number is found here
+            parts.port  # noqa: B018 - a port that is not a number is found here
         except ValueError:
             return "不是有效的 PostgreSQL 地址：冒号后面的端口号应当是数字，如 192.168.1.20:5432"
         return None

@@ -11,9 +11,9 @@ import dataclasses
 from collections.abc import Hashable, Mapping
 from typing import TypeVar
 
-from ..channels.kinds import kind_named, kinds
+from ..channels.kinds import kind_named
 from ..planning.planner import Plan
-from ..rendering.lint import BODY_HINT, PRINTED_HINT, PRINTED_PLACES, as_written, forbidden_words, lint_post, printed_words, quoted
+from ..rendering.lint import BODY_HINT, PRINTED_HINT, PRINTED_PLACES, as_written, body_words, lint_post, printed_words, quoted
 from ..rendering.payloads import Renderer
 from ..support.errors import QmError
 from ..views.plan_export import channel_label
@@ -28,11 +28,6 @@ K = TypeVar("K", bound=Hashable)
 def add(by_key: dict[K, list[str]], key: K, message: str) -> None:
     if message not in by_key.setdefault(key, []):
         by_key[key].append(message)
-
-
-def body_channels(item: ContentItem) -> tuple[str, ...]:
-    """The channel kinds the item may go to that publish its body (wechat); none: its body is never shown."""
-    return tuple(k.name for k in kinds() if k.needs_body and item.allows(k.name))
 
 
 def post_findings(campaign: Campaign, plan: Plan, renderer: Renderer, item: ContentItem, by_field: dict[str, list[str]]) -> None:
@@ -62,10 +57,9 @@ def post_findings(campaign: Campaign, plan: Plan, renderer: Renderer, item: Cont
     for f, reason in printed:
         if (f, quoted(reason)) not in found:
             add(by_field, f, f"{FIELD_LABELS[f]}{reason}（{PRINTED_HINT}）")
-    if body_channels(item):
-        for reason in forbidden_words(campaign, item.body):
-            if ("body", quoted(reason)) not in found:
-                add(by_field, "body", f"{FIELD_LABELS['body']}{reason}（{BODY_HINT}）")
+    for reason in body_words(campaign, item):  # a body a channel it may go to publishes
+        if ("body", quoted(reason)) not in found:
+            add(by_field, "body", f"{FIELD_LABELS['body']}{reason}（{BODY_HINT}）")
 
 
 _FINDING_FIELDS = (

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from ..inputs.content import HEADLINE_MAX, LINE_MAX, SUMMARY_MAX, SUMMARY_MIN, TITLE_MAX
 from ..inputs.content_edit import EDITABLE, FIELD_LABELS
 from ..inputs.content_save import EditForm
-from ..inputs.edit_findings import GENERAL, body_channels
+from ..inputs.edit_findings import GENERAL
 from ..publishing import states as st
 from ..publishing.post_rows import AuditEntry
 from ..publishing.review_reasons import rejection_said
+from ..rendering.lint import body_channels
 from .posts import Entry
 
 # A content check names a field as its file does (`内容 x.headline 超过 12 字`, `加一个 headline`), or by

@@ -152,9 +152,14 @@ def body_problems(
     return out
 
 
+def body_channels(item: ContentItem) -> tuple[str, ...]:
+    """The channel kinds the item may go to that publish its body (wechat); none: its body is never shown."""
+    return tuple(k.name for k in kinds() if k.needs_body and item.allows(k.name))
+
+
 def body_words(campaign: Campaign, item: ContentItem) -> list[str]:
     """What is wrong with the words of the item's body (`body_problems`), when a channel it may go to publishes it."""
-    return _forbidden(campaign, item.body) if any(k.needs_body and item.allows(k.name) for k in kinds()) else []
+    return _forbidden(campaign, item.body) if body_channels(item) else []
 
 
 def quoted(reason: str) -> str:
@@ -169,11 +174,6 @@ def as_written(reason: str, text: str) -> str:
     words = quoted(reason)
     written = written_in(words, text) if words else ""
     return reason.replace(f"“{words}”", f"“{written}”", 1) if written else ""
-
-
-def forbidden_words(campaign: Campaign, text: str) -> list[str]:
-    """What the check forbids in `text` (`_forbidden`): for words no rendered post carries (an unplanned item's body)."""
-    return _forbidden(campaign, text)
 
 
 def _forbidden(campaign: Campaign, text: str) -> list[str]:

@@ -77,7 +77,7 @@ def extract(path: Path) -> Extracted:
         try:
             return Extracted(_texts(document), document=document)
         except Exception as exc:  # python-docx meets what the schema forbids (a table cell's span without its value)
-            raise _broken(exc) from exc
+            raise broken(exc) from exc
     if suffix == ".txt":
         lines = _text(data)
         if not lines:
@@ -178,13 +178,13 @@ def _docx(data: bytes) -> DocumentObject:
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise SubmissionError(BROKEN) from exc
     except Exception as exc:  # lxml's parse errors and the like: the archive holds something that is not a document
-        raise _broken(exc) from exc
+        raise broken(exc) from exc
     if document.element.body is None:  # a document part without its body: nothing in it can be read
         raise SubmissionError(BROKEN)
     return document
 
 
-def _broken(exc: Exception) -> SubmissionError:
+def broken(exc: Exception) -> SubmissionError:
     return SubmissionError(f"文件已损坏（{type(exc).__name__}），无法读取：请单位重新导出后报送")
 
 

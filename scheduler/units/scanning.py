@@ -112,14 +112,14 @@ def _future(campaign: Campaign, found: Submission, now: float) -> Problem:
 
 def unreadable(path: Path) -> str:
     """Why the file at `path` cannot be read as `qm units --collect` reads it; "" when it can."""
-    from .extract import SubmissionError, extract  # python-docx: only when a new file arrives
+    from .extract import SubmissionError, broken, extract  # python-docx: only when a new file arrives
 
     try:
         extract(path)
     except SubmissionError as exc:
         return str(exc)
     except Exception as exc:  # whatever else a damaged file makes reading raise: that file's verdict, never the scan's end
-        return f"文件已损坏（{type(exc).__name__}），无法读取：请单位重新导出后报送"
+        return str(broken(exc))
     return ""
 
 

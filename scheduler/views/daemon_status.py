@@ -32,7 +32,7 @@ from ..support.db_names import is_postgresql
 from ..support.logs import escaped
 from ..support.moments import moment
 from . import notices_waiting
-from .pause_notes import pause_lines
+from .pause_notes import local_time, pause_lines
 
 JOB_LABELS = {
     "post": "发布",
@@ -166,10 +166,6 @@ def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str
     }
 
 
-def _local(t: float, tz: dt.tzinfo) -> str:
-    return f"{dt.datetime.fromtimestamp(t, tz):%Y-%m-%d %H:%M:%S}"
-
-
 def _span(seconds: float) -> str:
     whole = round(seconds)
     return f"{whole} 秒" if whole < 120 else f"{whole // 60} 分钟" if whole < 7200 else f"{whole / 3600:.1f} 小时"
@@ -189,11 +185,11 @@ def daemon_text(status: Status, tz: dt.tzinfo) -> str:
         return "从未启动（用 qm daemon 启动）"
     if status.alive:
         role = "主服务，" if any(not o.ended for o in status.others) else ""  # standbys share the database
-        return f"运行中（{role}进程 {d.pid}，{d.host}），启动于 {_local(d.started, tz)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
+        return f"运行中（{role}进程 {d.pid}，{d.host}），启动于 {local_time(d.started, tz)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
     if d.stopped is not None:
-        return f"已停止（{_local(d.stopped, tz)} 正常退出）"
+        return f"已停止（{local_time(d.stopped, tz)} 正常退出）"
     if d.gone:  # on this machine, and its process is not there: no need to wait for its heartbeat to go stale
-        return f"已意外终止（进程 {d.pid}，{d.host}，最近心跳在 {_local(d.heartbeat, tz)}），没有正常退出：请重新启动 qm daemon（可在 qm.log 中查看它最后的记录）"
+        return f"已意外终止（进程 {d.pid}，{d.host}，最近心跳在 {local_time(d.heartbeat, tz)}），没有正常退出：请重新启动 qm daemon（可在 qm.log 中查看它最后的记录）"
     if (ahead := d.clock_ahead(status.now)) is not None:
         return f"{_ahead(d, ahead)}；{SYNC_CLOCKS}"
     if status.leased:  # the server says the active daemon's session is there: stuck, or its heartbeat only looks old here
@@ -203,7 +199,7 @@ def daemon_text(status: Status, tz: dt.tzinfo) -> str:
             f"它可能卡住了（进程被暂停、机器休眠或过载），也可能只是那台机器的时钟比本机慢（{SYNC_CLOCKS}）。"
             f"{look}查看 qm.log 和进程 {d.pid}：确实卡住时结束它（kill -9 {d.pid}），租约随之释放，备用服务或重新启动的 qm daemon 接管"
         )
-    return f"无响应！最近心跳在 {_local(d.heartbeat, tz)}（进程 {d.pid} 可能已崩溃，请检查并重新启动 qm daemon）"
+    return f"无响应！最近心跳在 {local_time(d.heartbeat, tz)}（进程 {d.pid} 可能已崩溃，请检查并重新启动 qm daemon）"
 
 
 def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
@@ -214,19 +210,19 @@ def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
     for other in [o for o in status.others if o not in dead[1:]]:
         role = ROLE_LABELS.get(other.role, other.role)
         if other.ended:  # no takeover on SQLite, or its process is gone from this machine: it ended without a clean stop
-            beat = f"最近心跳在 {_local(other.heartbeat, tz)}"
+            beat = f"最近心跳在 {local_time(other.heartbeat, tz)}"
             who = f"{role} {other.pid}" if other.role == ENDED else f"{role}：进程 {other.pid}"
             lines.append(f"{who} 已意外终止（{other.host}，{beat}），没有正常退出；可在 qm.log 中查看它最后的记录")
         elif other.alive(status.now):
             beat = f"最近心跳 {status.now - other.heartbeat:.0f} 秒前"
-            lines.append(f"{role}：进程 {other.pid}，{other.host}，启动于 {_local(other.started, tz)}，{beat}")
+            lines.append(f"{role}：进程 {other.pid}，{other.host}，启动于 {local_time(other.started, tz)}，{beat}")
         elif (ahead := other.clock_ahead(status.now)) is not None:
             lines.append(f"{role}：{_ahead(other, ahead)}")
         else:
-            lines.append(f"无响应的{role}：进程 {other.pid}，{other.host}，最近心跳在 {_local(other.heartbeat, tz)}")
+            lines.append(f"无响应的{role}：进程 {other.pid}，{other.host}，最近心跳在 {local_time(other.heartbeat, tz)}")
     if older := dead[1:]:
         hosts = "、".join(sorted({o.host for o in older}))
-        lines.append(f"另有 {len(older)} 个更早的旧进程已停止或无响应（{hosts}，最近心跳最晚在 {_local(older[0].heartbeat, tz)}）")
+        lines.append(f"另有 {len(older)} 个更早的旧进程已停止或无响应（{hosts}，最近心跳最晚在 {local_time(older[0].heartbeat, tz)}）")
     return lines
 
 
@@ -257,9 +253,6 @@ def overdue_note(status: Status) -> str:
 
 def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int) -> str:
     """`names`: what people call the jobs (`job_names`); `year`: the campaign's (see `upcoming`)."""
-
-    def local(t: float) -> str:
-        return _local(t, tz)
 
     lines = [f"后台服务：{daemon_text(status, tz)}"]
     lines += [f"  {line}" for line in other_daemons(status, tz)]

@@ -15,7 +15,8 @@ def _what(channel: str) -> str:
     return "全部渠道" if channel == st.ALL_CHANNELS else f"渠道 {channel}"
 
 
-def _since(at: float, tz: dt.tzinfo) -> str:
+def local_time(at: float, tz: dt.tzinfo) -> str:
+    """A moment as `qm status` writes it: 2027-09-08 09:00:00."""
     return f"{dt.datetime.fromtimestamp(at, tz):%Y-%m-%d %H:%M:%S}"
 
 
@@ -24,13 +25,13 @@ def pause_lines(pauses: Pauses, tz: dt.tzinfo) -> list[str]:
     lines = []
     for channel, (reason, who, at) in sorted(pauses.items()):
         how = "qm resume" if channel == st.ALL_CHANNELS else f"qm resume --channel {channel}"
-        lines.append(f"已暂停：{_what(channel)}，{who} 于 {_since(at, tz)}，原因：{reason}（恢复：{how}）")
+        lines.append(f"已暂停：{_what(channel)}，{who} 于 {local_time(at, tz)}，原因：{reason}（恢复：{how}）")
     return lines
 
 
 def banners(pauses: Pauses, tz: dt.tzinfo) -> list[str]:
     """One line a pause, for the console's pages: an admin resumes it on 运行状态."""
     return [
-        f"已暂停发布：{_what(channel)}，原因：{reason}，{who} 于 {_since(at, tz)}；管理员可在“运行状态”恢复。"
+        f"已暂停发布：{_what(channel)}，原因：{reason}，{who} 于 {local_time(at, tz)}；管理员可在“运行状态”恢复。"
         for channel, (reason, who, at) in sorted(pauses.items())
     ]
