@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scheduler.cli.init_cmds import COPIED
 from scheduler.inputs.config import load_campaign
 from tests.conftest import ROOT, run_qm
 
@@ -76,3 +77,42 @@ def test_the_next_steps_work_from_the_new_folder_without_qm_on_path(tmp_path: Pa
     on_path = {**bare, "PATH": os.pathsep.join([str(qm.parent), bare["PATH"]])}
     made = subprocess.run([str(qm), "init", "b"], cwd=tmp_path, env=on_path, capture_output=True, text=True, timeout=120)
     assert "  qm check    检查配置" in made.stdout and "activate" not in made.stdout, made.stdout
+
+
+def test_a_wheel_install_without_the_project_folder_makes_a_campaign_that_passes_the_check(tmp_path: Path) -> None:
+    """`pip install <folder or wheel>` as a county would: the installed qm has no project folder beside it."""
+    source = tmp_path / "source"  # the project's own files, copied so the build leaves nothing in the project
+    parts = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "scheduler", *COPIED]
+    listed = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *parts]
+    tracked = subprocess.run(listed, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for name in filter(None, tracked.split("\0")):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes((ROOT / name).read_bytes())
+    wheels = tmp_path / "wheels"
+    pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", wheels, source], check=True, capture_output=True, timeout=300)
+    (wheel,) = wheels.glob("qm-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True, timeout=120)
+    subprocess.run([*pip, "--python", venv / "bin" / "python", "install", "--no-deps", wheel], check=True, capture_output=True, timeout=300)
+    # qm's dependencies from this environment, listed after the new one's own packages (no .pth of it is run, so
+    # not the editable qm)
+    deps = next(Path(p) for p in sys.path if p.endswith("site-packages"))
+    (next((venv / "lib").glob("python3.*")) / "site-packages" / "deps.pth").write_text(f"{deps}\n", encoding="utf-8")
+    qm = venv / "bin" / "qm"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    made = subprocess.run([qm, "init", "県"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert (tmp_path / "県" / "config.yaml").read_bytes() == (ROOT / "config.yaml").read_bytes()
+    for part in ("content", "templates"):
+        assert _files(tmp_path / "県" / part) == _files(source / part) - {f for f in _files(source / part) if Path(f).name.startswith(".")}
+    where = subprocess.run(
+        [venv / "bin" / "python", "-c", "import scheduler; print(scheduler.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert where.stdout.startswith(str(venv)), where.stdout + where.stderr  # the installed qm, not the project's
+    checked = subprocess.run([qm, "check"], cwd=tmp_path / "県", env=env, capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0 and "全部通过检查" in checked.stdout, checked.stdout + checked.stderr

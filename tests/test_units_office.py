@@ -246,7 +246,7 @@ def test_init_names_what_is_missing_apart_from_the_chinese(tmp_path: Path, monke
 
     monkeypatch.setattr(init_cmds, "ROOT", tmp_path)  # a project folder with nothing in it
     with pytest.raises(InputError, match=r"找不到 qm 自带的 config\.yaml、"):
-        init_cmds._check_source()
+        init_cmds.bundled()
 
 
 def test_files_an_older_qm_judged_are_read_again_once(config: Path) -> None:

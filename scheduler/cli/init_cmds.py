@@ -1,7 +1,8 @@
 """`qm init FOLDER`: a new campaign folder to start from, for a city setting qm up on its own.
 
 The folder gets copies of qm's bundled `config.yaml` (a whole 2027 campaign, commented), its content
-library and its templates, so that everything a campaign is made of can be edited there without
+library and its templates (from the installed package, where the build puts them, or from the project
+folder of an editable install: `bundled()`), so that everything a campaign is made of can be edited there without
 touching qm's own files; the posters and the state folder are made when the commands run. The copy
 is made in a hidden folder beside the target and renamed into place, so a failure leaves nothing
 half-made; an existing folder is refused unless it is empty.
@@ -20,6 +21,7 @@ from ..support.os_messages import path_error
 from .context import Context
 
 ROOT = Path(__file__).resolve().parents[2]  # the project qm was installed from (`pip install -e .`)
+PACKAGED = Path(__file__).resolve().parents[1] / "bundled"  # copied in by the build (setup.py): a wheel, `pip install .`
 COPIED = ("config.yaml", "content", "templates")
 
 
@@ -37,13 +39,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 def run_init(ctx: Context, args: argparse.Namespace) -> int:
     target: Path = args.folder
-    _check_source()
+    source_dir = bundled()
     _check_target(target)
     temp = target.parent / f".{target.name}.qm-init-{os.getpid()}"
     try:
         temp.mkdir()
         for name in COPIED:
-            source = ROOT / name
+            source = source_dir / name
             if source.is_dir():
                 shutil.copytree(source, temp / name, ignore=shutil.ignore_patterns("__pycache__", ".*"))
             else:
@@ -59,13 +61,18 @@ def run_init(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_source() -> None:
-    missing = [name for name in COPIED if not (ROOT / name).exists()]
-    if missing:
-        raise InputError(
-            f"找不到 qm 自带的 {'、'.join(missing)}（应在 {ROOT}）：qm init 从 qm 的项目目录复制它们，"
-            "请按 README 在项目目录中用 pip install -e . 安装 qm"
-        )
+def bundled() -> Path:
+    """The folder holding qm's own campaign: inside the installed package (any install but an editable one),
+    else the project folder an editable install runs from."""
+    for folder in (PACKAGED, ROOT):
+        if all((folder / name).exists() for name in COPIED):
+            return folder
+    folder = PACKAGED if PACKAGED.is_dir() else ROOT
+    missing = [name for name in COPIED if not (folder / name).exists()]
+    raise InputError(
+        f"找不到 qm 自带的 {'、'.join(missing)}（应在 {folder}）：qm 的安装不完整，"
+        "请重新安装 qm（pip install 项目目录或 qm 的 wheel 文件，或在项目目录中 pip install -e .）"
+    )
 
 
 def _check_target(target: Path) -> None:
