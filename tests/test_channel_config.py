@@ -217,9 +217,34 @@ def test_credentials_written_into_an_api_or_anthias_address_are_refused_and_neve
     assert "QM_ANTHIAS_AUTH" in result.stderr and "pa55word" not in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("password", ["pa55?w0rd", "pa55/w0rd", "pa55#w0rd", "pa55@w0rd", "pa55:w0rd?x=1"])
+def test_a_password_holding_a_slash_an_at_a_question_mark_or_a_hash_in_an_address_is_refused_and_never_shown(
+    project: Callable[..., Path], password: str
+) -> None:
+    """People type such passwords unencoded: the user part runs to the host's "@", not to the first "/", "?" or "#"."""
+
+    def edit(text: str) -> str:
+        text = text.replace("api_base: https://api.weixin.qq.com", f"api_base: https://wx:{password}@proxy.example.cn/wx?mail=a@b.cn")
+        return text.replace("      items_per_day: 2\n", f"      items_per_day: 2\n      anthias: http://admin:{password}@192.168.1.50\n", 1)
+
+    path = project(edit, config=API)
+    for command in ("check", "status"):
+        result = run_qm(command, "-c", path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        for key, shown in (("api_base", "https://proxy.example.cn/wx?mail=a@b.cn"), ("anthias", "http://192.168.1.50")):
+            assert f"{key} 里写了用户名或密码" in result.stderr and f"写作 {shown}；" in result.stderr, result.stderr
+        assert "pa55" not in result.stdout + result.stderr and "w0rd" not in result.stdout + result.stderr, result.stderr
+
+
 def test_an_address_in_a_message_or_log_line_shows_no_credentials() -> None:
     from scheduler.support.redact import scrub, shown_url
 
     assert shown_url("https://wx:pa55word@proxy.example.cn/wx?key=abc123") == "https://proxy.example.cn/wx?key=***"
     line = "无法连接微信接口 http://wx:pa55word@proxy.example.cn/wx（ConnectError） url=https://h.cn/a?x=1&key=abc123 key=reminder-1"
     assert scrub(line) == "无法连接微信接口 http://***@proxy.example.cn/wx（ConnectError） url=https://h.cn/a?x=1&key=*** key=reminder-1"
+    for password in ("pa?ss", "pa/ss", "pa#ss", "pa@ss"):
+        assert shown_url(f"https://wx:{password}@proxy.example.cn/wx?mail=a@b") == "https://proxy.example.cn/wx?mail=a@b"
+        said = scrub(f"数据库 postgresql://qm:{password}@db.example.cn/qm 无法连接；接口 https://wx:{password}@h.cn/wx（超时）")
+        assert said == "数据库 postgresql://***@db.example.cn/qm 无法连接；接口 https://***@h.cn/wx（超时）", said
+    for address in ("https://h.cn/path?email=a@b", "https://h.cn:8443/p?email=a@b", "https://h.cn/@team"):  # no user part
+        assert shown_url(address) == address and scrub(f"地址 {address} 打不开") == f"地址 {address} 打不开"

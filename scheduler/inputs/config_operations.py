@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from ..support.redact import userinfo
 from .campaign import ROLE_LABELS, ROLES, DaemonConfig, LintConfig, Notifier, ReviewConfig, Stage, Unit
 from .located_yaml import Mapping
 from .names import checked_name
@@ -162,7 +163,7 @@ def database_problem(url: str) -> str | None:
             return f"指向目录 {file}，不是数据库文件：sqlite:/// 后面要写文件的路径"
         return None
     if scheme in POSTGRESQL_SCHEMES:
-        user, server = _userinfo(url)
+        user, server = userinfo(url)
         parts = urlsplit(server)
         if user.partition(":")[2] or "password" in parse_qs(parts.query):
             return "里写了密码：密码不能写进配置文件（配置会被复制、发给别人、放进版本库），地址里只写用户名"
@@ -176,32 +177,8 @@ def database_problem(url: str) -> str | None:
     return f"是 {scheme} 数据库的地址：qm 只支持 SQLite 和 PostgreSQL"
 
 
-def _userinfo(url: str) -> tuple[str, str]:
-    """(what is written before the server: `user` or `user:password`, "" for none; the URL without it).
-    A password may hold any character, "/", "@", "?" and "#" too: the user part ends at the LAST "@" that is not in
-    the query (a server's name and port hold none), where `urlsplit` would stop at the first "/" and read
-    postgresql://qm:2024/Secret@host/qm as the server qm on port 2024, or at the first "?" and read
-    postgresql://qm:pa?ss@host/qm as the server qm on port "pa"."""
-    scheme, sep, rest = url.partition("://")
-    for at in reversed([i for i, c in enumerate(rest) if c == "@"]):
-        if not _in_query(rest, at):
-            return rest[:at], f"{scheme}{sep}{rest[at + 1 :]}"
-    return "", url
-
-
-_QUERY = re.compile(r"[^=&#]+=[^&#]*(?:&[^=&#]+=[^&#]*)*(?:#.*)?")  # key=value pairs
-
-
-def _in_query(rest: str, at: int) -> bool:
-    """Whether the "@" at `at` lies in the query (postgresql://qm@db/qm?application_name=qm@web): after a "?" that
-    follows an earlier "@" (the user's), and what follows that "?" is key=value pairs. A "?" before the first "@"
-    is a password's."""
-    query = rest.find("?", rest.find("@"))
-    return rest.find("@") < query < at and _QUERY.fullmatch(rest[query + 1 :]) is not None
-
-
 def _hide_password(url: str) -> str:
-    user, server = _userinfo(url)
+    user, server = userinfo(url)
     if ":" in user:  # user:password@ → user:***@
         scheme, sep, rest = server.partition("://")
         url = f"{scheme}{sep}{user.partition(':')[0]}:***@{rest}"

@@ -3,8 +3,9 @@
 Two nets: every secret value qm reads (`secrets.read_secret`, tokens a channel fetches) is
 registered here and replaced by `***` wherever it appears; and anything shaped like a credential in
 a URL or a JSON body (`access_token=…`, `"secret": "…"`) is masked even if it was never
-registered (and so is what comes before a URL's host: `https://user:password@host`). `shown_url` is a URL
-without it, for messages; `has_userinfo` finds it in the config. `scrub` is applied to channel error messages (hence the audit log and notifications)
+registered (and so is what comes before a URL's host: `https://user:password@host`, read by `userinfo`, which a
+password holding "/", "?", "#" or "@" does not cut short). `shown_url` is a URL without it, for messages;
+`has_userinfo` finds it in the config. `scrub` is applied to channel error messages (hence the audit log and notifications)
 and, through `logs.RedactingFilter`, to every log record (kept there: this module does not import logging,
 which the commands that only scrub channel errors do not need).
 """
@@ -20,9 +21,9 @@ _PATTERNS = (
     re.compile(r"((?:access_token|secret|appsecret|token|sign)=)[^&\s\"']+", re.I),
     re.compile(r"([?&](?:key|api_key|apikey|password|passwd|pwd)=)[^&\s\"']+", re.I),  # in a URL's query
     re.compile(r"(\"(?:access_token|secret|appsecret)\"\s*:\s*\")[^\"]+", re.I),
-    re.compile(r"(\b[a-z][a-z0-9+.\-]*://)[^\s/?#@:]*:[^\s/?#@]*(?=@)", re.I),  # https://user:password@host
 )
-_HOST = re.compile(r"[/?#]")
+_URL = re.compile(r"\b([a-z][a-z0-9+.\-]*://)\S+", re.I)
+_QUERY = re.compile(r"[^=&#?@]+=[^&#]*(?:&[^=&#?@]+=[^&#]*)*(?:#.*)?")  # key=value pairs
 _known: set[str] = set()
 _lock = threading.Lock()
 
@@ -40,26 +41,47 @@ def scrub(text: str) -> str:
     for value in known:
         if value in text:
             text = text.replace(value, MASK)
+    text = _URL.sub(_masked_userinfo, text)
     for pattern in _PATTERNS:
         text = pattern.sub(rf"\g<1>{MASK}", text)
     return text
 
 
-def _split(url: str) -> tuple[str, str, str]:
-    """A URL's `scheme://`, the part before its path (`user:password@host:port`), and the rest."""
+def _masked_userinfo(m: re.Match[str]) -> str:
+    """`https://***@host` for a URL in a text with `user:password@` before its host (a user alone is left)."""
+    user, rest = userinfo(m[0])
+    return m[0] if ":" not in user else f"{m[1]}{MASK}@{rest.removeprefix(m[1])}"
+
+
+def userinfo(url: str) -> tuple[str, str]:
+    """(what is written before the host: `user` or `user:password`, "" for none; the URL without it and its "@").
+    People type passwords holding "/", "@", "?" and "#" unencoded, where `urlsplit` would stop at the first of them
+    and show the rest of the password as the host or path: so when the part before the first "/", "?" or "#" holds
+    an "@" or a ":" (a user, or a host's port), the user part ends at the LAST "@" that is not in the query
+    (`https://u:pa?ss@host/x?mail=a@b`: `u:pa?ss`; `postgresql://qm:2024/Secret@host/qm`: `qm:2024/Secret`);
+    `https://host/p?mail=a@b` and `https://host/@team` have none."""
     scheme, sep, rest = url.partition("://")
-    if not sep:
-        return "", "", url
-    end = m.start() if (m := _HOST.search(rest)) else len(rest)
-    return scheme + sep, rest[:end], rest[end:]
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if sep and ("@" in authority or ":" in authority):
+        for at in reversed([i for i, c in enumerate(rest) if c == "@"]):
+            if not _in_query(rest, at):
+                return rest[:at], f"{scheme}{sep}{rest[at + 1 :]}"
+    return "", url
+
+
+def _in_query(rest: str, at: int) -> bool:
+    """Whether the "@" at `at` lies in a query (postgresql://qm@db/qm?application_name=qm@web): after a "?" that
+    follows a path's "/" or an earlier "@" (the user's), and what follows that "?" is key=value pairs. A "?" before
+    them is a password's."""
+    first = rest.find("@")
+    return any(c == "?" and (first < q or "/" in rest[:q]) and _QUERY.fullmatch(rest[q + 1 :]) is not None for q, c in enumerate(rest[:at]))
 
 
 def has_userinfo(url: str) -> bool:
     """A URL with `user:password@` (or `user@`) before its host: credentials that would be copied with the config."""
-    return "@" in _split(url)[1]
+    return bool(userinfo(url)[0])
 
 
 def shown_url(url: str) -> str:
     """A URL as a message may show it: without what comes before `@` in its host, its query's secrets masked."""
-    scheme, host, rest = _split(url)
-    return scrub(scheme + host.rpartition("@")[2] + rest)
+    return scrub(userinfo(url)[1])
