@@ -10,7 +10,9 @@ from markupsafe import Markup
 from ..inputs.campaign import WEEKDAYS, Campaign
 from ..planning.planner import Plan
 from ..publishing import states as st
+from ..publishing.maybe_sent import maybe_sent
 from ..publishing.queue import AuditEntry, Queue
+from ..publishing.review import not_rejected
 from ..rendering.lint import Finding
 from ..views.day_preview import ImageSource, render_block
 from ..views.plan_export import channel_label
@@ -69,7 +71,16 @@ class DayPost:
 
     @property
     def can_reject(self) -> bool:
-        return self.entry.state in REJECTABLE
+        return self.entry.state in REJECTABLE and not self.not_rejected
+
+    @property
+    def not_rejected(self) -> str:
+        """Why a post an attempt may have sent is not rejected, and what to do instead (the refusal's own words,
+        `review.not_rejected`): said where the reject button would be, which could only fail; "" otherwise."""
+        post = self.entry.queued
+        if post is None or post.state not in REJECTABLE or not maybe_sent(post.state, post.attempts, post.receipt):
+            return ""
+        return not_rejected(post.id)
 
     @property
     def can_retry(self) -> bool:
