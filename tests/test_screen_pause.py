@@ -17,10 +17,11 @@ from scheduler.cli.daemon_cmds import _ahead
 from scheduler.publishing import review
 from scheduler.runtime.work_ahead import Ahead
 from scheduler.screens.build import current_folder, screens_root
+from scheduler.screens.left_dark import PLAYS_ON
 from scheduler.support.errors import QmError
 
 from .conftest import run_qm
-from .daemon_helpers import Recorder
+from .daemon_helpers import Harness, Recorder
 
 REHEARSAL = "2027-06-01T09:00:00+08:00"
 DAY = dt.date(2027, 9, 3)
@@ -104,6 +105,55 @@ def test_a_pause_empties_the_screens_while_a_content_file_is_broken(config: Path
     _ahead(config, queue, ahead, Recorder(), morning + dt.timedelta(minutes=20))
     back = on_wall(ctx)
     assert featured[0].id in [s["post"] for s in back["slides"]] and "paused" not in back  # type: ignore[attr-defined,union-attr]
+
+
+def test_a_pause_lifted_while_a_content_file_is_broken_names_the_screens_left_dark(config: Path) -> None:
+    """The daemon's notice: the screens play on while paused only (deliberately dark) or never paused; once the
+    pause is lifted and no plan can fill its screen again, it names that screen, says it stays dark until the
+    file is fixed, and what to do. Real daemon rounds (every 5 minutes), a real broken file, the built playlists."""
+    ctx = Context(config)
+    queue = ctx.filled_queue()
+    centre = next(s for s in ctx.campaign.screens if s.id == "center")
+    featured = [p for p in ctx.plan.on(DAY) if p.channel == centre.name]
+    review.approve(queue, featured[0].id, "审核员甲", ctx.clock())
+    notices, ahead = Recorder(), Ahead()
+    h = Harness(ctx.campaign, ctx.plan, ctx.renderer, ctx.campaign.at(DAY, dt.time(6, 40)), notifications=notices)
+    h.ahead = lambda now: _ahead(config, h.queue, ahead, notices, now)
+
+    def told(minutes: int) -> list[str]:
+        h.run_until(h.clock.now() + dt.timedelta(minutes=minutes))
+        said = ["｜".join([n.title, *n.lines]) for n in notices.sent if n.title.startswith("【提前准备】")]
+        notices.sent.clear()
+        return said
+
+    files = sorted((config.parent / "content").rglob("*.md"))
+    broken = next(f for f in files if f.read_text(encoding="utf-8").startswith("---\nid: ") and f.stem != featured[0].item.id)
+    fine = broken.read_text(encoding="utf-8")
+    try:
+        h.start()
+        assert told(6) == [] and featured[0].id in [s["post"] for s in on_wall(ctx)["slides"]]  # type: ignore[attr-defined,union-attr]
+        review.pause(h.queue, centre.name, "李主任", "全国哀悼日", ctx.clock())  # this screen only
+        broken.write_text("---\nid: [broken\n---\n", encoding="utf-8")
+        [paused] = told(6)
+        assert paused.startswith(PLAYS_ON + "｜") and broken.name in paused and on_wall(ctx)["paused"] == "全国哀悼日"
+
+        review.resume(h.queue, centre.name, "李主任", ctx.clock())
+        [lifted] = told(6)
+        headline, *lines = lifted.split("｜")
+        assert headline == (
+            "【提前准备】电子屏中央大街户外大屏的暂停已解除，但内容库有文件无法读取，排不出新的播放列表：这些屏幕在文件改好之前一直黑屏"
+        ), lifted
+        assert "火车站广场竖屏" not in lifted and "继续播放" not in lifted  # the other screen was never dark
+        assert broken.name in lines[0] and lines[-1].startswith("改好前面指出的文件（qm check 检查通过）"), lines
+        assert on_wall(ctx)["slides"] == [] and told(11) == []  # told once while it stays so
+
+        broken.write_text(fine, encoding="utf-8")
+        assert [n.split("｜")[0] for n in told(6)] == ["【提前准备】已恢复：海报和电子屏播放列表重新按时更新"]
+        back = on_wall(ctx)
+        assert featured[0].id in [s["post"] for s in back["slides"]] and "paused" not in back  # type: ignore[attr-defined,union-attr]
+    finally:
+        broken.write_text(fine, encoding="utf-8")
+        h.close()
 
 
 def test_screen_build_says_a_cancelled_post_is_cancelled_not_awaiting_review(config: Path) -> None:

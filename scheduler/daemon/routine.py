@@ -9,6 +9,7 @@ import logging
 import sqlite3
 
 from ..publishing import notices_sent
+from ..screens.left_dark import HeldBack, advice, headline
 from ..support.errors import QmError
 from ..support.logs import event
 from ..support.notify import FAILURE, Notice
@@ -62,7 +63,9 @@ class Routine:
         a restarted daemon, or the standby taking over, does not tell it again."""
         s = self.shared
         # the problems say what is wrong; the headline may count what was done meanwhile (posters drawn)
-        key = "" if exc is None else notices_sent.standing_key(AHEAD, "\n".join(map(str, exc.problems)) or str(exc))
+        # screens a lifted pause left dark (`left_dark`): told apart, and again when they change
+        dark = exc.dark if isinstance(exc, HeldBack) else ()
+        key = "" if exc is None else notices_sent.standing_key(AHEAD, "\n".join([*map(str, exc.problems), *dark]) or str(exc))
         with s.queue.engine.connect() as conn:  # most rounds find it as it was: no write then
             if notices_sent.standing(conn, AHEAD) == ({key} - {""}):
                 return
@@ -72,7 +75,7 @@ class Routine:
                     event(log, "ahead_recovered")
                     s.notify(Notice(FAILURE, "【提前准备】已恢复：海报和电子屏播放列表重新按时更新", ("之前报告的问题已经不在了",)))
             elif notices_sent.stand(conn, AHEAD, key, s.now()):
-                s.notify(Notice(FAILURE, "【提前准备】海报或电子屏播放列表更新失败，屏幕继续播放上一份播放列表", tuple(exc.lines())))
+                s.notify(Notice(FAILURE, headline(dark), (*exc.lines(), *advice(dark))))
 
     def collect_statistics(self) -> None:
         """Read figures, plays: every day not yet final (idempotent; see `stats.collect`)."""

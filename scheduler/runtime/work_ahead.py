@@ -14,11 +14,13 @@ process running beside the daemon for the rest of its life (about 13 MB).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem, Library
@@ -27,12 +29,14 @@ from ..poster import job_for
 from ..poster.freshness import is_current
 from ..poster.job import Job
 from ..rendering.payloads import Renderer, Stored
-from ..screens.build import Built, build, screens_root
+from ..screens.build import Built, build, current_folder, screens_root
 from ..screens.daily import Approval, due_playlists, paused_playlists, sources_stamp
+from ..screens.left_dark import HeldBack
 from ..screens.playlist import Playlist
 from ..screens.slogan_check import Vetted
-from ..support.errors import ContentError, QmError, RuntimeFailure
+from ..support.errors import QmError, RuntimeFailure
 from ..support.values import ImageRef
+from ..views.plan_export import channel_label
 
 HORIZON = dt.timedelta(hours=26)  # posters are drawn for the posts of the coming day and a bit
 
@@ -58,25 +62,28 @@ class Ahead:
         self._stamp = sources_stamp(campaign, playlists)  # after the build: `current` moved
         return done
 
-    def held_back(
-        self, campaign: Campaign, library: Library, queued: Sequence[Stored], now: dt.datetime, approved: Approval
-    ) -> ContentError:
+    def held_back(self, campaign: Campaign, library: Library, queued: Sequence[Stored], now: dt.datetime, approved: Approval) -> HeldBack:
         """`held_back`, with the paused screens emptied all the same (`paused_playlists`): built when they differ
         from what the last round built (its stamp, as a whole round's), so once while they stay the same."""
         paused = paused_playlists(campaign, now, approved) if campaign.screens else []
         changed = paused if sources_stamp(campaign, paused) != self._stamp else []
-        error = held_back(campaign, library, queued, now, changed)
+        error = held_back(campaign, library, queued, now, changed, left_dark(campaign, {p.screen.id for p in paused}))
         if changed:
             self._stamp = sources_stamp(campaign, paused)  # after the build: `current` moved
         return error
 
 
 def held_back(
-    campaign: Campaign, library: Library, queued: Sequence[Stored], now: dt.datetime, paused: Sequence[Playlist] = ()
-) -> ContentError:
+    campaign: Campaign,
+    library: Library,
+    queued: Sequence[Stored],
+    now: dt.datetime,
+    paused: Sequence[Playlist] = (),
+    dark: tuple[str, ...] = (),
+) -> HeldBack:
     """A library with a file that does not load: no plan, so no playlists (the screens keep theirs, except the
     `paused` screens' empty ones: a pause needs no plan), but the queue's coming posts whose items load get
-    their posters. The error names the file and line."""
+    their posters. The error names the file and line, and the screens left `dark` (`left_dark`)."""
     jobs: dict[str, Job] = {}
     items = library.by_id
     for post in queued:
@@ -84,7 +91,23 @@ def held_back(
             _add_missing(jobs, campaign, item, post.images)
     drawn = in_child(campaign, list(jobs.values()), list(paused)).drawn if jobs or paused else 0
     why = f"内容库有 {len(library.problems)} 处文件无法读取，这些文件里的内容暂不准备（已为其他内容画好海报 {drawn} 张）"
-    return ContentError(why, list(library.problems))
+    return HeldBack(why, list(library.problems), dark)
+
+
+def left_dark(campaign: Campaign, still_paused: Collection[str]) -> tuple[str, ...]:
+    """The screens (as staff call them) whose wall shows a paused, empty playlist though their channel is not
+    paused any more (not in `still_paused`): lifted while no plan can fill them again."""
+    root = screens_root(campaign)
+    return tuple(
+        channel_label(campaign, s.name) for s in campaign.screens if s.id not in still_paused and _shows_paused(current_folder(root, s.id))
+    )
+
+
+def _shows_paused(folder: Path | None) -> bool:
+    try:
+        return folder is not None and bool(json.loads((folder / "playlist.json").read_text(encoding="utf-8")).get("paused"))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def missing_posters(campaign: Campaign, plan: Plan, renderer: Renderer, now: dt.datetime) -> list[Job]:
