@@ -248,3 +248,28 @@ def test_an_address_in_a_message_or_log_line_shows_no_credentials() -> None:
         assert said == "数据库 postgresql://***@db.example.cn/qm 无法连接；接口 https://***@h.cn/wx（超时）", said
     for address in ("https://h.cn/path?email=a@b", "https://h.cn:8443/p?email=a@b", "https://h.cn/@team"):  # no user part
         assert shown_url(address) == address and scrub(f"地址 {address} 打不开") == f"地址 {address} 打不开"
+
+
+def test_scrubbing_a_long_hostile_address_reads_it_once() -> None:
+    """A platform's reply or a log line can carry a long address full of "@" and "?": the user part is found
+    with one pass over the query's candidates, not one per "@" (which took seconds for 16 KB). Counted, not timed."""
+    import re
+
+    from scheduler.support import redact
+
+    calls = 0
+    real = redact._QUERY
+
+    class Counting:
+        def fullmatch(self, text: str, pos: int = 0) -> re.Match[str] | None:
+            nonlocal calls
+            calls += 1
+            return real.fullmatch(text, pos)
+
+    redact._QUERY = Counting()  # type: ignore[assignment]
+    try:
+        said = redact.scrub("http://wx:pa55@h.cn/x" + "@?k=" * 4000)
+    finally:
+        redact._QUERY = real
+    assert "pa55" not in said
+    assert calls <= 2048 // 4 + 1, calls

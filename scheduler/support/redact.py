@@ -22,7 +22,7 @@ _PATTERNS = (
     re.compile(r"([?&](?:key|api_key|apikey|password|passwd|pwd)=)[^&\s\"']+", re.I),  # in a URL's query
     re.compile(r"(\"(?:access_token|secret|appsecret)\"\s*:\s*\")[^\"]+", re.I),
 )
-_URL = re.compile(r"\b([a-z][a-z0-9+.\-]*://)\S+", re.I)
+_URL = re.compile(r"\b([a-z][a-z0-9+.\-]*://)\S{1,2048}", re.I)  # bounded: a user part is near the start
 _QUERY = re.compile(r"[^=&#?@]+=[^&#]*(?:&[^=&#?@]+=[^&#]*)*(?:#.*)?")  # key=value pairs
 _known: set[str] = set()
 _lock = threading.Lock()
@@ -63,18 +63,20 @@ def userinfo(url: str) -> tuple[str, str]:
     scheme, sep, rest = url.partition("://")
     authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
     if sep and ("@" in authority or ":" in authority):
-        for at in reversed([i for i, c in enumerate(rest) if c == "@"]):
-            if not _in_query(rest, at):
-                return rest[:at], f"{scheme}{sep}{rest[at + 1 :]}"
+        at = rest.rfind("@", 0, _query_start(rest))
+        if at >= 0:
+            return rest[:at], f"{scheme}{sep}{rest[at + 1 :]}"
     return "", url
 
 
-def _in_query(rest: str, at: int) -> bool:
-    """Whether the "@" at `at` lies in a query (postgresql://qm@db/qm?application_name=qm@web): after a "?" that
-    follows a path's "/" or an earlier "@" (the user's), and what follows that "?" is key=value pairs. A "?" before
-    them is a password's."""
+def _query_start(rest: str) -> int:
+    """Where a query begins (postgresql://qm@db/qm?application_name=qm@web), len(rest) if none: the first "?"
+    after a path's "/" or an earlier "@" (the user's) that key=value pairs follow. A "?" before them is a password's."""
     first = rest.find("@")
-    return any(c == "?" and (first < q or "/" in rest[:q]) and _QUERY.fullmatch(rest[q + 1 :]) is not None for q, c in enumerate(rest[:at]))
+    for q, c in enumerate(rest):
+        if c == "?" and (first < q or "/" in rest[:q]) and _QUERY.fullmatch(rest, q + 1) is not None:
+            return q
+    return len(rest)
 
 
 def has_userinfo(url: str) -> bool:
