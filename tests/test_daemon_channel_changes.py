@@ -211,3 +211,30 @@ def test_status_lists_neither_the_work_nor_the_publishes_of_a_screen_removed_whi
     text = to_text(report, TZ, job_names(campaign, ()), campaign.start.year)
     assert "station" not in text and "火车站广场" not in text, text
     assert "发布 " in text  # the other channels' posts still come
+
+
+def test_approvals_a_time_change_drops_in_the_daemons_refresh_are_told_once_with_the_posts_now_awaiting_review(run: Start) -> None:
+    """Weibo's 09:30 moved to 09:45 at 08:01, every post approved: the daemon takes the change up at the 09:30
+    publish, cancelling the approved 09:30 posts and queueing 09:45 ones that wait for review. Reviewers hear of it
+    once, today's 09:45 post first and marked, and the channel notice does not say publishing simply goes on."""
+    h, told, path = run(None, dt.datetime(2027, 9, 7, 8, 0, tzinfo=TZ))
+    h.approve_all()
+    h.step_at(dt.datetime(2027, 9, 7, 8, 0, 15, tzinfo=TZ))
+    approved = {p.id for p in h.queue.find([st.APPROVED, st.SCHEDULED])}
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('times: ["09:30", "17:30"]', 'times: ["09:45", "17:30"]'), encoding="utf-8")
+    h.run_until(dt.datetime(2027, 9, 7, 9, 30, 30, tzinfo=TZ))
+    h.step_at(dt.datetime(2027, 9, 7, 9, 30, 45, tzinfo=TZ))  # the heartbeat after the 09:30 publish's refresh
+    lost = sorted(i for i in approved if h.state(i) == st.CANCELLED)
+    waiting = sorted(p.id for p in h.queue.find([st.PLANNED]) if p.channel == "weibo")
+    assert lost and all("-weibo-0930" in i for i in lost) and "20270907-weibo-0945" in waiting
+    [notice] = [n for n in told.sent if n.title.startswith("【已审核的内容被取消】")]
+    assert f"取消了 {len(lost)} 条已审核的内容" in notice.title and f"新排入的 {len(waiting)} 条待审核" in notice.title
+    assert "2 条今明两天发布" in notice.title and notice.lines[1].startswith("【明天 09:45】20270908-weibo-0945")
+    assert notice.lines[0].startswith("【今天 09:45】20270907-weibo-0945（weibo）") and "qm approve 20270907-weibo-0945" in notice.lines[0]
+    assert any(lost[0] in line and "审核也随之失效" in line for line in notice.lines)
+    [channels] = [n for n in told.sent if "【发布渠道已更新】" in n.title]
+    [changed] = [line for line in channels.lines if line.startswith("设置有改动的渠道")]
+    assert f"{len(lost)} 条已审核的内容被取消" in changed and "【已审核的内容被取消】" in changed
+    h.run_until(dt.datetime(2027, 9, 8, 6, 5, tzinfo=TZ))  # the next morning's refresh: nothing new to tell
+    assert len([n for n in told.sent if n.title.startswith("【已审核的内容被取消】")]) == 1

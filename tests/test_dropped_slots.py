@@ -1,7 +1,8 @@
 """A slot the plan drops (a time, a day's number of posts or the launch day changed in the config) comes back
 when the change is undone: its post waits for review again, or is approved again, and no post is lost while
 `qm plan` still lists it. A person's cancel stays; the staff member whose change cancelled approved posts is
-told which. The real command line on the bundled campaign's SQLite queue, on the rehearsal clock."""
+told which, and so are reviewers (the daemon's notice). The real command line on the bundled campaign's SQLite
+queue, on the rehearsal clock."""
 
 from __future__ import annotations
 
@@ -68,6 +69,7 @@ def test_an_approved_post_whose_slot_comes_back_is_approved_again_and_a_persons_
     told = _queue(config).splitlines()[-1]
     assert told.startswith("注意：这次刷新按调整后的排期取消了 1 条已审核的内容") and f"审核也随之失效：{approved}。" in told
     assert "取消了" not in _queue(config)  # told once: the next refresh cancels nothing approved
+    assert "  【已审核的内容被取消】1 条，" in run_qm("status", "-c", config).stdout  # and recorded once for reviewers' robot
     _edit(config, TIME[1], TIME[0])
     states = _states(config)
     assert states[approved] == "approved"

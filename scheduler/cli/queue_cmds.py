@@ -100,11 +100,8 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
 
 def _queue(ctx: Context) -> tuple[Queue, str]:
     """The queue brought in line with config and content, and what the staff must hear about that (approved
-    posts the plan cancelled); as it stands when a content file does not load (the daemon goes on publishing
-    it), saying which file and line to fix."""
-    from ..publishing import dropped_slots
-
-    since = dropped_slots.last_entry(ctx.engine)
+    posts sent back to review or cancelled by the plan); as it stands when a content file does not load (the
+    daemon goes on publishing it), saying which file and line to fix."""
     try:
         queue = ctx.filled_queue()
     except ContentError:
@@ -119,9 +116,7 @@ def _queue(ctx: Context) -> tuple[Queue, str]:
     for note in ctx.plan.notes:
         if note.day >= ctx.today():  # a time moved after the day's post went out: the day keeps it
             print(f"注意：{note.text}", file=sys.stderr)
-    lost = dropped_slots.approvals_dropped(ctx.engine, since)
-    new = dropped_slots.new_since(ctx.engine, since) if lost else {}  # what came in: only to say with a loss
-    return queue, _sent_back(ctx) + _approvals_lost(lost, new)
+    return queue, _sent_back(ctx) + _approvals_lost(ctx)
 
 
 def _sent_back(ctx: Context) -> str:
@@ -136,23 +131,13 @@ def _sent_back(ctx: Context) -> str:
     return f"注意：{told.title}\n" + "".join(f"  {line}\n" for line in told.lines)
 
 
-def _approvals_lost(post_ids: list[str], new: dict[str, bool]) -> str:
+def _approvals_lost(ctx: Context) -> str:
     """The summary's warning that this refresh cancelled approved posts (a time, a day's number of posts or the
-    launch day changed in the config): they will not go out, and their approval is gone unless the slot comes back;
-    and what became of the posts it put in (`new`: approved without a person, by id), which may go out instead."""
-    if not post_ids:
-        return ""
-    approved = sorted(i for i, yes in new.items() if yes)
-    waiting = sorted(i for i, yes in new.items() if not yes)
-    if approved:
-        then = f"新排进来的 {'、'.join(approved)} 已自动审核通过（渠道设置了 auto_approve），不经人工审核就会按时发出，请尽快核对"
-        then += f"；{'、'.join(waiting)} 要重新审核。" if waiting else "。"
-    else:
-        then = "新排进来的内容要重新审核。"
-    return (
-        f"注意：这次刷新按调整后的排期取消了 {len(post_ids)} 条已审核的内容，它们不会发出，审核也随之失效：{'、'.join(post_ids)}。"
-        f"如果不是有意调整，把配置改回原样再运行 qm queue，这些内容会恢复为已审核；{then}\n"
-    )
+    launch day changed in the config), as the notice it recorded for the daemon to send says it."""
+    from ..publishing import approvals_lost
+
+    lost = ctx.refreshed.lost if ctx.refreshed is not None else None
+    return "" if lost is None else f"注意：{approvals_lost.warning(lost)}\n"
 
 
 def _cancelled(queue: Queue, found: list[Post]) -> dict[str, str]:

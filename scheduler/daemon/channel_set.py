@@ -14,11 +14,12 @@ cancels the posts of a removed channel (their slots left the plan).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..channels.base import Channel
 from ..inputs.campaign import Campaign, ChannelConfig
+from ..publishing import approvals_lost
 from ..publishing.queue import Post
 from ..support.errors import QmError
 from ..views.plan_export import named_channel
@@ -107,16 +108,23 @@ def net_change(before: Campaign, after: Campaign) -> Change:
     return Change(after, added, tuple(n for n in was if n not in now), changed)
 
 
-def change_lines(change: Change, before: Campaign, gone: list[Post]) -> tuple[str, ...]:
-    """What staff are told of a change: the channels added, changed and removed, and the posts cancelled with them
-    (`gone`). `before`: the campaign the daemon ran with until then (names the channels removed)."""
+def change_lines(change: Change, before: Campaign, gone: list[Post], lost: Sequence[Post] = ()) -> tuple[str, ...]:
+    """What staff are told of a change: the channels added, changed and removed, the posts cancelled with those
+    removed (`gone`), and the approved posts cancelled with the slots of those changed (`lost`: then publishing does
+    not simply go on). `before`: the campaign the daemon ran with until then (names the channels removed)."""
     lines = []
     if change.added:
         names = "、".join(named_channel(change.campaign, n) for n in change.added)
         lines.append(f"新增渠道：{names}。它的排期已加入队列，审核通过后按时发布，无需重启后台服务")
     if change.changed:
         names = "、".join(named_channel(change.campaign, n) for n in change.changed)
-        lines.append(f"设置有改动的渠道：{names}。之后的发布按新设置（时间、补发时限、账号等）进行")
+        if lost:
+            lines.append(
+                f"设置有改动的渠道：{names}。排期随之调整，{len(lost)} 条已审核的内容被取消，不会发出，"
+                f"新排入的内容要审核通过后才会发布（见{approvals_lost.TITLE}通知）；其余的发布按新设置（时间、补发时限、账号等）进行"
+            )
+        else:
+            lines.append(f"设置有改动的渠道：{names}。之后的发布按新设置（时间、补发时限、账号等）进行")
     if change.removed:
         names = "、".join(named_channel(before, n) for n in change.removed)
         cancelled = f"其未发布的 {len(gone)} 条内容已取消：{'、'.join(p.id for p in gone)}" if gone else "没有待发布的内容需要取消"

@@ -150,7 +150,7 @@ class Shared:
         self._plan = plan
         result = fill(self.queue, self.campaign, plan, renderer, now, last=self._filled, told=told)
         if self._untold is not None:
-            self._tell_channels(self._untold, result.cancelled)
+            self._tell_channels(self._untold, result.cancelled, result.lost.cancelled if result.lost else ())
             self._untold = None
         today = dt.datetime.fromtimestamp(now, self.campaign.timezone).date()
         for note in plan.notes:
@@ -173,13 +173,17 @@ class Shared:
                 cancelled=len(result.cancelled),
             )
 
-    def _tell_channels(self, before: Campaign, cancelled: Sequence[str]) -> None:
+    def _tell_channels(self, before: Campaign, cancelled: Sequence[str], unapproved: Sequence[str]) -> None:
         """Tell staff how the channels differ from those they last heard of (`before`), with the posts the fill
-        cancelled of the channels removed; nothing when the changes undid each other."""
+        cancelled of the channels removed, and the approved posts it cancelled of those changed (`unapproved`:
+        told in full by `approvals_lost`); nothing when the changes undid each other."""
         change = net_change(before, self.campaign)
         if change.added or change.removed or change.changed:
             gone = [p for p in map(self.queue.get, cancelled) if p is not None and p.channel in change.removed]
-            self.notify(Notice(APPROVAL, "【发布渠道已更新】后台服务已按 config.yaml 改用新的渠道设置", change_lines(change, before, gone)))
+            lost = [p for p in map(self.queue.get, unapproved) if p is not None and p.channel in change.changed]
+            self.notify(
+                Notice(APPROVAL, "【发布渠道已更新】后台服务已按 config.yaml 改用新的渠道设置", change_lines(change, before, gone, lost))
+            )
 
     def plan(self) -> Plan:
         if self._plan is None:

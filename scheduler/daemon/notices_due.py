@@ -1,8 +1,8 @@
 """The daemon sends the notices changes recorded (`publishing.notices_due`), whichever process made them (a
 fill's posts sent back to review, for the rules in force or for their changed words, or held by auto-approval,
-a reviewer's rejection): at each heartbeat's sweep, so one recorded by a command or the console goes out within
-a heartbeat, the daemon's own fill's at the sweep that follows it. Each notice is made here from what was
-recorded (its links from this daemon's config)."""
+its approved posts cancelled with their slots, a reviewer's rejection): at each heartbeat's sweep, so one recorded
+by a command or the console goes out within a heartbeat, the daemon's own fill's at the sweep that follows it.
+Each notice is made here from what was recorded (its links from this daemon's config)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..inputs.campaign import Campaign
-from ..publishing import approval_standing, auto_approval, notices_due, review, review_notices, words_back
+from ..publishing import approval_standing, approvals_lost, auto_approval, notices_due, review, review_notices, words_back
 from ..screens import held_words
 from ..support.logs import event
 from ..support.notify import Delivery, Notice
@@ -24,6 +24,7 @@ BUILDERS: dict[str, Callable[[Campaign, dict[str, Any], float], Notice]] = {
     review.REJECTED: lambda campaign, body, _: review_notices.rejection(campaign, body),
     held_words.NOTICE: lambda campaign, body, _: held_words.notice(campaign, body),
     words_back.NOTICE: words_back.recorded,
+    approvals_lost.NOTICE: approvals_lost.recorded,
 }
 
 

@@ -7,8 +7,8 @@ from another slot. A post given back waits for review, or is approved again when
 words still counts under the review rules in force (as words changed back do: `approval_standing`);
 one a person rejected stays rejected while its words are the same.
 
-An approval the plan cancels is lost with it until its slot comes back: `approvals_dropped` names them,
-for `qm queue` to tell the staff member whose config change did it.
+An approval the plan cancels is lost with it until its slot comes back: `approvals_dropped` names them, for
+staff to be told (`approvals_lost`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from ..inputs.campaign import Campaign, ReviewConfig
 from ..rendering.payloads import RenderedPost
@@ -142,26 +142,15 @@ def _dropped(conn: Connection) -> dict[str, str]:
     return {r.post_id: r.from_state for r in conn.execute(query)}
 
 
-def last_entry(engine: Engine) -> int:
+def last_entry(conn: Connection) -> int:
     """The latest history entry's number (0 when there is none): what a fill adds comes after it."""
-    with engine.connect() as conn:
-        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(audit.c.id), 0))).scalar_one())
+    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(audit.c.id), 0))).scalar_one())
 
 
-def approvals_dropped(engine: Engine, since: int) -> list[str]:
+def approvals_dropped(conn: Connection, since: int) -> list[str]:
     """The approved posts the plan cancelled after history entry `since`, their slots dropped or their
     words sent from another slot: their approval is gone."""
     query = sa.select(audit.c.post_id).where(
         audit.c.id > since, audit.c.who == PLAN, audit.c.to_state == st.CANCELLED, audit.c.from_state.in_(APPROVED_BEFORE)
     )
-    with engine.connect() as conn:
-        return sorted({r.post_id for r in conn.execute(query)})
-
-
-def new_since(engine: Engine, since: int) -> dict[str, bool]:
-    """The posts the plan added after history entry `since`, and whether each is approved now (by its channel's
-    auto_approve: nobody reviewed it yet): what `qm queue` tells of them."""
-    added = sa.select(audit.c.post_id).where(audit.c.id > since, audit.c.who == PLAN, audit.c.from_state == "")
-    query = sa.select(posts.c.id, posts.c.state).where(posts.c.id.in_(added))
-    with engine.connect() as conn:
-        return {r.id: r.state in st.APPROVED_STATES for r in conn.execute(query)}
+    return sorted({r.post_id for r in conn.execute(query)})

@@ -18,7 +18,7 @@ from ..inputs.campaign import Campaign, ReviewConfig
 from ..planning.planner import Plan
 from ..rendering.payloads import PostInputs, RenderedPost, Renderer
 from ..rendering.version_cache import VersionCache
-from . import approval_standing, auto_approval, dropped_slots, review_rules, sync_lock, version_records, words_back
+from . import approval_standing, approvals_lost, auto_approval, dropped_slots, review_rules, sync_lock, version_records, words_back
 from . import states as st
 from .post_sources import ConfigAndTemplates, Sources
 from .queue import Post, Queue
@@ -56,7 +56,8 @@ def sync(
     `unchanged` are posts still in the plan that were not rendered again (their inputs are as
     they were at the last sync): they are left as they are. `sources` says what each rendered
     post is made from: a post sent back to review says what changed, and reviewers are told of the approved
-    ones (`words_back`), but those in `told` (the caller tells of them itself).
+    ones (`words_back`), but those in `told` (the caller tells of them itself); and of approved posts cancelled
+    for their slots, with the posts put in (`approvals_lost`).
     """
     result = SyncResult()
     wanted = {r.post_id: r for r in rendered}
@@ -65,6 +66,7 @@ def sync(
         # between this read and its update (an edit lost to a stale read): SQLite takes its write lock
         # here, PostgreSQL locks the rows read FOR UPDATE. Another sync waits here (see `sync_lock`).
         sync_lock.hold(conn)
+        entry = dropped_slots.last_entry(conn)  # the history this sync writes comes after it (`approvals_lost`)
         # Rules other than the recorded ones (another machine's daemon reviews this database): nothing auto-approved
         agreed = under is None or review_rules.agrees(conn, under)
         withheld = bool(auto_approve) and not agreed
@@ -98,6 +100,7 @@ def sync(
             result.back_to_review += result.rules_back
         auto_approval.tell_held(conn, result.held, now)
         words_back.record(conn, result.words_back.values(), told, now)
+        result.lost = approvals_lost.record(conn, entry, now)
     return result
 
 

@@ -18,6 +18,7 @@ from ..rendering.payloads import RenderedPost
 from ..rendering.versions import is_legacy, version_of
 from . import approval_standing, auto_approval, dropped_slots, maybe_sent, version_records, waiting_words
 from . import states as st
+from .approvals_lost import Lost
 from .post_rows import epoch
 from .post_sources import PostSource, Sources
 from .queue import PLAN, Post, change_state, record_audit
@@ -45,6 +46,7 @@ class SyncResult:
     # approved posts the change of their words or pictures sent back to review, waiting for people: what changed, by id
     words_back: dict[str, Back] = field(default_factory=dict)
     held: dict[str, str] = field(default_factory=dict)  # auto-approve posts the check finds problems in: why, by id
+    lost: Lost | None = None  # approved posts cancelled for their slots, and the posts put in (staff told: `approvals_lost`)
 
 
 REKEYABLE = st.BEFORE_PUBLISHING  # posts not yet handed to a platform (their version names no attempt)

@@ -62,13 +62,24 @@ def recorded(campaign: Campaign, body: dict[str, Any], now: float) -> Notice:
 def notice(campaign: Campaign, backs: list[Back], now: float, linked: bool = True) -> Notice:
     """The posts sent back, as at `now` (today and tomorrow marked); `linked`: each followed by its console link, on a
     line of its own (`link_line`: the other lines are text, where a link would show as written)."""
-    soon = sum(1 for b in backs if _days(campaign, b.at, now) <= 1)
+    lines = listed(campaign, backs, now, linked)
+    lines.append("审核后内容文字或图片又改过，原来的审核不再有效，重新审核通过前不会发布；看改了什么：qm queue --diff 编号")
+    return Notice(APPROVAL, f"{TITLE}{len(backs)} 条已审核的内容改了文字或图片，需要重新审核{urgent(campaign, backs, now)}", tuple(lines))
+
+
+def listed(campaign: Campaign, backs: list[Back], now: float, linked: bool = True) -> list[str]:
+    """The first `SHOWN` of `backs` (most urgent first) waiting for review, as at `now`, one a line with how to
+    approve it (and its console link when `linked`); the rest counted."""
     lines = [line for b in backs[:SHOWN] for line in (_line(campaign, b, now), *link_line(post_url(campaign, b.post) if linked else ""))]
     if len(backs) > SHOWN:
         lines.append(f"……共 {len(backs)} 条，其余的用 qm queue --state planned 查看")
-    lines.append("审核后内容文字或图片又改过，原来的审核不再有效，重新审核通过前不会发布；看改了什么：qm queue --diff 编号")
-    urgent = f"，{soon} 条今明两天发布，请尽快审核" if soon else ""
-    return Notice(APPROVAL, f"{TITLE}{len(backs)} 条已审核的内容改了文字或图片，需要重新审核{urgent}", tuple(lines))
+    return lines
+
+
+def urgent(campaign: Campaign, backs: list[Back], now: float) -> str:
+    """A title's ending for the posts of `backs` due today or tomorrow (as at `now`); "" when none is."""
+    soon = sum(1 for b in backs if _days(campaign, b.at, now) <= 1)
+    return f"，{soon} 条今明两天发布，请尽快审核" if soon else ""
 
 
 def _line(campaign: Campaign, b: Back, now: float) -> str:

@@ -18,6 +18,7 @@ TOPICS = {
     "rejected": "【退回】",
     "screen-held": "【电子屏】",
     "words-back": "【回到待审核】",
+    "approvals-lost": "【已审核的内容被取消】",
 }
 OTHER = "其他通知"  # recorded by a newer qm: its daemon knows how to tell it
 START_DAEMON = "启动后台服务（qm daemon）后发出"
