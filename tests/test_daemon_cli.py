@@ -295,5 +295,24 @@ def test_pausing_one_channel_says_how_to_resume_that_channel(cfg: Path, capsys: 
     assert "（恢复：qm resume --channel weibo）" in out
     code, out, _ = qm(capsys, "-c", cfg, "resume", "--channel", "weibo")
     assert out.strip() == "已恢复渠道 weibo 的发布。"
+
+
+@pytest.mark.usefixtures("pinned_clock")
+def test_resuming_one_channel_says_the_pause_of_all_channels_still_holds_it(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Weibo paused, then every channel: resuming Weibo lifts its own pause only, and says Weibo still does not
+    publish; resuming WeChat, held only by the pause of all channels, is refused, saying so. Each says how to resume."""
+    assert qm(capsys, "-c", cfg, "pause", "--channel", "weibo", "--reason", "账号维护", "--by", "王科长")[0] == 0
+    assert qm(capsys, "-c", cfg, "pause", "--reason", "全国哀悼日", "--by", "赵主任")[0] == 0
+    code, out, _ = qm(capsys, "-c", cfg, "resume", "--channel", "weibo", "--by", "王科长")
+    assert code == 0 and out.startswith("微博（weibo）的单独暂停已解除，但全部渠道仍暂停中（赵主任 于 "), out
+    assert "原因：全国哀悼日），微博（weibo）仍不发布：qm resume 解除全部暂停" in out and "已恢复" not in out
+    code, out, err = qm(capsys, "-c", cfg, "resume", "--channel", "wechat", "--by", "王科长")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert "微信公众号（wechat）没有单独暂停，但全部渠道仍暂停中（赵主任 于 " in err and "没有恢复：qm resume 解除全部暂停" in err, err
+    assert "当前没有暂停" not in err
+    code, out, _ = qm(capsys, "-c", cfg, "status", "--json")
+    assert set(json.loads(out)["paused"]) == {"*"}  # Weibo's own pause lifted, that of all channels in force
+    code, out, _ = qm(capsys, "-c", cfg, "resume", "--by", "赵主任")
+    assert code == 0 and out.strip() == "已恢复全部渠道的发布。"
     refused = run_qm("history", "--limit", "0", "-c", cfg)
     assert refused.returncode == 2 and "--limit" in refused.stderr

@@ -401,6 +401,17 @@ def test_only_admins_pause_and_resume(world: World) -> None:
     assert [tuple(r) for r in logged] == [("pause", "张主任（web）"), ("resume", "张主任（web）")]
 
 
+def test_resuming_one_channel_while_all_are_paused_says_they_still_are(world: World) -> None:
+    review.pause(world.running.queue, "weibo", "王科长", "账号维护", BEFORE.timestamp())
+    review.pause(world.running.queue, None, "赵主任", "全国哀悼日", BEFORE.timestamp())
+    with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
+        http_login(c, "张主任", PASSWORD)
+        done = c.post("/status/resume", data={"csrf": csrf_of(c.get("/status").text), "channel": "weibo"})
+        said = c.get(done.headers["location"]).text
+    assert "这个渠道的单独暂停已解除，但全部渠道仍暂停中，它仍不发布" in said and "已恢复发布。" not in said
+    assert set(review.paused(world.running.queue)) == {st.ALL_CHANNELS}
+
+
 def test_every_page_says_while_a_pause_is_in_force(world: World) -> None:
     """The month and day pages (and every other) carry a banner: which channels, why, who and since when."""
     review.pause(world.running.queue, "weibo", "赵主任", "全国哀悼日", BEFORE.timestamp())

@@ -258,9 +258,21 @@ def run_pause(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_resume(ctx: Context, args: argparse.Namespace) -> int:
+    """Lift a pause, saying what still holds the channel: resuming one channel lifts its own pause only, not
+    the pause of all channels."""
+    from ..views.pause_notes import held_by_all
+    from ..views.plan_export import named_channel
+
     who = _acting(ctx, args, "恢复发布", "admin")
     channel = _channel(ctx, args.channel)
-    if review.resume(Queue(ctx.engine), channel, who, ctx.clock()):
+    queue = Queue(ctx.engine)
+    lifted = review.resume(queue, channel, who, ctx.clock())
+    if channel is not None and (still := held_by_all(review.paused(queue), ctx.campaign.timezone)):
+        named = named_channel(ctx.campaign, channel)
+        if not lifted:
+            raise InputError(f"{named}没有单独暂停，但{still}，它也在其中，没有恢复：qm resume 解除全部暂停（各渠道一起恢复）")
+        print(f"{named}的单独暂停已解除，但{still}，{named}仍不发布：qm resume 解除全部暂停（各渠道一起恢复）。")
+    elif lifted:
         print(f"已恢复{'全部渠道' if channel is None else f'渠道 {channel} '}的发布。")
     else:
         print("当前没有暂停" + ("。" if channel is None else f"渠道 {channel}（用 qm status 查看暂停情况）。"))

@@ -29,6 +29,15 @@ def pause_lines(pauses: Pauses, tz: dt.tzinfo) -> list[str]:
     return lines
 
 
+def held_by_all(pauses: Pauses, tz: dt.tzinfo) -> str:
+    """What still holds every channel once one channel's own pause is lifted (or when it had none): the pause of
+    all channels, who and when and why; "" when there is none."""
+    if st.ALL_CHANNELS not in pauses:
+        return ""
+    reason, who, at = pauses[st.ALL_CHANNELS]
+    return f"全部渠道仍暂停中（{who} 于 {local_time(at, tz)} 暂停，原因：{reason}）"
+
+
 def banners(pauses: Pauses, tz: dt.tzinfo) -> list[str]:
     """One line a pause, for the console's pages: an admin resumes it on 运行状态."""
     return [

@@ -51,6 +51,7 @@ DONE = {
     "redrawn": "海报已按现在的文字重画，请看过新图片后再审核。",
     "paused": "已暂停。",
     "resumed": "已恢复发布。",
+    "resumed-held": "这个渠道的单独暂停已解除，但全部渠道仍暂停中，它仍不发布：恢复下面“全部渠道”的暂停后各渠道一起恢复。",
     **{key: f"已签发：{said}" for key, said in AFTER_SIGNING.items()},
 }
 

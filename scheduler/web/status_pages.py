@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..publishing import review
+from ..publishing import states as st
 from ..publishing.review_reasons import one_line
 from .app import Call, action, refused_here, view
 from .pages import done_message, reason_refusal, redirect_done, site_of
@@ -40,5 +41,7 @@ def pause(call: Call) -> Response:
 @action("admin")
 def resume(call: Call) -> Response:
     channel = call.field("channel")
-    review.resume(call.console.queue, None if channel in ("*", "") else channel, call.who(), call.console.now())
-    return redirect_done("/status", "resumed")
+    one = None if channel in ("*", "") else channel
+    review.resume(call.console.queue, one, call.who(), call.console.now())
+    held = one is not None and st.ALL_CHANNELS in review.paused(call.console.queue)  # its own pause lifted, not all channels'
+    return redirect_done("/status", "resumed-held" if held else "resumed")
