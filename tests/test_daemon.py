@@ -139,6 +139,36 @@ def test_transient_errors_are_retried_with_backoff(harness: Harness) -> None:
     assert not any(WEIBO in n.title for n in sent(h))
 
 
+@pytest.mark.parametrize("how", ["paused for days", "down past grace"])
+def test_a_retry_whose_job_fires_past_the_deadline_fails_instead_of_going_out_late(harness: Harness, how: str) -> None:
+    """One transient error, then its channel paused for three days (or the daemon stopped past the grace window):
+    the retry does not send the post late; it fails as when its retries ran out, and staff are told."""
+    h = harness
+    _started_and_approved(h)
+    h.channels["weibo"].fail_with = [TransientError("平台繁忙", "weibo")]  # type: ignore[attr-defined]
+    h.step_at(WEIBO_AT)
+    assert h.state(WEIBO) == st.SCHEDULED
+    if how == "paused for days":
+        cli = Queue(open_db(h.campaign.db_url))
+        review.pause(cli, "weibo", "李主任", "全国哀悼日", h.now)
+        h.step_at(WEIBO_AT + dt.timedelta(minutes=1))  # the retry's job finds the channel paused: it looks again later
+        h.step_at(dt.datetime(2016, 9, 5, 9, 0, tzinfo=TZ))
+        review.resume(cli, "weibo")
+        h.step_at(dt.datetime(2016, 9, 5, 9, 0, 15, tzinfo=TZ))
+        said = "暂停发布期间已超过补发时限（120 分钟），不再重试：之前发布 1 次未成功（平台繁忙）"
+    else:
+        h.crash()
+        h.clock.set(WEIBO_AT + dt.timedelta(hours=6))
+        h.start()
+        h.step_at(WEIBO_AT + dt.timedelta(hours=6, seconds=15))
+        said = "服务停止期间已超过补发时限（120 分钟），不再重试：之前发布 1 次未成功（平台繁忙）"
+    post = h.queue.get(WEIBO)
+    assert post is not None and post.state == st.FAILED and post.last_error == said
+    assert h.ledger.first(WEIBO) is None  # never sent late
+    told = [n for n in sent(h) if n.title == "【发布失败】" + WEIBO]
+    assert len(told) == 1 and f"原因：{said}" in told[0].lines and f"处理后重发：qm retry {WEIBO}" in told[0].lines
+
+
 def test_a_timeout_after_delivery_is_reconciled_not_resent(harness: Harness) -> None:
     h = harness
     h.channels["weibo"] = SpyChannel(FaultyChannel(h.channels["weibo"], Faults(1.0, random.Random(3)), h.clock))

@@ -16,7 +16,16 @@ def test_on_time_and_late_inside_grace_publish() -> None:
 def test_past_grace_is_missed_unless_already_tried() -> None:
     assert decide(fire_at=1000, attempts=0, deadline=END, paused=False, now=1001 + GRACE).action is Action.MISSED
     retry = decide(fire_at=1000 + GRACE, attempts=3, deadline=END, paused=False, now=1001 + GRACE)
-    assert retry.action is Action.PUBLISH  # a retry already scheduled runs; `retry_at` keeps it inside the window
+    assert retry.action is Action.PUBLISH  # the last retry, scheduled at the deadline (`retry_at`), fired a moment late
+
+
+def test_a_retry_fired_well_past_grace_is_not_sent_paused_or_not() -> None:
+    """Its channel paused for days, or the daemon stopped: sent now it would go out days late."""
+    for paused in (False, True):
+        late = decide(fire_at=1030, attempts=1, deadline=END, paused=paused, now=END + 3 * 86400)
+        assert late.action is Action.EXPIRED
+    assert decide(fire_at=1030, attempts=1, deadline=END, paused=False, now=END + 3600).action is Action.EXPIRED
+    assert decide(fire_at=1030, attempts=1, deadline=END, paused=False, now=END - 1).action is Action.PUBLISH
 
 
 def test_early_jobs_wait_and_paused_channels_look_again_soon() -> None:

@@ -129,3 +129,48 @@ def test_a_dropped_mass_send_waiting_to_retry_is_not_rejected_and_the_advice_giv
     assert "已取消，但取消之前的一次发布可能已经发出" in h.queue.history(WECHAT_POST)[-1].why
     assert review.retry(h.queue, WECHAT_POST, "审核员甲", h.now) == st.PLANNED
     assert h.queue.get(WECHAT_POST).version != version  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+@pytest.mark.parametrize("how", ["paused", "stopped"])
+def test_a_dropped_mass_send_is_not_sent_again_a_day_later_when_wechat_no_longer_knows_its_clientmsgid(world: World, how: str) -> None:
+    """Its channel paused 25 hours (or the daemon stopped that long): WeChat recognises a repeated clientmsgid for 24
+    hours only, so a retry now would reach every follower twice. It fails as past its deadline, still maybe out."""
+    h = world.harness
+    _mass_send_dropped(world)
+    if how == "paused":
+        review.pause(h.queue, "wechat", "李主任", "平台异常，先暂停核实", h.now)
+        h.step_at(WECHAT_AT + dt.timedelta(minutes=1))
+        h.step_at(WECHAT_AT + dt.timedelta(hours=25))
+        review.resume(h.queue, "wechat", "李主任", h.now)
+    else:
+        h.crash()
+        h.clock.set(WECHAT_AT + dt.timedelta(hours=25))
+        h.start()
+    h.step_at(WECHAT_AT + dt.timedelta(hours=25, seconds=15))
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.FAILED and maybe_sent(post.state, post.attempts, post.receipt)
+    assert len(world.wechat.deliveries) == 1 and world.wechat.calls["sendall"] == 1
+    told = [n for n in h.notifications.sent if n.title == "【发布失败】" + WECHAT_POST]  # type: ignore[union-attr]
+    check = f"先到平台核实：已发出的 qm confirm {WECHAT_POST} --url 链接；确实没有发出的再 qm retry {WECHAT_POST}"
+    assert len(told) == 1 and check in told[0].lines
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+def test_a_dropped_mass_send_is_not_repeated_near_the_end_of_wechats_day_whatever_the_grace_window(world: World) -> None:
+    """A grace window of a whole day still ends inside the day WeChat knows the clientmsgid for, but not by much: the
+    channel itself makes no repeat later than 23 hours after the first sendall, and says to check the sent list."""
+    h = world.harness
+    assert h.campaign.wechat is not None
+    h.campaign = h.campaign.with_channels(dataclasses.replace(h.campaign.wechat, grace_minutes=24 * 60))
+    _mass_send_dropped(world)
+    h.crash()
+    h.clock.set(WECHAT_AT + dt.timedelta(hours=23, minutes=30))  # inside its grace window
+    h.start()
+    h.step_at(WECHAT_AT + dt.timedelta(hours=23, minutes=30, seconds=15))
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.FAILED and maybe_sent(post.state, post.attempts, post.receipt)
+    assert "微信只在 24 小时内认得出同一 clientmsgid 的重复群发" in post.last_error
+    assert "“群发功能—已群发”里核实" in post.last_error and "不要改期重发" in post.last_error
+    assert len(world.wechat.deliveries) == 1 and world.wechat.calls["sendall"] == 1
+    assert review.retry(h.queue, WECHAT_POST, "王科长", h.now) == st.APPROVED  # checked on WeChat, a person sends it anew

@@ -65,9 +65,12 @@ class Publishing(Outcomes):
         deadline = s.deadline(post)
         paused_now = is_paused(paused(s.queue), post.channel)
         decision = decide(fire_at=post.fire_at, attempts=post.attempts, deadline=deadline.at.timestamp(), paused=paused_now, now=now)
+        why = "暂停发布期间" if paused_now else "服务停止期间"  # a screen paused all day: its posts were never on the wall
         if decision.action is Action.MISSED:
-            why = "暂停发布期间" if paused_now else "服务停止期间"  # a screen paused all day: its posts were never on the wall
             self.missed(post, f"{why}错过发布时间，已超过{deadline.limit}", now)
+        elif decision.action is Action.EXPIRED:  # as when its retries ran out; maybe out: check the platform first
+            tried = f"（{post.last_error}）" if post.last_error else ""
+            self._fail(post, f"{why}已超过{deadline.limit}，不再重试：之前发布 {post.attempts} 次未成功{tried}", now)
         elif decision.action in (Action.WAIT, Action.PAUSED):
             assert decision.at is not None
             s.schedule(jobs.publish_id(post_id), jobs.PUBLISH, decision.at, post_id)

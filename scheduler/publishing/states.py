@@ -43,8 +43,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     PLANNED: frozenset({APPROVED, REJECTED, MISSED, CANCELLED}),  # missed: never reviewed in time
     REJECTED: frozenset({PLANNED, APPROVED, CANCELLED}),
     APPROVED: frozenset({SCHEDULED, PLANNED, REJECTED, CANCELLED}),
-    # published, accepted: an earlier attempt's platform answer came after a takeover scheduled the post again
-    SCHEDULED: frozenset({PUBLISHING, PLANNED, REJECTED, MISSED, CANCELLED, PUBLISHED, ACCEPTED}),
+    # published, accepted: an earlier attempt's platform answer came after a takeover scheduled the post again;
+    # failed: a retry whose job fired past the post's deadline (`timing.Action.EXPIRED`)
+    SCHEDULED: frozenset({PUBLISHING, PLANNED, REJECTED, MISSED, CANCELLED, PUBLISHED, ACCEPTED, FAILED}),
     PUBLISHING: frozenset({PUBLISHED, ACCEPTED, SCHEDULED, FAILED}),
     ACCEPTED: frozenset({PUBLISHED, FAILED}),
     PUBLISHED: frozenset(),

@@ -5,7 +5,11 @@ Post jobs are therefore added with no grace limit, so a late job always runs, an
 decides: publish (late, but before its deadline), or mark the post missed and tell someone. The
 deadline is its channel kind's (`Kind.deadline`): the channel's grace minutes after the post was due,
 or, for a screen, the end of the wall's on-hours that day. A post that was already tried keeps
-retrying (with capped backoff, until its deadline) rather than being marked missed.
+retrying (with capped backoff, the last try at its deadline: `retry_at`) rather than being marked missed;
+its job fired past the deadline (its channel paused, or the daemon stopped, meanwhile) it is not sent
+either: it fails as when its retries ran out (`EXPIRED`), its notice saying to check the platform first
+when the earlier attempt may have sent it. A WeChat mass send is also never repeated under the same
+clientmsgid once WeChat would no longer recognise the repeat, whatever its deadline (`wechat.rules`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ BACKOFF_FIRST = 30.0  # seconds; doubles each attempt
 BACKOFF_MAX = 5 * 60.0  # capped, so a flaky platform is tried again often enough before the deadline
 PAUSE_RECHECK = 15.0  # a paused post's job looks again this often, so resume takes effect at once
 EARLY_TOLERANCE = 0.5  # a job may fire a hair early; closer than this counts as on time
+LATE_RETRY = 60.0  # a retry scheduled at the deadline (`retry_at`) that fires this little late still runs
 
 
 class Action(Enum):
@@ -24,6 +29,7 @@ class Action(Enum):
     WAIT = "wait"  # fired too early: fire again at `at`
     PAUSED = "paused"  # channel paused: look again at `at`
     MISSED = "missed"  # past its deadline, never tried
+    EXPIRED = "expired"  # past its deadline, tried before: failed, as when its retries ran out
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,8 @@ def decide(*, fire_at: float, attempts: int, deadline: float, paused: bool, now:
         return Decision(Action.WAIT, fire_at)
     if attempts == 0 and now > deadline:
         return Decision(Action.MISSED)
+    if attempts > 0 and now > deadline + LATE_RETRY:
+        return Decision(Action.EXPIRED)
     if paused:
         return Decision(Action.PAUSED, now + PAUSE_RECHECK)
     return Decision(Action.PUBLISH)

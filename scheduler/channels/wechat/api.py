@@ -10,7 +10,9 @@
                                       from the library: 40007) is uploaded once more, once per try
     publish mode:   freepublish/submit -> accepted; freepublish/get polled until a final status
     mass_send mode: message/mass/sendall with a clientmsgid made from post id and version, so a
-                                      repeat after a crash is answered 45065 (already sent)
+                                      repeat after a crash is answered 45065 (already sent); WeChat
+                                      knows a clientmsgid for 24 hours only, so no repeat is made
+                                      later than 23 hours after the first call (`rules.too_late_to_repeat`)
 
 Progress is checkpointed through the daemon after the draft and around the irrevocable call, so a
 crash never causes a second publication: a stored publish_id is polled, a mass send is repeated
@@ -195,8 +197,9 @@ class WeChatChannel(ApiChannel):
         """The call that publishes: marked before it is made, unmarked when it surely failed. When an earlier
         attempt's same call got no answer (it may have gone out), a refusal now does not say it did not: the
         mark stays (`publishing.maybe_sent`) and the error says to check the platform first."""
-        post.checkpoint({**progress, "stage": stage})
         earlier = post.attempt > 1 and progress.get("stage") == stage
+        # `called_at`: when the first of the calls that may have gone out was made (a repeat keeps it)
+        post.checkpoint({**progress, "stage": stage} if earlier else {**progress, "stage": stage, "called_at": self.now()})
         try:
             return self.post_json(path, body, accept=(rules.ALREADY_SENT,))
         except UnclearOutcome:
@@ -222,6 +225,10 @@ class WeChatChannel(ApiChannel):
         return Receipt("accepted", external_id=progress["publish_id"], data=progress)
 
     def _mass_send(self, post: OutgoingPost, progress: dict[str, Any]) -> Receipt:
+        if post.attempt > 1 and progress.get("stage") == "sending":  # repeated: only while WeChat would recognise it
+            since = float(progress.get("called_at", post.at.timestamp()))  # a receipt from before it was recorded: the slot
+            if (late := rules.too_late_to_repeat(post.id, since, self.now(), self.name)) is not None:
+                raise late
         body = {
             "filter": {"is_to_all": True},
             "mpnews": {"media_id": progress["media_id"]},

@@ -97,6 +97,23 @@ MAYBE_OUT = (
 )
 
 
+REPEAT_WINDOW = 24 * 3600.0  # WeChat recognises a mass send repeated under the same clientmsgid this long (45065)
+REPEAT_MARGIN = 3600.0  # no repeat this close to the window's end: its clock is not ours, a call takes a while
+REPEAT_LATE = (
+    "距可能已经发出的第一次群发已超过 {hours} 小时，微信只在 24 小时内认得出同一 clientmsgid 的重复群发，"
+    "再群发会让全部关注者再收到一次：不再自动重试"
+)
+
+
+def too_late_to_repeat(post_id: str, since: float, now: float, channel: str) -> ChannelError | None:
+    """Why a mass send whose first sendall (at `since`) may have gone out is not repeated at `now` (None while WeChat
+    still recognises the repeat, safety margin kept): whatever the post's deadline, a person checks the sent list."""
+    if now - since < REPEAT_WINDOW - REPEAT_MARGIN:
+        return None
+    hours = round((REPEAT_WINDOW - REPEAT_MARGIN) / 3600)
+    return maybe_out(PermanentError(REPEAT_LATE.format(hours=hours), channel), post_id, "sending")
+
+
 def maybe_out(exc: ChannelError, post_id: str, stage: str) -> ChannelError:
     """`exc` refusing a retry of a call an earlier attempt made without an answer (`stage`: `sending`, a mass send;
     `submitting`, a publish): permanent, its advice (move the post: 45028) comes after checking that one went out."""
