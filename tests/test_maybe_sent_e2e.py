@@ -174,3 +174,20 @@ def test_a_dropped_mass_send_is_not_repeated_near_the_end_of_wechats_day_whateve
     assert "“群发功能—已群发”里核实" in post.last_error and "不要改期重发" in post.last_error
     assert len(world.wechat.deliveries) == 1 and world.wechat.calls["sendall"] == 1
     assert review.retry(h.queue, WECHAT_POST, "王科长", h.now) == st.APPROVED  # checked on WeChat, a person sends it anew
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+def test_a_dropped_mass_send_whose_day_the_shortened_period_left_is_cancelled_and_staff_told_to_check_first(world: World) -> None:
+    """The end moved before its day while it waits to retry: not sent again, and as it may be out, staff hear so."""
+    h = world.harness
+    config = [h.campaign]
+    h.config = lambda: config[0]  # config.yaml as the daemon reads it again before a publish
+    _mass_send_dropped(world)
+    config[0] = dataclasses.replace(h.campaign, end=dt.date(2016, 9, 1))
+    h.run_until(WECHAT_AT + dt.timedelta(minutes=5))
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.CANCELLED and maybe_sent(post.state, post.attempts, post.receipt)
+    assert world.wechat.calls["sendall"] == 1
+    told = [n for n in h.notifications.sent if n.title == "【活动期已改，内容取消】" + WECHAT_POST]  # type: ignore[union-attr]
+    assert len(told) == 1 and "原因：活动期改为 2016-09-01 至 2016-09-01，这一天不在活动期内，不再安排该内容" in told[0].lines
+    assert f"先到平台核实：已发出的 qm confirm {WECHAT_POST} --url 链接；确实没有发出的再 qm retry {WECHAT_POST}" in told[0].lines

@@ -1,5 +1,6 @@
 """The campaign's period shortened in the config (`end` earlier, `start` later): the queued posts of the days it
-no longer has are cancelled at the next refresh like a slot the plan dropped (`dropped_slots`), saying why; the
+no longer has are cancelled at the next refresh like a slot the plan dropped (`dropped_slots`), saying why (a running
+daemon cancels one so before it would publish it); the
 staff member is told of the approvals lost; what went out stays; `qm check` says what the refresh will cancel;
 the period moved back brings them back, approved again. The real command line and the daemon on the bundled
 campaign's SQLite queue."""
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.cli.daemon_cmds import _ahead
+from scheduler.channels.base import TransientError
+from scheduler.cli.context import Context
+from scheduler.cli.daemon_cmds import _ahead, _fresh, _fresh_source
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.planning.planner import make_plan
@@ -33,6 +36,7 @@ END = ("end: 2027-09-30", "end: 2027-09-25")
 START = ("start: 2027-09-01", "start: 2027-09-05")
 TZ = dt.timezone(dt.timedelta(hours=8))
 SEP29 = dt.datetime(2027, 9, 29, 7, 0, tzinfo=TZ)
+SEP20 = dt.datetime(2027, 9, 20, 19, 0, tzinfo=TZ)
 
 
 def _edit(config: Path, old: str, new: str) -> None:
@@ -176,3 +180,60 @@ def test_before_the_campaign_a_later_start_moves_the_walls_off_a_day_it_no_longe
     _edit(config, *START)
     _qm(config, "screen", "build", "--date", "2027-09-05")
     assert shown() == dict.fromkeys(("center", "station"), dt.date(2027, 9, 5))
+
+
+def _daemon_on(config: Path, start: dt.datetime) -> Harness:
+    """A daemon on the project's queue that reads config.yaml, content and templates again as `qm daemon` does."""
+    ctx = Context(config)
+    h = Harness(ctx.campaign, ctx.plan, ctx.renderer, start, Recorder())
+    h.source = lambda: _fresh_source(config, h.engine)
+    h.config = lambda: _fresh(config, h.engine).campaign
+    h.start()
+    h.approve_all()
+    h.step_at(start + dt.timedelta(seconds=15))
+    return h
+
+
+@pytest.mark.parametrize("retry", [False, True], ids=["due", "waiting to retry"])
+def test_an_end_moved_before_today_while_the_daemon_runs_stops_todays_post_before_the_morning_refresh(
+    project: Callable[..., Path], retry: bool
+) -> None:
+    """The daemon reads config.yaml again before each publish: today's 20:00 post (or one waiting to retry after an
+    error) whose day the period no longer has is cancelled as the refresh would cancel it, and never sent."""
+    config = project()
+    h = _daemon_on(config, SEP20)
+    post = "20270920-wechat-2000"
+    try:
+        if retry:
+            h.channels["wechat"].fail_with = [TransientError("系统繁忙", "wechat")]  # type: ignore[attr-defined]
+            h.step_at(SEP20.replace(hour=20))
+            assert h.state(post) == st.SCHEDULED
+        _edit(config, END[0], "end: 2027-09-19")
+        h.step_at(SEP20.replace(hour=20))
+        h.step_at(SEP20.replace(hour=20, minute=1))
+        assert h.state(post) == st.CANCELLED and h.ledger.first(post) is None
+        assert h.queue.history(post)[-1].why == "活动期改为 2027-09-01 至 2027-09-19，这一天不在活动期内，不再安排该内容"
+        assert not any(post in n.title for n in h.notifications.sent)  # type: ignore[union-attr]  # nothing may be out: as the refresh
+    finally:
+        h.close()
+
+
+def test_the_last_days_post_waiting_to_retry_is_not_sent_by_a_daemon_started_after_the_campaign(project: Callable[..., Path]) -> None:
+    """One busy answer at 20:00 on the last day, then the daemon down for two days: past its grace window the retry
+    does not go out after the campaign; it fails and staff are told."""
+    config = project()
+    last = dt.datetime(2027, 9, 30, 19, 0, tzinfo=TZ)
+    h = _daemon_on(config, last)
+    post = "20270930-wechat-2000"
+    try:
+        h.channels["wechat"].fail_with = [TransientError("系统繁忙", "wechat")]  # type: ignore[attr-defined]
+        h.step_at(last.replace(hour=20))
+        assert h.state(post) == st.SCHEDULED
+        h.crash()
+        h.clock.set(dt.datetime(2027, 10, 2, 9, 0, tzinfo=TZ))
+        h.start()
+        h.step_at(dt.datetime(2027, 10, 2, 9, 0, 15, tzinfo=TZ))
+        assert h.state(post) == st.FAILED and h.ledger.first(post) is None
+        assert any(n.title == "【发布失败】" + post for n in h.notifications.sent)  # type: ignore[union-attr]
+    finally:
+        h.close()

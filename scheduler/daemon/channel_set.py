@@ -77,9 +77,14 @@ class ChannelSet:
         self.running.update(made)
         return Change(now, added, removed, changed)
 
-    def stale(self, campaign: Campaign) -> bool:
-        """Whether config.yaml's channels are no longer those of `campaign` (read again; False without `source`)."""
-        return self.source is not None and _by_name(self.source.read().channels) != _by_name(campaign.channels)
+    def read(self) -> Campaign | None:
+        """config.yaml read again (None without `source`)."""
+        return None if self.source is None else self.source.read()
+
+    @staticmethod
+    def stale(campaign: Campaign, fresh: Campaign | None) -> bool:
+        """Whether config.yaml's channels (`fresh`: read again, None when not) are no longer those of `campaign`."""
+        return fresh is not None and _by_name(fresh.channels) != _by_name(campaign.channels)
 
     def dropped(self, name: str) -> bool:
         """Whether config.yaml, read again, has no channel `name` (False without `source`, or when it cannot be read)."""

@@ -18,9 +18,10 @@ import threading
 
 from .. import jobs
 from ..channels.base import ChannelError, CheckpointRefused, NotApproved, PermanentError, TransientError
-from ..publishing import channel_warnings
+from ..publishing import channel_warnings, dropped_slots
 from ..publishing import states as st
 from ..publishing.dropped_slots import channel_removed
+from ..publishing.maybe_sent import maybe_sent
 from ..publishing.post_rows import receipt_json
 from ..publishing.queue import Post
 from ..publishing.review import is_paused, paused
@@ -106,7 +107,11 @@ class Publishing(Outcomes):
         s = self.shared
         known = post.channel in s.channels
         try:
-            if known and not s.channel_set.stale(s.campaign):
+            fresh = s.channel_set.read()
+            if fresh is not None and dropped_slots.outside(s.queue.engine, post, fresh, now):  # the period shortened
+                self._outside_period(post, now)
+                return False
+            if known and not s.channel_set.stale(s.campaign, fresh):
                 return True
             s.fill(now)
         except QmError as exc:  # config.yaml unreadable now: the channels as they were (the refresh tells staff)
@@ -129,6 +134,18 @@ class Publishing(Outcomes):
             action = f"如仍要发布：把该渠道加回 config.yaml，再用 qm retry {post.id} 重新排入（需重新审核）"
             s.notify(problem_notice(s.campaign, "【渠道已删除，内容取消】", current, why, action=action))
         return False
+
+    def _outside_period(self, post: Post, now: float) -> None:
+        """A post config.yaml's period no longer has, cancelled before it was sent (`dropped_slots.outside`): staff
+        are told when an earlier attempt may have sent it (check the platform first); else the refresh's cancel."""
+        s = self.shared
+        current = s.queue.get(post.id)
+        if current is None or current.state != st.CANCELLED:
+            return  # moved by someone meanwhile
+        why = s.queue.history(post.id)[-1].why
+        event(log, "cancelled", logging.WARNING, post=post.id, channel=post.channel, why=why)
+        if maybe_sent(current.state, current.attempts, current.receipt):
+            s.notify(problem_notice(s.campaign, "【活动期已改，内容取消】", current, why, now=now))
 
     def _not_run(self, post: Post, error: str) -> Notice:
         """What staff are told of a post whose channel the daemon does not run while the queue cannot be filled:

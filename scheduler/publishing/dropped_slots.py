@@ -77,6 +77,18 @@ def drop(conn: Connection, found: Iterable[Post], now: float, period: Period | N
     return cancelled
 
 
+def outside(engine: Engine, post: Post, campaign: Campaign, now: float) -> bool:
+    """Whether `post`, about to be published, is dated outside `campaign`'s period (config.yaml read again just
+    before): then it is cancelled as the next refresh would cancel it, saying why, and is not published. So a
+    period shortened while the daemon runs stops today's post, and a post waiting to retry, at once."""
+    period = Period.of(campaign)
+    if period.start <= post.at < period.end:
+        return False
+    with engine.begin() as conn:
+        drop(conn, [post], now, period)
+    return True
+
+
 @dataclass
 class Dropped:
     """One fill's view of the posts the plan cancelled for their slots (read once, when first asked)."""
