@@ -18,7 +18,7 @@ from scheduler.support import http_client
 from tests.conftest import run_qm
 from tests.web_helpers import Running, console_server, csrf_of, http_login, today_config
 
-BANNER = "已在"
+BANNER = "已修改（文件时间 "
 RESTART = "请重启 qm web"
 REAL_CLOCK = True  # its campaign runs on the real time (today_config): no rehearsal clock (conftest)
 
@@ -112,3 +112,16 @@ def test_a_config_saved_again_unchanged_changes_nothing(started: tuple[Running, 
         assert _recorded(running, post)[1] == before[1] + 1
         config.write_text(config.read_text(encoding="utf-8").replace("grace_minutes: 120", "grace_minutes: 90"), encoding="utf-8")
         assert RESTART in editor.get("/").text  # the same check, on a real change
+
+
+def test_during_a_rehearsal_the_banner_says_the_change_time_is_the_computers_real_time(tmp_path: Path) -> None:
+    """The file's time is real, the console's clock the rehearsal's: the banner says which it is, with its date."""
+    import datetime as dt
+
+    from scheduler.web.config_watch import Change, banner
+
+    campaign = load_campaign(today_config(tmp_path, 3))
+    saved = dt.datetime(2026, 11, 30, 8, 2, tzinfo=campaign.timezone).timestamp()
+    rehearsal = dt.datetime(2027, 9, 7, 8, 0, tzinfo=campaign.timezone).timestamp()
+    said = banner(Change(tmp_path / "config.yaml", saved), campaign, rehearsal)
+    assert said.startswith("config.yaml 已修改（文件时间 2026-11-30 08:02（电脑的真实时间，不是演练时钟）），"), said

@@ -135,7 +135,8 @@ def test_a_sheet_made_again_with_other_words_waits_for_a_new_sign_off(made: Proj
     code, said = made.qm("sign")  # signed, but the sheet prints the words before the change: not for the printer
     assert f"印有内容《看懂SC编号，认清食品“身份证”》（{ITEM}），它的文字在这份文件生成之后改过" in said and "已签发（王科长" in said, said
     assert code == 1 and "都已签发" not in said, said
-    assert "中有 1 份印刷品，1 份已签发但印的是改动前的文字（重新生成后再签发）：" in said, said
+    assert "中有 1 份印刷品，1 份待重新生成（印的是改动前的文字）：" in said, said
+    assert "先按 qm sign 列表里“注意”所写的命令重新生成" in said and "qm sign 文件名 --by 姓名" not in said, said
     code, said = made.qm("sign", SHEET, "--by", "王科长")
     assert code == 0 and "此前已签发（王科长），文件没有变化，但它印的是改动前的文字" in said, said
 
@@ -145,7 +146,11 @@ def test_a_sheet_made_again_with_other_words_waits_for_a_new_sign_off(made: Proj
     assert f"{SHEET}  签发后又改过，需重新签发（上次签发：王科长" in said and "生成之后改过" not in said, said
     posters = run_qm("posters", "--from", "2027-09-01", "--to", "2027-09-01", "-c", made.config, cwd=made.folder)
     last = posters.stdout.strip().splitlines()[-1]
-    assert posters.returncode == 0 and last.startswith("印刷品 1 份，1 份待签发") and "qm sign 文件名 --by 姓名" in last, posters.stdout
+    # the count says what the card says (made again after signing), and the advice is to sign, not to make it again
+    assert (
+        posters.returncode == 0 and last.startswith("印刷品 1 份，1 份签发后又改过，需重新签发") and "qm sign 文件名 --by 姓名" in last
+    ), posters.stdout
+    assert "重新生成" not in last, last
     code, said = made.qm("sign", SHEET, "--by", "李科长", "--despite")
     assert code == 0, said
     assert [(r[1], r[2]) for r in made.rows()][-2:] == [(before, "王科长"), (digest(made.sheet), "李科长")]
@@ -189,5 +194,7 @@ def test_the_reminder_counts_a_signed_sheet_printing_older_words_apart(tmp_path:
     old = standing(sheet("b.pdf", "old"), [signed], {}, now, tz, 2027)
     unsigned = standing(sheet("c.pdf", "new"), [], {}, now, tz, 2027)
     assert tally([fresh]) == ""
-    assert tally([fresh, old, unsigned]) == "1 份待签发，1 份已签发但印的是改动前的文字（重新生成后再签发）"
+    assert tally([fresh, old, unsigned]) == "1 份待签发，1 份待重新生成（印的是改动前的文字）"
+    stale = standing(sheet("d.pdf", "old"), [], {}, now, tz, 2027)  # never signed: counted with the signed one, not as 待签发
+    assert stale.said == "待重新生成" and tally([stale, old]) == "2 份待重新生成（印的是改动前的文字）"
     assert old.said.startswith("已签发（王科长") and old.said.endswith("但印的是改动前的文字（重新生成后再签发）")

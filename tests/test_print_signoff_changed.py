@@ -1,5 +1,6 @@
-"""Print sheets whose words changed after they were made: signing one despite that never says it may go to the
-printer (`qm sign` and the console's 印刷品 page, the real application over a real SQLite queue)."""
+"""Print sheets whose words changed after they were made: they are not signed at all (signed, they still could not
+go to the printer) but made again first (`qm sign` and the console's 印刷品 page, the real application over a real
+SQLite queue)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from scheduler.publishing.print_signoffs import signoffs
 from tests.browser_helpers import CHROMIUM
 from tests.test_print_signoff import CONTENT, ITEM, SHEET, Project, copy_project, digest
 from tests.test_print_signoff_web import World, prints_in_chromium, served
@@ -44,21 +46,24 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         yield world
 
 
-def test_the_console_signing_a_sheet_of_old_words_says_it_is_not_for_the_printer(world: World) -> None:
+def test_the_console_refuses_to_sign_a_sheet_of_old_words_and_points_to_remaking_it(world: World) -> None:
     with httpx.Client(base_url=world.url) as reviewer:
         http_login(reviewer, "李科长")
         page = reviewer.get("/prints").text
+        card = page.split(f"文件 {SHEET}", 1)[1].split("</li>", 1)[0]
+        assert 'action="/prints/sign"' not in card and "我已核对上面的问题" not in card, card  # no button to sign it
+        assert 'action="/prints/remake"' in card and "先重新生成" in card, card
         form = {"csrf": csrf_of(page), "name": SHEET, "sha256": digest(world.project.sheet), "despite": "1"}
-        done = reviewer.post("/prints/sign", data=form, follow_redirects=True).text
-        assert f"已签发 {SHEET}：你核对过上面的问题，仍然签发了；但这份文件印的是改动前的文字，还不能交给印刷厂" in done, done
-        assert FIT not in done
-        assert "但印的是改动前的文字（重新生成后再签发）" in done  # the sheet's own line says the same
+        done = reviewer.post("/prints/sign", data=form, follow_redirects=True).text  # an old form, or sent by hand
+        assert f"没有签发：{SHEET} 印的是改动前的文字，签发了也不能交给印刷厂。请先重新生成（按这份文件下面的“重新生成”" in done, done
+        assert FIT not in done and signoffs(world.console.engine).get(SHEET) is None
 
 
-def test_qm_sign_of_a_sheet_of_old_words_says_it_is_not_for_the_printer(world: World) -> None:
+def test_qm_sign_refuses_a_sheet_of_old_words_and_names_the_command_that_makes_it_again(world: World) -> None:
     code, said = world.project.qm("sign", LEAFLET, "--by", "李科长", "--despite")
-    assert code == 0 and f"已签发 {LEAFLET}（李科长；" in said, said
-    assert "你核对过上面的问题，仍然签发了；但这份文件印的是改动前的文字，还不能交给印刷厂" in said and FIT not in said, said
+    assert code == 2 and f"没有签发：{LEAFLET} 印的是改动前的文字，签发了也不能交给印刷厂" in said, said
+    assert f"请先重新生成（qm print leaflet --items {LEAFLET_ITEMS}）" in said and FIT not in said, said
+    assert signoffs(world.console.engine).get(LEAFLET) is None
 
 
 def test_a_sheet_of_changed_words_names_the_item_by_title_and_the_command_that_makes_it_again(world: World) -> None:
@@ -89,7 +94,7 @@ def test_the_waiting_badge_is_as_wide_as_its_words(world: World, width: int, tmp
     with prints_in_chromium(world, width) as page:
         page.screenshot(path=str(tmp_path / f"prints-{width}.png"), full_page=True)
         badge = page.locator(f"li.sheet:has-text('{POSTERS_SHEET}') .state")
-        assert badge.inner_text() == "待签发"
+        assert badge.inner_text() == "待重新生成"
         card = page.locator(f"li.sheet:has-text('{POSTERS_SHEET}')").bounding_box()
         assert badge.bounding_box()["width"] < 80 < card["width"] / 3, (badge.bounding_box(), card)
         assert page.evaluate("document.documentElement.scrollWidth") <= width

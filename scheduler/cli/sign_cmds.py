@@ -2,7 +2,8 @@
 
 Without a file it lists every sheet and where it stands; with file names it records the sign-off of their
 bytes as they are now. A sheet that prints an item rejected in the queue, or words changed since it was made,
-is signed only with --despite.
+is signed only with --despite; one printing words changed since it was made is not signed at all (it is made
+again first: signed, it still could not go to the printer).
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from .context import Context
 if TYPE_CHECKING:  # the database layer: imported by the command only
     from ..inputs.campaign import Campaign
     from ..views.print_standing import Standing
-
-HOW = "签发：先打开 PDF 核对，再运行 qm sign 文件名 --by 姓名（一次可以写几个文件名）"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -43,7 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     from ..poster.print_files import FOLDER
-    from ..views.print_standing import AFTER_SIGNING, OLD_WORDS, SIGNED, after_signing, read
+    from ..views.print_standing import AFTER_SIGNING, OLD_WORDS, SIGNED, after_signing, read, remaking, unsignable
 
     folder = ctx.campaign.paths.posters / FOLDER
     if not args.files:
@@ -59,6 +58,8 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     acting.account_role(ctx, who, "签发印刷品", "reviewer")
     by_name = {s.name: s for s in standings}
     chosen = [by_name.get(Path(f).name) or _unknown(f, list(by_name), folder) for f in dict.fromkeys(args.files)]
+    if stale := [why for s in chosen if (why := unsignable(s, remaking(s.sheet, ctx.campaign)))]:
+        raise InputError("".join(stale))
     worries = [f"{s.name}：{c}" for s in chosen if s.state != SIGNED for c in s.concerns]  # signed already: nothing to add
     if worries and not args.despite:
         raise InputError(
@@ -91,7 +92,7 @@ def _list(standings: list[Standing], folder: Path) -> int:
         print(f"{folder} 里还没有印刷品：用 qm print 或 qm posters（配置 posters.print）生成后再签发。")
         return 0
     from ..views.columns import aligned
-    from ..views.print_standing import tally
+    from ..views.print_standing import next_steps, tally
 
     told = tally(standings)
     print(f"{folder} 中有 {len(standings)} 份印刷品，{told}：" if told else f"{folder} 中的 {len(standings)} 份印刷品都已签发：")
@@ -101,7 +102,7 @@ def _list(standings: list[Standing], folder: Path) -> int:
             print(f"      注意：{c}")
     if not told:
         return 0
-    print(HOW)
+    print("；".join(next_steps(standings)) + "。")
     return 1
 
 
@@ -112,12 +113,12 @@ def reminder(ctx: Context) -> None:
     folder = ctx.campaign.paths.posters / FOLDER
     if not folder.is_dir() or not any(folder.glob("*.pdf")):
         return
-    from ..views.print_standing import read, tally
+    from ..views.print_standing import next_steps, read, tally
 
     standings = read(ctx.campaign, None if _no_database(ctx.campaign) else ctx.engine, ctx.library)
     told = tally(standings)
     if told:
-        print(f"印刷品 {len(standings)} 份，{told}（签发后才能交给印刷厂）：qm sign 查看，核对后 qm sign 文件名 --by 姓名 签发。")
+        print(f"印刷品 {len(standings)} 份，{told}（签发后才能交给印刷厂）：{'；'.join(next_steps(standings))}。")
     else:
         print(f"印刷品 {len(standings)} 份，都已签发。")
 

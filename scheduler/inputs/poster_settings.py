@@ -26,6 +26,9 @@ class Brand:
 POSTER_FAMILIES = {"red": "红色（默认）", "sheet": "知识单（浅色底，带插图）", "photo": "照片（铺底照片，自动加深）"}
 
 
+SHEET_LAYOUTS = {"wallchart": "挂图", "leaflet": "传单"}  # the print sheets that are not a poster layout, by their Chinese names
+
+
 @dataclass(frozen=True)
 class PrintSheet:
     """A print PDF (`qm print`): a sheet (wallchart 挂图, leaflet 传单) or a poster layout, its items and paper."""

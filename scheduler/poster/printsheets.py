@@ -19,6 +19,7 @@ from pathlib import Path
 import segno
 
 from ..inputs.campaign import Campaign
+from ..inputs.poster_settings import SHEET_LAYOUTS
 from ..support.errors import PosterError
 from . import fonts, photo, pictures
 from .arrange import Arrangement
@@ -31,7 +32,7 @@ from .qr import QUIET
 from .sheet_blocks import Block, fit, flow, spread, two_sides
 from .texts import PosterText
 
-SHEETS = {"wallchart": "挂图", "leaflet": "传单"}
+SHEETS = SHEET_LAYOUTS
 SHEET_PAPERS = {"wallchart": ("a2", "a1", "board", "rollup"), "leaflet": ("a4",)}
 LEAFLET_ITEMS = (4, 6)
 PT = 25.4 / 72  # millimetres per point

@@ -26,11 +26,15 @@ WAITING, SIGNED, CHANGED = "waiting", "signed", "changed"
 LABELS = {WAITING: "待签发", SIGNED: "已签发", CHANGED: "签发后又改过，需重新签发"}
 UNKNOWN_MAKING = "qm posters 或 qm print"  # a sheet whose making was not noted
 OLD_WORDS = "印的是改动前的文字（重新生成后再签发）"
+REMAKE_FIRST = "待重新生成"  # a sheet not signed for its bytes that prints changed words (its concerns say which)
 AFTER_SIGNING = {  # what is said once a sheet is signed, by what was signed despite (`after_signing`)
     "signed": "这份文件可以交给印刷厂。",
     "signed-despite": "你核对过上面的问题，仍然签发了，这份文件可以交给印刷厂。",
-    "signed-old": "你核对过上面的问题，仍然签发了；但这份文件印的是改动前的文字，还不能交给印刷厂，重新生成后再签发。",
 }
+# What keeps sheets from the printer, in the order it is counted: the same words on every card (`said`), count
+# (`tally`) and piece of advice (`next_steps`), for `qm sign`, `qm posters` and the console's 印刷品 page.
+TO_SIGN, TO_SIGN_AGAIN, TO_REMAKE = "sign", "sign-again", "remake"
+COUNTED = {TO_SIGN: "份待签发", TO_SIGN_AGAIN: "份签发后又改过，需重新签发", TO_REMAKE: "份待重新生成（印的是改动前的文字）"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,14 @@ class Standing:
     @property
     def name(self) -> str:
         return self.sheet.name
+
+    @property
+    def step(self) -> str:
+        """What must happen before it may go to the printer (a key of `COUNTED`), "" when nothing: it may go.
+        A sheet printing changed words is made again first: signing it would not make it fit."""
+        if self.outdated:
+            return TO_REMAKE
+        return "" if self.state == SIGNED else TO_SIGN if self.state == WAITING else TO_SIGN_AGAIN
 
 
 def standing(
@@ -69,6 +81,10 @@ def standing(
         said = f"已签发（{by}）" if state == SIGNED else f"{said}（上次签发：{by}）"
         if state == SIGNED and old:
             said += f"，但{OLD_WORDS}"
+        elif old:
+            said = f"{REMAKE_FIRST}（上次签发：{by}）"
+    elif old:
+        said = REMAKE_FIRST
     return Standing(sheet, state, signed, tuple(concerns(sheet, rejected, digests, titles or {}, remake)), said, old)
 
 
@@ -118,21 +134,34 @@ def remaking(sheet: Sheet, campaign: Campaign) -> str:
 
 
 def after_signing(s: Standing) -> str:
-    """The key of `AFTER_SIGNING` for a sheet just signed as it stood: one printing changed words is not for the printer."""
-    return "signed-old" if s.outdated else "signed-despite" if s.concerns else "signed"
+    """The key of `AFTER_SIGNING` for a sheet just signed as it stood (never one printing changed words: `unsignable`)."""
+    return "signed-despite" if s.concerns else "signed"
 
 
-def waiting(standings: list[Standing]) -> list[Standing]:
-    """The sheets whose bytes are not signed off (never, or made again since)."""
-    return [s for s in standings if s.state != SIGNED]
+def unsignable(s: Standing, remake: str) -> str:
+    """Why the sheet is not signed as it is, "" when it may be: one printing changed words would be signed for nothing
+    (it still could not go to the printer), so it is made again first (`remake`: how, as its concerns say)."""
+    if not s.outdated or s.state == SIGNED:
+        return ""
+    return f"没有签发：{s.name} 印的是改动前的文字，签发了也不能交给印刷厂。请先重新生成（{remake}），打开新的文件核对后再签发。"
 
 
 def tally(standings: list[Standing]) -> str:
-    """What keeps sheets from the printer, counted, for every listing and reminder: `1 份待签发，3 份已签发但印的是
-    改动前的文字（重新生成后再签发）`; empty only when every sheet may go (then they are 都已签发)."""
-    unsigned = len(waiting(standings))
-    old = sum(1 for s in standings if s.state == SIGNED and s.outdated)
-    return "，".join(([f"{unsigned} 份待签发"] if unsigned else []) + ([f"{old} 份已签发但{OLD_WORDS}"] if old else []))
+    """What keeps sheets from the printer, counted, for every listing and reminder: `1 份待签发，3 份待重新生成（印的是
+    改动前的文字）`; empty only when every sheet may go (then they are 都已签发)."""
+    steps = [s.step for s in standings]
+    return "，".join(f"{steps.count(step)} {words}" for step, words in COUNTED.items() if step in steps)
+
+
+def next_steps(standings: list[Standing]) -> list[str]:
+    """What to do about the sheets `tally` counts, by command: make the old ones again, sign the others."""
+    steps = {s.step for s in standings}
+    told = []
+    if TO_REMAKE in steps:
+        told.append("印的是改动前的文字的，先按 qm sign 列表里“注意”所写的命令重新生成，再核对签发")
+    if steps & {TO_SIGN, TO_SIGN_AGAIN}:
+        told.append("要签发的，先打开 PDF 核对，再运行 qm sign 文件名 --by 姓名 签发（一次可以写几个文件名）")
+    return told
 
 
 ON_THE_PAGE = "按这份文件下面的“重新生成”，或运行 {}"  # how the console's 印刷品 page says to make a sheet again
@@ -150,11 +179,11 @@ def read(campaign: Campaign, engine: Engine | None, library: Library, remake: st
     digests, titles = {i.id: i.digest for i in library.items}, {i.id: i.title for i in library.items}
     tz, year = campaign.timezone, campaign.start.year
     return [
-        standing(sheet, found.get(sheet.name, []), rejected, digests, tz, year, titles, _told(remake, remaking(sheet, campaign)))
+        standing(sheet, found.get(sheet.name, []), rejected, digests, tz, year, titles, how_to_remake(remake, remaking(sheet, campaign)))
         for sheet in sheets(campaign.paths.posters / FOLDER)
     ]
 
 
-def _told(remake: str, command: str) -> str:
+def how_to_remake(remake: str, command: str) -> str:
     """How to make a sheet again: around its command, when it is known (no button can make an unknown one)."""
     return command if command == UNKNOWN_MAKING else remake.format(command)

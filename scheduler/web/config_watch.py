@@ -13,7 +13,6 @@ Files the config only names (logo, font, photos) are read again where they are u
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import threading
 import time
@@ -23,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from ..inputs.campaign import Campaign
 from ..support.db_names import shown
+from ..support.file_times import file_time
 
 Stat = tuple[int, int] | None  # (mtime_ns, size), or None while the file cannot be read
 
@@ -97,10 +97,8 @@ class ConfigWatch:
 def banner(change: Change, campaign: Campaign, now: float) -> str:
     """What every page says while the config differs: which file, since when, which database the console still uses."""
     tz: ZoneInfo = campaign.timezone
-    at = dt.datetime.fromtimestamp(change.at, tz)
-    when = f"{at:%H:%M}" if at.date() == dt.datetime.fromtimestamp(now, tz).date() else f"{at:%m月%d日 %H:%M}"
     return (
-        f"{change.path.name} 已在 {when} 修改，审核台仍按启动时的配置工作（数据库 {shown(campaign.db_url)}），"
+        f"{change.path.name} 已修改（{file_time(change.at, tz, now)}），审核台仍按启动时的配置工作（数据库 {shown(campaign.db_url)}），"
         "在这里审核、修改的内容可能不会被按新配置运行的后台服务看到。请重启 qm web（在运行它的终端按 Ctrl+C，再运行 qm web）。"
     )
 

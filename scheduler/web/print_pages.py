@@ -3,7 +3,8 @@
 GET  /prints              every sheet in posters/print with where it stands (`views.print_standing`, as `qm sign`)
 GET  /prints/file/<name>  the PDF itself
 POST /prints/sign         fields: csrf, name, sha256 (the bytes the page showed), despite (the page's concerns were
-                          looked at), note (reviewer and above). Refused when the file changed since the page was shown.
+                          looked at), note (reviewer and above). Refused when the file changed since the page was shown,
+                          and for a sheet printing changed words (it is made again first: signed, it still could not go).
 POST /prints/remake       fields: csrf, name, sha256: make a sheet that prints changed words again, as the command that
                           made it would (`printjob.remake`; reviewer and above, as signing); it then waits to be signed again.
 """
@@ -17,11 +18,28 @@ from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..poster.print_files import FOLDER
+from ..inputs.campaign import Campaign
+from ..inputs.poster_settings import SHEET_LAYOUTS
+from ..inputs.vocabulary import subject, subject_name
+from ..poster.layout import layout_label
+from ..poster.print_files import FOLDER, Sheet
 from ..publishing.print_signoffs import sign, signoff_note
 from ..support.atomic_files import file_inside
 from ..support.errors import QmError
-from ..views.print_standing import AFTER_SIGNING, ON_THE_PAGE, SIGNED, UNKNOWN_MAKING, Standing, after_signing, read, remaking, tally
+from ..support.file_times import file_time
+from ..views.print_standing import (
+    AFTER_SIGNING,
+    ON_THE_PAGE,
+    SIGNED,
+    UNKNOWN_MAKING,
+    Standing,
+    after_signing,
+    how_to_remake,
+    read,
+    remaking,
+    tally,
+    unsignable,
+)
 from .app import Call, action, refused_here, view
 from .pages import redirect_done, site_of, today, with_param
 
@@ -53,18 +71,44 @@ def _done(call: Call, sheets: list[Standing]) -> str:
     return REMADE.format(name) if done == "remade" else f"已签发 {name}：{AFTER_SIGNING[done]}" if done in AFTER_SIGNING else ""
 
 
+def sheet_title(sheet: Sheet, campaign: Campaign) -> str:
+    """What the sheet is, in Chinese: 传单 A4, 知识卡片 A3（CMYK）, 挂图 A2·主题“识假辨假”; "" when not known."""
+    job = sheet.job
+    if job is None:
+        return ""
+    kind = SHEET_LAYOUTS.get(job.layout) or layout_label(campaign.paths.templates / "posters", job.layout)
+    named = subject(job.topic)
+    about = f"·{subject_name(*named)}" if named else ""
+    return f"{kind} {job.paper.upper()}{'（CMYK）' if job.cmyk else ''}{about}"
+
+
+def note_shown(s: Standing) -> str:
+    """The sign-off's note as the card shows it: a note made of the concerns signed despite (`signoff_note`) leaves
+    out those the card lists anyway, and is said in a few words when nothing else is left."""
+    note = s.signed.note if s.signed is not None and s.state == SIGNED else ""
+    if not note.startswith("已知："):
+        return note
+    left = [c for c in note.removeprefix("已知：").split("；") if c not in s.concerns]
+    return "签发时已知：" + "；".join(left) if left else "签发时已核对下面的问题"
+
+
 @view("editor")
 def prints_page(call: Call) -> Response:
-    sheets = _standings(call)
+    sheets, console = _standings(call), call.console
     assert call.user is not None
+    titles = {i.id: i.title for i in site_of(console).library.items}
     return call.page(
         "prints.html",
         title="印刷品签发",
         sheets=sheets,
         tally=tally(sheets),
         may_sign=call.user.may("reviewer"),
-        remakable={s.name for s in sheets if s.outdated and remaking(s.sheet, call.console.campaign) != UNKNOWN_MAKING},
+        remakable={s.name for s in sheets if s.outdated and remaking(s.sheet, console.campaign) != UNKNOWN_MAKING},
         done=_done(call, sheets),
+        titles={s.name: sheet_title(s.sheet, console.campaign) for s in sheets},
+        printed={s.name: [titles.get(item, item) for item, _ in s.sheet.items or ()] for s in sheets},
+        made={s.name: file_time(s.sheet.made, console.campaign.timezone, console.now()) for s in sheets},
+        notes={s.name: note_shown(s) for s in sheets},
     )
 
 
@@ -85,6 +129,8 @@ def sign_sheet(call: Call) -> Response:
         return refused_here(call, f"没有签发：posters/print 里没有 {name}（可能已被删除或改名）。")
     if not shown or shown != found.sheet.sha256:
         return refused_here(call, f"没有签发：打开页面之后，{name} 又重新生成过，文件内容已经不同。请打开新的文件核对后再签发。")
+    if why := unsignable(found, how_to_remake(ON_THE_PAGE, remaking(found.sheet, call.console.campaign))):
+        return refused_here(call, why)
     if found.concerns and not call.field("despite"):
         return refused_here(call, f"没有签发：{name} 有要先核对的问题（见下面），核对过仍要签发的，勾选“我已核对上面的问题”再签发。")
     if found.state != SIGNED:  # the same form twice: signed once
