@@ -224,6 +224,30 @@ def test_on_a_phone_every_review_control_is_44_px_tall_and_the_reason_box_a_text
         context.close()
 
 
+def test_on_a_phone_the_links_of_the_library_the_edit_page_and_a_missing_page_are_44_px_tall(running: Running, browser: Any) -> None:
+    """375 px: the library's title links, the edit page's links to the posts using the item, and 返回首页 on a
+    missing page; that page keeps the navigation bar and who is signed in."""
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    tall = "sel => [...document.querySelectorAll(sel)].map(e => e.getBoundingClientRect().height)"
+    try:
+        login(page, running.url, "王编辑")
+        page.goto(f"{running.url}/content")
+        titles = page.eval_on_selector_all("main a.item-title", "els => els.map(e => e.getBoundingClientRect().height)")
+        assert titles and min(titles) >= 44, titles
+        post = running.queue.get(planned_on_day(running)[0])
+        assert post is not None
+        page.goto(f"{running.url}/edit/{post.item}")
+        uses = page.evaluate(tall, "ul.uses a")
+        assert uses and min(uses) >= 44, uses
+        page.goto(f"{running.url}/post/no-such-post")
+        assert "王编辑（编辑）" in page.inner_text("header") and page.locator("header nav a[href='/content']").count() == 1
+        home = page.evaluate(tall, "main a[href='/']")
+        assert home and min(home) >= 44, home
+    finally:
+        context.close()
+
+
 def test_chinese_inside_code_is_drawn_with_a_chinese_font(running: Running, browser: Any) -> None:
     """The login page's hint `qm user add 用户名 …`: the Chinese in it is drawn by a Chinese font, not as boxes."""
     context = browser.new_context(viewport={"width": 375, "height": 800})

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ..support.errors import QmError
-from .app import Call, console_of
+from .app import Call, console_of, session_of
 
 log = logging.getLogger("qm.web")
 
@@ -37,7 +37,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     titles = {404: "页面不存在", 405: "不支持这种请求"}
     console = console_of(request)
-    call = Call(console, request, None, None)
+    session = await session_of(request)  # signed in: the page keeps the navigation bar and who is signed in
+    call = Call(console, request, session.user if session else None, session)
     said = str(getattr(exc, "detail", ""))  # ours say in Chinese what is missing (starlette's default is the English phrase)
     message = f"{said}。" if not said.isascii() else f"{titles.get(status, '请求无法处理')}（{status}）。"
     return call.page("message.html", status=status, title=titles.get(status, "出错了"), message=message)
