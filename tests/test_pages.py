@@ -261,7 +261,7 @@ def test_posters_gallery_shows_drawn_posters_with_sizes(site: Site) -> None:
     target = site.campaign.paths.posters / cover.item / f"{cover.layout}-{cover.size}.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", (900, 383), "red").save(target)
-    values = site.posters_values(SEPT)
+    values = site.posters_values(SEPT, SEPT)
     card = next(c for c in values["cards"] if c.item == cover.item and c.size == "公众号封面")
     assert card.pixels == "900×383" and card.kilobytes >= 1
     assert post.id in card.used_by

@@ -125,7 +125,7 @@ def test_the_console_judges_a_poster_once_for_the_day_the_posters_page_and_an_ap
 
     def looked() -> tuple[bool, bool, str]:
         (shown,) = [p for p in site.day_values(day)["page"].posts if p.entry.id == post.id]
-        (card,) = [c for c in site.posters_values(day.replace(day=1))["cards"] if post.id in c.used_by and c.item == image.item]
+        (card,) = [c for c in site.posters_values(day.replace(day=1), day)["cards"] if post.id in c.used_by and c.item == image.item]
         return shown.stale, card.stale, site.unseen_pictures(queued)
 
     for _ in range(2):

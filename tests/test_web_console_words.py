@@ -20,7 +20,7 @@ def test_the_posters_page_names_each_layout_by_its_chinese_name_only(running: Ru
     with httpx.Client(base_url=running.url, timeout=60) as c:
         http_login(c, "王编辑")
         page = c.get("/posters/2016-09").text
-    layouts = re.findall(r'<span class="muted">([^｜<]*)｜', page)
+    layouts = re.findall(r'<span class="layout muted">([^<]*)</span>', page)
     assert layouts and "知识卡片" in layouts, layouts
     assert not [name for name in layouts if re.search(r"[a-z]", name)], layouts  # no knowledge-card, screen-slide
 

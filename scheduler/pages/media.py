@@ -29,18 +29,20 @@ class PosterCard:
     relative: str  # path under the posters folder ("" when not drawn): the image URL's tail
     used_by: tuple[str, ...]  # post ids
     stale: bool = False  # drawn before its words (or layout, brand) changed: it shows what will not go out
+    day: dt.date = dt.date.min  # the day of its first use
+    uses: tuple[tuple[str, str, str], ...] = ()  # (post id, "09:30" or "9月8日 09:30" on another day, channel id): each post using it
 
 
 def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> list[PosterCard]:
     """Every poster the entries' posts use, once each, in time order of first use."""
-    seen: dict[tuple[str, str, str], tuple[ImageRef, Entry, list[str]]] = {}
+    seen: dict[tuple[str, str, str], tuple[ImageRef, Entry, list[Entry]]] = {}
     for entry in entries:
         rendered = checks.rendered(entry)
         for image in rendered.images if rendered else ():
             key = (image.item, image.layout, image.size)
             if key not in seen:
                 seen[key] = (image, entry, [])
-            seen[key][2].append(entry.id)
+            seen[key][2].append(entry)
     root = campaign.paths.posters
     cards = []
     for image, entry, used in seen.values():
@@ -60,7 +62,12 @@ def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> lis
         folder = family_folder(campaign.paths.templates, campaign.posters.family_for(area))
         layout = layout_label(folder, image.layout)  # its Chinese name, as the day page says it
         stale = bool(checks.out_of_date(entry.item, [image]))  # judged once while the file and its inputs stay the same
-        cards.append(PosterCard(image.item, title, layout, size, pixels, kilobytes, relative, tuple(used), stale))
+        uses = tuple(
+            (e.id, f"{e.at:%H:%M}" if e.at.date() == entry.at.date() else f"{e.at.month}月{e.at.day}日 {e.at:%H:%M}", e.channel)
+            for e in used
+        )
+        ids = tuple(e.id for e in used)
+        cards.append(PosterCard(image.item, title, layout, size, pixels, kilobytes, relative, ids, stale, entry.at.date(), uses))
     return cards
 
 

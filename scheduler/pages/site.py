@@ -38,6 +38,7 @@ from .day import DayPage, DayPost, day_view
 from .edit import EditPage, SheetUse, edit_view, rejection
 from .library import library_view
 from .media import played, posters
+from .poster_days import by_day
 from .posts import STATE_LABELS, Checks, Entry, entries, window
 from .status import status_view
 from .times import went_out
@@ -223,15 +224,18 @@ class Site:
             ),
         }
 
-    def posters_values(self, first: dt.date, only_stale: bool = False) -> dict[str, Any]:
-        """The 海报 page of `first`'s month; `only_stale`: showing only the posters drawn before their words changed."""
+    def posters_values(self, first: dt.date, today: dt.date, only_stale: bool = False) -> dict[str, Any]:
+        """The 海报 page of `first`'s month by day around `today`; `only_stale`: showing only the posters drawn
+        before their words changed."""
         last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         months = campaign_months(self.campaign)
         index = months.index(first) if first in months else -1
+        cards = posters(self.campaign, self.entries(first, last), self.checks)
         return {
             "title": f"{first.year}年{first.month}月的海报",
             "heading": f"{first.year}年{first.month}月的海报",
-            "cards": posters(self.campaign, self.entries(first, last), self.checks),
+            "cards": cards,
+            "days": by_day([c for c in cards if c.stale or not only_stale], today),
             "no_font": self.checks.no_font_notice(),
             "previous": months[index - 1] if index > 0 else None,
             "following": months[index + 1] if 0 <= index < len(months) - 1 else None,

@@ -33,7 +33,7 @@ def posters_page(call: Call) -> Response:
     month = call.request.path_params.get("month")
     first = day_of(f"{month}-01", call) if month else site.default_month(today(call))
     only_stale = call.request.query_params.get("stale") == "1"  # only the posters drawn before their words changed
-    return call.page("posters.html", **site.posters_values(first, only_stale))
+    return call.page("posters.html", **site.posters_values(first, today(call), only_stale))
 
 
 @view("editor")

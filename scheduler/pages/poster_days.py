@@ -1,0 +1,57 @@
+"""The 海报 page's posters by day: the days from today on first, each with its date (today marked), the days gone
+folded below them; and what is counted at the top. A poster not drawn for a day gone by is never drawn (its posts
+went out, or will not): it is not counted as still to draw."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..inputs.campaign import WEEKDAYS
+from .media import PosterCard
+
+
+@dataclass(frozen=True)
+class PosterDay:
+    day: dt.date
+    label: str  # 9月7日 星期二
+    today: bool
+    cards: tuple[PosterCard, ...]
+
+
+@dataclass(frozen=True)
+class PosterDays:
+    coming: tuple[PosterDay, ...]  # today and the days after it
+    past: tuple[PosterDay, ...]
+    coming_cards: int
+    drawn: int  # of the coming ones
+    to_draw: int  # the coming ones not drawn yet
+
+    @property
+    def past_cards(self) -> int:
+        return sum(len(d.cards) for d in self.past)
+
+    @property
+    def past_span(self) -> str:
+        """9月1日—9月6日 (one day: 9月1日); "" without days gone by."""
+        if not self.past:
+            return ""
+        first, last = self.past[0].label.split()[0], self.past[-1].label.split()[0]
+        return first if first == last else f"{first}—{last}"
+
+
+def day_label(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
+
+
+def by_day(cards: Iterable[PosterCard], today: dt.date) -> PosterDays:
+    """`cards` (in time order of first use) grouped by the day of their first use, around `today`."""
+    days: dict[dt.date, list[PosterCard]] = {}
+    for card in cards:
+        days.setdefault(card.day, []).append(card)
+    grouped = [PosterDay(day, day_label(day), day == today, tuple(found)) for day, found in sorted(days.items())]
+    coming = tuple(d for d in grouped if d.day >= today)
+    ahead = [c for d in coming for c in d.cards]
+    drawn = sum(1 for c in ahead if c.relative)
+    return PosterDays(coming, tuple(d for d in grouped if d.day < today), len(ahead), drawn, len(ahead) - drawn)
