@@ -46,8 +46,11 @@ def test_today_comes_first_and_the_days_gone_by_are_folded_and_not_to_draw(runni
         assert first.locator("h2").inner_text().startswith("今天9月20日 星期二"), first.locator("h2").inner_text()
         said = page.inner_text("main p.muted")
         assert said.startswith("今天及以后 ") and "已过去的 9月1日—9月19日 的 " in said, said
-        ahead = page.locator("main > section.poster-day .gallery li").count()
-        drawn = page.locator("main > section.poster-day .gallery li img").count()
+        ahead = page.locator("main > section.poster-day .gallery li, main > details.later-day .gallery li").count()
+        drawn = page.locator("main > section.poster-day .gallery li img, main > details.later-day .gallery li img").count()
+        assert page.locator("main > section.poster-day").count() == 3  # today and the next two days; the later ones folded
+        later = page.locator("details.later-day").first
+        assert not later.get_attribute("open") and "张" in later.locator("summary").inner_text()
         assert f"今天及以后 {ahead} 张，已生成 {drawn} 张，还有 {ahead - drawn} 张未生成" in said and drawn >= 1, said
         past = page.locator("details.past-days")
         assert not past.get_attribute("open") and not past.locator(".gallery li").first.is_visible()  # folded

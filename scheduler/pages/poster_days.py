@@ -1,5 +1,5 @@
-"""The 海报 page's posters by day: the days from today on first, each with its date (today marked), the days gone
-folded below them; and what is counted at the top. A poster not drawn for a day gone by is never drawn (its posts
+"""The 海报 page's posters by day: the days from today on first, each with its date (today marked; after the first
+`DAYS_OPEN` days each folded under its date), the days gone folded below them; and what is counted at the top. A poster not drawn for a day gone by is never drawn (its posts
 went out, or will not): it is not counted as still to draw."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from ..inputs.campaign import WEEKDAYS
 from .media import PosterCard
+
+DAYS_OPEN = 3  # today and the next two days with posters are shown open: a month of cards is metres long on a phone
 
 
 @dataclass(frozen=True)

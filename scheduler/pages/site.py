@@ -38,7 +38,7 @@ from .day import DayPage, DayPost, day_view
 from .edit import EditPage, SheetUse, edit_view, rejection
 from .library import library_view
 from .media import played, posters
-from .poster_days import by_day
+from .poster_days import DAYS_OPEN, by_day
 from .posts import STATE_LABELS, Checks, Entry, entries, window
 from .status import status_view
 from .times import went_out
@@ -236,6 +236,7 @@ class Site:
             "heading": f"{first.year}年{first.month}月的海报",
             "cards": cards,
             "days": by_day([c for c in cards if c.stale or not only_stale], today),
+            "days_open": DAYS_OPEN,
             "no_font": self.checks.no_font_notice(),
             "previous": months[index - 1] if index > 0 else None,
             "following": months[index + 1] if 0 <= index < len(months) - 1 else None,
