@@ -72,6 +72,8 @@ def test_the_remake_button_makes_the_sheet_again_and_it_waits_to_be_signed_again
         assert _fresh(world, SHEET)
         card = done.split(SHEET, 2)[2].split("</li>", 1)[0]  # the card (after the flash's mention)
         assert "签发后又改过，需重新签发" in card and "印的是改动前的文字" not in card, card
+        # the count line says what the cards say: the sheet made again waits to be signed again, the other to be made again
+        assert "共 2 份，<b>1 份签发后又改过，需重新签发，1 份待重新生成（印的是改动前的文字）</b>" in done, done
         again = reviewer.post("/prints/remake", data=form).text  # the form sent twice: made once
         assert "已经重新生成过" in again
 

@@ -118,7 +118,7 @@ def reminder(ctx: Context) -> None:
     standings = read(ctx.campaign, None if _no_database(ctx.campaign) else ctx.engine, ctx.library)
     told = tally(standings)
     if told:
-        print(f"印刷品 {len(standings)} 份，{told}（签发后才能交给印刷厂）：{'；'.join(next_steps(standings))}。")
+        print(f"印刷品 {len(standings)} 份，{told}。交给印刷厂之前：{'；'.join(next_steps(standings))}。")
     else:
         print(f"印刷品 {len(standings)} 份，都已签发。")
 
