@@ -13,6 +13,7 @@ import os
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -21,6 +22,7 @@ import docx
 from docx.document import Document as DocumentObject
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
+from docx.table import Table, _Cell
 
 from ..support.errors import InputError
 from ..support.os_messages import os_reason
@@ -36,6 +38,7 @@ MAX_PARTS = 5000  # entries in a .docx: a long document with a hundred photos ha
 MAX_DIRECTORY = 2 * MB  # its directory (a name and sizes per entry): a few hundred bytes an entry
 MAX_XML = 10 * MB  # its text and formatting (XML) unpacked: a 100-page document has a few MB; parsing takes 2 s a MB
 MAX_RATIO, MIN_RATIO_CHECKED = 100, 10 * MB  # unpacked / packed: real documents pack 5 to 20 times; checked above 10 MB
+MAX_COLUMNS = 63  # columns in a Word table
 READ = (".xml", ".rels")  # the parts unpacked; the others (pictures, embedded files, fonts) are left out unread
 # what unpacking a damaged archive raises: a broken directory or header, damaged compressed data (zlib, lzma), an
 # entry flagged encrypted (RuntimeError) or packed with a method zipfile does not know
@@ -202,9 +205,31 @@ def _too_big(parts: list[zipfile.ZipInfo], size: int) -> str:
 def _texts(document: DocumentObject) -> tuple[str, ...]:
     paragraphs = [p.text.strip() for p in document.paragraphs]
     for table in document.tables:
-        for row in table.rows:
-            paragraphs.append("　".join(cell.text.strip() for cell in row.cells))
+        paragraphs.extend(_rows(table))
     return tuple(p for p in paragraphs if p)
+
+
+def _rows(table: Table) -> Iterator[str]:
+    """Each row's cell texts, as python-docx's `_Row.cells` lays them out (a cell spanning columns once per column,
+    a vertically merged cell's text in each row it covers) with each cell's text read once: python-docx reads the
+    same cell again per column it spans and walks up the rows for each merged one, so a single cell declaring
+    a span of millions took hours. A span is repeated at most as many times as Word allows columns."""
+    above: dict[int, tuple[str, int]] = {}  # the previous row's cells by where they start: the text and span shown
+    for tr in table._tbl.tr_lst:
+        cells: list[tuple[str, int]] = []
+        row: dict[int, tuple[str, int]] = {}
+        at = tr.grid_before
+        for tc in tr.tc_lst:
+            if tc.vMerge == "continue":  # shows the cell above it, as python-docx does (ValueError when none is)
+                if at not in above:
+                    raise ValueError("no cell above a vertically merged cell")
+                cells.append(above[at])
+            else:
+                cells.append((_Cell(tc, table).text.strip(), tc.grid_span))
+            row.setdefault(at, cells[-1])
+            at += tc.grid_span
+        above = row
+        yield "　".join(text for text, span in cells for _ in range(min(span, MAX_COLUMNS)))
 
 
 def _text(data: bytes) -> tuple[str, ...]:
