@@ -217,6 +217,7 @@ def test_characters_a_word_document_cannot_hold_are_left_out_with_a_note_and_the
     place(campaign, "爱辉区", "总结", "总结.txt", "爱辉区工作\x01总结\n第二段\x1b[2J".encode(), at(1, 9, month=10))
     place(campaign, "北安市", "总结", "总结\x01.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", at(2, 9, month=10))
     place(campaign, "五大连池市", "总结", "总结.docx", word("五大连池市工作总结"), at(3, 9, month=10))
+    place(campaign, "嫩江县", "总结", "总结\x02.docx", b"PK\x03\x04 torn", at(4, 9, month=10))  # refused: its name in the status
     out = config.parent / "汇总.docx"
     done = run_qm("units", "-c", config, "--collect", "-o", out)
     assert "Traceback" not in done.stderr and out.exists(), done.stderr
@@ -231,6 +232,8 @@ def test_characters_a_word_document_cannot_hold_are_left_out_with_a_note_and_the
     assert "（工作总结为旧版 Word 文档“总结〔U+0001〕.doc”，作为附件随本汇总报送。）" in body, body
     assert "五大连池市工作总结" in body
     assert document.tables[0].rows[2].cells[6].text == "总结〔U+0001〕.doc"
+    refused = [row.cells[5].text for row in document.tables[0].rows if row.cells[1].text == "嫩江县"]
+    assert refused == ["未报送（“总结〔U+0002〕.docx”文件已损坏（.docx 内部结构不完整），无法读取）"], refused
 
 
 def test_extract_says_what_a_file_really_is(tmp_path: Path) -> None:

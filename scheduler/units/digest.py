@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.text.paragraph import Paragraph
 
 from ..inputs.campaign import Campaign
 from ..report.document import day_label
@@ -35,14 +36,13 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
     doc = Document()
     set_styles(doc)
     label = LABELS[kind]
-    title = doc.add_paragraph(style="Title")
-    title.add_run(f"{campaign.name}各单位{label}汇总")
+    title = _say(doc, f"{campaign.name}各单位{label}汇总", "Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     mine = [s for s in statuses if s.kind == kind]
     due = mine[0].due if mine else None
     arrived = sum(1 for s in mine if s.first)
     intro = f"报送截止日期：{day_label(due)}。" if due else ""
-    doc.add_paragraph(f"{intro}应报送 {len(mine)} 个单位，已报送 {arrived} 个，未报送 {len(mine) - arrived} 个。（{day_label(made)}汇总）")
+    _say(doc, f"{intro}应报送 {len(mine)} 个单位，已报送 {arrived} 个，未报送 {len(mine) - arrived} 个。（{day_label(made)}汇总）")
     tz = campaign.timezone
     rows = [
         [
@@ -52,17 +52,18 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
             s.unit.phone,
             f"{dt.datetime.fromtimestamp(s.first.arrived, tz):%Y-%m-%d %H:%M}" if s.first else "",
             s.label,
-            writable("、".join(f.path.name for f in reversed(s.current))),  # the one collected first; a file replaced under its name once
+            "、".join(f.path.name for f in reversed(s.current)),  # the one collected first; a file replaced under its name once
         ]
         for n, s in enumerate(mine, start=1)
     ]
+    rows = [[writable(cell) for cell in row] for row in rows]
     head = ["序号", "单位", "联系人", "电话", "报送时间", "状态", "文件"]
     table(doc, head, rows, widths=COVER_WIDTHS, small=True)
     problems: list[Problem] = []
     for n, status in enumerate(mine, start=1):
-        doc.add_heading(writable(f"{n}. {status.unit.name}"), level=1)
+        _say(doc, f"{n}. {status.unit.name}", "Heading 1")
         if len(status.current) > 1 and status.latest is not None:
-            doc.add_paragraph(writable(_earlier_files(campaign, status, label)))
+            _say(doc, _earlier_files(campaign, status, label))
         problems += _unit_text(doc, campaign, status, label)
     out = io.BytesIO()
     doc.save(out)
@@ -87,19 +88,19 @@ def _earlier_files(campaign: Campaign, status: UnitStatus, label: str) -> str:
 def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, label: str) -> list[Problem]:
     latest = status.latest
     if latest is None:
-        doc.add_paragraph(writable(f"（未报送{label}：{status.refused_note}。）" if status.refused_note else f"（未报送{label}。）"))
+        _say(doc, f"（未报送{label}：{status.refused_note}。）" if status.refused_note else f"（未报送{label}。）")
         return []
     if latest.gone:
         note = gone_note(campaign, latest)
-        doc.add_paragraph(writable(f"（{note}（原来在 {latest.path}），没有收入本汇总：请把文件放回原处，或请单位重新报送。）"))
+        _say(doc, f"（{note}（原来在 {latest.path}），没有收入本汇总：请把文件放回原处，或请单位重新报送。）")
         return [Problem(f"{status.unit.name}的{label}：{note}，没有收入汇总", str(latest.path), "把文件放回原处，或请单位重新报送")]
     try:
         got = extract(latest.path)
     except SubmissionError as exc:
-        doc.add_paragraph(writable(f"（{latest.path.name}：{exc}）"))
+        _say(doc, f"（{latest.path.name}：{exc}）")
         return [Problem(f"{status.unit.name}的{label}“{latest.path.name}”：{exc}", str(latest.path))]
     if got.attachment:
-        doc.add_paragraph(writable(f"（{label}为{got.attachment}“{latest.path.name}”，作为附件随本汇总报送。）"))
+        _say(doc, f"（{label}为{got.attachment}“{latest.path.name}”，作为附件随本汇总报送。）")
         return []
     if got.document is None:  # plain text
         left_out = [c for paragraph in got.paragraphs for c in UNWRITABLE.findall(paragraph)]
@@ -107,21 +108,24 @@ def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, labe
             doc.add_paragraph(UNWRITABLE.sub("", paragraph))
         if left_out:
             which = "、".join(named(c) for c in dict.fromkeys(left_out))
-            doc.add_paragraph(
-                writable(
-                    f"（原文件“{latest.path.name}”中有 {len(left_out)} 个 Word 文档不能容纳的控制字符（{which}），已删去，其余文字照录。）"
-                )
+            _say(
+                doc, f"（原文件“{latest.path.name}”中有 {len(left_out)} 个 Word 文档不能容纳的控制字符（{which}），已删去，其余文字照录。）"
             )
         return []
     pictures = copy_body(got.document, doc, below=1)  # under the unit's own heading
     if pictures:
-        doc.add_paragraph(writable(f"（原文件中的 {pictures} 张图片或图形没有收入本汇总，请查看原文件“{latest.path.name}”。）"))
+        _say(doc, f"（原文件中的 {pictures} 张图片或图形没有收入本汇总，请查看原文件“{latest.path.name}”。）")
     return []
 
 
 # What XML 1.0, and so a Word document, cannot hold: control characters other than tab and line breaks, the
 # noncharacters U+FFFE and U+FFFF, and lone surrogates (a file name undecodable as UTF-8 carries them).
 UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _say(doc: DocumentObject, text: str, style: str | None = None) -> Paragraph:
+    """A paragraph of `text` added to `doc`: every text of the compiled document but a unit's own goes through here."""
+    return doc.add_paragraph(writable(text), style)
 
 
 def writable(text: str) -> str:
