@@ -860,3 +860,21 @@ def test_scanning_reads_files_outside_any_write_transaction(config: Path, monkey
     monkeypatch.setattr(scanning, "unreadable", read_while_writing)
     assert scan(campaign, engine, at(8, 12).timestamp()) == []
     assert writes == ["方案.docx"] and [f.path.name for f in recorded(campaign, engine)] == ["方案.docx"]
+
+
+def test_names_in_the_submissions_folder_are_printed_with_their_control_characters_escaped(config: Path) -> None:
+    """A file's or folder's name is whatever a unit gave it: an escape sequence in one (clear the screen, set the
+    window title) is shown as \\x1b, in the table and in the notes, with or without --collect."""
+    campaign = load_campaign(config)
+    clear, title = "\x1b[2J", "\x1b]0;qm\x07"
+    place(campaign, "爱辉区", "总结", f"总结{clear}.docx", word("爱辉区工作总结"), at(1, 9, month=10))
+    place(campaign, "北安市", "总结", f"总结{title}.docx", b"PK\x03\x04 torn", at(2, 9, month=10))
+    place(campaign, "嫩江县", "", f"散件{clear}.txt", b"text", at(2, 9, month=10))
+    place(campaign, f"某局{clear}", "总结", "总结.txt", b"text", at(2, 9, month=10))
+    for args in ((), ("--collect", "-o", config.parent / "汇总.docx")):
+        done = run_qm("units", "-c", config, *args)
+        said = done.stdout + done.stderr
+        assert "Traceback" not in said and "\x1b" not in said and "\x07" not in said, said
+        assert "的工作总结“总结\\x1b]0;qm\\x07.docx”" in done.stderr, done.stderr
+        assert "散件\\x1b[2J.txt" in done.stderr and "文件夹“某局\\x1b[2J”" in done.stderr, done.stderr
+    assert "总结\\x1b]0;qm\\x07.docx" in run_qm("units", "-c", config).stdout

@@ -1,5 +1,8 @@
 """Units and their submissions: `qm units` (who sent their plan and summary, when, how late) and
-`qm units --collect` (the consolidated document sent upward)."""
+`qm units --collect` (the consolidated document sent upward).
+
+A file's or folder's name in the submissions folder is whatever a unit gave it: every line naming one is printed
+with its control characters escaped (`logs.escaped`), so a name cannot clear the terminal or set its title."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..support.errors import InputError, Problem
+from ..support.logs import escaped
 from ..units.kinds import ALIASES, FOLDERS, LABELS, SUMMARY
 from . import zh_argparse
 from .context import Context
@@ -71,7 +75,7 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
     if not args.collect:
         problems += _file_problems(ctx, found)
     for problem in problems:
-        print(f"注意：{problem.where}：{problem.message}" + (f"（{problem.hint}）" if problem.hint else ""), file=sys.stderr)
+        print(escaped(f"注意：{problem.where}：{problem.message}" + (f"（{problem.hint}）" if problem.hint else "")), file=sys.stderr)
     if elsewhere:
         print(elsewhere, file=sys.stderr)
     return 2 if problems else 0
@@ -135,7 +139,7 @@ def _table(ctx: Context, found: list[UnitStatus]) -> str:
             broken = f"，其中 {len(unreadable)} 个无法读取" if unreadable else ""
             extra = f"  {arrival(ctx.campaign, s.first.arrived)} 报送，共 {len(s.current)} 个文件{broken}" if s.first else ""
             name = s.unit.name + "\u3000" * (width - len(s.unit.name))  # full-width spaces keep Chinese names aligned
-            lines.append(f"  {name}  {s.label}{extra}")
+            lines.append(escaped(f"  {name}  {s.label}{extra}"))  # a label names the unit's files
     return "\n".join(lines)
 
 
