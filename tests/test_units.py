@@ -878,3 +878,32 @@ def test_names_in_the_submissions_folder_are_printed_with_their_control_characte
         assert "的工作总结“总结\\x1b]0;qm\\x07.docx”" in done.stderr, done.stderr
         assert "散件\\x1b[2J.txt" in done.stderr and "文件夹“某局\\x1b[2J”" in done.stderr, done.stderr
     assert "总结\\x1b]0;qm\\x07.docx" in run_qm("units", "-c", config).stdout
+
+
+def test_a_link_in_the_submissions_folder_is_refused_and_what_it_points_to_never_collected(config: Path, tmp_path: Path) -> None:
+    """A link put as a unit's file, or as its folder, would carry any file qm can read into the document sent
+    to the province: it is refused in the unit's row, unopened, and a file made a link after it was recorded is
+    not collected either."""
+    campaign = load_campaign(config)
+    secret = tmp_path / "elsewhere" / "总结" / "总结.txt"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("机密内容", encoding="utf-8")
+    folder = place(campaign, "北安市", "总结", "说明.txt", b"x", at(1, 9, month=10)).parent
+    (folder / "说明.txt").unlink()
+    (folder / "总结.txt").symlink_to(secret)
+    (campaign.submissions_dir / "嫩江县").symlink_to(secret.parent.parent)  # the unit's folder a link
+    recorded_then_linked = place(campaign, "爱辉区", "总结", "总结.txt", "爱辉区工作总结".encode(), at(1, 9, month=10))
+    run_qm("units", "-c", config)
+    recorded_then_linked.unlink()
+    recorded_then_linked.symlink_to(secret)
+    out = config.parent / "汇总.docx"
+    done = run_qm("units", "-c", config, "--collect", "-o", out)
+    assert "Traceback" not in done.stderr and out.exists(), done.stderr
+    document = docx.Document(str(out))
+    text = "\n".join([p.text for p in document.paragraphs] + [c.text for row in document.tables[0].rows for c in row.cells])
+    assert "机密内容" not in text, text
+    status = {row.cells[1].text: row.cells[5].text for row in document.tables[0].rows}
+    assert status["北安市"] == status["嫩江县"] == "未报送（“总结.txt”文件是链接，不算报送）", status
+    assert "（总结.txt：文件是链接，不算报送：请放文件本身）" in text, text  # 爱辉区: sent on time, its file since made a link
+    listed = run_qm("units", "-c", config, "--kind", "summary")
+    assert "北安市的工作总结“总结.txt”不算报送：文件是链接：请放文件本身" in listed.stderr, listed.stderr

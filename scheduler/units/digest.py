@@ -27,7 +27,7 @@ from ..support.hidden_chars import named
 from .copy_body import copy_body
 from .extract import SubmissionError, extract
 from .kinds import LABELS
-from .submissions import UnitStatus, arrival, gone_note
+from .submissions import LINKED, UnitStatus, arrival, gone_note, linked
 
 COVER_WIDTHS = (1.1, 2.2, 1.5, 2.7, 3.3, 3.0, 2.0)  # cm, 15.8 in all: a date and time on one line, a status in a few
 
@@ -95,6 +95,8 @@ def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, labe
         _say(doc, f"（{note}（原来在 {latest.path}），没有收入本汇总：请把文件放回原处，或请单位重新报送。）")
         return [Problem(f"{status.unit.name}的{label}：{note}，没有收入汇总", str(latest.path), "把文件放回原处，或请单位重新报送")]
     try:
+        if linked(campaign, latest.path):  # made a link since it was recorded: what it points to is not read
+            raise SubmissionError(LINKED)
         got = extract(latest.path)
     except SubmissionError as exc:
         _say(doc, f"（{latest.path.name}：{exc}）")

@@ -10,6 +10,7 @@ reading a large document takes its time, and the daemon and the console write to
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from ..support.file_digest import MISSING, file_digest
 from ..support.os_messages import os_reason
 from .kinds import FOLDERS, LABELS
 from .strays import stray_problems, visible_files
-from .submissions import ACCEPTED, CLOCK_SLACK, Submission, accepted, located, unit_folder
+from .submissions import ACCEPTED, CLOCK_SLACK, LINKED, Submission, accepted, linked, located, unit_folder
 
 READER = "submissions-reader:2"  # bumped when reading changes: 2 refuses files with no text, never unpacks pictures
 
@@ -49,7 +50,7 @@ def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:
                 known.add((found.unit, found.kind, found.sha256))
                 if found.arrived > now + CLOCK_SLACK:  # written "in the future": it arrived by now at the latest
                     problems.append(_future(campaign, found, now))
-                new.append((found, unreadable(found.path)))
+                new.append((found, found.problem or unreadable(found.path)))
     if checked or new:
         _record(engine, root, checked, new, now)
     return problems
@@ -157,6 +158,10 @@ def _files(campaign: Campaign, unit: Unit, kind: str, problems: list[Problem]) -
                     f"请单位另存为 {' '.join(ACCEPTED)} 之一后重新报送",
                 )
             )
+            continue
+        if linked(campaign, path):  # recorded by its name, never opened
+            pseudo = hashlib.sha256(f"link:{path.name}".encode()).hexdigest()
+            found.append(Submission(unit.name, kind, path, pseudo, 0, path.lstat().st_mtime, problem=LINKED))
             continue
         try:
             st, digest = path.stat(), file_digest(path)

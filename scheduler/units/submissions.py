@@ -16,6 +16,7 @@ that day, and is neither reminded nor called late for it. But it is "gone": its 
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
@@ -31,6 +32,7 @@ from .strays import LOOSE_NOTE, NotRecorded, misfiled_note
 CLOCK_SLACK = 3600.0  # seconds a file's time may be ahead of this machine's clock before it is called impossible
 ACCEPTED = (".docx", ".doc", ".wps", ".pdf", ".txt", ".odt")
 ON_TIME, LATE, MISSING, NOT_DUE = "ontime", "late", "missing", "notdue"
+LINKED = "文件是链接，不算报送：请放文件本身"  # a link would put whatever it points to (any file qm can read) in the collection
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,16 @@ def unit_folder(campaign: Campaign, unit: Unit, kind: str) -> Path:
 
 def accepted(path: Path) -> bool:
     return path.suffix.lower() in ACCEPTED
+
+
+def linked(campaign: Campaign, path: Path) -> bool:
+    """Whether `path`, or its unit's folder or 方案/总结 folder, is a link (or `path` is no regular file): what it
+    points to is not read, so that no file outside the submissions folder is taken as a unit's text."""
+    levels = len(path.relative_to(campaign.submissions_dir).parts)
+    try:
+        return any(p.is_symlink() for p in [path, *list(path.parents)[: levels - 1]]) or not stat.S_ISREG(path.lstat().st_mode)
+    except OSError:  # gone meanwhile: said as such by whoever reads it
+        return False
 
 
 def located(campaign: Campaign, unit: str, kind: str, stored: str) -> Path:
