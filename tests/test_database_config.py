@@ -55,6 +55,9 @@ def _told(result: subprocess.CompletedProcess[str], code: int, *words: str) -> N
         ('"postgresql+psycopg2://qm@db/qm"', "指定了驱动 psycopg2：qm 用 PostgreSQL 驱动 psycopg 3"),
         ('"postgresql://qm:hunter2pw@db/qm"', "'postgresql://qm:***@db/qm' 里写了密码：密码不能写进配置文件"),
         ('"postgresql://qm@db/qm?password=hunter2pw&sslmode=require"', "password=***&sslmode=require' 里写了密码"),
+        ('"postgresql://qm@db/qm?sslpassword=hunter2pw"', "?sslpassword=***' 里写了密码"),  # the client key's
+        ('"postgresql://qm@db/qm?sslpassword=hunter2pw&password=hunter2pw"', "?sslpassword=***&password=***' 里写了密码"),
+        ('"postgresql://qm@db/qm?%70assword=hunter2pw"', "?%70assword=***' 里写了密码"),  # percent-encoded: libpq reads password
     ],
 )
 def test_a_database_that_is_neither_a_sqlite_file_nor_postgresql_is_a_config_problem(
@@ -150,3 +153,16 @@ def test_a_relative_sqlite_path_to_a_folder_is_refused_from_any_folder(project: 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     _told(run_qm("check", "-c", config.resolve(), cwd=elsewhere), 2, f"config.yaml:{line}", "不是数据库文件")
+
+
+def test_every_query_parameter_holding_a_secret_is_masked_however_its_name_is_written() -> None:
+    """libpq takes a password, the client key's sslpassword and an OAuth client's secret in the query, its name
+    percent-encoded or not: the URL a message shows and the log's redaction mask each of them, by one rule."""
+    from scheduler.support.db_names import shown
+    from scheduler.support.redact import scrub
+
+    url = "postgresql://qm@db:5432/qm?sslmode=require&sslpassword=TopSecret99&%70assword=Hunter22&oauth_client_secret=Sesame77"
+    assert shown(url) == "postgresql://qm@db:5432/qm?oauth_client_secret=***&password=***&sslmode=require&sslpassword=***"
+    assert scrub(f"无法连接 {url}") == (
+        "无法连接 postgresql://qm@db:5432/qm?sslmode=require&sslpassword=***&%70assword=***&oauth_client_secret=***"
+    )

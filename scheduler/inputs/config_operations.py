@@ -4,11 +4,10 @@ the queue is kept (`database`), and how a standby daemon takes over (`daemon`)."
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from ..support.redact import userinfo
+from ..support.redact import masked_query, secret_parameter, userinfo
 from .campaign import ROLE_LABELS, ROLES, DaemonConfig, LintConfig, Notifier, ReviewConfig, Stage, Unit
 from .located_yaml import Mapping
 from .names import checked_name
@@ -165,7 +164,7 @@ def database_problem(url: str) -> str | None:
     if scheme in POSTGRESQL_SCHEMES:
         user, server = userinfo(url)
         parts = urlsplit(server)
-        if user.partition(":")[2] or "password" in parse_qs(parts.query):
+        if user.partition(":")[2] or any(map(secret_parameter, parse_qs(parts.query))):
             return "里写了密码：密码不能写进配置文件（配置会被复制、发给别人、放进版本库），地址里只写用户名"
         try:
             parts.port  # noqa: B018 - a port that is not a number is found here
@@ -182,4 +181,4 @@ def _hide_password(url: str) -> str:
     if ":" in user:  # user:password@ → user:***@
         scheme, sep, rest = server.partition("://")
         url = f"{scheme}{sep}{user.partition(':')[0]}:***@{rest}"
-    return re.sub(r"([?&]password=)[^&]*", r"\1***", url)
+    return masked_query(url)

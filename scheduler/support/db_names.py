@@ -7,13 +7,15 @@ from urllib.parse import unquote
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from .redact import MASK, secret_parameter
+
 
 def shown(url: str | sa.URL) -> str:
-    """A database URL fit for messages: never its password (`qm:***@`, `password=***`), and its query
+    """A database URL fit for messages: never its password (`qm:***@`, `password=***`, `sslpassword=***`), and its query
     as people write it (`?host=/run/postgresql`, not `%2Frun%2Fpostgresql`)."""
     parsed = sa.make_url(url)
-    if "password" in parsed.query:  # libpq also takes the password as a parameter
-        parsed = parsed.update_query_dict({"password": "***"})
+    secrets = {name: MASK for name in parsed.query if secret_parameter(name)}  # libpq also takes a password as a parameter
+    parsed = parsed.update_query_dict(secrets) if secrets else parsed
     address, mark, query = parsed.render_as_string(hide_password=True).partition("?")
     return address + mark + unquote(query)
 

@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import re
 import threading
+from urllib.parse import unquote
 
 MASK = "***"
 MIN_LENGTH = 6  # shorter values would mask ordinary words
 _PATTERNS = (
     re.compile(r"((?:access_token|secret|appsecret|token|sign)=)[^&\s\"']+", re.I),
-    re.compile(r"([?&](?:key|api_key|apikey|password|passwd|pwd)=)[^&\s\"']+", re.I),  # in a URL's query
     re.compile(r"(\"(?:access_token|secret|appsecret)\"\s*:\s*\")[^\"]+", re.I),
 )
 _URL = re.compile(r"\b([a-z][a-z0-9+.\-]*://)\S{1,2048}", re.I)  # bounded: a user part is near the start
 _QUERY = re.compile(r"[^=&#?@]+=[^&#]*(?:&[^=&#?@]+=[^&#]*)*(?:#.*)?")  # key=value pairs
+# a URL query's parameters holding a secret, by their name percent-decoded (%70assword is password): an API's key,
+# and libpq's password, the client key's sslpassword and the OAuth client's secret
+SECRET_PARAMETERS = frozenset({"key", "api_key", "apikey", "password", "passwd", "pwd", "sslpassword", "oauth_client_secret"})
+_PARAMETER = re.compile(r"([?&]([^=&#\s\"']+)=)[^&#\s\"']+")
 _known: set[str] = set()
 _lock = threading.Lock()
 
@@ -44,7 +48,17 @@ def scrub(text: str) -> str:
     text = _URL.sub(_masked_userinfo, text)
     for pattern in _PATTERNS:
         text = pattern.sub(rf"\g<1>{MASK}", text)
-    return text
+    return masked_query(text)
+
+
+def secret_parameter(name: str) -> bool:
+    """Whether a URL query's parameter `name` (as written, or decoded) holds a secret (`SECRET_PARAMETERS`)."""
+    return unquote(name).lower() in SECRET_PARAMETERS
+
+
+def masked_query(text: str) -> str:
+    """`text` with the value of each URL query parameter holding a secret masked: `?sslpassword=***`."""
+    return _PARAMETER.sub(lambda m: m.group(1) + MASK if secret_parameter(m.group(2)) else m.group(), text)
 
 
 def _masked_userinfo(m: re.Match[str]) -> str:
