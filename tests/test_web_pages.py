@@ -318,7 +318,7 @@ def test_bulk_approve_passes_the_days_posts(world: World, page: Any) -> None:
     login(page, world.url, "李科长")
     page.goto(f"{world.url}/day/{LAUNCH}")
     page.click("form.bulk button")
-    page.wait_for_url(f"**/day/{LAUNCH}?passed=*&done=passed")
+    page.wait_for_url(f"**/day/{LAUNCH}?said=*&done=passed")
     day = dt.date.fromisoformat(LAUNCH)
     states = {p.id: world.running.queue.get(p.id).state for p in world.plan.posts if p.at.date() == day}  # type: ignore[union-attr]
     assert set(states.values()) == {st.APPROVED}

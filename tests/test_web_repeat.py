@@ -259,3 +259,22 @@ def test_a_refused_day_approval_counts_only_the_posts_it_passed(strict: Running)
     said = "通过了 1 条；1 条此前已通过（可能是在另一台设备或另一个窗口里），这次没有再做任何操作；以下 1 条没有通过："
     assert said in note, re.findall(r"通过了[^<]*", note)
     assert stages_passed(strict, now) == [("初审", "王编辑")] and stages_passed(strict, before) == [("初审", "王编辑")]
+
+
+def test_a_link_cannot_make_the_day_page_say_posts_were_approved(lenient: Running) -> None:
+    """What a day's approval passed is kept for the session that pressed the button: a link saying
+    `done=passed&passed=初审:12&again=3` shows nothing of it, a count no number (³, 4,400 nines) is no server
+    error, and another session opening the approval's own address is told nothing either."""
+    posts = planned(lenient)
+    with client(lenient) as chief, client(lenient) as editor:
+        http_login(chief, "李科长")
+        http_login(editor, "王编辑")
+        for forged in ("passed=初审:12&again=3", "passed=终审:12&again=³", "again=" + "9" * 4400):
+            page = chief.get(f"/day/{DAY}?done=passed&{forged}")
+            assert page.status_code == 200, page.text
+            assert "12 条" not in page.text and "此前已通过" not in page.text and "审核完成" not in page.text, page.text
+        bulk = re.search(r'<form method="post" action="/day/[^"]+/approve" class="bulk">(.*?)</form>', chief.get(f"/day/{DAY}").text, re.S)
+        assert bulk
+        location = chief.post(f"/day/{DAY}/approve", data=fields_of(bulk[1])).headers["location"]
+        said = f"初审通过 {len(posts)} 条，等待终审。"
+        assert said in chief.get(location).text and said not in editor.get(location).text

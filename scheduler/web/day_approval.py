@@ -4,7 +4,8 @@
                                         a bare id passes nothing); a stage passed already is left alone and counted apart
                                         (posts that cannot pass are named on the day page after a redirect: `flash`)
 
-Done, the day page says how many passed at each stage and what comes next (`review_said.passed_message`).
+Done, the day page says how many passed at each stage and what comes next (`review_said.passed_message`), kept for
+the session (`flash`: `?said=<key>&done=passed`), so that no link can make the page say posts were approved.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..support.errors import QmError
 from . import flash
 from .app import WEB, Call, action
 from .pages import UNSHOWN, day_of, redirect_done, site_of, with_param
-from .review_said import passed_param
+from .review_said import passed_message
 
 
 def routes() -> list[BaseRoute]:
@@ -70,8 +71,8 @@ def approve_day(call: Call) -> Response:
         head += f"{again} 条此前已通过（可能是在另一台设备或另一个窗口里），这次没有再做任何操作；" if again else ""
         note = flash.keep(call, f"{head}以下 {len(refused)} 条没有通过：" + "；".join(refused))
         return RedirectResponse(f"/day/{day.isoformat()}?note={note}", status_code=303)
-    path = with_param(f"/day/{day.isoformat()}", "passed", passed_param(passed))
-    return redirect_done(with_param(path, "again", str(again)) if again else path, "passed")
+    said = flash.keep(call, passed_message(passed, again, console.campaign.review), "said")  # kept here, not in the address
+    return redirect_done(with_param(f"/day/{day.isoformat()}", "said", said), "passed")
 
 
 def _listed(value: str) -> tuple[str, str | None, str | None]:

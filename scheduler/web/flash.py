@@ -21,28 +21,29 @@ KEPT = 500
 _LOCK = threading.Lock()
 
 
-def keep(call: Call, message: str) -> str:
-    """Keep `message` for the signed-in session; the key to put in the redirect's `note` parameter."""
+def keep(call: Call, message: str, param: str = "note") -> str:
+    """Keep `message` for the signed-in session; the key to put in the redirect's `param` parameter (`note`: why an
+    action was refused, shown as an error; `said`: what a day's approval did, `pages.done_message`)."""
     assert call.session is not None
     key = secrets.token_urlsafe(12)
     with _LOCK:
         notes = _notes(call)
-        notes[(call.session.token_hash, key)] = message
+        notes[(call.session.token_hash, param, key)] = message
         while len(notes) > KEPT:
             notes.popitem(last=False)
     return key
 
 
-def note(call: Call) -> str:
-    """The message the address's `note` names, if this session kept it; "" otherwise."""
-    key = call.request.query_params.get("note", "")
+def note(call: Call, param: str = "note") -> str:
+    """The message the address's `param` names, if this session kept it for that parameter; "" otherwise."""
+    key = call.request.query_params.get(param, "")
     if not key or call.session is None:
         return ""
     with _LOCK:
-        return _notes(call).get((call.session.token_hash, key), "")
+        return _notes(call).get((call.session.token_hash, param, key), "")
 
 
-def _notes(call: Call) -> OrderedDict[tuple[str, str], str]:
+def _notes(call: Call) -> OrderedDict[tuple[str, str, str], str]:
     notes = call.console.extra.setdefault("notes", OrderedDict())
     assert isinstance(notes, OrderedDict)
     return notes

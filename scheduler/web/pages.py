@@ -121,7 +121,7 @@ def in_range(day: dt.date, text: str, example: str = "") -> dt.date:
 
 def done_message(call: Call) -> str:
     """What the `done` parameter names; `done=again&stage=…&post=…`: a stage passed already (by whom, when: `review_said`);
-    `done=stage&stage=…`: one post's stage passed and the next; `done=passed&passed=…`: what a day's buttons passed."""
+    `done=stage&stage=…`: one post's stage passed and the next; `done=passed&said=…`: what a day's buttons passed."""
     done, stage, post = (call.request.query_params.get(k, "") for k in ("done", "stage", "post"))
     rules = call.console.campaign.review
     names = [s.name for s in rules.stages]
@@ -129,9 +129,8 @@ def done_message(call: Call) -> str:
         return review_said.again_message(call.console.queue, post, stage, call.console.campaign.timezone)
     if done == "stage" and stage in names[:-1]:  # the stage passed and the one it waits for now
         return f"已通过{stage}，等待{names[names.index(stage) + 1]}。"
-    if done == "passed":
-        query = call.request.query_params
-        return review_said.passed_message(query.get("passed", ""), query.get("again", ""), rules)
+    if done == "passed":  # kept by the approval for this session (`day_approval`): "" for any other address
+        return flash.note(call, "said")
     if done == "cancelled-maybe-out":  # `review_pages.cancel`: an attempt before the cancel may have sent it: what to check
         return f"已取消发布，不再发出。{review.maybe_out(call.request.query_params.get('post', '') or '这条内容')}"
     return DONE.get(done, "")

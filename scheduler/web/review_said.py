@@ -2,8 +2,9 @@
 wait for (so nobody passes a final stage unknowingly in the same tap as a first one), and the messages an
 approval leaves behind (`done_message` in `pages` asks here for the review ones).
 
-Only configured stage names and counts travel in the address; who passed a stage and when is read back
-from the queue, so a link cannot make the console say words of its sender's choosing.
+What a day's approval passed is kept for the session that pressed it (`flash`, the address carries only its key);
+who passed a stage and when is read back from the queue: a link cannot make the console say words of its sender's
+choosing, nor that posts were approved.
 """
 
 from __future__ import annotations
@@ -56,17 +57,12 @@ def bulk_groups(stages: Iterable[Mapping[str, Any]], rules: ReviewConfig) -> lis
     return out
 
 
-def passed_param(counts: Mapping[str, int]) -> str:
-    """The `passed` parameter of a day's approval: "初审:2,终审:2" (stage order as passed)."""
-    return ",".join(f"{name}:{n}" for name, n in counts.items())
-
-
-def passed_message(passed: str, again: str, rules: ReviewConfig) -> str:
-    """What a day's approval did, by stage: “通过：初审 2 条（等待终审）、终审 2 条（审核完成，将按时发布）。”"""
+def passed_message(passed: Mapping[str, int], again: int, rules: ReviewConfig) -> str:
+    """What a day's approval did, by stage (`passed`: the count passed at each, in the order passed; `again`: how
+    many were passed already): “通过：初审 2 条（等待终审）、终审 2 条（审核完成，将按时发布）。”"""
     names = [s.name for s in rules.stages]
-    counts = [(n, c) for n, _, c in (part.partition(":") for part in passed.split(",")) if n in names and c.isdigit()]
     parts = []
-    for name, count in counts:
+    for name, count in passed.items():
         at = names.index(name)
         then = DONE_FINAL if at == len(names) - 1 else f"等待{names[at + 1]}"
         parts.append((name, count, then))
@@ -78,7 +74,7 @@ def passed_message(passed: str, again: str, rules: ReviewConfig) -> str:
         said = f"审核通过 {parts[0][1]} 条，{DONE_FINAL}。"
     elif parts:
         said = "通过：" + "、".join(f"{name} {count} 条（{then}）" for name, count, then in parts) + "。"
-    if again.isdigit() and int(again):
+    if again:
         said += f"另有 {again} 条此前已通过这一阶段（可能是在另一台设备或另一个窗口里），这次没有再做任何操作。"
     return said
 
