@@ -169,6 +169,7 @@ class Campaign:
     paths: Paths
     config_path: Path
     co_organizers: tuple[str, ...] = ()
+    level: str = "市"  # the place word content says 全市 / 全县 / 全区 / 全旗 with (campaign.level, or from the organizer's name)
     organizer_short: str = ""  # printed where the organizer's full name does not fit (a screen's footer); "" = none
     contacts: tuple[Contact, ...] = ()
     brand: Brand = field(default_factory=Brand)
@@ -251,11 +252,16 @@ class Campaign:
             "launch_daypart": _daypart(self.key_dates.launch_time),
             "launch_venue": self.key_dates.launch_venue or "活动现场",  # until the venue is set in config
             "year": str(self.start.year),
+            "level": self.level,
+            "people": PEOPLE.get(self.level, "市民"),
         }
 
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.paths.state / 'qm.sqlite3'}"
+
+
+PEOPLE = {"市": "市民", "县": "群众", "区": "居民", "旗": "群众"}  # who content addresses: {{ people }}
 
 
 def _daypart(time: dt.time) -> str:

@@ -89,7 +89,9 @@ def _campaign(r: Reader, data: Mapping, path: Path) -> Campaign | None:
     if c is None or kd is None:
         return None
     r.keys(
-        c, "campaign", ("name", "organizer", "organizer_short", "co_organizers", "theme", "start", "end", "timezone", "hotline", "contacts")
+        c,
+        "campaign",
+        ("name", "organizer", "organizer_short", "co_organizers", "theme", "start", "end", "timezone", "hotline", "contacts", "level"),
     )
     start, end = r.date(c, "start", "campaign"), r.date(c, "end", "campaign")
     r.example_day = example_day(start, end) if start and end else start  # key dates and the rest: shown a day of this campaign

@@ -16,6 +16,7 @@ COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 URL_RE = re.compile(r"^https?://\S+$")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+LEVELS = ("市", "县", "区", "旗")  # campaign.level: the place word of 全市 / 全县 / 全区 / 全旗
 
 
 def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, object]:
@@ -26,6 +27,7 @@ def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, obje
         "organizer_short": _short_name(r, c),
         "co_organizers": r.texts(c, "co_organizers", "campaign"),
         "theme": _printed(r, c, "theme", "写本次活动的主题"),
+        "level": _level(r, c),
         "hotline": r.phone(c, "hotline", "campaign", "每张海报上都印着它", "写投诉举报电话，如 12315"),
         "contacts": _contacts(r, c),
         "brand": _brand(r, data, base),
@@ -35,6 +37,29 @@ def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, obje
 def _printed(r: Reader, c: Mapping, key: str, hint: str) -> str:
     """A text every poster prints: required and not blank."""
     return r.filled(c, key, "campaign", "每张海报和印刷品上都印着它", hint)
+
+
+def _level(r: Reader, c: Mapping) -> str:
+    """The campaign's place word (市, 县, 区 or 旗) that content says 全市 / 全县 with: campaign.level, else the
+    last of them in the place name the organizer's name starts with (林口县市场监督管理局: 县)."""
+    if "level" in c:
+        written = r.text(c, "level", "campaign", "市").strip()
+        if written not in LEVELS:
+            r.problem(c.where("level"), f"campaign.level 应为 市、县、区 或 旗 之一：{written!r}", "写本单位所在地的级别，如 level: 县")
+            return "市"
+        return written
+    organizer = c.get("organizer")
+    return level_of(organizer) if isinstance(organizer, str) else "市"
+
+
+def level_of(organizer: str) -> str:
+    """市, 县, 区 or 旗: the last of them in the place an organizer's name starts with (黑河市…: 市; 哈尔滨市道里区…: 区);
+    a prefecture (…地区, …自治州, …盟) counts as a city, and so does a name with no place."""
+    place = re.split("市场监|质量|联席|人民政府|委员会", organizer.strip())[0]
+    if place.endswith(("地区", "自治州", "盟")):
+        return "市"
+    found = [ch for ch in place if ch in LEVELS]
+    return found[-1] if found else "市"
 
 
 def _short_name(r: Reader, c: Mapping) -> str:

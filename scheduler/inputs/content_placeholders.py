@@ -22,6 +22,8 @@ PLACEHOLDERS: dict[str, str] = {
     "launch_time": "启动时间，如 09:00",
     "launch_daypart": "启动在一天中的时段：上午、下午或晚上",
     "launch_venue": "启动活动地点（key_dates.launch_venue）",
+    "level": "本地的级别用字：市、县、区或旗（全市、质量强市的“市”；campaign.level）",
+    "people": "对本地群众的称呼：市民（市）、群众（县、旗）、居民（区）",
 }
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 

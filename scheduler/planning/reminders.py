@@ -31,7 +31,7 @@ def reminders(campaign: Campaign) -> list[Reminder]:
         "county_plans_due": (
             kd.county_plans_due,
             cfg.county_plans_due,
-            f"{units_word([u.name for u in campaign.units])}“质量月”活动方案上报",
+            f"{units_word([u.name for u in campaign.units], campaign.level)}“质量月”活动方案上报",
         ),
         "summary_due": (kd.summary_due, cfg.summary_due, "“质量月”活动工作总结上报"),
     }

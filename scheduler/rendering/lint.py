@@ -51,6 +51,9 @@ _HOTLINE = re.compile(r"(?<!\d)123(?:15|65|31|58|30)(?!\d)")
 # Wording about the launch event that only fits one side of its start.
 _INVITES = re.compile(r"欢迎[^。；！]{0,20}(?:参加|参与|到现场|来现场|走进)|邀您|邀请您|将于|将在[^。；！]{0,30}举行|等您|即将")
 _REPORTS = re.compile(r"已经?举行|举行了|圆满|顺利举办|今天(?:上午|下午|晚上)[^。；！]{0,40}举行|拉开了")
+# Words that name a city's own people and reach (全市, 本市, 市民, 质量强市; 各县区 are a city's counties), in a
+# county's (district's, banner's) campaign: not 市场, 加强市场, 城市民生, nor the national 质量强市示范城市 programme.
+_CITY_WORDS = re.compile(r"全市(?!场)|本市(?!场)|(?<!城)市民(?!生)|(?<!加)强市(?!场|示范)|各县区")
 # A finding quotes the words it is about in “”: where to look for them in the content.
 _QUOTED = re.compile(r"“([^”]+)”")
 
@@ -180,7 +183,7 @@ def _forbidden(campaign: Campaign, text: str) -> list[str]:
     """The words of `text` the check forbids (the Advertising Law's terms, sensitive words, another hotline),
     read as readers take them (`lint_view`)."""
     seen = view(text)
-    return _words(campaign, seen) + _hotlines(campaign, seen)
+    return _words(campaign, seen) + _hotlines(campaign, seen) + _other_level(campaign, seen)
 
 
 def _hotlines(campaign: Campaign, seen: View) -> list[str]:
@@ -192,6 +195,19 @@ def _hotlines(campaign: Campaign, seen: View) -> list[str]:
     return [
         f"写了热线“{wrong[n]}”，但本活动的投诉举报热线是 {campaign.hotline}（把内容里的号码改成 {{{{ hotline }}}}，由配置统一填写）"
         for n in sorted(wrong)
+    ]
+
+
+def _other_level(campaign: Campaign, seen: View) -> list[str]:
+    """Words of a city's campaign (全市, 市民 …) in a county's, district's or banner's (campaign.level)."""
+    if campaign.level == "市":
+        return []
+    level = campaign.level
+    found = dict.fromkeys(m.group(0) for m in _CITY_WORDS.finditer(seen.text))
+    return [
+        f"写了“{word}”，但本活动是{level}级的（campaign.level: {level}）：改成本{level}的说法（如 全{level}、质量强{level}），"
+        "或写占位符 {{ level }}、{{ people }}，由配置统一填写"
+        for word in found
     ]
 
 

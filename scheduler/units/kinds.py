@@ -20,8 +20,11 @@ def is_county(name: str) -> bool:
     return name.endswith(COUNTIES) and not name.endswith(PREFECTURES)
 
 
-def units_word(names: list[str]) -> str:
-    """Who the units are, as a notice names them: 各县区, 各有关部门, or both."""
+def units_word(names: list[str], level: str = "市") -> str:
+    """Who the units are, as a notice names them: 各县区, 各有关部门, or both; with none listed, a city's
+    counties, or a county's (district's, banner's) 各有关单位."""
+    if not names and level != "市":
+        return "各有关单位"
     counties = [n for n in names if is_county(n)]
     if len(counties) == len(names):
         return "各县区"
