@@ -3,10 +3,16 @@ columns stand side by side as before."""
 
 from __future__ import annotations
 
-import base64
+import io
+import os
+from collections.abc import Callable
 from pathlib import Path
-from xml.etree import ElementTree
 
+from PIL import Image, ImageChops
+
+from scheduler.inputs.config import load_campaign
+from scheduler.support.values import ImageRef
+from scheduler.views.placeholder import placeholder_src
 from tests.browser_helpers import ARGS, CHROMIUM, need_chromium, sync_api
 
 from .conftest import HEIHE, run_qm
@@ -36,24 +42,63 @@ def test_the_preview_fits_a_phone_and_keeps_its_columns_on_a_desk(tmp_path: Path
             browser.close()
 
 
-def test_a_poster_not_drawn_yet_says_so_in_type_a_phone_reads(tmp_path: Path) -> None:
-    """The cover's placeholder, shown the phone's width wide, names the poster and the command in letters
-    of at least 12 px (before: one line of 9 px)."""
-    made = run_qm("preview", "2016-09-08", "-c", HEIHE, "-o", tmp_path)
-    assert made.returncode == 0, made.stderr
+def _latin_only_fonts(at: Path) -> dict[str, str]:
+    """An environment whose Chromium sees no Chinese font (a server's bare font set): DejaVu only."""
+    conf = at / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{at / 'fc-cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
+def _ink_bands(picture: Image.Image) -> list[int]:
+    """The heights (px) of the runs of rows holding ink: a placeholder's lines of words."""
+    grey = picture.convert("L")
+    data, width = grey.tobytes(), grey.width
+    background = data[0]
+    rows = [any(abs(v - background) > 40 for v in data[y * width : (y + 1) * width]) for y in range(grey.height)]
+    bands, run = [], 0
+    for inked in [*rows, False]:
+        if inked:
+            run += 1
+        elif run:
+            bands, run = [*bands, run], 0
+    return bands
+
+
+def test_a_poster_not_drawn_yet_says_so_in_chinese_a_phone_reads_without_a_chinese_system_font(
+    project: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The placeholder is drawn with qm's own font: on a machine whose browser has no Chinese font its words
+    are words (two layouts' placeholders differ), not rows of empty boxes (before: an SVG <img>, which cannot
+    use the page's font); it names the layout in Chinese, without its file name or size; its lines read at
+    least 10 px tall at a phone's width (before: 9 px type)."""
+    campaign = load_campaign(project())
+    srcs = [placeholder_src(campaign, ImageRef("", "x", layout, "wechat-cover")) for layout in ("knowledge-card", "slogan")]
+    assert all(src.startswith("data:image/png;base64,") for src in srcs)
+    page = tmp_path / "two.html"
+    page.write_text(
+        '<!DOCTYPE html><html><body style="margin:0">'
+        + "".join(f'<img id="p{i}" src="{src}" style="width:343px;height:146px;display:block">' for i, src in enumerate(srcs))
+        + "</body></html>",
+        encoding="utf-8",
+    )
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS, env=_latin_only_fonts(tmp_path))
         try:
             phone = browser.new_page(viewport={"width": 375, "height": 800})
-            phone.goto((tmp_path / "preview-2016-09-08.html").as_uri())
-            cover = phone.locator(".phone img.cover").first
-            shown = cover.bounding_box()
-            src = cover.get_attribute("src")
+            phone.goto(page.as_uri())
+            shots = [phone.locator(f"#p{i}").screenshot() for i in range(2)]
         finally:
             browser.close()
-    assert shown is not None and src is not None and src.startswith("data:image/svg+xml;base64,")
-    svg = ElementTree.fromstring(base64.b64decode(src.partition(",")[2]))
-    width = float(svg.attrib["width"])
-    texts = {t.text: float(t.attrib["font-size"]) * shown["width"] / width for t in svg.iter("{http://www.w3.org/2000/svg}text")}
-    assert "海报还没有画出" in texts and any("qm posters" in (t or "") for t in texts), texts
-    assert min(texts.values()) >= 12, texts
+    shown, other = (Image.open(io.BytesIO(shot)).convert("L") for shot in shots)
+    differ = sum(1 for v in ImageChops.difference(shown, other).tobytes() if v > 40)
+    assert differ > 100, differ  # boxes for missing glyphs look alike whatever the words (before: 0 pixels)
+    bands = _ink_bands(shown)
+    assert len(bands) == 3 and min(bands) >= 10, bands
+    made = run_qm("preview", "2016-09-08", "-c", HEIHE, "-o", tmp_path)
+    assert made.returncode == 0, made.stderr
+    html = (tmp_path / "preview-2016-09-08.html").read_text(encoding="utf-8")
+    assert "data:image/svg+xml" not in html and "data:image/png;base64," in html

@@ -31,7 +31,8 @@ from ..support.atomic_files import file_inside
 from ..support.errors import QmError
 from ..support.values import ImageRef
 from ..views.daemon_status import gather, job_names
-from ..views.day_preview import placeholder_src, poster_file
+from ..views.day_preview import poster_file
+from ..views.placeholder import placeholder_src
 from ..views.plan_export import channel_label
 from .calendar import campaign_months, month_view, shown_span
 from .day import DayPage, DayPost, day_view

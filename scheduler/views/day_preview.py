@@ -20,13 +20,12 @@ from ..planning.reminders import Reminder
 from ..poster import fonts, glyphs
 from ..poster.fonts import CSS_FAMILIES, css_font_face
 from ..poster.freshness import OUT_OF_DATE, named, out_of_date
-from ..poster.layout import layout_label
 from ..poster.texts import PosterText
 from ..rendering.lint import Finding, lint_post
 from ..rendering.payloads import RenderedPost, Renderer
 from ..rendering.versions import shown
-from ..support.suggest import titled
 from ..support.values import ImageRef, drawn_poster, poster_path
+from .placeholder import placeholder_src
 from .plan_export import channel_label
 
 
@@ -110,35 +109,6 @@ def _image_src(campaign: Campaign, image: ImageRef) -> str:
         mime = "image/png" if path.suffix == ".png" else "image/jpeg"
         return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
     return placeholder_src(campaign, image)
-
-
-def _placeholder_size(size: str) -> tuple[int, int]:
-    named = {"wechat-cover": (900, 383), "wechat-square": (500, 500), "square": (1080, 1080)}
-    if size in named:
-        return named[size]
-    w, _, h = size.partition("x")
-    return (int(w), int(h)) if w.isdigit() and h.isdigit() else (800, 600)
-
-
-def placeholder_src(campaign: Campaign, image: ImageRef) -> str:
-    """An SVG box saying which poster is not drawn yet and how to draw it, in type that stays readable when
-    the box is shown a phone's width wide (a cover 900 px wide shows about 300 px wide)."""
-    w, h = _placeholder_size(image.size)
-    label = layout_label(campaign.paths.templates / "posters", image.layout)  # its Chinese name: the file name is too wide
-    lines = [("海报还没有画出", 1.0), (titled(label, label, image.size), 0.7), ("运行 qm posters 画出", 0.7)]
-    size = max(12, min(h // 6, int(w / (len(lines[0][0]) * 1.6))))  # the first line fills at most ~60% of the width
-    step = size * 1.35
-    top = h / 2 - step * (len(lines) - 1) / 2
-    texts = "".join(
-        f'<text x="50%" y="{top + i * step:.0f}" font-size="{int(size * scale)}" dominant-baseline="middle">{escape(text)}</text>'
-        for i, (text, scale) in enumerate(lines)
-    )
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">'
-        f'<rect width="100%" height="100%" fill="#eef1f6"/><g text-anchor="middle" fill="#5f6b7d" '
-        f"font-family='{CSS_FAMILIES}'>{texts}</g></svg>"
-    )
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 _STYLE = (
