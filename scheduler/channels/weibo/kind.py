@@ -78,7 +78,7 @@ class WeiboKind(Kind):
         return (
             f'<div class="card"><div class="who">{escape(p.get("author") or campaign.organizer)}</div>'
             f'<div class="text">{escape(p["text"])}</div><img src="{src(image)}" alt="{escape(p.get("image_alt") or "配图")}">'
-            f'<div class="meta">{meta}｜按微博计数 {p["length"]} 字｜{"接口发布" if p["mode"] == "api" else "人工发布"}</div>{findings}</div>'
+            f'<div class="meta">{meta}｜按微博计数 {p["length"]} 字｜{_how_sent(campaign.channel(post.channel), p["mode"])}</div>{findings}</div>'
         )
 
     def notices(self, campaign: Campaign, config: ChannelConfig, today: dt.date, queue: Queue | None) -> dict[str, Notice]:
@@ -108,3 +108,11 @@ class WeiboKind(Kind):
 
 
 KIND = WeiboKind()
+
+
+def _how_sent(config: ChannelConfig | None, mode: str) -> str:
+    """How the post really goes out: into the outbox (publisher: outbox, whatever the mode its text follows),
+    through the API, or by staff (mode: assisted)."""
+    if config is None or config.publisher == "outbox":
+        return "写入发件箱"
+    return "接口发布" if mode == "api" else "人工发布"
