@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -102,3 +103,45 @@ def test_a_poster_not_drawn_yet_says_so_in_chinese_a_phone_reads_without_a_chine
     assert made.returncode == 0, made.stderr
     html = (tmp_path / "preview-2016-09-08.html").read_text(encoding="utf-8")
     assert "data:image/svg+xml" not in html and "data:image/png;base64," in html
+
+
+LINES_JS = """(el) => {
+  const lines = [];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i); range.setEnd(node, i + 1);
+      const r = range.getBoundingClientRect();
+      if (!r.width) continue;
+      const last = lines[lines.length - 1];
+      if (last && Math.abs(last.top - r.top) < r.height / 2) {
+        last.gap = Math.max(last.gap, r.left - last.right); last.text += node.data[i]; last.right = r.right;
+      } else lines.push({top: r.top, right: r.right, text: node.data[i], gap: 0});
+    }
+  }
+  return lines.map(l => [l.text, l.gap]);
+}"""
+
+
+def test_at_a_phones_width_numbers_and_links_stay_whole(project: Callable[..., Path], tmp_path: Path) -> None:
+    """A Weibo card breaks neither the hotline (before: “0453-3” / “522315”) nor a link inside a word (before:
+    “http” / “s://”); the header's theme is not followed by a separator left hanging at the end of its line."""
+    config = project(lambda text: text.replace('hotline: "12315"', 'hotline: "0453-3522315"'))
+    made = run_qm("preview", "2027-09-08", "-c", config, "-o", tmp_path)
+    assert made.returncode == 0, made.stderr
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            phone = browser.new_page(viewport={"width": 375, "height": 800})
+            phone.goto((tmp_path / "preview-2027-09-08.html").as_uri())
+            header = phone.locator("header p").first.inner_text()
+            card_lines: list[str] = []
+            for width in range(320, 430, 3):  # phones of every width: where a line ends moves with it
+                phone.set_viewport_size({"width": width, "height": 800})
+                card_lines += [text for el in phone.locator(".card .text").element_handles() for text, _ in phone.evaluate(LINES_JS, el)]
+        finally:
+            browser.close()
+    assert any("0453-3522315" in text for text in card_lines), card_lines
+    assert not [t for t in card_lines if re.search(r"0453-\d{0,6}$|https?:?/?/?$|^[:/]", t)], card_lines
+    assert "｜" not in header, header

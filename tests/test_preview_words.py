@@ -11,7 +11,7 @@ import pytest
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.rendering.payloads import Renderer
-from scheduler.views.day_preview import build, render_block, to_html
+from scheduler.views.day_preview import render_block
 
 
 @pytest.mark.parametrize(

@@ -123,11 +123,11 @@ section.col{flex:0 0 auto}section.col>h2{font-size:16px;margin:0 0 8px;color:#33
 .phone h3.title{font-size:21px;line-height:1.4;margin:0 0 8px}.phone .by{color:#888;font-size:13px;margin-bottom:14px}
 .phone .cover{width:100%;display:block;margin-bottom:12px}
 .card{width:420px;background:#fff;border-radius:8px;padding:14px 16px;margin-bottom:16px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
-.card .who{font-weight:700;color:#eb7350;margin-bottom:6px}.card .text{line-height:1.6;white-space:pre-wrap;word-break:break-all}
+.card .who{font-weight:700;color:#eb7350;margin-bottom:6px}.card .text{line-height:1.6;white-space:pre-wrap;overflow-wrap:anywhere}
 .card img{width:180px;margin-top:8px;border-radius:4px}.card .meta{color:#888;font-size:12px;margin-top:8px}
 .slide-box{margin-bottom:16px;width:420px;max-width:100%}.slide-frame{overflow:hidden;border:4px solid #111;background:#000;box-sizing:content-box}
 .slide-box .meta{color:#555;font-size:12px;margin-top:4px}
-.ok{color:#1a7f37}.bad{color:#c8102e;font-weight:700}header .ok,header .bad{display:inline-block;background:#fff;padding:1px 8px;border-radius:10px}.findings{margin:6px 0 0;padding-left:18px;color:#c8102e;font-size:13px}
+.ok{color:#1a7f37}.bad{color:#c8102e;font-weight:700}header .ok,header .bad{display:inline-block;background:#fff;padding:1px 8px;border-radius:10px;margin-left:10px}.findings{margin:6px 0 0;padding-left:18px;color:#c8102e;font-size:13px}
 .reminder{background:#fffbe6;border:1px solid #f2b705;padding:8px 12px;margin-bottom:8px;border-radius:4px;width:420px}
 @media (max-width:500px){main{padding:12px 8px;gap:12px}section.col{flex:1 1 100%;min-width:0}
 .phone,.card,.reminder{width:100%;box-sizing:border-box}header{padding:12px}}
@@ -153,7 +153,7 @@ def to_html(campaign: Campaign, preview: DayPreview) -> str:
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{preview.day} 预览 · {escape(campaign.name)}</title><style>{css_font_face(campaign.brand.font)}{_STYLE}</style></head><body>",
         f"<header><h1>{escape(campaign.name)}：{preview.day.year}年{preview.day.month}月{preview.day.day}日{launch}内容预览</h1>",
-        f"<p>主题：{escape(campaign.theme)}｜{status}</p>",
+        f"<p>主题：{escape(campaign.theme)}{status}</p>",
         *(f'<p><span class="bad">{escape(said)}</span></p>' for said in preview.said_once),
         "</header><main>",
     ]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,8 @@ from .config import WeiboConfig, read_weibo
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    from markupsafe import Markup
 
     from ...fakes.platforms import Simulated
     from ...inputs.campaign import Campaign
@@ -77,7 +80,7 @@ class WeiboKind(Kind):
         image = rendered.images[0]
         return (
             f'<div class="card"><div class="who">{escape(p.get("author") or campaign.organizer)}</div>'
-            f'<div class="text">{escape(p["text"])}</div><img src="{src(image)}" alt="{escape(p.get("image_alt") or "配图")}">'
+            f'<div class="text">{whole_numbers(escape(p["text"]))}</div><img src="{src(image)}" alt="{escape(p.get("image_alt") or "配图")}">'
             f'<div class="meta">{meta}｜按微博计数 {p["length"]} 字｜{_how_sent(campaign.channel(post.channel), p["mode"])}</div>{findings}</div>'
         )
 
@@ -108,6 +111,16 @@ class WeiboKind(Kind):
 
 
 KIND = WeiboKind()
+
+
+PHONE = re.compile(r"(?<![\d-])\d{3,4}-\d{7,8}(?![\d-])|(?<!\d)\d{5,}(?!\d)")  # 0453-3522315, 12315
+
+
+def whole_numbers(text: Markup) -> Markup:
+    """Escaped text with its telephone numbers kept on one line: a phone's line does not end in “0453-”."""
+    from markupsafe import Markup
+
+    return Markup(PHONE.sub(lambda m: f'<span style="white-space:nowrap">{m.group(0)}</span>', str(text)))
 
 
 def _how_sent(config: ChannelConfig | None, mode: str) -> str:
