@@ -145,3 +145,29 @@ def test_at_a_phones_width_numbers_and_links_stay_whole(project: Callable[..., P
     assert any("0453-3522315" in text for text in card_lines), card_lines
     assert not [t for t in card_lines if re.search(r"0453-\d{0,6}$|https?:?/?/?$|^[:/]", t)], card_lines
     assert "｜" not in header, header
+
+
+def test_the_month_plan_reads_as_a_list_of_days_on_a_phone_and_as_a_grid_on_a_desk(tmp_path: Path) -> None:
+    """`qm plan --format html` at 375 px: every post's time and title shows whole, each day named with its date
+    and weekday (before: seven columns of “07…”, “20…”); at desk width the seven-column grid stays."""
+    page = tmp_path / "plan.html"
+    made = run_qm("plan", "--format", "html", "-o", page, "-c", HEIHE)
+    assert made.returncode == 0, made.stderr
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            phone = browser.new_page(viewport={"width": 375, "height": 800})
+            phone.goto(page.as_uri())
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+            cut = phone.evaluate("[...document.querySelectorAll('.post')].filter(e => e.scrollWidth > e.clientWidth + 1).length")
+            days = phone.evaluate(
+                "[...document.querySelectorAll('td')].filter(e => e.offsetParent).map(e => e.querySelector('.day').innerText)"
+            )
+            desk = browser.new_page(viewport={"width": 1280, "height": 900})
+            desk.goto(page.as_uri())
+            tops = desk.evaluate("[...document.querySelector('table').rows[1].cells].map(e => Math.round(e.getBoundingClientRect().top))")
+        finally:
+            browser.close()
+    assert cut == 0
+    assert days[0] == "9月1日 星期四" and "9月8日 星期四 启动日" in days and days[29] == "9月30日 星期五", days[:31]
+    assert len(tops) == 7 and len(set(tops)) == 1  # a week side by side

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from ..channels.kinds import kind_named
-from ..inputs.campaign import Campaign
+from ..inputs.campaign import WEEKDAYS, Campaign
 from ..inputs.vocabulary import AREAS
 from ..planning.planner import Plan, PlannedPost
 from ..support.spreadsheet import spreadsheet_safe
@@ -192,6 +192,10 @@ td.out{background:#f5f5f5;color:#aaa}td.out .post{color:#444}td.launch{backgroun
 .post{margin:2px 0;padding:2px 4px;border-radius:3px;border-left:3px solid #999;background:#f7f7f7;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .wechat{border-color:#07c160}.weibo{border-color:#e6162d}.screen{border-color:#1f4e9d}.notify{border-color:#f2b705;background:#fffbe6}
 .legend span{display:inline-block;margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
+.wd{display:none}
+@media (max-width:600px){body{margin:12px}table,tbody,tr,td{display:block;width:auto}tr:first-child,td.other,td.out.empty{display:none}
+td{height:auto;border-width:0 0 1px;padding:8px 4px}.dn{display:none}.wd{display:inline}
+.post{white-space:normal;overflow:visible;font-size:13px}}
 """
 
 
@@ -214,7 +218,7 @@ def to_html(campaign: Campaign, plan: Plan) -> str:
     months = sorted({(d.year, d.month) for d in campaign.days()} | {(r.at.year, r.at.month) for r in plan.reminders})
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{escape(campaign.name)} 排期</title><style>{css_font_face(campaign.brand.font)}\nbody{{font-family:{CSS_FAMILIES}{_STYLE}</style></head><body>",
         f"<h1>{escape(campaign.name)} 排期表</h1>",
         f'<p class="meta">主题：{escape(campaign.theme)}｜活动期：{campaign.start} 至 {campaign.end}｜启动日：{campaign.key_dates.launch}｜共 {len(plan.posts)} 条内容</p>',
@@ -226,14 +230,18 @@ def to_html(campaign: Campaign, plan: Plan) -> str:
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
             parts.append("<tr>")
             for day in week:
-                classes = []
+                classes = [] if day.month == month else ["other"]  # a phone's list shows each day once, in its month
                 if day.month != month or not campaign.start <= day <= campaign.end:
                     classes.append("out")
+                if not by_day.get(day):
+                    classes.append("empty")
                 if day == campaign.key_dates.launch:
                     classes.append("launch")
                 tag = '<span class="tag">启动日</span>' if day == campaign.key_dates.launch else ""
                 cell = "".join(by_day.get(day, [])) if day.month == month else ""
-                parts.append(f'<td class="{" ".join(classes)}"><div class="day">{day.day} {tag}</div>{cell}</td>')
+                parts.append(
+                    f'<td class="{" ".join(classes)}"><div class="day"><span class="dn">{day.day}</span><span class="wd">{month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}</span> {tag}</div>{cell}</td>'
+                )
             parts.append("</tr>")
         parts.append("</table>")
     parts.append("</body></html>")
