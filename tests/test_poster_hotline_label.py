@@ -50,4 +50,32 @@ def test_a_wide_footer_with_room_for_the_theme_labels_the_hotline_in_full(projec
     size = sizes.resolve("1024x768", campaign)  # a 4:3 screen: the organiser does not fit beside the theme
     assert _footer(campaign, "red", "knowledge-card", size, _item(campaign)).lines == (f"{THEME}　投诉举报电话：12315",)
     # with one (the bundled config has it), the short name fits, in the full footer's words
-    assert _footer(short, "red", "knowledge-card", size, _item(short)).lines == (f"{THEME}　主办：市质量联席办　热线：12315",)
+    assert _footer(short, "red", "knowledge-card", size, _item(short)).lines == (f"{THEME}　主办：市质量联席办　投诉举报电话：12315",)
+
+
+@pytest.mark.parametrize("family", ["red", "sheet", "photo"])
+def test_a_screens_full_footer_labels_the_hotline_as_every_other_slide_does(project: Callable[..., Path], family: str) -> None:
+    """A county's launch and slogan slides (1920×1080) say 主办 … 投诉举报电话, as its knowledge cards and the
+    screen's own slides do (before: 热线 in the full footer of launch and slogan posters)."""
+    county = project(
+        lambda t: t.replace('hotline: "12315"', 'hotline: "0453-3522315"').replace(
+            "organizer: 市质量计量标准化工作联席会议办公室", "organizer: 林口县市场监督管理局"
+        )
+    )
+    campaign = dataclasses.replace(load_campaign(county), theme="质量强县，品质林口")
+    size = sizes.resolve("1920x1080", campaign)
+    for layout_name in ("knowledge-card", "launch", "slogan", "screen-slide"):
+        footer = _footer(campaign, family, layout_name, size, _item(campaign))
+        assert footer.lines == ("质量强县，品质林口　主办：林口县市场监督管理局　投诉举报电话：0453-3522315",), (layout_name, footer.lines)
+
+
+@pytest.mark.parametrize("family", ["red", "sheet", "photo"])
+def test_a_tall_cards_footer_keeps_a_margin_inside_its_band(project: Callable[..., Path], family: str) -> None:
+    """On a 1080×1440 knowledge card the footer's two lines (the hotline at 4% of the height) stay inside their
+    coloured band with room above and below (before: 151 px of text in a 144 px band, touching the edge)."""
+    campaign = load_campaign(project())
+    size = sizes.resolve("portrait", campaign)
+    footer = _footer(campaign, family, "knowledge-card", size, _item(campaign))
+    assert footer.fill_box is not None and len(footer.lines) == 2
+    text_height = footer.size * 1.3 * len(footer.lines)  # the layout's line_height
+    assert footer.fill_box[3] - text_height >= 0.02 * size.height, (footer.fill_box, footer.size)

@@ -193,7 +193,7 @@ def test_the_theme_slide_does_not_repeat_the_theme_in_its_footer() -> None:
         assert campaign.theme not in footers["theme"] and "12365" in footers["theme"], (size, footers)
         assert campaign.theme in footers["slogan-publicity-everyone"], (size, footers)
     arr = arrange(slogan, sizes.resolve("1920x1080", campaign), fields(campaign, theme), campaign.brand, font, "test")
-    assert next(p.lines for p in arr.placed if p.region.name == "footer") == (f"主办：{campaign.organizer}　热线：12365",)
+    assert next(p.lines for p in arr.placed if p.region.name == "footer") == (f"主办：{campaign.organizer}　投诉举报电话：12365",)
 
 
 def test_a_short_organizer_name_is_printed_where_the_full_one_does_not_fit_and_nowhere_else() -> None:
@@ -220,7 +220,9 @@ def test_a_short_organizer_name_is_printed_where_the_full_one_does_not_fit_and_n
     assert on_tall.lines == ("主办：市质量联席办", "投诉举报电话：12315")
     assert on_tall.size >= hotline_px(sizes.resolve(tall.id, campaign))
     assert footer(campaign, slides[tall.id].layout, slides[tall.id].text, tall.id).lines == ("投诉举报电话：12315",)
-    assert footer(short, slides[wide.id].layout, slides[wide.id].text, wide.id).lines == (f"主办：{campaign.organizer}　热线：12315",)
+    assert footer(short, slides[wide.id].layout, slides[wide.id].text, wide.id).lines == (
+        f"主办：{campaign.organizer}　投诉举报电话：12315",
+    )
     for layout, size in (("screen-slide", "1920x1080"), ("knowledge-card", "square")):  # the full name fits: kept
         assert footer(short, layout, item, size).lines == footer(campaign, layout, item, size).lines, (layout, size)
         assert any(campaign.organizer in line for line in footer(short, layout, item, size).lines), (layout, size)
