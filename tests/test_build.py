@@ -63,7 +63,7 @@ def test_qm_screen_build_from_to_and_qm_build_make_every_picture_once(project: C
     config.write_text(text.replace("size: 1920x1080", "size: 480x270").replace("size: 1080x1920", "size: 270x480"), encoding="utf-8")
     result = run_qm("screen", "build", "-c", config, "--from", "2016-09-07", "--to", "2016-09-09")
     assert result.returncode == 0, result.stderr
-    assert "已生成 3 天的电子屏播放列表" in result.stdout and "生成图片 [" in result.stderr
+    assert "已生成 3 天的电子屏播放列表" in result.stdout and "生成图片 [" not in result.stderr  # no bar in a log
     for screen in ("center", "station"):
         current = json.loads((config.parent / ".qm" / "screens" / screen / CURRENT / "playlist.json").read_text(encoding="utf-8"))
         assert current["date"] == "2016-09-09"
@@ -73,7 +73,7 @@ def test_qm_screen_build_from_to_and_qm_build_make_every_picture_once(project: C
     cold = run_qm("build", "-c", config, "--from", "2016-09-01", "--to", "2016-09-03")
     assert cold.returncode == 0, cold.stderr
     drawn = _drawn(cold.stdout)
-    assert cold.stderr.count("\n") <= 11 and cold.stderr.strip().endswith(f"] {drawn}/{drawn}")  # one bar for all of them
+    assert drawn > 0 and "生成图片" not in cold.stderr  # without a terminal no bar: the summary line says it
     posters = config.parent / "posters"
     assert len(list(posters.rglob("*-wechat-cover.png"))) >= 3 and len(list(posters.rglob("*270*.png"))) > 0
     assert json.loads((config.parent / ".qm" / "screens" / "center" / CURRENT / "playlist.json").read_text(encoding="utf-8"))["date"] == (

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import select
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
+from scheduler.cli.output import drawing_progress
 from scheduler.poster.pieces import NO_END, NO_START
 from tests.conftest import HEIHE, run_qm
 
@@ -79,7 +85,7 @@ def test_posters_renders_what_the_plan_needs_then_nothing(project: Callable[...,
     args = ("posters", "--from", "2016-09-08", "--to", "2016-09-08", "-c", config)
     first = run_qm(*args)
     assert first.returncode == 0, first.stderr
-    assert "新生成" in first.stdout and "生成图片 [" in first.stderr
+    assert "新生成" in first.stdout and "生成图片" not in first.stderr  # without a terminal: the summary line only
     made = sorted(p.relative_to(tmp_path / "posters").as_posix() for p in (tmp_path / "posters").rglob("*.png"))
     assert "publicity-launch-announcement/launch-wechat-cover.png" in made
     assert any(name.endswith("launch-1920x1080.png") for name in made)  # the screen's launch-day slides
@@ -127,3 +133,24 @@ def test_a_file_named_by_o_is_overwritten_only_with_force(project: Callable[...,
         assert img.size == (1080, 1080)
     assert (here / "主题.jpg").read_bytes() == b"another"
     assert sorted(p.name for p in here.iterdir()) == ["主题.jpg", "主题.png", "印刷.pdf"]  # no temporary file left
+
+
+def test_the_drawing_progress_is_one_bar_on_a_terminal_and_nothing_in_a_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal one bar redrawn in place; written to a file (qm posters > log 2>&1) not a line of it (before:
+    a line every tenth, 13 lines for 13 posters): the command's summary line says what was drawn."""
+    master, child = os.openpty()
+    with os.fdopen(child, "w", encoding="utf-8") as terminal:
+        monkeypatch.setattr(sys, "stderr", terminal)
+        for done in range(1, 14):
+            drawing_progress(done, 13)
+        chunks = []
+        while select.select([master], [], [], 0.2)[0]:
+            chunks.append(os.read(master, 65536))
+        said = b"".join(chunks).decode()
+    os.close(master)
+    assert said.count("\r生成图片 [") == 13 and said.count("\n") == 1 and said.rstrip().endswith("] 13/13"), repr(said)
+    log = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", log)
+    for done in range(1, 14):
+        drawing_progress(done, 13)
+    assert log.getvalue() == ""

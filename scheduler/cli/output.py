@@ -75,13 +75,13 @@ def open_in_browser(path: Path) -> None:
 
 
 def drawing_progress(done: int, total: int) -> None:
-    """A progress bar on stderr; without a terminal, a line every tenth."""
-    tty = sys.stderr.isatty()
-    if not tty and done != total and done * 10 // total == (done - 1) * 10 // total:
-        return  # a line only when another tenth is done: at most ten, whatever the total
+    """A progress bar on stderr, redrawn in place; without a terminal (a log file, a pipe) nothing: the
+    command's own summary line (新生成 N 张，未变化跳过 M 张) says what was done."""
+    if not sys.stderr.isatty():
+        return
     filled = round(30 * done / total)
     bar = f"生成图片 [{'█' * filled}{'·' * (30 - filled)}] {done}/{total}"
-    print(f"\r{bar}" if tty else bar, end="\n" if done == total or not tty else "", file=sys.stderr, flush=True)
+    print(f"\r{bar}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
 
 def serve_announced(server: Server, started: list[str], stopped: str) -> None:
