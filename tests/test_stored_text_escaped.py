@@ -16,6 +16,7 @@ from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.publishing.tables import pauses
 from scheduler.support import http_client
+from scheduler.views import columns
 from tests.conftest import run_qm
 from tests.test_web_unlock import config_in
 from tests.web_helpers import console_server, http_login, local
@@ -75,3 +76,22 @@ def test_a_reason_typed_over_several_lines_is_printed_back_as_the_one_line_store
     assert rejected.returncode == 0 and rejected.stdout.startswith(f"已退回 {post}：标题有错字 摘要太长\n"), rejected.stdout
     paused = run_qm("pause", "--reason", "国家\n哀悼日", "-c", config)
     assert paused.returncode == 0 and paused.stdout == "已暂停全部渠道：国家 哀悼日。恢复：qm resume\n", paused.stdout
+
+
+def test_the_history_lines_its_columns_up(project: Callable[..., Path]) -> None:
+    """qm history: each column starts at the same place on every line, whatever the length of the post's id
+    (20270908-wechat-2000, 20270908-screen-station-0630-1) or of the state it left (（新建）, 待审核)."""
+    config = project()
+    assert run_qm("queue", "-c", config).returncode == 0
+    engine = open_db(f"sqlite:///{config.parent / '.qm' / 'qm.sqlite3'}")
+    queue = Queue(engine)
+    post = queue.find([st.PLANNED])[0].id
+    assert queue.move(post, st.CANCELLED, "编辑", "活动改期", 2.0e9)
+    engine.dispose()
+    shown = run_qm("history", "--limit", "200", "-c", config)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert len({len(line.split()[2]) for line in lines}) > 1  # ids of several lengths
+    arrows = {columns.width(line[: line.index("→")]) for line in lines}
+    who = {columns.width(line[: line.index("→") + line[line.index("→") :].index("  ")]) for line in lines}
+    assert len(arrows) == 1 and len(who) == 1, lines[:5]

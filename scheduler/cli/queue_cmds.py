@@ -241,10 +241,18 @@ def run_history(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     if not entries:
         print("还没有记录。")
-    for e in entries:
-        src = st.label(e.from_state) if e.from_state else "（新建）"
-        when = f"{dt.datetime.fromtimestamp(e.at, tz):%Y-%m-%d %H:%M:%S}"
-        print(f"{when}  {e.post_id}  {src} → {st.label(e.to_state)}  {escaped(e.who)}：{escaped(e.why)}")  # staff's words
+    rows = [
+        (
+            f"{dt.datetime.fromtimestamp(e.at, tz):%Y-%m-%d %H:%M:%S}",
+            e.post_id,
+            st.label(e.from_state) if e.from_state else "（新建）",
+            f"→ {st.label(e.to_state)}",
+            f"{escaped(e.who)}：{escaped(e.why)}",  # staff's words
+        )
+        for e in entries
+    ]
+    for line in aligned(rows):  # each column starts at the same place, whatever the length of an id or a state
+        print(line)
     return 0
 
 
