@@ -95,6 +95,9 @@ def test_wrapping_keeps_punctuation_with_its_words() -> None:
     assert not any(line[0] in "，。、）" or line[-1] in "（-/" for line in lines), lines
     assert "".join(lines).replace(" ", "") == "尺寸可以是wechat-cover、wechat-square、屏幕编号（默认海报目录/print/版式.pdf）。"
     assert wrap("a-very-long-option-name-that-cannot-fit 说明", 10) == ["a-very-long-option-name-that-cannot-fit", "说明"]
+    # 宽x高 is one size: never “宽x” / “高” (qm poster --help), at every width
+    for width_ in range(8, 30):
+        assert not any(line.endswith(("宽x", "宽")) for line in wrap("尺寸可以是 a3、a2、banner、屏幕编号或 宽x高。", width_)), width_
 
 
 def test_only_the_named_commands_module_is_loaded_and_the_map_matches_the_modules() -> None:

@@ -65,11 +65,24 @@ _JOINERS = "-/._~=+#@\\"
 def _units(text: str) -> list[str]:
     out: list[str] = []
     for unit in _UNITS.findall(" ".join(text.split())):
-        if out and not unit.isspace() and not out[-1].isspace() and (out[-1][-1] in _JOINERS or unit[0] in _JOINERS):
+        if (
+            out
+            and not unit.isspace()
+            and not out[-1].isspace()
+            and (out[-1][-1] in _JOINERS or unit[0] in _JOINERS or _times(out[-1], unit))
+        ):
             out[-1] += unit
         else:
             out.append(unit)
     return out
+
+
+def _times(before: str, unit: str) -> bool:
+    """`unit` is the x of 宽x高 after a Chinese character, or the Chinese character after it: one size, read
+    as one word."""
+    if unit in ("x", "×"):
+        return not before.isascii()
+    return len(before) >= 2 and before[-1] in "x×" and not before[-2].isascii() and not unit.isascii()
 
 
 def wrap(text: str, width: int) -> list[str]:
