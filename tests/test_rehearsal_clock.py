@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,3 +81,26 @@ def test_decisions_and_queue_fills_on_a_database_a_daemon_ran_on_are_refused_on_
     assert queue.history(post) == history and review.paused(queue) == {}
     assert len(queue.history(limit=100000)) == entries  # no post planned, approved or cancelled at the rehearsal's moment
     assert not (ctx.campaign.paths.state / "screens").exists()  # no playlist written, no screen's `current` moved
+
+
+def test_the_refusal_gives_a_copy_command_that_makes_a_rehearsal_copy(project: Callable[..., Path]) -> None:
+    """Copying the project folder with its state folder copies the daemon's heartbeats: the copy is refused as
+    live too. The refusal's command copies without it, with the folders named; run as written, the copy rehearses
+    and the live database is untouched."""
+    config = project()
+    ctx = Context(config)
+    h = Harness(ctx.campaign, ctx.plan, ctx.renderer, dt.datetime(2027, 1, 15, 9, 0, tzinfo=ctx.campaign.timezone))
+    h.start()
+    h.close()
+    entries = len(Queue(ctx.engine).history(limit=100000))
+    rehearsal = _env("2027-09-03T08:00+08:00")
+    done = run_qm("queue", cwd=config.parent, env=rehearsal)
+    assert done.returncode == 2 and "不要带状态目录 .qm" in done.stderr
+    command = done.stderr.split("复制过去仍算正式的数据库）：", 1)[1].split("，然后 cd ", 1)[0]
+    copy = config.parent.parent / f"{config.parent.name}演练"
+    assert command == f"cp -r ../{config.parent.name} ../{copy.name} && rm -r ../{copy.name}/.qm"
+    assert subprocess.run(command, shell=True, cwd=config.parent).returncode == 0
+    assert f"然后 cd ../{copy.name} 再演练" in done.stderr
+    rehearsed = run_qm("queue", cwd=copy, env=rehearsal)
+    assert rehearsed.returncode == 0 and "待审核" in rehearsed.stdout, rehearsed.stderr
+    assert len(Queue(ctx.engine).history(limit=100000)) == entries  # the live database heard nothing

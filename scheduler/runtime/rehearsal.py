@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..support.errors import InputError
@@ -81,6 +83,38 @@ def refuse_on_live(engine: Engine, what: str) -> None:
     raise InputError(
         f"设置了环境变量 {VARIABLE}（演练时钟）时不能{what}：后台服务在这个数据库上运行过，它是正式使用的数据库，"
         f"演练的操作会按演练的时刻（{moment:%Y-%m-%d %H:%M}）写进正式的审核记录。"
-        f"请在副本上演练：复制一份项目目录，或用 -c 指定一份 database: 指向别的文件的配置；"
+        f"{_copy_advice(engine.url.database if engine.url.get_backend_name() == 'sqlite' else None)}"
         f"要正式操作，先删除这个环境变量（unset {VARIABLE}）"
     )
+
+
+def _copy_advice(database: str | None) -> str:
+    """How to make a copy to rehearse on: the project folder without its state folder, whose database carries
+    the daemon's heartbeats (a copy of it is refused as live too), as commands with the folders' names filled in
+    when the database is a file in the state folder next to the project's config.yaml."""
+    generic = "请在副本上演练：复制一份项目目录（不要带状态目录里的数据库），或用 -c 指定一份 database: 指向别的文件的配置；"
+    if not database or database == ":memory:":
+        return generic
+    state = Path(database).resolve().parent
+    project = state.parent
+    if not (project / "config.yaml").is_file():
+        return generic
+    copy = next(c for n in range(1, 100) if not (c := project.with_name(f"{project.name}演练{n if n > 1 else ''}")).exists())
+    here, there, left = _shown(project), _shown(copy), _shown(copy / state.name)
+    return (
+        f"请在副本上演练：复制项目目录，但不要带状态目录 {state.name}（里面的数据库有后台服务的记录，复制过去仍算正式的数据库）："
+        f"cp -r {here} {there} && rm -r {left}，然后 cd {there} 再演练"
+        f"（已经连 {state.name} 一起复制出来的副本，删掉副本里的 {state.name} 就可以，不要删正式目录里的）；"
+        f"也可以用 -c 指定一份 database: 指向别的文件的配置。"
+    )
+
+
+def _shown(path: Path) -> str:
+    """`path` as written on a command line in the current folder: relative when shorter, quoted when it must be."""
+    try:
+        relative = os.path.relpath(path)
+        relative = os.path.join("..", path.name) if relative == "." else relative  # the folder by its name, not "."
+    except ValueError:  # another drive (Windows)
+        relative = str(path)
+    text = relative if len(relative) < len(str(path)) else str(path)
+    return shlex.quote(text) if any(c in text for c in " '\"$&;|<>()*?`!#~[]{}") else text  # Chinese names stay bare
