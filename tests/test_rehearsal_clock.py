@@ -44,6 +44,7 @@ def test_the_daemon_does_not_start_on_the_rehearsal_clock(project: Callable[...,
     done = run_qm("-c", config, "daemon", cwd=config.parent, env=_env("2027-06-01T09:00:00+08:00"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "设置了环境变量 QM_NOW（演练时钟）时不能启动后台服务" in done.stderr
+    assert "运行 qm simulate" in done.stderr and "qm queue --db" in done.stderr  # what shows a rehearsal publish
 
 
 def test_decisions_and_queue_fills_on_a_database_a_daemon_ran_on_are_refused_on_the_rehearsal_clock(project: Callable[..., Path]) -> None:

@@ -60,7 +60,7 @@ def _simulate(folder: Path) -> None:
     config.write_text(text, encoding="utf-8")
     done = run_qm("simulate", "-c", config, "--faults", "0.05", "--restarts", "1")
     assert done.returncode == 0, done.stderr
-    assert "qm report" in done.stdout
+    assert " report --db " in done.stdout
     (folder / "simulate.txt").write_text(done.stdout, encoding="utf-8")  # what qm simulate said; written last
 
 
@@ -681,3 +681,26 @@ def test_a_title_holding_title_marks_is_nested_with_the_inner_kind(simulated: Pa
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(render(campaign, figures, [], made))).paragraphs)
     assert text.count("《读懂〈质量强国建设纲要〉》") == 2, text  # the area's titles, and the latest post
     assert "《读懂《" not in text and "纲要》》" not in text, text
+
+
+def test_what_qm_simulate_published_can_be_looked_at_with_the_commands_it_prints(simulated: Path) -> None:
+    """qm simulate says where its database is and how to look at it: qm queue, qm history and qm status read it
+    with --db as it stands (no refill from the plan, so also on the rehearsal clock, which refuses a refill
+    of a database a daemon ran on)."""
+    said = (simulated.parent / "simulate.txt").read_text(encoding="utf-8")
+    assert "查看模拟发布的结果：" in said
+    for command in ("queue", "history", "report"):
+        assert re.search(rf"-c \S+config\.yaml {command} --db \S+simulate/qm\.sqlite3", said), said
+    rehearsal = {**os.environ, "QM_NOW": "2016-09-20T10:00+08:00"}
+    listed = run_qm("queue", "-c", simulated, "--db", db_of(simulated), "--date", "2016-09-08", env=rehearsal)
+    assert listed.returncode == 0, listed.stderr
+    assert "已发布" in listed.stdout and "待审核" not in listed.stdout
+    published = sum(published_by_channel(simulated).values())
+    everything = run_qm("queue", "-c", simulated, "--db", db_of(simulated), "--state", "已发布", "--json")
+    assert len(json.loads(everything.stdout)) == published
+    history = run_qm("history", "-c", simulated, "--db", db_of(simulated), "--limit", "5")
+    assert history.returncode == 0 and "已发布" in history.stdout, history.stderr
+    status = run_qm("status", "-c", simulated, "--db", db_of(simulated), "--json")
+    assert status.returncode == 0 and json.loads(status.stdout)["counts"]["published"] == published, status.stderr
+    missing = run_qm("queue", "-c", simulated, "--db", simulated.parent / "没有.sqlite3")
+    assert missing.returncode == 2 and "找不到数据库文件" in missing.stderr

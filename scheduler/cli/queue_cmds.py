@@ -25,6 +25,7 @@ from ..views.pause_notes import pause_lines
 from ..views.plan_export import channel_label
 from . import zh_argparse
 from .context import DAY_EXAMPLE, Context, parse_day
+from .db_option import add_db_option, db_engine
 
 STATE = zh_argparse.Named("状态", st.LABELS)
 
@@ -37,6 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.add_argument(
         "--diff", metavar="编号", help="并排显示这条内容审核通过时的文字和现在的文字，标出改动（审核后又修改过的内容回到待审核时用）"
     )
+    add_db_option(p)
     p.set_defaults(run=run_queue)
 
     p = sub.add_parser("history", parents=[common], description=HISTORY_HELP)
@@ -45,10 +47,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         "--limit", type=zh_argparse.NumberIn(int, 1, 100000, 50), default=50, metavar="条数", help="最多显示多少条记录，1–100000，默认 50"
     )
     p.add_argument("--json", action="store_true", help="输出 JSON")
+    add_db_option(p)
     p.set_defaults(run=run_history)
 
     p = sub.add_parser("status", parents=[common], description=STATUS_HELP)
     p.add_argument("--json", action="store_true", help="输出 JSON")
+    add_db_option(p)
     p.set_defaults(run=run_status)
 
 
@@ -70,9 +74,9 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
             raise InputError("qm queue --diff 只对比一条内容，不能与 --json、--date 或 --state 同时使用")
         from .queue_diff import show_diff
 
-        print(show_diff(ctx.filled_queue(), args.diff), end="")
+        print(show_diff(Queue(db_engine(ctx, args.db)) if args.db else ctx.filled_queue(), args.diff), end="")
         return 0
-    queue, dropped = _queue(ctx)
+    queue, dropped = (Queue(db_engine(ctx, args.db)), "") if args.db else _queue(ctx)  # --db: read as it stands
     start = end = None
     if args.date:
         check_day(ctx.campaign, args.date, "--date")
@@ -220,7 +224,7 @@ def _stages_passed(ctx: Context, queue: Queue, found: list[Post]) -> dict[str, s
 
 
 def run_history(ctx: Context, args: argparse.Namespace) -> int:
-    queue = Queue(ctx.engine)
+    queue = Queue(db_engine(ctx, args.db))
     if args.id and queue.get(args.id) is None:
         raise InputError(f"队列中没有编号为 {args.id} 的内容（用 qm queue 查看编号）")
     entries = queue.history(args.id, limit=args.limit)
@@ -261,7 +265,7 @@ def run_status(ctx: Context, args: argparse.Namespace) -> int:
     from ..views import daemon_status as status  # the daemon's lock and job table: only for qm status
 
     campaign = ctx.campaign
-    report = status.gather(ctx.engine, ctx.clock())  # the rehearsal clock under QM_NOW, as every command
+    report = status.gather(db_engine(ctx, args.db), ctx.clock())  # the rehearsal clock under QM_NOW, as every command
     tz = campaign.timezone
     messages = status.job_names(campaign, reminders(campaign))
     if args.json:

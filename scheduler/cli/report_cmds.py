@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..inputs.campaign_days import day_window
 from ..support.errors import InputError, QmError
 from .context import Context, parse_day
+from .db_option import add_db_option, db_engine
 from .output import draft_options, draft_path, write_draft
 from .zh_argparse import Named
 
@@ -48,20 +49,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         help=f"{FORMAT.listed}：默认是 Word 工作总结，其他几种只导出数据",
     )
     draft_options(p, "工作总结或数据", "工作总结.docx 或 统计数据.xlsx 等")
-    p.add_argument(
-        "--db", type=Path, metavar="数据库文件", help="改用这个 SQLite 数据库（例如 qm simulate 保存的 状态目录/simulate/qm.sqlite3）"
-    )
+    add_db_option(p)
     p.set_defaults(run=run_report)
-
-
-def report_engine(ctx: Context, db: Path | None) -> Engine:
-    if db is None:
-        return ctx.engine
-    if not db.is_file():
-        raise InputError(f"找不到数据库文件 {db}（先运行 qm simulate，或检查 --db 的路径）")
-    from ..publishing.db import open_db
-
-    return open_db(f"sqlite:///{db.resolve()}")
 
 
 def run_report(ctx: Context, args: argparse.Namespace) -> int:
@@ -70,7 +59,7 @@ def run_report(ctx: Context, args: argparse.Namespace) -> int:
 
     campaign = ctx.campaign
     start, end = day_window(campaign, args.start, args.end, why=COUNTED)  # made any time, it counts campaign days only
-    engine = report_engine(ctx, args.db)
+    engine = db_engine(ctx, args.db)
     made = ctx.now()
     planned = _planned(ctx, args.db, start, end)
     units = _units(ctx)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..support.commands import qm_command, shown_path
 from ..support.errors import InputError
 from ..support.logs import setup_logging
 from . import zh_argparse
@@ -82,8 +84,24 @@ def run_simulate(ctx: Context, args: argparse.Namespace) -> int:
         print(json.dumps({**report.to_json(), "database": str(kept / "qm.sqlite3")}, ensure_ascii=False))
     else:
         print(_report_text(report))
-        print(f"模拟的数据库和播放记录保存在 {kept}；生成工作总结：qm report -c {ctx.config_path} --db {kept / 'qm.sqlite3'}")
+        print(_viewing(ctx, kept / "qm.sqlite3"))
     return 0 if sim.passed(report) else 1
+
+
+def _viewing(ctx: Context, db: Path) -> str:
+    """Where the simulation's database is and the commands, written to work where they are typed, that show
+    what it published (the queue, the history, the work summary): they read it with --db, as it stands."""
+    qm = qm_command()
+    config = "" if ctx.config_path == Path("config.yaml") else f" -c {shown_path(ctx.config_path)}"
+    where = f"{qm}{config} %s --db {shown_path(db)}"
+    return "\n".join(
+        [
+            f"模拟的数据库和播放记录保存在 {shown_path(db.parent)}（下次模拟时覆盖）。查看模拟发布的结果：",
+            f"  每条内容的时间和状态：{where % 'queue'}（只看某一天加 --date 日期）",
+            f"  每条内容的发布记录：{where % 'history'}（某一条：在 history 后面写编号）",
+            f"  工作总结：{where % 'report'}",
+        ]
+    )
 
 
 def _simulate_cluster(ctx: Context, args: argparse.Namespace) -> int:

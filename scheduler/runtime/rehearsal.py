@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shlex
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..support.commands import shown_path
 from ..support.errors import InputError
 
 if TYPE_CHECKING:
@@ -62,7 +62,8 @@ def refuse_rehearsal(what: str) -> None:
     if rehearsal_moment() is not None:
         raise InputError(
             f"设置了环境变量 {VARIABLE}（演练时钟）时不能启动{what}：演练时钟只用于演练命令和网页审核台，"
-            f"真实发布只按真实时间进行。请先删除这个环境变量（unset {VARIABLE}）再启动"
+            f"真实发布只按真实时间进行。要看后台服务怎样按时发布，运行 qm simulate：它在自己的数据库上用模拟的时钟把整个活动发布一遍，"
+            f"结束后写出查看结果的命令（qm queue --db 它保存的数据库）；要正式启动，先删除这个环境变量（unset {VARIABLE}）再启动"
         )
 
 
@@ -100,21 +101,10 @@ def _copy_advice(database: str | None) -> str:
     if not (project / "config.yaml").is_file():
         return generic
     copy = next(c for n in range(1, 100) if not (c := project.with_name(f"{project.name}演练{n if n > 1 else ''}")).exists())
-    here, there, left = _shown(project), _shown(copy), _shown(copy / state.name)
+    here, there, left = shown_path(project), shown_path(copy), shown_path(copy / state.name)
     return (
         f"请在副本上演练：复制项目目录，但不要带状态目录 {state.name}（里面的数据库有后台服务的记录，复制过去仍算正式的数据库）："
         f"cp -r {here} {there} && rm -r {left}，然后 cd {there} 再演练"
         f"（已经连 {state.name} 一起复制出来的副本，删掉副本里的 {state.name} 就可以，不要删正式目录里的）；"
         f"也可以用 -c 指定一份 database: 指向别的文件的配置。"
     )
-
-
-def _shown(path: Path) -> str:
-    """`path` as written on a command line in the current folder: relative when shorter, quoted when it must be."""
-    try:
-        relative = os.path.relpath(path)
-        relative = os.path.join("..", path.name) if relative == "." else relative  # the folder by its name, not "."
-    except ValueError:  # another drive (Windows)
-        relative = str(path)
-    text = relative if len(relative) < len(str(path)) else str(path)
-    return shlex.quote(text) if any(c in text for c in " '\"$&;|<>()*?`!#~[]{}") else text  # Chinese names stay bare

@@ -45,3 +45,14 @@ def activation() -> str | None:
 def pip_command() -> str:
     """pip of the interpreter qm runs in (not whichever pip comes first on PATH, nor a path relative to the project)."""
     return f"{shell_word(sys.executable)} -m pip"
+
+
+def shown_path(path: Path) -> str:
+    """`path` as one word of a command typed in the current folder: relative when shorter (a folder by its
+    name, not "."), quoted only when it must be."""
+    try:
+        relative = os.path.relpath(path)
+        relative = os.path.join("..", path.name) if relative == "." else relative
+    except ValueError:  # another drive (Windows)
+        relative = str(path)
+    return shell_word(relative if len(relative) < len(str(path)) else str(path))

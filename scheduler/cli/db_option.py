@@ -1,0 +1,33 @@
+"""`--db`: look at another SQLite database than the config's, such as the one `qm simulate` keeps (its
+`状态目录/simulate/qm.sqlite3`). One option for `qm report`, `qm queue`, `qm history` and `qm status`; the
+database is only read: `qm queue --db` lists it as it is, without bringing it in line with the plan."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..support.errors import InputError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from .context import Context
+
+
+def add_db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db", type=Path, metavar="数据库文件", help="改看这个 SQLite 数据库（例如 qm simulate 保存的 状态目录/simulate/qm.sqlite3）"
+    )
+
+
+def db_engine(ctx: Context, db: Path | None) -> Engine:
+    """The config's database, or the one `--db` names."""
+    if db is None:
+        return ctx.engine
+    if not db.is_file():
+        raise InputError(f"找不到数据库文件 {db}（先运行 qm simulate，或检查 --db 的路径）")
+    from ..publishing.db import open_db
+
+    return open_db(f"sqlite:///{db.resolve()}")
