@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+import os
 from pathlib import Path
 
 import pytest
@@ -324,3 +325,24 @@ def test_a_key_written_with_nothing_after_it_is_told_at_its_own_line(project: Ca
     path = project(lambda t: t.replace('  hotline: "12315"', "  hotline:"))
     (problem,) = _problems(path)
     assert problem == f"{path}:{_line(path, '  hotline:')}：配置项 campaign.hotline 没有填写（在“hotline:”后面写上它的值）", problem
+
+
+def test_a_missing_config_says_where_it_was_looked_for_and_the_cd_to_the_folder_that_has_it(project: Callable[..., Path]) -> None:
+    """qm run in a folder of the campaign (content/) or above it: the folder searched, and the cd that helps."""
+    config = project()
+    inside = run_qm("plan", cwd=config.parent / "content")
+    assert inside.returncode == 2 and "Traceback" not in inside.stderr
+    assert f"找不到配置文件 config.yaml（在目录 {config.parent / 'content'} 里找过）" in inside.stderr
+    assert f"上一级目录 {config.parent} 里有 config.yaml，先 cd .. 再运行" in inside.stderr
+    (config.parent / "templates").rename(config.parent / "林口2027")
+    (config.parent / "林口2027" / "config.yaml").write_text("", encoding="utf-8")
+    above = run_qm("plan", cwd=config.parent / "content", env={**os.environ, "QM_CONFIG": "../林口2027/../content/config.yaml"})
+    assert "（这个路径来自环境变量 QM_CONFIG" in above.stderr  # QM_CONFIG is to blame: no searching
+    (config.parent / "config.yaml").rename(config.parent / "活动.yaml")
+    above = run_qm("plan", cwd=config.parent)
+    assert "这个目录下的 林口2027 里有 config.yaml，先 cd 林口2027 再运行" in above.stderr, above.stderr
+    empty = config.parent / "空目录"
+    empty.mkdir()
+    (config.parent / "林口2027" / "config.yaml").unlink()
+    nowhere = run_qm("plan", cwd=empty)
+    assert "先 cd 到活动目录（qm init 新建的那个）再运行" in nowhere.stderr, nowhere.stderr

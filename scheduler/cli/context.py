@@ -48,7 +48,7 @@ class Context:
                 raise InputError(
                     f"找不到配置文件 {self.config_path}（这个路径来自环境变量 QM_CONFIG：改正或删除 QM_CONFIG，或用 -c 指定配置文件）"
                 )
-            raise InputError(f"找不到配置文件 {self.config_path}（用 -c 指定配置文件，或设置环境变量 QM_CONFIG）")
+            raise InputError(not_found(self.config_path))
         # Parsed YAML is kept in the state folder, which the config names: the config's own parse is
         # looked for, and kept, only where that folder is by default.
         cache = ParseCache(Path(os.path.normpath(self.config_path.parent / DEFAULT_STATE)) / CONFIG_FILE)
@@ -170,6 +170,28 @@ class Context:
 
     def today(self) -> dt.date:
         return self.now().date()
+
+
+def not_found(path: Path) -> str:
+    """The missing config, the folder searched for it and, when the folder above (or one below) has a file of that
+    name, the cd that gets there: staff run qm in the wrong folder more often than they lose the file."""
+    from ..support.commands import shell_word, shown_path
+
+    folder = Path(os.path.abspath(path.parent))
+    said = f"找不到配置文件 {path}（在目录 {folder} 里找过）"
+    for up, above in enumerate(folder.parents[:3], 1):
+        if (above / path.name).is_file():
+            back = "/".join([".."] * up)
+            return f"{said}：{'上一级' if up == 1 else f'上 {up} 级'}目录 {above} 里有 {path.name}，先 cd {back} 再运行（或用 -c {shown_path(above / path.name)}）"
+    try:
+        below = sorted(d.name for d in folder.iterdir() if (d / path.name).is_file())
+    except OSError:
+        below = []
+    if below:
+        which = "" if len(below) == 1 else "到要用的那个目录，如 "
+        more = f"等 {len(below)} 个目录" if len(below) > 3 else ""
+        return f"{said}：这个目录下的 {'、'.join(below[:3])}{more} 里有 {path.name}，先 cd {which}{shell_word(below[0])} 再运行"
+    return f"{said}：先 cd 到活动目录（qm init 新建的那个）再运行，或用 -c 指定配置文件，或设置环境变量 QM_CONFIG"
 
 
 REFILL = "刷新发布队列（qm queue、qm screen build、qm build 都先按演练的日期刷新队列，自动审核、排入和取消内容）"
