@@ -190,9 +190,19 @@ def test_bad_arguments_are_explained_in_chinese() -> None:
     result = run_qm("preview", "2016-13-40", "-c", HEIHE)
     assert result.returncode == 2 and "2016-13-40 不是有效日期：月份只能是 1–12" in result.stderr
     result = run_qm("nosuch")
-    assert result.returncode == 2 and "没有 nosuch 这个命令：可用 init、check、plan、" in result.stderr
+    assert result.returncode == 2 and "qm：错误：没有 nosuch 这个命令。可用的命令：init、check、plan、" in result.stderr
+    assert "参数 命令" not in result.stderr and "每个命令的用法：qm 命令 --help" in result.stderr
     result = run_qm("plna")
     assert result.returncode == 2 and "没有 plna 这个命令（是不是想写 plan？）" in result.stderr
+
+
+def test_qm_help_is_qm_help_option() -> None:
+    """`qm help` and `qm help 命令` are what people type for --help."""
+    for words, said in ((("help",), "qm：“质量月”宣传内容排期与发布工具"), (("help", "queue"), "用法：qm queue")):
+        result = run_qm(*words)
+        assert result.returncode == 0 and said in result.stdout and not result.stderr, result.stderr
+    with_config = run_qm("-c", HEIHE, "help", "plan")
+    assert with_config.returncode == 0 and "用法：qm plan" in with_config.stdout
 
 
 @pytest.mark.parametrize(

@@ -151,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str], command: str | None, collecting: bool) -> int:
+    if command == "help":  # qm help [命令]: what people type for qm [命令] --help
+        at = argv.index("help")
+        argv = [*argv[:at], *argv[at + 1 : at + 2], "--help"]
+        command = _command_word(argv)
     if (answered := resident_check.ask(argv, command)) is not None:  # `qm check --stay` is waiting
         return answered
     parser = build_parser(argv)

@@ -198,8 +198,10 @@ class Parser(argparse.ArgumentParser):
             return
         choices = [str(c) for c in action.choices]
         guess = f"（{g}）" if (g := did_you_mean(str(value), choices)) else ""
-        if isinstance(action, argparse._SubParsersAction):
-            raise argparse.ArgumentError(action, f"没有 {value} 这个{action.metavar or '命令'}{guess}：可用 {'、'.join(choices)}")
+        if isinstance(action, argparse._SubParsersAction):  # said without argparse's "参数 命令：" before it
+            noun = action.metavar or "命令"
+            usage = f"；每个命令的用法：{self.prog} 命令 --help" if noun == "命令" else ""
+            raise argparse.ArgumentError(None, f"没有 {value} 这个{noun}{guess}。可用的{noun}：{'、'.join(choices)}{usage}")
         raise argparse.ArgumentError(action, f"不支持 {value}{guess}：可用 {'、'.join(choices)}")
 
 
