@@ -99,6 +99,10 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
         if p.state in st.BEFORE_PUBLISHING and is_paused(pauses, p.channel):
             waiting[p.id] = f"已暂停；{waiting[p.id]}" if p.id in waiting else "已暂停"
     print(_table(ctx, found, notes, _stages_passed(ctx, queue, found), waiting) + dropped, end="")
+    if not found and args.state:  # where the posts are instead (已审核: moved on to 待发布 by the daemon)
+        from .queue_elsewhere import elsewhere
+
+        print(elsewhere(queue, args.state, start, end), end="")
     return 0
 
 
