@@ -93,3 +93,21 @@ def test_without_console_accounts_any_name_reviews_as_before(project: Callable[.
     assert run_qm("approve", post, "--by", "李编辑", "--stage", "初审", "-c", config).returncode == 0
     final = run_qm("approve", post, "--by", "张科长", "-c", config)
     assert final.returncode == 0 and "已审核通过 1 条" in final.stdout, final.stderr
+
+
+def test_an_id_a_digit_short_is_answered_with_the_closest_ids(project: Callable[..., Path]) -> None:
+    """A mistyped post id (the last digit left off) gets the ids it was probably meant to be, as qm poster does
+    for an item id: in qm approve (one or several), qm reject, qm history and qm queue --diff alike."""
+    config = project()
+    assert run_qm("queue", "-c", config).returncode == 0
+    one = run_qm("approve", "20270908-wechat-200", "--by", "张科长", "-c", config)
+    assert one.returncode == 2 and "Traceback" not in one.stderr
+    assert "队列中没有编号为 20270908-wechat-200 的内容（是不是想写 20270908-wechat-2000？用 qm queue 查看编号）" in one.stderr
+    two = run_qm("approve", "20270908-wechat-200", "20270908-weibo-093", "--by", "张科长", "-c", config)
+    assert "没有这些编号：20270908-wechat-200、20270908-weibo-093（是不是想写 20270908-wechat-2000、20270908-weibo-0930？" in two.stderr
+    for words in (("reject", "20270908-weibo-093", "--reason", "错字", "--by", "张科长"), ("history", "20270908-weibo-093")):
+        done = run_qm(*words, "-c", config)
+        assert done.returncode == 2 and "是不是想写 20270908-weibo-0930？" in done.stderr, done.stderr
+    diff = run_qm("queue", "--diff", "20270908-weibo-093", "-c", config)
+    assert diff.returncode == 2 and "是不是想写 20270908-weibo-0930？" in diff.stderr
+    assert Queue(Context(config).engine).find([st.APPROVED, st.REJECTED]) == []

@@ -74,7 +74,7 @@ def test_review_commands(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = qm(capsys, "-c", cfg, "retry", second)
     assert code == 2 and "只有失败、已错过或已取消的内容可以重发" in err
     code, _, err = qm(capsys, "-c", cfg, "approve", "20270908-nope")
-    assert code == 2 and "队列中没有这些编号：20270908-nope" in err
+    assert code == 2 and "队列中没有编号为 20270908-nope 的内容（用 qm queue 查看编号）" in err
     code, _, err = qm(capsys, "-c", cfg, "approve")
     assert code == 2 and "--date" in err
 

@@ -230,7 +230,7 @@ def _stages_passed(ctx: Context, queue: Queue, found: list[Post]) -> dict[str, s
 def run_history(ctx: Context, args: argparse.Namespace) -> int:
     queue = Queue(db_engine(ctx, args.db))
     if args.id and queue.get(args.id) is None:
-        raise InputError(f"队列中没有编号为 {args.id} 的内容（用 qm queue 查看编号）")
+        raise queue.unknown(args.id)
     entries = queue.history(args.id, limit=args.limit)
     tz = ctx.campaign.timezone
     if args.json:

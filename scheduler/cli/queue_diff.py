@@ -19,7 +19,7 @@ def show_diff(queue: Queue, post_id: str) -> str:
         raise InputError("qm queue --diff 后面要写一条内容的编号，如 20270908-wechat-2000（用 qm queue 查看编号）")
     post = queue.get(post_id)
     if post is None:
-        raise InputError(f"队列中没有编号为 {post_id} 的内容（用 qm queue 查看编号）")
+        raise queue.unknown(post_id)
     version, stage, old = compared_text(queue, post)
     if not version:
         return f"{post_id} 还没有审核通过过，也没有通过过任何审核阶段，没有可比较的旧版本。用 qm approve {post_id} 审核当前内容。\n"

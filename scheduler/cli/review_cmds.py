@@ -126,7 +126,7 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
             return 0
     missing = [i for i in ids if queue.get(i) is None]
     if missing:
-        raise InputError(f"队列中没有这些编号：{'、'.join(missing)}（用 qm queue 查看编号）")
+        raise queue.unknown(*missing)
     rules, under = ctx.campaign.review, review_rules.of(ctx.campaign)
     outcomes: list[review.Passed | None] = []
     refused: list[str] = []

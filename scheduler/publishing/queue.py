@@ -41,6 +41,19 @@ class Queue:
 
     # -- reading ---------------------------------------------------------------------------------
 
+    def unknown(self, *post_ids: str, conn: Connection | None = None) -> InputError:
+        """The error for ids the queue does not hold, with the ids closest to them (a digit left off)."""
+        from ..support.suggest import close_to, guess_of
+
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.unknown(*post_ids, conn=own)
+        held = list(conn.execute(sa.select(posts.c.id)).scalars())
+        # ids share their day and channel: only one a character or two off is a likely meant one
+        guess = guess_of(dict.fromkeys(g for i in post_ids for g in close_to(i, held, prefix=True, cutoff=0.85)))
+        which = f"编号为 {post_ids[0]} 的内容" if len(post_ids) == 1 else f"这些编号：{'、'.join(post_ids)}"
+        return InputError(f"队列中没有{which}（{guess}用 qm queue 查看编号）")
+
     def get(self, post_id: str) -> Post | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(posts).where(posts.c.id == post_id)).first()
@@ -127,7 +140,7 @@ class Queue:
         """
         with self.engine.begin() as conn:
             if conn.execute(posts.update().where(posts.c.id == post_id).values(updated=posts.c.updated)).rowcount != 1:
-                raise InputError(f"队列中没有编号为 {post_id} 的内容（用 qm queue 查看编号）")
+                raise self.unknown(post_id, conn=conn)
             yield conn, Post.from_row(conn.execute(sa.select(posts).where(posts.c.id == post_id)).one())
 
     def move(self, post_id: str, to: str, who: str, why: str, now: float, *, expect: Sequence[str] = (), **values: Any) -> bool:
@@ -138,7 +151,7 @@ class Queue:
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(posts.c.state).where(posts.c.id == post_id)).first()
             if row is None:
-                raise InputError(f"队列中没有编号为 {post_id} 的内容（用 qm queue 查看编号）")
+                raise self.unknown(post_id, conn=conn)
             src = row.state
             if (expect and src not in expect) or not st.allowed(src, to):
                 raise TransitionError(refusal(post_id, src, to))

@@ -37,7 +37,7 @@ REJECTED = "rejected"  # the notice of a rejection (`notices_due`): the post, it
 def _post(queue: Queue, post_id: str) -> Post:
     post = queue.get(post_id)
     if post is None:
-        raise InputError(f"队列中没有编号为 {post_id} 的内容（用 qm queue 查看编号）")
+        raise queue.unknown(post_id)
     return post
 
 

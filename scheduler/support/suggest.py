@@ -24,8 +24,11 @@ def as_written(key: str, labels: Mapping[str, str]) -> str:
     return f"{key}（{labels[key]}）" if key in labels else key
 
 
-def close_to(word: str, choices: Iterable[str], *, prefix: bool = False, labels: Mapping[str, str] | None = None) -> list[str]:
-    """The one of `choices` closest to `word`; with `prefix`, the names that begin with it (逊克 for 逊克县) before it.
+def close_to(
+    word: str, choices: Iterable[str], *, prefix: bool = False, labels: Mapping[str, str] | None = None, cutoff: float = 0.6
+) -> list[str]:
+    """The one of `choices` closest to `word` (`cutoff`: how alike, as difflib measures); with `prefix`, the names
+    that begin with it (逊克 for 逊克县) before it.
     With `labels` (choice -> Chinese name), a word sharing most of its characters with one or two names (维权
     for 严格质量整治与消费维权, or the whole name) finds that choice too."""
     import difflib  # only when a name was mistyped: listing choices is done on every start-up
@@ -35,7 +38,7 @@ def close_to(word: str, choices: Iterable[str], *, prefix: bool = False, labels:
     if not word:
         return []
     found = [n for n in names if n != word and n.startswith(word)] if prefix else []
-    found += [n for n in difflib.get_close_matches(word, names, n=1) if n not in found and n != word]
+    found += [n for n in difflib.get_close_matches(word, names, n=1, cutoff=cutoff) if n not in found and n != word]
     if labels and not found:
         found = _by_characters(word, {n: labels[n] for n in names if n in labels})
     return found[:3]
