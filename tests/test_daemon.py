@@ -598,3 +598,18 @@ def test_a_job_nothing_needs_is_removed_with_its_reason_in_chinese(sqlite_harnes
     removed = [r.__dict__["qm_fields"] for r in caplog.records if r.getMessage() == "job_removed"]
     assert removed == [{"job": ghost, "why": "这条内容已不再等待发布或平台确认"}]
     assert ghost not in job_table.job_ids(h.engine)
+
+
+def test_the_start_up_hints_are_commands_that_work_in_another_window(sqlite_harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started as README's set-up does (.venv/bin/qm daemon, qm not on PATH), the hints name qm by the path that
+    works, as qm init does, and the states by the Chinese names README teaches."""
+    from scheduler.cli.daemon_cmds import greeting
+    from scheduler.support.commands import qm_command
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    h = sqlite_harness
+    h.start()
+    text = greeting(h.campaign, gather(h.engine, h.now), h.queue, h.now)
+    qm = qm_command()
+    assert qm != "qm" and f"{qm} queue --state 待审核，{qm} approve 编号" in text and f"查看状态：{qm} status" in text
+    assert "planned" not in text

@@ -69,7 +69,7 @@ def test_the_daemon_tells_staff_once_which_approvals_went_back_and_the_queue_say
     assert "审核规则已改变" in changed.title
     assert told.title == f"【审核规则已改】{len(approved)} 条已审核的内容回到待审核"
     assert told.lines[0] == f"回到待审核：{'、'.join(approved[: review_notices.RULES_SHOWN])} 等 {len(approved)} 条"
-    assert f"现在的审核规则：{ADDED_WORDS}" in told.lines and any("qm queue --state planned" in line for line in told.lines)
+    assert f"现在的审核规则：{ADDED_WORDS}" in told.lines and any("qm queue --state 待审核" in line for line in told.lines)
     waiting = stricter.queue.find([st.PLANNED])
     assert sorted(p.id for p in waiting) == approved
     assert stricter.queue.change_reasons(waiting) == dict.fromkeys(approved, LACKS_REVIEW)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..publishing import states as st
 from ..runtime.rehearsal import refuse_rehearsal
+from ..support.commands import qm_command
 from ..support.logs import event, setup_logging
 from ..views.campaign_over import over
 from . import zh_argparse
@@ -225,13 +226,14 @@ def greeting(campaign: Campaign, status: Status, queue: Queue, now: float) -> st
     lines = [f"qm 后台服务已启动：{campaign.name}，队列 {sum(counts.values())} 条，已发布 {counts.get(st.PUBLISHED, 0)} 条。"]
     if overdue:
         lines.append(
-            f"服务停止期间已到发布时间的 {len(overdue)} 条内容：补发时限内的现在补发，超过时限的记为已错过并通知（qm queue --state missed）。"
+            f"服务停止期间已到发布时间的 {len(overdue)} 条内容：补发时限内的现在补发，超过时限的记为已错过并通知（{qm_command()} queue --state 已错过）。"
         )
     if nxt:
         lines.append(f"下一次发布：{dt.datetime.fromtimestamp(nxt.fire_at, tz):%Y-%m-%d %H:%M}（{nxt.id}）。")
     elif ended := over(campaign, dt.datetime.fromtimestamp(now, tz).date()):
         lines.append(ended)
+    qm = qm_command()  # typed in another window, where qm may not be on PATH: as `qm init` writes it
     if waiting:
-        lines.append(f"有 {waiting} 条内容待审核，审核通过后才会发布：qm queue --state planned，qm approve 编号。")
-    lines.append("查看状态：qm status；停止：Ctrl+C。")
+        lines.append(f"有 {waiting} 条内容待审核，审核通过后才会发布（另开一个窗口）：{qm} queue --state 待审核，{qm} approve 编号。")
+    lines.append(f"查看状态：{qm} status；停止：Ctrl+C。")
     return "\n".join(lines)

@@ -145,16 +145,16 @@ def report_held(held: list[PlannedPost], edited: set[str], cancelled: set[str]) 
     held = [p for p in held if p.id not in edited and p.id not in cancelled]
     if withdrawn:
         print(f"有 {len(withdrawn)} 条内容已取消，没有放入播放列表；要重新上屏：qm retry 编号（再审核通过后重新生成）：")
-        _listed(withdrawn, "qm queue --state cancelled")
+        _listed(withdrawn, "qm queue --state 已取消")
     if changed:
         print(
             f"有 {len(changed)} 条已经上屏的内容审核后又改过，改过的文字没有审核，没有放入播放列表；把内容改回审核通过时的文字后重新生成即可："
         )
-        _listed(changed, "qm queue --state published")
+        _listed(changed, "qm queue --state 已发布")
         print("  查看改了什么：qm queue --diff 编号")
     if held:
         print(f"有 {len(held)} 条内容尚未审核，没有放入播放列表（先审后发）；审核通过后重新生成即可：")
-        _listed(held, "qm queue --state planned")
+        _listed(held, "qm queue --state 待审核")
         print("  审核：qm approve 编号 --by 姓名，或 qm approve --date 日期 --by 姓名")
 
 

@@ -82,6 +82,6 @@ class EarlyWarnings:
         lines = [f"{p.id}（{p.when(tz):%m-%d %H:%M}，{st.label(p.state)}）" for p in waiting[:10]]
         if len(waiting) > 10:
             lines.append(f"……共 {len(waiting)} 条")
-        lines.append("查看：qm queue --state planned；审核：qm approve 编号 或 qm approve --date 日期")
+        lines.append("查看：qm queue --state 待审核；审核：qm approve 编号 或 qm approve --date 日期")
         lines.extend(link_line(day_url(campaign, waiting[0].when(tz).date())))
         self.shared.notify(Notice(APPROVAL, f"【待审核】{len(waiting)} 条内容将在 {APPROVAL_DAYS} 天内发布，尚未审核", tuple(lines)))

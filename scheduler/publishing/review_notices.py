@@ -49,7 +49,7 @@ def held(campaign: Campaign, why: dict[str, str]) -> Notice:
     if len(why) > HELD_SHOWN:
         lines.append(f"……共 {len(why)} 条")
     lines.append("这些内容所在渠道设置为自动审核，但 qm check 发现问题，没有自动通过；改好文字后自动通过，或人工审核")
-    lines.append("查看：qm queue --state planned；审核：qm approve 编号")
+    lines.append("查看：qm queue --state 待审核；审核：qm approve 编号")
     lines.extend(link_line(post_url(campaign, min(why))) if len(why) == 1 else ())
     return Notice(APPROVAL, f"【未自动审核】{len(why)} 条内容 qm check 发现问题，等待人工审核", tuple(lines))
 
@@ -66,7 +66,7 @@ def rules_back(campaign: Campaign, post_ids: list[str], rules_now: str) -> Notic
         f"现在的审核规则：{rules_now}",
         "这些内容原来的审核不符合现在的规则（加了审核阶段、阶段要求的角色提高了，或渠道不再自动审核），还没有发布，"
         "已回到待审核；仍然有效的阶段不用再审，从还差的阶段接着审核",
-        "查看还差什么：qm queue --state planned（备注一栏）；审核：qm approve 编号",
+        "查看还差什么：qm queue --state 待审核（备注一栏）；审核：qm approve 编号",
         *(link_line(post_url(campaign, post_ids[0])) if len(post_ids) == 1 else ()),
     )
     return Notice(APPROVAL, f"【审核规则已改】{len(post_ids)} 条已审核的内容回到待审核", lines)

@@ -72,7 +72,7 @@ def listed(campaign: Campaign, backs: list[Back], now: float, linked: bool = Tru
     approve it (and its console link when `linked`); the rest counted."""
     lines = [line for b in backs[:SHOWN] for line in (_line(campaign, b, now), *link_line(post_url(campaign, b.post) if linked else ""))]
     if len(backs) > SHOWN:
-        lines.append(f"……共 {len(backs)} 条，其余的用 qm queue --state planned 查看")
+        lines.append(f"……共 {len(backs)} 条，其余的用 qm queue --state 待审核 查看")
     return lines
 
 

@@ -63,7 +63,7 @@ def notice(campaign: Campaign, body: dict[str, Any]) -> Notice:
     if len(posts) > SHOWN:
         lines.append(f"……共 {len(posts)} 条")
     if any(not p["out"] for p in posts):
-        lines.append("还没有上屏的已回到待审核，重新审核通过后自动上屏：qm queue --state planned 查看改了什么，qm approve 编号 审核")
+        lines.append("还没有上屏的已回到待审核，重新审核通过后自动上屏：qm queue --state 待审核 查看改了什么，qm approve 编号 审核")
     if any(p["out"] for p in posts):
         lines.append("已经上屏的不能重新审核：这一天不再播放它；把内容改回审核通过时的文字，它在 5 分钟内回到屏幕上")
     lines.extend(link_line(post_url(campaign, posts[0]["post"])) if len(posts) == 1 else ())
