@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.inputs.content import load_library
+from scheduler.inputs.content import TITLE_MAX, load_library
 from scheduler.support.errors import ContentError
 
 from .conftest import HEIHE, run_qm
@@ -24,7 +24,17 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
 
 def test_a_missing_field_is_said_of_the_item_with_its_name(tmp_path: Path) -> None:
     (problem,) = _problems(tmp_path, ITEM.replace("title: 买盐看标识\n", ""))
-    assert problem == f"{tmp_path / 'a.md'}:2：内容 test-item 缺少字段 title（标题）", problem
+    assert problem == f"{tmp_path / 'a.md'}:2：内容 test-item 缺少字段 title（标题）（在这条内容里加一行“title: ”，后面写上标题，不超过 {TITLE_MAX} 字）"
+
+
+def test_a_broken_item_stops_plan_and_preview_saying_why_the_whole_library_is_needed(project: Callable[..., Path]) -> None:
+    config = project()
+    item = next(p for p in (config.parent / "content").rglob("*.md") if p.name != "README.md")
+    item.write_text("\n".join(line for line in item.read_text(encoding="utf-8").splitlines() if not line.startswith("title:")) + "\n")
+    for command in (("plan",), ("preview", "2027-09-08", "-o", config.parent / "预览")):
+        done = run_qm(*command, "-c", config)
+        assert done.returncode == 2 and "缺少字段 title（标题）（在这条内容里加一行“title: ”" in done.stderr, done.stderr
+        assert "说明：排期按整个内容库安排每条内容的日期，少了一条，别的内容的日期也会跟着变" in done.stderr
 
 
 def test_a_wrong_area_lists_the_areas_with_their_names(tmp_path: Path) -> None:

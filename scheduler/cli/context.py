@@ -15,7 +15,7 @@ from ..inputs.campaign import Campaign
 from ..inputs.config import DEFAULT_STATE, load_campaign
 from ..inputs.dates_written import example_day, typed_day, typed_error
 from ..runtime.rehearsal import now_in, now_seconds, refuse_on_live
-from ..support.errors import InputError, PlanError, QmError
+from ..support.errors import ContentError, InputError, PlanError, QmError
 
 if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `qm check` answered
     from jinja2 import BytecodeCache
@@ -67,8 +67,12 @@ class Context:
 
     @cached_property
     def library(self) -> Library:
-        """The content library; ContentError unless every file loads."""
-        return self.readable_library.whole(self.campaign.paths.content)
+        """The content library; ContentError unless every file loads, saying why one file stops the command."""
+        try:
+            return self.readable_library.whole(self.campaign.paths.content)
+        except ContentError as exc:
+            exc.after = WHOLE_LIBRARY
+            raise
 
     @cached_property
     def readable_library(self) -> Library:
@@ -194,6 +198,10 @@ def not_found(path: Path) -> str:
     return f"{said}：先 cd 到活动目录（qm init 新建的那个）再运行，或用 -c 指定配置文件，或设置环境变量 QM_CONFIG"
 
 
+WHOLE_LIBRARY = (
+    "说明：排期按整个内容库安排每条内容的日期，少了一条，别的内容的日期也会跟着变，所以有文件读不出来时排不出排期，"
+    "用到排期和内容库的命令都要等改好再运行；已经在运行的后台服务照常发布队列里已有的内容。"
+)
 REFILL = "刷新发布队列（qm queue、qm screen build、qm build 都先按演练的日期刷新队列，自动审核、排入和取消内容）"
 
 

@@ -124,7 +124,7 @@ class Reader:
         value = m.get(key, _MISSING)
         if value is _MISSING or value is None:
             if default is _MISSING:
-                self.missing(m, key, path)
+                self.missing(m, key, path, "" if key in m else self._add_line(key, max_len))
                 return ""
             return str(default)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -135,6 +135,13 @@ class Reader:
         if max_len is not None and len(value) > max_len:
             self.problem(m.where(key), f"{_join(path, key)} 超过 {max_len} 字（现为 {len(value)} 字）", hint)
         return value
+
+    def _add_line(self, key: str, max_len: int | None) -> str:
+        """How to add a missing field of a content item (a reader with `labels`): the line to write, and its limit."""
+        if self.labels is None:
+            return ""
+        limit = f"，不超过 {max_len} 字" if max_len else ""
+        return f"在这条内容里加一行“{key}: ”，后面写上{self.labels.get(key, key)}{limit}"
 
     def filled(self, m: Mapping, key: str, path: str, why: str, hint: str, max_len: int | None = None) -> str:
         """A required text that may not be blank either: one given blank is refused, `x 不能为空：why`."""

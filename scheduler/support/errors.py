@@ -38,14 +38,17 @@ class QmError(Exception):
         if not message and self.problems:
             message = str(self.problems[0]) if len(self.problems) == 1 else f"发现 {len(self.problems)} 个问题"
         super().__init__(message)
+        self.after = ""  # a line said after the problems: what they stop, and why
 
     def lines(self) -> list[str]:
         """What a person reads: one line per problem."""
         if not self.problems:
-            return [str(self)]
-        if len(self.problems) == 1:
-            return [str(self.problems[0])]
-        return [f"{self!s}："] + [f"  - {p}" for p in self.problems]
+            lines = [str(self)]
+        elif len(self.problems) == 1:
+            lines = [str(self.problems[0])]
+        else:
+            lines = [f"{self!s}："] + [f"  - {p}" for p in self.problems]
+        return [*lines, self.after] if self.after else lines
 
 
 class InputError(QmError):
