@@ -24,7 +24,10 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
 
 def test_a_missing_field_is_said_of_the_item_with_its_name(tmp_path: Path) -> None:
     (problem,) = _problems(tmp_path, ITEM.replace("title: 买盐看标识\n", ""))
-    assert problem == f"{tmp_path / 'a.md'}:2：内容 test-item 缺少字段 title（标题）（在这条内容里加一行“title: ”，后面写上标题，不超过 {TITLE_MAX} 字）"
+    assert (
+        problem
+        == f"{tmp_path / 'a.md'}:2：内容 test-item 缺少字段 title（标题）（在这条内容里加一行“title: ”，后面写上标题，不超过 {TITLE_MAX} 字）"
+    )
 
 
 def test_a_broken_item_stops_plan_and_preview_saying_why_the_whole_library_is_needed(project: Callable[..., Path]) -> None:
