@@ -38,15 +38,15 @@ def post_problems(campaign: Campaign, posts: Sequence[PlannedPost], found: Seque
     common = [key for key, n in shared.items() if n >= LEAST and n >= SHARE * planned[key[0]]]
     setting = _Settings(campaign)
     out = [_template_problem(campaign, setting, channel, reason, shared[channel, reason], planned[channel]) for channel, reason in common]
-    alike: dict[tuple[str, str, str, tuple[str, str] | None], list[PlannedPost]] = {}  # one content mistake, its posts
+    alike: dict[tuple[str, str, str, tuple[str, str] | None, bool], list[PlannedPost]] = {}  # one content mistake, its posts
     for post, reason in found:
         if (post.channel, reason) in common:
             continue
         if about_timing(reason) and (pin := pin_of(campaign, post)) is not None:
             out.append(_pin_problem(campaign, post, pin, reason))
         else:
-            reason = next((said for text in _texts(post.item) if (said := as_written(reason, text))), reason)  # as the file writes it
-            key = (post.item.id, reason, post.item.where_text(quoted(reason)), setting(post.channel, reason))
+            in_item = next((said for text in _texts(post.item) if (said := as_written(reason, text))), "")  # as the file writes it
+            key = (post.item.id, in_item or reason, post.item.where_text(quoted(reason)), setting(post.channel, reason), bool(in_item))
             alike.setdefault(key, []).append(post)
     return out + [_content_problem(*key, posts) for key, posts in alike.items()]
 
@@ -56,12 +56,14 @@ def _texts(item: ContentItem) -> tuple[str, ...]:
     return (*(getattr(item, name) for name in TEXT_FIELDS), item.body)
 
 
-def _content_problem(item: str, reason: str, where: str, written: tuple[str, str] | None, posts: list[PlannedPost]) -> Problem:
+def _content_problem(item: str, reason: str, where: str, written: tuple[str, str] | None, own: bool, posts: list[PlannedPost]) -> Problem:
     """A finding in an item's words, told once however many of its posts carry it: at the post when one does,
-    else at the content's line with the posts listed."""
+    else at the content's line with the posts listed. `own`: the words it quotes are the item's own, so the
+    template is not to blame."""
     channels = {post.channel for post in posts}
     at = f"（{where}）" if len(posts) == 1 else ""  # several: the finding is said at that line
-    hint = f"修改内容 {item}{at}，或{'该渠道' if len(channels) == 1 else '这些渠道'}的模板"
+    template = "" if own else f"，或{'该渠道' if len(channels) == 1 else '这些渠道'}的模板"
+    hint = f"修改内容 {item}{at}{template}"
     if written:  # a limit config.yaml lowered, say
         hint += f"；这个限制来自 config.yaml 的 {written[0]}（{written[1]}）"
     if len(posts) == 1:
