@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -116,3 +117,16 @@ def test_a_wheel_install_without_the_project_folder_makes_a_campaign_that_passes
     assert where.stdout.startswith(str(venv)), where.stdout + where.stderr  # the installed qm, not the project's
     checked = subprocess.run([qm, "check"], cwd=tmp_path / "県", env=env, capture_output=True, text=True, timeout=300)
     assert checked.returncode == 0 and "全部通过检查" in checked.stdout, checked.stdout + checked.stderr
+
+
+def test_the_new_folder_says_its_files_and_the_items_they_hold_as_qm_check_counts_them(tmp_path: Path) -> None:
+    """A slogans file holds many items: the folder's files and items are told apart, the items as qm check counts
+    them, and where staff put their own."""
+    made = run_qm("init", "林口2027", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    files = sum(1 for p in (tmp_path / "林口2027" / "content").rglob("*") if p.suffix in (".md", ".yaml") and p.name != "README.md")
+    found = re.search(rf"内容库（{files} 个文件，共 (\d+) 条内容：标语文件一个文件里有多条）", made.stdout)
+    assert found and int(found[1]) > files, made.stdout
+    assert "自己的内容放在新建的 content/local/ 里（一条内容一个文件）" in made.stdout
+    checked = run_qm("check", cwd=tmp_path / "林口2027")
+    assert f"内容 {found[1]} 条" in checked.stdout, checked.stdout + checked.stderr

@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from ..support.commands import activation, qm_command, shell_word
-from ..support.errors import InputError
+from ..support.errors import InputError, QmError
 from ..support.os_messages import path_error
 from .context import Context
 
@@ -88,12 +88,13 @@ def _next_steps(target: Path) -> list[str]:
     """What the folder holds and the commands to go on with, written to work from the new folder (the qm
     that is running by its absolute path when `qm` alone would not find it)."""
     qm, activate = qm_command(), activation()
-    items = sum(1 for p in (target / "content").rglob("*") if p.suffix in (".md", ".yaml"))
+    files, items = _library_size(target)
     return [
         f"已新建活动目录：{target}",
         "  config.yaml  活动配置：先改 campaign（名称、主办单位、热线、活动期）、key_dates（启动日和地点）、",
         "               channels（公众号、微博、电子屏）和 brand（颜色、标志）；各项的含义和分级审核（review）见 README“配置说明”",
-        f"  content/     内容库（{items} 个内容文件）：可以修改、删除，也可以加本地的内容，格式见 README“内容库”",
+        f"  content/     内容库（{files} 个文件{f'，共 {items} 条内容：标语文件一个文件里有多条' if items else ''}）：可以修改、删除，",
+        "               自己的内容放在新建的 content/local/ 里（一条内容一个文件），格式见 README“内容库”",
         "  templates/   公众号、微博、电子屏的模板和海报版式",
         "接下来：",
         f"  cd {shell_word(str(target))}",
@@ -101,3 +102,18 @@ def _next_steps(target: Path) -> list[str]:
         f"  {qm} plan     查看整月排期",
         *([f"  （先运行 {activate} 激活 qm 的环境，以后在这个窗口里直接写 qm 就可以）"] if qm != "qm" and activate else []),
     ]
+
+
+def _library_size(target: Path) -> tuple[int, int]:
+    """The content files (content/README.md is none) and the items they hold, as the new campaign reads them."""
+    from ..inputs.config import load_campaign
+    from ..inputs.content import read_library
+
+    content = target / "content"
+    files = sum(1 for p in content.rglob("*") if p.suffix in (".md", ".yaml", ".yml") and p.name != "README.md")
+    try:
+        campaign = load_campaign(target / "config.yaml")
+        library = read_library(content, campaign.text_values, campaign.example_day)
+    except QmError:  # qm check says what is wrong; the folder is made all the same
+        return files, 0
+    return files, len(library.items) + len(library.aside)
