@@ -124,3 +124,20 @@ def test_a_login_name_with_control_characters_cannot_forge_a_log_line(
         assert len(failed) == 1, text
         assert 'user="x\\rts=0 event=login user=admin\\x1b[8m\\u2028\\u202e\\x85\\x7f"' in failed[0], failed
         assert not re.search("[\r\x1b\u2028\u202e\x85\x7f]", text), repr(text)
+
+
+def test_an_event_with_a_sentence_for_people_is_that_sentence_on_the_terminal_and_whole_in_qm_log(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The daemon's first line on a new user's terminal (no webhook yet) reads as Chinese; qm.log keeps the record."""
+    from scheduler.support.notify import Notifications, Notifier
+
+    setup_logging(tmp_path, tz=SHANGHAI)
+    try:
+        Notifications((Notifier("宣传工作群", "wecom", "QM_UNSET_WEBHOOK"),), env={}).warn_unconfigured()
+    finally:
+        setup_logging(None, level=logging.WARNING)
+    terminal = capfd.readouterr().err
+    assert terminal == "注意：没有通知地址，跳过通知：环境变量 QM_UNSET_WEBHOOK 未设置\n", terminal
+    logged = (tmp_path / "qm.log").read_text(encoding="utf-8")
+    assert "level=warning event=notify_unconfigured notifier=宣传工作群 env=QM_UNSET_WEBHOOK msg=" in logged

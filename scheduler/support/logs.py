@@ -1,4 +1,5 @@
-"""Structured logs: one `key=value` line per event, to stderr and to <state>/qm.log.
+"""Structured logs: one `key=value` line per event, to stderr and to <state>/qm.log (on the terminal, an event
+carrying a sentence for people, `msg`, is that sentence).
 
     ts=2027-09-08T20:00:00+08:00 level=info event=published post=20270908-wechat-2000 channel=wechat
 
@@ -85,6 +86,17 @@ class KeyValueFormatter(logging.Formatter):
         return redact.scrub(" ".join(parts))
 
 
+class ConsoleFormatter(KeyValueFormatter):
+    """The terminal's lines when qm.log keeps the records: an event that carries a sentence for people (`msg`) is
+    that sentence, in Chinese (注意：… for a warning); the others as the file has them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        said = (getattr(record, _FIELDS, None) or {}).get("msg")
+        if not said:
+            return super().format(record)
+        return redact.scrub(("注意：" if record.levelno >= logging.WARNING else "") + escaped(str(said)))
+
+
 class LogFile(logging.handlers.RotatingFileHandler):
     """qm.log. A line that cannot be written (a full disk) is said once on stderr, not with a
     traceback for every line; the log goes on at stderr and resumes in the file when writes succeed."""
@@ -107,9 +119,9 @@ class LogFile(logging.handlers.RotatingFileHandler):
             sys.stderr.write(f"qm：无法写入日志文件 {self.baseFilename}（{reason}），日志暂时只输出到屏幕\n")
 
 
-def dressed(handler: logging.Handler, tz: dt.tzinfo | None) -> logging.Handler:
+def dressed(handler: logging.Handler, tz: dt.tzinfo | None, formatter: type[KeyValueFormatter] = KeyValueFormatter) -> logging.Handler:
     """`handler` writing qm's lines: key=value, times in `tz`, APScheduler's known lines as qm events, no secrets."""
-    handler.setFormatter(KeyValueFormatter(tz))
+    handler.setFormatter(formatter(tz))
     handler.addFilter(SchedulerWords(tz))  # before the redaction, which flattens a record's arguments
     handler.addFilter(RedactingFilter())
     return handler
@@ -121,7 +133,7 @@ def setup_logging(state_dir: Path | None, level: int = logging.INFO, tz: dt.tzin
     for handler in list(root.handlers):
         root.removeHandler(handler)
         handler.close()
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    handlers: list[logging.Handler] = []
     if state_dir is not None:
         writable_dir(state_dir, "状态目录")
         log = state_dir / "qm.log"
@@ -129,6 +141,8 @@ def setup_logging(state_dir: Path | None, level: int = logging.INFO, tz: dt.tzin
             handlers.append(LogFile(log, maxBytes=5_000_000, backupCount=5, encoding="utf-8"))
         except OSError as exc:
             raise path_error(exc, "写入日志文件", log, "状态目录（配置的 paths.state）必须可以写入：检查权限和磁盘，或换一个位置") from exc
+    console = ConsoleFormatter if handlers else KeyValueFormatter  # the file keeps the records whole
+    root.addHandler(dressed(logging.StreamHandler(sys.stderr), tz, console))
     for handler in handlers:
         root.addHandler(dressed(handler, tz))
     root.setLevel(level)
