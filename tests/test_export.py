@@ -87,3 +87,9 @@ def test_table_lists_everything(heihe: Campaign, heihe_plan: Plan) -> None:
     assert text.splitlines()[0].split() == ["时间", "渠道", "发布编号", "领域", "内容编号", "标题"]
     assert all(p.id in text for p in heihe_plan.posts)  # the ids `qm approve` takes
     assert f"共 {len(heihe_plan.posts)} 条内容" in text
+
+
+def test_a_reminder_in_the_table_is_named_in_chinese_where_a_post_names_its_item(heihe: Campaign, heihe_plan: Plan) -> None:
+    rows = [line for line in export.to_table(heihe, heihe_plan).splitlines() if "-notify-" in line]
+    assert rows and all(line.split()[5] in ("启动活动提醒", "方案上报提醒", "总结上报提醒") for line in rows), rows
+    assert not any("_due" in line.split()[5] for line in rows)

@@ -75,3 +75,22 @@ def test_status_reads_the_rehearsal_clock_as_the_other_commands_do(project: Call
     assert shown.returncode == 0, shown.stderr
     assert "  2020-01-01 08:00  每日备份数据库（已过时间）" in shown.stdout.splitlines(), shown.stdout
     assert "  2020-01-01 10:00  每日刷新队列" in shown.stdout.splitlines(), shown.stdout  # to come at 09:00 of the rehearsal
+
+
+def test_status_says_the_host_is_a_host(project: Callable[..., Path]) -> None:
+    """（进程 19524，vm） reads as if vm were part of the process: the machine is named 主机 vm."""
+    import socket
+
+    from scheduler.cli.context import Context
+    from scheduler.views.daemon_status import daemon_text, gather
+
+    from .daemon_helpers import Harness
+
+    ctx = Context(project())
+    h = Harness(ctx.campaign, ctx.plan, ctx.renderer, dt.datetime(2027, 1, 15, 9, 0, tzinfo=ctx.campaign.timezone))
+    h.start()
+    try:
+        text = daemon_text(gather(h.engine, h.now), ctx.campaign.timezone)
+    finally:
+        h.close()
+    assert f"进程 {os.getpid()}，主机 {socket.gethostname()}）" in text, text

@@ -349,7 +349,7 @@ def test_status_says_at_once_that_old_daemons_of_this_machine_ended_and_counts_t
     lock.acquire(now)
     status = gather(pg_engine, now + 1)
     shown, listed = to_text(status, TZ, {}, 2027), to_json(status, TZ, {})["daemons"]
-    assert f"原主服务（已被接管）：进程 {killed[-1]} 已意外终止（{here}，" in shown
+    assert f"原主服务（已被接管）：进程 {killed[-1]} 已意外终止（主机 {here}，" in shown
     assert "另有 3 个更早的旧进程已停止或无响应" in shown and "无响应的原主服务" not in shown
     assert not any(str(pid) in shown for pid in killed[:-1])
     assert {d["pid"]: d["alive"] for d in listed if d["pid"] in killed} == dict.fromkeys(killed, False)

@@ -22,6 +22,14 @@ class Reminder:
     def id(self) -> str:
         return f"{self.at:%Y%m%d}-notify-{self.key}"
 
+    @property
+    def label(self) -> str:
+        """What the reminder is about, as staff say it (the plan's table shows it where a post shows its item)."""
+        return LABELS.get(self.key, self.key)
+
+
+LABELS = {"launch": "启动活动提醒", "county_plans_due": "方案上报提醒", "summary_due": "总结上报提醒"}
+
 
 def reminders(campaign: Campaign) -> list[Reminder]:
     """Deadline reminders for staff, from the key dates and `reminders` config."""

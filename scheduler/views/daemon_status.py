@@ -172,7 +172,7 @@ def _span(seconds: float) -> str:
 
 
 def _ahead(d: DaemonInfo, ahead: float) -> str:
-    return f"时钟不一致：进程 {d.pid}（{d.host}）最近心跳的时间比本机现在晚 {_span(ahead)}，那台机器的时钟比本机快，看不出它是否在运行"
+    return f"时钟不一致：进程 {d.pid}（主机 {d.host}）最近心跳的时间比本机现在晚 {_span(ahead)}，那台机器的时钟比本机快，看不出它是否在运行"
 
 
 SYNC_CLOCKS = "请让各台机器用 NTP 同步时钟"
@@ -185,17 +185,19 @@ def daemon_text(status: Status, tz: dt.tzinfo) -> str:
         return "从未启动（用 qm daemon 启动）"
     if status.alive:
         role = "主服务，" if any(not o.ended for o in status.others) else ""  # standbys share the database
-        return f"运行中（{role}进程 {d.pid}，{d.host}），启动于 {local_time(d.started, tz)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
+        return (
+            f"运行中（{role}进程 {d.pid}，主机 {d.host}），启动于 {local_time(d.started, tz)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
+        )
     if d.stopped is not None:
         return f"已停止（{local_time(d.stopped, tz)} 正常退出）"
     if d.gone:  # on this machine, and its process is not there: no need to wait for its heartbeat to go stale
-        return f"已意外终止（进程 {d.pid}，{d.host}，最近心跳在 {local_time(d.heartbeat, tz)}），没有正常退出：请重新启动 qm daemon（可在 qm.log 中查看它最后的记录）"
+        return f"已意外终止（进程 {d.pid}，主机 {d.host}，最近心跳在 {local_time(d.heartbeat, tz)}），没有正常退出：请重新启动 qm daemon（可在 qm.log 中查看它最后的记录）"
     if (ahead := d.clock_ahead(status.now)) is not None:
         return f"{_ahead(d, ahead)}；{SYNC_CLOCKS}"
     if status.leased:  # the server says the active daemon's session is there: stuck, or its heartbeat only looks old here
-        age, look = _span(status.now - d.heartbeat), "在本机" if d.host == socket.gethostname() else f"到 {d.host} 上"
+        age, look = _span(status.now - d.heartbeat), "在本机" if d.host == socket.gethostname() else f"到主机 {d.host} 上"
         return (
-            f"主服务持有租约（进程 {d.pid}，{d.host}），但按本机时钟它的最近心跳在 {age}前，没有响应："
+            f"主服务持有租约（进程 {d.pid}，主机 {d.host}），但按本机时钟它的最近心跳在 {age}前，没有响应："
             f"它可能卡住了（进程被暂停、机器休眠或过载），也可能只是那台机器的时钟比本机慢（{SYNC_CLOCKS}）。"
             f"{look}查看 qm.log 和进程 {d.pid}：确实卡住时结束它（kill -9 {d.pid}），租约随之释放，备用服务或重新启动的 qm daemon 接管"
         )
@@ -212,17 +214,17 @@ def other_daemons(status: Status, tz: dt.tzinfo) -> list[str]:
         if other.ended:  # no takeover on SQLite, or its process is gone from this machine: it ended without a clean stop
             beat = f"最近心跳在 {local_time(other.heartbeat, tz)}"
             who = f"{role} {other.pid}" if other.role == ENDED else f"{role}：进程 {other.pid}"
-            lines.append(f"{who} 已意外终止（{other.host}，{beat}），没有正常退出；可在 qm.log 中查看它最后的记录")
+            lines.append(f"{who} 已意外终止（主机 {other.host}，{beat}），没有正常退出；可在 qm.log 中查看它最后的记录")
         elif other.alive(status.now):
             beat = f"最近心跳 {status.now - other.heartbeat:.0f} 秒前"
-            lines.append(f"{role}：进程 {other.pid}，{other.host}，启动于 {local_time(other.started, tz)}，{beat}")
+            lines.append(f"{role}：进程 {other.pid}，主机 {other.host}，启动于 {local_time(other.started, tz)}，{beat}")
         elif (ahead := other.clock_ahead(status.now)) is not None:
             lines.append(f"{role}：{_ahead(other, ahead)}")
         else:
-            lines.append(f"无响应的{role}：进程 {other.pid}，{other.host}，最近心跳在 {local_time(other.heartbeat, tz)}")
+            lines.append(f"无响应的{role}：进程 {other.pid}，主机 {other.host}，最近心跳在 {local_time(other.heartbeat, tz)}")
     if older := dead[1:]:
         hosts = "、".join(sorted({o.host for o in older}))
-        lines.append(f"另有 {len(older)} 个更早的旧进程已停止或无响应（{hosts}，最近心跳最晚在 {local_time(older[0].heartbeat, tz)}）")
+        lines.append(f"另有 {len(older)} 个更早的旧进程已停止或无响应（主机 {hosts}，最近心跳最晚在 {local_time(older[0].heartbeat, tz)}）")
     return lines
 
 

@@ -112,7 +112,7 @@ def to_table(campaign: Campaign, plan: Plan) -> str:
         (p.at, (f"{p.at:%m-%d %H:%M}", channel_label(campaign, p.channel), p.id, AREAS[p.item.area], p.item.id, p.item.title))
         for p in plan.posts
     ]
-    entries += [(r.at, (f"{r.at:%m-%d %H:%M}", "工作人员通知", r.id, "—", r.key, r.message)) for r in plan.reminders]
+    entries += [(r.at, (f"{r.at:%m-%d %H:%M}", "工作人员通知", r.id, "—", r.label, r.message)) for r in plan.reminders]
     rows += [row for _, row in sorted(entries, key=lambda e: e[0])]
     lines = aligned(rows)
     lines.append(f"共 {len(plan.posts)} 条内容，{len(plan.reminders)} 条工作提醒。")
