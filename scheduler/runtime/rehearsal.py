@@ -100,7 +100,10 @@ def _copy_advice(database: str | None) -> str:
     project = state.parent
     if not (project / "config.yaml").is_file():
         return generic
-    copy = next(c for n in range(1, 100) if not (c := project.with_name(f"{project.name}演练{n if n > 1 else ''}")).exists())
+    names = (project.with_name(f"{project.name}演练{n if n > 1 else ''}") for n in range(1, 100))
+    copy = next((c for c in names if not c.exists()), None)
+    if copy is None:  # 99 rehearsal copies already
+        return generic
     here, there, left = shown_path(project), shown_path(copy), shown_path(copy / state.name)
     return (
         f"请在副本上演练：复制项目目录，但不要带状态目录 {state.name}（里面的数据库有后台服务的记录，复制过去仍算正式的数据库）："
