@@ -68,8 +68,8 @@ def test_review_commands(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = qm(capsys, "-c", cfg, "history", third)
     lines = out.splitlines()
     assert code == 0 and len(lines) == 2
-    assert lines[0].endswith(f"{third}  （新建） → 待审核  排期：加入队列")
-    assert lines[1].endswith(f"{third}  待审核 → 已退回  王科长：标题有误")
+    assert lines[0].split()[2:] == [third, "（新建）", "→", "待审核", "排期：加入队列"], lines[0]  # columns aligned
+    assert lines[1].split()[2:] == [third, "待审核", "→", "已退回", "王科长：标题有误"], lines[1]
 
     code, _, err = qm(capsys, "-c", cfg, "retry", second)
     assert code == 2 and "只有失败、已错过或已取消的内容可以重发" in err
