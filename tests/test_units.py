@@ -87,6 +87,17 @@ def word(*paragraphs: str) -> bytes:
     return out.getvalue()
 
 
+def pdf(text: str) -> bytes:
+    """A PDF as qm tells it from a broken one: its header first, its end marker last (the rest is not read)."""
+    return f"%PDF-1.7\n{text}\n%%EOF\n".encode()
+
+
+def old_word() -> bytes:
+    """An old Word file (.doc) as qm tells it from a broken one: an OLE compound file's header, three sectors long."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + bytes.fromhex("3e000300feff09000600")
+    return header.ljust(3 * 512, b"\0")
+
+
 def office_job(config: Path, robots: dict[str, list[dict[str, object]]]) -> tuple[Campaign, Engine, StatsJob]:
     """The config's campaign with the office's robot told of reminders, its queue, and the daemon's hourly job
     sending to the robots (`robots`' environment)."""
@@ -144,7 +155,7 @@ def test_a_plan_deadline_walked_day_by_day(config: Path, robots: dict[str, list[
     assert sorted(day(at(10, 9, 40))) == ["unit:plan:五大连池市:2016-09-10", "unit:plan:北安市:2016-09-10", "unit:plan:嫩江县:2016-09-10"]
     place(campaign, "北安市", "方案", "北安市方案.txt", "北安市质量月活动方案\r\n一、活动时间".encode("gb18030"), at(10, 16))
     assert day(at(11, 9, 40)) == ["units-missing:plan:2016-09-10"]
-    place(campaign, "五大连池市", "方案", "五大连池市方案.pdf", b"%PDF-1.4 plan", at(12, 11))
+    place(campaign, "五大连池市", "方案", "五大连池市方案.pdf", pdf("plan"), at(12, 11))
     assert day(at(13, 9, 40)) == []
 
     assert [len(robots[u]) for u in ROBOTS] == [1, 3, 3, 3]
@@ -215,7 +226,7 @@ def test_characters_a_word_document_cannot_hold_are_left_out_with_a_note_and_the
     (named in a note) or written as their code point, and every unit's part in the document."""
     campaign = load_campaign(config)
     place(campaign, "爱辉区", "总结", "总结.txt", "爱辉区工作\x01总结\n第二段\x1b[2J".encode(), at(1, 9, month=10))
-    place(campaign, "北安市", "总结", "总结\x01.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", at(2, 9, month=10))
+    place(campaign, "北安市", "总结", "总结\x01.doc", old_word(), at(2, 9, month=10))
     place(campaign, "五大连池市", "总结", "总结.docx", word("五大连池市工作总结"), at(3, 9, month=10))
     place(campaign, "嫩江县", "总结", "总结\x02.docx", b"PK\x03\x04 torn", at(4, 9, month=10))  # refused: its name in the status
     out = config.parent / "汇总.docx"
@@ -245,7 +256,7 @@ def test_extract_says_what_a_file_really_is(tmp_path: Path) -> None:
     with pytest.raises(SubmissionError, match="实际是压缩包或其他 Office 文件"):
         extract(renamed)
     old = tmp_path / "c.doc"
-    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    old.write_bytes(old_word())
     assert extract(old).attachment == "旧版 Word 文档"
 
 
@@ -271,7 +282,7 @@ def test_the_daemons_hourly_job_records_files_and_reminds(config: Path, robots: 
 
 def test_a_unit_that_sent_several_files_has_each_named_in_the_collection(config: Path) -> None:
     campaign = load_campaign(config)
-    place(campaign, "爱辉区", "总结", "附表.pdf", b"%PDF-1.7 the unit's table of events", at(8, 9, month=10))
+    place(campaign, "爱辉区", "总结", "附表.pdf", pdf("the unit's table of events"), at(8, 9, month=10))
     place(campaign, "爱辉区", "总结", "总结.docx", word("爱辉区工作总结（定稿）"), at(9, 9, month=10))
     place(campaign, "北安市", "总结", "总结.docx", word("北安市工作总结"), at(9, 10, month=10))
     out = config.parent / "汇总.docx"
@@ -292,7 +303,7 @@ def test_a_file_that_arrived_in_another_year_than_the_campaigns_shows_its_year(c
     years_later = dt.datetime(2026, 11, 28, 8, 55, tzinfo=TZ)
     place(campaign, "爱辉区", "方案", "方案.docx", word("爱辉区质量月活动方案"), at(8, 10))
     place(campaign, "北安市", "方案", "方案.docx", word("北安市质量月活动方案"), years_later)
-    place(campaign, "北安市", "总结", "附表.pdf", b"%PDF-1.7 a table", years_later)
+    place(campaign, "北安市", "总结", "附表.pdf", pdf("a table"), years_later)
     place(campaign, "北安市", "总结", "总结.docx", word("北安市工作总结"), years_later + dt.timedelta(days=1))
     table = run_qm("units", "-c", config)
     assert table.returncode == 0, table.stderr
@@ -528,7 +539,7 @@ def test_collecting_one_kind_tells_only_its_own_problems_and_counts_the_others(c
 
 def test_a_unit_whose_only_file_was_refused_is_told_why_and_the_collection_has_no_hash(config: Path) -> None:
     campaign = load_campaign(config)
-    place(campaign, "爱辉区", "总结", "总结.pdf", b"%PDF-1.7 a summary", at(1, 9, month=10))
+    place(campaign, "爱辉区", "总结", "总结.pdf", pdf("a summary"), at(1, 9, month=10))
     place(campaign, "北安市", "总结", "总结.jpg", b"\xff\xd8\xff a photo of the summary", at(2, 9, month=10))
     out = config.parent / "汇总.docx"
     collected = run_qm("units", "-c", config, "--collect", "-o", out)

@@ -45,6 +45,8 @@ READ = (".xml", ".rels")  # the parts unpacked; the others (pictures, embedded f
 DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error, lzma.LZMAError)
 BROKEN = "文件已损坏（.docx 内部结构不完整），无法读取：请单位重新导出后报送"
 ATTACHMENT_TYPES = {".doc": "旧版 Word 文档", ".wps": "WPS 文档", ".pdf": "PDF 文件", ".odt": "ODF 文档"}
+TAIL = 1024  # a PDF's %%EOF stands within its last KB; an OLE file's header is 512 bytes (a whole .doc, at least 3 of them)
+ODT = b"application/vnd.oasis.opendocument.text"
 
 
 class SubmissionError(InputError):
@@ -69,9 +71,12 @@ def extract(path: Path) -> Extracted:
                 raise SubmissionError(
                     f"文件有 {size / MB:.0f} MB，超过了 {limit // MB} MB，没有读取：请单位压缩其中的图片或拆成几个文件后重新报送"
                 )
+            damage = _damage(f, suffix, size) if suffix in ATTACHMENT_TYPES else ""  # passed on unread: whole?
             data = _slim(f) if suffix == ".docx" else f.read() if limit else b""
     except OSError as exc:
         raise SubmissionError(f"无法读取文件：{os_reason(exc)}") from exc
+    if damage:
+        raise SubmissionError(f"文件已损坏（{damage}），无法读取：请单位重新导出后报送")
     if suffix == ".docx":
         document = _docx(data)
         if not "".join(document.element.body.itertext()).strip():  # text boxes and nested tables count too
@@ -89,6 +94,38 @@ def extract(path: Path) -> Extracted:
     if suffix in ATTACHMENT_TYPES:
         return Extracted(attachment=ATTACHMENT_TYPES[suffix])
     raise SubmissionError(f"扩展名 {suffix or '（无）'} 不是可接受的格式：请另存为 .docx 后重新报送")
+
+
+def _damage(f: BinaryIO, suffix: str, size: int) -> str:
+    """What makes a file passed on unread obviously broken ("" when it looks whole), by its first and last bytes and,
+    for an .odt (a zip archive, judged as a .docx is), its first entry: a PDF starts with %PDF- and ends with %%EOF,
+    a .doc is an OLE compound file whose header declares its byte order and sector sizes, an .odt names its type
+    first. A file that passes may still be damaged inside: only Word, WPS or a PDF reader can tell."""
+    head = f.read(TAIL)
+    f.seek(max(size - TAIL, 0))
+    tail = f.read()
+    if suffix == ".pdf":
+        return "" if head.startswith(b"%PDF-") and b"%%EOF" in tail else "不是完整的 PDF 文件"
+    if suffix == ".doc":
+        sectors = struct.unpack("<HHH", head[28:34]) if len(head) >= 34 else ()
+        whole = head.startswith(OLE) and sectors in ((0xFFFE, 9, 6), (0xFFFE, 12, 6)) and size >= 3 * 512
+        return "" if whole else "不是完整的 Word 97-2003 文档"
+    if suffix == ".odt":
+        return "" if head.startswith(ZIP) and _names_odt(f, size) else "不是完整的 ODF 文档"
+    return ""
+
+
+def _names_odt(f: BinaryIO, size: int) -> bool:
+    """Whether a zip archive's first entry is `mimetype`, naming an ODF text document (its directory checked first)."""
+    try:
+        if _too_many(*_directory(f, size), size):
+            return False
+        f.seek(0)
+        with zipfile.ZipFile(f) as archive:
+            first = archive.infolist()[0] if len(archive.infolist()) <= MAX_PARTS else None
+            return first is not None and first.filename == "mimetype" and first.file_size < TAIL and archive.read(first) == ODT
+    except (*DAMAGED, IndexError):
+        return False
 
 
 def _what_it_is(data: bytes) -> str:

@@ -27,7 +27,8 @@ from .kinds import FOLDERS, LABELS
 from .strays import stray_problems, visible_files
 from .submissions import ACCEPTED, CLOCK_SLACK, LINKED, Submission, accepted, linked, located, unit_folder
 
-READER = "submissions-reader:2"  # bumped when reading changes: 2 refuses files with no text, never unpacks pictures
+READER = "submissions-reader:3"  # bumped when reading changes: 2 refuses files with no text, never unpacks pictures;
+# 3 refuses broken .pdf, .doc and .odt files
 
 
 def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:

@@ -1,0 +1,72 @@
+"""Files qm passes on unread (.pdf, .doc, .odt) and files too long to collect, as a city office's trial met them:
+broken ones counted as sent on time and said to go along as attachments, a long valid .docx told to the province
+as a file that cannot be opened."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+
+from scheduler.inputs.config import load_campaign
+from scheduler.report.submissions import sentences
+
+from .conftest import run_qm
+from .test_units import at, config, old_word, pdf, place
+
+__all__ = ["config"]  # the fixture, used by name
+AFTER = {"QM_NOW": "2016-09-12T09:00:00+08:00"}  # two days after the plans' deadline
+
+
+def odt(first: str = "mimetype", kind: bytes = b"application/vnd.oasis.opendocument.text") -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(first, kind, zipfile.ZIP_STORED)
+        archive.writestr("content.xml", b"<office:document-content/>")
+    return out.getvalue()
+
+
+def labels(config: Path) -> dict[str, str]:
+    """`qm units --kind 方案`'s rows: unit -> what follows its name."""
+    listed = run_qm("units", "-c", config, "--kind", "方案", env=AFTER)
+    return {line.split()[0].strip("\u3000"): line.split(None, 1)[1] for line in listed.stdout.splitlines()[1:5]}
+
+
+def test_a_broken_pdf_doc_or_odt_is_no_submission_and_no_attachment(config: Path) -> None:
+    campaign = load_campaign(config)
+    broken = {
+        "爱辉区": ("方案.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".ljust(4008, b"\0")),  # an OLE signature, then zeros
+        "北安市": ("方案.pdf", b"%PDF-1.4\n1 0 obj"),  # cut short: no end
+        "五大连池市": ("方案.odt", b"PK\x03\x04garbage"),
+        "嫩江县": ("方案.odt", odt(kind=b"application/zip")),  # a zip archive, but not of a text document
+    }
+    for unit, (name, data) in broken.items():
+        place(campaign, unit, "方案", name, data, at(5, 9))
+    rows = labels(config)
+    assert rows == {
+        "爱辉区": "未报送（“方案.doc”文件已损坏（不是完整的 Word 97-2003 文档），无法读取）",
+        "北安市": "未报送（“方案.pdf”文件已损坏（不是完整的 PDF 文件），无法读取）",
+        "五大连池市": "未报送（“方案.odt”文件已损坏（不是完整的 ODF 文档），无法读取）",
+        "嫩江县": "未报送（“方案.odt”文件已损坏（不是完整的 ODF 文档），无法读取）",
+    }, rows
+    out = config.parent / "方案汇总.docx"
+    run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out, env=AFTER)
+    body = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "作为附件" not in body, body
+    from scheduler.publishing.db import open_db
+    from scheduler.units.submissions import recorded, statuses
+
+    engine = open_db(campaign.db_url)
+    said = sentences(statuses(campaign, recorded(campaign, engine), at(12, 9).date()), lambda d: f"{d.month}月{d.day}日")[0]
+    engine.dispose()
+    assert "按时报送" not in said and "报送的文件未能收录 4 个" in said, said
+
+
+def test_whole_pdf_doc_and_odt_files_still_go_along_as_attachments(config: Path) -> None:
+    campaign = load_campaign(config)
+    for unit, name, data in (("爱辉区", "方案.doc", old_word()), ("北安市", "方案.pdf", pdf("plan")), ("五大连池市", "方案.odt", odt())):
+        place(campaign, unit, "方案", name, data, at(5, 9))
+    rows = labels(config)
+    assert [rows[u].split()[0] for u in ("爱辉区", "北安市", "五大连池市")] == ["按时报送"] * 3, rows
