@@ -14,7 +14,7 @@ from scheduler.inputs.config import load_campaign
 from scheduler.report.submissions import sentences
 
 from .conftest import run_qm
-from .test_units import at, config, old_word, pdf, place
+from .test_units import at, config, old_word, pdf, place, word
 
 __all__ = ["config"]  # the fixture, used by name
 AFTER = {"QM_NOW": "2016-09-12T09:00:00+08:00"}  # two days after the plans' deadline
@@ -70,3 +70,48 @@ def test_whole_pdf_doc_and_odt_files_still_go_along_as_attachments(config: Path)
         place(campaign, unit, "方案", name, data, at(5, 9))
     rows = labels(config)
     assert [rows[u].split()[0] for u in ("爱辉区", "北安市", "五大连池市")] == ["按时报送"] * 3, rows
+
+
+def long_word(paragraphs: int) -> bytes:
+    """A .docx of many different paragraphs: its text unpacks past what qm reads, packed as tightly as a real one's."""
+    import random
+
+    rng = random.Random(19)
+    source = zipfile.ZipFile(io.BytesIO(word("正文")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                head, tail = data.split(b"<w:body>")
+                text = "".join(chr(rng.randrange(0x4E00, 0x4E00 + 2000)) for _ in range(8 * paragraphs))
+                looks = '<w:rPr><w:rFonts w:ascii="仿宋" w:eastAsia="仿宋" w:hAnsi="仿宋"/><w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr>'
+                spacing = '<w:pPr><w:spacing w:line="560" w:lineRule="exact"/><w:ind w:firstLine="640"/></w:pPr>'
+                body = "".join(
+                    f"<w:p>{spacing}<w:r>{looks}<w:t>{n}．{text[8 * n : 8 * n + 8]}</w:t></w:r></w:p>" for n in range(paragraphs)
+                )
+                data = head + b"<w:body>" + body.encode() + tail
+            archive.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_a_valid_docx_too_long_to_collect_counts_and_goes_along_as_it_is(config: Path) -> None:
+    campaign = load_campaign(config)
+    place(campaign, "爱辉区", "方案", "方案.docx", long_word(60_000), at(5, 9))
+    place(campaign, "北安市", "方案", "方案.docx", word("北安市方案"), at(5, 10))
+    listed = run_qm("units", "-c", config, "--kind", "方案", env=AFTER)
+    assert "爱辉区　　  按时报送（“方案.docx”篇幅过长，没有自动汇总）  09-05 09:00 报送" in listed.stdout, listed.stdout
+    assert "报送汇总时把原文件作为附件一并报送" in listed.stderr, listed.stderr
+    out = config.parent / "方案汇总.docx"
+    run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out, env=AFTER)
+    body = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert "（活动方案“方案.docx”文件篇幅过长，未自动汇总，原文件附后。）" in body, body
+    assert not any("无法" in p for p in body), body
+    from scheduler.publishing.db import open_db
+    from scheduler.units.submissions import recorded, statuses
+
+    engine = open_db(campaign.db_url)
+    said = sentences(statuses(campaign, recorded(campaign, engine), at(12, 9).date()), lambda d: f"{d.month}月{d.day}日")[0]
+    engine.dispose()
+    assert "按时报送 2 个（爱辉区、北安市），其中爱辉区的文件篇幅过长，未自动汇总，原文件附后" in said, said
+    assert "无法打开" not in said, said

@@ -95,8 +95,20 @@ def _about(ctx: Context, problems: list[Problem], kind: str | None, others: list
 
 
 def _file_problems(ctx: Context, found: list[UnitStatus]) -> list[Problem]:
-    """Files that do not count (cannot be read), and files that count but are no longer there."""
-    return [_unreadable(s, f) for s in found for f in s.unreadable] + [_gone(ctx, s, f) for s in found for f in s.gone]
+    """Files that do not count (cannot be read), files that count but are no longer there, and files that count but
+    are too long to collect."""
+    gone = [_gone(ctx, s, f) for s in found for f in s.gone]
+    return [_unreadable(s, f) for s in found for f in s.unreadable] + gone + [_too_long(s) for s in found if s.too_long]
+
+
+def _too_long(status: UnitStatus) -> Problem:
+    latest = status.latest
+    assert latest is not None
+    return Problem(
+        f"{status.unit.name}的{LABELS[status.kind]}“{latest.path.name}”{status.too_long}，篇幅过长，汇总里只写明原文件附后，仍按报送计算",
+        str(latest.path),
+        "用 Word 或 WPS 打开核对；报送汇总时把原文件作为附件一并报送，或请单位删去多余的内容后重新报送",
+    )
 
 
 def _unreadable(status: UnitStatus, file: Submission) -> Problem:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..units.kinds import FOLDERS, LABELS
-from ..units.submissions import LATE, MISSING, NOT_DUE, ON_TIME, UnitStatus
+from ..units.submissions import LATE, MISSING, NOT_DUE, ON_TIME, TOO_LONG, UnitStatus
 
 NAMED_ON_TIME = 3  # units that sent on time are named when this few (the late and the missing always are)
 
@@ -28,6 +28,9 @@ def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str
         parts = [f"按时报送 {len(on_time)} 个{named}"] if on_time else []
         if by[LATE]:
             parts.append(f"迟交 {len(by[LATE])} 个（" + "、".join(f"{s.unit.name}迟 {s.late_days} 天" for s in by[LATE]) + "）")
+        long = [s.unit.name for s in (*on_time, *by[LATE]) if s.too_long]  # counted, passed on as they are
+        if long:
+            parts.append(f"其中{'、'.join(long)}的{TOO_LONG}")
         if len(by[MISSING]) == len(mine):
             parts.append("均未报送")
         elif by[MISSING]:

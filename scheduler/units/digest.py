@@ -27,7 +27,7 @@ from ..support.hidden_chars import named
 from .copy_body import copy_body
 from .extract import SubmissionError, extract
 from .kinds import LABELS
-from .submissions import LINKED, UnitStatus, arrival, gone_note, linked
+from .submissions import LINKED, TOO_LONG, UnitStatus, arrival, gone_note, linked
 
 COVER_WIDTHS = (1.1, 2.2, 1.5, 2.7, 3.3, 3.0, 2.0)  # cm, 15.8 in all: a date and time on one line, a status in a few
 
@@ -101,6 +101,9 @@ def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, labe
     except SubmissionError as exc:
         _say(doc, f"（{latest.path.name}：{exc}）")
         return [Problem(f"{status.unit.name}的{label}“{latest.path.name}”：{exc}", str(latest.path))]
+    if got.too_long:
+        _say(doc, f"（{label}“{latest.path.name}”{TOO_LONG}。）")
+        return []
     if got.attachment:
         _say(doc, f"（{label}为{got.attachment}“{latest.path.name}”，作为附件随本汇总报送。）")
         return []

@@ -53,11 +53,17 @@ class SubmissionError(InputError):
     """A submitted file that cannot be read; the message says why and what the unit should do."""
 
 
+class TooLong(SubmissionError):
+    """A .docx whose text and formatting unpack past what is read, by sizes a real document may have (no zip bomb):
+    Word opens it, so it counts as sent; it is passed on as an attachment instead of collected."""
+
+
 @dataclass(frozen=True)
 class Extracted:
     paragraphs: tuple[str, ...] = ()
     attachment: str = ""  # set when the file is passed on as it is: what kind of file it is
     document: DocumentObject | None = field(default=None, compare=False)  # a .docx: its paragraphs and tables as laid out
+    too_long: str = ""  # a .docx too long to collect (`TooLong`): how long it is
 
 
 def extract(path: Path) -> Extracted:
@@ -73,6 +79,8 @@ def extract(path: Path) -> Extracted:
                 )
             damage = _damage(f, suffix, size) if suffix in ATTACHMENT_TYPES else ""  # passed on unread: whole?
             data = _slim(f) if suffix == ".docx" else f.read() if limit else b""
+    except TooLong as exc:
+        return Extracted(too_long=str(exc))
     except OSError as exc:
         raise SubmissionError(f"无法读取文件：{os_reason(exc)}") from exc
     if damage:
@@ -151,7 +159,11 @@ def _slim(f: BinaryIO) -> bytes:
         f.seek(0)
         with zipfile.ZipFile(f) as archive:
             parts = archive.infolist()
-            _refuse(_too_many(len(parts), 0, size) or _too_big(parts, size))
+            _refuse(_too_many(len(parts), 0, size))
+            long, bomb = _too_big(parts, size)
+            if long and not bomb:
+                raise TooLong(long)
+            _refuse(long)
             out = io.BytesIO()
             with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as slim:
                 for part in parts:
@@ -228,15 +240,31 @@ def broken(exc: Exception) -> SubmissionError:
     return SubmissionError(f"文件已损坏（{type(exc).__name__}），无法读取：请单位重新导出后报送")
 
 
-def _too_big(parts: list[zipfile.ZipInfo], size: int) -> str:
-    """What the read parts of a .docx would unpack to when that is far more than a document ("" when it is not),
-    by the sizes its archive declares: a "zip bomb" (a few hundred KB that would unpack into gigabytes of memory
-    and minutes of parsing) is refused before anything is unpacked. Reading a part never yields more than its
+def too_long(path: Path) -> str:
+    """How long a .docx too long to collect is (`TooLong`; "" when it is not, or is refused or broken), by its
+    archive's directory alone: cheap enough for every `qm units`."""
+    try:
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if f.read(len(ZIP)) != ZIP or _too_many(*_directory(f, size), size):
+                return ""
+            f.seek(0)
+            with zipfile.ZipFile(f) as archive:
+                long, bomb = _too_big(archive.infolist(), size)
+    except (OSError, *DAMAGED):
+        return ""
+    return "" if bomb else long
+
+
+def _too_big(parts: list[zipfile.ZipInfo], size: int) -> tuple[str, bool]:
+    """What the read parts of a .docx would unpack to when that is far more than is read ("" when it is not), and
+    whether they pack far tighter than a document's, by the sizes its archive declares: a "zip bomb" (a few hundred
+    KB that would unpack into gigabytes of memory and minutes of parsing) is refused before anything is unpacked. Reading a part never yields more than its
     declared size (zipfile stops there and checks the CRC); the parts not read (pictures) are never unpacked."""
     read = [p for p in parts if p.filename.endswith(READ)]
     xml, packed = sum(p.file_size for p in read), max(sum(p.compress_size for p in read), 1)
-    bomb = xml > MIN_RATIO_CHECKED and xml > MAX_RATIO * packed
-    return f"文件的文字和格式解压后有 {xml / MB:.0f} MB（报送的文件只有 {size / MB:.1f} MB）" if xml > MAX_XML or bomb else ""
+    bomb = xml > MIN_RATIO_CHECKED and xml > MAX_RATIO * packed  # a real document's text packs 5 to 20 times
+    return (f"文件的文字和格式解压后有 {xml / MB:.0f} MB（报送的文件只有 {size / MB:.1f} MB）" if xml > MAX_XML or bomb else ""), bomb
 
 
 def _texts(document: DocumentObject) -> tuple[str, ...]:

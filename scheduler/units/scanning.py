@@ -28,7 +28,7 @@ from .strays import stray_problems, visible_files
 from .submissions import ACCEPTED, CLOCK_SLACK, LINKED, Submission, accepted, linked, located, unit_folder
 
 READER = "submissions-reader:3"  # bumped when reading changes: 2 refuses files with no text, never unpacks pictures;
-# 3 refuses broken .pdf, .doc and .odt files
+# 3 refuses broken .pdf, .doc and .odt files and takes a .docx too long to collect as sent
 
 
 def scan(campaign: Campaign, engine: Engine, now: float) -> list[Problem]:

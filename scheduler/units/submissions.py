@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import stat
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path, PurePath
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ from ..support.moments import moment
 from .kinds import EMPTY, FOLDERS, PICTURES_ONLY, PLAN
 from .strays import LOOSE_NOTE, NotRecorded, misfiled_note
 
+TOO_LONG = "文件篇幅过长，未自动汇总，原文件附后"  # a file that counts, passed on unread (`extract.TooLong`), told outside
 CLOCK_SLACK = 3600.0  # seconds a file's time may be ahead of this machine's clock before it is called impossible
 ACCEPTED = (".docx", ".doc", ".wps", ".pdf", ".txt", ".odt")
 ON_TIME, LATE, MISSING, NOT_DUE = "ontime", "late", "missing", "notdue"
@@ -122,22 +124,35 @@ class UnitStatus:
         )
         return "，".join(why for why in said if why)
 
-    def _label(self, broken: str) -> str:
+    @cached_property
+    def too_long(self) -> str:
+        """Why the file collected is passed on as it is though it counts (a .docx too long to collect); "" otherwise."""
+        from .extract import too_long  # python-docx: only when a unit has sent a .docx
+
+        latest = self.latest
+        sent = latest is not None and self.first is not None and not latest.gone and latest.path.suffix.lower() == ".docx"
+        return too_long(latest.path) if sent and latest is not None else ""
+
+    def _label(self, broken: str, long: str = "") -> str:
         if self.state == MISSING:
             return f"未报送（{broken}）" if broken else "未报送"
         if self.state == NOT_DUE:
             return f"未报送（{broken}；未到截止日期）" if broken else "未报送（未到截止日期）"
         sent = "按时报送" if self.state == ON_TIME else f"迟交 {self.late_days} 天"
-        return f"{sent}（{'、'.join(f.path.name for f in self.gone)}已不在报送目录）" if self.gone else sent
+        if self.gone:
+            return f"{sent}（{'、'.join(f.path.name for f in self.gone)}已不在报送目录）"
+        return f"{sent}（{long}）" if long and self.too_long else sent
 
     @property
     def plain_label(self) -> str:
         """`label` for readers outside the office (see `plain_note`)."""
-        return self._label(self.plain_note)
+        return self._label(self.plain_note, TOO_LONG)
 
     @property
     def label(self) -> str:
-        return self._label(self.not_taken)
+        latest = self.latest
+        long = f"“{latest.path.name}”篇幅过长，没有自动汇总" if latest else ""
+        return self._label(self.not_taken, long)
 
 
 def _names(names: tuple[str, ...]) -> str:
