@@ -413,7 +413,7 @@ def test_a_file_that_cannot_be_read_is_not_a_submission(config: Path, robots: di
     run_qm("units", "-c", config, "--collect", "--kind", "plan", "-o", out)
     body = [p.text for p in docx.Document(str(out)).paragraphs]
     assert body[body.index("1. 爱辉区") + 2] == "爱辉区方案"  # the latest readable file is collected
-    assert "“爱辉方案附件.docx”无法读取，没有收入本汇总" in body[body.index("1. 爱辉区") + 1]
+    assert "“爱辉方案附件.docx”无法打开，没有收入本汇总" in body[body.index("1. 爱辉区") + 1]
 
 
 def test_files_recorded_before_files_were_read_are_read_once(config: Path) -> None:
@@ -502,9 +502,10 @@ def test_a_recorded_file_deleted_since_still_counts_but_is_said_and_never_in_eng
     assert collected.returncode == 2 and "Traceback" not in collected.stderr
     body = [p.text for p in docx.Document(str(out)).paragraphs]
     note = body[body.index("2. 北安市") + 1]
+    assert note == "（10-15 09:00报送的“北安市总结.docx”已不在报送目录中，没有收入本汇总。）"  # what to do: on the screen
     assert (
-        note
-        == f"（10-15 09:00报送的“北安市总结.docx”已不在报送目录中（原来在 {gone}），没有收入本汇总：请把文件放回原处，或请单位重新报送。）"
+        f"注意：{gone}：北安市的工作总结：10-15 09:00报送的“北安市总结.docx”已不在报送目录中，没有收入汇总（把文件放回原处"
+        in collected.stderr
     )
     for text in (collected.stderr, listed.stderr, *body):
         assert "No such file" not in text
@@ -546,10 +547,10 @@ def test_a_unit_whose_only_file_was_refused_is_told_why_and_the_collection_has_n
     assert "Traceback" not in collected.stderr and out.exists()
     document = docx.Document(str(out))
     status = {row.cells[1].text: row.cells[5].text for row in document.tables[0].rows[1:]}
-    assert status["北安市"].startswith("未报送（收到的“总结.jpg”不是可读的格式：应为 .docx .doc")
+    assert status["北安市"] == "未报送（报送文件格式不符）"  # as the work summary says it; `qm units` says which file
     assert status["嫩江县"] in ("未报送", "未报送（未到截止日期）")  # nothing in its folder: nothing more to say
     body = [p.text for p in document.paragraphs]
-    assert body[body.index("2. 北安市") + 1].startswith("（未报送工作总结：收到的“总结.jpg”不是可读的格式")
+    assert body[body.index("2. 北安市") + 1] == "（未报送工作总结：报送文件格式不符。）"
     assert body[body.index("1. 爱辉区") + 1] == "（工作总结为PDF 文件“总结.pdf”，作为附件随本汇总报送。）"
     assert not any("SHA" in p or "sha" in p for p in body)
     listed = run_qm("units", "-c", config, "--kind", "summary")
@@ -766,8 +767,8 @@ def test_list_numbers_are_written_in_each_format_as_word_shows_them() -> None:
 
 
 def test_a_unit_whose_file_is_in_a_misspelled_folder_is_told_so_in_its_own_row(config: Path) -> None:
-    """嫩江/ for 嫩江县/: the unit's row in `qm units`, its JSON, the collection's cover table and body say
-    where its file was found and how to fix it, not a bare 未报送; the notes about the other kind are all counted."""
+    """嫩江/ for 嫩江县/: the unit's row in `qm units` and its JSON say where its file was found and how to fix it,
+    not a bare 未报送, and the collection sent upward what the work summary says; the other kind's notes are counted."""
     campaign = load_campaign(config)
     place(campaign, "嫩江", "方案", "方案.docx", word("嫩江县活动方案"), at(5, 9))
     place(campaign, "北安市", "方案", "方案.exe", b"MZ", at(5, 9))
@@ -784,9 +785,9 @@ def test_a_unit_whose_file_is_in_a_misspelled_folder_is_told_so_in_its_own_row(c
     out = config.parent / "方案汇总.docx"
     run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out)
     document = docx.Document(str(out))
-    assert {row.cells[1].text: row.cells[5].text for row in document.tables[0].rows[1:]}["嫩江县"] == f"未报送（{note}）"
+    assert {row.cells[1].text: row.cells[5].text for row in document.tables[0].rows[1:]}["嫩江县"] == "未报送（未按要求报送）"
     body = [p.text for p in document.paragraphs]
-    assert body[body.index("4. 嫩江县") + 1] == f"（未报送活动方案：{note}。）"
+    assert body[body.index("4. 嫩江县") + 1] == "（未报送活动方案：未按要求报送。）"
 
     summaries = run_qm("units", "-c", config, "--collect", "-o", config.parent / "总结汇总.docx")
     # the misnamed folder, the .exe and the file that cannot be read: three notes about the plans

@@ -115,3 +115,33 @@ def test_a_valid_docx_too_long_to_collect_counts_and_goes_along_as_it_is(config:
     engine.dispose()
     assert "按时报送 2 个（爱辉区、北安市），其中爱辉区的文件篇幅过长，未自动汇总，原文件附后" in said, said
     assert "无法打开" not in said, said
+
+
+def test_the_collection_tells_the_province_what_the_work_summary_does_and_the_office_what_to_do(config: Path) -> None:
+    """The fix-it advice (rename a folder, move a file, save again as .docx) is the office's: `qm units` says it, the
+    collection sent upward says what went wrong in the work summary's words."""
+    campaign = load_campaign(config)
+    place(campaign, "爱辉", "方案", "方案.docx", word("爱辉区方案"), at(5, 9))  # a misnamed folder
+    loose = campaign.submissions_dir / "北安市" / "北安市方案.docx"  # straight in the unit's folder
+    loose.parent.mkdir(parents=True)
+    loose.write_bytes(word("北安市方案"))
+    place(campaign, "五大连池市", "方案", "方案.docx", b"%PDF-1.7 renamed", at(5, 9))
+    place(campaign, "嫩江县", "方案", "方案.docx", word(), at(5, 9))  # no text
+    listed = run_qm("units", "-c", config, "--kind", "方案", env=AFTER)
+    advice = ("把文件夹改名为", "文件应放在 方案/ 或 总结/ 里", "另存为 .docx 再报送", "请单位检查是否报送错了文件")
+    assert all(a in listed.stdout + listed.stderr for a in advice), listed.stdout + listed.stderr
+    out = config.parent / "方案汇总.docx"
+    run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out, env=AFTER)
+    document = docx.Document(str(out))
+    text = "\n".join([p.text for p in document.paragraphs] + [c.text for t in document.tables for r in t.rows for c in r.cells])
+    assert not [a for a in advice if a in text], text
+    from scheduler.publishing.db import open_db
+    from scheduler.units.submissions import recorded, statuses
+    from scheduler.units.unrecorded import refused_files
+
+    engine = open_db(campaign.db_url)
+    every = statuses(campaign, recorded(campaign, engine), at(12, 9).date(), refused_files(campaign))
+    engine.dispose()
+    for s in every:
+        if s.kind == "plan":
+            assert f"（未报送活动方案：{s.plain_note}。）" in text and s.plain_label in text, (s.plain_note, text)

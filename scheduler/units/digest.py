@@ -51,7 +51,7 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
             s.unit.contact,
             s.unit.phone,
             f"{dt.datetime.fromtimestamp(s.first.arrived, tz):%Y-%m-%d %H:%M}" if s.first else "",
-            s.label,
+            s.plain_label,  # for readers outside the office, as the work summary says it: `qm units` says what to do
             "、".join(f.path.name for f in reversed(s.current)),  # the one collected first; a file replaced under its name once
         ]
         for n, s in enumerate(mine, start=1)
@@ -79,27 +79,28 @@ def _earlier_files(campaign: Campaign, status: UnitStatus, label: str) -> str:
     broken = "、".join(f"“{f.path.name}”" for f in others if f.problem)
     gone = "、".join(f"“{f.path.name}”" for f in others if f.gone and not f.problem)
     which = "最近报送的可以读取的" if status.unreadable and status.readable else "最近报送的"
-    told = [f"较早报送的{earlier}没有收入本汇总，如果它们不是{label}的旧版本而是另一部分，请在报送目录中查看"] if earlier else []
-    told += [f"{broken}无法读取，没有收入本汇总"] if broken else []
+    told = [f"较早报送的{earlier}没有收入本汇总"] if earlier else []
+    told += [f"{broken}无法打开，没有收入本汇总"] if broken else []
     told += [f"{gone}已不在报送目录中"] if gone else []
     return f"（共报送 {len(status.current)} 个文件。下面是{which}“{latest.path.name}”；{'；'.join(told)}。）"
 
 
 def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, label: str) -> list[Problem]:
     latest = status.latest
-    if latest is None:
-        _say(doc, f"（未报送{label}：{status.refused_note}。）" if status.refused_note else f"（未报送{label}。）")
+    if status.first is None:  # what it sent, if anything, in the work summary's words (its files' problems: `qm units`)
+        _say(doc, f"（未报送{label}：{status.plain_note}。）" if status.plain_note else f"（未报送{label}。）")
         return []
+    assert latest is not None
     if latest.gone:
         note = gone_note(campaign, latest)
-        _say(doc, f"（{note}（原来在 {latest.path}），没有收入本汇总：请把文件放回原处，或请单位重新报送。）")
+        _say(doc, f"（{note}，没有收入本汇总。）")
         return [Problem(f"{status.unit.name}的{label}：{note}，没有收入汇总", str(latest.path), "把文件放回原处，或请单位重新报送")]
     try:
         if linked(campaign, latest.path):  # made a link since it was recorded: what it points to is not read
             raise SubmissionError(LINKED)
         got = extract(latest.path)
-    except SubmissionError as exc:
-        _say(doc, f"（{latest.path.name}：{exc}）")
+    except SubmissionError as exc:  # readable when it was recorded
+        _say(doc, f"（“{latest.path.name}”无法打开，没有收入本汇总。）")
         return [Problem(f"{status.unit.name}的{label}“{latest.path.name}”：{exc}", str(latest.path))]
     if got.too_long:
         _say(doc, f"（{label}“{latest.path.name}”{TOO_LONG}。）")
