@@ -74,7 +74,7 @@ def test_month_grid_has_whole_weeks_key_dates_and_each_channels_posts(site: Site
     assert month.weeks[0][0].day == dt.date(2016, 8, 29)  # Monday first
     cells = _cells(site)
     assert cells[LAUNCH].launch and "启动活动" in cells[LAUNCH].marks
-    assert "县区方案上报截止" in cells[site.campaign.key_dates.county_plans_due].marks
+    assert "各县区方案上报截止" in cells[site.campaign.key_dates.county_plans_due].marks
     day_posts = [p for p in site.plan.posts if p.at.date() == LAUNCH]
     assert cells[LAUNCH].total == len(day_posts)
     assert {row.channel for row in cells[LAUNCH].rows} == {p.channel for p in day_posts}

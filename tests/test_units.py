@@ -179,7 +179,7 @@ def test_a_plan_deadline_walked_day_by_day(config: Path, robots: dict[str, list[
     assert plans["北安市"]["arrived"] == "2016-09-10T16:00:00+08:00"
     table = run_qm("units", "-c", config)
     assert "五大连池市  迟交 2 天  09-12 11:00 报送，共 1 个文件" in table.stdout
-    assert "嫩江县\u3000\u3000  未报送\n" in table.stdout
+    assert "嫩江县\u3000\u3000  未报送  联系人：丁，电话：0456-0000004\n" in table.stdout  # whom to call
 
     out = config.parent / "汇总.docx"
     collected = run_qm("units", "-c", config, "--collect", "--kind", "plan", "-o", out)
@@ -399,7 +399,10 @@ def test_a_file_that_cannot_be_read_is_not_a_submission(config: Path, robots: di
 
     shown = run_qm("units", "-c", config, "--kind", "plan")
     assert shown.returncode == 2 and "Traceback" not in shown.stderr
-    assert "嫩江县\u3000\u3000  未报送（“嫩江方案.docx”文件已损坏或不是 Word 文档，无法读取）\n" in shown.stdout
+    assert (
+        "嫩江县\u3000\u3000  未报送（“嫩江方案.docx”文件已损坏或不是 Word 文档，无法读取）  联系人：丁，电话：0456-0000004\n"
+        in shown.stdout
+    )
     assert "北安市\u3000\u3000  迟交 2 天  09-12 15:00 报送，共 2 个文件，其中 1 个无法读取" in shown.stdout
     nenjiang = next(line for line in shown.stderr.splitlines() if "嫩江方案.docx" in line)
     assert (

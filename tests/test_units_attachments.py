@@ -31,7 +31,7 @@ def odt(first: str = "mimetype", kind: bytes = b"application/vnd.oasis.opendocum
 def labels(config: Path) -> dict[str, str]:
     """`qm units --kind 方案`'s rows: unit -> what follows its name."""
     listed = run_qm("units", "-c", config, "--kind", "方案", env=AFTER)
-    return {line.split()[0].strip("\u3000"): line.split(None, 1)[1] for line in listed.stdout.splitlines()[1:5]}
+    return {line.split()[0].strip("\u3000"): line.split(None, 1)[1].split("  联系人")[0] for line in listed.stdout.splitlines()[1:5]}
 
 
 def test_a_broken_pdf_doc_or_odt_is_no_submission_and_no_attachment(config: Path) -> None:

@@ -38,6 +38,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出（与 --collect 同用时，输出写入的文件和汇总了哪些单位）")
     p.add_argument("--collect", action="store_true", help="生成汇总文档（.docx）")
+    p.add_argument(
+        "--remind",
+        action="store_true",
+        help="现在提醒尚未报送的单位：列出提醒的内容（与后台服务按 reminders 的日子发的相同）和各单位的联系人、电话；加 --send 发到各单位的群机器人",
+    )
+    p.add_argument("--send", action="store_true", help="与 --remind 同用：发送提醒（不加只预览）")
     p.add_argument("--kind", type=KIND, metavar="种类", help=f"只看一种：{KIND.listed}，也可写 方案、总结（--collect 时默认汇总工作总结）")
     draft_options(p, "汇总文档", "活动方案汇总.docx 或 工作总结汇总.docx")
     p.set_defaults(run=run_units)
@@ -47,7 +53,9 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
     from ..units.scanning import scan
     from ..units.submissions import recorded, statuses
     from ..units.unrecorded import refused_files
+    from .units_remind import check_options, remind
 
+    check_options(args)
     campaign = ctx.campaign
     if not campaign.units:
         raise InputError(
@@ -59,7 +67,10 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
     every = statuses(campaign, recorded(campaign, engine), ctx.today(), refused_files(campaign))
     problems, elsewhere = _about(ctx, scanned, kind, _file_problems(ctx, [s for s in every if s.kind != kind]) if kind else [])
     found = [s for s in every if args.kind in (None, s.kind)]
-    if kind and args.collect:
+    reminded = 0
+    if args.remind:
+        reminded = remind(ctx, args, found)
+    elif kind and args.collect:
         output, more = _collect(ctx, args, kind, found)
         broken = _file_problems(ctx, [s for s in found if s.kind == kind])
         problems += more + [p for p in broken if p.where not in {m.where for m in more}]  # each file said once
@@ -78,7 +89,7 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
         print(escaped(f"注意：{problem.where}：{problem.message}" + (f"（{problem.hint}）" if problem.hint else "")), file=sys.stderr)
     if elsewhere:
         print(elsewhere, file=sys.stderr)
-    return 2 if problems else 0
+    return 2 if problems or reminded else 0
 
 
 def _about(ctx: Context, problems: list[Problem], kind: str | None, others: list[Problem]) -> tuple[list[Problem], str]:
@@ -137,7 +148,8 @@ def _collect(ctx: Context, args: argparse.Namespace, kind: str, found: list[Unit
 
 
 def _table(ctx: Context, found: list[UnitStatus]) -> str:
-    from ..units.submissions import arrival
+    from ..units.reminders import contact_line
+    from ..units.submissions import LATE, MISSING, arrival
 
     lines = []
     for kind in FOLDERS:
@@ -151,7 +163,8 @@ def _table(ctx: Context, found: list[UnitStatus]) -> str:
             broken = f"，其中 {len(unreadable)} 个无法读取" if unreadable else ""
             extra = f"  {arrival(ctx.campaign, s.first.arrived)} 报送，共 {len(s.current)} 个文件{broken}" if s.first else ""
             name = s.unit.name + "\u3000" * (width - len(s.unit.name))  # full-width spaces keep Chinese names aligned
-            lines.append(escaped(f"  {name}  {s.label}{extra}"))  # a label names the unit's files
+            call = f"  {contact_line(s.unit)}" if s.state in (MISSING, LATE) else ""  # whom the office phones
+            lines.append(escaped(f"  {name}  {s.label}{extra}{call}"))  # a label names the unit's files
     return "\n".join(lines)
 
 

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..inputs.campaign import WEEKDAYS, Campaign
+from ..units.kinds import units_word
 from ..views.plan_export import channel_label
 from .posts import Entry
 
-DEADLINES = {"launch": "启动活动", "county_plans_due": "县区方案上报截止", "summary_due": "工作总结上报截止"}
+DEADLINES = {"launch": "启动活动", "county_plans_due": "{units}方案上报截止", "summary_due": "工作总结上报截止"}  # {units}: `units_word`
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,9 @@ def campaign_months(campaign: Campaign) -> list[dt.date]:
 
 def key_marks(campaign: Campaign) -> dict[dt.date, list[str]]:
     marks: dict[dt.date, list[str]] = {}
+    units = units_word([u.name for u in campaign.units])  # 各县区, 各县区和有关部门, as the office's reminders call them
     for key, text in DEADLINES.items():
-        marks.setdefault(getattr(campaign.key_dates, key), []).append(text)
+        marks.setdefault(getattr(campaign.key_dates, key), []).append(text.format(units=units))
     return marks
 
 

@@ -58,11 +58,25 @@ def due_reminders(campaign: Campaign, statuses: list[UnitStatus], now: dt.dateti
     return out
 
 
+def on_demand(campaign: Campaign, statuses: list[UnitStatus], today: dt.date, kind: str | None) -> list[UnitReminder]:
+    """The reminders the office sends now (`qm units --remind`), as the daemon words them: to each unit that has not
+    sent its file of `kind`, or, when None, of each kind whose first reminder day (`reminders`) has come."""
+    opened = [k for k in FOLDERS if today >= due_date(campaign, k) - dt.timedelta(days=max(_before_days(campaign, k), default=0))]
+    return [
+        _to_unit(campaign, s, (s.due - today).days)
+        for s in statuses
+        if s.kind in ((kind,) if kind else opened) and s.state not in (ON_TIME, LATE)
+    ]
+
+
 def _to_unit(campaign: Campaign, status: UnitStatus, days: int) -> UnitReminder:
+    """To a unit that has not sent its file, `days` before its deadline (after it, when negative)."""
     label, due = LABELS[status.kind], status.due
-    when = "今天" if days == 0 else f"{days} 天后"
+    when = "今天" if days == 0 else f"{days} 天后" if days > 0 else f"已于 {due.month}月{due.day}日 "
     lines = (
-        f"请于 {due.month}月{due.day}日 前将{label}报送{campaign.organizer}（{when}截止）",
+        f"请尽快将{label}报送{campaign.organizer}（{when}截止）"
+        if days < 0
+        else f"请于 {due.month}月{due.day}日 前将{label}报送{campaign.organizer}（{when}截止）",
         *((f"已报送的文件未能收录：{status.not_taken}",) if status.not_taken else ()),
         f"活动：{campaign.name}",
     )
@@ -74,8 +88,7 @@ def _to_office(campaign: Campaign, kind: str, due: dt.date, mine: list[UnitStatu
     label = LABELS[kind]
     waiting = [s for s in mine if s.state not in (ON_TIME, LATE)]
     lines = tuple(
-        f"{s.unit.name}（联系人：{s.unit.contact or '未填写'}，电话：{s.unit.phone or '未填写'}）"
-        + (f"：报送的文件未能收录（{s.not_taken}）" if s.not_taken else "：未报送")
+        f"{s.unit.name}（{contact_line(s.unit)}）" + (f"：报送的文件未能收录（{s.not_taken}）" if s.not_taken else "：未报送")
         for s in waiting
     )
     refused = sum(1 for s in waiting if s.not_taken)
@@ -88,6 +101,11 @@ def _to_office(campaign: Campaign, kind: str, due: dt.date, mine: list[UnitStatu
     )
     body = (*lines, *late, next_step(kind, campaign.organizer, [u.name for u in campaign.units]), "查看：qm units")
     return UnitReminder(f"units-missing:{kind}:{due}", None, Notice(REMINDER, title, body))
+
+
+def contact_line(unit: Unit) -> str:
+    """Whom the office calls at a unit, as config.yaml's units give it."""
+    return f"联系人：{unit.contact or '未填写'}，电话：{unit.phone or '未填写'}"
 
 
 def _late(mine: list[UnitStatus]) -> tuple[str, ...]:
@@ -112,15 +130,15 @@ def send_due(campaign: Campaign, engine: Engine, statuses: list[UnitStatus], now
     with engine.begin() as conn:
         for reminder in due:
             if notices_sent.claim(conn, reminder.key, now.timestamp()):
-                _deliver(reminder, office)
+                deliver(reminder, office)
                 sent.append(reminder.key)
     return sent
 
 
-def _deliver(reminder: UnitReminder, office: Notifications) -> None:
+def deliver(reminder: UnitReminder, office: Notifications) -> bool:
+    """Send `reminder` to its unit's robot (the office's, when to the office); whether one took it."""
     if reminder.unit is None:
-        office.send(reminder.notice)
-        return
+        return office.send(reminder.notice) > 0
     unit = reminder.unit
     robot = Notifications((Notifier(unit.name, unit.kind, unit.webhook_env, events=(REMINDER,)),), env=office.env, client=office.client)
-    robot.send(reminder.notice)
+    return robot.send(reminder.notice) > 0
