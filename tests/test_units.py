@@ -234,7 +234,7 @@ def test_characters_a_word_document_cannot_hold_are_left_out_with_a_note_and_the
     assert "Traceback" not in done.stderr and out.exists(), done.stderr
     document = docx.Document(str(out))
     body = [p.text for p in document.paragraphs]
-    start = body.index("1. 爱辉区")
+    start = body.index("一、爱辉区")
     assert body[start + 1 : start + 4] == [
         "爱辉区工作总结",
         "第二段[2J",
@@ -292,10 +292,10 @@ def test_a_unit_that_sent_several_files_has_each_named_in_the_collection(config:
     rows = {row.cells[1].text: row.cells[6].text for row in document.tables[0].rows[1:]}
     assert rows["爱辉区"] == "总结.docx、附表.pdf" and rows["北安市"] == "总结.docx"
     body = [p.text for p in document.paragraphs]
-    note = body[body.index("1. 爱辉区") + 1]
+    note = body[body.index("一、爱辉区") + 1]
     assert note.startswith("（共报送 2 个文件。下面是最近报送的“总结.docx”；较早报送的“附表.pdf”（10-08 09:00）没有收入本汇总")
-    assert body[body.index("1. 爱辉区") + 2] == "爱辉区工作总结（定稿）"
-    assert body[body.index("2. 北安市") + 1] == "北安市工作总结"  # one file: no note
+    assert body[body.index("一、爱辉区") + 2] == "爱辉区工作总结（定稿）"
+    assert body[body.index("二、北安市") + 1] == "北安市工作总结"  # one file: no note
 
 
 def test_a_file_that_arrived_in_another_year_than_the_campaigns_shows_its_year(config: Path) -> None:
@@ -415,8 +415,8 @@ def test_a_file_that_cannot_be_read_is_not_a_submission(config: Path, robots: di
     out = config.parent / "汇总.docx"
     run_qm("units", "-c", config, "--collect", "--kind", "plan", "-o", out)
     body = [p.text for p in docx.Document(str(out)).paragraphs]
-    assert body[body.index("1. 爱辉区") + 2] == "爱辉区方案"  # the latest readable file is collected
-    assert "“爱辉方案附件.docx”无法打开，没有收入本汇总" in body[body.index("1. 爱辉区") + 1]
+    assert body[body.index("一、爱辉区") + 2] == "爱辉区方案"  # the latest readable file is collected
+    assert "“爱辉方案附件.docx”无法打开，没有收入本汇总" in body[body.index("一、爱辉区") + 1]
 
 
 def test_files_recorded_before_files_were_read_are_read_once(config: Path) -> None:
@@ -504,7 +504,7 @@ def test_a_recorded_file_deleted_since_still_counts_but_is_said_and_never_in_eng
     collected = run_qm("units", "-c", config, "--collect", "-o", out)
     assert collected.returncode == 2 and "Traceback" not in collected.stderr
     body = [p.text for p in docx.Document(str(out)).paragraphs]
-    note = body[body.index("2. 北安市") + 1]
+    note = body[body.index("二、北安市") + 1]
     assert note == "（10-15 09:00报送的“北安市总结.docx”已不在报送目录中，没有收入本汇总。）"  # what to do: on the screen
     assert (
         f"注意：{gone}：北安市的工作总结：10-15 09:00报送的“北安市总结.docx”已不在报送目录中，没有收入汇总（把文件放回原处"
@@ -553,8 +553,8 @@ def test_a_unit_whose_only_file_was_refused_is_told_why_and_the_collection_has_n
     assert status["北安市"] == "未报送（报送文件格式不符）"  # as the work summary says it; `qm units` says which file
     assert status["嫩江县"] in ("未报送", "未报送（未到截止日期）")  # nothing in its folder: nothing more to say
     body = [p.text for p in document.paragraphs]
-    assert body[body.index("2. 北安市") + 1] == "（未报送工作总结：报送文件格式不符。）"
-    assert body[body.index("1. 爱辉区") + 1] == "（工作总结为PDF 文件“总结.pdf”，作为附件随本汇总报送。）"
+    assert body[body.index("二、北安市") + 1] == "（未报送工作总结：报送文件格式不符。）"
+    assert body[body.index("一、爱辉区") + 1] == "（工作总结为PDF 文件“总结.pdf”，作为附件随本汇总报送。）"
     assert not any("SHA" in p or "sha" in p for p in body)
     listed = run_qm("units", "-c", config, "--kind", "summary")
     assert "北安市　　  未报送（收到的“总结.jpg”不是可读的格式" in listed.stdout, listed.stdout
@@ -659,8 +659,8 @@ def test_a_units_headings_and_tables_keep_their_look_in_the_collection(config: P
             blocks.append((grid.style.name, [[c.text for c in row.cells] for row in grid.rows]))
         elif (paragraph := docx.text.paragraph.Paragraph(block, document)).text:
             blocks.append((paragraph.style.name, paragraph.text))
-    unit = blocks.index(("Heading 1", "1. 爱辉区"))
-    assert blocks[unit + 1 : unit + 10] == [
+    unit = blocks.index(("Heading 1", "一、爱辉区"))
+    assert blocks[unit + 1 : unit + 11] == [
         ("Heading 2", "爱辉区质量月活动工作总结"),
         ("Heading 2", "一、基本情况"),
         ("Normal", "全区开展质量月活动。"),
@@ -670,9 +670,13 @@ def test_a_units_headings_and_tables_keep_their_look_in_the_collection(config: P
         ("Heading 2", "二、存在问题"),
         ("Table Grid", [["宣传不足", "加强"]]),  # the unit's own table style is not in the compiled document: borders
         ("Normal", "详见：区政府网站"),
+        ("Normal", "〔图片未收入〕"),  # where its picture stood
     ]
-    assert blocks[unit + 10] == ("Normal", "（原文件中的 1 张图片或图形没有收入本汇总，请查看原文件“总结.docx”。）")
-    assert blocks[unit + 11] == ("Heading 1", "2. 北安市")
+    assert blocks[unit + 11] == (
+        "Normal",
+        "（原文件中的 1 张图片或图形没有收入本汇总（在原来的位置标为“〔图片未收入〕”），请查看原文件“总结.docx”。）",
+    )
+    assert blocks[unit + 12] == ("Heading 1", "二、北安市")
     assert merged[2][1] == merged[2][2] and len(document.tables[1].rows[2]._tr.tc_lst) == 2  # one cell spanning two columns
     ids = {style.style_id for style in document.styles}
     named = {ref.get(qn("w:val")) for ref in body.iter(qn("w:pStyle"), qn("w:rStyle"), qn("w:tblStyle"))}
@@ -730,7 +734,7 @@ def test_numbered_lists_keep_their_numbers_and_unstyled_tables_their_borders(con
     assert out.exists(), collected.stderr
     document = docx.Document(str(out))
     text = [p.text for p in document.paragraphs]
-    for unit in ("1. 爱辉区", "2. 北安市"):  # each unit's lists count from its own first item
+    for unit in ("一、爱辉区", "二、北安市"):  # each unit's lists count from its own first item
         at_unit = text.index(unit)
         assert text[at_unit + 1 : at_unit + 10] == [
             "1.\t成立领导小组",
@@ -790,7 +794,7 @@ def test_a_unit_whose_file_is_in_a_misspelled_folder_is_told_so_in_its_own_row(c
     document = docx.Document(str(out))
     assert {row.cells[1].text: row.cells[5].text for row in document.tables[0].rows[1:]}["嫩江县"] == "未报送（未按要求报送）"
     body = [p.text for p in document.paragraphs]
-    assert body[body.index("4. 嫩江县") + 1] == "（未报送活动方案：未按要求报送。）"
+    assert body[body.index("四、嫩江县") + 1] == "（未报送活动方案：未按要求报送。）"
 
     summaries = run_qm("units", "-c", config, "--collect", "-o", config.parent / "总结汇总.docx")
     # the misnamed folder, the .exe and the file that cannot be read: three notes about the plans

@@ -65,7 +65,7 @@ def test_a_file_with_no_text_is_no_submission_and_the_unit_is_reminded(config: P
     assert rows["爱辉区"][4] == "" and rows["爱辉区"][5] == "未报送（报送的文件是空的）"
     body = [p.text for p in docx.Document(str(out)).paragraphs]
     assert "应报送 4 个单位，已报送 1 个，未报送 3 个" in body[1]
-    assert body[body.index("1. 爱辉区") + 1] == "（未报送活动方案：报送的文件是空的。）"
+    assert body[body.index("一、爱辉区") + 1] == "（未报送活动方案：报送的文件是空的。）"
 
 
 def photos_summary(photos: int, photo_mb: int) -> bytes:
@@ -103,7 +103,7 @@ def test_a_summary_with_many_photos_is_read_and_a_refused_file_says_why_in_its_r
     run_qm("units", "-c", config, "--collect", "-o", out)
     body = [p.text for p in docx.Document(str(out)).paragraphs]
     assert "青冈县质量月活动工作总结" in body and "图 8" in body
-    assert "（原文件中的 8 张图片或图形没有收入本汇总，请查看原文件“总结（含照片）.docx”。）" in body
+    assert "（原文件中的 8 张图片或图形没有收入本汇总（在原来的位置标为“〔图片未收入〕”），请查看原文件“总结（含照片）.docx”。）" in body
 
 
 def test_a_docx_with_too_many_parts_is_still_refused(config: Path) -> None:
@@ -151,7 +151,7 @@ def test_a_file_replaced_under_the_same_name_is_listed_once(config: Path) -> Non
     run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out)
     assert cover(out)["爱辉区"][6] == "方案.docx"
     body = [p.text for p in docx.Document(str(out)).paragraphs]
-    assert body[body.index("1. 爱辉区") + 1] == "修改稿"
+    assert body[body.index("一、爱辉区") + 1] == "修改稿"
     assert not any("没有收入本汇总" in p or "初稿" in p for p in body), body
 
 

@@ -70,8 +70,13 @@ def table(doc: DocumentObject, head: list[str], rows: list[list[str]], widths: S
         for cell in grid.columns[n].cells:
             cell.width = Cm(width)
     for n, row in enumerate(grid.rows):
-        properties = row._tr.get_or_add_trPr()
-        properties.append(properties.makeelement(qn("w:cantSplit"), {}))  # a row stays on one page
-        if n == 0:
-            properties.append(properties.makeelement(qn("w:tblHeader"), {}))  # the header row repeats on each page
+        hold_row(row._tr, header=n == 0)
     doc.add_paragraph()  # a table is followed by a blank line, as in a typed document
+
+
+def hold_row(row: Any, header: bool) -> None:
+    """Keep a table row (w:tr) on one page, and repeat it atop each page when it is the table's header."""
+    properties = row.get_or_add_trPr()
+    for tag, wanted in (("w:cantSplit", True), ("w:tblHeader", header)):  # a row stays on one page; the header repeats
+        if wanted and properties.find(qn(tag)) is None:
+            properties.append(properties.makeelement(qn(tag), {}))

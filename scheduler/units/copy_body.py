@@ -27,6 +27,7 @@ from docx.document import Document as DocumentObject
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 
+from ..report.word import hold_row
 from .fields import Fields
 from .numbering import Numbers, write_number
 
@@ -51,6 +52,7 @@ LEFT_OUT = tuple(
 HEADING = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)
 TITLES = {"title": 0, "标题": 0, "subtitle": 1, "副标题": 1}  # a level below the file's own title
 GRID = "Table Grid"
+PICTURE_MARK = "〔图片未收入〕"  # written where a picture or object was left out
 STYLE_TAGS = {qn("w:pStyle"): WD_STYLE_TYPE.PARAGRAPH, qn("w:rStyle"): WD_STYLE_TYPE.CHARACTER, qn("w:tblStyle"): WD_STYLE_TYPE.TABLE}
 
 
@@ -73,6 +75,9 @@ def copy_body(source: DocumentObject, target: DocumentObject, below: int) -> int
         fields.flatten(copy)
         if copy.tag == qn("w:tbl") and unstyled is not None and copy.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}") is None:
             copy.find(qn("w:tblPr")).insert(0, copy.makeelement(qn("w:tblStyle"), {qn("w:val"): unstyled}))  # mapped below
+        for table in copy.iter(qn("w:tbl")):
+            for n, row in enumerate(table.findall(qn("w:tr"))):
+                hold_row(row, header=n == 0 and _has_header(table))
         for paragraph, label in labelled:
             if label is not None:
                 write_number(paragraph, label)
@@ -89,10 +94,41 @@ def copy_body(source: DocumentObject, target: DocumentObject, below: int) -> int
     return left_out
 
 
+def _has_header(table: Any) -> bool:
+    """Whether a unit's table (of three rows or more) starts with a header row: marked as one, or each of its
+    cells written in bold or shaded."""
+    rows = table.findall(qn("w:tr"))
+    if len(rows) < 3:
+        return False
+    if rows[0].find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None:
+        return True
+    cells = rows[0].findall(qn("w:tc"))
+    return bool(cells) and all(_bold(cell) or _shaded(cell) for cell in cells)
+
+
+def _bold(cell: Any) -> bool:
+    runs = [r for r in cell.iter(qn("w:r")) if "".join(t.text or "" for t in r.iter(qn("w:t"))).strip()]
+    return bool(runs) and all(_on(r.find(f"{qn('w:rPr')}/{qn('w:b')}")) for r in runs)
+
+
+def _on(toggle: Any) -> bool:
+    return toggle is not None and toggle.get(qn("w:val"), "true") not in ("0", "false", "off")
+
+
+def _shaded(cell: Any) -> bool:
+    shading = cell.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+    return shading is not None and shading.get(qn("w:fill"), "auto").upper() not in ("AUTO", "FFFFFF")
+
+
 def _strip(block: Any) -> int:
     """Leave out what points outside the block; return the pictures and objects left out."""
     pictures = [e for e in block.iter(*PICTURES) if not any(a.tag == ALTERNATE for a in e.iterancestors())]
     pictures += list(block.iter(ALTERNATE))  # WPS's shapes and text boxes: a drawing, and a picture for older readers
+    for picture in pictures:
+        if picture.getparent() is not None and picture.getparent().tag == qn("w:r"):  # in a run: its place marked
+            mark = picture.makeelement(qn("w:t"), {})
+            mark.text = PICTURE_MARK
+            picture.addprevious(mark)
     for element in [*pictures, *block.iter(*LEFT_OUT)]:
         _remove(element)
     for link in list(block.iter(qn("w:hyperlink"), qn("w:fldSimple"))):  # the link or field goes, its words stay

@@ -24,9 +24,10 @@ from ..report.document import day_label
 from ..report.word import set_styles, table
 from ..support.errors import Problem
 from ..support.hidden_chars import named
-from .copy_body import copy_body
+from .copy_body import PICTURE_MARK, copy_body
 from .extract import SubmissionError, extract
 from .kinds import LABELS
+from .numbering import chinese
 from .submissions import LINKED, TOO_LONG, UnitStatus, arrival, gone_note, linked
 
 COVER_WIDTHS = (1.1, 2.2, 1.5, 2.7, 3.3, 3.0, 2.0)  # cm, 15.8 in all: a date and time on one line, a status in a few
@@ -61,7 +62,7 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
     table(doc, head, rows, widths=COVER_WIDTHS, small=True)
     problems: list[Problem] = []
     for n, status in enumerate(mine, start=1):
-        _say(doc, f"{n}. {status.unit.name}", "Heading 1")
+        _say(doc, f"{chinese(n)}、{status.unit.name}", "Heading 1")  # 一、二、 as in an official document
         if len(status.current) > 1 and status.latest is not None:
             _say(doc, _earlier_files(campaign, status, label))
         problems += _unit_text(doc, campaign, status, label)
@@ -120,7 +121,8 @@ def _unit_text(doc: DocumentObject, campaign: Campaign, status: UnitStatus, labe
         return []
     pictures = copy_body(got.document, doc, below=1)  # under the unit's own heading
     if pictures:
-        _say(doc, f"（原文件中的 {pictures} 张图片或图形没有收入本汇总，请查看原文件“{latest.path.name}”。）")
+        where = f"（在原来的位置标为“{PICTURE_MARK}”）"
+        _say(doc, f"（原文件中的 {pictures} 张图片或图形没有收入本汇总{where}，请查看原文件“{latest.path.name}”。）")
     return []
 
 
