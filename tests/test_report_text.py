@@ -199,3 +199,35 @@ def test_a_title_is_put_in_title_marks_once_with_its_own_made_the_inner_kind() -
     assert book_title("《质量强国建设纲要》") == "《质量强国建设纲要》"  # a title that is one 《…》 already: not doubled
     assert book_title("《纲要》与《条例》对照") == "《〈纲要〉与〈条例〉对照》"
     assert book_title("买盐看标识") == "《买盐看标识》"
+
+
+def test_the_channels_are_listed_in_config_order_and_a_tables_lead_in_stays_with_it(heihe: Campaign) -> None:
+    """The posts come in time order (a screen at 06:30 before the WeChat article at 20:00); the report lists the
+    channels as config.yaml does, and "明细如下：" never ends a page whose table starts on the next."""
+    import io
+
+    import docx
+    from docx.oxml.ns import qn
+
+    from scheduler.report.document import render
+    from scheduler.report.figures import Figures
+
+    launch = heihe.launch_start
+    day = launch + dt.timedelta(days=1)
+    posts = [
+        dataclasses.replace(
+            row(heihe, day.replace(hour=6, minute=30), st.PUBLISHED), id="s", channel="screen:station", channel_name="车站竖屏"
+        ),
+        dataclasses.replace(row(heihe, day.replace(hour=9, minute=30), st.PUBLISHED), id="w", channel="weibo", channel_name="微博"),
+        dataclasses.replace(row(heihe, day.replace(hour=10), st.FAILED), id="f", channel="weibo", channel_name="微博"),
+        row(heihe, day.replace(hour=20), st.PUBLISHED),
+    ]
+    totals = Totals.count([p.state for p in posts], {p.id for p in posts}, None, day.date())
+    figures = Figures(heihe.start, heihe.end, posts, totals=totals, channels=("wechat", "weibo", "screen:station"))
+    document = docx.Document(io.BytesIO(render(heihe, figures, [], day + dt.timedelta(days=1))))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "（微信公众号 1 条，微博 1 条，车站竖屏 1 条）" in text, text
+    body = list(document.element.body.iterchildren(qn("w:p"), qn("w:tbl")))
+    lead_ins = [body[n - 1] for n, block in enumerate(body) if block.tag == qn("w:tbl") and body[n - 1].tag == qn("w:p")]
+    assert lead_ins and all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in lead_ins)
+    assert any("".join(p.itertext()).endswith("明细如下：") for p in lead_ins)

@@ -69,6 +69,7 @@ class Figures:
     units: list[UnitStatus] = field(default_factory=list)  # each unit's plan and summary, when `units:` is configured
     timezone: dt.tzinfo = dt.UTC
     made: dt.datetime | None = None  # when the report is made: posts still waiting after their slot are overdue
+    channels: tuple[str, ...] = ()  # the configured channels, in config.yaml's order: the order they are listed in
 
     @property
     def published(self) -> list[PostRow]:
@@ -90,7 +91,13 @@ class Figures:
         return Lateness.of(self.published)
 
     def published_by_channel(self) -> dict[str, int]:
-        return dict(Counter(p.channel_name for p in self.published))
+        """Channel name -> posts published, in the order config.yaml lists the channels."""
+        counts = Counter(p.channel for p in self.published)
+        names = {p.channel: p.channel_name for p in self.published}
+        out: dict[str, int] = {}
+        for channel in sorted(counts, key=lambda c: self.channels.index(c) if c in self.channels else len(self.channels)):
+            out[names[channel]] = out.get(names[channel], 0) + counts[channel]
+        return out
 
     def published_by_area(self) -> dict[str, int]:
         counts = Counter(p.area for p in self.published)
@@ -160,6 +167,7 @@ def gather(
             units=units,
             timezone=tz,
             made=now,
+            channels=tuple(c.name for c in campaign.channels),
         )
 
 

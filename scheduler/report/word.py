@@ -48,7 +48,11 @@ def _east_asian(rpr: Any, font: str) -> None:
 
 
 def table(doc: DocumentObject, head: list[str], rows: list[list[str]], widths: Sequence[float] = (), small: bool = False) -> None:
-    """A grid table; `widths` in cm per column (the page holds about 15.8 cm)."""
+    """A grid table; `widths` in cm per column (the page holds about 15.8 cm). The paragraph just before it (its
+    lead-in, "明细如下：") is kept on the page of its first row."""
+    blocks = list(doc.element.body.iterchildren(qn("w:p"), qn("w:tbl")))
+    if blocks and blocks[-1].tag == qn("w:p"):
+        blocks[-1].get_or_add_pPr().append(blocks[-1].makeelement(qn("w:keepNext"), {}))
     grid = doc.add_table(rows=1, cols=len(head))
     grid.style = "Table Grid"
     grid.autofit = not widths
