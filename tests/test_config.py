@@ -251,7 +251,7 @@ def test_a_webhook_address_pasted_where_its_variable_name_belongs_is_refused_wit
     at = [n for n, line in enumerate(lines, start=1) if secret in line]
     result = run_qm("check", "-c", path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    for n, where in zip(at, ("notifications[0].webhook_env", "units[0].webhook_env"), strict=True):
+    for n, where in zip(at, ("notifications[0].webhook_env", "第 1 个单位的 webhook_env"), strict=True):
         assert f"config.yaml:{n}：{where} 应当是环境变量的名字" in result.stderr, result.stderr
     assert "不是密钥或 Webhook 地址本身" in result.stderr and "例如 QM_UNIT_AIHUI_WEBHOOK" in result.stderr
     assert "0d1e-secret-key" not in result.stderr + result.stdout
@@ -266,8 +266,8 @@ def test_a_unit_name_with_a_space_before_or_after_it_is_refused_with_its_line(pr
     aihui, beian = (next(n for n, line in enumerate(lines, 1) if word in line) for word in ("爱辉区", "北安市"))
     problems = _problems(path)
     assert len(problems) == 2, problems
-    assert problems[0] == f"{path}:{aihui}：units[0].name “爱辉区\u3000”的后面有全角空格（删掉名称后面的空格，写成 name: 爱辉区）"
-    assert problems[1] == f"{path}:{beian}：units[1].name “ 北安市”的前面有空格（删掉名称前面的空格，写成 name: 北安市）"
+    assert problems[0] == f"{path}:{aihui}：第 1 个单位的 name “爱辉区\u3000”的后面有全角空格（删掉名称后面的空格，写成 name: 爱辉区）"
+    assert problems[1] == f"{path}:{beian}：第 2 个单位的 name “ 北安市”的前面有空格（删掉名称前面的空格，写成 name: 北安市）"
 
 
 def test_grace_minutes_on_a_screen_is_refused_at_its_line_and_deleting_it_is_accepted(project: Callable[..., Path]) -> None:

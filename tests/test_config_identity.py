@@ -56,7 +56,8 @@ def test_a_unit_phone_that_is_not_a_telephone_number_is_refused_at_its_line(proj
     (problem,) = _problems(path)
     where = f"{path}:{_line(path, written)}"
     assert (
-        problem == f"{where}：units[0].phone 不是电话号码：{written!r}（只写半角数字，区号和号码之间可用 - 连接，如 12315 或 0456-8221234）"
+        problem
+        == f"{where}：第 1 个单位的 phone 不是电话号码：{written!r}（只写半角数字，区号和号码之间可用 - 连接，如 12315 或 0456-8221234）"
     )
 
 
@@ -104,12 +105,12 @@ def test_a_unit_with_an_empty_name_is_refused(project: Callable[..., Path]) -> N
     path = project(lambda t: t + '\nunits:\n  - name: 爱辉区\n  - name: ""\n')
     (problem,) = _problems(path)
     at = _line(path, 'name: ""')
-    assert problem.startswith(f"{path}:{at}：units[1].name 不能为空"), problem
+    assert problem.startswith(f"{path}:{at}：第 2 个单位的 name 不能为空"), problem
 
 
 def test_a_unit_name_written_as_a_list_is_told_once(project: Callable[..., Path]) -> None:
     path = project(lambda t: t + "\nunits:\n  - name: [爱辉区, 北安市]\n")
-    assert _problems(path) == [f"{path}:{_line(path, '- name: [')}：units[0].name 应当是文字"]
+    assert _problems(path) == [f"{path}:{_line(path, '- name: [')}：第 1 个单位的 name 应当是文字"]
 
 
 def test_brand_colours_that_hide_the_words_are_refused_by_check_and_noted_by_poster(project: Callable[..., Path], tmp_path: Path) -> None:
@@ -187,3 +188,14 @@ def test_an_organizer_short_name_is_read(project: Callable[..., Path]) -> None:
     assert load_campaign(project()).organizer_short == "市质量联席办"
     assert load_campaign(project(lambda t: t.replace(SHORT, "  organizer_short: 质量联席办\n"))).organizer_short == "质量联席办"
     assert load_campaign(project(lambda t: t.replace(SHORT, ""))).organizer_short == ""
+
+
+def test_a_units_empty_name_is_counted_as_staff_count_and_a_missing_key_pointed_at_its_section(project: Callable[..., Path]) -> None:
+    """The 4th unit, not units[3]; a missing hotline at the `campaign:` line where it goes, not at the `name:` line."""
+    units = "\nunits:\n  - name: 爱辉区\n  - name: 北安市\n  - name: 逊克县\n  - name:\n"
+    path = project(lambda t: t.replace('  hotline: "12315"\n', "") + units)
+    problems = _problems(path)
+    empty = path.read_text(encoding="utf-8").splitlines().index("  - name:") + 1
+    assert f"{path}:{empty}：第 4 个单位的 name 没有填写（在“name:”后面写上它的值）" in problems, problems
+    campaign = _line(path, "campaign:")
+    assert f"{path}:{campaign}：缺少配置项 campaign.hotline（在第 {campaign} 行“campaign:”这一节里加一行“hotline: ”" in "\n".join(problems)

@@ -36,7 +36,10 @@ def test_a_malformed_rehearsal_moment_is_refused_in_chinese(project: Callable[..
         done = run_qm("-c", config, "queue", cwd=config.parent, env=_env(value))
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert f"环境变量 QM_NOW（演练时钟）的值“{value}”不是带时区的日期时间" in done.stderr
-        assert "2027-08-25T09:00+08:00" in done.stderr
+        assert "请写成 2027-09-08T09:00+08:00 这样" in done.stderr, done.stderr  # a day of the campaign
+    config = project(config=HEIHE)  # the 2016 campaign: an example in 2016, not before its start
+    done = run_qm("-c", config, "queue", cwd=config.parent, env=_env("2016-09-08"))
+    assert "请写成 2016-09-08T09:00+08:00 这样" in done.stderr, done.stderr
 
 
 def test_the_daemon_does_not_start_on_the_rehearsal_clock(project: Callable[..., Path]) -> None:

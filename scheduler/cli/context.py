@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..inputs.campaign import Campaign
 from ..inputs.config import DEFAULT_STATE, load_campaign
 from ..inputs.dates_written import example_day, typed_day, typed_error
-from ..runtime.rehearsal import now_in, now_seconds, refuse_on_live
+from ..runtime.rehearsal import now_in, now_seconds, refuse_on_live, show_example
 from ..support.errors import ContentError, InputError, PlanError, QmError
 
 if TYPE_CHECKING:  # imported only by commands that use them (start-up time): `qm check` answered
@@ -56,6 +56,7 @@ class Context:
             campaign = load_campaign(self.config_path)
         if cache.path == campaign.paths.state / CONFIG_FILE:
             cache.save()
+        show_example(campaign.at(campaign.example_day, dt.time(9)))  # a malformed QM_NOW is shown a day of it
         return campaign
 
     @cached_property

@@ -41,7 +41,8 @@ def notifiers(r: Reader, data: Mapping) -> tuple[Notifier, ...]:
 
 def units(r: Reader, data: Mapping) -> tuple[Unit, ...]:
     out: list[Unit] = []
-    for path, m in r.entries(data, "units", "", item_key="name"):  # a unit can be its name alone
+    for listed, m in r.entries(data, "units", "", item_key="name"):  # a unit can be its name alone
+        path = f"第 {int(listed[len('units[') : -1]) + 1} 个单位"  # units[3]: counted as staff count, from 1
         r.keys(m, path, ("name", "contact", "phone", "webhook_env", "kind"))
         for key in ("webhook", "secret", "token"):
             if key in m:

@@ -6,7 +6,7 @@ it is refused at its line, with the name written right."""
 from __future__ import annotations
 
 from .located_yaml import Mapping
-from .readers import Reader
+from .readers import Reader, join_path
 
 _SPACES = {"\u3000": "全角空格", " ": "空格", "\t": "Tab"}
 
@@ -25,6 +25,6 @@ def checked_name(r: Reader, m: Mapping, key: str, path: str, max_len: int | None
     if before or after:
         ends = "和".join(end for end, part in (("前面", before), ("后面", after)) if part)
         spaces = "、".join(dict.fromkeys(_SPACES.get(ch, f"看不见的空白字符 U+{ord(ch):04X}") for ch in before + after))
-        where = f"{path}.{key}" if path else key
+        where = join_path(path, key)
         r.problem(m.where(key), f"{where} “{value}”的{ends}有{spaces}", f"删掉名称{ends}的空格，写成 {key}: {value.strip()}")
     return value.strip()

@@ -35,6 +35,7 @@ class Reader:
         self.labels = labels
         self.example_day: dt.date | None = None  # a day of the campaign, to show how a date is written
         self._typos: dict[tuple[int, str], tuple[str, int]] = {}  # (mapping, known key) -> (typo, its line)
+        self._headers: dict[int, int] = {}  # id of a section read -> the line of its key (`campaign:`)
 
     def problem(self, where: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(message, where, hint))
@@ -45,14 +46,18 @@ class Reader:
         if typo:
             hint = f"第 {typo[1]} 行的 {typo[0]} 是不是 {key} 写错了？"
         if key in m:  # written with nothing after it (`hotline:`): said at its own line, not the section's
-            if self.labels is None:
-                named = f"{self.noun} {_join(path, key)} "
+            if self.labels is None:  # 配置项 campaign.hotline; 第 4 个单位的 name (says what it is)
+                named = f"{'' if path.startswith('第 ') else self.noun + ' '}{join_path(path, key)} "
             else:
                 named = f"{path + ' 的' if path else ''}{self.noun} {key}（{self.labels.get(key, key)}）"
             self.problem(m.where(key), f"{named}没有填写", hint or f"在“{key}:”后面写上它的值")
             return
-        if self.labels is None:
-            self.problem(m.where(), f"缺少{self.noun} {_join(path, key)}", hint)
+        header = self._headers.get(id(m))
+        if self.labels is None and header:  # said at the section's own line, where the key goes
+            hint = hint or f"在第 {header} 行“{path.rsplit('.', 1)[-1]}:”这一节里加一行“{key}: ”，写上它的值，与这一节的其他项对齐"
+            self.problem(f"{m.source}:{header}", f"缺少{self.noun} {join_path(path, key)}", hint)
+        elif self.labels is None:
+            self.problem(m.where(), f"缺少{self.noun} {join_path(path, key)}", hint)
         else:
             owner = f"{path} " if path else ""
             self.problem(m.where(), f"{owner}缺少{self.noun} {key}（{self.labels.get(key, key)}）", hint)
@@ -74,7 +79,7 @@ class Reader:
                 hint = guess_of(as_written(c, labels) for c in close)
             else:
                 hint = f"可用的{self.noun}：{'、'.join(as_written(a, labels) for a in allowed)}"
-            self.problem(m.where(key), f"未知的{self.noun} {_join(path, key)}", hint)
+            self.problem(m.where(key), f"未知的{self.noun} {join_path(path, key)}", hint)
 
     def section(self, m: Mapping, key: str, path: str, required: bool = True) -> Mapping | None:
         value = m.get(key, _MISSING)
@@ -85,8 +90,9 @@ class Reader:
         if not isinstance(value, Mapping):
             from .full_width import in_value  # a section of one key written `key：value` reads as text
 
-            self.problem(m.where(key), f"{_join(path, key)} 应当是一个映射（键: 值）", in_value(value))
+            self.problem(m.where(key), f"{join_path(path, key)} 应当是一个映射（键: 值）", in_value(value))
             return None
+        self._headers[id(value)] = m.line_of(key)
         return value
 
     def seq(self, m: Mapping, key: str, path: str, required: bool = False, item_key: str = "") -> Sequence:
@@ -100,7 +106,7 @@ class Reader:
         if not isinstance(value, Sequence):
             from .list_dash import not_a_list  # only to explain it: `-市总工会` reads as text
 
-            self.problem(*not_a_list(value, m, key, _join(path, key), item_key))
+            self.problem(*not_a_list(value, m, key, join_path(path, key), item_key))
             empty = Sequence()
             empty.source, empty.line, empty.item_lines = m.source, m.line_of(key), []
             return empty
@@ -111,7 +117,7 @@ class Reader:
         bare text with the fix `- item_key: text` when entries can be that alone (`- name: 北安市`)."""
         items = self.seq(m, key, path, item_key=item_key)
         for i, item in enumerate(items):
-            where = f"{_join(path, key)}[{i}]"
+            where = f"{join_path(path, key)}[{i}]"
             if isinstance(item, Mapping):
                 yield where, item
             else:
@@ -130,10 +136,10 @@ class Reader:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)  # a hotline such as 12315 written without quotes
         if not isinstance(value, str):
-            self.problem(m.where(key), f"{_join(path, key)} 应当是文字")
+            self.problem(m.where(key), f"{join_path(path, key)} 应当是文字")
             return ""
         if max_len is not None and len(value) > max_len:
-            self.problem(m.where(key), f"{_join(path, key)} 超过 {max_len} 字（现为 {len(value)} 字）", hint)
+            self.problem(m.where(key), f"{join_path(path, key)} 超过 {max_len} 字（现为 {len(value)} 字）", hint)
         return value
 
     def _add_line(self, key: str, max_len: int | None) -> str:
@@ -147,7 +153,7 @@ class Reader:
         """A required text that may not be blank either: one given blank is refused, `x 不能为空：why`."""
         text = self.text(m, key, path, max_len=max_len)
         if isinstance(m.get(key), str) and not text.strip():
-            self.problem(m.where(key), f"{_join(path, key)} 不能为空：{why}", hint)
+            self.problem(m.where(key), f"{join_path(path, key)} 不能为空：{why}", hint)
             return ""
         return text
 
@@ -158,7 +164,7 @@ class Reader:
         if value and not PHONE_RE.match(value):
             self.problem(
                 m.where(key),
-                f"{_join(path, key)} 不是电话号码：{value!r}",
+                f"{join_path(path, key)} 不是电话号码：{value!r}",
                 "只写半角数字，区号和号码之间可用 - 连接，如 12315 或 0456-8221234",
             )
         return value
@@ -170,7 +176,7 @@ class Reader:
             if isinstance(value, (str, int)) and not isinstance(value, bool):
                 out.append(str(value))
             else:
-                self.problem(values.where(i), f"{_join(path, key)} 的第 {i + 1} 项应当是文字")
+                self.problem(values.where(i), f"{join_path(path, key)} 的第 {i + 1} 项应当是文字")
         return tuple(out)
 
     def choice(self, m: Mapping, key: str, path: str, choices: Iterable[str], default: Any = _MISSING) -> str:
@@ -187,13 +193,15 @@ class Reader:
             guess = did_you_mean(value, choices, labels=labels, show=lambda c: as_written(c, labels))
             if guess:  # a long list is left out behind a likely guess
                 hint = guess + (hint if len(choices) <= _LISTED else "")
-            self.problem(m.where(key), f"{_join(path, key)} 的值 {value!r} 不可用", hint)
+            self.problem(m.where(key), f"{join_path(path, key)} 的值 {value!r} 不可用", hint)
         return value
 
     def flag(self, m: Mapping, key: str, path: str, default: bool) -> bool:
         value = m.get(key, default)
         if not isinstance(value, bool):
-            self.problem(m.where(key), f"{_join(path, key)} 应当是 true 或 false，现为 {value!r}", f"例如 {key}: {str(default).lower()}")
+            self.problem(
+                m.where(key), f"{join_path(path, key)} 应当是 true 或 false，现为 {value!r}", f"例如 {key}: {str(default).lower()}"
+            )
             return default
         return value
 
@@ -206,11 +214,11 @@ class Reader:
             return int(default)
         if not isinstance(value, int) or isinstance(value, bool):
             example = default if default is not _MISSING else (lo if lo is not None else 1)
-            self.problem(m.where(key), f"{_join(path, key)} 应当是整数，现为 {value!r}", f"写一个不带引号的整数，例如 {key}: {example}")
+            self.problem(m.where(key), f"{join_path(path, key)} 应当是整数，现为 {value!r}", f"写一个不带引号的整数，例如 {key}: {example}")
             return 0 if default is _MISSING else int(default)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             span = f"{lo if lo is not None else ''}–{hi if hi is not None else ''}"
-            self.problem(m.where(key), f"{_join(path, key)} 超出范围（{span}）")
+            self.problem(m.where(key), f"{join_path(path, key)} 超出范围（{span}）")
         return value
 
     def number(self, m: Mapping, key: str, path: str, default: float, lo: float, hi: float, hint: str = "") -> float:
@@ -219,11 +227,11 @@ class Reader:
             return default
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             self.problem(
-                m.where(key), f"{_join(path, key)} 应当是数字，现为 {value!r}", hint or f"写一个不带引号的数字，例如 {key}: {default:g}"
+                m.where(key), f"{join_path(path, key)} 应当是数字，现为 {value!r}", hint or f"写一个不带引号的数字，例如 {key}: {default:g}"
             )
             return default
         if not lo <= value <= hi:
-            self.problem(m.where(key), f"{_join(path, key)} 超出范围（{lo:g}–{hi:g}）", hint)
+            self.problem(m.where(key), f"{join_path(path, key)} 超出范围（{lo:g}–{hi:g}）", hint)
             return default
         return float(value)
 
@@ -246,7 +254,7 @@ class Reader:
             return None if default is _MISSING else default
         parsed = parse(value)
         if parsed is None:
-            self.problem(m.where(key), f"{_join(path, key)} 不是有效{what}：{value}", why(value))
+            self.problem(m.where(key), f"{join_path(path, key)} 不是有效{what}：{value}", why(value))
         return parsed
 
     def times(self, m: Mapping, key: str, path: str, required: bool = True) -> tuple[dt.time, ...]:
@@ -255,9 +263,9 @@ class Reader:
         for i, value in enumerate(values):
             parsed = parse_time(value)
             if parsed is None:
-                self.problem(values.where(i), f"{_join(path, key)} 的第 {i + 1} 项不是有效时间：{value}", time_error(value))
+                self.problem(values.where(i), f"{join_path(path, key)} 的第 {i + 1} 项不是有效时间：{value}", time_error(value))
             elif parsed in out:
-                self.problem(values.where(i), f"{_join(path, key)} 中时间 {value} 重复")
+                self.problem(values.where(i), f"{join_path(path, key)} 中时间 {value} 重复")
             else:
                 out.append(parsed)
         return tuple(sorted(out))
@@ -268,5 +276,6 @@ def under(base: Path, written: str) -> Path:
     return Path(os.path.normpath(base / written))
 
 
-def _join(path: str, key: Any) -> str:
-    return f"{path}.{key}" if path else str(key)
+def join_path(path: str, key: Any) -> str:
+    """campaign.hotline; 第 4 个单位的 name (an item of a list counted as staff count it)."""
+    return (f"{path}的 {key}" if path.startswith("第 ") else f"{path}.{key}") if path else str(key)

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..support import redact
 from ..support.errors import ConfigError
 from .located_yaml import Mapping as YamlMapping
-from .readers import Reader
+from .readers import Reader, join_path
 
 ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -78,7 +78,7 @@ def env_name(r: Reader, m: YamlMapping, key: str, path: str, default: str | None
     a webhook address or token pasted there is refused at its line without being repeated."""
     name = r.text(m, key, path) if default is None else r.text(m, key, path, default)
     if name and not ENV_RE.match(name):
-        where = f"{path}.{key}" if path else key
+        where = join_path(path, key)
         r.problem(
             m.where(key),
             f"{where} 应当是环境变量的名字（大写字母、数字和下划线），不是密钥或 Webhook 地址本身（它们不能写在配置文件里）",

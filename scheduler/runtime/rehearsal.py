@@ -21,8 +21,14 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 VARIABLE = "QM_NOW"
-EXAMPLE = "2027-08-25T09:00+08:00"
+EXAMPLE = "2027-09-08T09:00+08:00"  # a day of a September quality month; `show_example` puts one of the campaign's
 _offsets: dict[str, float] = {}  # QM_NOW's text -> its moment minus the system time when first read
+_example: dict[str, str] = {}  # "moment": 09:00 on a day of the campaign the command reads, as QM_NOW is written
+
+
+def show_example(moment: dt.datetime) -> None:
+    """Write `moment` (a moment of the campaign the command reads) as the example when QM_NOW is malformed."""
+    _example["moment"] = moment.isoformat(timespec="minutes")
 
 
 def rehearsal_moment() -> dt.datetime | None:
@@ -37,7 +43,7 @@ def rehearsal_moment() -> dt.datetime | None:
     if moment is None or moment.tzinfo is None:
         raise InputError(
             f"环境变量 {VARIABLE}（演练时钟）的值“{text}”不是带时区的日期时间："
-            f"请写成 {EXAMPLE} 这样（日期、时刻和时区），或删除这个环境变量按真实时间运行"
+            f"请写成 {_example.get('moment', EXAMPLE)} 这样（日期、时刻和时区），或删除这个环境变量按真实时间运行"
         )
     return moment
 
