@@ -89,7 +89,7 @@ def word(*paragraphs: str) -> bytes:
 
 def pdf(text: str) -> bytes:
     """A PDF as qm tells it from a broken one: its header first, its end marker last (the rest is not read)."""
-    return f"%PDF-1.7\n{text}\n%%EOF\n".encode()
+    return f"%PDF-1.7\n{text}\nstartxref\n9\n%%EOF\n".encode()
 
 
 def old_word() -> bytes:

@@ -145,3 +145,18 @@ def test_the_collection_tells_the_province_what_the_work_summary_does_and_the_of
     for s in every:
         if s.kind == "plan":
             assert f"（未报送活动方案：{s.plain_note}。）" in text and s.plain_label in text, (s.plain_note, text)
+
+
+def test_a_pdf_of_a_header_and_an_end_marker_only_is_broken(tmp_path: Path) -> None:
+    """As the trial's were: a few bytes with %PDF- and %%EOF but no index of its objects (startxref)."""
+    import pytest
+
+    from scheduler.units.extract import SubmissionError, extract
+
+    for n, data in enumerate((b"%PDF-1.4\n%%EOF\n", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")):
+        path = tmp_path / f"{n}.pdf"
+        path.write_bytes(data)
+        with pytest.raises(SubmissionError, match="不是完整的 PDF 文件"):
+            extract(path)
+    path.write_bytes(pdf("whole"))
+    assert extract(path).attachment == "PDF 文件"

@@ -106,14 +106,16 @@ def extract(path: Path) -> Extracted:
 
 def _damage(f: BinaryIO, suffix: str, size: int) -> str:
     """What makes a file passed on unread obviously broken ("" when it looks whole), by its first and last bytes and,
-    for an .odt (a zip archive, judged as a .docx is), its first entry: a PDF starts with %PDF- and ends with %%EOF,
+    for an .odt (a zip archive, judged as a .docx is), its first entry: a PDF starts with %PDF- and ends with
+    startxref (where its index of objects is) and %%EOF,
     a .doc is an OLE compound file whose header declares its byte order and sector sizes, an .odt names its type
     first. A file that passes may still be damaged inside: only Word, WPS or a PDF reader can tell."""
     head = f.read(TAIL)
     f.seek(max(size - TAIL, 0))
     tail = f.read()
     if suffix == ".pdf":
-        return "" if head.startswith(b"%PDF-") and b"%%EOF" in tail else "不是完整的 PDF 文件"
+        whole = head.startswith(b"%PDF-") and b"startxref" in tail and b"%%EOF" in tail  # where its index is, then its end
+        return "" if whole else "不是完整的 PDF 文件"
     if suffix == ".doc":
         sectors = struct.unpack("<HHH", head[28:34]) if len(head) >= 34 else ()
         whole = head.startswith(OLE) and sectors in ((0xFFFE, 9, 6), (0xFFFE, 12, 6)) and size >= 3 * 512
