@@ -27,8 +27,12 @@ def summary_with_tables_and_a_picture(picture: Path) -> bytes:
             run = cell.paragraphs[0].add_run(("项目", "数量")[m] if n == 0 else f"第{n}项")
             run.bold = n == 0
     plain = document.add_table(rows=3, cols=2)
-    for row in plain.rows:
-        row.cells[0].text, row.cells[1].text = "咨询台", "12 处"
+    for n, row in enumerate(plain.rows):
+        row.cells[0].text, row.cells[1].text = str(n + 1), "咨询台 12 处"
+    labelled = document.add_table(rows=3, cols=3)  # a header of plain words, in a table Word sets its first row apart
+    for n, row in enumerate(labelled.rows):
+        for m, cell in enumerate(row.cells):
+            cell.text = ("序号", "活动", "责任单位")[m] if n == 0 else ("1", "进校园质量知识宣讲第1场", "教育局基础教育科")[m]
     paragraph = document.add_paragraph("现场照片：")
     paragraph.add_run().add_picture(str(picture))
     paragraph.add_run("（摄于启动仪式）")
@@ -48,7 +52,7 @@ def test_units_are_headed_in_chinese_numbers_their_rows_kept_whole_and_pictures_
     document = docx.Document(str(out))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == ["一、爱辉区", "二、北安市", "三、五大连池市", "四、嫩江县"], headings
-    _, headed, plain = document.tables  # the cover table, then the unit's two
+    _, headed, plain, labelled = document.tables  # the cover table, then the unit's three
 
     def marked(table: docx.table.Table, tag: str) -> list[bool]:
         return [row._tr.find(f"{qn('w:trPr')}/{qn(tag)}") is not None for row in table.rows]
@@ -56,6 +60,7 @@ def test_units_are_headed_in_chinese_numbers_their_rows_kept_whole_and_pictures_
     assert marked(headed, "w:cantSplit") == [True] * 4 and marked(plain, "w:cantSplit") == [True] * 3
     assert marked(headed, "w:tblHeader") == [True, False, False, False]  # its bold first row repeats on each page
     assert marked(plain, "w:tblHeader") == [False] * 3  # no header: nothing repeats
+    assert marked(labelled, "w:tblHeader") == [True, False, False]
     texts = [p.text for p in document.paragraphs]
     assert "现场照片：〔图片未收入〕（摄于启动仪式）" in texts, texts
     assert "（原文件中的 1 张图片或图形没有收入本汇总（在原来的位置标为“〔图片未收入〕”），请查看原文件“总结.docx”。）" in texts

@@ -53,6 +53,7 @@ HEADING = re.compile(r"(?:heading|标题)\s*([1-9])", re.IGNORECASE)
 TITLES = {"title": 0, "标题": 0, "subtitle": 1, "副标题": 1}  # a level below the file's own title
 GRID = "Table Grid"
 PICTURE_MARK = "〔图片未收入〕"  # written where a picture or object was left out
+LABEL = 12  # characters at most in a header cell told by its words alone
 STYLE_TAGS = {qn("w:pStyle"): WD_STYLE_TYPE.PARAGRAPH, qn("w:rStyle"): WD_STYLE_TYPE.CHARACTER, qn("w:tblStyle"): WD_STYLE_TYPE.TABLE}
 
 
@@ -95,15 +96,23 @@ def copy_body(source: DocumentObject, target: DocumentObject, below: int) -> int
 
 
 def _has_header(table: Any) -> bool:
-    """Whether a unit's table (of three rows or more) starts with a header row: marked as one, or each of its
-    cells written in bold or shaded."""
+    """Whether a unit's table (of three rows or more) starts with a header row: marked as one, each of its cells
+    written in bold or shaded, or, in a table whose first row is set apart (Word's default), each a short label
+    (序号, 活动, 时间: no number, no sentence) unlike the row below it."""
     rows = table.findall(qn("w:tr"))
     if len(rows) < 3:
         return False
     if rows[0].find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None:
         return True
     cells = rows[0].findall(qn("w:tc"))
-    return bool(cells) and all(_bold(cell) or _shaded(cell) for cell in cells)
+    if cells and all(_bold(cell) or _shaded(cell) for cell in cells):
+        return True
+    look = table.find(f"{qn('w:tblPr')}/{qn('w:tblLook')}")
+    apart = look is not None and (look.get(qn("w:firstRow")) in ("1", "true", "on") or int(look.get(qn("w:val"), "0"), 16) & 0x20)
+    labels = ["".join(cell.itertext()).strip() for cell in cells]
+    below = ["".join(cell.itertext()).strip() for cell in rows[1].findall(qn("w:tc"))]
+    short = all(0 < len(label) <= LABEL and not label.isdigit() for label in labels)
+    return bool(apart and cells and short and labels != below)
 
 
 def _bold(cell: Any) -> bool:
