@@ -113,7 +113,9 @@ def test_a_valid_docx_too_long_to_collect_counts_and_goes_along_as_it_is(config:
     engine = open_db(campaign.db_url)
     said = sentences(statuses(campaign, recorded(campaign, engine), at(12, 9).date()), lambda d: f"{d.month}月{d.day}日")[0]
     engine.dispose()
-    assert "按时报送 2 个（爱辉区、北安市），其中爱辉区的文件篇幅过长，未自动汇总，原文件附后" in said, said
+    assert (
+        "按时报送 2 个（爱辉区、北安市），未报送 2 个（五大连池市、嫩江县）。其中爱辉区报送的文件篇幅过长，未自动汇总，原文件附后。" in said
+    ), said
     assert "无法打开" not in said, said
 
 

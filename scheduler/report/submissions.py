@@ -28,9 +28,6 @@ def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str
         parts = [f"按时报送 {len(on_time)} 个{named}"] if on_time else []
         if by[LATE]:
             parts.append(f"迟交 {len(by[LATE])} 个（" + "、".join(f"{s.unit.name}迟 {s.late_days} 天" for s in by[LATE]) + "）")
-        long = [s.unit.name for s in (*on_time, *by[LATE]) if s.too_long]  # counted, passed on as they are
-        if long:
-            parts.append(f"其中{'、'.join(long)}的{TOO_LONG}")
         if len(by[MISSING]) == len(mine):
             parts.append("均未报送")
         elif by[MISSING]:
@@ -40,7 +37,9 @@ def sentences(statuses: Sequence[UnitStatus], day_label: Callable[[dt.date], str
             parts.append(f"报送的文件未能收录 {len(refused)} 个（{why}）")
         if by[NOT_DUE]:
             parts.append(f"{len(by[NOT_DUE])} 个尚未报送（未到截止日期）")
-        out.append(f"{LABELS[kind]}（{day_label(mine[0].due)}截止）：共 {len(mine)} 个单位，" + "，".join(parts) + "。")
+        long = [s.unit.name for s in (*on_time, *by[LATE]) if s.too_long]  # counted, passed on as they are
+        told = f"其中{'、'.join(long)}报送的{TOO_LONG}。" if long else ""
+        out.append(f"{LABELS[kind]}（{day_label(mine[0].due)}截止）：共 {len(mine)} 个单位，" + "，".join(parts) + "。" + told)
     return out
 
 
