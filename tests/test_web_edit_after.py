@@ -10,8 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from scheduler.inputs.campaign import ReviewConfig
-from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.inputs.content_save import item_path
 from scheduler.planning.planner import make_plan
@@ -19,19 +17,14 @@ from scheduler.publishing.print_signoffs import sign
 from tests.browser_helpers import chromium, need_chromium
 from tests.conftest import HEIHE, run_qm
 from tests.test_print_signoff import digest
-from tests.web_helpers import BEFORE, Running, console_server, csrf_of, http_login, local, login
+from tests.web_helpers import Running, csrf_of, http_login, login, one_stage_example
 
 need_chromium()
 
 
 @pytest.fixture
 def running(project: Callable[..., Path], tmp_path: Path) -> Iterator[Running]:
-    campaign = local(load_campaign(project(config=HEIHE)), tmp_path, review=ReviewConfig())
-    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
-    with console_server(campaign, plan) as running:
-        running.console.clock = BEFORE.timestamp
-        running.add_user("王编辑", "editor")
-        running.add_user("李科长", "reviewer")
+    with one_stage_example(project(config=HEIHE), tmp_path, ("王编辑", "editor"), ("李科长", "reviewer")) as (running, _):
         yield running
 
 

@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from scheduler.inputs.campaign import Campaign, ReviewConfig, Stage
-from scheduler.planning.planner import Plan
+from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.planning.planner import Plan, make_plan
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.publishing.queue_sync import fill
@@ -68,6 +70,19 @@ def console_server(campaign: Campaign, plan: Plan | None = None, now: dt.datetim
     finally:
         server.shutdown()
         engine.dispose()
+
+
+@contextmanager
+def one_stage_example(config: Path, tmp_path: Path, *roles: tuple[str, str]) -> Iterator[tuple[Running, Plan]]:
+    """The console over the example campaign at `config` (one review stage, state in `tmp_path`), its queue filled
+    and its clock at BEFORE, with accounts (name, role) for `roles`; and the plan it was filled from."""
+    campaign = local(load_campaign(config), tmp_path, review=ReviewConfig())
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    with console_server(campaign, plan) as running:
+        running.console.clock = BEFORE.timestamp
+        for name, role in roles:
+            running.add_user(name, role)
+        yield running, plan
 
 
 @contextmanager

@@ -90,6 +90,13 @@ class EditPage:
     def editable(self) -> bool:
         return not self.locked
 
+    @property
+    def problems(self) -> tuple[tuple[str, str], ...]:
+        """Why a save was refused, one line each, with the id of the field it concerns ("" for none): listed
+        above the form, so a phone that opens the answer at its top sees that nothing was saved, and why."""
+        said = tuple(("", m) for m in self.general)
+        return said + tuple((f"f-{f.name}", f"{f.label}：{m}") for f in self.fields for m in f.messages)
+
 
 # What the checks tell a file's editor to change in config.yaml or in a YAML list, said for an editor in the form:
 # what to do, and who changes the settings (the form changes only the words).
