@@ -169,7 +169,7 @@ def test_a_script_in_content_is_text_on_every_page(site: Site) -> None:
     if weibo is not None:
         pages["weibo"] = page(site, "post.html", site.post_values(weibo.id) or {})
     for name, html in pages.items():
-        own = '<script src="/static/edit-draft.js" defer></script>'  # the edit form's draft keeper, a file of the console's
+        own = '<script src="/static/form-drafts.js" defer></script>'  # the forms' draft keeper, a file of the console's
         assert "<script" not in html.lower().replace(own, ""), name
     for name in ("day", "post", "edit"):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[name], name

@@ -112,7 +112,7 @@ def test_a_form_sent_after_the_session_ended_leads_back_to_its_page_not_to_an_er
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_load_state()
-    assert page.url == f"{running.url}/post/{post}"  # the page the form was on: it can be sent again from there
+    assert page.url == f"{running.url}/post/{post}#do-{post}"  # the page the form was on, at its buttons: sent again from there
     assert page.locator("button:has-text('通过初审')").count() == 1
 
 

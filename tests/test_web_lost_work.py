@@ -9,15 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from scheduler.inputs.content_save import item_path
 from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
 from tests.browser_helpers import chromium, need_chromium
 from tests.conftest import HEIHE
-from tests.web_helpers import Running, login, one_stage_example
+from tests.web_helpers import PASSWORD, Running, login, one_stage_example
 
 need_chromium()
 PHONE = {"width": 375, "height": 800}
+LAUNCH = "2016-09-08"
 
 
 @pytest.fixture
@@ -57,4 +60,71 @@ def test_a_refused_save_on_a_phone_says_at_the_top_that_nothing_was_saved_and_li
     links.first.click()
     assert page.locator("#f-body").bounding_box()["y"] < PHONE["height"]  # the link brings the field into view
     assert item_path(item).read_bytes() == before
+    page.close()
+
+
+def _session_ends(r: Running) -> None:
+    with r.console.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM web_sessions"))
+
+
+def _sign_in_again(page: Any, who: str) -> None:
+    assert "/login" in page.url and "刚才的操作没有执行" in page.inner_text("main")
+    page.fill("input[name=name]", who)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_a_reason_typed_before_the_session_ended_is_back_in_its_card_after_signing_in_and_nothing_was_sent(
+    running: tuple[Running, Plan], phone: Any, tmp_path: Path
+) -> None:
+    r, _ = running
+    phone.clear_cookies()
+    page = phone.new_page()
+    login(page, r.url, "李科长")
+    page.goto(f"{r.url}/day/{LAUNCH}")
+    cards = page.locator("article.post")
+    post = cards.nth(cards.count() - 1).get_attribute("id").removeprefix("post-")  # far below the top on a phone
+    reason = "标题里的日期和正文对不上，请核对后再提交。"
+    page.fill(f"article[id='post-{post}'] form.reject textarea", reason)
+    _session_ends(r)
+    page.click(f"article[id='post-{post}'] form.reject button")
+    page.wait_for_load_state()
+    _sign_in_again(page, "李科长")
+    assert page.url == f"{r.url}/day/{LAUNCH}#do-{post}"
+    card = page.locator(f"article[id='post-{post}']")
+    box = card.locator("form.reject textarea")
+    assert box.input_value() == reason
+    note = card.locator("p.restored")
+    assert "上次没有提交的退回原因已恢复" in note.inner_text()
+    for shown in (note, box):  # on the screen: the card's buttons, not the top of the day
+        assert 0 <= shown.bounding_box()["y"] < PHONE["height"] - 40, shown.bounding_box()
+    page.screenshot(path=str(tmp_path / "reason-back.png"))
+    assert r.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]  # nothing was done by itself
+    card.locator("form.reject button").click()
+    page.wait_for_load_state()
+    assert r.queue.get(post).state == st.REJECTED  # type: ignore[union-attr]
+    page.goto(f"{r.url}/day/{LAUNCH}")  # done: the reason is not offered again
+    assert page.locator("p.restored").count() == 0
+    page.close()
+
+
+def test_an_approval_sent_after_the_session_ended_returns_to_its_card_and_approves_nothing(
+    running: tuple[Running, Plan], phone: Any
+) -> None:
+    r, _ = running
+    phone.clear_cookies()
+    page = phone.new_page()
+    login(page, r.url, "李科长")
+    page.goto(f"{r.url}/day/{LAUNCH}")
+    cards = page.locator("article.post")
+    post = cards.nth(cards.count() - 2).get_attribute("id").removeprefix("post-")
+    _session_ends(r)
+    page.click(f"article[id='post-{post}'] form[action$='/approve'] button")
+    page.wait_for_load_state()
+    _sign_in_again(page, "李科长")
+    assert page.url == f"{r.url}/day/{LAUNCH}#do-{post}"
+    assert page.locator(f"article[id='post-{post}'] form[action$='/approve'] button").bounding_box()["y"] < PHONE["height"]
+    assert r.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
     page.close()

@@ -227,10 +227,13 @@ async def session_of(request: Request) -> Session | None:
 
 def _to_login(request: Request) -> Response:
     """To the login page, then back. A form sent after the session ended was not carried out: back to the
-    page the form was on (same-origin pages send it as referer; the form's address takes POST only), told so."""
+    page the form was on (same-origin pages send it as referer; the form's address takes POST only), told so,
+    at the card of the post it was about, where a reason typed into it comes back (`form-drafts.js`)."""
     came_from = urlsplit(str(request.url) if request.method in ("GET", "HEAD") else request.headers.get("referer", ""))
     target = came_from.path + (f"?{came_from.query}" if came_from.query else "") if came_from.netloc == request.url.netloc else ""
     again = "" if request.method in ("GET", "HEAD") else "&again=1"
+    if again and target and (post := request.path_params.get("post_id")):  # back at the buttons of the card it was sent from
+        target += f"#do-{post}"
     return RedirectResponse(f"/login?next={quote(target or '/')}{again}", status_code=303)
 
 
