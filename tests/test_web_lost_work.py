@@ -68,6 +68,17 @@ def _session_ends(r: Running) -> None:
         conn.execute(sa.text("DELETE FROM web_sessions"))
 
 
+def _reviewing_the_launch_day(r: Running, phone: Any, from_end: int) -> tuple[Any, str]:
+    """The launch day on a phone, signed in as the reviewer 李科长; the id of its `from_end`th post from the end
+    (far below the top of the page)."""
+    phone.clear_cookies()
+    page = phone.new_page()
+    login(page, r.url, "李科长")
+    page.goto(f"{r.url}/day/{LAUNCH}")
+    cards = page.locator("article.post")
+    return page, cards.nth(cards.count() - from_end).get_attribute("id").removeprefix("post-")
+
+
 def _sign_in_again(page: Any, who: str) -> None:
     assert "/login" in page.url and "刚才的操作没有执行" in page.inner_text("main")
     page.fill("input[name=name]", who)
@@ -80,12 +91,7 @@ def test_a_reason_typed_before_the_session_ended_is_back_in_its_card_after_signi
     running: tuple[Running, Plan], phone: Any, tmp_path: Path
 ) -> None:
     r, _ = running
-    phone.clear_cookies()
-    page = phone.new_page()
-    login(page, r.url, "李科长")
-    page.goto(f"{r.url}/day/{LAUNCH}")
-    cards = page.locator("article.post")
-    post = cards.nth(cards.count() - 1).get_attribute("id").removeprefix("post-")  # far below the top on a phone
+    page, post = _reviewing_the_launch_day(r, phone, 1)
     reason = "标题里的日期和正文对不上，请核对后再提交。"
     page.fill(f"article[id='post-{post}'] form.reject textarea", reason)
     _session_ends(r)
@@ -114,12 +120,7 @@ def test_an_approval_sent_after_the_session_ended_returns_to_its_card_and_approv
     running: tuple[Running, Plan], phone: Any
 ) -> None:
     r, _ = running
-    phone.clear_cookies()
-    page = phone.new_page()
-    login(page, r.url, "李科长")
-    page.goto(f"{r.url}/day/{LAUNCH}")
-    cards = page.locator("article.post")
-    post = cards.nth(cards.count() - 2).get_attribute("id").removeprefix("post-")
+    page, post = _reviewing_the_launch_day(r, phone, 2)
     _session_ends(r)
     page.click(f"article[id='post-{post}'] form[action$='/approve'] button")
     page.wait_for_load_state()
