@@ -87,7 +87,8 @@ def test_a_saved_title_is_in_the_file_and_its_posts_go_back_to_review_saying_why
         assert post is not None and post.state == st.PLANNED
         last = world.queue.history(post_id)[-1]
         assert last.who == "王编辑（网页）"
-        assert last.why.startswith("修改了标题（《新标题：质量月在行动》）（版本 ") and last.why.endswith("需要重新审核"), last.why
+        said = f"修改了标题（《新标题：质量月在行动》）：标题由“{old_title}”改为“新标题：质量月在行动”（版本 "
+        assert last.why.startswith(said) and last.why.endswith("需要重新审核"), last.why
         assert "王编辑" not in last.why and "content/" not in last.why and ".md" not in last.why  # said once, by title
 
 

@@ -10,8 +10,9 @@ import httpx
 
 from scheduler.inputs.content import load_library
 from scheduler.planning.planner import make_plan
+from scheduler.publishing import review
 from tests.test_web_edit_after import running
-from tests.web_helpers import Running, csrf_of, http_login
+from tests.web_helpers import BEFORE, Running, csrf_of, http_login
 
 __all__ = ["running"]  # the fixture
 
@@ -39,3 +40,37 @@ def test_the_edit_form_says_what_to_do_without_config_keys_or_yaml_lists(running
     assert "没有正文" in said and "请管理内容库的同事把这条内容设为不发公众号" in said, said
     assert "😀" in said and "请管理活动配置的同事换一个包含它们的海报字体" in said, said
     assert "config.yaml" not in said and "channels" not in said and "[" not in said, said
+
+
+def _save(c: httpx.Client, item_id: str, **fields: str) -> httpx.Response:
+    """The edit form of `item_id` sent with `fields` changed (the rest as the form shows them)."""
+    form = c.get(f"/edit/{item_id}").text
+    sent = {"csrf": csrf_of(form), "digest": form.split('name="digest" value="')[1].split('"')[0]}
+    for name, value in re.findall(r'<(?:input|textarea) id="f-\w+" name="(\w+)"(?: value="([^"]*)")?', form):
+        sent[name] = html.unescape(value)
+    for name in ("body", "summary"):  # textareas: their text is between the tags
+        if m := re.search(rf'name="{name}"[^>]*>([^<]*)</textarea>', form):
+            sent[name] = html.unescape(m.group(1))
+    return c.post(f"/edit/{item_id}", data={**sent, **fields})
+
+
+def test_a_post_sent_back_by_an_edit_of_its_poster_line_says_who_changed_it_from_what_to_what(running: Running) -> None:
+    """The line is printed on the post's poster, not in its text: the reviewer is told who changed which field, and
+    the words before and after, instead of the content file's path."""
+    campaign = running.console.campaign
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    post = next(p for p in plan.posts if p.channel == "wechat" and p.item.line and not p.item.is_launch)
+    review.approve(running.queue, post.id, "李科长", BEFORE.timestamp())
+    with httpx.Client(base_url=running.url, timeout=60) as c:
+        http_login(c, "王编辑")
+        assert "done=saved" in _save(c, post.item.id, line="辨清商标标记再购买").headers["location"]
+    with httpx.Client(base_url=running.url, timeout=60) as c:
+        http_login(c, "李科长")
+        day = html.unescape(c.get(f"/day/{post.at.date().isoformat()}").text)
+    card = day.split(f'id="post-{post.id}"', 1)[1].split("</article>", 1)[0]
+    said = re.search(r'<p class="change">([^<]*)</p>', card)
+    assert said, card
+    assert said.group(1) == (
+        f"回到待审核：王编辑（web）修改了一句话（《{post.item.title}》）：一句话由“{post.item.line}”改为“辨清商标标记再购买”"
+    ), said.group(1)
+    assert ".md" not in said.group(1) and ".yaml" not in said.group(1)

@@ -114,9 +114,8 @@ def test_edit_a_title_in_the_form_changes_the_file_and_sends_the_post_back_with_
     diff = card.locator(".diff").inner_text()
     assert f"－ 标题：{post.item.title}" in diff and "＋ 标题：质量月里说质量：新标题" in diff
     assert "待审核" in card.locator("header").inner_text()
-    assert (
-        card.locator(".change").inner_text() == f"回到待审核：改动了内容 {path.relative_to(world.campaign.config_path.parent).as_posix()}"
-    )
+    said = f"回到待审核：王编辑（web）修改了标题（《质量月里说质量：新标题》）：标题由“{post.item.title}”改为“质量月里说质量：新标题”"
+    assert card.locator(".change").inner_text() == said  # who changed which field, not the content file's path
     row = card.locator(".diff tr:has(td.del)")  # side by side: the approved line on the left, the line now on the right
     assert row.locator("td").count() == 2 and row.locator("td").nth(1).get_attribute("class") == "add"
     assert (

@@ -73,6 +73,17 @@ class Saved:
     def what(self) -> str:
         return "修改了" + "、".join(FIELD_LABELS[f] for f in self.changed)
 
+    @property
+    def shown(self) -> str:
+        """The short fields changed, before and after (`：一句话由“…”改为“…”`): the words a post's own text may
+        not show (a poster's line, a screen's headline), so its history and its reviewers see them. Summary and
+        body are left out: long, and the posts that carry them show them changed line by line."""
+        said = [f"{FIELD_LABELS[f]}由“{self.before[f]}”改为“{self.after[f]}”" for f in self.changed if f in SHOWN]
+        return "：" + "，".join(said) if said else ""
+
+
+SHOWN = ("title", "headline", "line")  # each at most 20 characters
+
 
 def item_path(item: ContentItem) -> Path:
     return Path(item.source.rsplit(":", 1)[0])
@@ -131,7 +142,7 @@ def refresh(queue: Queue, campaign: Campaign, renderer: Renderer, saved: Saved, 
     """Reload the library and plan after a save and refresh the queue; the audit names `who` and the fields."""
     library = load_library(campaign.paths.content, campaign.text_values, campaign.example_day)
     plan = make_plan(campaign, library, read_kept(campaign.db_url))
-    edits = {saved.item.id: Edit(who, f"{saved.what}（{book_title(saved.item.title)}）")} if saved.changed else None
+    edits = {saved.item.id: Edit(who, f"{saved.what}（{book_title(saved.item.title)}）{saved.shown}")} if saved.changed else None
     return library, plan, fill(queue, campaign, plan, renderer, now, edits)
 
 

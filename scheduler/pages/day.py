@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -10,6 +11,7 @@ from markupsafe import Markup
 from ..inputs.campaign import WEEKDAYS, Campaign
 from ..planning.planner import Plan
 from ..publishing import states as st
+from ..publishing.back_in_review import RULES_CHANGED
 from ..publishing.maybe_sent import maybe_sent
 from ..publishing.queue import AuditEntry, Queue
 from ..publishing.review import not_rejected
@@ -114,6 +116,15 @@ class DayPage:
         return sum(1 for p in self.posts if p.problems)
 
 
+def edited(history: Sequence[AuditEntry]) -> str:
+    """Who changed which words in the console since the post was last approved, as the edits' history lines say
+    (`王编辑（web）修改了一句话（《…》）：一句话由“…”改为“…”`, without the versions); "" when nobody did."""
+    last = max((n for n, e in enumerate(history) if e.to_state == st.APPROVED), default=-1)
+    return "；".join(
+        f"{e.who}{e.why.rpartition('（版本 ')[0]}" for e in history[last + 1 :] if e.why.startswith("修改了") and "（版本 " in e.why
+    )
+
+
 def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry], checks: Checks, queue: Queue, src: ImageSource) -> DayPage:
     tz = campaign.timezone
     posts = []
@@ -131,6 +142,8 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
         approved = change = stage = rejected = ""
         if entry.queued is not None:
             change = queue.change_reasons([entry.queued]).get(entry.id, "")
+            if change and not change.startswith(RULES_CHANGED):
+                change = edited(history) or change
             approved, stage = compared_version(entry.queued, history)
             if back := rejected_before(entry.queued, history):  # fixed after a rejection: what changed since
                 approved, stage, rejected = back.version, "", back.note(tz, [s.name for s in campaign.review.stages])
