@@ -282,9 +282,9 @@ def test_a_phone_offers_only_the_stages_its_user_may_pass(running: Running, brow
         page.wait_for_load_state()
         mine = page.locator(f"article[id='post-{posts[0]}']")
         assert mine.locator("button:has-text('通过终审')").count() == 0
-        assert "不能由你通过" in mine.inner_text() and "同一人不能再通过终审" in mine.inner_text()
-        assert "另有 1 条不能由你通过" in page.inner_text("main")
-        assert page.locator(f"p.blocked-count a[href='#post-{posts[0]}']").count() == 1  # named, a link to its card
+        assert "等待另一位同事终审：" in mine.inner_text() and "同一人不能再通过终审" in mine.inner_text()
+        assert "你通过了前一阶段的 1 条等待终审，由另一位同事审核。" in page.inner_text("main")
+        assert page.locator(f".blocked-count a[href='#post-{posts[0]}']").count() == 1  # named (folded), a link to its card
         assert page.locator("form.bulk button").inner_text() == f"通过初审：{len(posts) - 1} 条（之后等待终审）"
         context.clear_cookies()
         login(page, running.url, "王编辑")  # an editor passes every other first stage with the day's button
@@ -295,8 +295,9 @@ def test_a_phone_offers_only_the_stages_its_user_may_pass(running: Running, brow
         # now every post waits for the final stage, which an editor may not pass: no button offers it
         assert page.locator("form.bulk").count() == 0
         assert page.locator("button:has-text('通过终审')").count() == 0
-        assert f"这一天等待审核的 {len(posts)} 条都不能由你通过" in page.inner_text("main")
-        assert page.locator("p.blocked-count a").count() == len(posts)
+        main = page.inner_text("main")  # those just passed wait for the next stage; the reviewer's own one cannot be passed by him
+        assert f"你通过了前一阶段的 {len(posts) - 1} 条等待终审，由另一位同事审核。" in main and "另有 1 条不能由你通过" in main
+        assert page.locator(".blocked-count a").count() == len(posts)
         assert page.locator("p.blocked:has-text('终审需要审核人或更高的角色，王编辑 是编辑')").count() == len(posts)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         context.clear_cookies()
@@ -309,6 +310,32 @@ def test_a_phone_offers_only_the_stages_its_user_may_pass(running: Running, brow
     finally:
         context.close()
     assert [running.queue.get(p).state for p in posts] == [st.PLANNED] + [st.APPROVED] * (len(posts) - 1)  # type: ignore[union-attr]
+
+
+def test_after_passing_a_days_first_stage_a_phone_says_briefly_that_they_wait_for_the_next(running: Running, browser: Any) -> None:
+    """The reviewer passes the first stage of a whole day: the page does not tell him he “cannot pass” the posts he
+    just passed, nor list their ids over the phone's first screen, nor name a setting he cannot change."""
+    day = "2016-09-13"
+    posts = planned_on_day(running, day)
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    try:
+        login(page, running.url, "李科长")
+        page.goto(f"{running.url}/day/{day}")
+        page.locator("form.bulk button").click()
+        page.wait_for_load_state()
+        said = page.locator(".blocked-count")
+        assert said.count() == 1 and "不能由你通过" not in page.inner_text("main")  # neither above nor on the cards
+        assert said.inner_text().startswith(f"你通过了前一阶段的 {len(posts)} 条等待终审，由另一位同事审核。")
+        assert said.bounding_box()["height"] < 120  # two lines and a fold, not a screen of ids
+        assert not said.locator("a").first.is_visible()  # the ids are folded away
+        said.locator("summary").click()
+        assert said.locator("a").count() == len(posts) and said.locator("a").first.is_visible()
+        assert "same_person" not in page.inner_text("main") and "配置" not in page.inner_text("main")
+        card = page.locator(f"article[id='post-{posts[0]}'] p.blocked").inner_text()
+        assert card == f"等待另一位同事终审：李科长 已经通过了 {posts[0]} 的初审，同一人不能再通过终审（请另一位同事审核）", card
+    finally:
+        context.close()
 
 
 def test_reloading_a_refused_approval_approves_nothing(running: Running, browser: Any, tmp_path: Path) -> None:

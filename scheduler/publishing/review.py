@@ -138,15 +138,15 @@ def _signed(who: str, via: str) -> str:
 
 
 def person_refusal(rules: ReviewConfig, stage: Stage, done: list[StagePass], who: str, role: str | None, post_id: str) -> str:
-    """Why `who` (with `role`, None on the command line) may not pass `stage` after the passes `done`; "" if they may."""
+    """Why `who` (with `role`, None on the command line) may not pass `stage` after the passes `done`; "" if they may.
+    The setting that allows one person several stages is named only to those who may change it (the command
+    line's user, an admin), not to a reviewer in the console."""
     if role is not None and ROLES.index(role) < ROLES.index(stage.role):
         return f"{stage.name}需要{role_needed(stage.role)}，{who} 是{ROLE_LABELS[role]}"
     earlier = next((p for p in done if p.who == who), None)
     if earlier is not None and not rules.same_person:
-        return (
-            f"{who} 已经通过了 {post_id} 的{earlier.name}，同一人不能再通过{stage.name}（请另一位同事审核；"
-            "允许一人通过多个阶段：配置 review.same_person: true）"
-        )
+        setting = "；允许一人通过多个阶段：配置 review.same_person: true" if role in (None, "admin") else ""  # who may change it
+        return f"{who} 已经通过了 {post_id} 的{earlier.name}，同一人不能再通过{stage.name}（请另一位同事审核{setting}）"
     return ""
 
 

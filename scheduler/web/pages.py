@@ -85,13 +85,15 @@ def stage_view(call: Call, post: Post, unseen: bool = False) -> dict[str, Any]:
     rules = call.console.campaign.review
     done = review.passes(call.console.queue, post.id, post.version)
     if post.state != st.PLANNED:  # a rejected post waits for its words to change, not for a button (`rejection_hold`)
-        return {"post": post, "passes": done, "waiting": None, "blocked": "", "unseen": False, "rejects": rules.stages[-1].role}
+        last = rules.stages[-1].role
+        return {"post": post, "passes": done, "waiting": None, "blocked": "", "unseen": False, "rejects": last, "mine": False}
     done = review_progress.live_passes(rules, done)
     waiting = review_progress.pending_stage(rules, done)
     user = call.user
     blocked = review.person_refusal(rules, waiting, done, user.name, user.role, post.id) if waiting and user else ""
     rejects = (waiting or rules.stages[-1]).role  # the role `review.reject` asks: the stage it waits for
-    return {"post": post, "passes": done, "waiting": waiting, "blocked": blocked, "unseen": unseen, "rejects": rejects}
+    mine = bool(blocked) and user is not None and any(p.who == user.name for p in done)  # waits for a colleague's next stage
+    return {"post": post, "passes": done, "waiting": waiting, "blocked": blocked, "unseen": unseen, "rejects": rejects, "mine": mine}
 
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(9998, 12, 31)  # a day page reaches the day after, a month its whole weeks
