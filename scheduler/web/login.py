@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from starlette.concurrency import run_in_threadpool
@@ -14,7 +15,7 @@ from ..support.logs import event
 from . import form_size
 from .app import Call, action, console_of, retrying
 from .client_address import client_of
-from .sessions import COOKIE, LOGIN_COOKIE, MAX_AGE, Lock, log_in, minutes, new_token, same
+from .sessions import COOKIE, FAILURE_WINDOW, LOGIN_COOKIE, MAX_AGE, Lock, log_in, minutes, new_token, same
 
 log = logging.getLogger("qm.web")
 
@@ -46,10 +47,11 @@ def _form(request: Request, message: str = "", name: str = "", status: int = 200
     return response
 
 
-def locked_out(lock: Lock, address: str, name: str = "", proxy: str = "") -> str:
-    """What the login page says to an attempt refused by the throttle: which lock, until when, and who lifts it
-    (the commands for the address and the name typed, quoted for a shell; the page escapes them)."""
-    said = f"登录失败次数过多，请 {minutes(lock.seconds)} 分钟后再试。"
+def locked_out(lock: Lock, address: str, name: str = "", proxy: str = "", until: str = "") -> str:
+    """What the login page says to an attempt refused by the throttle: which lock, until when (`until`: the clock
+    time, 14:35), and who lifts it (the commands for the address and the name typed, quoted for a shell; the page
+    escapes them)."""
+    said = f"登录失败次数过多，请 {minutes(lock.seconds)} 分钟后{f'（{until} 以后）' if until else ''}再试。"
     if lock.address:
         said += (
             f"从这个网络地址（{address}）输错密码的次数太多，这个地址已暂停登录：同一网络（同一出口地址）里的所有人都登录不了，"
@@ -63,6 +65,17 @@ def locked_out(lock: Lock, address: str, name: str = "", proxy: str = "") -> str
     if lock.name:
         said += f"这个用户名输错密码的次数太多，已暂停登录；着急的话，请管理员运行 qm user unlock {_argument(name)} 立即解除。"
     return said
+
+
+def _tries_left(name: int, address: int) -> str:
+    """A warning once few wrong passwords are left before a lock ("" before): the same for every name typed,
+    a real account's or not, so it tells nothing about which names exist."""
+    window = FAILURE_WINDOW // 60
+    if name <= 2:
+        return f"再输错 {name} 次，这个用户名将暂停登录 {window} 分钟（密码对了也不行）；忘了密码请找管理员用 qm user passwd 重设。"
+    if address <= 3:
+        return f"从这个网络地址再输错 {address} 次，这个地址将暂停登录 {window} 分钟：同一网络里的所有人都登录不了。"
+    return ""
 
 
 def _argument(name: str) -> str:
@@ -94,8 +107,10 @@ async def login_submit(request: Request) -> Response:
         locked = [kind for kind, on in (("name", lock.name), ("address", lock.address), ("proxy", lock.proxy)) if on] if lock else []
         event(log, "login_failed", logging.WARNING, user=name.strip()[:40], address=address, throttled=",".join(locked) or "no")
         if lock is not None:
-            return _form(request, locked_out(lock, address, name.strip(), proxy), name.strip(), status=429)
-        return _form(request, "用户名或密码不对，或账号已停用。", name.strip(), status=401)
+            until = dt.datetime.fromtimestamp(console.now() + lock.seconds, console.campaign.timezone).strftime("%H:%M")
+            return _form(request, locked_out(lock, address, name.strip(), proxy, until), name.strip(), status=429)
+        left = await run_in_threadpool(retrying, console.throttle.left, name.strip(), address, console.now())
+        return _form(request, "用户名或密码不对，或账号已停用。" + _tries_left(*left), name.strip(), status=401)
     session = await run_in_threadpool(retrying, console.sessions.start, user, console.now())
     event(log, "login", user=user.name, address=address)
     response = RedirectResponse(_next(str(form.get("next") or "/")), status_code=303)

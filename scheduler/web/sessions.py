@@ -135,6 +135,17 @@ class Throttle:
             ]
         return ids, None
 
+    def left(self, name: str, address: str, now: float) -> tuple[int, int]:
+        """Wrong passwords the name and the address may still send before they are locked out (counted by the
+        name typed, so a name nobody has is answered as an account's)."""
+        keys = _keys(name, address)
+        query = sa.select(login_failures.c.key, sa.func.count()).where(
+            login_failures.c.key.in_(keys), login_failures.c.at > now - FAILURE_WINDOW
+        )
+        with self.engine.connect() as conn:
+            counts: dict[str, int] = {key: n for key, n in conn.execute(query.group_by(login_failures.c.key))}
+        return FAILURES_ALLOWED["name"] - counts.get(keys[0], 0), FAILURES_ALLOWED["addr"] - counts.get(keys[1], 0)
+
     def succeeded(self, name: str, reserved: list[int]) -> None:
         """The password was right: the attempt was no failure, and the account's earlier ones are forgotten."""
         with self.engine.begin() as conn:
