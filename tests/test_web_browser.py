@@ -338,6 +338,17 @@ def test_after_passing_a_days_first_stage_a_phone_says_briefly_that_they_wait_fo
         context.close()
 
 
+def test_a_rejected_post_says_it_waits_for_an_edit_and_who_may_make_it(running: Running, page: Any) -> None:
+    post = planned_on_day(running, "2016-09-15")[0]
+    review.reject(running.queue, post, "李科长", "标题有错字", running.console.now(), running.console.campaign.review)
+    login(page, running.url, "李科长")
+    page.goto(f"{running.url}/day/2016-09-15")
+    card = page.locator(f"article[id='post-{post}']")
+    said = card.locator("p.waits-edit").inner_text()
+    assert said.startswith("已退回，等待修改：编辑、审核人或管理员按“修改文字”改好并保存后") and "从初审重新审核" in said, said
+    assert card.locator("ol.stages").count() == 0  # not a list of stages each marked —
+
+
 def test_reloading_a_refused_approval_approves_nothing(running: Running, browser: Any, tmp_path: Path) -> None:
     """On a phone: config.yaml changes under the open post page, the approval is refused and lands on the post's
     page saying why; the file is put back and the reviewer reloads that page: nothing is sent, nothing passed."""
