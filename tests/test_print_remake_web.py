@@ -60,7 +60,7 @@ def test_the_remake_button_makes_the_sheet_again_and_it_waits_to_be_signed_again
         assert 'action="/prints/remake"' not in page and "重新生成”" not in page  # nor told to press it
         form = {"csrf": csrf_of(page), "name": SHEET, "sha256": digest(world.project.sheet)}
         tried = editor.post("/prints/remake", data=form, follow_redirects=True)
-        assert "这个页面需要审核人" in tried.text and not _fresh(world, SHEET)
+        assert "这个操作只有审核人、管理员能用" in tried.text and not _fresh(world, SHEET)
     with httpx.Client(base_url=world.url, follow_redirects=True, timeout=120) as reviewer:
         http_login(reviewer, "李科长")
         page = reviewer.get("/prints").text

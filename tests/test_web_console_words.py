@@ -74,3 +74,30 @@ def test_a_post_sent_back_by_an_edit_of_its_poster_line_says_who_changed_it_from
         f"回到待审核：王编辑（web）修改了一句话（《{post.item.title}》）：一句话由“{post.item.line}”改为“辨清商标标记再购买”"
     ), said.group(1)
     assert ".md" not in said.group(1) and ".yaml" not in said.group(1)
+
+
+def test_a_reviewer_reads_times_and_names_where_version_codes_were_and_no_commands(running: Running) -> None:
+    """After an approval and an edit of the title: the diff says whose approval it compares with and when, the history
+    names no version codes, an untried post shows no count of tries, and a poster not drawn yet says who draws it."""
+    campaign = running.console.campaign
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    post = next(p for p in plan.posts if p.channel == "wechat" and not p.item.is_launch)
+    review.approve(running.queue, post.id, "李科长", BEFORE.timestamp())
+    with httpx.Client(base_url=running.url, timeout=60) as c:
+        http_login(c, "王编辑")
+        body = html.unescape(c.get(f"/edit/{post.item.id}").text)
+        assert "Markdown" not in body and "一行以 ### 开头是小标题" in body
+        _save(c, post.item.id, title="质量月里说质量")
+        refused = c.post("/status/pause", data={"csrf": csrf_of(c.get("/status").text), "channel": "weibo", "reason": "维护"})
+        said = html.unescape(c.get(refused.headers["location"]).text)  # an action for admins only: the page says who may
+        assert "这个操作只有管理员能用，你的账号是编辑，操作没有执行。需要时请管理员来做" in said
+    with httpx.Client(base_url=running.url, timeout=60) as c:
+        http_login(c, "李科长")
+        day = html.unescape(c.get(f"/day/{post.at.date().isoformat()}").text)
+        own = html.unescape(c.get(f"/post/{post.id}").text)
+    card = day.split(f'id="post-{post.id}"', 1)[1].split("</article>", 1)[0]
+    assert "审核后修改了什么（与李科长 09-01 06:00 审核通过时的文字相比）" in card, card
+    shown = re.sub(r"<[^>]*>", "", card)  # the words on the card, not the form's hidden fields
+    assert "版本" not in shown and not re.search(r"[0-9a-f]{12}", shown), shown
+    assert "尝试次数" not in own and "发布尝试" not in own  # never tried: nothing to count
+    assert "data:image/png;base64," in day  # undrawn posters: pictures saying who draws them (test_chinese_choices)

@@ -384,7 +384,7 @@ def test_only_admins_pause_and_resume(world: World) -> None:
         refused = c.post("/status/pause", data={"csrf": token, "channel": "weibo", "reason": "账号维护"})
         assert refused.status_code == 303 and refused.headers["location"].startswith("/status?note=")
         said = c.get(refused.headers["location"])  # the status page says why; reloading it sends nothing
-        assert said.status_code == 200 and "需要管理员角色" in said.text and "操作没有执行" in said.text
+        assert said.status_code == 200 and "这个操作只有管理员能用，你的账号是审核人，操作没有执行。" in said.text
         assert review.paused(world.running.queue) == {}
     with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         http_login(c, "张主任", PASSWORD)

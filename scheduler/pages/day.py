@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,17 @@ class Step:
     why: str
 
 
+_VERSIONS = re.compile(r"（版本 [^）]*）")  # version codes mean nothing to people: the time and the person say which
+
+
+def passed_by(history: Sequence[AuditEntry], version: str, tz: dt.tzinfo) -> str:
+    """Who passed `version` and when (`李科长（web） 09-07 08:03`), as the history says; "" when it does not."""
+    for e in reversed(history):
+        if version and f"版本 {version}）" in e.why and "通过" in e.why:
+            return f"{e.who} {dt.datetime.fromtimestamp(e.at, tz):%m-%d %H:%M}"
+    return ""
+
+
 def steps(history: list[AuditEntry], tz: dt.tzinfo) -> tuple[Step, ...]:
     out = []
     for e in history:
@@ -46,7 +58,7 @@ def steps(history: list[AuditEntry], tz: dt.tzinfo) -> tuple[Step, ...]:
             change = state_label(e.to_state)
         else:
             change = f"{state_label(e.from_state)} → {state_label(e.to_state)}"
-        why = "" if e.why in change else e.why  # 加入队列（待审核） says it already: not twice
+        why = "" if e.why in change else _VERSIONS.sub("", e.why)  # 加入队列（待审核） says it already: not twice
         out.append(Step(f"{dt.datetime.fromtimestamp(e.at, tz):%m-%d %H:%M}", e.who, change, why))
     return tuple(out)
 
@@ -65,6 +77,7 @@ class DayPost:
     stale: bool = False  # a poster of it was drawn before its words changed: it may not be approved until redrawn
     approved_stage: str = ""  # the review stage that passed `approved_version` when it was not approved in full
     rejected: str = ""  # 曾被退回（stage, who, when）：reason, when the diff is against the version rejected (fixed since)
+    approved_by: str = ""  # who passed that version and when (李科长（web） 09-07 08:03), "" when the history does not say
 
     @property
     def sides(self) -> list[Side]:
@@ -160,6 +173,7 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
                 steps=steps(history, tz),
                 diff=tuple(diff),
                 approved_version=approved,
+                approved_by=passed_by(history, approved, tz) if approved and not rejected else "",
                 approved_stage=stage,
                 rejected=rejected,
                 change=change,

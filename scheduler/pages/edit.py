@@ -29,7 +29,7 @@ HINTS = {
     "summary": f"{SUMMARY_MIN}–{SUMMARY_MAX} 字；公众号摘要、微博正文",
     "headline": f"电子屏标题，不超过 {HEADLINE_MAX} 字；不写就用标题（此时标题须不超过 {HEADLINE_MAX} 字）",
     "line": f"不超过 {LINE_MAX} 字；印在海报、电子屏和印刷单上",
-    "body": "公众号正文（Markdown）：段落之间空一行，### 小标题，- 列表，**加粗**",
+    "body": "公众号正文：段落之间空一行；一行以 ### 开头是小标题，以 - 开头是列表项，两个星号夹住的字（**像这样**）加粗",
 }
 # The body of an item no channel of its may publish (WeChat) is shown nowhere: said, not checked.
 UNPUBLISHED_BODY = "这条内容不发公众号，正文不会发出，也不印在海报、电子屏和印刷单上，只留作资料，发布前不检查；要发公众号，请管理内容库的同事为它加上公众号"

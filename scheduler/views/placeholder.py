@@ -51,7 +51,7 @@ def placeholder_src(campaign: Campaign, image: ImageRef) -> str:
 def placeholder_lines(campaign: Campaign, image: ImageRef) -> Lines:
     """What a placeholder says: the layout by its Chinese name (知识卡片), not its file name or size."""
     label = layout_label(campaign.paths.templates / "posters", image.layout)
-    return (("海报还没有画出", 1.0), (label, 0.7), ("运行 qm posters 画出", 0.7))
+    return (("海报还没有画出", 1.0), (label, 0.7), ("后台服务会提前画好", 0.7), ("急用请管理员运行 qm posters", 0.6))
 
 
 def _first_size(w: int, h: int, lines: Lines) -> int:

@@ -31,7 +31,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.staticfiles import StaticFiles
 
-from ..inputs.campaign import ROLE_LABELS, Campaign, role_needed
+from ..inputs.campaign import ROLE_LABELS, ROLES, Campaign
 from ..publishing import states as st
 from ..publishing.queue import Queue
 from ..publishing.review import paused
@@ -245,11 +245,16 @@ def _message(console: Console, session: Session | None, status: int, title: str,
 
 
 def _forbidden(console: Console, session: Session, role: str) -> Response:
-    return _message(console, session, 403, "没有权限", _forbidden_message(session, role))
+    return _message(console, session, 403, "没有权限", _forbidden_message(session, role, "这个页面"))
 
 
-def _forbidden_message(session: Session, role: str) -> str:
-    return f"这个页面需要{role_needed(role)}，你的账号是{session.user.role_label}，操作没有执行。"
+def _forbidden_message(session: Session, role: str, what: str = "这个操作") -> str:
+    """Who may (by role, in people's words), and what to ask: one of them, or an admin for another role."""
+    people = "、".join(ROLE_LABELS[r] for r in ROLES[ROLES.index(role) :])
+    return (
+        f"{what}只有{people}能用，你的账号是{session.user.role_label}，操作没有执行。"
+        f"需要时请{people}来做；经常要做的，请管理员把你的账号改为{ROLE_LABELS[role]}。"
+    )
 
 
 def _stale_refusal(console: Console) -> str:

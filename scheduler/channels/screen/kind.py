@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 
 _NOT_DRAWN = (  # a command is never broken across lines
-    '播放的画面还没有画出<br>运行 <span style="white-space:nowrap">qm posters</span> 或 '
-    '<span style="white-space:nowrap">qm screen build</span> 画出'
+    '播放的画面还没有画出<br>后台服务会提前画好；急用请管理员运行 <span style="white-space:nowrap">qm posters</span> 或 '
+    '<span style="white-space:nowrap">qm screen build</span>'
 )
 
 
