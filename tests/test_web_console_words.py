@@ -101,3 +101,14 @@ def test_a_reviewer_reads_times_and_names_where_version_codes_were_and_no_comman
     assert "版本" not in shown and not re.search(r"[0-9a-f]{12}", shown), shown
     assert "尝试次数" not in own and "发布尝试" not in own  # never tried: nothing to count
     assert "data:image/png;base64," in day  # undrawn posters: pictures saying who draws them (test_chinese_choices)
+
+
+def test_a_pause_is_told_by_the_channels_chinese_name_and_until_when(running: Running) -> None:
+    running.add_user("张主任", "admin")
+    with httpx.Client(base_url=running.url, timeout=60) as c:
+        http_login(c, "张主任")
+        done = c.post("/status/pause", data={"csrf": csrf_of(c.get("/status").text), "channel": "weibo", "reason": "全国哀悼日"})
+        page = html.unescape(c.get(done.headers["location"]).text)
+    assert "已暂停发布：微博。暂停一直有效，直到管理员在本页按“恢复”" in page
+    assert "已暂停发布：微博，原因：全国哀悼日，张主任（web） 于 " in page
+    assert "weibo，" not in page and "渠道 weibo" not in page

@@ -414,7 +414,7 @@ def test_resuming_one_channel_while_all_are_paused_says_they_still_are(world: Wo
 def test_every_page_says_while_a_pause_is_in_force(world: World) -> None:
     """The month and day pages (and every other) carry a banner: which channels, why, who and since when."""
     review.pause(world.running.queue, "weibo", "赵主任", "全国哀悼日", BEFORE.timestamp())
-    banner = f"已暂停发布：渠道 weibo，原因：全国哀悼日，赵主任 于 {BEFORE:%Y-%m-%d %H:%M:%S}；管理员可在“运行状态”恢复。"
+    banner = f"已暂停发布：微博，原因：全国哀悼日，赵主任 于 {BEFORE:%Y-%m-%d %H:%M:%S}；管理员可在“运行状态”恢复。"
     with http_client.client(base_url=world.url, follow_redirects=False, timeout=10) as c:
         http_login(c, "王编辑")
         for path in ("/", "/month/2016-09", f"/day/{LAUNCH}", "/content"):

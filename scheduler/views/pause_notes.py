@@ -4,15 +4,20 @@ which channels, who paused them, since when, why and how to resume; every consol
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 
+from ..inputs.campaign import Campaign
 from ..publishing import states as st
 
 Pauses = Mapping[str, tuple[str, str, float]]  # channel ("*" for all) -> (reason, who, since): `review.paused`
 
 
-def _what(channel: str) -> str:
-    return "全部渠道" if channel == st.ALL_CHANNELS else f"渠道 {channel}"
+def _what(channel: str, label: Callable[[str], str] | None = None) -> str:
+    """The channel paused as people are told it: 全部渠道, its Chinese name (`label`), else `渠道 <name>`."""
+    if channel == st.ALL_CHANNELS:
+        return "全部渠道"
+    return label(channel) if label else f"渠道 {channel}"
 
 
 def local_time(at: float, tz: dt.tzinfo) -> str:
@@ -38,9 +43,18 @@ def held_by_all(pauses: Pauses, tz: dt.tzinfo) -> str:
     return f"全部渠道仍暂停中（{who} 于 {local_time(at, tz)} 暂停，原因：{reason}）"
 
 
-def banners(pauses: Pauses, tz: dt.tzinfo) -> list[str]:
-    """One line a pause, for the console's pages: an admin resumes it on 运行状态."""
+def banners(pauses: Pauses, campaign: Campaign) -> list[str]:
+    """One line a pause, for the console's pages, each channel by its Chinese name: an admin resumes it on 运行状态."""
+    from .plan_export import channel_label
+
+    label, tz = functools.partial(channel_label, campaign), campaign.timezone
     return [
-        f"已暂停发布：{_what(channel)}，原因：{reason}，{who} 于 {local_time(at, tz)}；管理员可在“运行状态”恢复。"
+        f"已暂停发布：{_what(channel, label)}，原因：{reason}，{who} 于 {local_time(at, tz)}；管理员可在“运行状态”恢复。"
         for channel, (reason, who, at) in sorted(pauses.items())
     ]
+
+
+def paused_said(pauses: Pauses, label: Callable[[str], str]) -> str:
+    """What the console says right after a pause: what is paused now, and until when."""
+    what = "、".join(_what(channel, label) for channel in sorted(pauses))
+    return f"已暂停发布：{what or '无'}。暂停一直有效，直到管理员在本页按“恢复”；暂停期间到点的内容不发出，恢复后在补发时限内补发。"

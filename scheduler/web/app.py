@@ -131,7 +131,7 @@ class Call:
             changed = self.console.config_changed() if self.user else ""
             values["config_changed"] = "" if changed in values.get("error", "") else changed
         if self.user:  # a pause in force: every signed-in page says so
-            values["paused"] = banners(paused(self.console.queue), self.console.campaign.timezone)
+            values["paused"] = banners(paused(self.console.queue), self.console.campaign)
         html = self.console.templates.get_template(template).render(
             user=self.user, csrf=self.session.csrf if self.session else "", path=self.request.url.path, **values
         )
@@ -227,13 +227,11 @@ async def session_of(request: Request) -> Session | None:
 
 def _to_login(request: Request) -> Response:
     """To the login page, then back. A form sent after the session ended was not carried out: back to the
-    page the form was on (same-origin pages send it as referer; the form's address takes POST only), told so,
-    at the card of the post it was about, where a reason typed into it comes back (`form-drafts.js`)."""
+    page the form was on (same-origin pages send it as referer; the form's address takes POST only), told so."""
     came_from = urlsplit(str(request.url) if request.method in ("GET", "HEAD") else request.headers.get("referer", ""))
     target = came_from.path + (f"?{came_from.query}" if came_from.query else "") if came_from.netloc == request.url.netloc else ""
     again = "" if request.method in ("GET", "HEAD") else "&again=1"
-    if again and target and (post := request.path_params.get("post_id")):  # back at the buttons of the card it was sent from
-        target += f"#do-{post}"
+    target += f"#do-{post}" if again and target and (post := request.path_params.get("post_id")) else ""  # at the card's buttons
     return RedirectResponse(f"/login?next={quote(target or '/')}{again}", status_code=303)
 
 
@@ -249,12 +247,8 @@ def _forbidden(console: Console, session: Session, role: str) -> Response:
 
 
 def _forbidden_message(session: Session, role: str, what: str = "这个操作") -> str:
-    """Who may (by role, in people's words), and what to ask: one of them, or an admin for another role."""
-    people = "、".join(ROLE_LABELS[r] for r in ROLES[ROLES.index(role) :])
-    return (
-        f"{what}只有{people}能用，你的账号是{session.user.role_label}，操作没有执行。"
-        f"需要时请{people}来做；经常要做的，请管理员把你的账号改为{ROLE_LABELS[role]}。"
-    )
+    people, label = "、".join(ROLE_LABELS[r] for r in ROLES[ROLES.index(role) :]), session.user.role_label
+    return f"{what}只有{people}能用，你的账号是{label}，操作没有执行。需要时请{people}来做；经常要做的，请管理员把你的账号改为{ROLE_LABELS[role]}。"
 
 
 def _stale_refusal(console: Console) -> str:

@@ -31,6 +31,8 @@ from ..publishing import states as st
 from ..publishing.queue import Post
 from ..publishing.review_notices import TOLD
 from ..publishing.review_reasons import overlong, unseen
+from ..views.pause_notes import paused_said
+from ..views.plan_export import channel_label
 from ..views.print_standing import AFTER_SIGNING
 from . import flash, review_said
 from .app import Call, Console, view
@@ -49,7 +51,6 @@ DONE = {
     "unchanged": "内容没有变化，文件未改动。",
     "saved-late": "已保存；但有内容在保存时已经开始发布，发出的是修改前的文字（见该条内容的记录）。其余用到这条内容、尚未发出的内容已回到“待审核”。",
     "redrawn": "海报已按现在的文字重画，请看过新图片后再审核。",
-    "paused": "已暂停。",
     "resumed": "已恢复发布。",
     "resumed-held": "这个渠道的单独暂停已解除，但全部渠道仍暂停中，它仍不发布：恢复下面“全部渠道”的暂停后各渠道一起恢复。",
     **{key: f"已签发：{said}" for key, said in AFTER_SIGNING.items()},
@@ -135,6 +136,8 @@ def done_message(call: Call) -> str:
         return flash.note(call, "said")
     if done == "cancelled-maybe-out":  # `review_pages.cancel`: an attempt before the cancel may have sent it: what to check
         return f"已取消发布，不再发出。{review.maybe_out(call.request.query_params.get('post', '') or '这条内容')}"
+    if done == "paused":  # what is paused now, by the channels' Chinese names, and until when
+        return paused_said(review.paused(call.console.queue), lambda name: channel_label(call.console.campaign, name))
     return DONE.get(done, "")
 
 
