@@ -53,11 +53,27 @@ def test_the_search_filters_by_title_id_and_tag_on_the_server(site: tuple[Runnin
     for query in (item.title[2:6], item.id.upper(), item.tags[0]):
         text = html.unescape(client.get("/content", params={"q": query}).text)
         assert f'href="/edit/{item.id}"' in text, query
-        expected = [i for i in library.items if query.casefold() in " ".join((i.title, i.id, *i.tags)).casefold()]
+        words = [(i, " ".join((i.title, i.summary, i.headline or "", i.line or "", i.body or "", i.id, *i.tags))) for i in library.items]
+        expected = [i for i, text in words if query.casefold() in text.casefold()]
         assert text.count('class="item-title"') == len(expected) < len(library.items), query
         assert f"找到 {len(expected)} 条" in text
     nothing = client.get("/content", params={"q": "没有这样的内容"}).text
-    assert 'class="item-title"' not in nothing and "没有标题、编号或标签含有“没有这样的内容”的内容" in nothing
+    assert 'class="item-title"' not in nothing and "没有标题、文字、编号或标签含有“没有这样的内容”的内容" in nothing
+    assert "点标题修改" not in nothing  # no title to tap
+
+
+def test_the_search_finds_a_post_by_its_id_and_an_item_by_words_of_its_body_and_summary(
+    site: tuple[Running, Campaign, httpx.Client],
+) -> None:
+    _, campaign, client = site
+    library = load_library(campaign.paths.content, campaign.text_values)
+    post = next(p for p in make_plan(campaign, library).posts if p.channel == "weibo")
+    text = html.unescape(client.get("/content", params={"q": post.id}).text)  # the id every post's card shows
+    assert f'href="/edit/{post.item.id}"' in text and text.count('class="item-title"') == 1, post.id
+    item = next(i for i in library.items if i.body)
+    for query in (item.body.split("\n")[-1].strip()[:6], item.summary[-6:]):  # words only the body or summary holds
+        text = html.unescape(client.get("/content", params={"q": query}).text)
+        assert f'href="/edit/{item.id}"' in text and "点标题修改" in text, query
 
 
 def test_a_title_with_a_script_is_shown_as_text(site: tuple[Running, Campaign, httpx.Client]) -> None:

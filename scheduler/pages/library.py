@@ -38,21 +38,25 @@ class LibraryPage:
     shown: int  # items that match the search
 
 
-def matches(item: ContentItem, query: str) -> bool:
-    """True when every word of `query` is in the item's title, id or one of its tags (letters in any case)."""
-    text = " ".join((item.title, item.id, *item.tags)).casefold()
+def matches(item: ContentItem, query: str, post_ids: Iterable[str] = ()) -> bool:
+    """True when every word of `query` is in the item's words (title, summary, headline, line, body), its id, one of
+    its tags or the id of a post made from it (`20270907-weibo-0930`, shown on every post; letters in any case)."""
+    words = (item.title, item.summary, item.headline, item.line, item.body)
+    text = " ".join((*(w or "" for w in words), item.id, *item.tags, *post_ids)).casefold()
     return all(word in text for word in query.casefold().split())
 
 
 def library_view(items: Iterable[ContentItem], posts: Iterable[PlannedPost], query: str, label: Callable[[str], str]) -> LibraryPage:
     """The page for `items` matching `query`, each with the days and channels (`label`: a channel's name) `posts` use it."""
     used: dict[str, dict[dt.date, list[str]]] = defaultdict(lambda: defaultdict(list))
+    post_ids: dict[str, list[str]] = defaultdict(list)
     for p in posts:
+        post_ids[p.item.id].append(p.id)
         channels = used[p.item.id][p.at.date()]
         if (name := label(p.channel)) not in channels:
             channels.append(name)
     everything = list(items)
-    chosen = [i for i in everything if matches(i, query)]
+    chosen = [i for i in everything if matches(i, query, post_ids.get(i.id, ()))]
     order = list(AREAS)
     chosen.sort(key=lambda i: (order.index(i.area) if i.area in order else len(order), i.topic, i.title, i.id))
     areas = []
