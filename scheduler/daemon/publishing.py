@@ -18,7 +18,7 @@ import threading
 
 from .. import jobs
 from ..channels.base import ChannelError, CheckpointRefused, NotApproved, PermanentError, TransientError
-from ..publishing import channel_warnings, dropped_slots
+from ..publishing import approvals_lost, channel_warnings
 from ..publishing import states as st
 from ..publishing.dropped_slots import channel_removed
 from ..publishing.maybe_sent import maybe_sent
@@ -108,7 +108,7 @@ class Publishing(Outcomes):
         known = post.channel in s.channels
         try:
             fresh = s.channel_set.read()
-            if fresh is not None and dropped_slots.outside(s.queue.engine, post, fresh, now):  # the period shortened
+            if fresh is not None and approvals_lost.outside(s.queue.engine, post, fresh, now):  # the period shortened
                 self._outside_period(post, now)
                 return False
             if known and not s.channel_set.stale(s.campaign, fresh):
@@ -136,7 +136,7 @@ class Publishing(Outcomes):
         return False
 
     def _outside_period(self, post: Post, now: float) -> None:
-        """A post config.yaml's period no longer has, cancelled before it was sent (`dropped_slots.outside`): staff
+        """A post config.yaml's period no longer has, cancelled before it was sent (`approvals_lost.outside`): staff
         are told when an earlier attempt may have sent it (check the platform first); else the refresh's cancel."""
         s = self.shared
         current = s.queue.get(post.id)

@@ -1,7 +1,8 @@
 """Approved posts a refresh of the queue cancelled because their slots left the plan (a time, `items_per_day`, a
 channel's days or the launch day changed in config.yaml, the period shortened, a channel removed: `dropped_slots`),
 and the posts it put in instead: the approvals are gone and the new posts wait for review, so unless someone is
-told, their slots are missed.
+told, their slots are missed. The daemon cancels an approved post the same way just before it would publish it,
+once its day left the period (`outside`): told the same way.
 
 Whoever refreshes (`qm queue` and the other commands that refresh, the web console, the daemon: before a publish
 once the channels changed, the morning refresh) records one notice in the refresh's transaction (`notices_due`,
@@ -17,13 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from ..inputs.campaign import Campaign
 from ..support.notify import APPROVAL, Notice
 from . import dropped_slots, notices_due, words_back
 from . import states as st
-from .queue import PLAN
+from .queue import PLAN, Post
 from .tables import audit, posts
 from .words_back import Back
 
@@ -54,6 +55,21 @@ def record(conn: Connection, since: int, now: float) -> Lost | None:
     lost = Lost(tuple(cancelled), tuple(waiting), tuple(sorted(r.id for r in rows if r.state in st.APPROVED_STATES)))
     notices_due.record(conn, NOTICE, dataclasses.asdict(lost), now)
     return lost
+
+
+def outside(engine: Engine, post: Post, campaign: Campaign, now: float) -> bool:
+    """Whether `post`, about to be published, is dated outside `campaign`'s period (config.yaml read again just
+    before): then it is cancelled as the next refresh would cancel it, saying why, and is not published; an
+    approval so cancelled is recorded to be told (`record`), as the refresh's would be. So a period shortened
+    while the daemon runs stops today's post, and a post waiting to retry, at once."""
+    period = dropped_slots.Period.of(campaign)
+    if period.start <= post.at < period.end:
+        return False
+    with engine.begin() as conn:
+        entry = dropped_slots.last_entry(conn)
+        dropped_slots.drop(conn, [post], now, period)
+        record(conn, entry, now)
+    return True
 
 
 def recorded(campaign: Campaign, body: dict[str, Any], now: float) -> Notice:

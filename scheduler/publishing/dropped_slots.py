@@ -8,7 +8,8 @@ words still counts under the review rules in force (as words changed back do: `a
 one a person rejected stays rejected while its words are the same.
 
 An approval the plan cancels is lost with it until its slot comes back: `approvals_dropped` names them, for
-staff to be told (`approvals_lost`).
+staff to be told (`approvals_lost`, which also cancels a post about to be published whose day the period left:
+`approvals_lost.outside`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from ..inputs.campaign import Campaign, ReviewConfig
 from ..rendering.payloads import RenderedPost
@@ -75,18 +76,6 @@ def drop(conn: Connection, found: Iterable[Post], now: float, period: Period | N
         if p.state in st.BEFORE_PUBLISHING and change_state(conn, p.id, p.state, st.CANCELLED, PLAN, why, now, {}):
             cancelled.append(p.id)
     return cancelled
-
-
-def outside(engine: Engine, post: Post, campaign: Campaign, now: float) -> bool:
-    """Whether `post`, about to be published, is dated outside `campaign`'s period (config.yaml read again just
-    before): then it is cancelled as the next refresh would cancel it, saying why, and is not published. So a
-    period shortened while the daemon runs stops today's post, and a post waiting to retry, at once."""
-    period = Period.of(campaign)
-    if period.start <= post.at < period.end:
-        return False
-    with engine.begin() as conn:
-        drop(conn, [post], now, period)
-    return True
 
 
 @dataclass
