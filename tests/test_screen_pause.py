@@ -17,7 +17,7 @@ from scheduler.cli.daemon_cmds import _ahead
 from scheduler.publishing import review
 from scheduler.runtime.work_ahead import Ahead
 from scheduler.screens.build import current_folder, screens_root
-from scheduler.screens.left_dark import PLAYS_ON
+from scheduler.screens.left_dark import PLAYS_ON, HeldBack
 from scheduler.support.errors import QmError
 
 from .conftest import run_qm
@@ -168,3 +168,21 @@ def test_screen_build_says_a_cancelled_post_is_cancelled_not_awaiting_review(con
     cancelled, _, rest = built.stdout.partition("1 条内容已取消，没有放入播放列表；要重新上屏：qm retry 编号")
     assert post.id in rest.split("尚未审核")[0], built.stdout  # listed as cancelled
     assert post.id not in cancelled and post.id not in rest.partition("尚未审核")[2], built.stdout  # not as awaiting review
+
+
+def test_a_screen_still_paused_after_the_last_day_is_not_named_left_dark(config: Path) -> None:
+    """Past the campaign's last day no playlist is due, but a screen paused then is still paused: a broken content
+    file's notice does not say its pause was lifted and it stays dark."""
+    ctx = Context(config)
+    queue = ctx.filled_queue()
+    centre = next(s for s in ctx.campaign.screens if s.id == "center")
+    review.pause(queue, centre.name, "李主任", "全国哀悼日", ctx.clock())
+    _ahead(config, queue, Ahead(), Recorder(), ctx.campaign.at(DAY, dt.time(6, 45)))
+    assert on_wall(ctx)["paused"] == "全国哀悼日"
+    files = sorted((config.parent / "content").rglob("*.md"))
+    broken = next(f for f in files if f.read_text(encoding="utf-8").startswith("---\nid: "))
+    broken.write_text("---\nid: [broken\n---\n", encoding="utf-8")
+    after = ctx.campaign.at(ctx.campaign.end + dt.timedelta(days=2), dt.time(9))
+    with pytest.raises(HeldBack) as held:
+        _ahead(config, queue, Ahead(), Recorder(), after)
+    assert held.value.dark == () and on_wall(ctx)["paused"] == "全国哀悼日"

@@ -67,7 +67,8 @@ class Ahead:
         from what the last round built (its stamp, as a whole round's), so once while they stay the same."""
         paused = paused_playlists(campaign, now, approved) if campaign.screens else []
         changed = paused if sources_stamp(campaign, paused) != self._stamp else []
-        error = held_back(campaign, library, queued, now, changed, left_dark(campaign, {p.screen.id for p in paused}))
+        still_paused = {s.id for s in campaign.screens if approved.pause_of(s)}  # past the last day too, when none is due
+        error = held_back(campaign, library, queued, now, changed, left_dark(campaign, still_paused))
         if changed:
             self._stamp = sources_stamp(campaign, paused)  # after the build: `current` moved
         return error
