@@ -190,7 +190,10 @@ def test_a_dropped_mass_send_whose_day_the_shortened_period_left_is_cancelled_an
     assert world.wechat.calls["sendall"] == 1
     told = [n for n in h.notifications.sent if n.title == "【活动期已改，内容取消】" + WECHAT_POST]  # type: ignore[union-attr]
     assert len(told) == 1 and "原因：活动期改为 2016-09-01 至 2016-09-01，这一天不在活动期内，不再安排该内容" in told[0].lines
-    assert f"先到平台核实：已发出的 qm confirm {WECHAT_POST} --url 链接；确实没有发出的再 qm retry {WECHAT_POST}" in told[0].lines
+    assert (
+        f"先到平台核实：已发出的用 qm confirm {WECHAT_POST} --url 链接补记；没有发出的不用再处理（这一天已不在活动期内）" in told[0].lines
+    )
+    assert not any("qm retry" in line for line in told[0].lines)  # a retry of a day outside the period is cancelled again
     # its approval went with it: reviewers hear so at the next heartbeat, as of a refresh's cancel
     h.step_at(WECHAT_AT + dt.timedelta(minutes=5, seconds=30))
     [lost] = [n for n in h.notifications.sent if n.title.startswith("【已审核的内容被取消】")]  # type: ignore[union-attr]

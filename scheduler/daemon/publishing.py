@@ -109,7 +109,7 @@ class Publishing(Outcomes):
         try:
             fresh = s.channel_set.read()
             if fresh is not None and approvals_lost.outside(s.queue.engine, post, fresh, now):  # the period shortened
-                self._outside_period(post, now)
+                self._outside_period(post)
                 return False
             if known and not s.channel_set.stale(s.campaign, fresh):
                 return True
@@ -135,7 +135,7 @@ class Publishing(Outcomes):
             s.notify(problem_notice(s.campaign, "【渠道已删除，内容取消】", current, why, action=action))
         return False
 
-    def _outside_period(self, post: Post, now: float) -> None:
+    def _outside_period(self, post: Post) -> None:
         """A post config.yaml's period no longer has, cancelled before it was sent (`approvals_lost.outside`): staff
         are told when an earlier attempt may have sent it (check the platform first); else the refresh's cancel."""
         s = self.shared
@@ -145,7 +145,9 @@ class Publishing(Outcomes):
         why = s.queue.history(post.id)[-1].why
         event(log, "cancelled", logging.WARNING, post=post.id, channel=post.channel, why=why)
         if maybe_sent(current.state, current.attempts, current.receipt):
-            s.notify(problem_notice(s.campaign, "【活动期已改，内容取消】", current, why, now=now))
+            # not `qm retry`: a post dated outside the period is cancelled again at once
+            action = f"先到平台核实：已发出的用 qm confirm {post.id} --url 链接补记；没有发出的不用再处理（这一天已不在活动期内）"
+            s.notify(problem_notice(s.campaign, "【活动期已改，内容取消】", current, why, action=action))
 
     def _not_run(self, post: Post, error: str) -> Notice:
         """What staff are told of a post whose channel the daemon does not run while the queue cannot be filled:
