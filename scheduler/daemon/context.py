@@ -76,6 +76,7 @@ class Shared:
         self.backups = backups
         self.pictures = pictures
         self.stopping = threading.Event()
+        self.began = 0.0  # when this process began publishing (start or takeover): what was due before, no service tried
         self._job_table = threading.Lock()  # held while changing APScheduler's job table, and to stop (`stop_changes`)
         self.disk = diskfull.Alarm(self.notify, campaign.paths.state)
         self._plan: Plan | None = None

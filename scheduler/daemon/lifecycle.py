@@ -127,6 +127,7 @@ class Daemon:
     def _begin(self) -> None:
         """Start and takeover alike: nothing fires until queue and job store agree."""
         now = self._now()
+        self.shared.began = now
         try:
             jobs.bind(self)
             self.scheduler.start(paused=True)

@@ -66,7 +66,9 @@ class Publishing(Outcomes):
         deadline = s.deadline(post)
         paused_now = is_paused(paused(s.queue), post.channel)
         decision = decide(fire_at=post.fire_at, attempts=post.attempts, deadline=deadline.at.timestamp(), paused=paused_now, now=now)
-        why = "暂停发布期间" if paused_now else "服务停止期间"  # a screen paused all day: its posts were never on the wall
+        # what kept it back, when known: a pause (a screen paused all day: its posts were never on the wall), or no
+        # service running when it was to be tried (this one began after); else (a late job, config.yaml unreadable) none
+        why = "暂停发布期间" if paused_now else "服务停止期间" if post.fire_at < s.began else ""
         if decision.action is Action.MISSED:
             self.missed(post, f"{why}错过发布时间，已超过{deadline.limit}", now)
         elif decision.action is Action.EXPIRED:  # as when its retries ran out; maybe out: check the platform first
