@@ -236,5 +236,6 @@ def test_approvals_a_time_change_drops_in_the_daemons_refresh_are_told_once_with
     [channels] = [n for n in told.sent if "【发布渠道已更新】" in n.title]
     [changed] = [line for line in channels.lines if line.startswith("设置有改动的渠道")]
     assert f"{len(lost)} 条已审核的内容被取消" in changed and "【已审核的内容被取消】" in changed
+    assert f"新排入的 {len(waiting)} 条要审核通过后才会发布" in changed and "新排进来的内容要审核。" in notice.lines[-1]
     h.run_until(dt.datetime(2027, 9, 8, 6, 5, tzinfo=TZ))  # the next morning's refresh: nothing new to tell
     assert len([n for n in told.sent if n.title.startswith("【已审核的内容被取消】")]) == 1

@@ -340,5 +340,5 @@ def test_qm_queue_says_when_the_posts_a_moved_time_put_in_were_approved_automati
     _move(config)
     code, out, err = _qm(config, "queue")
     assert code == 0 and "取消了 23 条已审核的内容" in out, err
-    assert "新排进来的内容要重新审核" not in out
+    assert "新排进来的内容要审核" not in out
     assert "20270908-weibo-1800" in out.split("已自动审核通过")[0] and "不经人工审核就会按时发出" in out

@@ -113,10 +113,11 @@ def net_change(before: Campaign, after: Campaign) -> Change:
     return Change(after, added, tuple(n for n in was if n not in now), changed)
 
 
-def change_lines(change: Change, before: Campaign, gone: list[Post], lost: Sequence[Post] = ()) -> tuple[str, ...]:
+def change_lines(change: Change, before: Campaign, gone: list[Post], lost: Sequence[Post] = (), put_in: str = "") -> tuple[str, ...]:
     """What staff are told of a change: the channels added, changed and removed, the posts cancelled with those
     removed (`gone`), and the approved posts cancelled with the slots of those changed (`lost`: then publishing does
-    not simply go on). `before`: the campaign the daemon ran with until then (names the channels removed)."""
+    not simply go on), with what became of the posts put in instead (`put_in`: `approvals_lost.put_in`, "" when
+    none). `before`: the campaign the daemon ran with until then (names the channels removed)."""
     lines = []
     if change.added:
         names = "、".join(named_channel(change.campaign, n) for n in change.added)
@@ -125,8 +126,8 @@ def change_lines(change: Change, before: Campaign, gone: list[Post], lost: Seque
         names = "、".join(named_channel(change.campaign, n) for n in change.changed)
         if lost:
             lines.append(
-                f"设置有改动的渠道：{names}。排期随之调整，{len(lost)} 条已审核的内容被取消，不会发出，"
-                f"新排入的内容要审核通过后才会发布（见{approvals_lost.TITLE}通知）；其余的发布按新设置（时间、补发时限、账号等）进行"
+                f"设置有改动的渠道：{names}。排期随之调整，{len(lost)} 条已审核的内容被取消，不会发出"
+                f"{'，' + put_in if put_in else ''}（见{approvals_lost.TITLE}通知）；其余的发布按新设置（时间、补发时限、账号等）进行"
             )
         else:
             lines.append(f"设置有改动的渠道：{names}。之后的发布按新设置（时间、补发时限、账号等）进行")

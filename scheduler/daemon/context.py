@@ -23,7 +23,8 @@ from ..channels.timing import Deadline
 from ..inputs.campaign import Campaign
 from ..planning.planner import Plan
 from ..planning.slots import Slot
-from ..publishing import review_rules
+from ..publishing import approvals_lost, review_rules
+from ..publishing.approvals_lost import Lost
 from ..publishing.queue import Brief, Post, Queue
 from ..publishing.queue_sync import Filled, fill
 from ..rendering.payloads import Renderer
@@ -151,7 +152,7 @@ class Shared:
         self._plan = plan
         result = fill(self.queue, self.campaign, plan, renderer, now, last=self._filled, told=told)
         if self._untold is not None:
-            self._tell_channels(self._untold, result.cancelled, result.lost.cancelled if result.lost else ())
+            self._tell_channels(self._untold, result.cancelled, result.lost)
             self._untold = None
         today = dt.datetime.fromtimestamp(now, self.campaign.timezone).date()
         for note in plan.notes:
@@ -174,17 +175,18 @@ class Shared:
                 cancelled=len(result.cancelled),
             )
 
-    def _tell_channels(self, before: Campaign, cancelled: Sequence[str], unapproved: Sequence[str]) -> None:
+    def _tell_channels(self, before: Campaign, cancelled: Sequence[str], record: Lost | None) -> None:
         """Tell staff how the channels differ from those they last heard of (`before`), with the posts the fill
-        cancelled of the channels removed, and the approved posts it cancelled of those changed (`unapproved`:
-        told in full by `approvals_lost`); nothing when the changes undid each other."""
+        cancelled of the channels removed, and the approved posts it cancelled of those changed, with the posts it
+        put in for them (`record`: told in full by `approvals_lost`); nothing when the changes undid each other."""
         change = net_change(before, self.campaign)
         if change.added or change.removed or change.changed:
             gone = [p for p in map(self.queue.get, cancelled) if p is not None and p.channel in change.removed]
-            lost = [p for p in map(self.queue.get, unapproved) if p is not None and p.channel in change.changed]
-            self.notify(
-                Notice(APPROVAL, "【发布渠道已更新】后台服务已按 config.yaml 改用新的渠道设置", change_lines(change, before, gone, lost))
-            )
+            lost = [p for p in map(self.queue.get, record.cancelled if record else ()) if p is not None and p.channel in change.changed]
+            waiting = sum(b.channel in change.changed for b in record.waiting) if record else 0
+            auto = [p for p in map(self.queue.get, record.auto if record else ()) if p is not None and p.channel in change.changed]
+            said = change_lines(change, before, gone, lost, approvals_lost.put_in(waiting, len(auto)))
+            self.notify(Notice(APPROVAL, "【发布渠道已更新】后台服务已按 config.yaml 改用新的渠道设置", said))
 
     def plan(self) -> Plan:
         if self._plan is None:

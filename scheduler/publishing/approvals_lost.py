@@ -87,15 +87,25 @@ def warning(lost: Lost, opening: str = "这次刷新", shown: int | None = None)
     the slots come back, and what became of the posts put in (approved without a person, they go out unless
     checked). `shown`: how many ids a list names (all when None)."""
     waiting = [b.post for b in lost.waiting]
+    then = ""  # nothing put in (the period shortened, fewer posts a day, a channel removed): nothing to review
     if lost.auto:
-        then = f"新排进来的 {_ids(lost.auto, shown)} 已自动审核通过（渠道设置了 auto_approve），不经人工审核就会按时发出，请尽快核对"
-        then += f"；{_ids(waiting, shown)} 要重新审核。" if waiting else "。"
-    else:
-        then = "新排进来的内容要重新审核。"
+        then = f"；新排进来的 {_ids(lost.auto, shown)} 已自动审核通过（渠道设置了 auto_approve），不经人工审核就会按时发出，请尽快核对"
+        then += f"；{_ids(waiting, shown)} 要审核" if waiting else ""
+    elif waiting:  # never reviewed: to be reviewed, not reviewed again
+        then = "；新排进来的内容要审核"
     return (
         f"{opening}按调整后的排期取消了 {len(lost.cancelled)} 条已审核的内容，它们不会发出，审核也随之失效：{_ids(lost.cancelled, shown)}。"
-        f"如果不是有意调整，把配置改回原样再运行 qm queue，这些内容会恢复为已审核；{then}"
+        f"如果不是有意调整，把配置改回原样再运行 qm queue，这些内容会恢复为已审核{then}。"
     )
+
+
+def put_in(waiting: int, auto: int) -> str:
+    """What became of the posts a refresh put in (`waiting` for review, approved by `auto` approve), as a clause
+    of the channel change's notice; "" when it put none in."""
+    review = f"{waiting} 条要审核通过后才会发布" if waiting else ""
+    auto_said = f"{auto} 条已自动审核通过（渠道设置了 auto_approve），不经人工审核就会按时发出" if auto else ""
+    said = "，".join(part for part in (review, auto_said) if part)
+    return f"新排入的 {said}" if said else ""
 
 
 def _ids(ids: tuple[str, ...] | list[str], shown: int | None) -> str:
