@@ -273,3 +273,22 @@ def test_scrubbing_a_long_hostile_address_reads_it_once() -> None:
         redact._QUERY = real
     assert "pa55" not in said
     assert calls <= 2048 // 4 + 1, calls
+
+
+def test_a_question_mark_before_a_secret_parameter_neither_hides_it_nor_slows_scrubbing() -> None:
+    """`?a?password=…` is read at its second "?"; a name is at most 100 characters and holds no "?", so a line of
+    "?" is read once per position, not once per pair of positions (16 KB of "?" took seconds)."""
+    from scheduler.support import redact
+
+    assert redact.scrub("https://h/p?a?password=secret123") == "https://h/p?a?password=***"
+    assert redact._PARAMETER.search("?" + "a" * 101 + "=x") is None and redact._PARAMETER.search("??=x") is None
+    assert redact.scrub("?" * 16000) == "?" * 16000
+
+
+def test_a_port_and_a_path_holding_an_at_are_no_user_part() -> None:
+    from scheduler.support.redact import has_userinfo, scrub, shown_url
+
+    for address in ("https://host:8080/p@x", "http://localhost:8080/api,user=bob@corp"):
+        assert not has_userinfo(address) and shown_url(address) == address and scrub(f"日志 {address}") == f"日志 {address}"
+    assert has_userinfo("https://wx:12?ss@host/p") and has_userinfo("https://wx:pa55/w0rd@host/p")
+    assert scrub("地址https://u:secret1@host/x") == "地址https://***@host/x"  # no space after Chinese text

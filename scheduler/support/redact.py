@@ -22,12 +22,14 @@ _PATTERNS = (
     re.compile(r"((?:access_token|secret|appsecret|token|sign)=)[^&\s\"']+", re.I),
     re.compile(r"(\"(?:access_token|secret|appsecret)\"\s*:\s*\")[^\"]+", re.I),
 )
-_URL = re.compile(r"\b([a-z][a-z0-9+.\-]*://)\S{1,2048}", re.I)  # bounded: a user part is near the start
+_URL = re.compile(r"(?<![a-z0-9+.\-])([a-z][a-z0-9+.\-]*://)\S{1,2048}", re.I)  # bounded: a user part is near the start
 _QUERY = re.compile(r"[^=&#?@]+=[^&#]*(?:&[^=&#?@]+=[^&#]*)*(?:#.*)?")  # key=value pairs
 # a URL query's parameters holding a secret, by their name percent-decoded (%70assword is password): an API's key,
 # and libpq's password, the client key's sslpassword and the OAuth client's secret
 SECRET_PARAMETERS = frozenset({"key", "api_key", "apikey", "password", "passwd", "pwd", "sslpassword", "oauth_client_secret"})
-_PARAMETER = re.compile(r"([?&]([^=&#\s\"']+)=)[^&#\s\"']+")
+# a name is short and holds no "?": `?a?password=…` is read at its second "?", and "?" * 16000 in one pass
+_PARAMETER = re.compile(r"([?&]([^=&#?\s\"']{1,100})=)[^&#\s\"']+")
+_PORT = re.compile(r"[^:@]*:[0-9]*")  # an authority that is a host and its port
 _known: set[str] = set()
 _lock = threading.Lock()
 
@@ -73,11 +75,14 @@ def userinfo(url: str) -> tuple[str, str]:
     and show the rest of the password as the host or path: so when the part before the first "/", "?" or "#" holds
     an "@" or a ":" (a user, or a host's port), the user part ends at the LAST "@" that is not in the query
     (`https://u:pa?ss@host/x?mail=a@b`: `u:pa?ss`; `postgresql://qm:2024/Secret@host/qm`: `qm:2024/Secret`);
-    `https://host/p?mail=a@b` and `https://host/@team` have none."""
+    `https://host/p?mail=a@b`, `https://host/@team` and `https://host:8080/p@x` (a port, then a path) have none."""
     scheme, sep, rest = url.partition("://")
     authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
     if sep and ("@" in authority or ":" in authority):
-        at = rest.rfind("@", 0, _query_start(rest))
+        end = _query_start(rest)
+        if _PORT.fullmatch(authority) and not scheme.lower().startswith("postgres") and "/" in rest[:end]:
+            end = rest.index("/")  # `https://host:8080/p@x`: a path's "@" (a database's path is a name, never with "@")
+        at = rest.rfind("@", 0, end)
         if at >= 0:
             return rest[:at], f"{scheme}{sep}{rest[at + 1 :]}"
     return "", url
