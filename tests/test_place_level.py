@@ -38,6 +38,11 @@ def _county(text: str) -> str:
         ("鄂温克族自治旗市场监督管理局", "旗"),
         ("大兴安岭地区质量工作领导小组办公室", "市"),
         ("海林市市场监督管理局", "市"),
+        ("林口县城市管理局", "县"),  # words holding 市 or 区 after the place are no place
+        ("林口县市场发展中心", "县"),
+        ("黑河市社区管理办公室", "市"),
+        ("大兴安岭地区行政公署", "市"),
+        ("哈尔滨市道里区区域发展办公室", "区"),
     ],
 )
 def test_the_level_is_the_last_place_word_of_the_organizer(organizer: str, level: str) -> None:

@@ -54,8 +54,9 @@ def _level(r: Reader, c: Mapping) -> str:
 
 def level_of(organizer: str) -> str:
     """市, 县, 区 or 旗: the last of them in the place an organizer's name starts with (黑河市…: 市; 哈尔滨市道里区…: 区);
-    a prefecture (…地区, …自治州, …盟) counts as a city, and so does a name with no place."""
-    place = re.split("市场监|质量|联席|人民政府|委员会", organizer.strip())[0]
+    a prefecture (…地区, …自治州, …盟) counts as a city, and so does a name with no place. The place ends where a
+    word that holds one of them begins (林口县城市管理局, 黑河市社区…, 大兴安岭地区行政公署: not 市, 区, 区)."""
+    place = re.split("市场|城市|社区|区域|行政公署|质量|联席|人民政府|委员会", organizer.strip())[0]
     if place.endswith(("地区", "自治州", "盟")):
         return "市"
     found = [ch for ch in place if ch in LEVELS]
