@@ -29,8 +29,13 @@ class PosterCard:
     relative: str  # path under the posters folder ("" when not drawn): the image URL's tail
     used_by: tuple[str, ...]  # post ids
     stale: bool = False  # drawn before its words (or layout, brand) changed: it shows what will not go out
-    day: dt.date = dt.date.min  # the day of its first use
-    uses: tuple[tuple[str, str, str], ...] = ()  # (post id, "09:30" or "9月8日 09:30" on another day, channel id): each post using it
+    day: dt.date = dt.date.min  # the day it is shown under: its first use (the posters page: its first use from today on)
+    used: tuple[tuple[str, dt.datetime, str], ...] = ()  # (post id, when, channel id): each post using it, in time order
+
+    @property
+    def uses(self) -> tuple[tuple[str, str, str], ...]:
+        """(post id, "09:30", or "9月8日 09:30" on another day than `day`, channel id) for each post using it."""
+        return tuple((i, f"{at:%H:%M}" if at.date() == self.day else f"{at.month}月{at.day}日 {at:%H:%M}", c) for i, at, c in self.used)
 
 
 def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> list[PosterCard]:
@@ -62,10 +67,7 @@ def posters(campaign: Campaign, entries: Iterable[Entry], checks: Checks) -> lis
         folder = family_folder(campaign.paths.templates, campaign.posters.family_for(area))
         layout = layout_label(folder, image.layout)  # its Chinese name, as the day page says it
         stale = bool(checks.out_of_date(entry.item, [image]))  # judged once while the file and its inputs stay the same
-        uses = tuple(
-            (e.id, f"{e.at:%H:%M}" if e.at.date() == entry.at.date() else f"{e.at.month}月{e.at.day}日 {e.at:%H:%M}", e.channel)
-            for e in used
-        )
+        uses = tuple((e.id, e.at, e.channel) for e in used)
         ids = tuple(e.id for e in used)
         cards.append(PosterCard(image.item, title, layout, size, pixels, kilobytes, relative, ids, stale, entry.at.date(), uses))
     return cards

@@ -1,9 +1,10 @@
-"""The 海报 page's posters by day: the days from today on first, each with its date (today marked; after the first
+"""The 海报 page's posters by day (a poster's first use from today on, else its last): the days from today on first, each with its date (today marked; after the first
 `DAYS_OPEN` days each folded under its date), the days gone folded below them; and what is counted at the top. A poster not drawn for a day gone by is never drawn (its posts
 went out, or will not): it is not counted as still to draw."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +32,11 @@ class PosterDays:
     to_draw: int  # the coming ones not drawn yet
 
     @property
+    def stale(self) -> int:
+        """The coming posters drawn before their words changed (a day gone by's will not be redrawn)."""
+        return sum(1 for d in self.coming for c in d.cards if c.stale)
+
+    @property
     def past_cards(self) -> int:
         return sum(len(d.cards) for d in self.past)
 
@@ -48,10 +54,13 @@ def day_label(day: dt.date) -> str:
 
 
 def by_day(cards: Iterable[PosterCard], today: dt.date) -> PosterDays:
-    """`cards` (in time order of first use) grouped by the day of their first use, around `today`."""
+    """`cards` (in time order of first use) grouped by the day of their first use from `today` on (one used on the
+    1st and again on the 25th is still to draw on the 20th), else of their last use."""
     days: dict[dt.date, list[PosterCard]] = {}
     for card in cards:
-        days.setdefault(card.day, []).append(card)
+        used = sorted(at.date() for _, at, _ in card.used) or [card.day]
+        day = next((d for d in used if d >= today), used[-1])
+        days.setdefault(day, []).append(dataclasses.replace(card, day=day))
     grouped = [PosterDay(day, day_label(day), day == today, tuple(found)) for day, found in sorted(days.items())]
     coming = tuple(d for d in grouped if d.day >= today)
     ahead = [c for d in coming for c in d.cards]
