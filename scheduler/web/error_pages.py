@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -30,7 +31,7 @@ async def input_error(request: Request, exc: Exception) -> Response:
     call = Call(console_of(request), request, None, None)
     head, *problems = [line.strip().removeprefix("- ") for line in exc.lines()]
     message = head + "；".join(problems) + "。改正后刷新本页（可先用 qm check 检查）。"
-    return call.page("message.html", status=503, title="内容库或配置有问题，这一页暂时无法显示", message=message)
+    return await run_in_threadpool(call.page, "message.html", status=503, title="内容库或配置有问题，这一页暂时无法显示", message=message)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -41,7 +42,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
     call = Call(console, request, session.user if session else None, session)
     said = str(getattr(exc, "detail", ""))  # ours say in Chinese what is missing (starlette's default is the English phrase)
     message = f"{said}。" if not said.isascii() else f"{titles.get(status, '请求无法处理')}（{status}）。"
-    return call.page("message.html", status=status, title=titles.get(status, "出错了"), message=message)
+    # the page reads the queue and hashes the config: off the event loop, as every other page
+    return await run_in_threadpool(call.page, "message.html", status=status, title=titles.get(status, "出错了"), message=message)
 
 
 HANDLERS: dict[Any, Any] = {HTTPException: http_error, QmError: input_error, Exception: server_error}
