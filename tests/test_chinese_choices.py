@@ -92,5 +92,5 @@ def test_a_layout_is_named_by_its_chinese_name_with_its_file_name_after_it(proje
     assert titled("banner", "横幅（知识单）", "banner") == "“横幅（知识单）”（banner，banner）"  # its own brackets quoted
     assert titled("x", "x", "方形") == "x（方形）"  # a layout without a label of its own
     campaign = load_campaign(project())
-    said = [text for text, _ in placeholder_lines(campaign, ImageRef("", "goods-salt-iodised", "slogan", "square"))]
+    said = [text for text, _ in placeholder_lines(campaign, ImageRef("", "goods-salt-iodised", "slogan", "square"), "")]
     assert said == ["海报还没有画出", "标语海报", "后台服务会提前画好", "急用请管理员运行 qm posters"]  # no file name or size

@@ -3,6 +3,7 @@ columns stand side by side as before."""
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import re
@@ -77,7 +78,7 @@ def test_a_poster_not_drawn_yet_says_so_in_chinese_a_phone_reads_without_a_chine
     use the page's font); it names the layout in Chinese, without its file name or size; its lines read at
     least 10 px tall at a phone's width (before: 9 px type)."""
     campaign = load_campaign(project())
-    srcs = [placeholder_src(campaign, ImageRef("", "x", layout, "wechat-cover")) for layout in ("knowledge-card", "slogan")]
+    srcs = [placeholder_src(campaign, ImageRef("", "x", layout, "wechat-cover"), "") for layout in ("knowledge-card", "slogan")]
     assert all(src.startswith("data:image/png;base64,") for src in srcs)
     page = tmp_path / "two.html"
     page.write_text(
@@ -171,3 +172,21 @@ def test_the_month_plan_reads_as_a_list_of_days_on_a_phone_and_as_a_grid_on_a_de
     assert cut == 0
     assert days[0] == "9月1日 星期四" and "9月8日 星期四 启动日" in days and days[29] == "9月30日 星期五", days[:31]
     assert len(tops) == 7 and len(set(tops)) == 1  # a week side by side
+
+
+def test_a_poster_not_drawn_yet_is_a_small_picture_named_as_its_family_names_the_layout(project: Callable[..., Path]) -> None:
+    """A day page carries one placeholder per poster not drawn: a few KB each (before: 30–57 KB), and the layout is
+    named as the posters page names it, in the family of the item's area (知识卡片（知识单）, not 知识卡片)."""
+    from scheduler.views.placeholder import placeholder_lines
+
+    campaign = load_campaign(project())
+    for size in ("wechat-cover", "square", "1080x1920", "1920x1080"):
+        src = placeholder_src(campaign, ImageRef("", "x", "knowledge-card", size), "")
+        assert len(src) < 12_000, (size, len(src))
+        with Image.open(io.BytesIO(base64.b64decode(src.partition(",")[2]))) as picture:
+            assert picture.width <= 540, picture.size
+    families = dict(campaign.posters.families)
+    sheet = next(area for area, family in families.items() if family == "sheet")
+    photo = next(area for area, family in families.items() if family == "photo")
+    for area, label in ((sheet, "知识卡片（知识单）"), (photo, "知识卡片（照片）"), ("", "知识卡片")):
+        assert placeholder_lines(campaign, ImageRef("", "x", "knowledge-card", "square"), area)[1][0] == label, area

@@ -134,7 +134,8 @@ class Site:
     def image_src(self, image: ImageRef) -> str:
         path = poster_file(self.campaign, image)
         if path is None:
-            return placeholder_src(self.campaign, image)
+            item = self.library.get(image.item)
+            return placeholder_src(self.campaign, image, item.area if item is not None else "")
         return "/posters/file/" + quote(path.relative_to(self.campaign.paths.posters).as_posix())
 
     def default_month(self, today: dt.date) -> dt.date:

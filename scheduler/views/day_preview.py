@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,12 +104,12 @@ def poster_file(campaign: Campaign, image: ImageRef) -> Path | None:
 ImageSource = Callable[[ImageRef], str]  # where a page finds a poster: a data: URI here, a URL in the web console
 
 
-def _image_src(campaign: Campaign, image: ImageRef) -> str:
+def _image_src(campaign: Campaign, image: ImageRef, item: ContentItem) -> str:
     path = poster_file(campaign, image)
     if path is not None:
         mime = "image/png" if path.suffix == ".png" else "image/jpeg"
         return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode()
-    return placeholder_src(campaign, image)
+    return placeholder_src(campaign, image, item.area if item.id == image.item else "")
 
 
 _STYLE = (
@@ -139,7 +140,13 @@ def to_html(campaign: Campaign, preview: DayPreview) -> str:
     cols: dict[str, list[str]] = {kind.name: [] for kind in kinds()}
     for post, rendered, findings in preview.posts:
         cols[kind_for(post.channel).name].append(
-            render_block(campaign, post, rendered, findings, lambda image: _image_src(campaign, image))
+            render_block(
+                campaign,
+                post,
+                rendered,
+                findings,
+                functools.partial(_image_src, campaign, item=post.item),
+            )
         )
     status = (
         f'<span class="ok">全部 {len(preview.posts)} 条通过检查</span>'

@@ -16,12 +16,13 @@ from markupsafe import escape
 from ..inputs.campaign import Campaign
 from ..poster import fonts
 from ..poster.fonts import CSS_FAMILIES, FontFile
-from ..poster.layout import layout_label
+from ..poster.layout import family_folder, layout_label
 from ..support.errors import PosterError
 from ..support.values import ImageRef
 
 BACKGROUND, INK = "#eef1f6", "#5f6b7d"
-LONGEST = 1080  # a placeholder is drawn at most this many pixels on its longer side: it is shown a column wide
+WIDEST = 540  # a placeholder is drawn at most this many pixels wide (a column's width), in `COLOURS` colours:
+COLOURS = 16  # a day page carries one per poster not drawn, a few KB each
 Lines = tuple[tuple[str, float], ...]  # each line's words and its size against the first line's
 
 
@@ -33,14 +34,14 @@ def _placeholder_size(size: str) -> tuple[int, int]:
     return (int(w), int(h)) if w.isdigit() and h.isdigit() else (800, 600)
 
 
-def placeholder_src(campaign: Campaign, image: ImageRef) -> str:
+def placeholder_src(campaign: Campaign, image: ImageRef, area: str) -> str:
     """A box of the poster's proportions saying that it is not drawn yet, which layout it is (by its Chinese
     name) and how to draw it, in type that stays readable when the box is shown a phone's width wide (a
-    cover 900 px wide shows about 300 px wide); a data: URI."""
+    cover 900 px wide shows about 300 px wide); a data: URI. `area`: the item's, whose poster family names the layout."""
     w, h = _placeholder_size(image.size)
-    scale = min(1.0, LONGEST / max(w, h))
+    scale = min(1.0, WIDEST / w)
     w, h = max(1, round(w * scale)), max(1, round(h * scale))
-    lines = placeholder_lines(campaign, image)
+    lines = placeholder_lines(campaign, image, area)
     try:
         font = fonts.choose(fonts.candidates(campaign.brand.font), "".join(text for text, _ in lines))
     except PosterError:
@@ -48,9 +49,10 @@ def placeholder_src(campaign: Campaign, image: ImageRef) -> str:
     return _png(font, w, h, lines)
 
 
-def placeholder_lines(campaign: Campaign, image: ImageRef) -> Lines:
-    """What a placeholder says: the layout by its Chinese name (知识卡片), not its file name or size."""
-    label = layout_label(campaign.paths.templates / "posters", image.layout)
+def placeholder_lines(campaign: Campaign, image: ImageRef, area: str) -> Lines:
+    """What a placeholder says: the layout by its Chinese name in the family of the item's `area` (知识卡片（知识单）),
+    as the posters page says it, not its file name or size."""
+    label = layout_label(family_folder(campaign.paths.templates, campaign.posters.family_for(area)), image.layout)
     return (("海报还没有画出", 1.0), (label, 0.7), ("后台服务会提前画好", 0.7), ("急用请管理员运行 qm posters", 0.6))
 
 
@@ -70,7 +72,7 @@ def _png(font: FontFile, w: int, h: int, lines: Lines) -> str:
     for i, (text, scale) in enumerate(lines):
         draw.text((w / 2, top + i * step), text, fill=INK, font=font.load(int(size * scale)), anchor="mm")
     out = io.BytesIO()
-    picture.save(out, "PNG", optimize=True)
+    picture.quantize(COLOURS).save(out, "PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
