@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ..poster.layout import layout_label, layout_named
+from ..poster.layout import layout_named
 from ..poster.printjob import PrintSheet, make_print
 from ..poster.printpage import PAPERS
 from ..poster.printpick import THIN
 from ..poster.printsheets import SHEETS
 from ..support.errors import InputError
 from ..support.suggest import titled
+from ..views.print_standing import sheet_kind
 from .context import Context
 from .output import check_output_folder, check_suffix, kept_message, kept_output_options, note_findings, warn_colours, warn_printed
 
@@ -53,7 +54,8 @@ def run_print(ctx: Context, args: argparse.Namespace) -> int:
     if args.output is not None and out.is_file() and not args.force:  # the default place is qm's own: made again there
         raise InputError(kept_message(out))
     made, picked = make_print(ctx.campaign, ctx.library, job, out, ctx.today())
-    label = SHEETS.get(job.layout) or f"海报 {titled(job.layout, layout_label(ctx.campaign.paths.templates / 'posters', job.layout))}"
+    kind = sheet_kind(ctx.campaign, job.layout)
+    label = kind if job.layout in SHEETS else f"海报 {titled(job.layout, kind)}"
     print(f"已生成{label}：{made}（{PAPERS[job.paper].label}，{'CMYK' if job.cmyk else 'RGB'}，含 3 毫米出血和裁切线）")
     note_findings("按主题选的内容有略去的", picked.left_out)
     note_findings(THIN, picked.thin)

@@ -20,6 +20,11 @@ if TYPE_CHECKING:  # each kind's settings live in its package (channels/<kind>/c
 WEEKDAYS = "一二三四五六日"
 
 
+def day_with_weekday(day: dt.date) -> str:
+    """9月7日 星期二: how the posters page and the plan's month grid name a day."""
+    return f"{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
+
+
 @dataclass(frozen=True)
 class Contact:
     name: str

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..inputs.campaign import WEEKDAYS
+from ..inputs.campaign import day_with_weekday
 from .media import PosterCard
 
 DAYS_OPEN = 3  # today and the next two days with posters are shown open: a month of cards is metres long on a phone
@@ -49,10 +49,6 @@ class PosterDays:
         return first if first == last else f"{first}—{last}"
 
 
-def day_label(day: dt.date) -> str:
-    return f"{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
-
-
 def by_day(cards: Iterable[PosterCard], today: dt.date) -> PosterDays:
     """`cards` (in time order of first use) grouped by the day of their first use from `today` on (one used on the
     1st and again on the 25th is still to draw on the 20th), else of their last use."""
@@ -61,7 +57,7 @@ def by_day(cards: Iterable[PosterCard], today: dt.date) -> PosterDays:
         used = sorted(at.date() for _, at, _ in card.used) or [card.day]
         day = next((d for d in used if d >= today), used[-1])
         days.setdefault(day, []).append(dataclasses.replace(card, day=day))
-    grouped = [PosterDay(day, day_label(day), day == today, tuple(found)) for day, found in sorted(days.items())]
+    grouped = [PosterDay(day, day_with_weekday(day), day == today, tuple(found)) for day, found in sorted(days.items())]
     coming = tuple(d for d in grouped if d.day >= today)
     ahead = [c for d in coming for c in d.cards]
     drawn = sum(1 for c in ahead if c.relative)

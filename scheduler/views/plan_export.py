@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from ..channels.kinds import kind_named
-from ..inputs.campaign import WEEKDAYS, Campaign
+from ..inputs.campaign import Campaign, day_with_weekday
 from ..inputs.vocabulary import AREAS
 from ..planning.planner import Plan, PlannedPost
 from ..support.spreadsheet import spreadsheet_safe
@@ -240,7 +240,7 @@ def to_html(campaign: Campaign, plan: Plan) -> str:
                 tag = '<span class="tag">启动日</span>' if day == campaign.key_dates.launch else ""
                 cell = "".join(by_day.get(day, [])) if day.month == month else ""
                 parts.append(
-                    f'<td class="{" ".join(classes)}"><div class="day"><span class="dn">{day.day}</span><span class="wd">{month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}</span> {tag}</div>{cell}</td>'
+                    f'<td class="{" ".join(classes)}"><div class="day"><span class="dn">{day.day}</span><span class="wd">{day_with_weekday(day)}</span> {tag}</div>{cell}</td>'
                 )
             parts.append("</tr>")
         parts.append("</table>")

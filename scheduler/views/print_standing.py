@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library
+from ..inputs.poster_settings import SHEET_LAYOUTS
+from ..inputs.vocabulary import subject, subject_name
+from ..poster.layout import layout_label
 from ..poster.print_files import FOLDER, Sheet, sheets
 from ..support.moments import moment
 from ..support.title_marks import book_title
@@ -187,3 +190,19 @@ def read(campaign: Campaign, engine: Engine | None, library: Library, remake: st
 def how_to_remake(remake: str, command: str) -> str:
     """How to make a sheet again: around its command, when it is known (no button can make an unknown one)."""
     return command if command == UNKNOWN_MAKING else remake.format(command)
+
+
+def sheet_kind(campaign: Campaign, layout: str) -> str:
+    """A print sheet's layout by its Chinese name: 挂图, 传单, or a poster layout's (知识卡片)."""
+    return SHEET_LAYOUTS.get(layout) or layout_label(campaign.paths.templates / "posters", layout)
+
+
+def sheet_title(sheet: Sheet, campaign: Campaign) -> str:
+    """What the sheet is, in Chinese: 传单 A4, 知识卡片 A3（CMYK）, 挂图 A2·主题“识假辨假”; "" when not known."""
+    job = sheet.job
+    if job is None:
+        return ""
+    kind = sheet_kind(campaign, job.layout)
+    named = subject(job.topic)
+    about = f"·{subject_name(*named)}" if named else ""
+    return f"{kind} {job.paper.upper()}{'（CMYK）' if job.cmyk else ''}{about}"

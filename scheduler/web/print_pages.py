@@ -18,11 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..inputs.campaign import Campaign
-from ..inputs.poster_settings import SHEET_LAYOUTS
-from ..inputs.vocabulary import subject, subject_name
-from ..poster.layout import layout_label
-from ..poster.print_files import FOLDER, Sheet
+from ..poster.print_files import FOLDER
 from ..publishing.print_signoffs import sign, signoff_note
 from ..support.atomic_files import file_inside
 from ..support.errors import QmError
@@ -37,6 +33,7 @@ from ..views.print_standing import (
     how_to_remake,
     read,
     remaking,
+    sheet_title,
     tally,
     unsignable,
 )
@@ -69,17 +66,6 @@ def _done(call: Call, sheets: list[Standing]) -> str:
     if name not in {s.name for s in sheets}:
         return ""
     return REMADE.format(name) if done == "remade" else f"已签发 {name}：{AFTER_SIGNING[done]}" if done in AFTER_SIGNING else ""
-
-
-def sheet_title(sheet: Sheet, campaign: Campaign) -> str:
-    """What the sheet is, in Chinese: 传单 A4, 知识卡片 A3（CMYK）, 挂图 A2·主题“识假辨假”; "" when not known."""
-    job = sheet.job
-    if job is None:
-        return ""
-    kind = SHEET_LAYOUTS.get(job.layout) or layout_label(campaign.paths.templates / "posters", job.layout)
-    named = subject(job.topic)
-    about = f"·{subject_name(*named)}" if named else ""
-    return f"{kind} {job.paper.upper()}{'（CMYK）' if job.cmyk else ''}{about}"
 
 
 def note_shown(s: Standing) -> str:
