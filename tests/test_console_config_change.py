@@ -124,4 +124,4 @@ def test_during_a_rehearsal_the_banner_says_the_change_time_is_the_computers_rea
     saved = dt.datetime(2026, 11, 30, 8, 2, tzinfo=campaign.timezone).timestamp()
     rehearsal = dt.datetime(2027, 9, 7, 8, 0, tzinfo=campaign.timezone).timestamp()
     said = banner(Change(tmp_path / "config.yaml", saved), campaign, rehearsal)
-    assert said.startswith("config.yaml 已修改（文件时间 2026-11-30 08:02（电脑的真实时间，不是演练时钟）），"), said
+    assert said.startswith("config.yaml 已修改（文件时间 2026-11-30 08:02，电脑的真实时间，不是演练时钟），"), said

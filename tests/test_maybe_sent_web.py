@@ -33,7 +33,12 @@ def test_a_post_that_may_be_out_offers_no_reject_button_but_says_what_to_do_inst
             card = page.locator(f"#post-{POST}")
             assert card.locator("form[action$='/reject']").count() == 0, address
             said = card.locator(".actions .not-rejected")
-            assert said.inner_text() == not_rejected(POST) and said.is_visible(), address
+            assert said.inner_text().startswith(not_rejected(POST)) and said.is_visible(), address
+            assert not_rejected(POST).endswith("。") and "“取消发布”）" in not_rejected(POST)
+            link = said.locator("a")  # the 取消发布 button is on the post's page: the day page leads there
+            assert link.count() == (1 if address.startswith("/day") else 0), address
+            if address.startswith("/day"):
+                assert link.get_attribute("href") == f"/post/{POST}" and link.inner_text() == "到这条发布的页面取消"
             assert page.evaluate("document.documentElement.scrollWidth") <= 375, address
         page.goto(r.url + "/day/2027-09-08")
         others = page.locator(f".post:not(#post-{POST}) form[action$='/reject']")

@@ -73,7 +73,7 @@ def test_each_card_says_in_chinese_what_the_sheet_is_and_prints(world: World, ph
 
 def test_a_file_time_is_said_to_be_the_real_time_during_a_rehearsal(phone: Any) -> None:
     text = phone.inner_text("main")
-    assert text.count("文件时间 2020-01-02 03:04（电脑的真实时间，不是演练时钟）") == 3, text
+    assert text.count("（文件时间 2020-01-02 03:04，电脑的真实时间，不是演练时钟；指纹 ") == 3, text
     assert " 生成，指纹" not in text
 
 

@@ -197,8 +197,8 @@ def not_rejected(post_id: str) -> str:
     """Why a post an attempt may have sent (`maybe_sent`: a retry waits) is not rejected, and what to do instead."""
     return (
         f"{post_id} 不能退回：之前的一次发布可能已经发出，退回既撤不下平台上的内容，也换不上修改后的文字。请先到平台核实："
-        f"要停止再发，用 qm cancel {post_id}（审核台“取消发布”）；已经发出的，取消后用 qm confirm {post_id} --url 链接 补记；"
-        f"没有发出、要改了文字再发的，取消后修改内容，再 qm retry {post_id}"
+        f"要停止再发，用 qm cancel {post_id}（或审核台上这条发布的页面里的“取消发布”）；已经发出的，取消后用 qm confirm {post_id} --url 链接 补记；"
+        f"没有发出、要改了文字再发的，取消后修改内容，再 qm retry {post_id}。"
     )
 
 
