@@ -346,3 +346,21 @@ def test_a_missing_config_says_where_it_was_looked_for_and_the_cd_to_the_folder_
     (config.parent / "林口2027" / "config.yaml").unlink()
     nowhere = run_qm("plan", cwd=empty)
     assert "先 cd 到活动目录（qm init 新建的那个）再运行" in nowhere.stderr, nowhere.stderr
+
+
+def test_a_missing_config_named_by_c_in_another_folder_gets_the_c_that_finds_it_not_a_cd(project: Callable[..., Path]) -> None:
+    """-c names a folder other than the current one: a cd worked out from that folder would lead astray."""
+    config = project()
+    sub = run_qm("plan", "-c", "content/config.yaml", cwd=config.parent)
+    assert sub.returncode == 2 and "Traceback" not in sub.stderr
+    assert f"上一级目录 {config.parent} 里有 config.yaml，用 -c config.yaml" in sub.stderr, sub.stderr
+    assert "cd .." not in sub.stderr
+    empty = config.parent / "空目录"
+    empty.mkdir()
+    config.rename(config.parent / "活动.yaml")  # no config.yaml above the folder -c names
+    outer = config.parent / "外层"
+    (outer / "camp").mkdir(parents=True)
+    (outer / "camp" / "config.yaml").write_text("", encoding="utf-8")
+    absolute = run_qm("plan", "-c", str(outer / "config.yaml"), cwd=empty)
+    assert "这个目录下的 camp 里有 config.yaml，用 -c ../外层/camp/config.yaml" in absolute.stderr, absolute.stderr
+    assert "先 cd" not in absolute.stderr

@@ -179,15 +179,18 @@ class Context:
 
 def not_found(path: Path) -> str:
     """The missing config, the folder searched for it and, when the folder above (or one below) has a file of that
-    name, the cd that gets there: staff run qm in the wrong folder more often than they lose the file."""
+    name, how to get there: staff run qm in the wrong folder more often than they lose the file. A cd only when
+    the folder searched is the current one (-c naming another folder: the -c that names the file found)."""
     from ..support.commands import shell_word, shown_path
 
     folder = Path(os.path.abspath(path.parent))
+    here = folder == Path(os.path.abspath(os.curdir))
     said = f"找不到配置文件 {path}（在目录 {folder} 里找过）"
     for up, above in enumerate(folder.parents[:3], 1):
         if (above / path.name).is_file():
-            back = "/".join([".."] * up)
-            return f"{said}：{'上一级' if up == 1 else f'上 {up} 级'}目录 {above} 里有 {path.name}，先 cd {back} 再运行（或用 -c {shown_path(above / path.name)}）"
+            back, found = "/".join([".."] * up), shown_path(above / path.name)
+            how = f"先 cd {back} 再运行（或用 -c {found}）" if here else f"用 -c {found}"
+            return f"{said}：{'上一级' if up == 1 else f'上 {up} 级'}目录 {above} 里有 {path.name}，{how}"
     try:
         below = sorted(d.name for d in folder.iterdir() if (d / path.name).is_file())
     except OSError:
@@ -195,7 +198,17 @@ def not_found(path: Path) -> str:
     if below:
         which = "" if len(below) == 1 else "到要用的那个目录，如 "
         more = f"等 {len(below)} 个目录" if len(below) > 3 else ""
-        return f"{said}：这个目录下的 {'、'.join(below[:3])}{more} 里有 {path.name}，先 cd {which}{shell_word(below[0])} 再运行"
+        found = shown_path(folder / below[0] / path.name)
+        how = (
+            f"先 cd {which}{shell_word(below[0])} 再运行"
+            if here
+            else f"用 -c {found}"
+            if len(below) == 1
+            else f"用 -c 指定要用的那个，如 -c {found}"
+        )
+        return f"{said}：这个目录下的 {'、'.join(below[:3])}{more} 里有 {path.name}，{how}"
+    if not here:
+        return f"{said}：检查 -c 给的路径，或先 cd 到活动目录（qm init 新建的那个）再运行"
     return f"{said}：先 cd 到活动目录（qm init 新建的那个）再运行，或用 -c 指定配置文件，或设置环境变量 QM_CONFIG"
 
 
