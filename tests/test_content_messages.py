@@ -107,6 +107,19 @@ def test_check_points_at_the_line_holding_what_it_found(project: Callable[..., P
     assert best and not any("模板" in line for line in best), best  # the words are the content's own
 
 
+def test_check_points_at_the_line_of_words_the_content_writes_another_way(project: Callable[..., Path]) -> None:
+    """A banned word split by a full-width space, which a weibo post's text leaves out: the finding quotes it as
+    the file writes it and names its line, for that post too."""
+    config = project()
+    path = config.parent / "content" / "brand" / "brand-trademark-well-known.md"
+    text = path.read_text(encoding="utf-8").replace("summary: 驰名商标是在", "summary: 最　佳驰名商标是在")
+    path.write_text(text, encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("summary:"))
+    result = run_qm("check", "-c", config)
+    found = [said for said in result.stderr.splitlines() if "“最　佳”" in said]
+    assert found and all(f"{path}:{line}" in said for said in found), found  # the weibo post's text too: 最佳
+
+
 @pytest.mark.parametrize("rest", ["，人民广场见", ",人民广场见", " 人民广场见", ""])
 def test_a_value_starting_with_an_unquoted_placeholder_is_told_to_be_quoted(tmp_path: Path, rest: str) -> None:
     line = "line: {{ launch_date }}" + rest

@@ -46,7 +46,13 @@ def post_problems(campaign: Campaign, posts: Sequence[PlannedPost], found: Seque
             out.append(_pin_problem(campaign, post, pin, reason))
         else:
             in_item = next((said for text in _texts(post.item) if (said := as_written(reason, text))), "")  # as the file writes it
-            key = (post.item.id, in_item or reason, post.item.where_text(quoted(reason)), setting(post.channel, reason), bool(in_item))
+            key = (
+                post.item.id,
+                in_item or reason,
+                post.item.where_text(quoted(in_item or reason)),
+                setting(post.channel, reason),
+                bool(in_item),
+            )
             alike.setdefault(key, []).append(post)
     return out + [_content_problem(*key, posts) for key, posts in alike.items()]
 
