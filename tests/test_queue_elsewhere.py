@@ -20,6 +20,7 @@ def test_an_empty_state_says_where_the_posts_are(project: Callable[..., Path], c
     assert main(["-c", str(config), "queue"]) == 0
     assert main(["-c", str(config), "approve", "--date", day, "--by", "王科长"]) == 0
     ctx = Context(config)
+    db = str(ctx.engine.url.database)
     queue = Queue(ctx.engine)
     approved = queue.find([st.APPROVED])
     for post in approved:  # as the daemon does with approved posts
@@ -33,4 +34,20 @@ def test_an_empty_state_says_where_the_posts_are(project: Callable[..., Path], c
     assert f"待发布 {len(approved)} 条" in out and "待审核 " in out
     assert main(["-c", str(config), "queue", "--state", "已发布", "--date", day]) == 0
     out = capsys.readouterr().out
-    assert f"没有已发布的内容；这一天有：待发布 {len(approved)} 条。查看全部：qm queue --date 日期" in out
+    assert f"没有已发布的内容；这一天有：待发布 {len(approved)} 条。查看全部：qm queue --date {day}" in out
+    # the suggested command repeats the day and the database asked about, not all days of the live one
+    assert main(["-c", str(config), "queue", "--state", "已审核", "--date", day, "--db", db]) == 0
+    assert f"查看：qm queue --date {day} --db {db} --state 待发布\n" in capsys.readouterr().out
+
+
+def test_an_unknown_id_in_another_database_names_the_command_that_lists_its_ids(
+    project: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = project()
+    assert main(["-c", str(config), "queue"]) == 0
+    ctx = Context(config)
+    db = str(ctx.engine.url.database)
+    ctx.close()
+    capsys.readouterr()
+    assert main(["-c", str(config), "history", "20270908-wechat-9999", "--db", db]) == 2
+    assert f"用 qm queue --db {db} 查看编号）" in capsys.readouterr().err

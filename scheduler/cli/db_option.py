@@ -13,6 +13,7 @@ from ..support.errors import InputError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from ..publishing.queue import Queue
     from .context import Context
 
 
@@ -31,3 +32,17 @@ def db_engine(ctx: Context, db: Path | None) -> Engine:
     from ..publishing.db import open_db
 
     return open_db(f"sqlite:///{db.resolve()}")
+
+
+def db_words(db: Path | None) -> str:
+    """`--db` as the user gave it, for a command suggested to them (" --db 文件"; "" without it)."""
+    from ..support.commands import shell_word
+
+    return f" --db {shell_word(str(db))}" if db is not None else ""
+
+
+def db_queue(ctx: Context, db: Path) -> Queue:
+    """The queue of the database `--db` names, as it stands: its messages name `qm queue --db` for its ids."""
+    from ..publishing.queue import Queue
+
+    return Queue(db_engine(ctx, db), listing=f"qm queue{db_words(db)}")

@@ -25,7 +25,7 @@ from ..views.pause_notes import pause_lines
 from ..views.plan_export import channel_label
 from . import zh_argparse
 from .context import DAY_EXAMPLE, Context, parse_day
-from .db_option import add_db_option, db_engine
+from .db_option import add_db_option, db_engine, db_queue, db_words
 
 STATE = zh_argparse.Named("状态", st.LABELS)
 
@@ -74,9 +74,9 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
             raise InputError("qm queue --diff 只对比一条内容，不能与 --json、--date 或 --state 同时使用")
         from .queue_diff import show_diff
 
-        print(show_diff(Queue(db_engine(ctx, args.db)) if args.db else ctx.filled_queue(), args.diff), end="")
+        print(show_diff(db_queue(ctx, args.db) if args.db else ctx.filled_queue(), args.diff), end="")
         return 0
-    queue, dropped = (Queue(db_engine(ctx, args.db)), "") if args.db else _queue(ctx)  # --db: read as it stands
+    queue, dropped = (db_queue(ctx, args.db), "") if args.db else _queue(ctx)  # --db: read as it stands
     start = end = None
     if args.date:
         check_day(ctx.campaign, args.date, "--date")
@@ -102,7 +102,8 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     if not found and args.state:  # where the posts are instead (已审核: moved on to 待发布 by the daemon)
         from .queue_elsewhere import elsewhere
 
-        print(elsewhere(queue, args.state, start, end), end="")
+        shown = f"{f' --date {args.date}' if args.date else ''}{db_words(args.db)}"  # the options to repeat
+        print(elsewhere(queue, args.state, start, end, shown), end="")
     return 0
 
 
@@ -228,7 +229,7 @@ def _stages_passed(ctx: Context, queue: Queue, found: list[Post]) -> dict[str, s
 
 
 def run_history(ctx: Context, args: argparse.Namespace) -> int:
-    queue = Queue(db_engine(ctx, args.db))
+    queue = db_queue(ctx, args.db) if args.db else Queue(ctx.engine)
     if args.id and queue.get(args.id) is None:
         raise queue.unknown(args.id)
     entries = queue.history(args.id, limit=args.limit)

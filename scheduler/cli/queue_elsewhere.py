@@ -9,8 +9,9 @@ from ..publishing import states as st
 from ..publishing.queue import Queue
 
 
-def elsewhere(queue: Queue, state: str, start: float | None, end: float | None) -> str:
-    """What the range holds in other states, and the command that shows the likeliest ones; "" when it is empty."""
+def elsewhere(queue: Queue, state: str, start: float | None, end: float | None, options: str = "") -> str:
+    """What the range holds in other states, and the command that shows the likeliest ones; "" when it is empty.
+    `options`: the command's own (" --date 日 --db 文件"), repeated in the one suggested."""
     counts = Counter(p.state for p in queue.find([], start, end))
     if not counts:
         return ""
@@ -19,8 +20,8 @@ def elsewhere(queue: Queue, state: str, start: float | None, end: float | None) 
     if state == st.APPROVED and counts[st.SCHEDULED]:
         return (
             f"{said}审核通过的内容由后台服务排入“待发布”，等到时间发出：已审核的 {counts[st.SCHEDULED]} 条已排入待发布，"
-            f"查看：qm queue --state 待发布\n"
+            f"查看：qm queue{options} --state 待发布\n"
         )
     if state == st.SCHEDULED and counts[st.APPROVED]:
-        return f"{said}已审核的 {counts[st.APPROVED]} 条在后台服务运行时排入待发布，查看：qm queue --state 已审核\n"
-    return f"{said}查看全部：qm queue{' --date 日期' if start is not None else ''}\n"
+        return f"{said}已审核的 {counts[st.APPROVED]} 条在后台服务运行时排入待发布，查看：qm queue{options} --state 已审核\n"
+    return f"{said}查看全部：qm queue{options}\n"

@@ -36,8 +36,9 @@ _ENTRY = [audit.c[f.name] for f in dataclasses.fields(AuditEntry)]  # the audit 
 
 
 class Queue:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, listing: str = "qm queue") -> None:
         self.engine = engine
+        self.listing = listing  # the command that lists this queue's ids (`qm queue --db 文件` for another database)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -52,7 +53,7 @@ class Queue:
         # ids share their day and channel: only one a character or two off is a likely meant one
         guess = guess_of(dict.fromkeys(g for i in post_ids for g in close_to(i, held, prefix=True, cutoff=0.85)))
         which = f"编号为 {post_ids[0]} 的内容" if len(post_ids) == 1 else f"这些编号：{'、'.join(post_ids)}"
-        return InputError(f"队列中没有{which}（{guess}用 qm queue 查看编号）")
+        return InputError(f"队列中没有{which}（{guess}用 {self.listing} 查看编号）")
 
     def get(self, post_id: str) -> Post | None:
         with self.engine.connect() as conn:
