@@ -98,3 +98,18 @@ def test_the_waiting_badge_is_as_wide_as_its_words(world: World, width: int, tmp
         card = page.locator(f"li.sheet:has-text('{POSTERS_SHEET}')").bounding_box()
         assert badge.bounding_box()["width"] < 80 < card["width"] / 3, (badge.bounding_box(), card)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_qm_sign_with_one_sheet_of_old_words_among_others_says_none_was_signed_and_how_to_sign_the_others(world: World) -> None:
+    other = "knowledge-card-brand-gi-what-a3.pdf"
+    code, said = world.project.qm("print", "knowledge-card", "--items", "brand-gi-what")
+    assert code == 0 and (world.project.folder / "posters" / "print" / other).is_file(), said
+    try:
+        code, said = world.project.qm("sign", LEAFLET, other, "--by", "李科长")
+        assert code == 2 and f"没有签发：{LEAFLET} 印的是改动前的文字" in said, said
+        assert f"同时写的 {other} 也都没有签发：要先签发它，运行 qm sign {other} --by 李科长" in said, said
+        assert signoffs(world.console.engine).get(other) is None
+        code, said = world.project.qm("sign", other, "--by", "李科长")  # the command given works
+        assert code == 0 and f"已签发 {other}" in said, said
+    finally:
+        (world.project.folder / "posters" / "print" / other).unlink()

@@ -58,8 +58,8 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     acting.account_role(ctx, who, "签发印刷品", "reviewer")
     by_name = {s.name: s for s in standings}
     chosen = [by_name.get(Path(f).name) or _unknown(f, list(by_name), folder) for f in dict.fromkeys(args.files)]
-    if stale := [why for s in chosen if (why := unsignable(s, remaking(s.sheet, ctx.campaign)))]:
-        raise InputError("".join(stale))
+    if stale := {s.name: why for s in chosen if (why := unsignable(s, remaking(s.sheet, ctx.campaign)))}:
+        raise InputError("".join(stale.values()) + _none_signed([s.name for s in chosen if s.name not in stale], who, args))
     worries = [f"{s.name}：{c}" for s in chosen if s.state != SIGNED for c in s.concerns]  # signed already: nothing to add
     if worries and not args.despite:
         raise InputError(
@@ -75,6 +75,20 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
         else:
             print(f"已签发 {s.name}（{who}；文件指纹 {s.sheet.sha256[:12]}）：{AFTER_SIGNING[after_signing(s)]}")
     return 0
+
+
+def _none_signed(others: list[str], who: str, args: argparse.Namespace) -> str:
+    """Said after the sheets that cannot be signed, when others were named with them: none of them was signed
+    either, and the command that signs them alone."""
+    if not others:
+        return ""
+    from ..support.commands import shell_word
+
+    options = (
+        f" --by {shell_word(who)}" + (" --despite" if args.despite else "") + (f" --note {shell_word(args.note)}" if args.note else "")
+    )
+    command = f"qm sign {' '.join(shell_word(name) for name in others)}{options}"
+    return f"同时写的 {'、'.join(others)} 也都没有签发：要先签发{'它' if len(others) == 1 else '它们'}，运行 {command}"
 
 
 def _unknown(written: str, names: list[str], folder: Path) -> NoReturn:
