@@ -14,7 +14,7 @@ from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.config_identity import level_of
 from scheduler.inputs.content import load_library
-from scheduler.planning.planner import Plan
+from scheduler.planning.planner import Plan, make_plan
 from scheduler.planning.reminders import reminders
 from scheduler.rendering.lint import lint_post
 from scheduler.rendering.payloads import Renderer
@@ -93,3 +93,23 @@ def test_a_countys_reminder_does_not_address_counties(heihe: Campaign) -> None:
     county = dataclasses.replace(heihe, level="县", units=())
     plans_due = next(r for r in reminders(county) if r.key == "county_plans_due")
     assert "各县区" not in plans_due.message and "各有关单位“质量月”活动方案上报" in plans_due.message
+
+
+def test_the_names_config_fills_in_are_not_a_citys_words(project: Callable[..., Path]) -> None:
+    """A county's venue may be called 县市民广场: a proper name config.yaml fills in, not wording of the content or
+    template to change (it was a finding on every launch post, held from auto-approval)."""
+
+    def edit(text: str) -> str:
+        return _county(text).replace("launch_venue: 中央大街广场", "launch_venue: 林口县市民广场").replace("质量强市", "质量强县")
+
+    config = project(edit)
+    county = load_campaign(config)
+    library = load_library(county.paths.content, county.text_values)
+    launch = next(i for i in library.items if i.is_launch)
+    post = next(p for p in make_plan(county, library).posts if p.item.id == launch.id and p.channel == "weibo")
+    rendered = Renderer(county).render(post)
+    assert "林口县市民广场" in str(rendered)  # the venue is in the post
+    assert not [f.reason for f in lint_post(county, rendered) if "级的" in f.reason]
+    written = dataclasses.replace(post, item=dataclasses.replace(post.item, summary="欢迎市民到林口县市民广场参加。"))
+    said = [f.reason for f in lint_post(county, Renderer(county).render(written)) if "级的" in f.reason]
+    assert [r.split("”")[0] for r in said] == ["写了“市民"], said  # the content's own 市民 is still told

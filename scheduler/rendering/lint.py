@@ -203,12 +203,24 @@ def _other_level(campaign: Campaign, seen: View) -> list[str]:
     if campaign.level == "市":
         return []
     level = campaign.level
-    found = dict.fromkeys(m.group(0) for m in _CITY_WORDS.finditer(seen.text))
+    found = dict.fromkeys(m.group(0) for m in _CITY_WORDS.finditer(_unconfigured(campaign, seen.text)))
     return [
         f"写了“{word}”，但本活动是{level}级的（campaign.level: {level}）：改成本{level}的说法（如 全{level}、质量强{level}），"
         "或写占位符 {{ level }}、{{ people }}，由配置统一填写"
         for word in found
     ]
+
+
+def _unconfigured(campaign: Campaign, text: str) -> str:
+    """`text` with the proper names config.yaml fills in (a venue 县市民广场, an organizer, a contact's office
+    12345市民热线) masked, each by as many characters: a name is no wording to change in the content. The
+    campaign's name and theme are wording (a county's copied 建设质量强市): still told."""
+    contacts = (word for c in campaign.contacts for word in (c.office, c.name))
+    named = (campaign.organizer, campaign.organizer_short, campaign.key_dates.launch_venue, *campaign.co_organizers, *contacts)
+    names = {read_as(v) for v in named if v.strip()}
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, "\0" * len(name))
+    return text
 
 
 LAUNCH_TIMING = "发布时启动活动"  # the opening of the findings that depend on when a post goes out, not on its words alone
