@@ -704,3 +704,11 @@ def test_what_qm_simulate_published_can_be_looked_at_with_the_commands_it_prints
     assert status.returncode == 0 and json.loads(status.stdout)["counts"]["published"] == published, status.stderr
     missing = run_qm("queue", "-c", simulated, "--db", simulated.parent / "没有.sqlite3")
     assert missing.returncode == 2 and "找不到数据库文件" in missing.stderr
+
+
+def test_the_commands_qm_simulate_prints_hold_a_path_with_a_percent_sign() -> None:
+    from scheduler.cli.context import Context
+    from scheduler.cli.simulate_cmds import _viewing
+
+    said = _viewing(Context(Path("林口100%/config.yaml")), Path("林口100%/.qm/simulate/qm.sqlite3"))
+    assert "-c 林口100%/config.yaml queue --db 林口100%/.qm/simulate/qm.sqlite3（只看某一天" in said, said

@@ -93,13 +93,16 @@ def _viewing(ctx: Context, db: Path) -> str:
     what it published (the queue, the history, the work summary): they read it with --db, as it stands."""
     qm = qm_command()
     config = "" if ctx.config_path == Path("config.yaml") else f" -c {shown_path(ctx.config_path)}"
-    where = f"{qm}{config} %s --db {shown_path(db)}"
+
+    def where(command: str) -> str:  # a path may hold any character (%): never a format string
+        return f"{qm}{config} {command} --db {shown_path(db)}"
+
     return "\n".join(
         [
             f"模拟的数据库和播放记录保存在 {shown_path(db.parent)}（下次模拟时覆盖）。查看模拟发布的结果：",
-            f"  每条内容的时间和状态：{where % 'queue'}（只看某一天加 --date 日期）",
-            f"  每条内容的发布记录：{where % 'history'}（某一条：在 history 后面写编号）",
-            f"  工作总结：{where % 'report'}",
+            f"  每条内容的时间和状态：{where('queue')}（只看某一天加 --date 日期）",
+            f"  每条内容的发布记录：{where('history')}（某一条：在 history 后面写编号）",
+            f"  工作总结：{where('report')}",
         ]
     )
 
