@@ -298,6 +298,17 @@ def test_pausing_one_channel_says_how_to_resume_that_channel(cfg: Path, capsys: 
 
 
 @pytest.mark.usefixtures("pinned_clock")
+def test_resuming_one_channel_writes_the_pause_reason_and_name_escaped(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The pauser's name (and the reason) are staff's words: a control character in them cannot drive the terminal."""
+    assert qm(capsys, "-c", cfg, "pause", "--channel", "weibo", "--reason", "维护", "--by", "王科长")[0] == 0
+    assert qm(capsys, "-c", cfg, "pause", "--reason", "哀悼日", "--by", "赵\x1b]0;x\x07主任")[0] == 0
+    code, out, _ = qm(capsys, "-c", cfg, "resume", "--channel", "weibo", "--by", "王科长")
+    assert code == 0 and "\x1b" not in out and "（赵\\x1b]0;x\\x07主任 于 " in out, out
+    code, _, err = qm(capsys, "-c", cfg, "resume", "--channel", "wechat", "--by", "王科长")
+    assert code == 2 and "\x1b" not in err and "（赵\\x1b]0;x\\x07主任 于 " in err, err
+
+
+@pytest.mark.usefixtures("pinned_clock")
 def test_resuming_one_channel_says_the_pause_of_all_channels_still_holds_it(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Weibo paused, then every channel: resuming Weibo lifts its own pause only, and says Weibo still does not
     publish; resuming WeChat, held only by the pause of all channels, is refused, saying so. Each says how to resume."""

@@ -260,6 +260,7 @@ def run_pause(ctx: Context, args: argparse.Namespace) -> int:
 def run_resume(ctx: Context, args: argparse.Namespace) -> int:
     """Lift a pause, saying what still holds the channel: resuming one channel lifts its own pause only, not
     the pause of all channels."""
+    from ..support.logs import escaped
     from ..views.pause_notes import held_by_all
     from ..views.plan_export import named_channel
 
@@ -267,7 +268,7 @@ def run_resume(ctx: Context, args: argparse.Namespace) -> int:
     channel = _channel(ctx, args.channel)
     queue = Queue(ctx.engine)
     lifted = review.resume(queue, channel, who, ctx.clock())
-    if channel is not None and (still := held_by_all(review.paused(queue), ctx.campaign.timezone)):
+    if channel is not None and (still := escaped(held_by_all(review.paused(queue), ctx.campaign.timezone))):  # staff's words
         named = named_channel(ctx.campaign, channel)
         if not lifted:
             raise InputError(f"{named}没有单独暂停，但{still}，它也在其中，没有恢复：qm resume 解除全部暂停（各渠道一起恢复）")
