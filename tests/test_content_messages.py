@@ -38,6 +38,8 @@ def test_a_broken_item_stops_plan_and_preview_saying_why_the_whole_library_is_ne
         done = run_qm(*command, "-c", config)
         assert done.returncode == 2 and "缺少字段 title（标题）（在这条内容里加一行“title: ”" in done.stderr, done.stderr
         assert "说明：排期按整个内容库安排每条内容的日期，少了一条，别的内容的日期也会跟着变" in done.stderr
+        # said by qm daemon refusing to start too: the daemon named is one already running, if any
+        assert "如果后台服务已经在运行，它照常发布队列里已有的内容；没有运行的，改好后再启动。" in done.stderr, done.stderr
 
 
 def test_a_wrong_area_lists_the_areas_with_their_names(tmp_path: Path) -> None:
