@@ -127,6 +127,18 @@ def test_the_new_folder_says_its_files_and_the_items_they_hold_as_qm_check_count
     files = sum(1 for p in (tmp_path / "林口2027" / "content").rglob("*") if p.suffix in (".md", ".yaml") and p.name != "README.md")
     found = re.search(rf"内容库（{files} 个文件，共 (\d+) 条内容：标语文件一个文件里有多条）", made.stdout)
     assert found and int(found[1]) > files, made.stdout
-    assert "自己的内容放在新建的 content/local/ 里（一条内容一个文件）" in made.stdout
+    assert "自己的内容建议放在 content/local/ 里（先新建这个文件夹，一条内容一个文件）" in made.stdout
+    assert not (tmp_path / "林口2027" / "content" / "local").exists()  # told to make it: qm init does not
     checked = run_qm("check", cwd=tmp_path / "林口2027")
     assert f"内容 {found[1]} 条" in checked.stdout, checked.stdout + checked.stderr
+
+
+def test_the_new_folder_counts_content_files_as_the_library_reads_them(tmp_path: Path) -> None:
+    """A readme in another case, a folder named like a file: not content files, as `qm check` reads the library."""
+    from scheduler.cli.init_cmds import _library_size
+
+    content = tmp_path / "content"
+    (content / "笔记.md").mkdir(parents=True)
+    (content / "a.md").write_text("---\nid: a\n---\n", encoding="utf-8")
+    (content / "Readme.md").write_text("说明\n", encoding="utf-8")
+    assert _library_size(tmp_path) == (1, 0)  # no config: the items are not counted

@@ -94,7 +94,7 @@ def _next_steps(target: Path) -> list[str]:
         "  config.yaml  活动配置：先改 campaign（名称、主办单位、热线、活动期）、key_dates（启动日和地点）、",
         "               channels（公众号、微博、电子屏）和 brand（颜色、标志）；各项的含义和分级审核（review）见 README“配置说明”",
         f"  content/     内容库（{files} 个文件{f'，共 {items} 条内容：标语文件一个文件里有多条' if items else ''}）：可以修改、删除，",
-        "               自己的内容放在新建的 content/local/ 里（一条内容一个文件），格式见 README“内容库”",
+        "               自己的内容建议放在 content/local/ 里（先新建这个文件夹，一条内容一个文件），格式见 README“内容库”",
         "  templates/   公众号、微博、电子屏的模板和海报版式",
         "接下来：",
         f"  cd {shell_word(str(target))}",
@@ -108,9 +108,11 @@ def _library_size(target: Path) -> tuple[int, int]:
     """The content files (content/README.md is none) and the items they hold, as the new campaign reads them."""
     from ..inputs.config import load_campaign
     from ..inputs.content import read_library
+    from ..inputs.content_files import content_files
+    from ..inputs.readers import Reader
 
     content = target / "content"
-    files = sum(1 for p in content.rglob("*") if p.suffix in (".md", ".yaml", ".yml") and p.name != "README.md")
+    files = len(content_files(content, Reader()))  # as read_library finds them
     try:
         campaign = load_campaign(target / "config.yaml")
         library = read_library(content, campaign.text_values, campaign.example_day)
