@@ -213,17 +213,19 @@ def test_the_edit_form_refuses_each_bypass_and_keeps_the_file(
 @pytest.mark.parametrize("sep", ["\u3000", " ", "\u200b"], ids=lambda s: f"U+{ord(s):04X}")
 def test_a_split_term_is_said_once_under_its_field_quoted_as_written(site: tuple[Running, Campaign, httpx.Client], sep: str) -> None:
     """Weibo's text reads 最　佳 with its space collapsed: its finding is still the title's, merged with the
-    printed places into one message under 标题 that quotes the words as typed; nothing at the top of the form."""
+    printed places into one message under 标题 that quotes the words as typed; at the top of the form only the
+    summary of a refused save, which lists it once, linked to the title."""
     _, _, client = site
     refused = _post(client, "slogan-publicity-everyone", title=f"质量连着你我他，最{sep}佳选择")
     assert refused.status_code == 400
     shown = html.unescape(refused.text)
     top = shown.split('class="edit"')[0].split("<main", 1)[1]
-    assert "绝对化用语" not in top, top
+    summary = top.split('id="problems"', 1)[1].split("</section>", 1)[0]
+    assert top.count("绝对化用语") == summary.count("绝对化用语") == 1 and 'href="#f-title"' in summary, top
     title = shown.split('id="h-title"')[1].split('<div class="field')[0]
     said = [m for m in title.split('<p class="msg" role="alert">')[1:] if "绝对化用语" in m]
     assert len(said) == 1 and f"“最{sep}佳”（即“最佳”" in said[0] and said[0].startswith("微博、"), said
-    assert shown.count("绝对化用语") == 1
+    assert shown.count("绝对化用语") == 2  # under the title, and in the summary at the top
 
 
 def test_qm_check_says_a_term_split_by_a_full_width_space_once_as_written_at_its_line(project: Callable[..., Path]) -> None:

@@ -244,7 +244,7 @@ def test_characters_a_word_document_cannot_hold_are_left_out_with_a_note_and_the
     assert "五大连池市工作总结" in body
     assert document.tables[0].rows[2].cells[6].text == "总结〔U+0001〕.doc"
     refused = [row.cells[5].text for row in document.tables[0].rows if row.cells[1].text == "嫩江县"]
-    assert refused == ["未报送（“总结〔U+0002〕.docx”文件已损坏（.docx 内部结构不完整），无法读取）"], refused
+    assert refused == ["未报送（报送的文件无法打开）"], refused  # the province's words; `qm units` names the file
 
 
 def test_extract_says_what_a_file_really_is(tmp_path: Path) -> None:
@@ -922,7 +922,7 @@ def test_a_link_in_the_submissions_folder_is_refused_and_what_it_points_to_never
     text = "\n".join([p.text for p in document.paragraphs] + [c.text for row in document.tables[0].rows for c in row.cells])
     assert "机密内容" not in text, text
     status = {row.cells[1].text: row.cells[5].text for row in document.tables[0].rows}
-    assert status["北安市"] == status["嫩江县"] == "未报送（“总结.txt”文件是链接，不算报送）", status
-    assert "（总结.txt：文件是链接，不算报送：请放文件本身）" in text, text  # 爱辉区: sent on time, its file since made a link
+    assert status["北安市"] == status["嫩江县"] == "未报送（报送的文件无法打开）", status  # the province's words
+    assert "（“总结.txt”无法打开，没有收入本汇总。）" in text, text  # 爱辉区: sent on time, its file since made a link
     listed = run_qm("units", "-c", config, "--kind", "summary")
     assert "北安市的工作总结“总结.txt”不算报送：文件是链接：请放文件本身" in listed.stderr, listed.stderr

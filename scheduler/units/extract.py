@@ -13,7 +13,6 @@ import os
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -22,10 +21,10 @@ import docx
 from docx.document import Document as DocumentObject
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
-from docx.table import Table, _Cell
 
 from ..support.errors import InputError
 from ..support.os_messages import os_reason
+from . import docx_text
 from .kinds import EMPTY, PICTURES_ONLY
 
 ZIP, OLE, PDF = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF"
@@ -90,7 +89,7 @@ def extract(path: Path) -> Extracted:
             pictures = next(document.element.body.iter(qn("w:drawing"), qn("w:pict")), None) is not None
             raise SubmissionError(f"{PICTURES_ONLY if pictures else EMPTY}，不算报送：请单位检查是否报送错了文件，写好内容后重新报送")
         try:
-            return Extracted(_texts(document), document=document)
+            return Extracted(docx_text.texts(document), document=document)
         except Exception as exc:  # python-docx meets what the schema forbids (a table cell's span without its value)
             raise broken(exc) from exc
     if suffix == ".txt":
@@ -266,35 +265,6 @@ def _too_big(parts: list[zipfile.ZipInfo], size: int) -> tuple[str, bool]:
     xml, packed = sum(p.file_size for p in read), max(sum(p.compress_size for p in read), 1)
     bomb = xml > MIN_RATIO_CHECKED and xml > MAX_RATIO * packed  # a real document's text packs 5 to 20 times
     return (f"文件的文字和格式解压后有 {xml / MB:.0f} MB（报送的文件只有 {size / MB:.1f} MB）" if xml > MAX_XML or bomb else ""), bomb
-
-
-def _texts(document: DocumentObject) -> tuple[str, ...]:
-    paragraphs = [p.text.strip() for p in document.paragraphs]
-    for table in document.tables:
-        paragraphs.extend(_rows(table))
-    return tuple(p for p in paragraphs if p)
-
-
-def _rows(table: Table) -> Iterator[str]:
-    """Each row's cell texts, each cell's text once: a cell spanning columns once, a vertically merged cell in the
-    row it starts (python-docx's `_Row.cells` repeats it per column and per row it covers, and reads it again each
-    time: a 37 KB file with one 50,000-character cell merged down 2,000 rows made 100 M characters). The walk is
-    also the check that python-docx can read the table (ValueError on a merged cell with nothing above it)."""
-    above: set[int] = set()  # where the previous row's cells start
-    for tr in table._tbl.tr_lst:
-        texts: list[str] = []
-        row: set[int] = set()
-        at = tr.grid_before
-        for tc in tr.tc_lst:
-            if tc.vMerge == "continue":  # shows the cell above it, whose text was given in the row it starts
-                if at not in above:
-                    raise ValueError("no cell above a vertically merged cell")
-            else:
-                texts.append(_Cell(tc, table).text.strip())
-            row.add(at)
-            at += tc.grid_span
-        above = row
-        yield "　".join(text for text in texts if text)
 
 
 def _text(data: bytes) -> tuple[str, ...]:
