@@ -35,7 +35,9 @@ def test_the_offices_next_step_names_whom_it_reports_to_only_when_its_name_tells
 ) -> None:
     campaign = load_campaign(config)
     units = tuple(dataclasses.replace(u, name=f"{u.name}教育局") for u in campaign.units) if departments else campaign.units
-    campaign = dataclasses.replace(campaign, organizer=organizer, units=units)
+    from scheduler.inputs.config_identity import level_of
+
+    campaign = dataclasses.replace(campaign, organizer=organizer, level=level_of(organizer), units=units)  # as config.yaml read
     found = statuses(campaign, [], at(11, 9).date())
     (office,) = [r for r in due_reminders(campaign, found, at(11, 9, 40)) if r.unit is None and r.key.startswith("units-missing:plan")]
     assert f"下一步：由办公室统一汇总后报{above}联席会议办公室（生成汇总：qm units --collect --kind 方案）" in office.notice.lines

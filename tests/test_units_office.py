@@ -299,3 +299,13 @@ def test_the_daemons_deadline_reminder_names_the_units_still_missing(tmp_path: P
         h.close()
     others = [u.name for u in campaign.units[1:]]
     assert notice.lines[1] == f"尚未报送（{len(others)} 个）：{'、'.join(others)}", notice.lines
+
+
+def test_the_office_reports_upward_by_the_campaigns_level_not_a_word_in_its_name() -> None:
+    """黑河市社区建设办公室 is a city's office (campaign.level 市): its units' plans go to the province, not to a
+    city's office because 社区 ends in 区; a county's go to its city's."""
+    from scheduler.units.kinds import PLAN, next_step
+
+    assert "报省联席会议办公室" in next_step(PLAN, "黑河市社区建设办公室", ["爱辉区", "北安市"], "市")
+    assert "报市联席会议办公室" in next_step(PLAN, "林口县市场监督管理局", ["林口镇"], "县")
+    assert "报上级联席会议办公室" in next_step(PLAN, "北安市市场监督管理局", ["城郊乡"], "市")  # a county-level city

@@ -88,13 +88,11 @@ class ChannelSet:
 
     def dropped(self, name: str) -> bool:
         """Whether config.yaml, read again, has no channel `name` (False without `source`, or when it cannot be read)."""
-        if self.source is None:
-            return False
         try:
-            fresh = self.source.read()
+            fresh = self.read()
         except QmError:
             return False
-        return fresh.channel(name) is None
+        return fresh is not None and fresh.channel(name) is None
 
     def follow_up(self, name: str) -> Channel | None:
         """The channel that follows up a post handed to its platform before: the running one, else the retired one."""

@@ -79,7 +79,7 @@ def campaign_months(campaign: Campaign) -> list[dt.date]:
 
 def key_marks(campaign: Campaign) -> dict[dt.date, list[str]]:
     marks: dict[dt.date, list[str]] = {}
-    units = units_word([u.name for u in campaign.units])  # 各县区, 各县区和有关部门, as the office's reminders call them
+    units = units_word([u.name for u in campaign.units], campaign.level)  # 各县区, 各县区和有关部门, as the office's reminders call them
     for key, text in DEADLINES.items():
         marks.setdefault(getattr(campaign.key_dates, key), []).append(text.format(units=units))
     return marks

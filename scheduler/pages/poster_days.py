@@ -45,8 +45,8 @@ class PosterDays:
         """9月1日—9月6日 (one day: 9月1日); "" without days gone by."""
         if not self.past:
             return ""
-        first, last = self.past[0].label.split()[0], self.past[-1].label.split()[0]
-        return first if first == last else f"{first}—{last}"
+        first, last = (f"{d.month}月{d.day}日" for d in (self.past[0].day, self.past[-1].day))
+        return first if len(self.past) == 1 else f"{first}—{last}"
 
 
 def by_day(cards: Iterable[PosterCard], today: dt.date) -> PosterDays:

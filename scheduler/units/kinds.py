@@ -20,7 +20,7 @@ def is_county(name: str) -> bool:
     return name.endswith(COUNTIES) and not name.endswith(PREFECTURES)
 
 
-def units_word(names: list[str], level: str = "市") -> str:
+def units_word(names: list[str], level: str) -> str:
     """Who the units are, as a notice names them: 各县区, 各有关部门, or both; with none listed, a city's
     counties, or a county's (district's, banner's) 各有关单位."""
     if not names and level != "市":
@@ -31,21 +31,21 @@ def units_word(names: list[str], level: str = "市") -> str:
     return "各县区和有关部门" if counties else "各有关部门"
 
 
-def next_step(kind: str, organizer: str, units: list[str]) -> str:
+def next_step(kind: str, organizer: str, units: list[str], level: str) -> str:
     """What the office does once the units' files are in (the seed plan: 由办公室统一汇总后报省联席会议办公室)."""
     if kind == PLAN:
-        return f"下一步：由办公室统一汇总后报{_above(organizer, units)}联席会议办公室（生成汇总：qm units --collect --kind 方案）"
+        return f"下一步：由办公室统一汇总后报{_above(organizer, units, level)}联席会议办公室（生成汇总：qm units --collect --kind 方案）"
     return "下一步：汇总各单位工作总结，写入本单位的工作总结（生成汇总：qm units --collect；工作总结：qm report）"
 
 
-def _above(organizer: str, units: list[str]) -> str:
-    """Whose office the organizer reports to, by the place its name starts with: a county's to its city's, a
-    prefecture's (地区, or a city whose units include counties) to the province's; 上级 when it cannot be told
-    (a county-level city's name ends in 市 too, and a name may hold no place)."""
-    place = PLACE.match(organizer.split("质量")[0])
-    city, county = (place.group("city"), place.group("county")) if place else (None, None)
-    if county:
+def _above(organizer: str, units: list[str], level: str) -> str:
+    """Whose office the organizer reports to: a county's (district's, banner's: `campaign.level`) to its city's, a
+    prefecture's (地区, or a city whose units include counties) to the province's, by the place its name starts
+    with; 上级 when it cannot be told (a county-level city's name ends in 市 too, and a name may hold no place)."""
+    if level != "市":
         return "市"
+    place = PLACE.match(organizer.split("质量")[0])
+    city = place.group("city") if place else None
     if city and (city.endswith(PREFECTURES) or any(is_county(u) for u in units)):
         return "省"
     return "上级"

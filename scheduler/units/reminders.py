@@ -99,7 +99,7 @@ def _to_office(campaign: Campaign, kind: str, due: dt.date, mine: list[UnitStatu
         if waiting
         else f"【报送截止】{label}已于 {due.month}月{due.day}日 截止，各单位均已报送"
     )
-    body = (*lines, *late, next_step(kind, campaign.organizer, [u.name for u in campaign.units]), "查看：qm units")
+    body = (*lines, *late, next_step(kind, campaign.organizer, [u.name for u in campaign.units], campaign.level), "查看：qm units")
     return UnitReminder(f"units-missing:{kind}:{due}", None, Notice(REMINDER, title, body))
 
 

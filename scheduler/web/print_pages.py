@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..inputs.content import Library
 from ..poster.print_files import FOLDER
 from ..publishing.print_signoffs import sign, signoff_note
 from ..support.atomic_files import file_inside
@@ -54,10 +55,10 @@ def routes() -> list[BaseRoute]:
     ]
 
 
-def _standings(call: Call) -> list[Standing]:
+def _standings(call: Call, library: Library | None = None) -> list[Standing]:
     console, user = call.console, call.user
     button = user is not None and user.may("reviewer")  # an editor sees no button: told the command alone
-    return read(console.campaign, console.engine, site_of(console).library, ON_THE_PAGE if button else "{}")
+    return read(console.campaign, console.engine, library or site_of(console).library, ON_THE_PAGE if button else "{}")
 
 
 def _done(call: Call, sheets: list[Standing]) -> str:
@@ -80,9 +81,10 @@ def note_shown(s: Standing) -> str:
 
 @view("editor")
 def prints_page(call: Call) -> Response:
-    sheets, console = _standings(call), call.console
+    console = call.console
+    library = site_of(console).library  # read once a request: its freshness check fingerprints the content folder
+    sheets = _standings(call, library)
     assert call.user is not None
-    titles = {i.id: i.title for i in site_of(console).library.items}
     return call.page(
         "prints.html",
         title="印刷品签发",
@@ -92,7 +94,7 @@ def prints_page(call: Call) -> Response:
         remakable={s.name for s in sheets if s.outdated and remaking(s.sheet, console.campaign) != UNKNOWN_MAKING},
         done=_done(call, sheets),
         titles={s.name: sheet_title(s.sheet, console.campaign) for s in sheets},
-        printed={s.name: [titles.get(item, item) for item, _ in s.sheet.items or ()] for s in sheets},
+        printed={s.name: [it.title if (it := library.get(item)) else item for item, _ in s.sheet.items or ()] for s in sheets},
         made={s.name: file_time(s.sheet.made, console.campaign.timezone, console.now()) for s in sheets},
         notes={s.name: note_shown(s) for s in sheets},
     )
