@@ -65,6 +65,17 @@ def test_status_names_a_reminder_by_its_text_and_writes_the_year_only_when_a_job
     }
 
 
+def test_work_ahead_for_removed_screens_does_not_crowd_out_the_jobs_to_come(project: Callable[..., Path]) -> None:
+    """The list is cut to eight jobs after leaving out work ahead for screens config.yaml no longer has (the daemon
+    drops it at its start), not before: nine such jobs due first left the list empty."""
+    config = project()
+    zone = load_campaign(config).timezone
+    first = dt.datetime(2027, 9, 1, 1, 0, tzinfo=zone)
+    gone = tuple((f"ahead:old{n}", first + dt.timedelta(minutes=n)) for n in range(9))
+    _jobs(config, (*gone, ("backup", first + dt.timedelta(hours=1)), ("refresh", first + dt.timedelta(hours=5))))
+    assert _upcoming(config) == ["09-01 02:00  每日备份数据库", "09-01 06:00  每日刷新队列"]
+
+
 def test_status_reads_the_rehearsal_clock_as_the_other_commands_do(project: Callable[..., Path]) -> None:
     """Under QM_NOW a job is past or to come by the rehearsal's moment, not by the machine's date."""
     config = project()

@@ -270,9 +270,9 @@ def run_status(ctx: Context, args: argparse.Namespace) -> int:
     from ..views import daemon_status as status  # the daemon's lock and job table: only for qm status
 
     campaign = ctx.campaign
-    report = status.gather(db_engine(ctx, args.db), ctx.clock())  # the rehearsal clock under QM_NOW, as every command
-    tz = campaign.timezone
     messages = status.job_names(campaign, reminders(campaign))
+    report = status.gather(db_engine(ctx, args.db), ctx.clock(), names=messages)  # the rehearsal clock under QM_NOW, as every command
+    tz = campaign.timezone
     if args.json:
         print(json.dumps(status.to_json(report, tz, messages), ensure_ascii=False, indent=2))
     else:

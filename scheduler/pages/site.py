@@ -215,13 +215,14 @@ class Site:
 
     def status_values(self, now: float) -> dict[str, Any]:
         channels = [(c.name, channel_label(self.campaign, c.name)) for c in self.campaign.channels]
+        names = job_names(self.campaign, self.plan.reminders)
         return {
             "title": "运行状态",
             "page": status_view(
-                gather(self.queue.engine, now),
+                gather(self.queue.engine, now, names=names),
                 self.campaign.timezone,
                 channels,
-                job_names(self.campaign, self.plan.reminders),
+                names,
                 self.campaign.start.year,
             ),
         }

@@ -200,7 +200,7 @@ def _hotlines(campaign: Campaign, seen: View) -> list[str]:
 
 def _other_level(campaign: Campaign, seen: View) -> list[str]:
     """Words of a city's campaign (全市, 市民 …) in a county's, district's or banner's (campaign.level)."""
-    if campaign.level == "市":
+    if campaign.level == "市" or not _CITY_WORDS.search(seen.text):  # most texts: no name to mask
         return []
     level = campaign.level
     found = dict.fromkeys(m.group(0) for m in _CITY_WORDS.finditer(_unconfigured(campaign, seen.text)))

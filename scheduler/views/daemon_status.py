@@ -101,7 +101,9 @@ class Status:
         ]
 
 
-def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Status:
+def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5, names: Mapping[str, str] | None = None) -> Status:
+    """`names`: what people call the jobs (`job_names`): given, work ahead for a screen config.yaml no longer has
+    is left out before the list is cut to `jobs`, so that it does not take the place of work still to come."""
     queue = Queue(engine)
     recent = queue.find([st.FAILED, st.MISSED])
     recent.sort(key=lambda p: p.updated, reverse=True)
@@ -115,20 +117,21 @@ def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5) -> Stat
         daemons=every,
         pauses=paused(queue),
         counts=queue.counts(),
-        next_jobs=_pending(queue, jobs),
+        next_jobs=_pending(queue, jobs, names),
         failures=[(p.id, p.state, p.last_error, p.updated) for p in recent[:failures]],
         notices=notices_waiting.groups(held),
         leased=active is None and is_postgresql(engine) and lease_held(engine),  # asked only when no heartbeat says so
     )
 
 
-def _pending(queue: Queue, limit: int) -> list[NextJob]:
+def _pending(queue: Queue, limit: int, names: Mapping[str, str] | None) -> list[NextJob]:
     """The `limit` jobs that fire next, leaving out publish and poll jobs of posts no longer waiting for them
     (cancelled, published, failed…): such a job does nothing when it fires, and the daemon drops it at its next start."""
     waiting = {job_ids.publish_id(b.id) for b in queue.brief([st.SCHEDULED, st.APPROVED])}
     waiting |= {job_ids.poll_id(b.id) for b in queue.brief([st.ACCEPTED])}
     found = (NextJob(job_id, at) for job_id, at in next_runs(queue.engine))
-    return list(itertools.islice((j for j in found if not j.id.startswith(("post:", "poll:")) or j.id in waiting), limit))
+    kept = (j for j in found if (not j.id.startswith(("post:", "poll:")) or j.id in waiting) and not (names and j.dropped(names)))
+    return list(itertools.islice(kept, limit))
 
 
 def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str, Any]:
