@@ -364,3 +364,13 @@ def test_a_missing_config_named_by_c_in_another_folder_gets_the_c_that_finds_it_
     absolute = run_qm("plan", "-c", str(outer / "config.yaml"), cwd=empty)
     assert "这个目录下的 camp 里有 config.yaml，用 -c ../外层/camp/config.yaml" in absolute.stderr, absolute.stderr
     assert "先 cd" not in absolute.stderr
+    mistyped = run_qm("plan", "-c", "examples/heihe-2016/config.yaml", cwd=outer / "camp")  # as a guide writes it, in a campaign
+    assert "目录 " + str(outer / "camp" / "examples" / "heihe-2016") + " 不存在，检查 -c 给的路径" in mistyped.stderr, mistyped.stderr
+    assert "级目录" not in mistyped.stderr  # not the campaign's own config.yaml two folders up, offered for the example asked for
+    (outer / "other").mkdir()
+    (outer / "other" / "config.yaml").write_text("", encoding="utf-8")
+    two = run_qm("plan", cwd=outer)
+    assert "这个目录下的 camp、other 里有 config.yaml，先 cd 到要用的那个目录再运行，如 cd camp" in two.stderr, two.stderr
+    deeper = outer / "camp" / "content" / "local"
+    deeper.mkdir(parents=True)
+    assert f"上两级目录 {outer / 'camp'} 里有 config.yaml，先 cd ../.. 再运行" in run_qm("plan", cwd=deeper).stderr

@@ -186,21 +186,23 @@ def not_found(path: Path) -> str:
     folder = Path(os.path.abspath(path.parent))
     here = folder == Path(os.path.abspath(os.curdir))
     said = f"找不到配置文件 {path}（在目录 {folder} 里找过）"
+    if not folder.is_dir():  # a mistyped -c: the folders around one that is not there say nothing of what was meant
+        return f"找不到配置文件 {path}：目录 {folder} 不存在，检查 -c 给的路径"
     for up, above in enumerate(folder.parents[:3], 1):
         if (above / path.name).is_file():
             back, found = "/".join([".."] * up), shown_path(above / path.name)
             how = f"先 cd {back} 再运行（或用 -c {found}）" if here else f"用 -c {found}"
-            return f"{said}：{'上一级' if up == 1 else f'上 {up} 级'}目录 {above} 里有 {path.name}，{how}"
+            return f"{said}：上{'一两三'[up - 1]}级目录 {above} 里有 {path.name}，{how}"
     try:
         below = sorted(d.name for d in folder.iterdir() if (d / path.name).is_file())
     except OSError:
         below = []
     if below:
-        which = "" if len(below) == 1 else "到要用的那个目录，如 "
         more = f"等 {len(below)} 个目录" if len(below) > 3 else ""
         found = shown_path(folder / below[0] / path.name)
+        cd = f"cd {shell_word(below[0])}"
         how = (
-            f"先 cd {which}{shell_word(below[0])} 再运行"
+            (f"先 {cd} 再运行" if len(below) == 1 else f"先 cd 到要用的那个目录再运行，如 {cd}")
             if here
             else f"用 -c {found}"
             if len(below) == 1

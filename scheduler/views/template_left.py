@@ -5,7 +5,7 @@ printed on posters, leaflets, the WeChat footer and the report as it is.
 What is looked for: an address (link or e-mail) at an `example` domain (example.gov.cn, example.com …), a phone
 number (a `phone` or `hotline` value of digits, an area code and hyphen) with 0000000 in it, never an app_id or
 other identifier full of zeros, the template's example photo, launch venue and screen names, and the organizer written the template's
-way (`市市场监督管理局`) or twice among the co-organizers when the organizer names its city (大庆市市场监督管理局).
+way (`市市场监督管理局`) or twice among the co-organizers when the organizer names its place (大庆市、林口县市场监督管理局).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..inputs.campaign import Campaign
+from ..inputs.config_identity import place_of
 from ..inputs.located_yaml import Mapping, Sequence, YamlSyntaxError, load
 
 EXAMPLE_PHOTO = "example-city.jpg"  # templates/posters/photo/ in the template
@@ -24,7 +25,6 @@ TEMPLATE_SCREENS = ("中央大街户外大屏", "火车站广场竖屏")  # the 
 _EXAMPLE_HOST = re.compile(r"(?:^|[/@.])example\.[a-z.]+", re.IGNORECASE)
 PHONE_KEYS = ("phone", "hotline")  # the config's telephone fields (a contact's, a maintainer's, the hotline)
 _ZERO_PHONE = re.compile(r"[\d\s()（）+-]*0000000[\d\s()（）+-]*")  # 0456-0000000, (0456) 0000000: digits only
-_CITY = re.compile(r"^(.+?市)(.+)$")  # 大庆市 | 市场监督管理局
 
 
 def template_left(campaign: Campaign) -> list[str]:
@@ -76,8 +76,9 @@ def _organizer_again(campaign: Campaign, data: Any) -> list[tuple[str, str]]:
     """The organizer named again as a co-organizer, or written as the template's 市… where the organizer names its
     city (co-organizers, a contact's office): the footer and the report would name one body twice."""
     organizer = campaign.organizer.strip()
-    city = _CITY.match(organizer)
-    town, bare = (city.group(1), f"市{city.group(2)}") if city else ("", "")  # 市市场监督管理局: the template's way
+    town = place_of(organizer)
+    town = town if len(town) > 1 else ""  # a bare 市 names no place: the template's own way
+    bare = f"市{organizer[len(town) :]}" if town else ""  # 大庆市、林口县市场监督管理局 -> 市市场监督管理局: the template's way
     section = data.get("campaign") if isinstance(data, Mapping) else None
     if not isinstance(section, Mapping):
         return []
