@@ -288,7 +288,12 @@ def test_a_question_mark_before_a_secret_parameter_neither_hides_it_nor_slows_sc
 def test_a_port_and_a_path_holding_an_at_are_no_user_part() -> None:
     from scheduler.support.redact import has_userinfo, scrub, shown_url
 
-    for address in ("https://host:8080/p@x", "http://localhost:8080/api,user=bob@corp"):
+    for address in ("https://host.example.cn:8080/p@x", "http://localhost:8080/api,user=bob@corp"):
         assert not has_userinfo(address) and shown_url(address) == address and scrub(f"日志 {address}") == f"日志 {address}"
+    # a one-word name, digits and a "/" before an "@": a user and a numeric password, never shown
+    for address in ("https://u:2024/x@host", "https://wx:123/456@proxy.example.cn/wx"):
+        assert has_userinfo(address) and "/x@" not in shown_url(address) and "123" not in shown_url(address)
+        assert scrub(f"日志 {address}") == f"日志 https://***@{address.rpartition('@')[2]}"
+    assert scrub("连接 https://u:p@ss?a=b@host/x 失败") == "连接 https://***@host/x 失败"  # "?a=b" after an "@": the password's
     assert has_userinfo("https://wx:12?ss@host/p") and has_userinfo("https://wx:pa55/w0rd@host/p")
     assert scrub("地址https://u:secret1@host/x") == "地址https://***@host/x"  # no space after Chinese text

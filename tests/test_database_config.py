@@ -82,6 +82,8 @@ def test_a_database_that_is_neither_a_sqlite_file_nor_postgresql_is_a_config_pro
         ('"postgresql://qm:Sh?2024pw@db/qm"', "postgresql://qm:***@db/qm"),  # a "?" is no query before the "@"
         ('"postgresql://qm:a?b=c2024@db/qm?sslmode=require"', "postgresql://qm:***@db/qm?sslmode=require"),
         ('"postgresql://qm:Sh#2024pw@db/qm"', "postgresql://qm:***@db/qm"),
+        ('"postgresql://qm:pa@ss?k=v2024@db/qm"', "postgresql://qm:***@db/qm"),  # "@" then "?k=v": no host's query
+        ('"postgresql://qm:Sh@w?k=v2024@db:5432/qm?sslmode=require"', "postgresql://qm:***@db:5432/qm?sslmode=require"),
     ],
 )
 def test_a_password_holding_a_slash_an_at_a_question_mark_or_a_hash_is_refused_and_never_shown(

@@ -29,7 +29,9 @@ _QUERY = re.compile(r"[^=&#?@]+=[^&#]*(?:&[^=&#?@]+=[^&#]*)*(?:#.*)?")  # key=va
 SECRET_PARAMETERS = frozenset({"key", "api_key", "apikey", "password", "passwd", "pwd", "sslpassword", "oauth_client_secret"})
 # a name is short and holds no "?": `?a?password=…` is read at its second "?", and "?" * 16000 in one pass
 _PARAMETER = re.compile(r"([?&]([^=&#?\s\"']{1,100})=)[^&#\s\"']+")
-_PORT = re.compile(r"[^:@]*:[0-9]*")  # an authority that is a host and its port
+# an authority that is a host and its port: a name with a dot (an address) or localhost; `u:2024` before a "/" and
+# an "@" is a user and a numeric password holding "/" (`https://u:2024/x@host`), masked rather than shown
+_HOST_PORT = re.compile(r"(?:[^:@/]*\.[^:@/]*|localhost):[0-9]*", re.I)
 _known: set[str] = set()
 _lock = threading.Lock()
 
@@ -75,13 +77,13 @@ def userinfo(url: str) -> tuple[str, str]:
     and show the rest of the password as the host or path: so when the part before the first "/", "?" or "#" holds
     an "@" or a ":" (a user, or a host's port), the user part ends at the LAST "@" that is not in the query
     (`https://u:pa?ss@host/x?mail=a@b`: `u:pa?ss`; `postgresql://qm:2024/Secret@host/qm`: `qm:2024/Secret`);
-    `https://host/p?mail=a@b`, `https://host/@team` and `https://host:8080/p@x` (a port, then a path) have none."""
+    `https://host/p?mail=a@b`, `https://host/@team` and `https://h.cn:8080/p@x` (a port, then a path) have none."""
     scheme, sep, rest = url.partition("://")
     authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
     if sep and ("@" in authority or ":" in authority):
         end = _query_start(rest)
-        if _PORT.fullmatch(authority) and not scheme.lower().startswith("postgres") and "/" in rest[:end]:
-            end = rest.index("/")  # `https://host:8080/p@x`: a path's "@" (a database's path is a name, never with "@")
+        if _HOST_PORT.fullmatch(authority) and not scheme.lower().startswith("postgres") and "/" in rest[:end]:
+            end = rest.index("/")  # `https://h.cn:8080/p@x`: a path's "@" (a database's path is a name, never with "@")
         at = rest.rfind("@", 0, end)
         if at >= 0:
             return rest[:at], f"{scheme}{sep}{rest[at + 1 :]}"
@@ -91,11 +93,17 @@ def userinfo(url: str) -> tuple[str, str]:
 def _query_start(rest: str) -> int:
     """Where a query begins (postgresql://qm@db/qm?application_name=qm@web), len(rest) if none: the first "?"
     after a path's "/" or an earlier "@" (the user's) that key=value pairs follow. A "?" before them is a password's."""
-    first = rest.find("@")
+    first, last = rest.find("@"), rest.rfind("@")
     for q, c in enumerate(rest):
-        if c == "?" and (first < q or "/" in rest[:q]) and _QUERY.fullmatch(rest, q + 1) is not None:
+        if c == "?" and (_after_host(rest, first, last, q) or "/" in rest[:q]) and _QUERY.fullmatch(rest, q + 1) is not None:
             return q
     return len(rest)
+
+
+def _after_host(rest: str, first: int, last: int, q: int) -> bool:
+    """Whether a "?" with no path before it follows the host: it comes after the first "@", unless a password is
+    written before that "@" and another "@" follows (`qm:pa@ss?k=v@db/qm`: the password is `pa@ss?k=v`)."""
+    return first < q and not (first >= 0 and last > q and ":" in rest[:first])
 
 
 def has_userinfo(url: str) -> bool:
