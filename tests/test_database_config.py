@@ -168,3 +168,19 @@ def test_every_query_parameter_holding_a_secret_is_masked_however_its_name_is_wr
     assert scrub(f"无法连接 {url}") == (
         "无法连接 postgresql://qm@db:5432/qm?sslmode=require&sslpassword=***&%70assword=***&oauth_client_secret=***"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://qm:pa@ss?k=v2024@db/qm", "postgresql://qm:***@db/qm"),
+        ("postgresql://qm:p@ss/w@rd@db:5432/qm", "postgresql://qm:***@db:5432/qm"),
+        ("postgresql://qm:2024/Secret@host/qm", "postgresql://qm:***@host/qm"),
+    ],
+)
+def test_the_database_a_message_names_shows_no_part_of_a_password_written_unencoded(url: str, expected: str) -> None:
+    """SQLAlchemy ends the password at the first "@" and the host at a "?": the rest of the password was shown
+    as the host. A message names the database as `redact` reads it, at the host's "@"."""
+    from scheduler.support.db_names import shown
+
+    assert shown(url) == expected

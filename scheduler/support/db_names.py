@@ -7,12 +7,16 @@ from urllib.parse import unquote
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from .redact import MASK, secret_parameter
+from .redact import MASK, secret_parameter, userinfo
 
 
 def shown(url: str | sa.URL) -> str:
     """A database URL fit for messages: never its password (`qm:***@`, `password=***`, `sslpassword=***`), and its query
-    as people write it (`?host=/run/postgresql`, not `%2Frun%2Fpostgresql`)."""
+    as people write it (`?host=/run/postgresql`, not `%2Frun%2Fpostgresql`). A password written unencoded is cut where
+    `redact.userinfo` ends it, at the host's "@" (SQLAlchemy stops at the first "@" or "?" after it: `qm:pa@ss?k=v@db`)."""
+    if isinstance(url, str) and ":" in (user := userinfo(url)[0]):
+        scheme, sep, rest = userinfo(url)[1].partition("://")
+        url = f"{scheme}{sep}{user.partition(':')[0]}:{MASK}@{rest}"
     parsed = sa.make_url(url)
     secrets = {name: MASK for name in parsed.query if secret_parameter(name)}  # libpq also takes a password as a parameter
     parsed = parsed.update_query_dict(secrets) if secrets else parsed
