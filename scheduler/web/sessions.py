@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..publishing.tables import login_failures, users, web_sessions
-from .accounts import Accounts, User
+from .accounts import NAME_MAX, Accounts, User
 from .client_address import plain
 
 COOKIE = "qm_session"
@@ -192,7 +192,9 @@ class Lock:
 
 
 def _keys(name: str, address: str, proxy: str = "") -> list[str]:
-    return [f"name:{name}", f"addr:{plain(address)}", *([f"proxy:{plain(proxy)}"] if proxy else [])]
+    """The throttle's keys of an attempt. A name typed longer than any account's is counted by its first `NAME_MAX`
+    characters (the key column holds 120): anyone may type one, and it must be refused as a wrong password is."""
+    return [f"name:{name[:NAME_MAX]}", f"addr:{plain(address)}", *([f"proxy:{plain(proxy)}"] if proxy else [])]
 
 
 def _seconds(wait: float) -> int:

@@ -1,0 +1,32 @@
+"""The console attacked from outside and by signed-in staff over real HTTP on loopback: what an attacker
+sends that a browser never would (over-long names, forged forms) is refused the way an ordinary mistake is."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scheduler.inputs.campaign import Campaign
+from scheduler.planning.planner import Plan
+from scheduler.support import http_client
+from tests.web_helpers import Running, console_server, http_login, local
+
+
+@pytest.fixture
+def running(heihe: Campaign, heihe_plan: Plan, tmp_path: Path, database_url: str) -> Iterator[Running]:
+    """The console on SQLite and on PostgreSQL."""
+    campaign = dataclasses.replace(local(heihe, tmp_path), database_url=database_url)
+    with console_server(campaign, heihe_plan) as r:
+        r.add_user("王编辑", "editor")
+        yield r
+
+
+def test_a_name_longer_than_any_account_is_answered_and_counted_like_a_wrong_password(running: Running) -> None:
+    """The login form is open to anyone: a name of hundreds of characters (no account has more than 40) was an
+    error page on PostgreSQL, whose throttle keys hold 120, and the attempt was never counted."""
+    with http_client.client(base_url=running.url, follow_redirects=False, timeout=10) as c:
+        codes = [http_login(c, "王" * 300, f"wrong-{n}").status_code for n in range(5)]
+    assert codes == [401, 401, 401, 401, 429]
