@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, TracebackType
 from typing import Any
 
 from .. import __version__
@@ -140,6 +140,7 @@ QUICK = ("check", "plan")
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    sys.excepthook = _scrubbed_traceback
     collecting, command = gc.isenabled(), _command_word(argv)
     if command in QUICK:
         gc.disable()
@@ -148,6 +149,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if collecting:  # given back to whoever runs qm in-process (the tests, the waiting check)
             gc.enable()
+
+
+def _scrubbed_traceback(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    """A bug's traceback, as Python prints it, with the secrets qm read masked (`redact`): an exception's message
+    may carry a token or a webhook address (a platform's reply, a URL), and a traceback is copied into bug reports."""
+    import traceback
+
+    from ..support import redact
+
+    sys.stderr.write(redact.scrub("".join(traceback.format_exception(kind, value, tb))))
 
 
 def _main(argv: list[str], command: str | None, collecting: bool) -> int:
