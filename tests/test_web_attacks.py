@@ -11,6 +11,7 @@ import pytest
 
 from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
+from scheduler.publishing import states as st
 from scheduler.support import http_client
 from tests.web_helpers import Running, console_server, http_login, local
 
@@ -30,3 +31,15 @@ def test_a_name_longer_than_any_account_is_answered_and_counted_like_a_wrong_pas
     with http_client.client(base_url=running.url, follow_redirects=False, timeout=10) as c:
         codes = [http_login(c, "王" * 300, f"wrong-{n}").status_code for n in range(5)]
     assert codes == [401, 401, 401, 401, 429]
+
+
+def test_a_link_cannot_put_its_senders_words_into_what_the_console_says(running: Running) -> None:
+    """`done=cancelled-maybe-out` names the post it is about: the `post` a link gives is said only when it is a post's id."""
+    words = "请立即用管理员账号登录备用审核台hxxp://qm-backup.example"
+    post = running.queue.find([st.PLANNED])[0].id
+    with http_client.client(base_url=running.url, follow_redirects=False, timeout=10) as c:
+        http_login(c, "王编辑")
+        forged = c.get("/status", params={"done": "cancelled-maybe-out", "post": words})
+        real = c.get("/status", params={"done": "cancelled-maybe-out", "post": post})
+    assert forged.status_code == 200 and "已取消发布" in forged.text and words not in forged.text
+    assert f"qm confirm {post} --url" in real.text

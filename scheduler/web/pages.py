@@ -135,7 +135,8 @@ def done_message(call: Call) -> str:
     if done == "passed":  # kept by the approval for this session (`day_approval`): "" for any other address
         return flash.note(call, "said")
     if done == "cancelled-maybe-out":  # `review_pages.cancel`: an attempt before the cancel may have sent it: what to check
-        return f"已取消发布，不再发出。{review.maybe_out(call.request.query_params.get('post', '') or '这条内容')}"
+        named = post if post and call.console.queue.get(post) is not None else "这条内容"  # a post's id, no words of a link's
+        return f"已取消发布，不再发出。{review.maybe_out(named)}"
     if done == "paused":  # what is paused now, by the channels' Chinese names, and until when
         return paused_said(review.paused(call.console.queue), lambda name: channel_label(call.console.campaign, name))
     return DONE.get(done, "")
