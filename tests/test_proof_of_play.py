@@ -166,6 +166,24 @@ def test_the_token_belongs_to_one_screen(campaign: Campaign) -> None:
         assert report(server, b'{"shown": []}', player_cookie(server, "plaza"), screen="plaza")[0] == 400  # past the token: empty
 
 
+def test_the_key_the_tokens_are_made_with_is_readable_by_its_owner_alone(campaign: Campaign) -> None:
+    """Whoever reads the key makes every screen's token: another account on the machine could send reports."""
+    import os
+
+    from scheduler.screens.player_key import key_file, player_token
+
+    was = os.umask(0o022)  # the usual umask, under which a file is made readable by everyone
+    try:
+        player_token(campaign.paths.state, "center")
+    finally:
+        os.umask(was)
+    key = key_file(campaign.paths.state)
+    assert key.stat().st_mode & 0o077 == 0
+    key.chmod(0o644)  # as an earlier qm made it: its owner's alone once read again
+    player_token(campaign.paths.state, "center")
+    assert key.stat().st_mode & 0o077 == 0
+
+
 def test_the_console_serves_the_players_with_the_same_checks(heihe: Campaign, tmp_path: Path) -> None:
     """`qm web` serves the same player pages: a report needs the page's token there too."""
     with console_server(web_local(heihe, tmp_path)) as r, http_client.client(base_url=r.url, timeout=10) as c:

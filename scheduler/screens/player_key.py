@@ -35,7 +35,10 @@ def _key(state: Path) -> bytes:
     path = key_file(state)
     if not path.exists():
         with contextlib.suppress(FileExistsError):  # another process (qm web beside qm screen serve) made it first: theirs is the key
-            atomic_write_bytes(path, secrets.token_hex(32).encode(), replace=False)
+            atomic_write_bytes(path, secrets.token_hex(32).encode(), replace=False, private=True)  # others cannot forge reports
+    elif path.stat().st_mode & 0o077:  # made readable by others by an earlier qm: its owner's alone from now on
+        with contextlib.suppress(OSError):
+            path.chmod(0o600)
     return path.read_bytes().strip()
 
 

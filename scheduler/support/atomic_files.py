@@ -10,14 +10,14 @@ from pathlib import Path
 from .os_messages import path_error
 
 
-def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, replace: bool = True) -> None:
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, replace: bool = True, private: bool = False) -> None:
     """Write to a temporary file in the same folder, then rename over the target.
 
     `replace=False` never puts it over a file that is there (perhaps one written meanwhile): it raises
     FileExistsError instead.
 
     `durable=False` skips fsync: for files that can be made again (posters), where a crash may lose
-    the new file but never leaves a half-written one. A target that is no file (`/dev/null`, a pipe,
+    the new file but never leaves a half-written one. `private`: readable by its owner alone (a key). A target that is no file (`/dev/null`, a pipe,
     `/dev/stdout`) is written into, never replaced: renaming over it would put a file in its place."""
     try:
         if _special(path):
@@ -25,7 +25,7 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, replace: b
                 f.write(data)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = _new_file(path)
+        fd, tmp = _new_file(path, 0o600 if private else 0o666)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
@@ -45,15 +45,15 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True, replace: b
         raise path_error(exc, "写入", path) from exc
 
 
-def _new_file(path: Path) -> tuple[int, str]:
+def _new_file(path: Path, mode: int = 0o666) -> tuple[int, str]:
     """A new, empty file beside `path` with an unused name, opened for writing, with the permissions any
-    written file gets (0666 less the umask). Like `tempfile.mkstemp`, without importing `tempfile`
+    written file gets (`mode`, 0666 by default, less the umask). Like `tempfile.mkstemp`, without importing `tempfile`
     (with shutil, random, bz2 and lzma), which every command that writes a file would pay at start."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
         tmp = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}.tmp")
         try:
-            return os.open(tmp, flags, 0o666), tmp
+            return os.open(tmp, flags, mode), tmp
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "No usable temporary name", str(path.parent))
