@@ -13,7 +13,7 @@ from scheduler.inputs.campaign import Campaign
 from scheduler.planning.planner import Plan
 from scheduler.publishing import states as st
 from scheduler.support import http_client
-from tests.web_helpers import Running, console_server, http_login, local
+from tests.web_helpers import Running, console_server, csrf_of, http_login, local
 
 
 @pytest.fixture
@@ -43,3 +43,18 @@ def test_a_link_cannot_put_its_senders_words_into_what_the_console_says(running:
         real = c.get("/status", params={"done": "cancelled-maybe-out", "post": post})
     assert forged.status_code == 200 and "已取消发布" in forged.text and words not in forged.text
     assert f"qm confirm {post} --url" in real.text
+
+
+def test_a_crafted_days_form_cannot_make_the_console_keep_a_megabyte_per_request(running: Running) -> None:
+    """The day's approve button names each post the form lists when it cannot pass: an editor's crafted form of
+    199 long made-up ids was kept whole (about a megabyte a request, the last 500 requests kept) and shown."""
+    longest = 20_000  # characters (`flash.LONGEST`)
+    with http_client.client(base_url=running.url, follow_redirects=False, timeout=30) as c:
+        http_login(c, "王编辑")
+        form = {"post": ["x" * 4_000] * 199, "csrf": csrf_of(c.get("/day/2016-09-08").text)}
+        done = c.post("/day/2016-09-08/approve", data=form)
+        assert done.status_code == 303 and "note=" in done.headers["location"]
+        shown = c.get(done.headers["location"])
+    kept = running.console.extra["notes"]
+    assert kept and max(len(m) for m in kept.values()) <= longest
+    assert shown.status_code == 200 and "以下 199 条没有通过" in shown.text and len(shown.text) < 2 * longest + 50_000

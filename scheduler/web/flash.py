@@ -4,7 +4,8 @@ shows the message again on every reload, and a reload re-submits nothing.
 
 The message itself never travels in the address, so a link cannot make the console show words of its
 sender's choosing; a key is good only for the session that made it. Messages are kept in the console
-process (the latest few hundred): after a restart an old key simply shows nothing.
+process (the latest few hundred, each cut to `LONGEST` characters: what a crafted form echoes cannot fill the
+memory): after a restart an old key simply shows nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from .app import Call
 
 KEPT = 500
+LONGEST = 20_000  # characters of a message kept: a day's refusals name each post (a form holds 200), never a megabyte
 _LOCK = threading.Lock()
 
 
@@ -26,6 +28,7 @@ def keep(call: Call, message: str, param: str = "note") -> str:
     action was refused, shown as an error; `said`: what a day's approval did, `pages.done_message`)."""
     assert call.session is not None
     key = secrets.token_urlsafe(12)
+    message = message if len(message) <= LONGEST else message[: LONGEST - 1] + "…"  # a crafted form's ids, echoed
     with _LOCK:
         notes = _notes(call)
         notes[(call.session.token_hash, param, key)] = message
