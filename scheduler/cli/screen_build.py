@@ -11,6 +11,7 @@ from ..inputs.campaign_days import check_day
 from ..planning.planner import PlannedPost
 from ..poster.batch import Progress
 from ..runtime.rehearsal import refuse_on_live, rehearsal_moment
+from ..screens.approved_days import days_states
 from ..screens.build import Built, current_folder, playlist_day
 from ..screens.daily import (
     Approval,
@@ -19,10 +20,8 @@ from ..screens.daily import (
     build_day,
     build_days,
     due_days,
-    edited_since_approval,
     in_order,
     pick_screens,
-    queue_states,
 )
 from ..screens.slogan_check import refused_lines
 from ..views.columns import aligned
@@ -64,15 +63,10 @@ def queue_approval(ctx: Context, first: dt.date, last: dt.date) -> Approval:
     today = ctx.today()
     if last < today:
         return approval({}, today)
-    start = ctx.campaign.at(max(first, today), dt.time())
-    end = ctx.campaign.at(last + dt.timedelta(days=1), dt.time())
 
     def read() -> dict[str, str]:
         queue = ctx.filled_queue()  # an approved post edited since is back in review; one out already is left: `EDITED`
-        found = queue.find(start=start.timestamp(), end=end.timestamp())
-        screens = {s.name for s in ctx.campaign.screens}
-        shown = [p for p in ctx.plan.posts if p.channel in screens and max(first, today) <= p.slot.day <= last]
-        states = queue_states(queue, found, (p.id for p, _ in edited_since_approval(ctx.renderer, found, shown)))
+        states = days_states(ctx.campaign, ctx.plan, ctx.renderer, queue, first, last, today)
         # Closed now, the database's last connection folds its log into the file before the states are kept
         # under the file's state, not whenever this process lets go of it (which would change that state).
         ctx.engine.dispose()

@@ -79,6 +79,18 @@ def playlist_day(folder: Path) -> dt.date | None:
         return None
 
 
+def day_folder(root: Path, screen_id: str, day: dt.date) -> Path | None:
+    """The version folder of the screen's playlist for `day`: the one `current` points at when it is that day's,
+    else the one written last for that day (pruning keeps one a day besides `current`); None when none was built."""
+    current = current_folder(root, screen_id)
+    if current is not None and playlist_day(current) == day:
+        return current
+    screen_dir = root / screen_id
+    found = [e for e in screen_dir.iterdir() if VERSION_RE.match(e.name) and not e.is_symlink()] if screen_dir.is_dir() else []
+    mine = [e for e in found if playlist_day(e) == day]
+    return max(mine, key=_written) if mine else None
+
+
 def build(campaign: Campaign, playlist: Playlist, root: Path, workers: int | None = None) -> Built:
     """Draw the playlist's slides and make it the screen's current playlist."""
     return build_many(campaign, [playlist], root, workers)[0]
