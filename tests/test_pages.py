@@ -316,7 +316,7 @@ def test_screens_page_reads_each_screens_log(site: Site) -> None:
         "shown_at": "2016-09-08T08:00:00+08:00",
     }
     (folder / "center.jsonl").write_text(json.dumps(shown) + "\n", encoding="utf-8")
-    html = page(site, "screens.html", site.screens_values(LAUNCH))
+    html = page(site, "screens.html", site.screens_values(LAUNCH, site.campaign.at(LAUNCH, dt.time(9, 0))))
     assert "今天共播放 1 次" in html and "<script" not in html and "&lt;script&gt;" in html
 
 

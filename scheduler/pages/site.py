@@ -27,6 +27,7 @@ from ..publishing.queue import Post, Queue
 from ..publishing.queue_sync import fill
 from ..publishing.review_progress import live_passes, passes_of
 from ..rendering.payloads import Renderer
+from ..screens.slogan_check import Vetted, checked
 from ..support.atomic_files import file_inside
 from ..support.errors import QmError
 from ..support.values import ImageRef
@@ -39,6 +40,7 @@ from .day import DayPage, DayPost, day_view
 from .edit import EditPage, SheetUse, edit_view, rejection
 from .library import library_view
 from .media import played, posters
+from .playlists import screen_playlists
 from .poster_days import DAYS_OPEN, by_day
 from .posts import STATE_LABELS, Checks, Entry, entries, window
 from .status import status_view
@@ -51,6 +53,7 @@ class Site:
     queue: Queue
     clock: Callable[[], float] = time.time
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _slogans: tuple[Library, Vetted] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.campaign)
@@ -246,8 +249,30 @@ class Site:
             "only_stale": only_stale,
         }
 
-    def screens_values(self, day: dt.date) -> dict[str, Any]:
-        return {"title": "电子屏播放记录", "day": day, "screens": played(self.campaign, day)}
+    def screens_values(self, day: dt.date, now: dt.datetime) -> dict[str, Any]:
+        """The 电子屏 page of `day`: each screen's playlist (`pages.playlists`) and what its player reported playing."""
+        from ..screens.approved_days import days_states
+        from ..screens.daily import approval, day_playlists, pause_states
+
+        today, campaign, queue = now.date(), self.campaign, self.queue
+        ahead = day >= today  # a past day is built from the plan as it was (`daily`), as `qm screen build` does
+        states = days_states(campaign, self.plan, self.renderer, queue, day, day, today) if ahead else pause_states(queue)
+        planned = None
+        if campaign.start <= day <= campaign.end:
+            (planned,) = day_playlists(campaign, self.plan, self._vetted(), [day], None, approval(states if ahead else {}, today))
+        start, end = (campaign.at(d, dt.time()).timestamp() for d in (day, day + dt.timedelta(days=1)))
+        found = {p.id: p.state for p in queue.find(start=start, end=end)}
+        playlists = screen_playlists(campaign, day, now, planned, {**found, **states}, self.image_src)
+        title = f"电子屏：{day.month}月{day.day}日的播放列表"
+        days = {"day": day, "today": today, "previous": day - dt.timedelta(days=1), "following": day + dt.timedelta(days=1)}
+        return {"title": title, **days, "playlists": playlists, "screens": played(campaign, day)}
+
+    def _vetted(self) -> Vetted:
+        """The library the playlists rotate slogans from (`slogan_check`), checked once per library read."""
+        library = self.library
+        if self._slogans is None or self._slogans[0] is not library:
+            self._slogans = (library, checked(self.campaign, library).library)
+        return self._slogans[1]
 
     def poster_path(self, relative: str) -> Path | None:
         """A poster file named by its path under the posters folder; None (a 404) for anything else."""

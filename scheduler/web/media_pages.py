@@ -1,15 +1,18 @@
 """The console's posters and screens: GET /posters[/<YYYY-MM>][?stale=1] the month's posters with their sizes (only
 those drawn before their words changed),
-/posters/file/<path> the files themselves, /screens what each screen played today (proof of play), and
+/posters/file/<path> the files themselves, /screens[/<YYYY-MM-DD>][?day=…] what each screen plays today (or that day):
+its playlist in order with the pictures, the posts kept off it, whether the player has it, and what it reported playing; and
 /static/font/qm-cjk.ttc the bundled Chinese font for machines without one. What the pages show is
 gathered by `pages.media`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..poster.fonts import candidates
@@ -23,6 +26,7 @@ def routes() -> list[BaseRoute]:
         Route("/posters/file/{path:path}", poster_image, methods=["GET"]),
         Route("/posters/{month}", posters_page, methods=["GET"]),
         Route("/screens", screens_page, methods=["GET"]),
+        Route("/screens/{day}", screens_page, methods=["GET"]),
         Route("/static/font/qm-cjk.ttc", font, methods=["GET"]),
     ]
 
@@ -46,7 +50,12 @@ def poster_image(call: Call) -> Response:
 
 @view("editor")
 def screens_page(call: Call) -> Response:
-    return call.page("screens.html", **site_of(call.console).screens_values(today(call)))
+    chosen = call.request.path_params.get("day") or call.request.query_params.get("day", "")  # the form's date field
+    if chosen and "day" not in call.request.path_params:
+        return RedirectResponse(f"/screens/{quote(chosen)}", status_code=303)
+    now = dt.datetime.fromtimestamp(call.console.now(), call.console.campaign.timezone)
+    day = day_of(chosen, call) if chosen else now.date()
+    return call.page("screens.html", wide=True, **site_of(call.console).screens_values(day, now))
 
 
 async def font(request: Any) -> Response:
