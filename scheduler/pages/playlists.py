@@ -24,6 +24,7 @@ from ..publishing import states as st
 from ..screens.build import CURRENT, current_folder, day_folder, playlist_day, screens_root
 from ..screens.daily import EDITED, DayPlaylists, day_for
 from ..screens.playlist import Playlist, is_on
+from ..support.file_times import file_time
 from ..support.values import ImageRef
 
 KINDS = {"launch": "启动活动", "theme": "活动主题", "featured": "重点内容", "slogan": "轮播标语"}
@@ -61,7 +62,7 @@ class ScreenPlaylist:
     notes: tuple[tuple[str, str], ...]  # (css class: good, warn or bad; what to know) in order of importance
     version: str = ""
     folder: str = ""  # the version folder's name: its files are served at /screen/<id>/<folder>/…
-    built_at: str = ""  # when its file was written
+    built_at: str = ""  # when its file was written (`file_time`: the computer's time, said so while rehearsing)
     sent_at: str = ""  # since when the player is given it (`current` points at it), "" when it is not
     first_play: str = ""  # the player's first report of playing it
 
@@ -126,14 +127,14 @@ def _one(
     current = current_folder(root, screen.id)
     sent = ""
     if current == folder.resolve():
-        sent = _at((root / screen.id / CURRENT).lstat().st_mtime, tz)
+        sent = file_time((root / screen.id / CURRENT).lstat().st_mtime, tz, now.timestamp())
     elif day == day_for(campaign, screen, now):
         shows = playlist_day(current) if current is not None else None
         where = f"播放器拿到的是 {shows} 的播放列表" if shows else "播放器还没有拿到任何播放列表"
         notes.append(("bad", f"这一份没有交给播放器：{where}（运行 qm screen build 切换）"))
     version = str(doc.get("version", folder.name))
     rows = tuple(_built_rows(screen.id, folder.name, doc, states))
-    built_at = _at((folder / "playlist.json").stat().st_mtime, tz)
+    built_at = file_time((folder / "playlist.json").stat().st_mtime, tz, now.timestamp())
     first = _first_play(campaign, screen.id, version)
     return ScreenPlaylist(screen, True, rows, kept_off, tuple(notes), version, folder.name, built_at, sent, first)
 
@@ -211,7 +212,3 @@ def _first_play(campaign: Campaign, screen_id: str, version: str) -> str:
         except (ValueError, KeyError, TypeError, AttributeError):
             continue
     return f"{min(times).astimezone(campaign.timezone):%Y-%m-%d %H:%M:%S}" if times else ""
-
-
-def _at(timestamp: float, tz: dt.tzinfo) -> str:
-    return f"{dt.datetime.fromtimestamp(timestamp, tz):%Y-%m-%d %H:%M}"
