@@ -200,3 +200,25 @@ def test_the_page_in_chromium_at_phone_and_desk_width(config: Path, tmp_path: Pa
         assert page.evaluate("[...document.querySelectorAll('ol.slides img')].every(i => i.complete && i.naturalWidth > 0)")
         assert "已暂停（广场施工，暂停播放）：后台服务 5 分钟内清空这份播放列表" in page.inner_text("#screen-station")
         assert page.locator('header.top nav a[aria-current="page"]').inner_text() == "电子屏"
+
+
+@pytest.mark.parametrize("broken", ["slides", "json"])
+def test_a_playlist_file_that_does_not_read_is_said_and_the_page_still_shows(config: Path, broken: str) -> None:
+    ctx = Context(config)
+    ctx.filled_queue()
+    build(config)
+    folder = current_folder(screens_root(ctx.campaign), "center")
+    assert folder is not None
+    text = f'{{"date": "{DAY}", "slides": [{{"order": 1}}]}}' if broken == "slides" else '{"date": '  # a slide without its file; cut short
+    (folder / "playlist.json").write_text(text, encoding="utf-8")
+    with console(config, ctx.campaign.at(DAY, dt.time(9, 0))) as (_, client):
+        answer = client.get(f"/screens/{DAY}")
+    assert answer.status_code == 200
+    html = section(answer.text, "center")
+    said = (
+        "已损坏，无法读取（运行 qm screen build --date 2027-09-03 重新生成）"
+        if broken == "slides"
+        else "已损坏，无法读取（运行 qm screen build 重新生成）"
+    )
+    assert f"{folder / 'playlist.json'} {said}" in html
+    assert shown_slides(html)  # what a build would write instead

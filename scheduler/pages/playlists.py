@@ -103,20 +103,24 @@ def _one(
     tz = campaign.timezone
     notes = _day_notes(campaign, screen, day, now, made is not None)
     folder = day_folder(root, screen.id, day)
-    doc = _read(folder / "playlist.json") if folder is not None else None
+    read = _read(screen.id, folder, states, tz, now) if folder is not None else None
     kept_off = tuple(_held(p, states) for p in held)
-    if folder is not None and doc is None:
-        notes.append(
-            ("bad", f"这一天的播放列表文件 {folder / 'playlist.json'} 已损坏，无法读取（运行 qm screen build --date {day} 重新生成）")
-        )
-    if folder is None or doc is None:
+    if folder is not None and read is None and folder.is_dir():  # not one pruned meanwhile: a file that does not read
+        said = f"这一天的播放列表文件 {folder / 'playlist.json'} 已损坏，无法读取（运行 qm screen build --date {day} 重新生成）"
+        notes.append(("bad", said))
+    if folder is None or read is None:
+        current = current_folder(root, screen.id) if day == day_for(campaign, screen, now) else None
+        if current is not None and playlist_day(current) is None and current != folder:  # not even its day reads
+            notes.append(
+                ("bad", f"播放器正在用的播放列表文件 {current / 'playlist.json'} 已损坏，无法读取（运行 qm screen build 重新生成）")
+            )
         if made is not None:
             notes.append(_not_built(day, now.date()))
             if made.paused:
                 notes.append(("bad", f"已暂停（{made.paused}）：生成的播放列表将是空的，屏幕不放 qm 的任何画面"))
         slides = tuple(_planned_rows(campaign, made, states, src)) if made is not None else ()
         return ScreenPlaylist(screen, False, slides, kept_off, tuple(notes))
-    assert folder is not None
+    doc, rows, built_at = read
     if doc.get("paused"):
         notes.append(("bad", f"已暂停（{doc['paused']}）：播放列表是空的，屏幕不放 qm 的任何画面；恢复后 5 分钟内重新放映"))
     elif made is not None and made.paused and day >= now.date():
@@ -127,14 +131,15 @@ def _one(
     current = current_folder(root, screen.id)
     sent = ""
     if current == folder.resolve():
-        sent = file_time((root / screen.id / CURRENT).lstat().st_mtime, tz, now.timestamp())
+        try:
+            sent = file_time((root / screen.id / CURRENT).lstat().st_mtime, tz, now.timestamp())
+        except OSError:  # swapped for a new one this moment
+            sent = "刚刚"
     elif day == day_for(campaign, screen, now):
         shows = playlist_day(current) if current is not None else None
         where = f"播放器拿到的是 {shows} 的播放列表" if shows else "播放器还没有拿到任何播放列表"
         notes.append(("bad", f"这一份没有交给播放器：{where}（运行 qm screen build 切换）"))
     version = str(doc.get("version", folder.name))
-    rows = tuple(_built_rows(screen.id, folder.name, doc, states))
-    built_at = file_time((folder / "playlist.json").stat().st_mtime, tz, now.timestamp())
     first = _first_play(campaign, screen.id, version)
     return ScreenPlaylist(screen, True, rows, kept_off, tuple(notes), version, folder.name, built_at, sent, first)
 
@@ -156,13 +161,6 @@ def _not_built(day: dt.date, today: dt.date) -> tuple[str, str]:
     if day == today:
         return ("bad", "今天的播放列表还没有生成，屏幕不会播放下面的画面：运行后台服务（qm daemon）或 qm screen build")
     return ("warn", "这一天的播放列表还没有生成：下面是按现在的审核状态将要播放的画面；后台服务在前一天关屏后自动生成")
-
-
-def _built_rows(screen_id: str, version: str, doc: dict[str, Any], states: dict[str, str]) -> Iterable[SlideRow]:
-    for slide in doc.get("slides", []):
-        picture = f"/screen/{screen_id}/{version}/{quote(str(slide['file']))}"
-        start = dt.datetime.fromisoformat(slide["start"]) if slide.get("start") else None
-        yield _row(slide, start, picture, states)
 
 
 def _planned_rows(campaign: Campaign, made: Playlist, states: dict[str, str], src: Callable[[ImageRef], str]) -> Iterable[SlideRow]:
@@ -189,12 +187,21 @@ def _held(post: PlannedPost, states: dict[str, str]) -> HeldRow:
     return HeldRow(post.id, post.item.title, f"{post.at:%H:%M}", why)
 
 
-def _read(path: Path) -> dict[str, Any] | None:
+def _read(
+    screen_id: str, folder: Path, states: dict[str, str], tz: dt.tzinfo, now: dt.datetime
+) -> tuple[dict[str, Any], tuple[SlideRow, ...], str] | None:
+    """A version folder's playlist, its slides as rows and when it was written; None when it does not read (or is gone)."""
+    path = folder / "playlist.json"
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        rows = []
+        for slide in doc["slides"]:
+            picture = f"/screen/{screen_id}/{folder.name}/{quote(str(slide['file']))}"
+            start = dt.datetime.fromisoformat(slide["start"]) if slide.get("start") else None
+            rows.append(_row(slide, start, picture, states))
+        return doc, tuple(rows), file_time(path.stat().st_mtime, tz, now.timestamp())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return doc if isinstance(doc, dict) and isinstance(doc.get("slides"), list) else None
 
 
 def _first_play(campaign: Campaign, screen_id: str, version: str) -> str:

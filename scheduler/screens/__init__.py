@@ -8,4 +8,5 @@ player_key.py   the token a screen's player proves itself with (a cookie with it
 proof.py     proof of play checked against the built playlists, sent-again reports and a day's on-hours
 anthias.py   pushing a day's playlist to an Anthias signage server
 daily.py     what the daemon and the CLI call: build every screen's playlist for a day
+approved_days.py  what the queue lets on the screens some days (the build and the console's screens page read it)
 """

@@ -3,7 +3,7 @@ those drawn before their words changed),
 /posters/file/<path> the files themselves, /screens[/<YYYY-MM-DD>][?day=…] what each screen plays today (or that day):
 its playlist in order with the pictures, the posts kept off it, whether the player has it, and what it reported playing; and
 /static/font/qm-cjk.ttc the bundled Chinese font for machines without one. What the pages show is
-gathered by `pages.media`."""
+gathered by `pages.media` and `pages.playlists`."""
 
 from __future__ import annotations
 
