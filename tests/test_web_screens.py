@@ -200,6 +200,12 @@ def test_the_page_in_chromium_at_phone_and_desk_width(config: Path, tmp_path: Pa
         assert page.evaluate("[...document.querySelectorAll('ol.slides img')].every(i => i.complete && i.naturalWidth > 0)")
         assert "已暂停（广场施工，暂停播放）：后台服务 5 分钟内清空这份播放列表" in page.inner_text("#screen-station")
         assert page.locator('header.top nav a[aria-current="page"]').inner_text() == "电子屏"
+        page.click('a[aria-label="后一天"]')  # not built yet: what a build would write, with the pictures drawn so far
+        page.wait_for_load_state("networkidle")
+        assert "这一天的播放列表还没有生成" in page.inner_text("#screen-center")
+        assert "还没有生成。已暂停（广场施工，暂停播放）：生成的播放列表将是空的" in page.inner_text("#screen-station")
+        page.screenshot(path=str(shots / f"screens-{width}-not-built.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 @pytest.mark.parametrize("broken", ["slides", "json"])

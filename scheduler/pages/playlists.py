@@ -114,10 +114,10 @@ def _one(
             notes.append(
                 ("bad", f"播放器正在用的播放列表文件 {current / 'playlist.json'} 已损坏，无法读取（运行 qm screen build 重新生成）")
             )
-        if made is not None:
+        if made is not None and made.paused:
+            notes.append(("bad", f"这一天的播放列表还没有生成。已暂停（{made.paused}）：生成的播放列表将是空的，屏幕不放 qm 的任何画面"))
+        elif made is not None:
             notes.append(_not_built(day, now.date()))
-            if made.paused:
-                notes.append(("bad", f"已暂停（{made.paused}）：生成的播放列表将是空的，屏幕不放 qm 的任何画面"))
         slides = tuple(_planned_rows(campaign, made, states, src)) if made is not None else ()
         return ScreenPlaylist(screen, False, slides, kept_off, tuple(notes))
     doc, rows, built_at = read
