@@ -164,14 +164,20 @@ class CrashAt(Channel):
         return self.inner.reconcile(post, receipt)
 
 
-def _crash_then_restart(world: World, stage: str, stored: bool) -> None:
+def run_into_crash(world: World, channel: str, stage: str, stored: bool) -> None:
+    """Start, approve every post and run until `channel`'s checkpoint at `stage` kills the daemon (`CrashAt`)."""
     h = world.harness
-    h.channels["wechat"] = CrashAt(h.channels["wechat"], stage, stored)  # type: ignore[assignment]
+    h.channels[channel] = CrashAt(h.channels[channel], stage, stored)  # type: ignore[assignment]
     h.start()
     h.approve_all()
     with pytest.raises(Crash):
         h.run_until(NEXT_DAY)
     h.crash()
+
+
+def _crash_then_restart(world: World, stage: str, stored: bool) -> None:
+    h = world.harness
+    run_into_crash(world, "wechat", stage, stored)
     assert h.state(WECHAT_POST) == st.PUBLISHING
     h.clock.advance(10 * 60)
     h.start()
@@ -230,12 +236,7 @@ def test_secrets_and_tokens_appear_in_no_output(world: World, capsys: pytest.Cap
 @pytest.mark.parametrize("world", [("publish", "assisted")], indirect=True)
 def test_a_crash_after_staff_got_the_package_does_not_send_them_a_second(world: World) -> None:
     h = world.harness
-    h.channels["weibo"] = CrashAt(h.channels["weibo"], "notified", stored=True)  # type: ignore[assignment]
-    h.start()
-    h.approve_all()
-    with pytest.raises(Crash):
-        h.run_until(NEXT_DAY)
-    h.crash()
+    run_into_crash(world, "weibo", "notified", stored=True)
     packages = [r for r in world.robot if "请发微博" in str(r["body"])]
     h.clock.advance(5 * 60)
     h.start()

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from .. import jobs
 from ..channels.base import ChannelError, CheckpointRefused, OutgoingPost, PermanentError
 from ..publishing import states as st
+from ..publishing.maybe_sent import METHOD, method_words, switched
 from ..publishing.post_rows import receipt_json
 from ..publishing.queue import Post
 from ..runtime import disk_full as diskfull
@@ -70,9 +71,11 @@ class Outcomes:
         s = self.shared
         images = {img.ref: poster_path(s.campaign.paths.posters, img) for img in post.images}
         progress = post.receipt.data if post.receipt else {}
+        config = s.campaign.channel(post.channel)
+        stamp = {METHOD: config.method} if config is not None else {}  # how this attempt goes out (`maybe_sent.switched`)
 
         def checkpoint(data: dict[str, Any]) -> None:  # fenced as the claim was: a daemon cut off goes no further
-            receipt = receipt_json(Receipt("accepted", data=data))
+            receipt = receipt_json(Receipt("accepted", data={**data, **stamp}))
             for _ in range(2):  # a slow one is stored again (the lease checked anew): the call follows a quick one only
                 began = s.now()
                 try:
@@ -89,8 +92,9 @@ class Outcomes:
             raise CheckpointRefused(post.id)
 
         def landed(data: dict[str, Any]) -> None:  # the platform has it: recorded whoever holds the lease now
-            if not s.queue.save_receipt(post.id, receipt_json(Receipt("accepted", data=data)), state=st.PUBLISHING, attempts=post.attempts):
-                self._late_answer(post, Receipt("accepted", data=data), s.now())  # moved on meanwhile: what went out wins
+            landed = Receipt("accepted", data={**data, **stamp})
+            if not s.queue.save_receipt(post.id, receipt_json(landed), state=st.PUBLISHING, attempts=post.attempts):
+                self._late_answer(post, landed, s.now())  # moved on meanwhile: what went out wins
 
         at = post.when(s.campaign.timezone)
         attempt = max(post.attempts, 1)
@@ -98,6 +102,17 @@ class Outcomes:
             post.id, post.channel, at, post.item, post.version, post.payload, images,
             attempt=attempt, refs=post.images, progress=dict(progress), checkpoint=checkpoint, landed=landed,
         )  # fmt: skip
+
+    def _method_changed(self, post: Post, now: float) -> bool:
+        """Whether an earlier attempt at `post` may have sent it by another method than its channel's now (config.yaml
+        changed its publisher or mode since: `maybe_sent.switched`): then it is failed, staff told to check the
+        platform, and the channel is not asked (it would take the post for not sent and send it again)."""
+        config = self.shared.campaign.channel(post.channel)
+        was = switched(post.receipt, config.method) if config is not None else ""
+        if not was or config is None:
+            return False
+        self._fail(post, method_changed(post.id, post.channel, was, config.method), now)
+        return True
 
     # -- outcomes ----------------------------------------------------------------------------------
 
@@ -175,3 +190,12 @@ def _late(post: Post, sent: float | None) -> dict[str, Any]:
 
 
 SUPERSEDED = "这次发布的结果到得太晚：接管的服务已重新领取这条内容发布，以那一次的结果为准"
+
+
+def method_changed(post_id: str, channel: str, was: str, now: str) -> str:
+    """Why a post an attempt by method `was` may have sent is not sent again by the channel's method `now`."""
+    return (
+        f"之前的一次发布（{method_words(was)}）可能已经发出，之后 config.yaml 把渠道 {channel} 改成了 {method_words(now)}："
+        f"新的发布方式认不出上次发布留下的记录，再发可能重复发布，所以没有再发。请先到平台核实：已发出的用 qm confirm {post_id} --url 链接 补记；"
+        f"确实没有发出的用 qm retry {post_id} 按现在的方式重发"
+    )

@@ -205,6 +205,8 @@ class Publishing(Outcomes):
         if committed(post.receipt):  # the platform has it already: follow it up, never send it again
             self._await_platform(post, f"平台已接收（{committed(post.receipt)}），继续确认结果", s.now(), delay=0.0)
             return
+        if post.attempts > 1 and self._method_changed(post, s.now()):  # an earlier attempt, made another way, may have sent it
+            return
         out = self._outgoing(post)
         event(log, "publishing", post=post.id, channel=post.channel, attempt=post.attempts)
         try:

@@ -55,6 +55,8 @@ class Recovery(Outcomes):
         if self._settling(post, now):
             return
         self._forget(post.id)
+        if self._method_changed(post, now):  # the channel now goes out another way: it cannot tell, nor may it send
+            return
         answer = self._ask_channel(post, now)
         if isinstance(answer, PermanentError):
             return

@@ -58,6 +58,14 @@ class ChannelConfig:
     def kind(self) -> str:
         return self.name.split(":", 1)[0]
 
+    @property
+    def method(self) -> str:
+        """How its posts go out: the publisher and, for another than the outbox, the mode it calls the platform in
+        (where the kind has one). An attempt's receipt means something only to the method that made it
+        (`publishing.maybe_sent.switched`)."""
+        mode = getattr(self, "mode", "")
+        return f"{self.publisher}:{mode}" if mode and self.publisher != "outbox" else self.publisher
+
 
 @dataclass(frozen=True)
 class Notifier:

@@ -46,3 +46,24 @@ def maybe_sent(state: str, attempts: int, receipt: Receipt | None) -> bool:
 def out_or_maybe(state: str, attempts: int, receipt: Receipt | None) -> bool:
     """Went out, may be going out, or an attempt may have sent it (`maybe_sent`)."""
     return state in st.LOCKED or maybe_sent(state, attempts, receipt)
+
+
+# The daemon's stamp on every checkpoint: the method (`ChannelConfig.method`) of the attempt that stored it.
+METHOD = "method"
+
+
+def switched(receipt: Receipt | None, method: str) -> str:
+    """The method of an earlier attempt that reached the platform (its marks say so, the platform's answer is not on
+    record), when the channel now goes out by another `method` ("" otherwise, and for a receipt without the stamp).
+    The new method cannot read those marks: it would take the post for not sent and send it again (a mass send whose
+    answer was lost submitted as an article, a Weibo status posted again through the outbox)."""
+    if receipt is None or committed(receipt):
+        return ""
+    made = str(receipt.data.get(METHOD) or "")
+    reached = receipt.data.get("stage") in REACHED or OUTBOX in receipt.data
+    return made if reached and made and made != method else ""
+
+
+def method_words(method: str) -> str:
+    """A method as config.yaml writes it: `publisher: api，mode: mass_send`."""
+    return "，".join(f"{key}: {value}" for key, value in zip(("publisher", "mode"), method.split(":"), strict=False))

@@ -1,0 +1,89 @@
+"""A post an attempt may have sent, then config.yaml changed how its channel goes out (`publisher`, `mode`) before
+the next attempt: the new method cannot read the old one's marks (it would take the post for not sent and send it
+again), so the post fails, maybe out, and staff are told to check the platform first. Real WeChat channels over
+HTTP to the fake server, the daemon and its SQLite queue."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from scheduler.channels import make_channel
+from scheduler.poster.files import PosterFiles
+from scheduler.publishing import review
+from scheduler.publishing import states as st
+from scheduler.publishing.maybe_sent import maybe_sent
+
+from . import test_channels_e2e as e2e
+from .channel_helpers import WECHAT_AT, WECHAT_POST
+from .test_channels_e2e import NEXT_DAY, World, run_into_crash
+from .test_maybe_sent_e2e import _mass_send_dropped
+
+world = e2e.world
+
+
+def _restart_in_publish_mode(world: World) -> None:
+    """The daemon stopped, config.yaml's wechat changed from `mode: mass_send` to `mode: publish`, started again."""
+    h = world.harness
+    if h.daemon is not None:  # a crash stopped it already
+        h.crash()
+    assert h.campaign.wechat is not None
+    h.campaign = h.campaign.with_channels(dataclasses.replace(h.campaign.wechat, mode="publish"))
+    assert h.campaign.wechat is not None
+    made = make_channel(h.campaign, h.campaign.wechat, PosterFiles(h.campaign))
+    made.clock = h.clock  # type: ignore[attr-defined]
+    h.channels["wechat"] = made  # type: ignore[assignment]
+    h.clock.set(WECHAT_AT + dt.timedelta(minutes=2))
+    h.start()
+    h.run_until(NEXT_DAY)
+
+
+def _failed_maybe_out(world: World) -> None:
+    h = world.harness
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.FAILED and maybe_sent(post.state, post.attempts, post.receipt)
+    assert world.wechat.calls["submit"] == 0 and len(world.wechat.deliveries) == 1  # the mass send only, no article
+    assert "之前的一次发布（publisher: api，mode: mass_send）可能已经发出" in post.last_error
+    assert "改成了 publisher: api，mode: publish" in post.last_error and f"qm confirm {WECHAT_POST} --url 链接" in post.last_error
+    told = [n for n in h.notifications.sent if n.title == "【发布失败】" + WECHAT_POST]  # type: ignore[union-attr]
+    assert len(told) == 1 and any("先到平台核实" in line for line in told[0].lines)
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+def test_a_dropped_mass_send_waiting_to_retry_is_not_submitted_as_an_article_after_the_mode_changed(world: World) -> None:
+    _mass_send_dropped(world)
+    _restart_in_publish_mode(world)
+    _failed_maybe_out(world)
+    h = world.harness
+    assert review.retry(h.queue, WECHAT_POST, "王科长", h.now) == st.APPROVED  # checked: not out, a person sends it anew
+    h.run_until(NEXT_DAY + dt.timedelta(minutes=10))
+    assert h.state(WECHAT_POST) == st.PUBLISHED and world.wechat.calls["submit"] == 1
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+def test_a_mass_send_out_before_a_crash_is_not_submitted_as_an_article_after_the_mode_changed(world: World) -> None:
+    """The daemon died after WeChat sent it to every follower, before the answer was recorded (`sending` on record)."""
+    h = world.harness
+    run_into_crash(world, "wechat", "sent", stored=False)
+    assert h.state(WECHAT_POST) == st.PUBLISHING and len(world.wechat.deliveries) == 1
+    _restart_in_publish_mode(world)
+    _failed_maybe_out(world)
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+def test_a_dropped_mass_send_is_not_sent_by_the_outbox_config_yaml_switched_to_while_the_daemon_runs(world: World) -> None:
+    """The running daemon takes up `publisher: outbox` before the retry: staff would find it in the outbox and post it
+    by hand, a second time."""
+    h = world.harness
+    config = [h.campaign]
+    h.config = lambda: config[0]  # config.yaml as the daemon reads it again before a publish
+    _mass_send_dropped(world)
+    assert h.campaign.wechat is not None
+    config[0] = h.campaign.with_channels(dataclasses.replace(h.campaign.wechat, publisher="outbox"))
+    h.run_until(NEXT_DAY)
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.FAILED and maybe_sent(post.state, post.attempts, post.receipt)
+    assert "改成了 publisher: outbox" in post.last_error and not h.ledger.deliveries.get(WECHAT_POST)
+    assert len(world.wechat.deliveries) == 1
