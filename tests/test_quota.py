@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from scheduler.channels.base import PermanentError
+from scheduler.channels.kinds import kind_of
 from scheduler.channels.wechat.config import WeChatConfig
 from scheduler.channels.wechat.quota import Send, over_quota
 from scheduler.inputs.campaign import Campaign
-from scheduler.planning.planner import Plan
+from scheduler.inputs.content import Library
+from scheduler.planning.planner import Plan, make_plan
 from scheduler.publishing import review
 from scheduler.publishing import states as st
 from scheduler.rendering.payloads import Renderer
@@ -43,6 +46,29 @@ def test_a_service_account_has_four_a_month_and_spills_into_the_next_month() -> 
     [issue] = over_quota(config("service"), sends, TZ)
     assert issue.post_id == "p29" and "每月只能群发 4 次" in issue.message
     assert issue.next_free == dt.datetime(2016, 10, 1, 20, 0, tzinfo=TZ)
+
+
+def test_a_send_is_moved_only_to_a_slot_of_its_channel_inside_the_campaign() -> None:
+    """Not past the campaign's last day, nor to a day the channel does not post on (its `dates`)."""
+    sends = [Send("retried", at(2, 10), done=True), Send("a", at(2, 20))]
+    [last_day] = over_quota(config("subscription"), sends, TZ, end=dt.date(2016, 9, 2))
+    assert last_day.post_id == "a" and last_day.next_free is None
+    assert last_day.moving(TZ) == "活动期内已没有可以顺延的时段，到时不发出，记为失败并通知"
+    some_days = dataclasses.replace(config("subscription"), dates=(dt.date(2016, 9, 2), dt.date(2016, 9, 5)))
+    [issue] = over_quota(some_days, sends, TZ, end=dt.date(2016, 9, 30))
+    assert issue.next_free == at(5, 20)
+    [none_left] = over_quota(some_days, sends, TZ, end=dt.date(2016, 9, 4))
+    assert none_left.next_free is None
+
+
+def test_the_plan_moves_no_send_past_the_campaign(heihe: Campaign, library: Library) -> None:
+    """Two mass sends a day on a subscription account: every day's second has no slot left in the campaign
+    (`qm check` and `qm plan` say so), none is moved to the days after it."""
+    assert heihe.wechat is not None
+    wechat = dataclasses.replace(heihe.wechat, times=(dt.time(12, 0), dt.time(20, 0)), account_type="subscription")
+    campaign = heihe.with_channels(wechat)
+    issues = kind_of(wechat).postponements(campaign, wechat, make_plan(campaign, library))
+    assert len(issues) == (campaign.end - campaign.start).days + 1 and all(i.next_free is None for i in issues)
 
 
 def test_publishing_has_no_follower_quota() -> None:
@@ -80,3 +106,29 @@ def test_a_send_that_would_exceed_the_quota_is_flagged_ahead_then_moved_not_fail
     assert h.ledger.first(post.id) is None and len([n for n in h.notifications.sent if "群发次数不足" in n.title]) == 1  # type: ignore[union-attr]
     h.run_until(at(3, 21))
     assert h.state(post.id) == st.PUBLISHED
+
+
+def test_a_send_with_no_slot_left_in_the_campaign_is_not_sent_after_it_and_staff_are_told(harness: Harness) -> None:
+    """The campaign's last day's quota is used by a retry: the day's own send has no later slot of the campaign.
+    Moved to the day after, it would go out when the campaign is over; it fails at its time instead, nothing sent."""
+    h = harness
+    h.campaign = dataclasses.replace(h.campaign, end=dt.date(2016, 9, 2))
+    h.start()
+    h.approve_all()
+    h.channels["wechat"].fail_with = [PermanentError("模拟：微信拒绝", "wechat")]  # type: ignore[attr-defined]
+    h.run_until(at(2, 9))
+    h.clock.set(at(2, 10))
+    review.retry(h.queue, "20160901-wechat-2000", "张科长", h.now)  # goes out today at 10:00: the day's one mass send
+    h.step_at(at(2, 10))
+    [warned] = [n for n in h.notifications.sent if "群发次数不足" in n.title]  # type: ignore[union-attr]
+    assert "活动期内已没有有群发次数的时段，到时不群发，记为失败并通知" in "".join(warned.lines)
+    assert "qm confirm 20160902-wechat-2000 --url 链接" in "".join(warned.lines)
+    h.run_until(at(3, 21))
+    post = h.queue.get("20160902-wechat-2000")
+    assert post is not None and post.state == st.FAILED and h.ledger.first(post.id) is None
+    assert "2016-09-02 的群发次数已排满，活动期内已没有可以顺延的时段，没有发出" in post.last_error
+    assert "qm cancel 20160902-wechat-2000" in post.last_error
+    assert [n.title for n in h.notifications.sent if n.title.startswith("【发布失败】")] == [  # type: ignore[union-attr]
+        "【发布失败】20160901-wechat-2000",
+        "【发布失败】20160902-wechat-2000",
+    ]

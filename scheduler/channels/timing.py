@@ -15,8 +15,17 @@ class Postponed:
 
     post_id: str
     at: dt.datetime
-    next_free: dt.datetime  # the next slot time with room
+    next_free: dt.datetime | None  # the next slot time with room; None: none is left in the campaign
     message: str  # why, for staff: 订阅号每天只能群发 1 次……
+
+    def moving(self, tz: dt.tzinfo) -> str:
+        """What becomes of it when its time comes, for staff after its message: where it moves, or that it does not go out."""
+        if self.next_free is None:
+            return f"活动期内已没有可以顺延的时段，到时不发出，{NOT_SENT}"
+        return f"到时将顺延到 {self.next_free.astimezone(tz):%Y-%m-%d %H:%M}"
+
+
+NOT_SENT = "记为失败并通知"  # what the daemon does with a post that has no later slot (`Postponed.next_free` None)
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,8 @@ def _channel_problems(ctx: Context) -> list[Problem]:
         problems += exc.problems or [Problem(str(exc))]
     tz = ctx.campaign.timezone
     for config, issue in warnings.planned_postponements(ctx.campaign, ctx.plan):
-        hint = f"改到 {issue.next_free.astimezone(tz):%Y-%m-%d %H:%M} 或以后，或删去多余的时段 / pins"
+        later = f"改到 {issue.next_free.astimezone(tz):%Y-%m-%d %H:%M} 或以后，或" if issue.next_free else "活动期内已没有可以顺延的时段："
+        hint = f"{later}删去多余的时段 / pins"
         problems.append(Problem(issue.message, f"{issue.post_id}（{config.name}）", hint))
     return problems + _robot_problems(ctx.campaign)
 
@@ -247,7 +248,7 @@ def run_plan(ctx: Context, args: argparse.Namespace) -> int:
     write_output(text, args.output, "排期")
     for _config, issue in warnings.planned_postponements(campaign, plan):
         print(
-            f"注意：{issue.post_id} {issue.message}，到时将顺延到 {issue.next_free.astimezone(campaign.timezone):%Y-%m-%d %H:%M}",
+            f"注意：{issue.post_id} {issue.message}，{issue.moving(campaign.timezone)}",
             file=sys.stderr,
         )
     for problem in plan.set_aside:  # pins the queue's posts that went out overrule

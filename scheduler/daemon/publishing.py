@@ -38,6 +38,7 @@ from .problem_notices import problem_notice
 
 STOPPED = "发布进度记不进数据库（本服务已失去租约、连不上数据库，或这条内容刚被改动）：停止发布，不再调用平台，由持有租约的服务核实"
 CONFIG_RETRY = 300.0  # seconds before a post of a channel the daemon does not run is tried again, config.yaml unreadable
+NO_SLOT_LEFT = "不再发布的用 qm cancel {id}；要发出的，在平台上手工发出后用 qm confirm {id} --url 链接 补记"
 LATE = "这次发布出错时，之前一次发布的平台应答已经记下：以它为准，不再重试"
 
 
@@ -173,6 +174,9 @@ class Publishing(Outcomes):
         issue = channel_warnings.postponement(s.campaign, s.queue, post.channel, post.id)
         if issue is None:
             return False
+        if issue.next_free is None:  # no slot of its channel with room is left in the campaign: never sent after it
+            self._fail(post, f"{issue.message}，活动期内已没有可以顺延的时段，没有发出：{NO_SLOT_LEFT.format(id=post.id)}", now)
+            return True
         to = issue.next_free.timestamp()
         why = f"{issue.message}，顺延到 {issue.next_free.astimezone(s.campaign.timezone):%Y-%m-%d %H:%M}"
         if s.queue.postpone(post.id, to, WHO, why, now):

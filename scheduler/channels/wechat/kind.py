@@ -138,7 +138,7 @@ class WeChatKind(Kind):
             return []  # only mass sends have a quota: `qm plan` then loads none of the quota code
         from .quota import planned
 
-        return planned(config, plan, campaign.timezone)
+        return planned(config, plan, campaign.timezone, campaign.end)
 
     def postponement(self, campaign: Campaign, config: ChannelConfig, queue: Queue, post_id: str) -> Postponed | None:
         """A mass send the account has no quota left for moves to the next slot with room."""
