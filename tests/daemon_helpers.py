@@ -227,8 +227,8 @@ class Robot(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def robot_server(answer: dict[str, Any] | None = None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Robot)
+def robot_server(answer: dict[str, Any] | None = None, handler: type[Robot] = Robot) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.received = []  # type: ignore[attr-defined]
     server.answer = answer or {"errcode": 0, "errmsg": "ok"}  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)

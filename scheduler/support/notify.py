@@ -114,6 +114,7 @@ class Delivery:
     sent: tuple[str, ...]
     failed: tuple[str, ...]
     reasons: tuple[str, ...] = ()
+    unclear: tuple[str, ...] = ()  # of those failed, the ones that may have it all the same: no answer came (`unanswered`)
 
 
 def failure_reason(exc: Exception | None = None, status: int = 200, errcode: object = 0) -> str:
@@ -132,6 +133,16 @@ def failure_reason(exc: Exception | None = None, status: int = 200, errcode: obj
     if status != 200:
         return f"应答 HTTP {status}"
     return f"机器人拒收（errcode {errcode}）"
+
+
+def unanswered(exc: Exception) -> bool:
+    """Whether a robot may have taken a request that failed with `exc`: it was sent, and no answer (or no answer
+    a robot gives) came back. A connection never made sent nothing."""
+    import httpx
+
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return False
+    return isinstance(exc, (httpx.TransportError, ValueError))
 
 
 class Notifications:
@@ -173,14 +184,17 @@ class Notifications:
         sent: list[str] = []
         failed: list[str] = []
         reasons: list[str] = []
+        unclear: list[str] = []
         for notifier in self.notifiers:
             if notice.kind in notifier.events and notifier.name not in told and (webhook := self._webhook(notifier)):
-                if (why := self._send_one(notifier, notice, webhook)) is None:
+                if (failure := self._send_one(notifier, notice, webhook)) is None:
                     sent.append(notifier.name)
                 else:
                     failed.append(notifier.name)
-                    reasons.append(scrub(f"{notifier.name}：{why}"))
-        return Delivery(tuple(sent), tuple(failed), tuple(reasons))
+                    reasons.append(scrub(f"{notifier.name}：{failure[0]}"))
+                    if failure[1]:
+                        unclear.append(notifier.name)
+        return Delivery(tuple(sent), tuple(failed), tuple(reasons), tuple(unclear))
 
     def warn_unconfigured(self) -> None:
         """Say once, at start, which notifiers have no webhook address (their notices are skipped)."""
@@ -201,16 +215,16 @@ class Notifications:
             )
         return webhook
 
-    def _send_one(self, notifier: Notifier, notice: Notice, webhook: str) -> str | None:
-        """None once the notifier took `notice`, else why not (`failure_reason`)."""
+    def _send_one(self, notifier: Notifier, notice: Notice, webhook: str) -> tuple[str, bool] | None:
+        """None once the notifier took `notice`, else why not (`failure_reason`) and whether it may have all the same."""
         url, body = webhook, wecom_body(notice)
         if notifier.kind == "dingtalk":
             body = dingtalk_body(notice)
             secret = read_secret(self.env, notifier.secret_env) if notifier.secret_env else ""
             if secret:
                 url = dingtalk_url(webhook, secret, self.clock_ms())
-        if (why := self._post(notifier, notice, url, body)) is not None:
-            return why
+        if (failure := self._post(notifier, notice, url, body)) is not None:
+            return failure
         if notice.image is not None and notifier.kind == "wecom":
             picture = wecom_image(notice.image)
             if picture is not None:
@@ -218,8 +232,8 @@ class Notifications:
         event(log, "notified", notifier=notifier.name, kind=notice.kind, title=notice.title)
         return None
 
-    def _post(self, notifier: Notifier, notice: Notice, url: str, body: dict[str, Any]) -> str | None:
-        """None when the robot took `body`, else why not."""
+    def _post(self, notifier: Notifier, notice: Notice, url: str, body: dict[str, Any]) -> tuple[str, bool] | None:
+        """None when the robot took `body`, else why not and whether it may have all the same (`unanswered`)."""
         import httpx
 
         try:
@@ -227,11 +241,11 @@ class Notifications:
             answer = response.json() if response.status_code == 200 else {}
         except (httpx.HTTPError, ValueError) as exc:
             event(log, "notify_failed", logging.WARNING, notifier=notifier.name, kind=notice.kind, error=type(exc).__name__)
-            return failure_reason(exc)
+            return failure_reason(exc), unanswered(exc)
         if response.status_code != 200 or answer.get("errcode", 0) != 0:
             code = answer.get("errcode", response.status_code)
             event(log, "notify_failed", logging.WARNING, notifier=notifier.name, kind=notice.kind, error=f"errcode {code}")
-            return failure_reason(status=response.status_code, errcode=code)
+            return failure_reason(status=response.status_code, errcode=code), False
         return None
 
     def close(self) -> None:

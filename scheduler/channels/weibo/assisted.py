@@ -44,7 +44,15 @@ class AssistedChannel(Channel):
         )
         notice = Notice(ASSISTED, f"【请发微博】{post.id}", lines, image=picture)
         post.checkpoint({"mode": "assisted", "stage": "notifying"})  # stored only while this daemon holds the post
-        if not self.notifications.send(notice):
+        delivery = self.notifications.deliver(notice)
+        if delivery.unclear and not delivery.sent:  # a group may have it: pushed again, two colleagues could post it
+            raise PermanentError(
+                f"{post.id} 推送给工作人员时，{'、'.join(delivery.unclear)}没有应答，可能已经收到：请先在群里和微博上核实；"
+                f"已发出的用 qm confirm {post.id} --url 链接 补记，群里确实没有收到的用 qm retry {post.id} 重新推送",
+                self.name,
+            )
+        if not delivery.sent:
+            post.checkpoint({"mode": "assisted", "stage": "ready"})  # nobody has it: a retry pushes it again
             raise TransientError("人工发布通知没有送达任何工作人员（检查 notifications 的 Webhook 环境变量和 events）", self.name)
         data: dict[str, Any] = {"mode": "assisted", "stage": "notified", "notified_at": self._now(), "image": str(picture or "")}
         post.landed(data)  # staff have it: a crash from here on must not send them a second package

@@ -4,12 +4,12 @@ mode, simulated staff on duty who post each package they receive and confirm it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from ...fakes.platforms import Labelled, Stand
 from ...fakes.weibo import FakeWeibo
 from ...runtime.clock import Clock
-from ...support.notify import ASSISTED, Notice, Notifications
+from ...support.notify import ASSISTED, Delivery, Notice, Notifications
 from ...support.values import Receipt
 from ..base import Channel, OutgoingPost
 from ..fake import Ledger
@@ -27,10 +27,10 @@ class SimulatedStaff(Notifications):
         self.ledger, self.clock = ledger, clock
         self.current_label = ""
 
-    def send(self, notice: Notice) -> int:
+    def deliver(self, notice: Notice, told: Collection[str] = ()) -> Delivery:
         if notice.kind == ASSISTED and notice.title.startswith("【请发微博】"):
             self.ledger.deliver(self.current_label, self.clock.now().timestamp())
-        return 1
+        return Delivery(("值班人员",), ())
 
 
 class ConfirmingDesk(Labelled):
