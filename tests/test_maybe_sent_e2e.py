@@ -198,3 +198,24 @@ def test_a_dropped_mass_send_whose_day_the_shortened_period_left_is_cancelled_an
     h.step_at(WECHAT_AT + dt.timedelta(minutes=5, seconds=30))
     [lost] = [n for n in h.notifications.sent if n.title.startswith("【已审核的内容被取消】")]  # type: ignore[union-attr]
     assert WECHAT_POST in lost.lines[-1] and "取消了 1 条已审核的内容" in lost.lines[-1]
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+def test_a_dropped_mass_send_whose_channel_was_removed_is_cancelled_and_staff_told_to_check_first(world: World) -> None:
+    """The channel left config.yaml while it waits to retry: not sent again, and as it may be out, staff hear so (not
+    only "put the channel back and qm retry", which would send a second mass send once WeChat forgot its clientmsgid)."""
+    h = world.harness
+    config = [h.campaign]
+    h.config = lambda: config[0]  # config.yaml as the daemon reads it again before a publish
+    _mass_send_dropped(world)
+    config[0] = dataclasses.replace(h.campaign, channels=tuple(c for c in h.campaign.channels if c.name != "wechat"))
+    h.run_until(WECHAT_AT + dt.timedelta(minutes=10))
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.CANCELLED and maybe_sent(post.state, post.attempts, post.receipt)
+    assert world.wechat.calls["sendall"] == 1 and "仍算作可能已发出" in h.queue.history(WECHAT_POST)[-1].why
+    told = [n for n in h.notifications.sent if n.title == "【渠道已删除，内容取消】" + WECHAT_POST]  # type: ignore[union-attr]
+    assert len(told) == 1
+    assert (
+        f"先到平台核实：已发出的用 qm confirm {WECHAT_POST} --url 链接 补记；确实没有发出、仍要发布的，"
+        f"把该渠道加回 config.yaml，再用 qm retry {WECHAT_POST} 重新排入（需重新审核）"
+    ) in told[0].lines

@@ -24,7 +24,7 @@ from ..publishing.dropped_slots import channel_removed
 from ..publishing.maybe_sent import maybe_sent
 from ..publishing.post_rows import receipt_json
 from ..publishing.queue import Post
-from ..publishing.review import is_paused, paused
+from ..publishing.review import MAYBE_KEPT, is_paused, paused
 from ..publishing.timing import POLL_LIMIT, Action, decide, poll_delay, retry_at
 from ..runtime import disk_full as diskfull
 from ..support.errors import QmError
@@ -131,11 +131,16 @@ class Publishing(Outcomes):
             return False  # cancelled by the fill, or moved by someone meanwhile
         if post.channel in s.channels:
             return True
-        why = channel_removed(post.channel)
+        maybe = maybe_sent(current.state, current.attempts, current.receipt)  # waiting to retry a call that may have sent it
+        why = channel_removed(post.channel) + (f"；{MAYBE_KEPT}" if maybe else "")
         if s.queue.advance(post.id, st.SCHEDULED, st.CANCELLED, WHO, why, now):
             event(log, "cancelled", logging.WARNING, post=post.id, channel=post.channel, why=why)
-            action = f"如仍要发布：把该渠道加回 config.yaml，再用 qm retry {post.id} 重新排入（需重新审核）"
-            s.notify(problem_notice(s.campaign, "【渠道已删除，内容取消】", current, why, action=action))
+            action = f"把该渠道加回 config.yaml，再用 qm retry {post.id} 重新排入（需重新审核）"
+            if maybe:
+                action = f"先到平台核实：已发出的用 qm confirm {post.id} --url 链接 补记；确实没有发出、仍要发布的，{action}"
+            s.notify(
+                problem_notice(s.campaign, "【渠道已删除，内容取消】", current, why, action=action if maybe else f"如仍要发布：{action}")
+            )
         return False
 
     def _outside_period(self, post: Post) -> None:
