@@ -16,7 +16,7 @@ from scheduler.publishing.maybe_sent import maybe_sent
 from . import test_channels_e2e as e2e
 from .channel_helpers import TZ, WEIBO_POST
 from .daemon_helpers import Robot, robot_server
-from .test_channels_e2e import World
+from .test_channels_e2e import World, run_into_crash
 
 world = e2e.world
 
@@ -46,12 +46,15 @@ def _run(world: World, monkeypatch: pytest.MonkeyPatch, until: dt.datetime, **ro
     return [r["body"] for r in received]
 
 
+def _packages(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [b for b in sent if b.get("msgtype") == "markdown" and f"【请发微博】{WEIBO_POST}" in b["markdown"]["content"]]
+
+
 @pytest.mark.parametrize("world", [("publish", "assisted")], indirect=True)
 def test_a_push_to_staff_whose_answer_was_lost_is_not_pushed_again(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The robot put it in the group, the answer never came: retried, the group would get the package twice."""
     sent = _run(world, monkeypatch, dt.datetime(2016, 9, 2, 10, 30, tzinfo=TZ), handler=DroppingRobot)
-    packages = [b for b in sent if b.get("msgtype") == "markdown" and f"【请发微博】{WEIBO_POST}" in b["markdown"]["content"]]
-    assert len(packages) == 1
+    assert len(_packages(sent)) == 1
     h = world.harness
     post = h.queue.get(WEIBO_POST)
     assert post is not None and post.state == st.FAILED and maybe_sent(post.state, post.attempts, post.receipt)
@@ -68,3 +71,19 @@ def test_a_push_every_robot_refused_is_retried_and_counts_as_never_sent(world: W
     post = world.harness.queue.get(WEIBO_POST)
     assert post is not None and post.state == st.FAILED and post.attempts > 1
     assert not maybe_sent(post.state, post.attempts, post.receipt) and "没有送达任何工作人员" in post.last_error
+
+
+@pytest.mark.parametrize("world", [("publish", "assisted")], indirect=True)
+def test_a_crash_after_the_push_before_it_was_recorded_does_not_push_it_again(world: World) -> None:
+    """The group has the package; the daemon died before recording so (`notifying` on record): restarted, it cannot
+    tell whether staff have it, so it does not push a second package; staff are told to check first."""
+    h = world.harness
+    run_into_crash(world, "weibo", "notified", stored=False)
+    assert h.state(WEIBO_POST) == st.PUBLISHING and len(_packages([r["body"] for r in world.robot])) == 1
+    h.clock.advance(5 * 60)
+    h.start()
+    h.step_at(h.clock.now())
+    assert len(_packages([r["body"] for r in world.robot])) == 1
+    post = h.queue.get(WEIBO_POST)
+    assert post is not None and post.state == st.FAILED and maybe_sent(post.state, post.attempts, post.receipt)
+    assert "推送给工作人员时服务中断，可能已经收到" in post.last_error

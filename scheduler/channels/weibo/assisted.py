@@ -46,11 +46,7 @@ class AssistedChannel(Channel):
         post.checkpoint({"mode": "assisted", "stage": "notifying"})  # stored only while this daemon holds the post
         delivery = self.notifications.deliver(notice)
         if delivery.unclear and not delivery.sent:  # a group may have it: pushed again, two colleagues could post it
-            raise PermanentError(
-                f"{post.id} 推送给工作人员时，{'、'.join(delivery.unclear)}没有应答，可能已经收到：请先在群里和微博上核实；"
-                f"已发出的用 qm confirm {post.id} --url 链接 补记，群里确实没有收到的用 qm retry {post.id} 重新推送",
-                self.name,
-            )
+            raise _maybe_got(post.id, f"推送给工作人员时，{'、'.join(delivery.unclear)}没有应答", self.name)
         if not delivery.sent:
             post.checkpoint({"mode": "assisted", "stage": "ready"})  # nobody has it: a retry pushes it again
             raise TransientError("人工发布通知没有送达任何工作人员（检查 notifications 的 Webhook 环境变量和 events）", self.name)
@@ -61,6 +57,8 @@ class AssistedChannel(Channel):
     def reconcile(self, post: OutgoingPost, receipt: Receipt | None) -> Receipt | None:
         if receipt is not None and receipt.status == "published":
             return receipt  # confirmed
+        if receipt is not None and receipt.data.get("stage") == "notifying" and "notified_at" not in receipt.data:
+            raise _maybe_got(post.id, "推送给工作人员时服务中断", self.name)  # pushed, or about to be: a group may have it
         if receipt is None or "notified_at" not in receipt.data:
             return None  # staff were never asked: asking is safe
         receipt = Receipt("accepted", receipt.external_id, receipt.url, receipt.data)  # a checkpoint reads as accepted
@@ -85,3 +83,12 @@ class AssistedChannel(Channel):
 
     def close(self) -> None:
         self.notifications.close()
+
+
+def _maybe_got(post_id: str, what: str, channel: str) -> PermanentError:
+    """A push that may have reached staff (`what` happened): never pushed again unasked, two colleagues could post it."""
+    return PermanentError(
+        f"{post_id} {what}，可能已经收到：请先在群里和微博上核实；"
+        f"已发出的用 qm confirm {post_id} --url 链接 补记，群里确实没有收到的用 qm retry {post_id} 重新推送",
+        channel,
+    )
