@@ -153,6 +153,7 @@ def test_the_sweeps_query_is_answered_by_the_state_and_time_index_also_after_an_
             "notices_due",
             "campaign_identity",
             "print_signoffs",
+            "account_log",
         ):  # made by a step after the index
             conn.exec_driver_sql(f"DROP TABLE {later}")
         conn.execute(schema_version.update().values(version=4))

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..runtime.lock_tables import daemon_info, daemons
 from ..support.errors import RuntimeFailure
 from .tables import (
+    account_log,
     audit,
     campaign_identity,
     login_failures,
@@ -68,6 +69,11 @@ def _create(*tables: sa.Table) -> Callable[[Connection], None]:
     return step
 
 
+def _accounts_kept(conn: Connection) -> None:
+    _add_column(users.c.last_login, users.c.must_change)(conn)
+    _create(account_log)(conn)
+
+
 # Ordered, append-only: never edit a released step, add a new one.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "queue: posts, payload versions, audit log", _create(posts, payload_versions, audit)),
@@ -85,6 +91,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (13, "notices due: why the last try failed, when one was given up", _add_column(notices_due.c.failed, notices_due.c.given_up)),
     (14, "campaign identity: which campaign the database holds (another campaign's config is refused)", _create(campaign_identity)),
     (15, "print sign-offs: who signed off which bytes of each print sheet", _create(print_signoffs)),
+    (16, "accounts: last sign-in, a password to change at next login, the log of admins' changes", _accounts_kept),
 ]
 LATEST = MIGRATIONS[-1][0]
 

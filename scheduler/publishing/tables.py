@@ -99,6 +99,19 @@ users = sa.Table(
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("changed", sa.Float, nullable=False),  # password or role changed: older sessions end
+    sa.Column("last_login", sa.Float),  # the latest sign-in on the console (NULL: never)
+    sa.Column("must_change", sa.Boolean, nullable=False, server_default=sa.false()),  # a password an admin set: changed at next login
+)
+
+account_log = sa.Table(
+    "account_log",  # every change an admin made to an account (the console's 账号 page): who, what, when; never a password
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("who", sa.String(80), nullable=False),  # the admin, as the audit log writes it: 王科长（web）
+    sa.Column("name", sa.String(40), nullable=False, index=True),  # the account changed
+    sa.Column("action", sa.String(16), nullable=False),  # add | password | role | disable | enable | unlock
+    sa.Column("detail", sa.Text, nullable=False, server_default=""),  # e.g. the role before and after
 )
 
 web_sessions = sa.Table(

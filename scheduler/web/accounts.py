@@ -1,6 +1,10 @@
 """Console accounts: names, roles and scrypt password hashes in the queue database.
 
 There is no default account and no default password: the first admin is made with `qm user add`.
+An admin changes accounts on the console's 账号 page as well (`user_pages`): each change made with a `by`
+is written to `account_log` in the same transaction, and none of them may leave the console without an enabled admin
+(`qm user` in a terminal may: there the terminal itself is the way back in).
+A password an admin sets there is temporary (`must_change`): its owner chooses a new one at the next login.
 Hashes are `scrypt$<n>$<r>$<p>$<salt>$<key>` (base64), checked in constant time; a name that does
 not exist costs the same hash as one that does, so timing does not tell which names exist.
 """
@@ -13,12 +17,13 @@ import hmac
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from ..inputs.campaign import ROLE_LABELS, ROLES
-from ..publishing.tables import users, web_sessions
+from ..publishing.tables import account_log, users, web_sessions
 from ..support.errors import InputError
 from ..support.suggest import named
 
@@ -34,6 +39,8 @@ class User:
     disabled: bool
     created: float
     changed: float
+    last_login: float | None = None
+    must_change: bool = False
 
     def may(self, role: str) -> bool:
         """True when this account's role is `role` or above it (editor < reviewer < admin)."""
@@ -94,37 +101,65 @@ class Accounts:
     def get(self, name: str) -> User | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(users).where(users.c.name == name)).first()
-        return User(row.name, row.role, bool(row.disabled), row.created, row.changed) if row else None
+        return _user(row) if row else None
 
     def all(self) -> list[User]:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(users).order_by(users.c.created, users.c.name)).all()
-        return [User(r.name, r.role, bool(r.disabled), r.created, r.changed) for r in rows]
+        return [_user(r) for r in rows]
 
-    def add(self, name: str, role: str, password: str, now: float) -> User:
+    def add(self, name: str, role: str, password: str, now: float, by: str = "", temporary: bool = False) -> User:
+        """A new account; `temporary`: its owner must choose another password at the first login."""
         name, role = check_name(name), check_role(role)
         hashed = hash_password(check_password(password))
         with self.engine.begin() as conn:
             if conn.execute(sa.select(users.c.name).where(users.c.name == name)).first():
                 raise InputError(f"用户 {name} 已存在（改密码：qm user passwd {name}）")
-            conn.execute(users.insert().values(name=name, role=role, password=hashed, disabled=False, created=now, changed=now))
-        return User(name, role, False, now, now)
+            values = dict(name=name, role=role, password=hashed, disabled=False, created=now, changed=now, must_change=temporary)
+            conn.execute(users.insert().values(**values))
+            _record(conn, by, name, "add", ROLE_LABELS[role], now)
+        return User(name, role, False, now, now, None, temporary)
 
-    def set_password(self, name: str, password: str, now: float) -> None:
-        self._change(name, now, password=hash_password(check_password(password)))
+    def set_password(self, name: str, password: str, now: float, by: str = "", temporary: bool = False) -> None:
+        """A new password; `temporary` (one an admin set for its owner): to be changed at the next login."""
+        detail = "临时密码，下次登录时须修改" if temporary else "本人修改"
+        self._change(name, now, by, "password", detail, password=hash_password(check_password(password)), must_change=temporary)
 
-    def set_disabled(self, name: str, disabled: bool, now: float) -> None:
-        self._change(name, now, disabled=disabled)
+    def set_disabled(self, name: str, disabled: bool, now: float, by: str = "") -> None:
+        """Disable or enable an account; with `by` (an admin on the console) never the last enabled admin."""
+        self._change(name, now, by, "disable" if disabled else "enable", "", disabled=disabled)
 
-    def set_role(self, name: str, role: str, now: float) -> None:
-        self._change(name, now, role=check_role(role))
+    def set_role(self, name: str, role: str, now: float, by: str = "") -> None:
+        """Change an account's role; with `by` (an admin on the console) never the last enabled admin's."""
+        role, before = check_role(role), self.get(name)
+        detail = f"{before.role_label} → {ROLE_LABELS[role]}" if before else ""
+        self._change(name, now, by, "role", detail, role=role)
 
-    def _change(self, name: str, now: float, **values: object) -> None:
-        """Change an account; its sessions end (a new password, a role or a disabled account takes effect at once)."""
+    def _change(self, name: str, now: float, by: str, what: str, detail: str, **values: object) -> None:
+        """Change an account; its sessions end (a new password, a role or a disabled account takes effect at once).
+        With `by` (the console) refused when it would leave no enabled admin: the admin rows are locked first (PostgreSQL),
+        the change made, then the admins left counted, so two admins demoting each other at once cannot both succeed."""
         with self.engine.begin() as conn:
+            admins = _admins(conn, lock=True)
             if conn.execute(users.update().where(users.c.name == name).values(changed=now, **values)).rowcount != 1:
                 raise InputError(f"没有用户 {name}（用 qm user list 查看）")
+            if by and admins and not _admins(conn):
+                raise InputError(
+                    f"{name} 是最后一个启用的管理员，不能{'停用' if values.get('disabled') else '改为别的角色'}：否则就没有人能管理账号了。"
+                    "请先添加或启用另一个管理员，再做这个改动。"
+                )
             conn.execute(web_sessions.delete().where(web_sessions.c.user == name))
+            _record(conn, by, name, what, detail, now)
+
+    def history(self, limit: int = 30) -> list[sa.Row[Any]]:
+        """The latest changes admins made to accounts (at, who, name, action, detail), the newest first."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(account_log).order_by(account_log.c.at.desc(), account_log.c.id.desc()).limit(limit)))
+
+    def record(self, by: str, name: str, action: str, now: float, detail: str = "") -> None:
+        """Write a change made elsewhere (a lockout lifted) to `account_log`."""
+        with self.engine.begin() as conn:
+            _record(conn, by, name, action, detail, now)
 
     def authenticate(self, name: str, password: str) -> User | None:
         """The enabled account with this name and password, or None; always costs one scrypt."""
@@ -133,4 +168,20 @@ class Accounts:
         ok = password_matches(password, row.password if row else _DUMMY)
         if row is None or not ok or row.disabled:
             return None
-        return User(row.name, row.role, False, row.created, row.changed)
+        return _user(row)
+
+
+def _user(row: sa.Row[Any]) -> User:
+    return User(row.name, row.role, bool(row.disabled), row.created, row.changed, row.last_login, bool(row.must_change))
+
+
+def _admins(conn: Connection, lock: bool = False) -> list[str]:
+    """The enabled admins' names; `lock`: their rows locked until the transaction ends (PostgreSQL)."""
+    query = sa.select(users.c.name).where(users.c.role == "admin", users.c.disabled == sa.false())
+    return list(conn.execute(query.with_for_update() if lock else query).scalars())
+
+
+def _record(conn: Connection, by: str, name: str, action: str, detail: str, now: float) -> None:
+    """Write an admin's change to `account_log` (`by`: who, as the audit log writes it; "" writes nothing)."""
+    if by:
+        conn.execute(account_log.insert().values(at=now, who=by, name=name, action=action, detail=detail))

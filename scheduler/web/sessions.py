@@ -79,6 +79,7 @@ class Sessions:
         with self.engine.begin() as conn:
             conn.execute(web_sessions.delete().where(web_sessions.c.seen < now - self.idle))  # tidy up expired ones
             conn.execute(web_sessions.insert().values(token_hash=_digest(token), user=user.name, csrf=new_token(), created=now, seen=now))
+            conn.execute(users.update().where(users.c.name == user.name).values(last_login=now))  # `changed` stays: no session ends
         return token
 
     def find(self, token: str, now: float) -> Session | None:
@@ -86,9 +87,8 @@ class Sessions:
         if not token:
             return None
         key = _digest(token)
-        query = sa.select(web_sessions, users.c.role, users.c.disabled, users.c.created.label("user_created"), users.c.changed).join(
-            users, users.c.name == web_sessions.c.user
-        )
+        account = (users.c.role, users.c.disabled, users.c.created.label("user_created"), users.c.changed, users.c.must_change)
+        query = sa.select(web_sessions, *account).join(users, users.c.name == web_sessions.c.user)
         with self.engine.connect() as conn:
             row = conn.execute(query.where(web_sessions.c.token_hash == key)).first()
         if row is None or row.disabled or row.seen < now - self.idle or row.created < now - MAX_AGE or row.changed > row.created:
@@ -98,7 +98,7 @@ class Sessions:
         if now - row.seen > SEEN_EVERY:
             with self.engine.begin() as conn:
                 conn.execute(web_sessions.update().where(web_sessions.c.token_hash == key).values(seen=now))
-        return Session(User(row.user, row.role, False, row.user_created, row.changed), row.csrf, key)
+        return Session(User(row.user, row.role, False, row.user_created, row.changed, must_change=bool(row.must_change)), row.csrf, key)
 
     def end(self, token: str) -> None:
         with self.engine.begin() as conn:
@@ -173,6 +173,14 @@ class Throttle:
             kind, value = key.split(":", 1)
             found[kind].append((value, _seconds(wait)))
         return found
+
+    def tries(self, now: float) -> dict[str, int]:
+        """Wrong passwords each account name typed within the last 15 minutes (names with none are absent)."""
+        query = sa.select(login_failures.c.key, sa.func.count()).where(
+            login_failures.c.key.like("name:%"), login_failures.c.at > now - FAILURE_WINDOW
+        )
+        with self.engine.connect() as conn:
+            return {key.split(":", 1)[1]: n for key, n in conn.execute(query.group_by(login_failures.c.key))}
 
     def _forget(self, key: str) -> int:
         with self.engine.begin() as conn:
