@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -44,13 +42,12 @@ from ..views.plan_export import channel_label
 from . import flash, form_size
 from .accounts import Accounts, User
 from .config_watch import ConfigWatch, banner, refusal
+from .db_retry import retrying
 from .security_headers import SecurityHeaders
 from .sessions import COOKIE, Session, Sessions, Throttle, same
 
 HERE = Path(__file__).parent
 log = logging.getLogger("qm.web")
-RETRIES_ON_LOCK = 3
-T = TypeVar("T")
 
 
 @dataclass
@@ -157,10 +154,12 @@ def console_of(request: Request) -> Console:
 
 
 PageFunction = Callable[[Call], Response]
+PASSWORD_PAGE = "/password"  # where an account with a temporary password chooses its own (`user_pages`)
 
 
-def view(role: str = "editor") -> Callable[[PageFunction], Callable[[Request], Awaitable[Response]]]:
-    """A GET page for signed-in accounts of `role` or above; others are sent to the login page."""
+def view(role: str = "editor", before_change: bool = False) -> Callable[[PageFunction], Callable[[Request], Awaitable[Response]]]:
+    """A GET page for signed-in accounts of `role` or above; others are sent to the login page. An account whose
+    password an admin set (`must_change`) is sent to choose its own first, but to pages open `before_change`."""
 
     def wrap(fn: PageFunction) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -168,6 +167,8 @@ def view(role: str = "editor") -> Callable[[PageFunction], Callable[[Request], A
             session = await session_of(request)
             if session is None:
                 return _to_login(request)
+            if session.user.must_change and not before_change:  # a temporary password: a new one first
+                return RedirectResponse(PASSWORD_PAGE, status_code=303)
             if not session.user.may(role):
                 return _forbidden(console, session, role)
             return await run_in_threadpool(retrying, fn, Call(console, request, session.user, session))
@@ -178,7 +179,9 @@ def view(role: str = "editor") -> Callable[[PageFunction], Callable[[Request], A
     return wrap
 
 
-def action(role: str = "editor", writes: bool = True) -> Callable[[PageFunction], Callable[[Request], Awaitable[Response]]]:
+def action(
+    role: str = "editor", writes: bool = True, before_change: bool = False
+) -> Callable[[PageFunction], Callable[[Request], Awaitable[Response]]]:
     """A POST handler: like `view`, and the form must carry the session's CSRF token. One that `writes` is
     refused (nothing done) while the config on disk differs from the one the console was started with. Refused
     for the role or the config, it redirects to the form's page saying why (`refused_here`)."""
@@ -196,6 +199,8 @@ def action(role: str = "editor", writes: bool = True) -> Callable[[PageFunction]
             if not isinstance(token, str) or not same(token, session.csrf):
                 return _csrf_refused(console, session)
             call = Call(console, request, session.user, session, form)
+            if session.user.must_change and not before_change:
+                return RedirectResponse(PASSWORD_PAGE, status_code=303)
             if not session.user.may(role):
                 return refused_here(call, _forbidden_message(session, role))
             if writes and (said := await run_in_threadpool(_stale_refusal, console)):
@@ -206,18 +211,6 @@ def action(role: str = "editor", writes: bool = True) -> Callable[[PageFunction]
         return endpoint
 
     return wrap
-
-
-def retrying(fn: Callable[..., T], *args: Any) -> T:
-    """Call `fn`; a SQLite database still locked after its busy timeout (a long write elsewhere) is tried again, never shown."""
-    for attempt in range(RETRIES_ON_LOCK):
-        try:
-            return fn(*args)
-        except sa.exc.OperationalError as exc:
-            if "locked" not in str(exc.orig) or attempt == RETRIES_ON_LOCK - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
-    raise AssertionError("unreachable")
 
 
 async def session_of(request: Request) -> Session | None:
@@ -278,6 +271,7 @@ def _csrf_refused(console: Console, session: Session | None) -> Response:
 
 def create_app(console: Console) -> Starlette:
     from . import day_approval, edit_pages, error_pages, library_pages, login, media_pages, pages, print_pages, review_pages, status_pages
+    from .user_pages import routes as account_routes
 
     players = ScreenPlayers(console.campaign)
     routes: list[BaseRoute] = [
@@ -290,6 +284,7 @@ def create_app(console: Console) -> Starlette:
         *status_pages.routes(),
         *media_pages.routes(),
         *print_pages.routes(),
+        *account_routes(),
         *players.routes(status_path="/screen-status", index=False),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

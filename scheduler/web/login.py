@@ -13,8 +13,9 @@ from starlette.routing import BaseRoute, Route
 from ..support.commands import shell_word
 from ..support.logs import event
 from . import form_size
-from .app import Call, action, console_of, retrying
+from .app import Call, action, console_of
 from .client_address import client_of
+from .db_retry import retrying
 from .sessions import COOKIE, FAILURE_WINDOW, LOGIN_COOKIE, MAX_AGE, Lock, log_in, minutes, new_token, same
 
 log = logging.getLogger("qm.web")
@@ -119,7 +120,7 @@ async def login_submit(request: Request) -> Response:
     return response
 
 
-@action("editor", writes=False)  # signing out is always possible
+@action("editor", writes=False, before_change=True)  # signing out is always possible
 def logout(call: Call) -> Response:
     call.console.sessions.end(call.request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)

@@ -1,0 +1,187 @@
+"""The console's 账号 page, for admins: GET /users lists the accounts (`views.account_rows`); POST /users/add,
+/users/password, /users/role, /users/disable, /users/enable and /users/unlock change one, as `qm user` does in a
+terminal, each written to `account_log` under the admin's name. GET/POST /password: anyone changes their own password,
+and one whose password an admin set (a temporary one) must do so before any other page (`app.view`).
+
+A password an admin types or has generated is hashed as `qm user add` hashes it; a generated one is shown once, in
+the answer to the form itself (never kept for a later page, never logged)."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ..inputs.campaign import ROLES
+from ..support.errors import InputError
+from ..support.logs import event
+from ..views.account_rows import ACTIONS, account_rows, generated_password
+from . import flash
+from .accounts import check_password
+from .app import PASSWORD_PAGE, Call, action, refused_here, view
+from .sessions import COOKIE, MAX_AGE
+
+log = logging.getLogger("qm.web")
+HOME = "/users"
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route(HOME, users_page, methods=["GET"]),
+        Route(f"{HOME}/add", add, methods=["POST"]),
+        Route(f"{HOME}/password", reset_password, methods=["POST"]),
+        Route(f"{HOME}/role", change_role, methods=["POST"]),
+        Route(f"{HOME}/disable", disable, methods=["POST"]),
+        Route(f"{HOME}/enable", enable, methods=["POST"]),
+        Route(f"{HOME}/unlock", unlock, methods=["POST"]),
+        Route(PASSWORD_PAGE, own_password_page, methods=["GET"]),
+        Route(PASSWORD_PAGE, own_password, methods=["POST"]),
+    ]
+
+
+def _page(call: Call, status: int = 200, **values: object) -> Response:
+    console = call.console
+    assert call.user is not None
+    now = console.now()
+    locked = dict(console.throttle.locked(now)["name"])
+    tries = console.throttle.tries(now)
+    found = console.accounts.all()
+    rows = account_rows(found, locked, tries, console.campaign.review.stages, call.user.name, now, console.campaign.timezone)
+    values.setdefault("done", flash.note(call, "said"))
+    values.setdefault("shown", None)
+    return call.page(
+        "users.html", status=status, title="账号管理", rows=rows, roles=ROLES, history=console.accounts.history(), actions=ACTIONS, **values
+    )
+
+
+def _done(call: Call, message: str, name: str, what: str) -> Response:
+    """Back to the page saying `message` (post/redirect/get); the change is logged (never a password)."""
+    assert call.user is not None
+    event(log, "account_changed", by=call.user.name, user=name, action=what)
+    return RedirectResponse(f"{HOME}?said={flash.keep(call, message, 'said')}#user-list", status_code=303)
+
+
+def _new_password(call: Call, may_generate: bool = True) -> tuple[str, bool]:
+    """The password the form chose: typed twice (checked as `qm user add` checks it), or generated (`generate`):
+    (the password, whether it was generated)."""
+    if may_generate and call.field("generate"):
+        return generated_password(), True
+    typed, again = _raw(call, "password"), _raw(call, "password2")
+    if typed != again:
+        raise InputError("两次输入的密码不一样，什么也没有改。")
+    return check_password(typed), False
+
+
+def _raw(call: Call, name: str) -> str:
+    """A password field as typed (not stripped: a space at either end is refused, not dropped)."""
+    value = call.form.get(name) if call.form is not None else None
+    return value if isinstance(value, str) else ""
+
+
+def _shown(call: Call, name: str, password: str, message: str) -> Response:
+    """The page with a generated password shown this once (the answer to the POST, not kept anywhere)."""
+    assert call.user is not None
+    event(log, "account_changed", by=call.user.name, user=name, action="password-generated")
+    return _page(call, done=message, shown={"name": name, "password": password})
+
+
+@view("admin")
+def users_page(call: Call) -> Response:
+    return _page(call)
+
+
+@action("admin")
+def add(call: Call) -> Response:
+    name, role = call.field("name"), call.field("role")
+    try:
+        password, generated = _new_password(call)
+        user = call.console.accounts.add(name, role, password, call.console.now(), by=call.who(), temporary=True)
+    except InputError as exc:
+        return refused_here(call, f"没有添加账号：{exc}")
+    said = f"已添加账号 {user.name}（{user.role_label}）。第一次登录时要改成自己的密码。"
+    return _shown(call, user.name, password, said) if generated else _done(call, said, user.name, "add")
+
+
+@action("admin")
+def reset_password(call: Call) -> Response:
+    name = call.field("name")
+    try:
+        password, generated = _new_password(call)
+        call.console.accounts.set_password(name, password, call.console.now(), by=call.who(), temporary=True)
+    except InputError as exc:
+        return refused_here(call, f"没有重设 {name} 的密码：{exc}")
+    call.console.throttle.release(name)  # the lock kept the owner out, not only whoever guessed
+    said = f"已重设 {name} 的密码（登录锁定已解除）。{name} 用它登录后要改成自己的密码；已登录的页面随即退出。"
+    return _shown(call, name, password, said) if generated else _done(call, said, name, "password")
+
+
+@action("admin")
+def change_role(call: Call) -> Response:
+    name, role = call.field("name"), call.field("role")
+    try:
+        call.console.accounts.set_role(name, role, call.console.now(), by=call.who())
+    except InputError as exc:
+        return refused_here(call, f"没有改 {name} 的角色：{exc}")
+    user = call.console.accounts.get(name)
+    label = user.role_label if user else role
+    return _done(call, f"{name} 的角色已改为{label}，该账号需要重新登录。", name, "role")
+
+
+def _switch(call: Call, disabled: bool) -> Response:
+    name, verb = call.field("name"), "停用" if disabled else "启用"
+    try:
+        call.console.accounts.set_disabled(name, disabled, call.console.now(), by=call.who())
+    except InputError as exc:
+        return refused_here(call, f"没有{verb} {name}：{exc}")
+    told = "，它已登录的页面随即退出；审核记录里它的名字照旧保留" if disabled else "，可以重新登录"
+    return _done(call, f"已{verb}账号 {name}{told}。", name, "disable" if disabled else "enable")
+
+
+@action("admin")
+def disable(call: Call) -> Response:
+    return _switch(call, True)
+
+
+@action("admin")
+def enable(call: Call) -> Response:
+    return _switch(call, False)
+
+
+@action("admin")
+def unlock(call: Call) -> Response:
+    name = call.field("name")
+    if call.console.accounts.get(name) is None:
+        return refused_here(call, f"没有解除锁定：没有用户 {name}。")
+    if not call.console.throttle.release(name):
+        return _done(call, f"{name} 最近没有输错密码，不需要解除。", name, "unlock")
+    call.console.accounts.record(call.who(), name, "unlock", call.console.now())
+    return _done(call, f"已解除 {name} 的登录锁定，现在可以登录（密码不变）。", name, "unlock")
+
+
+@view("editor", before_change=True)
+def own_password_page(call: Call) -> Response:
+    done = "密码已修改。" if call.request.query_params.get("done") == "changed" else ""
+    return call.page("password.html", title="修改密码", done=done)
+
+
+@action("editor", before_change=True)
+def own_password(call: Call) -> Response:
+    console, user = call.console, call.user
+    assert user is not None
+    if console.accounts.authenticate(user.name, _raw(call, "current")) is None:
+        return refused_here(call, "现在的密码不对，密码没有改。")
+    try:
+        password, _ = _new_password(call, may_generate=False)
+        if password == _raw(call, "current"):
+            raise InputError("新密码不能和现在的密码一样。")
+        console.accounts.set_password(user.name, password, console.now(), by=call.who())
+    except InputError as exc:
+        return refused_here(call, f"密码没有改：{exc}")
+    event(log, "password_changed", user=user.name)
+    fresh = console.accounts.get(user.name)
+    assert fresh is not None
+    response = RedirectResponse(f"{PASSWORD_PAGE}?done=changed", status_code=303)
+    token = console.sessions.start(fresh, console.now())  # the change ended every session of the account, this one too
+    response.set_cookie(COOKIE, token, max_age=MAX_AGE, httponly=True, samesite="lax", secure=console.secure_cookies, path="/")
+    return response
