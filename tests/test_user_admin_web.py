@@ -4,7 +4,9 @@ the last admin demoting themselves, markup in a user name)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,9 +16,12 @@ import pytest
 import sqlalchemy as sa
 
 from scheduler.inputs.campaign import Campaign
+from scheduler.inputs.config import load_campaign
+from scheduler.publishing.db import open_db
 from scheduler.publishing.tables import account_log, users
-from scheduler.web.accounts import password_matches
-from scheduler.web.sessions import Throttle
+from scheduler.web.accounts import Accounts, password_matches
+from scheduler.web.sessions import Sessions, Throttle
+from tests.conftest import HEIHE, ROOT, run_qm
 from tests.web_helpers import PASSWORD, Running, console_server, csrf_of, http_login, local
 
 NEW = "another-long-secret-1"
@@ -206,3 +211,22 @@ def test_unlock_lifts_a_lockout_and_is_recorded(console: Running) -> None:
         assert "已解除 赵审核 的登录锁定" in said and "解除锁定" in said  # the message, and the log's line
     assert login_status(console, "赵审核") == 303
     assert logged(console) == [("王科长（web）", "赵审核", "unlock", "")]
+
+
+def test_qm_user_list_tells_the_last_login_and_a_temporary_password(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    text = HEIHE.read_text(encoding="utf-8").replace("../../", f"{ROOT}/").replace("  state: .qm", f"  state: {tmp_path / 'state'}")
+    config.write_text(text, encoding="utf-8")
+    for name in ("王科长", "李编辑"):
+        assert run_qm("user", "add", name, "--role", "admin", "-c", config, input_text=f"{PASSWORD}\n").returncode == 0
+    campaign = load_campaign(config)
+    engine = open_db(campaign.db_url)
+    accounts = Accounts(engine)
+    chief = accounts.get("王科长")
+    assert chief is not None
+    Sessions(engine, 30).start(chief, dt.datetime(2027, 6, 1, 9, 5, tzinfo=campaign.timezone).timestamp())
+    accounts.set_password("李编辑", NEW, time.time(), by="王科长（web）", temporary=True)
+    engine.dispose()
+    listed = {line.split()[0]: line for line in run_qm("user", "list", "-c", config).stdout.splitlines()}
+    assert listed["王科长"].endswith("最近登录 2027-06-01 09:05")
+    assert listed["李编辑"].endswith("从未登录  待本人改密码（管理员设了临时密码）")

@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     a.add_argument("name", metavar="用户名", help="登录名，也是审核记录里的操作人，如 王科长")
     a.add_argument("--role", required=True, type=ROLE, metavar="角色", help=f"角色：{ROLES_HELP}")
     a.set_defaults(run=run_user_add)
-    a = actions.add_parser("list", parents=[common], help="列出账号", description="列出全部账号、角色和是否停用。")
+    a = actions.add_parser("list", parents=[common], help="列出账号", description="列出全部账号、角色、是否停用和最近一次登录的时间。")
     a.set_defaults(run=run_user_list)
     for name, help_text, flag in (("disable", "停用账号（立即退出登录）", True), ("enable", "重新启用账号", False)):
         a = actions.add_parser(name, parents=[common], help=help_text, description=help_text + "。")
@@ -118,8 +118,10 @@ def run_user_list(ctx: Context, args: argparse.Namespace) -> int:
     tz = ctx.campaign.timezone
     for user in found:
         state = "已停用" if user.disabled else "可用"
+        seen = f"最近登录 {dt.datetime.fromtimestamp(user.last_login, tz):%Y-%m-%d %H:%M}" if user.last_login else "从未登录"
         print(
             f"{user.name}  {user.role_label}（{user.role}）  {state}  创建于 {dt.datetime.fromtimestamp(user.created, tz):%Y-%m-%d %H:%M}"
+            f"  {seen}{'  待本人改密码（管理员设了临时密码）' if user.must_change else ''}"
         )
     return 0
 
