@@ -41,7 +41,8 @@ def test_an_administrator_releases_a_locked_account(tmp_path: Path) -> None:
             assert codes[-1] == 429 and http_login(c, "王编辑").status_code == 429
 
         lock_out()
-        assert "请管理员运行 qm user unlock 王编辑 立即解除" in http_login(c, "王编辑").text  # who can release it, and how
+        said = http_login(c, "王编辑").text
+        assert "请管理员在审核台的“账号”页面解除，或运行 qm user unlock 王编辑 立即解除" in said  # who can release it, and how
         unlocked = run_qm("user", "unlock", "王编辑", "-c", config)
         assert unlocked.returncode == 0 and "已解除 王编辑 的登录锁定" in unlocked.stdout, unlocked.stderr
         assert http_login(c, "王编辑").status_code == 303

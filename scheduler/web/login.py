@@ -64,7 +64,10 @@ def locked_out(lock: Lock, address: str, name: str = "", proxy: str = "", until:
             f"着急的话，请管理员运行 qm user unlock --address {shell_word(proxy)} 立即解除。"
         )
     if lock.name:
-        said += f"这个用户名输错密码的次数太多，已暂停登录；着急的话，请管理员运行 qm user unlock {_argument(name)} 立即解除。"
+        said += (
+            f"这个用户名输错密码的次数太多，已暂停登录；着急的话，请管理员在审核台的“账号”页面解除，"
+            f"或运行 qm user unlock {_argument(name)} 立即解除。"
+        )
     return said
 
 
@@ -73,7 +76,7 @@ def _tries_left(name: int, address: int) -> str:
     a real account's or not, so it tells nothing about which names exist."""
     window = FAILURE_WINDOW // 60
     if name <= 2:
-        return f"再输错 {name} 次，这个用户名将暂停登录 {window} 分钟（密码对了也不行）；忘了密码请找管理员用 qm user passwd 重设。"
+        return f"再输错 {name} 次，这个用户名将暂停登录 {window} 分钟（密码对了也不行）；忘了密码请找管理员重设（审核台的“账号”页面，或 qm user passwd）。"
     if address <= 3:
         return f"从这个网络地址再输错 {address} 次，这个地址将暂停登录 {window} 分钟：同一网络里的所有人都登录不了。"
     return ""
