@@ -250,3 +250,14 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(console: Running
         for thread in both:
             thread.join()
     assert sorted(stored(console, name).role for name in ("王科长", "钱科长")) == ["admin", "editor"]
+
+
+def test_wrong_current_passwords_on_the_password_page_count_as_wrong_logins(console: Running) -> None:
+    with signed_in(console, "李编辑") as editor:
+        for _ in range(5):
+            refused = post(editor, "/password", "/password", current="not-my-password", password=NEW, password2=NEW)
+        said = editor.get(refused.headers["location"]).text
+        assert "现在的密码不对" in said and "分钟后再试" in said
+        refused = post(editor, "/password", "/password", current=PASSWORD, password=NEW, password2=NEW)  # right, but locked
+        assert "分钟后再试" in editor.get(refused.headers["location"]).text
+    assert password_matches(PASSWORD, stored(console, "李编辑").password) and login_status(console, "李编辑") == 429

@@ -13,6 +13,10 @@ believed (a client wrote it): the connection's own address counts instead.
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
 
 
 def plain(address: str) -> str:
@@ -42,6 +46,13 @@ def client_of(peer: str, forwarded: str, trusted: tuple[str, ...]) -> tuple[str,
         if not _within(client, nets):
             break
     return client, peer
+
+
+def client_of_request(request: Request, trusted: tuple[str, ...]) -> tuple[str, str]:
+    """`client_of` for a request: (the client's address, the trusted proxy it came through or "")."""
+    peer = request.client.host if request.client else ""
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))  # a proxy may add its own line after the client's
+    return client_of(peer, forwarded, trusted)
 
 
 def _within(address: str, nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:

@@ -14,7 +14,7 @@ from ..support.commands import shell_word
 from ..support.logs import event
 from . import form_size
 from .app import Call, action, console_of
-from .client_address import client_of
+from .client_address import client_of_request
 from .db_retry import retrying
 from .sessions import COOKIE, FAILURE_WINDOW, LOGIN_COOKIE, MAX_AGE, Lock, log_in, minutes, new_token, same
 
@@ -101,9 +101,7 @@ async def login_submit(request: Request) -> Response:
     name, password, token = (str(form.get(k) or "") for k in ("name", "password", "csrf"))
     if not same(token, request.cookies.get(LOGIN_COOKIE, "")):
         return _form(request, "登录表单已过期或不是从本站提交的，请重新输入。", name.strip(), status=403)
-    peer = request.client.host if request.client else ""
-    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))  # a proxy may add its own line after the client's
-    address, proxy = client_of(peer, forwarded, console.campaign.web.trusted_proxies)
+    address, proxy = client_of_request(request, console.campaign.web.trusted_proxies)
     user, lock = await run_in_threadpool(
         retrying, log_in, console.accounts, console.throttle, name.strip(), password, address, console.now(), proxy
     )

@@ -20,7 +20,8 @@ from ..views.account_rows import ACTIONS, account_rows, generated_password
 from . import flash
 from .accounts import check_password
 from .app import PASSWORD_PAGE, Call, action, refused_here, view
-from .sessions import COOKIE, MAX_AGE
+from .client_address import client_of_request
+from .sessions import COOKIE, MAX_AGE, log_in, minutes
 
 log = logging.getLogger("qm.web")
 HOME = "/users"
@@ -169,8 +170,11 @@ def own_password_page(call: Call) -> Response:
 def own_password(call: Call) -> Response:
     console, user = call.console, call.user
     assert user is not None
-    if console.accounts.authenticate(user.name, _raw(call, "current")) is None:
-        return refused_here(call, "现在的密码不对，密码没有改。")
+    address, proxy = client_of_request(call.request, console.campaign.web.trusted_proxies)
+    checked, lock = log_in(console.accounts, console.throttle, user.name, _raw(call, "current"), address, console.now(), proxy)
+    if checked is None:  # counted as a wrong password at the login: a stolen session cannot guess its way to the account
+        locked = f"输错的次数太多，请 {minutes(lock.seconds)} 分钟后再试，或请管理员重设。" if lock else ""
+        return refused_here(call, f"现在的密码不对，密码没有改。{locked}")
     try:
         password, _ = _new_password(call, may_generate=False)
         if password == _raw(call, "current"):
