@@ -22,6 +22,7 @@ from scheduler.publishing.tables import audit, posts
 from scheduler.runtime.lock import CLOCK_TOLERANCE, HEARTBEAT_SECONDS, STALE_AFTER, STANDBY, DaemonLock, daemon_running
 from scheduler.views.daemon_status import NextJob, gather, to_json, to_text
 
+from .pg_server import PgServer
 from .test_daemon import TZ
 
 NOW = 1_800_000_000.0  # the standby's (the reader's) clock
@@ -121,3 +122,29 @@ def test_status_of_a_stuck_primary_that_holds_the_lease_tells_one_story(pg_engin
     page = status_view(stuck, TZ, [], {}, 2027)
     assert page.overdue_note == "已过时间，主服务没有响应" and [overdue for _, _, overdue in page.next_jobs] == [True, False]
     primary.release(NOW + 104)
+
+
+def test_a_lease_held_on_another_database_of_the_same_server_says_nothing_about_this_one(pg_server: PgServer) -> None:
+    """Advisory locks belong to one database, pg_locks lists the whole server's: a city's and a county's campaign
+    (or `qm simulate`'s own database) on one server each have their own lease. The other database's primary
+    holding its lease is no stuck primary here, and the simulation never sees (nor cuts) it as its own."""
+    from scheduler.simulation.failover_db import lease_holder
+
+    names = [pg_server.create_database() for _ in range(2)]
+    other, here = (open_db(pg_server.url(name)) for name in names)
+    try:
+        elsewhere = DaemonLock(other, None)
+        elsewhere.acquire(NOW)
+        dead = DaemonLock(here, None)
+        dead.acquire(NOW)
+        dead.beat(NOW)
+        dead.abandon()  # this database's primary died: nobody holds this database's lease
+        seen = gather(here, NOW + 300)
+        assert not seen.leased and not daemon_running(here, NOW + 300)
+        assert "主服务持有租约" not in to_text(seen, TZ, {}, 2027)
+        assert lease_holder(here) is None and lease_holder(other) == elsewhere.lease.backend  # type: ignore[union-attr]
+        elsewhere.release(NOW + 301)
+    finally:
+        for engine, name in zip((other, here), names, strict=True):
+            engine.dispose()
+            pg_server.drop_database(name)

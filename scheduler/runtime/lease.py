@@ -11,6 +11,7 @@ even before it notices, because the claim's UPDATE only matches while that sessi
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -37,21 +38,41 @@ def keepalive_args(timeout: float) -> dict[str, object]:
     }
 
 
+def _lease_locks(backend: int | sa.ColumnElement[int] | None) -> sa.Select[Any]:
+    """The sessions holding this database's lease (`backend` only, when given). pg_locks lists the whole server's
+    locks and an advisory lock belongs to one database: another campaign's (or `qm simulate`'s) database on the
+    same server has a lease of its own, which says nothing about this one."""
+    locks = sa.table(
+        "pg_locks",
+        sa.column("locktype"),
+        sa.column("database"),
+        sa.column("classid"),
+        sa.column("objid"),
+        sa.column("pid"),
+        sa.column("granted"),
+    )
+    databases = sa.table("pg_database", sa.column("oid"), sa.column("datname"))
+    here = sa.select(databases.c.oid).where(databases.c.datname == sa.func.current_database()).scalar_subquery()
+    return sa.select(locks.c.pid).where(
+        locks.c.locktype == "advisory",
+        locks.c.database == here,
+        locks.c.classid == LEASE_KEY[0],
+        locks.c.objid == LEASE_KEY[1],
+        locks.c.pid == backend if backend is not None else sa.true(),
+        locks.c.granted.is_(True),
+    )
+
+
 def _held_by(backend: int | sa.ColumnElement[int] | None) -> sa.ColumnElement[bool]:
     """Whether the session `backend` holds the lease (None: whether any session does)."""
-    locks = sa.table("pg_locks", sa.column("locktype"), sa.column("classid"), sa.column("objid"), sa.column("pid"), sa.column("granted"))
-    return (
-        sa.select(sa.literal(1))
-        .select_from(locks)
-        .where(
-            locks.c.locktype == "advisory",
-            locks.c.classid == LEASE_KEY[0],
-            locks.c.objid == LEASE_KEY[1],
-            locks.c.pid == backend if backend is not None else sa.true(),
-            locks.c.granted.is_(True),
-        )
-        .exists()
-    )
+    return _lease_locks(backend).exists()
+
+
+def lease_holder(engine: Engine) -> int | None:
+    """The server process of the session holding this database's lease, if any."""
+    with engine.connect() as conn:
+        holder = conn.execute(_lease_locks(None)).scalar()
+    return None if holder is None else int(holder)
 
 
 def lease_held(engine: Engine) -> bool:

@@ -12,21 +12,11 @@ from sqlalchemy.engine import Engine
 from ..publishing.db import open_db
 from ..publishing.tables import metadata, posts
 from ..runtime import job_table, lock_tables
-from ..runtime.lease import LEASE_KEY
+from ..runtime.lease import lease_holder
 from ..support.db_names import shown
 from ..support.errors import InputError, RuntimeFailure
 
 LEASE_FREED_WITHIN = 30.0  # real seconds: a dead session's lease is freed in milliseconds; longer is a failure
-
-
-def lease_holder(engine: Engine) -> int | None:
-    """The server process of the session holding the lease, if any."""
-    locks = sa.table("pg_locks", sa.column("locktype"), sa.column("classid"), sa.column("objid"), sa.column("pid"), sa.column("granted"))
-    query = sa.select(locks.c.pid).where(
-        locks.c.locktype == "advisory", locks.c.classid == LEASE_KEY[0], locks.c.objid == LEASE_KEY[1], locks.c.granted.is_(True)
-    )
-    with engine.connect() as conn:
-        return conn.execute(query).scalar()
 
 
 def wait_lease_freed(engine: Engine) -> None:
