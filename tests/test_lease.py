@@ -405,3 +405,32 @@ def test_failover_simulation_refuses_a_database_in_use(pg_server: PgServer, heih
         engine.dispose()
     finally:
         pg_server.drop_database(name)
+
+
+def test_a_failover_simulation_that_stops_with_an_error_still_empties_its_database(
+    pg_server: PgServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database is emptied after the simulation whatever its end: one that stopped half-way (here a killed
+    primary's lease seemingly never freed) must not leave the next run refused as "已有内容"."""
+    from scheduler.simulation import failover_db
+    from scheduler.support.errors import RuntimeFailure
+
+    def never_freed(engine: Engine) -> None:
+        raise RuntimeFailure("被杀掉的主服务的租约 30 秒后仍未被数据库释放")
+
+    monkeypatch.setattr(failover_db, "wait_lease_freed", never_freed)
+    campaign = load_campaign(API_FAKES)
+    full = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    plan = Plan(tuple(p for p in full.posts if p.slot.day == full.posts[0].slot.day), ())
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    try:
+        with pytest.raises(RuntimeFailure, match="仍未被数据库释放"):
+            simulate_cluster(campaign, plan, Renderer(campaign), database_url=url, nodes=2, kills=1, faults=0.0)
+        failover_db.require_empty(url)  # the next run may start
+        engine = open_db(url, migrate_schema=False)
+        with engine.connect() as conn:
+            assert not sa.inspect(conn).has_table("posts")
+        engine.dispose()
+    finally:
+        pg_server.drop_database(name)

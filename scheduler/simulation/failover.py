@@ -87,6 +87,7 @@ def simulate_cluster(
     rng = random.Random(seed)
     failover_db.require_empty(database_url)
     with tempfile.TemporaryDirectory(prefix="qm-cluster-") as tmp, contextlib.ExitStack() as stack:
+        stack.callback(failover_db.empty_after, database_url)  # last, once every process is gone, however the run ends
         folder = Path(tmp)
         paths = dataclasses.replace(campaign.paths, state=folder / "state", posters=folder / "posters")
         sim = dataclasses.replace(campaign, paths=paths, database_url=database_url)
@@ -161,7 +162,6 @@ def simulate_cluster(
             node.stop()
         plan_faults.injected += sum(server.injected for server in servers.servers.values())
         processes = cluster.started
-    failover_db.empty(database_url)
     result = report(plan, ledger, final, time.perf_counter() - began, (done_kills, kills), plan_faults)
     in_poll = plan_faults.kills_in_poll
     return ClusterReport(
