@@ -169,6 +169,7 @@ def _standby(h: Harness, channels: dict[str, Channel] | None = None) -> tuple[Da
     thread = threading.Thread(target=lambda: took.append(standby.start(standby=stop)))
     thread.start()
     STANDBYS.append((stop, thread))
+    _wait_for(lambda: standby.lock.row_id is not None)  # waiting as a standby (or already taken over): listed in qm status
     return standby, thread, took
 
 
@@ -307,7 +308,10 @@ def test_real_daemons_on_postgresql_a_standby_takes_over_from_a_killed_active(tm
         text = run_qm("-c", cfg, "status", cwd=cfg.parent, env=env).stdout
         assert f"运行中（主服务，进程 {first.pid}" in text and f"备用服务：进程 {second.pid}" in text
         first.kill()  # the machine dies: no clean stop
-        first.wait(10)
+        first_out, first_err = first.communicate(timeout=10)
+        # it found the lease free: it never waited, nor said "another daemon publishes" (there was none) or "took over"
+        assert "qm 后台服务已启动" in first_out and "备用" not in first_out
+        assert "event=standby" not in first_err and "另一个后台服务" not in first_err and "event=took_over" not in first_err
         killed = time.monotonic()
         _wait_for(lambda: roles().get(second.pid) == "active")  # type: ignore[union-attr]
         gap = time.monotonic() - killed
@@ -318,7 +322,8 @@ def test_real_daemons_on_postgresql_a_standby_takes_over_from_a_killed_active(tm
         second.send_signal(signal.SIGTERM)
         out, err = second.communicate(timeout=30)
         assert second.returncode == 0, err
-        assert "备用" in out and "qm 后台服务已启动" in out and "event=took_over" in err
+        assert "另一个后台服务正在负责发布，本服务作为备用等待接管" in out and "qm 后台服务已启动" in out
+        assert "event=standby" in err and "event=took_over" in err
     finally:
         for proc in (first, second):
             if proc is not None and proc.poll() is None:

@@ -193,9 +193,7 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
     try:
         while not stop.is_set():
             daemon = make_daemon()
-            if daemon.lock.lease is not None:
-                print("qm 后台服务：如已有主服务在运行，本服务作为备用等待接管（qm status 查看全部服务）。", flush=True)
-            if not daemon.start(standby=stop):
+            if not daemon.start(standby=stop, waiting=_waiting):
                 break
             now = SystemClock().now().timestamp()
             print(greeting(campaign, gather(engine, now), Queue(engine), now), flush=True)
@@ -211,6 +209,10 @@ def run_daemon(ctx: Context, args: argparse.Namespace) -> int:
             channel.close()
     print("qm 后台服务已停止。", flush=True)
     return 0
+
+
+def _waiting() -> None:
+    print("qm 后台服务：另一个后台服务正在负责发布，本服务作为备用等待接管，它停止时接替（qm status 查看全部服务）。", flush=True)
 
 
 def greeting(campaign: Campaign, status: Status, queue: Queue, now: float) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -86,14 +87,14 @@ class Daemon:
 
     # -- becoming the active daemon ----------------------------------------------------------------
 
-    def start(self, standby: threading.Event | None = None) -> bool:
+    def start(self, standby: threading.Event | None = None, waiting: Callable[[], None] | None = None) -> bool:
         """Become the active daemon and start publishing; True once active.
 
         On PostgreSQL with `standby` given, a daemon that finds another one active waits as a standby
-        (renewing its own heartbeat) until the lease is free, or returns False when `standby` is set.
-        Otherwise a second daemon stops here with DaemonRunning."""
+        (renewing its own heartbeat; `waiting` is called once it does) until the lease is free, or returns
+        False when `standby` is set. Otherwise a second daemon stops here with DaemonRunning."""
         if standby is not None and self.lock.lease is not None:
-            if not self._wait_as_standby(standby):
+            if not self.lock.try_acquire(self._now()) and not self._wait_as_standby(standby, waiting):
                 return False
         else:
             self.lock.acquire(self._now())
@@ -114,8 +115,10 @@ class Daemon:
         self.lock.beat(self._now())
         return False
 
-    def _wait_as_standby(self, stop: threading.Event) -> bool:
+    def _wait_as_standby(self, stop: threading.Event, waiting: Callable[[], None] | None) -> bool:
         self.become_standby()
+        if waiting is not None:
+            waiting()
         while not self.lock.try_acquire(self._now()):
             if stop.wait(STANDBY_POLL):
                 self.lock.release(self._now())
