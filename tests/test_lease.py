@@ -439,3 +439,37 @@ def test_a_failover_simulation_that_stops_with_an_error_still_empties_its_databa
         engine.dispose()
     finally:
         pg_server.drop_database(name)
+
+
+def test_a_standby_taking_over_a_morning_refresh_cut_short_sends_the_reviewers_list_once(pg_harness: Harness) -> None:
+    """The 06:00 job is moved to tomorrow as it is handed over, before it runs: the active killed inside its
+    refresh left the day's list of posts to review unsent, and nobody would send it. The daemon taking over
+    refreshes the queue as it starts anyway, and sends the list; a daemon starting later that day does not again."""
+    h = pg_harness
+    armed: list[bool] = []
+
+    def source() -> tuple[Plan, Renderer]:
+        if armed:
+            raise Crash("killed inside the morning refresh")
+        return h.plan, h.renderer
+
+    h.source = source
+    h.start()
+    h.step_at(h.clock.now())
+    standby, thread, took = _standby(h)
+    armed.append(True)
+    morning = dt.datetime(2016, 9, 2, 6, 0, tzinfo=TZ)
+    with pytest.raises(Crash):
+        h.step_at(morning)
+    armed.clear()
+    h.crash()
+    thread.join(20)
+    assert took == [True]
+    h.daemon = standby
+    h.step_at(morning + dt.timedelta(seconds=5))
+    listed = [n for n in h.notifications.sent if n.title.startswith("【待审核】")]  # type: ignore[union-attr]
+    assert len(listed) == 1 and WEIBO in "".join(listed[0].lines)
+    h.crash()
+    h.start()  # a restart the same day: already sent
+    h.step_at(morning + dt.timedelta(minutes=5))
+    assert len([n for n in h.notifications.sent if n.title.startswith("【待审核】")]) == 1  # type: ignore[union-attr]

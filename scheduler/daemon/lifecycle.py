@@ -139,8 +139,12 @@ class Daemon:
                 removed = channel.tidy()
                 if removed:
                     event(log, "leftovers_removed", channel=channel.name, count=removed)
+            morning_owed = self.routine.morning_interrupted(now)  # before the job table is reconciled
             self.shared.fill(now)
             self.sweep.reconcile(now)
+            if morning_owed:
+                event(log, "refresh_resumed", why="今天早上的刷新没有做完（执行刷新的服务中途停止）：队列已重新刷新，补发待审核提醒")
+                self.warnings.remind_reviewers(now)
             self.scheduler.resume()
         except Exception:
             self.abandon()

@@ -5,16 +5,20 @@ Each reports its own failure (a notice, a log line) and leaves publishing alone.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sqlite3
 
+from .. import jobs
 from ..publishing import notices_sent
+from ..runtime import job_table
 from ..screens.left_dark import HeldBack, advice, headline
 from ..support.errors import QmError
 from ..support.logs import event
 from ..support.notify import FAILURE, Notice
 from .context import Shared, log
 from .early_warnings import EarlyWarnings
+from .recurring import REFRESH_AT
 from .sweep import Sweep
 
 AHEAD = "ahead-problem"  # the topic of the work done ahead's standing problem in the notices table
@@ -39,6 +43,16 @@ class Routine:
         self.sweep.catch_up(now)
         self.warnings.remind_reviewers(now)
         self.work_ahead()
+
+    def morning_interrupted(self, now: float) -> bool:
+        """Whether this morning's refresh was handed to the scheduler (which moves its job to tomorrow first) and
+        did not finish: the daemon running it died or lost its lease midway. Asked as a daemon starts or takes
+        over, before it touches the job table: its own fill redoes the queue, the reviewers' list is still owed."""
+        s = self.shared
+        at = job_table.next_run(s.queue.engine, jobs.REFRESH_ID)
+        today = dt.datetime.fromtimestamp(now, s.campaign.timezone).date()
+        morning = s.campaign.at(today, REFRESH_AT).timestamp()
+        return at is not None and at > now >= morning and not self.warnings.reviewers_reminded(now)
 
     def work_ahead(self) -> None:
         """Draw what is due soon (posters, playlists); unchanged inputs cost nothing.
