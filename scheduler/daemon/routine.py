@@ -9,16 +9,13 @@ import datetime as dt
 import logging
 import sqlite3
 
-from .. import jobs
 from ..publishing import notices_sent
-from ..runtime import job_table
 from ..screens.left_dark import HeldBack, advice, headline
 from ..support.errors import QmError
 from ..support.logs import event
 from ..support.notify import FAILURE, Notice
 from .context import Shared, log
 from .early_warnings import EarlyWarnings
-from .recurring import REFRESH_AT
 from .sweep import Sweep
 
 AHEAD = "ahead-problem"  # the topic of the work done ahead's standing problem in the notices table
@@ -34,6 +31,8 @@ class Routine:
         """The morning job: re-render the plan into the queue, then remind reviewers."""
         s = self.shared
         now = s.now()
+        with s.queue.engine.begin() as conn:  # begun today: a daemon starting after it died midway finishes it
+            notices_sent.record(conn, self._morning_key(now), now)
         try:
             s.fill(now)
         except QmError as exc:
@@ -45,14 +44,15 @@ class Routine:
         self.work_ahead()
 
     def morning_interrupted(self, now: float) -> bool:
-        """Whether this morning's refresh was handed to the scheduler (which moves its job to tomorrow first) and
-        did not finish: the daemon running it died or lost its lease midway. Asked as a daemon starts or takes
-        over, before it touches the job table: its own fill redoes the queue, the reviewers' list is still owed."""
-        s = self.shared
-        at = job_table.next_run(s.queue.engine, jobs.REFRESH_ID)
-        today = dt.datetime.fromtimestamp(now, s.campaign.timezone).date()
-        morning = s.campaign.at(today, REFRESH_AT).timestamp()
-        return at is not None and at > now >= morning and not self.warnings.reviewers_reminded(now)
+        """Whether this morning's refresh began and did not finish: the daemon running it died or lost its lease
+        midway (the scheduler moved its job to tomorrow before running it, so nobody would run it again today).
+        Asked as a daemon starts or takes over: its own fill redoes the queue, the reviewers' list is still owed."""
+        with self.shared.queue.engine.connect() as conn:
+            begun = bool(notices_sent.sent(conn, [self._morning_key(now)]))
+        return begun and not self.warnings.reviewers_reminded(now)
+
+    def _morning_key(self, now: float) -> str:
+        return f"refresh:{dt.datetime.fromtimestamp(now, self.shared.campaign.timezone).date().isoformat()}"
 
     def work_ahead(self) -> None:
         """Draw what is due soon (posters, playlists); unchanged inputs cost nothing.

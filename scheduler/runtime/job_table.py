@@ -65,15 +65,6 @@ def next_runs(engine: Engine, limit: int | None = None) -> list[tuple[str, float
     return [(str(job_id), float(at)) for job_id, at in rows]
 
 
-def next_run(engine: Engine, job_id: str) -> float | None:
-    """When the job `job_id` fires next (UTC epoch seconds); None when it is not in the table (or paused)."""
-    with engine.connect() as conn:
-        if not sa.inspect(conn).has_table(TABLE):
-            return None
-        at = conn.execute(sa.select(_jobs.c.next_run_time).where(_jobs.c.id == job_id)).scalar()
-    return None if at is None else float(at)
-
-
 def drop(conn: Connection) -> None:
     """Remove the job table, jobs and all (in the caller's transaction)."""
     conn.execute(sa.text(f"DROP TABLE IF EXISTS {TABLE}"))
