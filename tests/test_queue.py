@@ -178,9 +178,11 @@ def test_review_rules(setup: tuple[Campaign, Plan, Renderer, Queue]) -> None:
     with pytest.raises(TransitionError, match="只有失败"):
         review.retry(queue, a, "张科长", NOW)
     _force(queue, a, st.FAILED)
+    with queue.engine.begin() as conn:  # it failed at its time
+        conn.execute(posts.update().where(posts.c.id == a).values(due=NOW + 50))
     assert review.retry(queue, a, "张科长", NOW + 100) == st.APPROVED
     retried = queue.get(a)
-    assert retried is not None and retried.due == NOW + 100 and retried.attempts == 0
+    assert retried is not None and retried.due == NOW + 100 and retried.attempts == 0  # its time has passed: sent now
     _force(queue, a, st.PUBLISHED)
     with pytest.raises(TransitionError, match="已发布"):
         review.cancel(queue, a, "张科长", "", NOW)
@@ -194,9 +196,12 @@ def test_a_cancelled_post_sent_again_is_reviewed_again_and_says_why(setup: tuple
     *_, queue = setup
     post = queue.find()[0].id
     review.approve(queue, post, "张科长", NOW)
+    slot = queue.get(post).due  # type: ignore[union-attr]
+    assert slot > NOW + 2
     review.cancel(queue, post, "张科长", "活动改期", NOW + 1)
     assert review.retry(queue, post, "张科长", NOW + 2) == st.PLANNED
     assert queue.history(post)[-1].why == "人工重发（已取消的内容重新排入，需要重新审核）"
+    assert queue.get(post).due == slot  # type: ignore[union-attr]  # its time is still ahead: sent then, not once approved again
 
 
 def test_migrations_bring_an_old_database_up_to_date(tmp_path: Path) -> None:

@@ -70,7 +70,9 @@ def retry(
             why = "人工重发（已取消的内容重新排入，需要重新审核）"
         else:
             why = "人工重发（审核后内容又修改过，需要重新审核）"
-        values: dict[str, Any] = {"due": now, "next_try": None, "attempts": 0, "last_error": "", "sent_at": None}  # sent anew
+        # sent anew: now, or at its time when that is still ahead (a post cancelled before its time and wanted back
+        # goes out at its slot, not the moment it is approved again)
+        values: dict[str, Any] = {"due": max(now, post.due), "next_try": None, "attempts": 0, "last_error": "", "sent_at": None}
         if fresh is not None:  # the words edited after the failure take the place of those kept as its record
             values.update(version=fresh.version, payload=fresh.payload, images=fresh.images)
             why = f"{why}；换上发布失败后修改的文字（版本 {post.version} → {fresh.version}）"
