@@ -3,10 +3,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 
+from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
+from scheduler.publishing.db import open_db
+from scheduler.support.notify import Notifications
+from scheduler.units.reminders import send_due
+from scheduler.units.submissions import recorded, statuses
 
 from .conftest import run_qm
 from .test_units import ROBOTS, at, config, place, robots, texts, word
@@ -61,3 +68,69 @@ def test_the_calendars_plan_deadline_names_the_units_as_the_offices_reminders_do
     assert key_marks(campaign)[due] == ["各县区方案上报截止"]
     with_department = dataclasses.replace(campaign, units=(*campaign.units, Unit("市教育局")))
     assert key_marks(with_department)[due] == ["各县区和有关部门方案上报截止"]
+
+
+def _due_today(config: Path) -> Campaign:
+    """The config's campaign with the plans due today (the real clock's day), reminded on it from midnight: the daemon's
+    reminder of the day is due now, as `qm units --remind --send`'s (which refuses the rehearsal clock)."""
+    campaign = load_campaign(config)
+    today = dt.datetime.now(campaign.timezone).date()
+    return dataclasses.replace(
+        campaign,
+        key_dates=dataclasses.replace(campaign.key_dates, county_plans_due=today),
+        reminders=dataclasses.replace(campaign.reminders, time=dt.time(0), county_plans_due=(0,)),
+    )
+
+
+def _daemon(campaign: Campaign, env: dict[str, str], now: dt.datetime) -> list[str]:
+    """The daemon's hourly sending of the units' reminders, as `StatsJob` runs it."""
+    engine = open_db(campaign.db_url)
+    try:
+        found = statuses(campaign, recorded(campaign, engine), now.astimezone(campaign.timezone).date())
+        return send_due(campaign, engine, found, now, Notifications((), env=env))
+    finally:
+        engine.dispose()
+
+
+def test_a_unit_reminded_by_the_daemon_today_is_not_sent_it_again_by_remind_send(
+    config: Path, robots: dict[str, list[dict[str, object]]]
+) -> None:
+    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    campaign = _due_today(config)
+    assert len(_daemon(campaign, env, dt.datetime.now(campaign.timezone))) == 4
+    assert [len(robots[u]) for u in ROBOTS] == [1, 1, 1, 1]
+    preview = run_qm("units", "-c", config, "--remind", "--kind", "方案", env=env)
+    said = "爱辉区、北安市、五大连池市、嫩江县今天已经提醒过（后台服务或 qm units --remind --send 已发送），不再发送。"
+    assert said in preview.stderr and "加 --send" not in preview.stderr, preview.stderr
+    again = run_qm("units", "-c", config, "--remind", "--kind", "方案", "--send", env=env)
+    assert again.returncode == 0 and said in again.stderr and "已发送 0 条提醒。" in again.stderr, again.stderr
+    assert [len(robots[u]) for u in ROBOTS] == [1, 1, 1, 1]
+
+
+def test_a_unit_reminded_by_remind_send_today_is_not_sent_it_again_by_the_daemon_nor_by_a_second_send(
+    config: Path, robots: dict[str, list[dict[str, object]]]
+) -> None:
+    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    beian = env.pop("QM_UNIT_BEIAN_WEBHOOK")  # its robot's address not set yet: its reminder does not go
+    sent = run_qm("units", "-c", config, "--remind", "--kind", "方案", "--send", env=env)
+    assert sent.returncode == 2 and "已发送 3 条提醒。没有发出：北安市" in sent.stderr, sent.stderr
+    again = run_qm("units", "-c", config, "--remind", "--kind", "方案", "--send", env=env)
+    assert "爱辉区、五大连池市、嫩江县今天已经提醒过" in again.stderr and "已发送 0 条提醒。没有发出：北安市" in again.stderr
+    assert [len(robots[u]) for u in ROBOTS] == [1, 0, 1, 1]
+    campaign = _due_today(config)
+    keys = _daemon(campaign, {**env, "QM_UNIT_BEIAN_WEBHOOK": beian}, dt.datetime.now(campaign.timezone))
+    assert keys == [f"unit:plan:北安市:{campaign.key_dates.county_plans_due}"]  # the one that did not go, only
+    assert [len(robots[u]) for u in ROBOTS] == [1, 1, 1, 1]
+
+
+def test_a_daemon_down_on_reminder_days_sends_one_reminder_a_day_worded_by_the_days_left(
+    config: Path, robots: dict[str, list[dict[str, object]]]
+) -> None:
+    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    campaign = load_campaign(config)  # plans due 9月10日, reminded 3, 1 and 0 days before
+    assert len(_daemon(campaign, env, at(8, 9, 40))) == 4  # the day after the first reminder day
+    assert "（2 天后截止）" in texts(robots["嫩江县"])[0], texts(robots["嫩江县"])
+    assert sorted(_daemon(campaign, env, at(9, 9, 40))) == [f"unit:plan:{u}:2016-09-09" for u in sorted(ROBOTS)]
+    assert _daemon(campaign, env, at(9, 16)) == []
+    assert [len(robots[u]) for u in ROBOTS] == [2, 2, 2, 2]
+    assert "（1 天后截止）" in texts(robots["嫩江县"])[1], texts(robots["嫩江县"])

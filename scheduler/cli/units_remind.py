@@ -1,6 +1,8 @@
 """`qm units --remind`: the reminders to the units that have not sent their file, now, on the office's word
 (the daemon sends them only on the days `reminders` lists), as the daemon words them; `--send` sends each
-through its unit's group robot (`units.webhook_env`). A unit without one is to be phoned: its contact shown."""
+through its unit's group robot (`units.webhook_env`). A unit without one is to be phoned: its contact shown.
+Each sent is recorded as the daemon records its own (`units.reminders.claim`): a unit reminded of a kind today, by
+either, is said so and not sent the same reminder again."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ def remind(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> i
     """Print (and with --send, send) the reminders due now; 2 when one could not be sent."""
     from ..runtime.rehearsal import refuse_rehearsal
     from ..support.notify import Notifications
-    from ..units.reminders import contact_line, deliver, on_demand
+    from ..units.reminders import contact_line, on_demand, send_now, sent_today
 
     if args.send:
         refuse_rehearsal("发送提醒（qm units --remind --send）：不加 --send 可以按演练时间预览提醒")
@@ -30,8 +32,9 @@ def remind(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> i
             + ("各单位都已报送。" if args.kind else "各单位都已报送，或还没到提醒的日子（用 --kind 指定种类可以提前提醒）。")
         )
         return 0
-    robots = Notifications(())
-    failed, phone = [], []
+    robots, engine = Notifications(()), ctx.engine
+    before = sent_today(engine, reminders)
+    failed, phone, again = [], [], []
     for reminder in reminders:
         unit = reminder.unit
         assert unit is not None
@@ -42,10 +45,18 @@ def remind(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> i
         print("\n".join(reminder.notice.lines))
         if not unit.webhook_env:
             phone.append(unit.name)
-        elif args.send and not deliver(reminder, robots):
-            failed.append(unit.name)
+        elif reminder.day_key in before:  # sent today already: by the daemon on a reminder day, or an earlier --send
+            again.append(unit.name)
+        elif args.send:
+            took = send_now(engine, reminder, robots, ctx.clock())
+            if took is None:  # the daemon sent it while these were being sent
+                again.append(unit.name)
+            elif not took:
+                failed.append(unit.name)
     robots.close()
-    sent = len(reminders) - len(phone) - len(failed)
+    sent = len(reminders) - len(phone) - len(failed) - len(again)
+    if again:
+        print(f"{'、'.join(again)}今天已经提醒过（后台服务或 qm units --remind --send 已发送），不再发送。", file=sys.stderr)
     if args.send:
         print(
             f"已发送 {sent} 条提醒。" + (f"没有发出：{'、'.join(failed)}（见上面的日志，检查群机器人的地址）。" if failed else ""),

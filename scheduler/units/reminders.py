@@ -9,7 +9,10 @@
 The office's own deadline reminders (`planning.reminders`) name the units still missing (`waiting_lines`).
 
 A reminder is due from its time until its deadline has passed (before) or for three days (after),
-so a daemon that was down sends what is still useful and drops what is stale.
+so a daemon that was down sends what is still useful and drops what is stale. A unit is reminded of a
+kind once a day at most: the daemon and `qm units --remind --send` both claim the day's key
+(`unit_key`, `claim`), so neither sends what the other sent that day, and a reminder day missed while
+the daemon was down goes out as the latest one due, worded by the days really left.
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from ..inputs.campaign import Campaign, Notifier, Unit
 from ..publishing import notices_sent
 from ..support.notify import REMINDER, Notice, Notifications
 from .kinds import FOLDERS, LABELS, PLAN, SUMMARY, next_step
-from .submissions import LATE, ON_TIME, UnitStatus, due_date, recorded, statuses
+from .submissions import LATE, UnitStatus, due_date, recorded, statuses
 from .unrecorded import refused_files
 
 OFFICE_WINDOW = dt.timedelta(days=3)
@@ -34,6 +37,7 @@ class UnitReminder:
     key: str
     unit: Unit | None  # None: to the office
     notice: Notice
+    day_key: str = ""  # to a unit: its key for the day it goes out (`key` itself, on its day)
 
 
 def _before_days(campaign: Campaign, kind: str) -> tuple[int, ...]:
@@ -44,14 +48,14 @@ def _before_days(campaign: Campaign, kind: str) -> tuple[int, ...]:
 def due_reminders(campaign: Campaign, statuses: list[UnitStatus], now: dt.datetime) -> list[UnitReminder]:
     """What should go out at `now` (pure); the caller drops those already sent."""
     out: list[UnitReminder] = []
-    at_time = campaign.reminders.time
+    at_time, today = campaign.reminders.time, now.astimezone(campaign.timezone).date()
     for kind in FOLDERS:
         due = due_date(campaign, kind)
-        waiting = [s for s in statuses if s.kind == kind and s.state not in (ON_TIME, LATE)]
-        for days in _before_days(campaign, kind):
-            at = campaign.at(due - dt.timedelta(days=days), at_time)
-            if at <= now < campaign.at(due + dt.timedelta(days=1), dt.time(0)):
-                out += [_to_unit(campaign, s, days) for s in waiting if s.unit.webhook_env]
+        waiting = [s for s in statuses if s.kind == kind and s.waiting]
+        for days in sorted(_before_days(campaign, kind)):  # the latest day first: it is the one worded for today
+            on = due - dt.timedelta(days=days)
+            if campaign.at(on, at_time) <= now < campaign.at(due + dt.timedelta(days=1), dt.time(0)):
+                out += [_to_unit(campaign, s, today, on) for s in waiting if s.unit.webhook_env]
         after = campaign.at(due + dt.timedelta(days=1), at_time)
         if after <= now < after + OFFICE_WINDOW:
             out.append(_to_office(campaign, kind, due, [s for s in statuses if s.kind == kind]))
@@ -62,16 +66,17 @@ def on_demand(campaign: Campaign, statuses: list[UnitStatus], today: dt.date, ki
     """The reminders the office sends now (`qm units --remind`), as the daemon words them: to each unit that has not
     sent its file of `kind`, or, when None, of each kind whose first reminder day (`reminders`) has come."""
     opened = [k for k in FOLDERS if today >= due_date(campaign, k) - dt.timedelta(days=max(_before_days(campaign, k), default=0))]
-    return [
-        _to_unit(campaign, s, (s.due - today).days)
-        for s in statuses
-        if s.kind in ((kind,) if kind else opened) and s.state not in (ON_TIME, LATE)
-    ]
+    return [_to_unit(campaign, s, today, today) for s in statuses if s.kind in ((kind,) if kind else opened) and s.waiting]
 
 
-def _to_unit(campaign: Campaign, status: UnitStatus, days: int) -> UnitReminder:
-    """To a unit that has not sent its file, `days` before its deadline (after it, when negative)."""
-    label, due = LABELS[status.kind], status.due
+def unit_key(kind: str, unit: str, day: dt.date) -> str:
+    """The key of the reminder to `unit` about its file of `kind` meant for `day` (in the `notices` table)."""
+    return f"unit:{kind}:{unit}:{day}"
+
+
+def _to_unit(campaign: Campaign, status: UnitStatus, today: dt.date, on: dt.date) -> UnitReminder:
+    """To a unit that has not sent its file, going out `today`, meant for `on` (a reminder day, or today)."""
+    label, due, days = LABELS[status.kind], status.due, (status.due - today).days
     when = "今天" if days == 0 else f"{days} 天后" if days > 0 else f"已于 {due.month}月{due.day}日 "
     lines = (
         f"请尽快将{label}报送{campaign.organizer}（{when}截止）"
@@ -80,13 +85,14 @@ def _to_unit(campaign: Campaign, status: UnitStatus, days: int) -> UnitReminder:
         *((f"已报送的文件未能收录：{status.not_taken}",) if status.not_taken else ()),
         f"活动：{campaign.name}",
     )
-    key = f"unit:{status.kind}:{status.unit.name}:{due - dt.timedelta(days=days)}"
-    return UnitReminder(key, status.unit, Notice(REMINDER, f"【报送提醒】{status.unit.name}：{label}{when}截止", lines))
+    notice = Notice(REMINDER, f"【报送提醒】{status.unit.name}：{label}{when}截止", lines)
+    name = status.unit.name
+    return UnitReminder(unit_key(status.kind, name, on), status.unit, notice, unit_key(status.kind, name, today))
 
 
 def _to_office(campaign: Campaign, kind: str, due: dt.date, mine: list[UnitStatus]) -> UnitReminder:
     label = LABELS[kind]
-    waiting = [s for s in mine if s.state not in (ON_TIME, LATE)]
+    waiting = [s for s in mine if s.waiting]
     lines = tuple(
         f"{s.unit.name}（{contact_line(s.unit)}）" + (f"：报送的文件未能收录（{s.not_taken}）" if s.not_taken else "：未报送")
         for s in waiting
@@ -118,7 +124,7 @@ def waiting_lines(campaign: Campaign, engine: Engine, key: str, today: dt.date) 
     not sent their file yet, and those that sent it late."""
     kind = PLAN if key == "county_plans_due" else SUMMARY
     mine = [s for s in statuses(campaign, recorded(campaign, engine), today, refused_files(campaign)) if s.kind == kind]
-    waiting = [s.unit.name for s in mine if s.state not in (ON_TIME, LATE)]
+    waiting = [s.unit.name for s in mine if s.waiting]
     said = f"尚未报送（{len(waiting)} 个）：{'、'.join(waiting)}" if waiting else f"{len(mine)} 个单位均已报送"
     return (said, *_late(mine)) if mine else ()
 
@@ -129,10 +135,36 @@ def send_due(campaign: Campaign, engine: Engine, statuses: list[UnitStatus], now
     sent: list[str] = []
     with engine.begin() as conn:
         for reminder in due:
-            if notices_sent.claim(conn, reminder.key, now.timestamp()):
+            if claim(conn, reminder, now.timestamp()):
                 deliver(reminder, office)
                 sent.append(reminder.key)
     return sent
+
+
+def claim(conn: Connection, reminder: UnitReminder, at: float) -> bool:
+    """Record `reminder` as sent at `at`, in the caller's transaction; False when it was sent before, or when its unit
+    was reminded of its kind that day already (by the daemon or `qm units --remind --send`): a reminder meant for an
+    earlier day is then recorded too, as told."""
+    keys = dict.fromkeys((reminder.key, reminder.day_key or reminder.key))
+    return all([notices_sent.claim(conn, key, at) for key in keys])  # a list: every key claimed
+
+
+def sent_today(engine: Engine, reminders: list[UnitReminder]) -> set[str]:
+    """The day keys of `reminders` already sent (`qm units --remind` says so and does not send them again)."""
+    with engine.connect() as conn:
+        return notices_sent.sent(conn, (r.day_key for r in reminders if r.day_key))
+
+
+def send_now(engine: Engine, reminder: UnitReminder, office: Notifications, at: float) -> bool | None:
+    """Send `reminder` to its unit now, recorded as the daemon records its own: None when it was sent that day already,
+    else whether its robot took it (recorded only then, so the daemon still sends one that did not go)."""
+    with engine.connect() as conn, conn.begin() as transaction:
+        if not claim(conn, reminder, at):
+            return None
+        took = deliver(reminder, office)
+        if not took:
+            transaction.rollback()
+        return took
 
 
 def deliver(reminder: UnitReminder, office: Notifications) -> bool:

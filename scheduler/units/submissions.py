@@ -63,6 +63,11 @@ class UnitStatus:
     loose: tuple[str, ...] = ()  # files put straight in the unit's folder, not in 方案/ or 总结/, not recorded
 
     @property
+    def waiting(self) -> bool:
+        """It has not sent its file yet (none counts), before or after its deadline: it is to be reminded."""
+        return self.state in (MISSING, NOT_DUE)
+
+    @property
     def readable(self) -> tuple[Submission, ...]:
         return tuple(f for f in self.files if not f.problem)
 
