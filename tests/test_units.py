@@ -580,7 +580,7 @@ def test_a_unit_whose_file_was_refused_is_told_apart_from_one_that_sent_nothing_
     (office,) = texts(robots["office"])
     assert "【未报送】工作总结已于 10月10日 截止，2 个单位尚未报送，1 个单位报送的文件未能收录" in office
     assert f"北安市（联系人：乙，电话：0456-0000002）：报送的文件未能收录（{reason}）" in office
-    assert "嫩江县（联系人：丁，电话：0456-0000004）：未报送" in office
+    assert "嫩江县（联系人：丁，电话：0456-0000004）：尚未报送" in office  # as the title counts it
 
     during, after = ({**os.environ, "QM_NOW": f"2016-{day}T09:00:00+08:00"} for day in ("09-15", "10-15"))
     assert run_qm("queue", "-c", config, env=during).returncode == 0  # a queue to report on

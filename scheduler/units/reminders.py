@@ -30,6 +30,7 @@ from .submissions import LATE, UnitStatus, due_date, recorded, statuses
 from .unrecorded import refused_files
 
 OFFICE_WINDOW = dt.timedelta(days=3)
+NOT_SENT = "尚未报送"  # a unit that has not sent its file (`UnitStatus.waiting`), in every reminder to the office
 
 
 @dataclass(frozen=True)
@@ -94,11 +95,11 @@ def _to_office(campaign: Campaign, kind: str, due: dt.date, mine: list[UnitStatu
     label = LABELS[kind]
     waiting = [s for s in mine if s.waiting]
     lines = tuple(
-        f"{s.unit.name}（{contact_line(s.unit)}）" + (f"：报送的文件未能收录（{s.not_taken}）" if s.not_taken else "：未报送")
+        f"{s.unit.name}（{contact_line(s.unit)}）" + (f"：报送的文件未能收录（{s.not_taken}）" if s.not_taken else f"：{NOT_SENT}")
         for s in waiting
     )
     refused = sum(1 for s in waiting if s.not_taken)
-    counts = [f"{n} 个单位{what}" for n, what in ((len(waiting) - refused, "尚未报送"), (refused, "报送的文件未能收录")) if n]
+    counts = [f"{n} 个单位{what}" for n, what in ((len(waiting) - refused, NOT_SENT), (refused, "报送的文件未能收录")) if n]
     late = _late(mine)
     title = (
         f"【未报送】{label}已于 {due.month}月{due.day}日 截止，{'，'.join(counts)}"
@@ -125,7 +126,7 @@ def waiting_lines(campaign: Campaign, engine: Engine, key: str, today: dt.date) 
     kind = PLAN if key == "county_plans_due" else SUMMARY
     mine = [s for s in statuses(campaign, recorded(campaign, engine), today, refused_files(campaign)) if s.kind == kind]
     waiting = [s.unit.name for s in mine if s.waiting]
-    said = f"尚未报送（{len(waiting)} 个）：{'、'.join(waiting)}" if waiting else f"{len(mine)} 个单位均已报送"
+    said = f"{NOT_SENT}（{len(waiting)} 个）：{'、'.join(waiting)}" if waiting else f"{len(mine)} 个单位均已报送"
     return (said, *_late(mine)) if mine else ()
 
 
