@@ -1,4 +1,4 @@
-"""Files qm passes on unread (.pdf, .doc, .odt) and files too long to collect, as a city office's trial met them:
+"""Files qm passes on unread (.pdf, .doc, .wps, .odt) and files too long to collect, as a city office's trial met them:
 broken ones counted as sent on time and said to go along as attachments, a long valid .docx told to the province
 as a file that cannot be opened."""
 
@@ -62,6 +62,24 @@ def test_a_broken_pdf_doc_or_odt_is_no_submission_and_no_attachment(config: Path
     said = sentences(statuses(campaign, recorded(campaign, engine), at(12, 9).date()), lambda d: f"{d.month}月{d.day}日")[0]
     engine.dispose()
     assert "按时报送" not in said and "报送的文件未能收录 4 个" in said, said
+
+
+def test_a_wps_file_is_checked_as_a_doc_is(config: Path) -> None:
+    """A .wps (WPS 文字's own format) is an OLE compound file, as a .doc is: a renamed or cut one is told damaged."""
+    campaign = load_campaign(config)
+    for unit, data in (
+        ("爱辉区", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".ljust(4008, b"\0")),
+        ("北安市", word("方案")),
+        ("五大连池市", old_word()),
+    ):
+        place(campaign, unit, "方案", "方案.wps", data, at(5, 9))
+    rows = labels(config)
+    assert rows["爱辉区"] == rows["北安市"] == "未报送（“方案.wps”文件已损坏（不是完整的 WPS 文档），无法读取）", rows
+    assert rows["五大连池市"].startswith("按时报送 "), rows
+    out = config.parent / "方案汇总.docx"
+    run_qm("units", "-c", config, "--collect", "--kind", "方案", "-o", out, env=AFTER)
+    body = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert body.count("作为附件") == 1 and "WPS 文档“方案.wps”" in body, body
 
 
 def test_whole_pdf_doc_and_odt_files_still_go_along_as_attachments(config: Path) -> None:

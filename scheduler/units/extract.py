@@ -45,6 +45,7 @@ BROKEN = "文件已损坏（.docx 内部结构不完整），无法读取：请�
 ATTACHMENT_TYPES = {".doc": "旧版 Word 文档", ".wps": "WPS 文档", ".pdf": "PDF 文件", ".odt": "ODF 文档"}
 TAIL = 1024  # a PDF's %%EOF stands within its last KB; an OLE file's header is 512 bytes (a whole .doc, at least 3 of them)
 ODT = b"application/vnd.oasis.opendocument.text"
+OLE_TYPES = {".doc": "Word 97-2003 文档", ".wps": "WPS 文档"}  # OLE compound files: what a broken one is not
 
 
 class SubmissionError(InputError):
@@ -106,18 +107,18 @@ def _damage(f: BinaryIO, suffix: str, size: int) -> str:
     """What makes a file passed on unread obviously broken ("" when it looks whole), by its first and last bytes and,
     for an .odt (a zip archive, judged as a .docx is), its first entry: a PDF starts with %PDF- and ends with
     startxref (where its index of objects is) and %%EOF,
-    a .doc is an OLE compound file whose header declares its byte order and sector sizes, an .odt names its type
-    first. A file that passes may still be damaged inside: only Word, WPS or a PDF reader can tell."""
+    a .doc (and a .wps, WPS's own format) is an OLE compound file whose header declares its byte order and sector
+    sizes, an .odt names its type first. A file that passes may still be damaged inside: only Word, WPS or a PDF reader can tell."""
     head = f.read(TAIL)
     f.seek(max(size - TAIL, 0))
     tail = f.read()
     if suffix == ".pdf":
         whole = head.startswith(b"%PDF-") and b"startxref" in tail and b"%%EOF" in tail  # where its index is, then its end
         return "" if whole else "不是完整的 PDF 文件"
-    if suffix == ".doc":
+    if suffix in OLE_TYPES:
         sectors = struct.unpack("<HHH", head[28:34]) if len(head) >= 34 else ()
         whole = head.startswith(OLE) and sectors in ((0xFFFE, 9, 6), (0xFFFE, 12, 6)) and size >= 3 * 512
-        return "" if whole else "不是完整的 Word 97-2003 文档"
+        return "" if whole else f"不是完整的 {OLE_TYPES[suffix]}"
     if suffix == ".odt":
         return "" if head.startswith(ZIP) and _names_odt(f, size) else "不是完整的 ODF 文档"
     return ""
