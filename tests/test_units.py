@@ -899,6 +899,25 @@ def test_names_in_the_submissions_folder_are_printed_with_their_control_characte
     assert "总结\\x1b]0;qm\\x07.docx" in run_qm("units", "-c", config).stdout
 
 
+def test_names_in_the_submissions_folder_are_escaped_in_json_too_and_read_back_whole(config: Path) -> None:
+    """C1 controls (\\x9b opens a terminal sequence as ESC [ does) and bidi overrides (they reorder what is read) in a
+    name reach `qm units --json` as JSON escapes: the terminal shows them inert, a script reads the very name."""
+    campaign = load_campaign(config)
+    csi, override, separator = "\x9b2J", "\u202e", "\u2028"
+    names = {"爱辉区": f"总结{csi}.docx", "北安市": f"总结{override}xcod.exe", "嫩江县": f"总结{separator}.txt"}
+    for unit, name in names.items():
+        place(campaign, unit, "总结", name, word("工作总结") if name.endswith(".docx") else b"text", at(1, 9, month=10))
+    for args in ((), ("--collect", "-o", config.parent / "汇总.docx")):
+        done = run_qm("units", "-c", config, "--json", *args)
+        assert not {"\x9b", "\u202e", "\u2028"} & set(done.stdout), done.stdout
+        assert "总结\\u009b2J.docx" in done.stdout and "总结\\u202excod.exe" in done.stdout, done.stdout
+        listed = json.loads(done.stdout)
+        units = listed["units"] if args else listed
+        paths = {Path(f["path"]).name for s in units for f in s["files"]} | {n for s in units for n in s["note"].split("“")}
+        assert f"总结{csi}.docx" in paths and f"总结{separator}.txt" in paths, paths
+        assert any(override in s["note"] for s in units if s["unit"] == "北安市"), units
+
+
 def test_a_link_in_the_submissions_folder_is_refused_and_what_it_points_to_never_collected(config: Path, tmp_path: Path) -> None:
     """A link put as a unit's file, or as its folder, would carry any file qm can read into the document sent
     to the province: it is refused in the unit's row, unopened, and a file made a link after it was recorded is

@@ -2,19 +2,19 @@
 `qm units --collect` (the consolidated document sent upward).
 
 A file's or folder's name in the submissions folder is whatever a unit gave it: every line naming one is printed
-with its control characters escaped (`logs.escaped`), so a name cannot clear the terminal or set its title."""
+with its control characters escaped (`logs.escaped`; in --json, as JSON escapes: `logs.json_escaped`), so a name
+cannot clear the terminal, set its title or reorder what is read."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..support.errors import InputError, Problem
-from ..support.logs import escaped
+from ..support.logs import escaped, json_escaped
 from ..units.kinds import ALIASES, FOLDERS, LABELS, SUMMARY
 from . import zh_argparse
 from .context import Context
@@ -77,9 +77,9 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
         if args.json:  # what was written, for a script: the file, its kind, each unit as `qm units --json` lists it
             units = [_json(ctx, s) for s in found if s.kind == kind]
             written = {"output": str(output), "kind": kind, "units": units, "problems": [str(p) for p in problems]}
-            print(json.dumps(written, ensure_ascii=False, indent=2))
+            print(json_escaped(written))
     elif args.json:
-        print(json.dumps([_json(ctx, s) for s in found], ensure_ascii=False, indent=2))
+        print(json_escaped([_json(ctx, s) for s in found]))
     else:
         print(_table(ctx, found))
         print(f"报送的文件放在 {campaign.submissions_dir}/单位名称/方案/ 或 .../总结/ 中（按内容登记一次，文件修改时间为报送时间）。")

@@ -11,6 +11,7 @@ and every line is scrubbed of secrets anyway (`redact`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import logging.handlers
 import re
@@ -26,10 +27,12 @@ _FIELDS = "qm_fields"
 # What a value may not carry raw: C0 controls, DEL and C1 controls (a CR rewrites the terminal's line, an ESC
 # starts a terminal sequence), the Unicode line and paragraph separators, and the bidi controls (they reorder
 # what a reader sees). Each is written as an escape a person can read: \r, \x1b, \u2028.
-_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNESCAPED_BY_JSON = r"\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # all but the C0 controls
+_CONTROLS = r"\x00-\x1f" + _UNESCAPED_BY_JSON
 _ESCAPED = re.compile(f'[\\\\"{_CONTROLS}]')
 _QUOTED = re.compile(f'[ "={_CONTROLS}]')
 _SHOWN = re.compile(f"[{_CONTROLS}]")
+_JSON_SHOWN = re.compile(f"[{_UNESCAPED_BY_JSON}]")
 _NAMED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -48,6 +51,13 @@ def escaped(text: str) -> str:
     """`text` for a terminal, each control character written as the log writes it (\\x1b, \\n, \\u202e): text
     stored from outside (a login name, a reject reason) can neither drive the terminal nor forge a line."""
     return _SHOWN.sub(_escape, text)
+
+
+def json_escaped(data: Any) -> str:
+    """`data` as indented JSON for a terminal: Chinese as itself, and each character `escaped` escapes (JSON writes the
+    C0 ones itself; DEL, C1, the line separators and bidi controls not) as a JSON escape, `\\u009b`: a script reads
+    back the very name, a terminal shows it inert."""
+    return _JSON_SHOWN.sub(lambda found: f"\\u{ord(found.group()):04x}", json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _escape(found: re.Match[str]) -> str:
