@@ -148,9 +148,9 @@ def test_the_queue_names_each_post_by_its_title_in_aligned_columns(cfg: Path, ca
 @pytest.mark.usefixtures("pinned_clock")
 def test_pause_resume_and_status(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = qm(capsys, "-c", cfg, "pause", "--channel", "weibo", "--reason", "全国哀悼日", "--by", "李主任")
-    assert code == 0 and "已暂停渠道 weibo" in out
+    assert code == 0 and out.startswith("已暂停微博：全国哀悼日。") and "渠道 weibo" not in out, out  # its Chinese name
     code, out, _ = qm(capsys, "-c", cfg, "status")
-    assert code == 0 and "从未启动" in out and "已暂停：渠道 weibo，李主任" in out and "全国哀悼日" in out
+    assert code == 0 and "从未启动" in out and "已暂停：微博，李主任" in out and "全国哀悼日" in out, out
     code, out, _ = qm(capsys, "-c", cfg, "status", "--json")
     status = json.loads(out)
     assert status["alive"] is False and status["paused"]["weibo"]["reason"] == "全国哀悼日"
@@ -294,7 +294,9 @@ def test_pausing_one_channel_says_how_to_resume_that_channel(cfg: Path, capsys: 
     code, out, _ = qm(capsys, "-c", cfg, "status")
     assert "（恢复：qm resume --channel weibo）" in out
     code, out, _ = qm(capsys, "-c", cfg, "resume", "--channel", "weibo")
-    assert out.strip() == "已恢复渠道 weibo 的发布。"
+    assert out.strip() == "已恢复微博的发布。"
+    code, out, _ = qm(capsys, "-c", cfg, "resume", "--channel", "wechat")
+    assert out.strip() == "当前没有暂停微信公众号（用 qm status 查看暂停情况）。"
 
 
 @pytest.mark.usefixtures("pinned_clock")

@@ -25,7 +25,7 @@ def test_qm_queue_names_the_pause_and_marks_the_posts_it_holds(project: Callable
     review.pause(queue, "weibo", "赵主任", "全国哀悼日", SINCE)
     assert main(["-c", str(config), "queue"]) == 0
     out = capsys.readouterr().out
-    assert "注意：已暂停：渠道 weibo，赵主任 于 2016-09-01 08:30:00，原因：全国哀悼日（恢复：qm resume --channel weibo）" in out
+    assert "注意：已暂停：微博，赵主任 于 2016-09-01 08:30:00，原因：全国哀悼日（恢复：qm resume --channel weibo）" in out
     rows = {line.split()[3]: line for line in out.splitlines() if "-weibo-" in line or "-wechat-" in line}
     assert rows and all(("已暂停" in row) == ("-weibo-" in post_id) for post_id, row in rows.items()), out
     assert review.resume(queue, "weibo", "赵主任", SINCE + 60)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import sys
 
@@ -85,7 +86,9 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     found = queue.find([args.state] if args.state else [], start, end)
     reasons = queue.change_reasons(found)
     pauses = paused(queue)
-    said = "".join(f"注意：{escaped(line)}\n" for line in pause_lines(pauses, ctx.campaign.timezone))  # as `qm status` says
+    said = "".join(
+        f"注意：{escaped(line)}\n" for line in pause_lines(pauses, ctx.campaign.timezone, functools.partial(channel_label, ctx.campaign))
+    )  # as `qm status` says
     print(said, end="", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps([{**_record(ctx, p), "change": reasons.get(p.id, "")} for p in found], ensure_ascii=False, indent=2))
@@ -276,5 +279,5 @@ def run_status(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(status.to_json(report, tz, messages), ensure_ascii=False, indent=2))
     else:
-        print(status.to_text(report, tz, messages, campaign.start.year), end="")
+        print(status.to_text(report, tz, messages, campaign.start.year, functools.partial(channel_label, campaign)), end="")
     return 0

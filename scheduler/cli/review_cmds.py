@@ -250,10 +250,7 @@ def run_pause(ctx: Context, args: argparse.Namespace) -> int:
     who = _acting(ctx, args, "暂停发布", "admin")
     channel = _channel(ctx, args.channel)
     review.pause(Queue(ctx.engine), channel, who, args.reason, ctx.clock())
-    print(
-        f"已暂停{'全部渠道' if channel is None else f'渠道 {channel}'}：{one_line(args.reason)}。恢复：qm resume"
-        + (f" --channel {channel}" if channel else "")
-    )
+    print(f"已暂停{_named(ctx, channel)}：{one_line(args.reason)}。恢复：qm resume" + (f" --channel {channel}" if channel else ""))
     return 0
 
 
@@ -274,7 +271,14 @@ def run_resume(ctx: Context, args: argparse.Namespace) -> int:
             raise InputError(f"{named}没有单独暂停，但{still}，它也在其中，没有恢复：qm resume 解除全部暂停（各渠道一起恢复）")
         print(f"{named}的单独暂停已解除，但{still}，{named}仍不发布：qm resume 解除全部暂停（各渠道一起恢复）。")
     elif lifted:
-        print(f"已恢复{'全部渠道' if channel is None else f'渠道 {channel} '}的发布。")
+        print(f"已恢复{_named(ctx, channel)}的发布。")
     else:
-        print("当前没有暂停" + ("。" if channel is None else f"渠道 {channel}（用 qm status 查看暂停情况）。"))
+        print("当前没有暂停" + ("。" if channel is None else f"{_named(ctx, channel)}（用 qm status 查看暂停情况）。"))
     return 0
+
+
+def _named(ctx: Context, channel: str | None) -> str:
+    """A channel paused or resumed, as staff call it (微博, 市中心户外大屏); 全部渠道 when None."""
+    from ..views.plan_export import channel_label
+
+    return "全部渠道" if channel is None else channel_label(ctx.campaign, channel)

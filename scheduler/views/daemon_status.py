@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -256,12 +256,13 @@ def overdue_note(status: Status) -> str:
     return "已过时间，主服务没有响应" if status.leased else "已过时间，后台服务未运行"
 
 
-def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int) -> str:
-    """`names`: what people call the jobs (`job_names`); `year`: the campaign's (see `upcoming`)."""
+def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int, label: Callable[[str], str] | None = None) -> str:
+    """`names`: what people call the jobs (`job_names`); `year`: the campaign's (see `upcoming`); `label`: what they
+    call a channel (`plan_export.channel_label`)."""
 
     lines = [f"后台服务：{daemon_text(status, tz)}"]
     lines += [f"  {line}" for line in other_daemons(status, tz)]
-    lines += pause_lines(status.pauses, tz)
+    lines += pause_lines(status.pauses, tz, label)
     lines += notices_waiting.to_text(status.notices, status.alive or status.leased, tz)
     counts = "，".join(f"{st.label(s)} {status.counts[s]}" for s in st.STATES if status.counts.get(s))
     lines.append(f"队列：{counts or '空'}")

@@ -14,10 +14,12 @@ Pauses = Mapping[str, tuple[str, str, float]]  # channel ("*" for all) -> (reaso
 
 
 def _what(channel: str, label: Callable[[str], str] | None = None) -> str:
-    """The channel paused as people are told it: 全部渠道, its Chinese name (`label`), else `渠道 <name>`."""
+    """The channel paused as people are told it: 全部渠道, its Chinese name (`label`), else (no label, or a channel
+    config.yaml no longer has) `渠道 <name>`."""
     if channel == st.ALL_CHANNELS:
         return "全部渠道"
-    return label(channel) if label else f"渠道 {channel}"
+    named = label(channel) if label else channel
+    return named if named != channel else f"渠道 {channel}"
 
 
 def local_time(at: float, tz: dt.tzinfo) -> str:
@@ -25,12 +27,13 @@ def local_time(at: float, tz: dt.tzinfo) -> str:
     return f"{dt.datetime.fromtimestamp(at, tz):%Y-%m-%d %H:%M:%S}"
 
 
-def pause_lines(pauses: Pauses, tz: dt.tzinfo) -> list[str]:
-    """One line a pause, for the terminal (`qm status`, `qm queue`): with the command that resumes it."""
+def pause_lines(pauses: Pauses, tz: dt.tzinfo, label: Callable[[str], str] | None = None) -> list[str]:
+    """One line a pause, for the terminal (`qm status`, `qm queue`), each channel by its Chinese name (`label`):
+    with the command that resumes it."""
     lines = []
     for channel, (reason, who, at) in sorted(pauses.items()):
         how = "qm resume" if channel == st.ALL_CHANNELS else f"qm resume --channel {channel}"
-        lines.append(f"已暂停：{_what(channel)}，{who} 于 {local_time(at, tz)}，原因：{reason}（恢复：{how}）")
+        lines.append(f"已暂停：{_what(channel, label)}，{who} 于 {local_time(at, tz)}，原因：{reason}（恢复：{how}）")
     return lines
 
 
