@@ -155,13 +155,15 @@ def test_a_changed_word_sends_back_exactly_its_posts_and_the_diff_shows_it(proje
     assert f"改动了内容 {relative}（qm queue --diff {expected[0]}）" in table.stdout
     history = run_qm("history", "-c", config, expected[0], cwd=config.parent)
     assert f"已审核 → 待审核 排期：改动了内容 {relative}" in re.sub(" +", " ", history.stdout)  # columns aligned
+    assert "审核通过\n" in history.stdout and "版本" not in history.stdout, history.stdout  # no version codes: --json has them
     diff = run_qm("queue", "-c", config, "--diff", expected[0], cwd=config.parent)
     assert diff.returncode == 0, diff.stderr
     assert [line for line in diff.stdout.splitlines() if " | " in line]  # the changed line, old beside new
+    assert "左：审核通过的文字；右：现在的文字；" in diff.stdout and "版本" not in diff.stdout, diff.stdout
     assert f"⟦{word}⟧" in diff.stdout and "⟦改过的词⟧" in diff.stdout
     assert f"{expected[0]}：改动了内容 {relative}。" in diff.stdout
     unchanged = run_qm("queue", "-c", config, "--diff", next(i for i in ids if i not in expected), cwd=config.parent)
-    assert "与审核通过的版本" in unchanged.stdout and "相同" in unchanged.stdout
+    assert "的内容与审核通过的文字相同，无需重新审核。" in unchanged.stdout, unchanged.stdout
     missing = run_qm("queue", "-c", config, "--diff", "20270999-weibo-0000", cwd=config.parent)
     assert missing.returncode == 2 and "队列中没有编号为 20270999-weibo-0000 的内容" in missing.stderr
     assert "Traceback" not in missing.stderr and missing.stdout == ""

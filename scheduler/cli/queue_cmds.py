@@ -17,7 +17,7 @@ from ..publishing import states as st
 from ..publishing.auto_approval import NOT_AUTO
 from ..publishing.queue import Post, Queue
 from ..publishing.review import is_paused, paused
-from ..rendering.versions import shown
+from ..rendering.versions import shown, unversioned
 from ..support.errors import ContentError, InputError
 from ..support.logs import escaped
 from ..views.campaign_over import over
@@ -203,7 +203,7 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[
             if p.last_error.startswith(NOT_AUTO):  # changed, and not approved automatically again: why not, too
                 note += f"；{p.last_error}"
         note = f"{note}；{waiting[p.id]}" if note and p.id in waiting else waiting.get(p.id, note)
-        note = escaped(" ".join(note.split()))  # one line per post, written by staff (a reason): no terminal escapes
+        note = escaped(" ".join(unversioned(note).split()))  # one line per post, written by staff (a reason): no terminal escapes
         reviewer = escaped(p.approved_by if p.state in st.APPROVED_STATES else stages.get(p.id, ""))
         item = items.get(p.item)  # none for a post sent before its content file was deleted
         title = clip(" ".join(item.title.split()), TITLE_COLUMNS) if item else missing
@@ -259,7 +259,7 @@ def run_history(ctx: Context, args: argparse.Namespace) -> int:
             e.post_id,
             st.label(e.from_state) if e.from_state else "（新建）",
             f"→ {st.label(e.to_state)}",
-            f"{escaped(e.who)}：{escaped(e.why)}",  # staff's words
+            f"{escaped(e.who)}：{escaped(unversioned(e.why))}",  # staff's words; versions only in --json
         )
         for e in entries
     ]

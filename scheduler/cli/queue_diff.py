@@ -1,4 +1,5 @@
-"""`qm queue --diff ID`: a post's text as last approved beside its text now, and what changed."""
+"""`qm queue --diff ID`: a post's text as last approved beside its text now, and what changed (named by what
+happened to them, not by their versions: those mean nothing to people)."""
 
 from __future__ import annotations
 
@@ -26,14 +27,14 @@ def show_diff(queue: Queue, post_id: str) -> str:
     passed = f"{stage}通过" if stage else "审核通过"
     if version == post.version:
         if lacks := queue.change_reasons([post]).get(post_id, ""):  # the review rules in force want more
-            return f"{post_id} 的内容与审核通过的版本 {version} 相同，但{lacks}，需要审核：qm approve {post_id}\n"
-        return f"{post_id} 的内容与审核通过的版本 {version} 相同，无需重新审核。\n"
+            return f"{post_id} 的内容与审核通过的文字相同，但{lacks}，需要审核：qm approve {post_id}\n"
+        return f"{post_id} 的内容与审核通过的文字相同，无需重新审核。\n"
     if old is None:
-        return f"{post_id} {passed}的版本 {version} 的文字没有保存（早期的队列），无法对比；请直接审核当前内容。\n"
+        return f"{post_id} {passed}的文字没有保存（早期的队列），无法对比；请直接审核当前内容。\n"
     reason = queue.change_reasons([post]).get(post_id, "") or f"{passed}后内容有修改，审核阶段从头开始"
     out = [
         f"{post_id}：{reason}。",
-        f"左：{passed}的版本 {version}；右：当前版本 {post.version}；{MARKS[0]}{MARKS[1]} 内为改动的文字。",
+        f"左：{passed}的文字；右：现在的文字；{MARKS[0]}{MARKS[1]} 内为改动的文字。",
         "",
     ]
     rows = side_by_side(diff_lines(readable_lines(old), readable_lines(post.payload)))

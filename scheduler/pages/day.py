@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from ..publishing.maybe_sent import maybe_sent
 from ..publishing.queue import AuditEntry, Queue
 from ..publishing.review import not_rejected
 from ..rendering.lint import Finding
+from ..rendering.versions import unversioned
 from ..views.day_preview import ImageSource, render_block
 from ..views.plan_export import channel_label
 from .calendar import key_marks
@@ -38,9 +38,6 @@ class Step:
     why: str
 
 
-_VERSIONS = re.compile(r"（版本 [^）]*）")  # version codes mean nothing to people: the time and the person say which
-
-
 def passed_by(history: Sequence[AuditEntry], version: str, tz: dt.tzinfo) -> str:
     """Who passed `version` and when (`李科长（web） 09-07 08:03`), as the history says; "" when it does not."""
     for e in reversed(history):
@@ -58,7 +55,7 @@ def steps(history: list[AuditEntry], tz: dt.tzinfo) -> tuple[Step, ...]:
             change = state_label(e.to_state)
         else:
             change = f"{state_label(e.from_state)} → {state_label(e.to_state)}"
-        why = "" if e.why in change else _VERSIONS.sub("", e.why)  # 加入队列（待审核） says it already: not twice
+        why = "" if e.why in change else unversioned(e.why)  # 加入队列（待审核） says it already: not twice
         out.append(Step(f"{dt.datetime.fromtimestamp(e.at, tz):%m-%d %H:%M}", e.who, change, why))
     return tuple(out)
 

@@ -25,6 +25,8 @@ from typing import Any
 LENGTH = 16  # hex digits of a version (older versions have 12: see is_legacy)
 LEGACY_LENGTH = 12
 SHOWN = 8  # hex digits of a version shown to reviewers (`qm queue`, `qm preview`) and asked of them (`qm approve 编号@版本`)
+# The versions a history record or a note names (审核通过（版本 …）, 内容已修改（版本 … → …）, 改回了审核通过的版本 …)
+_NAMED = re.compile(r"（版本 [0-9a-f]+(?: → [0-9a-f]+)?）|(?<=版本) [0-9a-f]{8,}")
 # Whitespace a reader sees as a space or a line break. The line and paragraph separators (U+2028, U+2029)
 # and the control characters `\s` also matches are characters of the text: content may hold none of them
 # (`support.hidden_chars`), and one added to an approved post's words makes a new version.
@@ -98,6 +100,12 @@ def is_legacy(version: str, payload: Mapping[str, Any]) -> bool:
 
 def _hash(value: Any, length: int) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:length]
+
+
+def unversioned(text: str) -> str:
+    """`text` (a history record, a note) without the versions it names: they mean nothing to people, the time and the
+    person say which words. The records keep them (`pages.diff` reads them); only what is shown leaves them out."""
+    return _NAMED.sub("", text)
 
 
 def shown(version: str) -> str:
