@@ -307,7 +307,7 @@ def test_a_poster_file_is_an_input_of_the_posts_that_show_it(
     cover.write_bytes(b"not a picture")
     rendered.clear()
     out, err, code = _run(config, capsys)
-    assert code == 2 and f"{post.id}（wechat）" in err and "格式不被接受" in err
+    assert code == 2 and f"{post.id}（微信公众号）" in err and "格式不被接受" in err
     assert post.id in rendered and len(rendered) < len(_plan(config).posts)
     assert (out, err, code) == _run(config, capsys, "--no-cache")
 

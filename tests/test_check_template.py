@@ -24,7 +24,7 @@ def test_an_empty_template_is_reported_once_at_the_template_not_once_per_post(pr
     assert lines[0] == "错误：检查发现 2 个问题：", lines
     empty = next(line for line in lines if "正文为空" in line)
     assert re.fullmatch(rf"  - {re.escape(str(template))}：正文为空（排期中的 \d{{2,}} 条微博都是这样：改模板，不是改内容）", empty), empty
-    assert not [line for line in lines if "（weibo）：" in line or "修改内容" in line], lines
+    assert not [line for line in lines if "（微博）：" in line or "修改内容" in line], lines
 
 
 def test_a_template_s_finding_on_most_posts_names_its_line_and_a_content_s_is_told_once_with_its_posts(
@@ -48,10 +48,10 @@ def test_a_template_s_finding_on_most_posts_names_its_line_and_a_content_s_is_to
     )
     assert found and 3 <= int(found[2]) < int(found[1]), best
     (only,) = [line for line in lines if "“唯一”" in line]  # the item's mistake once, at its line, with every post of it
-    assert only.startswith(f"  - {item}:") and "（weibo）" in only and "修改内容 brand-trademark-well-known）" in only, lines
+    assert only.startswith(f"  - {item}:") and "（微博）" in only and "修改内容 brand-trademark-well-known）" in only, lines
     assert "模板" not in only  # the word is the item's own: the template is not to blame
     posts = re.search(r"（(\d+) 条排期：", only)
-    assert posts and int(posts[1]) >= 2 and only.count("（weibo）") + only.count("（wechat）") == int(posts[1]), only
+    assert posts and int(posts[1]) >= 2 and only.count("（微博）") + only.count("（微信公众号）") == int(posts[1]), only
 
 
 def test_a_finding_a_limit_in_the_config_causes_names_that_line_not_the_template(project: Callable[..., Path]) -> None:

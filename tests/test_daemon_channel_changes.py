@@ -231,7 +231,7 @@ def test_approvals_a_time_change_drops_in_the_daemons_refresh_are_told_once_with
     [notice] = [n for n in told.sent if n.title.startswith("【已审核的内容被取消】")]
     assert f"取消了 {len(lost)} 条已审核的内容" in notice.title and f"新排入的 {len(waiting)} 条待审核" in notice.title
     assert "2 条今明两天发布" in notice.title and notice.lines[1].startswith("【明天 09:45】20270908-weibo-0945")
-    assert notice.lines[0].startswith("【今天 09:45】20270907-weibo-0945（weibo）") and "qm approve 20270907-weibo-0945" in notice.lines[0]
+    assert notice.lines[0].startswith("【今天 09:45】20270907-weibo-0945（微博）") and "qm approve 20270907-weibo-0945" in notice.lines[0]
     assert any(lost[0] in line and "审核也随之失效" in line for line in notice.lines)
     [channels] = [n for n in told.sent if "【发布渠道已更新】" in n.title]
     [changed] = [line for line in channels.lines if line.startswith("设置有改动的渠道")]

@@ -290,6 +290,7 @@ def test_a_pin_to_a_day_already_past_that_the_queue_never_held_is_named(heihe: C
     pinned = next(p for p in plan.posts if p.reason == "pin" and p.item.id == item.id)
     found = {p.where: str(p) for p in past_pins(campaign, plan, {}, dt.date(2016, 9, 10))}
     assert "已经过去" in found["config.yaml:77"] and len(found) == 2  # and the launch pin of 8 September, also past
+    assert "（微博从今天起才排入发布队列）" in found["config.yaml:77"], found  # the channel as staff call it
     sent = {pinned.id: Kept("weibo", item.id, out=True)}
     assert "config.yaml:77" not in {p.where for p in past_pins(campaign, plan, sent, dt.date(2016, 9, 10))}  # it went out
     assert past_pins(campaign, plan, {}, dt.date(2016, 9, 1)) == []  # still to come

@@ -93,7 +93,7 @@ def test_the_kind_s_rules_hold_in_the_check_and_at_publishing(board: None, tmp_p
     assert [f.reason for f in lint_post(campaign, rendered)] == [f"公告超过 8 字（现为 {len(rendered.payload['note'])} 字）"]
 
     assert main(["check", "-c", str(campaign.config_path)]) == 2
-    assert f"{post.id}（board）" in capsys.readouterr().err
+    assert f"{post.id}（公告栏）" in capsys.readouterr().err  # the kind's label, as staff call it
 
     config = campaign.channel("board")
     assert config is not None

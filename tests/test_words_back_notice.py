@@ -71,9 +71,9 @@ def test_qm_queue_prints_the_posts_sent_back_and_the_daemon_tells_them_once(conf
     assert "【回到待审核】3 条已审核的内容改了文字或图片，需要重新审核，2 条今明两天发布" in out, out
     at = [out.index(f"{p}（") for p in posts]
     assert at == sorted(at)  # most urgent first
-    assert f"【今天 20:00】{posts[0]}（wechat）" in out and f"【明天 09:30】{posts[1]}（weibo）" in out
+    assert f"【今天 20:00】{posts[0]}（微信公众号）" in out and f"【明天 09:30】{posts[1]}（微博）" in out
     assert (
-        f"09-09 20:00 {posts[2]}（wechat）" in out
+        f"09-09 20:00 {posts[2]}（微信公众号）" in out
         and "改动了内容 goods-food-packaging-label.md；" in out
         and f"审核：qm approve {posts[2]}" in out
     )
@@ -92,7 +92,7 @@ def test_qm_queue_prints_the_posts_sent_back_and_the_daemon_tells_them_once(conf
     told = _told(received)
     assert len(told) == 1, told
     assert "### 【回到待审核】3 条已审核的内容改了文字或图片，需要重新审核，2 条今明两天发布" in told[0]
-    assert f"【今天 20:00】{posts[0]}（wechat）" in told[0] and f"审核：qm approve {posts[0]}" in told[0]
+    assert f"【今天 20:00】{posts[0]}（微信公众号）" in told[0] and f"审核：qm approve {posts[0]}" in told[0]
 
 
 def test_the_daemons_morning_refresh_tells_reviewers_once(config: Path) -> None:
@@ -121,9 +121,9 @@ def test_the_daemons_morning_refresh_tells_reviewers_once(config: Path) -> None:
     told = [n for n in h.notifications.sent if n.title.startswith(TITLE)]
     assert [n.title for n in told] == ["【回到待审核】3 条已审核的内容改了文字或图片，需要重新审核，2 条今明两天发布，请尽快审核"]
     assert [line.split("）")[0] for line in told[0].lines[:6:2]] == [
-        f"【今天 20:00】{posts[0]}（wechat",
-        f"【明天 09:30】{posts[1]}（weibo",
-        f"09-09 20:00 {posts[2]}（wechat",
+        f"【今天 20:00】{posts[0]}（微信公众号",
+        f"【明天 09:30】{posts[1]}（微博",
+        f"09-09 20:00 {posts[2]}（微信公众号",
     ]
     url = f"https://qm.example.cn/post/{posts[0]}"  # each post's console page on a line of its own, a link as sent
     assert told[0].lines[0].endswith(f"审核：qm approve {posts[0]}") and told[0].lines[1] == f"在控制台处理：[{url}]({url})"

@@ -213,3 +213,11 @@ def kind_of(config: ChannelConfig) -> Kind:
     if found is None:
         raise LookupError(f"unknown channel kind {config.kind!r}")
     return found
+
+
+def label_of(campaign: Campaign, channel: str) -> str:
+    """What staff call `channel` (微博; a screen's display name, 市中心户外大屏); the name itself when config.yaml
+    does not have it (any more)."""
+    config = campaign.channel(channel)
+    kind = kind_named(config.kind) if config is not None else None
+    return kind.channel_label(config) if kind is not None and config is not None else channel

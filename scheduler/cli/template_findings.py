@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..channels.kinds import kind_named
+from ..channels.kinds import kind_named, label_of
 from ..inputs.content import TEXT_FIELDS
 from ..rendering.lint import about_timing, as_written, quoted
 from ..support.errors import Problem
@@ -54,7 +54,7 @@ def post_problems(campaign: Campaign, posts: Sequence[PlannedPost], found: Seque
                 bool(in_item),
             )
             alike.setdefault(key, []).append(post)
-    return out + [_content_problem(*key, posts) for key, posts in alike.items()]
+    return out + [_content_problem(campaign, *key, posts) for key, posts in alike.items()]
 
 
 def _texts(item: ContentItem) -> tuple[str, ...]:
@@ -62,7 +62,9 @@ def _texts(item: ContentItem) -> tuple[str, ...]:
     return (*(getattr(item, name) for name in TEXT_FIELDS), item.body)
 
 
-def _content_problem(item: str, reason: str, where: str, written: tuple[str, str] | None, own: bool, posts: list[PlannedPost]) -> Problem:
+def _content_problem(
+    campaign: Campaign, item: str, reason: str, where: str, written: tuple[str, str] | None, own: bool, posts: list[PlannedPost]
+) -> Problem:
     """A finding in an item's words, told once however many of its posts carry it: at the post when one does,
     else at the content's line with the posts listed. `own`: the words it quotes are the item's own, so the
     template is not to blame."""
@@ -73,8 +75,10 @@ def _content_problem(item: str, reason: str, where: str, written: tuple[str, str
     if written:  # a limit config.yaml lowered, say
         hint += f"；这个限制来自 config.yaml 的 {written[0]}（{written[1]}）"
     if len(posts) == 1:
-        return Problem(reason, f"{posts[0].id}（{posts[0].channel}）", hint)
-    named = "、".join(f"{post.id}（{post.channel}）" for post in posts[:MOST_NAMED]) + (" 等" if len(posts) > MOST_NAMED else "")
+        return Problem(reason, f"{posts[0].id}（{label_of(campaign, posts[0].channel)}）", hint)
+    named = "、".join(f"{post.id}（{label_of(campaign, post.channel)}）" for post in posts[:MOST_NAMED]) + (
+        " 等" if len(posts) > MOST_NAMED else ""
+    )
     return Problem(reason, where, f"{len(posts)} 条排期：{named}；{hint}")
 
 
@@ -83,7 +87,7 @@ def _pin_problem(campaign: Campaign, post: PlannedPost, pin: Pin, reason: str) -
     is what to change, at its config.yaml line, not the content or the template."""
     at = post.at.astimezone(campaign.timezone)
     hint = (
-        f"这条是 config.yaml 的 pins 固定在 {at:%Y-%m-%d %H:%M} 的（{post.id}，{post.channel}）：把这个 pin 的 date"
+        f"这条是 config.yaml 的 pins 固定在 {at:%Y-%m-%d %H:%M} 的（{post.id}，{label_of(campaign, post.channel)}）：把这个 pin 的 date"
         f"（或 time）改到与文案相符的时候（启动活动是 {campaign.launch_label}），或删去这个 pin；不是改内容或模板"
     )
     return Problem(reason, pin.date_where or pin.where, hint)

@@ -9,6 +9,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 
+from ..channels.kinds import label_of
 from ..inputs.campaign import Campaign, Pin
 from ..inputs.content import Library
 from ..inputs.vocabulary import TOPICS
@@ -61,7 +62,7 @@ def past_pins(campaign: Campaign, plan: Plan, kept: Mapping[str, Kept], today: d
         assert pin is not None  # the planner marks "pin" only the slot of a pin: its channel, on its date
         out.append(
             Problem(
-                f"固定内容 {post.item.id} 的日期 {pin.date} 已经过去，这条固定不会再发出（{post.channel} 从今天起才排入发布队列）",
+                f"固定内容 {post.item.id} 的日期 {pin.date} 已经过去，这条固定不会再发出（{label_of(campaign, post.channel)}从今天起才排入发布队列）",
                 pin.where,
                 "把固定的 date 改到今天或以后，或删除这条固定",
             )

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ..channels.kinds import label_of
 from ..inputs.campaign import Campaign
 from ..support.moments import moment
 from ..support.notify import APPROVAL, Notice
@@ -93,7 +94,7 @@ def _line(campaign: Campaign, b: Back, now: float) -> str:
         when = moment(b.at, campaign.timezone, campaign.start.year) + " "
     what = FOLDERS.sub("", b.what)
     what = what if len(what) <= WHAT_SHOWN else what[: WHAT_SHOWN - 1] + "…"
-    return f"{when}{b.post}（{b.channel}）：{what}；审核：qm approve {b.post}"
+    return f"{when}{b.post}（{label_of(campaign, b.channel)}）：{what}；审核：qm approve {b.post}"
 
 
 def _days(campaign: Campaign, at: float, now: float) -> int:

@@ -7,18 +7,14 @@ import io
 import json
 from typing import Any
 
-from ..channels.kinds import kind_named
+from ..channels.kinds import label_of
 from ..inputs.campaign import Campaign, day_with_weekday
 from ..inputs.vocabulary import AREAS
 from ..planning.planner import Plan, PlannedPost
 from ..support.spreadsheet import spreadsheet_safe
 from .columns import aligned
 
-
-def channel_label(campaign: Campaign, channel: str) -> str:
-    config = campaign.channel(channel)
-    kind = kind_named(config.kind) if config is not None else None
-    return kind.channel_label(config) if kind is not None and config is not None else channel
+channel_label = label_of  # what staff call a channel (微博, 市中心户外大屏)
 
 
 def named_channel(campaign: Campaign, channel: str) -> str:
