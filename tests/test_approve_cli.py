@@ -33,7 +33,7 @@ def test_approving_a_post_with_words_the_check_reports_says_so(project: Callable
     assert approved.returncode == 0, approved.stderr
     assert "已审核通过 1 条" in approved.stdout
     assert "注意：通过的内容里有 qm check 会报出的问题" in approved.stderr
-    assert f"{post.id}（{post.channel}）：含有广告法禁用的绝对化用语“最好”" in approved.stderr
+    assert f"{post.id}（微博）：含有广告法禁用的绝对化用语“最好”" in approved.stderr
 
     clean = next(p for p in Context(config).plan.posts if p.item.id != post.item.id and p.id != post.id)
     quiet = run_qm("approve", clean.id, "--by", "张科长", "-c", config)
