@@ -83,7 +83,9 @@ def test_the_daemon_sends_a_post_back_to_review_instead_of_publishing_pictures_o
     assert "内容 content/brand/brand-trademark-symbols.md" in why and "需要重新审核" in why, why
     assert isinstance(h.notifications, Recorder)
     notice = next(n for n in h.notifications.sent if n.title == f"【回到待审核】{POST}")
-    assert any("没有发布" in line for line in notice.lines) and any(why in line for line in notice.lines)
+    assert any("没有发布" in line for line in notice.lines) and f"改动：{why.partition('（版本')[0]}，需要重新审核" in notice.lines
+    said = "".join(notice.lines)  # the channel as staff call it, and no version codes
+    assert "渠道：微信公众号（wechat）" in notice.lines and post.version not in said and post.approved_version not in said, said
     assert h.approve(POST, "张科长")  # the new words and pictures reviewed: they go out, late within the grace
     h.run_until(AT + dt.timedelta(minutes=20))
     assert h.state(POST) in (st.ACCEPTED, st.PUBLISHED)

@@ -28,10 +28,12 @@ from collections.abc import Callable
 from .. import jobs
 from ..publishing import states as st
 from ..publishing.queue import Post
+from ..rendering.versions import unversioned
 from ..support.errors import QmError
 from ..support.logs import event
 from ..support.notify import APPROVAL, Notice
 from ..views.console_links import link_line, post_url
+from ..views.plan_export import named_channel
 from .context import WHO, Shared, log
 
 AGAIN_S = 15  # a post whose pictures were refused while sending, found as approved again: sent this much later
@@ -92,10 +94,10 @@ def _back_notice(shared: Shared, post: Post, why: str) -> Notice:
     when = post.when(shared.campaign.timezone)
     lines = (
         f"内容：{post.item}",
-        f"渠道：{post.channel}",
+        f"渠道：{named_channel(shared.campaign, post.channel)}",
         f"时间：{when:%Y-%m-%d %H:%M}",
         f"原因：{why}；发布前发现，没有发布",
-        *((f"改动：{back.why}",) if back else ()),
+        *((f"改动：{unversioned(back.why)}",) if back else ()),
         f"重新审核通过后发布（已过发布时间的按补发时限补发）：qm approve {post.id}",
         *link_line(post_url(shared.campaign, post.id)),
     )
