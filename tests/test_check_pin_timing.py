@@ -18,5 +18,5 @@ def test_a_stale_pin_date_is_reported_at_the_pin_not_the_content(project: Callab
     assert checked.returncode == 2, checked.stdout + checked.stderr
     said = next(line for line in checked.stderr.splitlines() if "还没开始，文案却写成已经举行" in line)
     assert said.startswith(f"错误：{config}:{date}：发布时启动活动"), said
-    assert "这条是 config.yaml 的 pins 固定在 2027-09-08 20:00 的（20270908-wechat-2000，wechat）：把这个 pin 的 date" in said, said
+    assert "这条是 config.yaml 的 pins 固定在 2027-09-08 20:00 的（20270908-wechat-2000，微信公众号）：把这个 pin 的 date" in said, said
     assert "修改内容" not in said and "或该渠道的模板" not in said, said
