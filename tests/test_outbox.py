@@ -102,7 +102,7 @@ def test_a_write_that_stopped_before_the_folder_was_put_in_place_leaves_a_receip
     def disk_full() -> dt.datetime:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    with pytest.raises(PermanentError, match="不符合weibo渠道的限制：正文超过 140 字"):
+    with pytest.raises(PermanentError, match="不符合微博的限制：正文超过 140 字"):
         OutboxChannel("weibo", tmp_path / "a", check=lambda _payload, _files: ["正文超过 140 字"]).publish(post("rules"))
     with pytest.raises(TransientError):
         OutboxChannel("weibo", tmp_path / "a", now=disk_full).publish(post("disk"))

@@ -32,6 +32,7 @@ from ..support.atomic_files import fsync_dir
 from ..support.os_messages import os_reason
 from ..support.values import Receipt
 from .base import Channel, OutgoingPost, PermanentError, TransientError
+from .kinds import kind_named
 
 ID_FILE = "outbox-id"  # in the outbox folder: which outbox this is, shared by the machines that share the folder
 
@@ -113,7 +114,10 @@ class OutboxChannel(Channel):
         sources = {ref: self._images(post, ref) if self._images is not None else path for ref, path in post.images.items()}
         problems = self._check(post.payload, {r: p for r, p in sources.items() if p.is_file()}) if self._check else []
         if problems:
-            raise PermanentError(f"{post.id} 不符合{post.channel}渠道的限制：{'；'.join(problems)}（修改内容后重新审核）", self.name)
+            kind = kind_named(post.channel.partition(":")[0])  # what staff call it: 微博, 户外电子屏
+            raise PermanentError(
+                f"{post.id} 不符合{kind.label if kind else post.channel}的限制：{'；'.join(problems)}（修改内容后重新审核）", self.name
+            )
         for ref, source in sources.items():
             if source.is_file():
                 (folder / "images").mkdir(exist_ok=True)
