@@ -11,14 +11,15 @@ import datetime as dt
 import pytest
 
 from scheduler.channels import make_channel
+from scheduler.channels.fake import Crash
 from scheduler.poster.files import PosterFiles
 from scheduler.publishing import review
 from scheduler.publishing import states as st
-from scheduler.publishing.maybe_sent import maybe_sent
+from scheduler.publishing.maybe_sent import METHOD, maybe_sent
 
 from . import test_channels_e2e as e2e
 from .channel_helpers import WECHAT_AT, WECHAT_POST
-from .test_channels_e2e import NEXT_DAY, World, run_into_crash
+from .test_channels_e2e import NEXT_DAY, CrashAt, World, run_into_crash
 from .test_maybe_sent_e2e import _mass_send_dropped
 
 world = e2e.world
@@ -60,6 +61,31 @@ def test_a_dropped_mass_send_waiting_to_retry_is_not_submitted_as_an_article_aft
     assert review.retry(h.queue, WECHAT_POST, "王科长", h.now) == st.APPROVED  # checked: not out, a person sends it anew
     h.run_until(NEXT_DAY + dt.timedelta(minutes=10))
     assert h.state(WECHAT_POST) == st.PUBLISHED and world.wechat.calls["submit"] == 1
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+def test_a_post_retried_after_the_mode_changed_is_not_failed_again_when_the_new_attempt_dies_before_sending(world: World) -> None:
+    """The retry takes off the old method's stamp: the new attempt, cut off before its first checkpoint, is tried
+    again by the method in force, not failed as maybe sent by the old one (staff checked: it was not out)."""
+    _mass_send_dropped(world)
+    _restart_in_publish_mode(world)
+    _failed_maybe_out(world)
+    h = world.harness
+    assert review.retry(h.queue, WECHAT_POST, "王科长", h.now) == st.APPROVED
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.receipt is not None and METHOD not in post.receipt.data and post.receipt.data.get("media_id")
+    h.crash()
+    h.channels["wechat"] = CrashAt(h.channels["wechat"], "submitting", stored=False)  # type: ignore[assignment]
+    h.start()
+    with pytest.raises(Crash):  # claimed, dies before anything is stored or called
+        h.run_until(NEXT_DAY + dt.timedelta(minutes=10))
+    h.crash()
+    h.clock.advance(60)
+    h.start()
+    h.run_until(NEXT_DAY + dt.timedelta(minutes=30))
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.PUBLISHED, post.last_error if post else None
+    assert world.wechat.calls["submit"] == 1
 
 
 @pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)

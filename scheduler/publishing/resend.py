@@ -6,6 +6,7 @@ kept its words as the record (`waiting_words`): an edit made since is put in pla
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,8 @@ from ..inputs.campaign import ReviewConfig
 from ..support.values import committed
 from . import approval_standing, review_rules, waiting_words
 from . import states as st
-from .maybe_sent import maybe_sent
+from .maybe_sent import METHOD, maybe_sent
+from .post_rows import receipt_json
 from .queue import Post, Queue, TransitionError, change_state
 from .tables import posts
 
@@ -73,6 +75,9 @@ def retry(
         # sent anew: now, or at its time when that is still ahead (a post cancelled before its time and wanted back
         # goes out at its slot, not the moment it is approved again)
         values: dict[str, Any] = {"due": max(now, post.due), "next_try": None, "attempts": 0, "last_error": "", "sent_at": None}
+        if post.receipt is not None and METHOD in post.receipt.data:  # sent anew by the method in force (`maybe_sent.switched`)
+            kept = {key: value for key, value in post.receipt.data.items() if key != METHOD}
+            values["receipt"] = receipt_json(dataclasses.replace(post.receipt, data=kept))
         if fresh is not None:  # the words edited after the failure take the place of those kept as its record
             values.update(version=fresh.version, payload=fresh.payload, images=fresh.images)
             why = f"{why}；换上发布失败后修改的文字（版本 {post.version} → {fresh.version}）"
