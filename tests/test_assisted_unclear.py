@@ -74,6 +74,21 @@ def test_a_push_every_robot_refused_is_retried_and_counts_as_never_sent(world: W
 
 
 @pytest.mark.parametrize("world", [("publish", "assisted")], indirect=True)
+def test_a_push_to_a_webhook_address_without_https_is_retried_as_never_sent(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx refuses the address before sending anything (UnsupportedProtocol): nobody has it, so it is not failed as
+    maybe received, it is tried again and fails as not sent, with the real cause."""
+    h = world.harness
+    monkeypatch.setenv("QM_ROBOT", "qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc")
+    h.start()
+    h.approve_all()
+    h.run_until(dt.datetime(2016, 9, 2, 12, 30, tzinfo=TZ))
+    post = h.queue.get(WEIBO_POST)
+    assert post is not None and post.state == st.FAILED and post.attempts > 1
+    assert not maybe_sent(post.state, post.attempts, post.receipt) and "没有应答" not in post.last_error
+    assert "没有送达任何工作人员" in post.last_error and "UnsupportedProtocol" in post.last_error
+
+
+@pytest.mark.parametrize("world", [("publish", "assisted")], indirect=True)
 def test_a_crash_after_the_push_before_it_was_recorded_does_not_push_it_again(world: World) -> None:
     """The group has the package; the daemon died before recording so (`notifying` on record): restarted, it cannot
     tell whether staff have it, so it does not push a second package; staff are told to check first."""

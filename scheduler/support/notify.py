@@ -136,13 +136,13 @@ def failure_reason(exc: Exception | None = None, status: int = 200, errcode: obj
 
 
 def unanswered(exc: Exception) -> bool:
-    """Whether a robot may have taken a request that failed with `exc`: it was sent, and no answer (or no answer
-    a robot gives) came back. A connection never made sent nothing."""
+    """Whether a robot may have taken a request that failed with `exc`: it was on its way or sent, and no answer (or
+    no answer a robot gives) came back. Any other failure sent nothing: a connection never made, an address without
+    https://, a proxy that refused, a request httpx would not write."""
     import httpx
 
-    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
-        return False
-    return isinstance(exc, (httpx.TransportError, ValueError))
+    sent = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, ValueError)
+    return isinstance(exc, sent)
 
 
 class Notifications:

@@ -49,7 +49,8 @@ class AssistedChannel(Channel):
             raise _maybe_got(post.id, f"推送给工作人员时，{'、'.join(delivery.unclear)}没有应答", self.name)
         if not delivery.sent:
             post.checkpoint({"mode": "assisted", "stage": "ready"})  # nobody has it: a retry pushes it again
-            raise TransientError("人工发布通知没有送达任何工作人员（检查 notifications 的 Webhook 环境变量和 events）", self.name)
+            why = "".join(f"{reason}；" for reason in delivery.reasons)  # the real cause: a robot's refusal, a bad address
+            raise TransientError(f"人工发布通知没有送达任何工作人员（{why}检查 notifications 的 Webhook 环境变量和 events）", self.name)
         data: dict[str, Any] = {"mode": "assisted", "stage": "notified", "notified_at": self._now(), "image": str(picture or "")}
         post.landed(data)  # staff have it: a crash from here on must not send them a second package
         return Receipt("accepted", data=data)
