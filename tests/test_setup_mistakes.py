@@ -43,6 +43,15 @@ def test_a_robot_address_file_that_gives_nothing_fails_the_check_and_an_unset_on
     assert given.returncode == 0 and "not-to-be-shown" not in given.stdout + given.stderr
 
 
+def test_a_robot_address_without_https_fails_the_check_without_showing_it(project: Callable[..., Path]) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QM_WECOM_WEBHOOK")}
+    schemeless = "qyapi.weixin.qq.com/cgi-bin/webhook/send?key=not-to-be-shown"  # the robot's address copied without https://
+    result = run_qm("check", "-c", project(), env={**env, "QM_WECOM_WEBHOOK": schemeless})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "通知“宣传工作群”的 QM_WECOM_WEBHOOK 不是以 https:// 开头的网址，通知发不出去" in result.stderr, result.stderr
+    assert "以 https:// 开头" in result.stderr and "not-to-be-shown" not in result.stdout + result.stderr
+
+
 def test_the_plan_page_says_reminder_once(project: Callable[..., Path], tmp_path: Path) -> None:
     page = tmp_path / "排期.html"
     assert run_qm("plan", "--format", "html", "-o", page, "-c", project()).returncode == 0
