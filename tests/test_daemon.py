@@ -419,6 +419,27 @@ def test_morning_refresh_sends_edited_posts_back_to_review_and_reminds_reviewers
     assert h.state(WEIBO) == st.PLANNED and h.ledger.first(WEIBO) is None  # not re-approved: not published
 
 
+def test_a_morning_refresh_missed_while_down_run_after_midnight_leaves_the_reviewers_list_to_that_mornings_refresh(
+    tmp_path: Path, heihe: Campaign, heihe_plan: Plan, renderer: Renderer
+) -> None:
+    """Down over the morning of 09-01, started at 00:30 on 09-02: the missed refresh runs at once, but the list for
+    reviewers waits for 06:00, the time they look for it (it is 09-02's list, sent once)."""
+    h = Harness(local_campaign(heihe, tmp_path), one_day(heihe_plan), renderer, dt.datetime(2016, 8, 31, 12, 0, tzinfo=TZ), Recorder())
+    try:
+        h.start()
+        h.crash()
+        h.clock.set(dt.datetime(2016, 9, 2, 0, 30, tzinfo=TZ))
+        h.start()
+        h.step_at(h.clock.now())  # the missed refresh runs now
+        listed = [n for n in sent(h) if n.title.startswith("【待审核】")]
+        assert listed == [] and "refresh" in job_table.job_ids(h.engine)
+        h.run_until(dt.datetime(2016, 9, 2, 6, 1, tzinfo=TZ))
+        listed = [n for n in sent(h) if n.title.startswith("【待审核】")]
+        assert len(listed) == 1 and any(WEIBO in line for line in listed[0].lines)
+    finally:
+        h.close()
+
+
 def test_restart_removes_jobs_of_posts_cancelled_while_down(harness: Harness) -> None:
     h = harness
     _started_and_approved(h)

@@ -18,7 +18,7 @@ from ..support.logs import event
 from ..support.notify import APPROVAL, REMINDER, Notice
 from ..views.console_links import day_url, link_line
 from .context import Shared, log
-from .recurring import REMINDER_GRACE
+from .recurring import REFRESH_AT, REMINDER_GRACE
 
 APPROVAL_DAYS = 2  # reviewers are reminded of unapproved posts this many days ahead
 
@@ -80,7 +80,10 @@ class EarlyWarnings:
 
     def remind_reviewers(self, now: float) -> None:
         """The morning's list of posts still to review, once a day (a daemon taking over an interrupted morning
-        refresh sends it; a second refresh the same day does not repeat it)."""
+        refresh sends it; a second refresh the same day does not repeat it). Not before the morning refresh's time
+        (`REFRESH_AT`): a refresh missed while the daemon was down, run after midnight, leaves the day's list to it."""
+        if dt.datetime.fromtimestamp(now, self.shared.campaign.timezone).time() < REFRESH_AT:
+            return
         with self.shared.queue.engine.begin() as conn:
             if notices_sent.claim(conn, self._reviewers_key(now), now):
                 self._remind_reviewers(now)
