@@ -17,7 +17,7 @@ from typing import Any
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
 from scheduler.channels.base import Channel, OutgoingPost
-from scheduler.channels.fake import FakePlatform, Ledger
+from scheduler.channels.fake import Crash, FakePlatform, Ledger
 from scheduler.daemon import AheadHook, BackupHook, ChannelSource, Daemon, Source, StatsHook
 from scheduler.daemon.context import PictureCheck
 from scheduler.inputs.campaign import Campaign, ChannelConfig
@@ -87,6 +87,19 @@ class Recorder(Notifications):
     def deliver(self, notice: Notice, told: Collection[str] = ()) -> Delivery:
         self.sent.append(notice)
         return Delivery(("recorder",), ())
+
+
+def killable_fills(h: Harness) -> list[bool]:
+    """Makes the daemon's fills die (`Crash`) while the list returned is not empty: a refresh killed midway."""
+    armed: list[bool] = []
+
+    def source() -> tuple[Plan, Renderer]:
+        if armed:
+            raise Crash("killed inside the morning refresh")
+        return h.plan, h.renderer
+
+    h.source = source
+    return armed
 
 
 class Harness:

@@ -44,7 +44,7 @@ from scheduler.support.errors import InputError
 from scheduler.views.daemon_status import gather, to_json, to_text
 
 from .conftest import ROOT, run_qm
-from .daemon_helpers import Harness, SpyChannel, local_campaign, one_day
+from .daemon_helpers import Harness, SpyChannel, killable_fills, local_campaign, one_day
 from .pg_server import PgServer
 from .test_daemon import EARLY, TZ, WEIBO, WEIBO_AT, Recorder
 from .test_daemon_cli import API_FAKES
@@ -446,14 +446,7 @@ def test_a_standby_taking_over_a_morning_refresh_cut_short_sends_the_reviewers_l
     refresh left the day's list of posts to review unsent, and nobody would send it. The daemon taking over
     refreshes the queue as it starts anyway, and sends the list; a daemon starting later that day does not again."""
     h = pg_harness
-    armed: list[bool] = []
-
-    def source() -> tuple[Plan, Renderer]:
-        if armed:
-            raise Crash("killed inside the morning refresh")
-        return h.plan, h.renderer
-
-    h.source = source
+    armed = killable_fills(h)
     h.start()
     h.step_at(h.clock.now())
     standby, thread, took = _standby(h)

@@ -142,10 +142,10 @@ class Daemon:
             morning_owed = self.routine.morning_interrupted(now)  # before the job table is reconciled
             self.shared.fill(now)
             self.sweep.reconcile(now)
-            if morning_owed:
+            self.scheduler.resume()
+            if morning_owed:  # sent with jobs running: robots out of reach hold up no post due now
                 event(log, "refresh_resumed", why="今天早上的刷新没有做完（执行刷新的服务中途停止）：队列已重新刷新，补发待审核提醒")
                 self.warnings.remind_reviewers(now)
-            self.scheduler.resume()
         except Exception:
             self.abandon()
             self.lock.release(self._now())  # a failed start is a stop, not a hang: qm status must not say "running"
