@@ -441,6 +441,20 @@ def test_a_failover_simulation_that_stops_with_an_error_still_empties_its_databa
         pg_server.drop_database(name)
 
 
+def test_a_database_that_could_not_be_emptied_after_a_run_that_succeeded_is_said() -> None:
+    """Its tables left, the next run would refuse it: said after a run that succeeded; a run that fails says its own
+    error (the server gone, emptying fails too: that would only hide it)."""
+    from scheduler.simulation import failover_db
+
+    with socket.socket() as free:  # a port nothing listens on: the server is gone
+        free.bind(("127.0.0.1", 0))
+        url = f"postgresql://qm@127.0.0.1:{free.getsockname()[1]}/qm_sim"
+    assert failover_db.empty_after(url, failing=True) == ""
+    said = failover_db.empty_after(url, failing=False)
+    assert said.startswith("模拟已完成，但没能清空数据库") and "Traceback" not in said
+    assert "127.0.0.1" in said and "dropdb 后重新 createdb" in said
+
+
 def test_a_standby_taking_over_a_morning_refresh_cut_short_sends_the_reviewers_list_once(pg_harness: Harness) -> None:
     """The 06:00 job is moved to tomorrow as it is handed over, before it runs: the active killed inside its
     refresh left the day's list of posts to review unsent, and nobody would send it. The daemon taking over

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -124,6 +125,8 @@ def _simulate_cluster(ctx: Context, args: argparse.Namespace) -> int:
     )
     r = result.report
     ok = passed(r) and result.longest_takeover <= result.lease_timeout + 5
+    if result.left:  # the run is done; the next one would be refused
+        print(f"注意：{result.left}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
         return 0 if ok else 1

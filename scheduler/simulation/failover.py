@@ -65,9 +65,10 @@ class ClusterReport:
     longest_takeover: float  # seconds of the fake clock from a kill to the next active daemon's start
     lease_timeout: float
     processes: int  # daemon processes started in all (a killed one is replaced by a new one)
+    left: str = ""  # the database could not be emptied after the run: why, and what to do (said on stderr)
 
     def to_json(self) -> dict[str, float | int]:
-        return {**self.report.to_json(), **{k: v for k, v in dataclasses.asdict(self).items() if k != "report"}}
+        return {**self.report.to_json(), **{k: v for k, v in dataclasses.asdict(self).items() if k not in ("report", "left")}}
 
 
 def simulate_cluster(
@@ -86,8 +87,10 @@ def simulate_cluster(
     began = time.perf_counter()
     rng = random.Random(seed)
     failover_db.require_empty(database_url)
+    left: list[str] = []  # what emptying the database after the run found wrong
     with tempfile.TemporaryDirectory(prefix="qm-cluster-") as tmp, contextlib.ExitStack() as stack:
-        stack.callback(failover_db.empty_after, database_url)  # last, once every process is gone, however the run ends
+        # last, once every process is gone, however the run ends (quiet about a server gone while the run fails)
+        stack.push(lambda failed, _exc, _tb: left.append(failover_db.empty_after(database_url, failed is not None)))
         folder = Path(tmp)
         paths = dataclasses.replace(campaign.paths, state=folder / "state", posters=folder / "posters")
         sim = dataclasses.replace(campaign, paths=paths, database_url=database_url)
@@ -165,7 +168,16 @@ def simulate_cluster(
     result = report(plan, ledger, final, time.perf_counter() - began, (done_kills, kills), plan_faults)
     in_poll = plan_faults.kills_in_poll
     return ClusterReport(
-        result, nodes, done_kills, plan_faults.kills - in_poll, in_poll, cuts, round(longest, 1), sim.daemon.lease_timeout, processes
+        result,
+        nodes,
+        done_kills,
+        plan_faults.kills - in_poll,
+        in_poll,
+        cuts,
+        round(longest, 1),
+        sim.daemon.lease_timeout,
+        processes,
+        "".join(left),
     )
 
 

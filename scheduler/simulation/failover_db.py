@@ -65,10 +65,20 @@ def empty(url: str) -> None:
     engine.dispose()
 
 
-def empty_after(url: str) -> None:
-    """Empty the database after a run, however it ended. When the server itself is gone, the run's own error
-    says why; this one would only hide it."""
+def empty_after(url: str, failing: bool) -> str:
+    """Empty the database after a run, however it ended. When the server itself is gone while the run is `failing`,
+    the run's own error says why; this one would only hide it. After a run that succeeded, what is wrong (for the
+    command line to say): the tables left would make the next run refuse the database."""
     try:
         empty(url)
-    except sa.exc.DBAPIError:
-        return
+    except sa.exc.DBAPIError as exc:
+        if failing:
+            return ""
+        from ..publishing.postgres_errors import OPTION, postgres_error
+
+        why = str(postgres_error(exc, url, OPTION)).rstrip("。")
+        return (
+            f"模拟已完成，但没能清空数据库 {shown(url)}：{why}。"
+            "下次模拟前先清空它（dropdb 后重新 createdb），否则下次模拟会因为数据库里已有内容而拒绝运行"
+        )
+    return ""
