@@ -219,3 +219,31 @@ def test_a_dropped_mass_send_whose_channel_was_removed_is_cancelled_and_staff_to
         f"先到平台核实：已发出的用 qm confirm {WECHAT_POST} --url 链接 补记；确实没有发出、仍要发布的，"
         f"把该渠道加回 config.yaml，再用 qm retry {WECHAT_POST} 重新排入（需重新审核）"
     ) in told[0].lines
+
+
+@pytest.mark.parametrize("world", [("mass_send", "api")], indirect=True)
+def test_a_dropped_mass_send_over_the_quota_with_no_slot_left_is_failed_as_maybe_out_without_advice_to_send_it_by_hand(
+    world: World, heihe_plan: Plan
+) -> None:
+    """The 09-01 send, refused for its quota, was sent by hand and confirmed while the 09-02 one, its answer lost,
+    waits to repeat: 09-02's one send is used and the campaign ends that day. The lost one may be out: staff are told
+    to check first, not that it was not sent nor to send it by hand (followers would get it twice)."""
+    h = world.harness
+    h.campaign = dataclasses.replace(h.campaign, end=dt.date(2016, 9, 2))
+    h.plan = Plan((*[p for p in heihe_plan.posts if p.id == "20160901-wechat-2000"], *h.plan.posts), ())
+    h.clock.set(dt.datetime(2016, 9, 1, 8, 0, tzinfo=TZ))
+    world.wechat.fail_next("sendall", body={"errcode": 45028, "errmsg": "has no masssend quota"})
+    h.start()
+    h.approve_all()
+    h.run_until(dt.datetime(2016, 9, 1, 23, 0, tzinfo=TZ))
+    world.wechat.fail_next("sendall", drop=True)
+    h.step_at(WECHAT_AT)
+    assert h.state(WECHAT_POST) == st.SCHEDULED and len(world.wechat.deliveries) == 1
+    review.confirm(h.queue, "20160901-wechat-2000", "王科长", "https://mp.weixin.qq.com/s/by-hand", h.now)
+    h.run_until(NEXT_DAY)
+    post = h.queue.get(WECHAT_POST)
+    assert post is not None and post.state == st.FAILED and maybe_sent(post.state, post.attempts, post.receipt)
+    assert "活动期内已没有可以顺延的时段" in post.last_error and "没有发出：" not in post.last_error
+    assert f"先到平台核实：已发出的用 qm confirm {WECHAT_POST} --url 链接 补记" in post.last_error
+    assert "手工发出后" not in post.last_error and "可在平台上手工发出" not in post.last_error
+    assert len(world.wechat.deliveries) == 1

@@ -26,6 +26,8 @@ class Postponed:
 
 
 NOT_SENT = "记为失败并通知"  # what the daemon does with a post that has no later slot (`Postponed.next_free` None)
+# what staff may do instead with such a post, when it is to go out all the same (`.format(id=post id)`)
+BY_HAND = "要发出的，可在平台上手工发出（公众号后台发表不占群发次数），发出后用 qm confirm {id} --url 链接 补记"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import threading
 
 from .. import jobs
 from ..channels.base import ChannelError, CheckpointRefused, NotApproved, PermanentError, TransientError
+from ..channels.timing import BY_HAND
 from ..publishing import approvals_lost, channel_warnings
 from ..publishing import states as st
 from ..publishing.dropped_slots import channel_removed
@@ -38,7 +39,6 @@ from .problem_notices import problem_notice
 
 STOPPED = "发布进度记不进数据库（本服务已失去租约、连不上数据库，或这条内容刚被改动）：停止发布，不再调用平台，由持有租约的服务核实"
 CONFIG_RETRY = 300.0  # seconds before a post of a channel the daemon does not run is tried again, config.yaml unreadable
-NO_SLOT_LEFT = "不再发布的用 qm cancel {id}；要发出的，在平台上手工发出后用 qm confirm {id} --url 链接 补记"
 LATE = "这次发布出错时，之前一次发布的平台应答已经记下：以它为准，不再重试"
 
 
@@ -180,7 +180,16 @@ class Publishing(Outcomes):
         if issue is None:
             return False
         if issue.next_free is None:  # no slot of its channel with room is left in the campaign: never sent after it
-            self._fail(post, f"{issue.message}，活动期内已没有可以顺延的时段，没有发出：{NO_SLOT_LEFT.format(id=post.id)}", now)
+            if maybe_sent(post.state, post.attempts, post.receipt):  # waiting to repeat a call that may have sent it
+                check = f"之前的一次发布可能已经发出，先到平台核实：已发出的用 qm confirm {post.id} --url 链接 补记，不要再手工发出"
+                self._fail(
+                    post,
+                    f"{issue.message}，活动期内已没有可以顺延的时段，不再重发。{check}；确实没有发出的，用 qm cancel {post.id} 取消",
+                    now,
+                )
+            else:
+                advice = f"不再发布的用 qm cancel {post.id}；{BY_HAND.format(id=post.id)}"
+                self._fail(post, f"{issue.message}，活动期内已没有可以顺延的时段，没有发出：{advice}", now)
             return True
         to = issue.next_free.timestamp()
         why = f"{issue.message}，顺延到 {issue.next_free.astimezone(s.campaign.timezone):%Y-%m-%d %H:%M}"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ...inputs.campaign import Campaign
 from ...publishing import states as st
-from ..timing import NOT_SENT, Postponed
+from ..timing import BY_HAND, NOT_SENT, Postponed
 from .config import WeChatConfig
 from .quota import Send, applies, over_quota
 
@@ -58,8 +58,8 @@ def _notice(campaign: Campaign, issue: Postponed) -> Notice:
         f"到时将顺延到 {issue.next_free.astimezone(tz):%Y-%m-%d %H:%M}（下一个有群发次数的时段）；"
         f"不想顺延的，可用 qm cancel {issue.post_id} 取消，或调整 channels.wechat 的 times / dates 和 pins"
         if issue.next_free is not None
-        else f"活动期内已没有有群发次数的时段，到时不群发，{NOT_SENT}；要发出的，可在公众号后台手工发表（不占群发次数），"
-        f"发出后用 qm confirm {issue.post_id} --url 链接 补记，或调整 channels.wechat 的 times / dates 和 pins",
+        else f"活动期内已没有有群发次数的时段，到时不群发，{NOT_SENT}；{BY_HAND.format(id=issue.post_id)}，"
+        "或调整 channels.wechat 的 times / dates 和 pins",
     )
     from ...support.notify import FAILURE, Notice
 
