@@ -50,14 +50,35 @@ def test_an_older_database_keeps_its_accounts_and_gains_the_admins_log(kind: str
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_two_admins_demoting_each_other_at_once_leave_one(kind: str, tmp_path: Any, request: pytest.FixtureRequest) -> None:
+    """The overlap is forced: the first demotion is held right after its UPDATE until the second has counted the admins
+    (or, on PostgreSQL, waits for the first's row locks), so a count taken before the change would let both through."""
     engine = open_db(_url(kind, tmp_path, request))
     accounts = Accounts(engine)
     for name in ("王科长", "钱科长"):
         accounts.add(name, "admin", PASSWORD, time.time())
-    start, refused = threading.Barrier(2), []
+    first_updated, second_read, refused = threading.Event(), threading.Event(), []
+
+    def second_waits(conn: Any) -> bool:  # PostgreSQL: the second's SELECT ... FOR UPDATE waits for the first's locks
+        query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        return kind == "postgresql" and conn.exec_driver_sql(query).scalar() > 0
+
+    def hold(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        who, verb = threading.current_thread().name, statement.lstrip().split()[0].upper()
+        if who == "second" and verb == "SELECT" and "WHERE users.role" in statement:  # the admins, not the user's row
+            second_read.set()
+        if who == "first" and verb == "UPDATE" and "users" in statement and not first_updated.is_set():
+            first_updated.set()
+            with engine.connect() as watcher:
+                for _ in range(200):
+                    if second_read.wait(0.05) or second_waits(watcher):
+                        return
+            raise AssertionError("the second demotion never reached the admins")
+
+    sa.event.listen(engine, "after_cursor_execute", hold)
 
     def demote(name: str, by: str) -> None:
-        start.wait()
+        if threading.current_thread().name == "second":
+            first_updated.wait(10)
         for _ in range(5):  # SQLite may answer "locked" to the second writer: the console tries again (`retrying`)
             try:
                 accounts.set_role(name, "editor", time.time(), by=by)
@@ -68,12 +89,14 @@ def test_two_admins_demoting_each_other_at_once_leave_one(kind: str, tmp_path: A
             except sa.exc.OperationalError:
                 time.sleep(0.1)
 
-    both = [threading.Thread(target=demote, args=pair) for pair in (("王科长", "钱科长"), ("钱科长", "王科长"))]
+    pairs = {"first": ("王科长", "钱科长"), "second": ("钱科长", "王科长")}
+    both = [threading.Thread(target=demote, args=pair, name=who) for who, pair in pairs.items()]
     for thread in both:
         thread.start()
     for thread in both:
         thread.join()
+    sa.event.remove(engine, "after_cursor_execute", hold)
     with engine.connect() as conn:
         roles = sorted(conn.execute(sa.select(users.c.role)).scalars())
-    assert roles == ["admin", "editor"] and len(refused) == 1
+    assert second_read.is_set() and roles == ["admin", "editor"] and refused == ["钱科长"]
     engine.dispose()
