@@ -241,3 +241,12 @@ def test_wrong_current_passwords_on_the_password_page_count_as_wrong_logins(cons
         refused = post(editor, "/password", "/password", current=PASSWORD, password=NEW, password2=NEW)  # right, but locked
         assert "分钟后再试" in editor.get(refused.headers["location"]).text
     assert password_matches(PASSWORD, stored(console, "李编辑").password) and login_status(console, "李编辑") == 429
+
+
+def test_a_change_that_changes_nothing_keeps_the_sessions_and_writes_nothing(console: Running) -> None:
+    with signed_in(console, "王科长") as admin, signed_in(console, "李编辑") as editor:
+        for path, fields, words in (("/users/enable", {}, "已经是启用的"), ("/users/role", {"role": "editor"}, "已经是编辑")):
+            said = admin.get(post(admin, path, name="李编辑", **fields).headers["location"]).text
+            assert words in said and "什么也没有改" in said, path
+        assert editor.get("/").status_code == 200  # still signed in
+    assert logged(console) == []

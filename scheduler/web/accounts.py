@@ -125,22 +125,28 @@ class Accounts:
         detail = "临时密码，下次登录时须修改" if temporary else "本人修改"
         self._change(name, now, by, "password", detail, password=hash_password(check_password(password)), must_change=temporary)
 
-    def set_disabled(self, name: str, disabled: bool, now: float, by: str = "") -> None:
-        """Disable or enable an account; with `by` (an admin on the console) never the last enabled admin."""
-        self._change(name, now, by, "disable" if disabled else "enable", "", disabled=disabled)
+    def set_disabled(self, name: str, disabled: bool, now: float, by: str = "") -> bool:
+        """Disable or enable an account; with `by` (an admin on the console) never the last enabled admin.
+        False when it already was: nothing changed, its sessions go on."""
+        return self._change(name, now, by, "disable" if disabled else "enable", "", disabled=disabled)
 
-    def set_role(self, name: str, role: str, now: float, by: str = "") -> None:
-        """Change an account's role; with `by` (an admin on the console) never the last enabled admin's."""
+    def set_role(self, name: str, role: str, now: float, by: str = "") -> bool:
+        """Change an account's role; with `by` (an admin on the console) never the last enabled admin's.
+        False when it already had that role: nothing changed, its sessions go on."""
         role, before = check_role(role), self.get(name)
         detail = f"{before.role_label} → {ROLE_LABELS[role]}" if before else ""
-        self._change(name, now, by, "role", detail, role=role)
+        return self._change(name, now, by, "role", detail, role=role)
 
-    def _change(self, name: str, now: float, by: str, what: str, detail: str, **values: object) -> None:
+    def _change(self, name: str, now: float, by: str, what: str, detail: str, **values: object) -> bool:
         """Change an account; its sessions end (a new password, a role or a disabled account takes effect at once).
+        False, and nothing written, when the account already has these values.
         With `by` (the console) refused when it would leave no enabled admin: the admin rows are locked first (PostgreSQL),
         the change made, then the admins left counted, so two admins demoting each other at once cannot both succeed."""
         with self.engine.begin() as conn:
             admins = _admins(conn, lock=True)
+            row = conn.execute(sa.select(users).where(users.c.name == name)).first()
+            if row is not None and all(getattr(row, key) == value for key, value in values.items()):
+                return False
             if conn.execute(users.update().where(users.c.name == name).values(changed=now, **values)).rowcount != 1:
                 raise InputError(f"没有用户 {name}（用 qm user list 查看）")
             if by and admins and not _admins(conn):
@@ -150,6 +156,7 @@ class Accounts:
                 )
             conn.execute(web_sessions.delete().where(web_sessions.c.user == name))
             _record(conn, by, name, what, detail, now)
+        return True
 
     def history(self, limit: int = 30) -> list[sa.Row[Any]]:
         """The latest changes admins made to accounts (at, who, name, action, detail), the newest first."""

@@ -121,20 +121,24 @@ def reset_password(call: Call) -> Response:
 def change_role(call: Call) -> Response:
     name, role = call.field("name"), call.field("role")
     try:
-        call.console.accounts.set_role(name, role, call.console.now(), by=call.who())
+        changed = call.console.accounts.set_role(name, role, call.console.now(), by=call.who())
     except InputError as exc:
         return refused_here(call, f"没有改 {name} 的角色：{exc}")
     user = call.console.accounts.get(name)
     label = user.role_label if user else role
+    if not changed:
+        return _done(call, f"{name} 已经是{label}，什么也没有改。", name, "role-unchanged")
     return _done(call, f"{name} 的角色已改为{label}，该账号需要重新登录。", name, "role")
 
 
 def _switch(call: Call, disabled: bool) -> Response:
     name, verb = call.field("name"), "停用" if disabled else "启用"
     try:
-        call.console.accounts.set_disabled(name, disabled, call.console.now(), by=call.who())
+        changed = call.console.accounts.set_disabled(name, disabled, call.console.now(), by=call.who())
     except InputError as exc:
         return refused_here(call, f"没有{verb} {name}：{exc}")
+    if not changed:
+        return _done(call, f"账号 {name} 已经是{verb}的，什么也没有改。", name, f"{'disable' if disabled else 'enable'}-unchanged")
     told = "，它已登录的页面随即退出；审核记录里它的名字照旧保留" if disabled else "，可以重新登录"
     return _done(call, f"已{verb}账号 {name}{told}。", name, "disable" if disabled else "enable")
 
