@@ -30,7 +30,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -191,12 +191,13 @@ class Throttle:
 class Lock:
     """Why a login is refused before its password is checked: the seconds until it may be tried again,
     and which ran out of wrong passwords: the account name, the client address, or both; or the trusted proxy
-    the attempt came through (`proxy`)."""
+    the attempt came through (`proxy`). `checked`: this attempt's password was checked, wrong, and ran them out."""
 
     seconds: int
     name: bool
     address: bool
     proxy: bool = False
+    checked: bool = False
 
 
 def _keys(name: str, address: str, proxy: str = "") -> list[str]:
@@ -242,13 +243,14 @@ def log_in(
     accounts: Accounts, throttle: Throttle, name: str, password: str, address: str, now: float, proxy: str = ""
 ) -> tuple[User | None, Lock | None]:
     """(the account, None) when the password is right and no throttle applies; (None, the lock, if one applies
-    now) otherwise. The attempt is recorded as a failure before the password is checked, and cleared when it was right.
+    now; `checked` when the password was wrong) otherwise. The attempt is recorded as a failure before the password is checked, and cleared when it was right.
     `proxy`: the trusted proxy the attempt came through, counted as well ("" for none)."""
     reserved, lock = throttle.reserve(name, address, now, proxy)
     if lock is not None:
         return None, lock
     user = accounts.authenticate(name, password)
     if user is None:
-        return None, throttle.lock(name, address, now, proxy)
+        lock = throttle.lock(name, address, now, proxy)
+        return None, replace(lock, checked=True) if lock else None
     throttle.succeeded(name, reserved)
     return user, None

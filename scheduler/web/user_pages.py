@@ -177,7 +177,9 @@ def own_password(call: Call) -> Response:
     address, proxy = client_of_request(call.request, console.campaign.web.trusted_proxies)
     checked, lock = log_in(console.accounts, console.throttle, user.name, _raw(call, "current"), address, console.now(), proxy)
     if checked is None:  # counted as a wrong password at the login: a stolen session cannot guess its way to the account
-        locked = f"输错的次数太多，请 {minutes(lock.seconds)} 分钟后再试，或请管理员重设。" if lock else ""
+        locked = f"输错的次数太多，已锁定，请 {minutes(lock.seconds)} 分钟后再试，或请管理员重设。" if lock else ""
+        if lock is not None and not lock.checked:  # locked before: the password was not even looked at
+            return refused_here(call, f"密码没有改：{locked}")
         return refused_here(call, f"现在的密码不对，密码没有改。{locked}")
     try:
         password, _ = _new_password(call, may_generate=False)
