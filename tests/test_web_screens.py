@@ -227,4 +227,5 @@ def test_a_playlist_file_that_does_not_read_is_said_and_the_page_still_shows(con
         else "已损坏，无法读取（运行 qm screen build 重新生成）"
     )
     assert f"{folder / 'playlist.json'} {said}" in html
-    assert shown_slides(html)  # what a build would write instead
+    assert shown_slides(html) and "下面是重新生成时将写入的画面" in html  # what a build would write instead
+    assert "还没有生成" not in html  # it was built: the file is damaged

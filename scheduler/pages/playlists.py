@@ -105,19 +105,24 @@ def _one(
     folder = day_folder(root, screen.id, day)
     read = _read(screen.id, folder, states, tz, now) if folder is not None else None
     kept_off = tuple(_held(p, states) for p in held)
-    if folder is not None and read is None and folder.is_dir():  # not one pruned meanwhile: a file that does not read
+    damaged = folder is not None and read is None and folder.is_dir()  # not one pruned meanwhile: a file that does not read
+    if damaged:
         said = f"这一天的播放列表文件 {folder / 'playlist.json'} 已损坏，无法读取（运行 qm screen build --date {day} 重新生成）"
         notes.append(("bad", said))
     if folder is None or read is None:
         current = current_folder(root, screen.id) if day == day_for(campaign, screen, now) else None
         if current is not None and playlist_day(current) is None and current != folder:  # not even its day reads
+            damaged = True
             notes.append(
                 ("bad", f"播放器正在用的播放列表文件 {current / 'playlist.json'} 已损坏，无法读取（运行 qm screen build 重新生成）")
             )
         if made is not None and made.paused:
-            notes.append(("bad", f"这一天的播放列表还没有生成。已暂停（{made.paused}）：生成的播放列表将是空的，屏幕不放 qm 的任何画面"))
+            built = "" if damaged else "这一天的播放列表还没有生成。"
+            notes.append(
+                ("bad", f"{built}已暂停（{made.paused}）：{'重新' if damaged else ''}生成的播放列表将是空的，屏幕不放 qm 的任何画面")
+            )
         elif made is not None:
-            notes.append(_not_built(day, now.date()))
+            notes.append(("warn", "下面是重新生成时将写入的画面") if damaged else _not_built(day, now.date()))
         slides = tuple(_planned_rows(campaign, made, states, src)) if made is not None else ()
         return ScreenPlaylist(screen, False, slides, kept_off, tuple(notes))
     doc, rows, built_at = read
