@@ -106,7 +106,7 @@ def _one(
     read = _read(screen.id, folder, states, tz, now) if folder is not None else None
     kept_off = tuple(_held(p, states) for p in held)
     damaged = folder is not None and read is None and folder.is_dir()  # not one pruned meanwhile: a file that does not read
-    if damaged:
+    if folder is not None and damaged:
         said = f"这一天的播放列表文件 {folder / 'playlist.json'} 已损坏，无法读取（运行 qm screen build --date {day} 重新生成）"
         notes.append(("bad", said))
     if folder is None or read is None:
