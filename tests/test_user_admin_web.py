@@ -251,3 +251,14 @@ def test_a_change_that_changes_nothing_keeps_the_sessions_and_writes_nothing(con
             assert words in said and "什么也没有改" in said, path
         assert editor.get("/").status_code == 200  # still signed in
     assert logged(console) == []
+
+
+def test_refusals_on_the_page_point_to_the_page_not_to_a_terminal(console: Running) -> None:
+    with signed_in(console, "王科长") as admin:
+        for path, fields, words in (
+            ("/users/add", {"name": "李编辑", "role": "editor", "password": NEW, "password2": NEW}, "“管理”中设临时密码"),
+            ("/users/role", {"name": "没这个人", "role": "editor"}, "刷新账号页面"),
+            ("/users/disable", {"name": "没这个人"}, "刷新账号页面"),
+        ):
+            said = admin.get(post(admin, path, **fields).headers["location"]).text
+            assert words in said and "qm user passwd" not in said and "qm user list" not in said, path

@@ -109,12 +109,14 @@ class Accounts:
         return [_user(r) for r in rows]
 
     def add(self, name: str, role: str, password: str, now: float, by: str = "", temporary: bool = False) -> User:
-        """A new account; `temporary`: its owner must choose another password at the first login."""
+        """A new account; `temporary`: its owner must choose another password at the first login.
+        Errors point the console (`by`) to the 账号 page's own controls, a terminal to `qm user`."""
         name, role = check_name(name), check_role(role)
         hashed = hash_password(check_password(password))
         with self.engine.begin() as conn:
             if conn.execute(sa.select(users.c.name).where(users.c.name == name)).first():
-                raise InputError(f"用户 {name} 已存在（改密码：qm user passwd {name}）")
+                where = "在账号列表里它那一行的“管理”中设临时密码" if by else f"qm user passwd {name}"
+                raise InputError(f"用户 {name} 已存在（改密码：{where}）")
             values = dict(name=name, role=role, password=hashed, disabled=False, created=now, changed=now, must_change=temporary)
             conn.execute(users.insert().values(**values))
             _record(conn, by, name, "add", ROLE_LABELS[role], now)
@@ -148,7 +150,7 @@ class Accounts:
             if row is not None and all(getattr(row, key) == value for key, value in values.items()):
                 return False
             if conn.execute(users.update().where(users.c.name == name).values(changed=now, **values)).rowcount != 1:
-                raise InputError(f"没有用户 {name}（用 qm user list 查看）")
+                raise InputError(f"没有用户 {name}（{'刷新账号页面查看现有的账号' if by else '用 qm user list 查看'}）")
             if by and admins and not _admins(conn):
                 raise InputError(
                     f"{name} 是最后一个启用的管理员，不能{'停用' if values.get('disabled') else '改为别的角色'}：否则就没有人能管理账号了。"
