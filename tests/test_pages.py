@@ -19,7 +19,7 @@ from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content_edit import apply
 from scheduler.inputs.content_save import EditRejected, item_path, open_form, refresh, save
 from scheduler.pages.diff import diff_lines
-from scheduler.pages.media import played_on
+from scheduler.pages.media import played_on, plays_of
 from scheduler.pages.site import Site
 from scheduler.pages.status import status_view
 from scheduler.publishing import review
@@ -296,7 +296,7 @@ def test_screens_played_today_from_proof_of_play() -> None:
         line("2016-09-08T07:00:20+08:00", 1, player="10.0.0.5"),
         line("2016-09-07T21:00:00+08:00", 1),
     ]
-    day = played_on("center", "市中心户外大屏", "1920×1080", lines, LAUNCH)
+    day = played_on("center", "市中心户外大屏", "1920×1080", plays_of(lines), LAUNCH)
     assert day.plays == 3 and day.last == "07:00:20" and day.players == ("10.0.0.5",)
     first = day.slides[0]
     assert (first.file, first.item, first.post, first.count, first.first, first.last) == ("01.png", "i1", "p1", 2, "07:00:00", "07:00:20")

@@ -229,3 +229,27 @@ def test_a_playlist_file_that_does_not_read_is_said_and_the_page_still_shows(con
     assert f"{folder / 'playlist.json'} {said}" in html
     assert shown_slides(html) and "下面是重新生成时将写入的画面" in html  # what a build would write instead
     assert "还没有生成" not in html  # it was built: the file is damaged
+
+
+def test_each_screens_proof_of_play_log_is_read_once_a_page(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = Context(config)
+    ctx.filled_queue()
+    build(config)
+    folder = ctx.campaign.paths.state / "proof-of-play"
+    folder.mkdir(parents=True, exist_ok=True)
+    for screen in ctx.campaign.screens:  # a month of reports is long: reading it twice a view doubles the wait
+        (folder / f"{screen.id}.jsonl").write_text(
+            json.dumps({"shown_at": f"{DAY}T09:00:00+08:00", "version": "x"}) + "\n", encoding="utf-8"
+        )
+    reads: list[str] = []
+    read_text = Path.read_text
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> str:
+        if path.suffix == ".jsonl":
+            reads.append(path.name)
+        return read_text(path, *args, **kwargs)
+
+    with console(config, ctx.campaign.at(DAY, dt.time(9, 0))) as (_, client):
+        monkeypatch.setattr(Path, "read_text", counted)
+        assert client.get(f"/screens/{DAY}").status_code == 200
+    assert sorted(reads) == sorted(f"{s.id}.jsonl" for s in ctx.campaign.screens)

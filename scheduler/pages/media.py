@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -16,6 +17,8 @@ from ..poster.sizes import size_label
 from ..support.values import ImageRef
 from ..views.day_preview import poster_file
 from .posts import Checks, Entry
+
+PlayLog = list[tuple[dt.datetime, dict[str, Any]]]  # a screen's plays: (when shown, the player's record)
 
 
 @dataclass(frozen=True)
@@ -94,33 +97,43 @@ class ScreenDay:
     players: tuple[str, ...]  # addresses of the PCs that reported
 
 
-def played(campaign: Campaign, day: dt.date) -> list[ScreenDay]:
-    """What each configured screen played on `day`, read from <state>/proof-of-play/<screen>.jsonl."""
+def play_logs(campaign: Campaign) -> dict[str, PlayLog]:
+    """Each configured screen's proof-of-play log (<state>/proof-of-play/<screen>.jsonl), read and parsed once for a
+    page: (when shown, the record) of each line that reads; an unreadable or missing file has none."""
     folder = campaign.paths.state / "proof-of-play"
-    return [
-        played_on(screen.id, screen.title or screen.id, f"{screen.width}×{screen.height}", _lines(folder / f"{screen.id}.jsonl"), day)
-        for screen in campaign.screens
-    ]
+    return {screen.id: plays_of(_lines(folder / f"{screen.id}.jsonl")) for screen in campaign.screens}
+
+
+def plays_of(lines: Iterable[str]) -> PlayLog:
+    """Proof-of-play lines (JSON, one play each) as (when shown, the record); bad lines are skipped."""
+    out = []
+    for line in lines:
+        try:
+            rec = json.loads(line)
+            out.append((dt.datetime.fromisoformat(str(rec["shown_at"])), rec))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
+def played(campaign: Campaign, day: dt.date, logs: dict[str, PlayLog]) -> list[ScreenDay]:
+    """What each configured screen played on `day`, from its log (`play_logs`)."""
+    return [played_on(s.id, s.title or s.id, f"{s.width}×{s.height}", logs.get(s.id, []), day) for s in campaign.screens]
 
 
 def _lines(path: Path) -> list[str]:
     try:
         return path.read_text(encoding="utf-8").splitlines()
-    except (FileNotFoundError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError):
         return []
 
 
-def played_on(screen: str, label: str, size: str, lines: Iterable[str], day: dt.date) -> ScreenDay:
-    """Proof-of-play lines (JSON, one play each) summed up per slide for one day; bad lines are skipped."""
+def played_on(screen: str, label: str, size: str, plays: PlayLog, day: dt.date) -> ScreenDay:
+    """A screen's plays (`plays_of`) summed up per slide for one day."""
     slides: dict[tuple[str, str], list[str]] = {}
     info: dict[tuple[str, str], tuple[str, str]] = {}
     players: set[str] = set()
-    for line in lines:
-        try:
-            rec = json.loads(line)
-            shown = dt.datetime.fromisoformat(str(rec["shown_at"]))
-        except (ValueError, KeyError, TypeError):
-            continue
+    for shown, rec in plays:
         if shown.date() != day:
             continue
         key = (str(rec.get("version", "")), str(rec.get("file", "")))

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..channels.screen.config import ScreenConfig
@@ -26,6 +26,9 @@ from ..screens.daily import EDITED, DayPlaylists, day_for
 from ..screens.playlist import Playlist, is_on
 from ..support.file_times import file_time
 from ..support.values import ImageRef
+
+if TYPE_CHECKING:
+    from .media import PlayLog
 
 KINDS = {"launch": "启动活动", "theme": "活动主题", "featured": "重点内容", "slogan": "轮播标语"}
 HELD = {EDITED: "审核后又改过，改过的文字没有审核", st.CANCELLED: "已取消（要重新上屏：重发后再审核）", st.REJECTED: "已退回"}
@@ -76,16 +79,23 @@ class ScreenPlaylist:
 
 
 def screen_playlists(
-    campaign: Campaign, day: dt.date, now: dt.datetime, planned: DayPlaylists | None, states: dict[str, str], src: Callable[[ImageRef], str]
+    campaign: Campaign,
+    day: dt.date,
+    now: dt.datetime,
+    planned: DayPlaylists | None,
+    states: dict[str, str],
+    src: Callable[[ImageRef], str],
+    logs: dict[str, PlayLog],
 ) -> list[ScreenPlaylist]:
     """Each screen's playlist on `day` seen at `now`; `planned`: what the build makes of the day now (None outside
-    the campaign); `states`: the queue's states by post id, and of the pauses (`daily.queue_states`)."""
+    the campaign); `states`: the queue's states by post id, and of the pauses (`daily.queue_states`); `logs`: the
+    proof-of-play logs the page read (`media.play_logs`)."""
     root = screens_root(campaign)
     out = []
     for n, screen in enumerate(campaign.screens):
         made = planned.playlists[n] if planned is not None else None
         held = [p for p in planned.held if p.channel == screen.name] if planned is not None else []
-        out.append(_one(campaign, root, screen, day, now, made, held, states, src))
+        out.append(_one(campaign, root, screen, day, now, made, held, states, src, logs.get(screen.id, [])))
     return out
 
 
@@ -99,6 +109,7 @@ def _one(
     held: list[PlannedPost],
     states: dict[str, str],
     src: Callable[[ImageRef], str],
+    plays: PlayLog,
 ) -> ScreenPlaylist:
     tz = campaign.timezone
     notes = _day_notes(campaign, screen, day, now, made is not None)
@@ -145,7 +156,7 @@ def _one(
         where = f"播放器拿到的是 {shows} 的播放列表" if shows else "播放器还没有拿到任何播放列表"
         notes.append(("bad", f"这一份没有交给播放器：{where}（运行 qm screen build 切换）"))
     version = str(doc.get("version", folder.name))
-    first = _first_play(campaign, screen.id, version)
+    first = _first_play(plays, version, tz)
     return ScreenPlaylist(screen, True, rows, kept_off, tuple(notes), version, folder.name, built_at, sent, first)
 
 
@@ -209,18 +220,7 @@ def _read(
         return None
 
 
-def _first_play(campaign: Campaign, screen_id: str, version: str) -> str:
-    """When the player first reported playing this version (the proof-of-play log), "" when it has not."""
-    try:
-        lines = (campaign.paths.state / "proof-of-play" / f"{screen_id}.jsonl").read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return ""
-    times = []
-    for line in lines:
-        try:
-            entry = json.loads(line)
-            if entry.get("version") == version:
-                times.append(dt.datetime.fromisoformat(str(entry["shown_at"])))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            continue
-    return f"{min(times).astimezone(campaign.timezone):%Y-%m-%d %H:%M:%S}" if times else ""
+def _first_play(plays: PlayLog, version: str, tz: dt.tzinfo) -> str:
+    """When the player first reported playing this version (its proof-of-play log), "" when it has not."""
+    times = [shown for shown, rec in plays if rec.get("version") == version]
+    return f"{min(times).astimezone(tz):%Y-%m-%d %H:%M:%S}" if times else ""

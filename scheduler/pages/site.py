@@ -39,7 +39,7 @@ from .calendar import campaign_months, month_view, shown_span
 from .day import DayPage, DayPost, day_view
 from .edit import EditPage, SheetUse, edit_view, rejection
 from .library import library_view
-from .media import played, posters
+from .media import play_logs, played, posters
 from .playlists import screen_playlists
 from .poster_days import DAYS_OPEN, by_day
 from .posts import STATE_LABELS, Checks, Entry, entries, window
@@ -262,10 +262,11 @@ class Site:
             (planned,) = day_playlists(campaign, self.plan, self._vetted(), [day], None, approval(states if ahead else {}, today))
         start, end = (campaign.at(d, dt.time()).timestamp() for d in (day, day + dt.timedelta(days=1)))
         found = {p.id: p.state for p in queue.find(start=start, end=end)}
-        playlists = screen_playlists(campaign, day, now, planned, {**found, **states}, self.image_src)
+        logs = play_logs(campaign)  # read once: the day's plays and each playlist's first play
+        playlists = screen_playlists(campaign, day, now, planned, {**found, **states}, self.image_src, logs)
         title = f"电子屏：{day.month}月{day.day}日的播放列表"
         days = {"day": day, "today": today, "previous": day - dt.timedelta(days=1), "following": day + dt.timedelta(days=1)}
-        return {"title": title, **days, "playlists": playlists, "screens": played(campaign, day)}
+        return {"title": title, **days, "playlists": playlists, "screens": played(campaign, day, logs)}
 
     def _vetted(self) -> Vetted:
         """The library the playlists rotate slogans from (`slogan_check`), checked once per library read."""
