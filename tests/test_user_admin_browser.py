@@ -72,6 +72,10 @@ def test_the_accounts_page_fits_and_resets_a_password_once(console: Running, wid
         shot(page, f"users-shown-{width}")
         page.goto(f"{console.url}/users")
         assert page.locator("code.password").count() == 0 and "重设密码" in page.inner_text("#account-log")
+        style = "s => { const c = getComputedStyle(document.querySelector(s)); return [c.paddingLeft, c.marginTop]; }"
+        assert page.evaluate(style, "form.add select") == ["7px", "2px"]
+        page.goto(f"{console.url}/status")
+        assert page.evaluate(style, "form.pause select") == ["8px", "0px"]  # the 账号 page's rule stays on that page
     with chromium(width, 800) as browser:
         page = browser.new_page()
         login(page, console.url, "李编辑", shown)
