@@ -176,11 +176,19 @@ def test_an_admin_sets_a_temporary_password_that_must_be_changed_at_login(consol
 def test_a_generated_password_is_shown_once_and_only_its_hash_is_kept(console: Running, caplog: pytest.LogCaptureFixture) -> None:
     with signed_in(console, "王科长") as admin:
         answer = post(admin, "/users/add", name="钱新人", role="reviewer", generate="1")
-        assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
-        found = SHOWN_RE.search(answer.text)
+        assert answer.status_code == 303  # redirected: a reload of the page re-submits nothing
+        page = admin.get(answer.headers["location"])
+        assert page.headers["cache-control"] == "no-store"
+        found = SHOWN_RE.search(page.text)
         assert found and len(found.group(1)) == 14
         shown = found.group(1)
-        assert shown not in admin.get("/users").text  # once
+        again = admin.get(answer.headers["location"]).text  # the same address reloaded: the password is gone
+        assert shown not in again and "已添加账号 钱新人" in again and shown not in admin.get("/users").text
+        reset = admin.get(post(admin, "/users/password", name="钱新人", generate="1").headers["location"]).text
+        hashed = stored(console, "钱新人").password
+        assert SHOWN_RE.search(reset) and not SHOWN_RE.search(admin.get("/users?shown=x").text)
+        assert stored(console, "钱新人").password == hashed and [x[2] for x in logged(console)] == ["add", "password"]
+        post(admin, "/users/password", name="钱新人", password=shown, password2=shown)  # back to the first one
     row = stored(console, "钱新人")
     assert row.role == "reviewer" and row.must_change and password_matches(shown, row.password)
     assert shown not in caplog.text and shown not in str(logged(console))

@@ -1,6 +1,6 @@
 """What an action has to say after its redirect (post/redirect/get): the action keeps its message here
 under a random key and redirects to a page whose address carries only that key (`?note=…`); the page
-shows the message again on every reload, and a reload re-submits nothing.
+shows the message again on every reload (or, `take`, only the first time), and a reload re-submits nothing.
 
 The message itself never travels in the address, so a link cannot make the console show words of its
 sender's choosing; a key is good only for the session that made it. Messages are kept in the console
@@ -44,6 +44,15 @@ def note(call: Call, param: str = "note") -> str:
         return ""
     with _LOCK:
         return _notes(call).get((call.session.token_hash, param, key), "")
+
+
+def take(call: Call, param: str) -> str:
+    """As `note`, but the message is forgotten as it is read: shown once (a generated password), never on a reload."""
+    key = call.request.query_params.get(param, "")
+    if not key or call.session is None:
+        return ""
+    with _LOCK:
+        return _notes(call).pop((call.session.token_hash, param, key), "")
 
 
 def _notes(call: Call) -> OrderedDict[tuple[str, str, str], str]:

@@ -3,8 +3,8 @@
 terminal, each written to `account_log` under the admin's name. GET/POST /password: anyone changes their own password,
 and one whose password an admin set (a temporary one) must do so before any other page (`app.view`).
 
-A password an admin types or has generated is hashed as `qm user add` hashes it; a generated one is shown once, in
-the answer to the form itself (never kept for a later page, never logged)."""
+A password an admin types or has generated is hashed as `qm user add` hashes it; a generated one is shown once: kept
+in the console's memory for the redirect after the form (`flash.take`), forgotten as that page reads it, never logged."""
 
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ def _page(call: Call, status: int = 200, **values: object) -> Response:
     found = console.accounts.all()
     rows = account_rows(found, locked, tries, console.campaign.review.stages, call.user.name, now, console.campaign.timezone)
     values.setdefault("done", flash.note(call, "said"))
-    values.setdefault("shown", None)
+    name, _, password = flash.take(call, "shown").partition("\n")  # a user name holds no line break
+    values.setdefault("shown", {"name": name, "password": password} if password else None)
     return call.page(
         "users.html", status=status, title="账号管理", rows=rows, roles=ROLES, history=console.accounts.history(), actions=ACTIONS, **values
     )
@@ -81,10 +82,11 @@ def _raw(call: Call, name: str) -> str:
 
 
 def _shown(call: Call, name: str, password: str, message: str) -> Response:
-    """The page with a generated password shown this once (the answer to the POST, not kept anywhere)."""
+    """Back to the page showing a generated password once: a reload of it shows the password no more and makes none."""
     assert call.user is not None
     event(log, "account_changed", by=call.user.name, user=name, action="password-generated")
-    return _page(call, done=message, shown={"name": name, "password": password})
+    said, shown = flash.keep(call, message, "said"), flash.keep(call, f"{name}\n{password}", "shown")
+    return RedirectResponse(f"{HOME}?said={said}&shown={shown}#shown-password", status_code=303)
 
 
 @view("admin")
