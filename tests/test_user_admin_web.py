@@ -87,6 +87,9 @@ def test_the_page_lists_every_account_for_an_admin_and_is_linked_for_admins_only
 
 
 def test_everyone_but_an_admin_is_refused_in_chinese_and_nothing_changes(console: Running) -> None:
+    console.add_user("钱停用", "editor")
+    console.console.accounts.set_disabled("钱停用", True, console.console.now())
+    Throttle(console.console.engine).reserve("李编辑", "10.0.0.9", console.console.now())  # one wrong password
     with signed_in(console, "赵审核") as reviewer:
         page = reviewer.get("/users")
         assert page.status_code == 403 and "没有权限" in page.text and "管理员" in page.text
@@ -96,12 +99,14 @@ def test_everyone_but_an_admin_is_refused_in_chinese_and_nothing_changes(console
             ("/users/disable", {"name": "王科长"}),
             ("/users/password", {"name": "王科长", "password": NEW, "password2": NEW}),
             ("/users/add", {"name": "黑客", "role": "admin", "password": NEW, "password2": NEW}),
-            ("/users/unlock", {"name": "王科长"}),
+            ("/users/enable", {"name": "钱停用"}),
+            ("/users/unlock", {"name": "李编辑"}),
         ):
             answer = reviewer.post(path, data={"csrf": token, **fields})
             assert answer.status_code == 303, path
             assert "只有管理员能用" in reviewer.get(answer.headers["location"]).text, path
-    assert stored(console, "赵审核").role == "reviewer" and not stored(console, "王科长").disabled
+    assert stored(console, "赵审核").role == "reviewer" and not stored(console, "王科长").disabled and stored(console, "钱停用").disabled
+    assert Throttle(console.console.engine).tries(console.console.now()) != {}  # 李编辑's wrong password still counts
     assert password_matches(PASSWORD, stored(console, "王科长").password)
     assert console.console.accounts.get("黑客") is None and logged(console) == []
 
