@@ -275,3 +275,13 @@ def test_refusals_on_the_page_point_to_the_page_not_to_a_terminal(console: Runni
         ):
             said = admin.get(post(admin, path, **fields).headers["location"]).text
             assert words in said and "qm user passwd" not in said and "qm user list" not in said, path
+
+
+def test_changing_ones_own_password_is_not_a_sign_in(console: Running) -> None:
+    with signed_in(console, "李编辑") as editor:
+        with console.console.engine.begin() as conn:  # as if signed in a day ago
+            conn.execute(users.update().where(users.c.name == "李编辑").values(last_login=console.console.now() - 86400))
+        before = stored(console, "李编辑").last_login
+        post(editor, "/password", "/password", current=PASSWORD, password=NEW, password2=NEW)
+        assert editor.get("/").status_code == 200  # still signed in, in a new session
+    assert stored(console, "李编辑").last_login == before and password_matches(NEW, stored(console, "李编辑").password)

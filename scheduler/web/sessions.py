@@ -73,13 +73,15 @@ class Sessions:
         self.engine = engine
         self.idle = idle_minutes * 60
 
-    def start(self, user: User, now: float) -> str:
-        """A new session for `user`; returns the cookie value."""
+    def start(self, user: User, now: float, signed_in: bool = True) -> str:
+        """A new session for `user`; returns the cookie value. `signed_in`: a sign-in, the account's last login (not the
+        session that goes on after its owner's own new password ended the old one)."""
         token = new_token()
         with self.engine.begin() as conn:
             conn.execute(web_sessions.delete().where(web_sessions.c.seen < now - self.idle))  # tidy up expired ones
             conn.execute(web_sessions.insert().values(token_hash=_digest(token), user=user.name, csrf=new_token(), created=now, seen=now))
-            conn.execute(users.update().where(users.c.name == user.name).values(last_login=now))  # `changed` stays: no session ends
+            if signed_in:  # `changed` stays: no session ends
+                conn.execute(users.update().where(users.c.name == user.name).values(last_login=now))
         return token
 
     def find(self, token: str, now: float) -> Session | None:

@@ -194,6 +194,6 @@ def own_password(call: Call) -> Response:
     fresh = console.accounts.get(user.name)
     assert fresh is not None
     response = RedirectResponse(f"{PASSWORD_PAGE}?done=changed", status_code=303)
-    token = console.sessions.start(fresh, console.now())  # the change ended every session of the account, this one too
+    token = console.sessions.start(fresh, console.now(), signed_in=False)  # the change ended every session, this one too
     response.set_cookie(COOKIE, token, max_age=MAX_AGE, httponly=True, samesite="lax", secure=console.secure_cookies, path="/")
     return response
