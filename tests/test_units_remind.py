@@ -134,3 +134,29 @@ def test_a_daemon_down_on_reminder_days_sends_one_reminder_a_day_worded_by_the_d
     assert _daemon(campaign, env, at(9, 16)) == []
     assert [len(robots[u]) for u in ROBOTS] == [2, 2, 2, 2]
     assert "（1 天后截止）" in texts(robots["嫩江县"])[1], texts(robots["嫩江县"])
+
+
+def test_the_daemons_hourly_checks_send_the_reminder_of_each_reminder_day(config: Path, robots: dict[str, list[dict[str, object]]]) -> None:
+    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    campaign = load_campaign(config)  # plans due 9月10日, reminded 3, 1 and 0 days before at 09:00
+    for day in (7, 8, 9, 10):
+        for hour in range(8, 24):  # as StatsJob checks them: every hour at :40, from 08:40
+            _daemon(campaign, env, at(day, hour, 40))
+    assert [len(robots[u]) for u in ROBOTS] == [3, 3, 3, 3]
+    assert [t.split("截止")[0][-4:] for t in texts(robots["嫩江县"])] == ["3 天后", "1 天后", "方案今天"], texts(robots["嫩江县"])
+
+
+def test_remind_does_not_refuse_a_unit_nobody_reminded_today(config: Path, robots: dict[str, list[dict[str, object]]]) -> None:
+    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    campaign = load_campaign(config)
+    today = dt.datetime.now(campaign.timezone).date()
+    campaign = dataclasses.replace(  # reminded yesterday (3 days before the deadline), not today
+        campaign,
+        key_dates=dataclasses.replace(campaign.key_dates, county_plans_due=today + dt.timedelta(days=2)),
+        reminders=dataclasses.replace(campaign.reminders, time=dt.time(0), county_plans_due=(3, 0)),
+    )
+    now = dt.datetime.now(campaign.timezone)
+    assert len(_daemon(campaign, env, now - dt.timedelta(days=1))) == 4
+    assert _daemon(campaign, env, now) == []  # the daemon's check today: nothing due
+    preview = run_qm("units", "-c", config, "--remind", "--kind", "方案", env=env)
+    assert "今天已经提醒过" not in preview.stderr and "加 --send 发到 4 个单位" in preview.stderr, preview.stderr

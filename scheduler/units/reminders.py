@@ -145,9 +145,11 @@ def send_due(campaign: Campaign, engine: Engine, statuses: list[UnitStatus], now
 def claim(conn: Connection, reminder: UnitReminder, at: float) -> bool:
     """Record `reminder` as sent at `at`, in the caller's transaction; False when it was sent before, or when its unit
     was reminded of its kind that day already (by the daemon or `qm units --remind --send`): a reminder meant for an
-    earlier day is then recorded too, as told."""
-    keys = dict.fromkeys((reminder.key, reminder.day_key or reminder.key))
-    return all([notices_sent.claim(conn, key, at) for key in keys])  # a list: every key claimed
+    earlier day is then recorded too, as told. One sent before does not take the day's key: the daemon checks the
+    reminders due every hour, and a day's own reminder must still find its key free."""
+    if not notices_sent.claim(conn, reminder.key, at):
+        return False
+    return reminder.day_key in ("", reminder.key) or notices_sent.claim(conn, reminder.day_key, at)
 
 
 def sent_today(engine: Engine, reminders: list[UnitReminder]) -> set[str]:
