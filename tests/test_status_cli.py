@@ -76,6 +76,22 @@ def test_work_ahead_for_removed_screens_does_not_crowd_out_the_jobs_to_come(proj
     assert _upcoming(config) == ["09-01 02:00  每日备份数据库", "09-01 06:00  每日刷新队列"]
 
 
+def test_work_ahead_for_removed_screens_is_left_out_when_no_job_has_a_name(project: Callable[..., Path]) -> None:
+    """A config.yaml without screens or reminders names no job (`job_names` gives {}): work ahead left from its
+    removed screens is still not upcoming work."""
+    from scheduler.views.daemon_status import gather
+
+    config = project()
+    first = dt.datetime(2027, 9, 1, 1, 0, tzinfo=load_campaign(config).timezone)
+    _jobs(config, (("ahead:old", first), ("backup", first + dt.timedelta(hours=1))))
+    engine = open_db(f"sqlite:///{config.parent / '.qm' / 'qm.sqlite3'}")
+    try:
+        listed = [j.id for j in gather(engine, first.timestamp() - 60, names={}).next_jobs]
+    finally:
+        engine.dispose()
+    assert listed == ["backup"]
+
+
 def test_status_reads_the_rehearsal_clock_as_the_other_commands_do(project: Callable[..., Path]) -> None:
     """Under QM_NOW a job is past or to come by the rehearsal's moment, not by the machine's date."""
     config = project()

@@ -130,7 +130,9 @@ def _pending(queue: Queue, limit: int, names: Mapping[str, str] | None) -> list[
     waiting = {job_ids.publish_id(b.id) for b in queue.brief([st.SCHEDULED, st.APPROVED])}
     waiting |= {job_ids.poll_id(b.id) for b in queue.brief([st.ACCEPTED])}
     found = (NextJob(job_id, at) for job_id, at in next_runs(queue.engine))
-    kept = (j for j in found if (not j.id.startswith(("post:", "poll:")) or j.id in waiting) and not (names and j.dropped(names)))
+    kept = (
+        j for j in found if (not j.id.startswith(("post:", "poll:")) or j.id in waiting) and not (names is not None and j.dropped(names))
+    )
     return list(itertools.islice(kept, limit))
 
 
