@@ -102,7 +102,8 @@ def test_qm_queue_and_qm_retry_say_what_the_rules_now_find_lacking(project: Call
     assert line.rstrip().endswith(lacks) and "--diff" not in line
     diff = run_qm("queue", "--diff", first, "-c", config)
     assert diff.returncode == 0, diff.stderr
-    assert f"相同，但{lacks}，需要审核：qm approve {first}" in diff.stdout and "无需重新审核" not in diff.stdout
+    said = f"相同，但{lacks}，需要审核：qm approve {first}@{queue.get(first).version[:8]}\n"  # type: ignore[union-attr]
+    assert said in diff.stdout and "无需重新审核" not in diff.stdout, diff.stdout
 
     retried = run_qm("retry", failed, "--by", "张科长", "-c", config)
     assert retried.returncode == 0, retried.stderr

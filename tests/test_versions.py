@@ -159,9 +159,13 @@ def test_a_changed_word_sends_back_exactly_its_posts_and_the_diff_shows_it(proje
     diff = run_qm("queue", "-c", config, "--diff", expected[0], cwd=config.parent)
     assert diff.returncode == 0, diff.stderr
     assert [line for line in diff.stdout.splitlines() if " | " in line]  # the changed line, old beside new
-    assert "左：审核通过的文字；右：现在的文字；" in diff.stdout and "版本" not in diff.stdout, diff.stdout
+    assert "左：审核通过的文字；右：现在的文字；" in diff.stdout and "版本" not in diff.stdout, diff.stdout  # codes only to approve with
     assert f"⟦{word}⟧" in diff.stdout and "⟦改过的词⟧" in diff.stdout
     assert f"{expected[0]}：改动了内容 {relative}。" in diff.stdout
+    version = next(str(r["version"]) for r in after if r["id"] == expected[0])
+    assert diff.stdout.endswith(f"确认无误后：qm approve {expected[0]}@{version[:8]}\n"), (
+        diff.stdout
+    )  # the version shown, as qm approve asks
     unchanged = run_qm("queue", "-c", config, "--diff", next(i for i in ids if i not in expected), cwd=config.parent)
     assert "的内容与审核通过的文字相同，无需重新审核。" in unchanged.stdout, unchanged.stdout
     missing = run_qm("queue", "-c", config, "--diff", "20270999-weibo-0000", cwd=config.parent)

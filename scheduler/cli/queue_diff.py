@@ -1,5 +1,6 @@
 """`qm queue --diff ID`: a post's text as last approved beside its text now, and what changed (named by what
-happened to them, not by their versions: those mean nothing to people)."""
+happened to them, not by their versions: those mean nothing to people), ending with the approval of the version
+shown, as `qm approve` asks for it when the text changed after one looked."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 
 from ..pages.diff import DiffLine, compared_text, diff_lines, readable_lines, side_by_side
 from ..publishing.queue import Queue
+from ..rendering.versions import shown
 from ..support.errors import InputError
 from ..views.columns import pad, width
 
@@ -27,7 +29,7 @@ def show_diff(queue: Queue, post_id: str) -> str:
     passed = f"{stage}通过" if stage else "审核通过"
     if version == post.version:
         if lacks := queue.change_reasons([post]).get(post_id, ""):  # the review rules in force want more
-            return f"{post_id} 的内容与审核通过的文字相同，但{lacks}，需要审核：qm approve {post_id}\n"
+            return f"{post_id} 的内容与审核通过的文字相同，但{lacks}，需要审核：{_approve(post_id, post.version)}\n"
         return f"{post_id} 的内容与审核通过的文字相同，无需重新审核。\n"
     if old is None:
         return f"{post_id} {passed}的文字没有保存（早期的队列），无法对比；请直接审核当前内容。\n"
@@ -48,8 +50,13 @@ def show_diff(queue: Queue, post_id: str) -> str:
             b = rights[i] if i < len(rights) else ""
             out.append(f"{pad(a, COLUMN)} {mark if i == 0 else ' '} {b}".rstrip())
     out.append("")
-    out.append(f"确认无误后：qm approve {post_id}")
+    out.append(f"确认无误后：{_approve(post_id, post.version)}")
     return "\n".join(out) + "\n"
+
+
+def _approve(post_id: str, version: str) -> str:
+    """The approval of the version shown: refused if the text changes before it is given."""
+    return f"qm approve {post_id}@{shown(version)}"
 
 
 def _marked(line: DiffLine | None) -> str:
