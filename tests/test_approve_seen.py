@@ -52,7 +52,9 @@ def test_a_post_changed_in_the_refill_of_approve_is_refused_and_the_others_appro
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stdout
     assert "已审核通过 1 条" in done.stdout
     assert f"{changed.id} 的内容在你查看之后改动了（版本 {seen[changed.id][:8]} → " in done.stderr, done.stderr
-    assert f"qm preview {DAY}" in done.stderr
+    assert f"qm preview {DAY}；为什么改动见 qm history {changed.id}）" in done.stderr, done.stderr
+    history = run_qm("history", changed.id, "-c", config)  # the reason it changed, no version codes
+    assert "改动了内容" in history.stdout and "版本" not in history.stdout, history.stdout
     queue = Queue(Context(config).engine)
     kept, passed = queue.get(changed.id), queue.get(other.id)
     assert kept is not None and kept.state == st.PLANNED and kept.approved_version == ""
