@@ -128,6 +128,7 @@ def test_the_new_folder_says_its_files_and_the_items_they_hold_as_qm_check_count
     found = re.search(rf"内容库（{files} 个文件，共 (\d+) 条内容：标语文件一个文件里有多条）", made.stdout)
     assert found and int(found[1]) > files, made.stdout
     assert "自己的内容建议放在 content/local/ 里（先新建这个文件夹，一条内容一个文件）" in made.stdout
+    assert "主办单位名称看不出县、区、旗时写 level: 县 等" in made.stdout, made.stdout  # optional: qm takes it from the name
     assert not (tmp_path / "林口2027" / "content" / "local").exists()  # told to make it: qm init does not
     checked = run_qm("check", cwd=tmp_path / "林口2027")
     assert f"内容 {found[1]} 条" in checked.stdout, checked.stdout + checked.stderr

@@ -91,8 +91,9 @@ def _next_steps(target: Path) -> list[str]:
     files, items = _library_size(target)
     return [
         f"已新建活动目录：{target}",
-        "  config.yaml  活动配置：先改 campaign（名称、主办单位、热线、活动期；县、区、旗的活动写 level: 县 等）、key_dates（启动日和地点）、",
-        "               channels（公众号、微博、电子屏）和 brand（颜色、标志）；各项的含义和分级审核（review）见 README“配置说明”",
+        "  config.yaml  活动配置：先改 campaign（名称、主办单位、热线、活动期；主办单位名称看不出县、区、旗时写 level: 县 等）、",
+        "               key_dates（启动日和地点）、channels（公众号、微博、电子屏）和 brand（颜色、标志）；",
+        "               各项的含义和分级审核（review）见 README“配置说明”",
         f"  content/     内容库（{files} 个文件{f'，共 {items} 条内容：标语文件一个文件里有多条' if items else ''}）：可以修改、删除，",
         "               自己的内容建议放在 content/local/ 里（先新建这个文件夹，一条内容一个文件），格式见 README“内容库”",
         "  templates/   公众号、微博、电子屏的模板和海报版式",
