@@ -378,3 +378,13 @@ def test_a_setting_that_changes_no_post_is_not_named_when_a_post_goes_back_for_a
     assert fill(queue, campaign, plan, Renderer(campaign), BEFORE_2027 + 120).back_to_review
     relative = source.relative_to(config.parent).as_posix()
     assert set(queue.change_reasons(queue.find([st.PLANNED])).values()) == {f"改动了内容 {relative}"}
+
+
+def test_history_keeps_a_version_staff_quote_in_their_own_words(project: Callable[..., Path]) -> None:
+    """qm history leaves out the versions qm writes in its records, not those in a reason staff typed."""
+    config = project()
+    first = str(_qm_json(config)[0]["id"])
+    reason = "请改回版本 8eb4f891 的标题"
+    assert run_qm("reject", first, "--reason", reason, "--by", "张科长", "-c", config, cwd=config.parent).returncode == 0
+    history = run_qm("history", "-c", config, first, cwd=config.parent)
+    assert reason in history.stdout, history.stdout

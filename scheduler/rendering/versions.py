@@ -25,8 +25,10 @@ from typing import Any
 LENGTH = 16  # hex digits of a version (older versions have 12: see is_legacy)
 LEGACY_LENGTH = 12
 SHOWN = 8  # hex digits of a version shown to reviewers (`qm queue`, `qm preview`) and asked of them (`qm approve 编号@版本`)
-# The versions a history record or a note names (审核通过（版本 …）, 内容已修改（版本 … → …）, 改回了审核通过的版本 …)
-_NAMED = re.compile(r"（版本 [0-9a-f]+(?: → [0-9a-f]+)?）|(?<=版本) [0-9a-f]{8,}")
+# The versions a history record or a note names as qm writes them, whole (审核通过（版本 …）, 内容已修改（版本 … → …）,
+# 改回了审核通过的版本 …); not a version staff quote in their own words (a reason: 请改回版本 8eb4f891 的标题)
+_WHOLE = f"[0-9a-f]{{{LEGACY_LENGTH}}}(?:[0-9a-f]{{{LENGTH - LEGACY_LENGTH}}})?(?![0-9a-f])"
+_NAMED = re.compile(f"（版本 {_WHOLE}(?: → {_WHOLE})?）|(?<=改回了审核通过的版本) {_WHOLE}")
 # Whitespace a reader sees as a space or a line break. The line and paragraph separators (U+2028, U+2029)
 # and the control characters `\s` also matches are characters of the text: content may hold none of them
 # (`support.hidden_chars`), and one added to an approved post's words makes a new version.
