@@ -329,3 +329,14 @@ def test_resuming_one_channel_says_the_pause_of_all_channels_still_holds_it(cfg:
     assert code == 0 and out.strip() == "已恢复全部渠道的发布。"
     refused = run_qm("history", "--limit", "0", "-c", cfg)
     assert refused.returncode == 2 and "--limit" in refused.stderr
+
+
+@pytest.mark.usefixtures("pinned_clock")
+def test_two_screens_of_one_name_are_told_apart_by_their_names_in_config(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = cfg.read_text(encoding="utf-8").replace("name: 中央大街户外大屏", "name: 户外大屏")
+    cfg.write_text(text.replace("name: 火车站广场竖屏", "name: 户外大屏"), encoding="utf-8")
+    assert qm(capsys, "-c", cfg, "pause", "--channel", "screen:station", "--reason", "检修", "--by", "王科长")[0] == 0
+    code, out, _ = qm(capsys, "-c", cfg, "status")
+    assert "已暂停：户外大屏（screen:station），王科长 于 " in out, out
+    code, out, _ = qm(capsys, "-c", cfg, "plan", "--format", "csv")
+    assert code == 0 and "户外大屏（screen:center）" in out and "户外大屏（screen:station）" in out, out[:500]

@@ -103,7 +103,7 @@ def test_a_write_that_stopped_before_the_folder_was_put_in_place_leaves_a_receip
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with pytest.raises(PermanentError, match="不符合微博的限制：正文超过 140 字"):
-        OutboxChannel("weibo", tmp_path / "a", check=lambda _payload, _files: ["正文超过 140 字"]).publish(post("rules"))
+        OutboxChannel("weibo", tmp_path / "a", check=lambda _payload, _files: ["正文超过 140 字"], label="微博").publish(post("rules"))
     with pytest.raises(TransientError):
         OutboxChannel("weibo", tmp_path / "a", now=disk_full).publish(post("disk"))
     with pytest.raises(TypeError):
@@ -123,6 +123,10 @@ def _interrupt() -> list[str]:
 def test_factory_picks_a_channel_by_kind_and_publisher(tmp_path: Path) -> None:
     campaign = load_campaign(DEFAULT)
     assert isinstance(make_channel(campaign, campaign.channels[0], PosterFiles(campaign)), OutboxChannel)
+    center = campaign.channel("screen:center")
+    assert center is not None
+    made = make_channel(campaign, center, PosterFiles(campaign))
+    assert isinstance(made, OutboxChannel) and made.label == "中央大街户外大屏"  # its refusals name the screen as staff call it
     pigeon = type(campaign.channels[0])(**{**campaign.channels[0].__dict__, "publisher": "pigeon"})
     with pytest.raises(ConfigError, match="publisher: pigeon 还不可用"):
         make_channel(campaign, pigeon, PosterFiles(campaign))

@@ -46,14 +46,14 @@ def register(kind: str, publisher: str) -> Callable[[Maker], Maker]:
 def _outbox(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> Channel:
     from . import rules
     from .images import PostImages
+    from .kinds import label_of
     from .outbox import OutboxChannel
 
     def now() -> dt.datetime:
         return dt.datetime.now(campaign.timezone)
 
-    return OutboxChannel(
-        config.name, campaign.paths.state / "outbox", now=now, images=PostImages(images), check=partial(rules.problems, config)
-    )
+    check, label = partial(rules.problems, config), label_of(campaign, config.name)
+    return OutboxChannel(config.name, campaign.paths.state / "outbox", now=now, images=PostImages(images), check=check, label=label)
 
 
 def make_channel(campaign: Campaign, config: ChannelConfig, images: ImageSource) -> Channel:

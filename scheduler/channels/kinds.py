@@ -216,8 +216,22 @@ def kind_of(config: ChannelConfig) -> Kind:
 
 
 def label_of(campaign: Campaign, channel: str) -> str:
-    """What staff call `channel` (微博; a screen's display name, 市中心户外大屏); the name itself when config.yaml
-    does not have it (any more)."""
+    """What staff call `channel` (微博; a screen's display name, 市中心户外大屏), with its name in config.yaml where that
+    alone would not tell which: another channel is called the same (two screens named 户外大屏: 户外大屏（screen:east）),
+    or it has no name of its own (a screen without one: 户外电子屏（screen:center）); the name itself when config.yaml
+    does not have it (any more). The one way every message names a channel."""
     config = campaign.channel(channel)
     kind = kind_named(config.kind) if config is not None else None
-    return kind.channel_label(config) if kind is not None and config is not None else channel
+    if kind is None or config is None:
+        return channel
+    label = kind.channel_label(config)
+    if label == channel:
+        return f"{kind.label}（{channel}）" if kind.label else channel
+    same = [c for c in campaign.channels if (k := kind_named(c.kind)) is not None and k.channel_label(c) == label]
+    return f"{label}（{channel}）" if len(same) > 1 else label
+
+
+def named_channel(campaign: Campaign, channel: str) -> str:
+    """A channel in a message staff read: what they call it, then always its name in config.yaml (微信公众号（wechat）)."""
+    label = label_of(campaign, channel)
+    return label if label == channel or label.endswith(f"（{channel}）") else f"{label}（{channel}）"

@@ -32,7 +32,6 @@ from ..support.atomic_files import fsync_dir
 from ..support.os_messages import os_reason
 from ..support.values import Receipt
 from .base import Channel, OutgoingPost, PermanentError, TransientError
-from .kinds import kind_named
 
 ID_FILE = "outbox-id"  # in the outbox folder: which outbox this is, shared by the machines that share the folder
 
@@ -47,8 +46,10 @@ class OutboxChannel(Channel):
         now: Callable[[], dt.datetime] | None = None,
         images: Callable[[OutgoingPost, str], Path] | None = None,
         check: Callable[[dict[str, Any], Mapping[str, Path]], list[str]] | None = None,
+        label: str = "",
     ) -> None:
         self.name = name
+        self.label = label or name  # what staff call the channel (`kinds.label_of`)
         self.base = root
         self.root = root / name.replace(":", "-")
         self._now = now or (lambda: dt.datetime.now().astimezone())
@@ -114,10 +115,7 @@ class OutboxChannel(Channel):
         sources = {ref: self._images(post, ref) if self._images is not None else path for ref, path in post.images.items()}
         problems = self._check(post.payload, {r: p for r, p in sources.items() if p.is_file()}) if self._check else []
         if problems:
-            kind = kind_named(post.channel.partition(":")[0])  # what staff call it: 微博, 户外电子屏
-            raise PermanentError(
-                f"{post.id} 不符合{kind.label if kind else post.channel}的限制：{'；'.join(problems)}（修改内容后重新审核）", self.name
-            )
+            raise PermanentError(f"{post.id} 不符合{self.label}的限制：{'；'.join(problems)}（修改内容后重新审核）", self.name)
         for ref, source in sources.items():
             if source.is_file():
                 (folder / "images").mkdir(exist_ok=True)

@@ -182,11 +182,9 @@ def run_approve(ctx: Context, args: argparse.Namespace) -> int:
 
 def _check_findings(ctx: Context, posts: list[Post]) -> list[str]:
     """What `qm check` finds against these posts, as the queue will publish them (each channel as staff call it)."""
-    from ..channels.kinds import label_of
     from ..rendering.lint import lint_post
 
-    found = [f for p in posts for f in lint_post(ctx.campaign, ctx.renderer.as_stored(p))]
-    return [f"{f.post_id}（{label_of(ctx.campaign, f.channel)}）：{f.reason}" for f in found]
+    return [f.told(ctx.campaign) for p in posts for f in lint_post(ctx.campaign, ctx.renderer.as_stored(p))]
 
 
 def run_reject(ctx: Context, args: argparse.Namespace) -> int:

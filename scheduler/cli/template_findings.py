@@ -98,7 +98,7 @@ def _template_problem(campaign: Campaign, setting: _Settings, channel: str, reas
     kind = kind_named(config.kind) if config is not None else None
     if config is None or kind is None or not kind.template:  # an unknown channel: its own finding says so
         return Problem(reason, channel, f"排期中这个渠道的 {count} 条内容都是这样")
-    label = kind.channel_label(config) + ("" if channel == kind.name else f"（{channel}）")
+    label = label_of(campaign, channel)
     path = campaign.paths.templates / kind.template
     share = f"排期中的 {planned} 条{label}都是这样" if count == planned else f"排期中的 {planned} 条{label}有 {count} 条是这样"
     if written := setting(channel, reason):  # a limit or a value config.yaml writes

@@ -12,7 +12,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from ..channels.kinds import kind_named, kinds
+from ..channels.kinds import kind_named, kinds, label_of
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
 from ..inputs.vocabulary import FIELD_LABELS
@@ -66,6 +66,10 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.post_id}（{self.channel}）：{self.reason}"
+
+    def told(self, campaign: Campaign) -> str:
+        """As a message to staff words it: the channel as they call it (`label_of`)."""
+        return f"{self.post_id}（{label_of(campaign, self.channel)}）：{self.reason}"
 
 
 def lint_post(campaign: Campaign, post: RenderedPost) -> list[Finding]:

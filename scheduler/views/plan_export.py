@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from ..channels.kinds import label_of
+from ..channels.kinds import named_channel as named_channel  # re-exported: the views name channels through here
 from ..inputs.campaign import Campaign, day_with_weekday
 from ..inputs.vocabulary import AREAS
 from ..planning.planner import Plan, PlannedPost
@@ -15,12 +16,6 @@ from ..support.spreadsheet import spreadsheet_safe
 from .columns import aligned
 
 channel_label = label_of  # what staff call a channel (微博, 市中心户外大屏)
-
-
-def named_channel(campaign: Campaign, channel: str) -> str:
-    """A channel in a message staff read: what they call it, then its name in config.yaml (微信公众号（wechat）)."""
-    label = channel_label(campaign, channel)
-    return label if label == channel else f"{label}（{channel}）"
 
 
 def post_record(campaign: Campaign, post: PlannedPost) -> dict[str, Any]:
