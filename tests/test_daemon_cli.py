@@ -332,6 +332,16 @@ def test_resuming_one_channel_says_the_pause_of_all_channels_still_holds_it(cfg:
 
 
 @pytest.mark.usefixtures("pinned_clock")
+def test_a_screen_without_a_name_is_paused_and_resumed_as_the_status_names_it(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("name: 中央大街户外大屏", 'name: ""'), encoding="utf-8")
+    assert qm(capsys, "-c", cfg, "pause", "--channel", "screen:center", "--reason", "检修", "--by", "王科长")[0] == 0
+    code, out, _ = qm(capsys, "-c", cfg, "status")
+    assert "已暂停：户外电子屏（screen:center），王科长 于 " in out, out
+    code, out, err = qm(capsys, "-c", cfg, "resume", "--channel", "screen:center")
+    assert code == 0 and out.strip() == "已恢复户外电子屏（screen:center）的发布。", out + err
+
+
+@pytest.mark.usefixtures("pinned_clock")
 def test_two_screens_of_one_name_are_told_apart_by_their_names_in_config(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = cfg.read_text(encoding="utf-8").replace("name: 中央大街户外大屏", "name: 户外大屏")
     cfg.write_text(text.replace("name: 火车站广场竖屏", "name: 户外大屏"), encoding="utf-8")

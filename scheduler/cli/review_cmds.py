@@ -278,7 +278,8 @@ def run_resume(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _named(ctx: Context, channel: str | None) -> str:
-    """A channel paused or resumed, as staff call it (微博, 市中心户外大屏); 全部渠道 when None."""
-    from ..views.plan_export import channel_label
+    """A channel paused or resumed, as the pause notes name it (微博, 市中心户外大屏; 全部渠道 when None)."""
+    from ..channels.kinds import label_of
+    from ..views.pause_notes import paused_what
 
-    return "全部渠道" if channel is None else channel_label(ctx.campaign, channel)
+    return paused_what(st.ALL_CHANNELS if channel is None else channel, lambda name: label_of(ctx.campaign, name))

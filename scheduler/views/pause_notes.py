@@ -13,7 +13,7 @@ from ..publishing import states as st
 Pauses = Mapping[str, tuple[str, str, float]]  # channel ("*" for all) -> (reason, who, since): `review.paused`
 
 
-def _what(channel: str, label: Callable[[str], str] | None = None) -> str:
+def paused_what(channel: str, label: Callable[[str], str] | None = None) -> str:
     """The channel paused as people are told it: 全部渠道, its Chinese name (`label`), else (no label, or a channel
     config.yaml no longer has) `渠道 <name>`."""
     if channel == st.ALL_CHANNELS:
@@ -33,7 +33,7 @@ def pause_lines(pauses: Pauses, tz: dt.tzinfo, label: Callable[[str], str] | Non
     lines = []
     for channel, (reason, who, at) in sorted(pauses.items()):
         how = "qm resume" if channel == st.ALL_CHANNELS else f"qm resume --channel {channel}"
-        lines.append(f"已暂停：{_what(channel, label)}，{who} 于 {local_time(at, tz)}，原因：{reason}（恢复：{how}）")
+        lines.append(f"已暂停：{paused_what(channel, label)}，{who} 于 {local_time(at, tz)}，原因：{reason}（恢复：{how}）")
     return lines
 
 
@@ -52,12 +52,12 @@ def banners(pauses: Pauses, campaign: Campaign) -> list[str]:
 
     label, tz = functools.partial(channel_label, campaign), campaign.timezone
     return [
-        f"已暂停发布：{_what(channel, label)}，原因：{reason}，{who} 于 {local_time(at, tz)}；管理员可在“运行状态”恢复。"
+        f"已暂停发布：{paused_what(channel, label)}，原因：{reason}，{who} 于 {local_time(at, tz)}；管理员可在“运行状态”恢复。"
         for channel, (reason, who, at) in sorted(pauses.items())
     ]
 
 
 def paused_said(pauses: Pauses, label: Callable[[str], str]) -> str:
     """What the console says right after a pause: what is paused now, and until when."""
-    what = "、".join(_what(channel, label) for channel in sorted(pauses))
+    what = "、".join(paused_what(channel, label) for channel in sorted(pauses))
     return f"已暂停发布：{what or '无'}。暂停一直有效，直到管理员在本页按“恢复”；暂停期间到点的内容不发出，恢复后在补发时限内补发。"
