@@ -116,7 +116,7 @@ def test_retry_is_refused_while_another_post_of_the_channel_carries_the_same_wor
     history = _qm(config, "history", POST, now=EVENING)[1]
     code, out, err = _qm(config, "retry", POST, "--by", "张科长", now=EVENING)
     assert code == 2 and "已重新排入" not in out
-    assert f"同一条内容 {before[POST]['item']} 在 weibo 上还有 20270908-weibo-1800（待审核）" in err
+    assert f"同一条内容 {before[POST]['item']} 在微博上还有 20270908-weibo-1800（待审核）" in err
     assert "qm cancel 20270908-weibo-1800" in err
     assert _posts(config, EVENING)[POST]["state"] == st.FAILED and _qm(config, "history", POST, now=EVENING)[1] == history
     where, page = _press(config, "retry")  # the console's 重发 says the same

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import time
 
 from ..inputs.campaign_days import check_day
@@ -221,7 +222,10 @@ def run_retry(ctx: Context, args: argparse.Namespace) -> int:
     queue = ctx.filled_queue()  # as `qm approve`: an edit saved while the post was publishing is seen, not the old words sent
     before = queue.get(args.id)
     now = ctx.clock()
-    state = review.retry(queue, args.id, who, now, too_late(ctx.campaign, now), ctx.campaign.review, review_rules.of(ctx.campaign))
+    from ..channels.kinds import label_of
+
+    rules, label = review_rules.of(ctx.campaign), functools.partial(label_of, ctx.campaign)
+    state = review.retry(queue, args.id, who, now, too_late(ctx.campaign, now), ctx.campaign.review, rules, label)
     if state == st.APPROVED:
         print(f"{args.id} 已重新排入发布，后台服务将在几秒内发布。")
         return 0

@@ -35,6 +35,7 @@ def retry(
     too_late: Callable[[Post], str] | None = None,
     rules: ReviewConfig = DEFAULT_REVIEW,
     under: review_rules.Rules | None = None,
+    label: Callable[[str], str] = str,
 ) -> str:
     """Send a failed, missed or cancelled post again; returns the new state. Refused with `too_late(post)`
     when that says why it could not go out (`retry_window`); else the grace window restarts now.
@@ -42,7 +43,7 @@ def retry(
     rules in force (`rules`, `under` as `pass_stage`) do not accept, its history saying what it lacks
     (`approval_standing`); under other rules than those recorded, reviving an approval is refused.
     Decided inside `Queue.locked`: words changed a moment ago are seen, never approved unreviewed. Refused while
-    another post of the channel carries the same item (`twin`), naming it. A failed post that may have gone out
+    another post of the channel carries the same item (`twin`), naming it and the channel as staff call it (`label`). A failed post that may have gone out
     takes the words edited since it failed (`waiting_words.waiting`): not those approved, they go to review.
     """
     with queue.locked(post_id) as (conn, post):
@@ -57,7 +58,7 @@ def retry(
         if too_late is not None and (late := too_late(post)):
             raise TransitionError(late)
         if (other := twin(conn, post)) is not None:
-            raise TransitionError(_twice(post, other))
+            raise TransitionError(_twice(post, other, label(post.channel)))
         fresh = waiting_words.waiting(conn, post) if maybe_sent(post.state, post.attempts, post.receipt) else None
         version = fresh.version if fresh is not None else post.version
         approved = post.state != st.CANCELLED and post.approved_version == version
@@ -96,11 +97,11 @@ def twin(conn: Connection, post: Post) -> Post | None:
     return next((p for p in found if p.state in LIVE or maybe_sent(p.state, p.attempts, p.receipt)), None)
 
 
-def _twice(post: Post, other: Post) -> str:
+def _twice(post: Post, other: Post, channel: str) -> str:
     """Why `post` may not be sent again while `other` carries its words, and what to do."""
     unsure = maybe_sent(other.state, other.attempts, other.receipt)
     state = f"{st.label(other.state)}，可能已经发出" if unsure else st.label(other.state)
-    head = f"{post.id} 不能重发：同一条内容 {post.item} 在 {post.channel} 上还有 {other.id}（{state}），再发就是重复发布。"
+    head = f"{post.id} 不能重发：同一条内容 {post.item} 在{channel}上还有 {other.id}（{state}），再发就是重复发布。"
     if maybe_sent(post.state, post.attempts, post.receipt):
         head += f"{post.id} 发布失败时可能已经发出，先到平台核实：已发出的用 qm confirm {post.id} --url 链接 补记；"
     if unsure and other.state in LIVE:  # tried again by itself, under the same version (the platform may recognise it)

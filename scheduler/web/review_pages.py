@@ -15,6 +15,7 @@ reloading the page it lands on sends nothing again).
 
 from __future__ import annotations
 
+import functools
 import time
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from ..channels.kinds import label_of
 from ..publishing import review, review_rules
 from ..publishing import states as st
 from ..publishing.back_in_review import RULES_CHANGED
@@ -127,7 +129,10 @@ def retry(call: Call) -> Response:
         site_of(console).refill()  # as `qm retry`: the words as they are now, an edit made while it was publishing too
         now = console.now()
         campaign = console.campaign
-        state = review.retry(console.queue, post_id, call.who(), now, too_late(campaign, now), campaign.review, review_rules.of(campaign))
+        label = functools.partial(label_of, campaign)
+        state = review.retry(
+            console.queue, post_id, call.who(), now, too_late(campaign, now), campaign.review, review_rules.of(campaign), label
+        )
     except QmError as exc:
         return refused(call, post_id, str(exc))
     after = console.queue.get(post_id) if state != st.APPROVED else None
