@@ -1,4 +1,4 @@
-"""Screenshots of the review console for the README: the month, a day and the edit form at 375 and 1440 px.
+"""Screenshots of the review console for its guide (docs/guide/web.md): the month, a day and the edit form at 375 and 1440 px.
 
 Runs the real `qm web` application (on loopback) over a temporary copy of the 2016 example as seen on
 its first morning, with the launch day's posters drawn, the day approved, one item edited afterwards
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 DAY = "2016-09-08"
 SHOTS = {"month": "/month/2016-09", "day": f"/day/{DAY}", "edit": None}
-MAX_HEIGHT = 2600  # a phone page is long: the top of it is what the README shows
+MAX_HEIGHT = 2600  # a phone page is long: the top of it is what the guide shows
 
 
 def main() -> int:

@@ -24,10 +24,10 @@ def test_library_size_and_slogans(library: Library) -> None:
     assert all(i.channels == ("weibo", "screen") for i in slogans)
 
 
-def test_the_readme_counts_the_library_as_it_is(library: Library) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_guide_counts_the_library_as_it_is(library: Library) -> None:
+    readme = (ROOT / "docs" / "guide" / "content.md").read_text(encoding="utf-8")
     said = re.search(r"自带 (\d+) 条原创内容，其中 (\d+) 条是宣传标语，其余 (\d+) 条涵盖 (\d+) 类重点消费品、(\d+) 类维权重点", readme)
-    assert said, "the README's content-library paragraph was reworded: count it here again"
+    assert said, "the content guide's paragraph was reworded: count it here again"
     slogans = sum(i.is_slogan for i in library.items)
     topics = {i.topic for i in library.items}
     counted = [

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..support.errors import InputError, RuntimeFailure
 from .context import Context
 
-PG_BACKUP = "PostgreSQL 请用 pg_dump 备份、pg_restore 恢复（见 README“两台机器”）"
+PG_BACKUP = "PostgreSQL 请用 pg_dump 备份、pg_restore 恢复（见 qm 的 docs/guide/standby.md）"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:

@@ -59,7 +59,7 @@ def run_units(ctx: Context, args: argparse.Namespace) -> int:
     campaign = ctx.campaign
     if not campaign.units:
         raise InputError(
-            "config.yaml 中没有 units（参加活动的单位）：按 README 的“qm units：各单位报送方案和总结”一节添加后再运行（examples/heihe-2016/config.yaml 里有一个例子）"
+            "config.yaml 中没有 units（参加活动的单位）：按 qm 的 docs/guide/units.md 添加后再运行（qm 的 examples/heihe-2016/config.yaml 里有一个例子）"
         )
     engine = ctx.engine
     kind = args.kind or (SUMMARY if args.collect else None)

@@ -56,7 +56,7 @@ def new_engine(url: str, **options: Any) -> Engine:
             raise RuntimeFailure(f"无法使用数据库 {shown(url)}：没有安装它的驱动（qm 只支持 SQLite 和 PostgreSQL）") from exc
         raise RuntimeFailure(
             f"无法连接 PostgreSQL 数据库 {shown(url)}：没有安装 PostgreSQL 驱动 psycopg。"
-            '请在 qm 的目录下运行 .venv/bin/pip install -e ".[postgres]" 安装（见 README“两台机器”）'
+            '请在 qm 的目录下运行 .venv/bin/pip install -e ".[postgres]" 安装（见 qm 的 docs/guide/standby.md）'
         ) from exc
     except (sa.exc.ArgumentError, ValueError) as exc:
         raise InputError(f"数据库地址无效：{shown(target)}（检查配置中的 database）") from exc

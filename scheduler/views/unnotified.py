@@ -18,7 +18,7 @@ def unnotified(campaign: Campaign, env: Mapping[str, str]) -> list[str]:
     if not campaign.notifiers:
         return [
             f"{campaign.config_path} 里没有 notifications（通知群）：发布失败、错过等需要人处理的情况不会通知任何人，"
-            "只记在 qm.log 和 qm status 里（写法见 README“配置说明”的 notifications）"
+            "只记在 qm.log 和 qm status 里（notifications 的写法见 qm 的 docs/guide/config.md）"
         ]
     lines = []
     for n in campaign.notifiers:
@@ -27,7 +27,7 @@ def unnotified(campaign: Campaign, env: Mapping[str, str]) -> list[str]:
         events = "、".join(EVENTS.get(e, e) for e in n.events)
         lines.append(
             f"{n.where}：通知群“{n.name}”没有通知地址（环境变量 {n.webhook_env} 未设置）：它订阅的通知（{events}）不会发出，"
-            f"只记在 qm.log 和 qm status 里。在运行 qm daemon 的机器上设置环境变量 {n.webhook_env}（群机器人的 Webhook 地址，见 README“密钥”）"
+            f"只记在 qm.log 和 qm status 里。在运行 qm daemon 的机器上设置环境变量 {n.webhook_env}（群机器人的 Webhook 地址，见 qm 的 docs/guide/secrets.md）"
         )
     if lines and not any("failure" in n.events and _given(env, n.webhook_env) for n in campaign.notifiers):
         lines.append("没有一个通知群能收到“发布失败”的通知：内容发布失败或错过、需要人处理时，没有人会被通知")

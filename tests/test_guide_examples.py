@@ -1,4 +1,4 @@
-"""The README's examples work as a new user copies them: on the bundled config, whatever today's date is."""
+"""The guides' examples work as a new user copies them: on the bundled config, whatever today's date is."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from .conftest import ROOT, run_qm
 
 
 def _examples(section: str, command: str) -> list[list[str]]:
-    """The `command` lines of the README section titled `section`, as argument lists (comments dropped)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index(f"\n### {section}")
-    body = text[start : text.index("\n### ", start + 1)]
-    blocks = re.findall(r"```bash\n(.*?)```", body, re.S)
+    """The `command` lines of the guide whose title starts with `section` (docs/guide/), as argument lists
+    (comments dropped)."""
+    guides = sorted((ROOT / "docs" / "guide").glob("*.md"))
+    text = next(t for p in guides if (t := p.read_text(encoding="utf-8")).split("\n# ", 1)[-1].startswith(section))
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
     lines = [line.split("#", 1)[0].strip() for block in blocks for line in block.splitlines()]
     return [shlex.split(line)[1:] for line in lines if line.startswith(f"qm {command}")]
 
