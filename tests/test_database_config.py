@@ -176,6 +176,8 @@ def test_every_query_parameter_holding_a_secret_is_masked_however_its_name_is_wr
         ("postgresql://qm:pa@ss?k=v2024@db/qm", "postgresql://qm:***@db/qm"),
         ("postgresql://qm:p@ss/w@rd@db:5432/qm", "postgresql://qm:***@db:5432/qm"),
         ("postgresql://qm:2024/Secret@host/qm", "postgresql://qm:***@host/qm"),
+        # an "@" in a query value after the host is no password's: the host and the query stay as written
+        ("postgresql://qm:pw@db?host=/run/pg&application_name=qm@web", "postgresql://qm:***@db?application_name=qm@web&host=/run/pg"),
     ],
 )
 def test_the_database_a_message_names_shows_no_part_of_a_password_written_unencoded(url: str, expected: str) -> None:

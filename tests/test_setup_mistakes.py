@@ -48,8 +48,10 @@ def test_a_robot_address_without_https_fails_the_check_without_showing_it(projec
     schemeless = "qyapi.weixin.qq.com/cgi-bin/webhook/send?key=not-to-be-shown"  # the robot's address copied without https://
     result = run_qm("check", "-c", project(), env={**env, "QM_WECOM_WEBHOOK": schemeless})
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "通知“宣传工作群”的 QM_WECOM_WEBHOOK 不是以 https:// 开头的网址，通知发不出去" in result.stderr, result.stderr
+    assert "通知“宣传工作群”的 QM_WECOM_WEBHOOK 不是网址（没有以 https:// 开头），通知发不出去" in result.stderr, result.stderr
     assert "以 https:// 开头" in result.stderr and "not-to-be-shown" not in result.stdout + result.stderr
+    relay = run_qm("check", "-c", project(), env={**env, "QM_WECOM_WEBHOOK": "HTTP://10.1.2.3/robot?key=k"})  # an intranet relay
+    assert "QM_WECOM_WEBHOOK" not in relay.stderr, relay.stderr  # qm sends to it: nothing to refuse
 
 
 def test_the_plan_page_says_reminder_once(project: Callable[..., Path], tmp_path: Path) -> None:

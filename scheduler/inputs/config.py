@@ -70,7 +70,9 @@ def load_campaign(path: Path) -> Campaign:
     except YamlSyntaxError as exc:
         raise ConfigError(problems=[exc.problem]) from exc
     if data is None:
-        raise ConfigError(f"{source}：配置文件是空的（可以复制 qm 自带的 config.yaml 再按本次活动修改，各项的写法见 qm 的 docs/guide/config.md）")
+        raise ConfigError(
+            f"{source}：配置文件是空的（可以复制 qm 自带的 config.yaml 再按本次活动修改，各项的写法见 qm 的 docs/guide/config.md）"
+        )
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source}：配置文件应当是一个映射（键: 值），请参考 qm 的 docs/guide/config.md")
     r = Reader()

@@ -73,10 +73,6 @@ class ScreenPlaylist:
     def seconds(self) -> int:
         return sum(s.seconds for s in self.slides)
 
-    @property
-    def player(self) -> str:
-        return f"/screen/{self.screen.id}/"
-
 
 def screen_playlists(
     campaign: Campaign,

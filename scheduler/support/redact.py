@@ -102,8 +102,9 @@ def _query_start(rest: str) -> int:
 
 def _after_host(rest: str, first: int, last: int, q: int) -> bool:
     """Whether a "?" with no path before it follows the host: it comes after the first "@", unless a password is
-    written before that "@" and another "@" follows (`qm:pa@ss?k=v@db/qm`: the password is `pa@ss?k=v`)."""
-    return first < q and not (first >= 0 and last > q and ":" in rest[:first])
+    written before that "@" and another "@" follows with the database's path after it (`qm:pa@ss?k=v@db/qm`: the password
+    is `pa@ss?k=v`; in `qm:pw@db?host=/run/pg&application_name=qm@web` the "@" is a query value's)."""
+    return first < q and not (first >= 0 and last > q and ":" in rest[:first] and "/" in rest[last:])
 
 
 def has_userinfo(url: str) -> bool:
