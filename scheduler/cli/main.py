@@ -142,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     sys.excepthook = _scrubbed_traceback
     collecting, command = gc.isenabled(), _command_word(argv)
+    if command in THREADED:  # their threads' bugs too (Python prints those by another hook)
+        import threading
+
+        threading.excepthook = _scrubbed_thread
     if command in QUICK:
         gc.disable()
     try:
@@ -159,6 +163,18 @@ def _scrubbed_traceback(kind: type[BaseException], value: BaseException, tb: Tra
     from ..support import redact
 
     sys.stderr.write(redact.scrub("".join(traceback.format_exception(kind, value, tb))))
+
+
+THREADED = ("daemon", "web", "screen", "simulate")  # commands that run threads of their own
+
+
+def _scrubbed_thread(args: Any) -> None:
+    """A thread's uncaught exception, as Python prints it, masked as `_scrubbed_traceback` masks the main thread's."""
+    if args.exc_type is SystemExit:
+        return
+    name = getattr(args.thread, "name", "")
+    sys.stderr.write(f"Exception in thread {name}:\n")
+    _scrubbed_traceback(args.exc_type, args.exc_value, args.exc_traceback)
 
 
 def _main(argv: list[str], command: str | None, collecting: bool) -> int:
