@@ -73,11 +73,6 @@ class EarlyWarnings:
             units = waiting_lines(campaign, self.shared.queue.engine, reminder.key, today)
         return (f"截止日期：{reminder.due:%Y-%m-%d}", *units, f"活动：{campaign.name}")
 
-    def reviewers_reminded(self, now: float) -> bool:
-        """Whether the morning's list for reviewers went out today (or there was nothing to list)."""
-        with self.shared.queue.engine.connect() as conn:
-            return bool(notices_sent.sent(conn, [self._reviewers_key(now)]))
-
     def remind_reviewers(self, now: float) -> None:
         """The morning's list of posts still to review, once a day (a daemon taking over an interrupted morning
         refresh sends it; a second refresh the same day does not repeat it). Not before the morning refresh's time
@@ -85,10 +80,10 @@ class EarlyWarnings:
         if dt.datetime.fromtimestamp(now, self.shared.campaign.timezone).time() < REFRESH_AT:
             return
         with self.shared.queue.engine.begin() as conn:
-            if notices_sent.claim(conn, self._reviewers_key(now), now):
+            if notices_sent.claim(conn, self.reviewers_key(now), now):
                 self._remind_reviewers(now)
 
-    def _reviewers_key(self, now: float) -> str:
+    def reviewers_key(self, now: float) -> str:
         return f"reviewers:{dt.datetime.fromtimestamp(now, self.shared.campaign.timezone).date().isoformat()}"
 
     def _remind_reviewers(self, now: float) -> None:

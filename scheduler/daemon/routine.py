@@ -47,9 +47,10 @@ class Routine:
         """Whether this morning's refresh began and did not finish: the daemon running it died or lost its lease
         midway (the scheduler moved its job to tomorrow before running it, so nobody would run it again today).
         Asked as a daemon starts or takes over: its own fill redoes the queue, the reviewers' list is still owed."""
+        morning, reviewers = self._morning_key(now), self.warnings.reviewers_key(now)  # the list went out (or had nothing)
         with self.shared.queue.engine.connect() as conn:
-            begun = bool(notices_sent.sent(conn, [self._morning_key(now)]))
-        return begun and not self.warnings.reviewers_reminded(now)
+            done = notices_sent.sent(conn, [morning, reviewers])
+        return morning in done and reviewers not in done
 
     def _morning_key(self, now: float) -> str:
         return f"refresh:{dt.datetime.fromtimestamp(now, self.shared.campaign.timezone).date().isoformat()}"

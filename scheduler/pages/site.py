@@ -261,7 +261,7 @@ class Site:
         if campaign.start <= day <= campaign.end:
             (planned,) = day_playlists(campaign, self.plan, self._vetted(), [day], None, approval(states if ahead else {}, today))
         start, end = (campaign.at(d, dt.time()).timestamp() for d in (day, day + dt.timedelta(days=1)))
-        found = {p.id: p.state for p in queue.find(start=start, end=end)}
+        found = {} if ahead else {p.id: p.state for p in queue.find(start=start, end=end)}  # ahead: `states` holds the day's
         logs = play_logs(campaign)  # read once: the day's plays and each playlist's first play
         playlists = screen_playlists(campaign, day, now, planned, {**found, **states}, self.image_src, logs)
         title = f"电子屏：{day.month}月{day.day}日的播放列表"

@@ -63,8 +63,8 @@ def _lease_locks(backend: int | sa.ColumnElement[int] | None) -> sa.Select[Any]:
     )
 
 
-def _held_by(backend: int | sa.ColumnElement[int] | None) -> sa.ColumnElement[bool]:
-    """Whether the session `backend` holds the lease (None: whether any session does)."""
+def _held_by(backend: int | sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """Whether the session `backend` holds the lease."""
     return _lease_locks(backend).exists()
 
 
@@ -77,8 +77,7 @@ def lease_holder(engine: Engine) -> int | None:
 
 def lease_held(engine: Engine) -> bool:
     """Whether an active daemon holds the lease now, as the database server sees it (no machine's clock involved)."""
-    with engine.connect() as conn:
-        return bool(conn.execute(sa.select(_held_by(None))).scalar())
+    return lease_holder(engine) is not None
 
 
 class PgLease:

@@ -14,8 +14,9 @@ def shown(url: str | sa.URL) -> str:
     """A database URL fit for messages: never its password (`qm:***@`, `password=***`, `sslpassword=***`), and its query
     as people write it (`?host=/run/postgresql`, not `%2Frun%2Fpostgresql`). A password written unencoded is cut where
     `redact.userinfo` ends it, at the host's "@" (SQLAlchemy stops at the first "@" or "?" after it: `qm:pa@ss?k=v@db`)."""
-    if isinstance(url, str) and ":" in (user := userinfo(url)[0]):
-        scheme, sep, rest = userinfo(url)[1].partition("://")
+    user, bare = userinfo(url) if isinstance(url, str) else ("", "")
+    if ":" in user:
+        scheme, sep, rest = bare.partition("://")
         url = f"{scheme}{sep}{user.partition(':')[0]}:{MASK}@{rest}"
     parsed = sa.make_url(url)
     secrets = {name: MASK for name in parsed.query if secret_parameter(name)}  # libpq also takes a password as a parameter

@@ -191,9 +191,7 @@ def own_password(call: Call) -> Response:
     except InputError as exc:
         return refused_here(call, f"密码没有改：{exc}")
     event(log, "password_changed", user=user.name)
-    fresh = console.accounts.get(user.name)
-    assert fresh is not None
     response = RedirectResponse(f"{PASSWORD_PAGE}?done=changed", status_code=303)
-    token = console.sessions.start(fresh, console.now(), signed_in=False)  # the change ended every session, this one too
+    token = console.sessions.start(user, console.now(), signed_in=False)  # the change ended every session, this one too
     response.set_cookie(COOKIE, token, max_age=MAX_AGE, httponly=True, samesite="lax", secure=console.secure_cookies, path="/")
     return response
