@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from scheduler.publishing import notices_sent
 from scheduler.publishing.db import open_db
 from scheduler.publishing.tables import notices
@@ -38,14 +40,18 @@ def test_two_processes_claiming_one_notice_at_once_send_it_once(tmp_path: Path, 
 
 def test_a_notice_whose_sending_fails_is_not_recorded_and_goes_out_at_the_next_try(tmp_path: Path, database_url: str) -> None:
     engine = open_db(database_url or f"sqlite:///{tmp_path / 'qm.sqlite3'}")
-    try:
-        with engine.begin() as conn:
-            assert notices_sent.claim(conn, "units-missing:plan:2016-09-10", 1.0)
-            raise ConnectionError("webhook unreachable")
-    except ConnectionError:
-        pass
-    with engine.begin() as conn:
-        assert notices_sent.claim(conn, "units-missing:plan:2016-09-10", 2.0)
+    key = "units-missing:plan:2016-09-10"
+
+    def unreachable() -> bool:
+        raise ConnectionError("webhook unreachable")
+
+    with pytest.raises(ConnectionError):
+        notices_sent.send_once(engine, [key], 1.0, unreachable)
+    assert notices_sent.send_once(engine, [key, "unit:plan:爱辉区:2016-09-10"], 2.0, lambda: False) is False  # refused
+    assert notices_sent.send_once(engine, [key], 3.0, lambda: True) is True
+    assert notices_sent.send_once(engine, [key], 4.0, lambda: True) is None  # sent: not again
+    with engine.connect() as conn:
+        assert conn.execute(notices.select()).all() == [(key, 3.0)]
     engine.dispose()
 
 

@@ -112,18 +112,17 @@ def _tell_refused(queue: Queue, notifications: Notifications, refused: dict[str,
     with queue.engine.connect() as conn:  # most rounds find it as it was: no write then
         if notices_sent.standing(conn, REFUSED) == ({key} - {""}):
             return
-    with queue.engine.begin() as conn:
-        if not lines:
+    if not lines:
+        with queue.engine.begin() as conn:
             notices_sent.clear(conn, REFUSED)
-        elif notices_sent.stand(conn, REFUSED, key, now.timestamp()):
-            event(
-                log,
-                "slogans_left_out",
-                logging.WARNING,
-                slogans=",".join(sorted(refused)),
-                why="；".join(r for reasons in refused.values() for r in reasons),
-            )
-            notifications.send(Notice(APPROVAL, "【标语未上屏】" + lines[0], tuple(line.removeprefix("  - ") for line in lines[1:])))
+        return
+
+    def tell() -> None:  # once the slogans stand (committed): the robot is called holding no write lock
+        why = "；".join(r for reasons in refused.values() for r in reasons)
+        event(log, "slogans_left_out", logging.WARNING, slogans=",".join(sorted(refused)), why=why)
+        notifications.send(Notice(APPROVAL, "【标语未上屏】" + lines[0], tuple(line.removeprefix("  - ") for line in lines[1:])))
+
+    notices_sent.send_once(queue.engine, [key], now.timestamp(), tell, topic=REFUSED)
 
 
 def run_daemon(ctx: Context, args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """`qm units --remind`: the reminders to the units that have not sent their file, now, on the office's word
 (the daemon sends them only on the days `reminders` lists), as the daemon words them; `--send` sends each
 through its unit's group robot (`units.webhook_env`). A unit without one is to be phoned: its contact shown.
-Each sent is recorded as the daemon records its own (`units.reminders.claim`): a unit reminded of a kind today, by
+Each sent is recorded as the daemon records its own (`units.reminders.keys`): a unit reminded of a kind today, by
 either, is said so and not sent the same reminder again."""
 
 from __future__ import annotations

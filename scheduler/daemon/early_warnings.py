@@ -2,13 +2,14 @@
 morning list of posts still waiting for review.
 
 Warnings and reminders go out once each: their keys are claimed in the `notices` table as they are
-sent (`notices_sent.claim`, insert-or-ignore), so neither a restart nor a second daemon sharing the
-database repeats one.
+sent (`notices_sent.send_once`, insert-or-ignore, committed before the robot is called), so neither a
+restart nor a second daemon sharing the database repeats one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 
 from ..planning.reminders import Reminder
@@ -43,10 +44,8 @@ class EarlyWarnings:
         unsent = [key for key in pending if key not in done]
         if not unsent:
             return
-        with queue.engine.begin() as conn:
-            for key in unsent:
-                if notices_sent.claim(conn, key, now):
-                    self.shared.notify(pending[key])
+        for key in unsent:
+            notices_sent.send_once(queue.engine, [key], now, functools.partial(self.shared.notify, pending[key]))
 
     def remind(self, reminder_id: str) -> None:
         """A deadline reminder's job: sent once, unless it is stale (the daemon was down at its time)."""
@@ -54,13 +53,14 @@ class EarlyWarnings:
         reminder = next((r for r in self.shared.plan().reminders if r.id == reminder_id), None)
         if reminder is None:
             return
-        with self.shared.queue.engine.begin() as conn:
-            if not notices_sent.claim(conn, reminder_id, now):
-                return
+
+        def tell() -> None:
             if now <= reminder.at.timestamp() + REMINDER_GRACE:
                 self.shared.notify(Notice(REMINDER, reminder.message, self._reminder_lines(reminder, now)))
-            else:
+            else:  # recorded all the same: it is not sent later
                 event(log, "reminder_stale", logging.WARNING, reminder=reminder_id)
+
+        notices_sent.send_once(self.shared.queue.engine, [reminder_id], now, tell)
 
     def _reminder_lines(self, reminder: Reminder, now: float) -> tuple[str, ...]:
         """A deadline reminder's lines: the date and, for the units' deadlines, who has not sent yet."""
@@ -79,9 +79,7 @@ class EarlyWarnings:
         (`REFRESH_AT`): a refresh missed while the daemon was down, run after midnight, leaves the day's list to it."""
         if dt.datetime.fromtimestamp(now, self.shared.campaign.timezone).time() < REFRESH_AT:
             return
-        with self.shared.queue.engine.begin() as conn:
-            if notices_sent.claim(conn, self.reviewers_key(now), now):
-                self._remind_reviewers(now)
+        notices_sent.send_once(self.shared.queue.engine, [self.reviewers_key(now)], now, lambda: self._remind_reviewers(now))
 
     def reviewers_key(self, now: float) -> str:
         return f"reviewers:{dt.datetime.fromtimestamp(now, self.shared.campaign.timezone).date().isoformat()}"

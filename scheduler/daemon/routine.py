@@ -6,6 +6,7 @@ Each reports its own failure (a notice, a log line) and leaves publishing alone.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import sqlite3
 
@@ -84,13 +85,15 @@ class Routine:
         with s.queue.engine.connect() as conn:  # most rounds find it as it was: no write then
             if notices_sent.standing(conn, AHEAD) == ({key} - {""}):
                 return
+        if exc is not None:  # the robot is called once the problem stands (committed): no write lock held meanwhile
+            notice = Notice(FAILURE, headline(dark), (*exc.lines(), *advice(dark)))
+            notices_sent.send_once(s.queue.engine, [key], s.now(), functools.partial(s.notify, notice), topic=AHEAD)
+            return
         with s.queue.engine.begin() as conn:
-            if exc is None:
-                if notices_sent.clear(conn, AHEAD):
-                    event(log, "ahead_recovered")
-                    s.notify(Notice(FAILURE, "【提前准备】已恢复：海报和电子屏播放列表重新按时更新", ("之前报告的问题已经不在了",)))
-            elif notices_sent.stand(conn, AHEAD, key, s.now()):
-                s.notify(Notice(FAILURE, headline(dark), (*exc.lines(), *advice(dark))))
+            over = notices_sent.clear(conn, AHEAD)
+        if over:
+            event(log, "ahead_recovered")
+            s.notify(Notice(FAILURE, "【提前准备】已恢复：海报和电子屏播放列表重新按时更新", ("之前报告的问题已经不在了",)))
 
     def collect_statistics(self) -> None:
         """Read figures, plays: every day not yet final (idempotent; see `stats.collect`)."""

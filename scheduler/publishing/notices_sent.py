@@ -2,9 +2,13 @@
 
 A claim is one insert-or-ignore on the table's primary key, never a read followed by an insert, so
 two processes sharing a database (an active daemon and a `qm` command, or a standby that just took
-over) cannot both send one notice: exactly one insert takes the key. Claim and send share the
-caller's transaction: a notice whose sending raises is not recorded and goes out at the next try.
-A mark whose time is overwritten (when a backup was taken) is one upsert (`record`).
+over) cannot both send one notice: exactly one insert takes the key. A notice goes out through
+`send_once`: its keys are claimed in a short transaction of their own, committed before the robot is
+called, so a robot that answers slowly (or never, until its timeout) holds no write lock meanwhile (a
+daemon's heartbeat, a publish's checkpoint, a reviewer's approval would wait for it, and fail after
+SQLite's busy timeout); a notice whose sending raises (or, as its caller says, failed) has its keys
+given back and goes out at the next try. A mark whose time is overwritten (when a backup was taken)
+is one upsert (`record`).
 
 A standing problem (the work done ahead failing for as long as a content file stays broken) is told
 once, again only when it changes, and once more when it is over: its key (`standing_key`, a digest of
@@ -14,19 +18,46 @@ its text under a topic) is the topic's one row while it stands (`stand`), remove
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from .dialect_insert import insert_into
 from .tables import notices
+
+T = TypeVar("T")
 
 
 def claim(conn: Connection, key: str, at: float) -> bool:
     """Record `key` as sent at `at`; True when this call recorded it (send the notice), False when it was already."""
     stmt = insert_into(conn, notices).values(key=key, at=at).on_conflict_do_nothing(index_elements=[notices.c.key])
     return conn.execute(stmt.returning(notices.c.key)).first() is not None  # rowcount is not reported by every driver
+
+
+def send_once(engine: Engine, keys: Sequence[str], at: float, send: Callable[[], T], *, topic: str = "") -> T | None:
+    """Claim `keys` in order (`claim`; the first one made the problem standing under `topic` when given: `stand`) in
+    a transaction committed before `send` is called outside any; what `send` returned, or None when a key was
+    claimed before (sent by another process, or by this one earlier; those this call claimed stay, as told). When
+    `send` raises or returns False, the keys are given back: the notice goes out at the next try."""
+    with engine.begin() as conn:
+        first = stand(conn, topic, keys[0], at) if topic else claim(conn, keys[0], at)
+        if not first or not all(claim(conn, key, at) for key in keys[1:]):
+            return None
+    try:
+        took = send()
+    except BaseException:
+        _give_back(engine, keys)
+        raise
+    if took is False:
+        _give_back(engine, keys)
+    return took
+
+
+def _give_back(engine: Engine, keys: Sequence[str]) -> None:
+    with engine.begin() as conn:
+        conn.execute(notices.delete().where(notices.c.key.in_(list(keys))))
 
 
 def record(conn: Connection, key: str, at: float) -> None:

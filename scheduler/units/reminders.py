@@ -11,7 +11,7 @@ The office's own deadline reminders (`planning.reminders`) name the units still 
 A reminder is due from its time until its deadline has passed (before) or for three days (after),
 so a daemon that was down sends what is still useful and drops what is stale. A unit is reminded of a
 kind once a day at most: the daemon and `qm units --remind --send` both claim the day's key
-(`unit_key`, `claim`), so neither sends what the other sent that day, and a reminder day missed while
+(`unit_key`, `keys`), so neither sends what the other sent that day, and a reminder day missed while
 the daemon was down goes out as the latest one due, worded by the days really left.
 """
 
@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
+from typing import Literal
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from ..inputs.campaign import Campaign, Notifier, Unit
 from ..publishing import notices_sent
@@ -131,25 +133,26 @@ def waiting_lines(campaign: Campaign, engine: Engine, key: str, today: dt.date) 
 
 
 def send_due(campaign: Campaign, engine: Engine, statuses: list[UnitStatus], now: dt.datetime, office: Notifications) -> list[str]:
-    """Send the reminders due now that were not sent before; return their keys."""
-    due = due_reminders(campaign, statuses, now)
-    sent: list[str] = []
-    with engine.begin() as conn:
-        for reminder in due:
-            if claim(conn, reminder, now.timestamp()):
-                deliver(reminder, office)
-                sent.append(reminder.key)
-    return sent
+    """Send the reminders due now that were not sent before; return their keys. Each is recorded whether its robot
+    took it or not (the next hourly check does not send it again); one whose sending raised goes out at the next."""
+    return [
+        r.key
+        for r in due_reminders(campaign, statuses, now)
+        if notices_sent.send_once(engine, keys(r), now.timestamp(), partial(_tell, r, office))
+    ]
 
 
-def claim(conn: Connection, reminder: UnitReminder, at: float) -> bool:
-    """Record `reminder` as sent at `at`, in the caller's transaction; False when it was sent before, or when its unit
-    was reminded of its kind that day already (by the daemon or `qm units --remind --send`): a reminder meant for an
-    earlier day is then recorded too, as told. One sent before does not take the day's key: the daemon checks the
-    reminders due every hour, and a day's own reminder must still find its key free."""
-    if not notices_sent.claim(conn, reminder.key, at):
-        return False
-    return reminder.day_key in ("", reminder.key) or notices_sent.claim(conn, reminder.day_key, at)
+def _tell(reminder: UnitReminder, office: Notifications) -> Literal[True]:
+    deliver(reminder, office)
+    return True
+
+
+def keys(reminder: UnitReminder) -> tuple[str, ...]:
+    """The keys `reminder` is recorded under (`notices_sent.send_once`), in order: it is not sent when it was sent
+    before, or when its unit was reminded of its kind that day already (by the daemon or `qm units --remind --send`):
+    a reminder meant for an earlier day is then recorded too, as told. One sent before does not take the day's key:
+    the daemon checks the reminders due every hour, and a day's own reminder must still find its key free."""
+    return (reminder.key,) if reminder.day_key in ("", reminder.key) else (reminder.key, reminder.day_key)
 
 
 def sent_today(engine: Engine, reminders: list[UnitReminder]) -> set[str]:
@@ -161,13 +164,7 @@ def sent_today(engine: Engine, reminders: list[UnitReminder]) -> set[str]:
 def send_now(engine: Engine, reminder: UnitReminder, office: Notifications, at: float) -> bool | None:
     """Send `reminder` to its unit now, recorded as the daemon records its own: None when it was sent that day already,
     else whether its robot took it (recorded only then, so the daemon still sends one that did not go)."""
-    with engine.connect() as conn, conn.begin() as transaction:
-        if not claim(conn, reminder, at):
-            return None
-        took = deliver(reminder, office)
-        if not took:
-            transaction.rollback()
-        return took
+    return notices_sent.send_once(engine, keys(reminder), at, partial(deliver, reminder, office))
 
 
 def deliver(reminder: UnitReminder, office: Notifications) -> bool:
