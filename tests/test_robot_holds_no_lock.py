@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from scheduler.inputs.campaign import Campaign, Notifier
 from scheduler.planning.planner import Plan
 from scheduler.publishing import review, review_rules
 from scheduler.publishing import states as st
-from scheduler.publishing.db import open_db
+from scheduler.publishing.db import open_db, sqlite_path
 from scheduler.publishing.queue import Queue
 from scheduler.rendering.payloads import Renderer
 from scheduler.runtime.lock import DaemonLock
@@ -144,3 +145,34 @@ def test_a_reviewer_approves_while_the_morning_list_waits_for_its_robot(tmp_path
             console.engine.dispose()
             daemon.queue.engine.dispose()
             h.close()
+
+
+def test_the_daemon_outlives_a_write_lock_held_past_its_busy_timeout(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> None:
+    """Another program holding SQLite's write lock (a stuck command, a `sqlite3` shell left in a transaction) made the
+    heartbeat fail with "database is locked", which ended the daemon: nothing was published until someone restarted it.
+    The beat is skipped and tried again; the posts due meanwhile go out once the lock is let go."""
+    campaign = local_campaign(heihe, tmp_path)
+    start = dt.datetime(2016, 9, 1, 6, 0, tzinfo=campaign.timezone)
+    h = Harness(campaign, heihe_plan, Renderer(heihe), start)
+    daemon = h.build()
+    sa.event.listen(daemon.queue.engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA busy_timeout=300"))
+    daemon.queue.engine.dispose()
+    h.daemon = daemon
+    try:
+        daemon.start()
+        h.approve_all()
+        first = min(p.due for p in h.queue.find([st.APPROVED]))
+        holder = sqlite3.connect(str(sqlite_path(campaign.db_url)))
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            h.clock.set(dt.datetime.fromtimestamp(first, campaign.timezone))
+            daemon.beat(h.now)  # the heartbeat meets the lock: skipped and tried at the next, not fatal
+            assert not daemon.lost_lease
+        finally:
+            holder.rollback()
+            holder.close()
+        h.run_until(dt.datetime.fromtimestamp(first + 3600, campaign.timezone))
+        sent = [p for p in h.queue.find([st.PUBLISHED]) if p.due <= first]
+        assert sent and all(len(h.ledger.deliveries[p.id]) == 1 for p in sent)
+    finally:
+        h.close()

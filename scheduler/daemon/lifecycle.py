@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from .. import jobs
 from ..channels.base import Channel
 from ..inputs.campaign import Campaign
+from ..publishing import db_errors
 from ..runtime import disk_full as diskfull
 from ..runtime.clock import Clock
 from ..runtime.lock import HEARTBEAT_SECONDS, STANDBY, DaemonLock
@@ -171,7 +172,8 @@ class Daemon:
 
     def beat(self, now: float) -> None:
         """Heartbeat and sweep. A full disk is reported and waited out; the first beat that writes
-        again says so and puts back what was missed meanwhile. A daemon that lost its lease stops."""
+        again says so and puts back what was missed meanwhile. SQLite's write lock held by another
+        program is waited out too (logged; the next beat tries again). A daemon that lost its lease stops."""
         if self.lost_lease:
             return
         if not self.lock.holds():
@@ -184,6 +186,9 @@ class Daemon:
             else:
                 self.sweep.sweep(now)
         except Exception as exc:
+            if db_errors.is_busy(exc):
+                event(log, "heartbeat_busy", logging.WARNING, msg=f"心跳与巡检这次没有完成：{db_errors.TROUBLE['database is locked']}")
+                return
             if not diskfull.is_full(exc):
                 raise
             self.shared.disk.full(exc, now, "心跳与巡检")

@@ -33,6 +33,17 @@ TROUBLE = {
 }
 
 
+def is_busy(exc: BaseException | None) -> bool:
+    """SQLite's write lock held by another program past the busy timeout, anywhere in an exception's chain."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if "database is locked" in str(exc).lower() or "database table is locked" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def is_corrupt(message: str) -> bool:
     return any(word in message.lower() for word in CORRUPT)
 
