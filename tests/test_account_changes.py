@@ -100,3 +100,22 @@ def test_two_admins_demoting_each_other_at_once_leave_one(kind: str, tmp_path: A
         roles = sorted(conn.execute(sa.select(users.c.role)).scalars())
     assert second_read.is_set() and roles == ["admin", "editor"] and refused == ["钱科长"]
     engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_terminals_changes_are_logged_under_its_name(kind: str, tmp_path: Any, request: pytest.FixtureRequest) -> None:
+    engine = open_db(_url(kind, tmp_path, request))
+    terminal = Accounts(engine, terminal="终端（zhang）")
+    terminal.add("王科长", "admin", PASSWORD, 1.0)
+    terminal.set_role("王科长", "editor", 2.0)  # a terminal may leave no admin: it is the way back in
+    terminal.set_password("王科长", PASSWORD + "2", 3.0)
+    longest = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"  # an address the console records, as long as any
+    terminal.record(terminal.terminal, longest, "unlock-address", 4.0)
+    Accounts(engine).set_disabled("王科长", True, 5.0)  # no terminal named (the tests' own set-up): no log
+    assert [(r.who, r.name, r.action, r.detail) for r in reversed(terminal.history())] == [
+        ("终端（zhang）", "王科长", "add", "管理员"),
+        ("终端（zhang）", "王科长", "role", "管理员 → 编辑"),
+        ("终端（zhang）", "王科长", "password", "在终端设置"),
+        ("终端（zhang）", longest, "unlock-address", ""),
+    ]
+    engine.dispose()

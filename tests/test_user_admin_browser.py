@@ -1,5 +1,6 @@
 """The 账号 page in Chromium, on a phone (375 px) and a desktop (1280 px): every account and its buttons fit the
-screen, an admin resets a password and sees it once, and its owner is made to change it at the next login.
+screen, an admin resets a password (typing their own first) and sees it once, and its owner is made to change it at the
+next login; a locked network address is listed and lifted.
 Screenshots go to QM_SHOTS when it names a folder (for a person to look at)."""
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def console(heihe: Campaign, tmp_path: Path) -> Iterator[Running]:
         r.console.accounts.set_disabled("赵审核", True, r.console.now())
         for _ in range(5):
             Throttle(r.console.engine).reserve("李编辑", "10.0.0.9", r.console.now())
+        for n in range(20):
+            Throttle(r.console.engine).reserve(f"nobody{n}", "2001:db8:85a3::8a2e:370:7334", r.console.now())
         yield r
 
 
@@ -64,6 +67,13 @@ def test_the_accounts_page_fits_and_resets_a_password_once(console: Running, wid
         mine = rows.filter(has_text="王科长")
         mine.locator("summary").click()
         assert mine.locator("button", has_text="停用账号").is_disabled()  # the only admin
+        editor.locator("button", has_text="自动生成临时密码").click()  # without the admin's own password
+        page.wait_for_load_state()
+        assert "你自己的密码不对" in page.inner_text("main") and page.locator("code.password").count() == 0
+        assert overflow(page) <= 0
+        shot(page, f"users-refused-{width}")
+        editor.locator("summary").click()
+        editor.locator("form.pw input[name=mine]").fill(PASSWORD)
         editor.locator("button", has_text="自动生成临时密码").click()
         page.wait_for_load_state()
         shown = page.locator("code.password").inner_text()
@@ -72,6 +82,15 @@ def test_the_accounts_page_fits_and_resets_a_password_once(console: Running, wid
         shot(page, f"users-shown-{width}")
         page.reload()  # a GET after the redirect: shows the password no more, makes no other
         assert page.locator("code.password").count() == 0 and "重设密码" in page.inner_text("#account-log")
+        assert "临时密码不再显示" in page.inner_text("main")
+        addresses = page.locator("#locked-addresses")
+        assert "2001:db8:85a3::8a2e:370:7334" in addresses.inner_text() and overflow(page) <= 0
+        addresses.scroll_into_view_if_needed()
+        shot(page, f"users-addresses-{width}")
+        addresses.locator("button", has_text="解除这个地址的锁定").click()
+        page.wait_for_load_state()
+        assert "已解除地址 2001:db8:85a3::8a2e:370:7334" in page.inner_text("main")
+        assert "现在没有暂停登录的地址" in page.inner_text("#locked-addresses") and "解除地址锁定" in page.inner_text("#account-log")
         style = "s => { const c = getComputedStyle(document.querySelector(s)); return [c.paddingLeft, c.marginTop]; }"
         assert page.evaluate(style, "form.add select") == ["7px", "2px"]
         page.goto(f"{console.url}/status")

@@ -130,7 +130,7 @@ def test_the_last_admin_cannot_demote_or_disable_themselves(console: Running) ->
             said = admin.get(answer.headers["location"]).text
             assert "最后一个启用的管理员" in said and "没有" in said, path
         assert admin.get("/users").status_code == 200  # still signed in: the session was not ended
-        assert post(admin, "/users/role", name="赵审核", role="admin").status_code == 303
+        assert post(admin, "/users/role", name="赵审核", role="admin", mine=PASSWORD).status_code == 303
         answer = post(admin, "/users/role", name="王科长", role="editor")  # another admin now: allowed
         assert admin.get(answer.headers["location"]).headers["location"].startswith("/login")  # a new role ends the session
     assert stored(console, "王科长").role == "editor" and stored(console, "赵审核").role == "admin"
@@ -159,9 +159,9 @@ def test_an_admin_sets_a_temporary_password_that_must_be_changed_at_login(consol
         Throttle(engine).reserve("李编辑", "10.0.0.9", console.console.now())  # locked out
     with signed_in(console, "王科长") as admin:
         assert "锁定到" in admin.get("/users").text
-        refused = post(admin, "/users/password", name="李编辑", password=NEW, password2=NEW + "x")
+        refused = post(admin, "/users/password", name="李编辑", password=NEW, password2=NEW + "x", mine=PASSWORD)
         assert "两次输入的密码不一样" in admin.get(refused.headers["location"]).text
-        said = admin.get(post(admin, "/users/password", name="李编辑", password=NEW, password2=NEW).headers["location"]).text
+        said = admin.get(post(admin, "/users/password", name="李编辑", password=NEW, password2=NEW, mine=PASSWORD).headers["location"]).text
         assert "已重设 李编辑 的密码" in said and NEW not in said
     row = stored(console, "李编辑")
     assert row.must_change and row.password.startswith("scrypt$16384$8$1$") and password_matches(NEW, row.password)
@@ -180,7 +180,7 @@ def test_an_admin_sets_a_temporary_password_that_must_be_changed_at_login(consol
 
 def test_a_generated_password_is_shown_once_and_only_its_hash_is_kept(console: Running, caplog: pytest.LogCaptureFixture) -> None:
     with signed_in(console, "王科长") as admin:
-        answer = post(admin, "/users/add", name="钱新人", role="reviewer", generate="1")
+        answer = post(admin, "/users/add", name="钱新人", role="reviewer", generate="1", mine=PASSWORD)
         assert answer.status_code == 303  # redirected: a reload of the page re-submits nothing
         page = admin.get(answer.headers["location"])
         assert page.headers["cache-control"] == "no-store"
@@ -189,11 +189,11 @@ def test_a_generated_password_is_shown_once_and_only_its_hash_is_kept(console: R
         shown = found.group(1)
         again = admin.get(answer.headers["location"]).text  # the same address reloaded: the password is gone
         assert shown not in again and "已添加账号 钱新人" in again and shown not in admin.get("/users").text
-        reset = admin.get(post(admin, "/users/password", name="钱新人", generate="1").headers["location"]).text
+        reset = admin.get(post(admin, "/users/password", name="钱新人", generate="1", mine=PASSWORD).headers["location"]).text
         hashed = stored(console, "钱新人").password
         assert SHOWN_RE.search(reset) and not SHOWN_RE.search(admin.get("/users?shown=x").text)
         assert stored(console, "钱新人").password == hashed and [x[2] for x in logged(console)] == ["add", "password"]
-        post(admin, "/users/password", name="钱新人", password=shown, password2=shown)  # back to the first one
+        post(admin, "/users/password", name="钱新人", password=shown, password2=shown, mine=PASSWORD)  # back to the first one
     row = stored(console, "钱新人")
     assert row.role == "reviewer" and row.must_change and password_matches(shown, row.password)
     assert shown not in caplog.text and shown not in str(logged(console))
@@ -204,7 +204,7 @@ def test_a_generated_password_is_shown_once_and_only_its_hash_is_kept(console: R
 def test_a_user_name_with_markup_is_shown_as_text(console: Running) -> None:
     evil = "<script>alert(1)</script>"
     with signed_in(console, "王科长") as admin:
-        refused = post(admin, "/users/add", name="<b>x</b>\n", role="editor", password=NEW, password2=NEW)
+        refused = post(admin, "/users/add", name="<b>x</b>\n", role="editor", password=NEW, password2=NEW, mine=PASSWORD)
         assert admin.get(refused.headers["location"]).status_code == 200
         console.add_user(evil, "editor")  # a name the terminal took (no spaces or control characters)
         post(admin, "/users/unlock", name=evil)
@@ -269,7 +269,7 @@ def test_a_change_that_changes_nothing_keeps_the_sessions_and_writes_nothing(con
 def test_refusals_on_the_page_point_to_the_page_not_to_a_terminal(console: Running) -> None:
     with signed_in(console, "王科长") as admin:
         for path, fields, words in (
-            ("/users/add", {"name": "李编辑", "role": "editor", "password": NEW, "password2": NEW}, "“管理”中设临时密码"),
+            ("/users/add", {"name": "李编辑", "role": "editor", "password": NEW, "password2": NEW, "mine": PASSWORD}, "“管理”中设临时密码"),
             ("/users/role", {"name": "没这个人", "role": "editor"}, "刷新账号页面"),
             ("/users/disable", {"name": "没这个人"}, "刷新账号页面"),
         ):

@@ -3,7 +3,8 @@
 Without arguments it lists the locked account names and addresses; with a name it releases that name;
 with `--address` an address (twenty wrong passwords from one address lock everyone behind it, which
 is a whole office behind one NAT or proxy). Releasing a name also says which addresses are locked,
-since a name released may still be kept out by the address its owner logs in from.
+since a name released may still be kept out by the address its owner logs in from. What it lifts is written to
+`account_log` as the terminal's change (终端（zhang）), shown on the console's 账号 page.
 
 The names listed are whatever anyone typed on the login page: each is printed with its control characters
 escaped (`logs.escaped`), so a name cannot clear the terminal, write its clipboard or forge a line.
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..support.errors import InputError
 from ..support.logs import escaped
+from ..views.account_rows import UNLOCK_ADDRESS
 from .context import Context
 
 if TYPE_CHECKING:  # the database layer: imported by the command only
@@ -29,19 +31,21 @@ def run_user_unlock(ctx: Context, args: argparse.Namespace) -> int:
     from ..web.accounts import Accounts
     from ..web.sessions import Throttle
 
-    throttle = Throttle(ctx.engine)
+    throttle, accounts = Throttle(ctx.engine), Accounts.of_terminal(ctx.engine)
     if args.name is None and args.address is None:
         return _list(throttle, ctx.clock())
     if args.name is not None:
-        if Accounts(ctx.engine).get(args.name) is None:
+        if accounts.get(args.name) is None:
             raise InputError(f"没有用户 {args.name}（用 qm user list 查看）")
         if throttle.release(args.name):
+            accounts.record(accounts.terminal, args.name, "unlock", ctx.clock())
             print(f"已解除 {args.name} 的登录锁定，现在可以登录。")
         else:
             print(f"{args.name} 没有输错密码的记录，这个用户名没有锁定。")
     if args.address is not None:
         address = _address(args.address, throttle, ctx.clock())
         if throttle.release_address(address):
+            accounts.record(accounts.terminal, address, UNLOCK_ADDRESS, ctx.clock())
             print(f"已解除地址 {address} 的登录锁定，从这个地址可以登录了。")
         else:
             print(f"地址 {address} 没有输错密码的记录，不需要解除。")

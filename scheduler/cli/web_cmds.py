@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     u = sub.add_parser(
         "user",
         parents=[common],
-        description=f"审核台账号：qm user add 创建（密码输入两次，或从标准输入读一行），list 列出，disable / enable 停用 / 启用，"
+        description=f"审核台账号（每次改动都记在审核台“账号”页面的操作记录里，操作人记作“终端”和系统用户名）：qm user add 创建（密码输入两次，或从标准输入读一行），list 列出，disable / enable 停用 / 启用，"
         f"passwd 改密码，unlock 解除登录锁定，role 改角色。角色：{ROLES_HELP}；高一级的角色可以做低一级能做的事。",
     )
     actions = u.add_subparsers(title="操作", metavar="操作", dest="action", help="以下操作之一")
@@ -99,7 +99,7 @@ def read_password(confirm: bool = True) -> str:
 def run_user_add(ctx: Context, args: argparse.Namespace) -> int:
     from ..web.accounts import Accounts, check_name, check_role
 
-    accounts = Accounts(ctx.engine)
+    accounts = Accounts.of_terminal(ctx.engine)
     name, role = check_name(args.name), check_role(args.role)
     if accounts.get(name) is not None:
         raise InputError(f"用户 {name} 已存在（改密码：qm user passwd {name}）")
@@ -129,7 +129,7 @@ def run_user_list(ctx: Context, args: argparse.Namespace) -> int:
 def run_user_disable(ctx: Context, args: argparse.Namespace) -> int:
     from ..web.accounts import Accounts
 
-    Accounts(ctx.engine).set_disabled(args.name, args.disabled, ctx.clock())
+    Accounts.of_terminal(ctx.engine).set_disabled(args.name, args.disabled, ctx.clock())
     print(f"已{'停用' if args.disabled else '启用'}账号 {args.name}。")
     return 0
 
@@ -138,7 +138,7 @@ def run_user_passwd(ctx: Context, args: argparse.Namespace) -> int:
     from ..web.accounts import Accounts
     from ..web.sessions import Throttle
 
-    accounts = Accounts(ctx.engine)
+    accounts = Accounts.of_terminal(ctx.engine)
     if accounts.get(args.name) is None:
         raise InputError(f"没有用户 {args.name}（用 qm user list 查看）")
     accounts.set_password(args.name, read_password(), ctx.clock())
@@ -150,7 +150,7 @@ def run_user_passwd(ctx: Context, args: argparse.Namespace) -> int:
 def run_user_role(ctx: Context, args: argparse.Namespace) -> int:
     from ..web.accounts import Accounts
 
-    Accounts(ctx.engine).set_role(args.name, args.role, ctx.clock())
+    Accounts.of_terminal(ctx.engine).set_role(args.name, args.role, ctx.clock())
     print(f"{args.name} 的角色已改为{ROLE_LABELS[args.role]}，该账号需要重新登录。")
     return 0
 

@@ -1,6 +1,6 @@
 """What the console's 账号 page shows of each account (`web.user_pages`): its role and the review stages it may pass,
 whether it is disabled or locked out and until when, its last sign-in and recent wrong passwords, and which of the
-admin's buttons apply. Pure: the accounts, the throttle's counts and the time come in, rows go out."""
+admin's buttons apply; and the network addresses locked out by wrong passwords (`address_rows`). Pure: the accounts, the throttle's counts and the time come in, rows go out."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ ACTIONS = {
     "disable": "停用",
     "enable": "启用",
     "unlock": "解除锁定",
+    "unlock-address": "解除地址锁定",
 }
+UNLOCK_ADDRESS = "unlock-address"  # the log's `name` holds the address, not an account
 # Letters and digits that cannot be mistaken for one another when read out or copied by hand (no 0/O, 1/l/I).
 _PLAIN = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -73,6 +75,23 @@ def account_rows(
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class AddressRow:
+    address: str
+    proxy: bool  # a trusted reverse proxy (100 wrong passwords through it), not a client's own address
+    until: str  # the clock time the lock ends (14:35)
+
+
+def address_rows(locked: Mapping[str, Sequence[tuple[str, int]]], now: float, tz: dt.tzinfo) -> list[AddressRow]:
+    """The addresses locked now, clients' first, each with the time its lock ends. `locked`: the throttle's
+    (`Throttle.locked`), by kind: (address, seconds until it may try again)."""
+    return [
+        AddressRow(address, kind == "proxy", _clock(now + wait, tz, "%H:%M"))
+        for kind in ("addr", "proxy")
+        for address, wait in locked.get(kind, ())
+    ]
 
 
 def generated_password(groups: int = 3, size: int = 4) -> str:

@@ -3,7 +3,8 @@
 There is no default account and no default password: the first admin is made with `qm user add`.
 An admin changes accounts on the console's 账号 page as well (`user_pages`): each change made with a `by`
 is written to `account_log` in the same transaction, and none of them may leave the console without an enabled admin
-(`qm user` in a terminal may: there the terminal itself is the way back in).
+(`qm user` in a terminal may: there the terminal itself is the way back in). `qm user` writes its changes to
+`account_log` too, under the terminal's name (`Accounts(engine, terminal=terminal_who())`: 终端（zhang）).
 A password an admin sets there is temporary (`must_change`): its owner chooses a new one at the next login.
 Hashes are `scrypt$<n>$<r>$<p>$<salt>$<key>` (base64), checked in constant time; a name that does
 not exist costs the same hash as one that does, so timing does not tell which names exist.
@@ -12,6 +13,7 @@ not exist costs the same hash as one that does, so timing does not tell which na
 from __future__ import annotations
 
 import base64
+import getpass
 import hashlib
 import hmac
 import secrets
@@ -71,6 +73,20 @@ def password_matches(password: str, stored: str) -> bool:
 _DUMMY = hash_password("qm: an account that does not exist", b"0" * 16)
 
 
+TERMINAL = "终端"
+
+
+def terminal_who() -> str:
+    """The account log's `who` for `qm user` in a terminal: 终端 and the operating-system user running it, as 终端（zhang）
+    (终端 alone when the system does not say; spaces and control characters dropped, cut to fit the log's column)."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment and none for the process's uid
+        user = ""
+    user = "".join(c for c in user if unicodedata.category(c)[0] not in "CZ")[:NAME_MAX]
+    return f"{TERMINAL}（{user}）" if user else TERMINAL
+
+
 def check_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > NAME_MAX:
@@ -95,8 +111,17 @@ def check_role(role: str) -> str:
 
 
 class Accounts:
-    def __init__(self, engine: Engine) -> None:
+    """The accounts in the queue database. `terminal`: the log's `who` for changes made without a `by` (`qm user`);
+    "" (tests, the console's own bookkeeping) writes those to no log."""
+
+    def __init__(self, engine: Engine, terminal: str = "") -> None:
         self.engine = engine
+        self.terminal = terminal
+
+    @classmethod
+    def of_terminal(cls, engine: Engine) -> Accounts:
+        """The accounts as `qm user` changes them: each change logged as the terminal's (`terminal_who`)."""
+        return cls(engine, terminal_who())
 
     def get(self, name: str) -> User | None:
         with self.engine.connect() as conn:
@@ -119,12 +144,12 @@ class Accounts:
                 raise InputError(f"用户 {name} 已存在（改密码：{where}）")
             values = dict(name=name, role=role, password=hashed, disabled=False, created=now, changed=now, must_change=temporary)
             conn.execute(users.insert().values(**values))
-            _record(conn, by, name, "add", ROLE_LABELS[role], now)
+            _record(conn, by or self.terminal, name, "add", ROLE_LABELS[role], now)
         return User(name, role, False, now, now, None, temporary)
 
     def set_password(self, name: str, password: str, now: float, by: str = "", temporary: bool = False) -> None:
         """A new password; `temporary` (one an admin set for its owner): to be changed at the next login."""
-        detail = "临时密码，下次登录时须修改" if temporary else "本人修改"
+        detail = "临时密码，下次登录时须修改" if temporary else "本人修改" if by else "在终端设置"
         self._change(name, now, by, "password", detail, password=hash_password(check_password(password)), must_change=temporary)
 
     def set_disabled(self, name: str, disabled: bool, now: float, by: str = "") -> bool:
@@ -157,16 +182,16 @@ class Accounts:
                     "请先添加或启用另一个管理员，再做这个改动。"
                 )
             conn.execute(web_sessions.delete().where(web_sessions.c.user == name))
-            _record(conn, by, name, what, detail, now)
+            _record(conn, by or self.terminal, name, what, detail, now)
         return True
 
     def history(self, limit: int = 30) -> list[sa.Row[Any]]:
-        """The latest changes admins made to accounts (at, who, name, action, detail), the newest first."""
+        """The latest changes made to accounts, on the console or in a terminal (at, who, name, action, detail), the newest first."""
         with self.engine.connect() as conn:
             return list(conn.execute(sa.select(account_log).order_by(account_log.c.at.desc(), account_log.c.id.desc()).limit(limit)))
 
     def record(self, by: str, name: str, action: str, now: float, detail: str = "") -> None:
-        """Write a change made elsewhere (a lockout lifted) to `account_log`."""
+        """Write a change made elsewhere (a lockout lifted: `name` is the account, or the address) to `account_log`."""
         with self.engine.begin() as conn:
             _record(conn, by, name, action, detail, now)
 
@@ -191,6 +216,6 @@ def _admins(conn: Connection, lock: bool = False) -> list[str]:
 
 
 def _record(conn: Connection, by: str, name: str, action: str, detail: str, now: float) -> None:
-    """Write an admin's change to `account_log` (`by`: who, as the audit log writes it; "" writes nothing)."""
+    """Write a change to `account_log` (`by`: who, as the audit log writes it, or the terminal; "" writes nothing)."""
     if by:
         conn.execute(account_log.insert().values(at=now, who=by, name=name, action=action, detail=detail))

@@ -1,10 +1,13 @@
 """The console's 账号 page, for admins: GET /users lists the accounts (`views.account_rows`); POST /users/add,
 /users/password, /users/role, /users/disable, /users/enable and /users/unlock change one, as `qm user` does in a
-terminal, each written to `account_log` under the admin's name. GET/POST /password: anyone changes their own password,
+terminal, each written to `account_log` under the admin's name (the page lists the terminal's changes too);
+/users/unlock-address lifts an address's lock. Adding an account, setting a temporary password and making someone an
+admin take the admin's own password as well (`reauth`). GET/POST /password: anyone changes their own password,
 and one whose password an admin set (a temporary one) must do so before any other page (`app.view`).
 
 A password an admin types or has generated is hashed as `qm user add` hashes it; a generated one is shown once: kept
-in the console's memory for the redirect after the form (`flash.take`), forgotten as that page reads it, never logged."""
+in the console's memory for the redirect after the form (`flash.keep_secret`), forgotten as that page reads it or
+ten minutes later, never logged."""
 
 from __future__ import annotations
 
@@ -16,12 +19,13 @@ from starlette.routing import BaseRoute, Route
 from ..inputs.campaign import ROLES
 from ..support.errors import InputError
 from ..support.logs import event
-from ..views.account_rows import ACTIONS, account_rows, generated_password
+from ..views.account_rows import ACTIONS, UNLOCK_ADDRESS, account_rows, address_rows, generated_password
 from . import flash
 from .accounts import check_password
 from .app import PASSWORD_PAGE, Call, action, refused_here, view
-from .client_address import client_of_request
-from .sessions import COOKIE, MAX_AGE, log_in, minutes
+from .client_address import plain
+from .reauth import own_refusal, refusal, typed
+from .sessions import COOKIE, MAX_AGE
 
 log = logging.getLogger("qm.web")
 HOME = "/users"
@@ -36,6 +40,7 @@ def routes() -> list[BaseRoute]:
         Route(f"{HOME}/disable", disable, methods=["POST"]),
         Route(f"{HOME}/enable", enable, methods=["POST"]),
         Route(f"{HOME}/unlock", unlock, methods=["POST"]),
+        Route(f"{HOME}/unlock-address", unlock_address, methods=["POST"]),
         Route(PASSWORD_PAGE, own_password_page, methods=["GET"]),
         Route(PASSWORD_PAGE, own_password, methods=["POST"]),
     ]
@@ -44,16 +49,26 @@ def routes() -> list[BaseRoute]:
 def _page(call: Call, status: int = 200, **values: object) -> Response:
     console = call.console
     assert call.user is not None
-    now = console.now()
-    locked = dict(console.throttle.locked(now)["name"])
+    now, tz = console.now(), console.campaign.timezone
+    locked = console.throttle.locked(now)
     tries = console.throttle.tries(now)
     found = console.accounts.all()
-    rows = account_rows(found, locked, tries, console.campaign.review.stages, call.user.name, now, console.campaign.timezone)
+    rows = account_rows(found, dict(locked["name"]), tries, console.campaign.review.stages, call.user.name, now, tz)
     values.setdefault("done", flash.note(call, "said"))
-    name, _, password = flash.take(call, "shown").partition("\n")  # a user name holds no line break
+    asked, secret = flash.take_secret(call, "shown")
+    name, _, password = secret.partition("\n")  # a user name holds no line break
     values.setdefault("shown", {"name": name, "password": password} if password else None)
+    values.setdefault("shown_gone", asked and not password)
     return call.page(
-        "users.html", status=status, title="账号管理", rows=rows, roles=ROLES, history=console.accounts.history(), actions=ACTIONS, **values
+        "users.html",
+        status=status,
+        title="账号管理",
+        rows=rows,
+        addresses=address_rows(locked, now, tz),
+        roles=ROLES,
+        history=console.accounts.history(),
+        actions=ACTIONS,
+        **values,
     )
 
 
@@ -69,23 +84,17 @@ def _new_password(call: Call, may_generate: bool = True) -> tuple[str, bool]:
     (the password, whether it was generated)."""
     if may_generate and call.field("generate"):
         return generated_password(), True
-    typed, again = _raw(call, "password"), _raw(call, "password2")
-    if typed != again:
+    first, again = typed(call, "password"), typed(call, "password2")
+    if first != again:
         raise InputError("两次输入的密码不一样，什么也没有改。")
-    return check_password(typed), False
-
-
-def _raw(call: Call, name: str) -> str:
-    """A password field as typed (not stripped: a space at either end is refused, not dropped)."""
-    value = call.form.get(name) if call.form is not None else None
-    return value if isinstance(value, str) else ""
+    return check_password(first), False
 
 
 def _shown(call: Call, name: str, password: str, message: str) -> Response:
     """Back to the page showing a generated password once: a reload of it shows the password no more and makes none."""
     assert call.user is not None
     event(log, "account_changed", by=call.user.name, user=name, action="password-generated")
-    said, shown = flash.keep(call, message, "said"), flash.keep(call, f"{name}\n{password}", "shown")
+    said, shown = flash.keep(call, message, "said"), flash.keep_secret(call, f"{name}\n{password}", "shown")
     return RedirectResponse(f"{HOME}?said={said}&shown={shown}#shown-password", status_code=303)
 
 
@@ -97,6 +106,8 @@ def users_page(call: Call) -> Response:
 @action("admin")
 def add(call: Call) -> Response:
     name, role = call.field("name"), call.field("role")
+    if said := own_refusal(call, "没有添加账号"):
+        return refused_here(call, said)
     try:
         password, generated = _new_password(call)
         user = call.console.accounts.add(name, role, password, call.console.now(), by=call.who(), temporary=True)
@@ -109,6 +120,8 @@ def add(call: Call) -> Response:
 @action("admin")
 def reset_password(call: Call) -> Response:
     name = call.field("name")
+    if said := own_refusal(call, f"没有重设 {name} 的密码"):
+        return refused_here(call, said)
     try:
         password, generated = _new_password(call)
         call.console.accounts.set_password(name, password, call.console.now(), by=call.who(), temporary=True)
@@ -122,6 +135,8 @@ def reset_password(call: Call) -> Response:
 @action("admin")
 def change_role(call: Call) -> Response:
     name, role = call.field("name"), call.field("role")
+    if role == "admin" and (said := own_refusal(call, f"没有把 {name} 改为管理员")):  # admin rights: a way into everything
+        return refused_here(call, said)
     try:
         changed = call.console.accounts.set_role(name, role, call.console.now(), by=call.who())
     except InputError as exc:
@@ -166,6 +181,15 @@ def unlock(call: Call) -> Response:
     return _done(call, f"已解除 {name} 的登录锁定，现在可以登录（密码不变）。", name, "unlock")
 
 
+@action("admin")
+def unlock_address(call: Call) -> Response:
+    address = plain(call.field("address"))
+    if not call.console.throttle.release_address(address):
+        return _done(call, f"地址 {address} 现在没有锁定，不需要解除。", address, "unlock-address-unchanged")
+    call.console.accounts.record(call.who(), address, UNLOCK_ADDRESS, call.console.now())
+    return _done(call, f"已解除地址 {address} 的登录锁定，从这个地址可以登录了。", address, UNLOCK_ADDRESS)
+
+
 @view("editor", before_change=True)
 def own_password_page(call: Call) -> Response:
     done = "密码已修改。" if call.request.query_params.get("done") == "changed" else ""
@@ -176,16 +200,11 @@ def own_password_page(call: Call) -> Response:
 def own_password(call: Call) -> Response:
     console, user = call.console, call.user
     assert user is not None
-    address, proxy = client_of_request(call.request, console.campaign.web.trusted_proxies)
-    checked, lock = log_in(console.accounts, console.throttle, user.name, _raw(call, "current"), address, console.now(), proxy)
-    if checked is None:  # counted as a wrong password at the login: a stolen session cannot guess its way to the account
-        locked = f"输错的次数太多，已锁定，请 {minutes(lock.seconds)} 分钟后再试，或请管理员重设。" if lock else ""
-        if lock is not None and not lock.checked:  # locked before: the password was not even looked at
-            return refused_here(call, f"密码没有改：{locked}")
-        return refused_here(call, f"现在的密码不对，密码没有改。{locked}")
+    if said := refusal(call, typed(call, "current"), "现在的密码不对", "密码没有改"):  # a stolen session cannot guess it
+        return refused_here(call, said)
     try:
         password, _ = _new_password(call, may_generate=False)
-        if password == _raw(call, "current"):
+        if password == typed(call, "current"):
             raise InputError("新密码不能和现在的密码一样。")
         console.accounts.set_password(user.name, password, console.now(), by=call.who())
     except InputError as exc:
