@@ -54,19 +54,24 @@ def test_a_session_alone_cannot_add_reset_or_promote(console: Running) -> None:
         for path, fields in FORMS:
             for mine in ({}, {"mine": ""}, {"mine": WRONG}, {"mine": PASSWORD + " "}):
                 said = admin.get(post(admin, path, **fields, **mine).headers["location"]).text
-                assert "你自己的密码不对" in said and SHOWN_RE.search(said) is None, (path, mine)
+                refused = "你自己的密码不对" if mine.get("mine") else "请在“你的密码”里输入你登录用的密码"  # empty: no guess
+                assert refused in said and SHOWN_RE.search(said) is None, (path, mine)
+            assert Throttle(console.console.engine).tries(console.console.now()) == {"王科长": 2}
             token = csrf_of(admin.get("/users").text)
             assert admin.post(path, data={**fields, "mine": PASSWORD}).status_code == 403  # the token is still asked
             assert admin.post(path, data={**fields, "mine": PASSWORD, "csrf": token[:-1]}).status_code == 403
-            Throttle(console.console.engine).release("王科长")  # four wrong each: kept below the locks here
+            Throttle(console.console.engine).release("王科长")  # two wrong each: kept below the locks here
             Throttle(console.console.engine).release_address("127.0.0.1")
         untouched(console)
         demoted = admin.get(post(admin, "/users/role", name="赵审核", role="editor").headers["location"]).text
         assert "角色已改为编辑" in demoted  # taking rights away asks no password
+        same = admin.get(post(admin, "/users/role", name="王科长", role="admin").headers["location"]).text
+        assert "已经是管理员，什么也没有改" in same  # an admin's own row has no password field: nothing is given
         for path, fields in FORMS[:1] + FORMS[2:3] + FORMS[4:]:
             said = admin.get(post(admin, path, **fields, mine=PASSWORD).headers["location"]).text
             assert "你自己的密码不对" not in said and ("已添加" in said or "已重设" in said or "已改为管理员" in said), path
     assert stored(console, "李编辑").role == "admin" and password_matches(NEW, stored(console, "李编辑").password)
+    assert Throttle(console.console.engine).tries(console.console.now()) == {}  # the right password cleared the name's
     assert [x[2] for x in logged(console)] == ["role", "add", "password", "role"]
 
 

@@ -69,7 +69,7 @@ def test_the_accounts_page_fits_and_resets_a_password_once(console: Running, wid
         assert mine.locator("button", has_text="停用账号").is_disabled()  # the only admin
         editor.locator("button", has_text="自动生成临时密码").click()  # without the admin's own password
         page.wait_for_load_state()
-        assert "你自己的密码不对" in page.inner_text("main") and page.locator("code.password").count() == 0
+        assert "请在“你的密码”里输入" in page.inner_text("main") and page.locator("code.password").count() == 0
         assert overflow(page) <= 0
         shot(page, f"users-refused-{width}")
         editor.locator("summary").click()

@@ -40,5 +40,8 @@ def refusal(call: Call, password: str, wrong: str, undone: str) -> str:
 
 
 def own_refusal(call: Call, undone: str) -> str:
-    """`refusal` for the admin's own password in the form's `FIELD`."""
-    return refusal(call, typed(call, FIELD), "你自己的密码不对（这里要输入你登录用的密码，以确认是你本人在操作）", undone)
+    """`refusal` for the admin's own password in the form's `FIELD`; left empty (a button pressed before typing it), a
+    refusal that counts as no wrong password: no guess was made."""
+    if not (password := typed(call, FIELD)):
+        return f"{undone}：请在“你的密码”里输入你登录用的密码，以确认是你本人在操作。"
+    return refusal(call, password, "你自己的密码不对（这里要输入你登录用的密码，以确认是你本人在操作）", undone)

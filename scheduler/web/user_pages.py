@@ -16,7 +16,7 @@ import logging
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..inputs.campaign import ROLES
+from ..inputs.campaign import ROLE_LABELS, ROLES
 from ..support.errors import InputError
 from ..support.logs import event
 from ..views.account_rows import ACTIONS, UNLOCK_ADDRESS, account_rows, address_rows, generated_password
@@ -135,14 +135,15 @@ def reset_password(call: Call) -> Response:
 @action("admin")
 def change_role(call: Call) -> Response:
     name, role = call.field("name"), call.field("role")
-    if role == "admin" and (said := own_refusal(call, f"没有把 {name} 改为管理员")):  # admin rights: a way into everything
+    before = call.console.accounts.get(name)
+    promoted = role == "admin" and before is not None and before.role != "admin"  # admin rights: a way into everything
+    if promoted and (said := own_refusal(call, f"没有把 {name} 改为管理员")):
         return refused_here(call, said)
     try:
         changed = call.console.accounts.set_role(name, role, call.console.now(), by=call.who())
     except InputError as exc:
         return refused_here(call, f"没有改 {name} 的角色：{exc}")
-    user = call.console.accounts.get(name)
-    label = user.role_label if user else role
+    label = ROLE_LABELS.get(role, role)
     if not changed:
         return _done(call, f"{name} 已经是{label}，什么也没有改。", name, "role-unchanged")
     return _done(call, f"{name} 的角色已改为{label}，该账号需要重新登录。", name, "role")
