@@ -132,3 +132,29 @@ def test_a_send_with_no_slot_left_in_the_campaign_is_not_sent_after_it_and_staff
         "【发布失败】20160901-wechat-2000",
         "【发布失败】20160902-wechat-2000",
     ]
+
+
+def test_a_send_moved_past_an_end_config_yaml_moved_earlier_is_not_sent_after_it_and_staff_are_told(harness: Harness) -> None:
+    """Moved to the 3rd for want of quota on the 2nd, then config.yaml ends the campaign on the 2nd while the daemon
+    runs: its own day is still in the period, the day it was moved to is not. It is not sent after the end."""
+    h = harness
+    fresh = [h.campaign]
+    h.config = lambda: fresh[0]  # config.yaml as the daemon reads it again before a publish
+    h.start()
+    h.approve_all()
+    h.channels["wechat"].fail_with = [PermanentError("模拟：微信拒绝", "wechat")]  # type: ignore[attr-defined]
+    h.run_until(at(2, 9))
+    h.clock.set(at(2, 10))
+    review.retry(h.queue, "20160901-wechat-2000", "张科长", h.now)
+    h.step_at(at(2, 10))
+    h.run_until(at(2, 21))
+    post = h.queue.get("20160902-wechat-2000")
+    assert post is not None and post.state == st.SCHEDULED and post.due == at(3, 20).timestamp()
+    fresh[0] = dataclasses.replace(h.campaign, end=dt.date(2016, 9, 2))
+    h.run_until(at(3, 21))
+    post = h.queue.get("20160902-wechat-2000")
+    assert post is not None and h.ledger.first(post.id) is None, "sent after the campaign's new end"
+    assert post.state == st.FAILED, post.state
+    assert "顺延到的 2016-09-03 20:00 已不在活动期（2016-09-01 至 2016-09-02）内，没有发出" in post.last_error
+    assert "qm cancel 20160902-wechat-2000" in post.last_error and "qm confirm 20160902-wechat-2000 --url 链接" in post.last_error
+    assert any(n.title == "【发布失败】20160902-wechat-2000" for n in h.notifications.sent)  # type: ignore[union-attr]

@@ -114,6 +114,9 @@ class Publishing(Outcomes):
             if fresh is not None and approvals_lost.outside(s.queue.engine, post, fresh, now):  # the period shortened
                 self._outside_period(post)
                 return False
+            if fresh is not None and (moved := channel_warnings.moved_past_end(fresh, s.queue, post)):  # and its slot kept
+                self._fail(post, f"{moved}，{_not_sent(post)}", now)
+                return False
             if known and not s.channel_set.stale(s.campaign, fresh):
                 return True
             s.fill(now)
@@ -180,16 +183,7 @@ class Publishing(Outcomes):
         if issue is None:
             return False
         if issue.next_free is None:  # no slot of its channel with room is left in the campaign: never sent after it
-            if maybe_sent(post.state, post.attempts, post.receipt):  # waiting to repeat a call that may have sent it
-                check = f"之前的一次发布可能已经发出，先到平台核实：已发出的用 qm confirm {post.id} --url 链接 补记，不要再手工发出"
-                self._fail(
-                    post,
-                    f"{issue.message}，活动期内已没有可以顺延的时段，不再重发。{check}；确实没有发出的，用 qm cancel {post.id} 取消",
-                    now,
-                )
-            else:
-                advice = f"不再发布的用 qm cancel {post.id}；{BY_HAND.format(id=post.id)}"
-                self._fail(post, f"{issue.message}，活动期内已没有可以顺延的时段，没有发出：{advice}", now)
+            self._fail(post, f"{issue.message}，活动期内已没有可以顺延的时段，{_not_sent(post)}", now)
             return True
         to = issue.next_free.timestamp()
         why = f"{issue.message}，顺延到 {issue.next_free.astimezone(s.campaign.timezone):%Y-%m-%d %H:%M}"
@@ -269,3 +263,12 @@ class Publishing(Outcomes):
             return
         s.schedule(jobs.publish_id(post.id), jobs.PUBLISH, when, post.id)
         event(log, "retry_later", logging.WARNING, post=post.id, attempt=post.attempts, in_seconds=round(when - now), error=str(exc))
+
+
+def _not_sent(post: Post) -> str:
+    """What staff are told of a post its channel could not move to a slot inside the campaign: it is not sent (nor
+    repeated, when an earlier attempt may have sent it: check the platform first), and what they may do instead."""
+    if maybe_sent(post.state, post.attempts, post.receipt):  # waiting to repeat a call that may have sent it
+        check = f"之前的一次发布可能已经发出，先到平台核实：已发出的用 qm confirm {post.id} --url 链接 补记，不要再手工发出"
+        return f"不再重发。{check}；确实没有发出的，用 qm cancel {post.id} 取消"
+    return f"没有发出：不再发布的用 qm cancel {post.id}；{BY_HAND.format(id=post.id)}"

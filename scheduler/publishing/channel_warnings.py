@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 
 from ..channels.kinds import kind_of
 from ..inputs.campaign import Campaign, ChannelConfig
+from . import states as st
 
 if TYPE_CHECKING:  # `qm check` and `qm plan` warn without the database layer (nor the notifiers)
     from ..channels.timing import Postponed
     from ..planning.planner import Plan
     from ..support.notify import Notice
-    from .queue import Queue
+    from .queue import Post, Queue
 
 
 def notices(campaign: Campaign, today: dt.date, queue: Queue | None = None) -> dict[str, Notice]:
@@ -34,3 +35,17 @@ def postponement(campaign: Campaign, queue: Queue, channel: str, post_id: str) -
     """Whether the post due now must move to a later slot (its channel says where, and why)."""
     config = campaign.channel(channel)
     return None if config is None else kind_of(config).postponement(campaign, config, queue, post_id)
+
+
+def moved_past_end(campaign: Campaign, queue: Queue, post: Post) -> str:
+    """Why `post`, moved by its channel to a later slot (`Queue.postpone`: its day had no room), may not go out there:
+    config.yaml's period (`campaign`, read again) now ends before that slot, though the post's own day is still in it
+    (else it is cancelled as the period's: `approvals_lost.outside`). "" when it may go out."""
+    end = campaign.at(campaign.end + dt.timedelta(days=1), dt.time()).timestamp()  # the midnight after its last day
+    if post.due < end or post.at >= end:
+        return ""
+    last = queue.history(post.id, limit=1)
+    if not last or not (last[0].from_state == last[0].to_state == st.SCHEDULED):  # a person sent it again since: theirs
+        return ""
+    moved = dt.datetime.fromtimestamp(post.due, campaign.timezone)
+    return f"顺延到的 {moved:%Y-%m-%d %H:%M} 已不在活动期（{campaign.start} 至 {campaign.end}）内"
