@@ -105,13 +105,14 @@ class Outcomes:
 
     def _method_changed(self, post: Post, now: float) -> bool:
         """Whether an earlier attempt at `post` may have sent it by another method than its channel's now (config.yaml
-        changed its publisher or mode since: `maybe_sent.switched`): then it is failed, staff told to check the
-        platform, and the channel is not asked (it would take the post for not sent and send it again)."""
+        changed its publisher or mode since: `maybe_sent.switched`), or the platform took it from one: then it is
+        failed, staff told to check the platform, and the channel is not asked (it would take the post for not sent
+        and send it again, or could not follow up what the platform took)."""
         config = self.shared.campaign.channel(post.channel)
-        was = switched(post.receipt, config.method) if config is not None else ""
+        was = switched(post.channel, post.receipt, config.method) if config is not None else ""
         if not was or config is None:
             return False
-        self._fail(post, method_changed(post.id, post.channel, was, config.method), now)
+        self._fail(post, method_changed(post, was, config.method), now)
         return True
 
     # -- outcomes ----------------------------------------------------------------------------------
@@ -192,10 +193,17 @@ def _late(post: Post, sent: float | None) -> dict[str, Any]:
 SUPERSEDED = "这次发布的结果到得太晚：接管的服务已重新领取这条内容发布，以那一次的结果为准"
 
 
-def method_changed(post_id: str, channel: str, was: str, now: str) -> str:
-    """Why a post an attempt by method `was` may have sent is not sent again by the channel's method `now`."""
+def method_changed(post: Post, was: str, now: str) -> str:
+    """Why a post an attempt by method `was` may have sent (or the platform took) is neither sent again nor followed
+    up by the channel's method `now`."""
+    then = f"之后 config.yaml 把渠道 {post.channel} 改成了 {method_words(now)}"
+    if taken := committed(post.receipt):  # `qm retry` refuses it: the platform has it
+        return (
+            f"平台已接收（{taken}，发布方式 {method_words(was)}），{then}：现在的发布方式查询不了它的结果，不再查询，也不会再发。"
+            f"请先到平台核实：已发出的用 qm confirm {post.id} --url 链接 补记；平台上确实没有的，在平台上手工发出后同样补记"
+        )
     return (
-        f"之前的一次发布（{method_words(was)}）可能已经发出，之后 config.yaml 把渠道 {channel} 改成了 {method_words(now)}："
-        f"新的发布方式认不出上次发布留下的记录，再发可能重复发布，所以没有再发。请先到平台核实：已发出的用 qm confirm {post_id} --url 链接 补记；"
-        f"确实没有发出的用 qm retry {post_id} 按现在的方式重发"
+        f"之前的一次发布（{method_words(was)}）可能已经发出，{then}："
+        f"新的发布方式认不出上次发布留下的记录，再发可能重复发布，所以没有再发。请先到平台核实：已发出的用 qm confirm {post.id} --url 链接 补记；"
+        f"确实没有发出的用 qm retry {post.id} 按现在的方式重发"
     )

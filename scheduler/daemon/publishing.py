@@ -88,6 +88,8 @@ class Publishing(Outcomes):
         post = s.queue.get(post_id)
         if post is None or post.state != st.ACCEPTED or s.stopping.is_set():
             return
+        if self._method_changed(post, now):  # taken by a method config.yaml no longer has: the channel cannot follow it up
+            return
         answer = self._ask_channel(post, now)
         if isinstance(answer, PermanentError):
             return

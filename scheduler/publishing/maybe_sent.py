@@ -48,22 +48,46 @@ def out_or_maybe(state: str, attempts: int, receipt: Receipt | None) -> bool:
     return state in st.LOCKED or maybe_sent(state, attempts, receipt)
 
 
-# The daemon's stamp on every checkpoint: the method (`ChannelConfig.method`) of the attempt that stored it.
+# The daemon's stamp on every checkpoint: the method (`ChannelConfig.method`) of the attempt that stored it. Empty
+# when a person sent the post anew (`resend`): its marks are then the method's in force.
 METHOD = "method"
+UNKNOWN = "?"  # the method of marks qm cannot place (`made_by`): another than any in force
+# What each method leaves in a receipt once its attempt reached the platform, by channel kind: how a receipt stored
+# before the stamp existed is placed (`made_by`). The outbox's record (`OUTBOX`) is the same for every kind.
+MARKS = {
+    "wechat": {"publish_id": "api:publish", "submitting": "api:publish", "submitted": "api:publish", "published": "api:publish"}
+    | {"msg_id": "api:mass_send", "sending": "api:mass_send", "sent": "api:mass_send"},
+    "weibo": {"idstr": "api:api", "sending": "api:api", "notifying": "api:assisted", "notified": "api:assisted"},
+}
 
 
-def switched(receipt: Receipt | None, method: str) -> str:
-    """The method of an earlier attempt that reached the platform (its marks say so, the platform's answer is not on
-    record), when the channel now goes out by another `method` ("" otherwise, and for a receipt without the stamp).
-    The new method cannot read those marks: it would take the post for not sent and send it again (a mass send whose
-    answer was lost submitted as an article, a Weibo status posted again through the outbox)."""
-    if receipt is None or committed(receipt):
+def made_by(channel: str, receipt: Receipt) -> str:
+    """The method of the attempt that left `receipt` on `channel`: its stamp ("" after a person sent it anew: the
+    method in force); stored before the stamp existed, what its marks say (`UNKNOWN` when they say nothing qm knows)."""
+    if METHOD in receipt.data:
+        return str(receipt.data[METHOD] or "")
+    if OUTBOX in receipt.data:
+        return "outbox"
+    marks = MARKS.get(channel.split(":", 1)[0], {})
+    ids = [marks[key] for key in marks if receipt.data.get(key)]
+    return ids[0] if ids else marks.get(str(receipt.data.get("stage")), UNKNOWN)
+
+
+def switched(channel: str, receipt: Receipt | None, method: str) -> str:
+    """The method of an earlier attempt on `channel` that reached the platform (its marks say so, or the platform took
+    it: `committed`), when the channel now goes out by another `method` ("" otherwise). The new method cannot read
+    those marks: it would take the post for not sent and send it again (a mass send whose answer was lost submitted
+    as an article, a Weibo status posted again through the outbox), nor follow up what the platform took (an
+    article's publish job asked of the outbox)."""
+    if receipt is None:
         return ""
-    made = str(receipt.data.get(METHOD) or "")
-    reached = receipt.data.get("stage") in REACHED or OUTBOX in receipt.data
-    return made if reached and made and made != method else ""
+    reached = committed(receipt) or receipt.data.get("stage") in REACHED or OUTBOX in receipt.data
+    made = made_by(channel, receipt) if reached else ""
+    return made if made and made != method else ""
 
 
 def method_words(method: str) -> str:
     """A method as config.yaml writes it: `publisher: api，mode: mass_send`."""
+    if method == UNKNOWN:
+        return "发布方式没有记下"
     return "，".join(f"{key}: {value}" for key, value in zip(("publisher", "mode"), method.split(":"), strict=False))

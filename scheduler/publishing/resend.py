@@ -76,9 +76,8 @@ def retry(
         # sent anew: now, or at its time when that is still ahead (a post cancelled before its time and wanted back
         # goes out at its slot, not the moment it is approved again)
         values: dict[str, Any] = {"due": max(now, post.due), "next_try": None, "attempts": 0, "last_error": "", "sent_at": None}
-        if post.receipt is not None and METHOD in post.receipt.data:  # sent anew by the method in force (`maybe_sent.switched`)
-            kept = {key: value for key, value in post.receipt.data.items() if key != METHOD}
-            values["receipt"] = receipt_json(dataclasses.replace(post.receipt, data=kept))
+        if post.receipt is not None:  # sent anew by the method in force, whatever made its marks (`maybe_sent.made_by`)
+            values["receipt"] = receipt_json(dataclasses.replace(post.receipt, data={**post.receipt.data, METHOD: ""}))
         if fresh is not None:  # the words edited after the failure take the place of those kept as its record
             values.update(version=fresh.version, payload=fresh.payload, images=fresh.images)
             why = f"{why}；换上发布失败后修改的文字（版本 {post.version} → {fresh.version}）"
