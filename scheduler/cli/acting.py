@@ -14,6 +14,7 @@ import getpass
 import os
 
 from ..inputs.campaign import ROLE_LABELS, ROLES, role_needed
+from ..runtime.rehearsal import refuse_on_live
 from ..support.errors import InputError
 from ..support.suggest import named
 from .context import Context
@@ -71,3 +72,12 @@ def account_role(ctx: Context, who: str, what: str = "审核", least: str | None
         f"（现有账号：{shown}{more}）。请用 --by 写上你自己的账号名；还没有账号的，请管理员添加：qm user add {who} --role {role}"
         f"（{roles}）"
     )
+
+
+def acting(ctx: Context, args: argparse.Namespace, what: str, least: str) -> str:
+    """Who does `what` (取消发布, 重发, ...): refused, before anything is written, on the live database under the
+    rehearsal clock, and once the console has accounts, unless `--by` names one whose role is `least` or above."""
+    refuse_on_live(ctx.engine, what)
+    person = who(args)
+    account_role(ctx, person, what, least)
+    return person

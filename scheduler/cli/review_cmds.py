@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
 import time
 
 from ..inputs.campaign_days import check_day
@@ -20,7 +19,6 @@ from ..poster import freshness
 from ..publishing import review, review_rules
 from ..publishing import states as st
 from ..publishing.queue import Post, Queue, TransitionError
-from ..publishing.retry_window import too_late
 from ..publishing.review_reasons import one_line
 from ..runtime.rehearsal import refuse_on_live
 from ..support.errors import InputError, Problem
@@ -28,6 +26,7 @@ from . import acting
 from . import approve_seen as seen
 from .context import Context, parse_day
 from .output import note_findings
+from .retry_cmd import run_retry
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -201,43 +200,15 @@ def run_reject(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _acting(ctx: Context, args: argparse.Namespace, what: str, least: str) -> str:
-    """Who does `what` (取消发布, 重发, ...): refused, before anything is written, on the live database under the
-    rehearsal clock, and once the console has accounts, unless `--by` names one whose role is `least` or above."""
-    refuse_on_live(ctx.engine, what)
-    who = acting.who(args)
-    acting.account_role(ctx, who, what, least)
-    return who
-
-
 def run_cancel(ctx: Context, args: argparse.Namespace) -> int:
-    who = _acting(ctx, args, "取消发布", "reviewer")
+    who = acting.acting(ctx, args, "取消发布", "reviewer")
     maybe_out = review.cancel(Queue(ctx.engine), args.id, who, args.reason, ctx.clock())
     print(f"已取消 {args.id}，不再发布。{maybe_out}")
     return 0
 
 
-def run_retry(ctx: Context, args: argparse.Namespace) -> int:
-    who = _acting(ctx, args, "重发", "reviewer")
-    queue = ctx.filled_queue()  # as `qm approve`: an edit saved while the post was publishing is seen, not the old words sent
-    before = queue.get(args.id)
-    now = ctx.clock()
-    from ..channels.kinds import label_of
-
-    rules, label = review_rules.of(ctx.campaign), functools.partial(label_of, ctx.campaign)
-    state = review.retry(queue, args.id, who, now, too_late(ctx.campaign, now), ctx.campaign.review, rules, label)
-    if state == st.APPROVED:
-        print(f"{args.id} 已重新排入发布，后台服务将在几秒内发布。")
-        return 0
-    after = queue.get(args.id)
-    why = "已取消的内容重新排入，要重新审核" if before is not None and before.state == st.CANCELLED else "审核之后内容又修改过"
-    why = (queue.change_reasons([after]).get(args.id) if after is not None else None) or why  # the rules in force: what it lacks
-    print(f"{args.id} 已回到“待审核”（{why}），请先用 qm approve {args.id} 审核。")
-    return 0
-
-
 def run_confirm(ctx: Context, args: argparse.Namespace) -> int:
-    who = _acting(ctx, args, "确认已发布", "editor")
+    who = acting.acting(ctx, args, "确认已发布", "editor")
     review.confirm(Queue(ctx.engine), args.id, who, args.url.strip(), ctx.clock())
     print(f"已确认 {args.id} 已发布（确认人：{who}" + (f"，链接：{args.url.strip()}" if args.url.strip() else "") + "）。")
     return 0
@@ -251,7 +222,7 @@ def _channel(ctx: Context, name: str | None) -> str | None:
 
 
 def run_pause(ctx: Context, args: argparse.Namespace) -> int:
-    who = _acting(ctx, args, "暂停发布", "admin")
+    who = acting.acting(ctx, args, "暂停发布", "admin")
     channel = _channel(ctx, args.channel)
     review.pause(Queue(ctx.engine), channel, who, args.reason, ctx.clock())
     print(f"已暂停{_named(ctx, channel)}：{one_line(args.reason)}。恢复：qm resume" + (f" --channel {channel}" if channel else ""))
@@ -265,7 +236,7 @@ def run_resume(ctx: Context, args: argparse.Namespace) -> int:
     from ..views.pause_notes import held_by_all
     from ..views.plan_export import named_channel
 
-    who = _acting(ctx, args, "恢复发布", "admin")
+    who = acting.acting(ctx, args, "恢复发布", "admin")
     channel = _channel(ctx, args.channel)
     queue = Queue(ctx.engine)
     lifted = review.resume(queue, channel, who, ctx.clock())
