@@ -1,18 +1,24 @@
 """`qm retry` on a channel that approves automatically (`auto_approve`): the post sent anew is approved by the channel
 as the next refresh would, not left to a `qm approve` nobody needs to run; what it says fits what becomes of it.
-Real SQLite queue through the `qm` command, the clock pinned (QM_NOW)."""
+Real SQLite queue through the `qm` command (the clock pinned: QM_NOW) and the console over HTTP on loopback."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from scheduler.inputs.campaign import ReviewConfig
 from scheduler.inputs.config import load_campaign
+from scheduler.inputs.content import load_library
+from scheduler.planning.planner import make_plan
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
+from scheduler.support import http_client
 
-from .conftest import run_qm
+from .conftest import HEIHE, run_qm
+from .web_helpers import BEFORE, console_server, csrf_of, http_login, local
 
 POST = "20270908-wechat-2000"
 
@@ -43,3 +49,24 @@ def test_a_post_sent_anew_on_a_channel_without_auto_approve_is_still_to_be_revie
     assert f"请先用 qm approve {POST} 审核" in retried.stdout
     post = Queue(open_db(load_campaign(config).db_url)).get(POST)
     assert post is not None and post.state == st.PLANNED
+
+
+def test_the_consoles_retry_on_an_auto_approve_channel_says_it_was_approved_by_the_channel(
+    project: Callable[..., Path], tmp_path: Path
+) -> None:
+    campaign = local(load_campaign(project(_auto_wechat, config=HEIHE)), tmp_path, review=ReviewConfig())
+    plan = make_plan(campaign, load_library(campaign.paths.content, campaign.text_values))
+    post = next(p.id for p in plan.posts if p.channel == "wechat" and p.at.date() == dt.date(2016, 9, 20))
+    with console_server(campaign, plan) as running:
+        running.console.clock = BEFORE.timestamp
+        running.add_user("李科长", "reviewer")
+        queue = running.queue
+        with http_client.client(base_url=running.url, follow_redirects=False, timeout=10) as c:
+            http_login(c, "李科长")
+            form = {"csrf": csrf_of(c.get(f"/post/{post}").text), "reason": "改期"}
+            assert c.post(f"/post/{post}/cancel", data=form).status_code == 303
+            assert queue.get(post).state == st.CANCELLED  # type: ignore[union-attr]
+            done = c.post(f"/post/{post}/retry", data={"csrf": csrf_of(c.get(f"/post/{post}").text)})
+            assert done.status_code == 303 and "done=retried-auto" in done.headers["location"], done.headers["location"]
+            assert queue.get(post).state == st.APPROVED  # type: ignore[union-attr]
+            assert "已自动审核通过" in c.get(done.headers["location"]).text

@@ -44,6 +44,7 @@ DONE = {
     "approved": "审核完成，内容将按时发布。",
     **{f"rejected-{key}": "已退回。" + told for key, told in TOLD.items()},
     "retried": "已重新排入发布队列。",
+    "retried-auto": "已重新排入发布队列：渠道设置了自动审核（auto_approve），已自动审核通过，不用再审核。",
     "retried-review": "已重新排入，回到“待审核”：审核通过后才会发布。",
     "retried-rules": "已重新排入，但原来的审核不符合现在的审核规则，回到“待审核”（还差什么见这条内容的“回到待审核”说明）：审核通过后才会发布。",
     "cancelled": "已取消发布。",

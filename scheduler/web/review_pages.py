@@ -133,9 +133,16 @@ def retry(call: Call) -> Response:
         state = review.retry(
             console.queue, post_id, call.who(), now, too_late(campaign, now), campaign.review, review_rules.of(campaign), label
         )
+        retried = console.queue.get(post_id) if state == st.PLANNED else None
+        config = campaign.channel(retried.channel) if retried is not None else None
+        auto = config is not None and config.auto_approve
+        if auto:  # its channel approves it now, as the next refresh would (as `qm retry` does)
+            site_of(console).refill()
     except QmError as exc:
         return refused(call, post_id, str(exc))
     after = console.queue.get(post_id) if state != st.APPROVED else None
+    if auto and after is not None and after.state == st.APPROVED:
+        return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "retried-auto", post_id)
     lacked = after is not None and console.queue.change_reasons([after]).get(post_id, "").startswith(RULES_CHANGED)
     done = "retried" if state == st.APPROVED else "retried-rules" if lacked else "retried-review"
     return redirect_done(back_to(call, f"/post/{quote(post_id)}"), done, post_id)
