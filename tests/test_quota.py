@@ -26,8 +26,8 @@ from .test_daemon import Recorder
 TZ = dt.timezone(dt.timedelta(hours=8))
 
 
-def at(day: int, hour: int) -> dt.datetime:
-    return dt.datetime(2016, 9, day, hour, 0, tzinfo=TZ)
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2016, 9, day, hour, minute, tzinfo=TZ)
 
 
 def config(account_type: str, mode: str = "mass_send") -> WeChatConfig:
@@ -134,9 +134,11 @@ def test_a_send_with_no_slot_left_in_the_campaign_is_not_sent_after_it_and_staff
     ]
 
 
-def test_a_send_moved_past_an_end_config_yaml_moved_earlier_is_not_sent_after_it_and_staff_are_told(harness: Harness) -> None:
+@pytest.mark.parametrize("resent", [False, True], ids=["moved", "cancelled and sent anew"])
+def test_a_send_moved_past_an_end_config_yaml_moved_earlier_is_not_sent_after_it_and_staff_are_told(harness: Harness, resent: bool) -> None:
     """Moved to the 3rd for want of quota on the 2nd, then config.yaml ends the campaign on the 2nd while the daemon
-    runs: its own day is still in the period, the day it was moved to is not. It is not sent after the end."""
+    runs: its own day is still in the period, the day it was moved to is not. It is not sent after the end, also
+    when a person cancelled it and sent it anew meanwhile (it keeps the slot it was moved to)."""
     h = harness
     fresh = [h.campaign]
     h.config = lambda: fresh[0]  # config.yaml as the daemon reads it again before a publish
@@ -150,11 +152,16 @@ def test_a_send_moved_past_an_end_config_yaml_moved_earlier_is_not_sent_after_it
     h.run_until(at(2, 21))
     post = h.queue.get("20160902-wechat-2000")
     assert post is not None and post.state == st.SCHEDULED and post.due == at(3, 20).timestamp()
+    if resent:
+        review.cancel(h.queue, post.id, "张科长", "再想想", h.now)
+        assert review.retry(h.queue, post.id, "张科长", h.now) == st.PLANNED and h.approve(post.id, "张科长")
+        h.step_at(at(2, 21, 1))
+        assert h.state(post.id) == st.SCHEDULED
     fresh[0] = dataclasses.replace(h.campaign, end=dt.date(2016, 9, 2))
     h.run_until(at(3, 21))
     post = h.queue.get("20160902-wechat-2000")
     assert post is not None and h.ledger.first(post.id) is None, "sent after the campaign's new end"
     assert post.state == st.FAILED, post.state
-    assert "顺延到的 2016-09-03 20:00 已不在活动期（2016-09-01 至 2016-09-02）内，没有发出" in post.last_error
+    assert "顺延后的发布时间 2016-09-03 20:00 已不在活动期（2016-09-01 至 2016-09-02）内，没有发出" in post.last_error
     assert "qm cancel 20160902-wechat-2000" in post.last_error and "qm confirm 20160902-wechat-2000 --url 链接" in post.last_error
     assert any(n.title == "【发布失败】20160902-wechat-2000" for n in h.notifications.sent)  # type: ignore[union-attr]

@@ -40,12 +40,12 @@ def postponement(campaign: Campaign, queue: Queue, channel: str, post_id: str) -
 def moved_past_end(campaign: Campaign, queue: Queue, post: Post) -> str:
     """Why `post`, moved by its channel to a later slot (`Queue.postpone`: its day had no room), may not go out there:
     config.yaml's period (`campaign`, read again) now ends before that slot, though the post's own day is still in it
-    (else it is cancelled as the period's: `approvals_lost.outside`). "" when it may go out."""
+    (else it is cancelled as the period's: `approvals_lost.outside`). A post sent anew since (`qm retry`) keeps the
+    slot it was moved to, or is due when it was sent anew, after the end too: neither goes out. "" when it may go out."""
     end = campaign.at(campaign.end + dt.timedelta(days=1), dt.time()).timestamp()  # the midnight after its last day
     if post.due < end or post.at >= end:
         return ""
-    last = queue.history(post.id, limit=1)
-    if not last or not (last[0].from_state == last[0].to_state == st.SCHEDULED):  # a person sent it again since: theirs
+    if not any(e.from_state == e.to_state == st.SCHEDULED for e in queue.history(post.id)):  # never moved (only `postpone`)
         return ""
     moved = dt.datetime.fromtimestamp(post.due, campaign.timezone)
-    return f"顺延到的 {moved:%Y-%m-%d %H:%M} 已不在活动期（{campaign.start} 至 {campaign.end}）内"
+    return f"顺延后的发布时间 {moved:%Y-%m-%d %H:%M} 已不在活动期（{campaign.start} 至 {campaign.end}）内"
