@@ -8,6 +8,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, run_qm
 
 
@@ -90,21 +92,24 @@ def test_an_app_id_of_zeros_is_no_placeholder_phone(tmp_path: Path) -> None:
     assert phones == [f"提醒：config.yaml:{hotline}：campaign.hotline 还是模板里的示例电话 0456-0000000：换成本单位真实的电话号码"], phones
 
 
-def test_a_departments_organizer_is_told_of_the_templates_co_organizer_and_not_of_every_office(tmp_path: Path) -> None:
+@pytest.mark.parametrize("organizer", ["大庆市教育局", "黑河市爱辉区教育局"])
+def test_a_departments_organizer_is_told_of_the_templates_co_organizer_and_not_of_every_office(tmp_path: Path, organizer: str) -> None:
     """大庆市教育局 names no body (质量, 市场…): its place is still 大庆市, so the template's 市教育局 among the
-    co-organizers is the organizer again, and an office starting with 市 is not taken for the template's way."""
-    folder = tmp_path / "大庆2027"
+    co-organizers is the organizer again, and an office starting with 市 is not taken for the template's way. A
+    district's department (黑河市爱辉区教育局) is read to the end of its whole place, as a district's bureau is."""
+    folder = tmp_path / "2027"
     assert run_qm("init", folder, cwd=tmp_path).returncode == 0
     config = folder / "config.yaml"
     config.write_text(
         config.read_text(encoding="utf-8")
-        .replace("organizer: 市质量计量标准化工作联席会议办公室", "organizer: 大庆市教育局")
-        .replace("organizer_short: 市质量联席办", "organizer_short: 市教育局"),
+        .replace("organizer: 市质量计量标准化工作联席会议办公室", f"organizer: {organizer}")
+        .replace("organizer_short: 市质量联席办", "organizer_short: 市教育局")
+        .replace("  theme:", "  level: 市\n  theme:", 1),
         encoding="utf-8",
     )
     checked = run_qm("check", cwd=folder)
     said = checked.stdout
     assert checked.returncode == 0, said + checked.stderr
     co = _line(config, "    - 市教育局")
-    assert f"提醒：config.yaml:{co}：协办单位“市教育局”是模板里的写法，主办单位是大庆市教育局" in said, said
+    assert f"提醒：config.yaml:{co}：协办单位“市教育局”是模板里的写法，主办单位是{organizer}" in said, said
     assert "联系人的 office" not in said, said

@@ -12,8 +12,8 @@ import pytest
 
 from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
-from scheduler.inputs.config_identity import level_of
 from scheduler.inputs.content import load_library
+from scheduler.inputs.place_names import level_of
 from scheduler.planning.planner import Plan, make_plan
 from scheduler.planning.reminders import reminders
 from scheduler.rendering.lint import lint_post
@@ -43,6 +43,8 @@ def _county(text: str) -> str:
         ("黑河市社区管理办公室", "市"),
         ("大兴安岭地区行政公署", "市"),
         ("哈尔滨市道里区区域发展办公室", "区"),
+        ("林口县市政工程管理处", "县"),
+        ("哈尔滨市道里区市民服务中心", "区"),
     ],
 )
 def test_the_level_is_the_last_place_word_of_the_organizer(organizer: str, level: str) -> None:

@@ -23,6 +23,7 @@ __all__ = ["config"]  # the fixture, used by name
     [
         ("黑河市质量计量标准化工作联席会议办公室", False, "省"),  # a city whose units are its counties
         ("市质量计量标准化工作联席会议办公室", False, "省"),  # the template's
+        ("杭州市质量发展局", False, "省"),  # 州 in a city's own name
         ("大兴安岭地区质量计量标准化工作联席会议办公室", True, "省"),
         ("逊克县市场监督管理局", True, "市"),
         ("黑河市爱辉区质量强区工作领导小组办公室", True, "市"),
@@ -35,7 +36,7 @@ def test_the_offices_next_step_names_whom_it_reports_to_only_when_its_name_tells
 ) -> None:
     campaign = load_campaign(config)
     units = tuple(dataclasses.replace(u, name=f"{u.name}教育局") for u in campaign.units) if departments else campaign.units
-    from scheduler.inputs.config_identity import level_of
+    from scheduler.inputs.place_names import level_of
 
     campaign = dataclasses.replace(campaign, organizer=organizer, level=level_of(organizer), units=units)  # as config.yaml read
     found = statuses(campaign, [], at(11, 9).date())

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .campaign import Contact
 from .located_yaml import Mapping
+from .place_names import LEVELS, level_of
 from .poster_settings import Brand
 from .readers import Reader, under
 
@@ -16,7 +17,6 @@ COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 URL_RE = re.compile(r"^https?://\S+$")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
-LEVELS = ("市", "县", "区", "旗")  # campaign.level: the place word of 全市 / 全县 / 全区 / 全旗
 
 
 def identity(r: Reader, c: Mapping, data: Mapping, base: Path) -> dict[str, object]:
@@ -50,24 +50,6 @@ def _level(r: Reader, c: Mapping) -> str:
         return written
     organizer = c.get("organizer")
     return level_of(organizer) if isinstance(organizer, str) else "市"
-
-
-def level_of(organizer: str) -> str:
-    """市, 县, 区 or 旗: the last of them in the place an organizer's name starts with (黑河市…: 市; 哈尔滨市道里区…: 区);
-    a prefecture (…地区, …自治州, …盟) counts as a city, and so does a name with no place. The place ends where a
-    word that holds one of them begins (林口县城市管理局, 黑河市社区…, 大兴安岭地区行政公署: not 市, 区, 区)."""
-    place = place_of(organizer)
-    if place.endswith(("地区", "自治州", "盟")):
-        return "市"
-    found = [ch for ch in place if ch in LEVELS]
-    return found[-1] if found else "市"
-
-
-def place_of(organizer: str) -> str:
-    """The place an organizer's name starts with (大庆市, 林口县, 黑河市爱辉区, 大兴安岭地区): up to the first word that
-    holds 市, 区 or the like without being a place (市场, 城市, 社区 …) or begins the body's own name (质量, 联席 …).
-    "" or a bare 市 when the name starts with no place (the template's 市质量计量标准化工作联席会议办公室)."""
-    return re.split("市场|城市|社区|区域|行政公署|质量|联席|人民政府|委员会", organizer.strip())[0]
 
 
 def _short_name(r: Reader, c: Mapping) -> str:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import re
+from ..inputs.place_names import PREFECTURES, city_of
 
 PLAN, SUMMARY = "plan", "summary"
 FOLDERS = {PLAN: "方案", SUMMARY: "总结"}  # each kind's folder under <submissions>/<unit>/
@@ -11,9 +11,6 @@ LABELS = {PLAN: "活动方案", SUMMARY: "工作总结"}
 ALIASES = {**{folder: kind for kind, folder in FOLDERS.items()}, "计划": PLAN}  # other names staff type for a kind
 EMPTY, PICTURES_ONLY = "文件是空的（没有文字）", "文件里只有图片，没有文字"  # a file with no text is no submission
 COUNTIES = ("县", "区", "市", "旗")  # how a county-level unit's name ends; others (市教育局, 市总工会) are departments
-PREFECTURES = ("地区", "自治州", "盟")  # above the counties, though 地区 ends in 区
-_NAME = "[^省市县区旗盟州]"
-PLACE = re.compile(rf"(?:{_NAME}{{2,7}}省)?(?P<city>{_NAME}{{0,7}}?(?:地区|自治州|盟|市))?(?P<county>{_NAME}{{1,7}}?(?:县|区|旗|市))?")
 
 
 def is_county(name: str) -> bool:
@@ -44,8 +41,7 @@ def _above(organizer: str, units: list[str], level: str) -> str:
     with; 上级 when it cannot be told (a county-level city's name ends in 市 too, and a name may hold no place)."""
     if level != "市":
         return "市"
-    place = PLACE.match(organizer.split("质量")[0])
-    city = place.group("city") if place else None
+    city = city_of(organizer)
     if city and (city.endswith(PREFECTURES) or any(is_county(u) for u in units)):
         return "省"
     return "上级"

@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from ..inputs.campaign import Campaign
-from ..inputs.config_identity import place_of
 from ..inputs.located_yaml import Mapping, Sequence, YamlSyntaxError, load
+from ..inputs.place_names import place_of
 
 EXAMPLE_PHOTO = "example-city.jpg"  # templates/posters/photo/ in the template
 TEMPLATE_VENUE = "中央大街广场"  # key_dates.launch_venue in the template
 TEMPLATE_SCREENS = ("中央大街户外大屏", "火车站广场竖屏")  # the template's screens' names: Harbin's places, not the user's
 _EXAMPLE_HOST = re.compile(r"(?:^|[/@.])example\.[a-z.]+", re.IGNORECASE)
 PHONE_KEYS = ("phone", "hotline")  # the config's telephone fields (a contact's, a maintainer's, the hotline)
-_PLACE_END = re.compile(r".+?(?:地区|自治州|盟|市|县|区|旗)(?=.)")  # the shortest start naming a place, a name after it
 _ZERO_PHONE = re.compile(r"[\d\s()（）+-]*0000000[\d\s()（）+-]*")  # 0456-0000000, (0456) 0000000: digits only
 
 
@@ -73,21 +72,11 @@ def _said(path: tuple[str, ...], value: str) -> str:
     return ""
 
 
-def _town(organizer: str) -> str:
-    """The place `organizer` starts with (`place_of`); for a department's name, which holds no word of a body
-    (大庆市教育局, 黑河市总工会), the shortest start ending in a place (大庆市) with a name after it."""
-    town = place_of(organizer)
-    if town != organizer:
-        return town
-    found = _PLACE_END.search(organizer)
-    return found[0] if found else town
-
-
 def _organizer_again(campaign: Campaign, data: Any) -> list[tuple[str, str]]:
     """The organizer named again as a co-organizer, or written as the template's 市… where the organizer names its
     city (co-organizers, a contact's office): the footer and the report would name one body twice."""
     organizer = campaign.organizer.strip()
-    town = _town(organizer)
+    town = place_of(organizer)
     town = town if len(town) > 1 else ""  # a bare 市 names no place: the template's own way
     bare = f"市{organizer[len(town) :]}" if town else ""  # 大庆市、林口县市场监督管理局 -> 市市场监督管理局: the template's way
     section = data.get("campaign") if isinstance(data, Mapping) else None

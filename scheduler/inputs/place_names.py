@@ -1,0 +1,56 @@
+"""The place an organizer's name starts with, read once for every use: the level `campaign.level` defaults to
+(全市 / 全县 / 全区 / 全旗), whom the office reports to (`units.kinds`) and the template's 市… written for the
+organizer (`views.template_left`). A name is read part by part (黑龙江省, 黑河市, 爱辉区), up to what is no place:
+a body's own name (市场监督管理局, 教育局, 质量强区…), or a word holding 市 or 区 that names none (城市, 社区).
+Pure and light: it imports nothing of the project."""
+
+from __future__ import annotations
+
+import re
+
+LEVELS = ("市", "县", "区", "旗")  # campaign.level: the place word of 全市 / 全县 / 全区 / 全旗
+PREFECTURES = ("地区", "自治州", "盟")  # above the counties, though 地区 ends in 区: a city's level
+PROVINCES = ("省", "自治区")  # above the cities: no level of their own
+_WORD = "自治区|地区|自治州|盟|省|市|县|区|旗"  # 自治县 and 自治旗 end in 县 and 旗; 新区 in 区
+# a part's own name holds no place word, nor a word of a body (国家税务总局黑河市…: no place)
+_PART = re.compile(rf"[^省市县区旗盟局办委厅]{{1,15}}?(?:{_WORD})")
+_BARE = re.compile("[市县区旗]")  # the template's way: 市质量计量标准化工作联席会议办公室, 县市场监督管理局
+# what begins a body's name though it holds a place word (林口县城市管理局, 黑河市社区…, 质量强市…)
+_BODY = re.compile("市场|城市|社区|区域|行政公署|质量|联席|人民政府|委员会")
+
+
+def place_parts(organizer: str) -> list[str]:
+    """The places `organizer` starts with, largest first: 黑河市爱辉区市场监督管理局: 黑河市, 爱辉区; 大庆市教育局:
+    大庆市; a bare 市 for the template's 市质量计量标准化工作联席会议办公室; none for 质量强市工作领导小组办公室."""
+    name, parts = organizer.strip(), []
+    at = 0
+    while at < len(name) and not _BODY.match(name, at):
+        found = _PART.match(name, at) or (_BARE.match(name, at) if at == 0 else None)
+        if found is None:
+            break
+        parts.append(found[0])
+        at = found.end()
+    return parts
+
+
+def place_of(organizer: str) -> str:
+    """The whole place `organizer` starts with (黑河市爱辉区, 大兴安岭地区, 林口县); "" when it starts with none."""
+    return "".join(place_parts(organizer))
+
+
+def level_of(organizer: str) -> str:
+    """市, 县, 区 or 旗: the smallest place `organizer` starts with (黑河市…: 市; 哈尔滨市道里区…: 区); a prefecture
+    (…地区, …自治州, …盟) counts as a city, and so does a province or a name with no place."""
+    for part in reversed(place_parts(organizer)):
+        if part.endswith(PREFECTURES):
+            return "市"
+        if not part.endswith(PROVINCES):
+            return part[-1]
+    return "市"
+
+
+def city_of(organizer: str) -> str:
+    """The city or prefecture `organizer` starts with, after its province (黑河市, 大兴安岭地区, a bare 市); "" when
+    the first place is a county (林口县…) or there is none."""
+    parts = [p for p in place_parts(organizer) if not p.endswith(PROVINCES)]
+    return parts[0] if parts and parts[0].endswith(("市", *PREFECTURES)) else ""
