@@ -21,10 +21,11 @@ class Postponed:
     def moving(self, tz: dt.tzinfo) -> str:
         """What becomes of it when its time comes, for staff after its message: where it moves, or that it does not go out."""
         if self.next_free is None:
-            return f"活动期内已没有可以顺延的时段，到时不发出，{NOT_SENT}"
+            return f"{NO_LATER_SLOT}，到时不发出，{NOT_SENT}"
         return f"到时将顺延到 {self.next_free.astimezone(tz):%Y-%m-%d %H:%M}"
 
 
+NO_LATER_SLOT = "活动期内已没有可以顺延的时段"  # a post that must move, with no slot of its channel left to move to
 NOT_SENT = "记为失败并通知"  # what the daemon does with a post that has no later slot (`Postponed.next_free` None)
 # what staff may do instead with such a post, when it is to go out all the same (`.format(id=post id)`)
 BY_HAND = "要发出的，可在平台上手工发出（公众号后台发表不占群发次数），发出后用 qm confirm {id} --url 链接 补记"

@@ -207,6 +207,7 @@ def _layout_problems(ctx: Context) -> list[Problem]:
 def _channel_problems(ctx: Context) -> list[Problem]:
     """What would stop the channels at publishing time: missing secrets, quotas, an expired token."""
     from ..channels import make_channels
+    from ..channels.timing import NO_LATER_SLOT
     from ..poster.files import PosterFiles
     from ..publishing import channel_warnings as warnings
 
@@ -218,7 +219,7 @@ def _channel_problems(ctx: Context) -> list[Problem]:
         problems += exc.problems or [Problem(str(exc))]
     tz = ctx.campaign.timezone
     for config, issue in warnings.planned_postponements(ctx.campaign, ctx.plan):
-        later = f"改到 {issue.next_free.astimezone(tz):%Y-%m-%d %H:%M} 或以后，或" if issue.next_free else "活动期内已没有可以顺延的时段："
+        later = f"改到 {issue.next_free.astimezone(tz):%Y-%m-%d %H:%M} 或以后，或" if issue.next_free else f"{NO_LATER_SLOT}："
         hint = f"{later}删去多余的时段 / pins"
         problems.append(Problem(issue.message, f"{issue.post_id}（{config.name}）", hint))
     return problems + _robot_problems(ctx.campaign)

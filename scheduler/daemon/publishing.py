@@ -18,7 +18,7 @@ import threading
 
 from .. import jobs
 from ..channels.base import ChannelError, CheckpointRefused, NotApproved, PermanentError, TransientError
-from ..channels.timing import BY_HAND
+from ..channels.timing import BY_HAND, NO_LATER_SLOT
 from ..publishing import approvals_lost, channel_warnings
 from ..publishing import states as st
 from ..publishing.dropped_slots import channel_removed
@@ -185,7 +185,7 @@ class Publishing(Outcomes):
         if issue is None:
             return False
         if issue.next_free is None:  # no slot of its channel with room is left in the campaign: never sent after it
-            self._fail(post, f"{issue.message}，活动期内已没有可以顺延的时段，{_not_sent(post)}", now)
+            self._fail(post, f"{issue.message}，{NO_LATER_SLOT}，{_not_sent(post)}", now)
             return True
         to = issue.next_free.timestamp()
         why = f"{issue.message}，顺延到 {issue.next_free.astimezone(s.campaign.timezone):%Y-%m-%d %H:%M}"
