@@ -50,5 +50,10 @@ def changed(campaign: Campaign, post: Post, looked: str | None) -> str:
     day = post.when(campaign.timezone).date()
     return (
         f"{post.id} 的内容在你查看之后改动了（版本 {shown(looked)} → {shown(post.version)}），没有通过：你看到的不是现在的文字。"
-        f"请重新查看（qm preview {day}；为什么改动见 qm history {post.id}），确认后再审核：qm approve {post.id}@{shown(post.version)}"
+        f"请重新查看（qm preview {day}；为什么改动见 qm history {post.id}），确认后再审核：{approve_at(post.id, post.version)}"
     )
+
+
+def approve_at(post_id: str, version: str) -> str:
+    """The command that approves `version` of a post only: refused if the text changes before it is given."""
+    return f"qm approve {post_id}@{shown(version)}"

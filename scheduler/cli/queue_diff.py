@@ -8,9 +8,9 @@ import re
 
 from ..pages.diff import DiffLine, compared_text, diff_lines, readable_lines, side_by_side
 from ..publishing.queue import Queue
-from ..rendering.versions import shown
 from ..support.errors import InputError
 from ..views.columns import pad, width
+from .approve_seen import approve_at
 
 COLUMN = 38  # display columns of each side (a Chinese character takes two)
 MARKS = ("⟦", "⟧")  # around the characters that changed on a line
@@ -29,7 +29,7 @@ def show_diff(queue: Queue, post_id: str) -> str:
     passed = f"{stage}通过" if stage else "审核通过"
     if version == post.version:
         if lacks := queue.change_reasons([post]).get(post_id, ""):  # the review rules in force want more
-            return f"{post_id} 的内容与审核通过的文字相同，但{lacks}，需要审核：{_approve(post_id, post.version)}\n"
+            return f"{post_id} 的内容与审核通过的文字相同，但{lacks}，需要审核：{approve_at(post_id, post.version)}\n"
         return f"{post_id} 的内容与审核通过的文字相同，无需重新审核。\n"
     if old is None:
         return f"{post_id} {passed}的文字没有保存（早期的队列），无法对比；请直接审核当前内容。\n"
@@ -50,13 +50,8 @@ def show_diff(queue: Queue, post_id: str) -> str:
             b = rights[i] if i < len(rights) else ""
             out.append(f"{pad(a, COLUMN)} {mark if i == 0 else ' '} {b}".rstrip())
     out.append("")
-    out.append(f"确认无误后：{_approve(post_id, post.version)}")
+    out.append(f"确认无误后：{approve_at(post_id, post.version)}")
     return "\n".join(out) + "\n"
-
-
-def _approve(post_id: str, version: str) -> str:
-    """The approval of the version shown: refused if the text changes before it is given."""
-    return f"qm approve {post_id}@{shown(version)}"
 
 
 def _marked(line: DiffLine | None) -> str:
