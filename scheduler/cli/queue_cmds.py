@@ -12,6 +12,7 @@ import functools
 import json
 import sys
 
+from ..channels.kinds import label_of
 from ..inputs.campaign_days import check_day
 from ..publishing import states as st
 from ..publishing.auto_approval import NOT_AUTO
@@ -23,7 +24,6 @@ from ..support.logs import escaped
 from ..views.campaign_over import over
 from ..views.columns import aligned, clip
 from ..views.pause_notes import pause_lines
-from ..views.plan_export import channel_label
 from . import zh_argparse
 from .context import DAY_EXAMPLE, Context, parse_day
 from .db_option import add_db_option, db_engine, db_queue, db_words
@@ -87,7 +87,7 @@ def run_queue(ctx: Context, args: argparse.Namespace) -> int:
     reasons = queue.change_reasons(found)
     pauses = paused(queue)
     said = "".join(
-        f"注意：{escaped(line)}\n" for line in pause_lines(pauses, ctx.campaign.timezone, functools.partial(channel_label, ctx.campaign))
+        f"注意：{escaped(line)}\n" for line in pause_lines(pauses, ctx.campaign.timezone, functools.partial(label_of, ctx.campaign))
     )  # as `qm status` says
     print(said, end="", file=sys.stderr if args.json else sys.stdout)
     if args.json:
@@ -207,7 +207,7 @@ def _table(ctx: Context, found: list[Post], notes: dict[str, str], stages: dict[
         reviewer = escaped(p.approved_by if p.state in st.APPROVED_STATES else stages.get(p.id, ""))
         item = items.get(p.item)  # none for a post sent before its content file was deleted
         title = clip(" ".join(item.title.split()), TITLE_COLUMNS) if item else missing
-        when, channel = f"{p.when(tz):%m-%d %H:%M}", channel_label(ctx.campaign, p.channel)
+        when, channel = f"{p.when(tz):%m-%d %H:%M}", label_of(ctx.campaign, p.channel)
         rows.append((when, channel, p.id, p.item, title, shown(p.version), st.label(p.state), reviewer, note))
     lines = aligned(rows)
     counts: dict[str, int] = {}
@@ -279,5 +279,5 @@ def run_status(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(status.to_json(report, tz, messages), ensure_ascii=False, indent=2))
     else:
-        print(status.to_text(report, tz, messages, campaign.start.year, functools.partial(channel_label, campaign)), end="")
+        print(status.to_text(report, tz, messages, campaign.start.year, functools.partial(label_of, campaign)), end="")
     return 0

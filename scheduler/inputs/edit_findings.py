@@ -11,12 +11,11 @@ import dataclasses
 from collections.abc import Hashable, Mapping
 from typing import TypeVar
 
-from ..channels.kinds import kind_named
+from ..channels.kinds import kind_named, label_of
 from ..planning.planner import Plan
 from ..rendering.lint import BODY_HINT, PRINTED_HINT, PRINTED_PLACES, as_written, body_words, lint_post, printed_words, quoted
 from ..rendering.payloads import Renderer
 from ..support.errors import QmError
-from ..views.plan_export import channel_label
 from .campaign import Campaign
 from .content import ContentItem
 from .content_edit import EDITABLE, FIELD_LABELS
@@ -37,7 +36,7 @@ def post_findings(campaign: Campaign, plan: Plan, renderer: Renderer, item: Cont
     for post in plan.posts:
         if post.item.id != item.id:
             continue
-        label = channel_label(campaign, post.channel)
+        label = label_of(campaign, post.channel)
         try:
             rendered = renderer.render(dataclasses.replace(post, item=item))
         except QmError as exc:

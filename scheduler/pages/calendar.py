@@ -7,9 +7,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..channels.kinds import label_of
 from ..inputs.campaign import WEEKDAYS, Campaign
 from ..units.kinds import units_word
-from ..views.plan_export import channel_label
 from .posts import Entry
 
 DEADLINES = {"launch": "启动活动", "county_plans_due": "{units}方案上报截止", "summary_due": "工作总结上报截止"}  # {units}: `units_word`
@@ -111,7 +111,7 @@ def month_view(
                 dots = tuple(
                     Dot(e.id, e.shown_state, f"{e.at:%H:%M} {e.shown_label}：{e.title}") for e in day_entries if e.channel == channel
                 )
-                rows.append(ChannelRow(channel, channel_label(campaign, channel), dots))
+                rows.append(ChannelRow(channel, label_of(campaign, channel), dots))
             if day.month == first.month:
                 seen_states.update(e.shown_state for e in day_entries)
             cells.append(

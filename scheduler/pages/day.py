@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ..channels.kinds import label_of
 from ..inputs.campaign import WEEKDAYS, Campaign
 from ..planning.planner import Plan
 from ..publishing import states as st
@@ -18,7 +19,6 @@ from ..publishing.review import not_rejected
 from ..rendering.lint import Finding
 from ..rendering.versions import unversioned
 from ..views.day_preview import ImageSource, render_block
-from ..views.plan_export import channel_label
 from .calendar import key_marks
 from .diff import DiffLine, Side, compared_version, diff_lines, readable_lines, rejected_before, side_by_side
 from .posts import Checks, Entry, state_label
@@ -164,7 +164,7 @@ def day_view(campaign: Campaign, plan: Plan, day: dt.date, entries: list[Entry],
         posts.append(
             DayPost(
                 entry=entry,
-                channel_label=channel_label(campaign, entry.channel),
+                channel_label=label_of(campaign, entry.channel),
                 preview=preview,
                 problems=tuple(problems),
                 steps=steps(history, tz),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..channels.kinds import label_of
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library, load_library
 from ..inputs.content_save import EditForm, open_form
@@ -34,7 +35,6 @@ from ..support.values import ImageRef
 from ..views.daemon_status import gather, job_names
 from ..views.day_preview import poster_file
 from ..views.placeholder import placeholder_src
-from ..views.plan_export import channel_label
 from .calendar import campaign_months, month_view, shown_span
 from .day import DayPage, DayPost, day_view
 from .edit import EditPage, SheetUse, edit_view, rejection
@@ -213,11 +213,11 @@ class Site:
         return tuple(SheetUse(s.name, s.said, s.outdated, s.state == SIGNED) for s in uses)
 
     def library_values(self, query: str) -> dict[str, Any]:
-        page = library_view(self.library.items, self.plan.posts, query, lambda name: channel_label(self.campaign, name))
+        page = library_view(self.library.items, self.plan.posts, query, lambda name: label_of(self.campaign, name))
         return {"title": "内容库", "page": page}
 
     def status_values(self, now: float) -> dict[str, Any]:
-        channels = [(c.name, channel_label(self.campaign, c.name)) for c in self.campaign.channels]
+        channels = [(c.name, label_of(self.campaign, c.name)) for c in self.campaign.channels]
         names = job_names(self.campaign, self.plan.reminders)
         return {
             "title": "运行状态",

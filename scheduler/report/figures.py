@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ..channels.kinds import label_of
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
 from ..inputs.vocabulary import AREAS
@@ -23,7 +24,6 @@ from ..publishing.tables import pause_log, posts, stat_days, stat_values
 from ..simulation.marker import is_simulated
 from ..units.submissions import UnitStatus, recorded, statuses
 from ..units.unrecorded import refused_files
-from ..views.plan_export import channel_label
 from .gaps import missing
 from .gaps import subject as gap_subject
 from .lateness import Lateness, sent_times
@@ -258,7 +258,7 @@ def _gaps(conn: sa.Connection, campaign: Campaign, start: dt.date, end: dt.date)
     )
     return [
         {
-            "source": channel_label(campaign, r.source),
+            "source": label_of(campaign, r.source),
             "source_id": r.source,
             "records": gap_subject(r.source),  # 播放记录 (a screen's) or 统计数据 (a platform's)
             "day": r.day,

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..channels.kinds import post_title
+from ..channels.kinds import label_of, post_title
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
 from ..publishing import states as st
 from ..publishing.queue import Post
-from ..views.plan_export import channel_label
 from .lateness import Sent
 
 PROBLEM_STATES = (st.FAILED, st.MISSED)
@@ -62,7 +61,7 @@ def post_row(
         post.id,
         post.when(tz),
         post.channel,
-        channel_label(campaign, post.channel),
+        label_of(campaign, post.channel),
         post.area,
         post.item,
         title,

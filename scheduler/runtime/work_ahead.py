@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..channels.kinds import label_of
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem, Library
 from ..planning.planner import Plan
@@ -36,7 +37,6 @@ from ..screens.playlist import Playlist
 from ..screens.slogan_check import Vetted
 from ..support.errors import QmError, RuntimeFailure
 from ..support.values import ImageRef
-from ..views.plan_export import channel_label
 
 HORIZON = dt.timedelta(hours=26)  # posters are drawn for the posts of the coming day and a bit
 
@@ -100,7 +100,7 @@ def left_dark(campaign: Campaign, still_paused: Collection[str]) -> tuple[str, .
     paused any more (not in `still_paused`): lifted while no plan can fill them again."""
     root = screens_root(campaign)
     return tuple(
-        channel_label(campaign, s.name) for s in campaign.screens if s.id not in still_paused and _shows_paused(current_folder(root, s.id))
+        label_of(campaign, s.name) for s in campaign.screens if s.id not in still_paused and _shows_paused(current_folder(root, s.id))
     )
 
 

@@ -260,7 +260,7 @@ def overdue_note(status: Status) -> str:
 
 def to_text(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int, label: Callable[[str], str] | None = None) -> str:
     """`names`: what people call the jobs (`job_names`); `year`: the campaign's (see `upcoming`); `label`: what they
-    call a channel (`plan_export.channel_label`)."""
+    call a channel (`channels.kinds.label_of`)."""
 
     lines = [f"后台服务：{daemon_text(status, tz)}"]
     lines += [f"  {line}" for line in other_daemons(status, tz)]

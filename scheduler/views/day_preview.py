@@ -11,7 +11,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from ..channels.kinds import Kind, kind_named, kinds
+from ..channels.kinds import Kind, kind_named, kinds, label_of
 from ..inputs.campaign import Campaign
 from ..inputs.content import ContentItem
 from ..inputs.content_markup import guide_reasons
@@ -27,7 +27,6 @@ from ..rendering.payloads import RenderedPost, Renderer
 from ..rendering.versions import shown
 from ..support.values import ImageRef, drawn_poster, poster_path
 from .placeholder import placeholder_src
-from .plan_export import channel_label
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def summary_lines(campaign: Campaign, preview: DayPreview) -> list[str]:
         extra = kind_for(post.channel).summary(rendered.payload)
         mark = "✗" if findings else "✓"
         lines.append(
-            f"  {mark} {post.at:%H:%M} {channel_label(campaign, post.channel)}  {post.item.title}{extra}  [{post.id}@{shown(rendered.version)}]"
+            f"  {mark} {post.at:%H:%M} {label_of(campaign, post.channel)}  {post.item.title}{extra}  [{post.id}@{shown(rendered.version)}]"
         )
         lines += [f"      问题：{f.reason}" for f in findings]
     lines += [f"  提醒 {r.at:%H:%M} {r.message}" for r in preview.reminders]

@@ -48,9 +48,9 @@ def held_by_all(pauses: Pauses, tz: dt.tzinfo) -> str:
 
 def banners(pauses: Pauses, campaign: Campaign) -> list[str]:
     """One line a pause, for the console's pages, each channel by its Chinese name: an admin resumes it on 运行状态."""
-    from .plan_export import channel_label
+    from ..channels.kinds import label_of
 
-    label, tz = functools.partial(channel_label, campaign), campaign.timezone
+    label, tz = functools.partial(label_of, campaign), campaign.timezone
     return [
         f"已暂停发布：{paused_what(channel, label)}，原因：{reason}，{who} 于 {local_time(at, tz)}；管理员可在“运行状态”恢复。"
         for channel, (reason, who, at) in sorted(pauses.items())

@@ -15,15 +15,13 @@ from ..planning.planner import Plan, PlannedPost
 from ..support.spreadsheet import spreadsheet_safe
 from .columns import aligned
 
-channel_label = label_of  # what staff call a channel (微博, 市中心户外大屏)
-
 
 def post_record(campaign: Campaign, post: PlannedPost) -> dict[str, Any]:
     return {
         "id": post.id,
         "at": post.at.isoformat(),
         "channel": post.channel,
-        "channel_name": channel_label(campaign, post.channel),
+        "channel_name": label_of(campaign, post.channel),
         "item": post.item.id,
         "area": post.item.area,
         "area_name": AREAS[post.item.area],
@@ -100,7 +98,7 @@ def to_csv(campaign: Campaign, plan: Plan, reminders: bool = False) -> str:
 def to_table(campaign: Campaign, plan: Plan) -> str:
     rows: list[tuple[str, ...]] = [("时间", "渠道", "发布编号", "领域", "内容编号", "标题")]
     entries: list[tuple[dt.datetime, tuple[str, ...]]] = [
-        (p.at, (f"{p.at:%m-%d %H:%M}", channel_label(campaign, p.channel), p.id, AREAS[p.item.area], p.item.id, p.item.title))
+        (p.at, (f"{p.at:%m-%d %H:%M}", label_of(campaign, p.channel), p.id, AREAS[p.item.area], p.item.id, p.item.title))
         for p in plan.posts
     ]
     entries += [(r.at, (f"{r.at:%m-%d %H:%M}", "工作人员通知", r.id, "—", r.label, r.message)) for r in plan.reminders]
@@ -152,7 +150,7 @@ def to_ics(campaign: Campaign, plan: Plan, now: dt.datetime | None = None) -> st
         "END:VTIMEZONE",
     ]
     events = [
-        (p.id, p.at, f"[{channel_label(campaign, p.channel)}] {p.item.title}", f"{AREAS[p.item.area]}｜{p.item.id}\n{p.item.summary}", 15)
+        (p.id, p.at, f"[{label_of(campaign, p.channel)}] {p.item.title}", f"{AREAS[p.item.area]}｜{p.item.id}\n{p.item.summary}", 15)
         for p in plan.posts
     ] + [(r.id, r.at, r.message, "工作人员通知", 30) for r in plan.reminders]
     for uid, at, summary, description, minutes in events:
@@ -199,7 +197,7 @@ def to_html(campaign: Campaign, plan: Plan) -> str:
 
     by_day: dict[dt.date, list[str]] = {}
     for p in plan.posts:
-        title = f"{p.at:%H:%M} {channel_label(campaign, p.channel)}：{p.item.title}（{AREAS[p.item.area]}）"
+        title = f"{p.at:%H:%M} {label_of(campaign, p.channel)}：{p.item.title}（{AREAS[p.item.area]}）"
         by_day.setdefault(p.at.date(), []).append(
             f'<div class="post {p.slot.channel.split(":")[0]}" title="{escape(title)}">{p.at:%H:%M} {escape(p.item.title)}</div>'
         )

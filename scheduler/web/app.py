@@ -29,6 +29,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.staticfiles import StaticFiles
 
+from ..channels.kinds import label_of
 from ..inputs.campaign import ROLE_LABELS, ROLES, Campaign
 from ..publishing import states as st
 from ..publishing.queue import Queue
@@ -38,7 +39,6 @@ from ..runtime.rehearsal import now_seconds
 from ..screens.serve import ScreenPlayers
 from ..support.logs import event
 from ..views.pause_notes import banners
-from ..views.plan_export import channel_label
 from . import flash, form_size
 from .accounts import Accounts, User
 from .config_watch import ConfigWatch, banner, refusal
@@ -95,7 +95,7 @@ class Console:
             campaign=self.campaign,
             state_label=st.label,
             role_labels=ROLE_LABELS,
-            channel_label=lambda name: channel_label(self.campaign, name),
+            channel_label=lambda name: label_of(self.campaign, name),
             reason_max=REASON_MAX,
         )
         tz = self.campaign.timezone

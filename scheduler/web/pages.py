@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..channels.kinds import label_of
 from ..inputs.dates_written import date_error, example_day
 from ..pages.site import Site
 from ..publishing import review, review_progress
@@ -32,7 +33,6 @@ from ..publishing.queue import Post
 from ..publishing.review_notices import TOLD
 from ..publishing.review_reasons import overlong, unseen
 from ..views.pause_notes import paused_said
-from ..views.plan_export import channel_label
 from ..views.print_standing import AFTER_SIGNING
 from . import flash, review_said
 from .app import Call, Console, view
@@ -139,7 +139,7 @@ def done_message(call: Call) -> str:
         named = post if post and call.console.queue.get(post) is not None else "这条内容"  # a post's id, no words of a link's
         return f"已取消发布，不再发出。{review.maybe_out(named)}"
     if done == "paused":  # what is paused now, by the channels' Chinese names, and until when
-        return paused_said(review.paused(call.console.queue), lambda name: channel_label(call.console.campaign, name))
+        return paused_said(review.paused(call.console.queue), lambda name: label_of(call.console.campaign, name))
     return DONE.get(done, "")
 
 
