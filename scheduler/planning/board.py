@@ -70,12 +70,6 @@ class Board:
         kind = kind_named(self.channel.kind)
         return f"渠道 {self.channel.name}（{kind.label if kind else self.channel.kind}）"
 
-    @property
-    def channel_label(self) -> str:
-        """The channel as the staff call it (公众号, 微博, a screen's name)."""
-        kind = kind_named(self.channel.kind)
-        return kind.channel_label(self.channel) if kind else self.channel.name
-
     def free(self, slots: Iterable[Slot] | None = None) -> list[Slot]:
         return [s for s in (self.slots if slots is None else slots) if s not in self.chosen]
 

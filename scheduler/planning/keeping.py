@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from ..channels.kinds import label_of
 from ..inputs.campaign import Campaign
 from ..inputs.content import Library
 from . import launch
@@ -15,7 +16,7 @@ from .kept import Kept
 from .slots import Slot, channel_slots, day_and_time, local_time
 
 
-def place_out(board: Board, library: Library, kept: Mapping[str, Kept]) -> None:
+def place_out(campaign: Campaign, board: Board, library: Library, kept: Mapping[str, Kept]) -> None:
     """Posts that went out (or failed after an attempt that may have sent them) keep their slot and item,
     whatever the rules say now. Their item is spent on the channel even when the slot is gone (the config
     moved it), and it counts in its day: the day gives up the free slot nearest its time (`_moved_out`). A
@@ -38,10 +39,10 @@ def place_out(board: Board, library: Library, kept: Mapping[str, Kept]) -> None:
             board.chosen[slot] = PlannedPost(slot, item, "kept")
     board.slots = [s for s in board.slots if s not in gone]
     for day, time, unsure in moved:
-        _moved_out(board, day, time, unsure)
+        _moved_out(campaign, board, day, time, unsure)
 
 
-def _moved_out(board: Board, day: dt.date, time: dt.time, unsure: bool) -> None:
+def _moved_out(campaign: Campaign, board: Board, day: dt.date, time: dt.time, unsure: bool) -> None:
     """A post went out on `day` at `time` (`unsure`: failed, but may have), a slot the config no longer has
     (its time was moved): the day keeps what went out and does not get one post more, so its free slot
     nearest that time is not given."""
@@ -55,7 +56,7 @@ def _moved_out(board: Board, day: dt.date, time: dt.time, unsure: bool) -> None:
 
     dropped = min(free, key=lambda s: (apart(s), s))
     board.slots.remove(dropped)
-    label = board.channel_label
+    label = label_of(campaign, board.name)
     went = (
         f"{time:%H:%M} 的发布失败，但可能已经发出（到平台核实：已发出的用 qm confirm 补记，没有发出的用 qm retry 重发）"
         if unsure

@@ -103,7 +103,7 @@ def _plan(campaign: Campaign, library: Library, kept: Mapping[str, Kept]) -> Pla
     set_aside: list[Problem] = []
     boards = [Board(c, channel_slots(campaign, c), [i for i in library.items if i.allows(c.kind)], {}) for c in campaign.channels]
     for board in boards:
-        keeping.place_out(board, library, kept)
+        keeping.place_out(campaign, board, library, kept)
         _place_pins(campaign, board, library, problems, set_aside)
         keeping.place_kept(campaign, board, kept)
         launch.place(campaign, board, problems)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from ..channels.kinds import kind_of
+from ..channels.kinds import kind_of, label_of
 from ..inputs.campaign import Campaign
 from ..planning.slots import Slot
 from .queue import Post
@@ -42,7 +42,7 @@ def late_advice(campaign: Campaign, now: float) -> Callable[[Post], tuple[str, s
         deadline = kind.deadline(campaign, config, slot, due=sent)
         if sent < deadline.at:
             return "", ""
-        where = f"{kind.short_label or kind.label}“{kind.channel_label(config)}”{slot.at:%Y-%m-%d %H:%M} 的这条内容"
+        where = f"{kind.short_label or kind.label}“{label_of(campaign, config.name)}”{slot.at:%Y-%m-%d %H:%M} 的这条内容"
         refused = f"{post.id} 不能重发：{where}已超过{deadline.limit}，重发也只会记为“已错过”。"
         later = max(slot.day + dt.timedelta(days=1), sent.date())
         if later > campaign.end:

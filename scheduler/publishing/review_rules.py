@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..channels.kinds import kind_named
+from ..channels.kinds import label_of
 from ..inputs.campaign import ROLE_LABELS, Campaign, ReviewConfig
 from .dialect_insert import insert_into
 from .queue import TransitionError
@@ -51,12 +51,7 @@ def of(campaign: Campaign) -> Rules:
 
 def auto_channels(campaign: Campaign) -> dict[str, str]:
     """The channels approved without people (`auto_approve: true`): name -> what staff call it."""
-    named = {}
-    for c in (c for c in campaign.channels if c.auto_approve):
-        kind = kind_named(c.kind)
-        label = kind.channel_label(c) if kind is not None else c.name
-        named[c.name] = f"{label}（{c.name}）" if ":" in c.name and label != c.name else label
-    return named
+    return {c.name: label_of(campaign, c.name) for c in campaign.channels if c.auto_approve}
 
 
 def rules_of(rules: ReviewConfig, auto: Mapping[str, str] | None = None) -> Rules:
