@@ -78,4 +78,4 @@ def test_findings_name_post_and_channel(heihe: Campaign, heihe_plan: Plan) -> No
     post = _post(heihe_plan, "screen:center")
     bad = dataclasses.replace(post, item=dataclasses.replace(post.item, line="这一行文字实在是太长了以至于电子屏上放不下了"))
     findings = lint_post(heihe, Renderer(heihe).render(bad))
-    assert [str(f) for f in findings] == [f"{post.id}（screen:center）：电子屏文字超过 20 字"]
+    assert [f.told(heihe) for f in findings] == [f"{post.id}（市中心户外大屏）：电子屏文字超过 20 字"]

@@ -64,9 +64,6 @@ class Finding:
     channel: str
     reason: str
 
-    def __str__(self) -> str:
-        return f"{self.post_id}（{self.channel}）：{self.reason}"
-
     def told(self, campaign: Campaign) -> str:
         """As a message to staff words it: the channel as they call it (`label_of`)."""
         return f"{self.post_id}（{label_of(campaign, self.channel)}）：{self.reason}"
