@@ -229,18 +229,19 @@ def _robot_problems(campaign: Campaign) -> list[Problem]:
     """Group robots whose address (or signing key) is to come from a file that gives none, or whose address is no web
     address (no http:// or https://: nothing would be sent to it): nobody in that group would hear of a failed post.
     An unset variable is fine: that robot is not used on this machine."""
-    from ..inputs.secrets import broken_files, read_secret
+    from ..inputs.secrets import secret_read
 
     hooks = [(f"通知“{n.name}”", n.webhook_env) for n in campaign.notifiers]
     hooks += [(f"单位“{u.name}”", u.webhook_env) for u in campaign.units if u.webhook_env]
     names = hooks + [(f"通知“{n.name}”", n.secret_env) for n in campaign.notifiers if n.secret_env]
+    read = {env: secret_read(os.environ, env) for _, env in names}  # each file read once
     hint = "改正文件路径或内容（文件里只写地址或密钥本身），或取消设置这个 _FILE 环境变量（那样就不发这个群的通知）"
-    problems = [Problem(said, "环境变量", hint) for said in broken_files(os.environ, names)]
-    wrong = [
-        (whose, env)
-        for whose, env in hooks
-        if (value := read_secret(os.environ, env)) and not value.lower().startswith(("https://", "http://"))
+    problems = [
+        Problem(f"{whose}的 {env} 读取失败：{why}", "环境变量", hint)
+        for whose, env in names
+        if os.environ.get(f"{env}_FILE") and (why := read[env][1])
     ]
+    wrong = [(whose, env) for whose, env in hooks if (value := read[env][0]) and not value.lower().startswith(("https://", "http://"))]
     hint = "填群机器人设置里复制的完整 Webhook 地址（以 https:// 开头）"
     return problems + [Problem(f"{whose}的 {env} 不是网址（没有以 https:// 开头），通知发不出去", "环境变量", hint) for whose, env in wrong]
 

@@ -9,7 +9,7 @@ message it might reach later.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..support import redact
@@ -22,23 +22,25 @@ ENV_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 def read_secret(env: Mapping[str, str], name: str) -> str:
     """The value of env var `name`, or the contents of the file named by `name_FILE`; "" if neither."""
-    value = env.get(name, "").strip()
-    if not value and env.get(f"{name}_FILE"):
-        value, _ = _read_file(env[f"{name}_FILE"])
-    redact.register(value)
-    return value
+    return secret_read(env, name)[0]
 
 
 def secret_problem(env: Mapping[str, str], name: str) -> str:
     """Why `name` gives no secret, in Chinese, never the value ("" when it gives one): not set, or what is
     wrong with the file `name_FILE` names."""
-    if env.get(name, "").strip():
-        return ""
+    return secret_read(env, name)[1]
+
+
+def secret_read(env: Mapping[str, str], name: str) -> tuple[str, str]:
+    """The secret `name` gives (`read_secret`) and why it gives none (`secret_problem`), its file read once."""
+    value = env.get(name, "").strip()
     file = env.get(f"{name}_FILE", "")
-    if not file:
-        return f"环境变量 {name} 未设置"
-    why = _read_file(file)[1]
-    return f"{name}_FILE 指向的文件 {file} {why}" if why else ""
+    why = "" if value else f"环境变量 {name} 未设置"
+    if not value and file:
+        value, problem = _read_file(file)
+        why = f"{name}_FILE 指向的文件 {file} {problem}" if problem else ""
+    redact.register(value)
+    return value, why
 
 
 def _read_file(file: str) -> tuple[str, str]:
@@ -63,11 +65,11 @@ def require_secret(env: Mapping[str, str], name: str, what: str, channel: str) -
     """A secret the channel cannot work without; a clear error naming the variable when it is missing."""
     if not name:
         raise ConfigError(f"渠道 {channel} 没有指定存放{what}的环境变量（在 config.yaml 的 channels.{channel} 中写上对应的 *_env 项）")
-    value = read_secret(env, name)
+    value, why = secret_read(env, name)
     if value:
         return value
     if env.get(f"{name}_FILE"):
-        raise ConfigError(f"渠道 {channel} 的{what} 读取失败：{secret_problem(env, name)}")
+        raise ConfigError(f"渠道 {channel} 的{what} 读取失败：{why}")
     raise ConfigError(
         f"渠道 {channel} 缺少{what}：环境变量 {name} 未设置（设置 {name}，或把它写进一个文件并用 {name}_FILE 指向该文件；不要写在 config.yaml 里）"
     )
@@ -85,9 +87,3 @@ def env_name(r: Reader, m: YamlMapping, key: str, path: str, default: str | None
             f"例如 {example or default}，把密钥或地址放进这个环境变量",
         )
     return name
-
-
-def broken_files(env: Mapping[str, str], names: Iterable[tuple[str, str]]) -> list[str]:
-    """For each (whose, variable) whose `<VAR>_FILE` is set but gives no secret (a wrong path, an empty or
-    unreadable file): what is wrong, in Chinese. An unset variable is not wrong: that robot is simply not used."""
-    return [f"{whose}的 {name} 读取失败：{why}" for whose, name in names if env.get(f"{name}_FILE") and (why := secret_problem(env, name))]
