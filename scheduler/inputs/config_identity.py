@@ -5,6 +5,7 @@ be telephone numbers) and its brand (colours, logo, QR link, font)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from .campaign import Contact
@@ -110,29 +111,45 @@ def _brand(r: Reader, data: Mapping, base: Path) -> Brand:
         if not COLOR_RE.match(value):
             r.problem(b.where(key), f"brand.{key} 不是颜色值：{value!r}", "颜色写作 #C8102E")
         colours[key] = value
-    logo = font = None
-    if "logo" in b:
-        logo = under(base, r.text(b, "logo", "brand"))
-        if not logo.exists():
-            r.problem(b.where("logo"), f"标志图片不存在：{logo}", "检查 brand.logo 的路径")
-        elif logo.is_dir():
-            _folder(r, b, "logo", logo, "标志图片", IMAGE_SUFFIXES)
-        elif (why := _not_image(logo)) is not None:
-            r.problem(b.where("logo"), f"brand.logo 不是图片：{logo}（{why}）", "换成 PNG 或 JPG 图片")
-    if "font" in b:
-        font = under(base, r.text(b, "font", "brand"))
-        if not font.exists():
-            r.problem(b.where("font"), f"字体文件不存在：{font}", "检查 brand.font 的路径，或删去此项使用内置字体")
-        elif font.is_dir():
-            _folder(r, b, "font", font, "字体文件", FONT_SUFFIXES)
-        elif (why := _not_font(font)) is not None:
-            r.problem(
-                b.where("font"), f"brand.font 不是字体文件：{font}（{why}）", "换成 .ttf、.otf 或 .ttc 字体文件，或删去此项使用内置字体"
-            )
+    logo = _brand_file(r, b, base, "logo", ("标志图片", "图片", "换成 PNG 或 JPG 图片", ""), IMAGE_SUFFIXES, _not_image)
+    font = _brand_file(
+        r,
+        b,
+        base,
+        "font",
+        ("字体文件", "字体文件", "换成 .ttf、.otf 或 .ttc 字体文件", "，或删去此项使用内置字体"),
+        FONT_SUFFIXES,
+        _not_font,
+    )
     qr = r.text(b, "qr_link", "brand", "")
     if qr and not URL_RE.match(qr):
         r.problem(b.where("qr_link"), f"brand.qr_link 不是网址：{qr!r}", "以 https:// 开头")
     return Brand(**colours, logo=logo, qr_link=qr, font=font, font_where=b.where("font") if font else "")
+
+
+def _brand_file(
+    r: Reader,
+    b: Mapping,
+    base: Path,
+    key: str,
+    words: tuple[str, str, str, str],
+    suffixes: tuple[str, ...],
+    unusable: Callable[[Path], str | None],
+) -> Path | None:
+    """The file brand.<key> names (None when it names none), checked: it exists, is no folder and can be used
+    (`unusable` says why not). `words`: what it is (标志图片), what it must be (图片), how to fix an unusable
+    one, and what may be done instead of naming one ("，或删去此项使用内置字体", or "")."""
+    if key not in b:
+        return None
+    noun, must_be, fix, instead = words
+    path = under(base, r.text(b, key, "brand"))
+    if not path.exists():
+        r.problem(b.where(key), f"{noun}不存在：{path}", f"检查 brand.{key} 的路径{instead}")
+    elif path.is_dir():
+        _folder(r, b, key, path, noun, suffixes)
+    elif (why := unusable(path)) is not None:
+        r.problem(b.where(key), f"brand.{key} 不是{must_be}：{path}（{why}）", f"{fix}{instead}")
+    return path
 
 
 def _folder(r: Reader, b: Mapping, key: str, folder: Path, noun: str, suffixes: tuple[str, ...]) -> None:
