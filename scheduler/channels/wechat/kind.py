@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,7 @@ from ...inputs.campaign import ChannelConfig
 from ...support.values import IMAGE_SCHEME, ImageRef
 from ..kinds import Kind
 from .config import WeChatConfig, read_wechat
+from .inliner import inliner
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -73,7 +73,7 @@ class WeChatKind(Kind):
             return ref
 
         html = run({**base, "wechat": channel, "body_html": to_html(item.body), "image": image})
-        content = _escape_attr_brackets(_CLASS_ATTR.sub("", _inliner().inline(html)))
+        content = _escape_attr_brackets(_CLASS_ATTR.sub("", inliner().inline(html)))
         cover = ImageRef(f"{IMAGE_SCHEME}{item.id}/cover", item.id, "launch" if item.is_launch else "knowledge-card", "wechat-cover")
         payload = {
             "title": item.title,
@@ -164,13 +164,6 @@ class WeChatKind(Kind):
 
         assert isinstance(config, WeChatConfig)
         return SimulatedWeChat(config)
-
-
-@cache
-def _inliner() -> Any:
-    import css_inline  # only when an article is rendered
-
-    return css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
 
 def _escape_attr_brackets(html: str) -> str:
