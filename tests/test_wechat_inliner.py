@@ -32,14 +32,13 @@ def _run(code: str) -> str:
 
 
 def test_the_inliner_is_imported_without_email_utils_and_inlines_as_css_inline_does() -> None:
+    """And an email.utils imported before is used as it is."""
     inlined, before, real, date = json.loads(_run(PROBE))
     assert not before  # css_inline imported without email.utils (socket, calendar, ...)
     assert real and date == "Thu, 01 Jan 1970 00:00:00 GMT"  # imported for real afterwards
     assert inlined == _run(PLAIN).rstrip("\n")
     assert 'style="color: #c00;font-weight: bold;"' in inlined
-
-
-def test_an_email_utils_imported_already_is_left_as_it_is() -> None:
+    # an email.utils imported already is left as it is
     code = "import email.utils, sys\nreal = sys.modules['email.utils']\n" + PROBE.replace("print(", "assert real is utils\nprint(")
     inlined, before, real, _ = json.loads(_run(code))
     assert before and real and inlined == _run(PLAIN).rstrip("\n")
