@@ -42,3 +42,13 @@ def test_the_inliner_is_imported_without_email_utils_and_inlines_as_css_inline_d
     code = "import email.utils, sys\nreal = sys.modules['email.utils']\n" + PROBE.replace("print(", "assert real is utils\nprint(")
     inlined, before, real, _ = json.loads(_run(code))
     assert before and real and inlined == _run(PLAIN).rstrip("\n")
+
+
+def test_the_stand_in_gives_the_real_module_for_anything_else_css_inline_may_ask() -> None:
+    import email.utils
+
+    from scheduler.channels.wechat.inliner import _stand_in
+
+    stand_in = _stand_in()
+    assert stand_in.parsedate_to_datetime("Mon, 30 Nov 2026 00:00:00 GMT") is None
+    assert stand_in.formatdate is email.utils.formatdate

@@ -6,12 +6,13 @@ brings `socket`, `calendar`, `base64`, `email.charset` and more, about 6 ms of C
 inliner's import and 5 % of a `qm check` after one edit, for a date qm never reads. So while css_inline is
 imported, a stand-in `email.utils` answers that one call (the build's date is then None); it is removed
 again at once, and a later `import email.utils` (an HTTP client's) gets the real module. The real module is
-used as it is when it was imported already, when another thread runs (it might import `email.utils` in that
-moment) and when the import with the stand-in fails (a css_inline that wants more of `email.utils`).
+used as it is when it was imported already and when another thread runs (it might import `email.utils` in that
+moment); a css_inline that asks the stand-in for anything else gets the real module's.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from functools import cache
 from types import ModuleType
@@ -28,20 +29,28 @@ def inliner() -> Any:
 
 def _css_inline() -> Any:
     threading = sys.modules.get("threading")
-    if _STAND_IN not in sys.modules and (threading is None or threading.active_count() == 1):
-        stand_in = ModuleType(_STAND_IN)
-        stand_in.parsedate_to_datetime = lambda text: None  # type: ignore[attr-defined]
-        sys.modules[_STAND_IN] = stand_in
-        try:
-            import css_inline
-        except Exception:  # imported again below with the real module, which reports a real failure
-            for name in [n for n in sys.modules if n == "css_inline" or n.startswith("css_inline.")]:
-                del sys.modules[name]
-        else:
-            return css_inline
-        finally:
-            if sys.modules.get(_STAND_IN) is stand_in:
-                del sys.modules[_STAND_IN]
-    import css_inline
+    if _STAND_IN in sys.modules or (threading is not None and threading.active_count() > 1):
+        import css_inline
 
+        return css_inline
+    stand_in = sys.modules[_STAND_IN] = _stand_in()
+    try:
+        import css_inline
+    finally:
+        if sys.modules.get(_STAND_IN) is stand_in:
+            del sys.modules[_STAND_IN]
     return css_inline
+
+
+def _stand_in() -> ModuleType:
+    """`email.utils` for css_inline's import: the build's date is None; anything else asked of it is the real
+    module's (imported then), so a css_inline that wants more of `email.utils` still gets it."""
+    stand_in = ModuleType(_STAND_IN)
+
+    def real(name: str) -> Any:
+        if sys.modules.get(_STAND_IN) is stand_in:
+            del sys.modules[_STAND_IN]
+        return getattr(importlib.import_module(_STAND_IN), name)
+
+    vars(stand_in).update(parsedate_to_datetime=lambda text: None, __getattr__=real)  # a module's __getattr__: PEP 562
+    return stand_in
