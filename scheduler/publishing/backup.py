@@ -28,10 +28,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..support.errors import InputError, RuntimeFailure
+from ..support.private_files import create, say_tightened, tighten
 from ..support.values import Receipt, committed
 from . import notices_sent
 from . import states as st
-from .db import open_db
+from .db import open_db, private_database
 from .tables import audit, notices, posts
 
 TAKEN_KEY = "backup:taken"  # a row in the copy's `notices`: when the backup was taken
@@ -46,11 +47,13 @@ def folder_for(db: Path) -> Path:
 
 def take(db: Path, folder: Path, now: float, tz: dt.tzinfo, keep: int) -> Path:
     """A consistent copy of the database in `folder`; older copies beyond `keep` are removed."""
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    say_tightened("数据库备份", tighten(*existing(folder)))  # each holds the password hashes and sessions, as the database does
     name = f"{PREFIX}{dt.datetime.fromtimestamp(now, tz):%Y%m%d-%H%M%S}{SUFFIX}"
     target = folder / name
     partial = folder / (name + ".part")
     partial.unlink(missing_ok=True)
+    create(partial)  # readable by its owner alone, like the database
     source = sqlite3.connect(db)
     try:
         copy = sqlite3.connect(partial)
@@ -118,6 +121,7 @@ def restore(backup: Path, db: Path, now: float, can_tell: Callable[[str], bool])
     taken = taken_at(backup)
     went_out = _went_out(db, taken)
     db.parent.mkdir(parents=True, exist_ok=True)
+    private_database(db)
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
         target = sqlite3.connect(db)

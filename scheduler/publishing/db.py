@@ -15,6 +15,7 @@ from ..runtime.lease import DEFAULT_TIMEOUT, keepalive_args
 from ..support.db_names import shown
 from ..support.errors import InputError, RuntimeFailure
 from ..support.os_messages import writable_dir
+from ..support.private_files import create, say_tightened, tighten
 from .db_errors import database_error
 from .migrations import migrate
 
@@ -26,6 +27,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=10000")  # wait for another process's write instead of failing
         cur.close()
+
+
+def private_database(path: Path) -> None:
+    """The SQLite file holds the console's password hashes and sessions: made readable by its owner alone before
+    SQLite opens it (its -wal and -shm files take its permissions); one an earlier qm made readable by others is tightened."""
+    create(path)
+    say_tightened("数据库文件", tighten(path, Path(f"{path}-wal"), Path(f"{path}-shm")))
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -69,6 +77,7 @@ def open_db(url: str, *, migrate_schema: bool = True, lease_timeout: float = DEF
     path = sqlite_path(url)
     if path is not None:
         writable_dir(path.parent, "数据库目录")
+        private_database(path)
     if target.get_backend_name() == "postgresql":  # a connection dropped meanwhile (restart, network cut) is found and replaced
         engine = new_engine(url, pool_pre_ping=True, connect_args=keepalive_args(lease_timeout))
     else:

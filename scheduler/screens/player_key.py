@@ -22,6 +22,7 @@ import secrets
 from pathlib import Path
 
 from ..support.atomic_files import atomic_write_bytes
+from ..support.private_files import say_tightened, tighten
 
 COOKIE = "qm_player"
 KEEP_SECONDS = 400 * 86400  # browsers keep a cookie at most 400 days; every playlist poll renews it
@@ -36,9 +37,8 @@ def _key(state: Path) -> bytes:
     if not path.exists():
         with contextlib.suppress(FileExistsError):  # another process (qm web beside qm screen serve) made it first: theirs is the key
             atomic_write_bytes(path, secrets.token_hex(32).encode(), replace=False, private=True)  # others cannot forge reports
-    elif path.stat().st_mode & 0o077:  # made readable by others by an earlier qm: its owner's alone from now on
-        with contextlib.suppress(OSError):
-            path.chmod(0o600)
+    else:  # made readable by others by an earlier qm: its owner's alone from now on
+        say_tightened("电子屏播放密钥", tighten(path))
     return path.read_bytes().strip()
 
 

@@ -40,6 +40,15 @@ def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields
     logger.log(level, name, extra={_FIELDS: fields})
 
 
+def warn(logger: logging.Logger, name: str, said: str, **fields: Any) -> None:
+    """A warning for people: an event in qm.log and on the terminal under `setup_logging` (qm daemon, qm web), else
+    the sentence alone on stderr (another command, whose terminal is the only place to say it)."""
+    if any(isinstance(f, RedactingFilter) for h in logging.getLogger().handlers for f in h.filters):
+        event(logger, name, logging.WARNING, msg=said, **fields)
+    else:
+        sys.stderr.write(redact.scrub(f"qm：注意：{escaped(said)}") + "\n")
+
+
 def _quote(value: Any) -> str:
     text = str(value)
     if text and not _QUOTED.search(text):
