@@ -297,3 +297,30 @@ def test_a_port_and_a_path_holding_an_at_are_no_user_part() -> None:
     assert scrub("连接 https://u:p@ss?a=b@host/x 失败") == "连接 https://***@host/x 失败"  # "?a=b" after an "@": the password's
     assert has_userinfo("https://wx:12?ss@host/p") and has_userinfo("https://wx:pa55/w0rd@host/p")
     assert scrub("地址https://u:secret1@host/x") == "地址https://***@host/x"  # no space after Chinese text
+
+
+def test_an_api_address_over_plain_http_is_refused_by_check_and_daemon_unless_it_is_this_machine(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The AppSecret and the access token travel in every call: over http:// anyone on the way reads them."""
+    monkeypatch.setenv("QM_WECHAT_APPSECRET", "app-secret-123456")
+    monkeypatch.setenv("QM_WEIBO_TOKEN", "2.00weibo-token-123456")
+
+    def edit(text: str) -> str:
+        text = text.replace("api_base: https://api.weixin.qq.com", "api_base: http://wx-proxy.example.cn/wx")
+        return text.replace("api_base: https://api.weibo.com", "api_base: http://10.0.0.8:8080")
+
+    path = project(edit, config=API)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for command in ("check", "daemon"):
+        result = run_qm(command, "-c", path)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        for channel, shown in (("wechat", "http://wx-proxy.example.cn/wx"), ("weibo", "http://10.0.0.8:8080")):
+            line = next(i for i, text in enumerate(lines, 1) if text.strip() == f"api_base: {shown}")
+            said = f"config.yaml:{line}：channels.{channel}.api_base 是 http:// 地址 {shown}：接口的密钥（AppSecret、access token）会不加密地经过网络"
+            assert said in result.stderr and "改成 https:// 地址" in result.stderr, result.stderr
+        assert "123456" not in result.stdout + result.stderr
+
+    for local in ("http://127.0.0.1:8400", "http://localhost:8400/wx", "http://[::1]:8400"):  # a test server on this machine
+        path = project(lambda text, local=local: text.replace("api_base: https://api.weixin.qq.com", f"api_base: {local}"), config=API)
+        assert not any("api_base" in p for p in _problems(path)), local
