@@ -324,3 +324,25 @@ def test_an_api_address_over_plain_http_is_refused_by_check_and_daemon_unless_it
     for local in ("http://127.0.0.1:8400", "http://localhost:8400/wx", "http://[::1]:8400"):  # a test server on this machine
         path = project(lambda text, local=local: text.replace("api_base: https://api.weixin.qq.com", f"api_base: {local}"), config=API)
         assert not any("api_base" in p for p in _problems(path)), local
+
+
+def test_a_one_word_host_with_a_port_the_config_names_keeps_its_path_whole(project: Callable[..., Path]) -> None:
+    """`qm-web:8080` before a "/" is the console's host and port once the config names it (web.public_url, an
+    api_base, an Anthias address), not a user and the numeric password `8080/p`; a name the config never gave is
+    still read as a user, so a typed password is never shown."""
+    from scheduler.support import redact
+    from scheduler.support.redact import has_userinfo, scrub, shown_url
+
+    address = "http://qm-web:8080/p@x"
+    assert has_userinfo(address)  # unknown yet: a user `qm-web` and a numeric password, masked rather than shown
+    path = project(lambda text: text + "web:\n  public_url: http://qm-web:8080\n", config=API)
+    try:
+        load_campaign(path)
+        assert not has_userinfo(address) and shown_url(address) == address and scrub(f"日志 {address}") == f"日志 {address}"
+        assert scrub("链接 http://QM-WEB:8080/day/2027-09-08，找 wang@qm.cn") == "链接 http://QM-WEB:8080/day/2027-09-08，找 wang@qm.cn"
+        for typed in ("https://u:2024/x@host", "https://wx:123/456@proxy.example.cn/wx", "http://qm-api:8080/p@x"):
+            assert has_userinfo(typed) and scrub(f"日志 {typed}") == f"日志 {typed.partition('://')[0]}://***@{typed.rpartition('@')[2]}"
+        redact.register_host("https://u:2024/x@host")  # an address with a user part is never learnt as a host
+        assert has_userinfo("https://u:2024/x@host")
+    finally:
+        redact._hosts.discard("qm-web:8080")

@@ -8,7 +8,7 @@ import re
 from ..inputs.config_identity import URL_RE
 from ..inputs.located_yaml import Mapping
 from ..inputs.readers import Reader
-from ..support.redact import has_userinfo, shown_url
+from ..support.redact import has_userinfo, register_host, shown_url
 
 API_KEYS = ("api_base", "timeout")
 SECRET_KEYS = ("app_secret", "secret", "access_token", "token")
@@ -58,5 +58,6 @@ def api_settings(r: Reader, m: Mapping, path: str, default_base: str, default_ti
             f"{path}.api_base 是 http:// 地址 {shown_url(base)}：接口的密钥（AppSecret、access token）会不加密地经过网络，途中谁都能读到",
             f"改成 https:// 地址，如 {default_base} 或代理的 https:// 地址；http:// 只能用于本机上的测试服务器（127.0.0.1、localhost）",
         )
+    register_host(base)
     timeout = r.number(m, "timeout", path, default_timeout, lo=1, hi=120)
     return {"api_base": base, "timeout": timeout}

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..channels.kinds import kinds
+from ..support import redact
 from ..support.errors import ConfigError
 from . import config_calendar, config_identity, config_operations, config_posters
 from .campaign import Campaign, ChannelConfig, Paths, WebConfig
@@ -221,6 +222,7 @@ def _web(r: Reader, data: Mapping) -> WebConfig:
     url = r.text(m, "public_url", "web", "").rstrip("/")
     if url and not URL_RE.match(url):
         r.problem(m.where("public_url"), f"web.public_url 不是网址：{url!r}", "写作 http://192.168.1.20:8080（同事访问 qm web 的地址）")
+    redact.register_host(url)  # `http://qm-web:8080/p@x` in a message is this host's path, not a user and password
     idle = r.integer(m, "session_idle_minutes", "web", 30, lo=5, hi=24 * 60)
     return WebConfig(public_url=url, session_idle_minutes=idle, trusted_proxies=_proxies(r, m))
 

@@ -30,9 +30,11 @@ SECRET_PARAMETERS = frozenset({"key", "api_key", "apikey", "password", "passwd",
 # a name is short and holds no "?": `?a?password=…` is read at its second "?", and "?" * 16000 in one pass
 _PARAMETER = re.compile(r"([?&]([^=&#?\s\"']{1,100})=)[^&#\s\"']+")
 # an authority that is a host and its port: a name with a dot (an address) or localhost; `u:2024` before a "/" and
-# an "@" is a user and a numeric password holding "/" (`https://u:2024/x@host`), masked rather than shown
+# an "@" is a user and a numeric password holding "/" (`https://u:2024/x@host`), masked rather than shown, unless
+# the config names it as a host qm talks to (`_hosts`: `http://qm-web:8080`, a one-word name in a private network)
 _HOST_PORT = re.compile(r"(?:[^:@/]*\.[^:@/]*|localhost):[0-9]*", re.I)
 _known: set[str] = set()
+_hosts: set[str] = set()
 _lock = threading.Lock()
 
 
@@ -41,6 +43,17 @@ def register(value: str) -> None:
     if len(value) >= MIN_LENGTH:
         with _lock:
             _known.add(value)
+
+
+def register_host(url: str) -> None:
+    """Remember the `host:port` of an address the config gives (the console's, an API's, an Anthias server's): written
+    before a "/" it is then that host and port, never a user and a numeric password (`http://qm-web:8080/p@x`). Only an
+    address with no "@" anywhere is taken, so a user part is never learnt as a host."""
+    _scheme, sep, rest = url.partition("://")
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if sep and ":" in authority and "@" not in url:
+        with _lock:
+            _hosts.add(authority.lower())
 
 
 def scrub(text: str) -> str:
@@ -77,12 +90,14 @@ def userinfo(url: str) -> tuple[str, str]:
     and show the rest of the password as the host or path: so when the part before the first "/", "?" or "#" holds
     an "@" or a ":" (a user, or a host's port), the user part ends at the LAST "@" that is not in the query
     (`https://u:pa?ss@host/x?mail=a@b`: `u:pa?ss`; `postgresql://qm:2024/Secret@host/qm`: `qm:2024/Secret`);
-    `https://host/p?mail=a@b`, `https://host/@team` and `https://h.cn:8080/p@x` (a port, then a path) have none."""
+    `https://host/p?mail=a@b`, `https://host/@team` and `https://h.cn:8080/p@x` (a port, then a path) have none, nor has
+    `http://qm-web:8080/p@x` once the config names `qm-web:8080` (`register_host`)."""
     scheme, sep, rest = url.partition("://")
     authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
     if sep and ("@" in authority or ":" in authority):
         end = _query_start(rest)
-        if _HOST_PORT.fullmatch(authority) and not scheme.lower().startswith("postgres") and "/" in rest[:end]:
+        host_port = _HOST_PORT.fullmatch(authority) or authority.lower() in _hosts
+        if host_port and not scheme.lower().startswith("postgres") and "/" in rest[:end]:
             end = rest.index("/")  # `https://h.cn:8080/p@x`: a path's "@" (a database's path is a name, never with "@")
         at = rest.rfind("@", 0, end)
         if at >= 0:

@@ -11,7 +11,7 @@ from ...inputs.config_identity import URL_RE
 from ...inputs.dates_written import parse_time
 from ...inputs.located_yaml import Mapping
 from ...inputs.readers import Reader
-from ...support.redact import has_userinfo, shown_url
+from ...support.redact import has_userinfo, register_host, shown_url
 from ..api_config import USERINFO
 
 # The poster sizes named without the campaign (`poster.sizes`): a screen's id is a size name too (its slides' size).
@@ -104,4 +104,5 @@ def anthias_url(r: Reader, m: Mapping, path: str) -> str:
     elif has_userinfo(url):
         hint = f"删去地址里的“用户名:密码@”，写作 {shown_url(url)}；需要登录时把 用户名:密码 写进环境变量 QM_ANTHIAS_AUTH"
         r.problem(m.where("anthias"), f"{path}.anthias {USERINFO}", hint)
+    register_host(url)
     return url
