@@ -208,6 +208,11 @@ class ScreenPlayers:
         return None
 
 
+# The status needs no login (the players' machines read it): a damaged file is said without its path, which the
+# console's screens page and the staff's terminal show
+DAMAGED = "这块屏的播放列表已损坏，无法读取：请工作人员运行 qm screen build 重新生成（文件位置见审核台的“电子屏”页）"
+
+
 def _playlist_summary(path: Path) -> dict[str, Any]:
     """Version, date and slide count of a built playlist; ValueError (in Chinese) when it cannot be read."""
     try:
@@ -215,7 +220,7 @@ def _playlist_summary(path: Path) -> dict[str, Any]:
         summary = {"version": str(playlist["version"]), "date": str(playlist["date"]), "slides": len(playlist["slides"])}
         return {**summary, "paused": str(playlist.get("paused", ""))}
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"播放列表 {path} 已损坏，无法读取（运行 qm screen build 重新生成）") from exc
+        raise ValueError(DAMAGED) from exc
 
 
 def _screen(path: str, screens: dict[str, ScreenConfig]) -> tuple[ScreenConfig | None, str | None]:
