@@ -43,13 +43,16 @@ def _answer(sock: socket.socket, deadline: float) -> int:
     return int(answer.split()[1]) if answer.startswith(b"HTTP/") else 0
 
 
-def _exchange(server: ScreenServer, request: bytes) -> tuple[int, bytes]:
+def _raw(server: ScreenServer, request: bytes) -> bytes:
     """Send raw bytes (headers exactly as written) and read the whole answer."""
     host, port = server.address
     with socket.create_connection((str(host), port), timeout=10) as sock:
         sock.sendall(request)
-        answer = b"".join(iter(lambda: sock.recv(65536), b""))
-    head, _, body = answer.partition(b"\r\n\r\n")
+        return b"".join(iter(lambda: sock.recv(65536), b""))
+
+
+def _exchange(server: ScreenServer, request: bytes) -> tuple[int, bytes]:
+    head, _, body = _raw(server, request).partition(b"\r\n\r\n")
     return int(head.split()[1]), body
 
 
@@ -77,6 +80,13 @@ def test_status_reports_a_corrupt_playlist(campaign: Campaign, heihe_plan: Plan,
     assert screen["error"] == screen["message"] == said
     assert str(campaign.paths.state) not in body.decode() and "playlist.json" not in body.decode()
     assert screen["playlist"] is None and screen["size"] == "960x540"
+
+
+def test_a_forged_host_header_is_never_sent_back_in_a_redirect(campaign: Campaign) -> None:
+    """The players' port is open to the walls' network: `/status/` is answered with the path, never `http://<Host>/`."""
+    with serving(campaign) as server:
+        head = _raw(server, b"GET /status/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n").partition(b"\r\n\r\n")[0]
+    assert b"\r\nlocation: /status\r\n" in head.lower() and b"evil" not in head
 
 
 def test_200_concurrent_connections_are_all_answered(campaign: Campaign, heihe_plan: Plan, library: Library) -> None:

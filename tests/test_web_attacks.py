@@ -58,3 +58,24 @@ def test_a_crafted_days_form_cannot_make_the_console_keep_a_megabyte_per_request
     kept = running.console.extra["notes"]
     assert kept and max(len(m) for m in kept.values()) <= longest
     assert shown.status_code == 200 and "以下 199 条没有通过" in shown.text and len(shown.text) < 2 * longest + 50_000
+
+
+def test_a_forged_host_header_never_becomes_an_address_the_console_sends(running: Running) -> None:
+    """The console keeps no list of its host names: what a request's Host header says must not come back in a
+    redirect (Starlette's answer to a trailing "/" was `http://<Host>/…`), so a cache between the office and qm
+    cannot keep a redirect to another site. Redirects name paths only, signed in or not."""
+    forged = {"Host": "evil.example"}
+    with http_client.client(base_url=running.url, follow_redirects=False, timeout=10) as c:
+        paths = ("/day/2016-09-08/", "/login/", "/screen-status/", "/static", "/")
+        seen = {path: c.get(path, headers=forged).headers.get("location") for path in paths}
+        http_login(c, "王编辑")
+        seen |= {f"{path} (signed in)": c.get(path, headers=forged).headers.get("location") for path in ("/screens/", "/users/")}
+    assert seen == {
+        "/day/2016-09-08/": "/day/2016-09-08",
+        "/login/": "/login",
+        "/screen-status/": "/screen-status",
+        "/static": "/static/",
+        "/": "/login?next=/",
+        "/screens/ (signed in)": "/screens",
+        "/users/ (signed in)": "/users",
+    }

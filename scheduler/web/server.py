@@ -27,7 +27,7 @@ class Server:
         """X-Forwarded-For is read by the console itself, from the proxies it trusts (`client_address.client_of`)."""
         self.sock = _bind(host, port)
         config = uvicorn.Config(
-            app,
+            RelativeRedirects(app),
             lifespan="off",
             log_config=None,  # uvicorn's records go through qm's logging (qm.log), not its own console format
             log_level=logging.ERROR,  # malformed requests are answered 400 without a log line each
@@ -96,6 +96,39 @@ def serve_until_signal(server: Server, ready: Callable[[], None]) -> None:
         stop.wait()
     finally:
         server.shutdown()
+
+
+class RelativeRedirects:
+    """Redirects that name no host. Starlette answers `/day/2027-09-08/` with an absolute address built from the
+    request's Host header (`http://<Host>/day/2027-09-08`), which anyone can write: a cache or proxy between the office
+    and qm could keep that redirect to another site. qm's own redirects are paths; this makes Starlette's one too."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        named = dict(scope.get("headers") or ()).get(b"host", b"").decode("latin-1").lower()
+
+        async def relative(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [(k, _path_only(v, named) if k.lower() == b"location" else v) for k, v in message.get("headers", [])]
+            await send(message)
+
+        await self.app(scope, receive, relative)
+
+
+def _path_only(location: bytes, host: str) -> bytes:
+    """`http://<host>/p?q` as `/p?q` when <host> is the one the request named (or none was named); others as they are."""
+    scheme, sep, rest = location.decode("latin-1").partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        return location
+    netloc, slash, path = rest.partition("/")
+    if host and netloc.lower() != host:
+        return location
+    return ("/" + path if slash else "/").encode("latin-1")
 
 
 def _bind(host: str, port: int) -> socket.socket:
