@@ -90,3 +90,14 @@ def test_a_restored_database_is_readable_by_its_owner_alone(tmp_path: Path, caps
     backup.restore(taken, db, 2000.0, lambda _channel: True)
     assert _mode(db) == 0o600
     assert capsys.readouterr().err == ""  # made 600, never readable by others for a moment
+
+
+def test_the_database_a_simulation_keeps_is_readable_by_its_owner_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from scheduler.simulation.figures import keep
+
+    db = tmp_path / "run" / "qm.sqlite3"
+    _write(db)
+    saved = keep(db, tmp_path / "run", tmp_path / "simulate")
+    assert _mode(saved) == 0o600
+    open_db(f"sqlite:///{saved}").dispose()  # `qm queue --db` on it
+    assert capsys.readouterr().err == ""

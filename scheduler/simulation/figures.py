@@ -38,6 +38,7 @@ from ..runtime.clock import Clock
 from ..screens.playlist import Playlist, make_playlist
 from ..stats.collect import Collector, RunResult
 from ..stats.sources import Source
+from ..support.private_files import create
 from ..support.values import Receipt
 from .marker import mark
 
@@ -183,6 +184,7 @@ def keep(database: Path, state: Path, target: Path) -> Path:
     saved = target / "qm.sqlite3"
     for old in (saved, saved.with_name(saved.name + "-wal"), saved.with_name(saved.name + "-shm")):
         old.unlink(missing_ok=True)
+    create(saved)  # 600 like every queue database: `qm queue --db` opens it without a word about its permissions
     with sqlite3.connect(database) as source, sqlite3.connect(saved) as copy:
         source.backup(copy)
     mark(saved)
