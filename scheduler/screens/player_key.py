@@ -37,7 +37,7 @@ def _key(state: Path) -> bytes:
     if not path.exists():
         with contextlib.suppress(FileExistsError):  # another process (qm web beside qm screen serve) made it first: theirs is the key
             atomic_write_bytes(path, secrets.token_hex(32).encode(), replace=False, private=True)  # others cannot forge reports
-    else:  # made readable by others by an earlier qm: its owner's alone from now on
+    else:  # one an earlier qm made readable by others: its owner's alone from now on, said once
         say_tightened("电子屏播放密钥", tighten(path))
     return path.read_bytes().strip()
 
