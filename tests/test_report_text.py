@@ -231,3 +231,21 @@ def test_the_channels_are_listed_in_config_order_and_a_tables_lead_in_stays_with
     lead_ins = [body[n - 1] for n, block in enumerate(body) if block.tag == qn("w:tbl") and body[n - 1].tag == qn("w:p")]
     assert lead_ins and all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in lead_ins)
     assert any("".join(p.itertext()).endswith("明细如下：") for p in lead_ins)
+
+
+def test_the_annex_starts_its_page_by_its_heading_not_by_a_paragraph_that_may_fall_on_a_page_of_its_own(heihe: Campaign) -> None:
+    """A summary that fills its last page exactly would leave the page-break paragraph at the top of the next
+    page and the annex on the one after: a blank page in the middle of the document."""
+    import io
+
+    import docx
+    from docx.oxml.ns import qn
+
+    from scheduler.report.document import render
+    from scheduler.report.figures import Figures
+
+    made = heihe.launch_start - dt.timedelta(days=10)
+    document = docx.Document(io.BytesIO(render(heihe, Figures(heihe.start, heihe.end, []), [], made)))
+    annex = next(p for p in document.paragraphs if p.text == "附件：已发布内容明细")
+    assert annex.paragraph_format.page_break_before
+    assert not document.element.body.findall(f".//{qn('w:br')}[@{qn('w:type')}='page']")

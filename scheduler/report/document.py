@@ -225,8 +225,9 @@ def _late(doc: DocumentObject, f: Figures) -> None:
 
 
 def _annex(doc: DocumentObject, f: Figures, when: str) -> None:
-    doc.add_page_break()  # type: ignore[no-untyped-call]
-    doc.add_heading("附件：已发布内容明细", level=1)
+    # The heading starts the page itself: a paragraph holding only a page break, left at the top of the next
+    # page when the summary fills the one before, would push the annex on and leave a blank page between.
+    doc.add_heading("附件：已发布内容明细", level=1).paragraph_format.page_break_before = True
     if not f.published:
         doc.add_paragraph(nothing(when, "已发布的内容"))
         return
