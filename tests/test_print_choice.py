@@ -178,3 +178,13 @@ def test_a_layout_is_taken_by_its_chinese_name_and_an_unknown_one_is_told_in_chi
     assert code == 0 and (tmp_path / "s.png").is_file(), err
     code, _, err = _qm(capsys, config, "poster", "goods-salt-iodised", "--layout", "知识卡", "-o", tmp_path / "k.png")
     assert code == 2 and "没有海报版式 '知识卡'（是不是想写 知识卡片（knowledge-card）？）" in err and "挂图" not in err, err
+
+
+def test_a_thin_wallchart_lists_its_items_with_the_chinese_enumeration_comma(
+    capsys: pytest.CaptureFixture[str], project: Callable[..., Path], tmp_path: Path
+) -> None:
+    code, _, err = _qm(
+        capsys, project(), "print", "wallchart", "--items", "anti-fake-ccc-check,anti-fake-sc-code", "-o", tmp_path / "挂图.pdf"
+    )
+    assert code == 0, err
+    assert "挂图只有 2 条内容（anti-fake-ccc-check、anti-fake-sc-code）" in err, err

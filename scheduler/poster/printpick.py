@@ -43,7 +43,7 @@ def thin(job: PrintSheet, items: list[PosterText]) -> list[str]:
     """What to say of a wall chart of so few items that most of it stays white: nothing for others."""
     if job.layout != "wallchart" or len(items) >= FULL_WALLCHART:
         return []
-    ids = ", ".join(i.id for i in items)
+    ids = "、".join(i.id for i in items)
     if job.where:
         instead = f"：在 posters.print 中每条写一项，如 - {{layout: knowledge-card, items: [{items[0].id}]}}"
     else:

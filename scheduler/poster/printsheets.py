@@ -146,15 +146,16 @@ def _draw_blocks(
         for i in column:
             b, s = bl[i], bl[i].size
             page.rect(x, y, s * 0.5, len(b.heading) * s * 1.6 * 1.3, brand.primary)
+            # a line opening with “ or 《 starts half an em to the left (`blank_ends`), as on the PNG posters
             for line in b.heading:
-                page.text(x + s * 1.2, y + s * 1.6 * 1.05, line, s * 1.6, "heavy", brand.secondary)
+                page.text(x + s * 1.2 - blank_ends(line, s * 1.6)[0], y + s * 1.6 * 1.05, line, s * 1.6, "heavy", brand.secondary)
                 y += s * 1.6 * 1.3
             y += s * 0.6
             for line in b.body:
-                page.text(x, y + s * 1.1, line, s, "regular", brand.text)
+                page.text(x - blank_ends(line, s)[0], y + s * 1.1, line, s, "regular", brand.text)
                 y += s * 1.6
             for line in b.key:
-                page.text(x, y + s * 1.1, line, s, "bold", brand.primary)
+                page.text(x - blank_ends(line, s)[0], y + s * 1.1, line, s, "bold", brand.primary)
                 y += s * 1.6
             y += s * 2.2 + extra
 
