@@ -249,3 +249,19 @@ def test_the_annex_starts_its_page_by_its_heading_not_by_a_paragraph_that_may_fa
     annex = next(p for p in document.paragraphs if p.text == "附件：已发布内容明细")
     assert annex.paragraph_format.page_break_before
     assert not document.element.body.findall(f".//{qn('w:br')}[@{qn('w:type')}='page']")
+
+
+def test_a_work_summary_title_too_long_for_a_line_breaks_after_the_campaigns_name(heihe: Campaign) -> None:
+    import io
+
+    import docx
+
+    from scheduler.report.document import render
+    from scheduler.report.figures import Figures
+
+    made = heihe.launch_start - dt.timedelta(days=10)
+    long = dataclasses.replace(heihe, name="2027年黑龙江省大兴安岭地区“质量月”活动")  # 25 characters at 20 pt: 22 fit
+    document = docx.Document(io.BytesIO(render(long, Figures(heihe.start, heihe.end, []), [], made)))
+    assert document.paragraphs[0].text == "2027年黑龙江省大兴安岭地区“质量月”活动\n工作总结"
+    document = docx.Document(io.BytesIO(render(heihe, Figures(heihe.start, heihe.end, []), [], made)))
+    assert document.paragraphs[0].text == "2016年全市“质量月”活动工作总结"

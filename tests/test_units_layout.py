@@ -3,6 +3,8 @@ kept on one page with its header repeated, and a note where each left-out pictur
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -10,7 +12,10 @@ import docx
 from docx.oxml.ns import qn
 from PIL import Image
 
+from scheduler.inputs.campaign import Campaign
 from scheduler.inputs.config import load_campaign
+from scheduler.units.digest import render
+from scheduler.units.kinds import PLAN, SUMMARY
 
 from .conftest import run_qm
 from .test_units import at, config, place
@@ -64,3 +69,13 @@ def test_units_are_headed_in_chinese_numbers_their_rows_kept_whole_and_pictures_
     texts = [p.text for p in document.paragraphs]
     assert "现场照片：〔图片未收入〕（摄于启动仪式）" in texts, texts
     assert "（原文件中的 1 张图片或图形没有收入本汇总（在原来的位置标为“〔图片未收入〕”），请查看原文件“总结.docx”。）" in texts
+
+
+def test_a_title_too_long_for_a_line_breaks_after_the_campaigns_name_not_before_its_last_character(heihe: Campaign) -> None:
+    """20 pt on 15.8 cm holds 22 characters: "2027年牡丹江市“质量月”活动各单位活动方案汇总" left "总" alone on line two."""
+    long = dataclasses.replace(heihe, name="2027年牡丹江市“质量月”活动")
+    document = docx.Document(io.BytesIO(render(long, PLAN, [], dt.date(2027, 9, 13))[0]))
+    title = document.paragraphs[0]
+    assert title.style.name == "Title" and title.text == "2027年牡丹江市“质量月”活动\n各单位活动方案汇总", title.text
+    short = docx.Document(io.BytesIO(render(heihe, SUMMARY, [], dt.date(2016, 10, 12))[0])).paragraphs[0]
+    assert short.text == "2016年全市“质量月”活动各单位工作总结汇总"  # fits one line: not broken

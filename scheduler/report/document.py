@@ -36,7 +36,7 @@ from .lateness import LATE_AFTER, WENT_OUT, duration
 from .launch_day import launch_text
 from .post_rows import PUBLISHED_TIME, PostRow
 from .tense import nothing, overview, phase
-from .word import set_styles, table
+from .word import set_styles, table, title
 
 NUMERALS = "一二三四五六七八九十"
 LATE_LISTED = 20  # late posts listed one by one in part 五, longest delay first
@@ -54,9 +54,7 @@ def render(campaign: Campaign, figures: Figures, charts: Sequence[Chart], made: 
     set_styles(doc)
     if figures.simulated:
         _simulated(doc)
-    title = doc.add_paragraph(style="Title")
-    title.add_run(f"{campaign.name}工作总结")
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title(doc, campaign.name, "工作总结")
     source = "数字均取自模拟数据库" if figures.simulated else "数字均取自 qm 数据库"
     note = doc.add_paragraph(f"（草稿：由 qm 根据发布记录和统计数据于{day_label(made.date())}生成，{source}，请核对、补充后使用）")
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -4,21 +4,25 @@ tables that fit an A4 page, repeat their header row on each page and never split
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 BODY_FONT, HEADING_FONT = "仿宋", "黑体"
+TITLE_PT, PAGE_CM, MARGIN_CM = 20, 21.0, 2.6  # the title's size; A4's width and its side margins: 15.8 cm of text
 THEMES = tuple(qn(f"w:{a}") for a in ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme"))  # they win over a named font
 
 
 def set_styles(doc: DocumentObject) -> None:
     for name, font, size in (
         ("Normal", BODY_FONT, 12),
-        ("Title", HEADING_FONT, 20),
+        ("Title", HEADING_FONT, TITLE_PT),
         ("Heading 1", HEADING_FONT, 15),
         ("Heading 2", HEADING_FONT, 13),
         ("Heading 3", HEADING_FONT, 12),  # a unit's own headings in the units' compiled document
@@ -33,8 +37,23 @@ def set_styles(doc: DocumentObject) -> None:
     if defaults is not None:  # lists, tables and every other style: the body font, not the theme's
         _east_asian(defaults, BODY_FONT)
     section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4 (python-docx's own template is Letter)
-    section.left_margin = section.right_margin = Cm(2.6)  # 15.8 cm for the text and the tables
+    section.page_width, section.page_height = Cm(PAGE_CM), Cm(29.7)  # A4 (python-docx's own template is Letter)
+    section.left_margin = section.right_margin = Cm(MARGIN_CM)  # 15.8 cm for the text and the tables
+
+
+def title(doc: DocumentObject, name: str, what: str) -> Paragraph:
+    """The document's title, centred: the campaign's `name`, then `what` it is (工作总结, 各单位活动方案汇总).
+    One too long for a line breaks between the two, as an official title breaks between its parts, not
+    where the line happens to end (which left "汇总"'s "总" alone on the second line)."""
+    paragraph = doc.add_paragraph(style="Title")
+    ems = sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in name + what)
+    if ems > (PAGE_CM - 2 * MARGIN_CM) / (TITLE_PT / 72 * 2.54):
+        paragraph.add_run(name).add_break()
+        paragraph.add_run(what)
+    else:
+        paragraph.add_run(name + what)
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return paragraph
 
 
 def _east_asian(rpr: Any, font: str) -> None:

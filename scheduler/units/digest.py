@@ -16,12 +16,11 @@ from collections.abc import Sequence
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.text.paragraph import Paragraph
 
 from ..inputs.campaign import Campaign
 from ..report.document import day_label
-from ..report.word import set_styles, table
+from ..report.word import set_styles, table, title
 from ..support.errors import Problem
 from ..support.hidden_chars import named
 from .copy_body import PICTURE_MARK, copy_body
@@ -37,8 +36,7 @@ def render(campaign: Campaign, kind: str, statuses: Sequence[UnitStatus], made: 
     doc = Document()
     set_styles(doc)
     label = LABELS[kind]
-    title = _say(doc, f"{campaign.name}各单位{label}汇总", "Title")
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title(doc, writable(campaign.name), f"各单位{label}汇总")
     mine = [s for s in statuses if s.kind == kind]
     due = mine[0].due if mine else None
     arrived = sum(1 for s in mine if s.first)
