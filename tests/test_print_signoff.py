@@ -84,6 +84,11 @@ def test_listing_the_sheets_in_a_new_folder_creates_no_database(tmp_path: Path) 
     assert not (project.folder / ".qm" / "qm.sqlite3").exists()
     code, said = project.qm("sign", "nosuch.pdf", "--by", "王科长")  # the folder named as the config places it
     assert code == 2 and f"{project.folder / 'posters' / 'print'} 里没有 nosuch.pdf" in said, said
+    code, said = project.qm("print", "knowledge-card", "--items", ITEM, "-o", "海报.pdf")  # as print.md's example does
+    assert code == 0, said
+    code, said = project.qm("sign", "海报.pdf", "--by", "王科长")  # a sheet written elsewhere: where it must be made instead
+    assert code == 2 and f"海报.pdf 不在 {project.folder / 'posters' / 'print'} 里，不能签发" in said, said
+    assert "不写 -o 重新运行生成它的 qm print 命令" in said and "Traceback" not in said, said
 
 
 def digest(path: Path) -> str:

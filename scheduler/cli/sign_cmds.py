@@ -94,6 +94,12 @@ def _none_signed(others: list[str], who: str, args: argparse.Namespace) -> str:
 def _unknown(written: str, names: list[str], folder: Path) -> NoReturn:
     from ..support.suggest import did_you_mean
 
+    if Path(written).is_file() and Path(written).resolve().parent != folder.resolve():  # `qm print -o` wrote it elsewhere
+        raise InputError(
+            f"{written} 不在 {folder} 里，不能签发：qm sign 签发的是 qm 生成在 {folder} 中的印刷品"
+            f"（qm 记下了它们印的内容，内容改动后能提醒重新签发；qm print -o 写到别处的文件没有这些记录）。"
+            f"不写 -o 重新运行生成它的 qm print 命令，文件写入 {folder}，打开核对后再用 qm sign 签发"
+        )
     if not names:
         raise InputError(f"{folder} 里还没有印刷品，没有 {written} 可签发：先用 qm print 或 qm posters（配置 posters.print）生成")
     guess = did_you_mean(Path(written).name, names)
