@@ -265,3 +265,18 @@ def test_a_work_summary_title_too_long_for_a_line_breaks_after_the_campaigns_nam
     assert document.paragraphs[0].text == "2027年黑龙江省大兴安岭地区“质量月”活动\n工作总结"
     document = docx.Document(io.BytesIO(render(heihe, Figures(heihe.start, heihe.end, []), [], made)))
     assert document.paragraphs[0].text == "2016年全市“质量月”活动工作总结"
+
+
+def test_the_posts_overdue_are_counted_per_channel_in_config_order_as_part_one_lists_them(heihe: Campaign) -> None:
+    from scheduler.report.overdue import sentence
+
+    day = heihe.launch_start + dt.timedelta(days=1)
+    posts = [
+        dataclasses.replace(
+            row(heihe, day.replace(hour=6, minute=30), st.SCHEDULED), id="s", channel="screen:station", channel_name="车站竖屏"
+        ),
+        dataclasses.replace(row(heihe, day.replace(hour=9, minute=30), st.SCHEDULED), id="w", channel="weibo", channel_name="微博"),
+        row(heihe, day.replace(hour=20), st.SCHEDULED),
+    ]
+    said = sentence(posts, day_label, ("wechat", "weibo", "screen:station"))
+    assert said.startswith("时间已过仍未发出 3 条（微信公众号 1 条，微博 1 条，车站竖屏 1 条）："), said

@@ -171,7 +171,7 @@ def _problems(doc: DocumentObject, f: Figures, when: str) -> None:
     if not (f.problems or f.published or waiting):
         doc.add_paragraph(nothing(when, "发布记录，也就没有发布失败、错过或迟发的情况"))
     if waiting:  # never "nothing went wrong" while posts whose slot is past have not gone out
-        doc.add_paragraph(overdue.sentence(waiting, day_label))
+        doc.add_paragraph(overdue.sentence(waiting, day_label, f.channels))
     elif f.published and not f.problems:
         doc.add_paragraph("本期排期内容没有发布失败或错过的情况。")
     if f.problems:

@@ -19,9 +19,12 @@ def brief(overdue: Sequence[PostRow]) -> str:
     return f"发布队列中排期时间已过仍未发出的有 {len(overdue)} 条，见第五部分。" if overdue else ""
 
 
-def sentence(overdue: Sequence[PostRow], day_label: Callable[[dt.date], str]) -> str:
-    """For part 五: how many, on which channels and days, in which state, and what to check."""
-    channels = "，".join(f"{name} {n} 条" for name, n in Counter(p.channel_name for p in overdue).items())
+def sentence(overdue: Sequence[PostRow], day_label: Callable[[dt.date], str], order: Sequence[str] = ()) -> str:
+    """For part 五: how many, on which channels (in config.yaml's `order`, as part 一 lists them) and days, in
+    which state, and what to check."""
+    rank = {channel: n for n, channel in enumerate(order)}
+    by_channel = Counter(p.channel_name for p in sorted(overdue, key=lambda p: rank.get(p.channel, len(rank))))
+    channels = "，".join(f"{name} {n} 条" for name, n in by_channel.items())
     states = Counter(st.label(p.state) for p in overdue)
     first, last = overdue[0].at.date(), overdue[-1].at.date()
     span = day_label(first) + (f"至{day_label(last)}" if last != first else "")
