@@ -8,6 +8,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from scheduler.poster.kept_fonts import PRINT
 
 from .conftest import run_qm
@@ -52,3 +54,20 @@ def _whole(config: Path, name: str) -> bool:
     """The kept file's bytes are those its name's digest was taken of."""
     path = config.parent / ".qm" / PRINT.folder / name
     return PRINT._name(name.split("-")[0], path.read_bytes()) == name
+
+
+def test_a_face_cut_again_later_is_the_same_bytes_so_a_signed_sheet_stays_signed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cut face carried the time of the cut (head.modified): a sheet remade after its kept face was evicted
+    differed in bytes with the same words, and `qm sign` said 签发后又改过."""
+    import time
+
+    from scheduler.poster.fonts import bundled_font
+    from scheduler.poster.pdffont import truetype
+
+    font = bundled_font()
+    assert font is not None
+    first = truetype(str(font.path), font.index, "bold", "质量月12315")
+    truetype.cache_clear()
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert truetype(str(font.path), font.index, "bold", "质量月12315") == first

@@ -100,6 +100,11 @@ def _rebuild(source: TTFont, weight: str, tag: str) -> bytes:
         fsType=0,
     )
     builder.setupPost()
+    # The source's dates, not the time of the cut: a face cut again (evicted from the kept ones, another
+    # machine, a new state folder) must make a sheet of the same words byte for byte the one signed off.
+    head = builder.font["head"]
+    head.created, head.modified = source["head"].created, source["head"].modified
+    builder.font.recalcTimestamp = False
     out = io.BytesIO()
     builder.save(out)
     return out.getvalue()
