@@ -40,7 +40,7 @@ def blocks(items: Sequence[PosterText], width: float, size: float, measure: Call
     for it in items:
         heading = _heading(it.title, width, measure(size * 1.6, "heavy"))
         body = break_lines(it.summary, width, measure(size, "regular")).lines if it.summary else ()
-        key = break_lines(f"▶ {it.line}", width, measure(size, "bold")).lines if it.line else ()
+        key = _heading(f"▶ {it.line}", width, measure(size, "bold")) if it.line else ()  # a slogan: not "认 / 准CCC"
         out.append(Block(heading, body, key, size))
     return out
 
