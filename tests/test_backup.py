@@ -19,7 +19,7 @@ from scheduler.publishing import backup
 from scheduler.publishing import states as st
 from scheduler.publishing.db import open_db
 from scheduler.rendering.payloads import Renderer
-from scheduler.runtime.lock import held_file_lock
+from scheduler.runtime.file_lock import held_file_lock
 from scheduler.support.values import Receipt, went_out_at
 
 from .conftest import HEIHE

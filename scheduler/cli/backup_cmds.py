@@ -79,7 +79,7 @@ def run_restore(ctx: Context, args: argparse.Namespace) -> int:
     import time
 
     from ..publishing import backup
-    from ..runtime.lock import held_file_lock
+    from ..runtime.file_lock import held_file_lock
 
     campaign = ctx.campaign
     db_file = _sqlite_file(ctx, "restore")

@@ -20,8 +20,6 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -30,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..support.db_names import is_postgresql, shown
-from ..support.errors import RuntimeFailure
+from .file_lock import DaemonRunning, try_lock
 from .lease import DEFAULT_TIMEOUT, PgLease, lease_held
 from .lock_tables import daemon_info, daemons
 
@@ -39,10 +37,6 @@ STALE_AFTER = 4 * HEARTBEAT_SECONDS
 # A heartbeat is written on its daemon's clock and read on the reader's: up to this much ahead of the reader's
 # clock it counts as fresh (clocks a little apart); further ahead, the clocks disagree and it tells nothing.
 CLOCK_TOLERANCE = STALE_AFTER
-
-
-class DaemonRunning(RuntimeFailure):
-    pass
 
 
 ACTIVE, STANDBY, FORMER = "active", "standby", "former"  # former: was active, another daemon has taken over
@@ -231,7 +225,7 @@ class DaemonLock:
     def _lock_file(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = path.open("a+", encoding="utf-8")
-        if not _try_lock(handle):
+        if not try_lock(handle):
             handle.seek(0)
             pid = handle.read().strip() or "?"
             handle.close()
@@ -250,18 +244,6 @@ class DaemonLock:
             self._handle = None
 
 
-@contextmanager
-def held_file_lock(path: Path, where: str) -> Iterator[None]:
-    """Hold a SQLite database's daemon lock for a maintenance command; DaemonRunning while a daemon runs."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+", encoding="utf-8") as handle:
-        if not _try_lock(handle):
-            handle.seek(0)
-            pid = handle.read().strip() or "?"
-            raise DaemonRunning(f"后台服务（进程 {pid}）正在使用数据库 {where}：请先停止它（Ctrl+C 或 kill {pid}），再恢复备份")
-        yield
-
-
 def _running(pid: int) -> bool:
     """Whether a process of this machine runs (on Windows it cannot be asked without risk: assumed so)."""
     if sys.platform == "win32":
@@ -273,25 +255,3 @@ def _running(pid: int) -> bool:
     except OSError:  # it runs, under another user
         return True
     return True
-
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _try_lock(handle: IO[str]) -> bool:
-        try:
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-
-else:
-    import fcntl
-
-    def _try_lock(handle: IO[str]) -> bool:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except OSError:
-            return False
