@@ -1,0 +1,117 @@
+"""A primary that is frozen (SIGSTOP, a hung process, a paused virtual machine) keeps its TCP connection, so TCP
+keepalives never end its lease session. The lease session asks the server to end it when it stays silent for the
+lease timeout (`idle_session_timeout`): a standby takes over, and the primary, once it wakes, claims nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue
+from scheduler.runtime import lease as lease_module
+from scheduler.runtime.lock import DaemonLock
+
+from .conftest import ROOT
+from .pg_server import PgServer
+from .test_clock_skew import _claims, _post_due
+
+NOW = 1_800_000_000.0
+TIMEOUT = 3.0  # daemon.lease_timeout (10 s at least in config.yaml; shorter here to keep the test short)
+
+# A primary: takes the lease, beats every second, and once it finds the lease gone tries to claim the post with
+# the fence it had while it held the lease (a publish job that evaluated it before the beat noticed).
+PRIMARY = """
+import sys, time
+from scheduler.publishing.db import open_db
+from scheduler.publishing.queue import Queue
+from scheduler.runtime.lock import DaemonLock
+engine = open_db(sys.argv[1])
+lock = DaemonLock(engine, None, float(sys.argv[2]))
+lock.acquire(float(sys.argv[3]))
+fence = lock.fence()
+print("held", flush=True)
+while lock.holds():
+    time.sleep(1)
+claimed = Queue(engine).claim("p1", "后台服务", float(sys.argv[3]), fence=fence)
+print("lost", "claimed" if claimed else "nothing", flush=True)
+"""
+
+
+@pytest.fixture
+def url(pg_server: PgServer) -> Iterator[str]:
+    name = pg_server.create_database()
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+def _take_within(lock: DaemonLock, seconds: float) -> float:
+    """How long the standby `lock` took to take the lease (trying as often as a standby does), or fail."""
+    start = time.monotonic()
+    while not lock.try_acquire(NOW + 1):
+        assert time.monotonic() - start < seconds, f"the lease was not freed within {seconds:.0f} s"
+        time.sleep(0.2)
+    return time.monotonic() - start
+
+
+def test_a_frozen_primary_loses_its_lease_and_claims_nothing_when_it_wakes(url: str) -> None:
+    engine = open_db(url)
+    _post_due(engine, NOW)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", PRIMARY, url, str(TIMEOUT), str(NOW)]
+    primary = subprocess.Popen(command, text=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert primary.stdout is not None and primary.stdout.readline().strip() == "held"
+        standby = DaemonLock(engine, None, TIMEOUT)
+        assert not standby.try_acquire(NOW)
+        primary.send_signal(signal.SIGSTOP)  # frozen: its socket stays open, the kernel answers keepalives
+        took = _take_within(standby, TIMEOUT + 10)
+        assert took <= TIMEOUT + 2
+        assert Queue(engine).claim("p1", "后台服务", NOW + 1, fence=standby.fence()) is not None
+        primary.send_signal(signal.SIGCONT)  # it wakes: its next beat finds the lease gone, its claim is fenced
+        out, err = primary.communicate(timeout=30)
+        assert out.strip() == "lost nothing", err
+        assert _claims(engine) == 1
+        standby.release(NOW + 2)
+    finally:
+        if primary.poll() is None:
+            primary.send_signal(signal.SIGCONT)
+            primary.kill()
+            primary.wait(10)
+        engine.dispose()
+
+
+def test_a_slow_primary_that_does_not_beat_for_longer_than_the_timeout_keeps_its_lease(url: str) -> None:
+    """A heartbeat held up by a long sweep (a slow webhook or channel on the main thread) is not a frozen process."""
+    engine = open_db(url)
+    primary, standby = DaemonLock(engine, None, TIMEOUT), DaemonLock(engine, None, TIMEOUT)
+    primary.acquire(NOW)
+    assert primary.lease is not None and primary.lease.ends_frozen is True
+    time.sleep(TIMEOUT * 2)  # nothing asked on the main thread meanwhile
+    assert not standby.try_acquire(NOW + 1)
+    assert primary.holds()
+    primary.release(NOW + 2)
+    engine.dispose()
+
+
+def test_a_server_without_idle_session_timeout_still_runs_and_says_it_cannot_end_a_frozen_primary(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL before 14 has no `idle_session_timeout`: the lease works as before; only a frozen primary is not ended."""
+    monkeypatch.setattr(lease_module, "IDLE_SETTING", "qm_no_such_setting")
+    engine = open_db(url)
+    primary, standby = DaemonLock(engine, None, TIMEOUT), DaemonLock(engine, None, TIMEOUT)
+    primary.acquire(NOW)
+    assert primary.lease is not None and primary.lease.ends_frozen is False and primary.holds()
+    assert not standby.try_acquire(NOW + 1)
+    primary.release(NOW + 2)
+    assert standby.try_acquire(NOW + 3)
+    standby.release(NOW + 4)
+    engine.dispose()
+
