@@ -17,10 +17,13 @@ from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.runtime import lease as lease_module
 from scheduler.runtime.lock import DaemonLock
+from scheduler.support.notify import FAILURE, Notice
 
 from .conftest import ROOT
+from .daemon_helpers import Harness
 from .pg_server import PgServer
 from .test_clock_skew import _claims, _post_due
+from .test_lease import pg_harness  # noqa: F401  (fixture)
 
 NOW = 1_800_000_000.0
 TIMEOUT = 3.0  # daemon.lease_timeout (10 s at least in config.yaml; shorter here to keep the test short)
@@ -32,6 +35,7 @@ import sys, time
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.runtime.lock import DaemonLock
+from scheduler.support.notify import FAILURE, Notice
 engine = open_db(sys.argv[1])
 lock = DaemonLock(engine, None, float(sys.argv[2]))
 lock.acquire(float(sys.argv[3]))
@@ -115,3 +119,37 @@ def test_a_server_without_idle_session_timeout_still_runs_and_says_it_cannot_end
     standby.release(NOW + 4)
     engine.dispose()
 
+
+@pytest.mark.parametrize("old_server", [False, True], ids=["heartbeat-hung", "before-14"])
+def test_a_standby_tells_staff_once_when_the_lease_holder_stops_beating(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, old_server: bool
+) -> None:
+    """The lease still held (a server before 14, or a process whose heartbeat hangs while the rest runs) but the
+    holder's heartbeat unchanged as long as the standby watches it: nobody takes over, so staff are told, once."""
+    if old_server:
+        monkeypatch.setattr(lease_module, "IDLE_SETTING", "qm_no_such_setting")
+    h: Harness = request.getfixturevalue("pg_harness")
+    primary = h.start()
+    h.step_at(h.clock.now())
+    standby = h.build()
+    standby.become_standby()
+    assert ("frozen_undetectable" in caplog.text) is old_server  # the standby's log says it cannot be detected there
+
+    def stuck_notices() -> list[Notice]:
+        return [n for n in h.notifications.sent if "没有心跳" in n.title]  # type: ignore[union-attr]
+
+    for _ in range(11):  # 55 s of the standby's rounds: within what a slow heartbeat may take
+        h.clock.advance(5)
+        assert not standby.standby_beat()
+    assert stuck_notices() == []
+    for _ in range(30):  # the holder's heartbeat still unchanged: told once, not at every round
+        h.clock.advance(5)
+        assert not standby.standby_beat()
+    [notice] = stuck_notices()
+    text = notice.title + "".join(notice.lines)
+    assert notice.kind == FAILURE and f"进程 {primary.lock.pid}" in text and "本机" in text and f"kill -9 {primary.lock.pid}" in text
+    assert ("低于 PostgreSQL 14" in text) is old_server
+    h.step_at(h.clock.now())  # it beats again: a later stop would be told anew
+    h.clock.advance(5)
+    assert not standby.standby_beat() and len(stuck_notices()) == 1
+    standby.lock.release(h.now)

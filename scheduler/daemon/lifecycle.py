@@ -38,6 +38,7 @@ from .publishing import Publishing
 from .recovery import Recovery
 from .recurring import Recurring
 from .routine import Routine
+from .stuck_primary import StuckPrimary
 from .sweep import Sweep
 
 STANDBY_POLL = 5.0  # seconds between a standby's tries for the lease (PostgreSQL)
@@ -85,6 +86,7 @@ class Daemon:
         self.warnings = EarlyWarnings(shared)
         self.sweep = Sweep(shared, self.publishing, recovery, self.warnings, Recurring(shared))
         self.routine = Routine(shared, self.sweep, self.warnings)
+        self.stuck_primary = StuckPrimary(shared, campaign.daemon.lease_timeout)
 
     # -- becoming the active daemon ----------------------------------------------------------------
 
@@ -123,8 +125,13 @@ class Daemon:
             event(log, "took_over", pid=self.lock.pid)
             self._begin()
             return True
-        self.lock.beat(self._now())
+        self._wait_round()
         return False
+
+    def _wait_round(self) -> None:
+        """A standby's round while the lease is held: its own heartbeat, and a watch on the holder's."""
+        self.lock.beat(self._now())
+        self.stuck_primary.watch(self._now(), self.lock.lease.ends_frozen if self.lock.lease is not None else None)
 
     def _wait_as_standby(self, stop: threading.Event, waiting: Callable[[], None] | None) -> bool:
         self.become_standby()
@@ -134,7 +141,7 @@ class Daemon:
             if stop.wait(STANDBY_POLL):
                 self.lock.release(self._now())
                 return False
-            self.lock.beat(self._now())
+            self._wait_round()
         event(log, "took_over", pid=self.lock.pid)
         return True
 
