@@ -4,26 +4,36 @@ lease timeout (`idle_session_timeout`): a standby takes over, and the primary, o
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import logging
+import logging.handlers
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
 from scheduler.runtime import lease as lease_module
-from scheduler.runtime.lock import DaemonLock
+from scheduler.runtime.lock import STANDBY, DaemonLock
 from scheduler.support.notify import FAILURE, Notice
+from scheduler.views.daemon_status import gather, to_json, to_text
+from scheduler.views.pause_notes import local_time
 
-from .conftest import ROOT
+from .conftest import ROOT, run_qm
 from .daemon_helpers import Harness
 from .pg_server import PgServer
 from .test_clock_skew import _claims, _post_due
-from .test_lease import pg_harness  # noqa: F401  (fixture)
+from .test_daemon import TZ
+from .test_lease import live_roles, pg_harness, real_daemons  # noqa: F401  (fixture)
+
+REAL_CLOCK = True  # its daemons run on the real time: no rehearsal clock (conftest)
 
 NOW = 1_800_000_000.0
 TIMEOUT = 3.0  # daemon.lease_timeout (10 s at least in config.yaml; shorter here to keep the test short)
@@ -34,8 +44,10 @@ PRIMARY = """
 import sys, time
 from scheduler.publishing.db import open_db
 from scheduler.publishing.queue import Queue
-from scheduler.runtime.lock import DaemonLock
+from scheduler.runtime.lock import STANDBY, DaemonLock
 from scheduler.support.notify import FAILURE, Notice
+from scheduler.views.daemon_status import gather, to_json, to_text
+from scheduler.views.pause_notes import local_time
 engine = open_db(sys.argv[1])
 lock = DaemonLock(engine, None, float(sys.argv[2]))
 lock.acquire(float(sys.argv[3]))
@@ -122,7 +134,7 @@ def test_a_server_without_idle_session_timeout_still_runs_and_says_it_cannot_end
 
 @pytest.mark.parametrize("old_server", [False, True], ids=["heartbeat-hung", "before-14"])
 def test_a_standby_tells_staff_once_when_the_lease_holder_stops_beating(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, old_server: bool
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, old_server: bool
 ) -> None:
     """The lease still held (a server before 14, or a process whose heartbeat hangs while the rest runs) but the
     holder's heartbeat unchanged as long as the standby watches it: nobody takes over, so staff are told, once."""
@@ -132,8 +144,14 @@ def test_a_standby_tells_staff_once_when_the_lease_holder_stops_beating(
     primary = h.start()
     h.step_at(h.clock.now())
     standby = h.build()
+    catcher = logging.handlers.BufferingHandler(capacity=1000)
+    daemon_log = logging.getLogger("qm.daemon")  # as a command-line test in the same process may have left it
+    for attribute, value in (("handlers", [catcher]), ("disabled", False), ("propagate", False), ("level", logging.INFO)):
+        monkeypatch.setattr(daemon_log, attribute, value)
     standby.become_standby()
-    assert ("frozen_undetectable" in caplog.text) is old_server  # the standby's log says it cannot be detected there
+    assert not standby.standby_beat()
+    logged = [r.getMessage() for r in catcher.buffer]
+    assert logged.count("frozen_undetectable") == int(old_server)  # the standby's log says it cannot be detected there
 
     def stuck_notices() -> list[Notice]:
         return [n for n in h.notifications.sent if "没有心跳" in n.title]  # type: ignore[union-attr]
@@ -153,3 +171,67 @@ def test_a_standby_tells_staff_once_when_the_lease_holder_stops_beating(
     h.clock.advance(5)
     assert not standby.standby_beat() and len(stuck_notices()) == 1
     standby.lock.release(h.now)
+
+
+def test_status_of_a_standby_that_took_over_says_when_it_took_over_besides_when_it_started(url: str) -> None:
+    engine = open_db(url)
+    primary, standby = DaemonLock(engine, None), DaemonLock(engine, None)
+    primary.acquire(NOW)
+    standby.register(NOW + 5, STANDBY)
+    assert not standby.try_acquire(NOW + 10)
+    primary.abandon()
+    assert standby.try_acquire(NOW + 100)
+    status = gather(engine, NOW + 101)
+    assert f"启动于 {local_time(NOW + 5, TZ)}，接管于 {local_time(NOW + 100, TZ)}，最近心跳 1 秒前" in to_text(status, TZ, {}, 2027)
+    assert to_json(status, TZ, {})["daemon"]["took_over"] == dt.datetime.fromtimestamp(NOW + 100, TZ).isoformat(timespec="seconds")
+    standby.release(NOW + 102)
+    restarted = DaemonLock(engine, None)  # started as the primary: it took nothing over
+    restarted.acquire(NOW + 200)
+    assert "接管于" not in to_text(gather(engine, NOW + 201), TZ, {}, 2027)
+    restarted.release(NOW + 202)
+    engine.dispose()
+
+
+def test_real_daemons_a_standby_takes_over_from_a_frozen_primary_which_stands_by_when_it_wakes(tmp_path: Path, pg_server: PgServer) -> None:
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    cfg, env, spawn = real_daemons(tmp_path, url, "daemon:\n  lease_timeout: 10\n")
+    engine = open_db(url)
+    roles = functools.partial(live_roles, engine)
+    first = spawn()
+    second: subprocess.Popen[str] | None = None
+    try:
+        _wait_for(lambda: roles().get(first.pid) == "active" or first.poll() is not None, 60)
+        assert first.poll() is None, first.communicate()
+        second = spawn()
+        _wait_for(lambda: roles().get(second.pid) == "standby", 30)  # type: ignore[union-attr]
+        first.send_signal(signal.SIGSTOP)  # frozen: its process and its socket are there, it does nothing
+        frozen = time.monotonic()
+        _wait_for(lambda: roles().get(second.pid) == "active", 40)  # type: ignore[union-attr]
+        took = time.monotonic() - frozen
+        assert took <= 10 + 5 + 3  # the lease timeout, a standby's 5 s between tries, a little slack
+        text = run_qm("-c", cfg, "status", cwd=cfg.parent, env=env).stdout
+        assert f"运行中（主服务，进程 {second.pid}" in text and "接管于" in text
+        first.send_signal(signal.SIGCONT)  # it wakes: its next heartbeat finds the lease gone, it waits as a standby
+        _wait_for(lambda: roles().get(first.pid) == "standby", 40)
+        for proc in (first, second):
+            proc.send_signal(signal.SIGTERM)
+        out, err = first.communicate(timeout=30)
+        assert "event=lease_lost" in err and "失去了主服务租约" in out and "转为备用" in out
+        second.communicate(timeout=30)
+        print(f"takeover after SIGSTOP: {took:.1f} s")
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGCONT)
+                proc.kill()
+                proc.wait(10)
+        engine.dispose()
+        pg_server.drop_database(name)
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import os
 import random
@@ -284,21 +285,31 @@ def test_a_standby_that_can_see_the_outbox_or_knows_nothing_was_written_publishe
     assert [e.to_state for e in h.queue.history(WEIBO)].count(st.PUBLISHED) == 1
 
 
-def test_real_daemons_on_postgresql_a_standby_takes_over_from_a_killed_active(tmp_path: Path, pg_server: PgServer) -> None:
-    name = pg_server.create_database()
-    url = pg_server.url(name)
-    cfg = today_config(tmp_path, 3)  # a campaign running today: its daemon has jobs to come, whatever the date
-    cfg.write_text(cfg.read_text(encoding="utf-8") + f'database: "{url}"\n', encoding="utf-8")
+def real_daemons(tmp_path: Path, url: str, more: str = "") -> tuple[Path, dict[str, str], Callable[[], subprocess.Popen[str]]]:
+    """A campaign running today (its daemon has jobs to come, whatever the date) on the database `url`, with `more`
+    config.yaml lines: its config.yaml, the environment to run qm in, and how to start a `qm daemon` process on it."""
+    cfg = today_config(tmp_path, 3)
+    cfg.write_text(cfg.read_text(encoding="utf-8") + f'database: "{url}"\n' + more, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    engine = open_db(url)
 
     def spawn() -> subprocess.Popen[str]:
         command = [sys.executable, "-m", "scheduler", "-c", str(cfg), "daemon"]
         return subprocess.Popen(command, cwd=cfg.parent, text=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
-    def roles() -> dict[int, str]:
-        return {d.pid: d.role for d in gather(engine, time.time()).daemons if d.alive(time.time())}
+    return cfg, env, spawn
 
+
+def live_roles(engine: Engine) -> dict[int, str]:
+    """The role of each daemon process whose heartbeat is fresh, by pid."""
+    return {d.pid: d.role for d in gather(engine, time.time()).daemons if d.alive(time.time())}
+
+
+def test_real_daemons_on_postgresql_a_standby_takes_over_from_a_killed_active(tmp_path: Path, pg_server: PgServer) -> None:
+    name = pg_server.create_database()
+    url = pg_server.url(name)
+    cfg, env, spawn = real_daemons(tmp_path, url)
+    engine = open_db(url)
+    roles = functools.partial(live_roles, engine)
     first = spawn()
     second: subprocess.Popen[str] | None = None
     try:

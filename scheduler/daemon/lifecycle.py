@@ -38,7 +38,7 @@ from .publishing import Publishing
 from .recovery import Recovery
 from .recurring import Recurring
 from .routine import Routine
-from .stuck_primary import StuckPrimary
+from .stuck_primary import UNDETECTABLE, StuckPrimary
 from .sweep import Sweep
 
 STANDBY_POLL = 5.0  # seconds between a standby's tries for the lease (PostgreSQL)
@@ -108,16 +108,6 @@ class Daemon:
         """Appear as a standby (PostgreSQL): `standby_beat` then tries for the lease."""
         self.lock.register(self._now(), STANDBY)
         event(log, "standby", pid=self.lock.pid, why="另一个后台服务正在负责发布，本服务待命，它停止时接替")
-        self._frozen_undetectable()
-
-    def _frozen_undetectable(self) -> None:
-        """Say in the log that this database server cannot end the lease session of a frozen primary."""
-        if self.lock.lease is not None and self.lock.lease.ends_frozen is False:
-            why = (
-                "数据库服务器低于 PostgreSQL 14（没有 idle_session_timeout）：主服务卡住（进程被暂停、机器休眠）时它的会话不会结束，"
-                "备用服务不会接管；qm status 会显示“主服务持有租约……没有响应”，这时请到那台机器上结束它（kill -9 进程号），或把数据库升级到 14 以上"
-            )
-            event(log, "frozen_undetectable", logging.WARNING, why=why)
 
     def standby_beat(self) -> bool:
         """One round of a standby: take the lease if it is free and start (True), or renew the heartbeat."""
@@ -169,7 +159,8 @@ class Daemon:
             self.lock.release(self._now())  # a failed start is a stop, not a hang: qm status must not say "running"
             raise
         event(log, "started", pid=self.lock.pid, campaign=self.campaign.name, jobs=len(self.scheduler.get_jobs()))
-        self._frozen_undetectable()
+        if self.lock.lease is not None and self.lock.lease.ends_frozen is False:
+            event(log, "frozen_undetectable", logging.WARNING, why=UNDETECTABLE)
 
     # -- running -----------------------------------------------------------------------------------
 

@@ -18,6 +18,11 @@ from ..support.notify import FAILURE, Notice
 from ..views.pause_notes import local_time
 from .context import Shared, log
 
+UNDETECTABLE = (
+    "数据库服务器低于 PostgreSQL 14（没有 idle_session_timeout）：主服务卡住（进程被暂停、机器休眠）时它的会话不会结束，"
+    "备用服务不会接管；qm status 会显示“主服务持有租约……没有响应”，这时请到那台机器上结束它（kill -9 进程号），或把数据库升级到 14 以上"
+)
+
 
 class StuckPrimary:
     def __init__(self, shared: Shared, lease_timeout: float) -> None:
@@ -25,9 +30,14 @@ class StuckPrimary:
         self.limit = max(STALE_AFTER, HEARTBEAT_SECONDS + lease_timeout)  # unchanged this long: it does not beat
         self._seen: tuple[tuple[str, int, float], float] | None = None  # (host, pid, heartbeat), first seen at
         self._told = False
+        self._said = False  # UNDETECTABLE logged
 
     def watch(self, now: float, ends_frozen: bool | None) -> None:
-        """One round of a standby that found the lease held: tell staff once when the holder's heartbeat stopped."""
+        """One round of a standby that found the lease held: tell staff once when the holder's heartbeat stopped
+        (and say once in the log when this server cannot end a frozen holder's session)."""
+        if ends_frozen is False and not self._said:
+            self._said = True
+            event(log, "frozen_undetectable", logging.WARNING, why=UNDETECTABLE)
         primary = next((d for d in read_all(self.shared.queue.engine) if d.role == ACTIVE and d.stopped is None), None)
         key = None if primary is None else (primary.host, primary.pid, primary.heartbeat)
         if primary is None or self._seen is None or self._seen[0] != key:

@@ -92,6 +92,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (14, "campaign identity: which campaign the database holds (another campaign's config is refused)", _create(campaign_identity)),
     (15, "print sign-offs: who signed off which bytes of each print sheet", _create(print_signoffs)),
     (16, "accounts: last sign-in, a password to change at next login, the log of admins' changes", _accounts_kept),
+    (17, "daemons: when a standby took over (qm status)", _add_column(daemons.c.took_over)),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -54,6 +54,7 @@ class DaemonInfo:
     stopped: float | None
     role: str = ACTIVE
     gone: bool = False  # it ran on the reader's machine and its process is no longer there
+    took_over: float | None = None  # when it took the lease over as a standby (`started` is its process's start)
 
     @property
     def ended(self) -> bool:
@@ -72,11 +73,13 @@ class DaemonInfo:
         return ahead if self.stopped is None and not self.ended and ahead > CLOCK_TOLERANCE else None
 
 
-def _info(pid: int, host: str, started: float, heartbeat: float, stopped: float | None, role: str = ACTIVE) -> DaemonInfo:
+def _info(
+    pid: int, host: str, started: float, heartbeat: float, stopped: float | None, role: str = ACTIVE, took_over: float | None = None
+) -> DaemonInfo:
     """A daemon as read, `gone` when it ran on this machine and its process is no longer there (told at once,
     not a minute later when its heartbeat is stale)."""
     gone = stopped is None and host == socket.gethostname() and pid != os.getpid() and not _running(pid)
-    return DaemonInfo(pid, host, started, heartbeat, stopped, role, gone)
+    return DaemonInfo(pid, host, started, heartbeat, stopped, role, gone, took_over)
 
 
 def read_info(engine: Engine) -> DaemonInfo | None:
@@ -90,7 +93,7 @@ def read_all(engine: Engine) -> list[DaemonInfo]:
     """Every daemon sharing the database, active first, then by start time."""
     with engine.connect() as conn:
         rows = conn.execute(sa.select(daemons).order_by(daemons.c.id)).all()
-    found = [_info(r.pid, r.host, r.started, r.heartbeat, r.stopped, r.role) for r in rows]
+    found = [_info(r.pid, r.host, r.started, r.heartbeat, r.stopped, r.role, r.took_over) for r in rows]
     return sorted(found, key=lambda d: (d.stopped is not None, d.role != ACTIVE, d.started))
 
 
@@ -150,7 +153,8 @@ class DaemonLock:
                 gone = ENDED if self._handle is not None else FORMER  # a file lock is freed only when its holder is gone
                 conn.execute(daemons.update().where(daemons.c.role == ACTIVE, daemons.c.stopped.is_(None), others).values(role=gone))
             if self.row_id is not None:
-                conn.execute(daemons.update().where(daemons.c.id == self.row_id).values(role=role, heartbeat=now))
+                took = {"took_over": now} if role == ACTIVE else {}  # a standby taking over
+                conn.execute(daemons.update().where(daemons.c.id == self.row_id).values(role=role, heartbeat=now, **took))
                 return
             conn.execute(daemons.delete().where(sa.func.coalesce(daemons.c.stopped, daemons.c.heartbeat) < now - FORGET_AFTER))
             values = {"host": socket.gethostname(), "pid": self.pid, "role": role, "started": now, "heartbeat": now}

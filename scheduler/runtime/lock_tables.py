@@ -1,7 +1,7 @@
 """The rows the single-instance lock keeps in the queue database (see `lock.py`).
 
 They live with the lock, not with the queue's tables, so that what runs the daemon never imports
-the queue; the queue database's migrations create them (steps 2 and 4) like every other table.
+the queue; the queue database's migrations create them (steps 2 and 4; 17 adds `took_over`) like every other table.
 """
 
 from __future__ import annotations
@@ -31,4 +31,5 @@ daemons = sa.Table(
     sa.Column("started", sa.Float, nullable=False),
     sa.Column("heartbeat", sa.Float, nullable=False),
     sa.Column("stopped", sa.Float),
+    sa.Column("took_over", sa.Float),  # when a standby took the lease over (its process started earlier)
 )

@@ -149,13 +149,21 @@ def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str
         "leased": status.leased,
         "daemon": None
         if d is None
-        else {"pid": d.pid, "host": d.host, "started": iso(d.started), "heartbeat": iso(d.heartbeat), "stopped": iso(d.stopped)},
+        else {
+            "pid": d.pid,
+            "host": d.host,
+            "started": iso(d.started),
+            "took_over": iso(d.took_over),
+            "heartbeat": iso(d.heartbeat),
+            "stopped": iso(d.stopped),
+        },
         "daemons": [
             {
                 "pid": x.pid,
                 "host": x.host,
                 "role": x.role,
                 "started": iso(x.started),
+                "took_over": iso(x.took_over),
                 "heartbeat": iso(x.heartbeat),
                 "alive": x.alive(status.now),
                 "ended": x.ended,
@@ -191,9 +199,8 @@ def daemon_text(status: Status, tz: dt.tzinfo) -> str:
         return "从未启动（用 qm daemon 启动）"
     if status.alive:
         role = "主服务，" if any(not o.ended for o in status.others) else ""  # standbys share the database
-        return (
-            f"运行中（{role}进程 {d.pid}，主机 {d.host}），启动于 {local_time(d.started, tz)}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
-        )
+        took = "" if d.took_over is None else f"，接管于 {local_time(d.took_over, tz)}"  # it waited as a standby since it started
+        return f"运行中（{role}进程 {d.pid}，主机 {d.host}），启动于 {local_time(d.started, tz)}{took}，最近心跳 {status.now - d.heartbeat:.0f} 秒前"
     if d.stopped is not None:
         return f"已停止（{local_time(d.stopped, tz)} 正常退出）"
     if d.gone:  # on this machine, and its process is not there: no need to wait for its heartbeat to go stale
