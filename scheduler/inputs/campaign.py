@@ -139,7 +139,8 @@ class ReviewConfig:
 @dataclass(frozen=True)
 class DaemonConfig:
     """How `qm daemon` runs. On PostgreSQL, a standby takes over within `lease_timeout` seconds of the
-    active daemon dying or being cut off (the lease's TCP keepalives give up on a silent peer then)."""
+    active daemon dying, being cut off (the lease's TCP keepalives give up on a silent peer then) or freezing
+    (the server ends a lease session silent that long: `runtime.lease.PgLease`)."""
 
     lease_timeout: float = 30.0
 
