@@ -29,7 +29,9 @@ from .conftest import run_qm
 REHEARSAL = "2027-06-01T09:00:00+08:00"
 DAY = dt.date(2027, 9, 3)
 XSS = "<script>alert(1)</script>"
-SLIDE_RE = re.compile(r'<li class="slide">\s*<img src="([^"]+)"[^>]*>.*?<span class="num">(\d+)</span>(.*?)</p>', re.S)
+SLIDE_RE = re.compile(
+    r'<li class="slide">\s*<a class="full" href="([^"]+)"[^>]*><img [^>]*>.*?<span class="num">(\d+)</span>(.*?)</p>', re.S
+)
 
 
 @pytest.fixture
@@ -198,6 +200,8 @@ def test_the_page_in_chromium_at_phone_and_desk_width(config: Path, tmp_path: Pa
         assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing runs off the side
         assert pictures.count() == len(written(ctx)["slides"]) + len(written(ctx, "station")["slides"])
         assert page.evaluate("[...document.querySelectorAll('ol.slides img')].every(i => i.complete && i.naturalWidth > 0)")
+        shown = page.evaluate("[...document.querySelectorAll('ol.slides img')].map(i => [i.currentSrc, i.naturalWidth])")
+        assert all("/screens/thumb/" in src and 0 < w <= 480 for src, w in shown)  # the small pictures, not the slides
         assert "已暂停（广场施工，暂停播放）：后台服务 5 分钟内清空这份播放列表" in page.inner_text("#screen-station")
         assert page.locator('header.top nav a[aria-current="page"]').inner_text() == "电子屏"
         page.click('a[aria-label="后一天"]')  # not built yet: what a build would write, with the pictures drawn so far

@@ -43,9 +43,13 @@ class SlideRow:
     post: str  # the plan's post, for launch and featured slides ("" for the theme and the slogans)
     seconds: int
     start: str  # "19:30 起" for a slide shown from a later time of the day, else ""
-    picture: str  # the slide's image (or a placeholder) URL
+    picture: str  # the slide's image (or a placeholder) URL: the full picture the link opens
     review: str  # 已审核, 已发布 … or 不需审核 (the theme, the slogans)
     state: str  # the queue's state ("" for the theme and the slogans): the badge's colour
+
+    @property
+    def thumb(self) -> str:
+        return thumb_of(self.picture)
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,17 @@ def _planned_rows(campaign: Campaign, made: Playlist, states: dict[str, str], sr
     for n, slide in enumerate(made.slides, start=1):
         picture = src(ImageRef("", slide.text.id, slide.layout, size))
         yield _row({"order": n, **slide.to_json()}, slide.start, picture, states)
+
+
+THUMBS = {"/screen/": "/screens/thumb/", "/posters/file/": "/posters/thumb/"}
+
+
+def thumb_of(picture: str) -> str:
+    """The page's small picture of a slide's `picture` (`screens.thumbs`); a placeholder (an inline SVG) as it is."""
+    for full, small in THUMBS.items():
+        if picture.startswith(full):
+            return small + picture.removeprefix(full)
+    return picture
 
 
 def _row(slide: dict[str, Any], start: dt.datetime | None, picture: str, states: dict[str, str]) -> SlideRow:
