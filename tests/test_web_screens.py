@@ -249,7 +249,7 @@ def test_each_screens_proof_of_play_log_is_read_once_a_page(config: Path, monkey
     read_text = Path.read_text
 
     def counted(path: Path, *args: Any, **kwargs: Any) -> str:
-        if path.suffix == ".jsonl":
+        if path.suffix == ".jsonl" and path.parent == folder:  # the proof-of-play logs (not the record of pushes)
             reads.append(path.name)
         return read_text(path, *args, **kwargs)
 

@@ -10,6 +10,7 @@ from ..inputs.config_identity import URL_RE
 from ..screens import anthias
 from ..screens.build import screens_root
 from ..screens.daily import pick_screens
+from ..screens.pushes import Push, record
 from ..screens.serve import ScreenServer
 from ..support.errors import InputError
 from ..support.redact import has_userinfo, shown_url
@@ -110,7 +111,17 @@ def run_push(ctx: Context, args: argparse.Namespace) -> int:
             f"没有推送：{built.day} 不是电子屏 {screen.id} 现在该播的一天，Anthias 上每块屏幕只有一份播放列表，推送会替换正在播放的"
             f"（{built.day} 的播放列表已备好：{built.folder}；请在前一天开屏时段结束后或 {built.day} 当天再运行 qm screen push {screen.id}）"
         )
-    with anthias.AnthiasClient(url, auth=anthias.auth_from(os.environ)) as client:
-        pushed = anthias.push(client, built.folder, screen.id)
+
+    def recorded(ok: bool, said: str) -> None:  # for the console's 电子屏 page
+        push = Push(ctx.clock(), built.day.isoformat(), built.version, shown_url(url), ok, said)
+        record(screens_root(ctx.campaign), screen.id, push)
+
+    try:
+        with anthias.AnthiasClient(url, auth=anthias.auth_from(os.environ)) as client:
+            pushed = anthias.push(client, built.folder, screen.id)
+    except BaseException as exc:
+        recorded(False, str(exc) if isinstance(exc, anthias.AnthiasError) else "推送没有完成（命令中途停止）")
+        raise
+    recorded(True, pushed.summary())
     print(f"已推送电子屏 {screen.id} 的播放列表（版本 {built.version}）到 {url}：{pushed.summary()}")
     return 0

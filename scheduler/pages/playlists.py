@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -24,6 +24,7 @@ from ..publishing import states as st
 from ..screens.build import CURRENT, current_folder, day_folder, playlist_day, screens_root
 from ..screens.daily import EDITED, DayPlaylists, day_for
 from ..screens.playlist import Playlist, is_on
+from ..screens.pushes import push_notes
 from ..support.file_times import file_time
 from ..support.values import ImageRef
 
@@ -72,6 +73,7 @@ class ScreenPlaylist:
     built_at: str = ""  # when its file was written (`file_time`: the computer's time, said so while rehearsing)
     sent_at: str = ""  # since when the player is given it (`current` points at it), "" when it is not
     first_play: str = ""  # the player's first report of playing it
+    pushed: tuple[tuple[str, str], ...] = ()  # (css class, what to know) of `qm screen push` to Anthias (`pushes`)
 
     @property
     def seconds(self) -> int:
@@ -95,7 +97,9 @@ def screen_playlists(
     for n, screen in enumerate(campaign.screens):
         made = planned.playlists[n] if planned is not None else None
         held = [p for p in planned.held if p.channel == screen.name] if planned is not None else []
-        out.append(_one(campaign, root, screen, day, now, made, held, states, src, logs.get(screen.id, [])))
+        one = _one(campaign, root, screen, day, now, made, held, states, src, logs.get(screen.id, []))
+        due = one.built and day == day_for(campaign, screen, now)  # the one a push sends now
+        out.append(replace(one, pushed=tuple(push_notes(root, screen, campaign.timezone, one.version if due else ""))))
     return out
 
 
