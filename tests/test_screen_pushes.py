@@ -85,13 +85,14 @@ def test_a_failed_push_reads_on_a_phone_and_a_desk(config: Path, tmp_path: Path,
     ctx.filled_queue()
     build(config)
     version, server = written(ctx)["version"], "http://signage-center.example.gov.cn:8080"
+    at = ctx.campaign.at(dt.date(2027, 6, 1), dt.time(9, 0)).timestamp()  # a worker's rehearsal clock has run on
     record(
         screens_root(ctx.campaign),
         "center",
-        Push(ctx.clock() - 3600, str(DAY), version, server, True, "上传 5 张，已存在 0 张，删除旧画面 0 张"),
+        Push(at - 3600, str(DAY), version, server, True, "上传 5 张，已存在 0 张，删除旧画面 0 张"),
     )
     why = f"无法连接 Anthias 播放服务器 {server}：连接超时（检查地址、网络和服务器是否开机）"
-    record(screens_root(ctx.campaign), "center", Push(ctx.clock(), str(DAY), version, server, False, why))
+    record(screens_root(ctx.campaign), "center", Push(at, str(DAY), version, server, False, why))
     shots = Path(os.environ.get("QM_TEST_SHOTS") or tmp_path)  # set it to keep the pictures and look at them
     with console(config, ctx.campaign.at(DAY, dt.time(9, 0))) as (running, _), chromium(width, 800) as browser:
         page = browser.new_page()

@@ -92,6 +92,8 @@ def test_a_day_not_built_shows_small_pictures_of_its_posters(config: Path) -> No
     build(config)  # draws the day's slides into the posters folder too: the next day shows some of them
     with console(config, ctx.campaign.at(DAY, dt.time(9, 0))) as (_, client):
         drawn = [(f, s) for f, s in pictures(client, DAY + dt.timedelta(days=1)) if f.startswith("/posters/file/")]
+        html = section(client.get(f"/screens/{DAY + dt.timedelta(days=1)}").text, "center")
+        assert '<span class="full"><img src="data:' in html and 'href="data:' not in html  # a placeholder opens nothing
         assert drawn
         for full, small in drawn:
             assert small == full.replace("/posters/file/", "/posters/thumb/", 1)

@@ -29,8 +29,9 @@ from .conftest import run_qm
 REHEARSAL = "2027-06-01T09:00:00+08:00"
 DAY = dt.date(2027, 9, 3)
 XSS = "<script>alert(1)</script>"
-SLIDE_RE = re.compile(
-    r'<li class="slide">\s*<a class="full" href="([^"]+)"[^>]*><img [^>]*>.*?<span class="num">(\d+)</span>(.*?)</p>', re.S
+SLIDE_RE = re.compile(  # the link to the full picture ("" for a placeholder), the order, the title
+    r'<li class="slide">\s*(?:<a class="full" href="([^"]+)"|<span class="full")[^>]*><img [^>]*>.*?<span class="num">(\d+)</span>(.*?)</p>',
+    re.S,
 )
 
 
