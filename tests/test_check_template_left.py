@@ -56,20 +56,30 @@ def test_check_reminds_of_each_template_value_left_with_its_line(tmp_path: Path)
     assert "市教育局" not in said and "全部通过检查" in said, said  # other 市… co-organizers are how a city writes them
 
 
-def test_a_county_organizer_is_told_of_the_citys_co_organizer_and_office_left(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("organizer", "level", "town"),
+    [
+        ("林口县市场监督管理局", "县", "林口县"),
+        ("青岛市市南区市场监督管理局", "区", "青岛市市南区"),  # a district named 市…, not 青岛市 and 市南区市场监督管理局
+        ("林口县 市场监督管理局", "县", "林口县"),  # a space after the place is no part of it
+    ],
+)
+def test_a_county_organizer_is_told_of_the_citys_co_organizer_and_office_left(
+    tmp_path: Path, organizer: str, level: str, town: str
+) -> None:
     """林口县市场监督管理局 names a county: the template's 市市场监督管理局 (a city's bureau) left among the co-organizers and
     in a contact's office would print on a county's leaflets. (The place was read up to the first 市, 林口县市.)"""
     folder = tmp_path / "林口县2027"
     assert run_qm("init", folder, cwd=tmp_path).returncode == 0
     config = folder / "config.yaml"
-    text = config.read_text(encoding="utf-8").replace("organizer: 市质量计量标准化工作联席会议办公室", "organizer: 林口县市场监督管理局")
-    text = text.replace("全市“质量月”", "全县“质量月”").replace("建设质量强市", "建设质量强县")  # the county's own name and theme
+    text = config.read_text(encoding="utf-8").replace("organizer: 市质量计量标准化工作联席会议办公室", f"organizer: {organizer}")
+    text = text.replace("全市“质量月”", f"全{level}“质量月”").replace("建设质量强市", f"建设质量强{level}")  # its own name and theme
     config.write_text(text, encoding="utf-8")
     said = run_qm("check", cwd=folder).stdout
     co, office = _line(config, "    - 市市场监督管理局"), _line(config, "office: 市市场监督管理局质量发展科")
-    assert f"提醒：config.yaml:{co}：协办单位“市市场监督管理局”是模板里的写法，主办单位是林口县市场监督管理局" in said, said
+    assert f"提醒：config.yaml:{co}：协办单位“市市场监督管理局”是模板里的写法，主办单位是{organizer}" in said, said
     assert (
-        f"提醒：config.yaml:{office}：联系人的 office“市市场监督管理局质量发展科”还是模板里的写法：写出科室的全称，如林口县市场监督管理局质量发展科"
+        f"提醒：config.yaml:{office}：联系人的 office“市市场监督管理局质量发展科”还是模板里的写法：写出科室的全称，如{town}市场监督管理局质量发展科"
         in said
     )
 

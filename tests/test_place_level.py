@@ -45,6 +45,13 @@ def _county(text: str) -> str:
         ("哈尔滨市道里区区域发展办公室", "区"),
         ("林口县市政工程管理处", "县"),
         ("哈尔滨市道里区市民服务中心", "区"),
+        ("青岛市市南区市场监督管理局", "区"),  # a district named 市…
+        ("济南市市中区市场监督管理局", "区"),
+        ("林口县 市场监督管理局", "县"),  # a space is no place
+        ("林口县\u3000市场监督管理局", "县"),
+        ("新疆维吾尔自治区市场监督管理局", "区"),  # an autonomous region's campaign says 全区
+        ("广西壮族自治区市场监督管理局", "区"),
+        ("国家市场监督管理总局", "市"),
     ],
 )
 def test_the_level_is_the_last_place_word_of_the_organizer(organizer: str, level: str) -> None:

@@ -78,7 +78,7 @@ def _organizer_again(campaign: Campaign, data: Any) -> list[tuple[str, str]]:
     organizer = campaign.organizer.strip()
     town = place_of(organizer)
     town = town if len(town) > 1 else ""  # a bare 市 names no place: the template's own way
-    bare = f"市{organizer[len(town) :]}" if town else ""  # 大庆市、林口县市场监督管理局 -> 市市场监督管理局: the template's way
+    bare = f"市{organizer[len(town) :].lstrip()}" if town else ""  # 大庆市、林口县市场监督管理局 -> 市市场监督管理局: the template's way
     section = data.get("campaign") if isinstance(data, Mapping) else None
     if not isinstance(section, Mapping):
         return []
