@@ -29,6 +29,14 @@ __all__ = ["config"]  # the fixture, used by name
         ("黑河市爱辉区质量强区工作领导小组办公室", True, "市"),
         ("北安市质量强市工作领导小组办公室", True, "上级"),  # a county-level city, or a prefecture's: not told by its name
         ("质量强市工作领导小组办公室", False, "上级"),
+        ("大兴安岭地区漠河市市场监督管理局", False, "地区"),  # a county-level city under a prefecture
+        ("吉林省延边朝鲜族自治州延吉市市场监督管理局", False, "州"),
+        ("锡林郭勒盟锡林浩特市市场监督管理局", False, "盟"),
+        ("大兴安岭地区加格达奇区教育局", True, "地区"),
+        ("青岛市市南区市场监督管理局", True, "市"),  # a district named 市…
+        ("北京市市场监督管理局", False, "上级"),  # a municipality: no province above it
+        ("北京市朝阳区市场监督管理局", True, "市"),
+        ("新疆维吾尔自治区市场监督管理局", False, "上级"),  # an autonomous region: not a city's office
     ],
 )
 def test_the_offices_next_step_names_whom_it_reports_to_only_when_its_name_tells(

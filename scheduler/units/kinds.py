@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..inputs.place_names import PREFECTURES, city_of
+from ..inputs.place_names import MUNICIPALITIES, PREFECTURES, PROVINCES, city_of, place_parts
 
 PLAN, SUMMARY = "plan", "summary"
 FOLDERS = {PLAN: "方案", SUMMARY: "总结"}  # each kind's folder under <submissions>/<unit>/
@@ -36,12 +36,21 @@ def next_step(kind: str, organizer: str, units: list[str], level: str) -> str:
 
 
 def _above(organizer: str, units: list[str], level: str) -> str:
-    """Whose office the organizer reports to: a county's (district's, banner's: `campaign.level`) to its city's, a
-    prefecture's (地区, or a city whose units include counties) to the province's, by the place its name starts
-    with; 上级 when it cannot be told (a county-level city's name ends in 市 too, and a name may hold no place)."""
+    """Whose office the organizer reports to, by the place its name starts with: a place under another (大兴安岭地区
+    漠河市, 延边朝鲜族自治州延吉市, 黑河市爱辉区) to that one's (地区, 州, 盟, 市); a county (district, banner:
+    `campaign.level`) to its city's; a prefecture (地区, or a city whose units include counties) to the province's;
+    上级 for a province, a municipality (北京市…) and when it cannot be told (a county-level city's name ends in 市
+    too, and a name may hold no place)."""
+    parts = place_parts(organizer)
+    places = [p for p in parts if not p.endswith(PROVINCES)]
+    if len(places) > 1:
+        word = next((w for w in PREFECTURES if places[-2].endswith(w)), places[-2][-1])
+        return "州" if word == "自治州" else word
+    if parts and not places:
+        return "上级"
     if level != "市":
         return "市"
     city = city_of(organizer)
-    if city and (city.endswith(PREFECTURES) or any(is_county(u) for u in units)):
+    if city and city not in MUNICIPALITIES and (city.endswith(PREFECTURES) or any(is_county(u) for u in units)):
         return "省"
     return "上级"
