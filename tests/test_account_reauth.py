@@ -82,6 +82,12 @@ def test_wrong_own_passwords_lock_the_admin_as_wrong_logins_do(console: Running)
         refused = admin.get(post(admin, FORMS[2][0], **FORMS[2][1], mine=PASSWORD).headers["location"]).text  # right, but locked
         assert "分钟后再试" in refused and "你自己的密码不对" not in refused  # the password was never checked
         assert login_status(console, "王科长") == 429  # the login form refuses the name too
+        # the session whose guesses put the locks on lifts neither (a stolen one would guess on without end)
+        own = admin.get(post(admin, "/users/unlock", name="王科长").headers["location"]).text
+        assert "不能解除自己账号的锁定" in own and "另一位管理员" in own
+        for address in ("127.0.0.1", "::ffff:127.0.0.1"):
+            here = admin.get(post(admin, "/users/unlock-address", address=address).headers["location"]).text
+            assert "是你现在登录所用的地址，不能自己解除" in here, address
     untouched(console)
     assert Throttle(console.console.engine).tries(console.console.now()) == {"王科长": 5}
 
