@@ -324,6 +324,9 @@ def test_an_api_address_over_plain_http_is_refused_by_check_and_daemon_unless_it
     for local in ("http://127.0.0.1:8400", "http://localhost:8400/wx", "http://[::1]:8400"):  # a test server on this machine
         path = project(lambda text, local=local: text.replace("api_base: https://api.weixin.qq.com", f"api_base: {local}"), config=API)
         assert not any("api_base" in p for p in _problems(path)), local
+    # a name under .localhost is not this machine for every resolver (some ask DNS for it): refused
+    path = project(lambda text: text.replace("api_base: https://api.weixin.qq.com", "api_base: http://qm.localhost:8400"), config=API)
+    assert any("api_base 是 http:// 地址" in p for p in _problems(path))
 
 
 def test_a_one_word_host_with_a_port_the_config_names_keeps_its_path_whole(project: Callable[..., Path]) -> None:

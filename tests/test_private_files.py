@@ -101,3 +101,14 @@ def test_the_database_a_simulation_keeps_is_readable_by_its_owner_alone(tmp_path
     assert _mode(saved) == 0o600
     open_db(f"sqlite:///{saved}").dispose()  # `qm queue --db` on it
     assert capsys.readouterr().err == ""
+
+
+def test_a_file_system_without_modes_is_not_said_tightened_on_every_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On vfat or a Windows share a chmod succeeds and changes nothing: nothing was tightened, nothing is said."""
+    from scheduler.support import private_files
+
+    db = tmp_path / "qm.sqlite3"
+    db.write_bytes(b"")
+    os.chmod(db, 0o644)
+    monkeypatch.setattr(private_files.os, "chmod", lambda path, mode: None)
+    assert private_files.tighten(db) == []

@@ -24,7 +24,7 @@ def sealed(base: str) -> bool:
         return True
     host = re.split(r"[/?#]", rest, maxsplit=1)[0].lower()
     host = host[1:].partition("]")[0] if host.startswith("[") else host.partition(":")[0]
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost":  # only the name itself: another under .localhost is asked of DNS by some resolvers
         return True
     import ipaddress
 

@@ -37,6 +37,8 @@ def tighten(*paths: Path) -> list[Path]:
             if not mode & OTHERS:
                 continue
             os.chmod(path, mode & ~OTHERS)
+            if stat.S_IMODE(os.stat(path).st_mode) & OTHERS:  # a file system without modes (vfat, a Windows share)
+                continue
         except OSError:  # missing, or another account's: left as it is
             continue
         done.append(path)

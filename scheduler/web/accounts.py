@@ -81,7 +81,7 @@ def terminal_who() -> str:
     (终端 alone when the system does not say; spaces and control characters dropped, cut to fit the log's column)."""
     try:
         user = getpass.getuser()
-    except (OSError, KeyError):  # no login name in the environment and none for the process's uid
+    except (OSError, KeyError, ImportError):  # no login name in the environment and none for the process's uid (or no pwd)
         user = ""
     user = "".join(c for c in user if unicodedata.category(c)[0] not in "CZ")[:NAME_MAX]
     return f"{TERMINAL}（{user}）" if user else TERMINAL
