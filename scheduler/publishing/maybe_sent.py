@@ -77,13 +77,21 @@ def switched(channel: str, receipt: Receipt | None, method: str) -> str:
     """The method of an earlier attempt on `channel` that reached the platform (its marks say so, or the platform took
     it: `committed`), when the channel now goes out by another `method` ("" otherwise). The new method cannot read
     those marks: it would take the post for not sent and send it again (a mass send whose answer was lost submitted
-    as an article, a Weibo status posted again through the outbox), nor follow up what the platform took (an
-    article's publish job asked of the outbox)."""
+    as an article, a Weibo status posted again through the outbox), nor follow up what the platform took under
+    another publisher (an article's publish job asked of the outbox). A platform's own ids are followed up by its
+    API channel whatever its mode (WeChat asks a publish_id or a msg_id alike): a mode switch alone leaves those."""
     if receipt is None:
         return ""
-    reached = committed(receipt) or receipt.data.get("stage") in REACHED or OUTBOX in receipt.data
+    taken = committed(receipt)
+    reached = taken or receipt.data.get("stage") in REACHED or OUTBOX in receipt.data
     made = made_by(channel, receipt) if reached else ""
+    if taken and made != UNKNOWN:
+        return made if made and _publisher(made) != _publisher(method) else ""
     return made if made and made != method else ""
+
+
+def _publisher(method: str) -> str:
+    return method.split(":", 1)[0]
 
 
 def method_words(method: str) -> str:
