@@ -8,6 +8,8 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from scheduler.inputs.campaign import ReviewConfig
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
@@ -70,3 +72,35 @@ def test_the_consoles_retry_on_an_auto_approve_channel_says_it_was_approved_by_t
             assert done.status_code == 303 and "done=retried-auto" in done.headers["location"], done.headers["location"]
             assert queue.get(post).state == st.APPROVED  # type: ignore[union-attr]
             assert "已自动审核通过" in c.get(done.headers["location"]).text
+
+
+def test_a_post_sent_anew_that_the_daemon_schedules_at_once_is_said_queued_not_sent_back_to_review(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The daemon's sweep moves an approved post on (scheduled) within seconds: `qm retry` read it after that and told
+    staff it waited for a `qm approve`."""
+    import sqlalchemy as sa
+
+    from scheduler.cli.main import main
+    from scheduler.publishing import review
+    from scheduler.publishing.tables import posts
+
+    config = project()
+    run_qm("queue", "-c", config)
+    assert run_qm("approve", POST, "-c", config).returncode == 0
+    with open_db(load_campaign(config).db_url).begin() as conn:  # its publishing failed
+        conn.execute(sa.update(posts).where(posts.c.id == POST).values(state=st.FAILED, last_error="网络中断"))
+    retry = review.retry
+
+    def swept(queue: Queue, post_id: str, *args: object, **kwargs: object) -> str:
+        state = retry(queue, post_id, *args, **kwargs)  # type: ignore[arg-type]
+        assert state == st.APPROVED
+        with queue.engine.begin() as conn:  # the daemon's sweep, meanwhile
+            conn.execute(sa.update(posts).where(posts.c.id == post_id).values(state=st.SCHEDULED))
+        return state
+
+    monkeypatch.setattr(review, "retry", swept)
+    monkeypatch.setenv("QM_NOW", "2027-06-01T09:00+08:00")
+    assert main(["retry", POST, "-c", str(config)]) == 0
+    said = capsys.readouterr().out
+    assert "已重新排入发布" in said and "qm approve" not in said, said

@@ -12,6 +12,7 @@ from ..publishing import review, review_rules
 from ..publishing import states as st
 from ..publishing.queue import Post
 from ..publishing.retry_window import too_late
+from ..support.errors import QmError
 from . import acting
 from .context import Context
 
@@ -30,9 +31,13 @@ def run_retry(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.campaign.channel(before.channel) if before is not None else None
     auto = state == st.PLANNED and config is not None and config.auto_approve
     if auto:  # its channel approves it at the next refresh, this one (or holds it, saying why): not a person's `qm approve`
-        queue = ctx.filled_queue()
+        try:
+            queue = ctx.filled_queue()
+        except QmError as exc:  # sent anew all the same: the daemon's next refresh approves it
+            print(f"{args.id} 已重新排入发布，但这次没能自动审核（{exc}），后台服务下次刷新队列时会再审核。")
+            return 0
     after = queue.get(args.id)
-    if after is not None and after.state == st.APPROVED:
+    if after is not None and after.state in st.APPROVED_STATES:  # approved, or moved on by the daemon since
         how = "，渠道设置了自动审核（auto_approve），已自动审核通过" if auto else ""
         print(f"{args.id} 已重新排入发布{how}，{_when(ctx, after, now)}。")
         return 0

@@ -15,6 +15,7 @@ reloading the page it lands on sends nothing again).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 from urllib.parse import quote
@@ -136,12 +137,13 @@ def retry(call: Call) -> Response:
         retried = console.queue.get(post_id) if state == st.PLANNED else None
         config = campaign.channel(retried.channel) if retried is not None else None
         auto = config is not None and config.auto_approve
-        if auto:  # its channel approves it now, as the next refresh would (as `qm retry` does)
-            site_of(console).refill()
     except QmError as exc:
         return refused(call, post_id, str(exc))
+    if auto:  # its channel approves it now, as the next refresh would (as `qm retry` does); sent anew all the same if not
+        with contextlib.suppress(QmError):
+            site_of(console).refill()
     after = console.queue.get(post_id) if state != st.APPROVED else None
-    if auto and after is not None and after.state == st.APPROVED:
+    if auto and after is not None and after.state in st.APPROVED_STATES:
         return redirect_done(back_to(call, f"/post/{quote(post_id)}"), "retried-auto", post_id)
     lacked = after is not None and console.queue.change_reasons([after]).get(post_id, "").startswith(RULES_CHANGED)
     done = "retried" if state == st.APPROVED else "retried-rules" if lacked else "retried-review"
