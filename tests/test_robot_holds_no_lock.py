@@ -176,3 +176,68 @@ def test_the_daemon_outlives_a_write_lock_held_past_its_busy_timeout(tmp_path: P
         assert sent and all(len(h.ledger.deliveries[p.id]) == 1 for p in sent)
     finally:
         h.close()
+
+
+def test_the_catch_up_after_a_full_disk_is_owed_until_it_ran_whole(tmp_path: Path, heihe: Campaign, heihe_plan: Plan) -> None:
+    """The first beat that writes again after a full disk puts back what was missed (`catch_up`); when the lock of
+    another program met it, the next beats only swept, and the jobs missed meanwhile waited for a restart."""
+    campaign = local_campaign(heihe, tmp_path)
+    h = Harness(campaign, heihe_plan, Renderer(heihe), dt.datetime(2016, 9, 1, 6, 0, tzinfo=campaign.timezone))
+    try:
+        daemon = h.start()
+        ran: list[str] = []
+        locked = sa.exc.OperationalError("UPDATE posts", {}, sqlite3.OperationalError("database is locked"))
+
+        def catch_up(now: float) -> None:
+            ran.append("catch_up")
+            if len(ran) == 1:
+                raise locked
+
+        daemon.sweep.catch_up = catch_up  # type: ignore[method-assign]
+        daemon.sweep.sweep = lambda now: ran.append("sweep")  # type: ignore[method-assign]
+        daemon.shared.disk.full(OSError(28, "No space left on device"), h.now, "测试")
+        daemon.beat(h.now)  # writes again: the catch-up meets a lock
+        daemon.beat(h.now + 15)
+        daemon.beat(h.now + 30)
+        assert ran == ["catch_up", "catch_up", "sweep"]
+    finally:
+        h.close()
+
+
+def test_only_the_databases_own_lock_error_is_waited_out() -> None:
+    from scheduler.publishing.db_errors import is_busy
+
+    locked = sa.exc.OperationalError("UPDATE daemon", {}, sqlite3.OperationalError("database is locked"))
+    assert is_busy(locked)
+    try:
+        try:
+            raise locked
+        except sa.exc.OperationalError:
+            raise KeyError("a bug met while handling it")  # noqa: B904 - its context is the lock error, not its cause
+    except KeyError as bug:
+        assert not is_busy(bug)  # a bug is raised, not skipped at every beat
+
+
+def test_a_notice_whose_keys_cannot_be_given_back_raises_its_own_error(tmp_path: Path) -> None:
+    """The send failed and the database is locked when its keys would be freed: the send's error is what is raised (the
+    keys stay, logged), not the database's over it."""
+    import pytest
+
+    from scheduler.publishing import notices_sent
+
+    url = f"sqlite:///{tmp_path / 'qm.db'}"
+    open_db(url).dispose()
+    engine = impatient(url)
+    holder = sqlite3.connect(tmp_path / "qm.db")
+
+    def send() -> bool:
+        holder.execute("BEGIN IMMEDIATE")  # another program takes the write lock meanwhile
+        raise RuntimeError("机器人没有回应")
+
+    try:
+        with pytest.raises(RuntimeError, match="机器人没有回应"):
+            notices_sent.send_once(engine, ("k1",), 0.0, send)
+    finally:
+        holder.rollback()
+        holder.close()
+        engine.dispose()

@@ -81,6 +81,7 @@ class Daemon:
         self.stopping = shared.stopping
         self.lock = DaemonLock(engine, lock_file, campaign.daemon.lease_timeout)
         self.lost_lease = False
+        self._catch_up_owed = False  # writes failed (a full disk) and the catch-up after them has not run whole yet
         self.publishing = Publishing(shared, self.lock.fence)
         recovery = Recovery(shared, self.lock.fence, self.publishing.is_active, self.lock.holder_may_live)
         self.warnings = EarlyWarnings(shared)
@@ -190,8 +191,10 @@ class Daemon:
             return
         try:
             self.lock.beat(now)
-            if self.shared.disk.cleared(now):
+            if self.shared.disk.cleared(now) or self._catch_up_owed:
+                self._catch_up_owed = True  # until it ran whole: a lock or a full disk meeting it leaves it owed
                 self.sweep.catch_up(now)
+                self._catch_up_owed = False
             else:
                 self.sweep.sweep(now)
         except Exception as exc:

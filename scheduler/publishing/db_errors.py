@@ -33,15 +33,20 @@ TROUBLE = {
 }
 
 
-def is_busy(exc: BaseException | None) -> bool:
-    """SQLite's write lock held by another program past the busy timeout, anywhere in an exception's chain."""
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's write lock held by another program past the busy timeout: the database's own error (or what it was
+    raised from), not another error met while handling one."""
     seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if "database is locked" in str(exc).lower() or "database table is locked" in str(exc).lower():
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if type(cause).__name__ == "OperationalError" and any(w in str(cause).lower() for w in BUSY):
             return True
-        exc = exc.__cause__ or exc.__context__
+        cause = cause.__cause__
     return False
+
+
+BUSY = ("database is locked", "database table is locked")
 
 
 def is_corrupt(message: str) -> bool:

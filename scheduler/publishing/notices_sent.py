@@ -7,8 +7,9 @@ over) cannot both send one notice: exactly one insert takes the key. A notice go
 called, so a robot that answers slowly (or never, until its timeout) holds no write lock meanwhile (a
 daemon's heartbeat, a publish's checkpoint, a reviewer's approval would wait for it, and fail after
 SQLite's busy timeout); a notice whose sending raises (or, as its caller says, failed) has its keys
-given back and goes out at the next try. A mark whose time is overwritten (when a backup was taken)
-is one upsert (`record`).
+given back and goes out at the next try. So a notice goes out at most once: a process killed between
+the claim and the send loses that one (before, the same kill could have it sent twice). A mark whose
+time is overwritten (when a backup was taken) is one upsert (`record`).
 
 A standing problem (the work done ahead failing for as long as a content file stays broken) is told
 once, again only when it changes, and once more when it is over: its key (`standing_key`, a digest of
@@ -56,8 +57,17 @@ def send_once(engine: Engine, keys: Sequence[str], at: float, send: Callable[[],
 
 
 def _give_back(engine: Engine, keys: Sequence[str]) -> None:
-    with engine.begin() as conn:
-        conn.execute(notices.delete().where(notices.c.key.in_(list(keys))))
+    """Free `keys` again; a database that refuses (locked past its busy timeout) is logged, never raised over the send's
+    own error: the notice then counts as sent, and the log says which one was not."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(notices.delete().where(notices.c.key.in_(list(keys))))
+    except sa.exc.SQLAlchemyError as exc:
+        import logging
+
+        from ..support.logs import event
+
+        event(logging.getLogger("qm.notices"), "notice_key_kept", logging.ERROR, keys=",".join(keys), error=str(exc)[:300])
 
 
 def record(conn: Connection, key: str, at: float) -> None:
