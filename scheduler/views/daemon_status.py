@@ -103,8 +103,7 @@ class Status:
 
 def gather(engine: Engine, now: float, jobs: int = 8, failures: int = 5, names: Mapping[str, str] | None = None) -> Status:
     """`names`: what people call the jobs (`job_names`): given, work ahead for a screen config.yaml no longer has
-    is left out (here only: `to_json` and `upcoming` list `next_jobs` as they are) before the list is cut to `jobs`,
-    so that it does not take the place of work still to come."""
+    is left out before the list is cut to `jobs`, so that it does not take the place of work still to come."""
     queue = Queue(engine)
     recent = queue.find([st.FAILED, st.MISSED])
     recent.sort(key=lambda p: p.updated, reverse=True)
@@ -174,7 +173,7 @@ def to_json(status: Status, tz: dt.tzinfo, names: Mapping[str, str]) -> dict[str
         ],
         "paused": {ch: {"reason": r, "by": who, "since": iso(at)} for ch, (r, who, at) in status.pauses.items()},
         "counts": {s: status.counts.get(s, 0) for s in st.STATES},
-        "next": [{"job": j.id, "label": j.label(names), "at": iso(j.at)} for j in status.next_jobs],
+        "next": [{"job": j.id, "label": j.label(names), "at": iso(j.at)} for j in status.next_jobs if not j.dropped(names)],
         "failures": [{"id": pid, "state": state, "reason": why, "at": iso(at)} for pid, state, why, at in status.failures],
         "notices": notices_waiting.to_json(status.notices, status.alive or status.leased, tz),
     }
@@ -245,7 +244,7 @@ def upcoming(status: Status, tz: dt.tzinfo, names: Mapping[str, str], year: int)
     """The next jobs, soonest first: when, what (see `NextJob.label`), and whether its time passed while the
     daemon is stopped. The year is written only when a job falls outside `year` (the campaign's), and then
     for every job of the list, so that one list reads in one style and its columns line up."""
-    jobs = sorted(status.next_jobs, key=lambda j: j.at)
+    jobs = sorted((j for j in status.next_jobs if not j.dropped(names)), key=lambda j: j.at)
     years = {dt.datetime.fromtimestamp(j.at, tz).year for j in jobs}
     shown = year if years <= {year} else None
     return [(moment(j.at, tz, shown), j.label(names), not status.alive and j.at < status.now) for j in jobs]
