@@ -119,3 +119,18 @@ def test_the_terminals_changes_are_logged_under_its_name(kind: str, tmp_path: An
         ("终端（zhang）", longest, "unlock-address", ""),
     ]
     engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_an_unlocked_address_longer_than_a_name_is_logged_cut_to_the_column(
+    kind: str, tmp_path: Any, request: pytest.FixtureRequest
+) -> None:
+    """An IPv6 address with its zone can be longer than an account name: PostgreSQL refused the log's row after the
+    lock was lifted (a 500 page, the change not logged)."""
+    from scheduler.publishing.tables import account_log
+
+    engine = open_db(_url(kind, tmp_path, request))
+    address = "fe80::ffff:ffff:ffff:ffff%wlp0s20f0u1u2u3"
+    Accounts(engine).record("王科长（web）", address, "unlock-address", time.time())
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(account_log.c.name)).scalar_one() == address[:40]

@@ -217,5 +217,5 @@ def _admins(conn: Connection, lock: bool = False) -> list[str]:
 
 def _record(conn: Connection, by: str, name: str, action: str, detail: str, now: float) -> None:
     """Write a change to `account_log` (`by`: who, as the audit log writes it, or the terminal; "" writes nothing)."""
-    if by:
-        conn.execute(account_log.insert().values(at=now, who=by, name=name, action=action, detail=detail))
+    if by:  # an address in `name` may be longer than an account's (IPv6 with a zone): cut to the column, as `who` is
+        conn.execute(account_log.insert().values(at=now, who=by, name=name[:NAME_MAX], action=action, detail=detail))
