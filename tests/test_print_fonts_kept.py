@@ -71,3 +71,29 @@ def test_a_face_cut_again_later_is_the_same_bytes_so_a_signed_sheet_stays_signed
     later = time.time() + 3600
     monkeypatch.setattr(time, "time", lambda: later)
     assert truetype(str(font.path), font.index, "bold", "质量月12315") == first
+
+
+def test_a_face_cut_from_the_font_in_another_place_makes_the_same_pdf_bytes(tmp_path: Path) -> None:
+    """The cut face's PostScript name, written in the PDF, was digested from the font file's path: a sheet made
+    again in another venv, on another machine or with a moved campaign folder differed in bytes (签发后又改过)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    from scheduler.poster.fonts import FontFile, bundled_font
+    from scheduler.poster.pdffont import register
+
+    font = bundled_font()
+    assert font is not None
+    sheets = []
+    for place in ("one", "another"):
+        (tmp_path / place).mkdir()
+        (tmp_path / place / font.path.name).symlink_to(font.path)
+        name = register(FontFile(tmp_path / place / font.path.name, font.index, font.origin), "bold", "质量月12315")
+        out = io.BytesIO()
+        sheet = canvas.Canvas(out, invariant=True)
+        sheet.setFont(name, 24)
+        sheet.drawString(72, 72, "质量月12315")
+        sheet.save()
+        sheets.append(out.getvalue())
+    assert sheets[0] == sheets[1]

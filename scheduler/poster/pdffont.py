@@ -8,7 +8,8 @@ error below 1/1000 em: invisible at any size) and saved as a small static TrueTy
 reportlab then subsets and embeds. Text stays text: selectable, searchable, extractable.
 
 Each cut face has a PostScript name of its own (the family and weight, then a digest of what it was cut
-from and for): reportlab keeps one font per face name for the whole process, so a second cut of the same
+from and for: the font file's bytes, not its place, for the name is in the PDF and a sheet made again in
+another folder, venv or machine must be the same bytes to stay signed off): reportlab keeps one font per face name for the whole process, so a second cut of the same
 weight with other characters, registered under the same face name, would be swapped for the first one
 and its other characters drawn as empty boxes (a leaflet made after a wall chart in one `qm posters`).
 
@@ -33,10 +34,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont as PdfTTFont
 
 from ..support.errors import PosterError
+from ..support.file_digest import file_digest
 from .fonts import WEIGHTS, FontFile
 from .kept_fonts import PRINT
 
-FORMAT = "2"  # of the cut faces kept in the state folder: raise it when the conversion below changes
+FORMAT = "3"  # of the cut faces kept in the state folder: raise it when the conversion below changes
 MAX_ERROR = 1.0  # font units (1/1000 em for Noto CJK)
 DROPPED = ["BASE", "VORG", "vhea", "vmtx", "GPOS", "GSUB", "GDEF", "STAT", "DSIG", "JSTF", "MATH"]
 
@@ -64,7 +66,8 @@ def truetype(path: str, index: int, weight: str, chars: str) -> bytes:
         cutter = subset.Subsetter(options)
         cutter.populate(text=chars)
         cutter.subset(source)
-        return _rebuild(source, weight, hashlib.sha256(f"{path}|{index}|{weight}|{chars}".encode()).hexdigest()[:10])
+        tag = hashlib.sha256(f"{file_digest(Path(path))}|{index}|{weight}|{chars}".encode()).hexdigest()[:10]
+        return _rebuild(source, weight, tag)
     except (OSError, TTLibError, KeyError, ValueError) as exc:
         raise PosterError(
             f"无法把字体 {path} 转换为可嵌入 PDF 的字体：{exc}（可在 config.yaml 的 brand.font 指定一个 TrueType 中文字体）"
