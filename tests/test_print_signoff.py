@@ -91,6 +91,33 @@ def test_listing_the_sheets_in_a_new_folder_creates_no_database(tmp_path: Path) 
     assert "不写 -o 重新运行生成它的 qm print 命令" in said and "Traceback" not in said, said
 
 
+def test_a_path_to_a_file_of_the_same_name_elsewhere_is_not_signed_as_the_sheet(tmp_path: Path) -> None:
+    """`qm print -o ~/桌面` writes the default name: `qm sign ~/桌面/<name>` signed the sheet of that name in
+    posters/print, another file, and said nothing. A copy of the sheet's bytes is that sheet; a bare name is it."""
+    project = Project(copy_project(tmp_path / "campaign"))
+    project.make_sheet()
+    desk = tmp_path / "桌面"
+    desk.mkdir()
+    code, said = project.qm("print", "knowledge-card", "--items", ITEM, "-o", str(desk))
+    assert code == 0 and (desk / SHEET).is_file(), said
+    with (desk / SHEET).open("ab") as f:  # changed after it was made (by an editor, or made from other words)
+        f.write(b"%\n")
+    code, said = project.qm("sign", str(desk / SHEET), "--by", "王科长")
+    folder = project.folder / "posters" / "print"
+    assert code == 2 and f"{desk / SHEET} 不在 {folder} 里，不能签发（{folder} 里的同名印刷品是另一份文件" in said, said
+    assert "不写 -o 重新运行生成它的 qm print 命令" in said and "Traceback" not in said, said
+    assert project.rows() == []
+    shutil.copyfile(project.sheet, desk / SHEET)  # the same bytes: the sheet itself, wherever it was copied to
+    code, said = project.qm("sign", str(desk / SHEET), "--by", "王科长")
+    assert code == 0 and f"已签发 {SHEET}" in said, said
+    code, said = project.qm("sign", f"posters/print/{SHEET}", "--by", "王科长")  # its own path, from the campaign folder
+    assert code == 0 and f"{SHEET} 此前已签发" in said, said
+    (desk / SHEET).write_bytes(b"%PDF-1.4 other")
+    done = run_qm("sign", SHEET, "--by", "王科长", "-c", project.config, cwd=desk)  # where another file of that name is
+    assert done.returncode == 0 and f"{SHEET} 此前已签发" in done.stdout, done.stdout + done.stderr  # a bare name: the sheet
+    assert [r[:2] for r in project.rows()] == [(SHEET, digest(project.sheet))]
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -57,7 +57,7 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     who = acting.who(args)
     acting.account_role(ctx, who, "签发印刷品", "reviewer")
     by_name = {s.name: s for s in standings}
-    chosen = [by_name.get(Path(f).name) or _unknown(f, list(by_name), folder) for f in dict.fromkeys(args.files)]
+    chosen = [_chosen(f, by_name, folder) for f in dict.fromkeys(args.files)]
     if stale := {s.name: why for s in chosen if (why := unsignable(s, remaking(s.sheet, ctx.campaign)))}:
         raise InputError("".join(stale.values()) + _none_signed([s.name for s in chosen if s.name not in stale], who, args))
     worries = [f"{s.name}：{c}" for s in chosen if s.state != SIGNED for c in s.concerns]  # signed already: nothing to add
@@ -91,15 +91,35 @@ def _none_signed(others: list[str], who: str, args: argparse.Namespace) -> str:
     return f"同时写的 {'、'.join(others)} 也都没有签发：要先签发{'它' if len(others) == 1 else '它们'}，运行 {command}"
 
 
+def _chosen(written: str, by_name: dict[str, Standing], folder: Path) -> Standing:
+    """The sheet in `folder` that `written` names: a bare name is the sheet of that name; a path must be that
+    sheet (or a copy of its bytes), not another file of the same name (`qm print -o ~/桌面` writes the default name)."""
+    path = Path(written)
+    s = by_name.get(path.name)
+    if s is None:
+        _unknown(written, list(by_name), folder)
+    if path.name != written and path.is_file() and path.resolve() != s.sheet.path.resolve():
+        from ..support.file_digest import file_digest
+
+        if file_digest(path) != s.sheet.sha256:
+            _elsewhere(written, folder, f"（{folder} 里的同名印刷品是另一份文件，内容也不同）")
+    return s
+
+
+def _elsewhere(written: str, folder: Path, which: str = "") -> NoReturn:
+    """`written` is a file outside `folder`: `qm print -o` wrote it elsewhere, qm knows nothing of what it prints."""
+    raise InputError(
+        f"{written} 不在 {folder} 里，不能签发{which}：qm sign 签发的是 qm 生成在 {folder} 中的印刷品"
+        f"（qm 记下了它们印的内容，内容改动后能提醒重新签发；qm print -o 写到别处的文件没有这些记录）。"
+        f"不写 -o 重新运行生成它的 qm print 命令，文件写入 {folder}，打开核对后再用 qm sign 签发"
+    )
+
+
 def _unknown(written: str, names: list[str], folder: Path) -> NoReturn:
     from ..support.suggest import did_you_mean
 
     if Path(written).is_file() and Path(written).resolve().parent != folder.resolve():  # `qm print -o` wrote it elsewhere
-        raise InputError(
-            f"{written} 不在 {folder} 里，不能签发：qm sign 签发的是 qm 生成在 {folder} 中的印刷品"
-            f"（qm 记下了它们印的内容，内容改动后能提醒重新签发；qm print -o 写到别处的文件没有这些记录）。"
-            f"不写 -o 重新运行生成它的 qm print 命令，文件写入 {folder}，打开核对后再用 qm sign 签发"
-        )
+        _elsewhere(written, folder)
     if not names:
         raise InputError(f"{folder} 里还没有印刷品，没有 {written} 可签发：先用 qm print 或 qm posters（配置 posters.print）生成")
     guess = did_you_mean(Path(written).name, names)
