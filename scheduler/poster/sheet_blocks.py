@@ -8,7 +8,8 @@ largest down until `place` finds room for the blocks: `flow` into columns (wall 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from .texts import PosterText
 from .titlebreak import balanced
 
 Place = TypeVar("Place")
+KEY = "▶ "  # before an item's one-line message
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ def blocks(items: Sequence[PosterText], width: float, size: float, measure: Call
     for it in items:
         heading = _heading(it.title, width, measure(size * 1.6, "heavy"))
         body = break_lines(it.summary, width, measure(size, "regular")).lines if it.summary else ()
-        key = _heading(f"▶ {it.line}", width, measure(size, "bold")) if it.line else ()  # a slogan: not "认 / 准CCC"
+        key = _key(it.line, width, measure(size, "bold")) if it.line else ()
         out.append(Block(heading, body, key, size))
     return out
 
@@ -95,8 +97,25 @@ def fit(
 def _heading(title: str, width: float, measure: Measure) -> tuple[str, ...]:
     """Broken between clauses ("看懂SC编号，|辨认…"), else between words, else wherever the 禁则 rules allow;
     a break that leaves a short last line or strands a particle (`flawed`) gives way to the next."""
+    return next(_breaks(title, width, measure))
+
+
+def _breaks(title: str, width: float, measure: Measure) -> Iterator[tuple[str, ...]]:
+    """The ways `_heading` breaks a title, the one it takes first."""
     for keep in ("clauses", "words"):
         broken = balanced(title, width, measure, keep)
         if not broken.forced and not broken.flawed:
-            return broken.lines
-    return balanced(title, width, measure).lines
+            yield broken.lines
+    yield balanced(title, width, measure).lines
+
+
+def _key(line: str, width: float, measure: Measure) -> tuple[str, ...]:
+    """The item's one-line message after the marker, broken as a heading is (a slogan: not "认 / 准CCC") when that
+    takes no more lines than greedy filling, else filled greedily; never with the marker alone on its line."""
+    text = KEY + line
+    greedy = break_lines(text, width, measure).lines
+    for lines in itertools.chain(_breaks(text, width, measure), [greedy]):
+        if lines[0].strip() != KEY.strip() and len(lines) <= len(greedy):
+            return lines
+    rest = break_lines(line, width - measure(KEY), measure).lines  # the marker's room kept on every line
+    return (KEY + rest[0], *rest[1:])
