@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.cli import check_cache
 from scheduler.cli.context import Context
 from scheduler.cli.main import main
 from scheduler.inputs.config import load_campaign
 from scheduler.inputs.content import load_library
 from scheduler.poster.printjob import PrintSheet, chosen_items
 from scheduler.poster.printpick import Picked, pick
+from tests.test_check_cache import _imported_by_check
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 BEFORE = ("publicity-launch-preview", "publicity-launch-invitation")
@@ -99,7 +101,10 @@ def test_a_config_print_entry_that_cannot_be_made_is_named_by_file_and_line(
     _made_on(monkeypatch, dt.date(2027, 8, 20))
     code, _, err = _qm(capsys, config, "posters", "--from", "2027-09-01", "--to", "2027-09-01")
     assert code == 2, err
-    assert f"config.yaml:{line}：posters.print 的这一项（leaflet）生成不了：传单要有 4–6 条内容，现在是 2 条：用 items 列出" in err
+    assert (
+        f"config.yaml:{line}：posters.print 的这一项 {{layout: leaflet, items: [goods-salt-iodised, anti-fake-sc-code]}} 生成不了：传单要有 4–6 条内容，现在是 2 条：用 items 列出"
+        in err
+    )
     assert "--items" not in err and "--topic" not in err
     config.write_text(config.read_text(encoding="utf-8").replace(entries, entries.splitlines(keepends=True)[0]), encoding="utf-8")
     code, out, err = _qm(capsys, config, "posters", "--from", "2027-09-01", "--to", "2027-09-01")
@@ -188,3 +193,29 @@ def test_a_thin_wallchart_lists_its_items_with_the_chinese_enumeration_comma(
     )
     assert code == 0, err
     assert "挂图只有 2 条内容（anti-fake-ccc-check、anti-fake-sc-code）" in err, err
+
+
+def test_qm_check_refuses_a_config_print_entry_qm_posters_could_not_make(
+    project: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entries = (
+        "    - {layout: leaflet, topic: anti-fake}\n"
+        "    - {layout: 传单, items: [goods-salt-iodised, anti-fake-sc-code, brand-gi-what, brand-why-brand], size: a2}\n"
+        "    - {layout: flyer, topic: anti-fake}\n"
+        "    - {layout: wallchart, topic: anti-fake}\n"
+    )
+    config = project(lambda t: t.replace("posters:\n", f"posters:\n  print:\n{entries}", 1))
+    first = config.read_text(encoding="utf-8").splitlines().index(entries.splitlines()[0]) + 1
+    _made_on(monkeypatch, dt.date(2027, 8, 20))
+    code, out, err = _qm(capsys, config, "check", "--no-cache")
+    assert code != 0 and "检查通过" not in out, out
+    assert f"config.yaml:{first}：posters.print 的这一项 {{layout: leaflet, topic: anti-fake}} 生成不了：传单要有 4–6 条内容，现在是" in err
+    assert "或换一个内容更多的 topic" in err
+    assert f"config.yaml:{first + 1}：posters.print 的这一项 {{layout: 传单, items: [goods-salt-iodised," in err
+    assert "传单不能印成尺寸 a2：它适合的尺寸是 a4（A4，210×297 毫米）（用 size 指定）" in err
+    assert f"config.yaml:{first + 2}：posters.print 的这一项 {{layout: flyer, topic: anti-fake}} 生成不了：没有版式 'flyer'" in err
+    assert f"config.yaml:{first + 3}" not in err  # the wall chart can be made
+    code, _, posters_err = _qm(capsys, config, "posters", "--from", "2027-09-01", "--to", "2027-09-01")
+    assert code == 2 and posters_err.splitlines()[0].removeprefix("错误：") in err  # the same words as qm posters refuses with
+    (config.parent / ".qm" / check_cache.FILE).unlink()
+    assert _imported_by_check(config, ("PIL", "segno", "reportlab")) == []  # the entries are checked without drawing

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ..poster.layout import layout_named
+from ..poster.print_forms import PAPERS, SHEETS
 from ..poster.printjob import PrintSheet, make_print
-from ..poster.printpage import PAPERS
 from ..poster.printpick import THIN
-from ..poster.printsheets import SHEETS
 from ..support.errors import InputError
 from ..support.suggest import titled
 from ..views.print_standing import sheet_kind

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..inputs.campaign import Campaign
@@ -21,13 +21,11 @@ from ..support.file_digest import file_digest
 from ..support.suggest import titled
 from . import cache, fonts, print_files, printsheets, sizes
 from .arrange import Arrangement, arrange, shown_words
-from .layout import family_folder, layout_label, layout_named, load_layout
-from .printpage import PAPERS
-from .printpick import Picked, pick
-from .printsheets import SHEET_PAPERS, SHEETS
+from .layout import family_folder, load_layout
+from .print_entries import refused
+from .print_forms import PAPERS, SHEETS
+from .printpick import Picked, ordered, pick
 from .texts import PosterText, fields
-
-POSTER_PAPERS = ("a3", "a2", "a1")
 
 
 def chosen_items(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) -> list[PosterText]:
@@ -43,8 +41,7 @@ def title_of(picked: Picked) -> str:
 
 def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path, today: dt.date) -> tuple[Path, Picked]:
     """Write the PDF for `job`, made on `today`, to `out` (through a temporary file: never half-written)."""
-    job = replace(job, layout=layout_named(campaign.paths.templates / "posters", job.layout, SHEETS))
-    picked = pick(campaign, job, library, today)
+    job, sheet, picked = ordered(campaign, job, library, today)
     items = picked.items
     title = title_of(picked)
     font_files = fonts.candidates(campaign.brand.font)
@@ -52,16 +49,12 @@ def make_print(campaign: Campaign, library: Library, job: PrintSheet, out: Path,
     tmp = temp_beside(out)  # its own name: the same sheet made twice at once (two presses of 重新生成) never shares one
     try:
         if job.layout in SHEETS:
-            sheet = printsheets.paper(job.paper, SHEET_PAPERS[job.layout], SHEETS[job.layout])
             font = fonts.choose(font_files, printsheets.texts_needed(campaign, items, title))
             if job.layout == "wallchart":
                 printsheets.wallchart(printsheets.Order(campaign, items, title, sheet, font, job.cmyk), tmp)
             else:
                 printsheets.leaflet(printsheets.Order(campaign, items, title, sheet, font, job.cmyk), tmp)
         else:
-            sheet = printsheets.paper(
-                job.paper, POSTER_PAPERS, f"海报版式 {titled(job.layout, layout_label(campaign.paths.templates / 'posters', job.layout))}"
-            )
             printsheets.poster_pdf(campaign, poster_arrangement(campaign, job, items[0], font_files), sheet, tmp, cmyk=job.cmyk)
         tmp.replace(out)
     finally:
@@ -121,9 +114,8 @@ def make_prints(campaign: Campaign, library: Library, today: dt.date, *, force: 
         if only and sheet.file_name() != only:
             continue
         try:
-            sheet = replace(sheet, layout=layout_named(campaign.paths.templates / "posters", sheet.layout, SHEETS))
+            sheet, _, picked = ordered(campaign, sheet, library, today)
             out = campaign.paths.posters / print_files.FOLDER / sheet.file_name()
-            picked = pick(campaign, sheet, library, today)
             key = _key(campaign, library, sheet, picked.items, font_files)
             done.left_out.extend(f"{sheet.where}：{note}" for note in picked.left_out)
             done.thin.extend(f"{sheet.where}：{note}" for note in picked.thin)
@@ -134,8 +126,7 @@ def make_prints(campaign: Campaign, library: Library, today: dt.date, *, force: 
                 continue
             make_print(campaign, library, sheet, out, today)
         except PosterError as e:
-            entry = f"{sheet.where}：posters.print 的这一项（{sheet.layout}）生成不了：{e}"
-            raise PosterError(entry, e.problems if len(e.problems) > 1 else []) from None
+            raise refused(sheet, e) from None
         cache.record(out, key, [out])
         done.made.append(out)
     return done

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
@@ -19,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from . import pdffont
 from .fonts import FontFile
+from .print_forms import Paper
 
 BLEED_MM = 3.0
 SLUG_MM = 12.0  # beyond the bleed: room for the crop marks
@@ -26,27 +26,6 @@ MARK_MM = 8.0  # length of a crop mark
 MARK_GAP_MM = 1.0  # marks start this far outside the bleed, so they never print on the trimmed sheet
 MARK_WIDTH_PT = 0.25
 MM = 72 / 25.4  # points per millimetre
-
-
-@dataclass(frozen=True)
-class Paper:
-    name: str
-    label: str
-    width_mm: float
-    height_mm: float
-
-
-PAPERS = {
-    p.name: p
-    for p in (
-        Paper("a4", "A4，210×297 毫米", 210, 297),
-        Paper("a3", "A3，297×420 毫米", 297, 420),
-        Paper("a2", "A2，420×594 毫米", 420, 594),
-        Paper("a1", "A1，594×841 毫米", 594, 841),
-        Paper("board", "展板，900×1200 毫米", 900, 1200),
-        Paper("rollup", "易拉宝，800×2000 毫米", 800, 2000),
-    )
-}
 
 
 def cmyk_of(hex_colour: str) -> tuple[float, float, float, float]:

@@ -10,7 +10,7 @@ carries neither (the report says "today").
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..inputs.campaign import Campaign
 from ..inputs.campaign_days import outdated, valid_during
@@ -19,13 +19,9 @@ from ..inputs.poster_settings import PrintSheet
 from ..inputs.vocabulary import AREAS, TOPICS, subject, subject_name
 from ..support.errors import PosterError
 from ..support.suggest import close_to, did_you_mean, guess_of, named, titled
-from .layout import layout_label
-from .printsheets import LEAFLET_ITEMS, SHEETS
+from .layout import layout_label, layout_named
+from .print_forms import POSTER_PAPERS, SHEET_PAPERS, SHEETS, Paper, counts, paper
 from .texts import PosterText
-
-WALLCHART_MAX = 8
-COUNTS = {"wallchart": (1, WALLCHART_MAX), "leaflet": LEAFLET_ITEMS}  # a poster layout prints one item
-
 
 FULL_WALLCHART = 3  # fewer items than this leave most of a wall chart white
 THIN = "挂图的内容太少"  # how the note on such a wall chart begins, from qm print and posters.print alike
@@ -56,6 +52,19 @@ def thin(job: PrintSheet, items: list[PosterText]) -> list[str]:
 def option(job: PrintSheet, key: str) -> str:
     """How the person who asked names `key`: the `qm print` option, or the `posters.print` entry's key."""
     return f"{key}" if job.where else f"--{key}"
+
+
+def ordered(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) -> tuple[PrintSheet, Paper, Picked]:
+    """What `job` asks for, made on `today`, before anything is drawn: its layout by its file name, the items it
+    carries (`pick`) and its paper; PosterError saying what to change when it cannot be made. `qm print`,
+    `qm posters` and `qm check` (config `posters.print`) all ask here."""
+    folder = campaign.paths.templates / "posters"
+    job = replace(job, layout=layout_named(folder, job.layout, SHEETS))
+    picked = pick(campaign, job, library, today)
+    size = option(job, "size")
+    if job.layout in SHEETS:
+        return job, paper(job.paper, SHEET_PAPERS[job.layout], SHEETS[job.layout], size), picked
+    return job, paper(job.paper, POSTER_PAPERS, f"海报版式 {titled(job.layout, layout_label(folder, job.layout))}", size), picked
 
 
 def pick(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) -> Picked:
@@ -102,7 +111,7 @@ def pick(campaign: Campaign, job: PrintSheet, library: Library, today: dt.date) 
             f"略去 {len(stale)} 条启动当天的报道（{_ids(stale)}）：它写的是“今天……举行”，"
             f"只适合启动日 {launch} 当天发放的材料，今天（{today}）印的材料发出时已不是那一天"
         )
-    lo, hi = COUNTS.get(job.layout, (1, 1))
+    lo, hi = counts(job.layout)
     if job.layout in SHEETS and len(found) > hi:
         left_out.append(
             f"{what}有 {len(found)} 条可印的内容，{SHEETS[job.layout]}最多 {hi} 条："
@@ -173,7 +182,7 @@ def _listed(campaign: Campaign, job: PrintSheet, library: Library) -> list[Conte
 
 
 def _refuse_count(campaign: Campaign, job: PrintSheet, n: int) -> None:
-    lo, hi = COUNTS.get(job.layout, (1, 1))
+    lo, hi = counts(job.layout)
     if lo <= n <= hi:
         return
     items, topic = option(job, "items"), option(job, "topic")

@@ -19,7 +19,6 @@ from pathlib import Path
 import segno
 
 from ..inputs.campaign import Campaign
-from ..inputs.poster_settings import SHEET_LAYOUTS
 from ..support.errors import PosterError
 from . import fonts, photo, pictures
 from .arrange import Arrangement
@@ -27,23 +26,13 @@ from .draw import UPPER_RIGHT, colour, column_centres, ink_middle
 from .draw import _open_logo as open_logo
 from .linebreak import Measure
 from .marks import blank_ends, vertical_forms
-from .printpage import BLEED_MM, PAPERS, Page, Paper
+from .print_forms import Paper
+from .printpage import BLEED_MM, Page
 from .qr import QUIET
 from .sheet_blocks import Block, fit, flow, spread, two_sides
 from .texts import PosterText
 
-SHEETS = SHEET_LAYOUTS
-SHEET_PAPERS = {"wallchart": ("a2", "a1", "board", "rollup"), "leaflet": ("a4",)}
-LEAFLET_ITEMS = (4, 6)
 PT = 25.4 / 72  # millimetres per point
-
-
-def paper(name: str, allowed: Sequence[str], what: str) -> Paper:
-    if name not in allowed:
-        fits = "、".join(f"{n}（{PAPERS[n].label}）" for n in allowed)
-        gap = " " if what[-1:].isascii() else ""  # 海报版式 知识卡片（knowledge-card）不能…, 挂图不能…
-        raise PosterError(f"{what}{gap}不能印成尺寸 {name}：它适合的尺寸是 {fits}（用 --size 指定）")
-    return PAPERS[name]
 
 
 # -- a poster layout as a vector PDF ---------------------------------------------------------------------
@@ -235,12 +224,8 @@ def wallchart(order: Order, out: Path | io.BytesIO) -> None:
 
 
 def leaflet(order: Order, out: Path | io.BytesIO) -> None:
+    """Both sides of a leaflet; how many items it takes is printpick's to choose (print_forms.COUNTS)."""
     campaign, items, title, sheet = order.campaign, order.items, order.title, order.sheet
-    lo, hi = LEAFLET_ITEMS
-    if not lo <= len(items) <= hi:
-        raise PosterError(
-            f"传单要有 {lo}–{hi} 条内容，现在是 {len(items)} 条：用 --items 列出 {lo}–{hi} 个内容编号，或换一个内容更多的 --topic"
-        )
     page = order.page(out, "传单")
     w, h = sheet.width_mm, sheet.height_mm
     margin = 12.0
