@@ -169,8 +169,8 @@ def test_a_sheet_made_again_with_other_words_waits_for_a_new_sign_off(made: Proj
     assert code == 1 and "都已签发" not in said, said
     assert "中有 1 份印刷品，1 份待重新生成（印的是改动前的文字）：" in said, said
     assert "先按 qm sign 列表里“注意”所写的命令重新生成" in said and "qm sign 文件名 --by 姓名" not in said, said
-    code, said = made.qm("sign", SHEET, "--by", "王科长")
-    assert code == 0 and "此前已签发（王科长），文件没有变化，但它印的是改动前的文字" in said, said
+    code, said = made.qm("sign", SHEET, "--by", "王科长")  # a refusal: a script must not take it for "may go"
+    assert code == 2 and "此前已签发（王科长），文件没有变化，但它印的是改动前的文字，现在还不能交给印刷厂：请先重新生成（" in said, said
 
     made.make_sheet()
     assert digest(made.sheet) != before
