@@ -109,6 +109,13 @@ def test_an_empty_form_is_refused_as_empty_and_only_an_over_long_one_as_too_larg
     assert running.queue.get(post).state == st.PLANNED  # type: ignore[union-attr]
 
 
+def test_the_login_page_says_the_first_account_is_an_admin(running: Running) -> None:
+    """Only an admin adds accounts: with none yet, the first is made with --role admin (an editor could add nobody)."""
+    with client(running) as c:
+        hint = c.get("/login").text
+    assert "还没有任何账号时，先用 <code>qm user add 用户名 --role admin</code> 创建第一个管理员" in hint, hint
+
+
 def test_the_login_form_needs_its_token_too(running: Running) -> None:
     with client(running) as c:
         response = c.post("/login", data={"name": "王编辑", "password": PASSWORD, "csrf": "x", "next": "/"})
