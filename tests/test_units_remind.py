@@ -14,6 +14,7 @@ from scheduler.publishing.db import open_db
 from scheduler.support.notify import Notifications
 from scheduler.units.reminders import send_due
 from scheduler.units.submissions import recorded, statuses
+from scheduler.units.unrecorded import refused_files
 
 from .conftest import run_qm
 from .test_units import ROBOTS, at, config, place, robots, texts, word
@@ -160,3 +161,33 @@ def test_remind_does_not_refuse_a_unit_nobody_reminded_today(config: Path, robot
     assert _daemon(campaign, env, now) == []  # the daemon's check today: nothing due
     preview = run_qm("units", "-c", config, "--remind", "--kind", "方案", env=env)
     assert "今天已经提醒过" not in preview.stderr and "加 --send 发到 4 个单位" in preview.stderr, preview.stderr
+
+
+def test_a_unit_whose_file_the_office_filed_wrongly_is_not_reminded_and_the_office_is_told_what_to_fix(
+    config: Path, robots: dict[str, list[dict[str, object]]]
+) -> None:
+    """嫩江县's plan lies straight in its folder, 五大连池市's in a folder named 五大连池: both sent it, the office put it in the
+    wrong place. Neither is reminded (nor told the office's own instructions); `qm units` says what to fix."""
+    env: dict[str, str] = robots.pop("_env")  # type: ignore[assignment]
+    campaign = load_campaign(config)
+    loose = campaign.submissions_dir / "嫩江县" / "嫩江县方案.docx"
+    loose.parent.mkdir(parents=True)
+    loose.write_bytes(word("嫩江县方案"))
+    place(campaign, "五大连池", "方案", "方案.docx", word("五大连池市方案"), at(9, 9))
+    preview = run_qm("units", "-c", config, "--remind", env=AFTER)
+    assert preview.returncode == 2, preview.stderr  # the files not recorded are said, as always
+    assert re.findall(r"—— 发给(\S+?)（", preview.stdout) == ["爱辉区", "北安市"], preview.stdout  # they sent nothing
+    assert "文件应放在" not in preview.stdout and "改名为" not in preview.stdout, preview.stdout
+    assert "暂不提醒嫩江县（活动方案）：它已报送，是文件没有放对位置：“嫩江县方案.docx”放在了单位目录下" in preview.stderr, preview.stderr
+    assert "暂不提醒五大连池市（活动方案）：它已报送，是文件没有放对位置：文件放在了文件夹“五大连池”中" in preview.stderr, preview.stderr
+    listed = run_qm("units", "-c", config, "--kind", "方案", env=AFTER)
+    row = next(line for line in listed.stdout.splitlines() if "嫩江县" in line)
+    assert "文件应放在 方案/ 或 总结/ 里" in row and "不提醒该单位：按上面说的放好文件后再运行 qm units 即登记" in row, row
+    engine = open_db(campaign.db_url)  # the daemon on the deadline's own reminder day: nothing to either unit
+    try:
+        found = statuses(campaign, recorded(campaign, engine), dt.date(2016, 9, 10), refused_files(campaign))
+        keys = send_due(campaign, engine, found, at(10, 10), Notifications((), env=env))
+    finally:
+        engine.dispose()
+    assert keys == ["unit:plan:爱辉区:2016-09-10", "unit:plan:北安市:2016-09-10"], keys
+    assert [len(robots[u]) for u in ("五大连池市", "嫩江县")] == [0, 0]

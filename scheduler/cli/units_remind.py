@@ -21,11 +21,12 @@ def remind(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> i
     """Print (and with --send, send) the reminders due now; 2 when one could not be sent."""
     from ..runtime.rehearsal import refuse_rehearsal
     from ..support.notify import Notifications
-    from ..units.reminders import contact_line, on_demand, send_now, sent_today
+    from ..units.reminders import contact_line, held, on_demand, send_now, sent_today
 
     if args.send:
         refuse_rehearsal("发送提醒（qm units --remind --send）：不加 --send 可以按演练时间预览提醒")
     reminders = on_demand(ctx.campaign, found, ctx.today(), args.kind)
+    _held(held(ctx.campaign, found, ctx.today(), args.kind))
     if not reminders:
         print(
             "没有要提醒的单位："
@@ -67,6 +68,20 @@ def remind(ctx: Context, args: argparse.Namespace, found: list[UnitStatus]) -> i
     if phone:
         print(f"{'、'.join(phone)}没有配置群机器人（units 的 webhook_env）：请按联系人电话通知。", file=sys.stderr)
     return 2 if failed else 0
+
+
+def _held(statuses: list[UnitStatus]) -> None:
+    """The units not reminded because the office filed what they sent wrongly, and what the office fixes."""
+    from ..support.logs import escaped
+    from ..units.kinds import LABELS
+
+    for s in statuses:
+        print(
+            escaped(
+                f"暂不提醒{s.unit.name}（{LABELS[s.kind]}）：它已报送，是文件没有放对位置：{s.not_taken}。改好后运行 qm units 即登记。"
+            ),
+            file=sys.stderr,
+        )
 
 
 def check_options(args: argparse.Namespace) -> None:

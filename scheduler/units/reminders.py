@@ -1,7 +1,8 @@
 """Reminders about units' submissions, each sent once (keys in the `notices` table):
 
     before a deadline   to each unit that has not sent its file yet, through the unit's own
-                        webhook (units.webhook_env), on the days `reminders` lists (e.g. 3, 1, 0 before)
+                        webhook (units.webhook_env), on the days `reminders` lists (e.g. 3, 1, 0 before);
+                        not one whose files the office filed wrongly (`UnitStatus.filed_wrongly`): it did send
     after it            to the office (notifications subscribed to `reminder`), the day after:
                         which units are still missing, with their contacts, which sent late, and
                         the office's own next step (汇总后报省联席会议办公室)
@@ -54,7 +55,7 @@ def due_reminders(campaign: Campaign, statuses: list[UnitStatus], now: dt.dateti
     at_time, today = campaign.reminders.time, now.astimezone(campaign.timezone).date()
     for kind in FOLDERS:
         due = due_date(campaign, kind)
-        waiting = [s for s in statuses if s.kind == kind and s.waiting]
+        waiting = [s for s in statuses if s.kind == kind and s.to_remind]
         for days in sorted(_before_days(campaign, kind)):  # the latest day first: it is the one worded for today
             on = due - dt.timedelta(days=days)
             if campaign.at(on, at_time) <= now < campaign.at(due + dt.timedelta(days=1), dt.time(0)):
@@ -68,8 +69,17 @@ def due_reminders(campaign: Campaign, statuses: list[UnitStatus], now: dt.dateti
 def on_demand(campaign: Campaign, statuses: list[UnitStatus], today: dt.date, kind: str | None) -> list[UnitReminder]:
     """The reminders the office sends now (`qm units --remind`), as the daemon words them: to each unit that has not
     sent its file of `kind`, or, when None, of each kind whose first reminder day (`reminders`) has come."""
+    return [_to_unit(campaign, s, today, today) for s in _asked(campaign, statuses, today, kind) if s.to_remind]
+
+
+def held(campaign: Campaign, statuses: list[UnitStatus], today: dt.date, kind: str | None) -> list[UnitStatus]:
+    """The units `on_demand` would remind but for files of theirs the office filed wrongly (`filed_wrongly`)."""
+    return [s for s in _asked(campaign, statuses, today, kind) if s.filed_wrongly]
+
+
+def _asked(campaign: Campaign, statuses: list[UnitStatus], today: dt.date, kind: str | None) -> list[UnitStatus]:
     opened = [k for k in FOLDERS if today >= due_date(campaign, k) - dt.timedelta(days=max(_before_days(campaign, k), default=0))]
-    return [_to_unit(campaign, s, today, today) for s in statuses if s.kind in ((kind,) if kind else opened) and s.waiting]
+    return [s for s in statuses if s.kind in ((kind,) if kind else opened) and s.waiting]
 
 
 def unit_key(kind: str, unit: str, day: dt.date) -> str:
@@ -78,7 +88,9 @@ def unit_key(kind: str, unit: str, day: dt.date) -> str:
 
 
 def _to_unit(campaign: Campaign, status: UnitStatus, today: dt.date, on: dt.date) -> UnitReminder:
-    """To a unit that has not sent its file, going out `today`, meant for `on` (a reminder day, or today)."""
+    """To a unit that has not sent its file, going out `today`, meant for `on` (a reminder day, or today). Never one whose
+    files the office filed wrongly (`to_remind`): what it is told was not taken is its own to fix (a format, a file
+    that does not open), never the office's filing instructions."""
     label, due, days = LABELS[status.kind], status.due, (status.due - today).days
     when = "今天" if days == 0 else f"{days} 天后" if days > 0 else f"已于 {due.month}月{due.day}日 "
     lines = (

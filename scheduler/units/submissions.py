@@ -68,6 +68,17 @@ class UnitStatus:
         return self.state in (MISSING, NOT_DUE)
 
     @property
+    def filed_wrongly(self) -> bool:
+        """It sent files the office has not filed where they count (straight in its folder, or in a misnamed one): the
+        mistake is the office's, so it is not reminded to send them (`qm units` tells the office what to fix)."""
+        return not self.readable and bool(self.loose or self.misfiled)
+
+    @property
+    def to_remind(self) -> bool:
+        """It is to be reminded to send its file: it has not (`waiting`), and none it sent waits for the office."""
+        return self.waiting and not self.filed_wrongly
+
+    @property
     def readable(self) -> tuple[Submission, ...]:
         return tuple(f for f in self.files if not f.problem)
 
