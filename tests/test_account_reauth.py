@@ -82,12 +82,10 @@ def test_wrong_own_passwords_lock_the_admin_as_wrong_logins_do(console: Running)
         refused = admin.get(post(admin, FORMS[2][0], **FORMS[2][1], mine=PASSWORD).headers["location"]).text  # right, but locked
         assert "分钟后再试" in refused and "你自己的密码不对" not in refused  # the password was never checked
         assert login_status(console, "王科长") == 429  # the login form refuses the name too
-        # the session whose guesses put the locks on lifts neither (a stolen one would guess on without end)
-        own = admin.get(post(admin, "/users/unlock", name="王科长").headers["location"]).text
-        assert "不能解除自己账号的锁定" in own and "另一位管理员" in own
-        for address in ("127.0.0.1", "::ffff:127.0.0.1"):
-            here = admin.get(post(admin, "/users/unlock-address", address=address).headers["location"]).text
-            assert "是你现在登录所用的地址，不能自己解除" in here, address
+        # the session whose guesses put the lock on cannot lift it, even with the right password (a stolen one would
+        # guess on without end)
+        own = admin.get(post(admin, "/users/unlock", name="王科长", mine=PASSWORD).headers["location"]).text
+        assert "没有解除 王科长 的登录锁定" in own and "分钟后再试" in own and "另一位管理员" in own
     untouched(console)
     assert Throttle(console.console.engine).tries(console.console.now()) == {"王科长": 5}
 
@@ -146,9 +144,13 @@ def test_locked_addresses_are_listed_and_an_admin_lifts_one(console: Running) ->
         assert reviewer.post("/users/unlock-address", data={"csrf": token, "address": "203.0.113.5"}).status_code == 303
         assert admin.post("/users/unlock-address", data={"address": "203.0.113.5"}).status_code == 403  # no token
         assert len(throttle.locked(now)["addr"]) == 2 and logged(console) == []
-        said = admin.get(post(admin, "/users/unlock-address", address="::ffff:203.0.113.5").headers["location"]).text
+        for mine in ({}, {"mine": WRONG}):  # a stolen session lifts no lock its guesses put on an address
+            refused = admin.get(post(admin, "/users/unlock-address", address="203.0.113.5", **mine).headers["location"]).text
+            assert "没有解除地址 203.0.113.5 的登录锁定" in refused, mine
+        assert len(throttle.locked(now)["addr"]) == 2 and logged(console) == []
+        said = admin.get(post(admin, "/users/unlock-address", address="::ffff:203.0.113.5", mine=PASSWORD).headers["location"]).text
         assert "已解除地址 203.0.113.5 的登录锁定" in said
-        again = admin.get(post(admin, "/users/unlock-address", address="203.0.113.5").headers["location"]).text
+        again = admin.get(post(admin, "/users/unlock-address", address="203.0.113.5", mine=PASSWORD).headers["location"]).text
         assert "现在没有锁定，不需要解除" in again
         listed = again[again.index('id="locked-addresses"') : again.index('id="add-user"')]
         assert "203.0.113.5" not in listed and "2001:db8::7" in listed
@@ -188,4 +190,23 @@ def test_the_login_page_names_the_accounts_page_for_a_locked_address(heihe: Camp
         for n in range(20):
             Throttle(r.console.engine).reserve(f"nobody{n}", "127.0.0.1", r.console.now())
         said = client.post("/login", data={"name": "王科长", "password": PASSWORD, "csrf": csrf_of(client.get("/login").text)})
-        assert said.status_code == 429 and "已登录的管理员在审核台的“账号”页面解除" in said.text
+        assert said.status_code == 429 and "从别的网络登录的管理员在审核台的“账号”页面解除" in said.text
+
+
+def test_a_session_alone_cannot_lift_a_name_lock_or_enable_an_account(console: Running) -> None:
+    """Else a stolen admin session would guess another account's password at the login page, lift the lock its wrong
+    guesses put on that name, and guess on without end; or bring back a disabled account whose password it knows."""
+    throttle = Throttle(console.console.engine)
+    for _ in range(5):
+        throttle.reserve("赵审核", "10.0.0.9", console.console.now())
+    console.console.accounts.set_disabled("李编辑", True, console.console.now())
+    with signed_in(console, "王科长") as admin:
+        for path, fields in (("/users/unlock", {"name": "赵审核"}), ("/users/enable", {"name": "李编辑"})):
+            for mine in ({}, {"mine": WRONG}):
+                said = admin.get(post(admin, path, **fields, **mine).headers["location"]).text
+                assert "没有解除" in said or "没有启用" in said, (path, mine)
+        assert login_status(console, "赵审核") == 429 and stored(console, "李编辑").disabled
+        throttle.release("王科长")
+        assert "已解除 赵审核 的登录锁定" in admin.get(post(admin, "/users/unlock", name="赵审核", mine=PASSWORD).headers["location"]).text
+        assert "已启用账号 李编辑" in admin.get(post(admin, "/users/enable", name="李编辑", mine=PASSWORD).headers["location"]).text
+    assert not stored(console, "李编辑").disabled and login_status(console, "赵审核") == 303

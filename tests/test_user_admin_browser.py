@@ -87,6 +87,7 @@ def test_the_accounts_page_fits_and_resets_a_password_once(console: Running, wid
         assert "2001:db8:85a3::8a2e:370:7334" in addresses.inner_text() and overflow(page) <= 0
         addresses.scroll_into_view_if_needed()
         shot(page, f"users-addresses-{width}")
+        addresses.locator("input[name=mine]").fill(PASSWORD)
         addresses.locator("button", has_text="解除这个地址的锁定").click()
         page.wait_for_load_state()
         assert "已解除地址 2001:db8:85a3::8a2e:370:7334" in page.inner_text("main")

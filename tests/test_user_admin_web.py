@@ -148,7 +148,7 @@ def test_disabling_keeps_the_account_and_its_name_and_ends_its_sessions(console:
         assert editor.get("/").headers["location"].startswith("/login")
         assert login_status(console, "李编辑") == 401
         assert stored(console, "李编辑").disabled
-        post(admin, "/users/enable", name="李编辑")
+        post(admin, "/users/enable", name="李编辑", mine=PASSWORD)
     assert not stored(console, "李编辑").disabled
     assert [x[2] for x in logged(console)] == ["disable", "enable"]
 
@@ -207,9 +207,9 @@ def test_a_user_name_with_markup_is_shown_as_text(console: Running) -> None:
         refused = post(admin, "/users/add", name="<b>x</b>\n", role="editor", password=NEW, password2=NEW, mine=PASSWORD)
         assert admin.get(refused.headers["location"]).status_code == 200
         console.add_user(evil, "editor")  # a name the terminal took (no spaces or control characters)
-        post(admin, "/users/unlock", name=evil)
+        post(admin, "/users/unlock", name=evil, mine=PASSWORD)
         Throttle(console.console.engine).reserve(evil, "10.0.0.9", console.console.now())
-        post(admin, "/users/unlock", name=evil)
+        post(admin, "/users/unlock", name=evil, mine=PASSWORD)
         page = admin.get("/users").text
     assert evil not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -220,7 +220,7 @@ def test_unlock_lifts_a_lockout_and_is_recorded(console: Running) -> None:
         Throttle(engine).reserve("赵审核", "10.0.0.9", console.console.now())
     assert login_status(console, "赵审核") == 429
     with signed_in(console, "王科长") as admin:
-        said = admin.get(post(admin, "/users/unlock", name="赵审核").headers["location"]).text
+        said = admin.get(post(admin, "/users/unlock", name="赵审核", mine=PASSWORD).headers["location"]).text
         assert "已解除 赵审核 的登录锁定" in said and "解除锁定" in said  # the message, and the log's line
     assert login_status(console, "赵审核") == 303
     assert logged(console) == [("王科长（web）", "赵审核", "unlock", "")]
@@ -260,7 +260,7 @@ def test_wrong_current_passwords_on_the_password_page_count_as_wrong_logins(cons
 def test_a_change_that_changes_nothing_keeps_the_sessions_and_writes_nothing(console: Running) -> None:
     with signed_in(console, "王科长") as admin, signed_in(console, "李编辑") as editor:
         for path, fields, words in (("/users/enable", {}, "已经是启用的"), ("/users/role", {"role": "editor"}, "已经是编辑")):
-            said = admin.get(post(admin, path, name="李编辑", **fields).headers["location"]).text
+            said = admin.get(post(admin, path, name="李编辑", **fields, mine=PASSWORD).headers["location"]).text
             assert words in said and "什么也没有改" in said, path
         assert editor.get("/").status_code == 200  # still signed in
     assert logged(console) == []

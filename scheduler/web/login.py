@@ -56,12 +56,12 @@ def locked_out(lock: Lock, address: str, name: str = "", proxy: str = "", until:
     if lock.address:
         said += (
             f"从这个网络地址（{address}）输错密码的次数太多，这个地址已暂停登录：同一网络（同一出口地址）里的所有人都登录不了，"
-            f"密码对了也不行。着急的话，请已登录的管理员在审核台的“账号”页面解除，或运行 qm user unlock --address {shell_word(address)} 立即解除。"
+            f"密码对了也不行。着急的话，请从别的网络登录的管理员在审核台的“账号”页面解除，或在运行 qm 的机器上运行 qm user unlock --address {shell_word(address)} 立即解除。"
         )
     if lock.proxy:
         said += (
             f"经反向代理（{proxy}）来的登录输错密码的次数太多（15 分钟内 100 次），经过它的所有人都暂停登录，密码对了也不行。"
-            f"着急的话，请已登录的管理员在审核台的“账号”页面解除，或运行 qm user unlock --address {shell_word(proxy)} 立即解除。"
+            f"着急的话，请不经这个代理登录的管理员在审核台的“账号”页面解除，或在运行 qm 的机器上运行 qm user unlock --address {shell_word(proxy)} 立即解除。"
         )
     if lock.name:
         said += (

@@ -1,5 +1,6 @@
 """An admin's own password, typed again in the 账号 page's forms that give someone a way in (`user_pages`: adding an
-account, setting a temporary password, making someone an admin) and on the 修改密码 page: a stolen session alone is
+account, setting a temporary password, making someone an admin, enabling an account, lifting a lock) and on the
+修改密码 page: a stolen session alone is
 not enough for those. The password is checked as a login checks it (`sessions.log_in`): a wrong one counts as a wrong
 login, five lock the name as five wrong logins do, and a name already locked is refused before the password is read."""
 
@@ -35,7 +36,7 @@ def refusal(call: Call, password: str, wrong: str, undone: str) -> str:
     event(log, "password_check_failed", logging.WARNING, user=user.name, address=address, throttled="yes" if lock else "no")
     if lock is None:
         return f"{wrong}，{undone}。"
-    locked = f"输错的次数太多，已锁定，请 {minutes(lock.seconds)} 分钟后再试（这期间登录也不行），或请管理员解除锁定、重设密码。"
+    locked = f"输错的次数太多，已锁定，请 {minutes(lock.seconds)} 分钟后再试（这期间登录也不行），或请另一位管理员解除锁定、重设密码。"
     return f"{wrong}，{undone}。{locked}" if lock.checked else f"{undone}：{locked}"
 
 

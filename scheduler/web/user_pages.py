@@ -23,7 +23,7 @@ from ..views.account_rows import ACTIONS, UNLOCK_ADDRESS, account_rows, address_
 from . import flash
 from .accounts import check_password
 from .app import PASSWORD_PAGE, Call, action, refused_here, view
-from .client_address import client_of_request, plain
+from .client_address import plain
 from .reauth import own_refusal, refusal, typed
 from .sessions import COOKIE, MAX_AGE
 
@@ -168,11 +168,14 @@ def disable(call: Call) -> Response:
 
 @action("admin")
 def enable(call: Call) -> Response:
+    if said := own_refusal(call, f"没有启用 {call.field('name')}"):  # a way back in, for whoever knows its password
+        return refused_here(call, said)
     return _switch(call, False)
 
 
-# Who lifts a lock the admin's own wrong passwords put on its name or address (`reauth`): not the same session.
-OTHER_ADMIN = "请另一位管理员在账号页解除，或在运行 qm 的机器上用 qm user unlock 解除。"
+# Lifting a lock takes the admin's own password too: else a stolen session would lift the locks its guesses put on
+# any account or address (its own included) and guess on without end. A locked name or address is refused before
+# the password is read (`reauth.refusal`), so the session whose guesses locked them cannot lift them.
 
 
 @action("admin")
@@ -180,9 +183,8 @@ def unlock(call: Call) -> Response:
     name = call.field("name")
     if call.console.accounts.get(name) is None:
         return refused_here(call, f"没有解除锁定：没有用户 {name}。")
-    assert call.user is not None
-    if name == call.user.name:  # else a stolen session would lift the lock its own wrong passwords put on it
-        return refused_here(call, f"没有解除锁定：不能解除自己账号的锁定。{OTHER_ADMIN}")
+    if said := own_refusal(call, f"没有解除 {name} 的登录锁定"):
+        return refused_here(call, said)
     if not call.console.throttle.release(name):
         return _done(call, f"{name} 最近没有输错密码，不需要解除。", name, "unlock")
     call.console.accounts.record(call.who(), name, "unlock", call.console.now())
@@ -192,8 +194,8 @@ def unlock(call: Call) -> Response:
 @action("admin")
 def unlock_address(call: Call) -> Response:
     address = plain(call.field("address"))
-    if address in client_of_request(call.request, call.console.campaign.web.trusted_proxies):
-        return refused_here(call, f"没有解除锁定：{address} 是你现在登录所用的地址，不能自己解除。{OTHER_ADMIN}")
+    if said := own_refusal(call, f"没有解除地址 {address} 的登录锁定"):
+        return refused_here(call, said)
     if not call.console.throttle.release_address(address):
         return _done(call, f"地址 {address} 现在没有锁定，不需要解除。", address, "unlock-address-unchanged")
     call.console.accounts.record(call.who(), address, UNLOCK_ADDRESS, call.console.now())
