@@ -37,6 +37,8 @@ __all__ = ["config"]  # the fixture, used by name
         ("北京市市场监督管理局", False, "上级"),  # a municipality: no province above it
         ("北京市朝阳区市场监督管理局", True, "市"),
         ("新疆维吾尔自治区市场监督管理局", False, "上级"),  # an autonomous region: not a city's office
+        ("内蒙古自治区呼伦贝尔市市场监督管理局", False, "自治区"),  # a city of an autonomous region: no province above it
+        ("锡林郭勒盟市场监督管理局", True, "自治区"),  # every 盟 is Inner Mongolia's
     ],
 )
 def test_the_offices_next_step_names_whom_it_reports_to_only_when_its_name_tells(

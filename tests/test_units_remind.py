@@ -182,7 +182,7 @@ def test_a_unit_whose_file_the_office_filed_wrongly_is_not_reminded_and_the_offi
     assert "暂不提醒五大连池市（活动方案）：它已报送，是文件没有放对位置：文件放在了文件夹“五大连池”中" in preview.stderr, preview.stderr
     listed = run_qm("units", "-c", config, "--kind", "方案", env=AFTER)
     row = next(line for line in listed.stdout.splitlines() if "嫩江县" in line)
-    assert "文件应放在 方案/ 或 总结/ 里" in row and "不提醒该单位：按上面说的放好文件后再运行 qm units 即登记" in row, row
+    assert "文件应放在 方案/ 或 总结/ 里" in row and "不提醒该单位：按前面说的放好文件后再运行 qm units 即登记" in row, row
     engine = open_db(campaign.db_url)  # the daemon on the deadline's own reminder day: nothing to either unit
     try:
         found = statuses(campaign, recorded(campaign, engine), dt.date(2016, 9, 10), refused_files(campaign))

@@ -165,7 +165,7 @@ def _table(ctx: Context, found: list[UnitStatus]) -> str:
             name = s.unit.name + "\u3000" * (width - len(s.unit.name))  # full-width spaces keep Chinese names aligned
             call = f"  {contact_line(s.unit)}" if s.state in (MISSING, LATE) else ""  # whom the office phones
             if s.filed_wrongly:  # it did send: the office files it, nobody calls or reminds the unit
-                call = "  不提醒该单位：按上面说的放好文件后再运行 qm units 即登记"
+                call = "  不提醒该单位：按前面说的放好文件后再运行 qm units 即登记"
             lines.append(escaped(f"  {name}  {s.label}{extra}{call}"))  # a label names the unit's files
     return "\n".join(lines)
 

@@ -52,5 +52,5 @@ def _above(organizer: str, units: list[str], level: str) -> str:
         return "市"
     city = city_of(organizer)
     if city and city not in MUNICIPALITIES and (city.endswith(PREFECTURES) or any(is_county(u) for u in units)):
-        return "省"
+        return "自治区" if city.endswith("盟") or any(p.endswith("自治区") for p in parts) else "省"  # 盟: Inner Mongolia's
     return "上级"
