@@ -107,6 +107,9 @@ def test_a_path_to_a_file_of_the_same_name_elsewhere_is_not_signed_as_the_sheet(
     assert code == 2 and f"{desk / SHEET} 不在 {folder} 里，不能签发（{folder} 里的同名印刷品是另一份文件" in said, said
     assert "不写 -o 重新运行生成它的 qm print 命令" in said and "Traceback" not in said, said
     assert project.rows() == []
+    code, said = project.qm("sign", str(tmp_path / "文件夹" / SHEET), "--by", "王科长")  # a path to no file: nothing signed
+    assert code == 2 and f"找不到文件 {tmp_path / '文件夹' / SHEET}" in said and f"qm sign {SHEET}" in said, said
+    assert project.rows() == []
     shutil.copyfile(project.sheet, desk / SHEET)  # the same bytes: the sheet itself, wherever it was copied to
     code, said = project.qm("sign", str(desk / SHEET), "--by", "王科长")
     assert code == 0 and f"已签发 {SHEET}" in said, said

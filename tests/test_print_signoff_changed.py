@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scheduler.publishing.print_signoffs import signoffs
+from scheduler.publishing.print_signoffs import sign, signoffs
 from tests.browser_helpers import CHROMIUM
 from tests.test_print_signoff import CONTENT, ITEM, SHEET, Project, copy_project, digest
 from tests.test_print_signoff_web import World, prints_in_chromium, served
@@ -57,6 +57,19 @@ def test_the_console_refuses_to_sign_a_sheet_of_old_words_and_points_to_remaking
         done = reviewer.post("/prints/sign", data=form, follow_redirects=True).text  # an old form, or sent by hand
         assert f"没有签发：{SHEET} 印的是改动前的文字，签发了也不能交给印刷厂。请先重新生成（按这份文件下面的“重新生成”" in done, done
         assert FIT not in done and signoffs(world.console.engine).get(SHEET) is None
+
+
+def test_the_console_refuses_a_sheet_signed_before_its_words_changed_as_qm_sign_does(world: World) -> None:
+    """Signed, then its words changed: the page's form sent again (an old page, a second press) said the sheet could go to
+    the printer, while `qm sign` refused it (exit 2)."""
+    sign(world.console.engine, SHEET, digest(world.project.sheet), "李科长（web）", 0.0)
+    with httpx.Client(base_url=world.url) as reviewer:
+        http_login(reviewer, "李科长")
+        form = {"csrf": csrf_of(reviewer.get("/prints").text), "name": SHEET, "sha256": digest(world.project.sheet), "despite": "1"}
+        done = reviewer.post("/prints/sign", data=form, follow_redirects=True).text
+    assert f"{SHEET} 此前已签发（李科长（web）），文件没有变化，但它印的是改动前的文字，现在还不能交给印刷厂" in done, done
+    code, said = world.project.qm("sign", SHEET, "--by", "李科长")
+    assert code == 2 and "现在还不能交给印刷厂" in said, said
 
 
 def test_qm_sign_refuses_a_sheet_of_old_words_and_names_the_command_that_makes_it_again(world: World) -> None:

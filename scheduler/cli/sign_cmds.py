@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     from ..poster.print_files import FOLDER
-    from ..views.print_standing import AFTER_SIGNING, SIGNED, after_signing, read, remaking
+    from ..views.print_standing import AFTER_SIGNING, SIGNED, after_signing, read, remaking, unsignable
 
     folder = ctx.campaign.paths.posters / FOLDER
     if not args.files:
@@ -58,7 +58,7 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
     acting.account_role(ctx, who, "签发印刷品", "reviewer")
     by_name = {s.name: s for s in standings}
     chosen = [_chosen(f, by_name, folder) for f in dict.fromkeys(args.files)]
-    if stale := {s.name: why for s in chosen if (why := _refused(s, remaking(s.sheet, ctx.campaign)))}:
+    if stale := {s.name: why for s in chosen if (why := unsignable(s, remaking(s.sheet, ctx.campaign)))}:
         raise InputError("".join(stale.values()) + _none_signed([s.name for s in chosen if s.name not in stale], who, args))
     worries = [f"{s.name}：{c}" for s in chosen if s.state != SIGNED for c in s.concerns]  # signed already: nothing to add
     if worries and not args.despite:
@@ -74,19 +74,6 @@ def run_sign(ctx: Context, args: argparse.Namespace) -> int:
         else:
             print(f"已签发 {s.name}（{who}；文件指纹 {s.sheet.sha256[:12]}）：{AFTER_SIGNING[after_signing(s)]}")
     return 0
-
-
-def _refused(s: Standing, remake: str) -> str:
-    """Why `s` is not signed now, "" when it is (or was, bytes unchanged): one printing changed words may not go to the
-    printer whether or not it was signed before, so the command refuses (a non-zero exit) and says to make it again."""
-    from ..views.print_standing import SIGNED, unsignable
-
-    if s.state == SIGNED and s.outdated and s.signed is not None:
-        return (
-            f"{s.name} 此前已签发（{s.signed.who}），文件没有变化，但它印的是改动前的文字，现在还不能交给印刷厂："
-            f"请先重新生成（{remake}），打开新的文件核对后再签发。"
-        )
-    return unsignable(s, remake)
 
 
 def _none_signed(others: list[str], who: str, args: argparse.Namespace) -> str:
@@ -110,7 +97,9 @@ def _chosen(written: str, by_name: dict[str, Standing], folder: Path) -> Standin
     s = by_name.get(path.name)
     if s is None:
         _unknown(written, list(by_name), folder)
-    if path.name != written and path.is_file() and path.resolve() != s.sheet.path.resolve():
+    if path.name != written and not path.is_file():  # a path mistyped: not the sheet of its name, signed unseen
+        raise InputError(f"找不到文件 {written}：要签发 {folder} 里的 {path.name}，只写文件名（qm sign {path.name}）")
+    if path.name != written and path.resolve() != s.sheet.path.resolve():
         from ..support.file_digest import file_digest
 
         if file_digest(path) != s.sheet.sha256:

@@ -143,9 +143,15 @@ def after_signing(s: Standing) -> str:
 
 def unsignable(s: Standing, remake: str) -> str:
     """Why the sheet is not signed as it is, "" when it may be: one printing changed words would be signed for nothing
-    (it still could not go to the printer), so it is made again first (`remake`: how, as its concerns say)."""
-    if not s.outdated or s.state == SIGNED:
+    (it still could not go to the printer), so it is made again first (`remake`: how, as its concerns say); signed
+    before, it may not go to the printer either, and the command and the page say so alike."""
+    if not s.outdated:
         return ""
+    if s.state == SIGNED and s.signed is not None:
+        return (
+            f"{s.name} 此前已签发（{s.signed.who}），文件没有变化，但它印的是改动前的文字，现在还不能交给印刷厂："
+            f"请先重新生成（{remake}），打开新的文件核对后再签发。"
+        )
     return f"没有签发：{s.name} 印的是改动前的文字，签发了也不能交给印刷厂。请先重新生成（{remake}），打开新的文件核对后再签发。"
 
 
