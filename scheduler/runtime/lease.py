@@ -33,10 +33,12 @@ KEEP_ROUNDS = 4  # the holder uses its lease session this many times within the 
 
 
 def keepalive_args(timeout: float) -> dict[str, object]:
-    """libpq settings so both ends give up on a silent peer within about `timeout` seconds."""
+    """libpq settings so both ends give up on a silent peer within about `timeout` seconds; and a session left in a
+    transaction it no longer speaks in (its process frozen between two statements: its row locks would keep a standby's
+    takeover waiting for ever) is ended by the server after twice that (`idle_in_transaction_session_timeout`, 9.6+)."""
     idle, interval, count = max(1, int(timeout / 3)), max(1, int(timeout / 6)), 3
     server = f"-c tcp_keepalives_idle={idle} -c tcp_keepalives_interval={interval} -c tcp_keepalives_count={count}"
-    server += f" -c tcp_user_timeout={int(timeout * 1000)}"
+    server += f" -c tcp_user_timeout={int(timeout * 1000)} -c idle_in_transaction_session_timeout={int(2 * timeout * 1000)}"
     return {
         "keepalives": 1,
         "keepalives_idle": idle,
