@@ -76,8 +76,9 @@ def test_backups_are_readable_by_their_owner_alone_and_older_ones_are_tightened(
     first = backup.take(db, folder, now=1000.0, tz=TZ, keep=5)
     assert _mode(first) == 0o600 and _mode(folder) == 0o700
     first.chmod(0o644)  # as an earlier qm took it
+    folder.chmod(0o755)  # and made the folder: its listing named every backup
     second = backup.take(db, folder, now=2000.0, tz=TZ, keep=5)
-    assert _mode(first) == _mode(second) == 0o600
+    assert _mode(first) == _mode(second) == 0o600 and _mode(folder) == 0o700
     assert f"数据库备份 {first} 原来别的账号也能读" in capsys.readouterr().err
 
 

@@ -56,7 +56,7 @@ def api_settings(r: Reader, m: Mapping, path: str, default_base: str, default_ti
         r.problem(
             m.where("api_base"),
             f"{path}.api_base 是 http:// 地址 {shown_url(base)}：接口的密钥（AppSecret、access token）会不加密地经过网络，途中谁都能读到",
-            f"改成 https:// 地址，如 {default_base} 或代理的 https:// 地址；http:// 只能用于本机上的测试服务器（127.0.0.1、localhost）",
+            f"改成 https:// 地址，如 {default_base} 或代理的 https:// 地址；http:// 只能用于本机上的测试服务器（127.0.0.1、localhost、[::1]）",
         )
     register_host(base)
     timeout = r.number(m, "timeout", path, default_timeout, lo=1, hi=120)

@@ -16,6 +16,7 @@ was taken, never blindly:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -48,6 +49,8 @@ def folder_for(db: Path) -> Path:
 def take(db: Path, folder: Path, now: float, tz: dt.tzinfo, keep: int) -> Path:
     """A consistent copy of the database in `folder`; older copies beyond `keep` are removed."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # one an earlier qm made 755: its listing names every backup
+        folder.chmod(0o700)
     say_tightened("数据库备份", tighten(*existing(folder)))  # each holds the password hashes and sessions, as the database does
     name = f"{PREFIX}{dt.datetime.fromtimestamp(now, tz):%Y%m%d-%H%M%S}{SUFFIX}"
     target = folder / name
