@@ -237,3 +237,20 @@ def run_qm(
         input=input_text,
         timeout=120,
     )
+
+
+@pytest.fixture(autouse=True)
+def _qm_logging_left_by_a_command() -> Iterator[None]:
+    """A command run in this process (`qm daemon`, `qm web`) sets qm's logging up on the root logger, writing to a
+    stream the test's capture closes afterwards: a later test's warning (`logs.warn`) then went to that closed stream
+    ("Logging error") instead of its line on stderr. The handlers a test's command added are removed after it."""
+    import logging
+
+    from scheduler.support.logs import RedactingFilter
+
+    root = logging.getLogger()
+    before = set(root.handlers)
+    yield
+    for handler in [h for h in root.handlers if h not in before and any(isinstance(f, RedactingFilter) for f in h.filters)]:
+        root.removeHandler(handler)
+        handler.close()
