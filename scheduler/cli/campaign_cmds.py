@@ -113,7 +113,6 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     unchanged, and keeps this check's."""
     from ..inputs.content_markup import guide_problems
     from ..planning.plan_checks import coverage_shortfalls, outside_period, past_pins
-    from ..poster.print_entries import entry_problems
     from ..publishing import channel_warnings as warnings
     from ..rendering.lint import body_problems, printed_problems, quoted
     from ..rendering.lint_view import read_as
@@ -150,7 +149,10 @@ def _check(ctx: Context, out: io.StringIO, parts: Parts) -> None:
     findings += plan.set_aside
     findings += past_pins(campaign, plan, ctx.kept, ctx.today())
     findings += glyph_problems(ctx, parts)
-    findings += entry_problems(campaign, ctx.library, ctx.today())  # posters.print, as qm posters would refuse it
+    if campaign.posters.prints:  # posters.print, as qm posters would refuse it (its picking is not loaded otherwise)
+        from ..poster.print_entries import entry_problems
+
+        findings += entry_problems(campaign, ctx.library, ctx.today())
     findings += _channel_problems(ctx)
     if outside := outside_period(campaign, ctx.kept, ctx.today()):  # said also when the check finds problems
         print(f"提醒：{outside}", file=out)

@@ -153,15 +153,12 @@ def main(argv: list[str] | None = None) -> int:
         gc.disable()
     try:
         code = _main(argv, command, collecting)
-    except BaseException:
-        if collecting:
+        if whole_process and command in QUICK and not gc.isenabled():  # a quick run as a process (not --stay): no tear-down
+            end_now(code)
+        return code
+    finally:
+        if collecting:  # given back to whoever runs qm in-process (the tests, the waiting check)
             gc.enable()
-        raise
-    if whole_process and command in QUICK and not gc.isenabled():  # a quick run as a process: no tear-down
-        end_now(code)
-    if collecting:  # given back to whoever runs qm in-process (the tests, the waiting check)
-        gc.enable()
-    return code
 
 
 def _scrubbed_traceback(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:

@@ -232,9 +232,9 @@ def run_pause(ctx: Context, args: argparse.Namespace) -> int:
 def run_resume(ctx: Context, args: argparse.Namespace) -> int:
     """Lift a pause, saying what still holds the channel: resuming one channel lifts its own pause only, not
     the pause of all channels."""
+    from ..channels.kinds import named_channel
     from ..support.logs import escaped
     from ..views.pause_notes import held_by_all
-    from ..views.plan_export import named_channel
 
     who = acting.acting(ctx, args, "恢复发布", "admin")
     channel = _channel(ctx, args.channel)

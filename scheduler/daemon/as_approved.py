@@ -26,6 +26,7 @@ import logging
 from collections.abc import Callable
 
 from .. import jobs
+from ..channels.kinds import named_channel
 from ..publishing import states as st
 from ..publishing.queue import Post
 from ..rendering.versions import unversioned
@@ -33,7 +34,6 @@ from ..support.errors import QmError
 from ..support.logs import event
 from ..support.notify import APPROVAL, Notice
 from ..views.console_links import link_line, post_url
-from ..views.plan_export import named_channel
 from .context import WHO, Shared, log
 
 AGAIN_S = 15  # a post whose pictures were refused while sending, found as approved again: sent this much later

@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..channels.base import Channel
+from ..channels.kinds import named_channel
 from ..inputs.campaign import Campaign, ChannelConfig
 from ..publishing import approvals_lost
 from ..publishing.queue import Post
 from ..support.errors import QmError
-from ..views.plan_export import named_channel
 
 
 @dataclass(frozen=True)

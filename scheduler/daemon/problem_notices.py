@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..channels.kinds import named_channel
 from ..inputs.campaign import Campaign
 from ..publishing.maybe_sent import maybe_sent
 from ..publishing.queue import Post
@@ -9,7 +10,6 @@ from ..publishing.retry_window import late_advice
 from ..support.notify import FAILURE, Notice
 from ..support.values import committed
 from ..views.console_links import link_line, post_url
-from ..views.plan_export import named_channel
 
 
 def problem_notice(campaign: Campaign, title: str, post: Post, reason: str, *, action: str = "", now: float | None = None) -> Notice:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..inputs.campaign import Notifier
-from ..inputs.secrets import read_secret, secret_problem
+from ..inputs.secrets import read_secret, secret_read
 from .logs import event
 from .redact import scrub
 
@@ -202,7 +202,7 @@ class Notifications:
             self._webhook(notifier)
 
     def _webhook(self, notifier: Notifier) -> str:
-        webhook = read_secret(self.env, notifier.webhook_env)
+        webhook, why = secret_read(self.env, notifier.webhook_env)
         if not webhook and notifier.name not in self._warned:
             self._warned.add(notifier.name)
             event(
@@ -211,7 +211,7 @@ class Notifications:
                 logging.WARNING,
                 notifier=notifier.name,
                 env=notifier.webhook_env,
-                msg=f"没有通知地址，跳过通知：{secret_problem(self.env, notifier.webhook_env)}",
+                msg=f"没有通知地址，跳过通知：{why}",
             )
         return webhook
 

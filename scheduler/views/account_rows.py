@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..inputs.campaign import ROLES, Stage
+from ..inputs.campaign import Stage
 
 if TYPE_CHECKING:  # the accounts as the database layer reads them: for the types only
     from ..web.accounts import User
@@ -57,7 +57,7 @@ def account_rows(
     admins = [a.name for a in accounts if a.role == "admin" and not a.disabled]
     rows = []
     for a in accounts:
-        may = [s.name for s in stages if ROLES.index(a.role) >= ROLES.index(s.role)]
+        may = [s.name for s in stages if a.may(s.role)]
         wait = locked.get(a.name)
         rows.append(
             AccountRow(

@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 from ..channels.kinds import label_of
-from ..channels.kinds import named_channel as named_channel  # re-exported: the views name channels through here
 from ..inputs.campaign import Campaign, day_with_weekday
 from ..inputs.vocabulary import AREAS
 from ..planning.planner import Plan, PlannedPost
