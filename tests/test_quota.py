@@ -132,6 +132,9 @@ def test_a_send_with_no_slot_left_in_the_campaign_is_not_sent_after_it_and_staff
         "【发布失败】20160901-wechat-2000",
         "【发布失败】20160902-wechat-2000",
     ]
+    [told] = [n for n in h.notifications.sent if n.title == "【发布失败】20160902-wechat-2000"]  # type: ignore[union-attr]
+    said = "\n".join(told.lines)  # one piece of advice: not also a qm retry, which would fail again for want of a slot
+    assert "qm cancel 20160902-wechat-2000" in said and "qm retry" not in said, said
 
 
 @pytest.mark.parametrize("resent", [False, True], ids=["moved", "cancelled and sent anew"])

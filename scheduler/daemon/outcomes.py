@@ -159,16 +159,20 @@ class Outcomes:
         """The platform answered after the post moved on without this attempt: what went out wins (`late_answers`)."""
         late_answer(self.shared, post, receipt, now)
 
-    def _fail(self, post: Post, reason: str, now: float, *, progress: dict[str, Any] | None = None) -> None:
-        """`progress`: the receipt to keep when the platform says the post did not go out (a retry may resume)."""
-        values: dict[str, Any] = {"last_error": reason, "next_try": None}
+    def _fail(self, post: Post, reason: str, now: float, *, progress: dict[str, Any] | None = None, action: str = "") -> None:
+        """`progress`: the receipt to keep when the platform says the post did not go out (a retry may resume).
+        `action`: what staff do, when it is not the usual next step (`problem_notices.next_step`): the notice says it
+        in place of that one, the post's reason ends with it."""
+        kept = f"{reason}，{action}" if action else reason  # the post's record: the reason and what to do
+        values: dict[str, Any] = {"last_error": kept, "next_try": None}
         if progress is not None:
             values["receipt"] = receipt_json(Receipt("accepted", data=progress))
-        if not self.shared.queue.advance(post.id, post.state, st.FAILED, WHO, reason, now, attempt=post.attempts, **values):
-            self._superseded(post, self.shared.queue.get(post.id), "failed", reason)
+        if not self.shared.queue.advance(post.id, post.state, st.FAILED, WHO, kept, now, attempt=post.attempts, **values):
+            self._superseded(post, self.shared.queue.get(post.id), "failed", kept)
             return  # moved meanwhile, or claimed again: a newer attempt's post is not this one's to fail
-        event(log, "failed", logging.ERROR, post=post.id, channel=post.channel, error=reason)
-        self.shared.notify(problem_notice(self.shared.campaign, "【发布失败】", self.shared.queue.get(post.id) or post, reason, now=now))
+        event(log, "failed", logging.ERROR, post=post.id, channel=post.channel, error=kept)
+        failed = self.shared.queue.get(post.id) or post
+        self.shared.notify(problem_notice(self.shared.campaign, "【发布失败】", failed, reason, action=action, now=now))
 
     def _superseded(self, post: Post, current: Post | None, outcome: str, error: str) -> bool:
         """Whether the post was claimed again since this attempt (by a daemon that took over): then this

@@ -117,7 +117,7 @@ class Publishing(Outcomes):
                 self._outside_period(post)
                 return False
             if fresh is not None and (moved := channel_warnings.moved_past_end(fresh, s.queue, post)):  # and its slot kept
-                self._fail(post, f"{moved}，{_not_sent(post)}", now)
+                self._fail(post, moved, now, action=_not_sent(post))
                 return False
             if known and not s.channel_set.stale(s.campaign, fresh):
                 return True
@@ -185,7 +185,7 @@ class Publishing(Outcomes):
         if issue is None:
             return False
         if issue.next_free is None:  # no slot of its channel with room is left in the campaign: never sent after it
-            self._fail(post, f"{issue.message}，{NO_LATER_SLOT}，{_not_sent(post)}", now)
+            self._fail(post, f"{issue.message}，{NO_LATER_SLOT}", now, action=_not_sent(post))
             return True
         to = issue.next_free.timestamp()
         why = f"{issue.message}，顺延到 {issue.next_free.astimezone(s.campaign.timezone):%Y-%m-%d %H:%M}"
