@@ -109,6 +109,8 @@ def test_a_path_to_a_file_of_the_same_name_elsewhere_is_not_signed_as_the_sheet(
     assert project.rows() == []
     code, said = project.qm("sign", str(tmp_path / "文件夹" / SHEET), "--by", "王科长")  # a path to no file: nothing signed
     assert code == 2 and f"找不到文件 {tmp_path / '文件夹' / SHEET}" in said and f"qm sign {SHEET}" in said, said
+    code, said = project.qm("sign", str(tmp_path / "文件夹" / "没有这份.pdf"), "--by", "王科长")  # nor a name qm knows
+    assert code == 2 and f"找不到文件 {tmp_path / '文件夹' / '没有这份.pdf'}" in said and "Traceback" not in said, said
     assert project.rows() == []
     shutil.copyfile(project.sheet, desk / SHEET)  # the same bytes: the sheet itself, wherever it was copied to
     code, said = project.qm("sign", str(desk / SHEET), "--by", "王科长")

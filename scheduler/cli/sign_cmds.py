@@ -95,10 +95,11 @@ def _chosen(written: str, by_name: dict[str, Standing], folder: Path) -> Standin
     sheet (or a copy of its bytes), not another file of the same name (`qm print -o ~/桌面` writes the default name)."""
     path = Path(written)
     s = by_name.get(path.name)
+    if path.name != written and not path.is_file():  # a path mistyped: never the sheet of its name, signed unseen
+        hint = f"要签发 {folder} 里的 {path.name}，只写文件名（qm sign {path.name}）" if s else f"qm sign 签发的是 {folder} 里的印刷品"
+        raise InputError(f"找不到文件 {written}：{hint}")
     if s is None:
         _unknown(written, list(by_name), folder)
-    if path.name != written and not path.is_file():  # a path mistyped: not the sheet of its name, signed unseen
-        raise InputError(f"找不到文件 {written}：要签发 {folder} 里的 {path.name}，只写文件名（qm sign {path.name}）")
     if path.name != written and path.resolve() != s.sheet.path.resolve():
         from ..support.file_digest import file_digest
 
